@@ -1,0 +1,1 @@
+"""Wiring: settings, the Bolt app, the HTTP server, the CLI."""

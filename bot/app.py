@@ -1,0 +1,52 @@
+"""The Bolt app: one listener module per Slack surface, wired to storage and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.settings import Settings
+from handlers import commands, events
+from handlers.context import Services
+from handlers.members import TeamDirectory
+from storage.store import Store
+
+WEB_API_TIMEOUT = 2  # seconds: a lookup on the request path must leave room in Slack's 3 s
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def web_client(settings: Settings, timeout: float = WEB_API_TIMEOUT) -> WebClient:
+    """Every Web API call goes through a client built here, so SLACK_API_URL always applies."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now) -> App:
+    services = Services(
+        store=store,
+        clock=clock,
+        admins=settings.admins,
+        org_timezone=settings.rollout_timezone,
+        directory=TeamDirectory(),
+    )
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        # Listeners answer inside the acknowledgement (they only touch the database and
+        # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
+        process_before_response=True,
+    )
+    commands.register(app, services)
+    events.register(app, services)
+    return app

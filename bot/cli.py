@@ -1,0 +1,177 @@
+"""The `rollout` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import yaml
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from storage import migrate
+from storage.db import make_engine
+from storage.store import Store
+
+log = logging.getLogger("rollout")
+
+CREDENTIAL_HELP = {
+    "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (xoxb-…), after installing the app",
+    "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
+    "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens → generate one with the connections:write scope (xapp-…)",
+}
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        raise click.ClickException(f"configuration: {problems}") from None
+
+
+def _require(settings: Settings, *names: str) -> None:
+    missing = settings.missing(*names)
+    if not missing:
+        return
+    lines = [f"Missing {', '.join(missing)}.", "",
+             "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an app "
+             "manifest → paste manifest.yml), install it to your workspace, then copy:"]
+    lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
+    lines += ["", "Put them in a .env file in this folder (see .env.example) or export them."]
+    click.echo("\n".join(lines), err=True)
+    sys.exit(2)
+
+
+def _open_store(settings: Settings) -> Store:
+    """The store, with its schema checked. The embedded SQLite database is brought up to
+    date on the spot; a server database is migrated by `rollout db upgrade` (the release
+    process), never behind the operator's back."""
+    engine = make_engine(settings.database_url)
+    if not migrate.is_current(engine):
+        if engine.dialect.name == "sqlite":
+            migrate.upgrade(engine)
+        else:
+            raise click.ClickException(
+                f"the database schema is at {migrate.current_revision(engine) or 'nothing'}, the code needs "
+                f"{migrate.head_revision()}: run `rollout db upgrade` first"
+            )
+    return Store(engine)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+def cli(verbose: bool) -> None:
+    """The Rollout Cadence Bot."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads of the HTTP server.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock in this process.")
+def serve(port: int | None, host: str, threads: int, no_scheduler: bool) -> None:
+    """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz)."""
+    import waitress
+
+    from bot.app import create_app
+    from bot.web import make_wsgi
+
+    settings = _settings()
+    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    store = _open_store(settings)
+    app = create_app(settings, store)
+    port = port or settings.port
+    log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
+    waitress.serve(make_wsgi(app, store.ping), host=host, port=port, threads=threads, ident="rollout")
+
+
+@cli.command()
+def socket() -> None:
+    """Run in Socket Mode (no public URL needed)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    settings = _settings()
+    _require(settings, "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    # Socket Mode has no signing secret: the connection itself is authenticated.
+    settings = settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "unused"})
+    app = create_app(settings, _open_store(settings))
+    SocketModeHandler(app, settings.slack_app_token).start()
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Create or upgrade the schema to the latest migration."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    click.echo(f"database at {after}" + (" (unchanged)" if before == after else f" (was {before or 'empty'})"))
+
+
+@cli.group()
+def playbook() -> None:
+    """Playbooks as code."""
+
+
+@playbook.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load(file: Path) -> None:
+    """Create or update playbooks from a YAML FILE (one or more documents)."""
+    settings = _settings()
+    specs = read_playbook_file(file)
+    store = _open_store(settings)
+    outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}",
+                                    at=datetime.now(timezone.utc))
+    for outcome in outcomes:
+        detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
+        click.echo(f"{outcome.slug}: {outcome.action}{detail}")
+
+
+def read_playbook_file(file: Path) -> list[PlaybookSpec]:
+    """Every playbook in the file, all validated before anything is written."""
+    try:
+        documents = [d for d in yaml.safe_load_all(file.read_text(encoding="utf-8")) if d is not None]
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise click.ClickException(f"{file}: {where}not valid YAML ({getattr(err, 'problem', None) or err})") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not a UTF-8 text file") from None
+    if len(documents) == 1 and isinstance(documents[0], list):
+        documents = documents[0]
+    if not documents:
+        raise click.ClickException(f"{file}: no playbook in the file")
+    specs, problems = [], []
+    for index, document in enumerate(documents):
+        where = f"document {index + 1}" if len(documents) > 1 else ""
+        try:
+            specs.append(parse_playbook(document, where))
+        except DefinitionError as err:
+            problems += err.problems
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.playbook in seen:
+            problems.append(f"playbook: '{spec.playbook}' is defined twice in the file")
+        seen.add(spec.playbook)
+    if problems:
+        raise click.ClickException(f"{file}: nothing was loaded.\n" + "\n".join(f"  {p}" for p in problems))
+    return specs
+
+
+def main() -> None:
+    cli(prog_name="rollout")

@@ -1,0 +1,43 @@
+"""Configuration from the environment and a `.env` file (see .env.example)."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cadence.definition import check_timezone
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = "sqlite:///rollout.db"
+    rollout_admins: str = ""
+    rollout_timezone: str = "UTC"
+    port: int = 3000
+
+    @field_validator("rollout_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        check_timezone(value)
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins base URL and method name by plain concatenation
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.rollout_admins.split(",") if a.strip())
+
+    def missing(self, *names: str) -> list[str]:
+        """Which of the named variables are unset or empty."""
+        return [name for name in names if not getattr(self, name.lower())]

@@ -1,0 +1,99 @@
+"""Weeks and four-week cycles, in a playbook's own time zone.
+
+A cycle is four weeks starting on a Monday; cycles follow one another from the day
+the first one was started (its *anchor*). A week is named by the date of its Monday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+WEEKS_PER_CYCLE = 4
+DAYS_PER_CYCLE = 7 * WEEKS_PER_CYCLE
+
+# PRODUCT.md, "Cycle": what each week of a cycle is for.
+STAGES = {
+    1: "Pick the workflow, set the one KPI, publish the mode map.",
+    2: "Run the workflow and capture the evaluation rubric.",
+    3: "Iterate and harden the playbook (package it for reuse).",
+    4: "Scale: record deltas, submit to the registry if the scale rule holds, pick the next team.",
+}
+
+
+@dataclass(frozen=True)
+class CycleAnchor:
+    """Cycle `number` started on `starts_on`; later cycles follow without a gap."""
+
+    number: int
+    starts_on: date
+
+
+@dataclass(frozen=True)
+class WeekRef:
+    cycle: int
+    week: int  # 1-4
+    week_start: date  # the Monday
+
+    @property
+    def week_end(self) -> date:
+        """The Sunday that ends the week."""
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def cycle_start(self) -> date:
+        return self.week_start - timedelta(days=7 * (self.week - 1))
+
+    @property
+    def stage(self) -> str:
+        return STAGES[self.week]
+
+
+def local_date(at: datetime, tz: str) -> date:
+    """The calendar date at instant `at` (aware) in time zone `tz`."""
+    if at.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return at.astimezone(ZoneInfo(tz)).date()
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def next_monday(day: date) -> date:
+    """`day` itself if it is a Monday, otherwise the Monday after it."""
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+def week_containing(anchor: CycleAnchor, day: date) -> WeekRef | None:
+    """The cycle week that contains `day`, or None before the anchor's first day."""
+    offset = (day - anchor.starts_on).days
+    if offset < 0:
+        return None
+    return WeekRef(
+        cycle=anchor.number + offset // DAYS_PER_CYCLE,
+        week=(offset % DAYS_PER_CYCLE) // 7 + 1,
+        week_start=anchor.starts_on + timedelta(days=(offset // 7) * 7),
+    )
+
+
+def week_of_cycle(current: WeekRef, week: int) -> WeekRef:
+    """Week `week` (1-4) of the cycle that `current` belongs to."""
+    if not 1 <= week <= WEEKS_PER_CYCLE:
+        raise ValueError(f"week must be 1-{WEEKS_PER_CYCLE}")
+    return WeekRef(
+        cycle=current.cycle,
+        week=week,
+        week_start=current.cycle_start + timedelta(days=7 * (week - 1)),
+    )
+
+
+def week_closes_at(week_start: date, tz: str, grace_hours: float) -> datetime:
+    """When a week is closed: the end of its Sunday (local midnight) plus the grace period.
+
+    Grace is elapsed time, so it is added in UTC: across a DST change the close is
+    still exactly `grace_hours` after local midnight.
+    """
+    end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=ZoneInfo(tz))
+    return end.astimezone(timezone.utc) + timedelta(hours=grace_hours)

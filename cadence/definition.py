@@ -1,0 +1,229 @@
+"""The playbook definition: the YAML schema of PRODUCT.md ("Playbooks as code").
+
+Validation lives here so that every way a playbook enters the system (a YAML file
+today, a registry version later) is checked by the same rules. Errors name the
+field and the problem in words a playbook author can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+MODES = ("human-led", "collaborative", "ai-led")
+Mode = Literal["human-led", "collaborative", "ai-led"]
+MAX_STEPS = 30  # keeps one playbook's status within Block Kit's 50 blocks
+
+SLUG_RE = r"^[a-z0-9][a-z0-9-]{0,62}$"
+STEP_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"  # one word: steps are named in commands
+CHANNEL_RE = r"^[CG][A-Z0-9]{6,}$"
+USER_RE = r"^[UW][A-Z0-9]{6,}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class KpiSpec(_Strict):
+    name: str = Field(min_length=1, max_length=80)
+    unit: str = Field(default="", max_length=20)
+    direction: Literal["up", "down"]
+    baseline: Finite
+    target: Finite
+
+    @model_validator(mode="after")
+    def _target_beats_baseline(self) -> "KpiSpec":
+        if self.direction == "down" and not self.target < self.baseline:
+            raise ValueError(
+                f"with direction 'down' (lower is better) the target ({self.target:g}) "
+                f"must be below the baseline ({self.baseline:g})"
+            )
+        if self.direction == "up" and not self.target > self.baseline:
+            raise ValueError(
+                f"with direction 'up' (higher is better) the target ({self.target:g}) "
+                f"must be above the baseline ({self.baseline:g})"
+            )
+        return self
+
+
+class GuardrailSpec(_Strict):
+    name: str = Field(min_length=1, max_length=80)
+    min: Finite | None = None
+    max: Finite | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> "GuardrailSpec":
+        if self.min is None and self.max is None:
+            raise ValueError("give a 'min' or a 'max'")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("'min' is above 'max'")
+        return self
+
+
+class StepSpec(_Strict):
+    name: str = Field(pattern=STEP_RE)
+    mode: Mode
+    pinned: bool = False
+
+    @model_validator(mode="after")
+    def _pinned_is_human_led(self) -> "StepSpec":
+        if self.pinned and self.mode != "human-led":
+            raise ValueError(f"a pinned step is human-led by design; step '{self.name}' is {self.mode}")
+        return self
+
+
+class RuleSettings(_Strict):
+    """The mode-rule and cadence numbers of PRODUCT.md, with its defaults."""
+
+    min_cases: int = Field(default=10, ge=1)
+    rubric_floor: Fraction | None = None  # default: rubric_threshold - 0.10
+    grace_hours: float = Field(default=12, ge=0, le=72, allow_inf_nan=False)
+    promote_after_weeks: int = Field(default=2, ge=1, le=12)
+    cooldown_weeks: int = Field(default=4, ge=0, le=52)
+    critical_multiplier: float = Field(default=2, gt=1, le=10, allow_inf_nan=False)
+    demote_after_fails: int = Field(default=2, ge=1)
+    demote_window_weeks: int = Field(default=4, ge=1, le=52)
+    unobserved_warn_weeks: int = Field(default=2, ge=1)
+    unobserved_demote_weeks: int = Field(default=3, ge=1)
+    freeze_after_changes: int = Field(default=3, ge=1)
+    freeze_window_weeks: int = Field(default=8, ge=1, le=52)
+    scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
+    scale_after_cycles: int = Field(default=2, ge=1, le=12)
+    stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _windows(self) -> "RuleSettings":
+        if self.demote_after_fails > self.demote_window_weeks:
+            raise ValueError("demote_after_fails cannot exceed demote_window_weeks")
+        if self.unobserved_warn_weeks > self.unobserved_demote_weeks:
+            raise ValueError("unobserved_warn_weeks cannot exceed unobserved_demote_weeks")
+        return self
+
+
+RULE_FIELDS = frozenset(RuleSettings.model_fields)
+
+
+class PlaybookSpec(_Strict):
+    playbook: str = Field(pattern=SLUG_RE)
+    title: str = Field(min_length=1, max_length=200)
+    function: str = Field(min_length=1, max_length=80)
+    channel: str = Field(pattern=CHANNEL_RE)
+    owner: str = Field(pattern=USER_RE)
+    timezone: str | None = None
+    kpi: KpiSpec
+    guardrail: GuardrailSpec | None = None
+    rubric_threshold: Fraction
+    exception_cap: Fraction
+    steps: list[StepSpec] = Field(min_length=1, max_length=MAX_STEPS)
+    inputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
+    outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
+    rules: RuleSettings = Field(default_factory=RuleSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        check_timezone(value)
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_steps(cls, steps: list[StepSpec]) -> list[StepSpec]:
+        seen: set[str] = set()
+        for step in steps:
+            key = step.name.lower()
+            if key in seen:
+                raise ValueError(f"step '{step.name}' is listed twice")
+            seen.add(key)
+        return steps
+
+    @model_validator(mode="after")
+    def _floor_below_threshold(self) -> "PlaybookSpec":
+        floor = self.rules.rubric_floor
+        if floor is not None and floor > self.rubric_threshold:
+            raise ValueError(f"rubric_floor ({floor:g}) is above rubric_threshold ({self.rubric_threshold:g})")
+        return self
+
+    def rubric_floor(self) -> float:
+        floor = self.rules.rubric_floor
+        return floor if floor is not None else max(0.0, round(self.rubric_threshold - 0.10, 6))
+
+    def canonical(self) -> dict[str, Any]:
+        """The definition as plain data, equal for equal files: what "unchanged" compares."""
+        return self.model_dump(mode="json")
+
+
+def check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)") from None
+    if name not in available_timezones() and name != "UTC":
+        raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)")
+
+
+class DefinitionError(ValueError):
+    """A playbook definition that cannot be loaded; `problems` are 'where: what' lines."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
+    """Validate one YAML document. Rule settings may sit at the top level (PRODUCT.md)
+    or under `rules:`; both land in `rules`."""
+    if not isinstance(raw, dict):
+        raise DefinitionError([f"{where or 'document'}: expected a mapping with 'playbook:', 'title:', ... got {type(raw).__name__}"])
+    data = dict(raw)
+    top_level_rules = {key: data.pop(key) for key in list(data) if key in RULE_FIELDS}
+    if top_level_rules:
+        nested = data.get("rules") or {}
+        if not isinstance(nested, dict):
+            raise DefinitionError([f"{_join(where, 'rules')}: expected a mapping"])
+        clash = sorted(set(nested) & set(top_level_rules))
+        if clash:
+            raise DefinitionError([f"{_join(where, clash[0])}: given both at the top level and under 'rules'"])
+        data["rules"] = {**nested, **top_level_rules}
+    try:
+        return PlaybookSpec.model_validate(data)
+    except ValidationError as err:
+        raise DefinitionError([_describe(where, e, set(top_level_rules)) for e in err.errors()]) from None
+
+
+def _join(where: str, field: str) -> str:
+    return f"{where}.{field}" if where else field
+
+
+def _describe(where: str, error: dict[str, Any], top_level_rules: set[str]) -> str:
+    parts = [str(part) for part in error["loc"]]
+    if len(parts) > 1 and parts[0] == "rules" and parts[1] in top_level_rules:
+        parts = parts[1:]  # name the field where the author wrote it
+    loc = ".".join(parts)
+    loc = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", loc)
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling against the schema in PRODUCT.md)"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    elif error["type"] == "string_pattern_mismatch":
+        message = _PATTERN_HINTS.get(error["ctx"]["pattern"], message) + f", got {error['input']!r}"
+    elif message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return f"{_join(where, loc) if loc else where or 'document'}: {message}"
+
+
+_PATTERN_HINTS = {
+    SLUG_RE: "must be a slug of lowercase letters, digits and dashes (e.g. support-replies)",
+    STEP_RE: "must be one word of letters, digits, '-', '_' or '.' (at most 40 characters)",
+    CHANNEL_RE: "must be a Slack channel id (e.g. C0123456789)",
+    USER_RE: "must be a Slack user id (e.g. U0123456789)",
+}

@@ -1,0 +1,65 @@
+"""A week's numbers for one playbook, as plain data, and what they mean against the
+playbook's baseline, target and caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class StepWeek:
+    name: str
+    mode: str
+    pinned: bool
+    cases: int | None  # None: no case count reported this week
+    exceptions: int  # logged by the owner
+    deviations: int  # members who attested a deviation on this step
+    rubric: float | None
+
+    @property
+    def total_exceptions(self) -> int:
+        """A member's deviation counts as one exception for its step (PRODUCT.md)."""
+        return self.exceptions + self.deviations
+
+    @property
+    def exception_ratio(self) -> float | None:
+        if not self.cases:
+            return None
+        return self.total_exceptions / self.cases
+
+
+@dataclass(frozen=True)
+class Attestation:
+    user_id: str
+    attestation: str  # followed | deviated
+    step: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    week_start: date
+    kpi: float | None  # the latest report for the week
+    kpi_reports: int
+    steps: list[StepWeek] = field(default_factory=list)
+    attestations: list[Attestation] = field(default_factory=list)
+
+    @property
+    def followed(self) -> int:
+        return sum(1 for a in self.attestations if a.attestation == "followed")
+
+    @property
+    def deviated(self) -> int:
+        return sum(1 for a in self.attestations if a.attestation == "deviated")
+
+
+def progress_to_target(value: float, baseline: float, target: float) -> float:
+    """How far `value` has moved from the baseline towards the target: 0 at the baseline,
+    1 at the target, above 1 beyond it, negative when it went the wrong way. Works for
+    both directions because the target sits on the better side of the baseline."""
+    return (value - baseline) / (target - baseline)
+
+
+def meets_target(value: float, target: float, direction: str) -> bool:
+    return value <= target if direction == "down" else value >= target

@@ -1,0 +1,315 @@
+"""The `/rollout` slash command.
+
+Each request is answered in the acknowledgement itself (an ephemeral reply), so the
+user hears back in one round trip. Everything is validated before the single write
+a command makes, so a refusal stores nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from cadence import calendar
+from cadence.figures import progress_to_target
+from handlers import grammar
+from handlers.context import Services
+from handlers.grammar import Refusal
+from handlers.members import DirectoryUnavailable
+from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState
+from templates import Mrkdwn, mrkdwn, render
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.command("/rollout")
+    def rollout(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        ack(**answer(services, client, command))
+
+
+def answer(services: Services, client: WebClient, command: dict[str, Any]) -> dict[str, Any]:
+    """The ephemeral reply to one `/rollout` request."""
+    request = Request(services, client, command)
+    try:
+        parsed = grammar.parse(command.get("text", ""))
+        message = _ROUTES[type(parsed)](request, parsed)
+    except Refusal as refusal:
+        message = render("refusal", problem=refusal.problem, suggestions=list(refusal.suggestions),
+                         usage=list(grammar.USAGE.get(refusal.usage or "", ())))
+    except Exception:  # noqa: BLE001 - the user must hear back; the unit of work rolled back
+        log.exception("/rollout failed: %r", command.get("text", "")[:200])
+        message = render("failure")
+    return {"response_type": "ephemeral", **message}
+
+
+class Request:
+    """One command's caller and the lookups that authorize it."""
+
+    def __init__(self, services: Services, client: WebClient, command: dict[str, Any]):
+        self.services = services
+        self.store = services.store
+        self.client = client
+        self.user_id: str = command.get("user_id", "")
+        self.channel_id: str = command.get("channel_id", "")
+        self.now = services.clock()
+
+    # ---- lookups ----
+
+    def playbook(self, slug: str, usage: str) -> PlaybookState:
+        state = self.store.playbook_state(slug)
+        if state is None:
+            slugs = self.store.playbook_slugs()
+            raise Refusal(f"There is no playbook “{grammar.plain_text(slug)[:64]}”.", usage=usage,
+                          suggestions=grammar.close_matches(slug, slugs))
+        return state
+
+    @staticmethod
+    def step(state: PlaybookState, name: str, usage: str):
+        step = state.step(name)
+        if step is None:
+            names = [s.name for s in state.steps]
+            raise Refusal(f"Playbook {state.playbook.slug} has no step “{grammar.plain_text(name)[:40]}”. "
+                          f"Its steps: {', '.join(names)}.", usage=usage,
+                          suggestions=grammar.close_matches(name, names))
+        return step
+
+    def today(self, state: PlaybookState) -> date:
+        return calendar.local_date(self.now, state.playbook.timezone)
+
+    def current_week(self, state: PlaybookState, usage: str) -> calendar.WeekRef:
+        week = None
+        if state.anchor is not None:
+            week = calendar.week_containing(_anchor(state), self.today(state))
+        if week is None:
+            when = f" It starts on {state.anchor.starts_on.isoformat()}." if state.anchor else ""
+            raise Refusal(f"Playbook {state.playbook.slug} has no cycle running yet, so there is no week to "
+                          f"report for.{when} The owner starts one with `/rollout cycle start "
+                          f"{state.playbook.slug}`.", usage=usage)
+        return week
+
+    def week(self, state: PlaybookState, number: int | None, usage: str) -> calendar.WeekRef:
+        """The current week, or week `number` of the current cycle if it is not in the future."""
+        current = self.current_week(state, usage)
+        if number is None:
+            return current
+        wanted = calendar.week_of_cycle(current, number)
+        if wanted.week_start > current.week_start:
+            raise Refusal(f"week:{number} of cycle {current.cycle} starts on {wanted.week_start.isoformat()}, "
+                          f"in the future; it is week {current.week} now.", usage=usage)
+        return wanted
+
+    # ---- roles ----
+
+    def is_admin(self) -> bool:
+        return self.user_id in self.services.admins
+
+    def is_owner(self, state: PlaybookState) -> bool:
+        return self.user_id == state.playbook.owner_id
+
+    def is_member(self, state: PlaybookState) -> bool:
+        try:
+            return self.services.directory.is_member(self.client, state.playbook.channel_id, self.user_id)
+        except DirectoryUnavailable as err:
+            if err.reason in ("not_in_channel", "channel_not_found"):
+                raise Refusal(mrkdwn("I can't see who is in {} (Slack says {}). Invite me there with "
+                                     "`/invite @Rollout Cadence`; nothing was stored.",
+                                     _channel(state.playbook.channel_id), err.reason)) from err
+            raise Refusal("Slack didn't tell me who is on the team in time; nothing was stored. "
+                          "Try again in a minute.") from err
+
+    def require_member_or_owner(self, state: PlaybookState, usage: str) -> None:
+        if not (self.is_owner(state) or self.is_member(state)):
+            raise Refusal(mrkdwn("Only members of {} and the owner of {} can report its KPI.",
+                                 _channel(state.playbook.channel_id), state.playbook.slug), usage=usage)
+
+    def require_member(self, state: PlaybookState, usage: str) -> None:
+        if not self.is_member(state):
+            raise Refusal(mrkdwn("Only members of {}, the team running {}, check in for it.",
+                                 _channel(state.playbook.channel_id), state.playbook.slug), usage=usage)
+
+    def require_owner_or_curator(self, state: PlaybookState, usage: str) -> None:
+        if not (self.is_owner(state) or self.store.is_curator(self.user_id)):
+            raise Refusal(mrkdwn("Only the owner of {} ({}) or a curator can do that.",
+                                 state.playbook.slug, _user(state.playbook.owner_id)), usage=usage)
+
+    def require_admin(self, usage: str) -> None:
+        if not self.is_admin():
+            raise Refusal("Only admins (listed in ROLLOUT_ADMINS) can do that.", usage=usage)
+
+
+def _anchor(state: PlaybookState) -> calendar.CycleAnchor:
+    return calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on)
+
+
+def _user(user_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<@{user_id}>")
+
+
+def _channel(channel_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<#{channel_id}>")
+
+
+def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any]:
+    return {"cycle": week.cycle, "week": week.week, "week_start": week.week_start.isoformat(),
+            "slug": state.playbook.slug}
+
+
+# ---- subcommands ------------------------------------------------------------------
+
+
+def _help(request: Request, cmd: grammar.Help) -> dict[str, Any]:
+    topics = [cmd.topic] if cmd.topic else list(grammar.USAGE)
+    return render("help", usage=[line for t in topics for line in grammar.USAGE[t]], topic=cmd.topic)
+
+
+def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "kpi")
+    week = request.week(state, cmd.week, "kpi")
+    playbook = state.playbook
+    if cmd.percent and playbook.kpi_unit.strip() != "%":
+        unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
+        raise Refusal(f"{playbook.kpi_name} is measured {unit}; send the number without “%”.", usage="kpi")
+    request.require_member_or_owner(state, "kpi")
+    request.store.add_kpi_reading(playbook.id, week.week_start, cmd.value, request.user_id, request.now)
+    return render("kpi_recorded", **_week_context(state, week), kpi=playbook.kpi_name, unit=playbook.kpi_unit,
+                  value=cmd.value, target=playbook.kpi_target, baseline=playbook.kpi_baseline,
+                  progress=progress_to_target(cmd.value, playbook.kpi_baseline, playbook.kpi_target))
+
+
+def _attest(request: Request, cmd: grammar.Attest) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "attest")
+    week = request.week(state, cmd.week, "attest")
+    step = request.step(state, cmd.step, "attest") if not cmd.followed else None
+    request.require_member(state, "attest")
+    request.store.add_checkin(state.playbook.id, week.week_start, request.user_id,
+                              "followed" if cmd.followed else "deviated",
+                              step.id if step else None, cmd.note, request.now)
+    return render("attest_recorded", **_week_context(state, week), followed=cmd.followed,
+                  step=step.name if step else None, mode=step.mode if step else None, note=cmd.note)
+
+
+def _exception(request: Request, cmd: grammar.LogException) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "exception")
+    step = request.step(state, cmd.step, "exception")
+    week = request.current_week(state, "exception")
+    request.require_owner_or_curator(state, "exception")
+    request.store.add_exception(state.playbook.id, step.id, week.week_start, cmd.reason, request.user_id, request.now)
+    return render("exception_recorded", **_week_context(state, week), step=step.name, reason=cmd.reason)
+
+
+def _cases(request: Request, cmd: grammar.Cases) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "cases")
+    step = request.step(state, cmd.step, "cases")
+    week = request.week(state, cmd.week, "cases")
+    request.require_owner_or_curator(state, "cases")
+    request.store.add_case_count(state.playbook.id, step.id, week.week_start, cmd.count, request.user_id, request.now)
+    return render("cases_recorded", **_week_context(state, week), step=step.name, count=cmd.count,
+                  min_cases=state.playbook.rules.get("min_cases"))
+
+
+def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "rubric")
+    step = request.step(state, cmd.step, "rubric")
+    week = request.week(state, cmd.week, "rubric")
+    request.require_owner_or_curator(state, "rubric")
+    request.store.add_rubric_score(state.playbook.id, step.id, week.week_start, cmd.score, request.user_id, request.now)
+    return render("rubric_recorded", **_week_context(state, week), step=step.name, score=cmd.score,
+                  threshold=state.playbook.rubric_threshold, floor=state.playbook.rules.get("rubric_floor"))
+
+
+def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "cycle")
+    request.require_owner_or_curator(state, "cycle")
+    today = request.today(state)
+    if state.anchor is not None:
+        running = calendar.week_containing(_anchor(state), today)
+        if running is None:
+            raise Refusal(f"Cycle {state.anchor.number} of {state.playbook.slug} is already set to start on "
+                          f"{state.anchor.starts_on.isoformat()}.", usage="cycle")
+        raise Refusal(f"{state.playbook.slug} is in week {running.week} of cycle {running.cycle}; cycles follow "
+                      "one another without being started again.", usage="cycle")
+    starts_on = cmd.starts_on or calendar.next_monday(today)
+    if starts_on + timedelta(days=calendar.DAYS_PER_CYCLE) <= today:
+        raise Refusal(f"A cycle starting on {starts_on.isoformat()} would already be over. Pick this week's "
+                      f"Monday ({calendar.monday_of(today).isoformat()}) or a later one.", usage="cycle")
+    try:
+        request.store.start_cycle(state.playbook.id, 1, starts_on, request.user_id, request.now)
+    except Conflict:
+        raise Refusal(f"Someone started a cycle of {state.playbook.slug} at the same moment; see "
+                      f"`/rollout status {state.playbook.slug}`.", usage="cycle") from None
+    return render("cycle_started", slug=state.playbook.slug, cycle=1, starts_on=starts_on.isoformat(),
+                  channel=state.playbook.channel_id, stage=calendar.STAGES[1],
+                  ends_on=(starts_on + timedelta(days=calendar.DAYS_PER_CYCLE - 1)).isoformat())
+
+
+def _curator(request: Request, cmd: grammar.CuratorChange) -> dict[str, Any]:
+    request.require_admin("curator")
+    if cmd.add:
+        changed = request.store.add_curator(cmd.user_id, request.user_id, request.now)
+    else:
+        changed = request.store.remove_curator(cmd.user_id, request.user_id, request.now)
+    return render("curator_changed", user=cmd.user_id, add=cmd.add, changed=changed)
+
+
+def _curators_channel(request: Request, cmd: grammar.CuratorsChannel) -> dict[str, Any]:
+    request.require_admin("curators-channel")
+    request.store.set_setting(CURATORS_CHANNEL, cmd.channel_id, request.user_id, request.now)
+    return render("curators_channel_set", channel=cmd.channel_id)
+
+
+def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
+    if cmd.playbook is not None:
+        return _playbook_status(request, request.playbook(cmd.playbook, "status"))
+    here = request.store.playbook_states(channel_id=request.channel_id)
+    if len(here) == 1:
+        return _playbook_status(request, here[0])
+    states = here or request.store.playbook_states()
+    rows = []
+    for state in states:
+        week = None
+        if state.anchor is not None:
+            week = calendar.week_containing(_anchor(state), request.today(state))
+        rows.append({"slug": state.playbook.slug, "title": state.playbook.title, "status": state.playbook.status,
+                     "function": state.playbook.function, "cycle": week.cycle if week else None,
+                     "week": week.week if week else None, "steps": len(state.steps)})
+    return render("status_list", playbooks=rows, in_channel=bool(here))
+
+
+def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
+    playbook = state.playbook
+    week = None
+    if state.anchor is not None:
+        week = calendar.week_containing(_anchor(state), request.today(state))
+    figures = request.store.week_figures(state, week.week_start) if week else None
+    progress = None
+    if figures is not None and figures.kpi is not None:
+        progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
+    return render(
+        "status",
+        playbook=playbook,
+        steps=state.steps,
+        anchor=state.anchor,
+        week=week,
+        stage=week.stage if week else None,
+        figures=figures,
+        progress=progress,
+    )
+
+
+_ROUTES = {
+    grammar.Help: _help,
+    grammar.Status: _status,
+    grammar.Kpi: _kpi,
+    grammar.Attest: _attest,
+    grammar.LogException: _exception,
+    grammar.Cases: _cases,
+    grammar.Rubric: _rubric,
+    grammar.CycleStart: _cycle_start,
+    grammar.CuratorChange: _curator,
+    grammar.CuratorsChannel: _curators_channel,
+}

@@ -1,0 +1,19 @@
+"""What the handlers are given to work with, wired once in bot/app.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.members import TeamDirectory
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    store: Store
+    clock: Callable[[], datetime]  # the current instant, UTC-aware; tests move it
+    admins: frozenset[str]
+    org_timezone: str
+    directory: TeamDirectory

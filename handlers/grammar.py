@@ -1,0 +1,403 @@
+"""The `/rollout` grammar of PRODUCT.md: text in, a command or a Refusal out.
+
+Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
+week in the future) happen in the handlers; everything about the shape of the text
+happens here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MAX_COMMAND_CHARS = 2000
+MAX_FREE_TEXT_CHARS = 500
+MAX_VALUE = 1e12
+MAX_COUNT = 10_000_000
+
+USAGE: dict[str, tuple[str, ...]] = {
+    "help": ("/rollout help",),
+    "status": ("/rollout status [playbook]",),
+    "kpi": ("/rollout kpi <playbook> <value> [week:N]",),
+    "attest": (
+        "/rollout attest <playbook> yes [note] [week:N]",
+        "/rollout attest <playbook> no <step> <reason> [week:N]",
+    ),
+    "exception": ("/rollout exception <playbook> <step> <reason>",),
+    "cases": ("/rollout cases <playbook> <step> <count> [week:N]",),
+    "rubric": ("/rollout rubric <playbook> <step> <score> [week:N]",),
+    "cycle": ("/rollout cycle start <playbook> [YYYY-MM-DD]",),
+    "curator": ("/rollout curator add|remove <@user>",),
+    "curators-channel": ("/rollout curators-channel <#channel>",),
+}
+SUBCOMMANDS = tuple(USAGE)
+
+
+class Refusal(Exception):
+    """A request the bot will not carry out: `problem` says why, `usage` names the
+    subcommand whose usage to show, `suggestions` are close matches."""
+
+    def __init__(self, problem: str, usage: str | None = None, suggestions: tuple[str, ...] = ()):
+        super().__init__(problem)
+        self.problem = problem
+        self.usage = usage
+        self.suggestions = suggestions
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    playbook: str | None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    playbook: str
+    value: float
+    percent: bool  # written as "93%"
+    week: int | None
+
+
+@dataclass(frozen=True)
+class Attest:
+    playbook: str
+    followed: bool
+    step: str | None
+    note: str | None
+    week: int | None
+
+
+@dataclass(frozen=True)
+class LogException:
+    playbook: str
+    step: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cases:
+    playbook: str
+    step: str
+    count: int
+    week: int | None
+
+
+@dataclass(frozen=True)
+class Rubric:
+    playbook: str
+    step: str
+    score: float  # 0..1
+    week: int | None
+
+
+@dataclass(frozen=True)
+class CycleStart:
+    playbook: str
+    starts_on: date | None
+
+
+@dataclass(frozen=True)
+class CuratorChange:
+    add: bool
+    user_id: str
+
+
+@dataclass(frozen=True)
+class CuratorsChannel:
+    channel_id: str
+
+
+Command = Help | Status | Kpi | Attest | LogException | Cases | Rubric | CycleStart | CuratorChange | CuratorsChannel
+
+_TOKEN = re.compile(r"\S+")
+_WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)+%?$")
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _Words:
+    """The command's words, with the original text kept for free-text tails."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.matches = list(_TOKEN.finditer(text))
+        self.words = [m.group() for m in self.matches]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def rest(self, start: int, end: int | None = None) -> str:
+        """The original text of words[start:end], inner spacing kept."""
+        end = len(self.words) if end is None else end
+        if start >= end:
+            return ""
+        return self.text[self.matches[start].start(): self.matches[end - 1].end()]
+
+
+def parse(text: str) -> Command:
+    text = text or ""
+    if len(text) > MAX_COMMAND_CHARS:
+        raise Refusal(
+            f"That command is {len(text):,} characters long; I accept at most {MAX_COMMAND_CHARS:,}. "
+            f"Keep notes and reasons under {MAX_FREE_TEXT_CHARS} characters.",
+            usage="help",
+        )
+    words = _Words(text)
+    if not words.words:
+        return Help()
+    sub = words.words[0].lower()
+    parser = _PARSERS.get(sub)
+    if parser is None:
+        raise Refusal(f"I don't know the subcommand “{_clip(words.words[0])}”.", usage="help",
+                      suggestions=close_matches(sub, SUBCOMMANDS))
+    return parser(words)
+
+
+def _help(w: _Words) -> Help:
+    topic = w.words[1].lower() if len(w) > 1 else None
+    return Help(topic if topic in USAGE else None)
+
+
+def _status(w: _Words) -> Status:
+    if len(w) > 2:
+        raise Refusal("`status` takes at most one playbook.", usage="status")
+    return Status(_playbook(w.words[1]) if len(w) == 2 else None)
+
+
+def _kpi(w: _Words) -> Kpi:
+    words, week = _split_week(w, "kpi")
+    if len(words) != 3:
+        raise Refusal(
+            "`kpi` needs a playbook and one value." if len(words) < 3 else "`kpi` takes one value and nothing after it.",
+            usage="kpi",
+        )
+    value, percent = parse_value(words[2], usage="kpi")
+    return Kpi(_playbook(words[1]), value, percent, week)
+
+
+def _attest(w: _Words) -> Attest:
+    words, week = _split_week(w, "attest")
+    if len(words) < 3:
+        raise Refusal("`attest` needs a playbook and `yes` or `no`.", usage="attest")
+    answer = words[2].lower()
+    end = len(words)
+    if answer in ("yes", "y", "followed"):
+        note = _free_text(w.rest(3, end), "note", "attest") or None
+        return Attest(_playbook(words[1]), True, None, note, week)
+    if answer in ("no", "n", "deviated"):
+        if len(words) < 5:
+            raise Refusal("A deviation needs the step you deviated on and a reason.", usage="attest")
+        reason = _free_text(w.rest(4, end), "reason", "attest")
+        return Attest(_playbook(words[1]), False, words[3], reason, week)
+    raise Refusal(f"Answer `yes` (you followed the mode map) or `no` (you deviated), not “{_clip(words[2])}”.",
+                  usage="attest")
+
+
+def _exception(w: _Words) -> LogException:
+    if len(w) < 4:
+        raise Refusal("`exception` needs a playbook, a step and a reason.", usage="exception")
+    return LogException(_playbook(w.words[1]), w.words[2], _free_text(w.rest(3), "reason", "exception"))
+
+
+def _cases(w: _Words) -> Cases:
+    words, week = _split_week(w, "cases")
+    if len(words) != 4:
+        raise Refusal("`cases` needs a playbook, a step and a count.", usage="cases")
+    return Cases(_playbook(words[1]), words[2], parse_count(words[3]), week)
+
+
+def _rubric(w: _Words) -> Rubric:
+    words, week = _split_week(w, "rubric")
+    if len(words) != 4:
+        raise Refusal("`rubric` needs a playbook, a step and a score.", usage="rubric")
+    return Rubric(_playbook(words[1]), words[2], parse_score(words[3]), week)
+
+
+def _cycle(w: _Words) -> CycleStart:
+    if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
+        raise Refusal("Say `cycle start`, the playbook and, if not next Monday, the Monday it starts.", usage="cycle")
+    starts_on = None
+    if len(w) == 4:
+        starts_on = parse_date(w.words[3])
+        if starts_on.weekday() != 0:
+            raise Refusal(f"Cycles start on a Monday; {starts_on.isoformat()} is a {starts_on.strftime('%A')}.",
+                          usage="cycle")
+    return CycleStart(_playbook(w.words[2]), starts_on)
+
+
+def _curator(w: _Words) -> CuratorChange:
+    if len(w) != 3 or w.words[1].lower() not in ("add", "remove"):
+        raise Refusal("Say `curator add` or `curator remove` and mention one person.", usage="curator")
+    return CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
+
+
+def _curators_channel(w: _Words) -> CuratorsChannel:
+    if len(w) != 2:
+        raise Refusal("Name one channel.", usage="curators-channel")
+    return CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
+
+
+_PARSERS = {
+    "help": _help,
+    "status": _status,
+    "kpi": _kpi,
+    "attest": _attest,
+    "exception": _exception,
+    "cases": _cases,
+    "rubric": _rubric,
+    "cycle": _cycle,
+    "curator": _curator,
+    "curators-channel": _curators_channel,
+}
+
+
+# ---- pieces ---------------------------------------------------------------------
+
+
+def _split_week(w: _Words, usage: str) -> tuple[list[str], int | None]:
+    """Take a trailing `week:N` off the words."""
+    words = list(w.words)
+    if words and (m := _WEEK.match(words[-1])):
+        words.pop()
+        return words, parse_week(m.group(1), usage)
+    for word in words:
+        if _WEEK.match(word):
+            raise Refusal("Put `week:N` last.", usage=usage)
+    return words, None
+
+
+def parse_week(text: str, usage: str) -> int:
+    if text in ("1", "2", "3", "4"):
+        return int(text)
+    raise Refusal(f"`week:{_clip(text)}` is not a week of a cycle: use week:1 to week:4.", usage=usage)
+
+
+def _playbook(word: str) -> str:
+    return word.lower()
+
+
+def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:
+    """A decimal number with a dot, optionally a percentage. Returns (value, was_percent)."""
+    percent = text.endswith("%")
+    body = text[:-1] if percent else text
+    if _DECIMAL_COMMA.match(text):
+        fixed = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+        raise Refusal(f"“{_clip(text)}” uses a comma. Write numbers with a dot and no thousands separator, "
+                      f"e.g. {fixed}.", usage=usage)
+    if not _NUMBER.match(body):
+        raise Refusal(f"“{_clip(text)}” is not a number. Write a plain number such as 14.5.", usage=usage)
+    value = float(body)
+    if abs(value) > MAX_VALUE:
+        raise Refusal(f"{_clip(text)} is too large to be a weekly figure.", usage=usage)
+    return value, percent
+
+
+def parse_count(text: str) -> int:
+    if _DECIMAL_COMMA.match(text):
+        raise Refusal(f"“{_clip(text)}”: write counts without separators, e.g. {text.replace(',', '')}.", usage="cases")
+    if re.fullmatch(r"-\d+(?:\.\d+)?", text):
+        raise Refusal(f"A case count can't be negative ({_clip(text)}).", usage="cases")
+    if re.fullmatch(r"\+?\d+\.\d*|\.\d+", text):
+        raise Refusal(f"A case count is a whole number, not {_clip(text)}.", usage="cases")
+    if not re.fullmatch(r"\+?\d+", text):
+        raise Refusal(f"“{_clip(text)}” is not a count. Write a whole number such as 20.", usage="cases")
+    count = int(text)
+    if count > MAX_COUNT:
+        raise Refusal(f"{count:,} cases in a week is more than I accept ({MAX_COUNT:,}).", usage="cases")
+    return count
+
+
+def parse_score(text: str) -> float:
+    """A rubric score: 0.93 or 93%, within 0..1 (0%..100%)."""
+    value, percent = parse_value(text, usage="rubric")
+    if value < 0:
+        raise Refusal(f"A rubric score can't be negative ({_clip(text)}).", usage="rubric")
+    if percent:
+        if value > 100:
+            raise Refusal(f"A rubric score can't be above 100% ({_clip(text)}).", usage="rubric")
+        return round(value / 100, 6)
+    if value > 1:
+        hint = f" Did you mean {_clip(text)}%?" if value <= 100 else ""
+        raise Refusal(f"A rubric score is a fraction (0.93) or a percentage (93%), not {_clip(text)}.{hint}",
+                      usage="rubric")
+    return value
+
+
+def parse_date(text: str) -> date:
+    if _DATE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise Refusal(f"“{_clip(text)}” is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.", usage="cycle")
+
+
+def parse_user(text: str, usage: str) -> str:
+    m = _USER.match(text)
+    if not m:
+        raise Refusal(f"Mention the person with @ so Slack sends their id (got “{_clip(text)}”).", usage=usage)
+    return m.group(1)
+
+
+def parse_channel(text: str, usage: str) -> str:
+    m = _CHANNEL.match(text)
+    if m:
+        return m.group(1)
+    if _CHANNEL_ID.match(text):
+        return text
+    raise Refusal(f"Name the channel with # so Slack sends its id (got “{_clip(text)}”).", usage=usage)
+
+
+_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
+
+
+def plain_text(text: str) -> str:
+    """Slack's escaped command text as plain text: mentions become '@name' (which pings
+    no one when shown again), entities are decoded. Output escaping happens in templates."""
+
+    def readable(m: re.Match[str]) -> str:
+        sigil, ident, label = m.groups()
+        if sigil == "!":
+            return "@" + (label or ident.split("^")[0])
+        return sigil + (label or ident)
+
+    text = _MENTION.sub(readable, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _free_text(text: str, what: str, usage: str) -> str:
+    text = plain_text(text).strip()
+    if len(text) > MAX_FREE_TEXT_CHARS:
+        raise Refusal(f"That {what} is {len(text):,} characters long; keep it under {MAX_FREE_TEXT_CHARS}.",
+                      usage=usage)
+    return text
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = plain_text(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def close_matches(word: str, candidates: list[str] | tuple[str, ...], n: int = 3) -> tuple[str, ...]:
+    """Candidates that look like `word`: similar spelling, or containing it."""
+    import difflib
+
+    word = word.lower()
+    found = difflib.get_close_matches(word, [c.lower() for c in candidates], n=n, cutoff=0.6)
+    lookup = {c.lower(): c for c in candidates}
+    result = [lookup[f] for f in found]
+    for candidate in candidates:
+        if len(result) >= n:
+            break
+        if len(word) >= 3 and word in candidate.lower() and candidate not in result:
+            result.append(candidate)
+    return tuple(result)

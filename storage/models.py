@@ -1,0 +1,227 @@
+"""The tables. Reports (KPI readings, check-ins, case counts, rubric scores,
+exceptions) and decisions are append-only: rows are inserted, never updated.
+
+"Latest report for a week wins, history kept" is decided by the primary key: ids
+come from the database's own sequence, so the report with the highest id for its
+key is the latest one. No code reads the current value before writing a new one,
+so there is nothing for two concurrent reports to race on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+# Named constraints, so later migrations (batch mode on SQLite included) can refer to them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _instant(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(sa_column=Column(JSON, nullable=False))
+
+
+def _text(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(Text, nullable=nullable))
+
+
+class Playbook(SQLModel, table=True):
+    __tablename__ = "playbook"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'active', 'paused', 'retired')", name="status"),
+        CheckConstraint("kpi_direction IN ('up', 'down')", name="kpi_direction"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    title: str = Field(max_length=200)
+    function: str = Field(max_length=80)
+    channel_id: str = Field(max_length=32, index=True)
+    owner_id: str = Field(max_length=32)
+    timezone: str = Field(max_length=64)
+    status: str = Field(default="draft", max_length=16)
+    kpi_name: str = Field(max_length=80)
+    kpi_unit: str = Field(default="", max_length=20)
+    kpi_direction: str = Field(max_length=4)
+    kpi_baseline: float
+    kpi_target: float
+    guardrail_name: Optional[str] = Field(default=None, max_length=80)
+    guardrail_min: Optional[float] = None
+    guardrail_max: Optional[float] = None
+    rubric_threshold: float
+    exception_cap: float
+    rules: dict = _json()
+    inputs: list = _json()
+    outputs: list = _json()
+    definition: dict = _json()  # the definition as last loaded, to tell a changed file from a reload
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class Step(SQLModel, table=True):
+    __tablename__ = "step"
+    __table_args__ = (
+        UniqueConstraint("playbook_id", "name", name="uq_step_playbook_name"),
+        CheckConstraint("mode IN ('human-led', 'collaborative', 'ai-led')", name="mode"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id", index=True)
+    name: str = Field(max_length=40)
+    position: int
+    mode: str = Field(max_length=16)
+    pinned: bool = False
+    frozen: bool = False
+    retired_at: Optional[datetime] = _instant(nullable=True)  # removed from the definition; history stays
+
+
+class Cycle(SQLModel, table=True):
+    __tablename__ = "cycle"
+    __table_args__ = (UniqueConstraint("playbook_id", "number", name="uq_cycle_playbook_number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id", index=True)
+    number: int
+    starts_on: date
+    started_by: str = Field(max_length=32)
+    created_at: datetime = _instant()
+
+
+class CheckIn(SQLModel, table=True):
+    __tablename__ = "checkin"
+    __table_args__ = (
+        Index("ix_checkin_week_member", "playbook_id", "week_start", "user_id", "id"),
+        CheckConstraint("attestation IN ('followed', 'deviated')", name="attestation"),
+        CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    user_id: str = Field(max_length=32)
+    attestation: str = Field(max_length=10)
+    step_id: Optional[int] = Field(default=None, foreign_key="step.id")
+    note: Optional[str] = _text(nullable=True)
+    reported_at: datetime = _instant()
+
+
+class KpiReading(SQLModel, table=True):
+    __tablename__ = "kpi_reading"
+    __table_args__ = (Index("ix_kpi_reading_week", "playbook_id", "week_start", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    value: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = _instant()
+
+
+class ExceptionReport(SQLModel, table=True):
+    __tablename__ = "exception_report"
+    __table_args__ = (Index("ix_exception_report_week", "playbook_id", "week_start", "step_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    reason: str = _text()
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = _instant()
+
+
+class CaseCount(SQLModel, table=True):
+    __tablename__ = "case_count"
+    __table_args__ = (
+        Index("ix_case_count_week", "playbook_id", "week_start", "step_id", "id"),
+        CheckConstraint("cases >= 0", name="nonnegative"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    cases: int
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = _instant()
+
+
+class RubricScore(SQLModel, table=True):
+    __tablename__ = "rubric_score"
+    __table_args__ = (
+        Index("ix_rubric_score_week", "playbook_id", "week_start", "step_id", "id"),
+        CheckConstraint("score >= 0 AND score <= 1", name="range"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    score: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = _instant()
+
+
+class RoleGrant(SQLModel, table=True):
+    """Curators. Admins are not stored: they come from ROLLOUT_ADMINS."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", name="uq_role_grant_user_role"),
+        CheckConstraint("role IN ('curator')", name="role"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    role: str = Field(max_length=16)
+    granted_by: str = Field(max_length=32)
+    granted_at: datetime = _instant()
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = _instant()
+
+
+class Decision(SQLModel, table=True):
+    """Append-only audit of everything decided: by a rule or by a person."""
+
+    __tablename__ = "decision"
+    __table_args__ = (Index("ix_decision_playbook", "playbook_id", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    decided_at: datetime = _instant()
+    kind: str = Field(max_length=40)
+    actor: str = Field(max_length=64)  # a user id, or "rule:<name>", or "file:<path>"
+    rule: Optional[str] = Field(default=None, max_length=64)
+    playbook_id: Optional[int] = Field(default=None, foreign_key="playbook.id")
+    step_id: Optional[int] = Field(default=None, foreign_key="step.id")
+    week_start: Optional[date] = None
+    from_mode: Optional[str] = Field(default=None, max_length=16)
+    to_mode: Optional[str] = Field(default=None, max_length=16)
+    summary: str = _text()
+    figures: dict = _json()
+
+
+TABLES = [
+    Playbook, Step, Cycle, CheckIn, KpiReading, ExceptionReport, CaseCount,
+    RubricScore, RoleGrant, Setting, Decision,
+]

@@ -1,0 +1,364 @@
+"""Every query the bot makes. Each public method is one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from cadence.definition import PlaybookSpec
+from cadence.figures import Attestation, StepWeek, WeekFigures
+from storage.db import unit_of_work
+from storage.models import (
+    CaseCount,
+    CheckIn,
+    Cycle,
+    Decision,
+    ExceptionReport,
+    KpiReading,
+    Playbook,
+    RoleGrant,
+    RubricScore,
+    Setting,
+    Step,
+)
+
+CURATORS_CHANNEL = "curators_channel"
+
+
+class Conflict(Exception):
+    """A write lost to a concurrent one (a unique key was taken first)."""
+
+
+@dataclass(frozen=True)
+class PlaybookState:
+    playbook: Playbook
+    steps: list[Step]  # the steps in the current definition, in order
+    anchor: Cycle | None  # the latest started cycle; later cycles follow from it
+
+    def step(self, name: str) -> Step | None:
+        wanted = name.lower()
+        return next((s for s in self.steps if s.name.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    slug: str
+    action: str  # created | updated | unchanged
+    changes: list[str]
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def ping(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(text("SELECT 1")).scalar() == 1
+
+    # ---- playbooks -------------------------------------------------------------
+
+    def playbook_state(self, slug: str) -> PlaybookState | None:
+        with unit_of_work(self.engine) as s:
+            playbook = s.exec(select(Playbook).where(Playbook.slug == slug)).first()
+            if playbook is None:
+                return None
+            return self._states(s, [playbook])[0]
+
+    def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
+        """All playbooks (or those of one channel), each with steps and anchor: three queries."""
+        with unit_of_work(self.engine) as s:
+            query = select(Playbook).order_by(Playbook.slug)
+            if channel_id is not None:
+                query = query.where(Playbook.channel_id == channel_id)
+            return self._states(s, list(s.exec(query)))
+
+    def playbook_slugs(self) -> list[str]:
+        with unit_of_work(self.engine) as s:
+            return list(s.exec(select(Playbook.slug).order_by(Playbook.slug)))
+
+    @staticmethod
+    def _states(s: Session, playbooks: list[Playbook]) -> list[PlaybookState]:
+        ids = [p.id for p in playbooks]
+        if not ids:
+            return []
+        steps: dict[int, list[Step]] = {i: [] for i in ids}
+        for step in s.exec(
+            select(Step)
+            .where(col(Step.playbook_id).in_(ids), col(Step.retired_at).is_(None))
+            .order_by(Step.playbook_id, Step.position)
+        ):
+            steps[step.playbook_id].append(step)
+        latest = (
+            select(Cycle.playbook_id, func.max(Cycle.number).label("number"))
+            .where(col(Cycle.playbook_id).in_(ids))
+            .group_by(Cycle.playbook_id)
+            .subquery()
+        )
+        anchors = {
+            c.playbook_id: c
+            for c in s.exec(
+                select(Cycle).join(
+                    latest, (Cycle.playbook_id == latest.c.playbook_id) & (Cycle.number == latest.c.number)
+                )
+            )
+        }
+        return [PlaybookState(p, steps[p.id], anchors.get(p.id)) for p in playbooks]
+
+    def load_playbooks(
+        self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime
+    ) -> list[LoadOutcome]:
+        """Create or update playbooks from their definitions, all in one transaction.
+
+        A definition equal to the one last loaded changes nothing. A changed one updates
+        the playbook and records a decision; a step's mode is only set when the file's
+        declared mode for it changed, so reloading never undoes a mode the rules or a
+        curator set since.
+        """
+        outcomes = []
+        with unit_of_work(self.engine) as s:
+            for spec in specs:
+                outcomes.append(self._load_one(s, spec, org_timezone, actor, at))
+        return outcomes
+
+    def _load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
+        definition = spec.canonical()
+        playbook = s.exec(select(Playbook).where(Playbook.slug == spec.playbook)).first()
+        if playbook is not None and playbook.definition == definition:
+            return LoadOutcome(spec.playbook, "unchanged", [])
+
+        columns = _playbook_columns(spec, org_timezone)
+        if playbook is None:
+            playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
+            s.add(playbook)
+            s.flush()
+            for position, step_spec in enumerate(spec.steps):
+                s.add(Step(playbook_id=playbook.id, name=step_spec.name, position=position,
+                           mode=step_spec.mode, pinned=step_spec.pinned))
+            s.add(Decision(decided_at=at, kind="playbook-created", actor=actor, playbook_id=playbook.id,
+                           summary=f"Playbook {spec.playbook} created from its definition.",
+                           figures={"definition": definition}))
+            return LoadOutcome(spec.playbook, "created", [])
+
+        previous = playbook.definition
+        changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
+        for name, value in columns.items():
+            setattr(playbook, name, value)
+        playbook.definition = definition
+        playbook.updated_at = at
+        s.add(playbook)
+
+        declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
+        existing = {step.name: step for step in s.exec(select(Step).where(Step.playbook_id == playbook.id))}
+        for position, step_spec in enumerate(spec.steps):
+            step = existing.pop(step_spec.name, None)
+            if step is None:
+                s.add(Step(playbook_id=playbook.id, name=step_spec.name, position=position,
+                           mode=step_spec.mode, pinned=step_spec.pinned))
+                continue
+            step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
+            if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
+                s.add(Decision(decided_at=at, kind="mode-change", rule="definition", actor=actor,
+                               playbook_id=playbook.id, step_id=step.id, from_mode=step.mode,
+                               to_mode=step_spec.mode,
+                               summary=f"{step.name}: {step.mode} → {step_spec.mode} (declared in the definition).",
+                               figures={}))
+                step.mode = step_spec.mode
+            s.add(step)
+        for step in existing.values():
+            if step.retired_at is None:
+                step.retired_at = at
+                s.add(step)
+        s.add(Decision(decided_at=at, kind="playbook-changed", actor=actor, playbook_id=playbook.id,
+                       summary=f"Playbook {spec.playbook} definition changed: {', '.join(changes)}.",
+                       figures={"changed": changes, "before": previous, "after": definition}))
+        return LoadOutcome(spec.playbook, "updated", changes)
+
+    # ---- cycles ----------------------------------------------------------------
+
+    def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        try:
+            with unit_of_work(self.engine) as s:
+                cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
+                s.add(cycle)
+                playbook = s.get(Playbook, playbook_id)
+                playbook.status = "active"
+                playbook.updated_at = at
+                s.add(playbook)
+                s.add(Decision(decided_at=at, kind="cycle-started", actor=by, playbook_id=playbook_id,
+                               week_start=starts_on, summary=f"Cycle {number} starts on {starts_on.isoformat()}.",
+                               figures={"cycle": number}))
+            return cycle
+        except IntegrityError as err:
+            raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
+
+    # ---- weekly reports (append-only; the highest id per key is the current one) ----
+
+    def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
+        self._add(KpiReading(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at))
+
+    def add_checkin(self, playbook_id: int, week_start: date, user_id: str, attestation: str,
+                    step_id: int | None, note: str | None, at: datetime) -> None:
+        self._add(CheckIn(playbook_id=playbook_id, week_start=week_start, user_id=user_id,
+                          attestation=attestation, step_id=step_id, note=note, reported_at=at))
+
+    def add_exception(self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime) -> None:
+        self._add(ExceptionReport(playbook_id=playbook_id, step_id=step_id, week_start=week_start,
+                                  reason=reason, reported_by=by, reported_at=at))
+
+    def add_case_count(self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime) -> None:
+        self._add(CaseCount(playbook_id=playbook_id, step_id=step_id, week_start=week_start,
+                            cases=cases, reported_by=by, reported_at=at))
+
+    def add_rubric_score(self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime) -> None:
+        self._add(RubricScore(playbook_id=playbook_id, step_id=step_id, week_start=week_start,
+                              score=score, reported_by=by, reported_at=at))
+
+    def _add(self, row: Any) -> None:
+        with unit_of_work(self.engine) as s:
+            s.add(row)
+
+    def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
+        """The week's current numbers: five queries, whatever the number of steps or members."""
+        pid = state.playbook.id
+        with unit_of_work(self.engine) as s:
+            kpi_value, kpi_reports = None, 0
+            readings = list(s.exec(
+                select(KpiReading.value).where(KpiReading.playbook_id == pid, KpiReading.week_start == week_start)
+                .order_by(col(KpiReading.id).desc())
+            ))
+            if readings:
+                kpi_value, kpi_reports = readings[0], len(readings)
+            cases = _latest_per_step(s, CaseCount, CaseCount.cases, pid, week_start)
+            rubric = _latest_per_step(s, RubricScore, RubricScore.score, pid, week_start)
+            exceptions = dict(s.exec(
+                select(ExceptionReport.step_id, func.count())
+                .where(ExceptionReport.playbook_id == pid, ExceptionReport.week_start == week_start)
+                .group_by(ExceptionReport.step_id)
+            ).all())
+            latest_checkin = (
+                select(func.max(CheckIn.id))
+                .where(CheckIn.playbook_id == pid, CheckIn.week_start == week_start)
+                .group_by(CheckIn.user_id)
+            )
+            checkins = list(s.exec(
+                select(CheckIn).where(col(CheckIn.id).in_(latest_checkin)).order_by(CheckIn.reported_at, CheckIn.id)
+            ))
+        names = {step.id: step.name for step in state.steps}
+        deviations: dict[int, int] = {}
+        for checkin in checkins:
+            if checkin.attestation == "deviated" and checkin.step_id is not None:
+                deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
+        return WeekFigures(
+            week_start=week_start,
+            kpi=kpi_value,
+            kpi_reports=kpi_reports,
+            steps=[
+                StepWeek(name=step.name, mode=step.mode, pinned=step.pinned, cases=cases.get(step.id),
+                         exceptions=exceptions.get(step.id, 0), deviations=deviations.get(step.id, 0),
+                         rubric=rubric.get(step.id))
+                for step in state.steps
+            ],
+            attestations=[
+                Attestation(user_id=c.user_id, attestation=c.attestation,
+                            step=names.get(c.step_id) if c.step_id else None, note=c.note)
+                for c in checkins
+            ],
+        )
+
+    # ---- roles and settings ----------------------------------------------------
+
+    def curators(self) -> set[str]:
+        with unit_of_work(self.engine) as s:
+            return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
+
+    def is_curator(self, user_id: str) -> bool:
+        with unit_of_work(self.engine) as s:
+            query = select(RoleGrant.id).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id)
+            return s.exec(query).first() is not None
+
+    def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
+        """False when the user already was a curator (then nothing is written)."""
+        try:
+            with unit_of_work(self.engine) as s:
+                s.add(RoleGrant(user_id=user_id, role="curator", granted_by=by, granted_at=at))
+                s.flush()  # the unique key decides, before the decision row is added
+                s.add(Decision(decided_at=at, kind="curator-added", actor=by,
+                               summary=f"{user_id} became a curator.", figures={"user": user_id}))
+            return True
+        except IntegrityError:
+            return False
+
+    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
+        """False when the user was not a curator (then nothing is written)."""
+        with unit_of_work(self.engine) as s:
+            grant = s.exec(select(RoleGrant).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id)
+                           .with_for_update()).first()
+            if grant is None:
+                return False
+            s.delete(grant)
+            s.add(Decision(decided_at=at, kind="curator-removed", actor=by,
+                           summary=f"{user_id} is no longer a curator.", figures={"user": user_id}))
+            return True
+
+    def setting(self, key: str) -> str | None:
+        with unit_of_work(self.engine) as s:
+            row = s.get(Setting, key)
+            return row.value if row else None
+
+    def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
+        with unit_of_work(self.engine) as s:
+            row = s.get(Setting, key, with_for_update=True)
+            if row is None:
+                row = Setting(key=key, value=value, updated_by=by, updated_at=at)
+            else:
+                row.value, row.updated_by, row.updated_at = value, by, at
+            s.add(row)
+            s.add(Decision(decided_at=at, kind="setting-changed", actor=by,
+                           summary=f"{key} set to {value}.", figures={"key": key, "value": value}))
+
+    def decisions(self, playbook_id: int | None = None) -> list[Decision]:
+        with unit_of_work(self.engine) as s:
+            query = select(Decision).order_by(Decision.id)
+            if playbook_id is not None:
+                query = query.where(Decision.playbook_id == playbook_id)
+            return list(s.exec(query))
+
+
+def _latest_per_step(s: Session, table: Any, value_column: Any, playbook_id: int, week_start: date) -> dict[int, Any]:
+    latest = (
+        select(func.max(table.id))
+        .where(table.playbook_id == playbook_id, table.week_start == week_start)
+        .group_by(table.step_id)
+    )
+    return dict(s.exec(select(table.step_id, value_column).where(col(table.id).in_(latest))).all())
+
+
+def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
+    return dict(
+        slug=spec.playbook,
+        title=spec.title,
+        function=spec.function,
+        channel_id=spec.channel,
+        owner_id=spec.owner,
+        timezone=spec.timezone or org_timezone,
+        kpi_name=spec.kpi.name,
+        kpi_unit=spec.kpi.unit,
+        kpi_direction=spec.kpi.direction,
+        kpi_baseline=spec.kpi.baseline,
+        kpi_target=spec.kpi.target,
+        guardrail_name=spec.guardrail.name if spec.guardrail else None,
+        guardrail_min=spec.guardrail.min if spec.guardrail else None,
+        guardrail_max=spec.guardrail.max if spec.guardrail else None,
+        rubric_threshold=spec.rubric_threshold,
+        exception_cap=spec.exception_cap,
+        rules={**spec.rules.model_dump(mode="json"), "rubric_floor": spec.rubric_floor()},
+        inputs=list(spec.inputs),
+        outputs=list(spec.outputs),
+    )

@@ -1,0 +1,136 @@
+"""Every message the bot sends, as Jinja2 templates of Block Kit JSON.
+
+Escaping is the default, not something to remember: every `{{ value }}` is escaped
+for Slack mrkdwn (`&`, `<`, `>`, so `<!channel>` typed by a user cannot ping anyone)
+and then for JSON. Only `Mrkdwn` values, which the bot builds itself from ids it has
+validated (mentions, channel links), pass through unescaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_FIELDS = 10
+MAX_CONTEXT_ELEMENTS = 10
+MAX_FALLBACK_TEXT = 40000
+
+_ID = re.compile(r"^[UWBCGD][A-Z0-9]{2,}$")
+
+
+class Mrkdwn(str):
+    """Text the bot built itself and vouches for: emitted without Slack escaping."""
+
+
+def slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(pattern: str, *args: Any) -> Mrkdwn:
+    """`pattern` (the bot's own text) with `{}` filled by escaped args; Mrkdwn args pass as they are."""
+    return Mrkdwn(pattern.format(*(a if isinstance(a, Mrkdwn) else slack_escape(str(a)) for a in args)))
+
+
+def _finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, Mrkdwn):
+        text = str(value)
+    else:
+        text = slack_escape(str(value))
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _user(user_id: str) -> Mrkdwn:
+    if not _ID.match(user_id or ""):
+        return Mrkdwn(slack_escape(str(user_id)))
+    return Mrkdwn(f"<@{user_id}>")
+
+
+def _channel(channel_id: str) -> Mrkdwn:
+    if not _ID.match(channel_id or ""):
+        return Mrkdwn(slack_escape(str(channel_id)))
+    return Mrkdwn(f"<#{channel_id}>")
+
+
+def _number(value: float | int | None, digits: int = 2) -> str:
+    """14.5 not 14.500000001; 3 not 3.0."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _percent(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def _code(text: str) -> Mrkdwn:
+    """Inline code for the bot's own literal text (usage lines): backticks can't nest."""
+    return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
+
+
+_env = Environment(
+    loader=FileSystemLoader(str(Path(__file__).parent)),
+    finalize=_finalize,
+    undefined=StrictUndefined,
+    autoescape=False,  # escaping is done by _finalize, for Slack and JSON rather than HTML
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+_env.filters.update(user=_user, channel=_channel, number=_number, percent=_percent, code=_code)
+
+
+class BlockKitError(ValueError):
+    """A rendered message Slack would reject."""
+
+
+def render(name: str, **context: Any) -> dict[str, Any]:
+    """Render templates/<name>.json.j2 into a message payload and check it against
+    Block Kit's limits, so a template bug fails here instead of at Slack."""
+    text = _env.get_template(f"{name}.json.j2").render(**context)
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise BlockKitError(f"template {name} produced invalid JSON: {err}") from err
+    check_block_limits(message)
+    return message
+
+
+def check_block_limits(message: dict[str, Any]) -> None:
+    blocks = message.get("blocks", [])
+    if len(blocks) > MAX_BLOCKS:
+        raise BlockKitError(f"{len(blocks)} blocks > {MAX_BLOCKS}")
+    if len(message.get("text", "")) > MAX_FALLBACK_TEXT:
+        raise BlockKitError("fallback text too long")
+    for index, block in enumerate(blocks):
+        where = f"block {index} ({block.get('type')})"
+        text = block.get("text")
+        if isinstance(text, dict) and len(text.get("text", "")) > MAX_TEXT:
+            raise BlockKitError(f"{where}: text of {len(text['text'])} characters > {MAX_TEXT}")
+        fields = block.get("fields", [])
+        if len(fields) > MAX_FIELDS:
+            raise BlockKitError(f"{where}: {len(fields)} fields > {MAX_FIELDS}")
+        for item in fields:
+            if len(item.get("text", "")) > MAX_FIELD_TEXT:
+                raise BlockKitError(f"{where}: a field of {len(item['text'])} characters > {MAX_FIELD_TEXT}")
+        if block.get("type") == "context" and len(block.get("elements", [])) > MAX_CONTEXT_ELEMENTS:
+            raise BlockKitError(f"{where}: more than {MAX_CONTEXT_ELEMENTS} elements")
+        if block.get("type") == "header" and len(text.get("text", "")) > 150:
+            raise BlockKitError(f"{where}: header longer than 150 characters")
+
+
+def template_names() -> list[str]:
+    return sorted(p.name[: -len(".json.j2")] for p in Path(__file__).parent.glob("*.json.j2"))

@@ -1,0 +1,277 @@
+"""Shared fixtures: a database per test (SQLite and PostgreSQL), the Slack stand-in,
+a movable clock, and the bot served over real HTTP by waitress.
+
+Tests that use `engine` (directly or through `store` or `bot`) run once per database.
+PostgreSQL: ROLLOUT_TEST_PG_URL names a server (default: the local one); a fresh
+database is created for the session and dropped after. If no server answers, the
+PostgreSQL runs are skipped locally and fail under CI (CI=true), where .ci/run
+provides one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import waitress
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from bot.app import create_app
+from bot.settings import Settings
+from bot.standin import SlackStandIn
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from storage import migrate
+from storage.db import make_engine, normalise_database_url
+from storage.store import Store
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+ADMIN = "UADMIN0001"
+OWNER = "UOWNER0001"
+MEMBER = "UMEMBER001"
+OUTSIDER = "UOUTSIDE01"
+CHANNEL = "CTEAM00001"
+
+SUPPORT_REPLIES = {
+    "playbook": "support-replies",
+    "title": "Support reply drafting",
+    "function": "Support",
+    "channel": CHANNEL,
+    "owner": OWNER,
+    "timezone": "Europe/Berlin",
+    "kpi": {"name": "First-response time", "unit": "min", "direction": "down", "baseline": 42, "target": 15},
+    "guardrail": {"name": "CSAT", "min": 4.6},
+    "rubric_threshold": 0.90,
+    "exception_cap": 0.10,
+    "steps": [
+        {"name": "draft", "mode": "collaborative"},
+        {"name": "send", "mode": "ai-led"},
+        {"name": "refunds", "mode": "human-led", "pinned": True},
+    ],
+}
+
+
+def _databases() -> list[str]:
+    return [d.strip() for d in os.environ.get("ROLLOUT_TEST_DATABASES", "sqlite,postgresql").split(",") if d.strip()]
+
+
+# ---- databases ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    server = normalise_database_url(os.environ.get("ROLLOUT_TEST_PG_URL", DEFAULT_PG))
+    name = f"rollout_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as err:  # noqa: BLE001
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI and {server} did not answer: {err}")
+        pytest.skip(f"no PostgreSQL at {server}: {err}")
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=_databases())
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "rollout.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine) -> Store:
+    return Store(engine)
+
+
+# ---- time ---------------------------------------------------------------------------
+
+
+class Clock:
+    """The bot's idea of now. Tests set and move it; nothing sleeps."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # Wednesday 2026-11-18 10:00 UTC, inside week 1 of a cycle started Monday 2026-11-16
+    return Clock(datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc))
+
+
+# ---- Slack ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def slack_server():
+    server = SlackStandIn(token=BOT_TOKEN).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack(slack_server) -> SlackStandIn:
+    slack_server.reset()
+    slack_server.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
+    for user in (ADMIN, OWNER, MEMBER, OUTSIDER):
+        slack_server.add_user(user)
+    return slack_server
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+
+    @property
+    def text(self) -> str:
+        """Everything a person would read: fallback text and every block's text."""
+        if not isinstance(self.body, dict):
+            return str(self.body)
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+class SlackRequests:
+    """Plays Slack's side of the HTTP interface: signed, form-encoded POSTs."""
+
+    def __init__(self, base_url: str, secret: str = SIGNING_SECRET):
+        self.base_url = base_url
+        self.verifier = SignatureVerifier(secret)
+
+    def post(self, path: str, body: str, headers: dict[str, str] | None = None) -> Reply:
+        request = urllib.request.Request(self.base_url + path, data=body.encode(), method="POST",
+                                         headers=headers or {})
+        return self._send(request)
+
+    def get(self, path: str) -> Reply:
+        return self._send(urllib.request.Request(self.base_url + path))
+
+    @staticmethod
+    def _send(request: urllib.request.Request) -> Reply:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as err:
+            status, raw = err.code, err.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            body = raw.decode()
+        return Reply(status, body)
+
+    def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        return {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=str(timestamp), body=body),
+        }
+
+    def command(self, text: str, user: str = MEMBER, channel: str = CHANNEL) -> Reply:
+        body = urlencode({
+            "token": "deprecated-verification-token", "team_id": "T0ROLLOUT", "team_domain": "rollout-test",
+            "channel_id": channel, "channel_name": "team", "user_id": user, "user_name": user.lower(),
+            "command": "/rollout", "text": text, "api_app_id": "A0ROLLOUT", "is_enterprise_install": "false",
+            "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+        })
+        return self.post("/slack/events", body, self.signed_headers(body))
+
+    def event(self, event: dict[str, Any]) -> Reply:
+        body = json.dumps({"token": "x", "team_id": "T0ROLLOUT", "api_app_id": "A0ROLLOUT", "type": "event_callback",
+                           "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()), "event": event})
+        headers = self.signed_headers(body)
+        headers["Content-Type"] = "application/json"
+        return self.post("/slack/events", body, headers)
+
+
+def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Settings:
+    values = dict(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url,
+                  database_url=database_url, rollout_admins=ADMIN, rollout_timezone="UTC")
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def bot(database_url, store, slack, clock):
+    """The real app behind waitress on a loopback port; yields a SlackRequests for it."""
+    app = create_app(settings_for(database_url, slack), store, clock=clock)
+    server = waitress.create_server(make_wsgi(app, store.ping), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield SlackRequests(f"http://127.0.0.1:{server.effective_port}")
+    server.close()
+    server.task_dispatcher.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def playbook(store, clock):
+    """support-replies, loaded and with cycle 1 started on Monday 2026-11-16."""
+    from datetime import date
+
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    return store.playbook_state("support-replies")
