@@ -290,9 +290,13 @@ def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:
     percent = text.endswith("%")
     body = text[:-1] if percent else text
     if _DECIMAL_COMMA.match(text):
-        fixed = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+        whole, _, tail = text.partition(",")
+        if text.count(",") > 1 or len(tail.rstrip("%")) == 3:  # looks like a thousands separator
+            hint = text.replace(",", "") + (f" (or {whole}.{tail} if you meant a decimal)" if text.count(",") == 1 else "")
+        else:
+            hint = f"{whole}.{tail}"
         raise Refusal(f"“{_clip(text)}” uses a comma. Write numbers with a dot and no thousands separator, "
-                      f"e.g. {fixed}.", usage=usage)
+                      f"e.g. {hint}.", usage=usage)
     if not _NUMBER.match(body):
         raise Refusal(f"“{_clip(text)}” is not a number. Write a plain number such as 14.5.", usage=usage)
     value = float(body)

@@ -126,8 +126,13 @@ def check_block_limits(message: dict[str, Any]) -> None:
         for item in fields:
             if len(item.get("text", "")) > MAX_FIELD_TEXT:
                 raise BlockKitError(f"{where}: a field of {len(item['text'])} characters > {MAX_FIELD_TEXT}")
-        if block.get("type") == "context" and len(block.get("elements", [])) > MAX_CONTEXT_ELEMENTS:
-            raise BlockKitError(f"{where}: more than {MAX_CONTEXT_ELEMENTS} elements")
+        if block.get("type") == "context":
+            elements = block.get("elements", [])
+            if len(elements) > MAX_CONTEXT_ELEMENTS:
+                raise BlockKitError(f"{where}: more than {MAX_CONTEXT_ELEMENTS} elements")
+            for element in elements:
+                if len(element.get("text", "")) > MAX_TEXT:
+                    raise BlockKitError(f"{where}: an element of {len(element['text'])} characters > {MAX_TEXT}")
         if block.get("type") == "header" and len(text.get("text", "")) > 150:
             raise BlockKitError(f"{where}: header longer than 150 characters")
 

@@ -253,17 +253,32 @@ def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Se
     return Settings(_env_file=None, **values)
 
 
+class _Swappable:
+    """One HTTP server for the session; each test mounts its own app on it."""
+
+    def __init__(self):
+        self.app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    mount = _Swappable()
+    server = waitress.create_server(mount, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True, name="waitress").start()
+    yield mount, f"http://127.0.0.1:{server.effective_port}"
+
+
 @pytest.fixture
-def bot(database_url, store, slack, clock):
+def bot(http_server, database_url, store, slack, clock):
     """The real app behind waitress on a loopback port; yields a SlackRequests for it."""
+    mount, url = http_server
     app = create_app(settings_for(database_url, slack), store, clock=clock)
-    server = waitress.create_server(make_wsgi(app, store.ping), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield SlackRequests(f"http://127.0.0.1:{server.effective_port}")
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
+    mount.app = make_wsgi(app, store.ping)
+    yield SlackRequests(url)
+    mount.app = None
 
 
 @pytest.fixture

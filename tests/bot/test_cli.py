@@ -1,0 +1,125 @@
+"""The `rollout` command line, run as a person would run it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.cli import cli
+from storage.models import Decision, Playbook, Step
+from tests.conftest import SUPPORT_REPLIES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run(database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def _write(tmp_path, name, *documents) -> str:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    return str(path)
+
+
+def _count(engine, table) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(table)).one()
+
+
+def test_load_creates_then_changes_nothing(run, tmp_path, engine):
+    second = {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"}
+    path = _write(tmp_path, "playbooks.yaml", SUPPORT_REPLIES, second)
+    first = run("playbook", "load", path)
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines() == ["support-replies: created", "sales-outreach: created"]
+    decisions = _count(engine, Decision)
+    again = run("playbook", "load", path)
+    assert again.output.splitlines() == ["support-replies: unchanged", "sales-outreach: unchanged"]
+    assert _count(engine, Decision) == decisions
+    assert _count(engine, Step) == 6
+
+
+def test_a_changed_file_updates_and_says_what_changed(run, tmp_path):
+    run("playbook", "load", _write(tmp_path, "a.yaml", SUPPORT_REPLIES))
+    changed = {**SUPPORT_REPLIES, "exception_cap": 0.05}
+    result = run("playbook", "load", _write(tmp_path, "b.yaml", changed))
+    assert result.output.strip() == "support-replies: updated (exception_cap)"
+
+
+def test_a_malformed_file_loads_nothing_and_names_the_problem(run, tmp_path, engine):
+    bad = {**SUPPORT_REPLIES, "playbook": "broken", "kpi": {**SUPPORT_REPLIES["kpi"], "direction": "sideways"}}
+    path = _write(tmp_path, "mixed.yaml", SUPPORT_REPLIES, bad)
+    result = run("playbook", "load", path)
+    assert result.exit_code == 1
+    assert "nothing was loaded" in result.output
+    assert "document 2.kpi.direction: Input should be 'up' or 'down'" in result.output
+    assert "Traceback" not in result.output
+    assert _count(engine, Playbook) == 0
+
+
+def test_invalid_yaml_names_the_line(run, tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("playbook: x\nsteps: [\n  - {name: a\n")
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert "line" in result.output and "not valid YAML" in result.output
+
+
+def test_duplicate_slugs_in_one_file(run, tmp_path):
+    result = run("playbook", "load", _write(tmp_path, "dup.yaml", SUPPORT_REPLIES, SUPPORT_REPLIES))
+    assert result.exit_code == 1 and "defined twice" in result.output
+
+
+def test_missing_file(run):
+    result = run("playbook", "load", "nowhere.yaml")
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_db_upgrade_on_a_fresh_sqlite_file(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0 and "(was empty)" in result.output
+    assert "(unchanged)" in CliRunner().invoke(cli, ["db", "upgrade"]).output
+
+
+def _clean_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'rollout.db'}"
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [("serve", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"), ("socket", "SLACK_BOT_TOKEN, SLACK_APP_TOKEN")],
+)
+def test_running_without_credentials_names_what_is_missing(tmp_path, command, missing):
+    result = subprocess.run([sys.executable, "-m", "bot", command], cwd=tmp_path, env=_clean_env(tmp_path),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"Missing {missing}." in result.stderr
+    assert "manifest.yml" in result.stderr and "Signing Secret" in result.stderr or "App-Level" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_org_time_zone_is_reported(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
+                            env=_clean_env(tmp_path, ROLLOUT_TIMEZONE="Mars/Olympus"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "ROLLOUT_TIMEZONE" in result.stderr and "not an IANA time zone" in result.stderr

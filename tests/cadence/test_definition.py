@@ -1,0 +1,75 @@
+import copy
+
+import pytest
+
+from cadence.definition import DefinitionError, parse_playbook
+from tests.conftest import SUPPORT_REPLIES
+
+
+def _with(**changes):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    for key, value in changes.items():
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    return raw
+
+
+def problems(raw) -> list[str]:
+    with pytest.raises(DefinitionError) as info:
+        parse_playbook(raw)
+    return info.value.problems
+
+
+def test_the_product_example_loads_with_defaults():
+    spec = parse_playbook(SUPPORT_REPLIES)
+    assert spec.playbook == "support-replies"
+    assert [s.mode for s in spec.steps] == ["collaborative", "ai-led", "human-led"]
+    assert spec.rules.min_cases == 10
+    assert spec.rules.grace_hours == 12
+    assert spec.rubric_floor() == pytest.approx(0.80)
+
+
+def test_rule_settings_at_the_top_level_or_under_rules():
+    assert parse_playbook(_with(min_cases=5, rubric_floor=0.7)).rules.min_cases == 5
+    assert parse_playbook(_with(rules={"cooldown_weeks": 6})).rules.cooldown_weeks == 6
+    assert problems(_with(min_cases=5, rules={"min_cases": 6})) == [
+        "min_cases: given both at the top level and under 'rules'"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"playbook": "Support Replies"}, "playbook: must be a slug"),
+        ({"channel": "#support"}, "channel: must be a Slack channel id"),
+        ({"owner": None}, "owner: required field is missing"),
+        ({"timezone": "Berlin"}, "timezone: 'Berlin' is not an IANA time zone"),
+        ({"rubric_threshold": 1.2}, "rubric_threshold: Input should be less than or equal to 1"),
+        ({"exception_cap": "ten"}, "exception_cap: Input should be a valid number"),
+        ({"kpi": {"name": "x", "direction": "down", "baseline": 10, "target": 20}},
+         "kpi: with direction 'down' (lower is better) the target (20) must be below the baseline (10)"),
+        ({"kpi": {"name": "x", "direction": "sideways", "baseline": 10, "target": 20}}, "kpi.direction:"),
+        ({"steps": []}, "steps: List should have at least 1 item"),
+        ({"steps": [{"name": "draft", "mode": "auto"}]}, "steps[0].mode: Input should be"),
+        ({"steps": [{"name": "two words", "mode": "ai-led"}]}, "steps[0].name: must be one word"),
+        ({"steps": [{"name": "a", "mode": "ai-led", "pinned": True}]}, "steps[0]: a pinned step is human-led"),
+        ({"steps": [{"name": "a", "mode": "ai-led"}, {"name": "A", "mode": "human-led"}]},
+         "steps: step 'A' is listed twice"),
+        ({"rubric_treshold": 0.9}, "rubric_treshold: unknown field"),
+        ({"min_cases": 0}, "min_cases: Input should be greater than or equal to 1"),
+        ({"guardrail": {"name": "CSAT"}}, "guardrail: give a 'min' or a 'max'"),
+    ],
+)
+def test_a_bad_definition_names_the_field_and_the_problem(changes, expected):
+    found = problems(_with(**changes))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_not_a_mapping():
+    assert problems(["a", "list"])[0].startswith("document: expected a mapping")
+
+
+def test_canonical_form_is_equal_for_equal_definitions():
+    assert parse_playbook(SUPPORT_REPLIES).canonical() == parse_playbook(copy.deepcopy(SUPPORT_REPLIES)).canonical()
+    assert parse_playbook(SUPPORT_REPLIES).canonical() != parse_playbook(_with(title="Other")).canonical()

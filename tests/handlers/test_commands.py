@@ -1,0 +1,254 @@
+"""/rollout end to end: signed requests to the real HTTP endpoint, Slack played by the stand-in."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.standin import Fault
+from storage.models import (
+    CaseCount,
+    CheckIn,
+    Cycle,
+    Decision,
+    ExceptionReport,
+    KpiReading,
+    RoleGrant,
+    RubricScore,
+    Setting,
+)
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER
+
+REPORT_TABLES = (KpiReading, CheckIn, ExceptionReport, CaseCount, RubricScore, Cycle, RoleGrant, Setting, Decision)
+
+
+def row_counts(engine) -> dict[str, int]:
+    with Session(engine) as s:
+        return {t.__tablename__: s.exec(select(func.count()).select_from(t)).one() for t in REPORT_TABLES}
+
+
+def assert_refused(reply, *phrases):
+    assert reply.status == 200
+    assert reply.body["response_type"] == "ephemeral"
+    assert ":warning:" in reply.text
+    for phrase in phrases:
+        assert phrase in reply.text, reply.text
+
+
+# ---- reports -------------------------------------------------------------------------
+
+
+def test_member_reports_the_kpi_for_the_current_week(bot, playbook, engine):
+    reply = bot.command("kpi support-replies 18.5", user=MEMBER)
+    assert reply.body["response_type"] == "ephemeral"
+    assert "Recorded *First-response time* = *18.5 min*" in reply.text
+    assert "week 1 of cycle 1" in reply.text
+    with Session(engine) as s:
+        reading = s.exec(select(KpiReading)).one()
+    assert (reading.value, reading.week_start, reading.reported_by) == (18.5, date(2026, 11, 16), MEMBER)
+
+
+def test_owner_outside_the_channel_may_report_the_kpi(bot, playbook, slack, engine):
+    slack.add_channel(CHANNEL, [MEMBER])
+    assert "Recorded" in bot.command("kpi support-replies 20", user=OWNER).text
+
+
+def test_week_n_reports_for_an_earlier_week_and_refuses_a_future_one(bot, playbook, clock, engine):
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))  # week 2
+    assert "week 1 of cycle 1" in bot.command("kpi support-replies 21 week:1").text
+    before = row_counts(engine)
+    assert_refused(bot.command("kpi support-replies 19 week:3"), "week:3 of cycle 1 starts on 2026-11-30",
+                   "in the future", "/rollout kpi &lt;playbook&gt; &lt;value&gt; [week:N]")
+    assert row_counts(engine) == before
+    with Session(engine) as s:
+        assert s.exec(select(KpiReading.week_start)).all() == [date(2026, 11, 16)]
+
+
+def test_the_week_follows_the_playbook_time_zone(bot, playbook, clock, engine):
+    clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc))  # Sunday in UTC, Monday in Berlin
+    assert "week 2 of cycle 1" in bot.command("kpi support-replies 17").text
+
+
+def test_percent_kpi_only_for_percent_units(bot, playbook, engine):
+    assert_refused(bot.command("kpi support-replies 93%"), "measured in min", "without “%”")
+    assert row_counts(engine)["kpi_reading"] == 0
+
+
+def test_attestations_latest_wins_and_deviations_count_as_exceptions(bot, playbook):
+    assert "you ran *support-replies* by its mode map" in bot.command("attest support-replies yes all good").text
+    reply = bot.command("attest support-replies no Draft model was down", user=MEMBER)
+    assert "deviation on step *draft* (collaborative)" in reply.text
+    assert "model was down" in reply.text
+    bot.command("cases support-replies draft 10", user=OWNER)
+    status = bot.command("status support-replies").text
+    assert "1 (0 followed the mode map, 1 deviated)" in status
+    assert "1 exception (1 from check-ins) = 10% (cap 10%)" in status
+
+
+def test_owner_logs_exceptions_cases_and_rubric(bot, playbook, engine):
+    assert "Exception logged on step *send*" in bot.command("exception support-replies send refund > limit",
+                                                            user=OWNER).text
+    assert "*20* cases on step *send*" in bot.command("cases support-replies send 20", user=OWNER).text
+    assert "*93.0%*" in bot.command("rubric support-replies draft 93%", user=OWNER).text
+    assert "below the floor" in bot.command("rubric support-replies draft 0.5", user=OWNER).text
+    counts = row_counts(engine)
+    assert (counts["exception_report"], counts["case_count"], counts["rubric_score"]) == (1, 1, 2)
+    status = bot.command("status support-replies", user=OWNER).text
+    assert "20 cases · 1 exception = 5% (cap 10%)" in status
+    assert "rubric 50% (threshold 90%)" in status
+
+
+def test_curator_may_log_for_any_playbook(bot, playbook, engine):
+    assert "now a curator" in bot.command("curator add <@UCURATOR1|cora>", user=ADMIN).text
+    assert "*5* cases" in bot.command("cases support-replies draft 5", user="UCURATOR1").text
+    assert "inconclusive" in bot.command("cases support-replies draft 5", user="UCURATOR1").text
+
+
+# ---- refusals: each is ephemeral, says what is wrong, shows the usage, stores nothing ----
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "phrases"),
+    [
+        ("kpi support-replies 14,5", MEMBER, ["uses a comma", "e.g. 14.5"]),
+        ("kpi support-replies NaN", MEMBER, ["is not a number"]),
+        ("kpi support-replies infinity", MEMBER, ["is not a number"]),
+        ("kpi suport-replies 14", MEMBER, ["There is no playbook “suport-replies”", "Did you mean *support-replies*"]),
+        ("kpi support-replies 14", OUTSIDER, ["Only members of <#CTEAM00001>"]),
+        ("attest support-replies yes", OUTSIDER, ["Only members of <#CTEAM00001>"]),
+        ("attest support-replies no drafts oops", MEMBER, ["no step “drafts”", "Did you mean *draft*"]),
+        ("attest support-replies yes week:2", MEMBER, ["in the future"]),
+        ("cases support-replies draft -3", OWNER, ["can't be negative"]),
+        ("cases support-replies draft 12", MEMBER, ["Only the owner of support-replies (<@UOWNER0001>) or a curator"]),
+        ("cases support-replies snd 12", OWNER, ["no step “snd”", "Did you mean *send*"]),
+        ("rubric support-replies draft 130%", OWNER, ["can't be above 100%"]),
+        ("exception support-replies send", OWNER, ["a playbook, a step and a reason"]),
+        ("exception support-replies send because", MEMBER, ["Only the owner"]),
+        ("curator add <@UCURATOR1>", OWNER, ["Only admins"]),
+        ("curators-channel <#CCURATORS|curators>", OWNER, ["Only admins"]),
+        ("cycle start support-replies", MEMBER, ["Only the owner"]),
+        ("cycle start support-replies", OWNER, ["is in week 1 of cycle 1"]),
+        ("promote support-replies", MEMBER, ["I don't know the subcommand “promote”"]),
+        ("attest support-replies yes " + "x" * 3000, MEMBER, ["characters long; I accept at most 2,000"]),
+    ],
+)
+def test_refusals_store_nothing(bot, playbook, engine, text, user, phrases):
+    before = row_counts(engine)
+    reply = bot.command(text, user=user)
+    assert_refused(reply, *phrases)
+    assert "Usage:" in reply.text
+    assert row_counts(engine) == before
+
+
+def test_reports_before_any_cycle_are_refused(bot, store, engine):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test",
+                         at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    assert_refused(bot.command("kpi support-replies 3"), "has no cycle running yet", "/rollout cycle start")
+    assert row_counts(engine)["kpi_reading"] == 0
+
+
+# ---- cycles, roles, settings ---------------------------------------------------------
+
+
+def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, clock):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    assert_refused(bot.command("cycle start support-replies 2026-10-12", user=OWNER), "would already be over")
+    reply = bot.command("cycle start support-replies", user=OWNER)
+    assert "Cycle 1 of *support-replies* runs from 2026-11-23 to 2026-12-20" in reply.text
+    assert store.playbook_state("support-replies").playbook.status == "active"
+    assert_refused(bot.command("cycle start support-replies", user=OWNER), "already set to start on 2026-11-23")
+    assert_refused(bot.command("kpi support-replies 3"), "It starts on 2026-11-23")
+    assert [d.kind for d in store.decisions()][-1] == "cycle-started"
+
+
+def test_admin_manages_curators_and_the_curators_channel(bot, store):
+    assert "now a curator" in bot.command("curator add <@UCURATOR1|cora>", user=ADMIN).text
+    assert "already is a curator" in bot.command("curator add <@UCURATOR1>", user=ADMIN).text
+    assert "no longer a curator" in bot.command("curator remove <@UCURATOR1>", user=ADMIN).text
+    assert "Digests and registry proposals will go to <#CCURATORS>" in bot.command(
+        "curators-channel <#CCURATORS|curators>", user=ADMIN).text
+    assert store.setting("curators_channel") == "CCURATORS"
+
+
+# ---- status --------------------------------------------------------------------------
+
+
+def test_status_shows_modes_cycle_week_kpi_cases_and_checkins(bot, playbook):
+    bot.command("kpi support-replies 30")
+    bot.command("kpi support-replies 28", user=OWNER)
+    bot.command("attest support-replies yes")
+    bot.command("cases support-replies send 40", user=OWNER)
+    text = bot.command("status support-replies").text
+    for phrase in ["Support reply drafting", "*Cycle 1, week 1* (2026-11-16 to 2026-11-22)",
+                   "Pick the workflow", "*28 min*, 52% of the way from baseline 42 to target 15",
+                   "(latest of 2 reports)", "*draft* · collaborative", "*send* · ai-led",
+                   "*refunds* · human-led · pinned", "40 cases", "no case count yet",
+                   "1 (1 followed the mode map, 0 deviated): <@UMEMBER001>"]:
+        assert phrase in text, phrase
+
+
+def test_status_in_the_team_channel_needs_no_argument(bot, playbook):
+    assert "*Cycle 1, week 1*" in bot.command("status").text
+
+
+def test_status_elsewhere_lists_playbooks(bot, playbook):
+    text = bot.command("status", channel="COTHER0001").text
+    assert "1 playbook" in text and "*support-replies*" in text and "cycle 1, week 1" in text
+
+
+# ---- Slack: membership lookups -------------------------------------------------------
+
+
+def test_membership_is_read_across_pages_and_cached(bot, playbook, slack):
+    members = [f"UPAGE{i:05d}" for i in range(450)]
+    slack.add_channel(CHANNEL, members)
+    assert "Recorded" in bot.command("kpi support-replies 20", user="UPAGE00420").text
+    pages = slack.calls_to("conversations.members")
+    assert len(pages) == 3 and [p.params.get("cursor") for p in pages] == [None, "200", "400"]
+    assert "Recorded" in bot.command("kpi support-replies 19", user="UPAGE00001").text
+    assert len(slack.calls_to("conversations.members")) == 3  # cached
+
+
+def test_joining_the_channel_refreshes_membership(bot, playbook, slack):
+    assert_refused(bot.command("kpi support-replies 20", user=OUTSIDER), "Only members")
+    slack.add_channel(CHANNEL, [OWNER, MEMBER, OUTSIDER])
+    assert "Only members" in bot.command("kpi support-replies 20", user=OUTSIDER).text  # still cached
+    assert bot.event({"type": "member_joined_channel", "user": OUTSIDER, "channel": CHANNEL}).status == 200
+    assert "Recorded" in bot.command("kpi support-replies 20", user=OUTSIDER).text
+
+
+def test_bot_not_in_the_channel_is_explained(bot, playbook, slack, engine):
+    slack.workspace.not_in_channel.add(CHANNEL)
+    assert_refused(bot.command("kpi support-replies 20"), "Slack says not_in_channel", "/invite")
+    assert row_counts(engine)["kpi_reading"] == 0
+
+
+def test_rate_limited_lookup_is_retried(bot, playbook, slack):
+    slack.fail_next("conversations.members", Fault(status=429, retry_after=0))
+    assert "Recorded" in bot.command("kpi support-replies 20").text
+    assert len(slack.calls_to("conversations.members")) == 2
+
+
+def test_slack_failing_refuses_cleanly(bot, playbook, slack, engine):
+    slack.fail_next("conversations.members", Fault(status=503), times=3)
+    assert_refused(bot.command("kpi support-replies 20"), "didn't tell me who is on the team")
+    assert row_counts(engine)["kpi_reading"] == 0
+
+
+# ---- escaping ------------------------------------------------------------------------
+
+
+def test_user_text_cannot_ping_anyone(bot, playbook):
+    reply = bot.command("exception support-replies send <!channel> &lt;!here&gt; <@UOWNER0001|owner> &amp;",
+                        user=OWNER)
+    assert "<!" not in reply.text and "<@UOWNER0001>" not in reply.text
+    assert "@channel &lt;!here&gt; @owner &amp;" in reply.text
+    refused = bot.command("kpi &lt;!channel&gt; 3")
+    assert "<!channel>" not in refused.text

@@ -1,0 +1,152 @@
+"""The /rollout grammar, without Slack."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers import grammar
+from handlers.grammar import (
+    Attest,
+    Cases,
+    CuratorChange,
+    CuratorsChannel,
+    CycleStart,
+    Help,
+    Kpi,
+    LogException,
+    Refusal,
+    Rubric,
+    Status,
+    parse,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", Help()),
+        ("help", Help()),
+        ("help kpi", Help("kpi")),
+        ("status", Status(None)),
+        ("status Support-Replies", Status("support-replies")),
+        ("kpi support-replies 14.5", Kpi("support-replies", 14.5, False, None)),
+        ("kpi support-replies -3", Kpi("support-replies", -3.0, False, None)),
+        ("kpi support-replies 93% week:2", Kpi("support-replies", 93.0, True, 2)),
+        ("KPI  support-replies   .5  WEEK:4", Kpi("support-replies", 0.5, False, 4)),
+        ("attest sr yes", Attest("sr", True, None, None, None)),
+        ("attest sr yes smooth   week week:1", Attest("sr", True, None, "smooth   week", 1)),
+        ("attest sr no draft the model was down", Attest("sr", False, "draft", "the model was down", None)),
+        ("exception sr send refund over &lt;limit&gt; &amp; more",
+         LogException("sr", "send", "refund over <limit> & more")),
+        ("cases sr draft 20", Cases("sr", "draft", 20, None)),
+        ("cases sr draft 0 week:3", Cases("sr", "draft", 0, 3)),
+        ("rubric sr draft 0.93", Rubric("sr", "draft", 0.93, None)),
+        ("rubric sr draft 93%", Rubric("sr", "draft", 0.93, None)),
+        ("rubric sr draft 100%", Rubric("sr", "draft", 1.0, None)),
+        ("cycle start sr", CycleStart("sr", None)),
+        ("cycle start sr 2026-11-30", CycleStart("sr", date(2026, 11, 30))),
+        ("curator add <@U0123ABC|dana>", CuratorChange(True, "U0123ABC")),
+        ("curator remove <@U0123ABC>", CuratorChange(False, "U0123ABC")),
+        ("curators-channel <#C0CURATE|curators>", CuratorsChannel("C0CURATE")),
+        ("curators-channel C0CURATE1", CuratorsChannel("C0CURATE1")),
+    ],
+)
+def test_parses(text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says", "usage"),
+    [
+        ("kpi sr 14,5", "uses a comma", "kpi"),
+        ("kpi sr 1,234", "e.g. 1234", "kpi"),
+        ("kpi sr NaN", "is not a number", "kpi"),
+        ("kpi sr inf", "is not a number", "kpi"),
+        ("kpi sr -Infinity", "is not a number", "kpi"),
+        ("kpi sr 1e5", "is not a number", "kpi"),
+        ("kpi sr 1e999", "is not a number", "kpi"),
+        ("kpi sr 99999999999999", "too large", "kpi"),
+        ("kpi sr", "needs a playbook and one value", "kpi"),
+        ("kpi sr 1 2", "one value and nothing after it", "kpi"),
+        ("kpi sr 1 week:5", "use week:1 to week:4", "kpi"),
+        ("kpi sr 1 week:0", "use week:1 to week:4", "kpi"),
+        ("kpi sr week:2 1", "Put `week:N` last", "kpi"),
+        ("cases sr draft -3", "can't be negative", "cases"),
+        ("cases sr draft 2.5", "whole number", "cases"),
+        ("cases sr draft many", "is not a count", "cases"),
+        ("cases sr draft 1,000", "without separators", "cases"),
+        ("cases sr draft 99999999999", "more than I accept", "cases"),
+        ("rubric sr draft 101%", "can't be above 100%", "rubric"),
+        ("rubric sr draft 1.5", "Did you mean 1.5%?", "rubric"),
+        ("rubric sr draft 93", "Did you mean 93%?", "rubric"),
+        ("rubric sr draft -0.1", "can't be negative", "rubric"),
+        ("rubric sr draft 0,93", "uses a comma", "rubric"),
+        ("attest sr", "`yes` or `no`", "attest"),
+        ("attest sr maybe", "not “maybe”", "attest"),
+        ("attest sr no draft", "the step you deviated on and a reason", "attest"),
+        ("exception sr send", "a playbook, a step and a reason", "exception"),
+        ("cycle start sr 2026-11-24", "2026-11-24 is a Tuesday", "cycle"),
+        ("cycle start sr 2026-02-30", "is not a date", "cycle"),
+        ("cycle stop sr", "Say `cycle start`", "cycle"),
+        ("curator add dana", "Mention the person with @", "curator"),
+        ("curator promote <@U0123ABC>", "`curator add` or `curator remove`", "curator"),
+        ("curators-channel curators", "Name the channel with #", "curators-channel"),
+        ("status a b", "at most one playbook", "status"),
+        ("kpis sr 3", "I don't know the subcommand “kpis”", "help"),
+    ],
+)
+def test_refuses_with_a_reason_and_the_usage(text, says, usage):
+    with pytest.raises(Refusal) as info:
+        parse(text)
+    assert says in info.value.problem
+    assert info.value.usage == usage
+
+
+def test_unknown_subcommand_suggests_close_ones():
+    with pytest.raises(Refusal) as info:
+        parse("atest sr yes")
+    assert info.value.suggestions[0] == "attest"
+
+
+def test_absurdly_long_input_is_refused_before_parsing():
+    with pytest.raises(Refusal) as info:
+        parse("attest sr yes " + "x" * 5000)
+    assert "5,014 characters" in info.value.problem
+
+
+def test_a_long_reason_is_refused():
+    with pytest.raises(Refusal) as info:
+        parse("exception sr send " + "word " * 150)
+    assert "keep it under 500" in info.value.problem
+
+
+def test_mentions_in_free_text_become_plain_text():
+    cmd = parse("attest sr no draft asked <@U0123ABC|dana> and <!channel> and <!subteam^S012|@team> in <#C0123|general>")
+    assert cmd.note == "asked @dana and @channel and @@team in #general"
+    assert "<" not in cmd.note
+
+
+def test_close_matches():
+    assert grammar.close_matches("suport-replies", ["support-replies", "sales-outreach"]) == ("support-replies",)
+    assert grammar.close_matches("support", ["support-replies", "sales-outreach"]) == ("support-replies",)
+    assert grammar.close_matches("zzz", ["support-replies"]) == ()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_or_is_refused(text):
+    try:
+        parse(text)
+    except Refusal as refusal:
+        assert refusal.problem
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(list(grammar.SUBCOMMANDS)), st.lists(st.text(min_size=1, max_size=20), max_size=6))
+def test_any_arguments_to_a_known_subcommand_parse_or_are_refused(sub, args):
+    try:
+        parse(" ".join([sub, *args]))
+    except Refusal as refusal:
+        assert refusal.problem

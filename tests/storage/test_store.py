@@ -1,0 +1,134 @@
+import copy
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models import Decision, KpiReading, Playbook, Step
+from tests.conftest import OWNER, SUPPORT_REPLIES
+
+AT = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+WEEK = date(2026, 11, 16)
+
+
+def test_instants_come_back_utc_aware(store, engine, playbook):
+    berlin = timezone(timedelta(hours=1))
+    store.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0, tzinfo=berlin))
+    with Session(engine) as s:
+        reading = s.exec(select(KpiReading)).one()
+        created = s.exec(select(Playbook)).one().created_at
+    assert reading.reported_at == datetime(2026, 11, 18, 11, 0, tzinfo=timezone.utc)
+    assert reading.reported_at.tzinfo == timezone.utc
+    assert created.tzinfo == timezone.utc
+
+
+def test_naive_instants_are_refused(store, playbook):
+    with pytest.raises(Exception, match="naive"):
+        store.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0))
+
+
+def test_latest_report_wins_and_history_is_kept(store, engine, playbook):
+    pid = playbook.playbook.id
+    draft = playbook.step("draft")
+    store.add_kpi_reading(pid, WEEK, 30.0, OWNER, AT)
+    store.add_kpi_reading(pid, WEEK, 25.0, OWNER, AT)
+    store.add_case_count(pid, draft.id, WEEK, 12, OWNER, AT)
+    store.add_case_count(pid, draft.id, WEEK, 20, OWNER, AT)
+    store.add_rubric_score(pid, draft.id, WEEK, 0.8, OWNER, AT)
+    store.add_rubric_score(pid, draft.id, WEEK, 0.95, OWNER, AT)
+    store.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "model down", AT)
+    store.add_checkin(pid, WEEK, "UA", "followed", None, None, AT)
+    store.add_checkin(pid, WEEK, "UB", "deviated", draft.id, "edge case", AT)
+    store.add_exception(pid, draft.id, WEEK, "refund over limit", OWNER, AT)
+    figures = store.week_figures(playbook, WEEK)
+    assert (figures.kpi, figures.kpi_reports) == (25.0, 2)
+    step = next(s for s in figures.steps if s.name == "draft")
+    assert (step.cases, step.rubric, step.exceptions, step.deviations) == (20, 0.95, 1, 1)
+    assert step.exception_ratio == pytest.approx(2 / 20)
+    assert [(a.user_id, a.attestation) for a in figures.attestations] == [("UA", "followed"), ("UB", "deviated")]
+    # other weeks are untouched
+    assert store.week_figures(playbook, WEEK + timedelta(days=7)).kpi is None
+
+
+def test_concurrent_reports_keep_every_row_and_agree_on_the_latest(store, engine, playbook):
+    pid = playbook.playbook.id
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def report(worker: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(10):
+                store.add_kpi_reading(pid, WEEK, float(worker * 100 + i), f"U{worker}", AT)
+        except Exception as err:  # noqa: BLE001
+            errors.append(err)
+
+    threads = [threading.Thread(target=report, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Session(engine) as s:
+        rows = s.exec(select(KpiReading).order_by(KpiReading.id)).all()
+    assert len(rows) == 80
+    figures = store.week_figures(playbook, WEEK)
+    assert figures.kpi_reports == 80
+    assert figures.kpi == rows[-1].value  # the highest id is the latest, by construction
+
+
+def _load(store, raw, actor="file:test.yaml"):
+    return store.load_playbooks([parse_playbook(raw)], "UTC", actor=actor, at=AT)
+
+
+def test_loading_twice_changes_nothing(store, engine):
+    assert [o.action for o in _load(store, SUPPORT_REPLIES)] == ["created"]
+    with Session(engine) as s:
+        before = (s.exec(select(Playbook)).one().updated_at, len(s.exec(select(Decision)).all()))
+    assert [o.action for o in _load(store, copy.deepcopy(SUPPORT_REPLIES))] == ["unchanged"]
+    with Session(engine) as s:
+        after = (s.exec(select(Playbook)).one().updated_at, len(s.exec(select(Decision)).all()))
+    assert before == after
+
+
+def test_a_changed_definition_is_applied_and_recorded(store, engine):
+    _load(store, SUPPORT_REPLIES)
+    changed = copy.deepcopy(SUPPORT_REPLIES)
+    changed["title"] = "Support replies v2"
+    changed["steps"] = [{"name": "draft", "mode": "ai-led"}, {"name": "send", "mode": "ai-led"},
+                        {"name": "review", "mode": "human-led"}]
+    outcome = _load(store, changed)[0]
+    assert outcome.action == "updated" and outcome.changes == ["steps", "title"]
+    state = store.playbook_state("support-replies")
+    assert state.playbook.title == "Support replies v2"
+    assert [(s.name, s.mode) for s in state.steps] == [("draft", "ai-led"), ("send", "ai-led"), ("review", "human-led")]
+    with Session(engine) as s:
+        kinds = [(d.kind, d.from_mode, d.to_mode) for d in s.exec(select(Decision).order_by(Decision.id))]
+        refunds = s.exec(select(Step).where(Step.name == "refunds")).one()
+    assert kinds == [("playbook-created", None, None), ("mode-change", "collaborative", "ai-led"),
+                     ("playbook-changed", None, None)]
+    assert refunds.retired_at is not None  # removed from the file, history kept
+
+
+def test_reloading_does_not_undo_a_mode_set_since(store, engine):
+    _load(store, SUPPORT_REPLIES)
+    with Session(engine) as s:
+        send = s.exec(select(Step).where(Step.name == "send")).one()
+        send.mode = "collaborative"  # as a demotion would
+        s.add(send)
+        s.commit()
+    changed = copy.deepcopy(SUPPORT_REPLIES)
+    changed["title"] = "New title"
+    _load(store, changed)
+    assert store.playbook_state("support-replies").step("send").mode == "collaborative"
+
+
+def test_curators_are_added_once(store):
+    assert store.add_curator("UCUR", "UADMIN", AT) is True
+    assert store.add_curator("UCUR", "UADMIN", AT) is False
+    assert store.curators() == {"UCUR"}
+    assert store.remove_curator("UCUR", "UADMIN", AT) is True
+    assert store.remove_curator("UCUR", "UADMIN", AT) is False
+    assert [d.kind for d in store.decisions()] == ["curator-added", "curator-removed"]

@@ -1,0 +1,89 @@
+"""Every template renders valid Block Kit within Slack's limits, and user text pings no one."""
+
+import json
+import re
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from cadence.calendar import WeekRef
+from cadence.figures import Attestation, StepWeek, WeekFigures
+from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
+
+HOSTILE = [
+    "<!channel> <!here> <!everyone>",
+    "<@U0123ABC> <#C0123ABC> <https://evil.example|click me>",
+    "```code fence``` *bold* _it_ ~strike~ `tick`",
+    "&amp; &lt; &gt; \" \\ \n newline \t tab",
+    "\u202eright-to-left override \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+    "x" * 10_000,
+]
+
+PINGS = re.compile(r"<[!@#]|<https?:")
+
+
+def _contexts(text: str) -> dict[str, dict]:
+    week = WeekRef(cycle=1, week=2, week_start=date(2026, 11, 23))
+    playbook = SimpleNamespace(slug="support-replies", title=text, function=text, status="active",
+                               owner_id="UOWNER0001", channel_id="CTEAM00001", timezone="Europe/Berlin",
+                               kpi_name=text[:80], kpi_unit="min", kpi_baseline=42.0, kpi_target=15.0,
+                               exception_cap=0.1, rubric_threshold=0.9)
+    steps = [SimpleNamespace(name=f"step{i}", mode="ai-led", pinned=False) for i in range(30)]
+    figures = WeekFigures(
+        week_start=week.week_start, kpi=20.0, kpi_reports=3,
+        steps=[StepWeek(name=f"step{i}", mode="ai-led", pinned=i == 0, cases=20, exceptions=1, deviations=1,
+                        rubric=0.91) for i in range(30)],
+        attestations=[Attestation(f"UPERSON{i:04d}", "deviated", "step1", text[:500]) for i in range(60)],
+    )
+    week_ctx = dict(slug="support-replies", cycle=1, week=2, week_start="2026-11-23")
+    return {
+        "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
+        "failure": {},
+        "help": dict(usage=["/rollout help"], topic=None),
+        "kpi_recorded": dict(**week_ctx, kpi=text[:80], unit=text[:20], value=14.5, target=15, baseline=42,
+                             progress=0.98),
+        "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
+        "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
+        "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
+        "rubric_recorded": dict(**week_ctx, step="send", score=0.5, threshold=0.9, floor=0.8),
+        "cycle_started": dict(slug="support-replies", cycle=1, starts_on="2026-11-23", ends_on="2026-12-20",
+                              channel="CTEAM00001", stage="Pick the workflow"),
+        "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
+        "curators_channel_set": dict(channel="CCURATORS"),
+        "status": dict(playbook=playbook, steps=steps, anchor=None, week=week, stage="Run the workflow",
+                       figures=figures, progress=0.8),
+        "status_list": dict(playbooks=[dict(slug=f"p{i}", title=text, function=text, status="active", cycle=1,
+                                            week=2, steps=5) for i in range(1000)], in_channel=False),
+    }
+
+
+def test_every_template_has_a_hostile_context():
+    assert set(template_names()) == set(_contexts("x"))
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=["mentions", "links", "formatting", "entities", "rtl", "10k"])
+@pytest.mark.parametrize("name", template_names())
+def test_hostile_text_renders_safely(name, text):
+    message = render(name, **_contexts(text)[name])
+    json.dumps(message)  # serialisable
+    check_block_limits(message)
+    assert message["text"]
+    bot_mentions = {"<@UOWNER0001>", "<#CTEAM00001>", "<@UCURATOR1>", "<#CCURATORS>"}
+    flat = json.dumps(message, ensure_ascii=False)
+    for mention in bot_mentions:
+        flat = flat.replace(mention, "")
+    flat = re.sub(r"<@UPERSON\d{4}>", "", flat)
+    assert not PINGS.search(flat), PINGS.search(flat)
+
+
+def test_escaping_is_the_default_and_mrkdwn_is_explicit():
+    assert slack_escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    assert mrkdwn("{} asked {}", "<!here>", mrkdwn("<@{}>", "U0123ABC")) == "&lt;!here&gt; asked <@U0123ABC>"
+
+
+def test_limits_are_enforced():
+    with pytest.raises(BlockKitError):
+        check_block_limits({"blocks": [{"type": "divider"}] * 51})
+    with pytest.raises(BlockKitError):
+        check_block_limits({"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]})
