@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -16,6 +17,17 @@ from handlers.members import TeamDirectory
 from storage.store import Store
 
 WEB_API_TIMEOUT = 2  # seconds: a lookup on the request path must leave room in Slack's 3 s
+
+
+class _OwnClientNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that our
+    client (built so SLACK_API_URL applies) takes precedence. That is intended: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_OwnClientNotice())
 
 
 def utc_now() -> datetime:
