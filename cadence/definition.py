@@ -21,6 +21,7 @@ SLUG_RE = r"^[a-z0-9][a-z0-9-]{0,62}$"
 STEP_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"  # one word: steps are named in commands
 CHANNEL_RE = r"^[CG][A-Z0-9]{6,}$"
 USER_RE = r"^[UW][A-Z0-9]{6,}$"
+SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class _Strict(BaseModel):
@@ -97,6 +98,10 @@ class RuleSettings(_Strict):
     scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
     scale_after_cycles: int = Field(default=2, ge=1, le=12)
     stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
+    # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
+    nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)
+    checkin_at: str = Field(default="Thu 15:00", pattern=SLOT_RE)
+    reminder_at: str = Field(default="Fri 15:00", pattern=SLOT_RE)
 
     @model_validator(mode="after")
     def _windows(self) -> "RuleSettings":
@@ -104,10 +109,18 @@ class RuleSettings(_Strict):
             raise ValueError("demote_after_fails cannot exceed demote_window_weeks")
         if self.unobserved_warn_weeks > self.unobserved_demote_weeks:
             raise ValueError("unobserved_warn_weeks cannot exceed unobserved_demote_weeks")
+        if not _slot_order(self.checkin_at) < _slot_order(self.reminder_at):
+            raise ValueError(f"reminder_at ({self.reminder_at}) must come after checkin_at ({self.checkin_at})")
         return self
 
 
 RULE_FIELDS = frozenset(RuleSettings.model_fields)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _slot_order(slot: str) -> tuple[int, str]:
+    day, clock = slot.split(" ")
+    return WEEKDAYS.index(day), clock
 
 
 class PlaybookSpec(_Strict):
@@ -226,4 +239,5 @@ _PATTERN_HINTS = {
     STEP_RE: "must be one word of letters, digits, '-', '_' or '.' (at most 40 characters)",
     CHANNEL_RE: "must be a Slack channel id (e.g. C0123456789)",
     USER_RE: "must be a Slack user id (e.g. U0123456789)",
+    SLOT_RE: "must be a weekday and a 24-hour time, e.g. 'Thu 15:00'",
 }

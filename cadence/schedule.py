@@ -1,0 +1,219 @@
+"""What cadence work is due at an instant: PRODUCT.md "Cadence", as plain data.
+
+The tick (bot/tick.py) asks these functions what is due, given what has already been
+recorded, and records each answer under its idempotency key. Nothing here reads the
+clock, Slack or the database, so whole cycles, downtime and DST changes can be played
+through in a test in milliseconds.
+
+Keys name the unit of work, so the same work always gets the same key:
+    nudge:<playbook>:<week>            stage nudge to the team channel
+    checkin:<playbook>:<week>:<user>   check-in DM
+    reminder:<playbook>:<week>:<user>  the one reminder
+    checkin:<playbook>:<week>:*        a whole week's DMs that lapsed while the bot was down
+    close:<playbook>:<week>            week close (rule evaluation)
+    digest:<monday>                    the curators' digest
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from cadence.calendar import CycleAnchor, WeekRef, week_closes_at, week_containing
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MEMBER_KINDS = ("checkin", "reminder")
+# Time zones span UTC-12 to UTC+14: a member slot falls within this much of its UTC time.
+EARLIEST_OFFSET = timedelta(hours=14)
+LATEST_OFFSET = timedelta(hours=12)
+DIGEST_SLOT = "Mon 09:00"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A weekday and a local wall-clock time, e.g. Thursday 15:00."""
+
+    weekday: int  # 0 = Monday
+    at: time
+
+    @classmethod
+    def parse(cls, text: str) -> "Slot":
+        day, clock = text.split(" ")
+        hours, minutes = clock.split(":")
+        return cls(WEEKDAYS.index(day), time(int(hours), int(minutes)))
+
+    def local_date(self, week_start: date) -> date:
+        return week_start + timedelta(days=self.weekday)
+
+    def instant(self, week_start: date, tz: str) -> datetime:
+        """The UTC instant of this slot in the week starting `week_start`, in zone `tz`.
+
+        Wall time is resolved by zoneinfo: a time skipped by a spring-forward change
+        is read with the offset before the change (02:30 becomes 03:30), a repeated
+        one is its first occurrence. Either way each slot is exactly one instant.
+        """
+        local = datetime.combine(self.local_date(week_start), self.at, tzinfo=ZoneInfo(tz))
+        return local.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class PlaybookClock:
+    """What the planner needs to know about one active playbook."""
+
+    playbook_id: int
+    timezone: str
+    anchor: CycleAnchor
+    grace_hours: float = 12
+    stale_after_hours: float = 12
+    nudge: Slot = Slot(0, time(9, 0))
+    checkin: Slot = Slot(3, time(15, 0))
+    reminder: Slot = Slot(4, time(15, 0))
+
+    def slot(self, kind: str) -> Slot:
+        return {"nudge": self.nudge, "checkin": self.checkin, "reminder": self.reminder}[kind]
+
+    @property
+    def stale_after(self) -> timedelta:
+        return timedelta(hours=self.stale_after_hours)
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    kind: str  # nudge | checkin | reminder | close | digest
+    due_at: datetime
+    playbook_id: int | None = None
+    week: WeekRef | None = None
+    user_id: str | None = None
+    stale: bool = False  # too late to be worth sending: recorded as skipped
+
+    @property
+    def week_start(self) -> date | None:
+        return self.week.week_start if self.week else None
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    timezone: str | None  # Slack's `tz`; None when Slack has none
+
+
+@dataclass
+class PlaybookWork:
+    nudges: list[Due] = field(default_factory=list)
+    closes: list[Due] = field(default_factory=list)  # oldest first: closes catch up in order
+    lapsed: list[Due] = field(default_factory=list)  # member weeks missed entirely, recorded as skipped
+    member_weeks: dict[str, list[WeekRef]] = field(default_factory=dict)  # weeks whose member slots may be due
+
+
+def week_after(week: WeekRef, anchor: CycleAnchor) -> WeekRef:
+    return week_containing(anchor, week.week_start + timedelta(days=7))
+
+
+def _weeks(anchor: CycleAnchor, after: date | None, last: date) -> list[WeekRef]:
+    """Cycle weeks starting after `after` (or at the anchor) up to the one starting on `last`."""
+    first = anchor.starts_on if after is None else max(anchor.starts_on, after + timedelta(days=7))
+    weeks = []
+    day = first
+    while day <= last:
+        weeks.append(week_containing(anchor, day))
+        day += timedelta(days=7)
+    return weeks
+
+
+def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) -> PlaybookWork:
+    """Everything due for one playbook at `at`, after the weeks already recorded.
+
+    `cursors` maps a kind to the latest week recorded for it (absent: nothing yet).
+    """
+    work = PlaybookWork()
+    pid = clock.playbook_id
+    # A week can have due work from its Monday on; look one week past today in UTC
+    # terms so zones ahead of UTC are covered.
+    horizon = (at + EARLIEST_OFFSET).date()
+    if horizon < clock.anchor.starts_on:
+        return work
+    current = week_containing(clock.anchor, horizon)
+
+    for week in _weeks(clock.anchor, cursors.get("nudge"), current.week_start):
+        due = clock.nudge.instant(week.week_start, clock.timezone)
+        if due <= at:
+            work.nudges.append(Due(f"nudge:{pid}:{week.week_start}", "nudge", due, pid, week,
+                                   stale=at - due > clock.stale_after))
+
+    for week in _weeks(clock.anchor, cursors.get("close"), current.week_start):
+        due = week_closes_at(week.week_start, clock.timezone, clock.grace_hours)
+        if due > at:
+            break
+        work.closes.append(Due(f"close:{pid}:{week.week_start}", "close", due, pid, week))
+
+    for kind in MEMBER_KINDS:
+        slot = clock.slot(kind)
+        open_weeks = []
+        # The latest recorded week may still have members to serve; start there.
+        start = cursors.get(kind)
+        after = start - timedelta(days=7) if start else None
+        for week in _weeks(clock.anchor, after, current.week_start):
+            utc_slot = slot.instant(week.week_start, "UTC")
+            earliest, latest = utc_slot - EARLIEST_OFFSET, utc_slot + LATEST_OFFSET + clock.stale_after
+            if at < earliest:
+                continue
+            if at <= latest:
+                open_weeks.append(week)
+            elif start is None or week.week_start > start:
+                work.lapsed.append(Due(f"{kind}:{pid}:{week.week_start}:*", kind, utc_slot, pid, week, stale=True))
+        work.member_weeks[kind] = open_weeks
+    return work
+
+
+def member_work(clock: PlaybookClock, kind: str, week: WeekRef, members: list[Member], at: datetime,
+                fallback_timezone: str) -> list[Due]:
+    """The check-in DMs (or reminders) of `week` that are due at `at`, one per member,
+    each at the slot's local time in the member's own zone."""
+    slot = clock.slot(kind)
+    pid = clock.playbook_id
+    dues = []
+    for member in members:
+        zone = member_timezone(member.timezone, clock.timezone, fallback_timezone)
+        due = slot.instant(week.week_start, zone)
+        if due <= at:
+            dues.append(Due(f"{kind}:{pid}:{week.week_start}:{member.user_id}", kind, due, pid, week,
+                            member.user_id, stale=at - due > clock.stale_after))
+    return dues
+
+
+def member_timezone(member_tz: str | None, playbook_tz: str | None, org_tz: str) -> str:
+    """The member's own zone, else the playbook's, else the org's. Unknown names fall through."""
+    for zone in (member_tz, playbook_tz):
+        if zone:
+            try:
+                ZoneInfo(zone)
+                return zone
+            except (KeyError, ValueError):
+                continue
+    return org_tz
+
+
+def digest_work(last: date | None, org_timezone: str, at: datetime,
+                first_within: timedelta = timedelta(hours=12)) -> list[Due]:
+    """The weekly digests due at `at`: Monday 09:00 in the org's zone. Digests are never
+    skipped: after downtime each missed Monday gets its own, in order. The very first
+    (nothing recorded yet) is this Monday's if it is less than `first_within` old, else
+    next Monday's: a new installation does not post last week's digest on a Thursday."""
+    slot = Slot.parse(DIGEST_SLOT)
+    today = at.astimezone(ZoneInfo(org_timezone)).date()
+    monday = today - timedelta(days=today.weekday())
+    if slot.instant(monday, org_timezone) > at:
+        monday -= timedelta(days=7)
+    if last is None:
+        late = at - slot.instant(monday, org_timezone)
+        first = monday if late <= first_within else monday + timedelta(days=7)
+    else:
+        first = last + timedelta(days=7)
+    dues = []
+    day = first
+    while day <= monday:
+        dues.append(Due(f"digest:{day}", "digest", slot.instant(day, org_timezone)))
+        day += timedelta(days=7)
+    return dues
