@@ -221,7 +221,62 @@ class Decision(SQLModel, table=True):
     figures: dict = _json()
 
 
+
+
+class CadenceJob(SQLModel, table=True):
+    """One unit of cadence work, done or skipped, under its idempotency key.
+
+    The unique key is what makes the tick idempotent: a second tick (or a second
+    clock process) inserting the same key inserts nothing, and so enqueues nothing.
+    """
+
+    __tablename__ = "cadence_job"
+    __table_args__ = (
+        Index("ix_cadence_job_cursor", "playbook_id", "kind", "week_start"),
+        CheckConstraint("status IN ('done', 'skipped')", name="status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=16)
+    playbook_id: Optional[int] = Field(default=None, foreign_key="playbook.id")
+    week_start: Optional[date] = None
+    user_id: Optional[str] = Field(default=None, max_length=32)
+    due_at: datetime = _instant()
+    status: str = Field(max_length=8)
+    recorded_at: datetime = _instant()
+    note: Optional[str] = _text(nullable=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot sends on its own, written in the same transaction as the state
+    change that caused it and delivered later by the dispatcher (bot/dispatch.py)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "available_at", "id"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=220, unique=True)
+    method: str = Field(max_length=40)  # chat.postMessage | chat.update | views.publish
+    channel: str = Field(max_length=32)  # a channel id, or a user id for a DM
+    payload: dict = _json()
+    status: str = Field(default="pending", max_length=8)
+    attempts: int = 0
+    created_at: datetime = _instant()
+    available_at: datetime = _instant()
+    lease_until: Optional[datetime] = _instant(nullable=True)
+    claimed_by: Optional[str] = Field(default=None, max_length=64)
+    in_flight_since: Optional[datetime] = _instant(nullable=True)  # a send whose outcome is not known yet
+    sent_at: Optional[datetime] = _instant(nullable=True)
+    slack_channel: Optional[str] = Field(default=None, max_length=32)
+    slack_ts: Optional[str] = Field(default=None, max_length=32)
+    error: Optional[str] = _text(nullable=True)
+
+
 TABLES = [
     Playbook, Step, Cycle, CheckIn, KpiReading, ExceptionReport, CaseCount,
-    RubricScore, RoleGrant, Setting, Decision,
+    RubricScore, RoleGrant, Setting, Decision, CadenceJob, OutboxMessage,
 ]

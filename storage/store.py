@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import func, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -71,6 +71,11 @@ class Store:
                 return None
             return self._states(s, [playbook])[0]
 
+    def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
+        with unit_of_work(self.engine) as s:
+            playbook = s.get(Playbook, playbook_id)
+            return self._states(s, [playbook])[0] if playbook else None
+
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
         with unit_of_work(self.engine) as s:
@@ -78,6 +83,12 @@ class Store:
             if channel_id is not None:
                 query = query.where(Playbook.channel_id == channel_id)
             return self._states(s, list(s.exec(query)))
+
+    def active_states(self) -> list[PlaybookState]:
+        """Playbooks the cadence runs for: active, with a started cycle. Three queries."""
+        with unit_of_work(self.engine) as s:
+            playbooks = list(s.exec(select(Playbook).where(Playbook.status == "active").order_by(Playbook.id)))
+            return [state for state in self._states(s, playbooks) if state.anchor is not None]
 
     def playbook_slugs(self) -> list[str]:
         with unit_of_work(self.engine) as s:
@@ -225,52 +236,59 @@ class Store:
             s.add(row)
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
-        """The week's current numbers: five queries, whatever the number of steps or members."""
-        pid = state.playbook.id
+        return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
+
+    def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
+        """The current numbers of many playbook-weeks: five queries, however many playbooks,
+        steps or members. Keyed by (playbook id, week start)."""
+        keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
+        if not keys:
+            return {}
         with unit_of_work(self.engine) as s:
-            kpi_value, kpi_reports = None, 0
-            readings = list(s.exec(
-                select(KpiReading.value).where(KpiReading.playbook_id == pid, KpiReading.week_start == week_start)
-                .order_by(col(KpiReading.id).desc())
-            ))
-            if readings:
-                kpi_value, kpi_reports = readings[0], len(readings)
-            cases = _latest_per_step(s, CaseCount, CaseCount.cases, pid, week_start)
-            rubric = _latest_per_step(s, RubricScore, RubricScore.score, pid, week_start)
-            exceptions = dict(s.exec(
-                select(ExceptionReport.step_id, func.count())
-                .where(ExceptionReport.playbook_id == pid, ExceptionReport.week_start == week_start)
-                .group_by(ExceptionReport.step_id)
-            ).all())
+            kpi = _latest(s, KpiReading, KpiReading.value, keys, per_step=False)
+            kpi_reports = _count(s, KpiReading, keys, per_step=False)
+            cases = _latest(s, CaseCount, CaseCount.cases, keys)
+            rubric = _latest(s, RubricScore, RubricScore.score, keys)
+            exceptions = _count(s, ExceptionReport, keys)
             latest_checkin = (
                 select(func.max(CheckIn.id))
-                .where(CheckIn.playbook_id == pid, CheckIn.week_start == week_start)
-                .group_by(CheckIn.user_id)
+                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(keys))
+                .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
             )
             checkins = list(s.exec(
                 select(CheckIn).where(col(CheckIn.id).in_(latest_checkin)).order_by(CheckIn.reported_at, CheckIn.id)
             ))
-        names = {step.id: step.name for step in state.steps}
-        deviations: dict[int, int] = {}
+        by_week: dict[tuple[int, date], list[CheckIn]] = {}
         for checkin in checkins:
-            if checkin.attestation == "deviated" and checkin.step_id is not None:
-                deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
-        return WeekFigures(
-            week_start=week_start,
-            kpi=kpi_value,
-            kpi_reports=kpi_reports,
-            steps=[
-                StepWeek(name=step.name, mode=step.mode, pinned=step.pinned, cases=cases.get(step.id),
-                         exceptions=exceptions.get(step.id, 0), deviations=deviations.get(step.id, 0),
-                         rubric=rubric.get(step.id))
-                for step in state.steps
-            ],
-            attestations=[
-                Attestation(user_id=c.user_id, attestation=c.attestation,
-                            step=names.get(c.step_id) if c.step_id else None, note=c.note)
-                for c in checkins
-            ],
-        )
+            by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)
+        figures = {}
+        for state, week_start in weeks:
+            pid = state.playbook.id
+            week_checkins = by_week.get((pid, week_start), [])
+            names = {step.id: step.name for step in state.steps}
+            deviations: dict[int, int] = {}
+            for checkin in week_checkins:
+                if checkin.attestation == "deviated" and checkin.step_id is not None:
+                    deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
+            figures[(pid, week_start)] = WeekFigures(
+                week_start=week_start,
+                kpi=kpi.get((pid, week_start)),
+                kpi_reports=kpi_reports.get((pid, week_start), 0),
+                steps=[
+                    StepWeek(name=step.name, mode=step.mode, pinned=step.pinned,
+                             cases=cases.get((pid, week_start, step.id)),
+                             exceptions=exceptions.get((pid, week_start, step.id), 0),
+                             deviations=deviations.get(step.id, 0),
+                             rubric=rubric.get((pid, week_start, step.id)))
+                    for step in state.steps
+                ],
+                attestations=[
+                    Attestation(user_id=c.user_id, attestation=c.attestation,
+                                step=names.get(c.step_id) if c.step_id else None, note=c.note)
+                    for c in week_checkins
+                ],
+            )
+        return figures
 
     # ---- roles and settings ----------------------------------------------------
 
@@ -331,13 +349,19 @@ class Store:
             return list(s.exec(query))
 
 
-def _latest_per_step(s: Session, table: Any, value_column: Any, playbook_id: int, week_start: date) -> dict[int, Any]:
-    latest = (
-        select(func.max(table.id))
-        .where(table.playbook_id == playbook_id, table.week_start == week_start)
-        .group_by(table.step_id)
-    )
-    return dict(s.exec(select(table.step_id, value_column).where(col(table.id).in_(latest))).all())
+def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict:
+    """The value of the latest report (highest id) per playbook-week, or per playbook-week-step."""
+    group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
+    latest = select(func.max(table.id)).where(tuple_(table.playbook_id, table.week_start).in_(keys)).group_by(*group)
+    rows = s.execute(select(*group, value).where(col(table.id).in_(latest))).all()
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def _count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict:
+    group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
+    rows = s.execute(select(*group, func.count()).where(tuple_(table.playbook_id, table.week_start).in_(keys))
+                     .group_by(*group)).all()
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:

@@ -1,0 +1,96 @@
+"""The record of cadence work done or skipped, and the tick's reads about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from storage.bulk import insert_new
+from storage.db import unit_of_work
+from storage.models import CadenceJob, CheckIn
+from storage.outbox import Message, enqueue_in
+
+JOBS = CadenceJob.__table__
+
+
+@dataclass(frozen=True)
+class Work:
+    """A unit of cadence work to record, with the messages it sends (none if skipped)."""
+
+    key: str
+    kind: str
+    due_at: datetime
+    status: str  # done | skipped
+    playbook_id: int | None = None
+    week_start: date | None = None
+    user_id: str | None = None
+    note: str | None = None
+    messages: list[Message] = field(default_factory=list)
+
+
+class CadenceLog:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def record(self, work: list[Work], at: datetime) -> set[str]:
+        """Record work and enqueue its messages in one transaction. Work whose key is
+        already recorded (by an earlier tick, or a concurrent one) is dropped with its
+        messages: that is what makes a tick safe to run twice. Returns the keys recorded."""
+        if not work:
+            return set()
+        with unit_of_work(self.engine) as s:
+            recorded = insert_new(s, JOBS, [
+                dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
+                     due_at=w.due_at, status=w.status, recorded_at=at, note=w.note)
+                for w in work
+            ])
+            enqueue_in(s, [m for w in work if w.key in recorded for m in w.messages], at)
+        return recorded
+
+    def cursors(self) -> dict[int, dict[str, date]]:
+        """For each playbook, the latest week recorded per kind of work: one query."""
+        with unit_of_work(self.engine) as s:
+            rows = s.execute(
+                select(CadenceJob.playbook_id, CadenceJob.kind, func.max(CadenceJob.week_start))
+                .where(col(CadenceJob.playbook_id).is_not(None))
+                .group_by(CadenceJob.playbook_id, CadenceJob.kind)
+            ).all()
+        cursors: dict[int, dict[str, date]] = {}
+        for playbook_id, kind, week_start in rows:
+            cursors.setdefault(playbook_id, {})[kind] = week_start
+        return cursors
+
+    def recorded_members(self, weeks: list[tuple[int, str, date]]) -> set[tuple[int, str, date, str]]:
+        """(playbook, kind, week, user) already recorded, for the given (playbook, kind, week)s: one query."""
+        if not weeks:
+            return set()
+        with unit_of_work(self.engine) as s:
+            rows = s.execute(
+                select(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start, CadenceJob.user_id)
+                .where(tuple_(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start).in_(weeks),
+                       col(CadenceJob.user_id).is_not(None))
+            ).all()
+        return {tuple(row) for row in rows}
+
+    def checked_in(self, weeks: list[tuple[int, date]]) -> set[tuple[int, date, str]]:
+        """(playbook, week, user) with any check-in, for the given (playbook, week)s: one query."""
+        if not weeks:
+            return set()
+        with unit_of_work(self.engine) as s:
+            rows = s.execute(
+                select(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id).distinct()
+                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
+            ).all()
+        return {tuple(row) for row in rows}
+
+    def last_digest(self) -> date | None:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(func.max(CadenceJob.week_start)).where(CadenceJob.kind == "digest")).scalar()
+
+    def jobs(self) -> list[CadenceJob]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(CadenceJob).order_by(CadenceJob.id)).scalars())

@@ -1,0 +1,129 @@
+"""The outbox: messages waiting to be delivered to Slack, and the dispatcher's claims on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from storage.bulk import insert_new
+from storage.db import unit_of_work
+from storage.models import OutboxMessage
+
+OUTBOX = OutboxMessage.__table__
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to enqueue. `key` makes enqueueing idempotent."""
+
+    key: str
+    method: str
+    channel: str
+    payload: dict[str, Any]
+
+
+def enqueue_in(session: Session, messages: list[Message], at: datetime) -> set[str]:
+    """Add messages within the caller's transaction; keys already present are left alone."""
+    rows = [dict(key=m.key, method=m.method, channel=m.channel, payload=m.payload, status="pending", attempts=0,
+                 created_at=at, available_at=at) for m in messages]
+    return insert_new(session, OUTBOX, rows)
+
+
+class Outbox:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
+        with unit_of_work(self.engine) as s:
+            return enqueue_in(s, messages, at)
+
+    def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+        """Lease up to `limit` due messages, at most one per channel (Slack allows about
+        one message per second per channel, so a second one would only wait).
+
+        Safe with many dispatchers: the UPDATE re-checks that the lease is free, and on
+        PostgreSQL a row another dispatcher is claiming at the same moment is re-read
+        after its commit, so the re-check fails and only one of them gets it.
+        """
+        free = and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= now,
+                    or_(col(OutboxMessage.lease_until).is_(None), OutboxMessage.lease_until < now))
+        ranked = (
+            select(OutboxMessage.id, OutboxMessage.available_at,
+                   func.row_number().over(partition_by=OutboxMessage.channel,
+                                          order_by=(OutboxMessage.available_at, OutboxMessage.id)).label("rank"))
+            .where(free)
+            .subquery()
+        )
+        with unit_of_work(self.engine) as s:
+            ids = list(s.execute(
+                select(ranked.c.id).where(ranked.c.rank == 1).order_by(ranked.c.available_at, ranked.c.id).limit(limit)
+            ).scalars())
+            if not ids:
+                return []
+            claimed = s.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids), free)
+                .values(lease_until=now + lease, claimed_by=worker)
+                .returning(OutboxMessage)
+                .execution_options(synchronize_session=False)
+            ).scalars().all()
+            return sorted(claimed, key=lambda m: (m.available_at, m.id))
+
+    def _update(self, message_id: int, worker: str, **values: Any) -> bool:
+        """Change a message this worker holds the lease on; False if the lease was lost."""
+        with unit_of_work(self.engine) as s:
+            result = s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
+                       OutboxMessage.status == "pending")
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1
+
+    def mark_in_flight(self, message_id: int, worker: str, now: datetime, attempts: int) -> bool:
+        """Committed before the Slack call: if the process dies during the call, the next
+        dispatcher knows the outcome is unknown and checks Slack before sending again."""
+        return self._update(message_id, worker, in_flight_since=now, attempts=attempts)
+
+    def mark_sent(self, message_id: int, worker: str, now: datetime, slack_channel: str | None,
+                  slack_ts: str | None) -> bool:
+        return self._update(message_id, worker, status="sent", sent_at=now, slack_channel=slack_channel,
+                            slack_ts=slack_ts, in_flight_since=None, lease_until=None, error=None)
+
+    def retry_later(self, message_id: int, worker: str, at: datetime, error: str, delivered_unknown: bool) -> bool:
+        values: dict[str, Any] = dict(available_at=at, lease_until=None, claimed_by=None, error=error)
+        if not delivered_unknown:
+            values["in_flight_since"] = None
+        return self._update(message_id, worker, **values)
+
+    def mark_failed(self, message_id: int, worker: str, now: datetime, error: str) -> bool:
+        return self._update(message_id, worker, status="failed", error=error, in_flight_since=None,
+                            lease_until=None, sent_at=None)
+
+    def release(self, message_id: int, worker: str) -> bool:
+        return self._update(message_id, worker, lease_until=None, claimed_by=None)
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending message becomes due (None: nothing pending)."""
+        with unit_of_work(self.engine) as s:
+            return s.execute(
+                select(func.min(OutboxMessage.available_at)).where(OutboxMessage.status == "pending")
+            ).scalar()
+
+    def pending_count(self) -> int:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(func.count()).where(OutboxMessage.status == "pending")).scalar()
+
+    def find(self, key: str) -> OutboxMessage | None:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalars().first()
+
+    def all(self) -> list[OutboxMessage]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
