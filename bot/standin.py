@@ -34,7 +34,8 @@ class Fault:
     status: int = 200
     error: str | None = None  # Slack error code in an ok:false body
     retry_after: int | None = None
-    delay: float = 0.0  # seconds to wait before answering (timeouts)
+    stall: float = 0.0  # wait this long, then answer 504 without doing the work (the request never got through)
+    accept_then_delay: float = 0.0  # do the work, then wait this long before answering (the answer is lost)
 
 
 @dataclass
@@ -49,6 +50,9 @@ class SlackStandIn:
         self.token = token
         self.workspace = Workspace()
         self.calls: list[Call] = []
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages, oldest first
+        self.views: dict[str, dict[str, Any]] = {}  # user -> published App Home view
+        self.opened_views: list[dict[str, Any]] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = 0
@@ -76,6 +80,9 @@ class SlackStandIn:
             self.workspace = Workspace()
             self.calls.clear()
             self._faults.clear()
+            self.messages.clear()
+            self.views.clear()
+            self.opened_views.clear()
 
     # ---- set-up and inspection ----
 
@@ -91,9 +98,24 @@ class SlackStandIn:
         with self._lock:
             self._faults[method].extend([fault] * times)
 
+    def reset_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages as they stand now (updates applied), oldest first; DMs are under D<user>."""
+        with self._lock:
+            if channel is not None:
+                return [dict(m) for m in self.messages.get(self.dm_channel(channel), [])]
+            return [dict(m, channel=c) for c, ms in self.messages.items() for m in ms]
+
+    @staticmethod
+    def dm_channel(channel: str) -> str:
+        return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
 
     # ---- the API ----
 
@@ -101,9 +123,10 @@ class SlackStandIn:
         with self._lock:
             self.calls.append(Call(method, params, token, time.time()))
             fault = self._faults[method].popleft() if self._faults.get(method) else None
-        if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
+        if fault is not None and not fault.accept_then_delay:
+            if fault.stall:
+                time.sleep(fault.stall)
+                return 504, {}, {"ok": False, "error": "gateway_timeout"}
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             if fault.status == 429:
                 return 429, headers or {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
@@ -115,6 +138,8 @@ class SlackStandIn:
             return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         body = handler(params) if handler else {"ok": True}
+        if fault is not None and fault.accept_then_delay:
+            time.sleep(fault.accept_then_delay)
         return 200, {}, body
 
     def _m_auth_test(self, _p: dict) -> dict:
@@ -141,15 +166,86 @@ class SlackStandIn:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
 
+    def _m_users_list(self, p: dict) -> dict:
+        users = list(self.workspace.users.values())
+        limit = max(1, min(int(p.get("limit") or 100), 1000))
+        start = int(p.get("cursor") or 0)
+        following = start + limit
+        return {"ok": True, "members": users[start:following],
+                "response_metadata": {"next_cursor": str(following) if following < len(users) else ""}}
+
+    def _resolve(self, channel: str) -> tuple[str | None, str | None]:
+        """(conversation id, error) for a channel id or, for DMs, a user id."""
+        if channel[:1] in ("U", "W"):
+            user = self.workspace.users.get(channel)
+            if user is None:
+                return None, "user_not_found"
+            if user.get("deleted"):
+                return None, "account_inactive"
+            if user.get("is_bot"):
+                return None, "cannot_dm_bot"
+            return self.dm_channel(channel), None
+        if channel.startswith(("C", "G")):
+            if channel not in self.workspace.channels:
+                return None, "channel_not_found"
+            if channel in self.workspace.not_in_channel:
+                return None, "not_in_channel"
+        return channel, None
+
     def _m_chat_postMessage(self, p: dict) -> dict:
-        channel = p.get("channel", "")
-        if channel.startswith("C") and channel not in self.workspace.channels:
-            return {"ok": False, "error": "channel_not_found"}
+        channel, error = self._resolve(p.get("channel", ""))
+        if error:
+            return {"ok": False, "error": error}
+        if not p.get("text") and not p.get("blocks"):
+            return {"ok": False, "error": "no_text"}
         with self._lock:
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"
-        return {"ok": True, "channel": channel, "ts": ts,
-                "message": {"type": "message", "text": p.get("text", ""), "user": BOT_USER, "ts": ts}}
+            message = {"type": "message", "user": BOT_USER, "ts": ts, "text": p.get("text", ""),
+                       "blocks": _blocks(p.get("blocks")), "metadata": _json_field(p.get("metadata")),
+                       "thread_ts": p.get("thread_ts")}
+            self.messages[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _m_chat_update(self, p: dict) -> dict:
+        channel, ts = self.dm_channel(p.get("channel", "")), p.get("ts")
+        with self._lock:
+            for message in self.messages.get(channel, []):
+                if message["ts"] == ts:
+                    message.update(text=p.get("text", message["text"]), blocks=_blocks(p.get("blocks")), edited=True)
+                    return {"ok": True, "channel": channel, "ts": ts}
+        return {"ok": False, "error": "message_not_found"}
+
+    def _m_conversations_open(self, p: dict) -> dict:
+        channel, error = self._resolve(p.get("users", "").split(",")[0])
+        if error:
+            return {"ok": False, "error": error}
+        return {"ok": True, "channel": {"id": channel}}
+
+    def _m_conversations_history(self, p: dict) -> dict:
+        channel = p.get("channel", "")
+        oldest = float(p.get("oldest") or 0)
+        with self._lock:
+            found = [dict(m) for m in self.messages.get(channel, []) if float(m["ts"]) >= oldest]
+        if not str(p.get("include_all_metadata", "")).lower() in ("1", "true"):
+            for m in found:
+                m.pop("metadata", None)
+        limit = int(p.get("limit") or 100)
+        return {"ok": True, "messages": list(reversed(found))[:limit], "has_more": len(found) > limit}
+
+    def _m_views_open(self, p: dict) -> dict:
+        if not p.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = _json_field(p.get("view"))
+        with self._lock:
+            self.opened_views.append(view)
+        return {"ok": True, "view": {"id": f"V{len(self.opened_views):08d}", **view}}
+
+    def _m_views_publish(self, p: dict) -> dict:
+        view = _json_field(p.get("view"))
+        with self._lock:
+            self.views[p.get("user_id", "")] = view
+        return {"ok": True, "view": view}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         standin = self
@@ -175,9 +271,26 @@ class SlackStandIn:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting, as a real client does on a slow Slack
 
             def log_message(self, *_args: Any) -> None:
                 pass
 
         return Handler
+
+
+def _json_field(value: Any) -> Any:
+    """Slack accepts JSON objects as real JSON or as JSON text inside a form field."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _blocks(value: Any) -> list:
+    return _json_field(value) or []

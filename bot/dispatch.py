@@ -1,0 +1,253 @@
+"""The outbox dispatcher: delivers queued messages to Slack within its limits.
+
+- Pacing: at most one message per second per channel (Slack's chat.postMessage
+  limit) and a workspace-wide rate; a 429 pauses everything for its Retry-After.
+- Failures: 5xx, timeouts and connection errors back off exponentially and retry
+  for up to a day; errors that will not change on retry (channel_not_found,
+  not_in_channel, account_inactive, invalid_blocks, ...) fail the message at once,
+  with Slack's error recorded.
+- Restarts: a message is leased while a dispatcher works on it, so a killed
+  dispatcher's messages go to the next one when the lease runs out. Nothing is lost.
+
+Sending twice: the only window is between Slack accepting a message and our commit
+that says so. We close it rather than accept it. Before the Slack call the message is
+marked in flight (committed), and every chat.postMessage carries the outbox key in
+its message metadata. A message found in flight by a later attempt, whether this
+process saw a timeout or another process died mid-call, is first looked up in the
+channel's recent history by that key; only if Slack does not have it is it sent again.
+chat.update and views.publish are idempotent and are simply repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from storage.models import OutboxMessage
+from storage.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "rollout_outbox"
+# Errors that the same request will meet again however often it is retried.
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "account_inactive",
+    "user_not_found", "user_disabled", "cannot_dm_bot", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "no_text", "too_many_attachments", "invalid_arguments", "invalid_metadata_format",
+    "invalid_metadata_schema", "metadata_too_large", "restricted_action", "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel", "message_not_found",
+    "cant_update_message", "edit_window_closed", "not_allowed_token_type", "missing_scope", "no_permission",
+    "team_access_not_granted", "ekm_access_denied", "duplicate_channel_not_found", "view_too_large",
+    "not_enabled", "invalid_user",
+})
+GIVE_UP_AFTER = timedelta(hours=24)
+MAX_BACKOFF_SECONDS = 300
+# After a send whose outcome is unknown, wait at least this long before looking the
+# message up and sending again, so a request Slack was still processing shows in history.
+UNKNOWN_OUTCOME_WAIT_SECONDS = 30
+
+
+class Pacer:
+    """When the next message may go: per channel, and across the workspace."""
+
+    def __init__(self, per_channel_seconds: float = 1.0, workspace_per_second: float = 10.0):
+        self.per_channel = per_channel_seconds
+        self.spacing = 1.0 / workspace_per_second
+        self._channel_next: dict[str, float] = {}
+        self._workspace_next = 0.0
+
+    def wait(self, channel: str, now: float) -> float:
+        return max(self._channel_next.get(channel, 0.0) - now, self._workspace_next - now, 0.0)
+
+    def sent(self, channel: str, now: float) -> None:
+        self._channel_next[channel] = now + self.per_channel
+        self._workspace_next = max(self._workspace_next, now) + self.spacing
+        if len(self._channel_next) > 50_000:  # forget channels whose slot has long passed
+            self._channel_next = {c: t for c, t in self._channel_next.items() if t > now}
+
+    def pause(self, seconds: float, now: float) -> None:
+        self._workspace_next = max(self._workspace_next, now + seconds)
+
+
+class _RateLimited(Exception):
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: WebClient,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
+        worker: str | None = None,
+        batch: int = 50,
+        lease: timedelta = timedelta(minutes=2),
+        give_up_after: timedelta = GIVE_UP_AFTER,
+    ):
+        self.outbox = outbox
+        self.client = client
+        self.clock = clock
+        self.sleep = sleep
+        self.pacer = pacer or Pacer()
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.batch = batch
+        self.lease = lease
+        self.give_up_after = give_up_after
+
+    # ---- loops ----
+
+    def run_once(self) -> int:
+        """Claim one batch (at most one message per channel) and deliver it. Returns how many were claimed."""
+        claimed = self.outbox.claim(self.worker, self.clock(), self.lease, self.batch)
+        for index, message in enumerate(claimed):
+            deadline = message.lease_until - timedelta(seconds=15)
+            wait = self.pacer.wait(message.channel, self.clock().timestamp())
+            if self.clock() + timedelta(seconds=wait) > deadline:
+                self._release(claimed[index:])  # would outlive the lease: let the next batch take them
+                break
+            if wait:
+                self.sleep(wait)
+            try:
+                self._deliver(message)
+            except _RateLimited as limited:
+                self.pacer.pause(limited.seconds, self.clock().timestamp())
+                self._release(claimed[index + 1:])
+                break
+        return len(claimed)
+
+    def drain(self, max_wait: float = 600.0) -> int:
+        """Deliver until nothing is pending; waits for retries due within `max_wait` seconds.
+        Returns the number of messages still pending afterwards."""
+        started = self.clock()
+        while True:
+            if self.run_once():
+                continue
+            due = self.outbox.next_due()
+            if due is None:
+                return 0
+            now = self.clock()
+            if (due - started).total_seconds() > max_wait:
+                return self.outbox.pending_count()
+            self.sleep(max(0.05, min((due - now).total_seconds(), 5.0)))
+
+    def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # noqa: BLE001 - a database hiccup must not kill the dispatcher
+                log.exception("dispatcher: batch failed; retrying")
+            stop.wait(idle_seconds)
+
+    # ---- one message ----
+
+    def _release(self, messages: list[OutboxMessage]) -> None:
+        for message in messages:
+            self.outbox.release(message.id, self.worker)
+
+    def _deliver(self, message: OutboxMessage) -> None:
+        if message.in_flight_since is not None and message.method == "chat.postMessage":
+            try:
+                found = self._find_delivered(message)
+            except (SlackApiError, OSError) as err:
+                self._retry(message, f"checking an earlier attempt: {_describe(err)}", delivered_unknown=True)
+                return
+            if found is not None:
+                log.info("outbox %s: an earlier attempt was delivered (%s); not sending again", message.key, found[1])
+                self.outbox.mark_sent(message.id, self.worker, self.clock(), *found)
+                return
+        if not self.outbox.mark_in_flight(message.id, self.worker, self.clock(), message.attempts + 1):
+            return  # the lease went to another dispatcher
+        try:
+            response = self.client.api_call(message.method, json=self._arguments(message))
+        except SlackApiError as err:
+            self._failed(message, err)
+            return
+        except (OSError, TimeoutError) as err:  # timeouts, refused or reset connections
+            self._retry(message, _describe(err), delivered_unknown=True)
+            return
+        self.pacer.sent(message.channel, self.clock().timestamp())
+        self.outbox.mark_sent(message.id, self.worker, self.clock(), response.get("channel"), response.get("ts"))
+
+    @staticmethod
+    def _arguments(message: OutboxMessage) -> dict:
+        arguments = dict(message.payload)
+        if message.method == "chat.postMessage":
+            arguments["channel"] = message.channel
+            arguments["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
+        elif message.method == "views.publish":
+            arguments["user_id"] = message.channel
+        else:
+            arguments.setdefault("channel", message.channel)
+        return arguments
+
+    def _failed(self, message: OutboxMessage, err: SlackApiError) -> None:
+        status = err.response.status_code
+        error = str(err.response.get("error") or f"http_{status}")
+        if status == 429 or error == "ratelimited":
+            seconds = _retry_after(err)
+            self.outbox.retry_later(message.id, self.worker, self.clock() + timedelta(seconds=seconds),
+                                    f"ratelimited (Retry-After {seconds:g} s)", delivered_unknown=False)
+            raise _RateLimited(seconds)
+        if status < 500 and error in PERMANENT_ERRORS:
+            log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
+            self.outbox.mark_failed(message.id, self.worker, self.clock(), error)
+            return
+        # 5xx, Slack's own internal errors, auth trouble an admin can fix: try again later.
+        self._retry(message, error, delivered_unknown=status >= 500)
+
+    def _retry(self, message: OutboxMessage, error: str, delivered_unknown: bool) -> None:
+        now = self.clock()
+        if now - message.created_at > self.give_up_after:
+            log.error("outbox %s: giving up after %d attempts: %s", message.key, message.attempts + 1, error)
+            hours = self.give_up_after.total_seconds() / 3600
+            self.outbox.mark_failed(message.id, self.worker, now, f"gave up after {hours:g} h of retries: {error}")
+            return
+        delay = min(2 ** max(message.attempts, 0), MAX_BACKOFF_SECONDS) * random.uniform(1.0, 1.25)
+        if delivered_unknown:
+            delay = max(delay, UNKNOWN_OUTCOME_WAIT_SECONDS)
+        log.info("outbox %s: %s; retrying in %.0f s", message.key, error, delay)
+        self.outbox.retry_later(message.id, self.worker, now + timedelta(seconds=delay), error, delivered_unknown)
+
+    def _find_delivered(self, message: OutboxMessage) -> tuple[str, str] | None:
+        """(channel, ts) of this message if Slack already has it, found by its metadata key."""
+        channel = message.slack_channel or message.channel
+        if channel[:1] in ("U", "W"):
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        oldest = message.in_flight_since - timedelta(minutes=1)
+        history = self.client.conversations_history(channel=channel, oldest=f"{oldest.timestamp():.6f}",
+                                                    include_all_metadata=True, limit=200)
+        for item in history.get("messages", []):
+            metadata = item.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == message.key:
+                return channel, item["ts"]
+        return None
+
+
+def _retry_after(err: SlackApiError) -> float:
+    headers = {k.lower(): v for k, v in (err.response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 1.0)
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, SlackApiError):
+        return str(err.response.get("error") or f"http_{err.response.status_code}")
+    return f"{type(err).__name__}: {err}"[:200]
