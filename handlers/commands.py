@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar
 from cadence.figures import progress_to_target
-from handlers import grammar
+from handlers import checkins, grammar
 from handlers.context import Services
 from handlers.grammar import Refusal
 from handlers.members import DirectoryUnavailable
@@ -29,14 +29,17 @@ log = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     @app.command("/rollout")
     def rollout(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        ack(**answer(services, client, command))
+        reply = answer(services, client, command)
+        ack(**reply) if reply else ack()
 
 
-def answer(services: Services, client: WebClient, command: dict[str, Any]) -> dict[str, Any]:
-    """The ephemeral reply to one `/rollout` request."""
-    request = Request(services, client, command)
+def answer(services: Services, client: WebClient, command: dict[str, Any]) -> dict[str, Any] | None:
+    """The ephemeral reply to one `/rollout` request (None: a form was opened instead)."""
+    request = Request(services, client, command.get("user_id", ""), command.get("channel_id", ""))
     try:
         parsed = grammar.parse(command.get("text", ""))
+        if isinstance(parsed, grammar.OpenForm):
+            return checkins.open_form(request, parsed.form, command.get("trigger_id", ""))
         message = _ROUTES[type(parsed)](request, parsed)
     except Refusal as refusal:
         message = render("refusal", problem=refusal.problem, suggestions=list(refusal.suggestions),
@@ -50,12 +53,12 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> di
 class Request:
     """One command's caller and the lookups that authorize it."""
 
-    def __init__(self, services: Services, client: WebClient, command: dict[str, Any]):
+    def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
         self.services = services
         self.store = services.store
         self.client = client
-        self.user_id: str = command.get("user_id", "")
-        self.channel_id: str = command.get("channel_id", "")
+        self.user_id = user_id
+        self.channel_id = channel_id
         self.now = services.clock()
 
     # ---- lookups ----
@@ -170,12 +173,8 @@ def _help(request: Request, cmd: grammar.Help) -> dict[str, Any]:
 def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "kpi")
     week = request.week(state, cmd.week, "kpi")
+    checkins.record_kpi(request, state, week, cmd.value, cmd.percent, usage="kpi")
     playbook = state.playbook
-    if cmd.percent and playbook.kpi_unit.strip() != "%":
-        unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
-        raise Refusal(f"{playbook.kpi_name} is measured {unit}; send the number without “%”.", usage="kpi")
-    request.require_member_or_owner(state, "kpi")
-    request.store.add_kpi_reading(playbook.id, week.week_start, cmd.value, request.user_id, request.now)
     return render("kpi_recorded", **_week_context(state, week), kpi=playbook.kpi_name, unit=playbook.kpi_unit,
                   value=cmd.value, target=playbook.kpi_target, baseline=playbook.kpi_baseline,
                   progress=progress_to_target(cmd.value, playbook.kpi_baseline, playbook.kpi_target))
@@ -184,11 +183,7 @@ def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
 def _attest(request: Request, cmd: grammar.Attest) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "attest")
     week = request.week(state, cmd.week, "attest")
-    step = request.step(state, cmd.step, "attest") if not cmd.followed else None
-    request.require_member(state, "attest")
-    request.store.add_checkin(state.playbook.id, week.week_start, request.user_id,
-                              "followed" if cmd.followed else "deviated",
-                              step.id if step else None, cmd.note, request.now)
+    step = checkins.record_attestation(request, state, week, cmd.followed, cmd.step, cmd.note, usage="attest")
     return render("attest_recorded", **_week_context(state, week), followed=cmd.followed,
                   step=step.name if step else None, mode=step.mode if step else None, note=cmd.note)
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.members import TeamDirectory
+from storage.outbox import Outbox
 from storage.store import Store
 
 
 @dataclass(frozen=True)
 class Services:
     store: Store
+    outbox: Outbox  # for messages that are not the reply to a request
     clock: Callable[[], datetime]  # the current instant, UTC-aware; tests move it
     admins: frozenset[str]
     org_timezone: str

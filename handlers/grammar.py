@@ -51,6 +51,13 @@ class Help:
 
 
 @dataclass(frozen=True)
+class OpenForm:
+    """Bare `attest` or `kpi`: open the matching form."""
+
+    form: str  # attest | kpi
+
+
+@dataclass(frozen=True)
 class Status:
     playbook: str | None
 
@@ -112,7 +119,7 @@ class CuratorsChannel:
     channel_id: str
 
 
-Command = Help | Status | Kpi | Attest | LogException | Cases | Rubric | CycleStart | CuratorChange | CuratorsChannel
+Command = Help | OpenForm | Status | Kpi | Attest | LogException | Cases | Rubric | CycleStart | CuratorChange | CuratorsChannel
 
 _TOKEN = re.compile(r"\S+")
 _WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
@@ -173,7 +180,9 @@ def _status(w: _Words) -> Status:
     return Status(_playbook(w.words[1]) if len(w) == 2 else None)
 
 
-def _kpi(w: _Words) -> Kpi:
+def _kpi(w: _Words) -> Kpi | OpenForm:
+    if len(w) == 1:
+        return OpenForm("kpi")
     words, week = _split_week(w, "kpi")
     if len(words) != 3:
         raise Refusal(
@@ -184,7 +193,9 @@ def _kpi(w: _Words) -> Kpi:
     return Kpi(_playbook(words[1]), value, percent, week)
 
 
-def _attest(w: _Words) -> Attest:
+def _attest(w: _Words) -> Attest | OpenForm:
+    if len(w) == 1:
+        return OpenForm("attest")
     words, week = _split_week(w, "attest")
     if len(words) < 3:
         raise Refusal("`attest` needs a playbook and `yes` or `no`.", usage="attest")

@@ -1,20 +1,38 @@
-"""Who is on a playbook's team: the members of its Slack channel, asked of Slack.
+"""Who is on a playbook's team: the human members of its Slack channel, asked of Slack.
 
 Membership is cached per channel for a few minutes, because every member command
 needs it and Slack's `conversations.members` is rate limited (Tier 4). The cache is
 also dropped when Slack tells us someone joined or left (handlers/events.py).
+People (time zone, bot or not, deactivated or not) are cached for hours: they rarely
+change, and a large team is read with a few paged `users.list` calls instead of one
+`users.info` per person.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 PAGE_SIZE = 200  # Slack's recommended page size for cursor pagination
+BULK_AFTER = 50  # more unknown people than this: one paged users.list instead of users.info each
+SLACKBOT = "USLACKBOT"
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    timezone: str | None  # Slack's `tz`, which can be null
+    is_bot: bool = False
+    deleted: bool = False
+
+    @property
+    def is_human(self) -> bool:
+        return not (self.is_bot or self.deleted or self.user_id == SLACKBOT)
 
 
 class DirectoryUnavailable(Exception):
@@ -27,11 +45,67 @@ class DirectoryUnavailable(Exception):
 
 
 class TeamDirectory:
-    def __init__(self, ttl_seconds: float = 300, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, ttl_seconds: float = 300, people_ttl_seconds: float = 6 * 3600,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.ttl = ttl_seconds
+        self.people_ttl = people_ttl_seconds
         self.monotonic = monotonic
         self._members: dict[str, tuple[float, frozenset[str]]] = {}
+        self._people: dict[str, tuple[float, Person]] = {}
         self._lock = threading.Lock()
+
+    def team(self, client: WebClient, channel_id: str) -> list[Person]:
+        """The channel's human members now: no bots, no deactivated accounts."""
+        members = self.channel_members(client, channel_id)
+        people = self.people(client, members)
+        return [people[m] for m in sorted(members) if m in people and people[m].is_human]
+
+    def people(self, client: WebClient, user_ids: Iterable[str]) -> dict[str, Person]:
+        now = self.monotonic()
+        wanted = set(user_ids)
+        with self._lock:
+            known = {u: p for u, (expires, p) in self._people.items() if u in wanted and expires > now}
+        missing = wanted - set(known)
+        if len(missing) > BULK_AFTER:
+            self._remember(self._list_everyone(client), now)
+        elif missing:
+            self._remember([self._lookup(client, u) for u in sorted(missing)], now)
+        with self._lock:
+            return {u: self._people[u][1] for u in wanted if u in self._people}
+
+    def _remember(self, people: Iterable[Person], now: float) -> None:
+        with self._lock:
+            for person in people:
+                self._people[person.user_id] = (now + self.people_ttl, person)
+
+    @staticmethod
+    def _person(user: dict) -> Person:
+        return Person(user_id=user["id"], timezone=user.get("tz") or None, is_bot=bool(user.get("is_bot")),
+                      deleted=bool(user.get("deleted")))
+
+    def _lookup(self, client: WebClient, user_id: str) -> Person:
+        try:
+            return self._person(client.users_info(user=user_id)["user"])
+        except SlackApiError as err:
+            if err.response.get("error") in ("user_not_found", "account_inactive"):
+                return Person(user_id, None, deleted=True)
+            raise DirectoryUnavailable(user_id, str(err.response.get("error") or err.response.status_code)) from err
+        except (OSError, TimeoutError) as err:
+            raise DirectoryUnavailable(user_id, "timeout") from err
+
+    def _list_everyone(self, client: WebClient) -> list[Person]:
+        people, cursor = [], None
+        try:
+            while True:
+                page = client.users_list(limit=PAGE_SIZE, cursor=cursor)
+                people += [self._person(u) for u in page.get("members", [])]
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return people
+        except SlackApiError as err:
+            raise DirectoryUnavailable("users.list", str(err.response.get("error") or err.response.status_code)) from err
+        except (OSError, TimeoutError) as err:
+            raise DirectoryUnavailable("users.list", "timeout") from err
 
     def channel_members(self, client: WebClient, channel_id: str) -> frozenset[str]:
         now = self.monotonic()

@@ -29,6 +29,12 @@ class Mrkdwn(str):
     """Text the bot built itself and vouches for: emitted without Slack escaping."""
 
 
+class PlainText(str):
+    """Text for a `plain_text` field or a value that comes back to us (button values,
+    private_metadata): Slack shows it literally and never turns it into a mention, so
+    it is JSON-escaped only. Mark it with the `plain` filter."""
+
+
 def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -43,7 +49,7 @@ def _finalize(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         text = "yes" if value else "no"
-    elif isinstance(value, Mrkdwn):
+    elif isinstance(value, (Mrkdwn, PlainText)):
         text = str(value)
     else:
         text = slack_escape(str(value))
@@ -90,7 +96,8 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
 )
-_env.filters.update(user=_user, channel=_channel, number=_number, percent=_percent, code=_code)
+_env.filters.update(user=_user, channel=_channel, number=_number, percent=_percent, code=_code,
+                    plain=lambda value: PlainText("" if value is None else str(value)))
 
 
 class BlockKitError(ValueError):
@@ -111,8 +118,26 @@ def render(name: str, **context: Any) -> dict[str, Any]:
 
 def check_block_limits(message: dict[str, Any]) -> None:
     blocks = message.get("blocks", [])
-    if len(blocks) > MAX_BLOCKS:
-        raise BlockKitError(f"{len(blocks)} blocks > {MAX_BLOCKS}")
+    modal = message.get("type") == "modal"
+    limit = 100 if modal else MAX_BLOCKS
+    if len(blocks) > limit:
+        raise BlockKitError(f"{len(blocks)} blocks > {limit}")
+    if modal:
+        for part in ("title", "submit", "close"):
+            if len((message.get(part) or {}).get("text", "")) > 24:
+                raise BlockKitError(f"modal {part} longer than 24 characters")
+        if len(message.get("private_metadata", "")) > 3000:
+            raise BlockKitError("private_metadata longer than 3000 characters")
+    for element in _elements(blocks):
+        kind = element.get("type")
+        if kind == "button":
+            if len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000:
+                raise BlockKitError(f"button {element.get('action_id')}: text over 75 or value over 2000 characters")
+        for option in element.get("options", []):
+            if len(option["text"]["text"]) > 75 or len(option.get("value", "")) > 150:
+                raise BlockKitError("an option's text is over 75 or its value over 150 characters")
+        if kind == "static_select" and len(element.get("options", [])) > 100:
+            raise BlockKitError("more than 100 options")
     if len(message.get("text", "")) > MAX_FALLBACK_TEXT:
         raise BlockKitError("fallback text too long")
     for index, block in enumerate(blocks):
@@ -135,6 +160,15 @@ def check_block_limits(message: dict[str, Any]) -> None:
                     raise BlockKitError(f"{where}: an element of {len(element['text'])} characters > {MAX_TEXT}")
         if block.get("type") == "header" and len(text.get("text", "")) > 150:
             raise BlockKitError(f"{where}: header longer than 150 characters")
+
+
+def _elements(blocks: list[dict[str, Any]]):
+    for block in blocks:
+        yield from block.get("elements", [])
+        if isinstance(block.get("element"), dict):
+            yield block["element"]
+        if isinstance(block.get("accessory"), dict):
+            yield block["accessory"]
 
 
 def template_names() -> list[str]:
