@@ -10,10 +10,15 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.dispatch import Dispatcher, Pacer
+from bot.processes import Clockwork
 from bot.settings import Settings
-from handlers import commands, events
+from bot.tick import Cadence
+from handlers import actions, commands, events, views
 from handlers.context import Services
 from handlers.members import TeamDirectory
+from storage.cadence_log import CadenceLog
+from storage.outbox import Outbox
 from storage.store import Store
 
 WEB_API_TIMEOUT = 2  # seconds: a lookup on the request path must leave room in Slack's 3 s
@@ -34,23 +39,26 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def web_client(settings: Settings, timeout: float = WEB_API_TIMEOUT) -> WebClient:
-    """Every Web API call goes through a client built here, so SLACK_API_URL always applies."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=timeout,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)],
-    )
+def web_client(settings: Settings, timeout: float = WEB_API_TIMEOUT, retries: bool = True) -> WebClient:
+    """Every Web API call goes through a client built here, so SLACK_API_URL always applies.
+
+    The dispatcher's client has no retry handlers: it handles 429s and failures itself,
+    per message and without blocking other channels.
+    """
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)]
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=timeout,
+                     retry_handlers=handlers if retries else [])
 
 
-def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now) -> App:
+def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
+               directory: TeamDirectory | None = None) -> App:
     services = Services(
         store=store,
+        outbox=Outbox(store.engine),
         clock=clock,
         admins=settings.admins,
         org_timezone=settings.rollout_timezone,
-        directory=TeamDirectory(),
+        directory=directory or TeamDirectory(),
     )
     app = App(
         client=web_client(settings),
@@ -60,5 +68,17 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
         process_before_response=True,
     )
     commands.register(app, services)
+    actions.register(app, services)
+    views.register(app, services)
     events.register(app, services)
     return app
+
+
+def create_clockwork(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
+                     directory: TeamDirectory | None = None, pacer: Pacer | None = None) -> Clockwork:
+    """The cadence engine and the outbox dispatcher, ready to run in a process."""
+    cadence = Cadence(store, CadenceLog(store.engine), web_client(settings, timeout=10), directory or TeamDirectory(),
+                      settings.rollout_timezone, clock)
+    dispatcher = Dispatcher(Outbox(store.engine), web_client(settings, timeout=10, retries=False), clock=clock,
+                            pacer=pacer)
+    return Clockwork(cadence, dispatcher, clock)

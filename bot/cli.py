@@ -80,16 +80,73 @@ def serve(port: int | None, host: str, threads: int, no_scheduler: bool) -> None
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz)."""
     import waitress
 
-    from bot.app import create_app
+    from bot.app import create_app, create_clockwork
     from bot.web import make_wsgi
+    from handlers.members import TeamDirectory
 
     settings = _settings()
     _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     store = _open_store(settings)
-    app = create_app(settings, store)
+    directory = TeamDirectory()  # one cache for the listeners and the clock
+    app = create_app(settings, store, directory=directory)
+    clockwork = None
+    if not no_scheduler:
+        clockwork = create_clockwork(settings, store, directory=directory)
+        clockwork.start_in_background()
+        log.info("cadence clock and dispatcher running in this process")
     port = port or settings.port
     log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
-    waitress.serve(make_wsgi(app, store.ping), host=host, port=port, threads=threads, ident="rollout")
+    try:
+        waitress.serve(make_wsgi(app, store.ping), host=host, port=port, threads=threads, ident="rollout")
+    finally:
+        if clockwork is not None:
+            clockwork.stop()
+
+
+@cli.command()
+def clock() -> None:
+    """Run the cadence clock (a tick every minute) and the outbox dispatcher, without HTTP."""
+    from bot.app import create_clockwork
+
+    settings = _settings()
+    _require(settings, "SLACK_BOT_TOKEN")
+    clockwork = create_clockwork(settings, _open_store(settings))
+    log.info("clock running: a tick every minute; Ctrl-C to stop")
+    clockwork.run()
+
+
+@cli.command()
+@click.option("--at", "at_text", metavar="ISO-8601", help="The instant to run for (default: now). "
+              "A time without an offset is UTC.")
+@click.option("--max-wait", type=float, default=600, show_default=True,
+              help="Seconds to keep retrying deliveries that Slack refused for now.")
+def tick(at_text: str | None, max_wait: float) -> None:
+    """Run every piece of cadence work due at an instant, deliver it, and exit.
+
+    Idempotent: running it twice for the same instant sends nothing twice."""
+    from bot.app import create_clockwork, utc_now
+
+    settings = _settings()
+    _require(settings, "SLACK_BOT_TOKEN")
+    at = utc_now()
+    if at_text:
+        try:
+            at = datetime.fromisoformat(at_text)
+        except ValueError:
+            raise click.BadParameter(f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)",
+                                     param_hint="--at") from None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+    clockwork = create_clockwork(settings, _open_store(settings))
+    report = clockwork.cadence.tick(at)
+    click.echo(f"tick at {at.isoformat()}: {report.summary()}")
+    for channel in report.unreachable:
+        click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)
+    pending = clockwork.dispatcher.drain(max_wait=max_wait)
+    if pending:
+        click.echo(f"{pending} message(s) still waiting for Slack; the clock or the next tick delivers them", err=True)
+        sys.exit(1)
+    click.echo("all messages delivered")
 
 
 @cli.command()

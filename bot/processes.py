@@ -1,0 +1,86 @@
+"""The long-running parts: the clock (a tick a minute) and the outbox dispatcher.
+
+`rollout clock` runs both alone; `rollout serve` runs them in-process unless told
+`--no-scheduler`. Any number of either can run against PostgreSQL: ticks are
+idempotent through their keys and dispatchers lease messages (see bot/tick.py and
+bot/dispatch.py), so a second clock is redundancy, not duplication.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.dispatch import Dispatcher
+from bot.tick import Cadence
+
+log = logging.getLogger(__name__)
+
+
+class Clockwork:
+    def __init__(self, cadence: Cadence, dispatcher: Dispatcher, clock: Callable[[], datetime]):
+        self.cadence = cadence
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self._stop = threading.Event()
+        self._dispatcher_thread: threading.Thread | None = None
+        self.scheduler: BaseScheduler | None = None
+
+    def tick(self) -> None:
+        try:
+            report = self.cadence.tick(self.clock())
+        except Exception:  # noqa: BLE001 - the next minute's tick catches up
+            log.exception("tick failed; the next one catches up")
+            return
+        if report.counts:
+            log.info("tick: %s", report.summary())
+
+    def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
+        # Every minute on the minute. The tick is idempotent and catches up by itself, so
+        # runs missed while the process was busy or asleep are coalesced into one and
+        # never replayed (coalesce), a slow tick is never overlapped by the next
+        # (max_instances=1), and a run more than 50 s late is dropped for the next one.
+        scheduler.add_job(self.tick, CronTrigger(second=0, timezone="UTC"), id="tick", coalesce=True,
+                          max_instances=1, misfire_grace_time=50, replace_existing=True)
+        self.scheduler = scheduler
+        return scheduler
+
+    def start_dispatcher(self) -> None:
+        self._dispatcher_thread = threading.Thread(target=self.dispatcher.run_forever, args=(self._stop,),
+                                                   name="dispatcher", daemon=True)
+        self._dispatcher_thread.start()
+
+    def start_in_background(self) -> None:
+        """For `rollout serve`: the clock and the dispatcher beside the HTTP server."""
+        self.start_dispatcher()
+        self._schedule(BackgroundScheduler(timezone="UTC")).start()
+        self.tick()  # catch up at once instead of waiting for the next minute
+
+    def run(self) -> None:
+        """For `rollout clock`: blocks until interrupted."""
+        self.start_dispatcher()
+        scheduler = self._schedule(BlockingScheduler(timezone="UTC"))
+        # Platforms stop processes with SIGTERM: finish the message in hand, then exit 0.
+        signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+        self.tick()
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._dispatcher_thread is not None:
+            self._dispatcher_thread.join(timeout=30)

@@ -1,0 +1,73 @@
+"""`rollout tick` and `rollout clock` as processes, against the Slack stand-in."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from storage.cadence_log import CadenceLog
+from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
+
+ROOT = Path(__file__).resolve().parents[2]
+UTC = timezone.utc
+
+
+@pytest.fixture
+def env(database_url, slack, tmp_path):
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    slack.add_user(MEMBER, tz="America/New_York")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
+    environment.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack.url, DATABASE_URL=database_url,
+                       ROLLOUT_TIMEZONE="UTC", PYTHONPATH=str(ROOT))
+    return environment
+
+
+def rollout(env, *args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+def test_tick_at_an_instant_delivers_and_a_second_run_sends_nothing(env, playbook, slack):
+    first = rollout(env, "tick", "--at", "2026-11-19T16:00:00+01:00")  # Thursday 15:00 UTC
+    assert first.returncode == 0, first.stderr
+    assert "1 checkin done" in first.stdout and "all messages delivered" in first.stdout
+    assert [m["text"] for m in slack.posted(OWNER)] == ["check in for support-replies, week 1 of cycle 1"]
+    assert slack.posted(MEMBER) == []  # 15:00 in New York is five hours later
+    second = rollout(env, "tick", "--at", "2026-11-19T15:00:00Z")
+    assert second.returncode == 0 and "nothing due" in second.stdout
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_tick_rejects_a_bad_instant(env):
+    result = rollout(env, "tick", "--at", "next thursday")
+    assert result.returncode == 2 and "not an ISO-8601 instant" in result.stderr
+
+
+def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    now = datetime.now(UTC)
+    monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday: its week has closed
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, monday, OWNER, now)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(j.kind == "close" for j in CadenceLog(engine).jobs()):
+            time.sleep(0.2)
+        while time.time() < deadline and not slack.posted(CHANNEL):
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert any(j.key == f"close:{state.playbook.id}:{monday}" for j in CadenceLog(engine).jobs()), output
+    assert "week 1 of cycle 1 closed" in [m["text"] for m in slack.posted(CHANNEL)][-1]
+    assert process.returncode == 0, output

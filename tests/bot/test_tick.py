@@ -1,0 +1,203 @@
+"""The cadence engine end to end: ticks move through whole cycles on a fake clock,
+messages go through the outbox to the Slack stand-in."""
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.dispatch import Dispatcher, Pacer
+from bot.tick import Cadence
+from handlers.members import TeamDirectory
+from storage.cadence_log import CadenceLog
+from storage.db import make_engine
+from storage.outbox import Outbox
+from storage.store import Store
+from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock
+
+UTC = timezone.utc
+NEW_YORK = "UNEWYORK01"
+NO_TZ = "UNOTZ00001"
+A_BOT = "UABOT00001"
+GONE = "UGONE00001"
+HUMANS = [OWNER, MEMBER, NEW_YORK, NO_TZ]
+
+
+@pytest.fixture
+def team(slack):
+    slack.add_channel(CHANNEL, [OWNER, MEMBER, NEW_YORK, NO_TZ, A_BOT, GONE, "UROLLOUTBOT"])
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    slack.add_user(MEMBER, tz="Europe/Berlin")
+    slack.add_user(NEW_YORK, tz="America/New_York")
+    slack.add_user(NO_TZ, tz=None)
+    slack.add_user(A_BOT, is_bot=True)
+    slack.add_user(GONE, deleted=True, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    return slack
+
+
+class Engine:
+    """The clock process's parts on a fake clock: tick, then deliver what it queued."""
+
+    def __init__(self, engine, slack, clock):
+        client = WebClient(token=BOT_TOKEN, base_url=slack.url, retry_handlers=[])
+        self.clock = clock
+        self.store = Store(engine)
+        self.log = CadenceLog(engine)
+        self.outbox = Outbox(engine)
+        self.cadence = Cadence(self.store, self.log, client, TeamDirectory(ttl_seconds=0), "UTC", clock)
+        self.dispatcher = Dispatcher(self.outbox, client, clock=clock, sleep=lambda s: None,
+                                     pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000))
+
+    def run(self, at):
+        self.clock.set(at)
+        report = self.cadence.tick(at)
+        self.dispatcher.drain(max_wait=0)
+        return report
+
+    def run_through(self, start, end, step=timedelta(hours=1)):
+        at = start
+        while at <= end:
+            self.run(at)
+            at += step
+
+
+@pytest.fixture
+def engine_(engine, team, playbook):
+    return Engine(engine, team, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
+
+
+def texts(slack, channel):
+    return [m["text"] for m in slack.posted(channel)]
+
+
+def test_a_whole_cycle(engine_, team, store, playbook):
+    # MEMBER checks in during week 1 (Thursday evening), so gets no reminder that week
+    engine_.run_through(datetime(2026, 11, 15, tzinfo=UTC), datetime(2026, 11, 19, 18, 0, tzinfo=UTC))
+    store.add_checkin(playbook.playbook.id, date(2026, 11, 16), MEMBER, "followed", None, None,
+                      datetime(2026, 11, 19, 18, 30, tzinfo=UTC))
+    engine_.run_through(datetime(2026, 11, 19, 19, 0, tzinfo=UTC), datetime(2026, 12, 15, tzinfo=UTC))
+
+    channel = texts(team, CHANNEL)
+    nudges = [t for t in channel if "week " in t and "closed" not in t]
+    assert nudges == [f"support-replies: week {w} of cycle {c}. " + stage for c, w, stage in [
+        (1, 1, "Pick the workflow, set the one KPI, publish the mode map."),
+        (1, 2, "Run the workflow and capture the evaluation rubric."),
+        (1, 3, "Iterate and harden the playbook (package it for reuse)."),
+        (1, 4, "Scale: record deltas, submit to the registry if the scale rule holds, pick the next team."),
+        (2, 1, "Pick the workflow, set the one KPI, publish the mode map.")]]
+    assert [t for t in channel if "closed" in t] == [
+        f"support-replies: week {w} of cycle 1 closed" for w in (1, 2, 3, 4)]
+    for person in HUMANS:
+        dms = texts(team, person)
+        assert sum(t.startswith("check in") for t in dms) == 4, person
+        reminders = sum(t.startswith("Reminder") for t in dms)
+        assert reminders == (3 if person == MEMBER else 4), person
+    for not_a_person in (A_BOT, GONE, "UROLLOUTBOT"):
+        assert team.posted(not_a_person) == []
+    # everything was sent once, and the tick recorded why each reminder was or was not sent
+    assert all(m.status == "sent" for m in engine_.outbox.all())
+    skipped = [j for j in engine_.log.jobs() if j.status == "skipped" and j.kind != "digest"]
+    assert [(j.kind, j.user_id, j.note) for j in skipped] == [("reminder", MEMBER, "already checked in")]
+
+
+def test_the_new_york_member_gets_the_thursday_dm_at_15_new_york_time(engine_, team):
+    engine_.run_through(datetime(2026, 11, 19, 12, 0, tzinfo=UTC), datetime(2026, 11, 19, 21, 0, tzinfo=UTC),
+                        step=timedelta(minutes=30))
+    sent = {m.channel: m.sent_at for m in engine_.outbox.all() if m.key.startswith("checkin:")}
+    assert sent[NEW_YORK] == datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # 15:00 in New York
+    assert sent[MEMBER] == datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # 15:00 in Berlin
+    assert sent[NO_TZ] == datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # no tz: the playbook's (Berlin)
+
+
+def test_the_dm_has_buttons_that_name_the_playbook_and_week(engine_, team, playbook):
+    engine_.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    dm = team.posted(MEMBER)[0]
+    buttons = [b for b in dm["blocks"] if b["type"] == "actions"][0]["elements"]
+    assert [b["action_id"] for b in buttons] == ["checkin_attest", "checkin_deviation", "checkin_kpi"]
+    assert buttons[0]["value"] == f'{{"playbook":{playbook.playbook.id},"week":"2026-11-16"}}'
+
+
+def test_a_tick_run_twice_does_everything_once(engine_, team):
+    at = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
+    first = engine_.run(at)
+    second = engine_.run(at)
+    assert first.counts and not second.counts
+    assert len(team.calls_to("chat.postMessage")) == len(engine_.outbox.all())
+
+
+def test_catch_up_after_downtime(engine_, team):
+    engine_.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin: week 1 nudge
+    report = engine_.run(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))  # back on Wednesday of week 3
+    assert texts(team, CHANNEL) == [
+        "support-replies: week 1 of cycle 1. Pick the workflow, set the one KPI, publish the mode map.",
+        "support-replies: week 1 of cycle 1 closed",
+        "support-replies: week 2 of cycle 1 closed",
+    ]
+    assert report.counts[("nudge", "skipped")] == 2  # weeks 2 and 3: too late to be worth sending
+    assert report.counts[("close", "done")] == 2
+    lapsed = sorted(j.key for j in engine_.log.jobs() if j.user_id is None and j.kind in ("checkin", "reminder"))
+    assert lapsed == ["checkin:1:2026-11-16:*", "checkin:1:2026-11-23:*",
+                      "reminder:1:2026-11-16:*", "reminder:1:2026-11-23:*"]
+    assert all(team.posted(p) == [] for p in HUMANS)
+    # and the rhythm goes on from there: week 3's Thursday DMs arrive on time
+    engine_.run(datetime(2026, 12, 3, 14, 0, tzinfo=UTC))
+    assert texts(team, MEMBER) == ["check in for support-replies, week 3 of cycle 1"]
+
+
+def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine_, team):
+    from bot.standin import Fault
+
+    team.fail_next("conversations.members", Fault(status=503), times=20)
+    report = engine_.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    assert report.unreachable == [CHANNEL]
+    assert team.posted(MEMBER) == []
+    team.reset_faults()
+    engine_.run(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
+    assert texts(team, MEMBER) == ["check in for support-replies, week 1 of cycle 1"]
+
+
+def test_digest_goes_to_the_curators_channel_on_monday(engine_, team, store):
+    team.add_channel("CCURATORS", [OWNER])
+    store.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    assert texts(team, "CCURATORS") == ["Rollout digest: week of 2026-11-16"]
+    assert "support-replies" in str(team.posted("CCURATORS")[0]["blocks"])
+
+
+def test_no_curators_channel_is_recorded_not_lost(engine_, team):
+    engine_.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    digest = [j for j in engine_.log.jobs() if j.kind == "digest"]
+    assert [(j.key, j.status, j.note) for j in digest] == [
+        ("digest:2026-11-23", "skipped", "no curators channel set (/rollout curators-channel)")]
+
+
+def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
+    """Two clock processes racing: each has its own engine and connections."""
+    engines = [Engine(make_engine(database_url), team, Clock(datetime(2026, 11, 15, tzinfo=UTC))) for _ in range(2)]
+    instants = [datetime(2026, 11, 19, 20, 0, tzinfo=UTC), datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+                datetime(2026, 11, 26, 20, 0, tzinfo=UTC), datetime(2026, 11, 27, 20, 0, tzinfo=UTC)]
+    for at in instants:
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def run(e):
+            try:
+                barrier.wait()
+                e.clock.set(at)
+                e.cadence.tick(at)
+                e.dispatcher.drain(max_wait=0)
+            except Exception as err:  # noqa: BLE001
+                errors.append(err)
+
+        threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+    posted = team.posted()
+    keys = [m["metadata"]["event_payload"]["key"] for m in posted]
+    assert len(keys) == len(set(keys)) > 10
+    assert len(team.calls_to("chat.postMessage")) == len(keys)
