@@ -14,7 +14,7 @@ from bot.dispatch import Dispatcher, Pacer
 from bot.processes import Clockwork
 from bot.settings import Settings
 from bot.tick import Cadence
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, governance, views
 from handlers.context import Services
 from handlers.members import TeamDirectory
 from storage.cadence_log import CadenceLog
@@ -69,6 +69,7 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
     )
     commands.register(app, services)
     actions.register(app, services)
+    governance.register(app, services)
     views.register(app, services)
     events.register(app, services)
     return app

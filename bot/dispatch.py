@@ -157,7 +157,32 @@ class Dispatcher:
         for message in messages:
             self.outbox.release(message.id, self.worker)
 
+    def _resolve_references(self, message: OutboxMessage) -> bool:
+        """Fill in `ts`/`channel` (from `ts_of`) and `thread_ts` (from `thread_of`): the
+        outbox keys of messages sent earlier. False if a referenced message is not sent yet."""
+        for field_name, key in (("ts_of", message.payload.get("ts_of")), ("thread_of", message.payload.get("thread_of"))):
+            if key is None:
+                continue
+            referenced = self.outbox.find(key)
+            if referenced is None or referenced.status == "failed":
+                self.outbox.mark_failed(message.id, self.worker, self.clock(),
+                                        f"the message it refers to ({key}) was never delivered")
+                return False
+            if referenced.status != "sent":
+                self.outbox.retry_later(message.id, self.worker, self.clock() + timedelta(seconds=2),
+                                        f"waiting for {key} to be sent", delivered_unknown=False)
+                return False
+            payload = {k: v for k, v in message.payload.items() if k != field_name}
+            if field_name == "ts_of":
+                payload.update(channel=referenced.slack_channel, ts=referenced.slack_ts)
+            else:
+                payload.update(thread_ts=referenced.slack_ts)
+            message.payload = payload
+        return True
+
     def _deliver(self, message: OutboxMessage) -> None:
+        if ("ts_of" in message.payload or "thread_of" in message.payload) and not self._resolve_references(message):
+            return
         if message.in_flight_since is not None and message.method == "chat.postMessage":
             try:
                 found = self._find_delivered(message)
@@ -185,7 +210,7 @@ class Dispatcher:
     def _arguments(message: OutboxMessage) -> dict:
         arguments = dict(message.payload)
         if message.method == "chat.postMessage":
-            arguments["channel"] = message.channel
+            arguments["channel"] = message.channel  # a reply in a thread goes to its parent's channel: the same
             arguments["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
         elif message.method == "views.publish":
             arguments["user_id"] = message.channel

@@ -18,11 +18,13 @@ from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
-from cadence import calendar
+from cadence import calendar, rules
 from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
+from handlers import governance
 from handlers.checkins import button_value
 from handlers.members import DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import CadenceLog, Work
+from storage.governance import Change, Governance, NewProposal, StaleState
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
@@ -66,6 +68,7 @@ class Cadence:
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`."""
         self.clock = clock
         self.store = store
+        self.governance = Governance(store.engine)
         self.log = log_
         self.client = client
         self.directory = directory
@@ -77,14 +80,17 @@ class Cadence:
         cursors = self.log.cursors()
         plans = [(state, playbook_clock(state)) for state in states]
         member_weeks = []
+        pending_closes: list[tuple[PlaybookState, list[Due]]] = []
         for state, clock in plans:
             work = playbook_work(clock, cursors.get(state.playbook.id, {}), at)
             simple = [self._nudge(state, due) for due in work.nudges]
             simple += [_skipped(due, "the bot was not running during this week's slots") for due in work.lapsed]
             report.add(simple, self.log.record(simple, self.clock()))
             if work.closes:
-                self._close_weeks(state, work.closes, at, report)
+                pending_closes.append((state, work.closes))
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
+        if pending_closes:
+            self._close_weeks(pending_closes, report)
         if member_weeks:
             self._member_work(member_weeks, at, report)
         self._digests(states, at, report)
@@ -101,15 +107,94 @@ class Cadence:
                          unit=playbook.kpi_unit, checkin_at=_slot_words(playbook.rules.get("checkin_at", "Thu 15:00")))
         return _done(due, [Message(f"{due.key}#0", "chat.postMessage", playbook.channel_id, message)])
 
-    def _close_weeks(self, state: PlaybookState, closes: list[Due], at: datetime, report: TickReport) -> None:
-        """Week closes, oldest first, each recorded on its own so a catch-up stops in order.
-        This is where the mode rules will evaluate each closed week."""
-        figures = self.store.week_figures_many([(state, due.week_start) for due in closes])
-        for due in closes:
+    def _close_weeks(self, pending: list[tuple[PlaybookState, list[Due]]], report: TickReport) -> None:
+        """Week closes, in rounds: the oldest pending close of every playbook, then the next,
+        so a catch-up evaluates each playbook week by week in order, and each round costs
+        the same few queries however many playbooks close at once."""
+        depth = max(len(dues) for _, dues in pending)
+        states = {state.playbook.id: state for state, _ in pending}
+        for index in range(depth):
+            batch = [(states[s.playbook.id], dues[index]) for s, dues in pending if index < len(dues)]
+            if index:
+                fresh = self.store.states_by_ids([s.playbook.id for s, _ in batch])  # modes changed last round
+                batch = [(fresh[s.playbook.id], due) for s, due in batch]
+                states.update(fresh)
+            try:
+                self._close_round(batch, report)
+            except StaleState as err:
+                log.warning("week close deferred to the next tick: %s", err)
+                return
+
+    def _close_round(self, batch: list[tuple[PlaybookState, Due]], report: TickReport) -> None:
+        figures = self.store.week_figures_many([(state, due.week_start) for state, due in batch])
+        lookback = max(governance.thresholds(state).lookback_weeks for state, _ in batch)
+        since = min(due.week_start for _, due in batch) - timedelta(days=7 * lookback)
+        history = self.governance.histories([state for state, _ in batch], since)
+        cycle_ends = [(state, due) for state, due in batch if due.week.week == calendar.WEEKS_PER_CYCLE]
+        cycle_kpis = self.store.week_figures_many([
+            (state, due.week.cycle_start + timedelta(days=7 * i)) for state, due in cycle_ends
+            for i in range(calendar.WEEKS_PER_CYCLE)])
+        scale = self.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
+        open_scale = self.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
+        curators = self.store.setting(CURATORS_CHANNEL)
+        closes = []
+        for state, due in batch:
             week_figures = figures[(state.playbook.id, due.week_start)]
-            message = render("week_closed", playbook=state.playbook, week=due.week, figures=week_figures)
-            work = [_done(due, [Message(f"{due.key}#0", "chat.postMessage", state.playbook.channel_id, message)])]
-            report.add(work, self.log.record(work, self.clock()))
+            th = governance.thresholds(state)
+            change = Change()
+            outcomes = {}
+            for step, numbers in zip(state.steps, week_figures.steps):
+                week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
+                outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
+                outcomes[step.name] = outcome
+                change.decisions.append(governance.verdict_row(state, step, due.week_start, outcome, rule,
+                                                               week_numbers, th))
+                change.verdicts.append(dict(playbook_id=state.playbook.id, step_id=step.id, week_start=due.week_start,
+                                            mode=step.mode, outcome=outcome, cases=numbers.cases,
+                                            exceptions=numbers.total_exceptions, rubric=numbers.rubric))
+                transitions, _ = rules.evaluate(history.states[step.id],
+                                                rules.WeekVerdict(due.week_start, outcome, week_numbers), th)
+                change.merge(governance.transitions_change(state, step, transitions, None, f"{due.key}:{step.id}",
+                                                           curators, history.open_proposals.get(step.id)))
+            result = None
+            if due.week.week == calendar.WEEKS_PER_CYCLE:
+                result = self._cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change)
+            message = render("week_closed", playbook=state.playbook, week=due.week, figures=week_figures,
+                             outcomes=outcomes, result=result)
+            work = _done(due, [Message(f"{due.key}#0", "chat.postMessage", state.playbook.channel_id, message)])
+            closes.append((work, change))
+        recorded = self.governance.record_closes(closes, self.clock())
+        report.add([work for work, _ in closes], recorded)
+
+    def _cycle_result(self, state: PlaybookState, due: Due, kpis: dict, scale: dict, open_scale: set[int],
+                      curators: str | None, change: Change) -> rules.CycleResult:
+        """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
+        playbook = state.playbook
+        th = governance.thresholds(state)
+        weekly = [kpis[(playbook.id, due.week.cycle_start + timedelta(days=7 * i))].kpi
+                  for i in range(calendar.WEEKS_PER_CYCLE)]
+        result = rules.cycle_result(due.week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
+        change.cycle_result = dict(playbook_id=playbook.id, cycle=result.cycle, starts_on=due.week.cycle_start,
+                                   kpi_weeks=result.kpi_weeks, mean=result.mean, target=result.target,
+                                   direction=result.direction, hit=result.hit)
+        change.decisions.append(dict(kind="cycle-result", rule="scale", actor="rule:scale", playbook_id=playbook.id,
+                                     step_id=None, week_start=due.week_start, from_mode=None, to_mode=None,
+                                     summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
+                                     figures=governance.result_figures(result)))
+        earlier, covered = scale.get(playbook.id, ([], 0))
+        uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
+        if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
+            key = f"scale:{playbook.id}:{result.cycle}"
+            shown = [governance.result_figures(r) for r in uncovered[-th.scale_after_cycles:]]
+            figures = {"cycle": result.cycle, "results": shown}
+            change.new_proposals.append(NewProposal(key, "scale", playbook.id, due.week_start, figures=figures))
+            change.decisions.append(dict(kind="scale-proposal", rule="scale", actor="rule:scale",
+                                         playbook_id=playbook.id, step_id=None, week_start=due.week_start,
+                                         from_mode=None, to_mode=None,
+                                         summary=f"ready to scale: {th.scale_after_cycles} cycles hit the target",
+                                         figures=figures))
+            change.messages += governance.scale_messages(state, figures, key, curators)
+        return result
 
     # ---- members ----
 

@@ -16,10 +16,11 @@ from slack_sdk import WebClient
 
 from cadence import calendar
 from cadence.figures import progress_to_target
-from handlers import checkins, grammar
+from handlers import checkins, governance, grammar
 from handlers.context import Services
 from handlers.grammar import Refusal
 from handlers.members import DirectoryUnavailable
+from storage.governance import Governance
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState
 from templates import Mrkdwn, mrkdwn, render
 
@@ -242,6 +243,23 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
                   ends_on=(starts_on + timedelta(days=calendar.DAYS_PER_CYCLE - 1)).isoformat())
 
 
+def _mode(request: Request, cmd: grammar.SetMode) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "mode")
+    return governance.set_mode(request, state, cmd.step, cmd.mode, cmd.reason)
+
+
+def _publish(request: Request, cmd: grammar.Publish) -> dict[str, Any]:
+    return governance.publish(request, request.playbook(cmd.playbook, "publish"))
+
+
+def _registry(request: Request, cmd: grammar.Registry) -> dict[str, Any]:
+    return governance.registry(request, cmd.function)
+
+
+def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
+    return governance.adopt(request, cmd.playbook, cmd.version, cmd.channel_id, cmd.channel_name, cmd.owner_id)
+
+
 def _curator(request: Request, cmd: grammar.CuratorChange) -> dict[str, Any]:
     request.require_admin("curator")
     if cmd.add:
@@ -278,22 +296,37 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
 def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     playbook = state.playbook
     week = None
+    today = request.today(state)
     if state.anchor is not None:
-        week = calendar.week_containing(_anchor(state), request.today(state))
+        week = calendar.week_containing(_anchor(state), today)
     figures = request.store.week_figures(state, week.week_start) if week else None
     progress = None
     if figures is not None and figures.kpi is not None:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
+    gov = Governance(request.store.engine)
+    lookback = governance.thresholds(state).lookback_weeks
+    history = gov.histories([state], calendar.monday_of(today) - timedelta(days=7 * lookback))
+    proposals = gov.open_proposals(playbook.id)
+    names = {s.id: s.name for s in state.steps}
+    rows = []
+    for index, step in enumerate(state.steps):
+        step_state = history.states[step.id]
+        recent = [v.outcome for v in step_state.verdicts[-4:]]
+        latest = step_state.since_change()[-1].outcome if step_state.since_change() else None
+        rows.append(dict(name=step.name, mode=step.mode, pinned=step.pinned, frozen=step.frozen,
+                         proposal=step_state.open_proposal, recent=recent, streak_outcome=latest,
+                         streak=step_state.trailing(latest) if latest else 0,
+                         week=figures.steps[index] if figures else None))
+    versions = gov.versions(playbook_id=playbook.id)
+    origin = None
+    if playbook.adopted_from_id is not None:
+        origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
+        origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
     return render(
-        "status",
-        playbook=playbook,
-        steps=state.steps,
-        anchor=state.anchor,
-        week=week,
-        stage=week.stage if week else None,
-        figures=figures,
-        progress=progress,
-    )
+        "status", playbook=playbook, anchor=state.anchor, week=week, stage=week.stage if week else None,
+        figures=figures, progress=progress, step_rows=rows, versions=versions, origin=origin,
+        proposals=[dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures)
+                   for p in proposals])
 
 
 _ROUTES = {
@@ -305,6 +338,10 @@ _ROUTES = {
     grammar.Cases: _cases,
     grammar.Rubric: _rubric,
     grammar.CycleStart: _cycle_start,
+    grammar.SetMode: _mode,
+    grammar.Publish: _publish,
+    grammar.Registry: _registry,
+    grammar.Adopt: _adopt,
     grammar.CuratorChange: _curator,
     grammar.CuratorsChannel: _curators_channel,
 }

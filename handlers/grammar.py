@@ -28,6 +28,11 @@ USAGE: dict[str, tuple[str, ...]] = {
     "cases": ("/rollout cases <playbook> <step> <count> [week:N]",),
     "rubric": ("/rollout rubric <playbook> <step> <score> [week:N]",),
     "cycle": ("/rollout cycle start <playbook> [YYYY-MM-DD]",),
+    "mode": ("/rollout mode <playbook> <step> human-led|collaborative|ai-led <reason>",
+             "/rollout mode <playbook> <step> unfreeze <reason>"),
+    "publish": ("/rollout publish <playbook>",),
+    "registry": ("/rollout registry [function]",),
+    "adopt": ("/rollout adopt <playbook>[@vN] <#channel> [owner <@user>]",),
     "curator": ("/rollout curator add|remove <@user>",),
     "curators-channel": ("/rollout curators-channel <#channel>",),
 }
@@ -109,6 +114,33 @@ class CycleStart:
 
 
 @dataclass(frozen=True)
+class SetMode:
+    playbook: str
+    step: str
+    mode: str  # a level, or "unfreeze"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Publish:
+    playbook: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    function: str | None
+
+
+@dataclass(frozen=True)
+class Adopt:
+    playbook: str
+    version: int | None
+    channel_id: str
+    channel_name: str | None
+    owner_id: str | None
+
+
+@dataclass(frozen=True)
 class CuratorChange:
     add: bool
     user_id: str
@@ -119,7 +151,9 @@ class CuratorsChannel:
     channel_id: str
 
 
-Command = Help | OpenForm | Status | Kpi | Attest | LogException | Cases | Rubric | CycleStart | CuratorChange | CuratorsChannel
+Command = (Help | OpenForm | Status | Kpi | Attest | LogException | Cases | Rubric | CycleStart | SetMode | Publish
+           | Registry | Adopt | CuratorChange | CuratorsChannel)
+MODES = ("human-led", "collaborative", "ai-led")
 
 _TOKEN = re.compile(r"\S+")
 _WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
@@ -245,6 +279,54 @@ def _cycle(w: _Words) -> CycleStart:
     return CycleStart(_playbook(w.words[2]), starts_on)
 
 
+def _mode(w: _Words) -> SetMode:
+    if len(w) < 5:
+        raise Refusal("`mode` needs a playbook, a step, the mode and a reason (the reason is recorded).", usage="mode")
+    mode = w.words[3].lower()
+    if mode not in (*MODES, "unfreeze"):
+        raise Refusal(f"“{_clip(w.words[3])}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
+                      usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")))
+    return SetMode(_playbook(w.words[1]), w.words[2], mode, _free_text(w.rest(4), "reason", "mode"))
+
+
+def _publish(w: _Words) -> Publish:
+    if len(w) != 2:
+        raise Refusal("Name the one playbook to publish.", usage="publish")
+    return Publish(_playbook(w.words[1]))
+
+
+def _registry(w: _Words) -> Registry:
+    return Registry(plain_text(w.rest(1)).strip()[:80] or None)
+
+
+_VERSIONED = re.compile(r"^([^@]+)@v?(\d+)$", re.IGNORECASE)
+_CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
+
+
+def _adopt(w: _Words) -> Adopt:
+    words = w.words
+    if len(words) < 3:
+        raise Refusal("`adopt` needs the playbook (and version) to adopt and the new team's channel.", usage="adopt")
+    version = None
+    name = words[1]
+    if "@" in name:
+        m = _VERSIONED.match(name)
+        if not m:
+            raise Refusal(f"“{_clip(name)}”: name a version as playbook@v2.", usage="adopt")
+        name, version = m.group(1), int(m.group(2))
+    channel = parse_channel(words[2], "adopt")
+    label = _CHANNEL_NAME.match(words[2])
+    owner = None
+    rest = words[3:]
+    if rest and rest[0].lower() == "owner":
+        rest = rest[1:]
+    if len(rest) == 1:
+        owner = parse_user(rest[0], "adopt")
+    elif rest:
+        raise Refusal("After the channel, say `owner @person` or nothing.", usage="adopt")
+    return Adopt(_playbook(name), version, channel, label.group(1) if label else None, owner)
+
+
 def _curator(w: _Words) -> CuratorChange:
     if len(w) != 3 or w.words[1].lower() not in ("add", "remove"):
         raise Refusal("Say `curator add` or `curator remove` and mention one person.", usage="curator")
@@ -266,6 +348,10 @@ _PARSERS = {
     "cases": _cases,
     "rubric": _rubric,
     "cycle": _cycle,
+    "mode": _mode,
+    "publish": _publish,
+    "registry": _registry,
+    "adopt": _adopt,
     "curator": _curator,
     "curators-channel": _curators_channel,
 }

@@ -68,6 +68,7 @@ class Playbook(SQLModel, table=True):
     inputs: list = _json()
     outputs: list = _json()
     definition: dict = _json()  # the definition as last loaded, to tell a changed file from a reload
+    adopted_from_id: Optional[int] = Field(default=None, foreign_key="registry_version.id")
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 
@@ -276,7 +277,94 @@ class OutboxMessage(SQLModel, table=True):
     error: Optional[str] = _text(nullable=True)
 
 
+
+class StepVerdict(SQLModel, table=True):
+    """A step's verdict for a closed week, with the numbers it was judged on."""
+
+    __tablename__ = "step_verdict"
+    __table_args__ = (
+        UniqueConstraint("step_id", "week_start", name="uq_step_verdict_step_week"),
+        Index("ix_step_verdict_playbook_week", "playbook_id", "week_start"),
+        CheckConstraint("outcome IN ('PASS', 'FAIL', 'INCONCLUSIVE', 'MISSING')", name="outcome"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    mode: str = Field(max_length=16)  # the step's mode during the week
+    outcome: str = Field(max_length=12)
+    cases: Optional[int] = None
+    exceptions: int = 0
+    rubric: Optional[float] = None
+    recorded_at: datetime = _instant()
+
+
+class Proposal(SQLModel, table=True):
+    """A promotion proposal for a step, or a "ready to scale" proposal for a playbook.
+    Its status moves once from open; every move also leaves a decision row."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (
+        Index("ix_proposal_open", "playbook_id", "status"),
+        CheckConstraint("kind IN ('promotion', 'scale')", name="kind"),
+        CheckConstraint("status IN ('open', 'approved', 'rejected', 'withdrawn', 'published')", name="status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=12)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: Optional[int] = Field(default=None, foreign_key="step.id")
+    week_start: date
+    from_mode: Optional[str] = Field(default=None, max_length=16)
+    to_mode: Optional[str] = Field(default=None, max_length=16)
+    status: str = Field(default="open", max_length=12)
+    figures: dict = _json()
+    opened_at: datetime = _instant()
+    decided_at: Optional[datetime] = _instant(nullable=True)
+    decided_by: Optional[str] = Field(default=None, max_length=64)
+
+
+class CycleResult(SQLModel, table=True):
+    """Whether a closed cycle hit its KPI target (the scale rule)."""
+
+    __tablename__ = "cycle_result"
+    __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_result_playbook_cycle"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    cycle: int
+    starts_on: date
+    kpi_weeks: int
+    mean: Optional[float] = None
+    target: float
+    direction: str = Field(max_length=4)
+    hit: bool
+    recorded_at: datetime = _instant()
+
+
+class RegistryVersion(SQLModel, table=True):
+    """An immutable published snapshot of a playbook: definition, modes, thresholds and
+    the cycle results that justified it."""
+
+    __tablename__ = "registry_version"
+    __table_args__ = (UniqueConstraint("playbook_id", "version", name="uq_registry_version_playbook_version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    version: int
+    slug: str = Field(max_length=64)
+    function: str = Field(max_length=80)
+    definition: dict = _json()  # a playbook definition (PRODUCT.md schema) with the modes at publishing
+    cycle_results: list = _json()
+    scale_rule_held: bool
+    published_by: str = Field(max_length=64)
+    published_at: datetime = _instant()
+
+
 TABLES = [
     Playbook, Step, Cycle, CheckIn, KpiReading, ExceptionReport, CaseCount,
-    RubricScore, RoleGrant, Setting, Decision, CadenceJob, OutboxMessage,
+    RubricScore, RoleGrant, Setting, Decision, CadenceJob, OutboxMessage, StepVerdict, Proposal,
+    CycleResult, RegistryVersion,
 ]

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from cadence.definition import PlaybookSpec
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.db import unit_of_work
+from storage.outbox import enqueue_in
 from storage.models import (
     CaseCount,
     CheckIn,
@@ -70,6 +71,11 @@ class Store:
             if playbook is None:
                 return None
             return self._states(s, [playbook])[0]
+
+    def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
+        with unit_of_work(self.engine) as s:
+            playbooks = list(s.exec(select(Playbook).where(col(Playbook.id).in_(playbook_ids))))
+            return {state.playbook.id: state for state in self._states(s, playbooks)}
 
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
         with unit_of_work(self.engine) as s:
@@ -190,6 +196,27 @@ class Store:
                        summary=f"Playbook {spec.playbook} definition changed: {', '.join(changes)}.",
                        figures={"changed": changes, "before": previous, "after": definition}))
         return LoadOutcome(spec.playbook, "updated", changes)
+
+    def adopt(self, spec: PlaybookSpec, version_id: int, origin_id: int, org_timezone: str, by: str,
+              at: datetime, messages: list) -> Playbook:
+        """A new playbook started from a registry version, remembering where it came from."""
+        with unit_of_work(self.engine) as s:
+            definition = spec.canonical()
+            playbook = Playbook(**_playbook_columns(spec, org_timezone), definition=definition,
+                                adopted_from_id=version_id, created_at=at, updated_at=at)
+            s.add(playbook)
+            s.flush()
+            for position, step_spec in enumerate(spec.steps):
+                s.add(Step(playbook_id=playbook.id, name=step_spec.name, position=position, mode=step_spec.mode,
+                           pinned=step_spec.pinned))
+            s.add(Decision(decided_at=at, kind="adopted", actor=by, playbook_id=playbook.id,
+                           summary=f"{spec.playbook} adopted from registry version {version_id}.",
+                           figures={"version_id": version_id, "definition": definition}))
+            s.add(Decision(decided_at=at, kind="adopted-by", actor=by, playbook_id=origin_id,
+                           summary=f"Adopted by {spec.playbook} in {spec.channel}.",
+                           figures={"version_id": version_id, "adopter": spec.playbook}))
+            enqueue_in(s, messages, at)
+        return playbook
 
     # ---- cycles ----------------------------------------------------------------
 

@@ -82,6 +82,46 @@ def _percent(value: float | None, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
+def _pct(value: float) -> str:
+    """25%, 12.5%: one decimal only where it says something."""
+    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _exceptions_phrase(f: dict[str, Any]) -> str:
+    """'exceptions 5/20 = 25% > 2 × cap 10%': the numbers a verdict or alert stands on."""
+    if f.get("cases") is None:
+        return "no case count reported"
+    if not f["cases"]:
+        return f"{f['exceptions']} exceptions on 0 cases"
+    ratio, cap = f["exceptions"] / f["cases"], f["cap"]
+    critical = f.get("critical_multiplier", 2) * cap
+    if ratio > critical and f.get("rule") == "critical":
+        comparison = f"> {f.get('critical_multiplier', 2):g} × cap {_pct(cap)}"
+    else:
+        comparison = f"{'>' if ratio > cap else '≤'} cap {_pct(cap)}"
+    return f"exceptions {f['exceptions']}/{f['cases']} = {_pct(ratio)} {comparison}"
+
+
+def _rubric_phrase(f: dict[str, Any]) -> str:
+    rubric = f.get("rubric")
+    if rubric is None:
+        return "no rubric score"
+    if rubric < f["floor"]:
+        return f"rubric {_pct(rubric)} < floor {_pct(f['floor'])}"
+    if rubric >= f["threshold"]:
+        return f"rubric {_pct(rubric)} ≥ {_pct(f['threshold'])}"
+    return f"rubric {_pct(rubric)} < threshold {_pct(f['threshold'])}"
+
+
+def _verdict_phrase(f: dict[str, Any]) -> str:
+    """Why a week got its verdict, in numbers."""
+    if f.get("cases") is None:
+        return "no case count reported"
+    if f["cases"] < f.get("min_cases", 0):
+        return f"{f['cases']} cases < {f['min_cases']} needed to judge"
+    return f"{_exceptions_phrase(f)}, {_rubric_phrase(f)}"
+
+
 def _code(text: str) -> Mrkdwn:
     """Inline code for the bot's own literal text (usage lines): backticks can't nest."""
     return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
@@ -97,7 +137,9 @@ _env = Environment(
     keep_trailing_newline=False,
 )
 _env.filters.update(user=_user, channel=_channel, number=_number, percent=_percent, code=_code,
-                    plain=lambda value: PlainText("" if value is None else str(value)))
+                    plain=lambda value: PlainText("" if value is None else str(value)),
+                    exceptions_phrase=_exceptions_phrase, rubric_phrase=_rubric_phrase,
+                    verdict_phrase=_verdict_phrase, pct=lambda v: "–" if v is None else _pct(v))
 
 
 class BlockKitError(ValueError):

@@ -31,7 +31,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from slack_sdk import WebClient
+
 from bot.app import create_app
+from bot.dispatch import Dispatcher, Pacer
+from bot.tick import Cadence
+from handlers.members import TeamDirectory
+from storage.cadence_log import CadenceLog
+from storage.outbox import Outbox
 from bot.settings import Settings
 from bot.standin import SlackStandIn
 from bot.web import make_wsgi
@@ -298,3 +305,29 @@ def playbook(store, clock):
     state = store.playbook_state("support-replies")
     store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbook_state("support-replies")
+
+
+class Engine:
+    """The clock process's parts on a fake clock: tick, then deliver what it queued."""
+
+    def __init__(self, engine, slack, clock):
+        client = WebClient(token=BOT_TOKEN, base_url=slack.url, retry_handlers=[])
+        self.clock = clock
+        self.store = Store(engine)
+        self.log = CadenceLog(engine)
+        self.outbox = Outbox(engine)
+        self.cadence = Cadence(self.store, self.log, client, TeamDirectory(ttl_seconds=0), "UTC", clock)
+        self.dispatcher = Dispatcher(self.outbox, client, clock=clock, sleep=lambda s: None,
+                                     pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000))
+
+    def run(self, at):
+        self.clock.set(at)
+        report = self.cadence.tick(at)
+        self.dispatcher.drain(max_wait=0)
+        return report
+
+    def run_through(self, start, end, step=timedelta(hours=1)):
+        at = start
+        while at <= end:
+            self.run(at)
+            at += step

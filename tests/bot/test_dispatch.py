@@ -210,3 +210,26 @@ def test_two_dispatchers_at_once_send_each_message_once(database_url, slack):
     keys = [m["metadata"]["event_payload"]["key"] for m in slack.posted()]
     assert len(keys) == 120 and len(set(keys)) == 120
     assert len(slack.calls_to("chat.postMessage")) == 120
+
+
+def test_an_update_waits_for_the_message_it_updates(outbox, slack, fake):
+    outbox.enqueue([Message("update", "chat.update", CHANNEL, {"ts_of": "original", "text": "decided"})], T0)
+    outbox.enqueue([post("original", text="open")], T0 + timedelta(seconds=1))
+    dispatcher(outbox, slack, fake).drain()
+    assert [m["text"] for m in slack.posted(CHANNEL)] == ["decided"]
+    assert outbox.find("update").status == "sent"
+
+
+def test_a_thread_reply_goes_under_its_parent(outbox, slack, fake):
+    outbox.enqueue([post("parent", text="digest"),
+                    Message("reply", "chat.postMessage", CHANNEL, {"thread_of": "parent", "text": "Support"})], T0)
+    dispatcher(outbox, slack, fake).drain()
+    parent, reply = slack.posted(CHANNEL)
+    assert reply["thread_ts"] == parent["ts"]
+
+
+def test_an_update_of_a_message_that_failed_fails_too(outbox, slack, fake):
+    outbox.enqueue([post("lost", channel="CNOWHERE01"),
+                    Message("update", "chat.update", "CNOWHERE01", {"ts_of": "lost", "text": "x"})], T0)
+    dispatcher(outbox, slack, fake).drain()
+    assert outbox.find("update").status == "failed" and "never delivered" in outbox.find("update").error

@@ -25,3 +25,41 @@ def test_upgrade_is_idempotent_and_at_head(engine):
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
+    """An installation from the first release upgrades in place (batch mode on SQLite)."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = database_url
+        engine = make_engine(url)
+        with engine.begin() as connection:  # start from nothing on this database
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        engine.dispose()
+    engine = make_engine(url)
+    migrate.upgrade(engine, "0001")
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "
+                 "kpi_unit, kpi_direction, kpi_baseline, kpi_target, rubric_threshold, exception_cap, rules, inputs, "
+                 "outputs, definition, created_at, updated_at) VALUES ('old', 'Old', 'Support', 'C0OLD0001', "
+                 "'U0OLD0001', 'UTC', 'draft', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t)"),
+            {"t": now if not url.startswith("sqlite") else now.replace(tzinfo=None)})
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT slug, adopted_from_id FROM playbook")).all() == [("old", None)]
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()

@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -56,13 +56,44 @@ def _contexts(text: str) -> dict[str, dict]:
                               channel="CTEAM00001", stage="Pick the workflow"),
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel_set": dict(channel="CCURATORS"),
-        "status": dict(playbook=playbook, steps=steps, anchor=None, week=week, stage="Run the workflow",
-                       figures=figures, progress=0.8),
+        "status": dict(playbook=playbook, anchor=None, week=week, stage="Run the workflow", figures=figures,
+                       progress=0.8, origin=text[:64], versions=[SimpleNamespace(version=i, published_at=datetime(
+                           2026, 12, 14)) for i in range(1, 9)],
+                       proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
+                       step_rows=[dict(name=f"step{i}", mode="ai-led", pinned=False, frozen=True, proposal=True,
+                                       recent=["PASS", "FAIL", "MISSING", "INCONCLUSIVE"], streak_outcome="PASS",
+                                       streak=2, week=figures.steps[i]) for i in range(30)]),
         "stage_nudge": dict(slug="support-replies", title=text, week=week, steps=hostile_steps, kpi_name=text,
                             baseline=42, target=15, unit=text[:20], checkin_at="Thursday 15:00"),
         "checkin_dm": dict(**dm_ctx, reminder=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
-        "week_closed": dict(playbook=playbook, week=week, figures=figures),
+        "week_closed": dict(playbook=SimpleNamespace(**vars(playbook), rules={}), week=week, figures=figures,
+                            outcomes={f"step{i}": "FAIL" for i in range(30)},
+                            result=SimpleNamespace(cycle=1, hit=True, mean=14.2, kpi_weeks=4)),
+        "mode_alert": dict(slug="support-replies", step=text[:40], owner="UOWNER0001", t=_transition(), by="UCURATOR1",
+                           reason=text[:500], week_label="week 3 of cycle 1",
+                           labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
+                           promote_after=2, cooldown=4, next_label="week 3 of cycle 2"),
+        "proposal": dict(slug="support-replies", step=text[:40], from_mode="collaborative", to_mode="ai-led",
+                         counter="PASS 2 weeks in a row", pass_weeks=_transition()["figures"]["fail_weeks"],
+                         labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
+                         status="open", decided_by=None, key="proposal:1:2026-11-30", owner="UOWNER0001"),
+        "scale_proposal": dict(slug="support-replies", title=text, function=text, kpi_name=text, kpi_unit=text[:20],
+                               target=15, baseline=42, direction="down", status="open", key="scale:1:2", version=None,
+                               decided_by=None, results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2),
+        "published": dict(slug="support-replies", version=3, by="UCURATOR1", scale_rule_held=False,
+                          results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],
+                          definition={"function": text, "kpi": {"name": text, "unit": text[:20], "baseline": 42,
+                                                                 "target": 15},
+                                      "exception_cap": 0.1, "rubric_threshold": 0.9,
+                                      "steps": [{"name": text[:40], "mode": "ai-led", "pinned": False}] * 30}),
+        "registry_list": dict(function=text[:80], entries=[
+            dict(slug=f"p{i}", version=i, function=text, published_on="2026-12-14", target=15,
+                 results=[dict(cycle=1, mean=14.2, hit=True)] * 5, adopters=[text[:64]] * 9) for i in range(400)]),
+        "adopted": dict(slug="support-replies-sales", channel="CTEAM00001", origin="support-replies", version=2,
+                        by="UCURATOR1", owner="UOWNER0001", steps=hostile_steps),
+        "mode_set": dict(step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001",
+                         curators=True),
         "digest_plain": dict(week_of="2026-11-16", rows=[dict(slug=f"p{i}", function=text, kpi_name=text, unit=text[:20],
                                                               target=15, kpi=14.5, checkins=3) for i in range(500)]),
         "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
@@ -71,6 +102,27 @@ def _contexts(text: str) -> dict[str, dict]:
         "status_list": dict(playbooks=[dict(slug=f"p{i}", title=text, function=text, status="active", cycle=1,
                                             week=2, steps=5) for i in range(1000)], in_channel=False),
     }
+
+
+def _transition(kind="demotion", rule="fails"):
+    week = {"cases": 20, "exceptions": 3, "ratio": 0.15, "rubric": 0.95, "cap": 0.1, "threshold": 0.9,
+            "floor": 0.8, "min_cases": 10, "critical_multiplier": 2.0, "outcome": "FAIL"}
+    return dict(kind=kind, rule=rule, from_mode="ai-led", to_mode="collaborative", counter="FAIL 2 of last 4 weeks",
+                figures={**week, "missing_weeks": 3, "demote_after": 3, "missed": ["2026-11-16", "2026-11-30"],
+                         "fail_weeks": [{"week": "2026-11-16", **week}, {"week": "2026-11-30", **week}]})
+
+
+@pytest.mark.parametrize(("kind", "rule"), [("demotion", "critical"), ("demotion", "fails"),
+                                            ("demotion", "unobserved"), ("warning", "unobserved"),
+                                            ("withdrawal", "fail-withdraws"), ("withdrawal", "override"),
+                                            ("freeze", "freeze"), ("promotion", "approval"),
+                                            ("rejection", "rejection"), ("override", "override"),
+                                            ("unfreeze", "unfreeze")])
+def test_every_kind_of_mode_alert_renders(kind, rule):
+    context = _contexts("<!channel>")["mode_alert"]
+    message = render("mode_alert", **{**context, "t": _transition(kind, rule)})
+    text = message["blocks"][0]["text"]["text"]
+    assert "support-replies" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
 
 
 def test_every_template_has_a_hostile_context():

@@ -1,0 +1,335 @@
+"""The mode rules of PRODUCT.md ("Mode rules"), as plain data in, plain decisions out.
+
+A closed week gives each step one verdict (`judge`). Verdicts and the step's recent
+history give transitions (`evaluate`): demotions, warnings, promotion proposals,
+withdrawals and freezes. People's decisions (`approve`, `override`) go through the
+same bookkeeping. Nothing here reads the clock, Slack or the database.
+
+Where PRODUCT.md leaves room, these readings are taken (and said again in the issue):
+- A critical demotion needs a week that FAILed, i.e. enough cases to judge: a ratio
+  over 2 x cap on 3 cases is noise, not evidence.
+- Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only
+  weeks after the step's last mode change: a step is not demoted twice for the
+  same bad weeks, and a manual override restarts every streak.
+- A rejected proposal restarts the PASS streak; an open proposal is not repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
+LEVELS = ("human-led", "collaborative", "ai-led")
+
+
+def promoted(mode: str) -> str | None:
+    """One level up, or None at the top: promotions move one level at a time."""
+    index = LEVELS.index(mode)
+    return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
+
+
+def demoted(mode: str) -> str | None:
+    """One level down, or None at the bottom."""
+    index = LEVELS.index(mode)
+    return LEVELS[index - 1] if index > 0 else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    exception_cap: float
+    rubric_threshold: float
+    rubric_floor: float
+    min_cases: int = 10
+    critical_multiplier: float = 2.0
+    demote_after_fails: int = 2
+    demote_window_weeks: int = 4
+    unobserved_warn_weeks: int = 2
+    unobserved_demote_weeks: int = 3
+    promote_after_weeks: int = 2
+    cooldown_weeks: int = 4
+    freeze_after_changes: int = 3
+    freeze_window_weeks: int = 8
+    scale_min_kpi_weeks: int = 3
+    scale_after_cycles: int = 2
+
+    @classmethod
+    def of(cls, rules: dict[str, Any], exception_cap: float, rubric_threshold: float) -> "Thresholds":
+        known = {k: v for k, v in rules.items() if k in cls.__dataclass_fields__ and v is not None}
+        known.setdefault("rubric_floor", max(0.0, round(rubric_threshold - 0.10, 6)))
+        return cls(exception_cap=exception_cap, rubric_threshold=rubric_threshold, **known)
+
+    @property
+    def lookback_weeks(self) -> int:
+        """How many past weeks any rule looks at."""
+        return max(self.demote_window_weeks, self.unobserved_demote_weeks, self.promote_after_weeks,
+                   self.cooldown_weeks, self.freeze_window_weeks) + 1
+
+
+@dataclass(frozen=True)
+class WeekNumbers:
+    cases: int | None  # None: no case count reported
+    exceptions: int  # owner-logged exceptions plus members' deviations
+    rubric: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.exceptions / self.cases if self.cases else None
+
+
+@dataclass(frozen=True)
+class WeekVerdict:
+    week_start: date
+    outcome: str
+    numbers: WeekNumbers
+
+
+def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
+    return judge_with_rule(numbers, mode, t)[0]
+
+
+def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, str]:
+    """PRODUCT.md's five verdict rules, in their order: (verdict, the rule that gave it)."""
+    if numbers.cases is None:
+        return MISSING, "1-no-case-count"
+    if numbers.cases < t.min_cases:
+        return INCONCLUSIVE, "2-too-few-cases"
+    ratio = numbers.ratio or 0.0
+    if ratio > t.exception_cap:
+        return FAIL, "3-exceptions-over-cap"
+    if numbers.rubric is not None and numbers.rubric < t.rubric_floor:
+        return FAIL, "3-rubric-below-floor"
+    if numbers.rubric is not None and numbers.rubric >= t.rubric_threshold:
+        return PASS, "4-within-cap-rubric-met"
+    if numbers.rubric is None and mode == "ai-led":
+        return PASS, "4-within-cap-ai-led-no-rubric"
+    return INCONCLUSIVE, "5-otherwise"
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What the rules know about a step before a week is evaluated."""
+
+    name: str
+    mode: str
+    pinned: bool = False
+    frozen: bool = False
+    verdicts: tuple[WeekVerdict, ...] = ()  # closed weeks, oldest first
+    changes: tuple[date, ...] = ()  # weeks in which the mode changed, by any rule or person
+    demotions: tuple[date, ...] = ()  # weeks in which it was demoted
+    streak_reset: date | None = None  # latest week a proposal was rejected
+    open_proposal: bool = False
+
+    def since_change(self) -> tuple[WeekVerdict, ...]:
+        """Verdicts of the weeks after the last mode change: the ones counters count."""
+        last = self.changes[-1] if self.changes else None
+        return tuple(v for v in self.verdicts if last is None or v.week_start > last)
+
+    def trailing(self, outcome: str, after: date | None = None) -> int:
+        """How many of the latest weeks (after the last change, and after `after`) had `outcome` in a row."""
+        run = 0
+        for v in reversed(self.since_change()):
+            if (after is not None and v.week_start <= after) or v.outcome != outcome:
+                break
+            run += 1
+        return run
+
+
+@dataclass(frozen=True)
+class Transition:
+    kind: str  # demotion | promotion | warning | proposal | withdrawal | freeze | override
+    rule: str  # critical | fails | unobserved | streak | fail-withdraws | freeze | approval | override
+    week_start: date
+    from_mode: str
+    to_mode: str | None = None
+    counter: str = ""  # the counter that tripped, e.g. "FAIL 2 of last 4 weeks"
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes_mode(self) -> bool:
+        return self.to_mode is not None and self.to_mode != self.from_mode
+
+
+def _weeks_before(week: date, n: int) -> date:
+    return week - timedelta(days=7 * n)
+
+
+def _figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
+    n = week.numbers
+    return {"outcome": week.outcome, "cases": n.cases, "exceptions": n.exceptions, "ratio": n.ratio,
+            "rubric": n.rubric, "cap": t.exception_cap, "threshold": t.rubric_threshold,
+            "floor": t.rubric_floor, "min_cases": t.min_cases, "critical_multiplier": t.critical_multiplier}
+
+
+def _week_figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
+    return {"week": week.week_start.isoformat(), **_figures(week, t)}
+
+
+def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Transition], StepState]:
+    """The transitions a newly closed week causes, and the step's state after them.
+
+    Evaluating a week the state already holds changes nothing."""
+    if any(v.week_start >= week.week_start for v in step.verdicts):
+        return [], step
+    state = replace(step, verdicts=step.verdicts + (week,))
+    transitions: list[Transition] = []
+    figures = _figures(week, t)
+
+    if week.outcome == FAIL and state.open_proposal:
+        transitions.append(Transition("withdrawal", "fail-withdraws", week.week_start, state.mode,
+                                      counter="a FAIL week withdraws an open proposal", figures=figures))
+        state = replace(state, open_proposal=False)
+
+    demotion = _demotion(state, week, t, figures)
+    if demotion is not None:
+        transitions.append(demotion)
+        state = _changed(state, demotion)
+        freeze = _freeze(state, week.week_start, t)
+        if freeze is not None:
+            transitions.append(freeze)
+            state = replace(state, frozen=True)
+        return transitions, state
+
+    if state.mode == "ai-led" and week.outcome == MISSING:
+        missing = state.trailing(MISSING)
+        if missing == t.unobserved_warn_weeks and missing < t.unobserved_demote_weeks:
+            transitions.append(Transition("warning", "unobserved", week.week_start, state.mode,
+                                          counter=f"MISSING {missing} weeks in a row",
+                                          figures={**figures, "missing_weeks": missing,
+                                                   "demote_after": t.unobserved_demote_weeks}))
+
+    proposal = _proposal(state, week, t, figures)
+    if proposal is not None:
+        transitions.append(proposal)
+        state = replace(state, open_proposal=True)
+    return transitions, state
+
+
+def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict) -> Transition | None:
+    lower = demoted(state.mode)
+    if lower is None:
+        return None  # human-led is the floor
+    ratio = week.numbers.ratio
+    if week.outcome == FAIL and ratio is not None and ratio > t.critical_multiplier * t.exception_cap:
+        return Transition("demotion", "critical", week.week_start, state.mode, lower,
+                          counter=f"exceptions over {t.critical_multiplier:g} × cap in one week",
+                          figures={**figures, "rule": "critical"})
+    window_start = _weeks_before(week.week_start, t.demote_window_weeks)
+    recent = [v for v in state.since_change() if v.week_start > window_start]
+    fails = sum(1 for v in recent if v.outcome == FAIL)
+    if week.outcome == FAIL and fails >= t.demote_after_fails:
+        return Transition("demotion", "fails", week.week_start, state.mode, lower,
+                          counter=f"FAIL {fails} of last {t.demote_window_weeks} weeks",
+                          figures={**figures, "fails": fails, "window": t.demote_window_weeks,
+                                   "fail_weeks": [_week_figures(v, t) for v in recent if v.outcome == FAIL]})
+    if state.mode == "ai-led" and week.outcome == MISSING:
+        missing = state.trailing(MISSING)
+        if missing >= t.unobserved_demote_weeks:
+            missed = [v.week_start.isoformat() for v in state.since_change()[-missing:]]
+            return Transition("demotion", "unobserved", week.week_start, state.mode, "collaborative",
+                              counter=f"MISSING {missing} weeks in a row",
+                              figures={**figures, "missing_weeks": missing, "missed": missed})
+    return None
+
+
+def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict) -> Transition | None:
+    higher = promoted(state.mode)
+    if higher is None or state.pinned or state.frozen or state.open_proposal or week.outcome != PASS:
+        return None
+    streak = state.trailing(PASS, after=state.streak_reset)
+    if streak < t.promote_after_weeks:
+        return None
+    cooldown_start = _weeks_before(week.week_start, t.cooldown_weeks)
+    if any(d > cooldown_start for d in state.demotions):
+        return None
+    passes = [v for v in state.since_change()][-streak:]
+    return Transition("proposal", "streak", week.week_start, state.mode, higher,
+                      counter=f"PASS {streak} weeks in a row",
+                      figures={**figures, "streak": streak, "pass_weeks": [_week_figures(v, t) for v in passes]})
+
+
+def _changed(state: StepState, transition: Transition) -> StepState:
+    demotions = state.demotions + ((transition.week_start,) if transition.kind == "demotion" else ())
+    return replace(state, mode=transition.to_mode, changes=state.changes + (transition.week_start,),
+                   demotions=demotions, open_proposal=False)
+
+
+def _freeze(state: StepState, week_start: date, t: Thresholds) -> Transition | None:
+    if state.frozen:
+        return None
+    window_start = _weeks_before(week_start, t.freeze_window_weeks)
+    changes = [c for c in state.changes if c > window_start]
+    if len(changes) >= t.freeze_after_changes:
+        return Transition("freeze", "freeze", week_start, state.mode,
+                          counter=f"{len(changes)} mode changes in {t.freeze_window_weeks} weeks",
+                          figures={"changes": len(changes), "window": t.freeze_window_weeks,
+                                   "change_weeks": [c.isoformat() for c in changes]})
+    return None
+
+
+def approve(state: StepState, week_start: date, t: Thresholds) -> tuple[list[Transition], StepState]:
+    """An owner or curator approves the open proposal: one level up, maybe a freeze."""
+    higher = promoted(state.mode)
+    if higher is None or not state.open_proposal:
+        return [], state
+    promotion = Transition("promotion", "approval", week_start, state.mode, higher)
+    state = _changed(state, promotion)
+    transitions = [promotion]
+    freeze = _freeze(state, week_start, t)
+    if freeze is not None:
+        transitions.append(freeze)
+        state = replace(state, frozen=True)
+    return transitions, state
+
+
+def reject(state: StepState, week_start: date) -> StepState:
+    """A rejected proposal closes, and the PASS streak starts over."""
+    return replace(state, open_proposal=False, streak_reset=week_start)
+
+
+def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tuple[list[Transition], StepState]:
+    """A person sets the mode (any level, with a reason recorded by the caller)."""
+    if mode == state.mode:
+        return [], state
+    transitions = []
+    if state.open_proposal:
+        transitions.append(Transition("withdrawal", "override", week_start, state.mode,
+                                      counter="the mode was set by hand"))
+    change = Transition("override", "override", week_start, state.mode, mode)
+    transitions.append(change)
+    state = _changed(state, change)
+    if LEVELS.index(mode) < LEVELS.index(change.from_mode):
+        state = replace(state, demotions=state.demotions + (week_start,))
+    freeze = _freeze(state, week_start, t)
+    if freeze is not None:
+        transitions.append(freeze)
+        state = replace(state, frozen=True)
+    return transitions, state
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    cycle: int
+    kpi_weeks: int  # weeks of the cycle with a KPI value
+    mean: float | None
+    target: float
+    direction: str
+    hit: bool
+
+
+def cycle_result(cycle: int, weekly_kpi: list[float | None], target: float, direction: str,
+                 t: Thresholds) -> CycleResult:
+    """Scale rule: a cycle hits target when at least 3 of its 4 weeks have a KPI value and
+    their mean meets the target (lower is better for direction 'down')."""
+    values = [v for v in weekly_kpi if v is not None]
+    mean = sum(values) / len(values) if values else None
+    meets = mean is not None and (mean <= target if direction == "down" else mean >= target)
+    return CycleResult(cycle, len(values), mean, target, direction, len(values) >= t.scale_min_kpi_weeks and meets)
+
+
+def ready_to_scale(results: list[CycleResult], t: Thresholds) -> bool:
+    """The last `scale_after_cycles` cycles (counted since the last publish or scale
+    proposal, which the caller passes) all hit target."""
+    recent = results[-t.scale_after_cycles:]
+    return len(recent) == t.scale_after_cycles and all(r.hit for r in recent)

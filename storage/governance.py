@@ -1,0 +1,291 @@
+"""Mode governance in the database: verdicts, proposals, mode changes, cycle results and
+the registry. Every change here also writes its decision row, in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
+from storage.bulk import insert_new
+from storage.cadence_log import JOBS, Work
+from storage.db import unit_of_work
+from storage.models import CycleResult, Decision, Playbook, Proposal, RegistryVersion, Step, StepVerdict
+from storage.outbox import Message, enqueue_in
+from storage.store import PlaybookState
+
+
+class StaleState(Exception):
+    """The step or proposal changed since it was read: nothing was written; read again."""
+
+
+@dataclass(frozen=True)
+class ModeChange:
+    step_id: int
+    expected_mode: str  # compare-and-set: refused if someone changed the mode meanwhile
+    new_mode: str | None = None
+    freeze: bool | None = None  # True freezes, False unfreezes, None leaves it
+
+
+@dataclass(frozen=True)
+class NewProposal:
+    key: str
+    kind: str  # promotion | scale
+    playbook_id: int
+    week_start: date
+    step_id: int | None = None
+    from_mode: str | None = None
+    to_mode: str | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Change:
+    """Everything one decision or one week close writes, besides its job record."""
+
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # Decision columns
+    verdicts: list[dict[str, Any]] = field(default_factory=list)  # StepVerdict columns
+    mode_changes: list[ModeChange] = field(default_factory=list)
+    new_proposals: list[NewProposal] = field(default_factory=list)
+    withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
+    cycle_result: dict[str, Any] | None = None  # CycleResult columns
+    messages: list[Message] = field(default_factory=list)
+
+
+    def merge(self, other: "Change") -> None:
+        self.decisions += other.decisions
+        self.verdicts += other.verdicts
+        self.mode_changes += other.mode_changes
+        self.new_proposals += other.new_proposals
+        self.withdraw_for_steps += other.withdraw_for_steps
+        self.messages += other.messages
+        if other.cycle_result is not None:
+            self.cycle_result = other.cycle_result
+
+
+@dataclass
+class StepHistory:
+    states: dict[int, StepState]  # by step id
+    open_proposals: dict[int, Proposal]  # open promotion proposals by step id
+
+
+class Governance:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # ---- reads ----
+
+    def histories(self, states: list[PlaybookState], since: date) -> StepHistory:
+        """Each step's recent verdicts, mode changes and open proposal: three queries for any number of steps."""
+        steps = [step for state in states for step in state.steps]
+        ids = [s.id for s in steps]
+        if not ids:
+            return StepHistory({}, {})
+        with unit_of_work(self.engine) as s:
+            verdicts = s.execute(select(StepVerdict).where(col(StepVerdict.step_id).in_(ids),
+                                                           StepVerdict.week_start >= since)
+                                 .order_by(StepVerdict.week_start)).scalars().all()
+            decisions = s.execute(select(Decision).where(col(Decision.step_id).in_(ids),
+                                                         col(Decision.kind).in_(("mode-change", "proposal-rejected")),
+                                                         col(Decision.week_start).is_not(None),
+                                                         Decision.week_start >= since)
+                                  .order_by(Decision.id)).scalars().all()
+            proposals = s.execute(select(Proposal).where(col(Proposal.step_id).in_(ids), Proposal.status == "open",
+                                                         Proposal.kind == "promotion")).scalars().all()
+        by_step: dict[int, dict[str, list]] = {i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []}
+                                               for i in ids}
+        for v in verdicts:
+            by_step[v.step_id]["verdicts"].append(
+                WeekVerdict(v.week_start, v.outcome, WeekNumbers(v.cases, v.exceptions, v.rubric)))
+        for d in decisions:
+            if d.kind == "proposal-rejected":
+                by_step[d.step_id]["rejections"].append(d.week_start)
+                continue
+            by_step[d.step_id]["changes"].append(d.week_start)
+            if d.from_mode and d.to_mode and LEVELS.index(d.to_mode) < LEVELS.index(d.from_mode):
+                by_step[d.step_id]["demotions"].append(d.week_start)
+        open_by_step = {p.step_id: p for p in proposals}
+        result = {}
+        for step in steps:
+            h = by_step[step.id]
+            result[step.id] = StepState(
+                name=step.name, mode=step.mode, pinned=step.pinned, frozen=step.frozen,
+                verdicts=tuple(h["verdicts"]), changes=tuple(sorted(h["changes"])),
+                demotions=tuple(sorted(h["demotions"])), streak_reset=max(h["rejections"], default=None),
+                open_proposal=step.id in open_by_step)
+        return StepHistory(result, open_by_step)
+
+    def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleResult], int]]:
+        """Per playbook: its cycle results, oldest first, and the last cycle already covered
+        by a scale proposal or a publication (0 if none). Two queries."""
+        if not playbook_ids:
+            return {}
+        with unit_of_work(self.engine) as s:
+            results = s.execute(select(CycleResult).where(col(CycleResult.playbook_id).in_(playbook_ids))
+                                .order_by(CycleResult.cycle)).scalars().all()
+            proposals = s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids),
+                                                         Proposal.kind == "scale")).scalars().all()
+            versions = s.execute(select(RegistryVersion).where(col(RegistryVersion.playbook_id).in_(playbook_ids))
+                                 ).scalars().all()
+        history: dict[int, tuple[list[CycleResult], int]] = {pid: ([], 0) for pid in playbook_ids}
+        for r in results:
+            history[r.playbook_id][0].append(r)
+        covered = {pid: 0 for pid in playbook_ids}
+        for p in proposals:
+            covered[p.playbook_id] = max(covered[p.playbook_id], int(p.figures.get("cycle", 0)))
+        for v in versions:
+            for r in v.cycle_results:
+                covered[v.playbook_id] = max(covered[v.playbook_id], int(r.get("cycle", 0)))
+        return {pid: (history[pid][0], covered[pid]) for pid in playbook_ids}
+
+    def open_scale_proposals(self, playbook_ids: list[int]) -> set[int]:
+        """The playbooks among these with an open "ready to scale" proposal."""
+        if not playbook_ids:
+            return set()
+        with unit_of_work(self.engine) as s:
+            return set(s.execute(select(Proposal.playbook_id).where(col(Proposal.playbook_id).in_(playbook_ids),
+                                                                    Proposal.kind == "scale",
+                                                                    Proposal.status == "open")).scalars())
+
+    def proposal(self, key: str) -> Proposal | None:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(Proposal).where(Proposal.key == key)).scalars().first()
+
+    def open_proposals(self, playbook_id: int) -> list[Proposal]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(Proposal).where(Proposal.playbook_id == playbook_id,
+                                                         Proposal.status == "open").order_by(Proposal.id)).scalars())
+
+    def recent_verdicts(self, playbook_id: int, since: date) -> list[StepVerdict]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(StepVerdict).where(StepVerdict.playbook_id == playbook_id,
+                                                            StepVerdict.week_start >= since)
+                                  .order_by(StepVerdict.week_start)).scalars())
+
+    def cycle_results(self, playbook_id: int) -> list[CycleResult]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(CycleResult).where(CycleResult.playbook_id == playbook_id)
+                                  .order_by(CycleResult.cycle)).scalars())
+
+    def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
+        with unit_of_work(self.engine) as s:
+            query = select(RegistryVersion).order_by(RegistryVersion.slug, RegistryVersion.version)
+            if playbook_id is not None:
+                query = query.where(RegistryVersion.playbook_id == playbook_id)
+            if function is not None:
+                query = query.where(func.lower(RegistryVersion.function) == function.lower())
+            return list(s.execute(query).scalars())
+
+    def version(self, slug: str, number: int | None) -> RegistryVersion | None:
+        """Version `number` of the playbook published as `slug` (the latest if None)."""
+        with unit_of_work(self.engine) as s:
+            query = select(RegistryVersion).where(RegistryVersion.slug == slug)
+            if number is not None:
+                query = query.where(RegistryVersion.version == number)
+            return s.execute(query.order_by(col(RegistryVersion.version).desc())).scalars().first()
+
+    def adopters(self, version_ids: list[int]) -> list[Playbook]:
+        if not version_ids:
+            return []
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(Playbook).where(col(Playbook.adopted_from_id).in_(version_ids))).scalars())
+
+    # ---- writes ----
+
+    def record_closes(self, closes: list[tuple[Work, Change]], at: datetime) -> set[str]:
+        """Record week closes with everything they decided, in one transaction. A close
+        whose key is already recorded (an earlier or concurrent tick) writes nothing.
+        Raises StaleState (and writes nothing) if a step's mode changed meanwhile."""
+        if not closes:
+            return set()
+        with unit_of_work(self.engine) as s:
+            recorded = insert_new(s, JOBS, [
+                dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
+                     due_at=w.due_at, status=w.status, recorded_at=at, note=w.note) for w, _ in closes])
+            messages = []
+            for work, change in closes:
+                if work.key in recorded:
+                    self._apply(s, change, at)
+                    messages += work.messages + change.messages
+            enqueue_in(s, messages, at)
+        return recorded
+
+    def apply(self, change: Change, at: datetime, proposal_key: str | None = None,
+              proposal_status: str | None = None, decided_by: str | None = None) -> bool:
+        """A person's decision: optionally move an open proposal to `proposal_status` (False,
+        and nothing written, if it was no longer open), then apply the change."""
+        with unit_of_work(self.engine) as s:
+            if proposal_key is not None:
+                moved = s.execute(update(Proposal).where(Proposal.key == proposal_key, Proposal.status == "open")
+                                  .values(status=proposal_status, decided_at=at, decided_by=decided_by)
+                                  .execution_options(synchronize_session=False))
+                if moved.rowcount != 1:
+                    return False
+            self._apply(s, change, at)
+            enqueue_in(s, change.messages, at)
+        return True
+
+    def _apply(self, s: Session, change: Change, at: datetime) -> None:
+        for m in change.mode_changes:
+            values: dict[str, Any] = {}
+            if m.new_mode is not None:
+                values["mode"] = m.new_mode
+            if m.freeze is not None:
+                values["frozen"] = m.freeze
+            if not values:
+                continue
+            result = s.execute(update(Step).where(Step.id == m.step_id, Step.mode == m.expected_mode)
+                               .values(**values).execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                raise StaleState(f"step {m.step_id} is no longer {m.expected_mode}")
+        if change.withdraw_for_steps:
+            s.execute(update(Proposal).where(col(Proposal.step_id).in_(change.withdraw_for_steps),
+                                             Proposal.status == "open", Proposal.kind == "promotion")
+                      .values(status="withdrawn", decided_at=at, decided_by="rule")
+                      .execution_options(synchronize_session=False))
+        for p in change.new_proposals:
+            s.add(Proposal(key=p.key, kind=p.kind, playbook_id=p.playbook_id, step_id=p.step_id,
+                           week_start=p.week_start, from_mode=p.from_mode, to_mode=p.to_mode, status="open",
+                           figures=p.figures, opened_at=at))
+        for v in change.verdicts:
+            s.add(StepVerdict(**v, recorded_at=at))
+        for d in change.decisions:
+            s.add(Decision(decided_at=at, **d))
+        if change.cycle_result is not None:
+            s.add(CycleResult(**change.cycle_result, recorded_at=at))
+        s.flush()
+
+    def next_version(self, playbook_id: int) -> int:
+        with unit_of_work(self.engine) as s:
+            return (s.execute(select(func.max(RegistryVersion.version))
+                              .where(RegistryVersion.playbook_id == playbook_id)).scalar() or 0) + 1
+
+    def publish(self, playbook_id: int, number: int, definition: dict[str, Any], cycle_results: list[dict[str, Any]],
+                scale_rule_held: bool, by: str, at: datetime, change: Change,
+                proposal_key: str | None = None) -> RegistryVersion:
+        """Registry version `number` (from next_version) of a playbook, immutable from here.
+        Raises StaleState if another publication took the number first."""
+        try:
+            with unit_of_work(self.engine) as s:
+                playbook = s.get(Playbook, playbook_id)
+                version = RegistryVersion(playbook_id=playbook_id, version=number, slug=playbook.slug,
+                                          function=playbook.function, definition=definition,
+                                          cycle_results=cycle_results, scale_rule_held=scale_rule_held,
+                                          published_by=by, published_at=at)
+                s.add(version)
+                s.flush()  # the unique (playbook, version) key settles a race between two publishers
+                if proposal_key is not None:
+                    s.execute(update(Proposal).where(Proposal.key == proposal_key, Proposal.status == "open")
+                              .values(status="published", decided_at=at, decided_by=by)
+                              .execution_options(synchronize_session=False))
+                self._apply(s, change, at)
+                enqueue_in(s, change.messages, at)
+            return version
+        except IntegrityError as err:
+            raise StaleState(f"version {number} was published by someone else a moment ago") from err

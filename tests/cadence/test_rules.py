@@ -1,0 +1,227 @@
+"""The mode rules, checked against PRODUCT.md line by line, then by property."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cadence.rules import (
+    FAIL,
+    INCONCLUSIVE,
+    LEVELS,
+    MISSING,
+    PASS,
+    StepState,
+    Thresholds,
+    WeekNumbers,
+    WeekVerdict,
+    approve,
+    cycle_result,
+    evaluate,
+    judge,
+    override,
+    ready_to_scale,
+    reject,
+)
+
+T = Thresholds(exception_cap=0.10, rubric_threshold=0.90, rubric_floor=0.80)
+W1 = date(2026, 11, 16)
+
+
+def week(n: int) -> date:
+    return W1 + timedelta(days=7 * (n - 1))
+
+
+def numbers(cases=20, exceptions=1, rubric=0.95):
+    return WeekNumbers(cases, exceptions, rubric)
+
+
+@pytest.mark.parametrize(
+    ("n", "mode", "expected"),
+    [
+        (WeekNumbers(None, 3, 0.95), "ai-led", MISSING),  # 1. no case count
+        (WeekNumbers(9, 0, 0.99), "collaborative", INCONCLUSIVE),  # 2. cases < min_cases
+        (WeekNumbers(20, 3, 0.95), "collaborative", FAIL),  # 3. 15% > cap 10%
+        (WeekNumbers(20, 1, 0.79), "collaborative", FAIL),  # 3. rubric below the floor (0.80)
+        (WeekNumbers(20, 2, 0.90), "collaborative", PASS),  # 4. 10% <= cap and rubric >= threshold
+        (WeekNumbers(20, 2, None), "ai-led", PASS),  # 4. ai-led with no rubric
+        (WeekNumbers(20, 2, None), "collaborative", INCONCLUSIVE),  # 5. no rubric, not ai-led
+        (WeekNumbers(20, 1, 0.85), "collaborative", INCONCLUSIVE),  # 5. between floor and threshold
+        (WeekNumbers(10, 0, 0.90), "human-led", PASS),  # exactly min_cases, exactly the threshold
+    ],
+)
+def test_verdicts(n, mode, expected):
+    assert judge(n, mode, T) == expected
+
+
+def run(state, outcomes_numbers, t=T, start=1):
+    """Evaluate weeks in order; returns all transitions and the final state."""
+    transitions = []
+    for i, n in enumerate(outcomes_numbers):
+        v = WeekVerdict(week(start + i), judge(n, state.mode, t), n)
+        found, state = evaluate(state, v, t)
+        transitions += found
+    return transitions, state
+
+
+def test_critical_demotion_is_immediate_and_one_level():
+    found, state = run(StepState("send", "ai-led"), [numbers(20, 5, None)])
+    assert [(x.kind, x.rule, x.from_mode, x.to_mode) for x in found] == [
+        ("demotion", "critical", "ai-led", "collaborative")]
+    assert found[0].figures["ratio"] == 0.25 and found[0].counter == "exceptions over 2 × cap in one week"
+    assert state.mode == "collaborative"
+
+
+def test_over_twice_the_cap_on_too_few_cases_is_not_a_demotion():
+    found, state = run(StepState("send", "ai-led"), [numbers(5, 4, None)])
+    assert found == [] and state.mode == "ai-led"
+
+
+def test_demotion_on_two_fails_in_four_weeks():
+    bad = numbers(20, 3, None)  # 15%: FAIL but not critical
+    good = numbers(20, 1, None)
+    found, state = run(StepState("send", "ai-led"), [bad, good, good, bad])
+    assert [(x.kind, x.rule, x.counter) for x in found] == [("demotion", "fails", "FAIL 2 of last 4 weeks")]
+    found, _ = run(StepState("send", "ai-led"), [bad, good, good, good, bad])  # 5 weeks apart
+    assert found == []
+
+
+def test_weeks_before_a_demotion_are_not_counted_again():
+    bad = numbers(20, 3, 0.95)
+    found, state = run(StepState("draft", "ai-led"), [bad, bad, bad])
+    assert [(x.kind, x.from_mode) for x in found] == [("demotion", "ai-led")]
+    assert state.mode == "collaborative"
+
+
+def test_unobserved_autonomy_warns_then_demotes():
+    missing = WeekNumbers(None, 0, None)
+    found, state = run(StepState("send", "ai-led"), [missing, missing, missing])
+    assert [(x.kind, x.rule, x.counter) for x in found] == [
+        ("warning", "unobserved", "MISSING 2 weeks in a row"),
+        ("demotion", "unobserved", "MISSING 3 weeks in a row")]
+    assert state.mode == "collaborative"
+    found, _ = run(StepState("draft", "collaborative"), [missing] * 4)
+    assert found == []  # only ai-led steps are "unobserved autonomy"
+
+
+def test_promotion_proposal_after_two_passing_weeks():
+    found, state = run(StepState("draft", "collaborative"), [numbers(), numbers()])
+    assert [(x.kind, x.from_mode, x.to_mode, x.counter) for x in found] == [
+        ("proposal", "collaborative", "ai-led", "PASS 2 weeks in a row")]
+    assert state.open_proposal
+    found, state = run(state, [numbers()], start=3)
+    assert found == []  # an open proposal is not proposed again
+
+
+def test_any_other_verdict_resets_the_streak():
+    inconclusive = numbers(5, 0, 0.99)
+    found, _ = run(StepState("draft", "collaborative"), [numbers(), inconclusive, numbers()])
+    assert found == []
+
+
+def test_no_proposal_for_pinned_frozen_or_top_steps():
+    for state in (StepState("refunds", "human-led", pinned=True), StepState("x", "collaborative", frozen=True),
+                  StepState("send", "ai-led")):
+        found, _ = run(state, [numbers(20, 0, None), numbers(20, 0, None)])
+        assert [x for x in found if x.kind == "proposal"] == []
+
+
+def test_no_proposal_within_four_weeks_of_a_demotion():
+    state = StepState("draft", "collaborative", changes=(week(1),), demotions=(week(1),))
+    found, state = run(state, [numbers()] * 3, start=2)  # weeks 2-4: cooldown
+    assert found == []
+    found, _ = run(state, [numbers()], start=5)  # week 5 is 4 weeks after week 1
+    assert [x.kind for x in found] == ["proposal"]
+
+
+def test_a_fail_withdraws_an_open_proposal():
+    state = StepState("draft", "collaborative", open_proposal=True)
+    found, state = run(state, [numbers(20, 3, 0.95)])
+    assert [(x.kind, x.rule) for x in found] == [("withdrawal", "fail-withdraws")]
+    assert not state.open_proposal
+
+
+def test_rejection_restarts_the_streak():
+    _, state = run(StepState("draft", "collaborative"), [numbers(), numbers()])
+    state = reject(state, week(2))
+    found, state = run(state, [numbers()], start=3)
+    assert found == []
+    found, _ = run(state, [numbers()], start=4)
+    assert [x.kind for x in found] == ["proposal"]
+
+
+def test_approval_promotes_one_level_and_restarts_counters():
+    _, state = run(StepState("draft", "human-led"), [numbers(), numbers()])
+    found, state = approve(state, week(3), T)
+    assert [(x.kind, x.from_mode, x.to_mode) for x in found] == [("promotion", "human-led", "collaborative")]
+    assert state.since_change() == ()
+
+
+def test_freeze_after_three_changes_in_eight_weeks():
+    state = StepState("draft", "collaborative", changes=(week(1), week(4)), demotions=(week(1),))
+    found, state = override(state, "ai-led", week(6), T)
+    assert [x.kind for x in found] == ["override", "freeze"]
+    assert state.frozen and found[1].counter == "3 mode changes in 8 weeks"
+
+
+def test_override_withdraws_an_open_proposal():
+    found, state = override(StepState("draft", "collaborative", open_proposal=True), "human-led", week(2), T)
+    assert [x.kind for x in found] == ["withdrawal", "override"] and state.mode == "human-led"
+
+
+@pytest.mark.parametrize(
+    ("values", "direction", "hit"),
+    [
+        ([14, 15, 13, None], "down", True),  # 3 weeks, mean 14 <= 15
+        ([14, None, 13, None], "down", False),  # only 2 weeks with a value
+        ([14, 16, 17, 15], "down", False),  # mean 15.5 > 15
+        ([0.5, 0.6, 0.7, 0.6], "up", True),  # target 0.6, mean 0.6
+    ],
+)
+def test_cycle_hits_target(values, direction, hit):
+    target = 15 if direction == "down" else 0.6
+    assert cycle_result(1, values, target, direction, T).hit is hit
+
+
+def test_ready_to_scale_after_two_hits_in_a_row():
+    hit = cycle_result(1, [1, 1, 1, 1], 15, "down", T)
+    miss = cycle_result(2, [99, 99, 99, 99], 15, "down", T)
+    assert ready_to_scale([hit, hit], T) and not ready_to_scale([hit, miss], T)
+    assert not ready_to_scale([hit], T) and ready_to_scale([miss, hit, hit], T)
+
+
+# ---- properties -------------------------------------------------------------------
+
+week_numbers = st.one_of(
+    st.just(WeekNumbers(None, 0, None)),
+    st.builds(lambda cases, share, rubric: WeekNumbers(cases, int(cases * share), rubric),
+              st.integers(0, 40), st.floats(0, 0.5), st.one_of(st.none(), st.floats(0.5, 1.0))),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LEVELS), st.booleans(), st.lists(st.tuples(week_numbers, st.booleans()), max_size=20))
+def test_properties_of_any_history(mode, pinned, weeks):
+    state = StepState("step", "human-led" if pinned else mode, pinned=pinned)
+    for i, (n, approve_if_open) in enumerate(weeks, start=1):
+        v = WeekVerdict(week(i), judge(n, state.mode, T), n)
+        before = state
+        found, state = evaluate(before, v, T)
+        # the same history always gives the same decisions
+        assert evaluate(before, v, T) == (found, state)
+        # evaluating a week twice changes nothing
+        assert evaluate(state, v, T) == ([], state)
+        for x in found:
+            if x.changes_mode:  # rules move one level at a time
+                assert abs(LEVELS.index(x.to_mode) - LEVELS.index(x.from_mode)) == 1
+            if x.kind == "proposal":  # never without the full PASS streak since the last change
+                recent = [w.outcome for w in state.since_change()][-T.promote_after_weeks:]
+                assert len(recent) == T.promote_after_weeks and set(recent) == {PASS}
+                assert not state.pinned and not state.frozen
+        if approve_if_open and state.open_proposal:
+            found, state = approve(state, week(i), T)
+            assert all(abs(LEVELS.index(x.to_mode) - LEVELS.index(x.from_mode)) == 1 for x in found if x.changes_mode)
+        if state.pinned:
+            assert state.mode == "human-led"
