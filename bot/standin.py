@@ -53,6 +53,8 @@ class SlackStandIn:
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages, oldest first
         self.views: dict[str, dict[str, Any]] = {}  # user -> published App Home view
         self.opened_views: list[dict[str, Any]] = []
+        self.uploads: dict[str, bytes] = {}  # file id -> bytes received at its upload URL
+        self.files: list[dict[str, Any]] = []  # completed uploads, shared where they were shared
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = 0
@@ -83,6 +85,8 @@ class SlackStandIn:
             self.messages.clear()
             self.views.clear()
             self.opened_views.clear()
+            self.uploads.clear()
+            self.files.clear()
 
     # ---- set-up and inspection ----
 
@@ -233,6 +237,35 @@ class SlackStandIn:
         limit = int(p.get("limit") or 100)
         return {"ok": True, "messages": list(reversed(found))[:limit], "has_more": len(found) > limit}
 
+    def _m_files_getUploadURLExternal(self, p: dict) -> dict:
+        if not p.get("filename") or not str(p.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            file_id = f"F{len(self.uploads) + len(self.files) + 1:08d}"
+            self.uploads[file_id] = b""
+        host, port = self._server.server_address[:2]
+        return {"ok": True, "upload_url": f"http://{host}:{port}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, p: dict) -> dict:
+        files = _json_field(p.get("files")) or []
+        channel = p.get("channel_id")
+        shared = []
+        with self._lock:
+            for f in files:
+                if f.get("id") not in self.uploads or not self.uploads[f["id"]]:
+                    return {"ok": False, "error": "file_not_found"}
+                record = {"id": f["id"], "title": f.get("title"), "channel": channel, "thread_ts": p.get("thread_ts"),
+                          "size": len(self.uploads[f["id"]]), "content": self.uploads[f["id"]]}
+                self.files.append(record)
+                shared.append({"id": f["id"], "title": f.get("title")})
+                if channel:
+                    self._ts += 1
+                    self.messages[channel].append({"type": "message", "subtype": "file_share", "user": BOT_USER,
+                                                   "ts": f"{int(time.time())}.{self._ts:06d}", "text": "",
+                                                   "files": [{"id": f["id"], "title": f.get("title")}],
+                                                   "thread_ts": p.get("thread_ts"), "blocks": []})
+        return {"ok": True, "files": shared}
+
     def _m_views_open(self, p: dict) -> dict:
         if not p.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
@@ -255,7 +288,16 @@ class SlackStandIn:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                body = self.rfile.read(length)
+                if self.path.startswith("/upload/"):  # the upload URL handed out by files.getUploadURLExternal
+                    file_id = self.path.rsplit("/", 1)[-1]
+                    known = file_id in standin.uploads
+                    if known:
+                        standin.uploads[file_id] = body
+                    self._reply(200 if known else 404, {}, f"OK - {len(body)}".encode() if known else b"not found",
+                                "text/plain")
+                    return
+                raw = body.decode("utf-8")
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     params = json.loads(raw or "{}")
                 else:
@@ -263,10 +305,12 @@ class SlackStandIn:
                 auth = self.headers.get("Authorization", "")
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.pop("token", None)
                 method = self.path.rsplit("/", 1)[-1].split("?")[0]
-                status, headers, body = standin._answer(method, params, token)
-                data = json.dumps(body).encode()
+                status, headers, answer = standin._answer(method, params, token)
+                self._reply(status, headers, json.dumps(answer).encode(), "application/json; charset=utf-8")
+
+            def _reply(self, status: int, headers: dict, data: bytes, content_type: str) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, rules
 from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
+from bot.digest import Digest
 from handlers import governance
 from handlers.checkins import button_value
 from handlers.members import DirectoryUnavailable, TeamDirectory
@@ -64,11 +65,12 @@ def playbook_clock(state: PlaybookState) -> PlaybookClock:
 
 class Cadence:
     def __init__(self, store: Store, log_: CadenceLog, client: WebClient, directory: TeamDirectory,
-                 org_timezone: str, clock: Callable[[], datetime]):
+                 org_timezone: str, clock: Callable[[], datetime], charts: bool = True):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`."""
         self.clock = clock
         self.store = store
         self.governance = Governance(store.engine)
+        self.digest = Digest(store, charts=charts)
         self.log = log_
         self.client = client
         self.directory = directory
@@ -93,7 +95,7 @@ class Cadence:
             self._close_weeks(pending_closes, report)
         if member_weeks:
             self._member_work(member_weeks, at, report)
-        self._digests(states, at, report)
+        self._digests(at, report)
         return report
 
     # ---- team channel ----
@@ -238,34 +240,20 @@ class Cadence:
 
     # ---- curators ----
 
-    def _digests(self, states: list[PlaybookState], at: datetime, report: TickReport) -> None:
+    def _digests(self, at: datetime, report: TickReport) -> None:
         dues = digest_work(self.log.last_digest(), self.org_timezone, at)
         if not dues:
             return
         channel = self.store.setting(CURATORS_CHANNEL)
-        for due in dues:
+        for due in dues:  # oldest first: a catch-up posts each missed week's digest in order
             monday = date.fromisoformat(due.key.split(":", 1)[1])
             if channel is None:
                 work = [Work(due.key, "digest", due.due_at, "skipped", week_start=monday,
                              note="no curators channel set (/rollout curators-channel)")]
             else:
                 work = [Work(due.key, "digest", due.due_at, "done", week_start=monday,
-                             messages=[Message(f"{due.key}#0", "chat.postMessage", channel,
-                                               self._digest(states, monday))])]
+                             messages=self.digest.messages(monday, due.key, channel))]
             report.add(work, self.log.record(work, self.clock()))
-
-    def _digest(self, states: list[PlaybookState], monday: date) -> dict:
-        """A plain summary of the week before `monday` for each active playbook."""
-        weeks = []
-        for state in states:
-            week = calendar.week_containing(playbook_clock(state).anchor, monday - timedelta(days=1))
-            if week is not None:
-                weeks.append((state, week.week_start))
-        figures = self.store.week_figures_many(weeks)
-        rows = [dict(slug=s.playbook.slug, function=s.playbook.function, kpi_name=s.playbook.kpi_name,
-                     unit=s.playbook.kpi_unit, target=s.playbook.kpi_target, kpi=figures[(s.playbook.id, w)].kpi,
-                     checkins=len(figures[(s.playbook.id, w)].attestations)) for s, w in weeks]
-        return render("digest_plain", week_of=(monday - timedelta(days=7)).isoformat(), rows=rows)
 
 
 def _done(due: Due, messages: list[Message]) -> Work:

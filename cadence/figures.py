@@ -63,3 +63,24 @@ def progress_to_target(value: float, baseline: float, target: float) -> float:
 
 def meets_target(value: float, target: float, direction: str) -> bool:
     return value <= target if direction == "down" else value >= target
+
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """Unicode blocks scaled between the series' min and max; a missing week is '·'."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return "·" * len(values)
+    low, high = min(known), max(known)
+    span = high - low
+    marks = []
+    for value in values:
+        if value is None:
+            marks.append("·")
+        elif span == 0:
+            marks.append(SPARK_BLOCKS[len(SPARK_BLOCKS) // 2])
+        else:
+            marks.append(SPARK_BLOCKS[round((value - low) / span * (len(SPARK_BLOCKS) - 1))])
+    return "".join(marks)

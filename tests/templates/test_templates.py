@@ -94,8 +94,6 @@ def _contexts(text: str) -> dict[str, dict]:
                         by="UCURATOR1", owner="UOWNER0001", steps=hostile_steps),
         "mode_set": dict(step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001",
                          curators=True),
-        "digest_plain": dict(week_of="2026-11-16", rows=[dict(slug=f"p{i}", function=text, kpi_name=text, unit=text[:20],
-                                                              target=15, kpi=14.5, checkins=3) for i in range(500)]),
         "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
         "modal_deviation": dict(modal_ctx, steps=hostile_steps),
         "modal_kpi": modal_ctx,

@@ -1,0 +1,133 @@
+"""The curators' weekly digest: reads (storage), figures (cadence.digest), messages
+(templates), charts (bot.charts). One top-level message, then one thread reply per
+function (split into parts, never cut), each function with its chart."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+from cadence import calendar
+from cadence.digest import OrgWeek, Origin, PlaybookDigest, PlaybookWeek, StepLastWeek, by_function, summarize
+from storage.governance import Governance
+from storage.outbox import Message
+from storage.reports import Reports
+from storage.store import Store
+from templates import render
+
+log = logging.getLogger(__name__)
+
+WEEKS = 8
+PER_REPLY = 15  # playbooks per thread reply: stays well inside 50 blocks and 3,000 characters a section
+
+
+class Digest:
+    def __init__(self, store: Store, charts: bool = True):
+        self.store = store
+        self.reports = Reports(store.engine)
+        self.governance = Governance(store.engine)
+        self.charts = charts
+
+    def figures(self, monday: date) -> tuple[OrgWeek, list[PlaybookDigest], list[date]]:
+        """The org's and each active playbook's numbers for the week before `monday`."""
+        states = self.store.active_states()
+        last_week = monday - timedelta(days=7)
+        weeks = [last_week - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
+        pids = [s.playbook.id for s in states]
+        origin_versions = self.reports.versions_by_id([s.playbook.adopted_from_id for s in states
+                                                       if s.playbook.adopted_from_id])
+        origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
+        kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), weeks)
+        last = self.store.week_figures_many([(s, last_week) for s in states])
+        checkins = self.reports.checkin_counts(pids, last_week)
+        start = datetime.combine(last_week, time(0), tzinfo=timezone.utc)
+        end = datetime.combine(monday, time(0), tzinfo=timezone.utc) + timedelta(days=1)
+        changes = self.reports.decisions_between(pids, ("mode-change",), start, end)
+        proposals = self.reports.open_proposals(pids)
+        counts = self.reports.org_counts(start)
+        ratios = self.reports.exception_ratios(weeks)
+        names = {step.id: step.name for s in states for step in s.steps}
+
+        digests = []
+        for state in states:
+            p = state.playbook
+            figures = last[(p.id, last_week)]
+            anchor = calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on)
+            current = calendar.week_containing(anchor, last_week)
+            cycle_weeks = ([current.cycle_start + timedelta(days=7 * i) for i in range(current.week)]
+                           if current else [])
+            frozen = {s.name for s in state.steps if s.frozen}
+            origin = None
+            if p.adopted_from_id in origin_versions:
+                v = origin_versions[p.adopted_from_id]
+                origin = Origin(v.slug, v.version, v.definition.get("kpi", {}).get("baseline", 0.0),
+                                kpi.get((v.playbook_id, last_week)))
+            sent, answered = checkins.get(p.id, (0, 0))
+            week = PlaybookWeek(
+                slug=p.slug, title=p.title, function=p.function, kpi_name=p.kpi_name, unit=p.kpi_unit,
+                direction=p.kpi_direction, baseline=p.kpi_baseline, target=p.kpi_target,
+                exception_cap=p.exception_cap, kpi_series=[kpi.get((p.id, w)) for w in weeks],
+                cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
+                weeks_left=calendar.WEEKS_PER_CYCLE - current.week if current else calendar.WEEKS_PER_CYCLE,
+                scale_min_kpi_weeks=p.rules.get("scale_min_kpi_weeks", 3),
+                steps=[StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen)
+                       for s in figures.steps],
+                dms_sent=sent, checked_in=answered,
+                mode_changes=[f"{names.get(d.step_id, '?')} {d.from_mode} → {d.to_mode}" for d in changes
+                              if d.playbook_id == p.id],
+                open_proposals=[(f"make {names.get(x.step_id, '?')} {x.to_mode}" if x.kind == "promotion"
+                                 else "ready to scale") for x in proposals if x.playbook_id == p.id],
+                origin=origin)
+            digests.append(summarize(week))
+        org = OrgWeek(active_playbooks=len(states), cycles_completed_week=counts["cycles_week"],
+                      cycles_completed_total=counts["cycles_total"], versions_published_week=counts["versions_week"],
+                      versions_published_total=counts["versions_total"], adoptions=counts["adoptions"],
+                      exception_ratios=[ratios.get(w) for w in weeks],
+                      dms_sent=sum(c[0] for c in checkins.values()), checked_in=sum(c[1] for c in checkins.values()))
+        return org, digests, weeks
+
+    def messages(self, monday: date, key: str, channel: str) -> list[Message]:
+        org, digests, weeks = self.figures(monday)
+        return self.compose(org, digests, weeks, monday, key, channel)
+
+    def compose(self, org: OrgWeek, digests: list[PlaybookDigest], weeks: list[date], monday: date, key: str,
+                channel: str) -> list[Message]:
+        """The digest's messages from its figures: no database, so any org can be rendered in a test."""
+        groups = by_function(digests)
+        summary_key = f"{key}#summary"
+        messages = [Message(summary_key, "chat.postMessage", channel, render(
+            "digest_summary", week_of=(monday - timedelta(days=7)).isoformat(), org=org,
+            at_risk=sum(1 for d in digests if d.risks), charts=self.charts and bool(groups)))]
+        for function, members in groups.items():
+            slug = _slug(function)
+            parts = [members[i:i + PER_REPLY] for i in range(0, len(members), PER_REPLY)]
+            for index, part in enumerate(parts, start=1):
+                message = render("digest_function", function=function, digests=part, total=len(members),
+                                 part=index, parts=len(parts))
+                messages.append(Message(f"{key}#fn:{slug}:{index}", "chat.postMessage", channel,
+                                        {"thread_of": summary_key, **message}))
+            if self.charts:
+                chart = self._chart(function, members, weeks)
+                if chart is not None:
+                    png, alt = chart
+                    messages.append(Message(f"{key}#chart:{slug}", "files.uploadV2", channel, {
+                        "thread_of": summary_key, "filename": f"{slug}-kpi.png", "title": f"{function}: KPI trends",
+                        "alt_txt": alt, "content_b64": base64.b64encode(png).decode("ascii")}))
+        return messages
+
+    @staticmethod
+    def _chart(function: str, members: list[PlaybookDigest], weeks: list[date]) -> tuple[bytes, str] | None:
+        try:
+            from bot.charts import function_chart
+
+            return function_chart(function, members, weeks)
+        except Exception:  # noqa: BLE001 - a chart that fails to draw costs the chart, not the digest
+            log.exception("chart for %s failed; the digest goes out without it", function)
+            return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "function"
+

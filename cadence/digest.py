@@ -1,0 +1,160 @@
+"""The curators' weekly digest as figures: every number a delta against a baseline or a
+target, risks first. Plain data in, plain data out; templates/ renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cadence.figures import meets_target, sparkline
+
+NEAR_CAP = 0.8  # a step at 80% of its cap or more is at risk
+LOW_ATTESTATION = 0.5  # fewer than half of the DMed members checked in
+
+
+@dataclass(frozen=True)
+class StepLastWeek:
+    name: str
+    mode: str
+    cases: int | None
+    exceptions: int
+    frozen: bool = False
+
+    @property
+    def ratio(self) -> float | None:
+        return self.exceptions / self.cases if self.cases else None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an adopted playbook came from, for side-by-side deltas."""
+
+    slug: str
+    version: int
+    baseline: float
+    latest: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.latest is None or self.baseline == 0:
+            return None
+        return (self.latest - self.baseline) / abs(self.baseline)
+
+
+@dataclass(frozen=True)
+class PlaybookWeek:
+    slug: str
+    title: str
+    function: str
+    kpi_name: str
+    unit: str
+    direction: str
+    baseline: float
+    target: float
+    exception_cap: float
+    kpi_series: list[float | None]  # the last weeks, oldest first; the last is the week just ended
+    cycle_values: list[float | None]  # the current cycle's weeks so far
+    weeks_left: int  # weeks of the current cycle still to come
+    scale_min_kpi_weeks: int
+    steps: list[StepLastWeek]
+    dms_sent: int
+    checked_in: int
+    mode_changes: list[str] = field(default_factory=list)
+    open_proposals: list[str] = field(default_factory=list)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class PlaybookDigest:
+    week: PlaybookWeek
+    latest: float | None
+    change: float | None  # on the week before
+    vs_baseline: float | None  # relative change from the baseline, signed so that negative is better for 'down'
+    sparkline: str
+    on_track: str  # on track | off track | no KPI yet
+    cycle_mean: float | None
+    attestation: float | None
+    worst_step: StepLastWeek | None
+    risks: list[str]
+
+    @property
+    def slug(self) -> str:
+        return self.week.slug
+
+
+def _relative(value: float | None, baseline: float) -> float | None:
+    if value is None or baseline == 0:
+        return None
+    return (value - baseline) / abs(baseline)
+
+
+def summarize(w: PlaybookWeek) -> PlaybookDigest:
+    known = [v for v in w.kpi_series if v is not None]
+    latest = w.kpi_series[-1] if w.kpi_series else None
+    previous = w.kpi_series[-2] if len(w.kpi_series) > 1 else None
+    change = latest - previous if latest is not None and previous is not None else None
+    values = [v for v in w.cycle_values if v is not None]
+    cycle_mean = sum(values) / len(values) if values else None
+    if cycle_mean is None:
+        on_track = "no KPI yet"
+    elif meets_target(cycle_mean, w.target, w.direction) and len(values) + w.weeks_left >= w.scale_min_kpi_weeks:
+        on_track = "on track"
+    else:
+        on_track = "off track"
+    attestation = w.checked_in / w.dms_sent if w.dms_sent else None
+    judged = [s for s in w.steps if s.ratio is not None]
+    worst = max(judged, key=lambda s: s.ratio, default=None)
+    risks = []
+    for step in w.steps:
+        if step.ratio is not None and step.ratio > w.exception_cap:
+            risks.append(f"{step.name} over its cap: {step.ratio:.0%} > {w.exception_cap:.0%}")
+        elif step.ratio is not None and step.ratio >= NEAR_CAP * w.exception_cap and step.ratio > 0:
+            risks.append(f"{step.name} near its cap: {step.ratio:.0%} of {w.exception_cap:.0%}")
+        if step.mode == "ai-led" and step.cases is None:
+            risks.append(f"{step.name} is AI-led and unobserved: no case count")
+        if step.frozen:
+            risks.append(f"{step.name} is frozen")
+    if attestation is not None and attestation < LOW_ATTESTATION:
+        risks.append(f"missing check-ins: {w.checked_in} of {w.dms_sent}")
+    if latest is None and known:
+        risks.append("KPI not reported last week")
+    return PlaybookDigest(week=w, latest=latest, change=change, vs_baseline=_relative(latest, w.baseline),
+                          sparkline=sparkline(w.kpi_series), on_track=on_track, cycle_mean=cycle_mean,
+                          attestation=attestation, worst_step=worst, risks=risks)
+
+
+def order(digests: list[PlaybookDigest]) -> list[PlaybookDigest]:
+    """Anything at risk first (most risks first), then by name."""
+    return sorted(digests, key=lambda d: (-len(d.risks), d.slug))
+
+
+@dataclass(frozen=True)
+class OrgWeek:
+    active_playbooks: int
+    cycles_completed_week: int
+    cycles_completed_total: int
+    versions_published_week: int
+    versions_published_total: int
+    adoptions: int
+    exception_ratios: list[float | None]  # org-wide, per week, oldest first
+    dms_sent: int
+    checked_in: int
+
+    @property
+    def exception_trend(self) -> str:
+        return sparkline(self.exception_ratios)
+
+    @property
+    def exception_ratio(self) -> float | None:
+        return self.exception_ratios[-1] if self.exception_ratios else None
+
+    @property
+    def attestation(self) -> float | None:
+        return self.checked_in / self.dms_sent if self.dms_sent else None
+
+
+def by_function(digests: list[PlaybookDigest]) -> dict[str, list[PlaybookDigest]]:
+    """Functions in name order, each with its playbooks risks-first."""
+    groups: dict[str, list[PlaybookDigest]] = {}
+    for d in digests:
+        groups.setdefault(d.week.function, []).append(d)
+    return {name: order(groups[name]) for name in sorted(groups, key=str.lower)}

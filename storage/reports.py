@@ -1,0 +1,134 @@
+"""Reads for the digest and the exports: each a single query, whatever the org's size."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, col
+
+from storage.db import unit_of_work
+from storage.models import (
+    CadenceJob,
+    CheckIn,
+    CycleResult,
+    Decision,
+    KpiReading,
+    Playbook,
+    Proposal,
+    RegistryVersion,
+    StepVerdict,
+)
+
+
+class Reports:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def kpi_series(self, playbook_ids: list[int], weeks: list[date]) -> dict[tuple[int, date], float]:
+        """The week's KPI (its latest report) for each playbook and week."""
+        if not playbook_ids or not weeks:
+            return {}
+        with unit_of_work(self.engine) as s:
+            latest = (select(func.max(KpiReading.id))
+                      .where(col(KpiReading.playbook_id).in_(playbook_ids), col(KpiReading.week_start).in_(weeks))
+                      .group_by(KpiReading.playbook_id, KpiReading.week_start))
+            rows = s.execute(select(KpiReading.playbook_id, KpiReading.week_start, KpiReading.value)
+                             .where(col(KpiReading.id).in_(latest))).all()
+        return {(pid, week): value for pid, week, value in rows}
+
+    def checkin_counts(self, playbook_ids: list[int], week: date) -> dict[int, tuple[int, int]]:
+        """Per playbook: (members DMed a check-in for the week, members who checked in)."""
+        if not playbook_ids:
+            return {}
+        with unit_of_work(self.engine) as s:
+            sent = dict(s.execute(
+                select(CadenceJob.playbook_id, func.count())
+                .where(col(CadenceJob.playbook_id).in_(playbook_ids), CadenceJob.kind == "checkin",
+                       CadenceJob.week_start == week, CadenceJob.status == "done",
+                       col(CadenceJob.user_id).is_not(None))
+                .group_by(CadenceJob.playbook_id)).all())
+            answered = dict(s.execute(
+                select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
+                .where(col(CheckIn.playbook_id).in_(playbook_ids), CheckIn.week_start == week)
+                .group_by(CheckIn.playbook_id)).all())
+        return {pid: (sent.get(pid, 0), answered.get(pid, 0)) for pid in playbook_ids}
+
+    def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
+        """The org's exception ratio per closed week: all exceptions over all cases."""
+        with unit_of_work(self.engine) as s:
+            rows = s.execute(select(StepVerdict.week_start, func.sum(StepVerdict.exceptions),
+                                    func.sum(StepVerdict.cases))
+                             .where(col(StepVerdict.week_start).in_(weeks), col(StepVerdict.cases).is_not(None))
+                             .group_by(StepVerdict.week_start)).all()
+        return {week: exceptions / cases for week, exceptions, cases in rows if cases}
+
+    def decisions_between(self, playbook_ids: list[int], kinds: tuple[str, ...], start: datetime,
+                          end: datetime) -> list[Decision]:
+        if not playbook_ids:
+            return []
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(Decision).where(col(Decision.playbook_id).in_(playbook_ids),
+                                                         col(Decision.kind).in_(kinds),
+                                                         Decision.decided_at >= start, Decision.decided_at < end)
+                                  .order_by(Decision.id)).scalars())
+
+    def open_proposals(self, playbook_ids: list[int]) -> list[Proposal]:
+        if not playbook_ids:
+            return []
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids),
+                                                         Proposal.status == "open").order_by(Proposal.id)).scalars())
+
+    def org_counts(self, since: datetime) -> dict[str, int]:
+        """Cycles completed, versions published (since `since` and in all) and adoptions."""
+        with unit_of_work(self.engine) as s:
+            cycles_week, cycles_total = s.execute(select(
+                func.count().filter(CycleResult.recorded_at >= since), func.count()).select_from(CycleResult)).one()
+            versions_week, versions_total = s.execute(select(
+                func.count().filter(RegistryVersion.published_at >= since), func.count())
+                .select_from(RegistryVersion)).one()
+            adoptions = s.execute(select(func.count()).where(col(Playbook.adopted_from_id).is_not(None))).scalar()
+        return dict(cycles_week=cycles_week, cycles_total=cycles_total, versions_week=versions_week,
+                    versions_total=versions_total, adoptions=adoptions)
+
+    def versions_by_id(self, ids: list[int]) -> dict[int, RegistryVersion]:
+        if not ids:
+            return {}
+        with unit_of_work(self.engine) as s:
+            return {v.id: v for v in s.execute(select(RegistryVersion).where(col(RegistryVersion.id).in_(ids)))
+                    .scalars()}
+
+    def export_csv(self, directory: Path) -> list[tuple[str, int]]:
+        """Every table as <table>.csv with a header row; JSON as JSON text, instants in ISO 8601 UTC.
+        Rows are streamed, so a large table does not have to fit in memory."""
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        with self.engine.connect() as connection:
+            for table in SQLModel.metadata.sorted_tables:
+                path = directory / f"{table.name}.csv"
+                count = 0
+                with path.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow([c.name for c in table.columns])
+                    result = connection.execution_options(stream_results=True, yield_per=1000).execute(
+                        select(table).order_by(*table.primary_key.columns))
+                    for row in result:
+                        writer.writerow([_cell(value) for value in row])
+                        count += 1
+                written.append((path.name, count))
+        return written
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)

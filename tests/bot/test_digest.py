@@ -1,0 +1,103 @@
+"""The weekly digest: an org of 500 playbooks within Block Kit's limits, and the real
+thing end to end: summary, one thread reply per function, a chart uploaded into it."""
+
+import base64
+import json
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from bot.digest import PER_REPLY, Digest
+from cadence.digest import OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
+from templates import check_block_limits
+from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
+
+UTC = timezone.utc
+FUNCTIONS = ["Sales", "Support", "Finance", "Engineering", "People <!channel> & Ops", "Legal", "Marketing"]
+
+
+def big_org(n=500):
+    rng = random.Random(7)
+    digests = []
+    for i in range(n):
+        series = [None if rng.random() < 0.1 else round(rng.uniform(10, 45), 1) for _ in range(8)]
+        steps = [StepLastWeek(f"step{j}", rng.choice(["human-led", "collaborative", "ai-led"]),
+                              rng.choice([None, 5, 20, 40]), rng.randint(0, 6), frozen=rng.random() < 0.05)
+                 for j in range(30)]
+        digests.append(summarize(PlaybookWeek(
+            slug=f"playbook-{i:03d}", title="<!here> " + "very long title " * 20, function=FUNCTIONS[i % 7],
+            kpi_name="Time to first <@U123> response " * 3, unit="min", direction="down", baseline=42.0,
+            target=15.0, exception_cap=0.1, kpi_series=series, cycle_values=series[-2:], weeks_left=2,
+            scale_min_kpi_weeks=3, steps=steps, dms_sent=rng.randint(0, 12), checked_in=rng.randint(0, 6),
+            mode_changes=[f"step{j} ai-led → collaborative" for j in range(rng.randint(0, 6))],
+            open_proposals=[f"make step{j} ai-led" for j in range(rng.randint(0, 5))],
+            origin=Origin("origin-playbook", 3, 42.0, 14.0) if i % 5 == 0 else None)))
+    org = OrgWeek(active_playbooks=n, cycles_completed_week=40, cycles_completed_total=900,
+                  versions_published_week=3, versions_published_total=80, adoptions=100,
+                  exception_ratios=[0.08, 0.07, None, 0.06, 0.05, 0.05, 0.04, 0.04], dms_sent=5000, checked_in=3900)
+    return org, digests
+
+
+def test_an_org_of_500_playbooks_fits_block_kit_by_splitting(store):
+    org, digests = big_org()
+    weeks = [date(2026, 9, 28) + timedelta(days=7 * i) for i in range(8)]
+    messages = Digest(store, charts=False).compose(org, digests, weeks, date(2026, 11, 23), "digest:x", "CCUR")
+    replies = [m for m in messages if m.key.startswith("digest:x#fn:")]
+    shown = []
+    for m in messages:
+        check_block_limits(m.payload)
+        for block in m.payload["blocks"]:
+            assert "<!" not in json.dumps(block)  # nobody is pinged by a title
+    for m in replies:
+        assert m.payload["thread_of"] == "digest:x#summary"
+        text = json.dumps(m.payload["blocks"])
+        shown += [f"playbook-{i:03d}" for i in range(500) if f"*playbook-{i:03d}*" in text]
+    assert sorted(shown) == [f"playbook-{i:03d}" for i in range(500)]  # every playbook, exactly once
+    per_function = -(-500 // 7)
+    assert len(replies) == 7 * -(-per_function // PER_REPLY)
+    assert "(1/" in replies[0].payload["text"]
+
+
+def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
+    slack.add_channel("CCURATORS1", [OWNER])
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    slack.add_user(MEMBER, tz="Europe/Berlin")
+    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    world = Engine(engine, slack, clock)
+    clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
+    bot.command("kpi support-replies 30", user=MEMBER)
+    bot.command("cases support-replies send 20", user=OWNER)
+    bot.command("exception support-replies send one refund over limit", user=OWNER)
+    world.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))  # Thursday DMs: 2 members asked
+    clock.set(datetime(2026, 11, 19, 18, 0, tzinfo=UTC))
+    bot.command("attest support-replies yes", user=MEMBER)
+    world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin = 08:00 UTC; the digest is UTC 09:00
+    world.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    posted = slack.posted("CCURATORS1")
+    summary = next(m for m in posted if m["text"] == "Rollout digest: week of 2026-11-16")
+    text = json.dumps(summary["blocks"], ensure_ascii=False)
+    assert "*1* active playbook" in text and "50% (1 of 2 checked in)" in text
+    reply = next(m for m in posted if m["text"].startswith("Support: 1 playbook"))
+    assert reply["thread_ts"] == summary["ts"]
+    body = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "*30 min* vs target 15, baseline 42 (-28.6%)" in body
+    assert "worst step send 5% (cap 10%)" in body
+    assert "Check-ins 1 of 2 (50%)" in body
+    chart, = slack.files
+    assert chart["thread_ts"] == summary["ts"] and chart["channel"] == "CCURATORS1"
+    assert chart["content"].startswith(b"\x89PNG") and chart["size"] > 5000
+
+
+def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, playbook, clock):
+    from bot.standin import Fault
+
+    slack.add_channel("CCURATORS1", [OWNER])
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    slack.fail_next("files.getUploadURLExternal", Fault(error="not_allowed_token_type"))
+    world = Engine(engine, slack, clock)
+    world.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    texts = [m["text"] for m in slack.posted("CCURATORS1")]
+    assert texts == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
+    assert slack.files == []
+    failed = [m for m in world.outbox.all() if m.status == "failed"]
+    assert [m.key.split("#")[1] for m in failed] == ["chart:support"]

@@ -1,0 +1,55 @@
+"""Digest figures: deltas against baseline and target, risks first."""
+
+from cadence.digest import Origin, PlaybookWeek, StepLastWeek, by_function, order, summarize
+
+
+def week(**overrides):
+    values = dict(slug="support-replies", title="Support", function="Support", kpi_name="First-response time",
+                  unit="min", direction="down", baseline=42.0, target=15.0, exception_cap=0.10,
+                  kpi_series=[40, 35, 30, None, 22, 19, 16, 14], cycle_values=[16, 14], weeks_left=2,
+                  scale_min_kpi_weeks=3, steps=[StepLastWeek("draft", "collaborative", 20, 1),
+                                                StepLastWeek("send", "ai-led", 20, 0)],
+                  dms_sent=6, checked_in=5)
+    values.update(overrides)
+    return PlaybookWeek(**values)
+
+
+def test_deltas_sparkline_and_on_track():
+    d = summarize(week())
+    assert d.latest == 14 and d.change == -2
+    assert round(d.vs_baseline, 3) == round((14 - 42) / 42, 3)
+    assert d.sparkline == "█▇▅·▃▂▂▁"
+    assert d.on_track == "on track" and d.cycle_mean == 15
+    assert d.attestation == 5 / 6 and d.worst_step.name == "draft" and d.risks == []
+
+
+def test_off_track_and_no_kpi():
+    assert summarize(week(cycle_values=[18, 17])).on_track == "off track"
+    assert summarize(week(cycle_values=[14], weeks_left=0)).on_track == "off track"  # too few weeks left
+    assert summarize(week(cycle_values=[None, None])).on_track == "no KPI yet"
+    assert summarize(week(direction="up", baseline=0.5, target=0.8, cycle_values=[0.9, 0.85])).on_track == "on track"
+
+
+def test_risks():
+    d = summarize(week(steps=[StepLastWeek("draft", "collaborative", 20, 3), StepLastWeek("send", "ai-led", None, 0),
+                              StepLastWeek("review", "human-led", 20, 2, frozen=True),
+                              StepLastWeek("tag", "collaborative", 10, 0)],
+                       dms_sent=6, checked_in=2, kpi_series=[40, 30, None]))
+    assert d.risks == ["draft over its cap: 15% > 10%", "send is AI-led and unobserved: no case count",
+                       "review near its cap: 10% of 10%", "review is frozen", "missing check-ins: 2 of 6",
+                       "KPI not reported last week"]
+
+
+def test_risky_playbooks_come_first_within_their_function():
+    calm = summarize(week(slug="a-calm", function="Sales"))
+    risky = summarize(week(slug="z-risky", function="Sales", dms_sent=10, checked_in=1))
+    other = summarize(week(slug="b", function="finance"))
+    assert [d.slug for d in order([calm, risky])] == ["z-risky", "a-calm"]
+    groups = by_function([calm, risky, other])
+    assert list(groups) == ["finance", "Sales"] and [d.slug for d in groups["Sales"]] == ["z-risky", "a-calm"]
+
+
+def test_adopted_playbooks_carry_their_origins_delta():
+    origin = Origin("support-replies", 1, 42.0, 14.0)
+    assert round(origin.delta, 3) == round(-28 / 42, 3)
+    assert Origin("x", 1, 0.0, 3.0).delta is None
