@@ -14,7 +14,7 @@ from bot.dispatch import Dispatcher, Pacer
 from bot.processes import Clockwork
 from bot.settings import Settings
 from bot.tick import Cadence
-from handlers import actions, commands, events, governance, views
+from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
 from handlers.members import TeamDirectory
 from storage.cadence_log import CadenceLog
@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
     actions.register(app, services)
     governance.register(app, services)
     views.register(app, services)
+    home.register(app, services)
     events.register(app, services)
     return app
 

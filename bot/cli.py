@@ -199,6 +199,56 @@ def load(file: Path) -> None:
         click.echo(f"{outcome.slug}: {outcome.action}{detail}")
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print the digest here instead of posting it.")
+def digest(dry_run: bool) -> None:
+    """Build this week's curators' digest now: print it (--dry-run) or post it."""
+    from bot.app import create_clockwork, utc_now
+    from bot.digest import Digest
+    from bot.terminal import to_text
+    from cadence.calendar import local_date, monday_of
+    from storage.store import CURATORS_CHANNEL
+
+    settings = _settings()
+    store = _open_store(settings)
+    now = utc_now()
+    monday = monday_of(local_date(now, settings.rollout_timezone))
+    if dry_run:
+        messages = Digest(store, charts=False).messages(monday, "dry-run", "curators")
+        for message in messages:
+            threaded = "thread_of" in message.payload
+            click.echo(("  ↳ in the thread:\n" if threaded else "") + to_text(message.payload,
+                                                                              indent="    " if threaded else ""))
+            click.echo()
+        click.echo(f"({len(messages)} messages; charts are drawn when it is posted)")
+        return
+    _require(settings, "SLACK_BOT_TOKEN")
+    channel = store.setting(CURATORS_CHANNEL)
+    if channel is None:
+        raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
+    clockwork = create_clockwork(settings, store)
+    messages = Digest(store).messages(monday, f"digest-now:{now.isoformat()}", channel)
+    clockwork.dispatcher.outbox.enqueue(messages, now)
+    pending = clockwork.dispatcher.drain()
+    click.echo(f"digest posted to {channel}: {len(messages)} messages" + (f", {pending} still pending" if pending else ""))
+
+
+@cli.group()
+def export() -> None:
+    """Exports for analysts."""
+
+
+@export.command("csv")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_csv(directory: Path) -> None:
+    """Write every table as DIRECTORY/<table>.csv, with a header row."""
+    from storage.reports import Reports
+
+    settings = _settings()
+    for name, rows in Reports(_open_store(settings).engine).export_csv(directory):
+        click.echo(f"{directory / name}: {rows} rows")
+
+
 def read_playbook_file(file: Path) -> list[PlaybookSpec]:
     """Every playbook in the file, all validated before anything is written."""
     try:

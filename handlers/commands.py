@@ -15,12 +15,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence import calendar
-from cadence.figures import progress_to_target
+from cadence.figures import progress_to_target, sparkline
 from handlers import checkins, governance, grammar
 from handlers.context import Services
 from handlers.grammar import Refusal
 from handlers.members import DirectoryUnavailable
 from storage.governance import Governance
+from storage.reports import Reports
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState
 from templates import Mrkdwn, mrkdwn, render
 
@@ -281,7 +282,8 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
     here = request.store.playbook_states(channel_id=request.channel_id)
     if len(here) == 1:
         return _playbook_status(request, here[0])
-    states = here or request.store.playbook_states()
+    mine = request.store.playbooks_of(request.user_id)
+    states = here or mine or request.store.playbook_states()
     rows = []
     for state in states:
         week = None
@@ -290,7 +292,7 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
         rows.append({"slug": state.playbook.slug, "title": state.playbook.title, "status": state.playbook.status,
                      "function": state.playbook.function, "cycle": week.cycle if week else None,
                      "week": week.week if week else None, "steps": len(state.steps)})
-    return render("status_list", playbooks=rows, in_channel=bool(here))
+    return render("status_list", playbooks=rows, in_channel=bool(here), yours=bool(mine) and not here)
 
 
 def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
@@ -318,6 +320,10 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
                          streak=step_state.trailing(latest) if latest else 0,
                          week=figures.steps[index] if figures else None))
     versions = gov.versions(playbook_id=playbook.id)
+    last = week.week_start if week else calendar.monday_of(today)
+    trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
+    series = Reports(request.store.engine).kpi_series([playbook.id], trend_weeks)
+    trend = [series.get((playbook.id, w)) for w in trend_weeks]
     origin = None
     if playbook.adopted_from_id is not None:
         origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
@@ -325,6 +331,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     return render(
         "status", playbook=playbook, anchor=state.anchor, week=week, stage=week.stage if week else None,
         figures=figures, progress=progress, step_rows=rows, versions=versions, origin=origin,
+        trend=sparkline(trend), trend_known=sum(1 for v in trend if v is not None),
         proposals=[dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures)
                    for p in proposals])
 

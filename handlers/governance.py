@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from cadence import calendar, rules
 from cadence.definition import DefinitionError, parse_playbook
 from cadence.rules import StepState, Thresholds, Transition
+from handlers import home
 from handlers.context import Services
 from handlers.grammar import Refusal, close_matches
 from storage.governance import Change, Governance, ModeChange, NewProposal, StaleState
@@ -212,10 +213,12 @@ def _on_click(services: Services, client: WebClient, body: dict[str, Any], act) 
 
 
 def _ephemeral(client: WebClient, channel: str | None, user: str, message: dict[str, Any]) -> None:
-    if not channel:
-        return
+    """Tell only the clicker: ephemerally in the channel, or by DM for a click in the Home tab."""
     try:
-        client.chat_postEphemeral(channel=channel, user=user, **message)
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, **message)
+        else:
+            client.chat_postMessage(channel=user, **message)
     except SlackApiError as err:
         log.warning("could not tell %s: %s", user, err.response.get("error"))
 
@@ -253,6 +256,7 @@ def decide(request, key: str, approve: bool) -> None:
     status = "approved" if approve else "rejected"
     change.messages += proposal_messages(state, _proposal_dict(proposal, step.name, status, request.user_id),
                                          curators, update=True)
+    change.messages.append(home.refresh(request.store, request.user_id, request.now))
     try:
         applied = Governance(request.store.engine).apply(change, request.now, proposal_key=key,
                                                          proposal_status=status, decided_by=request.user_id)

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from handlers import grammar
+from handlers import grammar, home
 from handlers.checkins import button_value, record_attestation, record_kpi, week_of
 from handlers.commands import Request
 from handlers.context import Services
@@ -88,6 +88,7 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
     dm = metadata.get("dm") or {}
     if dm.get("channel") and dm.get("ts"):
         _update_dm(request, state, week, dm, recorded)
+    request.services.outbox.enqueue([home.refresh(request.store, request.user_id, request.now)], request.now)
 
 
 def _update_dm(request: Request, state: PlaybookState, week, dm: dict, recorded: dict) -> None:

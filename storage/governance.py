@@ -157,6 +157,13 @@ class Governance:
         with unit_of_work(self.engine) as s:
             return s.execute(select(Proposal).where(Proposal.key == key)).scalars().first()
 
+    def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
+        if not playbook_ids:
+            return []
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids),
+                                                         Proposal.status == "open").order_by(Proposal.id)).scalars())
+
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
         with unit_of_work(self.engine) as s:
             return list(s.execute(select(Proposal).where(Proposal.playbook_id == playbook_id,

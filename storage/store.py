@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, text, tuple_
+from sqlalchemy import func, or_, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -17,6 +17,7 @@ from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.db import unit_of_work
 from storage.outbox import enqueue_in
 from storage.models import (
+    CadenceJob,
     CaseCount,
     CheckIn,
     Cycle,
@@ -95,6 +96,26 @@ class Store:
         with unit_of_work(self.engine) as s:
             playbooks = list(s.exec(select(Playbook).where(Playbook.status == "active").order_by(Playbook.id)))
             return [state for state in self._states(s, playbooks) if state.anchor is not None]
+
+    def playbooks_of(self, user_id: str) -> list[PlaybookState]:
+        """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
+        with unit_of_work(self.engine) as s:
+            asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
+            answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
+            playbooks = list(s.exec(select(Playbook).where(
+                or_(Playbook.owner_id == user_id, col(Playbook.id).in_(asked), col(Playbook.id).in_(answered)))
+                .order_by(Playbook.slug)))
+            return self._states(s, playbooks)
+
+    def latest_checkins(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[int, CheckIn]:
+        """A person's latest check-in per playbook for the given (playbook, week)s."""
+        if not weeks:
+            return {}
+        with unit_of_work(self.engine) as s:
+            latest = (select(func.max(CheckIn.id)).where(CheckIn.user_id == user_id,
+                                                         tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
+                      .group_by(CheckIn.playbook_id))
+            return {c.playbook_id: c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))}
 
     def playbook_slugs(self) -> list[str]:
         with unit_of_work(self.engine) as s:

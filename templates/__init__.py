@@ -163,7 +163,7 @@ def render(name: str, **context: Any) -> dict[str, Any]:
 def check_block_limits(message: dict[str, Any]) -> None:
     blocks = message.get("blocks", [])
     modal = message.get("type") == "modal"
-    limit = 100 if modal else MAX_BLOCKS
+    limit = 100 if message.get("type") in ("modal", "home") else MAX_BLOCKS  # views allow 100 blocks
     if len(blocks) > limit:
         raise BlockKitError(f"{len(blocks)} blocks > {limit}")
     if modal:
@@ -172,6 +172,9 @@ def check_block_limits(message: dict[str, Any]) -> None:
                 raise BlockKitError(f"modal {part} longer than 24 characters")
         if len(message.get("private_metadata", "")) > 3000:
             raise BlockKitError("private_metadata longer than 3000 characters")
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(block_ids) != len(set(block_ids)):
+        raise BlockKitError(f"block_id used twice: {sorted(b for b in block_ids if block_ids.count(b) > 1)[0]}")
     for element in _elements(blocks):
         kind = element.get("type")
         if kind == "button":

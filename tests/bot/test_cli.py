@@ -1,5 +1,6 @@
 """The `rollout` command line, run as a person would run it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.cli import cli
 from storage.models import Decision, Playbook, Step
+from tests.conftest import OWNER as OWNER_ID
 from tests.conftest import SUPPORT_REPLIES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +125,32 @@ def test_a_bad_org_time_zone_is_reported(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "ROLLOUT_TIMEZONE" in result.stderr and "not an IANA time zone" in result.stderr
+
+
+def test_digest_dry_run_prints_it_readably(run, store, playbook, clock):
+    store.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER_ID, clock())
+    result = run("digest", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "ROLLOUT DIGEST · WEEK OF" in result.output
+    assert "↳ in the thread:" in result.output and "support-replies · Support reply drafting" in result.output
+    assert "&lt;" not in result.output and "<@" not in result.output
+
+
+def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock, tmp_path):
+    import csv
+
+    store.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER_ID, clock())
+    result = run("export", "csv", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    from sqlmodel import SQLModel
+
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert files == {f"{t.name}.csv" for t in SQLModel.metadata.sorted_tables}
+    with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [{"id": "1", "playbook_id": str(playbook.playbook.id), "week_start": "2026-11-16", "value": "30.0",
+                     "reported_by": OWNER_ID, "reported_at": "2026-11-18T10:00:00+00:00"}]
+    with (tmp_path / "out" / "playbook.csv").open() as handle:
+        playbook_row = next(csv.DictReader(handle))
+    assert json.loads(playbook_row["definition"])["playbook"] == "support-replies"
+    assert "kpi_reading.csv: 1 rows" in result.output

@@ -130,8 +130,8 @@ def test_digest_goes_to_the_curators_channel_on_monday(engine_, team, store):
     team.add_channel("CCURATORS", [OWNER])
     store.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    assert texts(team, "CCURATORS") == ["Rollout digest: week of 2026-11-16"]
-    assert "support-replies" in str(team.posted("CCURATORS")[0]["blocks"])
+    assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
+    assert "*support-replies*" in str(team.posted("CCURATORS")[1]["blocks"])
 
 
 def test_no_curators_channel_is_recorded_not_lost(engine_, team):

@@ -1,0 +1,77 @@
+"""The App Home tab: your playbooks, this week's check-in with its buttons, the proposals
+you can decide, and for curators the registry."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from cadence import calendar
+from handlers.checkins import button_value
+from handlers.context import Services
+from storage.governance import Governance
+from storage.outbox import Message
+from storage.store import Store
+from templates import render
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        try:
+            client.views_publish(user_id=event["user"], view=home_view(services.store, event["user"],
+                                                                       services.clock()))
+        except SlackApiError as err:
+            log.warning("views.publish for %s failed: %s", event.get("user"), err.response.get("error"))
+
+
+def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
+    states = [s for s in store.playbooks_of(user_id) if s.playbook.status != "retired"]
+    weeks = {}
+    for state in states:
+        if state.anchor is not None:
+            today = calendar.local_date(now, state.playbook.timezone)
+            weeks[state.playbook.id] = calendar.week_containing(
+                calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), today)
+    checkins = store.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
+    names = {step.id: step.name for s in states for step in s.steps}
+    playbooks = []
+    for state in states:
+        p, week = state.playbook, weeks.get(state.playbook.id)
+        checkin = checkins.get(p.id)
+        playbooks.append(dict(
+            slug=p.slug, title=p.title, status=p.status, week=week, steps=state.steps, owner=p.owner_id == user_id,
+            kpi_name=p.kpi_name, value=button_value(p.id, week.week_start) if week else "",
+            checkin=dict(attestation=checkin.attestation, step=names.get(checkin.step_id)) if checkin else None))
+    curator = store.is_curator(user_id)
+    governance = Governance(store.engine)
+    decidable = store.playbook_states() if curator else [s for s in states if s.playbook.owner_id == user_id]
+    slugs = {s.playbook.id: s.playbook.slug for s in decidable}
+    proposals = [dict(slug=slugs[x.playbook_id], step=names.get(x.step_id) or _step_name(decidable, x.step_id),
+                      from_mode=x.from_mode, to_mode=x.to_mode, counter=x.figures.get("counter", ""), key=x.key)
+                 for x in governance.open_proposals_of(list(slugs)) if x.kind == "promotion"]
+    registry = []
+    if curator:
+        registry = [dict(slug=v.slug, version=v.version, function=v.function,
+                         published_on=v.published_at.date().isoformat()) for v in governance.versions()]
+    return render("home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry)
+
+
+def _step_name(states, step_id: int | None) -> str:
+    return next((step.name for s in states for step in s.steps if step.id == step_id), "?")
+
+
+def refresh(store: Store, user_id: str, now: datetime) -> Message:
+    """An outbox message that republishes someone's Home tab after their data changed."""
+    return Message(f"home:{user_id}:{uuid.uuid4().hex}", "views.publish", user_id,
+                   {"view": home_view(store, user_id, now)})

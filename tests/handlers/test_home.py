@@ -1,0 +1,66 @@
+"""The App Home tab and status without a playbook: what a person sees of their own rollout."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER
+
+UTC = timezone.utc
+
+
+def open_home(bot, user):
+    return bot.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                      "event_ts": "1.2"})
+
+
+def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, store, clock):
+    store.add_checkin(playbook.playbook.id, playbook.anchor.starts_on, MEMBER, "deviated",
+                      playbook.step("send").id, "edge case", clock())
+    assert open_home(bot, MEMBER).status == 200
+    view = slack.views[MEMBER]
+    text = json.dumps(view, ensure_ascii=False)
+    assert view["type"] == "home"
+    assert "*Support reply drafting* (support-replies) · cycle 1, week 1" in text
+    assert "This week: you reported a deviation on send." in text
+    assert [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "checkin_attest", "checkin_deviation", "checkin_kpi"]
+    assert "The registry" not in text  # not a curator
+
+
+def test_home_of_someone_with_no_playbook(bot, playbook, slack):
+    open_home(bot, "UNOBODY001")
+    assert "You're not on a playbook yet" in json.dumps(slack.views["UNOBODY001"])
+
+
+def test_owner_sees_proposals_to_decide_and_curators_see_the_registry(bot, playbook, slack, store, engine, clock):
+    from storage.governance import Change, Governance, NewProposal
+
+    Governance(engine).apply(Change(new_proposals=[NewProposal(
+        "proposal:test", "promotion", playbook.playbook.id, playbook.anchor.starts_on, playbook.step("draft").id,
+        "collaborative", "ai-led", {"counter": "PASS 2 weeks in a row"})]), clock())
+    open_home(bot, OWNER)
+    text = json.dumps(slack.views[OWNER], ensure_ascii=False)
+    assert "Waiting for your decision" in text and "make *draft* ai-led (now collaborative)" in text
+    bot.command("curator add <@UCURATOR1>", user=ADMIN)
+    open_home(bot, "UCURATOR1")
+    curator_view = json.dumps(slack.views["UCURATOR1"], ensure_ascii=False)
+    assert "The registry" in curator_view and "make *draft* ai-led" in curator_view
+
+
+def test_status_elsewhere_lists_the_callers_playbooks(bot, playbook, store, clock):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, "playbook": "not-mine", "owner": "USOMEONE01",
+                                          "channel": "COTHERTEAM"})], "UTC", actor="test", at=clock())
+    text = bot.command("status", user=OWNER, channel="CRANDOM001").text
+    assert "1 playbook you take part in" in text and "support-replies" in text and "not-mine" not in text
+    everything = bot.command("status", user="UNOBODY001", channel="CRANDOM001").text
+    assert "2 playbooks" in everything
+
+
+def test_status_shows_the_kpi_trend(bot, playbook, clock):
+    for week, value in ((1, "30"), (2, "25"), (3, "20")):
+        clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1)))
+        bot.command(f"kpi support-replies {value}")
+    assert "Last 8 weeks: `·····█▅▁`" in bot.command("status support-replies", channel=CHANNEL).text
