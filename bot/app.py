@@ -22,6 +22,7 @@ from storage.outbox import Outbox
 from storage.store import Store
 
 WEB_API_TIMEOUT = 2  # seconds: a lookup on the request path must leave room in Slack's 3 s
+DISPATCH_CONCURRENCY = 4  # messages in flight at once: Slack's latency, not our CPU, bounds delivery
 
 
 class _OwnClientNotice(logging.Filter):
@@ -82,5 +83,5 @@ def create_clockwork(settings: Settings, store: Store, clock: Callable[[], datet
     cadence = Cadence(store, CadenceLog(store.engine), web_client(settings, timeout=10), directory or TeamDirectory(),
                       settings.rollout_timezone, clock)
     dispatcher = Dispatcher(Outbox(store.engine), web_client(settings, timeout=10, retries=False), clock=clock,
-                            pacer=pacer)
+                            pacer=pacer, concurrency=DISPATCH_CONCURRENCY)
     return Clockwork(cadence, dispatcher, clock)

@@ -1,7 +1,8 @@
 """The outbox dispatcher: delivers queued messages to Slack within its limits.
 
 - Pacing: at most one message per second per channel (Slack's chat.postMessage
-  limit) and a workspace-wide rate; a 429 pauses everything for its Retry-After.
+  limit) and a workspace-wide rate; a 429 holds its channel for Retry-After, and
+  holds everything when several channels are limited at once (a workspace limit).
 - Failures: 5xx, timeouts and connection errors back off exponentially and retry
   for up to a day; errors that will not change on retry (channel_not_found,
   not_in_channel, account_inactive, invalid_blocks, ...) fail the message at once,
@@ -28,6 +29,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -54,29 +56,48 @@ GIVE_UP_AFTER = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 300
 # After a send whose outcome is unknown, wait at least this long before looking the
 # message up and sending again, so a request Slack was still processing shows in history.
-UNKNOWN_OUTCOME_WAIT_SECONDS = 30
+UNKNOWN_OUTCOME_WAIT_SECONDS = 5
+WORKSPACE_LIMIT_SIGNS = 3  # channels rate-limited at once before the whole workspace is held
 
 
 class Pacer:
-    """When the next message may go: per channel, and across the workspace."""
+    """When the next message may go: per channel, and across the workspace. Thread-safe:
+    `reserve` books a slot, so concurrent senders never share one."""
 
     def __init__(self, per_channel_seconds: float = 1.0, workspace_per_second: float = 10.0):
         self.per_channel = per_channel_seconds
         self.spacing = 1.0 / workspace_per_second
         self._channel_next: dict[str, float] = {}
         self._workspace_next = 0.0
+        self._limited: list[tuple[float, str]] = []  # recent 429s: (when, channel)
+        self._lock = threading.Lock()
+
+    def reserve(self, channel: str, now: float) -> float:
+        """Book the next slot for `channel`; returns the seconds to wait for it."""
+        with self._lock:
+            at = max(now, self._channel_next.get(channel, 0.0), self._workspace_next)
+            self._channel_next[channel] = at + self.per_channel
+            self._workspace_next = at + self.spacing
+            if len(self._channel_next) > 50_000:  # forget channels whose slot has long passed
+                self._channel_next = {c: t for c, t in self._channel_next.items() if t > now}
+            return at - now
 
     def wait(self, channel: str, now: float) -> float:
-        return max(self._channel_next.get(channel, 0.0) - now, self._workspace_next - now, 0.0)
+        with self._lock:
+            return max(self._channel_next.get(channel, 0.0) - now, self._workspace_next - now, 0.0)
 
-    def sent(self, channel: str, now: float) -> None:
-        self._channel_next[channel] = now + self.per_channel
-        self._workspace_next = max(self._workspace_next, now) + self.spacing
-        if len(self._channel_next) > 50_000:  # forget channels whose slot has long passed
-            self._channel_next = {c: t for c, t in self._channel_next.items() if t > now}
+    def limited(self, channel: str, seconds: float, now: float) -> None:
+        """A 429 for `channel`: hold that channel for Retry-After. When several channels are
+        limited within that time, Slack is limiting the workspace: hold everything."""
+        with self._lock:
+            self._channel_next[channel] = max(self._channel_next.get(channel, 0.0), now + seconds)
+            self._limited = [(t, c) for t, c in self._limited if t > now - seconds] + [(now, channel)]
+            if len({c for _, c in self._limited}) >= WORKSPACE_LIMIT_SIGNS:
+                self._workspace_next = max(self._workspace_next, now + seconds)
 
     def pause(self, seconds: float, now: float) -> None:
-        self._workspace_next = max(self._workspace_next, now + seconds)
+        with self._lock:
+            self._workspace_next = max(self._workspace_next, now + seconds)
 
 
 class _RateLimited(Exception):
@@ -96,6 +117,7 @@ class Dispatcher:
         batch: int = 50,
         lease: timedelta = timedelta(minutes=2),
         give_up_after: timedelta = GIVE_UP_AFTER,
+        concurrency: int = 1,
     ):
         self.outbox = outbox
         self.client = client
@@ -106,27 +128,40 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.give_up_after = give_up_after
+        self.concurrency = concurrency
+        self._executor: ThreadPoolExecutor | None = None
 
     # ---- loops ----
 
     def run_once(self) -> int:
-        """Claim one batch (at most one message per channel) and deliver it. Returns how many were claimed."""
+        """Claim one batch (at most one message per channel) and deliver it, `concurrency`
+        messages at a time, each in its paced slot. Returns how many were claimed."""
         claimed = self.outbox.claim(self.worker, self.clock(), self.lease, self.batch)
-        for index, message in enumerate(claimed):
-            deadline = message.lease_until - timedelta(seconds=15)
-            wait = self.pacer.wait(message.channel, self.clock().timestamp())
-            if self.clock() + timedelta(seconds=wait) > deadline:
-                self._release(claimed[index:])  # would outlive the lease: let the next batch take them
-                break
-            if wait:
-                self.sleep(wait)
-            try:
-                self._deliver(message)
-            except _RateLimited as limited:
-                self.pacer.pause(limited.seconds, self.clock().timestamp())
-                self._release(claimed[index + 1:])
-                break
+        if self.concurrency == 1:
+            for message in claimed:
+                self._paced(message)
+        else:
+            list(self._pool().map(self._paced, claimed))
         return len(claimed)
+
+    def _paced(self, message: OutboxMessage) -> None:
+        wait = self.pacer.reserve(message.channel, self.clock().timestamp())
+        if self.clock() + timedelta(seconds=wait) > message.lease_until - timedelta(seconds=15):
+            self.outbox.release(message.id, self.worker)  # would outlive the lease: the next batch takes it
+            return
+        if wait:
+            self.sleep(wait)
+        try:
+            self._deliver(message)
+        except _RateLimited as limited:
+            self.pacer.limited(message.channel, limited.seconds, self.clock().timestamp())
+        except Exception:  # noqa: BLE001 - one message's trouble must not stop the batch
+            log.exception("outbox %s: delivery failed; the lease runs out and it is retried", message.key)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
+        return self._executor
 
     def drain(self, max_wait: float = 600.0) -> int:
         """Deliver until nothing is pending; waits for retries due within `max_wait` seconds.
@@ -153,10 +188,6 @@ class Dispatcher:
             stop.wait(idle_seconds)
 
     # ---- one message ----
-
-    def _release(self, messages: list[OutboxMessage]) -> None:
-        for message in messages:
-            self.outbox.release(message.id, self.worker)
 
     def _resolve_references(self, message: OutboxMessage) -> bool:
         """Fill in `ts`/`channel` (from `ts_of`) and `thread_ts` (from `thread_of`): the
@@ -207,7 +238,6 @@ class Dispatcher:
         except (OSError, TimeoutError, SlackClientError) as err:  # timeouts, refused or reset connections
             self._retry(message, _describe(err), delivered_unknown=True)
             return
-        self.pacer.sent(message.channel, self.clock().timestamp())
         self.outbox.mark_sent(message.id, self.worker, self.clock(), response.get("channel"), response.get("ts"))
 
     def _upload(self, message: OutboxMessage) -> dict:
