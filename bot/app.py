@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
@@ -34,6 +34,7 @@ class _OwnClientNotice(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_OwnClientNotice())
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -68,6 +69,7 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
         # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
         process_before_response=True,
     )
+    app.use(_once(store, clock))
     commands.register(app, services)
     actions.register(app, services)
     governance.register(app, services)
@@ -75,6 +77,32 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
     home.register(app, services)
     events.register(app, services)
     return app
+
+
+def _once(store: Store, clock: Callable[[], datetime]):
+    """Each request is processed once. A replayed request carries a signature already seen
+    (Slack's scheme alone accepts a replay for five minutes); Slack's own retries of an
+    event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200."""
+
+    def middleware(req: BoltRequest, resp: BoltResponse, next):  # noqa: A002 - Bolt's name
+        keys = []
+        signature = (req.headers.get("x-slack-signature") or [None])[0]
+        if signature:
+            keys.append(f"sig:{signature[:100]}")
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if event_id:
+            keys.append(f"event:{event_id[:100]}")
+        try:
+            first = store.first_time(keys, clock()) if keys else True
+        except Exception:  # noqa: BLE001 - better to risk a duplicate than to refuse everyone
+            log.exception("could not check for a repeated request; handling it")
+            first = True
+        if not first:
+            log.info("ignored a repeated request (%s)", ", ".join(keys))
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
 
 
 def create_clockwork(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,

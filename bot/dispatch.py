@@ -52,6 +52,7 @@ PERMANENT_ERRORS = frozenset({
     "team_access_not_granted", "ekm_access_denied", "duplicate_channel_not_found", "view_too_large",
     "not_enabled", "invalid_user",
 })
+HOST = socket.gethostname()
 GIVE_UP_AFTER = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 300
 # After a send whose outcome is unknown, wait at least this long before looking the
@@ -124,7 +125,7 @@ class Dispatcher:
         self.clock = clock
         self.sleep = sleep
         self.pacer = pacer or Pacer()
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.worker = worker or f"{HOST}:{os.getpid()}:{threading.get_ident()}"
         self.batch = batch
         self.lease = lease
         self.give_up_after = give_up_after
@@ -163,9 +164,26 @@ class Dispatcher:
             self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
         return self._executor
 
+    def recover(self) -> int:
+        """Free the leases of dispatchers that died on this host (their process is gone),
+        instead of waiting for the leases to run out. Their in-flight messages are then
+        looked up in Slack before being sent again, as after any crash."""
+        freed = 0
+        for worker in self.outbox.leases_held(self.clock(), f"{HOST}:"):
+            try:
+                pid = int(worker.split(":")[1])
+            except (IndexError, ValueError):
+                continue
+            if pid != os.getpid() and not _alive(pid):
+                freed += self.outbox.release_worker(worker)
+        if freed:
+            log.info("recovered %d message(s) from dispatchers that died on this host", freed)
+        return freed
+
     def drain(self, max_wait: float = 600.0) -> int:
         """Deliver until nothing is pending; waits for retries due within `max_wait` seconds.
         Returns the number of messages still pending afterwards."""
+        self.recover()
         started = self.clock()
         while True:
             if self.run_once():
@@ -179,6 +197,10 @@ class Dispatcher:
             self.sleep(max(0.05, min((due - now).total_seconds(), 5.0)))
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+        try:
+            self.recover()
+        except Exception:  # noqa: BLE001
+            log.exception("dispatcher: could not recover leases; they run out by themselves")
         while not stop.is_set():
             try:
                 if self.run_once():
@@ -304,6 +326,16 @@ class Dispatcher:
             if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == message.key:
                 return channel, item["ts"]
         return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def _retry_after(err: SlackApiError) -> float:

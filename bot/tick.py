@@ -96,6 +96,8 @@ class Cadence:
         if member_weeks:
             self._member_work(member_weeks, at, report)
         self._digests(at, report)
+        if at.minute == 0:  # hourly: forget requests old enough that Slack would refuse them anyway
+            self.store.forget_requests(self.clock() - timedelta(days=1))
         return report
 
     # ---- team channel ----

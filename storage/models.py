@@ -363,8 +363,19 @@ class RegistryVersion(SQLModel, table=True):
     published_at: datetime = _instant()
 
 
+
+class SeenRequest(SQLModel, table=True):
+    """Requests already handled, by signature (replays) and by event id (Slack's retries).
+    Kept a day: Slack refuses signatures older than five minutes anyway."""
+
+    __tablename__ = "seen_request"
+
+    key: str = Field(primary_key=True, max_length=120)
+    seen_at: datetime = _instant()
+
+
 TABLES = [
     Playbook, Step, Cycle, CheckIn, KpiReading, ExceptionReport, CaseCount,
     RubricScore, RoleGrant, Setting, Decision, CadenceJob, OutboxMessage, StepVerdict, Proposal,
-    CycleResult, RegistryVersion,
+    CycleResult, RegistryVersion, SeenRequest,
 ]

@@ -74,6 +74,21 @@ class Outbox:
             ).scalars().all()
             return sorted(claimed, key=lambda m: (m.available_at, m.id))
 
+    def leases_held(self, now: datetime, prefix: str) -> set[str]:
+        """The workers named `prefix...` holding leases on pending messages now."""
+        with unit_of_work(self.engine) as s:
+            return set(s.execute(select(OutboxMessage.claimed_by).distinct().where(
+                OutboxMessage.status == "pending", OutboxMessage.lease_until > now,
+                col(OutboxMessage.claimed_by).startswith(prefix))).scalars())
+
+    def release_worker(self, worker: str) -> int:
+        """Free every lease a (dead) worker holds, so its messages need not wait for the lease to run out."""
+        with unit_of_work(self.engine) as s:
+            return s.execute(update(OutboxMessage).where(OutboxMessage.claimed_by == worker,
+                                                         OutboxMessage.status == "pending")
+                             .values(lease_until=None, claimed_by=None)
+                             .execution_options(synchronize_session=False)).rowcount
+
     def _update(self, message_id: int, worker: str, **values: Any) -> bool:
         """Change a message this worker holds the lease on; False if the lease was lost."""
         with unit_of_work(self.engine) as s:

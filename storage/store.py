@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, text, tuple_
+from sqlalchemy import delete, func, or_, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.definition import PlaybookSpec
 from cadence.figures import Attestation, StepWeek, WeekFigures
+from storage.bulk import insert_new
 from storage.db import unit_of_work
 from storage.outbox import enqueue_in
 from storage.models import (
@@ -27,6 +28,7 @@ from storage.models import (
     Playbook,
     RoleGrant,
     RubricScore,
+    SeenRequest,
     Setting,
     Step,
 )
@@ -59,6 +61,19 @@ class LoadOutcome:
 class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
+
+    def first_time(self, keys: list[str], at: datetime) -> bool:
+        """Record these request keys; False if any was seen before (a replay or a retry)."""
+        with unit_of_work(self.engine) as s:
+            new = insert_new(s, SeenRequest.__table__, [{"key": k, "seen_at": at} for k in keys])
+            if len(new) == len(keys):
+                return True
+            s.rollback()  # a repeat: remember nothing new from it either
+            return False
+
+    def forget_requests(self, before: datetime) -> int:
+        with unit_of_work(self.engine) as s:
+            return s.execute(delete(SeenRequest).where(SeenRequest.seen_at < before)).rowcount
 
     def ping(self) -> bool:
         with self.engine.connect() as connection:

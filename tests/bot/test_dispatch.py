@@ -265,3 +265,21 @@ def test_concurrent_senders_share_the_pacing(outbox, slack):
     for channel in (CHANNEL, MEMBER):
         sent = sorted(m.sent_at for m in outbox.all() if m.channel == channel)
         assert len(sent) == 3 and all(b - a >= timedelta(seconds=0.15) for a, b in zip(sent, sent[1:]))
+
+
+def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(outbox, slack, fake):
+    channels = [f"COUT{i:06d}" for i in range(20)]
+    for channel in channels:
+        slack.add_channel(channel, [OWNER])
+    outbox.enqueue([post(f"o{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(2)], T0)
+    for fault in [Fault(status=503)] * 30 + [Fault(status=429, retry_after=20)] * 15 + [Fault(stall=0.3)] * 4 \
+            + [Fault(status=500)] * 90:
+        slack.fail_next("chat.postMessage", fault)
+    slack.fail_next("conversations.history", Fault(status=503), times=10)  # the lookups fail for a while too
+    dispatcher(outbox, slack, fake, timeout=0.2).drain(max_wait=3600)
+    assert fake.clock() - T0 > timedelta(minutes=2)  # Slack was down for minutes of (fake) time
+    assert all(m.status == "sent" for m in outbox.all())
+    for channel in channels:
+        assert len(slack.posted(channel)) == 2, channel
+    keys = [m["metadata"]["event_payload"]["key"] for m in slack.posted()]
+    assert len(keys) == len(set(keys)) == 40

@@ -2,6 +2,8 @@
 fake clock, messages through the outbox to the Slack stand-in."""
 
 import json
+import time
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -61,10 +63,11 @@ def texts(slack, channel):
 
 def click(bot, action_id, value, user, channel, ts):
     return bot.interaction({
-        "type": "block_actions", "user": {"id": user}, "trigger_id": "1.2.3",
+        "type": "block_actions", "user": {"id": user}, "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
         "container": {"type": "message", "channel_id": channel, "message_ts": ts},
         "channel": {"id": channel},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "proposal", "value": value}],
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "proposal", "value": value,
+                     "action_ts": f"{time.time():.6f}"}],
     })
 
 

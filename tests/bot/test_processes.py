@@ -71,3 +71,40 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     assert any(j.key == f"close:{state.playbook.id}:{monday}" for j in CadenceLog(engine).jobs()), output
     assert "week 1 of cycle 1 closed" in [m["text"] for m in slack.posted(CHANNEL)][-1]
     assert process.returncode == 0, output
+
+
+def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, engine, slack):
+    from bot.standin import Fault
+    from storage.outbox import Message, Outbox
+
+    channels = [f"CCLOCK{i:04d}" for i in range(8)]
+    for channel in channels:
+        slack.add_channel(channel, [OWNER])
+    Outbox(engine).enqueue([Message(f"m{i}", "chat.postMessage", c, {"text": f"hello {i}"})
+                            for i, c in enumerate(channels)], datetime.now(UTC))
+    for _ in range(2):
+        slack.fail_next("chat.postMessage", Fault())
+    slack.fail_next("chat.postMessage", Fault(accept_then_delay=60))  # Slack takes the third, then hangs
+    first = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while len(slack.posted()) < 3 and time.time() < deadline:
+            time.sleep(0.05)
+        assert len(slack.posted()) >= 3
+    finally:
+        first.kill()  # SIGKILL: no chance to clean up
+        first.wait(timeout=10)
+    second = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 40
+        while time.time() < deadline and any(m.status != "sent" for m in Outbox(engine).all()):
+            time.sleep(0.2)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output, _ = second.communicate(timeout=30)
+    assert all(m.status == "sent" for m in Outbox(engine).all()), output
+    for channel in channels:
+        assert len(slack.posted(channel)) == 1, (channel, output)
+    assert "recovered" in output

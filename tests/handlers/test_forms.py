@@ -2,6 +2,7 @@
 with Slack's field errors; an answer updates the DM it came from."""
 
 import json
+import uuid
 from datetime import datetime, timezone
 
 import pytest
@@ -49,7 +50,7 @@ def deliver(engine, slack, clock):
 
 def click(bot, dm, action_id, user=MEMBER):
     return bot.interaction({
-        "type": "block_actions", "user": {"id": user}, "trigger_id": "12345.98765.abcd",
+        "type": "block_actions", "user": {"id": user}, "trigger_id": f"{uuid.uuid4().int % 10**12}.98765.abcd",
         "container": {"type": "message", "channel_id": dm["channel"], "message_ts": dm["ts"]},
         "actions": [{"type": "button", "action_id": action_id, "block_id": "checkin", "value": dm["value"]}],
     })

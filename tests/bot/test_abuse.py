@@ -1,0 +1,111 @@
+"""Hostile and unlucky requests: replays, Slack's retries, fuzzed commands, a database
+connection cut mid-request."""
+
+import json
+import time
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, func, text
+from sqlmodel import Session, select
+
+from storage.models import CheckIn, Cycle, Decision, ExceptionReport, KpiReading, Playbook
+from tests.conftest import MEMBER, OWNER
+
+TABLES = (KpiReading, CheckIn, ExceptionReport, Cycle, Decision)
+
+
+def counts(engine):
+    with Session(engine) as s:
+        return tuple(s.exec(select(func.count()).select_from(t)).one() for t in TABLES)
+
+
+def test_a_replayed_request_is_processed_once(bot, playbook, engine):
+    body = urlencode({"command": "/rollout", "text": "exception support-replies send refund", "user_id": OWNER,
+                      "channel_id": "CTEAM00001", "team_id": "T0ROLLOUT", "trigger_id": "1.2.3",
+                      "response_url": "https://hooks.slack.com/x"})
+    headers = bot.signed_headers(body)
+    first = bot.post("/slack/events", body, headers)
+    assert "Exception logged" in json.dumps(first.body)
+    replay = bot.post("/slack/events", body, headers)
+    assert replay.status == 200 and not replay.body
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ExceptionReport)).one() == 1
+
+
+def test_slacks_retry_of_an_event_is_processed_once(bot, playbook, slack):
+    event_id = f"Ev{uuid.uuid4().hex[:10]}"
+    payload = json.dumps({"token": "x", "team_id": "T0ROLLOUT", "api_app_id": "A0ROLLOUT",
+                          "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
+                          "event": {"type": "app_home_opened", "user": MEMBER, "tab": "home"}})
+    for retry in (None, "1", "2"):
+        headers = bot.signed_headers(payload)
+        headers["Content-Type"] = "application/json"
+        if retry:
+            headers.update({"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"})
+        assert bot.post("/slack/events", payload, headers).status == 200
+    assert len(slack.calls_to("views.publish")) == 1
+
+
+commands = st.one_of(
+    st.text(max_size=120),
+    st.builds(lambda sub, args: " ".join([sub, *args]),
+              st.sampled_from(["kpi", "attest", "exception", "cases", "rubric", "cycle", "mode", "publish",
+                               "adopt", "curator", "curators-channel", "status", "registry", "help"]),
+              st.lists(st.one_of(st.sampled_from(["support-replies", "draft", "send", "yes", "no", "week:2",
+                                                  "14,5", "NaN", "-3", "101%", "<!channel>", "<@U0123ABC>",
+                                                  "<#C0123ABC|x>", "2026-11-30", "ai-led", "start", "∞"]),
+                                 st.text(max_size=12)), max_size=6)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(commands)
+def test_fuzzed_commands_never_crash_and_refusals_store_nothing(bot, playbook, engine, text_):
+    before = counts(engine)
+    started = time.monotonic()
+    reply = bot.command(text_, user=OWNER)
+    elapsed = time.monotonic() - started
+    assert reply.status == 200
+    assert elapsed < 3.0  # Slack gives up on an acknowledgement after 3 s
+    if reply.body:
+        assert reply.body["response_type"] == "ephemeral"
+        assert ":x: Something went wrong" not in reply.text  # no crash behind a polite message
+        if ":warning:" in reply.text:
+            assert counts(engine) == before
+
+
+def test_a_database_connection_cut_mid_request(bot, store, engine, database_url, clock):
+    """pg_terminate_backend between the statements of one write: the user is told, nothing
+    is half-written, and the next request works."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    from cadence.definition import parse_playbook
+    from storage.db import make_engine
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    killer = make_engine(database_url)
+    cut = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def terminate(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE playbook") and not cut:
+            cut.append(conn.connection.dbapi_connection.info.backend_pid)
+            with killer.connect() as k:
+                k.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": cut[0]})
+
+    try:
+        reply = bot.command("cycle start support-replies", user=OWNER)
+        assert cut and "Something went wrong on my side, so nothing was stored" in reply.text
+        with Session(engine) as s:
+            assert s.exec(select(func.count()).select_from(Cycle)).one() == 0
+            assert s.exec(select(Playbook.status)).one() == "draft"
+        again = bot.command("cycle start support-replies", user=OWNER)
+        assert "Cycle 1 of *support-replies* runs from" in again.text
+    finally:
+        event.remove(engine, "before_cursor_execute", terminate)
+        killer.dispose()
