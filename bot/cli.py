@@ -249,6 +249,23 @@ def export_csv(directory: Path) -> None:
         click.echo(f"{directory / name}: {rows} rows")
 
 
+@cli.command()
+@click.option("--out", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
+              show_default=True, help="Where to write the HTML page and the demo's own database.")
+@click.option("--quiet", is_flag=True, help="Only say where the page is.")
+def demo(directory: Path, quiet: bool) -> None:
+    """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure."""
+    from bot.demo import run
+
+    logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
+    click.echo("Running a simulated rollout: 3 playbooks, 2 functions, two four-week cycles…")
+    result = run(directory, say=(lambda _: None) if quiet else click.echo)
+    if not quiet:
+        click.echo(result.transcript)
+    click.echo(f"\n{result.messages} messages in {result.seconds:.0f} s. Open {result.html} in a browser to see them "
+               f"as Slack shows them (demo database: {result.database}).")
+
+
 def read_playbook_file(file: Path) -> list[PlaybookSpec]:
     """Every playbook in the file, all validated before anything is written."""
     try:

@@ -56,8 +56,9 @@ class Digest:
             figures = last[(p.id, last_week)]
             anchor = calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on)
             current = calendar.week_containing(anchor, last_week)
-            cycle_weeks = ([current.cycle_start + timedelta(days=7 * i) for i in range(current.week)]
-                           if current else [])
+            if current is None:
+                continue  # its first cycle began after last week: nothing to report on yet
+            cycle_weeks = [current.cycle_start + timedelta(days=7 * i) for i in range(current.week)]
             frozen = {s.name for s in state.steps if s.frozen}
             origin = None
             if p.adopted_from_id in origin_versions:
@@ -70,7 +71,7 @@ class Digest:
                 direction=p.kpi_direction, baseline=p.kpi_baseline, target=p.kpi_target,
                 exception_cap=p.exception_cap, kpi_series=[kpi.get((p.id, w)) for w in weeks],
                 cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
-                weeks_left=calendar.WEEKS_PER_CYCLE - current.week if current else calendar.WEEKS_PER_CYCLE,
+                weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
                 scale_min_kpi_weeks=p.rules.get("scale_min_kpi_weeks", 3),
                 steps=[StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen)
                        for s in figures.steps],

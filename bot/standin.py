@@ -1,4 +1,4 @@
-"""A Slack Web API stand-in on loopback, for the tests (and later the demo).
+"""A Slack Web API stand-in on loopback, for the tests, the demo and the benchmarks.
 
 It answers the methods the bot uses the way Slack does (form or JSON bodies, `ok`
 envelopes, cursor paging, error codes, 429 with Retry-After), records every call,
@@ -10,11 +10,16 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
+import uuid
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 BOT_USER = "UROLLOUTBOT"
 BOT_ID = "BROLLOUT01"
@@ -46,8 +51,9 @@ class Workspace:
 
 
 class SlackStandIn:
-    def __init__(self, token: str = "xoxb-test-token"):
+    def __init__(self, token: str = "xoxb-test-token", clock: Callable[[], datetime] | None = None):
         self.token = token
+        self.clock = clock  # when set (the demo), messages are stamped with this time as "at"
         self.workspace = Workspace()
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages, oldest first
@@ -146,6 +152,9 @@ class SlackStandIn:
             time.sleep(fault.accept_then_delay)
         return 200, {}, body
 
+    def _now(self) -> str | None:
+        return self.clock().isoformat() if self.clock else None
+
     def _m_auth_test(self, _p: dict) -> dict:
         return {"ok": True, "url": "https://rollout-test.slack.com/", "team": "Rollout Test", "user": "rollout",
                 "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
@@ -207,7 +216,7 @@ class SlackStandIn:
             ts = f"{int(time.time())}.{self._ts:06d}"
             message = {"type": "message", "user": BOT_USER, "ts": ts, "text": p.get("text", ""),
                        "blocks": _blocks(p.get("blocks")), "metadata": _json_field(p.get("metadata")),
-                       "thread_ts": p.get("thread_ts")}
+                       "thread_ts": p.get("thread_ts"), "at": self._now()}
             self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
@@ -216,7 +225,8 @@ class SlackStandIn:
         with self._lock:
             for message in self.messages.get(channel, []):
                 if message["ts"] == ts:
-                    message.update(text=p.get("text", message["text"]), blocks=_blocks(p.get("blocks")), edited=True)
+                    message.update(text=p.get("text", message["text"]), blocks=_blocks(p.get("blocks")), edited=True,
+                                   edited_at=self._now())
                     return {"ok": True, "channel": channel, "ts": ts}
         return {"ok": False, "error": "message_not_found"}
 
@@ -263,7 +273,7 @@ class SlackStandIn:
                     self.messages[channel].append({"type": "message", "subtype": "file_share", "user": BOT_USER,
                                                    "ts": f"{int(time.time())}.{self._ts:06d}", "text": "",
                                                    "files": [{"id": f["id"], "title": f.get("title")}],
-                                                   "thread_ts": p.get("thread_ts"), "blocks": []})
+                                                   "thread_ts": p.get("thread_ts"), "blocks": [], "at": self._now()})
         return {"ok": True, "files": shared}
 
     def _m_views_open(self, p: dict) -> dict:
@@ -338,3 +348,95 @@ def _json_field(value: Any) -> Any:
 
 def _blocks(value: Any) -> list:
     return _json_field(value) or []
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+
+    @property
+    def text(self) -> str:
+        """Everything a person would read: fallback text and every block's text."""
+        if not isinstance(self.body, dict):
+            return str(self.body)
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+class SlackRequests:
+    """Plays Slack's side of the HTTP interface: signed, form-encoded POSTs to /slack/events."""
+
+    def __init__(self, base_url: str, secret: str):
+        from slack_sdk.signature import SignatureVerifier
+
+        self.base_url = base_url
+        self.verifier = SignatureVerifier(secret)
+
+    def post(self, path: str, body: str, headers: dict[str, str] | None = None) -> Reply:
+        request = urllib.request.Request(self.base_url + path, data=body.encode(), method="POST",
+                                         headers=headers or {})
+        return self._send(request)
+
+    def get(self, path: str) -> Reply:
+        return self._send(urllib.request.Request(self.base_url + path))
+
+    @staticmethod
+    def _send(request: urllib.request.Request) -> Reply:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as err:
+            status, raw = err.code, err.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            body = raw.decode()
+        return Reply(status, body)
+
+    def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        return {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=str(timestamp), body=body),
+        }
+
+    def command(self, text: str, user: str, channel: str) -> Reply:
+        body = urlencode({
+            "token": "deprecated-verification-token", "team_id": TEAM_ID, "team_domain": "rollout",
+            "channel_id": channel, "channel_name": "channel", "user_id": user, "user_name": user.lower(),
+            "command": "/rollout", "text": text, "api_app_id": "A0ROLLOUT", "is_enterprise_install": "false",
+            "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+        })
+        return self.post("/slack/events", body, self.signed_headers(body))
+
+    def interaction(self, payload: dict[str, Any]) -> Reply:
+        """A block action or view submission: form-encoded, the JSON in `payload`."""
+        payload = {"team": {"id": TEAM_ID}, "api_app_id": "A0ROLLOUT", "token": "x", **payload}
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post("/slack/events", body, self.signed_headers(body))
+
+    def click(self, user: str, action_id: str, value: str, channel: str | None = None, ts: str | None = None,
+              block_id: str = "checkin") -> Reply:
+        """A button click, in a message (channel and ts) or in the Home tab."""
+        container = ({"type": "message", "channel_id": channel, "message_ts": ts} if channel
+                     else {"type": "view", "view_id": "VHOME"})
+        return self.interaction({
+            "type": "block_actions", "user": {"id": user}, "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+            "container": container, **({"channel": {"id": channel}} if channel else {}),
+            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
+                         "action_ts": f"{time.time():.6f}"}]})
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Reply:
+        """A form submission: `values` maps block ids to the element's state."""
+        state = {"values": {block: {"value": v} for block, v in values.items()}}
+        return self.interaction({"type": "view_submission", "user": {"id": user},
+                                 "view": {**view, "state": state, "id": "V1", "hash": "h"}})
+
+    def event(self, event: dict[str, Any]) -> Reply:
+        body = json.dumps({"token": "x", "team_id": TEAM_ID, "api_app_id": "A0ROLLOUT", "type": "event_callback",
+                           "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()), "event": event})
+        headers = self.signed_headers(body)
+        headers["Content-Type"] = "application/json"
+        return self.post("/slack/events", body, headers)

@@ -5,26 +5,39 @@ from __future__ import annotations
 import re
 from typing import Any
 
+EMOJI = {":warning:": "⚠️", ":white_check_mark:": "✅", ":memo:": "📝", ":calendar:": "📅", ":lock:": "🔒",
+         ":wave:": "👋", ":bell:": "🔔", ":arrow_up:": "⬆️", ":small_red_triangle_down:": "🔻", ":x:": "❌",
+         ":heavy_multiplication_x:": "✖️", ":ice_cube:": "🧊", ":no_entry_sign:": "🚫", ":wrench:": "🔧",
+         ":sunny:": "☀️", ":rocket:": "🚀", ":books:": "📚", ":seedling:": "🌱", ":bar_chart:": "📊",
+         ":large_green_circle:": "🟢", ":red_circle:": "🔴", ":white_circle:": "⚪", ":black_circle:": "⚫"}
+
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 
 
-def plain(mrkdwn: str) -> str:
-    """Slack mrkdwn as a person would read it: mentions as @id, links as their label."""
+def _plain(mrkdwn: str, names: dict[str, str] | None = None) -> str:
+    """Slack mrkdwn as a person would read it: mentions as @name (or @id), links as their
+    label, emoji codes as emoji."""
+    names = names or {}
 
     def readable(m: re.Match[str]) -> str:
         sigil, target, label = m.groups()
         if sigil in ("@", "#"):
-            return sigil + (label or target)
+            return sigil + names.get(target, label or target)
         if sigil == "!":
             return "@" + (label or target)
         return f"{label} ({target})" if label else target
 
     text = _BOLD.sub(r"\1", _LINK.sub(readable, mrkdwn))
+    for code, emoji in EMOJI.items():
+        text = text.replace(code, emoji)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def to_text(message: dict[str, Any], indent: str = "") -> str:
+def to_text(message: dict[str, Any], indent: str = "", names: dict[str, str] | None = None) -> str:
+    def plain(text: str) -> str:
+        return _plain(text, names)
+
     lines: list[str] = []
     for block in message.get("blocks") or []:
         kind = block.get("type")
@@ -45,3 +58,6 @@ def to_text(message: dict[str, Any], indent: str = "") -> str:
     if not lines and message.get("text"):
         lines.append(plain(message["text"]))
     return "\n".join(indent + line for line in lines)
+
+
+plain = _plain

@@ -10,23 +10,16 @@ provides one.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
-import time
-import urllib.error
-import urllib.request
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import waitress
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -40,7 +33,8 @@ from handlers.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.outbox import Outbox
 from bot.settings import Settings
-from bot.standin import SlackStandIn
+from bot import standin
+from bot.standin import Reply, SlackStandIn
 from bot.web import make_wsgi
 from cadence.definition import parse_playbook
 from storage import migrate
@@ -188,77 +182,14 @@ def slack(slack_server) -> SlackStandIn:
     return slack_server
 
 
-@dataclass
-class Reply:
-    status: int
-    body: Any
-
-    @property
-    def text(self) -> str:
-        """Everything a person would read: fallback text and every block's text."""
-        if not isinstance(self.body, dict):
-            return str(self.body)
-        return json.dumps(self.body, ensure_ascii=False)
-
-
-class SlackRequests:
-    """Plays Slack's side of the HTTP interface: signed, form-encoded POSTs."""
+class SlackRequests(standin.SlackRequests):
+    """Slack's side of HTTP, with the test workspace's defaults (a member in the team channel)."""
 
     def __init__(self, base_url: str, secret: str = SIGNING_SECRET):
-        self.base_url = base_url
-        self.verifier = SignatureVerifier(secret)
-
-    def post(self, path: str, body: str, headers: dict[str, str] | None = None) -> Reply:
-        request = urllib.request.Request(self.base_url + path, data=body.encode(), method="POST",
-                                         headers=headers or {})
-        return self._send(request)
-
-    def get(self, path: str) -> Reply:
-        return self._send(urllib.request.Request(self.base_url + path))
-
-    @staticmethod
-    def _send(request: urllib.request.Request) -> Reply:
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as err:
-            status, raw = err.code, err.read()
-        try:
-            body = json.loads(raw) if raw else None
-        except json.JSONDecodeError:
-            body = raw.decode()
-        return Reply(status, body)
-
-    def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
-        timestamp = int(time.time()) if timestamp is None else timestamp
-        return {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=str(timestamp), body=body),
-        }
+        super().__init__(base_url, secret)
 
     def command(self, text: str, user: str = MEMBER, channel: str = CHANNEL) -> Reply:
-        body = urlencode({
-            "token": "deprecated-verification-token", "team_id": "T0ROLLOUT", "team_domain": "rollout-test",
-            "channel_id": channel, "channel_name": "team", "user_id": user, "user_name": user.lower(),
-            "command": "/rollout", "text": text, "api_app_id": "A0ROLLOUT", "is_enterprise_install": "false",
-            "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
-            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
-        })
-        return self.post("/slack/events", body, self.signed_headers(body))
-
-    def interaction(self, payload: dict[str, Any]) -> Reply:
-        """A block action or view submission: form-encoded, the JSON in `payload`."""
-        payload = {"team": {"id": "T0ROLLOUT"}, "api_app_id": "A0ROLLOUT", "token": "x", **payload}
-        body = urlencode({"payload": json.dumps(payload)})
-        return self.post("/slack/events", body, self.signed_headers(body))
-
-    def event(self, event: dict[str, Any]) -> Reply:
-        body = json.dumps({"token": "x", "team_id": "T0ROLLOUT", "api_app_id": "A0ROLLOUT", "type": "event_callback",
-                           "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()), "event": event})
-        headers = self.signed_headers(body)
-        headers["Content-Type"] = "application/json"
-        return self.post("/slack/events", body, headers)
+        return super().command(text, user, channel)
 
 
 def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Settings:

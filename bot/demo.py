@@ -1,0 +1,335 @@
+"""`rollout demo`: a whole simulated rollout, with no Slack workspace and nothing to configure.
+
+Everything real runs: the HTTP handlers behind waitress with signed requests, the
+storage on an SQLite file, the tick, the rules, the outbox dispatcher. Slack is the
+local stand-in; people are a script; the clock is simulated, hour by hour, through two
+four-week cycles. The story: three playbooks in two functions, members checking in
+(some late, some never), an AI-led step demoted for its exceptions, a collaborative
+step promoted once its owner approves (after a member's click is refused), a playbook
+hitting its target in both cycles, published and adopted by a second team, and each
+Monday's digest. What every channel and person received is printed week by week and
+written as an HTML page that shows the messages as Slack would.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import waitress
+
+from bot.app import create_app
+from bot.dispatch import Dispatcher, Pacer
+from bot.settings import Settings
+from bot.standin import SlackRequests, SlackStandIn
+from bot.terminal import to_text
+from bot.tick import Cadence
+from cadence.definition import parse_playbook
+from handlers.members import TeamDirectory
+from storage import migrate
+from storage.cadence_log import CadenceLog
+from storage.db import make_engine
+from storage.outbox import Outbox
+from storage.store import Store
+
+UTC = timezone.utc
+START = date(2027, 1, 4)  # the Monday cycle 1 starts
+WEEKS = 8
+SECRET = "demo-signing-secret"
+TOKEN = "xoxb-demo"
+
+ADMIN, CURATOR = "UADMIN0001", "UCURA00001"
+CURATORS = "CCURATORS1"
+APAC, APAC_OWNER = "CSUPAPAC01", "UDAN000001"
+PEOPLE = {  # id: (name, Slack tz)
+    "UANA000001": ("Ana (owner, support)", "Europe/Berlin"), "UBEA000001": ("Bea", "Europe/Berlin"),
+    "UCEM000001": ("Cem", "Europe/Berlin"), "UDIA000001": ("Dia", None),
+    "UBEN000001": ("Ben (owner, refunds)", "America/New_York"), "UELI000001": ("Eli", "America/New_York"),
+    "UFAY000001": ("Fay", "America/Los_Angeles"),
+    "UCHLOE0001": ("Chloé (owner, sales)", "Asia/Kolkata"), "UGIA000001": ("Gia", "Asia/Kolkata"),
+    "UHAL000001": ("Hal", "Europe/London"),
+    ADMIN: ("Ada (admin)", "UTC"), CURATOR: ("Cora (curator)", "Europe/Berlin"),
+    APAC_OWNER: ("Dan (owner, support APAC)", "Asia/Singapore"), "UEVE000001": ("Eve", "Asia/Singapore"),
+}
+CHANNELS = {
+    "CSUPPORT01": ("support-berlin", ["UANA000001", "UBEA000001", "UCEM000001", "UDIA000001"]),
+    "CREFUNDS01": ("refunds-nyc", ["UBEN000001", "UELI000001", "UFAY000001"]),
+    "CSALES0001": ("sales-research", ["UCHLOE0001", "UGIA000001", "UHAL000001"]),
+    CURATORS: ("rollout-curators", [CURATOR, ADMIN]),
+    APAC: ("support-apac", [APAC_OWNER, "UEVE000001"]),
+}
+# How each member answers the Thursday check-in: at once by the DM's buttons, late by
+# command on Monday morning, or never.
+HABITS = {"UBEA000001": "prompt", "UCEM000001": "late", "UDIA000001": "never", "UANA000001": "prompt",
+          "UELI000001": "prompt", "UFAY000001": "never", "UBEN000001": "late",
+          "UGIA000001": "prompt", "UHAL000001": "prompt", "UCHLOE0001": "prompt", "UEVE000001": "prompt",
+          APAC_OWNER: "prompt"}
+
+
+class SimClock:
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class DemoResult:
+    html: Path
+    database: Path
+    transcript: str
+    messages: int
+    seconds: float
+    events: list[str] = field(default_factory=list)
+
+
+class Demo:
+    def __init__(self, directory: Path, say: Callable[[str], None] = print):
+        self.directory = directory
+        self.say = say
+        self.clock = SimClock(datetime.combine(START - timedelta(days=3), time(9), tzinfo=UTC))
+        self.events: list[tuple[datetime, str]] = []  # what people did, for the transcript
+
+    # ---- set-up ----
+
+    def run(self) -> DemoResult:
+        import time as real_time
+
+        began = real_time.monotonic()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        database = self.directory / "rollout-demo.db"
+        for stale in self.directory.glob("rollout-demo.db*"):
+            stale.unlink()
+        engine = make_engine(f"sqlite:///{database}")
+        migrate.upgrade(engine)
+        self.store = Store(engine)
+        self.slack = SlackStandIn(token=TOKEN, clock=self.clock).start()
+        for user, (name, tz) in PEOPLE.items():
+            self.slack.add_user(user, tz=tz, name=name)
+        self.slack.add_user("UROLLOUTBOT", is_bot=True, name="Rollout Cadence")
+        for channel, (_, members) in CHANNELS.items():
+            self.slack.add_channel(channel, [*members, "UROLLOUTBOT"])
+        settings = Settings(_env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
+                            slack_api_url=self.slack.url, database_url=f"sqlite:///{database}",
+                            rollout_admins=ADMIN, rollout_timezone="UTC")
+        app = create_app(settings, self.store, clock=self.clock)
+        from bot.web import make_wsgi
+
+        server = waitress.create_server(make_wsgi(app, self.store.ping), host="127.0.0.1", port=0, threads=4)
+        threading.Thread(target=server.run, daemon=True).start()
+        self.http = SlackRequests(f"http://127.0.0.1:{server.effective_port}", SECRET)
+        from slack_sdk import WebClient
+
+        client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
+        self.cadence = Cadence(self.store, CadenceLog(engine), client, TeamDirectory(ttl_seconds=0), "UTC",
+                               self.clock)
+        self.dispatcher = Dispatcher(Outbox(engine), client, clock=self.clock, sleep=lambda s: None,
+                                     pacer=Pacer(per_channel_seconds=0, workspace_per_second=100_000))
+        try:
+            self._story()
+        finally:
+            server.close()
+            self.slack.stop()
+            engine.dispose()
+        from bot.page import write_page
+
+        transcript = self._transcript()
+        html = write_page(self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS,
+                          self.events)
+        seconds = real_time.monotonic() - began
+        return DemoResult(html, database, transcript, len(self.slack.posted()), seconds,
+                          [f"{at:%a %d %b %H:%M} {what}" for at, what in self.events])
+
+    # ---- the story ----
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+    def did(self, what: str) -> None:
+        self.events.append((self.clock(), what))
+
+    def command(self, user: str, channel: str, text: str) -> str:
+        reply = self.http.command(text, user, channel)
+        self.did(f"{PEOPLE[user][0]}: /rollout {text}")
+        return json.dumps(reply.body or {}, ensure_ascii=False)
+
+    def _story(self) -> None:
+        self.clock.at = self.at(START - timedelta(days=3), 9)
+        for text in (f"curator add <@{CURATOR}|cora>", f"curators-channel <#{CURATORS}|rollout-curators>"):
+            self.command(ADMIN, CURATORS, text)
+        playbooks = (Path(__file__).with_name("demo_playbooks.yaml")).read_text(encoding="utf-8")
+        import yaml
+
+        specs = [parse_playbook(doc) for doc in yaml.safe_load_all(playbooks)]
+        self.store.load_playbooks(specs, "UTC", actor="file:demo_playbooks.yaml", at=self.clock())
+        self.did("loaded 3 playbooks: rollout playbook load demo_playbooks.yaml")
+        for spec in specs:
+            self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
+
+        pending: list[tuple[datetime, Callable[[], None]]] = []
+        seen_dms: set[str] = set()
+        hour = self.at(START - timedelta(days=1), 0)
+        end = self.at(START + timedelta(days=7 * WEEKS + 1), 18)
+        while hour <= end:
+            self.clock.at = hour
+            for when, action in sorted((p for p in pending if p[0] <= hour), key=lambda p: p[0]):
+                pending.remove((when, action))
+                action()
+            self._scripted(hour)
+            self.clock.at = hour
+            self.cadence.tick(hour)
+            self.dispatcher.drain(max_wait=0)
+            for user in HABITS:
+                for message in self.slack.posted(user):
+                    key = f"{user}:{message['ts']}"
+                    if key in seen_dms or not message["text"].startswith(("check in", "Reminder")):
+                        continue
+                    seen_dms.add(key)
+                    pending += self._answer(user, message, hour)
+            hour += timedelta(hours=1)
+            if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
+                weeks_done = (hour.date() - START).days // 7
+                self.say(f"  simulated week {weeks_done} of {WEEKS}: {len(self.slack.posted())} messages so far")
+
+    def _answer(self, user: str, dm: dict, now: datetime) -> list[tuple[datetime, Callable[[], None]]]:
+        habit = HABITS.get(user, "never")
+        value = next(e["value"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
+        target = json.loads(value)
+        week = date.fromisoformat(target["week"])
+        if habit == "never" or dm["text"].startswith("Reminder") and habit != "late":
+            return []
+        if habit == "late":
+            if not dm["text"].startswith("Reminder"):
+                return []
+            slug = self.store.playbook_state_by_id(target["playbook"]).playbook.slug
+            number = (week - START).days // 7 % 4 + 1
+            if number == 4:  # week:N names a week of the current cycle: the last week is answered by Sunday night
+                return [(self.at(week + timedelta(days=6), 20),
+                         lambda: self.command(user, "DLATE", f"attest {slug} yes"))]
+            return [(self.at(week + timedelta(days=7), 7),  # Monday morning, for last week, within the grace
+                     lambda: self.command(user, "DLATE", f"attest {slug} yes week:{number}"))]
+
+        def by_button() -> None:
+            channel = "D" + user[1:]
+            deviate = user == "UHAL000001" and (week - START).days // 7 == 4
+            action = "checkin_deviation" if deviate else "checkin_attest"
+            self.http.click(user, action, value, channel, dm["ts"])
+            view = self.slack.opened_views[-1]
+            if deviate:
+                self.http.submit(user, view, {"step": {"type": "static_select", "selected_option": {"value": "outreach"}},
+                                              "reason": {"type": "plain_text_input",
+                                                         "value": "The prospect list was stale; I wrote to them by hand"}})
+                self.did(f"{PEOPLE[user][0]} reported a deviation on outreach (DM button)")
+            else:
+                self.http.submit(user, view, {"note": {"type": "plain_text_input", "value": None}})
+                self.did(f"{PEOPLE[user][0]} checked in: followed the mode map (DM button)")
+
+        return [(now + timedelta(hours=1), by_button)]
+
+    def _scripted(self, hour: datetime) -> None:
+        """What owners and curators do, by the hour."""
+        week_index = (hour.date() - START).days // 7  # 0-based
+        weekday = (hour.date() - START).days % 7
+        if hour.hour == 16 and weekday == 4 and 0 <= week_index < WEEKS:  # Friday afternoon: the owners report
+            self._owners_report(week_index)
+        if week_index == 2 and weekday == 1 and hour.hour == 10:  # Tuesday of week 3: the proposal is decided
+            self._decide_proposal()
+        if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # after cycle 2 closed: publish and adopt
+            self._publish_and_adopt()
+
+    def _owners_report(self, week: int) -> None:
+        kpis = {"support-replies": [16, 14, 14, 13, 13, 12, None, 12][week],
+                "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8][week],
+                "lead-research": [24, 27, 30, 31, 33, 34, 36, 37][week]}
+        ana, ben, chloe = "UANA000001", "UBEN000001", "UCHLOE0001"
+        self.command(ana, "CSUPPORT01", "cases support-replies draft 40")
+        self.command(ana, "CSUPPORT01", "rubric support-replies draft 88%")
+        self.command(ana, "CSUPPORT01", "cases support-replies send 30")
+        self.command(ana, "CSUPPORT01", "cases support-replies refunds 12")
+        self.command(ana, "CSUPPORT01", "rubric support-replies refunds 0.95")
+        if week == 3:
+            self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
+        if kpis["support-replies"] is not None:
+            self.command("UBEA000001", "CSUPPORT01", f"kpi support-replies {kpis['support-replies']}")
+        self.command(ben, "CREFUNDS01", "cases refund-triage classify 20")
+        for i in range(6 if week == 2 else 1):
+            self.command(ben, "CREFUNDS01", f"exception refund-triage classify Misfiled claim #{1040 + i}")
+        self.command(ben, "CREFUNDS01", "cases refund-triage approve 20")
+        self.command(ben, "CREFUNDS01", "rubric refund-triage approve 0.85")
+        self.command(ben, "CREFUNDS01", "cases refund-triage payout 11")
+        self.command(ben, "CREFUNDS01", "rubric refund-triage payout 0.97")
+        self.command("UELI000001", "CREFUNDS01", f"kpi refund-triage {kpis['refund-triage']}")
+        self.command(chloe, "CSALES0001", "cases lead-research research 15")
+        self.command(chloe, "CSALES0001", "rubric lead-research research 93%")
+        self.command(chloe, "CSALES0001", "cases lead-research outreach 12")
+        self.command(chloe, "CSALES0001", "rubric lead-research outreach 0.85")
+        self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}")
+
+    def _decide_proposal(self) -> None:
+        message = next(m for m in self.slack.posted("CSALES0001") if m["text"].startswith("Proposal:"))
+        approve = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                       if e["action_id"] == "proposal_approve")
+        self.http.click("UGIA000001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
+        self.did("Gia clicked Approve: refused, only the owner or a curator decides")
+        self.http.click("UCHLOE0001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
+        self.did("Chloé (owner) clicked Approve: research becomes ai-led")
+
+    def _publish_and_adopt(self) -> None:
+        ready = next(m for m in self.slack.posted(CURATORS) if m["text"].endswith("is ready to scale"))
+        publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
+        self.http.click(CURATOR, "scale_publish", publish["value"], CURATORS, ready["ts"], "scale")
+        self.did("Cora (curator) clicked Publish: support-replies v1 is in the registry")
+        self.command(CURATOR, CURATORS, f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan>")
+        self.command(APAC_OWNER, APAC, "cycle start support-replies-support-apac")
+
+    # ---- the transcript ----
+
+    def _transcript(self) -> str:
+        display = {u: n for u, (n, _) in PEOPLE.items()} | {c: n for c, (n, _) in CHANNELS.items()}
+        names = {c: f"#{name}" for c, (name, _) in CHANNELS.items()}
+        names.update({"D" + u[1:]: f"DM to {n}" for u, (n, _) in PEOPLE.items()})
+        lines = []
+        messages = sorted(self.slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
+        for week in range(WEEKS + 1):
+            first = START + timedelta(days=7 * week)
+            label = (f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < WEEKS else "After cycle 2")
+            lines.append(f"\n━━━ {label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y} ━━━")
+            grouped: list[tuple[datetime, str, list[str]]] = []  # one line per person and minute
+            for at, what in self.events:
+                if not first <= at.date() < first + timedelta(days=7):
+                    continue
+                who, _, did = what.partition(": /rollout ")
+                if did and grouped and grouped[-1][0] == at and grouped[-1][1] == who:
+                    grouped[-1][2].append(did)
+                else:
+                    grouped.append((at, who if did else what, [did] if did else []))
+            for at, who, commands in grouped:
+                lines.append(f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else ""))
+            this_week = [m for m in messages if m.get("at") and
+                         first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)]
+            dms = [m for m in this_week if m["channel"].startswith("D")]
+            for m in this_week:
+                if m["channel"].startswith("D"):
+                    continue
+                when = datetime.fromisoformat(m["at"])
+                where = names.get(m["channel"], m["channel"])
+                if m.get("subtype") == "file_share":
+                    lines.append(f"  {when:%a %H:%M} UTC  {where}  [chart] {m['files'][0]['title']}")
+                    continue
+                head = f"  {when:%a %H:%M} UTC  {where}{'  (thread reply)' if m.get('thread_ts') else ''}"
+                lines.append(head + ("  (since updated)" if m.get("edited") else ""))
+                lines.append(to_text(m, indent="      ", names=display))
+            if dms:
+                lines.append(f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "
+                             f"e.g. {names.get(dms[0]['channel'])}:")
+                lines.append(to_text(dms[0], indent="      ", names=display))
+        return "\n".join(lines)
+
+
+def run(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
+    return Demo(directory, say).run()

@@ -1,0 +1,166 @@
+"""The demo's HTML page: every channel's and person's messages, week by week, drawn
+the way Slack draws Block Kit (sections, fields, buttons, context), with the charts.
+One self-contained file: styles inline, charts as data URIs."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.terminal import EMOJI
+
+STYLE = """
+body{font:15px/1.46 -apple-system,'Segoe UI',Lato,sans-serif;background:#f4f4f5;color:#1d1c1d;margin:0}
+header{background:#3f0e40;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;opacity:.85}main{padding:8px 28px 40px}
+h2{margin:28px 0 6px;font-size:18px;border-bottom:2px solid #ddd;padding-bottom:4px}
+.log{font-size:13px;color:#555;margin:4px 0 10px;padding-left:16px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:14px}
+.ch{background:#fff;border:1px solid #ddd;border-radius:8px;overflow:hidden}
+.ch h3{margin:0;padding:8px 12px;font-size:14px;background:#f8f8f8;border-bottom:1px solid #eee}
+.msg{display:flex;gap:8px;padding:8px 12px;border-bottom:1px solid #f1f1f1}
+.avatar{width:32px;height:32px;border-radius:6px;background:#2eb67d;color:#fff;font-weight:700;
+display:flex;align-items:center;justify-content:center;flex:none}
+.who{font-weight:700}.when{color:#616061;font-size:12px;margin-left:6px}.edited{color:#616061;font-size:12px}
+.section{margin:4px 0;white-space:normal}.fields{display:grid;grid-template-columns:1fr 1fr;gap:4px 16px;margin:4px 0}
+.context{color:#616061;font-size:12.5px;margin:4px 0}.header{font-weight:900;font-size:17px;margin:4px 0}
+.actions{margin:6px 0}.btn{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:3px 12px;
+margin:2px 6px 2px 0;font-weight:700;font-size:13px;background:#fff}
+.btn.primary{background:#007a5a;color:#fff;border-color:#007a5a}.btn.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
+hr{border:none;border-top:1px solid #e8e8e8;margin:6px 0}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
+code{background:#f6f6f6;border:1px solid #e4e4e4;border-radius:3px;padding:0 3px;font-size:12.5px;color:#e01e5a}
+blockquote{border-left:4px solid #ddd;margin:4px 0;padding-left:8px;color:#444}
+.thread{margin:2px 0 6px 40px;border-left:2px solid #e0e0e0;padding-left:8px}
+.thread .msg{border-bottom:none;padding:6px 4px}img.chart{max-width:100%;border:1px solid #eee;border-radius:4px}
+.empty{color:#999;padding:10px 12px;font-size:13px}
+"""
+
+
+class _Names:
+    def __init__(self, people: dict[str, tuple[str, str | None]], channels: dict[str, tuple[str, list[str]]]):
+        self.people = {u: n for u, (n, _) in people.items()}
+        self.channels = {c: n for c, (n, _) in channels.items()}
+
+
+def mrkdwn(text: str, names: _Names) -> str:
+    """Slack mrkdwn to HTML. The text is already escaped for Slack (&amp; &lt; &gt;), which
+    HTML reads the same way; what remains are the bot's own mentions, links and marks."""
+    text = text.replace('"', "&quot;")
+
+    def link(m: re.Match[str]) -> str:
+        sigil, target, label = m.group(1), m.group(2), m.group(3)
+        if sigil == "@":
+            return f'<span class="mention">@{html.escape(names.people.get(target, label or target))}</span>'
+        if sigil == "#":
+            return f'<span class="mention">#{html.escape(names.channels.get(target, label or target))}</span>'
+        return f'<a href="{target}">{label or target}</a>'
+
+    text = re.sub(r"<([@#]?)([^<>|]+)(?:\|([^<>]*))?>", link, text)
+    text = re.sub(r"```(.+?)```", r"<pre>\1</pre>", text, flags=re.S)
+    text = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", text)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"<b>\1</b>", text)
+    text = re.sub(r"(?<![\w_])_([^_\n]+)_(?![\w_])", r"<i>\1</i>", text)
+    text = re.sub(r"(?<![\w~])~([^~\n]+)~(?![\w~])", r"<s>\1</s>", text)
+    for code, emoji in EMOJI.items():
+        text = text.replace(code, emoji)
+    lines = []
+    for line in text.split("\n"):
+        lines.append(f"<blockquote>{line[5:]}</blockquote>" if line.startswith("&gt; ") else line)
+    return "<br>".join(lines)
+
+
+def blocks(message: dict[str, Any], names: _Names) -> str:
+    out = []
+    for block in message.get("blocks") or []:
+        kind = block.get("type")
+        if kind == "header":
+            out.append(f'<div class="header">{html.escape(block["text"]["text"])}</div>')
+        elif kind == "section":
+            if block.get("text"):
+                out.append(f'<div class="section">{_text(block["text"], names)}</div>')
+            if block.get("fields"):
+                out.append('<div class="fields">' + "".join(f"<div>{_text(f, names)}</div>" for f in block["fields"])
+                           + "</div>")
+        elif kind == "context":
+            out.append('<div class="context">' + " ".join(_text(e, names) for e in block.get("elements", [])) + "</div>")
+        elif kind == "actions":
+            buttons = "".join(f'<span class="btn {e.get("style", "")}">{html.escape(e["text"]["text"])}</span>'
+                              for e in block.get("elements", []) if e.get("type") == "button")
+            out.append(f'<div class="actions">{buttons}</div>')
+        elif kind == "divider":
+            out.append("<hr>")
+    if not out:
+        out.append(f'<div class="section">{mrkdwn(message.get("text", ""), names)}</div>')
+    return "".join(out)
+
+
+def _text(obj: dict[str, Any], names: _Names) -> str:
+    if obj.get("type") == "plain_text":
+        return html.escape(obj.get("text", ""))
+    return mrkdwn(obj.get("text", ""), names)
+
+
+def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
+    when = datetime.fromisoformat(m["at"]) if m.get("at") else None
+    stamp = f'<span class="when">{when:%a %d %b %H:%M} UTC</span>' if when else ""
+    edited = ' <span class="edited">(edited)</span>' if m.get("edited") else ""
+    if m.get("subtype") == "file_share":
+        f = m["files"][0]
+        image = charts.get(f["id"])
+        body = (f'<img class="chart" alt="{html.escape(f.get("title") or "")}" '
+                f'src="data:image/png;base64,{base64.b64encode(image).decode()}">' if image else "[file]")
+    else:
+        body = blocks(m, names)
+    return (f'<div class="msg"><div class="avatar">R</div><div><span class="who">Rollout Cadence</span>{stamp}'
+            f"{edited}{body}</div></div>")
+
+
+def write_page(path: Path, slack, people, channels, start: date, weeks: int,
+               events: list[tuple[datetime, str]]) -> Path:
+    names = _Names(people, channels)
+    charts = {f["id"]: f["content"] for f in slack.files}
+    messages = sorted(slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
+    threads: dict[str, list[dict]] = {}
+    for m in messages:
+        if m.get("thread_ts"):
+            threads.setdefault(m["thread_ts"], []).append(m)
+    titles = {c: f"#{n}" for c, n in names.channels.items()}
+    titles.update({"D" + u[1:]: f"Direct messages · {n}" for u, n in names.people.items()})
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Rollout Cadence demo</title>"
+             f"<style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
+             f"<p>Two four-week cycles of three playbooks, {start:%d %B %Y} on: what each channel and person "
+             f"received, week by week. {len(messages)} messages.</p></header><main>"]
+    for week in range(weeks + 1):
+        first = start + timedelta(days=7 * week)
+        label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < weeks else "After cycle 2"
+        parts.append(f"<h2>{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>")
+        log = [f"<li>{at:%a %H:%M} UTC: {html.escape(what)}</li>" for at, what in events
+               if first <= at.date() < first + timedelta(days=7)]
+        if log:
+            parts.append(f'<ul class="log">{"".join(log[:40])}'
+                         + (f"<li>…and {len(log) - 40} more</li>" if len(log) > 40 else "") + "</ul>")
+        in_week = [m for m in messages if m.get("at") and not m.get("thread_ts")
+                   and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)]
+        by_channel: dict[str, list[dict]] = {}
+        for m in in_week:
+            by_channel.setdefault(m["channel"], []).append(m)
+        parts.append('<div class="grid">')
+        for channel in sorted(by_channel, key=lambda c: (c.startswith("D"), titles.get(c, c))):
+            parts.append(f'<div class="ch"><h3>{html.escape(titles.get(channel, channel))}</h3>')
+            for m in by_channel[channel]:
+                parts.append(_message(m, names, charts))
+                replies = threads.get(m["ts"], [])
+                if replies:
+                    parts.append('<div class="thread">' + "".join(_message(r, names, charts) for r in replies)
+                                 + "</div>")
+            parts.append("</div>")
+        if not by_channel:
+            parts.append('<div class="empty">Nothing was sent this week.</div>')
+        parts.append("</div>")
+    parts.append("</main></body></html>")
+    path.write_text("".join(parts), encoding="utf-8")
+    return path

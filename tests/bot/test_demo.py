@@ -1,0 +1,22 @@
+"""`rollout demo` tells the whole story, through the real handlers, and draws it."""
+
+import json
+
+from bot.demo import run
+
+
+def test_the_demo_runs_the_whole_story(tmp_path):
+    result = run(tmp_path, say=lambda _: None)
+    transcript = result.transcript
+    assert "refund-triage · classify: ai-led → collaborative. Exceptions 6/20 = 30% > 2 × cap 10%" in transcript
+    assert "Gia clicked Approve: refused" in transcript
+    assert "Approved by @Chloé (owner, sales): research is now ai-led." in transcript
+    assert "Support reply drafting (support-replies, Support) is ready to scale: 2 cycles in a row hit" in transcript
+    assert "support-replies v1 is in the registry" in transcript
+    assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
+    assert transcript.count("ROLLOUT DIGEST") == 9  # every Monday, cycle 1 week 1 to after cycle 2
+    assert "/rollout attest support-replies yes week:" in transcript  # a late check-in, by command
+    page = result.html.read_text(encoding="utf-8")
+    assert page.count('<img class="chart"') >= 16 and 'class="btn primary"' in page
+    assert "<!channel>" not in page and "<script" not in page
+    assert result.messages > 150
