@@ -58,7 +58,7 @@ MAX_BACKOFF_SECONDS = 300
 # After a send whose outcome is unknown, wait at least this long before looking the
 # message up and sending again, so a request Slack was still processing shows in history.
 UNKNOWN_OUTCOME_WAIT_SECONDS = 5
-WORKSPACE_LIMIT_SIGNS = 3  # channels rate-limited at once before the whole workspace is held
+WORKSPACE_LIMIT_SIGNS = 5  # channels rate-limited within one Retry-After before the whole workspace is held
 
 
 class Pacer:

@@ -44,6 +44,16 @@ class Fault:
 
 
 @dataclass
+class Limits:
+    """Slack's limits on chat.postMessage, enforced with 429s, and random failures."""
+
+    per_channel_seconds: float = 0.0  # at most one message per channel per this many seconds
+    workspace_per_second: float = 0.0  # and at most this many across the workspace (0: no limit)
+    failure_rate: float = 0.0  # this share of calls answers 429 (Retry-After 1) or 503, half each
+    seed: int = 7
+
+
+@dataclass
 class Workspace:
     channels: dict[str, list[str]] = field(default_factory=dict)  # channel -> member ids
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> users.info "user"
@@ -62,6 +72,11 @@ class SlackStandIn:
         self.uploads: dict[str, bytes] = {}  # file id -> bytes received at its upload URL
         self.files: list[dict[str, Any]] = []  # completed uploads, shared where they were shared
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.limits = Limits()
+        self.limited = 0  # calls answered 429 because a limit was exceeded
+        self._last_post: dict[str, float] = {}
+        self._bucket = (0.0, 0.0)  # (tokens, at): the workspace's token bucket
+        self._random = __import__("random").Random(self.limits.seed)
         self._lock = threading.Lock()
         self._ts = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -93,6 +108,9 @@ class SlackStandIn:
             self.opened_views.clear()
             self.uploads.clear()
             self.files.clear()
+            self.limits = Limits()
+            self.limited = 0
+            self._last_post.clear()
 
     # ---- set-up and inspection ----
 
@@ -146,11 +164,39 @@ class SlackStandIn:
                 return 200, headers, {"ok": False, "error": fault.error}
         if token != self.token:
             return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        if method == "chat.postMessage":
+            limited = self._over_limits(str(params.get("channel", "")))
+            if limited is not None:
+                return limited
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         body = handler(params) if handler else {"ok": True}
         if fault is not None and fault.accept_then_delay:
             time.sleep(fault.accept_then_delay)
         return 200, {}, body
+
+    def _over_limits(self, channel: str) -> tuple[int, dict[str, str], dict] | None:
+        limits = self.limits
+        if not (limits.per_channel_seconds or limits.workspace_per_second or limits.failure_rate):
+            return None
+        with self._lock:
+            if limits.failure_rate and self._random.random() < limits.failure_rate:
+                if self._random.random() < 0.5:
+                    return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+                return 503, {}, {"ok": False, "error": "service_unavailable"}
+            now = time.monotonic()
+            if limits.per_channel_seconds and now - self._last_post.get(channel, -1e9) < limits.per_channel_seconds:
+                self.limited += 1
+                return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+            if limits.workspace_per_second:
+                tokens, at = self._bucket
+                tokens = min(limits.workspace_per_second, tokens + (now - at) * limits.workspace_per_second)
+                if tokens < 1:
+                    self.limited += 1
+                    self._bucket = (tokens, now)
+                    return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+                self._bucket = (tokens - 1, now)
+            self._last_post[channel] = now
+        return None
 
     def _now(self) -> str | None:
         return self.clock().isoformat() if self.clock else None

@@ -83,14 +83,15 @@ class Cadence:
         plans = [(state, playbook_clock(state)) for state in states]
         member_weeks = []
         pending_closes: list[tuple[PlaybookState, list[Due]]] = []
+        simple: list[Work] = []  # nudges and lapsed weeks of every playbook: one transaction
         for state, clock in plans:
             work = playbook_work(clock, cursors.get(state.playbook.id, {}), at)
-            simple = [self._nudge(state, due) for due in work.nudges]
+            simple += [self._nudge(state, due) for due in work.nudges]
             simple += [_skipped(due, "the bot was not running during this week's slots") for due in work.lapsed]
-            report.add(simple, self.log.record(simple, self.clock()))
             if work.closes:
                 pending_closes.append((state, work.closes))
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
+        report.add(simple, self.log.record(simple, self.clock()))
         if pending_closes:
             self._close_weeks(pending_closes, report)
         if member_weeks:
@@ -206,13 +207,12 @@ class Cadence:
         recorded = self.log.recorded_members([(s.playbook.id, kind, w.week_start) for s, _, kind, w in member_weeks])
         checked_in = self.log.checked_in([(s.playbook.id, w.week_start) for s, _, kind, w in member_weeks
                                           if kind == "reminder"])
-        teams: dict[str, list[Member] | None] = {}
+        teams = self._teams(sorted({s.playbook.channel_id for s, _, _, _ in member_weeks}), report)
         work: list[Work] = []
+        rendered: dict = {}
         for state, clock, kind, week in member_weeks:
             pid, channel = state.playbook.id, state.playbook.channel_id
-            if channel not in teams:
-                teams[channel] = self._team(channel, report)
-            if teams[channel] is None:
+            if teams.get(channel) is None:
                 continue  # Slack did not answer: the next tick tries again
             for due in member_work(clock, kind, week, teams[channel], at, self.org_timezone):
                 if (pid, kind, week.week_start, due.user_id) in recorded:
@@ -222,23 +222,34 @@ class Cadence:
                 elif kind == "reminder" and (pid, week.week_start, due.user_id) in checked_in:
                     work.append(_skipped(due, "already checked in"))
                 else:
-                    work.append(self._dm(state, due))
+                    work.append(self._dm(state, due, rendered))
         report.add(work, self.log.record(work, self.clock()))
 
-    def _team(self, channel: str, report: TickReport) -> list[Member] | None:
+    def _teams(self, channels: list[str], report: TickReport) -> dict[str, list[Member] | None]:
         try:
-            return [Member(p.user_id, p.timezone) for p in self.directory.team(self.client, channel)]
+            teams = self.directory.teams(self.client, channels)
         except DirectoryUnavailable as err:
-            log.warning("tick: cannot list the team of %s (%s); will retry", channel, err.reason)
-            report.unreachable.append(channel)
-            return None
+            log.warning("tick: cannot list team members (%s: %s); will retry", err.channel_id, err.reason)
+            report.unreachable += channels
+            return {}
+        for channel, people in teams.items():
+            if people is None:
+                log.warning("tick: I am not in %s, so its team gets no DMs; invite me there", channel)
+                report.unreachable.append(channel)
+        return {c: None if people is None else [Member(p.user_id, p.timezone) for p in people]
+                for c, people in teams.items()}
 
-    def _dm(self, state: PlaybookState, due: Due) -> Work:
+    def _dm(self, state: PlaybookState, due: Due, rendered: dict) -> Work:
+        """A check-in DM or reminder. Every member of a playbook gets the same one for a week,
+        so it is rendered once per playbook, week and kind (`rendered` is the cache)."""
         playbook = state.playbook
-        message = render("checkin_dm", slug=playbook.slug, title=playbook.title, week=due.week, steps=state.steps,
-                         kpi_name=playbook.kpi_name, value=button_value(playbook.id, due.week_start),
-                         reminder=due.kind == "reminder")
-        return _done(due, [Message(f"{due.key}#0", "chat.postMessage", due.user_id, message)])
+        cache_key = (playbook.id, due.week_start, due.kind)
+        if cache_key not in rendered:
+            rendered[cache_key] = render("checkin_dm", slug=playbook.slug, title=playbook.title, week=due.week,
+                                         steps=state.steps, kpi_name=playbook.kpi_name,
+                                         value=button_value(playbook.id, due.week_start),
+                                         reminder=due.kind == "reminder")
+        return _done(due, [Message(f"{due.key}#0", "chat.postMessage", due.user_id, rendered[cache_key])])
 
     # ---- curators ----
 

@@ -56,9 +56,24 @@ class TeamDirectory:
 
     def team(self, client: WebClient, channel_id: str) -> list[Person]:
         """The channel's human members now: no bots, no deactivated accounts."""
-        members = self.channel_members(client, channel_id)
-        people = self.people(client, members)
-        return [people[m] for m in sorted(members) if m in people and people[m].is_human]
+        return self.teams(client, [channel_id])[channel_id]
+
+    def teams(self, client: WebClient, channel_ids: list[str]) -> dict[str, list[Person] | None]:
+        """Several channels' human members, with their people looked up together (so a large
+        org costs a few paged users.list calls, not a users.info per person). A channel
+        Slack would not list maps to None; the first one to fail for another reason raises."""
+        members: dict[str, frozenset[str] | None] = {}
+        for channel in channel_ids:
+            try:
+                members[channel] = self.channel_members(client, channel)
+            except DirectoryUnavailable as err:
+                if err.reason not in ("not_in_channel", "channel_not_found") or len(channel_ids) == 1:
+                    raise
+                members[channel] = None
+        people = self.people(client, set().union(*(m for m in members.values() if m)))
+        return {channel: None if ids is None else
+                [people[m] for m in sorted(ids) if m in people and people[m].is_human]
+                for channel, ids in members.items()}
 
     def people(self, client: WebClient, user_ids: Iterable[str]) -> dict[str, Person]:
         now = self.monotonic()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-CHUNK = 500  # rows per statement: stays under SQLite's bound-parameter limit
 
 
-def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], key: str = "key") -> set[str]:
+def insert_new(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str = "key") -> set[str]:
     """Insert the rows whose `key` is not taken yet; return the keys actually inserted.
 
     The database's unique index decides, so two transactions racing to insert the same
@@ -20,14 +19,9 @@ def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], key: 
     """
     if not rows:
         return set()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    inserted: set[str] = set()
-    for start in range(0, len(rows), CHUNK):
-        statement = (
-            dialect.insert(table)
-            .values(rows[start:start + CHUNK])
-            .on_conflict_do_nothing(index_elements=[key])
-            .returning(table.c[key])
-        )
-        inserted.update(session.execute(statement).scalars())
-    return inserted
+    bind = session.get_bind() if isinstance(session, Session) else session
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    # One single-row statement run over all rows: SQLAlchemy batches it ("insertmanyvalues")
+    # and compiles it once, where a multi-row VALUES statement is compiled anew each time.
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    return set(session.execute(statement, rows).scalars())

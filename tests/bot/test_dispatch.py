@@ -250,7 +250,7 @@ def test_a_429_holds_its_channel_not_the_others(outbox, slack, fake):
 
 def test_many_channels_limited_at_once_hold_the_workspace():
     pacer = Pacer(per_channel_seconds=1, workspace_per_second=100)
-    for channel in ("C1", "C2", "C3"):
+    for channel in ("C1", "C2", "C3", "C4", "C5"):
         pacer.limited(channel, 20, now=1000.0)
     assert pacer.reserve("C9", now=1000.0) >= 20
 

@@ -1,0 +1,144 @@
+"""Acknowledgement: `/rollout kpi` over HTTP with signature verification, 32 concurrent
+clients, through `rollout serve` (waitress); and the same load on a bare Bolt app that
+only calls ack() behind the same server stack. Also the peak RSS of `rollout serve`."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bench.common import ROOT, fresh_database, percentiles
+from bot.standin import SlackStandIn
+from cadence.calendar import local_date, monday_of
+from cadence.definition import parse_playbook
+from storage.db import make_engine
+from storage.store import Store
+
+SECRET, TOKEN = "bench-secret", "xoxb-bench"
+CHANNEL, OWNER = "CBENCH0001", "UBENCHOWN1"
+MEMBERS = [f"UBENCH{i:04d}" for i in range(32)]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(port: int, path: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET" if path == "/healthz" else "POST", path)
+            c.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def load(port: int, requests: int, clients: int, expect: bytes | None) -> dict:
+    """`requests` signed /rollout kpi commands from `clients` threads with kept-alive connections."""
+    verifier = SignatureVerifier(SECRET)
+    latencies: list[float] = []
+    failures = [0]
+    counter = iter(range(requests))
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        user = MEMBERS[index % len(MEMBERS)]
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            body = urlencode({"command": "/rollout", "text": f"kpi bench-kpi {10 + n % 40}.5", "user_id": user,
+                              "channel_id": CHANNEL, "team_id": "T0ROLLOUT", "api_app_id": "A0BENCH",
+                              "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
+                              "response_url": "https://hooks.slack.com/commands/x"})
+            stamp = str(int(time.time()))
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+                       "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body)}
+            started = time.perf_counter()
+            connection.request("POST", "/slack/events", body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if response.status != 200 or (expect is not None and expect not in data):
+                    failures[0] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    return {**percentiles(latencies), "throughput": len(latencies) / wall, "requests": len(latencies),
+            "failures": failures[0]}
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threads: int = 8) -> dict:
+    slack = SlackStandIn(token=TOKEN).start()
+    slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
+    with fresh_database(kind, workdir) as url:
+        store = Store(make_engine(url))
+        spec = parse_playbook({"playbook": "bench-kpi", "title": "Bench", "function": "Bench", "channel": CHANNEL,
+                               "owner": OWNER, "timezone": "UTC", "rubric_threshold": 0.9, "exception_cap": 0.1,
+                               "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40,
+                                       "target": 15},
+                               "steps": [{"name": "draft", "mode": "collaborative"}]})
+        now = datetime.now(timezone.utc)
+        store.load_playbooks([spec], "UTC", "bench", now)
+        store.start_cycle(store.playbook_state("bench-kpi").playbook.id, 1, monday_of(local_date(now, "UTC")),
+                          OWNER, now)
+        store.engine.dispose()
+        env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url,
+               "DATABASE_URL": url, "ROLLOUT_TIMEZONE": "UTC", "PYTHONPATH": str(ROOT)}
+        port = _free_port()
+        serve = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1",
+                                  "--no-scheduler", "--threads", str(threads)], env=env, cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_healthy(port, "/healthz")
+            load(port, 200, clients, b"Recorded")  # warm-up: caches, pools, imports
+            app = load(port, requests, clients, b"Recorded")
+            app["peak_rss_mib"] = peak_rss_mib(serve.pid)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=30)
+    port = _free_port()
+    bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), SECRET, str(threads),
+                             slack.url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_healthy(port, "/slack/events")
+        load(port, 200, clients, None)
+        baseline = load(port, requests, clients, None)
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
+        slack.stop()
+    return {"app": app, "bare": baseline}
