@@ -272,7 +272,7 @@ def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(out
     for channel in channels:
         slack.add_channel(channel, [OWNER])
     outbox.enqueue([post(f"o{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(2)], T0)
-    for fault in [Fault(status=503)] * 30 + [Fault(status=429, retry_after=20)] * 15 + [Fault(stall=0.3)] * 4 \
+    for fault in [Fault(status=503)] * 30 + [Fault(status=429, retry_after=60)] * 15 + [Fault(stall=0.3)] * 4 \
             + [Fault(status=500)] * 90:
         slack.fail_next("chat.postMessage", fault)
     slack.fail_next("conversations.history", Fault(status=503), times=10)  # the lookups fail for a while too
