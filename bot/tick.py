@@ -179,9 +179,9 @@ class Cadence:
         weekly = [kpis[(playbook.id, due.week.cycle_start + timedelta(days=7 * i))].kpi
                   for i in range(calendar.WEEKS_PER_CYCLE)]
         result = rules.cycle_result(due.week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
-        change.cycle_result = dict(playbook_id=playbook.id, cycle=result.cycle, starts_on=due.week.cycle_start,
+        change.cycle_results.append(dict(playbook_id=playbook.id, cycle=result.cycle, starts_on=due.week.cycle_start,
                                    kpi_weeks=result.kpi_weeks, mean=result.mean, target=result.target,
-                                   direction=result.direction, hit=result.hit)
+                                   direction=result.direction, hit=result.hit))
         change.decisions.append(dict(kind="cycle-result", rule="scale", actor="rule:scale", playbook_id=playbook.id,
                                      step_id=None, week_start=due.week_start, from_mode=None, to_mode=None,
                                      summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",

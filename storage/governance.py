@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -19,6 +19,10 @@ from storage.db import unit_of_work
 from storage.models import CycleResult, Decision, Playbook, Proposal, RegistryVersion, Step, StepVerdict
 from storage.outbox import Message, enqueue_in
 from storage.store import PlaybookState
+
+
+DECISION_DEFAULTS = dict(rule=None, playbook_id=None, step_id=None, week_start=None, from_mode=None, to_mode=None,
+                         figures={})
 
 
 class StaleState(Exception):
@@ -54,7 +58,7 @@ class Change:
     mode_changes: list[ModeChange] = field(default_factory=list)
     new_proposals: list[NewProposal] = field(default_factory=list)
     withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
-    cycle_result: dict[str, Any] | None = None  # CycleResult columns
+    cycle_results: list[dict[str, Any]] = field(default_factory=list)  # CycleResult columns
     messages: list[Message] = field(default_factory=list)
 
 
@@ -65,8 +69,7 @@ class Change:
         self.new_proposals += other.new_proposals
         self.withdraw_for_steps += other.withdraw_for_steps
         self.messages += other.messages
-        if other.cycle_result is not None:
-            self.cycle_result = other.cycle_result
+        self.cycle_results += other.cycle_results
 
 
 @dataclass
@@ -215,12 +218,13 @@ class Governance:
             recorded = insert_new(s, JOBS, [
                 dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
                      due_at=w.due_at, status=w.status, recorded_at=at, note=w.note) for w, _ in closes])
-            messages = []
+            merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
                 if work.key in recorded:
-                    self._apply(s, change, at)
-                    messages += work.messages + change.messages
-            enqueue_in(s, messages, at)
+                    merged.merge(change)
+                    merged.messages += work.messages
+            self._apply(s, merged, at)
+            enqueue_in(s, merged.messages, at)
         return recorded
 
     def apply(self, change: Change, at: datetime, proposal_key: str | None = None,
@@ -256,17 +260,19 @@ class Governance:
                                              Proposal.status == "open", Proposal.kind == "promotion")
                       .values(status="withdrawn", decided_at=at, decided_by="rule")
                       .execution_options(synchronize_session=False))
-        for p in change.new_proposals:
-            s.add(Proposal(key=p.key, kind=p.kind, playbook_id=p.playbook_id, step_id=p.step_id,
-                           week_start=p.week_start, from_mode=p.from_mode, to_mode=p.to_mode, status="open",
-                           figures=p.figures, opened_at=at))
-        for v in change.verdicts:
-            s.add(StepVerdict(**v, recorded_at=at))
-        for d in change.decisions:
-            s.add(Decision(decided_at=at, **d))
-        if change.cycle_result is not None:
-            s.add(CycleResult(**change.cycle_result, recorded_at=at))
-        s.flush()
+        # Core executemany: one statement a table however many rows (the ORM would insert
+        # row by row to learn ids nobody needs here).
+        if change.new_proposals:
+            s.execute(insert(Proposal.__table__), [
+                dict(key=p.key, kind=p.kind, playbook_id=p.playbook_id, step_id=p.step_id, week_start=p.week_start,
+                     from_mode=p.from_mode, to_mode=p.to_mode, status="open", figures=p.figures, opened_at=at,
+                     decided_at=None, decided_by=None) for p in change.new_proposals])
+        if change.verdicts:
+            s.execute(insert(StepVerdict.__table__), [{**v, "recorded_at": at} for v in change.verdicts])
+        if change.decisions:
+            s.execute(insert(Decision.__table__), [{**DECISION_DEFAULTS, **d, "decided_at": at} for d in change.decisions])
+        if change.cycle_results:
+            s.execute(insert(CycleResult.__table__), [{**r, "recorded_at": at} for r in change.cycle_results])
 
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.engine) as s:
