@@ -221,8 +221,8 @@ class Governance:
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
                 if work.key in recorded:
+                    merged.messages += work.messages  # the week's summary first, then its alerts
                     merged.merge(change)
-                    merged.messages += work.messages
             self._apply(s, merged, at)
             enqueue_in(s, merged.messages, at)
         return recorded

@@ -127,8 +127,18 @@ def test_a_bad_org_time_zone_is_reported(tmp_path):
     assert "ROLLOUT_TIMEZONE" in result.stderr and "not an IANA time zone" in result.stderr
 
 
-def test_digest_dry_run_prints_it_readably(run, store, playbook, clock):
-    store.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER_ID, clock())
+def test_digest_dry_run_prints_it_readably(run, store):
+    from datetime import datetime, timedelta, timezone
+
+    from cadence.calendar import monday_of
+    from cadence.definition import parse_playbook
+
+    now = datetime.now(timezone.utc)  # the command reads the real clock: a cycle that began a month ago
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    state = store.playbook_state("support-replies")
+    last_week = monday_of(now.date()) - timedelta(days=7)
+    store.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER_ID, now)
+    store.add_kpi_reading(state.playbook.id, last_week, 30.0, OWNER_ID, now)
     result = run("digest", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "ROLLOUT DIGEST · WEEK OF" in result.output
