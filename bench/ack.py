@@ -101,7 +101,9 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threads: int = 8) -> dict:
+def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threads: int = 8,
+        workers: tuple[int, ...] = (1, 2)) -> dict:
+    """`rollout serve` with each number of `workers`, then the bare app (one process)."""
     slack = SlackStandIn(token=TOKEN).start()
     slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
     with fresh_database(kind, workdir) as url:
@@ -118,18 +120,21 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
         store.engine.dispose()
         env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url,
                "DATABASE_URL": url, "ROLLOUT_TIMEZONE": "UTC", "PYTHONPATH": str(ROOT)}
-        port = _free_port()
-        serve = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1",
-                                  "--no-scheduler", "--threads", str(threads)], env=env, cwd=ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait_healthy(port, "/healthz")
-            load(port, 200, clients, b"Recorded")  # warm-up: caches, pools, imports
-            app = load(port, requests, clients, b"Recorded")
-            app["peak_rss_mib"] = peak_rss_mib(serve.pid)
-        finally:
-            serve.terminate()
-            serve.wait(timeout=30)
+        apps = {}
+        for count in workers:
+            port = _free_port()
+            serve = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host",
+                                      "127.0.0.1", "--no-scheduler", "--threads", str(threads), "--workers",
+                                      str(count)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            try:
+                _wait_healthy(port, "/healthz")
+                load(port, 200 * count, clients, b"Recorded")  # warm-up: caches, pools, imports, every process
+                apps[count] = load(port, requests, clients, b"Recorded")
+                apps[count]["peak_rss_mib"] = peak_rss_mib(serve.pid)  # the first process (the others fork it)
+            finally:
+                serve.terminate()
+                serve.wait(timeout=30)
     port = _free_port()
     bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), SECRET, str(threads),
                              slack.url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -141,4 +146,4 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
         bare.terminate()
         bare.wait(timeout=30)
         slack.stop()
-    return {"app": app, "bare": baseline}
+    return {"app": apps[workers[0]], "apps": {str(k): v for k, v in apps.items()}, "bare": baseline}

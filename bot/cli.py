@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,30 +77,62 @@ def cli(verbose: bool) -> None:
 @cli.command()
 @click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True)
-@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads of the HTTP server.")
+@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads of each HTTP process.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="HTTP processes sharing the port (one per core uses them all; the clock runs in the first).")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock in this process.")
-def serve(port: int | None, host: str, threads: int, no_scheduler: bool) -> None:
+def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler: bool) -> None:
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz)."""
+    import socket
+
+    settings = _settings()
+    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    _open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
+    port = port or settings.port
+    listener = socket.create_server((host, port), backlog=1024)
+    children = []
+    for _ in range(max(workers, 1) - 1):
+        pid = os.fork()
+        if pid == 0:  # a pre-forked worker: the same socket, its own app, engine and threads
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _serve_http(settings, listener, threads, with_clock=False)
+            os._exit(0)
+        children.append(pid)
+
+    def stop_children(*_):
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop_children)
+    log.info("serving Slack requests on http://%s:%d/slack/events (%d process%s)", host, port, max(workers, 1),
+             "es" if workers > 1 else "")
+    try:
+        _serve_http(settings, listener, threads, with_clock=not no_scheduler)
+    finally:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+
+def _serve_http(settings: Settings, listener, threads: int, with_clock: bool) -> None:
     import waitress
 
     from bot.app import create_app, create_clockwork
     from bot.web import make_wsgi
     from handlers.members import TeamDirectory
 
-    settings = _settings()
-    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    store = _open_store(settings)
+    store = Store(make_engine(settings.database_url))
     directory = TeamDirectory()  # one cache for the listeners and the clock
     app = create_app(settings, store, directory=directory)
     clockwork = None
-    if not no_scheduler:
+    if with_clock:
         clockwork = create_clockwork(settings, store, directory=directory)
         clockwork.start_in_background()
         log.info("cadence clock and dispatcher running in this process")
-    port = port or settings.port
-    log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
     try:
-        waitress.serve(make_wsgi(app, store.ping), host=host, port=port, threads=threads, ident="rollout")
+        waitress.serve(make_wsgi(app, store.ping), sockets=[listener], threads=threads, ident="rollout")
     finally:
         if clockwork is not None:
             clockwork.stop()

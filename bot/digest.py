@@ -45,7 +45,7 @@ class Digest:
         start = datetime.combine(last_week, time(0), tzinfo=timezone.utc)
         end = datetime.combine(monday, time(0), tzinfo=timezone.utc) + timedelta(days=1)
         changes = self.reports.decisions_between(pids, ("mode-change",), start, end)
-        proposals = self.reports.open_proposals(pids)
+        proposals = self.governance.open_proposals_of(pids)
         counts = self.reports.org_counts(start)
         ratios = self.reports.exception_ratios(weeks)
         names = {step.id: step.name for s in states for step in s.steps}

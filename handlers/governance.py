@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
 from cadence.definition import DefinitionError, parse_playbook
-from cadence.rules import StepState, Thresholds, Transition
+from cadence.rules import Thresholds, Transition
 from handlers import home
 from handlers.context import Services
 from handlers.grammar import Refusal, close_matches

@@ -168,9 +168,7 @@ class Governance:
                                                          Proposal.status == "open").order_by(Proposal.id)).scalars())
 
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
-        with unit_of_work(self.engine) as s:
-            return list(s.execute(select(Proposal).where(Proposal.playbook_id == playbook_id,
-                                                         Proposal.status == "open").order_by(Proposal.id)).scalars())
+        return self.open_proposals_of([playbook_id])
 
     def recent_verdicts(self, playbook_id: int, since: date) -> list[StepVerdict]:
         with unit_of_work(self.engine) as s:

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
@@ -19,7 +19,6 @@ from storage.models import (
     Decision,
     KpiReading,
     Playbook,
-    Proposal,
     RegistryVersion,
     StepVerdict,
 )
@@ -76,13 +75,6 @@ class Reports:
                                                          col(Decision.kind).in_(kinds),
                                                          Decision.decided_at >= start, Decision.decided_at < end)
                                   .order_by(Decision.id)).scalars())
-
-    def open_proposals(self, playbook_ids: list[int]) -> list[Proposal]:
-        if not playbook_ids:
-            return []
-        with unit_of_work(self.engine) as s:
-            return list(s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids),
-                                                         Proposal.status == "open").order_by(Proposal.id)).scalars())
 
     def org_counts(self, since: datetime) -> dict[str, int]:
         """Cycles completed, versions published (since `since` and in all) and adoptions."""

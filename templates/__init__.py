@@ -56,16 +56,19 @@ def _finalize(value: Any) -> str:
     return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
-def _user(user_id: str) -> Mrkdwn:
-    if not _ID.match(user_id or ""):
-        return Mrkdwn(slack_escape(str(user_id)))
-    return Mrkdwn(f"<@{user_id}>")
+def _link(sigil: str):
+    """A filter turning a validated id into a mention (`@`) or channel link (`#`); anything
+    that is not an id is shown escaped, as text."""
+
+    def link(ident: str) -> Mrkdwn:
+        if not _ID.match(ident or ""):
+            return Mrkdwn(slack_escape(str(ident)))
+        return Mrkdwn(f"<{sigil}{ident}>")
+
+    return link
 
 
-def _channel(channel_id: str) -> Mrkdwn:
-    if not _ID.match(channel_id or ""):
-        return Mrkdwn(slack_escape(str(channel_id)))
-    return Mrkdwn(f"<#{channel_id}>")
+_user, _channel = _link("@"), _link("#")
 
 
 def _number(value: float | int | None, digits: int = 2) -> str:

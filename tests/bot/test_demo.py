@@ -1,6 +1,5 @@
 """`rollout demo` tells the whole story, through the real handlers, and draws it."""
 
-import json
 
 from bot.demo import run
 

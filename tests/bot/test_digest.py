@@ -1,7 +1,6 @@
 """The weekly digest: an org of 500 playbooks within Block Kit's limits, and the real
 thing end to end: summary, one thread reply per function, a chart uploaded into it."""
 
-import base64
 import json
 import random
 from datetime import date, datetime, timedelta, timezone
@@ -9,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from bot.digest import PER_REPLY, Digest
 from cadence.digest import OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from templates import check_block_limits
-from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
+from tests.conftest import MEMBER, OWNER, Engine
 
 UTC = timezone.utc
 FUNCTIONS = ["Sales", "Support", "Finance", "Engineering", "People <!channel> & Ops", "Legal", "Marketing"]

@@ -4,12 +4,11 @@ fake clock, messages through the outbox to the Slack stand-in."""
 import json
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
 
-from storage.governance import Governance
 from storage.models import Decision, Proposal, RegistryVersion
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
 

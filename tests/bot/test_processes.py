@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -108,3 +108,36 @@ def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, en
     for channel in channels:
         assert len(slack.posted(channel)) == 1, (channel, output)
     assert "recovered" in output
+
+
+def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, tmp_path):
+    import socket
+
+    from bot.standin import SlackRequests
+    from tests.conftest import SIGNING_SECRET
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1",
+                               "--workers", "2", "--no-scheduler"], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if slack_side.get("/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        replies = [slack_side.command("help", MEMBER, CHANNEL) for _ in range(20)]
+        assert all(r.status == 200 and "/rollout kpi" in r.text for r in replies)
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 1  # the second worker
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "(2 processes)" in output

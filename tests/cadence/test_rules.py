@@ -1,6 +1,5 @@
 """The mode rules, checked against PRODUCT.md line by line, then by property."""
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest

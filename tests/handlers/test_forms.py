@@ -3,7 +3,7 @@ with Slack's field errors; an answer updates the DM it came from."""
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import timezone
 
 import pytest
 from slack_sdk import WebClient
@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.dispatch import Dispatcher, Pacer
 from storage.models import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
-from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OUTSIDER
+from tests.conftest import BOT_TOKEN, MEMBER, OUTSIDER
 
 UTC = timezone.utc
 
