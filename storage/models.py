@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -68,7 +68,11 @@ class Playbook(SQLModel, table=True):
     inputs: list = _json()
     outputs: list = _json()
     definition: dict = _json()  # the definition as last loaded, to tell a changed file from a reload
-    adopted_from_id: Optional[int] = Field(default=None, foreign_key="registry_version.id")
+    # registry_version also points at playbook: the cycle is deliberate, so this side is
+    # created by ALTER (use_alter) and table sorting needs no guess.
+    adopted_from_id: Optional[int] = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("registry_version.id", use_alter=True,
+                            name="fk_playbook_adopted_from_id_registry_version"), nullable=True))
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 
