@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from cadence.definition import RuleSettings
+
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
 LEVELS = ("human-led", "collaborative", "ai-led")
 
@@ -36,23 +38,26 @@ def demoted(mode: str) -> str | None:
     return LEVELS[index - 1] if index > 0 else None
 
 
+_DEFAULTS = RuleSettings()  # PRODUCT.md's defaults live in the playbook schema; read them from there
+
+
 @dataclass(frozen=True)
 class Thresholds:
     exception_cap: float
     rubric_threshold: float
     rubric_floor: float
-    min_cases: int = 10
-    critical_multiplier: float = 2.0
-    demote_after_fails: int = 2
-    demote_window_weeks: int = 4
-    unobserved_warn_weeks: int = 2
-    unobserved_demote_weeks: int = 3
-    promote_after_weeks: int = 2
-    cooldown_weeks: int = 4
-    freeze_after_changes: int = 3
-    freeze_window_weeks: int = 8
-    scale_min_kpi_weeks: int = 3
-    scale_after_cycles: int = 2
+    min_cases: int = _DEFAULTS.min_cases
+    critical_multiplier: float = _DEFAULTS.critical_multiplier
+    demote_after_fails: int = _DEFAULTS.demote_after_fails
+    demote_window_weeks: int = _DEFAULTS.demote_window_weeks
+    unobserved_warn_weeks: int = _DEFAULTS.unobserved_warn_weeks
+    unobserved_demote_weeks: int = _DEFAULTS.unobserved_demote_weeks
+    promote_after_weeks: int = _DEFAULTS.promote_after_weeks
+    cooldown_weeks: int = _DEFAULTS.cooldown_weeks
+    freeze_after_changes: int = _DEFAULTS.freeze_after_changes
+    freeze_window_weeks: int = _DEFAULTS.freeze_window_weeks
+    scale_min_kpi_weeks: int = _DEFAULTS.scale_min_kpi_weeks
+    scale_after_cycles: int = _DEFAULTS.scale_after_cycles
 
     @classmethod
     def of(cls, rules: dict[str, Any], exception_cap: float, rubric_threshold: float) -> "Thresholds":
