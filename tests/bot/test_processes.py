@@ -134,10 +134,18 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
                 time.sleep(0.1)
         replies = [slack_side.command("help", MEMBER, CHANNEL) for _ in range(20)]
         assert all(r.status == 200 and "/rollout kpi" in r.text for r in replies)
-        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        children = [d.name for d in Path("/proc").iterdir() if d.name.isdigit() and _parent(d) == server.pid]
         assert len(children) == 1  # the second worker
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "(2 processes)" in output
+
+
+def _parent(proc: Path) -> int | None:
+    """The parent pid from /proc/<pid>/stat (the field after the parenthesised name)."""
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
