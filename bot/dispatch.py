@@ -83,10 +83,6 @@ class Pacer:
                 self._channel_next = {c: t for c, t in self._channel_next.items() if t > now}
             return at - now
 
-    def wait(self, channel: str, now: float) -> float:
-        with self._lock:
-            return max(self._channel_next.get(channel, 0.0) - now, self._workspace_next - now, 0.0)
-
     def limited(self, channel: str, seconds: float, now: float) -> None:
         """A 429 for `channel`: hold that channel for Retry-After. When several channels are
         limited within that time, Slack is limiting the workspace: hold everything."""
@@ -95,10 +91,6 @@ class Pacer:
             self._limited = [(t, c) for t, c in self._limited if t > now - seconds] + [(now, channel)]
             if len({c for _, c in self._limited}) >= WORKSPACE_LIMIT_SIGNS:
                 self._workspace_next = max(self._workspace_next, now + seconds)
-
-    def pause(self, seconds: float, now: float) -> None:
-        with self._lock:
-            self._workspace_next = max(self._workspace_next, now + seconds)
 
 
 class _RateLimited(Exception):

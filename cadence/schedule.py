@@ -107,10 +107,6 @@ class PlaybookWork:
     member_weeks: dict[str, list[WeekRef]] = field(default_factory=dict)  # weeks whose member slots may be due
 
 
-def week_after(week: WeekRef, anchor: CycleAnchor) -> WeekRef:
-    return week_containing(anchor, week.week_start + timedelta(days=7))
-
-
 def _weeks(anchor: CycleAnchor, after: date | None, last: date) -> list[WeekRef]:
     """Cycle weeks starting after `after` (or at the anchor) up to the one starting on `last`."""
     first = anchor.starts_on if after is None else max(anchor.starts_on, after + timedelta(days=7))

@@ -54,10 +54,6 @@ class TeamDirectory:
         self._people: dict[str, tuple[float, Person]] = {}
         self._lock = threading.Lock()
 
-    def team(self, client: WebClient, channel_id: str) -> list[Person]:
-        """The channel's human members now: no bots, no deactivated accounts."""
-        return self.teams(client, [channel_id])[channel_id]
-
     def teams(self, client: WebClient, channel_ids: list[str]) -> dict[str, list[Person] | None]:
         """Several channels' human members, with their people looked up together (so a large
         org costs a few paged users.list calls, not a users.info per person). A channel

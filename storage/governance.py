@@ -170,17 +170,6 @@ class Governance:
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
         return self.open_proposals_of([playbook_id])
 
-    def recent_verdicts(self, playbook_id: int, since: date) -> list[StepVerdict]:
-        with unit_of_work(self.engine) as s:
-            return list(s.execute(select(StepVerdict).where(StepVerdict.playbook_id == playbook_id,
-                                                            StepVerdict.week_start >= since)
-                                  .order_by(StepVerdict.week_start)).scalars())
-
-    def cycle_results(self, playbook_id: int) -> list[CycleResult]:
-        with unit_of_work(self.engine) as s:
-            return list(s.execute(select(CycleResult).where(CycleResult.playbook_id == playbook_id)
-                                  .order_by(CycleResult.cycle)).scalars())
-
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
         with unit_of_work(self.engine) as s:
             query = select(RegistryVersion).order_by(RegistryVersion.slug, RegistryVersion.version)
