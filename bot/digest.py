@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from cadence import calendar
-from cadence.digest import OrgWeek, Origin, PlaybookDigest, PlaybookWeek, StepLastWeek, by_function, summarize
+from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookDigest, PlaybookWeek, StepLastWeek, by_function, summarize
 from storage.governance import Governance
 from storage.outbox import Message
 from storage.reports import Reports
@@ -76,10 +76,10 @@ class Digest:
                 steps=[StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen)
                        for s in figures.steps],
                 dms_sent=sent, checked_in=answered,
-                mode_changes=[f"{names.get(d.step_id, '?')} {d.from_mode} → {d.to_mode}" for d in changes
+                mode_changes=[ModeChange(names.get(d.step_id, "?"), d.from_mode, d.to_mode) for d in changes
                               if d.playbook_id == p.id],
-                open_proposals=[(f"make {names.get(x.step_id, '?')} {x.to_mode}" if x.kind == "promotion"
-                                 else "ready to scale") for x in proposals if x.playbook_id == p.id],
+                open_proposals=[OpenProposal(x.kind, names.get(x.step_id), x.to_mode) for x in proposals
+                                if x.playbook_id == p.id],
                 origin=origin)
             digests.append(summarize(week))
         org = OrgWeek(active_playbooks=len(states), cycles_completed_week=counts["cycles_week"],

@@ -25,6 +25,31 @@ class StepLastWeek:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """Something at risk, as data; templates/digest_function.json.j2 words it.
+    kind: over_cap | near_cap | unobserved | frozen | missing_checkins | kpi_missing."""
+
+    kind: str
+    step: str | None = None
+    value: float | None = None  # the ratio, or the members who checked in
+    limit: float | None = None  # the cap, or the members asked
+
+
+@dataclass(frozen=True)
+class ModeChange:
+    step: str
+    from_mode: str
+    to_mode: str
+
+
+@dataclass(frozen=True)
+class OpenProposal:
+    kind: str  # promotion | scale
+    step: str | None = None
+    to_mode: str | None = None
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where an adopted playbook came from, for side-by-side deltas."""
 
@@ -58,8 +83,8 @@ class PlaybookWeek:
     steps: list[StepLastWeek]
     dms_sent: int
     checked_in: int
-    mode_changes: list[str] = field(default_factory=list)
-    open_proposals: list[str] = field(default_factory=list)
+    mode_changes: list[ModeChange] = field(default_factory=list)
+    open_proposals: list[OpenProposal] = field(default_factory=list)
     origin: Origin | None = None
 
 
@@ -74,7 +99,7 @@ class PlaybookDigest:
     cycle_mean: float | None
     attestation: float | None
     worst_step: StepLastWeek | None
-    risks: list[str]
+    risks: list[Risk]
 
     @property
     def slug(self) -> str:
@@ -106,17 +131,17 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
     risks = []
     for step in w.steps:
         if step.ratio is not None and step.ratio > w.exception_cap:
-            risks.append(f"{step.name} over its cap: {step.ratio:.0%} > {w.exception_cap:.0%}")
+            risks.append(Risk("over_cap", step.name, step.ratio, w.exception_cap))
         elif step.ratio is not None and step.ratio >= NEAR_CAP * w.exception_cap and step.ratio > 0:
-            risks.append(f"{step.name} near its cap: {step.ratio:.0%} of {w.exception_cap:.0%}")
+            risks.append(Risk("near_cap", step.name, step.ratio, w.exception_cap))
         if step.mode == "ai-led" and step.cases is None:
-            risks.append(f"{step.name} is AI-led and unobserved: no case count")
+            risks.append(Risk("unobserved", step.name))
         if step.frozen:
-            risks.append(f"{step.name} is frozen")
+            risks.append(Risk("frozen", step.name))
     if attestation is not None and attestation < LOW_ATTESTATION:
-        risks.append(f"missing check-ins: {w.checked_in} of {w.dms_sent}")
+        risks.append(Risk("missing_checkins", value=w.checked_in, limit=w.dms_sent))
     if latest is None and known:
-        risks.append("KPI not reported last week")
+        risks.append(Risk("kpi_missing"))
     return PlaybookDigest(week=w, latest=latest, change=change, vs_baseline=_relative(latest, w.baseline),
                           sparkline=sparkline(w.kpi_series), on_track=on_track, cycle_mean=cycle_mean,
                           attestation=attestation, worst_step=worst, risks=risks)

@@ -6,7 +6,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 from bot.digest import PER_REPLY, Digest
-from cadence.digest import OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
+from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from templates import check_block_limits
 from tests.conftest import MEMBER, OWNER, Engine
 
@@ -27,8 +27,8 @@ def big_org(n=500):
             kpi_name="Time to first <@U123> response " * 3, unit="min", direction="down", baseline=42.0,
             target=15.0, exception_cap=0.1, kpi_series=series, cycle_values=series[-2:], weeks_left=2,
             scale_min_kpi_weeks=3, steps=steps, dms_sent=rng.randint(0, 12), checked_in=rng.randint(0, 6),
-            mode_changes=[f"step{j} ai-led → collaborative" for j in range(rng.randint(0, 6))],
-            open_proposals=[f"make step{j} ai-led" for j in range(rng.randint(0, 5))],
+            mode_changes=[ModeChange(f"step{j}", "ai-led", "collaborative") for j in range(rng.randint(0, 6))],
+            open_proposals=[OpenProposal("promotion", f"step{j}", "ai-led") for j in range(rng.randint(0, 5))],
             origin=Origin("origin-playbook", 3, 42.0, 14.0) if i % 5 == 0 else None)))
     org = OrgWeek(active_playbooks=n, cycles_completed_week=40, cycles_completed_total=900,
                   versions_published_week=3, versions_published_total=80, adoptions=100,

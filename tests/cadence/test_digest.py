@@ -1,6 +1,6 @@
 """Digest figures: deltas against baseline and target, risks first."""
 
-from cadence.digest import Origin, PlaybookWeek, StepLastWeek, by_function, order, summarize
+from cadence.digest import Origin, Risk, PlaybookWeek, StepLastWeek, by_function, order, summarize
 
 
 def week(**overrides):
@@ -35,9 +35,9 @@ def test_risks():
                               StepLastWeek("review", "human-led", 20, 2, frozen=True),
                               StepLastWeek("tag", "collaborative", 10, 0)],
                        dms_sent=6, checked_in=2, kpi_series=[40, 30, None]))
-    assert d.risks == ["draft over its cap: 15% > 10%", "send is AI-led and unobserved: no case count",
-                       "review near its cap: 10% of 10%", "review is frozen", "missing check-ins: 2 of 6",
-                       "KPI not reported last week"]
+    assert d.risks == [Risk("over_cap", "draft", 0.15, 0.10), Risk("unobserved", "send"),
+                       Risk("near_cap", "review", 0.10, 0.10), Risk("frozen", "review"),
+                       Risk("missing_checkins", value=2, limit=6), Risk("kpi_missing")]
 
 
 def test_risky_playbooks_come_first_within_their_function():

@@ -42,14 +42,16 @@ def _contexts(text: str) -> dict[str, dict]:
     modal_ctx = dict(metadata='{"playbook":1,"week":"2026-11-23","dm":{"channel":"D1","ts":"1.2"}}', choices=[],
                      week=week, title=text, steps=steps, kpi_name=text, baseline=42, target=15, unit=text[:20])
     hostile_steps = [SimpleNamespace(name=text[:40], mode="ai-led", pinned=True, frozen=True) for _ in range(30)]
-    from cadence.digest import OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
+    from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 
     digests = [summarize(PlaybookWeek(
         slug=f"p{i}", title=text, function=text, kpi_name=text, unit=text[:20], direction="down", baseline=42,
         target=15, exception_cap=0.1, kpi_series=[40, None, 30, 25, 20, 18, 16, 14], cycle_values=[16, 14],
         weeks_left=2, scale_min_kpi_weeks=3, dms_sent=10, checked_in=2,
         steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(30)],
-        mode_changes=[text[:60]] * 8, open_proposals=[text[:60]] * 8, origin=Origin(text[:64], 2, 42, 14)))
+        mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
+        open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
+        origin=Origin(text[:64], 2, 42, 14)))
         for i in range(15)]
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
