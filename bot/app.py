@@ -6,11 +6,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+import time
 
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from bot import metrics
 from bot.dispatch import Dispatcher, Pacer
+from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.processes import Clockwork
 from bot.settings import Settings
 from bot.tick import Cadence
@@ -21,7 +23,6 @@ from storage.cadence_log import CadenceLog
 from storage.outbox import Outbox
 from storage.store import Store
 
-WEB_API_TIMEOUT = 2  # seconds: a lookup on the request path must leave room in Slack's 3 s
 DISPATCH_CONCURRENCY = 4  # messages in flight at once: Slack's latency, not our CPU, bounds delivery
 
 
@@ -41,17 +42,6 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def web_client(settings: Settings, timeout: float = WEB_API_TIMEOUT, retries: bool = True) -> WebClient:
-    """Every Web API call goes through a client built here, so SLACK_API_URL always applies.
-
-    The dispatcher's client has no retry handlers: it handles 429s and failures itself,
-    per message and without blocking other channels.
-    """
-    handlers = [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)]
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=timeout,
-                     retry_handlers=handlers if retries else [])
-
-
 def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
                directory: TeamDirectory | None = None) -> App:
     services = Services(
@@ -62,13 +52,20 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
         org_timezone=settings.rollout_timezone,
         directory=directory or TeamDirectory(),
     )
-    app = App(
-        client=web_client(settings),
+    app = RolloutApp(
+        # Bolt copies this client's settings for each request; the _budget middleware
+        # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
+        client=RolloutWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                                timeout=REQUEST_BUDGET, retry_handlers=[]),
         signing_secret=settings.slack_signing_secret,
         # Listeners answer inside the acknowledgement (they only touch the database and
         # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
         process_before_response=True,
+        # The CLI checks the token once, before serving (bot/cli.py, verify_slack), with a
+        # clear message; Bolt's own check would raise a traceback in every process it starts.
+        token_verification_enabled=False,
     )
+    app.use(_budget(settings))
     app.use(_once(store, clock))
     commands.register(app, services)
     actions.register(app, services)
@@ -98,6 +95,7 @@ def _once(store: Store, clock: Callable[[], datetime]):
             log.exception("could not check for a repeated request; handling it")
             first = True
         if not first:
+            req.context["outcome"] = "repeat"
             log.info("ignored a repeated request (%s)", ", ".join(keys))
             return BoltResponse(status=200, body="")
         return next()
@@ -105,11 +103,52 @@ def _once(store: Store, clock: Callable[[], datetime]):
     return middleware
 
 
+def _budget(settings: Settings):
+    """Every request gets its own client with one budget for all its waiting on Slack."""
+
+    def middleware(req: BoltRequest, resp: BoltResponse, next):  # noqa: A002 - Bolt's name
+        req.context["client"] = request_client(settings.slack_bot_token, settings.slack_api_url)
+        return next()
+
+    return middleware
+
+
+def _surface(req: BoltRequest) -> str:
+    """The metrics label of a request: the /rollout subcommand, or the kind of payload."""
+    body = req.body if isinstance(req.body, dict) else {}
+    if body.get("command"):
+        from handlers.grammar import USAGE
+
+        word = (str(body.get("text") or "").split() or ["(form)"])[0].lower()
+        return word if word in USAGE or word == "(form)" else "(unknown)"
+    if body.get("type") == "event_callback":
+        return "event:" + str((body.get("event") or {}).get("type") or "unknown")[:40]
+    return str(body.get("type") or "unknown")[:40]
+
+
+class RolloutApp(App):
+    """Bolt's App, measured: acknowledgement latency and requests by subcommand and
+    outcome (GET /metrics), over HTTP and Socket Mode alike. Listeners answer inside the
+    acknowledgement, so the time `dispatch` takes is the time to the ack. (Bolt's global
+    middleware cannot do this: its `next()` returns before any listener runs.)"""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = super().dispatch(req)
+        metrics.ACK_SECONDS.observe(time.perf_counter() - started)
+        outcome = req.context.get("outcome") or ("ok" if response.status < 400 else "error")
+        metrics.REQUESTS.labels(_surface(req), outcome).inc()
+        return response
+
+
 def create_clockwork(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
-                     directory: TeamDirectory | None = None, pacer: Pacer | None = None) -> Clockwork:
-    """The cadence engine and the outbox dispatcher, ready to run in a process."""
-    cadence = Cadence(store, CadenceLog(store.engine), web_client(settings, timeout=10), directory or TeamDirectory(),
-                      settings.rollout_timezone, clock)
-    dispatcher = Dispatcher(Outbox(store.engine), web_client(settings, timeout=10, retries=False), clock=clock,
+                     directory: TeamDirectory | None = None, pacer: Pacer | None = None,
+                     dry_run: bool = False) -> Clockwork:
+    """The cadence engine and the outbox dispatcher, ready to run in a process.
+    `dry_run`: the cadence plans and records nothing (see Cadence)."""
+    token, url = settings.slack_bot_token, settings.slack_api_url
+    cadence = Cadence(store, CadenceLog(store.engine, dry_run=dry_run), clock_client(token, url),
+                      directory or TeamDirectory(), settings.rollout_timezone, clock, dry_run=dry_run)
+    dispatcher = Dispatcher(Outbox(store.engine), clock_client(token, url, retries=False), clock=clock,
                             pacer=pacer, concurrency=DISPATCH_CONCURRENCY)
-    return Clockwork(cadence, dispatcher, clock)
+    return Clockwork(cadence, dispatcher, clock, heartbeat=lambda at: store.beat(metrics.CLOCK, at))

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
+import subprocess
 import sys
-from datetime import datetime, timezone
+import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import yaml
 from pydantic import ValidationError
+from slack_sdk.errors import SlackApiError
 
+from bot import logs
 from bot.settings import Settings
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
@@ -21,36 +25,79 @@ from storage.db import make_engine
 from storage.store import Store
 
 log = logging.getLogger("rollout")
+FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
 
 CREDENTIAL_HELP = {
     "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (xoxb-…), after installing the app",
     "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
     "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens → generate one with the connections:write scope (xapp-…)",
 }
+SETUP_GUIDE = "docs/setup.md"
+# Slack's answers to a token that will never work: say so instead of retrying or crashing.
+REFUSED_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
+                 "not_allowed_token_type", "missing_scope", "invalid_token")
 
 
 def _settings() -> Settings:
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
         raise click.ClickException(f"configuration: {problems}") from None
+    if not click.get_current_context().find_root().params.get("verbose"):
+        logs.configure(settings.log_level, settings.log_format)  # a .env file may set them
+    return settings
 
 
-def _require(settings: Settings, *names: str) -> None:
-    missing = settings.missing(*names)
-    if not missing:
-        return
-    lines = [f"Missing {', '.join(missing)}.", "",
-             "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an app "
-             "manifest → paste manifest.yml), install it to your workspace, then copy:"]
-    lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
-    lines += ["", "Put them in a .env file in this folder (see .env.example) or export them."]
-    click.echo("\n".join(lines), err=True)
+def checked_settings(*required: str) -> Settings:
+    """The settings, with every variable in `required` present, or a clear exit."""
+    try:
+        settings = _settings()
+    except RuntimeError:  # no click context: called by a WSGI server (bot.web.create)
+        settings = Settings()
+    missing = settings.missing(*required)
+    if missing:
+        lines = [f"Missing {', '.join(missing)}.", "",
+                 "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
+                 "app manifest → paste manifest.yml), install it to your workspace, then copy:"]
+        lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
+        lines += ["", f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: "
+                  f"{SETUP_GUIDE}."]
+        click.echo("\n".join(lines), err=True)
+        sys.exit(2)
+    return settings
+
+
+def _refused(variable: str, error: str) -> NoReturn:
+    click.echo(f"Slack refused {variable} ({error}): check {variable}, it may be mistyped, revoked or from "
+               f"another app. Find it at {CREDENTIAL_HELP[variable]}. See {SETUP_GUIDE}.", err=True)
     sys.exit(2)
 
 
-def _open_store(settings: Settings) -> Store:
+def verify_slack(settings: Settings, app_token: bool = False) -> None:
+    """Ask Slack whether the tokens work before serving anything, so a wrong or revoked
+    token ends in one sentence and exit code 2, not in a traceback at the first request.
+    Slack being unreachable is only a warning: the bot retries on its own."""
+    from bot.slackclient import clock_client
+
+    client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
+    try:
+        identity = client.auth_test()
+        log.info("connected to Slack as %s in %s", identity.get("user"), identity.get("team"))
+        if app_token:
+            client.apps_connections_open(app_token=settings.slack_app_token)
+    except SlackApiError as err:
+        error = str(err.response.get("error") or err.response.status_code)
+        if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
+            opening = app_token and err.response.api_url.endswith("apps.connections.open")
+            _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
+        log.warning("Slack answered %s while checking the credentials; going on", error)
+    except (OSError, TimeoutError) as err:
+        log.warning("could not reach Slack at %s (%s); going on, and retrying as work comes",
+                    settings.slack_api_url, err)
+
+
+def open_store(settings: Settings) -> Store:
     """The store, with its schema checked. The embedded SQLite database is brought up to
     date on the spot; a server database is migrated by `rollout db upgrade` (the release
     process), never behind the operator's back."""
@@ -67,11 +114,11 @@ def _open_store(settings: Settings) -> Store:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output (same as LOG_LEVEL=DEBUG).")
 def cli(verbose: bool) -> None:
     """The Rollout Cadence Bot."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure("DEBUG" if verbose else os.environ.get("LOG_LEVEL", "INFO"),
+                   os.environ.get("LOG_FORMAT", "text"))
 
 
 @cli.command()
@@ -79,63 +126,69 @@ def cli(verbose: bool) -> None:
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--threads", type=int, default=8, show_default=True, help="Worker threads of each HTTP process.")
 @click.option("--workers", type=int, default=1, show_default=True,
-              help="HTTP processes sharing the port (one per core uses them all; the clock runs in the first).")
-@click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock in this process.")
+              help="HTTP processes (gunicorn restarts any that dies). More than one: the clock runs as a "
+                   "process of its own beside them.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
 def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler: bool) -> None:
-    """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz)."""
-    import socket
-
-    settings = _settings()
-    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    _open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
+    """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
+    settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    verify_slack(settings)
+    open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
     port = port or settings.port
-    listener = socket.create_server((host, port), backlog=1024)
-    children = []
-    for _ in range(max(workers, 1) - 1):
-        pid = os.fork()
-        if pid == 0:  # a pre-forked worker: the same socket, its own app, engine and threads
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _serve_http(settings, listener, threads, with_clock=False)
-            os._exit(0)
-        children.append(pid)
-
-    def stop_children(*_):
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop_children)
-    log.info("serving Slack requests on http://%s:%d/slack/events (%d process%s)", host, port, max(workers, 1),
-             "es" if workers > 1 else "")
-    try:
-        _serve_http(settings, listener, threads, with_clock=not no_scheduler)
-    finally:
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
-
-
-def _serve_http(settings: Settings, listener, threads: int, with_clock: bool) -> None:
+    if workers > 1:
+        _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler)
+        return
     import waitress
 
     from bot.app import create_app, create_clockwork
-    from bot.web import make_wsgi
+    from bot.web import WAITRESS_OPTIONS, make_wsgi
     from handlers.members import TeamDirectory
 
     store = Store(make_engine(settings.database_url))
     directory = TeamDirectory()  # one cache for the listeners and the clock
     app = create_app(settings, store, directory=directory)
     clockwork = None
-    if with_clock:
+    if not no_scheduler:
         clockwork = create_clockwork(settings, store, directory=directory)
         clockwork.start_in_background()
         log.info("cadence clock and dispatcher running in this process")
+    log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
     try:
-        waitress.serve(make_wsgi(app, store.ping), sockets=[listener], threads=threads, ident="rollout")
+        waitress.serve(make_wsgi(app, store), host=host, port=port, threads=threads, _quiet=True,
+                       **WAITRESS_OPTIONS)
     finally:
         if clockwork is not None:
             clockwork.stop()
+
+
+def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock: bool) -> None:
+    """Several HTTP processes under gunicorn's master, which restarts a worker that dies.
+    The clock is not forked with them: it runs as `rollout clock`, a child of this command."""
+    from gunicorn.app.base import BaseApplication
+
+    from bot.web import create
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in dict(bind=f"{host}:{port}", workers=workers, threads=threads, worker_class="gthread",
+                                   proc_name="rollout", graceful_timeout=10, loglevel="warning",
+                                   accesslog=None).items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create()
+
+    clock_process = None
+    if with_clock:
+        clock_process = subprocess.Popen([sys.executable, "-m", "bot", "clock"])
+        log.info("cadence clock and dispatcher running as process %d", clock_process.pid)
+    log.info("serving Slack requests on http://%s:%d/slack/events (%d processes)", host, port, workers)
+    try:
+        _Server().run()
+    finally:
+        if clock_process is not None:
+            clock_process.terminate()
+            clock_process.wait(timeout=30)
 
 
 @cli.command()
@@ -143,27 +196,27 @@ def clock() -> None:
     """Run the cadence clock (a tick every minute) and the outbox dispatcher, without HTTP."""
     from bot.app import create_clockwork
 
-    settings = _settings()
-    _require(settings, "SLACK_BOT_TOKEN")
-    clockwork = create_clockwork(settings, _open_store(settings))
+    settings = checked_settings("SLACK_BOT_TOKEN")
+    verify_slack(settings)
+    clockwork = create_clockwork(settings, open_store(settings))
     log.info("clock running: a tick every minute; Ctrl-C to stop")
     clockwork.run()
 
 
 @cli.command()
 @click.option("--at", "at_text", metavar="ISO-8601", help="The instant to run for (default: now). "
-              "A time without an offset is UTC.")
+              "A time without an offset is UTC. Not in the future, unless --dry-run.")
+@click.option("--dry-run", is_flag=True, help="Print what would be done and sent; record and send nothing.")
 @click.option("--max-wait", type=float, default=600, show_default=True,
               help="Seconds to keep retrying deliveries that Slack refused for now.")
-def tick(at_text: str | None, max_wait: float) -> None:
+def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     """Run every piece of cadence work due at an instant, deliver it, and exit.
 
     Idempotent: running it twice for the same instant sends nothing twice."""
     from bot.app import create_clockwork, utc_now
 
-    settings = _settings()
-    _require(settings, "SLACK_BOT_TOKEN")
-    at = utc_now()
+    settings = checked_settings() if dry_run else checked_settings("SLACK_BOT_TOKEN")
+    now = at = utc_now()
     if at_text:
         try:
             at = datetime.fromisoformat(at_text)
@@ -172,8 +225,21 @@ def tick(at_text: str | None, max_wait: float) -> None:
                                      param_hint="--at") from None
         if at.tzinfo is None:
             at = at.replace(tzinfo=timezone.utc)
-    clockwork = create_clockwork(settings, _open_store(settings))
+    if at > now + FUTURE_TOLERANCE and not dry_run:
+        # A future tick would do next week's work now and mark it done: the real one never comes.
+        raise click.ClickException(f"{at.isoformat()} is in the future (it is {now.isoformat(timespec='seconds')}): "
+                                   "a tick only runs work that is due. Add --dry-run to see what it would do.")
+    clockwork = create_clockwork(settings, open_store(settings), dry_run=dry_run)
     report = clockwork.cadence.tick(at)
+    if dry_run:
+        click.echo(f"dry run at {at.isoformat()}: {report.summary()} (nothing was recorded or sent)")
+        for work in report.work:
+            click.echo(f"  {_work_line(work)}")
+            for message in work.messages:
+                click.echo(f"      → {message.channel}: {_first_line(message.payload)}")
+        return
+    if clockwork.heartbeat is not None:  # a tick from cron is the clock of such an installation
+        clockwork.heartbeat(utc_now())
     click.echo(f"tick at {at.isoformat()}: {report.summary()}")
     for channel in report.unreachable:
         click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)
@@ -184,19 +250,52 @@ def tick(at_text: str | None, max_wait: float) -> None:
     click.echo("all messages delivered")
 
 
+def _work_line(work) -> str:
+    who = f" {work.user_id}" if work.user_id else ""
+    week = f" week of {work.week_start.isoformat()}" if work.week_start else ""
+    note = f": {work.note}" if work.note else ""
+    return f"{work.kind} {work.status}{week}{who} (due {work.due_at.isoformat(timespec='minutes')}){note}"
+
+
+def _first_line(payload: dict) -> str:
+    text = str(payload.get("text") or "").strip().splitlines() or ["(blocks only)"]
+    return text[0][:120]
+
+
 @cli.command()
-def socket() -> None:
-    """Run in Socket Mode (no public URL needed)."""
+@click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
+def socket(no_scheduler: bool) -> None:
+    """Run in Socket Mode (no public URL needed), with the clock and dispatcher in-process."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
+    from bot.app import create_app, create_clockwork
+    from handlers.members import TeamDirectory
 
-    settings = _settings()
-    _require(settings, "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    verify_slack(settings, app_token=True)
     # Socket Mode has no signing secret: the connection itself is authenticated.
     settings = settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "unused"})
-    app = create_app(settings, _open_store(settings))
-    SocketModeHandler(app, settings.slack_app_token).start()
+    store = open_store(settings)
+    directory = TeamDirectory()  # one cache for the listeners and the clock
+    handler = SocketModeHandler(create_app(settings, store, directory=directory), settings.slack_app_token)
+    clockwork = None
+    if not no_scheduler:
+        clockwork = create_clockwork(settings, store, directory=directory)
+        clockwork.start_in_background()
+        log.info("cadence clock and dispatcher running in this process")
+    stopped = threading.Event()
+    # Platforms stop processes with SIGTERM: close the connection and the clock, exit 0.
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    handler.connect()
+    log.info("connected to Slack in Socket Mode; Ctrl-C to stop")
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+        if clockwork is not None:
+            clockwork.stop()
 
 
 @cli.group()
@@ -226,7 +325,7 @@ def load(file: Path) -> None:
     """Create or update playbooks from a YAML FILE (one or more documents)."""
     settings = _settings()
     specs = read_playbook_file(file)
-    store = _open_store(settings)
+    store = open_store(settings)
     outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}",
                                     at=datetime.now(timezone.utc))
     for outcome in outcomes:
@@ -245,7 +344,7 @@ def digest(dry_run: bool) -> None:
     from storage.store import CURATORS_CHANNEL
 
     settings = _settings()
-    store = _open_store(settings)
+    store = open_store(settings)
     now = utc_now()
     monday = monday_of(local_date(now, settings.rollout_timezone))
     if dry_run:
@@ -257,7 +356,7 @@ def digest(dry_run: bool) -> None:
             click.echo()
         click.echo(f"({len(messages)} messages; charts are drawn when it is posted)")
         return
-    _require(settings, "SLACK_BOT_TOKEN")
+    settings = checked_settings("SLACK_BOT_TOKEN")
     channel = store.setting(CURATORS_CHANNEL)
     if channel is None:
         raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
@@ -280,7 +379,12 @@ def export_csv(directory: Path) -> None:
     from storage.reports import Reports
 
     settings = _settings()
-    for name, rows in Reports(_open_store(settings).engine).export_csv(directory):
+    try:
+        written = Reports(open_store(settings).engine).export_csv(directory)
+    except OSError as err:
+        raise click.ClickException(f"cannot write the export to {directory}: {err.strerror or err}; "
+                                   "nothing was exported") from None
+    for name, rows in written:
         click.echo(f"{directory / name}: {rows} rows")
 
 

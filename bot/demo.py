@@ -120,7 +120,7 @@ class Demo:
         app = create_app(settings, self.store, clock=self.clock)
         from bot.web import make_wsgi
 
-        server = waitress.create_server(make_wsgi(app, self.store.ping), host="127.0.0.1", port=0, threads=4)
+        server = waitress.create_server(make_wsgi(app, self.store), host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=server.run, daemon=True).start()
         self.http = SlackRequests(f"http://127.0.0.1:{server.effective_port}", SECRET)
         from slack_sdk import WebClient

@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 
 
 class Clockwork:
-    def __init__(self, cadence: Cadence, dispatcher: Dispatcher, clock: Callable[[], datetime]):
+    def __init__(self, cadence: Cadence, dispatcher: Dispatcher, clock: Callable[[], datetime],
+                 heartbeat: Callable[[datetime], None] | None = None):
         self.cadence = cadence
+        self.heartbeat = heartbeat  # records each finished tick: the clock's liveness signal
         self.dispatcher = dispatcher
         self.clock = clock
         self._stop = threading.Event()
@@ -42,6 +44,11 @@ class Clockwork:
             return
         if report.counts:
             log.info("tick: %s", report.summary())
+        if self.heartbeat is not None:
+            try:
+                self.heartbeat(self.clock())
+            except Exception:  # noqa: BLE001 - liveness is reported, not required
+                log.warning("could not record the clock's heartbeat", exc_info=True)
 
     def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
         # Every minute on the minute. The tick is idempotent and catches up by itself, so

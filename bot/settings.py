@@ -21,6 +21,22 @@ class Settings(BaseSettings):
     rollout_admins: str = ""
     rollout_timezone: str = "UTC"
     port: int = 3000
+    log_level: str = "INFO"
+    log_format: str = "text"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("use text or json")
+        return value.lower()
 
     @field_validator("rollout_timezone")
     @classmethod

@@ -61,8 +61,11 @@ class Workspace:
 
 
 class SlackStandIn:
-    def __init__(self, token: str = "xoxb-test-token", clock: Callable[[], datetime] | None = None):
+    def __init__(self, token: str = "xoxb-test-token", clock: Callable[[], datetime] | None = None,
+                 app_token: str = "xapp-test-token"):
         self.token = token
+        self.app_token = app_token  # Socket Mode: apps.connections.open takes this one
+        self._socket_mode: _SocketMode | None = None
         self.clock = clock  # when set (the demo), messages are stamped with this time as "at"
         self.workspace = Workspace()
         self.calls: list[Call] = []
@@ -95,8 +98,18 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
         self._server.shutdown()
         self._server.server_close()
+
+    @property
+    def socket_mode(self) -> "_SocketMode":
+        """Socket Mode's side of Slack: a loopback WebSocket server, started on first use
+        (the `websockets` package, a test dependency, is only needed from then on)."""
+        if self._socket_mode is None:
+            self._socket_mode = _SocketMode()
+        return self._socket_mode
 
     def reset(self) -> None:
         with self._lock:
@@ -162,7 +175,8 @@ class SlackStandIn:
                 return fault.status, headers, {"ok": False, "error": "internal_error"}
             if fault.error:
                 return 200, headers, {"ok": False, "error": fault.error}
-        if token != self.token:
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if token != expected:
             return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         if method == "chat.postMessage":
             limited = self._over_limits(str(params.get("channel", "")))
@@ -204,6 +218,9 @@ class SlackStandIn:
     def _m_auth_test(self, _p: dict) -> dict:
         return {"ok": True, "url": "https://rollout-test.slack.com/", "team": "Rollout Test", "user": "rollout",
                 "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _m_apps_connections_open(self, _p: dict) -> dict:
+        return {"ok": True, "url": self.socket_mode.url}
 
     def _m_conversations_members(self, p: dict) -> dict:
         channel = p.get("channel", "")
@@ -396,6 +413,90 @@ def _blocks(value: Any) -> list:
     return _json_field(value) or []
 
 
+def command_payload(text: str, user: str, channel: str) -> dict[str, str]:
+    """A `/rollout` invocation as Slack sends it: form fields over HTTP, the same fields
+    as a JSON payload in Socket Mode."""
+    return {
+        "token": "deprecated-verification-token", "team_id": TEAM_ID, "team_domain": "rollout",
+        "channel_id": channel, "channel_name": "channel", "user_id": user, "user_name": user.lower(),
+        "command": "/rollout", "text": text, "api_app_id": "A0ROLLOUT", "is_enterprise_install": "false",
+        "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
+        "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+    }
+
+
+class _SocketMode:
+    """Slack's Socket Mode server on loopback: hands each connecting app a `hello`, sends
+    envelopes (slash commands, interactions, events) and collects the app's acks, which
+    carry the reply. slack_sdk's built-in client speaks plain ws:// to any port but 443."""
+
+    def __init__(self) -> None:
+        from websockets.sync.server import serve
+
+        self._connections: list[Any] = []
+        self._acks: dict[str, dict[str, Any]] = {}
+        self._changed = threading.Condition()
+        self._server = serve(self._session, "127.0.0.1", 0)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="socket-mode", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.socket.getsockname()[:2]
+        return f"ws://{host}:{port}/link/?ticket={uuid.uuid4().hex}"
+
+    def _session(self, connection: Any) -> None:
+        with self._changed:
+            self._connections.append(connection)
+            self._changed.notify_all()
+        try:
+            connection.send(json.dumps({"type": "hello", "num_connections": len(self._connections),
+                                        "connection_info": {"app_id": "A0ROLLOUT"}}))
+            for raw in connection:
+                message = json.loads(raw)
+                if "envelope_id" in message:
+                    with self._changed:
+                        self._acks[message["envelope_id"]] = message
+                        self._changed.notify_all()
+        except Exception:  # noqa: BLE001 - the app went away: that is how sessions end
+            pass
+        finally:
+            with self._changed:
+                self._connections.remove(connection)
+                self._changed.notify_all()
+
+    def wait_for_connection(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: bool(self._connections), timeout)
+
+    @property
+    def connected(self) -> int:
+        with self._changed:
+            return len(self._connections)
+
+    def send(self, kind: str, payload: dict[str, Any], timeout: float = 10) -> dict[str, Any] | None:
+        """Send one envelope (`slash_commands`, `interactive` or `events_api`) and return the
+        app's ack: {"envelope_id": ..., "payload": reply}; None if none came in time."""
+        envelope_id = uuid.uuid4().hex
+        with self._changed:
+            if not self._connections:
+                raise RuntimeError("no app is connected")
+            connection = self._connections[-1]
+        connection.send(json.dumps({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                    "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
+                                    "retry_reason": ""}))
+        with self._changed:
+            self._changed.wait_for(lambda: envelope_id in self._acks, timeout)
+            return self._acks.pop(envelope_id, None)
+
+    def command(self, text: str, user: str, channel: str, timeout: float = 10) -> dict[str, Any] | None:
+        ack = self.send("slash_commands", command_payload(text, user, channel), timeout)
+        return None if ack is None else ack.get("payload") or {}
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+
 @dataclass
 class Reply:
     status: int
@@ -448,13 +549,7 @@ class SlackRequests:
         }
 
     def command(self, text: str, user: str, channel: str) -> Reply:
-        body = urlencode({
-            "token": "deprecated-verification-token", "team_id": TEAM_ID, "team_domain": "rollout",
-            "channel_id": channel, "channel_name": "channel", "user_id": user, "user_name": user.lower(),
-            "command": "/rollout", "text": text, "api_app_id": "A0ROLLOUT", "is_enterprise_install": "false",
-            "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
-            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
-        })
+        body = urlencode(command_payload(text, user, channel))
         return self.post("/slack/events", body, self.signed_headers(body))
 
     def interaction(self, payload: dict[str, Any]) -> Reply:

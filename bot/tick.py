@@ -37,11 +37,13 @@ log = logging.getLogger(__name__)
 class TickReport:
     counts: Counter = field(default_factory=Counter)  # (kind, status) -> units recorded by this tick
     unreachable: list[str] = field(default_factory=list)  # team channels Slack would not list
+    work: list[Work] = field(default_factory=list)  # the units recorded, with their messages
 
     def add(self, work: list[Work], recorded: set[str]) -> None:
         for w in work:
             if w.key in recorded:
                 self.counts[(w.kind, w.status)] += 1
+                self.work.append(w)
 
     def summary(self) -> str:
         if not self.counts:
@@ -65,11 +67,15 @@ def playbook_clock(state: PlaybookState) -> PlaybookClock:
 
 class Cadence:
     def __init__(self, store: Store, log_: CadenceLog, client: WebClient, directory: TeamDirectory,
-                 org_timezone: str, clock: Callable[[], datetime], charts: bool = True):
-        """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`."""
+                 org_timezone: str, clock: Callable[[], datetime], charts: bool = True, dry_run: bool = False):
+        """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
+        A dry run plans and renders everything, asks the database what it would accept,
+        and keeps nothing (every write is rolled back). Week closes of a catch-up are
+        each judged on the modes of now, since the earlier ones were not kept."""
         self.clock = clock
         self.store = store
-        self.governance = Governance(store.engine)
+        self.dry_run = dry_run
+        self.governance = Governance(store.engine, dry_run=dry_run)
         self.digest = Digest(store, charts=charts)
         self.log = log_
         self.client = client
@@ -97,7 +103,7 @@ class Cadence:
         if member_weeks:
             self._member_work(member_weeks, at, report)
         self._digests(at, report)
-        if at.minute == 0:  # hourly: forget requests old enough that Slack would refuse them anyway
+        if at.minute == 0 and not self.dry_run:  # hourly: forget requests old enough that Slack would refuse them anyway
             self.store.forget_requests(self.clock() - timedelta(days=1))
         return report
 

@@ -1,37 +1,147 @@
-"""The HTTP surface: Slack's requests at POST /slack/events, health at GET /healthz.
+"""The HTTP surface: Slack's requests at POST /slack/events, health at GET /healthz,
+figures for Prometheus at GET /metrics.
 
-A plain WSGI callable, served by waitress (a production, multi-threaded server).
-Signature checks (401 when unsigned, tampered or older than 5 minutes) are Bolt's
-request verification, which runs before any listener.
+A plain WSGI callable, served by waitress (one process) or gunicorn (several). Before
+Bolt sees a request, the shape of it is checked here, so a hostile or broken one
+costs nothing and never reaches a traceback: a body over 1 MiB is refused with 413
+without being read, anything that is not a form or JSON body in UTF-8 with a numeric
+timestamp header (and, for forms, a JSON `payload` if one is given) gets 400.
+Signatures (401 when unsigned, tampered or older than 5 minutes) are Bolt's request
+verification, which runs before any listener. No body is ever logged.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
+from storage.store import Store
+
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
+# waitress buffers a request before the app sees it: it must refuse an oversized one itself.
+WAITRESS_OPTIONS = {"max_request_body_size": MAX_BODY_BYTES, "ident": "rollout"}
+CLOCK_SILENT_AFTER = 300  # seconds without a tick before /healthz calls the clock stale
+
+log = logging.getLogger(__name__)
 
 
-def make_wsgi(app: App, healthy: Callable[[], bool]) -> Callable:
+class Malformed(Exception):
+    """A request that cannot be Slack's: answered 400 with this reason."""
+
+
+def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = None) -> Callable:
+    """The WSGI application around a Bolt app; `clock` is the current instant (tests move it)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    now = clock or (lambda: datetime.now(timezone.utc))
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == EVENTS_PATH:
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])
+            try:
+                body = _checked_body(environ)
+            except _TooLarge:
+                return _reply(start_response, "413 Content Too Large",
+                              {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
+                              [("Connection", "close")])
+            except Malformed as err:
+                log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
+                return _reply(start_response, "400 Bad Request", {"error": str(err)})
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
             return slack(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
-            ok = _safely(healthy)
-            return _reply(start_response, "200 OK" if ok else "503 Service Unavailable",
-                          {"ok": ok, "database": "ok" if ok else "unreachable"})
+            ok = _safely(store.ping)
+            answer: dict = {"ok": ok, "database": "ok" if ok else "unreachable"}
+            if ok:  # the clock may run in another process: its heartbeat is in the database
+                answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
+            return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
+        if path == "/metrics" and method in ("GET", "HEAD"):
+            try:
+                page = metrics.exposition(store, now)
+            except Exception:  # noqa: BLE001 - a scrape must not take the server down
+                log.warning("metrics: the database did not answer", exc_info=True)
+                return _reply(start_response, "503 Service Unavailable", {"error": "database unreachable"})
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE),
+                                      ("Content-Length", str(len(page)))])
+            return [page]
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _checked_body(environ: dict) -> bytes:
+    """The request body, read only if it is small enough, and only if it has the shape
+    of a Slack request."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared:
+        if not declared.isdigit():
+            raise Malformed("Content-Length is not a number")
+        if int(declared) > MAX_BODY_BYTES:
+            raise _TooLarge
+        body = environ["wsgi.input"].read(int(declared))
+    else:  # chunked: read one byte past the limit to know it was exceeded
+        body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            raise _TooLarge
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    if timestamp is not None and not timestamp.strip().isdigit():
+        raise Malformed("X-Slack-Request-Timestamp is not a Unix time")
+    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if content_type not in ("application/x-www-form-urlencoded", "application/json"):
+        raise Malformed("Slack sends application/x-www-form-urlencoded or application/json")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("the body is not UTF-8") from None
+    if content_type == "application/json":
+        if not isinstance(_json(text), dict):
+            raise Malformed("the body is not a JSON object")
+    else:
+        try:
+            form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=1000)
+        except ValueError:
+            raise Malformed("the body is not a valid form") from None
+        if "payload" in form:
+            try:
+                payload = _json(form["payload"][0])
+            except Malformed:
+                payload = None
+            if not isinstance(payload, dict):
+                raise Malformed("payload is not a JSON object")
+    return body
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise Malformed("the body is not valid JSON") from None
+
+
+def _clock_state(last_tick: Callable[[], datetime | None], now: Callable[[], datetime]) -> str:
+    try:
+        last = last_tick()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+    if last is None:
+        return "never ticked"
+    age = (now() - last).total_seconds()
+    return "ok" if age <= CLOCK_SILENT_AFTER else f"silent for {int(age)} s"
 
 
 def _safely(check: Callable[[], bool]) -> bool:
@@ -45,3 +155,15 @@ def _reply(start_response: Callable, status: str, body: dict, headers: list | No
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *(headers or [])])
     return [data]
+
+
+def create() -> Callable:
+    """The WSGI application for a server of its own, from the environment (gunicorn:
+    `gunicorn 'bot.web:create()'`, see the Procfile). Each worker process builds its own
+    app, engine and caches; the clock runs in a process of its own (`rollout clock`)."""
+    from bot.app import create_app
+    from bot.cli import checked_settings, open_store
+
+    settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    store = open_store(settings)
+    return make_wsgi(create_app(settings, store), store)

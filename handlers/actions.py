@@ -41,3 +41,5 @@ def register(app: App, services: Services) -> None:
                               view=form_view(FORMS[action["action_id"]], state, week, metadata))
         except SlackApiError as err:
             log.warning("views.open failed for %s: %s", action["action_id"], err.response.get("error"))
+        except (OSError, TimeoutError):  # Slack is slow or rate limits us: the button can be clicked again
+            log.warning("views.open for %s: Slack did not answer in time", action["action_id"])

@@ -80,4 +80,7 @@ def open_form(request, form: str, trigger_id: str) -> dict[str, Any] | None:
         log.warning("views.open failed: %s", err.response.get("error"))
         raise Refusal(f"Slack wouldn't open the form ({err.response.get('error')}). Type the command in full "
                       "instead.", usage=form) from err
+    except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
+        raise Refusal("Slack is busy and didn't open the form in time. Try again in a minute, or type the "
+                      "command in full.", usage=form) from err
     return None

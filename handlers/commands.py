@@ -11,7 +11,7 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from cadence import calendar
@@ -30,26 +30,34 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: Services) -> None:
     @app.command("/rollout")
-    def rollout(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        reply = answer(services, client, command)
+    def rollout(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        reply, context["outcome"] = answer(services, client, command)
         ack(**reply) if reply else ack()
 
 
-def answer(services: Services, client: WebClient, command: dict[str, Any]) -> dict[str, Any] | None:
-    """The ephemeral reply to one `/rollout` request (None: a form was opened instead)."""
+def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The ephemeral reply to one `/rollout` request (None: a form was opened instead),
+    and its outcome for the metrics: ok, form, refused or failed."""
     request = Request(services, client, command.get("user_id", ""), command.get("channel_id", ""))
     try:
         parsed = grammar.parse(command.get("text", ""))
         if isinstance(parsed, grammar.OpenForm):
-            return checkins.open_form(request, parsed.form, command.get("trigger_id", ""))
-        message = _ROUTES[type(parsed)](request, parsed)
+            opened = checkins.open_form(request, parsed.form, command.get("trigger_id", ""))
+            return opened, "form" if opened is None else "refused"
+        message, outcome = _ROUTES[type(parsed)](request, parsed), "ok"
     except Refusal as refusal:
-        message = render("refusal", problem=refusal.problem, suggestions=list(refusal.suggestions),
-                         usage=list(grammar.USAGE.get(refusal.usage or "", ())))
+        message, outcome = render("refusal", problem=refusal.problem, suggestions=list(refusal.suggestions),
+                                  usage=list(grammar.USAGE.get(refusal.usage or "", ()))), "refused"
     except Exception:  # noqa: BLE001 - the user must hear back; the unit of work rolled back
-        log.exception("/rollout failed: %r", command.get("text", "")[:200])
-        message = render("failure")
-    return {"response_type": "ephemeral", **message}
+        # The exception's type only: its message can carry the user's text.
+        log.error("/rollout %s failed", _subcommand(command), exc_info=True)
+        message, outcome = render("failure"), "failed"
+    return {"response_type": "ephemeral", **message}, outcome
+
+
+def _subcommand(command: dict[str, Any]) -> str:
+    word = (str(command.get("text") or "").split() or ["(form)"])[0].lower()
+    return word if word in grammar.USAGE else "(unknown)"
 
 
 class Request:
@@ -124,7 +132,7 @@ class Request:
                 raise Refusal(mrkdwn("I can't see who is in {} (Slack says {}). Invite me there with "
                                      "`/invite @Rollout Cadence`; nothing was stored.",
                                      _channel(state.playbook.channel_id), err.reason)) from err
-            raise Refusal("Slack didn't tell me who is on the team in time; nothing was stored. "
+            raise Refusal("Slack is busy and didn't tell me who is on the team in time; nothing was stored. "
                           "Try again in a minute.") from err
 
     def require_member_or_owner(self, state: PlaybookState, usage: str) -> None:

@@ -184,6 +184,25 @@ class _Words:
         return self.text[self.matches[start].start(): self.matches[end - 1].end()]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character(text: str) -> str | None:
+    """Names the first control character in `text` (NUL, or any other C0 or DEL but tab
+    and line breaks), or None. Such characters break storage (PostgreSQL refuses NUL)
+    and logs, and no person types them on purpose."""
+    found = _CONTROL.search(text or "")
+    if found is None:
+        return None
+    code = ord(found.group())
+    return "a NUL character (U+0000)" if code == 0 else f"a control character (U+{code:04X})"
+
+
+def _first_word(text: str) -> str:
+    word = (text.split() or ["help"])[0].lower()
+    return word if word in USAGE else "help"
+
+
 def parse(text: str) -> Command:
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
@@ -192,6 +211,10 @@ def parse(text: str) -> Command:
             f"Keep notes and reasons under {MAX_FREE_TEXT_CHARS} characters.",
             usage="help",
         )
+    problem = control_character(text)
+    if problem is not None:
+        raise Refusal(f"Your text contains {problem}, which I can't store. Retype it without that "
+                      "character (it often comes from pasting).", usage=_first_word(text))
     words = _Words(text)
     if not words.words:
         return Help()

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 PAGE_SIZE = 200  # Slack's recommended page size for cursor pagination
 BULK_AFTER = 50  # more unknown people than this: one paged users.list instead of users.info each
 SLACKBOT = "USLACKBOT"
+GONE = ("not_in_channel", "channel_not_found", "is_archived")  # Slack's answers for a channel we can't read
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,14 @@ class TeamDirectory:
             cached = self._members.get(channel_id)
         if cached and cached[0] > now:
             return cached[1]
-        members = self._fetch(client, channel_id)
+        try:
+            members = self._fetch(client, channel_id)
+        except DirectoryUnavailable as err:
+            # Slack is busy or slow: a list a few minutes old beats no answer at all.
+            # (A channel we were removed from is not "busy": that answer stands.)
+            if cached and err.reason not in GONE:
+                return cached[1]
+            raise
         with self._lock:
             self._members[channel_id] = (now + self.ttl, members)
         return members
@@ -133,8 +141,10 @@ class TeamDirectory:
         return user_id in self.channel_members(client, channel_id)
 
     def forget(self, channel_id: str) -> None:
-        with self._lock:
-            self._members.pop(channel_id, None)
+        with self._lock:  # expired, not dropped: still the fallback while Slack is busy
+            cached = self._members.get(channel_id)
+            if cached:
+                self._members[channel_id] = (float("-inf"), cached[1])
 
     @staticmethod
     def _fetch(client: WebClient, channel_id: str) -> frozenset[str]:

@@ -65,6 +65,11 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
     # Errors go on the field that can fix them; problems of the whole form on its last field.
     general = {"attest": "note", "deviation": "reason", "kpi": "value"}[form]
     try:
+        for block_id in values:
+            problem = grammar.control_character(_value(values, block_id) or "")
+            if problem is not None:
+                raise FieldError(block_id if block_id in ("note", "reason", "value", "step") else general,
+                                 f"This contains {problem}, which I can't store. Retype it without that character.")
         state, week = _target(request, metadata, values, general)
         if form == "kpi":
             recorded = _kpi(request, state, week, _value(values, "value") or "")

@@ -33,8 +33,9 @@ class Work:
 
 
 class CadenceLog:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, dry_run: bool = False):
         self.engine = engine
+        self.dry_run = dry_run  # record() reports what it would record, and keeps nothing
 
     def record(self, work: list[Work], at: datetime) -> set[str]:
         """Record work and enqueue its messages in one transaction. Work whose key is
@@ -42,7 +43,7 @@ class CadenceLog:
         messages: that is what makes a tick safe to run twice. Returns the keys recorded."""
         if not work:
             return set()
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.engine, commit=not self.dry_run) as s:
             recorded = insert_new(s, JOBS, [
                 dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
                      due_at=w.due_at, status=w.status, recorded_at=at, note=w.note)

@@ -42,13 +42,18 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
+def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
     """One transaction: committed if the block finishes, rolled back if it raises.
-    Objects stay readable after the commit (expire_on_commit=False)."""
+    Objects stay readable after the commit (expire_on_commit=False). With commit=False
+    it is always rolled back: a rehearsal (`rollout tick --dry-run`) that learns what
+    the database would have accepted and keeps nothing."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

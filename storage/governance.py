@@ -79,8 +79,9 @@ class StepHistory:
 
 
 class Governance:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, dry_run: bool = False):
         self.engine = engine
+        self.dry_run = dry_run  # record_closes() reports what it would record, and keeps nothing
 
     # ---- reads ----
 
@@ -201,7 +202,7 @@ class Governance:
         Raises StaleState (and writes nothing) if a step's mode changed meanwhile."""
         if not closes:
             return set()
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.engine, commit=not self.dry_run) as s:
             recorded = insert_new(s, JOBS, [
                 dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
                      due_at=w.due_at, status=w.status, recorded_at=at, note=w.note) for w, _ in closes])

@@ -378,8 +378,18 @@ class SeenRequest(SQLModel, table=True):
     seen_at: datetime = _instant()
 
 
+class Heartbeat(SQLModel, table=True):
+    """When each long-running part (the clock) last finished its work: a liveness signal
+    that any process can read, so /metrics and /healthz of the web process see the clock."""
+
+    __tablename__ = "heartbeat"
+
+    name: str = Field(primary_key=True, max_length=32)
+    at: datetime = _instant()
+
+
 TABLES = [
     Playbook, Step, Cycle, CheckIn, KpiReading, ExceptionReport, CaseCount,
     RubricScore, RoleGrant, Setting, Decision, CadenceJob, OutboxMessage, StepVerdict, Proposal,
-    CycleResult, RegistryVersion, SeenRequest,
+    CycleResult, RegistryVersion, SeenRequest, Heartbeat,
 ]

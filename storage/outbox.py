@@ -142,3 +142,22 @@ class Outbox:
     def all(self) -> list[OutboxMessage]:
         with unit_of_work(self.engine) as s:
             return list(s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    pending: int
+    failed: int
+    oldest_pending: datetime | None  # when the oldest pending message was enqueued
+
+
+def outbox_health(engine: Engine) -> OutboxHealth:
+    """The figures an operator watches, in one query: messages waiting, messages Slack
+    refused for good, and how long the oldest waiting one has waited."""
+    with unit_of_work(engine) as s:
+        row = s.execute(select(
+            func.count().filter(OutboxMessage.status == "pending"),
+            func.count().filter(OutboxMessage.status == "failed"),
+            func.min(OutboxMessage.created_at).filter(OutboxMessage.status == "pending"),
+        )).one()
+    return OutboxHealth(int(row[0]), int(row[1]), row[2])

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -97,23 +100,40 @@ class Reports:
 
     def export_csv(self, directory: Path) -> list[tuple[str, int]]:
         """Every table as <table>.csv with a header row; JSON as JSON text, instants in ISO 8601 UTC.
-        Rows are streamed, so a large table does not have to fit in memory."""
+        Rows are streamed, so a large table does not have to fit in memory. The files are
+        written into a scratch folder beside `directory` and moved in only when all are
+        complete, so a failure (OSError) leaves no partial export behind."""
+        created = not directory.exists()
         directory.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=directory))
         written = []
-        with self.engine.connect() as connection:
-            for table in SQLModel.metadata.sorted_tables:
-                path = directory / f"{table.name}.csv"
-                count = 0
-                with path.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow([c.name for c in table.columns])
-                    result = connection.execution_options(stream_results=True, yield_per=1000).execute(
-                        select(table).order_by(*table.primary_key.columns))
-                    for row in result:
-                        writer.writerow([_cell(value) for value in row])
-                        count += 1
-                written.append((path.name, count))
+        complete = False
+        try:
+            with self.engine.connect() as connection:
+                for table in SQLModel.metadata.sorted_tables:
+                    path = scratch / f"{table.name}.csv"
+                    count = 0
+                    with path.open("w", newline="", encoding="utf-8") as handle:
+                        writer = csv.writer(handle)
+                        writer.writerow([c.name for c in table.columns])
+                        result = connection.execution_options(stream_results=True, yield_per=1000).execute(
+                            select(table).order_by(*table.primary_key.columns))
+                        for row in result:
+                            writer.writerow([_cell(value) for value in row])
+                            count += 1
+                    written.append((path.name, count))
+            for name, _ in written:
+                os.replace(scratch / name, directory / name)
+            complete = True
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if created and not complete:
+                shutil.rmtree(directory, ignore_errors=True)
         return written
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
@@ -123,4 +143,6 @@ def _cell(value) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as typed, never run; numbers are not text and stay numbers
     return str(value)

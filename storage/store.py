@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, text, tuple_
+from sqlalchemy import delete, func, insert, or_, text, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,6 +18,7 @@ from storage.bulk import insert_new
 from storage.db import unit_of_work
 from storage.outbox import enqueue_in
 from storage.models import (
+    Heartbeat,
     CadenceJob,
     CaseCount,
     CheckIn,
@@ -80,6 +81,19 @@ class Store:
     def forget_requests(self, before: datetime) -> int:
         with unit_of_work(self.engine) as s:
             return s.execute(delete(SeenRequest).where(SeenRequest.seen_at < before)).rowcount
+
+    def beat(self, name: str, at: datetime) -> None:
+        """Record that `name` (the clock) is alive and finished its work at `at`."""
+        try:
+            with unit_of_work(self.engine) as s:
+                if s.execute(update(Heartbeat).where(Heartbeat.name == name).values(at=at)).rowcount == 0:
+                    s.add(Heartbeat(name=name, at=at))
+        except IntegrityError:
+            pass  # another clock wrote the first beat at the same moment: alive either way
+
+    def heartbeat(self, name: str) -> datetime | None:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(Heartbeat.at).where(Heartbeat.name == name)).scalar()
 
     def ping(self) -> bool:
         with self.engine.connect() as connection:

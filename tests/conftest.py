@@ -35,7 +35,7 @@ from storage.outbox import Outbox
 from bot.settings import Settings
 from bot import standin
 from bot.standin import Reply, SlackStandIn
-from bot.web import make_wsgi
+from bot.web import WAITRESS_OPTIONS, make_wsgi
 from cadence.definition import parse_playbook
 from storage import migrate
 from storage.db import make_engine, normalise_database_url
@@ -212,7 +212,7 @@ class _Swappable:
 @pytest.fixture(scope="session")
 def http_server():
     mount = _Swappable()
-    server = waitress.create_server(mount, host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(mount, host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
     threading.Thread(target=server.run, daemon=True, name="waitress").start()
     yield mount, f"http://127.0.0.1:{server.effective_port}"
 
@@ -222,7 +222,7 @@ def bot(http_server, database_url, store, slack, clock):
     """The real app behind waitress on a loopback port; yields a SlackRequests for it."""
     mount, url = http_server
     app = create_app(settings_for(database_url, slack), store, clock=clock)
-    mount.app = make_wsgi(app, store.ping)
+    mount.app = make_wsgi(app, store, clock)
     yield SlackRequests(url)
     mount.app = None
 

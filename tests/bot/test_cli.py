@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.cli import cli
 from storage.models import Decision, Playbook, Step
+from tests.conftest import CHANNEL as CHANNEL_ID
 from tests.conftest import OWNER as OWNER_ID
 from tests.conftest import SUPPORT_REPLIES
 
@@ -164,3 +166,95 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
         playbook_row = next(csv.DictReader(handle))
     assert json.loads(playbook_row["definition"])["playbook"] == "support-replies"
     assert "kpi_reading.csv: 1 rows" in result.output
+
+
+# ---- credentials ------------------------------------------------------------------------
+
+
+def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack):
+    env = _clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="s", SLACK_API_URL=slack.url)
+    for command in (["serve", "--port", "0"], ["clock"]):
+        result = subprocess.run([sys.executable, "-m", "bot", *command], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
+        assert "Bot User OAuth Token" in result.stderr and "docs/setup.md" in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_the_example_env_file_does_not_pass_for_credentials(tmp_path):
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    result = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=_clean_env(tmp_path),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET." in result.stderr
+
+
+def test_migrations_say_nothing_on_an_ordinary_command(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path, env=_clean_env(tmp_path),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "database at" in result.stdout
+    assert "alembic" not in result.stderr and "Running upgrade" not in result.stderr
+
+
+# ---- tick -----------------------------------------------------------------------------------
+
+
+def test_a_tick_in_the_future_is_refused_and_consumes_nothing(run, monkeypatch, slack, playbook, engine):
+    from storage.cadence_log import CadenceLog
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", slack.url)
+    result = CliRunner().invoke(cli, ["tick", "--at", "2099-11-23T13:00:00Z"])
+    assert result.exit_code == 1 and "is in the future" in result.output and "--dry-run" in result.output
+    assert CadenceLog(engine).jobs() == [] and slack.calls == []
+
+
+def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, slack, store, engine):
+    from cadence.definition import parse_playbook
+    from storage.cadence_log import CadenceLog
+    from storage.outbox import Outbox
+
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)  # a rehearsal needs no token
+    monkeypatch.setenv("SLACK_API_URL", slack.url)
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(timezone.utc))
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER_ID, datetime.now(timezone.utc))
+    result = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")  # Monday after week 1: its close is due
+    assert result.exit_code == 0, result.output
+    assert "nothing was recorded or sent" in result.output
+    assert "close done week of 2099-11-16" in result.output and f"→ {CHANNEL_ID}:" in result.output
+    assert CadenceLog(engine).jobs() == [] and Outbox(engine).all() == []
+    assert slack.calls_to("chat.postMessage") == []
+    again = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")
+    assert "close done week of 2099-11-16" in again.output  # still due: the rehearsal kept nothing
+
+
+# ---- export ---------------------------------------------------------------------------------
+
+
+def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tmp_path):
+    import csv
+
+    week = playbook.anchor.starts_on
+    store.add_checkin(playbook.playbook.id, week, "UMEMBER001", "followed", None, "=HYPERLINK(\"http://x\")",
+                      clock())
+    store.add_exception(playbook.playbook.id, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
+    store.add_kpi_reading(playbook.playbook.id, week, -3.5, OWNER_ID, clock())
+    assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
+    with (tmp_path / "out" / "checkin.csv").open() as handle:
+        assert next(csv.DictReader(handle))["note"] == "'=HYPERLINK(\"http://x\")"
+    with (tmp_path / "out" / "exception_report.csv").open() as handle:
+        assert next(csv.DictReader(handle))["reason"] == "'@SUM(A1)"
+    with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
+        assert next(csv.DictReader(handle))["value"] == "-3.5"  # a number stays a number
+
+
+def test_export_to_a_path_that_cannot_be_written_fails_in_one_line(run, playbook, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["export", "csv", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot write the export" in result.output
+    assert "nothing was exported" in result.output and "Traceback" not in result.output
+    assert not (blocker.parent / "out").exists()

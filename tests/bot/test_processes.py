@@ -134,13 +134,25 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
                 time.sleep(0.1)
         replies = [slack_side.command("help", MEMBER, CHANNEL) for _ in range(20)]
         assert all(r.status == 200 and "/rollout kpi" in r.text for r in replies)
-        children = [d.name for d in Path("/proc").iterdir() if d.name.isdigit() and _parent(d) == server.pid]
-        assert len(children) == 1  # the second worker
+        workers = _children(server.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)  # a worker dies: the master starts another
+        deadline = time.time() + 30
+        while time.time() < deadline and (len(_children(server.pid)) < 2 or workers[0] in _children(server.pid)):
+            time.sleep(0.1)
+        assert len(_children(server.pid)) == 2 and workers[0] not in _children(server.pid)
+        replies = [slack_side.command("help", MEMBER, CHANNEL) for _ in range(10)]
+        assert all(r.status == 200 and "/rollout kpi" in r.text for r in replies)
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "(2 processes)" in output
+    assert "Traceback" not in output
+
+
+def _children(pid: int) -> list[int]:
+    return sorted(int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit() and _parent(d) == pid)
 
 
 def _parent(proc: Path) -> int | None:

@@ -1,7 +1,14 @@
 """The HTTP surface as Slack and a load balancer see it."""
 
+import http.client
+import io
+import logging
+import socket
 import time
-from urllib.parse import urlencode
+from datetime import timedelta
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
 
 from tests.conftest import SlackRequests
 
@@ -52,6 +59,131 @@ def test_url_verification_challenge(bot):
 
 def test_healthz_and_unknown_paths(bot):
     health = bot.get("/healthz")
-    assert health.status == 200 and health.body == {"ok": True, "database": "ok"}
+    assert health.status == 200 and health.body == {"ok": True, "database": "ok", "clock": "never ticked"}
     assert bot.get("/nope").status == 404
     assert bot.get("/slack/events").status == 405
+
+
+def test_healthz_reports_the_clock_from_its_heartbeat(bot, store, clock):
+    from bot.metrics import CLOCK
+
+    store.beat(CLOCK, clock() - timedelta(seconds=30))
+    assert bot.get("/healthz").body["clock"] == "ok"
+    store.beat(CLOCK, clock() - timedelta(minutes=20))
+    assert bot.get("/healthz").body["clock"] == "silent for 1200 s"
+
+
+# ---- hostile and broken requests ------------------------------------------------------
+
+
+def _raw(bot, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """A request with exactly these bytes and headers (urllib would fix some of them)."""
+    url = urlsplit(bot.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.putrequest("POST", "/slack/events")
+        for key, value in headers.items():
+            connection.putheader(key, value)
+        connection.endheaders()
+        connection.send(body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_a_body_over_one_mebibyte_is_refused_unread_and_unlogged(bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    declared = 20 * 1024 * 1024
+    url = urlsplit(bot.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+                           b"\r\nContent-Length: " + str(declared).encode() + b"\r\n\r\n" + b"text=" + b"A" * 65536)
+        answer = connection.recv(4096)  # answered before the other 20 MB were sent
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert "AAAA" not in caplog.text
+
+
+@pytest.mark.parametrize(("body", "headers", "why"), [
+    (b"text=help", {"Content-Type": "text/plain"}, "application/x-www-form-urlencoded"),
+    (b"text=\xff\xfe", {}, "not UTF-8"),
+    (b"payload=not-json", {}, "payload is not a JSON object"),
+    (b"payload=%5B1%5D", {}, "payload is not a JSON object"),
+    (b"{not json", {"Content-Type": "application/json"}, "not valid JSON"),
+    (b"text=help", {"X-Slack-Request-Timestamp": "yesterday"}, "not a Unix time"),
+    (b"text=help", {"X-Slack-Request-Timestamp": "1e9"}, "not a Unix time"),
+])
+def test_malformed_requests_get_400_never_a_traceback(bot, caplog, body, headers, why):
+    caplog.set_level(logging.DEBUG)
+    sent = {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(body)),
+            "X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00", **headers}
+    status, answer = _raw(bot, body, sent)
+    assert status == 400 and why in answer.decode()
+    assert "Traceback" not in caplog.text
+
+
+def test_unsigned_requests_are_logged_without_their_body_on_one_line(bot, caplog):
+    from bot.logs import configure
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    stream = io.StringIO()
+    configure("DEBUG")
+    root.handlers[0].stream = stream
+    # Bolt copies the root's level into its loggers when the app is built, which in
+    # production comes after the logging is configured; here the app is older.
+    verification = logging.getLogger("slack_bolt.RequestVerification")
+    verification_level, verification.level = verification.level, logging.NOTSET
+    try:
+        body = "text=" + quote("SECRET\n2026-11-22 ERROR forged entry")
+        bot.post("/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                         "X-Slack-Request-Timestamp": str(int(time.time())),
+                                         "X-Slack-Signature": "v0=forged"})
+    finally:
+        root.handlers[:], root.level = saved
+        verification.level = verification_level
+    log = stream.getvalue()
+    assert "Invalid request signature" in log and "SECRET" not in log and "forged entry" not in log
+
+
+def test_a_nul_in_any_argument_is_refused_and_nothing_stored(bot, playbook, engine):
+    from tests.handlers.test_commands import assert_refused, row_counts
+
+    assert_refused(bot.command("attest support-replies yes all\x00good"), "NUL character")
+    assert_refused(bot.command("exception support-replies send bad\x07bell", user="UOWNER0001"), "U+0007")
+    assert row_counts(engine)["checkin"] == 0 and row_counts(engine)["exception_report"] == 0
+
+
+def test_metrics_in_the_prometheus_format(bot, playbook, store, clock, engine):
+    from bot.metrics import CLOCK
+    from storage.outbox import Message, Outbox
+
+    store.beat(CLOCK, clock())
+    Outbox(engine).enqueue([Message("k1", "chat.postMessage", "C1", {"text": "x"})], clock() - timedelta(minutes=3))
+    assert "Recorded" in bot.command("kpi support-replies 20").text
+    bot.command("kpi support-replies 14,5")
+    page = bot.get("/metrics")
+    assert page.status == 200
+    figures = _samples(page.body)
+    assert figures[("rollout_outbox_pending", ())] == 1 and figures[("rollout_outbox_failed", ())] == 0
+    assert figures[("rollout_outbox_oldest_pending_age_seconds", ())] == 180
+    assert figures[("rollout_last_tick_timestamp_seconds", ())] == clock().timestamp()
+    assert figures[("rollout_requests_total", (("outcome", "ok"), ("subcommand", "kpi")))] >= 1
+    assert figures[("rollout_requests_total", (("outcome", "refused"), ("subcommand", "kpi")))] >= 1
+    assert figures[("rollout_ack_seconds_count", ())] >= 2
+
+
+def _samples(page: str) -> dict:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(page) for sample in family.samples}
+
+
+def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):
+    from bot.standin import Fault
+
+    slack.fail_next("conversations.members", Fault(status=429, retry_after=10))
+    bot.command("kpi support-replies 20")
+    figures = _samples(bot.get("/metrics").body)
+    assert figures[("rollout_slack_api_errors_total", (("error", "ratelimited"), ("method", "conversations.members")))] >= 1

@@ -1,5 +1,6 @@
 """/rollout end to end: signed requests to the real HTTP endpoint, Slack played by the stand-in."""
 
+import time
 from datetime import date, datetime, timezone
 
 import pytest
@@ -230,10 +231,35 @@ def test_bot_not_in_the_channel_is_explained(bot, playbook, slack, engine):
     assert row_counts(engine)["kpi_reading"] == 0
 
 
-def test_rate_limited_lookup_is_retried(bot, playbook, slack):
-    slack.fail_next("conversations.members", Fault(status=429, retry_after=0))
+def test_rate_limit_never_holds_a_request(bot, playbook, slack, engine):
+    """Slack answering 429 with a long Retry-After: no sleeping, no retry, an answer well
+    inside Slack's 3 s, saying Slack is busy, and nothing stored."""
+    slack.fail_next("conversations.members", Fault(status=429, retry_after=10), times=5)
+    started = time.monotonic()
+    reply = bot.command("kpi support-replies 20")
+    assert time.monotonic() - started < 3  # Slack's own limit, not a speed target
+    assert_refused(reply, "Slack is busy", "nothing was stored")
+    assert len(slack.calls_to("conversations.members")) == 1
+    assert row_counts(engine)["kpi_reading"] == 0
+    assert "/rollout kpi" in bot.command("help").text  # help never asks Slack
+    assert len(slack.calls_to("conversations.members")) == 1
+
+
+def test_rate_limited_lookup_answers_from_the_last_known_team(bot, playbook, slack):
     assert "Recorded" in bot.command("kpi support-replies 20").text
+    assert bot.event({"type": "member_joined_channel", "user": OUTSIDER, "channel": CHANNEL}).status == 200
+    slack.fail_next("conversations.members", Fault(status=429, retry_after=10))
+    assert "Recorded" in bot.command("kpi support-replies 21").text  # the list from before the event
     assert len(slack.calls_to("conversations.members")) == 2
+
+
+def test_slow_slack_is_cut_off_at_the_budget(bot, playbook, slack, engine):
+    slack.fail_next("conversations.members", Fault(stall=2.5))
+    started = time.monotonic()
+    reply = bot.command("kpi support-replies 20")
+    assert time.monotonic() - started < 2.5  # gave up at the 1 s budget, not at Slack's answer
+    assert_refused(reply, "Slack is busy")
+    assert row_counts(engine)["kpi_reading"] == 0
 
 
 def test_slack_failing_refuses_cleanly(bot, playbook, slack, engine):

@@ -1,0 +1,69 @@
+"""What an operator watches, in the Prometheus text format at GET /metrics.
+
+Counters and the latency histogram live in the process that counts them. The outbox
+figures and the clock's last tick are read from the database at scrape time, so any
+web process reports them for the whole installation, clock process included.
+Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder
+and the counters of all workers are added up (prometheus_client's multiprocess mode).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from storage.outbox import outbox_health
+from storage.store import Store
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CLOCK = "clock"  # the heartbeat name of the cadence clock
+
+SLACK_ERRORS = Counter("rollout_slack_api_errors", "Slack Web API calls that failed, by method and error.",
+                       ["method", "error"])
+REQUESTS = Counter("rollout_requests", "Slack requests handled, by subcommand (or surface) and outcome.",
+                   ["subcommand", "outcome"])
+ACK_SECONDS = Histogram("rollout_ack_seconds", "Time from a Slack request's arrival to its acknowledgement.",
+                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0))
+
+
+class _DatabaseFigures(Collector):
+    def __init__(self, store: Store, clock: Callable[[], datetime]):
+        self.store = store
+        self.clock = clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        health = outbox_health(self.store.engine)
+        now = self.clock()
+        yield GaugeMetricFamily("rollout_outbox_pending", "Messages waiting to be delivered to Slack.",
+                                value=health.pending)
+        yield GaugeMetricFamily("rollout_outbox_failed", "Messages Slack refused for good.", value=health.failed)
+        age = (now - health.oldest_pending).total_seconds() if health.oldest_pending else 0.0
+        yield GaugeMetricFamily("rollout_outbox_oldest_pending_age_seconds",
+                                "How long the oldest waiting message has waited (0: none waiting).", value=age)
+        last = self.store.heartbeat(CLOCK)
+        yield GaugeMetricFamily("rollout_last_tick_timestamp_seconds",
+                                "When the cadence clock last finished a tick (Unix time; 0: never).",
+                                value=last.timestamp() if last else 0.0)
+
+
+def exposition(store: Store, clock: Callable[[], datetime]) -> bytes:
+    """The whole page: this process's counters (or all workers', in multiprocess mode)
+    and the database's figures."""
+    registry = CollectorRegistry(auto_describe=False)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(registry)
+        counters = generate_latest(registry)
+    else:
+        from prometheus_client import REGISTRY
+
+        counters = generate_latest(REGISTRY)
+    database = CollectorRegistry(auto_describe=False)
+    database.register(_DatabaseFigures(store, clock))
+    return counters + generate_latest(database)

@@ -1,0 +1,67 @@
+"""Every Web API client the bot uses: SLACK_API_URL applies, failures are counted, and
+a client on the request path keeps to a time budget.
+
+Slack gives up on a request after 3 seconds. A person waiting on `/rollout` must
+never wait on Slack's rate limits, so the request path's client never retries a 429
+and shares one budget (REQUEST_BUDGET, 1 s in all) across every call it makes; past
+it a call fails at once with SlackBusy and the listener answers from what it knows.
+The clock's clients are patient instead: nobody is waiting on them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot import metrics
+
+REQUEST_BUDGET = 1.0  # seconds of waiting on Slack, in all, while a person waits for an answer
+CLOCK_TIMEOUT = 10.0  # seconds per call for the clock, which nobody waits on
+
+
+class SlackBusy(TimeoutError):
+    """The request's time budget for Slack is spent: answer without asking Slack."""
+
+
+class RolloutWebClient(WebClient):
+    """A WebClient that counts failed calls by method and error and, when given a
+    deadline (time.monotonic()), never waits on Slack past it."""
+
+    deadline: float | None = None
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0.01:
+                metrics.SLACK_ERRORS.labels(api_method, "budget_spent").inc()
+                raise SlackBusy(f"{api_method}: no time left to wait on Slack")
+            self.timeout = remaining  # this client serves one request: changing it is safe
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as err:
+            error = err.response.get("error") if isinstance(err.response.data, dict) else None
+            metrics.SLACK_ERRORS.labels(api_method, str(error or err.response.status_code)).inc()
+            raise
+        except (OSError, TimeoutError):
+            metrics.SLACK_ERRORS.labels(api_method, "timeout").inc()
+            raise
+
+
+def clock_client(token: str | None, base_url: str, retries: bool = True) -> RolloutWebClient:
+    """For the clock: patient. Rate limits are waited out (Retry-After), a dropped
+    connection is tried again. The dispatcher's client has no retry handlers: it
+    handles 429s and failures itself, per message and without blocking other channels."""
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)]
+    return RolloutWebClient(token=token, base_url=base_url, timeout=CLOCK_TIMEOUT,
+                            retry_handlers=handlers if retries else [])
+
+
+def request_client(token: str | None, base_url: str, budget: float = REQUEST_BUDGET) -> RolloutWebClient:
+    """For one request a person is waiting on: no retries, and `budget` seconds in all."""
+    client = RolloutWebClient(token=token, base_url=base_url, timeout=budget, retry_handlers=[])
+    client.deadline = time.monotonic() + budget
+    return client

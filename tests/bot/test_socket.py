@@ -1,0 +1,92 @@
+"""`rollout socket` as the process a team runs first: connected to the stand-in's
+Socket Mode server on loopback, answering a slash command, and sending the cadence's
+work on schedule from its in-process clock and dispatcher."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cadence.definition import parse_playbook
+from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES
+
+ROOT = Path(__file__).resolve().parents[2]
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@pytest.fixture
+def env(database_url, slack):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
+    environment.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=slack.app_token, SLACK_API_URL=slack.url,
+                       DATABASE_URL=database_url, ROLLOUT_TIMEZONE="UTC", PYTHONPATH=str(ROOT))
+    return environment
+
+
+def _playbook_nudged_a_minute_ago(store) -> None:
+    """support-replies in UTC, its Monday nudge moved to two minutes ago (the process
+    reads the real clock), in week 2 of a cycle that began last Monday."""
+    now = datetime.now(timezone.utc)
+    slot = now - timedelta(minutes=2)
+    definition = {**SUPPORT_REPLIES, "timezone": "UTC", "nudge_at": f"{DAYS[slot.weekday()]} {slot:%H:%M}"}
+    store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=now)
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, now.date() - timedelta(days=now.weekday() + 7), OWNER, now)
+
+
+def _wait(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_socket_mode_answers_commands_and_runs_the_clock(env, store, slack):
+    _playbook_nudged_a_minute_ago(store)
+    assert _wait(lambda: slack.socket_mode.connected == 0, 10)  # an earlier test's app has gone
+    process = subprocess.Popen([sys.executable, "-m", "bot", "socket"], env=env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert slack.socket_mode.wait_for_connection(30), "rollout socket never connected"
+        reply = slack.socket_mode.command("kpi support-replies 20", MEMBER, CHANNEL)
+        assert reply is not None and reply.get("response_type") == "ephemeral"
+        assert "Recorded First-response time = 20 min" in str(reply)
+        assert "/rollout kpi" in str(slack.socket_mode.command("help", MEMBER, CHANNEL))
+        nudged = _wait(lambda: any("week 2 of cycle 1" in m["text"] for m in slack.posted(CHANNEL)), 30)
+        assert nudged, slack.posted(CHANNEL)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "cadence clock and dispatcher running in this process" in output
+    assert "Traceback" not in output
+    assert store.heartbeat("clock") is not None
+
+
+def test_socket_mode_without_the_scheduler_sends_nothing_on_its_own(env, store, slack):
+    _playbook_nudged_a_minute_ago(store)
+    assert _wait(lambda: slack.socket_mode.connected == 0, 10)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "socket", "--no-scheduler"], env=env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert slack.socket_mode.wait_for_connection(30)
+        assert "Recorded" in str(slack.socket_mode.command("kpi support-replies 20", MEMBER, CHANNEL))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_wrong_app_token_is_named_without_a_traceback(env, slack):
+    result = subprocess.run([sys.executable, "-m", "bot", "socket"], env={**env, "SLACK_APP_TOKEN": "xapp-wrong"},
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in result.stderr and "App-Level Tokens" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
