@@ -55,6 +55,7 @@ def checked_settings(*required: str) -> Settings:
         settings = _settings()
     except RuntimeError:  # no click context: called by a WSGI server (bot.web.create)
         settings = Settings()
+        logs.configure(settings.log_level, settings.log_format)
     missing = settings.missing(*required)
     if missing:
         lines = [f"Missing {', '.join(missing)}.", "",

@@ -70,6 +70,11 @@ HABITS = {"UBEA000001": "prompt", "UCEM000001": "late", "UDIA000001": "never", "
           APAC_OWNER: "prompt"}
 
 
+# The demo plays the repository's example playbooks, so the examples are known to work.
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research")
+
+
 class SimClock:
     def __init__(self, at: datetime):
         self.at = at
@@ -162,12 +167,13 @@ class Demo:
         self.clock.at = self.at(START - timedelta(days=3), 9)
         for text in (f"curator add <@{CURATOR}|cora>", f"curators-channel <#{CURATORS}|rollout-curators>"):
             self.command(ADMIN, CURATORS, text)
-        playbooks = (Path(__file__).with_name("demo_playbooks.yaml")).read_text(encoding="utf-8")
         import yaml
 
-        specs = [parse_playbook(doc) for doc in yaml.safe_load_all(playbooks)]
-        self.store.load_playbooks(specs, "UTC", actor="file:demo_playbooks.yaml", at=self.clock())
-        self.did("loaded 3 playbooks: rollout playbook load demo_playbooks.yaml")
+        specs = [parse_playbook(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")))
+                 for name in DEMO_PLAYBOOKS]
+        self.store.load_playbooks(specs, "UTC", actor="file:examples", at=self.clock())
+        self.did("loaded 3 playbooks: rollout playbook load examples/" + ", examples/".join(
+            f"{name}.yaml" for name in DEMO_PLAYBOOKS))
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
 

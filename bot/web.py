@@ -162,8 +162,9 @@ def create() -> Callable:
     `gunicorn 'bot.web:create()'`, see the Procfile). Each worker process builds its own
     app, engine and caches; the clock runs in a process of its own (`rollout clock`)."""
     from bot.app import create_app
-    from bot.cli import checked_settings, open_store
+    from bot.cli import checked_settings, open_store, verify_slack
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    verify_slack(settings)
     store = open_store(settings)
     return make_wsgi(create_app(settings, store), store)

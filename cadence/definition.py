@@ -1,4 +1,4 @@
-"""The playbook definition: the YAML schema of PRODUCT.md ("Playbooks as code").
+"""The playbook definition: the YAML schema (docs/playbooks.md is its reference).
 
 Validation lives here so that every way a playbook enters the system (a YAML file
 today, a registry version later) is checked by the same rules. Errors name the
@@ -81,7 +81,7 @@ class StepSpec(_Strict):
 
 
 class RuleSettings(_Strict):
-    """The mode-rule and cadence numbers of PRODUCT.md, with its defaults."""
+    """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
     min_cases: int = Field(default=10, ge=1)
     rubric_floor: Fraction | None = None  # default: rubric_threshold - 0.10
@@ -192,7 +192,7 @@ class DefinitionError(ValueError):
 
 
 def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
-    """Validate one YAML document. Rule settings may sit at the top level (PRODUCT.md)
+    """Validate one YAML document. Rule settings may sit at the top level
     or under `rules:`; both land in `rules`."""
     if not isinstance(raw, dict):
         raise DefinitionError([f"{where or 'document'}: expected a mapping with 'playbook:', 'title:', ... got {type(raw).__name__}"])
@@ -224,7 +224,7 @@ def _describe(where: str, error: dict[str, Any], top_level_rules: set[str]) -> s
     loc = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", loc)
     message = error["msg"]
     if error["type"] == "extra_forbidden":
-        message = "unknown field (check the spelling against the schema in PRODUCT.md)"
+        message = "unknown field (check the spelling against docs/playbooks.md)"
     elif error["type"] == "missing":
         message = "required field is missing"
     elif error["type"] == "string_pattern_mismatch":

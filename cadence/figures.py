@@ -19,7 +19,7 @@ class StepWeek:
 
     @property
     def total_exceptions(self) -> int:
-        """A member's deviation counts as one exception for its step (PRODUCT.md)."""
+        """A member's deviation counts as one exception for its step."""
         return self.exceptions + self.deviations
 
     @property

@@ -1,11 +1,11 @@
-"""The mode rules of PRODUCT.md ("Mode rules"), as plain data in, plain decisions out.
+"""The mode rules (the README, "How steps gain and lose autonomy"), as plain data in, plain decisions out.
 
 A closed week gives each step one verdict (`judge`). Verdicts and the step's recent
 history give transitions (`evaluate`): demotions, warnings, promotion proposals,
 withdrawals and freezes. People's decisions (`approve`, `override`) go through the
 same bookkeeping. Nothing here reads the clock, Slack or the database.
 
-Where PRODUCT.md leaves room, these readings are taken (and said again in the issue):
+Where the rules leave room, these readings are taken (and said again in the issue):
 - A critical demotion needs a week that FAILed, i.e. enough cases to judge: a ratio
   over 2 x cap on 3 cases is noise, not evidence.
 - Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only
@@ -38,7 +38,7 @@ def demoted(mode: str) -> str | None:
     return LEVELS[index - 1] if index > 0 else None
 
 
-_DEFAULTS = RuleSettings()  # PRODUCT.md's defaults live in the playbook schema; read them from there
+_DEFAULTS = RuleSettings()  # the defaults live in the playbook schema; read them from there
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
 
 
 def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, str]:
-    """PRODUCT.md's five verdict rules, in their order: (verdict, the rule that gave it)."""
+    """The five verdict rules, in their order: (verdict, the rule that gave it)."""
     if numbers.cases is None:
         return MISSING, "1-no-case-count"
     if numbers.cases < t.min_cases:

@@ -1,4 +1,4 @@
-"""The `/rollout` grammar of PRODUCT.md: text in, a command or a Refusal out.
+"""The `/rollout` grammar (the README's command table): text in, a command or a Refusal out.
 
 Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
 week in the future) happen in the handlers; everything about the shape of the text

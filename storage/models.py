@@ -360,7 +360,7 @@ class RegistryVersion(SQLModel, table=True):
     version: int
     slug: str = Field(max_length=64)
     function: str = Field(max_length=80)
-    definition: dict = _json()  # a playbook definition (PRODUCT.md schema) with the modes at publishing
+    definition: dict = _json()  # a playbook definition (docs/playbooks.md) with the modes at publishing
     cycle_results: list = _json()
     scale_rule_held: bool
     published_by: str = Field(max_length=64)

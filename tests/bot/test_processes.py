@@ -111,27 +111,17 @@ def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, en
 
 
 def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, tmp_path):
-    import socket
-
     from bot.standin import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port()
     env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1",
                                "--workers", "2", "--no-scheduler"], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if slack_side.get("/healthz").status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+        _wait_until_healthy(slack_side)
         replies = [slack_side.command("help", MEMBER, CHANNEL) for _ in range(20)]
         assert all(r.status == 200 and "/rollout kpi" in r.text for r in replies)
         workers = _children(server.pid)
@@ -151,6 +141,24 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
     assert "Traceback" not in output
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_healthy(slack_side, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if slack_side.get("/healthz").status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+
+
 def _children(pid: int) -> list[int]:
     return sorted(int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit() and _parent(d) == pid)
 
@@ -161,3 +169,28 @@ def _parent(proc: Path) -> int | None:
         return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
+    """The Procfile's `web` line, run as a platform runs it (a shell, $PORT set)."""
+    from bot.standin import SlackRequests
+    from tests.conftest import SIGNING_SECRET
+
+    web = next(line.split(":", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines()
+               if line.startswith("web:"))
+    port = _free_port()
+    bin_dir = str(Path(sys.executable).parent)  # gunicorn is installed beside this Python
+    env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(port), "WEB_CONCURRENCY": "2",
+           "PATH": bin_dir + os.pathsep + env.get("PATH", "")}
+    server = subprocess.Popen(["bash", "-c", f"exec {web}"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+        _wait_until_healthy(slack_side)
+        assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
+        assert "rollout_requests_total" in slack_side.get("/metrics").body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Traceback" not in output

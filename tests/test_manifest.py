@@ -1,0 +1,110 @@
+"""manifest.yml against the code: every event a listener waits for is subscribed, every
+Web API method the bot calls has its scope, and the URLs and the command match the routes.
+A workspace admin creates the app from this file in one step; a gap here is a bot that
+silently never hears an event or gets `missing_scope` in production."""
+
+import ast
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.web import EVENTS_PATH
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
+CODE = [p for folder in ("bot", "handlers", "storage", "cadence") for p in (ROOT / folder).rglob("*.py")
+        if p.name != "standin.py"]  # the stand-in plays Slack; it calls nothing
+
+# The bot scopes each Web API method needs (Slack's method reference). A method the code
+# calls that is missing here fails the test: add it with its scope, and the scope to the manifest.
+SCOPES = {
+    "auth.test": set(),
+    "apps.connections.open": set(),  # the app-level token's connections:write, not a bot scope
+    "chat.postMessage": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "conversations.members": {"channels:read", "groups:read"},
+    "conversations.history": {"channels:history", "groups:history", "im:history"},
+    "conversations.open": {"im:write"},
+    "users.info": {"users:read"},
+    "users.list": {"users:read"},
+    "views.open": set(),
+    "views.publish": set(),
+    "files.uploadV2": {"files:write"},  # the outbox's name for getUploadURLExternal + completeUploadExternal
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
+}
+
+
+def _calls() -> set[str]:
+    """Web API methods named in the code: `client.chat_postMessage(...)` and "chat.postMessage"."""
+    methods = set()
+    for path in CODE:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                name = node.func.attr
+                head, _, tail = name.partition("_")
+                if head in {"chat", "conversations", "users", "views", "files", "apps", "auth"} and tail:
+                    methods.add(_method_name(head, tail))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(
+                    r"(chat|conversations|users|views|files)\.[a-z][A-Za-z0-9]+", node.value):
+                methods.add(node.value)
+    return methods
+
+
+def _method_name(head: str, tail: str) -> str:
+    """slack_sdk's Python name to Slack's: chat_postMessage -> chat.postMessage,
+    apps_connections_open -> apps.connections.open, auth_test -> auth.test."""
+    if head == "apps":
+        return "apps." + tail.replace("_", ".")
+    camel = re.sub(r"_(\w)", lambda m: m.group(1).upper(), tail)
+    return f"{head}.{camel}"
+
+
+def _listened_events() -> set[str]:
+    events = set()
+    for path in (ROOT / "handlers").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "event"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                events.add(node.args[0].value)
+    return events
+
+
+def test_every_called_method_has_its_scope():
+    granted = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    called = _calls()
+    assert {"chat.postMessage", "conversations.members", "views.open"} <= called  # the scan finds calls
+    unknown = called - set(SCOPES)
+    assert not unknown, f"add these methods and their scopes to SCOPES: {sorted(unknown)}"
+    for method in called:
+        assert SCOPES[method] <= granted, f"{method} needs {sorted(SCOPES[method] - granted)} in manifest.yml"
+
+
+def test_every_scope_is_used():
+    needed = set().union(*(SCOPES[m] for m in _calls())) | {"commands"}
+    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_every_listened_event_is_subscribed_and_every_subscription_listened_to():
+    assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == _listened_events()
+
+
+def test_the_command_and_urls_match_the_routes():
+    features, settings = MANIFEST["features"], MANIFEST["settings"]
+    (command,) = features["slash_commands"]
+    assert command["command"] == "/rollout" and command["should_escape"] is True
+    handlers = (ROOT / "handlers" / "commands.py").read_text()
+    assert '@app.command("/rollout")' in handlers
+    for url in (command["url"], settings["event_subscriptions"]["request_url"],
+                settings["interactivity"]["request_url"]):
+        assert url.endswith(EVENTS_PATH)
+    assert settings["interactivity"]["is_enabled"] is True
+
+
+def test_nobody_can_write_to_the_bot_that_nothing_answers():
+    app_home = MANIFEST["features"]["app_home"]
+    assert app_home["home_tab_enabled"] is True
+    assert app_home["messages_tab_read_only_enabled"] is True or "message.im" in _listened_events()
