@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -113,7 +113,7 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
                                "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40,
                                        "target": 15},
                                "steps": [{"name": "draft", "mode": "collaborative"}]})
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         store.load_playbooks([spec], "UTC", "bench", now)
         store.start_cycle(store.playbook_state("bench-kpi").playbook.id, 1, monday_of(local_date(now, "UTC")),
                           OWNER, now)

@@ -59,7 +59,7 @@ class QueryCounter:
     def _count(self, *_args) -> None:
         self.count += 1
 
-    def __enter__(self) -> "QueryCounter":
+    def __enter__(self) -> QueryCounter:
         event.listen(self.engine, "before_cursor_execute", self._count)
         return self
 

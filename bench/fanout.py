@@ -5,7 +5,7 @@ second per channel and a workspace-wide rate, and answers 2% of calls 429 or 503
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from slack_sdk import WebClient
@@ -50,7 +50,7 @@ def run(kind: str, workdir: Path, members: int = 10_000, channels: int = 200, wo
                 store.start_cycle(state.playbook.id, 1, monday, "bench", now)
             client = WebClient(token=TOKEN, base_url=slack.url, timeout=10, retry_handlers=[])
             cadence = Cadence(store, CadenceLog(engine), client, TeamDirectory(), "UTC", utc_now, charts=False)
-            at = datetime(2026, 11, 19, 15, 0, tzinfo=timezone.utc)  # Thursday 15:00 for everyone
+            at = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # Thursday 15:00 for everyone
             started = time.perf_counter()
             with QueryCounter(engine) as queries:
                 report = cadence.tick(at)

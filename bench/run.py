@@ -12,7 +12,7 @@ import json
 import logging
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import ack, fanout, week
@@ -69,7 +69,7 @@ def _met(ok: bool) -> str:
 def report(results: dict, args) -> str:
     lines = [
         "# Benchmark results", "",
-        f"Written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
+        f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
         "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).", "",

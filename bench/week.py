@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, update
@@ -79,7 +79,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         _insert(engine, table, rows)
     return {"rows": len(verdicts) + len(kpis) + len(cases) + len(rubrics) + len(jobs),
             "closing_week": closing, "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(),
-                                                                  tzinfo=timezone.utc) + timedelta(hours=12)}
+                                                                  tzinfo=UTC) + timedelta(hours=12)}
 
 
 def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> dict:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timezone
-
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot import metrics
 from bot.dispatch import Dispatcher, Pacer
-from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.processes import Clockwork
 from bot.settings import Settings
+from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.tick import Cadence
 from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
@@ -39,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
@@ -81,7 +80,7 @@ def _once(store: Store, clock: Callable[[], datetime]):
     (Slack's scheme alone accepts a replay for five minutes); Slack's own retries of an
     event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200."""
 
-    def middleware(req: BoltRequest, resp: BoltResponse, next):  # noqa: A002 - Bolt's name
+    def middleware(req: BoltRequest, resp: BoltResponse, next):
         keys = []
         signature = (req.headers.get("x-slack-signature") or [None])[0]
         if signature:
@@ -91,7 +90,7 @@ def _once(store: Store, clock: Callable[[], datetime]):
             keys.append(f"event:{event_id[:100]}")
         try:
             first = store.first_time(keys, clock()) if keys else True
-        except Exception:  # noqa: BLE001 - better to risk a duplicate than to refuse everyone
+        except Exception:
             log.exception("could not check for a repeated request; handling it")
             first = True
         if not first:
@@ -106,7 +105,7 @@ def _once(store: Store, clock: Callable[[], datetime]):
 def _budget(settings: Settings):
     """Every request gets its own client with one budget for all its waiting on Slack."""
 
-    def middleware(req: BoltRequest, resp: BoltResponse, next):  # noqa: A002 - Bolt's name
+    def middleware(req: BoltRequest, resp: BoltResponse, next):
         req.context["client"] = request_client(settings.slack_bot_token, settings.slack_api_url)
         return next()
 

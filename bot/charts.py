@@ -13,10 +13,10 @@ from datetime import date
 import matplotlib
 
 matplotlib.use("Agg")  # no display: servers and CI have none
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from cadence.digest import PlaybookDigest  # noqa: E402
-from cadence.figures import progress_to_target  # noqa: E402
+from cadence.digest import PlaybookDigest
+from cadence.figures import progress_to_target
 
 MAX_LINES = 12  # more lines than this is a tangle; the text digest lists every playbook
 

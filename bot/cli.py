@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -225,7 +225,7 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
             raise click.BadParameter(f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)",
                                      param_hint="--at") from None
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
+            at = at.replace(tzinfo=UTC)
     if at > now + FUTURE_TOLERANCE and not dry_run:
         # A future tick would do next week's work now and mark it done: the real one never comes.
         raise click.ClickException(f"{at.isoformat()} is in the future (it is {now.isoformat(timespec='seconds')}): "
@@ -328,7 +328,7 @@ def load(file: Path) -> None:
     specs = read_playbook_file(file)
     store = open_store(settings)
     outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}",
-                                    at=datetime.now(timezone.utc))
+                                    at=datetime.now(UTC))
     for outcome in outcomes:
         detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
         click.echo(f"{outcome.slug}: {outcome.action}{detail}")

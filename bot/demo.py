@@ -17,7 +17,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import waitress
@@ -36,7 +36,7 @@ from storage.db import make_engine
 from storage.outbox import Outbox
 from storage.store import Store
 
-UTC = timezone.utc
+UTC = UTC
 START = date(2027, 1, 4)  # the Monday cycle 1 starts
 WEEKS = 8
 SECRET = "demo-signing-secret"
@@ -207,7 +207,7 @@ class Demo:
         value = next(e["value"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
         target = json.loads(value)
         week = date.fromisoformat(target["week"])
-        if habit == "never" or dm["text"].startswith("Reminder") and habit != "late":
+        if habit == "never" or (dm["text"].startswith("Reminder") and habit != "late"):
             return []
         if habit == "late":
             if not dm["text"].startswith("Reminder"):

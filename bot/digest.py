@@ -7,10 +7,20 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from cadence import calendar
-from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookDigest, PlaybookWeek, StepLastWeek, by_function, summarize
+from cadence.digest import (
+    ModeChange,
+    OpenProposal,
+    OrgWeek,
+    Origin,
+    PlaybookDigest,
+    PlaybookWeek,
+    StepLastWeek,
+    by_function,
+    summarize,
+)
 from storage.governance import Governance
 from storage.outbox import Message
 from storage.reports import Reports
@@ -42,8 +52,8 @@ class Digest:
         kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), weeks)
         last = self.store.week_figures_many([(s, last_week) for s in states])
         checkins = self.reports.checkin_counts(pids, last_week)
-        start = datetime.combine(last_week, time(0), tzinfo=timezone.utc)
-        end = datetime.combine(monday, time(0), tzinfo=timezone.utc) + timedelta(days=1)
+        start = datetime.combine(last_week, time(0), tzinfo=UTC)
+        end = datetime.combine(monday, time(0), tzinfo=UTC) + timedelta(days=1)
         changes = self.reports.decisions_between(pids, ("mode-change",), start, end)
         proposals = self.governance.open_proposals_of(pids)
         counts = self.reports.org_counts(start)
@@ -124,7 +134,7 @@ class Digest:
             from bot.charts import function_chart
 
             return function_chart(function, members, weeks)
-        except Exception:  # noqa: BLE001 - a chart that fails to draw costs the chart, not the digest
+        except Exception:
             log.exception("chart for %s failed; the digest goes out without it", function)
             return None
 

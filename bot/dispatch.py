@@ -148,7 +148,7 @@ class Dispatcher:
             self._deliver(message)
         except _RateLimited as limited:
             self.pacer.limited(message.channel, limited.seconds, self.clock().timestamp())
-        except Exception:  # noqa: BLE001 - one message's trouble must not stop the batch
+        except Exception:
             log.exception("outbox %s: delivery failed; the lease runs out and it is retried", message.key)
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -191,13 +191,13 @@ class Dispatcher:
     def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
         try:
             self.recover()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("dispatcher: could not recover leases; they run out by themselves")
         while not stop.is_set():
             try:
                 if self.run_once():
                     continue
-            except Exception:  # noqa: BLE001 - a database hiccup must not kill the dispatcher
+            except Exception:
                 log.exception("dispatcher: batch failed; retrying")
             stop.wait(idle_seconds)
 

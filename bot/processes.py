@@ -39,7 +39,7 @@ class Clockwork:
     def tick(self) -> None:
         try:
             report = self.cadence.tick(self.clock())
-        except Exception:  # noqa: BLE001 - the next minute's tick catches up
+        except Exception:
             log.exception("tick failed; the next one catches up")
             return
         if report.counts:
@@ -47,7 +47,7 @@ class Clockwork:
         if self.heartbeat is not None:
             try:
                 self.heartbeat(self.clock())
-            except Exception:  # noqa: BLE001 - liveness is reported, not required
+            except Exception:
                 log.warning("could not record the clock's heartbeat", exc_info=True)
 
     def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:

@@ -7,6 +7,7 @@ and can be told to fail the next calls of a method.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -93,7 +94,7 @@ class SlackStandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/api/"
 
-    def start(self) -> "SlackStandIn":
+    def start(self) -> SlackStandIn:
         self._thread.start()
         return self
 
@@ -104,7 +105,7 @@ class SlackStandIn:
         self._server.server_close()
 
     @property
-    def socket_mode(self) -> "_SocketMode":
+    def socket_mode(self) -> _SocketMode:
         """Socket Mode's side of Slack: a loopback WebSocket server, started on first use
         (the `websockets` package, a test dependency, is only needed from then on)."""
         if self._socket_mode is None:
@@ -304,7 +305,7 @@ class SlackStandIn:
         oldest = float(p.get("oldest") or 0)
         with self._lock:
             found = [dict(m) for m in self.messages.get(channel, []) if float(m["ts"]) >= oldest]
-        if not str(p.get("include_all_metadata", "")).lower() in ("1", "true"):
+        if str(p.get("include_all_metadata", "")).lower() not in ("1", "true"):
             for m in found:
                 m.pop("metadata", None)
         limit = int(p.get("limit") or 100)
@@ -359,7 +360,7 @@ class SlackStandIn:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 if self.path.startswith("/upload/"):  # the upload URL handed out by files.getUploadURLExternal
@@ -388,10 +389,9 @@ class SlackStandIn:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
+                # the client may have given up waiting, as a real client does on a slow Slack
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting, as a real client does on a slow Slack
 
             def log_message(self, *_args: Any) -> None:
                 pass

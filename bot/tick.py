@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
+from bot.digest import Digest
 from cadence import calendar, rules
 from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
-from bot.digest import Digest
 from handlers import governance
 from handlers.checkins import button_value
 from handlers.members import DirectoryUnavailable, TeamDirectory
@@ -154,7 +154,7 @@ class Cadence:
             th = governance.thresholds(state)
             change = Change()
             outcomes = {}
-            for step, numbers in zip(state.steps, week_figures.steps):
+            for step, numbers in zip(state.steps, week_figures.steps, strict=True):
                 week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
                 outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
                 outcomes[step.name] = outcome

@@ -7,7 +7,7 @@ the first one was started (its *anchor*). A week is named by the date of its Mon
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKS_PER_CYCLE = 4
@@ -96,4 +96,4 @@ def week_closes_at(week_start: date, tz: str, grace_hours: float) -> datetime:
     still exactly `grace_hours` after local midnight.
     """
     end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=ZoneInfo(tz))
-    return end.astimezone(timezone.utc) + timedelta(hours=grace_hours)
+    return end.astimezone(UTC) + timedelta(hours=grace_hours)

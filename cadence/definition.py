@@ -40,7 +40,7 @@ class KpiSpec(_Strict):
     target: Finite
 
     @model_validator(mode="after")
-    def _target_beats_baseline(self) -> "KpiSpec":
+    def _target_beats_baseline(self) -> KpiSpec:
         if self.direction == "down" and not self.target < self.baseline:
             raise ValueError(
                 f"with direction 'down' (lower is better) the target ({self.target:g}) "
@@ -60,7 +60,7 @@ class GuardrailSpec(_Strict):
     max: Finite | None = None
 
     @model_validator(mode="after")
-    def _one_bound(self) -> "GuardrailSpec":
+    def _one_bound(self) -> GuardrailSpec:
         if self.min is None and self.max is None:
             raise ValueError("give a 'min' or a 'max'")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -74,7 +74,7 @@ class StepSpec(_Strict):
     pinned: bool = False
 
     @model_validator(mode="after")
-    def _pinned_is_human_led(self) -> "StepSpec":
+    def _pinned_is_human_led(self) -> StepSpec:
         if self.pinned and self.mode != "human-led":
             raise ValueError(f"a pinned step is human-led by design; step '{self.name}' is {self.mode}")
         return self
@@ -104,7 +104,7 @@ class RuleSettings(_Strict):
     reminder_at: str = Field(default="Fri 15:00", pattern=SLOT_RE)
 
     @model_validator(mode="after")
-    def _windows(self) -> "RuleSettings":
+    def _windows(self) -> RuleSettings:
         if self.demote_after_fails > self.demote_window_weeks:
             raise ValueError("demote_after_fails cannot exceed demote_window_weeks")
         if self.unobserved_warn_weeks > self.unobserved_demote_weeks:
@@ -159,7 +159,7 @@ class PlaybookSpec(_Strict):
         return steps
 
     @model_validator(mode="after")
-    def _floor_below_threshold(self) -> "PlaybookSpec":
+    def _floor_below_threshold(self) -> PlaybookSpec:
         floor = self.rules.rubric_floor
         if floor is not None and floor > self.rubric_threshold:
             raise ValueError(f"rubric_floor ({floor:g}) is above rubric_threshold ({self.rubric_threshold:g})")
@@ -216,7 +216,7 @@ def _join(where: str, field: str) -> str:
     return f"{where}.{field}" if where else field
 
 
-def _describe(where: str, error: dict[str, Any], top_level_rules: set[str]) -> str:
+def _describe(where: str, error: Any, top_level_rules: set[str]) -> str:  # pydantic ErrorDetails
     parts = [str(part) for part in error["loc"]]
     if len(parts) > 1 and parts[0] == "rules" and parts[1] in top_level_rules:
         parts = parts[1:]  # name the field where the author wrote it

@@ -127,7 +127,7 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         on_track = "off track"
     attestation = w.checked_in / w.dms_sent if w.dms_sent else None
     judged = [s for s in w.steps if s.ratio is not None]
-    worst = max(judged, key=lambda s: s.ratio, default=None)
+    worst = max(judged, key=lambda s: s.ratio or 0.0, default=None)  # judged: every ratio is set
     risks = []
     for step in w.steps:
         if step.ratio is not None and step.ratio > w.exception_cap:

@@ -60,7 +60,7 @@ class Thresholds:
     scale_after_cycles: int = _DEFAULTS.scale_after_cycles
 
     @classmethod
-    def of(cls, rules: dict[str, Any], exception_cap: float, rubric_threshold: float) -> "Thresholds":
+    def of(cls, rules: dict[str, Any], exception_cap: float, rubric_threshold: float) -> Thresholds:
         known = {k: v for k, v in rules.items() if k in cls.__dataclass_fields__ and v is not None}
         known.setdefault("rubric_floor", max(0.0, round(rubric_threshold - 0.10, 6)))
         return cls(exception_cap=exception_cap, rubric_threshold=rubric_threshold, **known)
@@ -177,7 +177,7 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
     Evaluating a week the state already holds changes nothing."""
     if any(v.week_start >= week.week_start for v in step.verdicts):
         return [], step
-    state = replace(step, verdicts=step.verdicts + (week,))
+    state = replace(step, verdicts=(*step.verdicts, week))
     transitions: list[Transition] = []
     figures = _figures(week, t)
 
@@ -211,7 +211,7 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
     return transitions, state
 
 
-def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict) -> Transition | None:
+def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]) -> Transition | None:
     lower = demoted(state.mode)
     if lower is None:
         return None  # human-led is the floor
@@ -238,7 +238,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict)
     return None
 
 
-def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict) -> Transition | None:
+def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]) -> Transition | None:
     higher = promoted(state.mode)
     if higher is None or state.pinned or state.frozen or state.open_proposal or week.outcome != PASS:
         return None
@@ -256,7 +256,7 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict)
 
 def _changed(state: StepState, transition: Transition) -> StepState:
     demotions = state.demotions + ((transition.week_start,) if transition.kind == "demotion" else ())
-    return replace(state, mode=transition.to_mode, changes=state.changes + (transition.week_start,),
+    return replace(state, mode=transition.to_mode or state.mode, changes=(*state.changes, transition.week_start),
                    demotions=demotions, open_proposal=False)
 
 
@@ -305,7 +305,7 @@ def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tu
     transitions.append(change)
     state = _changed(state, change)
     if LEVELS.index(mode) < LEVELS.index(change.from_mode):
-        state = replace(state, demotions=state.demotions + (week_start,))
+        state = replace(state, demotions=(*state.demotions, week_start))
     freeze = _freeze(state, week_start, t)
     if freeze is not None:
         transitions.append(freeze)

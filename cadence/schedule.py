@@ -17,7 +17,7 @@ Keys name the unit of work, so the same work always gets the same key:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cadence.calendar import CycleAnchor, WeekRef, week_closes_at, week_containing
@@ -38,7 +38,7 @@ class Slot:
     at: time
 
     @classmethod
-    def parse(cls, text: str) -> "Slot":
+    def parse(cls, text: str) -> Slot:
         day, clock = text.split(" ")
         hours, minutes = clock.split(":")
         return cls(WEEKDAYS.index(day), time(int(hours), int(minutes)))
@@ -54,7 +54,7 @@ class Slot:
         one is its first occurrence. Either way each slot is exactly one instant.
         """
         local = datetime.combine(self.local_date(week_start), self.at, tzinfo=ZoneInfo(tz))
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,9 @@ def _weeks(anchor: CycleAnchor, after: date | None, last: date) -> list[WeekRef]
     weeks = []
     day = first
     while day <= last:
-        weeks.append(week_containing(anchor, day))
+        week = week_containing(anchor, day)
+        if week is not None:  # never None: `first` is on or after the anchor
+            weeks.append(week)
         day += timedelta(days=7)
     return weeks
 
@@ -131,6 +133,8 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
     if horizon < clock.anchor.starts_on:
         return work
     current = week_containing(clock.anchor, horizon)
+    if current is None:  # unreachable: horizon is on or after the anchor's first day
+        return work
 
     for week in _weeks(clock.anchor, cursors.get("nudge"), current.week_start):
         due = clock.nudge.instant(week.week_start, clock.timezone)

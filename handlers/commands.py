@@ -48,7 +48,7 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
     except Refusal as refusal:
         message, outcome = render("refusal", problem=refusal.problem, suggestions=list(refusal.suggestions),
                                   usage=list(grammar.USAGE.get(refusal.usage or "", ()))), "refused"
-    except Exception:  # noqa: BLE001 - the user must hear back; the unit of work rolled back
+    except Exception:
         # The exception's type only: its message can carry the user's text.
         log.error("/rollout %s failed", _subcommand(command), exc_info=True)
         message, outcome = render("failure"), "failed"

@@ -207,7 +207,7 @@ def _on_click(services: Services, client: WebClient, body: dict[str, Any], act) 
         act(Request(services, client, user, channel or ""))
     except Refusal as refusal:
         _ephemeral(client, channel, user, render("refusal", problem=refusal.problem, suggestions=[], usage=[]))
-    except Exception:  # noqa: BLE001 - the clicker must hear back; nothing was written
+    except Exception:
         log.exception("button failed")
         _ephemeral(client, channel, user, render("failure"))
 

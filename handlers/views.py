@@ -84,7 +84,7 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
-    except Exception:  # noqa: BLE001 - the form must not hang; nothing was stored
+    except Exception:
         log.exception("form %s failed", form)
         ack(response_action="errors", errors={general: "Something went wrong on my side; nothing was stored. "
                                                        "Please try again."})

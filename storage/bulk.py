@@ -9,7 +9,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 
-
 def insert_new(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str = "key") -> set[str]:
     """Insert the rows whose `key` is not taken yet; return the keys actually inserted.
 

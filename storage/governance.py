@@ -20,7 +20,6 @@ from storage.models import CycleResult, Decision, Playbook, Proposal, RegistryVe
 from storage.outbox import Message, enqueue_in
 from storage.store import PlaybookState
 
-
 DECISION_DEFAULTS = dict(rule=None, playbook_id=None, step_id=None, week_start=None, from_mode=None, to_mode=None,
                          figures={})
 
@@ -62,7 +61,7 @@ class Change:
     messages: list[Message] = field(default_factory=list)
 
 
-    def merge(self, other: "Change") -> None:
+    def merge(self, other: Change) -> None:
         self.decisions += other.decisions
         self.verdicts += other.verdicts
         self.mode_changes += other.mode_changes

@@ -16,15 +16,14 @@ from cadence.definition import PlaybookSpec
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.bulk import insert_new
 from storage.db import unit_of_work
-from storage.outbox import enqueue_in
 from storage.models import (
-    Heartbeat,
     CadenceJob,
     CaseCount,
     CheckIn,
     Cycle,
     Decision,
     ExceptionReport,
+    Heartbeat,
     KpiReading,
     Playbook,
     RoleGrant,
@@ -33,6 +32,7 @@ from storage.models import (
     Setting,
     Step,
 )
+from storage.outbox import enqueue_in
 
 CURATORS_CHANNEL = "curators_channel"
 PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__

@@ -180,9 +180,8 @@ def check_block_limits(message: dict[str, Any]) -> None:
         raise BlockKitError(f"block_id used twice: {sorted(b for b in block_ids if block_ids.count(b) > 1)[0]}")
     for element in _elements(blocks):
         kind = element.get("type")
-        if kind == "button":
-            if len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000:
-                raise BlockKitError(f"button {element.get('action_id')}: text over 75 or value over 2000 characters")
+        if kind == "button" and (len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000):
+            raise BlockKitError(f"button {element.get('action_id')}: text over 75 or value over 2000 characters")
         for option in element.get("options", []):
             if len(option["text"]["text"]) > 75 or len(option.get("value", "")) > 150:
                 raise BlockKitError("an option's text is over 75 or its value over 150 characters")

@@ -14,31 +14,30 @@ import os
 import shutil
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import waitress
+from slack_sdk import WebClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from slack_sdk import WebClient
-
+from bot import standin
 from bot.app import create_app
 from bot.dispatch import Dispatcher, Pacer
-from bot.tick import Cadence
-from handlers.members import TeamDirectory
-from storage.cadence_log import CadenceLog
-from storage.outbox import Outbox
 from bot.settings import Settings
-from bot import standin
 from bot.standin import Reply, SlackStandIn
+from bot.tick import Cadence
 from bot.web import WAITRESS_OPTIONS, make_wsgi
 from cadence.definition import parse_playbook
+from handlers.members import TeamDirectory
 from storage import migrate
+from storage.cadence_log import CadenceLog
 from storage.db import make_engine, normalise_database_url
+from storage.outbox import Outbox
 from storage.store import Store
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -160,7 +159,7 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     # Wednesday 2026-11-18 10:00 UTC, inside week 1 of a cycle started Monday 2026-11-16
-    return Clock(datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
 
 
 # ---- Slack ----------------------------------------------------------------------------

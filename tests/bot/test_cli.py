@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -117,7 +117,7 @@ def test_running_without_credentials_names_what_is_missing(tmp_path, command, mi
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"Missing {missing}." in result.stderr
-    assert "manifest.yml" in result.stderr and "Signing Secret" in result.stderr or "App-Level" in result.stderr
+    assert ("manifest.yml" in result.stderr and "Signing Secret" in result.stderr) or "App-Level" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -130,12 +130,12 @@ def test_a_bad_org_time_zone_is_reported(tmp_path):
 
 
 def test_digest_dry_run_prints_it_readably(run, store):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from cadence.calendar import monday_of
     from cadence.definition import parse_playbook
 
-    now = datetime.now(timezone.utc)  # the command reads the real clock: a cycle that began a month ago
+    now = datetime.now(UTC)  # the command reads the real clock: a cycle that began a month ago
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbook_state("support-replies")
     last_week = monday_of(now.date()) - timedelta(days=7)
@@ -217,9 +217,9 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
 
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)  # a rehearsal needs no token
     monkeypatch.setenv("SLACK_API_URL", slack.url)
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(timezone.utc))
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
     state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER_ID, datetime.now(timezone.utc))
+    store.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER_ID, datetime.now(UTC))
     result = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")  # Monday after week 1: its close is due
     assert result.exit_code == 0, result.output
     assert "nothing was recorded or sent" in result.output

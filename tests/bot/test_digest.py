@@ -3,14 +3,14 @@ thing end to end: summary, one thread reply per function, a chart uploaded into 
 
 import json
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bot.digest import PER_REPLY, Digest
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from templates import check_block_limits
 from tests.conftest import MEMBER, OWNER, Engine
 
-UTC = timezone.utc
+UTC = UTC
 FUNCTIONS = ["Sales", "Support", "Finance", "Engineering", "People <!channel> & Ops", "Legal", "Marketing"]
 
 

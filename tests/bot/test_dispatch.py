@@ -1,11 +1,12 @@
 """The outbox dispatcher against the Slack stand-in: limits, failures, restarts."""
 
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -15,7 +16,7 @@ from bot.standin import Fault
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock
 
-T0 = datetime(2026, 11, 19, 14, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
 
 
 class FakeTime:
@@ -72,7 +73,7 @@ def test_one_message_per_second_per_channel(outbox, slack, fake):
     calls = slack.calls_to("chat.postMessage")
     assert len(calls) == 5
     sent = sorted(m.sent_at for m in outbox.all() if m.channel == CHANNEL)
-    assert all(b - a >= timedelta(seconds=1) for a, b in zip(sent, sent[1:]))
+    assert all(b - a >= timedelta(seconds=1) for a, b in itertools.pairwise(sent))
     assert [m["text"] for m in slack.posted(CHANNEL)] == ["hello"] * 4
 
 
@@ -151,7 +152,7 @@ Dispatcher(outbox, client, clock=lambda: datetime.now(timezone.utc),
 
 
 def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(database_url, outbox, slack):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     channels = [f"CKILL{i:05d}" for i in range(6)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
@@ -257,14 +258,14 @@ def test_many_channels_limited_at_once_hold_the_workspace():
 
 def test_concurrent_senders_share_the_pacing(outbox, slack):
     """Four threads at once still keep one message per second per channel."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     outbox.enqueue([post(f"c{i}") for i in range(3)] + [post(f"d{i}", channel=MEMBER) for i in range(3)], now)
     client = WebClient(token=BOT_TOKEN, base_url=slack.url, timeout=5, retry_handlers=[])
-    Dispatcher(outbox, client, clock=lambda: datetime.now(timezone.utc), concurrency=4,
+    Dispatcher(outbox, client, clock=lambda: datetime.now(UTC), concurrency=4,
                pacer=Pacer(per_channel_seconds=0.2, workspace_per_second=1000)).drain()
     for channel in (CHANNEL, MEMBER):
         sent = sorted(m.sent_at for m in outbox.all() if m.channel == channel)
-        assert len(sent) == 3 and all(b - a >= timedelta(seconds=0.15) for a, b in zip(sent, sent[1:]))
+        assert len(sent) == 3 and all(b - a >= timedelta(seconds=0.15) for a, b in itertools.pairwise(sent))
 
 
 def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(outbox, slack, fake):

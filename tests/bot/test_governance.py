@@ -4,7 +4,7 @@ fake clock, messages through the outbox to the Slack stand-in."""
 import json
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from storage.models import Decision, Proposal, RegistryVersion
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
 
-UTC = timezone.utc
+UTC = UTC
 CURATOR = "UCURATOR1"
 CURATORS = "CCURATORS1"
 

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from storage.cadence_log import CadenceLog
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
 
 ROOT = Path(__file__).resolve().parents[2]
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture

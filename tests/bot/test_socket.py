@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ def env(database_url, slack):
 def _playbook_nudged_a_minute_ago(store) -> None:
     """support-replies in UTC, its Monday nudge moved to two minutes ago (the process
     reads the real clock), in week 2 of a cycle that began last Monday."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     slot = now - timedelta(minutes=2)
     definition = {**SUPPORT_REPLIES, "timezone": "UTC", "nudge_at": f"{DAYS[slot.weekday()]} {slot:%H:%M}"}
     store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=now)

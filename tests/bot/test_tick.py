@@ -2,14 +2,14 @@
 messages go through the outbox to the Slack stand-in."""
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from storage.db import make_engine
 from tests.conftest import CHANNEL, MEMBER, OWNER, Clock, Engine
 
-UTC = timezone.utc
+UTC = UTC
 NEW_YORK = "UNEWYORK01"
 NO_TZ = "UNOTZ00001"
 A_BOT = "UABOT00001"
@@ -81,7 +81,7 @@ def test_the_new_york_member_gets_the_thursday_dm_at_15_new_york_time(engine_, t
 def test_the_dm_has_buttons_that_name_the_playbook_and_week(engine_, team, playbook):
     engine_.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
     dm = team.posted(MEMBER)[0]
-    buttons = [b for b in dm["blocks"] if b["type"] == "actions"][0]["elements"]
+    buttons = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"]
     assert [b["action_id"] for b in buttons] == ["checkin_attest", "checkin_deviation", "checkin_kpi"]
     assert buttons[0]["value"] == f'{{"playbook":{playbook.playbook.id},"week":"2026-11-16"}}'
 
@@ -150,7 +150,7 @@ def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
         barrier = threading.Barrier(2)
         errors = []
 
-        def run(e):
+        def run(e, at=at, barrier=barrier, errors=errors):  # bound now: each round's own values
             try:
                 barrier.wait()
                 e.clock.set(at)

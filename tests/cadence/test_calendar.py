@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -52,7 +52,7 @@ def test_mondays():
 
 
 def test_local_date_uses_the_playbook_zone():
-    at = datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc)  # Sunday night UTC
+    at = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Sunday night UTC
     assert local_date(at, "Europe/Berlin") == date(2026, 11, 23)  # already Monday in Berlin
     assert local_date(at, "America/New_York") == date(2026, 11, 22)
     with pytest.raises(ValueError):
@@ -63,13 +63,13 @@ def test_local_date_uses_the_playbook_zone():
     ("week_start", "tz", "closes"),
     [
         # Berlin in winter (UTC+1): Sunday 24:00 local = 23:00 UTC, + 12 h
-        (date(2026, 11, 16), "Europe/Berlin", datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)),
+        (date(2026, 11, 16), "Europe/Berlin", datetime(2026, 11, 23, 11, 0, tzinfo=UTC)),
         # The week in which Berlin springs forward (29 March 2026): Monday 00:00 is UTC+2
-        (date(2026, 3, 23), "Europe/Berlin", datetime(2026, 3, 30, 10, 0, tzinfo=timezone.utc)),
+        (date(2026, 3, 23), "Europe/Berlin", datetime(2026, 3, 30, 10, 0, tzinfo=UTC)),
         # New York falls back on 1 November 2026: Monday 00:00 is UTC-5
-        (date(2026, 10, 26), "America/New_York", datetime(2026, 11, 2, 17, 0, tzinfo=timezone.utc)),
+        (date(2026, 10, 26), "America/New_York", datetime(2026, 11, 2, 17, 0, tzinfo=UTC)),
         # A 30-minute offset zone (UTC+5:30)
-        (date(2026, 11, 16), "Asia/Kolkata", datetime(2026, 11, 23, 6, 30, tzinfo=timezone.utc)),
+        (date(2026, 11, 16), "Asia/Kolkata", datetime(2026, 11, 23, 6, 30, tzinfo=UTC)),
     ],
 )
 def test_week_close_is_end_of_sunday_plus_grace(week_start, tz, closes):

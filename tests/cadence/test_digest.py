@@ -1,6 +1,6 @@
 """Digest figures: deltas against baseline and target, risks first."""
 
-from cadence.digest import Origin, Risk, PlaybookWeek, StepLastWeek, by_function, order, summarize
+from cadence.digest import Origin, PlaybookWeek, Risk, StepLastWeek, by_function, order, summarize
 
 
 def week(**overrides):

@@ -81,7 +81,7 @@ def test_over_twice_the_cap_on_too_few_cases_is_not_a_demotion():
 def test_demotion_on_two_fails_in_four_weeks():
     bad = numbers(20, 3, None)  # 15%: FAIL but not critical
     good = numbers(20, 1, None)
-    found, state = run(StepState("send", "ai-led"), [bad, good, good, bad])
+    found, _state = run(StepState("send", "ai-led"), [bad, good, good, bad])
     assert [(x.kind, x.rule, x.counter) for x in found] == [("demotion", "fails", "FAIL 2 of last 4 weeks")]
     found, _ = run(StepState("send", "ai-led"), [bad, good, good, good, bad])  # 5 weeks apart
     assert found == []

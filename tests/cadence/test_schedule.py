@@ -1,7 +1,7 @@
 """The cadence planner played through whole cycles with a moving clock: nothing
 skipped, nothing doubled, in every time zone and across DST changes."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from cadence.calendar import CycleAnchor
 from cadence.schedule import Member, PlaybookClock, Slot, digest_work, member_timezone, member_work, playbook_work
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def simulate(clock: PlaybookClock, members, start: datetime, end: datetime, step=timedelta(minutes=10),

@@ -1,7 +1,7 @@
 """/rollout end to end: signed requests to the real HTTP endpoint, Slack played by the stand-in."""
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func
@@ -56,7 +56,7 @@ def test_owner_outside_the_channel_may_report_the_kpi(bot, playbook, slack, engi
 
 
 def test_week_n_reports_for_an_earlier_week_and_refuses_a_future_one(bot, playbook, clock, engine):
-    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))  # week 2
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # week 2
     assert "week 1 of cycle 1" in bot.command("kpi support-replies 21 week:1").text
     before = row_counts(engine)
     assert_refused(bot.command("kpi support-replies 19 week:3"), "week:3 of cycle 1 starts on 2026-11-30",
@@ -67,7 +67,7 @@ def test_week_n_reports_for_an_earlier_week_and_refuses_a_future_one(bot, playbo
 
 
 def test_the_week_follows_the_playbook_time_zone(bot, playbook, clock, engine):
-    clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc))  # Sunday in UTC, Monday in Berlin
+    clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=UTC))  # Sunday in UTC, Monday in Berlin
     assert "week 2 of cycle 1" in bot.command("kpi support-replies 17").text
 
 
@@ -147,7 +147,7 @@ def test_reports_before_any_cycle_are_refused(bot, store, engine):
     from tests.conftest import SUPPORT_REPLIES
 
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test",
-                         at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+                         at=datetime(2026, 11, 1, tzinfo=UTC))
     assert_refused(bot.command("kpi support-replies 3"), "has no cycle running yet", "/rollout cycle start")
     assert row_counts(engine)["kpi_reading"] == 0
 

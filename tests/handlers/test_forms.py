@@ -3,7 +3,7 @@ with Slack's field errors; an answer updates the DM it came from."""
 
 import json
 import uuid
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from slack_sdk import WebClient
@@ -15,7 +15,7 @@ from storage.models import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, MEMBER, OUTSIDER
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def count(engine, table):

@@ -1,11 +1,11 @@
 """The App Home tab and status without a playbook: what a person sees of their own rollout."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def open_home(bot, user):

@@ -1,5 +1,7 @@
 """The migrations produce exactly the schema the models declare, on both databases."""
 
+from datetime import UTC
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -29,7 +31,7 @@ def test_upgrade_is_idempotent_and_at_head(engine):
 
 def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
     """An installation from the first release upgrades in place (batch mode on SQLite)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import text
 
@@ -47,7 +49,7 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
         engine.dispose()
     engine = make_engine(url)
     migrate.upgrade(engine, "0001")
-    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "

@@ -1,6 +1,6 @@
 import copy
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
@@ -9,7 +9,7 @@ from cadence.definition import parse_playbook
 from storage.models import Decision, KpiReading, Playbook, Step
 from tests.conftest import OWNER, SUPPORT_REPLIES
 
-AT = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 WEEK = date(2026, 11, 16)
 
 
@@ -19,9 +19,9 @@ def test_instants_come_back_utc_aware(store, engine, playbook):
     with Session(engine) as s:
         reading = s.exec(select(KpiReading)).one()
         created = s.exec(select(Playbook)).one().created_at
-    assert reading.reported_at == datetime(2026, 11, 18, 11, 0, tzinfo=timezone.utc)
-    assert reading.reported_at.tzinfo == timezone.utc
-    assert created.tzinfo == timezone.utc
+    assert reading.reported_at == datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
+    assert reading.reported_at.tzinfo == UTC
+    assert created.tzinfo == UTC
 
 
 def test_naive_instants_are_refused(store, playbook):
