@@ -66,13 +66,24 @@ def load(port: int, requests: int, clients: int, expect: bytes | None) -> dict:
                 n = next(counter, None)
             if n is None:
                 return
-            body = urlencode({"command": "/rollout", "text": f"kpi bench-kpi {10 + n % 40}.5", "user_id": user,
-                              "channel_id": CHANNEL, "team_id": "T0ROLLOUT", "api_app_id": "A0BENCH",
-                              "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
-                              "response_url": "https://hooks.slack.com/commands/x"})
+            body = urlencode(
+                {
+                    "command": "/rollout",
+                    "text": f"kpi bench-kpi {10 + n % 40}.5",
+                    "user_id": user,
+                    "channel_id": CHANNEL,
+                    "team_id": "T0ROLLOUT",
+                    "api_app_id": "A0BENCH",
+                    "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
+                    "response_url": "https://hooks.slack.com/commands/x",
+                }
+            )
             stamp = str(int(time.time()))
-            headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
-                       "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body)}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+            }
             started = time.perf_counter()
             connection.request("POST", "/slack/events", body=body, headers=headers)
             response = connection.getresponse()
@@ -90,8 +101,12 @@ def load(port: int, requests: int, clients: int, expect: bytes | None) -> dict:
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
-    return {**percentiles(latencies), "throughput": len(latencies) / wall, "requests": len(latencies),
-            "failures": failures[0]}
+    return {
+        **percentiles(latencies),
+        "throughput": len(latencies) / wall,
+        "requests": len(latencies),
+        "failures": failures[0],
+    }
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -101,32 +116,72 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threads: int = 8,
-        workers: tuple[int, ...] = (1, 2)) -> dict:
+def run(
+    kind: str,
+    workdir: Path,
+    requests: int = 5000,
+    clients: int = 32,
+    threads: int = 8,
+    workers: tuple[int, ...] = (1, 2),
+) -> dict:
     """`rollout serve` with each number of `workers`, then the bare app (one process)."""
     slack = SlackStandIn(token=TOKEN).start()
     slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
     with fresh_database(kind, workdir) as url:
         store = Store(make_engine(url))
-        spec = parse_playbook({"playbook": "bench-kpi", "title": "Bench", "function": "Bench", "channel": CHANNEL,
-                               "owner": OWNER, "timezone": "UTC", "rubric_threshold": 0.9, "exception_cap": 0.1,
-                               "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40,
-                                       "target": 15},
-                               "steps": [{"name": "draft", "mode": "collaborative"}]})
+        spec = parse_playbook(
+            {
+                "playbook": "bench-kpi",
+                "title": "Bench",
+                "function": "Bench",
+                "channel": CHANNEL,
+                "owner": OWNER,
+                "timezone": "UTC",
+                "rubric_threshold": 0.9,
+                "exception_cap": 0.1,
+                "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40, "target": 15},
+                "steps": [{"name": "draft", "mode": "collaborative"}],
+            }
+        )
         now = datetime.now(UTC)
         store.load_playbooks([spec], "UTC", "bench", now)
-        store.start_cycle(store.playbook_state("bench-kpi").playbook.id, 1, monday_of(local_date(now, "UTC")),
-                          OWNER, now)
+        store.start_cycle(
+            store.playbook_state("bench-kpi").playbook.id, 1, monday_of(local_date(now, "UTC")), OWNER, now
+        )
         store.engine.dispose()
-        env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url,
-               "DATABASE_URL": url, "ROLLOUT_TIMEZONE": "UTC", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": url,
+            "ROLLOUT_TIMEZONE": "UTC",
+            "PYTHONPATH": str(ROOT),
+        }
         apps = {}
         for count in workers:
             port = _free_port()
-            serve = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host",
-                                      "127.0.0.1", "--no-scheduler", "--threads", str(threads), "--workers",
-                                      str(count)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+            serve = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--host",
+                    "127.0.0.1",
+                    "--no-scheduler",
+                    "--threads",
+                    str(threads),
+                    "--workers",
+                    str(count),
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 _wait_healthy(port, "/healthz")
                 load(port, 200 * count, clients, b"Recorded")  # warm-up: caches, pools, imports, every process
@@ -136,8 +191,12 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
                 serve.terminate()
                 serve.wait(timeout=30)
     port = _free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), SECRET, str(threads),
-                             slack.url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), SECRET, str(threads), slack.url],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_healthy(port, "/slack/events")
         load(port, 200, clients, None)

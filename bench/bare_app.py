@@ -9,8 +9,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 # argv: port, signing secret, threads, Web API URL (the stand-in: Bolt asks auth.test once)
-app = App(signing_secret=sys.argv[2], client=WebClient(token="xoxb-bench", base_url=sys.argv[4]),
-          process_before_response=True)
+app = App(
+    signing_secret=sys.argv[2], client=WebClient(token="xoxb-bench", base_url=sys.argv[4]), process_before_response=True
+)
 
 
 @app.command("/rollout")
@@ -18,5 +19,6 @@ def rollout(ack):
     ack()
 
 
-waitress.serve(SlackRequestHandler(app), host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[3]),
-               ident="bare")
+waitress.serve(
+    SlackRequestHandler(app), host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[3]), ident="bare"
+)

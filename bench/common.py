@@ -80,5 +80,8 @@ def machine() -> str:
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"p50": statistics.median(ordered) * 1000, "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
-            "max": ordered[-1] * 1000}
+    return {
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "max": ordered[-1] * 1000,
+    }

@@ -25,8 +25,14 @@ from storage.store import Store
 TOKEN = "xoxb-fanout"
 
 
-def run(kind: str, workdir: Path, members: int = 10_000, channels: int = 200, workspace_rate: float = 100.0,
-        failure_rate: float = 0.02) -> dict:
+def run(
+    kind: str,
+    workdir: Path,
+    members: int = 10_000,
+    channels: int = 200,
+    workspace_rate: float = 100.0,
+    failure_rate: float = 0.02,
+) -> dict:
     slack = SlackStandIn(token=TOKEN).start()
     per_channel = members // channels
     for c in range(channels):
@@ -39,11 +45,23 @@ def run(kind: str, workdir: Path, members: int = 10_000, channels: int = 200, wo
             engine = make_engine(url)
             store = Store(engine)
             monday = date(2026, 11, 16)
-            specs = [parse_playbook({"playbook": f"fan-{c:03d}", "title": f"Team {c}", "function": f"F{c % 5}",
-                                     "channel": f"CFAN{c:06d}", "owner": f"UFAN{c:03d}0000", "timezone": "UTC",
-                                     "rubric_threshold": 0.9, "exception_cap": 0.1,
-                                     "kpi": {"name": "x", "direction": "down", "baseline": 2, "target": 1},
-                                     "steps": [{"name": "work", "mode": "collaborative"}]}) for c in range(channels)]
+            specs = [
+                parse_playbook(
+                    {
+                        "playbook": f"fan-{c:03d}",
+                        "title": f"Team {c}",
+                        "function": f"F{c % 5}",
+                        "channel": f"CFAN{c:06d}",
+                        "owner": f"UFAN{c:03d}0000",
+                        "timezone": "UTC",
+                        "rubric_threshold": 0.9,
+                        "exception_cap": 0.1,
+                        "kpi": {"name": "x", "direction": "down", "baseline": 2, "target": 1},
+                        "steps": [{"name": "work", "mode": "collaborative"}],
+                    }
+                )
+                for c in range(channels)
+            ]
             now = utc_now()
             store.load_playbooks(specs, "UTC", "bench", now)
             for state in store.playbook_states():
@@ -57,24 +75,44 @@ def run(kind: str, workdir: Path, members: int = 10_000, channels: int = 200, wo
             enqueue_seconds = time.perf_counter() - started
             dms = report.counts[("checkin", "done")]
 
-            slack.limits = Limits(per_channel_seconds=1.0, workspace_per_second=workspace_rate,
-                                  failure_rate=failure_rate)
+            slack.limits = Limits(
+                per_channel_seconds=1.0, workspace_per_second=workspace_rate, failure_rate=failure_rate
+            )
             outbox = Outbox(engine)
-            dispatcher = Dispatcher(outbox, client, clock=utc_now, concurrency=4, batch=200,
-                                    pacer=Pacer(per_channel_seconds=1.0, workspace_per_second=workspace_rate))
+            dispatcher = Dispatcher(
+                outbox,
+                client,
+                clock=utc_now,
+                concurrency=4,
+                batch=200,
+                pacer=Pacer(per_channel_seconds=1.0, workspace_per_second=workspace_rate),
+            )
             started = time.perf_counter()
             pending = dispatcher.drain(max_wait=900)
             delivery_seconds = time.perf_counter() - started
             expected = {m.key for m in outbox.all() if m.key.startswith("checkin:")}
-            posted = [m["metadata"]["event_payload"]["key"] for m in slack.posted()
-                      if (m.get("metadata") or {}).get("event_payload", {}).get("key", "").startswith("checkin:")]
+            posted = [
+                m["metadata"]["event_payload"]["key"]
+                for m in slack.posted()
+                if (m.get("metadata") or {}).get("event_payload", {}).get("key", "").startswith("checkin:")
+            ]
             lower_bound = dms / workspace_rate  # every DM is its own channel: the workspace rate binds
             engine.dispose()
-            return {"members": members, "channels": channels, "dms": dms, "enqueue_seconds": enqueue_seconds,
-                    "enqueue_queries": queries.count, "delivery_seconds": delivery_seconds,
-                    "lower_bound_seconds": lower_bound, "ratio": delivery_seconds / lower_bound,
-                    "duplicates": len(posted) - len(set(posted)), "lost": len(expected - set(posted)),
-                    "still_pending": pending, "rate_limited_by_standin": slack.limited,
-                    "calls": len(slack.calls_to("chat.postMessage")), "workspace_rate": workspace_rate}
+            return {
+                "members": members,
+                "channels": channels,
+                "dms": dms,
+                "enqueue_seconds": enqueue_seconds,
+                "enqueue_queries": queries.count,
+                "delivery_seconds": delivery_seconds,
+                "lower_bound_seconds": lower_bound,
+                "ratio": delivery_seconds / lower_bound,
+                "duplicates": len(posted) - len(set(posted)),
+                "lost": len(expected - set(posted)),
+                "still_pending": pending,
+                "rate_limited_by_standin": slack.limited,
+                "calls": len(slack.calls_to("chat.postMessage")),
+                "workspace_rate": workspace_rate,
+            }
     finally:
         slack.stop()

@@ -68,12 +68,15 @@ def _met(ok: bool) -> str:
 
 def report(results: dict, args) -> str:
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
         "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
-        "the local server).", "",
-        "Load generator, servers and the Slack stand-in share the machine's cores.", "",
+        "the local server).",
+        "",
+        "Load generator, servers and the Slack stand-in share the machine's cores.",
+        "",
     ]
     for db, r in results.items():
         lines += [f"## {db}", ""]
@@ -81,23 +84,32 @@ def report(results: dict, args) -> str:
             a, b = r["ack"]["app"], r["ack"]["bare"]
             servers = r["ack"].get("apps") or {"1": a}
             lines += [
-                "### Acknowledgement: `/rollout kpi` over HTTP, signatures verified, 32 clients, 5,000 requests", "",
-                "| server | p50 ms | p99 ms | max ms | requests/s | failures |", "|---|---|---|---|---|---|",
-                *[f"| `rollout serve --workers {n}` (waitress, 8 threads each) | {x['p50']:.1f} | {x['p99']:.1f} | "
-                  f"{x['max']:.1f} | {x['throughput']:.0f} | {x['failures']} |" for n, x in servers.items()],
+                "### Acknowledgement: `/rollout kpi` over HTTP, signatures verified, 32 clients, 5,000 requests",
+                "",
+                "| server | p50 ms | p99 ms | max ms | requests/s | failures |",
+                "|---|---|---|---|---|---|",
+                *[
+                    f"| `rollout serve --workers {n}` (waitress, 8 threads each) | {x['p50']:.1f} | {x['p99']:.1f} | "
+                    f"{x['max']:.1f} | {x['throughput']:.0f} | {x['failures']} |"
+                    for n, x in servers.items()
+                ],
                 f"| bare Bolt app, `ack()` only, same stack | {b['p50']:.1f} | {b['p99']:.1f} | {b['max']:.1f} | "
-                f"{b['throughput']:.0f} | {b['failures']} |", "",
-                f"Peak RSS of `rollout serve` during the run: {a['peak_rss_mib']:.0f} MiB.", "",
+                f"{b['throughput']:.0f} | {b['failures']} |",
+                "",
+                f"Peak RSS of `rollout serve` during the run: {a['peak_rss_mib']:.0f} MiB.",
+                "",
                 f"- {TARGETS['ack_p99']}: {_met(min(x['p99'] for x in servers.values()) < 100)} "
                 f"(best {min(x['p99'] for x in servers.values()):.0f} ms)",
                 f"- {TARGETS['ack_throughput']}: "
                 f"{_met(max(x['throughput'] for x in servers.values()) >= b['throughput'] / 2)} "
-                f"(best {max(x['throughput'] for x in servers.values()) / b['throughput']:.0%} of the bare app)", "",
+                f"(best {max(x['throughput'] for x in servers.values()) / b['throughput']:.0%} of the bare app)",
+                "",
             ]
         if "fanout" in r:
             f = r["fanout"]
             lines += [
-                "### Fan-out: the Thursday DM to 10,000 members in 200 team channels", "",
+                "### Fan-out: the Thursday DM to 10,000 members in 200 team channels",
+                "",
                 f"- compute and enqueue: {f['enqueue_seconds']:.2f} s, {f['enqueue_queries']} SQL statements, "
                 f"{f['dms']} DMs — {TARGETS['enqueue']}: {_met(f['enqueue_seconds'] < 5)}",
                 f"- delivery through a stand-in allowing 1 message/s per channel and {f['workspace_rate']:.0f}/s "
@@ -105,28 +117,37 @@ def report(results: dict, args) -> str:
                 f"lower bound of {f['lower_bound_seconds']:.0f} s = **{f['ratio']:.2f}x** — {TARGETS['ratio']}: "
                 f"{_met(f['ratio'] < 1.1)}",
                 f"- duplicates {f['duplicates']}, lost {f['lost']} ({f['calls']} calls for {f['dms']} DMs; "
-                f"{f['still_pending']} still pending)", "",
+                f"{f['still_pending']} still pending)",
+                "",
             ]
         if "week" in r:
             rows = {int(n): w for n, w in r["week"].items()}
             lines += [
-                "### Scale of the week: N playbooks x 5 steps x 104 weeks of history", "",
+                "### Scale of the week: N playbooks x 5 steps x 104 weeks of history",
+                "",
                 "| playbooks | history rows | week close (one tick) | statements | digest build | statements | "
-                "digest with charts |", "|---|---|---|---|---|---|---|",
+                "digest with charts |",
+                "|---|---|---|---|---|---|---|",
             ]
             for n, w in sorted(rows.items(), key=lambda kv: int(kv[0])):
-                lines.append(f"| {n} | {w['history_rows']:,} | {w['close_seconds']:.2f} s ({w['closes']} closes) | "
-                             f"{w['close_statements']} | {w['digest_seconds']:.2f} s ({w['digest_messages']} "
-                             f"messages) | {w['digest_statements']} | {w['digest_with_charts_seconds']:.2f} s "
-                             f"({w['charts']} charts) |")
+                lines.append(
+                    f"| {n} | {w['history_rows']:,} | {w['close_seconds']:.2f} s ({w['closes']} closes) | "
+                    f"{w['close_statements']} | {w['digest_seconds']:.2f} s ({w['digest_messages']} "
+                    f"messages) | {w['digest_statements']} | {w['digest_with_charts_seconds']:.2f} s "
+                    f"({w['charts']} charts) |"
+                )
             close = [w["close_statements"] for w in rows.values()]
             digest = [w["digest_statements"] for w in rows.values()]
             # Reads are a fixed set; writes are executemany, which the driver splits into a
             # statement per few thousand rows: ten times the playbooks may add one or two.
             flat = max(close) - min(close) <= 3 and len(set(digest)) == 1
-            lines += ["", f"- {TARGETS['statements']}: {_met(flat)} (week close {min(close)}–{max(close)} "
-                      f"statements, digest {digest[0]}; the driver splits very large executemany writes into a "
-                      "statement per few thousand rows, which is the only growth)", ""]
+            lines += [
+                "",
+                f"- {TARGETS['statements']}: {_met(flat)} (week close {min(close)}–{max(close)} "
+                f"statements, digest {digest[0]}; the driver splits very large executemany writes into a "
+                "statement per few thousand rows, which is the only growth)",
+                "",
+            ]
     lines += [MISSES]
     return "\n".join(lines) + "\n"
 

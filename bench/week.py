@@ -30,24 +30,40 @@ CHUNK = 20_000
 def _insert(engine, table, rows) -> None:
     for start in range(0, len(rows), CHUNK):
         with engine.begin() as c:
-            c.execute(insert(table), rows[start:start + CHUNK])
+            c.execute(insert(table), rows[start : start + CHUNK])
 
 
 def build(engine, playbooks: int, weeks: int) -> dict:
     rng = random.Random(11)
     store = Store(engine)
     now = utc_now()
-    specs = [parse_playbook({
-        "playbook": f"pb-{i:04d}", "title": f"Playbook {i}", "function": f"Function {i % 7}",
-        "channel": f"CWEEK{i:05d}", "owner": f"UWEEK{i:05d}", "timezone": "UTC", "rubric_threshold": 0.9,
-        "exception_cap": 0.1, "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40,
-                                      "target": 15},
-        "steps": [{"name": f"s{j}", "mode": MODES[j]} for j in range(5)]}) for i in range(playbooks)]
+    specs = [
+        parse_playbook(
+            {
+                "playbook": f"pb-{i:04d}",
+                "title": f"Playbook {i}",
+                "function": f"Function {i % 7}",
+                "channel": f"CWEEK{i:05d}",
+                "owner": f"UWEEK{i:05d}",
+                "timezone": "UTC",
+                "rubric_threshold": 0.9,
+                "exception_cap": 0.1,
+                "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40, "target": 15},
+                "steps": [{"name": f"s{j}", "mode": MODES[j]} for j in range(5)],
+            }
+        )
+        for i in range(playbooks)
+    ]
     store.load_playbooks(specs, "UTC", "bench", now)
     states = store.playbook_states()
     with engine.begin() as c:
-        c.execute(insert(Cycle.__table__), [dict(playbook_id=s.playbook.id, number=1, starts_on=ANCHOR,
-                                                 started_by="bench", created_at=now) for s in states])
+        c.execute(
+            insert(Cycle.__table__),
+            [
+                dict(playbook_id=s.playbook.id, number=1, starts_on=ANCHOR, started_by="bench", created_at=now)
+                for s in states
+            ],
+        )
         c.execute(update(Playbook.__table__).values(status="active"))
     mondays = [ANCHOR + timedelta(days=7 * w) for w in range(weeks)]
     closing = mondays[-1]
@@ -55,31 +71,76 @@ def build(engine, playbooks: int, weeks: int) -> dict:
     for s in states:
         pid = s.playbook.id
         for w, monday in enumerate(mondays):
-            kpis.append(dict(playbook_id=pid, week_start=monday, value=rng.uniform(10, 40), reported_by="b",
-                             reported_at=now))
+            kpis.append(
+                dict(playbook_id=pid, week_start=monday, value=rng.uniform(10, 40), reported_by="b", reported_at=now)
+            )
             for step in s.steps:
                 n_cases, exceptions, rubric = rng.choice([10, 20, 40]), rng.randint(0, 4), rng.uniform(0.8, 1.0)
                 if monday < closing:
                     ratio = exceptions / n_cases
                     outcome = "FAIL" if ratio > 0.1 else ("PASS" if rubric >= 0.9 else "INCONCLUSIVE")
-                    verdicts.append(dict(playbook_id=pid, step_id=step.id, week_start=monday, mode=step.mode,
-                                         outcome=outcome, cases=n_cases, exceptions=exceptions, rubric=rubric,
-                                         recorded_at=now))
+                    verdicts.append(
+                        dict(
+                            playbook_id=pid,
+                            step_id=step.id,
+                            week_start=monday,
+                            mode=step.mode,
+                            outcome=outcome,
+                            cases=n_cases,
+                            exceptions=exceptions,
+                            rubric=rubric,
+                            recorded_at=now,
+                        )
+                    )
                 if w >= weeks - 12:
-                    cases.append(dict(playbook_id=pid, step_id=step.id, week_start=monday, cases=n_cases,
-                                      reported_by="b", reported_at=now))
-                    rubrics.append(dict(playbook_id=pid, step_id=step.id, week_start=monday, score=rubric,
-                                        reported_by="b", reported_at=now))
+                    cases.append(
+                        dict(
+                            playbook_id=pid,
+                            step_id=step.id,
+                            week_start=monday,
+                            cases=n_cases,
+                            reported_by="b",
+                            reported_at=now,
+                        )
+                    )
+                    rubrics.append(
+                        dict(
+                            playbook_id=pid,
+                            step_id=step.id,
+                            week_start=monday,
+                            score=rubric,
+                            reported_by="b",
+                            reported_at=now,
+                        )
+                    )
         # what earlier ticks recorded: everything up to the week that closes now
         for kind, week in (("nudge", closing), ("close", mondays[-2]), ("checkin", closing), ("reminder", closing)):
-            jobs.append(dict(key=f"{kind}:{pid}:{week}:*", kind=kind, playbook_id=pid, week_start=week,
-                             user_id=None, due_at=now, status="done", recorded_at=now))
-    for table, rows in ((StepVerdict.__table__, verdicts), (KpiReading.__table__, kpis),
-                        (CaseCount.__table__, cases), (RubricScore.__table__, rubrics), (CadenceJob.__table__, jobs)):
+            jobs.append(
+                dict(
+                    key=f"{kind}:{pid}:{week}:*",
+                    kind=kind,
+                    playbook_id=pid,
+                    week_start=week,
+                    user_id=None,
+                    due_at=now,
+                    status="done",
+                    recorded_at=now,
+                )
+            )
+    for table, rows in (
+        (StepVerdict.__table__, verdicts),
+        (KpiReading.__table__, kpis),
+        (CaseCount.__table__, cases),
+        (RubricScore.__table__, rubrics),
+        (CadenceJob.__table__, jobs),
+    ):
         _insert(engine, table, rows)
-    return {"rows": len(verdicts) + len(kpis) + len(cases) + len(rubrics) + len(jobs),
-            "closing_week": closing, "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(),
-                                                                  tzinfo=UTC) + timedelta(hours=12)}
+    return {
+        "rows": len(verdicts) + len(kpis) + len(cases) + len(rubrics) + len(jobs),
+        "closing_week": closing,
+        "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(), tzinfo=UTC)
+        + timedelta(hours=12),
+    }
 
 
 def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> dict:
@@ -103,9 +164,17 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
         charted = Digest(store, charts=True).messages(monday, "bench-charts", "CCURATORS1")
         charts_seconds = time.perf_counter() - started
         engine.dispose()
-    return {"playbooks": playbooks, "weeks": weeks, "history_rows": built["rows"], "build_seconds": build_seconds,
-            "closes": report.counts[("close", "done")], "close_seconds": close_seconds,
-            "close_statements": queries.count, "digest_seconds": digest_seconds,
-            "digest_statements": digest_queries.count, "digest_messages": len(messages),
-            "digest_with_charts_seconds": charts_seconds,
-            "charts": sum(1 for m in charted if m.method == "files.uploadV2")}
+    return {
+        "playbooks": playbooks,
+        "weeks": weeks,
+        "history_rows": built["rows"],
+        "build_seconds": build_seconds,
+        "closes": report.counts[("close", "done")],
+        "close_seconds": close_seconds,
+        "close_statements": queries.count,
+        "digest_seconds": digest_seconds,
+        "digest_statements": digest_queries.count,
+        "digest_messages": len(messages),
+        "digest_with_charts_seconds": charts_seconds,
+        "charts": sum(1 for m in charted if m.method == "files.uploadV2"),
+    }

@@ -41,8 +41,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
-               directory: TeamDirectory | None = None) -> App:
+def create_app(
+    settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now, directory: TeamDirectory | None = None
+) -> App:
     services = Services(
         store=store,
         outbox=Outbox(store.engine),
@@ -54,8 +55,9 @@ def create_app(settings: Settings, store: Store, clock: Callable[[], datetime] =
     app = RolloutApp(
         # Bolt copies this client's settings for each request; the _budget middleware
         # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
-        client=RolloutWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                                timeout=REQUEST_BUDGET, retry_handlers=[]),
+        client=RolloutWebClient(
+            token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=REQUEST_BUDGET, retry_handlers=[]
+        ),
         signing_secret=settings.slack_signing_secret,
         # Listeners answer inside the acknowledgement (they only touch the database and
         # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
@@ -140,14 +142,31 @@ class RolloutApp(App):
         return response
 
 
-def create_clockwork(settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now,
-                     directory: TeamDirectory | None = None, pacer: Pacer | None = None,
-                     dry_run: bool = False) -> Clockwork:
+def create_clockwork(
+    settings: Settings,
+    store: Store,
+    clock: Callable[[], datetime] = utc_now,
+    directory: TeamDirectory | None = None,
+    pacer: Pacer | None = None,
+    dry_run: bool = False,
+) -> Clockwork:
     """The cadence engine and the outbox dispatcher, ready to run in a process.
     `dry_run`: the cadence plans and records nothing (see Cadence)."""
     token, url = settings.slack_bot_token, settings.slack_api_url
-    cadence = Cadence(store, CadenceLog(store.engine, dry_run=dry_run), clock_client(token, url),
-                      directory or TeamDirectory(), settings.rollout_timezone, clock, dry_run=dry_run)
-    dispatcher = Dispatcher(Outbox(store.engine), clock_client(token, url, retries=False), clock=clock,
-                            pacer=pacer, concurrency=DISPATCH_CONCURRENCY)
+    cadence = Cadence(
+        store,
+        CadenceLog(store.engine, dry_run=dry_run),
+        clock_client(token, url),
+        directory or TeamDirectory(),
+        settings.rollout_timezone,
+        clock,
+        dry_run=dry_run,
+    )
+    dispatcher = Dispatcher(
+        Outbox(store.engine),
+        clock_client(token, url, retries=False),
+        clock=clock,
+        pacer=pacer,
+        concurrency=DISPATCH_CONCURRENCY,
+    )
     return Clockwork(cadence, dispatcher, clock, heartbeat=lambda at: store.beat(metrics.CLOCK, at))

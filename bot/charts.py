@@ -29,10 +29,15 @@ def function_chart(function: str, digests: list[PlaybookDigest], weeks: list[dat
         x = list(range(len(weeks)))
         for digest in shown:
             w = digest.week
-            progress = [None if v is None else progress_to_target(v, w.baseline, w.target) * 100
-                        for v in w.kpi_series]
-            axes.plot(x, [p if p is not None else float("nan") for p in progress], marker="o", markersize=3,
-                      linewidth=1.6, label=w.slug[:28])
+            progress = [None if v is None else progress_to_target(v, w.baseline, w.target) * 100 for v in w.kpi_series]
+            axes.plot(
+                x,
+                [p if p is not None else float("nan") for p in progress],
+                marker="o",
+                markersize=3,
+                linewidth=1.6,
+                label=w.slug[:28],
+            )
         axes.axhline(100, color="#2e7d32", linestyle="--", linewidth=1.2, label="target")
         axes.axhline(0, color="#9e9e9e", linewidth=0.8, label="baseline")
         axes.set_xticks(x, [f"{d:%d %b}" for d in weeks], fontsize=8)

@@ -34,8 +34,16 @@ CREDENTIAL_HELP = {
 }
 SETUP_GUIDE = "docs/setup.md"
 # Slack's answers to a token that will never work: say so instead of retrying or crashing.
-REFUSED_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
-                 "not_allowed_token_type", "missing_scope", "invalid_token")
+REFUSED_TOKEN = (
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "account_inactive",
+    "not_allowed_token_type",
+    "missing_scope",
+    "invalid_token",
+)
 
 
 def _settings() -> Settings:
@@ -58,20 +66,28 @@ def checked_settings(*required: str) -> Settings:
         logs.configure(settings.log_level, settings.log_format)
     missing = settings.missing(*required)
     if missing:
-        lines = [f"Missing {', '.join(missing)}.", "",
-                 "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
-                 "app manifest → paste manifest.yml), install it to your workspace, then copy:"]
+        lines = [
+            f"Missing {', '.join(missing)}.",
+            "",
+            "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
+            "app manifest → paste manifest.yml), install it to your workspace, then copy:",
+        ]
         lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
-        lines += ["", f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: "
-                  f"{SETUP_GUIDE}."]
+        lines += [
+            "",
+            f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: {SETUP_GUIDE}.",
+        ]
         click.echo("\n".join(lines), err=True)
         sys.exit(2)
     return settings
 
 
 def _refused(variable: str, error: str) -> NoReturn:
-    click.echo(f"Slack refused {variable} ({error}): check {variable}, it may be mistyped, revoked or from "
-               f"another app. Find it at {CREDENTIAL_HELP[variable]}. See {SETUP_GUIDE}.", err=True)
+    click.echo(
+        f"Slack refused {variable} ({error}): check {variable}, it may be mistyped, revoked or from "
+        f"another app. Find it at {CREDENTIAL_HELP[variable]}. See {SETUP_GUIDE}.",
+        err=True,
+    )
     sys.exit(2)
 
 
@@ -94,8 +110,9 @@ def verify_slack(settings: Settings, app_token: bool = False) -> None:
             _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
         log.warning("Slack answered %s while checking the credentials; going on", error)
     except (OSError, TimeoutError) as err:
-        log.warning("could not reach Slack at %s (%s); going on, and retrying as work comes",
-                    settings.slack_api_url, err)
+        log.warning(
+            "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
+        )
 
 
 def open_store(settings: Settings) -> Store:
@@ -118,17 +135,21 @@ def open_store(settings: Settings) -> Store:
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output (same as LOG_LEVEL=DEBUG).")
 def cli(verbose: bool) -> None:
     """The Rollout Cadence Bot."""
-    logs.configure("DEBUG" if verbose else os.environ.get("LOG_LEVEL", "INFO"),
-                   os.environ.get("LOG_FORMAT", "text"))
+    logs.configure("DEBUG" if verbose else os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"))
 
 
 @cli.command()
 @click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--threads", type=int, default=8, show_default=True, help="Worker threads of each HTTP process.")
-@click.option("--workers", type=int, default=1, show_default=True,
-              help="HTTP processes (gunicorn restarts any that dies). More than one: the clock runs as a "
-                   "process of its own beside them.")
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="HTTP processes (gunicorn restarts any that dies). More than one: the clock runs as a "
+    "process of its own beside them.",
+)
 @click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
 def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler: bool) -> None:
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
@@ -155,8 +176,7 @@ def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler:
         log.info("cadence clock and dispatcher running in this process")
     log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
     try:
-        waitress.serve(make_wsgi(app, store), host=host, port=port, threads=threads, _quiet=True,
-                       **WAITRESS_OPTIONS)
+        waitress.serve(make_wsgi(app, store), host=host, port=port, threads=threads, _quiet=True, **WAITRESS_OPTIONS)
     finally:
         if clockwork is not None:
             clockwork.stop()
@@ -171,9 +191,16 @@ def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock
 
     class _Server(BaseApplication):
         def load_config(self) -> None:
-            for key, value in dict(bind=f"{host}:{port}", workers=workers, threads=threads, worker_class="gthread",
-                                   proc_name="rollout", graceful_timeout=10, loglevel="warning",
-                                   accesslog=None).items():
+            for key, value in dict(
+                bind=f"{host}:{port}",
+                workers=workers,
+                threads=threads,
+                worker_class="gthread",
+                proc_name="rollout",
+                graceful_timeout=10,
+                loglevel="warning",
+                accesslog=None,
+            ).items():
                 self.cfg.set(key, value)
 
         def load(self):
@@ -205,11 +232,20 @@ def clock() -> None:
 
 
 @cli.command()
-@click.option("--at", "at_text", metavar="ISO-8601", help="The instant to run for (default: now). "
-              "A time without an offset is UTC. Not in the future, unless --dry-run.")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="ISO-8601",
+    help="The instant to run for (default: now). A time without an offset is UTC. Not in the future, unless --dry-run.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be done and sent; record and send nothing.")
-@click.option("--max-wait", type=float, default=600, show_default=True,
-              help="Seconds to keep retrying deliveries that Slack refused for now.")
+@click.option(
+    "--max-wait",
+    type=float,
+    default=600,
+    show_default=True,
+    help="Seconds to keep retrying deliveries that Slack refused for now.",
+)
 def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     """Run every piece of cadence work due at an instant, deliver it, and exit.
 
@@ -222,14 +258,17 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
         try:
             at = datetime.fromisoformat(at_text)
         except ValueError:
-            raise click.BadParameter(f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)",
-                                     param_hint="--at") from None
+            raise click.BadParameter(
+                f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)", param_hint="--at"
+            ) from None
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
     if at > now + FUTURE_TOLERANCE and not dry_run:
         # A future tick would do next week's work now and mark it done: the real one never comes.
-        raise click.ClickException(f"{at.isoformat()} is in the future (it is {now.isoformat(timespec='seconds')}): "
-                                   "a tick only runs work that is due. Add --dry-run to see what it would do.")
+        raise click.ClickException(
+            f"{at.isoformat()} is in the future (it is {now.isoformat(timespec='seconds')}): "
+            "a tick only runs work that is due. Add --dry-run to see what it would do."
+        )
     clockwork = create_clockwork(settings, open_store(settings), dry_run=dry_run)
     report = clockwork.cadence.tick(at)
     if dry_run:
@@ -327,8 +366,7 @@ def load(file: Path) -> None:
     settings = _settings()
     specs = read_playbook_file(file)
     store = open_store(settings)
-    outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}",
-                                    at=datetime.now(UTC))
+    outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}", at=datetime.now(UTC))
     for outcome in outcomes:
         detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
         click.echo(f"{outcome.slug}: {outcome.action}{detail}")
@@ -352,8 +390,10 @@ def digest(dry_run: bool) -> None:
         messages = Digest(store, charts=False).messages(monday, "dry-run", "curators")
         for message in messages:
             threaded = "thread_of" in message.payload
-            click.echo(("  ↳ in the thread:\n" if threaded else "") + to_text(message.payload,
-                                                                              indent="    " if threaded else ""))
+            click.echo(
+                ("  ↳ in the thread:\n" if threaded else "")
+                + to_text(message.payload, indent="    " if threaded else "")
+            )
             click.echo()
         click.echo(f"({len(messages)} messages; charts are drawn when it is posted)")
         return
@@ -365,7 +405,9 @@ def digest(dry_run: bool) -> None:
     messages = Digest(store).messages(monday, f"digest-now:{now.isoformat()}", channel)
     clockwork.dispatcher.outbox.enqueue(messages, now)
     pending = clockwork.dispatcher.drain()
-    click.echo(f"digest posted to {channel}: {len(messages)} messages" + (f", {pending} still pending" if pending else ""))
+    click.echo(
+        f"digest posted to {channel}: {len(messages)} messages" + (f", {pending} still pending" if pending else "")
+    )
 
 
 @cli.group()
@@ -383,15 +425,22 @@ def export_csv(directory: Path) -> None:
     try:
         written = Reports(open_store(settings).engine).export_csv(directory)
     except OSError as err:
-        raise click.ClickException(f"cannot write the export to {directory}: {err.strerror or err}; "
-                                   "nothing was exported") from None
+        raise click.ClickException(
+            f"cannot write the export to {directory}: {err.strerror or err}; nothing was exported"
+        ) from None
     for name, rows in written:
         click.echo(f"{directory / name}: {rows} rows")
 
 
 @cli.command()
-@click.option("--out", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
-              show_default=True, help="Where to write the HTML page and the demo's own database.")
+@click.option(
+    "--out",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Where to write the HTML page and the demo's own database.",
+)
 @click.option("--quiet", is_flag=True, help="Only say where the page is.")
 def demo(directory: Path, quiet: bool) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure."""
@@ -402,8 +451,10 @@ def demo(directory: Path, quiet: bool) -> None:
     result = run(directory, say=(lambda _: None) if quiet else click.echo)
     if not quiet:
         click.echo(result.transcript)
-    click.echo(f"\n{result.messages} messages in {result.seconds:.0f} s. Open {result.html} in a browser to see them "
-               f"as Slack shows them (demo database: {result.database}).")
+    click.echo(
+        f"\n{result.messages} messages in {result.seconds:.0f} s. Open {result.html} in a browser to see them "
+        f"as Slack shows them (demo database: {result.database})."
+    )
 
 
 def read_playbook_file(file: Path) -> list[PlaybookSpec]:

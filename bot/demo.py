@@ -46,14 +46,20 @@ ADMIN, CURATOR = "UADMIN0001", "UCURA00001"
 CURATORS = "CCURATORS1"
 APAC, APAC_OWNER = "CSUPAPAC01", "UDAN000001"
 PEOPLE = {  # id: (name, Slack tz)
-    "UANA000001": ("Ana (owner, support)", "Europe/Berlin"), "UBEA000001": ("Bea", "Europe/Berlin"),
-    "UCEM000001": ("Cem", "Europe/Berlin"), "UDIA000001": ("Dia", None),
-    "UBEN000001": ("Ben (owner, refunds)", "America/New_York"), "UELI000001": ("Eli", "America/New_York"),
+    "UANA000001": ("Ana (owner, support)", "Europe/Berlin"),
+    "UBEA000001": ("Bea", "Europe/Berlin"),
+    "UCEM000001": ("Cem", "Europe/Berlin"),
+    "UDIA000001": ("Dia", None),
+    "UBEN000001": ("Ben (owner, refunds)", "America/New_York"),
+    "UELI000001": ("Eli", "America/New_York"),
     "UFAY000001": ("Fay", "America/Los_Angeles"),
-    "UCHLOE0001": ("Chloé (owner, sales)", "Asia/Kolkata"), "UGIA000001": ("Gia", "Asia/Kolkata"),
+    "UCHLOE0001": ("Chloé (owner, sales)", "Asia/Kolkata"),
+    "UGIA000001": ("Gia", "Asia/Kolkata"),
     "UHAL000001": ("Hal", "Europe/London"),
-    ADMIN: ("Ada (admin)", "UTC"), CURATOR: ("Cora (curator)", "Europe/Berlin"),
-    APAC_OWNER: ("Dan (owner, support APAC)", "Asia/Singapore"), "UEVE000001": ("Eve", "Asia/Singapore"),
+    ADMIN: ("Ada (admin)", "UTC"),
+    CURATOR: ("Cora (curator)", "Europe/Berlin"),
+    APAC_OWNER: ("Dan (owner, support APAC)", "Asia/Singapore"),
+    "UEVE000001": ("Eve", "Asia/Singapore"),
 }
 CHANNELS = {
     "CSUPPORT01": ("support-berlin", ["UANA000001", "UBEA000001", "UCEM000001", "UDIA000001"]),
@@ -64,10 +70,20 @@ CHANNELS = {
 }
 # How each member answers the Thursday check-in: at once by the DM's buttons, late by
 # command on Monday morning, or never.
-HABITS = {"UBEA000001": "prompt", "UCEM000001": "late", "UDIA000001": "never", "UANA000001": "prompt",
-          "UELI000001": "prompt", "UFAY000001": "never", "UBEN000001": "late",
-          "UGIA000001": "prompt", "UHAL000001": "prompt", "UCHLOE0001": "prompt", "UEVE000001": "prompt",
-          APAC_OWNER: "prompt"}
+HABITS = {
+    "UBEA000001": "prompt",
+    "UCEM000001": "late",
+    "UDIA000001": "never",
+    "UANA000001": "prompt",
+    "UELI000001": "prompt",
+    "UFAY000001": "never",
+    "UBEN000001": "late",
+    "UGIA000001": "prompt",
+    "UHAL000001": "prompt",
+    "UCHLOE0001": "prompt",
+    "UEVE000001": "prompt",
+    APAC_OWNER: "prompt",
+}
 
 
 # The demo plays the repository's example playbooks, so the examples are known to work.
@@ -119,9 +135,15 @@ class Demo:
         self.slack.add_user("UROLLOUTBOT", is_bot=True, name="Rollout Cadence")
         for channel, (_, members) in CHANNELS.items():
             self.slack.add_channel(channel, [*members, "UROLLOUTBOT"])
-        settings = Settings(_env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-                            slack_api_url=self.slack.url, database_url=f"sqlite:///{database}",
-                            rollout_admins=ADMIN, rollout_timezone="UTC")
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=self.slack.url,
+            database_url=f"sqlite:///{database}",
+            rollout_admins=ADMIN,
+            rollout_timezone="UTC",
+        )
         app = create_app(settings, self.store, clock=self.clock)
         from bot.web import make_wsgi
 
@@ -131,10 +153,14 @@ class Demo:
         from slack_sdk import WebClient
 
         client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
-        self.cadence = Cadence(self.store, CadenceLog(engine), client, TeamDirectory(ttl_seconds=0), "UTC",
-                               self.clock)
-        self.dispatcher = Dispatcher(Outbox(engine), client, clock=self.clock, sleep=lambda s: None,
-                                     pacer=Pacer(per_channel_seconds=0, workspace_per_second=100_000))
+        self.cadence = Cadence(self.store, CadenceLog(engine), client, TeamDirectory(ttl_seconds=0), "UTC", self.clock)
+        self.dispatcher = Dispatcher(
+            Outbox(engine),
+            client,
+            clock=self.clock,
+            sleep=lambda s: None,
+            pacer=Pacer(per_channel_seconds=0, workspace_per_second=100_000),
+        )
         try:
             self._story()
         finally:
@@ -144,11 +170,16 @@ class Demo:
         from bot.page import write_page
 
         transcript = self._transcript()
-        html = write_page(self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS,
-                          self.events)
+        html = write_page(self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS, self.events)
         seconds = real_time.monotonic() - began
-        return DemoResult(html, database, transcript, len(self.slack.posted()), seconds,
-                          [f"{at:%a %d %b %H:%M} {what}" for at, what in self.events])
+        return DemoResult(
+            html,
+            database,
+            transcript,
+            len(self.slack.posted()),
+            seconds,
+            [f"{at:%a %d %b %H:%M} {what}" for at, what in self.events],
+        )
 
     # ---- the story ----
 
@@ -169,11 +200,15 @@ class Demo:
             self.command(ADMIN, CURATORS, text)
         import yaml
 
-        specs = [parse_playbook(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")))
-                 for name in DEMO_PLAYBOOKS]
+        specs = [
+            parse_playbook(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")))
+            for name in DEMO_PLAYBOOKS
+        ]
         self.store.load_playbooks(specs, "UTC", actor="file:examples", at=self.clock())
-        self.did("loaded 3 playbooks: rollout playbook load examples/" + ", examples/".join(
-            f"{name}.yaml" for name in DEMO_PLAYBOOKS))
+        self.did(
+            "loaded 3 playbooks: rollout playbook load examples/"
+            + ", examples/".join(f"{name}.yaml" for name in DEMO_PLAYBOOKS)
+        )
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
 
@@ -215,10 +250,15 @@ class Demo:
             slug = self.store.playbook_state_by_id(target["playbook"]).playbook.slug
             number = (week - START).days // 7 % 4 + 1
             if number == 4:  # week:N names a week of the current cycle: the last week is answered by Sunday night
-                return [(self.at(week + timedelta(days=6), 20),
-                         lambda: self.command(user, "DLATE", f"attest {slug} yes"))]
-            return [(self.at(week + timedelta(days=7), 7),  # Monday morning, for last week, within the grace
-                     lambda: self.command(user, "DLATE", f"attest {slug} yes week:{number}"))]
+                return [
+                    (self.at(week + timedelta(days=6), 20), lambda: self.command(user, "DLATE", f"attest {slug} yes"))
+                ]
+            return [
+                (
+                    self.at(week + timedelta(days=7), 7),  # Monday morning, for last week, within the grace
+                    lambda: self.command(user, "DLATE", f"attest {slug} yes week:{number}"),
+                )
+            ]
 
         def by_button() -> None:
             channel = "D" + user[1:]
@@ -227,9 +267,17 @@ class Demo:
             self.http.click(user, action, value, channel, dm["ts"])
             view = self.slack.opened_views[-1]
             if deviate:
-                self.http.submit(user, view, {"step": {"type": "static_select", "selected_option": {"value": "outreach"}},
-                                              "reason": {"type": "plain_text_input",
-                                                         "value": "The prospect list was stale; I wrote to them by hand"}})
+                self.http.submit(
+                    user,
+                    view,
+                    {
+                        "step": {"type": "static_select", "selected_option": {"value": "outreach"}},
+                        "reason": {
+                            "type": "plain_text_input",
+                            "value": "The prospect list was stale; I wrote to them by hand",
+                        },
+                    },
+                )
                 self.did(f"{PEOPLE[user][0]} reported a deviation on outreach (DM button)")
             else:
                 self.http.submit(user, view, {"note": {"type": "plain_text_input", "value": None}})
@@ -249,9 +297,11 @@ class Demo:
             self._publish_and_adopt()
 
     def _owners_report(self, week: int) -> None:
-        kpis = {"support-replies": [16, 14, 14, 13, 13, 12, None, 12][week],
-                "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8][week],
-                "lead-research": [24, 27, 30, 31, 33, 34, 36, 37][week]}
+        kpis = {
+            "support-replies": [16, 14, 14, 13, 13, 12, None, 12][week],
+            "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8][week],
+            "lead-research": [24, 27, 30, 31, 33, 34, 36, 37][week],
+        }
         ana, ben, chloe = "UANA000001", "UBEN000001", "UCHLOE0001"
         self.command(ana, "CSUPPORT01", "cases support-replies draft 40")
         self.command(ana, "CSUPPORT01", "rubric support-replies draft 88%")
@@ -278,8 +328,13 @@ class Demo:
 
     def _decide_proposal(self) -> None:
         message = next(m for m in self.slack.posted("CSALES0001") if m["text"].startswith("Proposal:"))
-        approve = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                       if e["action_id"] == "proposal_approve")
+        approve = next(
+            e
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "proposal_approve"
+        )
         self.http.click("UGIA000001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
         self.did("Gia clicked Approve: refused, only the owner or a curator decides")
         self.http.click("UCHLOE0001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
@@ -303,7 +358,7 @@ class Demo:
         messages = sorted(self.slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
         for week in range(WEEKS + 1):
             first = START + timedelta(days=7 * week)
-            label = (f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < WEEKS else "After cycle 2")
+            label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < WEEKS else "After cycle 2"
             lines.append(f"\n━━━ {label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y} ━━━")
             grouped: list[tuple[datetime, str, list[str]]] = []  # one line per person and minute
             for at, what in self.events:
@@ -315,9 +370,14 @@ class Demo:
                 else:
                     grouped.append((at, who if did else what, [did] if did else []))
             for at, who, commands in grouped:
-                lines.append(f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else ""))
-            this_week = [m for m in messages if m.get("at") and
-                         first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)]
+                lines.append(
+                    f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else "")
+                )
+            this_week = [
+                m
+                for m in messages
+                if m.get("at") and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
+            ]
             dms = [m for m in this_week if m["channel"].startswith("D")]
             for m in this_week:
                 if m["channel"].startswith("D"):
@@ -331,8 +391,10 @@ class Demo:
                 lines.append(head + ("  (since updated)" if m.get("edited") else ""))
                 lines.append(to_text(m, indent="      ", names=display))
             if dms:
-                lines.append(f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "
-                             f"e.g. {names.get(dms[0]['channel'])}:")
+                lines.append(
+                    f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "
+                    f"e.g. {names.get(dms[0]['channel'])}:"
+                )
                 lines.append(to_text(dms[0], indent="      ", names=display))
         return "\n".join(lines)
 

@@ -46,8 +46,9 @@ class Digest:
         last_week = monday - timedelta(days=7)
         weeks = [last_week - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
         pids = [s.playbook.id for s in states]
-        origin_versions = self.reports.versions_by_id([s.playbook.adopted_from_id for s in states
-                                                       if s.playbook.adopted_from_id])
+        origin_versions = self.reports.versions_by_id(
+            [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
+        )
         origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
         kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), weeks)
         last = self.store.week_figures_many([(s, last_week) for s in states])
@@ -73,59 +74,110 @@ class Digest:
             origin = None
             if p.adopted_from_id in origin_versions:
                 v = origin_versions[p.adopted_from_id]
-                origin = Origin(v.slug, v.version, v.definition.get("kpi", {}).get("baseline", 0.0),
-                                kpi.get((v.playbook_id, last_week)))
+                origin = Origin(
+                    v.slug,
+                    v.version,
+                    v.definition.get("kpi", {}).get("baseline", 0.0),
+                    kpi.get((v.playbook_id, last_week)),
+                )
             sent, answered = checkins.get(p.id, (0, 0))
             week = PlaybookWeek(
-                slug=p.slug, title=p.title, function=p.function, kpi_name=p.kpi_name, unit=p.kpi_unit,
-                direction=p.kpi_direction, baseline=p.kpi_baseline, target=p.kpi_target,
-                exception_cap=p.exception_cap, kpi_series=[kpi.get((p.id, w)) for w in weeks],
+                slug=p.slug,
+                title=p.title,
+                function=p.function,
+                kpi_name=p.kpi_name,
+                unit=p.kpi_unit,
+                direction=p.kpi_direction,
+                baseline=p.kpi_baseline,
+                target=p.kpi_target,
+                exception_cap=p.exception_cap,
+                kpi_series=[kpi.get((p.id, w)) for w in weeks],
                 cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
                 weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
                 scale_min_kpi_weeks=p.rules.get("scale_min_kpi_weeks", 3),
-                steps=[StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen)
-                       for s in figures.steps],
-                dms_sent=sent, checked_in=answered,
-                mode_changes=[ModeChange(names.get(d.step_id, "?"), d.from_mode, d.to_mode) for d in changes
-                              if d.playbook_id == p.id],
-                open_proposals=[OpenProposal(x.kind, names.get(x.step_id), x.to_mode) for x in proposals
-                                if x.playbook_id == p.id],
-                origin=origin)
+                steps=[
+                    StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen) for s in figures.steps
+                ],
+                dms_sent=sent,
+                checked_in=answered,
+                mode_changes=[
+                    ModeChange(names.get(d.step_id, "?"), d.from_mode, d.to_mode)
+                    for d in changes
+                    if d.playbook_id == p.id
+                ],
+                open_proposals=[
+                    OpenProposal(x.kind, names.get(x.step_id), x.to_mode) for x in proposals if x.playbook_id == p.id
+                ],
+                origin=origin,
+            )
             digests.append(summarize(week))
-        org = OrgWeek(active_playbooks=len(states), cycles_completed_week=counts["cycles_week"],
-                      cycles_completed_total=counts["cycles_total"], versions_published_week=counts["versions_week"],
-                      versions_published_total=counts["versions_total"], adoptions=counts["adoptions"],
-                      exception_ratios=[ratios.get(w) for w in weeks],
-                      dms_sent=sum(c[0] for c in checkins.values()), checked_in=sum(c[1] for c in checkins.values()))
+        org = OrgWeek(
+            active_playbooks=len(states),
+            cycles_completed_week=counts["cycles_week"],
+            cycles_completed_total=counts["cycles_total"],
+            versions_published_week=counts["versions_week"],
+            versions_published_total=counts["versions_total"],
+            adoptions=counts["adoptions"],
+            exception_ratios=[ratios.get(w) for w in weeks],
+            dms_sent=sum(c[0] for c in checkins.values()),
+            checked_in=sum(c[1] for c in checkins.values()),
+        )
         return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str) -> list[Message]:
         org, digests, weeks = self.figures(monday)
         return self.compose(org, digests, weeks, monday, key, channel)
 
-    def compose(self, org: OrgWeek, digests: list[PlaybookDigest], weeks: list[date], monday: date, key: str,
-                channel: str) -> list[Message]:
+    def compose(
+        self, org: OrgWeek, digests: list[PlaybookDigest], weeks: list[date], monday: date, key: str, channel: str
+    ) -> list[Message]:
         """The digest's messages from its figures: no database, so any org can be rendered in a test."""
         groups = by_function(digests)
         summary_key = f"{key}#summary"
-        messages = [Message(summary_key, "chat.postMessage", channel, render(
-            "digest_summary", week_of=(monday - timedelta(days=7)).isoformat(), org=org,
-            at_risk=sum(1 for d in digests if d.risks), charts=self.charts and bool(groups)))]
+        messages = [
+            Message(
+                summary_key,
+                "chat.postMessage",
+                channel,
+                render(
+                    "digest_summary",
+                    week_of=(monday - timedelta(days=7)).isoformat(),
+                    org=org,
+                    at_risk=sum(1 for d in digests if d.risks),
+                    charts=self.charts and bool(groups),
+                ),
+            )
+        ]
         for function, members in groups.items():
             slug = _slug(function)
-            parts = [members[i:i + PER_REPLY] for i in range(0, len(members), PER_REPLY)]
+            parts = [members[i : i + PER_REPLY] for i in range(0, len(members), PER_REPLY)]
             for index, part in enumerate(parts, start=1):
-                message = render("digest_function", function=function, digests=part, total=len(members),
-                                 part=index, parts=len(parts))
-                messages.append(Message(f"{key}#fn:{slug}:{index}", "chat.postMessage", channel,
-                                        {"thread_of": summary_key, **message}))
+                message = render(
+                    "digest_function", function=function, digests=part, total=len(members), part=index, parts=len(parts)
+                )
+                messages.append(
+                    Message(
+                        f"{key}#fn:{slug}:{index}", "chat.postMessage", channel, {"thread_of": summary_key, **message}
+                    )
+                )
             if self.charts:
                 chart = self._chart(function, members, weeks)
                 if chart is not None:
                     png, alt = chart
-                    messages.append(Message(f"{key}#chart:{slug}", "files.uploadV2", channel, {
-                        "thread_of": summary_key, "filename": f"{slug}-kpi.png", "title": f"{function}: KPI trends",
-                        "alt_txt": alt, "content_b64": base64.b64encode(png).decode("ascii")}))
+                    messages.append(
+                        Message(
+                            f"{key}#chart:{slug}",
+                            "files.uploadV2",
+                            channel,
+                            {
+                                "thread_of": summary_key,
+                                "filename": f"{slug}-kpi.png",
+                                "title": f"{function}: KPI trends",
+                                "alt_txt": alt,
+                                "content_b64": base64.b64encode(png).decode("ascii"),
+                            },
+                        )
+                    )
         return messages
 
     @staticmethod
@@ -141,4 +193,3 @@ class Digest:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "function"
-

@@ -42,16 +42,43 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "rollout_outbox"
 # Errors that the same request will meet again however often it is retried.
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "account_inactive",
-    "user_not_found", "user_disabled", "cannot_dm_bot", "invalid_blocks", "invalid_blocks_format",
-    "msg_too_long", "no_text", "too_many_attachments", "invalid_arguments", "invalid_metadata_format",
-    "invalid_metadata_schema", "metadata_too_large", "restricted_action", "restricted_action_read_only_channel",
-    "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel", "message_not_found",
-    "cant_update_message", "edit_window_closed", "not_allowed_token_type", "missing_scope", "no_permission",
-    "team_access_not_granted", "ekm_access_denied", "duplicate_channel_not_found", "view_too_large",
-    "not_enabled", "invalid_user",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "channel_is_archived",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "invalid_arguments",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "metadata_too_large",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "not_allowed_token_type",
+        "missing_scope",
+        "no_permission",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "duplicate_channel_not_found",
+        "view_too_large",
+        "not_enabled",
+        "invalid_user",
+    }
+)
 HOST = socket.gethostname()
 GIVE_UP_AFTER = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 300
@@ -206,17 +233,26 @@ class Dispatcher:
     def _resolve_references(self, message: OutboxMessage) -> bool:
         """Fill in `ts`/`channel` (from `ts_of`) and `thread_ts` (from `thread_of`): the
         outbox keys of messages sent earlier. False if a referenced message is not sent yet."""
-        for field_name, key in (("ts_of", message.payload.get("ts_of")), ("thread_of", message.payload.get("thread_of"))):
+        for field_name, key in (
+            ("ts_of", message.payload.get("ts_of")),
+            ("thread_of", message.payload.get("thread_of")),
+        ):
             if key is None:
                 continue
             referenced = self.outbox.find(key)
             if referenced is None or referenced.status == "failed":
-                self.outbox.mark_failed(message.id, self.worker, self.clock(),
-                                        f"the message it refers to ({key}) was never delivered")
+                self.outbox.mark_failed(
+                    message.id, self.worker, self.clock(), f"the message it refers to ({key}) was never delivered"
+                )
                 return False
             if referenced.status != "sent":
-                self.outbox.retry_later(message.id, self.worker, self.clock() + timedelta(seconds=2),
-                                        f"waiting for {key} to be sent", delivered_unknown=False)
+                self.outbox.retry_later(
+                    message.id,
+                    self.worker,
+                    self.clock() + timedelta(seconds=2),
+                    f"waiting for {key} to be sent",
+                    delivered_unknown=False,
+                )
                 return False
             payload = {k: v for k, v in message.payload.items() if k != field_name}
             if field_name == "ts_of":
@@ -260,9 +296,13 @@ class Dispatcher:
         shared twice is the price of a crash mid-upload, and is rare."""
         payload = message.payload
         response = self.client.files_upload_v2(
-            channel=message.channel, thread_ts=payload.get("thread_ts"), filename=payload["filename"],
-            title=payload.get("title"), alt_txt=payload.get("alt_txt"),
-            content=base64.b64decode(payload["content_b64"]))
+            channel=message.channel,
+            thread_ts=payload.get("thread_ts"),
+            filename=payload["filename"],
+            title=payload.get("title"),
+            alt_txt=payload.get("alt_txt"),
+            content=base64.b64decode(payload["content_b64"]),
+        )
         return {"channel": message.channel, "ts": None, "files": response.get("files")}
 
     @staticmethod
@@ -282,8 +322,13 @@ class Dispatcher:
         error = str(err.response.get("error") or f"http_{status}")
         if status == 429 or error == "ratelimited":
             seconds = _retry_after(err)
-            self.outbox.retry_later(message.id, self.worker, self.clock() + timedelta(seconds=seconds),
-                                    f"ratelimited (Retry-After {seconds:g} s)", delivered_unknown=False)
+            self.outbox.retry_later(
+                message.id,
+                self.worker,
+                self.clock() + timedelta(seconds=seconds),
+                f"ratelimited (Retry-After {seconds:g} s)",
+                delivered_unknown=False,
+            )
             raise _RateLimited(seconds)
         if status < 500 and error in PERMANENT_ERRORS:
             log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
@@ -311,11 +356,15 @@ class Dispatcher:
         if channel[:1] in ("U", "W"):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
         oldest = message.in_flight_since - timedelta(minutes=1)
-        history = self.client.conversations_history(channel=channel, oldest=f"{oldest.timestamp():.6f}",
-                                                    include_all_metadata=True, limit=200)
+        history = self.client.conversations_history(
+            channel=channel, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=200
+        )
         for item in history.get("messages", []):
             metadata = item.get("metadata") or {}
-            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == message.key:
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("key") == message.key
+            ):
                 return channel, item["ts"]
         return None
 

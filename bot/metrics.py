@@ -23,12 +23,17 @@ from storage.store import Store
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 CLOCK = "clock"  # the heartbeat name of the cadence clock
 
-SLACK_ERRORS = Counter("rollout_slack_api_errors", "Slack Web API calls that failed, by method and error.",
-                       ["method", "error"])
-REQUESTS = Counter("rollout_requests", "Slack requests handled, by subcommand (or surface) and outcome.",
-                   ["subcommand", "outcome"])
-ACK_SECONDS = Histogram("rollout_ack_seconds", "Time from a Slack request's arrival to its acknowledgement.",
-                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0))
+SLACK_ERRORS = Counter(
+    "rollout_slack_api_errors", "Slack Web API calls that failed, by method and error.", ["method", "error"]
+)
+REQUESTS = Counter(
+    "rollout_requests", "Slack requests handled, by subcommand (or surface) and outcome.", ["subcommand", "outcome"]
+)
+ACK_SECONDS = Histogram(
+    "rollout_ack_seconds",
+    "Time from a Slack request's arrival to its acknowledgement.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0),
+)
 
 
 class _DatabaseFigures(Collector):
@@ -39,16 +44,22 @@ class _DatabaseFigures(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         health = outbox_health(self.store.engine)
         now = self.clock()
-        yield GaugeMetricFamily("rollout_outbox_pending", "Messages waiting to be delivered to Slack.",
-                                value=health.pending)
+        yield GaugeMetricFamily(
+            "rollout_outbox_pending", "Messages waiting to be delivered to Slack.", value=health.pending
+        )
         yield GaugeMetricFamily("rollout_outbox_failed", "Messages Slack refused for good.", value=health.failed)
         age = (now - health.oldest_pending).total_seconds() if health.oldest_pending else 0.0
-        yield GaugeMetricFamily("rollout_outbox_oldest_pending_age_seconds",
-                                "How long the oldest waiting message has waited (0: none waiting).", value=age)
+        yield GaugeMetricFamily(
+            "rollout_outbox_oldest_pending_age_seconds",
+            "How long the oldest waiting message has waited (0: none waiting).",
+            value=age,
+        )
         last = self.store.heartbeat(CLOCK)
-        yield GaugeMetricFamily("rollout_last_tick_timestamp_seconds",
-                                "When the cadence clock last finished a tick (Unix time; 0: never).",
-                                value=last.timestamp() if last else 0.0)
+        yield GaugeMetricFamily(
+            "rollout_last_tick_timestamp_seconds",
+            "When the cadence clock last finished a tick (Unix time; 0: never).",
+            value=last.timestamp() if last else 0.0,
+        )
 
 
 def exposition(store: Store, clock: Callable[[], datetime]) -> bytes:

@@ -83,13 +83,21 @@ def blocks(message: dict[str, Any], names: _Names) -> str:
             if block.get("text"):
                 out.append(f'<div class="section">{_text(block["text"], names)}</div>')
             if block.get("fields"):
-                out.append('<div class="fields">' + "".join(f"<div>{_text(f, names)}</div>" for f in block["fields"])
-                           + "</div>")
+                out.append(
+                    '<div class="fields">'
+                    + "".join(f"<div>{_text(f, names)}</div>" for f in block["fields"])
+                    + "</div>"
+                )
         elif kind == "context":
-            out.append('<div class="context">' + " ".join(_text(e, names) for e in block.get("elements", [])) + "</div>")
+            out.append(
+                '<div class="context">' + " ".join(_text(e, names) for e in block.get("elements", [])) + "</div>"
+            )
         elif kind == "actions":
-            buttons = "".join(f'<span class="btn {e.get("style", "")}">{html.escape(e["text"]["text"])}</span>'
-                              for e in block.get("elements", []) if e.get("type") == "button")
+            buttons = "".join(
+                f'<span class="btn {e.get("style", "")}">{html.escape(e["text"]["text"])}</span>'
+                for e in block.get("elements", [])
+                if e.get("type") == "button"
+            )
             out.append(f'<div class="actions">{buttons}</div>')
         elif kind == "divider":
             out.append("<hr>")
@@ -111,16 +119,23 @@ def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
     if m.get("subtype") == "file_share":
         f = m["files"][0]
         image = charts.get(f["id"])
-        body = (f'<img class="chart" alt="{html.escape(f.get("title") or "")}" '
-                f'src="data:image/png;base64,{base64.b64encode(image).decode()}">' if image else "[file]")
+        body = (
+            f'<img class="chart" alt="{html.escape(f.get("title") or "")}" '
+            f'src="data:image/png;base64,{base64.b64encode(image).decode()}">'
+            if image
+            else "[file]"
+        )
     else:
         body = blocks(m, names)
-    return (f'<div class="msg"><div class="avatar">R</div><div><span class="who">Rollout Cadence</span>{stamp}'
-            f"{edited}{body}</div></div>")
+    return (
+        f'<div class="msg"><div class="avatar">R</div><div><span class="who">Rollout Cadence</span>{stamp}'
+        f"{edited}{body}</div></div>"
+    )
 
 
-def write_page(path: Path, slack, people, channels, start: date, weeks: int,
-               events: list[tuple[datetime, str]]) -> Path:
+def write_page(
+    path: Path, slack, people, channels, start: date, weeks: int, events: list[tuple[datetime, str]]
+) -> Path:
     names = _Names(people, channels)
     charts = {f["id"]: f["content"] for f in slack.files}
     messages = sorted(slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
@@ -130,21 +145,34 @@ def write_page(path: Path, slack, people, channels, start: date, weeks: int,
             threads.setdefault(m["thread_ts"], []).append(m)
     titles = {c: f"#{n}" for c, n in names.channels.items()}
     titles.update({"D" + u[1:]: f"Direct messages · {n}" for u, n in names.people.items()})
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Rollout Cadence demo</title>"
-             f"<style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
-             f"<p>Two four-week cycles of three playbooks, {start:%d %B %Y} on: what each channel and person "
-             f"received, week by week. {len(messages)} messages.</p></header><main>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Rollout Cadence demo</title>"
+        f"<style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
+        f"<p>Two four-week cycles of three playbooks, {start:%d %B %Y} on: what each channel and person "
+        f"received, week by week. {len(messages)} messages.</p></header><main>"
+    ]
     for week in range(weeks + 1):
         first = start + timedelta(days=7 * week)
         label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < weeks else "After cycle 2"
         parts.append(f"<h2>{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>")
-        log = [f"<li>{at:%a %H:%M} UTC: {html.escape(what)}</li>" for at, what in events
-               if first <= at.date() < first + timedelta(days=7)]
+        log = [
+            f"<li>{at:%a %H:%M} UTC: {html.escape(what)}</li>"
+            for at, what in events
+            if first <= at.date() < first + timedelta(days=7)
+        ]
         if log:
-            parts.append(f'<ul class="log">{"".join(log[:40])}'
-                         + (f"<li>…and {len(log) - 40} more</li>" if len(log) > 40 else "") + "</ul>")
-        in_week = [m for m in messages if m.get("at") and not m.get("thread_ts")
-                   and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)]
+            parts.append(
+                f'<ul class="log">{"".join(log[:40])}'
+                + (f"<li>…and {len(log) - 40} more</li>" if len(log) > 40 else "")
+                + "</ul>"
+            )
+        in_week = [
+            m
+            for m in messages
+            if m.get("at")
+            and not m.get("thread_ts")
+            and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
+        ]
         by_channel: dict[str, list[dict]] = {}
         for m in in_week:
             by_channel.setdefault(m["channel"], []).append(m)
@@ -155,8 +183,9 @@ def write_page(path: Path, slack, people, channels, start: date, weeks: int,
                 parts.append(_message(m, names, charts))
                 replies = threads.get(m["ts"], [])
                 if replies:
-                    parts.append('<div class="thread">' + "".join(_message(r, names, charts) for r in replies)
-                                 + "</div>")
+                    parts.append(
+                        '<div class="thread">' + "".join(_message(r, names, charts) for r in replies) + "</div>"
+                    )
             parts.append("</div>")
         if not by_channel:
             parts.append('<div class="empty">Nothing was sent this week.</div>')

@@ -26,8 +26,13 @@ log = logging.getLogger(__name__)
 
 
 class Clockwork:
-    def __init__(self, cadence: Cadence, dispatcher: Dispatcher, clock: Callable[[], datetime],
-                 heartbeat: Callable[[datetime], None] | None = None):
+    def __init__(
+        self,
+        cadence: Cadence,
+        dispatcher: Dispatcher,
+        clock: Callable[[], datetime],
+        heartbeat: Callable[[datetime], None] | None = None,
+    ):
         self.cadence = cadence
         self.heartbeat = heartbeat  # records each finished tick: the clock's liveness signal
         self.dispatcher = dispatcher
@@ -55,14 +60,22 @@ class Clockwork:
         # runs missed while the process was busy or asleep are coalesced into one and
         # never replayed (coalesce), a slow tick is never overlapped by the next
         # (max_instances=1), and a run more than 50 s late is dropped for the next one.
-        scheduler.add_job(self.tick, CronTrigger(second=0, timezone="UTC"), id="tick", coalesce=True,
-                          max_instances=1, misfire_grace_time=50, replace_existing=True)
+        scheduler.add_job(
+            self.tick,
+            CronTrigger(second=0, timezone="UTC"),
+            id="tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=50,
+            replace_existing=True,
+        )
         self.scheduler = scheduler
         return scheduler
 
     def start_dispatcher(self) -> None:
-        self._dispatcher_thread = threading.Thread(target=self.dispatcher.run_forever, args=(self._stop,),
-                                                   name="dispatcher", daemon=True)
+        self._dispatcher_thread = threading.Thread(
+            target=self.dispatcher.run_forever, args=(self._stop,), name="dispatcher", daemon=True
+        )
         self._dispatcher_thread.start()
 
     def start_in_background(self) -> None:

@@ -56,8 +56,9 @@ def clock_client(token: str | None, base_url: str, retries: bool = True) -> Roll
     connection is tried again. The dispatcher's client has no retry handlers: it
     handles 429s and failures itself, per message and without blocking other channels."""
     handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)]
-    return RolloutWebClient(token=token, base_url=base_url, timeout=CLOCK_TIMEOUT,
-                            retry_handlers=handlers if retries else [])
+    return RolloutWebClient(
+        token=token, base_url=base_url, timeout=CLOCK_TIMEOUT, retry_handlers=handlers if retries else []
+    )
 
 
 def request_client(token: str | None, base_url: str, budget: float = REQUEST_BUDGET) -> RolloutWebClient:

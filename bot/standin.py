@@ -62,8 +62,12 @@ class Workspace:
 
 
 class SlackStandIn:
-    def __init__(self, token: str = "xoxb-test-token", clock: Callable[[], datetime] | None = None,
-                 app_token: str = "xapp-test-token"):
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        clock: Callable[[], datetime] | None = None,
+        app_token: str = "xapp-test-token",
+    ):
         self.token = token
         self.app_token = app_token  # Socket Mode: apps.connections.open takes this one
         self._socket_mode: _SocketMode | None = None
@@ -131,10 +135,23 @@ class SlackStandIn:
     def add_channel(self, channel_id: str, members: list[str]) -> None:
         self.workspace.channels[channel_id] = list(members)
 
-    def add_user(self, user_id: str, *, tz: str | None = "UTC", is_bot: bool = False, deleted: bool = False,
-                 name: str | None = None) -> None:
-        self.workspace.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "tz": tz,
-                                         "is_bot": is_bot, "deleted": deleted, "team_id": TEAM_ID}
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str | None = "UTC",
+        is_bot: bool = False,
+        deleted: bool = False,
+        name: str | None = None,
+    ) -> None:
+        self.workspace.users[user_id] = {
+            "id": user_id,
+            "name": name or user_id.lower(),
+            "tz": tz,
+            "is_bot": is_bot,
+            "deleted": deleted,
+            "team_id": TEAM_ID,
+        }
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         with self._lock:
@@ -217,8 +234,16 @@ class SlackStandIn:
         return self.clock().isoformat() if self.clock else None
 
     def _m_auth_test(self, _p: dict) -> dict:
-        return {"ok": True, "url": "https://rollout-test.slack.com/", "team": "Rollout Test", "user": "rollout",
-                "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": "https://rollout-test.slack.com/",
+            "team": "Rollout Test",
+            "user": "rollout",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _m_apps_connections_open(self, _p: dict) -> dict:
         return {"ok": True, "url": self.socket_mode.url}
@@ -232,10 +257,13 @@ class SlackStandIn:
         members = self.workspace.channels[channel]
         limit = max(1, min(int(p.get("limit") or 100), 1000))
         start = int(p.get("cursor") or 0)
-        page = members[start:start + limit]
+        page = members[start : start + limit]
         following = start + limit
-        return {"ok": True, "members": page,
-                "response_metadata": {"next_cursor": str(following) if following < len(members) else ""}}
+        return {
+            "ok": True,
+            "members": page,
+            "response_metadata": {"next_cursor": str(following) if following < len(members) else ""},
+        }
 
     def _m_users_info(self, p: dict) -> dict:
         user = self.workspace.users.get(p.get("user", ""))
@@ -248,8 +276,11 @@ class SlackStandIn:
         limit = max(1, min(int(p.get("limit") or 100), 1000))
         start = int(p.get("cursor") or 0)
         following = start + limit
-        return {"ok": True, "members": users[start:following],
-                "response_metadata": {"next_cursor": str(following) if following < len(users) else ""}}
+        return {
+            "ok": True,
+            "members": users[start:following],
+            "response_metadata": {"next_cursor": str(following) if following < len(users) else ""},
+        }
 
     def _resolve(self, channel: str) -> tuple[str | None, str | None]:
         """(conversation id, error) for a channel id or, for DMs, a user id."""
@@ -278,9 +309,16 @@ class SlackStandIn:
         with self._lock:
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"
-            message = {"type": "message", "user": BOT_USER, "ts": ts, "text": p.get("text", ""),
-                       "blocks": _blocks(p.get("blocks")), "metadata": _json_field(p.get("metadata")),
-                       "thread_ts": p.get("thread_ts"), "at": self._now()}
+            message = {
+                "type": "message",
+                "user": BOT_USER,
+                "ts": ts,
+                "text": p.get("text", ""),
+                "blocks": _blocks(p.get("blocks")),
+                "metadata": _json_field(p.get("metadata")),
+                "thread_ts": p.get("thread_ts"),
+                "at": self._now(),
+            }
             self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
@@ -289,8 +327,12 @@ class SlackStandIn:
         with self._lock:
             for message in self.messages.get(channel, []):
                 if message["ts"] == ts:
-                    message.update(text=p.get("text", message["text"]), blocks=_blocks(p.get("blocks")), edited=True,
-                                   edited_at=self._now())
+                    message.update(
+                        text=p.get("text", message["text"]),
+                        blocks=_blocks(p.get("blocks")),
+                        edited=True,
+                        edited_at=self._now(),
+                    )
                     return {"ok": True, "channel": channel, "ts": ts}
         return {"ok": False, "error": "message_not_found"}
 
@@ -328,16 +370,31 @@ class SlackStandIn:
             for f in files:
                 if f.get("id") not in self.uploads or not self.uploads[f["id"]]:
                     return {"ok": False, "error": "file_not_found"}
-                record = {"id": f["id"], "title": f.get("title"), "channel": channel, "thread_ts": p.get("thread_ts"),
-                          "size": len(self.uploads[f["id"]]), "content": self.uploads[f["id"]]}
+                record = {
+                    "id": f["id"],
+                    "title": f.get("title"),
+                    "channel": channel,
+                    "thread_ts": p.get("thread_ts"),
+                    "size": len(self.uploads[f["id"]]),
+                    "content": self.uploads[f["id"]],
+                }
                 self.files.append(record)
                 shared.append({"id": f["id"], "title": f.get("title")})
                 if channel:
                     self._ts += 1
-                    self.messages[channel].append({"type": "message", "subtype": "file_share", "user": BOT_USER,
-                                                   "ts": f"{int(time.time())}.{self._ts:06d}", "text": "",
-                                                   "files": [{"id": f["id"], "title": f.get("title")}],
-                                                   "thread_ts": p.get("thread_ts"), "blocks": [], "at": self._now()})
+                    self.messages[channel].append(
+                        {
+                            "type": "message",
+                            "subtype": "file_share",
+                            "user": BOT_USER,
+                            "ts": f"{int(time.time())}.{self._ts:06d}",
+                            "text": "",
+                            "files": [{"id": f["id"], "title": f.get("title")}],
+                            "thread_ts": p.get("thread_ts"),
+                            "blocks": [],
+                            "at": self._now(),
+                        }
+                    )
         return {"ok": True, "files": shared}
 
     def _m_views_open(self, p: dict) -> dict:
@@ -368,8 +425,9 @@ class SlackStandIn:
                     known = file_id in standin.uploads
                     if known:
                         standin.uploads[file_id] = body
-                    self._reply(200 if known else 404, {}, f"OK - {len(body)}".encode() if known else b"not found",
-                                "text/plain")
+                    self._reply(
+                        200 if known else 404, {}, f"OK - {len(body)}".encode() if known else b"not found", "text/plain"
+                    )
                     return
                 raw = body.decode("utf-8")
                 if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -377,7 +435,7 @@ class SlackStandIn:
                 else:
                     params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
                 auth = self.headers.get("Authorization", "")
-                token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.pop("token", None)
+                token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
                 method = self.path.rsplit("/", 1)[-1].split("?")[0]
                 status, headers, answer = standin._answer(method, params, token)
                 self._reply(status, headers, json.dumps(answer).encode(), "application/json; charset=utf-8")
@@ -417,9 +475,17 @@ def command_payload(text: str, user: str, channel: str) -> dict[str, str]:
     """A `/rollout` invocation as Slack sends it: form fields over HTTP, the same fields
     as a JSON payload in Socket Mode."""
     return {
-        "token": "deprecated-verification-token", "team_id": TEAM_ID, "team_domain": "rollout",
-        "channel_id": channel, "channel_name": "channel", "user_id": user, "user_name": user.lower(),
-        "command": "/rollout", "text": text, "api_app_id": "A0ROLLOUT", "is_enterprise_install": "false",
+        "token": "deprecated-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "rollout",
+        "channel_id": channel,
+        "channel_name": "channel",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": "/rollout",
+        "text": text,
+        "api_app_id": "A0ROLLOUT",
+        "is_enterprise_install": "false",
         "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
         "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
     }
@@ -450,8 +516,15 @@ class _SocketMode:
             self._connections.append(connection)
             self._changed.notify_all()
         try:
-            connection.send(json.dumps({"type": "hello", "num_connections": len(self._connections),
-                                        "connection_info": {"app_id": "A0ROLLOUT"}}))
+            connection.send(
+                json.dumps(
+                    {
+                        "type": "hello",
+                        "num_connections": len(self._connections),
+                        "connection_info": {"app_id": "A0ROLLOUT"},
+                    }
+                )
+            )
             for raw in connection:
                 message = json.loads(raw)
                 if "envelope_id" in message:
@@ -482,9 +555,18 @@ class _SocketMode:
             if not self._connections:
                 raise RuntimeError("no app is connected")
             connection = self._connections[-1]
-        connection.send(json.dumps({"envelope_id": envelope_id, "type": kind, "payload": payload,
-                                    "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
-                                    "retry_reason": ""}))
+        connection.send(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": 0,
+                    "retry_reason": "",
+                }
+            )
+        )
         with self._changed:
             self._changed.wait_for(lambda: envelope_id in self._acks, timeout)
             return self._acks.pop(envelope_id, None)
@@ -520,8 +602,7 @@ class SlackRequests:
         self.verifier = SignatureVerifier(secret)
 
     def post(self, path: str, body: str, headers: dict[str, str] | None = None) -> Reply:
-        request = urllib.request.Request(self.base_url + path, data=body.encode(), method="POST",
-                                         headers=headers or {})
+        request = urllib.request.Request(self.base_url + path, data=body.encode(), method="POST", headers=headers or {})
         return self._send(request)
 
     def get(self, path: str) -> Reply:
@@ -558,26 +639,59 @@ class SlackRequests:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post("/slack/events", body, self.signed_headers(body))
 
-    def click(self, user: str, action_id: str, value: str, channel: str | None = None, ts: str | None = None,
-              block_id: str = "checkin") -> Reply:
+    def click(
+        self,
+        user: str,
+        action_id: str,
+        value: str,
+        channel: str | None = None,
+        ts: str | None = None,
+        block_id: str = "checkin",
+    ) -> Reply:
         """A button click, in a message (channel and ts) or in the Home tab."""
-        container = ({"type": "message", "channel_id": channel, "message_ts": ts} if channel
-                     else {"type": "view", "view_id": "VHOME"})
-        return self.interaction({
-            "type": "block_actions", "user": {"id": user}, "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
-            "container": container, **({"channel": {"id": channel}} if channel else {}),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
-                         "action_ts": f"{time.time():.6f}"}]})
+        container = (
+            {"type": "message", "channel_id": channel, "message_ts": ts}
+            if channel
+            else {"type": "view", "view_id": "VHOME"}
+        )
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+                "container": container,
+                **({"channel": {"id": channel}} if channel else {}),
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Reply:
         """A form submission: `values` maps block ids to the element's state."""
         state = {"values": {block: {"value": v} for block, v in values.items()}}
-        return self.interaction({"type": "view_submission", "user": {"id": user},
-                                 "view": {**view, "state": state, "id": "V1", "hash": "h"}})
+        return self.interaction(
+            {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        )
 
     def event(self, event: dict[str, Any]) -> Reply:
-        body = json.dumps({"token": "x", "team_id": TEAM_ID, "api_app_id": "A0ROLLOUT", "type": "event_callback",
-                           "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()), "event": event})
+        body = json.dumps(
+            {
+                "token": "x",
+                "team_id": TEAM_ID,
+                "api_app_id": "A0ROLLOUT",
+                "type": "event_callback",
+                "event_id": f"Ev{uuid.uuid4().hex[:10]}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
         headers = self.signed_headers(body)
         headers["Content-Type"] = "application/json"
         return self.post("/slack/events", body, headers)

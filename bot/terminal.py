@@ -5,11 +5,31 @@ from __future__ import annotations
 import re
 from typing import Any
 
-EMOJI = {":warning:": "⚠️", ":white_check_mark:": "✅", ":memo:": "📝", ":calendar:": "📅", ":lock:": "🔒",
-         ":wave:": "👋", ":bell:": "🔔", ":arrow_up:": "⬆️", ":small_red_triangle_down:": "🔻", ":x:": "❌",
-         ":heavy_multiplication_x:": "✖️", ":ice_cube:": "🧊", ":no_entry_sign:": "🚫", ":wrench:": "🔧",
-         ":sunny:": "☀️", ":rocket:": "🚀", ":books:": "📚", ":seedling:": "🌱", ":bar_chart:": "📊",
-         ":large_green_circle:": "🟢", ":red_circle:": "🔴", ":white_circle:": "⚪", ":black_circle:": "⚫"}
+EMOJI = {
+    ":warning:": "⚠️",
+    ":white_check_mark:": "✅",
+    ":memo:": "📝",
+    ":calendar:": "📅",
+    ":lock:": "🔒",
+    ":wave:": "👋",
+    ":bell:": "🔔",
+    ":arrow_up:": "⬆️",
+    ":small_red_triangle_down:": "🔻",
+    ":x:": "❌",
+    ":heavy_multiplication_x:": "✖️",
+    ":ice_cube:": "🧊",
+    ":no_entry_sign:": "🚫",
+    ":wrench:": "🔧",
+    ":sunny:": "☀️",
+    ":rocket:": "🚀",
+    ":books:": "📚",
+    ":seedling:": "🌱",
+    ":bar_chart:": "📊",
+    ":large_green_circle:": "🟢",
+    ":red_circle:": "🔴",
+    ":white_circle:": "⚪",
+    ":black_circle:": "⚫",
+}
 
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
@@ -51,8 +71,12 @@ def to_text(message: dict[str, Any], indent: str = "", names: dict[str, str] | N
         elif kind == "context":
             lines.append("  " + " ".join(plain(e.get("text", "")) for e in block.get("elements", [])))
         elif kind == "actions":
-            lines.append("  " + "  ".join(f"[ {plain(e['text']['text'])} ]" for e in block.get("elements", [])
-                                          if e.get("type") == "button"))
+            lines.append(
+                "  "
+                + "  ".join(
+                    f"[ {plain(e['text']['text'])} ]" for e in block.get("elements", []) if e.get("type") == "button"
+                )
+            )
         elif kind == "divider":
             lines.append("  " + "─" * 40)
     if not lines and message.get("text"):

@@ -66,8 +66,17 @@ def playbook_clock(state: PlaybookState) -> PlaybookClock:
 
 
 class Cadence:
-    def __init__(self, store: Store, log_: CadenceLog, client: WebClient, directory: TeamDirectory,
-                 org_timezone: str, clock: Callable[[], datetime], charts: bool = True, dry_run: bool = False):
+    def __init__(
+        self,
+        store: Store,
+        log_: CadenceLog,
+        client: WebClient,
+        directory: TeamDirectory,
+        org_timezone: str,
+        clock: Callable[[], datetime],
+        charts: bool = True,
+        dry_run: bool = False,
+    ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
         A dry run plans and renders everything, asks the database what it would accept,
         and keeps nothing (every write is rolled back). Week closes of a catch-up are
@@ -103,7 +112,9 @@ class Cadence:
         if member_weeks:
             self._member_work(member_weeks, at, report)
         self._digests(at, report)
-        if at.minute == 0 and not self.dry_run:  # hourly: forget requests old enough that Slack would refuse them anyway
+        if (
+            at.minute == 0 and not self.dry_run
+        ):  # hourly: forget requests old enough that Slack would refuse them anyway
             self.store.forget_requests(self.clock() - timedelta(days=1))
         return report
 
@@ -113,9 +124,18 @@ class Cadence:
         if due.stale:
             return _skipped(due, f"{_late(due)}: stale nudges are not sent")
         playbook = state.playbook
-        message = render("stage_nudge", slug=playbook.slug, title=playbook.title, week=due.week, steps=state.steps,
-                         kpi_name=playbook.kpi_name, baseline=playbook.kpi_baseline, target=playbook.kpi_target,
-                         unit=playbook.kpi_unit, checkin_at=_slot_words(playbook.rules.get("checkin_at", "Thu 15:00")))
+        message = render(
+            "stage_nudge",
+            slug=playbook.slug,
+            title=playbook.title,
+            week=due.week,
+            steps=state.steps,
+            kpi_name=playbook.kpi_name,
+            baseline=playbook.kpi_baseline,
+            target=playbook.kpi_target,
+            unit=playbook.kpi_unit,
+            checkin_at=_slot_words(playbook.rules.get("checkin_at", "Thu 15:00")),
+        )
         return _done(due, [Message(f"{due.key}#0", "chat.postMessage", playbook.channel_id, message)])
 
     def _close_weeks(self, pending: list[tuple[PlaybookState, list[Due]]], report: TickReport) -> None:
@@ -142,9 +162,13 @@ class Cadence:
         since = min(due.week_start for _, due in batch) - timedelta(days=7 * lookback)
         history = self.governance.histories([state for state, _ in batch], since)
         cycle_ends = [(state, due) for state, due in batch if due.week.week == calendar.WEEKS_PER_CYCLE]
-        cycle_kpis = self.store.week_figures_many([
-            (state, due.week.cycle_start + timedelta(days=7 * i)) for state, due in cycle_ends
-            for i in range(calendar.WEEKS_PER_CYCLE)])
+        cycle_kpis = self.store.week_figures_many(
+            [
+                (state, due.week.cycle_start + timedelta(days=7 * i))
+                for state, due in cycle_ends
+                for i in range(calendar.WEEKS_PER_CYCLE)
+            ]
+        )
         scale = self.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
         open_scale = self.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
         curators = self.store.setting(CURATORS_CHANNEL)
@@ -158,52 +182,116 @@ class Cadence:
                 week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
                 outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
                 outcomes[step.name] = outcome
-                change.decisions.append(governance.verdict_row(state, step, due.week_start, outcome, rule,
-                                                               week_numbers, th))
-                change.verdicts.append(dict(playbook_id=state.playbook.id, step_id=step.id, week_start=due.week_start,
-                                            mode=step.mode, outcome=outcome, cases=numbers.cases,
-                                            exceptions=numbers.total_exceptions, rubric=numbers.rubric))
-                transitions, _ = rules.evaluate(history.states[step.id],
-                                                rules.WeekVerdict(due.week_start, outcome, week_numbers), th)
-                change.merge(governance.transitions_change(state, step, transitions, None, f"{due.key}:{step.id}",
-                                                           curators, history.open_proposals.get(step.id)))
+                change.decisions.append(
+                    governance.verdict_row(state, step, due.week_start, outcome, rule, week_numbers, th)
+                )
+                change.verdicts.append(
+                    dict(
+                        playbook_id=state.playbook.id,
+                        step_id=step.id,
+                        week_start=due.week_start,
+                        mode=step.mode,
+                        outcome=outcome,
+                        cases=numbers.cases,
+                        exceptions=numbers.total_exceptions,
+                        rubric=numbers.rubric,
+                    )
+                )
+                transitions, _ = rules.evaluate(
+                    history.states[step.id], rules.WeekVerdict(due.week_start, outcome, week_numbers), th
+                )
+                change.merge(
+                    governance.transitions_change(
+                        state,
+                        step,
+                        transitions,
+                        None,
+                        f"{due.key}:{step.id}",
+                        curators,
+                        history.open_proposals.get(step.id),
+                    )
+                )
             result = None
             if due.week.week == calendar.WEEKS_PER_CYCLE:
                 result = self._cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change)
-            message = render("week_closed", playbook=state.playbook, week=due.week, figures=week_figures,
-                             outcomes=outcomes, result=result)
+            message = render(
+                "week_closed",
+                playbook=state.playbook,
+                week=due.week,
+                figures=week_figures,
+                outcomes=outcomes,
+                result=result,
+            )
             work = _done(due, [Message(f"{due.key}#0", "chat.postMessage", state.playbook.channel_id, message)])
             closes.append((work, change))
         recorded = self.governance.record_closes(closes, self.clock())
         report.add([work for work, _ in closes], recorded)
 
-    def _cycle_result(self, state: PlaybookState, due: Due, kpis: dict, scale: dict, open_scale: set[int],
-                      curators: str | None, change: Change) -> rules.CycleResult:
+    def _cycle_result(
+        self,
+        state: PlaybookState,
+        due: Due,
+        kpis: dict,
+        scale: dict,
+        open_scale: set[int],
+        curators: str | None,
+        change: Change,
+    ) -> rules.CycleResult:
         """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
         playbook = state.playbook
         th = governance.thresholds(state)
-        weekly = [kpis[(playbook.id, due.week.cycle_start + timedelta(days=7 * i))].kpi
-                  for i in range(calendar.WEEKS_PER_CYCLE)]
+        weekly = [
+            kpis[(playbook.id, due.week.cycle_start + timedelta(days=7 * i))].kpi
+            for i in range(calendar.WEEKS_PER_CYCLE)
+        ]
         result = rules.cycle_result(due.week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
-        change.cycle_results.append(dict(playbook_id=playbook.id, cycle=result.cycle, starts_on=due.week.cycle_start,
-                                   kpi_weeks=result.kpi_weeks, mean=result.mean, target=result.target,
-                                   direction=result.direction, hit=result.hit))
-        change.decisions.append(dict(kind="cycle-result", rule="scale", actor="rule:scale", playbook_id=playbook.id,
-                                     step_id=None, week_start=due.week_start, from_mode=None, to_mode=None,
-                                     summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
-                                     figures=governance.result_figures(result)))
+        change.cycle_results.append(
+            dict(
+                playbook_id=playbook.id,
+                cycle=result.cycle,
+                starts_on=due.week.cycle_start,
+                kpi_weeks=result.kpi_weeks,
+                mean=result.mean,
+                target=result.target,
+                direction=result.direction,
+                hit=result.hit,
+            )
+        )
+        change.decisions.append(
+            dict(
+                kind="cycle-result",
+                rule="scale",
+                actor="rule:scale",
+                playbook_id=playbook.id,
+                step_id=None,
+                week_start=due.week_start,
+                from_mode=None,
+                to_mode=None,
+                summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
+                figures=governance.result_figures(result),
+            )
+        )
         earlier, covered = scale.get(playbook.id, ([], 0))
         uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
         if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
             key = f"scale:{playbook.id}:{result.cycle}"
-            shown = [governance.result_figures(r) for r in uncovered[-th.scale_after_cycles:]]
+            shown = [governance.result_figures(r) for r in uncovered[-th.scale_after_cycles :]]
             figures = {"cycle": result.cycle, "results": shown}
             change.new_proposals.append(NewProposal(key, "scale", playbook.id, due.week_start, figures=figures))
-            change.decisions.append(dict(kind="scale-proposal", rule="scale", actor="rule:scale",
-                                         playbook_id=playbook.id, step_id=None, week_start=due.week_start,
-                                         from_mode=None, to_mode=None,
-                                         summary=f"ready to scale: {th.scale_after_cycles} cycles hit the target",
-                                         figures=figures))
+            change.decisions.append(
+                dict(
+                    kind="scale-proposal",
+                    rule="scale",
+                    actor="rule:scale",
+                    playbook_id=playbook.id,
+                    step_id=None,
+                    week_start=due.week_start,
+                    from_mode=None,
+                    to_mode=None,
+                    summary=f"ready to scale: {th.scale_after_cycles} cycles hit the target",
+                    figures=figures,
+                )
+            )
             change.messages += governance.scale_messages(state, figures, key, curators)
         return result
 
@@ -211,8 +299,9 @@ class Cadence:
 
     def _member_work(self, member_weeks: list, at: datetime, report: TickReport) -> None:
         recorded = self.log.recorded_members([(s.playbook.id, kind, w.week_start) for s, _, kind, w in member_weeks])
-        checked_in = self.log.checked_in([(s.playbook.id, w.week_start) for s, _, kind, w in member_weeks
-                                          if kind == "reminder"])
+        checked_in = self.log.checked_in(
+            [(s.playbook.id, w.week_start) for s, _, kind, w in member_weeks if kind == "reminder"]
+        )
         teams = self._teams(sorted({s.playbook.channel_id for s, _, _, _ in member_weeks}), report)
         work: list[Work] = []
         rendered: dict = {}
@@ -242,8 +331,10 @@ class Cadence:
             if people is None:
                 log.warning("tick: I am not in %s, so its team gets no DMs; invite me there", channel)
                 report.unreachable.append(channel)
-        return {c: None if people is None else [Member(p.user_id, p.timezone) for p in people]
-                for c, people in teams.items()}
+        return {
+            c: None if people is None else [Member(p.user_id, p.timezone) for p in people]
+            for c, people in teams.items()
+        }
 
     def _dm(self, state: PlaybookState, due: Due, rendered: dict) -> Work:
         """A check-in DM or reminder. Every member of a playbook gets the same one for a week,
@@ -251,10 +342,16 @@ class Cadence:
         playbook = state.playbook
         cache_key = (playbook.id, due.week_start, due.kind)
         if cache_key not in rendered:
-            rendered[cache_key] = render("checkin_dm", slug=playbook.slug, title=playbook.title, week=due.week,
-                                         steps=state.steps, kpi_name=playbook.kpi_name,
-                                         value=button_value(playbook.id, due.week_start),
-                                         reminder=due.kind == "reminder")
+            rendered[cache_key] = render(
+                "checkin_dm",
+                slug=playbook.slug,
+                title=playbook.title,
+                week=due.week,
+                steps=state.steps,
+                kpi_name=playbook.kpi_name,
+                value=button_value(playbook.id, due.week_start),
+                reminder=due.kind == "reminder",
+            )
         return _done(due, [Message(f"{due.key}#0", "chat.postMessage", due.user_id, rendered[cache_key])])
 
     # ---- curators ----
@@ -267,17 +364,32 @@ class Cadence:
         for due in dues:  # oldest first: a catch-up posts each missed week's digest in order
             monday = date.fromisoformat(due.key.split(":", 1)[1])
             if channel is None:
-                work = [Work(due.key, "digest", due.due_at, "skipped", week_start=monday,
-                             note="no curators channel set (/rollout curators-channel)")]
+                work = [
+                    Work(
+                        due.key,
+                        "digest",
+                        due.due_at,
+                        "skipped",
+                        week_start=monday,
+                        note="no curators channel set (/rollout curators-channel)",
+                    )
+                ]
             else:
-                work = [Work(due.key, "digest", due.due_at, "done", week_start=monday,
-                             messages=self.digest.messages(monday, due.key, channel))]
+                work = [
+                    Work(
+                        due.key,
+                        "digest",
+                        due.due_at,
+                        "done",
+                        week_start=monday,
+                        messages=self.digest.messages(monday, due.key, channel),
+                    )
+                ]
             report.add(work, self.log.record(work, self.clock()))
 
 
 def _done(due: Due, messages: list[Message]) -> Work:
-    return Work(due.key, due.kind, due.due_at, "done", due.playbook_id, due.week_start, due.user_id,
-                messages=messages)
+    return Work(due.key, due.kind, due.due_at, "done", due.playbook_id, due.week_start, due.user_id, messages=messages)
 
 
 def _skipped(due: Due, note: str) -> Work:
@@ -288,8 +400,15 @@ def _late(due: Due) -> str:
     return f"due {due.due_at.isoformat(timespec='minutes')}"
 
 
-_DAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
-              "Sat": "Saturday", "Sun": "Sunday"}
+_DAY_NAMES = {
+    "Mon": "Monday",
+    "Tue": "Tuesday",
+    "Wed": "Wednesday",
+    "Thu": "Thursday",
+    "Fri": "Friday",
+    "Sat": "Saturday",
+    "Sun": "Sunday",
+}
 
 
 def _slot_words(slot: str) -> str:

@@ -51,9 +51,12 @@ def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = Non
             try:
                 body = _checked_body(environ)
             except _TooLarge:
-                return _reply(start_response, "413 Content Too Large",
-                              {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
-                              [("Connection", "close")])
+                return _reply(
+                    start_response,
+                    "413 Content Too Large",
+                    {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
+                    [("Connection", "close")],
+                )
             except Malformed as err:
                 log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
                 return _reply(start_response, "400 Bad Request", {"error": str(err)})
@@ -72,8 +75,7 @@ def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = Non
             except Exception:
                 log.warning("metrics: the database did not answer", exc_info=True)
                 return _reply(start_response, "503 Service Unavailable", {"error": "database unreachable"})
-            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE),
-                                      ("Content-Length", str(len(page)))])
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(page)))])
             return [page]
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 

@@ -195,7 +195,9 @@ def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
     """Validate one YAML document. Rule settings may sit at the top level
     or under `rules:`; both land in `rules`."""
     if not isinstance(raw, dict):
-        raise DefinitionError([f"{where or 'document'}: expected a mapping with 'playbook:', 'title:', ... got {type(raw).__name__}"])
+        raise DefinitionError(
+            [f"{where or 'document'}: expected a mapping with 'playbook:', 'title:', ... got {type(raw).__name__}"]
+        )
     data = dict(raw)
     top_level_rules = {key: data.pop(key) for key in list(data) if key in RULE_FIELDS}
     if top_level_rules:
@@ -230,7 +232,7 @@ def _describe(where: str, error: Any, top_level_rules: set[str]) -> str:  # pyda
     elif error["type"] == "string_pattern_mismatch":
         message = _PATTERN_HINTS.get(error["ctx"]["pattern"], message) + f", got {error['input']!r}"
     elif message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     return f"{_join(where, loc) if loc else where or 'document'}: {message}"
 
 

@@ -142,9 +142,18 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         risks.append(Risk("missing_checkins", value=w.checked_in, limit=w.dms_sent))
     if latest is None and known:
         risks.append(Risk("kpi_missing"))
-    return PlaybookDigest(week=w, latest=latest, change=change, vs_baseline=_relative(latest, w.baseline),
-                          sparkline=sparkline(w.kpi_series), on_track=on_track, cycle_mean=cycle_mean,
-                          attestation=attestation, worst_step=worst, risks=risks)
+    return PlaybookDigest(
+        week=w,
+        latest=latest,
+        change=change,
+        vs_baseline=_relative(latest, w.baseline),
+        sparkline=sparkline(w.kpi_series),
+        on_track=on_track,
+        cycle_mean=cycle_mean,
+        attestation=attestation,
+        worst_step=worst,
+        risks=risks,
+    )
 
 
 def order(digests: list[PlaybookDigest]) -> list[PlaybookDigest]:

@@ -68,8 +68,16 @@ class Thresholds:
     @property
     def lookback_weeks(self) -> int:
         """How many past weeks any rule looks at."""
-        return max(self.demote_window_weeks, self.unobserved_demote_weeks, self.promote_after_weeks,
-                   self.cooldown_weeks, self.freeze_window_weeks) + 1
+        return (
+            max(
+                self.demote_window_weeks,
+                self.unobserved_demote_weeks,
+                self.promote_after_weeks,
+                self.cooldown_weeks,
+                self.freeze_window_weeks,
+            )
+            + 1
+        )
 
 
 @dataclass(frozen=True)
@@ -162,9 +170,18 @@ def _weeks_before(week: date, n: int) -> date:
 
 def _figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
     n = week.numbers
-    return {"outcome": week.outcome, "cases": n.cases, "exceptions": n.exceptions, "ratio": n.ratio,
-            "rubric": n.rubric, "cap": t.exception_cap, "threshold": t.rubric_threshold,
-            "floor": t.rubric_floor, "min_cases": t.min_cases, "critical_multiplier": t.critical_multiplier}
+    return {
+        "outcome": week.outcome,
+        "cases": n.cases,
+        "exceptions": n.exceptions,
+        "ratio": n.ratio,
+        "rubric": n.rubric,
+        "cap": t.exception_cap,
+        "threshold": t.rubric_threshold,
+        "floor": t.rubric_floor,
+        "min_cases": t.min_cases,
+        "critical_multiplier": t.critical_multiplier,
+    }
 
 
 def _week_figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
@@ -182,8 +199,16 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
     figures = _figures(week, t)
 
     if week.outcome == FAIL and state.open_proposal:
-        transitions.append(Transition("withdrawal", "fail-withdraws", week.week_start, state.mode,
-                                      counter="a FAIL week withdraws an open proposal", figures=figures))
+        transitions.append(
+            Transition(
+                "withdrawal",
+                "fail-withdraws",
+                week.week_start,
+                state.mode,
+                counter="a FAIL week withdraws an open proposal",
+                figures=figures,
+            )
+        )
         state = replace(state, open_proposal=False)
 
     demotion = _demotion(state, week, t, figures)
@@ -199,10 +224,16 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
     if state.mode == "ai-led" and week.outcome == MISSING:
         missing = state.trailing(MISSING)
         if missing == t.unobserved_warn_weeks and missing < t.unobserved_demote_weeks:
-            transitions.append(Transition("warning", "unobserved", week.week_start, state.mode,
-                                          counter=f"MISSING {missing} weeks in a row",
-                                          figures={**figures, "missing_weeks": missing,
-                                                   "demote_after": t.unobserved_demote_weeks}))
+            transitions.append(
+                Transition(
+                    "warning",
+                    "unobserved",
+                    week.week_start,
+                    state.mode,
+                    counter=f"MISSING {missing} weeks in a row",
+                    figures={**figures, "missing_weeks": missing, "demote_after": t.unobserved_demote_weeks},
+                )
+            )
 
     proposal = _proposal(state, week, t, figures)
     if proposal is not None:
@@ -217,24 +248,46 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
         return None  # human-led is the floor
     ratio = week.numbers.ratio
     if week.outcome == FAIL and ratio is not None and ratio > t.critical_multiplier * t.exception_cap:
-        return Transition("demotion", "critical", week.week_start, state.mode, lower,
-                          counter=f"exceptions over {t.critical_multiplier:g} × cap in one week",
-                          figures={**figures, "rule": "critical"})
+        return Transition(
+            "demotion",
+            "critical",
+            week.week_start,
+            state.mode,
+            lower,
+            counter=f"exceptions over {t.critical_multiplier:g} × cap in one week",
+            figures={**figures, "rule": "critical"},
+        )
     window_start = _weeks_before(week.week_start, t.demote_window_weeks)
     recent = [v for v in state.since_change() if v.week_start > window_start]
     fails = sum(1 for v in recent if v.outcome == FAIL)
     if week.outcome == FAIL and fails >= t.demote_after_fails:
-        return Transition("demotion", "fails", week.week_start, state.mode, lower,
-                          counter=f"FAIL {fails} of last {t.demote_window_weeks} weeks",
-                          figures={**figures, "fails": fails, "window": t.demote_window_weeks,
-                                   "fail_weeks": [_week_figures(v, t) for v in recent if v.outcome == FAIL]})
+        return Transition(
+            "demotion",
+            "fails",
+            week.week_start,
+            state.mode,
+            lower,
+            counter=f"FAIL {fails} of last {t.demote_window_weeks} weeks",
+            figures={
+                **figures,
+                "fails": fails,
+                "window": t.demote_window_weeks,
+                "fail_weeks": [_week_figures(v, t) for v in recent if v.outcome == FAIL],
+            },
+        )
     if state.mode == "ai-led" and week.outcome == MISSING:
         missing = state.trailing(MISSING)
         if missing >= t.unobserved_demote_weeks:
             missed = [v.week_start.isoformat() for v in state.since_change()[-missing:]]
-            return Transition("demotion", "unobserved", week.week_start, state.mode, "collaborative",
-                              counter=f"MISSING {missing} weeks in a row",
-                              figures={**figures, "missing_weeks": missing, "missed": missed})
+            return Transition(
+                "demotion",
+                "unobserved",
+                week.week_start,
+                state.mode,
+                "collaborative",
+                counter=f"MISSING {missing} weeks in a row",
+                figures={**figures, "missing_weeks": missing, "missed": missed},
+            )
     return None
 
 
@@ -249,15 +302,26 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     if any(d > cooldown_start for d in state.demotions):
         return None
     passes = [v for v in state.since_change()][-streak:]
-    return Transition("proposal", "streak", week.week_start, state.mode, higher,
-                      counter=f"PASS {streak} weeks in a row",
-                      figures={**figures, "streak": streak, "pass_weeks": [_week_figures(v, t) for v in passes]})
+    return Transition(
+        "proposal",
+        "streak",
+        week.week_start,
+        state.mode,
+        higher,
+        counter=f"PASS {streak} weeks in a row",
+        figures={**figures, "streak": streak, "pass_weeks": [_week_figures(v, t) for v in passes]},
+    )
 
 
 def _changed(state: StepState, transition: Transition) -> StepState:
     demotions = state.demotions + ((transition.week_start,) if transition.kind == "demotion" else ())
-    return replace(state, mode=transition.to_mode or state.mode, changes=(*state.changes, transition.week_start),
-                   demotions=demotions, open_proposal=False)
+    return replace(
+        state,
+        mode=transition.to_mode or state.mode,
+        changes=(*state.changes, transition.week_start),
+        demotions=demotions,
+        open_proposal=False,
+    )
 
 
 def _freeze(state: StepState, week_start: date, t: Thresholds) -> Transition | None:
@@ -266,10 +330,18 @@ def _freeze(state: StepState, week_start: date, t: Thresholds) -> Transition | N
     window_start = _weeks_before(week_start, t.freeze_window_weeks)
     changes = [c for c in state.changes if c > window_start]
     if len(changes) >= t.freeze_after_changes:
-        return Transition("freeze", "freeze", week_start, state.mode,
-                          counter=f"{len(changes)} mode changes in {t.freeze_window_weeks} weeks",
-                          figures={"changes": len(changes), "window": t.freeze_window_weeks,
-                                   "change_weeks": [c.isoformat() for c in changes]})
+        return Transition(
+            "freeze",
+            "freeze",
+            week_start,
+            state.mode,
+            counter=f"{len(changes)} mode changes in {t.freeze_window_weeks} weeks",
+            figures={
+                "changes": len(changes),
+                "window": t.freeze_window_weeks,
+                "change_weeks": [c.isoformat() for c in changes],
+            },
+        )
     return None
 
 
@@ -299,8 +371,9 @@ def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tu
         return [], state
     transitions = []
     if state.open_proposal:
-        transitions.append(Transition("withdrawal", "override", week_start, state.mode,
-                                      counter="the mode was set by hand"))
+        transitions.append(
+            Transition("withdrawal", "override", week_start, state.mode, counter="the mode was set by hand")
+        )
     change = Transition("override", "override", week_start, state.mode, mode)
     transitions.append(change)
     state = _changed(state, change)
@@ -323,8 +396,9 @@ class CycleResult:
     hit: bool
 
 
-def cycle_result(cycle: int, weekly_kpi: list[float | None], target: float, direction: str,
-                 t: Thresholds) -> CycleResult:
+def cycle_result(
+    cycle: int, weekly_kpi: list[float | None], target: float, direction: str, t: Thresholds
+) -> CycleResult:
     """Scale rule: a cycle hits target when at least 3 of its 4 weeks have a KPI value and
     their mean meets the target (lower is better for direction 'down')."""
     values = [v for v in weekly_kpi if v is not None]
@@ -336,5 +410,5 @@ def cycle_result(cycle: int, weekly_kpi: list[float | None], target: float, dire
 def ready_to_scale(results: list[CycleResult], t: Thresholds) -> bool:
     """The last `scale_after_cycles` cycles (counted since the last publish or scale
     proposal, which the caller passes) all hit target."""
-    recent = results[-t.scale_after_cycles:]
+    recent = results[-t.scale_after_cycles :]
     return len(recent) == t.scale_after_cycles and all(r.hit for r in recent)

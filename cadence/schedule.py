@@ -139,8 +139,9 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
     for week in _weeks(clock.anchor, cursors.get("nudge"), current.week_start):
         due = clock.nudge.instant(week.week_start, clock.timezone)
         if due <= at:
-            work.nudges.append(Due(f"nudge:{pid}:{week.week_start}", "nudge", due, pid, week,
-                                   stale=at - due > clock.stale_after))
+            work.nudges.append(
+                Due(f"nudge:{pid}:{week.week_start}", "nudge", due, pid, week, stale=at - due > clock.stale_after)
+            )
 
     for week in _weeks(clock.anchor, cursors.get("close"), current.week_start):
         due = week_closes_at(week.week_start, clock.timezone, clock.grace_hours)
@@ -167,8 +168,9 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
     return work
 
 
-def member_work(clock: PlaybookClock, kind: str, week: WeekRef, members: list[Member], at: datetime,
-                fallback_timezone: str) -> list[Due]:
+def member_work(
+    clock: PlaybookClock, kind: str, week: WeekRef, members: list[Member], at: datetime, fallback_timezone: str
+) -> list[Due]:
     """The check-in DMs (or reminders) of `week` that are due at `at`, one per member,
     each at the slot's local time in the member's own zone."""
     slot = clock.slot(kind)
@@ -178,8 +180,17 @@ def member_work(clock: PlaybookClock, kind: str, week: WeekRef, members: list[Me
         zone = member_timezone(member.timezone, clock.timezone, fallback_timezone)
         due = slot.instant(week.week_start, zone)
         if due <= at:
-            dues.append(Due(f"{kind}:{pid}:{week.week_start}:{member.user_id}", kind, due, pid, week,
-                            member.user_id, stale=at - due > clock.stale_after))
+            dues.append(
+                Due(
+                    f"{kind}:{pid}:{week.week_start}:{member.user_id}",
+                    kind,
+                    due,
+                    pid,
+                    week,
+                    member.user_id,
+                    stale=at - due > clock.stale_after,
+                )
+            )
     return dues
 
 
@@ -195,8 +206,9 @@ def member_timezone(member_tz: str | None, playbook_tz: str | None, org_tz: str)
     return org_tz
 
 
-def digest_work(last: date | None, org_timezone: str, at: datetime,
-                first_within: timedelta = timedelta(hours=12)) -> list[Due]:
+def digest_work(
+    last: date | None, org_timezone: str, at: datetime, first_within: timedelta = timedelta(hours=12)
+) -> list[Due]:
     """The weekly digests due at `at`: Monday 09:00 in the org's zone. Digests are never
     skipped: after downtime each missed Monday gets its own, in order. The very first
     (nothing recorded yet) is this Monday's if it is less than `first_within` old, else

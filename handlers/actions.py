@@ -34,11 +34,15 @@ def register(app: App, services: Services) -> None:
         if state is None or week is None:
             return  # the playbook was removed since the DM went out
         container = body.get("container") or {}
-        metadata = {"playbook": state.playbook.id, "week": week.week_start.isoformat(),
-                    "dm": {"channel": container.get("channel_id"), "ts": container.get("message_ts")}}
+        metadata = {
+            "playbook": state.playbook.id,
+            "week": week.week_start.isoformat(),
+            "dm": {"channel": container.get("channel_id"), "ts": container.get("message_ts")},
+        }
         try:
-            client.views_open(trigger_id=body["trigger_id"],
-                              view=form_view(FORMS[action["action_id"]], state, week, metadata))
+            client.views_open(
+                trigger_id=body["trigger_id"], view=form_view(FORMS[action["action_id"]], state, week, metadata)
+            )
         except SlackApiError as err:
             log.warning("views.open failed for %s: %s", action["action_id"], err.response.get("error"))
         except (OSError, TimeoutError):  # Slack is slow or rate limits us: the button can be clicked again

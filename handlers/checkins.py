@@ -17,8 +17,9 @@ from templates import render
 log = logging.getLogger(__name__)
 
 
-def record_kpi(request, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool,
-               usage: str | None) -> None:
+def record_kpi(
+    request, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool, usage: str | None
+) -> None:
     playbook = state.playbook
     if percent and playbook.kpi_unit.strip() != "%":
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
@@ -27,13 +28,27 @@ def record_kpi(request, state: PlaybookState, week: calendar.WeekRef, value: flo
     request.store.add_kpi_reading(playbook.id, week.week_start, value, request.user_id, request.now)
 
 
-def record_attestation(request, state: PlaybookState, week: calendar.WeekRef, followed: bool, step_name: str | None,
-                       note: str | None, usage: str | None):
+def record_attestation(
+    request,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    followed: bool,
+    step_name: str | None,
+    note: str | None,
+    usage: str | None,
+):
     """Records the check-in; returns the step deviated on (None when followed)."""
     step = None if followed else request.step(state, step_name or "", usage)
     request.require_member(state, usage)
-    request.store.add_checkin(state.playbook.id, week.week_start, request.user_id,
-                              "followed" if followed else "deviated", step.id if step else None, note, request.now)
+    request.store.add_checkin(
+        state.playbook.id,
+        week.week_start,
+        request.user_id,
+        "followed" if followed else "deviated",
+        step.id if step else None,
+        note,
+        request.now,
+    )
     return step
 
 
@@ -48,15 +63,35 @@ def week_of(state: PlaybookState, week_start: date) -> calendar.WeekRef | None:
     return calendar.week_containing(calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), week_start)
 
 
-def form_view(form: str, state: PlaybookState | None, week: calendar.WeekRef | None, metadata: dict[str, Any],
-              choices: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def form_view(
+    form: str,
+    state: PlaybookState | None,
+    week: calendar.WeekRef | None,
+    metadata: dict[str, Any],
+    choices: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     """The modal for a check-in form: `attest`, `deviation` or `kpi`."""
-    context: dict[str, Any] = dict(metadata=json.dumps(metadata, separators=(",", ":")), choices=choices or [],
-                                   week=week, title="", steps=[], kpi_name="", baseline=0, target=0, unit="")
+    context: dict[str, Any] = dict(
+        metadata=json.dumps(metadata, separators=(",", ":")),
+        choices=choices or [],
+        week=week,
+        title="",
+        steps=[],
+        kpi_name="",
+        baseline=0,
+        target=0,
+        unit="",
+    )
     if state is not None:
         playbook = state.playbook
-        context.update(title=playbook.title, steps=state.steps, kpi_name=playbook.kpi_name,
-                       baseline=playbook.kpi_baseline, target=playbook.kpi_target, unit=playbook.kpi_unit)
+        context.update(
+            title=playbook.title,
+            steps=state.steps,
+            kpi_name=playbook.kpi_name,
+            baseline=playbook.kpi_baseline,
+            target=playbook.kpi_target,
+            unit=playbook.kpi_unit,
+        )
     return render(f"modal_{form}", **context)
 
 
@@ -78,9 +113,12 @@ def open_form(request, form: str, trigger_id: str) -> dict[str, Any] | None:
         request.client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:
         log.warning("views.open failed: %s", err.response.get("error"))
-        raise Refusal(f"Slack wouldn't open the form ({err.response.get('error')}). Type the command in full "
-                      "instead.", usage=form) from err
+        raise Refusal(
+            f"Slack wouldn't open the form ({err.response.get('error')}). Type the command in full instead.", usage=form
+        ) from err
     except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
-        raise Refusal("Slack is busy and didn't open the form in time. Try again in a minute, or type the "
-                      "command in full.", usage=form) from err
+        raise Refusal(
+            "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
+            usage=form,
+        ) from err
     return None

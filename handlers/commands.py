@@ -46,8 +46,15 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
             return opened, "form" if opened is None else "refused"
         message, outcome = _ROUTES[type(parsed)](request, parsed), "ok"
     except Refusal as refusal:
-        message, outcome = render("refusal", problem=refusal.problem, suggestions=list(refusal.suggestions),
-                                  usage=list(grammar.USAGE.get(refusal.usage or "", ()))), "refused"
+        message, outcome = (
+            render(
+                "refusal",
+                problem=refusal.problem,
+                suggestions=list(refusal.suggestions),
+                usage=list(grammar.USAGE.get(refusal.usage or "", ())),
+            ),
+            "refused",
+        )
     except Exception:
         # The exception's type only: its message can carry the user's text.
         log.error("/rollout %s failed", _subcommand(command), exc_info=True)
@@ -77,8 +84,11 @@ class Request:
         state = self.store.playbook_state(slug)
         if state is None:
             slugs = self.store.playbook_slugs()
-            raise Refusal(f"There is no playbook “{grammar.plain_text(slug)[:64]}”.", usage=usage,
-                          suggestions=grammar.close_matches(slug, slugs))
+            raise Refusal(
+                f"There is no playbook “{grammar.plain_text(slug)[:64]}”.",
+                usage=usage,
+                suggestions=grammar.close_matches(slug, slugs),
+            )
         return state
 
     @staticmethod
@@ -86,9 +96,12 @@ class Request:
         step = state.step(name)
         if step is None:
             names = [s.name for s in state.steps]
-            raise Refusal(f"Playbook {state.playbook.slug} has no step “{grammar.plain_text(name)[:40]}”. "
-                          f"Its steps: {', '.join(names)}.", usage=usage,
-                          suggestions=grammar.close_matches(name, names))
+            raise Refusal(
+                f"Playbook {state.playbook.slug} has no step “{grammar.plain_text(name)[:40]}”. "
+                f"Its steps: {', '.join(names)}.",
+                usage=usage,
+                suggestions=grammar.close_matches(name, names),
+            )
         return step
 
     def today(self, state: PlaybookState) -> date:
@@ -100,9 +113,12 @@ class Request:
             week = calendar.week_containing(_anchor(state), self.today(state))
         if week is None:
             when = f" It starts on {state.anchor.starts_on.isoformat()}." if state.anchor else ""
-            raise Refusal(f"Playbook {state.playbook.slug} has no cycle running yet, so there is no week to "
-                          f"report for.{when} The owner starts one with `/rollout cycle start "
-                          f"{state.playbook.slug}`.", usage=usage)
+            raise Refusal(
+                f"Playbook {state.playbook.slug} has no cycle running yet, so there is no week to "
+                f"report for.{when} The owner starts one with `/rollout cycle start "
+                f"{state.playbook.slug}`.",
+                usage=usage,
+            )
         return week
 
     def week(self, state: PlaybookState, number: int | None, usage: str) -> calendar.WeekRef:
@@ -112,8 +128,11 @@ class Request:
             return current
         wanted = calendar.week_of_cycle(current, number)
         if wanted.week_start > current.week_start:
-            raise Refusal(f"week:{number} of cycle {current.cycle} starts on {wanted.week_start.isoformat()}, "
-                          f"in the future; it is week {current.week} now.", usage=usage)
+            raise Refusal(
+                f"week:{number} of cycle {current.cycle} starts on {wanted.week_start.isoformat()}, "
+                f"in the future; it is week {current.week} now.",
+                usage=usage,
+            )
         return wanted
 
     # ---- roles ----
@@ -129,26 +148,51 @@ class Request:
             return self.services.directory.is_member(self.client, state.playbook.channel_id, self.user_id)
         except DirectoryUnavailable as err:
             if err.reason in ("not_in_channel", "channel_not_found"):
-                raise Refusal(mrkdwn("I can't see who is in {} (Slack says {}). Invite me there with "
-                                     "`/invite @Rollout Cadence`; nothing was stored.",
-                                     _channel(state.playbook.channel_id), err.reason)) from err
-            raise Refusal("Slack is busy and didn't tell me who is on the team in time; nothing was stored. "
-                          "Try again in a minute.") from err
+                raise Refusal(
+                    mrkdwn(
+                        "I can't see who is in {} (Slack says {}). Invite me there with "
+                        "`/invite @Rollout Cadence`; nothing was stored.",
+                        _channel(state.playbook.channel_id),
+                        err.reason,
+                    )
+                ) from err
+            raise Refusal(
+                "Slack is busy and didn't tell me who is on the team in time; nothing was stored. "
+                "Try again in a minute."
+            ) from err
 
     def require_member_or_owner(self, state: PlaybookState, usage: str) -> None:
         if not (self.is_owner(state) or self.is_member(state)):
-            raise Refusal(mrkdwn("Only members of {} and the owner of {} can report its KPI.",
-                                 _channel(state.playbook.channel_id), state.playbook.slug), usage=usage)
+            raise Refusal(
+                mrkdwn(
+                    "Only members of {} and the owner of {} can report its KPI.",
+                    _channel(state.playbook.channel_id),
+                    state.playbook.slug,
+                ),
+                usage=usage,
+            )
 
     def require_member(self, state: PlaybookState, usage: str) -> None:
         if not self.is_member(state):
-            raise Refusal(mrkdwn("Only members of {}, the team running {}, check in for it.",
-                                 _channel(state.playbook.channel_id), state.playbook.slug), usage=usage)
+            raise Refusal(
+                mrkdwn(
+                    "Only members of {}, the team running {}, check in for it.",
+                    _channel(state.playbook.channel_id),
+                    state.playbook.slug,
+                ),
+                usage=usage,
+            )
 
     def require_owner_or_curator(self, state: PlaybookState, usage: str) -> None:
         if not (self.is_owner(state) or self.store.is_curator(self.user_id)):
-            raise Refusal(mrkdwn("Only the owner of {} ({}) or a curator can do that.",
-                                 state.playbook.slug, _user(state.playbook.owner_id)), usage=usage)
+            raise Refusal(
+                mrkdwn(
+                    "Only the owner of {} ({}) or a curator can do that.",
+                    state.playbook.slug,
+                    _user(state.playbook.owner_id),
+                ),
+                usage=usage,
+            )
 
     def require_admin(self, usage: str) -> None:
         if not self.is_admin():
@@ -168,8 +212,12 @@ def _channel(channel_id: str) -> Mrkdwn:
 
 
 def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any]:
-    return {"cycle": week.cycle, "week": week.week, "week_start": week.week_start.isoformat(),
-            "slug": state.playbook.slug}
+    return {
+        "cycle": week.cycle,
+        "week": week.week,
+        "week_start": week.week_start.isoformat(),
+        "slug": state.playbook.slug,
+    }
 
 
 # ---- subcommands ------------------------------------------------------------------
@@ -185,17 +233,30 @@ def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
     week = request.week(state, cmd.week, "kpi")
     checkins.record_kpi(request, state, week, cmd.value, cmd.percent, usage="kpi")
     playbook = state.playbook
-    return render("kpi_recorded", **_week_context(state, week), kpi=playbook.kpi_name, unit=playbook.kpi_unit,
-                  value=cmd.value, target=playbook.kpi_target, baseline=playbook.kpi_baseline,
-                  progress=progress_to_target(cmd.value, playbook.kpi_baseline, playbook.kpi_target))
+    return render(
+        "kpi_recorded",
+        **_week_context(state, week),
+        kpi=playbook.kpi_name,
+        unit=playbook.kpi_unit,
+        value=cmd.value,
+        target=playbook.kpi_target,
+        baseline=playbook.kpi_baseline,
+        progress=progress_to_target(cmd.value, playbook.kpi_baseline, playbook.kpi_target),
+    )
 
 
 def _attest(request: Request, cmd: grammar.Attest) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "attest")
     week = request.week(state, cmd.week, "attest")
     step = checkins.record_attestation(request, state, week, cmd.followed, cmd.step, cmd.note, usage="attest")
-    return render("attest_recorded", **_week_context(state, week), followed=cmd.followed,
-                  step=step.name if step else None, mode=step.mode if step else None, note=cmd.note)
+    return render(
+        "attest_recorded",
+        **_week_context(state, week),
+        followed=cmd.followed,
+        step=step.name if step else None,
+        mode=step.mode if step else None,
+        note=cmd.note,
+    )
 
 
 def _exception(request: Request, cmd: grammar.LogException) -> dict[str, Any]:
@@ -213,8 +274,13 @@ def _cases(request: Request, cmd: grammar.Cases) -> dict[str, Any]:
     week = request.week(state, cmd.week, "cases")
     request.require_owner_or_curator(state, "cases")
     request.store.add_case_count(state.playbook.id, step.id, week.week_start, cmd.count, request.user_id, request.now)
-    return render("cases_recorded", **_week_context(state, week), step=step.name, count=cmd.count,
-                  min_cases=state.playbook.rules.get("min_cases"))
+    return render(
+        "cases_recorded",
+        **_week_context(state, week),
+        step=step.name,
+        count=cmd.count,
+        min_cases=state.playbook.rules.get("min_cases"),
+    )
 
 
 def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
@@ -223,8 +289,14 @@ def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
     week = request.week(state, cmd.week, "rubric")
     request.require_owner_or_curator(state, "rubric")
     request.store.add_rubric_score(state.playbook.id, step.id, week.week_start, cmd.score, request.user_id, request.now)
-    return render("rubric_recorded", **_week_context(state, week), step=step.name, score=cmd.score,
-                  threshold=state.playbook.rubric_threshold, floor=state.playbook.rules.get("rubric_floor"))
+    return render(
+        "rubric_recorded",
+        **_week_context(state, week),
+        step=step.name,
+        score=cmd.score,
+        threshold=state.playbook.rubric_threshold,
+        floor=state.playbook.rules.get("rubric_floor"),
+    )
 
 
 def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
@@ -234,22 +306,40 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
     if state.anchor is not None:
         running = calendar.week_containing(_anchor(state), today)
         if running is None:
-            raise Refusal(f"Cycle {state.anchor.number} of {state.playbook.slug} is already set to start on "
-                          f"{state.anchor.starts_on.isoformat()}.", usage="cycle")
-        raise Refusal(f"{state.playbook.slug} is in week {running.week} of cycle {running.cycle}; cycles follow "
-                      "one another without being started again.", usage="cycle")
+            raise Refusal(
+                f"Cycle {state.anchor.number} of {state.playbook.slug} is already set to start on "
+                f"{state.anchor.starts_on.isoformat()}.",
+                usage="cycle",
+            )
+        raise Refusal(
+            f"{state.playbook.slug} is in week {running.week} of cycle {running.cycle}; cycles follow "
+            "one another without being started again.",
+            usage="cycle",
+        )
     starts_on = cmd.starts_on or calendar.next_monday(today)
     if starts_on + timedelta(days=calendar.DAYS_PER_CYCLE) <= today:
-        raise Refusal(f"A cycle starting on {starts_on.isoformat()} would already be over. Pick this week's "
-                      f"Monday ({calendar.monday_of(today).isoformat()}) or a later one.", usage="cycle")
+        raise Refusal(
+            f"A cycle starting on {starts_on.isoformat()} would already be over. Pick this week's "
+            f"Monday ({calendar.monday_of(today).isoformat()}) or a later one.",
+            usage="cycle",
+        )
     try:
         request.store.start_cycle(state.playbook.id, 1, starts_on, request.user_id, request.now)
     except Conflict:
-        raise Refusal(f"Someone started a cycle of {state.playbook.slug} at the same moment; see "
-                      f"`/rollout status {state.playbook.slug}`.", usage="cycle") from None
-    return render("cycle_started", slug=state.playbook.slug, cycle=1, starts_on=starts_on.isoformat(),
-                  channel=state.playbook.channel_id, stage=calendar.STAGES[1],
-                  ends_on=(starts_on + timedelta(days=calendar.DAYS_PER_CYCLE - 1)).isoformat())
+        raise Refusal(
+            f"Someone started a cycle of {state.playbook.slug} at the same moment; see "
+            f"`/rollout status {state.playbook.slug}`.",
+            usage="cycle",
+        ) from None
+    return render(
+        "cycle_started",
+        slug=state.playbook.slug,
+        cycle=1,
+        starts_on=starts_on.isoformat(),
+        channel=state.playbook.channel_id,
+        stage=calendar.STAGES[1],
+        ends_on=(starts_on + timedelta(days=calendar.DAYS_PER_CYCLE - 1)).isoformat(),
+    )
 
 
 def _mode(request: Request, cmd: grammar.SetMode) -> dict[str, Any]:
@@ -297,9 +387,17 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
         week = None
         if state.anchor is not None:
             week = calendar.week_containing(_anchor(state), request.today(state))
-        rows.append({"slug": state.playbook.slug, "title": state.playbook.title, "status": state.playbook.status,
-                     "function": state.playbook.function, "cycle": week.cycle if week else None,
-                     "week": week.week if week else None, "steps": len(state.steps)})
+        rows.append(
+            {
+                "slug": state.playbook.slug,
+                "title": state.playbook.title,
+                "status": state.playbook.status,
+                "function": state.playbook.function,
+                "cycle": week.cycle if week else None,
+                "week": week.week if week else None,
+                "steps": len(state.steps),
+            }
+        )
     return render("status_list", playbooks=rows, in_channel=bool(here), yours=bool(mine) and not here)
 
 
@@ -323,10 +421,19 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         step_state = history.states[step.id]
         recent = [v.outcome for v in step_state.verdicts[-4:]]
         latest = step_state.since_change()[-1].outcome if step_state.since_change() else None
-        rows.append(dict(name=step.name, mode=step.mode, pinned=step.pinned, frozen=step.frozen,
-                         proposal=step_state.open_proposal, recent=recent, streak_outcome=latest,
-                         streak=step_state.trailing(latest) if latest else 0,
-                         week=figures.steps[index] if figures else None))
+        rows.append(
+            dict(
+                name=step.name,
+                mode=step.mode,
+                pinned=step.pinned,
+                frozen=step.frozen,
+                proposal=step_state.open_proposal,
+                recent=recent,
+                streak_outcome=latest,
+                streak=step_state.trailing(latest) if latest else 0,
+                week=figures.steps[index] if figures else None,
+            )
+        )
     versions = gov.versions(playbook_id=playbook.id)
     last = week.week_start if week else calendar.monday_of(today)
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
@@ -337,11 +444,22 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
     return render(
-        "status", playbook=playbook, anchor=state.anchor, week=week, stage=week.stage if week else None,
-        figures=figures, progress=progress, step_rows=rows, versions=versions, origin=origin,
-        trend=sparkline(trend), trend_known=sum(1 for v in trend if v is not None),
-        proposals=[dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures)
-                   for p in proposals])
+        "status",
+        playbook=playbook,
+        anchor=state.anchor,
+        week=week,
+        stage=week.stage if week else None,
+        figures=figures,
+        progress=progress,
+        step_rows=rows,
+        versions=versions,
+        origin=origin,
+        trend=sparkline(trend),
+        trend_known=sum(1 for v in trend if v is not None),
+        proposals=[
+            dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in proposals
+        ],
+    )
 
 
 _ROUTES = {

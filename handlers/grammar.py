@@ -28,8 +28,10 @@ USAGE: dict[str, tuple[str, ...]] = {
     "cases": ("/rollout cases <playbook> <step> <count> [week:N]",),
     "rubric": ("/rollout rubric <playbook> <step> <score> [week:N]",),
     "cycle": ("/rollout cycle start <playbook> [YYYY-MM-DD]",),
-    "mode": ("/rollout mode <playbook> <step> human-led|collaborative|ai-led <reason>",
-             "/rollout mode <playbook> <step> unfreeze <reason>"),
+    "mode": (
+        "/rollout mode <playbook> <step> human-led|collaborative|ai-led <reason>",
+        "/rollout mode <playbook> <step> unfreeze <reason>",
+    ),
     "publish": ("/rollout publish <playbook>",),
     "registry": ("/rollout registry [function]",),
     "adopt": ("/rollout adopt <playbook>[@vN] <#channel> [owner <@user>]",),
@@ -151,8 +153,23 @@ class CuratorsChannel:
     channel_id: str
 
 
-Command = (Help | OpenForm | Status | Kpi | Attest | LogException | Cases | Rubric | CycleStart | SetMode | Publish
-           | Registry | Adopt | CuratorChange | CuratorsChannel)
+Command = (
+    Help
+    | OpenForm
+    | Status
+    | Kpi
+    | Attest
+    | LogException
+    | Cases
+    | Rubric
+    | CycleStart
+    | SetMode
+    | Publish
+    | Registry
+    | Adopt
+    | CuratorChange
+    | CuratorsChannel
+)
 MODES = ("human-led", "collaborative", "ai-led")
 
 _TOKEN = re.compile(r"\S+")
@@ -181,7 +198,7 @@ class _Words:
         end = len(self.words) if end is None else end
         if start >= end:
             return ""
-        return self.text[self.matches[start].start(): self.matches[end - 1].end()]
+        return self.text[self.matches[start].start() : self.matches[end - 1].end()]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -213,16 +230,22 @@ def parse(text: str) -> Command:
         )
     problem = control_character(text)
     if problem is not None:
-        raise Refusal(f"Your text contains {problem}, which I can't store. Retype it without that "
-                      "character (it often comes from pasting).", usage=_first_word(text))
+        raise Refusal(
+            f"Your text contains {problem}, which I can't store. Retype it without that "
+            "character (it often comes from pasting).",
+            usage=_first_word(text),
+        )
     words = _Words(text)
     if not words.words:
         return Help()
     sub = words.words[0].lower()
     parser = _PARSERS.get(sub)
     if parser is None:
-        raise Refusal(f"I don't know the subcommand “{_clip(words.words[0])}”.", usage="help",
-                      suggestions=close_matches(sub, SUBCOMMANDS))
+        raise Refusal(
+            f"I don't know the subcommand “{_clip(words.words[0])}”.",
+            usage="help",
+            suggestions=close_matches(sub, SUBCOMMANDS),
+        )
     return parser(words)
 
 
@@ -243,7 +266,9 @@ def _kpi(w: _Words) -> Kpi | OpenForm:
     words, week = _split_week(w, "kpi")
     if len(words) != 3:
         raise Refusal(
-            "`kpi` needs a playbook and one value." if len(words) < 3 else "`kpi` takes one value and nothing after it.",
+            "`kpi` needs a playbook and one value."
+            if len(words) < 3
+            else "`kpi` takes one value and nothing after it.",
             usage="kpi",
         )
     value, percent = parse_value(words[2], usage="kpi")
@@ -266,8 +291,9 @@ def _attest(w: _Words) -> Attest | OpenForm:
             raise Refusal("A deviation needs the step you deviated on and a reason.", usage="attest")
         reason = _free_text(w.rest(4, end), "reason", "attest")
         return Attest(_playbook(words[1]), False, words[3], reason, week)
-    raise Refusal(f"Answer `yes` (you followed the mode map) or `no` (you deviated), not “{_clip(words[2])}”.",
-                  usage="attest")
+    raise Refusal(
+        f"Answer `yes` (you followed the mode map) or `no` (you deviated), not “{_clip(words[2])}”.", usage="attest"
+    )
 
 
 def _exception(w: _Words) -> LogException:
@@ -297,8 +323,9 @@ def _cycle(w: _Words) -> CycleStart:
     if len(w) == 4:
         starts_on = parse_date(w.words[3])
         if starts_on.weekday() != 0:
-            raise Refusal(f"Cycles start on a Monday; {starts_on.isoformat()} is a {starts_on.strftime('%A')}.",
-                          usage="cycle")
+            raise Refusal(
+                f"Cycles start on a Monday; {starts_on.isoformat()} is a {starts_on.strftime('%A')}.", usage="cycle"
+            )
     return CycleStart(_playbook(w.words[2]), starts_on)
 
 
@@ -307,8 +334,11 @@ def _mode(w: _Words) -> SetMode:
         raise Refusal("`mode` needs a playbook, a step, the mode and a reason (the reason is recorded).", usage="mode")
     mode = w.words[3].lower()
     if mode not in (*MODES, "unfreeze"):
-        raise Refusal(f"“{_clip(w.words[3])}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
-                      usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")))
+        raise Refusal(
+            f"“{_clip(w.words[3])}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
+            usage="mode",
+            suggestions=close_matches(mode, (*MODES, "unfreeze")),
+        )
     return SetMode(_playbook(w.words[1]), w.words[2], mode, _free_text(w.rest(4), "reason", "mode"))
 
 
@@ -412,11 +442,15 @@ def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:
     if _DECIMAL_COMMA.match(text):
         whole, _, tail = text.partition(",")
         if text.count(",") > 1 or len(tail.rstrip("%")) == 3:  # looks like a thousands separator
-            hint = text.replace(",", "") + (f" (or {whole}.{tail} if you meant a decimal)" if text.count(",") == 1 else "")
+            hint = text.replace(",", "") + (
+                f" (or {whole}.{tail} if you meant a decimal)" if text.count(",") == 1 else ""
+            )
         else:
             hint = f"{whole}.{tail}"
-        raise Refusal(f"“{_clip(text)}” uses a comma. Write numbers with a dot and no thousands separator, "
-                      f"e.g. {hint}.", usage=usage)
+        raise Refusal(
+            f"“{_clip(text)}” uses a comma. Write numbers with a dot and no thousands separator, e.g. {hint}.",
+            usage=usage,
+        )
     if not _NUMBER.match(body):
         raise Refusal(f"“{_clip(text)}” is not a number. Write a plain number such as 14.5.", usage=usage)
     value = float(body)
@@ -451,8 +485,9 @@ def parse_score(text: str) -> float:
         return round(value / 100, 6)
     if value > 1:
         hint = f" Did you mean {_clip(text)}%?" if value <= 100 else ""
-        raise Refusal(f"A rubric score is a fraction (0.93) or a percentage (93%), not {_clip(text)}.{hint}",
-                      usage="rubric")
+        raise Refusal(
+            f"A rubric score is a fraction (0.93) or a percentage (93%), not {_clip(text)}.{hint}", usage="rubric"
+        )
     return value
 
 
@@ -501,8 +536,9 @@ def plain_text(text: str) -> str:
 def _free_text(text: str, what: str, usage: str) -> str:
     text = plain_text(text).strip()
     if len(text) > MAX_FREE_TEXT_CHARS:
-        raise Refusal(f"That {what} is {len(text):,} characters long; keep it under {MAX_FREE_TEXT_CHARS}.",
-                      usage=usage)
+        raise Refusal(
+            f"That {what} is {len(text):,} characters long; keep it under {MAX_FREE_TEXT_CHARS}.", usage=usage
+        )
     return text
 
 

@@ -29,8 +29,7 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         try:
-            client.views_publish(user_id=event["user"], view=home_view(services.store, event["user"],
-                                                                       services.clock()))
+            client.views_publish(user_id=event["user"], view=home_view(services.store, event["user"], services.clock()))
         except SlackApiError as err:
             log.warning("views.publish for %s failed: %s", event.get("user"), err.response.get("error"))
 
@@ -42,28 +41,49 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         if state.anchor is not None:
             today = calendar.local_date(now, state.playbook.timezone)
             weeks[state.playbook.id] = calendar.week_containing(
-                calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), today)
+                calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), today
+            )
     checkins = store.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
     names = {step.id: step.name for s in states for step in s.steps}
     playbooks = []
     for state in states:
         p, week = state.playbook, weeks.get(state.playbook.id)
         checkin = checkins.get(p.id)
-        playbooks.append(dict(
-            slug=p.slug, title=p.title, status=p.status, week=week, steps=state.steps, owner=p.owner_id == user_id,
-            kpi_name=p.kpi_name, value=button_value(p.id, week.week_start) if week else "",
-            checkin=dict(attestation=checkin.attestation, step=names.get(checkin.step_id)) if checkin else None))
+        playbooks.append(
+            dict(
+                slug=p.slug,
+                title=p.title,
+                status=p.status,
+                week=week,
+                steps=state.steps,
+                owner=p.owner_id == user_id,
+                kpi_name=p.kpi_name,
+                value=button_value(p.id, week.week_start) if week else "",
+                checkin=dict(attestation=checkin.attestation, step=names.get(checkin.step_id)) if checkin else None,
+            )
+        )
     curator = store.is_curator(user_id)
     governance = Governance(store.engine)
     decidable = store.playbook_states() if curator else [s for s in states if s.playbook.owner_id == user_id]
     slugs = {s.playbook.id: s.playbook.slug for s in decidable}
-    proposals = [dict(slug=slugs[x.playbook_id], step=names.get(x.step_id) or _step_name(decidable, x.step_id),
-                      from_mode=x.from_mode, to_mode=x.to_mode, counter=x.figures.get("counter", ""), key=x.key)
-                 for x in governance.open_proposals_of(list(slugs)) if x.kind == "promotion"]
+    proposals = [
+        dict(
+            slug=slugs[x.playbook_id],
+            step=names.get(x.step_id) or _step_name(decidable, x.step_id),
+            from_mode=x.from_mode,
+            to_mode=x.to_mode,
+            counter=x.figures.get("counter", ""),
+            key=x.key,
+        )
+        for x in governance.open_proposals_of(list(slugs))
+        if x.kind == "promotion"
+    ]
     registry = []
     if curator:
-        registry = [dict(slug=v.slug, version=v.version, function=v.function,
-                         published_on=v.published_at.date().isoformat()) for v in governance.versions()]
+        registry = [
+            dict(slug=v.slug, version=v.version, function=v.function, published_on=v.published_at.date().isoformat())
+            for v in governance.versions()
+        ]
     return render("home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry)
 
 
@@ -73,5 +93,6 @@ def _step_name(states, step_id: int | None) -> str:
 
 def refresh(store: Store, user_id: str, now: datetime) -> Message:
     """An outbox message that republishes someone's Home tab after their data changed."""
-    return Message(f"home:{user_id}:{uuid.uuid4().hex}", "views.publish", user_id,
-                   {"view": home_view(store, user_id, now)})
+    return Message(
+        f"home:{user_id}:{uuid.uuid4().hex}", "views.publish", user_id, {"view": home_view(store, user_id, now)}
+    )

@@ -46,8 +46,12 @@ class DirectoryUnavailable(Exception):
 
 
 class TeamDirectory:
-    def __init__(self, ttl_seconds: float = 300, people_ttl_seconds: float = 6 * 3600,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        ttl_seconds: float = 300,
+        people_ttl_seconds: float = 6 * 3600,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.ttl = ttl_seconds
         self.people_ttl = people_ttl_seconds
         self.monotonic = monotonic
@@ -68,9 +72,10 @@ class TeamDirectory:
                     raise
                 members[channel] = None
         people = self.people(client, set().union(*(m for m in members.values() if m)))
-        return {channel: None if ids is None else
-                [people[m] for m in sorted(ids) if m in people and people[m].is_human]
-                for channel, ids in members.items()}
+        return {
+            channel: None if ids is None else [people[m] for m in sorted(ids) if m in people and people[m].is_human]
+            for channel, ids in members.items()
+        }
 
     def people(self, client: WebClient, user_ids: Iterable[str]) -> dict[str, Person]:
         now = self.monotonic()
@@ -92,8 +97,12 @@ class TeamDirectory:
 
     @staticmethod
     def _person(user: dict) -> Person:
-        return Person(user_id=user["id"], timezone=user.get("tz") or None, is_bot=bool(user.get("is_bot")),
-                      deleted=bool(user.get("deleted")))
+        return Person(
+            user_id=user["id"],
+            timezone=user.get("tz") or None,
+            is_bot=bool(user.get("is_bot")),
+            deleted=bool(user.get("deleted")),
+        )
 
     def _lookup(self, client: WebClient, user_id: str) -> Person:
         try:
@@ -115,7 +124,9 @@ class TeamDirectory:
                 if not cursor:
                     return people
         except SlackApiError as err:
-            raise DirectoryUnavailable("users.list", str(err.response.get("error") or err.response.status_code)) from err
+            raise DirectoryUnavailable(
+                "users.list", str(err.response.get("error") or err.response.status_code)
+            ) from err
         except (OSError, TimeoutError) as err:
             raise DirectoryUnavailable("users.list", "timeout") from err
 

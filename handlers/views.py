@@ -68,8 +68,10 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
         for block_id in values:
             problem = grammar.control_character(_value(values, block_id) or "")
             if problem is not None:
-                raise FieldError(block_id if block_id in ("note", "reason", "value", "step") else general,
-                                 f"This contains {problem}, which I can't store. Retype it without that character.")
+                raise FieldError(
+                    block_id if block_id in ("note", "reason", "value", "step") else general,
+                    f"This contains {problem}, which I can't store. Retype it without that character.",
+                )
         state, week = _target(request, metadata, values, general)
         if form == "kpi":
             recorded = _kpi(request, state, week, _value(values, "value") or "")
@@ -86,8 +88,10 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
         return
     except Exception:
         log.exception("form %s failed", form)
-        ack(response_action="errors", errors={general: "Something went wrong on my side; nothing was stored. "
-                                                       "Please try again."})
+        ack(
+            response_action="errors",
+            errors={general: "Something went wrong on my side; nothing was stored. Please try again."},
+        )
         return
     ack()
     dm = metadata.get("dm") or {}
@@ -99,11 +103,22 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
 def _update_dm(request: Request, state: PlaybookState, week, dm: dict, recorded: dict) -> None:
     """Show in the DM what was recorded, so the buttons don't look unanswered."""
     playbook = state.playbook
-    message = render("checkin_recorded_dm", slug=playbook.slug, title=playbook.title, week=week,
-                     kpi_name=playbook.kpi_name, unit=playbook.kpi_unit, value=button_value(playbook.id, week.week_start),
-                     **recorded)
-    update = Message(key=f"dm-update:{uuid.uuid4().hex}", method="chat.update", channel=dm["channel"],
-                     payload={"ts": dm["ts"], **message})
+    message = render(
+        "checkin_recorded_dm",
+        slug=playbook.slug,
+        title=playbook.title,
+        week=week,
+        kpi_name=playbook.kpi_name,
+        unit=playbook.kpi_unit,
+        value=button_value(playbook.id, week.week_start),
+        **recorded,
+    )
+    update = Message(
+        key=f"dm-update:{uuid.uuid4().hex}",
+        method="chat.update",
+        channel=dm["channel"],
+        payload={"ts": dm["ts"], **message},
+    )
     request.services.outbox.enqueue([update], request.now)
 
 

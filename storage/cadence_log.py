@@ -44,11 +44,24 @@ class CadenceLog:
         if not work:
             return set()
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
-            recorded = insert_new(s, JOBS, [
-                dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
-                     due_at=w.due_at, status=w.status, recorded_at=at, note=w.note)
-                for w in work
-            ])
+            recorded = insert_new(
+                s,
+                JOBS,
+                [
+                    dict(
+                        key=w.key,
+                        kind=w.kind,
+                        playbook_id=w.playbook_id,
+                        week_start=w.week_start,
+                        user_id=w.user_id,
+                        due_at=w.due_at,
+                        status=w.status,
+                        recorded_at=at,
+                        note=w.note,
+                    )
+                    for w in work
+                ],
+            )
             enqueue_in(s, [m for w in work if w.key in recorded for m in w.messages], at)
         return recorded
 
@@ -71,9 +84,10 @@ class CadenceLog:
             return set()
         with unit_of_work(self.engine) as s:
             rows = s.execute(
-                select(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start, CadenceJob.user_id)
-                .where(tuple_(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start).in_(weeks),
-                       col(CadenceJob.user_id).is_not(None))
+                select(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start, CadenceJob.user_id).where(
+                    tuple_(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start).in_(weeks),
+                    col(CadenceJob.user_id).is_not(None),
+                )
             ).all()
         return {tuple(row) for row in rows}
 
@@ -83,7 +97,8 @@ class CadenceLog:
             return set()
         with unit_of_work(self.engine) as s:
             rows = s.execute(
-                select(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id).distinct()
+                select(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
+                .distinct()
                 .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
             ).all()
         return {tuple(row) for row in rows}

@@ -13,9 +13,9 @@ from sqlmodel import Session, create_engine
 def normalise_database_url(url: str) -> str:
     """Accept the URLs hosting platforms hand out and use psycopg 3 for PostgreSQL."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

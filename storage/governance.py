@@ -20,8 +20,9 @@ from storage.models import CycleResult, Decision, Playbook, Proposal, RegistryVe
 from storage.outbox import Message, enqueue_in
 from storage.store import PlaybookState
 
-DECISION_DEFAULTS = dict(rule=None, playbook_id=None, step_id=None, week_start=None, from_mode=None, to_mode=None,
-                         figures={})
+DECISION_DEFAULTS = dict(
+    rule=None, playbook_id=None, step_id=None, week_start=None, from_mode=None, to_mode=None, figures={}
+)
 
 
 class StaleState(Exception):
@@ -60,7 +61,6 @@ class Change:
     cycle_results: list[dict[str, Any]] = field(default_factory=list)  # CycleResult columns
     messages: list[Message] = field(default_factory=list)
 
-
     def merge(self, other: Change) -> None:
         self.decisions += other.decisions
         self.verdicts += other.verdicts
@@ -91,21 +91,45 @@ class Governance:
         if not ids:
             return StepHistory({}, {})
         with unit_of_work(self.engine) as s:
-            verdicts = s.execute(select(StepVerdict).where(col(StepVerdict.step_id).in_(ids),
-                                                           StepVerdict.week_start >= since)
-                                 .order_by(StepVerdict.week_start)).scalars().all()
-            decisions = s.execute(select(Decision).where(col(Decision.step_id).in_(ids),
-                                                         col(Decision.kind).in_(("mode-change", "proposal-rejected")),
-                                                         col(Decision.week_start).is_not(None),
-                                                         Decision.week_start >= since)
-                                  .order_by(Decision.id)).scalars().all()
-            proposals = s.execute(select(Proposal).where(col(Proposal.step_id).in_(ids), Proposal.status == "open",
-                                                         Proposal.kind == "promotion")).scalars().all()
-        by_step: dict[int, dict[str, list]] = {i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []}
-                                               for i in ids}
+            verdicts = (
+                s.execute(
+                    select(StepVerdict)
+                    .where(col(StepVerdict.step_id).in_(ids), StepVerdict.week_start >= since)
+                    .order_by(StepVerdict.week_start)
+                )
+                .scalars()
+                .all()
+            )
+            decisions = (
+                s.execute(
+                    select(Decision)
+                    .where(
+                        col(Decision.step_id).in_(ids),
+                        col(Decision.kind).in_(("mode-change", "proposal-rejected")),
+                        col(Decision.week_start).is_not(None),
+                        Decision.week_start >= since,
+                    )
+                    .order_by(Decision.id)
+                )
+                .scalars()
+                .all()
+            )
+            proposals = (
+                s.execute(
+                    select(Proposal).where(
+                        col(Proposal.step_id).in_(ids), Proposal.status == "open", Proposal.kind == "promotion"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        by_step: dict[int, dict[str, list]] = {
+            i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []} for i in ids
+        }
         for v in verdicts:
             by_step[v.step_id]["verdicts"].append(
-                WeekVerdict(v.week_start, v.outcome, WeekNumbers(v.cases, v.exceptions, v.rubric)))
+                WeekVerdict(v.week_start, v.outcome, WeekNumbers(v.cases, v.exceptions, v.rubric))
+            )
         for d in decisions:
             if d.kind == "proposal-rejected":
                 by_step[d.step_id]["rejections"].append(d.week_start)
@@ -118,10 +142,16 @@ class Governance:
         for step in steps:
             h = by_step[step.id]
             result[step.id] = StepState(
-                name=step.name, mode=step.mode, pinned=step.pinned, frozen=step.frozen,
-                verdicts=tuple(h["verdicts"]), changes=tuple(sorted(h["changes"])),
-                demotions=tuple(sorted(h["demotions"])), streak_reset=max(h["rejections"], default=None),
-                open_proposal=step.id in open_by_step)
+                name=step.name,
+                mode=step.mode,
+                pinned=step.pinned,
+                frozen=step.frozen,
+                verdicts=tuple(h["verdicts"]),
+                changes=tuple(sorted(h["changes"])),
+                demotions=tuple(sorted(h["demotions"])),
+                streak_reset=max(h["rejections"], default=None),
+                open_proposal=step.id in open_by_step,
+            )
         return StepHistory(result, open_by_step)
 
     def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleResult], int]]:
@@ -130,12 +160,25 @@ class Governance:
         if not playbook_ids:
             return {}
         with unit_of_work(self.engine) as s:
-            results = s.execute(select(CycleResult).where(col(CycleResult.playbook_id).in_(playbook_ids))
-                                .order_by(CycleResult.cycle)).scalars().all()
-            proposals = s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids),
-                                                         Proposal.kind == "scale")).scalars().all()
-            versions = s.execute(select(RegistryVersion).where(col(RegistryVersion.playbook_id).in_(playbook_ids))
-                                 ).scalars().all()
+            results = (
+                s.execute(
+                    select(CycleResult)
+                    .where(col(CycleResult.playbook_id).in_(playbook_ids))
+                    .order_by(CycleResult.cycle)
+                )
+                .scalars()
+                .all()
+            )
+            proposals = (
+                s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids), Proposal.kind == "scale"))
+                .scalars()
+                .all()
+            )
+            versions = (
+                s.execute(select(RegistryVersion).where(col(RegistryVersion.playbook_id).in_(playbook_ids)))
+                .scalars()
+                .all()
+            )
         history: dict[int, tuple[list[CycleResult], int]] = {pid: ([], 0) for pid in playbook_ids}
         for r in results:
             history[r.playbook_id][0].append(r)
@@ -152,9 +195,13 @@ class Governance:
         if not playbook_ids:
             return set()
         with unit_of_work(self.engine) as s:
-            return set(s.execute(select(Proposal.playbook_id).where(col(Proposal.playbook_id).in_(playbook_ids),
-                                                                    Proposal.kind == "scale",
-                                                                    Proposal.status == "open")).scalars())
+            return set(
+                s.execute(
+                    select(Proposal.playbook_id).where(
+                        col(Proposal.playbook_id).in_(playbook_ids), Proposal.kind == "scale", Proposal.status == "open"
+                    )
+                ).scalars()
+            )
 
     def proposal(self, key: str) -> Proposal | None:
         with unit_of_work(self.engine) as s:
@@ -164,8 +211,13 @@ class Governance:
         if not playbook_ids:
             return []
         with unit_of_work(self.engine) as s:
-            return list(s.execute(select(Proposal).where(col(Proposal.playbook_id).in_(playbook_ids),
-                                                         Proposal.status == "open").order_by(Proposal.id)).scalars())
+            return list(
+                s.execute(
+                    select(Proposal)
+                    .where(col(Proposal.playbook_id).in_(playbook_ids), Proposal.status == "open")
+                    .order_by(Proposal.id)
+                ).scalars()
+            )
 
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
         return self.open_proposals_of([playbook_id])
@@ -202,9 +254,24 @@ class Governance:
         if not closes:
             return set()
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
-            recorded = insert_new(s, JOBS, [
-                dict(key=w.key, kind=w.kind, playbook_id=w.playbook_id, week_start=w.week_start, user_id=w.user_id,
-                     due_at=w.due_at, status=w.status, recorded_at=at, note=w.note) for w, _ in closes])
+            recorded = insert_new(
+                s,
+                JOBS,
+                [
+                    dict(
+                        key=w.key,
+                        kind=w.kind,
+                        playbook_id=w.playbook_id,
+                        week_start=w.week_start,
+                        user_id=w.user_id,
+                        due_at=w.due_at,
+                        status=w.status,
+                        recorded_at=at,
+                        note=w.note,
+                    )
+                    for w, _ in closes
+                ],
+            )
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
                 if work.key in recorded:
@@ -214,15 +281,24 @@ class Governance:
             enqueue_in(s, merged.messages, at)
         return recorded
 
-    def apply(self, change: Change, at: datetime, proposal_key: str | None = None,
-              proposal_status: str | None = None, decided_by: str | None = None) -> bool:
+    def apply(
+        self,
+        change: Change,
+        at: datetime,
+        proposal_key: str | None = None,
+        proposal_status: str | None = None,
+        decided_by: str | None = None,
+    ) -> bool:
         """A person's decision: optionally move an open proposal to `proposal_status` (False,
         and nothing written, if it was no longer open), then apply the change."""
         with unit_of_work(self.engine) as s:
             if proposal_key is not None:
-                moved = s.execute(update(Proposal).where(Proposal.key == proposal_key, Proposal.status == "open")
-                                  .values(status=proposal_status, decided_at=at, decided_by=decided_by)
-                                  .execution_options(synchronize_session=False))
+                moved = s.execute(
+                    update(Proposal)
+                    .where(Proposal.key == proposal_key, Proposal.status == "open")
+                    .values(status=proposal_status, decided_at=at, decided_by=decided_by)
+                    .execution_options(synchronize_session=False)
+                )
                 if moved.rowcount != 1:
                     return False
             self._apply(s, change, at)
@@ -238,52 +314,103 @@ class Governance:
                 values["frozen"] = m.freeze
             if not values:
                 continue
-            result = s.execute(update(Step).where(Step.id == m.step_id, Step.mode == m.expected_mode)
-                               .values(**values).execution_options(synchronize_session=False))
+            result = s.execute(
+                update(Step)
+                .where(Step.id == m.step_id, Step.mode == m.expected_mode)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
             if result.rowcount != 1:
                 raise StaleState(f"step {m.step_id} is no longer {m.expected_mode}")
         if change.withdraw_for_steps:
-            s.execute(update(Proposal).where(col(Proposal.step_id).in_(change.withdraw_for_steps),
-                                             Proposal.status == "open", Proposal.kind == "promotion")
-                      .values(status="withdrawn", decided_at=at, decided_by="rule")
-                      .execution_options(synchronize_session=False))
+            s.execute(
+                update(Proposal)
+                .where(
+                    col(Proposal.step_id).in_(change.withdraw_for_steps),
+                    Proposal.status == "open",
+                    Proposal.kind == "promotion",
+                )
+                .values(status="withdrawn", decided_at=at, decided_by="rule")
+                .execution_options(synchronize_session=False)
+            )
         # Core executemany: one statement a table however many rows (the ORM would insert
         # row by row to learn ids nobody needs here).
         if change.new_proposals:
-            s.execute(insert(Proposal.__table__), [
-                dict(key=p.key, kind=p.kind, playbook_id=p.playbook_id, step_id=p.step_id, week_start=p.week_start,
-                     from_mode=p.from_mode, to_mode=p.to_mode, status="open", figures=p.figures, opened_at=at,
-                     decided_at=None, decided_by=None) for p in change.new_proposals])
+            s.execute(
+                insert(Proposal.__table__),
+                [
+                    dict(
+                        key=p.key,
+                        kind=p.kind,
+                        playbook_id=p.playbook_id,
+                        step_id=p.step_id,
+                        week_start=p.week_start,
+                        from_mode=p.from_mode,
+                        to_mode=p.to_mode,
+                        status="open",
+                        figures=p.figures,
+                        opened_at=at,
+                        decided_at=None,
+                        decided_by=None,
+                    )
+                    for p in change.new_proposals
+                ],
+            )
         if change.verdicts:
             s.execute(insert(StepVerdict.__table__), [{**v, "recorded_at": at} for v in change.verdicts])
         if change.decisions:
-            s.execute(insert(Decision.__table__), [{**DECISION_DEFAULTS, **d, "decided_at": at} for d in change.decisions])
+            s.execute(
+                insert(Decision.__table__), [{**DECISION_DEFAULTS, **d, "decided_at": at} for d in change.decisions]
+            )
         if change.cycle_results:
             s.execute(insert(CycleResult.__table__), [{**r, "recorded_at": at} for r in change.cycle_results])
 
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.engine) as s:
-            return (s.execute(select(func.max(RegistryVersion.version))
-                              .where(RegistryVersion.playbook_id == playbook_id)).scalar() or 0) + 1
+            return (
+                s.execute(
+                    select(func.max(RegistryVersion.version)).where(RegistryVersion.playbook_id == playbook_id)
+                ).scalar()
+                or 0
+            ) + 1
 
-    def publish(self, playbook_id: int, number: int, definition: dict[str, Any], cycle_results: list[dict[str, Any]],
-                scale_rule_held: bool, by: str, at: datetime, change: Change,
-                proposal_key: str | None = None) -> RegistryVersion:
+    def publish(
+        self,
+        playbook_id: int,
+        number: int,
+        definition: dict[str, Any],
+        cycle_results: list[dict[str, Any]],
+        scale_rule_held: bool,
+        by: str,
+        at: datetime,
+        change: Change,
+        proposal_key: str | None = None,
+    ) -> RegistryVersion:
         """Registry version `number` (from next_version) of a playbook, immutable from here.
         Raises StaleState if another publication took the number first."""
         try:
             with unit_of_work(self.engine) as s:
                 playbook = s.get(Playbook, playbook_id)
-                version = RegistryVersion(playbook_id=playbook_id, version=number, slug=playbook.slug,
-                                          function=playbook.function, definition=definition,
-                                          cycle_results=cycle_results, scale_rule_held=scale_rule_held,
-                                          published_by=by, published_at=at)
+                version = RegistryVersion(
+                    playbook_id=playbook_id,
+                    version=number,
+                    slug=playbook.slug,
+                    function=playbook.function,
+                    definition=definition,
+                    cycle_results=cycle_results,
+                    scale_rule_held=scale_rule_held,
+                    published_by=by,
+                    published_at=at,
+                )
                 s.add(version)
                 s.flush()  # the unique (playbook, version) key settles a race between two publishers
                 if proposal_key is not None:
-                    s.execute(update(Proposal).where(Proposal.key == proposal_key, Proposal.status == "open")
-                              .values(status="published", decided_at=at, decided_by=by)
-                              .execution_options(synchronize_session=False))
+                    s.execute(
+                        update(Proposal)
+                        .where(Proposal.key == proposal_key, Proposal.status == "open")
+                        .values(status="published", decided_at=at, decided_by=by)
+                        .execution_options(synchronize_session=False)
+                    )
                 self._apply(s, change, at)
                 enqueue_in(s, change.messages, at)
             return version

@@ -70,9 +70,14 @@ class Playbook(SQLModel, table=True):
     definition: dict = _json()  # the definition as last loaded, to tell a changed file from a reload
     # registry_version also points at playbook: the cycle is deliberate, so this side is
     # created by ALTER (use_alter) and table sorting needs no guess.
-    adopted_from_id: Optional[int] = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("registry_version.id", use_alter=True,
-                            name="fk_playbook_adopted_from_id_registry_version"), nullable=True))
+    adopted_from_id: Optional[int] = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("registry_version.id", use_alter=True, name="fk_playbook_adopted_from_id_registry_version"),
+            nullable=True,
+        ),
+    )
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 
@@ -226,8 +231,6 @@ class Decision(SQLModel, table=True):
     figures: dict = _json()
 
 
-
-
 class CadenceJob(SQLModel, table=True):
     """One unit of cadence work, done or skipped, under its idempotency key.
 
@@ -279,7 +282,6 @@ class OutboxMessage(SQLModel, table=True):
     slack_channel: Optional[str] = Field(default=None, max_length=32)
     slack_ts: Optional[str] = Field(default=None, max_length=32)
     error: Optional[str] = _text(nullable=True)
-
 
 
 class StepVerdict(SQLModel, table=True):
@@ -367,7 +369,6 @@ class RegistryVersion(SQLModel, table=True):
     published_at: datetime = _instant()
 
 
-
 class SeenRequest(SQLModel, table=True):
     """Requests already handled, by signature (replays) and by event id (Slack's retries).
     Kept a day: Slack refuses signatures older than five minutes anyway."""
@@ -389,7 +390,23 @@ class Heartbeat(SQLModel, table=True):
 
 
 TABLES = [
-    Playbook, Step, Cycle, CheckIn, KpiReading, ExceptionReport, CaseCount,
-    RubricScore, RoleGrant, Setting, Decision, CadenceJob, OutboxMessage, StepVerdict, Proposal,
-    CycleResult, RegistryVersion, SeenRequest, Heartbeat,
+    Playbook,
+    Step,
+    Cycle,
+    CheckIn,
+    KpiReading,
+    ExceptionReport,
+    CaseCount,
+    RubricScore,
+    RoleGrant,
+    Setting,
+    Decision,
+    CadenceJob,
+    OutboxMessage,
+    StepVerdict,
+    Proposal,
+    CycleResult,
+    RegistryVersion,
+    SeenRequest,
+    Heartbeat,
 ]

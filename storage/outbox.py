@@ -29,8 +29,19 @@ class Message:
 
 def enqueue_in(session: Session, messages: list[Message], at: datetime) -> set[str]:
     """Add messages within the caller's transaction; keys already present are left alone."""
-    rows = [dict(key=m.key, method=m.method, channel=m.channel, payload=m.payload, status="pending", attempts=0,
-                 created_at=at, available_at=at) for m in messages]
+    rows = [
+        dict(
+            key=m.key,
+            method=m.method,
+            channel=m.channel,
+            payload=m.payload,
+            status="pending",
+            attempts=0,
+            created_at=at,
+            available_at=at,
+        )
+        for m in messages
+    ]
     return insert_new(session, OUTBOX, rows)
 
 
@@ -50,52 +61,81 @@ class Outbox:
         PostgreSQL a row another dispatcher is claiming at the same moment is re-read
         after its commit, so the re-check fails and only one of them gets it.
         """
-        free = and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= now,
-                    or_(col(OutboxMessage.lease_until).is_(None), OutboxMessage.lease_until < now))
+        free = and_(
+            OutboxMessage.status == "pending",
+            OutboxMessage.available_at <= now,
+            or_(col(OutboxMessage.lease_until).is_(None), OutboxMessage.lease_until < now),
+        )
         ranked = (
-            select(OutboxMessage.id, OutboxMessage.available_at,
-                   func.row_number().over(partition_by=OutboxMessage.channel,
-                                          order_by=(OutboxMessage.available_at, OutboxMessage.id)).label("rank"))
+            select(
+                OutboxMessage.id,
+                OutboxMessage.available_at,
+                func.row_number()
+                .over(partition_by=OutboxMessage.channel, order_by=(OutboxMessage.available_at, OutboxMessage.id))
+                .label("rank"),
+            )
             .where(free)
             .subquery()
         )
         with unit_of_work(self.engine) as s:
-            ids = list(s.execute(
-                select(ranked.c.id).where(ranked.c.rank == 1).order_by(ranked.c.available_at, ranked.c.id).limit(limit)
-            ).scalars())
+            ids = list(
+                s.execute(
+                    select(ranked.c.id)
+                    .where(ranked.c.rank == 1)
+                    .order_by(ranked.c.available_at, ranked.c.id)
+                    .limit(limit)
+                ).scalars()
+            )
             if not ids:
                 return []
-            claimed = s.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(ids), free)
-                .values(lease_until=now + lease, claimed_by=worker)
-                .returning(OutboxMessage)
-                .execution_options(synchronize_session=False)
-            ).scalars().all()
+            claimed = (
+                s.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(ids), free)
+                    .values(lease_until=now + lease, claimed_by=worker)
+                    .returning(OutboxMessage)
+                    .execution_options(synchronize_session=False)
+                )
+                .scalars()
+                .all()
+            )
             return sorted(claimed, key=lambda m: (m.available_at, m.id))
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases on pending messages now."""
         with unit_of_work(self.engine) as s:
-            return set(s.execute(select(OutboxMessage.claimed_by).distinct().where(
-                OutboxMessage.status == "pending", OutboxMessage.lease_until > now,
-                col(OutboxMessage.claimed_by).startswith(prefix))).scalars())
+            return set(
+                s.execute(
+                    select(OutboxMessage.claimed_by)
+                    .distinct()
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.lease_until > now,
+                        col(OutboxMessage.claimed_by).startswith(prefix),
+                    )
+                ).scalars()
+            )
 
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker holds, so its messages need not wait for the lease to run out."""
         with unit_of_work(self.engine) as s:
-            return s.execute(update(OutboxMessage).where(OutboxMessage.claimed_by == worker,
-                                                         OutboxMessage.status == "pending")
-                             .values(lease_until=None, claimed_by=None)
-                             .execution_options(synchronize_session=False)).rowcount
+            return s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+                .values(lease_until=None, claimed_by=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
 
     def _update(self, message_id: int, worker: str, **values: Any) -> bool:
         """Change a message this worker holds the lease on; False if the lease was lost."""
         with unit_of_work(self.engine) as s:
             result = s.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
-                       OutboxMessage.status == "pending")
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.claimed_by == worker,
+                    OutboxMessage.status == "pending",
+                )
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
@@ -106,10 +146,20 @@ class Outbox:
         dispatcher knows the outcome is unknown and checks Slack before sending again."""
         return self._update(message_id, worker, in_flight_since=now, attempts=attempts)
 
-    def mark_sent(self, message_id: int, worker: str, now: datetime, slack_channel: str | None,
-                  slack_ts: str | None) -> bool:
-        return self._update(message_id, worker, status="sent", sent_at=now, slack_channel=slack_channel,
-                            slack_ts=slack_ts, in_flight_since=None, lease_until=None, error=None)
+    def mark_sent(
+        self, message_id: int, worker: str, now: datetime, slack_channel: str | None, slack_ts: str | None
+    ) -> bool:
+        return self._update(
+            message_id,
+            worker,
+            status="sent",
+            sent_at=now,
+            slack_channel=slack_channel,
+            slack_ts=slack_ts,
+            in_flight_since=None,
+            lease_until=None,
+            error=None,
+        )
 
     def retry_later(self, message_id: int, worker: str, at: datetime, error: str, delivered_unknown: bool) -> bool:
         values: dict[str, Any] = dict(available_at=at, lease_until=None, claimed_by=None, error=error)
@@ -118,8 +168,9 @@ class Outbox:
         return self._update(message_id, worker, **values)
 
     def mark_failed(self, message_id: int, worker: str, now: datetime, error: str) -> bool:
-        return self._update(message_id, worker, status="failed", error=error, in_flight_since=None,
-                            lease_until=None, sent_at=None)
+        return self._update(
+            message_id, worker, status="failed", error=error, in_flight_since=None, lease_until=None, sent_at=None
+        )
 
     def release(self, message_id: int, worker: str) -> bool:
         return self._update(message_id, worker, lease_until=None, claimed_by=None)
@@ -155,9 +206,11 @@ def outbox_health(engine: Engine) -> OutboxHealth:
     """The figures an operator watches, in one query: messages waiting, messages Slack
     refused for good, and how long the oldest waiting one has waited."""
     with unit_of_work(engine) as s:
-        row = s.execute(select(
-            func.count().filter(OutboxMessage.status == "pending"),
-            func.count().filter(OutboxMessage.status == "failed"),
-            func.min(OutboxMessage.created_at).filter(OutboxMessage.status == "pending"),
-        )).one()
+        row = s.execute(
+            select(
+                func.count().filter(OutboxMessage.status == "pending"),
+                func.count().filter(OutboxMessage.status == "failed"),
+                func.min(OutboxMessage.created_at).filter(OutboxMessage.status == "pending"),
+            )
+        ).one()
     return OutboxHealth(int(row[0]), int(row[1]), row[2])

@@ -36,11 +36,16 @@ class Reports:
         if not playbook_ids or not weeks:
             return {}
         with unit_of_work(self.engine) as s:
-            latest = (select(func.max(KpiReading.id))
-                      .where(col(KpiReading.playbook_id).in_(playbook_ids), col(KpiReading.week_start).in_(weeks))
-                      .group_by(KpiReading.playbook_id, KpiReading.week_start))
-            rows = s.execute(select(KpiReading.playbook_id, KpiReading.week_start, KpiReading.value)
-                             .where(col(KpiReading.id).in_(latest))).all()
+            latest = (
+                select(func.max(KpiReading.id))
+                .where(col(KpiReading.playbook_id).in_(playbook_ids), col(KpiReading.week_start).in_(weeks))
+                .group_by(KpiReading.playbook_id, KpiReading.week_start)
+            )
+            rows = s.execute(
+                select(KpiReading.playbook_id, KpiReading.week_start, KpiReading.value).where(
+                    col(KpiReading.id).in_(latest)
+                )
+            ).all()
         return {(pid, week): value for pid, week, value in rows}
 
     def checkin_counts(self, playbook_ids: list[int], week: date) -> dict[int, tuple[int, int]]:
@@ -48,55 +53,84 @@ class Reports:
         if not playbook_ids:
             return {}
         with unit_of_work(self.engine) as s:
-            sent = dict(s.execute(
-                select(CadenceJob.playbook_id, func.count())
-                .where(col(CadenceJob.playbook_id).in_(playbook_ids), CadenceJob.kind == "checkin",
-                       CadenceJob.week_start == week, CadenceJob.status == "done",
-                       col(CadenceJob.user_id).is_not(None))
-                .group_by(CadenceJob.playbook_id)).all())
-            answered = dict(s.execute(
-                select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
-                .where(col(CheckIn.playbook_id).in_(playbook_ids), CheckIn.week_start == week)
-                .group_by(CheckIn.playbook_id)).all())
+            sent = dict(
+                s.execute(
+                    select(CadenceJob.playbook_id, func.count())
+                    .where(
+                        col(CadenceJob.playbook_id).in_(playbook_ids),
+                        CadenceJob.kind == "checkin",
+                        CadenceJob.week_start == week,
+                        CadenceJob.status == "done",
+                        col(CadenceJob.user_id).is_not(None),
+                    )
+                    .group_by(CadenceJob.playbook_id)
+                ).all()
+            )
+            answered = dict(
+                s.execute(
+                    select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
+                    .where(col(CheckIn.playbook_id).in_(playbook_ids), CheckIn.week_start == week)
+                    .group_by(CheckIn.playbook_id)
+                ).all()
+            )
         return {pid: (sent.get(pid, 0), answered.get(pid, 0)) for pid in playbook_ids}
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
         with unit_of_work(self.engine) as s:
-            rows = s.execute(select(StepVerdict.week_start, func.sum(StepVerdict.exceptions),
-                                    func.sum(StepVerdict.cases))
-                             .where(col(StepVerdict.week_start).in_(weeks), col(StepVerdict.cases).is_not(None))
-                             .group_by(StepVerdict.week_start)).all()
+            rows = s.execute(
+                select(StepVerdict.week_start, func.sum(StepVerdict.exceptions), func.sum(StepVerdict.cases))
+                .where(col(StepVerdict.week_start).in_(weeks), col(StepVerdict.cases).is_not(None))
+                .group_by(StepVerdict.week_start)
+            ).all()
         return {week: exceptions / cases for week, exceptions, cases in rows if cases}
 
-    def decisions_between(self, playbook_ids: list[int], kinds: tuple[str, ...], start: datetime,
-                          end: datetime) -> list[Decision]:
+    def decisions_between(
+        self, playbook_ids: list[int], kinds: tuple[str, ...], start: datetime, end: datetime
+    ) -> list[Decision]:
         if not playbook_ids:
             return []
         with unit_of_work(self.engine) as s:
-            return list(s.execute(select(Decision).where(col(Decision.playbook_id).in_(playbook_ids),
-                                                         col(Decision.kind).in_(kinds),
-                                                         Decision.decided_at >= start, Decision.decided_at < end)
-                                  .order_by(Decision.id)).scalars())
+            return list(
+                s.execute(
+                    select(Decision)
+                    .where(
+                        col(Decision.playbook_id).in_(playbook_ids),
+                        col(Decision.kind).in_(kinds),
+                        Decision.decided_at >= start,
+                        Decision.decided_at < end,
+                    )
+                    .order_by(Decision.id)
+                ).scalars()
+            )
 
     def org_counts(self, since: datetime) -> dict[str, int]:
         """Cycles completed, versions published (since `since` and in all) and adoptions."""
         with unit_of_work(self.engine) as s:
-            cycles_week, cycles_total = s.execute(select(
-                func.count().filter(CycleResult.recorded_at >= since), func.count()).select_from(CycleResult)).one()
-            versions_week, versions_total = s.execute(select(
-                func.count().filter(RegistryVersion.published_at >= since), func.count())
-                .select_from(RegistryVersion)).one()
+            cycles_week, cycles_total = s.execute(
+                select(func.count().filter(CycleResult.recorded_at >= since), func.count()).select_from(CycleResult)
+            ).one()
+            versions_week, versions_total = s.execute(
+                select(func.count().filter(RegistryVersion.published_at >= since), func.count()).select_from(
+                    RegistryVersion
+                )
+            ).one()
             adoptions = s.execute(select(func.count()).where(col(Playbook.adopted_from_id).is_not(None))).scalar()
-        return dict(cycles_week=cycles_week, cycles_total=cycles_total, versions_week=versions_week,
-                    versions_total=versions_total, adoptions=adoptions)
+        return dict(
+            cycles_week=cycles_week,
+            cycles_total=cycles_total,
+            versions_week=versions_week,
+            versions_total=versions_total,
+            adoptions=adoptions,
+        )
 
     def versions_by_id(self, ids: list[int]) -> dict[int, RegistryVersion]:
         if not ids:
             return {}
         with unit_of_work(self.engine) as s:
-            return {v.id: v for v in s.execute(select(RegistryVersion).where(col(RegistryVersion.id).in_(ids)))
-                    .scalars()}
+            return {
+                v.id: v for v in s.execute(select(RegistryVersion).where(col(RegistryVersion.id).in_(ids))).scalars()
+            }
 
     def export_csv(self, directory: Path) -> list[tuple[str, int]]:
         """Every table as <table>.csv with a header row; JSON as JSON text, instants in ISO 8601 UTC.
@@ -117,7 +151,8 @@ class Reports:
                         writer = csv.writer(handle)
                         writer.writerow([c.name for c in table.columns])
                         result = connection.execution_options(stream_results=True, yield_per=1000).execute(
-                            select(table).order_by(*table.primary_key.columns))
+                            select(table).order_by(*table.primary_key.columns)
+                        )
                         for row in result:
                             writer.writerow([_cell(value) for value in row])
                             count += 1

@@ -108,12 +108,15 @@ class Store:
             row = connection.execute(select(PLAYBOOK).where(PLAYBOOK.c.slug == slug)).first()
             if row is None:
                 return None
-            steps = connection.execute(select(STEP).where(STEP.c.playbook_id == row.id, STEP.c.retired_at.is_(None))
-                                       .order_by(STEP.c.position)).all()
-            anchor = connection.execute(select(CYCLE).where(CYCLE.c.playbook_id == row.id)
-                                        .order_by(CYCLE.c.number.desc()).limit(1)).first()
-        return PlaybookState(Playbook(**row._mapping), [Step(**r._mapping) for r in steps],
-                             Cycle(**anchor._mapping) if anchor else None)
+            steps = connection.execute(
+                select(STEP).where(STEP.c.playbook_id == row.id, STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
+            ).all()
+            anchor = connection.execute(
+                select(CYCLE).where(CYCLE.c.playbook_id == row.id).order_by(CYCLE.c.number.desc()).limit(1)
+            ).first()
+        return PlaybookState(
+            Playbook(**row._mapping), [Step(**r._mapping) for r in steps], Cycle(**anchor._mapping) if anchor else None
+        )
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         with unit_of_work(self.engine) as s:
@@ -144,9 +147,15 @@ class Store:
         with unit_of_work(self.engine) as s:
             asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
             answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
-            playbooks = list(s.exec(select(Playbook).where(
-                or_(Playbook.owner_id == user_id, col(Playbook.id).in_(asked), col(Playbook.id).in_(answered)))
-                .order_by(Playbook.slug)))
+            playbooks = list(
+                s.exec(
+                    select(Playbook)
+                    .where(
+                        or_(Playbook.owner_id == user_id, col(Playbook.id).in_(asked), col(Playbook.id).in_(answered))
+                    )
+                    .order_by(Playbook.slug)
+                )
+            )
             return self._states(s, playbooks)
 
     def latest_checkins(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[int, CheckIn]:
@@ -154,9 +163,11 @@ class Store:
         if not weeks:
             return {}
         with unit_of_work(self.engine) as s:
-            latest = (select(func.max(CheckIn.id)).where(CheckIn.user_id == user_id,
-                                                         tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
-                      .group_by(CheckIn.playbook_id))
+            latest = (
+                select(func.max(CheckIn.id))
+                .where(CheckIn.user_id == user_id, tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
+                .group_by(CheckIn.playbook_id)
+            )
             return {c.playbook_id: c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))}
 
     def playbook_slugs(self) -> list[str]:
@@ -219,11 +230,25 @@ class Store:
             s.add(playbook)
             s.flush()
             for position, step_spec in enumerate(spec.steps):
-                s.add(Step(playbook_id=playbook.id, name=step_spec.name, position=position,
-                           mode=step_spec.mode, pinned=step_spec.pinned))
-            s.add(Decision(decided_at=at, kind="playbook-created", actor=actor, playbook_id=playbook.id,
-                           summary=f"Playbook {spec.playbook} created from its definition.",
-                           figures={"definition": definition}))
+                s.add(
+                    Step(
+                        playbook_id=playbook.id,
+                        name=step_spec.name,
+                        position=position,
+                        mode=step_spec.mode,
+                        pinned=step_spec.pinned,
+                    )
+                )
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind="playbook-created",
+                    actor=actor,
+                    playbook_id=playbook.id,
+                    summary=f"Playbook {spec.playbook} created from its definition.",
+                    figures={"definition": definition},
+                )
+            )
             return LoadOutcome(spec.playbook, "created", [])
 
         previous = playbook.definition
@@ -239,45 +264,102 @@ class Store:
         for position, step_spec in enumerate(spec.steps):
             step = existing.pop(step_spec.name, None)
             if step is None:
-                s.add(Step(playbook_id=playbook.id, name=step_spec.name, position=position,
-                           mode=step_spec.mode, pinned=step_spec.pinned))
+                s.add(
+                    Step(
+                        playbook_id=playbook.id,
+                        name=step_spec.name,
+                        position=position,
+                        mode=step_spec.mode,
+                        pinned=step_spec.pinned,
+                    )
+                )
                 continue
             step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
             if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
-                s.add(Decision(decided_at=at, kind="mode-change", rule="definition", actor=actor,
-                               playbook_id=playbook.id, step_id=step.id, from_mode=step.mode,
-                               to_mode=step_spec.mode,
-                               summary=f"{step.name}: {step.mode} → {step_spec.mode} (declared in the definition).",
-                               figures={}))
+                s.add(
+                    Decision(
+                        decided_at=at,
+                        kind="mode-change",
+                        rule="definition",
+                        actor=actor,
+                        playbook_id=playbook.id,
+                        step_id=step.id,
+                        from_mode=step.mode,
+                        to_mode=step_spec.mode,
+                        summary=f"{step.name}: {step.mode} → {step_spec.mode} (declared in the definition).",
+                        figures={},
+                    )
+                )
                 step.mode = step_spec.mode
             s.add(step)
         for step in existing.values():
             if step.retired_at is None:
                 step.retired_at = at
                 s.add(step)
-        s.add(Decision(decided_at=at, kind="playbook-changed", actor=actor, playbook_id=playbook.id,
-                       summary=f"Playbook {spec.playbook} definition changed: {', '.join(changes)}.",
-                       figures={"changed": changes, "before": previous, "after": definition}))
+        s.add(
+            Decision(
+                decided_at=at,
+                kind="playbook-changed",
+                actor=actor,
+                playbook_id=playbook.id,
+                summary=f"Playbook {spec.playbook} definition changed: {', '.join(changes)}.",
+                figures={"changed": changes, "before": previous, "after": definition},
+            )
+        )
         return LoadOutcome(spec.playbook, "updated", changes)
 
-    def adopt(self, spec: PlaybookSpec, version_id: int, origin_id: int, org_timezone: str, by: str,
-              at: datetime, messages: list) -> Playbook:
+    def adopt(
+        self,
+        spec: PlaybookSpec,
+        version_id: int,
+        origin_id: int,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        messages: list,
+    ) -> Playbook:
         """A new playbook started from a registry version, remembering where it came from."""
         with unit_of_work(self.engine) as s:
             definition = spec.canonical()
-            playbook = Playbook(**_playbook_columns(spec, org_timezone), definition=definition,
-                                adopted_from_id=version_id, created_at=at, updated_at=at)
+            playbook = Playbook(
+                **_playbook_columns(spec, org_timezone),
+                definition=definition,
+                adopted_from_id=version_id,
+                created_at=at,
+                updated_at=at,
+            )
             s.add(playbook)
             s.flush()
             for position, step_spec in enumerate(spec.steps):
-                s.add(Step(playbook_id=playbook.id, name=step_spec.name, position=position, mode=step_spec.mode,
-                           pinned=step_spec.pinned))
-            s.add(Decision(decided_at=at, kind="adopted", actor=by, playbook_id=playbook.id,
-                           summary=f"{spec.playbook} adopted from registry version {version_id}.",
-                           figures={"version_id": version_id, "definition": definition}))
-            s.add(Decision(decided_at=at, kind="adopted-by", actor=by, playbook_id=origin_id,
-                           summary=f"Adopted by {spec.playbook} in {spec.channel}.",
-                           figures={"version_id": version_id, "adopter": spec.playbook}))
+                s.add(
+                    Step(
+                        playbook_id=playbook.id,
+                        name=step_spec.name,
+                        position=position,
+                        mode=step_spec.mode,
+                        pinned=step_spec.pinned,
+                    )
+                )
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind="adopted",
+                    actor=by,
+                    playbook_id=playbook.id,
+                    summary=f"{spec.playbook} adopted from registry version {version_id}.",
+                    figures={"version_id": version_id, "definition": definition},
+                )
+            )
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind="adopted-by",
+                    actor=by,
+                    playbook_id=origin_id,
+                    summary=f"Adopted by {spec.playbook} in {spec.channel}.",
+                    figures={"version_id": version_id, "adopter": spec.playbook},
+                )
+            )
             enqueue_in(s, messages, at)
         return playbook
 
@@ -292,9 +374,17 @@ class Store:
                 playbook.status = "active"
                 playbook.updated_at = at
                 s.add(playbook)
-                s.add(Decision(decided_at=at, kind="cycle-started", actor=by, playbook_id=playbook_id,
-                               week_start=starts_on, summary=f"Cycle {number} starts on {starts_on.isoformat()}.",
-                               figures={"cycle": number}))
+                s.add(
+                    Decision(
+                        decided_at=at,
+                        kind="cycle-started",
+                        actor=by,
+                        playbook_id=playbook_id,
+                        week_start=starts_on,
+                        summary=f"Cycle {number} starts on {starts_on.isoformat()}.",
+                        figures={"cycle": number},
+                    )
+                )
             return cycle
         except IntegrityError as err:
             raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
@@ -303,25 +393,75 @@ class Store:
 
     def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
         with self.engine.begin() as connection:  # the most frequent write: Core, one statement
-            connection.execute(insert(KpiReading.__table__).values(
-                playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at))
+            connection.execute(
+                insert(KpiReading.__table__).values(
+                    playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at
+                )
+            )
 
-    def add_checkin(self, playbook_id: int, week_start: date, user_id: str, attestation: str,
-                    step_id: int | None, note: str | None, at: datetime) -> None:
-        self._add(CheckIn(playbook_id=playbook_id, week_start=week_start, user_id=user_id,
-                          attestation=attestation, step_id=step_id, note=note, reported_at=at))
+    def add_checkin(
+        self,
+        playbook_id: int,
+        week_start: date,
+        user_id: str,
+        attestation: str,
+        step_id: int | None,
+        note: str | None,
+        at: datetime,
+    ) -> None:
+        self._add(
+            CheckIn(
+                playbook_id=playbook_id,
+                week_start=week_start,
+                user_id=user_id,
+                attestation=attestation,
+                step_id=step_id,
+                note=note,
+                reported_at=at,
+            )
+        )
 
-    def add_exception(self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime) -> None:
-        self._add(ExceptionReport(playbook_id=playbook_id, step_id=step_id, week_start=week_start,
-                                  reason=reason, reported_by=by, reported_at=at))
+    def add_exception(
+        self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
+    ) -> None:
+        self._add(
+            ExceptionReport(
+                playbook_id=playbook_id,
+                step_id=step_id,
+                week_start=week_start,
+                reason=reason,
+                reported_by=by,
+                reported_at=at,
+            )
+        )
 
-    def add_case_count(self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime) -> None:
-        self._add(CaseCount(playbook_id=playbook_id, step_id=step_id, week_start=week_start,
-                            cases=cases, reported_by=by, reported_at=at))
+    def add_case_count(
+        self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
+    ) -> None:
+        self._add(
+            CaseCount(
+                playbook_id=playbook_id,
+                step_id=step_id,
+                week_start=week_start,
+                cases=cases,
+                reported_by=by,
+                reported_at=at,
+            )
+        )
 
-    def add_rubric_score(self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime) -> None:
-        self._add(RubricScore(playbook_id=playbook_id, step_id=step_id, week_start=week_start,
-                              score=score, reported_by=by, reported_at=at))
+    def add_rubric_score(
+        self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
+    ) -> None:
+        self._add(
+            RubricScore(
+                playbook_id=playbook_id,
+                step_id=step_id,
+                week_start=week_start,
+                score=score,
+                reported_by=by,
+                reported_at=at,
+            )
+        )
 
     def _add(self, row: Any) -> None:
         with unit_of_work(self.engine) as s:
@@ -347,9 +487,11 @@ class Store:
                 .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(keys))
                 .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
             )
-            checkins = list(s.exec(
-                select(CheckIn).where(col(CheckIn.id).in_(latest_checkin)).order_by(CheckIn.reported_at, CheckIn.id)
-            ))
+            checkins = list(
+                s.exec(
+                    select(CheckIn).where(col(CheckIn.id).in_(latest_checkin)).order_by(CheckIn.reported_at, CheckIn.id)
+                )
+            )
         by_week: dict[tuple[int, date], list[CheckIn]] = {}
         for checkin in checkins:
             by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)
@@ -367,16 +509,24 @@ class Store:
                 kpi=kpi.get((pid, week_start)),
                 kpi_reports=kpi_reports.get((pid, week_start), 0),
                 steps=[
-                    StepWeek(name=step.name, mode=step.mode, pinned=step.pinned,
-                             cases=cases.get((pid, week_start, step.id)),
-                             exceptions=exceptions.get((pid, week_start, step.id), 0),
-                             deviations=deviations.get(step.id, 0),
-                             rubric=rubric.get((pid, week_start, step.id)))
+                    StepWeek(
+                        name=step.name,
+                        mode=step.mode,
+                        pinned=step.pinned,
+                        cases=cases.get((pid, week_start, step.id)),
+                        exceptions=exceptions.get((pid, week_start, step.id), 0),
+                        deviations=deviations.get(step.id, 0),
+                        rubric=rubric.get((pid, week_start, step.id)),
+                    )
                     for step in state.steps
                 ],
                 attestations=[
-                    Attestation(user_id=c.user_id, attestation=c.attestation,
-                                step=names.get(c.step_id) if c.step_id else None, note=c.note)
+                    Attestation(
+                        user_id=c.user_id,
+                        attestation=c.attestation,
+                        step=names.get(c.step_id) if c.step_id else None,
+                        note=c.note,
+                    )
                     for c in week_checkins
                 ],
             )
@@ -399,8 +549,15 @@ class Store:
             with unit_of_work(self.engine) as s:
                 s.add(RoleGrant(user_id=user_id, role="curator", granted_by=by, granted_at=at))
                 s.flush()  # the unique key decides, before the decision row is added
-                s.add(Decision(decided_at=at, kind="curator-added", actor=by,
-                               summary=f"{user_id} became a curator.", figures={"user": user_id}))
+                s.add(
+                    Decision(
+                        decided_at=at,
+                        kind="curator-added",
+                        actor=by,
+                        summary=f"{user_id} became a curator.",
+                        figures={"user": user_id},
+                    )
+                )
             return True
         except IntegrityError:
             return False
@@ -408,13 +565,21 @@ class Store:
     def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
         """False when the user was not a curator (then nothing is written)."""
         with unit_of_work(self.engine) as s:
-            grant = s.exec(select(RoleGrant).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id)
-                           .with_for_update()).first()
+            grant = s.exec(
+                select(RoleGrant).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id).with_for_update()
+            ).first()
             if grant is None:
                 return False
             s.delete(grant)
-            s.add(Decision(decided_at=at, kind="curator-removed", actor=by,
-                           summary=f"{user_id} is no longer a curator.", figures={"user": user_id}))
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind="curator-removed",
+                    actor=by,
+                    summary=f"{user_id} is no longer a curator.",
+                    figures={"user": user_id},
+                )
+            )
             return True
 
     def setting(self, key: str) -> str | None:
@@ -430,8 +595,15 @@ class Store:
             else:
                 row.value, row.updated_by, row.updated_at = value, by, at
             s.add(row)
-            s.add(Decision(decided_at=at, kind="setting-changed", actor=by,
-                           summary=f"{key} set to {value}.", figures={"key": key, "value": value}))
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind="setting-changed",
+                    actor=by,
+                    summary=f"{key} set to {value}.",
+                    figures={"key": key, "value": value},
+                )
+            )
 
     def decisions(self, playbook_id: int | None = None) -> list[Decision]:
         with unit_of_work(self.engine) as s:
@@ -451,8 +623,9 @@ def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], pe
 
 def _count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict:
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
-    rows = s.execute(select(*group, func.count()).where(tuple_(table.playbook_id, table.week_start).in_(keys))
-                     .group_by(*group)).all()
+    rows = s.execute(
+        select(*group, func.count()).where(tuple_(table.playbook_id, table.week_start).in_(keys)).group_by(*group)
+    ).all()
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 

@@ -139,12 +139,20 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
 )
-_env.filters.update(user=_user, channel=_channel, number=_number, percent=_percent, code=_code,
-                    plain=lambda value: PlainText("" if value is None else str(value)),
-                    exceptions_phrase=_exceptions_phrase, rubric_phrase=_rubric_phrase,
-                    verdict_phrase=_verdict_phrase, pct=lambda v: "–" if v is None else _pct(v),
-                    signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
-                    signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}")
+_env.filters.update(
+    user=_user,
+    channel=_channel,
+    number=_number,
+    percent=_percent,
+    code=_code,
+    plain=lambda value: PlainText("" if value is None else str(value)),
+    exceptions_phrase=_exceptions_phrase,
+    rubric_phrase=_rubric_phrase,
+    verdict_phrase=_verdict_phrase,
+    pct=lambda v: "–" if v is None else _pct(v),
+    signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
+    signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}",
+)
 
 
 class BlockKitError(ValueError):

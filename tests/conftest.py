@@ -192,8 +192,14 @@ class SlackRequests(standin.SlackRequests):
 
 
 def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Settings:
-    values = dict(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url,
-                  database_url=database_url, rollout_admins=ADMIN, rollout_timezone="UTC")
+    values = dict(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url,
+        database_url=database_url,
+        rollout_admins=ADMIN,
+        rollout_timezone="UTC",
+    )
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -247,8 +253,13 @@ class Engine:
         self.log = CadenceLog(engine)
         self.outbox = Outbox(engine)
         self.cadence = Cadence(self.store, self.log, client, TeamDirectory(ttl_seconds=0), "UTC", clock)
-        self.dispatcher = Dispatcher(self.outbox, client, clock=clock, sleep=lambda s: None,
-                                     pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000))
+        self.dispatcher = Dispatcher(
+            self.outbox,
+            client,
+            clock=clock,
+            sleep=lambda s: None,
+            pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000),
+        )
 
     def run(self, at):
         self.clock.set(at)

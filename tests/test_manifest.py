@@ -13,8 +13,12 @@ from bot.web import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
-CODE = [p for folder in ("bot", "handlers", "storage", "cadence") for p in (ROOT / folder).rglob("*.py")
-        if p.name != "standin.py"]  # the stand-in plays Slack; it calls nothing
+CODE = [
+    p
+    for folder in ("bot", "handlers", "storage", "cadence")
+    for p in (ROOT / folder).rglob("*.py")
+    if p.name != "standin.py"
+]  # the stand-in plays Slack; it calls nothing
 
 # The bot scopes each Web API method needs (Slack's method reference). A method the code
 # calls that is missing here fails the test: add it with its scope, and the scope to the manifest.
@@ -48,8 +52,11 @@ def _calls() -> set[str]:
                 head, _, tail = name.partition("_")
                 if head in {"chat", "conversations", "users", "views", "files", "apps", "auth"} and tail:
                     methods.add(_method_name(head, tail))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(
-                    r"(chat|conversations|users|views|files)\.[a-z][A-Za-z0-9]+", node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"(chat|conversations|users|views|files)\.[a-z][A-Za-z0-9]+", node.value)
+            ):
                 methods.add(node.value)
     return methods
 
@@ -67,8 +74,13 @@ def _listened_events() -> set[str]:
     events = set()
     for path in (ROOT / "handlers").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "event"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "event"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 events.add(node.args[0].value)
     return events
 
@@ -98,8 +110,11 @@ def test_the_command_and_urls_match_the_routes():
     assert command["command"] == "/rollout" and command["should_escape"] is True
     handlers = (ROOT / "handlers" / "commands.py").read_text()
     assert '@app.command("/rollout")' in handlers
-    for url in (command["url"], settings["event_subscriptions"]["request_url"],
-                settings["interactivity"]["request_url"]):
+    for url in (
+        command["url"],
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ):
         assert url.endswith(EVENTS_PATH)
     assert settings["interactivity"]["is_enabled"] is True
 

@@ -20,9 +20,13 @@ def _tracked() -> list[Path]:
 
 def test_nothing_points_outside_the_repository():
     outside = re.compile(r"\.\./shared|PRODUCT\.md")
-    offenders = [str(p.relative_to(ROOT)) for p in _tracked()
-                 if p.suffix in {".py", ".md", ".j2", ".yml", ".yaml", ".toml", ".example", ""}
-                 and p.name != Path(__file__).name and outside.search(p.read_text(errors="replace"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in _tracked()
+        if p.suffix in {".py", ".md", ".j2", ".yml", ".yaml", ".toml", ".example", ""}
+        and p.name != Path(__file__).name
+        and outside.search(p.read_text(errors="replace"))
+    ]
     assert offenders == []
 
 

@@ -24,9 +24,17 @@ def counts(engine):
 
 
 def test_a_replayed_request_is_processed_once(bot, playbook, engine):
-    body = urlencode({"command": "/rollout", "text": "exception support-replies send refund", "user_id": OWNER,
-                      "channel_id": "CTEAM00001", "team_id": "T0ROLLOUT", "trigger_id": "1.2.3",
-                      "response_url": "https://hooks.slack.com/x"})
+    body = urlencode(
+        {
+            "command": "/rollout",
+            "text": "exception support-replies send refund",
+            "user_id": OWNER,
+            "channel_id": "CTEAM00001",
+            "team_id": "T0ROLLOUT",
+            "trigger_id": "1.2.3",
+            "response_url": "https://hooks.slack.com/x",
+        }
+    )
     headers = bot.signed_headers(body)
     first = bot.post("/slack/events", body, headers)
     assert "Exception logged" in json.dumps(first.body)
@@ -38,9 +46,17 @@ def test_a_replayed_request_is_processed_once(bot, playbook, engine):
 
 def test_slacks_retry_of_an_event_is_processed_once(bot, playbook, slack):
     event_id = f"Ev{uuid.uuid4().hex[:10]}"
-    payload = json.dumps({"token": "x", "team_id": "T0ROLLOUT", "api_app_id": "A0ROLLOUT",
-                          "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-                          "event": {"type": "app_home_opened", "user": MEMBER, "tab": "home"}})
+    payload = json.dumps(
+        {
+            "token": "x",
+            "team_id": "T0ROLLOUT",
+            "api_app_id": "A0ROLLOUT",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": MEMBER, "tab": "home"},
+        }
+    )
     for retry in (None, "1", "2"):
         headers = bot.signed_headers(payload)
         headers["Content-Type"] = "application/json"
@@ -52,13 +68,54 @@ def test_slacks_retry_of_an_event_is_processed_once(bot, playbook, slack):
 
 commands = st.one_of(
     st.text(max_size=120),
-    st.builds(lambda sub, args: " ".join([sub, *args]),
-              st.sampled_from(["kpi", "attest", "exception", "cases", "rubric", "cycle", "mode", "publish",
-                               "adopt", "curator", "curators-channel", "status", "registry", "help"]),
-              st.lists(st.one_of(st.sampled_from(["support-replies", "draft", "send", "yes", "no", "week:2",
-                                                  "14,5", "NaN", "-3", "101%", "<!channel>", "<@U0123ABC>",
-                                                  "<#C0123ABC|x>", "2026-11-30", "ai-led", "start", "∞"]),
-                                 st.text(max_size=12)), max_size=6)),
+    st.builds(
+        lambda sub, args: " ".join([sub, *args]),
+        st.sampled_from(
+            [
+                "kpi",
+                "attest",
+                "exception",
+                "cases",
+                "rubric",
+                "cycle",
+                "mode",
+                "publish",
+                "adopt",
+                "curator",
+                "curators-channel",
+                "status",
+                "registry",
+                "help",
+            ]
+        ),
+        st.lists(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "support-replies",
+                        "draft",
+                        "send",
+                        "yes",
+                        "no",
+                        "week:2",
+                        "14,5",
+                        "NaN",
+                        "-3",
+                        "101%",
+                        "<!channel>",
+                        "<@U0123ABC>",
+                        "<#C0123ABC|x>",
+                        "2026-11-30",
+                        "ai-led",
+                        "start",
+                        "∞",
+                    ]
+                ),
+                st.text(max_size=12),
+            ),
+            max_size=6,
+        ),
+    ),
 )
 
 

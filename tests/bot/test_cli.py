@@ -113,8 +113,14 @@ def _clean_env(tmp_path, **extra):
     [("serve", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"), ("socket", "SLACK_BOT_TOKEN, SLACK_APP_TOKEN")],
 )
 def test_running_without_credentials_names_what_is_missing(tmp_path, command, missing):
-    result = subprocess.run([sys.executable, "-m", "bot", command], cwd=tmp_path, env=_clean_env(tmp_path),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", command],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert f"Missing {missing}." in result.stderr
     assert ("manifest.yml" in result.stderr and "Signing Secret" in result.stderr) or "App-Level" in result.stderr
@@ -122,9 +128,14 @@ def test_running_without_credentials_names_what_is_missing(tmp_path, command, mi
 
 
 def test_a_bad_org_time_zone_is_reported(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
-                            env=_clean_env(tmp_path, ROLLOUT_TIMEZONE="Mars/Olympus"),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path, ROLLOUT_TIMEZONE="Mars/Olympus"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "ROLLOUT_TIMEZONE" in result.stderr and "not an IANA time zone" in result.stderr
 
@@ -160,8 +171,16 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
     assert files == {f"{t.name}.csv" for t in SQLModel.metadata.sorted_tables}
     with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert rows == [{"id": "1", "playbook_id": str(playbook.playbook.id), "week_start": "2026-11-16", "value": "30.0",
-                     "reported_by": OWNER_ID, "reported_at": "2026-11-18T10:00:00+00:00"}]
+    assert rows == [
+        {
+            "id": "1",
+            "playbook_id": str(playbook.playbook.id),
+            "week_start": "2026-11-16",
+            "value": "30.0",
+            "reported_by": OWNER_ID,
+            "reported_at": "2026-11-18T10:00:00+00:00",
+        }
+    ]
     with (tmp_path / "out" / "playbook.csv").open() as handle:
         playbook_row = next(csv.DictReader(handle))
     assert json.loads(playbook_row["definition"])["playbook"] == "support-replies"
@@ -174,8 +193,9 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
 def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack):
     env = _clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="s", SLACK_API_URL=slack.url)
     for command in (["serve", "--port", "0"], ["clock"]):
-        result = subprocess.run([sys.executable, "-m", "bot", *command], cwd=tmp_path, env=env,
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 2, result.stderr
         assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
         assert "Bot User OAuth Token" in result.stderr and "docs/setup.md" in result.stderr
@@ -184,15 +204,27 @@ def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack):
 
 def test_the_example_env_file_does_not_pass_for_credentials(tmp_path):
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
-    result = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=_clean_env(tmp_path),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET." in result.stderr
 
 
 def test_migrations_say_nothing_on_an_ordinary_command(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path, env=_clean_env(tmp_path),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and "database at" in result.stdout
     assert "alembic" not in result.stderr and "Running upgrade" not in result.stderr
 
@@ -237,13 +269,12 @@ def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tm
     import csv
 
     week = playbook.anchor.starts_on
-    store.add_checkin(playbook.playbook.id, week, "UMEMBER001", "followed", None, "=HYPERLINK(\"http://x\")",
-                      clock())
+    store.add_checkin(playbook.playbook.id, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
     store.add_exception(playbook.playbook.id, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
     store.add_kpi_reading(playbook.playbook.id, week, -3.5, OWNER_ID, clock())
     assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
     with (tmp_path / "out" / "checkin.csv").open() as handle:
-        assert next(csv.DictReader(handle))["note"] == "'=HYPERLINK(\"http://x\")"
+        assert next(csv.DictReader(handle))["note"] == '\'=HYPERLINK("http://x")'
     with (tmp_path / "out" / "exception_report.csv").open() as handle:
         assert next(csv.DictReader(handle))["reason"] == "'@SUM(A1)"
     with (tmp_path / "out" / "kpi_reading.csv").open() as handle:

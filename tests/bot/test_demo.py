@@ -1,6 +1,5 @@
 """`rollout demo` tells the whole story, through the real handlers, and draws it."""
 
-
 from bot.demo import run
 
 

@@ -19,20 +19,52 @@ def big_org(n=500):
     digests = []
     for i in range(n):
         series = [None if rng.random() < 0.1 else round(rng.uniform(10, 45), 1) for _ in range(8)]
-        steps = [StepLastWeek(f"step{j}", rng.choice(["human-led", "collaborative", "ai-led"]),
-                              rng.choice([None, 5, 20, 40]), rng.randint(0, 6), frozen=rng.random() < 0.05)
-                 for j in range(30)]
-        digests.append(summarize(PlaybookWeek(
-            slug=f"playbook-{i:03d}", title="<!here> " + "very long title " * 20, function=FUNCTIONS[i % 7],
-            kpi_name="Time to first <@U123> response " * 3, unit="min", direction="down", baseline=42.0,
-            target=15.0, exception_cap=0.1, kpi_series=series, cycle_values=series[-2:], weeks_left=2,
-            scale_min_kpi_weeks=3, steps=steps, dms_sent=rng.randint(0, 12), checked_in=rng.randint(0, 6),
-            mode_changes=[ModeChange(f"step{j}", "ai-led", "collaborative") for j in range(rng.randint(0, 6))],
-            open_proposals=[OpenProposal("promotion", f"step{j}", "ai-led") for j in range(rng.randint(0, 5))],
-            origin=Origin("origin-playbook", 3, 42.0, 14.0) if i % 5 == 0 else None)))
-    org = OrgWeek(active_playbooks=n, cycles_completed_week=40, cycles_completed_total=900,
-                  versions_published_week=3, versions_published_total=80, adoptions=100,
-                  exception_ratios=[0.08, 0.07, None, 0.06, 0.05, 0.05, 0.04, 0.04], dms_sent=5000, checked_in=3900)
+        steps = [
+            StepLastWeek(
+                f"step{j}",
+                rng.choice(["human-led", "collaborative", "ai-led"]),
+                rng.choice([None, 5, 20, 40]),
+                rng.randint(0, 6),
+                frozen=rng.random() < 0.05,
+            )
+            for j in range(30)
+        ]
+        digests.append(
+            summarize(
+                PlaybookWeek(
+                    slug=f"playbook-{i:03d}",
+                    title="<!here> " + "very long title " * 20,
+                    function=FUNCTIONS[i % 7],
+                    kpi_name="Time to first <@U123> response " * 3,
+                    unit="min",
+                    direction="down",
+                    baseline=42.0,
+                    target=15.0,
+                    exception_cap=0.1,
+                    kpi_series=series,
+                    cycle_values=series[-2:],
+                    weeks_left=2,
+                    scale_min_kpi_weeks=3,
+                    steps=steps,
+                    dms_sent=rng.randint(0, 12),
+                    checked_in=rng.randint(0, 6),
+                    mode_changes=[ModeChange(f"step{j}", "ai-led", "collaborative") for j in range(rng.randint(0, 6))],
+                    open_proposals=[OpenProposal("promotion", f"step{j}", "ai-led") for j in range(rng.randint(0, 5))],
+                    origin=Origin("origin-playbook", 3, 42.0, 14.0) if i % 5 == 0 else None,
+                )
+            )
+        )
+    org = OrgWeek(
+        active_playbooks=n,
+        cycles_completed_week=40,
+        cycles_completed_total=900,
+        versions_published_week=3,
+        versions_published_total=80,
+        adoptions=100,
+        exception_ratios=[0.08, 0.07, None, 0.06, 0.05, 0.05, 0.04, 0.04],
+        dms_sent=5000,
+        checked_in=3900,
+    )
     return org, digests
 
 
@@ -81,7 +113,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     assert "*30 min* vs target 15, baseline 42 (-28.6%)" in body
     assert "worst step send 5% (cap 10%)" in body
     assert "Check-ins 1 of 2 (50%)" in body
-    chart, = slack.files
+    (chart,) = slack.files
     assert chart["thread_ts"] == summary["ts"] and chart["channel"] == "CCURATORS1"
     assert chart["content"].startswith(b"\x89PNG") and chart["size"] > 5000
 

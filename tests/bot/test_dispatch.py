@@ -160,8 +160,10 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(databas
     slack.fail_next("chat.postMessage", Fault())  # the first goes through untouched
     slack.fail_next("chat.postMessage", Fault())
     slack.fail_next("chat.postMessage", Fault(accept_then_delay=60))  # the third hangs after Slack accepted it
-    process = subprocess.Popen([sys.executable, "-c", KILLABLE, database_url, slack.url, BOT_TOKEN],
-                               cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLABLE, database_url, slack.url, BOT_TOKEN],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
     try:
         deadline = time.time() + 30
         while len(slack.posted()) < 3 and time.time() < deadline:
@@ -192,14 +194,22 @@ def test_two_dispatchers_at_once_send_each_message_once(database_url, slack):
     for channel in channels:
         slack.add_channel(channel, [OWNER])
     Outbox(make_engine(database_url)).enqueue(
-        [post(f"p{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(3)], T0)
+        [post(f"p{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(3)], T0
+    )
     clock = Clock(T0)
     barrier = threading.Barrier(2)
 
     def drain(name):
         client = WebClient(token=BOT_TOKEN, base_url=slack.url, timeout=5, retry_handlers=[])
-        d = Dispatcher(Outbox(make_engine(database_url)), client, clock=clock, sleep=lambda s: clock.advance(seconds=s),
-                       pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000), worker=name, batch=7)
+        d = Dispatcher(
+            Outbox(make_engine(database_url)),
+            client,
+            clock=clock,
+            sleep=lambda s: clock.advance(seconds=s),
+            pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000),
+            worker=name,
+            batch=7,
+        )
         barrier.wait()
         d.drain(max_wait=0)
 
@@ -222,16 +232,26 @@ def test_an_update_waits_for_the_message_it_updates(outbox, slack, fake):
 
 
 def test_a_thread_reply_goes_under_its_parent(outbox, slack, fake):
-    outbox.enqueue([post("parent", text="digest"),
-                    Message("reply", "chat.postMessage", CHANNEL, {"thread_of": "parent", "text": "Support"})], T0)
+    outbox.enqueue(
+        [
+            post("parent", text="digest"),
+            Message("reply", "chat.postMessage", CHANNEL, {"thread_of": "parent", "text": "Support"}),
+        ],
+        T0,
+    )
     dispatcher(outbox, slack, fake).drain()
     parent, reply = slack.posted(CHANNEL)
     assert reply["thread_ts"] == parent["ts"]
 
 
 def test_an_update_of_a_message_that_failed_fails_too(outbox, slack, fake):
-    outbox.enqueue([post("lost", channel="CNOWHERE01"),
-                    Message("update", "chat.update", "CNOWHERE01", {"ts_of": "lost", "text": "x"})], T0)
+    outbox.enqueue(
+        [
+            post("lost", channel="CNOWHERE01"),
+            Message("update", "chat.update", "CNOWHERE01", {"ts_of": "lost", "text": "x"}),
+        ],
+        T0,
+    )
     dispatcher(outbox, slack, fake).drain()
     assert outbox.find("update").status == "failed" and "never delivered" in outbox.find("update").error
 
@@ -261,8 +281,13 @@ def test_concurrent_senders_share_the_pacing(outbox, slack):
     now = datetime.now(UTC)
     outbox.enqueue([post(f"c{i}") for i in range(3)] + [post(f"d{i}", channel=MEMBER) for i in range(3)], now)
     client = WebClient(token=BOT_TOKEN, base_url=slack.url, timeout=5, retry_handlers=[])
-    Dispatcher(outbox, client, clock=lambda: datetime.now(UTC), concurrency=4,
-               pacer=Pacer(per_channel_seconds=0.2, workspace_per_second=1000)).drain()
+    Dispatcher(
+        outbox,
+        client,
+        clock=lambda: datetime.now(UTC),
+        concurrency=4,
+        pacer=Pacer(per_channel_seconds=0.2, workspace_per_second=1000),
+    ).drain()
     for channel in (CHANNEL, MEMBER):
         sent = sorted(m.sent_at for m in outbox.all() if m.channel == channel)
         assert len(sent) == 3 and all(b - a >= timedelta(seconds=0.15) for a, b in itertools.pairwise(sent))
@@ -273,8 +298,12 @@ def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(out
     for channel in channels:
         slack.add_channel(channel, [OWNER])
     outbox.enqueue([post(f"o{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(2)], T0)
-    for fault in [Fault(status=503)] * 30 + [Fault(status=429, retry_after=60)] * 15 + [Fault(stall=0.3)] * 4 \
-            + [Fault(status=500)] * 90:
+    for fault in (
+        [Fault(status=503)] * 30
+        + [Fault(status=429, retry_after=60)] * 15
+        + [Fault(stall=0.3)] * 4
+        + [Fault(status=500)] * 90
+    ):
         slack.fail_next("chat.postMessage", fault)
     slack.fail_next("conversations.history", Fault(status=503), times=10)  # the lookups fail for a while too
     dispatcher(outbox, slack, fake, timeout=0.2).drain(max_wait=3600)

@@ -61,13 +61,24 @@ def texts(slack, channel):
 
 
 def click(bot, action_id, value, user, channel, ts):
-    return bot.interaction({
-        "type": "block_actions", "user": {"id": user}, "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
-        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
-        "channel": {"id": channel},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "proposal", "value": value,
-                     "action_ts": f"{time.time():.6f}"}],
-    })
+    return bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+            "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+            "channel": {"id": channel},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "proposal",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+    )
 
 
 def buttons(message):
@@ -106,8 +117,10 @@ def test_a_collaborative_step_earns_a_proposal_and_only_the_owner_may_approve_it
     click(bot, "proposal_approve", approve["value"], OWNER, CHANNEL, message["ts"])
     assert "already approved" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
     with Session(engine) as s:
-        kinds = [(d.kind, d.rule, d.actor) for d in s.exec(select(Decision).where(Decision.step_id.is_not(None))
-                                                            .order_by(Decision.id))]
+        kinds = [
+            (d.kind, d.rule, d.actor)
+            for d in s.exec(select(Decision).where(Decision.step_id.is_not(None)).order_by(Decision.id))
+        ]
     assert ("proposal", "streak", "rule:streak") in kinds
     assert kinds.count(("verdict", "4-within-cap-rubric-met", "rule:verdict")) == 4  # draft and refunds, 2 weeks
     assert ("proposal-approved", "approval", OWNER) in kinds and ("mode-change", "approval", OWNER) in kinds
@@ -121,13 +134,15 @@ def test_an_ai_led_step_over_twice_its_cap_is_demoted_with_the_numbers(bot, worl
     assert store.playbook_state("support-replies").step("send").mode == "collaborative"
     alert = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / send: ai-led → collaborative")
     text = json.dumps(alert["blocks"], ensure_ascii=False)
-    assert ("*send*: ai-led → collaborative. Exceptions 5/20 = 25% > 2 × cap 10% in week 2 of cycle 1 (critical)."
-            in text)
+    assert (
+        "*send*: ai-led → collaborative. Exceptions 5/20 = 25% > 2 × cap 10% in week 2 of cycle 1 (critical)." in text
+    )
     assert "a promotion can be proposed again after 2 passing weeks in a row, from week 2 of cycle 2 on" in text
     assert "support-replies / send: ai-led → collaborative" in texts(slack, CURATORS)
     closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 2 of cycle 1 closed")
-    assert "*send* (ai-led) FAIL: 20 cases, 5 exceptions = 25% (cap 10%)" in json.dumps(closed["blocks"],
-                                                                                       ensure_ascii=False)
+    assert "*send* (ai-led) FAIL: 20 cases, 5 exceptions = 25% (cap 10%)" in json.dumps(
+        closed["blocks"], ensure_ascii=False
+    )
 
 
 def test_a_fail_withdraws_the_open_proposal_and_updates_its_message(bot, world, slack):
@@ -140,7 +155,8 @@ def test_a_fail_withdraws_the_open_proposal_and_updates_its_message(bot, world, 
     assert buttons(message) == [] and "Withdrawn" in json.dumps(message["blocks"])
     # Slack shows "&gt;" in mrkdwn as ">"
     assert "week 3 of cycle 1 FAILed (exceptions 3/20 = 15% &gt; cap 10%, rubric 95% ≥ 90%)" in json.dumps(
-        [m["blocks"] for m in slack.posted(CHANNEL)], ensure_ascii=False)
+        [m["blocks"] for m in slack.posted(CHANNEL)], ensure_ascii=False
+    )
 
 
 def test_manual_override_is_audited_and_freezes_after_three_changes(bot, world, slack, store, engine):
@@ -157,8 +173,11 @@ def test_manual_override_is_audited_and_freezes_after_three_changes(bot, world, 
     assert "is unfrozen" in bot.command("mode support-replies send unfreeze settled now", user=CURATOR).text
     assert not store.playbook_state("support-replies").step("send").frozen
     with Session(engine) as s:
-        reasons = [d.figures.get("reason") for d in s.exec(select(Decision).where(Decision.rule == "override"))
-                   if d.kind == "mode-change"]
+        reasons = [
+            d.figures.get("reason")
+            for d in s.exec(select(Decision).where(Decision.rule == "override"))
+            if d.kind == "mode-change"
+        ]
     assert reasons == ["model drifting", "trying again", "back to normal"]
     assert "pinned" in bot.command("mode support-replies refunds ai-led fast", user=OWNER).text
 
@@ -169,11 +188,13 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
         world.run(close_of(week))
     with Session(engine) as s:
         scale = s.exec(select(Proposal).where(Proposal.kind == "scale")).all()
-    assert [(p.key, p.status) for p in scale] == [(f"scale:{store.playbook_state('support-replies').playbook.id}:2",
-                                                   "open")]
+    assert [(p.key, p.status) for p in scale] == [
+        (f"scale:{store.playbook_state('support-replies').playbook.id}:2", "open")
+    ]
     ready = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
     assert "Cycle 1: First-response time mean 14 min over 3 weeks ≤ target 15 min" in json.dumps(
-        ready["blocks"], ensure_ascii=False)
+        ready["blocks"], ensure_ascii=False
+    )
     publish = buttons(ready)[0]
 
     world.clock.set(wednesday(9))
@@ -191,12 +212,14 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     registry = bot.command("registry Support").text
     assert "*support-replies v1*" in registry and "cycle 2 ✓ 14" in registry
     slack.add_channel("CSALES0001", ["USALESOWN1"])
-    adopted = bot.command("adopt support-replies@v1 <#CSALES0001|sales-team> owner <@USALESOWN1|sam>",
-                          user=CURATOR)
+    adopted = bot.command("adopt support-replies@v1 <#CSALES0001|sales-team> owner <@USALESOWN1|sam>", user=CURATOR)
     assert "*support-replies-sales-team* now runs in <#CSALES0001>" in adopted.text
     new = store.playbook_state("support-replies-sales-team")
     assert (new.playbook.owner_id, new.playbook.channel_id, new.playbook.adopted_from_id) == (
-        "USALESOWN1", "CSALES0001", version.id)
+        "USALESOWN1",
+        "CSALES0001",
+        version.id,
+    )
     assert "adopted by support-replies-sales-team" in bot.command("registry").text
     assert "adopted from support-replies v1" in bot.command("status support-replies-sales-team").text
     assert "Registry: v1" in bot.command("status support-replies").text
@@ -212,6 +235,9 @@ def test_status_shows_modes_streaks_verdicts_and_open_proposals(bot, world, slac
         world.run(close_of(week))
     world.clock.set(wednesday(3))
     text = bot.command("status support-replies").text
-    assert "*draft* · collaborative · :arrow_up: proposal open · recent weeks :large_green_circle::large_green_circle:" in text
+    assert (
+        "*draft* · collaborative · :arrow_up: proposal open · recent weeks :large_green_circle::large_green_circle:"
+        in text
+    )
     assert "streak PASS ×2" in text
     assert "Open: make draft ai-led." in text

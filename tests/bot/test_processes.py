@@ -22,14 +22,20 @@ def env(database_url, slack, tmp_path):
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="America/New_York")
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
-    environment.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack.url, DATABASE_URL=database_url,
-                       ROLLOUT_TIMEZONE="UTC", PYTHONPATH=str(ROOT))
+    environment.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=database_url,
+        ROLLOUT_TIMEZONE="UTC",
+        PYTHONPATH=str(ROOT),
+    )
     return environment
 
 
 def rollout(env, *args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def test_tick_at_an_instant_delivers_and_a_second_run_sends_nothing(env, playbook, slack):
@@ -57,8 +63,14 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbook_state("support-replies")
     store.start_cycle(state.playbook.id, 1, monday, OWNER, now)
-    process = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.time() + 30
         while time.time() < deadline and not any(j.kind == "close" for j in CadenceLog(engine).jobs()):
@@ -80,13 +92,16 @@ def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, en
     channels = [f"CCLOCK{i:04d}" for i in range(8)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
-    Outbox(engine).enqueue([Message(f"m{i}", "chat.postMessage", c, {"text": f"hello {i}"})
-                            for i, c in enumerate(channels)], datetime.now(UTC))
+    Outbox(engine).enqueue(
+        [Message(f"m{i}", "chat.postMessage", c, {"text": f"hello {i}"}) for i, c in enumerate(channels)],
+        datetime.now(UTC),
+    )
     for _ in range(2):
         slack.fail_next("chat.postMessage", Fault())
     slack.fail_next("chat.postMessage", Fault(accept_then_delay=60))  # Slack takes the third, then hangs
-    first = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.time() + 30
         while len(slack.posted()) < 3 and time.time() < deadline:
@@ -95,8 +110,14 @@ def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, en
     finally:
         first.kill()  # SIGKILL: no chance to clean up
         first.wait(timeout=10)
-    second = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    second = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.time() + 40
         while time.time() < deadline and any(m.status != "sent" for m in Outbox(engine).all()):
@@ -116,9 +137,26 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
 
     port = _free_port()
     env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1",
-                               "--workers", "2", "--no-scheduler"], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            "2",
+            "--no-scheduler",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
         _wait_until_healthy(slack_side)
@@ -176,14 +214,21 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
     from bot.standin import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
-    web = next(line.split(":", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines()
-               if line.startswith("web:"))
+    web = next(
+        line.split(":", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")
+    )
     port = _free_port()
     bin_dir = str(Path(sys.executable).parent)  # gunicorn is installed beside this Python
-    env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(port), "WEB_CONCURRENCY": "2",
-           "PATH": bin_dir + os.pathsep + env.get("PATH", "")}
-    server = subprocess.Popen(["bash", "-c", f"exec {web}"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    env = {
+        **env,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
+    }
+    server = subprocess.Popen(
+        ["bash", "-c", f"exec {web}"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
         _wait_until_healthy(slack_side)

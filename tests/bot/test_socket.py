@@ -22,8 +22,14 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 @pytest.fixture
 def env(database_url, slack):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
-    environment.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=slack.app_token, SLACK_API_URL=slack.url,
-                       DATABASE_URL=database_url, ROLLOUT_TIMEZONE="UTC", PYTHONPATH=str(ROOT))
+    environment.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=slack.app_token,
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=database_url,
+        ROLLOUT_TIMEZONE="UTC",
+        PYTHONPATH=str(ROOT),
+    )
     return environment
 
 
@@ -50,8 +56,14 @@ def _wait(condition, seconds: float) -> bool:
 def test_socket_mode_answers_commands_and_runs_the_clock(env, store, slack):
     _playbook_nudged_a_minute_ago(store)
     assert _wait(lambda: slack.socket_mode.connected == 0, 10)  # an earlier test's app has gone
-    process = subprocess.Popen([sys.executable, "-m", "bot", "socket"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "socket"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert slack.socket_mode.wait_for_connection(30), "rollout socket never connected"
         reply = slack.socket_mode.command("kpi support-replies 20", MEMBER, CHANNEL)
@@ -72,8 +84,14 @@ def test_socket_mode_answers_commands_and_runs_the_clock(env, store, slack):
 def test_socket_mode_without_the_scheduler_sends_nothing_on_its_own(env, store, slack):
     _playbook_nudged_a_minute_ago(store)
     assert _wait(lambda: slack.socket_mode.connected == 0, 10)
-    process = subprocess.Popen([sys.executable, "-m", "bot", "socket", "--no-scheduler"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "socket", "--no-scheduler"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert slack.socket_mode.wait_for_connection(30)
         assert "Recorded" in str(slack.socket_mode.command("kpi support-replies 20", MEMBER, CHANNEL))
@@ -85,8 +103,14 @@ def test_socket_mode_without_the_scheduler_sends_nothing_on_its_own(env, store, 
 
 
 def test_a_wrong_app_token_is_named_without_a_traceback(env, slack):
-    result = subprocess.run([sys.executable, "-m", "bot", "socket"], env={**env, "SLACK_APP_TOKEN": "xapp-wrong"},
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "socket"],
+        env={**env, "SLACK_APP_TOKEN": "xapp-wrong"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in result.stderr and "App-Level Tokens" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -42,20 +42,32 @@ def texts(slack, channel):
 def test_a_whole_cycle(engine_, team, store, playbook):
     # MEMBER checks in during week 1 (Thursday evening), so gets no reminder that week
     engine_.run_through(datetime(2026, 11, 15, tzinfo=UTC), datetime(2026, 11, 19, 18, 0, tzinfo=UTC))
-    store.add_checkin(playbook.playbook.id, date(2026, 11, 16), MEMBER, "followed", None, None,
-                      datetime(2026, 11, 19, 18, 30, tzinfo=UTC))
+    store.add_checkin(
+        playbook.playbook.id,
+        date(2026, 11, 16),
+        MEMBER,
+        "followed",
+        None,
+        None,
+        datetime(2026, 11, 19, 18, 30, tzinfo=UTC),
+    )
     engine_.run_through(datetime(2026, 11, 19, 19, 0, tzinfo=UTC), datetime(2026, 12, 15, tzinfo=UTC))
 
     channel = texts(team, CHANNEL)
     nudges = [t for t in channel if "week " in t and "closed" not in t]
-    assert nudges == [f"support-replies: week {w} of cycle {c}. " + stage for c, w, stage in [
-        (1, 1, "Pick the workflow, set the one KPI, publish the mode map."),
-        (1, 2, "Run the workflow and capture the evaluation rubric."),
-        (1, 3, "Iterate and harden the playbook (package it for reuse)."),
-        (1, 4, "Scale: record deltas, submit to the registry if the scale rule holds, pick the next team."),
-        (2, 1, "Pick the workflow, set the one KPI, publish the mode map.")]]
+    assert nudges == [
+        f"support-replies: week {w} of cycle {c}. " + stage
+        for c, w, stage in [
+            (1, 1, "Pick the workflow, set the one KPI, publish the mode map."),
+            (1, 2, "Run the workflow and capture the evaluation rubric."),
+            (1, 3, "Iterate and harden the playbook (package it for reuse)."),
+            (1, 4, "Scale: record deltas, submit to the registry if the scale rule holds, pick the next team."),
+            (2, 1, "Pick the workflow, set the one KPI, publish the mode map."),
+        ]
+    ]
     assert [t for t in channel if "closed" in t] == [
-        f"support-replies: week {w} of cycle 1 closed" for w in (1, 2, 3, 4)]
+        f"support-replies: week {w} of cycle 1 closed" for w in (1, 2, 3, 4)
+    ]
     for person in HUMANS:
         dms = texts(team, person)
         assert sum(t.startswith("check in") for t in dms) == 4, person
@@ -70,8 +82,9 @@ def test_a_whole_cycle(engine_, team, store, playbook):
 
 
 def test_the_new_york_member_gets_the_thursday_dm_at_15_new_york_time(engine_, team):
-    engine_.run_through(datetime(2026, 11, 19, 12, 0, tzinfo=UTC), datetime(2026, 11, 19, 21, 0, tzinfo=UTC),
-                        step=timedelta(minutes=30))
+    engine_.run_through(
+        datetime(2026, 11, 19, 12, 0, tzinfo=UTC), datetime(2026, 11, 19, 21, 0, tzinfo=UTC), step=timedelta(minutes=30)
+    )
     sent = {m.channel: m.sent_at for m in engine_.outbox.all() if m.key.startswith("checkin:")}
     assert sent[NEW_YORK] == datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # 15:00 in New York
     assert sent[MEMBER] == datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # 15:00 in Berlin
@@ -106,8 +119,12 @@ def test_catch_up_after_downtime(engine_, team):
     assert report.counts[("nudge", "skipped")] == 2  # weeks 2 and 3: too late to be worth sending
     assert report.counts[("close", "done")] == 2
     lapsed = sorted(j.key for j in engine_.log.jobs() if j.user_id is None and j.kind in ("checkin", "reminder"))
-    assert lapsed == ["checkin:1:2026-11-16:*", "checkin:1:2026-11-23:*",
-                      "reminder:1:2026-11-16:*", "reminder:1:2026-11-23:*"]
+    assert lapsed == [
+        "checkin:1:2026-11-16:*",
+        "checkin:1:2026-11-23:*",
+        "reminder:1:2026-11-16:*",
+        "reminder:1:2026-11-23:*",
+    ]
     assert all(team.posted(p) == [] for p in HUMANS)
     # and the rhythm goes on from there: week 3's Thursday DMs arrive on time
     engine_.run(datetime(2026, 12, 3, 14, 0, tzinfo=UTC))
@@ -138,14 +155,19 @@ def test_no_curators_channel_is_recorded_not_lost(engine_, team):
     engine_.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     digest = [j for j in engine_.log.jobs() if j.kind == "digest"]
     assert [(j.key, j.status, j.note) for j in digest] == [
-        ("digest:2026-11-23", "skipped", "no curators channel set (/rollout curators-channel)")]
+        ("digest:2026-11-23", "skipped", "no curators channel set (/rollout curators-channel)")
+    ]
 
 
 def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
     """Two clock processes racing: each has its own engine and connections."""
     engines = [Engine(make_engine(database_url), team, Clock(datetime(2026, 11, 15, tzinfo=UTC))) for _ in range(2)]
-    instants = [datetime(2026, 11, 19, 20, 0, tzinfo=UTC), datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-                datetime(2026, 11, 26, 20, 0, tzinfo=UTC), datetime(2026, 11, 27, 20, 0, tzinfo=UTC)]
+    instants = [
+        datetime(2026, 11, 19, 20, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+        datetime(2026, 11, 26, 20, 0, tzinfo=UTC),
+        datetime(2026, 11, 27, 20, 0, tzinfo=UTC),
+    ]
     for at in instants:
         barrier = threading.Barrier(2)
         errors = []

@@ -14,8 +14,17 @@ from tests.conftest import SlackRequests
 
 
 def _command_body(text="help"):
-    return urlencode({"command": "/rollout", "text": text, "user_id": "UMEMBER001", "channel_id": "CTEAM00001",
-                      "team_id": "T0ROLLOUT", "trigger_id": "1.2.3", "response_url": "https://hooks.slack.com/x"})
+    return urlencode(
+        {
+            "command": "/rollout",
+            "text": text,
+            "user_id": "UMEMBER001",
+            "channel_id": "CTEAM00001",
+            "team_id": "T0ROLLOUT",
+            "trigger_id": "1.2.3",
+            "response_url": "https://hooks.slack.com/x",
+        }
+    )
 
 
 def test_signed_request_is_answered(bot):
@@ -97,26 +106,36 @@ def test_a_body_over_one_mebibyte_is_refused_unread_and_unlogged(bot, caplog):
     declared = 20 * 1024 * 1024
     url = urlsplit(bot.base_url)
     with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
-        connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
-                           b"\r\nContent-Length: " + str(declared).encode() + b"\r\n\r\n" + b"text=" + b"A" * 65536)
+        connection.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nContent-Length: " + str(declared).encode() + b"\r\n\r\n" + b"text=" + b"A" * 65536
+        )
         answer = connection.recv(4096)  # answered before the other 20 MB were sent
     assert answer.startswith(b"HTTP/1.1 413")
     assert "AAAA" not in caplog.text
 
 
-@pytest.mark.parametrize(("body", "headers", "why"), [
-    (b"text=help", {"Content-Type": "text/plain"}, "application/x-www-form-urlencoded"),
-    (b"text=\xff\xfe", {}, "not UTF-8"),
-    (b"payload=not-json", {}, "payload is not a JSON object"),
-    (b"payload=%5B1%5D", {}, "payload is not a JSON object"),
-    (b"{not json", {"Content-Type": "application/json"}, "not valid JSON"),
-    (b"text=help", {"X-Slack-Request-Timestamp": "yesterday"}, "not a Unix time"),
-    (b"text=help", {"X-Slack-Request-Timestamp": "1e9"}, "not a Unix time"),
-])
+@pytest.mark.parametrize(
+    ("body", "headers", "why"),
+    [
+        (b"text=help", {"Content-Type": "text/plain"}, "application/x-www-form-urlencoded"),
+        (b"text=\xff\xfe", {}, "not UTF-8"),
+        (b"payload=not-json", {}, "payload is not a JSON object"),
+        (b"payload=%5B1%5D", {}, "payload is not a JSON object"),
+        (b"{not json", {"Content-Type": "application/json"}, "not valid JSON"),
+        (b"text=help", {"X-Slack-Request-Timestamp": "yesterday"}, "not a Unix time"),
+        (b"text=help", {"X-Slack-Request-Timestamp": "1e9"}, "not a Unix time"),
+    ],
+)
 def test_malformed_requests_get_400_never_a_traceback(bot, caplog, body, headers, why):
     caplog.set_level(logging.DEBUG)
-    sent = {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(body)),
-            "X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00", **headers}
+    sent = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": str(len(body)),
+        "X-Slack-Request-Timestamp": str(int(time.time())),
+        "X-Slack-Signature": "v0=00",
+        **headers,
+    }
     status, answer = _raw(bot, body, sent)
     assert status == 400 and why in answer.decode()
     assert "Traceback" not in caplog.text
@@ -136,9 +155,15 @@ def test_unsigned_requests_are_logged_without_their_body_on_one_line(bot, caplog
     verification_level, verification.level = verification.level, logging.NOTSET
     try:
         body = "text=" + quote("SECRET\n2026-11-22 ERROR forged entry")
-        bot.post("/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                         "X-Slack-Request-Timestamp": str(int(time.time())),
-                                         "X-Slack-Signature": "v0=forged"})
+        bot.post(
+            "/slack/events",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": str(int(time.time())),
+                "X-Slack-Signature": "v0=forged",
+            },
+        )
     finally:
         root.handlers[:], root.level = saved
         verification.level = verification_level
@@ -176,8 +201,11 @@ def test_metrics_in_the_prometheus_format(bot, playbook, store, clock, engine):
 def _samples(page: str) -> dict:
     from prometheus_client.parser import text_string_to_metric_families
 
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(page) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(page)
+        for sample in family.samples
+    }
 
 
 def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):
@@ -186,4 +214,7 @@ def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):
     slack.fail_next("conversations.members", Fault(status=429, retry_after=10))
     bot.command("kpi support-replies 20")
     figures = _samples(bot.get("/metrics").body)
-    assert figures[("rollout_slack_api_errors_total", (("error", "ratelimited"), ("method", "conversations.members")))] >= 1
+    assert (
+        figures[("rollout_slack_api_errors_total", (("error", "ratelimited"), ("method", "conversations.members")))]
+        >= 1
+    )

@@ -35,7 +35,8 @@ def test_rule_settings_at_the_top_level_or_under_rules():
     assert parse_playbook(_with(min_cases=5, rubric_floor=0.7)).rules.min_cases == 5
     assert parse_playbook(_with(rules={"cooldown_weeks": 6})).rules.cooldown_weeks == 6
     assert problems(_with(min_cases=5, rules={"min_cases": 6})) == [
-        "min_cases: given both at the top level and under 'rules'"]
+        "min_cases: given both at the top level and under 'rules'"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -47,15 +48,19 @@ def test_rule_settings_at_the_top_level_or_under_rules():
         ({"timezone": "Berlin"}, "timezone: 'Berlin' is not an IANA time zone"),
         ({"rubric_threshold": 1.2}, "rubric_threshold: Input should be less than or equal to 1"),
         ({"exception_cap": "ten"}, "exception_cap: Input should be a valid number"),
-        ({"kpi": {"name": "x", "direction": "down", "baseline": 10, "target": 20}},
-         "kpi: with direction 'down' (lower is better) the target (20) must be below the baseline (10)"),
+        (
+            {"kpi": {"name": "x", "direction": "down", "baseline": 10, "target": 20}},
+            "kpi: with direction 'down' (lower is better) the target (20) must be below the baseline (10)",
+        ),
         ({"kpi": {"name": "x", "direction": "sideways", "baseline": 10, "target": 20}}, "kpi.direction:"),
         ({"steps": []}, "steps: List should have at least 1 item"),
         ({"steps": [{"name": "draft", "mode": "auto"}]}, "steps[0].mode: Input should be"),
         ({"steps": [{"name": "two words", "mode": "ai-led"}]}, "steps[0].name: must be one word"),
         ({"steps": [{"name": "a", "mode": "ai-led", "pinned": True}]}, "steps[0]: a pinned step is human-led"),
-        ({"steps": [{"name": "a", "mode": "ai-led"}, {"name": "A", "mode": "human-led"}]},
-         "steps: step 'A' is listed twice"),
+        (
+            {"steps": [{"name": "a", "mode": "ai-led"}, {"name": "A", "mode": "human-led"}]},
+            "steps: step 'A' is listed twice",
+        ),
         ({"rubric_treshold": 0.9}, "rubric_treshold: unknown field"),
         ({"min_cases": 0}, "min_cases: Input should be greater than or equal to 1"),
         ({"guardrail": {"name": "CSAT"}}, "guardrail: give a 'min' or a 'max'"),

@@ -4,12 +4,24 @@ from cadence.digest import Origin, PlaybookWeek, Risk, StepLastWeek, by_function
 
 
 def week(**overrides):
-    values = dict(slug="support-replies", title="Support", function="Support", kpi_name="First-response time",
-                  unit="min", direction="down", baseline=42.0, target=15.0, exception_cap=0.10,
-                  kpi_series=[40, 35, 30, None, 22, 19, 16, 14], cycle_values=[16, 14], weeks_left=2,
-                  scale_min_kpi_weeks=3, steps=[StepLastWeek("draft", "collaborative", 20, 1),
-                                                StepLastWeek("send", "ai-led", 20, 0)],
-                  dms_sent=6, checked_in=5)
+    values = dict(
+        slug="support-replies",
+        title="Support",
+        function="Support",
+        kpi_name="First-response time",
+        unit="min",
+        direction="down",
+        baseline=42.0,
+        target=15.0,
+        exception_cap=0.10,
+        kpi_series=[40, 35, 30, None, 22, 19, 16, 14],
+        cycle_values=[16, 14],
+        weeks_left=2,
+        scale_min_kpi_weeks=3,
+        steps=[StepLastWeek("draft", "collaborative", 20, 1), StepLastWeek("send", "ai-led", 20, 0)],
+        dms_sent=6,
+        checked_in=5,
+    )
     values.update(overrides)
     return PlaybookWeek(**values)
 
@@ -31,13 +43,27 @@ def test_off_track_and_no_kpi():
 
 
 def test_risks():
-    d = summarize(week(steps=[StepLastWeek("draft", "collaborative", 20, 3), StepLastWeek("send", "ai-led", None, 0),
-                              StepLastWeek("review", "human-led", 20, 2, frozen=True),
-                              StepLastWeek("tag", "collaborative", 10, 0)],
-                       dms_sent=6, checked_in=2, kpi_series=[40, 30, None]))
-    assert d.risks == [Risk("over_cap", "draft", 0.15, 0.10), Risk("unobserved", "send"),
-                       Risk("near_cap", "review", 0.10, 0.10), Risk("frozen", "review"),
-                       Risk("missing_checkins", value=2, limit=6), Risk("kpi_missing")]
+    d = summarize(
+        week(
+            steps=[
+                StepLastWeek("draft", "collaborative", 20, 3),
+                StepLastWeek("send", "ai-led", None, 0),
+                StepLastWeek("review", "human-led", 20, 2, frozen=True),
+                StepLastWeek("tag", "collaborative", 10, 0),
+            ],
+            dms_sent=6,
+            checked_in=2,
+            kpi_series=[40, 30, None],
+        )
+    )
+    assert d.risks == [
+        Risk("over_cap", "draft", 0.15, 0.10),
+        Risk("unobserved", "send"),
+        Risk("near_cap", "review", 0.10, 0.10),
+        Risk("frozen", "review"),
+        Risk("missing_checkins", value=2, limit=6),
+        Risk("kpi_missing"),
+    ]
 
 
 def test_risky_playbooks_come_first_within_their_function():

@@ -68,7 +68,8 @@ def run(state, outcomes_numbers, t=T, start=1):
 def test_critical_demotion_is_immediate_and_one_level():
     found, state = run(StepState("send", "ai-led"), [numbers(20, 5, None)])
     assert [(x.kind, x.rule, x.from_mode, x.to_mode) for x in found] == [
-        ("demotion", "critical", "ai-led", "collaborative")]
+        ("demotion", "critical", "ai-led", "collaborative")
+    ]
     assert found[0].figures["ratio"] == 0.25 and found[0].counter == "exceptions over 2 × cap in one week"
     assert state.mode == "collaborative"
 
@@ -99,7 +100,8 @@ def test_unobserved_autonomy_warns_then_demotes():
     found, state = run(StepState("send", "ai-led"), [missing, missing, missing])
     assert [(x.kind, x.rule, x.counter) for x in found] == [
         ("warning", "unobserved", "MISSING 2 weeks in a row"),
-        ("demotion", "unobserved", "MISSING 3 weeks in a row")]
+        ("demotion", "unobserved", "MISSING 3 weeks in a row"),
+    ]
     assert state.mode == "collaborative"
     found, _ = run(StepState("draft", "collaborative"), [missing] * 4)
     assert found == []  # only ai-led steps are "unobserved autonomy"
@@ -108,7 +110,8 @@ def test_unobserved_autonomy_warns_then_demotes():
 def test_promotion_proposal_after_two_passing_weeks():
     found, state = run(StepState("draft", "collaborative"), [numbers(), numbers()])
     assert [(x.kind, x.from_mode, x.to_mode, x.counter) for x in found] == [
-        ("proposal", "collaborative", "ai-led", "PASS 2 weeks in a row")]
+        ("proposal", "collaborative", "ai-led", "PASS 2 weeks in a row")
+    ]
     assert state.open_proposal
     found, state = run(state, [numbers()], start=3)
     assert found == []  # an open proposal is not proposed again
@@ -121,8 +124,11 @@ def test_any_other_verdict_resets_the_streak():
 
 
 def test_no_proposal_for_pinned_frozen_or_top_steps():
-    for state in (StepState("refunds", "human-led", pinned=True), StepState("x", "collaborative", frozen=True),
-                  StepState("send", "ai-led")):
+    for state in (
+        StepState("refunds", "human-led", pinned=True),
+        StepState("x", "collaborative", frozen=True),
+        StepState("send", "ai-led"),
+    ):
         found, _ = run(state, [numbers(20, 0, None), numbers(20, 0, None)])
         assert [x for x in found if x.kind == "proposal"] == []
 
@@ -195,8 +201,12 @@ def test_ready_to_scale_after_two_hits_in_a_row():
 
 week_numbers = st.one_of(
     st.just(WeekNumbers(None, 0, None)),
-    st.builds(lambda cases, share, rubric: WeekNumbers(cases, int(cases * share), rubric),
-              st.integers(0, 40), st.floats(0, 0.5), st.one_of(st.none(), st.floats(0.5, 1.0))),
+    st.builds(
+        lambda cases, share, rubric: WeekNumbers(cases, int(cases * share), rubric),
+        st.integers(0, 40),
+        st.floats(0, 0.5),
+        st.one_of(st.none(), st.floats(0.5, 1.0)),
+    ),
 )
 
 
@@ -216,7 +226,7 @@ def test_properties_of_any_history(mode, pinned, weeks):
             if x.changes_mode:  # rules move one level at a time
                 assert abs(LEVELS.index(x.to_mode) - LEVELS.index(x.from_mode)) == 1
             if x.kind == "proposal":  # never without the full PASS streak since the last change
-                recent = [w.outcome for w in state.since_change()][-T.promote_after_weeks:]
+                recent = [w.outcome for w in state.since_change()][-T.promote_after_weeks :]
                 assert len(recent) == T.promote_after_weeks and set(recent) == {PASS}
                 assert not state.pinned and not state.frozen
         if approve_if_open and state.open_proposal:

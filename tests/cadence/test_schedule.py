@@ -12,8 +12,9 @@ from cadence.schedule import Member, PlaybookClock, Slot, digest_work, member_ti
 UTC = UTC
 
 
-def simulate(clock: PlaybookClock, members, start: datetime, end: datetime, step=timedelta(minutes=10),
-             org="UTC", pauses=()):
+def simulate(
+    clock: PlaybookClock, members, start: datetime, end: datetime, step=timedelta(minutes=10), org="UTC", pauses=()
+):
     """Run the planner like the tick does, recording each due item once. Returns
     {key: (Due, recorded_at)}. `pauses` are (from, to) spans with no ticks."""
     recorded, cursors = {}, {}
@@ -59,21 +60,27 @@ def test_two_cycles_in_berlin():
     assert [d.week.cycle for d, _ in nudges] == [1, 1, 1, 1, 2, 2, 2, 2]
     closes = [d for d, _ in sorted(of_kind(recorded, "close"), key=lambda v: v[0].due_at)]
     assert len(closes) == 7  # week 8 closes at 12:00 on the Monday, after the simulation ends
-    assert all(local(d, "Europe/Berlin") .time() == time(12, 0) and local(d, "Europe/Berlin").weekday() == 0
-               for d in closes)
+    assert all(
+        local(d, "Europe/Berlin").time() == time(12, 0) and local(d, "Europe/Berlin").weekday() == 0 for d in closes
+    )
     dms = of_kind(recorded, "checkin")
     assert len(dms) == 16 and len(of_kind(recorded, "reminder")) == 16
 
 
 def test_the_new_york_member_gets_the_thursday_dm_at_15_new_york_time():
     members = [Member("UNEWYORK", "America/New_York")]
-    recorded = simulate(BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC),
-                        step=timedelta(minutes=1))
-    (due, sent), = of_kind(recorded, "checkin")
+    recorded = simulate(
+        BERLIN,
+        members,
+        datetime(2026, 11, 16, tzinfo=UTC),
+        datetime(2026, 11, 23, tzinfo=UTC),
+        step=timedelta(minutes=1),
+    )
+    ((due, sent),) = of_kind(recorded, "checkin")
     assert local(due, "America/New_York") == datetime(2026, 11, 19, 15, 0, tzinfo=ZoneInfo("America/New_York"))
     assert due.due_at == datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
     assert sent == due.due_at
-    (reminder, _), = of_kind(recorded, "reminder")
+    ((reminder, _),) = of_kind(recorded, "reminder")
     assert local(reminder, "America/New_York").replace(tzinfo=None) == datetime(2026, 11, 20, 15, 0)
 
 
@@ -119,8 +126,9 @@ def test_a_slot_inside_the_spring_forward_gap_happens_exactly_once():
 def test_downtime_skips_stale_nudges_and_dms_but_catches_up_closes_in_order():
     members = [Member("UBERLIN", "Europe/Berlin")]
     down = (datetime(2026, 11, 23, 0, 0, tzinfo=UTC), datetime(2026, 12, 10, 12, 0, tzinfo=UTC))
-    recorded = simulate(BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC),
-                        pauses=[down])
+    recorded = simulate(
+        BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC), pauses=[down]
+    )
     nudges = {d.week_start: (d, sent) for d, sent in of_kind(recorded, "nudge")}
     assert not nudges[date(2026, 11, 16)][0].stale
     assert nudges[date(2026, 11, 23)][0].stale and nudges[date(2026, 11, 30)][0].stale
@@ -140,14 +148,16 @@ def test_downtime_skips_stale_nudges_and_dms_but_catches_up_closes_in_order():
 def test_a_dm_less_than_twelve_hours_late_is_still_sent():
     members = [Member("UBERLIN", "Europe/Berlin")]
     down = (datetime(2026, 11, 19, 13, 0, tzinfo=UTC), datetime(2026, 11, 20, 1, 0, tzinfo=UTC))
-    recorded = simulate(BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC),
-                        pauses=[down])
-    (due, sent), = of_kind(recorded, "checkin")
+    recorded = simulate(
+        BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC), pauses=[down]
+    )
+    ((due, sent),) = of_kind(recorded, "checkin")
     assert sent == down[1] and not due.stale  # 11 hours late
     down = (datetime(2026, 11, 19, 13, 0, tzinfo=UTC), datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
-    recorded = simulate(BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC),
-                        pauses=[down])
-    (due, sent), = of_kind(recorded, "checkin")
+    recorded = simulate(
+        BERLIN, members, datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC), pauses=[down]
+    )
+    ((due, sent),) = of_kind(recorded, "checkin")
     assert due.stale  # 13 hours late: skipped, and recorded as skipped
 
 
@@ -170,6 +180,9 @@ def test_digests_catch_up_in_order_and_never_repeat():
     assert digest_work(date(2026, 11, 16), "UTC", at) == []
     later = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
     assert [d.key for d in digest_work(date(2026, 11, 16), "UTC", later)] == [
-        "digest:2026-11-23", "digest:2026-11-30", "digest:2026-12-07"]
+        "digest:2026-11-23",
+        "digest:2026-11-30",
+        "digest:2026-12-07",
+    ]
     due = digest_work(date(2026, 11, 16), "America/New_York", datetime(2026, 11, 23, 14, 0, tzinfo=UTC))[0]
     assert due.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York

@@ -59,8 +59,12 @@ def test_week_n_reports_for_an_earlier_week_and_refuses_a_future_one(bot, playbo
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # week 2
     assert "week 1 of cycle 1" in bot.command("kpi support-replies 21 week:1").text
     before = row_counts(engine)
-    assert_refused(bot.command("kpi support-replies 19 week:3"), "week:3 of cycle 1 starts on 2026-11-30",
-                   "in the future", "/rollout kpi &lt;playbook&gt; &lt;value&gt; [week:N]")
+    assert_refused(
+        bot.command("kpi support-replies 19 week:3"),
+        "week:3 of cycle 1 starts on 2026-11-30",
+        "in the future",
+        "/rollout kpi &lt;playbook&gt; &lt;value&gt; [week:N]",
+    )
     assert row_counts(engine) == before
     with Session(engine) as s:
         assert s.exec(select(KpiReading.week_start)).all() == [date(2026, 11, 16)]
@@ -88,8 +92,10 @@ def test_attestations_latest_wins_and_deviations_count_as_exceptions(bot, playbo
 
 
 def test_owner_logs_exceptions_cases_and_rubric(bot, playbook, engine):
-    assert "Exception logged on step *send*" in bot.command("exception support-replies send refund > limit",
-                                                            user=OWNER).text
+    assert (
+        "Exception logged on step *send*"
+        in bot.command("exception support-replies send refund > limit", user=OWNER).text
+    )
     assert "*20* cases on step *send*" in bot.command("cases support-replies send 20", user=OWNER).text
     assert "*93.0%*" in bot.command("rubric support-replies draft 93%", user=OWNER).text
     assert "below the floor" in bot.command("rubric support-replies draft 0.5", user=OWNER).text
@@ -146,8 +152,7 @@ def test_reports_before_any_cycle_are_refused(bot, store, engine):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test",
-                         at=datetime(2026, 11, 1, tzinfo=UTC))
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime(2026, 11, 1, tzinfo=UTC))
     assert_refused(bot.command("kpi support-replies 3"), "has no cycle running yet", "/rollout cycle start")
     assert row_counts(engine)["kpi_reading"] == 0
 
@@ -173,8 +178,10 @@ def test_admin_manages_curators_and_the_curators_channel(bot, store):
     assert "now a curator" in bot.command("curator add <@UCURATOR1|cora>", user=ADMIN).text
     assert "already is a curator" in bot.command("curator add <@UCURATOR1>", user=ADMIN).text
     assert "no longer a curator" in bot.command("curator remove <@UCURATOR1>", user=ADMIN).text
-    assert "Digests and registry proposals will go to <#CCURATORS>" in bot.command(
-        "curators-channel <#CCURATORS|curators>", user=ADMIN).text
+    assert (
+        "Digests and registry proposals will go to <#CCURATORS>"
+        in bot.command("curators-channel <#CCURATORS|curators>", user=ADMIN).text
+    )
     assert store.setting("curators_channel") == "CCURATORS"
 
 
@@ -187,11 +194,19 @@ def test_status_shows_modes_cycle_week_kpi_cases_and_checkins(bot, playbook):
     bot.command("attest support-replies yes")
     bot.command("cases support-replies send 40", user=OWNER)
     text = bot.command("status support-replies").text
-    for phrase in ["Support reply drafting", "*Cycle 1, week 1* (2026-11-16 to 2026-11-22)",
-                   "Pick the workflow", "*28 min*, 52% of the way from baseline 42 to target 15",
-                   "(latest of 2 reports)", "*draft* · collaborative", "*send* · ai-led",
-                   "*refunds* · human-led · pinned", "40 cases", "no case count yet",
-                   "1 (1 followed the mode map, 0 deviated): <@UMEMBER001>"]:
+    for phrase in [
+        "Support reply drafting",
+        "*Cycle 1, week 1* (2026-11-16 to 2026-11-22)",
+        "Pick the workflow",
+        "*28 min*, 52% of the way from baseline 42 to target 15",
+        "(latest of 2 reports)",
+        "*draft* · collaborative",
+        "*send* · ai-led",
+        "*refunds* · human-led · pinned",
+        "40 cases",
+        "no case count yet",
+        "1 (1 followed the mode map, 0 deviated): <@UMEMBER001>",
+    ]:
         assert phrase in text, phrase
 
 
@@ -272,8 +287,7 @@ def test_slack_failing_refuses_cleanly(bot, playbook, slack, engine):
 
 
 def test_user_text_cannot_ping_anyone(bot, playbook):
-    reply = bot.command("exception support-replies send <!channel> &lt;!here&gt; <@UOWNER0001|owner> &amp;",
-                        user=OWNER)
+    reply = bot.command("exception support-replies send <!channel> &lt;!here&gt; <@UOWNER0001|owner> &amp;", user=OWNER)
     assert "<!" not in reply.text and "<@UOWNER0001>" not in reply.text
     assert "@channel &lt;!here&gt; @owner &amp;" in reply.text
     refused = bot.command("kpi &lt;!channel&gt; 3")

@@ -33,8 +33,16 @@ def dm(engine, slack, playbook, clock):
     from cadence.calendar import WeekRef
 
     week = WeekRef(1, 1, playbook.anchor.starts_on)
-    message = render("checkin_dm", slug="support-replies", title="Support reply drafting", week=week,
-                     steps=playbook.steps, kpi_name="First-response time", value=value, reminder=False)
+    message = render(
+        "checkin_dm",
+        slug="support-replies",
+        title="Support reply drafting",
+        week=week,
+        steps=playbook.steps,
+        kpi_name="First-response time",
+        value=value,
+        reminder=False,
+    )
     outbox = Outbox(engine)
     outbox.enqueue([Message("checkin:1:2026-11-16:" + MEMBER + "#0", "chat.postMessage", MEMBER, message)], clock())
     deliver(engine, slack, clock)
@@ -44,22 +52,32 @@ def dm(engine, slack, playbook, clock):
 
 def deliver(engine, slack, clock):
     client = WebClient(token=BOT_TOKEN, base_url=slack.url, retry_handlers=[])
-    Dispatcher(Outbox(engine), client, clock=clock, sleep=lambda s: None,
-               pacer=Pacer(per_channel_seconds=0, workspace_per_second=1000)).drain(max_wait=0)
+    Dispatcher(
+        Outbox(engine),
+        client,
+        clock=clock,
+        sleep=lambda s: None,
+        pacer=Pacer(per_channel_seconds=0, workspace_per_second=1000),
+    ).drain(max_wait=0)
 
 
 def click(bot, dm, action_id, user=MEMBER):
-    return bot.interaction({
-        "type": "block_actions", "user": {"id": user}, "trigger_id": f"{uuid.uuid4().int % 10**12}.98765.abcd",
-        "container": {"type": "message", "channel_id": dm["channel"], "message_ts": dm["ts"]},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "checkin", "value": dm["value"]}],
-    })
+    return bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.98765.abcd",
+            "container": {"type": "message", "channel_id": dm["channel"], "message_ts": dm["ts"]},
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "checkin", "value": dm["value"]}],
+        }
+    )
 
 
 def submit(bot, view, values, user=MEMBER):
     state = {"values": {block: {"value": v} for block, v in values.items()}}
-    return bot.interaction({"type": "view_submission", "user": {"id": user},
-                            "view": {**view, "state": state, "id": "V1", "hash": "h"}})
+    return bot.interaction(
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+    )
 
 
 def text_input(value):
@@ -105,7 +123,10 @@ def test_deviation_needs_a_reason_and_counts_for_its_step(bot, dm, slack, engine
     options = view["blocks"][1]["element"]["options"]
     assert [o["value"] for o in options] == ["draft", "send", "refunds"]
     reply = submit(bot, view, {"step": selected("send"), "reason": text_input("   ")})
-    assert reply.body == {"response_action": "errors", "errors": {"reason": "Say what happened: it is what the owner reads."}}
+    assert reply.body == {
+        "response_action": "errors",
+        "errors": {"reason": "Say what happened: it is what the owner reads."},
+    }
     assert submit(bot, view, {"step": selected("send"), "reason": text_input("refund over limit")}).status == 200
     assert "1 exception (1 from check-ins)" in bot.command("status support-replies").text
 

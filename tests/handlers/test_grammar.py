@@ -38,8 +38,10 @@ from handlers.grammar import (
         ("attest sr yes", Attest("sr", True, None, None, None)),
         ("attest sr yes smooth   week week:1", Attest("sr", True, None, "smooth   week", 1)),
         ("attest sr no draft the model was down", Attest("sr", False, "draft", "the model was down", None)),
-        ("exception sr send refund over &lt;limit&gt; &amp; more",
-         LogException("sr", "send", "refund over <limit> & more")),
+        (
+            "exception sr send refund over &lt;limit&gt; &amp; more",
+            LogException("sr", "send", "refund over <limit> & more"),
+        ),
         ("cases sr draft 20", Cases("sr", "draft", 20, None)),
         ("cases sr draft 0 week:3", Cases("sr", "draft", 0, 3)),
         ("rubric sr draft 0.93", Rubric("sr", "draft", 0.93, None)),
@@ -123,7 +125,9 @@ def test_a_long_reason_is_refused():
 
 
 def test_mentions_in_free_text_become_plain_text():
-    cmd = parse("attest sr no draft asked <@U0123ABC|dana> and <!channel> and <!subteam^S012|@team> in <#C0123|general>")
+    cmd = parse(
+        "attest sr no draft asked <@U0123ABC|dana> and <!channel> and <!subteam^S012|@team> in <#C0123|general>"
+    )
     assert cmd.note == "asked @dana and @channel and @@team in #general"
     assert "<" not in cmd.note
 

@@ -9,13 +9,19 @@ UTC = UTC
 
 
 def open_home(bot, user):
-    return bot.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
-                      "event_ts": "1.2"})
+    return bot.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"})
 
 
 def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, store, clock):
-    store.add_checkin(playbook.playbook.id, playbook.anchor.starts_on, MEMBER, "deviated",
-                      playbook.step("send").id, "edge case", clock())
+    store.add_checkin(
+        playbook.playbook.id,
+        playbook.anchor.starts_on,
+        MEMBER,
+        "deviated",
+        playbook.step("send").id,
+        "edge case",
+        clock(),
+    )
     assert open_home(bot, MEMBER).status == 200
     view = slack.views[MEMBER]
     text = json.dumps(view, ensure_ascii=False)
@@ -23,7 +29,10 @@ def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, s
     assert "*Support reply drafting* (support-replies) · cycle 1, week 1" in text
     assert "This week: you reported a deviation on send." in text
     assert [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
-        "checkin_attest", "checkin_deviation", "checkin_kpi"]
+        "checkin_attest",
+        "checkin_deviation",
+        "checkin_kpi",
+    ]
     assert "The registry" not in text  # not a curator
 
 
@@ -35,9 +44,23 @@ def test_home_of_someone_with_no_playbook(bot, playbook, slack):
 def test_owner_sees_proposals_to_decide_and_curators_see_the_registry(bot, playbook, slack, store, engine, clock):
     from storage.governance import Change, Governance, NewProposal
 
-    Governance(engine).apply(Change(new_proposals=[NewProposal(
-        "proposal:test", "promotion", playbook.playbook.id, playbook.anchor.starts_on, playbook.step("draft").id,
-        "collaborative", "ai-led", {"counter": "PASS 2 weeks in a row"})]), clock())
+    Governance(engine).apply(
+        Change(
+            new_proposals=[
+                NewProposal(
+                    "proposal:test",
+                    "promotion",
+                    playbook.playbook.id,
+                    playbook.anchor.starts_on,
+                    playbook.step("draft").id,
+                    "collaborative",
+                    "ai-led",
+                    {"counter": "PASS 2 weeks in a row"},
+                )
+            ]
+        ),
+        clock(),
+    )
     open_home(bot, OWNER)
     text = json.dumps(slack.views[OWNER], ensure_ascii=False)
     assert "Waiting for your decision" in text and "make *draft* ai-led (now collaborative)" in text
@@ -51,8 +74,12 @@ def test_status_elsewhere_lists_the_callers_playbooks(bot, playbook, store, cloc
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, "playbook": "not-mine", "owner": "USOMEONE01",
-                                          "channel": "COTHERTEAM"})], "UTC", actor="test", at=clock())
+    store.load_playbooks(
+        [parse_playbook({**SUPPORT_REPLIES, "playbook": "not-mine", "owner": "USOMEONE01", "channel": "COTHERTEAM"})],
+        "UTC",
+        actor="test",
+        at=clock(),
+    )
     text = bot.command("status", user=OWNER, channel="CRANDOM001").text
     assert "1 playbook you take part in" in text and "support-replies" in text and "not-mine" not in text
     everything = bot.command("status", user="UNOBODY001", channel="CRANDOM001").text

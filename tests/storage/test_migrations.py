@@ -52,11 +52,14 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "
-                 "kpi_unit, kpi_direction, kpi_baseline, kpi_target, rubric_threshold, exception_cap, rules, inputs, "
-                 "outputs, definition, created_at, updated_at) VALUES ('old', 'Old', 'Support', 'C0OLD0001', "
-                 "'U0OLD0001', 'UTC', 'draft', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t)"),
-            {"t": now if not url.startswith("sqlite") else now.replace(tzinfo=None)})
+            text(
+                "INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "
+                "kpi_unit, kpi_direction, kpi_baseline, kpi_target, rubric_threshold, exception_cap, rules, inputs, "
+                "outputs, definition, created_at, updated_at) VALUES ('old', 'Old', 'Support', 'C0OLD0001', "
+                "'U0OLD0001', 'UTC', 'draft', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t)"
+            ),
+            {"t": now if not url.startswith("sqlite") else now.replace(tzinfo=None)},
+        )
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     with engine.connect() as connection:

@@ -97,8 +97,11 @@ def test_a_changed_definition_is_applied_and_recorded(store, engine):
     _load(store, SUPPORT_REPLIES)
     changed = copy.deepcopy(SUPPORT_REPLIES)
     changed["title"] = "Support replies v2"
-    changed["steps"] = [{"name": "draft", "mode": "ai-led"}, {"name": "send", "mode": "ai-led"},
-                        {"name": "review", "mode": "human-led"}]
+    changed["steps"] = [
+        {"name": "draft", "mode": "ai-led"},
+        {"name": "send", "mode": "ai-led"},
+        {"name": "review", "mode": "human-led"},
+    ]
     outcome = _load(store, changed)[0]
     assert outcome.action == "updated" and outcome.changes == ["steps", "title"]
     state = store.playbook_state("support-replies")
@@ -107,8 +110,11 @@ def test_a_changed_definition_is_applied_and_recorded(store, engine):
     with Session(engine) as s:
         kinds = [(d.kind, d.from_mode, d.to_mode) for d in s.exec(select(Decision).order_by(Decision.id))]
         refunds = s.exec(select(Step).where(Step.name == "refunds")).one()
-    assert kinds == [("playbook-created", None, None), ("mode-change", "collaborative", "ai-led"),
-                     ("playbook-changed", None, None)]
+    assert kinds == [
+        ("playbook-created", None, None),
+        ("mode-change", "collaborative", "ai-led"),
+        ("playbook-changed", None, None),
+    ]
     assert refunds.retired_at is not None  # removed from the file, history kept
 
 

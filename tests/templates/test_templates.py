@@ -15,7 +15,7 @@ HOSTILE = [
     "<!channel> <!here> <!everyone>",
     "<@U0123ABC> <#C0123ABC> <https://evil.example|click me>",
     "```code fence``` *bold* _it_ ~strike~ `tick`",
-    "&amp; &lt; &gt; \" \\ \n newline \t tab",
+    '&amp; &lt; &gt; " \\ \n newline \t tab',
     "\u202eright-to-left override \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
     "x" * 10_000,
 ]
@@ -25,121 +25,336 @@ PINGS = re.compile(r"<[!@#]|<https?:")
 
 def _contexts(text: str) -> dict[str, dict]:
     week = WeekRef(cycle=1, week=2, week_start=date(2026, 11, 23))
-    playbook = SimpleNamespace(slug="support-replies", title=text, function=text, status="active",
-                               owner_id="UOWNER0001", channel_id="CTEAM00001", timezone="Europe/Berlin",
-                               kpi_name=text[:80], kpi_unit="min", kpi_baseline=42.0, kpi_target=15.0,
-                               exception_cap=0.1, rubric_threshold=0.9)
+    playbook = SimpleNamespace(
+        slug="support-replies",
+        title=text,
+        function=text,
+        status="active",
+        owner_id="UOWNER0001",
+        channel_id="CTEAM00001",
+        timezone="Europe/Berlin",
+        kpi_name=text[:80],
+        kpi_unit="min",
+        kpi_baseline=42.0,
+        kpi_target=15.0,
+        exception_cap=0.1,
+        rubric_threshold=0.9,
+    )
     steps = [SimpleNamespace(name=f"step{i}", mode="ai-led", pinned=False) for i in range(30)]
     figures = WeekFigures(
-        week_start=week.week_start, kpi=20.0, kpi_reports=3,
-        steps=[StepWeek(name=f"step{i}", mode="ai-led", pinned=i == 0, cases=20, exceptions=1, deviations=1,
-                        rubric=0.91) for i in range(30)],
+        week_start=week.week_start,
+        kpi=20.0,
+        kpi_reports=3,
+        steps=[
+            StepWeek(name=f"step{i}", mode="ai-led", pinned=i == 0, cases=20, exceptions=1, deviations=1, rubric=0.91)
+            for i in range(30)
+        ],
         attestations=[Attestation(f"UPERSON{i:04d}", "deviated", "step1", text[:500]) for i in range(60)],
     )
     week_ctx = dict(slug="support-replies", cycle=1, week=2, week_start="2026-11-23")
-    dm_ctx = dict(slug="support-replies", title=text, week=week, steps=steps, kpi_name=text,
-                  value='{"playbook":1,"week":"2026-11-23"}')
-    modal_ctx = dict(metadata='{"playbook":1,"week":"2026-11-23","dm":{"channel":"D1","ts":"1.2"}}', choices=[],
-                     week=week, title=text, steps=steps, kpi_name=text, baseline=42, target=15, unit=text[:20])
+    dm_ctx = dict(
+        slug="support-replies",
+        title=text,
+        week=week,
+        steps=steps,
+        kpi_name=text,
+        value='{"playbook":1,"week":"2026-11-23"}',
+    )
+    modal_ctx = dict(
+        metadata='{"playbook":1,"week":"2026-11-23","dm":{"channel":"D1","ts":"1.2"}}',
+        choices=[],
+        week=week,
+        title=text,
+        steps=steps,
+        kpi_name=text,
+        baseline=42,
+        target=15,
+        unit=text[:20],
+    )
     hostile_steps = [SimpleNamespace(name=text[:40], mode="ai-led", pinned=True, frozen=True) for _ in range(30)]
     from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 
-    digests = [summarize(PlaybookWeek(
-        slug=f"p{i}", title=text, function=text, kpi_name=text, unit=text[:20], direction="down", baseline=42,
-        target=15, exception_cap=0.1, kpi_series=[40, None, 30, 25, 20, 18, 16, 14], cycle_values=[16, 14],
-        weeks_left=2, scale_min_kpi_weeks=3, dms_sent=10, checked_in=2,
-        steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(30)],
-        mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
-        open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
-        origin=Origin(text[:64], 2, 42, 14)))
-        for i in range(15)]
+    digests = [
+        summarize(
+            PlaybookWeek(
+                slug=f"p{i}",
+                title=text,
+                function=text,
+                kpi_name=text,
+                unit=text[:20],
+                direction="down",
+                baseline=42,
+                target=15,
+                exception_cap=0.1,
+                kpi_series=[40, None, 30, 25, 20, 18, 16, 14],
+                cycle_values=[16, 14],
+                weeks_left=2,
+                scale_min_kpi_weeks=3,
+                dms_sent=10,
+                checked_in=2,
+                steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(30)],
+                mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
+                open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
+                origin=Origin(text[:64], 2, 42, 14),
+            )
+        )
+        for i in range(15)
+    ]
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "failure": {},
         "help": dict(usage=["/rollout help"], topic=None),
-        "kpi_recorded": dict(**week_ctx, kpi=text[:80], unit=text[:20], value=14.5, target=15, baseline=42,
-                             progress=0.98),
+        "kpi_recorded": dict(
+            **week_ctx, kpi=text[:80], unit=text[:20], value=14.5, target=15, baseline=42, progress=0.98
+        ),
         "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
         "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
         "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
         "rubric_recorded": dict(**week_ctx, step="send", score=0.5, threshold=0.9, floor=0.8),
-        "cycle_started": dict(slug="support-replies", cycle=1, starts_on="2026-11-23", ends_on="2026-12-20",
-                              channel="CTEAM00001", stage="Pick the workflow"),
+        "cycle_started": dict(
+            slug="support-replies",
+            cycle=1,
+            starts_on="2026-11-23",
+            ends_on="2026-12-20",
+            channel="CTEAM00001",
+            stage="Pick the workflow",
+        ),
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel_set": dict(channel="CCURATORS"),
-        "status": dict(trend="▁▂▃▄▅▆▇█", trend_known=8, playbook=playbook, anchor=None, week=week, stage="Run the workflow", figures=figures,
-                       progress=0.8, origin=text[:64], versions=[SimpleNamespace(version=i, published_at=datetime(
-                           2026, 12, 14)) for i in range(1, 9)],
-                       proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
-                       step_rows=[dict(name=f"step{i}", mode="ai-led", pinned=False, frozen=True, proposal=True,
-                                       recent=["PASS", "FAIL", "MISSING", "INCONCLUSIVE"], streak_outcome="PASS",
-                                       streak=2, week=figures.steps[i]) for i in range(30)]),
-        "stage_nudge": dict(slug="support-replies", title=text, week=week, steps=hostile_steps, kpi_name=text,
-                            baseline=42, target=15, unit=text[:20], checkin_at="Thursday 15:00"),
+        "status": dict(
+            trend="▁▂▃▄▅▆▇█",
+            trend_known=8,
+            playbook=playbook,
+            anchor=None,
+            week=week,
+            stage="Run the workflow",
+            figures=figures,
+            progress=0.8,
+            origin=text[:64],
+            versions=[SimpleNamespace(version=i, published_at=datetime(2026, 12, 14)) for i in range(1, 9)],
+            proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
+            step_rows=[
+                dict(
+                    name=f"step{i}",
+                    mode="ai-led",
+                    pinned=False,
+                    frozen=True,
+                    proposal=True,
+                    recent=["PASS", "FAIL", "MISSING", "INCONCLUSIVE"],
+                    streak_outcome="PASS",
+                    streak=2,
+                    week=figures.steps[i],
+                )
+                for i in range(30)
+            ],
+        ),
+        "stage_nudge": dict(
+            slug="support-replies",
+            title=text,
+            week=week,
+            steps=hostile_steps,
+            kpi_name=text,
+            baseline=42,
+            target=15,
+            unit=text[:20],
+            checkin_at="Thursday 15:00",
+        ),
         "checkin_dm": dict(**dm_ctx, reminder=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
-        "week_closed": dict(playbook=SimpleNamespace(**vars(playbook), rules={}), week=week, figures=figures,
-                            outcomes={f"step{i}": "FAIL" for i in range(30)},
-                            result=SimpleNamespace(cycle=1, hit=True, mean=14.2, kpi_weeks=4)),
-        "mode_alert": dict(slug="support-replies", step=text[:40], owner="UOWNER0001", t=_transition(), by="UCURATOR1",
-                           reason=text[:500], week_label="week 3 of cycle 1",
-                           labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
-                           promote_after=2, cooldown=4, next_label="week 3 of cycle 2"),
-        "proposal": dict(slug="support-replies", step=text[:40], from_mode="collaborative", to_mode="ai-led",
-                         counter="PASS 2 weeks in a row", pass_weeks=_transition()["figures"]["fail_weeks"],
-                         labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
-                         status="open", decided_by=None, key="proposal:1:2026-11-30", owner="UOWNER0001"),
-        "scale_proposal": dict(slug="support-replies", title=text, function=text, kpi_name=text, kpi_unit=text[:20],
-                               target=15, baseline=42, direction="down", status="open", key="scale:1:2", version=None,
-                               decided_by=None, results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2),
-        "published": dict(slug="support-replies", version=3, by="UCURATOR1", scale_rule_held=False,
-                          results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],
-                          definition={"function": text, "kpi": {"name": text, "unit": text[:20], "baseline": 42,
-                                                                 "target": 15},
-                                      "exception_cap": 0.1, "rubric_threshold": 0.9,
-                                      "steps": [{"name": text[:40], "mode": "ai-led", "pinned": False}] * 30}),
-        "registry_list": dict(function=text[:80], entries=[
-            dict(slug=f"p{i}", version=i, function=text, published_on="2026-12-14", target=15,
-                 results=[dict(cycle=1, mean=14.2, hit=True)] * 5, adopters=[text[:64]] * 9) for i in range(400)]),
-        "adopted": dict(slug="support-replies-sales", channel="CTEAM00001", origin="support-replies", version=2,
-                        by="UCURATOR1", owner="UOWNER0001", steps=hostile_steps),
-        "home": dict(curator=True, registry=[dict(slug=f"p{i}", version=i, function=text, published_on="2026-12-14")
-                                              for i in range(40)],
-                     proposals=[dict(slug=f"p{i}", step=text[:40], from_mode="collaborative", to_mode="ai-led",
-                                     counter="PASS 2 weeks in a row", key=f"proposal:{i}:2026-11-30")
-                                for i in range(15)],
-                     playbooks=[dict(slug=f"p{i}", title=text, status="active", week=week, steps=hostile_steps,
-                                     owner=True, kpi_name=text, value='{"playbook":1,"week":"2026-11-23"}',
-                                     checkin=dict(attestation="deviated", step=text[:40])) for i in range(20)]),
-        "digest_summary": dict(week_of="2026-11-16", at_risk=3, charts=True, org=OrgWeek(
-            active_playbooks=500, cycles_completed_week=3, cycles_completed_total=90, versions_published_week=1,
-            versions_published_total=9, adoptions=4, exception_ratios=[0.1, None, 0.05], dms_sent=100,
-            checked_in=70)),
+        "week_closed": dict(
+            playbook=SimpleNamespace(**vars(playbook), rules={}),
+            week=week,
+            figures=figures,
+            outcomes={f"step{i}": "FAIL" for i in range(30)},
+            result=SimpleNamespace(cycle=1, hit=True, mean=14.2, kpi_weeks=4),
+        ),
+        "mode_alert": dict(
+            slug="support-replies",
+            step=text[:40],
+            owner="UOWNER0001",
+            t=_transition(),
+            by="UCURATOR1",
+            reason=text[:500],
+            week_label="week 3 of cycle 1",
+            labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
+            promote_after=2,
+            cooldown=4,
+            next_label="week 3 of cycle 2",
+        ),
+        "proposal": dict(
+            slug="support-replies",
+            step=text[:40],
+            from_mode="collaborative",
+            to_mode="ai-led",
+            counter="PASS 2 weeks in a row",
+            pass_weeks=_transition()["figures"]["fail_weeks"],
+            labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
+            status="open",
+            decided_by=None,
+            key="proposal:1:2026-11-30",
+            owner="UOWNER0001",
+        ),
+        "scale_proposal": dict(
+            slug="support-replies",
+            title=text,
+            function=text,
+            kpi_name=text,
+            kpi_unit=text[:20],
+            target=15,
+            baseline=42,
+            direction="down",
+            status="open",
+            key="scale:1:2",
+            version=None,
+            decided_by=None,
+            results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
+        ),
+        "published": dict(
+            slug="support-replies",
+            version=3,
+            by="UCURATOR1",
+            scale_rule_held=False,
+            results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],
+            definition={
+                "function": text,
+                "kpi": {"name": text, "unit": text[:20], "baseline": 42, "target": 15},
+                "exception_cap": 0.1,
+                "rubric_threshold": 0.9,
+                "steps": [{"name": text[:40], "mode": "ai-led", "pinned": False}] * 30,
+            },
+        ),
+        "registry_list": dict(
+            function=text[:80],
+            entries=[
+                dict(
+                    slug=f"p{i}",
+                    version=i,
+                    function=text,
+                    published_on="2026-12-14",
+                    target=15,
+                    results=[dict(cycle=1, mean=14.2, hit=True)] * 5,
+                    adopters=[text[:64]] * 9,
+                )
+                for i in range(400)
+            ],
+        ),
+        "adopted": dict(
+            slug="support-replies-sales",
+            channel="CTEAM00001",
+            origin="support-replies",
+            version=2,
+            by="UCURATOR1",
+            owner="UOWNER0001",
+            steps=hostile_steps,
+        ),
+        "home": dict(
+            curator=True,
+            registry=[dict(slug=f"p{i}", version=i, function=text, published_on="2026-12-14") for i in range(40)],
+            proposals=[
+                dict(
+                    slug=f"p{i}",
+                    step=text[:40],
+                    from_mode="collaborative",
+                    to_mode="ai-led",
+                    counter="PASS 2 weeks in a row",
+                    key=f"proposal:{i}:2026-11-30",
+                )
+                for i in range(15)
+            ],
+            playbooks=[
+                dict(
+                    slug=f"p{i}",
+                    title=text,
+                    status="active",
+                    week=week,
+                    steps=hostile_steps,
+                    owner=True,
+                    kpi_name=text,
+                    value='{"playbook":1,"week":"2026-11-23"}',
+                    checkin=dict(attestation="deviated", step=text[:40]),
+                )
+                for i in range(20)
+            ],
+        ),
+        "digest_summary": dict(
+            week_of="2026-11-16",
+            at_risk=3,
+            charts=True,
+            org=OrgWeek(
+                active_playbooks=500,
+                cycles_completed_week=3,
+                cycles_completed_total=90,
+                versions_published_week=1,
+                versions_published_total=9,
+                adoptions=4,
+                exception_ratios=[0.1, None, 0.05],
+                dms_sent=100,
+                checked_in=70,
+            ),
+        ),
         "digest_function": dict(function=text, digests=digests, total=500, part=2, parts=34),
-        "mode_set": dict(step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001",
-                         curators=True),
+        "mode_set": dict(
+            step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001", curators=True
+        ),
         "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
         "modal_deviation": dict(modal_ctx, steps=hostile_steps),
         "modal_kpi": modal_ctx,
-        "status_list": dict(playbooks=[dict(slug=f"p{i}", title=text, function=text, status="active", cycle=1,
-                                            week=2, steps=5) for i in range(1000)], in_channel=False, yours=True),
+        "status_list": dict(
+            playbooks=[
+                dict(slug=f"p{i}", title=text, function=text, status="active", cycle=1, week=2, steps=5)
+                for i in range(1000)
+            ],
+            in_channel=False,
+            yours=True,
+        ),
     }
 
 
 def _transition(kind="demotion", rule="fails"):
-    week = {"cases": 20, "exceptions": 3, "ratio": 0.15, "rubric": 0.95, "cap": 0.1, "threshold": 0.9,
-            "floor": 0.8, "min_cases": 10, "critical_multiplier": 2.0, "outcome": "FAIL"}
-    return dict(kind=kind, rule=rule, from_mode="ai-led", to_mode="collaborative", counter="FAIL 2 of last 4 weeks",
-                figures={**week, "missing_weeks": 3, "demote_after": 3, "missed": ["2026-11-16", "2026-11-30"],
-                         "fail_weeks": [{"week": "2026-11-16", **week}, {"week": "2026-11-30", **week}]})
+    week = {
+        "cases": 20,
+        "exceptions": 3,
+        "ratio": 0.15,
+        "rubric": 0.95,
+        "cap": 0.1,
+        "threshold": 0.9,
+        "floor": 0.8,
+        "min_cases": 10,
+        "critical_multiplier": 2.0,
+        "outcome": "FAIL",
+    }
+    return dict(
+        kind=kind,
+        rule=rule,
+        from_mode="ai-led",
+        to_mode="collaborative",
+        counter="FAIL 2 of last 4 weeks",
+        figures={
+            **week,
+            "missing_weeks": 3,
+            "demote_after": 3,
+            "missed": ["2026-11-16", "2026-11-30"],
+            "fail_weeks": [{"week": "2026-11-16", **week}, {"week": "2026-11-30", **week}],
+        },
+    )
 
 
-@pytest.mark.parametrize(("kind", "rule"), [("demotion", "critical"), ("demotion", "fails"),
-                                            ("demotion", "unobserved"), ("warning", "unobserved"),
-                                            ("withdrawal", "fail-withdraws"), ("withdrawal", "override"),
-                                            ("freeze", "freeze"), ("promotion", "approval"),
-                                            ("rejection", "rejection"), ("override", "override"),
-                                            ("unfreeze", "unfreeze")])
+@pytest.mark.parametrize(
+    ("kind", "rule"),
+    [
+        ("demotion", "critical"),
+        ("demotion", "fails"),
+        ("demotion", "unobserved"),
+        ("warning", "unobserved"),
+        ("withdrawal", "fail-withdraws"),
+        ("withdrawal", "override"),
+        ("freeze", "freeze"),
+        ("promotion", "approval"),
+        ("rejection", "rejection"),
+        ("override", "override"),
+        ("unfreeze", "unfreeze"),
+    ],
+)
 def test_every_kind_of_mode_alert_renders(kind, rule):
     context = _contexts("<!channel>")["mode_alert"]
     message = render("mode_alert", **{**context, "t": _transition(kind, rule)})
