@@ -15,6 +15,7 @@ from bot.processes import Clockwork
 from bot.settings import Settings
 from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.tick import Cadence
+from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
 from handlers.members import TeamDirectory
@@ -86,10 +87,10 @@ def _once(store: Store, clock: Callable[[], datetime]):
         keys = []
         signature = (req.headers.get("x-slack-signature") or [None])[0]
         if signature:
-            keys.append(f"sig:{signature[:100]}")
+            keys.append(work_keys.seen_signature(signature))
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
         if event_id:
-            keys.append(f"event:{event_id[:100]}")
+            keys.append(work_keys.seen_event(event_id))
         try:
             first = store.first_time(keys, clock()) if keys else True
         except Exception:

@@ -379,6 +379,7 @@ def digest(dry_run: bool) -> None:
     from bot.app import create_clockwork, utc_now
     from bot.digest import Digest
     from bot.terminal import to_text
+    from cadence import keys
     from cadence.calendar import local_date, monday_of
     from storage.store import CURATORS_CHANNEL
 
@@ -402,7 +403,7 @@ def digest(dry_run: bool) -> None:
     if channel is None:
         raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
     clockwork = create_clockwork(settings, store)
-    messages = Digest(store).messages(monday, f"digest-now:{now.isoformat()}", channel)
+    messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel)
     clockwork.dispatcher.outbox.enqueue(messages, now)
     pending = clockwork.dispatcher.drain()
     click.echo(

@@ -9,7 +9,7 @@ import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from cadence import calendar
+from cadence import calendar, keys
 from cadence.digest import (
     ModeChange,
     OpenProposal,
@@ -133,7 +133,7 @@ class Digest:
     ) -> list[Message]:
         """The digest's messages from its figures: no database, so any org can be rendered in a test."""
         groups = by_function(digests)
-        summary_key = f"{key}#summary"
+        summary_key = keys.digest_summary(key)
         messages = [
             Message(
                 summary_key,
@@ -157,7 +157,10 @@ class Digest:
                 )
                 messages.append(
                     Message(
-                        f"{key}#fn:{slug}:{index}", "chat.postMessage", channel, {"thread_of": summary_key, **message}
+                        keys.digest_function(key, slug, index),
+                        "chat.postMessage",
+                        channel,
+                        {"thread_of": summary_key, **message},
                     )
                 )
             if self.charts:
@@ -166,7 +169,7 @@ class Digest:
                     png, alt = chart
                     messages.append(
                         Message(
-                            f"{key}#chart:{slug}",
+                            keys.digest_chart(key, slug),
                             "files.uploadV2",
                             channel,
                             {

@@ -14,12 +14,12 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
 from bot.digest import Digest
-from cadence import calendar, rules
+from cadence import calendar, keys, rules
 from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
 from handlers import governance
 from handlers.checkins import button_value
@@ -136,7 +136,7 @@ class Cadence:
             unit=playbook.kpi_unit,
             checkin_at=_slot_words(playbook.rules.get("checkin_at", "Thu 15:00")),
         )
-        return _done(due, [Message(f"{due.key}#0", "chat.postMessage", playbook.channel_id, message)])
+        return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
 
     def _close_weeks(self, pending: list[tuple[PlaybookState, list[Due]]], report: TickReport) -> None:
         """Week closes, in rounds: the oldest pending close of every playbook, then the next,
@@ -206,7 +206,7 @@ class Cadence:
                         step,
                         transitions,
                         None,
-                        f"{due.key}:{step.id}",
+                        keys.step_transitions(due.key, step.id),
                         curators,
                         history.open_proposals.get(step.id),
                     )
@@ -222,7 +222,9 @@ class Cadence:
                 outcomes=outcomes,
                 result=result,
             )
-            work = _done(due, [Message(f"{due.key}#0", "chat.postMessage", state.playbook.channel_id, message)])
+            work = _done(
+                due, [Message(keys.only_message(due.key), "chat.postMessage", state.playbook.channel_id, message)]
+            )
             closes.append((work, change))
         recorded = self.governance.record_closes(closes, self.clock())
         report.add([work for work, _ in closes], recorded)
@@ -274,7 +276,7 @@ class Cadence:
         earlier, covered = scale.get(playbook.id, ([], 0))
         uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
         if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
-            key = f"scale:{playbook.id}:{result.cycle}"
+            key = keys.scale(playbook.id, result.cycle)
             shown = [governance.result_figures(r) for r in uncovered[-th.scale_after_cycles :]]
             figures = {"cycle": result.cycle, "results": shown}
             change.new_proposals.append(NewProposal(key, "scale", playbook.id, due.week_start, figures=figures))
@@ -352,7 +354,7 @@ class Cadence:
                 value=button_value(playbook.id, due.week_start),
                 reminder=due.kind == "reminder",
             )
-        return _done(due, [Message(f"{due.key}#0", "chat.postMessage", due.user_id, rendered[cache_key])])
+        return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", due.user_id, rendered[cache_key])])
 
     # ---- curators ----
 
@@ -362,7 +364,7 @@ class Cadence:
             return
         channel = self.store.setting(CURATORS_CHANNEL)
         for due in dues:  # oldest first: a catch-up posts each missed week's digest in order
-            monday = date.fromisoformat(due.key.split(":", 1)[1])
+            monday = keys.parse_work(due.key).week_start
             if channel is None:
                 work = [
                     Work(

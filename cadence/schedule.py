@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from cadence import keys
 from cadence.calendar import CycleAnchor, WeekRef, week_closes_at, week_containing
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -140,14 +141,14 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
         due = clock.nudge.instant(week.week_start, clock.timezone)
         if due <= at:
             work.nudges.append(
-                Due(f"nudge:{pid}:{week.week_start}", "nudge", due, pid, week, stale=at - due > clock.stale_after)
+                Due(keys.nudge(pid, week.week_start), "nudge", due, pid, week, stale=at - due > clock.stale_after)
             )
 
     for week in _weeks(clock.anchor, cursors.get("close"), current.week_start):
         due = week_closes_at(week.week_start, clock.timezone, clock.grace_hours)
         if due > at:
             break
-        work.closes.append(Due(f"close:{pid}:{week.week_start}", "close", due, pid, week))
+        work.closes.append(Due(keys.close(pid, week.week_start), "close", due, pid, week))
 
     for kind in MEMBER_KINDS:
         slot = clock.slot(kind)
@@ -163,7 +164,9 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
             if at <= latest:
                 open_weeks.append(week)
             elif start is None or week.week_start > start:
-                work.lapsed.append(Due(f"{kind}:{pid}:{week.week_start}:*", kind, utc_slot, pid, week, stale=True))
+                work.lapsed.append(
+                    Due(keys.lapsed_member_work(kind, pid, week.week_start), kind, utc_slot, pid, week, stale=True)
+                )
         work.member_weeks[kind] = open_weeks
     return work
 
@@ -182,7 +185,7 @@ def member_work(
         if due <= at:
             dues.append(
                 Due(
-                    f"{kind}:{pid}:{week.week_start}:{member.user_id}",
+                    keys.member_work(kind, pid, week.week_start, member.user_id),
                     kind,
                     due,
                     pid,
@@ -226,6 +229,6 @@ def digest_work(
     dues = []
     day = first
     while day <= monday:
-        dues.append(Due(f"digest:{day}", "digest", slot.instant(day, org_timezone)))
+        dues.append(Due(keys.digest(day), "digest", slot.instant(day, org_timezone)))
         day += timedelta(days=7)
     return dues

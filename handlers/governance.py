@@ -16,7 +16,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar, rules
+from cadence import calendar, keys, rules
 from cadence.definition import DefinitionError, parse_playbook
 from cadence.rules import Thresholds, Transition
 from handlers import home
@@ -166,7 +166,7 @@ def alert_messages(
         next_label=week_label(state, next_week),
     )
     return [
-        Message(f"{key}#{suffix}", "chat.postMessage", channel, message)
+        Message(keys.to_audience(key, suffix), "chat.postMessage", channel, message)
         for suffix, channel in audiences(state, curators_channel)
     ]
 
@@ -178,7 +178,7 @@ def _as_dict(t: Transition) -> dict[str, Any]:
 
 
 def proposal_key(step_id: int, week_start: date) -> str:
-    return f"proposal:{step_id}:{week_start.isoformat()}"
+    return keys.proposal(step_id, week_start)
 
 
 def proposal_messages(
@@ -204,10 +204,12 @@ def proposal_messages(
     )
     messages = []
     for suffix, channel in audiences(state, curators_channel):
-        original = f"{proposal['key']}#{suffix}"
+        original = keys.to_audience(proposal["key"], suffix)
         if update:
             messages.append(
-                Message(f"{original}:{proposal['status']}", "chat.update", channel, {"ts_of": original, **message})
+                Message(
+                    keys.updated(original, proposal["status"]), "chat.update", channel, {"ts_of": original, **message}
+                )
             )
         else:
             messages.append(Message(original, "chat.postMessage", channel, message))
@@ -277,7 +279,9 @@ def transitions_change(
             mode = t.to_mode
         if t.kind == "freeze":
             change.mode_changes.append(ModeChange(step.id, mode, freeze=True))
-        change.messages += alert_messages(state, step.name, t, f"{key}:{t.kind}", curators_channel, by, reason)
+        change.messages += alert_messages(
+            state, step.name, t, keys.transition(key, t.kind), curators_channel, by, reason
+        )
     return change
 
 
@@ -346,7 +350,7 @@ def decide(request, key: str, approve: bool) -> None:
     week = current_week_start(state, request.today(state))
     history = governance.histories([state], week - timedelta(days=7 * th.lookback_weeks)).states[step.id]
     curators = request.store.setting(CURATORS_CHANNEL)
-    key_base = f"{key}:{'approved' if approve else 'rejected'}"
+    key_base = keys.proposal_decided(key, approve)
     if approve:
         transitions, _ = rules.approve(history, week, th)
         change = transitions_change(
@@ -395,7 +399,7 @@ def set_mode(request, state: PlaybookState, step_name: str, mode: str, reason: s
     th = thresholds(state)
     week = current_week_start(state, request.today(state))
     curators = request.store.setting(CURATORS_CHANNEL)
-    key = f"override:{step.id}:{request.now.isoformat()}"
+    key = keys.override(step.id, request.now.isoformat())
     if mode == "unfreeze":
         if not request.store.is_curator(request.user_id):
             raise Refusal("Only curators can unfreeze a step.", usage="mode")
@@ -504,7 +508,9 @@ def publish(request, state: PlaybookState, proposal_key: str | None = None) -> d
         by=request.user_id,
     )
     change.messages += [
-        Message(f"publish:{state.playbook.id}:v{number}#{suffix}", "chat.postMessage", channel, announcement)
+        Message(
+            keys.to_audience(keys.publish(state.playbook.id, number), suffix), "chat.postMessage", channel, announcement
+        )
         for suffix, channel in audiences(state, curators)
     ]
     if proposal_key is not None:
@@ -575,8 +581,9 @@ def scale_messages(
     )
     channel = curators or playbook.channel_id  # without a curators channel the team hears it
     if update:
-        return [Message(f"{key}#curators:{status}", "chat.update", channel, {"ts_of": f"{key}#curators", **message})]
-    return [Message(f"{key}#curators", "chat.postMessage", channel, message)]
+        original = keys.to_audience(key, "curators")
+        return [Message(keys.updated(original, status), "chat.update", channel, {"ts_of": original, **message})]
+    return [Message(keys.to_audience(key, "curators"), "chat.postMessage", channel, message)]
 
 
 def registry(request, function: str | None) -> dict[str, Any]:
@@ -637,9 +644,11 @@ def adopt(
         owner=spec.owner,
         steps=spec.steps,
     )
-    messages = [Message(f"adopt:{new_slug}#team", "chat.postMessage", channel_id, message)]
+    messages = [Message(keys.to_audience(keys.adopt(new_slug), "team"), "chat.postMessage", channel_id, message)]
     if curators and curators != channel_id:
-        messages.append(Message(f"adopt:{new_slug}#curators", "chat.postMessage", curators, message))
+        messages.append(
+            Message(keys.to_audience(keys.adopt(new_slug), "curators"), "chat.postMessage", curators, message)
+        )
     request.store.adopt(
         spec, version.id, version.playbook_id, request.services.org_timezone, request.user_id, request.now, messages
     )

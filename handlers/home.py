@@ -12,7 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar
+from cadence import calendar, keys
 from handlers.checkins import button_value
 from handlers.context import Services
 from storage.governance import Governance
@@ -94,5 +94,5 @@ def _step_name(states, step_id: int | None) -> str:
 def refresh(store: Store, user_id: str, now: datetime) -> Message:
     """An outbox message that republishes someone's Home tab after their data changed."""
     return Message(
-        f"home:{user_id}:{uuid.uuid4().hex}", "views.publish", user_id, {"view": home_view(store, user_id, now)}
+        keys.home_refresh(user_id, uuid.uuid4().hex), "views.publish", user_id, {"view": home_view(store, user_id, now)}
     )

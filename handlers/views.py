@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from cadence import keys
 from handlers import grammar, home
 from handlers.checkins import button_value, record_attestation, record_kpi, week_of
 from handlers.commands import Request
@@ -114,7 +115,7 @@ def _update_dm(request: Request, state: PlaybookState, week, dm: dict, recorded:
         **recorded,
     )
     update = Message(
-        key=f"dm-update:{uuid.uuid4().hex}",
+        key=keys.dm_update(uuid.uuid4().hex),
         method="chat.update",
         channel=dm["channel"],
         payload={"ts": dm["ts"], **message},

@@ -1,0 +1,163 @@
+"""Every idempotency key and message reference, in one place.
+
+These strings are stored under unique indexes: a unit of cadence work is done once
+because its key is (cadence_job.key), a message is sent once because its key is
+(outbox_message.key), and a later `chat.update` finds the message it edits by the
+key of the message it was (`ts_of`). Deployed databases hold keys written by earlier
+releases, so a format here never changes: a changed nudge key sends that nudge twice,
+a changed proposal reference loses the message its buttons live in.
+tests/cadence/test_keys.py pins every format.
+
+Shapes: a unit of work is `kind:...`; a message of it is `<unit>#<audience>`; an
+update of a message is `<message>:<status>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# ---- units of cadence work (cadence_job.key) ---------------------------------------------
+
+
+def nudge(playbook_id: int, week_start: date) -> str:
+    return f"nudge:{playbook_id}:{week_start.isoformat()}"
+
+
+def close(playbook_id: int, week_start: date) -> str:
+    return f"close:{playbook_id}:{week_start.isoformat()}"
+
+
+def member_work(kind: str, playbook_id: int, week_start: date, user_id: str) -> str:
+    """A check-in DM or reminder (`kind`) to one member."""
+    return f"{kind}:{playbook_id}:{week_start.isoformat()}:{user_id}"
+
+
+ALL_MEMBERS = "*"
+
+
+def lapsed_member_work(kind: str, playbook_id: int, week_start: date) -> str:
+    """A week of check-in DMs or reminders missed entirely (the bot was down): one record."""
+    return member_work(kind, playbook_id, week_start, ALL_MEMBERS)
+
+
+def digest(monday: date) -> str:
+    return f"digest:{monday.isoformat()}"
+
+
+def digest_now(instant_iso: str) -> str:
+    """A digest posted by hand (`rollout digest`)."""
+    return f"digest-now:{instant_iso}"
+
+
+@dataclass(frozen=True)
+class WorkKey:
+    kind: str
+    playbook_id: int | None
+    week_start: date
+    user_id: str | None = None
+
+
+def parse_work(key: str) -> WorkKey:
+    """The parts of a unit-of-work key (nudge, close, member work, digest)."""
+    kind, _, rest = key.partition(":")
+    if kind == "digest":
+        return WorkKey(kind, None, date.fromisoformat(rest))
+    parts = rest.split(":")
+    user = parts[2] if len(parts) > 2 else None
+    return WorkKey(kind, int(parts[0]), date.fromisoformat(parts[1]), user)
+
+
+# ---- messages (outbox_message.key) ------------------------------------------------------
+
+
+def only_message(unit: str) -> str:
+    """The one message of a unit of work: a nudge, a DM, a week's summary."""
+    return f"{unit}#0"
+
+
+def to_audience(unit: str, audience: str) -> str:
+    """A unit's message to one audience: `team` (its channel) or `curators`."""
+    return f"{unit}#{audience}"
+
+
+def updated(message: str, status: str) -> str:
+    """The `chat.update` of a message that was sent under `message` (its `ts_of`)."""
+    return f"{message}:{status}"
+
+
+# ---- governance -------------------------------------------------------------------------
+
+
+def step_transitions(close_key: str, step_id: int) -> str:
+    """What a week close decided for one step: alerts hang below it by transition kind."""
+    return f"{close_key}:{step_id}"
+
+
+def transition(base: str, kind: str) -> str:
+    return f"{base}:{kind}"
+
+
+def proposal(step_id: int, week_start: date) -> str:
+    """A promotion proposal (proposal.key); its messages are to_audience(key, ...)."""
+    return f"proposal:{step_id}:{week_start.isoformat()}"
+
+
+def proposal_decided(proposal_key: str, approved: bool) -> str:
+    return f"{proposal_key}:{'approved' if approved else 'rejected'}"
+
+
+def override(step_id: int, instant_iso: str) -> str:
+    """A manual mode change or unfreeze by a person."""
+    return f"override:{step_id}:{instant_iso}"
+
+
+def scale(playbook_id: int, cycle: int) -> str:
+    """A "ready to scale" proposal (proposal.key); its message goes to the curators."""
+    return f"scale:{playbook_id}:{cycle}"
+
+
+def publish(playbook_id: int, version: int) -> str:
+    return f"publish:{playbook_id}:v{version}"
+
+
+def adopt(slug: str) -> str:
+    return f"adopt:{slug}"
+
+
+# ---- the digest's messages --------------------------------------------------------------
+
+
+def digest_summary(unit: str) -> str:
+    return f"{unit}#summary"
+
+
+def digest_function(unit: str, slug: str, part: int) -> str:
+    """One function's thread reply (`slug` names the function), part `part` of it."""
+    return f"{unit}#fn:{slug}:{part}"
+
+
+def digest_chart(unit: str, slug: str) -> str:
+    return f"{unit}#chart:{slug}"
+
+
+# ---- one-off messages -------------------------------------------------------------------
+
+
+def home_refresh(user_id: str, unique: str) -> str:
+    return f"home:{user_id}:{unique}"
+
+
+def dm_update(unique: str) -> str:
+    return f"dm-update:{unique}"
+
+
+# ---- requests already handled (seen_request.key) ----------------------------------------
+
+
+def seen_signature(signature: str) -> str:
+    return f"sig:{signature[:100]}"
+
+
+def seen_event(event_id: str) -> str:
+    return f"event:{event_id[:100]}"

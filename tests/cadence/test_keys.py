@@ -1,0 +1,68 @@
+"""The stored key formats, pinned: deployed databases hold keys written by earlier
+releases under unique indexes. If one of these assertions fails, a deployed bot would
+send something twice or lose the message a `chat.update` edits: don't change the
+format, add a new one."""
+
+from datetime import date
+
+import pytest
+
+from cadence import keys
+
+WEEK = date(2026, 11, 16)
+
+
+@pytest.mark.parametrize(
+    ("made", "stored"),
+    [
+        (keys.nudge(7, WEEK), "nudge:7:2026-11-16"),
+        (keys.close(7, WEEK), "close:7:2026-11-16"),
+        (keys.member_work("checkin", 7, WEEK, "U0ANA0001"), "checkin:7:2026-11-16:U0ANA0001"),
+        (keys.member_work("reminder", 7, WEEK, "U0ANA0001"), "reminder:7:2026-11-16:U0ANA0001"),
+        (keys.lapsed_member_work("checkin", 7, WEEK), "checkin:7:2026-11-16:*"),
+        (keys.digest(WEEK), "digest:2026-11-16"),
+        (keys.digest_now("2026-11-16T13:00:00+00:00"), "digest-now:2026-11-16T13:00:00+00:00"),
+        (keys.only_message("nudge:7:2026-11-16"), "nudge:7:2026-11-16#0"),
+        (keys.to_audience("publish:7:v2", "team"), "publish:7:v2#team"),
+        (keys.to_audience("publish:7:v2", "curators"), "publish:7:v2#curators"),
+        (keys.updated("proposal:12:2026-11-16#team", "approved"), "proposal:12:2026-11-16#team:approved"),
+        (keys.step_transitions("close:7:2026-11-16", 12), "close:7:2026-11-16:12"),
+        (keys.transition("close:7:2026-11-16:12", "demotion"), "close:7:2026-11-16:12:demotion"),
+        (keys.proposal(12, WEEK), "proposal:12:2026-11-16"),
+        (keys.proposal_decided("proposal:12:2026-11-16", True), "proposal:12:2026-11-16:approved"),
+        (keys.proposal_decided("proposal:12:2026-11-16", False), "proposal:12:2026-11-16:rejected"),
+        (keys.override(12, "2026-11-18T10:00:00+00:00"), "override:12:2026-11-18T10:00:00+00:00"),
+        (keys.scale(7, 2), "scale:7:2"),
+        (keys.publish(7, 2), "publish:7:v2"),
+        (keys.adopt("support-replies-emea"), "adopt:support-replies-emea"),
+        (keys.digest_summary("digest:2026-11-16"), "digest:2026-11-16#summary"),
+        (keys.digest_function("digest:2026-11-16", "support", 1), "digest:2026-11-16#fn:support:1"),
+        (keys.digest_chart("digest:2026-11-16", "support"), "digest:2026-11-16#chart:support"),
+        (keys.home_refresh("U0ANA0001", "ab12"), "home:U0ANA0001:ab12"),
+        (keys.dm_update("ab12"), "dm-update:ab12"),
+        (keys.seen_signature("v0=" + "a" * 200), "sig:v0=" + "a" * 97),
+        (keys.seen_event("Ev123"), "event:Ev123"),
+    ],
+)
+def test_formats_are_the_ones_deployed_databases_hold(made, stored):
+    assert made == stored
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        keys.nudge(7, WEEK),
+        keys.close(7, WEEK),
+        keys.member_work("checkin", 7, WEEK, "U0ANA0001"),
+        keys.lapsed_member_work("reminder", 7, WEEK),
+        keys.digest(WEEK),
+    ],
+)
+def test_work_keys_round_trip(key):
+    parts = keys.parse_work(key)
+    remade = {
+        "nudge": lambda: keys.nudge(parts.playbook_id, parts.week_start),
+        "close": lambda: keys.close(parts.playbook_id, parts.week_start),
+        "digest": lambda: keys.digest(parts.week_start),
+    }.get(parts.kind, lambda: keys.member_work(parts.kind, parts.playbook_id, parts.week_start, parts.user_id))
+    assert remade() == key
