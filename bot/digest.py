@@ -94,7 +94,7 @@ class Digest:
                 kpi_series=[kpi.get((p.id, w)) for w in weeks],
                 cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
                 weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
-                scale_min_kpi_weeks=p.rules.get("scale_min_kpi_weeks", 3),
+                scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
                 steps=[
                     StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen) for s in figures.steps
                 ],

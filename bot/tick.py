@@ -52,16 +52,15 @@ class TickReport:
 
 
 def playbook_clock(state: PlaybookState) -> PlaybookClock:
-    rules = state.playbook.rules
     return PlaybookClock(
         playbook_id=state.playbook.id,
         timezone=state.playbook.timezone,
         anchor=calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on),
-        grace_hours=rules.get("grace_hours", 12),
-        stale_after_hours=rules.get("stale_after_hours", 12),
-        nudge=Slot.parse(rules.get("nudge_at", "Mon 09:00")),
-        checkin=Slot.parse(rules.get("checkin_at", "Thu 15:00")),
-        reminder=Slot.parse(rules.get("reminder_at", "Fri 15:00")),
+        grace_hours=state.settings.grace_hours,
+        stale_after_hours=state.settings.stale_after_hours,
+        nudge=Slot.parse(state.settings.nudge_at),
+        checkin=Slot.parse(state.settings.checkin_at),
+        reminder=Slot.parse(state.settings.reminder_at),
     )
 
 
@@ -134,7 +133,7 @@ class Cadence:
             baseline=playbook.kpi_baseline,
             target=playbook.kpi_target,
             unit=playbook.kpi_unit,
-            checkin_at=_slot_words(playbook.rules.get("checkin_at", "Thu 15:00")),
+            checkin_at=_slot_words(state.settings.checkin_at),
         )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
 

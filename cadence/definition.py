@@ -84,7 +84,7 @@ class RuleSettings(_Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
     min_cases: int = Field(default=10, ge=1)
-    rubric_floor: Fraction | None = None  # default: rubric_threshold - 0.10
+    rubric_floor: Fraction | None = None  # default: rubric_threshold - RUBRIC_FLOOR_MARGIN
     grace_hours: float = Field(default=12, ge=0, le=72, allow_inf_nan=False)
     promote_after_weeks: int = Field(default=2, ge=1, le=12)
     cooldown_weeks: int = Field(default=4, ge=0, le=52)
@@ -113,8 +113,18 @@ class RuleSettings(_Strict):
             raise ValueError(f"reminder_at ({self.reminder_at}) must come after checkin_at ({self.checkin_at})")
         return self
 
+    def floor_for(self, rubric_threshold: float) -> float:
+        """The rubric floor: as set, or RUBRIC_FLOOR_MARGIN under the threshold."""
+        if self.rubric_floor is not None:
+            return self.rubric_floor
+        return max(0.0, round(rubric_threshold - RUBRIC_FLOOR_MARGIN, 6))
 
+
+RUBRIC_FLOOR_MARGIN = 0.10
 RULE_FIELDS = frozenset(RuleSettings.model_fields)
+# The settings the cadence clock reads; every other setting is a rule threshold
+# (cadence.rules.Thresholds). A test holds the two lists to the schema.
+CADENCE_SETTINGS = frozenset({"grace_hours", "stale_after_hours", "nudge_at", "checkin_at", "reminder_at"})
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -166,8 +176,7 @@ class PlaybookSpec(_Strict):
         return self
 
     def rubric_floor(self) -> float:
-        floor = self.rules.rubric_floor
-        return floor if floor is not None else max(0.0, round(self.rubric_threshold - 0.10, 6))
+        return self.rules.floor_for(self.rubric_threshold)
 
     def canonical(self) -> dict[str, Any]:
         """The definition as plain data, equal for equal files: what "unchanged" compares."""

@@ -38,32 +38,46 @@ def demoted(mode: str) -> str | None:
     return LEVELS[index - 1] if index > 0 else None
 
 
-_DEFAULTS = RuleSettings()  # the defaults live in the playbook schema; read them from there
-
-
 @dataclass(frozen=True)
 class Thresholds:
+    """Every number the rules use. Built from a playbook's settings (`of`), whose schema
+    (cadence.definition.RuleSettings) is the one place the defaults are stated."""
+
     exception_cap: float
     rubric_threshold: float
     rubric_floor: float
-    min_cases: int = _DEFAULTS.min_cases
-    critical_multiplier: float = _DEFAULTS.critical_multiplier
-    demote_after_fails: int = _DEFAULTS.demote_after_fails
-    demote_window_weeks: int = _DEFAULTS.demote_window_weeks
-    unobserved_warn_weeks: int = _DEFAULTS.unobserved_warn_weeks
-    unobserved_demote_weeks: int = _DEFAULTS.unobserved_demote_weeks
-    promote_after_weeks: int = _DEFAULTS.promote_after_weeks
-    cooldown_weeks: int = _DEFAULTS.cooldown_weeks
-    freeze_after_changes: int = _DEFAULTS.freeze_after_changes
-    freeze_window_weeks: int = _DEFAULTS.freeze_window_weeks
-    scale_min_kpi_weeks: int = _DEFAULTS.scale_min_kpi_weeks
-    scale_after_cycles: int = _DEFAULTS.scale_after_cycles
+    min_cases: int
+    critical_multiplier: float
+    demote_after_fails: int
+    demote_window_weeks: int
+    unobserved_warn_weeks: int
+    unobserved_demote_weeks: int
+    promote_after_weeks: int
+    cooldown_weeks: int
+    freeze_after_changes: int
+    freeze_window_weeks: int
+    scale_min_kpi_weeks: int
+    scale_after_cycles: int
 
     @classmethod
-    def of(cls, rules: dict[str, Any], exception_cap: float, rubric_threshold: float) -> Thresholds:
-        known = {k: v for k, v in rules.items() if k in cls.__dataclass_fields__ and v is not None}
-        known.setdefault("rubric_floor", max(0.0, round(rubric_threshold - 0.10, 6)))
-        return cls(exception_cap=exception_cap, rubric_threshold=rubric_threshold, **known)
+    def of(cls, settings: RuleSettings, exception_cap: float, rubric_threshold: float) -> Thresholds:
+        return cls(
+            exception_cap=exception_cap,
+            rubric_threshold=rubric_threshold,
+            rubric_floor=settings.floor_for(rubric_threshold),
+            min_cases=settings.min_cases,
+            critical_multiplier=settings.critical_multiplier,
+            demote_after_fails=settings.demote_after_fails,
+            demote_window_weeks=settings.demote_window_weeks,
+            unobserved_warn_weeks=settings.unobserved_warn_weeks,
+            unobserved_demote_weeks=settings.unobserved_demote_weeks,
+            promote_after_weeks=settings.promote_after_weeks,
+            cooldown_weeks=settings.cooldown_weeks,
+            freeze_after_changes=settings.freeze_after_changes,
+            freeze_window_weeks=settings.freeze_window_weeks,
+            scale_min_kpi_weeks=settings.scale_min_kpi_weeks,
+            scale_after_cycles=settings.scale_after_cycles,
+        )
 
     @property
     def lookback_weeks(self) -> int:

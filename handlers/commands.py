@@ -279,7 +279,7 @@ def _cases(request: Request, cmd: grammar.Cases) -> dict[str, Any]:
         **_week_context(state, week),
         step=step.name,
         count=cmd.count,
-        min_cases=state.playbook.rules.get("min_cases"),
+        min_cases=state.settings.min_cases,
     )
 
 
@@ -295,7 +295,7 @@ def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
         step=step.name,
         score=cmd.score,
         threshold=state.playbook.rubric_threshold,
-        floor=state.playbook.rules.get("rubric_floor"),
+        floor=state.settings.floor_for(state.playbook.rubric_threshold),
     )
 
 

@@ -48,7 +48,7 @@ DECISION_KINDS = {
 
 def thresholds(state: PlaybookState) -> Thresholds:
     playbook = state.playbook
-    return Thresholds.of(playbook.rules, playbook.exception_cap, playbook.rubric_threshold)
+    return Thresholds.of(state.settings, playbook.exception_cap, playbook.rubric_threshold)
 
 
 def anchor(state: PlaybookState) -> calendar.CycleAnchor | None:

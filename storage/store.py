@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, text, tuple_, update
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cadence.definition import PlaybookSpec
+from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.bulk import insert_new
 from storage.db import unit_of_work
@@ -47,6 +48,12 @@ class PlaybookState:
     playbook: Playbook
     steps: list[Step]  # the steps in the current definition, in order
     anchor: Cycle | None  # the latest started cycle; later cycles follow from it
+
+    @cached_property
+    def settings(self) -> RuleSettings:
+        """The playbook's rule and cadence settings, defaults filled in by the schema.
+        A stored setting the schema does not know is an error, never silently dropped."""
+        return RuleSettings.model_validate(self.playbook.rules)
 
     def step(self, name: str) -> Step | None:
         wanted = name.lower()

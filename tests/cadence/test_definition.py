@@ -78,3 +78,29 @@ def test_not_a_mapping():
 def test_canonical_form_is_equal_for_equal_definitions():
     assert parse_playbook(SUPPORT_REPLIES).canonical() == parse_playbook(copy.deepcopy(SUPPORT_REPLIES)).canonical()
     assert parse_playbook(SUPPORT_REPLIES).canonical() != parse_playbook(_with(title="Other")).canonical()
+
+
+def test_every_setting_is_used_by_the_rules_or_the_clock():
+    """A setting the schema validates but nothing reads would be ignored without an error."""
+    import dataclasses
+
+    from cadence.definition import CADENCE_SETTINGS, RULE_FIELDS
+    from cadence.rules import Thresholds
+
+    threshold_fields = {f.name for f in dataclasses.fields(Thresholds)} - {"exception_cap", "rubric_threshold"}
+    assert threshold_fields | CADENCE_SETTINGS == RULE_FIELDS
+    assert not threshold_fields & CADENCE_SETTINGS
+
+
+def test_an_unknown_setting_is_an_error_at_load_time():
+    document = {**copy.deepcopy(SUPPORT_REPLIES), "rules": {"min_case": 5}}
+    with pytest.raises(DefinitionError) as err:
+        parse_playbook(document)
+    assert "rules.min_case" in str(err.value)
+
+
+def test_the_rubric_floor_default_is_stated_once():
+    from cadence.definition import RuleSettings
+
+    assert RuleSettings().floor_for(0.9) == 0.8
+    assert RuleSettings(rubric_floor=0.85).floor_for(0.9) == 0.85

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cadence.definition import RuleSettings
 from cadence.rules import (
     FAIL,
     INCONCLUSIVE,
@@ -25,7 +26,7 @@ from cadence.rules import (
     reject,
 )
 
-T = Thresholds(exception_cap=0.10, rubric_threshold=0.90, rubric_floor=0.80)
+T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # the schema's defaults
 W1 = date(2026, 11, 16)
 
 
