@@ -13,10 +13,10 @@ from slack_sdk import WebClient
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.dispatch import Dispatcher, Pacer
+from bot.members import TeamDirectory
 from bot.standin import Limits, SlackStandIn
 from bot.tick import Cadence
 from cadence.definition import parse_playbook
-from handlers.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.outbox import Outbox

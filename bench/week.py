@@ -14,9 +14,9 @@ from sqlalchemy import insert, update
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.digest import Digest
+from bot.members import TeamDirectory
 from bot.tick import Cadence
 from cadence.definition import parse_playbook
-from handlers.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.models import CadenceJob, CaseCount, Cycle, KpiReading, Playbook, RubricScore, StepVerdict

@@ -11,6 +11,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot import metrics
 from bot.dispatch import Dispatcher, Pacer
+from bot.members import TeamDirectory
 from bot.processes import Clockwork
 from bot.settings import Settings
 from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
@@ -18,7 +19,6 @@ from bot.tick import Cadence
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
-from handlers.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.outbox import Outbox
 from storage.store import Store

@@ -163,8 +163,8 @@ def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler:
     import waitress
 
     from bot.app import create_app, create_clockwork
+    from bot.members import TeamDirectory
     from bot.web import WAITRESS_OPTIONS, make_wsgi
-    from handlers.members import TeamDirectory
 
     store = Store(make_engine(settings.database_url))
     directory = TeamDirectory()  # one cache for the listeners and the clock
@@ -309,7 +309,7 @@ def socket(no_scheduler: bool) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app, create_clockwork
-    from handlers.members import TeamDirectory
+    from bot.members import TeamDirectory
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     verify_slack(settings, app_token=True)

@@ -24,12 +24,12 @@ import waitress
 
 from bot.app import create_app
 from bot.dispatch import Dispatcher, Pacer
+from bot.members import TeamDirectory
 from bot.settings import Settings
 from bot.standin import SlackRequests, SlackStandIn
 from bot.terminal import to_text
 from bot.tick import Cadence
 from cadence.definition import parse_playbook
-from handlers.members import TeamDirectory
 from storage import migrate
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine

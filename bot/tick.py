@@ -19,13 +19,12 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.digest import Digest
-from cadence import calendar, keys, rules
+from bot.members import DirectoryUnavailable, TeamDirectory
+from bot.rollout import weeks
+from cadence import calendar, keys
 from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
-from handlers import governance
-from handlers.checkins import button_value
-from handlers.members import DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import CadenceLog, Work
-from storage.governance import Change, Governance, NewProposal, StaleState
+from storage.governance import Governance, StaleState
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
@@ -156,145 +155,18 @@ class Cadence:
                 return
 
     def _close_round(self, batch: list[tuple[PlaybookState, Due]], report: TickReport) -> None:
-        figures = self.store.week_figures_many([(state, due.week_start) for state, due in batch])
-        lookback = max(governance.thresholds(state).lookback_weeks for state, _ in batch)
-        since = min(due.week_start for _, due in batch) - timedelta(days=7 * lookback)
-        history = self.governance.histories([state for state, _ in batch], since)
-        cycle_ends = [(state, due) for state, due in batch if due.week.week == calendar.WEEKS_PER_CYCLE]
-        cycle_kpis = self.store.week_figures_many(
-            [
-                (state, due.week.cycle_start + timedelta(days=7 * i))
-                for state, due in cycle_ends
-                for i in range(calendar.WEEKS_PER_CYCLE)
-            ]
-        )
-        scale = self.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
-        open_scale = self.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
-        curators = self.store.setting(CURATORS_CHANNEL)
-        closes = []
-        for state, due in batch:
-            week_figures = figures[(state.playbook.id, due.week_start)]
-            th = governance.thresholds(state)
-            change = Change()
-            outcomes = {}
-            for step, numbers in zip(state.steps, week_figures.steps, strict=True):
-                week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
-                outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
-                outcomes[step.name] = outcome
-                change.decisions.append(
-                    governance.verdict_row(state, step, due.week_start, outcome, rule, week_numbers, th)
-                )
-                change.verdicts.append(
-                    dict(
-                        playbook_id=state.playbook.id,
-                        step_id=step.id,
-                        week_start=due.week_start,
-                        mode=step.mode,
-                        outcome=outcome,
-                        cases=numbers.cases,
-                        exceptions=numbers.total_exceptions,
-                        rubric=numbers.rubric,
-                    )
-                )
-                transitions, _ = rules.evaluate(
-                    history.states[step.id], rules.WeekVerdict(due.week_start, outcome, week_numbers), th
-                )
-                change.merge(
-                    governance.transitions_change(
-                        state,
-                        step,
-                        transitions,
-                        None,
-                        keys.step_transitions(due.key, step.id),
-                        curators,
-                        history.open_proposals.get(step.id),
-                    )
-                )
-            result = None
-            if due.week.week == calendar.WEEKS_PER_CYCLE:
-                result = self._cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change)
-            message = render(
-                "week_closed",
-                playbook=state.playbook,
-                week=due.week,
-                figures=week_figures,
-                outcomes=outcomes,
-                result=result,
+        closes = [
+            (
+                _done(
+                    c.due,
+                    [Message(keys.only_message(c.due.key), "chat.postMessage", c.state.playbook.channel_id, c.summary)],
+                ),
+                c.change,
             )
-            work = _done(
-                due, [Message(keys.only_message(due.key), "chat.postMessage", state.playbook.channel_id, message)]
-            )
-            closes.append((work, change))
+            for c in weeks.close_round(self.store, self.governance, batch)
+        ]
         recorded = self.governance.record_closes(closes, self.clock())
         report.add([work for work, _ in closes], recorded)
-
-    def _cycle_result(
-        self,
-        state: PlaybookState,
-        due: Due,
-        kpis: dict,
-        scale: dict,
-        open_scale: set[int],
-        curators: str | None,
-        change: Change,
-    ) -> rules.CycleResult:
-        """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
-        playbook = state.playbook
-        th = governance.thresholds(state)
-        weekly = [
-            kpis[(playbook.id, due.week.cycle_start + timedelta(days=7 * i))].kpi
-            for i in range(calendar.WEEKS_PER_CYCLE)
-        ]
-        result = rules.cycle_result(due.week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
-        change.cycle_results.append(
-            dict(
-                playbook_id=playbook.id,
-                cycle=result.cycle,
-                starts_on=due.week.cycle_start,
-                kpi_weeks=result.kpi_weeks,
-                mean=result.mean,
-                target=result.target,
-                direction=result.direction,
-                hit=result.hit,
-            )
-        )
-        change.decisions.append(
-            dict(
-                kind="cycle-result",
-                rule="scale",
-                actor="rule:scale",
-                playbook_id=playbook.id,
-                step_id=None,
-                week_start=due.week_start,
-                from_mode=None,
-                to_mode=None,
-                summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
-                figures=governance.result_figures(result),
-            )
-        )
-        earlier, covered = scale.get(playbook.id, ([], 0))
-        uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
-        if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
-            key = keys.scale(playbook.id, result.cycle)
-            shown = [governance.result_figures(r) for r in uncovered[-th.scale_after_cycles :]]
-            figures = {"cycle": result.cycle, "results": shown}
-            change.new_proposals.append(NewProposal(key, "scale", playbook.id, due.week_start, figures=figures))
-            change.decisions.append(
-                dict(
-                    kind="scale-proposal",
-                    rule="scale",
-                    actor="rule:scale",
-                    playbook_id=playbook.id,
-                    step_id=None,
-                    week_start=due.week_start,
-                    from_mode=None,
-                    to_mode=None,
-                    summary=f"ready to scale: {th.scale_after_cycles} cycles hit the target",
-                    figures=figures,
-                )
-            )
-            change.messages += governance.scale_messages(state, figures, key, curators)
-        return result
 
     # ---- members ----
 
@@ -350,7 +222,7 @@ class Cadence:
                 week=due.week,
                 steps=state.steps,
                 kpi_name=playbook.kpi_name,
-                value=button_value(playbook.id, due.week_start),
+                value=keys.checkin_button(playbook.id, due.week_start),
                 reminder=due.kind == "reminder",
             )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", due.user_id, rendered[cache_key])])

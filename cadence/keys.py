@@ -14,6 +14,7 @@ update of a message is `<message>:<status>`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -139,6 +140,15 @@ def digest_function(unit: str, slug: str, part: int) -> str:
 
 def digest_chart(unit: str, slug: str) -> str:
     return f"{unit}#chart:{slug}"
+
+
+# ---- values that come back to us from Slack ---------------------------------------------
+
+
+def checkin_button(playbook_id: int, week_start: date) -> str:
+    """What a check-in DM's buttons carry back: which playbook and which week. DMs sent
+    by earlier releases are still clicked, so this reads back as it always has."""
+    return json.dumps({"playbook": playbook_id, "week": week_start.isoformat()}, separators=(",", ":"))
 
 
 # ---- one-off messages -------------------------------------------------------------------

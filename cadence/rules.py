@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from cadence.definition import RuleSettings
@@ -163,10 +164,26 @@ class StepState:
         return run
 
 
+class Kind(StrEnum):
+    """What a transition does to a step. A new kind is added here, mapped to its
+    decision in cadence.decisions.decision_kind (the type checker insists), and worded in
+    templates/mode_alert.json.j2."""
+
+    DEMOTION = "demotion"
+    PROMOTION = "promotion"
+    WARNING = "warning"
+    PROPOSAL = "proposal"
+    WITHDRAWAL = "withdrawal"
+    FREEZE = "freeze"
+    OVERRIDE = "override"
+    REJECTION = "rejection"
+    UNFREEZE = "unfreeze"
+
+
 @dataclass(frozen=True)
 class Transition:
-    kind: str  # demotion | promotion | warning | proposal | withdrawal | freeze | override
-    rule: str  # critical | fails | unobserved | streak | fail-withdraws | freeze | approval | override
+    kind: Kind
+    rule: str  # critical | fails | unobserved | streak | fail-withdraws | freeze | approval | override | ...
     week_start: date
     from_mode: str
     to_mode: str | None = None
@@ -215,7 +232,7 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
     if week.outcome == FAIL and state.open_proposal:
         transitions.append(
             Transition(
-                "withdrawal",
+                Kind.WITHDRAWAL,
                 "fail-withdraws",
                 week.week_start,
                 state.mode,
@@ -240,7 +257,7 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
         if missing == t.unobserved_warn_weeks and missing < t.unobserved_demote_weeks:
             transitions.append(
                 Transition(
-                    "warning",
+                    Kind.WARNING,
                     "unobserved",
                     week.week_start,
                     state.mode,
@@ -263,7 +280,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     ratio = week.numbers.ratio
     if week.outcome == FAIL and ratio is not None and ratio > t.critical_multiplier * t.exception_cap:
         return Transition(
-            "demotion",
+            Kind.DEMOTION,
             "critical",
             week.week_start,
             state.mode,
@@ -276,7 +293,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     fails = sum(1 for v in recent if v.outcome == FAIL)
     if week.outcome == FAIL and fails >= t.demote_after_fails:
         return Transition(
-            "demotion",
+            Kind.DEMOTION,
             "fails",
             week.week_start,
             state.mode,
@@ -294,7 +311,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
         if missing >= t.unobserved_demote_weeks:
             missed = [v.week_start.isoformat() for v in state.since_change()[-missing:]]
             return Transition(
-                "demotion",
+                Kind.DEMOTION,
                 "unobserved",
                 week.week_start,
                 state.mode,
@@ -317,7 +334,7 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
         return None
     passes = [v for v in state.since_change()][-streak:]
     return Transition(
-        "proposal",
+        Kind.PROPOSAL,
         "streak",
         week.week_start,
         state.mode,
@@ -328,7 +345,7 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
 
 
 def _changed(state: StepState, transition: Transition) -> StepState:
-    demotions = state.demotions + ((transition.week_start,) if transition.kind == "demotion" else ())
+    demotions = state.demotions + ((transition.week_start,) if transition.kind is Kind.DEMOTION else ())
     return replace(
         state,
         mode=transition.to_mode or state.mode,
@@ -345,7 +362,7 @@ def _freeze(state: StepState, week_start: date, t: Thresholds) -> Transition | N
     changes = [c for c in state.changes if c > window_start]
     if len(changes) >= t.freeze_after_changes:
         return Transition(
-            "freeze",
+            Kind.FREEZE,
             "freeze",
             week_start,
             state.mode,
@@ -364,7 +381,7 @@ def approve(state: StepState, week_start: date, t: Thresholds) -> tuple[list[Tra
     higher = promoted(state.mode)
     if higher is None or not state.open_proposal:
         return [], state
-    promotion = Transition("promotion", "approval", week_start, state.mode, higher)
+    promotion = Transition(Kind.PROMOTION, "approval", week_start, state.mode, higher)
     state = _changed(state, promotion)
     transitions = [promotion]
     freeze = _freeze(state, week_start, t)
@@ -386,9 +403,9 @@ def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tu
     transitions = []
     if state.open_proposal:
         transitions.append(
-            Transition("withdrawal", "override", week_start, state.mode, counter="the mode was set by hand")
+            Transition(Kind.WITHDRAWAL, "override", week_start, state.mode, counter="the mode was set by hand")
         )
-    change = Transition("override", "override", week_start, state.mode, mode)
+    change = Transition(Kind.OVERRIDE, "override", week_start, state.mode, mode)
     transitions.append(change)
     state = _changed(state, change)
     if LEVELS.index(mode) < LEVELS.index(change.from_mode):

@@ -9,52 +9,47 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar
-from handlers.grammar import Refusal
+from bot.rollout import reports
+from cadence import calendar, keys
+from handlers.request import Request
+from storage.models import Step
 from storage.store import PlaybookState
 from templates import render
+from templates.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
 
 def record_kpi(
-    request, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool, usage: str | None
+    request: Request,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    value: float,
+    percent: bool,
+    usage: str | None,
 ) -> None:
-    playbook = state.playbook
-    if percent and playbook.kpi_unit.strip() != "%":
-        unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
-        raise Refusal(f"{playbook.kpi_name} is measured {unit}; send the number without “%”.", usage=usage)
+    """A KPI reading from a member or the owner."""
     request.require_member_or_owner(state, usage)
-    request.store.add_kpi_reading(playbook.id, week.week_start, value, request.user_id, request.now)
+    reports.record_kpi(request.store, state, week, value, percent, request.user_id, request.now, usage)
 
 
 def record_attestation(
-    request,
+    request: Request,
     state: PlaybookState,
     week: calendar.WeekRef,
     followed: bool,
     step_name: str | None,
     note: str | None,
     usage: str | None,
-):
-    """Records the check-in; returns the step deviated on (None when followed)."""
+) -> Step | None:
+    """Records a member's check-in; returns the step deviated on (None when followed)."""
     step = None if followed else request.step(state, step_name or "", usage)
     request.require_member(state, usage)
-    request.store.add_checkin(
-        state.playbook.id,
-        week.week_start,
-        request.user_id,
-        "followed" if followed else "deviated",
-        step.id if step else None,
-        note,
-        request.now,
-    )
+    reports.record_attestation(request.store, state, week, step, note, request.user_id, request.now)
     return step
 
 
-def button_value(playbook_id: int, week_start: date) -> str:
-    """What a check-in button carries back to us: which playbook and which week."""
-    return json.dumps({"playbook": playbook_id, "week": week_start.isoformat()}, separators=(",", ":"))
+button_value = keys.checkin_button  # what a check-in button carries back: which playbook and week
 
 
 def week_of(state: PlaybookState, week_start: date) -> calendar.WeekRef | None:
@@ -95,7 +90,7 @@ def form_view(
     return render(f"modal_{form}", **context)
 
 
-def open_form(request, form: str, trigger_id: str) -> dict[str, Any] | None:
+def open_form(request: Request, form: str, trigger_id: str) -> dict[str, Any] | None:
     """Bare `/rollout attest` or `/rollout kpi`: the form for this channel's playbook, or
     a form that asks which playbook. Returns an ephemeral message only if it failed."""
     here = [s for s in request.store.playbook_states(channel_id=request.channel_id) if s.anchor is not None]

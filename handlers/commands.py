@@ -8,22 +8,23 @@ a command makes, so a refusal stores nothing.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.rollout import governance, registry, reports
 from cadence import calendar
 from cadence.figures import progress_to_target, sparkline
-from handlers import checkins, governance, grammar
+from handlers import checkins, grammar
 from handlers.context import Services
-from handlers.grammar import Refusal
-from handlers.members import DirectoryUnavailable
+from handlers.request import Request
 from storage.governance import Governance
 from storage.reports import Reports
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState
-from templates import Mrkdwn, mrkdwn, render
+from templates import render
+from templates.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -65,150 +66,6 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
 def _subcommand(command: dict[str, Any]) -> str:
     word = (str(command.get("text") or "").split() or ["(form)"])[0].lower()
     return word if word in grammar.USAGE else "(unknown)"
-
-
-class Request:
-    """One command's caller and the lookups that authorize it."""
-
-    def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
-        self.services = services
-        self.store = services.store
-        self.client = client
-        self.user_id = user_id
-        self.channel_id = channel_id
-        self.now = services.clock()
-
-    # ---- lookups ----
-
-    def playbook(self, slug: str, usage: str) -> PlaybookState:
-        state = self.store.playbook_state(slug)
-        if state is None:
-            slugs = self.store.playbook_slugs()
-            raise Refusal(
-                f"There is no playbook “{grammar.plain_text(slug)[:64]}”.",
-                usage=usage,
-                suggestions=grammar.close_matches(slug, slugs),
-            )
-        return state
-
-    @staticmethod
-    def step(state: PlaybookState, name: str, usage: str):
-        step = state.step(name)
-        if step is None:
-            names = [s.name for s in state.steps]
-            raise Refusal(
-                f"Playbook {state.playbook.slug} has no step “{grammar.plain_text(name)[:40]}”. "
-                f"Its steps: {', '.join(names)}.",
-                usage=usage,
-                suggestions=grammar.close_matches(name, names),
-            )
-        return step
-
-    def today(self, state: PlaybookState) -> date:
-        return calendar.local_date(self.now, state.playbook.timezone)
-
-    def current_week(self, state: PlaybookState, usage: str) -> calendar.WeekRef:
-        week = None
-        if state.anchor is not None:
-            week = calendar.week_containing(_anchor(state), self.today(state))
-        if week is None:
-            when = f" It starts on {state.anchor.starts_on.isoformat()}." if state.anchor else ""
-            raise Refusal(
-                f"Playbook {state.playbook.slug} has no cycle running yet, so there is no week to "
-                f"report for.{when} The owner starts one with `/rollout cycle start "
-                f"{state.playbook.slug}`.",
-                usage=usage,
-            )
-        return week
-
-    def week(self, state: PlaybookState, number: int | None, usage: str) -> calendar.WeekRef:
-        """The current week, or week `number` of the current cycle if it is not in the future."""
-        current = self.current_week(state, usage)
-        if number is None:
-            return current
-        wanted = calendar.week_of_cycle(current, number)
-        if wanted.week_start > current.week_start:
-            raise Refusal(
-                f"week:{number} of cycle {current.cycle} starts on {wanted.week_start.isoformat()}, "
-                f"in the future; it is week {current.week} now.",
-                usage=usage,
-            )
-        return wanted
-
-    # ---- roles ----
-
-    def is_admin(self) -> bool:
-        return self.user_id in self.services.admins
-
-    def is_owner(self, state: PlaybookState) -> bool:
-        return self.user_id == state.playbook.owner_id
-
-    def is_member(self, state: PlaybookState) -> bool:
-        try:
-            return self.services.directory.is_member(self.client, state.playbook.channel_id, self.user_id)
-        except DirectoryUnavailable as err:
-            if err.reason in ("not_in_channel", "channel_not_found"):
-                raise Refusal(
-                    mrkdwn(
-                        "I can't see who is in {} (Slack says {}). Invite me there with "
-                        "`/invite @Rollout Cadence`; nothing was stored.",
-                        _channel(state.playbook.channel_id),
-                        err.reason,
-                    )
-                ) from err
-            raise Refusal(
-                "Slack is busy and didn't tell me who is on the team in time; nothing was stored. "
-                "Try again in a minute."
-            ) from err
-
-    def require_member_or_owner(self, state: PlaybookState, usage: str) -> None:
-        if not (self.is_owner(state) or self.is_member(state)):
-            raise Refusal(
-                mrkdwn(
-                    "Only members of {} and the owner of {} can report its KPI.",
-                    _channel(state.playbook.channel_id),
-                    state.playbook.slug,
-                ),
-                usage=usage,
-            )
-
-    def require_member(self, state: PlaybookState, usage: str) -> None:
-        if not self.is_member(state):
-            raise Refusal(
-                mrkdwn(
-                    "Only members of {}, the team running {}, check in for it.",
-                    _channel(state.playbook.channel_id),
-                    state.playbook.slug,
-                ),
-                usage=usage,
-            )
-
-    def require_owner_or_curator(self, state: PlaybookState, usage: str) -> None:
-        if not (self.is_owner(state) or self.store.is_curator(self.user_id)):
-            raise Refusal(
-                mrkdwn(
-                    "Only the owner of {} ({}) or a curator can do that.",
-                    state.playbook.slug,
-                    _user(state.playbook.owner_id),
-                ),
-                usage=usage,
-            )
-
-    def require_admin(self, usage: str) -> None:
-        if not self.is_admin():
-            raise Refusal("Only admins (listed in ROLLOUT_ADMINS) can do that.", usage=usage)
-
-
-def _anchor(state: PlaybookState) -> calendar.CycleAnchor:
-    return calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on)
-
-
-def _user(user_id: str) -> Mrkdwn:
-    return Mrkdwn(f"<@{user_id}>")
-
-
-def _channel(channel_id: str) -> Mrkdwn:
-    return Mrkdwn(f"<#{channel_id}>")
 
 
 def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any]:
@@ -264,7 +121,7 @@ def _exception(request: Request, cmd: grammar.LogException) -> dict[str, Any]:
     step = request.step(state, cmd.step, "exception")
     week = request.current_week(state, "exception")
     request.require_owner_or_curator(state, "exception")
-    request.store.add_exception(state.playbook.id, step.id, week.week_start, cmd.reason, request.user_id, request.now)
+    reports.record_exception(request.store, state, step, week, cmd.reason, request.user_id, request.now)
     return render("exception_recorded", **_week_context(state, week), step=step.name, reason=cmd.reason)
 
 
@@ -273,7 +130,7 @@ def _cases(request: Request, cmd: grammar.Cases) -> dict[str, Any]:
     step = request.step(state, cmd.step, "cases")
     week = request.week(state, cmd.week, "cases")
     request.require_owner_or_curator(state, "cases")
-    request.store.add_case_count(state.playbook.id, step.id, week.week_start, cmd.count, request.user_id, request.now)
+    reports.record_cases(request.store, state, step, week, cmd.count, request.user_id, request.now)
     return render(
         "cases_recorded",
         **_week_context(state, week),
@@ -288,7 +145,7 @@ def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
     step = request.step(state, cmd.step, "rubric")
     week = request.week(state, cmd.week, "rubric")
     request.require_owner_or_curator(state, "rubric")
-    request.store.add_rubric_score(state.playbook.id, step.id, week.week_start, cmd.score, request.user_id, request.now)
+    reports.record_rubric(request.store, state, step, week, cmd.score, request.user_id, request.now)
     return render(
         "rubric_recorded",
         **_week_context(state, week),
@@ -304,7 +161,7 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
     request.require_owner_or_curator(state, "cycle")
     today = request.today(state)
     if state.anchor is not None:
-        running = calendar.week_containing(_anchor(state), today)
+        running = calendar.week_containing(governance.anchor(state), today)
         if running is None:
             raise Refusal(
                 f"Cycle {state.anchor.number} of {state.playbook.slug} is already set to start on "
@@ -344,19 +201,39 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
 
 def _mode(request: Request, cmd: grammar.SetMode) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "mode")
-    return governance.set_mode(request, state, cmd.step, cmd.mode, cmd.reason)
+    step = request.step(state, cmd.step, "mode")
+    done = governance.set_mode(request.store, state, step, cmd.mode, cmd.reason, request.user_id, request.now)
+    return render(
+        "mode_set",
+        step=done.step,
+        slug=state.playbook.slug,
+        mode=done.mode,
+        unfrozen=done.mode == "unfreeze",
+        channel=state.playbook.channel_id,
+        curators=done.curators_told,
+    )
 
 
 def _publish(request: Request, cmd: grammar.Publish) -> dict[str, Any]:
-    return governance.publish(request, request.playbook(cmd.playbook, "publish"))
+    return registry.publish(request.store, request.playbook(cmd.playbook, "publish"), request.user_id, request.now)
 
 
 def _registry(request: Request, cmd: grammar.Registry) -> dict[str, Any]:
-    return governance.registry(request, cmd.function)
+    return render("registry_list", entries=registry.entries(request.store, cmd.function), function=cmd.function)
 
 
 def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
-    return governance.adopt(request, cmd.playbook, cmd.version, cmd.channel_id, cmd.channel_name, cmd.owner_id)
+    return registry.adopt(
+        request.store,
+        cmd.playbook,
+        cmd.version,
+        cmd.channel_id,
+        cmd.channel_name,
+        cmd.owner_id,
+        request.user_id,
+        request.now,
+        request.services.org_timezone,
+    )
 
 
 def _curator(request: Request, cmd: grammar.CuratorChange) -> dict[str, Any]:
@@ -386,7 +263,7 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
     for state in states:
         week = None
         if state.anchor is not None:
-            week = calendar.week_containing(_anchor(state), request.today(state))
+            week = calendar.week_containing(governance.anchor(state), request.today(state))
         rows.append(
             {
                 "slug": state.playbook.slug,
@@ -406,7 +283,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     week = None
     today = request.today(state)
     if state.anchor is not None:
-        week = calendar.week_containing(_anchor(state), today)
+        week = calendar.week_containing(governance.anchor(state), today)
     figures = request.store.week_figures(state, week.week_start) if week else None
     progress = None
     if figures is not None and figures.kpi is not None:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from templates.refusals import Refusal, close_matches
+
 MAX_COMMAND_CHARS = 2000
 MAX_FREE_TEXT_CHARS = 500
 MAX_VALUE = 1e12
@@ -39,17 +41,6 @@ USAGE: dict[str, tuple[str, ...]] = {
     "curators-channel": ("/rollout curators-channel <#channel>",),
 }
 SUBCOMMANDS = tuple(USAGE)
-
-
-class Refusal(Exception):
-    """A request the bot will not carry out: `problem` says why, `usage` names the
-    subcommand whose usage to show, `suggestions` are close matches."""
-
-    def __init__(self, problem: str, usage: str | None = None, suggestions: tuple[str, ...] = ()):
-        super().__init__(problem)
-        self.problem = problem
-        self.usage = usage
-        self.suggestions = suggestions
 
 
 @dataclass(frozen=True)
@@ -545,19 +536,3 @@ def _free_text(text: str, what: str, usage: str) -> str:
 def _clip(text: str, limit: int = 40) -> str:
     text = plain_text(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def close_matches(word: str, candidates: list[str] | tuple[str, ...], n: int = 3) -> tuple[str, ...]:
-    """Candidates that look like `word`: similar spelling, or containing it."""
-    import difflib
-
-    word = word.lower()
-    found = difflib.get_close_matches(word, [c.lower() for c in candidates], n=n, cutoff=0.6)
-    lookup = {c.lower(): c for c in candidates}
-    result = [lookup[f] for f in found]
-    for candidate in candidates:
-        if len(result) >= n:
-            break
-        if len(word) >= 3 and word in candidate.lower() and candidate not in result:
-            result.append(candidate)
-    return tuple(result)

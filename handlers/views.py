@@ -18,12 +18,12 @@ from slack_sdk import WebClient
 from cadence import keys
 from handlers import grammar, home
 from handlers.checkins import button_value, record_attestation, record_kpi, week_of
-from handlers.commands import Request
 from handlers.context import Services
-from handlers.grammar import Refusal
+from handlers.request import Request
 from storage.outbox import Message
 from storage.store import PlaybookState
 from templates import render
+from templates.refusals import Refusal
 
 log = logging.getLogger(__name__)
 

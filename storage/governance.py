@@ -3,7 +3,7 @@ the registry. Every change here also writes its decision row, in the same transa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -12,17 +12,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from cadence.decisions import Decision
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
+from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_new
 from storage.cadence_log import JOBS, Work
 from storage.db import unit_of_work
-from storage.models import CycleResult, Decision, Playbook, Proposal, RegistryVersion, Step, StepVerdict
+from storage.models import CycleResult, Playbook, Proposal, RegistryVersion, Step, StepVerdict
+from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
 from storage.store import PlaybookState
 
-DECISION_DEFAULTS = dict(
-    rule=None, playbook_id=None, step_id=None, week_start=None, from_mode=None, to_mode=None, figures={}
-)
+
+def decision_row(decision: Decision, at: datetime) -> dict[str, Any]:
+    """A decision as the columns of its `decision` row."""
+    return {**asdict(decision), "kind": str(decision.kind), "decided_at": at}
 
 
 class StaleState(Exception):
@@ -49,16 +53,39 @@ class NewProposal:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NewVerdict:
+    """A step's verdict for a closed week (a step_verdict row)."""
+
+    playbook_id: int
+    step_id: int
+    week_start: date
+    mode: str
+    outcome: str
+    cases: int | None
+    exceptions: int
+    rubric: float | None
+
+
+@dataclass(frozen=True)
+class NewCycleResult:
+    """A cycle's result under the scale rule (a cycle_result row)."""
+
+    playbook_id: int
+    starts_on: date
+    result: CycleOutcome
+
+
 @dataclass
 class Change:
     """Everything one decision or one week close writes, besides its job record."""
 
-    decisions: list[dict[str, Any]] = field(default_factory=list)  # Decision columns
-    verdicts: list[dict[str, Any]] = field(default_factory=list)  # StepVerdict columns
+    decisions: list[Decision] = field(default_factory=list)
+    verdicts: list[NewVerdict] = field(default_factory=list)
     mode_changes: list[ModeChange] = field(default_factory=list)
     new_proposals: list[NewProposal] = field(default_factory=list)
     withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
-    cycle_results: list[dict[str, Any]] = field(default_factory=list)  # CycleResult columns
+    cycle_results: list[NewCycleResult] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
 
     def merge(self, other: Change) -> None:
@@ -102,14 +129,14 @@ class Governance:
             )
             decisions = (
                 s.execute(
-                    select(Decision)
+                    select(DecisionRow)
                     .where(
-                        col(Decision.step_id).in_(ids),
-                        col(Decision.kind).in_(("mode-change", "proposal-rejected")),
-                        col(Decision.week_start).is_not(None),
-                        Decision.week_start >= since,
+                        col(DecisionRow.step_id).in_(ids),
+                        col(DecisionRow.kind).in_(("mode-change", "proposal-rejected")),
+                        col(DecisionRow.week_start).is_not(None),
+                        DecisionRow.week_start >= since,
                     )
-                    .order_by(Decision.id)
+                    .order_by(DecisionRow.id)
                 )
                 .scalars()
                 .all()
@@ -357,13 +384,27 @@ class Governance:
                 ],
             )
         if change.verdicts:
-            s.execute(insert(StepVerdict.__table__), [{**v, "recorded_at": at} for v in change.verdicts])
+            s.execute(insert(StepVerdict.__table__), [{**asdict(v), "recorded_at": at} for v in change.verdicts])
         if change.decisions:
-            s.execute(
-                insert(Decision.__table__), [{**DECISION_DEFAULTS, **d, "decided_at": at} for d in change.decisions]
-            )
+            s.execute(insert(DecisionRow.__table__), [decision_row(d, at) for d in change.decisions])
         if change.cycle_results:
-            s.execute(insert(CycleResult.__table__), [{**r, "recorded_at": at} for r in change.cycle_results])
+            s.execute(
+                insert(CycleResult.__table__),
+                [
+                    dict(
+                        playbook_id=r.playbook_id,
+                        cycle=r.result.cycle,
+                        starts_on=r.starts_on,
+                        kpi_weeks=r.result.kpi_weeks,
+                        mean=r.result.mean,
+                        target=r.result.target,
+                        direction=r.result.direction,
+                        hit=r.result.hit,
+                        recorded_at=at,
+                    )
+                    for r in change.cycle_results
+                ],
+            )
 
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.engine) as s:

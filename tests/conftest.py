@@ -28,12 +28,12 @@ from sqlmodel import SQLModel
 from bot import standin
 from bot.app import create_app
 from bot.dispatch import Dispatcher, Pacer
+from bot.members import TeamDirectory
 from bot.settings import Settings
 from bot.standin import Reply, SlackStandIn
 from bot.tick import Cadence
 from bot.web import WAITRESS_OPTIONS, make_wsgi
 from cadence.definition import parse_playbook
-from handlers.members import TeamDirectory
 from storage import migrate
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine, normalise_database_url

@@ -1,0 +1,37 @@
+"""Who may do what, from the roles the database holds: the owner of a playbook, the
+curators. (Team membership is Slack's to say; the listeners check it.)"""
+
+from __future__ import annotations
+
+from storage.store import PlaybookState, Store
+from templates import Mrkdwn, mrkdwn
+from templates.refusals import Refusal
+
+
+def user(user_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<@{user_id}>")
+
+
+def channel(channel_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<#{channel_id}>")
+
+
+def is_owner(state: PlaybookState, user_id: str) -> bool:
+    return user_id == state.playbook.owner_id
+
+
+def require_owner_or_curator(store: Store, state: PlaybookState, user_id: str, usage: str | None) -> None:
+    if not (is_owner(state, user_id) or store.is_curator(user_id)):
+        raise Refusal(
+            mrkdwn(
+                "Only the owner of {} ({}) or a curator can do that.",
+                state.playbook.slug,
+                user(state.playbook.owner_id),
+            ),
+            usage=usage,
+        )
+
+
+def require_curator(store: Store, user_id: str, problem: str, usage: str | None) -> None:
+    if not store.is_curator(user_id):
+        raise Refusal(problem, usage=usage)

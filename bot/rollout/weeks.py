@@ -1,0 +1,136 @@
+"""Closing a week: each step's verdict and the transitions it causes, the cycle's result
+and the scale rule when it was a cycle's last week, and the week's summary for the team.
+
+Closes come in rounds (bot/tick.py): one round holds at most one week per playbook, and
+costs the same few queries however many playbooks close at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.rollout.governance import thresholds, transitions_change
+from bot.rollout.registry import scale_messages
+from cadence import calendar, decisions, keys, rules
+from cadence.schedule import Due
+from storage.governance import Change, Governance, NewCycleResult, NewProposal, NewVerdict
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from templates import render
+
+
+@dataclass(frozen=True)
+class Closed:
+    """One week's close, ready to record: what it decided and its summary for the team."""
+
+    due: Due
+    state: PlaybookState
+    change: Change
+    summary: dict[str, Any]
+
+
+def close_round(store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]]) -> list[Closed]:
+    figures = store.week_figures_many([(state, due.week_start) for state, due in batch])
+    lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
+    since = min(due.week_start for _, due in batch) - timedelta(days=7 * lookback)
+    history = governance.histories([state for state, _ in batch], since)
+    cycle_ends = [(state, due) for state, due in batch if _week(due).week == calendar.WEEKS_PER_CYCLE]
+    cycle_kpis = store.week_figures_many(
+        [
+            (state, _week(due).cycle_start + timedelta(days=7 * i))
+            for state, due in cycle_ends
+            for i in range(calendar.WEEKS_PER_CYCLE)
+        ]
+    )
+    scale = governance.scale_history([state.playbook.id for state, _ in cycle_ends])
+    open_scale = governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
+    curators = store.setting(CURATORS_CHANNEL)
+    closed = []
+    for state, due in batch:
+        week = _week(due)
+        week_figures = figures[(state.playbook.id, due.week_start)]
+        th = thresholds(state)
+        change = Change()
+        outcomes = {}
+        for step, numbers in zip(state.steps, week_figures.steps, strict=True):
+            week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
+            outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
+            outcomes[step.name] = outcome
+            change.decisions.append(
+                decisions.of_verdict(
+                    state.playbook.id, step.id, step.name, step.mode, due.week_start, outcome, rule, week_numbers, th
+                )
+            )
+            change.verdicts.append(
+                NewVerdict(
+                    state.playbook.id,
+                    step.id,
+                    due.week_start,
+                    step.mode,
+                    outcome,
+                    numbers.cases,
+                    numbers.total_exceptions,
+                    numbers.rubric,
+                )
+            )
+            transitions, _ = rules.evaluate(
+                history.states[step.id], rules.WeekVerdict(due.week_start, outcome, week_numbers), th
+            )
+            change.merge(
+                transitions_change(
+                    state,
+                    step,
+                    transitions,
+                    None,
+                    keys.step_transitions(due.key, step.id),
+                    curators,
+                    history.open_proposals.get(step.id),
+                )
+            )
+        result = None
+        if week.week == calendar.WEEKS_PER_CYCLE:
+            result = _cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change)
+        summary = render(
+            "week_closed", playbook=state.playbook, week=week, figures=week_figures, outcomes=outcomes, result=result
+        )
+        closed.append(Closed(due, state, change, summary))
+    return closed
+
+
+def _week(due: Due) -> calendar.WeekRef:
+    assert due.week is not None, "a week close always names its week"
+    return due.week
+
+
+def _cycle_result(
+    state: PlaybookState,
+    due: Due,
+    kpis: dict[Any, Any],
+    scale: dict[int, Any],
+    open_scale: set[int],
+    curators: str | None,
+    change: Change,
+) -> rules.CycleResult:
+    """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
+    playbook = state.playbook
+    week = _week(due)
+    th = thresholds(state)
+    weekly = [
+        kpis[(playbook.id, week.cycle_start + timedelta(days=7 * i))].kpi for i in range(calendar.WEEKS_PER_CYCLE)
+    ]
+    result = rules.cycle_result(week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
+    change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result))
+    change.decisions.append(decisions.of_cycle_result(playbook.id, due.week_start, result))
+    earlier, covered = scale.get(playbook.id, ([], 0))
+    uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
+    if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
+        key = keys.scale(playbook.id, result.cycle)
+        shown = [decisions.result_figures(r) for r in uncovered[-th.scale_after_cycles :]]
+        figures = {"cycle": result.cycle, "results": shown}
+        change.new_proposals.append(NewProposal(key, "scale", playbook.id, due.week_start, figures=figures))
+        change.decisions.append(
+            decisions.of_scale_proposal(playbook.id, due.week_start, th.scale_after_cycles, figures)
+        )
+        change.messages += scale_messages(state, figures, key, curators)
+    return result

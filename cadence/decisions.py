@@ -1,0 +1,205 @@
+"""Decisions: the append-only record of everything decided, by a rule or by a person.
+
+Every transition, verdict, cycle result, proposal, approval and publication becomes one
+`Decision` here, as a typed value, and storage writes it as one row of the `decision`
+table. Nothing is decided without leaving one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, assert_never
+
+from cadence.rules import CycleResult, Kind, Thresholds, Transition, WeekNumbers
+
+
+class DecisionKind(StrEnum):
+    """The `decision.kind` column. Values are stored: never change one, add a new one."""
+
+    VERDICT = "verdict"
+    MODE_CHANGE = "mode-change"
+    WARNING = "warning"
+    PROPOSAL = "proposal"
+    PROPOSAL_WITHDRAWN = "proposal-withdrawn"
+    PROPOSAL_APPROVED = "proposal-approved"
+    PROPOSAL_REJECTED = "proposal-rejected"
+    FREEZE = "freeze"
+    UNFREEZE = "unfreeze"
+    CYCLE_RESULT = "cycle-result"
+    SCALE_PROPOSAL = "scale-proposal"
+    PUBLISH = "publish"
+
+
+def decision_kind(kind: Kind) -> DecisionKind:
+    """Which kind of decision records a transition of `kind`."""
+    match kind:
+        case Kind.DEMOTION | Kind.PROMOTION | Kind.OVERRIDE:
+            return DecisionKind.MODE_CHANGE
+        case Kind.WARNING:
+            return DecisionKind.WARNING
+        case Kind.PROPOSAL:
+            return DecisionKind.PROPOSAL
+        case Kind.WITHDRAWAL:
+            return DecisionKind.PROPOSAL_WITHDRAWN
+        case Kind.FREEZE:
+            return DecisionKind.FREEZE
+        case Kind.REJECTION:
+            return DecisionKind.PROPOSAL_REJECTED
+        case Kind.UNFREEZE:
+            return DecisionKind.UNFREEZE
+        case _:
+            assert_never(kind)
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: DecisionKind
+    rule: str | None  # the rule that decided, or what a person did ("approval", "curator")
+    actor: str  # a person's user id, or "rule:<rule>" when a rule decided
+    summary: str  # one line for the audit trail
+    playbook_id: int | None = None
+    step_id: int | None = None
+    week_start: date | None = None
+    from_mode: str | None = None
+    to_mode: str | None = None
+    figures: dict[str, Any] = field(default_factory=dict)  # the numbers it saw
+
+
+def of_transition(
+    t: Transition,
+    playbook_id: int,
+    step_id: int | None,
+    step_name: str,
+    actor: str | None,
+    reason: str | None = None,
+) -> Decision:
+    """The record of a transition: what, which rule, the numbers, who (a person's id, or
+    the rule itself when `actor` is None)."""
+    change = f"{t.from_mode} → {t.to_mode}" if t.to_mode else t.from_mode
+    summary = f"{step_name}: {t.kind} ({change}); rule {t.rule}"
+    if t.counter:
+        summary += f"; {t.counter}"
+    if reason:
+        summary += f"; reason: {reason}"
+    return Decision(
+        kind=decision_kind(t.kind),
+        rule=t.rule,
+        actor=actor or f"rule:{t.rule}",
+        playbook_id=playbook_id,
+        step_id=step_id,
+        week_start=t.week_start,
+        from_mode=t.from_mode,
+        to_mode=t.to_mode if t.changes_mode else None,
+        summary=summary,
+        figures={**t.figures, "counter": t.counter, **({"reason": reason} if reason else {})},
+    )
+
+
+def of_verdict(
+    playbook_id: int,
+    step_id: int,
+    step_name: str,
+    mode: str,
+    week_start: date,
+    outcome: str,
+    rule: str,
+    numbers: WeekNumbers,
+    th: Thresholds,
+) -> Decision:
+    """A step's weekly verdict: the rule decided it, on these numbers."""
+    return Decision(
+        kind=DecisionKind.VERDICT,
+        rule=rule,
+        actor="rule:verdict",
+        playbook_id=playbook_id,
+        step_id=step_id,
+        week_start=week_start,
+        summary=f"{step_name}: {outcome} ({rule})",
+        figures={
+            "outcome": outcome,
+            "cases": numbers.cases,
+            "exceptions": numbers.exceptions,
+            "ratio": numbers.ratio,
+            "rubric": numbers.rubric,
+            "cap": th.exception_cap,
+            "threshold": th.rubric_threshold,
+            "floor": th.rubric_floor,
+            "min_cases": th.min_cases,
+            "mode": mode,
+        },
+    )
+
+
+def result_figures(r: CycleResult) -> dict[str, Any]:
+    """A cycle result as plain data for decisions, proposals and messages."""
+    return {
+        "cycle": r.cycle,
+        "kpi_weeks": r.kpi_weeks,
+        "mean": r.mean,
+        "target": r.target,
+        "direction": r.direction,
+        "hit": r.hit,
+    }
+
+
+def of_cycle_result(playbook_id: int, week_start: date, result: CycleResult) -> Decision:
+    return Decision(
+        kind=DecisionKind.CYCLE_RESULT,
+        rule="scale",
+        actor="rule:scale",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
+        figures=result_figures(result),
+    )
+
+
+def of_scale_proposal(playbook_id: int, week_start: date, cycles: int, figures: dict[str, Any]) -> Decision:
+    return Decision(
+        kind=DecisionKind.SCALE_PROPOSAL,
+        rule="scale",
+        actor="rule:scale",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=f"ready to scale: {cycles} cycles hit the target",
+        figures=figures,
+    )
+
+
+def of_approval(
+    playbook_id: int,
+    step_id: int,
+    step_name: str,
+    week_start: date,
+    from_mode: str,
+    to_mode: str | None,
+    by: str,
+    proposal_key: str,
+) -> Decision:
+    return Decision(
+        kind=DecisionKind.PROPOSAL_APPROVED,
+        rule="approval",
+        actor=by,
+        playbook_id=playbook_id,
+        step_id=step_id,
+        week_start=week_start,
+        from_mode=from_mode,
+        to_mode=to_mode,
+        summary=f"{step_name}: proposal approved",
+        figures={"proposal": proposal_key},
+    )
+
+
+def of_publication(
+    playbook_id: int, slug: str, version: int, results: list[dict[str, Any]], scale_rule_held: bool, by: str
+) -> Decision:
+    return Decision(
+        kind=DecisionKind.PUBLISH,
+        rule="scale" if scale_rule_held else "curator",
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug} v{version} published",
+        figures={"version": version, "cycle_results": results, "scale_rule_held": scale_rule_held},
+    )
