@@ -101,19 +101,14 @@ def open_form(request: Request, form: str, trigger_id: str) -> dict[str, Any] | 
     else:
         states = [s for s in request.store.active_states()]
         if not states:
-            raise Refusal("No playbook has a cycle running yet, so there is nothing to check in for.", usage=form)
+            raise Refusal.of("no_forms_yet", usage=form)
         choices = [{"label": f"{s.playbook.title} ({s.playbook.slug})", "value": str(s.playbook.id)} for s in states]
         view = form_view(form, None, None, {"choose": True}, choices)
     try:
         request.client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:
         log.warning("views.open failed: %s", err.response.get("error"))
-        raise Refusal(
-            f"Slack wouldn't open the form ({err.response.get('error')}). Type the command in full instead.", usage=form
-        ) from err
+        raise Refusal.of("form_refused", usage=form, error=err.response.get("error")) from err
     except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
-        raise Refusal(
-            "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
-            usage=form,
-        ) from err
+        raise Refusal.of("slack_busy_form", usage=form) from err
     return None

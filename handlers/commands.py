@@ -163,31 +163,25 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
     if state.anchor is not None:
         running = calendar.week_containing(governance.anchor(state), today)
         if running is None:
-            raise Refusal(
-                f"Cycle {state.anchor.number} of {state.playbook.slug} is already set to start on "
-                f"{state.anchor.starts_on.isoformat()}.",
+            raise Refusal.of(
+                "cycle_already_set",
                 usage="cycle",
+                cycle=state.anchor.number,
+                slug=state.playbook.slug,
+                day=state.anchor.starts_on.isoformat(),
             )
-        raise Refusal(
-            f"{state.playbook.slug} is in week {running.week} of cycle {running.cycle}; cycles follow "
-            "one another without being started again.",
-            usage="cycle",
+        raise Refusal.of(
+            "cycle_running", usage="cycle", slug=state.playbook.slug, week=running.week, cycle=running.cycle
         )
     starts_on = cmd.starts_on or calendar.next_monday(today)
     if starts_on + timedelta(days=calendar.DAYS_PER_CYCLE) <= today:
-        raise Refusal(
-            f"A cycle starting on {starts_on.isoformat()} would already be over. Pick this week's "
-            f"Monday ({calendar.monday_of(today).isoformat()}) or a later one.",
-            usage="cycle",
+        raise Refusal.of(
+            "cycle_over", usage="cycle", day=starts_on.isoformat(), monday=calendar.monday_of(today).isoformat()
         )
     try:
         request.store.start_cycle(state.playbook.id, 1, starts_on, request.user_id, request.now)
     except Conflict:
-        raise Refusal(
-            f"Someone started a cycle of {state.playbook.slug} at the same moment; see "
-            f"`/rollout status {state.playbook.slug}`.",
-            usage="cycle",
-        ) from None
+        raise Refusal.of("cycle_race", usage="cycle", slug=state.playbook.slug) from None
     return render(
         "cycle_started",
         slug=state.playbook.slug,

@@ -214,28 +214,18 @@ def _first_word(text: str) -> str:
 def parse(text: str) -> Command:
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
-        raise Refusal(
-            f"That command is {len(text):,} characters long; I accept at most {MAX_COMMAND_CHARS:,}. "
-            f"Keep notes and reasons under {MAX_FREE_TEXT_CHARS} characters.",
-            usage="help",
-        )
+        raise Refusal.of("too_long", usage="help", length=len(text), limit=MAX_COMMAND_CHARS, free=MAX_FREE_TEXT_CHARS)
     problem = control_character(text)
     if problem is not None:
-        raise Refusal(
-            f"Your text contains {problem}, which I can't store. Retype it without that "
-            "character (it often comes from pasting).",
-            usage=_first_word(text),
-        )
+        raise Refusal.of("control_character", usage=_first_word(text), what=problem)
     words = _Words(text)
     if not words.words:
         return Help()
     sub = words.words[0].lower()
     parser = _PARSERS.get(sub)
     if parser is None:
-        raise Refusal(
-            f"I don't know the subcommand “{_clip(words.words[0])}”.",
-            usage="help",
-            suggestions=close_matches(sub, SUBCOMMANDS),
+        raise Refusal.of(
+            "unknown_subcommand", usage="help", suggestions=close_matches(sub, SUBCOMMANDS), word=_clip(words.words[0])
         )
     return parser(words)
 
@@ -247,7 +237,7 @@ def _help(w: _Words) -> Help:
 
 def _status(w: _Words) -> Status:
     if len(w) > 2:
-        raise Refusal("`status` takes at most one playbook.", usage="status")
+        raise Refusal.of("status_arguments", usage="status")
     return Status(_playbook(w.words[1]) if len(w) == 2 else None)
 
 
@@ -255,13 +245,10 @@ def _kpi(w: _Words) -> Kpi | OpenForm:
     if len(w) == 1:
         return OpenForm("kpi")
     words, week = _split_week(w, "kpi")
-    if len(words) != 3:
-        raise Refusal(
-            "`kpi` needs a playbook and one value."
-            if len(words) < 3
-            else "`kpi` takes one value and nothing after it.",
-            usage="kpi",
-        )
+    if len(words) < 3:
+        raise Refusal.of("kpi_arguments", usage="kpi")
+    if len(words) > 3:
+        raise Refusal.of("kpi_extra", usage="kpi")
     value, percent = parse_value(words[2], usage="kpi")
     return Kpi(_playbook(words[1]), value, percent, week)
 
@@ -271,7 +258,7 @@ def _attest(w: _Words) -> Attest | OpenForm:
         return OpenForm("attest")
     words, week = _split_week(w, "attest")
     if len(words) < 3:
-        raise Refusal("`attest` needs a playbook and `yes` or `no`.", usage="attest")
+        raise Refusal.of("attest_arguments", usage="attest")
     answer = words[2].lower()
     end = len(words)
     if answer in ("yes", "y", "followed"):
@@ -279,63 +266,59 @@ def _attest(w: _Words) -> Attest | OpenForm:
         return Attest(_playbook(words[1]), True, None, note, week)
     if answer in ("no", "n", "deviated"):
         if len(words) < 5:
-            raise Refusal("A deviation needs the step you deviated on and a reason.", usage="attest")
+            raise Refusal.of("deviation_arguments", usage="attest")
         reason = _free_text(w.rest(4, end), "reason", "attest")
         return Attest(_playbook(words[1]), False, words[3], reason, week)
-    raise Refusal(
-        f"Answer `yes` (you followed the mode map) or `no` (you deviated), not “{_clip(words[2])}”.", usage="attest"
-    )
+    raise Refusal.of("attest_answer", usage="attest", word=_clip(words[2]))
 
 
 def _exception(w: _Words) -> LogException:
     if len(w) < 4:
-        raise Refusal("`exception` needs a playbook, a step and a reason.", usage="exception")
+        raise Refusal.of("exception_arguments", usage="exception")
     return LogException(_playbook(w.words[1]), w.words[2], _free_text(w.rest(3), "reason", "exception"))
 
 
 def _cases(w: _Words) -> Cases:
     words, week = _split_week(w, "cases")
     if len(words) != 4:
-        raise Refusal("`cases` needs a playbook, a step and a count.", usage="cases")
+        raise Refusal.of("cases_arguments", usage="cases")
     return Cases(_playbook(words[1]), words[2], parse_count(words[3]), week)
 
 
 def _rubric(w: _Words) -> Rubric:
     words, week = _split_week(w, "rubric")
     if len(words) != 4:
-        raise Refusal("`rubric` needs a playbook, a step and a score.", usage="rubric")
+        raise Refusal.of("rubric_arguments", usage="rubric")
     return Rubric(_playbook(words[1]), words[2], parse_score(words[3]), week)
 
 
 def _cycle(w: _Words) -> CycleStart:
     if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
-        raise Refusal("Say `cycle start`, the playbook and, if not next Monday, the Monday it starts.", usage="cycle")
+        raise Refusal.of("cycle_arguments", usage="cycle")
     starts_on = None
     if len(w) == 4:
         starts_on = parse_date(w.words[3])
         if starts_on.weekday() != 0:
-            raise Refusal(
-                f"Cycles start on a Monday; {starts_on.isoformat()} is a {starts_on.strftime('%A')}.", usage="cycle"
+            raise Refusal.of(
+                "cycle_not_monday", usage="cycle", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
     return CycleStart(_playbook(w.words[2]), starts_on)
 
 
 def _mode(w: _Words) -> SetMode:
     if len(w) < 5:
-        raise Refusal("`mode` needs a playbook, a step, the mode and a reason (the reason is recorded).", usage="mode")
+        raise Refusal.of("mode_arguments", usage="mode")
     mode = w.words[3].lower()
     if mode not in (*MODES, "unfreeze"):
-        raise Refusal(
-            f"“{_clip(w.words[3])}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
-            usage="mode",
-            suggestions=close_matches(mode, (*MODES, "unfreeze")),
+        raise Refusal.of(
+            "not_a_mode", usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")), word=_clip(w.words[3])
         )
     return SetMode(_playbook(w.words[1]), w.words[2], mode, _free_text(w.rest(4), "reason", "mode"))
 
 
 def _publish(w: _Words) -> Publish:
     if len(w) != 2:
-        raise Refusal("Name the one playbook to publish.", usage="publish")
+        raise Refusal.of("publish_arguments", usage="publish")
     return Publish(_playbook(w.words[1]))
 
 
@@ -350,13 +333,13 @@ _CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
 def _adopt(w: _Words) -> Adopt:
     words = w.words
     if len(words) < 3:
-        raise Refusal("`adopt` needs the playbook (and version) to adopt and the new team's channel.", usage="adopt")
+        raise Refusal.of("adopt_arguments", usage="adopt")
     version = None
     name = words[1]
     if "@" in name:
         m = _VERSIONED.match(name)
         if not m:
-            raise Refusal(f"“{_clip(name)}”: name a version as playbook@v2.", usage="adopt")
+            raise Refusal.of("adopt_version", usage="adopt", word=_clip(name))
         name, version = m.group(1), int(m.group(2))
     channel = parse_channel(words[2], "adopt")
     label = _CHANNEL_NAME.match(words[2])
@@ -367,19 +350,19 @@ def _adopt(w: _Words) -> Adopt:
     if len(rest) == 1:
         owner = parse_user(rest[0], "adopt")
     elif rest:
-        raise Refusal("After the channel, say `owner @person` or nothing.", usage="adopt")
+        raise Refusal.of("adopt_owner", usage="adopt")
     return Adopt(_playbook(name), version, channel, label.group(1) if label else None, owner)
 
 
 def _curator(w: _Words) -> CuratorChange:
     if len(w) != 3 or w.words[1].lower() not in ("add", "remove"):
-        raise Refusal("Say `curator add` or `curator remove` and mention one person.", usage="curator")
+        raise Refusal.of("curator_arguments", usage="curator")
     return CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
 
 
 def _curators_channel(w: _Words) -> CuratorsChannel:
     if len(w) != 2:
-        raise Refusal("Name one channel.", usage="curators-channel")
+        raise Refusal.of("curators_channel_arguments", usage="curators-channel")
     return CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
 
 
@@ -412,14 +395,14 @@ def _split_week(w: _Words, usage: str) -> tuple[list[str], int | None]:
         return words, parse_week(m.group(1), usage)
     for word in words:
         if _WEEK.match(word):
-            raise Refusal("Put `week:N` last.", usage=usage)
+            raise Refusal.of("week_last", usage=usage)
     return words, None
 
 
 def parse_week(text: str, usage: str) -> int:
     if text in ("1", "2", "3", "4"):
         return int(text)
-    raise Refusal(f"`week:{_clip(text)}` is not a week of a cycle: use week:1 to week:4.", usage=usage)
+    raise Refusal.of("not_a_week", usage=usage, word=_clip(text))
 
 
 def _playbook(word: str) -> str:
@@ -438,30 +421,27 @@ def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:
             )
         else:
             hint = f"{whole}.{tail}"
-        raise Refusal(
-            f"“{_clip(text)}” uses a comma. Write numbers with a dot and no thousands separator, e.g. {hint}.",
-            usage=usage,
-        )
+        raise Refusal.of("decimal_comma", usage=usage, word=_clip(text), hint=hint)
     if not _NUMBER.match(body):
-        raise Refusal(f"“{_clip(text)}” is not a number. Write a plain number such as 14.5.", usage=usage)
+        raise Refusal.of("not_a_number", usage=usage, word=_clip(text))
     value = float(body)
     if abs(value) > MAX_VALUE:
-        raise Refusal(f"{_clip(text)} is too large to be a weekly figure.", usage=usage)
+        raise Refusal.of("too_large", usage=usage, word=_clip(text))
     return value, percent
 
 
 def parse_count(text: str) -> int:
     if _DECIMAL_COMMA.match(text):
-        raise Refusal(f"“{_clip(text)}”: write counts without separators, e.g. {text.replace(',', '')}.", usage="cases")
+        raise Refusal.of("count_separator", usage="cases", word=_clip(text), hint=text.replace(",", ""))
     if re.fullmatch(r"-\d+(?:\.\d+)?", text):
-        raise Refusal(f"A case count can't be negative ({_clip(text)}).", usage="cases")
+        raise Refusal.of("count_negative", usage="cases", word=_clip(text))
     if re.fullmatch(r"\+?\d+\.\d*|\.\d+", text):
-        raise Refusal(f"A case count is a whole number, not {_clip(text)}.", usage="cases")
+        raise Refusal.of("count_fraction", usage="cases", word=_clip(text))
     if not re.fullmatch(r"\+?\d+", text):
-        raise Refusal(f"“{_clip(text)}” is not a count. Write a whole number such as 20.", usage="cases")
+        raise Refusal.of("not_a_count", usage="cases", word=_clip(text))
     count = int(text)
     if count > MAX_COUNT:
-        raise Refusal(f"{count:,} cases in a week is more than I accept ({MAX_COUNT:,}).", usage="cases")
+        raise Refusal.of("count_too_large", usage="cases", count=count, limit=MAX_COUNT)
     return count
 
 
@@ -469,16 +449,14 @@ def parse_score(text: str) -> float:
     """A rubric score: 0.93 or 93%, within 0..1 (0%..100%)."""
     value, percent = parse_value(text, usage="rubric")
     if value < 0:
-        raise Refusal(f"A rubric score can't be negative ({_clip(text)}).", usage="rubric")
+        raise Refusal.of("score_negative", usage="rubric", word=_clip(text))
     if percent:
         if value > 100:
-            raise Refusal(f"A rubric score can't be above 100% ({_clip(text)}).", usage="rubric")
+            raise Refusal.of("score_over_100", usage="rubric", word=_clip(text))
         return round(value / 100, 6)
     if value > 1:
         hint = f" Did you mean {_clip(text)}%?" if value <= 100 else ""
-        raise Refusal(
-            f"A rubric score is a fraction (0.93) or a percentage (93%), not {_clip(text)}.{hint}", usage="rubric"
-        )
+        raise Refusal.of("score_not_fraction", usage="rubric", word=_clip(text), hint=hint)
     return value
 
 
@@ -488,13 +466,13 @@ def parse_date(text: str) -> date:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise Refusal(f"“{_clip(text)}” is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.", usage="cycle")
+    raise Refusal.of("not_a_date", usage="cycle", word=_clip(text))
 
 
 def parse_user(text: str, usage: str) -> str:
     m = _USER.match(text)
     if not m:
-        raise Refusal(f"Mention the person with @ so Slack sends their id (got “{_clip(text)}”).", usage=usage)
+        raise Refusal.of("not_a_mention", usage=usage, word=_clip(text))
     return m.group(1)
 
 
@@ -504,7 +482,7 @@ def parse_channel(text: str, usage: str) -> str:
         return m.group(1)
     if _CHANNEL_ID.match(text):
         return text
-    raise Refusal(f"Name the channel with # so Slack sends its id (got “{_clip(text)}”).", usage=usage)
+    raise Refusal.of("not_a_channel", usage=usage, word=_clip(text))
 
 
 _MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
@@ -527,9 +505,7 @@ def plain_text(text: str) -> str:
 def _free_text(text: str, what: str, usage: str) -> str:
     text = plain_text(text).strip()
     if len(text) > MAX_FREE_TEXT_CHARS:
-        raise Refusal(
-            f"That {what} is {len(text):,} characters long; keep it under {MAX_FREE_TEXT_CHARS}.", usage=usage
-        )
+        raise Refusal.of("free_text_too_long", usage=usage, what=what, length=len(text), limit=MAX_FREE_TEXT_CHARS)
     return text
 
 

@@ -13,8 +13,7 @@ from handlers import grammar
 from handlers.context import Services
 from storage.models import Step
 from storage.store import PlaybookState
-from templates import mrkdwn
-from templates.refusals import Refusal, close_matches
+from templates.refusals import Refusal, close_matches, say
 
 
 class Request:
@@ -34,10 +33,8 @@ class Request:
         state = self.store.playbook_state(slug)
         if state is None:
             slugs = self.store.playbook_slugs()
-            raise Refusal(
-                f"There is no playbook “{grammar.plain_text(slug)[:64]}”.",
-                usage=usage,
-                suggestions=close_matches(slug, slugs),
+            raise Refusal.of(
+                "no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=grammar.plain_text(slug)[:64]
             )
         return state
 
@@ -46,11 +43,13 @@ class Request:
         step = state.step(name)
         if step is None:
             names = [s.name for s in state.steps]
-            raise Refusal(
-                f"Playbook {state.playbook.slug} has no step “{grammar.plain_text(name)[:40]}”. "
-                f"Its steps: {', '.join(names)}.",
+            raise Refusal.of(
+                "no_step",
                 usage=usage,
                 suggestions=close_matches(name, names),
+                slug=state.playbook.slug,
+                step=grammar.plain_text(name)[:40],
+                steps=", ".join(names),
             )
         return step
 
@@ -62,13 +61,8 @@ class Request:
         if state.anchor is not None:
             week = calendar.week_containing(_anchor(state), self.today(state))
         if week is None:
-            when = f" It starts on {state.anchor.starts_on.isoformat()}." if state.anchor else ""
-            raise Refusal(
-                f"Playbook {state.playbook.slug} has no cycle running yet, so there is no week to "
-                f"report for.{when} The owner starts one with `/rollout cycle start "
-                f"{state.playbook.slug}`.",
-                usage=usage,
-            )
+            when = say("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
+            raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
         return week
 
     def week(self, state: PlaybookState, number: int | None, usage: str) -> calendar.WeekRef:
@@ -78,10 +72,13 @@ class Request:
             return current
         wanted = calendar.week_of_cycle(current, number)
         if wanted.week_start > current.week_start:
-            raise Refusal(
-                f"week:{number} of cycle {current.cycle} starts on {wanted.week_start.isoformat()}, "
-                f"in the future; it is week {current.week} now.",
+            raise Refusal.of(
+                "week_in_future",
                 usage=usage,
+                number=number,
+                cycle=current.cycle,
+                day=wanted.week_start.isoformat(),
+                current=current.week,
             )
         return wanted
 
@@ -98,39 +95,24 @@ class Request:
             return self.services.directory.is_member(self.client, state.playbook.channel_id, self.user_id)
         except DirectoryUnavailable as err:
             if err.reason in ("not_in_channel", "channel_not_found"):
-                raise Refusal(
-                    mrkdwn(
-                        "I can't see who is in {} (Slack says {}). Invite me there with "
-                        "`/invite @Rollout Cadence`; nothing was stored.",
-                        _channel(state.playbook.channel_id),
-                        err.reason,
-                    )
+                raise Refusal.of(
+                    "bot_not_in_channel", channel=_channel(state.playbook.channel_id), error=err.reason
                 ) from err
-            raise Refusal(
-                "Slack is busy and didn't tell me who is on the team in time; nothing was stored. "
-                "Try again in a minute."
-            ) from err
+            raise Refusal.of("slack_busy_members") from err
 
     def require_member_or_owner(self, state: PlaybookState, usage: str) -> None:
         if not (self.is_owner(state) or self.is_member(state)):
-            raise Refusal(
-                mrkdwn(
-                    "Only members of {} and the owner of {} can report its KPI.",
-                    _channel(state.playbook.channel_id),
-                    state.playbook.slug,
-                ),
+            raise Refusal.of(
+                "members_or_owner_only",
                 usage=usage,
+                channel=_channel(state.playbook.channel_id),
+                slug=state.playbook.slug,
             )
 
     def require_member(self, state: PlaybookState, usage: str) -> None:
         if not self.is_member(state):
-            raise Refusal(
-                mrkdwn(
-                    "Only members of {}, the team running {}, check in for it.",
-                    _channel(state.playbook.channel_id),
-                    state.playbook.slug,
-                ),
-                usage=usage,
+            raise Refusal.of(
+                "members_only", usage=usage, channel=_channel(state.playbook.channel_id), slug=state.playbook.slug
             )
 
     def require_owner_or_curator(self, state: PlaybookState, usage: str | None) -> None:
@@ -138,7 +120,7 @@ class Request:
 
     def require_admin(self, usage: str) -> None:
         if not self.is_admin():
-            raise Refusal("Only admins (listed in ROLLOUT_ADMINS) can do that.", usage=usage)
+            raise Refusal.of("admins_only", usage=usage)
 
 
 def _anchor(state: PlaybookState) -> calendar.CycleAnchor:

@@ -1,13 +1,127 @@
-"""Refusals: the requests the bot will not carry out, and why.
+"""Refusals: the requests the bot will not carry out, and every sentence that says why.
 
-A refusal is raised wherever the reason is found (the grammar, a listener, the
-application layer) and rendered once, by the `refusal` template, as an ephemeral
-message with the subcommand's usage; nothing is stored.
+Every refusal a person can read is worded here, in `TEXTS`, so the product's voice is
+in one place next to the message templates. Code raises `Refusal.of(key, **values)`
+wherever the reason is found (the grammar, a listener, the application layer); the
+`refusal` template renders it once, as an ephemeral message with the subcommand's
+usage, and nothing is stored. Values are escaped for Slack (so `<!channel>` in a
+person's text pings no one); only `Mrkdwn` values (mentions the bot built from ids it
+checked) pass as they are. tests/templates/test_refusals.py checks that every key is
+used and every use has its key.
 """
 
 from __future__ import annotations
 
 import difflib
+import string
+from typing import Any
+
+from templates import Mrkdwn, slack_escape
+
+TEXTS: dict[str, str] = {
+    # ---- the shape of the command (handlers/grammar.py) ----
+    "too_long": (
+        "That command is {length:,} characters long; I accept at most {limit:,}. "
+        "Keep notes and reasons under {free} characters."
+    ),
+    "control_character": (
+        "Your text contains {what}, which I can't store. Retype it without that character "
+        "(it often comes from pasting)."
+    ),
+    "unknown_subcommand": "I don't know the subcommand “{word}”.",
+    "status_arguments": "`status` takes at most one playbook.",
+    "kpi_arguments": "`kpi` needs a playbook and one value.",
+    "kpi_extra": "`kpi` takes one value and nothing after it.",
+    "attest_arguments": "`attest` needs a playbook and `yes` or `no`.",
+    "deviation_arguments": "A deviation needs the step you deviated on and a reason.",
+    "attest_answer": "Answer `yes` (you followed the mode map) or `no` (you deviated), not “{word}”.",
+    "exception_arguments": "`exception` needs a playbook, a step and a reason.",
+    "cases_arguments": "`cases` needs a playbook, a step and a count.",
+    "rubric_arguments": "`rubric` needs a playbook, a step and a score.",
+    "cycle_arguments": "Say `cycle start`, the playbook and, if not next Monday, the Monday it starts.",
+    "cycle_not_monday": "Cycles start on a Monday; {day} is a {weekday}.",
+    "mode_arguments": "`mode` needs a playbook, a step, the mode and a reason (the reason is recorded).",
+    "not_a_mode": "“{word}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
+    "publish_arguments": "Name the one playbook to publish.",
+    "adopt_arguments": "`adopt` needs the playbook (and version) to adopt and the new team's channel.",
+    "adopt_version": "“{word}”: name a version as playbook@v2.",
+    "adopt_owner": "After the channel, say `owner @person` or nothing.",
+    "curator_arguments": "Say `curator add` or `curator remove` and mention one person.",
+    "curators_channel_arguments": "Name one channel.",
+    "week_last": "Put `week:N` last.",
+    "not_a_week": "`week:{word}` is not a week of a cycle: use week:1 to week:4.",
+    "decimal_comma": "“{word}” uses a comma. Write numbers with a dot and no thousands separator, e.g. {hint}.",
+    "not_a_number": "“{word}” is not a number. Write a plain number such as 14.5.",
+    "too_large": "{word} is too large to be a weekly figure.",
+    "count_separator": "“{word}”: write counts without separators, e.g. {hint}.",
+    "count_negative": "A case count can't be negative ({word}).",
+    "count_fraction": "A case count is a whole number, not {word}.",
+    "not_a_count": "“{word}” is not a count. Write a whole number such as 20.",
+    "count_too_large": "{count:,} cases in a week is more than I accept ({limit:,}).",
+    "score_negative": "A rubric score can't be negative ({word}).",
+    "score_over_100": "A rubric score can't be above 100% ({word}).",
+    "score_not_fraction": "A rubric score is a fraction (0.93) or a percentage (93%), not {word}.{hint}",
+    "not_a_date": "“{word}” is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.",
+    "not_a_mention": "Mention the person with @ so Slack sends their id (got “{word}”).",
+    "not_a_channel": "Name the channel with # so Slack sends its id (got “{word}”).",
+    "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
+    # ---- what the data says (handlers/request.py, handlers/commands.py) ----
+    "no_playbook": "There is no playbook “{slug}”.",
+    "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
+    "no_cycle_yet": (
+        "Playbook {slug} has no cycle running yet, so there is no week to report for.{when} "
+        "The owner starts one with `/rollout cycle start {slug}`."
+    ),
+    "cycle_starts_on": " It starts on {day}.",
+    "week_in_future": "week:{number} of cycle {cycle} starts on {day}, in the future; it is week {current} now.",
+    "cycle_already_set": "Cycle {cycle} of {slug} is already set to start on {day}.",
+    "cycle_running": "{slug} is in week {week} of cycle {cycle}; cycles follow one another without being started again.",
+    "cycle_over": "A cycle starting on {day} would already be over. Pick this week's Monday ({monday}) or a later one.",
+    "cycle_race": "Someone started a cycle of {slug} at the same moment; see `/rollout status {slug}`.",
+    "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
+    # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----
+    "bot_not_in_channel": (
+        "I can't see who is in {channel} (Slack says {error}). Invite me there with "
+        "`/invite @Rollout Cadence`; nothing was stored."
+    ),
+    "slack_busy_members": (
+        "Slack is busy and didn't tell me who is on the team in time; nothing was stored. Try again in a minute."
+    ),
+    "members_or_owner_only": "Only members of {channel} and the owner of {slug} can report its KPI.",
+    "members_only": "Only members of {channel}, the team running {slug}, check in for it.",
+    "owner_or_curator_only": "Only the owner of {slug} ({owner}) or a curator can do that.",
+    "admins_only": "Only admins (listed in ROLLOUT_ADMINS) can do that.",
+    "curators_publish": "Only curators publish to the registry.",
+    "curators_adopt": "Only curators start a team on a registry playbook.",
+    "curators_unfreeze": "Only curators can unfreeze a step.",
+    # ---- Slack's side (handlers/checkins.py) ----
+    "form_refused": "Slack wouldn't open the form ({error}). Type the command in full instead.",
+    "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
+    # ---- reports (bot/rollout/reports.py) ----
+    "kpi_not_percent": "{kpi} is measured {unit}; send the number without “%”.",
+    # ---- governance (bot/rollout/governance.py, registry.py) ----
+    "proposal_unknown": "I don't know that proposal any more.",
+    "step_gone": "That step is no longer part of the playbook.",
+    "proposal_decided": "This proposal is already {status}.",
+    "proposal_decided_by": "This proposal is already {status} (by {by}).",
+    "proposal_race": "Someone decided this proposal (or changed the step) a moment ago; see the channel.",
+    "not_frozen": "{step} is not frozen.",
+    "pinned": "{step} is pinned: human-led by design. Unpin it in the playbook's definition first.",
+    "already_mode": "{step} already is {mode}.",
+    "mode_race": "{step} changed a moment ago; check `/rollout status {slug}` and try again.",
+    "publish_race": "{problem}; run the command again for the next version.",
+    "scale_decided": "This playbook was already {status}.",
+    "playbook_gone": "That playbook is gone.",
+    "no_version": "The registry has no {which}.",
+    "not_adoptable": "That version can't be adopted as it is: {problem}",
+}
+
+
+class _Escaping(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Mrkdwn):
+            return str(value)
+        return slack_escape(format(value, format_spec))
 
 
 class Refusal(Exception):
@@ -19,6 +133,16 @@ class Refusal(Exception):
         self.problem = problem
         self.usage = usage
         self.suggestions = suggestions
+
+    @classmethod
+    def of(cls, key: str, usage: str | None = None, suggestions: tuple[str, ...] = (), **values: Any) -> Refusal:
+        """The refusal worded by TEXTS[key] with `values` filled in."""
+        return cls(say(key, **values), usage=usage, suggestions=suggestions)
+
+
+def say(key: str, **values: Any) -> Mrkdwn:
+    """TEXTS[key] with `values` filled in, escaped for Slack."""
+    return Mrkdwn(_Escaping().format(slack_escape(TEXTS[key]), **values))
 
 
 def close_matches(word: str, candidates: list[str] | tuple[str, ...], n: int = 3) -> tuple[str, ...]:

@@ -225,17 +225,16 @@ def decide_proposal(
     governance = Governance(store.engine)
     proposal = governance.proposal(key)
     if proposal is None or proposal.kind != "promotion":
-        raise Refusal("I don't know that proposal any more.")
+        raise Refusal.of("proposal_unknown")
     state = store.playbook_state_by_id(proposal.playbook_id)
     step = next((s for s in state.steps if s.id == proposal.step_id), None) if state else None
     if state is None or step is None:
-        raise Refusal("That step is no longer part of the playbook.")
+        raise Refusal.of("step_gone")
     require_owner_or_curator(store, state, by, None)
     if proposal.status != "open":
-        raise Refusal(
-            f"This proposal is already {proposal.status}"
-            + (f" (by {proposal.decided_by})." if proposal.decided_by not in (None, "rule") else ".")
-        )
+        if proposal.decided_by in (None, "rule"):
+            raise Refusal.of("proposal_decided", status=proposal.status)
+        raise Refusal.of("proposal_decided_by", status=proposal.status, by=proposal.decided_by)
     th = thresholds(state)
     week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
     history = governance.histories([state], week - timedelta(days=7 * th.lookback_weeks)).states[step.id]
@@ -260,7 +259,7 @@ def decide_proposal(
     except StaleState:
         applied = False
     if not applied:
-        raise Refusal("Someone decided this proposal (or changed the step) a moment ago; see the channel.")
+        raise Refusal.of("proposal_race")
 
 
 @dataclass(frozen=True)
@@ -279,9 +278,9 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
     key = keys.override(step.id, now.isoformat())
     if mode == "unfreeze":
         if not store.is_curator(by):
-            raise Refusal("Only curators can unfreeze a step.", usage="mode")
+            raise Refusal.of("curators_unfreeze", usage="mode")
         if not step.frozen:
-            raise Refusal(f"{step.name} is not frozen.", usage="mode")
+            raise Refusal.of("not_frozen", usage="mode", step=step.name)
         t = Transition(Kind.UNFREEZE, "unfreeze", week, step.mode)
         change = Change(
             decisions=[decisions.of_transition(t, state.playbook.id, step.id, step.name, by, reason)],
@@ -291,12 +290,9 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
     else:
         require_owner_or_curator(store, state, by, "mode")
         if step.pinned and mode != "human-led":
-            raise Refusal(
-                f"{step.name} is pinned: human-led by design. Unpin it in the playbook's definition first.",
-                usage="mode",
-            )
+            raise Refusal.of("pinned", usage="mode", step=step.name)
         if step.mode == mode:
-            raise Refusal(f"{step.name} already is {mode}.", usage="mode")
+            raise Refusal.of("already_mode", usage="mode", step=step.name, mode=mode)
         history = governance.histories([state], week - timedelta(days=7 * th.lookback_weeks))
         transitions, _ = rules.override(history.states[step.id], mode, week, th)
         change = transitions_change(
@@ -305,8 +301,5 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
     try:
         governance.apply(change, now)
     except StaleState:
-        raise Refusal(
-            f"{step.name} changed a moment ago; check `/rollout status {state.playbook.slug}` and try again.",
-            usage="mode",
-        ) from None
+        raise Refusal.of("mode_race", usage="mode", step=step.name, slug=state.playbook.slug) from None
     return ModeSet(step.name, mode, bool(curators))

@@ -66,7 +66,7 @@ def publish(
 ) -> dict[str, Any]:
     """The next registry version of a playbook (curators only). Returns the announcement,
     which also goes to the team and the curators."""
-    require_curator(store, by, "Only curators publish to the registry.", "publish")
+    require_curator(store, by, Refusal.of("curators_publish", usage="publish"))
     governance = Governance(store.engine)
     results, covered = governance.scale_history([state.playbook.id])[state.playbook.id]
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
@@ -119,7 +119,7 @@ def publish(
             state.playbook.id, number, definition, result_dicts, held, by, now, change, proposal_key=proposal_key
         )
     except StaleState as err:
-        raise Refusal(f"{err}; run the command again for the next version.", usage="publish") from None
+        raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
     return announcement
 
 
@@ -127,12 +127,12 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
     """The Publish button of a "ready to scale" proposal."""
     proposal = Governance(store.engine).proposal(key)
     if proposal is None or proposal.kind != "scale":
-        raise Refusal("I don't know that proposal any more.")
+        raise Refusal.of("proposal_unknown")
     if proposal.status != "open":
-        raise Refusal(f"This playbook was already {proposal.status}.")
+        raise Refusal.of("scale_decided", status=proposal.status)
     state = store.playbook_state_by_id(proposal.playbook_id)
     if state is None:
-        raise Refusal("That playbook is gone.")
+        raise Refusal.of("playbook_gone")
     publish(store, state, by, now, proposal_key=key)
 
 
@@ -173,13 +173,13 @@ def adopt(
 ) -> dict[str, Any]:
     """A curator starts a team on a registry version. Returns the announcement, which
     also goes to the team channel and the curators."""
-    require_curator(store, by, "Only curators start a team on a registry playbook.", "adopt")
+    require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)
     if version is None:
         published = sorted({v.slug for v in governance.versions()})
         which = f"v{version_number} of {slug}" if version_number else slug
-        raise Refusal(f"The registry has no {which}.", usage="adopt", suggestions=close_matches(slug, published))
+        raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, published), which=which)
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
     taken = set(store.playbook_slugs())
     new_slug = base
@@ -191,7 +191,7 @@ def adopt(
     try:
         spec = parse_playbook(raw)
     except DefinitionError as err:
-        raise Refusal(f"That version can't be adopted as it is: {err.problems[0]}", usage="adopt") from None
+        raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
     curators = store.setting(CURATORS_CHANNEL)
     message = render(
         "adopted",

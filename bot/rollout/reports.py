@@ -26,7 +26,7 @@ def record_kpi(
     playbook = state.playbook
     if percent and playbook.kpi_unit.strip() != "%":
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
-        raise Refusal(f"{playbook.kpi_name} is measured {unit}; send the number without “%”.", usage=usage)
+        raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
     store.add_kpi_reading(playbook.id, week.week_start, value, by, now)
 
 

@@ -4,7 +4,7 @@ curators. (Team membership is Slack's to say; the listeners check it.)"""
 from __future__ import annotations
 
 from storage.store import PlaybookState, Store
-from templates import Mrkdwn, mrkdwn
+from templates import Mrkdwn
 from templates.refusals import Refusal
 
 
@@ -22,16 +22,12 @@ def is_owner(state: PlaybookState, user_id: str) -> bool:
 
 def require_owner_or_curator(store: Store, state: PlaybookState, user_id: str, usage: str | None) -> None:
     if not (is_owner(state, user_id) or store.is_curator(user_id)):
-        raise Refusal(
-            mrkdwn(
-                "Only the owner of {} ({}) or a curator can do that.",
-                state.playbook.slug,
-                user(state.playbook.owner_id),
-            ),
-            usage=usage,
+        raise Refusal.of(
+            "owner_or_curator_only", usage=usage, slug=state.playbook.slug, owner=user(state.playbook.owner_id)
         )
 
 
-def require_curator(store: Store, user_id: str, problem: str, usage: str | None) -> None:
+def require_curator(store: Store, user_id: str, otherwise: Refusal) -> None:
+    """Curators only; anyone else gets the refusal `otherwise`."""
     if not store.is_curator(user_id):
-        raise Refusal(problem, usage=usage)
+        raise otherwise
