@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -57,7 +58,10 @@ def create_app(
         # Bolt copies this client's settings for each request; the _budget middleware
         # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
         client=RolloutWebClient(
-            token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=REQUEST_BUDGET, retry_handlers=[]
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            timeout=math.ceil(REQUEST_BUDGET),
+            retry_handlers=[],
         ),
         signing_secret=settings.slack_signing_secret,
         # Listeners answer inside the acknowledgement (they only touch the database and
@@ -85,7 +89,7 @@ def _once(store: Store, clock: Callable[[], datetime]):
 
     def middleware(req: BoltRequest, resp: BoltResponse, next):
         keys = []
-        signature = (req.headers.get("x-slack-signature") or [None])[0]
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
         if signature:
             keys.append(work_keys.seen_signature(signature))
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None

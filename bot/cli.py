@@ -10,7 +10,7 @@ import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 import yaml
@@ -102,7 +102,7 @@ def verify_slack(settings: Settings, app_token: bool = False) -> None:
         identity = client.auth_test()
         log.info("connected to Slack as %s in %s", identity.get("user"), identity.get("team"))
         if app_token:
-            client.apps_connections_open(app_token=settings.slack_app_token)
+            client.apps_connections_open(app_token=settings.slack_app_token or "")
     except SlackApiError as err:
         error = str(err.response.get("error") or err.response.status_code)
         if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
@@ -297,7 +297,7 @@ def _work_line(work) -> str:
     return f"{work.kind} {work.status}{week}{who} (due {work.due_at.isoformat(timespec='minutes')}){note}"
 
 
-def _first_line(payload: dict) -> str:
+def _first_line(payload: dict[str, Any]) -> str:
     text = str(payload.get("text") or "").strip().splitlines() or ["(blocks only)"]
     return text[0][:120]
 

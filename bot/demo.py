@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import waitress
 
@@ -212,7 +213,7 @@ class Demo:
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
 
-        pending: list[tuple[datetime, Callable[[], None]]] = []
+        pending: list[tuple[datetime, Callable[[], object]]] = []
         seen_dms: set[str] = set()
         hour = self.at(START - timedelta(days=1), 0)
         end = self.at(START + timedelta(days=7 * WEEKS + 1), 18)
@@ -237,7 +238,7 @@ class Demo:
                 weeks_done = (hour.date() - START).days // 7
                 self.say(f"  simulated week {weeks_done} of {WEEKS}: {len(self.slack.posted())} messages so far")
 
-    def _answer(self, user: str, dm: dict, now: datetime) -> list[tuple[datetime, Callable[[], None]]]:
+    def _answer(self, user: str, dm: dict[str, Any], now: datetime) -> list[tuple[datetime, Callable[[], object]]]:
         habit = HABITS.get(user, "never")
         value = next(e["value"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
         target = json.loads(value)
@@ -247,7 +248,9 @@ class Demo:
         if habit == "late":
             if not dm["text"].startswith("Reminder"):
                 return []
-            slug = self.store.playbook_state_by_id(target["playbook"]).playbook.slug
+            state = self.store.playbook_state_by_id(target["playbook"])
+            assert state is not None
+            slug = state.playbook.slug
             number = (week - START).days // 7 % 4 + 1
             if number == 4:  # week:N names a week of the current cycle: the last week is answered by Sunday night
                 return [

@@ -59,13 +59,13 @@ class Digest:
         proposals = self.governance.open_proposals_of(pids)
         counts = self.reports.org_counts(start)
         ratios = self.reports.exception_ratios(weeks)
-        names = {step.id: step.name for s in states for step in s.steps}
+        names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
 
         digests = []
         for state in states:
             p = state.playbook
             figures = last[(p.id, last_week)]
-            anchor = calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on)
+            anchor = state.running()
             current = calendar.week_containing(anchor, last_week)
             if current is None:
                 continue  # its first cycle began after last week: nothing to report on yet
@@ -101,7 +101,7 @@ class Digest:
                 dms_sent=sent,
                 checked_in=answered,
                 mode_changes=[
-                    ModeChange(names.get(d.step_id, "?"), d.from_mode, d.to_mode)
+                    ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or "")
                     for d in changes
                     if d.playbook_id == p.id
                 ],

@@ -31,9 +31,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
@@ -166,7 +168,9 @@ class Dispatcher:
 
     def _paced(self, message: OutboxMessage) -> None:
         wait = self.pacer.reserve(message.channel, self.clock().timestamp())
-        if self.clock() + timedelta(seconds=wait) > message.lease_until - timedelta(seconds=15):
+        lease_until = message.lease_until
+        assert lease_until is not None, "a claimed message has a lease"
+        if self.clock() + timedelta(seconds=wait) > lease_until - timedelta(seconds=15):
             self.outbox.release(message.id, self.worker)  # would outlive the lease: the next batch takes it
             return
         if wait:
@@ -277,6 +281,7 @@ class Dispatcher:
                 return
         if not self.outbox.mark_in_flight(message.id, self.worker, self.clock(), message.attempts + 1):
             return  # the lease went to another dispatcher
+        response: SlackResponse | dict[str, Any]
         try:
             if message.method == "files.uploadV2":
                 response = self._upload(message)
@@ -290,7 +295,7 @@ class Dispatcher:
             return
         self.outbox.mark_sent(message.id, self.worker, self.clock(), response.get("channel"), response.get("ts"))
 
-    def _upload(self, message: OutboxMessage) -> dict:
+    def _upload(self, message: OutboxMessage) -> dict[str, Any]:
         """Slack's current upload flow (getUploadURLExternal, the upload, completeUploadExternal),
         as slack_sdk's files_upload_v2 performs it. Not looked up after a crash: a file
         shared twice is the price of a crash mid-upload, and is rare."""
@@ -306,7 +311,7 @@ class Dispatcher:
         return {"channel": message.channel, "ts": None, "files": response.get("files")}
 
     @staticmethod
-    def _arguments(message: OutboxMessage) -> dict:
+    def _arguments(message: OutboxMessage) -> dict[str, Any]:
         arguments = dict(message.payload)
         if message.method == "chat.postMessage":
             arguments["channel"] = message.channel  # a reply in a thread goes to its parent's channel: the same
@@ -355,11 +360,13 @@ class Dispatcher:
         channel = message.slack_channel or message.channel
         if channel[:1] in ("U", "W"):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        assert message.in_flight_since is not None, "only a send in flight is looked up"
         oldest = message.in_flight_since - timedelta(minutes=1)
         history = self.client.conversations_history(
             channel=channel, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=200
         )
-        for item in history.get("messages", []):
+        found: list[dict[str, Any]] = history.get("messages", [])
+        for item in found:
             metadata = item.get("metadata") or {}
             if (
                 metadata.get("event_type") == METADATA_EVENT
@@ -385,7 +392,7 @@ def _retry_after(err: SlackApiError) -> float:
     if isinstance(value, list):
         value = value[0] if value else None
     try:
-        return max(float(value), 1.0)
+        return max(float(value), 1.0)  # type: ignore[arg-type]  # None and junk are caught below
     except (TypeError, ValueError):
         return 1.0
 

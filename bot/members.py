@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -96,7 +97,7 @@ class TeamDirectory:
                 self._people[person.user_id] = (now + self.people_ttl, person)
 
     @staticmethod
-    def _person(user: dict) -> Person:
+    def _person(user: dict[str, Any]) -> Person:
         return Person(
             user_id=user["id"],
             timezone=user.get("tz") or None,
@@ -119,7 +120,8 @@ class TeamDirectory:
         try:
             while True:
                 page = client.users_list(limit=PAGE_SIZE, cursor=cursor)
-                people += [self._person(u) for u in page.get("members", [])]
+                members: list[dict[str, Any]] = page.get("members", [])
+                people += [self._person(u) for u in members]
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return people

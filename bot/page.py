@@ -139,7 +139,7 @@ def write_page(
     names = _Names(people, channels)
     charts = {f["id"]: f["content"] for f in slack.files}
     messages = sorted(slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
-    threads: dict[str, list[dict]] = {}
+    threads: dict[str, list[dict[str, Any]]] = {}
     for m in messages:
         if m.get("thread_ts"):
             threads.setdefault(m["thread_ts"], []).append(m)
@@ -173,7 +173,7 @@ def write_page(
             and not m.get("thread_ts")
             and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
         ]
-        by_channel: dict[str, list[dict]] = {}
+        by_channel: dict[str, list[dict[str, Any]]] = {}
         for m in in_week:
             by_channel.setdefault(m["channel"], []).append(m)
         parts.append('<div class="grid">')

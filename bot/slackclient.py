@@ -10,6 +10,7 @@ The clock's clients are patient instead: nobody is waiting on them.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot import metrics
 
 REQUEST_BUDGET = 1.0  # seconds of waiting on Slack, in all, while a person waits for an answer
-CLOCK_TIMEOUT = 10.0  # seconds per call for the clock, which nobody waits on
+CLOCK_TIMEOUT = 10  # seconds per call for the clock, which nobody waits on
 
 
 class SlackBusy(TimeoutError):
@@ -33,13 +34,15 @@ class RolloutWebClient(WebClient):
 
     deadline: float | None = None
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0.01:
                 metrics.SLACK_ERRORS.labels(api_method, "budget_spent").inc()
                 raise SlackBusy(f"{api_method}: no time left to wait on Slack")
-            self.timeout = remaining  # this client serves one request: changing it is safe
+            # This client serves one request, so changing it is safe. slack_sdk annotates
+            # the timeout as int; urllib, which uses it, takes fractions of a second.
+            self.timeout = remaining  # type: ignore[assignment]
         try:
             return super().api_call(api_method, **kwargs)
         except SlackApiError as err:
@@ -63,6 +66,6 @@ def clock_client(token: str | None, base_url: str, retries: bool = True) -> Roll
 
 def request_client(token: str | None, base_url: str, budget: float = REQUEST_BUDGET) -> RolloutWebClient:
     """For one request a person is waiting on: no retries, and `budget` seconds in all."""
-    client = RolloutWebClient(token=token, base_url=base_url, timeout=budget, retry_handlers=[])
+    client = RolloutWebClient(token=token, base_url=base_url, timeout=math.ceil(budget), retry_handlers=[])
     client.deadline = time.monotonic() + budget
     return client

@@ -95,8 +95,7 @@ class SlackStandIn:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"http://127.0.0.1:{self._server.server_port}/api/"
 
     def start(self) -> SlackStandIn:
         self._thread.start()
@@ -178,7 +177,9 @@ class SlackStandIn:
 
     # ---- the API ----
 
-    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], dict]:
+    def _answer(
+        self, method: str, params: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self._lock:
             self.calls.append(Call(method, params, token, time.time()))
             fault = self._faults[method].popleft() if self._faults.get(method) else None
@@ -206,7 +207,7 @@ class SlackStandIn:
             time.sleep(fault.accept_then_delay)
         return 200, {}, body
 
-    def _over_limits(self, channel: str) -> tuple[int, dict[str, str], dict] | None:
+    def _over_limits(self, channel: str) -> tuple[int, dict[str, str], dict[str, Any]] | None:
         limits = self.limits
         if not (limits.per_channel_seconds or limits.workspace_per_second or limits.failure_rate):
             return None
@@ -233,7 +234,7 @@ class SlackStandIn:
     def _now(self) -> str | None:
         return self.clock().isoformat() if self.clock else None
 
-    def _m_auth_test(self, _p: dict) -> dict:
+    def _m_auth_test(self, _p: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
             "url": "https://rollout-test.slack.com/",
@@ -245,10 +246,10 @@ class SlackStandIn:
             "is_enterprise_install": False,
         }
 
-    def _m_apps_connections_open(self, _p: dict) -> dict:
+    def _m_apps_connections_open(self, _p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": self.socket_mode.url}
 
-    def _m_conversations_members(self, p: dict) -> dict:
+    def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel", "")
         if channel not in self.workspace.channels:
             return {"ok": False, "error": "channel_not_found"}
@@ -265,13 +266,13 @@ class SlackStandIn:
             "response_metadata": {"next_cursor": str(following) if following < len(members) else ""},
         }
 
-    def _m_users_info(self, p: dict) -> dict:
+    def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self.workspace.users.get(p.get("user", ""))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
 
-    def _m_users_list(self, p: dict) -> dict:
+    def _m_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
         users = list(self.workspace.users.values())
         limit = max(1, min(int(p.get("limit") or 100), 1000))
         start = int(p.get("cursor") or 0)
@@ -300,7 +301,7 @@ class SlackStandIn:
                 return None, "not_in_channel"
         return channel, None
 
-    def _m_chat_postMessage(self, p: dict) -> dict:
+    def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, error = self._resolve(p.get("channel", ""))
         if error:
             return {"ok": False, "error": error}
@@ -319,10 +320,10 @@ class SlackStandIn:
                 "thread_ts": p.get("thread_ts"),
                 "at": self._now(),
             }
-            self.messages[channel].append(message)
+            self.messages[channel or ""].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
-    def _m_chat_update(self, p: dict) -> dict:
+    def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = self.dm_channel(p.get("channel", "")), p.get("ts")
         with self._lock:
             for message in self.messages.get(channel, []):
@@ -336,13 +337,13 @@ class SlackStandIn:
                     return {"ok": True, "channel": channel, "ts": ts}
         return {"ok": False, "error": "message_not_found"}
 
-    def _m_conversations_open(self, p: dict) -> dict:
+    def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, error = self._resolve(p.get("users", "").split(",")[0])
         if error:
             return {"ok": False, "error": error}
         return {"ok": True, "channel": {"id": channel}}
 
-    def _m_conversations_history(self, p: dict) -> dict:
+    def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel", "")
         oldest = float(p.get("oldest") or 0)
         with self._lock:
@@ -353,16 +354,16 @@ class SlackStandIn:
         limit = int(p.get("limit") or 100)
         return {"ok": True, "messages": list(reversed(found))[:limit], "has_more": len(found) > limit}
 
-    def _m_files_getUploadURLExternal(self, p: dict) -> dict:
+    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("filename") or not str(p.get("length", "")).isdigit():
             return {"ok": False, "error": "invalid_arguments"}
         with self._lock:
             file_id = f"F{len(self.uploads) + len(self.files) + 1:08d}"
             self.uploads[file_id] = b""
-        host, port = self._server.server_address[:2]
-        return {"ok": True, "upload_url": f"http://{host}:{port}/upload/{file_id}", "file_id": file_id}
+        upload_url = f"http://127.0.0.1:{self._server.server_port}/upload/{file_id}"
+        return {"ok": True, "upload_url": upload_url, "file_id": file_id}
 
-    def _m_files_completeUploadExternal(self, p: dict) -> dict:
+    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
         files = _json_field(p.get("files")) or []
         channel = p.get("channel_id")
         shared = []
@@ -397,7 +398,7 @@ class SlackStandIn:
                     )
         return {"ok": True, "files": shared}
 
-    def _m_views_open(self, p: dict) -> dict:
+    def _m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
         view = _json_field(p.get("view"))
@@ -405,7 +406,7 @@ class SlackStandIn:
             self.opened_views.append(view)
         return {"ok": True, "view": {"id": f"V{len(self.opened_views):08d}", **view}}
 
-    def _m_views_publish(self, p: dict) -> dict:
+    def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
         view = _json_field(p.get("view"))
         with self._lock:
             self.views[p.get("user_id", "")] = view
@@ -440,7 +441,7 @@ class SlackStandIn:
                 status, headers, answer = standin._answer(method, params, token)
                 self._reply(status, headers, json.dumps(answer).encode(), "application/json; charset=utf-8")
 
-            def _reply(self, status: int, headers: dict, data: bytes, content_type: str) -> None:
+            def _reply(self, status: int, headers: dict[str, Any], data: bytes, content_type: str) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
@@ -467,7 +468,7 @@ def _json_field(value: Any) -> Any:
     return value
 
 
-def _blocks(value: Any) -> list:
+def _blocks(value: Any) -> list[Any]:
     return _json_field(value) or []
 
 
@@ -626,7 +627,7 @@ class SlackRequests:
         return {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=str(timestamp), body=body),
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=str(timestamp), body=body) or "",
         }
 
     def command(self, text: str, user: str, channel: str) -> Reply:

@@ -14,14 +14,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.digest import Digest
 from bot.members import DirectoryUnavailable, TeamDirectory
 from bot.rollout import weeks
-from cadence import calendar, keys
+from cadence import keys
 from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
 from storage.cadence_log import CadenceLog, Work
 from storage.governance import Governance, StaleState
@@ -54,7 +55,7 @@ def playbook_clock(state: PlaybookState) -> PlaybookClock:
     return PlaybookClock(
         playbook_id=state.playbook.id,
         timezone=state.playbook.timezone,
-        anchor=calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on),
+        anchor=state.running(),
         grace_hours=state.settings.grace_hours,
         stale_after_hours=state.settings.stale_after_hours,
         nudge=Slot.parse(state.settings.nudge_at),
@@ -170,19 +171,20 @@ class Cadence:
 
     # ---- members ----
 
-    def _member_work(self, member_weeks: list, at: datetime, report: TickReport) -> None:
+    def _member_work(self, member_weeks: list[Any], at: datetime, report: TickReport) -> None:
         recorded = self.log.recorded_members([(s.playbook.id, kind, w.week_start) for s, _, kind, w in member_weeks])
         checked_in = self.log.checked_in(
             [(s.playbook.id, w.week_start) for s, _, kind, w in member_weeks if kind == "reminder"]
         )
         teams = self._teams(sorted({s.playbook.channel_id for s, _, _, _ in member_weeks}), report)
         work: list[Work] = []
-        rendered: dict = {}
+        rendered: dict[tuple[int, date, str], dict[str, Any]] = {}
         for state, clock, kind, week in member_weeks:
             pid, channel = state.playbook.id, state.playbook.channel_id
-            if teams.get(channel) is None:
+            team = teams.get(channel)
+            if team is None:
                 continue  # Slack did not answer: the next tick tries again
-            for due in member_work(clock, kind, week, teams[channel], at, self.org_timezone):
+            for due in member_work(clock, kind, week, team, at, self.org_timezone):
                 if (pid, kind, week.week_start, due.user_id) in recorded:
                     continue
                 if due.stale:
@@ -209,11 +211,12 @@ class Cadence:
             for c, people in teams.items()
         }
 
-    def _dm(self, state: PlaybookState, due: Due, rendered: dict) -> Work:
+    def _dm(self, state: PlaybookState, due: Due, rendered: dict[tuple[int, date, str], dict[str, Any]]) -> Work:
         """A check-in DM or reminder. Every member of a playbook gets the same one for a week,
         so it is rendered once per playbook, week and kind (`rendered` is the cache)."""
         playbook = state.playbook
-        cache_key = (playbook.id, due.week_start, due.kind)
+        assert due.week is not None and due.user_id is not None, "a DM is for one member and one week"
+        cache_key = (playbook.id, due.week.week_start, due.kind)
         if cache_key not in rendered:
             rendered[cache_key] = render(
                 "checkin_dm",
@@ -222,7 +225,7 @@ class Cadence:
                 week=due.week,
                 steps=state.steps,
                 kpi_name=playbook.kpi_name,
-                value=keys.checkin_button(playbook.id, due.week_start),
+                value=keys.checkin_button(playbook.id, due.week.week_start),
                 reminder=due.kind == "reminder",
             )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", due.user_id, rendered[cache_key])])

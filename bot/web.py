@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
@@ -38,12 +39,12 @@ class Malformed(Exception):
     """A request that cannot be Slack's: answered 400 with this reason."""
 
 
-def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = None) -> Callable:
+def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = None) -> Callable[..., Any]:
     """The WSGI application around a Bolt app; `clock` is the current instant (tests move it)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     now = clock or (lambda: datetime.now(UTC))
 
-    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == EVENTS_PATH:
             if method != "POST":
@@ -65,7 +66,7 @@ def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = Non
             return slack(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok = _safely(store.ping)
-            answer: dict = {"ok": ok, "database": "ok" if ok else "unreachable"}
+            answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
             if ok:  # the clock may run in another process: its heartbeat is in the database
                 answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
             return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
@@ -86,7 +87,7 @@ class _TooLarge(Exception):
     pass
 
 
-def _checked_body(environ: dict) -> bytes:
+def _checked_body(environ: dict[str, Any]) -> bytes:
     """The request body, read only if it is small enough, and only if it has the shape
     of a Slack request."""
     declared = environ.get("CONTENT_LENGTH") or ""
@@ -153,13 +154,15 @@ def _safely(check: Callable[[], bool]) -> bool:
         return False
 
 
-def _reply(start_response: Callable, status: str, body: dict, headers: list | None = None) -> list[bytes]:
+def _reply(
+    start_response: Callable[..., Any], status: str, body: dict[str, Any], headers: list[Any] | None = None
+) -> list[bytes]:
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *(headers or [])])
     return [data]
 
 
-def create() -> Callable:
+def create() -> Callable[..., Any]:
     """The WSGI application for a server of its own, from the environment (gunicorn:
     `gunicorn 'bot.web:create()'`, see the Procfile). Each worker process builds its own
     app, engine and caches; the clock runs in a process of its own (`rollout clock`)."""

@@ -8,6 +8,7 @@ a command makes, so a refusal stores nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -161,7 +162,7 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
     request.require_owner_or_curator(state, "cycle")
     today = request.today(state)
     if state.anchor is not None:
-        running = calendar.week_containing(governance.anchor(state), today)
+        running = calendar.week_containing(state.running(), today)
         if running is None:
             raise Refusal.of(
                 "cycle_already_set",
@@ -257,7 +258,7 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
     for state in states:
         week = None
         if state.anchor is not None:
-            week = calendar.week_containing(governance.anchor(state), request.today(state))
+            week = calendar.week_containing(state.running(), request.today(state))
         rows.append(
             {
                 "slug": state.playbook.slug,
@@ -277,7 +278,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     week = None
     today = request.today(state)
     if state.anchor is not None:
-        week = calendar.week_containing(governance.anchor(state), today)
+        week = calendar.week_containing(state.running(), today)
     figures = request.store.week_figures(state, week.week_start) if week else None
     progress = None
     if figures is not None and figures.kpi is not None:
@@ -286,7 +287,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     lookback = governance.thresholds(state).lookback_weeks
     history = gov.histories([state], calendar.monday_of(today) - timedelta(days=7 * lookback))
     proposals = gov.open_proposals(playbook.id)
-    names = {s.id: s.name for s in state.steps}
+    names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
     for index, step in enumerate(state.steps):
         step_state = history.states[step.id]
@@ -333,7 +334,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     )
 
 
-_ROUTES = {
+_ROUTES: dict[type, Callable[[Request, Any], dict[str, Any]]] = {
     grammar.Help: _help,
     grammar.Status: _status,
     grammar.Kpi: _kpi,

@@ -8,6 +8,7 @@ happens here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -366,7 +367,7 @@ def _curators_channel(w: _Words) -> CuratorsChannel:
     return CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[_Words], Command]] = {
     "help": _help,
     "status": _status,
     "kpi": _kpi,

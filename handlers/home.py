@@ -44,7 +44,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
                 calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), today
             )
     checkins = store.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
-    names = {step.id: step.name for s in states for step in s.steps}
+    names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
     playbooks = []
     for state in states:
         p, week = state.playbook, weeks.get(state.playbook.id)

@@ -100,7 +100,7 @@ class Request:
                 ) from err
             raise Refusal.of("slack_busy_members") from err
 
-    def require_member_or_owner(self, state: PlaybookState, usage: str) -> None:
+    def require_member_or_owner(self, state: PlaybookState, usage: str | None) -> None:
         if not (self.is_owner(state) or self.is_member(state)):
             raise Refusal.of(
                 "members_or_owner_only",
@@ -109,7 +109,7 @@ class Request:
                 slug=state.playbook.slug,
             )
 
-    def require_member(self, state: PlaybookState, usage: str) -> None:
+    def require_member(self, state: PlaybookState, usage: str | None) -> None:
         if not self.is_member(state):
             raise Refusal.of(
                 "members_only", usage=usage, channel=_channel(state.playbook.channel_id), slug=state.playbook.slug
@@ -124,7 +124,7 @@ class Request:
 
 
 def _anchor(state: PlaybookState) -> calendar.CycleAnchor:
-    return calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on)
+    return state.running()
 
 
 _channel = roles.channel

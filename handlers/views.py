@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from cadence import keys
+from cadence import calendar, keys
 from handlers import grammar, home
 from handlers.checkins import button_value, record_attestation, record_kpi, week_of
 from handlers.context import Services
@@ -49,14 +49,16 @@ class FieldError(Exception):
         self.message = message
 
 
-def _value(values: dict, block_id: str) -> str | None:
+def _value(values: dict[str, Any], block_id: str) -> str | None:
     element = (values.get(block_id) or {}).get("value") or {}
     if "selected_option" in element:
         return (element.get("selected_option") or {}).get("value")
     return element.get("value")
 
 
-def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: dict, form: str) -> None:
+def _submit(
+    services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any], form: str
+) -> None:
     request = Request(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
     try:
@@ -101,7 +103,7 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict, view: d
     request.services.outbox.enqueue([home.refresh(request.store, request.user_id, request.now)], request.now)
 
 
-def _update_dm(request: Request, state: PlaybookState, week, dm: dict, recorded: dict) -> None:
+def _update_dm(request: Request, state: PlaybookState, week, dm: dict[str, Any], recorded: dict[str, Any]) -> None:
     """Show in the DM what was recorded, so the buttons don't look unanswered."""
     playbook = state.playbook
     message = render(
@@ -123,7 +125,9 @@ def _update_dm(request: Request, state: PlaybookState, week, dm: dict, recorded:
     request.services.outbox.enqueue([update], request.now)
 
 
-def _target(request: Request, metadata: dict, values: dict, general: str) -> tuple[PlaybookState, Any]:
+def _target(
+    request: Request, metadata: dict[str, Any], values: dict[str, Any], general: str
+) -> tuple[PlaybookState, Any]:
     if metadata.get("choose"):
         chosen = _value(values, "playbook")
         state = request.store.playbook_state_by_id(int(chosen)) if chosen and chosen.isdigit() else None
@@ -138,13 +142,15 @@ def _target(request: Request, metadata: dict, values: dict, general: str) -> tup
     return state, week
 
 
-def _kpi(request: Request, state: PlaybookState, week, text: str) -> dict:
+def _kpi(request: Request, state: PlaybookState, week, text: str) -> dict[str, Any]:
     value, percent = _refusal_on("value", grammar.parse_value, text.strip(), None)
     _refusal_on("value", record_kpi, request, state, week, value, percent, None)
     return {"kpi": value}
 
 
-def _deviation(request: Request, state: PlaybookState, week, values: dict) -> str:
+def _deviation(
+    request: Request, state: PlaybookState, week: calendar.WeekRef, values: dict[str, Any]
+) -> dict[str, Any]:
     step = _value(values, "step") or ""
     reason = grammar.plain_text(_value(values, "reason") or "").strip()
     if not reason:

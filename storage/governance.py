@@ -150,7 +150,7 @@ class Governance:
                 .scalars()
                 .all()
             )
-        by_step: dict[int, dict[str, list]] = {
+        by_step: dict[int, dict[str, list[Any]]] = {
             i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []} for i in ids
         }
         for v in verdicts:
@@ -181,7 +181,7 @@ class Governance:
             )
         return StepHistory(result, open_by_step)
 
-    def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleResult], int]]:
+    def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleOutcome], int]]:
         """Per playbook: its cycle results, oldest first, and the last cycle already covered
         by a scale proposal or a publication (0 if none). Two queries."""
         if not playbook_ids:
@@ -206,9 +206,9 @@ class Governance:
                 .scalars()
                 .all()
             )
-        history: dict[int, tuple[list[CycleResult], int]] = {pid: ([], 0) for pid in playbook_ids}
+        history: dict[int, tuple[list[CycleOutcome], int]] = {pid: ([], 0) for pid in playbook_ids}
         for r in results:
-            history[r.playbook_id][0].append(r)
+            history[r.playbook_id][0].append(CycleOutcome(r.cycle, r.kpi_weeks, r.mean, r.target, r.direction, r.hit))
         covered = {pid: 0 for pid in playbook_ids}
         for p in proposals:
             covered[p.playbook_id] = max(covered[p.playbook_id], int(p.figures.get("cycle", 0)))

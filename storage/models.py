@@ -46,7 +46,7 @@ class Playbook(SQLModel, table=True):
         CheckConstraint("kpi_direction IN ('up', 'down')", name="kpi_direction"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     slug: str = Field(max_length=64, unique=True)
     title: str = Field(max_length=200)
     function: str = Field(max_length=80)
@@ -64,10 +64,10 @@ class Playbook(SQLModel, table=True):
     guardrail_max: Optional[float] = None
     rubric_threshold: float
     exception_cap: float
-    rules: dict = _json()
-    inputs: list = _json()
-    outputs: list = _json()
-    definition: dict = _json()  # the definition as last loaded, to tell a changed file from a reload
+    rules: dict[str, Any] = _json()
+    inputs: list[Any] = _json()
+    outputs: list[Any] = _json()
+    definition: dict[str, Any] = _json()  # the definition as last loaded, to tell a changed file from a reload
     # registry_version also points at playbook: the cycle is deliberate, so this side is
     # created by ALTER (use_alter) and table sorting needs no guess.
     adopted_from_id: Optional[int] = Field(
@@ -89,7 +89,7 @@ class Step(SQLModel, table=True):
         CheckConstraint("mode IN ('human-led', 'collaborative', 'ai-led')", name="mode"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id", index=True)
     name: str = Field(max_length=40)
     position: int
@@ -103,7 +103,7 @@ class Cycle(SQLModel, table=True):
     __tablename__ = "cycle"
     __table_args__ = (UniqueConstraint("playbook_id", "number", name="uq_cycle_playbook_number"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id", index=True)
     number: int
     starts_on: date
@@ -119,7 +119,7 @@ class CheckIn(SQLModel, table=True):
         CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     week_start: date
     user_id: str = Field(max_length=32)
@@ -133,7 +133,7 @@ class KpiReading(SQLModel, table=True):
     __tablename__ = "kpi_reading"
     __table_args__ = (Index("ix_kpi_reading_week", "playbook_id", "week_start", "id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     week_start: date
     value: float
@@ -145,7 +145,7 @@ class ExceptionReport(SQLModel, table=True):
     __tablename__ = "exception_report"
     __table_args__ = (Index("ix_exception_report_week", "playbook_id", "week_start", "step_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     step_id: int = Field(foreign_key="step.id")
     week_start: date
@@ -161,7 +161,7 @@ class CaseCount(SQLModel, table=True):
         CheckConstraint("cases >= 0", name="nonnegative"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     step_id: int = Field(foreign_key="step.id")
     week_start: date
@@ -177,7 +177,7 @@ class RubricScore(SQLModel, table=True):
         CheckConstraint("score >= 0 AND score <= 1", name="range"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     step_id: int = Field(foreign_key="step.id")
     week_start: date
@@ -195,7 +195,7 @@ class RoleGrant(SQLModel, table=True):
         CheckConstraint("role IN ('curator')", name="role"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     user_id: str = Field(max_length=32)
     role: str = Field(max_length=16)
     granted_by: str = Field(max_length=32)
@@ -217,7 +217,7 @@ class Decision(SQLModel, table=True):
     __tablename__ = "decision"
     __table_args__ = (Index("ix_decision_playbook", "playbook_id", "id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     decided_at: datetime = _instant()
     kind: str = Field(max_length=40)
     actor: str = Field(max_length=64)  # a user id, or "rule:<name>", or "file:<path>"
@@ -228,7 +228,7 @@ class Decision(SQLModel, table=True):
     from_mode: Optional[str] = Field(default=None, max_length=16)
     to_mode: Optional[str] = Field(default=None, max_length=16)
     summary: str = _text()
-    figures: dict = _json()
+    figures: dict[str, Any] = _json()
 
 
 class CadenceJob(SQLModel, table=True):
@@ -244,7 +244,7 @@ class CadenceJob(SQLModel, table=True):
         CheckConstraint("status IN ('done', 'skipped')", name="status"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=16)
     playbook_id: Optional[int] = Field(default=None, foreign_key="playbook.id")
@@ -266,11 +266,11 @@ class OutboxMessage(SQLModel, table=True):
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     key: str = Field(max_length=220, unique=True)
     method: str = Field(max_length=40)  # chat.postMessage | chat.update | views.publish
     channel: str = Field(max_length=32)  # a channel id, or a user id for a DM
-    payload: dict = _json()
+    payload: dict[str, Any] = _json()
     status: str = Field(default="pending", max_length=8)
     attempts: int = 0
     created_at: datetime = _instant()
@@ -294,7 +294,7 @@ class StepVerdict(SQLModel, table=True):
         CheckConstraint("outcome IN ('PASS', 'FAIL', 'INCONCLUSIVE', 'MISSING')", name="outcome"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     step_id: int = Field(foreign_key="step.id")
     week_start: date
@@ -317,7 +317,7 @@ class Proposal(SQLModel, table=True):
         CheckConstraint("status IN ('open', 'approved', 'rejected', 'withdrawn', 'published')", name="status"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     key: str = Field(max_length=120, unique=True)
     kind: str = Field(max_length=12)
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -326,7 +326,7 @@ class Proposal(SQLModel, table=True):
     from_mode: Optional[str] = Field(default=None, max_length=16)
     to_mode: Optional[str] = Field(default=None, max_length=16)
     status: str = Field(default="open", max_length=12)
-    figures: dict = _json()
+    figures: dict[str, Any] = _json()
     opened_at: datetime = _instant()
     decided_at: Optional[datetime] = _instant(nullable=True)
     decided_by: Optional[str] = Field(default=None, max_length=64)
@@ -338,7 +338,7 @@ class CycleResult(SQLModel, table=True):
     __tablename__ = "cycle_result"
     __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_result_playbook_cycle"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     cycle: int
     starts_on: date
@@ -357,13 +357,13 @@ class RegistryVersion(SQLModel, table=True):
     __tablename__ = "registry_version"
     __table_args__ = (UniqueConstraint("playbook_id", "version", name="uq_registry_version_playbook_version"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     version: int
     slug: str = Field(max_length=64)
     function: str = Field(max_length=80)
-    definition: dict = _json()  # a playbook definition (docs/playbooks.md) with the modes at publishing
-    cycle_results: list = _json()
+    definition: dict[str, Any] = _json()  # a playbook definition (docs/playbooks.md) with the modes at publishing
+    cycle_results: list[Any] = _json()
     scale_rule_held: bool
     published_by: str = Field(max_length=64)
     published_at: datetime = _instant()

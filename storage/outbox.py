@@ -184,7 +184,7 @@ class Outbox:
 
     def pending_count(self) -> int:
         with unit_of_work(self.engine) as s:
-            return s.execute(select(func.count()).where(OutboxMessage.status == "pending")).scalar()
+            return int(s.execute(select(func.count()).where(OutboxMessage.status == "pending")).scalar() or 0)
 
     def find(self, key: str) -> OutboxMessage | None:
         with unit_of_work(self.engine) as s:

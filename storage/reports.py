@@ -53,7 +53,7 @@ class Reports:
         if not playbook_ids:
             return {}
         with unit_of_work(self.engine) as s:
-            sent = dict(
+            sent: dict[int, int] = dict(
                 s.execute(
                     select(CadenceJob.playbook_id, func.count())
                     .where(
@@ -66,7 +66,7 @@ class Reports:
                     .group_by(CadenceJob.playbook_id)
                 ).all()
             )
-            answered = dict(
+            answered: dict[int, int] = dict(
                 s.execute(
                     select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
                     .where(col(CheckIn.playbook_id).in_(playbook_ids), CheckIn.week_start == week)

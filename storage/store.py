@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cadence.calendar import CycleAnchor
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.bulk import insert_new
@@ -48,6 +49,17 @@ class PlaybookState:
     playbook: Playbook
     steps: list[Step]  # the steps in the current definition, in order
     anchor: Cycle | None  # the latest started cycle; later cycles follow from it
+
+    @property
+    def cycle_anchor(self) -> CycleAnchor | None:
+        """Where the playbook's cycles start, or None before its first cycle is started."""
+        return CycleAnchor(self.anchor.number, self.anchor.starts_on) if self.anchor else None
+
+    def running(self) -> CycleAnchor:
+        """The cycle anchor of a playbook whose cycles run (an active playbook always has one)."""
+        if self.anchor is None:
+            raise ValueError(f"playbook {self.playbook.slug} has no cycle")
+        return CycleAnchor(self.anchor.number, self.anchor.starts_on)
 
     @cached_property
     def settings(self) -> RuleSettings:
@@ -323,7 +335,7 @@ class Store:
         org_timezone: str,
         by: str,
         at: datetime,
-        messages: list,
+        messages: list[Any],
     ) -> Playbook:
         """A new playbook started from a registry version, remembering where it came from."""
         with unit_of_work(self.engine) as s:
@@ -620,7 +632,7 @@ class Store:
             return list(s.exec(query))
 
 
-def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict:
+def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:
     """The value of the latest report (highest id) per playbook-week, or per playbook-week-step."""
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
     latest = select(func.max(table.id)).where(tuple_(table.playbook_id, table.week_start).in_(keys)).group_by(*group)
@@ -628,7 +640,7 @@ def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], pe
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-def _count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict:
+def _count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
     rows = s.execute(
         select(*group, func.count()).where(tuple_(table.playbook_id, table.week_start).in_(keys)).group_by(*group)

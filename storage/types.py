@@ -8,7 +8,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """An instant, always handed back as a UTC-aware datetime.
 
     PostgreSQL keeps the offset (timestamptz). SQLite has no time zones and returns

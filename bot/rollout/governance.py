@@ -30,7 +30,7 @@ def thresholds(state: PlaybookState) -> Thresholds:
 
 
 def anchor(state: PlaybookState) -> calendar.CycleAnchor | None:
-    return calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on) if state.anchor else None
+    return state.cycle_anchor
 
 
 def week_label(state: PlaybookState, week_start: date) -> str:

@@ -140,7 +140,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     """The published versions (of one function, or all) with their results and adopters."""
     governance = Governance(store.engine)
     versions = governance.versions(function=function)
-    adopters: dict[int, list[str]] = {}
+    adopters: dict[int | None, list[str]] = {}
     for playbook in governance.adopters([v.id for v in versions]):
         adopters.setdefault(playbook.adopted_from_id, []).append(playbook.slug)
     return [

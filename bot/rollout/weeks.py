@@ -31,9 +31,9 @@ class Closed:
 
 
 def close_round(store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]]) -> list[Closed]:
-    figures = store.week_figures_many([(state, due.week_start) for state, due in batch])
+    figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch])
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
-    since = min(due.week_start for _, due in batch) - timedelta(days=7 * lookback)
+    since = min(_week(due).week_start for _, due in batch) - timedelta(days=7 * lookback)
     history = governance.histories([state for state, _ in batch], since)
     cycle_ends = [(state, due) for state, due in batch if _week(due).week == calendar.WEEKS_PER_CYCLE]
     cycle_kpis = store.week_figures_many(
@@ -49,7 +49,8 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
     closed = []
     for state, due in batch:
         week = _week(due)
-        week_figures = figures[(state.playbook.id, due.week_start)]
+        week_start = week.week_start
+        week_figures = figures[(state.playbook.id, week_start)]
         th = thresholds(state)
         change = Change()
         outcomes = {}
@@ -59,14 +60,14 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
             outcomes[step.name] = outcome
             change.decisions.append(
                 decisions.of_verdict(
-                    state.playbook.id, step.id, step.name, step.mode, due.week_start, outcome, rule, week_numbers, th
+                    state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th
                 )
             )
             change.verdicts.append(
                 NewVerdict(
                     state.playbook.id,
                     step.id,
-                    due.week_start,
+                    week_start,
                     step.mode,
                     outcome,
                     numbers.cases,
@@ -75,7 +76,7 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
                 )
             )
             transitions, _ = rules.evaluate(
-                history.states[step.id], rules.WeekVerdict(due.week_start, outcome, week_numbers), th
+                history.states[step.id], rules.WeekVerdict(week_start, outcome, week_numbers), th
             )
             change.merge(
                 transitions_change(
@@ -121,16 +122,16 @@ def _cycle_result(
     ]
     result = rules.cycle_result(week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result))
-    change.decisions.append(decisions.of_cycle_result(playbook.id, due.week_start, result))
+    change.decisions.append(decisions.of_cycle_result(playbook.id, week.week_start, result))
     earlier, covered = scale.get(playbook.id, ([], 0))
     uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
     if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
         key = keys.scale(playbook.id, result.cycle)
         shown = [decisions.result_figures(r) for r in uncovered[-th.scale_after_cycles :]]
         figures = {"cycle": result.cycle, "results": shown}
-        change.new_proposals.append(NewProposal(key, "scale", playbook.id, due.week_start, figures=figures))
+        change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=figures))
         change.decisions.append(
-            decisions.of_scale_proposal(playbook.id, due.week_start, th.scale_after_cycles, figures)
+            decisions.of_scale_proposal(playbook.id, week.week_start, th.scale_after_cycles, figures)
         )
         change.messages += scale_messages(state, figures, key, curators)
     return result
