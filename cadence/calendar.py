@@ -97,3 +97,41 @@ def week_closes_at(week_start: date, tz: str, grace_hours: float) -> datetime:
     """
     end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=ZoneInfo(tz))
     return end.astimezone(UTC) + timedelta(hours=grace_hours)
+
+
+def most_recent_week(anchor: CycleAnchor, today: date, number: int) -> WeekRef | None:
+    """`week:N`: week `number` of the current cycle if it has begun, else of the cycle
+    before (so on Monday morning `week:4` is the last week of the cycle that just ended).
+    None when that would be before the first cycle."""
+    current = week_containing(anchor, today)
+    if current is None:
+        return None
+    wanted = week_of_cycle(current, number)
+    if wanted.week_start <= today:
+        return wanted
+    if current.cycle <= anchor.number:
+        return None
+    return WeekRef(current.cycle - 1, number, wanted.week_start - timedelta(days=DAYS_PER_CYCLE))
+
+
+def is_closed(week_start: date, tz: str, grace_hours: float, now: datetime) -> bool:
+    """A week is closed, and its verdicts final, once its Sunday and the grace are over."""
+    return now >= week_closes_at(week_start, tz, grace_hours)
+
+
+def open_weeks(anchor: CycleAnchor, tz: str, grace_hours: float, now: datetime) -> list[WeekRef]:
+    """The weeks that still take reports and corrections, newest first: this week, and
+    last week while its grace lasts."""
+    today = local_date(now, tz)
+    weeks = []
+    for day in (today, today - timedelta(days=7)):
+        week = week_containing(anchor, day)
+        if week is not None and not is_closed(week.week_start, tz, grace_hours, now):
+            weeks.append(week)
+    return weeks
+
+
+def closing_words(week_start: date, tz: str, grace_hours: float) -> str:
+    """When a week closed, as a person in the playbook's zone reads it: "Mon 18 Jan 12:00 Europe/Berlin"."""
+    closed = week_closes_at(week_start, tz, grace_hours).astimezone(ZoneInfo(tz))
+    return f"{closed:%a %d %b %H:%M} {tz}"

@@ -14,6 +14,9 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.checkins import form_view, week_of
 from handlers.context import Services
+from handlers.request import Request
+from templates import render
+from templates.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +36,24 @@ def register(app: App, services: Services) -> None:
             return
         if state is None or week is None:
             return  # the playbook was removed since the DM went out
+        try:
+            Request(services, client, (body.get("user") or {}).get("id", "")).open_week(state, week, None)
+        except Refusal as refusal:  # an old DM's button: that week is closed
+            _show(client, body["trigger_id"], render("modal_notice", title="Week closed", problem=refusal.problem))
+            return
         container = body.get("container") or {}
         metadata = {
             "playbook": state.playbook.id,
             "week": week.week_start.isoformat(),
             "dm": {"channel": container.get("channel_id"), "ts": container.get("message_ts")},
         }
-        try:
-            client.views_open(
-                trigger_id=body["trigger_id"], view=form_view(FORMS[action["action_id"]], state, week, metadata)
-            )
-        except SlackApiError as err:
-            log.warning("views.open failed for %s: %s", action["action_id"], err.response.get("error"))
-        except (OSError, TimeoutError):  # Slack is slow or rate limits us: the button can be clicked again
-            log.warning("views.open for %s: Slack did not answer in time", action["action_id"])
+        _show(client, body["trigger_id"], form_view(FORMS[action["action_id"]], state, week, metadata))
+
+
+def _show(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):  # Slack is slow or rate limits us: the button can be clicked again
+        log.warning("views.open: Slack did not answer in time")

@@ -53,9 +53,11 @@ button_value = keys.checkin_button  # what a check-in button carries back: which
 
 
 def week_of(state: PlaybookState, week_start: date) -> calendar.WeekRef | None:
-    if state.anchor is None:
-        return None
-    return calendar.week_containing(calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), week_start)
+    """The cycle week that starts on `week_start`; None for any other date (a button or
+    form carries the week it was sent for, and a forged one names no week)."""
+    anchor = state.cycle_anchor
+    week = calendar.week_containing(anchor, week_start) if anchor else None
+    return week if week is not None and week.week_start == week_start else None
 
 
 def form_view(

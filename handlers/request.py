@@ -56,7 +56,7 @@ class Request:
     def today(self, state: PlaybookState) -> date:
         return calendar.local_date(self.now, state.playbook.timezone)
 
-    def current_week(self, state: PlaybookState, usage: str) -> calendar.WeekRef:
+    def current_week(self, state: PlaybookState, usage: str | None) -> calendar.WeekRef:
         week = None
         if state.anchor is not None:
             week = calendar.week_containing(_anchor(state), self.today(state))
@@ -65,22 +65,47 @@ class Request:
             raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
         return week
 
-    def week(self, state: PlaybookState, number: int | None, usage: str) -> calendar.WeekRef:
-        """The current week, or week `number` of the current cycle if it is not in the future."""
+    def week(self, state: PlaybookState, number: int | None, usage: str | None) -> calendar.WeekRef:
+        """The current week, or `week:N`: the most recent week `number` that has begun.
+        A week whose grace is over is refused: its verdicts stand."""
         current = self.current_week(state, usage)
         if number is None:
             return current
-        wanted = calendar.week_of_cycle(current, number)
-        if wanted.week_start > current.week_start:
+        wanted = calendar.most_recent_week(state.running(), self.today(state), number)
+        if wanted is None:
+            future = calendar.week_of_cycle(current, number)
             raise Refusal.of(
                 "week_in_future",
                 usage=usage,
                 number=number,
                 cycle=current.cycle,
-                day=wanted.week_start.isoformat(),
+                day=future.week_start.isoformat(),
                 current=current.week,
             )
-        return wanted
+        return self.open_week(state, wanted, usage)
+
+    def open_week(self, state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> calendar.WeekRef:
+        """`week`, if it still takes reports: begun, and not closed."""
+        playbook, grace = state.playbook, state.settings.grace_hours
+        if week.week_start > self.today(state):
+            current = self.current_week(state, usage)
+            raise Refusal.of(
+                "week_in_future",
+                usage=usage,
+                number=week.week,
+                cycle=week.cycle,
+                day=week.week_start.isoformat(),
+                current=current.week,
+            )
+        if calendar.is_closed(week.week_start, playbook.timezone, grace, self.now):
+            raise Refusal.of(
+                "week_closed",
+                usage=usage,
+                week=week.week,
+                cycle=week.cycle,
+                when=calendar.closing_words(week.week_start, playbook.timezone, grace),
+            )
+        return week
 
     # ---- roles ----
 

@@ -136,10 +136,15 @@ def _target(
         week = _refusal_on("playbook", request.current_week, state, None)
         return state, week
     state = request.store.playbook_state_by_id(int(metadata.get("playbook") or 0))
-    week = week_of(state, date.fromisoformat(metadata["week"])) if state and metadata.get("week") else None
+    try:
+        week = week_of(state, date.fromisoformat(metadata["week"])) if state and metadata.get("week") else None
+    except (TypeError, ValueError):
+        week = None
     if state is None or week is None:
         raise FieldError(general, "This playbook or week no longer exists; nothing was stored.")
-    return state, week
+    # The form answers for the week it was sent for, if that week still takes reports:
+    # checked here, because private_metadata comes back from the client.
+    return state, _refusal_on(general, request.open_week, state, week, None)
 
 
 def _kpi(request: Request, state: PlaybookState, week, text: str) -> dict[str, Any]:

@@ -99,7 +99,7 @@ class CadenceLog:
             rows = s.execute(
                 select(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
                 .distinct()
-                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
+                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks), col(CheckIn.withdrawn_at).is_(None))
             ).all()
         return {tuple(row) for row in rows}
 

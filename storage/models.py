@@ -127,6 +127,9 @@ class CheckIn(SQLModel, table=True):
     step_id: Optional[int] = Field(default=None, foreign_key="step.id")
     note: Optional[str] = _text(nullable=True)
     reported_at: datetime = _instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
 class KpiReading(SQLModel, table=True):
@@ -139,6 +142,9 @@ class KpiReading(SQLModel, table=True):
     value: float
     reported_by: str = Field(max_length=32)
     reported_at: datetime = _instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
 class ExceptionReport(SQLModel, table=True):
@@ -152,6 +158,9 @@ class ExceptionReport(SQLModel, table=True):
     reason: str = _text()
     reported_by: str = Field(max_length=32)
     reported_at: datetime = _instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
 class CaseCount(SQLModel, table=True):
@@ -168,6 +177,9 @@ class CaseCount(SQLModel, table=True):
     cases: int
     reported_by: str = Field(max_length=32)
     reported_at: datetime = _instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
 class RubricScore(SQLModel, table=True):
@@ -184,6 +196,9 @@ class RubricScore(SQLModel, table=True):
     score: float
     reported_by: str = Field(max_length=32)
     reported_at: datetime = _instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
 class RoleGrant(SQLModel, table=True):

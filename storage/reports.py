@@ -38,7 +38,11 @@ class Reports:
         with unit_of_work(self.engine) as s:
             latest = (
                 select(func.max(KpiReading.id))
-                .where(col(KpiReading.playbook_id).in_(playbook_ids), col(KpiReading.week_start).in_(weeks))
+                .where(
+                    col(KpiReading.playbook_id).in_(playbook_ids),
+                    col(KpiReading.week_start).in_(weeks),
+                    col(KpiReading.withdrawn_at).is_(None),
+                )
                 .group_by(KpiReading.playbook_id, KpiReading.week_start)
             )
             rows = s.execute(
@@ -69,7 +73,11 @@ class Reports:
             answered: dict[int, int] = dict(
                 s.execute(
                     select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
-                    .where(col(CheckIn.playbook_id).in_(playbook_ids), CheckIn.week_start == week)
+                    .where(
+                        col(CheckIn.playbook_id).in_(playbook_ids),
+                        CheckIn.week_start == week,
+                        col(CheckIn.withdrawn_at).is_(None),
+                    )
                     .group_by(CheckIn.playbook_id)
                 ).all()
             )

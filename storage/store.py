@@ -184,7 +184,11 @@ class Store:
         with unit_of_work(self.engine) as s:
             latest = (
                 select(func.max(CheckIn.id))
-                .where(CheckIn.user_id == user_id, tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks))
+                .where(
+                    CheckIn.user_id == user_id,
+                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
+                    col(CheckIn.withdrawn_at).is_(None),
+                )
                 .group_by(CheckIn.playbook_id)
             )
             return {c.playbook_id: c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))}
@@ -503,7 +507,7 @@ class Store:
             exceptions = _count(s, ExceptionReport, keys)
             latest_checkin = (
                 select(func.max(CheckIn.id))
-                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(keys))
+                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(keys), col(CheckIn.withdrawn_at).is_(None))
                 .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
             )
             checkins = list(
@@ -635,7 +639,11 @@ class Store:
 def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:
     """The value of the latest report (highest id) per playbook-week, or per playbook-week-step."""
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
-    latest = select(func.max(table.id)).where(tuple_(table.playbook_id, table.week_start).in_(keys)).group_by(*group)
+    latest = (
+        select(func.max(table.id))
+        .where(tuple_(table.playbook_id, table.week_start).in_(keys), col(table.withdrawn_at).is_(None))
+        .group_by(*group)
+    )
     rows = s.execute(select(*group, value).where(col(table.id).in_(latest))).all()
     return {tuple(row[:-1]): row[-1] for row in rows}
 
@@ -643,7 +651,9 @@ def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], pe
 def _count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
     rows = s.execute(
-        select(*group, func.count()).where(tuple_(table.playbook_id, table.week_start).in_(keys)).group_by(*group)
+        select(*group, func.count())
+        .where(tuple_(table.playbook_id, table.week_start).in_(keys), col(table.withdrawn_at).is_(None))
+        .group_by(*group)
     ).all()
     return {tuple(row[:-1]): row[-1] for row in rows}
 

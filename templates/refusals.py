@@ -74,6 +74,7 @@ TEXTS: dict[str, str] = {
     ),
     "cycle_starts_on": " It starts on {day}.",
     "week_in_future": "week:{number} of cycle {cycle} starts on {day}, in the future; it is week {current} now.",
+    "week_closed": "Week {week} of cycle {cycle} closed on {when}; its verdicts stand. Nothing was stored.",
     "cycle_already_set": "Cycle {cycle} of {slug} is already set to start on {day}.",
     "cycle_running": "{slug} is in week {week} of cycle {cycle}; cycles follow one another without being started again.",
     "cycle_over": "A cycle starting on {day} would already be over. Pick this week's Monday ({monday}) or a later one.",

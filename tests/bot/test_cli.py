@@ -179,6 +179,8 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
             "value": "30.0",
             "reported_by": OWNER_ID,
             "reported_at": "2026-11-18T10:00:00+00:00",
+            "withdrawn_at": "",
+            "withdrawn_by": "",
         }
     ]
     with (tmp_path / "out" / "playbook.csv").open() as handle:

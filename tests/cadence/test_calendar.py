@@ -74,3 +74,30 @@ def test_local_date_uses_the_playbook_zone():
 )
 def test_week_close_is_end_of_sunday_plus_grace(week_start, tz, closes):
     assert week_closes_at(week_start, tz, grace_hours=12) == closes
+
+
+def test_week_n_is_the_most_recent_week_n_that_has_begun():
+    from cadence.calendar import CycleAnchor, most_recent_week
+
+    anchor = CycleAnchor(1, date(2026, 11, 2))  # cycle 1: Nov 2-29, cycle 2 from Nov 30
+    monday_after = date(2026, 11, 30)  # week 1 of cycle 2
+    assert most_recent_week(anchor, monday_after, 4).cycle == 1  # the cycle that just ended
+    assert most_recent_week(anchor, monday_after, 4).week_start == date(2026, 11, 23)
+    assert most_recent_week(anchor, monday_after, 1).cycle == 2
+    assert most_recent_week(anchor, date(2026, 11, 10), 3) is None  # in the future, no cycle before
+
+
+def test_a_week_closes_after_its_grace_in_its_own_zone():
+    from datetime import datetime
+
+    from cadence.calendar import CycleAnchor, closing_words, is_closed, open_weeks
+
+    anchor = CycleAnchor(1, date(2026, 11, 2))
+    # Monday Nov 9 11:59 in Kolkata (+5:30): week 1 is still open; at 12:00 it closes.
+    before = datetime(2026, 11, 9, 6, 29, tzinfo=UTC)
+    after = datetime(2026, 11, 9, 6, 30, tzinfo=UTC)
+    assert not is_closed(date(2026, 11, 2), "Asia/Kolkata", 12, before)
+    assert is_closed(date(2026, 11, 2), "Asia/Kolkata", 12, after)
+    assert [w.week for w in open_weeks(anchor, "Asia/Kolkata", 12, before)] == [2, 1]
+    assert [w.week for w in open_weeks(anchor, "Asia/Kolkata", 12, after)] == [2]
+    assert closing_words(date(2026, 11, 2), "Asia/Kolkata", 12) == "Mon 09 Nov 12:00 Asia/Kolkata"

@@ -55,8 +55,8 @@ def test_owner_outside_the_channel_may_report_the_kpi(bot, playbook, slack, engi
     assert "Recorded" in bot.command("kpi support-replies 20", user=OWNER).text
 
 
-def test_week_n_reports_for_an_earlier_week_and_refuses_a_future_one(bot, playbook, clock, engine):
-    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # week 2
+def test_week_n_reports_for_an_open_earlier_week_and_refuses_a_future_one(bot, playbook, clock, engine):
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # Monday of week 2, 11:00 in Berlin: week 1's grace
     assert "week 1 of cycle 1" in bot.command("kpi support-replies 21 week:1").text
     before = row_counts(engine)
     assert_refused(
@@ -68,6 +68,28 @@ def test_week_n_reports_for_an_earlier_week_and_refuses_a_future_one(bot, playbo
     assert row_counts(engine) == before
     with Session(engine) as s:
         assert s.exec(select(KpiReading.week_start)).all() == [date(2026, 11, 16)]
+
+
+def test_a_closed_week_is_final(bot, playbook, clock, engine):
+    clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # Monday 12:00 in Berlin: week 1 has closed
+    before = row_counts(engine)
+    for command in ("kpi support-replies 21 week:1", "attest support-replies yes week:1"):
+        assert_refused(
+            bot.command(command),
+            "Week 1 of cycle 1 closed on Mon 23 Nov 12:00 Europe/Berlin; its verdicts stand",
+        )
+    assert_refused(
+        bot.command("cases support-replies draft 20 week:1", user=OWNER), "closed on Mon 23 Nov 12:00 Europe/Berlin"
+    )
+    assert row_counts(engine) == before
+
+
+def test_week_4_on_monday_morning_is_the_cycle_that_just_ended(bot, store, playbook, clock, engine):
+    clock.set(datetime(2026, 12, 14, 8, 0, tzinfo=UTC))  # Monday after cycle 1's week 4, 09:00 Berlin
+    reply = bot.command("kpi support-replies 17 week:4")
+    assert "week 4 of cycle 1" in reply.text, reply.text
+    with Session(engine) as s:
+        assert s.exec(select(KpiReading.week_start)).all() == [date(2026, 12, 7)]
 
 
 def test_the_week_follows_the_playbook_time_zone(bot, playbook, clock, engine):

@@ -160,3 +160,36 @@ def test_views_open_failing_is_explained(bot, playbook, slack):
     slack.fail_next("views.open", Fault(error="expired_trigger_id"))
     reply = bot.command("attest")
     assert "expired_trigger_id" in reply.text and reply.body["response_type"] == "ephemeral"
+
+
+def test_an_old_dms_button_says_its_week_closed_and_records_nothing(bot, dm, slack, engine, clock):
+    from datetime import datetime
+
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # week 1 closed a week ago
+    assert click(bot, dm, "checkin_kpi").status == 200
+    notice = slack.opened_views[-1]
+    assert "callback_id" not in notice and "submit" not in notice
+    assert "Week 1 of cycle 1 closed on Mon 23 Nov 12:00 Europe/Berlin" in json.dumps(notice)
+    assert count(engine, KpiReading) == 0
+
+
+def test_a_form_answers_only_for_its_week_and_the_server_checks_it(bot, dm, slack, engine, clock):
+    from datetime import datetime
+
+    click(bot, dm, "checkin_kpi")
+    view = slack.opened_views[-1]
+    clock.set(datetime(2026, 11, 23, 11, 30, tzinfo=UTC))  # the form stayed open past Monday noon in Berlin
+    reply = submit(bot, view, {"value": text_input("14.5")})
+    assert reply.body["response_action"] == "errors" and "its verdicts stand" in reply.body["errors"]["value"]
+    forged = {**view, "private_metadata": json.dumps({"playbook": dm_playbook(view), "week": "2026-12-07"})}
+    reply = submit(bot, forged, {"value": text_input("14.5")})
+    assert reply.body["response_action"] == "errors" and "in the future" in reply.body["errors"]["value"]
+    for week in ("2026-11-18", "not-a-date"):  # not a Monday of the cycle, or no date at all
+        odd = {**view, "private_metadata": json.dumps({"playbook": dm_playbook(view), "week": week})}
+        reply = submit(bot, odd, {"value": text_input("14.5")})
+        assert reply.body["response_action"] == "errors" and "no longer exists" in reply.body["errors"]["value"]
+    assert count(engine, KpiReading) == 0
+
+
+def dm_playbook(view):
+    return json.loads(view["private_metadata"])["playbook"]

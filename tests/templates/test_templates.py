@@ -102,6 +102,7 @@ def _contexts(text: str) -> dict[str, dict]:
     ]
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
+        "modal_notice": dict(title=text[:100], problem=text[:2000]),
         "failure": {},
         "help": dict(usage=["/rollout help"], topic=None),
         "kpi_recorded": dict(
