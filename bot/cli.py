@@ -23,6 +23,7 @@ from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
 from storage.db import make_engine
 from storage.store import Store
+from templates import plural
 
 log = logging.getLogger("rollout")
 FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
@@ -285,7 +286,9 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
         click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)
     pending = clockwork.dispatcher.drain(max_wait=max_wait)
     if pending:
-        click.echo(f"{pending} message(s) still waiting for Slack; the clock or the next tick delivers them", err=True)
+        click.echo(
+            f"{plural(pending, 'message')} still waiting for Slack; the clock or the next tick delivers them", err=True
+        )
         sys.exit(1)
     click.echo("all messages delivered")
 
@@ -396,7 +399,7 @@ def digest(dry_run: bool) -> None:
                 + to_text(message.payload, indent="    " if threaded else "")
             )
             click.echo()
-        click.echo(f"({len(messages)} messages; charts are drawn when it is posted)")
+        click.echo(f"({plural(len(messages), 'message')}; charts are drawn when it is posted)")
         return
     settings = checked_settings("SLACK_BOT_TOKEN")
     channel = store.setting(CURATORS_CHANNEL)
@@ -407,7 +410,8 @@ def digest(dry_run: bool) -> None:
     clockwork.dispatcher.outbox.enqueue(messages, now)
     pending = clockwork.dispatcher.drain()
     click.echo(
-        f"digest posted to {channel}: {len(messages)} messages" + (f", {pending} still pending" if pending else "")
+        f"digest posted to {channel}: {plural(len(messages), 'message')}"
+        + (f", {pending} still pending" if pending else "")
     )
 
 
@@ -430,7 +434,7 @@ def export_csv(directory: Path) -> None:
             f"cannot write the export to {directory}: {err.strerror or err}; nothing was exported"
         ) from None
     for name, rows in written:
-        click.echo(f"{directory / name}: {rows} rows")
+        click.echo(f"{directory / name}: {plural(rows, 'row')}")
 
 
 @cli.command()

@@ -231,6 +231,28 @@ def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
     )
 
 
+def _undo(request: Request, cmd: grammar.Undo) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "undo")
+    owner_or_curator = request.is_owner(state) or request.store.is_curator(request.user_id)
+    done = reports.undo(request.store, state, request.user_id, request.now, owner_or_curator)
+    counting = done.counting
+    counting_step = None
+    if not isinstance(counting, int) and counting is not None and counting.step_id is not None:
+        counting_step = next((s.name for s in state.steps if s.id == counting.step_id), None)
+    return render(
+        "undone",
+        **_week_context(state, done.week),
+        report=done.report,
+        step=done.step,
+        counting=counting,
+        counting_is_count=isinstance(counting, int),
+        counting_step=counting_step,
+        kpi=state.playbook.kpi_name,
+        unit=state.playbook.kpi_unit,
+        yours=counting is not None and not isinstance(counting, int) and counting.reported_by == request.user_id,
+    )
+
+
 def _curator(request: Request, cmd: grammar.CuratorChange) -> dict[str, Any]:
     request.require_admin("curator")
     if cmd.add:
@@ -349,4 +371,5 @@ _ROUTES: dict[type, Callable[[Request, Any], dict[str, Any]]] = {
     grammar.Adopt: _adopt,
     grammar.CuratorChange: _curator,
     grammar.CuratorsChannel: _curators_channel,
+    grammar.Undo: _undo,
 }

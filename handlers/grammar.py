@@ -40,8 +40,14 @@ USAGE: dict[str, tuple[str, ...]] = {
     "adopt": ("/rollout adopt <playbook>[@vN] <#channel> [owner <@user>]",),
     "curator": ("/rollout curator add|remove <@user>",),
     "curators-channel": ("/rollout curators-channel <#channel>",),
+    "undo": ("/rollout undo <playbook>",),
 }
 SUBCOMMANDS = tuple(USAGE)
+
+
+@dataclass(frozen=True)
+class Undo:
+    playbook: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ Command = (
     | Adopt
     | CuratorChange
     | CuratorsChannel
+    | Undo
 )
 MODES = ("human-led", "collaborative", "ai-led")
 
@@ -361,6 +368,12 @@ def _curator(w: _Words) -> CuratorChange:
     return CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
 
 
+def _undo(w: _Words) -> Undo:
+    if len(w) != 2:
+        raise Refusal.of("undo_arguments", usage="undo")
+    return Undo(_playbook(w.words[1]))
+
+
 def _curators_channel(w: _Words) -> CuratorsChannel:
     if len(w) != 2:
         raise Refusal.of("curators_channel_arguments", usage="curators-channel")
@@ -382,6 +395,7 @@ _PARSERS: dict[str, Callable[[_Words], Command]] = {
     "adopt": _adopt,
     "curator": _curator,
     "curators-channel": _curators_channel,
+    "undo": _undo,
 }
 
 

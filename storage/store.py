@@ -73,6 +73,21 @@ class PlaybookState:
 
 
 @dataclass(frozen=True)
+class Report:
+    """One person's report, as undo names it: what kind, for which week (and step), and
+    what it said (a KPI value, a count, a score, an exception's reason, an attestation)."""
+
+    kind: str  # kpi | checkin | exception | cases | rubric
+    id: int
+    week_start: date
+    step_id: int | None
+    reported_at: datetime
+    value: Any
+    note: str | None = None
+    reported_by: str = ""
+
+
+@dataclass(frozen=True)
 class LoadOutcome:
     slug: str
     action: str  # created | updated | unchanged
@@ -490,6 +505,64 @@ class Store:
         with unit_of_work(self.engine) as s:
             s.add(row)
 
+    # ---- corrections -------------------------------------------------------------
+
+    def withdraw_latest(
+        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[str], by: str, at: datetime
+    ) -> tuple[Report, Report | int | None] | None:
+        """Withdraw `user_id`'s most recent report on the playbook, of these kinds, in these
+        weeks: it is kept, marked withdrawn, and no longer counts. Returns it with what
+        counts in its place now (the report that counts, or for an exception the number
+        left), or None when there is nothing to withdraw. One transaction."""
+        with unit_of_work(self.engine) as s:
+            found = []
+            for kind in kinds:
+                table = REPORTS[kind]
+                row = s.exec(
+                    select(table)
+                    .where(
+                        table.playbook_id == playbook_id,
+                        _reporter(table) == user_id,
+                        col(table.week_start).in_(weeks),
+                        col(table.withdrawn_at).is_(None),
+                    )
+                    .order_by(col(table.id).desc())
+                    .limit(1)
+                ).first()
+                if row is not None:
+                    found.append(_as_report(kind, row))
+            if not found:
+                return None
+            report = max(found, key=lambda r: (r.reported_at, r.id))
+            table = REPORTS[report.kind]
+            withdrawn = s.execute(
+                update(table)
+                .where(table.id == report.id, col(table.withdrawn_at).is_(None))
+                .values(withdrawn_at=at, withdrawn_by=by)
+                .execution_options(synchronize_session=False)
+            )
+            if withdrawn.rowcount != 1:
+                return None  # withdrawn a moment ago by a second undo
+            return report, self._counting(s, playbook_id, report, user_id)
+
+    @staticmethod
+    def _counting(s: Session, playbook_id: int, report: Report, user_id: str) -> Report | int | None:
+        """What counts for the withdrawn report's week (and step) now."""
+        table = REPORTS[report.kind]
+        where = [
+            table.playbook_id == playbook_id,
+            table.week_start == report.week_start,
+            col(table.withdrawn_at).is_(None),
+        ]
+        if report.step_id is not None and report.kind != "checkin":
+            where.append(table.step_id == report.step_id)
+        if report.kind == "checkin":
+            where.append(table.user_id == user_id)  # a member's own answer counts for them
+        if report.kind == "exception":
+            return int(s.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
+        row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
+        return _as_report(report.kind, row) if row is not None else None
+
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 
@@ -634,6 +707,33 @@ class Store:
             if playbook_id is not None:
                 query = query.where(Decision.playbook_id == playbook_id)
             return list(s.exec(query))
+
+
+REPORTS: dict[str, Any] = {
+    "kpi": KpiReading,
+    "checkin": CheckIn,
+    "exception": ExceptionReport,
+    "cases": CaseCount,
+    "rubric": RubricScore,
+}
+_VALUE = {"kpi": "value", "checkin": "attestation", "exception": "reason", "cases": "cases", "rubric": "score"}
+
+
+def _reporter(table: Any) -> Any:
+    return table.user_id if table is CheckIn else table.reported_by
+
+
+def _as_report(kind: str, row: Any) -> Report:
+    return Report(
+        kind=kind,
+        id=row.id,
+        week_start=row.week_start,
+        step_id=getattr(row, "step_id", None),
+        reported_at=row.reported_at,
+        value=getattr(row, _VALUE[kind]),
+        note=getattr(row, "note", None),
+        reported_by=row.user_id if kind == "checkin" else row.reported_by,
+    )
 
 
 def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:

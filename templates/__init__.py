@@ -140,6 +140,7 @@ _env = Environment(
     keep_trailing_newline=False,
 )
 _env.filters.update(
+    plural=lambda count, noun: plural(count, noun),
     user=_user,
     channel=_channel,
     number=_number,
@@ -153,6 +154,11 @@ _env.filters.update(
     signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
     signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}",
 )
+
+
+def plural(count: int | float, noun: str) -> str:
+    """ "1 exception", "2 exceptions": the count and the noun, in agreement."""
+    return f"{_number(count)} {noun}{'' if count == 1 else 's'}"
 
 
 class BlockKitError(ValueError):

@@ -79,6 +79,11 @@ TEXTS: dict[str, str] = {
     "cycle_running": "{slug} is in week {week} of cycle {cycle}; cycles follow one another without being started again.",
     "cycle_over": "A cycle starting on {day} would already be over. Pick this week's Monday ({monday}) or a later one.",
     "cycle_race": "Someone started a cycle of {slug} at the same moment; see `/rollout status {slug}`.",
+    "nothing_to_undo": (
+        "You have no report on {slug} in a week that is still open, so there is nothing to undo. "
+        "A closed week's reports stand."
+    ),
+    "undo_arguments": "Name the one playbook whose latest report of yours to withdraw.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
     # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----
     "bot_not_in_channel": (

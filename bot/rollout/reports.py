@@ -5,12 +5,16 @@ the owner's and curators' roles); these functions check the report itself."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import calendar
 from storage.models import Step
-from storage.store import PlaybookState, Store
+from storage.store import PlaybookState, Report, Store
 from templates.refusals import Refusal
+
+MEMBER_REPORTS = ("kpi", "checkin")
+OWNER_REPORTS = ("exception", "cases", "rubric")  # made by owners and curators only
 
 
 def record_kpi(
@@ -67,3 +71,32 @@ def record_rubric(
     store: Store, state: PlaybookState, step: Step, week: calendar.WeekRef, score: float, by: str, now: datetime
 ) -> None:
     store.add_rubric_score(state.playbook.id, step.id, week.week_start, score, by, now)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undo withdrew, and what counts in its place now."""
+
+    report: Report
+    week: calendar.WeekRef
+    step: str | None  # the step it was about, if any
+    counting: Report | int | None  # the report that counts now, or for an exception how many are left
+    counting_step: str | None = None
+
+
+def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_curator: bool) -> Undone:
+    """Withdraw the caller's most recent report on the playbook whose week is still open:
+    a KPI reading or a check-in, and for owners and curators an exception, case count or
+    rubric score. `undo` again withdraws the next most recent."""
+    anchor = state.cycle_anchor
+    if anchor is None:
+        raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
+    weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
+    kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
+    found = store.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
+    if found is None:
+        raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
+    report, counting = found
+    week = next(w for w in weeks if w.week_start == report.week_start)
+    names = {s.id: s.name for s in state.steps}
+    return Undone(report, week, names.get(report.step_id) if report.step_id else None, counting)

@@ -186,7 +186,7 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
     with (tmp_path / "out" / "playbook.csv").open() as handle:
         playbook_row = next(csv.DictReader(handle))
     assert json.loads(playbook_row["definition"])["playbook"] == "support-replies"
-    assert "kpi_reading.csv: 1 rows" in result.output
+    assert "kpi_reading.csv: 1 row" in result.output
 
 
 # ---- credentials ------------------------------------------------------------------------

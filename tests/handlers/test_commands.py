@@ -314,3 +314,50 @@ def test_user_text_cannot_ping_anyone(bot, playbook):
     assert "@channel &lt;!here&gt; @owner &amp;" in reply.text
     refused = bot.command("kpi &lt;!channel&gt; 3")
     assert "<!channel>" not in refused.text
+
+
+# ---- undo ---------------------------------------------------------------------------
+
+
+def test_undo_withdraws_the_latest_report_and_says_what_counts_now(bot, playbook, engine):
+    assert "Recorded" in bot.command("kpi support-replies 20").text
+    assert "Recorded" in bot.command("kpi support-replies 18.5").text
+    reply = bot.command("undo support-replies")
+    assert "Withdrew your KPI reading (First-response time = 18.5 min)" in reply.text
+    assert "What counts now: First-response time = 20 min (your earlier report)" in reply.text
+    reply = bot.command("undo support-replies")
+    assert "First-response time = 20 min" in reply.text and "Nothing counts for that week now" in reply.text
+    assert_refused(bot.command("undo support-replies"), "nothing to undo")
+    with Session(engine) as s:
+        readings = s.exec(select(KpiReading).order_by(KpiReading.id)).all()
+    assert [(r.value, r.withdrawn_by) for r in readings] == [(20.0, MEMBER), (18.5, MEMBER)]
+    assert all(r.withdrawn_at is not None for r in readings)
+    assert "none yet" in bot.command("status support-replies").text  # this week's KPI
+
+
+def test_an_owner_withdraws_a_mistaken_exception(bot, playbook, engine):
+    bot.command("exception support-replies send refund over limit", user=OWNER)
+    bot.command("exception support-replies send refund over limit", user=OWNER)  # the duplicate
+    reply = bot.command("undo support-replies", user=OWNER)
+    assert "Withdrew your exception (“refund over limit”) for step *send*" in reply.text
+    assert "Step send now has 1 exception in that week." in reply.text
+    assert "1 exception" in bot.command("status support-replies", user=OWNER).text
+
+
+def test_a_member_undoes_only_their_own_reports(bot, playbook, engine):
+    bot.command("exception support-replies send refund over limit", user=OWNER)
+    assert_refused(bot.command("undo support-replies"), "nothing to undo")
+    bot.command("attest support-replies no send the model was down")
+    bot.command("attest support-replies yes")
+    reply = bot.command("undo support-replies")
+    assert "Withdrew your check-in (followed the mode map)" in reply.text
+    assert "What counts now: a deviation (your earlier report)" in reply.text
+
+
+def test_undo_does_not_reach_into_a_closed_week(bot, playbook, clock, engine):
+    bot.command("kpi support-replies 20")
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # Monday 11:00 Berlin: week 1 in its grace
+    assert "week 1 of cycle 1" in bot.command("undo support-replies").text
+    bot.command("kpi support-replies 21 week:1")
+    clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # noon: week 1 has closed
+    assert_refused(bot.command("undo support-replies"), "nothing to undo", "A closed week's reports stand")

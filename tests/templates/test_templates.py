@@ -2,13 +2,14 @@
 
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
 
 from cadence.calendar import WeekRef
 from cadence.figures import Attestation, StepWeek, WeekFigures
+from storage.store import Report
 from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
 
 HOSTILE = [
@@ -103,6 +104,20 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "undone": dict(
+            slug=text[:64],
+            cycle=1,
+            week=2,
+            week_start="2026-11-23",
+            step=text[:40],
+            kpi=text[:80],
+            unit=text[:20],
+            report=Report("exception", 1, date(2026, 11, 23), 1, datetime(2026, 11, 24, tzinfo=UTC), text[:500]),
+            counting=Report("kpi", 2, date(2026, 11, 23), None, datetime(2026, 11, 24, tzinfo=UTC), 18.5, None, "U1"),
+            counting_is_count=False,
+            counting_step=None,
+            yours=False,
+        ),
         "failure": {},
         "help": dict(usage=["/rollout help"], topic=None),
         "kpi_recorded": dict(
