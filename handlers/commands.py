@@ -231,6 +231,31 @@ def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
     )
 
 
+def _history(request: Request, cmd: grammar.History) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "history")
+    step = request.step(state, cmd.step, "history") if cmd.step else None
+    decisions = Governance(request.store.engine).history(state.playbook.id, step.id if step else None, cmd.limit)
+    names = {s.id: s.name for s in state.steps}
+    tz = state.playbook.timezone
+    rows = [
+        dict(
+            when=calendar.local_date(d.decided_at, tz).isoformat(),
+            week=governance.week_label(state, d.week_start) if d.week_start else None,
+            kind=d.kind,
+            step=names.get(d.step_id) if d.step_id else None,
+            from_mode=d.from_mode,
+            to_mode=d.to_mode,
+            rule=d.rule,
+            person=None if ":" in d.actor else d.actor,
+            actor=d.actor,
+            summary=d.summary,
+            f=d.figures or {},
+        )
+        for d in decisions
+    ]
+    return render("history", slug=state.playbook.slug, step=step.name if step else None, rows=rows, limit=cmd.limit)
+
+
 def _undo(request: Request, cmd: grammar.Undo) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "undo")
     owner_or_curator = request.is_owner(state) or request.store.is_curator(request.user_id)
@@ -372,4 +397,5 @@ _ROUTES: dict[type, Callable[[Request, Any], dict[str, Any]]] = {
     grammar.CuratorChange: _curator,
     grammar.CuratorsChannel: _curators_channel,
     grammar.Undo: _undo,
+    grammar.History: _history,
 }

@@ -41,8 +41,16 @@ USAGE: dict[str, tuple[str, ...]] = {
     "curator": ("/rollout curator add|remove <@user>",),
     "curators-channel": ("/rollout curators-channel <#channel>",),
     "undo": ("/rollout undo <playbook>",),
+    "history": ("/rollout history <playbook> [step] [N]",),
 }
 SUBCOMMANDS = tuple(USAGE)
+
+
+@dataclass(frozen=True)
+class History:
+    playbook: str
+    step: str | None = None
+    limit: int = 10
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,7 @@ Command = (
     | CuratorChange
     | CuratorsChannel
     | Undo
+    | History
 )
 MODES = ("human-led", "collaborative", "ai-led")
 
@@ -368,6 +377,23 @@ def _curator(w: _Words) -> CuratorChange:
     return CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
 
 
+HISTORY_MAX = 25  # decisions in one reply: each is a block, and Slack allows 50
+
+
+def _history(w: _Words) -> History:
+    words = w.words[1:]
+    if not 1 <= len(words) <= 3:
+        raise Refusal.of("history_arguments", usage="history")
+    limit = 10
+    if len(words) > 1 and words[-1].isdigit():
+        limit = int(words.pop())
+        if not 1 <= limit <= HISTORY_MAX:
+            raise Refusal.of("history_limit", usage="history", limit=HISTORY_MAX)
+    if len(words) > 2:
+        raise Refusal.of("history_arguments", usage="history")
+    return History(_playbook(words[0]), words[1] if len(words) == 2 else None, limit)
+
+
 def _undo(w: _Words) -> Undo:
     if len(w) != 2:
         raise Refusal.of("undo_arguments", usage="undo")
@@ -396,6 +422,7 @@ _PARSERS: dict[str, Callable[[_Words], Command]] = {
     "curator": _curator,
     "curators-channel": _curators_channel,
     "undo": _undo,
+    "history": _history,
 }
 
 

@@ -406,6 +406,19 @@ class Governance:
                 ],
             )
 
+    def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
+        """A playbook's (or one step's) latest decisions, newest first: everything decided
+        but the weekly verdicts, which status shows week by week. One query."""
+        where = [DecisionRow.playbook_id == playbook_id, DecisionRow.kind != "verdict"]
+        if step_id is not None:
+            where.append(DecisionRow.step_id == step_id)
+        with unit_of_work(self.engine) as s:
+            return list(
+                s.execute(select(DecisionRow).where(*where).order_by(col(DecisionRow.id).desc()).limit(limit))
+                .scalars()
+                .all()
+            )
+
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.engine) as s:
             return (

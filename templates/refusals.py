@@ -83,6 +83,8 @@ TEXTS: dict[str, str] = {
         "You have no report on {slug} in a week that is still open, so there is nothing to undo. "
         "A closed week's reports stand."
     ),
+    "history_arguments": "Name the playbook, and if you like one of its steps and how many decisions to show.",
+    "history_limit": "Show between 1 and {limit} decisions at a time.",
     "undo_arguments": "Name the one playbook whose latest report of yours to withdraw.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
     # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----

@@ -241,3 +241,20 @@ def test_status_shows_modes_streaks_verdicts_and_open_proposals(bot, world, slac
     )
     assert "streak PASS ×2" in text
     assert "Open: make draft ai-led." in text
+
+
+def test_history_says_why_a_step_was_demoted(bot, world, slack, store):
+    report_week(bot, world.clock, 1)
+    world.run(close_of(1))
+    report_week(bot, world.clock, 2, send=(20, 5))
+    world.run(close_of(2))
+    reply = bot.command("history support-replies send", user=MEMBER)
+    text = reply.text
+    assert reply.status == 200 and "History of support-replies · step send" in text
+    assert "send: demotion (ai-led → collaborative); rule critical" in text
+    assert "Exceptions 5/20 = 25% (cap 10%)" in text and "decided by the rule “critical”" in text
+    assert ": FAIL (" not in text and ": PASS (" not in text  # weekly verdicts are status's
+    one = bot.command("history support-replies 1", user=MEMBER).text
+    assert one.count("decided by") == 1
+    assert "Show between 1 and 25" in bot.command("history support-replies 99").text
+    assert "has no step" in bot.command("history support-replies nope").text

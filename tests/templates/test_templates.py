@@ -104,6 +104,48 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "history": dict(
+            slug=text[:64],
+            step=text[:40],
+            limit=25,
+            rows=[
+                dict(
+                    when="2026-11-23",
+                    week=text[:40],
+                    kind="mode-change",
+                    step=text[:40],
+                    from_mode="ai-led",
+                    to_mode="collaborative",
+                    rule="critical",
+                    person=None,
+                    actor="rule:critical",
+                    summary=text[:2000],
+                    f={
+                        "cases": 20,
+                        "exceptions": 5,
+                        "ratio": 0.25,
+                        "cap": 0.1,
+                        "rubric": 0.9,
+                        "threshold": 0.9,
+                        "fail_weeks": [
+                            {
+                                "week": "2026-11-16",
+                                "cases": 20,
+                                "exceptions": 5,
+                                "ratio": 0.25,
+                                "rubric": None,
+                                "cap": 0.1,
+                                "threshold": 0.9,
+                                "floor": 0.8,
+                                "min_cases": 10,
+                            }
+                        ]
+                        * 4,
+                    },
+                )
+            ]
+            * 25,
+        ),
         "undone": dict(
             slug=text[:64],
             cycle=1,
