@@ -362,8 +362,25 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     if playbook.adopted_from_id is not None:
         origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
+    # Owners and curators read who deviated or logged an exception, and why; members read
+    # the counts and their own answer.
+    full = request.is_owner(state) or request.store.is_curator(request.user_id)
+    notes = []
+    if figures is not None and week is not None and full:
+        notes = [
+            dict(step=a.step, who=a.user_id, why=a.note, what="deviation")
+            for a in figures.attestations
+            if a.attestation == "deviated"
+        ] + [
+            dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception")
+            for e in request.store.exceptions_of(playbook.id, week.week_start)
+        ]
+    mine = next((a for a in figures.attestations if a.user_id == request.user_id), None) if figures else None
     return render(
         "status",
+        full=full,
+        notes=notes,
+        mine=mine,
         playbook=playbook,
         anchor=state.anchor,
         week=week,

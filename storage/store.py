@@ -505,6 +505,21 @@ class Store:
         with unit_of_work(self.engine) as s:
             s.add(row)
 
+    def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
+        """The exceptions logged for a week that still count, oldest first: who and why."""
+        with unit_of_work(self.engine) as s:
+            return list(
+                s.exec(
+                    select(ExceptionReport)
+                    .where(
+                        ExceptionReport.playbook_id == playbook_id,
+                        ExceptionReport.week_start == week_start,
+                        col(ExceptionReport.withdrawn_at).is_(None),
+                    )
+                    .order_by(ExceptionReport.id)
+                )
+            )
+
     # ---- corrections -------------------------------------------------------------
 
     def withdraw_latest(

@@ -227,9 +227,13 @@ def test_status_shows_modes_cycle_week_kpi_cases_and_checkins(bot, playbook):
         "*refunds* · human-led · pinned",
         "40 cases",
         "no case count yet",
-        "1 (1 followed the mode map, 0 deviated): <@UMEMBER001>",
+        "1 (1 followed the mode map, 0 deviated). *Yours:* followed the mode map.",
     ]:
         assert phrase in text, phrase
+    assert (
+        "1 (1 followed the mode map, 0 deviated): <@UMEMBER001>"
+        in bot.command("status support-replies", user=OWNER).text
+    )
 
 
 def test_status_in_the_team_channel_needs_no_argument(bot, playbook):
@@ -361,3 +365,20 @@ def test_undo_does_not_reach_into_a_closed_week(bot, playbook, clock, engine):
     bot.command("kpi support-replies 21 week:1")
     clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # noon: week 1 has closed
     assert_refused(bot.command("undo support-replies"), "nothing to undo", "A closed week's reports stand")
+
+
+# ---- what people can see ---------------------------------------------------------------
+
+
+def test_status_shows_the_owner_who_deviated_and_why_and_a_member_only_counts(bot, playbook):
+    bot.command("attest support-replies no send the model was down all morning")
+    bot.command("exception support-replies draft customer asked for a human", user=OWNER)
+    owner_view = bot.command("status support-replies", user=OWNER).text
+    assert "*send*: deviation by <@UMEMBER001>: “the model was down all morning”" in owner_view
+    assert "*draft*: exception by <@UOWNER0001>: “customer asked for a human”" in owner_view
+    member_view = bot.command("status support-replies").text
+    assert "customer asked for a human" not in member_view and "exception by" not in member_view
+    assert "1 (0 followed the mode map, 1 deviated)" in member_view
+    assert "*Yours:* deviated on send: “the model was down all morning”" in member_view
+    bot.command("undo support-replies", user=OWNER)  # a withdrawn exception leaves the list
+    assert "customer asked for a human" not in bot.command("status support-replies", user=OWNER).text

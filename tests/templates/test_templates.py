@@ -180,6 +180,9 @@ def _contexts(text: str) -> dict[str, dict]:
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel_set": dict(channel="CCURATORS"),
         "status": dict(
+            full=True,
+            notes=[dict(step=text[:40], who="UOWNER0001", why=text[:500], what="exception")] * 30,
+            mine=None,
             trend="▁▂▃▄▅▆▇█",
             trend_known=8,
             playbook=playbook,
