@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -17,7 +17,7 @@ from handlers.checkins import button_value
 from handlers.context import Services
 from storage.governance import Governance
 from storage.outbox import Message
-from storage.store import Store
+from storage.store import PlaybookState, Store
 from templates import render
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,16 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
             )
     checkins = store.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
     names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
+    # Their own check-ins of the last 8 weeks of each playbook (the current one included).
+    recent_weeks = {
+        pid: [w.week_start - timedelta(days=7 * i) for i in range(HOME_WEEKS - 1, -1, -1)]
+        for pid, w in weeks.items()
+        if w
+    }
+    recent = store.checkins_by_week(
+        user_id,
+        [(pid, day) for pid, days in recent_weeks.items() for day in days if day >= _first_day(states, pid)],
+    )
     playbooks = []
     for state in states:
         p, week = state.playbook, weeks.get(state.playbook.id)
@@ -60,6 +70,15 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
                 kpi_name=p.kpi_name,
                 value=button_value(p.id, week.week_start) if week else "",
                 checkin=dict(attestation=checkin.attestation, step=names.get(checkin.step_id)) if checkin else None,
+                history=[
+                    dict(
+                        week=day.strftime("%d %b"),
+                        answer=(recent[(p.id, day)].attestation if (p.id, day) in recent else None),
+                        step=names.get(recent[(p.id, day)].step_id) if (p.id, day) in recent else None,
+                    )
+                    for day in recent_weeks.get(p.id, [])
+                    if day >= _first_day(states, p.id)
+                ],
             )
         )
     curator = store.is_curator(user_id)
@@ -87,7 +106,16 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
     return render("home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry)
 
 
-def _step_name(states, step_id: int | None) -> str:
+HOME_WEEKS = 8
+
+
+def _first_day(states: list[PlaybookState], playbook_id: int) -> date:
+    """The first day of the playbook's first cycle: weeks before it had no check-ins to ask for."""
+    state = next(s for s in states if s.playbook.id == playbook_id)
+    return state.anchor.starts_on if state.anchor else date.max
+
+
+def _step_name(states: list[PlaybookState], step_id: int | None) -> str:
     return next((step.name for s in states for step in s.steps if step.id == step_id), "?")
 
 

@@ -192,6 +192,24 @@ class Store:
             )
             return self._states(s, playbooks)
 
+    def checkins_by_week(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], CheckIn]:
+        """Someone's check-in that counts, per (playbook, week) asked for: one query."""
+        if not weeks:
+            return {}
+        with unit_of_work(self.engine) as s:
+            latest = (
+                select(func.max(CheckIn.id))
+                .where(
+                    CheckIn.user_id == user_id,
+                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
+                    col(CheckIn.withdrawn_at).is_(None),
+                )
+                .group_by(CheckIn.playbook_id, CheckIn.week_start)
+            )
+            return {
+                (c.playbook_id, c.week_start): c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))
+            }
+
     def latest_checkins(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[int, CheckIn]:
         """A person's latest check-in per playbook for the given (playbook, week)s."""
         if not weeks:

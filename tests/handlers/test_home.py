@@ -91,3 +91,26 @@ def test_status_shows_the_kpi_trend(bot, playbook, clock):
         clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1)))
         bot.command(f"kpi support-replies {value}")
     assert "Last 8 weeks: `·····█▅▁`" in bot.command("status support-replies", channel=CHANNEL).text
+
+
+def test_home_shows_my_own_checkins_of_the_last_8_weeks(bot, playbook, slack, store, clock):
+    start = playbook.anchor.starts_on
+    send = playbook.step("send").id
+    for week, answer in [(0, "followed"), (1, "deviated"), (3, "followed")]:
+        store.add_checkin(
+            playbook.playbook.id,
+            start + timedelta(days=7 * week),
+            MEMBER,
+            answer,
+            send if answer == "deviated" else None,
+            None,
+            clock(),
+        )
+    store.add_checkin(playbook.playbook.id, start + timedelta(days=7 * 2), OWNER, "followed", None, None, clock())
+    clock.set(datetime(2026, 12, 9, 10, 0, tzinfo=UTC))  # week 4 of cycle 1
+    open_home(bot, MEMBER)
+    text = json.dumps(slack.views[MEMBER], ensure_ascii=False)
+    assert (
+        "Your check-ins, last 4 weeks: 16 Nov :white_check_mark: · 23 Nov :warning: send · 30 Nov – · "
+        "07 Dec :white_check_mark:"
+    ) in text  # the owner's answer of 30 Nov is the owner's, not mine; weeks before the first cycle are not shown

@@ -333,6 +333,7 @@ def _contexts(text: str) -> dict[str, dict]:
                     kpi_name=text,
                     value='{"playbook":1,"week":"2026-11-23"}',
                     checkin=dict(attestation="deviated", step=text[:40]),
+                    history=[dict(week="16 Nov", answer="deviated", step=text[:40])] * 8,
                 )
                 for i in range(20)
             ],
