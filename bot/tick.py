@@ -22,8 +22,19 @@ from slack_sdk import WebClient
 from bot.digest import Digest
 from bot.members import DirectoryUnavailable, TeamDirectory
 from bot.rollout import weeks
-from cadence import keys
-from cadence.schedule import Due, Member, PlaybookClock, Slot, digest_work, member_work, playbook_work
+from cadence import calendar, keys
+from cadence.schedule import (
+    OWNER_REMINDER,
+    Due,
+    Member,
+    PlaybookClock,
+    Slot,
+    digest_work,
+    member_timezone,
+    member_work,
+    owner_work,
+    playbook_work,
+)
 from storage.cadence_log import CadenceLog, Work
 from storage.governance import Governance, StaleState
 from storage.outbox import Message
@@ -110,6 +121,7 @@ class Cadence:
             self._close_weeks(pending_closes, report)
         if member_weeks:
             self._member_work(member_weeks, at, report)
+        self._owner_reminders(plans, cursors, at, report)
         self._digests(at, report)
         if (
             at.minute == 0 and not self.dry_run
@@ -168,6 +180,67 @@ class Cadence:
         ]
         recorded = self.governance.record_closes(closes, self.clock())
         report.add([work for work, _ in closes], recorded)
+
+    # ---- owners ----
+
+    def _owner_reminders(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+    ) -> None:
+        """Friday's DM to each owner with what is missing for the week; nothing missing,
+        no DM (the week is recorded either way, so it is decided once)."""
+        earliest = "Etc/GMT-14"  # no zone is ahead of it: if nothing is due there, nothing is due
+        candidates = [
+            (state, clock)
+            for state, clock in plans
+            if owner_work(clock, cursors.get(state.playbook.id, {}).get(OWNER_REMINDER), earliest, at)
+        ]
+        if not candidates:
+            return
+        try:
+            people = self.directory.people(self.client, {state.playbook.owner_id for state, _ in candidates})
+        except DirectoryUnavailable as err:
+            log.warning("tick: cannot look up owners' time zones (%s); using the playbooks' zones", err.reason)
+            people = {}
+        dues = []
+        for state, clock in candidates:
+            owner = people.get(state.playbook.owner_id)
+            zone = member_timezone(owner.timezone if owner else None, state.playbook.timezone, self.org_timezone)
+            cursor = cursors.get(state.playbook.id, {}).get(OWNER_REMINDER)
+            dues += [(state, due) for due in owner_work(clock, cursor, zone, at)]
+        figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in dues if due.week])
+        work = []
+        for state, due in dues:
+            assert due.week is not None
+            if due.stale:
+                work.append(_skipped(due, f"{_late(due)}: stale reminders are not sent"))
+                continue
+            week = figures[(state.playbook.id, due.week.week_start)]
+            missing_cases = [s.name for s in week.steps if s.cases is None]
+            missing_rubric = [s.name for s in week.steps if s.rubric is None and s.mode != "ai-led"]
+            missing_kpi = week.kpi is None
+            if not (missing_cases or missing_rubric or missing_kpi):
+                work.append(_skipped(due, "nothing missing"))
+                continue
+            playbook = state.playbook
+            message = render(
+                "owner_missing",
+                slug=playbook.slug,
+                title=playbook.title,
+                week=due.week,
+                kpi_name=playbook.kpi_name,
+                missing_cases=missing_cases,
+                missing_rubric=missing_rubric,
+                missing_kpi=missing_kpi,
+                closes=calendar.closing_words(due.week.week_start, playbook.timezone, state.settings.grace_hours),
+            )
+            work.append(
+                _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.owner_id, message)])
+            )
+        report.add(work, self.log.record(work, self.clock()))
 
     # ---- members ----
 

@@ -42,6 +42,11 @@ def lapsed_member_work(kind: str, playbook_id: int, week_start: date) -> str:
     return member_work(kind, playbook_id, week_start, ALL_MEMBERS)
 
 
+def owner_reminder(playbook_id: int, week_start: date) -> str:
+    """The owner's Friday DM of what is missing for the week (or its record that nothing was)."""
+    return f"owner-reminder:{playbook_id}:{week_start.isoformat()}"
+
+
 def digest(monday: date) -> str:
     return f"digest:{monday.isoformat()}"
 

@@ -197,6 +197,26 @@ def member_work(
     return dues
 
 
+OWNER_REMINDER = "owner-reminder"
+
+
+def owner_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: datetime) -> list[Due]:
+    """The owner's reminder of what is missing, for each week after `cursor` whose slot
+    (the members' reminder slot, Friday 15:00 by default, in the owner's own zone) has
+    come. A slot more than `stale_after` ago is due as stale: recorded, not sent."""
+    horizon = (at + EARLIEST_OFFSET).date()
+    current = week_containing(clock.anchor, horizon)
+    if current is None:
+        return []
+    dues = []
+    for week in _weeks(clock.anchor, cursor, current.week_start):
+        due = clock.reminder.instant(week.week_start, owner_zone)
+        if due <= at:
+            key = keys.owner_reminder(clock.playbook_id, week.week_start)
+            dues.append(Due(key, OWNER_REMINDER, due, clock.playbook_id, week, stale=at - due > clock.stale_after))
+    return dues
+
+
 def member_timezone(member_tz: str | None, playbook_tz: str | None, org_tz: str) -> str:
     """The member's own zone, else the playbook's, else the org's. Unknown names fall through."""
     for zone in (member_tz, playbook_tz):

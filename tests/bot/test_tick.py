@@ -191,3 +191,49 @@ def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
     keys = [m["metadata"]["event_payload"]["key"] for m in posted]
     assert len(keys) == len(set(keys)) > 10
     assert len(team.calls_to("chat.postMessage")) == len(keys)
+
+
+def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine, slack, store, clock):
+    """A playbook in Kolkata, its owner in Los Angeles; a restart between Friday's DM and
+    Monday's close sends nothing twice; a week with everything reported sends nothing."""
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    slack.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
+    slack.add_user(OWNER, tz="America/Los_Angeles")
+    slack.add_user(MEMBER, tz="Asia/Kolkata")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    pid = state.playbook.id
+    draft, send, refunds = (state.step(n).id for n in ("draft", "send", "refunds"))
+    at = datetime(2026, 11, 18, tzinfo=UTC)
+    store.add_case_count(pid, draft, date(2026, 11, 16), 20, OWNER, at)
+    store.add_rubric_score(pid, draft, date(2026, 11, 16), 0.95, OWNER, at)
+
+    first = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
+    first.run(datetime(2026, 11, 20, 22, 59, tzinfo=UTC))  # Friday 14:59 in Los Angeles
+    assert slack.posted(OWNER) == [] or all("missing" not in m["text"] for m in slack.posted(OWNER))
+    first.run(datetime(2026, 11, 20, 23, 0, tzinfo=UTC))  # 15:00 there
+    missing = [m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]
+    assert len(missing) == 1
+    text = str(missing[0]["blocks"])
+    assert "*send*, *refunds*" in text and "Rubric scores: *refunds*" in text  # send is AI-led: no rubric needed
+    assert "First-response time" in text and "closes on Mon 23 Nov 12:00 Asia/Kolkata" in text
+    assert "*draft*" not in text.split("Case counts")[1].split("\\n")[0]
+
+    second = Engine(engine, slack, Clock(datetime(2026, 11, 21, tzinfo=UTC)))  # a restart before the close
+    second.run(datetime(2026, 11, 21, 3, 0, tzinfo=UTC))
+    assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
+
+    for step in (send, refunds):  # week 2: everything is reported
+        store.add_case_count(pid, step, date(2026, 11, 23), 20, OWNER, at)
+    store.add_case_count(pid, draft, date(2026, 11, 23), 20, OWNER, at)
+    for step in (draft, refunds):
+        store.add_rubric_score(pid, step, date(2026, 11, 23), 0.95, OWNER, at)
+    store.add_kpi_reading(pid, date(2026, 11, 23), 20, MEMBER, at)
+    second.run(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
+    assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
+    notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]
+    assert notes == [None, "nothing missing"]

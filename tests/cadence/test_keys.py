@@ -21,6 +21,7 @@ WEEK = date(2026, 11, 16)
         (keys.member_work("reminder", 7, WEEK, "U0ANA0001"), "reminder:7:2026-11-16:U0ANA0001"),
         (keys.lapsed_member_work("checkin", 7, WEEK), "checkin:7:2026-11-16:*"),
         (keys.digest(WEEK), "digest:2026-11-16"),
+        (keys.owner_reminder(7, WEEK), "owner-reminder:7:2026-11-16"),
         (keys.digest_now("2026-11-16T13:00:00+00:00"), "digest-now:2026-11-16T13:00:00+00:00"),
         (keys.only_message("nudge:7:2026-11-16"), "nudge:7:2026-11-16#0"),
         (keys.to_audience("publish:7:v2", "team"), "publish:7:v2#team"),

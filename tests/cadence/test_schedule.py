@@ -186,3 +186,19 @@ def test_digests_catch_up_in_order_and_never_repeat():
     ]
     due = digest_work(date(2026, 11, 16), "America/New_York", datetime(2026, 11, 23, 14, 0, tzinfo=UTC))[0]
     assert due.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York
+
+
+def test_the_owners_reminder_is_due_at_friday_15_in_the_owners_own_zone():
+    from datetime import date
+
+    from cadence.calendar import CycleAnchor
+    from cadence.schedule import PlaybookClock, owner_work
+
+    clock = PlaybookClock(7, "Asia/Kolkata", CycleAnchor(1, date(2026, 11, 16)))
+    los_angeles = "America/Los_Angeles"  # Friday 15:00 there is Friday 23:00 UTC
+    assert owner_work(clock, None, los_angeles, datetime(2026, 11, 20, 22, 59, tzinfo=UTC)) == []
+    (due,) = owner_work(clock, None, los_angeles, datetime(2026, 11, 20, 23, 0, tzinfo=UTC))
+    assert (due.key, due.stale) == ("owner-reminder:7:2026-11-16", False)
+    assert owner_work(clock, date(2026, 11, 16), los_angeles, datetime(2026, 11, 21, 23, 0, tzinfo=UTC)) == []
+    (late,) = owner_work(clock, None, los_angeles, datetime(2026, 11, 22, 0, 0, tzinfo=UTC) + timedelta(hours=12))
+    assert late.stale  # the bot was down through Friday evening: not sent stale

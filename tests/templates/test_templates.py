@@ -104,6 +104,16 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "owner_missing": dict(
+            slug=text[:64],
+            title=text,
+            week=week,
+            kpi_name=text,
+            missing_cases=[text[:40]] * 30,
+            missing_rubric=[text[:40]] * 30,
+            missing_kpi=True,
+            closes="Mon 23 Nov 12:00 Europe/Berlin",
+        ),
         "history": dict(
             slug=text[:64],
             step=text[:40],
