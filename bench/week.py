@@ -158,10 +158,10 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
         monday = built["closing_week"] + timedelta(days=7)
         started = time.perf_counter()
         with QueryCounter(engine) as digest_queries:
-            messages = Digest(store, charts=False).messages(monday, "bench", "CCURATORS1")
+            messages = Digest(store, charts=False).messages(monday, "bench", "CCURATORS1", built["close_at"])
         digest_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        charted = Digest(store, charts=True).messages(monday, "bench-charts", "CCURATORS1")
+        charted = Digest(store, charts=True).messages(monday, "bench-charts", "CCURATORS1", built["close_at"])
         charts_seconds = time.perf_counter() - started
         engine.dispose()
     return {

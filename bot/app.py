@@ -166,6 +166,7 @@ def create_clockwork(
         settings.rollout_timezone,
         clock,
         dry_run=dry_run,
+        admins=settings.admins,
     )
     dispatcher = Dispatcher(
         Outbox(store.engine),

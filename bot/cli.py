@@ -391,7 +391,7 @@ def digest(dry_run: bool) -> None:
     now = utc_now()
     monday = monday_of(local_date(now, settings.rollout_timezone))
     if dry_run:
-        messages = Digest(store, charts=False).messages(monday, "dry-run", "curators")
+        messages = Digest(store, charts=False).messages(monday, "dry-run", "curators", now)
         for message in messages:
             threaded = "thread_of" in message.payload
             click.echo(
@@ -406,7 +406,7 @@ def digest(dry_run: bool) -> None:
     if channel is None:
         raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
     clockwork = create_clockwork(settings, store)
-    messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel)
+    messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel, now)
     clockwork.dispatcher.outbox.enqueue(messages, now)
     pending = clockwork.dispatcher.drain()
     click.echo(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from cadence import calendar, keys
 from cadence.digest import (
@@ -24,7 +24,7 @@ from cadence.digest import (
 from storage.governance import Governance
 from storage.outbox import Message
 from storage.reports import Reports
-from storage.store import Store
+from storage.store import PlaybookState, Store
 from templates import render
 
 log = logging.getLogger(__name__)
@@ -40,35 +40,43 @@ class Digest:
         self.governance = Governance(store.engine)
         self.charts = charts
 
-    def figures(self, monday: date) -> tuple[OrgWeek, list[PlaybookDigest], list[date]]:
-        """The org's and each active playbook's numbers for the week before `monday`."""
+    def figures(self, monday: date, at: datetime) -> tuple[OrgWeek, list[PlaybookDigest], list[date]]:
+        """The org's and each active playbook's numbers as of `at`, the digest's slot.
+
+        Closed weeks only: each playbook is reported on its most recent week closed by
+        `at` (in the playbook's own zone, grace included), and the header's figures are
+        computed from those same weeks. Cycles and versions count in the window since
+        the previous Monday's slot, so each is counted in one digest."""
         states = self.store.active_states()
         last_week = monday - timedelta(days=7)
         weeks = [last_week - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
+        reported = {s.playbook.id: w for s in states if (w := closed_week(s, at)) is not None}
+        states = [s for s in states if s.playbook.id in reported]
         pids = [s.playbook.id for s in states]
+        series_weeks = {
+            pid: [w.week_start - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)] for pid, w in reported.items()
+        }
         origin_versions = self.reports.versions_by_id(
             [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
         )
         origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
-        kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), weeks)
-        last = self.store.week_figures_many([(s, last_week) for s in states])
-        checkins = self.reports.checkin_counts(pids, last_week)
-        start = datetime.combine(last_week, time(0), tzinfo=UTC)
-        end = datetime.combine(monday, time(0), tzinfo=UTC) + timedelta(days=1)
-        changes = self.reports.decisions_between(pids, ("mode-change",), start, end)
+        every_week = sorted({w for ws in series_weeks.values() for w in ws} | set(weeks))
+        kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
+        last = self.store.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
+        checkins = self.reports.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
+        since = at - timedelta(days=7)
+        changes = self.reports.decisions_between(pids, ("mode-change",), since, at)
         proposals = self.governance.open_proposals_of(pids)
-        counts = self.reports.org_counts(start)
+        counts = self.reports.org_counts(since, at)
         ratios = self.reports.exception_ratios(weeks)
         names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
 
         digests = []
+        all_cases = all_exceptions = 0
         for state in states:
             p = state.playbook
-            figures = last[(p.id, last_week)]
-            anchor = state.running()
-            current = calendar.week_containing(anchor, last_week)
-            if current is None:
-                continue  # its first cycle began after last week: nothing to report on yet
+            current = reported[p.id]
+            figures = last[(p.id, current.week_start)]
             cycle_weeks = [current.cycle_start + timedelta(days=7 * i) for i in range(current.week)]
             frozen = {s.name for s in state.steps if s.frozen}
             origin = None
@@ -78,9 +86,13 @@ class Digest:
                     v.slug,
                     v.version,
                     v.definition.get("kpi", {}).get("baseline", 0.0),
-                    kpi.get((v.playbook_id, last_week)),
+                    kpi.get((v.playbook_id, current.week_start)),
                 )
             sent, answered = checkins.get(p.id, (0, 0))
+            for step in figures.steps:
+                if step.cases:
+                    all_cases += step.cases
+                    all_exceptions += step.total_exceptions
             week = PlaybookWeek(
                 slug=p.slug,
                 title=p.title,
@@ -91,7 +103,7 @@ class Digest:
                 baseline=p.kpi_baseline,
                 target=p.kpi_target,
                 exception_cap=p.exception_cap,
-                kpi_series=[kpi.get((p.id, w)) for w in weeks],
+                kpi_series=[kpi.get((p.id, w)) for w in series_weeks[p.id]],
                 cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
                 weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
                 scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
@@ -111,21 +123,23 @@ class Digest:
                 origin=origin,
             )
             digests.append(summarize(week))
+        # The trend's last point is the threads' own weeks, so header and threads agree.
+        trend = [ratios.get(w) for w in weeks[:-1]] + [all_exceptions / all_cases if all_cases else None]
         org = OrgWeek(
-            active_playbooks=len(states),
+            active_playbooks=len(self.store.active_states()),
             cycles_completed_week=counts["cycles_week"],
             cycles_completed_total=counts["cycles_total"],
             versions_published_week=counts["versions_week"],
             versions_published_total=counts["versions_total"],
             adoptions=counts["adoptions"],
-            exception_ratios=[ratios.get(w) for w in weeks],
+            exception_ratios=trend,
             dms_sent=sum(c[0] for c in checkins.values()),
             checked_in=sum(c[1] for c in checkins.values()),
         )
         return org, digests, weeks
 
-    def messages(self, monday: date, key: str, channel: str) -> list[Message]:
-        org, digests, weeks = self.figures(monday)
+    def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
+        org, digests, weeks = self.figures(monday, at)
         return self.compose(org, digests, weeks, monday, key, channel)
 
     def compose(
@@ -192,6 +206,21 @@ class Digest:
         except Exception:
             log.exception("chart for %s failed; the digest goes out without it", function)
             return None
+
+
+def closed_week(state: PlaybookState, at: datetime) -> calendar.WeekRef | None:
+    """The playbook's most recent week that has closed by `at`, or None before its first."""
+    anchor = state.cycle_anchor
+    if anchor is None:
+        return None
+    today = calendar.local_date(at, state.playbook.timezone)
+    for back in (7, 14):
+        week = calendar.week_containing(anchor, today - timedelta(days=back))
+        if week is not None and calendar.is_closed(
+            week.week_start, state.playbook.timezone, state.settings.grace_hours, at
+        ):
+            return week
+    return None
 
 
 def _slug(text: str) -> str:

@@ -24,6 +24,7 @@ from bot.members import DirectoryUnavailable, TeamDirectory
 from bot.rollout import weeks
 from cadence import calendar, keys
 from cadence.schedule import (
+    DIGEST_SLOT,
     OWNER_REMINDER,
     Due,
     Member,
@@ -86,6 +87,7 @@ class Cadence:
         clock: Callable[[], datetime],
         charts: bool = True,
         dry_run: bool = False,
+        admins: frozenset[str] = frozenset(),
     ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
         A dry run plans and renders everything, asks the database what it would accept,
@@ -100,6 +102,7 @@ class Cadence:
         self.client = client
         self.directory = directory
         self.org_timezone = org_timezone
+        self.admins = admins  # told when a digest has no curators channel to go to
 
     def tick(self, at: datetime) -> TickReport:
         report = TickReport()
@@ -306,35 +309,39 @@ class Cadence:
     # ---- curators ----
 
     def _digests(self, at: datetime, report: TickReport) -> None:
-        dues = digest_work(self.log.last_digest(), self.org_timezone, at)
-        if not dues:
-            return
+        """Monday's digest to the curators channel. Without one, the digest waits: the
+        admins hear once a week that it is ready, and when the channel is set the latest
+        waiting digest goes out (older waiting ones are superseded by it)."""
+        posted, waiting = self.log.last_digest(), self.log.last_digest(WAITING)
+        cursor = max((d for d in (posted, waiting) if d is not None), default=None)
+        dues = digest_work(cursor, self.org_timezone, at)
         channel = self.store.setting(CURATORS_CHANNEL)
+        if channel is None:
+            work = [self._waiting(due) for due in dues]
+            report.add(work, self.log.record(work, self.clock()))
+            return
+        if not dues and waiting is not None and (posted is None or waiting > posted):
+            slot = Slot.parse(DIGEST_SLOT).instant(waiting, self.org_timezone)
+            dues = [Due(keys.digest(waiting), "digest", slot)]
         for due in dues:  # oldest first: a catch-up posts each missed week's digest in order
             monday = keys.parse_work(due.key).week_start
-            if channel is None:
-                work = [
-                    Work(
-                        due.key,
-                        "digest",
-                        due.due_at,
-                        "skipped",
-                        week_start=monday,
-                        note="no curators channel set (/rollout curators-channel)",
-                    )
-                ]
-            else:
-                work = [
-                    Work(
-                        due.key,
-                        "digest",
-                        due.due_at,
-                        "done",
-                        week_start=monday,
-                        messages=self.digest.messages(monday, due.key, channel),
-                    )
-                ]
+            messages = self.digest.messages(monday, due.key, channel, due.due_at)
+            work = [Work(due.key, "digest", due.due_at, "done", week_start=monday, messages=messages)]
             report.add(work, self.log.record(work, self.clock()))
+
+    def _waiting(self, due: Due) -> Work:
+        monday = keys.parse_work(due.key).week_start
+        key = keys.digest_waiting(monday)
+        if not self.admins:
+            return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note="no curators channel, no admins")
+        message = render("digest_waiting", week_of=(monday - timedelta(days=7)).isoformat())
+        messages = [
+            Message(keys.to_audience(key, admin), "chat.postMessage", admin, message) for admin in sorted(self.admins)
+        ]
+        return Work(key, WAITING, due.due_at, "done", week_start=monday, messages=messages)
+
+
+WAITING = "digest-waiting"
 
 
 def _done(due: Due, messages: list[Message]) -> Work:

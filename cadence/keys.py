@@ -51,6 +51,11 @@ def digest(monday: date) -> str:
     return f"digest:{monday.isoformat()}"
 
 
+def digest_waiting(monday: date) -> str:
+    """A week's digest that had nowhere to go (no curators channel): the admins are told once."""
+    return f"digest-waiting:{monday.isoformat()}"
+
+
 def digest_now(instant_iso: str) -> str:
     """A digest posted by hand (`rollout digest`)."""
     return f"digest-now:{instant_iso}"
@@ -67,7 +72,7 @@ class WorkKey:
 def parse_work(key: str) -> WorkKey:
     """The parts of a unit-of-work key (nudge, close, member work, digest)."""
     kind, _, rest = key.partition(":")
-    if kind == "digest":
+    if kind in ("digest", "digest-waiting"):
         return WorkKey(kind, None, date.fromisoformat(rest))
     parts = rest.split(":")
     user = parts[2] if len(parts) > 2 else None

@@ -28,7 +28,7 @@ MEMBER_KINDS = ("checkin", "reminder")
 # Time zones span UTC-12 to UTC+14: a member slot falls within this much of its UTC time.
 EARLIEST_OFFSET = timedelta(hours=14)
 LATEST_OFFSET = timedelta(hours=12)
-DIGEST_SLOT = "Mon 09:00"
+DIGEST_SLOT = "Mon 13:00"  # org time: after the default grace, so last week has closed
 
 
 @dataclass(frozen=True)

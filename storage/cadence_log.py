@@ -103,9 +103,11 @@ class CadenceLog:
             ).all()
         return {tuple(row) for row in rows}
 
-    def last_digest(self) -> date | None:
+    def last_digest(self, kind: str = "digest") -> date | None:
+        """The Monday of the latest digest recorded (or, kind "digest-waiting", of the latest
+        one that had nowhere to go)."""
         with unit_of_work(self.engine) as s:
-            return s.execute(select(func.max(CadenceJob.week_start)).where(CadenceJob.kind == "digest")).scalar()
+            return s.execute(select(func.max(CadenceJob.week_start)).where(CadenceJob.kind == kind)).scalar()
 
     def jobs(self) -> list[CadenceJob]:
         with unit_of_work(self.engine) as s:

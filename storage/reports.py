@@ -10,7 +10,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
@@ -52,18 +52,18 @@ class Reports:
             ).all()
         return {(pid, week): value for pid, week, value in rows}
 
-    def checkin_counts(self, playbook_ids: list[int], week: date) -> dict[int, tuple[int, int]]:
-        """Per playbook: (members DMed a check-in for the week, members who checked in)."""
-        if not playbook_ids:
+    def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
+        """Per playbook, for its week in `weeks`: (members DMed a check-in, members who checked in)."""
+        if not weeks:
             return {}
+        playbook_ids = [pid for pid, _ in weeks]
         with unit_of_work(self.engine) as s:
             sent: dict[int, int] = dict(
                 s.execute(
                     select(CadenceJob.playbook_id, func.count())
                     .where(
-                        col(CadenceJob.playbook_id).in_(playbook_ids),
+                        tuple_(CadenceJob.playbook_id, CadenceJob.week_start).in_(weeks),
                         CadenceJob.kind == "checkin",
-                        CadenceJob.week_start == week,
                         CadenceJob.status == "done",
                         col(CadenceJob.user_id).is_not(None),
                     )
@@ -74,8 +74,7 @@ class Reports:
                 s.execute(
                     select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
                     .where(
-                        col(CheckIn.playbook_id).in_(playbook_ids),
-                        CheckIn.week_start == week,
+                        tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
                         col(CheckIn.withdrawn_at).is_(None),
                     )
                     .group_by(CheckIn.playbook_id)
@@ -105,23 +104,29 @@ class Reports:
                     .where(
                         col(Decision.playbook_id).in_(playbook_ids),
                         col(Decision.kind).in_(kinds),
-                        Decision.decided_at >= start,
-                        Decision.decided_at < end,
+                        Decision.decided_at > start,  # (start, end]: consecutive digests share no decision
+                        Decision.decided_at <= end,
                     )
                     .order_by(Decision.id)
                 ).scalars()
             )
 
-    def org_counts(self, since: datetime) -> dict[str, int]:
-        """Cycles completed, versions published (since `since` and in all) and adoptions."""
+    def org_counts(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Cycles completed and versions published in (since, until] and in all until then,
+        and adoptions. Consecutive digests pass consecutive windows, so each cycle and
+        each version is counted in exactly one digest."""
         with unit_of_work(self.engine) as s:
             cycles_week, cycles_total = s.execute(
-                select(func.count().filter(CycleResult.recorded_at >= since), func.count()).select_from(CycleResult)
+                select(
+                    func.count().filter(CycleResult.recorded_at > since, CycleResult.recorded_at <= until),
+                    func.count().filter(CycleResult.recorded_at <= until),
+                ).select_from(CycleResult)
             ).one()
             versions_week, versions_total = s.execute(
-                select(func.count().filter(RegistryVersion.published_at >= since), func.count()).select_from(
-                    RegistryVersion
-                )
+                select(
+                    func.count().filter(RegistryVersion.published_at > since, RegistryVersion.published_at <= until),
+                    func.count().filter(RegistryVersion.published_at <= until),
+                ).select_from(RegistryVersion)
             ).one()
             adoptions = s.execute(select(func.count()).where(col(Playbook.adopted_from_id).is_not(None))).scalar()
         return dict(

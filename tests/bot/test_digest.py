@@ -101,8 +101,8 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     world.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))  # Thursday DMs: 2 members asked
     clock.set(datetime(2026, 11, 19, 18, 0, tzinfo=UTC))
     bot.command("attest support-replies yes", user=MEMBER)
-    world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin = 08:00 UTC; the digest is UTC 09:00
-    world.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin = 08:00 UTC; the digest is UTC 13:00
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
     posted = slack.posted("CCURATORS1")
     summary = next(m for m in posted if m["text"] == "Rollout digest: week of 2026-11-16")
     text = json.dumps(summary["blocks"], ensure_ascii=False)
@@ -126,9 +126,58 @@ def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, play
     store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     slack.fail_next("files.getUploadURLExternal", Fault(error="not_allowed_token_type"))
     world = Engine(engine, slack, clock)
-    world.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
     texts = [m["text"] for m in slack.posted("CCURATORS1")]
     assert texts == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
     assert slack.files == []
     failed = [m for m in world.outbox.all() if m.status == "failed"]
     assert [m.key.split("#")[1] for m in failed] == ["chart:support"]
+
+
+def test_the_digest_reports_closed_weeks_and_counts_a_cycle_once(engine, slack, store, playbook, clock, bot):
+    slack.add_channel("CCURATORS1", [OWNER])
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    slack.add_user(MEMBER, tz="Europe/Berlin")
+    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    world = Engine(engine, slack, clock)
+    for week in range(4):
+        clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * week))
+        bot.command("cases support-replies send 40", user=OWNER)
+        bot.command("exception support-replies send one refund over limit", user=OWNER)
+        bot.command("kpi support-replies 14", user=MEMBER)
+        world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC) + timedelta(days=7 * week))
+    world.run(datetime(2026, 12, 21, 13, 0, tzinfo=UTC))  # the Monday after: no cycle completes again
+
+    summaries = [m for m in slack.posted("CCURATORS1") if m["text"].startswith("Rollout digest")]
+    assert [m["text"][-10:] for m in summaries] == [
+        "2026-11-16",
+        "2026-11-23",
+        "2026-11-30",
+        "2026-12-07",
+        "2026-12-14",
+    ]
+    completed = [json.dumps(m["blocks"], ensure_ascii=False) for m in summaries]
+    assert "*1* cycle completed this week (1 in all)" in completed[3]  # week 4 closed that Monday noon
+    assert "*0* cycles completed this week (1 in all)" in completed[4]  # not counted twice
+    # The header's exception ratio is the threads' own week: 1 of 40 on send, nothing else counted.
+    assert "*Exception ratio, org-wide*\\n2.5%" in completed[0]
+    thread = next(m for m in slack.posted("CCURATORS1") if m["text"].startswith("Support: 1 playbook"))
+    assert "send 2.5% (cap 10%)" in json.dumps(thread["blocks"], ensure_ascii=False)
+
+
+def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, store, clock):
+    """At Monday 13:00 UTC, last week has not closed in Los Angeles (noon there is 20:00
+    UTC): the digest reports the week before, the last one whose verdicts stand."""
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.add_kpi_reading(state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
+    store.add_kpi_reading(state.playbook.id, date(2026, 11, 23), 20.0, OWNER, clock())
+    _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
+    (only,) = digests
+    assert only.latest == 30.0  # the week of 16 Nov, closed; the week of 23 Nov closes at 20:00 UTC
+    _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
+    assert digests[0].latest == 20.0

@@ -77,7 +77,7 @@ def test_a_whole_cycle(engine_, team, store, playbook):
         assert team.posted(not_a_person) == []
     # everything was sent once, and the tick recorded why each reminder was or was not sent
     assert all(m.status == "sent" for m in engine_.outbox.all())
-    skipped = [j for j in engine_.log.jobs() if j.status == "skipped" and j.kind != "digest"]
+    skipped = [j for j in engine_.log.jobs() if j.status == "skipped" and j.kind in ("nudge", "checkin", "reminder")]
     assert [(j.kind, j.user_id, j.note) for j in skipped] == [("reminder", MEMBER, "already checked in")]
 
 
@@ -146,17 +146,34 @@ def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine
 def test_digest_goes_to_the_curators_channel_on_monday(engine_, team, store):
     team.add_channel("CCURATORS", [OWNER])
     store.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
-    engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
     assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
     assert "*support-replies*" in str(team.posted("CCURATORS")[1]["blocks"])
 
 
-def test_no_curators_channel_is_recorded_not_lost(engine_, team):
-    engine_.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    digest = [j for j in engine_.log.jobs() if j.kind == "digest"]
-    assert [(j.key, j.status, j.note) for j in digest] == [
-        ("digest:2026-11-23", "skipped", "no curators channel set (/rollout curators-channel)")
+def test_without_a_curators_channel_the_digest_waits_and_the_admins_hear_once_a_week(engine_, team, store, engine):
+    from tests.conftest import ADMIN
+
+    world = Engine(engine, team, engine_.clock)
+    world.cadence.admins = frozenset({ADMIN})
+    team.add_user(ADMIN, tz="UTC")
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
+    assert [m["text"] for m in team.posted(ADMIN)] == [
+        "The curators' digest for the week of 2026-11-16 has nowhere to go"
     ]
+    world.run(datetime(2026, 11, 30, 13, 0, tzinfo=UTC))  # still no channel: one more a week, no more
+    assert len(team.posted(ADMIN)) == 2
+    assert not [j for j in world.log.jobs() if j.kind == "digest"]  # nothing marked sent or lost
+    team.add_channel("CCURATORS", [OWNER])
+    store.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 30, 15, 1, tzinfo=UTC))
+    assert texts(team, "CCURATORS")[0] == "Rollout digest: week of 2026-11-23"  # the latest waiting one
+    assert "week of 2026-11-16" not in " ".join(texts(team, "CCURATORS"))
+    world.run(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
+    assert texts(team, "CCURATORS").count("Rollout digest: week of 2026-11-23") == 1
+    world.run(datetime(2026, 12, 7, 13, 0, tzinfo=UTC))
+    assert texts(team, "CCURATORS").count("Rollout digest: week of 2026-11-30") == 1
 
 
 def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):

@@ -22,6 +22,7 @@ WEEK = date(2026, 11, 16)
         (keys.lapsed_member_work("checkin", 7, WEEK), "checkin:7:2026-11-16:*"),
         (keys.digest(WEEK), "digest:2026-11-16"),
         (keys.owner_reminder(7, WEEK), "owner-reminder:7:2026-11-16"),
+        (keys.digest_waiting(WEEK), "digest-waiting:2026-11-16"),
         (keys.digest_now("2026-11-16T13:00:00+00:00"), "digest-now:2026-11-16T13:00:00+00:00"),
         (keys.only_message("nudge:7:2026-11-16"), "nudge:7:2026-11-16#0"),
         (keys.to_audience("publish:7:v2", "team"), "publish:7:v2#team"),
@@ -57,6 +58,7 @@ def test_formats_are_the_ones_deployed_databases_hold(made, stored):
         keys.member_work("checkin", 7, WEEK, "U0ANA0001"),
         keys.lapsed_member_work("reminder", 7, WEEK),
         keys.digest(WEEK),
+        keys.digest_waiting(WEEK),
     ],
 )
 def test_work_keys_round_trip(key):
@@ -65,5 +67,6 @@ def test_work_keys_round_trip(key):
         "nudge": lambda: keys.nudge(parts.playbook_id, parts.week_start),
         "close": lambda: keys.close(parts.playbook_id, parts.week_start),
         "digest": lambda: keys.digest(parts.week_start),
+        "digest-waiting": lambda: keys.digest_waiting(parts.week_start),
     }.get(parts.kind, lambda: keys.member_work(parts.kind, parts.playbook_id, parts.week_start, parts.user_id))
     assert remade() == key

@@ -173,7 +173,7 @@ def test_member_timezone_falls_back():
 
 
 def test_digests_catch_up_in_order_and_never_repeat():
-    at = datetime(2026, 11, 23, 8, 59, tzinfo=UTC)
+    at = datetime(2026, 11, 23, 12, 59, tzinfo=UTC)  # the slot is Monday 13:00, after the default grace
     assert digest_work(None, "UTC", at) == []  # a new installation: last Monday's is a week old
     assert [d.key for d in digest_work(None, "UTC", at + timedelta(minutes=1))] == ["digest:2026-11-23"]
     assert [d.key for d in digest_work(None, "UTC", at + timedelta(hours=5))] == ["digest:2026-11-23"]
@@ -184,8 +184,8 @@ def test_digests_catch_up_in_order_and_never_repeat():
         "digest:2026-11-30",
         "digest:2026-12-07",
     ]
-    due = digest_work(date(2026, 11, 16), "America/New_York", datetime(2026, 11, 23, 14, 0, tzinfo=UTC))[0]
-    assert due.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York
+    due = digest_work(date(2026, 11, 16), "America/New_York", datetime(2026, 11, 23, 18, 0, tzinfo=UTC))[0]
+    assert due.due_at == datetime(2026, 11, 23, 18, 0, tzinfo=UTC)  # 13:00 New York
 
 
 def test_the_owners_reminder_is_due_at_friday_15_in_the_owners_own_zone():

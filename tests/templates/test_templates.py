@@ -104,6 +104,7 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "digest_waiting": dict(week_of="2026-11-16"),
         "owner_missing": dict(
             slug=text[:64],
             title=text,
