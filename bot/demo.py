@@ -190,9 +190,12 @@ class Demo:
     def did(self, what: str) -> None:
         self.events.append((self.clock(), what))
 
-    def command(self, user: str, channel: str, text: str) -> str:
+    def command(self, user: str, channel: str, text: str, show_reply: bool = False) -> str:
+        self.clock.at += timedelta(seconds=1)  # people type one command after another, not all at once
         reply = self.http.command(text, user, channel)
         self.did(f"{PEOPLE[user][0]}: /rollout {text}")
+        if show_reply:  # the ephemeral answer only they saw, for the transcript
+            self.did("  ↳ (only to them) " + to_text(reply.body or {}).replace("\n", " ").strip())
         return json.dumps(reply.body or {}, ensure_ascii=False)
 
     def _story(self) -> None:
@@ -296,6 +299,10 @@ class Demo:
             self._owners_report(week_index)
         if week_index == 2 and weekday == 1 and hour.hour == 10:  # Tuesday of week 3: the proposal is decided
             self._decide_proposal()
+        if week_index == 3 and weekday == 1 and hour.hour == 11:  # Tuesday of week 4: why was classify demoted?
+            self.command("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", show_reply=True)
+        if week_index == 4 and weekday == 2 and hour.hour == 11:  # a late number for a week that has closed
+            self.command("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", show_reply=True)
         if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # after cycle 2 closed: publish and adopt
             self._publish_and_adopt()
 
@@ -313,6 +320,9 @@ class Demo:
         self.command(ana, "CSUPPORT01", "rubric support-replies refunds 0.95")
         if week == 3:
             self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
+            # The same exception logged twice by mistake: undo takes the duplicate back.
+            self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
+            self.command(ana, "CSUPPORT01", "undo support-replies", show_reply=True)
         if kpis["support-replies"] is not None:
             self.command("UBEA000001", "CSUPPORT01", f"kpi support-replies {kpis['support-replies']}")
         self.command(ben, "CREFUNDS01", "cases refund-triage classify 20")

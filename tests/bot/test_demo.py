@@ -14,6 +14,10 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
     assert transcript.count("ROLLOUT DIGEST") == 9  # every Monday, cycle 1 week 1 to after cycle 2
     assert "/rollout attest support-replies yes week:" in transcript  # a late check-in, by command
+    assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
+    assert "Step send now has 1 exception in that week" in transcript
+    assert "History of refund-triage · step classify" in transcript and "rule critical" in transcript
+    assert "Week 3 of cycle 1 closed on Mon" in transcript and "its verdicts stand" in transcript
     page = result.html.read_text(encoding="utf-8")
     assert page.count('<img class="chart"') >= 16 and 'class="btn primary"' in page
     assert "<!channel>" not in page and "<script" not in page
