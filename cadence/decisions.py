@@ -141,6 +141,8 @@ def result_figures(r: CycleResult) -> dict[str, Any]:
         "target": r.target,
         "direction": r.direction,
         "hit": r.hit,
+        "weeks_met": r.weeks_met,
+        "met": list(r.met),
     }
 
 

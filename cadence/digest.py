@@ -97,6 +97,7 @@ class PlaybookDigest:
     sparkline: str
     on_track: str  # on track | off track | no KPI yet
     cycle_mean: float | None
+    met_weeks: list[int]  # weeks of the current cycle whose KPI met the target
     attestation: float | None
     worst_step: StepLastWeek | None
     risks: list[Risk]
@@ -119,9 +120,14 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
     change = latest - previous if latest is not None and previous is not None else None
     values = [v for v in w.cycle_values if v is not None]
     cycle_mean = sum(values) / len(values) if values else None
+    # The scale rule asks each of 3 weeks to meet the target: on track while the weeks
+    # that met it, and the weeks still to come, can make 3.
+    met_weeks = [
+        i + 1 for i, v in enumerate(w.cycle_values) if v is not None and meets_target(v, w.target, w.direction)
+    ]
     if cycle_mean is None:
         on_track = "no KPI yet"
-    elif meets_target(cycle_mean, w.target, w.direction) and len(values) + w.weeks_left >= w.scale_min_kpi_weeks:
+    elif len(met_weeks) + w.weeks_left >= w.scale_min_kpi_weeks:
         on_track = "on track"
     else:
         on_track = "off track"
@@ -150,6 +156,7 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         sparkline=sparkline(w.kpi_series),
         on_track=on_track,
         cycle_mean=cycle_mean,
+        met_weeks=met_weeks,
         attestation=attestation,
         worst_step=worst,
         risks=risks,

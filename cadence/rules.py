@@ -425,17 +425,26 @@ class CycleResult:
     target: float
     direction: str
     hit: bool
+    weeks_met: int = 0  # weeks whose KPI met the target (unknown, 0, for results older than the count)
+    met: tuple[bool | None, ...] = ()  # week by week: met, missed, or no value
 
 
 def cycle_result(
     cycle: int, weekly_kpi: list[float | None], target: float, direction: str, t: Thresholds
 ) -> CycleResult:
-    """Scale rule: a cycle hits target when at least 3 of its 4 weeks have a KPI value and
-    their mean meets the target (lower is better for direction 'down')."""
+    """Scale rule: a cycle hits target when at least `scale_min_kpi_weeks` (3) of its 4 weeks
+    each have a KPI value that meets the target (lower is better for direction 'down').
+    Week by week, so one outlier week cannot carry a cycle as it would carry a mean."""
     values = [v for v in weekly_kpi if v is not None]
     mean = sum(values) / len(values) if values else None
-    meets = mean is not None and (mean <= target if direction == "down" else mean >= target)
-    return CycleResult(cycle, len(values), mean, target, direction, len(values) >= t.scale_min_kpi_weeks and meets)
+    met = tuple(None if v is None else meets(v, target, direction) for v in weekly_kpi)
+    weeks_met = sum(1 for m in met if m)
+    return CycleResult(cycle, len(values), mean, target, direction, weeks_met >= t.scale_min_kpi_weeks, weeks_met, met)
+
+
+def meets(value: float, target: float, direction: str) -> bool:
+    """Whether one week's KPI meets the target: at or below it for 'down', at or above for 'up'."""
+    return value <= target if direction == "down" else value >= target
 
 
 def ready_to_scale(results: list[CycleResult], t: Thresholds) -> bool:

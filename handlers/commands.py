@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.rollout import governance, registry, reports
-from cadence import calendar
+from cadence import calendar, rules
 from cadence.figures import progress_to_target, sparkline
 from handlers import checkins, grammar
 from handlers.context import Services
@@ -358,6 +358,13 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
     series = Reports(request.store.engine).kpi_series([playbook.id], trend_weeks)
     trend = [series.get((playbook.id, w)) for w in trend_weeks]
+    # The scale rule, week by week: which weeks of this cycle met the target so far.
+    met_weeks = []
+    if week is not None:
+        for number in range(1, week.week + 1):
+            value = series.get((playbook.id, week.cycle_start + timedelta(days=7 * (number - 1))))
+            if value is not None and rules.meets(value, playbook.kpi_target, playbook.kpi_direction):
+                met_weeks.append(number)
     origin = None
     if playbook.adopted_from_id is not None:
         origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
@@ -392,6 +399,8 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         origin=origin,
         trend=sparkline(trend),
         trend_known=sum(1 for v in trend if v is not None),
+        met_weeks=met_weeks,
+        scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
         proposals=[
             dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in proposals
         ],

@@ -385,7 +385,7 @@ def _history(w: _Words) -> History:
     if not 1 <= len(words) <= 3:
         raise Refusal.of("history_arguments", usage="history")
     limit = 10
-    if len(words) > 1 and words[-1].isdigit():
+    if len(words) > 1 and re.fullmatch(r"[0-9]{1,6}", words[-1]):
         limit = int(words.pop())
         if not 1 <= limit <= HISTORY_MAX:
             raise Refusal.of("history_limit", usage="history", limit=HISTORY_MAX)

@@ -130,7 +130,11 @@ def _target(
 ) -> tuple[PlaybookState, Any]:
     if metadata.get("choose"):
         chosen = _value(values, "playbook")
-        state = request.store.playbook_state_by_id(int(chosen)) if chosen and chosen.isdigit() else None
+        state = (
+            request.store.playbook_state_by_id(int(chosen))
+            if chosen and chosen.isascii() and chosen.isdigit()
+            else None
+        )
         if state is None:
             raise FieldError("playbook", "Pick one of the playbooks.")
         week = _refusal_on("playbook", request.current_week, state, None)

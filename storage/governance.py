@@ -208,7 +208,9 @@ class Governance:
             )
         history: dict[int, tuple[list[CycleOutcome], int]] = {pid: ([], 0) for pid in playbook_ids}
         for r in results:
-            history[r.playbook_id][0].append(CycleOutcome(r.cycle, r.kpi_weeks, r.mean, r.target, r.direction, r.hit))
+            history[r.playbook_id][0].append(
+                CycleOutcome(r.cycle, r.kpi_weeks, r.mean, r.target, r.direction, r.hit, r.weeks_met or 0)
+            )
         covered = {pid: 0 for pid in playbook_ids}
         for p in proposals:
             covered[p.playbook_id] = max(covered[p.playbook_id], int(p.figures.get("cycle", 0)))
@@ -400,6 +402,7 @@ class Governance:
                         target=r.result.target,
                         direction=r.result.direction,
                         hit=r.result.hit,
+                        weeks_met=r.result.weeks_met,
                         recorded_at=at,
                     )
                     for r in change.cycle_results

@@ -362,6 +362,7 @@ class CycleResult(SQLModel, table=True):
     target: float
     direction: str = Field(max_length=4)
     hit: bool
+    weeks_met: Optional[int] = None  # weeks meeting the target; None in results recorded before it was counted
     recorded_at: datetime = _instant()
 
 

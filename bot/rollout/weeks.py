@@ -93,7 +93,13 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
         if week.week == calendar.WEEKS_PER_CYCLE:
             result = _cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change)
         summary = render(
-            "week_closed", playbook=state.playbook, week=week, figures=week_figures, outcomes=outcomes, result=result
+            "week_closed",
+            playbook=state.playbook,
+            week=week,
+            figures=week_figures,
+            outcomes=outcomes,
+            result=result,
+            scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
         )
         closed.append(Closed(due, state, change, summary))
     return closed

@@ -180,15 +180,22 @@ def test_override_withdraws_an_open_proposal():
 @pytest.mark.parametrize(
     ("values", "direction", "hit"),
     [
-        ([14, 15, 13, None], "down", True),  # 3 weeks, mean 14 <= 15
+        ([14, 15, 13, None], "down", True),  # 3 weeks each at or under 15
         ([14, None, 13, None], "down", False),  # only 2 weeks with a value
-        ([14, 16, 17, 15], "down", False),  # mean 15.5 > 15
-        ([0.5, 0.6, 0.7, 0.6], "up", True),  # target 0.6, mean 0.6
+        ([14, 16, 17, 15], "down", False),  # 2 weeks meet it
+        ([16, 16, 1, 14], "down", False),  # mean 11.75 "hits", but only 2 weeks do: one outlier can't carry it
+        ([16, 16, 1, None], "down", False),  # the case: mean 11 "hit" a target of 15
+        ([0.5, 0.6, 0.7, 0.6], "up", True),  # target 0.6: 3 weeks at or above
     ],
 )
-def test_cycle_hits_target(values, direction, hit):
+def test_cycle_hits_target_when_3_weeks_each_meet_it(values, direction, hit):
     target = 15 if direction == "down" else 0.6
     assert cycle_result(1, values, target, direction, T).hit is hit
+
+
+def test_a_cycle_result_says_which_weeks_met_the_target():
+    result = cycle_result(1, [14, None, 16, 12], 15, "down", T)
+    assert result.met == (True, None, False, True) and result.weeks_met == 2 and not result.hit
 
 
 def test_ready_to_scale_after_two_hits_in_a_row():

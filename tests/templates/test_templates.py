@@ -192,6 +192,8 @@ def _contexts(text: str) -> dict[str, dict]:
         "curators_channel_set": dict(channel="CCURATORS"),
         "status": dict(
             full=True,
+            met_weeks=[1, 2, 4],
+            scale_min_kpi_weeks=3,
             notes=[dict(step=text[:40], who="UOWNER0001", why=text[:500], what="exception")] * 30,
             mine=None,
             trend="▁▂▃▄▅▆▇█",
@@ -238,7 +240,10 @@ def _contexts(text: str) -> dict[str, dict]:
             week=week,
             figures=figures,
             outcomes={f"step{i}": "FAIL" for i in range(30)},
-            result=SimpleNamespace(cycle=1, hit=True, mean=14.2, kpi_weeks=4),
+            result=SimpleNamespace(
+                cycle=1, hit=True, mean=14.2, kpi_weeks=4, weeks_met=3, met=(True, True, False, True)
+            ),
+            scale_min_kpi_weeks=3,
         ),
         "mode_alert": dict(
             slug="support-replies",
