@@ -149,6 +149,8 @@ class Cadence:
             target=playbook.kpi_target,
             unit=playbook.kpi_unit,
             checkin_at=_slot_words(state.settings.checkin_at),
+            inputs=playbook.definition.get("inputs", []),
+            outputs=playbook.definition.get("outputs", []),
         )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
 

@@ -202,6 +202,8 @@ def adopt(
         by=by,
         owner=spec.owner,
         steps=spec.steps,
+        inputs=spec.inputs,
+        outputs=spec.outputs,
     )
     unit = keys.adopt(new_slug)
     messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", channel_id, message)]

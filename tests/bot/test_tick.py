@@ -254,3 +254,21 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
     notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]
     assert notes == [None, "nothing missing"]
+
+
+def test_week_ones_nudge_and_status_show_the_input_contract(engine, slack, store, clock, bot):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    slack.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
+    contract = {"inputs": ["ticket text", "customer profile"], "outputs": ["reply sent to the customer"]}
+    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    world = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
+    world.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    nudges = [m for m in slack.posted(CHANNEL) if "week" in m["text"] and "of cycle 1." in m["text"]]
+    said = "*Input contract:* takes ticket text, customer profile; hands over reply sent to the customer."
+    assert said in str(nudges[0]["blocks"]) and said not in str(nudges[1]["blocks"])
+    assert said in bot.command("status support-replies").text

@@ -25,7 +25,7 @@ PINGS = re.compile(r"<[!@#]|<https?:")
 
 
 def _contexts(text: str) -> dict[str, dict]:
-    week = WeekRef(cycle=1, week=2, week_start=date(2026, 11, 23))
+    week = WeekRef(cycle=1, week=1, week_start=date(2026, 11, 16))
     playbook = SimpleNamespace(
         slug="support-replies",
         title=text,
@@ -40,6 +40,7 @@ def _contexts(text: str) -> dict[str, dict]:
         kpi_target=15.0,
         exception_cap=0.1,
         rubric_threshold=0.9,
+        definition={"inputs": [text[:200]] * 30, "outputs": [text[:200]] * 30},
     )
     steps = [SimpleNamespace(name=f"step{i}", mode="ai-led", pinned=False) for i in range(30)]
     figures = WeekFigures(
@@ -232,6 +233,8 @@ def _contexts(text: str) -> dict[str, dict]:
             target=15,
             unit=text[:20],
             checkin_at="Thursday 15:00",
+            inputs=[text[:200]] * 30,
+            outputs=[text[:200]] * 30,
         ),
         "checkin_dm": dict(**dm_ctx, reminder=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
@@ -323,6 +326,8 @@ def _contexts(text: str) -> dict[str, dict]:
             by="UCURATOR1",
             owner="UOWNER0001",
             steps=hostile_steps,
+            inputs=[text[:200]] * 30,
+            outputs=[text[:200]] * 30,
         ),
         "home": dict(
             curator=True,
