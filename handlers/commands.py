@@ -15,8 +15,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.rollout import governance, registry, reports
+from bot.rollout import governance, registry, reports, roles
 from cadence import calendar, rules
+from cadence.definition import check_timezone
 from cadence.figures import progress_to_target, sparkline
 from handlers import checkins, grammar
 from handlers.context import Services
@@ -218,6 +219,14 @@ def _registry(request: Request, cmd: grammar.Registry) -> dict[str, Any]:
 
 
 def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
+    roles.require_curator(request.store, request.user_id, Refusal.of("curators_adopt", usage="adopt"))
+    request.require_bot_in(cmd.channel_id, "adopt")
+    if cmd.starts_on is not None and _known_zone(cmd.timezone):
+        today = calendar.local_date(request.now, cmd.timezone or request.services.org_timezone)
+        if cmd.starts_on + timedelta(days=calendar.DAYS_PER_CYCLE) <= today:
+            raise Refusal.of(
+                "cycle_over", usage="adopt", day=cmd.starts_on.isoformat(), monday=calendar.monday_of(today).isoformat()
+            )
     return registry.adopt(
         request.store,
         cmd.playbook,
@@ -228,7 +237,22 @@ def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
         request.user_id,
         request.now,
         request.services.org_timezone,
+        baseline=cmd.baseline,
+        target=cmd.target,
+        timezone=cmd.timezone,
+        starts_on=cmd.starts_on,
     )
+
+
+def _known_zone(name: str | None) -> bool:
+    """Unknown zones are the playbook schema's to refuse, with its own message."""
+    if name is None:
+        return True
+    try:
+        check_timezone(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _history(request: Request, cmd: grammar.History) -> dict[str, Any]:

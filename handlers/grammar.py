@@ -37,7 +37,10 @@ USAGE: dict[str, tuple[str, ...]] = {
     ),
     "publish": ("/rollout publish <playbook>",),
     "registry": ("/rollout registry [function]",),
-    "adopt": ("/rollout adopt <playbook>[@vN] <#channel> [owner <@user>]",),
+    "adopt": (
+        "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [baseline:X] [target:Y] [tz:Area/City] "
+        "[start:YYYY-MM-DD]",
+    ),
     "curator": ("/rollout curator add|remove <@user>",),
     "curators-channel": ("/rollout curators-channel <#channel>",),
     "undo": ("/rollout undo <playbook>",),
@@ -146,6 +149,10 @@ class Adopt:
     channel_id: str
     channel_name: str | None
     owner_id: str | None
+    baseline: float | None = None  # the adopting team's own numbers and zone
+    target: float | None = None
+    timezone: str | None = None
+    starts_on: date | None = None  # start the first cycle on this Monday
 
 
 @dataclass(frozen=True)
@@ -360,15 +367,44 @@ def _adopt(w: _Words) -> Adopt:
         name, version = m.group(1), int(m.group(2))
     channel = parse_channel(words[2], "adopt")
     label = _CHANNEL_NAME.match(words[2])
+    options: dict[str, str] = {}
+    rest = []
+    for word in words[3:]:
+        key, colon, value = word.partition(":")
+        if colon and key.lower() in ADOPT_OPTIONS and not word.startswith("<"):
+            if key.lower() in options:
+                raise Refusal.of("adopt_option_twice", usage="adopt", option=key.lower())
+            options[key.lower()] = value
+        else:
+            rest.append(word)
     owner = None
-    rest = words[3:]
     if rest and rest[0].lower() == "owner":
         rest = rest[1:]
     if len(rest) == 1:
         owner = parse_user(rest[0], "adopt")
     elif rest:
         raise Refusal.of("adopt_owner", usage="adopt")
-    return Adopt(_playbook(name), version, channel, label.group(1) if label else None, owner)
+    starts_on = None
+    if "start" in options:
+        starts_on = parse_date(options["start"])
+        if starts_on.weekday() != 0:
+            raise Refusal.of(
+                "cycle_not_monday", usage="adopt", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
+            )
+    return Adopt(
+        _playbook(name),
+        version,
+        channel,
+        label.group(1) if label else None,
+        owner,
+        baseline=parse_value(options["baseline"], "adopt")[0] if "baseline" in options else None,
+        target=parse_value(options["target"], "adopt")[0] if "target" in options else None,
+        timezone=options.get("tz") or None,
+        starts_on=starts_on,
+    )
+
+
+ADOPT_OPTIONS = ("baseline", "target", "tz", "start")
 
 
 def _curator(w: _Words) -> CuratorChange:

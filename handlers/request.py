@@ -6,7 +6,7 @@ from datetime import date
 
 from slack_sdk import WebClient
 
-from bot.members import DirectoryUnavailable
+from bot.members import GONE, DirectoryUnavailable
 from bot.rollout import roles
 from cadence import calendar
 from handlers import grammar
@@ -122,6 +122,17 @@ class Request:
             if err.reason in ("not_in_channel", "channel_not_found"):
                 raise Refusal.of(
                     "bot_not_in_channel", channel=_channel(state.playbook.channel_id), error=err.reason
+                ) from err
+            raise Refusal.of("slack_busy_members") from err
+
+    def require_bot_in(self, channel_id: str, usage: str) -> None:
+        """The bot must be in a channel to run a playbook there: Slack lists its members to us."""
+        try:
+            self.services.directory.channel_members(self.client, channel_id)
+        except DirectoryUnavailable as err:
+            if err.reason in GONE:
+                raise Refusal.of(
+                    "adopt_bot_not_in_channel", usage=usage, channel=_channel(channel_id), error=err.reason
                 ) from err
             raise Refusal.of("slack_busy_members") from err
 

@@ -28,6 +28,7 @@ from storage.models import (
     Heartbeat,
     KpiReading,
     Playbook,
+    RegistryVersion,
     RoleGrant,
     RubricScore,
     SeenRequest,
@@ -418,6 +419,21 @@ class Store:
             )
             enqueue_in(s, messages, at)
         return playbook
+
+    def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
+        """The slug of a playbook that `channel_id` runs, adopted from any version of the
+        origin playbook and not retired; None if there is none."""
+        with unit_of_work(self.engine) as s:
+            return s.execute(
+                select(Playbook.slug)
+                .join(RegistryVersion, RegistryVersion.id == Playbook.adopted_from_id)
+                .where(
+                    Playbook.channel_id == channel_id,
+                    RegistryVersion.playbook_id == origin_playbook_id,
+                    Playbook.status != "retired",
+                )
+                .limit(1)
+            ).scalar()
 
     # ---- cycles ----------------------------------------------------------------
 

@@ -45,7 +45,12 @@ TEXTS: dict[str, str] = {
     "publish_arguments": "Name the one playbook to publish.",
     "adopt_arguments": "`adopt` needs the playbook (and version) to adopt and the new team's channel.",
     "adopt_version": "“{word}”: name a version as playbook@v2.",
-    "adopt_owner": "After the channel, say `owner @person` or nothing.",
+    "adopt_owner": "After the channel, say `owner @person`, and the team's own `baseline:`, `target:`, `tz:` and `start:` if they differ.",
+    "adopt_option_twice": "`{option}:` is given twice.",
+    "adopt_twice": (
+        "{channel} already runs {slug}, adopted from {origin}. One channel runs one adoption of a playbook: "
+        "its team would get every nudge and DM twice."
+    ),
     "curator_arguments": "Say `curator add` or `curator remove` and mention one person.",
     "curators_channel_arguments": "Name one channel.",
     "week_last": "Put `week:N` last.",
@@ -88,6 +93,10 @@ TEXTS: dict[str, str] = {
     "undo_arguments": "Name the one playbook whose latest report of yours to withdraw.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
     # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----
+    "adopt_bot_not_in_channel": (
+        "I'm not in {channel} (Slack says {error}), so I can't run a playbook there. Invite me with "
+        "`/invite @Rollout Cadence` in that channel, then adopt again."
+    ),
     "bot_not_in_channel": (
         "I can't see who is in {channel} (Slack says {error}). Invite me there with "
         "`/invite @Rollout Cadence`; nothing was stored."

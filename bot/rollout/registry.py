@@ -4,11 +4,11 @@ adopting a version to start its own playbook from it."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.rollout.governance import audiences, thresholds
-from bot.rollout.roles import require_curator
+from bot.rollout.roles import channel, require_curator
 from cadence import decisions, keys, rules
 from cadence.definition import DefinitionError, parse_playbook
 from storage.governance import Change, Governance, StaleState
@@ -170,9 +170,15 @@ def adopt(
     by: str,
     now: datetime,
     org_timezone: str,
+    baseline: float | None = None,
+    target: float | None = None,
+    timezone: str | None = None,
+    starts_on: date | None = None,
 ) -> dict[str, Any]:
-    """A curator starts a team on a registry version. Returns the announcement, which
-    also goes to the team channel and the curators."""
+    """A curator starts a team on a registry version, with the team's own baseline, target
+    and time zone where they differ from the origin's, and its first cycle if `starts_on`.
+    Returns the announcement, which also goes to the team channel and the curators.
+    (That the bot is in the channel is the listener's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)
@@ -180,6 +186,9 @@ def adopt(
         published = sorted({v.slug for v in governance.versions()})
         which = f"v{version_number} of {slug}" if version_number else slug
         raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, published), which=which)
+    running = store.adoption_in(channel_id, version.playbook_id)
+    if running is not None:
+        raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
     taken = set(store.playbook_slugs())
     new_slug = base
@@ -187,7 +196,16 @@ def adopt(
     while new_slug in taken:
         new_slug = f"{base[:57]}-{n}"
         n += 1
-    raw = {**version.definition, "playbook": new_slug, "channel": channel_id, "owner": owner_id or by}
+    kpi = dict(version.definition.get("kpi", {}))
+    if baseline is not None:
+        kpi["baseline"] = baseline
+    if target is not None:
+        kpi["target"] = target
+    raw = {**version.definition, "playbook": new_slug, "channel": channel_id, "owner": owner_id or by, "kpi": kpi}
+    if timezone is not None:
+        raw["timezone"] = timezone
+    elif "timezone" in raw:
+        del raw["timezone"]  # the origin's zone is the origin's: the team runs on the org's unless it says
     try:
         spec = parse_playbook(raw)
     except DefinitionError as err:
@@ -204,10 +222,15 @@ def adopt(
         steps=spec.steps,
         inputs=spec.inputs,
         outputs=spec.outputs,
+        kpi=spec.kpi,
+        timezone=spec.timezone or org_timezone,
+        starts_on=starts_on.isoformat() if starts_on else None,
     )
     unit = keys.adopt(new_slug)
     messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", channel_id, message)]
     if curators and curators != channel_id:
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
-    store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages)
+    playbook = store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages)
+    if starts_on is not None:
+        store.start_cycle(playbook.id, 1, starts_on, by, now)
     return message

@@ -227,6 +227,28 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     assert texts(slack, "CSALES0001") == ["support-replies-sales-team adopted from support-replies v1"]
     assert "The registry has no v7" in bot.command("adopt support-replies@v7 <#CSALES0001>", user=CURATOR).text
     assert "Only curators" in bot.command("adopt support-replies <#CSALES0001>", user=OWNER).text
+    again = bot.command("adopt support-replies <#CSALES0001|sales-team>", user=CURATOR).text
+    assert "already runs support-replies-sales-team, adopted from support-replies" in again
+
+    # Another team, in New York, with its own numbers and first Monday; the bot must be there.
+    slack.add_channel("CNYC000001", ["UNYCOWNER1"])
+    slack.workspace.not_in_channel.add("CNYC000001")
+    command = (
+        "adopt support-replies <#CNYC000001|support-nyc> owner <@UNYCOWNER1|nia> baseline:50 target:20 "
+        "tz:America/New_York start:2027-01-18"
+    )
+    refused = bot.command(command, user=CURATOR).text
+    assert "I'm not in <#CNYC000001>" in refused and "/invite @Rollout Cadence" in refused
+    assert store.playbook_state("support-replies-support-nyc") is None
+    slack.workspace.not_in_channel.discard("CNYC000001")
+    reply = bot.command(command, user=CURATOR).text
+    assert "baseline 50 min, target 20 min · America/New_York" in reply and "first cycle starts on 2027-01-18" in reply
+    nyc = store.playbook_state("support-replies-support-nyc")
+    assert (nyc.playbook.timezone, nyc.playbook.kpi_baseline, nyc.playbook.kpi_target) == ("America/New_York", 50, 20)
+    assert nyc.anchor is not None and nyc.anchor.starts_on.isoformat() == "2027-01-18"
+    slack.add_channel("CNYC000002", ["UNYCOWNER1"])
+    backwards = bot.command("adopt support-replies <#CNYC000002|x> baseline:20 target:25", user=CURATOR).text
+    assert "can't be adopted as it is" in backwards and "must be below the baseline" in backwards
 
 
 def test_status_shows_modes_streaks_verdicts_and_open_proposals(bot, world, slack):

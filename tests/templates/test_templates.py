@@ -328,6 +328,9 @@ def _contexts(text: str) -> dict[str, dict]:
             steps=hostile_steps,
             inputs=[text[:200]] * 30,
             outputs=[text[:200]] * 30,
+            kpi=SimpleNamespace(name=text[:80], unit=text[:20], baseline=42, target=15),
+            timezone="America/New_York",
+            starts_on="2026-11-30",
         ),
         "home": dict(
             curator=True,
