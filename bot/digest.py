@@ -9,7 +9,7 @@ import logging
 import re
 from datetime import date, datetime, timedelta
 
-from cadence import calendar, keys
+from cadence import calendar, keys, rules
 from cadence.digest import (
     ModeChange,
     OpenProposal,
@@ -121,6 +121,11 @@ class Digest:
                     OpenProposal(x.kind, names.get(x.step_id), x.to_mode) for x in proposals if x.playbook_id == p.id
                 ],
                 origin=origin,
+                guardrail=p.guardrail_name,
+                guardrail_value=figures.guardrail,
+                guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
+                if p.guardrail_name
+                else None,
             )
             digests.append(summarize(week))
         # The trend's last point is the threads' own weeks, so header and threads agree.

@@ -30,6 +30,7 @@ class DecisionKind(StrEnum):
     CYCLE_RESULT = "cycle-result"
     SCALE_PROPOSAL = "scale-proposal"
     PUBLISH = "publish"
+    GUARDRAIL = "guardrail"  # a closed week's guardrail: HOLDS, BREACHED or MISSING
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -143,6 +144,7 @@ def result_figures(r: CycleResult) -> dict[str, Any]:
         "hit": r.hit,
         "weeks_met": r.weeks_met,
         "met": list(r.met),
+        "breached": r.breached,
     }
 
 
@@ -155,6 +157,26 @@ def of_cycle_result(playbook_id: int, week_start: date, result: CycleResult) -> 
         week_start=week_start,
         summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
         figures=result_figures(result),
+    )
+
+
+def of_guardrail(
+    playbook_id: int,
+    week_start: date,
+    state: str,
+    value: float | None,
+    minimum: float | None,
+    maximum: float | None,
+    name: str,
+) -> Decision:
+    return Decision(
+        kind=DecisionKind.GUARDRAIL,
+        rule="guardrail",
+        actor="rule:guardrail",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=f"{name}: {state}",
+        figures={"state": state, "value": value, "min": minimum, "max": maximum, "name": name},
     )
 
 

@@ -56,6 +56,7 @@ class KpiSpec(_Strict):
 
 class GuardrailSpec(_Strict):
     name: str = Field(min_length=1, max_length=80)
+    unit: str = Field(default="", max_length=20)
     min: Finite | None = None
     max: Finite | None = None
 

@@ -27,7 +27,8 @@ class StepLastWeek:
 @dataclass(frozen=True)
 class Risk:
     """Something at risk, as data; templates/digest_function.json.j2 words it.
-    kind: over_cap | near_cap | unobserved | frozen | missing_checkins | kpi_missing."""
+    kind: over_cap | near_cap | unobserved | frozen | missing_checkins | kpi_missing |
+    guardrail_breached | guardrail_missing (step: the guardrail's name)."""
 
     kind: str
     step: str | None = None
@@ -86,6 +87,9 @@ class PlaybookWeek:
     mode_changes: list[ModeChange] = field(default_factory=list)
     open_proposals: list[OpenProposal] = field(default_factory=list)
     origin: Origin | None = None
+    guardrail: str | None = None  # its name, when the playbook has one
+    guardrail_value: float | None = None
+    guardrail_state: str | None = None  # HOLDS | BREACHED | MISSING
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,10 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         risks.append(Risk("missing_checkins", value=w.checked_in, limit=w.dms_sent))
     if latest is None and known:
         risks.append(Risk("kpi_missing"))
+    if w.guardrail_state == "BREACHED":
+        risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value))
+    elif w.guardrail_state == "MISSING":
+        risks.append(Risk("guardrail_missing", w.guardrail))
     return PlaybookDigest(
         week=w,
         latest=latest,

@@ -43,6 +43,7 @@ class WeekFigures:
     kpi: float | None  # the latest report for the week
     kpi_reports: int
     steps: list[StepWeek] = field(default_factory=list)
+    guardrail: float | None = None  # the latest guardrail report for the week, if the playbook has one
     attestations: list[Attestation] = field(default_factory=list)
 
     @property

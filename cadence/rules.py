@@ -219,8 +219,12 @@ def _week_figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
     return {"week": week.week_start.isoformat(), **_figures(week, t)}
 
 
-def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Transition], StepState]:
+def evaluate(
+    step: StepState, week: WeekVerdict, t: Thresholds, guardrail_breached: bool = False
+) -> tuple[list[Transition], StepState]:
     """The transitions a newly closed week causes, and the step's state after them.
+    A week whose guardrail was BREACHED counts as a non-PASS week for the promotion
+    streak, whatever the step's verdict, and withdraws an open proposal.
 
     Evaluating a week the state already holds changes nothing."""
     if any(v.week_start >= week.week_start for v in step.verdicts):
@@ -241,6 +245,19 @@ def evaluate(step: StepState, week: WeekVerdict, t: Thresholds) -> tuple[list[Tr
             )
         )
         state = replace(state, open_proposal=False)
+    if guardrail_breached:
+        if state.open_proposal:
+            transitions.append(
+                Transition(
+                    Kind.WITHDRAWAL,
+                    "guardrail",
+                    week.week_start,
+                    state.mode,
+                    counter="the guardrail was BREACHED",
+                    figures=figures,
+                )
+            )
+        state = replace(state, open_proposal=False, streak_reset=week.week_start)
 
     demotion = _demotion(state, week, t, figures)
     if demotion is not None:
@@ -427,10 +444,16 @@ class CycleResult:
     hit: bool
     weeks_met: int = 0  # weeks whose KPI met the target (unknown, 0, for results older than the count)
     met: tuple[bool | None, ...] = ()  # week by week: met, missed, or no value
+    breached: bool = False  # a week of the cycle breached the guardrail: no hit, whatever the KPI
 
 
 def cycle_result(
-    cycle: int, weekly_kpi: list[float | None], target: float, direction: str, t: Thresholds
+    cycle: int,
+    weekly_kpi: list[float | None],
+    target: float,
+    direction: str,
+    t: Thresholds,
+    guardrail_breached: bool = False,
 ) -> CycleResult:
     """Scale rule: a cycle hits target when at least `scale_min_kpi_weeks` (3) of its 4 weeks
     each have a KPI value that meets the target (lower is better for direction 'down').
@@ -439,12 +462,42 @@ def cycle_result(
     mean = sum(values) / len(values) if values else None
     met = tuple(None if v is None else meets(v, target, direction) for v in weekly_kpi)
     weeks_met = sum(1 for m in met if m)
-    return CycleResult(cycle, len(values), mean, target, direction, weeks_met >= t.scale_min_kpi_weeks, weeks_met, met)
+    hit = weeks_met >= t.scale_min_kpi_weeks and not guardrail_breached
+    return CycleResult(cycle, len(values), mean, target, direction, hit, weeks_met, met, guardrail_breached)
 
 
 def meets(value: float, target: float, direction: str) -> bool:
     """Whether one week's KPI meets the target: at or below it for 'down', at or above for 'up'."""
     return value <= target if direction == "down" else value >= target
+
+
+HOLDS, BREACHED = "HOLDS", "BREACHED"
+
+
+def guardrail_state(value: float | None, minimum: float | None, maximum: float | None) -> str:
+    """A closed week's guardrail: MISSING without a report, BREACHED past its bound, else HOLDS."""
+    if value is None:
+        return MISSING
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        return BREACHED
+    return HOLDS
+
+
+def guardrail_demotion(
+    state: StepState, week_start: date, breaches: int, figures: dict[str, Any] | None = None
+) -> Transition | None:
+    """Two BREACHED weeks in a row take an AI-led step back to collaborative."""
+    if state.mode != "ai-led" or breaches < 2:
+        return None
+    return Transition(
+        Kind.DEMOTION,
+        "guardrail",
+        week_start,
+        "ai-led",
+        "collaborative",
+        counter=f"guardrail BREACHED {breaches} weeks in a row",
+        figures={**(figures or {}), "breaches": breaches},
+    )
 
 
 def ready_to_scale(results: list[CycleResult], t: Thresholds) -> bool:

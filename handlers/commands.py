@@ -104,6 +104,26 @@ def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
     )
 
 
+def _guardrail(request: Request, cmd: grammar.GuardrailReport) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "guardrail")
+    week = request.week(state, cmd.week, "guardrail")
+    if state.playbook.guardrail_name is not None:  # else the application layer says there is none
+        request.require_member_or_owner(state, "guardrail")
+    reports.record_guardrail(request.store, state, week, cmd.value, request.user_id, request.now, "guardrail")
+    playbook = state.playbook
+    verdict = rules.guardrail_state(cmd.value, playbook.guardrail_min, playbook.guardrail_max)
+    return render(
+        "guardrail_recorded",
+        **_week_context(state, week),
+        metric=playbook.guardrail_name,
+        unit=(playbook.definition.get("guardrail") or {}).get("unit") or "",
+        value=cmd.value,
+        minimum=playbook.guardrail_min,
+        maximum=playbook.guardrail_max,
+        breached=verdict == rules.BREACHED,
+    )
+
+
 def _attest(request: Request, cmd: grammar.Attest) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "attest")
     week = request.week(state, cmd.week, "attest")
@@ -425,6 +445,16 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         trend_known=sum(1 for v in trend if v is not None),
         met_weeks=met_weeks,
         scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
+        guardrail=None
+        if playbook.guardrail_name is None or figures is None
+        else dict(
+            name=playbook.guardrail_name,
+            unit=(playbook.definition.get("guardrail") or {}).get("unit") or "",
+            value=figures.guardrail,
+            minimum=playbook.guardrail_min,
+            maximum=playbook.guardrail_max,
+            state=rules.guardrail_state(figures.guardrail, playbook.guardrail_min, playbook.guardrail_max),
+        ),
         proposals=[
             dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in proposals
         ],
@@ -448,4 +478,5 @@ _ROUTES: dict[type, Callable[[Request, Any], dict[str, Any]]] = {
     grammar.CuratorsChannel: _curators_channel,
     grammar.Undo: _undo,
     grammar.History: _history,
+    grammar.GuardrailReport: _guardrail,
 }

@@ -43,6 +43,7 @@ USAGE: dict[str, tuple[str, ...]] = {
     ),
     "curator": ("/rollout curator add|remove <@user>",),
     "curators-channel": ("/rollout curators-channel <#channel>",),
+    "guardrail": ("/rollout guardrail <playbook> <value> [week:N]",),
     "undo": ("/rollout undo <playbook>",),
     "history": ("/rollout history <playbook> [step] [N]",),
 }
@@ -83,6 +84,13 @@ class Kpi:
     playbook: str
     value: float
     percent: bool  # written as "93%"
+    week: int | None
+
+
+@dataclass(frozen=True)
+class GuardrailReport:
+    playbook: str
+    value: float
     week: int | None
 
 
@@ -184,6 +192,7 @@ Command = (
     | CuratorsChannel
     | Undo
     | History
+    | GuardrailReport
 )
 MODES = ("human-led", "collaborative", "ai-led")
 
@@ -275,6 +284,14 @@ def _kpi(w: _Words) -> Kpi | OpenForm:
         raise Refusal.of("kpi_extra", usage="kpi")
     value, percent = parse_value(words[2], usage="kpi")
     return Kpi(_playbook(words[1]), value, percent, week)
+
+
+def _guardrail(w: _Words) -> GuardrailReport:
+    words, week = _split_week(w, "guardrail")
+    if len(words) != 3:
+        raise Refusal.of("guardrail_arguments", usage="guardrail")
+    value, _ = parse_value(words[2], usage="guardrail")
+    return GuardrailReport(_playbook(words[1]), value, week)
 
 
 def _attest(w: _Words) -> Attest | OpenForm:
@@ -459,6 +476,7 @@ _PARSERS: dict[str, Callable[[_Words], Command]] = {
     "curators-channel": _curators_channel,
     "undo": _undo,
     "history": _history,
+    "guardrail": _guardrail,
 }
 
 

@@ -102,6 +102,7 @@ class Change:
 class StepHistory:
     states: dict[int, StepState]  # by step id
     open_proposals: dict[int, Proposal]  # open promotion proposals by step id
+    guardrail: dict[int, dict[date, str]] = field(default_factory=dict)  # playbook -> week -> HOLDS|BREACHED|MISSING
 
 
 class Governance:
@@ -150,6 +151,17 @@ class Governance:
                 .scalars()
                 .all()
             )
+            guardrail_weeks = s.execute(
+                select(DecisionRow.playbook_id, DecisionRow.week_start, DecisionRow.figures).where(
+                    col(DecisionRow.playbook_id).in_([state.playbook.id for state in states]),
+                    DecisionRow.kind == "guardrail",
+                    DecisionRow.week_start >= since,
+                )
+            ).all()
+        guardrail: dict[int, dict[date, str]] = {}
+        for pid, week_start, figures in guardrail_weeks:
+            guardrail.setdefault(pid, {})[week_start] = (figures or {}).get("state", "MISSING")
+        playbook_of = {step.id: state.playbook.id for state in states for step in state.steps}
         by_step: dict[int, dict[str, list[Any]]] = {
             i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []} for i in ids
         }
@@ -168,6 +180,9 @@ class Governance:
         result = {}
         for step in steps:
             h = by_step[step.id]
+            # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
+            breached = [w for w, state in guardrail.get(playbook_of[step.id], {}).items() if state == "BREACHED"]
+            h["rejections"] += breached
             result[step.id] = StepState(
                 name=step.name,
                 mode=step.mode,
@@ -179,7 +194,7 @@ class Governance:
                 streak_reset=max(h["rejections"], default=None),
                 open_proposal=step.id in open_by_step,
             )
-        return StepHistory(result, open_by_step)
+        return StepHistory(result, open_by_step, guardrail)
 
     def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleOutcome], int]]:
         """Per playbook: its cycle results, oldest first, and the last cycle already covered
@@ -411,8 +426,9 @@ class Governance:
 
     def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
         """A playbook's (or one step's) latest decisions, newest first: everything decided
-        but the weekly verdicts, which status shows week by week. One query."""
-        where = [DecisionRow.playbook_id == playbook_id, DecisionRow.kind != "verdict"]
+        but the weekly verdicts and guardrail readings, which status and the week's summary
+        show week by week. One query."""
+        where = [DecisionRow.playbook_id == playbook_id, col(DecisionRow.kind).not_in(("verdict", "guardrail"))]
         if step_id is not None:
             where.append(DecisionRow.step_id == step_id)
         with unit_of_work(self.engine) as s:

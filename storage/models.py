@@ -147,6 +147,23 @@ class KpiReading(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
+class GuardrailReading(SQLModel, table=True):
+    """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
+
+    __tablename__ = "guardrail_reading"
+    __table_args__ = (Index("ix_guardrail_reading_week", "playbook_id", "week_start", "id"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    value: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = _instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
 class ExceptionReport(SQLModel, table=True):
     __tablename__ = "exception_report"
     __table_args__ = (Index("ix_exception_report_week", "playbook_id", "week_start", "step_id"),)
@@ -411,6 +428,7 @@ TABLES = [
     Cycle,
     CheckIn,
     KpiReading,
+    GuardrailReading,
     ExceptionReport,
     CaseCount,
     RubricScore,

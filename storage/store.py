@@ -25,6 +25,7 @@ from storage.models import (
     Cycle,
     Decision,
     ExceptionReport,
+    GuardrailReading,
     Heartbeat,
     KpiReading,
     Playbook,
@@ -78,7 +79,7 @@ class Report:
     """One person's report, as undo names it: what kind, for which week (and step), and
     what it said (a KPI value, a count, a score, an exception's reason, an attestation)."""
 
-    kind: str  # kpi | checkin | exception | cases | rubric
+    kind: str  # kpi | guardrail | checkin | exception | cases | rubric
     id: int
     week_start: date
     step_id: int | None
@@ -471,6 +472,13 @@ class Store:
                 )
             )
 
+    def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
+        self._add(
+            GuardrailReading(
+                playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at
+            )
+        )
+
     def add_checkin(
         self,
         playbook_id: int,
@@ -624,6 +632,7 @@ class Store:
         with unit_of_work(self.engine) as s:
             kpi = _latest(s, KpiReading, KpiReading.value, keys, per_step=False)
             kpi_reports = _count(s, KpiReading, keys, per_step=False)
+            guardrail = _latest(s, GuardrailReading, GuardrailReading.value, keys, per_step=False)
             cases = _latest(s, CaseCount, CaseCount.cases, keys)
             rubric = _latest(s, RubricScore, RubricScore.score, keys)
             exceptions = _count(s, ExceptionReport, keys)
@@ -653,6 +662,7 @@ class Store:
                 week_start=week_start,
                 kpi=kpi.get((pid, week_start)),
                 kpi_reports=kpi_reports.get((pid, week_start), 0),
+                guardrail=guardrail.get((pid, week_start)),
                 steps=[
                     StepWeek(
                         name=step.name,
@@ -760,12 +770,20 @@ class Store:
 
 REPORTS: dict[str, Any] = {
     "kpi": KpiReading,
+    "guardrail": GuardrailReading,
     "checkin": CheckIn,
     "exception": ExceptionReport,
     "cases": CaseCount,
     "rubric": RubricScore,
 }
-_VALUE = {"kpi": "value", "checkin": "attestation", "exception": "reason", "cases": "cases", "rubric": "score"}
+_VALUE = {
+    "kpi": "value",
+    "guardrail": "value",
+    "checkin": "attestation",
+    "exception": "reason",
+    "cases": "cases",
+    "rubric": "score",
+}
 
 
 def _reporter(table: Any) -> Any:

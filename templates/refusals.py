@@ -90,6 +90,8 @@ TEXTS: dict[str, str] = {
     ),
     "history_arguments": "Name the playbook, and if you like one of its steps and how many decisions to show.",
     "history_limit": "Show between 1 and {limit} decisions at a time.",
+    "no_guardrail": "{slug} declares no guardrail. Its definition can name one, e.g. `guardrail: {{name: CSAT, min: 4.6}}`.",
+    "guardrail_arguments": "`guardrail` needs a playbook and one value.",
     "undo_arguments": "Name the one playbook whose latest report of yours to withdraw.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
     # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----

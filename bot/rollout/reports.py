@@ -13,7 +13,7 @@ from storage.models import Step
 from storage.store import PlaybookState, Report, Store
 from templates.refusals import Refusal
 
-MEMBER_REPORTS = ("kpi", "checkin")
+MEMBER_REPORTS = ("kpi", "guardrail", "checkin")
 OWNER_REPORTS = ("exception", "cases", "rubric")  # made by owners and curators only
 
 
@@ -32,6 +32,14 @@ def record_kpi(
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
         raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
     store.add_kpi_reading(playbook.id, week.week_start, value, by, now)
+
+
+def record_guardrail(
+    store: Store, state: PlaybookState, week: calendar.WeekRef, value: float, by: str, now: datetime, usage: str | None
+) -> None:
+    if state.playbook.guardrail_name is None:
+        raise Refusal.of("no_guardrail", usage=usage, slug=state.playbook.slug)
+    store.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
 
 
 def record_attestation(

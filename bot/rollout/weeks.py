@@ -8,7 +8,7 @@ costs the same few queries however many playbooks close at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from bot.rollout.governance import thresholds, transitions_change
@@ -16,6 +16,7 @@ from bot.rollout.registry import scale_messages
 from cadence import calendar, decisions, keys, rules
 from cadence.schedule import Due
 from storage.governance import Change, Governance, NewCycleResult, NewProposal, NewVerdict
+from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
 
@@ -54,6 +55,12 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
         th = thresholds(state)
         change = Change()
         outcomes = {}
+        guardrail = _guardrail(state, week_start, week_figures.guardrail, history.guardrail.get(state.playbook.id, {}))
+        if guardrail is not None:
+            change.decisions.append(guardrail.decision)
+            if guardrail.state == rules.BREACHED:
+                change.messages += _guardrail_alert(state, week, guardrail, due.key)
+        breached = guardrail is not None and guardrail.state == rules.BREACHED
         for step, numbers in zip(state.steps, week_figures.steps, strict=True):
             week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
             outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
@@ -75,9 +82,15 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
                     numbers.rubric,
                 )
             )
-            transitions, _ = rules.evaluate(
-                history.states[step.id], rules.WeekVerdict(week_start, outcome, week_numbers), th
+            transitions, after = rules.evaluate(
+                history.states[step.id], rules.WeekVerdict(week_start, outcome, week_numbers), th, breached
             )
+            if guardrail is not None:
+                demotion = rules.guardrail_demotion(
+                    after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures
+                )
+                if demotion is not None:
+                    transitions.append(demotion)
             change.merge(
                 transitions_change(
                     state,
@@ -91,7 +104,11 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
             )
         result = None
         if week.week == calendar.WEEKS_PER_CYCLE:
-            result = _cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change)
+            states = history.guardrail.get(state.playbook.id, {})
+            cycle_breached = breached or any(
+                states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
+            )
+            result = _cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change, cycle_breached)
         summary = render(
             "week_closed",
             playbook=state.playbook,
@@ -100,9 +117,65 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
             outcomes=outcomes,
             result=result,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
+            guardrail=guardrail,
         )
         closed.append(Closed(due, state, change, summary))
     return closed
+
+
+@dataclass(frozen=True)
+class Guardrail:
+    """A closed week's guardrail: its state, the number and the bound, and the record of it."""
+
+    name: str
+    unit: str
+    state: str  # HOLDS | BREACHED | MISSING
+    value: float | None
+    minimum: float | None
+    maximum: float | None
+    breaches_in_a_row: int  # this week included; 0 unless BREACHED
+    decision: decisions.Decision
+
+
+def _guardrail(
+    state: PlaybookState, week_start: date, value: float | None, earlier: dict[date, str]
+) -> Guardrail | None:
+    playbook = state.playbook
+    if playbook.guardrail_name is None:
+        return None
+    verdict = rules.guardrail_state(value, playbook.guardrail_min, playbook.guardrail_max)
+    run = 0
+    if verdict == rules.BREACHED:
+        run = 1
+        while earlier.get(week_start - timedelta(days=7 * run)) == rules.BREACHED:
+            run += 1
+    unit = str((playbook.definition.get("guardrail") or {}).get("unit") or "")
+    record = decisions.of_guardrail(
+        playbook.id, week_start, verdict, value, playbook.guardrail_min, playbook.guardrail_max, playbook.guardrail_name
+    )
+    return Guardrail(
+        playbook.guardrail_name, unit, verdict, value, playbook.guardrail_min, playbook.guardrail_max, run, record
+    )
+
+
+def _guardrail_alert(
+    state: PlaybookState, week: calendar.WeekRef, guardrail: Guardrail, close_key: str
+) -> list[Message]:
+    """A BREACHED week, to the team channel and the owner: the value, the bound, the week."""
+    playbook = state.playbook
+    message = render(
+        "guardrail_alert",
+        slug=playbook.slug,
+        week=week,
+        g=guardrail,
+        owner=playbook.owner_id,
+        demotes=any(s.mode == "ai-led" for s in state.steps),
+    )
+    unit = keys.transition(close_key, "guardrail")
+    return [
+        Message(keys.to_audience(unit, "team"), "chat.postMessage", playbook.channel_id, message),
+        Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, message),
+    ]
 
 
 def _week(due: Due) -> calendar.WeekRef:
@@ -118,6 +191,7 @@ def _cycle_result(
     open_scale: set[int],
     curators: str | None,
     change: Change,
+    breached: bool = False,
 ) -> rules.CycleResult:
     """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
     playbook = state.playbook
@@ -126,7 +200,7 @@ def _cycle_result(
     weekly = [
         kpis[(playbook.id, week.cycle_start + timedelta(days=7 * i))].kpi for i in range(calendar.WEEKS_PER_CYCLE)
     ]
-    result = rules.cycle_result(week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th)
+    result = rules.cycle_result(week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th, breached)
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result))
     change.decisions.append(decisions.of_cycle_result(playbook.id, week.week_start, result))
     earlier, covered = scale.get(playbook.id, ([], 0))

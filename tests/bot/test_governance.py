@@ -4,7 +4,7 @@ fake clock, messages through the outbox to the Slack stand-in."""
 import json
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -280,3 +280,71 @@ def test_history_says_why_a_step_was_demoted(bot, world, slack, store):
     assert one.count("decided by") == 1
     assert "Show between 1 and 25" in bot.command("history support-replies 99").text
     assert "has no step" in bot.command("history support-replies nope").text
+
+
+def test_a_breached_guardrail_stops_a_promotion_and_two_in_a_row_demote_ai_led_steps(bot, world, slack, store):
+    """support-replies' CSAT must stay at or above 4.6. Week 2 would complete draft's PASS
+    streak, but CSAT breaks: no proposal, the streak starts over, and the team and owner hear
+    the numbers. A second breach in a row takes the AI-led step send back to collaborative."""
+    report_week(bot, world.clock, 1)
+    bot.command("guardrail support-replies 4.8")
+    world.run(close_of(1))
+    report_week(bot, world.clock, 2)
+    reply = bot.command("guardrail support-replies 4.4")
+    assert "Recorded the guardrail *CSAT* = *4.4*" in reply.text and "past its bound (min 4.6)" in reply.text
+    world.run(close_of(2))
+    assert not [t for t in texts(slack, CHANNEL) if t.startswith("Proposal:")]
+    alert = next(m for m in slack.posted(CHANNEL) if "breached its guardrail" in m["text"])
+    body = json.dumps(alert["blocks"], ensure_ascii=False)
+    assert "was 4.4 in week 2 of cycle 1, below its minimum of 4.6: *BREACHED*" in body
+    assert any("breached its guardrail" in m["text"] for m in slack.posted(OWNER))  # the owner, by DM
+    closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 2 of cycle 1 closed")
+    assert "Guardrail *CSAT*: 4.4 (min 4.6) *BREACHED*" in json.dumps(closed["blocks"], ensure_ascii=False)
+
+    report_week(bot, world.clock, 3)
+    bot.command("guardrail support-replies 4.5")
+    world.run(close_of(3))
+    assert store.playbook_state("support-replies").step("send").mode == "collaborative"
+    assert "support-replies / send: ai-led → collaborative" in texts(slack, CHANNEL)
+    history = bot.command("history support-replies send").text
+    assert "rule guardrail; guardrail BREACHED 2 weeks in a row" in history
+    assert not [t for t in texts(slack, CHANNEL) if t.startswith("Proposal:")]  # week 3 PASS is a streak of 1
+
+    report_week(bot, world.clock, 4)  # a guardrail nobody reports is MISSING: it blocks nothing
+    world.run(close_of(4))
+    closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 4 of cycle 1 closed")
+    text = json.dumps(closed["blocks"], ensure_ascii=False)
+    assert "*MISSING*" in text and "missed the target" in text and "this cycle had one" in text
+    # Week 3 breached too, so draft's streak counts from week 4 alone: still no proposal.
+    assert not [t for t in texts(slack, CHANNEL) if t.startswith("Proposal:")]
+
+
+def test_a_playbook_without_a_guardrail_refuses_a_reading(bot, world, store):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    plain = {**SUPPORT_REPLIES, "playbook": "plain"}
+    del plain["guardrail"]
+    store.load_playbooks([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
+    state = store.playbook_state("plain")
+    store.start_cycle(
+        state.playbook.id, 1, state.anchor.starts_on if state.anchor else date(2026, 11, 16), OWNER, world.clock()
+    )
+    assert "plain declares no guardrail" in bot.command("guardrail plain 4.5").text
+
+
+def test_a_breached_guardrail_withdraws_an_open_proposal(bot, world, slack, store):
+    for week in (1, 2):
+        report_week(bot, world.clock, week)
+        world.run(close_of(week))
+    proposal_text = "Proposal: support-replies / draft collaborative → ai-led"
+    assert proposal_text in texts(slack, CHANNEL)
+    report_week(bot, world.clock, 3)
+    bot.command("guardrail support-replies 4.1")
+    world.run(close_of(3))
+    updated = next(m for m in slack.posted(CHANNEL) if m["text"] == proposal_text)
+    assert updated.get("edited") and buttons(updated) == []
+    assert "the proposal for *draft* is withdrawn" in " ".join(
+        json.dumps(m["blocks"], ensure_ascii=False) for m in slack.posted(CHANNEL)
+    )
+    assert "rule guardrail; the guardrail was BREACHED" in bot.command("history support-replies draft").text

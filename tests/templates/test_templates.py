@@ -105,6 +105,33 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "guardrail_recorded": dict(
+            slug=text[:64],
+            cycle=1,
+            week=2,
+            week_start="2026-11-23",
+            metric=text[:80],
+            unit=text[:20],
+            value=4.4,
+            minimum=4.6,
+            maximum=5.0,
+            breached=True,
+        ),
+        "guardrail_alert": dict(
+            slug=text[:64],
+            week=week,
+            owner="UOWNER0001",
+            demotes=True,
+            g=SimpleNamespace(
+                name=text[:80],
+                unit=text[:20],
+                state="BREACHED",
+                value=4.4,
+                minimum=4.6,
+                maximum=None,
+                breaches_in_a_row=2,
+            ),
+        ),
         "digest_waiting": dict(week_of="2026-11-16"),
         "owner_missing": dict(
             slug=text[:64],
@@ -194,6 +221,7 @@ def _contexts(text: str) -> dict[str, dict]:
         "status": dict(
             full=True,
             met_weeks=[1, 2, 4],
+            guardrail=dict(name=text[:80], unit=text[:20], value=None, minimum=4.6, maximum=None, state="MISSING"),
             scale_min_kpi_weeks=3,
             notes=[dict(step=text[:40], who="UOWNER0001", why=text[:500], what="exception")] * 30,
             mine=None,
@@ -247,6 +275,9 @@ def _contexts(text: str) -> dict[str, dict]:
                 cycle=1, hit=True, mean=14.2, kpi_weeks=4, weeks_met=3, met=(True, True, False, True)
             ),
             scale_min_kpi_weeks=3,
+            guardrail=SimpleNamespace(
+                name=text[:80], unit=text[:20], state="MISSING", value=None, minimum=4.6, maximum=5.0
+            ),
         ),
         "mode_alert": dict(
             slug="support-replies",
