@@ -17,7 +17,7 @@ Where the rules leave room, these readings are taken (and said again in the issu
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -195,8 +195,12 @@ class Transition:
         return self.to_mode is not None and self.to_mode != self.from_mode
 
 
-def _weeks_before(week: date, n: int) -> date:
-    return week - timedelta(days=7 * n)
+def _window_start(state: StepState, current: date, n: int) -> date:
+    """Where the step's last `n` evaluated weeks begin (`current` among them): weeks after
+    the returned date are in the window. Windows count evaluated weeks, not calendar
+    weeks, so weeks while the playbook was paused neither widen nor narrow them."""
+    weeks = sorted({v.week_start for v in state.verdicts} | {current})
+    return weeks[-n - 1] if len(weeks) > n else date.min
 
 
 def _figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
@@ -305,7 +309,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
             counter=f"exceptions over {t.critical_multiplier:g} × cap in one week",
             figures={**figures, "rule": "critical"},
         )
-    window_start = _weeks_before(week.week_start, t.demote_window_weeks)
+    window_start = _window_start(state, week.week_start, t.demote_window_weeks)
     recent = [v for v in state.since_change() if v.week_start > window_start]
     fails = sum(1 for v in recent if v.outcome == FAIL)
     if week.outcome == FAIL and fails >= t.demote_after_fails:
@@ -346,7 +350,7 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     streak = state.trailing(PASS, after=state.streak_reset)
     if streak < t.promote_after_weeks:
         return None
-    cooldown_start = _weeks_before(week.week_start, t.cooldown_weeks)
+    cooldown_start = _window_start(state, week.week_start, t.cooldown_weeks)
     if any(d > cooldown_start for d in state.demotions):
         return None
     passes = [v for v in state.since_change()][-streak:]
@@ -375,7 +379,7 @@ def _changed(state: StepState, transition: Transition) -> StepState:
 def _freeze(state: StepState, week_start: date, t: Thresholds) -> Transition | None:
     if state.frozen:
         return None
-    window_start = _weeks_before(week_start, t.freeze_window_weeks)
+    window_start = _window_start(state, week_start, t.freeze_window_weeks)
     changes = [c for c in state.changes if c > window_start]
     if len(changes) >= t.freeze_after_changes:
         return Transition(

@@ -376,7 +376,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
     gov = Governance(request.store.engine)
     lookback = governance.thresholds(state).lookback_weeks
-    history = gov.histories([state], calendar.monday_of(today) - timedelta(days=7 * lookback))
+    history = gov.histories([state], lookback)
     proposals = gov.open_proposals(playbook.id)
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []

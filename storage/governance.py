@@ -112,22 +112,38 @@ class Governance:
 
     # ---- reads ----
 
-    def histories(self, states: list[PlaybookState], since: date) -> StepHistory:
-        """Each step's recent verdicts, mode changes and open proposal: three queries for any number of steps."""
+    def histories(self, states: list[PlaybookState], weeks: int) -> StepHistory:
+        """Each step's last `weeks` evaluated weeks (their verdicts, and the mode changes,
+        rejections and guardrail breaches since), and its open proposal: four queries for
+        any number of steps. Evaluated weeks, not calendar weeks: a long pause or a long
+        history costs nothing more, and the rules' windows count evaluated weeks."""
         steps = [step for state in states for step in state.steps]
         ids = [s.id for s in steps]
         if not ids:
             return StepHistory({}, {})
         with unit_of_work(self.engine) as s:
+            ranked = (
+                select(
+                    StepVerdict.id,
+                    func.row_number()
+                    .over(partition_by=StepVerdict.step_id, order_by=col(StepVerdict.week_start).desc())
+                    .label("back"),
+                )
+                .where(col(StepVerdict.step_id).in_(ids))
+                .subquery()
+            )
             verdicts = (
                 s.execute(
                     select(StepVerdict)
-                    .where(col(StepVerdict.step_id).in_(ids), StepVerdict.week_start >= since)
+                    .join(ranked, ranked.c.id == StepVerdict.id)
+                    .where(ranked.c.back <= weeks)
                     .order_by(StepVerdict.week_start)
                 )
                 .scalars()
                 .all()
             )
+            # Decisions reach as far back as the oldest week loaded (all of them for a new step).
+            since = min((v.week_start for v in verdicts), default=date.min)
             decisions = (
                 s.execute(
                     select(DecisionRow)

@@ -237,7 +237,7 @@ def decide_proposal(
         raise Refusal.of("proposal_decided_by", status=proposal.status, by=proposal.decided_by)
     th = thresholds(state)
     week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
-    history = governance.histories([state], week - timedelta(days=7 * th.lookback_weeks)).states[step.id]
+    history = governance.histories([state], th.lookback_weeks).states[step.id]
     curators = store.setting(CURATORS_CHANNEL)
     key_base = keys.proposal_decided(key, approve)
     if approve:
@@ -293,7 +293,7 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             raise Refusal.of("pinned", usage="mode", step=step.name)
         if step.mode == mode:
             raise Refusal.of("already_mode", usage="mode", step=step.name, mode=mode)
-        history = governance.histories([state], week - timedelta(days=7 * th.lookback_weeks))
+        history = governance.histories([state], th.lookback_weeks)
         transitions, _ = rules.override(history.states[step.id], mode, week, th)
         change = transitions_change(
             state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason

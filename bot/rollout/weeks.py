@@ -34,8 +34,7 @@ class Closed:
 def close_round(store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]]) -> list[Closed]:
     figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch])
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
-    since = min(_week(due).week_start for _, due in batch) - timedelta(days=7 * lookback)
-    history = governance.histories([state for state, _ in batch], since)
+    history = governance.histories([state for state, _ in batch], lookback)
     cycle_ends = [(state, due) for state, due in batch if _week(due).week == calendar.WEEKS_PER_CYCLE]
     cycle_kpis = store.week_figures_many(
         [

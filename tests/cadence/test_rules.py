@@ -135,11 +135,20 @@ def test_no_proposal_for_pinned_frozen_or_top_steps():
 
 
 def test_no_proposal_within_four_weeks_of_a_demotion():
-    state = StepState("draft", "collaborative", changes=(week(1),), demotions=(week(1),))
+    demoted_in = WeekVerdict(week(1), FAIL, numbers(20, 5, 0.95))  # the week of the demotion was evaluated too
+    state = StepState("draft", "collaborative", verdicts=(demoted_in,), changes=(week(1),), demotions=(week(1),))
     found, state = run(state, [numbers()] * 3, start=2)  # weeks 2-4: cooldown
     assert found == []
-    found, _ = run(state, [numbers()], start=5)  # week 5 is 4 weeks after week 1
+    found, _ = run(state, [numbers()], start=5)  # week 5 is 4 evaluated weeks after week 1
     assert [x.kind for x in found] == ["proposal"]
+
+
+def test_windows_count_evaluated_weeks_so_a_pause_neither_helps_nor_hurts():
+    bad = numbers(20, 3, 0.95)  # FAIL, not critical
+    paused = run(StepState("send", "collaborative"), [bad], start=1)[1]
+    found, _ = run(paused, [numbers(), numbers(), bad], start=10)  # weeks 2-9 paused: no verdicts
+    # FAIL 2 of the last 4 evaluated weeks (1, 10, 11, 12): demoted, though week 1 is 11 weeks back
+    assert ("demotion", "fails") in [(x.kind, x.rule) for x in found]
 
 
 def test_a_fail_withdraws_an_open_proposal():
