@@ -106,7 +106,7 @@ class Cadence:
 
     def tick(self, at: datetime) -> TickReport:
         report = TickReport()
-        states = self.store.active_states()
+        states = self.store.clock_states()
         cursors = self.log.cursors()
         plans = [(state, playbook_clock(state)) for state in states]
         member_weeks = []
@@ -114,17 +114,19 @@ class Cadence:
         simple: list[Work] = []  # nudges and lapsed weeks of every playbook: one transaction
         for state, clock in plans:
             work = playbook_work(clock, cursors.get(state.playbook.id, {}), at)
-            simple += [self._nudge(state, due) for due in work.nudges]
-            simple += [_skipped(due, "the bot was not running during this week's slots") for due in work.lapsed]
             if work.closes:
                 pending_closes.append((state, work.closes))
+            if state.playbook.status != "active":
+                continue  # paused or retired: its last week still closes, and nothing goes out
+            simple += [self._nudge(state, due) for due in work.nudges]
+            simple += [_skipped(due, "the bot was not running during this week's slots") for due in work.lapsed]
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
         report.add(simple, self.log.record(simple, self.clock()))
         if pending_closes:
             self._close_weeks(pending_closes, report)
         if member_weeks:
             self._member_work(member_weeks, at, report)
-        self._owner_reminders(plans, cursors, at, report)
+        self._owner_reminders([(s, c) for s, c in plans if s.playbook.status == "active"], cursors, at, report)
         self._digests(at, report)
         if (
             at.minute == 0 and not self.dry_run

@@ -24,10 +24,12 @@ STAGES = {
 
 @dataclass(frozen=True)
 class CycleAnchor:
-    """Cycle `number` started on `starts_on`; later cycles follow without a gap."""
+    """Cycle `number` started on `starts_on`; later cycles follow without a gap, until the
+    week starting `ends_after` if a pause or retirement ended the run."""
 
     number: int
     starts_on: date
+    ends_after: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ def week_containing(anchor: CycleAnchor, day: date) -> WeekRef | None:
     offset = (day - anchor.starts_on).days
     if offset < 0:
         return None
+    if anchor.ends_after is not None and day >= anchor.ends_after + timedelta(days=7):
+        return None  # paused or retired: this week belongs to no cycle
     return WeekRef(
         cycle=anchor.number + offset // DAYS_PER_CYCLE,
         week=(offset % DAYS_PER_CYCLE) // 7 + 1,

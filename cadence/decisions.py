@@ -145,6 +145,7 @@ def result_figures(r: CycleResult) -> dict[str, Any]:
         "weeks_met": r.weeks_met,
         "met": list(r.met),
         "breached": r.breached,
+        "interrupted": r.interrupted,
     }
 
 

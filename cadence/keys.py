@@ -132,6 +132,11 @@ def publish(playbook_id: int, version: int) -> str:
     return f"publish:{playbook_id}:v{version}"
 
 
+def hand_over(playbook_id: int, instant_iso: str) -> str:
+    """A playbook changing owner: the new owner's DM goes under it."""
+    return f"owner:{playbook_id}:{instant_iso}"
+
+
 def adopt(slug: str) -> str:
     return f"adopt:{slug}"
 

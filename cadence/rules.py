@@ -449,6 +449,7 @@ class CycleResult:
     weeks_met: int = 0  # weeks whose KPI met the target (unknown, 0, for results older than the count)
     met: tuple[bool | None, ...] = ()  # week by week: met, missed, or no value
     breached: bool = False  # a week of the cycle breached the guardrail: no hit, whatever the KPI
+    interrupted: bool = False  # paused or retired before its fourth week: never a hit
 
 
 def cycle_result(
@@ -458,6 +459,7 @@ def cycle_result(
     direction: str,
     t: Thresholds,
     guardrail_breached: bool = False,
+    interrupted: bool = False,
 ) -> CycleResult:
     """Scale rule: a cycle hits target when at least `scale_min_kpi_weeks` (3) of its 4 weeks
     each have a KPI value that meets the target (lower is better for direction 'down').
@@ -466,8 +468,10 @@ def cycle_result(
     mean = sum(values) / len(values) if values else None
     met = tuple(None if v is None else meets(v, target, direction) for v in weekly_kpi)
     weeks_met = sum(1 for m in met if m)
-    hit = weeks_met >= t.scale_min_kpi_weeks and not guardrail_breached
-    return CycleResult(cycle, len(values), mean, target, direction, hit, weeks_met, met, guardrail_breached)
+    hit = weeks_met >= t.scale_min_kpi_weeks and not guardrail_breached and not interrupted
+    return CycleResult(
+        cycle, len(values), mean, target, direction, hit, weeks_met, met, guardrail_breached, interrupted
+    )
 
 
 def meets(value: float, target: float, direction: str) -> bool:

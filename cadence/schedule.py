@@ -133,6 +133,8 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
     horizon = (at + EARLIEST_OFFSET).date()
     if horizon < clock.anchor.starts_on:
         return work
+    if clock.anchor.ends_after is not None:  # a paused or retired run: nothing after its last week
+        horizon = min(horizon, clock.anchor.ends_after)
     current = week_containing(clock.anchor, horizon)
     if current is None:  # unreachable: horizon is on or after the anchor's first day
         return work

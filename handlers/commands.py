@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.rollout import governance, registry, reports, roles
+from bot.rollout import governance, life, registry, reports, roles
 from cadence import calendar, rules
 from cadence.definition import check_timezone
 from cadence.figures import progress_to_target, sparkline
@@ -181,6 +181,9 @@ def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
 def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "cycle")
     request.require_owner_or_curator(state, "cycle")
+    life.refuse_unless_running(state, "cycle")
+    if state.playbook.status == "paused":
+        raise Refusal.of("use_resume", usage="cycle", slug=state.playbook.slug)
     today = request.today(state)
     if state.anchor is not None:
         running = calendar.week_containing(state.running(), today)
@@ -298,6 +301,44 @@ def _history(request: Request, cmd: grammar.History) -> dict[str, Any]:
         for d in decisions
     ]
     return render("history", slug=state.playbook.slug, step=step.name if step else None, rows=rows, limit=cmd.limit)
+
+
+def _pause(request: Request, cmd: grammar.Pause) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "retire" if cmd.retire else "pause")
+    if cmd.retire:
+        ended = life.retire(request.store, state, cmd.reason, request.user_id, request.now)
+    else:
+        ended = life.pause(request.store, state, cmd.reason, request.user_id, request.now)
+    return render(
+        "paused",
+        slug=state.playbook.slug,
+        status=ended.status,
+        reason=cmd.reason,
+        last_week=ended.last_week,
+        closes=calendar.closing_words(ended.last_week.week_start, state.playbook.timezone, state.settings.grace_hours)
+        if ended.last_week
+        else None,
+    )
+
+
+def _resume(request: Request, cmd: grammar.Resume) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "resume")
+    number, starts_on = life.resume(request.store, state, cmd.starts_on, request.user_id, request.now)
+    return render(
+        "cycle_started",
+        slug=state.playbook.slug,
+        cycle=number,
+        starts_on=starts_on.isoformat(),
+        channel=state.playbook.channel_id,
+        stage=calendar.STAGES[1],
+        ends_on=(starts_on + timedelta(days=calendar.DAYS_PER_CYCLE - 1)).isoformat(),
+    )
+
+
+def _hand_over(request: Request, cmd: grammar.HandOver) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "owner")
+    before = life.hand_over(request.store, state, cmd.owner_id, request.user_id, request.now)
+    return render("owner_changed", slug=state.playbook.slug, owner=cmd.owner_id, before=before)
 
 
 def _undo(request: Request, cmd: grammar.Undo) -> dict[str, Any]:
@@ -479,4 +520,7 @@ _ROUTES: dict[type, Callable[[Request, Any], dict[str, Any]]] = {
     grammar.Undo: _undo,
     grammar.History: _history,
     grammar.GuardrailReport: _guardrail,
+    grammar.Pause: _pause,
+    grammar.Resume: _resume,
+    grammar.HandOver: _hand_over,
 }

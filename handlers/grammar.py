@@ -45,6 +45,10 @@ USAGE: dict[str, tuple[str, ...]] = {
     "curators-channel": ("/rollout curators-channel <#channel>",),
     "guardrail": ("/rollout guardrail <playbook> <value> [week:N]",),
     "undo": ("/rollout undo <playbook>",),
+    "pause": ("/rollout pause <playbook> <reason>",),
+    "resume": ("/rollout resume <playbook> [YYYY-MM-DD]",),
+    "retire": ("/rollout retire <playbook> <reason>",),
+    "owner": ("/rollout owner <playbook> <@user>",),
     "history": ("/rollout history <playbook> [step] [N]",),
 }
 SUBCOMMANDS = tuple(USAGE)
@@ -55,6 +59,25 @@ class History:
     playbook: str
     step: str | None = None
     limit: int = 10
+
+
+@dataclass(frozen=True)
+class Pause:
+    playbook: str
+    reason: str
+    retire: bool = False  # retire: like a pause, but final
+
+
+@dataclass(frozen=True)
+class Resume:
+    playbook: str
+    starts_on: date | None
+
+
+@dataclass(frozen=True)
+class HandOver:
+    playbook: str
+    owner_id: str
 
 
 @dataclass(frozen=True)
@@ -193,6 +216,9 @@ Command = (
     | Undo
     | History
     | GuardrailReport
+    | Pause
+    | Resume
+    | HandOver
 )
 MODES = ("human-led", "collaborative", "ai-led")
 
@@ -292,6 +318,32 @@ def _guardrail(w: _Words) -> GuardrailReport:
         raise Refusal.of("guardrail_arguments", usage="guardrail")
     value, _ = parse_value(words[2], usage="guardrail")
     return GuardrailReport(_playbook(words[1]), value, week)
+
+
+def _pause(w: _Words, retire: bool) -> Pause:
+    usage = "retire" if retire else "pause"
+    if len(w) < 3:
+        raise Refusal.of("pause_arguments", usage=usage)
+    return Pause(_playbook(w.words[1]), _free_text(w.rest(2), "reason", usage), retire)
+
+
+def _resume(w: _Words) -> Resume:
+    if not 2 <= len(w) <= 3:
+        raise Refusal.of("resume_arguments", usage="resume")
+    starts_on = None
+    if len(w) == 3:
+        starts_on = parse_date(w.words[2])
+        if starts_on.weekday() != 0:
+            raise Refusal.of(
+                "cycle_not_monday", usage="resume", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
+            )
+    return Resume(_playbook(w.words[1]), starts_on)
+
+
+def _owner(w: _Words) -> HandOver:
+    if len(w) != 3:
+        raise Refusal.of("owner_arguments", usage="owner")
+    return HandOver(_playbook(w.words[1]), parse_user(w.words[2], "owner"))
 
 
 def _attest(w: _Words) -> Attest | OpenForm:
@@ -477,6 +529,10 @@ _PARSERS: dict[str, Callable[[_Words], Command]] = {
     "undo": _undo,
     "history": _history,
     "guardrail": _guardrail,
+    "pause": lambda w: _pause(w, False),
+    "retire": lambda w: _pause(w, True),
+    "resume": _resume,
+    "owner": _owner,
 }
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from slack_sdk import WebClient
 
 from bot.members import GONE, DirectoryUnavailable
-from bot.rollout import roles
+from bot.rollout import life, roles
 from cadence import calendar
 from handlers import grammar
 from handlers.context import Services
@@ -57,9 +57,19 @@ class Request:
         return calendar.local_date(self.now, state.playbook.timezone)
 
     def current_week(self, state: PlaybookState, usage: str | None) -> calendar.WeekRef:
+        life.refuse_unless_running(state, usage)
         week = None
         if state.anchor is not None:
             week = calendar.week_containing(_anchor(state), self.today(state))
+        if week is None and state.playbook.status == "paused":
+            since = state.playbook.status_since
+            raise Refusal.of(
+                "paused",
+                usage=usage,
+                slug=state.playbook.slug,
+                since=since.date().isoformat() if since else "?",
+                reason=state.playbook.status_reason or "",
+            )
         if week is None:
             when = say("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
             raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)

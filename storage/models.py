@@ -54,6 +54,8 @@ class Playbook(SQLModel, table=True):
     owner_id: str = Field(max_length=32)
     timezone: str = Field(max_length=64)
     status: str = Field(default="draft", max_length=16)
+    status_since: Optional[datetime] = _instant(nullable=True)  # when it was paused, resumed or retired
+    status_reason: Optional[str] = _text(nullable=True)  # why, in the words of who did it (or Slack's error)
     kpi_name: str = Field(max_length=80)
     kpi_unit: str = Field(default="", max_length=20)
     kpi_direction: str = Field(max_length=4)
@@ -109,6 +111,9 @@ class Cycle(SQLModel, table=True):
     starts_on: date
     started_by: str = Field(max_length=32)
     created_at: datetime = _instant()
+    # A pause or retirement ends this run of cycles after this week (its Monday): the
+    # cycle it was in is interrupted, and later weeks belong to no cycle until a resume.
+    ends_after: Optional[date] = None
 
 
 class CheckIn(SQLModel, table=True):

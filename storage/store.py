@@ -55,13 +55,16 @@ class PlaybookState:
     @property
     def cycle_anchor(self) -> CycleAnchor | None:
         """Where the playbook's cycles start, or None before its first cycle is started."""
-        return CycleAnchor(self.anchor.number, self.anchor.starts_on) if self.anchor else None
+        if self.anchor is None:
+            return None
+        return CycleAnchor(self.anchor.number, self.anchor.starts_on, self.anchor.ends_after)
 
     def running(self) -> CycleAnchor:
         """The cycle anchor of a playbook whose cycles run (an active playbook always has one)."""
-        if self.anchor is None:
+        anchor = self.cycle_anchor
+        if anchor is None:
             raise ValueError(f"playbook {self.playbook.slug} has no cycle")
-        return CycleAnchor(self.anchor.number, self.anchor.starts_on)
+        return anchor
 
     @cached_property
     def settings(self) -> RuleSettings:
@@ -177,6 +180,23 @@ class Store:
         with unit_of_work(self.engine) as s:
             playbooks = list(s.exec(select(Playbook).where(Playbook.status == "active").order_by(Playbook.id)))
             return [state for state in self._states(s, playbooks) if state.anchor is not None]
+
+    def clock_states(self) -> list[PlaybookState]:
+        """What the clock looks at: active playbooks, and paused or retired ones whose last
+        run of cycles was ended (their last week still closes). Three queries."""
+        with unit_of_work(self.engine) as s:
+            playbooks = list(
+                s.exec(
+                    select(Playbook)
+                    .where(col(Playbook.status).in_(("active", "paused", "retired")))
+                    .order_by(Playbook.id)
+                )
+            )
+            return [
+                state
+                for state in self._states(s, playbooks)
+                if state.anchor is not None and (state.playbook.status == "active" or state.anchor.ends_after)
+            ]
 
     def playbooks_of(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
@@ -435,6 +455,109 @@ class Store:
                 )
                 .limit(1)
             ).scalar()
+
+    # ---- a playbook's life -----------------------------------------------------
+
+    def end_run(
+        self,
+        playbook_id: int,
+        status: str,
+        reason: str,
+        ends_after: date | None,
+        by: str,
+        at: datetime,
+        messages: list[Any] | None = None,
+    ) -> bool:
+        """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
+        current run of cycles ends after the week starting `ends_after` (kept if already
+        ended). False, and nothing written, if its status changed meanwhile."""
+        with unit_of_work(self.engine) as s:
+            playbook = s.get(Playbook, playbook_id)
+            if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
+                return False
+            before = playbook.status
+            playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
+            s.add(playbook)
+            if ends_after is not None:
+                s.execute(
+                    update(Cycle)
+                    .where(
+                        Cycle.playbook_id == playbook_id,
+                        Cycle.number
+                        == select(func.max(Cycle.number)).where(Cycle.playbook_id == playbook_id).scalar_subquery(),
+                        col(Cycle.ends_after).is_(None),
+                    )
+                    .values(ends_after=ends_after)
+                    .execution_options(synchronize_session=False)
+                )
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind=status,
+                    rule=None,
+                    actor=by,
+                    playbook_id=playbook_id,
+                    week_start=ends_after,
+                    summary=f"{playbook.slug} {status} (was {before}): {reason}",
+                    figures={"reason": reason, "ends_after": ends_after.isoformat() if ends_after else None},
+                )
+            )
+            enqueue_in(s, messages or [], at)
+        return True
+
+    def resume(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        """A paused playbook runs again: cycle `number` starts on `starts_on`. Raises
+        Conflict if someone resumed it (or started that cycle) at the same moment."""
+        try:
+            with unit_of_work(self.engine) as s:
+                playbook = s.get(Playbook, playbook_id)
+                if playbook is None or playbook.status != "paused":
+                    raise Conflict(f"playbook {playbook_id} is not paused")
+                cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
+                s.add(cycle)
+                playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = (
+                    "active",
+                    at,
+                    None,
+                    at,
+                )
+                s.add(playbook)
+                s.add(
+                    Decision(
+                        decided_at=at,
+                        kind="resumed",
+                        actor=by,
+                        playbook_id=playbook_id,
+                        week_start=starts_on,
+                        summary=f"{playbook.slug} resumed: cycle {number} starts on {starts_on.isoformat()}.",
+                        figures={"cycle": number},
+                    )
+                )
+            return cycle
+        except IntegrityError as err:
+            raise Conflict(str(err)) from err
+
+    def hand_over(self, playbook_id: int, owner_id: str, by: str, at: datetime, messages: list[Any]) -> str | None:
+        """A new owner; returns the old one (None, and nothing written, if unchanged)."""
+        with unit_of_work(self.engine) as s:
+            playbook = s.get(Playbook, playbook_id)
+            if playbook is None or playbook.owner_id == owner_id:
+                return None
+            before = playbook.owner_id
+            playbook.owner_id, playbook.updated_at = owner_id, at
+            s.add(playbook)
+            s.add(
+                Decision(
+                    decided_at=at,
+                    kind="owner-changed",
+                    actor=by,
+                    playbook_id=playbook_id,
+                    summary=f"{playbook.slug}: owner {before} → {owner_id}",
+                    figures={"from": before, "to": owner_id},
+                )
+            )
+            enqueue_in(s, messages, at)
+        return before
 
     # ---- cycles ----------------------------------------------------------------
 

@@ -93,6 +93,22 @@ TEXTS: dict[str, str] = {
     "no_guardrail": "{slug} declares no guardrail. Its definition can name one, e.g. `guardrail: {{name: CSAT, min: 4.6}}`.",
     "guardrail_arguments": "`guardrail` needs a playbook and one value.",
     "undo_arguments": "Name the one playbook whose latest report of yours to withdraw.",
+    "retired": "{slug} was retired on {since}: “{reason}”. Its history, status and registry versions stay readable.",
+    "paused": (
+        "{slug} is paused since {since} (“{reason}”): no week takes reports until it resumes. "
+        "The owner or a curator resumes it with `/rollout resume {slug}`."
+    ),
+    "already_paused": "{slug} is already paused, since {since}.",
+    "not_running": "{slug} is not running yet: its first cycle has not been started.",
+    "not_begun": "{slug}'s first cycle starts on {day}; there is nothing to pause yet.",
+    "not_paused": "{slug} is not paused.",
+    "resume_too_early": "A new cycle can start on {earliest} at the earliest (a Monday after its last week), not {day}.",
+    "already_owner": "They already own {slug}.",
+    "life_race": "{slug} changed a moment ago; see `/rollout status {slug}`.",
+    "use_resume": "{slug} is paused: `/rollout resume {slug}` starts its next cycle.",
+    "pause_arguments": "Name the playbook and say why (the reason is recorded and shown).",
+    "resume_arguments": "Name the playbook, and the Monday to resume on if not the next one.",
+    "owner_arguments": "Name the playbook and mention its new owner.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
     # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----
     "adopt_bot_not_in_channel": (

@@ -35,7 +35,7 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
     figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch])
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
     history = governance.histories([state for state, _ in batch], lookback)
-    cycle_ends = [(state, due) for state, due in batch if _week(due).week == calendar.WEEKS_PER_CYCLE]
+    cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
     cycle_kpis = store.week_figures_many(
         [
             (state, _week(due).cycle_start + timedelta(days=7 * i))
@@ -102,12 +102,15 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
                 )
             )
         result = None
-        if week.week == calendar.WEEKS_PER_CYCLE:
+        if _ends_cycle(state, week):
             states = history.guardrail.get(state.playbook.id, {})
             cycle_breached = breached or any(
                 states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
             )
-            result = _cycle_result(state, due, cycle_kpis, scale, open_scale, curators, change, cycle_breached)
+            interrupted = week.week < calendar.WEEKS_PER_CYCLE
+            result = _cycle_result(
+                state, due, cycle_kpis, scale, open_scale, curators, change, cycle_breached, interrupted
+            )
         summary = render(
             "week_closed",
             playbook=state.playbook,
@@ -177,6 +180,12 @@ def _guardrail_alert(
     ]
 
 
+def _ends_cycle(state: PlaybookState, week: calendar.WeekRef) -> bool:
+    """A cycle's last week: its fourth, or the week a pause or retirement ended the run in."""
+    anchor = state.cycle_anchor
+    return week.week == calendar.WEEKS_PER_CYCLE or (anchor is not None and anchor.ends_after == week.week_start)
+
+
 def _week(due: Due) -> calendar.WeekRef:
     assert due.week is not None, "a week close always names its week"
     return due.week
@@ -191,6 +200,7 @@ def _cycle_result(
     curators: str | None,
     change: Change,
     breached: bool = False,
+    interrupted: bool = False,
 ) -> rules.CycleResult:
     """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
     playbook = state.playbook
@@ -199,7 +209,9 @@ def _cycle_result(
     weekly = [
         kpis[(playbook.id, week.cycle_start + timedelta(days=7 * i))].kpi for i in range(calendar.WEEKS_PER_CYCLE)
     ]
-    result = rules.cycle_result(week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th, breached)
+    result = rules.cycle_result(
+        week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th, breached, interrupted
+    )
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result))
     change.decisions.append(decisions.of_cycle_result(playbook.id, week.week_start, result))
     earlier, covered = scale.get(playbook.id, ([], 0))

@@ -41,6 +41,8 @@ def _contexts(text: str) -> dict[str, dict]:
         exception_cap=0.1,
         rubric_threshold=0.9,
         definition={"inputs": [text[:200]] * 30, "outputs": [text[:200]] * 30},
+        status_since=datetime(2026, 11, 20, tzinfo=UTC),
+        status_reason=text[:500],
     )
     steps = [SimpleNamespace(name=f"step{i}", mode="ai-led", pinned=False) for i in range(30)]
     figures = WeekFigures(
@@ -105,6 +107,19 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "paused": dict(
+            slug=text[:64], status="paused", reason=text[:500], last_week=week, closes="Mon 23 Nov 12:00 Europe/Berlin"
+        ),
+        "owner_changed": dict(slug=text[:64], owner="UOWNER0001", before="UCURATOR1"),
+        "owner_handed_over": dict(
+            slug=text[:64],
+            title=text,
+            channel="CTEAM00001",
+            by="UCURATOR1",
+            before="UOWNER0001",
+            steps=hostile_steps,
+            status="paused",
+        ),
         "guardrail_recorded": dict(
             slug=text[:64],
             cycle=1,

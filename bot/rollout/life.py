@@ -1,0 +1,128 @@
+"""A playbook's life: pause, resume, retire and hand over.
+
+A pause or retirement ends the current run of cycles after this week: the week still
+closes and is evaluated, the cycle it was in ends there as interrupted, and from the
+next tick nothing goes out for the playbook. Weeks while paused belong to no cycle. A
+resume starts a new cycle on a Monday. Every one of these is a decision row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.rollout.roles import require_owner_or_curator
+from cadence import calendar, keys
+from storage.outbox import Message
+from storage.store import Conflict, PlaybookState, Store
+from templates import render
+from templates.refusals import Refusal
+
+
+@dataclass(frozen=True)
+class Ended:
+    status: str  # paused | retired
+    last_week: calendar.WeekRef | None  # the week that still closes; None if the run had ended before
+
+
+def _last_week(state: PlaybookState, now: datetime) -> calendar.WeekRef | None:
+    anchor = state.cycle_anchor
+    if anchor is None:
+        return None
+    return calendar.week_containing(anchor, calendar.local_date(now, state.playbook.timezone))
+
+
+def refuse_unless_running(state: PlaybookState, usage: str | None) -> None:
+    """Reports and cycle starts are for playbooks that run."""
+    playbook = state.playbook
+    since = playbook.status_since.date().isoformat() if playbook.status_since else "?"
+    if playbook.status == "retired":
+        raise Refusal.of("retired", usage=usage, slug=playbook.slug, since=since, reason=playbook.status_reason or "")
+
+
+def pause(
+    store: Store, state: PlaybookState, reason: str, by: str, now: datetime, messages: list[Message] | None = None
+) -> Ended:
+    """Pause a running playbook (owner or curator; `by` "rule:..." for an automatic pause)."""
+    playbook = state.playbook
+    if not by.startswith("rule:"):
+        require_owner_or_curator(store, state, by, "pause")
+    if playbook.status == "paused":
+        raise Refusal.of("already_paused", usage="pause", slug=playbook.slug, since=_since(state))
+    refuse_unless_running(state, "pause")
+    if playbook.status != "active" or state.anchor is None:
+        raise Refusal.of("not_running", usage="pause", slug=playbook.slug)
+    week = _last_week(state, now)
+    if week is None:
+        raise Refusal.of("not_begun", usage="pause", slug=playbook.slug, day=state.anchor.starts_on.isoformat())
+    if not store.end_run(playbook.id, "paused", reason, week.week_start, by, now, messages):
+        raise Refusal.of("life_race", usage="pause", slug=playbook.slug)
+    return Ended("paused", week)
+
+
+def retire(store: Store, state: PlaybookState, reason: str, by: str, now: datetime) -> Ended:
+    """Retire a playbook for good: like a pause, but final. Its history stays readable."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "retire")
+    refuse_unless_running(state, "retire")
+    week = _last_week(state, now) if playbook.status == "active" else None
+    ends_after = week.week_start if week is not None else None
+    if playbook.status == "active" and state.anchor is not None and week is None:
+        ends_after = state.anchor.starts_on - timedelta(days=7)  # its first cycle had not begun: none will
+    if not store.end_run(playbook.id, "retired", reason, ends_after, by, now):
+        raise Refusal.of("life_race", usage="retire", slug=playbook.slug)
+    return Ended("retired", week)
+
+
+def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, now: datetime) -> tuple[int, date]:
+    """A paused playbook starts a new cycle on `starts_on` (a Monday), by default the next
+    Monday after its last week. Returns the cycle's number and first day."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "resume")
+    refuse_unless_running(state, "resume")
+    if playbook.status != "paused" or state.anchor is None:
+        raise Refusal.of("not_paused", usage="resume", slug=playbook.slug)
+    anchor = state.cycle_anchor
+    assert anchor is not None and anchor.ends_after is not None, "a paused playbook's run has ended"
+    last = calendar.week_containing(anchor, anchor.ends_after)
+    today = calendar.local_date(now, playbook.timezone)
+    earliest = max(anchor.ends_after + timedelta(days=7), calendar.monday_of(today))
+    starts_on = starts_on or max(earliest, calendar.next_monday(today))
+    if starts_on < earliest:
+        raise Refusal.of("resume_too_early", usage="resume", day=starts_on.isoformat(), earliest=earliest.isoformat())
+    number = (last.cycle if last is not None else anchor.number - 1) + 1
+    try:
+        store.resume(playbook.id, number, starts_on, by, now)
+    except Conflict:
+        raise Refusal.of("life_race", usage="resume", slug=playbook.slug) from None
+    return number, starts_on
+
+
+def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: datetime) -> str:
+    """A new owner (owner or curator): they are told by DM what they now own. Returns the old owner."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "owner")
+    if owner_id == playbook.owner_id:
+        raise Refusal.of("already_owner", usage="owner", slug=playbook.slug)
+    message = render(
+        "owner_handed_over",
+        slug=playbook.slug,
+        title=playbook.title,
+        channel=playbook.channel_id,
+        by=by,
+        before=playbook.owner_id,
+        steps=state.steps,
+        status=playbook.status,
+    )
+    dm = Message(
+        keys.to_audience(keys.hand_over(playbook.id, now.isoformat()), owner_id), "chat.postMessage", owner_id, message
+    )
+    before = store.hand_over(playbook.id, owner_id, by, now, [dm])
+    if before is None:
+        raise Refusal.of("life_race", usage="owner", slug=playbook.slug)
+    return before
+
+
+def _since(state: PlaybookState) -> str:
+    since = state.playbook.status_since
+    return since.date().isoformat() if since else "?"

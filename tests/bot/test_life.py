@@ -1,0 +1,106 @@
+"""A playbook's life through signed HTTP and the clock: pause in the middle of a week,
+resume on a given Monday, a pause across a DST change, retirement, a new owner."""
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from storage.models import CycleResult, Decision, KpiReading, StepVerdict
+from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
+
+
+@pytest.fixture
+def world(bot, engine, slack, clock, playbook):
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    slack.add_user(MEMBER, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    return Engine(engine, slack, clock)
+
+
+def texts(slack, channel):
+    return [m["text"] for m in slack.posted(channel)]
+
+
+def test_a_pause_in_the_middle_of_a_week_and_a_resume_on_a_given_monday(bot, world, slack, store, engine, clock):
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # Wednesday of week 2
+    reply = bot.command("pause support-replies team offsite for two weeks", user=OWNER)
+    assert (
+        "*support-replies* is paused" in reply.text
+        and "Week 2 of cycle 1 still closes on Mon 30 Nov 12:00" in reply.text
+    )
+    assert "interrupted" in reply.text
+    assert "Recorded" in bot.command("kpi support-replies 20").text  # the last week still takes reports
+    world.run_through(datetime(2026, 11, 26, 0, 0, tzinfo=UTC), datetime(2026, 12, 15, 0, 0, tzinfo=UTC))
+    assert not [m for m in slack.posted(MEMBER) if "check in" in m["text"].lower()]  # no DMs after the pause
+    assert not [t for t in texts(slack, CHANNEL) if "week 3 of cycle 1." in t]  # no nudges
+    assert "support-replies: week 2 of cycle 1 closed" in texts(slack, CHANNEL)  # the last week closed
+    with Session(engine) as s:
+        weeks = sorted({v.week_start for v in s.exec(select(StepVerdict))})
+        (result,) = s.exec(select(CycleResult)).all()
+    assert weeks == [date(2026, 11, 16), date(2026, 11, 23)]  # paused weeks get no verdicts
+    assert (result.cycle, result.hit) == (1, False)  # interrupted: never a hit
+    refused = bot.command("kpi support-replies 19").text
+    assert "support-replies is paused since 2026-11-25" in refused and "/rollout resume support-replies" in refused
+    assert "paused since 2026-11-25 (“team offsite for two weeks”)" in bot.command("status support-replies").text
+    assert "Only the owner" in bot.command("resume support-replies 2026-12-21").text
+
+    reply = bot.command("resume support-replies 2026-12-21", user=OWNER)
+    assert "Cycle 2" in reply.text and "2026-12-21" in reply.text
+    world.run_through(datetime(2026, 12, 21, 7, 0, tzinfo=UTC), datetime(2026, 12, 21, 9, 0, tzinfo=UTC))
+    assert "support-replies: week 1 of cycle 2. Pick the workflow, set the one KPI, publish the mode map." in texts(
+        slack, CHANNEL
+    )
+    assert "week 1 of cycle 2" in bot.command("kpi support-replies 18").text
+    with Session(engine) as s:
+        kinds = [d.kind for d in s.exec(select(Decision).order_by(Decision.id))]
+    assert "paused" in kinds and "resumed" in kinds
+
+
+def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, store, engine, slack, clock):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
+    clock.set(datetime(2026, 10, 21, 10, 0, tzinfo=UTC))  # Wednesday, summer time
+    reply = bot.command("pause support-replies autumn break", user=OWNER).text
+    assert "still closes on Mon 26 Oct 12:00 Europe/Berlin" in reply  # after the clocks went back: 11:00 UTC
+    world = Engine(engine, slack, clock)
+    world.run(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))
+    assert "support-replies: week 2 of cycle 1 closed" not in texts(slack, CHANNEL)
+    world.run(datetime(2026, 10, 26, 11, 0, tzinfo=UTC))
+    assert "support-replies: week 2 of cycle 1 closed" in texts(slack, CHANNEL)
+    clock.set(datetime(2026, 10, 28, 10, 0, tzinfo=UTC))
+    assert "Cycle 2" in bot.command("resume support-replies", user=OWNER).text  # next Monday: 2 November
+    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 11, 2)
+
+
+def test_retiring_is_final_but_readable(bot, world, store, engine, clock):
+    reply = bot.command("retire support-replies replaced by the new triage flow", user=OWNER)
+    assert "*support-replies* is retired" in reply.text
+    refused = bot.command("kpi support-replies 20").text
+    assert "support-replies was retired on 2026-11-18: “replaced by the new triage flow”" in refused
+    assert "retired" in bot.command("cycle start support-replies", user=OWNER).text
+    assert "was retired on 2026-11-18" in bot.command("resume support-replies", user=OWNER).text
+    assert "Support reply drafting" in bot.command("status support-replies").text  # still readable
+    with Session(engine) as s:
+        assert s.exec(select(KpiReading)).all() == []
+
+
+def test_handing_over_tells_the_new_owner_what_they_own(bot, world, slack, store):
+    slack.add_user("UNEWOWNER1", tz="Europe/Berlin")
+    assert "Only the owner" in bot.command("owner support-replies <@UNEWOWNER1|nora>").text
+    reply = bot.command("owner support-replies <@UNEWOWNER1|nora>", user=OWNER)
+    assert "<@UNEWOWNER1> now owns *support-replies* (before: <@UOWNER0001>)" in reply.text
+    world.dispatcher.drain(max_wait=0)
+    dm = slack.posted("UNEWOWNER1")[-1]
+    assert dm["text"] == "You now own support-replies"
+    assert "the mode map" in json.dumps(dm["blocks"], ensure_ascii=False)
+    assert store.playbook_state("support-replies").playbook.owner_id == "UNEWOWNER1"
+    assert "Only the owner" in bot.command("cases support-replies draft 20", user=OWNER).text  # the old owner
+    assert "support-replies: owner UOWNER0001 → UNEWOWNER1" in bot.command("history support-replies").text
