@@ -14,6 +14,7 @@ from bot import metrics
 from bot.dispatch import Dispatcher, Pacer
 from bot.members import TeamDirectory
 from bot.processes import Clockwork
+from bot.rollout import life
 from bot.settings import Settings
 from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.tick import Cadence
@@ -174,5 +175,6 @@ def create_clockwork(
         clock=clock,
         pacer=pacer,
         concurrency=DISPATCH_CONCURRENCY,
+        on_channel_lost=lambda channel, error: life.channel_lost(store, channel, error, clock()),
     )
     return Clockwork(cadence, dispatcher, clock, heartbeat=lambda at: store.beat(metrics.CLOCK, at))

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "rollout_outbox"
 # Errors that the same request will meet again however often it is retried.
+CHANNEL_LOST = frozenset({"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"})
 PERMANENT_ERRORS = frozenset(
     {
         "channel_not_found",
@@ -140,6 +141,7 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         give_up_after: timedelta = GIVE_UP_AFTER,
         concurrency: int = 1,
+        on_channel_lost: Callable[[str, str], object] | None = None,
     ):
         self.outbox = outbox
         self.client = client
@@ -151,6 +153,9 @@ class Dispatcher:
         self.lease = lease
         self.give_up_after = give_up_after
         self.concurrency = concurrency
+        # Slack says a channel is gone or closed to us (archived, not found, the bot removed):
+        # told once per failed message; the playbooks there are paused (bot/rollout/life.py).
+        self.on_channel_lost = on_channel_lost
         self._executor: ThreadPoolExecutor | None = None
 
     # ---- loops ----
@@ -338,6 +343,11 @@ class Dispatcher:
         if status < 500 and error in PERMANENT_ERRORS:
             log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
             self.outbox.mark_failed(message.id, self.worker, self.clock(), error)
+            if error in CHANNEL_LOST and message.channel[:1] in ("C", "G") and self.on_channel_lost is not None:
+                try:
+                    self.on_channel_lost(message.channel, error)
+                except Exception:
+                    log.exception("could not act on the loss of %s", message.channel)
             return
         # 5xx, Slack's own internal errors, auth trouble an admin can fix: try again later.
         self._retry(message, error, delivered_unknown=status >= 500)

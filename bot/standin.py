@@ -59,6 +59,7 @@ class Workspace:
     channels: dict[str, list[str]] = field(default_factory=dict)  # channel -> member ids
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> users.info "user"
     not_in_channel: set[str] = field(default_factory=set)  # channels the bot was not invited to
+    archived: set[str] = field(default_factory=set)  # archived channels: no posting
 
 
 class SlackStandIn:
@@ -299,6 +300,8 @@ class SlackStandIn:
                 return None, "channel_not_found"
             if channel in self.workspace.not_in_channel:
                 return None, "not_in_channel"
+            if channel in self.workspace.archived:
+                return None, "is_archived"
         return channel, None
 
     def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:

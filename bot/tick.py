@@ -20,8 +20,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.digest import Digest
-from bot.members import DirectoryUnavailable, TeamDirectory
-from bot.rollout import weeks
+from bot.members import GONE, DirectoryUnavailable, TeamDirectory
+from bot.rollout import life, weeks
 from cadence import calendar, keys
 from cadence.schedule import (
     DIGEST_SLOT,
@@ -279,17 +279,27 @@ class Cadence:
         try:
             teams = self.directory.teams(self.client, channels)
         except DirectoryUnavailable as err:
-            log.warning("tick: cannot list team members (%s: %s); will retry", err.channel_id, err.reason)
-            report.unreachable += channels
+            if err.reason in GONE and err.channel_id in channels:
+                self._lost(err.channel_id, err.reason, report)
+            else:
+                log.warning("tick: cannot list team members (%s: %s); will retry", err.channel_id, err.reason)
+                report.unreachable += channels
             return {}
         for channel, people in teams.items():
             if people is None:
-                log.warning("tick: I am not in %s, so its team gets no DMs; invite me there", channel)
-                report.unreachable.append(channel)
+                self._lost(channel, "not_in_channel", report)
         return {
             c: None if people is None else [Member(p.user_id, p.timezone) for p in people]
             for c, people in teams.items()
         }
+
+    def _lost(self, channel: str, error: str, report: TickReport) -> None:
+        """Slack will not list a team channel: its playbooks pause, their owners and the
+        curators are told (bot/rollout/life.py), and nothing retries in a loop."""
+        log.warning("tick: Slack says %s for team channel %s; pausing its playbooks", error, channel)
+        report.unreachable.append(channel)
+        if not self.dry_run:
+            life.channel_lost(self.store, channel, error, self.clock())
 
     def _dm(self, state: PlaybookState, due: Due, rendered: dict[tuple[int, date, str], dict[str, Any]]) -> Work:
         """A check-in DM or reminder. Every member of a playbook gets the same one for a week,

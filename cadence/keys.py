@@ -137,6 +137,11 @@ def hand_over(playbook_id: int, instant_iso: str) -> str:
     return f"owner:{playbook_id}:{instant_iso}"
 
 
+def channel_lost(playbook_id: int, instant_iso: str) -> str:
+    """A playbook paused because Slack lost its team channel: the owner's DM and the curators' alert."""
+    return f"channel-lost:{playbook_id}:{instant_iso}"
+
+
 def adopt(slug: str) -> str:
     return f"adopt:{slug}"
 

@@ -195,6 +195,30 @@ class Outbox:
             return list(s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
 
 
+def fail_undeliverable(engine: Engine, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
+    """A channel is lost: its waiting messages fail now (nothing retries in a loop), and
+    these, with those that already failed since `since` for the same reason, are returned
+    so that they can be named. One transaction."""
+    with unit_of_work(engine) as s:
+        s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending")
+            .values(status="failed", error=f"{error} (the channel was lost)", lease_until=None, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        return list(
+            s.execute(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == channel,
+                    OutboxMessage.status == "failed",
+                    OutboxMessage.created_at >= since,
+                )
+                .order_by(OutboxMessage.id)
+            ).scalars()
+        )
+
+
 @dataclass(frozen=True)
 class OutboxHealth:
     pending: int

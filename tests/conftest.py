@@ -29,6 +29,7 @@ from bot import standin
 from bot.app import create_app
 from bot.dispatch import Dispatcher, Pacer
 from bot.members import TeamDirectory
+from bot.rollout import life
 from bot.settings import Settings
 from bot.standin import Reply, SlackStandIn
 from bot.tick import Cadence
@@ -259,6 +260,7 @@ class Engine:
             clock=clock,
             sleep=lambda s: None,
             pacer=Pacer(per_channel_seconds=0, workspace_per_second=10_000),
+            on_channel_lost=lambda channel, error: life.channel_lost(self.store, channel, error, clock()),
         )
 
     def run(self, at):

@@ -126,3 +126,56 @@ def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: d
 def _since(state: PlaybookState) -> str:
     since = state.playbook.status_since
     return since.date().isoformat() if since else "?"
+
+
+def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> list[str]:
+    """Slack says the team channel is gone or closed to us (channel_not_found, is_archived,
+    not_in_channel, or the bot was removed): every active playbook there is paused, its
+    owner is told by DM what happened and how to fix it, and the curators are alerted with
+    the messages that could not be delivered. Their waiting messages fail now, so nothing
+    retries in a loop; a second report of the same loss finds nothing active and does
+    nothing. Returns the slugs paused."""
+    from storage.outbox import fail_undeliverable
+    from storage.store import CURATORS_CHANNEL
+
+    states = [s for s in store.playbook_states(channel_id=channel_id) if s.playbook.status == "active"]
+    if not states:
+        return []
+    lost = fail_undeliverable(store.engine, channel_id, error, now, now - timedelta(days=7))
+    undelivered = [str((m.payload or {}).get("text") or m.key)[:150] for m in lost]
+    curators = store.setting(CURATORS_CHANNEL)
+    paused = []
+    for state in states:
+        playbook = state.playbook
+        context = dict(
+            slug=playbook.slug,
+            title=playbook.title,
+            channel=channel_id,
+            error=error,
+            undelivered=undelivered,
+            owner=playbook.owner_id,
+        )
+        unit = keys.channel_lost(playbook.id, now.isoformat())
+        messages = [
+            Message(
+                keys.to_audience(unit, "owner"),
+                "chat.postMessage",
+                playbook.owner_id,
+                render("channel_lost", audience="owner", **context),
+            )
+        ]
+        if curators and curators != channel_id:
+            messages.append(
+                Message(
+                    keys.to_audience(unit, "curators"),
+                    "chat.postMessage",
+                    curators,
+                    render("channel_lost", audience="curators", **context),
+                )
+            )
+        try:
+            pause(store, state, f"Slack says {error} for the team channel", "rule:slack", now, messages)
+        except Refusal:
+            continue  # paused a moment ago by someone, or by another report of the same loss
+        paused.append(playbook.slug)
+    return paused

@@ -104,3 +104,55 @@ def test_handing_over_tells_the_new_owner_what_they_own(bot, world, slack, store
     assert store.playbook_state("support-replies").playbook.owner_id == "UNEWOWNER1"
     assert "Only the owner" in bot.command("cases support-replies draft 20", user=OWNER).text  # the old owner
     assert "support-replies: owner UOWNER0001 → UNEWOWNER1" in bot.command("history support-replies").text
+
+
+def test_a_channel_archived_between_thursdays_dms_and_mondays_close(bot, world, slack, store, engine, clock):
+    """The close still happens (verdicts are kept), its summary cannot be posted: the
+    playbook pauses, the owner hears how to fix it, the curators hear what was not
+    delivered, and nothing is retried. Invited back and resumed, it runs again."""
+    from tests.conftest import ADMIN
+
+    slack.add_channel("CCURATORS1", [ADMIN])
+    store.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
+    world.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))  # Thursday 15:00 Berlin: the DMs
+    assert any("check in" in m["text"].lower() for m in slack.posted(MEMBER))
+    slack.workspace.archived.add(CHANNEL)
+    world.run(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # Monday noon Berlin: week 1 closes
+    state = store.playbook_state("support-replies")
+    assert state.playbook.status == "paused" and "is_archived" in state.playbook.status_reason
+    with Session(engine) as s:
+        assert s.exec(select(StepVerdict)).all()  # the week was evaluated
+    (owner_dm,) = [m for m in slack.posted(OWNER) if "is paused" in m["text"]]
+    body = json.dumps(owner_dm["blocks"], ensure_ascii=False)
+    assert "Slack says *is_archived*" in body and "/invite @Rollout Cadence" in body
+    assert "/rollout resume support-replies" in body
+    (alert,) = [m for m in slack.posted("CCURATORS1") if "is paused" in m["text"]]
+    assert "Not delivered to the channel" in json.dumps(alert["blocks"], ensure_ascii=False)
+    assert "week 1 of cycle 1 closed" in json.dumps(alert["blocks"], ensure_ascii=False)
+    calls = len(slack.calls_to("chat.postMessage"))
+    world.run_through(datetime(2026, 11, 23, 12, 0, tzinfo=UTC), datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    team_posts = [
+        c.params["text"] for c in slack.calls_to("chat.postMessage")[calls:] if c.params.get("channel") == CHANNEL
+    ]
+    # Paused: no nudge, no DM; the week it was paused in still closes, each message tried once.
+    assert "support-replies: week 2 of cycle 1 closed" in team_posts and len(team_posts) == len(set(team_posts))
+    assert not [t for t in team_posts if "week 3 of cycle 1." in t]
+    assert not [m for m in slack.posted(MEMBER)[1:] if "check in" in m["text"].lower()]
+
+    slack.workspace.archived.discard(CHANNEL)
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    assert "Cycle 2" in bot.command("resume support-replies", user=OWNER).text
+    world.run(datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert "support-replies: week 1 of cycle 2. Pick the workflow, set the one KPI, publish the mode map." in texts(
+        slack, CHANNEL
+    )
+
+
+def test_archiving_or_removing_the_bot_pauses_at_once(bot, world, slack, store):
+    assert bot.event({"type": "channel_archive", "channel": CHANNEL, "user": OWNER}).status == 200
+    assert store.playbook_state("support-replies").playbook.status == "paused"
+    world.dispatcher.drain(max_wait=0)
+    assert [m for m in slack.posted(OWNER) if "is paused" in m["text"]]
+    assert bot.event({"type": "channel_archive", "channel": CHANNEL, "user": OWNER}).status == 200  # again: nothing
+    world.dispatcher.drain(max_wait=0)
+    assert len([m for m in slack.posted(OWNER) if "is paused" in m["text"]]) == 1

@@ -107,6 +107,15 @@ def _contexts(text: str) -> dict[str, dict]:
     return {
         "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
         "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "channel_lost": dict(
+            slug=text[:64],
+            title=text,
+            channel="CTEAM00001",
+            error="is_archived",
+            undelivered=[text[:150]] * 20,
+            owner="UOWNER0001",
+            audience="owner",
+        ),
         "paused": dict(
             slug=text[:64], status="paused", reason=text[:500], last_week=week, closes="Mon 23 Nov 12:00 Europe/Berlin"
         ),
