@@ -297,8 +297,12 @@ class Demo:
         weekday = (hour.date() - START).days % 7
         if hour.hour == 16 and weekday == 4 and 0 <= week_index < WEEKS:  # Friday afternoon: the owners report
             self._owners_report(week_index)
-        if week_index == 2 and weekday == 1 and hour.hour == 10:  # Tuesday of week 3: the proposal is decided
+        if week_index == 4 and weekday == 1 and hour.hour == 10:  # Tuesday of cycle 2: the proposal is decided
             self._decide_proposal()
+        if week_index == 5 and weekday == 2 and hour.hour == 9:  # cycle 2: the sales team takes a week off
+            self.command("UCHLOE0001", "CSALES0001", "pause lead-research team offsite", show_reply=True)
+        if week_index == 6 and weekday == 3 and hour.hour == 9:  # back: the next cycle starts on Monday
+            self.command("UCHLOE0001", "CSALES0001", "resume lead-research", show_reply=True)
         if week_index == 3 and weekday == 1 and hour.hour == 11:  # Tuesday of week 4: why was classify demoted?
             self.command("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", show_reply=True)
         if week_index == 4 and weekday == 2 and hour.hour == 11:  # a late number for a week that has closed
@@ -325,6 +329,7 @@ class Demo:
             self.command(ana, "CSUPPORT01", "undo support-replies", show_reply=True)
         if kpis["support-replies"] is not None:
             self.command("UBEA000001", "CSUPPORT01", f"kpi support-replies {kpis['support-replies']}")
+            self.command("UBEA000001", "CSUPPORT01", "guardrail support-replies 4.7")
         self.command(ben, "CREFUNDS01", "cases refund-triage classify 20")
         for i in range(6 if week == 2 else 1):
             self.command(ben, "CREFUNDS01", f"exception refund-triage classify Misfiled claim #{1040 + i}")
@@ -338,6 +343,10 @@ class Demo:
         self.command(chloe, "CSALES0001", "cases lead-research outreach 12")
         self.command(chloe, "CSALES0001", "rubric lead-research outreach 0.85")
         self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}")
+        # Week 2 would complete research's PASS streak, but the bounce rate jumps past its
+        # guardrail: no proposal that week, and the streak starts over.
+        bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7][week]
+        self.command("UGIA000001", "CSALES0001", f"guardrail lead-research {bounce}", show_reply=week == 1)
 
     def _decide_proposal(self) -> None:
         message = next(m for m in self.slack.posted("CSALES0001") if m["text"].startswith("Proposal:"))

@@ -18,7 +18,9 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "Step send now has 1 exception in that week" in transcript
     assert "History of refund-triage · step classify" in transcript and "rule critical" in transcript
     assert "Week 3 of cycle 1 closed on Mon" in transcript and "its verdicts stand" in transcript
+    assert "the guardrail Bounce rate was 7.4 % in week 2 of cycle 1, above its maximum of 5 %: BREACHED" in transcript
+    assert "lead-research is paused: “team offsite”" in transcript and "Cycle 3" in transcript  # a pause, a resume
     page = result.html.read_text(encoding="utf-8")
-    assert page.count('<img class="chart"') >= 16 and 'class="btn primary"' in page
+    assert page.count('<img class="chart"') >= 14 and 'class="btn primary"' in page
     assert "<!channel>" not in page and "<script" not in page
     assert result.messages > 150
