@@ -31,6 +31,10 @@ class DecisionKind(StrEnum):
     SCALE_PROPOSAL = "scale-proposal"
     PUBLISH = "publish"
     GUARDRAIL = "guardrail"  # a closed week's guardrail: HOLDS, BREACHED or MISSING
+    PAUSED = "paused"
+    RETIRED = "retired"
+    RESUMED = "resumed"
+    OWNER_CHANGED = "owner-changed"
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -178,6 +182,44 @@ def of_guardrail(
         week_start=week_start,
         summary=f"{name}: {state}",
         figures={"state": state, "value": value, "min": minimum, "max": maximum, "name": name},
+    )
+
+
+def of_run_ended(
+    playbook_id: int, slug: str, status: str, before: str, reason: str, ends_after: date | None, by: str
+) -> Decision:
+    """A pause or a retirement: the run of cycles ends after the week `ends_after`."""
+    return Decision(
+        kind=DecisionKind.PAUSED if status == "paused" else DecisionKind.RETIRED,
+        rule="slack" if by.startswith("rule:") else None,
+        actor=by,
+        playbook_id=playbook_id,
+        week_start=ends_after,
+        summary=f"{slug} {status} (was {before}): {reason}",
+        figures={"reason": reason, "ends_after": ends_after.isoformat() if ends_after else None},
+    )
+
+
+def of_resume(playbook_id: int, slug: str, cycle: int, starts_on: date, by: str) -> Decision:
+    return Decision(
+        kind=DecisionKind.RESUMED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        week_start=starts_on,
+        summary=f"{slug} resumed: cycle {cycle} starts on {starts_on.isoformat()}.",
+        figures={"cycle": cycle},
+    )
+
+
+def of_hand_over(playbook_id: int, slug: str, before: str, after: str, by: str) -> Decision:
+    return Decision(
+        kind=DecisionKind.OWNER_CHANGED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug}: owner {before} → {after}",
+        figures={"from": before, "to": after},
     )
 
 

@@ -21,12 +21,7 @@ from storage.db import unit_of_work
 from storage.models import CycleResult, Playbook, Proposal, RegistryVersion, Step, StepVerdict
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
-from storage.store import PlaybookState
-
-
-def decision_row(decision: Decision, at: datetime) -> dict[str, Any]:
-    """A decision as the columns of its `decision` row."""
-    return {**asdict(decision), "kind": str(decision.kind), "decided_at": at}
+from storage.store import PlaybookState, decision_columns
 
 
 class StaleState(Exception):
@@ -419,7 +414,7 @@ class Governance:
         if change.verdicts:
             s.execute(insert(StepVerdict.__table__), [{**asdict(v), "recorded_at": at} for v in change.verdicts])
         if change.decisions:
-            s.execute(insert(DecisionRow.__table__), [decision_row(d, at) for d in change.decisions])
+            s.execute(insert(DecisionRow.__table__), [decision_columns(d, at) for d in change.decisions])
         if change.cycle_results:
             s.execute(
                 insert(CycleResult.__table__),

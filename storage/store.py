@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.calendar import CycleAnchor
+from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.bulk import insert_new
@@ -75,6 +76,11 @@ class PlaybookState:
     def step(self, name: str) -> Step | None:
         wanted = name.lower()
         return next((s for s in self.steps if s.name.lower() == wanted), None)
+
+
+def decision_columns(decision: DecisionRecord, at: datetime) -> dict[str, Any]:
+    """A typed decision (cadence.decisions) as the columns of its `decision` row."""
+    return {**asdict(decision), "kind": str(decision.kind), "decided_at": at}
 
 
 @dataclass(frozen=True)
@@ -464,8 +470,8 @@ class Store:
         status: str,
         reason: str,
         ends_after: date | None,
-        by: str,
         at: datetime,
+        decision: DecisionRecord,
         messages: list[Any] | None = None,
     ) -> bool:
         """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
@@ -475,37 +481,23 @@ class Store:
             playbook = s.get(Playbook, playbook_id)
             if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
                 return False
-            before = playbook.status
             playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
             s.add(playbook)
             if ends_after is not None:
+                latest = select(func.max(Cycle.number)).where(Cycle.playbook_id == playbook_id).scalar_subquery()
                 s.execute(
                     update(Cycle)
-                    .where(
-                        Cycle.playbook_id == playbook_id,
-                        Cycle.number
-                        == select(func.max(Cycle.number)).where(Cycle.playbook_id == playbook_id).scalar_subquery(),
-                        col(Cycle.ends_after).is_(None),
-                    )
+                    .where(Cycle.playbook_id == playbook_id, Cycle.number == latest, col(Cycle.ends_after).is_(None))
                     .values(ends_after=ends_after)
                     .execution_options(synchronize_session=False)
                 )
-            s.add(
-                Decision(
-                    decided_at=at,
-                    kind=status,
-                    rule=None,
-                    actor=by,
-                    playbook_id=playbook_id,
-                    week_start=ends_after,
-                    summary=f"{playbook.slug} {status} (was {before}): {reason}",
-                    figures={"reason": reason, "ends_after": ends_after.isoformat() if ends_after else None},
-                )
-            )
+            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
             enqueue_in(s, messages or [], at)
         return True
 
-    def resume(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+    def resume(
+        self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime, decision: DecisionRecord
+    ) -> Cycle:
         """A paused playbook runs again: cycle `number` starts on `starts_on`. Raises
         Conflict if someone resumed it (or started that cycle) at the same moment."""
         try:
@@ -522,42 +514,24 @@ class Store:
                     at,
                 )
                 s.add(playbook)
-                s.add(
-                    Decision(
-                        decided_at=at,
-                        kind="resumed",
-                        actor=by,
-                        playbook_id=playbook_id,
-                        week_start=starts_on,
-                        summary=f"{playbook.slug} resumed: cycle {number} starts on {starts_on.isoformat()}.",
-                        figures={"cycle": number},
-                    )
-                )
+                s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
             return cycle
         except IntegrityError as err:
             raise Conflict(str(err)) from err
 
-    def hand_over(self, playbook_id: int, owner_id: str, by: str, at: datetime, messages: list[Any]) -> str | None:
-        """A new owner; returns the old one (None, and nothing written, if unchanged)."""
+    def hand_over(
+        self, playbook_id: int, owner_id: str, at: datetime, decision: DecisionRecord, messages: list[Any]
+    ) -> bool:
+        """A new owner; False, and nothing written, if they already own it."""
         with unit_of_work(self.engine) as s:
             playbook = s.get(Playbook, playbook_id)
             if playbook is None or playbook.owner_id == owner_id:
-                return None
-            before = playbook.owner_id
+                return False
             playbook.owner_id, playbook.updated_at = owner_id, at
             s.add(playbook)
-            s.add(
-                Decision(
-                    decided_at=at,
-                    kind="owner-changed",
-                    actor=by,
-                    playbook_id=playbook_id,
-                    summary=f"{playbook.slug}: owner {before} → {owner_id}",
-                    figures={"from": before, "to": owner_id},
-                )
-            )
+            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
             enqueue_in(s, messages, at)
-        return before
+        return True
 
     # ---- cycles ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.rollout.roles import require_owner_or_curator
-from cadence import calendar, keys
+from cadence import calendar, decisions, keys
 from storage.outbox import Message
 from storage.store import Conflict, PlaybookState, Store
 from templates import render
@@ -55,7 +55,8 @@ def pause(
     week = _last_week(state, now)
     if week is None:
         raise Refusal.of("not_begun", usage="pause", slug=playbook.slug, day=state.anchor.starts_on.isoformat())
-    if not store.end_run(playbook.id, "paused", reason, week.week_start, by, now, messages):
+    record = decisions.of_run_ended(playbook.id, playbook.slug, "paused", playbook.status, reason, week.week_start, by)
+    if not store.end_run(playbook.id, "paused", reason, week.week_start, now, record, messages):
         raise Refusal.of("life_race", usage="pause", slug=playbook.slug)
     return Ended("paused", week)
 
@@ -69,7 +70,8 @@ def retire(store: Store, state: PlaybookState, reason: str, by: str, now: dateti
     ends_after = week.week_start if week is not None else None
     if playbook.status == "active" and state.anchor is not None and week is None:
         ends_after = state.anchor.starts_on - timedelta(days=7)  # its first cycle had not begun: none will
-    if not store.end_run(playbook.id, "retired", reason, ends_after, by, now):
+    record = decisions.of_run_ended(playbook.id, playbook.slug, "retired", playbook.status, reason, ends_after, by)
+    if not store.end_run(playbook.id, "retired", reason, ends_after, now, record):
         raise Refusal.of("life_race", usage="retire", slug=playbook.slug)
     return Ended("retired", week)
 
@@ -92,7 +94,14 @@ def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, 
         raise Refusal.of("resume_too_early", usage="resume", day=starts_on.isoformat(), earliest=earliest.isoformat())
     number = (last.cycle if last is not None else anchor.number - 1) + 1
     try:
-        store.resume(playbook.id, number, starts_on, by, now)
+        store.resume(
+            playbook.id,
+            number,
+            starts_on,
+            by,
+            now,
+            decisions.of_resume(playbook.id, playbook.slug, number, starts_on, by),
+        )
     except Conflict:
         raise Refusal.of("life_race", usage="resume", slug=playbook.slug) from None
     return number, starts_on
@@ -117,10 +126,10 @@ def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: d
     dm = Message(
         keys.to_audience(keys.hand_over(playbook.id, now.isoformat()), owner_id), "chat.postMessage", owner_id, message
     )
-    before = store.hand_over(playbook.id, owner_id, by, now, [dm])
-    if before is None:
+    record = decisions.of_hand_over(playbook.id, playbook.slug, playbook.owner_id, owner_id, by)
+    if not store.hand_over(playbook.id, owner_id, now, record, [dm]):
         raise Refusal.of("life_race", usage="owner", slug=playbook.slug)
-    return before
+    return playbook.owner_id
 
 
 def _since(state: PlaybookState) -> str:
