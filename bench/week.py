@@ -9,12 +9,14 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from slack_sdk import WebClient
 from sqlalchemy import insert, update
 
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.digest import Digest
 from bot.members import TeamDirectory
+from bot.standin import SlackStandIn
 from bot.tick import Cadence
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog
@@ -150,7 +152,9 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
         built = build(engine, playbooks, weeks)
         build_seconds = time.perf_counter() - started
         store = Store(engine)
-        cadence = Cadence(store, CadenceLog(engine), None, TeamDirectory(), "UTC", utc_now, charts=False)
+        slack = SlackStandIn().start()  # the owners' time zones are asked of Slack; nobody else's
+        client = WebClient(token=slack.token, base_url=slack.url, retry_handlers=[])
+        cadence = Cadence(store, CadenceLog(engine), client, TeamDirectory(), "UTC", utc_now, charts=False)
         started = time.perf_counter()
         with QueryCounter(engine) as queries:
             report = cadence.tick(built["close_at"])
@@ -164,6 +168,7 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
         charted = Digest(store, charts=True).messages(monday, "bench-charts", "CCURATORS1", built["close_at"])
         charts_seconds = time.perf_counter() - started
         engine.dispose()
+        slack.stop()
     return {
         "playbooks": playbooks,
         "weeks": weeks,

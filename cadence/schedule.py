@@ -205,11 +205,14 @@ OWNER_REMINDER = "owner-reminder"
 def owner_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: datetime) -> list[Due]:
     """The owner's reminder of what is missing, for each week after `cursor` whose slot
     (the members' reminder slot, Friday 15:00 by default, in the owner's own zone) has
-    come. A slot more than `stale_after` ago is due as stale: recorded, not sent."""
+    come. A slot more than `stale_after` ago is due as stale: recorded, not sent. Without
+    a cursor only the last two weeks count: older weeks are history, not owed reminders."""
     horizon = (at + EARLIEST_OFFSET).date()
     current = week_containing(clock.anchor, horizon)
     if current is None:
         return []
+    if cursor is None:  # nothing recorded yet (a new playbook, or a release that adds this DM): recent weeks only
+        cursor = current.week_start - timedelta(days=14)
     dues = []
     for week in _weeks(clock.anchor, cursor, current.week_start):
         due = clock.reminder.instant(week.week_start, owner_zone)

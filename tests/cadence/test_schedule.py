@@ -202,3 +202,7 @@ def test_the_owners_reminder_is_due_at_friday_15_in_the_owners_own_zone():
     assert owner_work(clock, date(2026, 11, 16), los_angeles, datetime(2026, 11, 21, 23, 0, tzinfo=UTC)) == []
     (late,) = owner_work(clock, None, los_angeles, datetime(2026, 11, 22, 0, 0, tzinfo=UTC) + timedelta(hours=12))
     assert late.stale  # the bot was down through Friday evening: not sent stale
+    # A release that adds this DM to playbooks with months of history owes no past weeks.
+    years = PlaybookClock(7, "UTC", CycleAnchor(1, date(2024, 11, 18)))
+    owed = owner_work(years, None, "UTC", datetime(2026, 11, 27, 16, tzinfo=UTC))
+    assert [(d.week.week_start, d.stale) for d in owed] == [(date(2026, 11, 16), True), (date(2026, 11, 23), False)]
