@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -207,10 +207,14 @@ def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
         request.store.start_cycle(state.playbook.id, 1, starts_on, request.user_id, request.now)
     except Conflict:
         raise Refusal.of("cycle_race", usage="cycle", slug=state.playbook.slug) from None
+    return _cycle_started(state, 1, starts_on)
+
+
+def _cycle_started(state: PlaybookState, number: int, starts_on: date) -> dict[str, Any]:
     return render(
         "cycle_started",
         slug=state.playbook.slug,
-        cycle=1,
+        cycle=number,
         starts_on=starts_on.isoformat(),
         channel=state.playbook.channel_id,
         stage=calendar.STAGES[1],
@@ -324,15 +328,7 @@ def _pause(request: Request, cmd: grammar.Pause) -> dict[str, Any]:
 def _resume(request: Request, cmd: grammar.Resume) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "resume")
     number, starts_on = life.resume(request.store, state, cmd.starts_on, request.user_id, request.now)
-    return render(
-        "cycle_started",
-        slug=state.playbook.slug,
-        cycle=number,
-        starts_on=starts_on.isoformat(),
-        channel=state.playbook.channel_id,
-        stage=calendar.STAGES[1],
-        ends_on=(starts_on + timedelta(days=calendar.DAYS_PER_CYCLE - 1)).isoformat(),
-    )
+    return _cycle_started(state, number, starts_on)
 
 
 def _hand_over(request: Request, cmd: grammar.HandOver) -> dict[str, Any]:

@@ -239,20 +239,8 @@ class Store:
             }
 
     def latest_checkins(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[int, CheckIn]:
-        """A person's latest check-in per playbook for the given (playbook, week)s."""
-        if not weeks:
-            return {}
-        with unit_of_work(self.engine) as s:
-            latest = (
-                select(func.max(CheckIn.id))
-                .where(
-                    CheckIn.user_id == user_id,
-                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
-                    col(CheckIn.withdrawn_at).is_(None),
-                )
-                .group_by(CheckIn.playbook_id)
-            )
-            return {c.playbook_id: c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))}
+        """A person's check-in that counts per playbook, for one (playbook, week) each."""
+        return {pid: c for (pid, _), c in self.checkins_by_week(user_id, weeks).items()}
 
     def playbook_slugs(self) -> list[str]:
         with unit_of_work(self.engine) as s:
