@@ -229,7 +229,8 @@ class Cadence:
             missing_cases = [s.name for s in week.steps if s.cases is None]
             missing_rubric = [s.name for s in week.steps if s.rubric is None and s.mode != "ai-led"]
             missing_kpi = week.kpi is None
-            if not (missing_cases or missing_rubric or missing_kpi):
+            missing_guardrail = state.playbook.guardrail_name if week.guardrail is None else None
+            if not (missing_cases or missing_rubric or missing_kpi or missing_guardrail):
                 work.append(_skipped(due, "nothing missing"))
                 continue
             playbook = state.playbook
@@ -242,6 +243,7 @@ class Cadence:
                 missing_cases=missing_cases,
                 missing_rubric=missing_rubric,
                 missing_kpi=missing_kpi,
+                missing_guardrail=missing_guardrail,
                 closes=calendar.closing_words(due.week.week_start, playbook.timezone, state.settings.grace_hours),
             )
             work.append(

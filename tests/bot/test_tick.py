@@ -238,6 +238,7 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     text = str(missing[0]["blocks"])
     assert "*send*, *refunds*" in text and "Rubric scores: *refunds*" in text  # send is AI-led: no rubric needed
     assert "First-response time" in text and "closes on Mon 23 Nov 12:00 Asia/Kolkata" in text
+    assert "The guardrail, *CSAT*" in text
     assert "*draft*" not in text.split("Case counts")[1].split("\\n")[0]
 
     second = Engine(engine, slack, Clock(datetime(2026, 11, 21, tzinfo=UTC)))  # a restart before the close
@@ -250,6 +251,7 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     for step in (draft, refunds):
         store.add_rubric_score(pid, step, date(2026, 11, 23), 0.95, OWNER, at)
     store.add_kpi_reading(pid, date(2026, 11, 23), 20, MEMBER, at)
+    store.add_guardrail_reading(pid, date(2026, 11, 23), 4.8, MEMBER, at)
     second.run(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
     notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]

@@ -163,6 +163,7 @@ def _contexts(text: str) -> dict[str, dict]:
             week=week,
             kpi_name=text,
             missing_cases=[text[:40]] * 30,
+            missing_guardrail=text[:80],
             missing_rubric=[text[:40]] * 30,
             missing_kpi=True,
             closes="Mon 23 Nov 12:00 Europe/Berlin",
