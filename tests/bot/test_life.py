@@ -43,7 +43,9 @@ def test_a_pause_in_the_middle_of_a_week_and_a_resume_on_a_given_monday(bot, wor
     assert (result.cycle, result.hit) == (1, False)  # interrupted: never a hit
     refused = bot.command("kpi support-replies 19").text
     assert "support-replies is paused since 2026-11-25" in refused and "/rollout resume support-replies" in refused
-    assert "paused since 2026-11-25 (“team offsite for two weeks”)" in bot.command("status support-replies").text
+    status = bot.command("status support-replies").text
+    assert "paused since 2026-11-25 (“team offsite for two weeks”)" in status
+    assert "Paused: no cycle runs" in status and "starts on" not in status
     assert "Only the owner" in bot.command("resume support-replies 2026-12-21").text
 
     reply = bot.command("resume support-replies 2026-12-21", user=OWNER)
