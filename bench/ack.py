@@ -50,8 +50,16 @@ def _wait_healthy(port: int, path: str, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing answered on port {port}")
 
 
-def load(port: int, requests: int, clients: int, expect: bytes | None) -> dict:
-    """`requests` signed /rollout kpi commands from `clients` threads with kept-alive connections."""
+def load(
+    port: int,
+    requests: int,
+    clients: int,
+    expect: bytes | None,
+    text: str = "kpi bench-kpi {value}.5",
+    user: str | None = None,
+) -> dict:
+    """`requests` signed /rollout commands (`text`, by default a KPI report) from `clients`
+    threads with kept-alive connections; `user` sends them all as one person."""
     verifier = SignatureVerifier(SECRET)
     latencies: list[float] = []
     failures = [0]
@@ -60,7 +68,7 @@ def load(port: int, requests: int, clients: int, expect: bytes | None) -> dict:
 
     def client(index: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        user = MEMBERS[index % len(MEMBERS)]
+        sender = user or MEMBERS[index % len(MEMBERS)]
         while True:
             with lock:
                 n = next(counter, None)
@@ -69,8 +77,8 @@ def load(port: int, requests: int, clients: int, expect: bytes | None) -> dict:
             body = urlencode(
                 {
                     "command": "/rollout",
-                    "text": f"kpi bench-kpi {10 + n % 40}.5",
-                    "user_id": user,
+                    "text": text.format(value=10 + n % 40),
+                    "user_id": sender,
                     "channel_id": CHANNEL,
                     "team_id": "T0ROLLOUT",
                     "api_app_id": "A0BENCH",
@@ -140,6 +148,7 @@ def run(
                 "rubric_threshold": 0.9,
                 "exception_cap": 0.1,
                 "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40, "target": 15},
+                "guardrail": {"name": "CSAT", "min": 4.0},
                 "steps": [{"name": "draft", "mode": "collaborative"}],
             }
         )
@@ -187,9 +196,15 @@ def run(
                 load(port, 200 * count, clients, b"Recorded")  # warm-up: caches, pools, imports, every process
                 apps[count] = load(port, requests, clients, b"Recorded")
                 apps[count]["peak_rss_mib"] = peak_rss_mib(serve.pid)  # the first process (the others fork it)
+                if count == 1:
+                    subcommands = {
+                        name: load(port, requests // 5, clients, None, text, user)
+                        for name, (text, user) in SUBCOMMANDS.items()
+                    }
             finally:
                 serve.terminate()
                 serve.wait(timeout=30)
+        floor = _reference(["floor_app.py", url], slack.url, requests, clients, threads)
     port = _free_port()
     bare = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), SECRET, str(threads), slack.url],
@@ -205,4 +220,44 @@ def run(
         bare.terminate()
         bare.wait(timeout=30)
         slack.stop()
-    return {"app": apps[workers[0]], "apps": {str(k): v for k, v in apps.items()}, "bare": baseline}
+    return {
+        "app": apps[workers[0]],
+        "apps": {str(k): v for k, v in apps.items()},
+        "bare": baseline,
+        "floor": floor,
+        "subcommands": subcommands,
+    }
+
+
+# Every subcommand with a cheap path of its own, as its usual caller sends it.
+SUBCOMMANDS = {
+    "help": ("help", None),
+    "status": ("status bench-kpi", None),
+    "kpi": ("kpi bench-kpi {value}.5", None),
+    "attest": ("attest bench-kpi yes smooth week", None),
+    "guardrail": ("guardrail bench-kpi 4.{value}", None),
+    "exception": ("exception bench-kpi draft a case went wrong", OWNER),
+    "cases": ("cases bench-kpi draft {value}", OWNER),
+    "rubric": ("rubric bench-kpi draft 0.9", OWNER),
+    "history": ("history bench-kpi", None),
+    "undo": ("undo bench-kpi", OWNER),
+}
+
+
+def _reference(args: list[str], slack_url: str, requests: int, clients: int, threads: int) -> dict:
+    """A reference server from bench/ (argv: port, secret, threads, Web API URL, then `args[1:]`)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / args[0]), str(port), SECRET, str(threads), slack_url, *args[1:]],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_healthy(port, "/slack/events")
+        load(port, 200, clients, None)
+        return load(port, requests, clients, b"Recorded")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -89,12 +89,22 @@ def report(results: dict, args) -> str:
                 "| server | p50 ms | p99 ms | max ms | requests/s | failures |",
                 "|---|---|---|---|---|---|",
                 *[
-                    f"| `rollout serve --workers {n}` (waitress, 8 threads each) | {x['p50']:.1f} | {x['p99']:.1f} | "
+                    f"| `rollout serve --workers {n}` ({'waitress' if n == '1' else 'gunicorn gthread'}, 8 threads each) | "
+                    f"{x['p50']:.1f} | {x['p99']:.1f} | "
                     f"{x['max']:.1f} | {x['throughput']:.0f} | {x['failures']} |"
                     for n, x in servers.items()
                 ],
                 f"| bare Bolt app, `ack()` only, same stack | {b['p50']:.1f} | {b['p99']:.1f} | {b['max']:.1f} | "
                 f"{b['throughput']:.0f} | {b['failures']} |",
+                *(
+                    [
+                        f"| durable floor: Bolt + one INSERT and COMMIT before the answer, same stack | "
+                        f"{fl['p50']:.1f} | {fl['p99']:.1f} | {fl['max']:.1f} | {fl['throughput']:.0f} | "
+                        f"{fl['failures']} |"
+                    ]
+                    if (fl := r["ack"].get("floor"))
+                    else []
+                ),
                 "",
                 f"Peak RSS of `rollout serve` during the run: {a['peak_rss_mib']:.0f} MiB.",
                 "",
@@ -103,6 +113,29 @@ def report(results: dict, args) -> str:
                 f"- {TARGETS['ack_throughput']}: "
                 f"{_met(max(x['throughput'] for x in servers.values()) >= b['throughput'] / 2)} "
                 f"(best {max(x['throughput'] for x in servers.values()) / b['throughput']:.0%} of the bare app)",
+                "",
+            ]
+        if "ack" in r and r["ack"].get("floor"):
+            fl, one = r["ack"]["floor"], r["ack"]["app"]
+            lines += [
+                f"- one process against the durable floor: throughput {one['throughput'] / fl['throughput']:.2f}x "
+                f"(target at least 0.6x: {_met(one['throughput'] >= 0.6 * fl['throughput'])}), p99 "
+                f"{one['p99'] / fl['p99']:.2f}x (target at most 1.5x: {_met(one['p99'] <= 1.5 * fl['p99'])})",
+                "",
+            ]
+        if "ack" in r and r["ack"].get("subcommands"):
+            subs = r["ack"]["subcommands"]
+            kpi = subs.get("kpi") or r["ack"]["app"]
+            lines += [
+                "### Every subcommand: `rollout serve` (one process), 32 clients, 1,000 requests each",
+                "",
+                "| subcommand | p50 ms | p99 ms | requests/s | p99 vs kpi |",
+                "|---|---|---|---|---|",
+                *[
+                    f"| `{name}` | {x['p50']:.1f} | {x['p99']:.1f} | {x['throughput']:.0f} | "
+                    f"{x['p99'] / kpi['p99']:.1f}x{'' if x['p99'] <= 3 * kpi['p99'] else ' **over 3x**'} |"
+                    for name, x in subs.items()
+                ],
                 "",
             ]
         if "fanout" in r:
