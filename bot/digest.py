@@ -47,7 +47,7 @@ class Digest:
         `at` (in the playbook's own zone, grace included), and the header's figures are
         computed from those same weeks. Cycles and versions count in the window since
         the previous Monday's slot, so each is counted in one digest."""
-        states = self.store.active_states()
+        states = active = self.store.active_states()
         last_week = monday - timedelta(days=7)
         weeks = [last_week - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
         reported = {s.playbook.id: w for s in states if (w := closed_week(s, at)) is not None}
@@ -131,7 +131,7 @@ class Digest:
         # The trend's last point is the threads' own weeks, so header and threads agree.
         trend = [ratios.get(w) for w in weeks[:-1]] + [all_exceptions / all_cases if all_cases else None]
         org = OrgWeek(
-            active_playbooks=len(self.store.active_states()),
+            active_playbooks=len(active),
             cycles_completed_week=counts["cycles_week"],
             cycles_completed_total=counts["cycles_total"],
             versions_published_week=counts["versions_week"],

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from cadence.definition import RuleSettings
+from cadence.figures import meets_target
 
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
 LEVELS = ("human-led", "collaborative", "ai-led")
@@ -466,17 +467,12 @@ def cycle_result(
     Week by week, so one outlier week cannot carry a cycle as it would carry a mean."""
     values = [v for v in weekly_kpi if v is not None]
     mean = sum(values) / len(values) if values else None
-    met = tuple(None if v is None else meets(v, target, direction) for v in weekly_kpi)
+    met = tuple(None if v is None else meets_target(v, target, direction) for v in weekly_kpi)
     weeks_met = sum(1 for m in met if m)
     hit = weeks_met >= t.scale_min_kpi_weeks and not guardrail_breached and not interrupted
     return CycleResult(
         cycle, len(values), mean, target, direction, hit, weeks_met, met, guardrail_breached, interrupted
     )
-
-
-def meets(value: float, target: float, direction: str) -> bool:
-    """Whether one week's KPI meets the target: at or below it for 'down', at or above for 'up'."""
-    return value <= target if direction == "down" else value >= target
 
 
 HOLDS, BREACHED = "HOLDS", "BREACHED"

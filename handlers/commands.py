@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from bot.rollout import governance, life, registry, reports, roles
 from cadence import calendar, rules
 from cadence.definition import check_timezone
-from cadence.figures import progress_to_target, sparkline
+from cadence.figures import meets_target, progress_to_target, sparkline
 from handlers import checkins, grammar
 from handlers.context import Services
 from handlers.request import Request
@@ -116,7 +116,7 @@ def _guardrail(request: Request, cmd: grammar.GuardrailReport) -> dict[str, Any]
         "guardrail_recorded",
         **_week_context(state, week),
         metric=playbook.guardrail_name,
-        unit=(playbook.definition.get("guardrail") or {}).get("unit") or "",
+        unit=state.guardrail_unit,
         value=cmd.value,
         minimum=playbook.guardrail_min,
         maximum=playbook.guardrail_max,
@@ -444,7 +444,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     if week is not None:
         for number in range(1, week.week + 1):
             value = series.get((playbook.id, week.cycle_start + timedelta(days=7 * (number - 1))))
-            if value is not None and rules.meets(value, playbook.kpi_target, playbook.kpi_direction):
+            if value is not None and meets_target(value, playbook.kpi_target, playbook.kpi_direction):
                 met_weeks.append(number)
     origin = None
     if playbook.adopted_from_id is not None:
@@ -486,7 +486,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         if playbook.guardrail_name is None or figures is None
         else dict(
             name=playbook.guardrail_name,
-            unit=(playbook.definition.get("guardrail") or {}).get("unit") or "",
+            unit=state.guardrail_unit,
             value=figures.guardrail,
             minimum=playbook.guardrail_min,
             maximum=playbook.guardrail_max,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Engine
@@ -32,6 +33,21 @@ class Work:
     messages: list[Message] = field(default_factory=list)
 
 
+def job_row(work: Work, at: datetime) -> dict[str, Any]:
+    """A unit of work as the columns of its cadence_job row."""
+    return dict(
+        key=work.key,
+        kind=work.kind,
+        playbook_id=work.playbook_id,
+        week_start=work.week_start,
+        user_id=work.user_id,
+        due_at=work.due_at,
+        status=work.status,
+        recorded_at=at,
+        note=work.note,
+    )
+
+
 class CadenceLog:
     def __init__(self, engine: Engine, dry_run: bool = False):
         self.engine = engine
@@ -44,24 +60,7 @@ class CadenceLog:
         if not work:
             return set()
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
-            recorded = insert_new(
-                s,
-                JOBS,
-                [
-                    dict(
-                        key=w.key,
-                        kind=w.kind,
-                        playbook_id=w.playbook_id,
-                        week_start=w.week_start,
-                        user_id=w.user_id,
-                        due_at=w.due_at,
-                        status=w.status,
-                        recorded_at=at,
-                        note=w.note,
-                    )
-                    for w in work
-                ],
-            )
+            recorded = insert_new(s, JOBS, [job_row(w, at) for w in work])
             enqueue_in(s, [m for w in work if w.key in recorded for m in w.messages], at)
         return recorded
 

@@ -16,7 +16,7 @@ from cadence.decisions import Decision
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_new
-from storage.cadence_log import JOBS, Work
+from storage.cadence_log import JOBS, Work, job_row
 from storage.db import unit_of_work
 from storage.models import CycleResult, Playbook, Proposal, RegistryVersion, Step, StepVerdict
 from storage.models import Decision as DecisionRow
@@ -309,24 +309,7 @@ class Governance:
         if not closes:
             return set()
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
-            recorded = insert_new(
-                s,
-                JOBS,
-                [
-                    dict(
-                        key=w.key,
-                        kind=w.kind,
-                        playbook_id=w.playbook_id,
-                        week_start=w.week_start,
-                        user_id=w.user_id,
-                        due_at=w.due_at,
-                        status=w.status,
-                        recorded_at=at,
-                        note=w.note,
-                    )
-                    for w, _ in closes
-                ],
-            )
+            recorded = insert_new(s, JOBS, [job_row(w, at) for w, _ in closes])
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
                 if work.key in recorded:

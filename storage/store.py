@@ -67,6 +67,11 @@ class PlaybookState:
             raise ValueError(f"playbook {self.playbook.slug} has no cycle")
         return anchor
 
+    @property
+    def guardrail_unit(self) -> str:
+        """The guardrail's unit, as its definition gives it ("" without one)."""
+        return str((self.playbook.definition.get("guardrail") or {}).get("unit") or "")
+
     @cached_property
     def settings(self) -> RuleSettings:
         """The playbook's rule and cadence settings, defaults filled in by the schema.

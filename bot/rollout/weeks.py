@@ -151,12 +151,18 @@ def _guardrail(
         run = 1
         while earlier.get(week_start - timedelta(days=7 * run)) == rules.BREACHED:
             run += 1
-    unit = str((playbook.definition.get("guardrail") or {}).get("unit") or "")
     record = decisions.of_guardrail(
         playbook.id, week_start, verdict, value, playbook.guardrail_min, playbook.guardrail_max, playbook.guardrail_name
     )
     return Guardrail(
-        playbook.guardrail_name, unit, verdict, value, playbook.guardrail_min, playbook.guardrail_max, run, record
+        playbook.guardrail_name,
+        state.guardrail_unit,
+        verdict,
+        value,
+        playbook.guardrail_min,
+        playbook.guardrail_max,
+        run,
+        record,
     )
 
 
