@@ -8,8 +8,8 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, text, tuple_, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, delete, func, insert, or_, text, tuple_, update
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,7 @@ from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.bulk import insert_new
-from storage.db import unit_of_work
+from storage.db import transaction, unit_of_work
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -41,6 +41,17 @@ from storage.outbox import enqueue_in
 
 CURATORS_CHANNEL = "curators_channel"
 PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
+STATE_CACHE_SIZE = 4096  # playbook states kept per process; an organisation has far fewer
+
+# The request path's reads, built once: building a statement costs more than running it.
+_REVISION_BY_SLUG = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.slug == bindparam("slug"))
+_REVISION_BY_ID = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.id == bindparam("id"))
+_PLAYBOOK_BY_ID = select(PLAYBOOK).where(PLAYBOOK.c.id == bindparam("id"))
+_STEPS_OF = (
+    select(STEP).where(STEP.c.playbook_id == bindparam("id"), STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
+)
+_ADD_KPI_READING = insert(KpiReading.__table__)
+_ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(1)
 
 
 class Conflict(Exception):
@@ -113,6 +124,7 @@ class LoadOutcome:
 class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._cache: dict[int, PlaybookState] = {}  # playbook id -> its state (playbook_state)
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
         """Record these request keys; False if any was seen before (a replay or a retry)."""
@@ -127,6 +139,13 @@ class Store:
                 return True
             connection.rollback()  # a repeat: remember nothing new from it either
             return False
+
+    def record_request(self) -> None:
+        """Record the keys of the request being handled now, if its first write has not
+        (storage/replay.py): before it has an effect outside the database. Raises
+        replay.Repeated for a repeat."""
+        with unit_of_work(self.engine):
+            pass  # a unit of work records the request's keys as it commits
 
     def forget_requests(self, before: datetime) -> int:
         with unit_of_work(self.engine) as s:
@@ -152,31 +171,43 @@ class Store:
     # ---- playbooks -------------------------------------------------------------
 
     def playbook_state(self, slug: str) -> PlaybookState | None:
-        """One playbook with its steps and anchor. Every command starts here, so it reads
-        with Core in one connection instead of through an ORM session."""
+        """One playbook with its steps and anchor. Every command starts here: one query
+        for the playbook's revision, and the rest only when it changed (see _state_of)."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(PLAYBOOK).where(PLAYBOOK.c.slug == slug)).first()
-            if row is None:
-                return None
-            steps = connection.execute(
-                select(STEP).where(STEP.c.playbook_id == row.id, STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
-            ).all()
-            anchor = connection.execute(
-                select(CYCLE).where(CYCLE.c.playbook_id == row.id).order_by(CYCLE.c.number.desc()).limit(1)
-            ).first()
-        return PlaybookState(
+            return self._state_of(connection, connection.execute(_REVISION_BY_SLUG, {"slug": slug}).first())
+
+    def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
+        with self.engine.connect() as connection:
+            return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
+
+    def _state_of(self, connection: Connection, key: Row[Any] | None) -> PlaybookState | None:
+        """The state of the playbook `key` (its id and revision) names, from this process's
+        cache while the revision matches. The database raises a playbook's revision on any
+        change to it, its steps or its cycles (migration 0010), and the revision is read
+        before the state, so a cached state is never older than the revision it is kept
+        under. Cached states are shared between requests: read them, never change them."""
+        if key is None:
+            return None
+        cached = self._cache.get(key.id)
+        if cached is not None and cached.playbook.revision == key.revision:
+            return cached
+        row = connection.execute(_PLAYBOOK_BY_ID, {"id": key.id}).first()
+        if row is None:  # deleted in between
+            return None
+        steps = connection.execute(_STEPS_OF, {"id": key.id}).all()
+        anchor = connection.execute(_ANCHOR_OF, {"id": key.id}).first()
+        state = PlaybookState(
             Playbook(**row._mapping), [Step(**r._mapping) for r in steps], Cycle(**anchor._mapping) if anchor else None
         )
+        if len(self._cache) >= STATE_CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache), key.id), None)  # the oldest entry
+        self._cache[key.id] = state
+        return state
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         with unit_of_work(self.engine) as s:
             playbooks = list(s.exec(select(Playbook).where(col(Playbook.id).in_(playbook_ids))))
             return {state.playbook.id: state for state in self._states(s, playbooks)}
-
-    def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        with unit_of_work(self.engine) as s:
-            playbook = s.get(Playbook, playbook_id)
-            return self._states(s, [playbook])[0] if playbook else None
 
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
@@ -555,11 +586,16 @@ class Store:
     # ---- weekly reports (append-only; the highest id per key is the current one) ----
 
     def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
-        with self.engine.begin() as connection:  # the most frequent write: Core, one statement
+        with transaction(self.engine) as connection:  # the most frequent write: Core, one statement
             connection.execute(
-                insert(KpiReading.__table__).values(
-                    playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at
-                )
+                _ADD_KPI_READING,
+                {
+                    "playbook_id": playbook_id,
+                    "week_start": week_start,
+                    "value": value,
+                    "reported_by": by,
+                    "reported_at": at,
+                },
             )
 
     def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:

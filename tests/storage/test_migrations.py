@@ -68,3 +68,43 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
     engine.dispose()
+
+
+def test_the_database_raises_a_playbooks_revision_on_any_change_to_its_state(engine):
+    """The request path caches playbook states under this number (Store.playbook_state),
+    so every change must raise it, whoever makes it. SQLite drops triggers when a batch
+    migration rebuilds a table: this fails if a later migration forgot to recreate them."""
+    from sqlalchemy import text
+
+    def revisions() -> list[int]:
+        with engine.connect() as connection:
+            return list(connection.execute(text("SELECT revision FROM playbook ORDER BY slug")).scalars())
+
+    def run(sql: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(text(sql), {"t": "2026-11-01 00:00:00+00:00"})
+
+    columns = (
+        "title, function, channel_id, owner_id, timezone, status, kpi_name, kpi_unit, kpi_direction, kpi_baseline, "
+        "kpi_target, rubric_threshold, exception_cap, rules, inputs, outputs, definition, created_at, updated_at"
+    )
+    values = "'T', 'F', 'C0REV0001', 'U0REV0001', 'UTC', 'draft', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t"
+    run(f"INSERT INTO playbook (slug, {columns}) VALUES ('a', {values})")
+    run(f"INSERT INTO playbook (slug, {columns}) VALUES ('b', {values})")
+    assert revisions() == [0, 0]
+    pid = "(SELECT id FROM playbook WHERE slug = 'a')"
+    changes = [
+        f"INSERT INTO step (playbook_id, name, position, mode, pinned, frozen) VALUES ({pid}, 's', 0, 'human-led', false, false)",
+        "UPDATE step SET mode = 'ai-led'",
+        f"INSERT INTO cycle (playbook_id, number, starts_on, started_by, created_at) VALUES ({pid}, 1, '2026-11-02', 'U', :t)",
+        "UPDATE cycle SET ends_after = '2026-11-02'",
+        "UPDATE playbook SET status = 'active' WHERE slug = 'a'",
+        "DELETE FROM cycle",
+        "DELETE FROM step",
+    ]
+    seen = []
+    for sql in changes:
+        run(sql)
+        seen.append(revisions())
+    assert [a for a, _ in seen] == sorted(set(a for a, _ in seen)) and len(seen) == len(changes)
+    assert all(b == 0 for _, b in seen)  # the other playbook is left alone

@@ -138,3 +138,56 @@ def test_curators_are_added_once(store):
     assert store.remove_curator("UCUR", "UADMIN", AT) is True
     assert store.remove_curator("UCUR", "UADMIN", AT) is False
     assert [d.kind for d in store.decisions()] == ["curator-added", "curator-removed"]
+
+
+# ---- the per-process cache of playbook states ----------------------------------------
+
+
+def test_a_playbooks_state_is_read_once_while_it_does_not_change(store, engine, playbook):
+    from bench.common import QueryCounter
+
+    first = store.playbook_state("support-replies")
+    with QueryCounter(engine) as queries:
+        again = store.playbook_state("support-replies")
+        by_id = store.playbook_state_by_id(playbook.playbook.id)
+    assert again is first and by_id is first
+    assert queries.count == 2  # the revision, once per lookup: nothing else
+
+
+def test_a_change_made_by_another_process_is_seen_at_once(store, engine, database_url, playbook):
+    """Another process (the clock, another worker, a hand-written UPDATE) changes a step,
+    a cycle or the playbook row: the next lookup here sees it."""
+    from storage.db import make_engine
+    from storage.store import Store
+
+    cached = store.playbook_state("support-replies")
+    other = make_engine(database_url)
+    try:
+        with other.begin() as connection:
+            connection.exec_driver_sql("UPDATE step SET mode = 'ai-led' WHERE name = 'draft'")
+        assert store.playbook_state("support-replies").step("draft").mode == "ai-led"
+        assert Store(other).end_run(
+            playbook.playbook.id, "paused", "holiday", WEEK, AT, _pause_decision(playbook.playbook.id)
+        )
+        state = store.playbook_state("support-replies")
+        assert state.playbook.status == "paused" and state.anchor.ends_after == WEEK
+        with other.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM step WHERE name = 'refunds'")
+        assert [s.name for s in store.playbook_state("support-replies").steps] == ["draft", "send"]
+        assert cached.playbook.status == "active"  # a state handed out earlier is left as it was
+    finally:
+        other.dispose()
+
+
+def test_an_unknown_playbook_is_not_cached(store, playbook):
+    assert store.playbook_state("nobody") is None
+    assert store.playbook_state_by_id(999_999) is None
+
+
+def _pause_decision(playbook_id: int):
+    from cadence.decisions import Decision as DecisionRecord
+    from cadence.decisions import DecisionKind
+
+    return DecisionRecord(
+        kind=DecisionKind.PAUSED, rule=None, actor=OWNER, playbook_id=playbook_id, summary="paused for a test"
+    )
