@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
@@ -21,6 +22,7 @@ from bot.tick import Cadence
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
+from storage import replay
 from storage.cadence_log import CadenceLog
 from storage.outbox import Outbox
 from storage.store import Store
@@ -56,6 +58,8 @@ def create_app(
         directory=directory or TeamDirectory(),
     )
     app = RolloutApp(
+        store=store,
+        clock=clock,
         # Bolt copies this client's settings for each request; the _budget middleware
         # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
         client=RolloutWebClient(
@@ -72,7 +76,7 @@ def create_app(
         # clear message; Bolt's own check would raise a traceback in every process it starts.
         token_verification_enabled=False,
     )
-    app.use(_budget(settings))
+    app.use(_budget(settings, store))
     app.use(_once(store, clock))
     commands.register(app, services)
     actions.register(app, services)
@@ -86,35 +90,57 @@ def create_app(
 def _once(store: Store, clock: Callable[[], datetime]):
     """Each request is processed once. A replayed request carries a signature already seen
     (Slack's scheme alone accepts a replay for five minutes); Slack's own retries of an
-    event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200."""
+    event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200.
+
+    A slash command's keys are recorded with its first write (storage/replay.py), or
+    after its answer if it wrote nothing (RolloutApp.dispatch); anything else, which may
+    call Slack before it writes, records them here, before its listener runs."""
 
     def middleware(req: BoltRequest, resp: BoltResponse, next):
-        keys = []
-        signature = (req.headers.get("x-slack-signature") or [""])[0]
-        if signature:
-            keys.append(work_keys.seen_signature(signature))
-        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if event_id:
-            keys.append(work_keys.seen_event(event_id))
-        try:
-            first = store.first_time(keys, clock()) if keys else True
-        except Exception:
-            log.exception("could not check for a repeated request; handling it")
-            first = True
-        if not first:
+        keys = _keys(req)
+        if not keys:
+            return next()
+        if isinstance(req.body, dict) and req.body.get("command"):
+            replay.defer(keys, clock())
+            return next()
+        if not _first_time(store, keys, clock()):
             req.context["outcome"] = "repeat"
-            log.info("ignored a repeated request (%s)", ", ".join(keys))
             return BoltResponse(status=200, body="")
         return next()
 
     return middleware
 
 
-def _budget(settings: Settings):
-    """Every request gets its own client with one budget for all its waiting on Slack."""
+def _keys(req: BoltRequest) -> list[str]:
+    keys = []
+    signature = (req.headers.get("x-slack-signature") or [""])[0]
+    if signature:
+        keys.append(work_keys.seen_signature(signature))
+    event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+    if event_id:
+        keys.append(work_keys.seen_event(event_id))
+    return keys
+
+
+def _first_time(store: Store, keys: list[str], at: datetime) -> bool:
+    try:
+        first = store.first_time(keys, at)
+    except Exception:
+        log.exception("could not check for a repeated request; handling it")
+        return True
+    if not first:
+        log.info("ignored a repeated request (%s)", ", ".join(keys))
+    return first
+
+
+def _budget(settings: Settings, store: Store):
+    """Every request gets its own client with one budget for all its waiting on Slack. A
+    call with an effect first records the request's keys, if its first write has not."""
 
     def middleware(req: BoltRequest, resp: BoltResponse, next):
-        req.context["client"] = request_client(settings.slack_bot_token, settings.slack_api_url)
+        req.context["client"] = request_client(
+            settings.slack_bot_token, settings.slack_api_url, before_effect=store.record_request
+        )
         return next()
 
     return middleware
@@ -137,11 +163,22 @@ class RolloutApp(App):
     """Bolt's App, measured: acknowledgement latency and requests by subcommand and
     outcome (GET /metrics), over HTTP and Socket Mode alike. Listeners answer inside the
     acknowledgement, so the time `dispatch` takes is the time to the ack. (Bolt's global
-    middleware cannot do this: its `next()` returns before any listener runs.)"""
+    middleware cannot do this: its `next()` returns before any listener runs.)
+
+    Each request runs in a replay scope (storage/replay.py): a slash command that wrote
+    nothing has its keys recorded here, after its answer, and a repeat answers nothing."""
+
+    def __init__(self, *, store: Store, clock: Callable[[], datetime], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.store, self.clock = store, clock
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
-        response = super().dispatch(req)
+        with replay.scope() as claim:
+            response = super().dispatch(req)
+            if claim.pending and not _first_time(self.store, claim.keys, claim.at or self.clock()):
+                req.context["outcome"] = "repeat"
+                response = BoltResponse(status=200, body="")
         metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         outcome = req.context.get("outcome") or ("ok" if response.status < 400 else "error")
         metrics.REQUESTS.labels(_surface(req), outcome).inc()

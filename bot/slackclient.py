@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -24,6 +25,10 @@ REQUEST_BUDGET = 1.0  # seconds of waiting on Slack, in all, while a person wait
 CLOCK_TIMEOUT = 10  # seconds per call for the clock, which nobody waits on
 
 
+# The Web API methods the bot calls that only read; any other call has an effect.
+READS = frozenset({"auth.test", "conversations.members", "users.info", "users.list"})
+
+
 class SlackBusy(TimeoutError):
     """The request's time budget for Slack is spent: answer without asking Slack."""
 
@@ -33,8 +38,13 @@ class RolloutWebClient(WebClient):
     deadline (time.monotonic()), never waits on Slack past it."""
 
     deadline: float | None = None
+    # Run before any call that does more than read (see READS): a request records that it
+    # was handled before it has an effect outside the database (bot/app.py, _once).
+    before_effect: Callable[[], None] | None = None
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        if self.before_effect is not None and api_method not in READS:
+            self.before_effect()
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0.01:
@@ -64,8 +74,14 @@ def clock_client(token: str | None, base_url: str, retries: bool = True) -> Roll
     )
 
 
-def request_client(token: str | None, base_url: str, budget: float = REQUEST_BUDGET) -> RolloutWebClient:
+def request_client(
+    token: str | None,
+    base_url: str,
+    budget: float = REQUEST_BUDGET,
+    before_effect: Callable[[], None] | None = None,
+) -> RolloutWebClient:
     """For one request a person is waiting on: no retries, and `budget` seconds in all."""
     client = RolloutWebClient(token=token, base_url=base_url, timeout=math.ceil(budget), retry_handlers=[])
     client.deadline = time.monotonic() + budget
+    client.before_effect = before_effect
     return client

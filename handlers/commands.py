@@ -23,6 +23,7 @@ from handlers import checkins, grammar
 from handlers.context import Services
 from handlers.request import Request
 from storage.governance import Governance
+from storage.replay import Repeated
 from storage.reports import Reports
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState
 from templates import render
@@ -40,7 +41,7 @@ def register(app: App, services: Services) -> None:
 
 def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The ephemeral reply to one `/rollout` request (None: a form was opened instead),
-    and its outcome for the metrics: ok, form, refused or failed."""
+    and its outcome for the metrics: ok, form, refused, failed or repeat."""
     request = Request(services, client, command.get("user_id", ""), command.get("channel_id", ""))
     try:
         parsed = grammar.parse(command.get("text", ""))
@@ -48,6 +49,8 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
             opened = checkins.open_form(request, parsed.form, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"
         message, outcome = _ROUTES[type(parsed)](request, parsed), "ok"
+    except Repeated:
+        return None, "repeat"  # a replay: its first write found the request already handled
     except Refusal as refusal:
         message, outcome = (
             render(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
 
 
@@ -19,8 +21,14 @@ def insert_new(session: Session | Connection, table: Table, rows: list[dict[str,
     if not rows:
         return set()
     bind = session.get_bind() if isinstance(session, Session) else session
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    statement = _statement(bind.dialect.name, table, key)
     # One single-row statement run over all rows: SQLAlchemy batches it ("insertmanyvalues")
     # and compiles it once, where a multi-row VALUES statement is compiled anew each time.
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
-    return set(session.execute(statement, rows).scalars())
+    return set(session.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
+
+
+@functools.cache
+def _statement(dialect_name: str, table: Table, key: str) -> Insert:
+    """Built once per table: every request records its keys with it (storage/replay.py)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
+
+from storage import replay
 
 
 def normalise_database_url(url: str) -> str:
@@ -19,12 +21,23 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's lock before it fails
+SQLITE_POOL_SIZE = 16  # connections kept open per process: at least the server's threads
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_database_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         # The HTTP server is threaded; SQLite connections are used by one thread at a time
-        # through the pool. A writer waits up to 30 s for the lock instead of failing.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # through the pool. A writer waits up to 30 s for the lock instead of failing. The
+        # pool keeps a connection for each of the server's threads (8 by default, and
+        # more than SQLAlchemy's 5): one made anew per request costs more than the request.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
@@ -34,7 +47,7 @@ def make_engine(url: str) -> Engine:
             # In WAL mode NORMAL keeps the database consistent through any crash and only
             # risks the last commits on power loss; FULL would fsync every commit.
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.close()
 
         return engine
@@ -51,9 +64,28 @@ def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
         try:
             yield session
             if commit:
+                claim = replay.record(session)  # the request's keys, with its first write
                 session.commit()
+                if claim is not None:
+                    claim.recorded = True
             else:
                 session.rollback()
         except BaseException:
             session.rollback()
+            raise
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction on a Core connection, for writes too frequent for the ORM: as
+    unit_of_work, committed if the block finishes and rolled back if it raises."""
+    with engine.connect() as connection:
+        try:
+            yield connection
+            claim = replay.record(connection)
+            connection.commit()
+            if claim is not None:
+                claim.recorded = True
+        except BaseException:
+            connection.rollback()
             raise

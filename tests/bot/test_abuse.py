@@ -44,6 +44,53 @@ def test_a_replayed_request_is_processed_once(bot, playbook, engine):
         assert s.exec(select(func.count()).select_from(ExceptionReport)).one() == 1
 
 
+def _replayed(bot, text: str, user: str = MEMBER):
+    """The same signed `/rollout` request sent twice, as an attacker replaying it would."""
+    from bot.standin import command_payload
+
+    body = urlencode(command_payload(text, user, "CTEAM00001"))
+    headers = bot.signed_headers(body)
+    return bot.post("/slack/events", body, headers), bot.post("/slack/events", body, headers)
+
+
+def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, engine):
+    """The request's signature is recorded with the report, in its one transaction."""
+    commits = []
+
+    def committed(connection):
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        first, replay = _replayed(bot, "kpi support-replies 20")
+    finally:
+        event.remove(engine, "commit", committed)
+    assert "Recorded" in first.text
+    assert replay.status == 200 and not replay.body
+    assert len(commits) == 1  # the replay's INSERT found its key taken and rolled back
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(KpiReading)).one() == 1
+        assert s.exec(text("SELECT count(*) FROM seen_request")).one()[0] == 1
+
+
+@pytest.mark.parametrize(
+    "command", ["status support-replies", "kpi support-replies lots", "help", "kpi nowhere 20"], ids=str
+)
+def test_a_replayed_read_or_refusal_answers_nothing(bot, playbook, engine, command):
+    """Nothing to write: the request's keys are recorded after its answer, once."""
+    first, replay = _replayed(bot, command)
+    assert first.status == 200 and first.body
+    assert replay.status == 200 and not replay.body
+    assert counts(engine) == (0, 0, 0, 1, 2)  # cycle 1 and its decisions from the fixture only
+
+
+def test_a_replayed_command_opens_its_form_once(bot, playbook, slack):
+    """A form is an effect outside the database: the request is recorded before it."""
+    first, replay = _replayed(bot, "attest")
+    assert first.status == 200 and replay.status == 200 and not replay.body
+    assert len(slack.calls_to("views.open")) == 1
+
+
 def test_slacks_retry_of_an_event_is_processed_once(bot, playbook, slack):
     event_id = f"Ev{uuid.uuid4().hex[:10]}"
     payload = json.dumps(

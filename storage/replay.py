@@ -1,0 +1,79 @@
+"""Each request is processed once, at the cost of no transaction of its own.
+
+A request's keys (its signature, Slack's event id: cadence.keys) go into `seen_request`,
+whose unique key decides between a first request and a repeat of it. For a request
+that writes, they are recorded in the same transaction as its first write, just before
+that commits: a repeat's INSERT finds its key taken, the transaction rolls back, and
+nothing is written twice. The common request, `/rollout kpi`, so pays for one
+transaction where it paid for two.
+
+The bot opens a `scope` around each request, and says which keys it carries with
+`defer`; every unit of work that commits inside the scope calls `record` (storage.db),
+and a request that wrote nothing is settled by the bot afterwards (Store.first_time).
+Outside a scope (the clock, the CLI, tests of storage) nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlmodel import Session
+
+from storage.bulk import insert_new
+from storage.models import SeenRequest
+
+
+class Repeated(Exception):
+    """This request was handled before (a replay, or Slack's retry): answer nothing."""
+
+
+@dataclass
+class Claim:
+    """The keys of the request being handled, and whether they are recorded yet."""
+
+    keys: list[str] = field(default_factory=list)
+    at: datetime | None = None
+    recorded: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.keys) and not self.recorded
+
+
+_current: ContextVar[Claim | None] = ContextVar("rollout_request_claim", default=None)
+
+
+@contextmanager
+def scope() -> Iterator[Claim]:
+    """One request's claim, for the thread that handles it (empty until `defer`)."""
+    claim = Claim()
+    token = _current.set(claim)
+    try:
+        yield claim
+    finally:
+        _current.reset(token)
+
+
+def defer(keys: list[str], at: datetime) -> None:
+    """The request in scope carries `keys`: record them with its first write."""
+    claim = _current.get()
+    if claim is not None:
+        claim.keys, claim.at = list(keys), at
+
+
+def record(bind: Session | Connection) -> Claim | None:
+    """In a transaction about to commit: record the request's keys in it, once per
+    request. Raises Repeated if one was seen before (the caller rolls back). Returns the
+    claim, for the caller to mark recorded once the commit succeeded."""
+    claim = _current.get()
+    if claim is None or not claim.pending:
+        return None
+    rows = [{"key": key, "seen_at": claim.at} for key in claim.keys]
+    if len(insert_new(bind, SeenRequest.__table__, rows)) != len(rows):
+        raise Repeated(", ".join(claim.keys))
+    return claim
