@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -117,46 +119,102 @@ def load(
     }
 
 
+def bench_playbook(store: Store) -> None:
+    """The playbook every acknowledgement benchmark reports on, its first cycle running."""
+    spec = parse_playbook(
+        {
+            "playbook": "bench-kpi",
+            "title": "Bench",
+            "function": "Bench",
+            "channel": CHANNEL,
+            "owner": OWNER,
+            "timezone": "UTC",
+            "rubric_threshold": 0.9,
+            "exception_cap": 0.1,
+            "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40, "target": 15},
+            "guardrail": {"name": "CSAT", "min": 4.0},
+            "steps": [{"name": "draft", "mode": "collaborative"}],
+        }
+    )
+    now = datetime.now(UTC)
+    store.load_playbooks([spec], "UTC", "bench", now)
+    state = store.playbook_state("bench-kpi")
+    assert state is not None
+    store.start_cycle(state.playbook.id, 1, monday_of(local_date(now, "UTC")), OWNER, now)
+
+
 def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The highest peak resident memory of a process and its children (gunicorn's workers)."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("Pid", "0")) == pid or int(fields.get("PPid", "0")) == pid:
+            peaks.append(int(fields.get("VmHWM", "0 kB").split()[0]) / 1024)
+    return max(peaks, default=float("nan"))
 
 
-def run(
-    kind: str,
-    workdir: Path,
-    requests: int = 5000,
-    clients: int = 32,
-    threads: int = 8,
-    workers: tuple[int, ...] = (1, 2),
-) -> dict:
-    """`rollout serve` with each number of `workers`, then the bare app (one process)."""
+# The servers measured, each as a command line (PORT is filled in). `serve` is the
+# one-process `rollout serve` (waitress, the clock in the same process in real use);
+# `web-N` is the Procfile's web process: gunicorn's gthread worker, N worker processes.
+# Each floor is the durable floor on the same server stack as the servers it is beside.
+def _web(workers: int, threads: int) -> list[str]:
+    return [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "bot.web:create()",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--bind",
+        "127.0.0.1:PORT",
+        "--graceful-timeout",
+        "10",
+    ]
+
+
+def servers(threads: int) -> dict[str, list[str]]:
+    serve = [sys.executable, "-m", "bot", "serve", "--port", "PORT", "--host", "127.0.0.1", "--no-scheduler"]
+    return {
+        "serve": [*serve, "--threads", str(threads)],
+        "web-1": _web(1, threads),
+        "web-2": _web(2, threads),
+    }
+
+
+def floors(threads: int) -> dict[str, list[str]]:
+    return {
+        "floor-waitress": [sys.executable, str(ROOT / "bench" / "floor_app.py"), "PORT", str(threads)],
+        "floor-gunicorn": [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "bench.floor_app:application",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "1",
+            "--threads",
+            str(threads),
+            "--bind",
+            "127.0.0.1:PORT",
+        ],
+    }
+
+
+SUBCOMMANDS_ON = "web-1"  # the per-subcommand table: one serving process, as deployed by the Procfile
+
+
+def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threads: int = 8) -> dict:
+    """Every server and floor in turn on one database, then the bare app."""
     slack = SlackStandIn(token=TOKEN).start()
     slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
+    results: dict = {"servers": {}, "floors": {}}
     with fresh_database(kind, workdir) as url:
         store = Store(make_engine(url))
-        spec = parse_playbook(
-            {
-                "playbook": "bench-kpi",
-                "title": "Bench",
-                "function": "Bench",
-                "channel": CHANNEL,
-                "owner": OWNER,
-                "timezone": "UTC",
-                "rubric_threshold": 0.9,
-                "exception_cap": 0.1,
-                "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40, "target": 15},
-                "guardrail": {"name": "CSAT", "min": 4.0},
-                "steps": [{"name": "draft", "mode": "collaborative"}],
-            }
-        )
-        now = datetime.now(UTC)
-        store.load_playbooks([spec], "UTC", "bench", now)
-        store.start_cycle(
-            store.playbook_state("bench-kpi").playbook.id, 1, monday_of(local_date(now, "UTC")), OWNER, now
-        )
+        bench_playbook(store)
         store.engine.dispose()
         env = {
             **os.environ,
@@ -166,67 +224,53 @@ def run(
             "DATABASE_URL": url,
             "ROLLOUT_TIMEZONE": "UTC",
             "PYTHONPATH": str(ROOT),
+            "FLOOR_SECRET": SECRET,
+            "FLOOR_SLACK_URL": slack.url,
+            "FLOOR_DATABASE_URL": url,
         }
-        apps = {}
-        for count in workers:
-            port = _free_port()
-            serve = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--host",
-                    "127.0.0.1",
-                    "--no-scheduler",
-                    "--threads",
-                    str(threads),
-                    "--workers",
-                    str(count),
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
+        for name, command in servers(threads).items():
+            with _server(command, env) as (port, pid):
                 _wait_healthy(port, "/healthz")
-                load(port, 200 * count, clients, b"Recorded")  # warm-up: caches, pools, imports, every process
-                apps[count] = load(port, requests, clients, b"Recorded")
-                apps[count]["peak_rss_mib"] = peak_rss_mib(serve.pid)  # the first process (the others fork it)
-                if count == 1:
-                    subcommands = {
-                        name: load(port, requests // 5, clients, None, text, user)
-                        for name, (text, user) in SUBCOMMANDS.items()
+                load(port, 400, clients, b"Recorded")  # warm-up: caches, pools, imports, every process
+                results["servers"][name] = load(port, requests, clients, b"Recorded")
+                if name == SUBCOMMANDS_ON:
+                    results["subcommands"] = {
+                        sub: load(port, requests // 5, clients, None, text, user)
+                        for sub, (text, user) in SUBCOMMANDS.items()
                     }
-            finally:
-                serve.terminate()
-                serve.wait(timeout=30)
-        floor = _reference(["floor_app.py", url], slack.url, requests, clients, threads)
+                results["servers"][name]["peak_rss_mib"] = peak_rss_mib(pid)
+        for name, command in floors(threads).items():
+            with _server(command, env) as (port, _pid):
+                _wait_healthy(port, "/slack/events")
+                load(port, 400, clients, None)
+                results["floors"][name] = load(port, requests, clients, b"Recorded")
+    bare = [sys.executable, str(ROOT / "bench" / "bare_app.py"), "PORT", SECRET, str(threads), slack.url]
+    try:
+        with _server(bare, {**os.environ}) as (port, _pid):
+            _wait_healthy(port, "/slack/events")
+            load(port, 400, clients, None)
+            results["bare"] = load(port, requests, clients, None)
+    finally:
+        slack.stop()
+    return results
+
+
+@contextmanager
+def _server(command: list[str], env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    """A server started from `command` on a free port (PORT in it); its port and pid."""
     port = _free_port()
-    bare = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), SECRET, str(threads), slack.url],
+    process = subprocess.Popen(
+        [part.replace("PORT", str(port)) for part in command],
+        env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_healthy(port, "/slack/events")
-        load(port, 200, clients, None)
-        baseline = load(port, requests, clients, None)
+        yield port, process.pid
     finally:
-        bare.terminate()
-        bare.wait(timeout=30)
-        slack.stop()
-    return {
-        "app": apps[workers[0]],
-        "apps": {str(k): v for k, v in apps.items()},
-        "bare": baseline,
-        "floor": floor,
-        "subcommands": subcommands,
-    }
+        process.terminate()
+        process.wait(timeout=30)
 
 
 # Every subcommand with a cheap path of its own, as its usual caller sends it.
@@ -242,22 +286,3 @@ SUBCOMMANDS = {
     "history": ("history bench-kpi", None),
     "undo": ("undo bench-kpi", OWNER),
 }
-
-
-def _reference(args: list[str], slack_url: str, requests: int, clients: int, threads: int) -> dict:
-    """A reference server from bench/ (argv: port, secret, threads, Web API URL, then `args[1:]`)."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / args[0]), str(port), SECRET, str(threads), slack_url, *args[1:]],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_healthy(port, "/slack/events")
-        load(port, 200, clients, None)
-        return load(port, requests, clients, b"Recorded")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -1,12 +1,19 @@
 """The durable floor for the acknowledgement benchmark: a Bolt app that, for each /rollout,
-makes one INSERT and COMMIT and only then answers, behind the same server stack
-(waitress, same threads, signature verification on). Any server that says "Recorded"
-only after the commit can at best do this."""
+makes one INSERT and COMMIT and only then answers, behind the same server stacks as the
+bot (waitress, as `rollout serve`; gunicorn's gthread worker, as the Procfile's web
+process), signature verification on. Any server that says "Recorded" only after the
+commit can at best do this.
 
+    python bench/floor_app.py PORT THREADS          # waitress
+    gunicorn bench.floor_app:application ...        # gunicorn
+
+Both read FLOOR_SECRET, FLOOR_SLACK_URL and FLOOR_DATABASE_URL from the environment.
+"""
+
+import os
 import sys
 from datetime import UTC, datetime
 
-import waitress
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -14,8 +21,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inser
 
 from storage.db import make_engine
 
-# argv: port, signing secret, threads, Web API URL, database URL
-engine = make_engine(sys.argv[5])
+engine = make_engine(os.environ["FLOOR_DATABASE_URL"])
 floor = Table(
     "bench_floor",
     MetaData(),
@@ -25,8 +31,8 @@ floor = Table(
 )
 floor.create(engine, checkfirst=True)
 app = App(
-    signing_secret=sys.argv[2],
-    client=WebClient(token="xoxb-bench", base_url=sys.argv[4]),
+    signing_secret=os.environ["FLOOR_SECRET"],
+    client=WebClient(token="xoxb-bench", base_url=os.environ["FLOOR_SLACK_URL"]),
     process_before_response=True,
     token_verification_enabled=False,
 )
@@ -39,6 +45,9 @@ def rollout(ack, command):
     ack(text="Recorded")
 
 
-waitress.serve(
-    SlackRequestHandler(app), host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[3]), ident="floor"
-)
+application = SlackRequestHandler(app)
+
+if __name__ == "__main__":
+    import waitress
+
+    waitress.serve(application, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), ident="floor")

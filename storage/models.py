@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -37,6 +37,22 @@ def _json() -> Any:
 
 def _text(nullable: bool = False) -> Any:
     return Field(sa_column=Column(Text, nullable=nullable))
+
+
+COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
+
+
+def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
+    """The indexes of a report table, over the reports that count: the latest of a week
+    (or of a step's week) is the last entry of its range, and a withdrawn report leaves
+    the index, so neither a busy week nor a run of undos makes a read walk past rows
+    that do not count. Partial indexes, on PostgreSQL and SQLite alike."""
+    partial = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}
+    return (
+        Index(f"ix_{table}_week_counting", "playbook_id", "week_start", *within, "id", **partial),
+        # undo: a person's latest report of the open weeks
+        Index(f"ix_{table}_reporter_counting", "playbook_id", reporter, "week_start", "id", **partial),
+    )
 
 
 class Playbook(SQLModel, table=True):
@@ -123,7 +139,7 @@ class Cycle(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     __tablename__ = "checkin"
     __table_args__ = (
-        Index("ix_checkin_week_member", "playbook_id", "week_start", "user_id", "id"),
+        *_counting("checkin", "user_id", ("user_id",)),
         CheckConstraint("attestation IN ('followed', 'deviated')", name="attestation"),
         CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
     )
@@ -143,7 +159,7 @@ class CheckIn(SQLModel, table=True):
 
 class KpiReading(SQLModel, table=True):
     __tablename__ = "kpi_reading"
-    __table_args__ = (Index("ix_kpi_reading_week", "playbook_id", "week_start", "id"),)
+    __table_args__ = _counting("kpi_reading", "reported_by")
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -160,7 +176,7 @@ class GuardrailReading(SQLModel, table=True):
     """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
 
     __tablename__ = "guardrail_reading"
-    __table_args__ = (Index("ix_guardrail_reading_week", "playbook_id", "week_start", "id"),)
+    __table_args__ = _counting("guardrail_reading", "reported_by")
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -175,7 +191,7 @@ class GuardrailReading(SQLModel, table=True):
 
 class ExceptionReport(SQLModel, table=True):
     __tablename__ = "exception_report"
-    __table_args__ = (Index("ix_exception_report_week", "playbook_id", "week_start", "step_id"),)
+    __table_args__ = _counting("exception_report", "reported_by", ("step_id",))
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -192,7 +208,7 @@ class ExceptionReport(SQLModel, table=True):
 class CaseCount(SQLModel, table=True):
     __tablename__ = "case_count"
     __table_args__ = (
-        Index("ix_case_count_week", "playbook_id", "week_start", "step_id", "id"),
+        *_counting("case_count", "reported_by", ("step_id",)),
         CheckConstraint("cases >= 0", name="nonnegative"),
     )
 
@@ -211,7 +227,7 @@ class CaseCount(SQLModel, table=True):
 class RubricScore(SQLModel, table=True):
     __tablename__ = "rubric_score"
     __table_args__ = (
-        Index("ix_rubric_score_week", "playbook_id", "week_start", "step_id", "id"),
+        *_counting("rubric_score", "reported_by", ("step_id",)),
         CheckConstraint("score >= 0 AND score <= 1", name="range"),
     )
 

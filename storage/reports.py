@@ -14,6 +14,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
+from storage import counting
 from storage.db import unit_of_work
 from storage.models import (
     CadenceJob,
@@ -36,21 +37,9 @@ class Reports:
         if not playbook_ids or not weeks:
             return {}
         with unit_of_work(self.engine) as s:
-            latest = (
-                select(func.max(KpiReading.id))
-                .where(
-                    col(KpiReading.playbook_id).in_(playbook_ids),
-                    col(KpiReading.week_start).in_(weeks),
-                    col(KpiReading.withdrawn_at).is_(None),
-                )
-                .group_by(KpiReading.playbook_id, KpiReading.week_start)
+            return counting.latest(
+                s, KpiReading, KpiReading.value, per_step=False, keys=[(p, w) for p in playbook_ids for w in weeks]
             )
-            rows = s.execute(
-                select(KpiReading.playbook_id, KpiReading.week_start, KpiReading.value).where(
-                    col(KpiReading.id).in_(latest)
-                )
-            ).all()
-        return {(pid, week): value for pid, week, value in rows}
 
     def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
         """Per playbook, for its week in `weeks`: (members DMed a check-in, members who checked in)."""

@@ -17,6 +17,7 @@ from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
+from storage import counting
 from storage.bulk import insert_new
 from storage.db import transaction, unit_of_work
 from storage.models import (
@@ -756,15 +757,15 @@ class Store:
         if not keys:
             return {}
         with unit_of_work(self.engine) as s:
-            kpi = _latest(s, KpiReading, KpiReading.value, keys, per_step=False)
-            kpi_reports = _count(s, KpiReading, keys, per_step=False)
-            guardrail = _latest(s, GuardrailReading, GuardrailReading.value, keys, per_step=False)
-            cases = _latest(s, CaseCount, CaseCount.cases, keys)
-            rubric = _latest(s, RubricScore, RubricScore.score, keys)
-            exceptions = _count(s, ExceptionReport, keys)
+            kpi = counting.latest(s, KpiReading, KpiReading.value, keys, per_step=False)
+            kpi_reports = counting.count(s, KpiReading, keys, per_step=False)
+            guardrail = counting.latest(s, GuardrailReading, GuardrailReading.value, keys, per_step=False)
+            cases = counting.latest(s, CaseCount, CaseCount.cases, keys)
+            rubric = counting.latest(s, RubricScore, RubricScore.score, keys)
+            exceptions = counting.count(s, ExceptionReport, keys)
             latest_checkin = (
                 select(func.max(CheckIn.id))
-                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(keys), col(CheckIn.withdrawn_at).is_(None))
+                .where(*counting.of_weeks(CheckIn, keys))
                 .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
             )
             checkins = list(
@@ -927,28 +928,6 @@ def _as_report(kind: str, row: Any) -> Report:
         note=getattr(row, "note", None),
         reported_by=row.user_id if kind == "checkin" else row.reported_by,
     )
-
-
-def _latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:
-    """The value of the latest report (highest id) per playbook-week, or per playbook-week-step."""
-    group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
-    latest = (
-        select(func.max(table.id))
-        .where(tuple_(table.playbook_id, table.week_start).in_(keys), col(table.withdrawn_at).is_(None))
-        .group_by(*group)
-    )
-    rows = s.execute(select(*group, value).where(col(table.id).in_(latest))).all()
-    return {tuple(row[:-1]): row[-1] for row in rows}
-
-
-def _count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[str, Any]:
-    group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
-    rows = s.execute(
-        select(*group, func.count())
-        .where(tuple_(table.playbook_id, table.week_start).in_(keys), col(table.withdrawn_at).is_(None))
-        .group_by(*group)
-    ).all()
-    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:

@@ -23,6 +23,9 @@ MAX_CONTEXT_ELEMENTS = 10
 MAX_FALLBACK_TEXT = 40000
 
 _ID = re.compile(r"^[UWBCGD][A-Z0-9]{2,}$")
+# A str as a JSON string literal, non-ASCII kept: what json.dumps(text, ensure_ascii=False)
+# gives, without building an encoder for every value of every message.
+_json_string = json.encoder.encode_basestring
 
 
 class Mrkdwn(str):
@@ -53,7 +56,7 @@ def _finalize(value: Any) -> str:
         text = str(value)
     else:
         text = slack_escape(str(value))
-    return json.dumps(text, ensure_ascii=False)[1:-1]
+    return _json_string(text)[1:-1]
 
 
 def _link(sigil: str):

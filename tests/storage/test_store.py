@@ -79,6 +79,35 @@ def test_concurrent_reports_keep_every_row_and_agree_on_the_latest(store, engine
     assert figures.kpi == rows[-1].value  # the highest id is the latest, by construction
 
 
+def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, playbook):
+    """Asked for playbook A's week 1 and B's week 2, a report of A's week 2 or B's week 1
+    must not show (the reads take playbooks x weeks and keep what was asked); a withdrawn
+    latest report gives way to the one before it."""
+    from storage.reports import Reports
+
+    other = copy.deepcopy(SUPPORT_REPLIES) | {"playbook": "other-team", "channel": "COTHER0001"}
+    _load(store, other)
+    b = store.playbook_state("other-team")
+    a, next_week = playbook, WEEK + timedelta(days=7)
+    store.add_kpi_reading(a.playbook.id, WEEK, 10.0, OWNER, AT)
+    store.add_kpi_reading(a.playbook.id, next_week, 11.0, OWNER, AT)
+    store.add_kpi_reading(b.playbook.id, WEEK, 20.0, OWNER, AT)
+    store.add_kpi_reading(b.playbook.id, next_week, 21.0, OWNER, AT)
+    store.add_kpi_reading(b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
+    store.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
+    figures = store.week_figures_many([(a, WEEK), (b, next_week)])
+    assert set(figures) == {(a.playbook.id, WEEK), (b.playbook.id, next_week)}
+    assert (figures[(a.playbook.id, WEEK)].kpi, figures[(a.playbook.id, WEEK)].kpi_reports) == (10.0, 1)
+    assert (figures[(b.playbook.id, next_week)].kpi, figures[(b.playbook.id, next_week)].kpi_reports) == (21.0, 1)
+    series = Reports(engine).kpi_series([a.playbook.id, b.playbook.id], [WEEK, next_week, next_week + timedelta(7)])
+    assert series == {
+        (a.playbook.id, WEEK): 10.0,
+        (a.playbook.id, next_week): 11.0,
+        (b.playbook.id, WEEK): 20.0,
+        (b.playbook.id, next_week): 21.0,
+    }
+
+
 def _load(store, raw, actor="file:test.yaml"):
     return store.load_playbooks([parse_playbook(raw)], "UTC", actor=actor, at=AT)
 
