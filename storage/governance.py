@@ -3,11 +3,11 @@ the registry. Every change here also writes its decision row, in the same transa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -21,7 +21,7 @@ from storage.db import unit_of_work
 from storage.models import CycleResult, Playbook, Proposal, RegistryVersion, Step, StepVerdict
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
-from storage.store import PlaybookState, decision_columns
+from storage.store import PlaybookState, decision_columns, shallow_columns
 
 
 class StaleState(Exception):
@@ -100,6 +100,46 @@ class StepHistory:
     guardrail: dict[int, dict[date, str]] = field(default_factory=dict)  # playbook -> week -> HOLDS|BREACHED|MISSING
 
 
+VERDICT, STEP = StepVerdict.__table__, Step.__table__
+
+
+def _last_verdicts(dialect: str, step_ids: list[int], weeks: int) -> Select[Any]:
+    """Each step's last `weeks` verdicts, oldest first, read from the end of each step's
+    range in the (step_id, week_start) index: the cost follows the steps and the window,
+    never the length of their history. PostgreSQL takes them with a LATERAL join and a
+    LIMIT; SQLite, which has no LATERAL, bounds each step's range by its N-th latest week."""
+    if dialect == "postgresql":
+        recent = (
+            select(VERDICT)
+            .where(VERDICT.c.step_id == STEP.c.id)
+            .order_by(VERDICT.c.week_start.desc())
+            .limit(weeks)
+            .lateral("recent")
+        )
+        return (
+            select(recent)
+            .select_from(STEP)
+            .join(recent, true())
+            .where(STEP.c.id.in_(step_ids))
+            .order_by(recent.c.week_start)
+        )
+    earlier = VERDICT.alias("earlier")
+    cutoff = (
+        select(earlier.c.week_start)
+        .where(earlier.c.step_id == STEP.c.id)
+        .order_by(earlier.c.week_start.desc())
+        .limit(1)
+        .offset(weeks - 1)
+        .scalar_subquery()
+    )
+    return (
+        select(VERDICT)
+        .join(STEP, VERDICT.c.step_id == STEP.c.id)
+        .where(STEP.c.id.in_(step_ids), VERDICT.c.week_start >= func.coalesce(cutoff, date.min))
+        .order_by(VERDICT.c.week_start)
+    )
+
+
 class Governance:
     def __init__(self, engine: Engine, dry_run: bool = False):
         self.engine = engine
@@ -117,26 +157,7 @@ class Governance:
         if not ids:
             return StepHistory({}, {})
         with unit_of_work(self.engine) as s:
-            ranked = (
-                select(
-                    StepVerdict.id,
-                    func.row_number()
-                    .over(partition_by=StepVerdict.step_id, order_by=col(StepVerdict.week_start).desc())
-                    .label("back"),
-                )
-                .where(col(StepVerdict.step_id).in_(ids))
-                .subquery()
-            )
-            verdicts = (
-                s.execute(
-                    select(StepVerdict)
-                    .join(ranked, ranked.c.id == StepVerdict.id)
-                    .where(ranked.c.back <= weeks)
-                    .order_by(StepVerdict.week_start)
-                )
-                .scalars()
-                .all()
-            )
+            verdicts = s.execute(_last_verdicts(self.engine.dialect.name, ids, weeks)).all()
             # Decisions reach as far back as the oldest week loaded (all of them for a new step).
             since = min((v.week_start for v in verdicts), default=date.min)
             decisions = (
@@ -395,7 +416,9 @@ class Governance:
                 ],
             )
         if change.verdicts:
-            s.execute(insert(StepVerdict.__table__), [{**asdict(v), "recorded_at": at} for v in change.verdicts])
+            s.execute(
+                insert(StepVerdict.__table__), [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts]
+            )
         if change.decisions:
             s.execute(insert(DecisionRow.__table__), [decision_columns(d, at) for d in change.decisions])
         if change.cycle_results:

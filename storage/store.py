@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -97,7 +97,13 @@ class PlaybookState:
 
 def decision_columns(decision: DecisionRecord, at: datetime) -> dict[str, Any]:
     """A typed decision (cadence.decisions) as the columns of its `decision` row."""
-    return {**asdict(decision), "kind": str(decision.kind), "decided_at": at}
+    return {**shallow_columns(decision), "kind": str(decision.kind), "decided_at": at}
+
+
+def shallow_columns(row: Any) -> dict[str, Any]:
+    """A flat dataclass as a row's columns. Not asdict(): a week's close writes thousands,
+    and asdict deep-copies every nested dict only for it to be serialised at once."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
 
 
 @dataclass(frozen=True)
