@@ -118,8 +118,18 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                             reported_at=now,
                         )
                     )
-        # what earlier ticks recorded: everything up to the week that closes now
-        for kind, week in (("nudge", closing), ("close", mondays[-2]), ("checkin", closing), ("reminder", closing)):
+        # What earlier ticks recorded: everything up to the week that closes now (Friday's
+        # DM to the owner included), and the new week's Monday nudge, which went out at
+        # 09:00, before the close at noon.
+        new_week = closing + timedelta(days=7)
+        for kind, week in (
+            ("nudge", closing),
+            ("close", mondays[-2]),
+            ("checkin", closing),
+            ("reminder", closing),
+            ("owner-reminder", closing),
+            ("nudge", new_week),
+        ):
             jobs.append(
                 dict(
                     key=f"{kind}:{pid}:{week}:*",

@@ -37,11 +37,16 @@ class Attestation:
     note: str | None
 
 
+# How far a week's KPI reports are counted: status says "latest of 3 reports", and past
+# this "latest of more than 100", so reading a busy week costs the same as a quiet one.
+REPORTS_COUNTED_UP_TO = 100
+
+
 @dataclass(frozen=True)
 class WeekFigures:
     week_start: date
     kpi: float | None  # the latest report for the week
-    kpi_reports: int
+    kpi_reports: int  # how many reports the week has, up to REPORTS_COUNTED_UP_TO + 1
     steps: list[StepWeek] = field(default_factory=list)
     guardrail: float | None = None  # the latest guardrail report for the week, if the playbook has one
     attestations: list[Attestation] = field(default_factory=list)

@@ -39,7 +39,23 @@ def latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per
     return {tuple(row[:-1]): row[-1] for row in rows if (row[0], row[1]) in wanted}
 
 
-def count(s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[Any, Any]:
+def count(
+    s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True, up_to: int | None = None
+) -> dict[Any, Any]:
+    """How many reports count per playbook-week (or playbook-week-step). With `up_to`, per
+    playbook-week and counted no further than up_to + 1: a busy week costs no more."""
+    if up_to is not None and not per_step:
+        by_week: dict[date, set[int]] = {}
+        for pid, week_start in keys:
+            by_week.setdefault(week_start, set()).add(pid)
+        per_week = [
+            select(PLAYBOOK.c.id, literal(week_start, Date), _count_of(table, week_start, up_to + 1)).where(
+                PLAYBOOK.c.id.in_(sorted(pids))
+            )
+            for week_start, pids in sorted(by_week.items())
+        ]
+        capped = s.execute(union_all(*per_week) if len(per_week) > 1 else per_week[0]).all()
+        return {(pid, week_start): n for pid, week_start, n in capped if n}
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
     rows = s.execute(select(*group, func.count()).where(*of_weeks(table, keys)).group_by(*group)).all()
     wanted = set(keys)
@@ -66,3 +82,15 @@ def _latest_of(table: Any, value: Any, week_start: date) -> Any:
         .limit(1)
         .scalar_subquery()
     )
+
+
+def _count_of(table: Any, week_start: date, limit: int) -> Any:
+    """How many counting reports the outer query's playbook has in one week, up to `limit`."""
+    reports = (
+        select(table.id)
+        .where(table.playbook_id == PLAYBOOK.c.id, table.week_start == week_start, col(table.withdrawn_at).is_(None))
+        .correlate(PLAYBOOK)  # the outer query's playbook, not a second FROM inside
+        .limit(limit)
+        .subquery()
+    )
+    return select(func.count()).select_from(reports).scalar_subquery()

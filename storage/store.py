@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, text, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, literal, or_, text, tuple_, union_all, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
-from cadence.figures import Attestation, StepWeek, WeekFigures
+from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
 from storage.bulk import insert_new
 from storage.db import transaction, unit_of_work
@@ -705,26 +705,31 @@ class Store:
         counts in its place now (the report that counts, or for an exception the number
         left), or None when there is nothing to withdraw. One transaction."""
         with unit_of_work(self.engine) as s:
-            found = []
-            for kind in kinds:
-                table = REPORTS[kind]
-                row = s.exec(
-                    select(table)
-                    .where(
-                        table.playbook_id == playbook_id,
-                        _reporter(table) == user_id,
-                        col(table.week_start).in_(weeks),
-                        col(table.withdrawn_at).is_(None),
-                    )
-                    .order_by(col(table.id).desc())
-                    .limit(1)
-                ).first()
-                if row is not None:
-                    found.append(_as_report(kind, row))
-            if not found:
+            # Each kind's newest report by this person, in one query: the newest of them goes.
+            newest_of_kind = [
+                select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
+                .where(
+                    table.playbook_id == playbook_id,
+                    _reporter(table) == user_id,
+                    col(table.week_start).in_(weeks),
+                    col(table.withdrawn_at).is_(None),
+                )
+                .order_by(col(table.id).desc())
+                .limit(1)
+                .subquery()
+                for kind in kinds
+                for table in [REPORTS[kind]]
+            ]
+            if not newest_of_kind:
                 return None
-            report = max(found, key=lambda r: (r.reported_at, r.id))
-            table = REPORTS[report.kind]
+            candidates = union_all(*(select(*newest.c) for newest in newest_of_kind)).subquery()
+            newest = s.execute(
+                select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
+            ).first()
+            if newest is None:
+                return None
+            table = REPORTS[newest.kind]
+            report = _as_report(newest.kind, s.get(table, newest.id))
             withdrawn = s.execute(
                 update(table)
                 .where(table.id == report.id, col(table.withdrawn_at).is_(None))
@@ -753,6 +758,13 @@ class Store:
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None
 
+    def week_kpis(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        """The KPI that counts for each (playbook id, week start) that has one: one query."""
+        if not weeks:
+            return {}
+        with unit_of_work(self.engine) as s:
+            return counting.latest(s, KpiReading, KpiReading.value, sorted(set(weeks)), per_step=False)
+
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 
@@ -764,7 +776,7 @@ class Store:
             return {}
         with unit_of_work(self.engine) as s:
             kpi = counting.latest(s, KpiReading, KpiReading.value, keys, per_step=False)
-            kpi_reports = counting.count(s, KpiReading, keys, per_step=False)
+            kpi_reports = counting.count(s, KpiReading, keys, per_step=False, up_to=REPORTS_COUNTED_UP_TO)
             guardrail = counting.latest(s, GuardrailReading, GuardrailReading.value, keys, per_step=False)
             cases = counting.latest(s, CaseCount, CaseCount.cases, keys)
             rubric = counting.latest(s, RubricScore, RubricScore.score, keys)

@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from cadence.figures import REPORTS_COUNTED_UP_TO
+
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_FIELD_TEXT = 2000
@@ -142,6 +144,8 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
 )
+# Numbers every template may name without being handed them.
+_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,

@@ -36,9 +36,9 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
     history = governance.histories([state for state, _ in batch], lookback)
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
-    cycle_kpis = store.week_figures_many(
+    cycle_kpis = store.week_kpis(
         [
-            (state, _week(due).cycle_start + timedelta(days=7 * i))
+            (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
             for state, due in cycle_ends
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
@@ -200,7 +200,7 @@ def _week(due: Due) -> calendar.WeekRef:
 def _cycle_result(
     state: PlaybookState,
     due: Due,
-    kpis: dict[Any, Any],
+    kpis: dict[tuple[int, date], float],
     scale: dict[int, Any],
     open_scale: set[int],
     curators: str | None,
@@ -213,7 +213,7 @@ def _cycle_result(
     week = _week(due)
     th = thresholds(state)
     weekly = [
-        kpis[(playbook.id, week.cycle_start + timedelta(days=7 * i))].kpi for i in range(calendar.WEEKS_PER_CYCLE)
+        kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(calendar.WEEKS_PER_CYCLE)
     ]
     result = rules.cycle_result(
         week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th, breached, interrupted

@@ -220,3 +220,20 @@ def _pause_decision(playbook_id: int):
     return DecisionRecord(
         kind=DecisionKind.PAUSED, rule=None, actor=OWNER, playbook_id=playbook_id, summary="paused for a test"
     )
+
+
+def test_a_busy_week_is_counted_up_to_a_point(store, playbook, bot):
+    """Status says how many KPI reports a week has, and past 100 "more than 100": reading
+    a week of thousands costs what a week of a hundred does."""
+    from cadence.figures import REPORTS_COUNTED_UP_TO
+
+    pid = playbook.playbook.id
+    for i in range(REPORTS_COUNTED_UP_TO + 5):
+        store.add_kpi_reading(pid, WEEK, float(i), OWNER, AT)
+    figures = store.week_figures(playbook, WEEK)
+    assert (figures.kpi, figures.kpi_reports) == (REPORTS_COUNTED_UP_TO + 4.0, REPORTS_COUNTED_UP_TO + 1)
+    reply = bot.command("status support-replies", user=OWNER)
+    assert "(latest of more than 100 reports)" in reply.text
+    store.add_kpi_reading(pid, WEEK + timedelta(days=7), 1.0, OWNER, AT)
+    store.add_kpi_reading(pid, WEEK + timedelta(days=7), 2.0, OWNER, AT)
+    assert store.week_figures(playbook, WEEK + timedelta(days=7)).kpi_reports == 2
