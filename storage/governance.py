@@ -3,11 +3,12 @@ the registry. Every change here also writes its decision row, in the same transa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, true, update
+from sqlalchemy import Integer, Select, bindparam, func, insert, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -103,39 +104,36 @@ class StepHistory:
 VERDICT, STEP = StepVerdict.__table__, Step.__table__
 
 
-def _last_verdicts(dialect: str, step_ids: list[int], weeks: int) -> Select[Any]:
-    """Each step's last `weeks` verdicts, oldest first, read from the end of each step's
-    range in the (step_id, week_start) index: the cost follows the steps and the window,
-    never the length of their history. PostgreSQL takes them with a LATERAL join and a
-    LIMIT; SQLite, which has no LATERAL, bounds each step's range by its N-th latest week."""
+@functools.cache
+def _last_verdicts(dialect: str) -> Select[Any]:
+    """Each step's last `weeks` verdicts (parameters: step_ids, weeks, and back = weeks - 1),
+    oldest first, read from the end of each step's range in the (step_id, week_start)
+    index: the cost follows the steps and the window, never the length of their history.
+    PostgreSQL takes them with a LATERAL join and a LIMIT; SQLite, which has no LATERAL,
+    bounds each step's range by its N-th latest week. Built once: status reads it too."""
+    steps = STEP.c.id.in_(bindparam("step_ids", expanding=True))
     if dialect == "postgresql":
         recent = (
             select(VERDICT)
             .where(VERDICT.c.step_id == STEP.c.id)
             .order_by(VERDICT.c.week_start.desc())
-            .limit(weeks)
+            .limit(bindparam("weeks", type_=Integer))
             .lateral("recent")
         )
-        return (
-            select(recent)
-            .select_from(STEP)
-            .join(recent, true())
-            .where(STEP.c.id.in_(step_ids))
-            .order_by(recent.c.week_start)
-        )
+        return select(recent).select_from(STEP).join(recent, true()).where(steps).order_by(recent.c.week_start)
     earlier = VERDICT.alias("earlier")
     cutoff = (
         select(earlier.c.week_start)
         .where(earlier.c.step_id == STEP.c.id)
         .order_by(earlier.c.week_start.desc())
         .limit(1)
-        .offset(weeks - 1)
+        .offset(bindparam("back", type_=Integer))
         .scalar_subquery()
     )
     return (
         select(VERDICT)
         .join(STEP, VERDICT.c.step_id == STEP.c.id)
-        .where(STEP.c.id.in_(step_ids), VERDICT.c.week_start >= func.coalesce(cutoff, date.min))
+        .where(steps, VERDICT.c.week_start >= func.coalesce(cutoff, date.min))
         .order_by(VERDICT.c.week_start)
     )
 
@@ -157,7 +155,9 @@ class Governance:
         if not ids:
             return StepHistory({}, {})
         with unit_of_work(self.engine) as s:
-            verdicts = s.execute(_last_verdicts(self.engine.dialect.name, ids, weeks)).all()
+            verdicts = s.execute(
+                _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
+            ).all()
             # Decisions reach as far back as the oldest week loaded (all of them for a new step).
             since = min((v.week_start for v in verdicts), default=date.min)
             decisions = (

@@ -705,13 +705,14 @@ class Store:
         counts in its place now (the report that counts, or for an exception the number
         left), or None when there is nothing to withdraw. One transaction."""
         with unit_of_work(self.engine) as s:
-            # Each kind's newest report by this person, in one query: the newest of them goes.
+            # This person's newest report of each kind and week, in one query (each the end
+            # of a range in the reporter index): the newest of them goes.
             newest_of_kind = [
                 select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
                 .where(
                     table.playbook_id == playbook_id,
                     _reporter(table) == user_id,
-                    col(table.week_start).in_(weeks),
+                    table.week_start == week_start,
                     col(table.withdrawn_at).is_(None),
                 )
                 .order_by(col(table.id).desc())
@@ -719,6 +720,7 @@ class Store:
                 .subquery()
                 for kind in kinds
                 for table in [REPORTS[kind]]
+                for week_start in sorted(set(weeks))
             ]
             if not newest_of_kind:
                 return None
@@ -781,17 +783,8 @@ class Store:
             cases = counting.latest(s, CaseCount, CaseCount.cases, keys)
             rubric = counting.latest(s, RubricScore, RubricScore.score, keys)
             exceptions = counting.count(s, ExceptionReport, keys)
-            latest_checkin = (
-                select(func.max(CheckIn.id))
-                .where(*counting.of_weeks(CheckIn, keys))
-                .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
-            )
-            checkins = list(
-                s.exec(
-                    select(CheckIn).where(col(CheckIn.id).in_(latest_checkin)).order_by(CheckIn.reported_at, CheckIn.id)
-                )
-            )
-        by_week: dict[tuple[int, date], list[CheckIn]] = {}
+            checkins = counting.latest_checkins(s, keys)
+        by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:
             by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)
         figures = {}
