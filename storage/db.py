@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from storage import replay
@@ -51,7 +55,39 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it sat idle in the pool for a while.
+    A connection handed back a moment ago was alive a moment ago; pinging it anyway (the
+    pool's pre_ping) costs every request a round trip. One that sat idle may have been cut
+    (a server restart, a proxy's timeout): it is pinged, and replaced if it fails. A
+    connection cut mid-request is found by the error and the whole pool is renewed."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # leave it as the pool gave it: outside a transaction
+        except Exception as err:
+            raise DisconnectionError(f"a pooled connection did not answer: {err}") from err
 
 
 @contextmanager
@@ -89,3 +125,24 @@ def transaction(engine: Engine) -> Iterator[Connection]:
         except BaseException:
             connection.rollback()
             raise
+
+
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def autocommit(engine: Engine) -> Engine:
+    """`engine` for reads outside any transaction (same pool)."""
+    reads = _AUTOCOMMIT.get(engine)
+    if reads is None:
+        reads = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return reads
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """For reads only: a session outside a transaction, so a read costs its statements and
+    nothing more (no BEGIN and COMMIT round trips on PostgreSQL). Each statement sees the
+    database as of its start, as each statement of a READ COMMITTED transaction does, and
+    nothing is written here (the request's replay keys wait for a unit of work)."""
+    with Session(autocommit(engine), expire_on_commit=False) as session:
+        yield session

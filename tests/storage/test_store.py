@@ -237,3 +237,25 @@ def test_a_busy_week_is_counted_up_to_a_point(store, playbook, bot):
     store.add_kpi_reading(pid, WEEK + timedelta(days=7), 1.0, OWNER, AT)
     store.add_kpi_reading(pid, WEEK + timedelta(days=7), 2.0, OWNER, AT)
     assert store.week_figures(playbook, WEEK + timedelta(days=7)).kpi_reports == 2
+
+
+def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, database_url, monkeypatch):
+    """A server restart or a proxy's timeout cuts connections sitting in the pool: one that
+    sat idle is pinged before use and replaced, so no request sees the cut."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    from sqlalchemy import text
+
+    from storage import db
+
+    with engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    killer = db.make_engine(database_url)
+    try:
+        with killer.connect() as k:
+            k.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        killer.dispose()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # the connection has sat idle long enough
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
