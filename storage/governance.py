@@ -18,7 +18,7 @@ from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import CycleResult, Playbook, Proposal, RegistryVersion, Step, StepVerdict
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
@@ -154,7 +154,7 @@ class Governance:
         ids = [s.id for s in steps]
         if not ids:
             return StepHistory({}, {})
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             verdicts = s.execute(
                 _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
             ).all()
@@ -286,7 +286,7 @@ class Governance:
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
         if not playbook_ids:
             return []
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return list(
                 s.execute(
                     select(Proposal)
@@ -299,7 +299,7 @@ class Governance:
         return self.open_proposals_of([playbook_id])
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             query = select(RegistryVersion).order_by(RegistryVersion.slug, RegistryVersion.version)
             if playbook_id is not None:
                 query = query.where(RegistryVersion.playbook_id == playbook_id)
@@ -309,7 +309,7 @@ class Governance:
 
     def version(self, slug: str, number: int | None) -> RegistryVersion | None:
         """Version `number` of the playbook published as `slug` (the latest if None)."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             query = select(RegistryVersion).where(RegistryVersion.slug == slug)
             if number is not None:
                 query = query.where(RegistryVersion.version == number)

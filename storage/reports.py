@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import (
     CadenceJob,
     CheckIn,
@@ -36,7 +36,7 @@ class Reports:
         """The week's KPI (its latest report) for each playbook and week."""
         if not playbook_ids or not weeks:
             return {}
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return counting.latest(
                 s, KpiReading, KpiReading.value, per_step=False, keys=[(p, w) for p in playbook_ids for w in weeks]
             )

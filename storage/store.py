@@ -19,7 +19,7 @@ from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
 from storage.bulk import insert_new
-from storage.db import transaction, unit_of_work
+from storage.db import autocommit, reading, transaction, unit_of_work
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -132,6 +132,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._cache: dict[int, PlaybookState] = {}  # playbook id -> its state (playbook_state)
+        self._reads = autocommit(engine)  # the revision lookup: no BEGIN and ROLLBACK round trips
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
         """Record these request keys; False if any was seen before (a replay or a retry)."""
@@ -180,11 +181,11 @@ class Store:
     def playbook_state(self, slug: str) -> PlaybookState | None:
         """One playbook with its steps and anchor. Every command starts here: one query
         for the playbook's revision, and the rest only when it changed (see _state_of)."""
-        with self.engine.connect() as connection:
+        with self._reads.connect() as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_SLUG, {"slug": slug}).first())
 
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        with self.engine.connect() as connection:
+        with self._reads.connect() as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
 
     def _state_of(self, connection: Connection, key: Row[Any] | None) -> PlaybookState | None:
@@ -218,7 +219,7 @@ class Store:
 
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             query = select(Playbook).order_by(Playbook.slug)
             if channel_id is not None:
                 query = query.where(Playbook.channel_id == channel_id)
@@ -249,7 +250,7 @@ class Store:
 
     def playbooks_of(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
             answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
             playbooks = list(
@@ -682,7 +683,7 @@ class Store:
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return list(
                 s.exec(
                     select(ExceptionReport)
@@ -703,7 +704,8 @@ class Store:
         """Withdraw `user_id`'s most recent report on the playbook, of these kinds, in these
         weeks: it is kept, marked withdrawn, and no longer counts. Returns it with what
         counts in its place now (the report that counts, or for an exception the number
-        left), or None when there is nothing to withdraw. One transaction."""
+        left), or None when there is nothing to withdraw. The withdrawal is one transaction;
+        what counts in its place is read just after it."""
         with unit_of_work(self.engine) as s:
             # This person's newest report of each kind and week, in one query (each the end
             # of a range in the reporter index): the newest of them goes.
@@ -740,6 +742,9 @@ class Store:
             )
             if withdrawn.rowcount != 1:
                 return None  # withdrawn a moment ago by a second undo
+        # Read after the commit: on SQLite a write holds the database's one write lock
+        # until it commits, so the withdrawal's transaction stays as short as it can be.
+        with unit_of_work(self.engine) as s:
             return report, self._counting(s, playbook_id, report, user_id)
 
     @staticmethod
@@ -776,7 +781,7 @@ class Store:
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             kpi = counting.latest(s, KpiReading, KpiReading.value, keys, per_step=False)
             kpi_reports = counting.count(s, KpiReading, keys, per_step=False, up_to=REPORTS_COUNTED_UP_TO)
             guardrail = counting.latest(s, GuardrailReading, GuardrailReading.value, keys, per_step=False)
@@ -828,11 +833,11 @@ class Store:
     # ---- roles and settings ----------------------------------------------------
 
     def curators(self) -> set[str]:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
 
     def is_curator(self, user_id: str) -> bool:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             query = select(RoleGrant.id).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id)
             return s.exec(query).first() is not None
 
@@ -876,7 +881,7 @@ class Store:
             return True
 
     def setting(self, key: str) -> str | None:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             row = s.get(Setting, key)
             return row.value if row else None
 
