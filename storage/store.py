@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal, or_, text, tuple_, union_all, update
+from sqlalchemy import Date, bindparam, delete, func, insert, literal, or_, text, tuple_, union_all, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -707,29 +708,12 @@ class Store:
         left), or None when there is nothing to withdraw. The withdrawal is one transaction;
         what counts in its place is read just after it."""
         with unit_of_work(self.engine) as s:
-            # This person's newest report of each kind and week, in one query (each the end
-            # of a range in the reporter index): the newest of them goes.
-            newest_of_kind = [
-                select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
-                .where(
-                    table.playbook_id == playbook_id,
-                    _reporter(table) == user_id,
-                    table.week_start == week_start,
-                    col(table.withdrawn_at).is_(None),
-                )
-                .order_by(col(table.id).desc())
-                .limit(1)
-                .subquery()
-                for kind in kinds
-                for table in [REPORTS[kind]]
-                for week_start in sorted(set(weeks))
-            ]
-            if not newest_of_kind:
+            week_starts, kind_names = sorted(set(weeks)), tuple(kinds)
+            if not week_starts or not kind_names:
                 return None
-            candidates = union_all(*(select(*newest.c) for newest in newest_of_kind)).subquery()
-            newest = s.execute(
-                select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
-            ).first()
+            parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
+            parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
+            newest = s.execute(_newest_report(kind_names, len(week_starts)), parameters).first()
             if newest is None:
                 return None
             table = REPORTS[newest.kind]
@@ -968,3 +952,27 @@ def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
         inputs=list(spec.inputs),
         outputs=list(spec.outputs),
     )
+
+
+@functools.cache
+def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
+    """Someone's newest report among these kinds in weeks week_0..week_n (parameters:
+    playbook_id, user_id and the weeks): each kind and week is the end of a range in the
+    reporter index, in one statement, built once (undo reads it on every request)."""
+    newest_of_kind = [
+        select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
+        .where(
+            table.playbook_id == bindparam("playbook_id"),
+            _reporter(table) == bindparam("user_id"),
+            table.week_start == bindparam(f"week_{i}", type_=Date),
+            col(table.withdrawn_at).is_(None),
+        )
+        .order_by(col(table.id).desc())
+        .limit(1)
+        .subquery()
+        for kind in kinds
+        for table in [REPORTS[kind]]
+        for i in range(weeks)
+    ]
+    candidates = union_all(*(select(*newest.c) for newest in newest_of_kind)).subquery()
+    return select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
