@@ -131,7 +131,11 @@ _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictiona
 
 
 def autocommit(engine: Engine) -> Engine:
-    """`engine` for reads outside any transaction (same pool)."""
+    """`engine` for reads outside any transaction (same pool). SQLite's driver already
+    reads outside a transaction until the first write, and switching its isolation level
+    on every checkout costs more than it saves: there, the engine itself."""
+    if engine.dialect.name == "sqlite":
+        return engine
     reads = _AUTOCOMMIT.get(engine)
     if reads is None:
         reads = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
