@@ -191,7 +191,7 @@ def floors(threads: int) -> dict[str, list[str]]:
         "floor-waitress": [sys.executable, str(ROOT / "bench" / "floor_app.py"), "PORT", str(threads)],
         "floor-gunicorn": [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "bench.floor_app:application",
+            "bench.floor_app:create()",
             "--worker-class",
             "gthread",
             "--workers",

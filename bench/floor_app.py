@@ -2,10 +2,10 @@
 makes one INSERT and COMMIT and only then answers, behind the same server stacks as the
 bot (waitress, as `rollout serve`; gunicorn's gthread worker, as the Procfile's web
 process), signature verification on. Any server that says "Recorded" only after the
-commit can at best do this.
+commit can at best do this. bench/profile.py drives the same app in-process.
 
     python bench/floor_app.py PORT THREADS          # waitress
-    gunicorn bench.floor_app:application ...        # gunicorn
+    gunicorn 'bench.floor_app:create()' ...         # gunicorn
 
 Both read FLOOR_SECRET, FLOOR_SLACK_URL and FLOOR_DATABASE_URL from the environment.
 """
@@ -21,33 +21,40 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inser
 
 from storage.db import make_engine
 
-engine = make_engine(os.environ["FLOOR_DATABASE_URL"])
-floor = Table(
-    "bench_floor",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("text", String(200)),
-    Column("at", DateTime(timezone=True)),
-)
-floor.create(engine, checkfirst=True)
-app = App(
-    signing_secret=os.environ["FLOOR_SECRET"],
-    client=WebClient(token="xoxb-bench", base_url=os.environ["FLOOR_SLACK_URL"]),
-    process_before_response=True,
-    token_verification_enabled=False,
-)
+
+def floor_app(database_url: str, secret: str, slack_url: str) -> SlackRequestHandler:
+    """The floor's WSGI application on `database_url`."""
+    engine = make_engine(database_url)
+    floor = Table(
+        "bench_floor",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("text", String(200)),
+        Column("at", DateTime(timezone=True)),
+    )
+    floor.create(engine, checkfirst=True)
+    app = App(
+        signing_secret=secret,
+        client=WebClient(token="xoxb-bench", base_url=slack_url),
+        process_before_response=True,
+        token_verification_enabled=False,
+    )
+
+    @app.command("/rollout")
+    def rollout(ack, command):  # type: ignore[no-untyped-def]
+        with engine.begin() as connection:  # one INSERT and COMMIT: the durable floor
+            connection.execute(insert(floor).values(text=command.get("text", "")[:200], at=datetime.now(UTC)))
+        ack(text="Recorded")
+
+    return SlackRequestHandler(app)
 
 
-@app.command("/rollout")
-def rollout(ack, command):
-    with engine.begin() as connection:  # one INSERT and COMMIT: the durable floor
-        connection.execute(insert(floor).values(text=command.get("text", "")[:200], at=datetime.now(UTC)))
-    ack(text="Recorded")
+def create() -> SlackRequestHandler:
+    """The floor configured from the environment (gunicorn's application factory)."""
+    return floor_app(os.environ["FLOOR_DATABASE_URL"], os.environ["FLOOR_SECRET"], os.environ["FLOOR_SLACK_URL"])
 
-
-application = SlackRequestHandler(app)
 
 if __name__ == "__main__":
     import waitress
 
-    waitress.serve(application, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), ident="floor")
+    waitress.serve(create(), host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), ident="floor")

@@ -19,19 +19,15 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert
 
 from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, bench_playbook
 from bench.common import fresh_database
+from bench.floor_app import floor_app
 from bot.app import create_app
 from bot.settings import Settings
 from bot.standin import SlackStandIn
@@ -93,32 +89,6 @@ def drive(wsgi: WSGI, text: str, user: str | None, requests: int) -> float:
     return elapsed / requests
 
 
-def floor_wsgi(url: str, slack_url: str) -> WSGI:
-    engine = make_engine(url)
-    table = Table(
-        "bench_floor",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("text", String(200)),
-        Column("at", DateTime(timezone=True)),
-    )
-    table.create(engine, checkfirst=True)
-    app = App(
-        signing_secret=SECRET,
-        client=WebClient(token=TOKEN, base_url=slack_url),
-        process_before_response=True,
-        token_verification_enabled=False,
-    )
-
-    @app.command("/rollout")
-    def rollout(ack, command):  # type: ignore[no-untyped-def]
-        with engine.begin() as connection:
-            connection.execute(insert(table).values(text=command.get("text", "")[:200], at=datetime.now(UTC)))
-        ack(text="Recorded")
-
-    return SlackRequestHandler(app)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite")
@@ -150,7 +120,7 @@ def main() -> None:
             for text in ("kpi bench-kpi {value}.5", "attest bench-kpi yes"):
                 drive(wsgi, text, None, args.prefill) if args.prefill else None
             drive(wsgi, args.text, args.user, 200)  # warm-up: imports, caches, the pool
-            floor = floor_wsgi(url, slack.url)
+            floor = floor_app(url, SECRET, slack.url)
             drive(floor, args.text, args.user, 200)
             # The best of three rounds each, alternating: the least disturbed by the machine.
             rounds = [
