@@ -104,8 +104,7 @@ def _once(store: Store, clock: Callable[[], datetime]):
             replay.defer(keys, clock())
             return next()
         if not _first_time(store, keys, clock()):
-            req.context["outcome"] = "repeat"
-            return BoltResponse(status=200, body="")
+            return _repeat(req, keys)
         return next()
 
     return middleware
@@ -128,9 +127,14 @@ def _first_time(store: Store, keys: list[str], at: datetime) -> bool:
     except Exception:
         log.exception("could not check for a repeated request; handling it")
         return True
-    if not first:
-        log.info("ignored a repeated request (%s)", ", ".join(keys))
     return first
+
+
+def _repeat(req: BoltRequest, keys: list[str]) -> BoltResponse:
+    """A request handled before: an empty 200, and nothing else."""
+    req.context["outcome"] = "repeat"
+    log.info("ignored a repeated request (%s)", ", ".join(keys))
+    return BoltResponse(status=200, body="")
 
 
 def _budget(settings: Settings, store: Store):
@@ -176,9 +180,12 @@ class RolloutApp(App):
         started = time.perf_counter()
         with replay.scope() as claim:
             response = super().dispatch(req)
+            # A command that wrote nothing is recorded now; one whose write found its key
+            # taken (claim.repeated) is not asked about again.
             if claim.pending and not _first_time(self.store, claim.keys, claim.at or self.clock()):
-                req.context["outcome"] = "repeat"
-                response = BoltResponse(status=200, body="")
+                claim.repeated = True
+            if claim.repeated:
+                response = _repeat(req, claim.keys)
         metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         outcome = req.context.get("outcome") or ("ok" if response.status < 400 else "error")
         metrics.REQUESTS.labels(_surface(req), outcome).inc()

@@ -52,7 +52,7 @@ def count(
     return {tuple(row[:-1]): row[-1] for row in rows if (row[0], row[1]) in wanted}
 
 
-def of_weeks(table: Any) -> list[Any]:
+def _of_weeks(table: Any) -> list[Any]:
     """The reports that count of the playbooks `pids` in the weeks `weeks` (parameters:
     _of_weeks_parameters). Callers keep the (playbook, week) pairs they asked for:
     playbook IN (...) AND week IN (...) walks the counting index one (playbook, week) at
@@ -131,7 +131,7 @@ def _count_of(table: Any, week_start: Any, limit: int | None) -> Any:
 @functools.cache
 def _latest_per_step(table: Any, value: str) -> Select[Any]:
     group = [table.playbook_id, table.week_start, table.step_id]
-    latest = select(func.max(table.id)).where(*of_weeks(table)).group_by(*group)
+    latest = select(func.max(table.id)).where(*_of_weeks(table)).group_by(*group)
     return select(*group, getattr(table, value)).where(col(table.id).in_(latest))
 
 
@@ -139,7 +139,7 @@ def _latest_per_step(table: Any, value: str) -> Select[Any]:
 def _latest_checkins() -> Select[Any]:
     latest = (
         select(func.max(CheckIn.id))
-        .where(*of_weeks(CheckIn))
+        .where(*_of_weeks(CheckIn))
         .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
     )
     checkin = CheckIn.__table__
@@ -149,4 +149,4 @@ def _latest_checkins() -> Select[Any]:
 @functools.cache
 def _count_grouped(table: Any, per_step: bool) -> Select[Any]:
     group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
-    return select(*group, func.count()).where(*of_weeks(table)).group_by(*group)
+    return select(*group, func.count()).where(*_of_weeks(table)).group_by(*group)

@@ -39,10 +39,11 @@ class Claim:
     keys: list[str] = field(default_factory=list)
     at: datetime | None = None
     recorded: bool = False
+    repeated: bool = False  # a key was seen before: the request is a repeat
 
     @property
     def pending(self) -> bool:
-        return bool(self.keys) and not self.recorded
+        return bool(self.keys) and not self.recorded and not self.repeated
 
 
 _current: ContextVar[Claim | None] = ContextVar("rollout_request_claim", default=None)
@@ -73,7 +74,13 @@ def record(bind: Session | Connection) -> Claim | None:
     claim = _current.get()
     if claim is None or not claim.pending:
         return None
-    rows = [{"key": key, "seen_at": claim.at} for key in claim.keys]
-    if len(insert_new(bind, SeenRequest.__table__, rows)) != len(rows):
+    if not insert_keys(bind, claim.keys, claim.at):
+        claim.repeated = True
         raise Repeated(", ".join(claim.keys))
     return claim
+
+
+def insert_keys(bind: Session | Connection, keys: list[str], at: datetime | None) -> bool:
+    """Insert request keys in the caller's transaction; False if any was seen before (the
+    caller then rolls back). The unique key decides, so racing repeats cannot both pass."""
+    return len(insert_new(bind, SeenRequest.__table__, [{"key": key, "seen_at": at} for key in keys])) == len(keys)

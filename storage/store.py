@@ -18,8 +18,7 @@ from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
-from storage import counting
-from storage.bulk import insert_new
+from storage import counting, replay
 from storage.db import autocommit, reading, transaction, unit_of_work
 from storage.models import (
     CadenceJob,
@@ -142,8 +141,7 @@ class Store:
             if self.engine.dialect.name == "postgresql":
                 # A key lost in a server crash costs at most one duplicate: not worth an fsync.
                 connection.execute(text("SET LOCAL synchronous_commit = off"))
-            new = insert_new(connection, SeenRequest.__table__, [{"key": k, "seen_at": at} for k in keys])
-            if len(new) == len(keys):
+            if replay.insert_keys(connection, keys, at):
                 connection.commit()
                 return True
             connection.rollback()  # a repeat: remember nothing new from it either
@@ -760,7 +758,7 @@ class Store:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 
     def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
-        """The current numbers of many playbook-weeks: five queries, however many playbooks,
+        """The current numbers of many playbook-weeks: seven queries, however many playbooks,
         steps or members. Keyed by (playbook id, week start)."""
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
