@@ -102,6 +102,7 @@ class StepHistory:
 
 
 VERDICT, STEP = StepVerdict.__table__, Step.__table__
+_VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric")
 
 
 @functools.cache
@@ -112,9 +113,11 @@ def _last_verdicts(dialect: str) -> Select[Any]:
     PostgreSQL takes them with a LATERAL join and a LIMIT; SQLite, which has no LATERAL,
     bounds each step's range by its N-th latest week. Built once: status reads it too."""
     steps = STEP.c.id.in_(bindparam("step_ids", expanding=True))
+    # Only what the rules read: a close loads tens of thousands of these.
+    wanted = [getattr(VERDICT.c, name) for name in _VERDICT_COLUMNS]
     if dialect == "postgresql":
         recent = (
-            select(VERDICT)
+            select(*wanted)
             .where(VERDICT.c.step_id == STEP.c.id)
             .order_by(VERDICT.c.week_start.desc())
             .limit(bindparam("weeks", type_=Integer))
@@ -131,7 +134,7 @@ def _last_verdicts(dialect: str) -> Select[Any]:
         .scalar_subquery()
     )
     return (
-        select(VERDICT)
+        select(*wanted)
         .join(STEP, VERDICT.c.step_id == STEP.c.id)
         .where(steps, VERDICT.c.week_start >= func.coalesce(cutoff, date.min))
         .order_by(VERDICT.c.week_start)
@@ -197,9 +200,9 @@ class Governance:
         by_step: dict[int, dict[str, list[Any]]] = {
             i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []} for i in ids
         }
-        for v in verdicts:
-            by_step[v.step_id]["verdicts"].append(
-                WeekVerdict(v.week_start, v.outcome, WeekNumbers(v.cases, v.exceptions, v.rubric))
+        for step_id, week_start, outcome, cases, exceptions, rubric in verdicts:
+            by_step[step_id]["verdicts"].append(
+                WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric))
             )
         for d in decisions:
             if d.kind == "proposal-rejected":
