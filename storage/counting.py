@@ -10,6 +10,7 @@ building a statement costs more than running it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,39 +18,45 @@ from sqlalchemy import Date, Row, Select, bindparam, func, select, union_all
 from sqlalchemy.sql.expression import CompoundSelect
 from sqlmodel import Session, col
 
-from storage.models import CheckIn, Playbook
+from storage.models import (
+    CaseCount,
+    CheckIn,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    Playbook,
+    RubricScore,
+    Step,
+)
 
-PLAYBOOK = Playbook.__table__
-
-
-def latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]], per_step: bool = True) -> dict[Any, Any]:
-    """The value of the latest report (highest id) per playbook-week, or per playbook-week-step."""
-    if not per_step:
-        # Per week asked for, one step back from the end of each playbook's range in the
-        # counting index, however many reports the week has (a grouped max would read
-        # every one of them). The weeks asked for are few: this week, a trend of eight.
-        weeks = _by_week(keys)
-        statement = _per_week(table, value.key, len(weeks), None)
-        rows = s.execute(statement, _per_week_parameters(weeks)).all()
-        return {(pid, week_start): v for pid, week_start, v in rows if v is not None}
-    rows = s.execute(_latest_per_step(table, value.key), _of_weeks_parameters(keys)).all()
-    wanted = set(keys)
-    return {tuple(row[:-1]): row[-1] for row in rows if (row[0], row[1]) in wanted}
+PLAYBOOK, STEP = Playbook.__table__, Step.__table__
 
 
-def count(
-    s: Session, table: Any, keys: list[tuple[int, date]], per_step: bool = True, up_to: int | None = None
-) -> dict[Any, Any]:
-    """How many reports count per playbook-week (or playbook-week-step). With `up_to`, per
-    playbook-week and counted no further than up_to + 1: a busy week costs no more."""
-    if up_to is not None and not per_step:
-        weeks = _by_week(keys)
-        statement = _per_week(table, None, len(weeks), up_to + 1)
-        capped = s.execute(statement, _per_week_parameters(weeks)).all()
-        return {(pid, week_start): n for pid, week_start, n in capped if n}
-    rows = s.execute(_count_grouped(table, per_step), _of_weeks_parameters(keys)).all()
-    wanted = set(keys)
-    return {tuple(row[:-1]): row[-1] for row in rows if (row[0], row[1]) in wanted}
+def latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]]) -> dict[tuple[int, date], Any]:
+    """The value of the latest report (highest id) per playbook-week: per week asked for,
+    one step back from the end of each playbook's range in the counting index, however
+    many reports the week has (a grouped max would read every one of them)."""
+    weeks = _by_week(keys)
+    rows = s.execute(_per_week(table, value.key, len(weeks)), _per_week_parameters(weeks)).all()
+    return {(pid, week_start): v for pid, week_start, v in rows if v is not None}
+
+
+def week_totals(s: Session, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:
+    """Per playbook-week, in one statement: the KPI that counts, how many KPI reports count
+    (no further than up_to + 1: a busy week costs no more) and the guardrail reading that
+    counts. Rows have kpi, kpi_reports and guardrail."""
+    weeks = _by_week(keys)
+    rows = s.execute(_week_totals(len(weeks), up_to + 1), _per_week_parameters(weeks)).all()
+    return {(row.id, row.week_start): row for row in rows}
+
+
+def step_figures(s: Session, keys: list[tuple[int, date]]) -> dict[tuple[int, date, int], Row[Any]]:
+    """Per playbook-week-step, in one statement: the case count and the rubric score that
+    count, and how many exceptions count, each from the end of (or the length of) the
+    step's range in its table's counting index. Rows have cases, rubric and exceptions."""
+    weeks = _by_week(keys)
+    rows = s.execute(_step_figures(len(weeks)), _per_week_parameters(weeks)).all()
+    return {(row.playbook_id, row.week_start, row.id): row for row in rows}
 
 
 def _of_weeks(table: Any) -> list[Any]:
@@ -90,18 +97,57 @@ def _per_week_parameters(weeks: list[tuple[date, list[int]]]) -> dict[str, Any]:
 
 
 @functools.cache
-def _per_week(table: Any, value: str | None, weeks: int, limit: int | None) -> Select[Any] | CompoundSelect:
-    """Per week i, for the playbooks pids_i in week week_i: the latest value of `value`,
-    or (value None) how many reports count, up to `limit`."""
+def _per_week(table: Any, value: str, weeks: int) -> Select[Any] | CompoundSelect:
+    """Per week i, for the playbooks pids_i in week week_i: the latest value of `value`."""
+    return _weekly(
+        lambda week_start: [
+            PLAYBOOK.c.id,
+            week_start.label("week_start"),
+            _latest_of(table, getattr(table, value), week_start),
+        ],
+        PLAYBOOK.c.id,
+        weeks,
+    )
+
+
+@functools.cache
+def _week_totals(weeks: int, limit: int) -> Select[Any] | CompoundSelect:
+    return _weekly(
+        lambda week_start: [
+            PLAYBOOK.c.id,
+            week_start.label("week_start"),
+            _latest_of(KpiReading, KpiReading.value, week_start).label("kpi"),
+            _count_of(KpiReading, week_start, limit).label("kpi_reports"),
+            _latest_of(GuardrailReading, GuardrailReading.value, week_start).label("guardrail"),
+        ],
+        PLAYBOOK.c.id,
+        weeks,
+    )
+
+
+@functools.cache
+def _step_figures(weeks: int) -> Select[Any] | CompoundSelect:
+    return _weekly(
+        lambda week_start: [
+            STEP.c.playbook_id,
+            week_start.label("week_start"),
+            STEP.c.id,
+            _latest_of_step(CaseCount, CaseCount.cases, week_start).label("cases"),
+            _latest_of_step(RubricScore, RubricScore.score, week_start).label("rubric"),
+            _count_of_step(ExceptionReport, week_start).label("exceptions"),
+        ],
+        STEP.c.playbook_id,
+        weeks,
+    )
+
+
+def _weekly(columns: Callable[[Any], list[Any]], playbook: Any, weeks: int) -> Select[Any] | CompoundSelect:
+    """One select per week i (the week parameter week_i, its playbooks pids_i), united:
+    the pairs asked for, each read through the index, never a scan of a list of pairs."""
     per_week = []
     for i in range(weeks):
         week_start = bindparam(f"week_{i}", type_=Date)
-        figure = _latest_of(table, getattr(table, value), week_start) if value else _count_of(table, week_start, limit)
-        per_week.append(
-            select(PLAYBOOK.c.id, week_start.label("week_start"), figure).where(
-                PLAYBOOK.c.id.in_(bindparam(f"pids_{i}", expanding=True))
-            )
-        )
+        per_week.append(select(*columns(week_start)).where(playbook.in_(bindparam(f"pids_{i}", expanding=True))))
     return union_all(*per_week) if len(per_week) > 1 else per_week[0]
 
 
@@ -128,11 +174,23 @@ def _count_of(table: Any, week_start: Any, limit: int | None) -> Any:
     return select(func.count()).select_from(reports).scalar_subquery()
 
 
-@functools.cache
-def _latest_per_step(table: Any, value: str) -> Select[Any]:
-    group = [table.playbook_id, table.week_start, table.step_id]
-    latest = select(func.max(table.id)).where(*_of_weeks(table)).group_by(*group)
-    return select(*group, getattr(table, value)).where(col(table.id).in_(latest))
+def _latest_of_step(table: Any, value: Any, week_start: Any) -> Any:
+    """The latest counting report's value of the outer query's step in one week."""
+    return select(value).where(*_of_step(table, week_start)).order_by(col(table.id).desc()).limit(1).scalar_subquery()
+
+
+def _count_of_step(table: Any, week_start: Any) -> Any:
+    """How many counting reports the outer query's step has in one week."""
+    return select(func.count()).select_from(table).where(*_of_step(table, week_start)).scalar_subquery()
+
+
+def _of_step(table: Any, week_start: Any) -> list[Any]:
+    return [
+        table.playbook_id == STEP.c.playbook_id,
+        table.week_start == week_start,
+        table.step_id == STEP.c.id,
+        col(table.withdrawn_at).is_(None),
+    ]
 
 
 @functools.cache
@@ -144,9 +202,3 @@ def _latest_checkins() -> Select[Any]:
     )
     checkin = CheckIn.__table__
     return select(checkin).where(checkin.c.id.in_(latest)).order_by(checkin.c.reported_at, checkin.c.id)
-
-
-@functools.cache
-def _count_grouped(table: Any, per_step: bool) -> Select[Any]:
-    group = [table.playbook_id, table.week_start] + ([table.step_id] if per_step else [])
-    return select(*group, func.count()).where(*_of_weeks(table)).group_by(*group)

@@ -37,9 +37,7 @@ class Reports:
         if not playbook_ids or not weeks:
             return {}
         with reading(self.engine) as s:
-            return counting.latest(
-                s, KpiReading, KpiReading.value, per_step=False, keys=[(p, w) for p in playbook_ids for w in weeks]
-            )
+            return counting.latest(s, KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks])
 
     def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
         """Per playbook, for its week in `weeks`: (members DMed a check-in, members who checked in)."""

@@ -752,24 +752,21 @@ class Store:
         if not weeks:
             return {}
         with unit_of_work(self.engine) as s:
-            return counting.latest(s, KpiReading, KpiReading.value, sorted(set(weeks)), per_step=False)
+            return counting.latest(s, KpiReading, KpiReading.value, sorted(set(weeks)))
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 
     def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
-        """The current numbers of many playbook-weeks: seven queries, however many playbooks,
-        steps or members. Keyed by (playbook id, week start)."""
+        """The current numbers of many playbook-weeks: three queries (the week's totals, the
+        steps' figures, the check-ins), however many playbooks, steps or members. Keyed by
+        (playbook id, week start)."""
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
         with reading(self.engine) as s:
-            kpi = counting.latest(s, KpiReading, KpiReading.value, keys, per_step=False)
-            kpi_reports = counting.count(s, KpiReading, keys, per_step=False, up_to=REPORTS_COUNTED_UP_TO)
-            guardrail = counting.latest(s, GuardrailReading, GuardrailReading.value, keys, per_step=False)
-            cases = counting.latest(s, CaseCount, CaseCount.cases, keys)
-            rubric = counting.latest(s, RubricScore, RubricScore.score, keys)
-            exceptions = counting.count(s, ExceptionReport, keys)
+            totals = counting.week_totals(s, keys, up_to=REPORTS_COUNTED_UP_TO)
+            per_step = counting.step_figures(s, keys)
             checkins = counting.latest_checkins(s, keys)
         by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:
@@ -783,23 +780,27 @@ class Store:
             for checkin in week_checkins:
                 if checkin.attestation == "deviated" and checkin.step_id is not None:
                     deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
-            figures[(pid, week_start)] = WeekFigures(
-                week_start=week_start,
-                kpi=kpi.get((pid, week_start)),
-                kpi_reports=kpi_reports.get((pid, week_start), 0),
-                guardrail=guardrail.get((pid, week_start)),
-                steps=[
+            total = totals.get((pid, week_start))
+            steps = []
+            for step in state.steps:
+                numbers = per_step.get((pid, week_start, step.id))
+                steps.append(
                     StepWeek(
                         name=step.name,
                         mode=step.mode,
                         pinned=step.pinned,
-                        cases=cases.get((pid, week_start, step.id)),
-                        exceptions=exceptions.get((pid, week_start, step.id), 0),
+                        cases=numbers.cases if numbers else None,
+                        exceptions=numbers.exceptions if numbers else 0,
                         deviations=deviations.get(step.id, 0),
-                        rubric=rubric.get((pid, week_start, step.id)),
+                        rubric=numbers.rubric if numbers else None,
                     )
-                    for step in state.steps
-                ],
+                )
+            figures[(pid, week_start)] = WeekFigures(
+                week_start=week_start,
+                kpi=total.kpi if total else None,
+                kpi_reports=(total.kpi_reports or 0) if total else 0,
+                guardrail=total.guardrail if total else None,
+                steps=steps,
                 attestations=[
                     Attestation(
                         user_id=c.user_id,
