@@ -24,7 +24,7 @@ from bot.tick import Cadence
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.models import CadenceJob, CaseCount, Cycle, KpiReading, Playbook, RubricScore, StepVerdict
+from storage.models import CadenceJob, CaseCount, Cycle, Decision, KpiReading, Playbook, RubricScore, StepVerdict
 from storage.store import Store
 
 ANCHOR = date(2024, 11, 18)  # a Monday, 104 weeks before the week that closes
@@ -72,7 +72,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         c.execute(update(Playbook.__table__).values(status="active"))
     mondays = [ANCHOR + timedelta(days=7 * w) for w in range(weeks)]
     closing = mondays[-1]
-    verdicts, kpis, cases, rubrics, jobs = [], [], [], [], []
+    verdicts, decisions, kpis, cases, rubrics, jobs = [], [], [], [], [], []
     for s in states:
         pid = s.playbook.id
         for w, monday in enumerate(mondays):
@@ -97,6 +97,11 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                             recorded_at=now,
                         )
                     )
+                    # The decision log keeps each verdict, and now and then a mode change:
+                    # what a deployed database holds, and what the rules' look back skips.
+                    decisions.append(_decision("verdict", pid, step.id, monday, now, {"outcome": outcome}))
+                    if (w + step.position) % 26 == 25:
+                        decisions.append(_decision("mode-change", pid, step.id, monday, now, {}, step.mode))
                 if w >= weeks - 12:
                     cases.append(
                         dict(
@@ -144,6 +149,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             )
     for table, rows in (
         (StepVerdict.__table__, verdicts),
+        (Decision.__table__, decisions),
         (KpiReading.__table__, kpis),
         (CaseCount.__table__, cases),
         (RubricScore.__table__, rubrics),
@@ -151,11 +157,29 @@ def build(engine, playbooks: int, weeks: int) -> dict:
     ):
         _insert(engine, table, rows)
     return {
-        "rows": len(verdicts) + len(kpis) + len(cases) + len(rubrics) + len(jobs),
+        "rows": len(verdicts) + len(decisions) + len(kpis) + len(cases) + len(rubrics) + len(jobs),
         "closing_week": closing,
         "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(), tzinfo=UTC)
         + timedelta(hours=12),
     }
+
+
+def _decision(
+    kind: str, pid: int, step_id: int, week: date, at: datetime, figures: dict, mode: str | None = None
+) -> dict:
+    return dict(
+        decided_at=at,
+        kind=kind,
+        actor="rule:bench",
+        rule=None,
+        playbook_id=pid,
+        step_id=step_id,
+        week_start=week,
+        from_mode=mode,
+        to_mode=mode,
+        summary="",
+        figures=figures,
+    )
 
 
 def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> dict:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, insert, select, true, update
+from sqlalchemy import Date, Integer, Select, bindparam, func, insert, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -19,7 +19,16 @@ from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
-from storage.models import CycleResult, Playbook, Proposal, RegistryVersion, Step, StepVerdict
+from storage.models import (
+    GUARDRAIL_WEEKS,
+    STEP_CHANGES,
+    CycleResult,
+    Playbook,
+    Proposal,
+    RegistryVersion,
+    Step,
+    StepVerdict,
+)
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
 from storage.store import PlaybookState, decision_columns, shallow_columns
@@ -101,7 +110,7 @@ class StepHistory:
     guardrail: dict[int, dict[date, str]] = field(default_factory=dict)  # playbook -> week -> HOLDS|BREACHED|MISSING
 
 
-VERDICT, STEP = StepVerdict.__table__, Step.__table__
+VERDICT, STEP, DECISION = StepVerdict.__table__, Step.__table__, DecisionRow.__table__
 _VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric")
 
 
@@ -141,6 +150,28 @@ def _last_verdicts(dialect: str) -> Select[Any]:
     )
 
 
+# Built once: every close and every status runs them. The kinds are literal (see models).
+_STEP_CHANGES_SINCE = (
+    select(DECISION.c.step_id, DECISION.c.kind, DECISION.c.week_start, DECISION.c.from_mode, DECISION.c.to_mode)
+    .where(
+        STEP_CHANGES,
+        DECISION.c.step_id.in_(bindparam("step_ids", expanding=True)),
+        DECISION.c.week_start >= bindparam("since", type_=Date),
+    )
+    .order_by(DECISION.c.id)
+)
+_GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures).where(
+    GUARDRAIL_WEEKS,
+    DECISION.c.playbook_id.in_(bindparam("pids", expanding=True)),
+    DECISION.c.week_start >= bindparam("since", type_=Date),
+)
+_OPEN_PROMOTIONS = select(Proposal).where(
+    col(Proposal.step_id).in_(bindparam("step_ids", expanding=True)),
+    Proposal.status == "open",
+    Proposal.kind == "promotion",
+)
+
+
 class Governance:
     def __init__(self, engine: Engine, dry_run: bool = False):
         self.engine = engine
@@ -163,36 +194,10 @@ class Governance:
             ).all()
             # Decisions reach as far back as the oldest week loaded (all of them for a new step).
             since = min((v.week_start for v in verdicts), default=date.min)
-            decisions = (
-                s.execute(
-                    select(DecisionRow)
-                    .where(
-                        col(DecisionRow.step_id).in_(ids),
-                        col(DecisionRow.kind).in_(("mode-change", "proposal-rejected")),
-                        col(DecisionRow.week_start).is_not(None),
-                        DecisionRow.week_start >= since,
-                    )
-                    .order_by(DecisionRow.id)
-                )
-                .scalars()
-                .all()
-            )
-            proposals = (
-                s.execute(
-                    select(Proposal).where(
-                        col(Proposal.step_id).in_(ids), Proposal.status == "open", Proposal.kind == "promotion"
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            guardrail_weeks = s.execute(
-                select(DecisionRow.playbook_id, DecisionRow.week_start, DecisionRow.figures).where(
-                    col(DecisionRow.playbook_id).in_([state.playbook.id for state in states]),
-                    DecisionRow.kind == "guardrail",
-                    DecisionRow.week_start >= since,
-                )
-            ).all()
+            decisions = s.execute(_STEP_CHANGES_SINCE, {"step_ids": ids, "since": since}).all()
+            proposals = s.execute(_OPEN_PROMOTIONS, {"step_ids": ids}).scalars().all()
+            pids = [state.playbook.id for state in states]
+            guardrail_weeks = s.execute(_GUARDRAIL_SINCE, {"pids": pids, "since": since}).all()
         guardrail: dict[int, dict[date, str]] = {}
         for pid, week_start, figures in guardrail_weeks:
             guardrail.setdefault(pid, {})[week_start] = (figures or {}).get("state", "MISSING")

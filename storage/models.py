@@ -40,6 +40,10 @@ def _text(nullable: bool = False) -> Any:
 
 
 COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
+# The decisions the rules look back at. Literal, here and in the queries that read them:
+# a planner uses a partial index only where the query's own condition implies the index's.
+STEP_CHANGES = text("kind IN ('mode-change', 'proposal-rejected')")
+GUARDRAIL_WEEKS = text("kind = 'guardrail'")
 
 
 def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
@@ -272,7 +276,24 @@ class Decision(SQLModel, table=True):
     """Append-only audit of everything decided: by a rule or by a person."""
 
     __tablename__ = "decision"
-    __table_args__ = (Index("ix_decision_playbook", "playbook_id", "id"),)
+    __table_args__ = (
+        Index("ix_decision_playbook", "playbook_id", "id"),
+        # What the rules look back at (storage/governance.py): partial, so they stay small.
+        Index(
+            "ix_decision_step_changes",
+            "step_id",
+            "week_start",
+            sqlite_where=STEP_CHANGES,
+            postgresql_where=STEP_CHANGES,
+        ),
+        Index(
+            "ix_decision_guardrail",
+            "playbook_id",
+            "week_start",
+            sqlite_where=GUARDRAIL_WEEKS,
+            postgresql_where=GUARDRAIL_WEEKS,
+        ),
+    )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     decided_at: datetime = _instant()

@@ -1,0 +1,58 @@
+"""The reads that every close and every status make go through their indexes, on both
+databases: their cost must follow what they read, not the history a table holds.
+Checked on the planner's own plan (PostgreSQL with sequential scans discouraged, as an
+empty test table would otherwise make a scan the cheaper plan)."""
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import event, text
+
+from storage import counting
+from storage.governance import _GUARDRAIL_SINCE, _STEP_CHANGES_SINCE
+
+WEEK = date(2026, 11, 16)
+
+
+def plan(engine, statement, parameters) -> str:
+    sent = []
+
+    def capture(conn, cursor, sql, params, context, executemany):
+        sent.append((sql, params))
+
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET enable_seqscan = off"))
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            connection.execute(statement, parameters)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        sql, params = sent[0]
+        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        cursor = connection.connection.cursor()
+        cursor.execute(explain + sql, params)
+        return "\n".join(str(row[-1] if engine.dialect.name == "sqlite" else row[0]) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("statement", "parameters", "index"),
+    [
+        (_STEP_CHANGES_SINCE, {"step_ids": [1, 2, 3], "since": WEEK}, "ix_decision_step_changes"),
+        (_GUARDRAIL_SINCE, {"pids": [1, 2], "since": WEEK}, "ix_decision_guardrail"),
+    ],
+    ids=["mode changes and rejections", "guardrail weeks"],
+)
+def test_the_rules_look_back_through_partial_indexes(engine, statement, parameters, index):
+    assert index in plan(engine, statement, parameters)
+
+
+def test_the_week_figures_read_the_counting_indexes(engine):
+    parameters = {"week_0": WEEK, "pids_0": [1, 2]}
+    totals = plan(engine, counting._week_totals(1, 101), parameters)
+    assert "ix_kpi_reading_week_counting" in totals and "ix_guardrail_reading_week_counting" in totals
+    steps = plan(engine, counting._step_figures(1), parameters)
+    for table in ("case_count", "rubric_score", "exception_report"):
+        # On an empty table PostgreSQL may pick either of the table's counting indexes.
+        assert re.search(rf"ix_{table}_(week|reporter)_counting", steps), steps
