@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -75,9 +76,21 @@ def record(bind: Session | Connection) -> Claim | None:
     if claim is None or not claim.pending:
         return None
     if not insert_keys(bind, claim.keys, claim.at):
-        claim.repeated = True
-        raise Repeated(", ".join(claim.keys))
+        repeated(claim)
     return claim
+
+
+def single_key() -> Claim | None:
+    """The claim of the request in scope, if it carries one key and it is not recorded
+    yet: for a write that records it in its own statement (Store.add_kpi_reading)."""
+    claim = _current.get()
+    return claim if claim is not None and claim.pending and len(claim.keys) == 1 else None
+
+
+def repeated(claim: Claim) -> NoReturn:
+    """A key of this claim was seen before: the request is a repeat."""
+    claim.repeated = True
+    raise Repeated(", ".join(claim.keys))
 
 
 def insert_keys(bind: Session | Connection, keys: list[str], at: datetime | None) -> bool:
