@@ -416,8 +416,17 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
     gov = Governance(request.store.engine)
     lookback = governance.thresholds(state).lookback_weeks
-    history = gov.histories([state], lookback)
-    proposals = gov.open_proposals(playbook.id)
+    # Recent verdicts, open proposals and versions change only when a week closes or
+    # someone decides: kept per process under the playbook's revision.
+    history, proposals, versions = request.store.remember(
+        state,
+        "status",
+        lambda: (
+            gov.histories([state], lookback),
+            gov.open_proposals(playbook.id),
+            gov.versions(playbook_id=playbook.id),
+        ),
+    )
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
     for index, step in enumerate(state.steps):
@@ -437,7 +446,6 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
                 week=figures.steps[index] if figures else None,
             )
         )
-    versions = gov.versions(playbook_id=playbook.id)
     last = week.week_start if week else calendar.monday_of(today)
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
     series = Reports(request.store.engine).kpi_series([playbook.id], trend_weeks)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Date, bindparam, delete, func, insert, literal, or_, text, tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,6 +43,7 @@ from storage.outbox import enqueue_in
 
 CURATORS_CHANNEL = "curators_channel"
 PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
+T = TypeVar("T")
 STATE_CACHE_SIZE = 4096  # playbook states kept per process; an organisation has far fewer
 
 # The request path's reads, built once: building a statement costs more than running it.
@@ -153,6 +154,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._cache: dict[int, PlaybookState] = {}  # playbook id -> its state (playbook_state)
+        self._kept: dict[tuple[int, str], tuple[int, Any]] = {}  # (playbook id, name) -> (revision, value)
         # Statements that need no transaction of their own (the revision lookup, the KPI
         # report on PostgreSQL): no BEGIN and COMMIT round trips.
         self._autocommit = autocommit(engine)
@@ -233,6 +235,23 @@ class Store:
             self._cache.pop(next(iter(self._cache), key.id), None)  # the oldest entry
         self._cache[key.id] = state
         return state
+
+    def remember(self, state: PlaybookState, name: str, read: Callable[[], T]) -> T:
+        """What `read` returns, kept in this process under the playbook's revision, as
+        states are (_state_of). The database raises the revision on any change to the
+        playbook, its steps and cycles (migration 0010), its verdicts, proposals and
+        registry versions, and the decisions the rules look back at (migration 0013):
+        `read` must read nothing else, or what it kept could be out of date. Kept values
+        are shared between requests: read them, never change them."""
+        key = (state.playbook.id, name)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == state.playbook.revision:
+            return cast(T, kept[1])
+        value = read()  # read after the revision was: never older than what it is kept under
+        if len(self._kept) >= STATE_CACHE_SIZE:
+            self._kept.pop(next(iter(self._kept), key), None)  # the oldest entry
+        self._kept[key] = (state.playbook.revision, value)
+        return value
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         with unit_of_work(self.engine) as s:

@@ -99,6 +99,21 @@ def test_the_database_raises_a_playbooks_revision_on_any_change_to_its_state(eng
         f"INSERT INTO cycle (playbook_id, number, starts_on, started_by, created_at) VALUES ({pid}, 1, '2026-11-02', 'U', :t)",
         "UPDATE cycle SET ends_after = '2026-11-02'",
         "UPDATE playbook SET status = 'active' WHERE slug = 'a'",
+        # what status keeps under the revision too (migration 0013)
+        f"INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, exceptions, recorded_at) "
+        f"SELECT {pid}, id, '2026-11-02', 'ai-led', 'PASS', 0, :t FROM step",
+        "UPDATE step_verdict SET outcome = 'FAIL'",
+        f"INSERT INTO proposal (key, kind, playbook_id, week_start, status, figures, opened_at) "
+        f"VALUES ('p', 'promotion', {pid}, '2026-11-02', 'open', '{{}}', :t)",
+        "UPDATE proposal SET status = 'rejected'",
+        f"INSERT INTO decision (decided_at, kind, actor, playbook_id, week_start, summary, figures) "
+        f"VALUES (:t, 'guardrail', 'rule', {pid}, '2026-11-02', '', '{{}}')",
+        f"INSERT INTO registry_version (playbook_id, version, slug, function, definition, cycle_results, "
+        f"scale_rule_held, published_by, published_at) VALUES ({pid}, 1, 'a', 'F', '{{}}', '[]', false, 'U', :t)",
+        "DELETE FROM registry_version",
+        "DELETE FROM proposal",
+        "DELETE FROM step_verdict",
+        "DELETE FROM decision",
         "DELETE FROM cycle",
         "DELETE FROM step",
     ]
@@ -108,3 +123,11 @@ def test_the_database_raises_a_playbooks_revision_on_any_change_to_its_state(eng
         seen.append(revisions())
     assert [a for a, _ in seen] == sorted(set(a for a, _ in seen)) and len(seen) == len(changes)
     assert all(b == 0 for _, b in seen)  # the other playbook is left alone
+    # Decisions other than the rules' look back, and changes that touch no row, leave it.
+    before = revisions()
+    run(
+        f"INSERT INTO decision (decided_at, kind, actor, playbook_id, week_start, summary, figures) "
+        f"VALUES (:t, 'verdict', 'rule', {pid}, '2026-11-02', '', '{{}}')"
+    )
+    run("DELETE FROM step_verdict")
+    assert revisions() == before

@@ -208,6 +208,50 @@ def test_a_change_made_by_another_process_is_seen_at_once(store, engine, databas
         other.dispose()
 
 
+def test_what_status_keeps_is_read_again_after_a_verdict_a_proposal_or_a_version(store, database_url, playbook):
+    """Store.remember keeps a value under the playbook's revision; a verdict, a proposal,
+    a registry version or a look-back decision written by another process raises it."""
+    from storage.db import make_engine
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return len(reads)
+
+    def kept() -> int:
+        return store.remember(store.playbook_state("support-replies"), "test", read)
+
+    assert (kept(), kept()) == (1, 1)  # read once while nothing changes
+    other = make_engine(database_url)
+    pid = playbook.playbook.id
+    at = "'2026-11-18 10:00:00+00:00'"
+    try:
+        for change in (
+            f"INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, exceptions, recorded_at) "
+            f"SELECT {pid}, id, '2026-11-16', mode, 'PASS', 0, {at} FROM step WHERE playbook_id = {pid}",
+            f"INSERT INTO proposal (key, kind, playbook_id, week_start, status, figures, opened_at) "
+            f"VALUES ('p1', 'scale', {pid}, '2026-11-16', 'open', '{{}}', {at})",
+            "UPDATE proposal SET status = 'rejected'",
+            f"INSERT INTO registry_version (playbook_id, version, slug, function, definition, cycle_results, "
+            f"scale_rule_held, published_by, published_at) VALUES ({pid}, 1, 's', 'F', '{{}}', '[]', true, 'U', {at})",
+            f"INSERT INTO decision (decided_at, kind, actor, playbook_id, week_start, summary, figures) "
+            f"VALUES ({at}, 'guardrail', 'rule', {pid}, '2026-11-16', '', '{{}}')",
+        ):
+            before = len(reads)
+            with other.begin() as connection:
+                connection.exec_driver_sql(change)
+            assert kept() == before + 1 and kept() == before + 1, change
+        with other.begin() as connection:  # a report is not among them: status reads those anew
+            connection.exec_driver_sql(
+                f"INSERT INTO kpi_reading (playbook_id, week_start, value, reported_by, reported_at) "
+                f"VALUES ({pid}, '2026-11-16', 3, 'U', {at})"
+            )
+        assert kept() == len(reads)
+    finally:
+        other.dispose()
+
+
 def test_an_unknown_playbook_is_not_cached(store, playbook):
     assert store.playbook_state("nobody") is None
     assert store.playbook_state_by_id(999_999) is None
