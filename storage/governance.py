@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, bindparam, func, insert, select, true, update
+from sqlalchemy import Date, Integer, Select, bindparam, func, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from cadence.decisions import Decision
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
-from storage.bulk import insert_new
+from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
 from storage.models import (
@@ -400,11 +400,12 @@ class Governance:
                 .values(status="withdrawn", decided_at=at, decided_by="rule")
                 .execution_options(synchronize_session=False)
             )
-        # Core executemany: one statement a table however many rows (the ORM would insert
-        # row by row to learn ids nobody needs here).
+        # Core, a few multi-row statements a table however many rows (the ORM would insert
+        # row by row, and a plain executemany sends a statement per row: storage/bulk.py).
         if change.new_proposals:
-            s.execute(
-                insert(Proposal.__table__),
+            insert_all(
+                s,
+                Proposal.__table__,
                 [
                     dict(
                         key=p.key,
@@ -424,14 +425,13 @@ class Governance:
                 ],
             )
         if change.verdicts:
-            s.execute(
-                insert(StepVerdict.__table__), [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts]
-            )
+            insert_all(s, VERDICT, [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts])
         if change.decisions:
-            s.execute(insert(DecisionRow.__table__), [decision_columns(d, at) for d in change.decisions])
+            insert_all(s, DECISION, [decision_columns(d, at) for d in change.decisions])
         if change.cycle_results:
-            s.execute(
-                insert(CycleResult.__table__),
+            insert_all(
+                s,
+                CycleResult.__table__,
                 [
                     dict(
                         playbook_id=r.playbook_id,

@@ -1,0 +1,51 @@
+"""Bulk writes: what insert_all writes reads back exactly as an ORM insert would."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from storage.bulk import insert_all
+from storage.db import unit_of_work
+from storage.models import Decision
+
+
+def test_insert_all_writes_every_column_as_an_insert_would(engine, playbook):
+    pid = playbook.playbook.id
+    step = playbook.steps[0].id
+    berlin = timezone(timedelta(hours=1))
+    rows = [
+        dict(
+            decided_at=datetime(2026, 11, 23, 13, 0, tzinfo=berlin),  # stored as the same instant in UTC
+            kind="verdict",
+            actor="rule:verdict",
+            rule="pass",
+            playbook_id=pid,
+            step_id=step if n % 2 else None,
+            week_start=date(2026, 11, 16),
+            from_mode=None,
+            to_mode="ai-led",
+            summary=f"it's \\ a \t tab, a\nnewline and 'quotes' #{n}",
+            figures={"cases": n, "ratio": 0.25, "names": ["a", "b\tc"], "none": None, "text": "é ✓"},
+        )
+        for n in range(3)
+    ]
+    with engine.connect() as c:
+        revision = c.execute(text(f"SELECT revision FROM playbook WHERE id = {pid}")).scalar()
+    with unit_of_work(engine) as s:
+        insert_all(s, Decision.__table__, rows)
+    with Session(engine) as s:
+        written = s.execute(select(Decision).where(Decision.kind == "verdict").order_by(Decision.id)).scalars().all()
+    assert [d.summary for d in written] == [r["summary"] for r in rows]
+    assert [d.figures for d in written] == [r["figures"] for r in rows]
+    assert [d.step_id for d in written] == [None, step, None]
+    assert all(d.decided_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC) for d in written)
+    assert all(d.week_start == date(2026, 11, 16) and d.from_mode is None for d in written)
+    with engine.connect() as c:
+        after = c.execute(text(f"SELECT revision FROM playbook WHERE id = {pid}")).scalar()
+    assert after == revision  # verdict decisions are not among what status keeps
+
+
+def test_insert_all_of_nothing_writes_nothing(engine):
+    with unit_of_work(engine) as s:
+        insert_all(s, Decision.__table__, [])
