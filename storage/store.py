@@ -50,6 +50,10 @@ STATE_CACHE_SIZE = 4096  # playbook states kept per process; an organisation has
 _REVISION_BY_SLUG = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.slug == bindparam("slug"))
 _REVISION_BY_ID = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.id == bindparam("id"))
 _PLAYBOOK_BY_ID = select(PLAYBOOK).where(PLAYBOOK.c.id == bindparam("id"))
+CLOCK_STATUSES = ("active", "paused", "retired")
+_CLOCK_REVISIONS = (
+    select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.status.in_(CLOCK_STATUSES)).order_by(PLAYBOOK.c.id)
+)
 _STEPS_OF = (
     select(STEP).where(STEP.c.playbook_id == bindparam("id"), STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
 )
@@ -228,12 +232,19 @@ class Store:
             return None
         steps = connection.execute(_STEPS_OF, {"id": key.id}).all()
         anchor = connection.execute(_ANCHOR_OF, {"id": key.id}).first()
-        state = PlaybookState(
-            Playbook(**row._mapping), [Step(**r._mapping) for r in steps], Cycle(**anchor._mapping) if anchor else None
+        return self._keep(
+            PlaybookState(
+                Playbook(**row._mapping),
+                [Step(**r._mapping) for r in steps],
+                Cycle(**anchor._mapping) if anchor else None,
+            )
         )
-        if len(self._cache) >= STATE_CACHE_SIZE:
-            self._cache.pop(next(iter(self._cache), key.id), None)  # the oldest entry
-        self._cache[key.id] = state
+
+    def _keep(self, state: PlaybookState) -> PlaybookState:
+        """Cache a state read after its revision was (so never older than it)."""
+        if len(self._cache) >= STATE_CACHE_SIZE and state.playbook.id not in self._cache:
+            self._cache.pop(next(iter(self._cache)), None)  # the oldest entry
+        self._cache[state.playbook.id] = state
         return state
 
     def remember(self, state: PlaybookState, name: str, read: Callable[[], T]) -> T:
@@ -274,20 +285,32 @@ class Store:
 
     def clock_states(self) -> list[PlaybookState]:
         """What the clock looks at: active playbooks, and paused or retired ones whose last
-        run of cycles was ended (their last week still closes). Three queries."""
-        with unit_of_work(self.engine) as s:
-            playbooks = list(
-                s.exec(
-                    select(Playbook)
-                    .where(col(Playbook.status).in_(("active", "paused", "retired")))
-                    .order_by(Playbook.id)
-                )
-            )
-            return [
-                state
-                for state in self._states(s, playbooks)
-                if state.anchor is not None and (state.playbook.status == "active" or state.anchor.ends_after)
-            ]
+        run of cycles was ended (their last week still closes). The clock asks every
+        minute: one query for their revisions, and the states of those that changed since
+        the last tick (three queries), the rest from this process's cache (_state_of)."""
+        with self._autocommit.connect() as connection:
+            keys = connection.execute(_CLOCK_REVISIONS).all()
+        states: dict[int, PlaybookState] = {}
+        changed = []
+        for key in keys:
+            cached = self._cache.get(key.id)
+            if cached is not None and cached.playbook.revision == key.revision:
+                states[key.id] = cached
+            else:
+                changed.append(key.id)
+        if changed:
+            with reading(self.engine) as s:
+                playbooks = list(s.exec(select(Playbook).where(col(Playbook.id).in_(changed))))
+                for state in self._states(s, playbooks):
+                    states[state.playbook.id] = self._keep(state)
+        return [
+            state
+            for state in (states.get(key.id) for key in keys)
+            if state is not None
+            and state.playbook.status in CLOCK_STATUSES
+            and state.anchor is not None
+            and (state.playbook.status == "active" or state.anchor.ends_after)
+        ]
 
     def playbooks_of(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""

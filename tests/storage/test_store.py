@@ -252,6 +252,26 @@ def test_what_status_keeps_is_read_again_after_a_verdict_a_proposal_or_a_version
         other.dispose()
 
 
+def test_the_clock_reads_only_the_states_that_changed_since_its_last_tick(store, engine, database_url, playbook):
+    from bench.common import QueryCounter
+    from storage.db import make_engine
+
+    first = store.clock_states()
+    with QueryCounter(engine) as queries:
+        again = store.clock_states()
+    assert again == first and again[0] is first[0] and queries.count == 1  # the revisions only
+    other = make_engine(database_url)
+    try:
+        with other.begin() as connection:
+            connection.exec_driver_sql("UPDATE step SET mode = 'ai-led' WHERE name = 'draft'")
+        assert store.clock_states()[0].step("draft").mode == "ai-led"
+        with other.begin() as connection:
+            connection.exec_driver_sql("UPDATE playbook SET status = 'draft'")
+        assert store.clock_states() == []
+    finally:
+        other.dispose()
+
+
 def test_an_unknown_playbook_is_not_cached(store, playbook):
     assert store.playbook_state("nobody") is None
     assert store.playbook_state_by_id(999_999) is None
