@@ -6,8 +6,8 @@ lengths of history (nor the time with the history), and the clock's peak memory.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
-import resource
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 from slack_sdk import WebClient
 from sqlalchemy import insert, update
 
+from bench.ack import peak_rss_mib
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.digest import Digest
@@ -202,6 +203,9 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
     }
 
 
+# The clock's own peak (VmHWM, per address space). getrusage's ru_maxrss would not do:
+# Linux carries it across exec, so a spawned process reports its parent's peak, which
+# here is the process that built the history.
 def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     """The clock's work at the close (in a fresh process): the close's tick, after the
     tick of the minute before, then the digest."""
@@ -237,5 +241,5 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
         "digest_messages": len(messages),
         "digest_with_charts_seconds": charts_seconds,
         "charts": sum(1 for m in charted if m.method == "files.uploadV2"),
-        "clock_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "clock_peak_rss_mib": peak_rss_mib(os.getpid()),
     }
