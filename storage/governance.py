@@ -400,8 +400,8 @@ class Governance:
                 .values(status="withdrawn", decided_at=at, decided_by="rule")
                 .execution_options(synchronize_session=False)
             )
-        # Core, a few multi-row statements a table however many rows (the ORM would insert
-        # row by row, and a plain executemany sends a statement per row: storage/bulk.py).
+        # Core, one COPY (PostgreSQL) or executemany (SQLite) a table however many rows: the
+        # ORM would insert row by row to learn ids nobody needs here (storage/bulk.py).
         if change.new_proposals:
             insert_all(
                 s,

@@ -61,6 +61,13 @@ _ADD_KPI_READING = insert(KpiReading.__table__)
 _KPI_COLUMNS = ("playbook_id", "week_start", "value", "reported_by", "reported_at")
 
 
+def _put_bounded(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep `value` under `key`, making room by dropping the oldest entry when full."""
+    if len(cache) >= STATE_CACHE_SIZE and key not in cache:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
 def _add_kpi_reading_once() -> Any:
     """PostgreSQL: a request's key and its KPI reading in one statement, which commits on
     its own. The reading is inserted only if the key was new, so a repeat inserts nothing
@@ -224,8 +231,8 @@ class Store:
         under. Cached states are shared between requests: read them, never change them."""
         if key is None:
             return None
-        cached = self._cache.get(key.id)
-        if cached is not None and cached.playbook.revision == key.revision:
+        cached = self._cached(key)
+        if cached is not None:
             return cached
         row = connection.execute(_PLAYBOOK_BY_ID, {"id": key.id}).first()
         if row is None:  # deleted in between
@@ -240,11 +247,14 @@ class Store:
             )
         )
 
+    def _cached(self, key: Row[Any]) -> PlaybookState | None:
+        """The cached state of the playbook `key` (its id and revision) names, if current."""
+        cached = self._cache.get(key.id)
+        return cached if cached is not None and cached.playbook.revision == key.revision else None
+
     def _keep(self, state: PlaybookState) -> PlaybookState:
         """Cache a state read after its revision was (so never older than it)."""
-        if len(self._cache) >= STATE_CACHE_SIZE and state.playbook.id not in self._cache:
-            self._cache.pop(next(iter(self._cache)), None)  # the oldest entry
-        self._cache[state.playbook.id] = state
+        _put_bounded(self._cache, state.playbook.id, state)
         return state
 
     def remember(self, state: PlaybookState, name: str, read: Callable[[], T]) -> T:
@@ -259,9 +269,7 @@ class Store:
         if kept is not None and kept[0] == state.playbook.revision:
             return cast(T, kept[1])
         value = read()  # read after the revision was: never older than what it is kept under
-        if len(self._kept) >= STATE_CACHE_SIZE:
-            self._kept.pop(next(iter(self._kept), key), None)  # the oldest entry
-        self._kept[key] = (state.playbook.revision, value)
+        _put_bounded(self._kept, key, (state.playbook.revision, value))
         return value
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
@@ -290,14 +298,8 @@ class Store:
         the last tick (three queries), the rest from this process's cache (_state_of)."""
         with self._autocommit.connect() as connection:
             keys = connection.execute(_CLOCK_REVISIONS).all()
-        states: dict[int, PlaybookState] = {}
-        changed = []
-        for key in keys:
-            cached = self._cache.get(key.id)
-            if cached is not None and cached.playbook.revision == key.revision:
-                states[key.id] = cached
-            else:
-                changed.append(key.id)
+        states = {key.id: cached for key in keys if (cached := self._cached(key)) is not None}
+        changed = [key.id for key in keys if key.id not in states]
         if changed:
             with reading(self.engine) as s:
                 playbooks = list(s.exec(select(Playbook).where(col(Playbook.id).in_(changed))))
