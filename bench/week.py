@@ -22,11 +22,13 @@ from bot.digest import Digest
 from bot.members import TeamDirectory
 from bot.standin import SlackStandIn
 from bot.tick import Cadence
+from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.models import CadenceJob, CaseCount, Cycle, Decision, KpiReading, Playbook, RubricScore, StepVerdict
-from storage.store import Store
+from storage.models import CadenceJob, CaseCount, Cycle, KpiReading, Playbook, RubricScore, StepVerdict
+from storage.models import Decision as DecisionRow
+from storage.store import Store, decision_columns
 
 ANCHOR = date(2024, 11, 18)  # a Monday, 104 weeks before the week that closes
 MODES = ["human-led", "collaborative", "ai-led", "collaborative", "ai-led"]
@@ -100,9 +102,9 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                     )
                     # The decision log keeps each verdict, and now and then a mode change:
                     # what a deployed database holds, and what the rules' look back skips.
-                    decisions.append(_decision("verdict", pid, step.id, monday, now, {"outcome": outcome}))
+                    decisions.append(_decision(DecisionKind.VERDICT, pid, step.id, monday, now, {"outcome": outcome}))
                     if (w + step.position) % 26 == 25:
-                        decisions.append(_decision("mode-change", pid, step.id, monday, now, {}, step.mode))
+                        decisions.append(_decision(DecisionKind.MODE_CHANGE, pid, step.id, monday, now, {}, step.mode))
                 if w >= weeks - 12:
                     cases.append(
                         dict(
@@ -150,7 +152,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             )
     for table, rows in (
         (StepVerdict.__table__, verdicts),
-        (Decision.__table__, decisions),
+        (DecisionRow.__table__, decisions),
         (KpiReading.__table__, kpis),
         (CaseCount.__table__, cases),
         (RubricScore.__table__, rubrics),
@@ -166,21 +168,9 @@ def build(engine, playbooks: int, weeks: int) -> dict:
 
 
 def _decision(
-    kind: str, pid: int, step_id: int, week: date, at: datetime, figures: dict, mode: str | None = None
+    kind: DecisionKind, pid: int, step_id: int, week: date, at: datetime, figures: dict, mode: str | None = None
 ) -> dict:
-    return dict(
-        decided_at=at,
-        kind=kind,
-        actor="rule:bench",
-        rule=None,
-        playbook_id=pid,
-        step_id=step_id,
-        week_start=week,
-        from_mode=mode,
-        to_mode=mode,
-        summary="",
-        figures=figures,
-    )
+    return decision_columns(Decision(kind, None, "rule:bench", "", pid, step_id, week, mode, mode, figures), at)
 
 
 def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> dict:
