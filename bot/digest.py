@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import logging
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from cadence import calendar, keys, rules
@@ -38,7 +40,8 @@ class Digest:
         self.store = store
         self.reports = Reports(store.engine)
         self.governance = Governance(store.engine)
-        self.charts = charts
+        self._draw = _chart_drawer() if charts else None
+        self.charts = self._draw is not None
 
     def figures(self, monday: date, at: datetime) -> tuple[OrgWeek, list[PlaybookDigest], list[date]]:
         """The org's and each active playbook's numbers as of `at`, the digest's slot.
@@ -65,11 +68,17 @@ class Digest:
         last = self.store.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
         checkins = self.reports.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
         since = at - timedelta(days=7)
-        changes = self.reports.decisions_between(pids, ("mode-change",), since, at)
-        proposals = self.governance.open_proposals_of(pids)
+        names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
+        # Grouped once: a week's close can change hundreds of modes, and scanning them
+        # all for every playbook made the digest quadratic in the org's size.
+        changes: dict[int | None, list[ModeChange]] = defaultdict(list)
+        for d in self.reports.decisions_between(pids, ("mode-change",), since, at):
+            changes[d.playbook_id].append(ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or ""))
+        proposals: dict[int, list[OpenProposal]] = defaultdict(list)
+        for x in self.governance.open_proposals_of(pids):
+            proposals[x.playbook_id].append(OpenProposal(x.kind, names.get(x.step_id), x.to_mode))
         counts = self.reports.org_counts(since, at)
         ratios = self.reports.exception_ratios(weeks)
-        names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
 
         digests = []
         all_cases = all_exceptions = 0
@@ -112,14 +121,8 @@ class Digest:
                 ],
                 dms_sent=sent,
                 checked_in=answered,
-                mode_changes=[
-                    ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or "")
-                    for d in changes
-                    if d.playbook_id == p.id
-                ],
-                open_proposals=[
-                    OpenProposal(x.kind, names.get(x.step_id), x.to_mode) for x in proposals if x.playbook_id == p.id
-                ],
+                mode_changes=changes.get(p.id, []),
+                open_proposals=proposals.get(p.id, []),
                 origin=origin,
                 guardrail=p.guardrail_name,
                 guardrail_value=figures.guardrail,
@@ -202,15 +205,26 @@ class Digest:
                     )
         return messages
 
-    @staticmethod
-    def _chart(function: str, members: list[PlaybookDigest], weeks: list[date]) -> tuple[bytes, str] | None:
+    def _chart(self, function: str, members: list[PlaybookDigest], weeks: list[date]) -> tuple[bytes, str] | None:
+        if self._draw is None:
+            return None
         try:
-            from bot.charts import function_chart
-
-            return function_chart(function, members, weeks)
+            return self._draw(function, members, weeks)
         except Exception:
             log.exception("chart for %s failed; the digest goes out without it", function)
             return None
+
+
+def _chart_drawer() -> Callable[[str, list[PlaybookDigest], list[date]], tuple[bytes, str]] | None:
+    """Loaded when the clock starts, not at the first digest: the plotting library takes
+    about a second to import, which the Monday digest would otherwise pay after every
+    deploy. A failure here costs the charts, never the digest."""
+    try:
+        from bot.charts import function_chart
+    except Exception:
+        log.exception("charts are unavailable; digests go out without them")
+        return None
+    return function_chart
 
 
 def closed_week(state: PlaybookState, at: datetime) -> calendar.WeekRef | None:

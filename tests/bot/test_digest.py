@@ -181,3 +181,66 @@ def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, 
     assert only.latest == 30.0  # the week of 16 Nov, closed; the week of 23 Nov closes at 20:00 UTC
     _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
     assert digests[0].latest == 20.0
+
+
+def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(engine, store, clock):
+    """Two playbooks closed the same week; one step of one changed mode and another has a
+    promotion open. Each shows under its own playbook only, the other shows none."""
+    from sqlalchemy import insert
+
+    from cadence.decisions import Decision, DecisionKind
+    from cadence.definition import parse_playbook
+    from storage.models import Decision as DecisionRow
+    from storage.models import Proposal
+    from storage.store import decision_columns
+    from tests.conftest import SUPPORT_REPLIES
+
+    other = {**SUPPORT_REPLIES, "playbook": "support-triage", "channel": "CTRIAGE01"}
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES), parse_playbook(other)], "UTC", "t", clock())
+    replies, triage = store.playbook_state("support-replies"), store.playbook_state("support-triage")
+    for state in (replies, triage):
+        store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    changed, proposed = triage.steps[0], triage.steps[-1]
+    at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    week = date(2026, 11, 23)
+    with engine.begin() as c:
+        c.execute(
+            insert(DecisionRow),
+            [
+                decision_columns(
+                    Decision(
+                        DecisionKind.MODE_CHANGE,
+                        "demotion",
+                        "rule:demotion",
+                        "",
+                        triage.playbook.id,
+                        changed.id,
+                        week,
+                        "ai-led",
+                        "collaborative",
+                    ),
+                    at,
+                )
+            ],
+        )
+        c.execute(
+            insert(Proposal),
+            [
+                dict(
+                    key="promotion:x",
+                    kind="promotion",
+                    playbook_id=triage.playbook.id,
+                    step_id=proposed.id,
+                    week_start=week,
+                    from_mode="collaborative",
+                    to_mode="ai-led",
+                    figures={},
+                    opened_at=at,
+                )
+            ],
+        )
+    _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
+    by_slug = {d.week.slug: d.week for d in digests}
+    assert by_slug["support-triage"].mode_changes == [ModeChange(changed.name, "ai-led", "collaborative")]
+    assert by_slug["support-triage"].open_proposals == [OpenProposal("promotion", proposed.name, "ai-led")]
+    assert by_slug["support-replies"].mode_changes == [] and by_slug["support-replies"].open_proposals == []
