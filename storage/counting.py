@@ -18,6 +18,7 @@ from sqlalchemy import Date, Row, Select, bindparam, func, select, union_all
 from sqlalchemy.sql.expression import CompoundSelect
 from sqlmodel import Session, col
 
+from storage.lists import one_of
 from storage.models import (
     CaseCount,
     CheckIn,
@@ -65,7 +66,7 @@ def _of_weeks(table: Any) -> list[Any]:
     playbook IN (...) AND week IN (...) walks the counting index one (playbook, week) at
     a time on both databases, where a list of pairs may not."""
     return [
-        col(table.playbook_id).in_(bindparam("pids", expanding=True)),
+        one_of(col(table.playbook_id), "pids"),
         col(table.week_start).in_(bindparam("weeks", expanding=True, type_=Date)),
         col(table.withdrawn_at).is_(None),
     ]
@@ -147,7 +148,7 @@ def _weekly(columns: Callable[[Any], list[Any]], playbook: Any, weeks: int) -> S
     per_week = []
     for i in range(weeks):
         week_start = bindparam(f"week_{i}", type_=Date)
-        per_week.append(select(*columns(week_start)).where(playbook.in_(bindparam(f"pids_{i}", expanding=True))))
+        per_week.append(select(*columns(week_start)).where(one_of(playbook, f"pids_{i}")))
     return union_all(*per_week) if len(per_week) > 1 else per_week[0]
 
 

@@ -19,6 +19,7 @@ from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
+from storage.lists import one_of
 from storage.models import (
     GUARDRAIL_WEEKS,
     STEP_CHANGES,
@@ -121,7 +122,7 @@ def _last_verdicts(dialect: str) -> Select[Any]:
     index: the cost follows the steps and the window, never the length of their history.
     PostgreSQL takes them with a LATERAL join and a LIMIT; SQLite, which has no LATERAL,
     bounds each step's range by its N-th latest week. Built once: status reads it too."""
-    steps = STEP.c.id.in_(bindparam("step_ids", expanding=True))
+    steps = one_of(STEP.c.id, "step_ids")
     # Only what the rules read: a close loads tens of thousands of these.
     wanted = [getattr(VERDICT.c, name) for name in _VERDICT_COLUMNS]
     if dialect == "postgresql":
@@ -155,18 +156,18 @@ _STEP_CHANGES_SINCE = (
     select(DECISION.c.step_id, DECISION.c.kind, DECISION.c.week_start, DECISION.c.from_mode, DECISION.c.to_mode)
     .where(
         STEP_CHANGES,
-        DECISION.c.step_id.in_(bindparam("step_ids", expanding=True)),
+        one_of(DECISION.c.step_id, "step_ids"),
         DECISION.c.week_start >= bindparam("since", type_=Date),
     )
     .order_by(DECISION.c.id)
 )
 _GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures).where(
     GUARDRAIL_WEEKS,
-    DECISION.c.playbook_id.in_(bindparam("pids", expanding=True)),
+    one_of(DECISION.c.playbook_id, "pids"),
     DECISION.c.week_start >= bindparam("since", type_=Date),
 )
 _OPEN_PROMOTIONS = select(Proposal).where(
-    col(Proposal.step_id).in_(bindparam("step_ids", expanding=True)),
+    one_of(col(Proposal.step_id), "step_ids"),
     Proposal.status == "open",
     Proposal.kind == "promotion",
 )
