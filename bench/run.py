@@ -37,8 +37,9 @@ def _week(runs: dict) -> list[str]:
         "week's 09:00 nudges and Friday's owner DMs were earlier ticks), in a process of its own, as the clock "
         "runs: after the tick of the minute before, which read every playbook's state; its peak memory is the "
         "clock's (the digest with charts included). The history holds a verdict and its decision per step "
-        "and week, and now and then a mode change. On PostgreSQL the close writes its verdicts, decisions and "
-        "proposals with COPY, which the statement count does not see.",
+        "and week, and now and then a mode change. The close writes its verdicts, decisions and proposals "
+        "straight through the driver (COPY on PostgreSQL, an executemany on SQLite), which the statement count "
+        "does not see.",
         "",
         "| playbooks | weeks | history rows | week close (one tick) | statements | digest build | statements | "
         "digest with charts | clock peak RSS |",

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, insert
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
@@ -31,31 +31,57 @@ def insert_new(session: Session | Connection, table: Table, rows: list[dict[str,
 def insert_all(session: Session | Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (each with the same columns) in the caller's transaction.
 
-    On PostgreSQL with COPY: one statement a table, so the revision triggers (migration
-    0013) run once, and no SQL text is built or parsed for thousands of rows; a plain
-    executemany sends an INSERT per row, and a multi-row INSERT spends its time in the
-    driver parsing its parameters. Values go through the columns' own bind processing,
-    as they would in an INSERT. On SQLite, an executemany: no round trips to save there.
+    Straight to the driver, around SQLAlchemy's per-row parameter handling, which cost
+    more than the database's own work for a close's thousands of rows:
+    - PostgreSQL: COPY, one statement a table, so the revision triggers (migration 0013)
+      run once, and no SQL text is built or parsed for thousands of rows (an executemany
+      sends an INSERT per row; a multi-row INSERT spends its time parsing parameters);
+    - SQLite: the driver's executemany of one prepared INSERT (no round trips to save).
+    Values go through the columns' own bind processing, as in any INSERT, and a value
+    repeated down a column (the close's instant, its week) is processed once.
     """
     if not rows:
         return
     if isinstance(session, Session):
-        session.flush()  # pending ORM rows first: COPY goes around the session
+        session.flush()  # pending ORM rows first: the driver is used around the session
         connection = session.connection()
     else:
         connection = session
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
+    dialect = connection.dialect
     columns = tuple(rows[0])
-    processors = _processors(connection.dialect, table, columns)
     driver = connection.connection.driver_connection
     assert driver is not None, "a connection in a transaction has its driver connection"
-    with driver.cursor() as cursor, cursor.copy(_copy(connection.dialect, table, columns)) as copy:
-        for row in rows:
-            copy.write_row(
-                [process(row[c]) if process else row[c] for c, process in zip(columns, processors, strict=True)]
-            )
+    values = _values(dialect, table, columns, rows)
+    if dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(_copy(dialect, table, columns)) as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(_insert(dialect, table, columns), values)
+    finally:
+        cursor.close()
+
+
+def _values(dialect: Dialect, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Each row's values in column order, bind-processed; each distinct hashable value of
+    a column processed once (keyed by its type too, so 1 and True stay apart)."""
+    processed: list[list[Any]] = [[row[c] for c in columns] for row in rows]
+    for i, process in enumerate(_processors(dialect, table, columns)):
+        if process is None:
+            continue
+        seen: dict[tuple[type, Any], Any] = {}
+        for row in processed:
+            value = row[i]
+            try:
+                key = (type(value), value)
+                row[i] = seen[key]
+            except KeyError:
+                row[i] = seen[key] = process(value)
+            except TypeError:  # unhashable (JSON): processed each time
+                row[i] = process(value)
+    return processed
 
 
 @functools.cache
@@ -67,6 +93,13 @@ def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> lis
 def _copy(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
     quote = dialect.identifier_preparer.quote
     return f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+
+
+@functools.cache
+def _insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    quote = dialect.identifier_preparer.quote
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
 
 
 @functools.cache

@@ -49,3 +49,27 @@ def test_insert_all_writes_every_column_as_an_insert_would(engine, playbook):
 def test_insert_all_of_nothing_writes_nothing(engine):
     with unit_of_work(engine) as s:
         insert_all(s, Decision.__table__, [])
+
+
+def test_a_value_repeated_down_a_column_is_written_as_itself(engine, playbook):
+    """Values repeated down a column are converted once; values equal in Python but not
+    of one type (1 and True) each keep their own form. (Not 1.0: SQLite's affinity for a
+    JSON column stores the text 1.0 as the integer 1, whoever writes it.)"""
+    pid = playbook.playbook.id
+    at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    kinds = [1, True, 1, True, "1", None, [1], True]
+    rows = [
+        dict(decided_at=at, kind="verdict", actor="rule:verdict", playbook_id=pid, summary=f"#{n}", figures=value)
+        for n, value in enumerate(kinds)
+    ]
+    with unit_of_work(engine) as s:
+        insert_all(s, Decision.__table__, rows)
+    with engine.connect() as c:
+        written = c.execute(
+            select(Decision.__table__.c.figures, Decision.__table__.c.decided_at)
+            .where(Decision.__table__.c.kind == "verdict")
+            .order_by(Decision.__table__.c.id)
+        ).all()
+    assert [type(f) for f, _ in written] == [type(v) for v in kinds]
+    assert [f for f, _ in written] == kinds
+    assert {d for _, d in written} == {at}
