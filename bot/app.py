@@ -24,6 +24,7 @@ from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
 from storage import replay
 from storage.cadence_log import CadenceLog
+from storage.db import held_reads
 from storage.outbox import Outbox
 from storage.store import Store
 
@@ -60,7 +61,7 @@ def create_app(
     app = RolloutApp(
         store=store,
         clock=clock,
-        # Bolt copies this client's settings for each request; the _budget middleware
+        # Bolt copies this client's settings for each request; the _each_request middleware
         # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
         client=RolloutWebClient(
             token=settings.slack_bot_token,
@@ -76,8 +77,9 @@ def create_app(
         # clear message; Bolt's own check would raise a traceback in every process it starts.
         token_verification_enabled=False,
     )
-    app.use(_budget(settings, store))
-    app.use(_once(store, clock))
+    # One middleware, not one per concern: Bolt builds each middleware's arguments anew on
+    # every request, a cost the durable floor does not pay.
+    app.use(_each_request(settings, store, clock))
     commands.register(app, services)
     actions.register(app, services)
     governance.register(app, services)
@@ -87,16 +89,23 @@ def create_app(
     return app
 
 
-def _once(store: Store, clock: Callable[[], datetime]):
-    """Each request is processed once. A replayed request carries a signature already seen
+def _each_request(settings: Settings, store: Store, clock: Callable[[], datetime]):
+    """What every request needs before its listener, after Bolt has checked its signature.
+
+    Its own client, with one budget for all its waiting on Slack; a call with an effect
+    first records the request's keys, if its first write has not.
+
+    And it is processed once. A replayed request carries a signature already seen
     (Slack's scheme alone accepts a replay for five minutes); Slack's own retries of an
     event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200.
-
     A slash command's keys are recorded with its first write (storage/replay.py), or
     after its answer if it wrote nothing (RolloutApp.dispatch); anything else, which may
     call Slack before it writes, records them here, before its listener runs."""
 
     def middleware(req: BoltRequest, resp: BoltResponse, next):
+        req.context["client"] = request_client(
+            settings.slack_bot_token, settings.slack_api_url, before_effect=store.record_request
+        )
         keys = _keys(req)
         if not keys:
             return next()
@@ -137,19 +146,6 @@ def _repeat(req: BoltRequest, keys: list[str]) -> BoltResponse:
     return BoltResponse(status=200, body="")
 
 
-def _budget(settings: Settings, store: Store):
-    """Every request gets its own client with one budget for all its waiting on Slack. A
-    call with an effect first records the request's keys, if its first write has not."""
-
-    def middleware(req: BoltRequest, resp: BoltResponse, next):
-        req.context["client"] = request_client(
-            settings.slack_bot_token, settings.slack_api_url, before_effect=store.record_request
-        )
-        return next()
-
-    return middleware
-
-
 def _surface(req: BoltRequest) -> str:
     """The metrics label of a request: the /rollout subcommand, or the kind of payload."""
     body = req.body if isinstance(req.body, dict) else {}
@@ -178,7 +174,7 @@ class RolloutApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
-        with replay.scope() as claim:
+        with replay.scope() as claim, held_reads():
             response = super().dispatch(req)
             # A command that wrote nothing is recorded now; one whose write found its key
             # taken (claim.repeated) is not asked about again.

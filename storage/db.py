@@ -6,6 +6,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -140,6 +141,42 @@ def autocommit(engine: Engine) -> Engine:
     if reads is None:
         reads = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
     return reads
+
+
+# The connections a request holds for its reads, by engine (see held_reads).
+_held: ContextVar[dict[Engine, Connection] | None] = ContextVar("rollout_held_reads", default=None)
+
+
+@contextmanager
+def held_reads() -> Iterator[None]:
+    """For one request: its reads outside a transaction share one pooled connection per
+    engine, taken at the first and given back here, at the end. A `/rollout kpi` reads
+    the playbook's revision and then, on PostgreSQL, writes in a statement that commits
+    itself: one checkout where there were two, each of which set the connection's
+    isolation level on the way out of the pool and reset it on the way back."""
+    held: dict[Engine, Connection] = {}
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        for connection in held.values():
+            connection.close()
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection outside any transaction (autocommit): the request's held one inside
+    held_reads, else one of the pool's for this block."""
+    held = _held.get()
+    if held is None:
+        with autocommit(engine).connect() as connection:
+            yield connection
+        return
+    kept = held.get(engine)
+    if kept is None or kept.closed or kept.invalidated:
+        kept = held[engine] = autocommit(engine).connect()
+    yield kept
 
 
 @contextmanager

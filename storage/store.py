@@ -20,7 +20,7 @@ from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting, replay
-from storage.db import autocommit, reading, transaction, unit_of_work
+from storage.db import read_connection, reading, transaction, unit_of_work
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -166,9 +166,6 @@ class Store:
         self.engine = engine
         self._cache: dict[int, PlaybookState] = {}  # playbook id -> its state (playbook_state)
         self._kept: dict[tuple[int, str], tuple[int, Any]] = {}  # (playbook id, name) -> (revision, value)
-        # Statements that need no transaction of their own (the revision lookup, the KPI
-        # report on PostgreSQL): no BEGIN and COMMIT round trips.
-        self._autocommit = autocommit(engine)
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
         """Record these request keys; False if any was seen before (a replay or a retry)."""
@@ -216,11 +213,11 @@ class Store:
     def playbook_state(self, slug: str) -> PlaybookState | None:
         """One playbook with its steps and anchor. Every command starts here: one query
         for the playbook's revision, and the rest only when it changed (see _state_of)."""
-        with self._autocommit.connect() as connection:
+        with read_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_SLUG, {"slug": slug}).first())
 
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        with self._autocommit.connect() as connection:
+        with read_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
 
     def _state_of(self, connection: Connection, key: Row[Any] | None) -> PlaybookState | None:
@@ -296,7 +293,7 @@ class Store:
         run of cycles was ended (their last week still closes). The clock asks every
         minute: one query for their revisions, and the states of those that changed since
         the last tick (three queries), the rest from this process's cache (_state_of)."""
-        with self._autocommit.connect() as connection:
+        with read_connection(self.engine) as connection:
             keys = connection.execute(_CLOCK_REVISIONS).all()
         states = {key.id: cached for key in keys if (cached := self._cached(key)) is not None}
         changed = [key.id for key in keys if key.id not in states]
@@ -670,7 +667,7 @@ class Store:
             return
         # On PostgreSQL the request's key and the reading go in one self-committing
         # statement: one round trip where BEGIN, two INSERTs and COMMIT took four.
-        with self._autocommit.connect() as connection:
+        with read_connection(self.engine) as connection:
             added = connection.execute(_ADD_KPI_READING_ONCE, {**values, "key": claim.keys[0], "seen_at": claim.at})
             if added.first() is None:
                 replay.repeated(claim)

@@ -224,3 +224,50 @@ def test_a_database_connection_cut_mid_request(bot, store, engine, database_url,
     finally:
         event.remove(engine, "before_cursor_execute", terminate)
         killer.dispose()
+
+
+def test_a_report_takes_one_connection_from_the_pool_on_postgresql(bot, playbook, engine):
+    """The revision read and the report that commits itself share the request's one
+    connection (storage.db.held_reads); on SQLite the write has its own transaction."""
+    checkouts = []
+
+    def checked_out(*args):
+        checkouts.append(args)
+
+    event.listen(engine.pool, "checkout", checked_out)
+    try:
+        reply = bot.command("kpi support-replies 20", user=MEMBER)
+    finally:
+        event.remove(engine.pool, "checkout", checked_out)
+    assert "Recorded" in reply.text
+    assert len(checkouts) == (1 if engine.dialect.name == "postgresql" else 2)
+    assert engine.pool.checkedout() == 0  # given back at the end of the request
+
+
+def test_a_held_connection_cut_mid_request(bot, playbook, engine, database_url):
+    """pg_terminate_backend on the request's held connection between its read and its
+    report: the user is told nothing was stored, and the next request works."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    from storage.db import make_engine
+
+    killer = make_engine(database_url)
+    cut = []
+
+    def terminate(conn, cursor, statement, parameters, context, executemany):
+        if "INSERT INTO kpi_reading" in statement and not cut:
+            cut.append(conn.connection.dbapi_connection.info.backend_pid)
+            with killer.connect() as k:
+                k.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": cut[0]})
+
+    event.listen(engine, "before_cursor_execute", terminate)
+    try:
+        reply = bot.command("kpi support-replies 20", user=MEMBER)
+        assert cut and "nothing was stored" in reply.text
+        assert counts(engine)[0] == 0
+        again = bot.command("kpi support-replies 21", user=MEMBER)
+        assert "Recorded" in again.text
+        assert counts(engine)[0] == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", terminate)
+        killer.dispose()

@@ -1,0 +1,56 @@
+"""Connections: the reads of one request share one pooled connection, and give it back."""
+
+import threading
+
+from sqlalchemy import text
+
+from storage.db import held_reads, read_connection
+
+
+def _ident(connection):
+    return id(connection.connection.dbapi_connection)
+
+
+def test_reads_in_a_request_share_one_connection_and_give_it_back(engine):
+    with held_reads():
+        with read_connection(engine) as first:
+            first.execute(text("SELECT 1"))
+        with read_connection(engine) as second:
+            assert second is first and not second.closed  # not given back between reads
+        assert engine.pool.checkedout() == 1
+    assert engine.pool.checkedout() == 0 and first.closed
+
+
+def test_reads_outside_a_request_give_their_connection_back_at_once(engine):
+    with read_connection(engine) as connection:
+        connection.execute(text("SELECT 1"))
+        assert engine.pool.checkedout() == 1
+    assert engine.pool.checkedout() == 0 and connection.closed
+
+
+def test_each_thread_holds_its_own(engine):
+    """Requests run in threads of one process: one request's connection is never another's."""
+    seen = {}
+    ready = threading.Barrier(2)
+
+    def request(name):
+        with held_reads(), read_connection(engine) as connection:
+            ready.wait(timeout=5)  # both hold theirs at once
+            seen[name] = _ident(connection)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 2 and seen["a"] != seen["b"]
+    assert engine.pool.checkedout() == 0
+
+
+def test_a_closed_held_connection_is_replaced(engine):
+    with held_reads():
+        with read_connection(engine) as first:
+            first.close()  # as if something closed it under the request
+        with read_connection(engine) as second:
+            assert second is not first and second.execute(text("SELECT 1")).scalar() == 1
+    assert engine.pool.checkedout() == 0
