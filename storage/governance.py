@@ -22,6 +22,7 @@ from storage.db import reading, unit_of_work
 from storage.lists import one_of
 from storage.models import (
     GUARDRAIL_WEEKS,
+    LOGGED,
     STEP_CHANGES,
     CycleResult,
     Playbook,
@@ -171,6 +172,15 @@ _OPEN_PROMOTIONS = select(Proposal).where(
     Proposal.status == "open",
     Proposal.kind == "promotion",
 )
+
+# The decision log (/rollout history): LOGGED is literal so the partial index serves.
+_LOG = (
+    select(DecisionRow)
+    .where(DecisionRow.playbook_id == bindparam("playbook_id"), LOGGED)
+    .order_by(col(DecisionRow.id).desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_STEP_LOG = _LOG.where(DecisionRow.step_id == bindparam("step_id"))
 
 
 class Governance:
@@ -453,16 +463,12 @@ class Governance:
     def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
         """A playbook's (or one step's) latest decisions, newest first: everything decided
         but the weekly verdicts and guardrail readings, which status and the week's summary
-        show week by week. One query."""
-        where = [DecisionRow.playbook_id == playbook_id, col(DecisionRow.kind).not_in(("verdict", "guardrail"))]
+        show week by week. One query, through ix_decision_log."""
+        statement, parameters = _LOG, {"playbook_id": playbook_id, "limit": limit}
         if step_id is not None:
-            where.append(DecisionRow.step_id == step_id)
-        with unit_of_work(self.engine) as s:
-            return list(
-                s.execute(select(DecisionRow).where(*where).order_by(col(DecisionRow.id).desc()).limit(limit))
-                .scalars()
-                .all()
-            )
+            statement, parameters = _STEP_LOG, {**parameters, "step_id": step_id}
+        with reading(self.engine) as s:
+            return list(s.execute(statement, parameters).scalars().all())
 
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.engine) as s:

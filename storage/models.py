@@ -44,6 +44,8 @@ COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (
 # a planner uses a partial index only where the query's own condition implies the index's.
 STEP_CHANGES = text("kind IN ('mode-change', 'proposal-rejected')")
 GUARDRAIL_WEEKS = text("kind = 'guardrail'")
+# What the decision log (/rollout history) lists: everything but the weekly rows.
+LOGGED = text("kind NOT IN ('verdict', 'guardrail')")
 
 
 def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
@@ -293,6 +295,7 @@ class Decision(SQLModel, table=True):
             sqlite_where=GUARDRAIL_WEEKS,
             postgresql_where=GUARDRAIL_WEEKS,
         ),
+        Index("ix_decision_log", "playbook_id", "id", sqlite_where=LOGGED, postgresql_where=LOGGED),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted

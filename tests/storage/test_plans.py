@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, text
 
 from storage import counting
-from storage.governance import _GUARDRAIL_SINCE, _STEP_CHANGES_SINCE
+from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
 
 WEEK = date(2026, 11, 16)
 
@@ -41,8 +41,10 @@ def plan(engine, statement, parameters) -> str:
     [
         (_STEP_CHANGES_SINCE, {"step_ids": [1, 2, 3], "since": WEEK}, "ix_decision_step_changes"),
         (_GUARDRAIL_SINCE, {"pids": [1, 2], "since": WEEK}, "ix_decision_guardrail"),
+        (_LOG, {"playbook_id": 1, "limit": 10}, "ix_decision_log"),
+        (_STEP_LOG, {"playbook_id": 1, "step_id": 2, "limit": 10}, "ix_decision_log"),
     ],
-    ids=["mode changes and rejections", "guardrail weeks"],
+    ids=["mode changes and rejections", "guardrail weeks", "decision log", "a step's decision log"],
 )
 def test_the_rules_look_back_through_partial_indexes(engine, statement, parameters, index):
     assert index in plan(engine, statement, parameters)
