@@ -25,7 +25,7 @@ from handlers.request import Request
 from storage.governance import Governance
 from storage.replay import Repeated
 from storage.reports import Reports
-from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState
+from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Stale
 from templates import render
 from templates.refusals import Refusal
 
@@ -91,9 +91,25 @@ def _help(request: Request, cmd: grammar.Help) -> dict[str, Any]:
 
 
 def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
-    state = request.playbook(cmd.playbook, "kpi")
+    # The most frequent command is judged on the playbook state this process holds, and
+    # its one write stands only if that state is still current (Store.held_state): a
+    # round trip fewer. Judged again on the current state if it was not. A refusal is
+    # given only once the state it was judged on is known to be current.
+    held = request.store.held_state(cmd.playbook)
+    if held is not None:
+        try:
+            return _kpi_on(request, cmd, held, held=True)
+        except Stale:
+            pass
+        except Refusal:
+            if request.store.playbook_state_by_id(held.playbook.id) is held:
+                raise  # judged on the current state after all (Slack is not asked twice)
+    return _kpi_on(request, cmd, request.playbook(cmd.playbook, "kpi"), held=False)
+
+
+def _kpi_on(request: Request, cmd: grammar.Kpi, state: PlaybookState, held: bool) -> dict[str, Any]:
     week = request.week(state, cmd.week, "kpi")
-    checkins.record_kpi(request, state, week, cmd.value, cmd.percent, usage="kpi")
+    checkins.record_kpi(request, state, week, cmd.value, cmd.percent, usage="kpi", held=held)
     playbook = state.playbook
     return render(
         "kpi_recorded",

@@ -68,28 +68,53 @@ def _put_bounded(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
-def _add_kpi_reading_once() -> Any:
+def _add_kpi_reading_once(checked: bool) -> Any:
     """PostgreSQL: a request's key and its KPI reading in one statement, which commits on
-    its own. The reading is inserted only if the key was new, so a repeat inserts nothing
-    and returns no row."""
+    its own. The reading is inserted only if the key was new, so a repeat inserts nothing.
+
+    `checked`: and only if the playbook is still at `revision`, the state the report was
+    judged on; the statement answers whether it was (`current`) and whether the reading
+    went in (`added`). A data-modifying CTE runs whether or not it is read from."""
     seen, kpi = SeenRequest.__table__, KpiReading.__table__
+    key: Any = select(bindparam("key").label("key"), bindparam("seen_at", type_=seen.c.seen_at.type).label("seen_at"))
+    current = None
+    if checked:
+        current = (
+            select(PLAYBOOK.c.id)
+            .where(PLAYBOOK.c.id == bindparam("playbook_id"), PLAYBOOK.c.revision == bindparam("revision"))
+            .cte("current")
+        )
+        key = key.select_from(current)
     claimed = (
         pg_insert(seen)
-        .values(key=bindparam("key"), seen_at=bindparam("seen_at", type_=seen.c.seen_at.type))
+        .from_select(["key", "seen_at"], key)
         .on_conflict_do_nothing(index_elements=[seen.c.key])
         .returning(seen.c.key)
         .cte("claimed")
     )
     reading = select(*(bindparam(name, type_=kpi.c[name].type) for name in _KPI_COLUMNS)).select_from(claimed)
-    return insert(kpi).from_select(list(_KPI_COLUMNS), reading).returning(kpi.c.id)
+    added = insert(kpi).from_select(list(_KPI_COLUMNS), reading).returning(kpi.c.id)
+    if current is None:
+        return added
+    added_cte = added.cte("added")
+    return select(
+        select(func.count()).select_from(current).scalar_subquery().label("current"),
+        select(func.count()).select_from(added_cte).scalar_subquery().label("added"),
+    )
 
 
-_ADD_KPI_READING_ONCE = _add_kpi_reading_once()
+_ADD_KPI_READING_ONCE = _add_kpi_reading_once(checked=False)
+_ADD_KPI_READING_IF_CURRENT = _add_kpi_reading_once(checked=True)
 _ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(1)
 
 
 class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
+
+
+class Stale(Exception):
+    """A write made on a playbook state this process held found the playbook changed
+    since: nothing was written; judge the request again on the current state."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +190,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._cache: dict[int, PlaybookState] = {}  # playbook id -> its state (playbook_state)
+        self._slugs: dict[str, int] = {}  # slug -> playbook id, of the states cached (held_state)
         self._kept: dict[tuple[int, str], tuple[int, Any]] = {}  # (playbook id, name) -> (revision, value)
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
@@ -216,6 +242,17 @@ class Store:
         with read_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_SLUG, {"slug": slug}).first())
 
+    def held_state(self, slug: str) -> PlaybookState | None:
+        """The state this process holds for `slug`, with no query, where the request's
+        one write can confirm it in its own statement (a KPI report on PostgreSQL:
+        add_kpi_reading with the state's revision); None anywhere else. A command judged
+        on it must be judged again on playbook_state if the write raises Stale, and
+        before it refuses: what this process holds may be out of date."""
+        if self.engine.dialect.name != "postgresql" or replay.single_key() is None:
+            return None
+        playbook_id = self._slugs.get(slug)
+        return self._cache.get(playbook_id) if playbook_id is not None else None
+
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
         with read_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
@@ -252,6 +289,7 @@ class Store:
     def _keep(self, state: PlaybookState) -> PlaybookState:
         """Cache a state read after its revision was (so never older than it)."""
         _put_bounded(self._cache, state.playbook.id, state)
+        _put_bounded(self._slugs, state.playbook.slug, state.playbook.id)
         return state
 
     def remember(self, state: PlaybookState, name: str, read: Callable[[], T]) -> T:
@@ -656,21 +694,35 @@ class Store:
 
     # ---- weekly reports (append-only; the highest id per key is the current one) ----
 
-    def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
+    def add_kpi_reading(
+        self, playbook_id: int, week_start: date, value: float, by: str, at: datetime, revision: int | None = None
+    ) -> None:
         """The most frequent write: Core, one statement. Raises replay.Repeated (and writes
-        nothing) if it is the first write of a request seen before."""
+        nothing) if it is the first write of a request seen before.
+
+        `revision`: the report was judged on a state read from held_state, unconfirmed;
+        it is written only if the playbook is still at that revision, else Stale."""
         values = dict(zip(_KPI_COLUMNS, (playbook_id, week_start, value, by, at), strict=True))
         claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
         if claim is None:
+            if revision is not None:
+                raise Stale("no statement here can confirm the state")  # held_state gives none then
             with transaction(self.engine) as connection:
                 connection.execute(_ADD_KPI_READING, values)
             return
         # On PostgreSQL the request's key and the reading go in one self-committing
         # statement: one round trip where BEGIN, two INSERTs and COMMIT took four.
+        parameters = {**values, "key": claim.keys[0], "seen_at": claim.at}
         with read_connection(self.engine) as connection:
-            added = connection.execute(_ADD_KPI_READING_ONCE, {**values, "key": claim.keys[0], "seen_at": claim.at})
-            if added.first() is None:
-                replay.repeated(claim)
+            if revision is None:
+                if connection.execute(_ADD_KPI_READING_ONCE, parameters).first() is None:
+                    replay.repeated(claim)
+            else:
+                outcome = connection.execute(_ADD_KPI_READING_IF_CURRENT, {**parameters, "revision": revision}).one()
+                if not outcome.current:
+                    raise Stale(f"playbook {playbook_id} is no longer at revision {revision}")
+                if not outcome.added:
+                    replay.repeated(claim)
         claim.recorded = True
 
     def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:

@@ -4,7 +4,7 @@ import time
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 
 from bot.standin import Fault
@@ -48,6 +48,73 @@ def test_member_reports_the_kpi_for_the_current_week(bot, playbook, engine):
     with Session(engine) as s:
         reading = s.exec(select(KpiReading)).one()
     assert (reading.value, reading.week_start, reading.reported_by) == (18.5, date(2026, 11, 16), MEMBER)
+
+
+@pytest.fixture
+def elsewhere(database_url):
+    """Another process's store on the same database (a second web worker, the clock)."""
+    from storage.db import make_engine
+    from storage.store import Store
+
+    other = Store(make_engine(database_url))
+    yield other
+    other.engine.dispose()
+
+
+def _statements(engine, send):
+    sent = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        return send(), sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_report_on_a_state_this_process_holds_is_one_statement_on_postgresql(bot, playbook, engine):
+    """The state this process holds is confirmed by the report's own statement; on SQLite
+    the revision is read first, then the report is written in its transaction."""
+    reply, sent = _statements(engine, lambda: bot.command("kpi support-replies 20", user=MEMBER))
+    assert "Recorded" in reply.text
+    if engine.dialect.name == "postgresql":
+        assert len(sent) == 1 and "revision" in sent[0] and "kpi_reading" in sent[0]
+    else:
+        assert "revision" in sent[0] and any("kpi_reading" in s for s in sent[1:])
+
+
+def _redefined(store, clock, **changes):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
+
+
+def test_a_report_judged_on_a_state_changed_elsewhere_is_judged_again(bot, playbook, slack, engine, elsewhere, clock):
+    """Moved to another channel by another process after this one last read the playbook:
+    the member of the old channel is refused, and nothing is stored."""
+    assert "Recorded" in bot.command("kpi support-replies 20", user=MEMBER).text  # this process holds it
+    slack.add_channel("CTEAM00002", [OWNER])
+    _redefined(elsewhere, clock, channel="CTEAM00002")
+    assert_refused(bot.command("kpi support-replies 21", user=MEMBER), "CTEAM00002")
+    with Session(engine) as s:
+        assert [r.value for r in s.exec(select(KpiReading))] == [20.0]
+
+
+def test_a_refusal_on_a_state_changed_elsewhere_is_judged_again(bot, playbook, engine, elsewhere, clock):
+    """This process holds the KPI as measured in minutes; another made it a percentage
+    since. A report in % is not refused on what this process held: it is recorded."""
+    assert_refused(bot.command("kpi support-replies 20%", user=MEMBER), "without “%”")
+    _redefined(
+        elsewhere,
+        clock,
+        kpi={"name": "First-contact resolution", "unit": "%", "direction": "up", "baseline": 40, "target": 70},
+    )
+    assert "Recorded" in bot.command("kpi support-replies 55%", user=MEMBER).text
+    with Session(engine) as s:
+        assert [r.value for r in s.exec(select(KpiReading))] == [55.0]
 
 
 def test_owner_outside_the_channel_may_report_the_kpi(bot, playbook, slack, engine):

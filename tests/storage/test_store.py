@@ -323,3 +323,37 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, datab
     monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # the connection has sat idle long enough
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+
+
+def test_a_report_on_a_held_state_stands_only_while_the_state_is_current(store, playbook, clock):
+    """held_state gives what this process holds, unread, only where the report's own
+    statement confirms it (PostgreSQL, a request's single key). A report made on an old
+    revision writes nothing and claims nothing; on the current one it is written."""
+    from sqlalchemy import func, text
+
+    from storage import replay
+    from storage.store import Stale
+
+    pid, week, revision = playbook.playbook.id, date(2026, 11, 16), playbook.playbook.revision
+    assert store.held_state("support-replies") is None  # outside a request: nothing is held
+    with replay.scope() as claim:
+        replay.defer(["sig:one"], clock())
+        held = store.held_state("support-replies")
+        if store.engine.dialect.name != "postgresql":
+            assert held is None  # the report there is a transaction of its own: read first
+            with pytest.raises(Stale):
+                store.add_kpi_reading(pid, week, 20.0, OWNER, clock(), revision)
+            return
+        assert held is playbook
+        with pytest.raises(Stale):
+            store.add_kpi_reading(pid, week, 20.0, OWNER, clock(), revision - 1)
+        assert claim.pending  # nothing claimed: the request is judged again
+        store.add_kpi_reading(pid, week, 21.0, OWNER, clock(), revision)
+        assert claim.recorded
+    with Session(store.engine) as s:
+        assert [r.value for r in s.exec(select(KpiReading))] == [21.0]
+        assert s.exec(select(func.count()).select_from(text("seen_request"))).one() == 1
+    with replay.scope():
+        replay.defer(["sig:one"], clock())
+        with pytest.raises(replay.Repeated):
+            store.add_kpi_reading(pid, week, 22.0, OWNER, clock(), revision)  # a replay on the held state
