@@ -184,6 +184,11 @@ def reading(engine: Engine) -> Iterator[Session]:
     """For reads only: a session outside a transaction, so a read costs its statements and
     nothing more (no BEGIN and COMMIT round trips on PostgreSQL). Each statement sees the
     database as of its start, as each statement of a READ COMMITTED transaction does, and
-    nothing is written here (the request's replay keys wait for a unit of work)."""
-    with Session(autocommit(engine), expire_on_commit=False) as session:
+    nothing is written here (the request's replay keys wait for a unit of work). Inside
+    held_reads, on the request's held connection."""
+    if _held.get() is None:
+        with Session(autocommit(engine), expire_on_commit=False) as session:
+            yield session
+        return
+    with read_connection(engine) as connection, Session(connection, expire_on_commit=False) as session:
         yield session

@@ -54,3 +54,21 @@ def test_a_closed_held_connection_is_replaced(engine):
         with read_connection(engine) as second:
             assert second is not first and second.execute(text("SELECT 1")).scalar() == 1
     assert engine.pool.checkedout() == 0
+
+
+def test_recording_a_request_key_leaves_later_commits_durable(store, clock):
+    """On PostgreSQL a request's key is recorded without waiting for the disk, in its own
+    statement: the setting must end with that statement, or the request's report, written
+    next on the same connection, would not be durable when "Recorded" is said."""
+    postgresql = store.engine.dialect.name == "postgresql"
+    with held_reads():
+        with read_connection(store.engine) as connection:
+            if postgresql:  # the test databases run without it, for speed (conftest)
+                connection.execute(text("SET synchronous_commit = on"))
+        assert store.first_time(["sig:durable"], clock())
+        assert not store.first_time(["sig:durable"], clock())  # a replay
+        with read_connection(store.engine) as connection:
+            if postgresql:
+                assert connection.execute(text("SHOW synchronous_commit")).scalar() == "on"
+                connection.execute(text("RESET synchronous_commit"))
+        assert store.engine.pool.checkedout() == 1  # the key went on the request's connection
