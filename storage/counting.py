@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Row, Select, bindparam, func, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import CompoundSelect
 from sqlmodel import Session, col
 
@@ -31,9 +32,10 @@ from storage.models import (
 )
 
 PLAYBOOK, STEP = Playbook.__table__, Step.__table__
+Reader = Session | Connection  # these are Core reads: a connection serves, and costs less than a session
 
 
-def latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]]) -> dict[tuple[int, date], Any]:
+def latest(s: Reader, table: Any, value: Any, keys: list[tuple[int, date]]) -> dict[tuple[int, date], Any]:
     """The value of the latest report (highest id) per playbook-week: per week asked for,
     one step back from the end of each playbook's range in the counting index, however
     many reports the week has (a grouped max would read every one of them)."""
@@ -42,7 +44,7 @@ def latest(s: Session, table: Any, value: Any, keys: list[tuple[int, date]]) -> 
     return {(pid, week_start): v for pid, week_start, v in rows if v is not None}
 
 
-def week_totals(s: Session, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:
+def week_totals(s: Reader, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:
     """Per playbook-week, in one statement: the KPI that counts, how many KPI reports count
     (no further than up_to + 1: a busy week costs no more) and the guardrail reading that
     counts. Rows have kpi, kpi_reports and guardrail."""
@@ -51,7 +53,7 @@ def week_totals(s: Session, keys: list[tuple[int, date]], up_to: int) -> dict[tu
     return {(row.id, row.week_start): row for row in rows}
 
 
-def step_figures(s: Session, keys: list[tuple[int, date]]) -> dict[tuple[int, date, int], Row[Any]]:
+def step_figures(s: Reader, keys: list[tuple[int, date]]) -> dict[tuple[int, date, int], Row[Any]]:
     """Per playbook-week-step, in one statement: the case count and the rubric score that
     count, and how many exceptions count, each from the end of (or the length of) the
     step's range in its table's counting index. Rows have cases, rubric and exceptions."""
@@ -72,7 +74,7 @@ def _of_weeks(table: Any) -> list[Any]:
     ]
 
 
-def latest_checkins(s: Session, keys: list[tuple[int, date]]) -> list[Row[Any]]:
+def latest_checkins(s: Reader, keys: list[tuple[int, date]]) -> list[Row[Any]]:
     """Each member's check-in that counts, per playbook-week, oldest first."""
     wanted = set(keys)
     rows = s.execute(_latest_checkins(), _of_weeks_parameters(keys)).all()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import reading, unit_of_work
+from storage.db import read_connection, unit_of_work
 from storage.models import (
     CadenceJob,
     CheckIn,
@@ -36,8 +36,10 @@ class Reports:
         """The week's KPI (its latest report) for each playbook and week."""
         if not playbook_ids or not weeks:
             return {}
-        with reading(self.engine) as s:
-            return counting.latest(s, KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks])
+        with read_connection(self.engine) as connection:
+            return counting.latest(
+                connection, KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks]
+            )
 
     def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
         """Per playbook, for its week in `weeks`: (members DMed a check-in, members who checked in)."""

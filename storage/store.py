@@ -124,6 +124,9 @@ def _seen_once() -> Any:
 _SEEN_ONCE = _seen_once()
 _ADD_KPI_READING_ONCE = _add_kpi_reading_once(checked=False)
 _ADD_KPI_READING_IF_CURRENT = _add_kpi_reading_once(checked=True)
+_CURATOR = select(RoleGrant.__table__.c.id).where(
+    RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
+)
 _ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(1)
 
 
@@ -908,10 +911,10 @@ class Store:
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
-        with reading(self.engine) as s:
-            totals = counting.week_totals(s, keys, up_to=REPORTS_COUNTED_UP_TO)
-            per_step = counting.step_figures(s, keys)
-            checkins = counting.latest_checkins(s, keys)
+        with read_connection(self.engine) as connection:
+            totals = counting.week_totals(connection, keys, up_to=REPORTS_COUNTED_UP_TO)
+            per_step = counting.step_figures(connection, keys)
+            checkins = counting.latest_checkins(connection, keys)
         by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:
             by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)
@@ -964,9 +967,8 @@ class Store:
             return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
 
     def is_curator(self, user_id: str) -> bool:
-        with reading(self.engine) as s:
-            query = select(RoleGrant.id).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id)
-            return s.exec(query).first() is not None
+        with read_connection(self.engine) as connection:
+            return connection.execute(_CURATOR, {"user_id": user_id}).first() is not None
 
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
         """False when the user already was a curator (then nothing is written)."""
