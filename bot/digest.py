@@ -72,7 +72,7 @@ class Digest:
         # Grouped once: a week's close can change hundreds of modes, and scanning them
         # all for every playbook made the digest quadratic in the org's size.
         changes: dict[int | None, list[ModeChange]] = defaultdict(list)
-        for d in self.reports.decisions_between(pids, ("mode-change",), since, at):
+        for d in self.reports.mode_changes_between(pids, since, at):
             changes[d.playbook_id].append(ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or ""))
         proposals: dict[int, list[OpenProposal]] = defaultdict(list)
         for x in self.governance.open_proposals_of(pids):

@@ -46,6 +46,8 @@ STEP_CHANGES = text("kind IN ('mode-change', 'proposal-rejected')")
 GUARDRAIL_WEEKS = text("kind = 'guardrail'")
 # What the decision log (/rollout history) lists: everything but the weekly rows.
 LOGGED = text("kind NOT IN ('verdict', 'guardrail')")
+# What the digest lists of a week: the mode changes decided in it.
+MODE_CHANGES = text("kind = 'mode-change'")
 
 
 def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
@@ -296,6 +298,7 @@ class Decision(SQLModel, table=True):
             postgresql_where=GUARDRAIL_WEEKS,
         ),
         Index("ix_decision_log", "playbook_id", "id", sqlite_where=LOGGED, postgresql_where=LOGGED),
+        Index("ix_decision_mode_changes", "decided_at", sqlite_where=MODE_CHANGES, postgresql_where=MODE_CHANGES),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
@@ -372,6 +375,7 @@ class StepVerdict(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("step_id", "week_start", name="uq_step_verdict_step_week"),
         Index("ix_step_verdict_playbook_week", "playbook_id", "week_start"),
+        Index("ix_step_verdict_week", "week_start"),  # the digest's org-wide weeks
         CheckConstraint("outcome IN ('PASS', 'FAIL', 'INCONCLUSIVE', 'MISSING')", name="outcome"),
     )
 

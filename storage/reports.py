@@ -10,13 +10,14 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Date, bindparam, func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import read_connection, unit_of_work
+from storage.db import read_connection, reading, unit_of_work
 from storage.models import (
+    MODE_CHANGES,
     CadenceJob,
     CheckIn,
     CycleResult,
@@ -25,6 +26,28 @@ from storage.models import (
     Playbook,
     RegistryVersion,
     StepVerdict,
+)
+
+# Literal kind, so the partial index serves (see models). No condition on the playbook:
+# it would lead SQLite's planner to the index by playbook, which holds every decision.
+_MODE_CHANGES_BETWEEN = (
+    select(Decision)
+    .where(
+        MODE_CHANGES,
+        col(Decision.decided_at) > bindparam("start", type_=Decision.__table__.c.decided_at.type),
+        col(Decision.decided_at) <= bindparam("end", type_=Decision.__table__.c.decided_at.type),
+    )
+    .order_by(col(Decision.id))
+)
+
+# The org's weeks through ix_step_verdict_week: those weeks' verdicts, not the table.
+_EXCEPTION_RATIOS = (
+    select(StepVerdict.week_start, func.sum(StepVerdict.exceptions), func.sum(StepVerdict.cases))
+    .where(
+        col(StepVerdict.week_start).in_(bindparam("weeks", expanding=True, type_=Date)),
+        col(StepVerdict.cases).is_not(None),
+    )
+    .group_by(StepVerdict.week_start)
 )
 
 
@@ -73,32 +96,20 @@ class Reports:
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
-        with unit_of_work(self.engine) as s:
-            rows = s.execute(
-                select(StepVerdict.week_start, func.sum(StepVerdict.exceptions), func.sum(StepVerdict.cases))
-                .where(col(StepVerdict.week_start).in_(weeks), col(StepVerdict.cases).is_not(None))
-                .group_by(StepVerdict.week_start)
-            ).all()
+        with read_connection(self.engine) as connection:
+            rows = connection.execute(_EXCEPTION_RATIOS, {"weeks": weeks}).all()
         return {week: exceptions / cases for week, exceptions, cases in rows if cases}
 
-    def decisions_between(
-        self, playbook_ids: list[int], kinds: tuple[str, ...], start: datetime, end: datetime
-    ) -> list[Decision]:
+    def mode_changes_between(self, playbook_ids: list[int], start: datetime, end: datetime) -> list[Decision]:
+        """The mode changes of these playbooks decided in (start, end], consecutive digests
+        sharing none: the org's changes of the week, through ix_decision_mode_changes, and
+        these playbooks' picked here (a week's changes are few), not each playbook's record."""
         if not playbook_ids:
             return []
-        with unit_of_work(self.engine) as s:
-            return list(
-                s.execute(
-                    select(Decision)
-                    .where(
-                        col(Decision.playbook_id).in_(playbook_ids),
-                        col(Decision.kind).in_(kinds),
-                        Decision.decided_at > start,  # (start, end]: consecutive digests share no decision
-                        Decision.decided_at <= end,
-                    )
-                    .order_by(Decision.id)
-                ).scalars()
-            )
+        wanted = set(playbook_ids)
+        with reading(self.engine) as s:
+            changes = s.execute(_MODE_CHANGES_BETWEEN, {"start": start, "end": end}).scalars()
+            return [d for d in changes if d.playbook_id in wanted]
 
     def org_counts(self, since: datetime, until: datetime) -> dict[str, int]:
         """Cycles completed and versions published in (since, until] and in all until then,

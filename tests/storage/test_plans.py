@@ -4,15 +4,17 @@ Checked on the planner's own plan (PostgreSQL with sequential scans discouraged,
 empty test table would otherwise make a scan the cheaper plan)."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import event, text
 
 from storage import counting
 from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
+from storage.reports import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
 
 WEEK = date(2026, 11, 16)
+START, END = datetime(2026, 11, 16, 12, tzinfo=UTC), datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 
 def plan(engine, statement, parameters) -> str:
@@ -43,8 +45,17 @@ def plan(engine, statement, parameters) -> str:
         (_GUARDRAIL_SINCE, {"pids": [1, 2], "since": WEEK}, "ix_decision_guardrail"),
         (_LOG, {"playbook_id": 1, "limit": 10}, "ix_decision_log"),
         (_STEP_LOG, {"playbook_id": 1, "step_id": 2, "limit": 10}, "ix_decision_log"),
+        (_MODE_CHANGES_BETWEEN, {"start": START, "end": END}, "ix_decision_mode_changes"),
+        (_EXCEPTION_RATIOS, {"weeks": [WEEK, date(2026, 11, 9)]}, "ix_step_verdict_week"),
     ],
-    ids=["mode changes and rejections", "guardrail weeks", "decision log", "a step's decision log"],
+    ids=[
+        "mode changes and rejections",
+        "guardrail weeks",
+        "decision log",
+        "a step's decision log",
+        "the digest's mode changes",
+        "the digest's exception ratios",
+    ],
 )
 def test_the_rules_look_back_through_partial_indexes(engine, statement, parameters, index):
     assert index in plan(engine, statement, parameters)
