@@ -68,6 +68,12 @@ def _put_bounded(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
+def _request_key() -> Any:
+    """The request key as a row to insert into seen_request (parameters key, seen_at)."""
+    seen_at = SeenRequest.__table__.c.seen_at
+    return select(bindparam("key").label("key"), bindparam("seen_at", type_=seen_at.type).label("seen_at"))
+
+
 def _add_kpi_reading_once(checked: bool) -> Any:
     """PostgreSQL: a request's key and its KPI reading in one statement, which commits on
     its own. The reading is inserted only if the key was new, so a repeat inserts nothing.
@@ -76,7 +82,7 @@ def _add_kpi_reading_once(checked: bool) -> Any:
     judged on; the statement answers whether it was (`current`) and whether the reading
     went in (`added`). A data-modifying CTE runs whether or not it is read from."""
     seen, kpi = SeenRequest.__table__, KpiReading.__table__
-    key: Any = select(bindparam("key").label("key"), bindparam("seen_at", type_=seen.c.seen_at.type).label("seen_at"))
+    key: Any = _request_key()
     current = None
     if checked:
         current = (
@@ -110,9 +116,7 @@ def _seen_once() -> Any:
     an fsync (what SET LOCAL synchronous_commit does in a transaction)."""
     seen = SeenRequest.__table__
     quick = select(func.set_config("synchronous_commit", "off", True).label("quick")).cte("quick")
-    key: Any = select(
-        bindparam("key").label("key"), bindparam("seen_at", type_=seen.c.seen_at.type).label("seen_at")
-    ).select_from(quick)
+    key: Any = _request_key().select_from(quick)
     return (
         pg_insert(seen)
         .from_select(["key", "seen_at"], key)
