@@ -877,7 +877,8 @@ class Store:
                 return None  # withdrawn a moment ago by a second undo
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
-        with unit_of_work(self.engine) as s:
+        # A read outside a transaction, on the request's connection: it sees the commit.
+        with reading(self.engine) as s:
             return report, self._counting(s, playbook_id, report, user_id)
 
     @staticmethod
