@@ -865,16 +865,18 @@ class Store:
             newest = s.execute(_newest_report(kind_names, len(week_starts)), parameters).first()
             if newest is None:
                 return None
-            table = REPORTS[newest.kind]
-            report = _as_report(newest.kind, s.get(table, newest.id))
-            withdrawn = s.execute(
+            # Withdrawn and read back in one statement (RETURNING), where a read of the
+            # row and its update were two.
+            table = REPORTS[newest.kind].__table__
+            row = s.execute(
                 update(table)
-                .where(table.id == report.id, col(table.withdrawn_at).is_(None))
+                .where(table.c.id == newest.id, table.c.withdrawn_at.is_(None))
                 .values(withdrawn_at=at, withdrawn_by=by)
-                .execution_options(synchronize_session=False)
-            )
-            if withdrawn.rowcount != 1:
+                .returning(*table.c)
+            ).first()
+            if row is None:
                 return None  # withdrawn a moment ago by a second undo
+            report = _as_report(newest.kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
         # A read outside a transaction, on the request's connection: it sees the commit.
