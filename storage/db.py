@@ -186,9 +186,5 @@ def reading(engine: Engine) -> Iterator[Session]:
     database as of its start, as each statement of a READ COMMITTED transaction does, and
     nothing is written here (the request's replay keys wait for a unit of work). Inside
     held_reads, on the request's held connection."""
-    if _held.get() is None:
-        with Session(autocommit(engine), expire_on_commit=False) as session:
-            yield session
-        return
     with read_connection(engine) as connection, Session(connection, expire_on_commit=False) as session:
         yield session
