@@ -91,15 +91,18 @@ def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> lis
 
 @functools.cache
 def _copy(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
-    quote = dialect.identifier_preparer.quote
-    return f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    return f"COPY {_target(dialect, table, columns)} FROM STDIN"
 
 
 @functools.cache
 def _insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {_target(dialect, table, columns)} VALUES ({', '.join('?' for _ in columns)})"
+
+
+def _target(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    """`table (column, ...)`, quoted as the dialect quotes them."""
     quote = dialect.identifier_preparer.quote
-    marks = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
+    return f"{quote(table.name)} ({', '.join(quote(c) for c in columns)})"
 
 
 @functools.cache
