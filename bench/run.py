@@ -280,7 +280,7 @@ previous one's; the ratio targets compare like with like in one run either way.
 - *`/rollout kpi` on PostgreSQL* is judged on the playbook state the process holds and
   written by one statement that also checks the playbook is still at the revision it was
   judged on (Store.held_state; judged again on the current state if not, and before any
-  refusal). A request's reads share one pooled connection (storage.db.held_reads), and the
+  refusal). A request's reads share one pooled connection (storage.db.held_connection), and the
   two middlewares are one. One caller: 1.25 ms to 0.98 ms a request. Under load (`web`,
   one worker): 0.58x of the floor's throughput in the previous release's run, 0.76x to
   0.95x in three runs of this one.

@@ -24,7 +24,7 @@ from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
 from storage import replay
 from storage.cadence_log import CadenceLog
-from storage.db import held_reads
+from storage.db import held_connection
 from storage.outbox import Outbox
 from storage.store import Store
 
@@ -174,7 +174,7 @@ class RolloutApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
-        with replay.scope() as claim, held_reads():
+        with replay.scope() as claim, held_connection():
             response = super().dispatch(req)
             # A command that wrote nothing is recorded now; one whose write found its key
             # taken (claim.repeated) is not asked about again.

@@ -143,14 +143,15 @@ def autocommit(engine: Engine) -> Engine:
     return reads
 
 
-# The connections a request holds for its reads, by engine (see held_reads).
-_held: ContextVar[dict[Engine, Connection] | None] = ContextVar("rollout_held_reads", default=None)
+# The connections a request holds for its reads, by engine (see held_connection).
+_held: ContextVar[dict[Engine, Connection] | None] = ContextVar("rollout_held_connection", default=None)
 
 
 @contextmanager
-def held_reads() -> Iterator[None]:
-    """For one request: its reads outside a transaction share one pooled connection per
-    engine, taken at the first and given back here, at the end. A `/rollout kpi` reads
+def held_connection() -> Iterator[None]:
+    """For one request: its statements outside a transaction (its reads, and the writes
+    that commit themselves) share one pooled connection per engine, taken at the first
+    and given back here, at the end. A `/rollout kpi` reads
     the playbook's revision and then, on PostgreSQL, writes in a statement that commits
     itself: one checkout where there were two, each of which set the connection's
     isolation level on the way out of the pool and reset it on the way back."""
@@ -165,9 +166,9 @@ def held_reads() -> Iterator[None]:
 
 
 @contextmanager
-def read_connection(engine: Engine) -> Iterator[Connection]:
+def autocommit_connection(engine: Engine) -> Iterator[Connection]:
     """A connection outside any transaction (autocommit): the request's held one inside
-    held_reads, else one of the pool's for this block."""
+    held_connection, else one of the pool's for this block."""
     held = _held.get()
     if held is None:
         with autocommit(engine).connect() as connection:
@@ -185,6 +186,6 @@ def reading(engine: Engine) -> Iterator[Session]:
     nothing more (no BEGIN and COMMIT round trips on PostgreSQL). Each statement sees the
     database as of its start, as each statement of a READ COMMITTED transaction does, and
     nothing is written here (the request's replay keys wait for a unit of work). Inside
-    held_reads, on the request's held connection."""
-    with read_connection(engine) as connection, Session(connection, expire_on_commit=False) as session:
+    held_connection, on the request's held connection."""
+    with autocommit_connection(engine) as connection, Session(connection, expire_on_commit=False) as session:
         yield session

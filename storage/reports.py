@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import read_connection, reading, unit_of_work
+from storage.db import autocommit_connection, reading, unit_of_work
 from storage.models import (
     MODE_CHANGES,
     CadenceJob,
@@ -59,7 +59,7 @@ class Reports:
         """The week's KPI (its latest report) for each playbook and week."""
         if not playbook_ids or not weeks:
             return {}
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             return counting.latest(
                 connection, KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks]
             )
@@ -96,7 +96,7 @@ class Reports:
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             rows = connection.execute(_EXCEPTION_RATIOS, {"weeks": weeks}).all()
         return {week: exceptions / cases for week, exceptions, cases in rows if cases}
 

@@ -20,7 +20,7 @@ from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting, replay
-from storage.db import read_connection, reading, transaction, unit_of_work
+from storage.db import autocommit_connection, reading, transaction, unit_of_work
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -224,7 +224,7 @@ class Store:
         if len(keys) == 1 and self.engine.dialect.name == "postgresql":
             # A slash command's one key: one statement on the request's connection, where
             # BEGIN, SET LOCAL, INSERT and COMMIT were four round trips.
-            with read_connection(self.engine) as connection:
+            with autocommit_connection(self.engine) as connection:
                 return connection.execute(_SEEN_ONCE, {"key": keys[0], "seen_at": at}).first() is not None
         # On every request, so Core rather than the ORM: a third of the cost.
         with self.engine.connect() as connection:
@@ -270,7 +270,7 @@ class Store:
     def playbook_state(self, slug: str) -> PlaybookState | None:
         """One playbook with its steps and anchor. Every command starts here: one query
         for the playbook's revision, and the rest only when it changed (see _state_of)."""
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_SLUG, {"slug": slug}).first())
 
     def held_state(self, slug: str) -> PlaybookState | None:
@@ -285,7 +285,7 @@ class Store:
         return self._cache.get(playbook_id) if playbook_id is not None else None
 
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
 
     def _state_of(self, connection: Connection, key: Row[Any] | None) -> PlaybookState | None:
@@ -362,7 +362,7 @@ class Store:
         run of cycles was ended (their last week still closes). The clock asks every
         minute: one query for their revisions, and the states of those that changed since
         the last tick (three queries), the rest from this process's cache (_state_of)."""
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             keys = connection.execute(_CLOCK_REVISIONS).all()
         states = {key.id: cached for key in keys if (cached := self._cached(key)) is not None}
         changed = [key.id for key in keys if key.id not in states]
@@ -744,7 +744,7 @@ class Store:
         # On PostgreSQL the request's key and the reading go in one self-committing
         # statement: one round trip where BEGIN, two INSERTs and COMMIT took four.
         parameters = {**values, "key": claim.keys[0], "seen_at": claim.at}
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             if revision is None:
                 if connection.execute(_ADD_KPI_READING_ONCE, parameters).first() is None:
                     replay.repeated(claim)
@@ -918,7 +918,7 @@ class Store:
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             totals = counting.week_totals(connection, keys, up_to=REPORTS_COUNTED_UP_TO)
             per_step = counting.step_figures(connection, keys)
             checkins = counting.latest_checkins(connection, keys)
@@ -974,7 +974,7 @@ class Store:
             return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
 
     def is_curator(self, user_id: str) -> bool:
-        with read_connection(self.engine) as connection:
+        with autocommit_connection(self.engine) as connection:
             return connection.execute(_CURATOR, {"user_id": user_id}).first() is not None
 
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:

@@ -229,7 +229,7 @@ def test_a_database_connection_cut_mid_request(bot, store, engine, database_url,
 @pytest.mark.parametrize("command", ["kpi support-replies 20", "status support-replies"], ids=str)
 def test_a_request_takes_one_connection_from_the_pool_on_postgresql(bot, playbook, engine, command):
     """A report's revision read and its write that commits itself, or a status's reads and
-    its request key, share the request's one connection (storage.db.held_reads). On
+    its request key, share the request's one connection (storage.db.held_connection). On
     SQLite the write, or the key, is a transaction on a connection of its own."""
     checkouts = []
 
