@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
 
@@ -149,6 +149,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
+    auto_reload=False,  # templates ship with the code: a running process never sees them change
 )
 # Numbers every template may name without being handed them.
 _env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO)
@@ -178,10 +179,18 @@ class BlockKitError(ValueError):
     """A rendered message Slack would reject."""
 
 
+# Each template by name, once loaded: Jinja's own cache takes a lock and a lookup per call,
+# and a week close renders a summary for every playbook.
+_templates: dict[str, Template] = {}
+
+
 def render(name: str, **context: Any) -> dict[str, Any]:
     """Render templates/<name>.json.j2 into a message payload and check it against
     Block Kit's limits, so a template bug fails here instead of at Slack."""
-    text = _env.get_template(f"{name}.json.j2").render(**context)
+    template = _templates.get(name)
+    if template is None:
+        template = _templates[name] = _env.get_template(f"{name}.json.j2")
+    text = template.render(**context)
     try:
         message = json.loads(text)
     except json.JSONDecodeError as err:
