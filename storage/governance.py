@@ -203,8 +203,9 @@ class Governance:
             verdicts = s.execute(
                 _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
             ).all()
-            # Decisions reach as far back as the oldest week loaded (all of them for a new step).
-            since = min((v.week_start for v in verdicts), default=date.min)
+            # Decisions reach as far back as the oldest week loaded (all of them for a new
+            # step): the first, as the verdicts come oldest first.
+            since = verdicts[0].week_start if verdicts else date.min
             decisions = s.execute(_STEP_CHANGES_SINCE, {"step_ids": ids, "since": since}).all()
             proposals = s.execute(_OPEN_PROMOTIONS, {"step_ids": ids}).scalars().all()
             pids = [state.playbook.id for state in states]
