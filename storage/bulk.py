@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import JSON, Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
@@ -22,10 +23,32 @@ def insert_new(session: Session | Connection, table: Table, rows: list[dict[str,
     if not rows:
         return set()
     bind = session.get_bind() if isinstance(session, Session) else session
+    if len(rows) > 1 and bind.dialect.name == "postgresql":
+        return _insert_new_arrays(session, table, rows, key)
     statement = _statement(bind.dialect.name, table, key)
     # One single-row statement run over all rows: SQLAlchemy batches it ("insertmanyvalues")
     # and compiles it once, where a multi-row VALUES statement is compiled anew each time.
     return set(session.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
+
+
+def _insert_new_arrays(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str) -> set[str]:
+    """PostgreSQL, many rows: one statement whatever their number. Each column is bound
+    as one array, a JSON column as one JSON array (an array of long texts costs the
+    driver more to escape than the server to parse as JSON), and the rows are zipped
+    back from them. A close's thousand jobs and its outbox cost a few milliseconds where
+    SQLAlchemy's batched VALUES spent a tenth of a second building and parsing
+    parameters (the same reason insert_all uses COPY)."""
+    connection = _driver_side(session)
+    dialect = connection.dialect
+    plain = tuple(c for c in rows[0] if not isinstance(table.c[c].type, JSON))
+    documents = tuple(c for c in rows[0] if isinstance(table.c[c].type, JSON))
+    arrays: list[Any] = [list(column) for column in zip(*_values(dialect, table, plain, rows), strict=True)]
+    arrays += ["[" + ",".join(json.dumps(row[c]) for row in rows) + "]" for c in documents]
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a connection in a transaction has its driver connection"
+    with driver.cursor() as cursor:
+        cursor.execute(_zipped(dialect, table, plain, documents, key), arrays)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def insert_all(session: Session | Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -42,11 +65,7 @@ def insert_all(session: Session | Connection, table: Table, rows: list[dict[str,
     """
     if not rows:
         return
-    if isinstance(session, Session):
-        session.flush()  # pending ORM rows first: the driver is used around the session
-        connection = session.connection()
-    else:
-        connection = session
+    connection = _driver_side(session)
     dialect = connection.dialect
     columns = tuple(rows[0])
     driver = connection.connection.driver_connection
@@ -62,6 +81,14 @@ def insert_all(session: Session | Connection, table: Table, rows: list[dict[str,
         cursor.executemany(_insert(dialect, table, columns), values)
     finally:
         cursor.close()
+
+
+def _driver_side(session: Session | Connection) -> Connection:
+    """The connection whose driver a bulk write uses, in the caller's transaction."""
+    if isinstance(session, Session):
+        session.flush()  # pending ORM rows first: the driver is used around the session
+        return session.connection()
+    return session
 
 
 def _values(dialect: Dialect, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[list[Any]]:
@@ -97,6 +124,18 @@ def _copy(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
 @functools.cache
 def _insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {_target(dialect, table, columns)} VALUES ({', '.join('?' for _ in columns)})"
+
+
+@functools.cache
+def _zipped(dialect: Dialect, table: Table, plain: tuple[str, ...], documents: tuple[str, ...], key: str) -> str:
+    """INSERT ... SELECT from the columns' arrays zipped into rows (ROWS FROM), new keys only."""
+    sources = [f"unnest(%s::{table.c[c].type.compile(dialect=dialect)}[])" for c in plain]
+    sources += ["json_array_elements(%s::json)" for _ in documents]
+    quote = dialect.identifier_preparer.quote
+    return (
+        f"INSERT INTO {_target(dialect, table, plain + documents)} SELECT * FROM ROWS FROM ({', '.join(sources)}) "
+        f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}"
+    )
 
 
 def _target(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:

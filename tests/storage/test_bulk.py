@@ -1,13 +1,13 @@
-"""Bulk writes: what insert_all writes reads back exactly as an ORM insert would."""
+"""Bulk writes: what insert_all and insert_new write reads back exactly as an ORM insert would."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from storage.bulk import insert_all
+from storage.bulk import insert_all, insert_new
 from storage.db import unit_of_work
-from storage.models import Decision
+from storage.models import Decision, OutboxMessage
 
 
 def test_insert_all_writes_every_column_as_an_insert_would(engine, playbook):
@@ -73,3 +73,43 @@ def test_a_value_repeated_down_a_column_is_written_as_itself(engine, playbook):
     assert [type(f) for f, _ in written] == [type(v) for v in kinds]
     assert [f for f, _ in written] == kinds
     assert {d for _, d in written} == {at}
+
+
+def test_insert_new_of_many_rows_writes_the_new_keys_only_and_every_value_as_given(engine):
+    """Many rows at once (on PostgreSQL, arrays zipped back into rows, JSON as one JSON
+    array): the keys already taken keep their rows, the others are written as given,
+    and exactly the new keys come back."""
+    outbox = OutboxMessage.__table__
+    at = datetime(2026, 11, 23, 13, 0, tzinfo=timezone(timedelta(hours=1)))
+
+    def row(key: str, payload: object) -> dict:
+        return dict(
+            key=key,
+            method="chat.postMessage",
+            channel="C1",
+            payload=payload,
+            status="pending",
+            attempts=0,
+            created_at=at,
+            available_at=at,
+        )
+
+    with unit_of_work(engine) as s:
+        assert insert_new(s, outbox, [row("taken", {"text": "first"})]) == {"taken"}
+    payloads = [
+        {"text": 'it\'s \\ a \t tab, a\nnewline, "quotes", {braces}, é ✓', "blocks": [{"n": 1.5}, None]},
+        {"text": "second", "none": None},
+        ["a", "list", 2],
+        None,
+    ]
+    rows = [row("taken", {"text": "again"})] + [row(f"new-{n}", p) for n, p in enumerate(payloads)]
+    with unit_of_work(engine) as s:
+        added = insert_new(s, outbox, rows)
+    assert added == {f"new-{n}" for n in range(len(payloads))}
+    with engine.connect() as c:
+        written = dict(c.execute(select(outbox.c.key, outbox.c.payload)).all())
+        instants = set(c.execute(select(outbox.c.created_at)).scalars())
+    assert written == {"taken": {"text": "first"}, **{f"new-{n}": p for n, p in enumerate(payloads)}}
+    assert instants == {datetime(2026, 11, 23, 12, 0, tzinfo=UTC)}
+    with unit_of_work(engine) as s:
+        assert insert_new(s, outbox, rows) == set()  # all taken now: nothing written twice
