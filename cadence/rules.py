@@ -16,7 +16,7 @@ Where the rules leave room, these readings are taken (and said again in the issu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -136,9 +136,10 @@ def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str
     return INCONCLUSIVE, "5-otherwise"
 
 
-@dataclass(frozen=True)
-class StepState:
-    """What the rules know about a step before a week is evaluated."""
+class StepState(NamedTuple):
+    """What the rules know about a step before a week is evaluated. A named tuple, as
+    the weeks are: a close builds one for each of thousands of steps and derives new
+    ones from it (`_replace`) as the rules apply."""
 
     name: str
     mode: str
@@ -232,9 +233,9 @@ def evaluate(
     streak, whatever the step's verdict, and withdraws an open proposal.
 
     Evaluating a week the state already holds changes nothing."""
-    if any(v.week_start >= week.week_start for v in step.verdicts):
+    if step.verdicts and step.verdicts[-1].week_start >= week.week_start:  # oldest first
         return [], step
-    state = replace(step, verdicts=(*step.verdicts, week))
+    state = step._replace(verdicts=(*step.verdicts, week))
     transitions: list[Transition] = []
     figures = _figures(week, t)
 
@@ -249,7 +250,7 @@ def evaluate(
                 figures=figures,
             )
         )
-        state = replace(state, open_proposal=False)
+        state = state._replace(open_proposal=False)
     if guardrail_breached:
         if state.open_proposal:
             transitions.append(
@@ -262,7 +263,7 @@ def evaluate(
                     figures=figures,
                 )
             )
-        state = replace(state, open_proposal=False, streak_reset=week.week_start)
+        state = state._replace(open_proposal=False, streak_reset=week.week_start)
 
     demotion = _demotion(state, week, t, figures)
     if demotion is not None:
@@ -271,7 +272,7 @@ def evaluate(
         freeze = _freeze(state, week.week_start, t)
         if freeze is not None:
             transitions.append(freeze)
-            state = replace(state, frozen=True)
+            state = state._replace(frozen=True)
         return transitions, state
 
     if state.mode == "ai-led" and week.outcome == MISSING:
@@ -291,7 +292,7 @@ def evaluate(
     proposal = _proposal(state, week, t, figures)
     if proposal is not None:
         transitions.append(proposal)
-        state = replace(state, open_proposal=True)
+        state = state._replace(open_proposal=True)
     return transitions, state
 
 
@@ -368,8 +369,7 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
 
 def _changed(state: StepState, transition: Transition) -> StepState:
     demotions = state.demotions + ((transition.week_start,) if transition.kind is Kind.DEMOTION else ())
-    return replace(
-        state,
+    return state._replace(
         mode=transition.to_mode or state.mode,
         changes=(*state.changes, transition.week_start),
         demotions=demotions,
@@ -409,13 +409,13 @@ def approve(state: StepState, week_start: date, t: Thresholds) -> tuple[list[Tra
     freeze = _freeze(state, week_start, t)
     if freeze is not None:
         transitions.append(freeze)
-        state = replace(state, frozen=True)
+        state = state._replace(frozen=True)
     return transitions, state
 
 
 def reject(state: StepState, week_start: date) -> StepState:
     """A rejected proposal closes, and the PASS streak starts over."""
-    return replace(state, open_proposal=False, streak_reset=week_start)
+    return state._replace(open_proposal=False, streak_reset=week_start)
 
 
 def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tuple[list[Transition], StepState]:
@@ -431,11 +431,11 @@ def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tu
     transitions.append(change)
     state = _changed(state, change)
     if LEVELS.index(mode) < LEVELS.index(change.from_mode):
-        state = replace(state, demotions=(*state.demotions, week_start))
+        state = state._replace(demotions=(*state.demotions, week_start))
     freeze = _freeze(state, week_start, t)
     if freeze is not None:
         transitions.append(freeze)
-        state = replace(state, frozen=True)
+        state = state._replace(frozen=True)
     return transitions, state
 
 
