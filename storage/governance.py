@@ -213,39 +213,38 @@ class Governance:
         guardrail: dict[int, dict[date, str]] = {}
         for pid, week_start, figures in guardrail_weeks:
             guardrail.setdefault(pid, {})[week_start] = (figures or {}).get("state", "MISSING")
-        playbook_of = {step.id: state.playbook.id for state in states for step in state.steps}
-        by_step: dict[int, dict[str, list[Any]]] = {
-            i: {"verdicts": [], "changes": [], "demotions": [], "rejections": []} for i in ids
-        }
+        verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
         for step_id, week_start, outcome, cases, exceptions, rubric in verdicts:
-            by_step[step_id]["verdicts"].append(
-                WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric))
-            )
+            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric)))
+        changes: dict[int, list[date]] = {}
+        demotions: dict[int, list[date]] = {}
+        rejections: dict[int, list[date]] = {}
         for d in decisions:
             if d.kind == "proposal-rejected":
-                by_step[d.step_id]["rejections"].append(d.week_start)
+                rejections.setdefault(d.step_id, []).append(d.week_start)
                 continue
-            by_step[d.step_id]["changes"].append(d.week_start)
+            changes.setdefault(d.step_id, []).append(d.week_start)
             if d.from_mode and d.to_mode and LEVELS.index(d.to_mode) < LEVELS.index(d.from_mode):
-                by_step[d.step_id]["demotions"].append(d.week_start)
+                demotions.setdefault(d.step_id, []).append(d.week_start)
         open_by_step = {p.step_id: p for p in proposals}
         result = {}
-        for step in steps:
-            h = by_step[step.id]
+        for state in states:
             # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
-            breached = [w for w, state in guardrail.get(playbook_of[step.id], {}).items() if state == "BREACHED"]
-            h["rejections"] += breached
-            result[step.id] = StepState(
-                name=step.name,
-                mode=step.mode,
-                pinned=step.pinned,
-                frozen=step.frozen,
-                verdicts=tuple(h["verdicts"]),
-                changes=tuple(sorted(h["changes"])),
-                demotions=tuple(sorted(h["demotions"])),
-                streak_reset=max(h["rejections"], default=None),
-                open_proposal=step.id in open_by_step,
-            )
+            weeks_of = guardrail.get(state.playbook.id, {})
+            breached = [w for w, verdict in weeks_of.items() if verdict == "BREACHED"]
+            for step in state.steps:
+                step_id = step.id
+                result[step_id] = StepState(
+                    name=step.name,
+                    mode=step.mode,
+                    pinned=step.pinned,
+                    frozen=step.frozen,
+                    verdicts=tuple(verdicts_of[step_id]),
+                    changes=tuple(sorted(changes.get(step_id, ()))),
+                    demotions=tuple(sorted(demotions.get(step_id, ()))),
+                    streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
+                    open_proposal=step_id in open_by_step,
+                )
         return StepHistory(result, open_by_step, guardrail)
 
     def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleOutcome], int]]:

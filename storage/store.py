@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Date, bindparam, delete, func, insert, literal, or_, text, tuple_, union_all, update
@@ -187,7 +188,16 @@ def decision_columns(decision: DecisionRecord, at: datetime) -> dict[str, Any]:
 def shallow_columns(row: Any) -> dict[str, Any]:
     """A flat dataclass as a row's columns. Not asdict(): a week's close writes thousands,
     and asdict deep-copies every nested dict only for it to be serialised at once."""
-    return {f.name: getattr(row, f.name) for f in fields(row)}
+    names, values = _columns_of(type(row))
+    return dict(zip(names, values(row), strict=True))
+
+
+@functools.cache
+def _columns_of(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """A dataclass's field names, and a getter of all their values at once (read once a type)."""
+    names = tuple(f.name for f in fields(kind))
+    getter = attrgetter(*names)
+    return names, (getter if len(names) > 1 else lambda row: (getter(row),))
 
 
 @dataclass(frozen=True)
