@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Dialect, Table
@@ -24,31 +25,41 @@ def insert_new(session: Session | Connection, table: Table, rows: list[dict[str,
         return set()
     bind = session.get_bind() if isinstance(session, Session) else session
     if len(rows) > 1 and bind.dialect.name == "postgresql":
-        return _insert_new_arrays(session, table, rows, key)
+        return _insert_new_zipped(session, table, rows, key)
     statement = _statement(bind.dialect.name, table, key)
     # One single-row statement run over all rows: SQLAlchemy batches it ("insertmanyvalues")
     # and compiles it once, where a multi-row VALUES statement is compiled anew each time.
     return set(session.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
 
 
-def _insert_new_arrays(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str) -> set[str]:
+def _insert_new_zipped(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str) -> set[str]:
     """PostgreSQL, many rows: one statement whatever their number. Each column is bound
-    as one array, a JSON column as one JSON array (an array of long texts costs the
-    driver more to escape than the server to parse as JSON), and the rows are zipped
-    back from them. A close's thousand jobs and its outbox cost a few milliseconds where
-    SQLAlchemy's batched VALUES spent a tenth of a second building and parsing
-    parameters (the same reason insert_all uses COPY)."""
+    as one JSON array (the driver sends one text; an array parameter it builds element by
+    element, and escapes long texts slowly), and the rows are zipped back from the
+    columns with ROWS FROM. A close's thousand jobs and its outbox cost a few
+    milliseconds where SQLAlchemy's batched VALUES spent a tenth of a second building
+    and parsing parameters (the same reason insert_all uses COPY)."""
     connection = _driver_side(session)
     dialect = connection.dialect
-    plain = tuple(c for c in rows[0] if not isinstance(table.c[c].type, JSON))
-    documents = tuple(c for c in rows[0] if isinstance(table.c[c].type, JSON))
-    arrays: list[Any] = [list(column) for column in zip(*_values(dialect, table, plain, rows), strict=True)]
-    arrays += ["[" + ",".join(json.dumps(row[c]) for row in rows) + "]" for c in documents]
+    columns = tuple(rows[0])
+    plain = tuple(c for c in columns if not isinstance(table.c[c].type, JSON))
+    processed = dict(zip(plain, zip(*_values(dialect, table, plain, rows), strict=True), strict=True))
+    documents = [
+        json.dumps(processed[c], default=_iso) if c in processed else json.dumps([row[c] for row in rows])
+        for c in columns
+    ]
     driver = connection.connection.driver_connection
     assert driver is not None, "a connection in a transaction has its driver connection"
     with driver.cursor() as cursor:
-        cursor.execute(_zipped(dialect, table, plain, documents, key), arrays)
+        cursor.execute(_zipped(dialect, table, columns, key), documents)
         return {row[0] for row in cursor.fetchall()}
+
+
+def _iso(value: Any) -> str:
+    """Dates and instants in JSON, as PostgreSQL reads them back (the offset kept)."""
+    if isinstance(value, date):  # datetime included
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no JSON form for a bulk insert")
 
 
 def insert_all(session: Session | Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -127,13 +138,21 @@ def _insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
 
 
 @functools.cache
-def _zipped(dialect: Dialect, table: Table, plain: tuple[str, ...], documents: tuple[str, ...], key: str) -> str:
-    """INSERT ... SELECT from the columns' arrays zipped into rows (ROWS FROM), new keys only."""
-    sources = [f"unnest(%s::{table.c[c].type.compile(dialect=dialect)}[])" for c in plain]
-    sources += ["json_array_elements(%s::json)" for _ in documents]
+def _zipped(dialect: Dialect, table: Table, columns: tuple[str, ...], key: str) -> str:
+    """INSERT ... SELECT from the columns' JSON arrays zipped into rows, new keys only."""
+    sources, values = [], []
+    for i, name in enumerate(columns):
+        kind = table.c[name].type
+        if isinstance(kind, JSON):
+            sources.append("json_array_elements(%s::json)")
+            values.append(f"c{i}")
+        else:
+            sources.append("json_array_elements_text(%s::json)")
+            values.append(f"c{i}::{kind.compile(dialect=dialect)}")
     quote = dialect.identifier_preparer.quote
     return (
-        f"INSERT INTO {_target(dialect, table, plain + documents)} SELECT * FROM ROWS FROM ({', '.join(sources)}) "
+        f"INSERT INTO {_target(dialect, table, columns)} SELECT {', '.join(values)} "
+        f"FROM ROWS FROM ({', '.join(sources)}) AS zipped({', '.join(f'c{i}' for i in range(len(columns)))}) "
         f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}"
     )
 
