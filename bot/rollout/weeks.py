@@ -90,6 +90,8 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
                 )
                 if demotion is not None:
                     transitions.append(demotion)
+            if not transitions:
+                continue  # most steps, most weeks
             change.merge(
                 transitions_change(
                     state,
