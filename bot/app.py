@@ -24,7 +24,7 @@ from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
 from storage import replay
 from storage.cadence_log import CadenceLog
-from storage.db import held_connection
+from storage.db import checkpoint, held_connection
 from storage.outbox import Outbox
 from storage.store import Store
 
@@ -217,4 +217,10 @@ def create_clockwork(
         concurrency=DISPATCH_CONCURRENCY,
         on_channel_lost=lambda channel, error: life.channel_lost(store, channel, error, clock()),
     )
-    return Clockwork(cadence, dispatcher, clock, heartbeat=lambda at: store.beat(metrics.CLOCK, at))
+    return Clockwork(
+        cadence,
+        dispatcher,
+        clock,
+        heartbeat=lambda at: store.beat(metrics.CLOCK, at),
+        checkpoint=lambda: checkpoint(store.engine),
+    )

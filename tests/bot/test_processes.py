@@ -241,3 +241,33 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_the_clock_checkpoints_the_sqlite_log_after_each_tick(database_url, store, slack, clock, tmp_path):
+    """The clock's tick leaves the database file holding what was written before it: the
+    checkpoint no commit makes any more (storage.db.SQLITE_CHECKPOINT_PAGES) is its job."""
+    import shutil
+    import sqlite3
+
+    from bot.app import create_clockwork
+    from storage.outbox import Message, Outbox
+    from tests.conftest import settings_for
+
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL checkpoints by itself")
+
+    def outbox_rows_in_the_file_alone() -> int:
+        copy = tmp_path / "file-alone.db"
+        shutil.copyfile(store.engine.url.database, copy)
+        connection = sqlite3.connect(copy)
+        try:
+            return connection.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        finally:
+            connection.close()
+
+    clockwork = create_clockwork(settings_for(database_url, slack), store, clock=clock)
+    big = [Message(f"big-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
+    Outbox(store.engine).enqueue(big, clock())
+    assert outbox_rows_in_the_file_alone() == 0
+    clockwork.tick()  # nothing is due: no playbooks
+    assert outbox_rows_in_the_file_alone() == 2500

@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from sqlalchemy import text
 
 from storage.db import autocommit_connection, held_connection
@@ -72,3 +73,38 @@ def test_recording_a_request_key_leaves_later_commits_durable(store, clock):
                 assert connection.execute(text("SHOW synchronous_commit")).scalar() == "on"
                 connection.execute(text("RESET synchronous_commit"))
         assert store.engine.pool.checkedout() == 1  # the key went on the request's connection
+
+
+def _rows_in_the_file_alone(engine, tmp_path) -> int:
+    """The outbox rows the SQLite database file holds by itself, without its log."""
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "file-alone.db"
+    shutil.copyfile(engine.url.database, copy)
+    connection = sqlite3.connect(copy)
+    try:
+        return connection.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_a_big_commit_leaves_its_log_to_the_clocks_checkpoint(engine, tmp_path):
+    """SQLite: a commit of thousands of pages (a week close) returns without copying them
+    into the database file (SQLite's default would, inside the commit); checkpoint(),
+    which the clock runs after each tick, copies them."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL checkpoints by itself")
+    from datetime import UTC, datetime
+
+    from storage.db import checkpoint
+    from storage.outbox import Message, Outbox
+
+    at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    checkpoint(engine)  # whatever the fixtures wrote, out of the way
+    before = _rows_in_the_file_alone(engine, tmp_path)
+    big = [Message(f"big-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
+    Outbox(engine).enqueue(big, at)  # about 2,500 pages: past SQLite's default of 1,000
+    assert _rows_in_the_file_alone(engine, tmp_path) == before  # still only in the log
+    checkpoint(engine)
+    assert _rows_in_the_file_alone(engine, tmp_path) == before + 2500
