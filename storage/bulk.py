@@ -83,9 +83,12 @@ def insert_all(session: Session | Connection, table: Table, rows: list[dict[str,
     assert driver is not None, "a connection in a transaction has its driver connection"
     values = _values(dialect, table, columns, rows)
     if dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(_copy(dialect, table, columns)) as copy:
-            for row in values:
-                copy.write_row(row)
+        with driver.cursor() as cursor:
+            types = _column_types(cursor, table, columns)
+            with cursor.copy(_copy(dialect, table, columns)) as copy:
+                copy.set_types(types)
+                for row in values:
+                    copy.write_row(row)
         return
     cursor = driver.cursor()
     try:
@@ -129,7 +132,26 @@ def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> lis
 
 @functools.cache
 def _copy(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
-    return f"COPY {_target(dialect, table, columns)} FROM STDIN"
+    # Binary: values go as they are stored, where text had each one formatted and escaped
+    # (a fifth of the client's time for the close's 6,500 decisions).
+    return f"COPY {_target(dialect, table, columns)} FROM STDIN (FORMAT BINARY)"
+
+
+_TYPES: dict[tuple[Table, tuple[str, ...]], list[int]] = {}
+
+
+def _column_types(cursor: Any, table: Table, columns: tuple[str, ...]) -> list[int]:
+    """The columns' type oids, as the server has them (a binary COPY must name them):
+    asked once per table and columns in a process."""
+    key = (table, columns)
+    if key not in _TYPES:
+        cursor.execute(
+            "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+            [table.name, list(columns)],
+        )
+        oids = dict(cursor.fetchall())
+        _TYPES[key] = [oids[c] for c in columns]
+    return _TYPES[key]
 
 
 @functools.cache
