@@ -1,0 +1,64 @@
+"""Governance's reads for the scale rule: cycle results, and what earlier proposals and
+publications already covered."""
+
+from datetime import date
+
+from sqlmodel import Session
+
+from storage.governance import Governance
+from storage.models import CycleResult, Proposal, RegistryVersion
+
+
+def test_scale_history_reads_results_oldest_first_and_the_last_cycle_covered(engine, playbook, clock):
+    pid = playbook.playbook.id
+    governance = Governance(engine)
+    assert governance.scale_history([pid]) == {pid: ([], 0)}
+    assert governance.open_scale_proposals([pid]) == set()
+    with Session(engine) as s:
+        for cycle in (3, 1, 2):
+            s.add(
+                CycleResult(
+                    playbook_id=pid,
+                    cycle=cycle,
+                    starts_on=date(2026, 11, 16),
+                    kpi_weeks=4,
+                    mean=14.0,
+                    target=15.0,
+                    direction="down",
+                    hit=cycle != 1,
+                    weeks_met=cycle,
+                    recorded_at=clock(),
+                )
+            )
+        s.add(
+            Proposal(
+                key=f"scale:{pid}:2",
+                kind="scale",
+                playbook_id=pid,
+                week_start=date(2026, 12, 7),
+                status="open",
+                figures={"cycle": 2},
+                opened_at=clock(),
+            )
+        )
+        s.commit()
+    results, covered = governance.scale_history([pid])[pid]
+    assert [(r.cycle, r.hit, r.weeks_met) for r in results] == [(1, False, 1), (2, True, 2), (3, True, 3)]
+    assert covered == 2  # the open proposal covers cycle 2
+    assert governance.open_scale_proposals([pid, pid + 1000]) == {pid}
+    with Session(engine) as s:
+        s.add(
+            RegistryVersion(
+                playbook_id=pid,
+                version=1,
+                slug="support-replies",
+                function="Support",
+                definition={},
+                cycle_results=[{"cycle": 2}, {"cycle": 3}],
+                scale_rule_held=True,
+                published_by="UCURATOR",
+                published_at=clock(),
+            )
+        )
+        s.commit()
+    assert governance.scale_history([pid])[pid][1] == 3  # the publication covers cycle 3
