@@ -8,6 +8,7 @@ validated (mentions, channel links), pass through unescaped.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -53,7 +54,7 @@ def _finalize(value: Any) -> str:
     # Exact types first: every value of every message passes here (80 per week summary).
     kind = type(value)
     if kind is str:
-        return _json_string(slack_escape(value))[1:-1]
+        return _escaped(value)
     if kind is int or kind is float:
         return str(value)  # digits, a sign, a point: nothing to escape for Slack or JSON
     if value is None:
@@ -65,6 +66,13 @@ def _finalize(value: Any) -> str:
     else:
         text = slack_escape(str(value))
     return _json_string(text)[1:-1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
+    """Text escaped for Slack and for a JSON string. Kept for the texts messages repeat
+    (names, modes, verdicts, "10 cases"): a close renders 70 of them a summary."""
+    return _json_string(slack_escape(text))[1:-1]
 
 
 def _link(sigil: str):
