@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import sqlite3
 import statistics
 import uuid
 from contextlib import contextmanager
@@ -43,6 +45,36 @@ def fresh_database(kind: str, workdir: Path):
     engine.dispose()
     try:
         yield url
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def copy_of(kind: str, url: str, workdir: Path):
+    """A copy of a database no one is connected to (the SQLite file, after its last
+    connection closed and checkpointed; a PostgreSQL database as a template): the same
+    history for another measurement. Removed after."""
+    if kind == "sqlite":
+        source = Path(make_url(url).database or "")
+        with sqlite3.connect(source) as connection:  # everything in the file itself, the log emptied
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        copy = workdir / f"copy-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(source, copy)
+        try:
+            yield f"sqlite:///{copy}"
+        finally:
+            for f in workdir.glob(copy.name + "*"):
+                f.unlink()
+        return
+    name = f"rollout_bench_{uuid.uuid4().hex[:8]}"
+    template = make_url(url).database
+    admin = create_engine(normalise_database_url(PG_SERVER), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

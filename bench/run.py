@@ -40,7 +40,9 @@ def _week(runs: dict) -> list[str]:
         "and week, and now and then a mode change. The close writes its verdicts, decisions and proposals "
         "straight through the driver (COPY on PostgreSQL, an executemany on SQLite), which the statement count "
         "does not see. On SQLite the close's commit leaves its pages in the write-ahead log, and the clock "
-        "copies them into the database file after the tick (a checkpoint, storage/db.py), measured on its own.",
+        "copies them into the database file after the tick (a checkpoint, storage/db.py), measured on its own. "
+        "The close is measured three times, each on a fresh copy of the history in a fresh process: the median, "
+        "with the fastest and slowest run beside it; the rest of the row is the median run's.",
         "",
         "| playbooks | weeks | history rows | week close (one tick) | statements | then the checkpoint "
         "| digest build | statements | digest with charts | clock peak RSS |",
@@ -48,9 +50,11 @@ def _week(runs: dict) -> list[str]:
     ]
     for w in runs.values():
         after = w.get("checkpoint_seconds")
+        others = sorted(w.get("close_runs", [w["close_seconds"]]))
+        spread = f", runs {others[0]:.2f}–{others[-1]:.2f} s" if len(others) > 1 else ""
         lines.append(
             f"| {w['playbooks']} | {w['weeks']} | {w['history_rows']:,} | {w['close_seconds']:.2f} s "
-            f"({w['closes']} closes) | {w['close_statements']} | {'–' if after is None else f'{after:.2f} s'} "
+            f"({w['closes']} closes{spread}) | {w['close_statements']} | {'–' if after is None else f'{after:.2f} s'} "
             f"| {w['digest_seconds']:.2f} s "
             f"({w['digest_messages']} messages) | {w['digest_statements']} | "
             f"{w['digest_with_charts_seconds']:.2f} s ({w['charts']} charts) | {w['clock_peak_rss_mib']:.0f} MiB |"
