@@ -22,6 +22,7 @@ from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting, replay
 from storage.db import autocommit_connection, reading, transaction, unit_of_work
+from storage.lists import one_of
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -133,6 +134,25 @@ _CURATOR = select(RoleGrant.__table__.c.id).where(
     RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
 )
 _ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(1)
+
+
+# A playbook state's parts, for any number of playbooks, the ids bound as one list
+# (storage/lists.py): the digest and the clock read a thousand at once.
+_STEPS_OF_MANY = (
+    select(Step)
+    .where(one_of(col(Step.playbook_id), "ids"), col(Step.retired_at).is_(None))
+    .order_by(Step.playbook_id, Step.position)
+)
+_LATEST_CYCLES = (
+    select(Cycle.playbook_id, func.max(Cycle.number).label("number"))
+    .where(one_of(col(Cycle.playbook_id), "ids"))
+    .group_by(Cycle.playbook_id)
+    .subquery()
+)
+_ANCHORS_OF_MANY = select(Cycle).join(
+    _LATEST_CYCLES, (Cycle.playbook_id == _LATEST_CYCLES.c.playbook_id) & (Cycle.number == _LATEST_CYCLES.c.number)
+)
+_PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
 
 
 class Conflict(Exception):
@@ -350,7 +370,7 @@ class Store:
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         with unit_of_work(self.engine) as s:
-            playbooks = list(s.exec(select(Playbook).where(col(Playbook.id).in_(playbook_ids))))
+            playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": playbook_ids}).scalars())
             return {state.playbook.id: state for state in self._states(s, playbooks)}
 
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
@@ -378,7 +398,7 @@ class Store:
         changed = [key.id for key in keys if key.id not in states]
         if changed:
             with reading(self.engine) as s:
-                playbooks = list(s.exec(select(Playbook).where(col(Playbook.id).in_(changed))))
+                playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": changed}).scalars())
                 for state in self._states(s, playbooks):
                     states[state.playbook.id] = self._keep(state)
         return [
@@ -438,26 +458,9 @@ class Store:
         if not ids:
             return []
         steps: dict[int, list[Step]] = {i: [] for i in ids}
-        for step in s.exec(
-            select(Step)
-            .where(col(Step.playbook_id).in_(ids), col(Step.retired_at).is_(None))
-            .order_by(Step.playbook_id, Step.position)
-        ):
+        for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars():
             steps[step.playbook_id].append(step)
-        latest = (
-            select(Cycle.playbook_id, func.max(Cycle.number).label("number"))
-            .where(col(Cycle.playbook_id).in_(ids))
-            .group_by(Cycle.playbook_id)
-            .subquery()
-        )
-        anchors = {
-            c.playbook_id: c
-            for c in s.exec(
-                select(Cycle).join(
-                    latest, (Cycle.playbook_id == latest.c.playbook_id) & (Cycle.number == latest.c.number)
-                )
-            )
-        }
+        anchors = {c.playbook_id: c for c in s.execute(_ANCHORS_OF_MANY, {"ids": ids}).scalars()}
         return [PlaybookState(p, steps[p.id], anchors.get(p.id)) for p in playbooks]
 
     def load_playbooks(
