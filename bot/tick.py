@@ -10,17 +10,16 @@ once. Delivery is the dispatcher's job (bot/dispatch.py).
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.collector import collector_paused
 from bot.digest import Digest
 from bot.members import GONE, DirectoryUnavailable, TeamDirectory
 from bot.rollout import life, weeks
@@ -107,6 +106,10 @@ class Cadence:
         self.admins = admins  # told when a digest has no curators channel to go to
 
     def tick(self, at: datetime) -> TickReport:
+        with collector_paused():  # a tick makes objects by the hundred thousand (bot/collector.py)
+            return self._tick(at)
+
+    def _tick(self, at: datetime) -> TickReport:
         report = TickReport()
         states = self.store.clock_states()
         cursors = self.log.cursors()
@@ -171,8 +174,7 @@ class Cadence:
                 batch = [(fresh[s.playbook.id], due) for s, due in batch]
                 states.update(fresh)
             try:
-                with _collector_paused():
-                    self._close_round(batch, report)
+                self._close_round(batch, report)
             except StaleState as err:
                 log.warning("week close deferred to the next tick: %s", err)
                 return
@@ -361,23 +363,6 @@ class Cadence:
 
 
 WAITING = "digest-waiting"
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one close round. A round of a thousand
-    playbooks makes hundreds of thousands of short-lived objects, nearly all freed by
-    reference counting; the collector's passes over them were a sixth of the close.
-    Nothing is lost: the collector resumes after the round, and cycles made in it are
-    collected then."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _done(due: Due, messages: list[Message]) -> Work:
