@@ -18,7 +18,7 @@ from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import reading, unit_of_work
+from storage.db import defer_checkpoint, reading, unit_of_work
 from storage.lists import one_of
 from storage.models import (
     GUARDRAIL_WEEKS,
@@ -355,6 +355,7 @@ class Governance:
         if not closes:
             return set()
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
+            defer_checkpoint(s.connection())  # SQLite: the clock checkpoints after the tick
             recorded = insert_new(s, JOBS, [job_row(w, at) for w, _ in closes])
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:

@@ -245,12 +245,13 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
 
 def test_the_clock_checkpoints_the_sqlite_log_after_each_tick(database_url, store, slack, clock, tmp_path):
     """The clock's tick leaves the database file holding what was written before it: the
-    checkpoint no commit makes any more (storage.db.SQLITE_CHECKPOINT_PAGES) is its job."""
+    checkpoint a week close defers (storage.db.defer_checkpoint) is its job."""
     import shutil
     import sqlite3
 
     from bot.app import create_clockwork
-    from storage.outbox import Message, Outbox
+    from storage.db import defer_checkpoint, unit_of_work
+    from storage.outbox import Message, enqueue_in
     from tests.conftest import settings_for
 
     if store.engine.dialect.name != "sqlite":
@@ -267,7 +268,9 @@ def test_the_clock_checkpoints_the_sqlite_log_after_each_tick(database_url, stor
 
     clockwork = create_clockwork(settings_for(database_url, slack), store, clock=clock)
     big = [Message(f"big-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
-    Outbox(store.engine).enqueue(big, clock())
+    with unit_of_work(store.engine) as s:  # as a week close writes
+        defer_checkpoint(s.connection())
+        enqueue_in(s, big, clock())
     assert outbox_rows_in_the_file_alone() == 0
     clockwork.tick()  # nothing is due: no playbooks
     assert outbox_rows_in_the_file_alone() == 2500

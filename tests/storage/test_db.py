@@ -89,22 +89,30 @@ def _rows_in_the_file_alone(engine, tmp_path) -> int:
         connection.close()
 
 
-def test_a_big_commit_leaves_its_log_to_the_clocks_checkpoint(engine, tmp_path):
-    """SQLite: a commit of thousands of pages (a week close) returns without copying them
-    into the database file (SQLite's default would, inside the commit); checkpoint(),
-    which the clock runs after each tick, copies them."""
+def test_a_deferred_commit_leaves_its_log_to_the_clocks_checkpoint(engine, tmp_path):
+    """SQLite: a commit of thousands of pages made with defer_checkpoint (a week close)
+    returns without copying them into the database file, as SQLite's default would inside
+    the commit; checkpoint(), which the clock runs after each tick, copies them. The
+    connection checkpoints by itself again afterwards."""
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL checkpoints by itself")
     from datetime import UTC, datetime
 
-    from storage.db import checkpoint
-    from storage.outbox import Message, Outbox
+    from storage.db import SQLITE_POOL_SIZE, checkpoint, defer_checkpoint, unit_of_work
+    from storage.outbox import Message, Outbox, enqueue_in
+
+    def big(prefix: str) -> list[Message]:  # about 2,500 pages: past SQLite's 1,000
+        return [Message(f"{prefix}-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
 
     at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     checkpoint(engine)  # whatever the fixtures wrote, out of the way
     before = _rows_in_the_file_alone(engine, tmp_path)
-    big = [Message(f"big-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
-    Outbox(engine).enqueue(big, at)  # about 2,500 pages: past SQLite's default of 1,000
+    with unit_of_work(engine) as s:
+        defer_checkpoint(s.connection())
+        enqueue_in(s, big("deferred"), at)
     assert _rows_in_the_file_alone(engine, tmp_path) == before  # still only in the log
     checkpoint(engine)
     assert _rows_in_the_file_alone(engine, tmp_path) == before + 2500
+    for round_ in range(SQLITE_POOL_SIZE):  # whichever pooled connection it was, it checkpoints again
+        Outbox(engine).enqueue(big(f"plain-{round_}"), at)
+        assert _rows_in_the_file_alone(engine, tmp_path) == before + 2500 * (round_ + 2)
