@@ -249,17 +249,18 @@ the range. The acknowledgement targets are single runs of 5,000 requests.
 **Missed in this run**
 
 - *PostgreSQL: the close of 1,000 playbooks with 104 weeks*, 2.18 s (runs 2.03 to
-  2.49 s) against 1.54 s with 8 weeks: over 1.5 s, and 1.42x its 8-week time. SQLite
-  meets both (1.45 s and 1.40 s, 1.04x). Phased on a kept copy of the 104-week history,
-  the growth is the read of each step's last nine verdicts: 0.53 s against 0.15 to
-  0.26 s with 8 weeks. The LATERAL read walks the (step_id, week_start) index backwards
-  and then fetches each verdict's row from the table, where two years of weekly rows put
-  the nine rows of a step on nine different pages: 45,000 page reads, most of them not in
-  shared buffers in a process that has just started. What would close it: an index that
-  carries the four columns the rules read (`INCLUDE (outcome, cases, exceptions,
-  rubric)` on PostgreSQL, the same columns appended on SQLite), so the read never visits
-  the table; it costs a little more on every verdict written. The other parts measured
-  within the machine's wander of the 8-week close.
+  2.49 s) against 1.54 s with 8 weeks: over 1.5 s, and 1.42x its 8-week time (1.75 s
+  and 1.41 s, 1.24x, in the previous full run of this session). SQLite meets both (1.45 s
+  and 1.40 s, 1.04x). Phased on a kept copy of the 104-week history, the part that grows
+  is the read of each step's last nine verdicts: 0.53 s in the close, against 0.15 to
+  0.26 s with 8 weeks. Two things make it: the 8-week history holds only seven closed
+  weeks, fewer than the nine the rules look back over, so it reads 35,000 rows where the
+  long one reads 45,000; and the first read in a new process finds few of the long
+  table's pages in shared buffers (0.36 s cold, 0.23 s warm, by itself). An index
+  carrying the four columns the rules read, tried on a copy, did not help (0.34 s cold,
+  0.26 s warm), so none was added. What would: keeping each step's rule state in the
+  clock from one close to the next (the close that wrote it knows what it wrote), so a
+  close reads only what changed since.
 - *PostgreSQL: the digest of 1,000 playbooks with 104 weeks*, 1.06 s (0.55 s with 8
   weeks; 0.89 s with 104 weeks in the run before this one). Not profiled on the long
   history in this session.
