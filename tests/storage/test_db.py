@@ -75,20 +75,6 @@ def test_recording_a_request_key_leaves_later_commits_durable(store, clock):
         assert store.engine.pool.checkedout() == 1  # the key went on the request's connection
 
 
-def _rows_in_the_file_alone(engine, tmp_path) -> int:
-    """The outbox rows the SQLite database file holds by itself, without its log."""
-    import shutil
-    import sqlite3
-
-    copy = tmp_path / "file-alone.db"
-    shutil.copyfile(engine.url.database, copy)
-    connection = sqlite3.connect(copy)
-    try:
-        return connection.execute("SELECT count(*) FROM outbox").fetchone()[0]
-    finally:
-        connection.close()
-
-
 def test_a_deferred_commit_leaves_its_log_to_the_clocks_checkpoint(engine, tmp_path):
     """SQLite: a commit of thousands of pages made with defer_checkpoint (a week close)
     returns without copying them into the database file, as SQLite's default would inside
@@ -99,20 +85,18 @@ def test_a_deferred_commit_leaves_its_log_to_the_clocks_checkpoint(engine, tmp_p
     from datetime import UTC, datetime
 
     from storage.db import SQLITE_POOL_SIZE, checkpoint, defer_checkpoint, unit_of_work
-    from storage.outbox import Message, Outbox, enqueue_in
-
-    def big(prefix: str) -> list[Message]:  # about 2,500 pages: past SQLite's 1,000
-        return [Message(f"{prefix}-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
+    from storage.outbox import Outbox, enqueue_in
+    from tests.conftest import big_messages, outbox_rows_in_the_file_alone
 
     at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     checkpoint(engine)  # whatever the fixtures wrote, out of the way
-    before = _rows_in_the_file_alone(engine, tmp_path)
+    before = outbox_rows_in_the_file_alone(engine, tmp_path)
     with unit_of_work(engine) as s:
         defer_checkpoint(s.connection())
-        enqueue_in(s, big("deferred"), at)
-    assert _rows_in_the_file_alone(engine, tmp_path) == before  # still only in the log
+        enqueue_in(s, big_messages("deferred"), at)
+    assert outbox_rows_in_the_file_alone(engine, tmp_path) == before  # still only in the log
     checkpoint(engine)
-    assert _rows_in_the_file_alone(engine, tmp_path) == before + 2500
+    assert outbox_rows_in_the_file_alone(engine, tmp_path) == before + 2500
     for round_ in range(SQLITE_POOL_SIZE):  # whichever pooled connection it was, it checkpoints again
-        Outbox(engine).enqueue(big(f"plain-{round_}"), at)
-        assert _rows_in_the_file_alone(engine, tmp_path) == before + 2500 * (round_ + 2)
+        Outbox(engine).enqueue(big_messages(f"plain-{round_}"), at)
+        assert outbox_rows_in_the_file_alone(engine, tmp_path) == before + 2500 * (round_ + 2)
