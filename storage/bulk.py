@@ -39,7 +39,7 @@ def _insert_new_zipped(session: Session | Connection, table: Table, rows: list[d
     columns with ROWS FROM. A close's thousand jobs and its outbox cost a few
     milliseconds where SQLAlchemy's batched VALUES spent a tenth of a second building
     and parsing parameters (the same reason insert_all uses COPY)."""
-    connection = _driver_side(session)
+    connection, driver = _driver_side(session)
     dialect = connection.dialect
     columns = tuple(rows[0])
     plain = tuple(c for c in columns if not isinstance(table.c[c].type, JSON))
@@ -48,8 +48,6 @@ def _insert_new_zipped(session: Session | Connection, table: Table, rows: list[d
         json.dumps(processed[c], default=_iso) if c in processed else json.dumps([row[c] for row in rows])
         for c in columns
     ]
-    driver = connection.connection.driver_connection
-    assert driver is not None, "a connection in a transaction has its driver connection"
     with driver.cursor() as cursor:
         cursor.execute(_zipped(dialect, table, columns, key), documents)
         return {row[0] for row in cursor.fetchall()}
@@ -76,11 +74,9 @@ def insert_all(session: Session | Connection, table: Table, rows: list[dict[str,
     """
     if not rows:
         return
-    connection = _driver_side(session)
+    connection, driver = _driver_side(session)
     dialect = connection.dialect
     columns = tuple(rows[0])
-    driver = connection.connection.driver_connection
-    assert driver is not None, "a connection in a transaction has its driver connection"
     values = _values(dialect, table, columns, rows)
     if dialect.name == "postgresql":
         with driver.cursor() as cursor:
@@ -97,12 +93,14 @@ def insert_all(session: Session | Connection, table: Table, rows: list[dict[str,
         cursor.close()
 
 
-def _driver_side(session: Session | Connection) -> Connection:
-    """The connection whose driver a bulk write uses, in the caller's transaction."""
+def _driver_side(session: Session | Connection) -> tuple[Connection, Any]:
+    """The connection a bulk write uses, in the caller's transaction, and its driver's."""
     if isinstance(session, Session):
         session.flush()  # pending ORM rows first: the driver is used around the session
-        return session.connection()
-    return session
+        session = session.connection()
+    driver = session.connection.driver_connection
+    assert driver is not None, "a connection in a transaction has its driver connection"
+    return session, driver
 
 
 def _values(dialect: Dialect, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[list[Any]]:
