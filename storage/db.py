@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 import weakref
 from collections.abc import Iterator
@@ -43,7 +45,11 @@ def make_engine(url: str) -> Engine:
         # more than SQLAlchemy's 5): one made anew per request costs more than the request.
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_SECONDS,
+                "factory": _writers_in_turn(threading.Lock()),
+            },
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=SQLITE_POOL_SIZE,
         )
@@ -69,6 +75,78 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_size=10, max_overflow=10)
     _ping_when_idle(engine)
     return engine
+
+
+# The statements before which SQLite's driver begins a transaction (Python 3.11's
+# sqlite3, in its default, legacy transaction control): a transaction's first write.
+_BEGINS_A_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _writers_in_turn(turn: threading.Lock) -> type[sqlite3.Connection]:
+    """SQLite connections whose writers take turns in this process, by `turn`.
+
+    SQLite has one write lock. A writer that finds it taken sleeps in the busy handler, in
+    steps that grow to 100 ms, and tries again; under load it can lose the race again and
+    again, and its request waits many times a write's length (undo's p99 was 4.5x its
+    p50). So a connection queues for `turn` before its transaction's first write and
+    leaves the queue at its commit or rollback: this process's writers take SQLite's lock
+    one after another, none of them asleep. Writers in other processes (the clock, a
+    second web worker) still meet the busy handler. Waiting for `turn` has the busy
+    handler's limit, after which the write goes ahead and SQLite decides."""
+
+    class Cursor(sqlite3.Cursor):
+        connection: WritersInTurn
+
+        def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
+            self.connection.queue_for(sql)
+            try:
+                return super().execute(sql, parameters)
+            finally:
+                self.connection.leave_unless_writing()
+
+        def executemany(self, sql: str, seq_of_parameters: Any, /) -> Cursor:
+            self.connection.queue_for(sql)
+            try:
+                return super().executemany(sql, seq_of_parameters)
+            finally:
+                self.connection.leave_unless_writing()
+
+    class WritersInTurn(sqlite3.Connection):
+        has_turn = False
+
+        def queue_for(self, sql: str) -> None:
+            if not self.has_turn and not self.in_transaction and sql.lstrip()[:7].upper().startswith(_BEGINS_A_WRITE):
+                self.has_turn = turn.acquire(timeout=SQLITE_BUSY_SECONDS)
+
+        def leave_unless_writing(self) -> None:
+            if self.has_turn and not self.in_transaction:
+                self.has_turn = False
+                turn.release()
+
+        def cursor(self, factory: Any = Cursor) -> Any:  # Connection.execute comes here too
+            return super().cursor(factory)
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self.leave_unless_writing()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self.leave_unless_writing()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                if self.has_turn:
+                    self.has_turn = False
+                    turn.release()
+
+    return WritersInTurn
 
 
 _DEFERRED = "rollout_checkpoint_deferred"
