@@ -10,7 +10,21 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Date, bindparam, delete, func, insert, literal, or_, text, tuple_, union_all, update
+from sqlalchemy import (
+    Date,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    text,
+    true,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
@@ -59,8 +73,6 @@ _CLOCK_REVISIONS = (
 _STEPS_OF = (
     select(STEP).where(STEP.c.playbook_id == bindparam("id"), STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
 )
-_ADD_KPI_READING = insert(KpiReading.__table__)
-_KPI_COLUMNS = ("playbook_id", "week_start", "value", "reported_by", "reported_at")
 
 
 def _put_bounded(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -76,14 +88,14 @@ def _request_key() -> Any:
     return select(bindparam("key").label("key"), bindparam("seen_at", type_=seen_at.type).label("seen_at"))
 
 
-def _add_kpi_reading_once(checked: bool) -> Any:
-    """PostgreSQL: a request's key and its KPI reading in one statement, which commits on
-    its own. The reading is inserted only if the key was new, so a repeat inserts nothing.
+def _add_report_once(table: Any, columns: tuple[str, ...], checked: bool = False) -> Any:
+    """PostgreSQL: a request's key and its report in one statement, which commits on its
+    own. The report is inserted only if the key was new, so a repeat inserts nothing.
 
     `checked`: and only if the playbook is still at `revision`, the state the report was
-    judged on; the statement answers whether it was (`current`) and whether the reading
+    judged on; the statement answers whether it was (`current`) and whether the report
     went in (`added`). A data-modifying CTE runs whether or not it is read from."""
-    seen, kpi = SeenRequest.__table__, KpiReading.__table__
+    seen = SeenRequest.__table__
     key: Any = _request_key()
     current = None
     if checked:
@@ -100,8 +112,8 @@ def _add_kpi_reading_once(checked: bool) -> Any:
         .returning(seen.c.key)
         .cte("claimed")
     )
-    reading = select(*(bindparam(name, type_=kpi.c[name].type) for name in _KPI_COLUMNS)).select_from(claimed)
-    added = insert(kpi).from_select(list(_KPI_COLUMNS), reading).returning(kpi.c.id)
+    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).select_from(claimed)
+    added = insert(table).from_select(list(columns), report).returning(table.c.id)
     if current is None:
         return added
     added_cte = added.cte("added")
@@ -109,6 +121,22 @@ def _add_kpi_reading_once(checked: bool) -> Any:
         select(func.count()).select_from(current).scalar_subquery().label("current"),
         select(func.count()).select_from(added_cte).scalar_subquery().label("added"),
     )
+
+
+@dataclass(frozen=True)
+class _ReportWrite:
+    """How a kind of report is written, built once: its columns, a plain INSERT (inside a
+    transaction that records the request's key as it commits), and PostgreSQL's one
+    statement with the key (_add_report_once)."""
+
+    columns: tuple[str, ...]
+    plain: Any
+    once: Any
+
+    @classmethod
+    def of(cls, model: Any, *columns: str) -> _ReportWrite:
+        table = model.__table__
+        return cls(columns, insert(table), _add_report_once(table, columns))
 
 
 def _seen_once() -> Any:
@@ -128,8 +156,16 @@ def _seen_once() -> Any:
 
 
 _SEEN_ONCE = _seen_once()
-_ADD_KPI_READING_ONCE = _add_kpi_reading_once(checked=False)
-_ADD_KPI_READING_IF_CURRENT = _add_kpi_reading_once(checked=True)
+_REPORTED = ("week_start", "reported_by", "reported_at")
+_KPI_READING = _ReportWrite.of(KpiReading, "playbook_id", "value", *_REPORTED)
+_ADD_KPI_READING_IF_CURRENT = _add_report_once(KpiReading.__table__, _KPI_READING.columns, checked=True)
+_GUARDRAIL_READING = _ReportWrite.of(GuardrailReading, "playbook_id", "value", *_REPORTED)
+_CHECKIN = _ReportWrite.of(
+    CheckIn, "playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at"
+)
+_EXCEPTION = _ReportWrite.of(ExceptionReport, "playbook_id", "step_id", "reason", *_REPORTED)
+_CASE_COUNT = _ReportWrite.of(CaseCount, "playbook_id", "step_id", "cases", *_REPORTED)
+_RUBRIC_SCORE = _ReportWrite.of(RubricScore, "playbook_id", "step_id", "score", *_REPORTED)
 _CURATOR = select(RoleGrant.__table__.c.id).where(
     RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
 )
@@ -741,40 +777,31 @@ class Store:
     def add_kpi_reading(
         self, playbook_id: int, week_start: date, value: float, by: str, at: datetime, revision: int | None = None
     ) -> None:
-        """The most frequent write: Core, one statement. Raises replay.Repeated (and writes
-        nothing) if it is the first write of a request seen before.
+        """The most frequent write. Raises replay.Repeated (and writes nothing) if it is the
+        first write of a request seen before.
 
         `revision`: the report was judged on a state read from held_state, unconfirmed;
         it is written only if the playbook is still at that revision, else Stale."""
-        values = dict(zip(_KPI_COLUMNS, (playbook_id, week_start, value, by, at), strict=True))
+        values = {"playbook_id": playbook_id, "week_start": week_start, "value": value, "reported_by": by}
+        values["reported_at"] = at
+        if revision is None:
+            self._add(_KPI_READING, values)
+            return
         claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
         if claim is None:
-            if revision is not None:
-                raise Stale("no statement here can confirm the state")  # held_state gives none then
-            with transaction(self.engine) as connection:
-                connection.execute(_ADD_KPI_READING, values)
-            return
-        # On PostgreSQL the request's key and the reading go in one self-committing
-        # statement: one round trip where BEGIN, two INSERTs and COMMIT took four.
-        parameters = {**values, "key": claim.keys[0], "seen_at": claim.at}
+            raise Stale("no statement here can confirm the state")  # held_state gives none then
+        parameters = {**values, "key": claim.keys[0], "seen_at": claim.at, "revision": revision}
         with autocommit_connection(self.engine) as connection:
-            if revision is None:
-                if connection.execute(_ADD_KPI_READING_ONCE, parameters).first() is None:
-                    replay.repeated(claim)
-            else:
-                outcome = connection.execute(_ADD_KPI_READING_IF_CURRENT, {**parameters, "revision": revision}).one()
-                if not outcome.current:
-                    raise Stale(f"playbook {playbook_id} is no longer at revision {revision}")
-                if not outcome.added:
-                    replay.repeated(claim)
+            outcome = connection.execute(_ADD_KPI_READING_IF_CURRENT, parameters).one()
+        if not outcome.current:
+            raise Stale(f"playbook {playbook_id} is no longer at revision {revision}")
+        if not outcome.added:
+            replay.repeated(claim)
         claim.recorded = True
 
     def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
-        self._add(
-            GuardrailReading(
-                playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at
-            )
-        )
+        values = {"playbook_id": playbook_id, "week_start": week_start, "value": value, "reported_by": by}
+        self._add(_GUARDRAIL_READING, {**values, "reported_at": at})
 
     def add_checkin(
         self,
@@ -786,63 +813,42 @@ class Store:
         note: str | None,
         at: datetime,
     ) -> None:
-        self._add(
-            CheckIn(
-                playbook_id=playbook_id,
-                week_start=week_start,
-                user_id=user_id,
-                attestation=attestation,
-                step_id=step_id,
-                note=note,
-                reported_at=at,
-            )
-        )
+        values = {"playbook_id": playbook_id, "week_start": week_start, "user_id": user_id, "step_id": step_id}
+        self._add(_CHECKIN, {**values, "attestation": attestation, "note": note, "reported_at": at})
 
     def add_exception(
         self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
     ) -> None:
-        self._add(
-            ExceptionReport(
-                playbook_id=playbook_id,
-                step_id=step_id,
-                week_start=week_start,
-                reason=reason,
-                reported_by=by,
-                reported_at=at,
-            )
-        )
+        values = {"playbook_id": playbook_id, "step_id": step_id, "week_start": week_start, "reason": reason}
+        self._add(_EXCEPTION, {**values, "reported_by": by, "reported_at": at})
 
     def add_case_count(
         self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
     ) -> None:
-        self._add(
-            CaseCount(
-                playbook_id=playbook_id,
-                step_id=step_id,
-                week_start=week_start,
-                cases=cases,
-                reported_by=by,
-                reported_at=at,
-            )
-        )
+        values = {"playbook_id": playbook_id, "step_id": step_id, "week_start": week_start, "cases": cases}
+        self._add(_CASE_COUNT, {**values, "reported_by": by, "reported_at": at})
 
     def add_rubric_score(
         self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
     ) -> None:
-        self._add(
-            RubricScore(
-                playbook_id=playbook_id,
-                step_id=step_id,
-                week_start=week_start,
-                score=score,
-                reported_by=by,
-                reported_at=at,
-            )
-        )
+        values = {"playbook_id": playbook_id, "step_id": step_id, "week_start": week_start, "score": score}
+        self._add(_RUBRIC_SCORE, {**values, "reported_by": by, "reported_at": at})
 
-    def _add(self, row: Any) -> None:
-        with unit_of_work(self.engine) as s:
-            s.add(row)
+    def _add(self, write: _ReportWrite, values: dict[str, Any]) -> None:
+        """One report, in Core: reports are the request path's writes. Raises
+        replay.Repeated (and writes nothing) if it is the first write of a request seen
+        before. On PostgreSQL the request's key and the report go in one self-committing
+        statement: one round trip where BEGIN, two INSERTs and COMMIT took four."""
+        claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
+        if claim is None:
+            with transaction(self.engine) as connection:
+                connection.execute(write.plain, values)
+            return
+        with autocommit_connection(self.engine) as connection:
+            added = connection.execute(write.once, {**values, "key": claim.keys[0], "seen_at": claim.at}).first()
+        if added is None:
+            replay.repeated(claim)
+        claim.recorded = True
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""
@@ -869,27 +875,39 @@ class Store:
         counts in its place now (the report that counts, or for an exception the number
         left), or None when there is nothing to withdraw. The withdrawal is one transaction;
         what counts in its place is read just after it."""
-        with unit_of_work(self.engine) as s:
-            week_starts, kind_names = sorted(set(weeks)), tuple(kinds)
-            if not week_starts or not kind_names:
-                return None
-            parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
-            parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
-            newest = s.execute(_newest_report(kind_names, len(week_starts)), parameters).first()
-            if newest is None:
-                return None
-            # Withdrawn and read back in one statement (RETURNING), where a read of the
-            # row and its update were two.
-            table = REPORTS[newest.kind].__table__
-            row = s.execute(
-                update(table)
-                .where(table.c.id == newest.id, table.c.withdrawn_at.is_(None))
-                .values(withdrawn_at=at, withdrawn_by=by)
-                .returning(*table.c)
-            ).first()
-            if row is None:
+        week_starts, kind_names = sorted(set(weeks)), tuple(kinds)
+        if not week_starts or not kind_names:
+            return None
+        parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
+        parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
+        newest_of = _newest_report(kind_names, len(week_starts))
+        withdrawal = {"undone_at": at, "undone_by": by}
+        row: Any
+        claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
+        if claim is not None:
+            # The request's key and the withdrawal in one self-committing statement, as
+            # a report's own write (_add): no BEGIN and COMMIT round trips.
+            with autocommit_connection(self.engine) as connection:
+                newest = connection.execute(newest_of, parameters).first()
+                if newest is None:
+                    return None
+                keyed = {**withdrawal, "report_id": newest.id, "key": claim.keys[0], "seen_at": claim.at}
+                row = connection.execute(_WITHDRAW_ONCE[newest.kind], keyed).one()
+            if not row.claimed:
+                replay.repeated(claim)
+            claim.recorded = True
+            if row.id is None:
                 return None  # withdrawn a moment ago by a second undo
-            report = _as_report(newest.kind, row)
+        else:
+            with unit_of_work(self.engine) as s:
+                newest = s.execute(newest_of, parameters).first()
+                if newest is None:
+                    return None
+                # Withdrawn and read back in one statement (RETURNING).
+                row = s.execute(_WITHDRAW[newest.kind], {**withdrawal, "report_id": newest.id}).first()
+                if row is None:
+                    return None  # withdrawn a moment ago by a second undo
+        report = _as_report(newest.kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
         # A read outside a transaction, on the request's connection: it sees the commit.
@@ -1080,6 +1098,39 @@ _VALUE = {
 
 def _reporter(table: Any) -> Any:
     return table.user_id if table is CheckIn else table.reported_by
+
+
+def _withdraw(table: Any) -> Any:
+    """Withdraw the report `report_id` if it still counts, and read it back."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("report_id"), table.c.withdrawn_at.is_(None))
+        .values(withdrawn_at=bindparam("undone_at"), withdrawn_by=bindparam("undone_by"))
+        .returning(*table.c)
+    )
+
+
+def _withdraw_once(table: Any) -> Any:
+    """PostgreSQL: _withdraw and the request's key in one statement, which commits on its
+    own. The report is withdrawn only if the key was new. One row back: `claimed` (the
+    key was new) and the withdrawn report's columns, None where nothing was withdrawn."""
+    seen = SeenRequest.__table__
+    claimed = (
+        pg_insert(seen)
+        .from_select(["key", "seen_at"], _request_key())
+        .on_conflict_do_nothing(index_elements=[seen.c.key])
+        .returning(seen.c.key)
+        .cte("claimed")
+    )
+    withdrawn = _withdraw(table).where(exists(select(claimed.c.key))).cte("withdrawn")
+    one = select(literal(1).label("one")).subquery("one")
+    return select(
+        select(func.count()).select_from(claimed).scalar_subquery().label("claimed"), *withdrawn.c
+    ).select_from(one.outerjoin(withdrawn, true()))
+
+
+_WITHDRAW = {kind: _withdraw(model.__table__) for kind, model in REPORTS.items()}
+_WITHDRAW_ONCE = {kind: _withdraw_once(model.__table__) for kind, model in REPORTS.items()}
 
 
 def _as_report(kind: str, row: Any) -> Report:

@@ -53,9 +53,22 @@ def _replayed(bot, text: str, user: str = MEMBER):
     return bot.post("/slack/events", body, headers), bot.post("/slack/events", body, headers)
 
 
-def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, engine):
+REPORTS = {  # every report a command writes, with the table it goes to and who sends it
+    "kpi support-replies 20": ("kpi_reading", MEMBER),
+    "guardrail support-replies 4.7": ("guardrail_reading", MEMBER),
+    "attest support-replies yes smooth week": ("checkin", MEMBER),
+    "attest support-replies no send skipped the draft": ("checkin", MEMBER),
+    "exception support-replies send refund": ("exception_report", OWNER),
+    "cases support-replies send 12": ("case_count", OWNER),
+    "rubric support-replies send 0.9": ("rubric_score", OWNER),
+}
+
+
+@pytest.mark.parametrize("command", list(REPORTS), ids=str)
+def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, engine, command):
     """The request's signature is recorded with the report, in its one transaction: on
     SQLite two INSERTs and a COMMIT, on PostgreSQL one statement that commits itself."""
+    table, user = REPORTS[command]
     commits, writes = [], []
 
     def committed(connection):
@@ -68,20 +81,45 @@ def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, en
     event.listen(engine, "commit", committed)
     event.listen(engine, "before_cursor_execute", sent)
     try:
-        first, replay = _replayed(bot, "kpi support-replies 20")
+        first, replay = _replayed(bot, command, user)
     finally:
         event.remove(engine, "commit", committed)
         event.remove(engine, "before_cursor_execute", sent)
-    assert "Recorded" in first.text
+    assert first.status == 200 and first.body and "error" not in first.text.lower()
     assert replay.status == 200 and not replay.body
     if engine.dialect.name == "postgresql":
         assert commits == [] and len(writes) == 2  # one each; the replay's found its key taken
-        assert all("seen_request" in w and "kpi_reading" in w for w in writes)
+        assert all("seen_request" in w and f"INSERT INTO {table}" in w for w in writes)
     else:
         assert len(commits) == 1  # the replay's INSERT found its key taken and rolled back
-    with Session(engine) as s:
-        assert s.exec(select(func.count()).select_from(KpiReading)).one() == 1
-        assert s.exec(text("SELECT count(*) FROM seen_request")).one()[0] == 1
+        assert sum(f"INSERT INTO {table}" in w for w in writes) == 2
+    with engine.connect() as connection:
+        assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM seen_request")).scalar() == 1
+
+
+def test_a_replayed_undo_withdraws_one_report_in_one_transaction(bot, playbook, engine):
+    """undo's key is recorded with the withdrawal: a replay finds it taken and withdraws
+    nothing more. On PostgreSQL the two are one statement that commits itself."""
+    assert "Recorded" in bot.command("kpi support-replies 20").text
+    assert "Recorded" in bot.command("kpi support-replies 18.5").text
+    commits = []
+
+    def committed(connection):
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        first, replay = _replayed(bot, "undo support-replies")
+    finally:
+        event.remove(engine, "commit", committed)
+    assert "Withdrew your KPI reading (First-response time = 18.5 min)" in first.text
+    assert replay.status == 200 and not replay.body
+    assert len(commits) == (0 if engine.dialect.name == "postgresql" else 1)
+    with engine.connect() as connection:
+        counting = connection.execute(text("SELECT value FROM kpi_reading WHERE withdrawn_at IS NULL")).scalars()
+        assert counting.all() == [20.0]
+    assert "Withdrew your KPI reading (First-response time = 20 min)" in bot.command("undo support-replies").text
 
 
 @pytest.mark.parametrize(
