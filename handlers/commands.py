@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from bot.rollout import governance, life, registry, reports, roles
 from cadence import calendar, rules
 from cadence.definition import check_timezone
-from cadence.figures import meets_target, progress_to_target, sparkline
+from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
 from handlers import checkins, grammar
 from handlers.context import Services
 from handlers.request import Request
@@ -420,6 +420,35 @@ def _status(request: Request, cmd: grammar.Status) -> dict[str, Any]:
     return render("status_list", playbooks=rows, in_channel=bool(here), yours=bool(mine) and not here)
 
 
+def _kpi_trend(
+    request: Request,
+    state: PlaybookState,
+    weeks: list[date],
+    week: calendar.WeekRef | None,
+    figures: WeekFigures | None,
+) -> dict[tuple[int, date], float]:
+    """The KPI of each of `weeks` (its latest report), keyed as Reports.kpi_series. Closed
+    weeks are final, so theirs are kept per process, under the playbook's revision and
+    the weeks they cover; the open ones are read: this week's from `figures`, read anyway."""
+    playbook, reports = state.playbook, Reports(request.store.engine)
+    anchor, still_open = state.cycle_anchor, set()
+    if anchor is not None:
+        grace = state.settings.grace_hours
+        still_open = {w.week_start for w in calendar.open_weeks(anchor, playbook.timezone, grace, request.now)}
+    closed = [w for w in weeks if w not in still_open]
+    series: dict[tuple[int, date], float] = {}
+    if closed:
+        name = f"kpi-closed:{closed[0]}:{closed[-1]}:{len(closed)}"
+        series.update(request.store.remember(state, name, lambda: reports.kpi_series([playbook.id], closed)))
+    to_read = [w for w in weeks if w in still_open]
+    if week is not None and figures is not None and week.week_start in still_open:
+        to_read.remove(week.week_start)
+        if figures.kpi is not None:
+            series[(playbook.id, week.week_start)] = figures.kpi
+    series.update(reports.kpi_series([playbook.id], to_read))  # last week's, in its grace
+    return series
+
+
 def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     playbook = state.playbook
     week = None
@@ -464,7 +493,7 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         )
     last = week.week_start if week else calendar.monday_of(today)
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
-    series = Reports(request.store.engine).kpi_series([playbook.id], trend_weeks)
+    series = _kpi_trend(request, state, trend_weeks, week, figures)
     trend = [series.get((playbook.id, w)) for w in trend_weeks]
     # The scale rule, week by week: which weeks of this cycle met the target so far.
     met_weeks = []

@@ -394,7 +394,8 @@ class Store:
         states are (_state_of). The database raises the revision on any change to the
         playbook, its steps and cycles (migration 0010), its verdicts, proposals and
         registry versions, and the decisions the rules look back at (migration 0013):
-        `read` must read nothing else, or what it kept could be out of date. Kept values
+        `read` must read nothing else but what is final (a closed week's reports: nothing
+        may be reported for it), or what it kept could be out of date. Kept values
         are shared between requests: read them, never change them."""
         key = (state.playbook.id, name)
         kept = self._kept.get(key)

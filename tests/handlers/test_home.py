@@ -114,3 +114,30 @@ def test_home_shows_my_own_checkins_of_the_last_8_weeks(bot, playbook, slack, st
         "Your check-ins, last 4 weeks: 16 Nov :white_check_mark: · 23 Nov :warning: send · 30 Nov – · "
         "07 Dec :white_check_mark:"
     ) in text  # the owner's answer of 30 Nov is the owner's, not mine; weeks before the first cycle are not shown
+
+
+def test_the_kpi_trend_keeps_closed_weeks_and_reads_open_ones(bot, playbook, clock):
+    """A closed week's KPI is final and kept per process; the weeks still open (this one,
+    and last week in its grace) are read on every status, even while nothing else about
+    the playbook changed (no close ran here to raise its revision)."""
+    from cadence.figures import sparkline
+
+    def trend():
+        return bot.command("status support-replies", channel=CHANNEL).text
+
+    def shows(*values):
+        return f"Last 8 weeks: `{sparkline([None] * (8 - len(values)) + list(values))}`"
+
+    clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))  # week 1
+    bot.command("kpi support-replies 30")
+    assert shows(30.0) in trend()
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # week 2: week 1 closed and kept
+    assert shows(30.0, None) in trend()
+    bot.command("kpi support-replies 25")
+    assert shows(30.0, 25.0) in trend()
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # Monday 11:00 Berlin: week 2 in its grace
+    assert shows(30.0, 25.0, None) in trend()
+    assert "Recorded" in bot.command("kpi support-replies 21 week:2").text
+    assert shows(30.0, 21.0, None) in trend()
+    clock.set(datetime(2026, 11, 30, 11, 30, tzinfo=UTC))  # 12:30: week 2 has closed
+    assert shows(30.0, 21.0, None) in trend()
