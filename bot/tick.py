@@ -41,7 +41,7 @@ from storage.cadence_log import CadenceLog, Work
 from storage.governance import Governance, StaleState
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from templates import render
+from templates import load_all, render
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ class Cadence:
         self.directory = directory
         self.org_timezone = org_timezone
         self.admins = admins  # told when a digest has no curators channel to go to
+        load_all()
 
     def tick(self, at: datetime) -> TickReport:
         with collector_paused():  # a tick makes objects by the hundred thousand (bot/collector.py)

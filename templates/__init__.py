@@ -192,6 +192,15 @@ class BlockKitError(ValueError):
 _templates: dict[str, Template] = {}
 
 
+def load_all() -> None:
+    """Load and compile every template now: a process that renders many (the clock) pays
+    for it at start rather than in its first week close, and a template that does not
+    compile stops it at start rather than on Monday."""
+    for name in template_names():
+        if name not in _templates:
+            _templates[name] = _env.get_template(f"{name}.json.j2")
+
+
 def render(name: str, **context: Any) -> dict[str, Any]:
     """Render templates/<name>.json.j2 into a message payload and check it against
     Block Kit's limits, so a template bug fails here instead of at Slack."""

@@ -580,3 +580,14 @@ def test_limits_are_enforced():
         check_block_limits({"blocks": [{"type": "divider"}] * 51})
     with pytest.raises(BlockKitError):
         check_block_limits({"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]})
+
+
+def test_the_clock_loads_every_template_when_it_is_built(store):
+    """The clock compiles every template at start, not in its first week close."""
+    import templates
+    from bot.members import TeamDirectory
+    from bot.tick import Cadence
+
+    templates._templates.clear()
+    Cadence(store, None, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]
+    assert sorted(templates._templates) == template_names() and len(template_names()) > 40
