@@ -7,6 +7,7 @@ costs the same few queries however many playbooks close at once.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -32,9 +33,15 @@ class Closed:
 
 
 def close_round(store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]]) -> list[Closed]:
-    figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch])
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
-    history = governance.histories([state for state, _ in batch], lookback)
+    # The close's two largest reads, side by side: on PostgreSQL each waits on the server
+    # for a while (the steps' verdict windows longest), and that wait is spent reading the
+    # week's figures (0.98 to 0.86 s, median of five closes of 1,000 playbooks). On SQLite
+    # both are work in this process: no faster, no slower.
+    with ThreadPoolExecutor(1, thread_name_prefix="close-reads") as reader:
+        histories = reader.submit(governance.histories, [state for state, _ in batch], lookback)
+        figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch])
+        history = histories.result()
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
     cycle_kpis = store.week_kpis(
         [
