@@ -159,16 +159,6 @@ _SEEN_ONCE = _seen_once()
 _REPORTED = ("week_start", "reported_by", "reported_at")
 _KPI_READING = _ReportWrite.of(KpiReading, "playbook_id", "value", *_REPORTED)
 _ADD_KPI_READING_IF_CURRENT = _add_report_once(KpiReading.__table__, _KPI_READING.columns, checked=True)
-_ADD_KPI_READING_AT = insert(KpiReading.__table__).from_select(
-    list(_KPI_READING.columns),
-    select(*(bindparam(name, type_=KpiReading.__table__.c[name].type) for name in _KPI_READING.columns)).where(
-        exists(
-            select(PLAYBOOK.c.id).where(
-                PLAYBOOK.c.id == bindparam("playbook_id"), PLAYBOOK.c.revision == bindparam("revision")
-            )
-        )
-    ),
-)  # SQLite: the reading, only while the playbook is at `revision`
 _GUARDRAIL_READING = _ReportWrite.of(GuardrailReading, "playbook_id", "value", *_REPORTED)
 _CHECKIN = _ReportWrite.of(
     CheckIn, "playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at"
@@ -351,11 +341,11 @@ class Store:
 
     def held_state(self, slug: str) -> PlaybookState | None:
         """The state this process holds for `slug`, with no query, where the request's
-        one write can confirm it (a KPI report: add_kpi_reading with the state's
-        revision); None anywhere else, and outside a request with one key. A command
-        judged on it must be judged again on playbook_state if the write raises Stale,
-        and before it refuses: what this process holds may be out of date."""
-        if replay.single_key() is None:
+        one write can confirm it in its own statement (a KPI report on PostgreSQL:
+        add_kpi_reading with the state's revision); None anywhere else. A command judged
+        on it must be judged again on playbook_state if the write raises Stale, and
+        before it refuses: what this process holds may be out of date."""
+        if self.engine.dialect.name != "postgresql" or replay.single_key() is None:
             return None
         playbook_id = self._slugs.get(slug)
         return self._cache.get(playbook_id) if playbook_id is not None else None
@@ -798,14 +788,7 @@ class Store:
         if revision is None:
             self._add(_KPI_READING, values)
             return
-        if self.engine.dialect.name != "postgresql":
-            # SQLite: the reading is inserted only if the playbook is at `revision`, read
-            # inside the write's own transaction, under SQLite's one write lock.
-            with transaction(self.engine) as connection:
-                if connection.execute(_ADD_KPI_READING_AT, {**values, "revision": revision}).rowcount != 1:
-                    raise Stale(f"playbook {playbook_id} is no longer at revision {revision}")
-            return
-        claim = replay.single_key()
+        claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
         if claim is None:
             raise Stale("no statement here can confirm the state")  # held_state gives none then
         parameters = {**values, "key": claim.keys[0], "seen_at": claim.at, "revision": revision}
