@@ -783,8 +783,7 @@ class Store:
 
         `revision`: the report was judged on a state read from held_state, unconfirmed;
         it is written only if the playbook is still at that revision, else Stale."""
-        values = {"playbook_id": playbook_id, "week_start": week_start, "value": value, "reported_by": by}
-        values["reported_at"] = at
+        values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
         if revision is None:
             self._add(_KPI_READING, values)
             return
@@ -801,8 +800,8 @@ class Store:
         claim.recorded = True
 
     def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
-        values = {"playbook_id": playbook_id, "week_start": week_start, "value": value, "reported_by": by}
-        self._add(_GUARDRAIL_READING, {**values, "reported_at": at})
+        values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
+        self._add(_GUARDRAIL_READING, values)
 
     def add_checkin(
         self,
@@ -814,26 +813,63 @@ class Store:
         note: str | None,
         at: datetime,
     ) -> None:
-        values = {"playbook_id": playbook_id, "week_start": week_start, "user_id": user_id, "step_id": step_id}
-        self._add(_CHECKIN, {**values, "attestation": attestation, "note": note, "reported_at": at})
+        self._add(
+            _CHECKIN,
+            dict(
+                playbook_id=playbook_id,
+                week_start=week_start,
+                user_id=user_id,
+                attestation=attestation,
+                step_id=step_id,
+                note=note,
+                reported_at=at,
+            ),
+        )
 
     def add_exception(
         self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
     ) -> None:
-        values = {"playbook_id": playbook_id, "step_id": step_id, "week_start": week_start, "reason": reason}
-        self._add(_EXCEPTION, {**values, "reported_by": by, "reported_at": at})
+        self._add(
+            _EXCEPTION,
+            dict(
+                playbook_id=playbook_id,
+                step_id=step_id,
+                week_start=week_start,
+                reason=reason,
+                reported_by=by,
+                reported_at=at,
+            ),
+        )
 
     def add_case_count(
         self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
     ) -> None:
-        values = {"playbook_id": playbook_id, "step_id": step_id, "week_start": week_start, "cases": cases}
-        self._add(_CASE_COUNT, {**values, "reported_by": by, "reported_at": at})
+        self._add(
+            _CASE_COUNT,
+            dict(
+                playbook_id=playbook_id,
+                step_id=step_id,
+                week_start=week_start,
+                cases=cases,
+                reported_by=by,
+                reported_at=at,
+            ),
+        )
 
     def add_rubric_score(
         self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
     ) -> None:
-        values = {"playbook_id": playbook_id, "step_id": step_id, "week_start": week_start, "score": score}
-        self._add(_RUBRIC_SCORE, {**values, "reported_by": by, "reported_at": at})
+        self._add(
+            _RUBRIC_SCORE,
+            dict(
+                playbook_id=playbook_id,
+                step_id=step_id,
+                week_start=week_start,
+                score=score,
+                reported_by=by,
+                reported_at=at,
+            ),
+        )
 
     def _add(self, write: _ReportWrite, values: dict[str, Any]) -> None:
         """One report, in Core: reports are the request path's writes. Raises
