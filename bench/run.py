@@ -263,10 +263,11 @@ runs an hour apart.
   key) where the floor has one, Bolt's listener middleware and the reply's template.
   SQLite's writers of a process now take turns (below), which raised our throughput and
   cut our p99 by half; the floor, whose turn is one INSERT, gained more (971 requests/s
-  in the last release's run, 1,300 in this one). What would close it: the request's key in the report's own row (a unique
-  column per report table), so a KPI report is one INSERT, as the floor's, judged on the
-  state the process holds, as on PostgreSQL. Tried alone, dropping the revision read made
-  p99 worse in every alternated pair (the revision check moved inside the write's turn).
+  in the last release's run, 1,300 in this one). What would close it: the request's key
+  in the report's own row (a unique column per report table), so a KPI report is one
+  INSERT, as the floor's, judged on the state the process holds, as on PostgreSQL.
+  Tried alone, dropping the revision read made p99 worse in every alternated pair (the
+  revision check moved inside the write's turn).
 - *SQLite `status`*: p99 3.6x `kpi`'s (220.8 ms against 62.1, with a p50 of 83.7 ms,
   2.0x). PostgreSQL's is 1.2x. A status reads the revision, the week's three figures and
   whether the caller is a curator, and then records its key: a write, which waits for the
