@@ -263,11 +263,15 @@ runs an hour apart.
   key) where the floor has one, Bolt's listener middleware and the reply's template.
   SQLite's writers of a process now take turns (below), which raised our throughput and
   cut our p99 by half; the floor, whose turn is one INSERT, gained more (971 requests/s
-  in the last release's run, 1,300 in this one). What would close it: the request's key
-  in the report's own row (a unique column per report table), so a KPI report is one
-  INSERT, as the floor's, judged on the state the process holds, as on PostgreSQL.
-  Tried alone, dropping the revision read made p99 worse in every alternated pair (the
-  revision check moved inside the write's turn).
+  in the last release's run, 1,300 in this one). No one part of the request is the gap:
+  under cProfile, the revision read, the request key's INSERT, the reply's template,
+  Bolt's argument injection for our middleware, the body check and the per-request Slack
+  client are each 5 to 15% of it. Two were tried alone: dropping the revision read (the
+  held state confirmed inside the write) made p99 worse in every alternated pair, as the
+  check moved inside the write's turn; dropping the key's INSERT altogether (an
+  experiment only: it would lose the replay check) gained 2 to 3%. What would close it is
+  the sum of such cuts, starting with a Slack client per process rather than per
+  request, and the body parsed once rather than twice.
 - *SQLite `status`*: p99 3.6x `kpi`'s (220.8 ms against 62.1, with a p50 of 83.7 ms,
   2.0x). PostgreSQL's is 1.2x. Why: status lists each member's latest check-in of the
   week, and finding it reads every check-in of the week in the counting index (grouped
