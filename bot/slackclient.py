@@ -10,6 +10,8 @@ The clock's clients are patient instead: nobody is waiting on them.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -80,8 +82,17 @@ def request_client(
     budget: float = REQUEST_BUDGET,
     before_effect: Callable[[], None] | None = None,
 ) -> RolloutWebClient:
-    """For one request a person is waiting on: no retries, and `budget` seconds in all."""
-    client = RolloutWebClient(token=token, base_url=base_url, timeout=math.ceil(budget), retry_handlers=[])
+    """For one request a person is waiting on: no retries, and `budget` seconds in all.
+    A copy of one client kept per token and URL: building a WebClient reads the proxy
+    environment and the platform for its user agent, on every request; slack_sdk changes
+    neither the headers nor the default parameters a copy shares after it is built."""
+    client = copy.copy(_request_prototype(token, base_url))
+    client.timeout = math.ceil(budget)
     client.deadline = time.monotonic() + budget
     client.before_effect = before_effect
     return client
+
+
+@functools.lru_cache(maxsize=4)
+def _request_prototype(token: str | None, base_url: str) -> RolloutWebClient:
+    return RolloutWebClient(token=token, base_url=base_url, retry_handlers=[])

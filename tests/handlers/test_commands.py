@@ -368,6 +368,8 @@ def test_slow_slack_is_cut_off_at_the_budget(bot, playbook, slack, engine):
     assert time.monotonic() - started < 2.5  # gave up at the 1 s budget, not at Slack's answer
     assert_refused(reply, "Slack is busy")
     assert row_counts(engine)["kpi_reading"] == 0
+    # The next request has a budget of its own: its client is a fresh copy.
+    assert "Recorded" in bot.command("kpi support-replies 21").text
 
 
 def test_slack_failing_refuses_cleanly(bot, playbook, slack, engine):
