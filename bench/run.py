@@ -42,7 +42,7 @@ def _week(runs: dict) -> list[str]:
         "straight through the driver (COPY on PostgreSQL, an executemany on SQLite), which the statement count "
         "does not see. On SQLite the close's commit leaves its pages in the write-ahead log, and the clock "
         "copies them into the database file after the tick (a checkpoint, storage/db.py), measured on its own. "
-        "The close is measured three times, each on a fresh copy of the history in a fresh process: the median, "
+        f"The close is measured {week.REPEATS} times, each on a fresh copy of the history in a fresh process: the median, "
         "with the fastest and slowest run beside it; the rest of the row is the median run's.",
         "",
         "| playbooks | weeks | history rows | week close (one tick) | statements | then the checkpoint "
@@ -246,7 +246,7 @@ MISSES = """## Where a target is missed, why, and what would close it
 
 **This machine wanders.** The same work moves by a fifth and more from one minute to the
 next (one close of the same history took 0.90 s and 1.46 s in the same half hour). So the
-close is measured three times, each on a fresh copy of the history in a fresh process,
+close is measured five times, each on a fresh copy of the history in a fresh process,
 and the median shown with the range; and every server, floor and subcommand runs at once
 and takes its load in five bursts in turn with the others, so that each ratio compares
 the same minutes. Before that, the same code read 1.04x and 1.62x the floor's p99 in two

@@ -185,7 +185,7 @@ def _decision(
     return decision_columns(Decision(kind, None, "rule:bench", "", pid, step_id, week, mode, mode, figures), at)
 
 
-REPEATS = 3  # closes of the same history, each on a fresh copy in a fresh process
+REPEATS = 5  # closes of the same history, each on a fresh copy in a fresh process
 
 
 def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> dict:
