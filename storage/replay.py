@@ -82,7 +82,7 @@ def record(bind: Session | Connection) -> Claim | None:
 
 def single_key() -> Claim | None:
     """The claim of the request in scope, if it carries one key and it is not recorded
-    yet: for a write that records it in its own statement (Store.add_kpi_reading)."""
+    yet: for a write that records it in its own statement (Store._claim_in_statement)."""
     claim = _current.get()
     return claim if claim is not None and claim.pending and len(claim.keys) == 1 else None
 

@@ -88,6 +88,18 @@ def _request_key() -> Any:
     return select(bindparam("key").label("key"), bindparam("seen_at", type_=seen_at.type).label("seen_at"))
 
 
+def _claim(key: Any = None) -> Any:
+    """PostgreSQL: insert the request key (`key`, by default _request_key) into
+    seen_request unless it is there; a row back (the key) only if it was new."""
+    seen = SeenRequest.__table__
+    return (
+        pg_insert(seen)
+        .from_select(["key", "seen_at"], _request_key() if key is None else key)
+        .on_conflict_do_nothing(index_elements=[seen.c.key])
+        .returning(seen.c.key)
+    )
+
+
 def _add_report_once(table: Any, columns: tuple[str, ...], checked: bool = False) -> Any:
     """PostgreSQL: a request's key and its report in one statement, which commits on its
     own. The report is inserted only if the key was new, so a repeat inserts nothing.
@@ -95,7 +107,6 @@ def _add_report_once(table: Any, columns: tuple[str, ...], checked: bool = False
     `checked`: and only if the playbook is still at `revision`, the state the report was
     judged on; the statement answers whether it was (`current`) and whether the report
     went in (`added`). A data-modifying CTE runs whether or not it is read from."""
-    seen = SeenRequest.__table__
     key: Any = _request_key()
     current = None
     if checked:
@@ -105,13 +116,7 @@ def _add_report_once(table: Any, columns: tuple[str, ...], checked: bool = False
             .cte("current")
         )
         key = key.select_from(current)
-    claimed = (
-        pg_insert(seen)
-        .from_select(["key", "seen_at"], key)
-        .on_conflict_do_nothing(index_elements=[seen.c.key])
-        .returning(seen.c.key)
-        .cte("claimed")
-    )
+    claimed = _claim(key).cte("claimed")
     report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).select_from(claimed)
     added = insert(table).from_select(list(columns), report).returning(table.c.id)
     if current is None:
@@ -144,15 +149,8 @@ def _seen_once() -> Any:
     if it was new. `set_config(..., true)` holds for the statement's own transaction,
     commit included: a key lost in a server crash costs at most one duplicate, not worth
     an fsync (what SET LOCAL synchronous_commit does in a transaction)."""
-    seen = SeenRequest.__table__
     quick = select(func.set_config("synchronous_commit", "off", True).label("quick")).cte("quick")
-    key: Any = _request_key().select_from(quick)
-    return (
-        pg_insert(seen)
-        .from_select(["key", "seen_at"], key)
-        .on_conflict_do_nothing(index_elements=[seen.c.key])
-        .returning(seen.c.key)
-    )
+    return _claim(_request_key().select_from(quick))
 
 
 _SEEN_ONCE = _seen_once()
@@ -787,7 +785,7 @@ class Store:
         if revision is None:
             self._add(_KPI_READING, values)
             return
-        claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
+        claim = self._claim_in_statement()
         if claim is None:
             raise Stale("no statement here can confirm the state")  # held_state gives none then
         parameters = {**values, "key": claim.keys[0], "seen_at": claim.at, "revision": revision}
@@ -871,12 +869,17 @@ class Store:
             ),
         )
 
+    def _claim_in_statement(self) -> replay.Claim | None:
+        """The request's claim where its key can be recorded in the write's own
+        statement (PostgreSQL, one key: _claim); None where a transaction records it."""
+        return replay.single_key() if self.engine.dialect.name == "postgresql" else None
+
     def _add(self, write: _ReportWrite, values: dict[str, Any]) -> None:
         """One report, in Core: reports are the request path's writes. Raises
         replay.Repeated (and writes nothing) if it is the first write of a request seen
         before. On PostgreSQL the request's key and the report go in one self-committing
         statement: one round trip where BEGIN, two INSERTs and COMMIT took four."""
-        claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
+        claim = self._claim_in_statement()
         if claim is None:
             with transaction(self.engine) as connection:
                 connection.execute(write.plain, values)
@@ -920,7 +923,7 @@ class Store:
         newest_of = _newest_report(kind_names, len(week_starts))
         withdrawal = {"undone_at": at, "undone_by": by}
         row: Any
-        claim = replay.single_key() if self.engine.dialect.name == "postgresql" else None
+        claim = self._claim_in_statement()
         if claim is not None:
             # The request's key and the withdrawal in one self-committing statement, as
             # a report's own write (_add): no BEGIN and COMMIT round trips.
@@ -1151,14 +1154,7 @@ def _withdraw_once(table: Any) -> Any:
     """PostgreSQL: _withdraw and the request's key in one statement, which commits on its
     own. The report is withdrawn only if the key was new. One row back: `claimed` (the
     key was new) and the withdrawn report's columns, None where nothing was withdrawn."""
-    seen = SeenRequest.__table__
-    claimed = (
-        pg_insert(seen)
-        .from_select(["key", "seen_at"], _request_key())
-        .on_conflict_do_nothing(index_elements=[seen.c.key])
-        .returning(seen.c.key)
-        .cte("claimed")
-    )
+    claimed = _claim().cte("claimed")
     withdrawn = _withdraw(table).where(exists(select(claimed.c.key))).cte("withdrawn")
     one = select(literal(1).label("one")).subquery("one")
     return select(

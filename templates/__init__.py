@@ -197,17 +197,20 @@ def load_all() -> None:
     for it at start rather than in its first week close, and a template that does not
     compile stops it at start rather than on Monday."""
     for name in template_names():
-        if name not in _templates:
-            _templates[name] = _env.get_template(f"{name}.json.j2")
+        _template(name)
+
+
+def _template(name: str) -> Template:
+    template = _templates.get(name)
+    if template is None:
+        template = _templates[name] = _env.get_template(f"{name}.json.j2")
+    return template
 
 
 def render(name: str, **context: Any) -> dict[str, Any]:
     """Render templates/<name>.json.j2 into a message payload and check it against
     Block Kit's limits, so a template bug fails here instead of at Slack."""
-    template = _templates.get(name)
-    if template is None:
-        template = _templates[name] = _env.get_template(f"{name}.json.j2")
-    text = template.render(**context)
+    text = _template(name).render(**context)
     try:
         message = json.loads(text)
     except json.JSONDecodeError as err:
