@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot import metrics
 from bot.dispatch import Dispatcher, Pacer
@@ -61,7 +62,7 @@ def create_app(
     app = RolloutApp(
         store=store,
         clock=clock,
-        # Bolt copies this client's settings for each request; the _each_request middleware
+        # Bolt copies this client's settings for each request; the _EachRequest middleware
         # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
         client=RolloutWebClient(
             token=settings.slack_bot_token,
@@ -77,9 +78,8 @@ def create_app(
         # clear message; Bolt's own check would raise a traceback in every process it starts.
         token_verification_enabled=False,
     )
-    # One middleware, not one per concern: Bolt builds each middleware's arguments anew on
-    # every request, a cost the durable floor does not pay.
-    app.use(_each_request(settings, store, clock))
+    # One middleware, not one per concern: each is a step of every request.
+    app.use(_EachRequest(settings, store, clock))
     commands.register(app, services)
     actions.register(app, services)
     governance.register(app, services)
@@ -89,7 +89,7 @@ def create_app(
     return app
 
 
-def _each_request(settings: Settings, store: Store, clock: Callable[[], datetime]):
+class _EachRequest(Middleware):
     """What every request needs before its listener, after Bolt has checked its signature.
 
     Its own client, with one budget for all its waiting on Slack; a call with an effect
@@ -100,23 +100,27 @@ def _each_request(settings: Settings, store: Store, clock: Callable[[], datetime
     event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200.
     A slash command's keys are recorded with its first write (storage/replay.py), or
     after its answer if it wrote nothing (RolloutApp.dispatch); anything else, which may
-    call Slack before it writes, records them here, before its listener runs."""
+    call Slack before it writes, records them here, before its listener runs.
 
-    def middleware(req: BoltRequest, resp: BoltResponse, next):
+    A Middleware of Bolt's own kind, not a function: Bolt calls it as it is, where it
+    builds a function middleware's arguments anew on every request."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime]):
+        self.settings, self.store, self.clock = settings, store, clock
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         req.context["client"] = request_client(
-            settings.slack_bot_token, settings.slack_api_url, before_effect=store.record_request
+            self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.record_request
         )
         keys = _keys(req)
         if not keys:
             return next()
         if isinstance(req.body, dict) and req.body.get("command"):
-            replay.defer(keys, clock())
+            replay.defer(keys, self.clock())
             return next()
-        if not _first_time(store, keys, clock()):
+        if not _first_time(self.store, keys, self.clock()):
             return _repeat(req, keys)
         return next()
-
-    return middleware
 
 
 def _keys(req: BoltRequest) -> list[str]:

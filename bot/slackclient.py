@@ -41,7 +41,7 @@ class RolloutWebClient(WebClient):
 
     deadline: float | None = None
     # Run before any call that does more than read (see READS): a request records that it
-    # was handled before it has an effect outside the database (bot/app.py, _each_request).
+    # was handled before it has an effect outside the database (bot/app.py, _EachRequest).
     before_effect: Callable[[], None] | None = None
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:
