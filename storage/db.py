@@ -230,8 +230,11 @@ def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction on a Core connection, for writes too frequent for the ORM: as
-    unit_of_work, committed if the block finishes and rolled back if it raises."""
-    with engine.connect() as connection:
+    unit_of_work, committed if the block finishes and rolled back if it raises.
+    On SQLite inside held_connection, on the request's held connection: its reads are
+    outside any transaction until the first write, so a `/rollout kpi` reads its
+    playbook's revision and writes its report on one checkout from the pool."""
+    with for_a_transaction(engine) as connection:
         try:
             yield connection
             claim = replay.record(connection)
@@ -241,6 +244,24 @@ def transaction(engine: Engine) -> Iterator[Connection]:
         except BaseException:
             connection.rollback()
             raise
+
+
+@contextmanager
+def for_a_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection to run one transaction on: the request's held one on SQLite (given
+    back with the request's), else one of the pool's for this block. PostgreSQL's held
+    connection reads in autocommit and cannot hold a transaction. Begun here: statements
+    run through the driver (storage/driver.py) do not begin one, and the commit must
+    find it."""
+    if engine.dialect.name == "sqlite" and _held.get() is not None:
+        with autocommit_connection(engine) as connection:
+            if not connection.in_transaction():
+                connection.begin()
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.begin()
+        yield connection
 
 
 _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

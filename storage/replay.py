@@ -23,8 +23,10 @@ from datetime import datetime
 from typing import NoReturn
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
+from storage import driver
 from storage.bulk import insert_new
 from storage.models import SeenRequest
 
@@ -96,4 +98,11 @@ def repeated(claim: Claim) -> NoReturn:
 def insert_keys(bind: Session | Connection, keys: list[str], at: datetime | None) -> bool:
     """Insert request keys in the caller's transaction; False if any was seen before (the
     caller then rolls back). The unique key decides, so racing repeats cannot both pass."""
+    if len(keys) == 1 and isinstance(bind, Connection) and bind.dialect.name == "sqlite":
+        # A request's one key, beside its report: on the driver's cursor (storage/driver.py).
+        return driver.execute(bind, _NEW_KEY, {"key": keys[0], "seen_at": at}).rowcount == 1
     return len(insert_new(bind, SeenRequest.__table__, [{"key": key, "seen_at": at} for key in keys])) == len(keys)
+
+
+# SQLite: one key, inserted unless it is there; the row count says which.
+_NEW_KEY = sqlite.insert(SeenRequest.__table__).on_conflict_do_nothing(index_elements=["key"])

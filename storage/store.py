@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
     Date,
@@ -34,8 +34,8 @@ from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
-from storage import counting, replay
-from storage.db import autocommit_connection, reading, transaction, unit_of_work
+from storage import counting, driver, replay
+from storage.db import autocommit_connection, for_a_transaction, reading, transaction, unit_of_work
 from storage.lists import one_of
 from storage.models import (
     CadenceJob,
@@ -62,9 +62,23 @@ PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
 T = TypeVar("T")
 STATE_CACHE_SIZE = 4096  # playbook states kept per process; an organisation has far fewer
 
+
+class _Revision(NamedTuple):
+    id: int
+    revision: int
+
+
+def _revision(result: Any) -> _Revision | None:
+    """A playbook's id and revision from a read of _REVISION_BY_SLUG (driver.execute)."""
+    row = result.fetchone()
+    result.close()  # SQLite: a statement left unfinished would hold its read snapshot
+    return None if row is None else _Revision(*row)
+
+
 # The request path's reads, built once: building a statement costs more than running it.
 _REVISION_BY_SLUG = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.slug == bindparam("slug"))
 _REVISION_BY_ID = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.id == bindparam("id"))
+
 _PLAYBOOK_BY_ID = select(PLAYBOOK).where(PLAYBOOK.c.id == bindparam("id"))
 CLOCK_STATUSES = ("active", "paused", "retired")
 _CLOCK_REVISIONS = (
@@ -291,7 +305,7 @@ class Store:
             with autocommit_connection(self.engine) as connection:
                 return connection.execute(_SEEN_ONCE, {"key": keys[0], "seen_at": at}).first() is not None
         # On every request, so Core rather than the ORM: a third of the cost.
-        with self.engine.connect() as connection:
+        with for_a_transaction(self.engine) as connection:
             if self.engine.dialect.name == "postgresql":
                 # A key lost in a server crash costs at most one duplicate: not worth an fsync.
                 connection.execute(text("SET LOCAL synchronous_commit = off"))
@@ -335,7 +349,7 @@ class Store:
         """One playbook with its steps and anchor. Every command starts here: one query
         for the playbook's revision, and the rest only when it changed (see _state_of)."""
         with autocommit_connection(self.engine) as connection:
-            return self._state_of(connection, connection.execute(_REVISION_BY_SLUG, {"slug": slug}).first())
+            return self._state_of(connection, _revision(driver.execute(connection, _REVISION_BY_SLUG, {"slug": slug})))
 
     def held_state(self, slug: str) -> PlaybookState | None:
         """The state this process holds for `slug`, with no query, where the request's
@@ -352,7 +366,7 @@ class Store:
         with autocommit_connection(self.engine) as connection:
             return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
 
-    def _state_of(self, connection: Connection, key: Row[Any] | None) -> PlaybookState | None:
+    def _state_of(self, connection: Connection, key: Row[Any] | _Revision | None) -> PlaybookState | None:
         """The state of the playbook `key` (its id and revision) names, from this process's
         cache while the revision matches. The database raises a playbook's revision on any
         change to it, its steps or its cycles (migration 0010), and the revision is read
@@ -376,7 +390,7 @@ class Store:
             )
         )
 
-    def _cached(self, key: Row[Any]) -> PlaybookState | None:
+    def _cached(self, key: Row[Any] | _Revision) -> PlaybookState | None:
         """The cached state of the playbook `key` (its id and revision) names, if current."""
         cached = self._cache.get(key.id)
         return cached if cached is not None and cached.playbook.revision == key.revision else None
@@ -882,7 +896,7 @@ class Store:
         claim = self._claim_in_statement()
         if claim is None:
             with transaction(self.engine) as connection:
-                connection.execute(write.plain, values)
+                driver.execute(connection, write.plain, values)
             return
         with autocommit_connection(self.engine) as connection:
             added = connection.execute(write.once, {**values, "key": claim.keys[0], "seen_at": claim.at}).first()
