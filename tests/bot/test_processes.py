@@ -58,10 +58,14 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
+    from cadence.calendar import week_closes_at
+
     now = datetime.now(UTC)
-    monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday: its week has closed
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbook_state("support-replies")
+    monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday
+    if now < week_closes_at(monday, state.playbook.timezone, state.settings.grace_hours):
+        monday -= timedelta(days=7)  # Monday morning: last week is in its grace, so the week before
     store.start_cycle(state.playbook.id, 1, monday, OWNER, now)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "clock"],
