@@ -10,11 +10,12 @@ building a statement costs more than running it.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Row, Select, bindparam, func, select, union_all
+from sqlalchemy import Date, Row, Select, bindparam, func, select, text, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import CompoundSelect
 from sqlmodel import Session, col
@@ -75,10 +76,28 @@ def _of_weeks(table: Any) -> list[Any]:
 
 
 def latest_checkins(s: Reader, keys: list[tuple[int, date]]) -> list[Row[Any]]:
-    """Each member's check-in that counts, per playbook-week, oldest first."""
+    """Each member's check-in that counts, per playbook-week, oldest first.
+
+    On SQLite, a walk from member to member along the counting index: one step to each
+    member's latest check-in, however many each made that week. Its grouped max reads
+    every check-in of the week instead (a week where members checked in 26 times each
+    made status three times a report's cost). PostgreSQL keeps the grouped max, which
+    its planner serves better than the walk at a team's size (1.05 against 1.5 ms)."""
     wanted = set(keys)
-    rows = s.execute(_latest_checkins(), _of_weeks_parameters(keys)).all()
+    if _dialect(s) == "sqlite":
+        parameters = _of_weeks_parameters(keys)
+        walk = {
+            "pids": json.dumps(parameters["pids"]),
+            "weeks": json.dumps([w.isoformat() for w in parameters["weeks"]]),
+        }
+        rows = s.execute(_CHECKIN_WALK, walk).all()
+    else:
+        rows = s.execute(_latest_checkins(), _of_weeks_parameters(keys)).all()
     return [row for row in rows if (row.playbook_id, row.week_start) in wanted]
+
+
+def _dialect(s: Reader) -> str:
+    return (s.get_bind() if isinstance(s, Session) else s).dialect.name
 
 
 def _of_weeks_parameters(keys: list[tuple[int, date]]) -> dict[str, list[Any]]:
@@ -194,6 +213,36 @@ def _of_step(table: Any, week_start: Any) -> list[Any]:
         table.step_id == STEP.c.id,
         col(table.withdrawn_at).is_(None),
     ]
+
+
+# SQLite: per playbook-week (the cross product of two JSON arrays, as _of_weeks asks),
+# the first member, then the next after each, each one step into ix_checkin_week_member
+# (the partial index of the check-ins that count); then each member's latest check-in.
+_CHECKIN_WALK = text(
+    """
+    WITH RECURSIVE member(playbook_id, week_start, user_id) AS (
+        SELECT pid.value, week.value, (
+            SELECT min(c.user_id) FROM checkin AS c
+            WHERE c.playbook_id = pid.value AND c.week_start = week.value AND c.withdrawn_at IS NULL
+        )
+        FROM json_each(:pids) AS pid, json_each(:weeks) AS week
+        UNION ALL
+        SELECT m.playbook_id, m.week_start, (
+            SELECT min(c.user_id) FROM checkin AS c
+            WHERE c.playbook_id = m.playbook_id AND c.week_start = m.week_start
+              AND c.user_id > m.user_id AND c.withdrawn_at IS NULL
+        )
+        FROM member AS m
+        WHERE m.user_id IS NOT NULL
+    )
+    SELECT checkin.* FROM member JOIN checkin ON checkin.id = (
+        SELECT max(c.id) FROM checkin AS c
+        WHERE c.playbook_id = member.playbook_id AND c.week_start = member.week_start
+          AND c.user_id = member.user_id AND c.withdrawn_at IS NULL
+    )
+    ORDER BY checkin.reported_at, checkin.id
+    """
+).columns(*CheckIn.__table__.c)
 
 
 @functools.cache

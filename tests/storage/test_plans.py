@@ -69,3 +69,12 @@ def test_the_week_figures_read_the_counting_indexes(engine):
     for table in ("case_count", "rubric_score", "exception_report"):
         # On an empty table PostgreSQL may pick either of the table's counting indexes.
         assert re.search(rf"ix_{table}_(week|reporter)_counting", steps), steps
+
+
+def test_sqlite_walks_the_checkins_member_by_member(engine):
+    """Each member's latest check-in: one step into the counting index per member (the
+    next user_id after the last), not a read of every check-in of the week."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps the grouped max")
+    walk = plan(engine, counting._CHECKIN_WALK, {"pids": "[1, 2]", "weeks": '["2026-11-16"]'})
+    assert "ix_checkin_week_counting (playbook_id=? AND week_start=? AND user_id>?)" in walk, walk

@@ -108,6 +108,37 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     }
 
 
+def test_each_members_latest_checkin_counts_however_many_they_made(store, playbook):
+    """Member by member (SQLite walks the counting index from one member to the next):
+    the latest check-in that counts, a withdrawn one giving way to the one before it, a
+    member whose only check-in was withdrawn not counted, another playbook's and another
+    week's check-ins not shown, and the attestations oldest first."""
+    other = copy.deepcopy(SUPPORT_REPLIES) | {"playbook": "other-team", "channel": "COTHER0001"}
+    _load(store, other)
+    b = store.playbook_state("other-team")
+    pid, draft = playbook.playbook.id, playbook.step("draft")
+    minute = timedelta(minutes=1)
+    for n in range(5):
+        store.add_checkin(pid, WEEK, "UC", "followed", None, None, AT + n * minute)
+    store.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "edge case", AT + 6 * minute)
+    store.add_checkin(pid, WEEK, "UA", "followed", None, None, AT + 7 * minute)
+    store.withdraw_latest(pid, "UA", [WEEK], ["checkin"], "UA", AT + 8 * minute)
+    store.add_checkin(pid, WEEK, "UB", "followed", None, None, AT + 9 * minute)
+    store.withdraw_latest(pid, "UB", [WEEK], ["checkin"], "UB", AT + 10 * minute)
+    store.add_checkin(pid, WEEK, "UD", "followed", None, None, AT + 11 * minute)
+    store.add_checkin(pid, WEEK + timedelta(days=7), "UE", "followed", None, None, AT)
+    store.add_checkin(b.playbook.id, WEEK, "UF", "followed", None, None, AT)
+    figures = store.week_figures(playbook, WEEK)
+    assert [(a.user_id, a.attestation) for a in figures.attestations] == [
+        ("UC", "followed"),
+        ("UA", "deviated"),
+        ("UD", "followed"),
+    ]
+    assert next(s for s in figures.steps if s.name == "draft").deviations == 1
+    both = store.week_figures_many([(playbook, WEEK), (b, WEEK)])
+    assert [a.user_id for a in both[(b.playbook.id, WEEK)].attestations] == ["UF"]
+
+
 def _load(store, raw, actor="file:test.yaml"):
     return store.load_playbooks([parse_playbook(raw)], "UTC", actor=actor, at=AT)
 
