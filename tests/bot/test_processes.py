@@ -55,10 +55,9 @@ def test_tick_rejects_a_bad_instant(env):
 
 
 def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
+    from cadence.calendar import week_closes_at
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
-
-    from cadence.calendar import week_closes_at
 
     now = datetime.now(UTC)
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
