@@ -203,6 +203,16 @@ _ANCHORS_OF_MANY = select(Cycle).join(
 _PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
 
 
+def _step_report(
+    playbook_id: int, step_id: int, week_start: date, by: str, at: datetime, **value: Any
+) -> dict[str, Any]:
+    """The values of a report on a step (an exception, a case count, a rubric score): the
+    columns they share, and the one that is each kind's own."""
+    return dict(
+        playbook_id=playbook_id, step_id=step_id, week_start=week_start, **value, reported_by=by, reported_at=at
+    )
+
+
 class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
 
@@ -841,47 +851,17 @@ class Store:
     def add_exception(
         self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
     ) -> None:
-        self._add(
-            _EXCEPTION,
-            dict(
-                playbook_id=playbook_id,
-                step_id=step_id,
-                week_start=week_start,
-                reason=reason,
-                reported_by=by,
-                reported_at=at,
-            ),
-        )
+        self._add(_EXCEPTION, _step_report(playbook_id, step_id, week_start, by, at, reason=reason))
 
     def add_case_count(
         self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
     ) -> None:
-        self._add(
-            _CASE_COUNT,
-            dict(
-                playbook_id=playbook_id,
-                step_id=step_id,
-                week_start=week_start,
-                cases=cases,
-                reported_by=by,
-                reported_at=at,
-            ),
-        )
+        self._add(_CASE_COUNT, _step_report(playbook_id, step_id, week_start, by, at, cases=cases))
 
     def add_rubric_score(
         self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
     ) -> None:
-        self._add(
-            _RUBRIC_SCORE,
-            dict(
-                playbook_id=playbook_id,
-                step_id=step_id,
-                week_start=week_start,
-                score=score,
-                reported_by=by,
-                reported_at=at,
-            ),
-        )
+        self._add(_RUBRIC_SCORE, _step_report(playbook_id, step_id, week_start, by, at, score=score))
 
     def _claim_in_statement(self) -> replay.Claim | None:
         """The request's claim where its key can be recorded in the write's own
