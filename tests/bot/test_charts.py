@@ -1,0 +1,71 @@
+"""The digest's chart: its layout is fixed rather than measured for each chart, so
+every text on it must still fall inside the picture, however long the playbooks'
+names and however far their KPIs stray from baseline and target."""
+
+from datetime import date, timedelta
+
+import matplotlib.pyplot as plt
+import pytest
+
+from bot.charts import MAX_LINES, draw, function_chart
+from cadence.digest import PlaybookWeek, summarize
+
+
+def digest(slug: str, series: list[float | None]):
+    return summarize(
+        PlaybookWeek(
+            slug=slug,
+            title="A playbook",
+            function="Customer Support Operations",
+            kpi_name="Minutes to first response",
+            unit="min",
+            direction="down",
+            baseline=40.0,
+            target=15.0,
+            exception_cap=0.1,
+            kpi_series=series,
+            cycle_values=series[-2:],
+            weeks_left=2,
+            scale_min_kpi_weeks=3,
+            steps=[],
+            dms_sent=4,
+            checked_in=2,
+            mode_changes=[],
+            open_proposals=[],
+            origin=None,
+        )
+    )
+
+
+WEEKS = [date(2026, 8, 31) + timedelta(days=7 * i) for i in range(8)]
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        [40.0, 35.0, None, 30.0, 22.0, 18.0, 15.0, 14.0],  # baseline to target: 0% to 104%
+        [250.0, -210.0, 40.0, None, 15.0, 300.0, -500.0, 20.0],  # -1,880% to 2,160%: wide tick labels
+        [2_500.0, -2_000.0, 40.0, 15.0, None, 30.0, 20.0, 16.0],  # -9,840% to 8,160%: wider still
+    ],
+)
+def test_every_text_of_the_chart_lies_inside_the_picture(series):
+    digests = [digest(f"pb-{i:02d}-" + "a-very-long-playbook-name-indeed", series) for i in range(MAX_LINES + 3)]
+    figure = draw("Customer Support Operations", digests, WEEKS)
+    try:
+        figure.canvas.draw()  # texts take their places as the figure is drawn
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        (axes,) = figure.axes
+        legend = axes.get_legend()
+        drawn = axes.get_tightbbox(renderer)  # everything the axes drew: ticks, labels, title, legend
+        assert drawn is not None
+        assert drawn.x0 >= 0 and drawn.y0 >= 0, drawn
+        assert drawn.x1 <= figure.bbox.width and drawn.y1 <= figure.bbox.height, drawn
+        assert len(legend.get_texts()) == MAX_LINES + 2  # the lines shown, the target and the baseline
+    finally:
+        plt.close(figure)
+
+
+def test_the_chart_is_a_png_with_words_for_screen_readers():
+    png, alt = function_chart("Support", [digest("support-triage", [40.0, 30.0, 20.0])], WEEKS[:3])
+    assert png.startswith(b"\x89PNG")
+    assert alt == "Support: progress of 1 playbooks from baseline to target over 3 weeks"
