@@ -8,33 +8,12 @@ import matplotlib.pyplot as plt
 import pytest
 
 from bot.charts import MAX_LINES, draw, function_chart
-from cadence.digest import PlaybookWeek, summarize
+from cadence.digest import summarize
+from tests.cadence.test_digest import week
 
 
 def digest(slug: str, series: list[float | None]):
-    return summarize(
-        PlaybookWeek(
-            slug=slug,
-            title="A playbook",
-            function="Customer Support Operations",
-            kpi_name="Minutes to first response",
-            unit="min",
-            direction="down",
-            baseline=40.0,
-            target=15.0,
-            exception_cap=0.1,
-            kpi_series=series,
-            cycle_values=series[-2:],
-            weeks_left=2,
-            scale_min_kpi_weeks=3,
-            steps=[],
-            dms_sent=4,
-            checked_in=2,
-            mode_changes=[],
-            open_proposals=[],
-            origin=None,
-        )
-    )
+    return summarize(week(slug=slug, function="Customer Support Operations", kpi_series=series))
 
 
 WEEKS = [date(2026, 8, 31) + timedelta(days=7 * i) for i in range(8)]
