@@ -216,7 +216,7 @@ def _of_step(table: Any, week_start: Any) -> list[Any]:
 
 
 # SQLite: per playbook-week (the cross product of two JSON arrays, as _of_weeks asks),
-# the first member, then the next after each, each one step into ix_checkin_week_member
+# the first member, then the next after each, each one step into ix_checkin_week_counting
 # (the partial index of the check-ins that count); then each member's latest check-in.
 _CHECKIN_WALK = text(
     """

@@ -78,7 +78,6 @@ def _revision(result: Any) -> _Revision | None:
 # The request path's reads, built once: building a statement costs more than running it.
 _REVISION_BY_SLUG = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.slug == bindparam("slug"))
 _REVISION_BY_ID = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.id == bindparam("id"))
-
 _PLAYBOOK_BY_ID = select(PLAYBOOK).where(PLAYBOOK.c.id == bindparam("id"))
 CLOCK_STATUSES = ("active", "paused", "retired")
 _CLOCK_REVISIONS = (
