@@ -148,8 +148,8 @@ def cli(verbose: bool) -> None:
     type=int,
     default=1,
     show_default=True,
-    help="HTTP processes (gunicorn restarts any that dies). More than one: the clock runs as a "
-    "process of its own beside them.",
+    help="HTTP processes (gunicorn restarts any that dies). One: the clock runs in it. More than "
+    "one: the clock runs as a process of its own beside them.",
 )
 @click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
 def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler: bool) -> None:
@@ -158,39 +158,31 @@ def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler:
     verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
     port = port or settings.port
-    if workers > 1:
-        _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler)
-        return
-    import waitress
-
-    from bot.app import create_app, create_clockwork
-    from bot.members import TeamDirectory
-    from bot.web import WAITRESS_OPTIONS, make_wsgi
-
-    store = Store(make_engine(settings.database_url))
-    directory = TeamDirectory()  # one cache for the listeners and the clock
-    app = create_app(settings, store, directory=directory)
-    clockwork = None
-    if not no_scheduler:
-        clockwork = create_clockwork(settings, store, directory=directory)
-        clockwork.start_in_background()
-        log.info("cadence clock and dispatcher running in this process")
-    log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
-    try:
-        waitress.serve(make_wsgi(app, store), host=host, port=port, threads=threads, _quiet=True, **WAITRESS_OPTIONS)
-    finally:
-        if clockwork is not None:
-            clockwork.stop()
+    _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler)
 
 
 def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock: bool) -> None:
-    """Several HTTP processes under gunicorn's master, which restarts a worker that dies.
-    The clock is not forked with them: it runs as `rollout clock`, a child of this command."""
+    """HTTP processes under gunicorn's master, which restarts a worker that dies. Each is
+    a gthread worker, whose request threads read and write their own sockets: waitress,
+    the one-process server before, did every socket's reads and writes on one thread,
+    which queued for the interpreter lock behind the request threads (bench/RESULTS.md).
+    One worker (the default): the clock and the dispatcher run in it, beside the
+    requests and sharing their caches, and stop when it exits. Several: the clock is not
+    forked with them; it runs as `rollout clock`, a child of this command."""
     from gunicorn.app.base import BaseApplication
 
-    from bot.web import create
+    from bot.web import serving
+
+    clock_in_worker = with_clock and workers == 1
+
+    def stop_clock(_arbiter: Any, worker: Any) -> None:  # gunicorn's worker_exit, in the worker
+        clockwork = getattr(worker.app, "clockwork", None)
+        if clockwork is not None:
+            clockwork.stop()
 
     class _Server(BaseApplication):
+        clockwork: Any = None  # the worker's clock (clock_in_worker), set where it runs
+
         def load_config(self) -> None:
             for key, value in dict(
                 bind=f"{host}:{port}",
@@ -201,17 +193,22 @@ def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock
                 graceful_timeout=10,
                 loglevel="warning",
                 accesslog=None,
+                worker_exit=stop_clock,
             ).items():
                 self.cfg.set(key, value)
 
         def load(self):
-            return create()
+            app, self.clockwork = serving(with_clock=clock_in_worker)
+            return app
 
     clock_process = None
-    if with_clock:
+    if with_clock and not clock_in_worker:
         clock_process = subprocess.Popen([sys.executable, "-m", "bot", "clock"])
         log.info("cadence clock and dispatcher running as process %d", clock_process.pid)
-    log.info("serving Slack requests on http://%s:%d/slack/events (%d processes)", host, port, workers)
+    if workers == 1:
+        log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
+    else:
+        log.info("serving Slack requests on http://%s:%d/slack/events (%d processes)", host, port, workers)
     try:
         _Server().run()
     finally:

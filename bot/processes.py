@@ -1,7 +1,7 @@
 """The long-running parts: the clock (a tick a minute) and the outbox dispatcher.
 
-`rollout clock` runs both alone; `rollout serve` runs them in-process unless told
-`--no-scheduler`. Any number of either can run against PostgreSQL: ticks are
+`rollout clock` runs both alone; `rollout serve` runs them in its one worker process
+unless told `--no-scheduler`. Any number of either can run against PostgreSQL: ticks are
 idempotent through their keys and dispatchers lease messages (see bot/tick.py and
 bot/dispatch.py), so a second clock is redundancy, not duplication.
 """
@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -62,11 +62,11 @@ class Clockwork:
             except Exception:
                 log.warning("could not checkpoint the database's log; the next tick tries again", exc_info=True)
 
-    def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
-        # Every minute on the minute. The tick is idempotent and catches up by itself, so
-        # runs missed while the process was busy or asleep are coalesced into one and
-        # never replayed (coalesce), a slow tick is never overlapped by the next
-        # (max_instances=1), and a run more than 50 s late is dropped for the next one.
+    def _schedule(self, scheduler: BaseScheduler, first: datetime | None = None) -> BaseScheduler:
+        # Every minute on the minute (and at `first`, if given). The tick is idempotent and
+        # catches up by itself, so runs missed while the process was busy or asleep are
+        # coalesced into one and never replayed (coalesce), a slow tick is never overlapped
+        # by the next (max_instances=1), and a run more than 50 s late is dropped for the next one.
         scheduler.add_job(
             self.tick,
             CronTrigger(second=0, timezone="UTC"),
@@ -75,6 +75,7 @@ class Clockwork:
             max_instances=1,
             misfire_grace_time=50,
             replace_existing=True,
+            **({"next_run_time": first} if first is not None else {}),
         )
         self.scheduler = scheduler
         return scheduler
@@ -85,11 +86,17 @@ class Clockwork:
         )
         self._dispatcher_thread.start()
 
-    def start_in_background(self) -> None:
-        """For `rollout serve`: the clock and the dispatcher beside the HTTP server."""
+    def start_in_background(self, wait_for_catch_up: bool = True) -> None:
+        """For `rollout serve` and `rollout socket`: the clock and the dispatcher beside the
+        server. The first tick catches up at once instead of at the next minute: before this
+        returns, or, without `wait_for_catch_up`, in the scheduler's thread (a server's
+        worker must not keep its master waiting while a long catch-up runs)."""
         self.start_dispatcher()
-        self._schedule(BackgroundScheduler(timezone="UTC")).start()
-        self.tick()  # catch up at once instead of waiting for the next minute
+        if wait_for_catch_up:
+            self._schedule(BackgroundScheduler(timezone="UTC")).start()
+            self.tick()
+            return
+        self._schedule(BackgroundScheduler(timezone="UTC"), first=datetime.now(UTC)).start()
 
     def run(self) -> None:
         """For `rollout clock`: blocks until interrupted."""

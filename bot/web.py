@@ -1,7 +1,7 @@
 """The HTTP surface: Slack's requests at POST /slack/events, health at GET /healthz,
 figures for Prometheus at GET /metrics.
 
-A plain WSGI callable, served by waitress (one process) or gunicorn (several). Before
+A plain WSGI callable, served by gunicorn (`rollout serve`, the Procfile's `web`). Before
 Bolt sees a request, the shape of it is checked here, so a hostile or broken one
 costs nothing and never reaches a traceback: a body over 1 MiB is refused with 413
 without being read, anything that is not a form or JSON body in UTF-8 with a numeric
@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
@@ -26,9 +26,13 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot import metrics
 from storage.store import Store
 
+if TYPE_CHECKING:
+    from bot.processes import Clockwork
+
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
-# waitress buffers a request before the app sees it: it must refuse an oversized one itself.
+# waitress (the demo's and the tests' server) buffers a request before the app sees it: it
+# must refuse an oversized one itself.
 WAITRESS_OPTIONS = {"max_request_body_size": MAX_BODY_BYTES, "ident": "rollout"}
 CLOCK_SILENT_AFTER = 300  # seconds without a tick before /healthz calls the clock stale
 
@@ -166,10 +170,25 @@ def create() -> Callable[..., Any]:
     """The WSGI application for a server of its own, from the environment (gunicorn:
     `gunicorn 'bot.web:create()'`, see the Procfile). Each worker process builds its own
     app, engine and caches; the clock runs in a process of its own (`rollout clock`)."""
-    from bot.app import create_app
+    return serving(with_clock=False)[0]
+
+
+def serving(with_clock: bool) -> tuple[Callable[..., Any], Clockwork | None]:
+    """The WSGI application from the environment and, `with_clock`, the clock and the
+    dispatcher started beside it in this process, sharing its team cache (the one worker
+    of `rollout serve`, which stops the clock when the worker exits)."""
+    from bot.app import create_app, create_clockwork
     from bot.cli import checked_settings, open_store, verify_slack
+    from bot.members import TeamDirectory
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     verify_slack(settings)
     store = open_store(settings)
-    return make_wsgi(create_app(settings, store), store)
+    directory = TeamDirectory()  # one cache for the listeners and the clock
+    app = make_wsgi(create_app(settings, store, directory=directory), store)
+    if not with_clock:
+        return app, None
+    clockwork = create_clockwork(settings, store, directory=directory)
+    clockwork.start_in_background(wait_for_catch_up=False)
+    log.info("cadence clock and dispatcher running in this process")
+    return app, clockwork

@@ -1,4 +1,4 @@
-"""`rollout tick` and `rollout clock` as processes, against the Slack stand-in."""
+"""`rollout tick`, `rollout clock` and `rollout serve` as processes, against the Slack stand-in."""
 
 import os
 import signal
@@ -132,6 +132,42 @@ def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, en
     for channel in channels:
         assert len(slack.posted(channel)) == 1, (channel, output)
     assert "recovered" in output
+
+
+def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playbook, slack):
+    """The default `rollout serve`: one gunicorn worker answers Slack and runs the clock
+    and the dispatcher beside the requests (no `rollout clock` process), and a SIGTERM
+    stops both cleanly."""
+    from bot.standin import SlackRequests
+    from tests.conftest import SIGNING_SECRET
+
+    port = _free_port()
+    env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+        _wait_until_healthy(slack_side)
+        assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
+        deadline = time.time() + 30
+        health = slack_side.get("/healthz").body
+        while time.time() < deadline and health.get("clock") != "ok":  # the first tick runs at once
+            time.sleep(0.2)
+            health = slack_side.get("/healthz").body
+        assert health["clock"] == "ok", health
+        assert len(_children(server.pid)) == 1  # the worker, and no clock process beside it
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "cadence clock and dispatcher running in this process" in output
+    assert "Traceback" not in output
 
 
 def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, tmp_path):
