@@ -1,5 +1,5 @@
 """Acknowledgement: `/rollout kpi` over HTTP with signature verification, 32 concurrent
-clients, through `rollout serve` (waitress); and the same load on a bare Bolt app that
+clients, through `rollout serve` (gunicorn); and the same load on a bare Bolt app that
 only calls ack() behind the same server stack. Also the peak RSS of `rollout serve`."""
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def peak_rss_mib(pid: int) -> float:
 
 
 # The servers measured, each as a command line (PORT is filled in). `serve` is the
-# one-process `rollout serve` (waitress, the clock in the same process in real use);
+# one-process `rollout serve` (one gunicorn gthread worker, the clock in it in real use);
 # `web-N` is the Procfile's web process: gunicorn's gthread worker, N worker processes.
 # Each floor is the durable floor on the same server stack as the servers it is beside.
 def _web(workers: int, threads: int) -> list[str]:

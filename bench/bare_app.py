@@ -1,6 +1,6 @@
 """The baseline for the acknowledgement benchmark: a Bolt app that only calls ack(),
-behind the same server stack as `rollout serve` (waitress, same threads, signature
-verification on)."""
+behind waitress (the server `rollout serve` ran on before; same threads, signature
+verification on): the issue's reference, kept on the same stack from run to run."""
 
 import sys
 

@@ -1,7 +1,7 @@
 """The durable floor for the acknowledgement benchmark: a Bolt app that, for each /rollout,
 makes one INSERT and COMMIT and only then answers, behind the same server stacks as the
-bot (waitress, as `rollout serve`; gunicorn's gthread worker, as the Procfile's web
-process), signature verification on. Any server that says "Recorded" only after the
+bot (gunicorn's gthread worker, as `rollout serve` and the Procfile's web process;
+waitress, the server `rollout serve` ran on before), signature verification on. Any server that says "Recorded" only after the
 commit can at best do this. bench/profile.py drives the same app in-process.
 
     python bench/floor_app.py PORT THREADS          # waitress

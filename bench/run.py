@@ -132,13 +132,13 @@ def _met(ok: bool) -> str:
 
 
 SERVER_NAMES = {
-    "serve": "`rollout serve`: one process (waitress)",
+    "serve": "`rollout serve`: one process (gunicorn gthread, one worker)",
     "web-1": "Procfile `web`, 1 worker: one serving process (gunicorn gthread)",
     "web-2": "Procfile `web`, 2 workers (gunicorn gthread)",
-    "floor-waitress": "durable floor on waitress (as `rollout serve`)",
-    "floor-gunicorn": "durable floor on gunicorn gthread, 1 worker (as `web`)",
+    "floor-waitress": "durable floor on waitress (the server `rollout serve` ran on before)",
+    "floor-gunicorn": "durable floor on gunicorn gthread, 1 worker (as `serve` and `web`)",
 }
-FLOOR_OF = {"serve": "floor-waitress", "web-1": "floor-gunicorn"}  # one process against its own stack's floor
+FLOOR_OF = {"serve": "floor-gunicorn", "web-1": "floor-gunicorn"}  # one process against its own stack's floor
 
 
 def _acknowledgement(ack: dict) -> list[str]:
