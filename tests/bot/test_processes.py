@@ -138,22 +138,8 @@ def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playb
     """The default `rollout serve`: one gunicorn worker answers Slack and runs the clock
     and the dispatcher beside the requests (no `rollout clock` process), and a SIGTERM
     stops both cleanly."""
-    from bot.standin import SlackRequests
-    from tests.conftest import SIGNING_SECRET
-
-    port = _free_port()
-    env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, slack_side = _serving(env)
     try:
-        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-        _wait_until_healthy(slack_side)
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
         deadline = time.time() + 30
         health = slack_side.get("/healthz").body
@@ -171,34 +157,8 @@ def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playb
 
 
 def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, tmp_path):
-    from bot.standin import SlackRequests
-    from tests.conftest import SIGNING_SECRET
-
-    port = _free_port()
-    env = {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--workers",
-            "2",
-            "--no-scheduler",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, slack_side = _serving(env, "--workers", "2", "--no-scheduler")
     try:
-        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-        _wait_until_healthy(slack_side)
         replies = [slack_side.command("help", MEMBER, CHANNEL) for _ in range(20)]
         assert all(r.status == 200 and "/rollout kpi" in r.text for r in replies)
         workers = _children(server.pid)
@@ -218,6 +178,26 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
     assert server.returncode == 0, output
     assert "(2 processes)" in output
     assert "Traceback" not in output
+
+
+def _serving(env, *args):
+    """`rollout serve` with `args` on a free loopback port, signed requests on: the process,
+    and Slack's side of it once it answers /healthz."""
+    from bot.standin import SlackRequests
+    from tests.conftest import SIGNING_SECRET
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1", *args],
+        env={**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+    _wait_until_healthy(slack_side)
+    return server, slack_side
 
 
 def _free_port() -> int:
