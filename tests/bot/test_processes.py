@@ -141,6 +141,7 @@ def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playb
     server, slack_side = _serving(env)
     try:
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
+        assert slack_side.post("/slack/events", "not a form", {"Content-Type": "text/plain"}).status == 400
         deadline = time.time() + 30
         health = slack_side.get("/healthz").body
         while time.time() < deadline and health.get("clock") != "ok":  # the first tick runs at once
