@@ -92,11 +92,10 @@ class Clockwork:
         returns, or, without `wait_for_catch_up`, in the scheduler's thread (a server's
         worker must not keep its master waiting while a long catch-up runs)."""
         self.start_dispatcher()
+        first = None if wait_for_catch_up else datetime.now(UTC)
+        self._schedule(BackgroundScheduler(timezone="UTC"), first=first).start()
         if wait_for_catch_up:
-            self._schedule(BackgroundScheduler(timezone="UTC")).start()
             self.tick()
-            return
-        self._schedule(BackgroundScheduler(timezone="UTC"), first=datetime.now(UTC)).start()
 
     def run(self) -> None:
         """For `rollout clock`: blocks until interrupted."""
