@@ -1,6 +1,7 @@
 """Acknowledgement: `/rollout kpi` over HTTP with signature verification, 32 concurrent
-clients, through `rollout serve` (gunicorn); and the same load on a bare Bolt app that
-only calls ack() behind the same server stack. Also the peak RSS of `rollout serve`."""
+clients, through `rollout serve` and the Procfile's `web` (gunicorn), beside the durable
+floor on gunicorn and on waitress; and the same load on a bare Bolt app that only calls
+ack() (waitress). Also the peak RSS of each server."""
 
 from __future__ import annotations
 
@@ -173,7 +174,8 @@ def peak_rss_mib(pid: int) -> float:
 # The servers measured, each as a command line (PORT is filled in). `serve` is the
 # one-process `rollout serve` (one gunicorn gthread worker, the clock in it in real use);
 # `web-N` is the Procfile's web process: gunicorn's gthread worker, N worker processes.
-# Each floor is the durable floor on the same server stack as the servers it is beside.
+# Each floor is the durable floor on a server stack: gunicorn, as every server here, and
+# waitress, the server `rollout serve` ran on before, kept for comparison.
 def _web(workers: int, threads: int) -> list[str]:
     return [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -248,7 +250,7 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
             "FLOOR_DATABASE_URL": url,
         }
         bare = [sys.executable, str(ROOT / "bench" / "bare_app.py"), "PORT", SECRET, str(threads), slack.url]
-        # Each server beside the floor of its own stack, in the order they take their turns.
+        # The servers and floors in the order they take their turns.
         order = [
             ("servers", "serve", servers(threads)["serve"], "/healthz", b"Recorded"),
             ("floors", "floor-waitress", floors(threads)["floor-waitress"], "/slack/events", None),

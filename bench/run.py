@@ -251,8 +251,8 @@ runs 1.33 to 1.51 s and 1.27 to 1.52 s), and `serve`'s p99 on SQLite was 1.43x i
 app answered 2,038 and 2,261 requests/s (the issue's machine about 1,700; the last pass's
 1,425). The close's code did not change in this pass, and on this machine it also
 wandered within the hour: on one copy of the SQLite history, 1.32 to 1.42 s at one time
-and 1.46 to 1.60 s forty minutes later; the full run of the last pass's code this morning
-had it at 1.51 s and 1.93 s (PostgreSQL's runs 1.29 to 2.07 s), both missed. So the
+and 1.46 to 1.60 s forty minutes later; the full run of the last pass's code earlier
+that day had it at 1.51 s and 1.93 s (PostgreSQL's runs 1.29 to 2.07 s), both missed. So the
 earlier passes' misses were the machines' in part, and on a slower or busier machine
 the close will miss again. This file is this pass's one full run, on its final code;
 beside it, the final runs of the two passes before:
@@ -276,13 +276,13 @@ beside it, the final runs of the two passes before:
 **`serve` is one gunicorn worker now.** `rollout serve` ran on waitress, which reads and
 writes every socket on one thread that queues for the interpreter lock behind the
 request threads: its p99 on PostgreSQL missed 1.5x its floor in four of the seven runs
-before this change (the last two this morning, on this machine: 1.20x and 1.80x), and
+before this change (the last two earlier that day, on this machine: 1.20x and 1.80x), and
 on SQLite waitress itself was the slow part (in this run its floor's p99 was 250 ms,
 gunicorn's 53 ms). `serve` now runs one gunicorn gthread worker,
 whose request threads do their own socket work, with the clock and the dispatcher in
 that worker as before. It is measured against the floor on gunicorn, its own stack; the
-floor on waitress stays in the table as the server before. Run on this machine this
-morning on waitress, `serve`'s p99 was 266 ms on SQLite and 126 ms on PostgreSQL; here it
+floor on waitress stays in the table as the server before. Run on this machine earlier
+that day on waitress, `serve`'s p99 was 266 ms on SQLite and 126 ms on PostgreSQL; here it
 is 76 and 67 ms, at twice the throughput on SQLite. Its ratio to its floor on SQLite
 (1.43x) is now the thin one: the gunicorn floor is the faster server to be measured
 against (the Procfile's `web`, the same stack, was 1.13x to 1.75x in the final runs of the
