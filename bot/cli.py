@@ -163,7 +163,8 @@ def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler:
 
 def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock: bool) -> None:
     """HTTP processes under gunicorn's master, which restarts a worker that dies. Each is
-    a gthread worker, whose request threads read and write their own sockets: waitress,
+    a gthread worker that hands a request to a thread only once it is whole
+    (bot/server.py), whose request threads write their own sockets: waitress,
     the one-process server before, did every socket's reads and writes on one thread,
     which queued for the interpreter lock behind the request threads (bench/RESULTS.md).
     One worker (the default): the clock and the dispatcher run in it, beside the
@@ -188,7 +189,7 @@ def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock
                 bind=f"{host}:{port}",
                 workers=workers,
                 threads=threads,
-                worker_class="gthread",
+                worker_class="bot.server.WholeRequestWorker",  # gthread, safe from clients that stall
                 proc_name="rollout",
                 graceful_timeout=10,
                 loglevel="warning",

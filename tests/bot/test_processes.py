@@ -231,8 +231,9 @@ def _parent(proc: Path) -> int | None:
         return None
 
 
-def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
-    """The Procfile's `web` line, run as a platform runs it (a shell, $PORT set)."""
+def _procfile_web(env):
+    """The Procfile's `web` line, run as a platform runs it (a shell, $PORT set): the
+    process, and Slack's side of it once it answers /healthz."""
     from bot.standin import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
@@ -251,9 +252,14 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
     server = subprocess.Popen(
         ["bash", "-c", f"exec {web}"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+    _wait_until_healthy(slack_side)
+    return server, slack_side
+
+
+def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
+    server, slack_side = _procfile_web(env)
     try:
-        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-        _wait_until_healthy(slack_side)
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
         assert "rollout_requests_total" in slack_side.get("/metrics").body
     finally:
@@ -281,3 +287,55 @@ def test_the_clock_checkpoints_the_sqlite_log_after_each_tick(database_url, stor
     assert outbox_rows_in_the_file_alone(store.engine, tmp_path) == 0
     clockwork.tick()  # nothing is due: no playbooks
     assert outbox_rows_in_the_file_alone(store.engine, tmp_path) == 2500
+
+
+def _stall(port: int, count: int) -> list:
+    """`count` clients that send a request's headers and a little of its body, then nothing."""
+    import socket
+
+    stalled = []
+    for _ in range(count):
+        client = socket.create_connection(("127.0.0.1", port), timeout=10)
+        client.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000\r\n\r\nx=1"
+        )
+        stalled.append(client)
+    return stalled
+
+
+def _answers_within_slacks_three_seconds(slack_side) -> None:
+    started = time.monotonic()
+    assert slack_side.get("/healthz").status == 200
+    assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
+    assert time.monotonic() - started < 3
+
+
+def _cut_off(stalled: list, within: float) -> None:
+    """Every stalled client is disconnected by the server (a read gives b"") within `within` s."""
+    deadline = time.monotonic() + within
+    for client in stalled:
+        client.settimeout(max(deadline - time.monotonic(), 0.1))
+        assert client.recv(1024) == b"", "a stalled client was answered instead of cut off"
+        client.close()
+    assert time.monotonic() <= deadline
+
+
+@pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
+def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, playbook, slack, start):
+    """Clients that send headers and then stop cost a socket, never a request thread: with
+    fifty of them connected, /healthz and a signed command answer within Slack's 3 s, and
+    each of them is cut off a few seconds later."""
+    server, slack_side = start(env)
+    port = int(slack_side.base_url.rsplit(":", 1)[1])
+    try:
+        stalled = _stall(port, 50)
+        time.sleep(0.5)  # they are all in, each as far as it will go
+        _answers_within_slacks_three_seconds(slack_side)
+        _cut_off(stalled, within=10)
+        _answers_within_slacks_three_seconds(slack_side)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
