@@ -915,31 +915,33 @@ class Store:
         parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
         newest_of = _newest_report(kind_names, len(week_starts))
         withdrawal = {"undone_at": at, "undone_by": by}
-        row: Any
+        row: Any = None
         claim = self._claim_in_statement()
-        if claim is not None:
-            # The request's key and the withdrawal in one self-committing statement, as
-            # a report's own write (_add): no BEGIN and COMMIT round trips.
-            with autocommit_connection(self.engine) as connection:
-                newest = connection.execute(newest_of, parameters).first()
-                if newest is None:
-                    return None
-                keyed = {**withdrawal, "report_id": newest.id, "key": claim.keys[0], "seen_at": claim.at}
-                row = connection.execute(_WITHDRAW_ONCE[newest.kind], keyed).one()
-            if not row.claimed:
-                replay.repeated(claim)
-            claim.recorded = True
-            if row.id is None:
-                return None  # withdrawn a moment ago by a second undo
-        else:
-            with unit_of_work(self.engine) as s:
+        # The newest report is read, then withdrawn by a conditional UPDATE (it must still
+        # count): of concurrent undos only one wins a report, and a loser reads the next
+        # newest and tries again, until it wins one or none is left. Each try commits on
+        # its own; the losers wrote nothing.
+        while row is None:
+            if claim is not None and not claim.recorded:
+                # The request's key and the withdrawal in one self-committing statement, as
+                # a report's own write (_add): no BEGIN and COMMIT round trips.
+                with autocommit_connection(self.engine) as connection:
+                    newest = connection.execute(newest_of, parameters).first()
+                    if newest is None:
+                        return None
+                    keyed = {**withdrawal, "report_id": newest.id, "key": claim.keys[0], "seen_at": claim.at}
+                    claimed = connection.execute(_WITHDRAW_ONCE[newest.kind], keyed).one()
+                if not claimed.claimed:
+                    replay.repeated(claim)
+                claim.recorded = True  # the key stands, whether or not this try won the report
+                row = claimed if claimed.id is not None else None
+                continue
+            with unit_of_work(self.engine) as s:  # records the request's key, if not yet
                 newest = s.execute(newest_of, parameters).first()
                 if newest is None:
                     return None
                 # Withdrawn and read back in one statement (RETURNING).
                 row = s.execute(_WITHDRAW[newest.kind], {**withdrawal, "report_id": newest.id}).first()
-                if row is None:
-                    return None  # withdrawn a moment ago by a second undo
         report = _as_report(newest.kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
