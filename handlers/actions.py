@@ -21,6 +21,8 @@ from templates.refusals import Refusal
 log = logging.getLogger(__name__)
 
 FORMS = {"checkin_attest": "attest", "checkin_deviation": "deviation", "checkin_kpi": "kpi"}
+# The notice a button opens instead of its form: titled by why (a modal title has 24 characters).
+NOTICE_TITLES = {"week_closed": "Week closed", "week_in_future": "Week not begun yet"}
 
 
 def register(app: App, services: Services) -> None:
@@ -38,8 +40,9 @@ def register(app: App, services: Services) -> None:
             return  # the playbook was removed since the DM went out
         try:
             Request(services, client, (body.get("user") or {}).get("id", "")).open_week(state, week, None)
-        except Refusal as refusal:  # an old DM's button: that week is closed
-            _show(client, body["trigger_id"], render("modal_notice", title="Week closed", problem=refusal.problem))
+        except Refusal as refusal:  # an old DM's button (that week is closed), or a week still to come
+            title = NOTICE_TITLES.get(refusal.key or "", "Can't check in")
+            _show(client, body["trigger_id"], render("modal_notice", title=title, problem=refusal.problem))
             return
         container = body.get("container") or {}
         metadata = {

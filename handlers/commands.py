@@ -128,7 +128,9 @@ def _guardrail(request: Request, cmd: grammar.GuardrailReport) -> dict[str, Any]
     week = request.week(state, cmd.week, "guardrail")
     if state.playbook.guardrail_name is not None:  # else the application layer says there is none
         request.require_member_or_owner(state, "guardrail")
-    reports.record_guardrail(request.store, state, week, cmd.value, request.user_id, request.now, "guardrail")
+    reports.record_guardrail(
+        request.store, state, week, cmd.value, request.user_id, request.now, "guardrail", percent=cmd.percent
+    )
     playbook = state.playbook
     verdict = rules.guardrail_state(cmd.value, playbook.guardrail_min, playbook.guardrail_max)
     return render(

@@ -115,6 +115,7 @@ class GuardrailReport:
     playbook: str
     value: float
     week: int | None
+    percent: bool = False  # written as "93%": only for a guardrail measured in %
 
 
 @dataclass(frozen=True)
@@ -316,8 +317,8 @@ def _guardrail(w: _Words) -> GuardrailReport:
     words, week = _split_week(w, "guardrail")
     if len(words) != 3:
         raise Refusal.of("guardrail_arguments", usage="guardrail")
-    value, _ = parse_value(words[2], usage="guardrail")
-    return GuardrailReport(_playbook(words[1]), value, week)
+    value, percent = parse_value(words[2], usage="guardrail")
+    return GuardrailReport(_playbook(words[1]), value, week, percent)
 
 
 def _pause(w: _Words, retire: bool) -> Pause:
@@ -576,7 +577,7 @@ def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:
         raise Refusal.of("decimal_comma", usage=usage, word=_clip(text), hint=hint)
     if not _NUMBER.match(body):
         raise Refusal.of("not_a_number", usage=usage, word=_clip(text))
-    value = float(body)
+    value = float(body) + 0.0  # -0 is 0: "-0" would show as "-0%"
     if abs(value) > MAX_VALUE:
         raise Refusal.of("too_large", usage=usage, word=_clip(text))
     return value, percent

@@ -134,6 +134,7 @@ TEXTS: dict[str, str] = {
     "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
     # ---- reports (bot/rollout/reports.py) ----
     "kpi_not_percent": "{kpi} is measured {unit}; send the number without “%”.",
+    "guardrail_not_percent": "The guardrail {metric} is measured {unit}; send the number without “%”.",
     # ---- governance (bot/rollout/governance.py, registry.py) ----
     "proposal_unknown": "I don't know that proposal any more.",
     "step_gone": "That step is no longer part of the playbook.",
@@ -148,6 +149,7 @@ TEXTS: dict[str, str] = {
     "scale_decided": "This playbook was already {status}.",
     "playbook_gone": "That playbook is gone.",
     "no_version": "The registry has no {which}.",
+    "no_version_number": "The registry has no v{number} of {slug}. Its versions: {versions}.",
     "not_adoptable": "That version can't be adopted as it is: {problem}",
 }
 
@@ -168,11 +170,14 @@ class Refusal(Exception):
         self.problem = problem
         self.usage = usage
         self.suggestions = suggestions
+        self.key: str | None = None  # the TEXTS key it was worded by, if any
 
     @classmethod
     def of(cls, key: str, usage: str | None = None, suggestions: tuple[str, ...] = (), **values: Any) -> Refusal:
         """The refusal worded by TEXTS[key] with `values` filled in."""
-        return cls(say(key, **values), usage=usage, suggestions=suggestions)
+        refusal = cls(say(key, **values), usage=usage, suggestions=suggestions)
+        refusal.key = key
+        return refusal
 
 
 def say(key: str, **values: Any) -> Mrkdwn:

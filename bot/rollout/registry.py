@@ -183,9 +183,18 @@ def adopt(
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)
     if version is None:
-        published = sorted({v.slug for v in governance.versions()})
-        which = f"v{version_number} of {slug}" if version_number else slug
-        raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, published), which=which)
+        published = governance.versions()
+        numbers = [v.version for v in published if v.slug == slug]
+        if numbers and version_number is not None:  # v0 included: the versions that do exist are named
+            raise Refusal.of(
+                "no_version_number",
+                usage="adopt",
+                number=version_number,
+                slug=slug,
+                versions=", ".join(f"{slug}@v{n}" for n in numbers),
+            )
+        slugs = sorted({v.slug for v in published})
+        raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, slugs), which=slug)
     running = store.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)

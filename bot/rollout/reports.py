@@ -37,10 +37,20 @@ def record_kpi(
 
 
 def record_guardrail(
-    store: Store, state: PlaybookState, week: calendar.WeekRef, value: float, by: str, now: datetime, usage: str | None
+    store: Store,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    value: float,
+    by: str,
+    now: datetime,
+    usage: str | None,
+    percent: bool = False,
 ) -> None:
     if state.playbook.guardrail_name is None:
         raise Refusal.of("no_guardrail", usage=usage, slug=state.playbook.slug)
+    if percent and state.guardrail_unit.strip() != "%":
+        unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
+        raise Refusal.of("guardrail_not_percent", usage=usage, metric=state.playbook.guardrail_name, unit=unit)
     store.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
 
 
