@@ -95,7 +95,9 @@ class Request:
         return self.open_week(state, wanted, usage)
 
     def open_week(self, state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> calendar.WeekRef:
-        """`week`, if it still takes reports: begun, and not closed."""
+        """`week`, if it still takes reports: its playbook runs (the check every path shares:
+        slash commands, DM buttons and forms), and the week has begun and not closed."""
+        life.refuse_unless_running(state, usage)
         playbook, grace = state.playbook, state.settings.grace_hours
         if week.week_start > self.today(state):
             current = self.current_week(state, usage)
@@ -145,6 +147,21 @@ class Request:
                     "adopt_bot_not_in_channel", usage=usage, channel=_channel(channel_id), error=err.reason
                 ) from err
             raise Refusal.of("slack_busy_members") from err
+
+    def require_person(self, user_id: str, role: str, usage: str) -> None:
+        """Only an active person of the workspace can be named owner or curator: Slack's
+        users.info says so now. Not a bot, an app, Slackbot or a deactivated account, and
+        not an id Slack does not know; if Slack does not answer, nothing is stored."""
+        try:
+            person = self.services.directory.person(self.client, user_id)
+        except DirectoryUnavailable as err:
+            raise Refusal.of("slack_busy_person", usage=usage) from err
+        if not person.found:
+            raise Refusal.of("person_unknown", usage=usage, user=user_id, role=role)
+        if person.deleted:
+            raise Refusal.of("person_deactivated", usage=usage, user=roles.user(user_id), role=role)
+        if not person.is_human:
+            raise Refusal.of("person_not_human", usage=usage, user=roles.user(user_id), role=role)
 
     def require_member_or_owner(self, state: PlaybookState, usage: str | None) -> None:
         if not (self.is_owner(state) or self.is_member(state)):
