@@ -428,8 +428,10 @@ def export_csv(directory: Path) -> None:
     try:
         written = Reports(open_store(settings).engine).export_csv(directory)
     except OSError as err:
+        # The file of the export in the way, if it was one (not one of the scratch folder's).
+        where = err.filename if err.filename and Path(err.filename).parent == directory.absolute() else directory
         raise click.ClickException(
-            f"cannot write the export to {directory}: {err.strerror or err}; nothing was exported"
+            f"cannot write the export to {where}: {err.strerror or err}; nothing was exported"
         ) from None
     for name, rows in written:
         click.echo(f"{directory / name}: {plural(rows, 'row')}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import shutil
@@ -147,37 +148,91 @@ class Reports:
 
     def export_csv(self, directory: Path) -> list[tuple[str, int]]:
         """Every table as <table>.csv with a header row; JSON as JSON text, instants in ISO 8601 UTC.
-        Rows are streamed, so a large table does not have to fit in memory. The files are
-        written into a scratch folder beside `directory` and moved in only when all are
-        complete, so a failure (OSError) leaves no partial export behind."""
-        created = not directory.exists()
-        directory.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=directory))
-        written = []
-        complete = False
+        Rows are streamed, so a large table does not have to fit in memory.
+
+        All or nothing: the files are written into a scratch folder beside `directory`
+        (on the same file system), and moved in only once all are complete. A new folder
+        is the scratch folder renamed; into an existing one each file is moved in turn,
+        the file it replaces set aside first, and on any failure the files moved in are
+        taken out and the ones set aside put back. A failure (OSError) leaves `directory`
+        as it was: an earlier export intact, no new file, no new folder."""
+        directory = directory.absolute()
+        made = _make_parents(directory.parent)
         try:
-            with self.engine.connect() as connection:
-                for table in SQLModel.metadata.sorted_tables:
-                    path = scratch / f"{table.name}.csv"
-                    count = 0
-                    with path.open("w", newline="", encoding="utf-8") as handle:
-                        writer = csv.writer(handle)
-                        writer.writerow([c.name for c in table.columns])
-                        result = connection.execution_options(stream_results=True, yield_per=1000).execute(
-                            select(table).order_by(*table.primary_key.columns)
-                        )
-                        for row in result:
-                            writer.writerow([_cell(value) for value in row])
-                            count += 1
-                    written.append((path.name, count))
-            for name, _ in written:
-                os.replace(scratch / name, directory / name)
-            complete = True
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-            if created and not complete:
-                shutil.rmtree(directory, ignore_errors=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}-export-", dir=directory.parent))
+            try:
+                written = self._write_tables(scratch)
+                if not directory.exists():
+                    os.rename(scratch, directory)  # one step: the whole folder, or none of it
+                else:
+                    _move_in(scratch, directory, [name for name, _ in written])
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+        except BaseException:
+            for folder in made:  # the parents this export made, innermost first
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
         return written
+
+    def _write_tables(self, folder: Path) -> list[tuple[str, int]]:
+        written = []
+        with self.engine.connect() as connection:
+            for table in SQLModel.metadata.sorted_tables:
+                path = folder / f"{table.name}.csv"
+                count = 0
+                with path.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow([c.name for c in table.columns])
+                    result = connection.execution_options(stream_results=True, yield_per=1000).execute(
+                        select(table).order_by(*table.primary_key.columns)
+                    )
+                    for row in result:
+                        writer.writerow([_cell(value) for value in row])
+                        count += 1
+                written.append((path.name, count))
+        return written
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Make `folder` and its missing parents; the ones made, innermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir()
+        except BaseException:
+            for undo in missing[missing.index(made) + 1 :]:
+                shutil.rmtree(undo, ignore_errors=True)
+            raise
+    return missing
+
+
+def _move_in(scratch: Path, directory: Path, names: list[str]) -> None:
+    """Move the files `names` from `scratch` into `directory`, all or none (export_csv)."""
+    for name in names:  # what would refuse a file in its place, before anything is moved
+        target = directory / name
+        if target.is_dir() and not target.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    aside = scratch / ".replaced"
+    aside.mkdir()
+    moved: list[str] = []
+    try:
+        for name in names:
+            target = directory / name
+            if target.exists() or target.is_symlink():
+                os.replace(target, aside / name)
+            moved.append(name)
+            os.replace(scratch / name, target)
+    except BaseException:
+        for name in reversed(moved):
+            target = directory / name
+            if target.exists() and not (scratch / name).exists():
+                os.replace(target, scratch / name)  # the new file out again
+            if (aside / name).exists() or (aside / name).is_symlink():
+                os.replace(aside / name, target)  # the earlier file back
+        raise
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
