@@ -63,11 +63,24 @@ def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[
     )
 
 
+# A channel runs at most one adoption of an origin playbook that is not retired: the
+# database holds it (migration 0015), so of concurrent adopts one wins.
+RUNS_AN_ADOPTION = text("adopted_origin_id IS NOT NULL AND status <> 'retired'")
+
+
 class Playbook(SQLModel, table=True):
     __tablename__ = "playbook"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'active', 'paused', 'retired')", name="status"),
         CheckConstraint("kpi_direction IN ('up', 'down')", name="kpi_direction"),
+        Index(
+            "uq_playbook_adoption",
+            "channel_id",
+            "adopted_origin_id",
+            unique=True,
+            sqlite_where=RUNS_AN_ADOPTION,
+            postgresql_where=RUNS_AN_ADOPTION,
+        ),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
@@ -104,6 +117,9 @@ class Playbook(SQLModel, table=True):
             nullable=True,
         ),
     )
+    # The playbook the adopted version was published from (registry_version.playbook_id),
+    # for uq_playbook_adoption: an adoption of any of its versions counts.
+    adopted_origin_id: Optional[int] = None
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
     # Raised by the database itself (triggers, migration 0010) whenever this row, one of

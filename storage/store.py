@@ -637,13 +637,31 @@ class Store:
         at: datetime,
         messages: list[Any],
     ) -> Playbook:
-        """A new playbook started from a registry version, remembering where it came from."""
+        """A new playbook started from a registry version, remembering where it came from.
+        Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
+        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
+        try:
+            return self._adopt(spec, version_id, origin_id, org_timezone, by, at, messages)
+        except IntegrityError as err:
+            raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err
+
+    def _adopt(
+        self,
+        spec: PlaybookSpec,
+        version_id: int,
+        origin_id: int,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        messages: list[Any],
+    ) -> Playbook:
         with unit_of_work(self.engine) as s:
             definition = spec.canonical()
             playbook = Playbook(
                 **_playbook_columns(spec, org_timezone),
                 definition=definition,
                 adopted_from_id=version_id,
+                adopted_origin_id=origin_id,
                 created_at=at,
                 updated_at=at,
             )

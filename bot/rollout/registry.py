@@ -13,7 +13,7 @@ from cadence import decisions, keys, rules
 from cadence.definition import DefinitionError, parse_playbook
 from storage.governance import Change, Governance, StaleState
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal, close_matches
 
@@ -239,7 +239,17 @@ def adopt(
     messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", channel_id, message)]
     if curators and curators != channel_id:
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
-    playbook = store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages)
+    try:
+        playbook = store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages)
+    except Conflict:
+        # Adopted at the same moment by someone else: the database let one adoption through.
+        running = store.adoption_in(channel_id, version.playbook_id)
+        if running is None:  # only the slug was taken meanwhile: adopt under the next free one
+            again = (store, slug, version_number, channel_id, channel_name, owner_id, by, now, org_timezone)
+            return adopt(*again, baseline=baseline, target=target, timezone=timezone, starts_on=starts_on)
+        raise Refusal.of(
+            "adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug
+        ) from None
     if starts_on is not None:
         store.start_cycle(playbook.id, 1, starts_on, by, now)
     return message
