@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -20,6 +21,7 @@ from bot.rollout import life
 from bot.settings import Settings
 from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.tick import Cadence
+from bot.workspace import Guard, Workspace
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
 from handlers.context import Services
@@ -28,6 +30,7 @@ from storage.cadence_log import CadenceLog
 from storage.db import checkpoint, held_connection
 from storage.outbox import Outbox
 from storage.store import Store
+from templates import render
 
 DISPATCH_CONCURRENCY = 4  # messages in flight at once: Slack's latency, not our CPU, bounds delivery
 
@@ -49,8 +52,14 @@ def utc_now() -> datetime:
 
 
 def create_app(
-    settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now, directory: TeamDirectory | None = None
-) -> App:
+    settings: Settings,
+    store: Store,
+    clock: Callable[[], datetime] = utc_now,
+    directory: TeamDirectory | None = None,
+    workspace: Workspace | None = None,
+) -> RolloutApp:
+    """The Bolt app. `workspace`: whom the token belongs to, as Slack said at start
+    (bot/cli.py verify_slack); if Slack did not answer then, it is asked at the first request."""
     services = Services(
         store=store,
         outbox=Outbox(store.engine),
@@ -79,7 +88,7 @@ def create_app(
         token_verification_enabled=False,
     )
     # One middleware, not one per concern: each is a step of every request.
-    app.use(_EachRequest(settings, store, clock))
+    app.use(_EachRequest(settings, store, clock, Guard(workspace)))
     commands.register(app, services)
     actions.register(app, services)
     governance.register(app, services)
@@ -105,13 +114,16 @@ class _EachRequest(Middleware):
     A Middleware of Bolt's own kind, not a function: Bolt calls it as it is, where it
     builds a function middleware's arguments anew on every request."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime]):
-        self.settings, self.store, self.clock = settings, store, clock
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime], guard: Guard):
+        self.settings, self.store, self.clock, self.guard = settings, store, clock, guard
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         req.context["client"] = request_client(
             self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.record_request
         )
+        refused = _unless_ours(req, self.guard.workspace(req.context["client"]))
+        if refused is not None:
+            return refused
         keys = _keys(req)
         if not keys:
             return next()
@@ -121,6 +133,31 @@ class _EachRequest(Middleware):
         if not _first_time(self.store, keys, self.clock()):
             return _repeat(req, keys)
         return next()
+
+
+def _unless_ours(req: BoltRequest, workspace: Workspace | None) -> BoltResponse | None:
+    """A refusal for a request from another workspace, app or enterprise install than the
+    token's (nothing of it runs, nothing is stored; counted as outcome `foreign`), or for
+    any request while Slack has not yet said which workspace that is. None: go on."""
+    if workspace is None:
+        req.context["outcome"] = "unconfirmed"
+        return BoltResponse(status=503, body=json.dumps({"error": "the bot could not reach Slack yet; try again"}))
+    body = req.body if isinstance(req.body, dict) else {}
+    context = req.context
+    stranger = workspace.stranger(
+        context.team_id, body.get("api_app_id"), context.enterprise_id, body.get("is_enterprise_install")
+    )
+    if stranger is None:
+        return None
+    req.context["outcome"] = "foreign"
+    log.warning("refused a request from %s: this bot serves workspace %s only", stranger, workspace.team_id)
+    if body.get("command"):
+        return BoltResponse(
+            status=200,
+            body=json.dumps(render("foreign_workspace")),
+            headers={"content-type": "application/json"},
+        )
+    return BoltResponse(status=200, body="")
 
 
 def _keys(req: BoltRequest) -> list[str]:
@@ -159,7 +196,8 @@ def _surface(req: BoltRequest) -> str:
         word = (str(body.get("text") or "").split() or ["(form)"])[0].lower()
         return word if word in USAGE or word == "(form)" else "(unknown)"
     if body.get("type") == "event_callback":
-        return "event:" + str((body.get("event") or {}).get("type") or "unknown")[:40]
+        event = body.get("event")
+        return "event:" + str((event.get("type") if isinstance(event, dict) else None) or "unknown")[:40]
     return str(body.get("type") or "unknown")[:40]
 
 
@@ -172,9 +210,10 @@ class RolloutApp(App):
     Each request runs in a replay scope (storage/replay.py): a slash command that wrote
     nothing has its keys recorded here, after its answer, and a repeat answers nothing."""
 
-    def __init__(self, *, store: Store, clock: Callable[[], datetime], **kwargs: Any):
-        super().__init__(**kwargs)
+    def __init__(self, *, store: Store, clock: Callable[[], datetime], signing_secret: str | None, **kwargs: Any):
+        super().__init__(signing_secret=signing_secret, **kwargs)
         self.store, self.clock = store, clock
+        self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()

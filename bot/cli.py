@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs
 from bot.settings import Settings
+from bot.workspace import Workspace
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
 from storage.db import make_engine
@@ -92,18 +93,21 @@ def _refused(variable: str, error: str) -> NoReturn:
     sys.exit(2)
 
 
-def verify_slack(settings: Settings, app_token: bool = False) -> None:
+def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | None:
     """Ask Slack whether the tokens work before serving anything, so a wrong or revoked
     token ends in one sentence and exit code 2, not in a traceback at the first request.
-    Slack being unreachable is only a warning: the bot retries on its own."""
+    Returns the workspace and app the token belongs to, the only ones the bot serves.
+    Slack being unreachable is only a warning (None: the first request asks again)."""
     from bot.slackclient import clock_client
+    from bot.workspace import identify
 
     client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     try:
-        identity = client.auth_test()
-        log.info("connected to Slack as %s in %s", identity.get("user"), identity.get("team"))
+        workspace = identify(client)
+        log.info("connected to Slack in workspace %s, as app %s", workspace.team_id, workspace.app_id)
         if app_token:
             client.apps_connections_open(app_token=settings.slack_app_token or "")
+        return workspace
     except SlackApiError as err:
         error = str(err.response.get("error") or err.response.status_code)
         if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
@@ -114,6 +118,7 @@ def verify_slack(settings: Settings, app_token: bool = False) -> None:
         log.warning(
             "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
         )
+    return None
 
 
 def open_store(settings: Settings) -> Store:
@@ -313,12 +318,14 @@ def socket(no_scheduler: bool) -> None:
     from bot.members import TeamDirectory
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    verify_slack(settings, app_token=True)
+    workspace = verify_slack(settings, app_token=True)
     # Socket Mode has no signing secret: the connection itself is authenticated.
     settings = settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "unused"})
     store = open_store(settings)
     directory = TeamDirectory()  # one cache for the listeners and the clock
-    handler = SocketModeHandler(create_app(settings, store, directory=directory), settings.slack_app_token)
+    handler = SocketModeHandler(
+        create_app(settings, store, directory=directory, workspace=workspace), settings.slack_app_token
+    )
     clockwork = None
     if not no_scheduler:
         clockwork = create_clockwork(settings, store, directory=directory)

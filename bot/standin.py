@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode
 BOT_USER = "UROLLOUTBOT"
 BOT_ID = "BROLLOUT01"
 TEAM_ID = "T0ROLLOUT"
+APP_ID = "A0ROLLOUT"
 
 
 @dataclass
@@ -245,6 +246,14 @@ class SlackStandIn:
             "user_id": BOT_USER,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
+        }
+
+    def _m_bots_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        if p.get("bot") != BOT_ID:
+            return {"ok": False, "error": "bot_not_found"}
+        return {
+            "ok": True,
+            "bot": {"id": BOT_ID, "deleted": False, "name": "rollout", "app_id": APP_ID, "user_id": BOT_USER},
         }
 
     def _m_apps_connections_open(self, _p: dict[str, Any]) -> dict[str, Any]:
@@ -488,7 +497,7 @@ def command_payload(text: str, user: str, channel: str) -> dict[str, str]:
         "user_name": user.lower(),
         "command": "/rollout",
         "text": text,
-        "api_app_id": "A0ROLLOUT",
+        "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
         "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
@@ -639,7 +648,7 @@ class SlackRequests:
 
     def interaction(self, payload: dict[str, Any]) -> Reply:
         """A block action or view submission: form-encoded, the JSON in `payload`."""
-        payload = {"team": {"id": TEAM_ID}, "api_app_id": "A0ROLLOUT", "token": "x", **payload}
+        payload = {"team": {"id": TEAM_ID}, "api_app_id": APP_ID, "token": "x", **payload}
         body = urlencode({"payload": json.dumps(payload)})
         return self.post("/slack/events", body, self.signed_headers(body))
 
@@ -689,7 +698,7 @@ class SlackRequests:
             {
                 "token": "x",
                 "team_id": TEAM_ID,
-                "api_app_id": "A0ROLLOUT",
+                "api_app_id": APP_ID,
                 "type": "event_callback",
                 "event_id": f"Ev{uuid.uuid4().hex[:10]}",
                 "event_time": int(time.time()),

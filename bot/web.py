@@ -1,13 +1,19 @@
 """The HTTP surface: Slack's requests at POST /slack/events, health at GET /healthz,
 figures for Prometheus at GET /metrics.
 
-A plain WSGI callable, served by gunicorn (`rollout serve`, the Procfile's `web`). Before
-Bolt sees a request, the shape of it is checked here, so a hostile or broken one
-costs nothing and never reaches a traceback: a body over 1 MiB is refused with 413
-without being read, anything that is not a form or JSON body in UTF-8 with a numeric
-timestamp header (and, for forms, a JSON `payload` if one is given) gets 400.
-Signatures (401 when unsigned, tampered or older than 5 minutes) are Bolt's request
-verification, which runs before any listener. No body is ever logged.
+A plain WSGI callable, served by gunicorn (`rollout serve`, the Procfile's `web`). A
+request to /slack/events is checked here, in this order, before anything else reads it,
+so a hostile or broken one costs nothing and never reaches a traceback:
+
+1. a body over 1 MiB is refused with 413 without being read;
+2. its Slack signature is verified (slack_sdk's SignatureVerifier, the same check Bolt
+   makes again): unsigned, tampered or older than 5 minutes gets 401, and nothing of
+   the body is parsed;
+3. then its shape: anything that is not a form or JSON body in UTF-8 (for forms, a JSON
+   `payload` if one is given), whose ids are not Slack's ids, or whose parts are not of
+   the types Slack sends, gets 400.
+
+Each refusal is one log line; no body is ever logged.
 """
 
 from __future__ import annotations
@@ -15,18 +21,20 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from bot.app import RolloutApp
     from bot.processes import Clockwork
 
 EVENTS_PATH = "/slack/events"
@@ -43,9 +51,12 @@ class Malformed(Exception):
     """A request that cannot be Slack's: answered 400 with this reason."""
 
 
-def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = None) -> Callable[..., Any]:
+def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | None = None) -> Callable[..., Any]:
     """The WSGI application around a Bolt app; `clock` is the current instant (tests move it)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    if not app.signing_secret:
+        raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
+    verifier = SignatureVerifier(app.signing_secret)
     now = clock or (lambda: datetime.now(UTC))
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -54,7 +65,7 @@ def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = Non
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])
             try:
-                body = _checked_body(environ)
+                body = _small_body(environ)
             except _TooLarge:
                 return _reply(
                     start_response,
@@ -62,6 +73,14 @@ def make_wsgi(app: App, store: Store, clock: Callable[[], datetime] | None = Non
                     {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
                     [("Connection", "close")],
                 )
+            except Malformed as err:
+                log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
+                return _reply(start_response, "400 Bad Request", {"error": str(err)})
+            if not _signed(verifier, environ, body):
+                log.info("refused a request to %s: invalid request signature, or older than 5 minutes", EVENTS_PATH)
+                return _reply(start_response, "401 Unauthorized", {"error": "invalid request signature"})
+            try:
+                _check_shape(environ, body)
             except Malformed as err:
                 log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
                 return _reply(start_response, "400 Bad Request", {"error": str(err)})
@@ -91,46 +110,90 @@ class _TooLarge(Exception):
     pass
 
 
-def _checked_body(environ: dict[str, Any]) -> bytes:
-    """The request body, read only if it is small enough, and only if it has the shape
-    of a Slack request."""
+def _small_body(environ: dict[str, Any]) -> bytes:
+    """The request body, read only if it is small enough."""
     declared = environ.get("CONTENT_LENGTH") or ""
     if declared:
         if not declared.isdigit():
             raise Malformed("Content-Length is not a number")
         if int(declared) > MAX_BODY_BYTES:
             raise _TooLarge
-        body = environ["wsgi.input"].read(int(declared))
-    else:  # chunked: read one byte past the limit to know it was exceeded
-        body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            raise _TooLarge
-    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
-    if timestamp is not None and not timestamp.strip().isdigit():
-        raise Malformed("X-Slack-Request-Timestamp is not a Unix time")
-    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
-    if content_type not in ("application/x-www-form-urlencoded", "application/json"):
-        raise Malformed("Slack sends application/x-www-form-urlencoded or application/json")
+        body: bytes = environ["wsgi.input"].read(int(declared))
+        return body
+    body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)  # chunked: one byte past the limit tells
+    if len(body) > MAX_BODY_BYTES:
+        raise _TooLarge
+    return body
+
+
+def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -> bool:
+    """Whether Slack signed this body in the last 5 minutes. (Slack signs UTF-8 text: any
+    other body, which slack_sdk's verifier cannot even read, is not signed by Slack.)"""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise Malformed("the body is not UTF-8") from None
+        return False
+    return timestamp.isdigit() and len(timestamp) < 12 and verifier.is_valid(text, timestamp, signature)
+
+
+# Slack's ids: a capital letter for the kind (U, W, B, C, G, D, T, E, A, ...) and capitals
+# and digits; today 9 to 11 characters long.
+SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
+# Where a Slack request carries ids: as fields of the command form, of an event envelope
+# and its event, and as the `id` of the objects of an interaction payload.
+ID_FIELDS = ("user_id", "channel_id", "team_id", "api_app_id", "enterprise_id")
+ID_OBJECTS = ("user", "team", "channel", "enterprise")
+
+
+def _check_shape(environ: dict[str, Any], body: bytes) -> None:
+    """Raises Malformed unless a signed body has the shape of a Slack request: the types
+    Slack sends where Bolt and the listeners look, and Slack's ids where ids go."""
+    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if content_type not in ("application/x-www-form-urlencoded", "application/json"):
+        raise Malformed("Slack sends application/x-www-form-urlencoded or application/json")
+    text = body.decode("utf-8")  # it was signed: UTF-8 (_signed)
     if content_type == "application/json":
-        if not isinstance(_json(text), dict):
+        envelope = _json(text)
+        if not isinstance(envelope, dict):
             raise Malformed("the body is not a JSON object")
-    else:
-        try:
-            form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=1000)
-        except ValueError:
-            raise Malformed("the body is not a valid form") from None
-        if "payload" in form:
-            try:
-                payload = _json(form["payload"][0])
-            except Malformed:
-                payload = None
-            if not isinstance(payload, dict):
-                raise Malformed("payload is not a JSON object")
-    return body
+        _check_ids(envelope)
+        if "event" in envelope:
+            event = envelope["event"]
+            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+                raise Malformed("event is not an object with a type")
+            _check_ids(event)
+        return
+    try:
+        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=1000)
+    except ValueError:
+        raise Malformed("the body is not a valid form") from None
+    if "payload" not in form:
+        _check_ids({k: v[0] for k, v in form.items()})
+        return
+    try:
+        payload = _json(form["payload"][0])
+    except Malformed:
+        payload = None
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        raise Malformed("payload is not a JSON object with a type")
+    _check_ids(payload)
+    actions = payload.get("actions", [])
+    if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
+        raise Malformed("payload.actions is not a list of objects")
+    for name in ("view", "container", "message", "state"):
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            raise Malformed(f"payload.{name} is not an object")
+
+
+def _check_ids(part: dict[str, Any]) -> None:
+    for name in ID_FIELDS + ID_OBJECTS:
+        value = part.get(name)
+        if name in ID_OBJECTS and isinstance(value, dict):
+            value = value.get("id")
+        if value not in (None, "") and not (isinstance(value, str) and SLACK_ID.fullmatch(value)):
+            raise Malformed(f"{name} is not a Slack id")
 
 
 def _json(text: str) -> object:
@@ -182,10 +245,10 @@ def serving(with_clock: bool) -> tuple[Callable[..., Any], Clockwork | None]:
     from bot.members import TeamDirectory
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    verify_slack(settings)
+    workspace = verify_slack(settings)
     store = open_store(settings)
     directory = TeamDirectory()  # one cache for the listeners and the clock
-    app = make_wsgi(create_app(settings, store, directory=directory), store)
+    app = make_wsgi(create_app(settings, store, directory=directory, workspace=workspace), store)
     if not with_clock:
         return app, None
     clockwork = create_clockwork(settings, store, directory=directory)

@@ -65,7 +65,8 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday
     if now < week_closes_at(monday, state.playbook.timezone, state.settings.grace_hours):
         monday -= timedelta(days=7)  # Monday morning: last week is in its grace, so the week before
-    store.start_cycle(state.playbook.id, 1, monday, OWNER, now)
+    started = datetime.combine(monday, datetime.min.time(), UTC)  # when it began: its weeks took reports
+    store.start_cycle(state.playbook.id, 1, monday, OWNER, started)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "clock"],
         env=env,
@@ -141,7 +142,8 @@ def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playb
     server, slack_side = _serving(env)
     try:
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
-        assert slack_side.post("/slack/events", "not a form", {"Content-Type": "text/plain"}).status == 400
+        signed = {**slack_side.signed_headers("not a form"), "Content-Type": "text/plain"}
+        assert slack_side.post("/slack/events", "not a form", signed).status == 400
         deadline = time.time() + 30
         health = slack_side.get("/healthz").body
         while time.time() < deadline and health.get("clock") != "ok":  # the first tick runs at once

@@ -115,30 +115,61 @@ def test_a_body_over_one_mebibyte_is_refused_unread_and_unlogged(bot, caplog):
     assert "AAAA" not in caplog.text
 
 
-@pytest.mark.parametrize(
-    ("body", "headers", "why"),
-    [
-        (b"text=help", {"Content-Type": "text/plain"}, "application/x-www-form-urlencoded"),
-        (b"text=\xff\xfe", {}, "not UTF-8"),
-        (b"payload=not-json", {}, "payload is not a JSON object"),
-        (b"payload=%5B1%5D", {}, "payload is not a JSON object"),
-        (b"{not json", {"Content-Type": "application/json"}, "not valid JSON"),
-        (b"text=help", {"X-Slack-Request-Timestamp": "yesterday"}, "not a Unix time"),
-        (b"text=help", {"X-Slack-Request-Timestamp": "1e9"}, "not a Unix time"),
-    ],
-)
-def test_malformed_requests_get_400_never_a_traceback(bot, caplog, body, headers, why):
-    caplog.set_level(logging.DEBUG)
-    sent = {
+JSON = {"Content-Type": "application/json"}
+MALFORMED = [
+    (b"text=help", {"Content-Type": "text/plain"}, "application/x-www-form-urlencoded"),
+    (b"payload=not-json", {}, "payload is not a JSON object"),
+    (b"payload=%5B1%5D", {}, "payload is not a JSON object"),
+    (b"{not json", JSON, "not valid JSON"),
+    (b'{"type":"event_callback","event":"x"}', JSON, "event is not an object"),
+    (b'{"type":"event_callback","event":["x"]}', JSON, "event is not an object"),
+    (b'{"type":"event_callback","event":7}', JSON, "event is not an object"),
+    (b"command=%2Frollout&text=help&user_id=U%00X1&channel_id=CTEAM00001", {}, "user_id is not a Slack id"),
+    (b"command=%2Frollout&text=help&user_id=UMEMBER001&channel_id=C%00", {}, "channel_id is not a Slack id"),
+    (b'payload={"type":"block_actions","user":{"id":"U\\u0000"}}', {}, "user is not a Slack id"),
+]
+
+
+def _sent(body: bytes, headers: dict[str, str], signature: str) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    return {
         "Content-Type": "application/x-www-form-urlencoded",
         "Content-Length": str(len(body)),
-        "X-Slack-Request-Timestamp": str(int(time.time())),
-        "X-Slack-Signature": "v0=00",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
         **headers,
     }
+
+
+@pytest.mark.parametrize(("body", "headers", "why"), MALFORMED)
+def test_signed_malformed_requests_get_400_with_one_log_line(bot, caplog, body, headers, why):
+    caplog.set_level(logging.DEBUG)
+    sent = _sent(body, headers, "")
+    sent["X-Slack-Signature"] = bot.verifier.generate_signature(timestamp=sent["X-Slack-Request-Timestamp"], body=body)
     status, answer = _raw(bot, body, sent)
     assert status == 400 and why in answer.decode()
     assert "Traceback" not in caplog.text
+    assert len([r for r in caplog.records if r.name == "bot.web"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "why"),
+    [
+        *MALFORMED,
+        (b"text=\xff\xfe", {}, "not UTF-8"),
+        (b"text=help", {"X-Slack-Request-Timestamp": "yesterday"}, "timestamp"),
+        (b"text=help", {"X-Slack-Request-Timestamp": "1e9"}, "timestamp"),
+    ],
+)
+def test_unsigned_requests_get_401_before_anything_reads_them(bot, caplog, body, headers, why):
+    """Nothing runs before the signature is verified: not Bolt's parsing, not ours."""
+    caplog.set_level(logging.DEBUG)
+    status, answer = _raw(bot, body, _sent(body, headers, "v0=00"))
+    assert status == 401 and b"invalid request signature" in answer
+    assert "Traceback" not in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == [
+        "refused a request to /slack/events: invalid request signature, or older than 5 minutes"
+    ]
 
 
 def test_unsigned_requests_are_logged_without_their_body_on_one_line(bot, caplog):
@@ -168,7 +199,8 @@ def test_unsigned_requests_are_logged_without_their_body_on_one_line(bot, caplog
         root.handlers[:], root.level = saved
         verification.level = verification_level
     log = stream.getvalue()
-    assert "Invalid request signature" in log and "SECRET" not in log and "forged entry" not in log
+    assert "invalid request signature" in log and "SECRET" not in log and "forged entry" not in log
+    assert len(log.strip().splitlines()) == 1
 
 
 def test_a_nul_in_any_argument_is_refused_and_nothing_stored(bot, playbook, engine):
