@@ -64,11 +64,13 @@ def build(engine, playbooks: int, weeks: int) -> dict:
     ]
     store.load_playbooks(specs, "UTC", "bench", now)
     states = store.playbook_states()
+    began = datetime.combine(ANCHOR, datetime.min.time(), tzinfo=UTC)
     with engine.begin() as c:
         c.execute(
             insert(Cycle.__table__),
             [
-                dict(playbook_id=s.playbook.id, number=1, starts_on=ANCHOR, started_by="bench", created_at=now)
+                # Started when it began: the clock judges no week that closed before its cycle existed.
+                dict(playbook_id=s.playbook.id, number=1, starts_on=ANCHOR, started_by="bench", created_at=began)
                 for s in states
             ],
         )

@@ -6,7 +6,7 @@ the first one was started (its *anchor*). A week is named by the date of its Mon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,11 @@ class CycleAnchor:
     number: int
     starts_on: date
     ends_after: date | None = None
+    # When it was started: a week already closed by then took no reports, and is never judged.
+    started_at: datetime | None = None
+    # The run of cycles a pause ended before this one was resumed: its last week may still
+    # be open (a pause and a resume in the same week), and it takes reports until it closes.
+    before: CycleAnchor | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +74,11 @@ def next_monday(day: date) -> date:
 
 
 def week_containing(anchor: CycleAnchor, day: date) -> WeekRef | None:
-    """The cycle week that contains `day`, or None before the anchor's first day."""
+    """The cycle week that contains `day`, or None before the anchor's first day (unless
+    `day` is in the run before it, ended by a pause) or in a paused run's later weeks."""
     offset = (day - anchor.starts_on).days
     if offset < 0:
-        return None
+        return week_containing(anchor.before, day) if anchor.before is not None else None
     if anchor.ends_after is not None and day >= anchor.ends_after + timedelta(days=7):
         return None  # paused or retired: this week belongs to no cycle
     return WeekRef(
@@ -113,9 +119,32 @@ def most_recent_week(anchor: CycleAnchor, today: date, number: int) -> WeekRef |
     wanted = week_of_cycle(current, number)
     if wanted.week_start <= today:
         return wanted
-    if current.cycle <= anchor.number:
+    if current.cycle > anchor.number:
+        return WeekRef(current.cycle - 1, number, wanted.week_start - timedelta(days=DAYS_PER_CYCLE))
+    before = anchor.before
+    if before is None or before.ends_after is None or current.week_start < anchor.starts_on:
         return None
-    return WeekRef(current.cycle - 1, number, wanted.week_start - timedelta(days=DAYS_PER_CYCLE))
+    # The first week of a resumed run: week N of the cycle the pause ended, if it had begun.
+    last = week_containing(before, before.ends_after)
+    earlier = week_of_cycle(last, number) if last is not None else None
+    return earlier if earlier is not None and earlier.week_start <= before.ends_after else None
+
+
+def own_run(anchor: CycleAnchor) -> CycleAnchor:
+    """The anchor's own run of cycles, without the run before it."""
+    return replace(anchor, before=None) if anchor.before is not None else anchor
+
+
+def first_day(anchor: CycleAnchor) -> date:
+    """The first day of the earliest run the anchor knows of."""
+    return anchor.before.starts_on if anchor.before is not None else anchor.starts_on
+
+
+def judged(anchor: CycleAnchor, week_start: date, tz: str, grace_hours: float) -> bool:
+    """Whether the week's close records verdicts: not when it had closed before its cycle
+    was started (back-dated), since nobody could report for it."""
+    run = anchor if week_start >= anchor.starts_on or anchor.before is None else anchor.before
+    return run.started_at is None or week_closes_at(week_start, tz, grace_hours) > run.started_at
 
 
 def is_closed(week_start: date, tz: str, grace_hours: float, now: datetime) -> bool:

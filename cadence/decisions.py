@@ -34,6 +34,7 @@ class DecisionKind(StrEnum):
     PAUSED = "paused"
     RETIRED = "retired"
     RESUMED = "resumed"
+    CYCLE_STARTED = "cycle-started"  # a first cycle set to start, or a start not yet begun moved
     OWNER_CHANGED = "owner-changed"
 
 
@@ -209,6 +210,19 @@ def of_resume(playbook_id: int, slug: str, cycle: int, starts_on: date, by: str)
         week_start=starts_on,
         summary=f"{slug} resumed: cycle {cycle} starts on {starts_on.isoformat()}.",
         figures={"cycle": cycle},
+    )
+
+
+def of_cycle_moved(playbook_id: int, slug: str, cycle: int, before: date, starts_on: date, by: str) -> Decision:
+    """A cycle that had not begun starts on another Monday: recorded as its start was."""
+    return Decision(
+        kind=DecisionKind.CYCLE_STARTED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        week_start=starts_on,
+        summary=f"{slug}: cycle {cycle} starts on {starts_on.isoformat()} (moved from {before.isoformat()}).",
+        figures={"cycle": cycle, "moved_from": before.isoformat()},
     )
 
 

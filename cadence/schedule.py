@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cadence import keys
-from cadence.calendar import CycleAnchor, WeekRef, week_closes_at, week_containing
+from cadence.calendar import CycleAnchor, WeekRef, first_day, judged, week_closes_at, week_containing
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MEMBER_KINDS = ("checkin", "reminder")
@@ -109,14 +109,20 @@ class PlaybookWork:
 
 
 def _weeks(anchor: CycleAnchor, after: date | None, last: date) -> list[WeekRef]:
-    """Cycle weeks starting after `after` (or at the anchor) up to the one starting on `last`."""
-    first = anchor.starts_on if after is None else max(anchor.starts_on, after + timedelta(days=7))
+    """Cycle weeks starting after `after` (or at the anchor, or at the run before it) up to
+    the one starting on or before `last`. Weeks between a paused run and the one resumed
+    after it belong to no cycle: skipped."""
+    start = first_day(anchor)
+    first = start if after is None else max(start, after + timedelta(days=7))
     weeks = []
     day = first
     while day <= last:
         week = week_containing(anchor, day)
-        if week is not None:  # never None: `first` is on or after the anchor
+        if week is not None:
             weeks.append(week)
+        elif day < anchor.starts_on:
+            day = anchor.starts_on  # the gap after the run before: on to this run's first week
+            continue
         day += timedelta(days=7)
     return weeks
 
@@ -131,13 +137,15 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
     # A week can have due work from its Monday on; look one week past today in UTC
     # terms so zones ahead of UTC are covered.
     horizon = (at + EARLIEST_OFFSET).date()
-    if horizon < clock.anchor.starts_on:
+    if horizon < first_day(clock.anchor):
         return work
     if clock.anchor.ends_after is not None:  # a paused or retired run: nothing after its last week
         horizon = min(horizon, clock.anchor.ends_after)
     current = week_containing(clock.anchor, horizon)
-    if current is None:  # unreachable: horizon is on or after the anchor's first day
-        return work
+    if current is None:  # between the run before and this one: that run's weeks may still be due
+        current = _last_week_before(clock.anchor, horizon)
+        if current is None:
+            return work
 
     for week in _weeks(clock.anchor, cursors.get("nudge"), current.week_start):
         due = clock.nudge.instant(week.week_start, clock.timezone)
@@ -150,6 +158,8 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
         due = week_closes_at(week.week_start, clock.timezone, clock.grace_hours)
         if due > at:
             break
+        if not judged(clock.anchor, week.week_start, clock.timezone, clock.grace_hours):
+            continue  # closed before its cycle was started: nobody could report for it
         work.closes.append(Due(keys.close(pid, week.week_start), "close", due, pid, week))
 
     for kind in MEMBER_KINDS:
@@ -171,6 +181,15 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
                 )
         work.member_weeks[kind] = open_weeks
     return work
+
+
+def _last_week_before(anchor: CycleAnchor, day: date) -> WeekRef | None:
+    """The last week of the run before `anchor` if it began by `day` (`day` falls in the gap
+    between that run and this one)."""
+    before = anchor.before
+    if before is None or before.ends_after is None or day < before.starts_on:
+        return None
+    return week_containing(before, min(day, before.ends_after))
 
 
 def member_work(
@@ -208,7 +227,7 @@ def owner_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: d
     come. A slot more than `stale_after` ago is due as stale: recorded, not sent. Without
     a cursor only the last two weeks count: older weeks are history, not owed reminders."""
     horizon = (at + EARLIEST_OFFSET).date()
-    current = week_containing(clock.anchor, horizon)
+    current = week_containing(clock.anchor, horizon) or _last_week_before(clock.anchor, horizon)
     if current is None:
         return []
     if cursor is None:  # nothing recorded yet (a new playbook, or a release that adds this DM): recent weeks only

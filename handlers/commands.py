@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 
 from bot.rollout import governance, life, registry, reports, roles
 from cadence import calendar, rules
-from cadence.definition import check_timezone
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
 from handlers import checkins, grammar
 from handlers.context import Services
@@ -25,7 +24,7 @@ from handlers.request import Request
 from storage.governance import Governance
 from storage.replay import Repeated
 from storage.reports import Reports
-from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Stale
+from storage.store import CURATORS_CHANNEL, PlaybookState, Stale
 from templates import render
 from templates.refusals import Refusal
 
@@ -201,39 +200,16 @@ def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
 
 def _cycle_start(request: Request, cmd: grammar.CycleStart) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "cycle")
-    request.require_owner_or_curator(state, "cycle")
-    life.refuse_unless_running(state, "cycle")
-    if state.playbook.status == "paused":
-        raise Refusal.of("use_resume", usage="cycle", slug=state.playbook.slug)
-    today = request.today(state)
-    if state.anchor is not None:
-        running = calendar.week_containing(state.running(), today)
-        if running is None:
-            raise Refusal.of(
-                "cycle_already_set",
-                usage="cycle",
-                cycle=state.anchor.number,
-                slug=state.playbook.slug,
-                day=state.anchor.starts_on.isoformat(),
-            )
-        raise Refusal.of(
-            "cycle_running", usage="cycle", slug=state.playbook.slug, week=running.week, cycle=running.cycle
-        )
-    starts_on = cmd.starts_on or calendar.next_monday(today)
-    if starts_on + timedelta(days=calendar.DAYS_PER_CYCLE) <= today:
-        raise Refusal.of(
-            "cycle_over", usage="cycle", day=starts_on.isoformat(), monday=calendar.monday_of(today).isoformat()
-        )
-    try:
-        request.store.start_cycle(state.playbook.id, 1, starts_on, request.user_id, request.now)
-    except Conflict:
-        raise Refusal.of("cycle_race", usage="cycle", slug=state.playbook.slug) from None
-    return _cycle_started(state, 1, starts_on)
+    started = life.start_cycle(request.store, state, cmd.starts_on, request.user_id, request.now)
+    return _cycle_started(state, started.cycle, started.starts_on, started.moved_from)
 
 
-def _cycle_started(state: PlaybookState, number: int, starts_on: date) -> dict[str, Any]:
+def _cycle_started(
+    state: PlaybookState, number: int, starts_on: date, moved_from: date | None = None
+) -> dict[str, Any]:
     return render(
         "cycle_started",
+        moved_from=moved_from.isoformat() if moved_from else None,
         slug=state.playbook.slug,
         cycle=number,
         starts_on=starts_on.isoformat(),
@@ -269,12 +245,6 @@ def _registry(request: Request, cmd: grammar.Registry) -> dict[str, Any]:
 def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
     roles.require_curator(request.store, request.user_id, Refusal.of("curators_adopt", usage="adopt"))
     request.require_bot_in(cmd.channel_id, "adopt")
-    if cmd.starts_on is not None and _known_zone(cmd.timezone):
-        today = calendar.local_date(request.now, cmd.timezone or request.services.org_timezone)
-        if cmd.starts_on + timedelta(days=calendar.DAYS_PER_CYCLE) <= today:
-            raise Refusal.of(
-                "cycle_over", usage="adopt", day=cmd.starts_on.isoformat(), monday=calendar.monday_of(today).isoformat()
-            )
     return registry.adopt(
         request.store,
         cmd.playbook,
@@ -290,17 +260,6 @@ def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
         timezone=cmd.timezone,
         starts_on=cmd.starts_on,
     )
-
-
-def _known_zone(name: str | None) -> bool:
-    """Unknown zones are the playbook schema's to refuse, with its own message."""
-    if name is None:
-        return True
-    try:
-        check_timezone(name)
-    except ValueError:
-        return False
-    return True
 
 
 def _history(request: Request, cmd: grammar.History) -> dict[str, Any]:

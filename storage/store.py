@@ -180,7 +180,9 @@ _RUBRIC_SCORE = _ReportWrite.of(RubricScore, "playbook_id", "step_id", "score", 
 _CURATOR = select(RoleGrant.__table__.c.id).where(
     RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
 )
-_ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(1)
+# A playbook's latest cycle row and the one before it (a resume's new run, and the run its
+# pause ended, whose last week may still be open).
+_ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(2)
 
 
 # A playbook state's parts, for any number of playbooks, the ids bound as one list
@@ -190,14 +192,19 @@ _STEPS_OF_MANY = (
     .where(one_of(col(Step.playbook_id), "ids"), col(Step.retired_at).is_(None))
     .order_by(Step.playbook_id, Step.position)
 )
-_LATEST_CYCLES = (
-    select(Cycle.playbook_id, func.max(Cycle.number).label("number"))
-    .where(one_of(col(Cycle.playbook_id), "ids"))
-    .group_by(Cycle.playbook_id)
+_RANKED_CYCLES = (
+    select(
+        CYCLE,
+        func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
+    )
+    .where(one_of(CYCLE.c.playbook_id, "ids"))
     .subquery()
 )
-_ANCHORS_OF_MANY = select(Cycle).join(
-    _LATEST_CYCLES, (Cycle.playbook_id == _LATEST_CYCLES.c.playbook_id) & (Cycle.number == _LATEST_CYCLES.c.number)
+# Each playbook's latest two cycle rows, the latest first (_ANCHOR_OF, for many).
+_ANCHORS_OF_MANY = (
+    select(*(_RANKED_CYCLES.c[c.name] for c in CYCLE.columns))
+    .where(_RANKED_CYCLES.c.rank <= 2)
+    .order_by(_RANKED_CYCLES.c.playbook_id, _RANKED_CYCLES.c.number.desc())
 )
 _PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
 
@@ -226,13 +233,20 @@ class PlaybookState:
     playbook: Playbook
     steps: list[Step]  # the steps in the current definition, in order
     anchor: Cycle | None  # the latest started cycle; later cycles follow from it
+    previous: Cycle | None = None  # the cycle row before it: the run a pause ended before a resume
 
-    @property
+    @cached_property
     def cycle_anchor(self) -> CycleAnchor | None:
-        """Where the playbook's cycles start, or None before its first cycle is started."""
+        """Where the playbook's cycles start, or None before its first cycle is started;
+        with the run before it when it was resumed (that run's last week may still be open)."""
         if self.anchor is None:
             return None
-        return CycleAnchor(self.anchor.number, self.anchor.starts_on, self.anchor.ends_after)
+        before = None
+        if self.previous is not None and self.previous.ends_after is not None:
+            p = self.previous
+            before = CycleAnchor(p.number, p.starts_on, p.ends_after, p.created_at)
+        a = self.anchor
+        return CycleAnchor(a.number, a.starts_on, a.ends_after, a.created_at, before)
 
     def running(self) -> CycleAnchor:
         """The cycle anchor of a playbook whose cycles run (an active playbook always has one)."""
@@ -390,12 +404,13 @@ class Store:
         if row is None:  # deleted in between
             return None
         steps = connection.execute(_STEPS_OF, {"id": key.id}).all()
-        anchor = connection.execute(_ANCHOR_OF, {"id": key.id}).first()
+        cycles = [Cycle(**c._mapping) for c in connection.execute(_ANCHOR_OF, {"id": key.id}).all()]
         return self._keep(
             PlaybookState(
                 Playbook(**row._mapping),
                 [Step(**r._mapping) for r in steps],
-                Cycle(**anchor._mapping) if anchor else None,
+                cycles[0] if cycles else None,
+                cycles[1] if len(cycles) > 1 else None,
             )
         )
 
@@ -518,8 +533,10 @@ class Store:
         steps: dict[int, list[Step]] = {i: [] for i in ids}
         for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars():
             steps[step.playbook_id].append(step)
-        anchors = {c.playbook_id: c for c in s.execute(_ANCHORS_OF_MANY, {"ids": ids}).scalars()}
-        return [PlaybookState(p, steps[p.id], anchors.get(p.id)) for p in playbooks]
+        cycles: dict[int, list[Cycle]] = {i: [] for i in ids}
+        for c in s.execute(_ANCHORS_OF_MANY, {"ids": ids}):  # the latest first
+            cycles[c.playbook_id].append(Cycle(**c._mapping))
+        return [PlaybookState(p, steps[p.id], *(cycles[p.id] + [None, None])[:2]) for p in playbooks]
 
     def load_playbooks(
         self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime
@@ -811,6 +828,23 @@ class Store:
             return cycle
         except IntegrityError as err:
             raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
+
+    def move_cycle_start(
+        self, playbook_id: int, number: int, before: date, starts_on: date, at: datetime, decision: DecisionRecord
+    ) -> bool:
+        """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
+        nothing written, if its start changed meanwhile."""
+        with unit_of_work(self.engine) as s:
+            moved = s.execute(
+                update(Cycle)
+                .where(Cycle.playbook_id == playbook_id, Cycle.number == number, Cycle.starts_on == before)
+                .values(starts_on=starts_on)
+                .execution_options(synchronize_session=False)
+            )
+            if moved.rowcount != 1:
+                return False
+            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+        return True
 
     # ---- weekly reports (append-only; the highest id per key is the current one) ----
 

@@ -80,9 +80,16 @@ TEXTS: dict[str, str] = {
     "cycle_starts_on": " It starts on {day}.",
     "week_in_future": "week:{number} of cycle {cycle} starts on {day}, in the future; it is week {current} now.",
     "week_closed": "Week {week} of cycle {cycle} closed on {when}; its verdicts stand. Nothing was stored.",
-    "cycle_already_set": "Cycle {cycle} of {slug} is already set to start on {day}.",
+    "cycle_already_set": (
+        "Cycle {cycle} of {slug} is already set to start on {day}. "
+        "To move it before it begins, name the new Monday: `/rollout cycle start {slug} YYYY-MM-DD`."
+    ),
     "cycle_running": "{slug} is in week {week} of cycle {cycle}; cycles follow one another without being started again.",
-    "cycle_over": "A cycle starting on {day} would already be over. Pick this week's Monday ({monday}) or a later one.",
+    "cycle_over": (
+        "{day} is in the past: nobody could have reported for a cycle's weeks before it was started. "
+        "Pick this week's Monday ({monday}) or a later one."
+    ),
+    "start_too_far": "{day} is more than a year ahead: a cycle starts on {latest} at the latest.",
     "cycle_race": "Someone started a cycle of {slug} at the same moment; see `/rollout status {slug}`.",
     "nothing_to_undo": (
         "You have no report on {slug} in a week that is still open, so there is nothing to undo. "

@@ -25,11 +25,30 @@ class Ended:
     last_week: calendar.WeekRef | None  # the week that still closes; None if the run had ended before
 
 
+# A cycle starts at most this many weeks after this week's Monday: a year ahead.
+FURTHEST_START_WEEKS = 52
+
+
 def _last_week(state: PlaybookState, now: datetime) -> calendar.WeekRef | None:
+    """This week, if the latest run of cycles has begun (a week of the run before it, still
+    open after a resume, is not this run's to end)."""
     anchor = state.cycle_anchor
     if anchor is None:
         return None
-    return calendar.week_containing(anchor, calendar.local_date(now, state.playbook.timezone))
+    return calendar.week_containing(calendar.own_run(anchor), calendar.local_date(now, state.playbook.timezone))
+
+
+def check_start(starts_on: date, today: date, usage: str) -> None:
+    """A cycle's first Monday: this week's or a later one (a week already begun could not
+    have taken reports before the cycle existed), and at most FURTHEST_START_WEEKS ahead.
+    Compared by difference, so a date at the calendar's end never reaches arithmetic that
+    overflows."""
+    monday = calendar.monday_of(today)
+    if starts_on < monday:
+        raise Refusal.of("cycle_over", usage=usage, day=starts_on.isoformat(), monday=monday.isoformat())
+    if (starts_on - monday).days > 7 * FURTHEST_START_WEEKS:
+        latest = monday + timedelta(weeks=FURTHEST_START_WEEKS)
+        raise Refusal.of("start_too_far", usage=usage, day=starts_on.isoformat(), latest=latest.isoformat())
 
 
 def refuse_unless_running(state: PlaybookState, usage: str | None) -> None:
@@ -38,6 +57,57 @@ def refuse_unless_running(state: PlaybookState, usage: str | None) -> None:
     since = playbook.status_since.date().isoformat() if playbook.status_since else "?"
     if playbook.status == "retired":
         raise Refusal.of("retired", usage=usage, slug=playbook.slug, since=since, reason=playbook.status_reason or "")
+
+
+@dataclass(frozen=True)
+class Started:
+    cycle: int
+    starts_on: date
+    moved_from: date | None = None  # the start it replaced, when it corrected one not yet begun
+
+
+def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: str, now: datetime) -> Started:
+    """`/rollout cycle start` (owner or curator): the first cycle, by default next Monday.
+    A start that has not begun yet (the first cycle's, or a resume's) can be moved to
+    another Monday; a cycle that has begun runs on, and a paused playbook resumes."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "cycle")
+    refuse_unless_running(state, "cycle")
+    if playbook.status == "paused":
+        raise Refusal.of("use_resume", usage="cycle", slug=playbook.slug)
+    today = calendar.local_date(now, playbook.timezone)
+    anchor = state.cycle_anchor
+    if anchor is None:
+        starts_on = starts_on or calendar.next_monday(today)
+        check_start(starts_on, today, "cycle")
+        try:
+            store.start_cycle(playbook.id, 1, starts_on, by, now)
+        except Conflict:
+            raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug) from None
+        return Started(1, starts_on)
+    if today >= anchor.starts_on:
+        running = calendar.week_containing(calendar.own_run(anchor), today)
+        assert running is not None, "an active playbook's latest run has not ended"
+        raise Refusal.of("cycle_running", usage="cycle", slug=playbook.slug, week=running.week, cycle=running.cycle)
+    if starts_on is None or starts_on == anchor.starts_on:
+        raise Refusal.of(
+            "cycle_already_set",
+            usage="cycle",
+            cycle=anchor.number,
+            slug=playbook.slug,
+            day=anchor.starts_on.isoformat(),
+        )
+    check_start(starts_on, today, "cycle")
+    if anchor.before is not None and anchor.before.ends_after is not None:
+        earliest = anchor.before.ends_after + timedelta(days=7)
+        if starts_on < earliest:
+            raise Refusal.of(
+                "resume_too_early", usage="cycle", day=starts_on.isoformat(), earliest=earliest.isoformat()
+            )
+    record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, starts_on, by)
+    if not store.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on, now, record):
+        raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug)
+    return Started(anchor.number, starts_on, anchor.starts_on)
 
 
 def pause(
@@ -92,6 +162,7 @@ def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, 
     starts_on = starts_on or max(earliest, calendar.next_monday(today))
     if starts_on < earliest:
         raise Refusal.of("resume_too_early", usage="resume", day=starts_on.isoformat(), earliest=earliest.isoformat())
+    check_start(starts_on, today, "resume")
     number = (last.cycle if last is not None else anchor.number - 1) + 1
     try:
         store.resume(

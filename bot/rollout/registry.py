@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.rollout.governance import audiences, thresholds
+from bot.rollout.life import check_start
 from bot.rollout.roles import channel, require_curator
-from cadence import decisions, keys, rules
+from cadence import calendar, decisions, keys, rules
 from cadence.definition import DefinitionError, parse_playbook
 from storage.governance import Change, Governance, StaleState
 from storage.outbox import Message
@@ -219,6 +220,8 @@ def adopt(
         spec = parse_playbook(raw)
     except DefinitionError as err:
         raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
+    if starts_on is not None:  # a Monday from this week's on, in the team's own zone
+        check_start(starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
     curators = store.setting(CURATORS_CHANNEL)
     message = render(
         "adopted",

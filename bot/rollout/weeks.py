@@ -198,7 +198,8 @@ def _guardrail_alert(
 def _ends_cycle(state: PlaybookState, week: calendar.WeekRef) -> bool:
     """A cycle's last week: its fourth, or the week a pause or retirement ended the run in."""
     anchor = state.cycle_anchor
-    return week.week == calendar.WEEKS_PER_CYCLE or (anchor is not None and anchor.ends_after == week.week_start)
+    runs = [anchor, anchor.before] if anchor is not None else []
+    return week.week == calendar.WEEKS_PER_CYCLE or any(r is not None and r.ends_after == week.week_start for r in runs)
 
 
 def _week(due: Due) -> calendar.WeekRef:

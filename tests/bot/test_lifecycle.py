@@ -1,17 +1,21 @@
-"""A playbook's life against its reports and its clock (issue 24): a retired playbook
-takes no report on any path."""
+"""A playbook's life against its reports and its clock (issue 24, items 10 to 13 and
+the digest's completed cycles of item 15): a retired playbook takes no report on any
+path, a week paused and resumed in keeps taking reports until it closes, a start date
+is bounded and can be moved before it begins, and no week is judged that nobody could
+report for."""
 
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from cadence import keys
-from storage.models import CheckIn, KpiReading
-from tests.conftest import MEMBER, OWNER, Engine
+from cadence.definition import parse_playbook
+from storage.models import CheckIn, Cycle, CycleResult, Decision, KpiReading, Playbook, StepVerdict
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 
 CURATOR = "UCURATOR1"
 
@@ -107,3 +111,137 @@ def test_a_retired_playbook_refuses_the_dm_buttons_and_forms_as_the_command_does
         assert "callback_id" not in notice and "submit" not in notice
         assert said in json.dumps(notice, ensure_ascii=False)
     assert count(engine, KpiReading) == 0 and count(engine, CheckIn) == 0
+
+
+# ---- item 11: a week paused and resumed in takes reports until it closes ---------------
+
+
+def test_a_pause_and_a_resume_in_the_same_week_leave_that_week_open_until_it_closes(bot, world, slack, engine, clock):
+    pid = world.store.playbook_state("support-replies").playbook.id
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # Wednesday of week 2
+    assert "is paused" in bot.command("pause support-replies team offsite", user=OWNER).text
+    assert "Cycle 2" in bot.command("resume support-replies", user=OWNER).text  # on Monday 30 November
+    assert "week 2 of cycle 1" in bot.command("kpi support-replies 20").text
+    assert click(bot, pid, date(2026, 11, 23), "checkin_kpi").status == 200
+    form = slack.opened_views[-1]
+    assert form["callback_id"] == "checkin_kpi"
+    reply = submit(bot, form, {"value": text_input("19")})
+    assert reply.status == 200 and not reply.body, reply.body  # closes the form: recorded
+    assert "Withdrew your KPI reading" in bot.command("undo support-replies").text
+    assert count(engine, KpiReading, KpiReading.withdrawn_at.is_(None)) == 1
+
+    world.run_through(datetime(2026, 11, 25, 11, 0, tzinfo=UTC), datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 11, 30, 10, 30, tzinfo=UTC))  # Monday 11:30 in Berlin: inside week 2's grace
+    assert "week 2 of cycle 1" in bot.command("kpi support-replies 18 week:2").text
+    world.run(datetime(2026, 11, 30, 11, 0, tzinfo=UTC))  # Monday noon in Berlin: week 2 closes
+    assert "support-replies: week 2 of cycle 1 closed" in texts(slack, CHANNEL)
+    with Session(engine) as s:
+        weeks = sorted({v.week_start for v in s.exec(select(StepVerdict))})
+        (result,) = s.exec(select(CycleResult)).all()
+    assert weeks == [date(2026, 11, 16), date(2026, 11, 23)]
+    assert (result.cycle, result.hit) == (1, False)  # interrupted
+    refused(bot.command("kpi support-replies 17 week:2"), "closed on Mon 30 Nov 12:00 Europe/Berlin")
+    assert "week 1 of cycle 2" in bot.command("kpi support-replies 17").text
+
+
+# ---- item 12: a start date is bounded, and a start not begun can be moved ---------------
+
+
+def row_counts(engine) -> dict[str, int]:
+    return {t.__tablename__: count(engine, t) for t in (Cycle, Decision, Playbook, KpiReading)}
+
+
+def test_a_start_more_than_a_year_ahead_is_refused_and_stores_nothing(bot, store, slack, engine, clock):
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    before = row_counts(engine)
+    for day in ("2062-11-27", "9999-12-27", "2027-11-22"):  # 2027-11-15 is 52 weeks after 2026-11-16
+        reply = bot.command(f"cycle start support-replies {day}", user=OWNER)
+        refused(reply, f"{day} is more than a year ahead", "2027-11-15 at the latest")
+    assert row_counts(engine) == before
+    assert "runs from 2027-11-15" in bot.command("cycle start support-replies 2027-11-15", user=OWNER).text
+
+
+def test_a_start_not_begun_can_be_moved_and_the_move_is_recorded(bot, store, engine, clock):
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    assert "runs from 2027-06-07" in bot.command("cycle start support-replies 2027-06-07", user=OWNER).text
+    refused(
+        bot.command("cycle start support-replies", user=OWNER),
+        "already set to start on 2027-06-07",
+        "name the new Monday",
+    )
+    refused(bot.command("cycle start support-replies 2026-11-30"), "Only the owner")
+    reply = bot.command("cycle start support-replies 2026-11-30", user=OWNER)
+    assert "runs from 2026-11-30 to 2026-12-27" in reply.text and "moved from 2027-06-07" in reply.text
+    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 11, 30)
+    assert count(engine, Cycle) == 1
+    with Session(engine) as s:
+        started = [d for d in s.exec(select(Decision).order_by(Decision.id)) if d.kind == "cycle-started"]
+    assert [d.week_start for d in started] == [date(2027, 6, 7), date(2026, 11, 30)]
+    assert started[-1].figures == {"cycle": 1, "moved_from": "2027-06-07"}
+    assert "It starts on 2026-11-30" in bot.command("kpi support-replies 20").text
+    clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))  # it has begun: it runs on
+    refused(bot.command("cycle start support-replies 2026-12-07", user=OWNER), "is in week 1 of cycle 1")
+
+
+def test_a_resume_far_ahead_is_refused_and_a_resumed_start_not_begun_can_be_moved(bot, world, store, engine, clock):
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    bot.command("pause support-replies offsite", user=OWNER)
+    before = row_counts(engine)
+    for day in ("9999-12-27", "2062-11-27"):
+        reply = bot.command(f"resume support-replies {day}", user=OWNER)
+        refused(reply, f"{day} is more than a year ahead")
+        assert "nothing was stored" not in reply.text
+    assert row_counts(engine) == before
+    assert store.playbook_state("support-replies").playbook.status == "paused"
+    assert "Cycle 2" in bot.command("resume support-replies 2027-03-01", user=OWNER).text
+    refused(bot.command("cycle start support-replies 2026-11-16", user=OWNER), "is in the past")
+    refused(bot.command("cycle start support-replies 2026-11-23", user=OWNER), "on 2026-11-30 at the earliest")
+    reply = bot.command("cycle start support-replies 2026-12-14", user=OWNER)
+    assert "Cycle 2 of *support-replies* runs from 2026-12-14" in reply.text
+    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 12, 14)
+
+
+def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook, slack, engine):
+    slack.add_user(CURATOR)
+    slack.add_channel("CNEWTEAM01", ["UROLLOUTBOT", OWNER])
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
+    assert "v1" in bot.command("publish support-replies", user=CURATOR).text
+    before = row_counts(engine)
+    for start, phrase in (("9999-12-27", "more than a year ahead"), ("2026-11-09", "is in the past")):
+        reply = bot.command(f"adopt support-replies <#CNEWTEAM01|new-team> start:{start}", user=CURATOR)
+        refused(reply, phrase)
+    assert row_counts(engine) == before
+
+
+# ---- item 13: no start in the past, and no verdict for a week nobody could report for ---
+
+
+def test_a_start_before_this_weeks_monday_is_refused(bot, store, engine, clock):
+    definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
+    store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    before = row_counts(engine)
+    for day in ("2026-11-02", "2026-11-09"):
+        refused(
+            bot.command(f"cycle start support-replies {day}", user=OWNER),
+            f"{day} is in the past",
+            "this week's Monday (2026-11-16)",
+        )
+    assert row_counts(engine) == before
+    assert "runs from 2026-11-16" in bot.command("cycle start support-replies 2026-11-16", user=OWNER).text
+
+
+def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store, engine, slack, clock):
+    """A cycle back-dated in the data (as the bot once accepted): its weeks that had
+    closed when it was started get no verdict, and no step is demoted for them."""
+    definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
+    store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
+    world = Engine(engine, slack, clock)
+    world.run(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
+    assert count(engine, StepVerdict) == 0
+    assert store.playbook_state("support-replies").step("send").mode == "ai-led"
+    world.run(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # Monday noon in Tokyo: week 3 closes
+    with Session(engine) as s:
+        weeks = {v.week_start for v in s.exec(select(StepVerdict))}
+    assert weeks == {date(2026, 11, 16)}

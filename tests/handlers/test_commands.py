@@ -254,7 +254,7 @@ def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, c
     from tests.conftest import SUPPORT_REPLIES
 
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    assert_refused(bot.command("cycle start support-replies 2026-10-12", user=OWNER), "would already be over")
+    assert_refused(bot.command("cycle start support-replies 2026-10-12", user=OWNER), "2026-10-12 is in the past")
     reply = bot.command("cycle start support-replies", user=OWNER)
     assert "Cycle 1 of *support-replies* runs from 2026-11-23 to 2026-12-20" in reply.text
     assert store.playbook_state("support-replies").playbook.status == "active"
