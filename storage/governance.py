@@ -81,6 +81,7 @@ class NewCycleResult:
     playbook_id: int
     starts_on: date
     result: CycleOutcome
+    closed_at: datetime | None = None  # when its last week closed; None: when it is recorded
 
 
 @dataclass
@@ -462,6 +463,7 @@ class Governance:
                         hit=r.result.hit,
                         weeks_met=r.result.weeks_met,
                         recorded_at=at,
+                        closed_at=r.closed_at or at,
                     )
                     for r in change.cycle_results
                 ],

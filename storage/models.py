@@ -450,6 +450,9 @@ class CycleResult(SQLModel, table=True):
     hit: bool
     weeks_met: Optional[int] = None  # weeks meeting the target; None in results recorded before it was counted
     recorded_at: datetime = _instant()
+    # When its last week closed (grace included): the digest of that week counts it, once,
+    # however late the clock recorded it. None only in rows written before it was kept.
+    closed_at: Optional[datetime] = _instant(nullable=True)
 
 
 class RegistryVersion(SQLModel, table=True):

@@ -115,12 +115,14 @@ class Reports:
     def org_counts(self, since: datetime, until: datetime) -> dict[str, int]:
         """Cycles completed and versions published in (since, until] and in all until then,
         and adoptions. Consecutive digests pass consecutive windows, so each cycle and
-        each version is counted in exactly one digest."""
+        each version is counted in exactly one digest: a cycle in the one whose window
+        its last week closed in, however late the clock recorded it."""
+        closed = func.coalesce(CycleResult.closed_at, CycleResult.recorded_at)
         with unit_of_work(self.engine) as s:
             cycles_week, cycles_total = s.execute(
                 select(
-                    func.count().filter(CycleResult.recorded_at > since, CycleResult.recorded_at <= until),
-                    func.count().filter(CycleResult.recorded_at <= until),
+                    func.count().filter(closed > since, closed <= until),
+                    func.count().filter(closed <= until),
                 ).select_from(CycleResult)
             ).one()
             versions_week, versions_total = s.execute(

@@ -228,7 +228,7 @@ def _cycle_result(
     result = rules.cycle_result(
         week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th, breached, interrupted
     )
-    change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result))
+    change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result, due.due_at))
     change.decisions.append(decisions.of_cycle_result(playbook.id, week.week_start, result))
     earlier, covered = scale.get(playbook.id, ([], 0))
     uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]

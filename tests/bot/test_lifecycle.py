@@ -245,3 +245,27 @@ def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store
     with Session(engine) as s:
         weeks = {v.week_start for v in s.exec(select(StepVerdict))}
     assert weeks == {date(2026, 11, 16)}
+
+
+# ---- item 15: a paused or retired playbook's cycle counts once, the week it closed -------
+
+
+@pytest.mark.parametrize("ending", ["pause", "retire"])
+def test_an_ended_cycle_counts_in_the_digest_of_the_week_its_last_week_closed(bot, world, slack, store, clock, ending):
+    """The clock ran late that Monday (its first tick after the close came after the
+    digest's slot): the cycle still counts in that Monday's digest, and in no later one."""
+    slack.add_channel("CCURATORS1", [OWNER])
+    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closes; the digest of 23 November
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    assert "still closes" in bot.command(f"{ending} support-replies team offsite", user=OWNER).text
+    world.run(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # week 2 closed at 11:00 UTC, the digest was due at 13:00
+    world.run(datetime(2026, 12, 7, 13, 0, tzinfo=UTC))
+    world.run(datetime(2026, 12, 14, 13, 0, tzinfo=UTC))
+    summaries = [m for m in slack.posted("CCURATORS1") if m["text"].startswith("Rollout digest")]
+    assert [m["text"][-10:] for m in summaries] == ["2026-11-16", "2026-11-23", "2026-11-30", "2026-12-07"]
+    completed = [json.dumps(m["blocks"], ensure_ascii=False) for m in summaries]
+    assert "*0* cycles completed this week (0 in all)" in completed[0]
+    assert "*1* cycle completed this week (1 in all)" in completed[1]  # cycle 1 ended with week 2
+    assert "*0* cycles completed this week (1 in all)" in completed[2]  # and is not counted again
+    assert "*0* cycles completed this week (1 in all)" in completed[3]
