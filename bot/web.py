@@ -185,6 +185,8 @@ def _check_shape(environ: dict[str, Any], body: bytes) -> None:
     for name in ("view", "container", "message", "state"):
         if payload.get(name) is not None and not isinstance(payload[name], dict):
             raise Malformed(f"payload.{name} is not an object")
+    if isinstance(payload.get("view"), dict) and not isinstance(payload["view"].get("type"), str):
+        raise Malformed("payload.view has no type")
 
 
 def _check_ids(part: dict[str, Any]) -> None:

@@ -171,6 +171,36 @@ def checkin_button(playbook_id: int, week_start: date) -> str:
     return json.dumps({"playbook": playbook_id, "week": week_start.isoformat()}, separators=(",", ":"))
 
 
+MAX_ID = 2**31 - 1  # the largest row id our tables hold (PostgreSQL's integer)
+
+
+def read_id(value: object) -> int | None:
+    """A row id that came back from Slack (an int, or its digits), or None if it cannot be one."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def read_checkin_button(value: object) -> tuple[int, date] | None:
+    """A check-in button's value (or a check-in form's metadata, which holds the same two
+    fields) read back: the playbook id and the week; None for anything checkin_button
+    could not have written, such as {"playbook": 1e400}."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dict) or not isinstance(value.get("week"), str):
+        return None
+    playbook = read_id(value.get("playbook"))
+    try:
+        return (playbook, date.fromisoformat(value["week"])) if playbook is not None else None
+    except ValueError:
+        return None
+
+
 # ---- one-off messages -------------------------------------------------------------------
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from cadence import keys
 from handlers.checkins import form_view, week_of
 from handlers.context import Services
 from handlers.request import Request
@@ -29,13 +28,12 @@ def register(app: App, services: Services) -> None:
     @app.action(re.compile(r"^checkin_(attest|deviation|kpi)$"))
     def open_checkin_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        try:
-            target = json.loads(action.get("value") or "{}")
-            state = services.store.playbook_state_by_id(int(target["playbook"]))
-            week = week_of(state, date.fromisoformat(target["week"])) if state else None
-        except (ValueError, KeyError, TypeError):
-            log.warning("check-in button with an unreadable value: %r", action.get("value"))
+        target = keys.read_checkin_button(action.get("value"))
+        if target is None:  # not a value of ours, e.g. {"playbook": 1e400}: one line, nothing else
+            log.warning("check-in button with an unreadable value")
             return
+        state = services.store.playbook_state_by_id(target[0])
+        week = week_of(state, target[1]) if state else None
         if state is None or week is None:
             return  # the playbook was removed since the DM went out
         try:

@@ -420,7 +420,7 @@ def _registry(w: _Words) -> Registry:
     return Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
 
-_VERSIONED = re.compile(r"^([^@]+)@v?(\d+)$", re.IGNORECASE)
+_VERSIONED = re.compile(r"^([^@]+)@v?(\d{1,9})$", re.IGNORECASE)  # no playbook publishes a billion versions
 _CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -130,20 +129,15 @@ def _target(
 ) -> tuple[PlaybookState, Any]:
     if metadata.get("choose"):
         chosen = _value(values, "playbook")
-        state = (
-            request.store.playbook_state_by_id(int(chosen))
-            if chosen and chosen.isascii() and chosen.isdigit()
-            else None
-        )
+        chosen_id = keys.read_id(chosen)
+        state = request.store.playbook_state_by_id(chosen_id) if chosen_id is not None else None
         if state is None:
             raise FieldError("playbook", "Pick one of the playbooks.")
         week = _refusal_on("playbook", request.current_week, state, None)
         return state, week
-    state = request.store.playbook_state_by_id(int(metadata.get("playbook") or 0))
-    try:
-        week = week_of(state, date.fromisoformat(metadata["week"])) if state and metadata.get("week") else None
-    except (TypeError, ValueError):
-        week = None
+    target = keys.read_checkin_button(metadata)
+    state = request.store.playbook_state_by_id(target[0]) if target else None
+    week = week_of(state, target[1]) if state and target else None
     if state is None or week is None:
         raise FieldError(general, "This playbook or week no longer exists; nothing was stored.")
     # The form answers for the week it was sent for, if that week still takes reports:

@@ -127,6 +127,7 @@ MALFORMED = [
     (b"command=%2Frollout&text=help&user_id=U%00X1&channel_id=CTEAM00001", {}, "user_id is not a Slack id"),
     (b"command=%2Frollout&text=help&user_id=UMEMBER001&channel_id=C%00", {}, "channel_id is not a Slack id"),
     (b'payload={"type":"block_actions","user":{"id":"U\\u0000"}}', {}, "user is not a Slack id"),
+    (b'payload={"type":"view_submission","view":{"callback_id":"checkin_kpi"}}', {}, "view has no type"),
 ]
 
 
@@ -250,3 +251,39 @@ def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):
         figures[("rollout_slack_api_errors_total", (("error", "ratelimited"), ("method", "conversations.members")))]
         >= 1
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['{"playbook": 1e400, "week": "2026-11-16"}', '{"playbook": 99999999999999999999, "week": "2026-11-16"}'],
+)
+def test_a_signed_click_with_an_impossible_value_does_nothing_and_logs_one_line(bot, playbook, slack, caplog, value):
+    caplog.set_level(logging.INFO)
+    reply = bot.click("UMEMBER001", "checkin_kpi", value)
+    assert reply.status == 200
+    assert slack.calls_to("views.open") == []
+    assert "Traceback" not in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "check-in button with an unreadable value"
+    ]
+
+
+def test_a_signed_form_with_impossible_metadata_stores_nothing(bot, playbook, engine, caplog):
+    from tests.handlers.test_commands import row_counts
+
+    before = row_counts(engine)
+    view = {"type": "modal", "callback_id": "checkin_kpi", "private_metadata": '{"playbook": 99999999999999999999, "week": "2026-11-16"}'}
+    reply = bot.submit("UMEMBER001", view, {"value": {"type": "plain_text_input", "value": "18.5"}})
+    assert reply.status == 200 and reply.body["response_action"] == "errors"
+    assert row_counts(engine) == before
+    assert "Traceback" not in caplog.text
+
+
+def test_adopting_a_version_number_no_playbook_could_reach_is_refused(bot, playbook, engine, caplog):
+    from tests.handlers.test_commands import row_counts
+
+    before = row_counts(engine)
+    reply = bot.command("adopt support-replies@v99999999999999999999 <#CADOPT0002|adopters>", user="UADMIN0001")
+    assert reply.status == 200 and "name a version as playbook@v2" in reply.text
+    assert row_counts(engine) == before
+    assert "Traceback" not in caplog.text
