@@ -43,6 +43,7 @@ class Fault:
     retry_after: int | None = None
     stall: float = 0.0  # wait this long, then answer 504 without doing the work (the request never got through)
     accept_then_delay: float = 0.0  # do the work, then wait this long before answering (the answer is lost)
+    hold: threading.Event | None = None  # answer as usual, but only once the test sets this (a slow Slack)
 
 
 @dataclass
@@ -185,6 +186,8 @@ class SlackStandIn:
         with self._lock:
             self.calls.append(Call(method, params, token, time.time()))
             fault = self._faults[method].popleft() if self._faults.get(method) else None
+        if fault is not None and fault.hold is not None:
+            fault.hold.wait(timeout=30)
         if fault is not None and not fault.accept_then_delay:
             if fault.stall:
                 time.sleep(fault.stall)

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy.engine import Connection
 
 from bot.collector import collector_paused
 from bot.digest import Digest
@@ -38,7 +39,7 @@ from cadence.schedule import (
     playbook_work,
 )
 from storage.cadence_log import CadenceLog, Work
-from storage.governance import Governance, StaleState
+from storage.governance import Change, Governance, StaleState
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import load_all, render
@@ -181,17 +182,25 @@ class Cadence:
                 return
 
     def _close_round(self, batch: list[tuple[PlaybookState, Due]], report: TickReport) -> None:
-        closes = [
-            (
-                _done(
-                    c.due,
-                    [Message(keys.only_message(c.due.key), "chat.postMessage", c.state.playbook.channel_id, c.summary)],
-                ),
-                c.change,
-            )
-            for c in weeks.close_round(self.store, self.governance, batch)
-        ]
-        recorded = self.governance.record_closes(closes, self.clock())
+        def judge(connection: Connection) -> list[tuple[Work, Change]]:
+            """The closes, judged on figures read in the transaction that closed the weeks."""
+            return [
+                (
+                    _done(
+                        c.due,
+                        [
+                            Message(
+                                keys.only_message(c.due.key), "chat.postMessage", c.state.playbook.channel_id, c.summary
+                            )
+                        ],
+                    ),
+                    c.change,
+                )
+                for c in weeks.close_round(self.store, self.governance, batch, connection)
+            ]
+
+        closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
+        recorded, closes = self.governance.record_closes(closing, judge, self.clock())
         report.add([work for work, _ in closes], recorded)
 
     # ---- owners ----

@@ -47,7 +47,7 @@ def record_attestation(
     """Records a member's check-in; returns the step deviated on (None when followed)."""
     step = None if followed else request.step(state, step_name or "", usage)
     request.require_member(state, usage)
-    reports.record_attestation(request.store, state, week, step, note, request.user_id, request.now)
+    reports.record_attestation(request.store, state, week, step, note, request.user_id, request.now, usage)
     return step
 
 

@@ -163,7 +163,7 @@ def _exception(request: Request, cmd: grammar.LogException) -> dict[str, Any]:
     step = request.step(state, cmd.step, "exception")
     week = request.current_week(state, "exception")
     request.require_owner_or_curator(state, "exception")
-    reports.record_exception(request.store, state, step, week, cmd.reason, request.user_id, request.now)
+    reports.record_exception(request.store, state, step, week, cmd.reason, request.user_id, request.now, "exception")
     return render("exception_recorded", **_week_context(state, week), step=step.name, reason=cmd.reason)
 
 
@@ -172,7 +172,7 @@ def _cases(request: Request, cmd: grammar.Cases) -> dict[str, Any]:
     step = request.step(state, cmd.step, "cases")
     week = request.week(state, cmd.week, "cases")
     request.require_owner_or_curator(state, "cases")
-    reports.record_cases(request.store, state, step, week, cmd.count, request.user_id, request.now)
+    reports.record_cases(request.store, state, step, week, cmd.count, request.user_id, request.now, "cases")
     return render(
         "cases_recorded",
         **_week_context(state, week),
@@ -187,7 +187,7 @@ def _rubric(request: Request, cmd: grammar.Rubric) -> dict[str, Any]:
     step = request.step(state, cmd.step, "rubric")
     week = request.week(state, cmd.week, "rubric")
     request.require_owner_or_curator(state, "rubric")
-    reports.record_rubric(request.store, state, step, week, cmd.score, request.user_id, request.now)
+    reports.record_rubric(request.store, state, step, week, cmd.score, request.user_id, request.now, "rubric")
     return render(
         "rubric_recorded",
         **_week_context(state, week),

@@ -4,12 +4,13 @@ the registry. Every change here also writes its decision row, in the same transa
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, bindparam, func, select, true, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Date, Integer, Select, bindparam, case, func, select, true, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -207,6 +208,21 @@ _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where
 _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale", _PROPOSAL.c.status == "open"
 )
+# A week's close marks it closed (playbook.closed_through, never moved back): run over
+# the closing weeks before their figures are read (Governance.record_closes).
+_CLOSE_WEEK = (
+    update(Playbook.__table__)
+    .where(Playbook.__table__.c.id == bindparam("pid"))
+    .values(
+        closed_through=case(
+            (
+                Playbook.__table__.c.closed_through > bindparam("week", type_=Date),
+                Playbook.__table__.c.closed_through,
+            ),
+            else_=bindparam("week", type_=Date),
+        )
+    )
+)
 _VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(one_of(_REGISTRY.c.playbook_id, "pids"))
 
 
@@ -349,14 +365,31 @@ class Governance:
 
     # ---- writes ----
 
-    def record_closes(self, closes: list[tuple[Work, Change]], at: datetime) -> set[str]:
-        """Record week closes with everything they decided, in one transaction. A close
+    def record_closes(
+        self,
+        weeks: list[tuple[int, date]],
+        judge: Callable[[Connection], list[tuple[Work, Change]]],
+        at: datetime,
+    ) -> tuple[set[str], list[tuple[Work, Change]]]:
+        """Close these weeks (playbook id, week start) and record what `judge` decided of
+        them, in one transaction: the closes, and the keys of those recorded now. A close
         whose key is already recorded (an earlier or concurrent tick) writes nothing.
-        Raises StaleState (and writes nothing) if a step's mode changed meanwhile."""
-        if not closes:
-            return set()
+        Raises StaleState (and writes nothing) if a step's mode changed meanwhile.
+
+        A report and the close of its week cannot both succeed on different views of the
+        week: the weeks are marked closed first (playbook.closed_through), and `judge`
+        reads their figures after that, on this transaction's connection. The UPDATE locks
+        the playbooks' rows (PostgreSQL: in the order of their ids, as a second clock's
+        would) or takes SQLite's one write lock, until the commit; a report's statement
+        writes only in an open week, under a lock on the same row (storage.store,
+        _open_week). So a report is either in the figures or refused as too late."""
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
-            defer_checkpoint(s.connection())  # SQLite: the clock checkpoints after the tick
+            connection = s.connection()
+            defer_checkpoint(connection)  # SQLite: the clock checkpoints after the tick
+            connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
+            closes = judge(connection)
+            if not closes:
+                return set(), closes
             recorded = insert_new(s, JOBS, [job_row(w, at) for w, _ in closes])
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
@@ -365,7 +398,7 @@ class Governance:
                     merged.merge(change)
             self._apply(s, merged, at)
             enqueue_in(s, merged.messages, at)
-        return recorded
+        return recorded, closes
 
     def apply(
         self,

@@ -120,6 +120,11 @@ class Playbook(SQLModel, table=True):
     # The playbook the adopted version was published from (registry_version.playbook_id),
     # for uq_playbook_adoption: an adoption of any of its versions counts.
     adopted_origin_id: Optional[int] = None
+    # The start of the last week the clock closed (its verdicts are recorded): a report for
+    # it or an earlier week is refused by the report's own statement. Weeks close in order.
+    # Set in the close's transaction before it reads the week's figures (storage.governance,
+    # Governance.record_closes), and read under a lock on this row (storage.store, _open_week).
+    closed_through: Optional[date] = None
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
     # Raised by the database itself (triggers, migration 0010) whenever this row, one of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
@@ -113,39 +114,60 @@ def _claim(key: Any = None) -> Any:
     )
 
 
+def _open_week() -> Any:
+    """The playbook `playbook_id` if the week `week_start` is still open: later than the
+    last week the clock closed (playbook.closed_through). Every report's write reads it in
+    its own statement and writes nothing without it.
+
+    Why that is enough: the clock's close sets closed_through on the playbook row first,
+    in the transaction that then reads the week's figures and records its verdicts
+    (Governance.record_closes). On PostgreSQL that UPDATE locks the row, and this read
+    takes FOR SHARE, which it conflicts with: a report that took its lock first is
+    committed before the close reads the figures, so they count it; one that comes after
+    waits for the close's commit, and PostgreSQL then reads the row again and checks this
+    condition on its new version, so the report finds its week closed and writes nothing.
+    On SQLite the close holds the one write lock from that UPDATE to its commit, and a
+    report's statement, a write, runs wholly before or wholly after it."""
+    closed_through = PLAYBOOK.c.closed_through
+    return select(PLAYBOOK.c.id).where(
+        PLAYBOOK.c.id == bindparam("playbook_id"),
+        closed_through.is_(None) | (closed_through < bindparam("week_start", type_=Date)),
+    )
+
+
+def _add_report_if_open(table: Any, columns: tuple[str, ...]) -> Any:
+    """A report, inserted only if its week is open (_open_week): its id back if it was."""
+    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(exists(_open_week()))
+    return insert(table).from_select(list(columns), report).returning(table.c.id)
+
+
 def _add_report_once(table: Any, columns: tuple[str, ...], checked: bool = False) -> Any:
     """PostgreSQL: a request's key and its report in one statement, which commits on its
-    own. The report is inserted only if the key was new, so a repeat inserts nothing.
+    own. The report is inserted only if its week is open (_open_week, whose lock it takes
+    first) and only if the key was new, so a repeat inserts nothing. One row back: whether
+    the week was open (`current`) and whether the report went in (`added`).
 
     `checked`: and only if the playbook is still at `revision`, the state the report was
-    judged on; the statement answers whether it was (`current`) and whether the report
-    went in (`added`). A data-modifying CTE runs whether or not it is read from."""
-    key: Any = _request_key()
-    current = None
+    judged on (`current` says whether it was, and the week open). A data-modifying CTE
+    runs whether or not it is read from."""
+    current_of = _open_week().with_for_update(read=True)
     if checked:
-        current = (
-            select(PLAYBOOK.c.id)
-            .where(PLAYBOOK.c.id == bindparam("playbook_id"), PLAYBOOK.c.revision == bindparam("revision"))
-            .cte("current")
-        )
-        key = key.select_from(current)
-    claimed = _claim(key).cte("claimed")
+        current_of = current_of.where(PLAYBOOK.c.revision == bindparam("revision"))
+    current = current_of.cte("current")
+    claimed = _claim(_request_key().select_from(current)).cte("claimed")
     report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).select_from(claimed)
-    added = insert(table).from_select(list(columns), report).returning(table.c.id)
-    if current is None:
-        return added
-    added_cte = added.cte("added")
+    added = insert(table).from_select(list(columns), report).returning(table.c.id).cte("added")
     return select(
         select(func.count()).select_from(current).scalar_subquery().label("current"),
-        select(func.count()).select_from(added_cte).scalar_subquery().label("added"),
+        select(func.count()).select_from(added).scalar_subquery().label("added"),
     )
 
 
 @dataclass(frozen=True)
 class _ReportWrite:
-    """How a kind of report is written, built once: its columns, a plain INSERT (inside a
-    transaction that records the request's key as it commits), and PostgreSQL's one
-    statement with the key (_add_report_once)."""
+    """How a kind of report is written, built once: its columns, an INSERT if its week is
+    open (inside a transaction that records the request's key as it commits), and
+    PostgreSQL's one statement with the key (_add_report_once)."""
 
     columns: tuple[str, ...]
     plain: Any
@@ -154,7 +176,7 @@ class _ReportWrite:
     @classmethod
     def of(cls, model: Any, *columns: str) -> _ReportWrite:
         table = model.__table__
-        return cls(columns, insert(table), _add_report_once(table, columns))
+        return cls(columns, _add_report_if_open(table, columns), _add_report_once(table, columns))
 
 
 def _seen_once() -> Any:
@@ -221,6 +243,11 @@ def _step_report(
 
 class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
+
+
+class WeekClosed(Exception):
+    """A report for a week the clock has closed (its verdicts are recorded): nothing was
+    written. The request judged the week open by its own start time; the close came first."""
 
 
 class Stale(Exception):
@@ -866,8 +893,8 @@ class Store:
         parameters = {**values, "key": claim.keys[0], "seen_at": claim.at, "revision": revision}
         with autocommit_connection(self.engine) as connection:
             outcome = connection.execute(_ADD_KPI_READING_IF_CURRENT, parameters).one()
-        if not outcome.current:
-            raise Stale(f"playbook {playbook_id} is no longer at revision {revision}")
+        if not outcome.current:  # judged again on the current state, by time and by the database
+            raise Stale(f"playbook {playbook_id} is no longer at revision {revision}, or the week closed")
         if not outcome.added:
             replay.repeated(claim)
         claim.recorded = True
@@ -922,16 +949,19 @@ class Store:
     def _add(self, write: _ReportWrite, values: dict[str, Any]) -> None:
         """One report, in Core: reports are the request path's writes. Raises
         replay.Repeated (and writes nothing) if it is the first write of a request seen
-        before. On PostgreSQL the request's key and the report go in one self-committing
+        before, and WeekClosed (and writes nothing) if the clock closed its week. On PostgreSQL the request's key and the report go in one self-committing
         statement: one round trip where BEGIN, two INSERTs and COMMIT took four."""
         claim = self._claim_in_statement()
         if claim is None:
             with transaction(self.engine) as connection:
-                driver.execute(connection, write.plain, values)
+                if connection.execute(write.plain, values).first() is None:
+                    raise WeekClosed(f"the week of {values['week_start']} has closed")  # rolled back
             return
         with autocommit_connection(self.engine) as connection:
-            added = connection.execute(write.once, {**values, "key": claim.keys[0], "seen_at": claim.at}).first()
-        if added is None:
+            outcome = connection.execute(write.once, {**values, "key": claim.keys[0], "seen_at": claim.at}).one()
+        if not outcome.current:
+            raise WeekClosed(f"the week of {values['week_start']} has closed")
+        if not outcome.added:
             replay.repeated(claim)
         claim.recorded = True
 
@@ -1019,27 +1049,35 @@ class Store:
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None
 
-    def week_kpis(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
-        """The KPI that counts for each (playbook id, week start) that has one: one query."""
+    def week_kpis(
+        self, weeks: list[tuple[int, date]], connection: Connection | None = None
+    ) -> dict[tuple[int, date], float]:
+        """The KPI that counts for each (playbook id, week start) that has one: one query.
+        On `connection` if given (a week's close reads in its own transaction)."""
         if not weeks:
             return {}
+        if connection is not None:
+            return counting.latest(connection, KpiReading, KpiReading.value, sorted(set(weeks)))
         with unit_of_work(self.engine) as s:
             return counting.latest(s, KpiReading, KpiReading.value, sorted(set(weeks)))
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 
-    def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
+    def week_figures_many(
+        self, weeks: list[tuple[PlaybookState, date]], connection: Connection | None = None
+    ) -> dict[tuple[int, date], WeekFigures]:
         """The current numbers of many playbook-weeks: three queries (the week's totals, the
         steps' figures, the check-ins), however many playbooks, steps or members. Keyed by
-        (playbook id, week start)."""
+        (playbook id, week start). On `connection` if given (a week's close reads them in
+        its own transaction, after it has closed the weeks: Governance.record_closes)."""
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
-        with autocommit_connection(self.engine) as connection:
-            totals = counting.week_totals(connection, keys, up_to=REPORTS_COUNTED_UP_TO)
-            per_step = counting.step_figures(connection, keys)
-            checkins = counting.latest_checkins(connection, keys)
+        with contextlib.nullcontext(connection) if connection else autocommit_connection(self.engine) as reads:
+            totals = counting.week_totals(reads, keys, up_to=REPORTS_COUNTED_UP_TO)
+            per_step = counting.step_figures(reads, keys)
+            checkins = counting.latest_checkins(reads, keys)
         by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:
             by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)

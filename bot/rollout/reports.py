@@ -5,16 +5,36 @@ the owner's and curators' roles); these functions check the report itself."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import calendar
 from storage.models import Step
-from storage.store import PlaybookState, Report, Store
+from storage.store import PlaybookState, Report, Store, WeekClosed
 from templates.refusals import Refusal
 
 MEMBER_REPORTS = ("kpi", "guardrail", "checkin")
 OWNER_REPORTS = ("exception", "cases", "rubric")  # made by owners and curators only
+
+
+@contextmanager
+def _while_open(state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> Iterator[None]:
+    """A report the request judged in an open week, by its start time, that the database
+    refused because the clock closed the week meanwhile (storage.store, WeekClosed): the
+    same refusal as for a week found closed by time. Its verdicts were recorded without it."""
+    try:
+        yield
+    except WeekClosed:
+        playbook, grace = state.playbook, state.settings.grace_hours
+        raise Refusal.of(
+            "week_closed",
+            usage=usage,
+            week=week.week,
+            cycle=week.cycle,
+            when=calendar.closing_words(week.week_start, playbook.timezone, grace),
+        ) from None
 
 
 def record_kpi(
@@ -33,7 +53,8 @@ def record_kpi(
     if percent and playbook.kpi_unit.strip() != "%":
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
         raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
-    store.add_kpi_reading(playbook.id, week.week_start, value, by, now, playbook.revision if held else None)
+    with _while_open(state, week, usage):
+        store.add_kpi_reading(playbook.id, week.week_start, value, by, now, playbook.revision if held else None)
 
 
 def record_guardrail(
@@ -51,7 +72,8 @@ def record_guardrail(
     if percent and state.guardrail_unit.strip() != "%":
         unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
         raise Refusal.of("guardrail_not_percent", usage=usage, metric=state.playbook.guardrail_name, unit=unit)
-    store.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
+    with _while_open(state, week, usage):
+        store.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
 
 
 def record_attestation(
@@ -62,35 +84,61 @@ def record_attestation(
     note: str | None,
     by: str,
     now: datetime,
+    usage: str | None = None,
 ) -> None:
     """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step."""
-    store.add_checkin(
-        state.playbook.id,
-        week.week_start,
-        by,
-        "followed" if deviated_on is None else "deviated",
-        deviated_on.id if deviated_on is not None else None,
-        note,
-        now,
-    )
+    with _while_open(state, week, usage):
+        store.add_checkin(
+            state.playbook.id,
+            week.week_start,
+            by,
+            "followed" if deviated_on is None else "deviated",
+            deviated_on.id if deviated_on is not None else None,
+            note,
+            now,
+        )
 
 
 def record_exception(
-    store: Store, state: PlaybookState, step: Step, week: calendar.WeekRef, reason: str, by: str, now: datetime
+    store: Store,
+    state: PlaybookState,
+    step: Step,
+    week: calendar.WeekRef,
+    reason: str,
+    by: str,
+    now: datetime,
+    usage: str | None = None,
 ) -> None:
-    store.add_exception(state.playbook.id, step.id, week.week_start, reason, by, now)
+    with _while_open(state, week, usage):
+        store.add_exception(state.playbook.id, step.id, week.week_start, reason, by, now)
 
 
 def record_cases(
-    store: Store, state: PlaybookState, step: Step, week: calendar.WeekRef, count: int, by: str, now: datetime
+    store: Store,
+    state: PlaybookState,
+    step: Step,
+    week: calendar.WeekRef,
+    count: int,
+    by: str,
+    now: datetime,
+    usage: str | None = None,
 ) -> None:
-    store.add_case_count(state.playbook.id, step.id, week.week_start, count, by, now)
+    with _while_open(state, week, usage):
+        store.add_case_count(state.playbook.id, step.id, week.week_start, count, by, now)
 
 
 def record_rubric(
-    store: Store, state: PlaybookState, step: Step, week: calendar.WeekRef, score: float, by: str, now: datetime
+    store: Store,
+    state: PlaybookState,
+    step: Step,
+    week: calendar.WeekRef,
+    score: float,
+    by: str,
+    now: datetime,
+    usage: str | None = None,
 ) -> None:
-    store.add_rubric_score(state.playbook.id, step.id, week.week_start, score, by, now)
+    with _while_open(state, week, usage):
+        store.add_rubric_score(state.playbook.id, step.id, week.week_start, score, by, now)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from bot.rollout.governance import thresholds, transitions_change
 from bot.rollout.registry import scale_messages
 from cadence import calendar, decisions, keys, rules
@@ -32,7 +34,12 @@ class Closed:
     summary: dict[str, Any]
 
 
-def close_round(store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]]) -> list[Closed]:
+def close_round(
+    store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]], connection: Connection | None = None
+) -> list[Closed]:
+    """The closes of these weeks. `connection`: the close's own transaction, which has
+    closed the weeks to reports (Governance.record_closes): their figures, and the
+    cycle's KPIs with them, are read on it, so no report acknowledged is left out."""
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
     # The close's two largest reads, side by side: on PostgreSQL each waits on the server
     # for a while (the steps' verdict windows longest), and that wait is spent reading the
@@ -40,7 +47,7 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
     # both are work in this process: no faster, no slower.
     with ThreadPoolExecutor(1, thread_name_prefix="close-reads") as reader:
         histories = reader.submit(governance.histories, [state for state, _ in batch], lookback)
-        figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch])
+        figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch], connection)
         history = histories.result()
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
     cycle_kpis = store.week_kpis(
@@ -48,7 +55,8 @@ def close_round(store: Store, governance: Governance, batch: list[tuple[Playbook
             (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
             for state, due in cycle_ends
             for i in range(calendar.WEEKS_PER_CYCLE)
-        ]
+        ],
+        connection,
     )
     scale = governance.scale_history([state.playbook.id for state, _ in cycle_ends])
     open_scale = governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])

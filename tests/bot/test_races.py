@@ -1,11 +1,16 @@
 """Requests that race each other, or the clock, through the real HTTP endpoint: the
 database decides, so every answer tells the truth about what was stored."""
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
-from tests.conftest import ADMIN, OWNER
+from bot.standin import Fault
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Clock, Engine
 
 UNDOERS = 8
 ADOPTERS = 5
@@ -49,3 +54,42 @@ def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, sla
         assert adopted.all() == ["support-replies-adopters"]
         decisions = connection.execute(text("SELECT count(*) FROM decision WHERE kind = 'adopted'")).scalar()
         assert decisions == 1
+
+
+BEFORE_THE_CLOSE = datetime(2026, 11, 23, 10, 59, 59, 700000, tzinfo=UTC)  # week 1 closes at 11:00 UTC (noon Berlin)
+REPORTS_IN_THE_LAST_SECOND = {
+    "kpi support-replies 777 week:1": "kpi_reading",
+    "guardrail support-replies 4.1 week:1": "guardrail_reading",
+    "attest support-replies no send skipped the draft week:1": "checkin",
+}
+
+
+@pytest.mark.parametrize("command", list(REPORTS_IN_THE_LAST_SECOND), ids=str)
+def test_a_report_judged_open_but_written_after_the_close_is_refused(bot, playbook, slack, engine, clock, command):
+    """A report sent 0.3 s before week 1 closes is judged open by its start time; while
+    its member lookup waits on Slack, the clock closes the week and records its verdicts.
+    The report is then refused as too late, with nothing stored, not acknowledged and
+    left out of the verdict it missed."""
+    table = REPORTS_IN_THE_LAST_SECOND[command]
+    the_clock = Engine(engine, slack, Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC)))
+    the_clock.run(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # nothing closes yet
+    clock.set(BEFORE_THE_CLOSE)
+    answer = threading.Event()
+    slack.fail_next("conversations.members", Fault(hold=answer))  # Slack is slow to say who is a member
+    with ThreadPoolExecutor(1) as pool:
+        reply = pool.submit(bot.command, command)
+        deadline = time.monotonic() + 10
+        while not slack.calls_to("conversations.members") and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert slack.calls_to("conversations.members"), "the report never asked Slack"
+        closed = the_clock.run(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # meanwhile, week 1 closes
+        answer.set()
+        refused = reply.result(timeout=30)
+    assert closed.counts[("close", "done")] == 1
+    assert refused.body["response_type"] == "ephemeral" and ":warning:" in refused.text, refused.text
+    assert "Week 1 of cycle 1 closed on" in refused.text and "Nothing was stored" in refused.text, refused.text
+    with engine.connect() as connection:
+        assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+    summary = next(m["text"] for m in slack.posted(CHANNEL) if "week 1 of cycle 1 closed" in m["text"])
+    assert summary  # the verdict went out without the report, as the report was refused
+    assert "closed on" in bot.command(command, user=MEMBER).text  # and by time now, as before
