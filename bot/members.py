@@ -31,10 +31,12 @@ class Person:
     timezone: str | None  # Slack's `tz`, which can be null
     is_bot: bool = False
     deleted: bool = False
+    is_app_user: bool = False
+    found: bool = True  # False: Slack answered user_not_found
 
     @property
     def is_human(self) -> bool:
-        return not (self.is_bot or self.deleted or self.user_id == SLACKBOT)
+        return not (self.is_bot or self.is_app_user or self.deleted or self.user_id == SLACKBOT)
 
 
 class DirectoryUnavailable(Exception):
@@ -103,14 +105,22 @@ class TeamDirectory:
             timezone=user.get("tz") or None,
             is_bot=bool(user.get("is_bot")),
             deleted=bool(user.get("deleted")),
+            is_app_user=bool(user.get("is_app_user")),
         )
+
+    def person(self, client: WebClient, user_id: str) -> Person:
+        """One person as Slack says now (users.info, not the cache): for naming someone
+        owner or curator. Raises DirectoryUnavailable if Slack does not answer."""
+        person = self._lookup(client, user_id)
+        self._remember([person], self.monotonic())
+        return person
 
     def _lookup(self, client: WebClient, user_id: str) -> Person:
         try:
             return self._person(client.users_info(user=user_id)["user"])
         except SlackApiError as err:
             if err.response.get("error") in ("user_not_found", "account_inactive"):
-                return Person(user_id, None, deleted=True)
+                return Person(user_id, None, deleted=True, found=err.response.get("error") != "user_not_found")
             raise DirectoryUnavailable(user_id, str(err.response.get("error") or err.response.status_code)) from err
         except (OSError, TimeoutError) as err:
             raise DirectoryUnavailable(user_id, "timeout") from err
@@ -149,6 +159,26 @@ class TeamDirectory:
         with self._lock:
             self._members[channel_id] = (now + self.ttl, members)
         return members
+
+    def bot_absence(self, client: WebClient, channel_id: str) -> str | None:
+        """Why the bot cannot run a playbook in a channel (None: it is in it, and it is
+        open), as Slack says now. Only conversations.info's `is_member` tells: Slack lists
+        a public channel's members whether or not the bot is one of them. Raises
+        DirectoryUnavailable if Slack does not answer."""
+        try:
+            found = client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as err:
+            reason = str(err.response.get("error") or err.response.status_code)
+            if reason in GONE:
+                return reason
+            raise DirectoryUnavailable(channel_id, reason) from err
+        except (OSError, TimeoutError) as err:
+            raise DirectoryUnavailable(channel_id, "timeout") from err
+        if found.get("is_archived"):
+            return "is_archived"
+        if not found.get("is_member"):
+            return "is_member: false"
+        return None
 
     def is_member(self, client: WebClient, channel_id: str, user_id: str) -> bool:
         return user_id in self.channel_members(client, channel_id)

@@ -62,6 +62,46 @@ class Workspace:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> users.info "user"
     not_in_channel: set[str] = field(default_factory=set)  # channels the bot was not invited to
     archived: set[str] = field(default_factory=set)  # archived channels: no posting
+    private: set[str] = field(default_factory=set)  # private channels (and every G channel): members only
+
+    def is_private(self, channel: str) -> bool:
+        return channel in self.private or channel.startswith("G")
+
+
+def _add_user(
+    workspace: Workspace,
+    user_id: str,
+    *,
+    tz: str | None = "UTC",
+    is_bot: bool = False,
+    deleted: bool = False,
+    name: str | None = None,
+    is_app_user: bool = False,
+) -> None:
+    """A user as users.info describes one: a deactivated user is still there, with
+    `deleted: true`; a bot user has `is_bot: true` and its bot id in its profile."""
+    profile: dict[str, Any] = {"real_name": name or user_id.lower()}
+    if is_bot:
+        profile["bot_id"] = BOT_ID if user_id == BOT_USER else "B" + user_id[1:]
+    workspace.users[user_id] = {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name or user_id.lower(),
+        "deleted": deleted,
+        "tz": tz,
+        "is_bot": is_bot,
+        "is_app_user": is_app_user,
+        "profile": profile,
+    }
+
+
+def _new_workspace() -> Workspace:
+    """A workspace as every Slack workspace has it: Slackbot (whom Slack does not mark as a
+    bot) and the bot's own user."""
+    workspace = Workspace()
+    _add_user(workspace, "USLACKBOT", name="slackbot", tz=None)
+    _add_user(workspace, BOT_USER, name="rollout", is_bot=True, tz=None)
+    return workspace
 
 
 class SlackStandIn:
@@ -75,7 +115,7 @@ class SlackStandIn:
         self.app_token = app_token  # Socket Mode: apps.connections.open takes this one
         self._socket_mode: _SocketMode | None = None
         self.clock = clock  # when set (the demo), messages are stamped with this time as "at"
-        self.workspace = Workspace()
+        self.workspace = _new_workspace()
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages, oldest first
         self.views: dict[str, dict[str, Any]] = {}  # user -> published App Home view
@@ -120,7 +160,7 @@ class SlackStandIn:
 
     def reset(self) -> None:
         with self._lock:
-            self.workspace = Workspace()
+            self.workspace = _new_workspace()
             self.calls.clear()
             self._faults.clear()
             self.messages.clear()
@@ -134,8 +174,12 @@ class SlackStandIn:
 
     # ---- set-up and inspection ----
 
-    def add_channel(self, channel_id: str, members: list[str]) -> None:
+    def add_channel(self, channel_id: str, members: list[str], private: bool = False) -> None:
+        """A channel with these members. The bot is in it unless its id is put in
+        `workspace.not_in_channel`; a private one is invisible to the bot when it is not."""
         self.workspace.channels[channel_id] = list(members)
+        if private:
+            self.workspace.private.add(channel_id)
 
     def add_user(
         self,
@@ -145,15 +189,9 @@ class SlackStandIn:
         is_bot: bool = False,
         deleted: bool = False,
         name: str | None = None,
+        is_app_user: bool = False,
     ) -> None:
-        self.workspace.users[user_id] = {
-            "id": user_id,
-            "name": name or user_id.lower(),
-            "tz": tz,
-            "is_bot": is_bot,
-            "deleted": deleted,
-            "team_id": TEAM_ID,
-        }
+        _add_user(self.workspace, user_id, tz=tz, is_bot=is_bot, deleted=deleted, name=name, is_app_user=is_app_user)
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         with self._lock:
@@ -262,12 +300,19 @@ class SlackStandIn:
     def _m_apps_connections_open(self, _p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": self.socket_mode.url}
 
+    def _visible(self, channel: str) -> bool:
+        """Slack shows the bot every public channel, and a private one only if it is in it."""
+        workspace = self.workspace
+        if channel not in workspace.channels:
+            return False
+        return not (workspace.is_private(channel) and channel in workspace.not_in_channel)
+
     def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        # As Slack does: a public channel's members are listed whether or not the bot is
+        # in it; a private channel the bot is not in does not exist for it.
         channel = p.get("channel", "")
-        if channel not in self.workspace.channels:
+        if not self._visible(channel):
             return {"ok": False, "error": "channel_not_found"}
-        if channel in self.workspace.not_in_channel:
-            return {"ok": False, "error": "not_in_channel"}
         members = self.workspace.channels[channel]
         limit = max(1, min(int(p.get("limit") or 100), 1000))
         start = int(p.get("cursor") or 0)
@@ -277,6 +322,24 @@ class SlackStandIn:
             "ok": True,
             "members": page,
             "response_metadata": {"next_cursor": str(following) if following < len(members) else ""},
+        }
+
+    def _m_conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Only this says whether the bot is in a channel (`is_member`)."""
+        channel = p.get("channel", "")
+        if not self._visible(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        workspace = self.workspace
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": channel.lower(),
+                "is_channel": True,
+                "is_private": workspace.is_private(channel),
+                "is_archived": channel in workspace.archived,
+                "is_member": channel not in workspace.not_in_channel,
+            },
         }
 
     def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +374,7 @@ class SlackStandIn:
             if channel not in self.workspace.channels:
                 return None, "channel_not_found"
             if channel in self.workspace.not_in_channel:
-                return None, "not_in_channel"
+                return None, "channel_not_found" if self.workspace.is_private(channel) else "not_in_channel"
             if channel in self.workspace.archived:
                 return None, "is_archived"
         return channel, None

@@ -19,8 +19,10 @@ MAX_STEPS = 30  # keeps one playbook's status within Block Kit's 50 blocks
 
 SLUG_RE = r"^[a-z0-9][a-z0-9-]{0,62}$"
 STEP_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"  # one word: steps are named in commands
-CHANNEL_RE = r"^[CG][A-Z0-9]{6,}$"
-USER_RE = r"^[UW][A-Z0-9]{6,}$"
+# Slack's ids: a letter for the kind, then capitals and digits; 9 to 11 characters today,
+# at most 20 here, so a pasted or forged one never reaches the database (or its columns).
+CHANNEL_RE = r"^[CG][A-Z0-9]{6,19}$"
+USER_RE = r"^[UW][A-Z0-9]{6,19}$"
 SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 

@@ -245,6 +245,8 @@ def _registry(request: Request, cmd: grammar.Registry) -> dict[str, Any]:
 def _adopt(request: Request, cmd: grammar.Adopt) -> dict[str, Any]:
     roles.require_curator(request.store, request.user_id, Refusal.of("curators_adopt", usage="adopt"))
     request.require_bot_in(cmd.channel_id, "adopt")
+    if cmd.owner_id is not None:
+        request.require_person(cmd.owner_id, "its owner", "adopt")
     return registry.adopt(
         request.store,
         cmd.playbook,
@@ -313,6 +315,8 @@ def _resume(request: Request, cmd: grammar.Resume) -> dict[str, Any]:
 
 def _hand_over(request: Request, cmd: grammar.HandOver) -> dict[str, Any]:
     state = request.playbook(cmd.playbook, "owner")
+    request.require_owner_or_curator(state, "owner")  # before Slack is asked who the new owner is
+    request.require_person(cmd.owner_id, "its owner", "owner")
     before = life.hand_over(request.store, state, cmd.owner_id, request.user_id, request.now)
     return render("owner_changed", slug=state.playbook.slug, owner=cmd.owner_id, before=before)
 
@@ -342,6 +346,7 @@ def _undo(request: Request, cmd: grammar.Undo) -> dict[str, Any]:
 def _curator(request: Request, cmd: grammar.CuratorChange) -> dict[str, Any]:
     request.require_admin("curator")
     if cmd.add:
+        request.require_person(cmd.user_id, "a curator", "curator")
         changed = request.store.add_curator(cmd.user_id, request.user_id, request.now)
     else:
         changed = request.store.remove_curator(cmd.user_id, request.user_id, request.now)

@@ -46,8 +46,12 @@ def register(app: App, services: Services) -> None:
 
 
 def _decide(request: Request, key: str, approve: bool) -> None:
-    refresh = home.refresh(request.store, request.user_id, request.now)  # their Home shows one proposal fewer
-    governance.decide_proposal(request.store, key, approve, request.user_id, request.now, also=[refresh])
+    governance.decide_proposal(request.store, key, approve, request.user_id, request.now)
+    # Their Home shows one proposal fewer: built once the decision is made, and a Home that
+    # can't be built (logged) leaves the decision standing.
+    refresh = home.refresh(request.store, request.user_id, request.now)
+    if refresh is not None:
+        request.services.outbox.enqueue([refresh], request.now)
 
 
 def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Request], None]) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from cadence.definition import CHANNEL_RE, USER_RE
 from templates.refusals import Refusal, close_matches
 
 MAX_COMMAND_CHARS = 2000
@@ -227,9 +228,11 @@ _TOKEN = re.compile(r"\S+")
 _WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)+%?$")
-_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+_USER = re.compile(r"^<@([^|>]*)(?:\|[^>]*)?>$")  # a mention; its id's shape is checked apart
+_USER_ID = re.compile(USER_RE)
+_CHANNEL = re.compile(r"^<#([^|>]*)(?:\|[^>]*)?>$")
+_CHANNEL_ID = re.compile(CHANNEL_RE)
+_CHANNEL_LIKE = re.compile(r"^[CG][A-Z0-9]+$")  # a bare channel id, of any length
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -623,19 +626,24 @@ def parse_date(text: str) -> date:
 
 
 def parse_user(text: str, usage: str) -> str:
+    """A mention's user id, of Slack's shape (U or W, capitals and digits, at most 20)."""
     m = _USER.match(text)
     if not m:
         raise Refusal.of("not_a_mention", usage=usage, word=_clip(text))
+    if not _USER_ID.match(m.group(1)):
+        raise Refusal.of("not_a_user_id", usage=usage, word=_clip(m.group(1)))
     return m.group(1)
 
 
 def parse_channel(text: str, usage: str) -> str:
+    """A channel link's id, or a bare channel id, of Slack's shape (C or G, at most 20)."""
     m = _CHANNEL.match(text)
-    if m:
-        return m.group(1)
-    if _CHANNEL_ID.match(text):
-        return text
-    raise Refusal.of("not_a_channel", usage=usage, word=_clip(text))
+    ident = m.group(1) if m else text if _CHANNEL_LIKE.match(text) else None
+    if ident is None:
+        raise Refusal.of("not_a_channel", usage=usage, word=_clip(text))
+    if not _CHANNEL_ID.match(ident):
+        raise Refusal.of("not_a_channel_id", usage=usage, word=_clip(ident))
+    return ident
 
 
 _MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")

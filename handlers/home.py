@@ -16,9 +16,10 @@ from cadence import calendar, keys
 from handlers.checkins import button_value
 from handlers.context import Services
 from storage.governance import Governance
+from storage.models import RegistryVersion
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
-from templates import render
+from templates import MAX_TEXT, Mrkdwn, mrkdwn, render
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,12 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         try:
-            client.views_publish(user_id=event["user"], view=home_view(services.store, event["user"], services.clock()))
+            view = home_view(services.store, event["user"], services.clock())
+        except Exception:  # answered all the same: Slack would retry the event, and fail again
+            log.exception("the App Home of %s could not be built", event.get("user"))
+            return
+        try:
+            client.views_publish(user_id=event["user"], view=view)
         except SlackApiError as err:
             log.warning("views.publish for %s failed: %s", event.get("user"), err.response.get("error"))
 
@@ -97,16 +103,31 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         for x in governance.open_proposals_of(list(slugs))
         if x.kind == "promotion"
     ]
-    registry = []
-    if curator:
-        registry = [
-            dict(slug=v.slug, version=v.version, function=v.function, published_on=v.published_at.date().isoformat())
-            for v in governance.versions()
-        ]
-    return render("home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry)
+    registry, more = registry_lines(governance.versions()) if curator else ([], 0)
+    return render(
+        "home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry, registry_more=more
+    )
 
 
 HOME_WEEKS = 8
+HOME_REGISTRY_LINES = 25
+# Block Kit allows 3,000 characters in a section: the lines shown, and room for "…and N more".
+HOME_REGISTRY_CHARS = MAX_TEXT - 100
+
+
+def registry_lines(versions: list[RegistryVersion]) -> tuple[list[Mrkdwn], int]:
+    """The registry's lines for the Home tab, as many as fit one section (at most 25),
+    and how many more there are: a registry of any size leaves the Home buildable."""
+    lines: list[Mrkdwn] = []
+    used = 0
+    for v in versions:
+        function = v.function if len(v.function) <= 30 else v.function[:29] + "…"
+        line = mrkdwn("• *{} v{}* ({}), {}", v.slug, v.version, function, v.published_at.date().isoformat())
+        if len(lines) == HOME_REGISTRY_LINES or used + len(line) + 1 > HOME_REGISTRY_CHARS:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return lines, len(versions) - len(lines)
 
 
 def _first_day(states: list[PlaybookState], playbook_id: int) -> date:
@@ -119,8 +140,13 @@ def _step_name(states: list[PlaybookState], step_id: int | None) -> str:
     return next((step.name for s in states for step in s.steps if step.id == step_id), "?")
 
 
-def refresh(store: Store, user_id: str, now: datetime) -> Message:
-    """An outbox message that republishes someone's Home tab after their data changed."""
-    return Message(
-        keys.home_refresh(user_id, uuid.uuid4().hex), "views.publish", user_id, {"view": home_view(store, user_id, now)}
-    )
+def refresh(store: Store, user_id: str, now: datetime) -> Message | None:
+    """An outbox message that republishes someone's Home tab after their data changed;
+    None if the Home cannot be built (logged): the click or form that changed the data
+    stands all the same."""
+    try:
+        view = home_view(store, user_id, now)
+    except Exception:
+        log.exception("the App Home of %s could not be built; it is not refreshed", user_id)
+        return None
+    return Message(keys.home_refresh(user_id, uuid.uuid4().hex), "views.publish", user_id, {"view": view})

@@ -6,7 +6,7 @@ from datetime import date
 
 from slack_sdk import WebClient
 
-from bot.members import GONE, DirectoryUnavailable
+from bot.members import DirectoryUnavailable
 from bot.rollout import life, roles
 from cadence import calendar
 from handlers import grammar
@@ -138,15 +138,14 @@ class Request:
             raise Refusal.of("slack_busy_members") from err
 
     def require_bot_in(self, channel_id: str, usage: str) -> None:
-        """The bot must be in a channel to run a playbook there: Slack lists its members to us."""
+        """The bot must be in a channel to run a playbook there: conversations.info says
+        so (Slack lists a public channel's members to anyone, so that can't tell)."""
         try:
-            self.services.directory.channel_members(self.client, channel_id)
+            absence = self.services.directory.bot_absence(self.client, channel_id)
         except DirectoryUnavailable as err:
-            if err.reason in GONE:
-                raise Refusal.of(
-                    "adopt_bot_not_in_channel", usage=usage, channel=_channel(channel_id), error=err.reason
-                ) from err
-            raise Refusal.of("slack_busy_members") from err
+            raise Refusal.of("slack_busy_channel", usage=usage) from err
+        if absence is not None:
+            raise Refusal.of("adopt_bot_not_in_channel", usage=usage, channel=_channel(channel_id), error=absence)
 
     def require_person(self, user_id: str, role: str, usage: str) -> None:
         """Only an active person of the workspace can be named owner or curator: Slack's

@@ -99,7 +99,9 @@ def _submit(
     dm = metadata.get("dm") or {}
     if dm.get("channel") and dm.get("ts"):
         _update_dm(request, state, week, dm, recorded)
-    request.services.outbox.enqueue([home.refresh(request.store, request.user_id, request.now)], request.now)
+    refresh = home.refresh(request.store, request.user_id, request.now)
+    if refresh is not None:
+        request.services.outbox.enqueue([refresh], request.now)
 
 
 def _update_dm(request: Request, state: PlaybookState, week, dm: dict[str, Any], recorded: dict[str, Any]) -> None:

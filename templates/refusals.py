@@ -69,6 +69,14 @@ TEXTS: dict[str, str] = {
     "not_a_date": "“{word}” is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.",
     "not_a_mention": "Mention the person with @ so Slack sends their id (got “{word}”).",
     "not_a_channel": "Name the channel with # so Slack sends its id (got “{word}”).",
+    "not_a_user_id": (
+        "“{word}” is not a Slack user id (U or W, then 6 to 19 capital letters and digits). "
+        "Mention the person with @ so Slack sends theirs."
+    ),
+    "not_a_channel_id": (
+        "“{word}” is not a Slack channel id (C or G, then 6 to 19 capital letters and digits). "
+        "Name the channel with # so Slack sends its id."
+    ),
     "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
     # ---- what the data says (handlers/request.py, handlers/commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
@@ -129,6 +137,16 @@ TEXTS: dict[str, str] = {
     "slack_busy_members": (
         "Slack is busy and didn't tell me who is on the team in time; nothing was stored. Try again in a minute."
     ),
+    "slack_busy_channel": (
+        "Slack is busy and didn't tell me in time whether I'm in that channel; nothing was stored. "
+        "Try again in a minute."
+    ),
+    "slack_busy_person": (
+        "Slack is busy and didn't tell me in time who that is; nothing was stored. Try again in a minute."
+    ),
+    "person_unknown": "Slack knows no user {user} in this workspace, so they can't be {role}.",
+    "person_deactivated": "{user} is deactivated in Slack, so they can't be {role}.",
+    "person_not_human": "{user} is a bot or an app, not a person: only a person can be {role}.",
     "members_or_owner_only": "Only members of {channel} and the owner of {slug} can report its KPI.",
     "members_only": "Only members of {channel}, the team running {slug}, check in for it.",
     "owner_or_curator_only": "Only the owner of {slug} ({owner}) or a curator can do that.",

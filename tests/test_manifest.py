@@ -29,6 +29,7 @@ SCOPES = {
     "chat.update": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "conversations.members": {"channels:read", "groups:read"},
+    "conversations.info": {"channels:read", "groups:read"},
     "conversations.history": {"channels:history", "groups:history", "im:history"},
     "conversations.open": {"im:write"},
     "users.info": {"users:read"},

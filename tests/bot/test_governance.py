@@ -212,6 +212,7 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     registry = bot.command("registry Support").text
     assert "*support-replies v1*" in registry and "cycle 2 ✓ 14" in registry
     slack.add_channel("CSALES0001", ["USALESOWN1"])
+    slack.add_user("USALESOWN1")
     adopted = bot.command("adopt support-replies@v1 <#CSALES0001|sales-team> owner <@USALESOWN1|sam>", user=CURATOR)
     assert "*support-replies-sales-team* now runs in <#CSALES0001>" in adopted.text
     new = store.playbook_state("support-replies-sales-team")
@@ -232,6 +233,7 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
 
     # Another team, in New York, with its own numbers and first Monday; the bot must be there.
     slack.add_channel("CNYC000001", ["UNYCOWNER1"])
+    slack.add_user("UNYCOWNER1", tz="America/New_York")
     slack.workspace.not_in_channel.add("CNYC000001")
     command = (
         "adopt support-replies <#CNYC000001|support-nyc> owner <@UNYCOWNER1|nia> baseline:50 target:20 "

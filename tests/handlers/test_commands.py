@@ -195,7 +195,8 @@ def test_owner_logs_exceptions_cases_and_rubric(bot, playbook, engine):
     assert "rubric 50% (threshold 90%)" in status
 
 
-def test_curator_may_log_for_any_playbook(bot, playbook, engine):
+def test_curator_may_log_for_any_playbook(bot, playbook, engine, slack):
+    slack.add_user("UCURATOR1")
     assert "now a curator" in bot.command("curator add <@UCURATOR1|cora>", user=ADMIN).text
     assert "*5* cases" in bot.command("cases support-replies draft 5", user="UCURATOR1").text
     assert "inconclusive" in bot.command("cases support-replies draft 5", user="UCURATOR1").text
@@ -263,7 +264,8 @@ def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, c
     assert [d.kind for d in store.decisions()][-1] == "cycle-started"
 
 
-def test_admin_manages_curators_and_the_curators_channel(bot, store):
+def test_admin_manages_curators_and_the_curators_channel(bot, store, slack):
+    slack.add_user("UCURATOR1")
     assert "now a curator" in bot.command("curator add <@UCURATOR1|cora>", user=ADMIN).text
     assert "already is a curator" in bot.command("curator add <@UCURATOR1>", user=ADMIN).text
     assert "no longer a curator" in bot.command("curator remove <@UCURATOR1>", user=ADMIN).text
@@ -334,8 +336,11 @@ def test_joining_the_channel_refreshes_membership(bot, playbook, slack):
 
 
 def test_bot_not_in_the_channel_is_explained(bot, playbook, slack, engine):
+    # Slack lists a public channel's members whether or not the bot is in it; a private
+    # channel the bot is not in does not exist for it.
+    slack.add_channel(CHANNEL, [OWNER, MEMBER], private=True)
     slack.workspace.not_in_channel.add(CHANNEL)
-    assert_refused(bot.command("kpi support-replies 20"), "Slack says not_in_channel", "/invite")
+    assert_refused(bot.command("kpi support-replies 20"), "Slack says channel_not_found", "/invite")
     assert row_counts(engine)["kpi_reading"] == 0
 
 

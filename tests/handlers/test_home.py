@@ -64,7 +64,8 @@ def test_owner_sees_proposals_to_decide_and_curators_see_the_registry(bot, playb
     open_home(bot, OWNER)
     text = json.dumps(slack.views[OWNER], ensure_ascii=False)
     assert "Waiting for your decision" in text and "make *draft* ai-led (now collaborative)" in text
-    bot.command("curator add <@UCURATOR1>", user=ADMIN)
+    slack.add_user("UCURATOR1")
+    assert "now a curator" in bot.command("curator add <@UCURATOR1>", user=ADMIN).text
     open_home(bot, "UCURATOR1")
     curator_view = json.dumps(slack.views["UCURATOR1"], ensure_ascii=False)
     assert "The registry" in curator_view and "make *draft* ai-led" in curator_view

@@ -9,6 +9,7 @@ import pytest
 
 from cadence.calendar import WeekRef
 from cadence.figures import Attestation, StepWeek, WeekFigures
+from handlers.home import registry_lines
 from storage.store import Report
 from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
 
@@ -390,7 +391,23 @@ def _contexts(text: str) -> dict[str, dict]:
         ),
         "home": dict(
             curator=True,
-            registry=[dict(slug=f"p{i}", version=i, function=text, published_on="2026-12-14") for i in range(40)],
+            **dict(
+                zip(
+                    ("registry", "registry_more"),
+                    registry_lines(
+                        [
+                            SimpleNamespace(
+                                slug="p" * 60 + f"{i:03d}",
+                                version=i,
+                                function=text[:80],
+                                published_at=datetime(2026, 12, 14, tzinfo=UTC),
+                            )
+                            for i in range(40)
+                        ]
+                    ),
+                    strict=True,
+                )
+            ),
             proposals=[
                 dict(
                     slug=f"p{i}",
