@@ -28,6 +28,7 @@ from handlers.context import Services
 from storage import replay
 from storage.cadence_log import CadenceLog
 from storage.db import checkpoint, held_connection
+from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.store import Store
 from templates import render
@@ -51,6 +52,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def team_directory(store: Store) -> TeamDirectory:
+    """A process's team lists, one for its listeners and its clock, kept only while the
+    database's count of each channel's membership changes stands: a change that any
+    process hears of reaches every process at once."""
+    return TeamDirectory(shared=Memberships(store.engine))
+
+
 def create_app(
     settings: Settings,
     store: Store,
@@ -66,7 +74,7 @@ def create_app(
         clock=clock,
         admins=settings.admins,
         org_timezone=settings.rollout_timezone,
-        directory=directory or TeamDirectory(),
+        directory=directory or team_directory(store),
     )
     app = RolloutApp(
         store=store,
@@ -246,7 +254,7 @@ def create_clockwork(
         store,
         CadenceLog(store.engine, dry_run=dry_run),
         clock_client(token, url),
-        directory or TeamDirectory(),
+        directory or team_directory(store),
         settings.rollout_timezone,
         clock,
         dry_run=dry_run,

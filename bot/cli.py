@@ -314,15 +314,14 @@ def socket(no_scheduler: bool) -> None:
     """Run in Socket Mode (no public URL needed), with the clock and dispatcher in-process."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app, create_clockwork
-    from bot.members import TeamDirectory
+    from bot.app import create_app, create_clockwork, team_directory
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     workspace = verify_slack(settings, app_token=True)
     # Socket Mode has no signing secret: the connection itself is authenticated.
     settings = settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "unused"})
     store = open_store(settings)
-    directory = TeamDirectory()  # one cache for the listeners and the clock
+    directory = team_directory(store)  # one for the listeners and the clock
     handler = SocketModeHandler(
         create_app(settings, store, directory=directory, workspace=workspace), settings.slack_app_token
     )

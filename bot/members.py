@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -48,17 +49,28 @@ class DirectoryUnavailable(Exception):
         self.reason = reason
 
 
+class SharedChanges(Protocol):
+    """Where every process counts the membership changes Slack told any of them about
+    (storage/membership.py): a team list is kept only while its channel's count stands."""
+
+    def versions(self, channel_ids: list[str]) -> dict[str, int]: ...
+
+    def changed(self, channel_id: str, at: datetime) -> None: ...
+
+
 class TeamDirectory:
     def __init__(
         self,
         ttl_seconds: float = 300,
         people_ttl_seconds: float = 6 * 3600,
         monotonic: Callable[[], float] = time.monotonic,
+        shared: SharedChanges | None = None,
     ):
         self.ttl = ttl_seconds
         self.people_ttl = people_ttl_seconds
         self.monotonic = monotonic
-        self._members: dict[str, tuple[float, frozenset[str]]] = {}
+        self.shared = shared  # None: this process's own changes only (one process, or none kept)
+        self._members: dict[str, tuple[float, int, frozenset[str]]] = {}  # expiry, changes counted, members
         self._people: dict[str, tuple[float, Person]] = {}
         self._lock = threading.Lock()
 
@@ -67,9 +79,10 @@ class TeamDirectory:
         org costs a few paged users.list calls, not a users.info per person). A channel
         Slack would not list maps to None; the first one to fail for another reason raises."""
         members: dict[str, frozenset[str] | None] = {}
+        changes = self.shared.versions(channel_ids) if self.shared else {}
         for channel in channel_ids:
             try:
-                members[channel] = self.channel_members(client, channel)
+                members[channel] = self.channel_members(client, channel, changes.get(channel, 0))
             except DirectoryUnavailable as err:
                 if err.reason not in ("not_in_channel", "channel_not_found") or len(channel_ids) == 1:
                     raise
@@ -142,22 +155,27 @@ class TeamDirectory:
         except (OSError, TimeoutError) as err:
             raise DirectoryUnavailable("users.list", "timeout") from err
 
-    def channel_members(self, client: WebClient, channel_id: str) -> frozenset[str]:
+    def channel_members(self, client: WebClient, channel_id: str, changes: int | None = None) -> frozenset[str]:
+        """The channel's members, asked of Slack unless this process asked since its
+        membership last changed (`changes`: the count of its changes, if already read)
+        and less than `ttl` seconds ago."""
         now = self.monotonic()
+        if changes is None:
+            changes = self.shared.versions([channel_id])[channel_id] if self.shared else 0
         with self._lock:
             cached = self._members.get(channel_id)
-        if cached and cached[0] > now:
-            return cached[1]
+        if cached and cached[0] > now and cached[1] == changes:
+            return cached[2]
         try:
             members = self._fetch(client, channel_id)
         except DirectoryUnavailable as err:
             # Slack is busy or slow: a list a few minutes old beats no answer at all.
             # (A channel we were removed from is not "busy": that answer stands.)
             if cached and err.reason not in GONE:
-                return cached[1]
+                return cached[2]
             raise
         with self._lock:
-            self._members[channel_id] = (now + self.ttl, members)
+            self._members[channel_id] = (now + self.ttl, changes, members)
         return members
 
     def bot_absence(self, client: WebClient, channel_id: str) -> str | None:
@@ -183,11 +201,14 @@ class TeamDirectory:
     def is_member(self, client: WebClient, channel_id: str, user_id: str) -> bool:
         return user_id in self.channel_members(client, channel_id)
 
-    def forget(self, channel_id: str) -> None:
+    def forget(self, channel_id: str, at: datetime) -> None:
+        """Slack said `channel_id`'s membership changed (at `at`): every process asks anew."""
+        if self.shared is not None:
+            self.shared.changed(channel_id, at)
         with self._lock:  # expired, not dropped: still the fallback while Slack is busy
             cached = self._members.get(channel_id)
             if cached:
-                self._members[channel_id] = (float("-inf"), cached[1])
+                self._members[channel_id] = (float("-inf"), cached[1], cached[2])
 
     @staticmethod
     def _fetch(client: WebClient, channel_id: str) -> frozenset[str]:

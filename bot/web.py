@@ -242,14 +242,13 @@ def serving(with_clock: bool) -> tuple[Callable[..., Any], Clockwork | None]:
     """The WSGI application from the environment and, `with_clock`, the clock and the
     dispatcher started beside it in this process, sharing its team cache (the one worker
     of `rollout serve`, which stops the clock when the worker exits)."""
-    from bot.app import create_app, create_clockwork
+    from bot.app import create_app, create_clockwork, team_directory
     from bot.cli import checked_settings, open_store, verify_slack
-    from bot.members import TeamDirectory
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     workspace = verify_slack(settings)
     store = open_store(settings)
-    directory = TeamDirectory()  # one cache for the listeners and the clock
+    directory = team_directory(store)  # one for the listeners and the clock
     app = make_wsgi(create_app(settings, store, directory=directory, workspace=workspace), store)
     if not with_clock:
         return app, None

@@ -499,6 +499,18 @@ class Heartbeat(SQLModel, table=True):
     at: datetime = _instant()
 
 
+class MembershipChange(SQLModel, table=True):
+    """How often Slack has told any process that a channel's membership changed (someone
+    joined or left): each process keeps a team list only while this number stands, so a
+    change seen by one process reaches every other at once (bot/members.py)."""
+
+    __tablename__ = "membership_change"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    version: int = Field(default=0)
+    changed_at: datetime = _instant()
+
+
 TABLES = [
     Playbook,
     Step,
@@ -520,4 +532,5 @@ TABLES = [
     RegistryVersion,
     SeenRequest,
     Heartbeat,
+    MembershipChange,
 ]

@@ -31,6 +31,7 @@ def test_a_replayed_request_is_processed_once(bot, playbook, engine):
             "user_id": OWNER,
             "channel_id": "CTEAM00001",
             "team_id": "T0ROLLOUT",
+            "api_app_id": "A0ROLLOUT",
             "trigger_id": "1.2.3",
             "response_url": "https://hooks.slack.com/x",
         }

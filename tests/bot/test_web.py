@@ -21,6 +21,7 @@ def _command_body(text="help"):
             "user_id": "UMEMBER001",
             "channel_id": "CTEAM00001",
             "team_id": "T0ROLLOUT",
+            "api_app_id": "A0ROLLOUT",
             "trigger_id": "1.2.3",
             "response_url": "https://hooks.slack.com/x",
         }
@@ -272,7 +273,11 @@ def test_a_signed_form_with_impossible_metadata_stores_nothing(bot, playbook, en
     from tests.handlers.test_commands import row_counts
 
     before = row_counts(engine)
-    view = {"type": "modal", "callback_id": "checkin_kpi", "private_metadata": '{"playbook": 99999999999999999999, "week": "2026-11-16"}'}
+    view = {
+        "type": "modal",
+        "callback_id": "checkin_kpi",
+        "private_metadata": '{"playbook": 99999999999999999999, "week": "2026-11-16"}',
+    }
     reply = bot.submit("UMEMBER001", view, {"value": {"type": "plain_text_input", "value": "18.5"}})
     assert reply.status == 200 and reply.body["response_action"] == "errors"
     assert row_counts(engine) == before

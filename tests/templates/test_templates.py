@@ -226,6 +226,7 @@ def _contexts(text: str) -> dict[str, dict]:
             yours=False,
         ),
         "failure": {},
+        "foreign_workspace": {},
         "help": dict(usage=["/rollout help"], topic=None),
         "kpi_recorded": dict(
             **week_ctx, kpi=text[:80], unit=text[:20], value=14.5, target=15, baseline=42, progress=0.98
