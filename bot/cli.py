@@ -16,6 +16,7 @@ import click
 import yaml
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.settings import Settings
@@ -333,7 +334,16 @@ def socket(no_scheduler: bool) -> None:
     stopped = threading.Event()
     # Platforms stop processes with SIGTERM: close the connection and the clock, exit 0.
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    handler.connect()
+    try:
+        handler.connect()
+    except (SlackApiError, OSError) as err:
+        if clockwork is not None:
+            clockwork.stop()
+        reason = err.response.get("error") if isinstance(err, SlackApiError) else str(err)
+        raise click.ClickException(
+            f"could not open the Socket Mode connection ({reason}): check SLACK_APP_TOKEN and that "
+            f"{settings.slack_api_url} can be reached from here, then start it again"
+        ) from None
     log.info("connected to Slack in Socket Mode; Ctrl-C to stop")
     try:
         stopped.wait()
@@ -500,4 +510,16 @@ def read_playbook_file(file: Path) -> list[PlaybookSpec]:
 
 
 def main() -> None:
-    cli(prog_name="rollout")
+    """`rollout`: every failure is one sentence and a non-zero exit, never a traceback.
+    click says its own (usage, ClickException); a database that does not answer, or
+    stops answering mid-command, is said here."""
+    try:
+        cli(prog_name="rollout")
+    except DBAPIError as err:
+        cause = str(err.orig).strip().splitlines()[0] if err.orig is not None else type(err).__name__
+        click.echo(
+            f"Error: the database stopped answering ({cause}); what was not committed was not done. Check "
+            "DATABASE_URL and that the database is up, then run the command again: it is safe to repeat.",
+            err=True,
+        )
+        sys.exit(1)

@@ -341,3 +341,23 @@ def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, p
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_tick_with_the_database_gone_says_so_in_one_sentence(env, database_url):
+    gone = (
+        "postgresql+psycopg://postgres@127.0.0.1:1/gone"
+        if database_url.startswith("postgresql")
+        else "sqlite:////nonexistent-folder/rollout.db"
+    )
+    result = rollout({**env, "DATABASE_URL": gone}, "tick")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: the database stopped answering")
+
+
+def test_socket_mode_with_slack_unreachable_says_so_in_one_sentence(env):
+    unreachable = f"http://127.0.0.1:{_free_port()}/api/"
+    result = rollout({**env, "SLACK_API_URL": unreachable, "SLACK_APP_TOKEN": "xapp-test"}, "socket")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: could not open the Socket Mode connection")
