@@ -1000,9 +1000,10 @@ class Store:
         row: Any = None
         claim = self._claim_in_statement()
         # The newest report is read, then withdrawn by a conditional UPDATE (it must still
-        # count): of concurrent undos only one wins a report, and a loser reads the next
-        # newest and tries again, until it wins one or none is left. Each try commits on
-        # its own; the losers wrote nothing.
+        # count, in a week still open): of concurrent undos only one wins a report, and a
+        # loser reads the next newest and tries again, until it wins one or none is left
+        # (a week the clock closed meanwhile is no longer read). Each try commits on its
+        # own; the losers wrote nothing.
         while row is None:
             if claim is not None and not claim.recorded:
                 # The request's key and the withdrawal in one self-committing statement, as
@@ -1225,11 +1226,25 @@ def _reporter(table: Any) -> Any:
     return table.user_id if table is CheckIn else table.reported_by
 
 
+def _in_an_open_week(table: Any, lock: bool = False) -> Any:
+    """A report row of `table` whose week the clock has not closed (_open_week's test,
+    on the row's own playbook and week); `lock`: taking _open_week's lock, so that an
+    undo and the close, like a report and the close, run one wholly before the other."""
+    closed_through = PLAYBOOK.c.closed_through
+    still_open = select(PLAYBOOK.c.id).where(
+        PLAYBOOK.c.id == table.c.playbook_id,
+        closed_through.is_(None) | (closed_through < table.c.week_start),
+    )
+    return exists(still_open.with_for_update(read=True) if lock else still_open)
+
+
 def _withdraw(table: Any) -> Any:
-    """Withdraw the report `report_id` if it still counts, and read it back."""
+    """Withdraw the report `report_id` if it still counts and its week is still open (a
+    withdrawal the close has already judged would change nothing it decided), and read
+    it back."""
     return (
         update(table)
-        .where(table.c.id == bindparam("report_id"), table.c.withdrawn_at.is_(None))
+        .where(table.c.id == bindparam("report_id"), table.c.withdrawn_at.is_(None), _in_an_open_week(table, lock=True))
         .values(withdrawn_at=bindparam("undone_at"), withdrawn_by=bindparam("undone_by"))
         .returning(*table.c)
     )
@@ -1300,6 +1315,7 @@ def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
             _reporter(table) == bindparam("user_id"),
             table.week_start == bindparam(f"week_{i}", type_=Date),
             col(table.withdrawn_at).is_(None),
+            _in_an_open_week(table.__table__),
         )
         .order_by(col(table.id).desc())
         .limit(1)

@@ -93,3 +93,21 @@ def test_a_report_judged_open_but_written_after_the_close_is_refused(bot, playbo
     summary = next(m["text"] for m in slack.posted(CHANNEL) if "week 1 of cycle 1 closed" in m["text"])
     assert summary  # the verdict went out without the report, as the report was refused
     assert "closed on" in bot.command(command, user=MEMBER).text  # and by time now, as before
+
+
+def test_an_undo_that_reaches_the_database_after_the_close_withdraws_nothing_the_close_counted(
+    bot, playbook, slack, engine, clock
+):
+    """An undo judged by its start time, a moment before week 1 closes, that reaches the
+    database after the close (a clock a little ahead, or a slow request) withdraws
+    nothing from the closed week: the verdict counted that report, and it keeps counting."""
+    clock.set(BEFORE_THE_CLOSE)
+    assert "Recorded" in bot.command("kpi support-replies 777 week:1").text
+    the_clock = Engine(engine, slack, Clock(datetime(2026, 11, 23, 11, 0, tzinfo=UTC)))
+    closed = the_clock.run(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # the clock closes week 1
+    assert closed.counts[("close", "done")] == 1
+    clock.set(BEFORE_THE_CLOSE)  # the undo's own start: week 1 still open by time
+    reply = bot.command("undo support-replies")
+    assert "Nothing" in reply.text or "nothing" in reply.text, reply.text
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM kpi_reading WHERE withdrawn_at IS NULL")).scalar() == 1
