@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cadence.text import unstorable
+
 MODES = ("human-led", "collaborative", "ai-led")
 Mode = Literal["human-led", "collaborative", "ai-led"]
 MAX_STEPS = 30  # keeps one playbook's status within Block Kit's 50 blocks
@@ -28,6 +30,16 @@ SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """Every text of a playbook passes the check a command's text passes (cadence/text.py)."""
+        for text in value if isinstance(value, list) else (value,):
+            problem = unstorable(text) if isinstance(text, str) else None
+            if problem is not None:
+                raise ValueError(f"contains {problem}, which can't be stored: retype it without that character")
+        return value
 
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]

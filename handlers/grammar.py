@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cadence.definition import CHANNEL_RE, USER_RE
+from cadence.text import unstorable
 from templates.refusals import Refusal, close_matches
 
 MAX_COMMAND_CHARS = 2000
@@ -255,18 +256,11 @@ class _Words:
         return self.text[self.matches[start].start() : self.matches[end - 1].end()]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def control_character(text: str) -> str | None:
-    """Names the first control character in `text` (NUL, or any other C0 or DEL but tab
-    and line breaks), or None. Such characters break storage (PostgreSQL refuses NUL)
-    and logs, and no person types them on purpose."""
-    found = _CONTROL.search(text or "")
-    if found is None:
-        return None
-    code = ord(found.group())
-    return "a NUL character (U+0000)" if code == 0 else f"a control character (U+{code:04X})"
+    """Names the first character in `text` that is never stored, or None: a control
+    character (NUL, or any other C0 or DEL but tab and line breaks), a bidirectional
+    control or a zero-width character (cadence/text.py, the check every path shares)."""
+    return unstorable(text)
 
 
 def _first_word(text: str) -> str:

@@ -3,7 +3,9 @@
 Escaping is the default, not something to remember: every `{{ value }}` is escaped
 for Slack mrkdwn (`&`, `<`, `>`, so `<!channel>` typed by a user cannot ping anyone)
 and then for JSON. Only `Mrkdwn` values, which the bot builds itself from ids it has
-validated (mentions, channel links), pass through unescaped.
+validated (mentions, channel links), pass through unescaped. What people type (reasons,
+notes, names) is marked `| typed` as well: shown as their words on one line, never as
+the bot's own formatting (`typed`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
+from cadence.text import without_invisible
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -45,9 +48,34 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]\s*")
+_EMOJI_CODE = re.compile(r":(?=[A-Za-z0-9_+'-]+:)")  # the first colon of an :emoji: code
+_OPENING_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_")  # where _italics_ could begin
+_QUOTE_START = re.compile(r"^\s*>")
+# Slack's mrkdwn has no escape for its markers, so each shows as its look-alike: the text
+# reads as typed and never as the bot's bold, italics, strike, code or emoji.
+_LOOK_ALIKES = str.maketrans({"*": "\u2217", "~": "\u223c", "`": "\u02cb"})
+
+
+def typed(text: Any) -> Mrkdwn:
+    """What a person typed (a reason, a note, a name), for a mrkdwn text: shown as their
+    words, never as the bot's formatting. On one line (a line break can't start a line of
+    its own, a quote or a list); `*`, `_`, `~`, backticks and `:emoji:` codes, and a `>`
+    that would start a quote, shown as look-alikes that Slack does not format; `&`, `<`,
+    `>` escaped (no mention, link or ping); bidirectional controls and zero-width
+    characters removed (they are refused at input; this covers text stored before)."""
+    text = without_invisible("" if text is None else str(text))
+    text = _LINE_BREAKS.sub(" ", text)
+    text = _EMOJI_CODE.sub("\ua789", text)
+    text = _OPENING_UNDERSCORE.sub("\u02cd", text.translate(_LOOK_ALIKES))
+    text = _QUOTE_START.sub("\u02c3", text)
+    return Mrkdwn(slack_escape(text))
+
+
 def mrkdwn(pattern: str, *args: Any) -> Mrkdwn:
-    """`pattern` (the bot's own text) with `{}` filled by escaped args; Mrkdwn args pass as they are."""
-    return Mrkdwn(pattern.format(*(a if isinstance(a, Mrkdwn) else slack_escape(str(a)) for a in args)))
+    """`pattern` (the bot's own text) with `{}` filled by args as typed text (`typed`);
+    Mrkdwn args pass as they are."""
+    return Mrkdwn(pattern.format(*(a if isinstance(a, Mrkdwn) else typed(a) for a in args)))
 
 
 def _finalize(value: Any) -> str:
@@ -169,6 +197,7 @@ _env.filters.update(
     percent=_percent,
     code=_code,
     plain=lambda value: PlainText("" if value is None else str(value)),
+    typed=typed,
     exceptions_phrase=_exceptions_phrase,
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,

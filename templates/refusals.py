@@ -16,7 +16,7 @@ import difflib
 import string
 from typing import Any
 
-from templates import Mrkdwn, slack_escape
+from templates import Mrkdwn, slack_escape, typed
 
 TEXTS: dict[str, str] = {
     # ---- the shape of the command (handlers/grammar.py) ----
@@ -180,10 +180,13 @@ TEXTS: dict[str, str] = {
 
 
 class _Escaping(string.Formatter):
+    """A value is shown as typed (templates.typed): a refusal's values are the words,
+    names and reasons people sent."""
+
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Mrkdwn):
             return str(value)
-        return slack_escape(format(value, format_spec))
+        return str(typed(format(value, format_spec)))
 
 
 class Refusal(Exception):
