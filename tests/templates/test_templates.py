@@ -242,6 +242,7 @@ def _contexts(text: str) -> dict[str, dict]:
             ends_on="2026-12-20",
             channel="CTEAM00001",
             stage="Pick the workflow",
+            moved_from="2026-11-30",
         ),
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel_set": dict(channel="CCURATORS"),
