@@ -217,11 +217,8 @@ def transitions_change(
 # ---- people's decisions -----------------------------------------------------------------
 
 
-def decide_proposal(
-    store: Store, key: str, approve: bool, by: str, now: datetime, also: list[Message] | None = None
-) -> None:
-    """An owner or curator approves or rejects a promotion proposal. `also`: messages the
-    caller wants sent with the decision (a Home tab refresh)."""
+def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetime) -> None:
+    """An owner or curator approves or rejects a promotion proposal."""
     governance = Governance(store.engine)
     proposal = governance.proposal(key)
     if proposal is None or proposal.kind != "promotion":
@@ -253,7 +250,6 @@ def decide_proposal(
         change.messages += alert_messages(state, step.name, rejection, key_base, curators, by=by)
     status = "approved" if approve else "rejected"
     change.messages += proposal_messages(state, ProposalView.of(proposal, step.name, status, by), curators, update=True)
-    change.messages += also or []
     try:
         applied = governance.apply(change, now, proposal_key=key, proposal_status=status, decided_by=by)
     except StaleState:
