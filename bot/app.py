@@ -24,7 +24,7 @@ from bot.tick import Cadence
 from bot.workspace import Guard, Workspace
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
-from handlers.context import Services
+from handlers.context import Malformed, Services
 from storage import replay
 from storage.cadence_log import CadenceLog
 from storage.db import checkpoint, held_connection
@@ -97,6 +97,7 @@ def create_app(
     )
     # One middleware, not one per concern: each is a step of every request.
     app.use(_EachRequest(settings, store, clock, Guard(workspace)))
+    app.error(_listener_failed)
     commands.register(app, services)
     actions.register(app, services)
     governance.register(app, services)
@@ -141,6 +142,17 @@ class _EachRequest(Middleware):
         if not _first_time(self.store, keys, self.clock()):
             return _repeat(req, keys)
         return next()
+
+
+def _listener_failed(error: Exception, request: BoltRequest) -> BoltResponse | None:
+    """A listener raised: a Malformed request answers 400 with one log line; anything
+    else is logged with its traceback and answers 500, as Bolt does by default."""
+    if isinstance(error, Malformed):
+        request.context["outcome"] = "malformed"
+        log.info("refused a malformed request: %s", error)
+        return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
+    log.error("a listener failed: %s", type(error).__name__, exc_info=error)
+    return None
 
 
 def _unless_ours(req: BoltRequest, workspace: Workspace | None) -> BoltResponse | None:

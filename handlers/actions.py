@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import keys
 from handlers.checkins import form_view, week_of
-from handlers.context import Services
+from handlers.context import Malformed, Services
 from handlers.request import Request
 from templates import render
 from templates.refusals import Refusal
@@ -29,9 +29,8 @@ def register(app: App, services: Services) -> None:
     def open_checkin_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         target = keys.read_checkin_button(action.get("value"))
-        if target is None:  # not a value of ours, e.g. {"playbook": 1e400}: one line, nothing else
-            log.warning("check-in button with an unreadable value")
-            return
+        if target is None:  # not a value of ours, e.g. {"playbook": 1e400}
+            raise Malformed("a check-in button with a value the bot never wrote")
         state = services.store.playbook_state_by_id(target[0])
         week = week_of(state, target[1]) if state else None
         if state is None or week is None:

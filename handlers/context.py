@@ -11,6 +11,11 @@ from storage.outbox import Outbox
 from storage.store import Store
 
 
+class Malformed(Exception):
+    """A signed request whose content Slack could not have sent (a button value the bot
+    never wrote): answered 400 with one log line (bot/app.py), nothing done."""
+
+
 @dataclass(frozen=True)
 class Services:
     store: Store

@@ -258,14 +258,14 @@ def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):
     "value",
     ['{"playbook": 1e400, "week": "2026-11-16"}', '{"playbook": 99999999999999999999, "week": "2026-11-16"}'],
 )
-def test_a_signed_click_with_an_impossible_value_does_nothing_and_logs_one_line(bot, playbook, slack, caplog, value):
+def test_a_signed_click_with_an_impossible_value_is_400_with_one_log_line(bot, playbook, slack, caplog, value):
     caplog.set_level(logging.INFO)
     reply = bot.click("UMEMBER001", "checkin_kpi", value)
-    assert reply.status == 200
+    assert reply.status == 400
     assert slack.calls_to("views.open") == []
     assert "Traceback" not in caplog.text
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
-        "check-in button with an unreadable value"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith("bot")] == [
+        "refused a malformed request: a check-in button with a value the bot never wrote"
     ]
 
 
