@@ -1,6 +1,10 @@
 """`rollout demo` tells the whole story, through the real handlers, and draws it."""
 
+import pytest
+
 from bot.demo import run
+
+pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
 
 def test_the_demo_runs_the_whole_story(tmp_path):

@@ -13,6 +13,8 @@ import pytest
 from storage.cadence_log import CadenceLog
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
 
+pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
+
 ROOT = Path(__file__).resolve().parents[2]
 UTC = UTC
 

@@ -15,6 +15,8 @@ import pytest
 from cadence.definition import parse_playbook
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES
 
+pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
+
 ROOT = Path(__file__).resolve().parents[2]
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
