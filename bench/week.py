@@ -25,7 +25,7 @@ from bot.tick import Cadence
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog
-from storage.db import checkpoint, make_engine
+from storage.db import make_engine
 from storage.models import CadenceJob, CaseCount, Cycle, KpiReading, Playbook, RubricScore, StepVerdict
 from storage.models import Decision as DecisionRow
 from storage.store import Store, decision_columns
@@ -237,11 +237,6 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     with QueryCounter(engine) as queries:
         report = cadence.tick(close_at)
     close_seconds = time.perf_counter() - started
-    # What the clock does after every tick (bot/processes.py): on SQLite, copy the log into
-    # the database file, which the close's commit no longer does itself.
-    started = time.perf_counter()
-    checkpoint(engine)
-    checkpoint_seconds = time.perf_counter() - started
     monday = closing_week + timedelta(days=7)
     started = time.perf_counter()
     with QueryCounter(engine) as digest_queries:
@@ -257,7 +252,6 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
         "closes": report.counts[("close", "done")],
         "close_seconds": close_seconds,
         "close_statements": queries.count,
-        "checkpoint_seconds": checkpoint_seconds if engine.dialect.name == "sqlite" else None,
         "digest_seconds": digest_seconds,
         "digest_statements": digest_queries.count,
         "digest_messages": len(messages),

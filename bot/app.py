@@ -27,7 +27,7 @@ from handlers import actions, commands, events, governance, home, views
 from handlers.context import Malformed, Services
 from storage import replay
 from storage.cadence_log import CadenceLog
-from storage.db import checkpoint, held_connection
+from storage.db import held_connection
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.store import Store
@@ -285,5 +285,4 @@ def create_clockwork(
         dispatcher,
         clock,
         heartbeat=lambda at: store.beat(metrics.CLOCK, at),
-        checkpoint=lambda: checkpoint(store.engine),
     )

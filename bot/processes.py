@@ -32,11 +32,9 @@ class Clockwork:
         dispatcher: Dispatcher,
         clock: Callable[[], datetime],
         heartbeat: Callable[[datetime], None] | None = None,
-        checkpoint: Callable[[], None] | None = None,
     ):
         self.cadence = cadence
         self.heartbeat = heartbeat  # records each finished tick: the clock's liveness signal
-        self.checkpoint = checkpoint  # SQLite's log copied into the database after each tick
         self.dispatcher = dispatcher
         self.clock = clock
         self._stop = threading.Event()
@@ -56,11 +54,6 @@ class Clockwork:
                 self.heartbeat(self.clock())
             except Exception:
                 log.warning("could not record the clock's heartbeat", exc_info=True)
-        if self.checkpoint is not None:
-            try:
-                self.checkpoint()
-            except Exception:
-                log.warning("could not checkpoint the database's log; the next tick tries again", exc_info=True)
 
     def _schedule(self, scheduler: BaseScheduler, first: datetime | None = None) -> BaseScheduler:
         # Every minute on the minute (and at `first`, if given). The tick is idempotent and

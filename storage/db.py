@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from storage import replay
@@ -28,182 +23,38 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's lock before it fails
-SQLITE_POOL_SIZE = 16  # connections kept open per process: at least the server's threads
-# A commit that leaves the write-ahead log past this many pages copies the log into the
-# database file there and then (a checkpoint). SQLite's default, kept for requests: each
-# pays now and then for a small one. A week close defers its own (defer_checkpoint).
-SQLITE_CHECKPOINT_PAGES = 1_000
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's one write lock before it fails
+POOL_SIZE = 10  # connections kept open per process: at least the HTTP server's threads
 
 
 def make_engine(url: str) -> Engine:
+    """The engine for `url`. A pooled connection is checked before use (pool_pre_ping),
+    so one cut while idle (a server restart, a proxy's timeout) is replaced, not failed."""
     url = normalise_database_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
-        # The HTTP server is threaded; SQLite connections are used by one thread at a time
-        # through the pool. A writer waits up to 30 s for the lock instead of failing. The
-        # pool keeps a connection for each of the server's threads (8 by default, and
-        # more than SQLAlchemy's 5): one made anew per request costs more than the request.
-        engine = create_engine(
-            url,
-            connect_args={
-                "check_same_thread": False,
-                "timeout": SQLITE_BUSY_SECONDS,
-                "factory": _writers_in_turn(threading.Lock()),
-            },
-            pool_size=SQLITE_POOL_SIZE,
-            max_overflow=SQLITE_POOL_SIZE,
-        )
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE, pool_pre_ping=True)
+    # The HTTP server is threaded; a SQLite connection is used by one thread at a time
+    # through the pool. A writer waits for the lock instead of failing.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+        pool_pre_ping=True,
+    )
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL keeps the database consistent through any crash and only
-            # risks the last commits on power loss; FULL would fsync every commit.
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
-            cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
-            cursor.close()
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # Readers and the one writer do not block each other in write-ahead-log mode; with
+        # it, NORMAL keeps the database consistent through any crash and only risks the
+        # last commits on power loss (FULL would wait for the disk at every commit).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
-        @event.listens_for(engine, "checkin")
-        def _checkpoints_again(dbapi_connection, record):  # pragma: no cover - trivial
-            if record.info.pop(_DEFERRED, False):
-                dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
-
-        return engine
-    engine = create_engine(url, pool_size=10, max_overflow=10)
-    _ping_when_idle(engine)
     return engine
-
-
-# The statements before which SQLite's driver begins a transaction (Python 3.11's
-# sqlite3, in its default, legacy transaction control): a transaction's first write.
-_BEGINS_A_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-def _writers_in_turn(turn: threading.Lock) -> type[sqlite3.Connection]:
-    """SQLite connections whose writers take turns in this process, by `turn`.
-
-    SQLite has one write lock. A writer that finds it taken sleeps in the busy handler, in
-    steps that grow to 100 ms, and tries again; under load it can lose the race again and
-    again, and its request waits many times a write's length (undo's p99 was 4.5x its
-    p50). So a connection queues for `turn` before its transaction's first write and
-    leaves the queue at its commit or rollback: this process's writers take SQLite's lock
-    one after another, none of them asleep. Writers in other processes (the clock, a
-    second web worker) still meet the busy handler. Waiting for `turn` has the busy
-    handler's limit, after which the write goes ahead and SQLite decides."""
-
-    class Cursor(sqlite3.Cursor):
-        connection: WritersInTurn
-
-        def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
-            self.connection.queue_for(sql)
-            try:
-                return super().execute(sql, parameters)
-            finally:
-                self.connection.leave_unless_writing()
-
-        def executemany(self, sql: str, seq_of_parameters: Any, /) -> Cursor:
-            self.connection.queue_for(sql)
-            try:
-                return super().executemany(sql, seq_of_parameters)
-            finally:
-                self.connection.leave_unless_writing()
-
-    class WritersInTurn(sqlite3.Connection):
-        has_turn = False
-
-        def queue_for(self, sql: str) -> None:
-            if not self.has_turn and not self.in_transaction and sql.lstrip()[:7].upper().startswith(_BEGINS_A_WRITE):
-                self.has_turn = turn.acquire(timeout=SQLITE_BUSY_SECONDS)
-
-        def leave_unless_writing(self) -> None:
-            if self.has_turn and not self.in_transaction:
-                self.has_turn = False
-                turn.release()
-
-        def cursor(self, factory: Any = Cursor) -> Any:  # Connection.execute comes here too
-            return super().cursor(factory)
-
-        def commit(self) -> None:
-            try:
-                super().commit()
-            finally:
-                self.leave_unless_writing()
-
-        def rollback(self) -> None:
-            try:
-                super().rollback()
-            finally:
-                self.leave_unless_writing()
-
-        def close(self) -> None:
-            try:
-                super().close()
-            finally:
-                if self.has_turn:
-                    self.has_turn = False
-                    turn.release()
-
-    return WritersInTurn
-
-
-_DEFERRED = "rollout_checkpoint_deferred"
-
-
-def defer_checkpoint(connection: Connection) -> None:
-    """SQLite: this transaction's commit leaves its pages in the write-ahead log, however
-    many, for the clock's checkpoint after the tick (checkpoint below). A week close of
-    1,000 playbooks writes 7,000 pages, and copying them into the database file inside
-    its commit was 0.3 s of the close (0.1 s with 8 weeks of history: fewer index pages
-    are touched, so it was the close's growth with history). The connection checkpoints
-    as usual again once back in the pool. Nothing to do on PostgreSQL."""
-    if connection.dialect.name != "sqlite":
-        return
-    connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-    connection.connection.info[_DEFERRED] = True
-
-
-def checkpoint(engine: Engine) -> None:
-    """SQLite: copy what the write-ahead log holds into the database file, as far as no
-    reader still needs it (PASSIVE: it waits for nobody, and nobody waits for it). The
-    clock runs it after each tick, for what a close deferred (defer_checkpoint).
-    PostgreSQL checkpoints by itself: nothing to do."""
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-
-
-PING_AFTER_IDLE_SECONDS = 1.0
-
-
-def _ping_when_idle(engine: Engine) -> None:
-    """Check a pooled connection before use only if it sat idle in the pool for a while.
-    A connection handed back a moment ago was alive a moment ago; pinging it anyway (the
-    pool's pre_ping) costs every request a round trip. One that sat idle may have been cut
-    (a server restart, a proxy's timeout): it is pinged, and replaced if it fails. A
-    connection cut mid-request is found by the error and the whole pool is renewed."""
-
-    @event.listens_for(engine, "checkin")
-    def _returned(_dbapi_connection: Any, record: Any) -> None:
-        record.info["returned_at"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        returned = record.info.get("returned_at")
-        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute("SELECT 1")
-            finally:
-                cursor.close()
-            dbapi_connection.rollback()  # leave it as the pool gave it: outside a transaction
-        except Exception as err:
-            raise DisconnectionError(f"a pooled connection did not answer: {err}") from err
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import defer_checkpoint, reading, unit_of_work
+from storage.db import reading, unit_of_work
 from storage.lists import one_of
 from storage.models import (
     GUARDRAIL_WEEKS,
@@ -385,7 +385,6 @@ class Governance:
         _open_week). So a report is either in the figures or refused as too late."""
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
             connection = s.connection()
-            defer_checkpoint(connection)  # SQLite: the clock checkpoints after the tick
             connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
             closes = judge(connection)
             if not closes:

@@ -205,28 +205,6 @@ def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Se
     return Settings(_env_file=None, **values)
 
 
-def outbox_rows_in_the_file_alone(engine, tmp_path) -> int:
-    """SQLite: the outbox rows the database file holds by itself, without its write-ahead
-    log: what a checkpoint has copied into it."""
-    import shutil
-    import sqlite3
-
-    copy = tmp_path / "file-alone.db"
-    shutil.copyfile(engine.url.database, copy)
-    connection = sqlite3.connect(copy)
-    try:
-        return connection.execute("SELECT count(*) FROM outbox").fetchone()[0]
-    finally:
-        connection.close()
-
-
-def big_messages(prefix: str) -> list:
-    """2,500 messages of 4,000 characters: about 2,500 pages, past SQLite's 1,000-page checkpoint."""
-    from storage.outbox import Message
-
-    return [Message(f"{prefix}-{n}", "chat.postMessage", "C1", {"text": "x" * 4000}) for n in range(2500)]
-
-
 class _Swappable:
     """One HTTP server for the session; each test mounts its own app on it."""
 

@@ -273,26 +273,6 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
     assert "Traceback" not in output
 
 
-def test_the_clock_checkpoints_the_sqlite_log_after_each_tick(database_url, store, slack, clock, tmp_path):
-    """The clock's tick leaves the database file holding what was written before it: the
-    checkpoint a week close defers (storage.db.defer_checkpoint) is its job."""
-    from bot.app import create_clockwork
-    from storage.db import defer_checkpoint, unit_of_work
-    from storage.outbox import enqueue_in
-    from tests.conftest import big_messages, outbox_rows_in_the_file_alone, settings_for
-
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL checkpoints by itself")
-
-    clockwork = create_clockwork(settings_for(database_url, slack), store, clock=clock)
-    with unit_of_work(store.engine) as s:  # as a week close writes
-        defer_checkpoint(s.connection())
-        enqueue_in(s, big_messages("big"), clock())
-    assert outbox_rows_in_the_file_alone(store.engine, tmp_path) == 0
-    clockwork.tick()  # nothing is due: no playbooks
-    assert outbox_rows_in_the_file_alone(store.engine, tmp_path) == 2500
-
-
 def _stall(port: int, count: int) -> list:
     """`count` clients that send a request's headers and a little of its body, then nothing."""
     import socket
