@@ -20,7 +20,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import CompoundSelect
 from sqlmodel import Session, col
 
-from storage.lists import one_of
 from storage.models import (
     CaseCount,
     CheckIn,
@@ -69,7 +68,7 @@ def _of_weeks(table: Any) -> list[Any]:
     playbook IN (...) AND week IN (...) walks the counting index one (playbook, week) at
     a time on both databases, where a list of pairs may not."""
     return [
-        one_of(col(table.playbook_id), "pids"),
+        col(table.playbook_id).in_(bindparam("pids", expanding=True)),
         col(table.week_start).in_(bindparam("weeks", expanding=True, type_=Date)),
         col(table.withdrawn_at).is_(None),
     ]
@@ -169,7 +168,7 @@ def _weekly(columns: Callable[[Any], list[Any]], playbook: Any, weeks: int) -> S
     per_week = []
     for i in range(weeks):
         week_start = bindparam(f"week_{i}", type_=Date)
-        per_week.append(select(*columns(week_start)).where(one_of(playbook, f"pids_{i}")))
+        per_week.append(select(*columns(week_start)).where(playbook.in_(bindparam(f"pids_{i}", expanding=True))))
     return union_all(*per_week) if len(per_week) > 1 else per_week[0]
 
 

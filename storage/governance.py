@@ -20,7 +20,6 @@ from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
-from storage.lists import one_of
 from storage.models import (
     GUARDRAIL_WEEKS,
     LOGGED,
@@ -125,7 +124,7 @@ def _last_verdicts(dialect: str) -> Select[Any]:
     index: the cost follows the steps and the window, never the length of their history.
     PostgreSQL takes them with a LATERAL join and a LIMIT; SQLite, which has no LATERAL,
     bounds each step's range by its N-th latest week. Built once: status reads it too."""
-    steps = one_of(STEP.c.id, "step_ids")
+    steps = STEP.c.id.in_(bindparam("step_ids", expanding=True))
     # Only what the rules read: a close loads tens of thousands of these.
     wanted = [getattr(VERDICT.c, name) for name in _VERDICT_COLUMNS]
     if dialect == "postgresql":
@@ -159,18 +158,18 @@ _STEP_CHANGES_SINCE = (
     select(DECISION.c.step_id, DECISION.c.kind, DECISION.c.week_start, DECISION.c.from_mode, DECISION.c.to_mode)
     .where(
         STEP_CHANGES,
-        one_of(DECISION.c.step_id, "step_ids"),
+        DECISION.c.step_id.in_(bindparam("step_ids", expanding=True)),
         DECISION.c.week_start >= bindparam("since", type_=Date),
     )
     .order_by(DECISION.c.id)
 )
 _GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures).where(
     GUARDRAIL_WEEKS,
-    one_of(DECISION.c.playbook_id, "pids"),
+    DECISION.c.playbook_id.in_(bindparam("pids", expanding=True)),
     DECISION.c.week_start >= bindparam("since", type_=Date),
 )
 _OPEN_PROMOTIONS = select(Proposal).where(
-    one_of(col(Proposal.step_id), "step_ids"),
+    col(Proposal.step_id).in_(bindparam("step_ids", expanding=True)),
     Proposal.status == "open",
     Proposal.kind == "promotion",
 )
@@ -199,14 +198,16 @@ _CYCLE_RESULTS_OF = (
         _CYCLE_RESULT.c.hit,
         _CYCLE_RESULT.c.weeks_met,
     )
-    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
+    .where(_CYCLE_RESULT.c.playbook_id.in_(bindparam("pids", expanding=True)))
     .order_by(_CYCLE_RESULT.c.cycle)
 )
 _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where(
-    one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
+    _PROPOSAL.c.playbook_id.in_(bindparam("pids", expanding=True)), _PROPOSAL.c.kind == "scale"
 )
 _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
-    one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale", _PROPOSAL.c.status == "open"
+    _PROPOSAL.c.playbook_id.in_(bindparam("pids", expanding=True)),
+    _PROPOSAL.c.kind == "scale",
+    _PROPOSAL.c.status == "open",
 )
 # A week's close marks it closed (playbook.closed_through, never moved back): run over
 # the closing weeks before their figures are read (Governance.record_closes).
@@ -223,7 +224,9 @@ _CLOSE_WEEK = (
         )
     )
 )
-_VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(one_of(_REGISTRY.c.playbook_id, "pids"))
+_VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(
+    _REGISTRY.c.playbook_id.in_(bindparam("pids", expanding=True))
+)
 
 
 class Governance:

@@ -37,7 +37,6 @@ from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting, driver, replay
 from storage.db import autocommit_connection, for_a_transaction, reading, transaction, unit_of_work
-from storage.lists import one_of
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -211,7 +210,7 @@ _ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_b
 # (storage/lists.py): the digest and the clock read a thousand at once.
 _STEPS_OF_MANY = (
     select(Step)
-    .where(one_of(col(Step.playbook_id), "ids"), col(Step.retired_at).is_(None))
+    .where(col(Step.playbook_id).in_(bindparam("ids", expanding=True)), col(Step.retired_at).is_(None))
     .order_by(Step.playbook_id, Step.position)
 )
 _RANKED_CYCLES = (
@@ -219,7 +218,7 @@ _RANKED_CYCLES = (
         CYCLE,
         func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
     )
-    .where(one_of(CYCLE.c.playbook_id, "ids"))
+    .where(CYCLE.c.playbook_id.in_(bindparam("ids", expanding=True)))
     .subquery()
 )
 # Each playbook's latest two cycle rows, the latest first (_ANCHOR_OF, for many).
@@ -228,7 +227,7 @@ _ANCHORS_OF_MANY = (
     .where(_RANKED_CYCLES.c.rank <= 2)
     .order_by(_RANKED_CYCLES.c.playbook_id, _RANKED_CYCLES.c.number.desc())
 )
-_PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
+_PLAYBOOKS_OF_MANY = select(Playbook).where(col(Playbook.id).in_(bindparam("ids", expanding=True)))
 
 
 def _step_report(
