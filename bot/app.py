@@ -27,7 +27,6 @@ from handlers import actions, commands, events, governance, home, views
 from handlers.context import Malformed, Services
 from storage import replay
 from storage.cadence_log import CadenceLog
-from storage.db import held_connection
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.store import Store
@@ -237,7 +236,7 @@ class RolloutApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
-        with replay.scope() as claim, held_connection():
+        with replay.scope() as claim:
             response = super().dispatch(req)
             # A command that wrote nothing is recorded now; one whose write found its key
             # taken (claim.repeated) is not asked about again.

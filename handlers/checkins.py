@@ -27,12 +27,10 @@ def record_kpi(
     value: float,
     percent: bool,
     usage: str | None,
-    held: bool = False,
 ) -> None:
-    """A KPI reading from a member or the owner. `held`: `state` is the one this process
-    held (Store.held_state), for the write to confirm (it raises Stale if it cannot)."""
+    """A KPI reading from a member or the owner."""
     request.require_member_or_owner(state, usage)
-    reports.record_kpi(request.store, state, week, value, percent, request.user_id, request.now, usage, held)
+    reports.record_kpi(request.store, state, week, value, percent, request.user_id, request.now, usage)
 
 
 def record_attestation(

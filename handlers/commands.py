@@ -24,7 +24,7 @@ from handlers.request import Request
 from storage.governance import Governance
 from storage.replay import Repeated
 from storage.reports import Reports
-from storage.store import CURATORS_CHANNEL, PlaybookState, Stale
+from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates import render
 from templates.refusals import Refusal
 
@@ -90,25 +90,9 @@ def _help(request: Request, cmd: grammar.Help) -> dict[str, Any]:
 
 
 def _kpi(request: Request, cmd: grammar.Kpi) -> dict[str, Any]:
-    # The most frequent command is judged on the playbook state this process holds, and
-    # its one write stands only if that state is still current (Store.held_state): a
-    # round trip fewer. Judged again on the current state if it was not. A refusal is
-    # given only once the state it was judged on is known to be current.
-    held = request.store.held_state(cmd.playbook)
-    if held is not None:
-        try:
-            return _kpi_on(request, cmd, held, held=True)
-        except Stale:
-            pass
-        except Refusal:
-            if request.store.playbook_state_by_id(held.playbook.id) is held:
-                raise  # judged on the current state after all (Slack is not asked twice)
-    return _kpi_on(request, cmd, request.playbook(cmd.playbook, "kpi"), held=False)
-
-
-def _kpi_on(request: Request, cmd: grammar.Kpi, state: PlaybookState, held: bool) -> dict[str, Any]:
+    state = request.playbook(cmd.playbook, "kpi")
     week = request.week(state, cmd.week, "kpi")
-    checkins.record_kpi(request, state, week, cmd.value, cmd.percent, usage="kpi", held=held)
+    checkins.record_kpi(request, state, week, cmd.value, cmd.percent, usage="kpi")
     playbook = state.playbook
     return render(
         "kpi_recorded",
@@ -393,25 +377,13 @@ def _kpi_trend(
     week: calendar.WeekRef | None,
     figures: WeekFigures | None,
 ) -> dict[tuple[int, date], float]:
-    """The KPI of each of `weeks` (its latest report), keyed as Reports.kpi_series. Closed
-    weeks are final, so theirs are kept per process, under the playbook's revision and
-    the weeks they cover; the open ones are read: this week's from `figures`, read anyway."""
-    playbook, reports = state.playbook, Reports(request.store.engine)
-    anchor, still_open = state.cycle_anchor, set()
-    if anchor is not None:
-        grace = state.settings.grace_hours
-        still_open = {w.week_start for w in calendar.open_weeks(anchor, playbook.timezone, grace, request.now)}
-    closed = [w for w in weeks if w not in still_open]
-    series: dict[tuple[int, date], float] = {}
-    if closed:
-        name = f"kpi-closed:{closed[0]}:{closed[-1]}:{len(closed)}"
-        series.update(request.store.remember(state, name, lambda: reports.kpi_series([playbook.id], closed)))
-    to_read = [w for w in weeks if w in still_open]
-    if week is not None and figures is not None and week.week_start in still_open:
-        to_read.remove(week.week_start)
-        if figures.kpi is not None:
-            series[(playbook.id, week.week_start)] = figures.kpi
-    series.update(reports.kpi_series([playbook.id], to_read))  # last week's, in its grace
+    """The KPI of each of `weeks` (its latest report), keyed as Reports.kpi_series: this
+    week's from `figures`, read anyway, and the others in one query."""
+    playbook = state.playbook
+    to_read = [w for w in weeks if week is None or figures is None or w != week.week_start]
+    series = Reports(request.store.engine).kpi_series([playbook.id], to_read)
+    if week is not None and figures is not None and figures.kpi is not None:
+        series[(playbook.id, week.week_start)] = figures.kpi
     return series
 
 
@@ -427,17 +399,9 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
     gov = Governance(request.store.engine)
     lookback = governance.thresholds(state).lookback_weeks
-    # Recent verdicts, open proposals and versions change only when a week closes or
-    # someone decides: kept per process under the playbook's revision.
-    history, proposals, versions = request.store.remember(
-        state,
-        "status",
-        lambda: (
-            gov.histories([state], lookback),
-            gov.open_proposals(playbook.id),
-            gov.versions(playbook_id=playbook.id),
-        ),
-    )
+    history = gov.histories([state], lookback)
+    proposals = gov.open_proposals(playbook.id)
+    versions = gov.versions(playbook_id=playbook.id)
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
     for index, step in enumerate(state.steps):

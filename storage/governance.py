@@ -19,7 +19,7 @@ from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import reading, unit_of_work
+from storage.db import unit_of_work
 from storage.models import (
     GUARDRAIL_WEEKS,
     LOGGED,
@@ -245,7 +245,7 @@ class Governance:
         ids = [s.id for s in steps]
         if not ids:
             return StepHistory({}, {})
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             verdicts = s.execute(
                 _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
             ).all()
@@ -300,7 +300,7 @@ class Governance:
         if not playbook_ids:
             return {}
         parameters = {"pids": playbook_ids}
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             results = s.execute(_CYCLE_RESULTS_OF, parameters).all()
             proposals = s.execute(_SCALE_PROPOSALS_OF, parameters).all()
             versions = s.execute(_VERSIONS_OF, parameters).all()
@@ -321,7 +321,7 @@ class Governance:
         """The playbooks among these with an open "ready to scale" proposal."""
         if not playbook_ids:
             return set()
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             return set(s.execute(_OPEN_SCALE_OF, {"pids": playbook_ids}).scalars())
 
     def proposal(self, key: str) -> Proposal | None:
@@ -331,7 +331,7 @@ class Governance:
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
         if not playbook_ids:
             return []
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             return list(
                 s.execute(
                     select(Proposal)
@@ -344,7 +344,7 @@ class Governance:
         return self.open_proposals_of([playbook_id])
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             query = select(RegistryVersion).order_by(RegistryVersion.slug, RegistryVersion.version)
             if playbook_id is not None:
                 query = query.where(RegistryVersion.playbook_id == playbook_id)
@@ -354,7 +354,7 @@ class Governance:
 
     def version(self, slug: str, number: int | None) -> RegistryVersion | None:
         """Version `number` of the playbook published as `slug` (the latest if None)."""
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             query = select(RegistryVersion).where(RegistryVersion.slug == slug)
             if number is not None:
                 query = query.where(RegistryVersion.version == number)
@@ -511,7 +511,7 @@ class Governance:
         statement, parameters = _LOG, {"playbook_id": playbook_id, "limit": limit}
         if step_id is not None:
             statement, parameters = _STEP_LOG, {**parameters, "step_id": step_id}
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             return list(s.execute(statement, parameters).scalars().all())
 
     def next_version(self, playbook_id: int) -> int:

@@ -27,6 +27,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_config(engine, connection), revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Back to `revision` (for tests of a migration's way back; operators restore backups)."""
+    with engine.begin() as connection:
+        command.downgrade(_config(engine, connection), revision)
+
+
 def head_revision() -> str:
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert head is not None, "the migrations have a head"

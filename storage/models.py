@@ -127,10 +127,6 @@ class Playbook(SQLModel, table=True):
     closed_through: Optional[date] = None
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
-    # Raised by the database itself (triggers, migration 0010) whenever this row, one of
-    # its steps or one of its cycles changes: a process may keep the playbook's state
-    # in memory for as long as this number stays the same (Store.playbook_state).
-    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Step(SQLModel, table=True):

@@ -23,10 +23,8 @@ from datetime import datetime
 from typing import NoReturn
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
-from storage import driver
 from storage.bulk import insert_new
 from storage.models import SeenRequest
 
@@ -82,13 +80,6 @@ def record(bind: Session | Connection) -> Claim | None:
     return claim
 
 
-def single_key() -> Claim | None:
-    """The claim of the request in scope, if it carries one key and it is not recorded
-    yet: for a write that records it in its own statement (Store._claim_in_statement)."""
-    claim = _current.get()
-    return claim if claim is not None and claim.pending and len(claim.keys) == 1 else None
-
-
 def repeated(claim: Claim) -> NoReturn:
     """A key of this claim was seen before: the request is a repeat."""
     claim.repeated = True
@@ -98,11 +89,4 @@ def repeated(claim: Claim) -> NoReturn:
 def insert_keys(bind: Session | Connection, keys: list[str], at: datetime | None) -> bool:
     """Insert request keys in the caller's transaction; False if any was seen before (the
     caller then rolls back). The unique key decides, so racing repeats cannot both pass."""
-    if len(keys) == 1 and isinstance(bind, Connection) and bind.dialect.name == "sqlite":
-        # A request's one key, beside its report: on the driver's cursor (storage/driver.py).
-        return driver.execute(bind, _NEW_KEY, {"key": keys[0], "seen_at": at}).rowcount == 1
     return len(insert_new(bind, SeenRequest.__table__, [{"key": key, "seen_at": at} for key in keys])) == len(keys)
-
-
-# SQLite: one key, inserted unless it is there; the row count says which.
-_NEW_KEY = sqlite.insert(SeenRequest.__table__).on_conflict_do_nothing(index_elements=["key"])

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import autocommit_connection, reading, unit_of_work
+from storage.db import unit_of_work
 from storage.models import (
     MODE_CHANGES,
     CadenceJob,
@@ -60,7 +60,7 @@ class Reports:
         """The week's KPI (its latest report) for each playbook and week."""
         if not playbook_ids or not weeks:
             return {}
-        with autocommit_connection(self.engine) as connection:
+        with self.engine.connect() as connection:
             return counting.latest(
                 connection, KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks]
             )
@@ -97,7 +97,7 @@ class Reports:
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
-        with autocommit_connection(self.engine) as connection:
+        with self.engine.connect() as connection:
             rows = connection.execute(_EXCEPTION_RATIOS, {"weeks": weeks}).all()
         return {week: exceptions / cases for week, exceptions, cases in rows if cases}
 
@@ -108,7 +108,7 @@ class Reports:
         if not playbook_ids:
             return []
         wanted = set(playbook_ids)
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             changes = s.execute(_MODE_CHANGES_BETWEEN, {"start": start, "end": end}).scalars()
             return [d for d in changes if d.playbook_id in wanted]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -21,13 +21,11 @@ from sqlalchemy import (
     literal,
     or_,
     text,
-    true,
     tuple_,
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -35,8 +33,8 @@ from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
-from storage import counting, driver, replay
-from storage.db import autocommit_connection, for_a_transaction, reading, transaction, unit_of_work
+from storage import counting, replay
+from storage.db import unit_of_work
 from storage.models import (
     CadenceJob,
     CaseCount,
@@ -59,58 +57,14 @@ from storage.outbox import enqueue_in
 
 CURATORS_CHANNEL = "curators_channel"
 PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
-T = TypeVar("T")
-STATE_CACHE_SIZE = 4096  # playbook states kept per process; an organisation has far fewer
 
 
-class _Revision(NamedTuple):
-    id: int
-    revision: int
-
-
-def _revision(result: Any) -> _Revision | None:
-    """A playbook's id and revision from a read of _REVISION_BY_SLUG (driver.execute)."""
-    row = result.fetchone()
-    result.close()  # SQLite: a statement left unfinished would hold its read snapshot
-    return None if row is None else _Revision(*row)
-
-
-# The request path's reads, built once: building a statement costs more than running it.
-_REVISION_BY_SLUG = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.slug == bindparam("slug"))
-_REVISION_BY_ID = select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.id == bindparam("id"))
 _PLAYBOOK_BY_ID = select(PLAYBOOK).where(PLAYBOOK.c.id == bindparam("id"))
+_PLAYBOOK_BY_SLUG = select(PLAYBOOK).where(PLAYBOOK.c.slug == bindparam("slug"))
 CLOCK_STATUSES = ("active", "paused", "retired")
-_CLOCK_REVISIONS = (
-    select(PLAYBOOK.c.id, PLAYBOOK.c.revision).where(PLAYBOOK.c.status.in_(CLOCK_STATUSES)).order_by(PLAYBOOK.c.id)
-)
 _STEPS_OF = (
     select(STEP).where(STEP.c.playbook_id == bindparam("id"), STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
 )
-
-
-def _put_bounded(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    """Keep `value` under `key`, making room by dropping the oldest entry when full."""
-    if len(cache) >= STATE_CACHE_SIZE and key not in cache:
-        cache.pop(next(iter(cache)))
-    cache[key] = value
-
-
-def _request_key() -> Any:
-    """The request key as a row to insert into seen_request (parameters key, seen_at)."""
-    seen_at = SeenRequest.__table__.c.seen_at
-    return select(bindparam("key").label("key"), bindparam("seen_at", type_=seen_at.type).label("seen_at"))
-
-
-def _claim(key: Any = None) -> Any:
-    """PostgreSQL: insert the request key (`key`, by default _request_key) into
-    seen_request unless it is there; a row back (the key) only if it was new."""
-    seen = SeenRequest.__table__
-    return (
-        pg_insert(seen)
-        .from_select(["key", "seen_at"], _request_key() if key is None else key)
-        .on_conflict_do_nothing(index_elements=[seen.c.key])
-        .returning(seen.c.key)
-    )
 
 
 def _open_week() -> Any:
@@ -135,69 +89,22 @@ def _open_week() -> Any:
 
 
 def _add_report_if_open(table: Any, columns: tuple[str, ...]) -> Any:
-    """A report, inserted only if its week is open (_open_week): its id back if it was."""
-    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(exists(_open_week()))
+    """A report, inserted only if its week is open (_open_week, whose lock it takes on
+    PostgreSQL): its id back if it was."""
+    still_open = exists(_open_week().with_for_update(read=True))
+    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(still_open)
     return insert(table).from_select(list(columns), report).returning(table.c.id)
 
 
-def _add_report_once(table: Any, columns: tuple[str, ...], checked: bool = False) -> Any:
-    """PostgreSQL: a request's key and its report in one statement, which commits on its
-    own. The report is inserted only if its week is open (_open_week, whose lock it takes
-    first) and only if the key was new, so a repeat inserts nothing. One row back: whether
-    the week was open (`current`) and whether the report went in (`added`).
-
-    `checked`: and only if the playbook is still at `revision`, the state the report was
-    judged on (`current` says whether it was, and the week open). A data-modifying CTE
-    runs whether or not it is read from."""
-    current_of = _open_week().with_for_update(read=True)
-    if checked:
-        current_of = current_of.where(PLAYBOOK.c.revision == bindparam("revision"))
-    current = current_of.cte("current")
-    claimed = _claim(_request_key().select_from(current)).cte("claimed")
-    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).select_from(claimed)
-    added = insert(table).from_select(list(columns), report).returning(table.c.id).cte("added")
-    return select(
-        select(func.count()).select_from(current).scalar_subquery().label("current"),
-        select(func.count()).select_from(added).scalar_subquery().label("added"),
-    )
-
-
-@dataclass(frozen=True)
-class _ReportWrite:
-    """How a kind of report is written, built once: its columns, an INSERT if its week is
-    open (inside a transaction that records the request's key as it commits), and
-    PostgreSQL's one statement with the key (_add_report_once)."""
-
-    columns: tuple[str, ...]
-    plain: Any
-    once: Any
-
-    @classmethod
-    def of(cls, model: Any, *columns: str) -> _ReportWrite:
-        table = model.__table__
-        return cls(columns, _add_report_if_open(table, columns), _add_report_once(table, columns))
-
-
-def _seen_once() -> Any:
-    """PostgreSQL: record one request key in a statement that commits itself; a row back
-    if it was new. `set_config(..., true)` holds for the statement's own transaction,
-    commit included: a key lost in a server crash costs at most one duplicate, not worth
-    an fsync (what SET LOCAL synchronous_commit does in a transaction)."""
-    quick = select(func.set_config("synchronous_commit", "off", True).label("quick")).cte("quick")
-    return _claim(_request_key().select_from(quick))
-
-
-_SEEN_ONCE = _seen_once()
 _REPORTED = ("week_start", "reported_by", "reported_at")
-_KPI_READING = _ReportWrite.of(KpiReading, "playbook_id", "value", *_REPORTED)
-_ADD_KPI_READING_IF_CURRENT = _add_report_once(KpiReading.__table__, _KPI_READING.columns, checked=True)
-_GUARDRAIL_READING = _ReportWrite.of(GuardrailReading, "playbook_id", "value", *_REPORTED)
-_CHECKIN = _ReportWrite.of(
-    CheckIn, "playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at"
+_KPI_READING = _add_report_if_open(KpiReading.__table__, ("playbook_id", "value", *_REPORTED))
+_GUARDRAIL_READING = _add_report_if_open(GuardrailReading.__table__, ("playbook_id", "value", *_REPORTED))
+_CHECKIN = _add_report_if_open(
+    CheckIn.__table__, ("playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at")
 )
-_EXCEPTION = _ReportWrite.of(ExceptionReport, "playbook_id", "step_id", "reason", *_REPORTED)
-_CASE_COUNT = _ReportWrite.of(CaseCount, "playbook_id", "step_id", "cases", *_REPORTED)
-_RUBRIC_SCORE = _ReportWrite.of(RubricScore, "playbook_id", "step_id", "score", *_REPORTED)
+_EXCEPTION = _add_report_if_open(ExceptionReport.__table__, ("playbook_id", "step_id", "reason", *_REPORTED))
+_CASE_COUNT = _add_report_if_open(CaseCount.__table__, ("playbook_id", "step_id", "cases", *_REPORTED))
+_RUBRIC_SCORE = _add_report_if_open(RubricScore.__table__, ("playbook_id", "step_id", "score", *_REPORTED))
 _CURATOR = select(RoleGrant.__table__.c.id).where(
     RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
 )
@@ -247,11 +154,6 @@ class Conflict(Exception):
 class WeekClosed(Exception):
     """A report for a week the clock has closed (its verdicts are recorded): nothing was
     written. The request judged the week open by its own start time; the close came first."""
-
-
-class Stale(Exception):
-    """A write made on a playbook state this process held found the playbook changed
-    since: nothing was written; judge the request again on the current state."""
 
 
 @dataclass(frozen=True)
@@ -342,22 +244,11 @@ class LoadOutcome:
 class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._cache: dict[int, PlaybookState] = {}  # playbook id -> its state (playbook_state)
-        self._slugs: dict[str, int] = {}  # slug -> playbook id, of the states cached (held_state)
-        self._kept: dict[tuple[int, str], tuple[int, Any]] = {}  # (playbook id, name) -> (revision, value)
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
-        """Record these request keys; False if any was seen before (a replay or a retry)."""
-        if len(keys) == 1 and self.engine.dialect.name == "postgresql":
-            # A slash command's one key: one statement on the request's connection, where
-            # BEGIN, SET LOCAL, INSERT and COMMIT were four round trips.
-            with autocommit_connection(self.engine) as connection:
-                return connection.execute(_SEEN_ONCE, {"key": keys[0], "seen_at": at}).first() is not None
-        # On every request, so Core rather than the ORM: a third of the cost.
-        with for_a_transaction(self.engine) as connection:
-            if self.engine.dialect.name == "postgresql":
-                # A key lost in a server crash costs at most one duplicate: not worth an fsync.
-                connection.execute(text("SET LOCAL synchronous_commit = off"))
+        """Record these request keys; False if any was seen before (a replay or a retry).
+        For a request that wrote nothing (its keys were not recorded with a write)."""
+        with self.engine.connect() as connection:
             if replay.insert_keys(connection, keys, at):
                 connection.commit()
                 return True
@@ -395,77 +286,25 @@ class Store:
     # ---- playbooks -------------------------------------------------------------
 
     def playbook_state(self, slug: str) -> PlaybookState | None:
-        """One playbook with its steps and anchor. Every command starts here: one query
-        for the playbook's revision, and the rest only when it changed (see _state_of)."""
-        with autocommit_connection(self.engine) as connection:
-            return self._state_of(connection, _revision(driver.execute(connection, _REVISION_BY_SLUG, {"slug": slug})))
-
-    def held_state(self, slug: str) -> PlaybookState | None:
-        """The state this process holds for `slug`, with no query, where the request's
-        one write can confirm it in its own statement (a KPI report on PostgreSQL:
-        add_kpi_reading with the state's revision); None anywhere else. A command judged
-        on it must be judged again on playbook_state if the write raises Stale, and
-        before it refuses: what this process holds may be out of date."""
-        if self.engine.dialect.name != "postgresql" or replay.single_key() is None:
-            return None
-        playbook_id = self._slugs.get(slug)
-        return self._cache.get(playbook_id) if playbook_id is not None else None
+        """One playbook with its steps and its latest cycles, as the database holds them now."""
+        return self._state_of(_PLAYBOOK_BY_SLUG, {"slug": slug})
 
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        with autocommit_connection(self.engine) as connection:
-            return self._state_of(connection, connection.execute(_REVISION_BY_ID, {"id": playbook_id}).first())
+        return self._state_of(_PLAYBOOK_BY_ID, {"id": playbook_id})
 
-    def _state_of(self, connection: Connection, key: Row[Any] | _Revision | None) -> PlaybookState | None:
-        """The state of the playbook `key` (its id and revision) names, from this process's
-        cache while the revision matches. The database raises a playbook's revision on any
-        change to it, its steps or its cycles (migration 0010), and the revision is read
-        before the state, so a cached state is never older than the revision it is kept
-        under. Cached states are shared between requests: read them, never change them."""
-        if key is None:
-            return None
-        cached = self._cached(key)
-        if cached is not None:
-            return cached
-        row = connection.execute(_PLAYBOOK_BY_ID, {"id": key.id}).first()
-        if row is None:  # deleted in between
-            return None
-        steps = connection.execute(_STEPS_OF, {"id": key.id}).all()
-        cycles = [Cycle(**c._mapping) for c in connection.execute(_ANCHOR_OF, {"id": key.id}).all()]
-        return self._keep(
-            PlaybookState(
-                Playbook(**row._mapping),
-                [Step(**r._mapping) for r in steps],
-                cycles[0] if cycles else None,
-                cycles[1] if len(cycles) > 1 else None,
-            )
+    def _state_of(self, playbook: Any, parameters: dict[str, Any]) -> PlaybookState | None:
+        with unit_of_work(self.engine, commit=False) as s:
+            row = s.execute(playbook, parameters).first()
+            if row is None:
+                return None
+            steps = s.execute(_STEPS_OF, {"id": row.id}).all()
+            cycles = [Cycle(**c._mapping) for c in s.execute(_ANCHOR_OF, {"id": row.id}).all()]
+        return PlaybookState(
+            Playbook(**row._mapping),
+            [Step(**r._mapping) for r in steps],
+            cycles[0] if cycles else None,
+            cycles[1] if len(cycles) > 1 else None,
         )
-
-    def _cached(self, key: Row[Any] | _Revision) -> PlaybookState | None:
-        """The cached state of the playbook `key` (its id and revision) names, if current."""
-        cached = self._cache.get(key.id)
-        return cached if cached is not None and cached.playbook.revision == key.revision else None
-
-    def _keep(self, state: PlaybookState) -> PlaybookState:
-        """Cache a state read after its revision was (so never older than it)."""
-        _put_bounded(self._cache, state.playbook.id, state)
-        _put_bounded(self._slugs, state.playbook.slug, state.playbook.id)
-        return state
-
-    def remember(self, state: PlaybookState, name: str, read: Callable[[], T]) -> T:
-        """What `read` returns, kept in this process under the playbook's revision, as
-        states are (_state_of). The database raises the revision on any change to the
-        playbook, its steps and cycles (migration 0010), its verdicts, proposals and
-        registry versions, and the decisions the rules look back at (migration 0013):
-        `read` must read nothing else but what is final (a closed week's reports: nothing
-        may be reported for it), or what it kept could be out of date. Kept values
-        are shared between requests: read them, never change them."""
-        key = (state.playbook.id, name)
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == state.playbook.revision:
-            return cast(T, kept[1])
-        value = read()  # read after the revision was: never older than what it is kept under
-        _put_bounded(self._kept, key, (state.playbook.revision, value))
-        return value
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         with unit_of_work(self.engine) as s:
@@ -474,7 +313,7 @@ class Store:
 
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             query = select(Playbook).order_by(Playbook.slug)
             if channel_id is not None:
                 query = query.where(Playbook.channel_id == channel_id)
@@ -488,30 +327,19 @@ class Store:
 
     def clock_states(self) -> list[PlaybookState]:
         """What the clock looks at: active playbooks, and paused or retired ones whose last
-        run of cycles was ended (their last week still closes). The clock asks every
-        minute: one query for their revisions, and the states of those that changed since
-        the last tick (three queries), the rest from this process's cache (_state_of)."""
-        with autocommit_connection(self.engine) as connection:
-            keys = connection.execute(_CLOCK_REVISIONS).all()
-        states = {key.id: cached for key in keys if (cached := self._cached(key)) is not None}
-        changed = [key.id for key in keys if key.id not in states]
-        if changed:
-            with reading(self.engine) as s:
-                playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": changed}).scalars())
-                for state in self._states(s, playbooks):
-                    states[state.playbook.id] = self._keep(state)
+        run of cycles was ended (their last week still closes). Three queries."""
+        with unit_of_work(self.engine, commit=False) as s:
+            query = select(Playbook).where(col(Playbook.status).in_(CLOCK_STATUSES)).order_by(Playbook.id)
+            states = self._states(s, list(s.exec(query)))
         return [
             state
-            for state in (states.get(key.id) for key in keys)
-            if state is not None
-            and state.playbook.status in CLOCK_STATUSES
-            and state.anchor is not None
-            and (state.playbook.status == "active" or state.anchor.ends_after)
+            for state in states
+            if state.anchor is not None and (state.playbook.status == "active" or state.anchor.ends_after)
         ]
 
     def playbooks_of(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
             answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
             playbooks = list(
@@ -874,29 +702,11 @@ class Store:
 
     # ---- weekly reports (append-only; the highest id per key is the current one) ----
 
-    def add_kpi_reading(
-        self, playbook_id: int, week_start: date, value: float, by: str, at: datetime, revision: int | None = None
-    ) -> None:
-        """The most frequent write. Raises replay.Repeated (and writes nothing) if it is the
-        first write of a request seen before.
-
-        `revision`: the report was judged on a state read from held_state, unconfirmed;
-        it is written only if the playbook is still at that revision, else Stale."""
+    def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
+        """Raises replay.Repeated (and writes nothing) if it is the first write of a request
+        seen before, and WeekClosed (and writes nothing) if the clock closed its week."""
         values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
-        if revision is None:
-            self._add(_KPI_READING, values)
-            return
-        claim = self._claim_in_statement()
-        if claim is None:
-            raise Stale("no statement here can confirm the state")  # held_state gives none then
-        parameters = {**values, "key": claim.keys[0], "seen_at": claim.at, "revision": revision}
-        with autocommit_connection(self.engine) as connection:
-            outcome = connection.execute(_ADD_KPI_READING_IF_CURRENT, parameters).one()
-        if not outcome.current:  # judged again on the current state, by time and by the database
-            raise Stale(f"playbook {playbook_id} is no longer at revision {revision}, or the week closed")
-        if not outcome.added:
-            replay.repeated(claim)
-        claim.recorded = True
+        self._add(_KPI_READING, values)
 
     def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
         values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
@@ -940,33 +750,18 @@ class Store:
     ) -> None:
         self._add(_RUBRIC_SCORE, _step_report(playbook_id, step_id, week_start, by, at, score=score))
 
-    def _claim_in_statement(self) -> replay.Claim | None:
-        """The request's claim where its key can be recorded in the write's own
-        statement (PostgreSQL, one key: _claim); None where a transaction records it."""
-        return replay.single_key() if self.engine.dialect.name == "postgresql" else None
-
-    def _add(self, write: _ReportWrite, values: dict[str, Any]) -> None:
-        """One report, in Core: reports are the request path's writes. Raises
-        replay.Repeated (and writes nothing) if it is the first write of a request seen
-        before, and WeekClosed (and writes nothing) if the clock closed its week. On PostgreSQL the request's key and the report go in one self-committing
-        statement: one round trip where BEGIN, two INSERTs and COMMIT took four."""
-        claim = self._claim_in_statement()
-        if claim is None:
-            with transaction(self.engine) as connection:
-                if connection.execute(write.plain, values).first() is None:
-                    raise WeekClosed(f"the week of {values['week_start']} has closed")  # rolled back
-            return
-        with autocommit_connection(self.engine) as connection:
-            outcome = connection.execute(write.once, {**values, "key": claim.keys[0], "seen_at": claim.at}).one()
-        if not outcome.current:
-            raise WeekClosed(f"the week of {values['week_start']} has closed")
-        if not outcome.added:
-            replay.repeated(claim)
-        claim.recorded = True
+    def _add(self, statement: Any, values: dict[str, Any]) -> None:
+        """One report, written only if its week is still open (_open_week); the request's
+        keys go in with it (a unit of work records them as it commits). Raises
+        replay.Repeated for a request seen before, and WeekClosed if the clock closed the
+        week; nothing is written then."""
+        with unit_of_work(self.engine) as s:
+            if s.execute(statement, values).first() is None:
+                raise WeekClosed(f"the week of {values['week_start']} has closed")  # rolled back
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             return list(
                 s.exec(
                     select(ExceptionReport)
@@ -997,27 +792,12 @@ class Store:
         newest_of = _newest_report(kind_names, len(week_starts))
         withdrawal = {"undone_at": at, "undone_by": by}
         row: Any = None
-        claim = self._claim_in_statement()
         # The newest report is read, then withdrawn by a conditional UPDATE (it must still
         # count, in a week still open): of concurrent undos only one wins a report, and a
         # loser reads the next newest and tries again, until it wins one or none is left
         # (a week the clock closed meanwhile is no longer read). Each try commits on its
         # own; the losers wrote nothing.
         while row is None:
-            if claim is not None and not claim.recorded:
-                # The request's key and the withdrawal in one self-committing statement, as
-                # a report's own write (_add): no BEGIN and COMMIT round trips.
-                with autocommit_connection(self.engine) as connection:
-                    newest = connection.execute(newest_of, parameters).first()
-                    if newest is None:
-                        return None
-                    keyed = {**withdrawal, "report_id": newest.id, "key": claim.keys[0], "seen_at": claim.at}
-                    claimed = connection.execute(_WITHDRAW_ONCE[newest.kind], keyed).one()
-                if not claimed.claimed:
-                    replay.repeated(claim)
-                claim.recorded = True  # the key stands, whether or not this try won the report
-                row = claimed if claimed.id is not None else None
-                continue
             with unit_of_work(self.engine) as s:  # records the request's key, if not yet
                 newest = s.execute(newest_of, parameters).first()
                 if newest is None:
@@ -1027,8 +807,7 @@ class Store:
         report = _as_report(newest.kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
-        # A read outside a transaction, on the request's connection: it sees the commit.
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             return report, self._counting(s, playbook_id, report, user_id)
 
     @staticmethod
@@ -1074,7 +853,7 @@ class Store:
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
-        with contextlib.nullcontext(connection) if connection else autocommit_connection(self.engine) as reads:
+        with contextlib.nullcontext(connection) if connection else self.engine.connect() as reads:
             totals = counting.week_totals(reads, keys, up_to=REPORTS_COUNTED_UP_TO)
             per_step = counting.step_figures(reads, keys)
             checkins = counting.latest_checkins(reads, keys)
@@ -1126,12 +905,12 @@ class Store:
     # ---- roles and settings ----------------------------------------------------
 
     def curators(self) -> set[str]:
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
 
     def is_curator(self, user_id: str) -> bool:
-        with autocommit_connection(self.engine) as connection:
-            return connection.execute(_CURATOR, {"user_id": user_id}).first() is not None
+        with unit_of_work(self.engine, commit=False) as s:
+            return s.execute(_CURATOR, {"user_id": user_id}).first() is not None
 
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
         """False when the user already was a curator (then nothing is written)."""
@@ -1173,7 +952,7 @@ class Store:
             return True
 
     def setting(self, key: str) -> str | None:
-        with reading(self.engine) as s:
+        with unit_of_work(self.engine, commit=False) as s:
             row = s.get(Setting, key)
             return row.value if row else None
 
@@ -1249,20 +1028,7 @@ def _withdraw(table: Any) -> Any:
     )
 
 
-def _withdraw_once(table: Any) -> Any:
-    """PostgreSQL: _withdraw and the request's key in one statement, which commits on its
-    own. The report is withdrawn only if the key was new. One row back: `claimed` (the
-    key was new) and the withdrawn report's columns, None where nothing was withdrawn."""
-    claimed = _claim().cte("claimed")
-    withdrawn = _withdraw(table).where(exists(select(claimed.c.key))).cte("withdrawn")
-    one = select(literal(1).label("one")).subquery("one")
-    return select(
-        select(func.count()).select_from(claimed).scalar_subquery().label("claimed"), *withdrawn.c
-    ).select_from(one.outerjoin(withdrawn, true()))
-
-
 _WITHDRAW = {kind: _withdraw(model.__table__) for kind, model in REPORTS.items()}
-_WITHDRAW_ONCE = {kind: _withdraw_once(model.__table__) for kind, model in REPORTS.items()}
 
 
 def _as_report(kind: str, row: Any) -> Report:

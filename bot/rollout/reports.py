@@ -46,15 +46,13 @@ def record_kpi(
     by: str,
     now: datetime,
     usage: str | None,
-    held: bool = False,
 ) -> None:
-    """`held`: `state` is the one this process held, unconfirmed: the write confirms it."""
     playbook = state.playbook
     if percent and playbook.kpi_unit.strip() != "%":
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
         raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
     with _while_open(state, week, usage):
-        store.add_kpi_reading(playbook.id, week.week_start, value, by, now, playbook.revision if held else None)
+        store.add_kpi_reading(playbook.id, week.week_start, value, by, now)
 
 
 def record_guardrail(

@@ -67,8 +67,8 @@ REPORTS = {  # every report a command writes, with the table it goes to and who 
 
 @pytest.mark.parametrize("command", list(REPORTS), ids=str)
 def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, engine, command):
-    """The request's signature is recorded with the report, in its one transaction: on
-    SQLite two INSERTs and a COMMIT, on PostgreSQL one statement that commits itself."""
+    """The request's signature is recorded with the report, in its one transaction (two
+    INSERTs and a COMMIT); the replay's INSERT finds its key taken and rolls back."""
     table, user = REPORTS[command]
     commits, writes = [], []
 
@@ -88,12 +88,8 @@ def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, en
         event.remove(engine, "before_cursor_execute", sent)
     assert first.status == 200 and first.body and "error" not in first.text.lower()
     assert replay.status == 200 and not replay.body
-    if engine.dialect.name == "postgresql":
-        assert commits == [] and len(writes) == 2  # one each; the replay's found its key taken
-        assert all("seen_request" in w and f"INSERT INTO {table}" in w for w in writes)
-    else:
-        assert len(commits) == 1  # the replay's INSERT found its key taken and rolled back
-        assert sum(f"INSERT INTO {table}" in w for w in writes) == 2
+    assert len(commits) == 1  # the replay's INSERT found its key taken and rolled back
+    assert sum(f"INSERT INTO {table}" in w for w in writes) == 2
     with engine.connect() as connection:
         assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM seen_request")).scalar() == 1
@@ -101,7 +97,7 @@ def test_a_replayed_report_is_recorded_once_in_one_transaction(bot, playbook, en
 
 def test_a_replayed_undo_withdraws_one_report_in_one_transaction(bot, playbook, engine):
     """undo's key is recorded with the withdrawal: a replay finds it taken and withdraws
-    nothing more. On PostgreSQL the two are one statement that commits itself."""
+    nothing more: one transaction commits."""
     assert "Recorded" in bot.command("kpi support-replies 20").text
     assert "Recorded" in bot.command("kpi support-replies 18.5").text
     commits = []
@@ -116,7 +112,7 @@ def test_a_replayed_undo_withdraws_one_report_in_one_transaction(bot, playbook, 
         event.remove(engine, "commit", committed)
     assert "Withdrew your KPI reading (First-response time = 18.5 min)" in first.text
     assert replay.status == 200 and not replay.body
-    assert len(commits) == (0 if engine.dialect.name == "postgresql" else 1)
+    assert len(commits) == 1
     with engine.connect() as connection:
         counting = connection.execute(text("SELECT value FROM kpi_reading WHERE withdrawn_at IS NULL")).scalars()
         assert counting.all() == [20.0]
@@ -263,27 +259,6 @@ def test_a_database_connection_cut_mid_request(bot, store, engine, database_url,
     finally:
         event.remove(engine, "before_cursor_execute", terminate)
         killer.dispose()
-
-
-@pytest.mark.parametrize("command", ["kpi support-replies 20", "status support-replies"], ids=str)
-def test_a_request_takes_one_connection_from_the_pool(bot, playbook, engine, command):
-    """A report's revision read and its write, or a status's reads and its request key,
-    share the request's one connection (storage.db.held_connection): on PostgreSQL the
-    write commits itself; on SQLite it is a transaction on the same connection, whose
-    reads were outside any transaction."""
-    checkouts = []
-
-    def checked_out(*args):
-        checkouts.append(args)
-
-    event.listen(engine.pool, "checkout", checked_out)
-    try:
-        reply = bot.command(command, user=MEMBER)
-    finally:
-        event.remove(engine.pool, "checkout", checked_out)
-    assert ":warning:" not in reply.text and "support-replies" in reply.text
-    assert len(checkouts) == 1
-    assert engine.pool.checkedout() == 0  # given back at the end of the request
 
 
 def test_a_held_connection_cut_mid_request(bot, playbook, engine, database_url):

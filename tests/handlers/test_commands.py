@@ -74,21 +74,6 @@ def _statements(engine, send):
         event.remove(engine, "before_cursor_execute", count)
 
 
-def test_a_report_on_a_state_this_process_holds_is_one_statement_on_postgresql(bot, playbook, engine):
-    """The state this process holds is confirmed by the report's own statement; on SQLite
-    the revision is read first, then the report is written in its transaction."""
-    reply, sent = _statements(engine, lambda: bot.command("kpi support-replies 20", user=MEMBER))
-    assert "Recorded" in reply.text
-    # Besides: whether the team channel's membership changed since this process read it
-    # from Slack (tests/bot/test_membership.py), one read of its own.
-    assert len([s for s in sent if "membership_change" in s]) == 1
-    sent = [s for s in sent if "membership_change" not in s]
-    if engine.dialect.name == "postgresql":
-        assert len(sent) == 1 and "revision" in sent[0] and "kpi_reading" in sent[0]
-    else:
-        assert "revision" in sent[0] and any("kpi_reading" in s for s in sent[1:])
-
-
 def _redefined(store, clock, **changes):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES

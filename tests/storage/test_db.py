@@ -1,74 +1,57 @@
-"""Connections: the reads of one request share one pooled connection, and give it back."""
+"""Engines and units of work: one way to open a transaction, committed or not at all."""
 
-import threading
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
-from storage.db import autocommit_connection, held_connection
+from storage import replay
+from storage.db import make_engine, normalise_database_url, unit_of_work
+from storage.models import Heartbeat
+
+AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def _ident(connection):
-    return id(connection.connection.dbapi_connection)
+def _beats(engine) -> list[str]:
+    with unit_of_work(engine, commit=False) as s:
+        return list(s.execute(text("SELECT name FROM heartbeat ORDER BY name")).scalars())
 
 
-def test_reads_in_a_request_share_one_connection_and_give_it_back(engine):
-    with held_connection():
-        with autocommit_connection(engine) as first:
-            first.execute(text("SELECT 1"))
-        with autocommit_connection(engine) as second:
-            assert second is first and not second.closed  # not given back between reads
-        assert engine.pool.checkedout() == 1
-    assert engine.pool.checkedout() == 0 and first.closed
+def test_a_unit_of_work_commits_when_its_block_ends_and_keeps_nothing_when_it_raises(engine):
+    with unit_of_work(engine) as s:
+        s.add(Heartbeat(name="kept", at=AT))
+    with pytest.raises(RuntimeError), unit_of_work(engine) as s:
+        s.add(Heartbeat(name="lost", at=AT))
+        s.flush()
+        raise RuntimeError("the block failed")
+    with unit_of_work(engine, commit=False) as s:
+        s.add(Heartbeat(name="rehearsed", at=AT))
+        s.flush()
+    assert _beats(engine) == ["kept"]
 
 
-def test_reads_outside_a_request_give_their_connection_back_at_once(engine):
-    with autocommit_connection(engine) as connection:
-        connection.execute(text("SELECT 1"))
-        assert engine.pool.checkedout() == 1
-    assert engine.pool.checkedout() == 0 and connection.closed
+def test_a_requests_keys_go_in_with_its_first_write_and_a_repeat_writes_nothing(engine):
+    with replay.scope() as claim:
+        replay.defer(["sig:once"], AT)
+        with unit_of_work(engine) as s:
+            s.add(Heartbeat(name="first", at=AT))
+        assert claim.recorded
+    with replay.scope(), pytest.raises(replay.Repeated):
+        replay.defer(["sig:once"], AT)
+        with unit_of_work(engine) as s:
+            s.add(Heartbeat(name="again", at=AT))
+    assert _beats(engine) == ["first"]
 
 
-def test_each_thread_holds_its_own(engine):
-    """Requests run in threads of one process: one request's connection is never another's."""
-    seen = {}
-    ready = threading.Barrier(2)
-
-    def request(name):
-        with held_connection(), autocommit_connection(engine) as connection:
-            ready.wait(timeout=5)  # both hold theirs at once
-            seen[name] = _ident(connection)
-
-    threads = [threading.Thread(target=request, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(seen) == 2 and seen["a"] != seen["b"]
-    assert engine.pool.checkedout() == 0
+def test_sqlite_runs_in_write_ahead_log_mode_with_foreign_keys(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's settings")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_a_closed_held_connection_is_replaced(engine):
-    with held_connection():
-        with autocommit_connection(engine) as first:
-            first.close()  # as if something closed it under the request
-        with autocommit_connection(engine) as second:
-            assert second is not first and second.execute(text("SELECT 1")).scalar() == 1
-    assert engine.pool.checkedout() == 0
-
-
-def test_recording_a_request_key_leaves_later_commits_durable(store, clock):
-    """On PostgreSQL a request's key is recorded without waiting for the disk, in its own
-    statement: the setting must end with that statement, or the request's report, written
-    next on the same connection, would not be durable when "Recorded" is said."""
-    postgresql = store.engine.dialect.name == "postgresql"
-    with held_connection():
-        with autocommit_connection(store.engine) as connection:
-            if postgresql:  # the test databases run without it, for speed (conftest)
-                connection.execute(text("SET synchronous_commit = on"))
-        assert store.first_time(["sig:durable"], clock())
-        assert not store.first_time(["sig:durable"], clock())  # a replay
-        with autocommit_connection(store.engine) as connection:
-            if postgresql:
-                assert connection.execute(text("SHOW synchronous_commit")).scalar() == "on"
-                connection.execute(text("RESET synchronous_commit"))
-        assert store.engine.pool.checkedout() == 1  # the key went on the request's connection
+def test_hosting_platforms_urls_use_psycopg_3():
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert make_engine("postgres://u@h/db").dialect.driver == "psycopg"

@@ -70,64 +70,25 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
     engine.dispose()
 
 
-def test_the_database_raises_a_playbooks_revision_on_any_change_to_its_state(engine):
-    """The request path caches playbook states under this number (Store.playbook_state),
-    so every change must raise it, whoever makes it. SQLite drops triggers when a batch
-    migration rebuilds a table: this fails if a later migration forgot to recreate them."""
+def _triggers(engine) -> list[str]:
     from sqlalchemy import text
 
-    def revisions() -> list[int]:
-        with engine.connect() as connection:
-            return list(connection.execute(text("SELECT revision FROM playbook ORDER BY slug")).scalars())
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
+        return list(connection.execute(text(query)).scalars())
 
-    def run(sql: str) -> None:
-        with engine.begin() as connection:
-            connection.execute(text(sql), {"t": "2026-11-01 00:00:00+00:00"})
 
-    columns = (
-        "title, function, channel_id, owner_id, timezone, status, kpi_name, kpi_unit, kpi_direction, kpi_baseline, "
-        "kpi_target, rubric_threshold, exception_cap, rules, inputs, outputs, definition, created_at, updated_at"
-    )
-    values = "'T', 'F', 'C0REV0001', 'U0REV0001', 'UTC', 'draft', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t"
-    run(f"INSERT INTO playbook (slug, {columns}) VALUES ('a', {values})")
-    run(f"INSERT INTO playbook (slug, {columns}) VALUES ('b', {values})")
-    assert revisions() == [0, 0]
-    pid = "(SELECT id FROM playbook WHERE slug = 'a')"
-    changes = [
-        f"INSERT INTO step (playbook_id, name, position, mode, pinned, frozen) VALUES ({pid}, 's', 0, 'human-led', false, false)",
-        "UPDATE step SET mode = 'ai-led'",
-        f"INSERT INTO cycle (playbook_id, number, starts_on, started_by, created_at) VALUES ({pid}, 1, '2026-11-02', 'U', :t)",
-        "UPDATE cycle SET ends_after = '2026-11-02'",
-        "UPDATE playbook SET status = 'active' WHERE slug = 'a'",
-        # what status keeps under the revision too (migration 0013)
-        f"INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, exceptions, recorded_at) "
-        f"SELECT {pid}, id, '2026-11-02', 'ai-led', 'PASS', 0, :t FROM step",
-        "UPDATE step_verdict SET outcome = 'FAIL'",
-        f"INSERT INTO proposal (key, kind, playbook_id, week_start, status, figures, opened_at) "
-        f"VALUES ('p', 'promotion', {pid}, '2026-11-02', 'open', '{{}}', :t)",
-        "UPDATE proposal SET status = 'rejected'",
-        f"INSERT INTO decision (decided_at, kind, actor, playbook_id, week_start, summary, figures) "
-        f"VALUES (:t, 'guardrail', 'rule', {pid}, '2026-11-02', '', '{{}}')",
-        f"INSERT INTO registry_version (playbook_id, version, slug, function, definition, cycle_results, "
-        f"scale_rule_held, published_by, published_at) VALUES ({pid}, 1, 'a', 'F', '{{}}', '[]', false, 'U', :t)",
-        "DELETE FROM registry_version",
-        "DELETE FROM proposal",
-        "DELETE FROM step_verdict",
-        "DELETE FROM decision",
-        "DELETE FROM cycle",
-        "DELETE FROM step",
-    ]
-    seen = []
-    for sql in changes:
-        run(sql)
-        seen.append(revisions())
-    assert [a for a, _ in seen] == sorted(set(a for a, _ in seen)) and len(seen) == len(changes)
-    assert all(b == 0 for _, b in seen)  # the other playbook is left alone
-    # Decisions other than the rules' look back, and changes that touch no row, leave it.
-    before = revisions()
-    run(
-        f"INSERT INTO decision (decided_at, kind, actor, playbook_id, week_start, summary, figures) "
-        f"VALUES (:t, 'verdict', 'rule', {pid}, '2026-11-02', '', '{{}}')"
-    )
-    run("DELETE FROM step_verdict")
-    assert revisions() == before
+def test_the_revision_triggers_are_gone_and_a_downgrade_brings_them_back(engine):
+    """Migration 0019 drops playbook.revision and the triggers that raised it (0010, 0013):
+    no new table has to join a trigger scheme. Its downgrade puts them back as they were."""
+    from sqlalchemy import inspect
+
+    assert _triggers(engine) == []
+    assert "revision" not in {c["name"] for c in inspect(engine).get_columns("playbook")}
+    migrate.downgrade(engine, "0018")
+    assert "playbook_revision" in _triggers(engine) and "step_verdict_revision_insert" in _triggers(engine)
+    migrate.upgrade(engine)
+    assert _triggers(engine) == [] and migrate.is_current(engine)

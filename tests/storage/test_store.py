@@ -200,18 +200,7 @@ def test_curators_are_added_once(store):
     assert [d.kind for d in store.decisions()] == ["curator-added", "curator-removed"]
 
 
-# ---- the per-process cache of playbook states ----------------------------------------
-
-
-def test_a_playbooks_state_is_read_once_while_it_does_not_change(store, engine, playbook):
-    from bench.common import QueryCounter
-
-    first = store.playbook_state("support-replies")
-    with QueryCounter(engine) as queries:
-        again = store.playbook_state("support-replies")
-        by_id = store.playbook_state_by_id(playbook.playbook.id)
-    assert again is first and by_id is first
-    assert queries.count == 2  # the revision, once per lookup: nothing else
+# ---- playbook states, as the database holds them ----------------------------------------
 
 
 def test_a_change_made_by_another_process_is_seen_at_once(store, engine, database_url, playbook):
@@ -239,58 +228,10 @@ def test_a_change_made_by_another_process_is_seen_at_once(store, engine, databas
         other.dispose()
 
 
-def test_what_status_keeps_is_read_again_after_a_verdict_a_proposal_or_a_version(store, database_url, playbook):
-    """Store.remember keeps a value under the playbook's revision; a verdict, a proposal,
-    a registry version or a look-back decision written by another process raises it."""
+def test_the_clock_sees_a_change_made_by_another_process_at_once(store, engine, database_url, playbook):
     from storage.db import make_engine
 
-    reads = []
-
-    def read():
-        reads.append(1)
-        return len(reads)
-
-    def kept() -> int:
-        return store.remember(store.playbook_state("support-replies"), "test", read)
-
-    assert (kept(), kept()) == (1, 1)  # read once while nothing changes
-    other = make_engine(database_url)
-    pid = playbook.playbook.id
-    at = "'2026-11-18 10:00:00+00:00'"
-    try:
-        for change in (
-            f"INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, exceptions, recorded_at) "
-            f"SELECT {pid}, id, '2026-11-16', mode, 'PASS', 0, {at} FROM step WHERE playbook_id = {pid}",
-            f"INSERT INTO proposal (key, kind, playbook_id, week_start, status, figures, opened_at) "
-            f"VALUES ('p1', 'scale', {pid}, '2026-11-16', 'open', '{{}}', {at})",
-            "UPDATE proposal SET status = 'rejected'",
-            f"INSERT INTO registry_version (playbook_id, version, slug, function, definition, cycle_results, "
-            f"scale_rule_held, published_by, published_at) VALUES ({pid}, 1, 's', 'F', '{{}}', '[]', true, 'U', {at})",
-            f"INSERT INTO decision (decided_at, kind, actor, playbook_id, week_start, summary, figures) "
-            f"VALUES ({at}, 'guardrail', 'rule', {pid}, '2026-11-16', '', '{{}}')",
-        ):
-            before = len(reads)
-            with other.begin() as connection:
-                connection.exec_driver_sql(change)
-            assert kept() == before + 1 and kept() == before + 1, change
-        with other.begin() as connection:  # a report is not among them: status reads those anew
-            connection.exec_driver_sql(
-                f"INSERT INTO kpi_reading (playbook_id, week_start, value, reported_by, reported_at) "
-                f"VALUES ({pid}, '2026-11-16', 3, 'U', {at})"
-            )
-        assert kept() == len(reads)
-    finally:
-        other.dispose()
-
-
-def test_the_clock_reads_only_the_states_that_changed_since_its_last_tick(store, engine, database_url, playbook):
-    from bench.common import QueryCounter
-    from storage.db import make_engine
-
-    first = store.clock_states()
-    with QueryCounter(engine) as queries:
-        again = store.clock_states()
-    assert again == first and again[0] is first[0] and queries.count == 1  # the revisions only
+    assert store.clock_states()[0].step("draft").mode == "collaborative"
     other = make_engine(database_url)
     try:
         with other.begin() as connection:
@@ -303,7 +244,7 @@ def test_the_clock_reads_only_the_states_that_changed_since_its_last_tick(store,
         other.dispose()
 
 
-def test_an_unknown_playbook_is_not_cached(store, playbook):
+def test_an_unknown_playbook_reads_as_none(store, playbook):
     assert store.playbook_state("nobody") is None
     assert store.playbook_state_by_id(999_999) is None
 
@@ -353,37 +294,3 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, datab
         killer.dispose()
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
-
-
-def test_a_report_on_a_held_state_stands_only_while_the_state_is_current(store, playbook, clock):
-    """held_state gives what this process holds, unread, only where the report's own
-    statement confirms it (PostgreSQL, a request's single key). A report made on an old
-    revision writes nothing and claims nothing; on the current one it is written."""
-    from sqlalchemy import func, text
-
-    from storage import replay
-    from storage.store import Stale
-
-    pid, week, revision = playbook.playbook.id, date(2026, 11, 16), playbook.playbook.revision
-    assert store.held_state("support-replies") is None  # outside a request: nothing is held
-    with replay.scope() as claim:
-        replay.defer(["sig:one"], clock())
-        held = store.held_state("support-replies")
-        if store.engine.dialect.name != "postgresql":
-            assert held is None  # the report there is a transaction of its own: read first
-            with pytest.raises(Stale):
-                store.add_kpi_reading(pid, week, 20.0, OWNER, clock(), revision)
-            return
-        assert held is playbook
-        with pytest.raises(Stale):
-            store.add_kpi_reading(pid, week, 20.0, OWNER, clock(), revision - 1)
-        assert claim.pending  # nothing claimed: the request is judged again
-        store.add_kpi_reading(pid, week, 21.0, OWNER, clock(), revision)
-        assert claim.recorded
-    with Session(store.engine) as s:
-        assert [r.value for r in s.exec(select(KpiReading))] == [21.0]
-        assert s.exec(select(func.count()).select_from(text("seen_request"))).one() == 1
-    with replay.scope():
-        replay.defer(["sig:one"], clock())
-        with pytest.raises(replay.Repeated):
-            store.add_kpi_reading(pid, week, 22.0, OWNER, clock(), revision)  # a replay on the held state
