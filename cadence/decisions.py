@@ -36,6 +36,13 @@ class DecisionKind(StrEnum):
     RESUMED = "resumed"
     CYCLE_STARTED = "cycle-started"  # a first cycle set to start, or a start not yet begun moved
     OWNER_CHANGED = "owner-changed"
+    PLAYBOOK_CREATED = "playbook-created"
+    PLAYBOOK_CHANGED = "playbook-changed"
+    ADOPTED = "adopted"  # on the adopting playbook
+    ADOPTED_BY = "adopted-by"  # on the origin
+    CURATOR_ADDED = "curator-added"
+    CURATOR_REMOVED = "curator-removed"
+    SETTING_CHANGED = "setting-changed"
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -223,6 +230,100 @@ def of_cycle_moved(playbook_id: int, slug: str, cycle: int, before: date, starts
         week_start=starts_on,
         summary=f"{slug}: cycle {cycle} starts on {starts_on.isoformat()} (moved from {before.isoformat()}).",
         figures={"cycle": cycle, "moved_from": before.isoformat()},
+    )
+
+
+def of_playbook_created(playbook_id: int, slug: str, definition: dict[str, Any], by: str) -> Decision:
+    return Decision(
+        kind=DecisionKind.PLAYBOOK_CREATED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"Playbook {slug} created from its definition.",
+        figures={"definition": definition},
+    )
+
+
+def of_declared_mode(playbook_id: int, step_id: int, step: str, before: str, after: str, by: str) -> Decision:
+    """A step's mode changed because its definition now declares another."""
+    return Decision(
+        kind=DecisionKind.MODE_CHANGE,
+        rule="definition",
+        actor=by,
+        playbook_id=playbook_id,
+        step_id=step_id,
+        from_mode=before,
+        to_mode=after,
+        summary=f"{step}: {before} → {after} (declared in the definition).",
+    )
+
+
+def of_definition_changed(
+    playbook_id: int, slug: str, changes: list[str], before: dict[str, Any], after: dict[str, Any], by: str
+) -> Decision:
+    return Decision(
+        kind=DecisionKind.PLAYBOOK_CHANGED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"Playbook {slug} definition changed: {', '.join(changes)}.",
+        figures={"changed": changes, "before": before, "after": after},
+    )
+
+
+def of_adoption(playbook_id: int, slug: str, version_id: int, definition: dict[str, Any], by: str) -> Decision:
+    """On the adopting playbook: where it came from."""
+    return Decision(
+        kind=DecisionKind.ADOPTED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug} adopted from registry version {version_id}.",
+        figures={"version_id": version_id, "definition": definition},
+    )
+
+
+def of_adopted_by(origin_id: int, adopter: str, channel: str, version_id: int, by: str) -> Decision:
+    """On the origin: who adopted it, where."""
+    return Decision(
+        kind=DecisionKind.ADOPTED_BY,
+        rule=None,
+        actor=by,
+        playbook_id=origin_id,
+        summary=f"Adopted by {adopter} in {channel}.",
+        figures={"version_id": version_id, "adopter": adopter},
+    )
+
+
+def of_cycle_started(playbook_id: int, cycle: int, starts_on: date, by: str) -> Decision:
+    return Decision(
+        kind=DecisionKind.CYCLE_STARTED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        week_start=starts_on,
+        summary=f"Cycle {cycle} starts on {starts_on.isoformat()}.",
+        figures={"cycle": cycle},
+    )
+
+
+def of_curator(user_id: str, added: bool, by: str) -> Decision:
+    return Decision(
+        kind=DecisionKind.CURATOR_ADDED if added else DecisionKind.CURATOR_REMOVED,
+        rule=None,
+        actor=by,
+        summary=f"{user_id} became a curator." if added else f"{user_id} is no longer a curator.",
+        figures={"user": user_id},
+    )
+
+
+def of_setting(key: str, value: str, by: str) -> Decision:
+    return Decision(
+        kind=DecisionKind.SETTING_CHANGED,
+        rule=None,
+        actor=by,
+        summary=f"{key} set to {value}.",
+        figures={"key": key, "value": value},
     )
 
 

@@ -20,6 +20,7 @@ from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import unit_of_work
+from storage.governance_rows import decision_columns, shallow_columns
 from storage.models import (
     GUARDRAIL_WEEKS,
     LOGGED,
@@ -33,7 +34,7 @@ from storage.models import (
 )
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
-from storage.store import PlaybookState, decision_columns, shallow_columns
+from storage.playbooks import PlaybookState
 
 
 class StaleState(Exception):

@@ -1,0 +1,504 @@
+"""Playbooks and their life: definitions loaded from files, adoptions from the registry,
+cycles started, moved, paused, resumed, retired and handed over, and the state every
+request and tick reads (a playbook with its steps and latest cycles)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from cadence import decisions
+from cadence.calendar import CycleAnchor
+from cadence.decisions import Decision as DecisionRecord
+from cadence.definition import PlaybookSpec, RuleSettings
+from storage.db import unit_of_work
+from storage.governance_rows import decision_columns
+from storage.models import CadenceJob, CheckIn, Cycle, Decision, Playbook, RegistryVersion, Step
+from storage.outbox import enqueue_in
+
+CURATORS_CHANNEL = "curators_channel"
+
+
+PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
+
+
+_PLAYBOOK_BY_ID = select(PLAYBOOK).where(PLAYBOOK.c.id == bindparam("id"))
+
+
+_PLAYBOOK_BY_SLUG = select(PLAYBOOK).where(PLAYBOOK.c.slug == bindparam("slug"))
+
+
+CLOCK_STATUSES = ("active", "paused", "retired")
+
+
+_STEPS_OF = (
+    select(STEP).where(STEP.c.playbook_id == bindparam("id"), STEP.c.retired_at.is_(None)).order_by(STEP.c.position)
+)
+
+
+# A playbook's latest cycle row and the one before it (a resume's new run, and the run its
+# pause ended, whose last week may still be open).
+_ANCHOR_OF = select(CYCLE).where(CYCLE.c.playbook_id == bindparam("id")).order_by(CYCLE.c.number.desc()).limit(2)
+
+
+# A playbook state's parts, for any number of playbooks, the ids bound as one list
+# (storage/lists.py): the digest and the clock read a thousand at once.
+_STEPS_OF_MANY = (
+    select(Step)
+    .where(col(Step.playbook_id).in_(bindparam("ids", expanding=True)), col(Step.retired_at).is_(None))
+    .order_by(Step.playbook_id, Step.position)
+)
+
+
+_RANKED_CYCLES = (
+    select(
+        CYCLE,
+        func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
+    )
+    .where(CYCLE.c.playbook_id.in_(bindparam("ids", expanding=True)))
+    .subquery()
+)
+
+
+# Each playbook's latest two cycle rows, the latest first (_ANCHOR_OF, for many).
+_ANCHORS_OF_MANY = (
+    select(*(_RANKED_CYCLES.c[c.name] for c in CYCLE.columns))
+    .where(_RANKED_CYCLES.c.rank <= 2)
+    .order_by(_RANKED_CYCLES.c.playbook_id, _RANKED_CYCLES.c.number.desc())
+)
+
+
+_PLAYBOOKS_OF_MANY = select(Playbook).where(col(Playbook.id).in_(bindparam("ids", expanding=True)))
+
+
+class Conflict(Exception):
+    """A write lost to a concurrent one (a unique key was taken first)."""
+
+
+@dataclass(frozen=True)
+class PlaybookState:
+    playbook: Playbook
+    steps: list[Step]  # the steps in the current definition, in order
+    anchor: Cycle | None  # the latest started cycle; later cycles follow from it
+    previous: Cycle | None = None  # the cycle row before it: the run a pause ended before a resume
+
+    @cached_property
+    def cycle_anchor(self) -> CycleAnchor | None:
+        """Where the playbook's cycles start, or None before its first cycle is started;
+        with the run before it when it was resumed (that run's last week may still be open)."""
+        if self.anchor is None:
+            return None
+        before = None
+        if self.previous is not None and self.previous.ends_after is not None:
+            p = self.previous
+            before = CycleAnchor(p.number, p.starts_on, p.ends_after, p.created_at)
+        a = self.anchor
+        return CycleAnchor(a.number, a.starts_on, a.ends_after, a.created_at, before)
+
+    def running(self) -> CycleAnchor:
+        """The cycle anchor of a playbook whose cycles run (an active playbook always has one)."""
+        anchor = self.cycle_anchor
+        if anchor is None:
+            raise ValueError(f"playbook {self.playbook.slug} has no cycle")
+        return anchor
+
+    @property
+    def guardrail_unit(self) -> str:
+        """The guardrail's unit, as its definition gives it ("" without one)."""
+        return str((self.playbook.definition.get("guardrail") or {}).get("unit") or "")
+
+    @cached_property
+    def settings(self) -> RuleSettings:
+        """The playbook's rule and cadence settings, defaults filled in by the schema.
+        A stored setting the schema does not know is an error, never silently dropped."""
+        return RuleSettings.model_validate(self.playbook.rules)
+
+    def step(self, name: str) -> Step | None:
+        wanted = name.lower()
+        return next((s for s in self.steps if s.name.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    slug: str
+    action: str  # created | updated | unchanged
+    changes: list[str]
+
+
+def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
+    return dict(
+        slug=spec.playbook,
+        title=spec.title,
+        function=spec.function,
+        channel_id=spec.channel,
+        owner_id=spec.owner,
+        timezone=spec.timezone or org_timezone,
+        kpi_name=spec.kpi.name,
+        kpi_unit=spec.kpi.unit,
+        kpi_direction=spec.kpi.direction,
+        kpi_baseline=spec.kpi.baseline,
+        kpi_target=spec.kpi.target,
+        guardrail_name=spec.guardrail.name if spec.guardrail else None,
+        guardrail_min=spec.guardrail.min if spec.guardrail else None,
+        guardrail_max=spec.guardrail.max if spec.guardrail else None,
+        rubric_threshold=spec.rubric_threshold,
+        exception_cap=spec.exception_cap,
+        rules={**spec.rules.model_dump(mode="json"), "rubric_floor": spec.rubric_floor()},
+        inputs=list(spec.inputs),
+        outputs=list(spec.outputs),
+    )
+
+
+class Playbooks:
+    engine: Engine
+
+    def playbook_state(self, slug: str) -> PlaybookState | None:
+        """One playbook with its steps and its latest cycles, as the database holds them now."""
+        return self._state_of(_PLAYBOOK_BY_SLUG, {"slug": slug})
+
+    def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
+        return self._state_of(_PLAYBOOK_BY_ID, {"id": playbook_id})
+
+    def _state_of(self, playbook: Any, parameters: dict[str, Any]) -> PlaybookState | None:
+        with unit_of_work(self.engine, commit=False) as s:
+            row = s.execute(playbook, parameters).first()
+            if row is None:
+                return None
+            steps = s.execute(_STEPS_OF, {"id": row.id}).all()
+            cycles = [Cycle(**c._mapping) for c in s.execute(_ANCHOR_OF, {"id": row.id}).all()]
+        return PlaybookState(
+            Playbook(**row._mapping),
+            [Step(**r._mapping) for r in steps],
+            cycles[0] if cycles else None,
+            cycles[1] if len(cycles) > 1 else None,
+        )
+
+    def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
+        with unit_of_work(self.engine) as s:
+            playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": playbook_ids}).scalars())
+            return {state.playbook.id: state for state in self._states(s, playbooks)}
+
+    def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
+        """All playbooks (or those of one channel), each with steps and anchor: three queries."""
+        with unit_of_work(self.engine, commit=False) as s:
+            query = select(Playbook).order_by(Playbook.slug)
+            if channel_id is not None:
+                query = query.where(Playbook.channel_id == channel_id)
+            return self._states(s, list(s.exec(query)))
+
+    def active_states(self) -> list[PlaybookState]:
+        """Playbooks the cadence runs for: active, with a started cycle. Three queries."""
+        with unit_of_work(self.engine) as s:
+            playbooks = list(s.exec(select(Playbook).where(Playbook.status == "active").order_by(Playbook.id)))
+            return [state for state in self._states(s, playbooks) if state.anchor is not None]
+
+    def clock_states(self) -> list[PlaybookState]:
+        """What the clock looks at: active playbooks, and paused or retired ones whose last
+        run of cycles was ended (their last week still closes). Three queries."""
+        with unit_of_work(self.engine, commit=False) as s:
+            query = select(Playbook).where(col(Playbook.status).in_(CLOCK_STATUSES)).order_by(Playbook.id)
+            states = self._states(s, list(s.exec(query)))
+        return [
+            state
+            for state in states
+            if state.anchor is not None and (state.playbook.status == "active" or state.anchor.ends_after)
+        ]
+
+    def playbooks_of(self, user_id: str) -> list[PlaybookState]:
+        """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
+        with unit_of_work(self.engine, commit=False) as s:
+            asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
+            answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
+            playbooks = list(
+                s.exec(
+                    select(Playbook)
+                    .where(
+                        or_(Playbook.owner_id == user_id, col(Playbook.id).in_(asked), col(Playbook.id).in_(answered))
+                    )
+                    .order_by(Playbook.slug)
+                )
+            )
+            return self._states(s, playbooks)
+
+    def playbook_slugs(self) -> list[str]:
+        with unit_of_work(self.engine) as s:
+            return list(s.exec(select(Playbook.slug).order_by(Playbook.slug)))
+
+    @staticmethod
+    def _states(s: Session, playbooks: list[Playbook]) -> list[PlaybookState]:
+        ids = [p.id for p in playbooks]
+        if not ids:
+            return []
+        steps: dict[int, list[Step]] = {i: [] for i in ids}
+        for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars():
+            steps[step.playbook_id].append(step)
+        cycles: dict[int, list[Cycle]] = {i: [] for i in ids}
+        for c in s.execute(_ANCHORS_OF_MANY, {"ids": ids}):  # the latest first
+            cycles[c.playbook_id].append(Cycle(**c._mapping))
+        return [PlaybookState(p, steps[p.id], *(cycles[p.id] + [None, None])[:2]) for p in playbooks]
+
+    def load_playbooks(
+        self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime
+    ) -> list[LoadOutcome]:
+        """Create or update playbooks from their definitions, all in one transaction.
+
+        A definition equal to the one last loaded changes nothing. A changed one updates
+        the playbook and records a decision; a step's mode is only set when the file's
+        declared mode for it changed, so reloading never undoes a mode the rules or a
+        curator set since.
+        """
+        outcomes = []
+        with unit_of_work(self.engine) as s:
+            for spec in specs:
+                outcomes.append(self._load_one(s, spec, org_timezone, actor, at))
+        return outcomes
+
+    def _load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
+        definition = spec.canonical()
+        playbook = s.exec(select(Playbook).where(Playbook.slug == spec.playbook)).first()
+        if playbook is not None and playbook.definition == definition:
+            return LoadOutcome(spec.playbook, "unchanged", [])
+
+        columns = _playbook_columns(spec, org_timezone)
+        if playbook is None:
+            playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
+            s.add(playbook)
+            s.flush()
+            for position, step_spec in enumerate(spec.steps):
+                s.add(
+                    Step(
+                        playbook_id=playbook.id,
+                        name=step_spec.name,
+                        position=position,
+                        mode=step_spec.mode,
+                        pinned=step_spec.pinned,
+                    )
+                )
+            created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
+            s.add(Decision(**decision_columns(created, at)))
+            return LoadOutcome(spec.playbook, "created", [])
+
+        previous = playbook.definition
+        changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
+        for name, value in columns.items():
+            setattr(playbook, name, value)
+        playbook.definition = definition
+        playbook.updated_at = at
+        s.add(playbook)
+
+        declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
+        existing = {step.name: step for step in s.exec(select(Step).where(Step.playbook_id == playbook.id))}
+        for position, step_spec in enumerate(spec.steps):
+            step = existing.pop(step_spec.name, None)
+            if step is None:
+                s.add(
+                    Step(
+                        playbook_id=playbook.id,
+                        name=step_spec.name,
+                        position=position,
+                        mode=step_spec.mode,
+                        pinned=step_spec.pinned,
+                    )
+                )
+                continue
+            step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
+            if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
+                declared = decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+                s.add(Decision(**decision_columns(declared, at)))
+                step.mode = step_spec.mode
+            s.add(step)
+        for step in existing.values():
+            if step.retired_at is None:
+                step.retired_at = at
+                s.add(step)
+        changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
+        s.add(Decision(**decision_columns(changed, at)))
+        return LoadOutcome(spec.playbook, "updated", changes)
+
+    def adopt(
+        self,
+        spec: PlaybookSpec,
+        version_id: int,
+        origin_id: int,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        messages: list[Any],
+    ) -> Playbook:
+        """A new playbook started from a registry version, remembering where it came from.
+        Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
+        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
+        try:
+            return self._adopt(spec, version_id, origin_id, org_timezone, by, at, messages)
+        except IntegrityError as err:
+            raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err
+
+    def _adopt(
+        self,
+        spec: PlaybookSpec,
+        version_id: int,
+        origin_id: int,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        messages: list[Any],
+    ) -> Playbook:
+        with unit_of_work(self.engine) as s:
+            definition = spec.canonical()
+            playbook = Playbook(
+                **_playbook_columns(spec, org_timezone),
+                definition=definition,
+                adopted_from_id=version_id,
+                adopted_origin_id=origin_id,
+                created_at=at,
+                updated_at=at,
+            )
+            s.add(playbook)
+            s.flush()
+            for position, step_spec in enumerate(spec.steps):
+                s.add(
+                    Step(
+                        playbook_id=playbook.id,
+                        name=step_spec.name,
+                        position=position,
+                        mode=step_spec.mode,
+                        pinned=step_spec.pinned,
+                    )
+                )
+            adopted = decisions.of_adoption(playbook.id, spec.playbook, version_id, definition, by)
+            s.add(Decision(**decision_columns(adopted, at)))
+            adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
+            s.add(Decision(**decision_columns(adopted_by, at)))
+            enqueue_in(s, messages, at)
+        return playbook
+
+    def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
+        """The slug of a playbook that `channel_id` runs, adopted from any version of the
+        origin playbook and not retired; None if there is none."""
+        with unit_of_work(self.engine) as s:
+            return s.execute(
+                select(Playbook.slug)
+                .join(RegistryVersion, RegistryVersion.id == Playbook.adopted_from_id)
+                .where(
+                    Playbook.channel_id == channel_id,
+                    RegistryVersion.playbook_id == origin_playbook_id,
+                    Playbook.status != "retired",
+                )
+                .limit(1)
+            ).scalar()
+
+    def end_run(
+        self,
+        playbook_id: int,
+        status: str,
+        reason: str,
+        ends_after: date | None,
+        at: datetime,
+        decision: DecisionRecord,
+        messages: list[Any] | None = None,
+    ) -> bool:
+        """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
+        current run of cycles ends after the week starting `ends_after` (kept if already
+        ended). False, and nothing written, if its status changed meanwhile."""
+        with unit_of_work(self.engine) as s:
+            playbook = s.get(Playbook, playbook_id)
+            if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
+                return False
+            playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
+            s.add(playbook)
+            if ends_after is not None:
+                latest = select(func.max(Cycle.number)).where(Cycle.playbook_id == playbook_id).scalar_subquery()
+                s.execute(
+                    update(Cycle)
+                    .where(Cycle.playbook_id == playbook_id, Cycle.number == latest, col(Cycle.ends_after).is_(None))
+                    .values(ends_after=ends_after)
+                    .execution_options(synchronize_session=False)
+                )
+            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+            enqueue_in(s, messages or [], at)
+        return True
+
+    def resume(
+        self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime, decision: DecisionRecord
+    ) -> Cycle:
+        """A paused playbook runs again: cycle `number` starts on `starts_on`. Raises
+        Conflict if someone resumed it (or started that cycle) at the same moment."""
+        try:
+            with unit_of_work(self.engine) as s:
+                playbook = s.get(Playbook, playbook_id)
+                if playbook is None or playbook.status != "paused":
+                    raise Conflict(f"playbook {playbook_id} is not paused")
+                cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
+                s.add(cycle)
+                playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = (
+                    "active",
+                    at,
+                    None,
+                    at,
+                )
+                s.add(playbook)
+                s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+            return cycle
+        except IntegrityError as err:
+            raise Conflict(str(err)) from err
+
+    def hand_over(
+        self, playbook_id: int, owner_id: str, at: datetime, decision: DecisionRecord, messages: list[Any]
+    ) -> bool:
+        """A new owner; False, and nothing written, if they already own it."""
+        with unit_of_work(self.engine) as s:
+            playbook = s.get(Playbook, playbook_id)
+            if playbook is None or playbook.owner_id == owner_id:
+                return False
+            playbook.owner_id, playbook.updated_at = owner_id, at
+            s.add(playbook)
+            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+            enqueue_in(s, messages, at)
+        return True
+
+    def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        try:
+            with unit_of_work(self.engine) as s:
+                cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
+                s.add(cycle)
+                playbook = s.get(Playbook, playbook_id)
+                playbook.status = "active"
+                playbook.updated_at = at
+                s.add(playbook)
+                started = decisions.of_cycle_started(playbook_id, number, starts_on, by)
+                s.add(Decision(**decision_columns(started, at)))
+            return cycle
+        except IntegrityError as err:
+            raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
+
+    def move_cycle_start(
+        self, playbook_id: int, number: int, before: date, starts_on: date, at: datetime, decision: DecisionRecord
+    ) -> bool:
+        """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
+        nothing written, if its start changed meanwhile."""
+        with unit_of_work(self.engine) as s:
+            moved = s.execute(
+                update(Cycle)
+                .where(Cycle.playbook_id == playbook_id, Cycle.number == number, Cycle.starts_on == before)
+                .values(starts_on=starts_on)
+                .execution_options(synchronize_session=False)
+            )
+            if moved.rowcount != 1:
+                return False
+            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+        return True
+
+    def decisions(self, playbook_id: int | None = None) -> list[Decision]:
+        with unit_of_work(self.engine) as s:
+            query = select(Decision).order_by(Decision.id)
+            if playbook_id is not None:
+                query = query.where(Decision.playbook_id == playbook_id)
+            return list(s.exec(query))

@@ -1,0 +1,37 @@
+"""The keys of the requests handled (storage/replay.py): recorded once, forgotten after a while."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+
+from storage import replay
+from storage.db import unit_of_work
+from storage.models import SeenRequest
+
+
+class RequestKeys:
+    engine: Engine
+
+    def first_time(self, keys: list[str], at: datetime) -> bool:
+        """Record these request keys; False if any was seen before (a replay or a retry).
+        For a request that wrote nothing (its keys were not recorded with a write)."""
+        with self.engine.connect() as connection:
+            if replay.insert_keys(connection, keys, at):
+                connection.commit()
+                return True
+            connection.rollback()  # a repeat: remember nothing new from it either
+            return False
+
+    def record_request(self) -> None:
+        """Record the keys of the request being handled now, if its first write has not
+        (storage/replay.py): before it has an effect outside the database. Raises
+        replay.Repeated for a repeat."""
+        with unit_of_work(self.engine):
+            pass  # a unit of work records the request's keys as it commits
+
+    def forget_requests(self, before: datetime) -> int:
+        with unit_of_work(self.engine) as s:
+            return s.execute(delete(SeenRequest).where(SeenRequest.seen_at < before)).rowcount

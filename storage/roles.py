@@ -1,0 +1,69 @@
+"""Who are curators, and the org's settings (the curators channel)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from cadence import decisions
+from storage.db import unit_of_work
+from storage.governance_rows import decision_columns
+from storage.models import Decision, RoleGrant, Setting
+
+_CURATOR = select(RoleGrant.__table__.c.id).where(
+    RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
+)
+
+
+class RolesAndSettings:
+    engine: Engine
+
+    def curators(self) -> set[str]:
+        with unit_of_work(self.engine, commit=False) as s:
+            return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
+
+    def is_curator(self, user_id: str) -> bool:
+        with unit_of_work(self.engine, commit=False) as s:
+            return s.execute(_CURATOR, {"user_id": user_id}).first() is not None
+
+    def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
+        """False when the user already was a curator (then nothing is written)."""
+        try:
+            with unit_of_work(self.engine) as s:
+                s.add(RoleGrant(user_id=user_id, role="curator", granted_by=by, granted_at=at))
+                s.flush()  # the unique key decides, before the decision row is added
+                s.add(Decision(**decision_columns(decisions.of_curator(user_id, True, by), at)))
+            return True
+        except IntegrityError:
+            return False
+
+    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
+        """False when the user was not a curator (then nothing is written)."""
+        with unit_of_work(self.engine) as s:
+            grant = s.exec(
+                select(RoleGrant).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id).with_for_update()
+            ).first()
+            if grant is None:
+                return False
+            s.delete(grant)
+            s.add(Decision(**decision_columns(decisions.of_curator(user_id, False, by), at)))
+            return True
+
+    def setting(self, key: str) -> str | None:
+        with unit_of_work(self.engine, commit=False) as s:
+            row = s.get(Setting, key)
+            return row.value if row else None
+
+    def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
+        with unit_of_work(self.engine) as s:
+            row = s.get(Setting, key, with_for_update=True)
+            if row is None:
+                row = Setting(key=key, value=value, updated_by=by, updated_at=at)
+            else:
+                row.value, row.updated_by, row.updated_at = value, by, at
+            s.add(row)
+            s.add(Decision(**decision_columns(decisions.of_setting(key, value, by), at)))

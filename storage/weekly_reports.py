@@ -1,0 +1,418 @@
+"""The reports people make each week (KPI and guardrail readings, check-ins, exceptions,
+case counts, rubric scores): written only while their week is open, withdrawn by undo,
+and counted into a week's figures. The digest's and the export's reads are in
+storage/reports.py."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, bindparam, exists, func, insert, literal, tuple_, union_all, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col, select
+
+from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
+from storage import counting
+from storage.db import unit_of_work
+from storage.models import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
+from storage.playbooks import PLAYBOOK, PlaybookState
+
+
+def _open_week() -> Any:
+    """The playbook `playbook_id` if the week `week_start` is still open: later than the
+    last week the clock closed (playbook.closed_through). Every report's write reads it in
+    its own statement and writes nothing without it.
+
+    Why that is enough: the clock's close sets closed_through on the playbook row first,
+    in the transaction that then reads the week's figures and records its verdicts
+    (Governance.record_closes). On PostgreSQL that UPDATE locks the row, and this read
+    takes FOR SHARE, which it conflicts with: a report that took its lock first is
+    committed before the close reads the figures, so they count it; one that comes after
+    waits for the close's commit, and PostgreSQL then reads the row again and checks this
+    condition on its new version, so the report finds its week closed and writes nothing.
+    On SQLite the close holds the one write lock from that UPDATE to its commit, and a
+    report's statement, a write, runs wholly before or wholly after it."""
+    closed_through = PLAYBOOK.c.closed_through
+    return select(PLAYBOOK.c.id).where(
+        PLAYBOOK.c.id == bindparam("playbook_id"),
+        closed_through.is_(None) | (closed_through < bindparam("week_start", type_=Date)),
+    )
+
+
+def _add_report_if_open(table: Any, columns: tuple[str, ...]) -> Any:
+    """A report, inserted only if its week is open (_open_week, whose lock it takes on
+    PostgreSQL): its id back if it was."""
+    still_open = exists(_open_week().with_for_update(read=True))
+    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(still_open)
+    return insert(table).from_select(list(columns), report).returning(table.c.id)
+
+
+_REPORTED = ("week_start", "reported_by", "reported_at")
+
+
+_KPI_READING = _add_report_if_open(KpiReading.__table__, ("playbook_id", "value", *_REPORTED))
+
+
+_GUARDRAIL_READING = _add_report_if_open(GuardrailReading.__table__, ("playbook_id", "value", *_REPORTED))
+
+
+_CHECKIN = _add_report_if_open(
+    CheckIn.__table__, ("playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at")
+)
+
+
+_EXCEPTION = _add_report_if_open(ExceptionReport.__table__, ("playbook_id", "step_id", "reason", *_REPORTED))
+
+
+_CASE_COUNT = _add_report_if_open(CaseCount.__table__, ("playbook_id", "step_id", "cases", *_REPORTED))
+
+
+_RUBRIC_SCORE = _add_report_if_open(RubricScore.__table__, ("playbook_id", "step_id", "score", *_REPORTED))
+
+
+def _step_report(
+    playbook_id: int, step_id: int, week_start: date, by: str, at: datetime, **value: Any
+) -> dict[str, Any]:
+    """The values of a report on a step (an exception, a case count, a rubric score): the
+    columns they share, and the one that is each kind's own."""
+    return dict(
+        playbook_id=playbook_id, step_id=step_id, week_start=week_start, **value, reported_by=by, reported_at=at
+    )
+
+
+class WeekClosed(Exception):
+    """A report for a week the clock has closed (its verdicts are recorded): nothing was
+    written. The request judged the week open by its own start time; the close came first."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """One person's report, as undo names it: what kind, for which week (and step), and
+    what it said (a KPI value, a count, a score, an exception's reason, an attestation)."""
+
+    kind: str  # kpi | guardrail | checkin | exception | cases | rubric
+    id: int
+    week_start: date
+    step_id: int | None
+    reported_at: datetime
+    value: Any
+    note: str | None = None
+    reported_by: str = ""
+
+
+REPORTS: dict[str, Any] = {
+    "kpi": KpiReading,
+    "guardrail": GuardrailReading,
+    "checkin": CheckIn,
+    "exception": ExceptionReport,
+    "cases": CaseCount,
+    "rubric": RubricScore,
+}
+
+
+_VALUE = {
+    "kpi": "value",
+    "guardrail": "value",
+    "checkin": "attestation",
+    "exception": "reason",
+    "cases": "cases",
+    "rubric": "score",
+}
+
+
+def _reporter(table: Any) -> Any:
+    return table.user_id if table is CheckIn else table.reported_by
+
+
+def _in_an_open_week(table: Any, lock: bool = False) -> Any:
+    """A report row of `table` whose week the clock has not closed (_open_week's test,
+    on the row's own playbook and week); `lock`: taking _open_week's lock, so that an
+    undo and the close, like a report and the close, run one wholly before the other."""
+    closed_through = PLAYBOOK.c.closed_through
+    still_open = select(PLAYBOOK.c.id).where(
+        PLAYBOOK.c.id == table.c.playbook_id,
+        closed_through.is_(None) | (closed_through < table.c.week_start),
+    )
+    return exists(still_open.with_for_update(read=True) if lock else still_open)
+
+
+def _withdraw(table: Any) -> Any:
+    """Withdraw the report `report_id` if it still counts and its week is still open (a
+    withdrawal the close has already judged would change nothing it decided), and read
+    it back."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("report_id"), table.c.withdrawn_at.is_(None), _in_an_open_week(table, lock=True))
+        .values(withdrawn_at=bindparam("undone_at"), withdrawn_by=bindparam("undone_by"))
+        .returning(*table.c)
+    )
+
+
+_WITHDRAW = {kind: _withdraw(model.__table__) for kind, model in REPORTS.items()}
+
+
+def _as_report(kind: str, row: Any) -> Report:
+    return Report(
+        kind=kind,
+        id=row.id,
+        week_start=row.week_start,
+        step_id=getattr(row, "step_id", None),
+        reported_at=row.reported_at,
+        value=getattr(row, _VALUE[kind]),
+        note=getattr(row, "note", None),
+        reported_by=row.user_id if kind == "checkin" else row.reported_by,
+    )
+
+
+@functools.cache
+def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
+    """Someone's newest report among these kinds in weeks week_0..week_n (parameters:
+    playbook_id, user_id and the weeks): each kind and week is the end of a range in the
+    reporter index, in one statement, built once (undo reads it on every request)."""
+    newest_of_kind = [
+        select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
+        .where(
+            table.playbook_id == bindparam("playbook_id"),
+            _reporter(table) == bindparam("user_id"),
+            table.week_start == bindparam(f"week_{i}", type_=Date),
+            col(table.withdrawn_at).is_(None),
+            _in_an_open_week(table.__table__),
+        )
+        .order_by(col(table.id).desc())
+        .limit(1)
+        .subquery()
+        for kind in kinds
+        for table in [REPORTS[kind]]
+        for i in range(weeks)
+    ]
+    candidates = union_all(*(select(*newest.c) for newest in newest_of_kind)).subquery()
+    return select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
+
+
+class WeeklyReports:
+    engine: Engine
+
+    def checkins_by_week(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], CheckIn]:
+        """Someone's check-in that counts, per (playbook, week) asked for: one query."""
+        if not weeks:
+            return {}
+        with unit_of_work(self.engine) as s:
+            latest = (
+                select(func.max(CheckIn.id))
+                .where(
+                    CheckIn.user_id == user_id,
+                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
+                    col(CheckIn.withdrawn_at).is_(None),
+                )
+                .group_by(CheckIn.playbook_id, CheckIn.week_start)
+            )
+            return {
+                (c.playbook_id, c.week_start): c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))
+            }
+
+    def latest_checkins(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[int, CheckIn]:
+        """A person's check-in that counts per playbook, for one (playbook, week) each."""
+        return {pid: c for (pid, _), c in self.checkins_by_week(user_id, weeks).items()}
+
+    def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
+        """Raises replay.Repeated (and writes nothing) if it is the first write of a request
+        seen before, and WeekClosed (and writes nothing) if the clock closed its week."""
+        values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
+        self._add(_KPI_READING, values)
+
+    def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
+        values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
+        self._add(_GUARDRAIL_READING, values)
+
+    def add_checkin(
+        self,
+        playbook_id: int,
+        week_start: date,
+        user_id: str,
+        attestation: str,
+        step_id: int | None,
+        note: str | None,
+        at: datetime,
+    ) -> None:
+        self._add(
+            _CHECKIN,
+            dict(
+                playbook_id=playbook_id,
+                week_start=week_start,
+                user_id=user_id,
+                attestation=attestation,
+                step_id=step_id,
+                note=note,
+                reported_at=at,
+            ),
+        )
+
+    def add_exception(
+        self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
+    ) -> None:
+        self._add(_EXCEPTION, _step_report(playbook_id, step_id, week_start, by, at, reason=reason))
+
+    def add_case_count(
+        self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
+    ) -> None:
+        self._add(_CASE_COUNT, _step_report(playbook_id, step_id, week_start, by, at, cases=cases))
+
+    def add_rubric_score(
+        self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
+    ) -> None:
+        self._add(_RUBRIC_SCORE, _step_report(playbook_id, step_id, week_start, by, at, score=score))
+
+    def _add(self, statement: Any, values: dict[str, Any]) -> None:
+        """One report, written only if its week is still open (_open_week); the request's
+        keys go in with it (a unit of work records them as it commits). Raises
+        replay.Repeated for a request seen before, and WeekClosed if the clock closed the
+        week; nothing is written then."""
+        with unit_of_work(self.engine) as s:
+            if s.execute(statement, values).first() is None:
+                raise WeekClosed(f"the week of {values['week_start']} has closed")  # rolled back
+
+    def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
+        """The exceptions logged for a week that still count, oldest first: who and why."""
+        with unit_of_work(self.engine, commit=False) as s:
+            return list(
+                s.exec(
+                    select(ExceptionReport)
+                    .where(
+                        ExceptionReport.playbook_id == playbook_id,
+                        ExceptionReport.week_start == week_start,
+                        col(ExceptionReport.withdrawn_at).is_(None),
+                    )
+                    .order_by(ExceptionReport.id)
+                )
+            )
+
+    def withdraw_latest(
+        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[str], by: str, at: datetime
+    ) -> tuple[Report, Report | int | None] | None:
+        """Withdraw `user_id`'s most recent report on the playbook, of these kinds, in these
+        weeks: it is kept, marked withdrawn, and no longer counts. Returns it with what
+        counts in its place now (the report that counts, or for an exception the number
+        left), or None when there is nothing to withdraw. The withdrawal is one transaction;
+        what counts in its place is read just after it."""
+        week_starts, kind_names = sorted(set(weeks)), tuple(kinds)
+        if not week_starts or not kind_names:
+            return None
+        parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
+        parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
+        newest_of = _newest_report(kind_names, len(week_starts))
+        withdrawal = {"undone_at": at, "undone_by": by}
+        row: Any = None
+        # The newest report is read, then withdrawn by a conditional UPDATE (it must still
+        # count, in a week still open): of concurrent undos only one wins a report, and a
+        # loser reads the next newest and tries again, until it wins one or none is left
+        # (a week the clock closed meanwhile is no longer read). Each try commits on its
+        # own; the losers wrote nothing.
+        while row is None:
+            with unit_of_work(self.engine) as s:  # records the request's key, if not yet
+                newest = s.execute(newest_of, parameters).first()
+                if newest is None:
+                    return None
+                # Withdrawn and read back in one statement (RETURNING).
+                row = s.execute(_WITHDRAW[newest.kind], {**withdrawal, "report_id": newest.id}).first()
+        report = _as_report(newest.kind, row)
+        # Read after the commit: on SQLite a write holds the database's one write lock
+        # until it commits, so the withdrawal's transaction stays as short as it can be.
+        with unit_of_work(self.engine, commit=False) as s:
+            return report, self._counting(s, playbook_id, report, user_id)
+
+    @staticmethod
+    def _counting(s: Session, playbook_id: int, report: Report, user_id: str) -> Report | int | None:
+        """What counts for the withdrawn report's week (and step) now."""
+        table = REPORTS[report.kind]
+        where = [
+            table.playbook_id == playbook_id,
+            table.week_start == report.week_start,
+            col(table.withdrawn_at).is_(None),
+        ]
+        if report.step_id is not None and report.kind != "checkin":
+            where.append(table.step_id == report.step_id)
+        if report.kind == "checkin":
+            where.append(table.user_id == user_id)  # a member's own answer counts for them
+        if report.kind == "exception":
+            return int(s.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
+        row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
+        return _as_report(report.kind, row) if row is not None else None
+
+    def week_kpis(
+        self, weeks: list[tuple[int, date]], connection: Connection | None = None
+    ) -> dict[tuple[int, date], float]:
+        """The KPI that counts for each (playbook id, week start) that has one: one query.
+        On `connection` if given (a week's close reads in its own transaction)."""
+        if not weeks:
+            return {}
+        if connection is not None:
+            return counting.latest(connection, KpiReading, KpiReading.value, sorted(set(weeks)))
+        with unit_of_work(self.engine) as s:
+            return counting.latest(s, KpiReading, KpiReading.value, sorted(set(weeks)))
+
+    def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
+        return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
+
+    def week_figures_many(
+        self, weeks: list[tuple[PlaybookState, date]], connection: Connection | None = None
+    ) -> dict[tuple[int, date], WeekFigures]:
+        """The current numbers of many playbook-weeks: three queries (the week's totals, the
+        steps' figures, the check-ins), however many playbooks, steps or members. Keyed by
+        (playbook id, week start). On `connection` if given (a week's close reads them in
+        its own transaction, after it has closed the weeks: Governance.record_closes)."""
+        keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
+        if not keys:
+            return {}
+        with contextlib.nullcontext(connection) if connection else self.engine.connect() as reads:
+            totals = counting.week_totals(reads, keys, up_to=REPORTS_COUNTED_UP_TO)
+            per_step = counting.step_figures(reads, keys)
+            checkins = counting.latest_checkins(reads, keys)
+        by_week: dict[tuple[int, date], list[Any]] = {}
+        for checkin in checkins:
+            by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)
+        figures = {}
+        for state, week_start in weeks:
+            pid = state.playbook.id
+            week_checkins = by_week.get((pid, week_start), [])
+            names = {step.id: step.name for step in state.steps}
+            deviations: dict[int, int] = {}
+            for checkin in week_checkins:
+                if checkin.attestation == "deviated" and checkin.step_id is not None:
+                    deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
+            total = totals.get((pid, week_start))
+            steps = []
+            for step in state.steps:
+                numbers = per_step.get((pid, week_start, step.id))
+                steps.append(
+                    StepWeek(
+                        name=step.name,
+                        mode=step.mode,
+                        pinned=step.pinned,
+                        cases=numbers.cases if numbers else None,
+                        exceptions=numbers.exceptions if numbers else 0,
+                        deviations=deviations.get(step.id, 0),
+                        rubric=numbers.rubric if numbers else None,
+                    )
+                )
+            figures[(pid, week_start)] = WeekFigures(
+                week_start=week_start,
+                kpi=total.kpi if total else None,
+                kpi_reports=(total.kpi_reports or 0) if total else 0,
+                guardrail=total.guardrail if total else None,
+                steps=steps,
+                attestations=[
+                    Attestation(
+                        user_id=c.user_id,
+                        attestation=c.attestation,
+                        step=names.get(c.step_id) if c.step_id else None,
+                        note=c.note,
+                    )
+                    for c in week_checkins
+                ],
+            )
+        return figures
