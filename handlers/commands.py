@@ -3,6 +3,9 @@
 Each request is answered in the acknowledgement itself (an ephemeral reply), so the
 user hears back in one round trip. Everything is validated before the single write
 a command makes, so a refusal stores nothing.
+
+A subcommand's name, usage lines and parser are declared in handlers/grammar.py
+(`SUBCOMMANDS`); what it does is its route here (`_ROUTES`, at the end).
 """
 
 from __future__ import annotations
@@ -484,6 +487,13 @@ def _playbook_status(request: Request, state: PlaybookState) -> dict[str, Any]:
     )
 
 
+# The route of each type a parser in grammar.SUBCOMMANDS returns (but OpenForm, which
+# opens a form: checkins.open_form). The other half of each subcommand's declaration:
+# the grammar must stay pure (no Slack, no database), so what a command does is declared
+# here. Keyed by type rather than by subcommand name, because the type is what a route
+# reads (pause and retire share one, and a parser that starts returning a new type needs
+# a route for it); tests/handlers/test_routes.py fails until every type a parser is
+# annotated to return has a route here, and every route a type some parser returns.
 _ROUTES: dict[type, Callable[[Request, Any], dict[str, Any]]] = {
     grammar.Help: _help,
     grammar.Status: _status,

@@ -3,6 +3,9 @@
 Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
 week in the future) happen in the handlers; everything about the shape of the text
 happens here.
+
+Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser.
+Its route is in handlers/commands.py (`_ROUTES`).
 """
 
 from __future__ import annotations
@@ -21,39 +24,18 @@ MAX_FREE_TEXT_CHARS = 500
 MAX_VALUE = 1e12
 MAX_COUNT = 10_000_000
 
-USAGE: dict[str, tuple[str, ...]] = {
-    "help": ("/rollout help",),
-    "status": ("/rollout status [playbook]",),
-    "kpi": ("/rollout kpi <playbook> <value> [week:N]",),
-    "attest": (
-        "/rollout attest <playbook> yes [note] [week:N]",
-        "/rollout attest <playbook> no <step> <reason> [week:N]",
-    ),
-    "exception": ("/rollout exception <playbook> <step> <reason>",),
-    "cases": ("/rollout cases <playbook> <step> <count> [week:N]",),
-    "rubric": ("/rollout rubric <playbook> <step> <score> [week:N]",),
-    "cycle": ("/rollout cycle start <playbook> [YYYY-MM-DD]",),
-    "mode": (
-        "/rollout mode <playbook> <step> human-led|collaborative|ai-led <reason>",
-        "/rollout mode <playbook> <step> unfreeze <reason>",
-    ),
-    "publish": ("/rollout publish <playbook>",),
-    "registry": ("/rollout registry [function]",),
-    "adopt": (
-        "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [baseline:X] [target:Y] [tz:Area/City] "
-        "[start:YYYY-MM-DD]",
-    ),
-    "curator": ("/rollout curator add|remove <@user>",),
-    "curators-channel": ("/rollout curators-channel <#channel>",),
-    "guardrail": ("/rollout guardrail <playbook> <value> [week:N]",),
-    "undo": ("/rollout undo <playbook>",),
-    "pause": ("/rollout pause <playbook> <reason>",),
-    "resume": ("/rollout resume <playbook> [YYYY-MM-DD]",),
-    "retire": ("/rollout retire <playbook> <reason>",),
-    "owner": ("/rollout owner <playbook> <@user>",),
-    "history": ("/rollout history <playbook> [step] [N]",),
-}
-SUBCOMMANDS = tuple(USAGE)
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/rollout` subcommand, declared once in SUBCOMMANDS (below its parsers): the
+    word after `/rollout`, its usage lines (help, and every refusal's hint) and its parser.
+    Its route, which authorizes, calls bot/rollout/ and renders, is `_ROUTES` in
+    handlers/commands.py, keyed by the types the parser returns: this module stays pure,
+    and tests/handlers/test_routes.py fails until every such type has a route."""
+
+    name: str
+    usage: tuple[str, ...]
+    parse: Callable[[_Words], Command]  # annotate its return: the routes test reads it
 
 
 @dataclass(frozen=True)
@@ -279,12 +261,12 @@ def parse(text: str) -> Command:
     if not words.words:
         return Help()
     sub = words.words[0].lower()
-    parser = _PARSERS.get(sub)
-    if parser is None:
+    subcommand = _BY_NAME.get(sub)
+    if subcommand is None:
         raise Refusal.of(
-            "unknown_subcommand", usage="help", suggestions=close_matches(sub, SUBCOMMANDS), word=_clip(words.words[0])
+            "unknown_subcommand", usage="help", suggestions=close_matches(sub, tuple(USAGE)), word=_clip(words.words[0])
         )
-    return parser(words)
+    return subcommand.parse(words)
 
 
 def _help(w: _Words) -> Help:
@@ -318,7 +300,15 @@ def _guardrail(w: _Words) -> GuardrailReport:
     return GuardrailReport(_playbook(words[1]), value, week, percent)
 
 
-def _pause(w: _Words, retire: bool) -> Pause:
+def _pause(w: _Words) -> Pause:
+    return _pause_or_retire(w, retire=False)
+
+
+def _retire(w: _Words) -> Pause:
+    return _pause_or_retire(w, retire=True)
+
+
+def _pause_or_retire(w: _Words, retire: bool) -> Pause:
     usage = "retire" if retire else "pause"
     if len(w) < 3:
         raise Refusal.of("pause_arguments", usage=usage)
@@ -509,29 +499,56 @@ def _curators_channel(w: _Words) -> CuratorsChannel:
     return CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
 
 
-_PARSERS: dict[str, Callable[[_Words], Command]] = {
-    "help": _help,
-    "status": _status,
-    "kpi": _kpi,
-    "attest": _attest,
-    "exception": _exception,
-    "cases": _cases,
-    "rubric": _rubric,
-    "cycle": _cycle,
-    "mode": _mode,
-    "publish": _publish,
-    "registry": _registry,
-    "adopt": _adopt,
-    "curator": _curator,
-    "curators-channel": _curators_channel,
-    "undo": _undo,
-    "history": _history,
-    "guardrail": _guardrail,
-    "pause": lambda w: _pause(w, False),
-    "retire": lambda w: _pause(w, True),
-    "resume": _resume,
-    "owner": _owner,
-}
+# Every subcommand, in the order help lists them. USAGE and parse's dispatch are derived
+# from this tuple, so a name, its usage and its parser are one line and cannot part. To
+# add one: a result dataclass above (and in Command), a parser with its return annotated,
+# a line here, and a route in handlers/commands.py `_ROUTES` for each type it returns.
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("help", ("/rollout help",), _help),
+    Subcommand("status", ("/rollout status [playbook]",), _status),
+    Subcommand("kpi", ("/rollout kpi <playbook> <value> [week:N]",), _kpi),
+    Subcommand(
+        "attest",
+        (
+            "/rollout attest <playbook> yes [note] [week:N]",
+            "/rollout attest <playbook> no <step> <reason> [week:N]",
+        ),
+        _attest,
+    ),
+    Subcommand("exception", ("/rollout exception <playbook> <step> <reason>",), _exception),
+    Subcommand("cases", ("/rollout cases <playbook> <step> <count> [week:N]",), _cases),
+    Subcommand("rubric", ("/rollout rubric <playbook> <step> <score> [week:N]",), _rubric),
+    Subcommand("cycle", ("/rollout cycle start <playbook> [YYYY-MM-DD]",), _cycle),
+    Subcommand(
+        "mode",
+        (
+            "/rollout mode <playbook> <step> human-led|collaborative|ai-led <reason>",
+            "/rollout mode <playbook> <step> unfreeze <reason>",
+        ),
+        _mode,
+    ),
+    Subcommand("publish", ("/rollout publish <playbook>",), _publish),
+    Subcommand("registry", ("/rollout registry [function]",), _registry),
+    Subcommand(
+        "adopt",
+        (
+            "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [baseline:X] [target:Y] [tz:Area/City] "
+            "[start:YYYY-MM-DD]",
+        ),
+        _adopt,
+    ),
+    Subcommand("curator", ("/rollout curator add|remove <@user>",), _curator),
+    Subcommand("curators-channel", ("/rollout curators-channel <#channel>",), _curators_channel),
+    Subcommand("guardrail", ("/rollout guardrail <playbook> <value> [week:N]",), _guardrail),
+    Subcommand("undo", ("/rollout undo <playbook>",), _undo),
+    Subcommand("pause", ("/rollout pause <playbook> <reason>",), _pause),
+    Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume),
+    Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire),
+    Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
+    Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
+)
+_BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
+USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}  # by name, in help's order
 
 
 # ---- pieces ---------------------------------------------------------------------
