@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from bot.collector import collector_paused
 from cadence import calendar, keys, rules
 from cadence.digest import (
     ModeChange,
@@ -147,8 +148,9 @@ class Digest:
         return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
-        org, digests, weeks = self.figures(monday, at)
-        return self.compose(org, digests, weeks, monday, key, channel)
+        with collector_paused():  # bot/collector.py
+            org, digests, weeks = self.figures(monday, at)
+            return self.compose(org, digests, weeks, monday, key, channel)
 
     def compose(
         self, org: OrgWeek, digests: list[PlaybookDigest], weeks: list[date], monday: date, key: str, channel: str

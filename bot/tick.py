@@ -20,6 +20,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.engine import Connection
 
+from bot.collector import collector_paused
 from bot.digest import Digest
 from bot.members import GONE, DirectoryUnavailable, TeamDirectory
 from bot.rollout import life, weeks
@@ -107,6 +108,10 @@ class Cadence:
         load_all()
 
     def tick(self, at: datetime) -> TickReport:
+        with collector_paused():  # a tick makes objects by the hundred thousand (bot/collector.py)
+            return self._tick(at)
+
+    def _tick(self, at: datetime) -> TickReport:
         report = TickReport()
         states = self.store.clock_states()
         cursors = self.log.cursors()

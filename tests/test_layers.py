@@ -18,9 +18,10 @@ ALLOWED = {
     "storage": {"storage", "cadence"},
     "bot.rollout": {"bot.rollout", "cadence", "storage", "templates"},
     "bot.members": set(),
+    "bot.collector": set(),
     "handlers": {"handlers", "bot.rollout", "bot.members", "cadence", "storage", "templates"},
-    "bot.tick": {"bot.rollout", "bot.members", "bot.digest", "cadence", "storage", "templates"},
-    "bot.digest": {"bot.charts", "cadence", "storage", "templates"},
+    "bot.tick": {"bot.rollout", "bot.members", "bot.digest", "bot.collector", "cadence", "storage", "templates"},
+    "bot.digest": {"bot.charts", "bot.collector", "cadence", "storage", "templates"},
 }
 
 

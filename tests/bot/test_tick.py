@@ -1,6 +1,8 @@
 """The cadence engine end to end: ticks move through whole cycles on a fake clock,
 messages go through the outbox to the Slack stand-in."""
 
+import gc
+import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -129,6 +131,36 @@ def test_catch_up_after_downtime(engine_, team):
     # and the rhythm goes on from there: week 3's Thursday DMs arrive on time
     engine_.run(datetime(2026, 12, 3, 14, 0, tzinfo=UTC))
     assert texts(team, MEMBER) == ["check in for support-replies, week 3 of cycle 1"]
+
+
+def test_the_collector_is_paused_only_while_a_week_closes(engine_, team):
+    collections = []  # for each collection: did it start inside a week's close?
+
+    def count(phase, info):
+        if phase == "start":
+            frame, closing = sys._getframe(), False
+            while frame is not None and not closing:
+                closing = frame.f_code.co_name == "close_round"
+                frame = frame.f_back
+            collections.append(closing)
+
+    engine_.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
+    gc.callbacks.append(count)
+    try:
+        gc.set_threshold(1)  # collect at nearly every allocation, unless paused
+        report = engine_.run(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    finally:
+        gc.set_threshold(700, 10, 10)
+        gc.callbacks.remove(count)
+    assert report.counts[("close", "done")] == 1
+    assert collections and not any(collections), "the rest of the tick still collects; the close does not"
+    assert gc.isenabled()
+    gc.disable()  # a host that runs without the collector keeps it off
+    try:
+        engine_.run(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine_, team):
