@@ -7,7 +7,7 @@ from datetime import date
 from slack_sdk import WebClient
 
 from bot.members import DirectoryUnavailable
-from bot.rollout import life, roles
+from bot.rollout import life, reports, roles
 from cadence import calendar
 from handlers import grammar
 from handlers.context import Services
@@ -110,13 +110,7 @@ class Request:
                 current=current.week,
             )
         if calendar.is_closed(week.week_start, playbook.timezone, grace, self.now):
-            raise Refusal.of(
-                "week_closed",
-                usage=usage,
-                week=week.week,
-                cycle=week.cycle,
-                when=calendar.closing_words(week.week_start, playbook.timezone, grace),
-            )
+            raise reports.week_closed(state, week, usage)
         return week
 
     # ---- roles ----

@@ -276,16 +276,7 @@ class Playbooks:
             playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
             s.add(playbook)
             s.flush()
-            for position, step_spec in enumerate(spec.steps):
-                s.add(
-                    Step(
-                        playbook_id=playbook.id,
-                        name=step_spec.name,
-                        position=position,
-                        mode=step_spec.mode,
-                        pinned=step_spec.pinned,
-                    )
-                )
+            _add_steps(s, playbook.id, spec)
             created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
             s.add(Decision(**decision_columns(created, at)))
             return LoadOutcome(spec.playbook, "created", [])
@@ -367,16 +358,7 @@ class Playbooks:
             )
             s.add(playbook)
             s.flush()
-            for position, step_spec in enumerate(spec.steps):
-                s.add(
-                    Step(
-                        playbook_id=playbook.id,
-                        name=step_spec.name,
-                        position=position,
-                        mode=step_spec.mode,
-                        pinned=step_spec.pinned,
-                    )
-                )
+            _add_steps(s, playbook.id, spec)
             adopted = decisions.of_adoption(playbook.id, spec.playbook, version_id, definition, by)
             s.add(Decision(**decision_columns(adopted, at)))
             adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
@@ -506,3 +488,9 @@ class Playbooks:
             if playbook_id is not None:
                 query = query.where(Decision.playbook_id == playbook_id)
             return list(s.exec(query))
+
+
+def _add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
+    """A new playbook's steps, in the order its definition declares them."""
+    for position, step in enumerate(spec.steps):
+        s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))

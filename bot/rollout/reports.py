@@ -27,14 +27,19 @@ def _while_open(state: PlaybookState, week: calendar.WeekRef, usage: str | None)
     try:
         yield
     except WeekClosed:
-        playbook, grace = state.playbook, state.settings.grace_hours
-        raise Refusal.of(
-            "week_closed",
-            usage=usage,
-            week=week.week,
-            cycle=week.cycle,
-            when=calendar.closing_words(week.week_start, playbook.timezone, grace),
-        ) from None
+        raise week_closed(state, week, usage) from None
+
+
+def week_closed(state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> Refusal:
+    """The refusal for a report on a week that has closed, naming when it closed."""
+    playbook, grace = state.playbook, state.settings.grace_hours
+    return Refusal.of(
+        "week_closed",
+        usage=usage,
+        week=week.week,
+        cycle=week.cycle,
+        when=calendar.closing_words(week.week_start, playbook.timezone, grace),
+    )
 
 
 def record_kpi(
