@@ -67,40 +67,39 @@ class Workspace:
     def is_private(self, channel: str) -> bool:
         return channel in self.private or channel.startswith("G")
 
-
-def _add_user(
-    workspace: Workspace,
-    user_id: str,
-    *,
-    tz: str | None = "UTC",
-    is_bot: bool = False,
-    deleted: bool = False,
-    name: str | None = None,
-    is_app_user: bool = False,
-) -> None:
-    """A user as users.info describes one: a deactivated user is still there, with
-    `deleted: true`; a bot user has `is_bot: true` and its bot id in its profile."""
-    profile: dict[str, Any] = {"real_name": name or user_id.lower()}
-    if is_bot:
-        profile["bot_id"] = BOT_ID if user_id == BOT_USER else "B" + user_id[1:]
-    workspace.users[user_id] = {
-        "id": user_id,
-        "team_id": TEAM_ID,
-        "name": name or user_id.lower(),
-        "deleted": deleted,
-        "tz": tz,
-        "is_bot": is_bot,
-        "is_app_user": is_app_user,
-        "profile": profile,
-    }
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str | None = "UTC",
+        is_bot: bool = False,
+        deleted: bool = False,
+        name: str | None = None,
+        is_app_user: bool = False,
+    ) -> None:
+        """A user as users.info describes one: a deactivated user is still there, with
+        `deleted: true`; a bot user has `is_bot: true` and its bot id in its profile."""
+        profile: dict[str, Any] = {"real_name": name or user_id.lower()}
+        if is_bot:
+            profile["bot_id"] = BOT_ID if user_id == BOT_USER else "B" + user_id[1:]
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name or user_id.lower(),
+            "deleted": deleted,
+            "tz": tz,
+            "is_bot": is_bot,
+            "is_app_user": is_app_user,
+            "profile": profile,
+        }
 
 
 def _new_workspace() -> Workspace:
     """A workspace as every Slack workspace has it: Slackbot (whom Slack does not mark as a
     bot) and the bot's own user."""
     workspace = Workspace()
-    _add_user(workspace, "USLACKBOT", name="slackbot", tz=None)
-    _add_user(workspace, BOT_USER, name="rollout", is_bot=True, tz=None)
+    workspace.add_user("USLACKBOT", name="slackbot", tz=None)
+    workspace.add_user(BOT_USER, name="rollout", is_bot=True, tz=None)
     return workspace
 
 
@@ -181,17 +180,9 @@ class SlackStandIn:
         if private:
             self.workspace.private.add(channel_id)
 
-    def add_user(
-        self,
-        user_id: str,
-        *,
-        tz: str | None = "UTC",
-        is_bot: bool = False,
-        deleted: bool = False,
-        name: str | None = None,
-        is_app_user: bool = False,
-    ) -> None:
-        _add_user(self.workspace, user_id, tz=tz, is_bot=is_bot, deleted=deleted, name=name, is_app_user=is_app_user)
+    def add_user(self, user_id: str, **person: Any) -> None:
+        """A user of the workspace (Workspace.add_user: tz, is_bot, deleted, name, is_app_user)."""
+        self.workspace.add_user(user_id, **person)
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         with self._lock:

@@ -332,39 +332,27 @@ class Playbooks:
         Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
         already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
         try:
-            return self._adopt(spec, version_id, origin_id, org_timezone, by, at, messages)
+            with unit_of_work(self.engine) as s:
+                definition = spec.canonical()
+                playbook = Playbook(
+                    **_playbook_columns(spec, org_timezone),
+                    definition=definition,
+                    adopted_from_id=version_id,
+                    adopted_origin_id=origin_id,
+                    created_at=at,
+                    updated_at=at,
+                )
+                s.add(playbook)
+                s.flush()
+                _add_steps(s, playbook.id, spec)
+                adopted = decisions.of_adoption(playbook.id, spec.playbook, version_id, definition, by)
+                s.add(Decision(**decision_columns(adopted, at)))
+                adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
+                s.add(Decision(**decision_columns(adopted_by, at)))
+                enqueue_in(s, messages, at)
+            return playbook
         except IntegrityError as err:
             raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err
-
-    def _adopt(
-        self,
-        spec: PlaybookSpec,
-        version_id: int,
-        origin_id: int,
-        org_timezone: str,
-        by: str,
-        at: datetime,
-        messages: list[Any],
-    ) -> Playbook:
-        with unit_of_work(self.engine) as s:
-            definition = spec.canonical()
-            playbook = Playbook(
-                **_playbook_columns(spec, org_timezone),
-                definition=definition,
-                adopted_from_id=version_id,
-                adopted_origin_id=origin_id,
-                created_at=at,
-                updated_at=at,
-            )
-            s.add(playbook)
-            s.flush()
-            _add_steps(s, playbook.id, spec)
-            adopted = decisions.of_adoption(playbook.id, spec.playbook, version_id, definition, by)
-            s.add(Decision(**decision_columns(adopted, at)))
-            adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
-            s.add(Decision(**decision_columns(adopted_by, at)))
-            enqueue_in(s, messages, at)
-        return playbook
 
     def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
         """The slug of a playbook that `channel_id` runs, adopted from any version of the

@@ -17,13 +17,12 @@ from sqlalchemy.engine import Engine
 
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
-from storage.playbooks import CLOCK_STATUSES, CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
+from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.weekly_reports import REPORTS, Report, WeekClosed, WeeklyReports
 
 __all__ = [
-    "CLOCK_STATUSES",
     "CURATORS_CHANNEL",
     "REPORTS",
     "Conflict",

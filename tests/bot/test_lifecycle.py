@@ -16,6 +16,7 @@ from cadence import keys
 from cadence.definition import parse_playbook
 from storage.models import CheckIn, Cycle, CycleResult, Decision, KpiReading, Playbook, StepVerdict
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.handlers.test_forms import selected, submit, text_input
 
 CURATOR = "UCURATOR1"
 
@@ -51,21 +52,6 @@ def click(bot, playbook_id, week_start, action_id, user=MEMBER):
             ],
         }
     )
-
-
-def submit(bot, view, values, user=MEMBER):
-    state = {"values": {block: {"value": v} for block, v in values.items()}}
-    return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
-    )
-
-
-def text_input(value):
-    return {"type": "plain_text_input", "value": value}
-
-
-def selected(value):
-    return {"type": "static_select", "selected_option": {"value": value}}
 
 
 def refused(reply, *phrases):

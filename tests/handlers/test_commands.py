@@ -4,7 +4,7 @@ import time
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.standin import Fault
@@ -59,19 +59,6 @@ def elsewhere(database_url):
     other = Store(make_engine(database_url))
     yield other
     other.engine.dispose()
-
-
-def _statements(engine, send):
-    sent = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        return send(), sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _redefined(store, clock, **changes):

@@ -42,25 +42,7 @@ def test_home_of_someone_with_no_playbook(bot, playbook, slack):
 
 
 def test_owner_sees_proposals_to_decide_and_curators_see_the_registry(bot, playbook, slack, store, engine, clock):
-    from storage.governance import Change, Governance, NewProposal
-
-    Governance(engine).apply(
-        Change(
-            new_proposals=[
-                NewProposal(
-                    "proposal:test",
-                    "promotion",
-                    playbook.playbook.id,
-                    playbook.anchor.starts_on,
-                    playbook.step("draft").id,
-                    "collaborative",
-                    "ai-led",
-                    {"counter": "PASS 2 weeks in a row"},
-                )
-            ]
-        ),
-        clock(),
-    )
+    propose_promotion(engine, playbook, clock(), "proposal:test")
     open_home(bot, OWNER)
     text = json.dumps(slack.views[OWNER], ensure_ascii=False)
     assert "Waiting for your decision" in text and "make *draft* ai-led (now collaborative)" in text
@@ -142,3 +124,20 @@ def test_the_kpi_trend_keeps_closed_weeks_and_reads_open_ones(bot, playbook, clo
     assert shows(30.0, 21.0, None) in trend()
     clock.set(datetime(2026, 11, 30, 11, 30, tzinfo=UTC))  # 12:30: week 2 has closed
     assert shows(30.0, 21.0, None) in trend()
+
+
+def propose_promotion(engine, playbook, at, key):
+    """An open proposal to make the playbook's step `draft` ai-led, as the rules would open it."""
+    from storage.governance import Change, Governance, NewProposal
+
+    proposal = NewProposal(
+        key,
+        "promotion",
+        playbook.playbook.id,
+        playbook.anchor.starts_on,
+        playbook.step("draft").id,
+        "collaborative",
+        "ai-led",
+        {"counter": "PASS 2 weeks in a row"},
+    )
+    Governance(engine).apply(Change(new_proposals=[proposal]), at)

@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.standin import BOT_USER, Fault
 from cadence.definition import parse_playbook
-from storage.governance import Change, Governance, NewProposal
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.handlers.test_home import propose_promotion
 
 CURATOR = "UCURATOR1"
 
@@ -87,23 +87,7 @@ def test_a_curators_home_with_a_long_registry_stays_within_block_kit(bot, playbo
     make_curator(bot, slack)
     for number in range(1, 31):
         assert f"v{number}" in bot.command(f"publish {LONG_SLUG}", user=CURATOR).text
-    Governance(engine).apply(
-        Change(
-            new_proposals=[
-                NewProposal(
-                    "proposal:home-test",
-                    "promotion",
-                    playbook.playbook.id,
-                    playbook.anchor.starts_on,
-                    playbook.step("draft").id,
-                    "collaborative",
-                    "ai-led",
-                    {"counter": "PASS 2 weeks in a row"},
-                )
-            ]
-        ),
-        clock(),
-    )
+    propose_promotion(engine, playbook, clock(), "proposal:home-test")
     opened = bot.event({"type": "app_home_opened", "user": CURATOR, "channel": "D0HOME", "tab": "home"})
     assert opened.status == 200
     view = slack.views[CURATOR]
