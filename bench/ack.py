@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bench.common import ROOT, fresh_database, percentiles
-from bot.standin import SlackStandIn
+from bot.demo.standin import SlackStandIn
 from cadence.calendar import local_date, monday_of
 from cadence.definition import parse_playbook
 from storage.db import make_engine

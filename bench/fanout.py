@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
-from bot.dispatch import Dispatcher, Pacer
-from bot.members import TeamDirectory
-from bot.standin import Limits, SlackStandIn
-from bot.tick import Cadence
+from bot.demo.standin import Limits, SlackStandIn
+from bot.slack.dispatch import Dispatcher, Pacer
+from bot.slack.members import TeamDirectory
+from bot.usecases.tick import Cadence
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine

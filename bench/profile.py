@@ -29,8 +29,8 @@ from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, bench_playbook
 from bench.common import fresh_database
 from bench.floor_app import floor_app
 from bot.app import create_app
+from bot.demo.standin import SlackStandIn
 from bot.settings import Settings
-from bot.standin import SlackStandIn
 from bot.web import make_wsgi
 from storage.db import make_engine
 from storage.store import Store

@@ -324,7 +324,7 @@ again. Both are decisions about the product, not speed tweaks; neither was made 
 
 **The last pass, measured then**
 
-- *The digest's charts have a fixed layout* (`bot/charts.py`): matplotlib measured every
+- *The digest's charts have a fixed layout* (`templates/charts.py`): matplotlib measured every
   text of each chart to fit the plot and legend (`tight_layout`), a quarter of a chart's
   time: 430 to 330 ms a chart, one caller. A test draws charts with the longest labels
   and KPIs 9,000% off target and holds every text inside the picture.

@@ -18,10 +18,10 @@ from sqlalchemy import insert, text, update
 from bench.ack import peak_rss_mib
 from bench.common import QueryCounter, copy_of, fresh_database
 from bot.app import utc_now
-from bot.digest import Digest
-from bot.members import TeamDirectory
-from bot.standin import SlackStandIn
-from bot.tick import Cadence
+from bot.demo.standin import SlackStandIn
+from bot.slack.members import TeamDirectory
+from bot.usecases.digest import Digest
+from bot.usecases.tick import Cadence
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog

@@ -14,14 +14,14 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot import metrics
-from bot.dispatch import Dispatcher, Pacer
-from bot.members import TeamDirectory
 from bot.processes import Clockwork
-from bot.rollout import life
 from bot.settings import Settings
-from bot.slackclient import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
-from bot.tick import Cadence
-from bot.workspace import Guard, Workspace
+from bot.slack.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
+from bot.slack.dispatch import Dispatcher, Pacer
+from bot.slack.members import TeamDirectory
+from bot.slack.workspace import Guard, Workspace
+from bot.usecases import life
+from bot.usecases.tick import Cadence
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
 from handlers.context import Malformed, Services
@@ -66,7 +66,7 @@ def create_app(
     workspace: Workspace | None = None,
 ) -> RolloutApp:
     """The Bolt app. `workspace`: whom the token belongs to, as Slack said at start
-    (bot/cli.py verify_slack); if Slack did not answer then, it is asked at the first request."""
+    (bot/startup.py verify_slack); if Slack did not answer then, it is asked at the first request."""
     services = Services(
         store=store,
         outbox=Outbox(store.engine),
@@ -79,7 +79,7 @@ def create_app(
         store=store,
         clock=clock,
         # Bolt copies this client's settings for each request; the _EachRequest middleware
-        # swaps that copy for one that keeps the request's time budget (bot/slackclient.py).
+        # swaps that copy for one that keeps the request's time budget (bot/slack/client.py).
         client=RolloutWebClient(
             token=settings.slack_bot_token,
             base_url=settings.slack_api_url,
@@ -90,7 +90,7 @@ def create_app(
         # Listeners answer inside the acknowledgement (they only touch the database and
         # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
         process_before_response=True,
-        # The CLI checks the token once, before serving (bot/cli.py, verify_slack), with a
+        # The CLI checks the token once, before serving (bot/startup.py, verify_slack), with a
         # clear message; Bolt's own check would raise a traceback in every process it starts.
         token_verification_enabled=False,
     )

@@ -10,132 +10,22 @@ import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 import yaml
-from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from bot import logs
-from bot.settings import Settings
-from bot.workspace import Workspace
+from bot.startup import checked_settings, open_store, settings_or_exit, verify_slack
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
 from storage.db import make_engine
-from storage.store import Store
 from templates import plural
 
 log = logging.getLogger("rollout")
 FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
-
-CREDENTIAL_HELP = {
-    "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (xoxb-…), after installing the app",
-    "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
-    "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens → generate one with the connections:write scope (xapp-…)",
-}
-SETUP_GUIDE = "docs/setup.md"
-# Slack's answers to a token that will never work: say so instead of retrying or crashing.
-REFUSED_TOKEN = (
-    "invalid_auth",
-    "not_authed",
-    "token_revoked",
-    "token_expired",
-    "account_inactive",
-    "not_allowed_token_type",
-    "missing_scope",
-    "invalid_token",
-)
-
-
-def _settings() -> Settings:
-    try:
-        settings = Settings()
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
-        raise click.ClickException(f"configuration: {problems}") from None
-    if not click.get_current_context().find_root().params.get("verbose"):
-        logs.configure(settings.log_level, settings.log_format)  # a .env file may set them
-    return settings
-
-
-def checked_settings(*required: str) -> Settings:
-    """The settings, with every variable in `required` present, or a clear exit."""
-    try:
-        settings = _settings()
-    except RuntimeError:  # no click context: called by a WSGI server (bot.web.create)
-        settings = Settings()
-        logs.configure(settings.log_level, settings.log_format)
-    missing = settings.missing(*required)
-    if missing:
-        lines = [
-            f"Missing {', '.join(missing)}.",
-            "",
-            "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
-            "app manifest → paste manifest.yml), install it to your workspace, then copy:",
-        ]
-        lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
-        lines += [
-            "",
-            f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: {SETUP_GUIDE}.",
-        ]
-        click.echo("\n".join(lines), err=True)
-        sys.exit(2)
-    return settings
-
-
-def _refused(variable: str, error: str) -> NoReturn:
-    click.echo(
-        f"Slack refused {variable} ({error}): check {variable}, it may be mistyped, revoked or from "
-        f"another app. Find it at {CREDENTIAL_HELP[variable]}. See {SETUP_GUIDE}.",
-        err=True,
-    )
-    sys.exit(2)
-
-
-def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | None:
-    """Ask Slack whether the tokens work before serving anything, so a wrong or revoked
-    token ends in one sentence and exit code 2, not in a traceback at the first request.
-    Returns the workspace and app the token belongs to, the only ones the bot serves.
-    Slack being unreachable is only a warning (None: the first request asks again)."""
-    from bot.slackclient import clock_client
-    from bot.workspace import identify
-
-    client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
-    try:
-        workspace = identify(client)
-        log.info("connected to Slack in workspace %s, as app %s", workspace.team_id, workspace.app_id)
-        if app_token:
-            client.apps_connections_open(app_token=settings.slack_app_token or "")
-        return workspace
-    except SlackApiError as err:
-        error = str(err.response.get("error") or err.response.status_code)
-        if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
-            opening = app_token and err.response.api_url.endswith("apps.connections.open")
-            _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
-        log.warning("Slack answered %s while checking the credentials; going on", error)
-    except (OSError, TimeoutError) as err:
-        log.warning(
-            "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
-        )
-    return None
-
-
-def open_store(settings: Settings) -> Store:
-    """The store, with its schema checked. The embedded SQLite database is brought up to
-    date on the spot; a server database is migrated by `rollout db upgrade` (the release
-    process), never behind the operator's back."""
-    engine = make_engine(settings.database_url)
-    if not migrate.is_current(engine):
-        if engine.dialect.name == "sqlite":
-            migrate.upgrade(engine)
-        else:
-            raise click.ClickException(
-                f"the database schema is at {migrate.current_revision(engine) or 'nothing'}, the code needs "
-                f"{migrate.head_revision()}: run `rollout db upgrade` first"
-            )
-    return Store(engine)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -363,7 +253,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Create or upgrade the schema to the latest migration."""
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
@@ -380,7 +270,7 @@ def playbook() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(file: Path) -> None:
     """Create or update playbooks from a YAML FILE (one or more documents)."""
-    settings = _settings()
+    settings = settings_or_exit()
     specs = read_playbook_file(file)
     store = open_store(settings)
     outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}", at=datetime.now(UTC))
@@ -394,13 +284,13 @@ def load(file: Path) -> None:
 def digest(dry_run: bool) -> None:
     """Build this week's curators' digest now: print it (--dry-run) or post it."""
     from bot.app import create_clockwork, utc_now
-    from bot.digest import Digest
-    from bot.terminal import to_text
+    from bot.demo.terminal import to_text
+    from bot.usecases.digest import Digest
     from cadence import keys
     from cadence.calendar import local_date, monday_of
     from storage.store import CURATORS_CHANNEL
 
-    settings = _settings()
+    settings = settings_or_exit()
     store = open_store(settings)
     now = utc_now()
     monday = monday_of(local_date(now, settings.rollout_timezone))
@@ -440,7 +330,7 @@ def export_csv(directory: Path) -> None:
     """Write every table as DIRECTORY/<table>.csv, with a header row."""
     from storage.reports import Reports
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         written = Reports(open_store(settings).engine).export_csv(directory)
     except OSError as err:
@@ -465,7 +355,7 @@ def export_csv(directory: Path) -> None:
 @click.option("--quiet", is_flag=True, help="Only say where the page is.")
 def demo(directory: Path, quiet: bool) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure."""
-    from bot.demo import run
+    from bot.demo.story import run
 
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     click.echo("Running a simulated rollout: 3 playbooks, 2 functions, two four-week cycles…")

@@ -243,7 +243,7 @@ def serving(with_clock: bool) -> tuple[Callable[..., Any], Clockwork | None]:
     dispatcher started beside it in this process, sharing its team cache (the one worker
     of `rollout serve`, which stops the clock when the worker exits)."""
     from bot.app import create_app, create_clockwork, team_directory
-    from bot.cli import checked_settings, open_store, verify_slack
+    from bot.startup import checked_settings, open_store, verify_slack
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     workspace = verify_slack(settings)

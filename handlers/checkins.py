@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.rollout import reports
+from bot.usecases import reports
 from cadence import calendar, keys
 from handlers.request import Request
 from storage.models import Step

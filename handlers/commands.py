@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.rollout import governance, life, registry, reports, roles
+from bot.usecases import governance, life, registry, reports, roles
 from cadence import calendar, rules
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
 from handlers import checkins, grammar

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.members import TeamDirectory
+from bot.slack.members import TeamDirectory
 from storage.outbox import Outbox
 from storage.store import Store
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.rollout import life
+from bot.usecases import life
 from handlers.context import Services
 
 
@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
             life.channel_lost(services.store, channel, "not_in_channel", services.clock())
 
     # The team channel archived, deleted, or the bot removed from it: its playbooks pause
-    # and their owners and the curators hear how to fix it (bot/rollout/life.py).
+    # and their owners and the curators hear how to fix it (bot/usecases/life.py).
     @app.event("channel_archive")
     @app.event("group_archive")
     def archived(event: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
-"ready to scale" proposal. The decisions themselves are bot.rollout's."""
+"ready to scale" proposal. The decisions themselves are bot.usecases's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.rollout import governance, registry
+from bot.usecases import governance, registry
 from handlers import home
 from handlers.context import Services
 from handlers.request import Request

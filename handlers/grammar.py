@@ -29,7 +29,7 @@ MAX_COUNT = 10_000_000
 class Subcommand:
     """One `/rollout` subcommand, declared once in SUBCOMMANDS (below its parsers): the
     word after `/rollout`, its usage lines (help, and every refusal's hint) and its parser.
-    Its route, which authorizes, calls bot/rollout/ and renders, is `_ROUTES` in
+    Its route, which authorizes, calls bot/usecases/ and renders, is `_ROUTES` in
     handlers/commands.py, keyed by the types the parser returns: this module stays pure,
     and tests/handlers/test_routes.py fails until every such type has a route."""
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from slack_sdk import WebClient
 
-from bot.members import DirectoryUnavailable
-from bot.rollout import life, reports, roles
+from bot.slack.members import DirectoryUnavailable
+from bot.usecases import life, reports, roles
 from cadence import calendar
 from handlers import grammar
 from handlers.context import Services

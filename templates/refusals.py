@@ -125,7 +125,7 @@ TEXTS: dict[str, str] = {
     "resume_arguments": "Name the playbook, and the Monday to resume on if not the next one.",
     "owner_arguments": "Name the playbook and mention its new owner.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
-    # ---- who may do it (handlers/request.py, bot/rollout/roles.py) ----
+    # ---- who may do it (handlers/request.py, bot/usecases/roles.py) ----
     "adopt_bot_not_in_channel": (
         "I'm not in {channel} (Slack says {error}), so I can't run a playbook there. Invite me with "
         "`/invite @Rollout Cadence` in that channel, then adopt again."
@@ -157,10 +157,10 @@ TEXTS: dict[str, str] = {
     # ---- Slack's side (handlers/checkins.py) ----
     "form_refused": "Slack wouldn't open the form ({error}). Type the command in full instead.",
     "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
-    # ---- reports (bot/rollout/reports.py) ----
+    # ---- reports (bot/usecases/reports.py) ----
     "kpi_not_percent": "{kpi} is measured {unit}; send the number without “%”.",
     "guardrail_not_percent": "The guardrail {metric} is measured {unit}; send the number without “%”.",
-    # ---- governance (bot/rollout/governance.py, registry.py) ----
+    # ---- governance (bot/usecases/governance.py, registry.py) ----
     "proposal_unknown": "I don't know that proposal any more.",
     "step_gone": "That step is no longer part of the playbook.",
     "proposal_decided": "This proposal is already {status}.",

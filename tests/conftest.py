@@ -25,14 +25,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from bot import standin
 from bot.app import create_app
-from bot.dispatch import Dispatcher, Pacer
-from bot.members import TeamDirectory
-from bot.rollout import life
+from bot.demo import standin
+from bot.demo.standin import Reply, SlackStandIn
 from bot.settings import Settings
-from bot.standin import Reply, SlackStandIn
-from bot.tick import Cadence
+from bot.slack.dispatch import Dispatcher, Pacer
+from bot.slack.members import TeamDirectory
+from bot.usecases import life
+from bot.usecases.tick import Cadence
 from bot.web import WAITRESS_OPTIONS, make_wsgi
 from cadence.definition import parse_playbook
 from storage import migrate

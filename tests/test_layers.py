@@ -1,7 +1,9 @@
-"""The rooms and the direction of their imports (README, "How the code is laid out"):
+"""The rooms and the direction of their imports (docs/architecture.md, "The rooms"):
 cadence/ imports nothing of ours; storage/ and templates/ only what is further in; the
-listeners (handlers/) and the clock both call the application layer (bot/rollout/), and
-the clock imports nothing of the listeners."""
+Slack adapters (bot/slack/) nothing of the application; the application layer
+(bot/usecases/) nothing of the listeners or the wiring; the listeners (handlers/) the
+application layer and nothing of storage. And no two modules import each other, however
+far round."""
 
 import ast
 from pathlib import Path
@@ -16,12 +18,9 @@ ALLOWED = {
     "cadence": {"cadence"},
     "templates": {"templates", "cadence"},
     "storage": {"storage", "cadence"},
-    "bot.rollout": {"bot.rollout", "cadence", "storage", "templates"},
-    "bot.members": set(),
-    "bot.collector": set(),
-    "handlers": {"handlers", "bot.rollout", "bot.members", "cadence", "storage", "templates"},
-    "bot.tick": {"bot.rollout", "bot.members", "bot.digest", "bot.collector", "cadence", "storage", "templates"},
-    "bot.digest": {"bot.charts", "bot.collector", "cadence", "storage", "templates"},
+    "bot.slack": {"bot.slack", "bot.metrics", "storage", "cadence"},
+    "bot.usecases": {"bot.usecases", "bot.slack", "cadence", "storage", "templates"},
+    "handlers": {"handlers", "bot.usecases", "bot.slack", "cadence", "storage", "templates"},  # storage: until the next commit
 }
 
 
@@ -56,3 +55,33 @@ def test_imports_point_inward(path):
     allowed = ALLOWED[room] | {room}
     for name in _imports(path):
         assert any(name == a or name.startswith(a + ".") for a in allowed), f"{_module(path)} imports {name}"
+
+
+def _graph() -> dict[str, set[str]]:
+    """Each module of ours and the modules of ours it imports, at the top or in a function."""
+    modules = {_module(path): path for path in MODULES}
+    graph = {}
+    for module, path in modules.items():
+        targets = set()
+        for name in _imports(path):
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                targets.add(name)
+        graph[module] = targets
+    return graph
+
+
+def test_no_import_cycles():
+    graph = _graph()
+    finished: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        assert module not in path, "import cycle: " + " -> ".join([*path[path.index(module) :], module])
+        if module not in finished:
+            for target in sorted(graph[module]):
+                visit(target, [*path, module])
+            finished.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.standin import BOT_USER, Fault
+from bot.demo.standin import BOT_USER, Fault
 from storage.models import Decision, Playbook, RoleGrant, Setting
 from tests.conftest import ADMIN, MEMBER, OWNER
 

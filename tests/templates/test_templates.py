@@ -604,8 +604,8 @@ def test_limits_are_enforced():
 def test_the_clock_loads_every_template_when_it_is_built(store):
     """The clock compiles every template at start, not in its first week close."""
     import templates
-    from bot.members import TeamDirectory
-    from bot.tick import Cadence
+    from bot.slack.members import TeamDirectory
+    from bot.usecases.tick import Cadence
 
     templates._templates.clear()
     Cadence(store, None, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import matplotlib.pyplot as plt
 import pytest
 
-from bot.charts import MAX_LINES, draw, function_chart
 from cadence.digest import summarize
+from templates.charts import MAX_LINES, draw, function_chart
 from tests.cadence.test_digest import week
 
 

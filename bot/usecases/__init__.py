@@ -1,7 +1,7 @@
 """The application layer: what the bot does, for the Slack listeners and the clock alike.
 
 The listeners (handlers/) parse a request, check Slack membership, call these
-functions and render the reply; the clock (bot/tick.py) calls them to close weeks. Each
+functions and render the reply; the clock (bot/usecases/tick.py) calls them to close weeks. Each
 function reads the state, asks cadence/ what the rules decide, and writes the outcome
 with storage/ in one unit of work: the decisions as typed `cadence.decisions.Decision`
 rows, and every message that is not the direct reply to the outbox, in the same

@@ -1,7 +1,7 @@
 """Closing a week: each step's verdict and the transitions it causes, the cycle's result
 and the scale rule when it was a cycle's last week, and the week's summary for the team.
 
-Closes come in rounds (bot/tick.py): one round holds at most one week per playbook, and
+Closes come in rounds (bot/usecases/tick.py): one round holds at most one week per playbook, and
 costs the same few queries however many playbooks close at once.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from bot.rollout.governance import thresholds, transitions_change
-from bot.rollout.registry import scale_messages
+from bot.usecases.governance import thresholds, transitions_change
+from bot.usecases.registry import scale_messages
 from cadence import calendar, decisions, keys, rules
 from cadence.schedule import Due
 from storage.governance import Change, Governance, NewCycleResult, NewProposal, NewVerdict

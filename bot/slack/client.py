@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot import metrics
+from bot.metrics import SLACK_ERRORS
 
 REQUEST_BUDGET = 1.0  # seconds of waiting on Slack, in all, while a person waits for an answer
 CLOCK_TIMEOUT = 10  # seconds per call for the clock, which nobody waits on
@@ -50,7 +50,7 @@ class RolloutWebClient(WebClient):
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0.01:
-                metrics.SLACK_ERRORS.labels(api_method, "budget_spent").inc()
+                SLACK_ERRORS.labels(api_method, "budget_spent").inc()
                 raise SlackBusy(f"{api_method}: no time left to wait on Slack")
             # This client serves one request, so changing it is safe. slack_sdk annotates
             # the timeout as int; urllib, which uses it, takes fractions of a second.
@@ -59,10 +59,10 @@ class RolloutWebClient(WebClient):
             return super().api_call(api_method, **kwargs)
         except SlackApiError as err:
             error = err.response.get("error") if isinstance(err.response.data, dict) else None
-            metrics.SLACK_ERRORS.labels(api_method, str(error or err.response.status_code)).inc()
+            SLACK_ERRORS.labels(api_method, str(error or err.response.status_code)).inc()
             raise
         except (OSError, TimeoutError):
-            metrics.SLACK_ERRORS.labels(api_method, "timeout").inc()
+            SLACK_ERRORS.labels(api_method, "timeout").inc()
             raise
 
 

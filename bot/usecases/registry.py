@@ -7,9 +7,9 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from bot.rollout.governance import audiences, thresholds
-from bot.rollout.life import check_start
-from bot.rollout.roles import channel, require_curator
+from bot.usecases.governance import audiences, thresholds
+from bot.usecases.life import check_start
+from bot.usecases.roles import channel, require_curator
 from cadence import calendar, decisions, keys, rules
 from cadence.definition import DefinitionError, parse_playbook
 from storage.governance import Change, Governance, StaleState

@@ -5,7 +5,7 @@ import json
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from bot.digest import PER_REPLY, Digest
+from bot.usecases.digest import PER_REPLY, Digest
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from templates import check_block_limits
 from tests.conftest import MEMBER, OWNER, Engine
@@ -119,7 +119,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
 
 
 def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, playbook, clock):
-    from bot.standin import Fault
+    from bot.demo.standin import Fault
 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")

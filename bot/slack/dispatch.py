@@ -154,7 +154,7 @@ class Dispatcher:
         self.give_up_after = give_up_after
         self.concurrency = concurrency
         # Slack says a channel is gone or closed to us (archived, not found, the bot removed):
-        # told once per failed message; the playbooks there are paused (bot/rollout/life.py).
+        # told once per failed message; the playbooks there are paused (bot/usecases/life.py).
         self.on_channel_lost = on_channel_lost
         self._executor: ThreadPoolExecutor | None = None
 

@@ -24,12 +24,12 @@ from typing import Any
 import waitress
 
 from bot.app import create_app
-from bot.dispatch import Dispatcher, Pacer
-from bot.members import TeamDirectory
+from bot.demo.standin import SlackRequests, SlackStandIn
+from bot.demo.terminal import to_text
 from bot.settings import Settings
-from bot.standin import SlackRequests, SlackStandIn
-from bot.terminal import to_text
-from bot.tick import Cadence
+from bot.slack.dispatch import Dispatcher, Pacer
+from bot.slack.members import TeamDirectory
+from bot.usecases.tick import Cadence
 from cadence.definition import parse_playbook
 from storage import migrate
 from storage.cadence_log import CadenceLog
@@ -168,7 +168,7 @@ class Demo:
             server.close()
             self.slack.stop()
             engine.dispose()
-        from bot.page import write_page
+        from bot.demo.page import write_page
 
         transcript = self._transcript()
         html = write_page(self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS, self.events)

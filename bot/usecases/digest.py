@@ -1,5 +1,5 @@
 """The curators' weekly digest: reads (storage), figures (cadence.digest), messages
-(templates), charts (bot.charts). One top-level message, then one thread reply per
+(templates), charts (templates.charts). One top-level message, then one thread reply per
 function (split into parts, never cut), each function with its chart."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from bot.collector import collector_paused
+from bot.usecases.collector import collector_paused
 from cadence import calendar, keys, rules
 from cadence.digest import (
     ModeChange,
@@ -148,7 +148,7 @@ class Digest:
         return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
-        with collector_paused():  # bot/collector.py
+        with collector_paused():  # bot/usecases/collector.py
             org, digests, weeks = self.figures(monday, at)
             return self.compose(org, digests, weeks, monday, key, channel)
 
@@ -222,7 +222,7 @@ def _chart_drawer() -> Callable[[str, list[PlaybookDigest], list[date]], tuple[b
     about a second to import, which the Monday digest would otherwise pay after every
     deploy. A failure here costs the charts, never the digest."""
     try:
-        from bot.charts import function_chart
+        from templates.charts import function_chart
     except Exception:
         log.exception("charts are unavailable; digests go out without them")
         return None

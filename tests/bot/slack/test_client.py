@@ -1,6 +1,6 @@
 """The request path's Slack clients: one per request, each with its own budget."""
 
-from bot.slackclient import RolloutWebClient, request_client
+from bot.slack.client import RolloutWebClient, request_client
 
 
 def test_each_request_gets_a_client_of_its_own():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.rollout.roles import require_owner_or_curator
+from bot.usecases.roles import require_owner_or_curator
 from cadence import calendar, decisions, keys
 from storage.outbox import Message
 from storage.store import Conflict, PlaybookState, Store

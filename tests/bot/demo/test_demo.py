@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.demo import run
+from bot.demo.story import run
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 

@@ -5,7 +5,7 @@ due, fills in the messages, and records each unit of work under its idempotency 
 together with its messages in the outbox (storage/cadence_log.py). Work recorded
 before, by an earlier tick or by a concurrent one in another process, is dropped by
 the database's unique key, so running a tick twice, or two at once, does everything
-once. Delivery is the dispatcher's job (bot/dispatch.py).
+once. Delivery is the dispatcher's job (bot/slack/dispatch.py).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.engine import Connection
 
-from bot.collector import collector_paused
-from bot.digest import Digest
-from bot.members import GONE, DirectoryUnavailable, TeamDirectory
-from bot.rollout import life, weeks
+from bot.slack.members import GONE, DirectoryUnavailable, TeamDirectory
+from bot.usecases import life, weeks
+from bot.usecases.collector import collector_paused
+from bot.usecases.digest import Digest
 from cadence import calendar, keys
 from cadence.schedule import (
     DIGEST_SLOT,
@@ -108,7 +108,7 @@ class Cadence:
         load_all()
 
     def tick(self, at: datetime) -> TickReport:
-        with collector_paused():  # a tick makes objects by the hundred thousand (bot/collector.py)
+        with collector_paused():  # a tick makes objects by the hundred thousand (bot/usecases/collector.py)
             return self._tick(at)
 
     def _tick(self, at: datetime) -> TickReport:
@@ -312,7 +312,7 @@ class Cadence:
 
     def _lost(self, channel: str, error: str, report: TickReport) -> None:
         """Slack will not list a team channel: its playbooks pause, their owners and the
-        curators are told (bot/rollout/life.py), and nothing retries in a loop."""
+        curators are told (bot/usecases/life.py), and nothing retries in a loop."""
         log.warning("tick: Slack says %s for team channel %s; pausing its playbooks", error, channel)
         report.unreachable.append(channel)
         if not self.dry_run:

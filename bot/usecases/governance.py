@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.rollout.roles import require_owner_or_curator
+from bot.usecases.roles import require_owner_or_curator
 from cadence import calendar, decisions, keys, rules
 from cadence.rules import Kind, Thresholds, Transition
 from storage.governance import Change, Governance, ModeChange, NewProposal, StaleState

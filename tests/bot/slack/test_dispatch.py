@@ -1,18 +1,18 @@
 """The outbox dispatcher against the Slack stand-in: limits, failures, restarts."""
 
 import itertools
-import os
 import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
 
-from bot.dispatch import Dispatcher, Pacer
-from bot.standin import Fault
+from bot.demo.standin import Fault
+from bot.slack.dispatch import Dispatcher, Pacer
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock
 
@@ -141,7 +141,7 @@ KILLABLE = """
 import sys
 from datetime import datetime, timezone
 from slack_sdk import WebClient
-from bot.dispatch import Dispatcher, Pacer
+from bot.slack.dispatch import Dispatcher, Pacer
 from storage.db import make_engine
 from storage.outbox import Outbox
 outbox = Outbox(make_engine(sys.argv[1]))
@@ -162,7 +162,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(databas
     slack.fail_next("chat.postMessage", Fault(accept_then_delay=60))  # the third hangs after Slack accepted it
     process = subprocess.Popen(
         [sys.executable, "-c", KILLABLE, database_url, slack.url, BOT_TOKEN],
-        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        cwd=Path(__file__).resolve().parents[3],
     )
     try:
         deadline = time.time() + 30

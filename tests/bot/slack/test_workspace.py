@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.standin import APP_ID, TEAM_ID, command_payload
+from bot.demo.standin import APP_ID, TEAM_ID, command_payload
 from tests.bot.test_web import _samples
 from tests.conftest import CHANNEL, MEMBER, OWNER
 from tests.handlers.test_commands import row_counts

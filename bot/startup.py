@@ -1,0 +1,129 @@
+"""Starting a process: the settings with a clear exit when one is missing, Slack asked
+whether the tokens work, the database's schema checked. Shared by the command line
+(bot/cli.py) and the WSGI entry point (bot/web.py)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import NoReturn
+
+import click
+from pydantic import ValidationError
+from slack_sdk.errors import SlackApiError
+
+from bot import logs
+from bot.settings import Settings
+from bot.slack.workspace import Workspace
+from storage import migrate
+from storage.db import make_engine
+from storage.store import Store
+
+log = logging.getLogger("rollout")
+
+CREDENTIAL_HELP = {
+    "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (xoxb-…), after installing the app",
+    "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
+    "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens → generate one with the connections:write scope (xapp-…)",
+}
+SETUP_GUIDE = "docs/setup.md"
+# Slack's answers to a token that will never work: say so instead of retrying or crashing.
+REFUSED_TOKEN = (
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "account_inactive",
+    "not_allowed_token_type",
+    "missing_scope",
+    "invalid_token",
+)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        raise click.ClickException(f"configuration: {problems}") from None
+    if not click.get_current_context().find_root().params.get("verbose"):
+        logs.configure(settings.log_level, settings.log_format)  # a .env file may set them
+    return settings
+
+
+def checked_settings(*required: str) -> Settings:
+    """The settings, with every variable in `required` present, or a clear exit."""
+    try:
+        settings = settings_or_exit()
+    except RuntimeError:  # no click context: called by a WSGI server (bot.web.create)
+        settings = Settings()
+        logs.configure(settings.log_level, settings.log_format)
+    missing = settings.missing(*required)
+    if missing:
+        lines = [
+            f"Missing {', '.join(missing)}.",
+            "",
+            "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
+            "app manifest → paste manifest.yml), install it to your workspace, then copy:",
+        ]
+        lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
+        lines += [
+            "",
+            f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: {SETUP_GUIDE}.",
+        ]
+        click.echo("\n".join(lines), err=True)
+        sys.exit(2)
+    return settings
+
+
+def _refused(variable: str, error: str) -> NoReturn:
+    click.echo(
+        f"Slack refused {variable} ({error}): check {variable}, it may be mistyped, revoked or from "
+        f"another app. Find it at {CREDENTIAL_HELP[variable]}. See {SETUP_GUIDE}.",
+        err=True,
+    )
+    sys.exit(2)
+
+
+def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | None:
+    """Ask Slack whether the tokens work before serving anything, so a wrong or revoked
+    token ends in one sentence and exit code 2, not in a traceback at the first request.
+    Returns the workspace and app the token belongs to, the only ones the bot serves.
+    Slack being unreachable is only a warning (None: the first request asks again)."""
+    from bot.slack.client import clock_client
+    from bot.slack.workspace import identify
+
+    client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
+    try:
+        workspace = identify(client)
+        log.info("connected to Slack in workspace %s, as app %s", workspace.team_id, workspace.app_id)
+        if app_token:
+            client.apps_connections_open(app_token=settings.slack_app_token or "")
+        return workspace
+    except SlackApiError as err:
+        error = str(err.response.get("error") or err.response.status_code)
+        if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
+            opening = app_token and err.response.api_url.endswith("apps.connections.open")
+            _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
+        log.warning("Slack answered %s while checking the credentials; going on", error)
+    except (OSError, TimeoutError) as err:
+        log.warning(
+            "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
+        )
+    return None
+
+
+def open_store(settings: Settings) -> Store:
+    """The store, with its schema checked. The embedded SQLite database is brought up to
+    date on the spot; a server database is migrated by `rollout db upgrade` (the release
+    process), never behind the operator's back."""
+    engine = make_engine(settings.database_url)
+    if not migrate.is_current(engine):
+        if engine.dialect.name == "sqlite":
+            migrate.upgrade(engine)
+        else:
+            raise click.ClickException(
+                f"the database schema is at {migrate.current_revision(engine) or 'nothing'}, the code needs "
+                f"{migrate.head_revision()}: run `rollout db upgrade` first"
+            )
+    return Store(engine)
