@@ -21,10 +21,11 @@ from bot.slack.dispatch import Dispatcher, Pacer
 from bot.slack.members import TeamDirectory
 from bot.slack.workspace import Guard, Workspace
 from bot.usecases import life
+from bot.usecases.services import Services
 from bot.usecases.tick import Cadence
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, home, views
-from handlers.context import Malformed, Services
+from handlers.context import Malformed
 from storage import replay
 from storage.cadence_log import CadenceLog
 from storage.membership import Memberships

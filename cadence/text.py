@@ -63,3 +63,20 @@ def without_invisible(text: str) -> str:
     """`text` without bidirectional controls and zero-width characters (for text stored
     before they were refused)."""
     return _INVISIBLE.sub("", text)
+
+
+_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
+
+
+def plain_text(text: str) -> str:
+    """Slack's escaped command text as plain text: mentions become '@name' (which pings
+    no one when shown again), entities are decoded. Output escaping happens in templates."""
+
+    def readable(m: re.Match[str]) -> str:
+        sigil, ident, label = m.groups()
+        if sigil == "!":
+            return "@" + (label or ident.split("^")[0])
+        return sigil + (label or ident)
+
+    text = _MENTION.sub(readable, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

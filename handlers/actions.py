@@ -10,10 +10,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.usecases import checkins
+from bot.usecases.caller import Caller, Services
 from cadence import keys
-from handlers.checkins import form_view, week_of
-from handlers.context import Malformed, Services
-from handlers.request import Request
+from handlers.checkins import form_view
+from handlers.context import Malformed
 from templates import render
 from templates.refusals import Refusal
 
@@ -31,16 +32,16 @@ def register(app: App, services: Services) -> None:
         target = keys.read_checkin_button(action.get("value"))
         if target is None:  # not a value of ours, e.g. {"playbook": 1e400}
             raise Malformed("a check-in button with a value the bot never wrote")
-        state = services.store.playbook_state_by_id(target[0])
-        week = week_of(state, target[1]) if state else None
-        if state is None or week is None:
-            return  # the playbook was removed since the DM went out
+        caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
         try:
-            Request(services, client, (body.get("user") or {}).get("id", "")).open_week(state, week, None)
+            sent = checkins.sent_week(caller, target)
         except Refusal as refusal:  # an old DM's button (that week is closed), or a week still to come
             title = NOTICE_TITLES.get(refusal.key or "", "Can't check in")
             _show(client, body["trigger_id"], render("modal_notice", title=title, problem=refusal.problem))
             return
+        if sent is None:
+            return  # the playbook was removed since the DM went out
+        state, week = sent
         container = body.get("container") or {}
         metadata = {
             "playbook": state.playbook.id,

@@ -11,10 +11,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import governance, registry
-from handlers import home
-from handlers.context import Services
-from handlers.request import Request
+from bot.usecases import proposals
+from bot.usecases.caller import Caller, Services
 from templates import render
 from templates.refusals import Refusal
 
@@ -25,12 +23,12 @@ def register(app: App, services: Services) -> None:
     @app.action("proposal_approve")
     def approve_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        _on_click(services, client, body, lambda request: _decide(request, action.get("value", ""), True))
+        _on_click(services, client, body, lambda caller: proposals.decide(caller, action.get("value", ""), True))
 
     @app.action("proposal_reject")
     def reject_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        _on_click(services, client, body, lambda request: _decide(request, action.get("value", ""), False))
+        _on_click(services, client, body, lambda caller: proposals.decide(caller, action.get("value", ""), False))
 
     @app.action("scale_publish")
     def publish_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -39,27 +37,16 @@ def register(app: App, services: Services) -> None:
             services,
             client,
             body,
-            lambda request: registry.publish_from_proposal(
-                request.store, action.get("value", ""), request.user_id, request.now
-            ),
+            lambda caller: proposals.publish(caller, action.get("value", "")),
         )
 
 
-def _decide(request: Request, key: str, approve: bool) -> None:
-    governance.decide_proposal(request.store, key, approve, request.user_id, request.now)
-    # Their Home shows one proposal fewer: built once the decision is made, and a Home that
-    # can't be built (logged) leaves the decision standing.
-    refresh = home.refresh(request.store, request.user_id, request.now)
-    if refresh is not None:
-        request.services.outbox.enqueue([refresh], request.now)
-
-
-def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Request], None]) -> None:
+def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Caller], None]) -> None:
     """Run a button's decision; a refusal is an ephemeral message to the clicker only."""
     user = (body.get("user") or {}).get("id", "")
     channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
     try:
-        act(Request(services, client, user, channel or ""))
+        act(Caller(services, client, user, channel or ""))
     except Refusal as refusal:
         _ephemeral(client, channel, user, render("refusal", problem=refusal.problem, suggestions=[], usage=[]))
     except Exception:

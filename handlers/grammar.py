@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cadence.definition import CHANNEL_RE, USER_RE
-from cadence.text import unstorable
+from cadence.text import plain_text, unstorable
 from templates.refusals import Refusal, close_matches
 
 MAX_COMMAND_CHARS = 2000
@@ -655,23 +655,6 @@ def parse_channel(text: str, usage: str) -> str:
     if not _CHANNEL_ID.match(ident):
         raise Refusal.of("not_a_channel_id", usage=usage, word=_clip(ident))
     return ident
-
-
-_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
-
-
-def plain_text(text: str) -> str:
-    """Slack's escaped command text as plain text: mentions become '@name' (which pings
-    no one when shown again), entities are decoded. Output escaping happens in templates."""
-
-    def readable(m: re.Match[str]) -> str:
-        sigil, ident, label = m.groups()
-        if sigil == "!":
-            return "@" + (label or ident.split("^")[0])
-        return sigil + (label or ident)
-
-    text = _MENTION.sub(readable, text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _free_text(text: str, what: str, usage: str) -> str:

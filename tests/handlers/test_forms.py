@@ -26,7 +26,7 @@ def count(engine, table):
 @pytest.fixture
 def dm(engine, slack, playbook, clock):
     """A check-in DM delivered to MEMBER, as the tick would have sent it."""
-    from handlers.checkins import button_value
+    from cadence.keys import checkin_button as button_value
     from templates import render
 
     value = button_value(playbook.playbook.id, playbook.anchor.starts_on)

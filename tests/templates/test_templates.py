@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.usecases.home import registry_lines
 from cadence.calendar import WeekRef
 from cadence.figures import Attestation, StepWeek, WeekFigures
-from handlers.home import registry_lines
 from storage.store import Report
 from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
 

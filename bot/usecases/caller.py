@@ -1,4 +1,8 @@
-"""One request's caller, and the lookups that authorize it: shared by every listener."""
+"""Who is asking, and the lookups every use case starts with: the playbook and step by
+name (with close matches when there is none), the week a report is for (refused when it
+has closed or not begun), and whether the caller may do it (a member, the owner, a
+curator, an admin). Shared by every use case a person asks for: a command, a click, a
+form."""
 
 from __future__ import annotations
 
@@ -8,16 +12,19 @@ from slack_sdk import WebClient
 
 from bot.slack.members import DirectoryUnavailable
 from bot.usecases import life, reports, roles
+from bot.usecases.services import Services
 from cadence import calendar
-from handlers import grammar
-from handlers.context import Services
+from cadence.text import plain_text
 from storage.models import Step
+from storage.replay import Repeated
 from storage.store import PlaybookState
 from templates.refusals import Refusal, close_matches, say
 
+__all__ = ["Caller", "PlaybookState", "Refusal", "Repeated", "Services", "Step"]
 
-class Request:
-    """One command's caller and the lookups that authorize it."""
+
+class Caller:
+    """One person asking, through Slack, and the lookups that authorize them."""
 
     def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
         self.services = services
@@ -34,7 +41,7 @@ class Request:
         if state is None:
             slugs = self.store.playbook_slugs()
             raise Refusal.of(
-                "no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=grammar.plain_text(slug)[:64]
+                "no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=plain_text(slug)[:64]
             )
         return state
 
@@ -48,7 +55,7 @@ class Request:
                 usage=usage,
                 suggestions=close_matches(name, names),
                 slug=state.playbook.slug,
-                step=grammar.plain_text(name)[:40],
+                step=plain_text(name)[:40],
                 steps=", ".join(names),
             )
         return step

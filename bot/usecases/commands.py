@@ -1,0 +1,215 @@
+"""What each `/rollout` subcommand asks for, one use case each, read from top to bottom:
+resolve the playbook (and step, and week), authorize the caller, ask the rules and write
+in one unit of work (reports.py, life.py, governance.py, registry.py), and return what
+happened for the listener (handlers/commands.py) to render. A refusal raises
+`templates.refusals.Refusal` before anything is written.
+
+The reads (status, history) are in status.py; the forms and buttons in checkins.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.usecases import governance, life, registry, reports, roles
+from bot.usecases.caller import Caller
+from cadence import calendar
+from storage.models import Step
+from storage.store import CURATORS_CHANNEL, PlaybookState
+from templates.refusals import Refusal
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A report stored: for which playbook and week (and step, for a step's report)."""
+
+    state: PlaybookState
+    week: calendar.WeekRef
+    step: Step | None = None
+
+
+# ---- reports --------------------------------------------------------------------
+
+
+def kpi(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
+    state = caller.playbook(slug, "kpi")
+    week = caller.week(state, week_number, "kpi")
+    caller.require_member_or_owner(state, "kpi")
+    reports.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, "kpi")
+    return Recorded(state, week)
+
+
+def guardrail(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
+    state = caller.playbook(slug, "guardrail")
+    week = caller.week(state, week_number, "guardrail")
+    if state.playbook.guardrail_name is not None:  # else record_guardrail says there is none
+        caller.require_member_or_owner(state, "guardrail")
+    reports.record_guardrail(caller.store, state, week, value, caller.user_id, caller.now, "guardrail", percent=percent)
+    return Recorded(state, week)
+
+
+def attest(
+    caller: Caller, slug: str, week_number: int | None, followed: bool, step_name: str | None, note: str | None
+) -> Recorded:
+    state = caller.playbook(slug, "attest")
+    week = caller.week(state, week_number, "attest")
+    step = None if followed else caller.step(state, step_name or "", "attest")
+    caller.require_member(state, "attest")
+    reports.record_attestation(caller.store, state, week, step, note, caller.user_id, caller.now, "attest")
+    return Recorded(state, week, step)
+
+
+def exception(caller: Caller, slug: str, step_name: str, reason: str) -> Recorded:
+    state = caller.playbook(slug, "exception")
+    step = caller.step(state, step_name, "exception")
+    week = caller.current_week(state, "exception")
+    caller.require_owner_or_curator(state, "exception")
+    reports.record_exception(caller.store, state, step, week, reason, caller.user_id, caller.now, "exception")
+    return Recorded(state, week, step)
+
+
+def cases(caller: Caller, slug: str, step_name: str, week_number: int | None, count: int) -> Recorded:
+    state = caller.playbook(slug, "cases")
+    step = caller.step(state, step_name, "cases")
+    week = caller.week(state, week_number, "cases")
+    caller.require_owner_or_curator(state, "cases")
+    reports.record_cases(caller.store, state, step, week, count, caller.user_id, caller.now, "cases")
+    return Recorded(state, week, step)
+
+
+def rubric(caller: Caller, slug: str, step_name: str, week_number: int | None, score: float) -> Recorded:
+    state = caller.playbook(slug, "rubric")
+    step = caller.step(state, step_name, "rubric")
+    week = caller.week(state, week_number, "rubric")
+    caller.require_owner_or_curator(state, "rubric")
+    reports.record_rubric(caller.store, state, step, week, score, caller.user_id, caller.now, "rubric")
+    return Recorded(state, week, step)
+
+
+@dataclass(frozen=True)
+class Undone:
+    state: PlaybookState
+    undone: reports.Undone
+    counting_step: str | None  # the step of the report that counts now, if it is a step's
+
+
+def undo(caller: Caller, slug: str) -> Undone:
+    state = caller.playbook(slug, "undo")
+    owner_or_curator = caller.is_owner(state) or caller.store.is_curator(caller.user_id)
+    done = reports.undo(caller.store, state, caller.user_id, caller.now, owner_or_curator)
+    counting, counting_step = done.counting, None
+    if not isinstance(counting, int) and counting is not None and counting.step_id is not None:
+        counting_step = next((s.name for s in state.steps if s.id == counting.step_id), None)
+    return Undone(state, done, counting_step)
+
+
+# ---- a playbook's life ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleStarted:
+    state: PlaybookState
+    cycle: int
+    starts_on: date
+    moved_from: date | None = None
+
+
+def cycle_start(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
+    state = caller.playbook(slug, "cycle")
+    started = life.start_cycle(caller.store, state, starts_on, caller.user_id, caller.now)
+    return CycleStarted(state, started.cycle, started.starts_on, started.moved_from)
+
+
+def pause(caller: Caller, slug: str, reason: str, retire: bool) -> tuple[PlaybookState, life.Ended]:
+    state = caller.playbook(slug, "retire" if retire else "pause")
+    if retire:
+        return state, life.retire(caller.store, state, reason, caller.user_id, caller.now)
+    return state, life.pause(caller.store, state, reason, caller.user_id, caller.now)
+
+
+def resume(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
+    state = caller.playbook(slug, "resume")
+    number, first_day = life.resume(caller.store, state, starts_on, caller.user_id, caller.now)
+    return CycleStarted(state, number, first_day)
+
+
+def hand_over(caller: Caller, slug: str, owner_id: str) -> tuple[PlaybookState, str]:
+    """The playbook and its owner before."""
+    state = caller.playbook(slug, "owner")
+    caller.require_owner_or_curator(state, "owner")  # before Slack is asked who the new owner is
+    caller.require_person(owner_id, "its owner", "owner")
+    return state, life.hand_over(caller.store, state, owner_id, caller.user_id, caller.now)
+
+
+# ---- governance and the registry -------------------------------------------------
+
+
+def set_mode(
+    caller: Caller, slug: str, step_name: str, mode: str, reason: str
+) -> tuple[PlaybookState, governance.ModeSet]:
+    state = caller.playbook(slug, "mode")
+    step = caller.step(state, step_name, "mode")
+    return state, governance.set_mode(caller.store, state, step, mode, reason, caller.user_id, caller.now)
+
+
+def publish(caller: Caller, slug: str) -> dict[str, Any]:
+    """The reply, rendered by registry.publish (it is also a proposal's button's message)."""
+    return registry.publish(caller.store, caller.playbook(slug, "publish"), caller.user_id, caller.now)
+
+
+def registry_entries(caller: Caller, function: str | None) -> list[dict[str, Any]]:
+    return registry.entries(caller.store, function)
+
+
+def adopt(
+    caller: Caller,
+    slug: str,
+    version: int | None,
+    channel_id: str,
+    channel_name: str | None,
+    owner_id: str | None,
+    *,
+    baseline: float | None = None,
+    target: float | None = None,
+    timezone: str | None = None,
+    starts_on: date | None = None,
+) -> dict[str, Any]:
+    """The reply, rendered by registry.adopt. The overrides left None are the version's own."""
+    roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
+    caller.require_bot_in(channel_id, "adopt")
+    if owner_id is not None:
+        caller.require_person(owner_id, "its owner", "adopt")
+    return registry.adopt(
+        caller.store,
+        slug,
+        version,
+        channel_id,
+        channel_name,
+        owner_id,
+        caller.user_id,
+        caller.now,
+        caller.services.org_timezone,
+        baseline=baseline,
+        target=target,
+        timezone=timezone,
+        starts_on=starts_on,
+    )
+
+
+# ---- roles and settings ------------------------------------------------------------
+
+
+def curator(caller: Caller, user_id: str, add: bool) -> bool:
+    """Whether anything changed (adding a curator twice changes nothing)."""
+    caller.require_admin("curator")
+    if add:
+        caller.require_person(user_id, "a curator", "curator")
+        return caller.store.add_curator(user_id, caller.user_id, caller.now)
+    return caller.store.remove_curator(user_id, caller.user_id, caller.now)
+
+
+def curators_channel(caller: Caller, channel_id: str) -> None:
+    caller.require_admin("curators-channel")
+    caller.store.set_setting(CURATORS_CHANNEL, channel_id, caller.user_id, caller.now)

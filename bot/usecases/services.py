@@ -1,0 +1,23 @@
+"""What the use cases work with, wired once in bot/app.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.slack.members import TeamDirectory
+from storage.outbox import Outbox
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the use cases work with, wired once in bot/app.py."""
+
+    store: Store
+    outbox: Outbox  # for messages that are not the reply to a request
+    clock: Callable[[], datetime]  # the current instant, UTC-aware; tests move it
+    admins: frozenset[str]
+    org_timezone: str
+    directory: TeamDirectory
