@@ -24,8 +24,8 @@ from bot.usecases import life
 from bot.usecases.services import Services
 from bot.usecases.tick import Cadence
 from cadence import keys as work_keys
-from handlers import actions, commands, events, governance, home, views
-from handlers.context import Malformed
+from handlers import actions, commands, events, governance, grammar, home, views
+from handlers.errors import Malformed
 from storage import replay
 from storage.cadence_log import CadenceLog
 from storage.membership import Memberships
@@ -211,10 +211,7 @@ def _surface(req: BoltRequest) -> str:
     """The metrics label of a request: the /rollout subcommand, or the kind of payload."""
     body = req.body if isinstance(req.body, dict) else {}
     if body.get("command"):
-        from handlers.grammar import USAGE
-
-        word = (str(body.get("text") or "").split() or ["(form)"])[0].lower()
-        return word if word in USAGE or word == "(form)" else "(unknown)"
+        return grammar.label(str(body.get("text") or ""))
     if body.get("type") == "event_callback":
         event = body.get("event")
         return "event:" + str((event.get("type") if isinstance(event, dict) else None) or "unknown")[:40]

@@ -284,11 +284,11 @@ def load(file: Path) -> None:
 def digest(dry_run: bool) -> None:
     """Build this week's curators' digest now: print it (--dry-run) or post it."""
     from bot.app import create_clockwork, utc_now
-    from bot.demo.terminal import to_text
     from bot.usecases.digest import Digest
     from cadence import keys
     from cadence.calendar import local_date, monday_of
     from storage.store import CURATORS_CHANNEL
+    from templates.terminal import to_text
 
     settings = settings_or_exit()
     store = open_store(settings)

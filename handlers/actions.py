@@ -11,10 +11,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.usecases import checkins
-from bot.usecases.caller import Caller, Services
+from bot.usecases.caller import Caller
+from bot.usecases.services import Services
 from cadence import keys
 from handlers.checkins import form_view
-from handlers.context import Malformed
+from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal
 

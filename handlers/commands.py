@@ -19,7 +19,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.usecases import commands, status
-from bot.usecases.caller import Caller, PlaybookState, Repeated, Services
+from bot.usecases.caller import Caller, PlaybookState, Repeated
+from bot.usecases.services import Services
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
 from handlers import checkins, grammar
@@ -60,14 +61,9 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
         )
     except Exception:
         # The exception's type only: its message can carry the user's text.
-        log.error("/rollout %s failed", _subcommand(command), exc_info=True)
+        log.error("/rollout %s failed", grammar.label(str(command.get("text") or "")), exc_info=True)
         message, outcome = render("failure"), "failed"
     return {"response_type": "ephemeral", **message}, outcome
-
-
-def _subcommand(command: dict[str, Any]) -> str:
-    word = (str(command.get("text") or "").split() or ["(form)"])[0].lower()
-    return word if word in grammar.USAGE else "(unknown)"
 
 
 def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.usecases import proposals
-from bot.usecases.caller import Caller, Services
+from bot.usecases.caller import Caller
+from bot.usecases.services import Services
 from templates import render
 from templates.refusals import Refusal
 

@@ -1,8 +1,8 @@
 """The `/rollout` grammar (the README's command table): text in, a command or a Refusal out.
 
 Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
-week in the future) happen in the handlers; everything about the shape of the text
-happens here.
+week in the future) happen in the use cases (bot/usecases/caller.py, commands.py);
+everything about the shape of the text happens here.
 
 Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser.
 Its route is in handlers/commands.py (`_ROUTES`).
@@ -29,7 +29,7 @@ MAX_COUNT = 10_000_000
 class Subcommand:
     """One `/rollout` subcommand, declared once in SUBCOMMANDS (below its parsers): the
     word after `/rollout`, its usage lines (help, and every refusal's hint) and its parser.
-    Its route, which authorizes, calls bot/usecases/ and renders, is `_ROUTES` in
+    Its route, which calls its use case (bot/usecases/commands.py) and renders, is `_ROUTES` in
     handlers/commands.py, keyed by the types the parser returns: this module stays pure,
     and tests/handlers/test_routes.py fails until every such type has a route."""
 
@@ -248,6 +248,16 @@ def control_character(text: str) -> str | None:
 def _first_word(text: str) -> str:
     word = (text.split() or ["help"])[0].lower()
     return word if word in USAGE else "help"
+
+
+def label(text: str) -> str:
+    """A request's subcommand for the metrics and the log: the word after `/rollout` if
+    it names one, "(form)" for none (a bare command opens a form), else "(unknown)" (what
+    people typed never reaches a label)."""
+    words = text.split()
+    if not words:
+        return "(form)"
+    return words[0].lower() if words[0].lower() in USAGE else "(unknown)"
 
 
 def parse(text: str) -> Command:

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.usecases import home
-from bot.usecases.caller import Services
+from bot.usecases.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.usecases import checkins
-from bot.usecases.caller import Caller, PlaybookState, Services
+from bot.usecases.caller import Caller, PlaybookState
+from bot.usecases.services import Services
 from cadence import calendar, keys
 from handlers import grammar
 from templates.refusals import Refusal

@@ -78,7 +78,7 @@ TEXTS: dict[str, str] = {
         "Name the channel with # so Slack sends its id."
     ),
     "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
-    # ---- what the data says (handlers/request.py, handlers/commands.py) ----
+    # ---- what the data says (bot/usecases/caller.py, commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
     "no_cycle_yet": (
@@ -125,7 +125,7 @@ TEXTS: dict[str, str] = {
     "resume_arguments": "Name the playbook, and the Monday to resume on if not the next one.",
     "owner_arguments": "Name the playbook and mention its new owner.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
-    # ---- who may do it (handlers/request.py, bot/usecases/roles.py) ----
+    # ---- who may do it (bot/usecases/caller.py, roles.py) ----
     "adopt_bot_not_in_channel": (
         "I'm not in {channel} (Slack says {error}), so I can't run a playbook there. Invite me with "
         "`/invite @Rollout Cadence` in that channel, then adopt again."

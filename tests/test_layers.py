@@ -1,4 +1,4 @@
-"""The rooms and the direction of their imports (docs/architecture.md, "The rooms"):
+"""The rooms and the direction of their imports (docs/architecture.md, "How the code is laid out"):
 cadence/ imports nothing of ours; storage/ and templates/ only what is further in; the
 Slack adapters (bot/slack/) nothing of the application; the application layer
 (bot/usecases/) nothing of the listeners or the wiring; the listeners (handlers/) the

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.demo.terminal import EMOJI
+from templates.terminal import EMOJI
 
 STYLE = """
 body{font:15px/1.46 -apple-system,'Segoe UI',Lato,sans-serif;background:#f4f4f5;color:#1d1c1d;margin:0}

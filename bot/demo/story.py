@@ -25,7 +25,6 @@ import waitress
 
 from bot.app import create_app
 from bot.demo.standin import SlackRequests, SlackStandIn
-from bot.demo.terminal import to_text
 from bot.settings import Settings
 from bot.slack.dispatch import Dispatcher, Pacer
 from bot.slack.members import TeamDirectory
@@ -36,6 +35,7 @@ from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.outbox import Outbox
 from storage.store import Store
+from templates.terminal import to_text
 
 UTC = UTC
 START = date(2027, 1, 4)  # the Monday cycle 1 starts

@@ -2,7 +2,7 @@
 
 Membership is cached per channel for a few minutes, because every member command
 needs it and Slack's `conversations.members` is rate limited (Tier 4). The cache is
-also dropped when Slack tells us someone joined or left (handlers/events.py).
+also dropped when Slack tells us someone joined or left (bot/usecases/events.py).
 People (time zone, bot or not, deactivated or not) are cached for hours: they rarely
 change, and a large team is read with a few paged `users.list` calls instead of one
 `users.info` per person.

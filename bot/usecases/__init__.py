@@ -2,7 +2,8 @@
 
 The listeners (handlers/) parse a request, call one use case here with the caller
 (caller.py: who asks, and the lookups that resolve and authorize them) and render what it
-returns; the clock (bot/processes.py) calls tick.py and digest.py. Each use case reads
+returns; the clock (bot/processes.py) calls tick.py, which closes weeks (weeks.py) and
+sends the digest (digest.py). Each use case reads
 from top to bottom: resolve the playbook and week, authorize, ask cadence/ what the rules
 decide, write the outcome with storage/ in one unit of work (the decisions as typed
 `cadence.decisions.Decision` rows, and every message that is not the direct reply to the

@@ -20,7 +20,10 @@ from storage.replay import Repeated
 from storage.store import PlaybookState
 from templates.refusals import Refusal, close_matches, say
 
-__all__ = ["Caller", "PlaybookState", "Refusal", "Repeated", "Services", "Step"]
+# What the listeners need of the use cases' answers and failures, named here so that
+# handlers/ never imports storage/ (tests/test_layers.py): the state of a playbook a use
+# case returns, a step of it, and a request found to be Slack's retry of one handled.
+__all__ = ["Caller", "PlaybookState", "Refusal", "Repeated", "Step"]
 
 
 class Caller:
@@ -67,7 +70,7 @@ class Caller:
         life.refuse_unless_running(state, usage)
         week = None
         if state.anchor is not None:
-            week = calendar.week_containing(_anchor(state), self.today(state))
+            week = calendar.week_containing(state.running(), self.today(state))
         if week is None and state.playbook.status == "paused":
             since = state.playbook.status_since
             raise Refusal.of(
@@ -134,7 +137,7 @@ class Caller:
         except DirectoryUnavailable as err:
             if err.reason in ("not_in_channel", "channel_not_found"):
                 raise Refusal.of(
-                    "bot_not_in_channel", channel=_channel(state.playbook.channel_id), error=err.reason
+                    "bot_not_in_channel", channel=roles.channel(state.playbook.channel_id), error=err.reason
                 ) from err
             raise Refusal.of("slack_busy_members") from err
 
@@ -146,7 +149,7 @@ class Caller:
         except DirectoryUnavailable as err:
             raise Refusal.of("slack_busy_channel", usage=usage) from err
         if absence is not None:
-            raise Refusal.of("adopt_bot_not_in_channel", usage=usage, channel=_channel(channel_id), error=absence)
+            raise Refusal.of("adopt_bot_not_in_channel", usage=usage, channel=roles.channel(channel_id), error=absence)
 
     def require_person(self, user_id: str, role: str, usage: str) -> None:
         """Only an active person of the workspace can be named owner or curator: Slack's
@@ -168,14 +171,14 @@ class Caller:
             raise Refusal.of(
                 "members_or_owner_only",
                 usage=usage,
-                channel=_channel(state.playbook.channel_id),
+                channel=roles.channel(state.playbook.channel_id),
                 slug=state.playbook.slug,
             )
 
     def require_member(self, state: PlaybookState, usage: str | None) -> None:
         if not self.is_member(state):
             raise Refusal.of(
-                "members_only", usage=usage, channel=_channel(state.playbook.channel_id), slug=state.playbook.slug
+                "members_only", usage=usage, channel=roles.channel(state.playbook.channel_id), slug=state.playbook.slug
             )
 
     def require_owner_or_curator(self, state: PlaybookState, usage: str | None) -> None:
@@ -184,10 +187,3 @@ class Caller:
     def require_admin(self, usage: str) -> None:
         if not self.is_admin():
             raise Refusal.of("admins_only", usage=usage)
-
-
-def _anchor(state: PlaybookState) -> calendar.CycleAnchor:
-    return state.running()
-
-
-_channel = roles.channel

@@ -20,6 +20,12 @@ from templates import MAX_TEXT, Mrkdwn, mrkdwn, render
 log = logging.getLogger(__name__)
 
 
+HOME_WEEKS = 8
+HOME_REGISTRY_LINES = 25
+# Block Kit allows 3,000 characters in a section: the lines shown, and room for "…and N more".
+HOME_REGISTRY_CHARS = MAX_TEXT - 100
+
+
 def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
     states = [s for s in store.playbooks_of(user_id) if s.playbook.status != "retired"]
     weeks = {}
@@ -87,12 +93,6 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
     return render(
         "home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry, registry_more=more
     )
-
-
-HOME_WEEKS = 8
-HOME_REGISTRY_LINES = 25
-# Block Kit allows 3,000 characters in a section: the lines shown, and room for "…and N more".
-HOME_REGISTRY_CHARS = MAX_TEXT - 100
 
 
 def registry_lines(versions: list[RegistryVersion]) -> tuple[list[Mrkdwn], int]:

@@ -179,7 +179,7 @@ def adopt(
     """A curator starts a team on a registry version, with the team's own baseline, target
     and time zone where they differ from the origin's, and its first cycle if `starts_on`.
     Returns the announcement, which also goes to the team channel and the curators.
-    (That the bot is in the channel is the listener's to check: Slack says so.)"""
+    (That the bot is in the channel is commands.adopt's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)

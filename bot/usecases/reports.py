@@ -1,7 +1,8 @@
 """Recording the numbers that govern a playbook: KPI readings, check-ins, exceptions,
 case counts and rubric scores. Reports are append-only; the latest one of a week
-counts. The listeners check first that the caller may report (Slack membership or
-the owner's and curators' roles); these functions check the report itself."""
+counts. The use cases (commands.py, checkins.py) check first that the caller may report
+(Slack membership or the owner's and curators' roles); these functions check the report
+itself."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Who may do what, from the roles the database holds: the owner of a playbook, the
-curators. (Team membership is Slack's to say; the listeners check it.)"""
+curators. (Team membership is Slack's to say: caller.py asks it.)"""
 
 from __future__ import annotations
 

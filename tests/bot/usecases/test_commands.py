@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot.slack.members import TeamDirectory
 from bot.usecases import commands, status
-from bot.usecases.caller import Caller, Refusal, Services
+from bot.usecases.caller import Caller, Refusal
+from bot.usecases.services import Services
 from storage.models import KpiReading, RoleGrant, Setting
 from storage.outbox import Outbox
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OUTSIDER, OWNER
