@@ -8,9 +8,10 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import yaml
@@ -19,19 +20,26 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.startup import checked_settings, open_store, settings_or_exit, verify_slack
+from bot.usecases import operator
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
 from storage.db import make_engine
 from templates import plural
 
 log = logging.getLogger("rollout")
+T = TypeVar("T")
 FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output (same as LOG_LEVEL=DEBUG).")
+@click.version_option(package_name="rollout-cadence-bot", prog_name="rollout", message="%(prog)s %(version)s")
 def cli(verbose: bool) -> None:
-    """The Rollout Cadence Bot."""
+    """The Rollout Cadence Bot: runs four-week rollout cycles of AI-assisted workflow
+    playbooks in Slack.
+
+    New here? `rollout demo` plays a whole rollout against a Slack stand-in, with nothing
+    to configure. To connect a workspace, follow docs/setup.md."""
     logs.configure("DEBUG" if verbose else os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"))
 
 
@@ -267,16 +275,131 @@ def playbook() -> None:
 
 
 @playbook.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load(file: Path) -> None:
-    """Create or update playbooks from a YAML FILE (one or more documents)."""
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load(files: tuple[Path, ...]) -> None:
+    """Create or update playbooks from YAML FILES (each one or more documents): all of
+    them, or, if any is wrong, none."""
+
     settings = settings_or_exit()
-    specs = read_playbook_file(file)
+    specs = [(file.name, read_playbook_file(file)) for file in files]
     store = open_store(settings)
-    outcomes = store.load_playbooks(specs, settings.rollout_timezone, actor=f"file:{file.name}", at=datetime.now(UTC))
+    outcomes = _or_refused(lambda: operator.load(store, specs, settings.rollout_timezone, datetime.now(UTC)))
     for outcome in outcomes:
         detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
         click.echo(f"{outcome.slug}: {outcome.action}{detail}")
+
+
+@playbook.command("list")
+def list_playbooks() -> None:
+    """Every playbook: its state, where its cycles stand, its owner."""
+
+    settings = settings_or_exit()
+    overviews = operator.playbooks(open_store(settings), datetime.now(UTC))
+    if not overviews:
+        click.echo("No playbooks yet: load one with `rollout playbook load FILE`.")
+        return
+    rows = [("PLAYBOOK", "STATUS", "FUNCTION", "CYCLE", "OWNER", "TITLE")]
+    rows += [
+        (
+            o.state.playbook.slug,
+            o.state.playbook.status,
+            o.state.playbook.function,
+            _where(o),
+            o.state.playbook.owner_id,
+            o.state.playbook.title,
+        )
+        for o in overviews
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join([cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]))
+
+
+@playbook.command("show")
+@click.argument("slug")
+def show(slug: str) -> None:
+    """One playbook: its state, current cycle and week, owner, team and definition."""
+    from bot.slack.client import clock_client
+    from bot.slack.members import TeamDirectory
+
+    settings = settings_or_exit()
+    overview = _or_refused(lambda: operator.playbook(open_store(settings), slug, datetime.now(UTC)))
+    playbook, steps = overview.state.playbook, overview.state.steps
+    team = "unknown (no SLACK_BOT_TOKEN to ask Slack)"
+    if settings.slack_bot_token:
+        client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
+        size = operator.team_size(TeamDirectory(), client, overview.state)
+        team = "unknown (Slack did not answer)" if size is None else ("1 person" if size == 1 else f"{size} people")
+    since = f" since {playbook.status_since.date().isoformat()}" if playbook.status_since else ""
+    reason = f": {playbook.status_reason}" if playbook.status_reason else ""
+    lines = [
+        f"{playbook.slug}: {playbook.title}",
+        f"  function  {playbook.function}",
+        f"  status    {playbook.status}{since}{reason}",
+        f"  cycle     {_where(overview)}",
+        f"  channel   {playbook.channel_id}",
+        f"  owner     {playbook.owner_id}",
+        f"  team      {team}",
+        f"  kpi       {playbook.kpi_name}"
+        + (f" ({playbook.kpi_unit})" if playbook.kpi_unit else "")
+        + f": baseline {playbook.kpi_baseline:g}, target {playbook.kpi_target:g}, {playbook.kpi_direction}",
+        "  steps",
+        *[
+            f"    {s.name}  {s.mode}" + (" (pinned)" if s.pinned else "") + (" (frozen)" if s.frozen else "")
+            for s in steps
+        ],
+        "  definition",
+        *[
+            f"    {line}"
+            for line in yaml.safe_dump(playbook.definition, sort_keys=False, allow_unicode=True).splitlines()
+        ],
+    ]
+    click.echo("\n".join(lines))
+
+
+def _where(overview: operator.Overview) -> str:
+    """Where a playbook's cycles stand, in a few words."""
+    if overview.week is not None:
+        week = overview.week
+        return f"cycle {week.cycle}, week {week.week} ({week.stage}), since {week.week_start.isoformat()}"
+    if overview.starts_on is not None and overview.state.playbook.status != "retired":
+        return f"starts on {overview.starts_on.isoformat()}"
+    return "no cycle started" if overview.starts_on is None else "ended"
+
+
+@cli.group()
+def cycle() -> None:
+    """Four-week cycles."""
+
+
+@cycle.command("start")
+@click.argument("slug")
+@click.argument("starts_on", metavar="[YYYY-MM-DD]", required=False)
+def cycle_start(slug: str, starts_on: str | None) -> None:
+    """Start a playbook's first cycle on a Monday (default: next Monday), or move a start
+    that has not begun; the same rules as `/rollout cycle start`."""
+
+    day = None
+    if starts_on is not None:
+        try:
+            day = date.fromisoformat(starts_on)
+        except ValueError:
+            raise click.BadParameter(f"{starts_on!r} is not a date (YYYY-MM-DD)", param_hint="YYYY-MM-DD") from None
+    settings = settings_or_exit()
+    store = open_store(settings)
+    state, started = _or_refused(lambda: operator.start_cycle(store, slug, day, datetime.now(UTC)))
+    moved = f" (moved from {started.moved_from.isoformat()})" if started.moved_from else ""
+    click.echo(f"{state.playbook.slug}: cycle {started.cycle} starts on {started.starts_on.isoformat()}{moved}.")
+
+
+def _or_refused(work: Callable[[], T]) -> T:
+    """What `work` returns, or its refusal as one sentence and exit code 1."""
+    from templates.refusals import Refusal
+
+    try:
+        return work()
+    except Refusal as refusal:
+        raise click.ClickException(str(refusal.problem)) from None
 
 
 @cli.command()
@@ -369,9 +492,12 @@ def demo(directory: Path, quiet: bool) -> None:
 
 
 def read_playbook_file(file: Path) -> list[PlaybookSpec]:
-    """Every playbook in the file, all validated before anything is written."""
+    """Every playbook in the file, all validated before anything is written. A problem
+    names the field (a step by its name) and the line of the file it is on."""
     try:
-        documents = [d for d in yaml.safe_load_all(file.read_text(encoding="utf-8")) if d is not None]
+        text = file.read_text(encoding="utf-8")
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+        nodes = [n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None]
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -380,6 +506,7 @@ def read_playbook_file(file: Path) -> list[PlaybookSpec]:
         raise click.ClickException(f"{file}: not a UTF-8 text file") from None
     if len(documents) == 1 and isinstance(documents[0], list):
         documents = documents[0]
+        nodes = list(nodes[0].value) if nodes and isinstance(nodes[0], yaml.SequenceNode) else []
     if not documents:
         raise click.ClickException(f"{file}: no playbook in the file")
     specs, problems = [], []
@@ -388,7 +515,8 @@ def read_playbook_file(file: Path) -> list[PlaybookSpec]:
         try:
             specs.append(parse_playbook(document, where))
         except DefinitionError as err:
-            problems += err.problems
+            node = nodes[index] if index < len(nodes) else None
+            problems += [_with_line(problem, node, path) for problem, path in zip(err.problems, err.paths, strict=True)]
     seen: set[str] = set()
     for spec in specs:
         if spec.playbook in seen:
@@ -397,6 +525,24 @@ def read_playbook_file(file: Path) -> list[PlaybookSpec]:
     if problems:
         raise click.ClickException(f"{file}: nothing was loaded.\n" + "\n".join(f"  {p}" for p in problems))
     return specs
+
+
+def _with_line(problem: str, node: yaml.Node | None, path: tuple[str | int, ...]) -> str:
+    """`problem`, followed by the line of the file where its field is (or the nearest
+    enclosing one that is written: a missing field's mapping)."""
+    line = None
+    while node is not None:
+        line = node.start_mark.line + 1
+        if not path:
+            break
+        step, path = path[0], path[1:]
+        if isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if getattr(key, "value", None) == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            node = None
+    return f"{problem} (line {line})" if line is not None else problem
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ field and the problem in words a playbook author can act on.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -208,11 +207,14 @@ def check_timezone(name: str) -> None:
 
 
 class DefinitionError(ValueError):
-    """A playbook definition that cannot be loaded; `problems` are 'where: what' lines."""
+    """A playbook definition that cannot be loaded; `problems` are 'where: what' lines,
+    and `paths` the keys and indexes of each in the document as written (empty where the
+    problem is the whole document), for a file reader to find the line."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], paths: list[tuple[str | int, ...]] | None = None):
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.paths = paths if paths is not None else [() for _ in problems]
 
 
 def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
@@ -235,19 +237,27 @@ def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
     try:
         return PlaybookSpec.model_validate(data)
     except ValidationError as err:
-        raise DefinitionError([_describe(where, e, set(top_level_rules)) for e in err.errors()]) from None
+        found = [_describe(where, e, set(top_level_rules), raw) for e in err.errors()]
+        raise DefinitionError([text for text, _ in found], [path for _, path in found]) from None
 
 
 def _join(where: str, field: str) -> str:
     return f"{where}.{field}" if where else field
 
 
-def _describe(where: str, error: Any, top_level_rules: set[str]) -> str:  # pydantic ErrorDetails
-    parts = [str(part) for part in error["loc"]]
-    if len(parts) > 1 and parts[0] == "rules" and parts[1] in top_level_rules:
-        parts = parts[1:]  # name the field where the author wrote it
-    loc = ".".join(parts)
-    loc = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", loc)
+def _describe(
+    where: str, error: Any, top_level_rules: set[str], raw: dict[str, Any]
+) -> tuple[str, tuple[str | int, ...]]:  # pydantic ErrorDetails
+    """The problem as a 'where: what' line, and its path in the document as written."""
+    path: tuple[str | int, ...] = tuple(error["loc"])
+    if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
+        path = path[1:]  # name the field where the author wrote it
+    loc = ""
+    for index, part in enumerate(path):
+        if isinstance(part, int):
+            loc += f"[{_step_name(raw, path[:index], part) or part}]"
+        else:
+            loc += f".{part}" if loc else str(part)
     message = error["msg"]
     if error["type"] == "extra_forbidden":
         message = "unknown field (check the spelling against docs/playbooks.md)"
@@ -257,7 +267,17 @@ def _describe(where: str, error: Any, top_level_rules: set[str]) -> str:  # pyda
         message = _PATTERN_HINTS.get(error["ctx"]["pattern"], message) + f", got {error['input']!r}"
     elif message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    return f"{_join(where, loc) if loc else where or 'document'}: {message}"
+    return f"{_join(where, loc) if loc else where or 'document'}: {message}", path
+
+
+def _step_name(raw: dict[str, Any], parent: tuple[str | int, ...], index: int) -> str | None:
+    """A step named by its name, as its author knows it ('steps[draft-reply].mode'), when
+    the item at `index` of `steps` has one; else None (its index is shown)."""
+    if parent != ("steps",) or not isinstance(raw.get("steps"), list) or index >= len(raw["steps"]):
+        return None
+    item = raw["steps"][index]
+    name = item.get("name") if isinstance(item, dict) else None
+    return name if isinstance(name, str) and name.strip() and len(name) <= 40 else None
 
 
 _PATTERN_HINTS = {

@@ -80,6 +80,7 @@ TEXTS: dict[str, str] = {
     "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
     # ---- what the data says (bot/usecases/caller.py, commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
+    "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; nothing was loaded.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
     "no_cycle_yet": (
         "Playbook {slug} has no cycle running yet, so there is no week to report for.{when} "

@@ -18,6 +18,7 @@ outbox, in the same transaction), and return what happened. Refusals
 - proposals.py   the Approve, Reject and Publish buttons
 - events.py      Slack's events about channels and people
 - home.py        the App Home tab
+- operator.py    what the command line asks: load files, list and show playbooks, start a cycle
 - reports.py     record a KPI reading, a check-in, an exception, a case count, a rubric score; undo
 - life.py        a playbook's life: cycles, pause, resume, retire, hand over, a channel lost
 - governance.py  apply transitions, decide a proposal, set a mode by hand

@@ -118,6 +118,7 @@ class CycleStarted:
 
 def cycle_start(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
     state = caller.playbook(slug, "cycle")
+    caller.require_owner_or_curator(state, "cycle")
     started = life.start_cycle(caller.store, state, starts_on, caller.user_id, caller.now)
     return CycleStarted(state, started.cycle, started.starts_on, started.moved_from)
 

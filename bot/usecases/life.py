@@ -43,6 +43,8 @@ def check_start(starts_on: date, today: date, usage: str) -> None:
     have taken reports before the cycle existed), and at most FURTHEST_START_WEEKS ahead.
     Compared by difference, so a date at the calendar's end never reaches arithmetic that
     overflows."""
+    if starts_on.weekday() != 0:  # the slash command's grammar says so first; the command line here
+        raise Refusal.of("cycle_not_monday", usage=usage, day=starts_on.isoformat(), weekday=starts_on.strftime("%A"))
     monday = calendar.monday_of(today)
     if starts_on < monday:
         raise Refusal.of("cycle_over", usage=usage, day=starts_on.isoformat(), monday=monday.isoformat())
@@ -67,11 +69,11 @@ class Started:
 
 
 def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: str, now: datetime) -> Started:
-    """`/rollout cycle start` (owner or curator): the first cycle, by default next Monday.
-    A start that has not begun yet (the first cycle's, or a resume's) can be moved to
-    another Monday; a cycle that has begun runs on, and a paused playbook resumes."""
+    """`/rollout cycle start` and `rollout cycle start`: the first cycle, by default next
+    Monday. A start that has not begun yet (the first cycle's, or a resume's) can be moved
+    to another Monday; a cycle that has begun runs on, and a paused playbook resumes.
+    Who may is the caller's to check (commands.cycle_start, operator.start_cycle)."""
     playbook = state.playbook
-    require_owner_or_curator(store, state, by, "cycle")
     refuse_unless_running(state, "cycle")
     if playbook.status == "paused":
         raise Refusal.of("use_resume", usage="cycle", slug=playbook.slug)

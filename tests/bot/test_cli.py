@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
+from bot.demo.standin import Fault
 from storage.models import Decision, Playbook, Step
 from tests.conftest import CHANNEL as CHANNEL_ID
 from tests.conftest import OWNER as OWNER_ID
@@ -291,3 +292,86 @@ def test_export_to_a_path_that_cannot_be_written_fails_in_one_line(run, playbook
     assert result.output.count("\n") == 1 and "cannot write the export" in result.output
     assert "nothing was exported" in result.output and "Traceback" not in result.output
     assert not (blocker.parent / "out").exists()
+
+
+# ---- what a self-hoster asks of the command line -------------------------------------
+
+
+def test_several_files_load_all_or_none(run, tmp_path, engine):
+    good = _write(tmp_path, "good.yaml", SUPPORT_REPLIES)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "playbook: sales-outreach\ntitle: Outreach\nfunction: Sales\nchannel: CSALES0001\nowner: UOWNER0001\n"
+        "kpi: {name: Replies, direction: up, baseline: 1, target: 2}\n"
+        "steps:\n  - name: research\n    mode: ai-led\n  - name: draft\n    mode: auto\n"
+    )
+    result = run("playbook", "load", good, str(bad))
+    assert result.exit_code == 1
+    assert "nothing was loaded" in result.output
+    # the step by its name, and the line the problem is on
+    assert "steps[draft].mode: Input should be" in result.output and "(line 11)" in result.output
+    assert _count(engine, Playbook) == 0
+    second = {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"}
+    result = run("playbook", "load", good, _write(tmp_path, "sales.yaml", second))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["support-replies: created", "sales-outreach: created"]
+
+
+def test_a_playbook_in_two_files_loads_nothing(run, tmp_path, engine):
+    result = run(
+        "playbook", "load", _write(tmp_path, "a.yaml", SUPPORT_REPLIES), _write(tmp_path, "b.yaml", SUPPORT_REPLIES)
+    )
+    assert result.exit_code == 1
+    assert "support-replies is defined in a.yaml and again in b.yaml" in result.output
+    assert _count(engine, Playbook) == 0
+
+
+def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, playbook):
+    result = run("playbook", "list")
+    assert result.exit_code == 0, result.output
+    header, row = result.output.splitlines()
+    assert header.split()[:3] == ["PLAYBOOK", "STATUS", "FUNCTION"]
+    assert row.split()[:3] == ["support-replies", "active", "Support"] and "cycle 1, week" in row
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", slack.url)
+    shown = run("playbook", "show", "support-replies")
+    assert shown.exit_code == 0, shown.output
+    assert "owner     UOWNER0001" in shown.output
+    assert "team      2 people" in shown.output  # the owner and the member; not the bot
+    assert "refunds  human-led (pinned)" in shown.output
+    assert "exception_cap: 0.1" in shown.output  # the definition as loaded
+    slack.fail_next("conversations.members", Fault(status=500), times=5)
+    assert "team      unknown (Slack did not answer)" in run("playbook", "show", "support-replies").output
+
+
+def test_show_of_an_unknown_playbook_names_the_close_ones(run, playbook):
+    result = run("playbook", "show", "support-reply")
+    assert result.exit_code == 1 and "There is no playbook “support-reply”" in result.output
+
+
+def test_an_empty_installation_says_how_to_begin(run, engine):
+    assert "rollout playbook load FILE" in run("playbook", "list").output
+
+
+def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_command_lines(run, tmp_path, store, engine):
+    run("playbook", "load", _write(tmp_path, "p.yaml", SUPPORT_REPLIES))
+    past = run("cycle", "start", "support-replies", "2020-01-06")
+    assert past.exit_code == 1 and "is in the past" in past.output
+    monday = date.today() + timedelta(days=7 - date.today().weekday())
+    not_monday = run("cycle", "start", "support-replies", (monday + timedelta(days=2)).isoformat())
+    assert not_monday.exit_code != 0 and "Monday" in not_monday.output
+    started = run("cycle", "start", "support-replies", monday.isoformat())
+    assert started.exit_code == 0, started.output
+    assert started.output.strip() == f"support-replies: cycle 1 starts on {monday.isoformat()}."
+    assert store.playbook_state("support-replies").anchor.starts_on == monday
+    with Session(engine) as s:
+        actors = s.exec(select(Decision.actor).where(Decision.kind == "cycle-started")).all()
+    assert actors == ["cli:rollout"]
+
+
+def test_version_and_the_way_in(run):
+    from importlib.metadata import version
+
+    assert run("--version").output.strip() == f"rollout {version('rollout-cadence-bot')}"
+    helped = run("--help").output
+    assert "rollout demo" in helped and "docs/setup.md" in helped

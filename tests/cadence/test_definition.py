@@ -54,9 +54,9 @@ def test_rule_settings_at_the_top_level_or_under_rules():
         ),
         ({"kpi": {"name": "x", "direction": "sideways", "baseline": 10, "target": 20}}, "kpi.direction:"),
         ({"steps": []}, "steps: List should have at least 1 item"),
-        ({"steps": [{"name": "draft", "mode": "auto"}]}, "steps[0].mode: Input should be"),
-        ({"steps": [{"name": "two words", "mode": "ai-led"}]}, "steps[0].name: must be one word"),
-        ({"steps": [{"name": "a", "mode": "ai-led", "pinned": True}]}, "steps[0]: a pinned step is human-led"),
+        ({"steps": [{"name": "draft", "mode": "auto"}]}, "steps[draft].mode: Input should be"),
+        ({"steps": [{"name": "two words", "mode": "ai-led"}]}, "steps[two words].name: must be one word"),
+        ({"steps": [{"name": "a", "mode": "ai-led", "pinned": True}]}, "steps[a]: a pinned step is human-led"),
         (
             {"steps": [{"name": "a", "mode": "ai-led"}, {"name": "A", "mode": "human-led"}]},
             "steps: step 'A' is listed twice",
