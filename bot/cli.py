@@ -28,6 +28,7 @@ from templates import plural
 
 log = logging.getLogger("rollout")
 T = TypeVar("T")
+DEMO_PACKAGES = ("waitress", "websockets")  # pyproject.toml's `demo` extra
 FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
 
 
@@ -478,6 +479,14 @@ def export_csv(directory: Path) -> None:
 @click.option("--quiet", is_flag=True, help="Only say where the page is.")
 def demo(directory: Path, quiet: bool) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure."""
+    import importlib.util
+
+    missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise click.ClickException(
+            f"the demo needs {' and '.join(missing)}, which a production install leaves out: "
+            "pip install -c constraints.txt -e '.[demo]'"
+        )
     from bot.demo.story import run
 
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs

@@ -375,3 +375,55 @@ def test_version_and_the_way_in(run):
     assert run("--version").output.strip() == f"rollout {version('rollout-cadence-bot')}"
     helped = run("--help").output
     assert "rollout demo" in helped and "docs/setup.md" in helped
+
+
+def test_the_demo_without_its_extra_says_how_to_install_it(run, monkeypatch):
+    monkeypatch.setitem(sys.modules, "waitress", None)  # as if not installed
+    result = run("demo")
+    assert result.exit_code == 1
+    assert "the demo needs waitress" in result.output and "'.[demo]'" in result.output
+
+
+def test_every_import_of_the_product_is_a_dependency_where_it_ships():
+    """pyproject.toml declares what the code imports: the product's imports in
+    `dependencies`, the demo's in the `demo` extra, and constraints.txt pins them all."""
+    import ast
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_name(d) for d in project["dependencies"]}
+    demo = {_name(d) for d in project["optional-dependencies"]["demo"]}
+    pinned = {_name(line) for line in (ROOT / "constraints.txt").read_text().splitlines() if line and line[0] != "#"}
+    ours = {"bot", "handlers", "cadence", "storage", "templates"}
+    distribution = {
+        "yaml": "pyyaml",
+        "slack_bolt": "slack-bolt",
+        "slack_sdk": "slack-sdk",
+        "psycopg": "psycopg",
+        "apscheduler": "apscheduler",
+        "prometheus_client": "prometheus-client",
+        "pydantic_settings": "pydantic-settings",
+    }
+    for package in sorted(ours):
+        for path in (ROOT / package).rglob("*.py"):
+            needs = declared | demo if "demo" in path.parts else declared
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else ([node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else [])
+                )
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in ours or top in sys.stdlib_module_names or top == "__future__":
+                        continue
+                    wanted = _name(distribution.get(top, top))
+                    assert wanted in needs, f"{path.relative_to(ROOT)} imports {top}, not declared where it ships"
+                    assert wanted in pinned, f"{top} is not pinned in constraints.txt"
+    assert "waitress" not in declared and "websockets" not in declared  # the demo's, not production's
+
+
+def _name(requirement: str) -> str:
+    import re
+
+    return re.split(r"[<>=!~\[;\s]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
