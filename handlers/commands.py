@@ -269,6 +269,13 @@ def _curators_channel(caller: Caller, cmd: grammar.CuratorsChannel) -> dict[str,
     return render("curators_channel_set", channel=cmd.channel_id)
 
 
+def _away(caller: Caller, cmd: grammar.Away) -> dict[str, Any]:
+    if cmd.last is None:
+        return render("away_set", back=True, last=commands.back(caller).isoformat())
+    done = commands.away(caller, cmd.first, cmd.last)
+    return render("away_set", back=False, first=done.first.isoformat(), last=done.last.isoformat())
+
+
 def _status(caller: Caller, cmd: grammar.Status) -> dict[str, Any]:
     shown = status.status(caller, cmd.playbook)
     return render(shown.template, **shown.context)
@@ -302,4 +309,5 @@ _ROUTES: dict[type, Callable[[Caller, Any], dict[str, Any]]] = {
     grammar.Pause: _pause,
     grammar.Resume: _resume,
     grammar.HandOver: _hand_over,
+    grammar.Away: _away,
 }

@@ -182,6 +182,12 @@ class CuratorsChannel:
     channel_id: str
 
 
+@dataclass(frozen=True)
+class Away:
+    first: date | None  # None: from today
+    last: date | None  # the last day away; None with `off`: back now
+
+
 Command = (
     Help
     | OpenForm
@@ -204,6 +210,7 @@ Command = (
     | Pause
     | Resume
     | HandOver
+    | Away
 )
 MODES = ("human-led", "collaborative", "ai-led")
 
@@ -503,6 +510,16 @@ def _undo(w: _Words) -> Undo:
     return Undo(_playbook(w.words[1]))
 
 
+def _away(w: _Words) -> Away:
+    """`away <YYYY-MM-DD>` (until that day), `away <from> <to>`, or `away off`."""
+    if len(w) == 2 and w.words[1].lower() == "off":
+        return Away(None, None)
+    if not 2 <= len(w) <= 3:
+        raise Refusal.of("away_arguments", usage="away")
+    dates = [parse_date(word, "away") for word in w.words[1:]]
+    return Away(None, dates[0]) if len(dates) == 1 else Away(dates[0], dates[1])
+
+
 def _curators_channel(w: _Words) -> CuratorsChannel:
     if len(w) != 2:
         raise Refusal.of("curators_channel_arguments", usage="curators-channel")
@@ -556,6 +573,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire),
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
+    Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
 )
 _BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
 USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}  # by name, in help's order
@@ -637,13 +655,13 @@ def parse_score(text: str) -> float:
     return value
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str, usage: str = "cycle") -> date:
     if _DATE.match(text):
         try:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise Refusal.of("not_a_date", usage="cycle", word=_clip(text))
+    raise Refusal.of("not_a_date", usage=usage, word=_clip(text))
 
 
 def parse_user(text: str, usage: str) -> str:

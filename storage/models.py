@@ -507,6 +507,19 @@ class MembershipChange(SQLModel, table=True):
     changed_at: datetime = _instant()
 
 
+class Person(SQLModel, table=True):
+    """What the bot keeps of a person beyond what Slack says at each request: the days
+    they said they are away (`/rollout away`: no check-in DM, reminder or owner DM then)."""
+
+    __tablename__ = "person"
+    __table_args__ = (CheckConstraint("away_from <= away_until", name="away_in_order"),)
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    away_from: Optional[date] = None
+    away_until: Optional[date] = None  # the last day away; both or neither are set
+    updated_at: datetime = _instant()
+
+
 TABLES = [
     Playbook,
     Step,
@@ -529,4 +542,5 @@ TABLES = [
     SeenRequest,
     Heartbeat,
     MembershipChange,
+    Person,
 ]

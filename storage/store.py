@@ -5,7 +5,8 @@ change, each one unit of work. Its areas live in modules of their own, one class
 - storage/weekly_reports.py: the reports people make each week, undo, a week's figures;
 - storage/roles.py: curators and settings;
 - storage/request_keys.py: the keys of requests handled (storage/replay.py);
-- storage/health.py: the clock's heartbeat and the database's answer.
+- storage/health.py: the clock's heartbeat and the database's answer;
+- storage/people.py: the days someone said they are away.
 
 Verdicts, proposals, mode changes and the registry are storage/governance.py's; the
 digest's and the export's reads storage/reports.py's; the outbox storage/outbox.py's.
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
+from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
@@ -36,6 +38,6 @@ __all__ = [
 ]
 
 
-class Store(Playbooks, WeeklyReports, RolesAndSettings, RequestKeys, Health):
+class Store(Playbooks, WeeklyReports, RolesAndSettings, RequestKeys, Health, People):
     def __init__(self, engine: Engine):
         self.engine = engine

@@ -10,7 +10,7 @@ The reads (status, history) are in status.py; the forms and buttons in checkins.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.usecases import governance, life, registry, reports, roles
@@ -197,6 +197,43 @@ def adopt(
         timezone=timezone,
         starts_on=starts_on,
     )
+
+
+# ---- people ----------------------------------------------------------------------------
+
+AWAY_AT_MOST_DAYS = 366  # a year ahead: longer leaves are set again, so a forgotten one ends
+
+
+@dataclass(frozen=True)
+class Away:
+    first: date
+    last: date
+
+
+def away(caller: Caller, first: date | None, last: date) -> Away:
+    """The caller is away from `first` (None: today) to `last`, both included: no check-in
+    DM, reminder or owner DM then, so those weeks leave them out of the attestation rate.
+    Days are the org's (ROLLOUT_TIMEZONE), as holidays are."""
+    today = calendar.local_date(caller.now, caller.services.org_timezone)
+    first = first or today
+    for day in (first, last):
+        if day < today:
+            raise Refusal.of("away_past", usage="away", day=day.isoformat(), today=today.isoformat())
+    if last < first:
+        raise Refusal.of("away_backwards", usage="away", first=first.isoformat(), last=last.isoformat())
+    latest = today + timedelta(days=AWAY_AT_MOST_DAYS)
+    if last > latest:
+        raise Refusal.of("away_too_far", usage="away", day=last.isoformat(), latest=latest.isoformat())
+    caller.store.set_away(caller.user_id, first, last, caller.now)
+    return Away(first, last)
+
+
+def back(caller: Caller) -> date:
+    """`away off`: the caller is back; the last day they had given."""
+    last = caller.store.clear_away(caller.user_id, caller.now)
+    if last is None:
+        raise Refusal.of("away_not_away", usage="away")
+    return last
 
 
 # ---- roles and settings ------------------------------------------------------------

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.members import DirectoryUnavailable
 from bot.usecases import governance
 from bot.usecases.caller import Caller
 from cadence import calendar, rules
@@ -136,6 +139,11 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             for e in caller.store.exceptions_of(playbook.id, week.week_start)
         ]
     mine = next((a for a in figures.attestations if a.user_id == caller.user_id), None) if figures else None
+    away = [
+        dict(user=user, until=last.isoformat())
+        for user, (first, last) in sorted(_away_on_team(caller, state, today).items(), key=lambda item: item[1][1])
+        if first <= today
+    ]
     return Shown(
         "status",
         dict(
@@ -154,6 +162,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             trend=sparkline(trend),
             trend_known=sum(1 for v in trend if v is not None),
             met_weeks=met_weeks,
+            away=away,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=None
             if playbook.guardrail_name is None or figures is None
@@ -195,3 +204,14 @@ def history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sho
         for d in decisions
     ]
     return Shown("history", dict(slug=state.playbook.slug, step=step.name if step else None, rows=rows, limit=limit))
+
+
+def _away_on_team(caller: Caller, state: PlaybookState, today: date) -> dict[str, tuple[date, date]]:
+    """The team's people who said they are away today or later; none if Slack does not
+    say who is on the team (status shows the rest all the same)."""
+    try:
+        team = caller.services.directory.teams(caller.client, [state.playbook.channel_id])
+    except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):
+        return {}
+    people = team.get(state.playbook.channel_id) or []
+    return caller.store.away([p.user_id for p in people], through=today) if people else {}

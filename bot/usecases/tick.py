@@ -234,11 +234,15 @@ class Cadence:
             cursor = cursors.get(state.playbook.id, {}).get(OWNER_REMINDER)
             dues += [(state, due) for due in owner_work(clock, cursor, zone, at)]
         figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in dues if due.week])
+        away = self._away([due.week.week_start for _, due in dues if due.week])
         work = []
         for state, due in dues:
             assert due.week is not None
             if due.stale:
                 work.append(_skipped(due, f"{_late(due)}: stale reminders are not sent"))
+                continue
+            if self._is_away(away, state.playbook.owner_id, due):
+                work.append(_skipped(due, "the owner is away"))
                 continue
             week = figures[(state.playbook.id, due.week.week_start)]
             missing_cases = [s.name for s in week.steps if s.cases is None]
@@ -276,6 +280,7 @@ class Cadence:
         teams = self._teams(sorted({s.playbook.channel_id for s, _, _, _ in member_weeks}), report)
         work: list[Work] = []
         rendered: dict[tuple[int, date, str], dict[str, Any]] = {}
+        away = self._away([week.week_start for _, _, _, week in member_weeks])
         for state, clock, kind, week in member_weeks:
             pid, channel = state.playbook.id, state.playbook.channel_id
             team = teams.get(channel)
@@ -286,11 +291,24 @@ class Cadence:
                     continue
                 if due.stale:
                     work.append(_skipped(due, f"{_late(due)}: stale reminders and DMs are not sent"))
+                elif due.user_id is not None and self._is_away(away, due.user_id, due):
+                    work.append(_skipped(due, "away"))
                 elif kind == "reminder" and (pid, week.week_start, due.user_id) in checked_in:
                     work.append(_skipped(due, "already checked in"))
                 else:
                     work.append(self._dm(state, due, rendered))
         report.add(work, self.log.record(work, self.clock()))
+
+    def _away(self, weeks: list[date]) -> dict[str, tuple[date, date]]:
+        """Who is away on some day of these weeks or after (one query; none without weeks)."""
+        return self.store.away(through=min(weeks)) if weeks else {}
+
+    def _is_away(self, away: dict[str, tuple[date, date]], user_id: str, due: Due) -> bool:
+        """Whether `user_id` said they are away on the day `due` falls on (an org day)."""
+        if user_id not in away:
+            return False
+        first, last = away[user_id]
+        return first <= calendar.local_date(due.due_at, self.org_timezone) <= last
 
     def _teams(self, channels: list[str], report: TickReport) -> dict[str, list[Member] | None]:
         try:

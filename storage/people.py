@@ -1,0 +1,54 @@
+"""People: the days someone said they are away."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import unit_of_work
+from storage.models import Person
+
+
+class People:
+    engine: Engine
+
+    def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
+        """`user_id` is away from `first` to `last`, both included, instead of any days
+        they gave before."""
+        for _ in range(2):  # someone's first `away` may be written by two requests at once
+            try:
+                with unit_of_work(self.engine) as s:
+                    changed = s.execute(
+                        update(Person)
+                        .where(Person.user_id == user_id)
+                        .values(away_from=first, away_until=last, updated_at=at)
+                    ).rowcount
+                    if changed == 0:
+                        s.add(Person(user_id=user_id, away_from=first, away_until=last, updated_at=at))
+                return
+            except IntegrityError:
+                continue
+
+    def clear_away(self, user_id: str, at: datetime) -> date | None:
+        """`user_id` is back; the last day they had given, or None if they were not away."""
+        with unit_of_work(self.engine) as s:
+            person = s.get(Person, user_id, with_for_update=True)
+            if person is None or person.away_until is None:
+                return None
+            last = person.away_until
+            person.away_from, person.away_until, person.updated_at = None, None, at
+            return last
+
+    def away(self, user_ids: list[str] | None = None, through: date | None = None) -> dict[str, tuple[date, date]]:
+        """Who is away, with their first and last day: of `user_ids` (None: everyone),
+        leaving out absences that ended before `through`."""
+        query = select(Person.user_id, Person.away_from, Person.away_until).where(Person.away_until.is_not(None))
+        if user_ids is not None:
+            query = query.where(Person.user_id.in_(user_ids))
+        if through is not None:
+            query = query.where(Person.away_until >= through)
+        with unit_of_work(self.engine, commit=False) as s:
+            return {user: (first, last) for user, first, last in s.execute(query).all()}
