@@ -276,6 +276,7 @@ def create_clockwork(
         pacer=pacer,
         concurrency=DISPATCH_CONCURRENCY,
         on_channel_lost=lambda channel, error: life.channel_lost(store, channel, error, clock()),
+        access=store,
     )
     return Clockwork(
         cadence,

@@ -92,6 +92,9 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
             answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
             if ok:  # the clock may run in another process: its heartbeat is in the database
                 answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
+                lost = store.slack_access_lost()
+                answer["slack"] = "ok" if lost is None else f"token refused ({lost[0]}) since {lost[1].isoformat()}"
+                ok = answer["ok"] = lost is None
             return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
         if path == "/metrics" and method in ("GET", "HEAD"):
             try:

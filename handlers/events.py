@@ -34,6 +34,16 @@ def register(app: App, services: Services) -> None:
     def deleted(event: dict[str, Any]) -> None:
         events.channel_lost(services, event.get("channel", ""), "channel_not_found")
 
+    # The app uninstalled, or the bot's token revoked: nothing can be sent any more.
+    @app.event("app_uninstalled")
+    def uninstalled(event: dict[str, Any]) -> None:
+        events.slack_access_lost(services, "app_uninstalled")
+
+    @app.event("tokens_revoked")
+    def revoked(event: dict[str, Any]) -> None:
+        if (event.get("tokens") or {}).get("bot"):  # a user's token alone changes nothing here
+            events.slack_access_lost(services, "tokens_revoked")
+
     @app.event("channel_left")
     @app.event("group_left")
     def removed(event: dict[str, Any]) -> None:

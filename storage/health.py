@@ -1,4 +1,5 @@
-"""The clock's heartbeat and the database's answer, for /healthz and /metrics."""
+"""The clock's heartbeat, the database's answer, and whether Slack still accepts the bot's
+token: for /healthz, /metrics and the dispatcher, in every process."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from storage.db import unit_of_work
-from storage.models import Heartbeat
+from storage.models import Heartbeat, Setting
+
+SLACK_ACCESS_LOST = "slack_access_lost"  # a setting: Slack's word for why it refuses the token
 
 
 class Health:
@@ -32,3 +35,31 @@ class Health:
     def ping(self) -> bool:
         with self.engine.connect() as connection:
             return connection.execute(text("SELECT 1")).scalar() == 1
+
+    def slack_access_lost(self) -> tuple[str, datetime] | None:
+        """Why and since when Slack refuses the bot's token (the app uninstalled, the token
+        revoked or the workspace gone); None while it accepts it."""
+        with unit_of_work(self.engine, commit=False) as s:
+            row = s.get(Setting, SLACK_ACCESS_LOST)
+            return (row.value, row.updated_at) if row else None
+
+    def lose_slack_access(self, reason: str, at: datetime) -> bool:
+        """Slack refused the token: True if that is news (the first to hear says so once)."""
+        try:
+            with unit_of_work(self.engine) as s:
+                if s.get(Setting, SLACK_ACCESS_LOST) is not None:
+                    return False
+                s.add(Setting(key=SLACK_ACCESS_LOST, value=reason[:200], updated_by="slack", updated_at=at))
+            return True
+        except IntegrityError:
+            return False  # another process heard it at the same moment
+
+    def regain_slack_access(self) -> bool:
+        """Slack accepts the token again: True if it had been refused."""
+        with unit_of_work(self.engine) as s:
+            row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
+            if row is None:
+                return False
+            s.delete(row)
+            return True
+

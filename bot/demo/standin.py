@@ -111,6 +111,7 @@ class SlackStandIn:
         app_token: str = "xapp-test-token",
     ):
         self.token = token
+        self.refusing: str | None = None  # Slack's answer to the bot token once revoked (`revoke`)
         self.app_token = app_token  # Socket Mode: apps.connections.open takes this one
         self._socket_mode: _SocketMode | None = None
         self.clock = clock  # when set (the demo), messages are stamped with this time as "at"
@@ -152,13 +153,22 @@ class SlackStandIn:
     @property
     def socket_mode(self) -> _SocketMode:
         """Socket Mode's side of Slack: a loopback WebSocket server, started on first use
-        (the `websockets` package, a test dependency, is only needed from then on)."""
+        (the `websockets` package, of the demo extra, is only needed from then on)."""
         if self._socket_mode is None:
             self._socket_mode = _SocketMode()
         return self._socket_mode
 
+    def revoke(self, error: str = "token_revoked") -> None:
+        """The app uninstalled or its token revoked: every call with the bot token gets
+        `error` (Slack's token_revoked, invalid_auth or account_inactive) until `restore`."""
+        self.refusing = error
+
+    def restore(self) -> None:
+        self.refusing = None
+
     def reset(self) -> None:
         with self._lock:
+            self.refusing = None
             self.workspace = _new_workspace()
             self.calls.clear()
             self._faults.clear()
@@ -229,6 +239,8 @@ class SlackStandIn:
             if fault.error:
                 return 200, headers, {"ok": False, "error": fault.error}
         expected = self.app_token if method == "apps.connections.open" else self.token
+        if self.refusing and token == self.token:
+            return 200, {}, {"ok": False, "error": self.refusing}
         if token != expected:
             return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         if method == "chat.postMessage":

@@ -9,6 +9,10 @@
   with Slack's error recorded.
 - Restarts: a message is leased while a dispatcher works on it, so a killed
   dispatcher's messages go to the next one when the lease runs out. Nothing is lost.
+- A token Slack refuses (the app uninstalled, the token revoked, the workspace gone):
+  delivery is held, for every process, instead of retrying each message. The messages
+  wait in the outbox; the dispatcher asks `auth.test` every few minutes and delivers
+  them once Slack accepts the token again (or at a restart with a new one).
 
 Sending twice: the only window is between Slack accepting a message and our commit
 that says so. We close it rather than accept it. Before the Slack call the message is
@@ -31,7 +35,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -82,7 +86,24 @@ PERMANENT_ERRORS = frozenset(
         "invalid_user",
     }
 )
+# Slack's answers to a token it will not accept. account_inactive is also what a bot token
+# of a deleted workspace gets; auth.test tells the two apart (_token_refused).
+TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+PROBE_SECONDS = 300  # while held, how often auth.test is asked whether the token works again
 HOST = socket.gethostname()
+
+
+class SlackAccess(Protocol):
+    """Where every process reads and records whether Slack accepts the bot's token
+    (storage/health.py)."""
+
+    def slack_access_lost(self) -> tuple[str, datetime] | None: ...
+
+    def lose_slack_access(self, reason: str, at: datetime) -> bool: ...
+
+    def regain_slack_access(self) -> bool: ...
+
+
 GIVE_UP_AFTER = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 300
 # After a send whose outcome is unknown, wait at least this long before looking the
@@ -142,6 +163,8 @@ class Dispatcher:
         give_up_after: timedelta = GIVE_UP_AFTER,
         concurrency: int = 1,
         on_channel_lost: Callable[[str, str], object] | None = None,
+        access: SlackAccess | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.outbox = outbox
         self.client = client
@@ -156,13 +179,19 @@ class Dispatcher:
         # Slack says a channel is gone or closed to us (archived, not found, the bot removed):
         # told once per failed message; the playbooks there are paused (bot/usecases/life.py).
         self.on_channel_lost = on_channel_lost
+        self.access = access  # None: no hold (a token refused is retried as other auth trouble)
+        self.monotonic = monotonic
+        self._next_probe = 0.0
         self._executor: ThreadPoolExecutor | None = None
 
     # ---- loops ----
 
     def run_once(self) -> int:
         """Claim one batch (at most one message per channel) and deliver it, `concurrency`
-        messages at a time, each in its paced slot. Returns how many were claimed."""
+        messages at a time, each in its paced slot. Returns how many were claimed: none
+        while Slack refuses the token."""
+        if self.held():
+            return 0
         claimed = self.outbox.claim(self.worker, self.clock(), self.lease, self.batch)
         if self.concurrency == 1:
             for message in claimed:
@@ -186,6 +215,32 @@ class Dispatcher:
             self.pacer.limited(message.channel, limited.seconds, self.clock().timestamp())
         except Exception:
             log.exception("outbox %s: delivery failed; the lease runs out and it is retried", message.key)
+
+    def held(self) -> bool:
+        """Whether delivery is held because Slack refuses the token. While held, auth.test
+        is asked every PROBE_SECONDS; when it answers ok, delivery goes on."""
+        if self.access is None or self.access.slack_access_lost() is None:
+            return False
+        if self.monotonic() < self._next_probe:
+            return True
+        self._next_probe = self.monotonic() + PROBE_SECONDS
+        if self._token_refused() is not None:
+            return True
+        if self.access.regain_slack_access():
+            log.warning("Slack accepts the bot's token again: delivering the outbox")
+        return False
+
+    def _token_refused(self) -> str | None:
+        """Slack's error if it refuses the bot's token (auth.test); None if it accepts it or
+        cannot say now (a timeout, a 5xx: not a refusal)."""
+        try:
+            self.client.auth_test()
+        except SlackApiError as err:
+            error = str(err.response.get("error") or "")
+            return error if error in TOKEN_REFUSED else None
+        except (OSError, TimeoutError, SlackClientError):
+            return None
+        return None
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -216,6 +271,8 @@ class Dispatcher:
         while True:
             if self.run_once():
                 continue
+            if self.held():
+                return self.outbox.pending_count()
             due = self.outbox.next_due()
             if due is None:
                 return 0
@@ -340,6 +397,18 @@ class Dispatcher:
                 delivered_unknown=False,
             )
             raise _RateLimited(seconds)
+        if error in TOKEN_REFUSED and self.access is not None:
+            refused = self._token_refused()
+            if refused is not None:  # the token, not this message: it waits with the rest
+                self.outbox.retry_later(message.id, self.worker, self.clock(), error, delivered_unknown=False)
+                if self.access.lose_slack_access(refused, self.clock()):
+                    log.error(
+                        "Slack refuses the bot's token (%s): delivery is held, the messages wait in the outbox, and "
+                        "/healthz answers 503 until it works again (reinstall the app, or a new SLACK_BOT_TOKEN)",
+                        refused,
+                    )
+                self._next_probe = self.monotonic() + PROBE_SECONDS
+                return
         if status < 500 and error in PERMANENT_ERRORS:
             log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
             self.outbox.mark_failed(message.id, self.worker, self.clock(), error)

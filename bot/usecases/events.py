@@ -1,15 +1,31 @@
 """What Slack's events about channels and people change: who is on a team is asked of
 Slack again, and a playbook whose channel is gone (archived, deleted, the bot removed)
-pauses, with its owner and the curators told how to fix it (life.channel_lost)."""
+pauses, with its owner and the curators told how to fix it (life.channel_lost); the app
+uninstalled or its token revoked holds delivery until Slack accepts a token again."""
 
 from __future__ import annotations
+
+import logging
 
 from bot.usecases import life
 from bot.usecases.services import Services
 
+log = logging.getLogger(__name__)
+
 
 def team_changed(services: Services, channel_id: str) -> None:
     services.directory.forget(channel_id, services.clock())
+
+
+def slack_access_lost(services: Services, reason: str) -> None:
+    """The app was uninstalled or its bot token revoked: delivery is held in every process
+    (bot/slack/dispatch.py), nudges and DMs wait, /healthz says why; said once in the log."""
+    if services.store.lose_slack_access(reason, services.clock()):
+        log.error(
+            "Slack says %s: delivery is held and /healthz answers 503 until the app is reinstalled "
+            "and the bot runs with a working token",
+            reason,
+        )
 
 
 def channel_lost(services: Services, channel_id: str, error: str) -> None:

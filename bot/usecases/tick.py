@@ -20,6 +20,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.engine import Connection
 
+from bot.slack.dispatch import TOKEN_REFUSED
 from bot.slack.members import GONE, DirectoryUnavailable, TeamDirectory
 from bot.usecases import life, weeks
 from bot.usecases.collector import collector_paused
@@ -52,6 +53,7 @@ class TickReport:
     counts: Counter = field(default_factory=Counter)  # (kind, status) -> units recorded by this tick
     unreachable: list[str] = field(default_factory=list)  # team channels Slack would not list
     work: list[Work] = field(default_factory=list)  # the units recorded, with their messages
+    held: str | None = None  # Slack refuses the token: person-facing work waits (its reason)
 
     def add(self, work: list[Work], recorded: set[str]) -> None:
         for w in work:
@@ -60,9 +62,9 @@ class TickReport:
                 self.work.append(w)
 
     def summary(self) -> str:
-        if not self.counts:
-            return "nothing due"
-        return ", ".join(f"{n} {kind} {status}" for (kind, status), n in sorted(self.counts.items()))
+        done = ", ".join(f"{n} {kind} {status}" for (kind, status), n in sorted(self.counts.items()))
+        waiting = f"nudges and DMs wait: Slack refuses the token ({self.held})" if self.held else ""
+        return "; ".join(part for part in (done, waiting) if part) or "nothing due"
 
 
 def playbook_clock(state: PlaybookState) -> PlaybookClock:
@@ -113,6 +115,11 @@ class Cadence:
 
     def _tick(self, at: datetime) -> TickReport:
         report = TickReport()
+        # Slack refuses the token: the closes and the digest are still made (their messages
+        # wait in the outbox), but nudges and DMs are not even planned, so that when Slack
+        # takes the token again the usual rule skips the stale ones and sends the rest.
+        lost = self.store.slack_access_lost()
+        report.held = lost[0] if lost else None
         states = self.store.clock_states()
         cursors = self.log.cursors()
         plans = [(state, playbook_clock(state)) for state in states]
@@ -123,7 +130,7 @@ class Cadence:
             work = playbook_work(clock, cursors.get(state.playbook.id, {}), at)
             if work.closes:
                 pending_closes.append((state, work.closes))
-            if state.playbook.status != "active":
+            if state.playbook.status != "active" or report.held:
                 continue  # paused or retired: its last week still closes, and nothing goes out
             simple += [self._nudge(state, due) for due in work.nudges]
             simple += [_skipped(due, "the bot was not running during this week's slots") for due in work.lapsed]
@@ -133,7 +140,8 @@ class Cadence:
             self._close_weeks(pending_closes, report)
         if member_weeks:
             self._member_work(member_weeks, at, report)
-        self._owner_reminders([(s, c) for s, c in plans if s.playbook.status == "active"], cursors, at, report)
+        if not report.held:
+            self._owner_reminders([(s, c) for s, c in plans if s.playbook.status == "active"], cursors, at, report)
         self._digests(at, report)
         if (
             at.minute == 0 and not self.dry_run
@@ -225,6 +233,8 @@ class Cadence:
         try:
             people = self.directory.people(self.client, {state.playbook.owner_id for state, _ in candidates})
         except DirectoryUnavailable as err:
+            if self._token_refused(err.reason, report):
+                return
             log.warning("tick: cannot look up owners' time zones (%s); using the playbooks' zones", err.reason)
             people = {}
         dues = []
@@ -314,6 +324,8 @@ class Cadence:
         try:
             teams = self.directory.teams(self.client, channels)
         except DirectoryUnavailable as err:
+            if self._token_refused(err.reason, report):
+                return {}
             if err.reason in GONE and err.channel_id in channels:
                 self._lost(err.channel_id, err.reason, report)
             else:
@@ -327,6 +339,17 @@ class Cadence:
             c: None if people is None else [Member(p.user_id, p.timezone) for p in people]
             for c, people in teams.items()
         }
+
+    def _token_refused(self, reason: str, report: TickReport) -> bool:
+        """Slack refused the bot's token itself (not a channel or a person): delivery is held
+        for every process (bot/slack/dispatch.py), said once, and this tick plans no more
+        person-facing work. False for any other reason."""
+        if reason not in TOKEN_REFUSED:
+            return False
+        report.held = reason
+        if not self.dry_run and self.store.lose_slack_access(reason, self.clock()):
+            log.error("tick: Slack refuses the bot's token (%s): nudges and DMs wait until it works again", reason)
+        return True
 
     def _lost(self, channel: str, error: str, report: TickReport) -> None:
         """Slack will not list a team channel: its playbooks pause, their owners and the

@@ -313,3 +313,56 @@ def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(out
         assert len(slack.posted(channel)) == 2, channel
     keys = [m["metadata"]["event_payload"]["key"] for m in slack.posted()]
     assert len(keys) == len(set(keys)) == 40
+
+
+# ---- a token Slack refuses ------------------------------------------------------------
+
+
+class Ticking:
+    """A monotonic clock the test moves (the dispatcher's probe interval)."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_revoked_token_holds_delivery_then_it_goes_on_once_slack_accepts_it(outbox, slack, fake, store, caplog):
+    outbox.enqueue([post("a"), post("b", channel=MEMBER)], T0)
+    slack.revoke("token_revoked")
+    ticking = Ticking()
+    held = dispatcher(outbox, slack, fake, access=store, monotonic=ticking)
+    assert held.drain() == 2  # both wait in the outbox, neither failed
+    assert store.slack_access_lost()[0] == "token_revoked"
+    assert [m.status for m in outbox.all()] == ["pending", "pending"]
+    calls = len(slack.calls)
+    for _ in range(5):  # nothing is retried in a loop: no call until the probe is due
+        assert held.run_once() == 0
+    assert len(slack.calls) == calls
+    assert sum("Slack refuses the bot's token" in r.getMessage() for r in caplog.records) == 1  # said once
+    slack.restore()
+    assert held.run_once() == 0  # still within the probe's interval
+    ticking.now += 301  # auth.test is asked again, answers ok: delivery goes on
+    assert held.drain() == 0
+    assert store.slack_access_lost() is None
+    assert len(slack.posted(CHANNEL)) == 1 and len(slack.posted(MEMBER)) == 1  # each once
+    assert "accepts the bot's token again" in caplog.text
+
+
+def test_another_dispatcher_holds_too_and_a_restart_with_a_working_token_goes_on(outbox, slack, fake, store):
+    outbox.enqueue([post("a")], T0)
+    slack.revoke("invalid_auth")
+    dispatcher(outbox, slack, fake, access=store).drain()
+    second = dispatcher(outbox, slack, fake, access=store, monotonic=lambda: 0.0)  # a new process probes at once
+    slack.restore()
+    assert second.drain() == 0
+    assert len(slack.posted(CHANNEL)) == 1
+
+
+def test_account_inactive_for_one_person_fails_that_message_only(outbox, slack, fake, store):
+    outbox.enqueue([post("gone", channel=MEMBER), post("team")], T0)
+    slack.fail_next("chat.postMessage", Fault(error="account_inactive"))
+    dispatcher(outbox, slack, fake, access=store).drain()
+    assert store.slack_access_lost() is None  # auth.test says the token works
+    assert outbox.find("gone").status == "failed" and outbox.find("team").status == "sent"
