@@ -62,4 +62,3 @@ class Health:
                 return False
             s.delete(row)
             return True
-
