@@ -20,7 +20,7 @@ from bot.slack.client import REQUEST_BUDGET, RolloutWebClient, clock_client, req
 from bot.slack.dispatch import Dispatcher, Pacer
 from bot.slack.members import TeamDirectory
 from bot.slack.workspace import Guard, Workspace
-from bot.usecases import life
+from bot.usecases import life, people
 from bot.usecases.services import Services
 from bot.usecases.tick import Cadence
 from cadence import keys as work_keys
@@ -277,6 +277,7 @@ def create_clockwork(
         concurrency=DISPATCH_CONCURRENCY,
         on_channel_lost=lambda channel, error: life.channel_lost(store, channel, error, clock()),
         access=store,
+        on_person_gone=lambda user, error: people.person_gone(store, user, error, clock()),
     )
     return Clockwork(
         cadence,

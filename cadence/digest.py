@@ -90,6 +90,7 @@ class PlaybookWeek:
     guardrail: str | None = None  # its name, when the playbook has one
     guardrail_value: float | None = None
     guardrail_state: str | None = None  # HOLDS | BREACHED | MISSING
+    owner_deactivated: bool = False  # Slack calls the owner's account deactivated
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,8 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value))
     elif w.guardrail_state == "MISSING":
         risks.append(Risk("guardrail_missing", w.guardrail))
+    if w.owner_deactivated:
+        risks.append(Risk("owner_deactivated"))
     return PlaybookDigest(
         week=w,
         latest=latest,

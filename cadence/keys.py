@@ -142,6 +142,12 @@ def channel_lost(playbook_id: int, instant_iso: str) -> str:
     return f"channel-lost:{playbook_id}:{instant_iso}"
 
 
+def owner_gone(playbook_id: int, user_id: str, instant_iso: str) -> str:
+    """A playbook whose owner Slack calls deactivated: the curators' alert (once per
+    deactivation: the instant it was first heard)."""
+    return f"owner-gone:{playbook_id}:{user_id}:{instant_iso}"
+
+
 def adopt(slug: str) -> str:
     return f"adopt:{slug}"
 

@@ -34,6 +34,13 @@ def register(app: App, services: Services) -> None:
     def deleted(event: dict[str, Any]) -> None:
         events.channel_lost(services, event.get("channel", ""), "channel_not_found")
 
+    # Someone deactivated (or reactivated) in Slack: DMs stop (or go on).
+    @app.event("user_change")
+    def user_changed(event: dict[str, Any]) -> None:
+        user = event.get("user")
+        if isinstance(user, dict):
+            events.person_changed(services, user)
+
     # The app uninstalled, or the bot's token revoked: nothing can be sent any more.
     @app.event("app_uninstalled")
     def uninstalled(event: dict[str, Any]) -> None:

@@ -509,7 +509,8 @@ class MembershipChange(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     """What the bot keeps of a person beyond what Slack says at each request: the days
-    they said they are away (`/rollout away`: no check-in DM, reminder or owner DM then)."""
+    they said they are away (`/rollout away`: no check-in DM, reminder or owner DM then),
+    and since when Slack calls their account deactivated (nothing is sent to them then)."""
 
     __tablename__ = "person"
     __table_args__ = (CheckConstraint("away_from <= away_until", name="away_in_order"),)
@@ -517,6 +518,7 @@ class Person(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     away_from: Optional[date] = None
     away_until: Optional[date] = None  # the last day away; both or neither are set
+    deactivated_at: Optional[datetime] = _instant(nullable=True)
     updated_at: datetime = _instant()
 
 

@@ -1,4 +1,4 @@
-"""People: the days someone said they are away."""
+"""People: the days someone said they are away, and who has left (deactivated in Slack)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,38 @@ class People:
             query = query.where(Person.away_until >= through)
         with unit_of_work(self.engine, commit=False) as s:
             return {user: (first, last) for user, first, last in s.execute(query).all()}
+
+    def deactivate(self, user_id: str, at: datetime) -> bool:
+        """Slack calls `user_id`'s account deactivated: True if that is news."""
+        for _ in range(2):
+            try:
+                with unit_of_work(self.engine) as s:
+                    person = s.get(Person, user_id, with_for_update=True)
+                    if person is None:
+                        s.add(Person(user_id=user_id, deactivated_at=at, updated_at=at))
+                        return True
+                    if person.deactivated_at is not None:
+                        return False
+                    person.deactivated_at, person.updated_at = at, at
+                    return True
+            except IntegrityError:
+                continue
+        return False
+
+    def reactivate(self, user_id: str, at: datetime) -> bool:
+        """`user_id` is active in Slack again: True if they had been deactivated."""
+        with unit_of_work(self.engine) as s:
+            changed = s.execute(
+                update(Person)
+                .where(Person.user_id == user_id, Person.deactivated_at.is_not(None))
+                .values(deactivated_at=None, updated_at=at)
+            ).rowcount
+            return bool(changed)
+
+    def deactivated(self, user_ids: list[str] | None = None) -> set[str]:
+        """Of `user_ids` (None: everyone), who Slack calls deactivated."""
+        query = select(Person.user_id).where(Person.deactivated_at.is_not(None))
+        if user_ids is not None:
+            query = query.where(Person.user_id.in_(user_ids))
+        with unit_of_work(self.engine, commit=False) as s:
+            return set(s.execute(query).scalars())

@@ -89,6 +89,7 @@ PERMANENT_ERRORS = frozenset(
 # Slack's answers to a token it will not accept. account_inactive is also what a bot token
 # of a deleted workspace gets; auth.test tells the two apart (_token_refused).
 TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+PERSON_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled"})  # a DM's person left
 PROBE_SECONDS = 300  # while held, how often auth.test is asked whether the token works again
 HOST = socket.gethostname()
 
@@ -165,6 +166,7 @@ class Dispatcher:
         on_channel_lost: Callable[[str, str], object] | None = None,
         access: SlackAccess | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_person_gone: Callable[[str, str], object] | None = None,
     ):
         self.outbox = outbox
         self.client = client
@@ -180,6 +182,9 @@ class Dispatcher:
         # told once per failed message; the playbooks there are paused (bot/usecases/life.py).
         self.on_channel_lost = on_channel_lost
         self.access = access  # None: no hold (a token refused is retried as other auth trouble)
+        # Slack says the person a DM is for is gone (user_not_found, account_inactive with a
+        # token that works): told once per failed message (bot/usecases/people.py).
+        self.on_person_gone = on_person_gone
         self.monotonic = monotonic
         self._next_probe = 0.0
         self._executor: ThreadPoolExecutor | None = None
@@ -417,6 +422,11 @@ class Dispatcher:
                     self.on_channel_lost(message.channel, error)
                 except Exception:
                     log.exception("could not act on the loss of %s", message.channel)
+            if error in PERSON_GONE and message.channel[:1] in ("U", "W") and self.on_person_gone is not None:
+                try:
+                    self.on_person_gone(message.channel, error)
+                except Exception:
+                    log.exception("could not act on %s having left", message.channel)
             return
         # 5xx, Slack's own internal errors, auth trouble an admin can fix: try again later.
         self._retry(message, error, delivered_unknown=status >= 500)

@@ -17,6 +17,7 @@ outbox, in the same transaction), and return what happened. Refusals
 - checkins.py    the check-in forms and buttons: which week, recording, the DM updated after
 - proposals.py   the Approve, Reject and Publish buttons
 - events.py      Slack's events about channels and people
+- people.py      people who leave (deactivated in Slack): nothing more to them; a playbook they own waits
 - home.py        the App Home tab
 - operator.py    what the command line asks: load files, list and show playbooks, start a cycle
 - reports.py     record a KPI reading, a check-in, an exception, a case count, a rubric score; undo

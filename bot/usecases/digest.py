@@ -79,6 +79,7 @@ class Digest:
         for x in self.governance.open_proposals_of(pids):
             proposals[x.playbook_id].append(OpenProposal(x.kind, names.get(x.step_id), x.to_mode))
         counts = self.reports.org_counts(since, at)
+        gone = self.store.deactivated(sorted({s.playbook.owner_id for s in states}))
         ratios = self.reports.exception_ratios(weeks)
 
         digests = []
@@ -126,6 +127,7 @@ class Digest:
                 open_proposals=proposals.get(p.id, []),
                 origin=origin,
                 guardrail=p.guardrail_name,
+                owner_deactivated=p.owner_id in gone,
                 guardrail_value=figures.guardrail,
                 guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
                 if p.guardrail_name

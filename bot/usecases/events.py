@@ -6,8 +6,9 @@ uninstalled or its token revoked holds delivery until Slack accepts a token agai
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from bot.usecases import life
+from bot.usecases import life, people
 from bot.usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,18 @@ def slack_access_lost(services: Services, reason: str) -> None:
             "and the bot runs with a working token",
             reason,
         )
+
+
+def person_changed(services: Services, user: dict[str, Any]) -> None:
+    """Slack's `user_change`: a deactivated account gets nothing more (people.person_gone),
+    a reactivated one is written to again."""
+    user_id = str(user.get("id") or "")
+    if not user_id:
+        return
+    if user.get("deleted"):
+        people.person_gone(services.store, user_id, "deactivated", services.clock())
+    else:
+        people.person_back(services.store, user_id, services.clock())
 
 
 def channel_lost(services: Services, channel_id: str, error: str) -> None:

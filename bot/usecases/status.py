@@ -163,6 +163,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             trend_known=sum(1 for v in trend if v is not None),
             met_weeks=met_weeks,
             away=away,
+            owner_deactivated=bool(caller.store.deactivated([playbook.owner_id])),
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=None
             if playbook.guardrail_name is None or figures is None

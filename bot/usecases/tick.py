@@ -245,11 +245,15 @@ class Cadence:
             dues += [(state, due) for due in owner_work(clock, cursor, zone, at)]
         figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in dues if due.week])
         away = self._away([due.week.week_start for _, due in dues if due.week])
+        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
         work = []
         for state, due in dues:
             assert due.week is not None
             if due.stale:
                 work.append(_skipped(due, f"{_late(due)}: stale reminders are not sent"))
+                continue
+            if state.playbook.owner_id in gone:
+                work.append(_skipped(due, "the owner is deactivated in Slack"))
                 continue
             if self._is_away(away, state.playbook.owner_id, due):
                 work.append(_skipped(due, "the owner is away"))
@@ -291,6 +295,7 @@ class Cadence:
         work: list[Work] = []
         rendered: dict[tuple[int, date, str], dict[str, Any]] = {}
         away = self._away([week.week_start for _, _, _, week in member_weeks])
+        gone = self.store.deactivated()  # few: people who left, kept until they come back
         for state, clock, kind, week in member_weeks:
             pid, channel = state.playbook.id, state.playbook.channel_id
             team = teams.get(channel)
@@ -301,6 +306,8 @@ class Cadence:
                     continue
                 if due.stale:
                     work.append(_skipped(due, f"{_late(due)}: stale reminders and DMs are not sent"))
+                elif due.user_id in gone:
+                    work.append(_skipped(due, "deactivated in Slack"))
                 elif due.user_id is not None and self._is_away(away, due.user_id, due):
                     work.append(_skipped(due, "away"))
                 elif kind == "reminder" and (pid, week.week_start, due.user_id) in checked_in:

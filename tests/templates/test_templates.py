@@ -101,6 +101,7 @@ def _contexts(text: str) -> dict[str, dict]:
                 mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
                 open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
                 origin=Origin(text[:64], 2, 42, 14),
+                owner_deactivated=True,
             )
         )
         for i in range(15)
@@ -247,10 +248,12 @@ def _contexts(text: str) -> dict[str, dict]:
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel_set": dict(channel="CCURATORS"),
         "away_set": dict(back=False, first="2026-12-21", last="2027-01-03"),
+        "owner_deactivated": dict(slug="support-replies", title=text, owner="UOWNER0001", reason="deactivated"),
         "status": dict(
             full=True,
             met_weeks=[1, 2, 4],
             away=[dict(user="UPERSON0001", until="2027-01-03")] * 30,
+            owner_deactivated=True,
             guardrail=dict(name=text[:80], unit=text[:20], value=None, minimum=4.6, maximum=None, state="MISSING"),
             scale_min_kpi_weeks=3,
             notes=[dict(step=text[:40], who="UOWNER0001", why=text[:500], what="exception")] * 30,

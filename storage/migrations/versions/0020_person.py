@@ -1,7 +1,8 @@
-"""person: the days someone said they are away
+"""person: the days someone said they are away, and whether they left
 
 `/rollout away` keeps the check-in DM, the reminder and the owner's DM from people on
-holiday or leave, and so keeps them out of the attestation rate for those weeks.
+holiday or leave, and so keeps them out of the attestation rate for those weeks. A person
+Slack calls deactivated gets nothing more, and a playbook they own waits for a curator.
 
 Revision ID: 0020
 Revises: 0019
@@ -22,6 +23,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.String(length=32), nullable=False),
     sa.Column('away_from', sa.Date(), nullable=True),
     sa.Column('away_until', sa.Date(), nullable=True),
+    sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('away_from <= away_until', name=op.f('ck_person_away_in_order')),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_person'))

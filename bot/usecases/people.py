@@ -1,0 +1,47 @@
+"""People who leave: Slack calls an account deactivated (a `user_change` event, or a DM
+answered user_not_found or account_inactive while the bot's token works). They get
+nothing more, so they leave the attestation rate from that week on (it counts the DMs
+sent). A playbook they own waits for a curator: the curators are told once, and status
+and the digest say "owner deactivated" until `/rollout owner` names another."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cadence import keys
+from storage.outbox import Message, Outbox
+from storage.store import CURATORS_CHANNEL, Store
+from templates import render
+
+
+def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[str]:
+    """Record that `user_id` left; the slugs of the playbooks they own whose curators were
+    told (none when it was known already: told once)."""
+    if not store.deactivate(user_id, now):
+        return []
+    owned = [
+        s for s in store.playbooks_of(user_id) if s.playbook.owner_id == user_id and s.playbook.status != "retired"
+    ]
+    if not owned:
+        return []
+    curators = store.setting(CURATORS_CHANNEL)
+    audience = [curators] if curators else sorted(store.curators())  # without a channel, each curator by DM
+    messages = [
+        Message(
+            keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
+            "chat.postMessage",
+            channel,
+            render(
+                "owner_deactivated", slug=state.playbook.slug, title=state.playbook.title, owner=user_id, reason=reason
+            ),
+        )
+        for state in owned
+        for channel in audience
+    ]
+    Outbox(store.engine).enqueue(messages, now)
+    return [state.playbook.slug for state in owned]
+
+
+def person_back(store: Store, user_id: str, now: datetime) -> bool:
+    """Slack calls `user_id` active again (reactivated): DMs reach them again."""
+    return store.reactivate(user_id, now)
