@@ -122,6 +122,8 @@ def _number(value: float | int | None, digits: int = 2) -> str:
     """14.5 not 14.500000001; 3 not 3.0."""
     if value is None:
         return "–"
+    if type(value) is int and digits > 0:
+        return f"{value:,}"  # what the line below makes of it, without formatting and trimming decimals
     text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
