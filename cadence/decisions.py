@@ -327,6 +327,17 @@ def of_setting(key: str, value: str, by: str) -> Decision:
     )
 
 
+def of_holiday(day: date, name: str, added: bool, by: str) -> Decision:
+    label = f"{day.isoformat()}{f' ({name})' if name else ''}"
+    return Decision(
+        kind=DecisionKind.SETTING_CHANGED,
+        rule=None,
+        actor=by,
+        summary=f"Holiday {label} {'added' if added else 'removed'}.",
+        figures={"key": "holiday", "value": day.isoformat(), "name": name, "added": added},
+    )
+
+
 def of_hand_over(playbook_id: int, slug: str, before: str, after: str, by: str) -> Decision:
     return Decision(
         kind=DecisionKind.OWNER_CHANGED,

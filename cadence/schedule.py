@@ -25,6 +25,9 @@ from cadence.calendar import CycleAnchor, WeekRef, first_day, judged, week_close
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MEMBER_KINDS = ("checkin", "reminder")
+# On a holiday these move to the next working day, at the same time; the reminder and the
+# owner's DM do not (a holiday skips them).
+MOVING = ("nudge", "checkin")
 # Time zones span UTC-12 to UTC+14: a member slot falls within this much of its UTC time.
 EARLIEST_OFFSET = timedelta(hours=14)
 LATEST_OFFSET = timedelta(hours=12)
@@ -46,6 +49,10 @@ class Slot:
 
     def local_date(self, week_start: date) -> date:
         return week_start + timedelta(days=self.weekday)
+
+    def instant_on(self, day: date, tz: str) -> datetime:
+        """The UTC instant of this slot's time on `day` (a day it was moved to), in zone `tz`."""
+        return datetime.combine(day, self.at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
     def instant(self, week_start: date, tz: str) -> datetime:
         """The UTC instant of this slot in the week starting `week_start`, in zone `tz`.
@@ -70,9 +77,15 @@ class PlaybookClock:
     nudge: Slot = Slot(0, time(9, 0))
     checkin: Slot = Slot(3, time(15, 0))
     reminder: Slot = Slot(4, time(15, 0))
+    holidays: frozenset[date] = frozenset()  # the org's days off
 
     def slot(self, kind: str) -> Slot:
         return {"nudge": self.nudge, "checkin": self.checkin, "reminder": self.reminder}[kind]
+
+    def slot_day(self, kind: str, week_start: date) -> date | None:
+        """The day `kind`'s slot falls on in the week starting `week_start`, after the
+        holidays: None if a holiday skips it."""
+        return working_day(self.slot(kind).local_date(week_start), week_start, self.holidays, kind in MOVING)
 
     @property
     def stale_after(self) -> timedelta:
@@ -88,6 +101,7 @@ class Due:
     week: WeekRef | None = None
     user_id: str | None = None
     stale: bool = False  # too late to be worth sending: recorded as skipped
+    holiday: bool = False  # a holiday skips it: recorded as skipped
 
     @property
     def week_start(self) -> date | None:
@@ -106,6 +120,22 @@ class PlaybookWork:
     closes: list[Due] = field(default_factory=list)  # oldest first: closes catch up in order
     lapsed: list[Due] = field(default_factory=list)  # member weeks missed entirely, recorded as skipped
     member_weeks: dict[str, list[WeekRef]] = field(default_factory=dict)  # weeks whose member slots may be due
+
+
+def working_day(day: date, week_start: date, holidays: frozenset[date], moves: bool) -> date | None:
+    """`day`, unless it is a holiday: then, if the work `moves`, the next working day of
+    the same week (Monday to Friday, not a holiday), else None (skipped), as it is when the
+    week ends first."""
+    if day not in holidays:
+        return day
+    if not moves:
+        return None
+    later = day + timedelta(days=1)
+    while later <= week_start + timedelta(days=6):
+        if later.weekday() < 5 and later not in holidays:
+            return later
+        later += timedelta(days=1)
+    return None
 
 
 def _weeks(anchor: CycleAnchor, after: date | None, last: date) -> list[WeekRef]:
@@ -148,10 +178,12 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
             return work
 
     for week in _weeks(clock.anchor, cursors.get("nudge"), current.week_start):
-        due = clock.nudge.instant(week.week_start, clock.timezone)
+        day = clock.slot_day("nudge", week.week_start)
+        due = clock.nudge.instant_on(day or clock.nudge.local_date(week.week_start), clock.timezone)
         if due <= at:
+            stale = at - due > clock.stale_after
             work.nudges.append(
-                Due(keys.nudge(pid, week.week_start), "nudge", due, pid, week, stale=at - due > clock.stale_after)
+                Due(keys.nudge(pid, week.week_start), "nudge", due, pid, week, stale=stale, holiday=day is None)
             )
 
     for week in _weeks(clock.anchor, cursors.get("close"), current.week_start):
@@ -169,16 +201,17 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
         start = cursors.get(kind)
         after = start - timedelta(days=7) if start else None
         for week in _weeks(clock.anchor, after, current.week_start):
-            utc_slot = slot.instant(week.week_start, "UTC")
+            day = clock.slot_day(kind, week.week_start)
+            utc_slot = slot.instant_on(day or slot.local_date(week.week_start), "UTC")
             earliest, latest = utc_slot - EARLIEST_OFFSET, utc_slot + LATEST_OFFSET + clock.stale_after
             if at < earliest:
                 continue
-            if at <= latest:
+            if day is not None and at <= latest:
                 open_weeks.append(week)
-            elif start is None or week.week_start > start:
-                work.lapsed.append(
-                    Due(keys.lapsed_member_work(kind, pid, week.week_start), kind, utc_slot, pid, week, stale=True)
-                )
+            elif start is None or week.week_start > start:  # lapsed, or a holiday skips the whole week's
+                key = keys.lapsed_member_work(kind, pid, week.week_start)
+                when = earliest if day is None else utc_slot  # a holiday's is decided as its window opens
+                work.lapsed.append(Due(key, kind, when, pid, week, stale=True, holiday=day is None))
         work.member_weeks[kind] = open_weeks
     return work
 
@@ -199,10 +232,13 @@ def member_work(
     each at the slot's local time in the member's own zone."""
     slot = clock.slot(kind)
     pid = clock.playbook_id
+    day = clock.slot_day(kind, week.week_start)
+    if day is None:
+        return []  # a holiday: the week's are recorded skipped at once (playbook_work, lapsed)
     dues = []
     for member in members:
         zone = member_timezone(member.timezone, clock.timezone, fallback_timezone)
-        due = slot.instant(week.week_start, zone)
+        due = slot.instant_on(day, zone)
         if due <= at:
             dues.append(
                 Due(
@@ -237,7 +273,9 @@ def owner_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: d
         due = clock.reminder.instant(week.week_start, owner_zone)
         if due <= at:
             key = keys.owner_reminder(clock.playbook_id, week.week_start)
-            dues.append(Due(key, OWNER_REMINDER, due, clock.playbook_id, week, stale=at - due > clock.stale_after))
+            holiday = clock.slot_day("reminder", week.week_start) is None
+            stale = at - due > clock.stale_after
+            dues.append(Due(key, OWNER_REMINDER, due, clock.playbook_id, week, stale=stale, holiday=holiday))
     return dues
 
 

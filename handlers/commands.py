@@ -276,6 +276,17 @@ def _away(caller: Caller, cmd: grammar.Away) -> dict[str, Any]:
     return render("away_set", back=False, first=done.first.isoformat(), last=done.last.isoformat())
 
 
+def _holiday(caller: Caller, cmd: grammar.HolidayChange) -> dict[str, Any]:
+    done = commands.holiday(caller, cmd.action, cmd.day, cmd.name)
+    return render(
+        "holidays",
+        action=cmd.action,
+        day=done.changed.isoformat() if done.changed else None,
+        holiday_name=cmd.name,
+        upcoming=[dict(day=d.isoformat(), weekday=d.strftime("%a"), name=n) for d, n in sorted(done.upcoming.items())],
+    )
+
+
 def _status(caller: Caller, cmd: grammar.Status) -> dict[str, Any]:
     shown = status.status(caller, cmd.playbook)
     return render(shown.template, **shown.context)
@@ -310,4 +321,5 @@ _ROUTES: dict[type, Callable[[Caller, Any], dict[str, Any]]] = {
     grammar.Resume: _resume,
     grammar.HandOver: _hand_over,
     grammar.Away: _away,
+    grammar.HolidayChange: _holiday,
 }

@@ -183,6 +183,13 @@ class CuratorsChannel:
 
 
 @dataclass(frozen=True)
+class HolidayChange:
+    action: str  # add | remove | list
+    day: date | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Away:
     first: date | None  # None: from today
     last: date | None  # the last day away; None with `off`: back now
@@ -211,6 +218,7 @@ Command = (
     | Resume
     | HandOver
     | Away
+    | HolidayChange
 )
 MODES = ("human-led", "collaborative", "ai-led")
 
@@ -520,6 +528,30 @@ def _away(w: _Words) -> Away:
     return Away(None, dates[0]) if len(dates) == 1 else Away(dates[0], dates[1])
 
 
+HOLIDAY_NAME_CHARS = 80
+
+
+def _holiday(w: _Words) -> HolidayChange:
+    """`holiday add <date> [name]`, `holiday remove <date>`, `holiday list`."""
+    action = w.words[1].lower() if len(w) > 1 else ""
+    if action == "list" and len(w) == 2:
+        return HolidayChange("list")
+    if action == "remove" and len(w) == 3:
+        return HolidayChange("remove", parse_date(w.words[2], "holiday"))
+    if action == "add" and len(w) >= 3:
+        name = plain_text(w.rest(3)).strip()
+        if len(name) > HOLIDAY_NAME_CHARS:
+            raise Refusal.of(
+                "free_text_too_long",
+                usage="holiday",
+                what="a holiday's name",
+                length=len(name),
+                limit=HOLIDAY_NAME_CHARS,
+            )
+        return HolidayChange("add", parse_date(w.words[2], "holiday"), name)
+    raise Refusal.of("holiday_arguments", usage="holiday")
+
+
 def _curators_channel(w: _Words) -> CuratorsChannel:
     if len(w) != 2:
         raise Refusal.of("curators_channel_arguments", usage="curators-channel")
@@ -574,6 +606,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
+    Subcommand(
+        "holiday",
+        ("/rollout holiday add <YYYY-MM-DD> [name]", "/rollout holiday remove <YYYY-MM-DD>", "/rollout holiday list"),
+        _holiday,
+    ),
 )
 _BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
 USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}  # by name, in help's order

@@ -522,6 +522,18 @@ class Person(SQLModel, table=True):
     updated_at: datetime = _instant()
 
 
+class Holiday(SQLModel, table=True):
+    """A day off for the whole org (`/rollout holiday add`): nothing person-facing goes out
+    on it; the Monday nudge and the Thursday check-in move to the next working day."""
+
+    __tablename__ = "holiday"
+
+    day: date = Field(primary_key=True)
+    name: str = Field(default="", max_length=80)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _instant()
+
+
 TABLES = [
     Playbook,
     Step,
@@ -545,4 +557,5 @@ TABLES = [
     Heartbeat,
     MembershipChange,
     Person,
+    Holiday,
 ]

@@ -1,8 +1,8 @@
-"""Who are curators, and the org's settings (the curators channel)."""
+"""Who are curators, and the org's settings: the curators channel, the holidays."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
@@ -12,7 +12,7 @@ from sqlmodel import select
 from cadence import decisions
 from storage.db import unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import Decision, RoleGrant, Setting
+from storage.models import Decision, Holiday, RoleGrant, Setting
 
 _CURATOR = select(RoleGrant.__table__.c.id).where(
     RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
@@ -67,3 +67,30 @@ class RolesAndSettings:
                 row.value, row.updated_by, row.updated_at = value, by, at
             s.add(row)
             s.add(Decision(**decision_columns(decisions.of_setting(key, value, by), at)))
+
+    def holidays(self, first: date, last: date) -> dict[date, str]:
+        """The org's holidays from `first` to `last`, with their names."""
+        with unit_of_work(self.engine, commit=False) as s:
+            rows = s.exec(select(Holiday.day, Holiday.name).where(Holiday.day >= first, Holiday.day <= last))
+            return {day: name for day, name in rows}
+
+    def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
+        """False when `day` already was a holiday (then nothing is written)."""
+        try:
+            with unit_of_work(self.engine) as s:
+                s.add(Holiday(day=day, name=name, added_by=by, added_at=at))
+                s.flush()
+                s.add(Decision(**decision_columns(decisions.of_holiday(day, name, True, by), at)))
+            return True
+        except IntegrityError:
+            return False
+
+    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
+        """False when `day` was not a holiday."""
+        with unit_of_work(self.engine) as s:
+            holiday = s.get(Holiday, day, with_for_update=True)
+            if holiday is None:
+                return False
+            s.delete(holiday)
+            s.add(Decision(**decision_columns(decisions.of_holiday(day, holiday.name, False, by), at)))
+            return True

@@ -236,6 +236,42 @@ def back(caller: Caller) -> date:
     return last
 
 
+# ---- the org's holidays -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holidays:
+    """The holidays from today on, after a change (`changed`: the day added or removed)."""
+
+    upcoming: dict[date, str]
+    changed: date | None = None
+
+
+def holiday(caller: Caller, action: str, day: date | None, name: str) -> Holidays:
+    """`holiday add|remove` (curators) and `holiday list` (anyone). Days are the org's
+    (ROLLOUT_TIMEZONE): on one nothing person-facing goes out, and the Monday nudge and the
+    Thursday check-in move to the next working day (cadence/schedule.py)."""
+    today = calendar.local_date(caller.now, caller.services.org_timezone)
+    if action != "list":
+        assert day is not None, "add and remove name a day"
+        roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_holidays", usage="holiday"))
+        if action == "add":
+            if day < today:
+                raise Refusal.of("holiday_past", usage="holiday", day=day.isoformat())
+            latest = today + timedelta(days=AWAY_AT_MOST_DAYS)
+            if day > latest:
+                raise Refusal.of("holiday_too_far", usage="holiday", day=day.isoformat(), latest=latest.isoformat())
+            if not caller.store.add_holiday(day, name, caller.user_id, caller.now):
+                known = caller.store.holidays(day, day).get(day)
+                raise Refusal.of(
+                    "holiday_already", usage="holiday", day=day.isoformat(), name=f" ({known})" if known else ""
+                )
+        elif not caller.store.remove_holiday(day, caller.user_id, caller.now):
+            raise Refusal.of("holiday_unknown", usage="holiday", day=day.isoformat())
+    upcoming = caller.store.holidays(today, today + timedelta(days=AWAY_AT_MOST_DAYS))
+    return Holidays(upcoming, day)
+
+
 # ---- roles and settings ------------------------------------------------------------
 
 

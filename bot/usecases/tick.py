@@ -67,7 +67,7 @@ class TickReport:
         return "; ".join(part for part in (done, waiting) if part) or "nothing due"
 
 
-def playbook_clock(state: PlaybookState) -> PlaybookClock:
+def playbook_clock(state: PlaybookState, holidays: frozenset[date] = frozenset()) -> PlaybookClock:
     return PlaybookClock(
         playbook_id=state.playbook.id,
         timezone=state.playbook.timezone,
@@ -77,6 +77,7 @@ def playbook_clock(state: PlaybookState) -> PlaybookClock:
         nudge=Slot.parse(state.settings.nudge_at),
         checkin=Slot.parse(state.settings.checkin_at),
         reminder=Slot.parse(state.settings.reminder_at),
+        holidays=holidays,
     )
 
 
@@ -122,7 +123,9 @@ class Cadence:
         report.held = lost[0] if lost else None
         states = self.store.clock_states()
         cursors = self.log.cursors()
-        plans = [(state, playbook_clock(state)) for state in states]
+        today = at.date()
+        holidays = frozenset(self.store.holidays(today - timedelta(days=14), today + timedelta(days=14)))
+        plans = [(state, playbook_clock(state, holidays)) for state in states]
         member_weeks = []
         pending_closes: list[tuple[PlaybookState, list[Due]]] = []
         simple: list[Work] = []  # nudges and lapsed weeks of every playbook: one transaction
@@ -133,7 +136,10 @@ class Cadence:
             if state.playbook.status != "active" or report.held:
                 continue  # paused or retired: its last week still closes, and nothing goes out
             simple += [self._nudge(state, due) for due in work.nudges]
-            simple += [_skipped(due, "the bot was not running during this week's slots") for due in work.lapsed]
+            simple += [
+                _skipped(due, "a holiday" if due.holiday else "the bot was not running during this week's slots")
+                for due in work.lapsed
+            ]
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
         report.add(simple, self.log.record(simple, self.clock()))
         if pending_closes:
@@ -152,6 +158,8 @@ class Cadence:
     # ---- team channel ----
 
     def _nudge(self, state: PlaybookState, due: Due) -> Work:
+        if due.holiday:
+            return _skipped(due, "a holiday, and no working day left in the week")
         if due.stale:
             return _skipped(due, f"{_late(due)}: stale nudges are not sent")
         playbook = state.playbook
@@ -251,6 +259,9 @@ class Cadence:
             assert due.week is not None
             if due.stale:
                 work.append(_skipped(due, f"{_late(due)}: stale reminders are not sent"))
+                continue
+            if due.holiday:
+                work.append(_skipped(due, "a holiday"))
                 continue
             if state.playbook.owner_id in gone:
                 work.append(_skipped(due, "the owner is deactivated in Slack"))

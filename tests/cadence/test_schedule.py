@@ -206,3 +206,49 @@ def test_the_owners_reminder_is_due_at_friday_15_in_the_owners_own_zone():
     years = PlaybookClock(7, "UTC", CycleAnchor(1, date(2024, 11, 18)))
     owed = owner_work(years, None, "UTC", datetime(2026, 11, 27, 16, tzinfo=UTC))
     assert [(d.week.week_start, d.stale) for d in owed] == [(date(2026, 11, 16), True), (date(2026, 11, 23), False)]
+
+
+# ---- holidays ----------------------------------------------------------------------------
+
+
+def test_working_day_moves_nudges_and_checkins_never_to_a_weekend_nor_past_the_week():
+    from cadence.schedule import working_day
+
+    monday = date(2026, 11, 23)
+    off = frozenset({monday, date(2026, 11, 26), date(2026, 11, 27)})  # Mon, Thu, Fri
+    assert working_day(monday, monday, off, moves=True) == date(2026, 11, 24)  # to Tuesday
+    assert working_day(date(2026, 11, 26), monday, off, moves=True) is None  # Fri off, then the weekend
+    assert working_day(date(2026, 11, 26), monday, off, moves=False) is None
+    assert working_day(date(2026, 11, 25), monday, off, moves=True) == date(2026, 11, 25)  # not a holiday
+
+
+def test_a_holiday_moves_the_nudge_and_checkin_and_skips_the_reminder_sending_nothing_twice():
+    from dataclasses import replace
+
+    off = frozenset({date(2026, 11, 23), date(2026, 11, 26), date(2026, 12, 4)})  # Mon, Thu of week 2; Fri of week 3
+    clock = replace(BERLIN, holidays=off)
+    members = [Member("UBERLIN", "Europe/Berlin"), Member("UNEWYORK", "America/New_York")]
+    recorded = simulate(clock, members, datetime(2026, 11, 15, tzinfo=UTC), datetime(2026, 12, 14, 7, 0, tzinfo=UTC))
+    nudges = {d.week.week: d for d, _ in of_kind(recorded, "nudge")}
+    assert not nudges[2].holiday and local(nudges[2], "Europe/Berlin") == datetime(
+        2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")
+    )  # Monday's nudge on Tuesday, at the same time
+    checkins = [d for d, _ in of_kind(recorded, "checkin") if d.week.week == 2]
+    assert {local(d, (d.user_id == "UBERLIN" and "Europe/Berlin") or "America/New_York").date() for d in checkins} == {
+        date(2026, 11, 27)
+    }  # Thursday's DMs on Friday, 15:00 in each member's zone
+    assert all(local(d, "Europe/Berlin").weekday() < 5 for d in checkins)
+    reminders = [d for d, _ in of_kind(recorded, "reminder")]
+    week3 = [d for d in reminders if d.week.week == 3]
+    assert len(week3) == 1 and week3[0].holiday  # Friday of week 3 is off: the week's reminders skipped, once
+    assert len([d for d in reminders if d.week.week == 2]) == 2  # sent as usual
+
+
+def test_the_owners_reminder_on_a_holiday_is_due_as_skipped():
+    from dataclasses import replace
+
+    from cadence.schedule import owner_work
+
+    clock = replace(BERLIN, holidays=frozenset({date(2026, 11, 20)}))
+    dues = owner_work(clock, None, "Europe/Berlin", datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
+    assert [d.holiday for d in dues] == [True]

@@ -248,6 +248,12 @@ def _contexts(text: str) -> dict[str, dict]:
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel_set": dict(channel="CCURATORS"),
         "away_set": dict(back=False, first="2026-12-21", last="2027-01-03"),
+        "holidays": dict(
+            action="add",
+            day="2026-12-24",
+            holiday_name=text[:80],
+            upcoming=[dict(day="2026-12-24", weekday="Thu", name=text[:80])] * 60,
+        ),
         "owner_deactivated": dict(slug="support-replies", title=text, owner="UOWNER0001", reason="deactivated"),
         "status": dict(
             full=True,

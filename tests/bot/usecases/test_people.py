@@ -19,8 +19,8 @@ def _deactivated(bot, user):
 
 
 def _curator_channel(bot):
-    bot.command("curator add UADMIN0001", user=ADMIN)
-    bot.command("curators-channel CCURATORS1", user=ADMIN)
+    bot.command("curator add <@UADMIN0001|admin>", user=ADMIN)
+    bot.command("curators-channel <#CCURATORS1|curators>", user=ADMIN)
 
 
 def test_a_deactivated_member_gets_no_dm_and_comes_back_when_reactivated(bot, playbook, slack, engine, clock, store):
