@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bench.common import ROOT, fresh_database, percentiles
-from bot.demo.standin import SlackStandIn
+from bot.demo.standin import APP_ID, TEAM_ID, SlackStandIn
 from cadence.calendar import local_date, monday_of
 from cadence.definition import parse_playbook
 from storage.db import make_engine
@@ -83,8 +83,8 @@ def load(
                     "text": text.format(value=10 + n % 40),
                     "user_id": sender,
                     "channel_id": CHANNEL,
-                    "team_id": "T0ROLLOUT",
-                    "api_app_id": "A0BENCH",
+                    "team_id": TEAM_ID,
+                    "api_app_id": APP_ID,
                     "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
                     "response_url": "https://hooks.slack.com/commands/x",
                 }

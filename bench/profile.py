@@ -29,7 +29,7 @@ from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, bench_playbook
 from bench.common import fresh_database
 from bench.floor_app import floor_app
 from bot.app import create_app
-from bot.demo.standin import SlackStandIn
+from bot.demo.standin import APP_ID, TEAM_ID, SlackStandIn
 from bot.settings import Settings
 from bot.web import make_wsgi
 from storage.db import make_engine
@@ -45,8 +45,8 @@ def environ(text: str, user: str, verifier: SignatureVerifier) -> dict[str, Any]
             "text": text,
             "user_id": user,
             "channel_id": CHANNEL,
-            "team_id": "T0ROLLOUT",
-            "api_app_id": "A0BENCH",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
             "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
             "response_url": "https://hooks.slack.com/commands/x",
         }
