@@ -88,7 +88,7 @@ HABITS = {
 
 
 # The demo plays the repository's example playbooks, so the examples are known to work.
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research")
 
 
