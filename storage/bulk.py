@@ -38,7 +38,8 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
     driver = connection.connection.driver_connection
     assert driver is not None, "a connection in a transaction has its driver connection"
-    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+    target = connection.dialect.identifier_preparer.format_table(table)
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] if p is None else p(row[c]) for c, p in zip(columns, processors, strict=True)])
 

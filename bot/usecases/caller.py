@@ -131,6 +131,9 @@ class Caller:
     def is_owner(self, state: PlaybookState) -> bool:
         return roles.is_owner(state, self.user_id)
 
+    def is_owner_or_curator(self, state: PlaybookState) -> bool:
+        return self.is_owner(state) or self.store.is_curator(self.user_id)
+
     def is_member(self, state: PlaybookState) -> bool:
         try:
             return self.services.directory.is_member(self.client, state.playbook.channel_id, self.user_id)

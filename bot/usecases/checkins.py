@@ -68,19 +68,32 @@ def chosen_playbook(caller: Caller, playbook_id: int) -> tuple[PlaybookState, ca
     return None if state is None else (state, caller.current_week(state, None))
 
 
-def record_kpi(caller: Caller, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool) -> None:
-    """A KPI reading from the form, by a member or the owner."""
-    caller.require_member_or_owner(state, None)
-    reports.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, None)
+def record_kpi(
+    caller: Caller,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    value: float,
+    percent: bool,
+    usage: str | None = None,
+) -> None:
+    """A KPI reading, by a member or the owner: from a form, or `/rollout kpi` (`usage`)."""
+    caller.require_member_or_owner(state, usage)
+    reports.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, usage)
 
 
 def record_attestation(
-    caller: Caller, state: PlaybookState, week: calendar.WeekRef, step_name: str | None, note: str | None
+    caller: Caller,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    step_name: str | None,
+    note: str | None,
+    usage: str | None = None,
 ) -> Step | None:
-    """A member's check-in from the form (step_name None: followed); the step deviated on."""
-    step = None if step_name is None else caller.step(state, step_name, None)
-    caller.require_member(state, None)
-    reports.record_attestation(caller.store, state, week, step, note, caller.user_id, caller.now, None)
+    """A member's check-in (step_name None: followed), from a form or `/rollout attest`
+    (`usage`); the step deviated on."""
+    step = None if step_name is None else caller.step(state, step_name, usage)
+    caller.require_member(state, usage)
+    reports.record_attestation(caller.store, state, week, step, note, caller.user_id, caller.now, usage)
     return step
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.usecases import governance, life, registry, reports, roles
+from bot.usecases import checkins, governance, life, registry, reports, roles
 from bot.usecases.caller import Caller
 from cadence import calendar
 from storage.models import Step
@@ -36,8 +36,7 @@ class Recorded:
 def kpi(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
     state = caller.playbook(slug, "kpi")
     week = caller.week(state, week_number, "kpi")
-    caller.require_member_or_owner(state, "kpi")
-    reports.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, "kpi")
+    checkins.record_kpi(caller, state, week, value, percent, "kpi")
     return Recorded(state, week)
 
 
@@ -55,9 +54,7 @@ def attest(
 ) -> Recorded:
     state = caller.playbook(slug, "attest")
     week = caller.week(state, week_number, "attest")
-    step = None if followed else caller.step(state, step_name or "", "attest")
-    caller.require_member(state, "attest")
-    reports.record_attestation(caller.store, state, week, step, note, caller.user_id, caller.now, "attest")
+    step = checkins.record_attestation(caller, state, week, None if followed else step_name or "", note, "attest")
     return Recorded(state, week, step)
 
 
@@ -97,8 +94,7 @@ class Undone:
 
 def undo(caller: Caller, slug: str) -> Undone:
     state = caller.playbook(slug, "undo")
-    owner_or_curator = caller.is_owner(state) or caller.store.is_curator(caller.user_id)
-    done = reports.undo(caller.store, state, caller.user_id, caller.now, owner_or_curator)
+    done = reports.undo(caller.store, state, caller.user_id, caller.now, caller.is_owner_or_curator(state))
     counting, counting_step = done.counting, None
     if not isinstance(counting, int) and counting is not None and counting.step_id is not None:
         counting_step = next((s.name for s in state.steps if s.id == counting.step_id), None)
@@ -201,7 +197,7 @@ def adopt(
 
 # ---- people ----------------------------------------------------------------------------
 
-AWAY_AT_MOST_DAYS = 366  # a year ahead: longer leaves are set again, so a forgotten one ends
+DAYS_AHEAD_AT_MOST = 366  # away and holidays: a year ahead; longer leaves are set again, so a forgotten one ends
 
 
 @dataclass(frozen=True)
@@ -221,7 +217,7 @@ def away(caller: Caller, first: date | None, last: date) -> Away:
             raise Refusal.of("away_past", usage="away", day=day.isoformat(), today=today.isoformat())
     if last < first:
         raise Refusal.of("away_backwards", usage="away", first=first.isoformat(), last=last.isoformat())
-    latest = today + timedelta(days=AWAY_AT_MOST_DAYS)
+    latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
     if last > latest:
         raise Refusal.of("away_too_far", usage="away", day=last.isoformat(), latest=latest.isoformat())
     caller.store.set_away(caller.user_id, first, last, caller.now)
@@ -258,7 +254,7 @@ def holiday(caller: Caller, action: str, day: date | None, name: str) -> Holiday
         if action == "add":
             if day < today:
                 raise Refusal.of("holiday_past", usage="holiday", day=day.isoformat())
-            latest = today + timedelta(days=AWAY_AT_MOST_DAYS)
+            latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
             if day > latest:
                 raise Refusal.of("holiday_too_far", usage="holiday", day=day.isoformat(), latest=latest.isoformat())
             if not caller.store.add_holiday(day, name, caller.user_id, caller.now):
@@ -268,7 +264,7 @@ def holiday(caller: Caller, action: str, day: date | None, name: str) -> Holiday
                 )
         elif not caller.store.remove_holiday(day, caller.user_id, caller.now):
             raise Refusal.of("holiday_unknown", usage="holiday", day=day.isoformat())
-    upcoming = caller.store.holidays(today, today + timedelta(days=AWAY_AT_MOST_DAYS))
+    upcoming = caller.store.holidays(today, today + timedelta(days=DAYS_AHEAD_AT_MOST))
     return Holidays(upcoming, day)
 
 

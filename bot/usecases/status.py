@@ -127,7 +127,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
     # Owners and curators read who deviated or logged an exception, and why; members read
     # the counts and their own answer.
-    full = caller.is_owner(state) or caller.store.is_curator(caller.user_id)
+    full = caller.is_owner_or_curator(state)
     notes = []
     if figures is not None and week is not None and full:
         notes = [
