@@ -71,3 +71,21 @@ def _processor(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any]
 def _statement(dialect_name: str, table: Table, key: str) -> Insert:
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+
+
+def upsert(
+    session: Session | Connection, table: Table, row: dict[str, Any], changes: dict[str, Any], where: Any = None
+) -> bool:
+    """Insert `row`, or, if its primary key is taken, set `changes` on the row there (only
+    where `where` holds, if given): one statement, so two writers racing on a new key both
+    land. True if a row was inserted or changed."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    keys = [column.name for column in table.primary_key.columns]
+    statement = (
+        dialect.insert(table)
+        .values(row)
+        .on_conflict_do_update(index_elements=keys, set_=changes, where=where)
+        .returning(*table.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None

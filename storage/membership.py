@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
+from storage.bulk import upsert
 from storage.db import unit_of_work
 from storage.models import MembershipChange
 
@@ -29,16 +29,11 @@ class Memberships:
 
     def changed(self, channel_id: str, at: datetime) -> None:
         """Count one more change of `channel_id`'s membership."""
-        for _ in range(2):  # the first change of a channel may be counted by two processes at once
-            try:
-                with unit_of_work(self.engine) as s:
-                    counted = s.execute(
-                        update(MembershipChange)
-                        .where(MembershipChange.channel_id == channel_id)
-                        .values(version=MembershipChange.version + 1, changed_at=at)
-                    ).rowcount
-                    if counted == 0:
-                        s.add(MembershipChange(channel_id=channel_id, version=1, changed_at=at))
-                return
-            except IntegrityError:
-                continue
+        table = MembershipChange.__table__
+        with unit_of_work(self.engine) as s:  # one statement: two processes counting at once both count
+            upsert(
+                s,
+                table,
+                dict(channel_id=channel_id, version=1, changed_at=at),
+                dict(version=table.c.version + 1, changed_at=at),
+            )

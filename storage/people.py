@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
+from storage.bulk import upsert
 from storage.db import unit_of_work
 from storage.models import Person
+
+PERSON = Person.__table__
 
 
 class People:
@@ -18,19 +20,9 @@ class People:
     def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
         """`user_id` is away from `first` to `last`, both included, instead of any days
         they gave before."""
-        for _ in range(2):  # someone's first `away` may be written by two requests at once
-            try:
-                with unit_of_work(self.engine) as s:
-                    changed = s.execute(
-                        update(Person)
-                        .where(Person.user_id == user_id)
-                        .values(away_from=first, away_until=last, updated_at=at)
-                    ).rowcount
-                    if changed == 0:
-                        s.add(Person(user_id=user_id, away_from=first, away_until=last, updated_at=at))
-                return
-            except IntegrityError:
-                continue
+        days = dict(away_from=first, away_until=last, updated_at=at)
+        with unit_of_work(self.engine) as s:
+            upsert(s, PERSON, dict(user_id=user_id, **days), days)
 
     def clear_away(self, user_id: str, at: datetime) -> date | None:
         """`user_id` is back; the last day they had given, or None if they were not away."""
@@ -55,20 +47,9 @@ class People:
 
     def deactivate(self, user_id: str, at: datetime) -> bool:
         """Slack calls `user_id`'s account deactivated: True if that is news."""
-        for _ in range(2):
-            try:
-                with unit_of_work(self.engine) as s:
-                    person = s.get(Person, user_id, with_for_update=True)
-                    if person is None:
-                        s.add(Person(user_id=user_id, deactivated_at=at, updated_at=at))
-                        return True
-                    if person.deactivated_at is not None:
-                        return False
-                    person.deactivated_at, person.updated_at = at, at
-                    return True
-            except IntegrityError:
-                continue
-        return False
+        gone = dict(deactivated_at=at, updated_at=at)
+        with unit_of_work(self.engine) as s:
+            return upsert(s, PERSON, dict(user_id=user_id, **gone), gone, where=PERSON.c.deactivated_at.is_(None))
 
     def reactivate(self, user_id: str, at: datetime) -> bool:
         """`user_id` is active in Slack again: True if they had been deactivated."""
