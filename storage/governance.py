@@ -19,7 +19,7 @@ from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.models import (
     GUARDRAIL_WEEKS,
@@ -246,7 +246,7 @@ class Governance:
         ids = [s.id for s in steps]
         if not ids:
             return StepHistory({}, {})
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             verdicts = s.execute(
                 _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
             ).all()
@@ -301,7 +301,7 @@ class Governance:
         if not playbook_ids:
             return {}
         parameters = {"pids": playbook_ids}
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             results = s.execute(_CYCLE_RESULTS_OF, parameters).all()
             proposals = s.execute(_SCALE_PROPOSALS_OF, parameters).all()
             versions = s.execute(_VERSIONS_OF, parameters).all()
@@ -322,7 +322,7 @@ class Governance:
         """The playbooks among these with an open "ready to scale" proposal."""
         if not playbook_ids:
             return set()
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return set(s.execute(_OPEN_SCALE_OF, {"pids": playbook_ids}).scalars())
 
     def proposal(self, key: str) -> Proposal | None:
@@ -332,7 +332,7 @@ class Governance:
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
         if not playbook_ids:
             return []
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return list(
                 s.execute(
                     select(Proposal)
@@ -345,7 +345,7 @@ class Governance:
         return self.open_proposals_of([playbook_id])
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             query = select(RegistryVersion).order_by(RegistryVersion.slug, RegistryVersion.version)
             if playbook_id is not None:
                 query = query.where(RegistryVersion.playbook_id == playbook_id)
@@ -355,7 +355,7 @@ class Governance:
 
     def version(self, slug: str, number: int | None) -> RegistryVersion | None:
         """Version `number` of the playbook published as `slug` (the latest if None)."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             query = select(RegistryVersion).where(RegistryVersion.slug == slug)
             if number is not None:
                 query = query.where(RegistryVersion.version == number)
@@ -512,7 +512,7 @@ class Governance:
         statement, parameters = _LOG, {"playbook_id": playbook_id, "limit": limit}
         if step_id is not None:
             statement, parameters = _STEP_LOG, {**parameters, "step_id": step_id}
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return list(s.execute(statement, parameters).scalars().all())
 
     def next_version(self, playbook_id: int) -> int:

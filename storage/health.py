@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import Heartbeat, Setting
 
 SLACK_ACCESS_LOST = "slack_access_lost"  # a setting: Slack's word for why it refuses the token
@@ -39,7 +39,7 @@ class Health:
     def slack_access_lost(self) -> tuple[str, datetime] | None:
         """Why and since when Slack refuses the bot's token (the app uninstalled, the token
         revoked or the workspace gone); None while it accepts it."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             row = s.get(Setting, SLACK_ACCESS_LOST)
             return (row.value, row.updated_at) if row else None
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from storage.bulk import upsert
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import MembershipChange
 
 
@@ -18,7 +18,7 @@ class Memberships:
 
     def versions(self, channel_ids: list[str]) -> dict[str, int]:
         """Each channel's count of changes; 0 for one never changed."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             rows = s.execute(
                 select(MembershipChange.channel_id, MembershipChange.version).where(
                     MembershipChange.channel_id.in_(channel_ids)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from storage.bulk import upsert
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import Person
 
 PERSON = Person.__table__
@@ -42,7 +42,7 @@ class People:
             query = query.where(Person.user_id.in_(user_ids))
         if through is not None:
             query = query.where(Person.away_until >= through)
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return {user: (first, last) for user, first, last in s.execute(query).all()}
 
     def deactivate(self, user_id: str, at: datetime) -> bool:
@@ -66,5 +66,5 @@ class People:
         query = select(Person.user_id).where(Person.deactivated_at.is_not(None))
         if user_ids is not None:
             query = query.where(Person.user_id.in_(user_ids))
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return set(s.execute(query).scalars())

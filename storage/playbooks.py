@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -20,9 +20,9 @@ from cadence import decisions
 from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import CadenceJob, CheckIn, Cycle, Decision, Playbook, RegistryVersion, Step
+from storage.models import CadenceJob, CheckIn, Cycle, Decision, MembershipChange, Playbook, RegistryVersion, Step
 from storage.outbox import enqueue_in
 
 CURATORS_CHANNEL = "curators_channel"
@@ -31,27 +31,32 @@ CURATORS_CHANNEL = "curators_channel"
 PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
 
 
-# One playbook's state, loaded by the ORM: building the rows through SQLModel's
-# validation instead cost a /rollout request a third of its CPU (bench/profile.py).
-_PLAYBOOK_BY_ID = select(Playbook).where(col(Playbook.id) == bindparam("id"))
-
-
-_PLAYBOOK_BY_SLUG = select(Playbook).where(col(Playbook.slug) == bindparam("slug"))
+# One playbook's state in one statement: the playbook, its channel's count of membership
+# changes (a request checking the caller's membership needs it, bot/slack/members.py),
+# its steps and its latest two cycle rows (a resume's new run, and the run its pause
+# ended, whose last week may still be open): a row per step and cycle. Loaded by the ORM:
+# building the rows through SQLModel's validation cost a request a third of its CPU, and
+# a statement each for the parts, on PostgreSQL, 1.5 ms in round trips (bench/profile.py).
+_LATEST_TWO_CYCLES = (
+    select(Cycle.id)
+    .where(col(Cycle.playbook_id) == col(Playbook.id))
+    .order_by(col(Cycle.number).desc())
+    .limit(2)
+    .correlate(Playbook)
+    .scalar_subquery()
+)
+_STATE = (
+    select(Playbook, MembershipChange.version, Step, Cycle)
+    .outerjoin(MembershipChange, col(MembershipChange.channel_id) == col(Playbook.channel_id))
+    .outerjoin(Step, and_(col(Step.playbook_id) == col(Playbook.id), col(Step.retired_at).is_(None)))
+    .outerjoin(Cycle, and_(col(Cycle.playbook_id) == col(Playbook.id), col(Cycle.id).in_(_LATEST_TWO_CYCLES)))
+    .order_by(col(Step.position), col(Cycle.number).desc())
+)
+_STATE_BY_ID = _STATE.where(col(Playbook.id) == bindparam("id"))
+_STATE_BY_SLUG = _STATE.where(col(Playbook.slug) == bindparam("slug"))
 
 
 CLOCK_STATUSES = ("active", "paused", "retired")
-
-
-_STEPS_OF = (
-    select(Step)
-    .where(col(Step.playbook_id) == bindparam("id"), col(Step.retired_at).is_(None))
-    .order_by(col(Step.position))
-)
-
-
-# A playbook's latest cycle row and the one before it (a resume's new run, and the run its
-# pause ended, whose last week may still be open).
-_ANCHOR_OF = select(Cycle).where(col(Cycle.playbook_id) == bindparam("id")).order_by(col(Cycle.number).desc()).limit(2)
 
 
 # A playbook state's parts, for any number of playbooks: the digest and the clock read a
@@ -73,7 +78,7 @@ _RANKED_CYCLES = (
 )
 
 
-# Each playbook's latest two cycle rows, the latest first (_ANCHOR_OF, for many), loaded
+# Each playbook's latest two cycle rows, the latest first (as _STATE's, for many), loaded
 # by the ORM as Cycle objects (a Cycle built by hand is validated field by field, which
 # cost the clock's tick 0.2 s for a thousand playbooks).
 _RANKED_CYCLE = aliased(Cycle, _RANKED_CYCLES)
@@ -97,6 +102,9 @@ class PlaybookState:
     steps: list[Step]  # the steps in the current definition, in order
     anchor: Cycle | None  # the latest started cycle; later cycles follow from it
     previous: Cycle | None = None  # the cycle row before it: the run a pause ended before a resume
+    # How often the playbook's channel's membership changed, read with it (None: not read;
+    # the lists of many playbooks leave it out).
+    channel_changes: int | None = None
 
     @cached_property
     def cycle_anchor(self) -> CycleAnchor | None:
@@ -170,28 +178,31 @@ class Playbooks:
 
     def playbook_state(self, slug: str) -> PlaybookState | None:
         """One playbook with its steps and its latest cycles, as the database holds them now."""
-        return self._state_of(_PLAYBOOK_BY_SLUG, {"slug": slug})
+        return self._state_of(_STATE_BY_SLUG, {"slug": slug})
 
     def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        return self._state_of(_PLAYBOOK_BY_ID, {"id": playbook_id})
+        return self._state_of(_STATE_BY_ID, {"id": playbook_id})
 
-    def _state_of(self, playbook: Any, parameters: dict[str, Any]) -> PlaybookState | None:
-        with unit_of_work(self.engine, commit=False) as s:
-            found = s.execute(playbook, parameters).scalars().first()
-            if found is None:
-                return None
-            steps = list(s.execute(_STEPS_OF, {"id": found.id}).scalars())
-            cycles = list(s.execute(_ANCHOR_OF, {"id": found.id}).scalars())
-        return PlaybookState(found, steps, cycles[0] if cycles else None, cycles[1] if len(cycles) > 1 else None)
+    def _state_of(self, statement: Any, parameters: dict[str, Any]) -> PlaybookState | None:
+        with reading(self.engine) as s:
+            rows = s.execute(statement, parameters).all()
+        if not rows:
+            return None
+        # The ORM gives each row's step and cycle as one object however often it repeats.
+        steps = list({id(step): step for _p, _v, step, _c in rows if step is not None}.values())
+        cycles = sorted({id(c): c for *_r, c in rows if c is not None}.values(), key=lambda c: -c.number)
+        playbook, changes = rows[0][0], rows[0][1]
+        anchor, previous = [*cycles, None, None][:2]
+        return PlaybookState(playbook, steps, anchor, previous, channel_changes=changes or 0)
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": playbook_ids}).scalars())
             return {state.playbook.id: state for state in self._states(s, playbooks)}
 
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             query = select(Playbook).order_by(Playbook.slug)
             if channel_id is not None:
                 query = query.where(Playbook.channel_id == channel_id)
@@ -199,14 +210,14 @@ class Playbooks:
 
     def active_states(self) -> list[PlaybookState]:
         """Playbooks the cadence runs for: active, with a started cycle. Three queries."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             playbooks = list(s.exec(select(Playbook).where(Playbook.status == "active").order_by(Playbook.id)))
             return [state for state in self._states(s, playbooks) if state.anchor is not None]
 
     def clock_states(self) -> list[PlaybookState]:
         """What the clock looks at: active playbooks, and paused or retired ones whose last
         run of cycles was ended (their last week still closes). Three queries."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             query = select(Playbook).where(col(Playbook.status).in_(CLOCK_STATUSES)).order_by(Playbook.id)
             states = self._states(s, list(s.exec(query)))
         return [
@@ -217,7 +228,7 @@ class Playbooks:
 
     def playbooks_of(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
             answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
             playbooks = list(
@@ -232,7 +243,7 @@ class Playbooks:
             return self._states(s, playbooks)
 
     def playbook_slugs(self) -> list[str]:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return list(s.exec(select(Playbook.slug).order_by(Playbook.slug)))
 
     @staticmethod

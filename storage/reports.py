@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import (
     MODE_CHANGES,
     CadenceJob,
@@ -108,7 +108,7 @@ class Reports:
         if not playbook_ids:
             return []
         wanted = set(playbook_ids)
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             changes = s.execute(_MODE_CHANGES_BETWEEN, {"start": start, "end": end}).scalars()
             return [d for d in changes if d.playbook_id in wanted]
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from cadence import decisions
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import Decision, Holiday, RoleGrant, Setting
 
@@ -23,11 +23,11 @@ class RolesAndSettings:
     engine: Engine
 
     def curators(self) -> set[str]:
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return set(s.exec(select(RoleGrant.user_id).where(RoleGrant.role == "curator")))
 
     def is_curator(self, user_id: str) -> bool:
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return s.execute(_CURATOR, {"user_id": user_id}).first() is not None
 
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
@@ -54,7 +54,7 @@ class RolesAndSettings:
             return True
 
     def setting(self, key: str) -> str | None:
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             row = s.get(Setting, key)
             return row.value if row else None
 
@@ -70,7 +70,7 @@ class RolesAndSettings:
 
     def holidays(self, first: date, last: date) -> dict[date, str]:
         """The org's holidays from `first` to `last`, with their names."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             rows = s.exec(select(Holiday.day, Holiday.name).where(Holiday.day >= first, Holiday.day <= last))
             return {day: name for day, name in rows}
 

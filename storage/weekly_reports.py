@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
 from storage.playbooks import PLAYBOOK, PlaybookState
 
@@ -278,7 +278,7 @@ class WeeklyReports:
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return list(
                 s.exec(
                     select(ExceptionReport)
@@ -322,7 +322,7 @@ class WeeklyReports:
         report = _as_report(newest.kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
-        with unit_of_work(self.engine, commit=False) as s:
+        with reading(self.engine) as s:
             return report, self._counting(s, playbook_id, report, user_id)
 
     @staticmethod

@@ -198,9 +198,6 @@ class TeamDirectory:
             return "is_member: false"
         return None
 
-    def is_member(self, client: WebClient, channel_id: str, user_id: str) -> bool:
-        return user_id in self.channel_members(client, channel_id)
-
     def forget(self, channel_id: str, at: datetime) -> None:
         """Slack said `channel_id`'s membership changed (at `at`): every process asks anew."""
         if self.shared is not None:

@@ -136,7 +136,10 @@ class Caller:
 
     def is_member(self, state: PlaybookState) -> bool:
         try:
-            return self.services.directory.is_member(self.client, state.playbook.channel_id, self.user_id)
+            members = self.services.directory.channel_members(
+                self.client, state.playbook.channel_id, state.channel_changes
+            )
+            return self.user_id in members
         except DirectoryUnavailable as err:
             if err.reason in ("not_in_channel", "channel_not_found"):
                 raise Refusal.of(
