@@ -30,6 +30,7 @@ from storage.models import (
     RubricScore,
     Step,
 )
+from storage.types import one_of
 
 PLAYBOOK, STEP = Playbook.__table__, Step.__table__
 Reader = Session | Connection  # these are Core reads: a connection serves, and costs less than a session
@@ -68,8 +69,8 @@ def _of_weeks(table: Any) -> list[Any]:
     playbook IN (...) AND week IN (...) walks the counting index one (playbook, week) at
     a time on both databases, where a list of pairs may not."""
     return [
-        col(table.playbook_id).in_(bindparam("pids", expanding=True)),
-        col(table.week_start).in_(bindparam("weeks", expanding=True, type_=Date)),
+        one_of(col(table.playbook_id), "pids"),
+        one_of(col(table.week_start), "weeks", Date()),
         col(table.withdrawn_at).is_(None),
     ]
 
@@ -168,7 +169,7 @@ def _weekly(columns: Callable[[Any], list[Any]], playbook: Any, weeks: int) -> S
     per_week = []
     for i in range(weeks):
         week_start = bindparam(f"week_{i}", type_=Date)
-        per_week.append(select(*columns(week_start)).where(playbook.in_(bindparam(f"pids_{i}", expanding=True))))
+        per_week.append(select(*columns(week_start)).where(one_of(playbook, f"pids_{i}")))
     return union_all(*per_week) if len(per_week) > 1 else per_week[0]
 
 

@@ -35,6 +35,7 @@ from storage.models import (
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
 from storage.playbooks import PlaybookState
+from storage.types import one_of
 
 
 class StaleState(Exception):
@@ -125,7 +126,7 @@ def _last_verdicts(dialect: str) -> Select[Any]:
     index: the cost follows the steps and the window, never the length of their history.
     PostgreSQL takes them with a LATERAL join and a LIMIT; SQLite, which has no LATERAL,
     bounds each step's range by its N-th latest week. Built once: status reads it too."""
-    steps = STEP.c.id.in_(bindparam("step_ids", expanding=True))
+    steps = one_of(STEP.c.id, "step_ids")
     # Only what the rules read: a close loads tens of thousands of these.
     wanted = [getattr(VERDICT.c, name) for name in _VERDICT_COLUMNS]
     if dialect == "postgresql":
@@ -159,18 +160,18 @@ _STEP_CHANGES_SINCE = (
     select(DECISION.c.step_id, DECISION.c.kind, DECISION.c.week_start, DECISION.c.from_mode, DECISION.c.to_mode)
     .where(
         STEP_CHANGES,
-        DECISION.c.step_id.in_(bindparam("step_ids", expanding=True)),
+        one_of(DECISION.c.step_id, "step_ids"),
         DECISION.c.week_start >= bindparam("since", type_=Date),
     )
     .order_by(DECISION.c.id)
 )
 _GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures).where(
     GUARDRAIL_WEEKS,
-    DECISION.c.playbook_id.in_(bindparam("pids", expanding=True)),
+    one_of(DECISION.c.playbook_id, "pids"),
     DECISION.c.week_start >= bindparam("since", type_=Date),
 )
 _OPEN_PROMOTIONS = select(Proposal).where(
-    col(Proposal.step_id).in_(bindparam("step_ids", expanding=True)),
+    one_of(col(Proposal.step_id), "step_ids"),
     Proposal.status == "open",
     Proposal.kind == "promotion",
 )
@@ -199,14 +200,14 @@ _CYCLE_RESULTS_OF = (
         _CYCLE_RESULT.c.hit,
         _CYCLE_RESULT.c.weeks_met,
     )
-    .where(_CYCLE_RESULT.c.playbook_id.in_(bindparam("pids", expanding=True)))
+    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
     .order_by(_CYCLE_RESULT.c.cycle)
 )
 _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where(
-    _PROPOSAL.c.playbook_id.in_(bindparam("pids", expanding=True)), _PROPOSAL.c.kind == "scale"
+    one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
 )
 _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
-    _PROPOSAL.c.playbook_id.in_(bindparam("pids", expanding=True)),
+    one_of(_PROPOSAL.c.playbook_id, "pids"),
     _PROPOSAL.c.kind == "scale",
     _PROPOSAL.c.status == "open",
 )
@@ -225,9 +226,7 @@ _CLOSE_WEEK = (
         )
     )
 )
-_VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(
-    _REGISTRY.c.playbook_id.in_(bindparam("pids", expanding=True))
-)
+_VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(one_of(_REGISTRY.c.playbook_id, "pids"))
 
 
 class Governance:

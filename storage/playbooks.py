@@ -24,6 +24,7 @@ from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import CadenceJob, CheckIn, Cycle, Decision, MembershipChange, Playbook, RegistryVersion, Step
 from storage.outbox import enqueue_in
+from storage.types import one_of
 
 CURATORS_CHANNEL = "curators_channel"
 
@@ -63,7 +64,7 @@ CLOCK_STATUSES = ("active", "paused", "retired")
 # thousand at once.
 _STEPS_OF_MANY = (
     select(Step)
-    .where(col(Step.playbook_id).in_(bindparam("ids", expanding=True)), col(Step.retired_at).is_(None))
+    .where(one_of(col(Step.playbook_id), "ids"), col(Step.retired_at).is_(None))
     .order_by(Step.playbook_id, Step.position)
 )
 
@@ -73,7 +74,7 @@ _RANKED_CYCLES = (
         CYCLE,
         func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
     )
-    .where(CYCLE.c.playbook_id.in_(bindparam("ids", expanding=True)))
+    .where(one_of(CYCLE.c.playbook_id, "ids"))
     .subquery()
 )
 
@@ -89,7 +90,7 @@ _ANCHORS_OF_MANY = (
 )
 
 
-_PLAYBOOKS_OF_MANY = select(Playbook).where(col(Playbook.id).in_(bindparam("ids", expanding=True)))
+_PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
 
 
 class Conflict(Exception):

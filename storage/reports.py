@@ -28,6 +28,7 @@ from storage.models import (
     RegistryVersion,
     StepVerdict,
 )
+from storage.types import one_of
 
 # Literal kind, so the partial index serves (see models). No condition on the playbook:
 # it would lead SQLite's planner to the index by playbook, which holds every decision.
@@ -45,7 +46,7 @@ _MODE_CHANGES_BETWEEN = (
 _EXCEPTION_RATIOS = (
     select(StepVerdict.week_start, func.sum(StepVerdict.exceptions), func.sum(StepVerdict.cases))
     .where(
-        col(StepVerdict.week_start).in_(bindparam("weeks", expanding=True, type_=Date)),
+        one_of(col(StepVerdict.week_start), "weeks", Date()),
         col(StepVerdict.cases).is_not(None),
     )
     .group_by(StepVerdict.week_start)

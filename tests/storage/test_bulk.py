@@ -71,9 +71,9 @@ def test_a_value_repeated_down_a_column_is_written_as_itself(engine, playbook):
 
 
 def test_insert_new_of_many_rows_writes_the_new_keys_only_and_every_value_as_given(engine):
-    """Many rows at once (on PostgreSQL, arrays zipped back into rows, JSON as one JSON
-    array): the keys already taken keep their rows, the others are written as given,
-    and exactly the new keys come back."""
+    """Many rows at once (on PostgreSQL, through COPY into a table of the transaction's
+    own): the keys already taken keep their rows, the others are written as given, and
+    exactly the new keys come back."""
     outbox = OutboxMessage.__table__
     at = datetime(2026, 11, 23, 13, 0, tzinfo=timezone(timedelta(hours=1)))
 
@@ -108,3 +108,21 @@ def test_insert_new_of_many_rows_writes_the_new_keys_only_and_every_value_as_giv
     assert instants == {datetime(2026, 11, 23, 12, 0, tzinfo=UTC)}
     with unit_of_work(engine) as s:
         assert insert_new(s, outbox, rows) == set()  # all taken now: nothing written twice
+
+
+def test_insert_new_twice_in_one_transaction_decides_each_batch_on_its_own(engine):
+    """The second batch of the same transaction is not mixed with the first (on
+    PostgreSQL, each call's own table of incoming rows is gone when it returns), and a
+    key the first batch took is taken for the second."""
+    outbox = OutboxMessage.__table__
+    at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def rows(*keys: str) -> list[dict]:
+        common = dict(method="chat.postMessage", channel="C1", payload={}, status="pending", attempts=0)
+        return [dict(key=key, created_at=at, available_at=at, **common) for key in keys]
+
+    with unit_of_work(engine) as s:
+        assert insert_new(s, outbox, rows("a", "b")) == {"a", "b"}
+        assert insert_new(s, outbox, rows("b", "c", "d")) == {"c", "d"}
+    with engine.connect() as c:
+        assert sorted(c.execute(select(outbox.c.key)).scalars()) == ["a", "b", "c", "d"]
