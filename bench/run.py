@@ -97,9 +97,10 @@ CLOSE_SECONDS = 3  # 1,000 playbooks x 5 steps, 104 weeks of history
 CLOSE_HISTORY = 1.2  # the close with 104 weeks against the close with 8
 DIGEST_SECONDS, CHARTS_SECONDS = 1, 3
 # Flat in the number of playbooks: ten times the playbooks, the digest the same number of
-# statements and the close at most this factor more. An INSERT that returns the keys it
-# took goes to the database in batches of up to 1,000 rows, each batch a statement; a
-# statement per playbook would be hundreds more.
+# statements and the close at most this factor more. On SQLite an INSERT that returns the
+# keys it took goes to the database in batches of up to 1,000 rows, each batch a
+# statement (on PostgreSQL, a COPY and one INSERT); a statement per playbook would be
+# hundreds more.
 STATEMENTS_FLAT = 1.25
 DELIVERY = 1.1  # x the lower bound Slack's limits allow
 
@@ -262,8 +263,8 @@ def _summary(results: dict, previous: dict) -> list[str]:
     lines += [
         "",
         f"Flat in the number of playbooks: with ten times the playbooks, the digest sends the same number of "
-        f"statements and the close at most {STATEMENTS_FLAT}× (an INSERT that returns the keys it took goes in "
-        "batches of up to 1,000 rows, each a statement).",
+        f"statements and the close at most {STATEMENTS_FLAT}× (on SQLite an INSERT that returns the keys it took "
+        "goes in batches of up to 1,000 rows, each a statement; on PostgreSQL, a COPY and one INSERT).",
         "",
     ]
     return lines

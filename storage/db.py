@@ -103,7 +103,9 @@ _WRITER_LOCKS_GUARD = threading.Lock()
 
 def _writers_in_turn(engine: Engine) -> AbstractContextManager[object]:
     """The engine's writers' lock on SQLite (re-entrant: a thread holding it may take it
-    again); nothing on PostgreSQL, whose writers lock rows, not the database."""
+    again); nothing on PostgreSQL, whose writers lock rows, not the database. A unit of
+    work never waits on another thread's unit of work: that thread would wait for this
+    lock (the close reads beside its transaction through `reading`, which takes none)."""
     if engine.dialect.name != "sqlite":
         return nullcontext()
     with _WRITER_LOCKS_GUARD:
