@@ -53,39 +53,38 @@ def insert_new(session: Session | Connection, table: Table, rows: list[dict[str,
     the returned keys (PostgreSQL waits for the winner to commit before deciding)."""
     if not rows:
         return set()
-    bind = session.get_bind() if isinstance(session, Session) else session
-    if bind.dialect.name == "postgresql" and len(rows) > 1:
+    if isinstance(session, Session):
+        session.flush()  # what the session holds goes first, as session.execute would do
+        session = session.connection()  # a Core statement costs less on the connection
+    if session.dialect.name == "postgresql" and len(rows) > 1:
         return _copy_new(session, table, rows, key)
-    statement = _statement(bind.dialect.name, table, key)
+    statement = _statement(session.dialect.name, table, key)
     # One single-row statement run over all rows: SQLAlchemy batches it ("insertmanyvalues").
     return set(session.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
 
 
-def _copy_new(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str) -> set[str]:
+def _copy_new(connection: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> set[str]:
     """PostgreSQL: insert_new through COPY into a table of this transaction's own, then one
     INSERT ... SELECT of the rows whose key is new. Kept for speed, measured: a close of
     1,000 playbooks inserts 6,600 rows this way, and the batched INSERT's text is long
     enough that psycopg parses each batch anew, which cost the close 0.3 s of its 3 s
     budget (docs/architecture.md)."""
-    if isinstance(session, Session):
-        session.flush()
-        session = session.connection()
-    quote = session.dialect.identifier_preparer.quote
-    target = session.dialect.identifier_preparer.format_table(table)
+    quote = connection.dialect.identifier_preparer.quote
+    target = connection.dialect.identifier_preparer.format_table(table)
     staging = quote(f"incoming_{table.name}")
     names = ", ".join(quote(c) for c in rows[0])
-    session.execute(
+    connection.execute(
         text(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {names} FROM {target} WITH NO DATA")
     )
-    _copy(session, table, rows, into=staging)
-    inserted = session.execute(
+    _copy(connection, table, rows, into=staging)
+    inserted = connection.execute(
         text(
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} "
             f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}"
         )
     )
     keys = set(inserted.scalars())
-    session.execute(text(f"DROP TABLE {staging}"))  # another call in this transaction makes its own
+    connection.execute(text(f"DROP TABLE {staging}"))  # another call in this transaction makes its own
     return keys
 
 

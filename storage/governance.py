@@ -206,6 +206,14 @@ _CYCLE_RESULTS_OF = (
 _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
 )
+_OPEN_PROPOSALS_OF = (
+    select(Proposal).where(one_of(col(Proposal.playbook_id), "pids"), Proposal.status == "open").order_by(Proposal.id)
+)
+_VERSIONS_ORDER = (RegistryVersion.slug, RegistryVersion.version)
+_VERSIONS_OF_PLAYBOOK = (
+    select(RegistryVersion).where(col(RegistryVersion.playbook_id) == bindparam("pid")).order_by(*_VERSIONS_ORDER)
+)
+
 _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"),
     _PROPOSAL.c.kind == "scale",
@@ -246,16 +254,17 @@ class Governance:
         if not ids:
             return StepHistory({}, {})
         with reading(self.engine) as s:
-            verdicts = s.execute(
+            core = s.connection()  # Core statements cost less on the connection than through the session
+            verdicts = core.execute(
                 _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
             ).all()
             # Decisions reach as far back as the oldest week loaded (all of them for a new
             # step): the first, as the verdicts come oldest first.
             since = verdicts[0].week_start if verdicts else date.min
-            decisions = s.execute(_STEP_CHANGES_SINCE, {"step_ids": ids, "since": since}).all()
+            decisions = core.execute(_STEP_CHANGES_SINCE, {"step_ids": ids, "since": since}).all()
             proposals = s.execute(_OPEN_PROMOTIONS, {"step_ids": ids}).scalars().all()
             pids = [state.playbook.id for state in states]
-            guardrail_weeks = s.execute(_GUARDRAIL_SINCE, {"pids": pids, "since": since}).all()
+            guardrail_weeks = core.execute(_GUARDRAIL_SINCE, {"pids": pids, "since": since}).all()
         guardrail: dict[int, dict[date, str]] = {}
         for pid, week_start, figures in guardrail_weeks:
             guardrail.setdefault(pid, {})[week_start] = (figures or {}).get("state", "MISSING")
@@ -332,20 +341,16 @@ class Governance:
         if not playbook_ids:
             return []
         with reading(self.engine) as s:
-            return list(
-                s.execute(
-                    select(Proposal)
-                    .where(col(Proposal.playbook_id).in_(playbook_ids), Proposal.status == "open")
-                    .order_by(Proposal.id)
-                ).scalars()
-            )
+            return list(s.execute(_OPEN_PROPOSALS_OF, {"pids": playbook_ids}).scalars())
 
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
         return self.open_proposals_of([playbook_id])
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
         with reading(self.engine) as s:
-            query = select(RegistryVersion).order_by(RegistryVersion.slug, RegistryVersion.version)
+            if playbook_id is not None and function is None:  # a playbook's page: status
+                return list(s.execute(_VERSIONS_OF_PLAYBOOK, {"pid": playbook_id}).scalars())
+            query = select(RegistryVersion).order_by(*_VERSIONS_ORDER)
             if playbook_id is not None:
                 query = query.where(RegistryVersion.playbook_id == playbook_id)
             if function is not None:

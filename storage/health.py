@@ -29,12 +29,12 @@ class Health:
             pass  # another clock wrote the first beat at the same moment: alive either way
 
     def heartbeat(self, name: str) -> datetime | None:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return s.execute(select(Heartbeat.at).where(Heartbeat.name == name)).scalar()
 
     def ping(self) -> bool:
-        with self.engine.connect() as connection:
-            return connection.execute(text("SELECT 1")).scalar() == 1
+        with reading(self.engine) as s:
+            return s.connection().execute(text("SELECT 1")).scalar() == 1
 
     def slack_access_lost(self) -> tuple[str, datetime] | None:
         """Why and since when Slack refuses the bot's token (the app uninstalled, the token

@@ -22,7 +22,17 @@ from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec, RuleSettings
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import CadenceJob, CheckIn, Cycle, Decision, MembershipChange, Playbook, RegistryVersion, Step
+from storage.models import (
+    CadenceJob,
+    CheckIn,
+    Cycle,
+    Decision,
+    MembershipChange,
+    Person,
+    Playbook,
+    RegistryVersion,
+    Step,
+)
 from storage.outbox import enqueue_in
 from storage.types import one_of
 
@@ -34,7 +44,7 @@ PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
 
 # One playbook's state in one statement: the playbook, its channel's count of membership
 # changes (a request checking the caller's membership needs it, bot/slack/members.py),
-# its steps and its latest two cycle rows (a resume's new run, and the run its pause
+# when its owner's account was deactivated (status says so), its steps and its latest two cycle rows (a resume's new run, and the run its pause
 # ended, whose last week may still be open): a row per step and cycle. Loaded by the ORM:
 # building the rows through SQLModel's validation cost a request a third of its CPU, and
 # a statement each for the parts, on PostgreSQL, 1.5 ms in round trips (bench/profile.py).
@@ -47,8 +57,9 @@ _LATEST_TWO_CYCLES = (
     .scalar_subquery()
 )
 _STATE = (
-    select(Playbook, MembershipChange.version, Step, Cycle)
+    select(Playbook, MembershipChange.version, Person.deactivated_at, Step, Cycle)
     .outerjoin(MembershipChange, col(MembershipChange.channel_id) == col(Playbook.channel_id))
+    .outerjoin(Person, col(Person.user_id) == col(Playbook.owner_id))
     .outerjoin(Step, and_(col(Step.playbook_id) == col(Playbook.id), col(Step.retired_at).is_(None)))
     .outerjoin(Cycle, and_(col(Cycle.playbook_id) == col(Playbook.id), col(Cycle.id).in_(_LATEST_TWO_CYCLES)))
     .order_by(col(Step.position), col(Cycle.number).desc())
@@ -103,9 +114,11 @@ class PlaybookState:
     steps: list[Step]  # the steps in the current definition, in order
     anchor: Cycle | None  # the latest started cycle; later cycles follow from it
     previous: Cycle | None = None  # the cycle row before it: the run a pause ended before a resume
-    # How often the playbook's channel's membership changed, read with it (None: not read;
-    # the lists of many playbooks leave it out).
+    # How often the playbook's channel's membership changed, and whether Slack calls its
+    # owner's account deactivated, read with it (None: not read; the lists of many
+    # playbooks leave them out).
     channel_changes: int | None = None
+    owner_deactivated: bool | None = None
 
     @cached_property
     def cycle_anchor(self) -> CycleAnchor | None:
@@ -190,11 +203,18 @@ class Playbooks:
         if not rows:
             return None
         # The ORM gives each row's step and cycle as one object however often it repeats.
-        steps = list({id(step): step for _p, _v, step, _c in rows if step is not None}.values())
+        steps = list({id(step): step for *_r, step, _c in rows if step is not None}.values())
         cycles = sorted({id(c): c for *_r, c in rows if c is not None}.values(), key=lambda c: -c.number)
-        playbook, changes = rows[0][0], rows[0][1]
+        playbook, changes, deactivated_at = rows[0][:3]
         anchor, previous = [*cycles, None, None][:2]
-        return PlaybookState(playbook, steps, anchor, previous, channel_changes=changes or 0)
+        return PlaybookState(
+            playbook,
+            steps,
+            anchor,
+            previous,
+            channel_changes=changes or 0,
+            owner_deactivated=deactivated_at is not None,
+        )
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         with reading(self.engine) as s:

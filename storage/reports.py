@@ -61,9 +61,9 @@ class Reports:
         """The week's KPI (its latest report) for each playbook and week."""
         if not playbook_ids or not weeks:
             return {}
-        with self.engine.connect() as connection:
+        with reading(self.engine) as session:
             return counting.latest(
-                connection, KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks]
+                session.connection(), KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks]
             )
 
     def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
@@ -98,8 +98,8 @@ class Reports:
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(_EXCEPTION_RATIOS, {"weeks": weeks}).all()
+        with reading(self.engine) as session:
+            rows = session.connection().execute(_EXCEPTION_RATIOS, {"weeks": weeks}).all()
         return {week: exceptions / cases for week, exceptions, cases in rows if cases}
 
     def mode_changes_between(self, playbook_ids: list[int], start: datetime, end: datetime) -> list[Decision]:

@@ -74,12 +74,16 @@ class TeamDirectory:
         self._people: dict[str, tuple[float, Person]] = {}
         self._lock = threading.Lock()
 
-    def teams(self, client: WebClient, channel_ids: list[str]) -> dict[str, list[Person] | None]:
+    def teams(
+        self, client: WebClient, channel_ids: list[str], changes: dict[str, int] | None = None
+    ) -> dict[str, list[Person] | None]:
         """Several channels' human members, with their people looked up together (so a large
         org costs a few paged users.list calls, not a users.info per person). A channel
-        Slack would not list maps to None; the first one to fail for another reason raises."""
+        Slack would not list maps to None; the first one to fail for another reason raises.
+        `changes`: the channels' counts of membership changes, if already read."""
         members: dict[str, frozenset[str] | None] = {}
-        changes = self.shared.versions(channel_ids) if self.shared else {}
+        if changes is None:
+            changes = self.shared.versions(channel_ids) if self.shared else {}
         for channel in channel_ids:
             try:
                 members[channel] = self.channel_members(client, channel, changes.get(channel, 0))

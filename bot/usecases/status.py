@@ -17,6 +17,7 @@ from bot.usecases import governance
 from bot.usecases.caller import Caller
 from cadence import calendar, rules
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
+from storage.db import reads_together
 from storage.governance import Governance
 from storage.reports import Reports
 from storage.store import PlaybookState
@@ -32,7 +33,13 @@ class Shown:
 
 def status(caller: Caller, slug: str | None) -> Shown:
     """One playbook's status: the one named, or this channel's only one; else the list of
-    this channel's playbooks, or the caller's, or every one."""
+    this channel's playbooks, or the caller's, or every one. It only reads, a dozen
+    things, so its reads share one connection (reads_together)."""
+    with reads_together(caller.store.engine):
+        return _status(caller, slug)
+
+
+def _status(caller: Caller, slug: str | None) -> Shown:
     if slug is not None:
         return playbook_status(caller, caller.playbook(slug, "status"))
     here = caller.store.playbook_states(channel_id=caller.channel_id)
@@ -163,7 +170,9 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             trend_known=sum(1 for v in trend if v is not None),
             met_weeks=met_weeks,
             away=away,
-            owner_deactivated=bool(caller.store.deactivated([playbook.owner_id])),
+            owner_deactivated=state.owner_deactivated
+            if state.owner_deactivated is not None
+            else bool(caller.store.deactivated([playbook.owner_id])),
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=None
             if playbook.guardrail_name is None or figures is None
@@ -183,6 +192,11 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
 
 
 def history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
+    with reads_together(caller.store.engine):
+        return _history(caller, slug, step_name, limit)
+
+
+def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
     state = caller.playbook(slug, "history")
     step = caller.step(state, step_name, "history") if step_name else None
     decisions = Governance(caller.store.engine).history(state.playbook.id, step.id if step else None, limit)
@@ -211,8 +225,10 @@ def _away_on_team(caller: Caller, state: PlaybookState, today: date) -> dict[str
     """The team's people who said they are away today or later; none if Slack does not
     say who is on the team (status shows the rest all the same)."""
     try:
-        team = caller.services.directory.teams(caller.client, [state.playbook.channel_id])
+        channel = state.playbook.channel_id
+        known = None if state.channel_changes is None else {channel: state.channel_changes}
+        team = caller.services.directory.teams(caller.client, [channel], known)
     except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):
         return {}
-    people = team.get(state.playbook.channel_id) or []
+    people = team.get(channel) or []
     return caller.store.away([p.user_id for p in people], through=today) if people else {}

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from storage import replay
-from storage.db import make_engine, normalise_database_url, unit_of_work
+from storage.db import make_engine, normalise_database_url, reading, reads_together, unit_of_work
 from storage.models import Heartbeat
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -55,3 +55,21 @@ def test_hosting_platforms_urls_use_psycopg_3():
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert make_engine("postgres://u@h/db").dialect.driver == "psycopg"
+
+
+def test_reads_together_share_one_connection_and_see_what_was_committed_before_each_read(engine):
+    checkouts = []
+    event.listen(engine.pool, "checkout", lambda *_: checkouts.append(1))
+    with reads_together(engine):
+        with reading(engine) as first:
+            assert first.execute(text("SELECT count(*) FROM heartbeat")).scalar() == 0
+        with unit_of_work(engine) as s:  # a write beside the reads: its own connection
+            s.add(Heartbeat(name="beside", at=AT))
+        with reading(engine) as second:
+            assert second is first
+            assert second.execute(text("SELECT count(*) FROM heartbeat")).scalar() == 1
+    assert len(checkouts) == 2  # the reads' one connection, and the write's
+    with reading(engine) as after:
+        assert after is not first
+        after.execute(text("SELECT 1"))
+    assert len(checkouts) == 3
