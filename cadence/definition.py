@@ -94,6 +94,44 @@ class StepSpec(_Strict):
         return self
 
 
+# What an adopting team may set (`/rollout adopt ... baseline:X target:Y tz:Zone cap:C
+# rubric:R`), and by default; a start date is always allowed.
+Overridable = Literal["baseline", "target", "timezone", "exception_cap", "rubric_threshold"]
+DEFAULT_MAY_CHANGE: tuple[Overridable, ...] = ("baseline", "target", "timezone")
+Link = Annotated[str, Field(min_length=1, max_length=500)]
+KitLine = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+def _is_link(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://")) and " " not in text
+
+
+class ReplicationSpec(_Strict):
+    """The replication kit: how to run the workflow, for the teams that adopt it. Every
+    field is optional and shown to adopters (docs/playbooks.md)."""
+
+    runbook: Link | None = None  # a link: how to run the workflow
+    training: list[KitLine] = Field(default_factory=list, max_length=20)  # links or plain lines
+    checks: list[KitLine] = Field(default_factory=list, max_length=20)  # tests before the first cycle
+    requires: list[KitLine] = Field(default_factory=list, max_length=20)  # integrations and inputs
+    may_change: list[Overridable] = Field(default_factory=lambda: list(DEFAULT_MAY_CHANGE))
+
+    @field_validator("runbook")
+    @classmethod
+    def _runbook_is_a_link(cls, value: str | None) -> str | None:
+        if value is not None and not _is_link(value):
+            raise ValueError(f"must be an http:// or https:// link, got {value!r}")
+        return value
+
+    @field_validator("training", "checks", "requires")
+    @classmethod
+    def _links_are_web_links(cls, lines: list[str]) -> list[str]:
+        for line in lines:
+            if "://" in line.split(" ")[0] and not _is_link(line):
+                raise ValueError(f"links must be http:// or https:// links, got {line!r}")
+        return lines
+
+
 class RuleSettings(_Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
@@ -111,6 +149,10 @@ class RuleSettings(_Strict):
     freeze_window_weeks: int = Field(default=8, ge=1, le=52)
     scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
     scale_after_cycles: int = Field(default=2, ge=1, le=12)
+    # Replication (PRODUCT.md "Replication that travels"): the attestation rate "ready to
+    # scale" asks for, and how many teams may run a version before one has replicated.
+    ready_min_attestation: Fraction = 0.75
+    adoption_wave: int = Field(default=3, ge=1, le=100)
     stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
     # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
     nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)
@@ -162,6 +204,7 @@ class PlaybookSpec(_Strict):
     inputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    replication: ReplicationSpec = Field(default_factory=ReplicationSpec)
 
     @field_validator("timezone")
     @classmethod

@@ -60,6 +60,8 @@ class Thresholds:
     freeze_window_weeks: int
     scale_min_kpi_weeks: int
     scale_after_cycles: int
+    ready_min_attestation: float = 0.75
+    adoption_wave: int = 3
 
     @classmethod
     def of(cls, settings: RuleSettings, exception_cap: float, rubric_threshold: float) -> Thresholds:
@@ -79,6 +81,8 @@ class Thresholds:
             freeze_window_weeks=settings.freeze_window_weeks,
             scale_min_kpi_weeks=settings.scale_min_kpi_weeks,
             scale_after_cycles=settings.scale_after_cycles,
+            ready_min_attestation=settings.ready_min_attestation,
+            adoption_wave=settings.adoption_wave,
         )
 
     @property

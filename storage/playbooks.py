@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from cadence import decisions
 from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
-from cadence.definition import PlaybookSpec, RuleSettings
+from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import (
@@ -187,6 +187,15 @@ def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
     )
 
 
+def _as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored definition as today's schema reads it, the defaults of fields added since
+    it was stored filled in: an upgrade alone changes no playbook's definition."""
+    try:
+        return parse_playbook(stored).canonical()
+    except DefinitionError:
+        return stored
+
+
 class Playbooks:
     engine: Engine
 
@@ -299,7 +308,7 @@ class Playbooks:
     def _load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
         definition = spec.canonical()
         playbook = s.exec(select(Playbook).where(Playbook.slug == spec.playbook)).first()
-        if playbook is not None and playbook.definition == definition:
+        if playbook is not None and _as_read_now(playbook.definition) == definition:
             return LoadOutcome(spec.playbook, "unchanged", [])
 
         columns = _playbook_columns(spec, org_timezone)
@@ -312,7 +321,7 @@ class Playbooks:
             s.add(Decision(**decision_columns(created, at)))
             return LoadOutcome(spec.playbook, "created", [])
 
-        previous = playbook.definition
+        previous = _as_read_now(playbook.definition)
         changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
         for name, value in columns.items():
             setattr(playbook, name, value)

@@ -1,0 +1,156 @@
+"""Replication that travels (PRODUCT.md): when a playbook is ready to scale beyond its
+KPI, how far an adopter may depart from the version it adopts, how many teams a version
+may run in at once, and whether an adopting team replicated the origin's result.
+
+Plain functions over plain data; each answer carries the numbers that decided it, for the
+messages that show them and the decision rows that keep them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any, get_args
+
+from cadence.definition import Overridable
+
+# What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
+# among these (cadence.definition.Overridable; by default DEFAULT_MAY_CHANGE).
+ADOPT_OVERRIDES = get_args(Overridable)
+
+READY = "ready"
+NOT_READY = "not ready"
+
+REPLICATED = "replicated"
+ON_TRACK = "on track"
+NOT_YET = "not yet"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One of the five things "ready to scale" means, met or not, with its numbers."""
+
+    name: str  # attestation | exceptions | contract | learnings | owner
+    met: bool
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepRatio:
+    """A step's exceptions and cases over the last cycle's closed weeks, and its cap."""
+
+    step: str
+    exceptions: int
+    cases: int
+    cap: float
+
+    @property
+    def ratio(self) -> float | None:
+        return self.exceptions / self.cases if self.cases else None
+
+    @property
+    def within_cap(self) -> bool:
+        """No cases, no exceptions: nothing exceeded. Exceptions without cases exceed any cap."""
+        if self.cases == 0:
+            return self.exceptions == 0
+        return self.exceptions / self.cases <= self.cap
+
+
+def readiness(
+    asked: int,
+    answered: int,
+    min_attestation: float,
+    steps: list[StepRatio],
+    inputs: list[str],
+    outputs: list[str],
+    learnings: dict[int, int],
+    cycles: list[int],
+    owner_active: bool,
+) -> list[Criterion]:
+    """The five criteria, in PRODUCT.md's order:
+
+    1. attestation rate over the cycles (`answered` of the `asked` check-ins of members who
+       were not away) at least `min_attestation`;
+    2. every step's exception ratio over the last cycle's closed weeks within its cap;
+    3. an input contract: `inputs` and `outputs` both declared;
+    4. at least one learning in each of `cycles` (`learnings`: count per cycle number);
+    5. an owner who is an active Slack user."""
+    rate = answered / asked if asked else None
+    over = [s for s in steps if not s.within_cap]
+    without = [c for c in cycles if learnings.get(c, 0) == 0]
+    return [
+        Criterion(
+            "attestation",
+            rate is not None and rate >= min_attestation,
+            dict(rate=rate, answered=answered, asked=asked, minimum=min_attestation),
+        ),
+        Criterion(
+            "exceptions",
+            not over,
+            dict(
+                steps=[
+                    dict(step=s.step, exceptions=s.exceptions, cases=s.cases, ratio=s.ratio, cap=s.cap) for s in steps
+                ],
+                over=[s.step for s in over],
+            ),
+        ),
+        Criterion("contract", bool(inputs) and bool(outputs), dict(inputs=len(inputs), outputs=len(outputs))),
+        Criterion(
+            "learnings",
+            not without,
+            dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without),
+        ),
+        Criterion("owner", owner_active, dict(active=owner_active)),
+    ]
+
+
+def is_ready(criteria: list[Criterion]) -> bool:
+    return all(c.met for c in criteria)
+
+
+def missing(criteria: list[Criterion]) -> list[str]:
+    return [c.name for c in criteria if not c.met]
+
+
+def refused_overrides(given: set[str], may_change: list[str] | tuple[str, ...]) -> list[str]:
+    """The overrides an adopting team asked for that the version's kit does not allow,
+    in the grammar's order."""
+    return [o for o in ADOPT_OVERRIDES if o in given and o not in may_change]
+
+
+@dataclass(frozen=True)
+class Adopter:
+    slug: str
+    verdict: str | None  # its latest cycle's verdict; None before its first cycle ends
+
+
+def wave_allows(running: list[Adopter], ever_replicated: bool, wave: int) -> bool:
+    """A version runs in at most `wave` adopting teams (active or paused; the caller passes
+    those) until one of its adopters has replicated; then the limit is gone."""
+    return ever_replicated or len(running) < wave
+
+
+def progress(value: float, baseline: float, target: float) -> float:
+    """How far `value` has come from `baseline` towards `target`, as a share of the
+    distance (1.0 at target; negative when it moved the wrong way). Direction is in the
+    sign of target - baseline."""
+    return (value - baseline) / (target - baseline)
+
+
+def cycle_progress(weekly_kpi: list[float | None], baseline: float, target: float) -> float | None:
+    """A cycle's progress: the median of its weekly KPI values as a share of the
+    baseline → target distance; None without a value."""
+    values = [v for v in weekly_kpi if v is not None]
+    if not values:
+        return None
+    return progress(median(values), baseline, target)
+
+
+def replication_verdict(hit: bool, own_progress: float | None, origin_progress: float | None) -> str:
+    """`replicated`: the cycle hit its own target by the scale rule. `on track`: it did
+    not, but its progress is at least half the origin's in its cycle with the same number.
+    `not yet` otherwise, and when either progress is unknown or the origin made none."""
+    if hit:
+        return REPLICATED
+    if own_progress is None or origin_progress is None or origin_progress <= 0:
+        return NOT_YET
+    return ON_TRACK if own_progress >= origin_progress / 2 else NOT_YET

@@ -1,0 +1,136 @@
+"""Replication that travels: readiness beyond the KPI, what an adopter may change, waves,
+and the replication verdict (PRODUCT.md), each with the numbers that decided it."""
+
+import copy
+
+import pytest
+
+from cadence import replication as r
+from cadence.definition import DefinitionError, parse_playbook
+from tests.conftest import SUPPORT_REPLIES
+
+
+def _ready(**overrides):
+    arguments = dict(
+        asked=40,
+        answered=32,
+        min_attestation=0.75,
+        steps=[r.StepRatio("draft", 2, 40, 0.10), r.StepRatio("send", 0, 0, 0.10)],
+        inputs=["ticket text"],
+        outputs=["reply"],
+        learnings={1: 1, 2: 2},
+        cycles=[1, 2],
+        owner_active=True,
+    )
+    return r.readiness(**{**arguments, **overrides})
+
+
+def test_all_five_met_is_ready_and_each_criterion_carries_its_numbers():
+    criteria = _ready()
+    assert [c.name for c in criteria] == ["attestation", "exceptions", "contract", "learnings", "owner"]
+    assert r.is_ready(criteria) and r.missing(criteria) == []
+    attestation = criteria[0].figures
+    assert attestation == dict(rate=0.8, answered=32, asked=40, minimum=0.75)
+    assert criteria[1].figures["steps"][0] == dict(step="draft", exceptions=2, cases=40, ratio=0.05, cap=0.10)
+    assert criteria[3].figures["per_cycle"] == {"1": 1, "2": 2}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "missing"),
+    [
+        (dict(answered=29), ["attestation"]),  # 29/40 = 0.725 < 0.75
+        (dict(answered=30), []),  # exactly the minimum
+        (dict(asked=0, answered=0), ["attestation"]),  # nobody asked: no rate, not met
+        (dict(steps=[r.StepRatio("draft", 5, 40, 0.10)]), ["exceptions"]),
+        (dict(steps=[r.StepRatio("draft", 4, 40, 0.10)]), []),  # at the cap is within it
+        (dict(steps=[r.StepRatio("draft", 1, 0, 0.10)]), ["exceptions"]),  # exceptions without cases
+        (dict(outputs=[]), ["contract"]),
+        (dict(learnings={2: 3}), ["learnings"]),
+        (dict(owner_active=False), ["owner"]),
+        (dict(answered=0, inputs=[], owner_active=False), ["attestation", "contract", "owner"]),
+    ],
+)
+def test_each_criterion_fails_on_its_own(overrides, missing):
+    assert r.missing(_ready(**overrides)) == missing
+
+
+def test_the_learnings_criterion_names_the_cycles_without_one():
+    criterion = _ready(learnings={1: 2}, cycles=[1, 2])[3]
+    assert not criterion.met and criterion.figures["missing"] == [2]
+
+
+def test_an_adopter_may_change_only_what_the_kit_allows():
+    assert r.refused_overrides({"baseline", "timezone"}, ["baseline", "target", "timezone"]) == []
+    assert r.refused_overrides({"exception_cap", "baseline", "rubric_threshold"}, ["baseline"]) == [
+        "exception_cap",
+        "rubric_threshold",
+    ]
+
+
+def test_a_wave_holds_until_an_adopter_replicated():
+    running = [r.Adopter("a", None), r.Adopter("b", r.NOT_YET), r.Adopter("c", r.ON_TRACK)]
+    assert r.wave_allows(running[:2], ever_replicated=False, wave=3)
+    assert not r.wave_allows(running, ever_replicated=False, wave=3)
+    assert r.wave_allows(running, ever_replicated=True, wave=3)
+
+
+def test_progress_is_a_share_of_the_distance_either_way():
+    assert r.progress(15, 42, 15) == 1.0  # down: at target
+    assert r.progress(28.5, 42, 15) == 0.5
+    assert r.progress(0.6, 0.5, 0.7) == pytest.approx(0.5)  # up
+    assert r.progress(45, 42, 15) < 0  # the wrong way
+    assert r.cycle_progress([40, None, 30, 20], 42, 15) == pytest.approx(12 / 27)  # median 30
+    assert r.cycle_progress([None, None], 42, 15) is None
+
+
+@pytest.mark.parametrize(
+    ("hit", "own", "origin", "verdict"),
+    [
+        (True, None, None, r.REPLICATED),
+        (False, 0.5, 0.9, r.ON_TRACK),
+        (False, 0.45, 0.9, r.ON_TRACK),  # exactly half
+        (False, 0.44, 0.9, r.NOT_YET),
+        (False, None, 0.9, r.NOT_YET),  # no KPI reported
+        (False, 0.5, None, r.NOT_YET),  # the origin has no cycle with that number
+        (False, 0.1, 0.0, r.NOT_YET),  # the origin made no progress to be half of
+    ],
+)
+def test_the_replication_verdict(hit, own, origin, verdict):
+    assert r.replication_verdict(hit, own, origin) == verdict
+
+
+def _kit(**replication):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["replication"] = replication
+    return raw
+
+
+def test_the_kit_is_optional_and_defaults_what_may_change():
+    spec = parse_playbook(SUPPORT_REPLIES)
+    assert spec.replication.runbook is None and spec.replication.checks == []
+    assert spec.replication.may_change == ["baseline", "target", "timezone"]
+    assert spec.rules.ready_min_attestation == 0.75 and spec.rules.adoption_wave == 3
+
+
+def test_the_kit_is_validated():
+    kit = parse_playbook(
+        _kit(
+            runbook="https://wiki.example.com/support-replies",
+            training=["https://wiki.example.com/ai-drafting-101", "Shadow the origin team for one week"],
+            checks=["Draft 10 sample tickets and review them before week 1"],
+            requires=["Helpdesk macros enabled"],
+            may_change=["baseline", "target", "timezone", "exception_cap"],
+        )
+    ).replication
+    assert kit.training[1] == "Shadow the origin team for one week"
+    assert kit.may_change[-1] == "exception_cap"
+    for bad, field in [
+        (dict(runbook="javascript:alert(1)"), "replication.runbook"),
+        (dict(runbook="wiki.example.com"), "replication.runbook"),
+        (dict(training=["ftp://files.example.com/x"]), "replication.training"),
+        (dict(may_change=["owner"]), "replication.may_change"),
+        (dict(runbook_url="https://x.example.com"), "replication.runbook_url"),
+    ]:
+        with pytest.raises(DefinitionError) as info:
+            parse_playbook(_kit(**bad))
+        assert info.value.problems[0].startswith(field), info.value.problems
