@@ -43,6 +43,10 @@ class DecisionKind(StrEnum):
     CURATOR_ADDED = "curator-added"
     CURATOR_REMOVED = "curator-removed"
     SETTING_CHANGED = "setting-changed"
+    NOT_READY = "not-ready"  # the KPI held, a criterion of readiness did not
+    WAVE_REFUSED = "wave-refused"  # an adoption past a version's wave (on the origin)
+    WAVE_OVERRIDDEN = "wave-overridden"  # a curator adopted past it all the same (on the adopter)
+    REPLICATION = "replication"  # an adopting playbook's cycle: replicated, on track or not yet
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -386,13 +390,85 @@ def of_approval(
 
 
 def of_publication(
-    playbook_id: int, slug: str, version: int, results: list[dict[str, Any]], scale_rule_held: bool, by: str
+    playbook_id: int,
+    slug: str,
+    version: int,
+    results: list[dict[str, Any]],
+    scale_rule_held: bool,
+    by: str,
+    criteria: list[dict[str, Any]] | None = None,
+    override: str | None = None,
 ) -> Decision:
+    """A publication, with the readiness criteria it was published on; `override`: a
+    curator's reason for publishing what was not ready (the rule is then "override")."""
+    missing = [c["name"] for c in criteria or [] if not c["met"]]
+    summary = f"{slug} v{version} published"
+    if override is not None:
+        summary += f" over {', '.join(missing) or 'nothing'} missing: {override}"
     return Decision(
         kind=DecisionKind.PUBLISH,
-        rule="scale" if scale_rule_held else "curator",
+        rule="override" if override is not None else ("scale" if scale_rule_held else "curator"),
         actor=by,
         playbook_id=playbook_id,
-        summary=f"{slug} v{version} published",
-        figures={"version": version, "cycle_results": results, "scale_rule_held": scale_rule_held},
+        summary=summary,
+        figures={
+            "version": version,
+            "cycle_results": results,
+            "scale_rule_held": scale_rule_held,
+            "criteria": criteria or [],
+            "missing": missing,
+            "override": override,
+        },
+    )
+
+
+def of_not_ready(playbook_id: int, week_start: date, figures: dict[str, Any], missing: list[str]) -> Decision:
+    """The scale rule held at a cycle's close, but not every criterion of readiness."""
+    return Decision(
+        kind=DecisionKind.NOT_READY,
+        rule="readiness",
+        actor="rule:readiness",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=f"KPI sustained, not yet ready: {', '.join(missing)}",
+        figures={**figures, "missing": missing},
+    )
+
+
+def of_wave(
+    playbook_id: int, slug: str, version: int, wave: int, running: list[dict[str, Any]], by: str, override: str | None
+) -> Decision:
+    """An adoption past a version's wave: refused (on the origin), or overridden by a
+    curator (`playbook_id`: the adopting playbook)."""
+    names = ", ".join(r["slug"] for r in running)
+    figures = {"version": version, "wave": wave, "running": running, "override": override}
+    if override is None:
+        return Decision(
+            kind=DecisionKind.WAVE_REFUSED,
+            rule="wave",
+            actor=by,
+            playbook_id=playbook_id,
+            summary=f"{slug} v{version}: adoption refused, {len(running)} of {wave} running ({names})",
+            figures=figures,
+        )
+    return Decision(
+        kind=DecisionKind.WAVE_OVERRIDDEN,
+        rule="override",
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"adopted {slug} v{version} past its wave of {wave}: {override}",
+        figures=figures,
+    )
+
+
+def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str, figures: dict[str, Any]) -> Decision:
+    """An adopting playbook's completed cycle against the origin's."""
+    return Decision(
+        kind=DecisionKind.REPLICATION,
+        rule="replication",
+        actor="rule:replication",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=f"cycle {cycle}: {verdict}",
+        figures={"cycle": cycle, "verdict": verdict, **figures},
     )

@@ -58,6 +58,8 @@ class Origin:
     version: int
     baseline: float
     latest: float | None
+    verdict: str | None = None  # the adopting team's latest replication verdict
+    verdict_cycle: int | None = None
 
     @property
     def delta(self) -> float | None:

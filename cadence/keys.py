@@ -42,6 +42,11 @@ def lapsed_member_work(kind: str, playbook_id: int, week_start: date) -> str:
     return member_work(kind, playbook_id, week_start, ALL_MEMBERS)
 
 
+def learning_prompt(playbook_id: int, week_start: date) -> str:
+    """The owner's week-4 DM asking what the cycle taught (week_start: its fourth week)."""
+    return f"learning-prompt:{playbook_id}:{week_start.isoformat()}"
+
+
 def owner_reminder(playbook_id: int, week_start: date) -> str:
     """The owner's Friday DM of what is missing for the week (or its record that nothing was)."""
     return f"owner-reminder:{playbook_id}:{week_start.isoformat()}"
@@ -126,6 +131,11 @@ def override(step_id: int, instant_iso: str) -> str:
 def scale(playbook_id: int, cycle: int) -> str:
     """A "ready to scale" proposal (proposal.key); its message goes to the curators."""
     return f"scale:{playbook_id}:{cycle}"
+
+
+def not_ready(playbook_id: int, cycle: int) -> str:
+    """ "KPI sustained, not yet ready": once per playbook and cycle."""
+    return f"not-ready:{playbook_id}:{cycle}"
 
 
 def publish(playbook_id: int, version: int) -> str:

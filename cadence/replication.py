@@ -65,6 +65,7 @@ def readiness(
     learnings: dict[int, int],
     cycles: list[int],
     owner_active: bool,
+    cycles_wanted: int | None = None,
 ) -> list[Criterion]:
     """The five criteria, in PRODUCT.md's order:
 
@@ -72,11 +73,13 @@ def readiness(
        were not away) at least `min_attestation`;
     2. every step's exception ratio over the last cycle's closed weeks within its cap;
     3. an input contract: `inputs` and `outputs` both declared;
-    4. at least one learning in each of `cycles` (`learnings`: count per cycle number);
+    4. at least one learning in each of `cycles` (`learnings`: count per cycle number), and
+       as many cycles as `cycles_wanted` (a publish before the scale rule's cycles closed);
     5. an owner who is an active Slack user."""
     rate = answered / asked if asked else None
     over = [s for s in steps if not s.within_cap]
     without = [c for c in cycles if learnings.get(c, 0) == 0]
+    wanted = len(cycles) if cycles_wanted is None else cycles_wanted
     return [
         Criterion(
             "attestation",
@@ -96,8 +99,8 @@ def readiness(
         Criterion("contract", bool(inputs) and bool(outputs), dict(inputs=len(inputs), outputs=len(outputs))),
         Criterion(
             "learnings",
-            not without,
-            dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without),
+            not without and len(cycles) >= wanted,
+            dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
         ),
         Criterion("owner", owner_active, dict(active=owner_active)),
     ]
@@ -154,3 +157,14 @@ def replication_verdict(hit: bool, own_progress: float | None, origin_progress: 
     if own_progress is None or origin_progress is None or origin_progress <= 0:
         return NOT_YET
     return ON_TRACK if own_progress >= origin_progress / 2 else NOT_YET
+
+
+def learning_cycle(running: int, week: int, named: int | None) -> int | None:
+    """The cycle a learning is for: the running one, unless `cycle:N` names another. In
+    week 1 of a cycle, N may still name the one that just ended. None: N names a cycle
+    that takes no learnings now."""
+    if named is None or named == running:
+        return running
+    if week == 1 and named == running - 1:
+        return named
+    return None

@@ -279,6 +279,40 @@ def owner_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: d
     return dues
 
 
+LEARNING_PROMPT = "learning-prompt"
+LEARNING_SLOT = Slot(0, time(9, 0))  # Monday 09:00 of a cycle's fourth week, the owner's zone
+
+
+def learning_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: datetime) -> list[Due]:
+    """The owner's "what did it teach?" DM for each cycle's fourth week after `cursor`
+    whose Monday 09:00 (the owner's own zone) has come; on a holiday, the next working day.
+    Asked once a cycle, it is still worth asking a day late: it is stale (recorded, not
+    sent) only once its week is over. Without a cursor only the last two weeks count, as
+    for the owner's reminder."""
+    horizon = (at + EARLIEST_OFFSET).date()
+    current = week_containing(clock.anchor, horizon) or _last_week_before(clock.anchor, horizon)
+    if current is None:
+        return []
+    if cursor is None:
+        cursor = current.week_start - timedelta(days=14)
+    dues = []
+    for week in _weeks(clock.anchor, cursor, current.week_start):
+        if week.week != 4:
+            continue
+        day = working_day(week.week_start, week.week_start, clock.holidays, moves=True)
+        if day is None:
+            due = LEARNING_SLOT.instant(week.week_start, owner_zone)
+            holiday = True
+        else:
+            due, holiday = LEARNING_SLOT.instant_on(day, owner_zone), False
+        if due <= at:
+            key = keys.learning_prompt(clock.playbook_id, week.week_start)
+            # Asked once a cycle, and worth asking late: stale only once its week is over.
+            stale = at.date() > week.week_end
+            dues.append(Due(key, LEARNING_PROMPT, due, clock.playbook_id, week, stale=stale, holiday=holiday))
+    return dues
+
+
 def member_timezone(member_tz: str | None, playbook_tz: str | None, org_tz: str) -> str:
     """The member's own zone, else the playbook's, else the org's. Unknown names fall through."""
     for zone in (member_tz, playbook_tz):

@@ -1,4 +1,4 @@
-"""Buttons: the check-in DM's buttons open their forms."""
+"""Buttons: the check-in DM's buttons and the week-4 DM's *Add a learning* open their forms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import checkins
+from bot.usecases import checkins, learnings
 from bot.usecases.caller import Caller
 from bot.usecases.services import Services
 from cadence import keys
@@ -50,6 +50,25 @@ def register(app: App, services: Services) -> None:
             "dm": {"channel": container.get("channel_id"), "ts": container.get("message_ts")},
         }
         _show(client, body["trigger_id"], form_view(FORMS[action["action_id"]], state, week, metadata))
+
+    @app.action("learning_add")
+    def open_learning_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        _learning_form(services, ack, body, action, client)
+
+
+def _learning_form(
+    services: Services, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
+    ack()
+    target = keys.read_checkin_button(action.get("value"))
+    if target is None:
+        raise Malformed("a learning button with a value the bot never wrote")
+    caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+    shown = learnings.form_for(caller, *target)
+    if shown is None:
+        return  # the playbook was removed since the DM went out
+    metadata = keys.checkin_button(*target)
+    _show(client, body["trigger_id"], render("modal_learning", metadata=metadata, **shown))
 
 
 def _show(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.usecases import commands, status
+from bot.usecases import commands, learnings, status
 from bot.usecases.caller import Caller, PlaybookState, Repeated
 from bot.usecases.services import Services
 from cadence import calendar, rules
@@ -192,7 +192,12 @@ def _mode(caller: Caller, cmd: grammar.SetMode) -> dict[str, Any]:
 
 
 def _publish(caller: Caller, cmd: grammar.Publish) -> dict[str, Any]:
-    return commands.publish(caller, cmd.playbook)
+    return commands.publish(caller, cmd.playbook, cmd.override)
+
+
+def _learn(caller: Caller, cmd: grammar.Learn) -> dict[str, Any]:
+    done = learnings.learn(caller, cmd.playbook, cmd.text, cmd.cycle)
+    return render("learned", slug=done.state.playbook.slug, cycle=done.cycle, text=done.learning.text, count=done.count)
 
 
 def _registry(caller: Caller, cmd: grammar.Registry) -> dict[str, Any]:
@@ -211,6 +216,9 @@ def _adopt(caller: Caller, cmd: grammar.Adopt) -> dict[str, Any]:
         target=cmd.target,
         timezone=cmd.timezone,
         starts_on=cmd.starts_on,
+        exception_cap=cmd.exception_cap,
+        rubric_threshold=cmd.rubric_threshold,
+        override=cmd.override,
     )
 
 
@@ -244,6 +252,11 @@ def _hand_over(caller: Caller, cmd: grammar.HandOver) -> dict[str, Any]:
 
 def _undo(caller: Caller, cmd: grammar.Undo) -> dict[str, Any]:
     done = commands.undo(caller, cmd.playbook)
+    if done.undone is None:
+        assert done.learning is not None
+        return render(
+            "learning_undone", slug=done.state.playbook.slug, cycle=done.learning.cycle, text=done.learning.text
+        )
     state, counting = done.state, done.undone.counting
     return render(
         "undone",
@@ -310,6 +323,7 @@ _ROUTES: dict[type, Callable[[Caller, Any], dict[str, Any]]] = {
     grammar.CycleStart: _cycle_start,
     grammar.SetMode: _mode,
     grammar.Publish: _publish,
+    grammar.Learn: _learn,
     grammar.Registry: _registry,
     grammar.Adopt: _adopt,
     grammar.CuratorChange: _curator,

@@ -151,6 +151,14 @@ class SetMode:
 @dataclass(frozen=True)
 class Publish:
     playbook: str
+    override: str | None = None  # a curator publishing what is not yet ready, and why
+
+
+@dataclass(frozen=True)
+class Learn:
+    playbook: str
+    text: str
+    cycle: int | None = None  # default: the running cycle
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,9 @@ class Adopt:
     target: float | None = None
     timezone: str | None = None
     starts_on: date | None = None  # start the first cycle on this Monday
+    exception_cap: float | None = None
+    rubric_threshold: float | None = None
+    override: str | None = None  # a curator adopting past the version's wave, and why
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,7 @@ Command = (
     | CycleStart
     | SetMode
     | Publish
+    | Learn
     | Registry
     | Adopt
     | CuratorChange
@@ -423,9 +435,30 @@ def _mode(w: _Words) -> SetMode:
 
 
 def _publish(w: _Words) -> Publish:
-    if len(w) != 2:
-        raise Refusal.of("publish_arguments", usage="publish")
-    return Publish(_playbook(w.words[1]))
+    if len(w) == 2:
+        return Publish(_playbook(w.words[1]))
+    if len(w) >= 3 and w.words[2].lower() == "override":
+        reason = _free_text(w.rest(3), "reason", "publish")
+        if not reason:
+            raise Refusal.of("override_reason", usage="publish")
+        return Publish(_playbook(w.words[1]), reason)
+    raise Refusal.of("publish_arguments", usage="publish")
+
+
+_CYCLE = re.compile(r"^cycle:(.*)$", re.IGNORECASE)
+
+
+def _learn(w: _Words) -> Learn:
+    """`learn <playbook> <text> [cycle:N]`."""
+    end, cycle = len(w), None
+    if len(w) > 2 and (m := _CYCLE.match(w.words[-1])):
+        if not re.fullmatch(r"[0-9]{1,4}", m.group(1)) or int(m.group(1)) == 0:
+            raise Refusal.of("not_a_cycle", usage="learn", word=_clip(m.group(1)))
+        end, cycle = len(w) - 1, int(m.group(1))
+    text = _free_text(w.rest(2, end), "a learning", "learn") if end > 2 else ""
+    if not text:
+        raise Refusal.of("learn_arguments", usage="learn")
+    return Learn(_playbook(w.words[1]), text, cycle)
 
 
 def _registry(w: _Words) -> Registry:
@@ -459,6 +492,14 @@ def _adopt(w: _Words) -> Adopt:
             options[key.lower()] = value
         else:
             rest.append(word)
+    override = None
+    lowered = [word.lower() for word in rest]
+    if "override" in lowered:
+        at = lowered.index("override")
+        override = _free_text(" ".join(rest[at + 1 :]), "reason", "adopt")
+        if not override:
+            raise Refusal.of("override_reason", usage="adopt")
+        rest = rest[:at]
     owner = None
     if rest and rest[0].lower() == "owner":
         rest = rest[1:]
@@ -483,10 +524,13 @@ def _adopt(w: _Words) -> Adopt:
         target=parse_value(options["target"], "adopt")[0] if "target" in options else None,
         timezone=options.get("tz") or None,
         starts_on=starts_on,
+        exception_cap=parse_score(options["cap"], "adopt") if "cap" in options else None,
+        rubric_threshold=parse_score(options["rubric"], "adopt") if "rubric" in options else None,
+        override=override,
     )
 
 
-ADOPT_OPTIONS = ("baseline", "target", "tz", "start")
+ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
 
 
 def _curator(w: _Words) -> CuratorChange:
@@ -586,13 +630,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         ),
         _mode,
     ),
-    Subcommand("publish", ("/rollout publish <playbook>",), _publish),
+    Subcommand("publish", ("/rollout publish <playbook> [override <reason>]",), _publish),
     Subcommand("registry", ("/rollout registry [function]",), _registry),
     Subcommand(
         "adopt",
         (
             "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [baseline:X] [target:Y] [tz:Area/City] "
-            "[start:YYYY-MM-DD]",
+            "[cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
         ),
         _adopt,
     ),
@@ -605,6 +649,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire),
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
+    Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
     Subcommand(
         "holiday",
@@ -677,18 +722,18 @@ def parse_count(text: str) -> int:
     return count
 
 
-def parse_score(text: str) -> float:
-    """A rubric score: 0.93 or 93%, within 0..1 (0%..100%)."""
-    value, percent = parse_value(text, usage="rubric")
+def parse_score(text: str, usage: str = "rubric") -> float:
+    """A share: 0.93 or 93%, within 0..1 (0%..100%): a rubric score, a cap, a threshold."""
+    value, percent = parse_value(text, usage=usage)
     if value < 0:
-        raise Refusal.of("score_negative", usage="rubric", word=_clip(text))
+        raise Refusal.of("score_negative", usage=usage, word=_clip(text))
     if percent:
         if value > 100:
-            raise Refusal.of("score_over_100", usage="rubric", word=_clip(text))
+            raise Refusal.of("score_over_100", usage=usage, word=_clip(text))
         return round(value / 100, 6)
     if value > 1:
         hint = f" Did you mean {_clip(text)}%?" if value <= 100 else ""
-        raise Refusal.of("score_not_fraction", usage="rubric", word=_clip(text), hint=hint)
+        raise Refusal.of("score_not_fraction", usage=usage, word=_clip(text), hint=hint)
     return value
 
 

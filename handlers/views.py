@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.usecases import checkins
+from bot.usecases import checkins, learnings
 from bot.usecases.caller import Caller, PlaybookState
 from bot.usecases.services import Services
 from cadence import calendar, keys
@@ -35,6 +35,10 @@ def register(app: App, services: Services) -> None:
     @app.view("checkin_kpi")
     def kpi(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         _submit(services, client, ack, body, view, "kpi")
+
+    @app.view("learning_add")
+    def learning(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _learning(services, client, ack, body, view)
 
 
 class FieldError(Exception):
@@ -93,6 +97,30 @@ def _submit(
         return
     ack()
     checkins.after_form(caller, state, week, metadata.get("dm") or {}, recorded)
+
+
+def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """The *Add a learning* form: the learning goes to the cycle the week-4 DM was about."""
+    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    text = _value((view.get("state") or {}).get("values") or {}, "text") or ""
+    target = keys.read_checkin_button(view.get("private_metadata") or "")
+    try:
+        problem = grammar.control_character(text)
+        if problem is not None:
+            raise FieldError("text", f"This contains {problem}, which I can't store. Retype it without that character.")
+        text = grammar.plain_text(text).strip()
+        if not text:
+            raise FieldError("text", "Say what the team learned.")
+        if target is None or _refusal_on("text", learnings.learn_from_form, caller, *target, text) is None:
+            raise FieldError("text", "This playbook no longer exists; nothing was stored.")
+    except FieldError as err:
+        ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Exception:
+        log.exception("the learning form failed")
+        ack(response_action="errors", errors={"text": "Something went wrong on my side; nothing was stored."})
+        return
+    ack()
 
 
 def _target(

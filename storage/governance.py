@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from cadence.decisions import Decision
+from cadence.decisions import Decision, DecisionKind
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
@@ -214,6 +214,13 @@ _VERSIONS_OF_PLAYBOOK = (
     select(RegistryVersion).where(col(RegistryVersion.playbook_id) == bindparam("pid")).order_by(*_VERSIONS_ORDER)
 )
 
+_ADOPTERS_OF = select(Playbook).where(one_of(col(Playbook.adopted_from_id), "ids")).order_by(Playbook.id)
+_REPLICATION_OF = (
+    select(DECISION.c.playbook_id, DECISION.c.figures)
+    .where(one_of(DECISION.c.playbook_id, "pids"), DECISION.c.kind == DecisionKind.REPLICATION.value)
+    .order_by(DECISION.c.id)
+)
+
 _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"),
     _PROPOSAL.c.kind == "scale",
@@ -326,6 +333,10 @@ class Governance:
                 covered[pid] = max(covered[pid], int(r.get("cycle", 0)))
         return {pid: (history[pid][0], covered[pid]) for pid in playbook_ids}
 
+    def cycle_starts(self, playbook_id: int) -> dict[int, date]:
+        """The first Monday of each of the playbook's closed cycles, by number."""
+        return {cycle: start for (_, cycle), start in self.cycle_starts_of([playbook_id]).items()}
+
     def open_scale_proposals(self, playbook_ids: list[int]) -> set[int]:
         """The playbooks among these with an open "ready to scale" proposal."""
         if not playbook_ids:
@@ -357,6 +368,28 @@ class Governance:
                 query = query.where(func.lower(RegistryVersion.function) == function.lower())
             return list(s.execute(query).scalars())
 
+    def versions_by_id(self, version_ids: list[int]) -> dict[int, RegistryVersion]:
+        if not version_ids:
+            return {}
+        with reading(self.engine) as s:
+            rows = s.execute(
+                select(RegistryVersion).where(one_of(col(RegistryVersion.id), "ids")), {"ids": version_ids}
+            )
+            return {v.id: v for v in rows.scalars()}
+
+    def cycle_starts_of(self, playbook_ids: list[int]) -> dict[tuple[int, int], date]:
+        """The first Monday of each closed cycle of these playbooks, by (playbook id, number)."""
+        if not playbook_ids:
+            return {}
+        with reading(self.engine) as s:
+            rows = s.connection().execute(
+                select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.cycle, _CYCLE_RESULT.c.starts_on).where(
+                    one_of(_CYCLE_RESULT.c.playbook_id, "pids")
+                ),
+                {"pids": playbook_ids},
+            )
+            return {(pid, cycle): starts_on for pid, cycle, starts_on in rows}
+
     def version(self, slug: str, number: int | None) -> RegistryVersion | None:
         """Version `number` of the playbook published as `slug` (the latest if None)."""
         with reading(self.engine) as s:
@@ -368,8 +401,20 @@ class Governance:
     def adopters(self, version_ids: list[int]) -> list[Playbook]:
         if not version_ids:
             return []
-        with unit_of_work(self.engine) as s:
-            return list(s.execute(select(Playbook).where(col(Playbook.adopted_from_id).in_(version_ids))).scalars())
+        with reading(self.engine) as s:
+            return list(s.execute(_ADOPTERS_OF, {"ids": version_ids}).scalars())
+
+    def replication_verdicts(self, playbook_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """Each adopting playbook's replication verdicts, oldest first: the figures of its
+        decision rows (cycle, verdict and the numbers that decided it)."""
+        if not playbook_ids:
+            return {}
+        with reading(self.engine) as s:
+            rows = s.connection().execute(_REPLICATION_OF, {"pids": playbook_ids}).all()
+        verdicts: dict[int, list[dict[str, Any]]] = {pid: [] for pid in playbook_ids}
+        for pid, figures in rows:
+            verdicts[pid].append(figures or {})
+        return verdicts
 
     # ---- writes ----
 
@@ -539,9 +584,11 @@ class Governance:
         at: datetime,
         change: Change,
         proposal_key: str | None = None,
+        learnings: list[dict[str, Any]] | None = None,
     ) -> RegistryVersion:
-        """Registry version `number` (from next_version) of a playbook, immutable from here.
-        Raises StaleState if another publication took the number first."""
+        """Registry version `number` (from next_version) of a playbook, immutable from here,
+        with the origin's `learnings` (newest first). Raises StaleState if another
+        publication took the number first."""
         try:
             with unit_of_work(self.engine) as s:
                 playbook = s.get(Playbook, playbook_id)
@@ -555,6 +602,7 @@ class Governance:
                     scale_rule_held=scale_rule_held,
                     published_by=by,
                     published_at=at,
+                    learnings=learnings or [],
                 )
                 s.add(version)
                 s.flush()  # the unique (playbook, version) key settles a race between two publishers

@@ -473,6 +473,26 @@ class RegistryVersion(SQLModel, table=True):
     scale_rule_held: bool
     published_by: str = Field(max_length=64)
     published_at: datetime = _instant()
+    # The origin's learnings when it was published, newest first ({cycle, text, by, at});
+    # empty for versions published before learnings were kept.
+    learnings: list[Any] = Field(sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
+
+
+class Learning(SQLModel, table=True):
+    """What a team learned in a cycle (`/rollout learn`, or the form of the week-4 DM):
+    append-only, with who and when. `undo` withdraws one's own: kept, no longer shown."""
+
+    __tablename__ = "learning"
+    __table_args__ = (Index("ix_learning_playbook_cycle", "playbook_id", "cycle", "id"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    cycle: int
+    text: str = _text()
+    added_by: str = Field(max_length=64)
+    added_at: datetime = _instant()
+    withdrawn_at: Optional[datetime] = _instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
 class SeenRequest(SQLModel, table=True):

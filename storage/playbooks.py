@@ -367,8 +367,10 @@ class Playbooks:
         by: str,
         at: datetime,
         messages: list[Any],
+        also: list[DecisionRecord] | None = None,
     ) -> Playbook:
-        """A new playbook started from a registry version, remembering where it came from.
+        """A new playbook started from a registry version, remembering where it came from
+        (and `also` these decisions, in the same transaction).
         Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
         already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
         try:
@@ -389,6 +391,8 @@ class Playbooks:
                 s.add(Decision(**decision_columns(adopted, at)))
                 adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
                 s.add(Decision(**decision_columns(adopted_by, at)))
+                for record in also or []:
+                    s.add(Decision(**decision_columns(record, at)))
                 enqueue_in(s, messages, at)
             return playbook
         except IntegrityError as err:

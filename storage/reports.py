@@ -23,6 +23,7 @@ from storage.models import (
     CheckIn,
     CycleResult,
     Decision,
+    ExceptionReport,
     KpiReading,
     Playbook,
     RegistryVersion,
@@ -71,7 +72,7 @@ class Reports:
         if not weeks:
             return {}
         playbook_ids = [pid for pid, _ in weeks]
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             sent: dict[int, int] = dict(
                 s.execute(
                     select(CadenceJob.playbook_id, func.count())
@@ -95,6 +96,66 @@ class Reports:
                 ).all()
             )
         return {pid: (sent.get(pid, 0), answered.get(pid, 0)) for pid in playbook_ids}
+
+    def attestation_counts(self, playbook_id: int, weeks: list[date]) -> tuple[int, int]:
+        """Over these weeks of a playbook: (check-ins asked, check-ins answered). Asked: the
+        check-in DMs sent, which go to no one away; answered: the members who checked in,
+        at most as many as were asked in each week."""
+        if not weeks:
+            return 0, 0
+        with reading(self.engine) as s:
+            sent: dict[date, int] = dict(
+                s.execute(
+                    select(CadenceJob.week_start, func.count())
+                    .where(
+                        CadenceJob.playbook_id == playbook_id,
+                        one_of(col(CadenceJob.week_start), "weeks"),
+                        CadenceJob.kind == "checkin",
+                        CadenceJob.status == "done",
+                        col(CadenceJob.user_id).is_not(None),
+                    )
+                    .group_by(CadenceJob.week_start),
+                    {"weeks": weeks},
+                ).all()
+            )
+            answered: dict[date, int] = dict(
+                s.execute(
+                    select(CheckIn.week_start, func.count(func.distinct(CheckIn.user_id)))
+                    .where(
+                        CheckIn.playbook_id == playbook_id,
+                        one_of(col(CheckIn.week_start), "weeks"),
+                        col(CheckIn.withdrawn_at).is_(None),
+                    )
+                    .group_by(CheckIn.week_start),
+                    {"weeks": weeks},
+                ).all()
+            )
+        asked = sum(sent.values())
+        return asked, sum(min(answered.get(week, 0), sent.get(week, 0)) for week in sent)
+
+    def reasons(self, weeks: list[tuple[int, date]]) -> list[tuple[int, int | None, str, str]]:
+        """The deviation notes and exception reasons of these playbook-weeks that still
+        count: (playbook id, step id, "deviation" or "exception", the text)."""
+        if not weeks:
+            return []
+        with reading(self.engine) as s:
+            exceptions = s.execute(
+                select(ExceptionReport.playbook_id, ExceptionReport.step_id, ExceptionReport.reason).where(
+                    tuple_(ExceptionReport.playbook_id, ExceptionReport.week_start).in_(weeks),
+                    col(ExceptionReport.withdrawn_at).is_(None),
+                )
+            ).all()
+            deviations = s.execute(
+                select(CheckIn.playbook_id, CheckIn.step_id, CheckIn.note).where(
+                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
+                    CheckIn.attestation == "deviated",
+                    col(CheckIn.withdrawn_at).is_(None),
+                    col(CheckIn.note).is_not(None),
+                )
+            ).all()
+        return [(p, s_, "exception", text) for p, s_, text in exceptions] + [
+            (p, s_, "deviation", text) for p, s_, text in deviations
+        ]
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
@@ -140,14 +201,6 @@ class Reports:
             versions_total=versions_total,
             adoptions=adoptions,
         )
-
-    def versions_by_id(self, ids: list[int]) -> dict[int, RegistryVersion]:
-        if not ids:
-            return {}
-        with unit_of_work(self.engine) as s:
-            return {
-                v.id: v for v in s.execute(select(RegistryVersion).where(col(RegistryVersion.id).in_(ids))).scalars()
-            }
 
     def export_csv(self, directory: Path) -> list[tuple[str, int]]:
         """Every table as <table>.csv with a header row; JSON as JSON text, instants in ISO 8601 UTC.

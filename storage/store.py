@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
+from storage.learnings import Learnings
 from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
 from storage.request_keys import RequestKeys
@@ -38,6 +39,6 @@ __all__ = [
 ]
 
 
-class Store(Playbooks, WeeklyReports, RolesAndSettings, RequestKeys, Health, People):
+class Store(Playbooks, WeeklyReports, Learnings, RolesAndSettings, RequestKeys, Health, People):
     def __init__(self, engine: Engine):
         self.engine = engine

@@ -324,6 +324,19 @@ class WeeklyReports:
         with reading(self.engine) as s:
             return report, self._counting(s, playbook_id, report, user_id)
 
+    def newest_report_at(
+        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[str]
+    ) -> datetime | None:
+        """When `user_id` made their newest report that withdraw_latest would withdraw."""
+        week_starts, kind_names = sorted(set(weeks)), tuple(kinds)
+        if not week_starts or not kind_names:
+            return None
+        parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
+        parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
+        with reading(self.engine) as s:
+            newest = s.connection().execute(_newest_report(kind_names, len(week_starts)), parameters).first()
+        return newest.reported_at if newest is not None else None
+
     @staticmethod
     def _counting(s: Session, playbook_id: int, report: Report, user_id: str) -> Report | int | None:
         """What counts for the withdrawn report's week (and step) now."""

@@ -116,6 +116,17 @@ def _link(sigil: str):
 
 
 _user, _channel = _link("@"), _link("#")
+_WEB_LINK = re.compile(r"^https?://[^\s<>|\"]{1,490}$", re.IGNORECASE)
+
+
+def _web_link(text: str, limit: int = 150) -> Mrkdwn:
+    """A kit's line: a web link (http/https, as the playbook's schema allows) shown whole
+    as escaped text, which Slack makes a link of itself (the bot writes no link markup
+    from a person's text); anything else as typed text, at most `limit` characters."""
+    text = str(text)
+    if _WEB_LINK.match(text):
+        return Mrkdwn(slack_escape(text))
+    return typed(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _number(value: float | int | None, digits: int = 2) -> str:
@@ -174,6 +185,48 @@ def _verdict_phrase(f: dict[str, Any]) -> str:
     return f"{_exceptions_phrase(f)}, {_rubric_phrase(f)}"
 
 
+def criterion_phrase(c: dict[str, Any]) -> str:
+    """One criterion of readiness (bot/usecases/readiness.py), ✅ or ❌ with its numbers."""
+    mark = "✅" if c["met"] else "❌"
+    match c["name"]:
+        case "attestation":
+            if not c["asked"]:
+                return f"{mark} Attestation: no check-ins were asked in those cycles"
+            sign = "≥" if c["met"] else "<"
+            return (
+                f"{mark} Attestation {_pct(c['rate'])} ({c['answered']} of {c['asked']} check-ins answered) "
+                f"{sign} {_pct(c['minimum'])}"
+            )
+        case "exceptions":
+            steps = c["steps"]
+            shown = [s for s in steps if s["step"] in c["over"]] if c["over"] else steps
+            parts = [
+                f"{s['step']} {s['exceptions']}/{s['cases']}"
+                + ("" if s["ratio"] is None else f" = {_pct(s['ratio'])}")
+                + f" {'>' if s['step'] in c['over'] else '≤'} cap {_pct(s['cap'])}"
+                for s in shown[:8]
+            ]
+            more = f" and {len(shown) - 8} more" if len(shown) > 8 else ""
+            head = "Exceptions within the cap in every step" if c["met"] else "Exceptions over the cap"
+            return f"{mark} {head} (last cycle): {', '.join(parts)}{more}"
+        case "contract":
+            if c["met"]:
+                return f"{mark} Input contract: {plural(c['inputs'], 'input')}, {plural(c['outputs'], 'output')}"
+            lacking = [name for name in ("inputs", "outputs") if not c[name]]
+            return f"{mark} Input contract: no {' and no '.join(lacking)} declared"
+        case "learnings":
+            counts = ", ".join(f"cycle {cycle}: {n}" for cycle, n in c["per_cycle"].items())
+            if c["met"]:
+                return f"{mark} Learnings in every cycle ({counts})"
+            if c["missing"]:
+                return f"{mark} Learnings: none in cycle {', '.join(str(n) for n in c['missing'])} ({counts})"
+            closed = len(c["per_cycle"])
+            return f"{mark} Learnings: only {closed} of the {c.get('wanted', closed)} cycles needed have closed"
+        case "owner":
+            return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
+    return f"{mark} {c['name']}"
+
+
 def _code(text: str) -> Mrkdwn:
     """Inline code for the bot's own literal text (usage lines): backticks can't nest."""
     return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
@@ -194,6 +247,7 @@ _env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,
+    web_link=_web_link,
     channel=_channel,
     number=_number,
     percent=_percent,
@@ -203,6 +257,7 @@ _env.filters.update(
     exceptions_phrase=_exceptions_phrase,
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
+    criterion_phrase=criterion_phrase,
     pct=lambda v: "–" if v is None else _pct(v),
     signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
     signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}",

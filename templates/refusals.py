@@ -53,10 +53,20 @@ TEXTS: dict[str, str] = {
     "curators_holidays": "Only curators add and remove holidays; `/rollout holiday list` shows them to anyone.",
     "mode_arguments": "`mode` needs a playbook, a step, the mode and a reason (the reason is recorded).",
     "not_a_mode": "“{word}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
-    "publish_arguments": "Name the one playbook to publish.",
+    "publish_arguments": "Name the one playbook to publish (and `override` and a reason to publish what is not yet ready).",
+    "override_reason": "Say why after `override`: the reason is recorded with the decision.",
+    "learn_arguments": "`learn` needs a playbook and what the team learned.",
+    "not_a_cycle": "“{word}” is not a cycle number: say `cycle:2`.",
+    "learning_cycle": (
+        "*{slug}* is in week {week} of cycle {cycle}, so a learning can't go to cycle {named}: "
+        "leave `cycle:` out, or name {allowed} (in week 1, the cycle that just ended takes learnings too)."
+    ),
     "adopt_arguments": "`adopt` needs the playbook (and version) to adopt and the new team's channel.",
     "adopt_version": "“{word}”: name a version as playbook@v2.",
-    "adopt_owner": "After the channel, say `owner @person`, and the team's own `baseline:`, `target:`, `tz:` and `start:` if they differ.",
+    "adopt_owner": (
+        "After the channel, say `owner @person`, and the team's own `baseline:`, `target:`, `tz:`, `cap:`, "
+        "`rubric:` and `start:` if they differ (and `override` with a reason last, past a wave)."
+    ),
     "adopt_option_twice": "`{option}:` is given twice.",
     "adopt_twice": (
         "{channel} already runs {slug}, adopted from {origin}. One channel runs one adoption of a playbook: "
@@ -164,6 +174,19 @@ TEXTS: dict[str, str] = {
     "owner_or_curator_only": "Only the owner of {slug} ({owner}) or a curator can do that.",
     "admins_only": "Only admins (listed in ROLLOUT_ADMINS) can do that.",
     "curators_publish": "Only curators publish to the registry.",
+    "adopt_not_allowed": (
+        "*{slug} v{version}* does not let an adopting team set {refused}; it may set {allowed} "
+        "(and `start:`). The version's `replication: may_change` says so."
+    ),
+    "adopt_wave": (
+        "*{slug} v{version}* already runs in {wave} adopting teams, its wave, and none has replicated its "
+        "result yet: {running}. A curator may adopt it all the same by adding `override <reason>`; "
+        "the reason is recorded."
+    ),
+    "publish_not_ready": (
+        "*{slug}* is not yet ready to scale:\n{criteria}\nA curator may publish it all the same with "
+        "`/rollout publish {slug} override <reason>`: the reason is recorded with the publication."
+    ),
     "curators_adopt": "Only curators start a team on a registry playbook.",
     "curators_unfreeze": "Only curators can unfreeze a step.",
     # ---- Slack's side (handlers/checkins.py) ----

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.usecases import checkins, governance, life, registry, reports, roles
+from bot.usecases import checkins, governance, learnings, life, registry, reports, roles
 from bot.usecases.caller import Caller
 from cadence import calendar
-from storage.models import Step
+from storage.models import Learning, Step
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 
@@ -88,13 +88,21 @@ def rubric(caller: Caller, slug: str, step_name: str, week_number: int | None, s
 @dataclass(frozen=True)
 class Undone:
     state: PlaybookState
-    undone: reports.Undone
-    counting_step: str | None  # the step of the report that counts now, if it is a step's
+    undone: reports.Undone | None  # the report withdrawn, or None: `learning` was
+    counting_step: str | None = None  # the step of the report that counts now, if it is a step's
+    learning: Learning | None = None
 
 
 def undo(caller: Caller, slug: str) -> Undone:
+    """Withdraw the caller's newest report or learning on the playbook, whichever they
+    made last."""
     state = caller.playbook(slug, "undo")
-    done = reports.undo(caller.store, state, caller.user_id, caller.now, caller.is_owner_or_curator(state))
+    full = caller.is_owner_or_curator(state)
+    report_at = reports.newest_report_at(caller.store, state, caller.user_id, caller.now, full)
+    learning = learnings.withdraw_newest(caller, state, report_at)
+    if learning is not None:
+        return Undone(state, None, learning=learning)
+    done = reports.undo(caller.store, state, caller.user_id, caller.now, full)
     counting, counting_step = done.counting, None
     if not isinstance(counting, int) and counting is not None and counting.step_id is not None:
         counting_step = next((s.name for s in state.steps if s.id == counting.step_id), None)
@@ -151,9 +159,10 @@ def set_mode(
     return state, governance.set_mode(caller.store, state, step, mode, reason, caller.user_id, caller.now)
 
 
-def publish(caller: Caller, slug: str) -> dict[str, Any]:
+def publish(caller: Caller, slug: str, override: str | None = None) -> dict[str, Any]:
     """The reply, rendered by registry.publish (it is also a proposal's button's message)."""
-    return registry.publish(caller.store, caller.playbook(slug, "publish"), caller.user_id, caller.now)
+    state = caller.playbook(slug, "publish")
+    return registry.publish(caller.store, state, caller.user_id, caller.now, override=override)
 
 
 def registry_entries(caller: Caller, function: str | None) -> list[dict[str, Any]]:
@@ -172,6 +181,9 @@ def adopt(
     target: float | None = None,
     timezone: str | None = None,
     starts_on: date | None = None,
+    exception_cap: float | None = None,
+    rubric_threshold: float | None = None,
+    override: str | None = None,
 ) -> dict[str, Any]:
     """The reply, rendered by registry.adopt. The overrides left None are the version's own."""
     roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
@@ -192,6 +204,9 @@ def adopt(
         target=target,
         timezone=timezone,
         starts_on=starts_on,
+        exception_cap=exception_cap,
+        rubric_threshold=rubric_threshold,
+        override=override,
     )
 
 

@@ -60,10 +60,11 @@ class Digest:
         series_weeks = {
             pid: [w.week_start - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)] for pid, w in reported.items()
         }
-        origin_versions = self.reports.versions_by_id(
+        origin_versions = self.governance.versions_by_id(
             [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
         )
         origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
+        verdicts = self.governance.replication_verdicts([s.playbook.id for s in states if s.playbook.adopted_from_id])
         every_week = sorted({w for ws in series_weeks.values() for w in ws} | set(weeks))
         kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
         last = self.store.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
@@ -93,11 +94,14 @@ class Digest:
             origin = None
             if p.adopted_from_id in origin_versions:
                 v = origin_versions[p.adopted_from_id]
+                latest = (verdicts.get(p.id) or [{}])[-1]
                 origin = Origin(
                     v.slug,
                     v.version,
                     v.definition.get("kpi", {}).get("baseline", 0.0),
                     kpi.get((v.playbook_id, current.week_start)),
+                    latest.get("verdict"),
+                    latest.get("cycle"),
                 )
             sent, answered = checkins.get(p.id, (0, 0))
             for step in figures.steps:

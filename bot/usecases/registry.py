@@ -7,15 +7,18 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from bot.usecases import readiness
 from bot.usecases.governance import audiences, thresholds
 from bot.usecases.life import check_start
 from bot.usecases.roles import channel, require_curator
-from cadence import calendar, decisions, keys, rules
-from cadence.definition import DefinitionError, parse_playbook
+from cadence import calendar, decisions, keys, replication, rules
+from cadence.decisions import Decision
+from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
 from storage.governance import Change, Governance, StaleState
+from storage.models import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store
-from templates import render
+from templates import Mrkdwn, criterion_phrase, render
 from templates.refusals import Refusal, close_matches
 
 
@@ -45,6 +48,7 @@ def scale_messages(
         title=playbook.title,
         function=playbook.function,
         results=figures["results"],
+        criteria=figures.get("criteria", []),  # none in proposals made before readiness was asked
         kpi_name=playbook.kpi_name,
         kpi_unit=playbook.kpi_unit,
         target=playbook.kpi_target,
@@ -62,27 +66,98 @@ def scale_messages(
     return [Message(original, "chat.postMessage", channel, message)]
 
 
+def not_ready_messages(state: PlaybookState, figures: dict[str, Any], curators: str | None) -> list[Message]:
+    """ "KPI sustained, not yet ready", naming what is missing, to the owner and the
+    curators (or, while there is no curators channel, the team): once per cycle."""
+    playbook = state.playbook
+    message = render(
+        "not_ready",
+        slug=playbook.slug,
+        title=playbook.title,
+        results=figures["results"],
+        criteria=figures["criteria"],
+        missing=[c["name"] for c in figures["criteria"] if not c["met"]],
+        kpi_name=playbook.kpi_name,
+        kpi_unit=playbook.kpi_unit,
+        target=playbook.kpi_target,
+        direction=playbook.kpi_direction,
+    )
+    unit = keys.not_ready(playbook.id, figures["cycle"])
+    return [
+        Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, message),
+        Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators or playbook.channel_id, message),
+    ]
+
+
+def _readiness_now(store: Store, state: PlaybookState, results: list[rules.CycleResult]) -> list[dict[str, Any]]:
+    """The criteria of readiness over the playbook's latest closed cycles (as many as the
+    scale rule asks for), for a publish by command."""
+    wanted = thresholds(state).scale_after_cycles
+    starts = Governance(store.engine).cycle_starts(state.playbook.id)
+    cycles = [(r.cycle, starts[r.cycle]) for r in results[-wanted:] if r.cycle in starts]
+    return readiness.as_figures(readiness.criteria(store, state, cycles, cycles_wanted=wanted))
+
+
 def publish(
-    store: Store, state: PlaybookState, by: str, now: datetime, proposal_key: str | None = None
+    store: Store,
+    state: PlaybookState,
+    by: str,
+    now: datetime,
+    proposal_key: str | None = None,
+    override: str | None = None,
 ) -> dict[str, Any]:
-    """The next registry version of a playbook (curators only). Returns the announcement,
-    which also goes to the team and the curators."""
-    require_curator(store, by, Refusal.of("curators_publish", usage="publish"))
+    """The next registry version of a playbook (curators only), carrying the kit and the
+    learnings. Refused while a criterion of readiness is missing, with the list, unless
+    `override` gives a curator's reason. Returns the announcement, which also goes to the
+    team and the curators."""
+    usage = "publish"
+    require_curator(store, by, Refusal.of("curators_publish", usage=usage))
     governance = Governance(store.engine)
     results, covered = governance.scale_history([state.playbook.id])[state.playbook.id]
+    proposal = None
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
         open_scale = [p for p in governance.open_proposals(state.playbook.id) if p.kind == "scale"]
-        proposal_key = open_scale[-1].key if open_scale else None
+        proposal = open_scale[-1] if open_scale else None
+        proposal_key = proposal.key if proposal else None
+    else:
+        proposal = governance.proposal(proposal_key)
     # An open proposal means the rule held when it was made; otherwise look at the cycles since.
     held = proposal_key is not None or rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
+    # An open proposal was ready when it was made (and says so); else ask now.
+    criteria = (proposal.figures or {}).get("criteria") if proposal is not None else None
+    if criteria is None:
+        criteria = _readiness_now(store, state, results)
+    missing = [c["name"] for c in criteria if not c["met"]]
+    if missing and override is None:
+        raise Refusal.of(
+            "publish_not_ready",
+            usage=usage,
+            slug=state.playbook.slug,
+            criteria=Mrkdwn("\n".join(criterion_phrase(c) for c in criteria)),
+        )
     number = governance.next_version(state.playbook.id)
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
     curators = store.setting(CURATORS_CHANNEL)
+    learnings = [
+        dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
+        for x in store.learnings(state.playbook.id)
+    ]
     change = Change(
-        decisions=[decisions.of_publication(state.playbook.id, state.playbook.slug, number, result_dicts, held, by)]
+        decisions=[
+            decisions.of_publication(
+                state.playbook.id,
+                state.playbook.slug,
+                number,
+                result_dicts,
+                held,
+                by,
+                criteria,
+                override if missing else None,
+            )
+        ]
     )
     announcement = render(
         "published",
@@ -117,7 +192,16 @@ def publish(
             )
     try:
         governance.publish(
-            state.playbook.id, number, definition, result_dicts, held, by, now, change, proposal_key=proposal_key
+            state.playbook.id,
+            number,
+            definition,
+            result_dicts,
+            held,
+            by,
+            now,
+            change,
+            proposal_key=proposal_key,
+            learnings=learnings,
         )
     except StaleState as err:
         raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
@@ -141,9 +225,19 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     """The published versions (of one function, or all) with their results and adopters."""
     governance = Governance(store.engine)
     versions = governance.versions(function=function)
-    adopters: dict[int | None, list[str]] = {}
-    for playbook in governance.adopters([v.id for v in versions]):
-        adopters.setdefault(playbook.adopted_from_id, []).append(playbook.slug)
+    adopting = governance.adopters([v.id for v in versions])
+    verdicts = governance.replication_verdicts([p.id for p in adopting])
+    adopters: dict[int | None, list[dict[str, Any]]] = {}
+    for playbook in adopting:
+        latest = verdicts[playbook.id][-1] if verdicts[playbook.id] else None
+        adopters.setdefault(playbook.adopted_from_id, []).append(
+            dict(
+                slug=playbook.slug,
+                status=playbook.status,
+                verdict=latest["verdict"] if latest else None,
+                cycle=latest["cycle"] if latest else None,
+            )
+        )
     return [
         dict(
             slug=v.slug,
@@ -152,13 +246,53 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             published_on=v.published_at.date().isoformat(),
             results=v.cycle_results,
             target=v.definition.get("kpi", {}).get("target"),
-            adopters=sorted(adopters.get(v.id, [])),
+            adopters=sorted(adopters.get(v.id, []), key=lambda a: a["slug"]),
+            learnings=len(v.learnings),
+            kit=bool((v.definition.get("replication") or {}).get("runbook")),
         )
         for v in versions
     ]
 
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")
+LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, with a count of the rest
+# How `adopt` names each override (handlers/grammar.py ADOPT_OPTIONS).
+_OPTION_WORDS = dict(
+    baseline="baseline:", target="target:", timezone="tz:", exception_cap="cap:", rubric_threshold="rubric:"
+)
+
+
+def _wave(
+    governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None
+) -> Decision | None:
+    """A version runs in at most `adoption_wave` adopting teams (active or paused) until
+    one of them has replicated. Within it: None. Past it: refused, naming the running
+    adopters and their verdicts, with a decision row on the origin; with a curator's
+    `override`, the decision row to record with the adoption."""
+    wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
+    adopters = governance.adopters([version.id])
+    verdicts = governance.replication_verdicts([p.id for p in adopters])
+    ever = any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id])
+    running = [
+        replication.Adopter(p.slug, verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
+        for p in adopters
+        if p.status in ("active", "paused")
+    ]
+    if replication.wave_allows(running, ever, wave):
+        return None
+    shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
+    record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override)
+    if override is not None:
+        return record
+    governance.apply(Change(decisions=[record]), now)
+    raise Refusal.of(
+        "adopt_wave",
+        usage="adopt",
+        slug=version.slug,
+        version=version.version,
+        wave=wave,
+        running=", ".join(f"{a.slug} ({a.verdict or 'no cycle closed yet'})" for a in running),
+    )
 
 
 def adopt(
@@ -175,11 +309,16 @@ def adopt(
     target: float | None = None,
     timezone: str | None = None,
     starts_on: date | None = None,
+    exception_cap: float | None = None,
+    rubric_threshold: float | None = None,
+    override: str | None = None,
 ) -> dict[str, Any]:
-    """A curator starts a team on a registry version, with the team's own baseline, target
-    and time zone where they differ from the origin's, and its first cycle if `starts_on`.
-    Returns the announcement, which also goes to the team channel and the curators.
-    (That the bot is in the channel is commands.adopt's to check: Slack says so.)"""
+    """A curator starts a team on a registry version, with the team's own numbers and
+    zone where the version's kit lets them differ (`may_change`), and its first cycle if
+    `starts_on`. Past the version's wave only with `override` (a curator's reason).
+    Returns the announcement, which also goes to the team channel, the curators and, with
+    the kit, the new owner. (That the bot is in the channel is commands.adopt's to check:
+    Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)
@@ -196,9 +335,29 @@ def adopt(
             )
         slugs = sorted({v.slug for v in published})
         raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, slugs), which=slug)
+    kit = version.definition.get("replication") or {}
+    may_change = kit.get("may_change") or list(DEFAULT_MAY_CHANGE)
+    given = dict(
+        baseline=baseline,
+        target=target,
+        timezone=timezone,
+        exception_cap=exception_cap,
+        rubric_threshold=rubric_threshold,
+    )
+    refused = replication.refused_overrides({name for name, value in given.items() if value is not None}, may_change)
+    if refused:
+        raise Refusal.of(
+            "adopt_not_allowed",
+            usage="adopt",
+            slug=version.slug,
+            version=version.version,
+            refused=", ".join(_OPTION_WORDS[name] for name in refused),
+            allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
+        )
     running = store.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
+    wave = _wave(governance, version, by, now, override)
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
     taken = set(store.playbook_slugs())
     new_slug = base
@@ -212,6 +371,10 @@ def adopt(
     if target is not None:
         kpi["target"] = target
     raw = {**version.definition, "playbook": new_slug, "channel": channel_id, "owner": owner_id or by, "kpi": kpi}
+    if exception_cap is not None:
+        raw["exception_cap"] = exception_cap
+    if rubric_threshold is not None:
+        raw["rubric_threshold"] = rubric_threshold
     if timezone is not None:
         raw["timezone"] = timezone
     elif "timezone" in raw:
@@ -223,8 +386,7 @@ def adopt(
     if starts_on is not None:  # a Monday from this week's on, in the team's own zone
         check_start(starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
     curators = store.setting(CURATORS_CHANNEL)
-    message = render(
-        "adopted",
+    context = dict(
         slug=new_slug,
         channel=channel_id,
         origin=version.slug,
@@ -235,21 +397,42 @@ def adopt(
         inputs=spec.inputs,
         outputs=spec.outputs,
         kpi=spec.kpi,
+        exception_cap=spec.exception_cap,
+        rubric_threshold=spec.rubric_threshold,
         timezone=spec.timezone or org_timezone,
         starts_on=starts_on.isoformat() if starts_on else None,
+        kit=spec.replication,
+        results=version.cycle_results,
+        learnings=version.learnings[:LEARNINGS_SHOWN],
+        more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
+        override=override if wave is not None else None,
     )
+    message = render("adopted", **context)
     unit = keys.adopt(new_slug)
     messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", channel_id, message)]
     if curators and curators != channel_id:
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
+    messages.append(
+        Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, render("adopted", **context, dm=True))
+    )
+    also = [wave] if wave is not None else []
     try:
-        playbook = store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages)
+        playbook = store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages, also)
     except Conflict:
         # Adopted at the same moment by someone else: the database let one adoption through.
         running = store.adoption_in(channel_id, version.playbook_id)
         if running is None:  # only the slug was taken meanwhile: adopt under the next free one
             again = (store, slug, version_number, channel_id, channel_name, owner_id, by, now, org_timezone)
-            return adopt(*again, baseline=baseline, target=target, timezone=timezone, starts_on=starts_on)
+            return adopt(
+                *again,
+                baseline=baseline,
+                target=target,
+                timezone=timezone,
+                starts_on=starts_on,
+                exception_cap=exception_cap,
+                rubric_threshold=rubric_threshold,
+                override=override,
+            )
         raise Refusal.of(
             "adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug
         ) from None

@@ -156,6 +156,18 @@ class Undone:
     counting_step: str | None = None
 
 
+def newest_report_at(
+    store: Store, state: PlaybookState, by: str, now: datetime, owner_or_curator: bool
+) -> datetime | None:
+    """When the report `undo` would withdraw was made (None: there is none)."""
+    anchor = state.cycle_anchor
+    if anchor is None:
+        return None
+    weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
+    kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
+    return store.newest_report_at(state.playbook.id, by, [w.week_start for w in weeks], kinds)
+
+
 def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_curator: bool) -> Undone:
     """Withdraw the caller's most recent report on the playbook whose week is still open:
     a KPI reading or a check-in, and for owners and curators an exception, case count or

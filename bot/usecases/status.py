@@ -22,6 +22,8 @@ from storage.governance import Governance
 from storage.reports import Reports
 from storage.store import PlaybookState
 
+LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -170,6 +172,9 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             trend_known=sum(1 for v in trend if v is not None),
             met_weeks=met_weeks,
             away=away,
+            learnings=caller.store.learnings(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
+            learnings_shown=LEARNINGS_SHOWN,
+            kit=(playbook.definition.get("replication") or {}) if origin else {},
             owner_deactivated=state.owner_deactivated
             if state.owner_deactivated is not None
             else bool(caller.store.deactivated([playbook.owner_id])),
@@ -218,7 +223,24 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
         )
         for d in decisions
     ]
-    return Shown("history", dict(slug=state.playbook.slug, step=step.name if step else None, rows=rows, limit=limit))
+    learnings = [] if step else caller.store.learnings(state.playbook.id, limit=HISTORY_LEARNINGS + 1)
+    return Shown(
+        "history",
+        dict(
+            slug=state.playbook.slug,
+            step=step.name if step else None,
+            rows=rows,
+            limit=limit,
+            learnings=[
+                dict(cycle=x.cycle, text=x.text, by=x.added_by, when=calendar.local_date(x.added_at, tz).isoformat())
+                for x in learnings[:HISTORY_LEARNINGS]
+            ],
+            more_learnings=len(learnings) > HISTORY_LEARNINGS,
+        ),
+    )
+
+
+HISTORY_LEARNINGS = 10  # in one section of history's reply
 
 
 def _away_on_team(caller: Caller, state: PlaybookState, today: date) -> dict[str, tuple[date, date]]:

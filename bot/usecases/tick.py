@@ -22,18 +22,20 @@ from sqlalchemy.engine import Connection
 
 from bot.slack.dispatch import TOKEN_REFUSED
 from bot.slack.members import GONE, DirectoryUnavailable, TeamDirectory
-from bot.usecases import life, weeks
+from bot.usecases import learnings, life, weeks
 from bot.usecases.collector import collector_paused
 from bot.usecases.digest import Digest
 from cadence import calendar, keys
 from cadence.schedule import (
     DIGEST_SLOT,
+    LEARNING_PROMPT,
     OWNER_REMINDER,
     Due,
     Member,
     PlaybookClock,
     Slot,
     digest_work,
+    learning_work,
     member_timezone,
     member_work,
     owner_work,
@@ -147,7 +149,9 @@ class Cadence:
         if member_weeks:
             self._member_work(member_weeks, at, report)
         if not report.held:
-            self._owner_reminders([(s, c) for s, c in plans if s.playbook.status == "active"], cursors, at, report)
+            active = [(s, c) for s, c in plans if s.playbook.status == "active"]
+            self._owner_reminders(active, cursors, at, report)
+            self._learning_prompts(active, cursors, at, report)
         self._digests(at, report)
         if (
             at.minute == 0 and not self.dry_run
@@ -238,19 +242,13 @@ class Cadence:
         ]
         if not candidates:
             return
-        try:
-            people = self.directory.people(self.client, {state.playbook.owner_id for state, _ in candidates})
-        except DirectoryUnavailable as err:
-            if self._token_refused(err.reason, report):
-                return
-            log.warning("tick: cannot look up owners' time zones (%s); using the playbooks' zones", err.reason)
-            people = {}
+        zones = self._owner_zones([state for state, _ in candidates], report)
+        if zones is None:
+            return
         dues = []
         for state, clock in candidates:
-            owner = people.get(state.playbook.owner_id)
-            zone = member_timezone(owner.timezone if owner else None, state.playbook.timezone, self.org_timezone)
             cursor = cursors.get(state.playbook.id, {}).get(OWNER_REMINDER)
-            dues += [(state, due) for due in owner_work(clock, cursor, zone, at)]
+            dues += [(state, due) for due in owner_work(clock, cursor, zones[state.playbook.id], at)]
         figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in dues if due.week])
         away = self._away([due.week.week_start for _, due in dues if due.week])
         gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
@@ -294,6 +292,73 @@ class Cadence:
                 _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.owner_id, message)])
             )
         report.add(work, self.log.record(work, self.clock()))
+
+    def _learning_prompts(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+    ) -> None:
+        """Monday of each cycle's fourth week, 09:00 in the owner's zone: "what did it
+        teach?", with the cycle's facts and an *Add a learning* button."""
+        earliest = "Etc/GMT-14"  # no zone is ahead of it: if nothing is due there, nothing is due
+        candidates = [
+            (state, clock)
+            for state, clock in plans
+            if learning_work(clock, cursors.get(state.playbook.id, {}).get(LEARNING_PROMPT), earliest, at)
+        ]
+        if not candidates:
+            return
+        zones = self._owner_zones([state for state, _ in candidates], report)
+        if zones is None:
+            return
+        dues = [
+            (state, due)
+            for state, clock in candidates
+            for due in learning_work(
+                clock, cursors.get(state.playbook.id, {}).get(LEARNING_PROMPT), zones[state.playbook.id], at
+            )
+        ]
+        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
+        away = self._away([due.week.week_start for _, due in dues if due.week])
+        work, sending = [], []
+        for state, due in dues:
+            if due.stale:
+                work.append(_skipped(due, f"{_late(due)}: the cycle's fourth week is over"))
+            elif due.holiday:
+                work.append(_skipped(due, "holidays, and no working day left in the week"))
+            elif state.playbook.owner_id in gone:
+                work.append(_skipped(due, "the owner is deactivated in Slack"))
+            elif self._is_away(away, state.playbook.owner_id, due):
+                work.append(_skipped(due, "the owner is away"))
+            else:
+                sending.append((state, due))
+        messages = learnings.prompts(self.store, self.governance, [(s, d.week) for s, d in sending if d.week])
+        for state, due in sending:
+            message = Message(
+                keys.only_message(due.key), "chat.postMessage", state.playbook.owner_id, messages[state.playbook.id]
+            )
+            work.append(_done(due, [message]))
+        report.add(work, self.log.record(work, self.clock()))
+
+    def _owner_zones(self, states: list[PlaybookState], report: TickReport) -> dict[int, str] | None:
+        """Each playbook's owner's time zone (else the playbook's, else the org's); None
+        when Slack refuses the token."""
+        try:
+            people = self.directory.people(self.client, {state.playbook.owner_id for state in states})
+        except DirectoryUnavailable as err:
+            if self._token_refused(err.reason, report):
+                return None
+            log.warning("tick: cannot look up owners' time zones (%s); using the playbooks' zones", err.reason)
+            people = {}
+        zones = {}
+        for state in states:
+            owner = people.get(state.playbook.owner_id)
+            zones[state.playbook.id] = member_timezone(
+                owner.timezone if owner else None, state.playbook.timezone, self.org_timezone
+            )
+        return zones
 
     # ---- members ----
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from bot.usecases import readiness
 from bot.usecases.governance import thresholds, transitions_change
-from bot.usecases.registry import scale_messages
-from cadence import calendar, decisions, keys, rules
+from bot.usecases.registry import not_ready_messages, scale_messages
+from cadence import calendar, decisions, keys, replication, rules
 from cadence.schedule import Due
 from storage.governance import Change, Governance, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -58,6 +59,7 @@ def close_round(
         ],
         connection,
     )
+    origins = _origins(store, governance, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
     scale = governance.scale_history([state.playbook.id for state, _ in cycle_ends])
     open_scale = governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
     curators = store.setting(CURATORS_CHANNEL)
@@ -125,9 +127,11 @@ def close_round(
                 states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
             )
             interrupted = week.week < calendar.WEEKS_PER_CYCLE
-            result = _cycle_result(
-                state, due, cycle_kpis, scale, open_scale, curators, change, cycle_breached, interrupted
-            )
+            result, held = _cycle_result(state, due, cycle_kpis, scale, open_scale, change, cycle_breached, interrupted)
+            if held is not None:
+                _propose_scale(store, governance, state, due, held, change, curators, connection)
+            if state.playbook.id in origins and not interrupted:
+                _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
         summary = render(
             "week_closed",
             playbook=state.playbook,
@@ -215,18 +219,124 @@ def _week(due: Due) -> calendar.WeekRef:
     return due.week
 
 
+@dataclass(frozen=True)
+class Origin:
+    """What an adopting playbook's cycle is judged against: the version it adopted, and
+    its origin's progress in the cycle with the same number (None: it had no such cycle,
+    or no KPI in it)."""
+
+    slug: str
+    version: int
+    progress: float | None
+
+
+def _origins(
+    store: Store, governance: Governance, adopting: list[tuple[PlaybookState, calendar.WeekRef]]
+) -> dict[int, Origin]:
+    """For the adopting playbooks whose cycle closes in this round: their origins' progress
+    in the same cycle, in four reads however many."""
+    if not adopting:
+        return {}
+    versions = governance.versions_by_id(
+        [s.playbook.adopted_from_id for s, _ in adopting if s.playbook.adopted_from_id]
+    )
+    starts = governance.cycle_starts_of(sorted({v.playbook_id for v in versions.values()}))
+    wanted = {}
+    for state, week in adopting:
+        version = versions.get(state.playbook.adopted_from_id or 0)
+        if version is not None:
+            wanted[state.playbook.id] = (version, starts.get((version.playbook_id, week.cycle)))
+    kpis = store.week_kpis(
+        [
+            (version.playbook_id, start + timedelta(days=7 * i))
+            for version, start in wanted.values()
+            if start is not None
+            for i in range(calendar.WEEKS_PER_CYCLE)
+        ]
+    )
+    origins = {}
+    for pid, (version, start) in wanted.items():
+        progress = None
+        kpi = version.definition.get("kpi") or {}
+        if start is not None and "baseline" in kpi and "target" in kpi:
+            weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
+            progress = replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
+        origins[pid] = Origin(version.slug, version.version, progress)
+    return origins
+
+
+def _replication(
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    kpis: dict[tuple[int, date], float],
+    result: rules.CycleResult,
+    origin: Origin,
+    change: Change,
+) -> None:
+    """An adopting playbook's completed cycle against its origin's: replicated, on track
+    or not yet, with the numbers, as a decision row (registry, digest and web view read it)."""
+    playbook = state.playbook
+    weekly = [kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(4)]
+    own = replication.cycle_progress(weekly, playbook.kpi_baseline, playbook.kpi_target)
+    verdict = replication.replication_verdict(result.hit, own, origin.progress)
+    figures = dict(
+        hit=result.hit,
+        progress=own,
+        origin=origin.slug,
+        origin_version=origin.version,
+        origin_progress=origin.progress,
+        weekly=weekly,
+    )
+    change.decisions.append(decisions.of_replication(playbook.id, week.week_start, week.cycle, verdict, figures))
+
+
+def _propose_scale(
+    store: Store,
+    governance: Governance,
+    state: PlaybookState,
+    due: Due,
+    held: list[rules.CycleResult],
+    change: Change,
+    curators: str | None,
+    connection: Connection | None,
+) -> None:
+    """The scale rule held over the cycles `held`: "ready to scale" with its Publish button
+    if the five criteria of readiness are met too, each shown ✅ or ❌ with its numbers.
+    Otherwise "KPI sustained, not yet ready", naming what is missing, to the owner and the
+    curators, once per cycle (its keys are the cycle's): no proposal, and the next cycle's
+    close asks again. Either way a decision row keeps the numbers."""
+    playbook = state.playbook
+    week = _week(due)
+    starts = {**governance.cycle_starts(playbook.id), week.cycle: week.cycle_start}
+    criteria = readiness.criteria(store, state, [(r.cycle, starts[r.cycle]) for r in held], connection)
+    figures = {
+        "cycle": week.cycle,
+        "results": [decisions.result_figures(r) for r in held],
+        "criteria": readiness.as_figures(criteria),
+    }
+    if not replication.is_ready(criteria):
+        missing = replication.missing(criteria)
+        change.decisions.append(decisions.of_not_ready(playbook.id, week.week_start, figures, missing))
+        change.messages += not_ready_messages(state, figures, curators)
+        return
+    key = keys.scale(playbook.id, week.cycle)
+    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=figures))
+    change.decisions.append(decisions.of_scale_proposal(playbook.id, week.week_start, len(held), figures))
+    change.messages += scale_messages(state, figures, key, curators)
+
+
 def _cycle_result(
     state: PlaybookState,
     due: Due,
     kpis: dict[tuple[int, date], float],
     scale: dict[int, Any],
     open_scale: set[int],
-    curators: str | None,
     change: Change,
     breached: bool = False,
     interrupted: bool = False,
-) -> rules.CycleResult:
-    """The scale rule at a cycle's close: did it hit target, and is the playbook ready to scale?"""
+) -> tuple[rules.CycleResult, list[rules.CycleResult] | None]:
+    """The scale rule at a cycle's close: did it hit target, and did the rule hold? The
+    result, and the cycles the rule held over (None if it did not, or a proposal is open)."""
     playbook = state.playbook
     week = _week(due)
     th = thresholds(state)
@@ -241,12 +351,5 @@ def _cycle_result(
     earlier, covered = scale.get(playbook.id, ([], 0))
     uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
     if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
-        key = keys.scale(playbook.id, result.cycle)
-        shown = [decisions.result_figures(r) for r in uncovered[-th.scale_after_cycles :]]
-        figures = {"cycle": result.cycle, "results": shown}
-        change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=figures))
-        change.decisions.append(
-            decisions.of_scale_proposal(playbook.id, week.week_start, th.scale_after_cycles, figures)
-        )
-        change.messages += scale_messages(state, figures, key, curators)
-    return result
+        return result, uncovered[-th.scale_after_cycles :]
+    return result, None

@@ -76,6 +76,25 @@ def _contexts(text: str) -> dict[str, dict]:
         target=15,
         unit=text[:20],
     )
+    hostile_kit = dict(
+        runbook="https://wiki.example.com/" + "a" * 400,
+        training=["https://wiki.example.com/x|<!channel>", text[:300]] * 10,
+        checks=[text[:300]] * 20,
+        requires=[text[:300]] * 20,
+        may_change=["baseline"],
+    )
+    criteria = [
+        dict(name="attestation", met=False, rate=0.5, answered=20, asked=40, minimum=0.75),
+        dict(
+            name="exceptions",
+            met=False,
+            steps=[dict(step=text[:40], exceptions=9, cases=40, ratio=0.225, cap=0.1)] * 30,
+            over=[text[:40]],
+        ),
+        dict(name="contract", met=False, inputs=0, outputs=2),
+        dict(name="learnings", met=False, per_cycle={"1": 0, "2": 3}, missing=[1], wanted=2),
+        dict(name="owner", met=False, active=False),
+    ]
     hostile_steps = [SimpleNamespace(name=text[:40], mode="ai-led", pinned=True, frozen=True) for _ in range(30)]
     from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 
@@ -100,7 +119,7 @@ def _contexts(text: str) -> dict[str, dict]:
                 steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(30)],
                 mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
                 open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
-                origin=Origin(text[:64], 2, 42, 14),
+                origin=Origin(text[:64], 2, 42, 14, "on track", 3),
                 owner_deactivated=True,
             )
         )
@@ -174,6 +193,8 @@ def _contexts(text: str) -> dict[str, dict]:
             slug=text[:64],
             step=text[:40],
             limit=25,
+            learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", when="2026-11-20")] * 10,
+            more_learnings=True,
             rows=[
                 dict(
                     when="2026-11-23",
@@ -273,6 +294,9 @@ def _contexts(text: str) -> dict[str, dict]:
             figures=figures,
             progress=0.8,
             origin=text[:64],
+            learnings=[SimpleNamespace(text=text[:500], added_by="UPERSON0001")] * 4,
+            learnings_shown=3,
+            kit=hostile_kit,
             versions=[SimpleNamespace(version=i, published_at=datetime(2026, 12, 14)) for i in range(1, 9)],
             proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
             step_rows=[
@@ -358,7 +382,44 @@ def _contexts(text: str) -> dict[str, dict]:
             version=None,
             decided_by=None,
             results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
+            criteria=criteria,
         ),
+        "not_ready": dict(
+            slug="support-replies",
+            title=text,
+            kpi_name=text,
+            kpi_unit=text[:20],
+            target=15,
+            direction="down",
+            results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
+            criteria=criteria,
+            missing=["attestation", "exceptions", "contract", "learnings", "owner"],
+        ),
+        "learned": dict(slug="support-replies", cycle=3, text=text[:500], count=7),
+        "learning_undone": dict(slug="support-replies", cycle=3, text=text[:500]),
+        "learning_prompt": dict(
+            slug="support-replies",
+            title=text,
+            cycle=3,
+            kpi_name=text,
+            unit=text[:20],
+            baseline=42,
+            target=15,
+            first=(1, 40.0),
+            latest=(3, 20.5),
+            steps=[
+                dict(
+                    name=text[:40],
+                    mode="ai-led",
+                    verdicts=["PASS", "FAIL", "MISSING"],
+                    changes=["2026-11-16"],
+                    reasons=[dict(kind="deviation", text=text[:500], count=9)] * 3,
+                )
+            ]
+            * 30,
+            button='{"playbook":1,"week":"2026-11-23"}',
+        ),
+        "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
         "published": dict(
             slug="support-replies",
             version=3,
@@ -383,7 +444,9 @@ def _contexts(text: str) -> dict[str, dict]:
                     published_on="2026-12-14",
                     target=15,
                     results=[dict(cycle=1, mean=14.2, hit=True)] * 5,
-                    adopters=[text[:64]] * 9,
+                    adopters=[dict(slug=text[:64], status="active", verdict="on track", cycle=2)] * 9,
+                    learnings=12,
+                    kit=True,
                 )
                 for i in range(400)
             ],
@@ -401,6 +464,14 @@ def _contexts(text: str) -> dict[str, dict]:
             kpi=SimpleNamespace(name=text[:80], unit=text[:20], baseline=42, target=15),
             timezone="America/New_York",
             starts_on="2026-11-30",
+            exception_cap=0.15,
+            rubric_threshold=0.85,
+            kit=SimpleNamespace(**hostile_kit),
+            results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True, weeks_met=3) for c in range(1, 30)],
+            learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", at="2026-11-20T10:00:00+00:00")] * 5,
+            more_learnings=40,
+            override=text[:500],
+            dm=True,
         ),
         "home": dict(
             curator=True,

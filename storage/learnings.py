@@ -1,0 +1,67 @@
+"""Learnings: what a team learned in each cycle. Append-only with who and when; a
+withdrawn one is kept and no longer shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from storage.db import reading, unit_of_work
+from storage.models import Learning
+from storage.types import one_of
+
+_SHOWN = col(Learning.withdrawn_at).is_(None)
+
+
+class Learnings:
+    engine: Engine
+
+    def add_learning(self, playbook_id: int, cycle: int, text: str, by: str, at: datetime) -> Learning:
+        with unit_of_work(self.engine) as s:
+            learning = Learning(playbook_id=playbook_id, cycle=cycle, text=text, added_by=by, added_at=at)
+            s.add(learning)
+            s.flush()
+            return learning
+
+    def newest_learning(self, playbook_id: int, user_id: str) -> Learning | None:
+        """`user_id`'s newest learning on the playbook that is still shown."""
+        with reading(self.engine) as s:
+            return s.execute(
+                select(Learning)
+                .where(Learning.playbook_id == playbook_id, Learning.added_by == user_id, _SHOWN)
+                .order_by(col(Learning.id).desc())
+                .limit(1)
+            ).scalar_one_or_none()
+
+    def withdraw_learning(self, learning_id: int, by: str, at: datetime) -> bool:
+        """Withdraw a learning still shown; False if it was withdrawn meanwhile (of two
+        concurrent undos, one wins it)."""
+        with unit_of_work(self.engine) as s:
+            done = s.execute(
+                update(Learning).where(col(Learning.id) == learning_id, _SHOWN).values(withdrawn_at=at, withdrawn_by=by)
+            )
+            return bool(done.rowcount)
+
+    def learnings(self, playbook_id: int, cycles: list[int] | None = None, limit: int | None = None) -> list[Learning]:
+        """The playbook's learnings still shown, newest first (of these cycles, if given)."""
+        query = select(Learning).where(Learning.playbook_id == playbook_id, _SHOWN)
+        if cycles is not None:
+            query = query.where(one_of(col(Learning.cycle), "cycles"))
+        query = query.order_by(col(Learning.id).desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with reading(self.engine) as s:
+            return list(s.execute(query, {"cycles": cycles} if cycles is not None else {}).scalars())
+
+    def learning_counts(self, playbook_id: int) -> dict[int, int]:
+        """How many learnings each cycle of the playbook has (still shown)."""
+        with reading(self.engine) as s:
+            rows = s.execute(
+                select(Learning.cycle, func.count())
+                .where(Learning.playbook_id == playbook_id, _SHOWN)
+                .group_by(Learning.cycle)
+            ).all()
+        return {cycle: count for cycle, count in rows}
