@@ -1,4 +1,4 @@
-"""Replication that travels (PRODUCT.md): when a playbook is ready to scale beyond its
+"""Replication that travels (README, "Replication"; docs/playbooks.md): when a playbook is ready to scale beyond its
 KPI, how far an adopter may depart from the version it adopts, how many teams a version
 may run in at once, and whether an adopting team replicated the origin's result.
 
@@ -67,7 +67,7 @@ def readiness(
     owner_active: bool,
     cycles_wanted: int | None = None,
 ) -> list[Criterion]:
-    """The five criteria, in PRODUCT.md's order:
+    """The five criteria, in the order the README lists them:
 
     1. attestation rate over the cycles (`answered` of the `asked` check-ins of members who
        were not away) at least `min_attestation`;

@@ -108,6 +108,10 @@ class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
 
 
+class WaveFull(Exception):
+    """An adoption found its version's wave full in its own transaction."""
+
+
 @dataclass(frozen=True)
 class PlaybookState:
     playbook: Playbook
@@ -185,6 +189,16 @@ def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
         inputs=list(spec.inputs),
         outputs=list(spec.outputs),
     )
+
+
+def _running_adopters(s: Session, version_id: int) -> int:
+    """The version's adopters that are not retired (a draft has adopted it too, and
+    runs from its first cycle), its row locked until the transaction ends (SELECT ...
+    FOR UPDATE on PostgreSQL; SQLite has one writer)."""
+    s.execute(select(RegistryVersion.id).where(col(RegistryVersion.id) == version_id).with_for_update())
+    running = col(Playbook.status) != "retired"
+    count = select(func.count()).select_from(Playbook).where(col(Playbook.adopted_from_id) == version_id, running)
+    return int(s.execute(count).scalar() or 0)
 
 
 def _as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
@@ -368,13 +382,19 @@ class Playbooks:
         at: datetime,
         messages: list[Any],
         also: list[DecisionRecord] | None = None,
+        wave_limit: int | None = None,
     ) -> Playbook:
         """A new playbook started from a registry version, remembering where it came from
-        (and `also` these decisions, in the same transaction).
+        (and `also` these decisions, in the same transaction). With `wave_limit`, raises
+        WaveFull, and writes nothing, if that many adopters of the version run already:
+        counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
+        of two adoptions at once only one takes the last place.
         Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
         already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
         try:
             with unit_of_work(self.engine) as s:
+                if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
+                    raise WaveFull(f"{wave_limit} adopters of version {version_id} run already")
                 definition = spec.canonical()
                 playbook = Playbook(
                     **_playbook_columns(spec, org_timezone),

@@ -20,7 +20,7 @@ from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
 from storage.learnings import Learnings
 from storage.people import People
-from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
+from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState, WaveFull
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.weekly_reports import REPORTS, Report, WeekClosed, WeeklyReports
@@ -33,6 +33,7 @@ __all__ = [
     "PlaybookState",
     "Report",
     "Store",
+    "WaveFull",
     "WeekClosed",
     "decision_columns",
     "shallow_columns",

@@ -1,4 +1,4 @@
-"""Ready to scale means five things (PRODUCT.md "Replication that travels"): the readings
+"""Ready to scale means five things (README, "Replication"): the readings
 each criterion needs, gathered for the rule in cadence/replication.py. Asked when the
 scale rule holds at a cycle's close (weeks.py) and when a curator publishes (registry.py)."""
 

@@ -4,6 +4,7 @@ adopting a version to start its own playbook from it."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings
 from storage.governance import Change, Governance, StaleState
 from storage.models import RegistryVersion
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
 from templates import Mrkdwn, criterion_phrase, render
 from templates.refusals import Refusal, close_matches
 
@@ -262,28 +263,38 @@ _OPTION_WORDS = dict(
 )
 
 
-def _wave(
-    governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None
-) -> Decision | None:
-    """A version runs in at most `adoption_wave` adopting teams (active or paused) until
-    one of them has replicated. Within it: None. Past it: refused, naming the running
-    adopters and their verdicts, with a decision row on the origin; with a curator's
-    `override`, the decision row to record with the adoption."""
+@dataclass(frozen=True)
+class Wave:
+    """Where a version stands against its wave: the limit an adoption must keep (None once
+    an adopter has replicated, or when a curator overrides it), and the decision row of
+    an override, recorded with the adoption."""
+
+    limit: int | None
+    overridden: Decision | None = None
+
+
+def _wave(governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None) -> Wave:
+    """A version runs in at most `adoption_wave` adopting teams (not retired) until
+    one of them has replicated. Past it: refused, naming the running adopters and their
+    verdicts, with a decision row on the origin; with a curator's `override`, the decision
+    row goes with the adoption. The count is asked again in the adoption's transaction
+    (Playbooks.adopt), so two adoptions at once cannot both take the last place."""
     wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
     adopters = governance.adopters([version.id])
     verdicts = governance.replication_verdicts([p.id for p in adopters])
-    ever = any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id])
+    if any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]):
+        return Wave(None)
     running = [
         replication.Adopter(p.slug, verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
         for p in adopters
-        if p.status in ("active", "paused")
+        if p.status != "retired"  # a draft, not started yet, has adopted it too
     ]
-    if replication.wave_allows(running, ever, wave):
-        return None
+    if replication.wave_allows(running, False, wave):
+        return Wave(wave if override is None else None)
     shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
     record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override)
     if override is not None:
-        return record
+        return Wave(None, record)
     governance.apply(Change(decisions=[record]), now)
     raise Refusal.of(
         "adopt_wave",
@@ -405,7 +416,7 @@ def adopt(
         results=version.cycle_results,
         learnings=version.learnings[:LEARNINGS_SHOWN],
         more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
-        override=override if wave is not None else None,
+        override=override if wave.overridden is not None else None,
     )
     message = render("adopted", **context)
     unit = keys.adopt(new_slug)
@@ -415,24 +426,39 @@ def adopt(
     messages.append(
         Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, render("adopted", **context, dm=True))
     )
-    also = [wave] if wave is not None else []
+    also = [wave.overridden] if wave.overridden is not None else []
+
+    def again() -> dict[str, Any]:
+        return adopt(
+            store,
+            slug,
+            version_number,
+            channel_id,
+            channel_name,
+            owner_id,
+            by,
+            now,
+            org_timezone,
+            baseline=baseline,
+            target=target,
+            timezone=timezone,
+            starts_on=starts_on,
+            exception_cap=exception_cap,
+            rubric_threshold=rubric_threshold,
+            override=override,
+        )
+
     try:
-        playbook = store.adopt(spec, version.id, version.playbook_id, org_timezone, by, now, messages, also)
+        playbook = store.adopt(
+            spec, version.id, version.playbook_id, org_timezone, by, now, messages, also, wave_limit=wave.limit
+        )
+    except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
+        return again()
     except Conflict:
         # Adopted at the same moment by someone else: the database let one adoption through.
         running = store.adoption_in(channel_id, version.playbook_id)
         if running is None:  # only the slug was taken meanwhile: adopt under the next free one
-            again = (store, slug, version_number, channel_id, channel_name, owner_id, by, now, org_timezone)
-            return adopt(
-                *again,
-                baseline=baseline,
-                target=target,
-                timezone=timezone,
-                starts_on=starts_on,
-                exception_cap=exception_cap,
-                rubric_threshold=rubric_threshold,
-                override=override,
-            )
+            return again()
         raise Refusal.of(
             "adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug
         ) from None

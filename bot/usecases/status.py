@@ -174,7 +174,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             away=away,
             learnings=caller.store.learnings(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
             learnings_shown=LEARNINGS_SHOWN,
-            kit=(playbook.definition.get("replication") or {}) if origin else {},
+            kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
             owner_deactivated=state.owner_deactivated
             if state.owner_deactivated is not None
             else bool(caller.store.deactivated([playbook.owner_id])),

@@ -39,7 +39,7 @@ def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, sla
     slack.add_user(CURATOR)
     slack.add_channel("CADOPT0002", ["UROLLOUTBOT", OWNER])
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies", user=CURATOR).text
+    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
     command = "adopt support-replies <#CADOPT0002|adopters>"
     with ThreadPoolExecutor(ADOPTERS) as pool:
         replies = list(pool.map(lambda _: bot.command(command, user=CURATOR), range(ADOPTERS)))
@@ -54,6 +54,34 @@ def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, sla
         assert adopted.all() == ["support-replies-adopters"]
         decisions = connection.execute(text("SELECT count(*) FROM decision WHERE kind = 'adopted'")).scalar()
         assert decisions == 1
+
+
+def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, store, clock):
+    """A version with a wave of 2, adopted into five channels at once: two adoptions, and
+    three refusals naming the wave, held by the version's row lock in the adoption's
+    transaction (or SQLite's one writer), not by the count read before it."""
+    import copy
+
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.load_playbooks([parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock())
+    slack.add_user(CURATOR)
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
+    assert "v1" in bot.command("publish support-replies override a wave test", user=CURATOR).text
+    channels = [f"CWAVE0000{i}" for i in range(ADOPTERS)]
+    for channel in channels:
+        slack.add_channel(channel, ["UROLLOUTBOT", OWNER])
+    with ThreadPoolExecutor(ADOPTERS) as pool:
+        replies = list(
+            pool.map(lambda c: bot.command(f"adopt support-replies <#{c}|{c.lower()}>", user=CURATOR), channels)
+        )
+    texts = [r.text for r in replies]
+    assert sum("now runs in" in t for t in texts) == 2, texts
+    assert sum("already runs in 2 adopting teams" in t for t in texts) == ADOPTERS - 2, texts
+    with engine.connect() as connection:
+        adopted = connection.execute(text("SELECT count(*) FROM playbook WHERE adopted_from_id IS NOT NULL"))
+        assert adopted.scalar() == 2
 
 
 BEFORE_THE_CLOSE = datetime(2026, 11, 23, 10, 59, 59, 700000, tzinfo=UTC)  # week 1 closes at 11:00 UTC (noon Berlin)

@@ -1,5 +1,5 @@
 """Replication that travels: readiness beyond the KPI, what an adopter may change, waves,
-and the replication verdict (PRODUCT.md), each with the numbers that decided it."""
+and the replication verdict (README, "Replication"), each with the numbers that decided it."""
 
 import copy
 

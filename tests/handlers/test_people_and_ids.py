@@ -81,7 +81,7 @@ def test_adopt_names_only_an_active_person_owner(bot, playbook, slack, store, en
     slack.add_user("UGONE00001", deleted=True)
     slack.add_channel("CNEWTEAM01", [BOT_USER, MEMBER])
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies", user=CURATOR).text
+    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
     before = rows(engine)
     for user, phrase in (("UOTHERBOT1", "is a bot or an app"), ("UGONE00001", "is deactivated in Slack")):
         reply = bot.command(f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{user}>", user=CURATOR)

@@ -25,7 +25,7 @@ def test_adopting_a_version_that_does_not_exist_names_the_versions_that_do(bot, 
     slack.add_user(CURATOR)
     slack.add_channel("CNEWTEAM01", ["UROLLOUTBOT", OWNER])
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies", user=CURATOR).text
+    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
     for version in ("v0", "v2"):
         reply = bot.command(f"adopt support-replies@{version} <#CNEWTEAM01|new-team>", user=CURATOR)
         assert reply.body["response_type"] == "ephemeral"

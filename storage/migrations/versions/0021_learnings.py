@@ -1,7 +1,7 @@
 """learning, and the learnings a registry version carries
 
 What a team learned in each cycle travels with the version other teams adopt
-(PRODUCT.md "Replication that travels"). Versions published before have none.
+(README, "Replication"). Versions published before have none.
 
 Revision ID: 0021
 Revises: 0020

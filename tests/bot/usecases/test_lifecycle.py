@@ -191,7 +191,7 @@ def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook
     slack.add_user(CURATOR)
     slack.add_channel("CNEWTEAM01", ["UROLLOUTBOT", OWNER])
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies", user=CURATOR).text
+    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
     before = row_counts(engine)
     for start, phrase in (("9999-12-27", "more than a year ahead"), ("2026-11-09", "is in the past")):
         reply = bot.command(f"adopt support-replies <#CNEWTEAM01|new-team> start:{start}", user=CURATOR)
