@@ -3,11 +3,12 @@
 Everything real runs: the HTTP handlers behind waitress with signed requests, the
 storage on an SQLite file, the tick, the rules, the outbox dispatcher. Slack is the
 local stand-in; people are a script; the clock is simulated, hour by hour, through two
-four-week cycles. The story: three playbooks in two functions, members checking in
-(some late, some never), an AI-led step demoted for its exceptions, a collaborative
-step promoted once its owner approves (after a member's click is refused), a playbook
-hitting its target in both cycles, published and adopted by a second team, and each
-Monday's digest. What every channel and person received is printed week by week and
+four-week cycles and the first cycle of an adopting team. The story: three playbooks in
+two functions, members checking in (some late, some never), an AI-led step demoted for
+its exceptions, a collaborative step promoted once its owner approves (after a member's
+click is refused), a playbook hitting its target in both cycles with what its team
+learned, published with its replication kit and adopted by a second team, whose first
+cycle replicates the result, and each Monday's digest. What every channel and person received is printed week by week and
 written as an HTML page that shows the messages as Slack would.
 """
 
@@ -39,7 +40,8 @@ from templates.terminal import to_text
 
 UTC = UTC
 START = date(2027, 1, 4)  # the Monday cycle 1 starts
-WEEKS = 8
+ORIGIN_WEEKS = 8  # the origin's two cycles; then it is published and adopted
+WEEKS = 12  # and the adopting team's first cycle
 SECRET = "demo-signing-secret"
 TOKEN = "xoxb-demo"
 
@@ -86,6 +88,15 @@ HABITS = {
     APAC_OWNER: "prompt",
 }
 
+
+# What support-berlin learned: by command in each cycle's second week, and by the owner
+# in answer to each cycle's week-4 DM.
+LEARNINGS: dict[int | str, str] = {
+    1: "Drafts that quote the refund policy get accepted without edits",
+    5: "Tickets in German need the glossary in the prompt",
+    "owner-1": "Review refund mentions by hand until the policy is in the inputs",
+    "owner-2": "Two reviewers in week 1 catch tone problems early",
+}
 
 # The demo plays the repository's example playbooks, so the examples are known to work.
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -232,7 +243,12 @@ class Demo:
             for user in HABITS:
                 for message in self.slack.posted(user):
                     key = f"{user}:{message['ts']}"
-                    if key in seen_dms or not message["text"].startswith(("check in", "Reminder")):
+                    if key in seen_dms:
+                        continue
+                    if user == "UANA000001" and message["text"].endswith("what did it teach?"):
+                        seen_dms.add(key)
+                        pending.append((hour + timedelta(hours=2), lambda m=message: self._add_learning(m)))
+                    if not message["text"].startswith(("check in", "Reminder")):
                         continue
                     seen_dms.add(key)
                     pending += self._answer(user, message, hour)
@@ -307,15 +323,28 @@ class Demo:
             self.command("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", show_reply=True)
         if week_index == 4 and weekday == 2 and hour.hour == 11:  # a late number for a week that has closed
             self.command("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", show_reply=True)
-        if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # after cycle 2 closed: publish and adopt
+        if week_index in (1, 5) and weekday == 2 and hour.hour == 11:  # what the team learned, by command
+            self.command("UBEA000001", "CSUPPORT01", f"learn support-replies {LEARNINGS[week_index]}", show_reply=True)
+        if week_index == ORIGIN_WEEKS and weekday == 0 and hour.hour == 15:  # cycle 2 closed: publish and adopt
             self._publish_and_adopt()
+        if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # the adopter's first cycle closed
+            self.command(CURATOR, CURATORS, "registry Support", show_reply=True)
 
     def _owners_report(self, week: int) -> None:
         kpis = {
-            "support-replies": [16, 14, 14, 13, 13, 12, None, 12][week],
-            "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8][week],
-            "lead-research": [24, 27, 30, 31, 33, 34, 36, 37][week],
+            "support-replies": [16, 14, 14, 13, 13, 12, None, 12, 12, 11, 12, 11][week],
+            "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8, 2.8, 2.7, 2.6, 2.6][week],
+            "lead-research": [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39][week],
         }
+        if week >= ORIGIN_WEEKS:  # the adopting team in Singapore, in its first cycle
+            self.command(APAC_OWNER, APAC, "cases support-replies-support-apac draft 25")
+            self.command(APAC_OWNER, APAC, "rubric support-replies-support-apac draft 91%")
+            self.command(APAC_OWNER, APAC, "cases support-replies-support-apac send 20")
+            self.command(APAC_OWNER, APAC, "cases support-replies-support-apac refunds 10")
+            self.command(APAC_OWNER, APAC, "rubric support-replies-support-apac refunds 0.93")
+            apac = [18, 15, 14, 13][week - ORIGIN_WEEKS]
+            self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {apac}")
+            self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben, chloe = "UANA000001", "UBEN000001", "UCHLOE0001"
         self.command(ana, "CSUPPORT01", "cases support-replies draft 40")
         self.command(ana, "CSUPPORT01", "rubric support-replies draft 88%")
@@ -345,7 +374,7 @@ class Demo:
         self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}")
         # Week 2 would complete research's PASS streak, but the bounce rate jumps past its
         # guardrail: no proposal that week, and the streak starts over.
-        bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7][week]
+        bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7, 2.8, 2.6, 2.9, 2.7][week]
         self.command("UGIA000001", "CSALES0001", f"guardrail lead-research {bounce}", show_reply=week == 1)
 
     def _decide_proposal(self) -> None:
@@ -367,8 +396,31 @@ class Demo:
         publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
         self.http.click(CURATOR, "scale_publish", publish["value"], CURATORS, ready["ts"], "scale")
         self.did("Cora (curator) clicked Publish: support-replies v1 is in the registry")
-        self.command(CURATOR, CURATORS, f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan>")
-        self.command(APAC_OWNER, APAC, "cycle start support-replies-support-apac")
+        monday = (START + timedelta(days=7 * ORIGIN_WEEKS)).isoformat()
+        self.command(
+            CURATOR,
+            CURATORS,
+            f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan> baseline:45 target:16 "
+            f"tz:Asia/Singapore rubric:0.8",
+            show_reply=True,  # refused: the kit does not let an adopting team change the rubric threshold
+        )
+        self.command(
+            CURATOR,
+            CURATORS,
+            f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan> baseline:45 target:16 "
+            f"tz:Asia/Singapore start:{monday}",
+        )
+
+    def _add_learning(self, dm: dict[str, Any]) -> None:
+        """The owner answers the week-4 DM with its *Add a learning* form."""
+        user = "UANA000001"
+        button = next(e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
+        self.http.click(user, "learning_add", button["value"], "D" + user[1:], dm["ts"], "learning")
+        view = self.slack.opened_views[-1]
+        cycle = "1" if "Cycle 1" in dm["text"] else "2"
+        text = LEARNINGS[f"owner-{cycle}"]
+        self.http.submit(user, view, {"text": {"type": "plain_text_input", "value": text}})
+        self.did(f"Ana (owner, support) answered the week-4 DM with a learning: “{text}”")
 
     # ---- the transcript ----
 
@@ -380,7 +432,9 @@ class Demo:
         messages = sorted(self.slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
         for week in range(WEEKS + 1):
             first = START + timedelta(days=7 * week)
-            label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < WEEKS else "After cycle 2"
+            label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < WEEKS else "After it"
+            if ORIGIN_WEEKS <= week < WEEKS:
+                label += f" (support-apac's week {week - ORIGIN_WEEKS + 1} of its first cycle)"
             lines.append(f"\n━━━ {label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y} ━━━")
             grouped: list[tuple[datetime, str, list[str]]] = []  # one line per person and minute
             for at, what in self.events:

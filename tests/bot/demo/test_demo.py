@@ -16,7 +16,15 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "Support reply drafting (support-replies, Support) is ready to scale: 2 cycles in a row hit" in transcript
     assert "support-replies v1 is in the registry" in transcript
     assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
-    assert transcript.count("ROLLOUT DIGEST") == 9  # every Monday, cycle 1 week 1 to after cycle 2
+    assert transcript.count("ROLLOUT DIGEST") == 13  # every Monday, cycle 1 week 1 to after the adopter's cycle
+    # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
+    assert "Added to support-replies, cycle 1 (1 learning now)" in transcript
+    assert "answered the week-4 DM with a learning" in transcript
+    assert "✅ Attestation 75% (24 of 32 check-ins answered) ≥ 75%" in transcript
+    assert "does not let an adopting team set rubric:" in transcript
+    assert "Runbook: https://wiki.example.com/support-replies" in transcript
+    assert "What support-replies learned (newest first)" in transcript
+    assert "adopted by support-replies-support-apac (cycle 1: replicated)" in transcript
     assert "/rollout attest support-replies yes week:" in transcript  # a late check-in, by command
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     assert "Step send now has 1 exception in that week" in transcript
