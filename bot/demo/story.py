@@ -14,6 +14,7 @@ written as an HTML page that shows the messages as Slack would.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable
@@ -247,7 +248,7 @@ class Demo:
                         continue
                     if user == "UANA000001" and message["text"].endswith("what did it teach?"):
                         seen_dms.add(key)
-                        pending.append((hour + timedelta(hours=2), lambda m=message: self._add_learning(m)))
+                        pending.append((hour + timedelta(hours=2), functools.partial(self._add_learning, message)))
                     if not message["text"].startswith(("check in", "Reminder")):
                         continue
                     seen_dms.add(key)
