@@ -234,21 +234,9 @@ class Cadence:
     ) -> None:
         """Friday's DM to each owner with what is missing for the week; nothing missing,
         no DM (the week is recorded either way, so it is decided once)."""
-        earliest = "Etc/GMT-14"  # no zone is ahead of it: if nothing is due there, nothing is due
-        candidates = [
-            (state, clock)
-            for state, clock in plans
-            if owner_work(clock, cursors.get(state.playbook.id, {}).get(OWNER_REMINDER), earliest, at)
-        ]
-        if not candidates:
+        dues = self._owner_dues(plans, cursors, at, report, OWNER_REMINDER, owner_work)
+        if not dues:
             return
-        zones = self._owner_zones([state for state, _ in candidates], report)
-        if zones is None:
-            return
-        dues = []
-        for state, clock in candidates:
-            cursor = cursors.get(state.playbook.id, {}).get(OWNER_REMINDER)
-            dues += [(state, due) for due in owner_work(clock, cursor, zones[state.playbook.id], at)]
         figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in dues if due.week])
         away = self._away([due.week.week_start for _, due in dues if due.week])
         gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
@@ -302,24 +290,9 @@ class Cadence:
     ) -> None:
         """Monday of each cycle's fourth week, 09:00 in the owner's zone: "what did it
         teach?", with the cycle's facts and an *Add a learning* button."""
-        earliest = "Etc/GMT-14"  # no zone is ahead of it: if nothing is due there, nothing is due
-        candidates = [
-            (state, clock)
-            for state, clock in plans
-            if learning_work(clock, cursors.get(state.playbook.id, {}).get(LEARNING_PROMPT), earliest, at)
-        ]
-        if not candidates:
+        dues = self._owner_dues(plans, cursors, at, report, LEARNING_PROMPT, learning_work)
+        if not dues:
             return
-        zones = self._owner_zones([state for state, _ in candidates], report)
-        if zones is None:
-            return
-        dues = [
-            (state, due)
-            for state, clock in candidates
-            for due in learning_work(
-                clock, cursors.get(state.playbook.id, {}).get(LEARNING_PROMPT), zones[state.playbook.id], at
-            )
-        ]
         gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
         away = self._away([due.week.week_start for _, due in dues if due.week])
         work, sending = [], []
@@ -341,6 +314,34 @@ class Cadence:
             )
             work.append(_done(due, [message]))
         report.add(work, self.log.record(work, self.clock()))
+
+    def _owner_dues(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+        kind: str,
+        work: Callable[[PlaybookClock, date | None, str, datetime], list[Due]],
+    ) -> list[tuple[PlaybookState, Due]]:
+        """The owners' DMs of `kind` due at `at`, each in its owner's zone (Slack is asked
+        for the zones only when one may be due somewhere)."""
+        earliest = "Etc/GMT-14"  # no zone is ahead of it: if nothing is due there, nothing is due
+        candidates = [
+            (state, clock)
+            for state, clock in plans
+            if work(clock, cursors.get(state.playbook.id, {}).get(kind), earliest, at)
+        ]
+        if not candidates:
+            return []
+        zones = self._owner_zones([state for state, _ in candidates], report)
+        if zones is None:
+            return []
+        return [
+            (state, due)
+            for state, clock in candidates
+            for due in work(clock, cursors.get(state.playbook.id, {}).get(kind), zones[state.playbook.id], at)
+        ]
 
     def _owner_zones(self, states: list[PlaybookState], report: TickReport) -> dict[int, str] | None:
         """Each playbook's owner's time zone (else the playbook's, else the org's); None
