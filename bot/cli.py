@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.startup import checked_settings, open_store, settings_or_exit, verify_slack
-from bot.usecases import operator
+from bot.usecases import operator, tokens
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
 from storage.db import make_engine
@@ -391,6 +391,66 @@ def cycle_start(slug: str, starts_on: str | None) -> None:
     state, started = _or_refused(lambda: operator.start_cycle(store, slug, day, datetime.now(UTC)))
     moved = f" (moved from {started.moved_from.isoformat()})" if started.moved_from else ""
     click.echo(f"{state.playbook.slug}: cycle {started.cycle} starts on {started.starts_on.isoformat()}{moved}.")
+
+
+@cli.group()
+def token() -> None:
+    """Tokens of the reporting API (docs/api.md)."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="How reports made with it are signed: token:<name>.")
+@click.option("--playbook", "playbooks", multiple=True, help="A playbook it may report on (repeat for more).")
+@click.option("--all", "all_playbooks", is_flag=True, help="Every playbook, including those added later.")
+@click.option("--kinds", default=",".join(tokens.REPORT_KINDS), show_default=True, help="What it may report.")
+@click.option("--read", is_flag=True, help="It may also read playbooks and the registry.")
+def token_create(name: str, playbooks: tuple[str, ...], all_playbooks: bool, kinds: str, read: bool) -> None:
+    """Create a token and print it, once: only its hash is kept."""
+    if bool(playbooks) == all_playbooks:
+        raise click.UsageError("give --playbook SLUG (one or more) or --all")
+    store = open_store(settings_or_exit())
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()]
+    scope = None if all_playbooks else list(playbooks)
+    try:
+        created = tokens.create(store, name, scope, wanted, read, operator.COMMAND_LINE, datetime.now(UTC))
+    except tokens.TokenRefused as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(created.token)
+    click.echo(
+        f"Token {name}: {', '.join(created.row.kinds) or 'no reports'} on "
+        f"{'every playbook' if scope is None else ', '.join(sorted(set(scope)))}{', and reads' if read else ''}. "
+        "It is shown this once; keep it in your secret store.",
+        err=True,
+    )
+
+
+@token.command("list")
+def token_list() -> None:
+    """The tokens: name, scope, creation, last use, revocation (never the tokens)."""
+    rows = open_store(settings_or_exit()).tokens()
+    if not rows:
+        click.echo("No tokens yet: rollout token create --name NAME --playbook SLUG")
+    for row in rows:
+        scope = "all playbooks" if row.playbooks is None else ", ".join(row.playbooks)
+        used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never used"
+        state = f"revoked {row.revoked_at.isoformat(timespec='minutes')}" if row.revoked_at else "in use"
+        kinds = ", ".join(row.kinds) or "no reports"
+        click.echo(
+            f"{row.name}  {state}  {kinds} on {scope}{' + read' if row.can_read else ''}  "
+            f"created {row.created_at.isoformat(timespec='minutes')}  last used {used}"
+        )
+
+
+@token.command("revoke")
+@click.argument("name")
+def token_revoke(name: str) -> None:
+    """End a token at once, in every process."""
+    store = open_store(settings_or_exit())
+    try:
+        tokens.revoke(store, name, operator.COMMAND_LINE, datetime.now(UTC))
+    except tokens.TokenRefused as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Token {name} is revoked.")
 
 
 def _or_refused(work: Callable[[], T]) -> T:

@@ -47,6 +47,8 @@ class DecisionKind(StrEnum):
     WAVE_REFUSED = "wave-refused"  # an adoption past a version's wave (on the origin)
     WAVE_OVERRIDDEN = "wave-overridden"  # a curator adopted past it all the same (on the adopter)
     REPLICATION = "replication"  # an adopting playbook's cycle: replicated, on track or not yet
+    TOKEN_CREATED = "token-created"  # a reporting API token (`rollout token create`)
+    TOKEN_REVOKED = "token-revoked"
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -318,6 +320,17 @@ def of_curator(user_id: str, added: bool, by: str) -> Decision:
         actor=by,
         summary=f"{user_id} became a curator." if added else f"{user_id} is no longer a curator.",
         figures={"user": user_id},
+    )
+
+
+def of_token(name: str, created: bool, by: str, scope: dict[str, Any] | None = None) -> Decision:
+    """A reporting API token created (with its scope) or revoked; never the token itself."""
+    return Decision(
+        kind=DecisionKind.TOKEN_CREATED if created else DecisionKind.TOKEN_REVOKED,
+        rule=None,
+        actor=by,
+        summary=f"API token {name} {'created' if created else 'revoked'}",
+        figures={"token": name, **(scope or {})},
     )
 
 

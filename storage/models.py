@@ -579,3 +579,40 @@ TABLES = [
     Person,
     Holiday,
 ]
+
+
+class ApiToken(SQLModel, table=True):
+    """A token of the reporting API (`rollout token create`). Only its SHA-256 is kept: the
+    token itself is shown once. Scoped to playbooks (None: every one) and report kinds,
+    and to reading; revoked at once by `rollout token revoke`."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_api_token_name"),
+        UniqueConstraint("token_hash", name="uq_api_token_hash"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    name: str = Field(max_length=24)  # reports it makes say "token:<name>" (reported_by holds 32)
+    token_hash: str = Field(max_length=64)
+    playbooks: Optional[list[Any]] = Field(sa_column=Column(JSON, nullable=True))  # slugs; None: all
+    kinds: list[Any] = _json()
+    can_read: bool = False
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _instant()
+    last_used_at: Optional[datetime] = _instant(nullable=True)
+    revoked_at: Optional[datetime] = _instant(nullable=True)
+
+
+class ApiReportKey(SQLModel, table=True):
+    """The idempotency keys a token sent with its reports: a report whose key the token
+    used before is a duplicate, stored once and answered as the first time. `key` is the
+    token's id and its key (`<id>:<key>`), one unique column for the insert that decides."""
+
+    __tablename__ = "api_report_key"
+
+    key: str = Field(primary_key=True, max_length=220)
+    token_id: int = Field(foreign_key="api_token.id")
+    week_start: date
+    counts_for: str = Field(max_length=200)
+    created_at: datetime = _instant()

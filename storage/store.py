@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from storage.api_tokens import ApiTokens
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
 from storage.learnings import Learnings
@@ -40,6 +41,6 @@ __all__ = [
 ]
 
 
-class Store(Playbooks, WeeklyReports, Learnings, RolesAndSettings, RequestKeys, Health, People):
+class Store(Playbooks, WeeklyReports, Learnings, ApiTokens, RolesAndSettings, RequestKeys, Health, People):
     def __init__(self, engine: Engine):
         self.engine = engine

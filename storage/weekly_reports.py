@@ -17,9 +17,19 @@ from sqlmodel import Session, col, select
 
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
+from storage.bulk import insert_new
 from storage.db import reading, unit_of_work
-from storage.models import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
+from storage.models import (
+    ApiReportKey,
+    CaseCount,
+    CheckIn,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    RubricScore,
+)
 from storage.playbooks import PLAYBOOK, PlaybookState
+from storage.types import one_of
 
 
 def _open_week() -> Any:
@@ -73,20 +83,55 @@ _CASE_COUNT = _add_report_if_open(CaseCount.__table__, ("playbook_id", "step_id"
 
 _RUBRIC_SCORE = _add_report_if_open(RubricScore.__table__, ("playbook_id", "step_id", "score", *_REPORTED))
 
-
-def _step_report(
-    playbook_id: int, step_id: int, week_start: date, by: str, at: datetime, **value: Any
-) -> dict[str, Any]:
-    """The values of a report on a step (an exception, a case count, a rubric score): the
-    columns they share, and the one that is each kind's own."""
-    return dict(
-        playbook_id=playbook_id, step_id=step_id, week_start=week_start, **value, reported_by=by, reported_at=at
-    )
+_STATEMENTS = {
+    "kpi": _KPI_READING,
+    "guardrail": _GUARDRAIL_READING,
+    "checkin": _CHECKIN,
+    "exception": _EXCEPTION,
+    "cases": _CASE_COUNT,
+    "rubric": _RUBRIC_SCORE,
+}
+API_KEYS = ApiReportKey.__table__
 
 
 class WeekClosed(Exception):
     """A report for a week the clock has closed (its verdicts are recorded): nothing was
-    written. The request judged the week open by its own start time; the close came first."""
+    written. The request judged the week open by its own start time; the close came first.
+    `index`: which of the reports written together it was."""
+
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index = index
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """A report to write (WeeklyReports.add_reports), made by new_report: the columns of
+    its table, and for the API its idempotency key (scoped to its token) and what the
+    answer says it counts for."""
+
+    kind: str  # kpi | guardrail | checkin | exception | cases | rubric
+    values: dict[str, Any]
+    key: str | None = None
+    counts_for: str = ""
+
+
+def new_report(
+    kind: str,
+    playbook_id: int,
+    week_start: date,
+    by: str,
+    at: datetime,
+    key: str | None = None,
+    counts_for: str = "",
+    **value: Any,
+) -> NewReport:
+    """The one way a report's columns are made, for Slack and the API alike: the columns
+    every report has, and `value` (value, cases, score, reason, step_id; a check-in's
+    attestation, step_id and note, with `by` as its member)."""
+    reporter = {"user_id": by} if kind == "checkin" else {"reported_by": by}
+    values = dict(playbook_id=playbook_id, week_start=week_start, **value, **reporter, reported_at=at)
+    return NewReport(kind, values, key, counts_for)
 
 
 @dataclass(frozen=True)
@@ -221,12 +266,10 @@ class WeeklyReports:
     def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
         """Raises replay.Repeated (and writes nothing) if it is the first write of a request
         seen before, and WeekClosed (and writes nothing) if the clock closed its week."""
-        values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
-        self._add(_KPI_READING, values)
+        self.add_reports([new_report("kpi", playbook_id, week_start, by, at, value=value)])
 
     def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
-        values = dict(playbook_id=playbook_id, week_start=week_start, value=value, reported_by=by, reported_at=at)
-        self._add(_GUARDRAIL_READING, values)
+        self.add_reports([new_report("guardrail", playbook_id, week_start, by, at, value=value)])
 
     def add_checkin(
         self,
@@ -238,42 +281,61 @@ class WeeklyReports:
         note: str | None,
         at: datetime,
     ) -> None:
-        self._add(
-            _CHECKIN,
-            dict(
-                playbook_id=playbook_id,
-                week_start=week_start,
-                user_id=user_id,
-                attestation=attestation,
-                step_id=step_id,
-                note=note,
-                reported_at=at,
-            ),
-        )
+        values = dict(attestation=attestation, step_id=step_id, note=note)
+        self.add_reports([new_report("checkin", playbook_id, week_start, user_id, at, **values)])
 
     def add_exception(
         self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
     ) -> None:
-        self._add(_EXCEPTION, _step_report(playbook_id, step_id, week_start, by, at, reason=reason))
+        self.add_reports([new_report("exception", playbook_id, week_start, by, at, step_id=step_id, reason=reason)])
 
     def add_case_count(
         self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
     ) -> None:
-        self._add(_CASE_COUNT, _step_report(playbook_id, step_id, week_start, by, at, cases=cases))
+        self.add_reports([new_report("cases", playbook_id, week_start, by, at, step_id=step_id, cases=cases)])
 
     def add_rubric_score(
         self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
     ) -> None:
-        self._add(_RUBRIC_SCORE, _step_report(playbook_id, step_id, week_start, by, at, score=score))
+        self.add_reports([new_report("rubric", playbook_id, week_start, by, at, step_id=step_id, score=score)])
 
-    def _add(self, statement: Any, values: dict[str, Any]) -> None:
-        """One report, written only if its week is still open (_open_week); the request's
-        keys go in with it (a unit of work records them as it commits). Raises
-        replay.Repeated for a request seen before, and WeekClosed if the clock closed the
-        week; nothing is written then."""
+    def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
+        """Reports, all or none, each written only if its week is still open (_open_week), in
+        one unit of work: the request's replay keys go in with them (a unit of work records
+        them as it commits). Raises replay.Repeated for a request seen before, and
+        WeekClosed(index) if the clock closed a report's week; nothing is written then.
+
+        A report with an idempotency `key` (the API's, with `token_id`) whose key the token
+        used before is not written again: returned, by key, is what was answered for it
+        the first time (week_start, counts_for). The unique key decides: of two requests
+        racing with one key, one writes and the other, on PostgreSQL after waiting for the
+        first to commit, finds it a duplicate."""
         with unit_of_work(self.engine) as s:
-            if s.connection().execute(statement, values).first() is None:
-                raise WeekClosed(f"the week of {values['week_start']} has closed")  # rolled back
+            keyed = [r for r in reports if r.key is not None]
+            fresh: set[str] = set()
+            if keyed:
+                rows = [
+                    dict(key=r.key, token_id=token_id, week_start=r.values["week_start"], counts_for=r.counts_for)
+                    | dict(created_at=r.values["reported_at"])
+                    for r in keyed
+                ]
+                fresh = insert_new(s, API_KEYS, rows)
+            connection = s.connection()
+            for index, report in enumerate(reports):
+                if report.key is not None and report.key not in fresh:
+                    continue  # a duplicate: written by the request that first sent its key
+                if connection.execute(_STATEMENTS[report.kind], report.values).first() is None:
+                    raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
+            repeated = [r.key for r in keyed if r.key not in fresh]
+            if not repeated:
+                return {}
+            answers = connection.execute(
+                select(API_KEYS.c.key, API_KEYS.c.week_start, API_KEYS.c.counts_for).where(
+                    one_of(API_KEYS.c.key, "keys")
+                ),
+                {"keys": repeated},
+            )
+            return {key: dict(week_start=week_start, counts_for=counts_for) for key, week_start, counts_for in answers}
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""

@@ -26,15 +26,14 @@ from templates.refusals import Refusal, close_matches, say
 __all__ = ["Caller", "PlaybookState", "Refusal", "Repeated", "Step"]
 
 
-class Caller:
-    """One person asking, through Slack, and the lookups that authorize them."""
+class Reporter:
+    """Whoever reports, a person through Slack or a system through the API (`by`: a Slack
+    user id, or `token:<name>`), and the lookups every report starts with."""
 
-    def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
+    def __init__(self, services: Services, by: str):
         self.services = services
         self.store = services.store
-        self.client = client
-        self.user_id = user_id
-        self.channel_id = channel_id
+        self.user_id = by
         self.now = services.clock()
 
     # ---- lookups ----
@@ -122,6 +121,15 @@ class Caller:
         if calendar.is_closed(week.week_start, playbook.timezone, grace, self.now):
             raise reports.week_closed(state, week, usage)
         return week
+
+
+class Caller(Reporter):
+    """One person asking, through Slack, and the lookups that authorize them."""
+
+    def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
+        super().__init__(services, user_id)
+        self.client = client
+        self.channel_id = channel_id
 
     # ---- roles ----
 

@@ -1,0 +1,82 @@
+"""The reporting API's tokens: created, listed and revoked from the command line
+(`rollout token ...`). A token is shown once and kept only as its SHA-256: tokens are 32
+random bytes, so a fast hash is as safe as a slow one and costs a request nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from cadence import decisions
+from storage.models import ApiToken
+from storage.store import Conflict, Store
+from templates.refusals import close_matches
+
+# What a token may report (every kind `POST /api/v1/reports` takes).
+REPORT_KINDS = ("kpi", "guardrail", "cases", "rubric", "exception")
+PREFIX = "rcb_"  # tells a secret scanner, and a person, what this is
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
+
+
+class TokenRefused(ValueError):
+    """What the command line refuses, in one sentence."""
+
+
+@dataclass(frozen=True)
+class Created:
+    token: str  # shown once, never stored
+    row: ApiToken
+
+
+def hash_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(
+    store: Store,
+    name: str,
+    playbooks: list[str] | None,
+    kinds: list[str],
+    can_read: bool,
+    by: str,
+    now: datetime,
+) -> Created:
+    """A token named `name` that may report `kinds` on `playbooks` (None: every playbook)
+    and, with `can_read`, read through the API."""
+    if not NAME.match(name):
+        raise TokenRefused(f"{name!r}: name a token with lowercase letters, digits and '-', at most 24 characters")
+    unknown = [k for k in kinds if k not in REPORT_KINDS]
+    if unknown:
+        raise TokenRefused(f"{', '.join(unknown)}: a token reports {', '.join(REPORT_KINDS)}")
+    if not kinds and not can_read:
+        raise TokenRefused("a token that may neither report nor read would be refused everything")
+    if playbooks is not None:
+        slugs = store.playbook_slugs()
+        for slug in playbooks:
+            if slug not in slugs:
+                near = close_matches(slug, slugs)
+                hint = f" (did you mean {', '.join(near)}?)" if near else ""
+                raise TokenRefused(f"there is no playbook {slug!r}{hint}")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        name=name,
+        token_hash=hash_of(token),
+        playbooks=sorted(set(playbooks)) if playbooks is not None else None,
+        kinds=[k for k in REPORT_KINDS if k in kinds],
+        can_read=can_read,
+        created_by=by,
+        created_at=now,
+    )
+    scope = {"playbooks": row.playbooks, "kinds": row.kinds, "read": can_read}
+    try:
+        return Created(token, store.add_token(row, decisions.of_token(name, True, by, scope)))
+    except Conflict:
+        raise TokenRefused(f"a token named {name!r} exists; revoke it first, or choose another name") from None
+
+
+def revoke(store: Store, name: str, by: str, now: datetime) -> None:
+    if not store.revoke_token(name, decisions.of_token(name, False, by), now):
+        raise TokenRefused(f"there is no token {name!r} in use (`rollout token list` shows them)")
