@@ -79,6 +79,7 @@ def create_app(
     app = RolloutApp(
         store=store,
         clock=clock,
+        services=services,
         # Bolt copies this client's settings for each request; the _EachRequest middleware
         # swaps that copy for one that keeps the request's time budget (bot/slack/client.py).
         client=RolloutWebClient(
@@ -227,9 +228,18 @@ class RolloutApp(App):
     Each request runs in a replay scope (storage/replay.py): a slash command that wrote
     nothing has its keys recorded here, after its answer, and a repeat answers nothing."""
 
-    def __init__(self, *, store: Store, clock: Callable[[], datetime], signing_secret: str | None, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Callable[[], datetime],
+        signing_secret: str | None,
+        services: Services,
+        **kwargs: Any,
+    ):
         super().__init__(signing_secret=signing_secret, **kwargs)
         self.store, self.clock = store, clock
+        self.services = services  # what the use cases work with: the reporting API's too (bot/web.py)
         self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:

@@ -31,6 +31,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
+from handlers.api import Api
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from bot.processes import Clockwork
 
 EVENTS_PATH = "/slack/events"
+API_PREFIX = "/api/"  # the reporting API (handlers/api.py, docs/api.md)
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
 # waitress (the demo's and the tests' server) buffers a request before the app sees it: it
 # must refuse an oversized one itself.
@@ -59,8 +61,12 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
     verifier = SignatureVerifier(app.signing_secret)
     now = clock or (lambda: datetime.now(UTC))
 
+    api = Api(app.services, _api_body)
+
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path.startswith(API_PREFIX):
+            return api(environ, start_response)
         if path == EVENTS_PATH:
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])
@@ -111,6 +117,16 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
 
 class _TooLarge(Exception):
     pass
+
+
+def _api_body(environ: dict[str, Any]) -> bytes:
+    """An API request's body, read only if it is at most 1 MiB (ValueError otherwise)."""
+    try:
+        return _small_body(environ)
+    except _TooLarge:
+        raise ValueError("too large") from None
+    except Malformed as err:
+        raise ValueError(str(err)) from None
 
 
 def _small_body(environ: dict[str, Any]) -> bytes:

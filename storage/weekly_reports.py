@@ -417,6 +417,12 @@ class WeeklyReports:
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None
 
+    def kpi_reporter(self, playbook_id: int, week_start: date) -> str | None:
+        """Who reported the KPI that counts for the week (a user id or `token:<name>`)."""
+        with reading(self.engine) as s:
+            found = counting.latest(s.connection(), KpiReading, KpiReading.reported_by, [(playbook_id, week_start)])
+        return found.get((playbook_id, week_start))
+
     def week_kpis(
         self, weeks: list[tuple[int, date]], connection: Connection | None = None
     ) -> dict[tuple[int, date], float]:

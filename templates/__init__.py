@@ -116,6 +116,15 @@ def _link(sigil: str):
 
 
 _user, _channel = _link("@"), _link("#")
+
+
+def _source(reported_by: str) -> Mrkdwn:
+    """Who made a report: a person (a mention) or a reporting API token (`token:<name>`)."""
+    if reported_by.startswith("token:"):
+        return Mrkdwn("token " + slack_escape(reported_by[len("token:") :]))
+    return _user(reported_by)
+
+
 _WEB_LINK = re.compile(r"^https?://[^\s<>|\"]{1,490}$", re.IGNORECASE)
 
 
@@ -247,6 +256,7 @@ _env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,
+    source=_source,
     web_link=_web_link,
     channel=_channel,
     number=_number,

@@ -173,6 +173,9 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             met_weeks=met_weeks,
             away=away,
             learnings=caller.store.learnings(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
+            kpi_by=caller.store.kpi_reporter(playbook.id, week.week_start)
+            if week and figures and figures.kpi is not None
+            else None,
             learnings_shown=LEARNINGS_SHOWN,
             kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
             owner_deactivated=state.owner_deactivated

@@ -297,6 +297,7 @@ def _contexts(text: str) -> dict[str, dict]:
             learnings=[SimpleNamespace(text=text[:500], added_by="UPERSON0001")] * 4,
             learnings_shown=3,
             kit=hostile_kit,
+            kpi_by="token:" + text[:20],
             versions=[SimpleNamespace(version=i, published_at=datetime(2026, 12, 14)) for i in range(1, 9)],
             proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
             step_rows=[

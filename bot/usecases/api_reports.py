@@ -1,0 +1,223 @@
+"""`POST /api/v1/reports`: numbers from the systems that hold them, under the rules of
+`/rollout`. Each report is resolved and checked as a command's would be (the playbook
+and step by name with close matches, the week, closed or future weeks, paused and
+retired playbooks, the value), in the same words; then all of them are written in one
+unit of work, or none (storage/weekly_reports.py add_reports: the same write path as
+Slack's). Reports are signed `token:<name>`: their provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from bot.usecases import tokens
+from bot.usecases.caller import Reporter
+from bot.usecases.reports import week_closed
+from bot.usecases.services import Services
+from cadence import calendar
+from cadence.text import unstorable
+from storage.models import ApiToken
+from storage.store import PlaybookState, WeekClosed
+from storage.weekly_reports import NewReport, new_report
+from templates.refusals import Refusal
+
+T = TypeVar("T")
+MAX_REASON_CHARS = 500  # as a command's free text (handlers/grammar.py)
+MAX_VALUE = 1e12
+MAX_COUNT = 10_000_000
+
+
+@dataclass(frozen=True)
+class ReportIn:
+    """One report as the API takes it (handlers/api.py validates its types)."""
+
+    playbook: str
+    kind: str
+    value: float | None = None
+    step: str | None = None
+    reason: str | None = None
+    week: date | int | None = None
+    at: datetime | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    index: int
+    field: str
+    message: str
+
+
+class Invalid(Exception):
+    """Some reports of a request cannot be stored: nothing was."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} reports refused")
+        self.problems = problems
+
+
+class Forbidden(Exception):
+    """The token may not report this kind on this playbook."""
+
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index = index
+        self.message = message
+
+
+@dataclass
+class Posted:
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+
+
+def authenticate(services: Services, bearer: str) -> ApiToken | None:
+    """The token a request bears, unless it is unknown or revoked: asked of the database
+    at each request, so a revocation holds at once in every process."""
+    if not bearer.startswith(tokens.PREFIX) or len(bearer) > 100:
+        return None
+    return services.store.token_by_hash(tokens.hash_of(bearer))
+
+
+def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted:
+    """Store `reports` for `token`, all or none. Raises Forbidden (403) for a report outside
+    the token's scope, Invalid (422) with every problem found."""
+    reporter = Reporter(services, f"token:{token.name}")
+    for index, report in enumerate(reports):
+        if report.kind not in token.kinds:
+            raise Forbidden(index, f"token {token.name} may not report {report.kind}")
+        if token.playbooks is not None and report.playbook not in token.playbooks:
+            raise Forbidden(index, f"token {token.name} may not report on {report.playbook}")
+    made: list[NewReport] = []
+    weeks: list[calendar.WeekRef] = []
+    states: list[PlaybookState] = []
+    problems: list[Problem] = []
+    for index, report in enumerate(reports):
+        try:
+            state, week, made_one = _resolve(reporter, token, report)
+        except _Refused as refused:
+            problems.append(Problem(index, refused.field, refused.message))
+            continue
+        made.append(made_one)
+        weeks.append(week)
+        states.append(state)
+    if problems:
+        raise Invalid(problems)
+    try:
+        duplicates = services.store.add_reports(made, token.id)
+    except WeekClosed as closed:  # the clock closed a week after it was judged open
+        refusal = week_closed(states[closed.index], weeks[closed.index], None)
+        raise Invalid([Problem(closed.index, "week", _words(refusal))]) from None
+    services.store.token_used(token.id, reporter.now)
+    posted = Posted()
+    for index, one in enumerate(made):
+        answer = dict(index=index, week=one.values["week_start"].isoformat(), counts_for=one.counts_for)
+        if one.key is not None and one.key in duplicates:
+            first = duplicates[one.key]
+            key = reports[index].key
+            posted.duplicates.append(
+                dict(index=index, key=key, week=first["week_start"].isoformat(), counts_for=first["counts_for"])
+            )
+        else:
+            posted.accepted.append(answer)
+    return posted
+
+
+class _Refused(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _words(refusal: Refusal) -> str:
+    """A refusal's sentence, as the API says it: Slack's formatting left out, and the
+    close matches of a name that matched nothing."""
+    text = str(refusal.problem).replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    if refusal.suggestions:
+        text += f" Did you mean {' or '.join(refusal.suggestions)}?"
+    return text
+
+
+def _refused(field: str, work: Callable[..., T], *args: Any) -> T:
+    try:
+        return work(*args)
+    except Refusal as refusal:
+        raise _Refused(field, _words(refusal)) from None
+
+
+def _resolve(
+    reporter: Reporter, token: ApiToken, report: ReportIn
+) -> tuple[PlaybookState, calendar.WeekRef, NewReport]:
+    """The report's playbook, week and columns, checked as a command's; raises _Refused."""
+    kind = report.kind
+    state = _refused("playbook", reporter.playbook, report.playbook, kind)
+    week = _week(reporter, state, report)
+    step = None
+    if kind in ("cases", "rubric", "exception"):
+        if not report.step:
+            raise _Refused("step", f"a {kind} report names its step: one of {', '.join(s.name for s in state.steps)}")
+        step = _refused("step", reporter.step, state, report.step, None)
+    values: dict[str, Any] = {}
+    if kind == "exception":
+        reason = (report.reason or "").strip()
+        if not reason:
+            raise _Refused("reason", "an exception says what happened: give a reason")
+        problem = unstorable(reason)
+        if problem is not None:
+            raise _Refused("reason", f"the reason contains {problem}, which can't be stored")
+        if len(reason) > MAX_REASON_CHARS:
+            raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_REASON_CHARS}")
+        values["reason"] = reason
+    else:
+        values.update(_value(state, kind, report.value))
+    if step is not None:
+        values["step_id"] = step.id
+    counts_for = f"{state.playbook.slug}, week {week.week} of cycle {week.cycle} ({week.week_start.isoformat()})"
+    if step is not None:
+        counts_for += f", step {step.name}"
+    key = f"{token.id}:{report.key}" if report.key is not None else None
+    by = reporter.user_id
+    made = new_report(kind, state.playbook.id, week.week_start, by, reporter.now, key, counts_for, **values)
+    return state, week, made
+
+
+def _value(state: PlaybookState, kind: str, value: float | None) -> dict[str, Any]:
+    if value is None:
+        raise _Refused("value", f"a {kind} report gives its value")
+    if kind == "guardrail" and state.playbook.guardrail_name is None:
+        raise _Refused("kind", f"{state.playbook.slug} has no guardrail")
+    if kind == "cases":
+        if value != int(value) or not 0 <= value <= MAX_COUNT:
+            raise _Refused("value", f"a case count is a whole number from 0 to {MAX_COUNT:,}, not {value:g}")
+        return {"cases": int(value)}
+    if kind == "rubric":
+        if not 0 <= value <= 1:
+            raise _Refused("value", f"a rubric score is from 0 to 1 (0.93 for 93%), not {value:g}")
+        return {"score": value}
+    if abs(value) > MAX_VALUE:
+        raise _Refused("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
+    return {"value": value}
+
+
+def _week(reporter: Reporter, state: PlaybookState, report: ReportIn) -> calendar.WeekRef:
+    """The week a report is for: `week` N (what `week:N` means), a week's Monday (or any day
+    of it), or by default the week containing `at` (default now); refused as a command's
+    would be if it is closed, in the future, or its playbook does not run."""
+    kind = report.kind
+    if isinstance(report.week, int):
+        return _refused("week", reporter.week, state, report.week, kind)
+    current = _refused("week", reporter.current_week, state, kind)  # a playbook that runs, with a cycle
+    if report.week is None and report.at is None:
+        return current
+    if isinstance(report.week, date):
+        day = report.week
+    else:
+        assert report.at is not None
+        day = calendar.local_date(report.at, state.playbook.timezone)
+    week = calendar.week_containing(state.running(), day)
+    if week is None:
+        raise _Refused("week", f"{day.isoformat()} is in no cycle of {state.playbook.slug}")
+    return _refused("week", reporter.open_week, state, week, kind)

@@ -1,0 +1,204 @@
+"""The reporting API (docs/api.md) through the real HTTP endpoint, on SQLite and
+PostgreSQL: tokens, every answer code, the rules of /rollout in the same words, all or
+nothing, idempotency under concurrent retries, and provenance."""
+
+import json
+import socket
+import urllib.request
+from urllib.parse import urlsplit
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.usecases import tokens
+from handlers.api import openapi
+from tests.conftest import OWNER
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
+
+
+@pytest.fixture
+def api(bot, playbook, store, clock):
+    """A helpdesk export's token for kpi, cases and exceptions on support-replies."""
+    clock.set(NOW)
+    created = tokens.create(store, "helpdesk", ["support-replies"], ["kpi", "cases", "exception"], False, "test", NOW)
+    return Client(bot.base_url, created.token)
+
+
+class Client:
+    def __init__(self, base_url: str, token: str | None):
+        self.base_url, self.token = base_url, token
+
+    def post(self, body, token: str | None = "default", raw: bytes | None = None):
+        headers = {"Content-Type": "application/json"}
+        bearer = self.token if token == "default" else token
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        data = raw if raw is not None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.base_url}/api/v1/reports", data=data, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read()), response.headers
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}"), err.headers
+
+
+def rows(engine, sql):
+    with engine.connect() as connection:
+        return connection.execute(text(sql)).all()
+
+
+def test_a_report_is_stored_with_its_provenance(api, engine, bot):
+    status, body, _ = api.post({"playbook": "support-replies", "kind": "kpi", "value": 14.5})
+    assert status == 201
+    assert body == {
+        "accepted": [
+            {"index": 0, "week": "2026-11-16", "counts_for": "support-replies, week 1 of cycle 1 (2026-11-16)"}
+        ],
+        "duplicates": [],
+    }
+    assert rows(engine, "SELECT value, reported_by FROM kpi_reading") == [(14.5, "token:helpdesk")]
+    status, body, _ = api.post(
+        {"playbook": "support-replies", "kind": "cases", "step": "draft", "value": 40, "week": 1}
+    )
+    assert status == 201 and body["accepted"][0]["counts_for"].endswith("step draft")
+    assert "reported by token helpdesk" in bot.command("status support-replies", user=OWNER).text
+
+
+def test_without_a_valid_token_nothing_is_read(api, engine):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5}
+    for token in (None, "rcb_not-a-token", "xoxb-123", "rcb_" + "x" * 200):
+        status, body, headers = api.post(report, token=token)
+        assert status == 401 and headers.get("WWW-Authenticate") == "Bearer", (token, body)
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+
+
+def test_a_revoked_token_is_refused_at_once(api, store):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5}
+    assert api.post(report)[0] == 201
+    tokens.revoke(store, "helpdesk", "test", NOW)
+    assert api.post(report)[0] == 401
+    with pytest.raises(tokens.TokenRefused):
+        tokens.revoke(store, "helpdesk", "test", NOW)
+
+
+def test_a_playbook_or_kind_outside_the_tokens_scope_is_forbidden(api, engine, store):
+    status, body, _ = api.post({"playbook": "support-replies", "kind": "rubric", "step": "draft", "value": 0.9})
+    assert status == 403 and body == {"error": "reports[0]: token helpdesk may not report rubric"}
+    status, body, _ = api.post({"playbook": "refund-triage", "kind": "kpi", "value": 3})
+    assert status == 403 and "may not report on refund-triage" in body["error"]
+
+
+def test_refusals_come_in_the_words_of_slack_with_index_and_field_and_store_nothing(api, engine, clock, store):
+    batch = {
+        "reports": [
+            {"playbook": "support-replies", "kind": "kpi", "value": 14.5},
+            {"playbook": "support-replies", "kind": "cases", "step": "drafts", "value": 40},
+            {"playbook": "support-replies", "kind": "kpi", "value": 13, "week": 3},
+            {"playbook": "support-replies", "kind": "exception", "step": "send", "reason": "bad\u200bword"},
+            {"playbook": "support-replies", "kind": "cases", "step": "send", "value": 2.5},
+            {"playbook": "support-replies", "kind": "kpi", "value": "fourteen"},
+            {"playbook": "support-replies", "kind": "kpi", "value": 1, "colour": "red"},
+        ]
+    }
+    status, body, _ = api.post(batch)
+    assert status == 422
+    errors = body["errors"]
+    assert [(e["index"], e["field"]) for e in errors] == [(5, "value"), (6, "colour")]  # the types first
+    del batch["reports"][5:]
+    status, body, _ = api.post(batch)
+    assert status == 422
+    by_index = {e["index"]: e for e in body["errors"]}
+    assert sorted(by_index) == [1, 2, 3, 4]
+    assert (
+        by_index[1]["field"] == "step" and "has no step" in by_index[1]["message"] and "draft" in by_index[1]["message"]
+    )
+    assert (
+        by_index[2]["field"] == "week"
+        and "week:3 of cycle 1 starts on 2026-11-30, in the future" in by_index[2]["message"]
+    )
+    assert by_index[3]["field"] == "reason" and "can't be stored" in by_index[3]["message"]
+    assert by_index[4]["field"] == "value" and "whole number" in by_index[4]["message"]
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]  # the good one was not stored either
+    # a closed week, named with when it closed
+    clock.set(NOW + timedelta(days=7))
+    status, body, _ = api.post({"playbook": "support-replies", "kind": "kpi", "value": 14, "week": "2026-11-09"})
+    assert status == 422 and body["errors"][0]["field"] == "week"
+    status, body, _ = api.post(
+        {"playbook": "support-replies", "kind": "kpi", "value": 14, "at": "2026-11-17T10:00:00Z"}
+    )
+    assert status == 422 and "closed" in body["errors"][0]["message"], body
+    # an unknown playbook, with close matches, for a token of every playbook
+    every = Client(api.base_url, tokens.create(store, "bi", None, ["kpi"], True, "test", NOW).token)
+    status, body, _ = every.post({"playbook": "support-reply", "kind": "kpi", "value": 14})
+    assert status == 422 and body["errors"] == [
+        {
+            "index": 0,
+            "field": "playbook",
+            "message": "There is no playbook “support-reply”. Did you mean support-replies?",
+        }
+    ]
+
+
+def test_a_duplicate_key_is_stored_once_even_when_retried_ten_times_at_once(api, engine):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "export-2026-11-18"}
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: api.post(report), range(10)))
+    assert [status for status, _, _ in answers] == [201] * 10
+    accepted = [body for _, body, _ in answers if body["accepted"]]
+    duplicates = [body for _, body, _ in answers if body["duplicates"]]
+    assert len(accepted) == 1 and len(duplicates) == 9
+    assert duplicates[0]["duplicates"] == [
+        {
+            "index": 0,
+            "key": "export-2026-11-18",
+            "week": "2026-11-16",
+            "counts_for": "support-replies, week 1 of cycle 1 (2026-11-16)",
+        }
+    ]
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(1,)]
+
+
+def test_a_batch_of_a_thousand_is_stored_whole(api, engine):
+    batch = {
+        "reports": [{"playbook": "support-replies", "kind": "kpi", "value": i, "key": f"k{i}"} for i in range(1000)]
+    }
+    status, body, _ = api.post(batch)
+    assert status == 201 and len(body["accepted"]) == 1000
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(1000,)]
+    status, body, _ = api.post({"reports": batch["reports"] * 2})
+    assert status == 422 and body["errors"][0]["field"] == "reports"  # 2,000 is over the limit
+
+
+def test_the_body_is_bounded_and_must_be_json(api):
+    url = urlsplit(api.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer "
+            + api.token.encode()
+            + b"\r\nContent-Length: "
+            + str(20 * 1024 * 1024).encode()
+            + b"\r\n\r\n"
+            + b"[" * 65536
+        )
+        assert connection.recv(4096).startswith(b"HTTP/1.1 413")  # answered before the rest was sent
+    status, body, _ = api.post(None, raw=b"{not json")
+    assert status == 400 and body == {"error": "the body is not JSON"}
+
+
+def test_past_twenty_requests_a_second_a_token_waits(api):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 1}
+    answers = [api.post(report) for _ in range(30)]
+    limited = [headers for status, _, headers in answers if status == 429]
+    assert limited and limited[0]["Retry-After"] == "1"
+
+
+def test_the_openapi_document_is_valid_and_served(api, bot):
+    from openapi_spec_validator import validate
+
+    document = openapi()
+    validate(document)
+    with urllib.request.urlopen(f"{bot.base_url}/api/v1/openapi.json", timeout=10) as response:
+        assert json.loads(response.read()) == json.loads(json.dumps(document, default=str))
