@@ -449,19 +449,26 @@ def of_not_ready(playbook_id: int, week_start: date, figures: dict[str, Any], mi
 
 
 def of_wave(
-    playbook_id: int, slug: str, version: int, wave: int, running: list[dict[str, Any]], by: str, override: str | None
+    playbook_id: int,
+    slug: str,
+    version: int,
+    wave: int,
+    running: list[dict[str, Any]],
+    by: str,
+    override: str | None,
+    adopter: str = "",
 ) -> Decision:
-    """An adoption past a version's wave: refused (on the origin), or overridden by a
-    curator (`playbook_id`: the adopting playbook)."""
+    """An adoption past a version's wave, on the origin (`playbook_id`): refused, or
+    overridden by a curator; `adopter` names the team's channel it was for."""
     names = ", ".join(r["slug"] for r in running)
-    figures = {"version": version, "wave": wave, "running": running, "override": override}
+    figures = {"version": version, "wave": wave, "running": running, "override": override, "adopter": adopter}
     if override is None:
         return Decision(
             kind=DecisionKind.WAVE_REFUSED,
             rule="wave",
             actor=by,
             playbook_id=playbook_id,
-            summary=f"{slug} v{version}: adoption refused, {len(running)} of {wave} running ({names})",
+            summary=f"{slug} v{version}: adoption by {adopter} refused, {len(running)} of {wave} running ({names})",
             figures=figures,
         )
     return Decision(
@@ -469,7 +476,7 @@ def of_wave(
         rule="override",
         actor=by,
         playbook_id=playbook_id,
-        summary=f"adopted {slug} v{version} past its wave of {wave}: {override}",
+        summary=f"{slug} v{version} adopted by {adopter} past its wave of {wave}: {override}",
         figures=figures,
     )
 

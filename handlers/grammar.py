@@ -473,6 +473,16 @@ def _adopt(w: _Words) -> Adopt:
     words = w.words
     if len(words) < 3:
         raise Refusal.of("adopt_arguments", usage="adopt")
+    # `override <reason>` comes last and its reason is free text, read as written: the
+    # options are only the words before it.
+    override = None
+    lowered = [word.lower() for word in words]
+    if "override" in lowered[3:]:
+        at = lowered.index("override", 3)
+        override = _free_text(w.rest(at + 1), "reason", "adopt")
+        if not override:
+            raise Refusal.of("override_reason", usage="adopt")
+        words = words[:at]
     version = None
     name = words[1]
     if "@" in name:
@@ -492,14 +502,6 @@ def _adopt(w: _Words) -> Adopt:
             options[key.lower()] = value
         else:
             rest.append(word)
-    override = None
-    lowered = [word.lower() for word in rest]
-    if "override" in lowered:
-        at = lowered.index("override")
-        override = _free_text(" ".join(rest[at + 1 :]), "reason", "adopt")
-        if not override:
-            raise Refusal.of("override_reason", usage="adopt")
-        rest = rest[:at]
     owner = None
     if rest and rest[0].lower() == "owner":
         rest = rest[1:]

@@ -99,8 +99,8 @@ class Reports:
 
     def attestation_counts(self, playbook_id: int, weeks: list[date]) -> tuple[int, int]:
         """Over these weeks of a playbook: (check-ins asked, check-ins answered). Asked: the
-        check-in DMs sent, which go to no one away; answered: the members who checked in,
-        at most as many as were asked in each week."""
+        check-in DMs sent, which go to no one away; answered: the people asked who checked
+        in that week (a check-in by someone not asked counts for neither)."""
         if not weeks:
             return 0, 0
         with reading(self.engine) as s:
@@ -118,20 +118,30 @@ class Reports:
                     {"weeks": weeks},
                 ).all()
             )
-            answered: dict[date, int] = dict(
-                s.execute(
-                    select(CheckIn.week_start, func.count(func.distinct(CheckIn.user_id)))
-                    .where(
-                        CheckIn.playbook_id == playbook_id,
-                        one_of(col(CheckIn.week_start), "weeks"),
-                        col(CheckIn.withdrawn_at).is_(None),
-                    )
-                    .group_by(CheckIn.week_start),
-                    {"weeks": weeks},
-                ).all()
+            was_asked = (
+                select(CadenceJob.id)
+                .where(
+                    CadenceJob.playbook_id == CheckIn.playbook_id,
+                    CadenceJob.week_start == CheckIn.week_start,
+                    CadenceJob.user_id == CheckIn.user_id,
+                    CadenceJob.kind == "checkin",
+                    CadenceJob.status == "done",
+                )
+                .exists()
             )
-        asked = sum(sent.values())
-        return asked, sum(min(answered.get(week, 0), sent.get(week, 0)) for week in sent)
+            people = (
+                select(CheckIn.week_start, CheckIn.user_id)
+                .where(
+                    CheckIn.playbook_id == playbook_id,
+                    one_of(col(CheckIn.week_start), "weeks"),
+                    col(CheckIn.withdrawn_at).is_(None),
+                    was_asked,
+                )
+                .distinct()
+                .subquery()
+            )
+            answered = s.execute(select(func.count()).select_from(people), {"weeks": weeks}).scalar()
+        return sum(sent.values()), int(answered or 0)
 
     def reasons(self, weeks: list[tuple[int, date]]) -> list[tuple[int, int | None, str, str]]:
         """The deviation notes and exception reasons of these playbook-weeks that still

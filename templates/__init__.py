@@ -236,6 +236,31 @@ def criterion_phrase(c: dict[str, Any]) -> str:
     return f"{mark} {c['name']}"
 
 
+SECTION_CHARS = 2900  # Block Kit allows a section's text 3,000 characters
+
+
+def _clip(rendered: str, limit: int = SECTION_CHARS) -> str:
+    """A section's rendered text (escaped for Slack and JSON) cut to `limit` characters, for
+    lists of what people wrote (learnings, a kit, reasons) that no count of items can
+    bound: at a line or a word, never inside an escape (`\\n`, `&amp;`) or a `<...>`,
+    with an ellipsis. Counted escaped, so Slack, which counts the text unescaped, sees
+    fewer characters still."""
+    if len(rendered) <= limit:
+        return rendered
+    cut = rendered[:limit]
+    if cut.rfind("&") > cut.rfind(";"):
+        cut = cut[: cut.rfind("&")]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    cut = re.sub(r"\\u[0-9a-fA-F]{0,3}$", "", cut)
+    if (len(cut) - len(cut.rstrip("\\"))) % 2:
+        cut = cut[:-1]  # half of a JSON escape
+    boundary = max(cut.rfind(" "), cut.rfind("\\n"))
+    if boundary > limit - 300:
+        cut = cut[:boundary]
+    return cut + " …"
+
+
 def _code(text: str) -> Mrkdwn:
     """Inline code for the bot's own literal text (usage lines): backticks can't nest."""
     return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
@@ -268,6 +293,7 @@ _env.filters.update(
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
     criterion_phrase=criterion_phrase,
+    clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),
     signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
     signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}",

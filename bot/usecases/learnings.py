@@ -39,6 +39,8 @@ def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, u
     if not (caller.is_owner_or_curator(state) or caller.is_member(state)):
         caller.require_member_or_owner(state, usage)  # refuses, naming the channel
     number = replication.learning_cycle(week.cycle, week.week, cycle)
+    if number is None and usage is None:  # the week-4 DM's form, opened too late
+        raise Refusal.of("learning_form_late", named=cycle, slug=state.playbook.slug, cycle=week.cycle)
     if number is None:
         allowed = [week.cycle] + ([week.cycle - 1] if week.week == 1 and week.cycle > 1 else [])
         raise Refusal.of(
@@ -63,12 +65,16 @@ def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, u
 
 def withdraw_newest(caller: Caller, state: PlaybookState, newest_report_at: datetime | None) -> Learning | None:
     """`undo`: the caller's newest learning withdrawn, if it is newer than their newest
-    report that undo could withdraw; None when a report is newer or they have no learning
-    (or another undo won it a moment ago)."""
+    report that undo could withdraw and its cycle still takes learnings (the running one,
+    or in week 1 the one before); None otherwise, or when another undo won it a moment ago."""
     learning = caller.store.newest_learning(state.playbook.id, caller.user_id)
     if learning is None:
         return None
     if newest_report_at is not None and learning.added_at < newest_report_at:
+        return None
+    # Only while its cycle still takes learnings, as a report only while its week is open.
+    week = calendar.week_containing(state.cycle_anchor, caller.today(state)) if state.cycle_anchor else None
+    if week is None or replication.learning_cycle(week.cycle, week.week, learning.cycle) is None:
         return None
     return learning if caller.store.withdraw_learning(learning.id, caller.user_id, caller.now) else None
 

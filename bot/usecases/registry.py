@@ -273,7 +273,9 @@ class Wave:
     overridden: Decision | None = None
 
 
-def _wave(governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None) -> Wave:
+def _wave(
+    governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str
+) -> Wave:
     """A version runs in at most `adoption_wave` adopting teams (not retired) until
     one of them has replicated. Past it: refused, naming the running adopters and their
     verdicts, with a decision row on the origin; with a curator's `override`, the decision
@@ -292,7 +294,7 @@ def _wave(governance: Governance, version: RegistryVersion, by: str, now: dateti
     if replication.wave_allows(running, False, wave):
         return Wave(wave if override is None else None)
     shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
-    record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override)
+    record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter)
     if override is not None:
         return Wave(None, record)
     governance.apply(Change(decisions=[record]), now)
@@ -347,7 +349,7 @@ def adopt(
         slugs = sorted({v.slug for v in published})
         raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, slugs), which=slug)
     kit = version.definition.get("replication") or {}
-    may_change = kit.get("may_change") or list(DEFAULT_MAY_CHANGE)
+    may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
     given = dict(
         baseline=baseline,
         target=target,
@@ -368,7 +370,7 @@ def adopt(
     running = store.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
-    wave = _wave(governance, version, by, now, override)
+    wave = _wave(governance, version, by, now, override, f"{channel_name or channel_id} ({channel_id})")
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
     taken = set(store.playbook_slugs())
     new_slug = base

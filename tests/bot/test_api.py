@@ -5,9 +5,9 @@ nothing, idempotency under concurrent retries, and provenance."""
 import json
 import socket
 import urllib.request
-from urllib.parse import urlsplit
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text

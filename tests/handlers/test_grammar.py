@@ -154,3 +154,30 @@ def test_any_arguments_to_a_known_subcommand_parse_or_are_refused(sub, args):
         parse(" ".join([sub, *args]))
     except Refusal as refusal:
         assert refusal.problem
+
+
+def test_learn_takes_a_text_and_an_optional_cycle_last():
+    assert grammar.parse("learn support-replies Quote the policy, always") == grammar.Learn(
+        "support-replies", "Quote the policy, always", None
+    )
+    assert grammar.parse("learn support-replies late but true cycle:2").cycle == 2
+    for text, key in [
+        ("learn support-replies", "learn_arguments"),
+        ("learn support-replies cycle:2", "learn_arguments"),
+        ("learn support-replies x cycle:0", "not_a_cycle"),
+    ]:
+        with pytest.raises(Refusal) as info:
+            grammar.parse(text)
+        assert info.value.key == key, text
+
+
+def test_publish_and_adopt_take_an_override_with_its_reason_as_written():
+    assert grammar.parse("publish support-replies override  pilot  ahead").override == "pilot  ahead"
+    adopt = grammar.parse("adopt support-replies <#C0123ABCD|x> cap:15% override agreed target: Q3, cap:0.3 with ops")
+    assert adopt.override == "agreed target: Q3, cap:0.3 with ops"
+    assert (adopt.exception_cap, adopt.target) == (0.15, None)
+    assert grammar.parse("adopt support-replies <#C0123ABCD|x> rubric:0.85").rubric_threshold == 0.85
+    for text in ("publish support-replies override", "adopt support-replies <#C0123ABCD|x> override"):
+        with pytest.raises(Refusal) as info:
+            grammar.parse(text)
+        assert info.value.key == "override_reason"

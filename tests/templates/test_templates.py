@@ -693,3 +693,19 @@ def test_the_clock_loads_every_template_when_it_is_built(store):
     templates._templates.clear()
     Cadence(store, None, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]
     assert sorted(templates._templates) == template_names() and len(template_names()) > 40
+
+
+def test_long_kits_many_learnings_and_reasons_are_cut_never_over_block_kits_limits():
+    """Links, learnings and reasons are what people wrote: however long and however many
+    characters escaping grows, a section is cut with an ellipsis, never over 3,000."""
+    context = _contexts("plain words")  # the rest of the message as written; the kit and learnings hostile
+    link = "https://wiki.example.com/" + "a&b" * 90  # 295 characters, each & five when escaped
+    kit = SimpleNamespace(runbook=link, training=[link] * 20, checks=[link] * 20, requires=[link] * 20, may_change=[])
+    learnings = [dict(cycle=1, text="&" * 500, by="UPERSON0001", at="2026-11-20")] * 5
+    message = render("adopted", **{**context["adopted"], "kit": kit, "learnings": learnings})
+    check_block_limits(message)
+    texts = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+    assert all(len(t) <= 3000 for t in texts) and any(t.endswith("…") for t in texts)
+    prompt = context["learning_prompt"]
+    steps = [dict(s, reasons=[dict(kind="exception", text="<&>" * 170, count=3)] * 3) for s in prompt["steps"]]
+    check_block_limits(render("learning_prompt", **{**prompt, "steps": steps}))
