@@ -427,3 +427,27 @@ def _name(requirement: str) -> str:
     import re
 
     return re.split(r"[<>=!~\[;\s]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store, clock):
+    from cadence.definition import parse_playbook
+
+    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    made = run("token", "create", "--name", "helpdesk", "--playbook", "support-replies", "--kinds", "kpi,cases")
+    assert made.exit_code == 0, made.output
+    token = made.output.splitlines()[0]
+    assert token.startswith("rcb_") and len(token) > 40
+    listed = run("token", "list").output
+    assert "helpdesk  in use  kpi, cases on support-replies" in listed and token not in listed
+    with Session(engine) as s:
+        assert token not in json.dumps([r.model_dump(mode="json") for r in s.exec(select(Decision))])
+    assert "give --playbook SLUG" in run("token", "create", "--name", "x").output
+    assert (
+        "no playbook 'support-replie'" in run("token", "create", "--name", "x", "--playbook", "support-replie").output
+    )
+    assert "exists" in run("token", "create", "--name", "helpdesk", "--all").output
+    assert run("token", "revoke", "helpdesk").output == "Token helpdesk is revoked.\n"
+    assert (
+        "revoked" in run("token", "list").output
+        and "no token 'helpdesk' in use" in run("token", "revoke", "helpdesk").output
+    )
