@@ -27,15 +27,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.usecases import api_reports
+from bot.usecases import api_reads, api_reports
 from bot.usecases.services import Services
 
 log = logging.getLogger(__name__)
 
 REPORTS_PATH = "/api/v1/reports"
 OPENAPI_PATH = "/api/v1/openapi.json"
+PLAYBOOKS_PATH = "/api/v1/playbooks"
+REGISTRY_PATH = "/api/v1/registry"
 MAX_BATCH = 1000
 RATE_PER_SECOND = 20  # per token, in each serving process
+NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
+TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
 
 StartResponse = Callable[..., Any]
 
@@ -126,11 +130,33 @@ class Api:
             if method not in ("GET", "HEAD"):
                 return _reply(start_response, 405, Error(error="GET only"), [("Allow", "GET")])
             return _reply(start_response, 200, openapi())
+        if path in (PLAYBOOKS_PATH, REGISTRY_PATH) or path.startswith(PLAYBOOKS_PATH + "/"):
+            if method not in ("GET", "HEAD"):
+                return _reply(start_response, 405, Error(error="GET only"), [("Allow", "GET")])
+            return self._read(path, environ, start_response)
         if path != REPORTS_PATH:
             return _reply(start_response, 404, Error(error="not found"))
         if method != "POST":
             return _reply(start_response, 405, Error(error="POST only"), [("Allow", "POST")])
         return self._post(environ, start_response)
+
+    def _read(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        token = self._token(environ)
+        if token is None:
+            return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
+        if not self._within_rate(token.id):
+            return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
+        try:
+            if path == PLAYBOOKS_PATH:
+                return _reply(start_response, 200, {"playbooks": api_reads.playbooks(self.services, token)})
+            if path == REGISTRY_PATH:
+                return _reply(start_response, 200, {"versions": api_reads.registry_entries(self.services, token)})
+            slug = path[len(PLAYBOOKS_PATH) + 1 :]
+            return _reply(start_response, 200, api_reads.playbook(self.services, token, slug))
+        except api_reads.NotReadable as err:
+            return _reply(start_response, 403, Error(error=str(err)))
+        except api_reads.NotFound as err:
+            return _reply(start_response, 404, Error(error=str(err)))
 
     def _post(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -144,19 +170,9 @@ class Api:
         token = self._token(environ)
         if token is None:
             log.info("api: refused a request without a valid token")
-            return _reply(
-                start_response,
-                401,
-                Error(error="a valid token is needed: Authorization: Bearer <token>"),
-                [("WWW-Authenticate", "Bearer")],
-            )
+            return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
         if not self._within_rate(token.id):
-            return _reply(
-                start_response,
-                429,
-                Error(error=f"at most {RATE_PER_SECOND} requests a second per token"),
-                [("Retry-After", "1")],
-            )
+            return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
         try:
             document = json.loads(body)
         except (UnicodeDecodeError, ValueError):
@@ -245,6 +261,22 @@ def _reply(
     return [data]
 
 
+def _read_operation(operation: str, summary: str) -> dict[str, Any]:
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "operationId": operation,
+        "summary": summary,
+        "security": [{"token": []}],
+        "responses": {
+            "200": {"description": summary, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "401": {"description": "No valid token", **error},
+            "403": {"description": "The token may not read", **error},
+            "404": {"description": "No such playbook in the token's scope", **error},
+            "429": {"description": "Over 20 requests a second for this token", **error},
+        },
+    }
+
+
 def openapi() -> dict[str, Any]:
     """The OpenAPI 3.1 document of what this module serves."""
     schemas: dict[str, Any] = {}
@@ -300,6 +332,16 @@ def openapi() -> dict[str, Any]:
                     },
                 }
             },
+            PLAYBOOKS_PATH: {"get": _read_operation("listPlaybooks", "The playbooks the token may read.")},
+            PLAYBOOKS_PATH + "/{slug}": {
+                "get": {
+                    **_read_operation(
+                        "getPlaybook", "A playbook: definition, state, the last 12 weeks' figures and verdicts."
+                    ),
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+                }
+            },
+            REGISTRY_PATH: {"get": _read_operation("listRegistry", "The registry's versions, results and adopters.")},
             OPENAPI_PATH: {
                 "get": {
                     "operationId": "openapi",

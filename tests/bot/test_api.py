@@ -202,3 +202,28 @@ def test_the_openapi_document_is_valid_and_served(api, bot):
     validate(document)
     with urllib.request.urlopen(f"{bot.base_url}/api/v1/openapi.json", timeout=10) as response:
         assert json.loads(response.read()) == json.loads(json.dumps(document, default=str))
+
+
+def get(base_url, path, token):
+    request = urllib.request.Request(base_url + path, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def test_a_read_token_reads_its_playbooks_their_weeks_and_the_registry(api, store):
+    assert api.post({"playbook": "support-replies", "kind": "kpi", "value": 14.5})[0] == 201
+    reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
+    status, body = get(api.base_url, "/api/v1/playbooks", reader)
+    assert status == 200 and [p["slug"] for p in body["playbooks"]] == ["support-replies"]
+    assert body["playbooks"][0]["modes"] == {"draft": "collaborative", "send": "ai-led", "refunds": "human-led"}
+    status, body = get(api.base_url, "/api/v1/playbooks/support-replies", reader)
+    assert status == 200 and (body["cycle"], body["week"]) == (1, 1)
+    assert body["weeks"][-1]["week"] == "2026-11-16" and body["weeks"][-1]["kpi"] == 14.5
+    assert body["definition"]["kpi"]["target"] == 15
+    assert get(api.base_url, "/api/v1/registry", reader) == (200, {"versions": []})
+    assert get(api.base_url, "/api/v1/playbooks/refund-triage", reader)[0] == 404
+    assert get(api.base_url, "/api/v1/playbooks", api.token) == (403, {"error": "token helpdesk may not read"})
+    assert get(api.base_url, "/api/v1/playbooks", None)[0] == 401
