@@ -132,6 +132,27 @@ class ReplicationSpec(_Strict):
         return lines
 
 
+EVENT_RE = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class ValueEventSpec(_Strict):
+    """A countable event that carries a number (`value_events`): each one reported adds to
+    a step's cases, counts as one exception of a step, or adds to the KPI, which is then
+    the week's count."""
+
+    name: str = Field(pattern=EVENT_RE)
+    step: str | None = None
+    counts: Literal["cases", "exception", "kpi"]
+
+    @model_validator(mode="after")
+    def _step_for_steps(self) -> ValueEventSpec:
+        if self.counts == "kpi" and self.step is not None:
+            raise ValueError(f"event {self.name} counts the KPI: it names no step")
+        if self.counts != "kpi" and self.step is None:
+            raise ValueError(f"event {self.name} counts a step's {self.counts}: name its step")
+        return self
+
+
 class RuleSettings(_Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
@@ -205,6 +226,7 @@ class PlaybookSpec(_Strict):
     outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     replication: ReplicationSpec = Field(default_factory=ReplicationSpec)
+    value_events: list[ValueEventSpec] = Field(default_factory=list, max_length=50)
 
     @field_validator("timezone")
     @classmethod
@@ -224,6 +246,29 @@ class PlaybookSpec(_Strict):
                 raise ValueError(f"step '{step.name}' is listed twice")
             seen.add(key)
         return steps
+
+    @model_validator(mode="after")
+    def _events_fit_the_steps(self) -> PlaybookSpec:
+        names = {s.name for s in self.steps}
+        seen: set[str] = set()
+        fed: set[tuple[str | None, str]] = set()
+        for event in self.value_events:
+            if event.name in seen:
+                raise ValueError(f"value event {event.name} is listed twice")
+            seen.add(event.name)
+            if event.step is not None and event.step not in names:
+                raise ValueError(
+                    f"value event {event.name} names step {event.step!r}, which is not a step of this playbook"
+                )
+            if (event.step, event.counts) in fed:
+                what = "the KPI" if event.counts == "kpi" else f"{event.step}'s {event.counts}"
+                raise ValueError(f"value event {event.name}: another event already counts {what}")
+            fed.add((event.step, event.counts))
+        return self
+
+    def event_for(self, counts: str, step: str | None = None) -> str | None:
+        """The event that carries a step's cases or exceptions, or the KPI, if one does."""
+        return next((e.name for e in self.value_events if e.counts == counts and e.step == step), None)
 
     @model_validator(mode="after")
     def _floor_below_threshold(self) -> PlaybookSpec:

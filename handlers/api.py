@@ -50,7 +50,7 @@ class Report(BaseModel):
     model_config = ConfigDict(extra="forbid", title="Report")
 
     playbook: str = Field(min_length=1, max_length=64, description="The playbook's slug.")
-    kind: Literal["kpi", "guardrail", "cases", "rubric", "exception"]
+    kind: Literal["kpi", "guardrail", "cases", "rubric", "exception", "event"]
     value: float | None = Field(
         default=None,
         allow_inf_nan=False,
@@ -63,6 +63,8 @@ class Report(BaseModel):
         description="A day of the week it is for (its Monday), or 1-4 as `week:N` in Slack. Default: the week of `at`.",
     )
     at: datetime | None = Field(default=None, description="When it was measured (ISO 8601). Default: now.")
+    event: str | None = Field(default=None, max_length=40, description="For kind event: a value event of the playbook.")
+    count: int | None = Field(default=None, ge=1, le=100_000, description="For kind event: how many (default 1).")
     key: str | None = Field(
         default=None,
         min_length=1,

@@ -83,6 +83,34 @@ _CASE_COUNT = _add_report_if_open(CaseCount.__table__, ("playbook_id", "step_id"
 
 _RUBRIC_SCORE = _add_report_if_open(RubricScore.__table__, ("playbook_id", "step_id", "score", *_REPORTED))
 
+
+def _add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
+    """A value event's report: the week's latest count (of the step's cases, or the KPI)
+    plus `count`, inserted only if the week is open. Run after the playbook's row is
+    locked for update (_LOCK_PLAYBOOK), so two events of one playbook add up in turn."""
+    where = [table.c.playbook_id == bindparam("playbook_id"), table.c.week_start == bindparam("week_start")]
+    if on_step:
+        where.append(table.c.step_id == bindparam("step_id"))
+    latest = (
+        select(table.c[column])
+        .where(*where, table.c.withdrawn_at.is_(None))
+        .order_by(table.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    total = func.coalesce(latest, 0) + bindparam("count", type_=table.c[column].type)
+    columns = ["playbook_id", *(["step_id"] if on_step else []), "week_start", "reported_by", "reported_at"]
+    values = [bindparam(name, type_=table.c[name].type) for name in columns]
+    report = select(*values, total).where(exists(_open_week()))
+    return insert(table).from_select([*columns, column], report).returning(table.c.id)
+
+
+_LOCK_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update()
+_ADD_TO = {
+    "cases": _add_to_count_if_open(CaseCount.__table__, "cases", on_step=True),
+    "kpi": _add_to_count_if_open(KpiReading.__table__, "value", on_step=False),
+}
+
 _STATEMENTS = {
     "kpi": _KPI_READING,
     "guardrail": _GUARDRAIL_READING,
@@ -114,6 +142,8 @@ class NewReport:
     values: dict[str, Any]
     key: str | None = None
     counts_for: str = ""
+    adds: bool = False  # a value event's: `count` added to the week's latest cases or KPI
+    times: int = 1  # a value event counting exceptions: one row for each
 
 
 def new_report(
@@ -124,6 +154,7 @@ def new_report(
     at: datetime,
     key: str | None = None,
     counts_for: str = "",
+    adds: bool = False,
     **value: Any,
 ) -> NewReport:
     """The one way a report's columns are made, for Slack and the API alike: the columns
@@ -131,7 +162,7 @@ def new_report(
     attestation, step_id and note, with `by` as its member)."""
     reporter = {"user_id": by} if kind == "checkin" else {"reported_by": by}
     values = dict(playbook_id=playbook_id, week_start=week_start, **value, **reporter, reported_at=at)
-    return NewReport(kind, values, key, counts_for)
+    return NewReport(kind, values, key, counts_for, adds)
 
 
 @dataclass(frozen=True)
@@ -321,10 +352,15 @@ class WeeklyReports:
                 ]
                 fresh = insert_new(s, API_KEYS, rows)
             connection = s.connection()
+            # Value events of one playbook add up in turn: its row is locked first (in the
+            # order of the ids, as any other request locks them), then each adds to the count.
+            for pid in sorted({r.values["playbook_id"] for r in reports if r.adds}):
+                connection.execute(_LOCK_PLAYBOOK, {"playbook_id": pid})
             for index, report in enumerate(reports):
                 if report.key is not None and report.key not in fresh:
                     continue  # a duplicate: written by the request that first sent its key
-                if connection.execute(_STATEMENTS[report.kind], report.values).first() is None:
+                statement = _ADD_TO[report.kind] if report.adds else _STATEMENTS[report.kind]
+                if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
                     raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
             repeated = [r.key for r in keyed if r.key not in fresh]
             if not repeated:

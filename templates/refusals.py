@@ -197,6 +197,9 @@ TEXTS: dict[str, str] = {
     "form_refused": "Slack wouldn't open the form ({error}). Type the command in full instead.",
     "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
     # ---- reports (bot/usecases/reports.py) ----
+    "fed_by_event": (
+        "{slug} takes {what} from the value event {event}, reported by the system that holds it; it can't be typed in."
+    ),
     "kpi_not_percent": "{kpi} is measured {unit}; send the number without “%”.",
     "guardrail_not_percent": "The guardrail {metric} is measured {unit}; send the number without “%”.",
     # ---- governance (bot/usecases/governance.py, registry.py) ----

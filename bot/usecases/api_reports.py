@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from bot.usecases import tokens
+from bot.usecases import reports, tokens
 from bot.usecases.caller import Reporter
 from bot.usecases.reports import week_closed
 from bot.usecases.services import Services
@@ -21,7 +21,7 @@ from cadence.text import unstorable
 from storage.models import ApiToken
 from storage.store import PlaybookState, WeekClosed
 from storage.weekly_reports import NewReport, new_report
-from templates.refusals import Refusal
+from templates.refusals import Refusal, close_matches
 
 T = TypeVar("T")
 MAX_REASON_CHARS = 500  # as a command's free text (handlers/grammar.py)
@@ -41,6 +41,8 @@ class ReportIn:
     week: date | int | None = None
     at: datetime | None = None
     key: str | None = None
+    event: str | None = None
+    count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -155,11 +157,15 @@ def _resolve(
     kind = report.kind
     state = _refused("playbook", reporter.playbook, report.playbook, kind)
     week = _week(reporter, state, report)
+    if kind == "event":
+        return state, week, _event(reporter, token, state, week, report)
     step = None
     if kind in ("cases", "rubric", "exception"):
         if not report.step:
             raise _Refused("step", f"a {kind} report names its step: one of {', '.join(s.name for s in state.steps)}")
         step = _refused("step", reporter.step, state, report.step, None)
+    if kind in ("kpi", "cases", "exception"):
+        _refused("kind", reports.refuse_if_fed, state, kind, step.name if step else None, None)
     values: dict[str, Any] = {}
     if kind == "exception":
         reason = (report.reason or "").strip()
@@ -182,6 +188,39 @@ def _resolve(
     by = reporter.user_id
     made = new_report(kind, state.playbook.id, week.week_start, by, reporter.now, key, counts_for, **values)
     return state, week, made
+
+
+def _event(
+    reporter: Reporter, token: ApiToken, state: PlaybookState, week: calendar.WeekRef, report: ReportIn
+) -> NewReport:
+    """A value event: `count` of it (default 1) added to the step's cases or the KPI, or as
+    that many exceptions of the step, each with the event's name (and `reason`) as its reason."""
+    events = {e["name"]: e for e in state.playbook.definition.get("value_events") or []}
+    name = report.event or ""
+    spec = events.get(name)
+    if spec is None:
+        near = close_matches(name, tuple(events))
+        hint = f" Did you mean {' or '.join(near)}?" if near else ""
+        declared = ", ".join(sorted(events)) or "none"
+        raise _Refused(
+            "event", f"{state.playbook.slug} declares no value event “{name}” (its events: {declared}).{hint}"
+        )
+    count = report.count if report.count is not None else 1
+    counts_for = f"{state.playbook.slug}, week {week.week} of cycle {week.cycle} ({week.week_start.isoformat()})"
+    step = state.step(spec["step"]) if spec.get("step") else None
+    if spec.get("step") and step is None:
+        raise _Refused("event", f"event {name} counts step {spec['step']}, which is no longer a step of the playbook")
+    counts_for += f", {'the KPI' if step is None else 'step ' + step.name} ({spec['counts']})"
+    key = f"{token.id}:{report.key}" if report.key is not None else None
+    args = (state.playbook.id, week.week_start, reporter.user_id, reporter.now, key, counts_for)
+    step_id: dict[str, Any] = {"step_id": step.id} if step is not None else {}
+    if spec["counts"] == "exception":
+        reason = name + (f": {report.reason.strip()}" if report.reason and report.reason.strip() else "")
+        if unstorable(reason) is not None or len(reason) > MAX_REASON_CHARS + 50:
+            raise _Refused("reason", "the reason can't be stored: at most 500 characters, no control characters")
+        made = new_report("exception", *args, **step_id, reason=reason)
+        return NewReport(made.kind, made.values, made.key, made.counts_for, times=count)
+    return new_report(spec["counts"], *args, adds=True, **step_id, count=count)
 
 
 def _value(state: PlaybookState, kind: str, value: float | None) -> dict[str, Any]:

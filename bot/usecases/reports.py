@@ -31,6 +31,26 @@ def _while_open(state: PlaybookState, week: calendar.WeekRef, usage: str | None)
         raise week_closed(state, week, usage) from None
 
 
+def event_feeding(state: PlaybookState, counts: str, step: str | None = None) -> str | None:
+    """The value event that carries a step's cases or exceptions, or the KPI, if one does
+    (the playbook's `value_events`)."""
+    for event in state.playbook.definition.get("value_events") or []:
+        if event.get("counts") == counts and event.get("step") == step:
+            return str(event["name"])
+    return None
+
+
+def refuse_if_fed(state: PlaybookState, counts: str, step: str | None, usage: str | None) -> None:
+    """A number that value events carry is taken only from them: typed, it is refused,
+    naming the event."""
+    event = event_feeding(state, counts, step)
+    if event is not None:
+        what = {"kpi": "its KPI", "cases": f"step {step}'s case count", "exception": f"step {step}'s exceptions"}[
+            counts
+        ]
+        raise Refusal.of("fed_by_event", usage=usage, slug=state.playbook.slug, what=what, event=event)
+
+
 def week_closed(state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> Refusal:
     """The refusal for a report on a week that has closed, naming when it closed."""
     playbook, grace = state.playbook, state.settings.grace_hours
@@ -54,6 +74,7 @@ def record_kpi(
     usage: str | None,
 ) -> None:
     playbook = state.playbook
+    refuse_if_fed(state, "kpi", None, usage)
     if percent and playbook.kpi_unit.strip() != "%":
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
         raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
@@ -113,6 +134,7 @@ def record_exception(
     now: datetime,
     usage: str | None = None,
 ) -> None:
+    refuse_if_fed(state, "exception", step.name, usage)
     with _while_open(state, week, usage):
         store.add_exception(state.playbook.id, step.id, week.week_start, reason, by, now)
 
@@ -127,6 +149,7 @@ def record_cases(
     now: datetime,
     usage: str | None = None,
 ) -> None:
+    refuse_if_fed(state, "cases", step.name, usage)
     with _while_open(state, week, usage):
         store.add_case_count(state.playbook.id, step.id, week.week_start, count, by, now)
 

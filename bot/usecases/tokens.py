@@ -16,7 +16,7 @@ from storage.store import Conflict, Store
 from templates.refusals import close_matches
 
 # What a token may report (every kind `POST /api/v1/reports` takes).
-REPORT_KINDS = ("kpi", "guardrail", "cases", "rubric", "exception")
+REPORT_KINDS = ("kpi", "guardrail", "cases", "rubric", "exception", "event")
 PREFIX = "rcb_"  # tells a secret scanner, and a person, what this is
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 

@@ -227,3 +227,60 @@ def test_a_read_token_reads_its_playbooks_their_weeks_and_the_registry(api, stor
     assert get(api.base_url, "/api/v1/playbooks/refund-triage", reader)[0] == 404
     assert get(api.base_url, "/api/v1/playbooks", api.token) == (403, {"error": "token helpdesk may not read"})
     assert get(api.base_url, "/api/v1/playbooks", None)[0] == 401
+
+
+@pytest.fixture
+def events(bot, store, clock):
+    """support-replies whose draft cases and exceptions, and KPI, come from value events."""
+    import copy
+
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["value_events"] = [
+        {"name": "reply_accepted", "step": "draft", "counts": "cases"},
+        {"name": "reply_rewritten", "step": "draft", "counts": "exception"},
+        {"name": "po_accepted", "counts": "kpi"},
+    ]
+    clock.set(NOW)
+    store.load_playbooks([parse_playbook(raw)], "UTC", actor="test", at=NOW)
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
+    return Client(bot.base_url, tokens.create(store, "events", None, ["event", "cases"], False, "test", NOW).token)
+
+
+def event(name, count=None, **more):
+    return {
+        "playbook": "support-replies",
+        "kind": "event",
+        "event": name,
+        **({"count": count} if count else {}),
+        **more,
+    }
+
+
+def test_value_events_count_into_cases_exceptions_and_the_kpi(events, bot, engine):
+    assert events.post(event("reply_accepted", 3))[0] == 201
+    status, body, _ = events.post({"reports": [event("reply_accepted", 2), event("reply_rewritten", 2, reason="tone")]})
+    assert status == 201 and body["accepted"][0]["counts_for"].endswith("step draft (cases)")
+    assert events.post(event("po_accepted", 4))[0] == 201
+    assert rows(engine, "SELECT cases FROM case_count ORDER BY id") == [(3,), (5,)]
+    assert rows(engine, "SELECT reason FROM exception_report") == [("reply_rewritten: tone",)] * 2
+    assert rows(engine, "SELECT value, reported_by FROM kpi_reading") == [(4.0, "token:events")]
+    status, body, _ = events.post(event("reply_acepted"))
+    assert status == 422 and "Did you mean reply_accepted or" in body["errors"][0]["message"]
+    # what events carry is not typed in, by Slack or by the API
+    refused = bot.command("cases support-replies draft 40", user=OWNER).text
+    assert "takes step draft's case count from the value event reply_accepted" in refused
+    assert "from the value event po_accepted" in bot.command("kpi support-replies 12").text
+    status, body, _ = events.post({"playbook": "support-replies", "kind": "cases", "step": "draft", "value": 9})
+    assert status == 422 and body["errors"][0]["field"] == "kind" and "reply_accepted" in body["errors"][0]["message"]
+    assert "12 cases recorded" in bot.command("cases support-replies send 12", user=OWNER).text  # not fed by an event
+
+
+def test_value_events_at_once_add_up(events, engine):
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: events.post(event("reply_accepted")), range(10)))
+    assert [status for status, _, _ in answers] == [201] * 10
+    assert rows(engine, "SELECT max(cases) FROM case_count") == [(10,)]
