@@ -227,6 +227,15 @@ class Demo:
         )
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
+        # The refunds team's KPI comes from its ticketing system, over the reporting API.
+        from bot.usecases import tokens
+
+        self.api_token = tokens.create(
+            self.store, "refunds-export", ["refund-triage"], ["kpi"], False, "cli:rollout", self.clock()
+        ).token
+        self.did(
+            "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage --kinds kpi"
+        )
 
         pending: list[tuple[datetime, Callable[[], object]]] = []
         seen_dms: set[str] = set()
@@ -322,6 +331,8 @@ class Demo:
             self.command("UCHLOE0001", "CSALES0001", "resume lead-research", show_reply=True)
         if week_index == 3 and weekday == 1 and hour.hour == 11:  # Tuesday of week 4: why was classify demoted?
             self.command("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", show_reply=True)
+        if week_index == 1 and weekday == 5 and hour.hour == 11:  # where the refunds KPI came from
+            self.command("UBEN000001", "CREFUNDS01", "status refund-triage", show_reply=True)
         if week_index == 4 and weekday == 2 and hour.hour == 11:  # a late number for a week that has closed
             self.command("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", show_reply=True)
         if week_index in (1, 5) and weekday == 2 and hour.hour == 11:  # what the team learned, by command
@@ -367,7 +378,7 @@ class Demo:
         self.command(ben, "CREFUNDS01", "rubric refund-triage approve 0.85")
         self.command(ben, "CREFUNDS01", "cases refund-triage payout 11")
         self.command(ben, "CREFUNDS01", "rubric refund-triage payout 0.97")
-        self.command("UELI000001", "CREFUNDS01", f"kpi refund-triage {kpis['refund-triage']}")
+        self._api_report("refund-triage", "kpi", float(kpis["refund-triage"] or 0))
         self.command(chloe, "CSALES0001", "cases lead-research research 15")
         self.command(chloe, "CSALES0001", "rubric lead-research research 93%")
         self.command(chloe, "CSALES0001", "cases lead-research outreach 12")
@@ -377,6 +388,19 @@ class Demo:
         # guardrail: no proposal that week, and the streak starts over.
         bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7, 2.8, 2.6, 2.9, 2.7][week]
         self.command("UGIA000001", "CSALES0001", f"guardrail lead-research {bounce}", show_reply=week == 1)
+
+    def _api_report(self, playbook: str, kind: str, value: float) -> None:
+        """What the ticketing system reports, as a scheduled job would (docs/api.md)."""
+        self.clock.at += timedelta(seconds=1)
+        body = json.dumps(
+            {"playbook": playbook, "kind": kind, "value": value, "key": f"{kind}-{self.clock():%Y-%m-%d}"}
+        )
+        headers = {"Authorization": f"Bearer {self.api_token}", "Content-Type": "application/json"}
+        reply = self.http.post("/api/v1/reports", body, headers)
+        counts_for = (reply.body or {}).get("accepted", [{}])[0].get("counts_for", reply.body)
+        self.did(
+            f"refunds-export (reporting API): {kind} {playbook} {value:g} → {reply.status}, counts for {counts_for}"
+        )
 
     def _decide_proposal(self) -> None:
         message = next(m for m in self.slack.posted("CSALES0001") if m["text"].startswith("Proposal:"))

@@ -25,6 +25,9 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "Runbook: https://wiki.example.com/support-replies" in transcript
     assert "What support-replies learned (newest first)" in transcript
     assert "adopted by support-replies-support-apac (cycle 1: replicated)" in transcript
+    # numbers from another system: the refunds KPI over the reporting API, and its provenance
+    assert "refunds-export (reporting API): kpi refund-triage 4.6 → 201" in transcript
+    assert "reported by token refunds-export" in transcript
     assert "/rollout attest support-replies yes week:" in transcript  # a late check-in, by command
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     assert "Step send now has 1 exception in that week" in transcript
