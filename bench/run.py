@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ack, fanout, week
+from bench import ack, api, fanout, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.common import ROOT, machine
 
@@ -34,7 +34,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,fanout,week")
+    parser.add_argument("--only", default="ack,fanout,week,api")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -54,6 +54,10 @@ def main() -> None:
             print(f"[{db}] fan-out: 10,000 members in 200 channels…", flush=True)
             results.setdefault(db, {})["fanout"] = fanout.run(db, workdir)
             print(json.dumps(results[db]["fanout"], indent=1), flush=True)
+        if "api" in args.only:
+            print(f"[{db}] the reporting API: batches of 1,000, and single reports against kpi…", flush=True)
+            results.setdefault(db, {})["api"] = api.run(db, workdir)
+            print(json.dumps({k: v for k, v in results[db]["api"].items()}, indent=1, default=str)[:2000], flush=True)
         if "week" in args.only:
             results.setdefault(db, {})["week"] = {}
             for n, weeks in WEEK_RUNS:
@@ -174,6 +178,31 @@ def _delivery(r: dict) -> Judged:
     return figure, f["ratio"] <= DELIVERY
 
 
+API_BATCH_SECONDS = 1  # a batch of 1,000 reports, stored
+API_P99 = 1.5  # x kpi's p99 on the same server, single reports
+
+
+def _api_batch(r: dict) -> Judged:
+    seconds = _at(r, "api", "batch_seconds")
+    return (
+        None
+        if seconds is None
+        else (f"{seconds:.2f} s (median of {len(r['api']['batch_runs'])})", seconds <= API_BATCH_SECONDS)
+    )
+
+
+def _api_p99(r: dict) -> Judged:
+    api_, kpi = _at(r, "api", "api"), _at(r, "api", "kpi")
+    if api_ is None or kpi is None:
+        return None
+    ratio = api_["p99"] / kpi["p99"]
+    figure = (
+        f"{ratio:.2f}× ({api_['p99']:.0f} against {kpi['p99']:.0f} ms; {api_['throughput']:.0f} against "
+        f"{kpi['throughput']:.0f} requests/s)"
+    )
+    return figure, ratio <= API_P99
+
+
 def _duplicates(r: dict) -> Judged:
     n = _at(r, "fanout", "duplicates")
     return None if n is None else (str(n), n == 0)
@@ -199,6 +228,10 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         (f"digest of 1,000 playbooks, at most {DIGEST_SECONDS} s", _digest),
         (f"digest with charts, at most {CHARTS_SECONDS} s", _charts),
         ("SQL statements, flat in the number of playbooks (100 → 1,000)", _statements),
+    ],
+    "api": [
+        (f"a batch of 1,000 reports over the API stored in at most {API_BATCH_SECONDS} s", _api_batch),
+        (f"single API reports' p99 at most {API_P99}× `/rollout kpi`'s on the same server", _api_p99),
     ],
     "fanout": [
         (f"fan-out of 10,000 DMs, delivery within {DELIVERY}× the bound Slack's limits allow", _delivery),
@@ -234,7 +267,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "week", "fanout"):
+    for section in ("ack", "week", "fanout", "api"):
         for label, judge in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -442,7 +475,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",
@@ -469,7 +502,28 @@ def report(results: dict, previous: dict) -> str:
             lines += _fanout(r["fanout"], p.get("fanout") or {})
         if "week" in r:
             lines += _week(r["week"], p.get("week") or {})
+        if "api" in r:
+            lines += _api(r["api"], p.get("api") or {})
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _api(a: dict, p: dict) -> list[str]:
+    """The reporting API on `rollout serve` (bench/api.py)."""
+    rows = [
+        "### The reporting API",
+        "",
+        "`rollout serve` (gunicorn gthread, one worker, 8 threads). A batch: 1,000 KPI reports with keys in one "
+        f"request, {len(a['batch_runs'])} times: {', '.join(f'{s:.2f}' for s in a['batch_runs'])} s. Single "
+        "reports: 32 clients, each with a token of its own, in turn with `/rollout kpi` from 32 clients, "
+        f"{ack.ROUNDS} bursts each.",
+        "",
+        "| load | p50 ms | p99 ms | requests/s | failures |",
+        "|---|---|---|---|---|",
+    ]
+    for name, label in (("kpi", "`/rollout kpi`"), ("api", "`POST /api/v1/reports`, one report")):
+        f = a[name]
+        rows.append(f"| {label} | {f['p50']:.1f} | {f['p99']:.1f} | {f['throughput']:.0f} | {f['failures']} |")
+    return [*rows, "", *_budget_lines("api", {"api": a}, {"api": p}), ""]
 
 
 if __name__ == "__main__":
