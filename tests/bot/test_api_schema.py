@@ -1,0 +1,37 @@
+"""The reporting API against its own OpenAPI document, by Schemathesis: generated
+requests (bounded, to keep the suite quick) to the live server, on SQLite and PostgreSQL;
+no answer is a server error, and every answer is one the document describes."""
+
+from datetime import UTC, datetime
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from bot.usecases import tokens
+from handlers.api import openapi
+
+SCHEMA = schemathesis.openapi.from_dict(openapi())
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bearer(bot, playbook, store, clock):
+    clock.set(NOW)
+    return tokens.create(store, "schemathesis", None, list(tokens.REPORT_KINDS), True, "test", NOW).token
+
+
+@SCHEMA.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_every_answer_is_one_the_document_describes(case, bot, bearer):
+    case.call_and_validate(
+        base_url=bot.base_url,
+        headers={"Authorization": f"Bearer {bearer}"},
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+    )
