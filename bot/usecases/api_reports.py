@@ -18,6 +18,7 @@ from bot.usecases.reports import week_closed
 from bot.usecases.services import Services
 from cadence import calendar
 from cadence.text import unstorable
+from storage.api_tokens import LAST_USE_EVERY
 from storage.models import ApiToken
 from storage.store import PlaybookState, WeekClosed
 from storage.weekly_reports import NewReport, new_report
@@ -112,7 +113,8 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
     except WeekClosed as closed:  # the clock closed a week after it was judged open
         refusal = week_closed(states[closed.index], weeks[closed.index], None)
         raise Invalid([Problem(closed.index, "week", _words(refusal))]) from None
-    services.store.token_used(token.id, reporter.now)
+    if token.last_used_at is None or token.last_used_at < reporter.now - LAST_USE_EVERY:
+        services.store.token_used(token.id, reporter.now)  # `rollout token list` shows it, to the minute
     posted = Posted()
     for index, one in enumerate(made):
         answer = dict(index=index, week=one.values["week_start"].isoformat(), counts_for=one.counts_for)
