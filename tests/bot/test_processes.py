@@ -343,3 +343,46 @@ def test_socket_mode_with_slack_unreachable_says_so_in_one_sentence(env):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("Error: could not open the Socket Mode connection")
+
+
+def test_a_token_made_as_the_docs_say_reports_and_once_revoked_is_refused_by_every_worker(env, playbook, slack):
+    """docs/api.md, followed: `rollout token create`, its curl example's body, then
+    `rollout token revoke`; two workers, each asked many times on fresh connections."""
+    import json
+    import re
+    import urllib.error
+    import urllib.request
+
+    made = rollout(env, "token", "create", "--name", "helpdesk", "--playbook", "support-replies")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.splitlines()[0]
+    example = re.search(
+        r"-d '(\{\"playbook\": \"support-replies\", \"kind\": \"kpi\".*?\})'", (ROOT / "docs" / "api.md").read_text()
+    )
+    assert example is not None, "docs/api.md shows a report's body"
+    body = json.loads(example.group(1))
+    server, slack_side = _serving(env, "--workers", "2", "--no-scheduler")
+
+    def post(report) -> tuple[int, dict]:
+        request = urllib.request.Request(
+            slack_side.base_url + "/api/v1/reports",
+            data=json.dumps(report).encode(),
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    try:
+        status, answer = post(body)
+        assert status == 201 and answer["accepted"][0]["counts_for"].startswith("support-replies, week ")
+        assert post(body) == (201, {"accepted": [], "duplicates": [{**answer["accepted"][0], "key": body["key"]}]})
+        assert all(post({**body, "key": f"k{i}"})[0] == 201 for i in range(10))
+        assert rollout(env, "token", "revoke", "helpdesk").returncode == 0
+        assert [post({**body, "key": f"after{i}"})[0] for i in range(20)] == [401] * 20
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
