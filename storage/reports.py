@@ -11,7 +11,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, bindparam, func, select, tuple_
+from sqlalchemy import Date, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
@@ -20,13 +20,16 @@ from storage.db import reading, unit_of_work
 from storage.models import (
     MODE_CHANGES,
     CadenceJob,
+    CaseCount,
     CheckIn,
     CycleResult,
     Decision,
     ExceptionReport,
+    GuardrailReading,
     KpiReading,
     Playbook,
     RegistryVersion,
+    RubricScore,
     StepVerdict,
 )
 from storage.types import one_of
@@ -52,6 +55,15 @@ _EXCEPTION_RATIOS = (
     )
     .group_by(StepVerdict.week_start)
 )
+
+
+_SOURCED = {
+    "KPI": KpiReading.__table__,
+    "guardrail": GuardrailReading.__table__,
+    "cases": CaseCount.__table__,
+    "rubric": RubricScore.__table__,
+    "exception": ExceptionReport.__table__,
+}
 
 
 class Reports:
@@ -166,6 +178,24 @@ class Reports:
         return [(p, s_, "exception", text) for p, s_, text in exceptions] + [
             (p, s_, "deviation", text) for p, s_, text in deviations
         ]
+
+    def report_sources(self, playbook_id: int, since: date) -> list[tuple[str, str, int]]:
+        """Who reported the playbook's numbers since `since` (reports that still count):
+        (reported_by, kind, how many), most first. A person's id or `token:<name>`."""
+        parts = [
+            select(table.c.reported_by.label("by"), literal(kind).label("kind")).where(
+                table.c.playbook_id == playbook_id, table.c.week_start >= since, table.c.withdrawn_at.is_(None)
+            )
+            for kind, table in _SOURCED.items()
+        ]
+        reports = union_all(*parts).subquery()
+        query = (
+            select(reports.c.by, reports.c.kind, func.count())
+            .group_by(reports.c.by, reports.c.kind)
+            .order_by(func.count().desc(), reports.c.by, reports.c.kind)
+        )
+        with reading(self.engine) as s:
+            return [(by, kind, int(n)) for by, kind, n in s.connection().execute(query)]
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""

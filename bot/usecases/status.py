@@ -227,6 +227,12 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
         for d in decisions
     ]
     learnings = [] if step else caller.store.learnings(state.playbook.id, limit=HISTORY_LEARNINGS + 1)
+    since = calendar.monday_of(calendar.local_date(caller.now, tz)) - timedelta(days=7 * (SOURCES_WEEKS - 1))
+    sources: dict[str, list[str]] = {}
+    if not step:  # who reported the numbers: people, and the systems with tokens (provenance)
+        for by, kind, count in Reports(caller.store.engine).report_sources(state.playbook.id, since):
+            one, many = _REPORT_NAMES[kind]
+            sources.setdefault(by, []).append(f"{count} {one if count == 1 else many}")
     return Shown(
         "history",
         dict(
@@ -239,11 +245,21 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
                 for x in learnings[:HISTORY_LEARNINGS]
             ],
             more_learnings=len(learnings) > HISTORY_LEARNINGS,
+            sources=[dict(by=by, what=", ".join(kinds)) for by, kinds in sources.items()],
+            sources_weeks=SOURCES_WEEKS,
         ),
     )
 
 
 HISTORY_LEARNINGS = 10  # in one section of history's reply
+SOURCES_WEEKS = 4  # history names who reported the last weeks' numbers
+_REPORT_NAMES = {
+    "KPI": ("KPI reading", "KPI readings"),
+    "guardrail": ("guardrail reading", "guardrail readings"),
+    "cases": ("case count", "case counts"),
+    "rubric": ("rubric score", "rubric scores"),
+    "exception": ("exception", "exceptions"),
+}
 
 
 def _away_on_team(caller: Caller, state: PlaybookState, today: date) -> dict[str, tuple[date, date]]:

@@ -65,6 +65,10 @@ def test_a_report_is_stored_with_its_provenance(api, engine, bot):
     )
     assert status == 201 and body["accepted"][0]["counts_for"].endswith("step draft")
     assert "reported by token helpdesk" in bot.command("status support-replies", user=OWNER).text
+    assert (
+        "Reported in the last 4 weeks by token helpdesk (1 KPI reading, 1 case count)"
+        in bot.command("history support-replies").text
+    )
 
 
 def test_without_a_valid_token_nothing_is_read(api, engine):

@@ -195,6 +195,8 @@ def _contexts(text: str) -> dict[str, dict]:
             limit=25,
             learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", when="2026-11-20")] * 10,
             more_learnings=True,
+            sources=[dict(by="token:" + text[:20], what="12 KPI, 3 cases")] * 30,
+            sources_weeks=4,
             rows=[
                 dict(
                     when="2026-11-23",
