@@ -57,6 +57,8 @@ _EXCEPTION_RATIOS = (
 )
 
 
+NOT_EXPORTED = {"token_hash"}  # an API token's hash stays in the database: an export is shared
+
 _SOURCED = {
     "KPI": KpiReading.__table__,
     "guardrail": GuardrailReading.__table__,
@@ -276,11 +278,12 @@ class Reports:
             for table in SQLModel.metadata.sorted_tables:
                 path = folder / f"{table.name}.csv"
                 count = 0
+                columns = [c for c in table.columns if c.name not in NOT_EXPORTED]
                 with path.open("w", newline="", encoding="utf-8") as handle:
                     writer = csv.writer(handle)
-                    writer.writerow([c.name for c in table.columns])
+                    writer.writerow([c.name for c in columns])
                     result = connection.execution_options(stream_results=True, yield_per=1000).execute(
-                        select(table).order_by(*table.primary_key.columns)
+                        select(*columns).order_by(*table.primary_key.columns)
                     )
                     for row in result:
                         writer.writerow([_cell(value) for value in row])
