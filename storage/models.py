@@ -616,3 +616,15 @@ class ApiReportKey(SQLModel, table=True):
     week_start: date
     counts_for: str = Field(max_length=200)
     created_at: datetime = _instant()
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time link to the web view (`/rollout web`): only its SHA-256 is kept, it is
+    good for ten minutes, and once."""
+
+    __tablename__ = "web_login"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=32)
+    expires_at: datetime = _instant()
+    used_at: Optional[datetime] = _instant(nullable=True)

@@ -24,6 +24,7 @@ from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState, WaveFull
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
+from storage.web_logins import WebLogins
 from storage.weekly_reports import REPORTS, Report, WeekClosed, WeeklyReports
 
 __all__ = [
@@ -41,6 +42,6 @@ __all__ = [
 ]
 
 
-class Store(Playbooks, WeeklyReports, Learnings, ApiTokens, RolesAndSettings, RequestKeys, Health, People):
+class Store(Playbooks, WeeklyReports, Learnings, ApiTokens, WebLogins, RolesAndSettings, RequestKeys, Health, People):
     def __init__(self, engine: Engine):
         self.engine = engine
