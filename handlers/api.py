@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from bot.usecases import api_reads, api_reports
 from bot.usecases.services import Services
+from cadence.text import unstorable
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,21 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 PLAYBOOKS_PATH = "/api/v1/playbooks"
 REGISTRY_PATH = "/api/v1/registry"
 MAX_BATCH = 1000
+MAX_EVENT_COUNT = 10_000  # in one event report (exceptions: at most 10,000 in one request, api_reports)
 RATE_PER_SECOND = 20  # per token, in each serving process
 NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
 TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
 
 StartResponse = Callable[..., Any]
+
+
+def _week(value: Any) -> Any:
+    """`week` as JSON gives it: a day as YYYY-MM-DD, or a whole number (not `true`)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("a day of the week (YYYY-MM-DD) or its number in the cycle, 1 to 4")
 
 
 class Report(BaseModel):
@@ -58,19 +70,33 @@ class Report(BaseModel):
     )
     step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
     reason: str | None = Field(default=None, max_length=500, description="For an exception: what happened.")
-    week: date | Annotated[int, Field(ge=1, le=4)] | None = Field(
+    week: Annotated[date | Annotated[int, Field(ge=1, le=4)] | None, BeforeValidator(_week)] = Field(
         default=None,
-        description="A day of the week it is for (its Monday), or 1-4 as `week:N` in Slack. Default: the week of `at`.",
+        description="A day of the week it is for (YYYY-MM-DD, e.g. its Monday), or 1-4 as `week:N` in Slack. "
+        "Default: the week of `at`.",
     )
-    at: datetime | None = Field(default=None, description="When it was measured (ISO 8601). Default: now.")
+    at: AwareDatetime | None = Field(
+        default=None, description="When it was measured (ISO 8601 with its offset). Default: now."
+    )
     event: str | None = Field(default=None, max_length=40, description="For kind event: a value event of the playbook.")
-    count: int | None = Field(default=None, ge=1, le=100_000, description="For kind event: how many (default 1).")
+    count: int | None = Field(
+        default=None, ge=1, le=MAX_EVENT_COUNT, description="For kind event: how many (default 1)."
+    )
     key: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="Idempotency key: a key this token used before is a duplicate.",
     )
+
+    @field_validator("playbook", "step", "reason", "event", "key")
+    @classmethod
+    def _storable(cls, text: str | None) -> str | None:
+        """What the bot stores or looks up holds no control or invisible characters."""
+        problem = unstorable(text) if text is not None else None
+        if problem is not None:
+            raise ValueError(f"contains {problem}, which can't be stored: retype it without that character")
+        return text
 
 
 class Batch(BaseModel):
@@ -161,6 +187,12 @@ class Api:
             return _reply(start_response, 404, Error(error=str(err)))
 
     def _post(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        token = self._token(environ)  # before the body is read: without a token, nothing of it is
+        if token is None:
+            log.info("api: refused a request without a valid token")
+            return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
+        if not self._within_rate(token.id):
+            return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
         try:
             body = self.read_body(environ)
         except ValueError as err:  # too large, or a broken Content-Length
@@ -169,15 +201,9 @@ class Api:
                     start_response, 413, Error(error="request bodies are limited to 1 MiB"), [("Connection", "close")]
                 )
             return _reply(start_response, 400, Error(error=str(err)))
-        token = self._token(environ)
-        if token is None:
-            log.info("api: refused a request without a valid token")
-            return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
-        if not self._within_rate(token.id):
-            return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
         try:
             document = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             return _reply(start_response, 400, Error(error="the body is not JSON"))
         try:
             reports = _reports(document)

@@ -106,6 +106,7 @@ def _add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
 
 
 _LOCK_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update()
+_SHARE_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update(read=True)
 _ADD_TO = {
     "cases": _add_to_count_if_open(CaseCount.__table__, "cases", on_step=True),
     "kpi": _add_to_count_if_open(KpiReading.__table__, "value", on_step=False),
@@ -330,6 +331,17 @@ class WeeklyReports:
     ) -> None:
         self.add_reports([new_report("rubric", playbook_id, week_start, by, at, step_id=step_id, score=score)])
 
+    def api_key_answers(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """What was answered for these idempotency keys (`<token id>:<key>`) the first time."""
+        with reading(self.engine) as s:
+            rows = s.connection().execute(
+                select(API_KEYS.c.key, API_KEYS.c.week_start, API_KEYS.c.counts_for).where(
+                    one_of(API_KEYS.c.key, "keys")
+                ),
+                {"keys": keys},
+            )
+            return {key: dict(week_start=week_start, counts_for=counts_for) for key, week_start, counts_for in rows}
+
     def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
         """Reports, all or none, each written only if its week is still open (_open_week), in
         one unit of work: the request's replay keys go in with them (a unit of work records
@@ -348,14 +360,17 @@ class WeeklyReports:
                 rows = [
                     dict(key=r.key, token_id=token_id, week_start=r.values["week_start"], counts_for=r.counts_for)
                     | dict(created_at=r.values["reported_at"])
-                    for r in keyed
+                    for r in sorted(keyed, key=lambda r: r.key or "")  # in one order: two requests never wait in a ring
                 ]
                 fresh = insert_new(s, API_KEYS, rows)
             connection = s.connection()
-            # Value events of one playbook add up in turn: its row is locked first (in the
-            # order of the ids, as any other request locks them), then each adds to the count.
-            for pid in sorted({r.values["playbook_id"] for r in reports if r.adds}):
-                connection.execute(_LOCK_PLAYBOOK, {"playbook_id": pid})
+            # Every playbook the reports are for is locked first, in the order of the ids (as
+            # the clock's close locks them), so two requests never wait on each other in a
+            # ring: for update where value events add up (they then add in turn), for share
+            # otherwise (as each report's own statement would).
+            adding = {r.values["playbook_id"] for r in reports if r.adds}
+            for pid in sorted({r.values["playbook_id"] for r in reports}):
+                connection.execute(_LOCK_PLAYBOOK if pid in adding else _SHARE_PLAYBOOK, {"playbook_id": pid})
             for index, report in enumerate(reports):
                 if report.key is not None and report.key not in fresh:
                     continue  # a duplicate: written by the request that first sent its key

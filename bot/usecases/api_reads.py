@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.usecases import registry
+from bot.usecases.api_reports import note_use
 from bot.usecases.governance import thresholds
 from bot.usecases.services import Services
 from cadence import calendar
@@ -34,6 +35,7 @@ def _visible(token: ApiToken, slug: str) -> bool:
 def playbooks(services: Services, token: ApiToken) -> list[dict[str, Any]]:
     if not token.can_read:
         raise NotReadable(f"token {token.name} may not read")
+    note_use(services, token)
     now = services.clock()
     return [_summary(state, now) for state in services.store.playbook_states() if _visible(token, state.playbook.slug)]
 
@@ -42,6 +44,7 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
     """One playbook: its definition, its state, and its last weeks' figures and verdicts."""
     if not token.can_read:
         raise NotReadable(f"token {token.name} may not read")
+    note_use(services, token)
     store = services.store
     with reads_together(store.engine):
         state = store.playbook_state(slug) if _visible(token, slug) else None
@@ -78,9 +81,12 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
 
 
 def registry_entries(services: Services, token: ApiToken) -> list[dict[str, Any]]:
+    """The versions of the playbooks in the token's scope, with their adopters in it."""
     if not token.can_read:
         raise NotReadable(f"token {token.name} may not read")
-    return registry.entries(services.store, None)
+    note_use(services, token)
+    visible = [e for e in registry.entries(services.store, None) if _visible(token, e["slug"])]
+    return [dict(e, adopters=[a for a in e["adopters"] if _visible(token, a["slug"])]) for e in visible]
 
 
 def _summary(state: PlaybookState, now: Any) -> dict[str, Any]:

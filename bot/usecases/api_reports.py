@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.usecases import reports, tokens
@@ -25,6 +25,8 @@ from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 
 T = TypeVar("T")
+AT_MOST_AWAY = timedelta(days=366)  # `at`: what is measured is reported within a year
+MAX_EXCEPTION_EVENTS = 10_000  # event reports in one request, counted by their `count`
 MAX_REASON_CHARS = 500  # as a command's free text (handlers/grammar.py)
 MAX_VALUE = 1e12
 MAX_COUNT = 10_000_000
@@ -84,6 +86,14 @@ def authenticate(services: Services, bearer: str) -> ApiToken | None:
     return services.store.token_by_hash(tokens.hash_of(bearer))
 
 
+def note_use(services: Services, token: ApiToken) -> None:
+    """`rollout token list` shows when a token was last used, to the minute: written when
+    a minute old, not at every request (on SQLite every write takes the one write lock)."""
+    now = services.clock()
+    if token.last_used_at is None or token.last_used_at < now - LAST_USE_EVERY:
+        services.store.token_used(token.id, now)
+
+
 def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted:
     """Store `reports` for `token`, all or none. Raises Forbidden (403) for a report outside
     the token's scope, Invalid (422) with every problem found."""
@@ -93,11 +103,35 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
             raise Forbidden(index, f"token {token.name} may not report {report.kind}")
         if token.playbooks is not None and report.playbook not in token.playbooks:
             raise Forbidden(index, f"token {token.name} may not report on {report.playbook}")
-    made: list[NewReport] = []
-    weeks: list[calendar.WeekRef] = []
-    states: list[PlaybookState] = []
+    # A report whose key this token sent before is answered as it was, whatever has
+    # happened since (its week closed, its playbook paused): a retry learns it is stored.
+    keys = [f"{token.id}:{r.key}" for r in reports if r.key is not None]
+    answered = services.store.api_key_answers(keys) if keys else {}
+    made: list[NewReport | None] = []
+    weeks: list[calendar.WeekRef | None] = []
+    states: list[PlaybookState | None] = []
     problems: list[Problem] = []
+    seen: set[str] = set()
+    exceptions = 0
     for index, report in enumerate(reports):
+        if report.key is not None:
+            if report.key in seen:
+                problems.append(Problem(index, "key", "this key is given to another report of this request"))
+                continue
+            seen.add(report.key)
+            if f"{token.id}:{report.key}" in answered:
+                made.append(None)
+                weeks.append(None)
+                states.append(None)
+                continue
+        if report.at is not None and abs(report.at - reporter.now) > AT_MOST_AWAY:
+            problems.append(Problem(index, "at", "`at` is more than a year away from now"))
+            continue
+        if report.kind == "event":
+            exceptions += report.count or 1
+            if exceptions > MAX_EXCEPTION_EVENTS:
+                problems.append(Problem(index, "count", f"at most {MAX_EXCEPTION_EVENTS:,} events in one request"))
+                continue
         try:
             state, week, made_one = _resolve(reporter, token, report)
         except _Refused as refused:
@@ -108,24 +142,27 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
         states.append(state)
     if problems:
         raise Invalid(problems)
+    new = [(index, one) for index, one in enumerate(made) if one is not None]
     try:
-        duplicates = services.store.add_reports(made, token.id)
+        duplicates = services.store.add_reports([one for _, one in new], token.id)
     except WeekClosed as closed:  # the clock closed a week after it was judged open
-        refusal = week_closed(states[closed.index], weeks[closed.index], None)
-        raise Invalid([Problem(closed.index, "week", _words(refusal))]) from None
-    if token.last_used_at is None or token.last_used_at < reporter.now - LAST_USE_EVERY:
-        services.store.token_used(token.id, reporter.now)  # `rollout token list` shows it, to the minute
+        index = new[closed.index][0]
+        closed_state, closed_week = states[index], weeks[index]
+        assert closed_state is not None and closed_week is not None
+        raise Invalid([Problem(index, "week", _words(week_closed(closed_state, closed_week, None)))]) from None
+    note_use(services, token)
+    answered.update(duplicates)
     posted = Posted()
     for index, one in enumerate(made):
-        answer = dict(index=index, week=one.values["week_start"].isoformat(), counts_for=one.counts_for)
-        if one.key is not None and one.key in duplicates:
-            first = duplicates[one.key]
-            key = reports[index].key
-            posted.duplicates.append(
-                dict(index=index, key=key, week=first["week_start"].isoformat(), counts_for=first["counts_for"])
+        key = reports[index].key
+        first = answered.get(f"{token.id}:{key}") if key is not None else None
+        if first is not None and (one is None or one.key in duplicates):
+            week_start, counts_for = first["week_start"], first["counts_for"]
+            posted.duplicates.append(dict(index=index, key=key, week=week_start.isoformat(), counts_for=counts_for))
+        elif one is not None:
+            posted.accepted.append(
+                dict(index=index, week=one.values["week_start"].isoformat(), counts_for=one.counts_for)
             )
-        else:
-            posted.accepted.append(answer)
     return posted
 
 

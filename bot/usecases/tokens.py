@@ -74,7 +74,10 @@ def create(
     try:
         return Created(token, store.add_token(row, decisions.of_token(name, True, by, scope)))
     except Conflict:
-        raise TokenRefused(f"a token named {name!r} exists; revoke it first, or choose another name") from None
+        raise TokenRefused(
+            f"a token named {name!r} exists (a revoked token keeps its name: its reports are signed with it); "
+            "choose another name"
+        ) from None
 
 
 def revoke(store: Store, name: str, by: str, now: datetime) -> None:

@@ -110,21 +110,18 @@ def test_refusals_come_in_the_words_of_slack_with_index_and_field_and_store_noth
     status, body, _ = api.post(batch)
     assert status == 422
     errors = body["errors"]
-    assert [(e["index"], e["field"]) for e in errors] == [(5, "value"), (6, "colour")]  # the types first
-    del batch["reports"][5:]
+    assert [(e["index"], e["field"]) for e in errors] == [(3, "reason"), (5, "value"), (6, "colour")]  # types first
+    assert "can't be stored" in errors[0]["message"]
+    batch["reports"] = [batch["reports"][i] for i in (0, 1, 2, 4)]
     status, body, _ = api.post(batch)
     assert status == 422
     by_index = {e["index"]: e for e in body["errors"]}
-    assert sorted(by_index) == [1, 2, 3, 4]
-    assert (
-        by_index[1]["field"] == "step" and "has no step" in by_index[1]["message"] and "draft" in by_index[1]["message"]
-    )
-    assert (
-        by_index[2]["field"] == "week"
-        and "week:3 of cycle 1 starts on 2026-11-30, in the future" in by_index[2]["message"]
-    )
-    assert by_index[3]["field"] == "reason" and "can't be stored" in by_index[3]["message"]
-    assert by_index[4]["field"] == "value" and "whole number" in by_index[4]["message"]
+    assert sorted(by_index) == [1, 2, 3]
+    assert by_index[1]["field"] == "step" and "has no step" in by_index[1]["message"]
+    assert "draft" in by_index[1]["message"]
+    assert by_index[2]["field"] == "week"
+    assert "week:3 of cycle 1 starts on 2026-11-30, in the future" in by_index[2]["message"]
+    assert by_index[3]["field"] == "value" and "whole number" in by_index[3]["message"]
     assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]  # the good one was not stored either
     # a closed week, named with when it closed
     clock.set(NOW + timedelta(days=7))
@@ -144,6 +141,33 @@ def test_refusals_come_in_the_words_of_slack_with_index_and_field_and_store_noth
             "message": "There is no playbook “support-reply”. Did you mean support-replies?",
         }
     ]
+
+
+def test_a_key_twice_in_one_request_a_naive_instant_and_nested_json_are_refused(api, engine):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 1, "key": "same"}
+    status, body, _ = api.post({"reports": [report, {**report, "value": 2}]})
+    assert status == 422 and body["errors"] == [
+        {"index": 1, "field": "key", "message": "this key is given to another report of this request"}
+    ]
+    status, body, _ = api.post({**report, "at": "2026-11-18T10:00:00"})
+    assert status == 422 and body["errors"][0]["field"] == "at"
+    status, body, _ = api.post({**report, "at": "9999-12-31T23:59:59+00:00"})
+    assert status == 422 and body["errors"][0]["field"] == "at"
+    status, body, _ = api.post({**report, "week": True})
+    assert status == 422 and body["errors"][0]["field"] == "week"
+    assert api.post(None, raw=b"[" * 100_000)[0] == 400
+    status, body, _ = api.post({**report, "key": "a\u0000b"})
+    assert status == 422 and body["errors"][0]["field"] == "key"
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+
+
+def test_a_retry_after_the_week_closed_is_answered_as_the_first_time(api, clock):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "late-retry"}
+    status, first, _ = api.post(report)
+    assert status == 201
+    clock.set(NOW + timedelta(days=14))  # week 1 has closed since
+    status, again, _ = api.post(report)
+    assert status == 201 and again["duplicates"] == [{**first["accepted"][0], "key": "late-retry"}]
 
 
 def test_a_duplicate_key_is_stored_once_even_when_retried_ten_times_at_once(api, engine):
@@ -299,3 +323,29 @@ def test_the_export_keeps_provenance_and_never_a_token_or_its_hash(api, engine, 
     assert "token:helpdesk" in (tmp_path / "export" / "kpi_reading.csv").read_text()
     assert api.token not in everything and tokens.hash_of(api.token) not in everything
     assert "token_hash" not in (tmp_path / "export" / "api_token.csv").read_text()
+
+
+def test_batches_over_two_playbooks_in_opposite_orders_never_deadlock(events, store, clock, engine):
+    """Batches A = [event on one, kpi on the other] and B the other way round, at once:
+    every playbook is locked first in the order of the ids, so none waits in a ring."""
+    import copy
+
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    other = copy.deepcopy(SUPPORT_REPLIES)
+    other.update(playbook="support-two", channel="CTEAM00002", value_events=[{"name": "po_accepted", "counts": "kpi"}])
+    store.load_playbooks([parse_playbook(other)], "UTC", actor="test", at=NOW)
+    two = store.playbook_state("support-two")
+    store.start_cycle(two.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
+    every = Client(events.base_url, tokens.create(store, "both", None, ["event", "guardrail"], False, "t", NOW).token)
+    a = {"reports": [event("reply_accepted"), {"playbook": "support-two", "kind": "guardrail", "value": 4.7}]}
+    b = {
+        "reports": [
+            {**event("po_accepted"), "playbook": "support-two"},
+            {"playbook": "support-replies", "kind": "guardrail", "value": 4.8},
+        ]
+    }
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: every.post(a if i % 2 else b), range(16)))
+    assert [status for status, _, _ in answers] == [201] * 16, [body for _, body, _ in answers]
