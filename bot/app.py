@@ -75,6 +75,7 @@ def create_app(
         admins=settings.admins,
         org_timezone=settings.rollout_timezone,
         directory=directory or team_directory(store),
+        web_url=settings.rollout_web_url,
     )
     app = RolloutApp(
         store=store,

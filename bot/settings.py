@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///rollout.db"
     rollout_admins: str = ""
     rollout_timezone: str = "UTC"
+    rollout_web_url: str | None = None  # the web view's public address, for /rollout web's links
     port: int = 3000
     log_level: str = "INFO"
     log_format: str = "text"

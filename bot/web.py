@@ -32,6 +32,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
 from handlers.api import Api
+from handlers.web_view import WebView
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -62,11 +63,14 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
     now = clock or (lambda: datetime.now(UTC))
 
     api = Api(app.services, _api_body)
+    view = WebView(app.services, app.signing_secret, secure=(app.services.web_url or "").startswith("https://"))
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path.startswith(API_PREFIX):
             return api(environ, start_response)
+        if path == "/web" or path.startswith("/web/"):
+            return view(environ, start_response)
         if path == EVENTS_PATH:
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])

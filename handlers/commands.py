@@ -195,6 +195,10 @@ def _publish(caller: Caller, cmd: grammar.Publish) -> dict[str, Any]:
     return commands.publish(caller, cmd.playbook, cmd.override)
 
 
+def _web(caller: Caller, cmd: grammar.WebLink) -> dict[str, Any]:
+    return render("web_link", link=commands.web_link(caller), minutes=10)
+
+
 def _learn(caller: Caller, cmd: grammar.Learn) -> dict[str, Any]:
     done = learnings.learn(caller, cmd.playbook, cmd.text, cmd.cycle)
     return render("learned", slug=done.state.playbook.slug, cycle=done.cycle, text=done.learning.text, count=done.count)
@@ -324,6 +328,7 @@ _ROUTES: dict[type, Callable[[Caller, Any], dict[str, Any]]] = {
     grammar.SetMode: _mode,
     grammar.Publish: _publish,
     grammar.Learn: _learn,
+    grammar.WebLink: _web,
     grammar.Registry: _registry,
     grammar.Adopt: _adopt,
     grammar.CuratorChange: _curator,

@@ -155,6 +155,11 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class WebLink:
+    """`/rollout web`: a one-time link to the web view."""
+
+
+@dataclass(frozen=True)
 class Learn:
     playbook: str
     text: str
@@ -219,6 +224,7 @@ Command = (
     | SetMode
     | Publish
     | Learn
+    | WebLink
     | Registry
     | Adopt
     | CuratorChange
@@ -448,6 +454,12 @@ def _publish(w: _Words) -> Publish:
 _CYCLE = re.compile(r"^cycle:(.*)$", re.IGNORECASE)
 
 
+def _web(w: _Words) -> WebLink:
+    if len(w) != 1:
+        raise Refusal.of("web_arguments", usage="web")
+    return WebLink()
+
+
 def _learn(w: _Words) -> Learn:
     """`learn <playbook> <text> [cycle:N]`."""
     end, cycle = len(w), None
@@ -652,6 +664,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
+    Subcommand("web", ("/rollout web",), _web),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
     Subcommand(
         "holiday",

@@ -70,3 +70,45 @@ def draw(function: str, digests: list[PlaybookDigest], weeks: list[date]) -> Fig
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     figure.subplots_adjust(**MARGINS)
     return figure
+
+
+def kpi_svg(
+    title: str,
+    labels: list[str],
+    values: list[float | None],
+    baseline: float,
+    target: float,
+    unit: str,
+    guardrail: list[float | None] | None = None,
+) -> str:
+    """The web view's KPI chart, as SVG text: the weekly values in the KPI's own unit, with
+    its baseline and target as lines (the table beside it has the numbers). Text is kept
+    as text (svg.fonttype none), so it reads at any width."""
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "rollout"}):
+        figure, axes = plt.subplots(figsize=(9, 3.2), dpi=100)
+        try:
+            x = list(range(len(labels)))
+            axes.plot(
+                x,
+                [v if v is not None else float("nan") for v in values],
+                marker="o",
+                markersize=3,
+                linewidth=1.8,
+                color="#1264a3",
+                label=title[:LABEL_CHARACTERS],
+            )
+            axes.axhline(baseline, color="#9e9e9e", linestyle=":", linewidth=1.2, label=f"baseline {baseline:g}")
+            axes.axhline(target, color="#2e7d32", linestyle="--", linewidth=1.2, label=f"target {target:g}")
+            step = max(1, len(labels) // 8)
+            axes.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=9)
+            axes.set_ylabel(unit or "value", fontsize=9)
+            axes.tick_params(axis="y", labelsize=9)
+            axes.legend(fontsize=8, loc="upper left", frameon=False)
+            axes.grid(alpha=0.25)
+            figure.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.14)
+            buffer = io.StringIO()
+            figure.savefig(buffer, format="svg")
+        finally:
+            plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # without the XML prolog and doctype: inline in the page

@@ -55,6 +55,11 @@ TEXTS: dict[str, str] = {
     "not_a_mode": "“{word}” is not a mode: say human-led, collaborative or ai-led (or unfreeze).",
     "publish_arguments": "Name the one playbook to publish (and `override` and a reason to publish what is not yet ready).",
     "override_reason": "Say why after `override`: the reason is recorded with the decision.",
+    "web_arguments": "`web` takes nothing: it answers with your sign-in link.",
+    "web_not_configured": (
+        "The web view's address is not set, so I can't make you a link. "
+        "Ask your Rollout admin to set ROLLOUT_WEB_URL (docs/setup.md)."
+    ),
     "learn_arguments": "`learn` needs a playbook and what the team learned.",
     "not_a_cycle": "“{word}” is not a cycle number: say `cycle:2`.",
     "learning_form_late": (

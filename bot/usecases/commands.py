@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.usecases import checkins, governance, learnings, life, registry, reports, roles
+from bot.usecases import checkins, governance, learnings, life, registry, reports, roles, web
 from bot.usecases.caller import Caller
 from cadence import calendar
 from storage.models import Learning, Step
@@ -163,6 +163,13 @@ def publish(caller: Caller, slug: str, override: str | None = None) -> dict[str,
     """The reply, rendered by registry.publish (it is also a proposal's button's message)."""
     state = caller.playbook(slug, "publish")
     return registry.publish(caller.store, state, caller.user_id, caller.now, override=override)
+
+
+def web_link(caller: Caller) -> str:
+    """`/rollout web`: a link that signs the caller in to the web view, once, for ten minutes."""
+    if not caller.services.web_url:
+        raise Refusal.of("web_not_configured", usage="web")
+    return web.one_time_link(caller.services, caller.user_id, caller.services.web_url)
 
 
 def registry_entries(caller: Caller, function: str | None) -> list[dict[str, Any]]:

@@ -20,6 +20,12 @@ def is_owner(state: PlaybookState, user_id: str) -> bool:
     return user_id == state.playbook.owner_id
 
 
+def sees_names(store: Store, state: PlaybookState, user_id: str) -> bool:
+    """Who sees who deviated or logged an exception, and why: the playbook's owner and the
+    curators (`/rollout status` and the web view alike); others see the counts."""
+    return is_owner(state, user_id) or store.is_curator(user_id)
+
+
 def require_owner_or_curator(store: Store, state: PlaybookState, user_id: str, usage: str | None) -> None:
     if not (is_owner(state, user_id) or store.is_curator(user_id)):
         raise Refusal.of(

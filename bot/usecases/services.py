@@ -21,3 +21,4 @@ class Services:
     admins: frozenset[str]
     org_timezone: str
     directory: TeamDirectory
+    web_url: str | None = None  # the web view's public address (ROLLOUT_WEB_URL)

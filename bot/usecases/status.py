@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.members import DirectoryUnavailable
-from bot.usecases import governance
+from bot.usecases import governance, roles
 from bot.usecases.caller import Caller
 from cadence import calendar, rules
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
@@ -136,7 +136,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
     # Owners and curators read who deviated or logged an exception, and why; members read
     # the counts and their own answer.
-    full = caller.is_owner_or_curator(state)
+    full = roles.sees_names(caller.store, state, caller.user_id)
     notes = []
     if figures is not None and week is not None and full:
         notes = [

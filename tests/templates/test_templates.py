@@ -399,6 +399,7 @@ def _contexts(text: str) -> dict[str, dict]:
             missing=["attestation", "exceptions", "contract", "learnings", "owner"],
         ),
         "learned": dict(slug="support-replies", cycle=3, text=text[:500], count=7),
+        "web_link": dict(link="https://rollout.example.com/web/login?token=" + "a" * 43, minutes=10),
         "learning_undone": dict(slug="support-replies", cycle=3, text=text[:500]),
         "learning_prompt": dict(
             slug="support-replies",

@@ -1,0 +1,178 @@
+"""The web view (handlers/web_view.py): who is signed in, and what each page shows them.
+Read-only; who sees what is `/rollout status`'s rule (roles.sees_names)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.usecases import registry, roles
+from bot.usecases.governance import thresholds
+from bot.usecases.services import Services
+from cadence import calendar
+from cadence.figures import progress_to_target
+from storage.db import reads_together
+from storage.governance import Governance
+from storage.store import PlaybookState
+
+LINK_VALID = timedelta(minutes=10)
+WEEKS_SHOWN = 26  # a playbook page's history: half a year of weeks
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is signed in: a Slack user of this workspace."""
+
+    user_id: str
+
+
+def one_time_link(services: Services, user_id: str, web_url: str) -> str:
+    """A sign-in link for `user_id`, good once and for ten minutes (`/rollout web`)."""
+    token = secrets.token_urlsafe(32)
+    services.store.add_web_login(_hash(token), user_id, services.clock() + LINK_VALID)
+    return f"{web_url.rstrip('/')}/web/login?token={token}"
+
+
+def sign_in(services: Services, token: str) -> Viewer | None:
+    """The viewer a one-time link signs in, using it up; None if it is unknown, used or old."""
+    if not token or len(token) > 100:
+        return None
+    user_id = services.store.use_web_login(_hash(token), services.clock())
+    return Viewer(user_id) if user_id else None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
+    """Every playbook by function, risks first: its KPI against baseline and target, its
+    cycle and week; and the registry's size."""
+    store = services.store
+    now = services.clock()
+    with reads_together(store.engine):
+        states = store.playbook_states()
+        latest = {}
+        for state in states:
+            if state.anchor is not None:
+                week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
+                latest[state.playbook.id] = week
+        figures = store.week_figures_many([(s, w.week_start) for s in states if (w := latest.get(s.playbook.id))])
+        versions = Governance(store.engine).versions()
+    by_function: dict[str, list[dict[str, Any]]] = {}
+    for state in states:
+        p = state.playbook
+        week = latest.get(p.id)
+        kpi = figures[(p.id, week.week_start)].kpi if week else None
+        progress = progress_to_target(kpi, p.kpi_baseline, p.kpi_target) if kpi is not None else None
+        by_function.setdefault(p.function, []).append(
+            dict(
+                slug=p.slug,
+                title=p.title,
+                status=p.status,
+                kpi_name=p.kpi_name,
+                unit=p.kpi_unit,
+                kpi=kpi,
+                baseline=p.kpi_baseline,
+                target=p.kpi_target,
+                progress=progress,
+                cycle=week.cycle if week else None,
+                week=week.week if week else None,
+            )
+        )
+    for rows in by_function.values():  # risks first: the furthest from target, then the rest
+        rows.sort(key=lambda r: (r["status"] != "active", r["progress"] if r["progress"] is not None else -1e9))
+    return dict(functions=sorted(by_function.items()), versions=len(versions), viewer=viewer.user_id)
+
+
+def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, Any] | None:
+    """One playbook over half a year: the KPI week by week in its unit, the steps × weeks
+    grid of verdicts with their numbers, its decisions, learnings and kit; the reasons
+    with names only for its owner and the curators."""
+    store = services.store
+    now = services.clock()
+    with reads_together(store.engine):
+        state = store.playbook_state(slug)
+        if state is None:
+            return None
+        today = calendar.local_date(now, state.playbook.timezone)
+        weeks = [calendar.monday_of(today) - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
+        figures = store.week_figures_many([(state, w) for w in weeks])
+        governance = Governance(store.engine)
+        history = governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
+        decisions = governance.history(state.playbook.id, None, 50)
+        learnings = store.learnings(state.playbook.id, limit=20)
+        full = roles.sees_names(store, state, viewer.user_id)
+        this_week = weeks[-1]
+        exceptions = store.exceptions_of(state.playbook.id, this_week) if full else []
+    p = state.playbook
+    verdicts = {(v.week_start, step.name): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
+    rows = []
+    for w in weeks:
+        f = figures[(p.id, w)]
+        rows.append(
+            dict(
+                week=w,
+                label=_week_label(state, w),
+                kpi=f.kpi,
+                guardrail=f.guardrail,
+                steps=[
+                    dict(
+                        name=s.name,
+                        verdict=verdicts.get((w, s.name)),
+                        cases=s.cases,
+                        exceptions=s.total_exceptions,
+                        rubric=s.rubric,
+                    )
+                    for s in f.steps
+                ],
+            )
+        )
+    current = figures[(p.id, this_week)]
+    notes = []
+    if full:
+        notes = [
+            dict(step=a.step, who=a.user_id, why=a.note, what="deviation")
+            for a in current.attestations
+            if a.attestation == "deviated"
+        ]
+        names = {s.id: s.name for s in state.steps}
+        notes += [
+            dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception") for e in exceptions
+        ]
+    return dict(
+        playbook=p,
+        steps=state.steps,
+        rows=rows,
+        full=full,
+        notes=notes,
+        deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
+        decisions=[
+            dict(
+                when=calendar.local_date(d.decided_at, p.timezone),
+                kind=d.kind,
+                summary=d.summary,
+                rule=d.rule,
+                actor=d.actor,
+            )
+            for d in decisions
+        ],
+        learnings=learnings,
+        kit=p.definition.get("replication") or {},
+        guardrail_unit=state.guardrail_unit,
+    )
+
+
+def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
+    """Every version with its results, kit and learnings, and its adopters' verdicts."""
+    return dict(entries=registry.entries(services.store, None), viewer=viewer.user_id)
+
+
+def _week_label(state: PlaybookState, week_start: date) -> str:
+    if state.anchor is None:
+        return week_start.isoformat()
+    week = calendar.week_containing(state.running(), week_start)
+    return f"C{week.cycle}W{week.week}" if week else "–"

@@ -1,0 +1,156 @@
+"""The web view over HTTP (`/web/...`): sign-in by the one-time link of `/rollout web`, a
+signed session cookie (itsdangerous; HttpOnly, SameSite=Lax, Secure over https, 12
+hours), and the pages, server-rendered, with no script and nothing loaded from another
+address. Without a session every page redirects to sign-in and shows nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from bot.usecases import web
+from bot.usecases.services import Services
+from templates.charts import kpi_svg
+from templates.pages import csv_text, render_page
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/web"
+COOKIE = "rollout_session"
+SESSION_SECONDS = 12 * 3600
+StartResponse = Callable[..., Any]
+# Every page: no script may run, nothing loads from elsewhere, no other site frames it,
+# and the sign-in link's token never leaves in a Referer.
+HEADERS = [
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-store"),
+]
+
+
+class WebView:
+    def __init__(self, services: Services, secret: str, secure: bool):
+        self.services = services
+        self.sessions = URLSafeTimedSerializer(secret, salt="rollout.web.session")
+        self.secure = secure  # Secure cookies: the view's address is https
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == PREFIX + "/login" and method in ("GET", "HEAD"):
+            return self._login(environ, start_response)
+        if path == PREFIX + "/signin" and method in ("GET", "HEAD"):
+            return _page(start_response, "200 OK", render_page("signin", viewer=None, problem=None))
+        if path == PREFIX + "/logout" and method == "POST":
+            return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
+        if method not in ("GET", "HEAD"):
+            return _page(start_response, "405 Method Not Allowed", "GET only", "text/plain", [("Allow", "GET")])
+        viewer = self._viewer(environ)
+        if viewer is None:
+            return _redirect(start_response, PREFIX + "/signin")
+        if path in (PREFIX, PREFIX + "/"):
+            page = render_page("overview", **web.overview(self.services, viewer))
+            return _page(start_response, "200 OK", page)
+        if path == PREFIX + "/registry":
+            return _page(start_response, "200 OK", render_page("registry", **web.registry_page(self.services, viewer)))
+        if path.startswith(PREFIX + "/playbooks/"):
+            slug = path[len(PREFIX + "/playbooks/") :]
+            as_csv = slug.endswith(".csv")
+            shown = web.playbook_page(self.services, viewer, slug[:-4] if as_csv else slug)
+            if shown is None:
+                return _page(
+                    start_response,
+                    "404 Not Found",
+                    render_page("signin", viewer=viewer.user_id, problem="No such playbook."),
+                )
+            if as_csv:
+                return _csv(start_response, shown)
+            p = shown["playbook"]
+            chart = kpi_svg(
+                p.kpi_name,
+                [r["label"] for r in shown["rows"]],
+                [r["kpi"] for r in shown["rows"]],
+                p.kpi_baseline,
+                p.kpi_target,
+                p.kpi_unit,
+            )
+            return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **shown))
+        return _page(start_response, "404 Not Found", "not found", "text/plain")
+
+    def _login(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        token = (parse_qs(environ.get("QUERY_STRING") or "").get("token") or [""])[0]
+        viewer = web.sign_in(self.services, token)
+        if viewer is None:
+            log.info("web: a sign-in link was refused (unknown, used or older than 10 minutes)")
+            problem = "This sign-in link has been used, or is more than 10 minutes old. Type /rollout web in Slack for a new one."
+            return _page(start_response, "403 Forbidden", render_page("signin", viewer=None, problem=problem))
+        session = self.sessions.dumps({"u": viewer.user_id})
+        return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
+
+    def _viewer(self, environ: dict[str, Any]) -> web.Viewer | None:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(environ.get("HTTP_COOKIE") or "")
+        except CookieError:  # a malformed Cookie header is no session
+            return None
+        morsel = cookie.get(COOKIE)
+        if morsel is None:
+            return None
+        try:
+            data = self.sessions.loads(morsel.value, max_age=SESSION_SECONDS)
+        except BadSignature:  # includes an expired one
+            return None
+        user = data.get("u") if isinstance(data, dict) else None
+        return web.Viewer(user) if isinstance(user, str) else None
+
+    def _cookie(self, value: str, max_age: int) -> str:
+        parts = [f"{COOKIE}={value}", f"Path={PREFIX}/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
+        if self.secure:
+            parts.append("Secure")
+        return "; ".join(parts)
+
+
+def _page(
+    start_response: StartResponse,
+    status: str,
+    body: str,
+    content_type: str = "text/html; charset=utf-8",
+    headers: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    data = body.encode()
+    start_response(
+        status, [("Content-Type", content_type), ("Content-Length", str(len(data))), *HEADERS, *(headers or [])]
+    )
+    return [data]
+
+
+def _redirect(start_response: StartResponse, to: str, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
+    start_response("303 See Other", [("Location", to), ("Content-Length", "0"), *HEADERS, *(headers or [])])
+    return [b""]
+
+
+def _csv(start_response: StartResponse, shown: dict[str, Any]) -> list[bytes]:
+    p = shown["playbook"]
+    steps = [s.name for s in shown["steps"]]
+    header = ["week", "label", p.kpi_name, *(f"{s} verdict" for s in steps)]
+    rows = [[r["week"].isoformat(), r["label"], r["kpi"], *(s["verdict"] for s in r["steps"])] for r in shown["rows"]]
+    data = csv_text(header, rows).encode()
+    name = quote(f"{p.slug}.csv")
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/csv; charset=utf-8"),
+            ("Content-Disposition", f"attachment; filename={name}"),
+            ("Content-Length", str(len(data))),
+            *HEADERS,
+        ],
+    )
+    return [data]

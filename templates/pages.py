@@ -1,0 +1,44 @@
+"""The web view's pages (templates/web/*.html), rendered by Jinja2 with HTML escaping on:
+everything people wrote is text, never markup. CSV downloads are here too."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from templates import _number
+
+_env = Environment(
+    loader=FileSystemLoader(str(Path(__file__).parent)),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+_env.filters["number"] = _number
+
+
+def render_page(name: str, **context: Any) -> str:
+    return _env.get_template(f"web/{name}.html").render(**context)
+
+
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    """A table as CSV for a spreadsheet: a cell that a spreadsheet would run as a formula
+    (=, +, -, @, a tab or a return first) is written with a leading apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+def _safe(cell: Any) -> Any:
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return "" if cell is None else cell

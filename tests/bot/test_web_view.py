@@ -1,0 +1,128 @@
+"""The web view over HTTP, on SQLite and PostgreSQL: the one-time link of /rollout web,
+the session cookie and its attributes, redirects without a session, the pages and their
+CSV, and who sees what (as /rollout status)."""
+
+import re
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import create_app
+from bot.web import make_wsgi
+from tests.conftest import ADMIN, MEMBER, OWNER, SlackRequests, settings_for
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+CURATOR = "UCURATOR1"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def fetch(url, cookie=None, method="GET"):
+    request = urllib.request.Request(url, method=method, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with OPENER.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read().decode()
+
+
+@pytest.fixture
+def view(http_server, database_url, store, slack, clock, playbook):
+    """The app with its web view at https://rollout.example.com (Secure cookies)."""
+    mount, url = http_server
+    clock.set(NOW)
+    settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
+    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    slack.add_user(CURATOR)
+    requests = SlackRequests(url)
+    requests.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    yield requests
+    mount.app = None
+
+
+def link_of(view, user):
+    text = view.command("web", user=user).text
+    found = re.search(r"https://rollout\.example\.com(/web/login\?token=[A-Za-z0-9_-]+)", text)
+    assert found, text
+    return view.base_url + found.group(1)
+
+
+def signed_in(view, user):
+    status, headers, _ = fetch(link_of(view, user))
+    assert status == 303 and headers["Location"] == "/web/"
+    return headers["Set-Cookie"].split(";")[0]
+
+
+def test_without_a_session_every_page_redirects_to_sign_in_and_shows_nothing(view):
+    for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
+        status, headers, body = fetch(view.base_url + path)
+        assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
+    status, _, body = fetch(view.base_url + "/web/signin")
+    assert status == 200 and "/rollout web" in body and "Support reply drafting" not in body
+    status, _, _ = fetch(view.base_url + "/web/", cookie="rollout_session=forged.value.here")
+    assert status == 303
+
+
+def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):
+    link = link_of(view, MEMBER)
+    status, headers, _ = fetch(link)
+    assert status == 303
+    cookie = headers["Set-Cookie"]
+    assert cookie.startswith("rollout_session=")
+    assert {"HttpOnly", "SameSite=Lax", "Secure", "Max-Age=43200", "Path=/web/"} <= {
+        part.strip() for part in cookie.split(";")
+    }
+    assert headers["Referrer-Policy"] == "no-referrer"
+    status, _, body = fetch(link)  # used
+    assert status == 403 and "has been used" in body
+    late = link_of(view, MEMBER)
+    clock.set(NOW + timedelta(minutes=11))
+    assert fetch(late)[0] == 403
+    status, headers, _ = fetch(view.base_url + "/web/logout", cookie=cookie.split(";")[0], method="POST")
+    assert status == 303 and "Max-Age=0" in headers["Set-Cookie"]
+
+
+def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
+    view.command("kpi support-replies 14.5")
+    view.command("cases support-replies draft =HYPERLINK(1)", user=OWNER)  # refused: not a number
+    cookie = signed_in(view, MEMBER)
+    status, headers, overview = fetch(view.base_url + "/web/", cookie)
+    assert status == 200 and "Support reply drafting" in overview and "14.5 min" in overview
+    assert (
+        "script-src" not in headers["Content-Security-Policy"]
+        and "default-src 'none'" in headers["Content-Security-Policy"]
+    )
+    status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
+    assert status == 200 and "<svg" in page and "<table>" in page and "baseline 42" in page
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from another address
+    status, headers, csv = fetch(view.base_url + "/web/playbooks/support-replies.csv", cookie)
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert csv.splitlines()[0].startswith("week,label,First-response time,draft verdict")
+    assert fetch(view.base_url + "/web/playbooks/nope", cookie)[0] == 404
+    assert fetch(view.base_url + "/web/registry", cookie)[0] == 200
+
+
+def test_who_sees_what_follows_status(view):
+    view.command("attest support-replies no draft the customer wanted a call")
+    for user, sees in ((MEMBER, False), (OWNER, True), (CURATOR, True)):
+        _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, user))
+        assert ("the customer wanted a call" in page) is sees, user
+        assert ("1 deviation reported this week" in page) is not sees, user
+
+
+def test_without_an_address_the_command_says_how_to_set_it(bot, playbook):
+    assert "ROLLOUT_WEB_URL" in bot.command("web").text
+
+
+def test_hostile_text_is_shown_as_text(view, store):
+    view.command("learn support-replies <script>alert(1)</script> & <b>bold</b>")
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
