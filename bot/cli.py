@@ -537,7 +537,9 @@ def export_csv(directory: Path) -> None:
     help="Where to write the HTML page and the demo's own database.",
 )
 @click.option("--quiet", is_flag=True, help="Only say where the page is.")
-def demo(directory: Path, quiet: bool) -> None:
+@click.option("--serve", is_flag=True, help="Then serve its web view on 127.0.0.1, sign-in skipped.")
+@click.option("--port", "view_port", type=int, default=8000, show_default=True, help="The web view's port.")
+def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure."""
     import importlib.util
 
@@ -558,6 +560,11 @@ def demo(directory: Path, quiet: bool) -> None:
         f"\n{result.messages} messages in {result.seconds:.0f} s. Open {result.html} in a browser to see them "
         f"as Slack shows them (demo database: {result.database})."
     )
+    if serve:
+        from bot.demo import view
+        from bot.demo.story import CURATOR
+
+        view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
 
 
 def read_playbook_file(file: Path) -> list[PlaybookSpec]:

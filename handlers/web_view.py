@@ -38,10 +38,12 @@ HEADERS = [
 
 
 class WebView:
-    def __init__(self, services: Services, secret: str, secure: bool):
+    def __init__(self, services: Services, secret: str, secure: bool, signed_in_as: str | None = None):
         self.services = services
         self.sessions = URLSafeTimedSerializer(secret, salt="rollout.web.session")
         self.secure = secure  # Secure cookies: the view's address is https
+        # `rollout demo --serve` only, on a loopback address: everyone is this viewer.
+        self.signed_in_as = signed_in_as
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -96,6 +98,8 @@ class WebView:
         return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
 
     def _viewer(self, environ: dict[str, Any]) -> web.Viewer | None:
+        if self.signed_in_as is not None:
+            return web.Viewer(self.signed_in_as)
         cookie = SimpleCookie()
         try:
             cookie.load(environ.get("HTTP_COOKIE") or "")

@@ -120,6 +120,7 @@ class DemoResult:
     messages: int
     seconds: float
     events: list[str] = field(default_factory=list)
+    ended_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # the story's last simulated hour
 
 
 class Demo:
@@ -192,6 +193,7 @@ class Demo:
             len(self.slack.posted()),
             seconds,
             [f"{at:%a %d %b %H:%M} {what}" for at, what in self.events],
+            self.clock(),
         )
 
     # ---- the story ----

@@ -100,6 +100,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
             return None
         today = calendar.local_date(now, state.playbook.timezone)
         weeks = [calendar.monday_of(today) - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
+        if state.anchor is not None:  # from its first cycle on, when that is later
+            weeks = [w for w in weeks if w >= calendar.first_day(state.running())] or weeks[-1:]
         figures = store.week_figures_many([(state, w) for w in weeks])
         governance = Governance(store.engine)
         history = governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))

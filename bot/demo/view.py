@@ -1,0 +1,49 @@
+"""`rollout demo --serve`: the web view over the demo's database, on 127.0.0.1 only, with
+sign-in skipped (everyone is the demo's curator). The only way the view runs without a
+session; it never listens on another address."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.slack.members import TeamDirectory
+from bot.usecases.services import Services
+from handlers.web_view import WebView
+from storage.db import make_engine
+from storage.outbox import Outbox
+from storage.store import Store
+
+LOOPBACK = "127.0.0.1"
+
+
+def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
+    """The web view of the demo's database as it stood at `at` (the story's last hour)."""
+    store = Store(make_engine(f"sqlite:///{database}"))
+    services = Services(
+        store=store,
+        outbox=Outbox(store.engine),
+        clock=lambda: at,
+        admins=frozenset(),
+        org_timezone="UTC",
+        directory=TeamDirectory(ttl_seconds=0),
+    )
+    view = WebView(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "") in ("", "/"):
+            start_response("303 See Other", [("Location", "/web/"), ("Content-Length", "0")])
+            return [b""]
+        return view(environ, start_response)
+
+    return app
+
+
+def serve(database: Path, at: datetime, viewer: str, port: int, say: Callable[[str], None]) -> None:
+    import waitress
+
+    say(f"The web view of the demo: http://{LOOPBACK}:{port}/web/ (Ctrl-C stops it)")
+    waitress.serve(view_app(database, at, viewer), host=LOOPBACK, port=port, threads=4, _quiet=True)

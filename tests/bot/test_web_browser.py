@@ -1,0 +1,133 @@
+"""The web view in a real browser: headless Chromium (Debian's `chromium` and
+`chromium-driver`, which .ci/run installs) through Selenium. Sign in with the one-time
+link, open each page at 390 and at 1,400 pixels wide, and check what a person sees: the
+numbers, the chart, no sideways scrolling of the page, no console error, and no request
+to another host. With ROLLOUT_SCREENSHOTS=DIR, the pages are saved there as PNGs (the
+README's pictures: docs/)."""
+
+import os
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.app import create_app
+from bot.web import make_wsgi
+from tests.conftest import OWNER, SlackRequests, settings_for
+
+pytestmark = pytest.mark.slow  # a real browser: `bash tests/run -m "not slow"` leaves it out
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and DRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium and chromium-driver (.ci/run installs them)")
+        pytest.skip("no chromium here: apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
+        options.add_argument(argument)
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def site(http_server, database_url, store, slack, clock, playbook):
+    """The app with its web view at its own loopback address, some numbers reported."""
+    mount, url = http_server
+    clock.set(NOW)
+    mount.app = make_wsgi(
+        create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
+    )
+    requests = SlackRequests(url)
+    assert "Recorded" in requests.command("kpi support-replies 14.5").text
+    requests.command("cases support-replies draft 40", user=OWNER)
+    requests.command("learn support-replies Drafts that quote the policy need no edits")
+    yield requests
+    mount.app = None
+
+
+def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
+    link = re.search(r"(http://127\.0\.0\.1:\d+/web/login\?token=[A-Za-z0-9_-]+)", site.command("web").text)
+    assert link, "the /rollout web reply carries the link"
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(link.group(1))
+    assert urlsplit(browser.current_url).path == "/web/"
+    own_host = urlsplit(site.base_url).netloc
+    for width in (390, 1400):
+        browser.set_window_size(width, 900)
+        for path, sees in (
+            ("/web/", ["Support reply drafting", "14.5 min"]),
+            ("/web/playbooks/support-replies", ["First-response time, week by week", "14.5", "Drafts that quote"]),
+            ("/web/registry", ["Registry", "Nothing is published yet."]),
+        ):
+            browser.get(site.base_url + path)
+            text = browser.find_element("tag name", "body").text
+            for words in sees:
+                assert words in text, (path, width, words)
+            page_width = browser.execute_script("return document.documentElement.scrollWidth")
+            assert page_width <= width, f"{path} scrolls sideways at {width} px ({page_width})"
+            hosts = browser.execute_script(
+                "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
+            )
+            assert all(host == own_host for host in hosts), hosts
+            errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+            assert errors == [], errors
+            if path.startswith("/web/playbooks/"):
+                assert browser.find_elements("css selector", "svg"), "the KPI chart"
+                assert browser.find_elements("css selector", "table td")
+    browser.get(site.base_url + "/web/")
+    browser.find_element("css selector", "form[action='/web/logout'] button").click()
+    WebDriverWait(browser, 10).until(lambda b: urlsplit(b.current_url).path == "/web/signin")  # the form's answer
+    browser.get(site.base_url + "/web/playbooks/support-replies")
+    assert urlsplit(browser.current_url).path == "/web/signin" and "14.5" not in browser.page_source
+
+
+def test_the_demos_web_view_tells_its_story(browser, tmp_path):
+    """`rollout demo --serve`'s view, over the demo's database: the four playbooks, the
+    published one's learnings, and the adopter's verdict; the README's pictures."""
+    import threading
+
+    import waitress
+
+    from bot.demo.story import CURATOR, run
+    from bot.demo.view import view_app
+
+    result = run(tmp_path, say=lambda _: None)
+    server = waitress.create_server(view_app(result.database, result.ended_at, CURATOR), host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    shots = os.environ.get("ROLLOUT_SCREENSHOTS")
+    try:
+        browser.set_window_size(1400, 900)
+        pages = {
+            "web-overview": ("/", ["support-replies-support-apac", "Refund triage", "Lead research"]),
+            "web-playbook": ("/web/playbooks/support-replies", ["Two reviewers in week 1", "How to run it"]),
+            "web-registry": ("/web/registry", ["support-replies v1", "cycle 1: replicated"]),
+        }
+        for name, (path, sees) in pages.items():
+            browser.get(base + path)
+            text = browser.find_element("tag name", "body").text
+            for words in sees:
+                assert words in text, (path, words)
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                browser.save_screenshot(str(Path(shots) / f"{name}.png"))
+        browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
+        if shots:
+            browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))
+    finally:
+        server.close()
