@@ -178,6 +178,31 @@ def _delivery(r: dict) -> Judged:
     return figure, f["ratio"] <= DELIVERY
 
 
+WEB_PLAYBOOK_SECONDS, WEB_OVERVIEW_SECONDS = 0.3, 1  # p95 server time, 104 weeks and 1,000 playbooks
+WEB_FLAT = 1.2  # the pages with 104 weeks of history against 8
+
+
+def _web_page(key: str, budget: float) -> Callable[[dict], Judged]:
+    def judge(r: dict) -> Judged:
+        seconds = _at(r, "week", "1000x104", key)
+        return None if seconds is None else (f"{seconds * 1000:.0f} ms", seconds <= budget)
+
+    return judge
+
+
+def _web_flat(r: dict) -> Judged:
+    parts = []
+    ok = True
+    for key in ("web_overview_p95_seconds", "web_playbook_p95_seconds"):
+        long, short = _at(r, "week", "1000x104", key), _at(r, "week", "1000x8", key)
+        if long is None or short is None:
+            return None
+        ratio = long / short
+        ok = ok and ratio <= WEB_FLAT
+        parts.append(f"{key.split('_')[1]} {ratio:.2f}×")
+    return ", ".join(parts), ok
+
+
 API_BATCH_SECONDS = 1  # a batch of 1,000 reports, stored
 API_P99 = 1.5  # x kpi's p99 on the same server, single reports
 
@@ -228,6 +253,15 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         (f"digest of 1,000 playbooks, at most {DIGEST_SECONDS} s", _digest),
         (f"digest with charts, at most {CHARTS_SECONDS} s", _charts),
         ("SQL statements, flat in the number of playbooks (100 → 1,000)", _statements),
+        (
+            f"web view: a playbook's page with 104 weeks of history, p95 at most {WEB_PLAYBOOK_SECONDS * 1000:.0f} ms",
+            _web_page("web_playbook_p95_seconds", WEB_PLAYBOOK_SECONDS),
+        ),
+        (
+            f"web view: the overview of 1,000 playbooks, p95 at most {WEB_OVERVIEW_SECONDS} s",
+            _web_page("web_overview_p95_seconds", WEB_OVERVIEW_SECONDS),
+        ),
+        (f"web view: both pages with 104 weeks against 8, at most {WEB_FLAT}×", _web_flat),
     ],
     "api": [
         (f"a batch of 1,000 reports over the API stored in at most {API_BATCH_SECONDS} s", _api_batch),

@@ -221,6 +221,37 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
 # The clock's own peak (VmHWM, per address space). getrusage's ru_maxrss would not do:
 # Linux carries it across exec, so a spawned process reports its parent's peak, which
 # here is the process that built the history.
+WEB_REQUESTS = 20  # of each page, after one to warm up
+
+
+def _web_view(store: Store, at: datetime) -> dict:
+    """The web view's server time (handlers/web_view.py, the whole WSGI answer): the org
+    overview and one playbook's page, 95th percentile of WEB_REQUESTS each."""
+    from bot.usecases.services import Services
+    from handlers.web_view import WebView
+    from storage.outbox import Outbox
+
+    services = Services(store, Outbox(store.engine), lambda: at, frozenset(), "UTC", TeamDirectory())
+    view = WebView(services, "bench-secret", secure=False, signed_in_as="UBENCHCURATOR")
+    slug = store.playbook_slugs()[0]
+
+    def timed(path: str) -> float:
+        statuses: list[str] = []
+        environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "QUERY_STRING": ""}
+        started = time.perf_counter()
+        b"".join(view(environ, lambda status, _headers: statuses.append(status)))
+        elapsed = time.perf_counter() - started
+        assert statuses == ["200 OK"], (path, statuses)
+        return elapsed
+
+    figures = {}
+    for name, path in (("web_overview", "/web/"), ("web_playbook", f"/web/playbooks/{slug}")):
+        timed(path)
+        samples = sorted(timed(path) for _ in range(WEB_REQUESTS))
+        figures[f"{name}_p95_seconds"] = samples[int(len(samples) * 0.95) - 1]
+    return figures
+
+
 def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     """The clock's work at the close (in a fresh process): the close's tick, after the
     tick of the minute before, then the digest."""
@@ -246,9 +277,11 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     started = time.perf_counter()
     charted = charting.messages(monday, "bench-charts", "CCURATORS1", close_at)
     charts_seconds = time.perf_counter() - started
+    web_figures = _web_view(store, close_at)
     engine.dispose()
     slack.stop()
     return {
+        **web_figures,
         "closes": report.counts[("close", "done")],
         "close_seconds": close_seconds,
         "close_statements": queries.count,
