@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.slack.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from bot.slack.dispatch import Dispatcher, Pacer
 from bot.slack.members import TeamDirectory
+from bot.slack.oidc import SlackSignIn
 from bot.slack.workspace import Guard, Workspace
 from bot.usecases import life, people
 from bot.usecases.services import Services
@@ -76,6 +77,9 @@ def create_app(
         org_timezone=settings.rollout_timezone,
         directory=directory or team_directory(store),
         web_url=settings.rollout_web_url,
+        sign_in_with_slack=SlackSignIn(settings.slack_client_id, settings.slack_client_secret, settings.slack_api_url)
+        if settings.slack_client_id and settings.slack_client_secret
+        else None,
     )
     app = RolloutApp(
         store=store,

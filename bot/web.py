@@ -63,7 +63,12 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
     now = clock or (lambda: datetime.now(UTC))
 
     api = Api(app.services, _api_body)
-    view = WebView(app.services, app.signing_secret, secure=(app.services.web_url or "").startswith("https://"))
+    view = WebView(
+        app.services,
+        app.signing_secret,
+        secure=(app.services.web_url or "").startswith("https://"),
+        workspace_team=lambda: _team_of(app),
+    )
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -121,6 +126,15 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
 
 class _TooLarge(Exception):
     pass
+
+
+def _team_of(app: RolloutApp) -> str | None:
+    """The bot's workspace, as Slack says (auth.test): whose people may sign in with Slack."""
+    try:
+        return str(app.client.auth_test()["team_id"])
+    except Exception:  # noqa: BLE001 - Slack unreachable or refusing: nobody signs in with Slack now
+        log.warning("web: Slack did not say which workspace the bot is in")
+        return None
 
 
 def _api_body(environ: dict[str, Any]) -> bytes:

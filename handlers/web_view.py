@@ -6,6 +6,7 @@ address. Without a session every page redirects to sign-in and shows nothing."""
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/web"
 COOKIE = "rollout_session"
+STATE_COOKIE = "rollout_oidc_state"
 SESSION_SECONDS = 12 * 3600
 StartResponse = Callable[..., Any]
 # Every page: no script may run, nothing loads from elsewhere, no other site frames it,
@@ -38,9 +40,18 @@ HEADERS = [
 
 
 class WebView:
-    def __init__(self, services: Services, secret: str, secure: bool, signed_in_as: str | None = None):
+    def __init__(
+        self,
+        services: Services,
+        secret: str,
+        secure: bool,
+        signed_in_as: str | None = None,
+        workspace_team: Callable[[], str | None] = lambda: None,
+    ):
         self.services = services
         self.sessions = URLSafeTimedSerializer(secret, salt="rollout.web.session")
+        self.states = URLSafeTimedSerializer(secret, salt="rollout.web.oidc-state")
+        self.workspace_team = workspace_team  # whose users may sign in with Slack (auth.test's team)
         self.secure = secure  # Secure cookies: the view's address is https
         # `rollout demo --serve` only, on a loopback address: everyone is this viewer.
         self.signed_in_as = signed_in_as
@@ -50,7 +61,11 @@ class WebView:
         if path == PREFIX + "/login" and method in ("GET", "HEAD"):
             return self._login(environ, start_response)
         if path == PREFIX + "/signin" and method in ("GET", "HEAD"):
-            return _page(start_response, "200 OK", render_page("signin", viewer=None, problem=None))
+            return self._signin_page(start_response, "200 OK", None)
+        if path == PREFIX + "/oidc/start" and method in ("GET", "HEAD"):
+            return self._oidc_start(environ, start_response)
+        if path == PREFIX + "/oidc/callback" and method in ("GET", "HEAD"):
+            return self._oidc_callback(environ, start_response)
         if path == PREFIX + "/logout" and method == "POST":
             return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
         if method not in ("GET", "HEAD"):
@@ -93,23 +108,71 @@ class WebView:
         if viewer is None:
             log.info("web: a sign-in link was refused (unknown, used or older than 10 minutes)")
             problem = "This sign-in link has been used, or is more than 10 minutes old. Type /rollout web in Slack for a new one."
-            return _page(start_response, "403 Forbidden", render_page("signin", viewer=None, problem=problem))
+            return self._signin_page(start_response, "403 Forbidden", problem)
+        return self._signed_in(start_response, viewer)
+
+    def _signed_in(self, start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
         session = self.sessions.dumps({"u": viewer.user_id})
         return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
+
+    def _signin_page(self, start_response: StartResponse, status: str, problem: str | None) -> Iterable[bytes]:
+        page = render_page("signin", viewer=None, problem=problem, with_slack=self._callback_url() is not None)
+        return _page(start_response, status, page)
+
+    def _callback_url(self) -> str | None:
+        """Where Slack sends people back to, when Sign in with Slack is set up."""
+        if self.services.sign_in_with_slack is None or not self.services.web_url:
+            return None
+        return self.services.web_url.rstrip("/") + PREFIX + "/oidc/callback"
+
+    def _oidc_start(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Off to Slack's authorize page, with a state that only this browser carries back
+        (a signed cookie of ten minutes): a sign-in started elsewhere can't be finished here."""
+        callback, signin = self._callback_url(), self.services.sign_in_with_slack
+        if callback is None or signin is None:
+            return self._signin_page(start_response, "404 Not Found", "Sign in with Slack is not set up here.")
+        state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        url = signin.authorize_url(callback, state, nonce, self.workspace_team())
+        cookie = f"{STATE_COOKIE}={self.states.dumps(state)}; Path={PREFIX}/oidc/; Max-Age=600; HttpOnly; SameSite=Lax"
+        return _redirect(start_response, url, [("Set-Cookie", cookie + ("; Secure" if self.secure else ""))])
+
+    def _oidc_callback(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING") or "").items()}
+        callback = self._callback_url()
+        expected = self._cookie_value(environ, STATE_COOKIE)
+        try:
+            state = self.states.loads(expected, max_age=600) if expected else None
+        except BadSignature:
+            state = None
+        if callback is None or state is None or not secrets.compare_digest(str(state), query.get("state", "")):
+            return self._signin_page(
+                start_response, "403 Forbidden", "That sign-in did not start here, or took over ten minutes: try again."
+            )
+        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, self.workspace_team())
+        if viewer is None:
+            log.info("web: Sign in with Slack refused (another workspace, or Slack refused the code)")
+            return self._signin_page(
+                start_response, "403 Forbidden", "Only people of this bot's Slack workspace can sign in."
+            )
+        return self._signed_in(start_response, viewer)
+
+    def _cookie_value(self, environ: dict[str, Any], name: str) -> str | None:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(environ.get("HTTP_COOKIE") or "")
+        except CookieError:
+            return None
+        morsel = cookie.get(name)
+        return morsel.value if morsel is not None else None
 
     def _viewer(self, environ: dict[str, Any]) -> web.Viewer | None:
         if self.signed_in_as is not None:
             return web.Viewer(self.signed_in_as)
-        cookie = SimpleCookie()
-        try:
-            cookie.load(environ.get("HTTP_COOKIE") or "")
-        except CookieError:  # a malformed Cookie header is no session
-            return None
-        morsel = cookie.get(COOKIE)
-        if morsel is None:
+        value = self._cookie_value(environ, COOKIE)
+        if value is None:
             return None
         try:
-            data = self.sessions.loads(morsel.value, max_age=SESSION_SECONDS)
+            data = self.sessions.loads(value, max_age=SESSION_SECONDS)
         except BadSignature:  # includes an expired one
             return None
         user = data.get("u") if isinstance(data, dict) else None

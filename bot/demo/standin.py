@@ -7,6 +7,7 @@ and can be told to fail the next calls of a method.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import threading
@@ -121,6 +122,8 @@ class SlackStandIn:
         self.views: dict[str, dict[str, Any]] = {}  # user -> published App Home view
         self.opened_views: list[dict[str, Any]] = []
         self.uploads: dict[str, bytes] = {}  # file id -> bytes received at its upload URL
+        self._oidc_codes: dict[str, tuple[str, str, str]] = {}  # code -> (user, team, redirect_uri)
+        self._oidc_tokens: dict[str, tuple[str, str]] = {}  # access token -> (user, team)
         self.files: list[dict[str, Any]] = []  # completed uploads, shared where they were shared
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.limits = Limits()
@@ -177,6 +180,9 @@ class SlackStandIn:
             self.opened_views.clear()
             self.uploads.clear()
             self.files.clear()
+            self._oidc_codes.clear()
+            self._oidc_tokens.clear()
+            self.oidc_client, self.oidc_user, self.oidc_team = ("", ""), None, TEAM_ID
             self.limits = Limits()
             self.limited = 0
             self._last_post.clear()
@@ -238,6 +244,8 @@ class SlackStandIn:
                 return fault.status, headers, {"ok": False, "error": "internal_error"}
             if fault.error:
                 return 200, headers, {"ok": False, "error": fault.error}
+        if method in ("openid.connect.token", "openid.connect.userInfo"):
+            return 200, {}, self._openid(method, params, token)
         expected = self.app_token if method == "apps.connections.open" else self.token
         if self.refusing and token == self.token:
             return 200, {}, {"ok": False, "error": self.refusing}
@@ -493,11 +501,64 @@ class SlackStandIn:
             self.views[p.get("user_id", "")] = view
         return {"ok": True, "view": view}
 
+    # ---- Sign in with Slack (OpenID Connect), as Slack documents it ----
+    # A test says who signs in (`oidc_user`, of `oidc_team`) and the app's credentials;
+    # the authorize page then sends the browser straight back with a code, as Slack does
+    # once the person has agreed.
+
+    oidc_client = ("", "")  # (client id, client secret) of the app
+    oidc_user: str | None = None
+    oidc_team: str = TEAM_ID
+
+    def _authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str]]:
+        scopes = query.get("scope", "").replace(",", " ").split()  # slack_sdk joins them with commas
+        if query.get("client_id") != self.oidc_client[0] or "openid" not in scopes:
+            return 400, {}
+        if self.oidc_user is None:
+            return 403, {}
+        code = f"code-{uuid.uuid4().hex}"
+        with self._lock:
+            self._oidc_codes[code] = (self.oidc_user, self.oidc_team, query.get("redirect_uri", ""))
+        back = f"{query.get('redirect_uri', '')}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+        return 302, {"Location": back}
+
+    def _openid(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "openid.connect.token":
+            if (params.get("client_id"), params.get("client_secret")) != self.oidc_client:
+                return {"ok": False, "error": "invalid_client_id"}
+            with self._lock:
+                found = self._oidc_codes.pop(str(params.get("code")), None)
+            if found is None or found[2] != params.get("redirect_uri"):
+                return {"ok": False, "error": "invalid_code"}
+            access = f"xoxp-oidc-{uuid.uuid4().hex}"
+            with self._lock:
+                self._oidc_tokens[access] = found[:2]
+            return {"ok": True, "access_token": access, "token_type": "Bearer", "id_token": "not.checked.here"}
+        with self._lock:
+            who = self._oidc_tokens.get(token or "")
+        if who is None:
+            return {"ok": False, "error": "invalid_auth"}
+        user, team = who
+        return {
+            "ok": True,
+            "sub": user,
+            "https://slack.com/user_id": user,
+            "https://slack.com/team_id": team,
+        }
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                path, _, query = self.path.partition("?")
+                if path != "/openid/connect/authorize":
+                    self._reply(404, {}, b"not found", "text/plain")
+                    return
+                status, headers = standin._authorize({k: v[0] for k, v in parse_qs(query).items()})
+                self._reply(status, headers, b"", "text/plain")
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -518,6 +579,9 @@ class SlackStandIn:
                     params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
                 auth = self.headers.get("Authorization", "")
                 token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
+                if auth.startswith("Basic "):  # an app's client id and secret (OAuth and OpenID Connect)
+                    client_id, _, secret = base64.b64decode(auth[len("Basic ") :]).decode().partition(":")
+                    params.update(client_id=client_id, client_secret=secret)
                 method = self.path.rsplit("/", 1)[-1].split("?")[0]
                 status, headers, answer = standin._answer(method, params, token)
                 self._reply(status, headers, json.dumps(answer).encode(), "application/json; charset=utf-8")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.slack.members import TeamDirectory
+from bot.slack.oidc import SlackSignIn
 from storage.outbox import Outbox
 from storage.store import Store
 
@@ -22,3 +23,4 @@ class Services:
     org_timezone: str
     directory: TeamDirectory
     web_url: str | None = None  # the web view's public address (ROLLOUT_WEB_URL)
+    sign_in_with_slack: SlackSignIn | None = None  # SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, if set

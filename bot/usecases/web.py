@@ -44,6 +44,17 @@ def sign_in(services: Services, token: str) -> Viewer | None:
     return Viewer(user_id) if user_id else None
 
 
+def sign_in_with_slack(services: Services, code: str, redirect_uri: str, workspace_team: str | None) -> Viewer | None:
+    """Whoever Slack signed in with `code`, if they are a user of this workspace."""
+    signin = services.sign_in_with_slack
+    if signin is None or not code or len(code) > 200:
+        return None
+    identity = signin.identity(code, redirect_uri)
+    if identity is None or workspace_team is None or identity[1] != workspace_team:
+        return None
+    return Viewer(identity[0])
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -126,3 +126,49 @@ def test_hostile_text_is_shown_as_text(view, store):
     view.command("learn support-replies <script>alert(1)</script> & <b>bold</b>")
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.fixture
+def with_slack(http_server, database_url, store, slack, clock, playbook):
+    """The web view with Sign in with Slack set up (the stand-in plays Slack's side)."""
+    mount, url = http_server
+    clock.set(NOW)
+    settings = settings_for(
+        database_url, slack, rollout_web_url=url, slack_client_id="1234.5678", slack_client_secret="s3cret"
+    )
+    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    slack.oidc_client = ("1234.5678", "s3cret")
+    yield url
+    mount.app = None
+
+
+def through_slack(url, slack, user, team=None, state_cookie=True):
+    """Sign in with Slack, as a browser follows it: the view, Slack's authorize page, back."""
+    slack.oidc_user = user
+    if team:
+        slack.oidc_team = team
+    status, headers, body = fetch(url + "/web/signin")
+    assert status == 200 and 'href="/web/oidc/start"' in body
+    status, headers, _ = fetch(url + "/web/oidc/start")
+    assert status == 303 and headers["Location"].startswith(slack.url.split("/api")[0] + "/openid/connect/authorize?")
+    assert "scope=openid" in headers["Location"] and "client_id=1234.5678" in headers["Location"]
+    state = headers["Set-Cookie"].split(";")[0]
+    assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Lax" in headers["Set-Cookie"]
+    status, back, _ = fetch(headers["Location"])
+    assert status == 302 and back["Location"].startswith(url + "/web/oidc/callback?code=")
+    return fetch(back["Location"], cookie=state if state_cookie else None)
+
+
+def test_sign_in_with_slack_lets_this_workspaces_people_in(with_slack, slack):
+    status, headers, body = through_slack(with_slack, slack, MEMBER)
+    assert status == 303 and headers["Location"] == "/web/", re.findall(r"<strong>.*?</strong>", body)
+    session = headers["Set-Cookie"].split(";")[0]
+    assert session.startswith("rollout_session=") and fetch(with_slack + "/web/", session)[0] == 200
+
+
+def test_sign_in_with_slack_refuses_another_workspace_or_a_sign_in_started_elsewhere(with_slack, slack):
+    status, _, body = through_slack(with_slack, slack, "UOTHER0001", team="TOTHERTEAM")
+    assert status == 403 and "Slack workspace can sign in" in body
+    slack.oidc_team = "T0ROLLOUT"
+    status, _, body = through_slack(with_slack, slack, MEMBER, state_cookie=False)
+    assert status == 403 and "did not start here" in body
