@@ -129,8 +129,9 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                         )
                     )
         # What earlier ticks recorded: everything up to the week that closes now (Friday's
-        # DM to the owner included), and the new week's Monday nudge, which went out at
-        # 09:00, before the close at noon.
+        # DM to the owner and, that week being a cycle's fourth, Monday's learning DM
+        # included), and the new week's Monday nudge, which went out at 09:00, before the
+        # close at noon.
         new_week = closing + timedelta(days=7)
         for kind, week in (
             ("nudge", closing),
@@ -138,6 +139,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             ("checkin", closing),
             ("reminder", closing),
             ("owner-reminder", closing),
+            ("learning-prompt", closing),
             ("nudge", new_week),
         ):
             jobs.append(
