@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.usecases import web
 from bot.usecases.services import Services
-from templates.charts import kpi_svg
+from templates.charts import kpi_svg, org_trend_svg
 from templates.pages import csv_text, render_page
 
 log = logging.getLogger(__name__)
@@ -73,33 +73,44 @@ class WebView:
         viewer = self._viewer(environ)
         if viewer is None:
             return _redirect(start_response, PREFIX + "/signin")
-        if path in (PREFIX, PREFIX + "/"):
-            page = render_page("overview", **web.overview(self.services, viewer))
-            return _page(start_response, "200 OK", page)
+        if path in (PREFIX, PREFIX + "/", PREFIX + "/overview.csv"):
+            shown = web.overview(self.services, viewer)
+            trend = shown["trend"]
+            if path.endswith(".csv"):
+                rows = [[t["week"].isoformat(), t["exceptions"], t["attestation"]] for t in trend]
+                return _csv_reply(
+                    start_response, "overview.csv", csv_text(["week", "exception ratio", "attestation rate"], rows)
+                )
+            chart = org_trend_svg(
+                [t["week"].strftime("%d %b") for t in trend],
+                [t["exceptions"] for t in trend],
+                [t["attestation"] for t in trend],
+            )
+            return _page(start_response, "200 OK", render_page("overview", chart=chart, **shown))
         if path == PREFIX + "/registry":
             return _page(start_response, "200 OK", render_page("registry", **web.registry_page(self.services, viewer)))
         if path.startswith(PREFIX + "/playbooks/"):
             slug = path[len(PREFIX + "/playbooks/") :]
             as_csv = slug.endswith(".csv")
-            shown = web.playbook_page(self.services, viewer, slug[:-4] if as_csv else slug)
-            if shown is None:
+            page = web.playbook_page(self.services, viewer, slug[:-4] if as_csv else slug)
+            if page is None:
                 return _page(
                     start_response,
                     "404 Not Found",
                     render_page("signin", viewer=viewer.user_id, problem="No such playbook."),
                 )
             if as_csv:
-                return _csv(start_response, shown)
-            p = shown["playbook"]
+                return _csv(start_response, page)
+            p = page["playbook"]
             chart = kpi_svg(
                 p.kpi_name,
-                [r["label"] for r in shown["rows"]],
-                [r["kpi"] for r in shown["rows"]],
+                [r["label"] for r in page["rows"]],
+                [r["kpi"] for r in page["rows"]],
                 p.kpi_baseline,
                 p.kpi_target,
                 p.kpi_unit,
             )
-            return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **shown))
+            return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **page))
         return _page(start_response, "404 Not Found", "not found", "text/plain")
 
     def _login(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -209,13 +220,16 @@ def _csv(start_response: StartResponse, shown: dict[str, Any]) -> list[bytes]:
     steps = [s.name for s in shown["steps"]]
     header = ["week", "label", p.kpi_name, *(f"{s} verdict" for s in steps)]
     rows = [[r["week"].isoformat(), r["label"], r["kpi"], *(s["verdict"] for s in r["steps"])] for r in shown["rows"]]
-    data = csv_text(header, rows).encode()
-    name = quote(f"{p.slug}.csv")
+    return _csv_reply(start_response, f"{p.slug}.csv", csv_text(header, rows))
+
+
+def _csv_reply(start_response: StartResponse, name: str, text: str) -> list[bytes]:
+    data = text.encode()
     start_response(
         "200 OK",
         [
             ("Content-Type", "text/csv; charset=utf-8"),
-            ("Content-Disposition", f"attachment; filename={name}"),
+            ("Content-Disposition", f"attachment; filename={quote(name)}"),
             ("Content-Length", str(len(data))),
             *HEADERS,
         ],

@@ -181,6 +181,36 @@ class Reports:
             (p, s_, "deviation", text) for p, s_, text in deviations
         ]
 
+    def attestation_rates(self, weeks: list[date]) -> dict[date, float]:
+        """The org's attestation rate per week: the people asked (check-in DMs sent) who
+        checked in, over the people asked."""
+        if not weeks:
+            return {}
+        asked = (
+            select(CadenceJob.playbook_id, CadenceJob.week_start, CadenceJob.user_id)
+            .where(
+                one_of(col(CadenceJob.week_start), "weeks", Date()),
+                CadenceJob.kind == "checkin",
+                CadenceJob.status == "done",
+                col(CadenceJob.user_id).is_not(None),
+            )
+            .subquery()
+        )
+        answered = (
+            select(CheckIn.id)
+            .where(
+                CheckIn.playbook_id == asked.c.playbook_id,
+                CheckIn.week_start == asked.c.week_start,
+                CheckIn.user_id == asked.c.user_id,
+                col(CheckIn.withdrawn_at).is_(None),
+            )
+            .exists()
+        )
+        query = select(asked.c.week_start, func.count(), func.count().filter(answered)).group_by(asked.c.week_start)
+        with reading(self.engine) as s:
+            rows = s.connection().execute(query, {"weeks": weeks}).all()
+        return {week: answered_ / total for week, total, answered_ in rows if total}
+
     def report_sources(self, playbook_id: int, since: date) -> list[tuple[str, str, int]]:
         """Who reported the playbook's numbers since `since` (reports that still count):
         (reported_by, kind, how many), most first. A person's id or `token:<name>`."""

@@ -112,3 +112,31 @@ def kpi_svg(
             plt.close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]  # without the XML prolog and doctype: inline in the page
+
+
+def org_trend_svg(labels: list[str], exceptions: list[float | None], attestation: list[float | None]) -> str:
+    """The org's exception ratio and attestation rate week by week, in %, as SVG text."""
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "rollout"}):
+        figure, axes = plt.subplots(figsize=(9, 3.0), dpi=100)
+        try:
+            x = list(range(len(labels)))
+            for values, name, color in (
+                (exceptions, "exception ratio", "#c62828"),
+                (attestation, "attestation rate", "#1264a3"),
+            ):
+                points = [v * 100 if v is not None else float("nan") for v in values]
+                axes.plot(x, points, marker="o", markersize=3, linewidth=1.6, color=color, label=name)
+            step = max(1, len(labels) // 8)
+            axes.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=9)
+            axes.set_ylabel("%", fontsize=9)
+            axes.set_ylim(0, 100)
+            axes.tick_params(axis="y", labelsize=9)
+            axes.legend(fontsize=8, loc="upper left", frameon=False)
+            axes.grid(alpha=0.25)
+            figure.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.14)
+            buffer = io.StringIO()
+            figure.savefig(buffer, format="svg")
+        finally:
+            plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]

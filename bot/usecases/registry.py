@@ -249,7 +249,9 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             target=v.definition.get("kpi", {}).get("target"),
             adopters=sorted(adopters.get(v.id, []), key=lambda a: a["slug"]),
             learnings=len(v.learnings),
+            latest_learnings=v.learnings[:3],
             kit=bool((v.definition.get("replication") or {}).get("runbook")),
+            kit_runbook=(v.definition.get("replication") or {}).get("runbook"),
         )
         for v in versions
     ]

@@ -16,6 +16,7 @@ from cadence import calendar
 from cadence.figures import progress_to_target
 from storage.db import reads_together
 from storage.governance import Governance
+from storage.reports import Reports
 from storage.store import PlaybookState
 
 LINK_VALID = timedelta(minutes=10)
@@ -64,8 +65,15 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
     cycle and week; and the registry's size."""
     store = services.store
     now = services.clock()
+    monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
+    trend_weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN, 0, -1)]  # closed weeks
     with reads_together(store.engine):
+        reports = Reports(store.engine)
+        ratios = reports.exception_ratios(trend_weeks)
+        rates = reports.attestation_rates(trend_weeks)
+        counts = reports.org_counts(now - timedelta(days=7), now)
         states = store.playbook_states()
+        proposals = Governance(store.engine).open_proposals_of([s.playbook.id for s in states])
         latest = {}
         for state in states:
             if state.anchor is not None:
@@ -96,7 +104,20 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         )
     for rows in by_function.values():  # risks first: the furthest from target, then the rest
         rows.sort(key=lambda r: (r["status"] != "active", r["progress"] if r["progress"] is not None else -1e9))
-    return dict(functions=sorted(by_function.items()), versions=len(versions), viewer=viewer.user_id)
+    slugs = {s.playbook.id: s.playbook.slug for s in states}
+    steps = {step.id: step.name for s in states for step in s.steps}
+    return dict(
+        functions=sorted(by_function.items()),
+        versions=len(versions),
+        viewer=viewer.user_id,
+        trend=[dict(week=w, exceptions=ratios.get(w), attestation=rates.get(w)) for w in trend_weeks],
+        cycles_completed=counts["cycles_total"],
+        adoptions=counts["adoptions"],
+        proposals=[
+            dict(slug=slugs.get(p.playbook_id, "?"), kind=p.kind, step=steps.get(p.step_id or 0), to_mode=p.to_mode)
+            for p in proposals
+        ],
+    )
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, Any] | None:
@@ -118,6 +139,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
         history = governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
         decisions = governance.history(state.playbook.id, None, 50)
         learnings = store.learnings(state.playbook.id, limit=20)
+        sources = Reports(store.engine).report_sources(state.playbook.id, weeks[0])
         full = roles.sees_names(store, state, viewer.user_id)
         this_week = weeks[-1]
         exceptions = store.exceptions_of(state.playbook.id, this_week) if full else []
@@ -156,6 +178,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
         notes += [
             dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception") for e in exceptions
         ]
+    decision_rows = _decision_rows(state, decisions)
     return dict(
         playbook=p,
         steps=state.steps,
@@ -163,20 +186,37 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
         full=full,
         notes=notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
-        decisions=[
-            dict(
-                when=calendar.local_date(d.decided_at, p.timezone),
-                kind=d.kind,
-                summary=d.summary,
-                rule=d.rule,
-                actor=d.actor,
-            )
-            for d in decisions
-        ],
+        decisions=decision_rows,
+        modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
+        sources=sources,
+        this_week=dict(
+            label=rows[-1]["label"],
+            kpi=current.kpi,
+            checkins=len(current.attestations),
+            followed=current.followed,
+        ),
         kit=p.definition.get("replication") or {},
         guardrail_unit=state.guardrail_unit,
     )
+
+
+def _decision_rows(state: PlaybookState, decisions: list[Any]) -> list[dict[str, Any]]:
+    p = state.playbook
+    steps = {s.id: s.name for s in state.steps}
+    return [
+        dict(
+            when=calendar.local_date(d.decided_at, p.timezone),
+            kind=d.kind,
+            summary=d.summary,
+            rule=d.rule,
+            actor=d.actor,
+            step=steps.get(d.step_id),
+            from_mode=d.from_mode,
+            to_mode=d.to_mode,
+        )
+        for d in decisions
+    ]
 
 
 def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:

@@ -100,8 +100,13 @@ def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
         "script-src" not in headers["Content-Security-Policy"]
         and "default-src 'none'" in headers["Content-Security-Policy"]
     )
+    assert "The org, week by week" in overview and "Open proposals" in overview and "No open proposal." in overview
+    status, _, csv = fetch(view.base_url + "/web/overview.csv", cookie)
+    assert status == 200 and csv.splitlines()[0] == "week,exception ratio,attestation rate"
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "<svg" in page and "<table>" in page and "baseline 42" in page
+    assert "This week (C1W1)" in page and "Modes over time" in page and "Who reported the numbers" in page
+    assert "<strong>14.5 min</strong>" in page and f"{MEMBER}</td><td>KPI" in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from another address
     status, headers, csv = fetch(view.base_url + "/web/playbooks/support-replies.csv", cookie)
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
