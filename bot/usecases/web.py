@@ -79,13 +79,25 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             if state.anchor is not None:
                 week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
                 latest[state.playbook.id] = week
-        figures = store.week_figures_many([(s, w.week_start) for s in states if (w := latest.get(s.playbook.id))])
+        figures = store.week_figures_many(
+            [
+                (s, w.week_start - timedelta(days=7 * back))
+                for s in states
+                if (w := latest.get(s.playbook.id))
+                for back in (0, 1)
+            ]
+        )
         versions = Governance(store.engine).versions()
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
         p = state.playbook
         week = latest.get(p.id)
-        kpi = figures[(p.id, week.week_start)].kpi if week else None
+        # The latest KPI: this week's, or last week's while this one has none yet.
+        kpi = None
+        if week is not None:
+            kpi = figures[(p.id, week.week_start)].kpi
+            if kpi is None:
+                kpi = figures[(p.id, week.week_start - timedelta(days=7))].kpi
         progress = progress_to_target(kpi, p.kpi_baseline, p.kpi_target) if kpi is not None else None
         by_function.setdefault(p.function, []).append(
             dict(
