@@ -472,10 +472,11 @@ class Demo:
                     grouped[-1][2].append(did)
                 else:
                     grouped.append((at, who if did else what, [did] if did else []))
-            for at, who, commands in grouped:
-                lines.append(
-                    f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else "")
-                )
+            # People's actions and the bot's messages, in the order they happened.
+            entries: list[tuple[datetime, int, list[str]]] = [
+                (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else "")])
+                for at, who, commands in grouped
+            ]
             this_week = [
                 m
                 for m in messages
@@ -488,11 +489,13 @@ class Demo:
                 when = datetime.fromisoformat(m["at"])
                 where = names.get(m["channel"], m["channel"])
                 if m.get("subtype") == "file_share":
-                    lines.append(f"  {when:%a %H:%M} UTC  {where}  [chart] {m['files'][0]['title']}")
+                    entries.append((when, 1, [f"  {when:%a %H:%M} UTC  {where}  [chart] {m['files'][0]['title']}"]))
                     continue
                 head = f"  {when:%a %H:%M} UTC  {where}{'  (thread reply)' if m.get('thread_ts') else ''}"
-                lines.append(head + ("  (since updated)" if m.get("edited") else ""))
-                lines.append(to_text(m, indent="      ", names=display))
+                text = to_text(m, indent="      ", names=display)
+                entries.append((when, 1, [head + ("  (since updated)" if m.get("edited") else ""), text]))
+            for _at, _order, entry in sorted(entries, key=lambda e: (e[0], e[1])):
+                lines += entry
             if dms:
                 lines.append(
                     f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "

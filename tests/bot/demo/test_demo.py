@@ -15,6 +15,8 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "Approved by @Chloé (owner, sales): research is now ai-led." in transcript
     assert "Support reply drafting (support-replies, Support) is ready to scale: 2 cycles in a row hit" in transcript
     assert "support-replies v1 is in the registry" in transcript
+    # in the order it happened: the proposal, then the curator's click on it
+    assert transcript.index("is ready to scale: 2 cycles") < transcript.index("Cora (curator) clicked Publish")
     assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
     assert transcript.count("ROLLOUT DIGEST") == 13  # every Monday, cycle 1 week 1 to after the adopter's cycle
     # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
