@@ -42,8 +42,8 @@ def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
     return app
 
 
-def serve(database: Path, at: datetime, viewer: str, port: int, say: Callable[[str], None]) -> None:
+def serve(database: Path, at: datetime, viewer: str, port: int, echo: Callable[[str], None]) -> None:
     import waitress
 
-    say(f"The web view of the demo: http://{LOOPBACK}:{port}/web/ (Ctrl-C stops it)")
+    echo(f"The web view of the demo: http://{LOOPBACK}:{port}/web/ (Ctrl-C stops it)")
     waitress.serve(view_app(database, at, viewer), host=LOOPBACK, port=port, threads=4, _quiet=True)
