@@ -29,6 +29,18 @@ EMOJI = {
     ":red_circle:": "🔴",
     ":white_circle:": "⚪",
     ":black_circle:": "⚫",
+    ":book:": "📖",
+    ":bulb:": "💡",
+    ":bust_in_silhouette:": "👤",
+    ":electric_plug:": "🔌",
+    ":handshake:": "🤝",
+    ":hourglass_flowing_sand:": "⏳",
+    ":leftwards_arrow_with_hook:": "↩️",
+    ":mailbox_with_no_mail:": "📭",
+    ":mortar_board:": "🎓",
+    ":no_entry:": "⛔",
+    ":palm_tree:": "🌴",
+    ":rotating_light:": "🚨",
 }
 
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")

@@ -37,7 +37,23 @@ blockquote{border-left:4px solid #ddd;margin:4px 0;padding-left:8px;color:#444}
 .thread{margin:2px 0 6px 40px;border-left:2px solid #e0e0e0;padding-left:8px}
 .thread .msg{border-bottom:none;padding:6px 4px}img.chart{max-width:100%;border:1px solid #eee;border-radius:4px}
 .empty{color:#999;padding:10px 12px;font-size:13px}
+.ch.wide{grid-column:1/-1}.ch.wide img.chart{max-width:min(100%,820px)}
+.outcome{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 16px;margin:14px 0}
+.outcome h2{border:none;margin:4px 0}.outcome li{margin:3px 0}nav.toc{font-size:14px;margin:8px 0 0}
+nav.toc{display:flex;flex-wrap:wrap;gap:2px 12px}nav.toc a{color:#fff;white-space:nowrap}details.dms{margin:10px 0}
+details.dms>summary{cursor:pointer;color:#1264a3;font-weight:700;margin:6px 0}
 """
+
+# What the story comes to, found in what the bot said (its first line, the message's text)
+# and what people did: the headline of the page, each linking to its week.
+MODE_CHANGE = re.compile(r"^(\S+) / (\S+): (human-led|collaborative|ai-led) → (human-led|collaborative|ai-led)$")
+LEVELS = ("human-led", "collaborative", "ai-led")
+OUTCOMES = (
+    ("ready to scale", re.compile(r"is ready to scale$")),
+    ("publication", re.compile(r"v\d+ is in the registry$")),
+    ("adoption", re.compile(r"adopted from \S+ v\d+$")),
+    ("replication verdict", re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)\)")),
+)
 
 
 class _Names:
@@ -133,6 +149,57 @@ def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
     )
 
 
+def _channel(
+    channel: str,
+    messages: list[dict[str, Any]],
+    titles: dict[str, str],
+    names: _Names,
+    charts: dict[str, bytes],
+    threads: dict[str, list[dict[str, Any]]],
+) -> str:
+    """One channel's (or person's) messages of a week, as Slack shows them; a channel with
+    a chart spans the page, so the chart stands at its size."""
+    replies_of = [r for m in messages for r in threads.get(m["ts"], [])]
+    wide = any(m.get("subtype") == "file_share" for m in [*messages, *replies_of])
+    out = [f'<div class="ch{" wide" if wide else ""}"><h3>{html.escape(titles.get(channel, channel))}</h3>']
+    for m in messages:
+        out.append(_message(m, names, charts))
+        replies = threads.get(m["ts"], [])
+        if replies:
+            out.append('<div class="thread">' + "".join(_message(r, names, charts) for r in replies) + "</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _outcome(messages: list[dict[str, Any]], events: list[tuple[datetime, str]], start: date, weeks: int) -> str:
+    """The story's outcome first: each demotion, promotion, proposal to scale,
+    publication, adoption and replication verdict, once, with the week it happened in."""
+    found: list[tuple[datetime, str, str]] = []
+    seen: set[str] = set()
+    # What the bot posted (each message's fallback text) and what people were told.
+    sayings = [(datetime.fromisoformat(m["at"]), m.get("text") or "") for m in messages if m.get("at")]
+    sayings += [(at, what) for at, what in events if "(only to them)" in what]
+    for at, text in sorted(sayings, key=lambda s: s[0]):
+        line = text.split("\n")[0]
+        change = MODE_CHANGE.match(line)
+        if change and line not in seen:
+            seen.add(line)
+            up = LEVELS.index(change.group(4)) > LEVELS.index(change.group(3))
+            found.append((at, "promotion" if up else "demotion", line))
+            continue
+        for kind, pattern in OUTCOMES:
+            hit = pattern.search(line)
+            if hit and hit.group(0) not in seen:
+                seen.add(hit.group(0))
+                found.append((at, kind, hit.group(0) if kind == "replication verdict" else line))
+    items = []
+    for at, kind, line in found[:24]:
+        week = min(max((at.date() - start).days // 7, 0), weeks)
+        items.append(f'<li><a href="#week-{week}">{at:%d %b}</a> · <b>{kind}</b>: {html.escape(line[:200])}</li>')
+    body = "".join(items) or "<li>Nothing decided yet.</li>"
+    return f'<section class="outcome"><h2>What happened</h2><ul>{body}</ul></section>'
+
+
 def write_page(
     path: Path, slack, people, channels, start: date, weeks: int, events: list[tuple[datetime, str]]
 ) -> Path:
@@ -145,16 +212,24 @@ def write_page(
             threads.setdefault(m["thread_ts"], []).append(m)
     titles = {c: f"#{n}" for c, n in names.channels.items()}
     titles.update({"D" + u[1:]: f"Direct messages · {n}" for u, n in names.people.items()})
-    parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Rollout Cadence demo</title>"
-        f"<style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
-        f"<p>Two four-week cycles of three playbooks, {start:%d %B %Y} on: what each channel and person "
-        f"received, week by week. {len(messages)} messages.</p></header><main>"
+    labels = [
+        (
+            f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < weeks else "After the story",
+            start + timedelta(days=7 * week),
+        )
+        for week in range(weeks + 1)
     ]
-    for week in range(weeks + 1):
-        first = start + timedelta(days=7 * week)
-        label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < weeks else "After cycle 2"
-        parts.append(f"<h2>{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>")
+    toc = "".join(f'<a href="#week-{i}">{html.escape(label)}</a>' for i, (label, _) in enumerate(labels))
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>Rollout Cadence demo</title><style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
+        f"<p>{weeks} weeks of three playbooks and an adopting team, {start:%d %B %Y} on: what each channel and "
+        f"person received, week by week, in the order it happened. {len(messages)} messages.</p>"
+        f'<nav class="toc">{toc}</nav></header><main>',
+        _outcome(messages, events, start, weeks),
+    ]
+    for week, (label, first) in enumerate(labels):
+        parts.append(f'<h2 id="week-{week}">{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>')
         log = [
             f"<li>{at:%a %H:%M} UTC: {html.escape(what)}</li>"
             for at, what in events
@@ -176,20 +251,21 @@ def write_page(
         by_channel: dict[str, list[dict[str, Any]]] = {}
         for m in in_week:
             by_channel.setdefault(m["channel"], []).append(m)
+        channels_first = sorted((c for c in by_channel if not c.startswith("D")), key=lambda c: titles.get(c, c))
+        dms = sorted((c for c in by_channel if c.startswith("D")), key=lambda c: titles.get(c, c))
         parts.append('<div class="grid">')
-        for channel in sorted(by_channel, key=lambda c: (c.startswith("D"), titles.get(c, c))):
-            parts.append(f'<div class="ch"><h3>{html.escape(titles.get(channel, channel))}</h3>')
-            for m in by_channel[channel]:
-                parts.append(_message(m, names, charts))
-                replies = threads.get(m["ts"], [])
-                if replies:
-                    parts.append(
-                        '<div class="thread">' + "".join(_message(r, names, charts) for r in replies) + "</div>"
-                    )
-            parts.append("</div>")
+        for channel in channels_first:
+            parts.append(_channel(channel, by_channel[channel], titles, names, charts, threads))
+        parts.append("</div>")
+        if dms:  # folded away: the story is in the channels; the DMs are there to look into
+            count = sum(len(by_channel[c]) for c in dms)
+            parts.append(
+                f'<details class="dms"><summary>Direct messages: {count} to {len(dms)} people</summary><div class="grid">'
+                + "".join(_channel(c, by_channel[c], titles, names, charts, threads) for c in dms)
+                + "</div></details>"
+            )
         if not by_channel:
             parts.append('<div class="empty">Nothing was sent this week.</div>')
-        parts.append("</div>")
     parts.append("</main></body></html>")
     path.write_text("".join(parts), encoding="utf-8")
     return path

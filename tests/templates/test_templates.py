@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -712,3 +713,12 @@ def test_long_kits_many_learnings_and_reasons_are_cut_never_over_block_kits_limi
     prompt = context["learning_prompt"]
     steps = [dict(s, reasons=[dict(kind="exception", text="<&>" * 170, count=3)] * 3) for s in prompt["steps"]]
     check_block_limits(render("learning_prompt", **{**prompt, "steps": steps}))
+
+
+def test_every_emoji_code_the_templates_use_has_its_emoji():
+    """The demo's page and the terminal show emoji, not `:codes:` (templates/terminal.py)."""
+    from templates.terminal import EMOJI
+
+    folder = Path(__file__).resolve().parents[2] / "templates"
+    used = {code for path in folder.glob("*.j2") for code in re.findall(r":[a-z_]+:", path.read_text())}
+    assert used - set(EMOJI) == set()

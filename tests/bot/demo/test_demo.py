@@ -38,6 +38,18 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "the guardrail Bounce rate was 7.4 % in week 2 of cycle 1, above its maximum of 5 %: BREACHED" in transcript
     assert "lead-research is paused: “team offsite”" in transcript and "Cycle 3" in transcript  # a pause, a resume
     page = result.html.read_text(encoding="utf-8")
+    # the page opens with the story's outcome and a table of contents; direct messages fold away
+    outcome = page[page.index('<section class="outcome">') : page.index("</section>")]
+    for kind, what in (
+        ("demotion", "refund-triage / classify: ai-led → collaborative"),
+        ("promotion", "lead-research / research: collaborative → ai-led"),
+        ("publication", "support-replies v1 is in the registry"),
+        ("adoption", "support-replies-support-apac adopted from support-replies v1"),
+        ("replication verdict", "support-replies-support-apac (cycle 1: replicated)"),
+    ):
+        assert f"<b>{kind}</b>: {what}" in outcome, kind
+    assert page.index('<section class="outcome">') < page.index('id="week-0"') and 'href="#week-12"' in page
+    assert '<details class="dms"><summary>Direct messages' in page and ":rotating_light:" not in page
     assert page.count('<img class="chart"') >= 14 and 'class="btn primary"' in page
     assert "<!channel>" not in page and "<script" not in page
     assert result.messages > 150
