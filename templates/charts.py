@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import matplotlib
 
@@ -79,18 +80,15 @@ def kpi_svg(
     baseline: float,
     target: float,
     unit: str,
-    guardrail: list[float | None] | None = None,
 ) -> str:
     """The web view's KPI chart, as SVG text: the weekly values in the KPI's own unit, with
-    its baseline and target as lines (the table beside it has the numbers). Text is kept
-    as text (svg.fonttype none), so it reads at any width."""
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "rollout"}):
+    its baseline and target as lines (the table beside it has the numbers)."""
+    with matplotlib.rc_context(_SVG):
         figure, axes = plt.subplots(figsize=(9, 3.2), dpi=100)
         try:
-            x = list(range(len(labels)))
             axes.plot(
-                x,
-                [v if v is not None else float("nan") for v in values],
+                _x(labels),
+                _points(values),
                 marker="o",
                 markersize=3,
                 linewidth=1.8,
@@ -99,44 +97,52 @@ def kpi_svg(
             )
             axes.axhline(baseline, color="#9e9e9e", linestyle=":", linewidth=1.2, label=f"baseline {baseline:g}")
             axes.axhline(target, color="#2e7d32", linestyle="--", linewidth=1.2, label=f"target {target:g}")
-            step = max(1, len(labels) // 8)
-            axes.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=9)
-            axes.set_ylabel(unit or "value", fontsize=9)
-            axes.tick_params(axis="y", labelsize=9)
-            axes.legend(fontsize=8, loc="upper left", frameon=False)
-            axes.grid(alpha=0.25)
-            figure.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.14)
-            buffer = io.StringIO()
-            figure.savefig(buffer, format="svg")
+            return _svg_of(figure, axes, labels, unit or "value")
         finally:
             plt.close(figure)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # without the XML prolog and doctype: inline in the page
 
 
 def org_trend_svg(labels: list[str], exceptions: list[float | None], attestation: list[float | None]) -> str:
     """The org's exception ratio and attestation rate week by week, in %, as SVG text."""
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "rollout"}):
+    with matplotlib.rc_context(_SVG):
         figure, axes = plt.subplots(figsize=(9, 3.0), dpi=100)
         try:
-            x = list(range(len(labels)))
             for values, name, color in (
                 (exceptions, "exception ratio", "#c62828"),
                 (attestation, "attestation rate", "#1264a3"),
             ):
-                points = [v * 100 if v is not None else float("nan") for v in values]
-                axes.plot(x, points, marker="o", markersize=3, linewidth=1.6, color=color, label=name)
-            step = max(1, len(labels) // 8)
-            axes.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=9)
-            axes.set_ylabel("%", fontsize=9)
+                points = _points([v * 100 if v is not None else None for v in values])
+                axes.plot(_x(labels), points, marker="o", markersize=3, linewidth=1.6, color=color, label=name)
             axes.set_ylim(0, 100)
-            axes.tick_params(axis="y", labelsize=9)
-            axes.legend(fontsize=8, loc="upper left", frameon=False)
-            axes.grid(alpha=0.25)
-            figure.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.14)
-            buffer = io.StringIO()
-            figure.savefig(buffer, format="svg")
+            return _svg_of(figure, axes, labels, "%")
         finally:
             plt.close(figure)
+
+
+# Text stays text in the SVG (it reads at any width), and ids are the same at each render.
+_SVG: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "rollout"}
+
+
+def _x(labels: list[str]) -> list[int]:
+    return list(range(len(labels)))
+
+
+def _points(values: list[float | None]) -> list[float]:
+    return [v if v is not None else float("nan") for v in values]
+
+
+def _svg_of(figure: Figure, axes: Any, labels: list[str], unit: str) -> str:
+    """A web chart's axes labelled and styled alike, the figure as SVG text for a page (no
+    XML prolog or doctype: it is inlined)."""
+    x = _x(labels)
+    step = max(1, len(labels) // 8)
+    axes.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=9)
+    axes.set_ylabel(unit, fontsize=9)
+    axes.tick_params(axis="y", labelsize=9)
+    axes.legend(fontsize=8, loc="upper left", frameon=False)
+    axes.grid(alpha=0.25)
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.14)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
