@@ -20,7 +20,7 @@ from cadence.figures import WeekFigures, meets_target, progress_to_target, spark
 from storage.db import reads_together
 from storage.governance import Governance
 from storage.reports import Reports
-from storage.store import PlaybookState
+from storage.store import PlaybookState, Store
 
 LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
 
@@ -139,14 +139,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
     full = roles.sees_names(caller.store, state, caller.user_id)
     notes = []
     if figures is not None and week is not None and full:
-        notes = [
-            dict(step=a.step, who=a.user_id, why=a.note, what="deviation")
-            for a in figures.attestations
-            if a.attestation == "deviated"
-        ] + [
-            dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception")
-            for e in caller.store.exceptions_of(playbook.id, week.week_start)
-        ]
+        notes = reasons(caller.store, state, figures)
     mine = next((a for a in figures.attestations if a.user_id == caller.user_id), None) if figures else None
     away = [
         dict(user=user, until=last.isoformat())
@@ -197,6 +190,20 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             ],
         ),
     )
+
+
+def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[dict[str, Any]]:
+    """Who deviated or logged an exception in the week of `figures`, and why: what the
+    owner and the curators see (roles.sees_names), in status and on the web view."""
+    names = {s.id: s.name for s in state.steps}
+    return [
+        dict(step=a.step, who=a.user_id, why=a.note, what="deviation")
+        for a in figures.attestations
+        if a.attestation == "deviated"
+    ] + [
+        dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception")
+        for e in store.exceptions_of(state.playbook.id, figures.week_start)
+    ]
 
 
 def history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:

@@ -237,24 +237,10 @@ class Cadence:
         dues = self._owner_dues(plans, cursors, at, report, OWNER_REMINDER, owner_work)
         if not dues:
             return
-        figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in dues if due.week])
-        away = self._away([due.week.week_start for _, due in dues if due.week])
-        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
-        work = []
-        for state, due in dues:
+        work, sending = self._owners_to_reach(dues, "stale reminders are not sent", "a holiday")
+        figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in sending if due.week])
+        for state, due in sending:
             assert due.week is not None
-            if due.stale:
-                work.append(_skipped(due, f"{_late(due)}: stale reminders are not sent"))
-                continue
-            if due.holiday:
-                work.append(_skipped(due, "a holiday"))
-                continue
-            if state.playbook.owner_id in gone:
-                work.append(_skipped(due, "the owner is deactivated in Slack"))
-                continue
-            if self._is_away(away, state.playbook.owner_id, due):
-                work.append(_skipped(due, "the owner is away"))
-                continue
             week = figures[(state.playbook.id, due.week.week_start)]
             missing_cases = [s.name for s in week.steps if s.cases is None]
             missing_rubric = [s.name for s in week.steps if s.rubric is None and s.mode != "ai-led"]
@@ -293,20 +279,9 @@ class Cadence:
         dues = self._owner_dues(plans, cursors, at, report, LEARNING_PROMPT, learning_work)
         if not dues:
             return
-        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues]) if dues else set()
-        away = self._away([due.week.week_start for _, due in dues if due.week])
-        work, sending = [], []
-        for state, due in dues:
-            if due.stale:
-                work.append(_skipped(due, f"{_late(due)}: the cycle's fourth week is over"))
-            elif due.holiday:
-                work.append(_skipped(due, "holidays, and no working day left in the week"))
-            elif state.playbook.owner_id in gone:
-                work.append(_skipped(due, "the owner is deactivated in Slack"))
-            elif self._is_away(away, state.playbook.owner_id, due):
-                work.append(_skipped(due, "the owner is away"))
-            else:
-                sending.append((state, due))
+        work, sending = self._owners_to_reach(
+            dues, "the cycle's fourth week is over", "holidays, and no working day left in the week"
+        )
         messages = learnings.prompts(self.store, self.governance, [(s, d.week) for s, d in sending if d.week])
         for state, due in sending:
             message = Message(
@@ -314,6 +289,27 @@ class Cadence:
             )
             work.append(_done(due, [message]))
         report.add(work, self.log.record(work, self.clock()))
+
+    def _owners_to_reach(
+        self, dues: list[tuple[PlaybookState, Due]], stale: str, holiday: str
+    ) -> tuple[list[Work], list[tuple[PlaybookState, Due]]]:
+        """The owners' DMs that are skipped (recorded with why: stale, a holiday, the owner
+        deactivated or away), and those to send."""
+        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues])
+        away = self._away([due.week.week_start for _, due in dues if due.week])
+        skipped, sending = [], []
+        for state, due in dues:
+            if due.stale:
+                skipped.append(_skipped(due, f"{_late(due)}: {stale}"))
+            elif due.holiday:
+                skipped.append(_skipped(due, holiday))
+            elif state.playbook.owner_id in gone:
+                skipped.append(_skipped(due, "the owner is deactivated in Slack"))
+            elif self._is_away(away, state.playbook.owner_id, due):
+                skipped.append(_skipped(due, "the owner is away"))
+            else:
+                sending.append((state, due))
+        return skipped, sending
 
     def _owner_dues(
         self,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.usecases import registry, roles
+from bot.usecases import registry, roles, status
 from bot.usecases.governance import thresholds
 from bot.usecases.services import Services
 from cadence import calendar
@@ -154,7 +154,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
         sources = Reports(store.engine).report_sources(state.playbook.id, weeks[0])
         full = roles.sees_names(store, state, viewer.user_id)
         this_week = weeks[-1]
-        exceptions = store.exceptions_of(state.playbook.id, this_week) if full else []
+        notes = status.reasons(store, state, figures[(state.playbook.id, this_week)]) if full else []
     p = state.playbook
     verdicts = {(v.week_start, step.name): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
@@ -179,17 +179,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
             )
         )
     current = figures[(p.id, this_week)]
-    notes = []
-    if full:
-        notes = [
-            dict(step=a.step, who=a.user_id, why=a.note, what="deviation")
-            for a in current.attestations
-            if a.attestation == "deviated"
-        ]
-        names = {s.id: s.name for s in state.steps}
-        notes += [
-            dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception") for e in exceptions
-        ]
     decision_rows = _decision_rows(state, decisions)
     return dict(
         playbook=p,
