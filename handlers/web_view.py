@@ -97,7 +97,7 @@ class WebView:
                 return _page(
                     start_response,
                     "404 Not Found",
-                    render_page("signin", viewer=viewer.user_id, problem="No such playbook."),
+                    render_page("signin", viewer=viewer.user_id, problem="no_playbook"),
                 )
             if as_csv:
                 return _csv(start_response, page)
@@ -118,8 +118,7 @@ class WebView:
         viewer = web.sign_in(self.services, token)
         if viewer is None:
             log.info("web: a sign-in link was refused (unknown, used or older than 10 minutes)")
-            problem = "This sign-in link has been used, or is more than 10 minutes old. Type /rollout web in Slack for a new one."
-            return self._signin_page(start_response, "403 Forbidden", problem)
+            return self._signin_page(start_response, "403 Forbidden", "link_used")
         return self._signed_in(start_response, viewer)
 
     def _signed_in(self, start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
@@ -127,6 +126,8 @@ class WebView:
         return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
 
     def _signin_page(self, start_response: StartResponse, status: str, problem: str | None) -> Iterable[bytes]:
+        """The sign-in page, saying what went wrong if something did (`problem`: a key its
+        template words)."""
         page = render_page("signin", viewer=None, problem=problem, with_slack=self._callback_url() is not None)
         return _page(start_response, status, page)
 
@@ -141,7 +142,7 @@ class WebView:
         (a signed cookie of ten minutes): a sign-in started elsewhere can't be finished here."""
         callback, signin = self._callback_url(), self.services.sign_in_with_slack
         if callback is None or signin is None:
-            return self._signin_page(start_response, "404 Not Found", "Sign in with Slack is not set up here.")
+            return self._signin_page(start_response, "404 Not Found", "no_slack")
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         url = signin.authorize_url(callback, state, nonce, self.workspace_team())
         cookie = f"{STATE_COOKIE}={self.states.dumps(state)}; Path={PREFIX}/oidc/; Max-Age=600; HttpOnly; SameSite=Lax"
@@ -156,15 +157,11 @@ class WebView:
         except BadSignature:
             state = None
         if callback is None or state is None or not secrets.compare_digest(str(state), query.get("state", "")):
-            return self._signin_page(
-                start_response, "403 Forbidden", "That sign-in did not start here, or took over ten minutes: try again."
-            )
+            return self._signin_page(start_response, "403 Forbidden", "not_started_here")
         viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, self.workspace_team())
         if viewer is None:
             log.info("web: Sign in with Slack refused (another workspace, or Slack refused the code)")
-            return self._signin_page(
-                start_response, "403 Forbidden", "Only people of this bot's Slack workspace can sign in."
-            )
+            return self._signin_page(start_response, "403 Forbidden", "other_workspace")
         return self._signed_in(start_response, viewer)
 
     def _cookie_value(self, environ: dict[str, Any], name: str) -> str | None:
