@@ -16,8 +16,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.usecases import web
 from bot.usecases.services import Services
-from templates.charts import kpi_svg, org_trend_svg
+from templates.charts import guardrail_svg, kpi_svg, org_trend_svg
 from templates.pages import csv_text, render_page
+from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 
 log = logging.getLogger(__name__)
 
@@ -73,45 +74,52 @@ class WebView:
         viewer = self._viewer(environ)
         if viewer is None:
             return _redirect(start_response, PREFIX + "/signin")
-        if path in (PREFIX, PREFIX + "/", PREFIX + "/overview.csv"):
+        if path in (PREFIX, PREFIX + "/", PREFIX + "/overview.csv", PREFIX + "/playbooks.csv"):
             shown = web.overview(self.services, viewer)
-            trend = shown["trend"]
             if path.endswith(".csv"):
-                rows = [[t["week"].isoformat(), t["exceptions"], t["attestation"]] for t in trend]
-                return _csv_reply(
-                    start_response, "overview.csv", csv_text(["week", "exception ratio", "attestation rate"], rows)
-                )
+                name = path.rsplit("/", 1)[1]
+                return _csv(start_response, overview_tables(shown)[name.removesuffix(".csv")], name)
+            trend = shown["trend"]
             chart = org_trend_svg(
                 [t["week"].strftime("%d %b") for t in trend],
                 [t["exceptions"] for t in trend],
                 [t["attestation"] for t in trend],
             )
             return _page(start_response, "200 OK", render_page("overview", chart=chart, **shown))
-        if path == PREFIX + "/registry":
-            return _page(start_response, "200 OK", render_page("registry", **web.registry_page(self.services, viewer)))
+        if path in (PREFIX + "/registry", PREFIX + "/registry.csv"):
+            shown = web.registry_page(self.services, viewer)
+            if path.endswith(".csv"):
+                return _csv(start_response, registry_tables(shown)["registry"], "registry.csv")
+            return _page(start_response, "200 OK", render_page("registry", **shown))
         if path.startswith(PREFIX + "/playbooks/"):
-            slug = path[len(PREFIX + "/playbooks/") :]
-            as_csv = slug.endswith(".csv")
-            page = web.playbook_page(self.services, viewer, slug[:-4] if as_csv else slug)
-            if page is None:
-                return _page(
-                    start_response,
-                    "404 Not Found",
-                    render_page("signin", viewer=viewer.user_id, problem="no_playbook"),
-                )
-            if as_csv:
-                return _csv(start_response, page)
-            p = page["playbook"]
-            chart = kpi_svg(
-                p.kpi_name,
-                [r["label"] for r in page["rows"]],
-                [r["kpi"] for r in page["rows"]],
-                p.kpi_baseline,
-                p.kpi_target,
-                p.kpi_unit,
-            )
-            return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **page))
+            return self._playbook(start_response, viewer, path[len(PREFIX + "/playbooks/") :])
         return _page(start_response, "404 Not Found", "not found", "text/plain")
+
+    def _playbook(self, start_response: StartResponse, viewer: web.Viewer, rest: str) -> Iterable[bytes]:
+        """`<slug>`: the page; `<slug>.csv`: its weeks; `<slug>/<table>.csv`: any other table."""
+        slug, _, table = rest.partition("/")
+        if slug.endswith(".csv") and not table:
+            slug, table = slug[: -len(".csv")], "weeks.csv"
+        page = web.playbook_page(self.services, viewer, slug)
+        if page is None:
+            return _page(
+                start_response, "404 Not Found", render_page("signin", viewer=viewer.user_id, problem="no_playbook")
+            )
+        if table:
+            name = table.removesuffix(".csv")
+            tables = playbook_tables(page)
+            if name not in tables or not table.endswith(".csv"):
+                return _page(start_response, "404 Not Found", "not found", "text/plain")
+            return _csv(start_response, tables[name], f"{slug}-{table}")
+        p, rows = page["playbook"], page["rows"]
+        labels = [r["label"] for r in rows]
+        chart = kpi_svg(p.kpi_name, labels, [r["kpi"] for r in rows], p.kpi_baseline, p.kpi_target, p.kpi_unit)
+        guardrail = page["guardrail"]
+        if guardrail is not None:
+            values = [r["guardrail"] for r in rows]
+            bounds = guardrail["minimum"], guardrail["maximum"], guardrail["unit"]
+            guardrail["chart"] = guardrail_svg(guardrail["name"], labels, values, *bounds)
+        return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **page))
 
     def _login(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         token = (parse_qs(environ.get("QUERY_STRING") or "").get("token") or [""])[0]
@@ -212,12 +220,10 @@ def _redirect(start_response: StartResponse, to: str, headers: list[tuple[str, s
     return [b""]
 
 
-def _csv(start_response: StartResponse, shown: dict[str, Any]) -> list[bytes]:
-    p = shown["playbook"]
-    steps = [s.name for s in shown["steps"]]
-    header = ["week", "label", p.kpi_name, *(f"{s} verdict" for s in steps)]
-    rows = [[r["week"].isoformat(), r["label"], r["kpi"], *(s["verdict"] for s in r["steps"])] for r in shown["rows"]]
-    return _csv_reply(start_response, f"{p.slug}.csv", csv_text(header, rows))
+def _csv(start_response: StartResponse, table: Table, filename: str) -> list[bytes]:
+    """One of a page's tables as a download."""
+    header, rows = table
+    return _csv_reply(start_response, filename, csv_text(header, rows))
 
 
 def _csv_reply(start_response: StartResponse, name: str, text: str) -> list[bytes]:

@@ -8,10 +8,11 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, bindparam, func, literal, select, tuple_, union_all
+from sqlalchemy import Date, Float, Integer, Text, bindparam, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
@@ -66,6 +67,21 @@ _SOURCED = {
     "rubric": RubricScore.__table__,
     "exception": ExceptionReport.__table__,
 }
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One report, as the web view lists it with its provenance (Reports.report_log)."""
+
+    kind: str  # KPI, guardrail, cases, rubric or exception
+    week_start: date
+    step_id: int | None
+    number: float | None  # the value, count or score; None for an exception
+    reason: str | None  # an exception's
+    reported_by: str
+    reported_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
 
 
 class Reports:
@@ -228,6 +244,42 @@ class Reports:
         )
         with reading(self.engine) as s:
             return [(by, kind, int(n)) for by, kind, n in s.connection().execute(query)]
+
+    def report_log(self, playbook_id: int, since: date, limit: int) -> list[ReportEntry]:
+        """The playbook's reports of the weeks since `since`, newest first, at most `limit`:
+        each with who reported it (a person's id or `token:<name>`), when, and whether it
+        was withdrawn and by whom. Each table's newest `limit` first, through its index by
+        playbook and week, so a long history is not sorted whole."""
+        parts = []
+        for kind, table in _SOURCED.items():
+            number = {"KPI": "value", "guardrail": "value", "cases": "cases", "rubric": "score"}.get(kind)
+            parts.append(
+                select(
+                    table.c.id,
+                    literal(kind).label("kind"),
+                    table.c.week_start,
+                    (table.c.step_id if "step_id" in table.c else cast(null(), Integer)).label("step_id"),
+                    cast(table.c[number] if number else null(), Float).label("number"),
+                    (table.c.reason if kind == "exception" else cast(null(), Text)).label("reason"),
+                    table.c.reported_by,
+                    table.c.reported_at,
+                    table.c.withdrawn_at,
+                    table.c.withdrawn_by,
+                )
+                .where(table.c.playbook_id == playbook_id, table.c.week_start >= since)
+                .order_by(table.c.week_start.desc(), table.c.id.desc())
+                .limit(limit)
+                .subquery()
+                .select()
+            )
+        reports = union_all(*parts).subquery()
+        query = (
+            select(*(c for c in reports.c if c.name != "id"))
+            .order_by(reports.c.reported_at.desc(), reports.c.kind, reports.c.id.desc())
+            .limit(limit)
+        )
+        with reading(self.engine) as s:
+            return [ReportEntry(*row) for row in s.connection().execute(query)]
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""

@@ -83,6 +83,28 @@ def kpi_svg(
 ) -> str:
     """The web view's KPI chart, as SVG text: the weekly values in the KPI's own unit, with
     its baseline and target as lines (the table beside it has the numbers)."""
+    lines = [(baseline, f"baseline {baseline:g}", "#9e9e9e", ":"), (target, f"target {target:g}", "#2e7d32", "--")]
+    return _weekly_svg(title, labels, values, lines, unit, "#1264a3")
+
+
+def guardrail_svg(
+    name: str, labels: list[str], values: list[float | None], minimum: float | None, maximum: float | None, unit: str
+) -> str:
+    """The guardrail's weekly values in its own unit, with the bound it must keep."""
+    bounds = [(word, bound) for word, bound in (("min", minimum), ("max", maximum)) if bound is not None]
+    lines = [(bound, f"{word} {bound:g}", "#c62828", "--") for word, bound in bounds]
+    return _weekly_svg(name, labels, values, lines, unit, "#6a1b9a")
+
+
+def _weekly_svg(
+    title: str,
+    labels: list[str],
+    values: list[float | None],
+    lines: list[tuple[Any, str, str, str]],
+    unit: str,
+    color: str,
+) -> str:
+    """One weekly series and its reference lines (value, label, colour, dash), as SVG text."""
     with matplotlib.rc_context(_SVG):
         figure, axes = plt.subplots(figsize=(9, 3.2), dpi=100)
         try:
@@ -90,13 +112,13 @@ def kpi_svg(
                 _x(labels),
                 _points(values),
                 marker="o",
-                markersize=3,
+                markersize=3 if len(labels) <= 52 else 2,
                 linewidth=1.8,
-                color="#1264a3",
+                color=color,
                 label=title[:LABEL_CHARACTERS],
             )
-            axes.axhline(baseline, color="#9e9e9e", linestyle=":", linewidth=1.2, label=f"baseline {baseline:g}")
-            axes.axhline(target, color="#2e7d32", linestyle="--", linewidth=1.2, label=f"target {target:g}")
+            for value, label, line_color, dash in lines:
+                axes.axhline(value, color=line_color, linestyle=dash, linewidth=1.2, label=label)
             return _svg_of(figure, axes, labels, unit or "value")
         finally:
             plt.close(figure)

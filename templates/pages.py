@@ -23,6 +23,14 @@ _env = Environment(
 _env.filters["number"] = _number
 
 
+def _source(reported_by: str) -> str:
+    """Who made a report: a person's Slack id, or a reporting API token (`token:<name>`)."""
+    return f"{reported_by[len('token:') :]} (API token)" if reported_by.startswith("token:") else reported_by
+
+
+_env.filters["source"] = _source
+
+
 def render_page(name: str, **context: Any) -> str:
     return _env.get_template(f"web/{name}.html").render(**context)
 

@@ -237,6 +237,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
                 status=playbook.status,
                 verdict=latest["verdict"] if latest else None,
                 cycle=latest["cycle"] if latest else None,
+                verdicts=verdicts[playbook.id],  # each completed cycle's, oldest first, with its numbers
             )
         )
     return [
@@ -252,6 +253,8 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             latest_learnings=v.learnings[:3],
             kit=bool((v.definition.get("replication") or {}).get("runbook")),
             kit_runbook=(v.definition.get("replication") or {}).get("runbook"),
+            replication=v.definition.get("replication") or {},
+            all_learnings=v.learnings,
         )
         for v in versions
     ]

@@ -20,7 +20,9 @@ from storage.reports import Reports
 from storage.store import PlaybookState
 
 LINK_VALID = timedelta(minutes=10)
-WEEKS_SHOWN = 26  # a playbook page's history: half a year of weeks
+TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks
+HISTORY_WEEKS = 104  # a playbook page's history: two years of weeks, from its first cycle on
+REPORTS_SHOWN = 200  # a playbook page's newest reports, with who sent each
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
     store = services.store
     now = services.clock()
     monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
-    trend_weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN, 0, -1)]  # closed weeks
+    trend_weeks = [monday - timedelta(days=7 * i) for i in range(TREND_WEEKS, 0, -1)]  # closed weeks
     with reads_together(store.engine):
         reports = Reports(store.engine)
         ratios = reports.exception_ratios(trend_weeks)
@@ -133,9 +135,10 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, Any] | None:
-    """One playbook over half a year: the KPI week by week in its unit, the steps × weeks
-    grid of verdicts with their numbers, its decisions, learnings and kit; the reasons
-    with names only for its owner and the curators."""
+    """One playbook over up to two years: the KPI and guardrail week by week in their
+    units, the steps × weeks grid of verdicts with their numbers, the modes over time,
+    decisions, learnings, the kit and each report with who sent it; deviation and
+    exception reasons only for its owner and the curators (as `/rollout status`)."""
     store = services.store
     now = services.clock()
     with reads_together(store.engine):
@@ -143,19 +146,24 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
         if state is None:
             return None
         today = calendar.local_date(now, state.playbook.timezone)
-        weeks = [calendar.monday_of(today) - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
+        weeks = [calendar.monday_of(today) - timedelta(days=7 * i) for i in range(HISTORY_WEEKS - 1, -1, -1)]
         if state.anchor is not None:  # from its first cycle on, when that is later
             weeks = [w for w in weeks if w >= calendar.first_day(state.running())] or weeks[-1:]
+        else:
+            weeks = weeks[-1:]
         figures = store.week_figures_many([(state, w) for w in weeks])
         governance = Governance(store.engine)
-        history = governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
-        decisions = governance.history(state.playbook.id, None, 50)
-        learnings = store.learnings(state.playbook.id, limit=20)
-        sources = Reports(store.engine).report_sources(state.playbook.id, weeks[0])
+        history = governance.histories([state], max(len(weeks), thresholds(state).lookback_weeks))
+        decisions = governance.history(state.playbook.id, None, 100)
+        learnings = store.learnings(state.playbook.id, limit=50)
+        reports = Reports(store.engine)
+        sources = reports.report_sources(state.playbook.id, weeks[0])
+        log = reports.report_log(state.playbook.id, weeks[0], REPORTS_SHOWN)
         full = roles.sees_names(store, state, viewer.user_id)
         this_week = weeks[-1]
         notes = status.reasons(store, state, figures[(state.playbook.id, this_week)]) if full else []
     p = state.playbook
+    steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.name): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
     for w in weeks:
@@ -166,6 +174,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
                 label=_week_label(state, w),
                 kpi=f.kpi,
                 guardrail=f.guardrail,
+                guardrail_state=history.guardrail.get(p.id, {}).get(w),
                 steps=[
                     dict(
                         name=s.name,
@@ -191,6 +200,21 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
         modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
         sources=sources,
+        reports_shown=REPORTS_SHOWN,
+        reports=[
+            dict(
+                at=r.reported_at,
+                week=_week_label(state, r.week_start),
+                kind=r.kind,
+                step=steps.get(r.step_id or 0),
+                number=r.number,
+                # An exception's reason: as in status, only the owner and the curators read it.
+                reason=r.reason if full else None,
+                by=r.reported_by,
+                withdrawn_by=r.withdrawn_by if r.withdrawn_at else None,
+            )
+            for r in log
+        ],
         this_week=dict(
             label=rows[-1]["label"],
             kpi=current.kpi,
@@ -198,7 +222,11 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
             followed=current.followed,
         ),
         kit=p.definition.get("replication") or {},
-        guardrail_unit=state.guardrail_unit,
+        guardrail=dict(
+            name=p.guardrail_name, unit=state.guardrail_unit, minimum=p.guardrail_min, maximum=p.guardrail_max
+        )
+        if p.guardrail_name
+        else None,
     )
 
 
@@ -221,8 +249,19 @@ def _decision_rows(state: PlaybookState, decisions: list[Any]) -> list[dict[str,
 
 
 def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
-    """Every version with its results, kit and learnings, and its adopters' verdicts."""
-    return dict(entries=registry.entries(services.store, None), viewer=viewer.user_id)
+    """Every version with its results, kit and learnings; its adopters' verdicts cycle by
+    cycle beside the origin's, with the difference in points of the way to target."""
+    entries = registry.entries(services.store, None)
+    for entry in entries:
+        for adopter in entry["adopters"]:
+            adopter["verdicts"] = [dict(v, delta=_difference(v)) for v in adopter["verdicts"]]
+    return dict(entries=entries, viewer=viewer.user_id)
+
+
+def _difference(verdict: dict[str, Any]) -> float | None:
+    """How much further (or less far) than its origin an adopter's cycle got."""
+    own, origin = verdict.get("progress"), verdict.get("origin_progress")
+    return own - origin if own is not None and origin is not None else None
 
 
 def _week_label(state: PlaybookState, week_start: date) -> str:

@@ -110,9 +110,74 @@ def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from another address
     status, headers, csv = fetch(view.base_url + "/web/playbooks/support-replies.csv", cookie)
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
-    assert csv.splitlines()[0].startswith("week,label,First-response time,draft verdict")
+    assert csv.splitlines()[0].startswith("week,label,First-response time,guardrail CSAT,guardrail state,draft verdict")
     assert fetch(view.base_url + "/web/playbooks/nope", cookie)[0] == 404
     assert fetch(view.base_url + "/web/registry", cookie)[0] == 200
+
+
+def csv_links(page):
+    return re.findall(r'href="(/web/[^"]+\.csv)"', page)
+
+
+def test_every_table_downloads_as_csv_with_formulas_neutralised(view):
+    view.command('learn support-replies =HYPERLINK("http://evil.example") quote the policy')
+    view.command("kpi support-replies 14.5")
+    cookie = signed_in(view, OWNER)
+    seen = set()
+    for path in ("/web/", "/web/playbooks/support-replies", "/web/registry"):
+        _, _, page = fetch(view.base_url + path, cookie)
+        for link in csv_links(page):
+            status, headers, csv = fetch(view.base_url + link, cookie)
+            assert status == 200 and headers["Content-Type"].startswith("text/csv"), link
+            assert "filename=" in headers["Content-Disposition"] and csv.count("\n") >= 1, link
+            seen.add(link)
+    base = "/web/playbooks/support-replies"
+    assert {"/web/overview.csv", "/web/playbooks.csv", f"{base}.csv"} <= seen  # the registry's: when it has one
+    assert {f"{base}/{t}.csv" for t in ("steps", "decisions", "sources", "reports", "learnings")} <= seen
+    _, _, learnings = fetch(view.base_url + f"{base}/learnings.csv", cookie)
+    assert "'=HYPERLINK" in learnings and "\n=HYPERLINK" not in learnings
+    _, _, playbooks = fetch(view.base_url + "/web/playbooks.csv", cookie)
+    assert "support-replies,Support reply drafting,active,1,1,14.5,min,42" in playbooks
+    assert fetch(view.base_url + f"{base}/nothing.csv", cookie)[0] == 404
+    assert fetch(view.base_url + f"{base}/steps", cookie)[0] == 404
+
+
+def test_each_report_is_listed_with_who_sent_it_and_reasons_only_for_the_owner_and_curators(view):
+    view.command("kpi support-replies 15")
+    view.command("kpi support-replies 14")
+    assert "Withdrew your KPI reading" in view.command("undo support-replies").text
+    view.command("exception support-replies draft the customer is a lawyer", user=OWNER)
+    for user, sees in ((MEMBER, False), (OWNER, True), (CURATOR, True)):
+        cookie = signed_in(view, user)
+        _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
+        listed = page[page.index("Each report, newest first") :]
+        assert re.search(rf"<tr class=\"withdrawn\">.*?>14<.*?{MEMBER}.*?withdrawn by {MEMBER}", listed), user
+        assert re.search(
+            rf"<tr><td>[^<]+</td><td>C1W1</td><td>KPI</td><td></td><td class=\"num\">15</td><td>{MEMBER}", listed
+        )
+        assert ("the customer is a lawyer" in page) is sees, user
+        _, _, csv = fetch(view.base_url + "/web/playbooks/support-replies/reports.csv", cookie)
+        assert (
+            "the customer is a lawyer" in csv
+        ) is sees and f"exception,draft,,{'the customer is a lawyer' if sees else ''},{OWNER}" in csv
+
+
+def test_the_kpi_and_the_guardrail_are_charted_in_their_units_with_the_guardrails_bound(view):
+    view.command("kpi support-replies 14.5")
+    view.command("guardrail support-replies 4.4")
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
+    assert page.count("<svg") == 2 and "Guardrail: CSAT, week by week" in page
+    assert "min 4.6" in page and "target 15" in page and "baseline 42" in page  # the charts' legends
+    assert "guardrail CSAT at least 4.6" in page and '<td class="num">4.4</td>' in page
+
+
+def test_a_playbook_page_shows_its_whole_history_up_to_two_years(view, clock):
+    clock.set(NOW + timedelta(weeks=60))
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
+    assert "61 weeks shown, 2026-11-16 to 2028-01-10" in page and ">C16W1<" in page
+    clock.set(NOW + timedelta(weeks=130))
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
+    assert "104 weeks shown" in page
 
 
 def test_who_sees_what_follows_status(view):

@@ -5,15 +5,19 @@ stand-in, on SQLite and PostgreSQL."""
 
 import copy
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from bot.app import create_app
+from bot.web import make_wsgi
 from cadence.definition import parse_playbook
 from storage import migrate
 from storage.models import Decision, Learning, Proposal, RegistryVersion
+from tests.bot.test_web_view import fetch
 from tests.bot.usecases.test_governance import (
     CURATOR,
     CURATORS,
@@ -23,7 +27,7 @@ from tests.bot.usecases.test_governance import (
     report_week,
     wednesday,
 )
-from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 KIT = {
@@ -153,7 +157,7 @@ def test_the_week_4_dm_asks_the_owner_with_the_cycles_facts_and_its_form_adds_a_
 
 
 def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in_waves(
-    bot, ready, slack, store, engine
+    bot, ready, slack, store, engine, http_server, database_url
 ):
     run_weeks(bot, ready, range(1, 9))
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
@@ -212,7 +216,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     sales = store.playbook_state("support-replies-sales")
     for week in range(10, 14):
         ready.clock.set(wednesday(week))
-        assert "Recorded" in bot.command("kpi support-replies-sales 14", user=SALES_OWNER).text
+        assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
         ready.run(close_of(week) + timedelta(hours=1))
     verdicts = decisions(engine, "replication")
     assert [(d.playbook_id, d.figures["cycle"], d.figures["verdict"]) for d in verdicts] == [
@@ -223,6 +227,19 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
     digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)
     assert "cycle 1: *replicated*" in digest
+
+    # the web view's registry: the adopter's cycle beside the origin's, and as CSV
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    _, _, page = fetch(url + "/web/registry", cookie)
+    adopter = re.sub(r"<[^>]+>", " ", page[page.index("support-replies-sales") :])
+    assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+107%\s+104%\s+\+4 points", adopter)
+    assert "Runbook: https://wiki.example.com/support-replies" in page and "Requires: Helpdesk macros enabled" in page
+    _, _, csv = fetch(url + "/web/registry.csv", cookie)
+    assert "support-replies,1,Support,2027-01-13,support-replies-sales,active,1,replicated,107.4,103.7,3.7" in csv
 
 
 def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_override(

@@ -1,0 +1,153 @@
+"""Every table of the web view's pages as CSV rows, by the name of its download: built
+from what the page shows (bot/usecases/web.py), so a download holds what the reader saw
+and nothing the page hides (reasons only for the owner and the curators).
+templates.pages.csv_text writes them, formulas neutralised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Table = tuple[list[str], list[list[Any]]]
+Column = tuple[str, Callable[[Any], Any]]
+
+
+def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
+    """The overview's tables: the playbooks (every function in one) and the org's trend."""
+    playbooks = [dict(r, function=function) for function, rows in shown["functions"] for r in rows]
+    return {
+        "playbooks": _table(
+            [
+                ("function", _key("function")),
+                ("playbook", _key("slug")),
+                ("title", _key("title")),
+                ("status", _key("status")),
+                ("cycle", _key("cycle")),
+                ("week", _key("week")),
+                ("latest KPI", _key("kpi")),
+                ("unit", _key("unit")),
+                ("baseline", _key("baseline")),
+                ("target", _key("target")),
+                ("% of the way", lambda r: _percent(r["progress"])),
+            ],
+            playbooks,
+        ),
+        "overview": _table(
+            [
+                ("week", lambda t: t["week"].isoformat()),
+                ("exception ratio", _key("exceptions")),
+                ("attestation rate", _key("attestation")),
+            ],
+            shown["trend"],
+        ),
+    }
+
+
+def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
+    """A playbook page's tables."""
+    p = page["playbook"]
+    week = ("week", lambda r: r["week"].isoformat())
+    verdicts = [(f"{step.name} verdict", _verdict_of(i)) for i, step in enumerate(page["steps"])]
+    guardrail: list[Column] = (
+        [(f"guardrail {p.guardrail_name}", _key("guardrail")), ("guardrail state", _key("guardrail_state"))]
+        if p.guardrail_name
+        else []
+    )
+    grid = [dict(s, week=r["week"], label=r["label"]) for r in page["rows"] for s in r["steps"]]
+    when = ("when", lambda d: d["when"].isoformat())
+    return {
+        "weeks": _table(
+            [week, ("label", _key("label")), (p.kpi_name, _key("kpi")), *guardrail, *verdicts], page["rows"]
+        ),
+        "steps": _table(
+            [week, ("label", _key("label")), ("step", _key("name"))]
+            + [(name, _key(name)) for name in ("verdict", "cases", "exceptions", "rubric")],
+            grid,
+        ),
+        "modes": _table(
+            [
+                when,
+                ("step", _key("step")),
+                ("from", _key("from_mode")),
+                ("to", _key("to_mode")),
+                ("rule", _key("rule")),
+                ("by", _key("actor")),
+            ],
+            page["modes"],
+        ),
+        "decisions": _table(
+            [when, ("kind", _key("kind")), ("what", _key("summary")), ("rule", _key("rule")), ("by", _key("actor"))],
+            page["decisions"],
+        ),
+        "sources": _table(
+            [("reported by", lambda s: s[0]), ("what", lambda s: s[1]), ("reports", lambda s: s[2])], page["sources"]
+        ),
+        "reports": _table(
+            [
+                ("reported at", lambda r: r["at"].isoformat()),
+                ("week", _key("week")),
+                ("what", _key("kind")),
+                ("step", _key("step")),
+                ("value", _key("number")),
+                ("reason", _key("reason")),
+                ("reported by", _key("by")),
+                ("withdrawn by", _key("withdrawn_by")),
+            ],
+            page["reports"],
+        ),
+        "learnings": _table(
+            [
+                ("cycle", lambda learning: learning.cycle),
+                ("learning", lambda learning: learning.text),
+                ("by", lambda learning: learning.added_by),
+                ("added at", lambda learning: learning.added_at.isoformat()),
+            ],
+            page["learnings"],
+        ),
+    }
+
+
+def registry_tables(shown: dict[str, Any]) -> dict[str, Table]:
+    """The registry as one table: each version, and each adopter's cycles beside the
+    origin's (a version nobody adopted has one row, its adopter's columns empty)."""
+    rows = [
+        dict(version=e, adopter=a, cycle=v)
+        for e in shown["entries"]
+        for a in (e["adopters"] or [{}])
+        for v in (a.get("verdicts") or [{}])
+    ]
+    return {
+        "registry": _table(
+            [
+                ("playbook", lambda r: r["version"]["slug"]),
+                ("version", lambda r: r["version"]["version"]),
+                ("function", lambda r: r["version"]["function"]),
+                ("published", lambda r: r["version"]["published_on"]),
+                ("adopter", lambda r: r["adopter"].get("slug")),
+                ("adopter status", lambda r: r["adopter"].get("status")),
+                ("cycle", lambda r: r["cycle"].get("cycle")),
+                ("verdict", lambda r: r["cycle"].get("verdict")),
+                ("adopter % of the way", lambda r: _percent(r["cycle"].get("progress"))),
+                ("origin % of the way", lambda r: _percent(r["cycle"].get("origin_progress"))),
+                ("difference (points)", lambda r: _percent(r["cycle"].get("delta"))),
+            ],
+            rows,
+        )
+    }
+
+
+def _table(columns: list[Column], items: Iterable[Any]) -> Table:
+    return [name for name, _ in columns], [[value(item) for _, value in columns] for item in items]
+
+
+def _verdict_of(step: int) -> Callable[[Any], Any]:
+    """A week's verdict of the step at this place (a step added later has none before)."""
+    return lambda row: row["steps"][step]["verdict"] if step < len(row["steps"]) else None
+
+
+def _key(name: str) -> Callable[[Any], Any]:
+    return lambda row: row[name]
+
+
+def _percent(share: float | None) -> float | None:
+    return round(share * 100, 1) if share is not None else None
