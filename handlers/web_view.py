@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from datetime import date
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -92,15 +93,21 @@ class WebView:
                 return _csv(start_response, registry_tables(shown)["registry"], "registry.csv")
             return _page(start_response, "200 OK", render_page("registry", **shown))
         if path.startswith(PREFIX + "/playbooks/"):
-            return self._playbook(start_response, viewer, path[len(PREFIX + "/playbooks/") :])
+            query = parse_qs(environ.get("QUERY_STRING") or "")
+            return self._playbook(
+                start_response, viewer, path[len(PREFIX + "/playbooks/") :], _day((query.get("until") or [""])[0])
+            )
         return _page(start_response, "404 Not Found", "not found", "text/plain")
 
-    def _playbook(self, start_response: StartResponse, viewer: web.Viewer, rest: str) -> Iterable[bytes]:
-        """`<slug>`: the page; `<slug>.csv`: its weeks; `<slug>/<table>.csv`: any other table."""
+    def _playbook(
+        self, start_response: StartResponse, viewer: web.Viewer, rest: str, until: date | None
+    ) -> Iterable[bytes]:
+        """`<slug>`: the page; `<slug>.csv`: its weeks; `<slug>/<table>.csv`: any other
+        table; `?until=<date>`: the half year up to that week."""
         slug, _, table = rest.partition("/")
         if slug.endswith(".csv") and not table:
             slug, table = slug[: -len(".csv")], "weeks.csv"
-        page = web.playbook_page(self.services, viewer, slug)
+        page = web.playbook_page(self.services, viewer, slug, until)
         if page is None:
             return _page(
                 start_response, "404 Not Found", render_page("signin", viewer=viewer.user_id, problem="no_playbook")
@@ -111,14 +118,13 @@ class WebView:
             if name not in tables or not table.endswith(".csv"):
                 return _page(start_response, "404 Not Found", "not found", "text/plain")
             return _csv(start_response, tables[name], f"{slug}-{table}")
-        p, rows = page["playbook"], page["rows"]
-        labels = [r["label"] for r in rows]
-        chart = kpi_svg(p.kpi_name, labels, [r["kpi"] for r in rows], p.kpi_baseline, p.kpi_target, p.kpi_unit)
+        p, charted = page["playbook"], page["charted"]
+        labels = charted["labels"]
+        chart = kpi_svg(p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit)
         guardrail = page["guardrail"]
         if guardrail is not None:
-            values = [r["guardrail"] for r in rows]
             bounds = guardrail["minimum"], guardrail["maximum"], guardrail["unit"]
-            guardrail["chart"] = guardrail_svg(guardrail["name"], labels, values, *bounds)
+            guardrail["chart"] = guardrail_svg(guardrail["name"], labels, charted["guardrail"], *bounds)
         return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **page))
 
     def _login(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -218,6 +224,14 @@ def _page(
 def _redirect(start_response: StartResponse, to: str, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
     start_response("303 See Other", [("Location", to), ("Content-Length", "0"), *HEADERS, *(headers or [])])
     return [b""]
+
+
+def _day(text: str) -> date | None:
+    """A `YYYY-MM-DD` from a query string; None for anything else."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 def _csv(start_response: StartResponse, table: Table, filename: str) -> list[bytes]:

@@ -354,6 +354,16 @@ class Governance:
         with reading(self.engine) as s:
             return list(s.execute(_OPEN_PROPOSALS_OF, {"pids": playbook_ids}).scalars())
 
+    def step_names(self, step_ids: list[int]) -> dict[int, str]:
+        """The names of these steps, by id (retired ones too)."""
+        if not step_ids:
+            return {}
+        with reading(self.engine) as s:
+            rows = s.connection().execute(
+                select(STEP.c.id, STEP.c.name).where(one_of(STEP.c.id, "ids")), {"ids": step_ids}
+            )
+            return {step_id: name for step_id, name in rows}
+
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
         return self.open_proposals_of([playbook_id])
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
 from cadence import decisions
@@ -73,6 +73,7 @@ CLOCK_STATUSES = ("active", "paused", "retired")
 
 # A playbook state's parts, for any number of playbooks: the digest and the clock read a
 # thousand at once.
+_PLAYBOOK_JSON = (Playbook.rules, Playbook.inputs, Playbook.outputs, Playbook.definition)
 _STEPS_OF_MANY = (
     select(Step)
     .where(one_of(col(Step.playbook_id), "ids"), col(Step.retired_at).is_(None))
@@ -252,6 +253,15 @@ class Playbooks:
                 query = query.where(Playbook.channel_id == channel_id)
             return self._states(s, list(s.exec(query)))
 
+    def listed_states(self) -> list[PlaybookState]:
+        """Every playbook with its anchor, for a page that lists them all (the web view's
+        overview): without steps, and without the JSON columns (definition, rules, inputs,
+        outputs), which a listing never reads and which cost a thousand playbooks' page
+        most of its time to decode. Reading one of them afterwards raises."""
+        with reading(self.engine) as s:
+            query = select(Playbook).options(*(defer(c) for c in _PLAYBOOK_JSON)).order_by(Playbook.slug)
+            return self._states(s, list(s.exec(query)), steps=False)
+
     def active_states(self) -> list[PlaybookState]:
         """Playbooks the cadence runs for: active, with a started cycle. Three queries."""
         with reading(self.engine) as s:
@@ -291,17 +301,17 @@ class Playbooks:
             return list(s.exec(select(Playbook.slug).order_by(Playbook.slug)))
 
     @staticmethod
-    def _states(s: Session, playbooks: list[Playbook]) -> list[PlaybookState]:
+    def _states(s: Session, playbooks: list[Playbook], steps: bool = True) -> list[PlaybookState]:
         ids = [p.id for p in playbooks]
         if not ids:
             return []
-        steps: dict[int, list[Step]] = {i: [] for i in ids}
-        for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars():
-            steps[step.playbook_id].append(step)
+        steps_of: dict[int, list[Step]] = {i: [] for i in ids}
+        for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars() if steps else []:
+            steps_of[step.playbook_id].append(step)
         cycles: dict[int, list[Cycle]] = {i: [] for i in ids}
         for cycle in s.execute(_ANCHORS_OF_MANY, {"ids": ids}).scalars():  # the latest first
             cycles[cycle.playbook_id].append(cycle)
-        return [PlaybookState(p, steps[p.id], *(cycles[p.id] + [None, None])[:2]) for p in playbooks]
+        return [PlaybookState(p, steps_of[p.id], *(cycles[p.id] + [None, None])[:2]) for p in playbooks]
 
     def load_playbooks(
         self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime

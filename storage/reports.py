@@ -227,12 +227,16 @@ class Reports:
             rows = s.connection().execute(query, {"weeks": weeks}).all()
         return {week: answered_ / total for week, total, answered_ in rows if total}
 
-    def report_sources(self, playbook_id: int, since: date) -> list[tuple[str, str, int]]:
-        """Who reported the playbook's numbers since `since` (reports that still count):
-        (reported_by, kind, how many), most first. A person's id or `token:<name>`."""
+    def report_sources(self, playbook_id: int, since: date, until: date | None = None) -> list[tuple[str, str, int]]:
+        """Who reported the playbook's numbers of the weeks from `since` (to `until`, if
+        given), reports that still count: (reported_by, kind, how many), most first. A
+        person's id or `token:<name>`."""
         parts = [
             select(table.c.reported_by.label("by"), literal(kind).label("kind")).where(
-                table.c.playbook_id == playbook_id, table.c.week_start >= since, table.c.withdrawn_at.is_(None)
+                table.c.playbook_id == playbook_id,
+                table.c.week_start >= since,
+                table.c.week_start <= (until or date.max),
+                table.c.withdrawn_at.is_(None),
             )
             for kind, table in _SOURCED.items()
         ]
@@ -245,8 +249,8 @@ class Reports:
         with reading(self.engine) as s:
             return [(by, kind, int(n)) for by, kind, n in s.connection().execute(query)]
 
-    def report_log(self, playbook_id: int, since: date, limit: int) -> list[ReportEntry]:
-        """The playbook's reports of the weeks since `since`, newest first, at most `limit`:
+    def report_log(self, playbook_id: int, since: date, until: date, limit: int) -> list[ReportEntry]:
+        """The playbook's reports of the weeks from `since` to `until`, newest first, at most `limit`:
         each with who reported it (a person's id or `token:<name>`), when, and whether it
         was withdrawn and by whom. Each table's newest `limit` first, through its index by
         playbook and week, so a long history is not sorted whole."""
@@ -266,7 +270,7 @@ class Reports:
                     table.c.withdrawn_at,
                     table.c.withdrawn_by,
                 )
-                .where(table.c.playbook_id == playbook_id, table.c.week_start >= since)
+                .where(table.c.playbook_id == playbook_id, table.c.week_start.between(since, until))
                 .order_by(table.c.week_start.desc(), table.c.id.desc())
                 .limit(limit)
                 .subquery()

@@ -486,6 +486,13 @@ class WeeklyReports:
         with reading(self.engine) as s:
             return counting.latest(s.connection(), KpiReading, KpiReading.value, sorted(set(weeks)))
 
+    def week_guardrails(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        """The guardrail reading that counts for each (playbook id, week start) that has one."""
+        if not weeks:
+            return {}
+        with reading(self.engine) as s:
+            return counting.latest(s.connection(), GuardrailReading, GuardrailReading.value, sorted(set(weeks)))
+
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 

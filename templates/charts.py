@@ -105,44 +105,46 @@ def _weekly_svg(
     color: str,
 ) -> str:
     """One weekly series and its reference lines (value, label, colour, dash), as SVG text."""
-    with matplotlib.rc_context(_SVG):
-        figure, axes = plt.subplots(figsize=(9, 3.2), dpi=100)
-        try:
-            axes.plot(
-                _x(labels),
-                _points(values),
-                marker="o",
-                markersize=3 if len(labels) <= 52 else 2,
-                linewidth=1.8,
-                color=color,
-                label=title[:LABEL_CHARACTERS],
-            )
-            for value, label, line_color, dash in lines:
-                axes.axhline(value, color=line_color, linestyle=dash, linewidth=1.2, label=label)
-            return _svg_of(figure, axes, labels, unit or "value")
-        finally:
-            plt.close(figure)
+    figure, axes = _web_figure(3.2)
+    axes.plot(
+        _x(labels),
+        _points(values),
+        marker="o" if len(labels) <= MARKED_POINTS else None,
+        markersize=3,
+        linewidth=1.8,
+        color=color,
+        label=title[:LABEL_CHARACTERS],
+    )
+    for value, label, line_color, dash in lines:
+        axes.axhline(value, color=line_color, linestyle=dash, linewidth=1.2, label=label)
+    return _svg_of(figure, axes, labels, unit or "value")
 
 
 def org_trend_svg(labels: list[str], exceptions: list[float | None], attestation: list[float | None]) -> str:
     """The org's exception ratio and attestation rate week by week, in %, as SVG text."""
-    with matplotlib.rc_context(_SVG):
-        figure, axes = plt.subplots(figsize=(9, 3.0), dpi=100)
-        try:
-            for values, name, color in (
-                (exceptions, "exception ratio", "#c62828"),
-                (attestation, "attestation rate", "#1264a3"),
-            ):
-                points = _points([v * 100 if v is not None else None for v in values])
-                axes.plot(_x(labels), points, marker="o", markersize=3, linewidth=1.6, color=color, label=name)
-            axes.set_ylim(0, 100)
-            return _svg_of(figure, axes, labels, "%")
-        finally:
-            plt.close(figure)
+    figure, axes = _web_figure(3.0)
+    for values, name, color in (
+        (exceptions, "exception ratio", "#c62828"),
+        (attestation, "attestation rate", "#1264a3"),
+    ):
+        points = _points([v * 100 if v is not None else None for v in values])
+        axes.plot(_x(labels), points, marker="o", markersize=3, linewidth=1.6, color=color, label=name)
+    axes.set_ylim(0, 100)
+    return _svg_of(figure, axes, labels, "%")
 
 
 # Text stays text in the SVG (it reads at any width), and ids are the same at each render.
-_SVG: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "rollout"}
+# Set once for the process: they touch SVG output only, and a per-chart rc_context would
+# change the global settings under the web server's other threads.
+matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "rollout"})
+MARKED_POINTS = 52  # a longer series is a line without its points' markers: they would crowd it
+
+
+def _web_figure(height: float) -> tuple[Figure, Any]:
+    """A web chart's figure, made without pyplot: pyplot keeps global state, and the web
+    view draws charts in several threads at once (matplotlib's advice for web servers)."""
+    figure = Figure(figsize=(9, height), dpi=100)
+    return figure, figure.subplots()
 
 
 def _x(labels: list[str]) -> list[int]:

@@ -21,7 +21,8 @@ from storage.store import PlaybookState
 
 LINK_VALID = timedelta(minutes=10)
 TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks
-HISTORY_WEEKS = 104  # a playbook page's history: two years of weeks, from its first cycle on
+CHART_WEEKS = 104  # a playbook page's charts: two years of weeks, from its first cycle on
+TABLE_WEEKS = 26  # its tables and grid: half a year at a time, earlier ones a page back
 REPORTS_SHOWN = 200  # a playbook page's newest reports, with who sent each
 
 
@@ -74,22 +75,19 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         ratios = reports.exception_ratios(trend_weeks)
         rates = reports.attestation_rates(trend_weeks)
         counts = reports.org_counts(now - timedelta(days=7), now)
-        states = store.playbook_states()
-        proposals = Governance(store.engine).open_proposals_of([s.playbook.id for s in states])
+        states = store.listed_states()
+        governance = Governance(store.engine)
+        proposals = governance.open_proposals_of([s.playbook.id for s in states])
         latest = {}
         for state in states:
             if state.anchor is not None:
                 week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
                 latest[state.playbook.id] = week
-        figures = store.week_figures_many(
-            [
-                (s, w.week_start - timedelta(days=7 * back))
-                for s in states
-                if (w := latest.get(s.playbook.id))
-                for back in (0, 1)
-            ]
+        kpis = store.week_kpis(
+            [(pid, w.week_start - timedelta(days=7 * back)) for pid, w in latest.items() if w for back in (0, 1)]
         )
-        versions = Governance(store.engine).versions()
+        step_names = governance.step_names([p.step_id for p in proposals if p.step_id])
+        versions = governance.versions()
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
         p = state.playbook
@@ -97,9 +95,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         # The latest KPI: this week's, or last week's while this one has none yet.
         kpi = None
         if week is not None:
-            kpi = figures[(p.id, week.week_start)].kpi
-            if kpi is None:
-                kpi = figures[(p.id, week.week_start - timedelta(days=7))].kpi
+            kpi = kpis.get((p.id, week.week_start), kpis.get((p.id, week.week_start - timedelta(days=7))))
         progress = progress_to_target(kpi, p.kpi_baseline, p.kpi_target) if kpi is not None else None
         by_function.setdefault(p.function, []).append(
             dict(
@@ -119,7 +115,6 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
     for rows in by_function.values():  # risks first: the furthest from target, then the rest
         rows.sort(key=lambda r: (r["status"] != "active", r["progress"] if r["progress"] is not None else -1e9))
     slugs = {s.playbook.id: s.playbook.slug for s in states}
-    steps = {step.id: step.name for s in states for step in s.steps}
     return dict(
         functions=sorted(by_function.items()),
         versions=len(versions),
@@ -128,40 +123,45 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],
         proposals=[
-            dict(slug=slugs.get(p.playbook_id, "?"), kind=p.kind, step=steps.get(p.step_id or 0), to_mode=p.to_mode)
+            dict(
+                slug=slugs.get(p.playbook_id, "?"), kind=p.kind, step=step_names.get(p.step_id or 0), to_mode=p.to_mode
+            )
             for p in proposals
         ],
     )
 
 
-def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, Any] | None:
-    """One playbook over up to two years: the KPI and guardrail week by week in their
-    units, the steps × weeks grid of verdicts with their numbers, the modes over time,
-    decisions, learnings, the kit and each report with who sent it; deviation and
-    exception reasons only for its owner and the curators (as `/rollout status`)."""
+def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> dict[str, Any] | None:
+    """One playbook over months: the KPI and guardrail charted over up to two years in
+    their units; the steps × weeks grid of verdicts with their numbers, this week, the
+    modes over time, decisions, learnings, the kit and each report with who sent it, for
+    the half year up to `until` (the latest by default); deviation and exception reasons
+    only for its owner and the curators (as `/rollout status`)."""
     store = services.store
     now = services.clock()
     with reads_together(store.engine):
         state = store.playbook_state(slug)
         if state is None:
             return None
-        today = calendar.local_date(now, state.playbook.timezone)
-        weeks = [calendar.monday_of(today) - timedelta(days=7 * i) for i in range(HISTORY_WEEKS - 1, -1, -1)]
-        if state.anchor is not None:  # from its first cycle on, when that is later
-            weeks = [w for w in weeks if w >= calendar.first_day(state.running())] or weeks[-1:]
-        else:
-            weeks = weeks[-1:]
-        figures = store.week_figures_many([(state, w) for w in weeks])
+        this_week = calendar.monday_of(calendar.local_date(now, state.playbook.timezone))
+        first = calendar.first_day(state.running()) if state.anchor is not None else this_week
+        charted = _weeks_back(this_week, CHART_WEEKS, first)
+        last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
+        weeks = _weeks_back(last, TABLE_WEEKS, first)
+        pid = state.playbook.id
+        kpis = store.week_kpis([(pid, w) for w in charted])
+        guardrails = store.week_guardrails([(pid, w) for w in charted]) if state.playbook.guardrail_name else {}
+        figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week})])
         governance = Governance(store.engine)
-        history = governance.histories([state], max(len(weeks), thresholds(state).lookback_weeks))
-        decisions = governance.history(state.playbook.id, None, 100)
-        learnings = store.learnings(state.playbook.id, limit=50)
+        evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
+        history = governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
+        decisions = governance.history(pid, None, 100)
+        learnings = store.learnings(pid, limit=50)
         reports = Reports(store.engine)
-        sources = reports.report_sources(state.playbook.id, weeks[0])
-        log = reports.report_log(state.playbook.id, weeks[0], REPORTS_SHOWN)
+        sources = reports.report_sources(pid, weeks[0], weeks[-1])
+        log = reports.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
         full = roles.sees_names(store, state, viewer.user_id)
-        this_week = weeks[-1]
-        notes = status.reasons(store, state, figures[(state.playbook.id, this_week)]) if full else []
+        notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.name): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
@@ -215,8 +215,17 @@ def playbook_page(services: Services, viewer: Viewer, slug: str) -> dict[str, An
             )
             for r in log
         ],
+        charted=dict(
+            labels=[_week_label(state, w) for w in charted],
+            kpi=[kpis.get((pid, w)) for w in charted],
+            guardrail=[guardrails.get((pid, w)) for w in charted],
+        ),
+        window=TABLE_WEEKS,
+        this_monday=this_week,
+        earlier=weeks[0] - timedelta(days=7) if weeks[0] > first else None,
+        later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), this_week) if weeks[-1] < this_week else None,
         this_week=dict(
-            label=rows[-1]["label"],
+            label=_week_label(state, this_week),
             kpi=current.kpi,
             checkins=len(current.attestations),
             followed=current.followed,
@@ -262,6 +271,12 @@ def _difference(verdict: dict[str, Any]) -> float | None:
     """How much further (or less far) than its origin an adopter's cycle got."""
     own, origin = verdict.get("progress"), verdict.get("origin_progress")
     return own - origin if own is not None and origin is not None else None
+
+
+def _weeks_back(last: date, count: int, first: date) -> list[date]:
+    """The Mondays of the `count` weeks up to `last`, none before `first` (but `last`)."""
+    weeks = [last - timedelta(days=7 * i) for i in range(count - 1, -1, -1)]
+    return [w for w in weeks if w >= first] or [last]
 
 
 def _week_label(state: PlaybookState, week_start: date) -> str:

@@ -71,7 +71,10 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
         browser.set_window_size(width, 900)
         for path, sees in (
             ("/web/", ["Support reply drafting", "14.5 min"]),
-            ("/web/playbooks/support-replies", ["First-response time, week by week", "14.5", "Drafts that quote"]),
+            (
+                "/web/playbooks/support-replies",
+                ["First-response time, week by week", "14.5", "Guardrail: CSAT", "Drafts that quote", "Each report"],
+            ),
             ("/web/registry", ["Registry", "Nothing is published yet."]),
         ):
             browser.get(site.base_url + path)
@@ -87,7 +90,7 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
             errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
             assert errors == [], errors
             if path.startswith("/web/playbooks/"):
-                assert browser.find_elements("css selector", "svg"), "the KPI chart"
+                assert len(browser.find_elements("css selector", "svg")) == 2, "the KPI's and the guardrail's charts"
                 assert browser.find_elements("css selector", "table td")
     browser.get(site.base_url + "/web/")
     browser.find_element("css selector", "form[action='/web/logout'] button").click()
@@ -116,7 +119,7 @@ def test_the_demos_web_view_tells_its_story(browser, tmp_path):
         pages = {
             "web-overview": ("/", ["support-replies-support-apac", "Refund triage", "Lead research"]),
             "web-playbook": ("/web/playbooks/support-replies", ["Two reviewers in week 1", "How to run it"]),
-            "web-registry": ("/web/registry", ["support-replies v1", "cycle 1: replicated"]),
+            "web-registry": ("/web/registry", ["support-replies v1", "replicated", "points", "Runbook:"]),
         }
         for name, (path, sees) in pages.items():
             browser.get(base + path)

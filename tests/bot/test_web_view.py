@@ -171,13 +171,32 @@ def test_the_kpi_and_the_guardrail_are_charted_in_their_units_with_the_guardrail
     assert "guardrail CSAT at least 4.6" in page and '<td class="num">4.4</td>' in page
 
 
-def test_a_playbook_page_shows_its_whole_history_up_to_two_years(view, clock):
-    clock.set(NOW + timedelta(weeks=60))
-    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
-    assert "61 weeks shown, 2026-11-16 to 2028-01-10" in page and ">C16W1<" in page
+def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks(view, clock):
+    cookie = signed_in(view, MEMBER)
+    clock.set(NOW + timedelta(weeks=60))  # Monday 2028-01-10 is the 61st week from the first cycle
+    page_of = "/web/playbooks/support-replies"
+    _, _, page = fetch(view.base_url + page_of, cookie)
+    assert "The charts span 61 weeks from the first cycle" in page and ">C16W1<" in page
+    assert "Weeks 2027-07-19 to 2028-01-10" in page and "weeks after" not in page
+    earlier = re.search(r'href="([^"]+)">← the 26 weeks before', page).group(1)
+    assert earlier == page_of + "?until=2027-07-12"
+    _, _, page = fetch(view.base_url + earlier, cookie)
+    assert "Weeks 2027-01-18 to 2027-07-12" in page and f'href="{page_of}">the weeks after' in page
+    assert f'href="{page_of}/steps.csv?until=2027-07-12"' in page
+    _, _, csv = fetch(view.base_url + page_of + "/steps.csv?until=2027-07-12", cookie)
+    assert csv.splitlines()[1].startswith("2027-01-18,") and csv.splitlines()[-1].startswith("2027-07-12,")
+    _, _, page = fetch(view.base_url + page_of + "?until=2027-01-11", cookie)
+    assert "Weeks 2026-11-16 to 2027-01-11" in page and "weeks before" not in page
+    for odd, weeks in (
+        ("?until=1999-01-01", "2026-11-16 to 2026-11-16"),  # the first week: nothing is before it
+        ("?until=tomorrow", "2027-07-19 to 2028-01-10"),
+        ("?until=2999-01-01", "2027-07-19 to 2028-01-10"),
+    ):
+        status, _, page = fetch(view.base_url + page_of + odd, cookie)
+        assert status == 200 and f"Weeks {weeks}" in page, odd
     clock.set(NOW + timedelta(weeks=130))
-    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
-    assert "104 weeks shown" in page
+    _, _, page = fetch(view.base_url + page_of, cookie)
+    assert "The charts span 104 weeks" in page
 
 
 def test_who_sees_what_follows_status(view):
