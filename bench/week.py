@@ -26,13 +26,23 @@ from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.models import CadenceJob, CaseCount, Cycle, KpiReading, Playbook, RubricScore, StepVerdict
+from storage.models import (
+    CadenceJob,
+    CaseCount,
+    Cycle,
+    GuardrailReading,
+    KpiReading,
+    Playbook,
+    RubricScore,
+    StepVerdict,
+)
 from storage.models import Decision as DecisionRow
 from storage.store import Store, decision_columns
 
 ANCHOR = date(2024, 11, 18)  # a Monday, 104 weeks before the week that closes
 MODES = ["human-led", "collaborative", "ai-led", "collaborative", "ai-led"]
 CHUNK = 20_000
+GUARDED = 7  # every seventh playbook declares a guardrail
 
 
 def _insert(engine, table, rows) -> None:
@@ -58,6 +68,8 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                 "exception_cap": 0.1,
                 "kpi": {"name": "Minutes", "unit": "min", "direction": "down", "baseline": 40, "target": 15},
                 "steps": [{"name": f"s{j}", "mode": MODES[j]} for j in range(5)],
+                # One in seven has a guardrail, pb-0000 (the web view's page) among them.
+                **({"guardrail": {"name": "CSAT", "unit": "points", "min": 4.6}} if i % GUARDED == 0 else {}),
             }
         )
         for i in range(playbooks)
@@ -77,13 +89,19 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         c.execute(update(Playbook.__table__).values(status="active"))
     mondays = [ANCHOR + timedelta(days=7 * w) for w in range(weeks)]
     closing = mondays[-1]
-    verdicts, decisions, kpis, cases, rubrics, jobs = [], [], [], [], [], []
+    verdicts, decisions, kpis, guardrails, cases, rubrics, jobs = [], [], [], [], [], [], []
     for s in states:
         pid = s.playbook.id
         for w, monday in enumerate(mondays):
             kpis.append(
                 dict(playbook_id=pid, week_start=monday, value=rng.uniform(10, 40), reported_by="b", reported_at=now)
             )
+            if s.playbook.guardrail_name:  # within its bound: the rules' guardrail work, without demotions
+                guardrails.append(
+                    dict(
+                        playbook_id=pid, week_start=monday, value=rng.uniform(4.7, 5), reported_by="b", reported_at=now
+                    )
+                )
             for step in s.steps:
                 n_cases, exceptions, rubric = rng.choice([10, 20, 40]), rng.randint(0, 4), rng.uniform(0.8, 1.0)
                 if monday < closing:
@@ -158,6 +176,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         (StepVerdict.__table__, verdicts),
         (DecisionRow.__table__, decisions),
         (KpiReading.__table__, kpis),
+        (GuardrailReading.__table__, guardrails),
         (CaseCount.__table__, cases),
         (RubricScore.__table__, rubrics),
         (CadenceJob.__table__, jobs),
@@ -176,7 +195,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             c.execute(text("VACUUM FULL playbook"))
             c.execute(text("VACUUM ANALYZE"))
     return {
-        "rows": len(verdicts) + len(decisions) + len(kpis) + len(cases) + len(rubrics) + len(jobs),
+        "rows": len(verdicts) + len(decisions) + len(kpis) + len(guardrails) + len(cases) + len(rubrics) + len(jobs),
         "closing_week": closing,
         "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(), tzinfo=UTC)
         + timedelta(hours=12),
