@@ -1,28 +1,45 @@
-"""The demo's HTML page: every channel's and person's messages, week by week, drawn
-the way Slack draws Block Kit (sections, fields, buttons, context), with the charts.
-One self-contained file: styles inline, charts as data URIs."""
+"""The demo's HTML page: week by week, what people did and what the bot posted, in the
+order it happened, drawn the way Slack draws Block Kit (sections, fields, buttons,
+context), with the charts; a command's answer that only its person saw is a card of its
+own, and the owners' and the curator's App Home close the page. One self-contained
+file: styles inline, charts as data URIs, no script."""
 
 from __future__ import annotations
 
 import base64
 import html
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from templates.terminal import EMOJI
+from templates.terminal import EMOJI, to_text
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a person did, when; for a command they ran, who they are and, if the story
+    shows it, the answer only they saw (Slack's response: its text and blocks)."""
+
+    at: datetime
+    what: str
+    who: str = ""
+    reply: dict[str, Any] | None = None
+
 
 STYLE = """
-body{font:15px/1.46 -apple-system,'Segoe UI',Lato,sans-serif;background:#f4f4f5;color:#1d1c1d;margin:0}
+body{font:15px/1.46 -apple-system,'Segoe UI',Lato,sans-serif;background:#f4f4f5;color:#1d1c1d;margin:0;overflow-wrap:anywhere}
 header{background:#3f0e40;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
-header p{margin:4px 0 0;opacity:.85}main{padding:8px 28px 40px}
+header p{margin:4px 0 0;opacity:.85}main{padding:8px 28px 40px}.week{max-width:880px}
 h2{margin:28px 0 6px;font-size:18px;border-bottom:2px solid #ddd;padding-bottom:4px}
-.log{font-size:13px;color:#555;margin:4px 0 10px;padding-left:16px}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:14px}
-.ch{background:#fff;border:1px solid #ddd;border-radius:8px;overflow:hidden}
+.log{font-size:13px;color:#555;margin:8px 0;padding-left:16px}.log li{margin:2px 0}.at{color:#616061}
+.ch{background:#fff;border:1px solid #ddd;border-radius:8px;overflow:hidden;margin:8px 0}
 .ch h3{margin:0;padding:8px 12px;font-size:14px;background:#f8f8f8;border-bottom:1px solid #eee}
-.msg{display:flex;gap:8px;padding:8px 12px;border-bottom:1px solid #f1f1f1}
+.log .reply{font-size:15px;color:#1d1c1d;border-style:dashed;margin:6px 0 10px}
+.reply h3{background:#fff8e5;font-weight:400;color:#616061}
+.msg{display:flex;gap:8px;padding:8px 12px;border-bottom:1px solid #f1f1f1}.msg>div{min-width:0}
 .avatar{width:32px;height:32px;border-radius:6px;background:#2eb67d;color:#fff;font-weight:700;
 display:flex;align-items:center;justify-content:center;flex:none}
 .who{font-weight:700}.when{color:#616061;font-size:12px;margin-left:6px}.edited{color:#616061;font-size:12px}
@@ -33,15 +50,18 @@ margin:2px 6px 2px 0;font-weight:700;font-size:13px;background:#fff}
 .btn.primary{background:#007a5a;color:#fff;border-color:#007a5a}.btn.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
 hr{border:none;border-top:1px solid #e8e8e8;margin:6px 0}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
 code{background:#f6f6f6;border:1px solid #e4e4e4;border-radius:3px;padding:0 3px;font-size:12.5px;color:#e01e5a}
-blockquote{border-left:4px solid #ddd;margin:4px 0;padding-left:8px;color:#444}
+pre{white-space:pre-wrap}blockquote{border-left:4px solid #ddd;margin:4px 0;padding-left:8px;color:#444}
 .thread{margin:2px 0 6px 40px;border-left:2px solid #e0e0e0;padding-left:8px}
-.thread .msg{border-bottom:none;padding:6px 4px}img.chart{max-width:100%;border:1px solid #eee;border-radius:4px}
+.thread .msg{border-bottom:none;padding:6px 4px}img.chart{max-width:min(100%,820px);border:1px solid #eee;border-radius:4px}
 .empty{color:#999;padding:10px 12px;font-size:13px}
-.ch.wide{grid-column:1/-1}.ch.wide img.chart{max-width:min(100%,820px)}
 .outcome{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 16px;margin:14px 0}
 .outcome h2{border:none;margin:4px 0}.outcome li{margin:3px 0}nav.toc{font-size:14px;margin:8px 0 0}
 nav.toc{display:flex;flex-wrap:wrap;gap:2px 12px}nav.toc a{color:#fff;white-space:nowrap}details.dms{margin:10px 0}
 details.dms>summary{cursor:pointer;color:#1264a3;font-weight:700;margin:6px 0}
+h3.sub{font-size:16px;margin:22px 0 4px}.homes{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,400px),1fr));gap:0 14px}
+.home .view{padding:8px 12px}
+@media (max-width:600px){header{padding:14px 12px}main{padding:8px 10px 30px}.fields{grid-template-columns:1fr}
+.thread{margin-left:12px}}
 """
 
 # What the story comes to, found in what the bot said (its first line, the message's text)
@@ -132,6 +152,8 @@ def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
     when = datetime.fromisoformat(m["at"]) if m.get("at") else None
     stamp = f'<span class="when">{when:%a %d %b %H:%M} UTC</span>' if when else ""
     edited = ' <span class="edited">(edited)</span>' if m.get("edited") else ""
+    # A message of the timeline carries its time (a thread reply stays under its message).
+    at = f' data-at="{when.isoformat()}"' if when and not m.get("thread_ts") else ""
     if m.get("subtype") == "file_share":
         f = m["files"][0]
         image = charts.get(f["id"])
@@ -144,7 +166,7 @@ def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
     else:
         body = blocks(m, names)
     return (
-        f'<div class="msg"><div class="avatar">R</div><div><span class="who">Rollout Cadence</span>{stamp}'
+        f'<div class="msg"{at}><div class="avatar">R</div><div><span class="who">Rollout Cadence</span>{stamp}'
         f"{edited}{body}</div></div>"
     )
 
@@ -157,11 +179,8 @@ def _channel(
     charts: dict[str, bytes],
     threads: dict[str, list[dict[str, Any]]],
 ) -> str:
-    """One channel's (or person's) messages of a week, as Slack shows them; a channel with
-    a chart spans the page, so the chart stands at its size."""
-    replies_of = [r for m in messages for r in threads.get(m["ts"], [])]
-    wide = any(m.get("subtype") == "file_share" for m in [*messages, *replies_of])
-    out = [f'<div class="ch{" wide" if wide else ""}"><h3>{html.escape(titles.get(channel, channel))}</h3>']
+    """Messages in a row to one channel (or person), as Slack shows them, each with its thread."""
+    out = [f'<div class="ch"><h3>{html.escape(titles.get(channel, channel))}</h3>']
     for m in messages:
         out.append(_message(m, names, charts))
         replies = threads.get(m["ts"], [])
@@ -171,14 +190,63 @@ def _channel(
     return "".join(out)
 
 
-def _outcome(messages: list[dict[str, Any]], events: list[tuple[datetime, str]], start: date, weeks: int) -> str:
+def _action(event: Event, names: _Names) -> str:
+    """What a person did; a command's answer that only they saw is drawn as Slack draws it."""
+    reply = ""
+    if event.reply:
+        command = " ".join(event.what.removeprefix(f"{event.who}: ").split()[:2])  # "/rollout status"
+        reply = (
+            f'<div class="ch reply"><h3>{html.escape(command)} — only {html.escape(event.who)} saw this</h3>'
+            f"{_message(event.reply, names, {})}</div>"
+        )
+    return (
+        f'<li data-at="{event.at.isoformat()}"><span class="at">{event.at:%a %H:%M} UTC</span> '
+        f"{html.escape(event.what)}{reply}</li>"
+    )
+
+
+def _timeline(
+    events: list[Event],
+    messages: list[dict[str, Any]],
+    titles: dict[str, str],
+    names: _Names,
+    charts: dict[str, bytes],
+    threads: dict[str, list[dict[str, Any]]],
+) -> str:
+    """People's actions and the bot's messages in one column, in the order they happened
+    (an action before what the bot posted at the same moment): actions in a row share a
+    list, and messages in a row to one channel share its card."""
+    entries: list[tuple[datetime, int, Any]] = [(e.at, 0, e) for e in events]
+    entries += [(datetime.fromisoformat(m["at"]), 1, m) for m in messages]
+    entries.sort(key=lambda e: (e[0], e[1]))
+    out = []
+    for channel, run in groupby(entries, key=lambda e: e[2]["channel"] if e[1] else ""):
+        items = [item for _, _, item in run]
+        if channel:
+            out.append(_channel(channel, items, titles, names, charts, threads))
+        else:
+            out.append('<ul class="log">' + "".join(_action(e, names) for e in items) + "</ul>")
+    return "".join(out)
+
+
+def _homes(homes: dict[str, dict[str, Any]], names: _Names) -> str:
+    """The App Home tab of each owner and the curator, as it stands when the story ends."""
+    cards = "".join(
+        f'<div class="ch home"><h3>App Home · {html.escape(names.people.get(user, user))}</h3>'
+        f'<div class="view">{blocks(view, names)}</div></div>'
+        for user, view in homes.items()
+    )
+    return f'<h3 class="sub">The App Home tab, when the story ends</h3><div class="homes">{cards}</div>'
+
+
+def _outcome(messages: list[dict[str, Any]], events: list[Event], start: date, weeks: int) -> str:
     """The story's outcome first: each demotion, promotion, proposal to scale,
     publication, adoption and replication verdict, once, with the week it happened in."""
     found: list[tuple[datetime, str, str]] = []
     seen: set[str] = set()
     # What the bot posted (each message's fallback text) and what people were told.
     sayings = [(datetime.fromisoformat(m["at"]), m.get("text") or "") for m in messages if m.get("at")]
-    sayings += [(at, what) for at, what in events if "(only to them)" in what]
+    sayings += [(e.at, to_text(e.reply).replace("\n", " ")) for e in events if e.reply]
     for at, text in sorted(sayings, key=lambda s: s[0]):
         line = text.split("\n")[0]
         change = MODE_CHANGE.match(line)
@@ -201,8 +269,17 @@ def _outcome(messages: list[dict[str, Any]], events: list[tuple[datetime, str]],
 
 
 def write_page(
-    path: Path, slack, people, channels, start: date, weeks: int, events: list[tuple[datetime, str]]
+    path: Path,
+    slack,
+    people,
+    channels,
+    start: date,
+    weeks: int,
+    events: list[Event],
+    homes: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
+    """The page: the outcome, then each week as it happened; `homes` (person: App Home
+    view) closes the last section."""
     names = _Names(people, channels)
     charts = {f["id"]: f["content"] for f in slack.files}
     messages = sorted(slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
@@ -223,49 +300,38 @@ def write_page(
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Rollout Cadence demo</title><style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
-        f"<p>{weeks} weeks of three playbooks and an adopting team, {start:%d %B %Y} on: what each channel and "
-        f"person received, week by week, in the order it happened. {len(messages)} messages.</p>"
+        f"<p>{weeks} weeks of three playbooks and an adopting team, {start:%d %B %Y} on: what people did, what they "
+        f"alone were told, and what each channel and person received, week by week, in the order it happened. "
+        f"{len(messages)} messages.</p>"
         f'<nav class="toc">{toc}</nav></header><main>',
         _outcome(messages, events, start, weeks),
     ]
     for week, (label, first) in enumerate(labels):
         parts.append(f'<h2 id="week-{week}">{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>')
-        log = [
-            f"<li>{at:%a %H:%M} UTC: {html.escape(what)}</li>"
-            for at, what in events
-            if first <= at.date() < first + timedelta(days=7)
-        ]
-        if log:
-            parts.append(
-                f'<ul class="log">{"".join(log[:40])}'
-                + (f"<li>…and {len(log) - 40} more</li>" if len(log) > 40 else "")
-                + "</ul>"
-            )
-        in_week = [
+        parts.append('<div class="week">')
+        did = [e for e in events if first <= e.at.date() < first + timedelta(days=7)]
+        sent = [
             m
             for m in messages
             if m.get("at")
             and not m.get("thread_ts")
             and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
         ]
-        by_channel: dict[str, list[dict[str, Any]]] = {}
-        for m in in_week:
-            by_channel.setdefault(m["channel"], []).append(m)
-        channels_first = sorted((c for c in by_channel if not c.startswith("D")), key=lambda c: titles.get(c, c))
-        dms = sorted((c for c in by_channel if c.startswith("D")), key=lambda c: titles.get(c, c))
-        parts.append('<div class="grid">')
-        for channel in channels_first:
-            parts.append(_channel(channel, by_channel[channel], titles, names, charts, threads))
-        parts.append("</div>")
+        dms = [m for m in sent if m["channel"].startswith("D")]
+        channel_posts = [m for m in sent if not m["channel"].startswith("D")]
+        parts.append(_timeline(did, channel_posts, titles, names, charts, threads))
         if dms:  # folded away: the story is in the channels; the DMs are there to look into
-            count = sum(len(by_channel[c]) for c in dms)
+            people_told = len({m["channel"] for m in dms})
             parts.append(
-                f'<details class="dms"><summary>Direct messages: {count} to {len(dms)} people</summary><div class="grid">'
-                + "".join(_channel(c, by_channel[c], titles, names, charts, threads) for c in dms)
-                + "</div></details>"
+                f'<details class="dms"><summary>Direct messages: {len(dms)} to {people_told} people</summary>'
+                + _timeline([], dms, titles, names, charts, threads)
+                + "</details>"
             )
-        if not by_channel:
-            parts.append('<div class="empty">Nothing was sent this week.</div>')
+        if not did and not sent:
+            parts.append('<div class="empty">Nothing happened this week.</div>')
+        parts.append("</div>")
+        if week == weeks and homes:
+            parts.append(_homes(homes, names))
     parts.append("</main></body></html>")
     path.write_text("".join(parts), encoding="utf-8")
     return path

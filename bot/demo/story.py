@@ -9,7 +9,8 @@ its exceptions, a collaborative step promoted once its owner approves (after a m
 click is refused), a playbook hitting its target in both cycles with what its team
 learned, published with its replication kit and adopted by a second team, whose first
 cycle replicates the result, and each Monday's digest. What every channel and person received is printed week by week and
-written as an HTML page that shows the messages as Slack would.
+written as an HTML page that shows the messages as Slack would, among what people did and
+the answers only they saw, and closes with the owners' and the curator's App Home.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import waitress
 
 from bot.app import create_app
+from bot.demo.page import Event, write_page
 from bot.demo.standin import SlackRequests, SlackStandIn
 from bot.settings import Settings
 from bot.slack.dispatch import Dispatcher, Pacer
@@ -88,6 +90,8 @@ HABITS = {
     "UEVE000001": "prompt",
     APAC_OWNER: "prompt",
 }
+# Whose App Home the page shows once the story ends: the owners' and the curator's.
+HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
 
 
 # What support-berlin learned: by command in each cycle's second week, and by the owner
@@ -128,7 +132,7 @@ class Demo:
         self.directory = directory
         self.say = say
         self.clock = SimClock(datetime.combine(START - timedelta(days=3), time(9), tzinfo=UTC))
-        self.events: list[tuple[datetime, str]] = []  # what people did, for the transcript
+        self.events: list[Event] = []  # what people did, for the transcript and the page
 
     # ---- set-up ----
 
@@ -181,10 +185,12 @@ class Demo:
             server.close()
             self.slack.stop()
             engine.dispose()
-        from bot.demo.page import write_page
 
         transcript = self._transcript()
-        html = write_page(self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS, self.events)
+        homes = {user: self.slack.views[user] for user in HOMES if user in self.slack.views}
+        html = write_page(
+            self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS, self.events, homes
+        )
         seconds = real_time.monotonic() - began
         return DemoResult(
             html,
@@ -192,7 +198,7 @@ class Demo:
             transcript,
             len(self.slack.posted()),
             seconds,
-            [f"{at:%a %d %b %H:%M} {what}" for at, what in self.events],
+            [f"{e.at:%a %d %b %H:%M} {e.what}" for e in self.events],
             self.clock(),
         )
 
@@ -202,14 +208,13 @@ class Demo:
         return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
     def did(self, what: str) -> None:
-        self.events.append((self.clock(), what))
+        self.events.append(Event(self.clock(), what))
 
     def command(self, user: str, channel: str, text: str, show_reply: bool = False) -> str:
         self.clock.at += timedelta(seconds=1)  # people type one command after another, not all at once
         reply = self.http.command(text, user, channel)
-        self.did(f"{PEOPLE[user][0]}: /rollout {text}")
-        if show_reply:  # the ephemeral answer only they saw, for the transcript
-            self.did("  ↳ (only to them) " + to_text(reply.body or {}).replace("\n", " ").strip())
+        shown = reply.body if show_reply and isinstance(reply.body, dict) else None  # the ephemeral answer
+        self.events.append(Event(self.clock(), f"{PEOPLE[user][0]}: /rollout {text}", PEOPLE[user][0], shown))
         return json.dumps(reply.body or {}, ensure_ascii=False)
 
     def _story(self) -> None:
@@ -249,7 +254,8 @@ class Demo:
                 pending.remove((when, action))
                 action()
             self._scripted(hour)
-            self.clock.at = hour
+            # The clock stays where people left it: what the bot posts now is stamped after
+            # what they did, so the page and the transcript show causes before effects.
             self.cadence.tick(hour)
             self.dispatcher.drain(max_wait=0)
             for user in HABITS:
@@ -268,6 +274,15 @@ class Demo:
             if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
                 weeks_done = (hour.date() - START).days // 7
                 self.say(f"  simulated week {weeks_done} of {WEEKS}: {len(self.slack.posted())} messages so far")
+        self._open_homes()
+
+    def _open_homes(self) -> None:
+        """The owners and the curator open the App Home tab once the story ends, so the page
+        shows what each of them sees there."""
+        for user in HOMES:
+            self.clock.at += timedelta(seconds=1)
+            self.http.event({"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"})
+            self.did(f"{PEOPLE[user][0]} opened the App Home tab")
 
     def _answer(self, user: str, dm: dict[str, Any], now: datetime) -> list[tuple[datetime, Callable[[], object]]]:
         habit = HABITS.get(user, "never")
@@ -464,7 +479,8 @@ class Demo:
                 label += f" (support-apac's week {week - ORIGIN_WEEKS + 1} of its first cycle)"
             lines.append(f"\n━━━ {label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y} ━━━")
             grouped: list[tuple[datetime, str, list[str]]] = []  # one line per person and minute
-            for at, what in self.events:
+            for event in self.events:
+                at, what = event.at, event.what
                 if not first <= at.date() < first + timedelta(days=7):
                     continue
                 who, _, did = what.partition(": /rollout ")
@@ -472,6 +488,8 @@ class Demo:
                     grouped[-1][2].append(did)
                 else:
                     grouped.append((at, who if did else what, [did] if did else []))
+                if event.reply is not None:  # the answer only they saw, on a line of its own
+                    grouped.append((at, "  ↳ (only to them) " + to_text(event.reply).replace("\n", " ").strip(), []))
             # People's actions and the bot's messages, in the order they happened.
             entries: list[tuple[datetime, int, list[str]]] = [
                 (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else "")])

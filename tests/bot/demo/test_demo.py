@@ -1,15 +1,40 @@
 """`rollout demo` tells the whole story, through the real handlers, and draws it."""
 
+import re
+from datetime import date, datetime, timedelta
+
 import pytest
 
-from bot.demo.story import run
+from bot.demo.story import START, WEEKS, DemoResult, run
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
+DMS = re.compile(r'<details class="dms"><summary>.*?</details>', re.S)
 
-def test_the_demo_runs_the_whole_story(tmp_path):
-    result = run(tmp_path, say=lambda _: None)
-    transcript = result.transcript
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> DemoResult:
+    """One run of the story (a minute) for every test here."""
+    return run(tmp_path_factory.mktemp("demo"), say=lambda _: None)
+
+
+@pytest.fixture(scope="module")
+def page(demo) -> str:
+    return demo.html.read_text(encoding="utf-8")
+
+
+def weeks(page: str) -> list[tuple[date, str]]:
+    """Each week's section of the page, with its first day."""
+    sections = page.split('<h2 id="week-')[1:]
+    return [(START + timedelta(days=7 * int(s.split('"')[0])), s) for s in sections]
+
+
+def times(html: str) -> list[datetime]:
+    return [datetime.fromisoformat(at) for at in re.findall(r'data-at="([^"]+)"', html)]
+
+
+def test_the_demo_runs_the_whole_story(demo, page):
+    transcript = demo.transcript
     assert "refund-triage · classify: ai-led → collaborative. Exceptions 6/20 = 30% > 2 × cap 10%" in transcript
     assert "Gia clicked Approve: refused" in transcript
     assert "Approved by @Chloé (owner, sales): research is now ai-led." in transcript
@@ -37,7 +62,7 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert "Week 3 of cycle 1 closed on Mon" in transcript and "its verdicts stand" in transcript
     assert "the guardrail Bounce rate was 7.4 % in week 2 of cycle 1, above its maximum of 5 %: BREACHED" in transcript
     assert "lead-research is paused: “team offsite”" in transcript and "Cycle 3" in transcript  # a pause, a resume
-    page = result.html.read_text(encoding="utf-8")
+    assert "  ↳ (only to them) REFUND TRIAGE" in transcript  # the status answer, in the transcript too
     # the page opens with the story's outcome and a table of contents; direct messages fold away
     outcome = page[page.index('<section class="outcome">') : page.index("</section>")]
     for kind, what in (
@@ -52,4 +77,55 @@ def test_the_demo_runs_the_whole_story(tmp_path):
     assert '<details class="dms"><summary>Direct messages' in page and ":rotating_light:" not in page
     assert page.count('<img class="chart"') >= 14 and 'class="btn primary"' in page
     assert "<!channel>" not in page and "<script" not in page
-    assert result.messages > 150
+    # what people typed is escaped: the curator's command names a channel as Slack sends it
+    assert "/rollout adopt support-replies@v1 &lt;#CSUPAPAC01|support-apac&gt;" in page
+    assert demo.messages > 150
+
+
+def test_a_commands_answer_is_a_card_only_that_person_saw(page):
+    label = "<h3>/rollout status — only Ben (owner, refunds) saw this</h3>"
+    assert page.count(label) == 1
+    action = page[: page.index(label)].rsplit("<li ", 1)[1]
+    assert action.startswith('data-at="') and action.endswith(
+        "Ben (owner, refunds): /rollout status refund-triage" + '<div class="ch reply">'
+    )
+    card = page[page.index(label) : page.index("</li>", page.index(label))]
+    # drawn from the status template's blocks: its header, the KPI line, the steps
+    assert '<div class="header">Refund triage</div>' in card
+    assert "<b>Refund cycle time</b> this week: <b>4.2 days</b>" in card and "<b>classify</b> · ai-led" in card
+    assert page.count('<div class="ch reply">') >= 8  # the other answers the story shows, each a card
+
+
+def test_the_last_section_shows_the_owners_and_the_curators_app_home(page):
+    before, last = page.split('<h2 id="week-12"')
+    for who in ("Ana (owner, support)", "Ben (owner, refunds)", "Chloé (owner, sales)", "Dan (owner, support APAC)"):
+        assert f"<h3>App Home · {who}</h3>" in last, who
+        card = last.split(f"<h3>App Home · {who}</h3>")[1].split('<div class="ch home">')[0]
+        assert '<div class="header">Your rollout</div>' in card and "You own this playbook." in card, who
+        assert f"App Home · {who}" not in before
+    assert "<h3>App Home · Cora (curator)</h3>" in last
+    curator = last.split("<h3>App Home · Cora (curator)</h3>")[1]
+    assert '<div class="header">Waiting for your decision</div>' in curator and "support-replies v1" in curator
+
+
+def test_each_week_tells_what_people_did_among_what_the_bot_posted_in_time_order(page):
+    interleaved = 0
+    for first, section in weeks(page):
+        story = DMS.sub("", section)
+        at = times(story)
+        assert at == sorted(at), first
+        assert all(first <= t.date() < first + timedelta(days=7) for t in at), first
+        for dms in DMS.findall(section):
+            assert times(dms) == sorted(times(dms)), first
+        # an action after a bot message, or the actions would merely come first
+        if story.find('<div class="ch">') < story.rfind('<ul class="log">'):
+            interleaved += 1
+    assert interleaved >= WEEKS - 1
+
+
+def test_direct_messages_are_folded_away(page):
+    folded = DMS.findall(page)
+    assert len(folded) >= WEEKS and all(d.startswith('<details class="dms"><summary>') for d in folded)
+    assert "<details open" not in page and '<details class="dms" open' not in page
+    assert all("Direct messages · " in d for d in folded)
+    assert "Direct messages · " not in DMS.sub("", page)  # no DM card outside them
