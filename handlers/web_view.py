@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.usecases import web
+from bot.usecases.collector import collector_paused
 from bot.usecases.services import Services
 from templates.charts import guardrail_svg, kpi_svg, org_trend_svg
 from templates.pages import csv_text, render_page
@@ -59,6 +60,13 @@ class WebView:
         self.signed_in_as = signed_in_as
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # A page makes a great many short-lived objects (its charts, its HTML); without the
+        # collector's passes over everything the process holds, a playbook's page of 104
+        # weeks answers at p95 in 0.21 s, not 0.40 s (docs/architecture.md, kept for speed).
+        with collector_paused():
+            return self._answer(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == PREFIX + "/login" and method in ("GET", "HEAD"):
             return self._login(environ, start_response)

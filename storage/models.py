@@ -63,6 +63,12 @@ def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[
     )
 
 
+def _listed(table: str) -> Index:
+    """Every report of a playbook's weeks, withdrawn ones too: the web view lists each
+    with who sent it (Reports.report_log) without reading the whole table."""
+    return Index(f"ix_{table}_week", "playbook_id", "week_start", "id")
+
+
 # A channel runs at most one adoption of an origin playbook that is not retired: the
 # database holds it (migration 0015), so of concurrent adopts one wins.
 RUNS_AN_ADOPTION = text("adopted_origin_id IS NOT NULL AND status <> 'retired'")
@@ -184,7 +190,7 @@ class CheckIn(SQLModel, table=True):
 
 class KpiReading(SQLModel, table=True):
     __tablename__ = "kpi_reading"
-    __table_args__ = _counting("kpi_reading", "reported_by")
+    __table_args__ = (*_counting("kpi_reading", "reported_by"), _listed("kpi_reading"))
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -201,7 +207,7 @@ class GuardrailReading(SQLModel, table=True):
     """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
 
     __tablename__ = "guardrail_reading"
-    __table_args__ = _counting("guardrail_reading", "reported_by")
+    __table_args__ = (*_counting("guardrail_reading", "reported_by"), _listed("guardrail_reading"))
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -216,7 +222,7 @@ class GuardrailReading(SQLModel, table=True):
 
 class ExceptionReport(SQLModel, table=True):
     __tablename__ = "exception_report"
-    __table_args__ = _counting("exception_report", "reported_by", ("step_id",))
+    __table_args__ = (*_counting("exception_report", "reported_by", ("step_id",)), _listed("exception_report"))
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -234,6 +240,7 @@ class CaseCount(SQLModel, table=True):
     __tablename__ = "case_count"
     __table_args__ = (
         *_counting("case_count", "reported_by", ("step_id",)),
+        _listed("case_count"),
         CheckConstraint("cases >= 0", name="nonnegative"),
     )
 
@@ -253,6 +260,7 @@ class RubricScore(SQLModel, table=True):
     __tablename__ = "rubric_score"
     __table_args__ = (
         *_counting("rubric_score", "reported_by", ("step_id",)),
+        _listed("rubric_score"),
         CheckConstraint("score >= 0 AND score <= 1", name="range"),
     )
 
