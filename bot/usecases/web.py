@@ -149,12 +149,14 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
         weeks = _weeks_back(last, TABLE_WEEKS, first)
         pid = state.playbook.id
-        kpis = store.week_kpis([(pid, w) for w in charted])
-        guardrails = store.week_guardrails([(pid, w) for w in charted]) if state.playbook.guardrail_name else {}
-        figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week})])
+        kpis, guardrails = store.week_series(pid, charted[0], charted[-1])
         governance = Governance(store.engine)
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
         history = governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
+        # A judged week shows the numbers its verdicts were judged on; the figures are read
+        # for this week, and for any week of the window that no verdict judged (paused).
+        judged = {v.week_start for step in state.steps for v in history.states[step.id].verdicts}
+        figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
         decisions = governance.history(pid, None, 100)
         learnings = store.learnings(pid, limit=50)
         reports = Reports(store.engine)
@@ -164,27 +166,30 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
-    verdicts = {(v.week_start, step.name): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
+    verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
     for w in weeks:
-        f = figures[(p.id, w)]
+        f = figures.get((p.id, w))
+        measured = {s.name: s for s in f.steps} if f else {}
+        cells = []
+        for step in state.steps:
+            verdict, live = verdicts.get((w, step.id)), measured.get(step.name)
+            numbers: tuple[int | None, int | None, float | None] = (None, None, None)
+            if verdict is not None:  # what it was judged on
+                numbers = (verdict.numbers.cases, verdict.numbers.exceptions, verdict.numbers.rubric)
+            elif live is not None:
+                numbers = (live.cases, live.total_exceptions, live.rubric)
+            cases, exceptions, rubric = numbers
+            outcome = verdict.outcome if verdict else None
+            cells.append(dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric))
         rows.append(
             dict(
                 week=w,
                 label=_week_label(state, w),
-                kpi=f.kpi,
-                guardrail=f.guardrail,
+                kpi=kpis.get(w),
+                guardrail=guardrails.get(w),
                 guardrail_state=history.guardrail.get(p.id, {}).get(w),
-                steps=[
-                    dict(
-                        name=s.name,
-                        verdict=verdicts.get((w, s.name)),
-                        cases=s.cases,
-                        exceptions=s.total_exceptions,
-                        rubric=s.rubric,
-                    )
-                    for s in f.steps
-                ],
+                steps=cells,
             )
         )
     current = figures[(p.id, this_week)]
@@ -217,8 +222,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         ],
         charted=dict(
             labels=[_week_label(state, w) for w in charted],
-            kpi=[kpis.get((pid, w)) for w in charted],
-            guardrail=[guardrails.get((pid, w)) for w in charted],
+            kpi=[kpis.get(w) for w in charted],
+            guardrail=[guardrails.get(w) for w in charted],
         ),
         window=TABLE_WEEKS,
         this_monday=this_week,
