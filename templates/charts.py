@@ -117,6 +117,12 @@ def _weekly_svg(
     )
     for value, label, line_color, dash in lines:
         axes.axhline(value, color=line_color, linestyle=dash, linewidth=1.2, label=label)
+    # Every reference line in view (a line alone does not widen the axis), with room for the legend.
+    shown = [v for v in values if v is not None] + [line[0] for line in lines]
+    if shown:
+        low, high = min(shown), max(shown)
+        pad = (high - low) * 0.12 or abs(high) * 0.05 or 1
+        axes.set_ylim(low - pad, high + pad * 2.5)
     return _svg_of(figure, axes, labels, unit or "value")
 
 

@@ -75,7 +75,7 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
                 "/web/playbooks/support-replies",
                 ["First-response time, week by week", "14.5", "Guardrail: CSAT", "Drafts that quote", "Each report"],
             ),
-            ("/web/registry", ["Registry", "Nothing is published yet."]),
+            ("/web/registry", ["Registry", "Nothing is published yet"]),
         ):
             browser.get(site.base_url + path)
             text = browser.find_element("tag name", "body").text

@@ -11,7 +11,8 @@ import pytest
 
 from bot.app import create_app
 from bot.web import make_wsgi
-from tests.conftest import ADMIN, MEMBER, OWNER, SlackRequests, settings_for
+from tests.bot.usecases.test_governance import close_of, report_week
+from tests.conftest import ADMIN, MEMBER, OWNER, Engine, SlackRequests, settings_for
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 CURATOR = "UCURATOR1"
@@ -197,6 +198,15 @@ def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks
     clock.set(NOW + timedelta(weeks=130))
     _, _, page = fetch(view.base_url + page_of, cookie)
     assert "The charts span 104 weeks" in page
+
+
+def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engine, slack, clock):
+    report_week(view, clock, 1, draft=(40, 1, "95%"))
+    Engine(engine, slack, clock).run(close_of(1))
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
+    grid = page[page.index("Steps × weeks") : page.index("This week")]
+    judged = re.search(r'title="40 cases, 1 exceptions, rubric 95%">(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>', grid)
+    assert judged, grid
 
 
 def test_who_sees_what_follows_status(view):
