@@ -242,7 +242,7 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
 # The clock's own peak (VmHWM, per address space). getrusage's ru_maxrss would not do:
 # Linux carries it across exec, so a spawned process reports its parent's peak, which
 # here is the process that built the history.
-WEB_REQUESTS = 20  # of each page, after one to warm up
+WEB_REQUESTS = 60  # of each page, after one to warm up: with 20, one slow request decided a p95
 
 
 def _web_view(store: Store, at: datetime) -> dict:
