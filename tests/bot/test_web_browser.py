@@ -91,6 +91,16 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
             assert errors == [], errors
             if path.startswith("/web/playbooks/"):
                 assert len(browser.find_elements("css selector", "svg")) == 2, "the KPI's and the guardrail's charts"
+                # The charts fill the width and their numbers stay readable on a phone.
+                plot = browser.find_element("css selector", ".chart svg").size
+                assert plot["width"] >= width * 0.6 and plot["height"] >= 150, (width, plot)
+                sizes = browser.execute_script(
+                    "return [...document.querySelectorAll('.chart .plot span')]"
+                    ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+                )
+                assert sizes and min(sizes) >= 10, (width, sizes)
+                kpi = browser.find_element("css selector", ".chart .dot title").get_attribute("textContent")
+                assert kpi == "C1W1: 14.5 min", kpi  # a point's words on hover
                 assert browser.find_elements("css selector", "table td")
     browser.get(site.base_url + "/web/")
     browser.find_element("css selector", "form[action='/web/logout'] button").click()

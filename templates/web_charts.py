@@ -1,0 +1,144 @@
+"""The web view's charts: weekly lines in a plot that stretches to the page's width, drawn
+by templates/web/_chart.html as inline SVG with its labels as HTML text.
+
+Why not matplotlib, as the digest's PNGs are (templates/charts.py): its SVG was four
+fifths of a playbook page's time (two charts, about 100 ms each, against 300 ms for the
+page), and its text is part of the picture, so at 390 px a label shrinks to 5 px. Here
+the plot is a polyline in a box of 0..WIDTH by 0..HEIGHT that the browser stretches
+(its strokes keep their width), and the axes' numbers, the legend and each point's
+hover text are the page's own text, escaped like the rest of it. matplotlib still picks
+the axis's round numbers (MaxNLocator). docs/architecture.md, kept for speed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from matplotlib.ticker import MaxNLocator
+
+from templates import _number
+
+WIDTH, HEIGHT = 1000, 300  # the plot's own units; the page sets its size
+MARKED_POINTS = 52  # a longer series is a line without its points' dots: they would crowd it
+X_LABELS = 8  # at most, evenly spaced; the narrow layout shows every other one
+BLUE, PURPLE, RED, GREEN, GREY = "#1264a3", "#6a1b9a", "#c62828", "#2e7d32", "#9e9e9e"
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    text: str  # the hover text: "C2W3: 14.5 min"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    color: str
+    path: str  # SVG path data: one run of points per stretch without a gap
+    dots: list[Point]  # drawn as dots: every point of a short series, a lone one of any
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A horizontal line: a baseline, a target, a guardrail's bound."""
+
+    name: str
+    color: str
+    y: float
+    dashed: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float  # percent of the plot's width (x) or height from its top (y)
+    text: str
+    narrow: bool = True  # shown at a phone's width too
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str  # said to screen readers; the page's heading says it to everyone
+    unit: str
+    series: list[Series]
+    references: list[Reference]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def kpi_chart(
+    name: str, labels: list[str], values: list[float | None], baseline: float, target: float, unit: str
+) -> LineChart:
+    """The KPI week by week in its own unit, with its baseline and target."""
+    lines = [(f"baseline {baseline:g}", GREY, baseline, True), (f"target {target:g}", GREEN, target, True)]
+    return _chart(name, unit, labels, [(name, BLUE, values)], lines)
+
+
+def guardrail_chart(
+    name: str, labels: list[str], values: list[float | None], minimum: float | None, maximum: float | None, unit: str
+) -> LineChart:
+    """The guardrail week by week in its own unit, with the bound it must keep."""
+    bounds = [(word, bound) for word, bound in (("min", minimum), ("max", maximum)) if bound is not None]
+    return _chart(name, unit, labels, [(name, PURPLE, values)], [(f"{w} {b:g}", RED, b, True) for w, b in bounds])
+
+
+def org_trend_chart(labels: list[str], exceptions: list[float | None], attestation: list[float | None]) -> LineChart:
+    """The org's exception ratio and attestation rate week by week, in %, from 0 to 100."""
+    percent = [[v * 100 if v is not None else None for v in values] for values in (exceptions, attestation)]
+    series = [("exception ratio", RED, percent[0]), ("attestation rate", BLUE, percent[1])]
+    return _chart("The org's exception ratio and attestation rate", "%", labels, series, [], span=(0, 100))
+
+
+def _chart(
+    title: str,
+    unit: str,
+    labels: list[str],
+    series: list[tuple[str, str, list[float | None]]],
+    lines: list[tuple[str, str, float, bool]],
+    span: tuple[float, float] | None = None,
+) -> LineChart:
+    """Series over the weeks of `labels` and reference lines, on an axis of round numbers
+    that takes in every value and every line (or `span`)."""
+    shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
+    ticks = _round_numbers(*(span or ((min(shown), max(shown)) if shown else (0, 1))))
+    low, high = ticks[0], ticks[-1]
+
+    def y(value: float) -> float:
+        return round((high - value) / (high - low) * HEIGHT, 1)
+
+    def x(i: int) -> float:
+        return round(i * WIDTH / (len(labels) - 1), 1) if len(labels) > 1 else WIDTH / 2
+
+    drawn = []
+    for name, color, values in series:
+        path, dots, run = [], [], []
+        for i, value in enumerate([*values, None]):  # the None ends the last run
+            if value is not None:
+                run.append(Point(x(i), y(value), f"{labels[i]}: {_number(value)}{' ' + unit if unit else ''}"))
+                continue
+            if run:
+                path.append("M" + " L".join(f"{p.x} {p.y}" for p in run))
+                if len(run) == 1 or len(values) <= MARKED_POINTS:
+                    dots.extend(run)
+            run = []
+        drawn.append(Series(name, color, " ".join(path), dots))
+    every = -(-len(labels) // X_LABELS) if labels else 1  # ceiling: at most X_LABELS of them
+    x_ticks = [
+        Tick(round(x(i) / WIDTH * 100, 2), labels[i], narrow=n % 2 == 0)
+        for n, i in enumerate(range(0, len(labels), every))
+    ]
+    digits = max(1, math.ceil(-math.log10(ticks[1] - ticks[0])) + 1)  # enough to tell ticks apart
+    y_ticks = [Tick(round(y(t) / HEIGHT * 100, 2), _number(t, digits)) for t in ticks]
+    references = [Reference(name, color, y(value), dashed) for name, color, value, dashed in lines]
+    return LineChart(title, unit, drawn, references, x_ticks, y_ticks)
+
+
+def _round_numbers(low: float, high: float) -> list[float]:
+    """The axis's ticks: round numbers from at or below `low` to at or above `high`."""
+    if high - low < 1e-9:  # one value: a band around it
+        pad = abs(high) * 0.1 or 1
+        low, high = low - pad, high + pad
+    return [float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)]

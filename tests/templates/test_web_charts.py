@@ -1,0 +1,75 @@
+"""The web view's charts (templates/web_charts.py): where each week's value lands in the
+plot, what a gap does, the axis's numbers, and the chart as the page's HTML, escaped."""
+
+import re
+
+import pytest
+
+from templates.pages import _env
+from templates.web_charts import HEIGHT, MARKED_POINTS, WIDTH, X_LABELS, guardrail_chart, kpi_chart, org_trend_chart
+
+LABELS = [f"C1W{i}" for i in range(1, 5)]
+
+
+def points(path: str) -> list[list[tuple[float, float]]]:
+    """The runs of an SVG path: [(x, y), ...] per M."""
+    return [[(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+)", run)] for run in path.split("M")[1:]]
+
+
+def test_a_value_lands_where_the_axis_says_and_the_axis_takes_in_baseline_and_target():
+    chart = kpi_chart("Reply time", LABELS, [40.0, 30.0, 20.0, 14.5], baseline=42, target=15, unit="min")
+    assert [t.text for t in chart.y_ticks] == ["10", "20", "30", "40", "50"]  # round numbers, whole
+    ((first, *_, last),) = points(chart.series[0].path)
+    assert first == (0, HEIGHT * (50 - 40) / 40) and last == (WIDTH, round(HEIGHT * (50 - 14.5) / 40, 1))
+    baseline, target = chart.references
+    assert (baseline.name, baseline.y, target.name, target.y) == ("baseline 42", 60.0, "target 15", 262.5)
+    tick_20 = next(t for t in chart.y_ticks if t.text == "20")
+    assert tick_20.at == 75.0  # percent of the plot's height from its top: where 20 is drawn
+    assert [p.text for p in chart.series[0].dots] == ["C1W1: 40 min", "C1W2: 30 min", "C1W3: 20 min", "C1W4: 14.5 min"]
+
+
+def test_a_week_without_a_value_is_a_gap_and_a_lone_value_a_dot():
+    values = [4.8, None, 4.7, None] + [4.9] * MARKED_POINTS
+    labels = [f"W{i}" for i in range(len(values))]
+    chart = guardrail_chart("CSAT", labels, values, minimum=4.6, maximum=None, unit="points")
+    runs = points(chart.series[0].path)
+    assert [len(run) for run in runs] == [1, 1, MARKED_POINTS]
+    # A long series is a line without dots, but a value alone between gaps would not show without one.
+    assert [p.text for p in chart.series[0].dots] == ["W0: 4.8 points", "W2: 4.7 points"]
+    assert [r.name for r in chart.references] == ["min 4.6"]
+    assert [t.text for t in chart.y_ticks] == ["4.6", "4.7", "4.8", "4.9"]
+
+
+def test_the_weeks_are_labelled_at_most_eight_times_and_every_other_one_only_when_wide():
+    labels = [f"W{i}" for i in range(104)]
+    chart = kpi_chart("KPI", labels, [1.0] * 104, baseline=0, target=2, unit="")
+    assert 4 <= len(chart.x_ticks) <= X_LABELS and chart.x_ticks[0].text == "W0" and chart.x_ticks[0].at == 0
+    assert [t.narrow for t in chart.x_ticks][:4] == [True, False, True, False]
+    assert chart.series[0].dots == []  # 104 points: a line
+
+
+@pytest.mark.parametrize(
+    ("values", "ticks"),
+    [
+        ([7.0], ["6", "6.5", "7", "7.5", "8"]),  # one value, no lines: a band around it
+        ([1_234_567.0], ["1,100,000", "1,150,000", "1,200,000", "1,250,000", "1,300,000", "1,350,000", "1,400,000"]),
+    ],
+)
+def test_the_axis_numbers_are_distinct_and_readable(values, ticks):
+    chart = guardrail_chart("G", ["W1"], values, minimum=None, maximum=None, unit="")
+    assert [t.text for t in chart.y_ticks] == ticks
+    assert chart.series[0].dots[0].x == WIDTH / 2  # one week: in the middle
+
+
+def test_the_org_trend_runs_from_0_to_100_percent():
+    chart = org_trend_chart(["1 Jun", "8 Jun"], [0.05, None], [0.8, 0.9])
+    assert (chart.y_ticks[0].text, chart.y_ticks[-1].text) == ("0", "100")
+    assert [s.name for s in chart.series] == ["exception ratio", "attestation rate"]
+    assert [p.text for p in chart.series[1].dots] == ["1 Jun: 80 %", "8 Jun: 90 %"]
+
+
+def test_the_chart_in_the_page_escapes_what_people_named():
+    chart = kpi_chart('<script>alert("x")</script>', LABELS, [1.0, 2.0, None, 3.0], 0, 4, "<b>u</b>")
+    html = _env.from_string('{% from "web/_chart.html" import line_chart %}{{ line_chart(c) }}').render(c=chart)
+    assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html
+    assert html.count("<svg") == 1 and html.count('class="dot"') == 3 and 'aria-label="&lt;script&gt;' in html
