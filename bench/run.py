@@ -179,7 +179,12 @@ def _delivery(r: dict) -> Judged:
 
 
 WEB_PLAYBOOK_SECONDS, WEB_OVERVIEW_SECONDS = 0.3, 1  # p95 server time, 104 weeks and 1,000 playbooks
-WEB_FLAT = 1.2  # the pages with 104 weeks of history against 8
+# Flat in the history: what 96 more weeks add to a page (104 weeks against 8) at most this
+# share of its budget. Not a ratio of the two times: the pages show windows (26 weeks of
+# tables, 104 of charts) that 8 weeks only begin to fill, so the 104-week page holds
+# about twice the rows; a ratio would measure that, and would fail a page for getting
+# faster (the same added rows weigh more against a smaller fixed cost).
+WEB_FLAT = 0.2
 
 
 def _web_page(key: str, budget: float) -> Callable[[dict], Judged]:
@@ -193,13 +198,16 @@ def _web_page(key: str, budget: float) -> Callable[[dict], Judged]:
 def _web_flat(r: dict) -> Judged:
     parts = []
     ok = True
-    for key in ("web_overview_p95_seconds", "web_playbook_p95_seconds"):
+    for key, budget in (
+        ("web_overview_p95_seconds", WEB_OVERVIEW_SECONDS),
+        ("web_playbook_p95_seconds", WEB_PLAYBOOK_SECONDS),
+    ):
         long, short = _at(r, "week", "1000x104", key), _at(r, "week", "1000x8", key)
         if long is None or short is None:
             return None
-        ratio = long / short
-        ok = ok and ratio <= WEB_FLAT
-        parts.append(f"{key.split('_')[1]} {ratio:.2f}×")
+        added = long - short
+        ok = ok and added <= WEB_FLAT * budget
+        parts.append(f"{key.split('_')[1]} {added * 1000:+.0f} ms ({long / short:.2f}×)")
     return ", ".join(parts), ok
 
 
@@ -261,7 +269,11 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
             f"web view: the overview of 1,000 playbooks, p95 at most {WEB_OVERVIEW_SECONDS} s",
             _web_page("web_overview_p95_seconds", WEB_OVERVIEW_SECONDS),
         ),
-        (f"web view: both pages with 104 weeks against 8, at most {WEB_FLAT}×", _web_flat),
+        (
+            f"web view: what 96 more weeks of history add to each page, at most {WEB_FLAT:.0%} of its budget "
+            f"({WEB_FLAT * WEB_OVERVIEW_SECONDS * 1000:.0f} and {WEB_FLAT * WEB_PLAYBOOK_SECONDS * 1000:.0f} ms)",
+            _web_flat,
+        ),
     ],
     "api": [
         (f"a batch of 1,000 reports over the API stored in at most {API_BATCH_SECONDS} s", _api_batch),
