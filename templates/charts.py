@@ -23,7 +23,7 @@ LABEL_CHARACTERS = 28  # of a playbook's slug in the legend
 MAX_LINES = 12  # more lines than this is a tangle; the text digest lists every playbook
 # The plot's place in the figure, fixed: room on the left for the axis label and tick
 # labels of up to six characters at 8 pt (-9,000%), on the right for the legend (labels
-# of LABEL_CHARACTERS at 7 pt); tests/bot/test_charts.py holds every text inside.
+# of LABEL_CHARACTERS at 7 pt); tests/templates/test_charts.py holds every text inside.
 # Measuring every text to fit them (tight_layout) was a quarter of a chart's time.
 MARGINS = {"left": 0.1, "right": 0.75, "top": 0.92, "bottom": 0.08}
 

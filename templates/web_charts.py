@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from templates import _number
 
 WIDTH, HEIGHT = 1000, 300  # the plot's own units; the page sets its size
-MARKED_POINTS = 52  # a longer series is a line without its points' dots: they would crowd it
+MARKED_POINTS = 52  # a longer series is a line without visible dots (they would crowd it)
 X_LABELS = 8  # at most, evenly spaced; the narrow layout shows every other one
 BLUE, PURPLE, RED, GREEN, GREY = "#1264a3", "#6a1b9a", "#c62828", "#2e7d32", "#9e9e9e"
 
@@ -30,6 +30,7 @@ class Point:
     x: float
     y: float
     text: str  # the hover text: "C2W3: 14.5 min"
+    marked: bool  # drawn as a dot; an unmarked point is still there to hover over
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Series:
     name: str
     color: str
     path: str  # SVG path data: one run of points per stretch without a gap
-    dots: list[Point]  # drawn as dots: every point of a short series, a lone one of any
+    points: list[Point]  # marked: every point of a short series, a lone one of any
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class LineChart:
     references: list[Reference]
     x_ticks: list[Tick]
     y_ticks: list[Tick]
+    label_chars: int  # of the longest axis number: the plot's margin makes room for it
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -73,7 +75,10 @@ def kpi_chart(
     name: str, labels: list[str], values: list[float | None], baseline: float, target: float, unit: str
 ) -> LineChart:
     """The KPI week by week in its own unit, with its baseline and target."""
-    lines = [(f"baseline {baseline:g}", GREY, baseline, True), (f"target {target:g}", GREEN, target, True)]
+    lines = [
+        (f"baseline {_number(baseline)}", GREY, baseline, True),
+        (f"target {_number(target)}", GREEN, target, True),
+    ]
     return _chart(name, unit, labels, [(name, BLUE, values)], lines)
 
 
@@ -82,14 +87,17 @@ def guardrail_chart(
 ) -> LineChart:
     """The guardrail week by week in its own unit, with the bound it must keep."""
     bounds = [(word, bound) for word, bound in (("min", minimum), ("max", maximum)) if bound is not None]
-    return _chart(name, unit, labels, [(name, PURPLE, values)], [(f"{w} {b:g}", RED, b, True) for w, b in bounds])
+    lines = [(f"{word} {_number(bound)}", RED, bound, True) for word, bound in bounds]
+    return _chart(name, unit, labels, [(name, PURPLE, values)], lines)
 
 
 def org_trend_chart(labels: list[str], exceptions: list[float | None], attestation: list[float | None]) -> LineChart:
-    """The org's exception ratio and attestation rate week by week, in %, from 0 to 100."""
+    """The org's exception ratio and attestation rate week by week, in %, from 0 to 100
+    (or beyond, should a ratio pass it), to a tenth as the overview's table has them."""
     percent = [[v * 100 if v is not None else None for v in values] for values in (exceptions, attestation)]
     series = [("exception ratio", RED, percent[0]), ("attestation rate", BLUE, percent[1])]
-    return _chart("The org's exception ratio and attestation rate", "%", labels, series, [], span=(0, 100))
+    title = "The org's exception ratio and attestation rate"
+    return _chart(title, "%", labels, series, [], take_in=(0, 100), digits=1)
 
 
 def _chart(
@@ -98,12 +106,14 @@ def _chart(
     labels: list[str],
     series: list[tuple[str, str, list[float | None]]],
     lines: list[tuple[str, str, float, bool]],
-    span: tuple[float, float] | None = None,
+    take_in: tuple[float, ...] = (),
+    digits: int = 2,
 ) -> LineChart:
     """Series over the weeks of `labels` and reference lines, on an axis of round numbers
-    that takes in every value and every line (or `span`)."""
+    that takes in every value, every line and `take_in`; hover texts to `digits` places."""
     shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
-    ticks = _round_numbers(*(span or ((min(shown), max(shown)) if shown else (0, 1))))
+    shown += take_in
+    ticks = _round_numbers(*((min(shown), max(shown)) if shown else (0, 1)))
     low, high = ticks[0], ticks[-1]
 
     def y(value: float) -> float:
@@ -114,17 +124,19 @@ def _chart(
 
     drawn = []
     for name, color, values in series:
-        path, dots, run = [], [], []
+        path: list[str] = []
+        points: list[Point] = []
+        run: list[tuple[float, float, str]] = []  # x, y and hover text of the points since the last gap
         for i, value in enumerate([*values, None]):  # the None ends the last run
             if value is not None:
-                run.append(Point(x(i), y(value), f"{labels[i]}: {_number(value)}{' ' + unit if unit else ''}"))
+                run.append((x(i), y(value), f"{labels[i]}: {_number(value, digits)}{' ' + unit if unit else ''}"))
                 continue
             if run:
-                path.append("M" + " L".join(f"{p.x} {p.y}" for p in run))
-                if len(run) == 1 or len(values) <= MARKED_POINTS:
-                    dots.extend(run)
+                path.append("M" + " L".join(f"{px} {py}" for px, py, _ in run))
+                marked = len(run) == 1 or len(values) <= MARKED_POINTS
+                points.extend(Point(px, py, text, marked) for px, py, text in run)
             run = []
-        drawn.append(Series(name, color, " ".join(path), dots))
+        drawn.append(Series(name, color, " ".join(path), points))
     every = -(-len(labels) // X_LABELS) if labels else 1  # ceiling: at most X_LABELS of them
     x_ticks = [
         Tick(round(x(i) / WIDTH * 100, 2), labels[i], narrow=n % 2 == 0)
@@ -133,7 +145,7 @@ def _chart(
     digits = max(1, math.ceil(-math.log10(ticks[1] - ticks[0])) + 1)  # enough to tell ticks apart
     y_ticks = [Tick(round(y(t) / HEIGHT * 100, 2), _number(t, digits)) for t in ticks]
     references = [Reference(name, color, y(value), dashed) for name, color, value, dashed in lines]
-    return LineChart(title, unit, drawn, references, x_ticks, y_ticks)
+    return LineChart(title, unit, drawn, references, x_ticks, y_ticks, max(len(t.text) for t in y_ticks))
 
 
 def _round_numbers(low: float, high: float) -> list[float]:

@@ -99,6 +99,12 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
                     ".map(e => parseFloat(getComputedStyle(e).fontSize))"
                 )
                 assert sizes and min(sizes) >= 10, (width, sizes)
+                clipped = browser.execute_script(  # the axis's numbers fit in the chart's margin
+                    "return [...document.querySelectorAll('.chart')].flatMap(c => [...c.querySelectorAll('.y')]"
+                    ".filter(e => e.getBoundingClientRect().left < c.getBoundingClientRect().left)"
+                    ".map(e => e.textContent))"
+                )
+                assert clipped == [], (width, clipped)
                 kpi = browser.find_element("css selector", ".chart .dot title").get_attribute("textContent")
                 assert kpi == "C1W1: 14.5 min", kpi  # a point's words on hover
                 assert browser.find_elements("css selector", "table td")

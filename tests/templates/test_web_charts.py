@@ -6,9 +6,23 @@ import re
 import pytest
 
 from templates.pages import _env
-from templates.web_charts import HEIGHT, MARKED_POINTS, WIDTH, X_LABELS, guardrail_chart, kpi_chart, org_trend_chart
+from templates.web_charts import (
+    HEIGHT,
+    MARKED_POINTS,
+    WIDTH,
+    X_LABELS,
+    LineChart,
+    Point,
+    guardrail_chart,
+    kpi_chart,
+    org_trend_chart,
+)
 
 LABELS = [f"C1W{i}" for i in range(1, 5)]
+
+
+def dots(chart: LineChart, series: int = 0) -> list[Point]:
+    return [p for p in chart.series[series].points if p.marked]
 
 
 def points(path: str) -> list[list[tuple[float, float]]]:
@@ -25,7 +39,7 @@ def test_a_value_lands_where_the_axis_says_and_the_axis_takes_in_baseline_and_ta
     assert (baseline.name, baseline.y, target.name, target.y) == ("baseline 42", 60.0, "target 15", 262.5)
     tick_20 = next(t for t in chart.y_ticks if t.text == "20")
     assert tick_20.at == 75.0  # percent of the plot's height from its top: where 20 is drawn
-    assert [p.text for p in chart.series[0].dots] == ["C1W1: 40 min", "C1W2: 30 min", "C1W3: 20 min", "C1W4: 14.5 min"]
+    assert [p.text for p in dots(chart)] == ["C1W1: 40 min", "C1W2: 30 min", "C1W3: 20 min", "C1W4: 14.5 min"]
 
 
 def test_a_week_without_a_value_is_a_gap_and_a_lone_value_a_dot():
@@ -35,7 +49,9 @@ def test_a_week_without_a_value_is_a_gap_and_a_lone_value_a_dot():
     runs = points(chart.series[0].path)
     assert [len(run) for run in runs] == [1, 1, MARKED_POINTS]
     # A long series is a line without dots, but a value alone between gaps would not show without one.
-    assert [p.text for p in chart.series[0].dots] == ["W0: 4.8 points", "W2: 4.7 points"]
+    assert [p.text for p in dots(chart)] == ["W0: 4.8 points", "W2: 4.7 points"]
+    # Every point keeps its hover text, dot or not.
+    assert len(chart.series[0].points) == 2 + MARKED_POINTS and chart.series[0].points[-1].text == "W55: 4.9 points"
     assert [r.name for r in chart.references] == ["min 4.6"]
     assert [t.text for t in chart.y_ticks] == ["4.6", "4.7", "4.8", "4.9"]
 
@@ -45,7 +61,7 @@ def test_the_weeks_are_labelled_at_most_eight_times_and_every_other_one_only_whe
     chart = kpi_chart("KPI", labels, [1.0] * 104, baseline=0, target=2, unit="")
     assert 4 <= len(chart.x_ticks) <= X_LABELS and chart.x_ticks[0].text == "W0" and chart.x_ticks[0].at == 0
     assert [t.narrow for t in chart.x_ticks][:4] == [True, False, True, False]
-    assert chart.series[0].dots == []  # 104 points: a line
+    assert dots(chart) == [] and len(chart.series[0].points) == 104  # a line, every point to hover over
 
 
 @pytest.mark.parametrize(
@@ -58,14 +74,23 @@ def test_the_weeks_are_labelled_at_most_eight_times_and_every_other_one_only_whe
 def test_the_axis_numbers_are_distinct_and_readable(values, ticks):
     chart = guardrail_chart("G", ["W1"], values, minimum=None, maximum=None, unit="")
     assert [t.text for t in chart.y_ticks] == ticks
-    assert chart.series[0].dots[0].x == WIDTH / 2  # one week: in the middle
+    assert dots(chart)[0].x == WIDTH / 2  # one week: in the middle
+    assert chart.label_chars == max(len(t) for t in ticks)  # the margin's room for them
 
 
 def test_the_org_trend_runs_from_0_to_100_percent():
     chart = org_trend_chart(["1 Jun", "8 Jun"], [0.05, None], [0.8, 0.9])
     assert (chart.y_ticks[0].text, chart.y_ticks[-1].text) == ("0", "100")
     assert [s.name for s in chart.series] == ["exception ratio", "attestation rate"]
-    assert [p.text for p in chart.series[1].dots] == ["1 Jun: 80 %", "8 Jun: 90 %"]
+    assert [p.text for p in dots(chart, 1)] == ["1 Jun: 80 %", "8 Jun: 90 %"]
+    # A ratio past 100% stays on the axis, and the hover text is to a tenth, as the table's.
+    beyond = org_trend_chart(["1 Jun"], [1.2346], [None])
+    assert float(beyond.y_ticks[-1].text) >= 123.46 and dots(beyond)[0].text == "1 Jun: 123.5 %"
+
+
+def test_reference_lines_are_named_in_the_numbers_of_the_page():
+    chart = kpi_chart("Tickets", LABELS, [900_000.0], baseline=1_000_000, target=1_234_567.5, unit="")
+    assert [r.name for r in chart.references] == ["baseline 1,000,000", "target 1,234,567.5"]
 
 
 def test_the_chart_in_the_page_escapes_what_people_named():
@@ -73,3 +98,4 @@ def test_the_chart_in_the_page_escapes_what_people_named():
     html = _env.from_string('{% from "web/_chart.html" import line_chart %}{{ line_chart(c) }}').render(c=chart)
     assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html
     assert html.count("<svg") == 1 and html.count('class="dot"') == 3 and 'aria-label="&lt;script&gt;' in html
+    assert "--label-chars: 1" in html  # the axis's numbers 0 to 4
