@@ -423,9 +423,12 @@ class WeeklyReports:
         # count, in a week still open): of concurrent undos only one wins a report, and a
         # loser reads the next newest and tries again, until it wins one or none is left
         # (a week the clock closed meanwhile is no longer read). Each try commits on its
-        # own; the losers wrote nothing.
+        # own; the losers wrote nothing. On PostgreSQL the playbook's row is locked first,
+        # so concurrent undos take turns instead of all reading the same newest report
+        # and waiting on its winner, again and again (SQLite has one writer at a time).
         while row is None:
             with unit_of_work(self.engine) as s:  # records the request's key, if not yet
+                s.execute(_LOCK_PLAYBOOK, {"playbook_id": playbook_id})
                 newest = s.execute(newest_of, parameters).first()
                 if newest is None:
                     return None
