@@ -231,9 +231,10 @@ class Reports:
         """Who reported the playbook's numbers of the weeks from `since` (to `until`, if
         given), reports that still count: (reported_by, kind, how many), most first. A
         person's id or `token:<name>`."""
-        # Counted table by table, each in its reporter index's order (ix_*_reporter_counting:
-        # playbook, reporter, week, of the reports that count), so only the counts are
-        # sorted: `history` asks on every request, and a busy playbook has thousands.
+        # Counted table by table, so the union carries each table's counts rather than
+        # every report for one grouping over them all: `history` asks on every request,
+        # and a busy playbook has thousands. Each table still reads its reports of the
+        # weeks (through its week index), so the cost grows with them.
         parts = [
             select(table.c.reported_by.label("by"), literal(kind).label("kind"), func.count().label("n"))
             .where(
