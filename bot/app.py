@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,7 +83,41 @@ def create_app(
         if settings.slack_client_id and settings.slack_client_secret
         else None,
     )
-    app = RolloutApp(
+    with _bolt_blind_to_oauth_variables():
+        app = _rollout_app(settings, store, clock, services)
+    # One middleware, not one per concern: each is a step of every request.
+    app.use(_EachRequest(settings, store, clock, Guard(workspace)))
+    app.error(_listener_failed)
+    commands.register(app, services)
+    actions.register(app, services)
+    governance.register(app, services)
+    views.register(app, services)
+    home.register(app, services)
+    events.register(app, services)
+    return app
+
+
+# Sign in with Slack's credentials (the web view's, bot/slack/oidc.py). Bolt reads these two
+# itself when an App is built and, finding them, turns into a multi-workspace OAuth app
+# that looks each request's token up in an installation store and drops the bot token:
+# every command then answers "installation ... no longer available". This bot serves one
+# workspace with its bot token, so Bolt must not see them.
+OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+@contextlib.contextmanager
+def _bolt_blind_to_oauth_variables() -> Iterator[None]:
+    """While Bolt's App is built (once, at start, before any thread serves): the process
+    environment without OAUTH_VARIABLES; they are put back as they were after."""
+    hidden = {name: os.environ.pop(name) for name in OAUTH_VARIABLES if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
+def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime], services: Services) -> RolloutApp:
+    return RolloutApp(
         store=store,
         clock=clock,
         services=services,
@@ -101,16 +137,6 @@ def create_app(
         # clear message; Bolt's own check would raise a traceback in every process it starts.
         token_verification_enabled=False,
     )
-    # One middleware, not one per concern: each is a step of every request.
-    app.use(_EachRequest(settings, store, clock, Guard(workspace)))
-    app.error(_listener_failed)
-    commands.register(app, services)
-    actions.register(app, services)
-    governance.register(app, services)
-    views.register(app, services)
-    home.register(app, services)
-    events.register(app, services)
-    return app
 
 
 class _EachRequest(Middleware):
