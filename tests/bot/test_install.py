@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.bot.test_processes import _serving, env  # noqa: F401 - `env` is a fixture used here
+from tests.bot.test_processes import _procfile_web, _serving, env  # noqa: F401 - `env` is a fixture used here
 from tests.conftest import CHANNEL, MEMBER
 
 pytestmark = pytest.mark.slow  # real processes
@@ -24,7 +24,8 @@ def _get(base_url: str, path: str) -> http.client.HTTPResponse:
     return response
 
 
-def test_sign_in_with_slack_set_in_the_environment_keeps_commands_working(env, playbook, slack):  # noqa: F811
+@pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
+def test_sign_in_with_slack_set_in_the_environment_keeps_commands_working(env, playbook, slack, start):  # noqa: F811
     """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the process environment, as docs/setup.md
     says for Sign in with Slack: Bolt must not take them as an OAuth install and drop the
     bot token; the sign-in page still sends people to Slack's authorize page."""
@@ -34,7 +35,7 @@ def test_sign_in_with_slack_set_in_the_environment_keeps_commands_working(env, p
         "SLACK_CLIENT_SECRET": "client-secret",
         "ROLLOUT_WEB_URL": "http://rollout.example.com",
     }
-    server, slack_side = _serving(env, "--no-scheduler")
+    server, slack_side = start(env)
     try:
         reply = slack_side.command("help", MEMBER, CHANNEL)
         assert reply.status == 200 and "/rollout kpi" in str(reply.body), reply
