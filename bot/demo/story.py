@@ -104,7 +104,9 @@ LEARNINGS: dict[int | str, str] = {
 }
 
 # The demo plays the repository's example playbooks, so the examples are known to work.
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# bot/demo/examples is a link to examples/ in a clone, and a copy of its playbooks in an
+# installed wheel (pyproject.toml's package data).
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research")
 
 

@@ -1,0 +1,99 @@
+"""The built wheel, installed as an operator installs it: into a fresh virtual
+environment with the constraints, run from an empty folder. Everything the code reads at
+run time (templates, pages, the demo's playbooks, migrations) must ship in the package."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+pytestmark = pytest.mark.slow  # builds and installs the package
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The `bin` folder of a fresh venv holding the wheel built from this tree, with its demo extra."""
+    where = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(where / "dist"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    wheel = next((where / "dist").glob("rollout_cadence_bot-*.whl"))
+    subprocess.run([sys.executable, "-m", "venv", str(where / "venv")], check=True, timeout=120)
+    pip = [str(where / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    installed = subprocess.run(
+        [*pip, "-c", str(ROOT / "constraints.txt"), f"{wheel}[demo]"], capture_output=True, text=True, timeout=900
+    )
+    assert installed.returncode == 0, installed.stderr
+    return where / "venv" / "bin"
+
+
+def _outside_the_tree(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """An environment that cannot reach this tree: no PYTHONPATH, no .env, an empty folder."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_", "PYTHON"))}
+    return {**keep, "DATABASE_URL": f"sqlite:///{tmp_path / 'rollout.db'}", **extra}
+
+
+def test_the_demo_runs_from_the_installed_wheel(installed, tmp_path):
+    result = subprocess.run(
+        [str(installed / "rollout"), "demo", "--quiet"],
+        cwd=tmp_path,
+        env=_outside_the_tree(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "demo-output" / "rollout-demo.html").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_from_the_installed_wheel_shows_the_sign_in_page(installed, tmp_path, slack):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = _outside_the_tree(
+        tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.url
+    )
+    server = subprocess.Popen(
+        [str(installed / "rollout"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status, body = _get_when_up(port, "/web/signin")
+        assert status == 200 and "Sign in" in body, body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output and "TemplateNotFound" not in output, output
+
+
+def _get_when_up(port: int, path: str, seconds: float = 60) -> tuple[int, str]:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        except (ConnectionError, http.client.RemoteDisconnected):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
