@@ -451,3 +451,11 @@ def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store,
         "revoked" in run("token", "list").output
         and "no token 'helpdesk' in use" in run("token", "revoke", "helpdesk").output
     )
+
+
+def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine):
+    """`rollout playbook load examples/*`: the folder holds playbooks and nothing else."""
+    files = sorted(str(p) for p in (ROOT / "examples").iterdir())
+    loaded = run("playbook", "load", *files)
+    assert loaded.exit_code == 0, loaded.output
+    assert _count(engine, Playbook) == len(files)
