@@ -7,6 +7,7 @@ import json
 import logging
 import math
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -116,6 +117,16 @@ def _bolt_blind_to_oauth_variables() -> Iterator[None]:
         os.environ.update(hidden)
 
 
+def _session_secret(settings: Settings) -> str:
+    """What signs the web view's sessions: ROLLOUT_SESSION_SECRET, else the signing secret.
+    Socket Mode may have neither: then a secret of this process's own, and a sign-in lasts
+    until it restarts."""
+    if settings.rollout_session_secret or settings.slack_signing_secret:
+        return str(settings.rollout_session_secret or settings.slack_signing_secret)
+    log.info("web view: no ROLLOUT_SESSION_SECRET set; sign-ins last until this process restarts")
+    return secrets.token_hex(32)
+
+
 def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime], services: Services) -> RolloutApp:
     return RolloutApp(
         store=store,
@@ -130,6 +141,7 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
             retry_handlers=[],
         ),
         signing_secret=settings.slack_signing_secret,
+        session_secret=_session_secret(settings),
         # Listeners answer inside the acknowledgement (they only touch the database and
         # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
         process_before_response=True,
@@ -265,13 +277,15 @@ class RolloutApp(App):
         store: Store,
         clock: Callable[[], datetime],
         signing_secret: str | None,
+        session_secret: str,
         services: Services,
         **kwargs: Any,
     ):
-        super().__init__(signing_secret=signing_secret, **kwargs)
+        super().__init__(signing_secret=signing_secret or "", **kwargs)
         self.store, self.clock = store, clock
         self.services = services  # what the use cases work with: the reporting API's too (bot/web.py)
         self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
+        self.session_secret = session_secret  # signs the web view's session cookies (bot/web.py)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()

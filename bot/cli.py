@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import click
 import yaml
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from bot import logs
@@ -60,13 +59,16 @@ def cli(verbose: bool) -> None:
 def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler: bool) -> None:
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    port = port or settings.port
+    _port_free_or_exit(host, port)
     verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
-    port = port or settings.port
     _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler)
 
 
-def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock: bool) -> None:
+def _serve_gunicorn(
+    host: str, port: int, threads: int, workers: int, with_clock: bool, socket_mode: bool = False
+) -> None:
     """HTTP processes under gunicorn's master, which restarts a worker that dies. Each is
     a gthread worker that hands a request to a thread only once it is whole
     (bot/server.py), whose request threads write their own sockets: waitress,
@@ -74,20 +76,22 @@ def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock
     which queued for the interpreter lock behind the request threads (bench/RESULTS.md).
     One worker (the default): the clock and the dispatcher run in it, beside the
     requests and sharing their caches, and stop when it exits. Several: the clock is not
-    forked with them; it runs as `rollout clock`, a child of this command."""
+    forked with them; it runs as `rollout clock`, a child of this command. `socket_mode`
+    (`rollout socket`): Slack's requests come over the Socket Mode connection, which the
+    one worker opens beside its clock; its HTTP serves everything else."""
     from gunicorn.app.base import BaseApplication
 
     from bot.web import serving
 
     clock_in_worker = with_clock and workers == 1
 
-    def stop_clock(_arbiter: Any, worker: Any) -> None:  # gunicorn's worker_exit, in the worker
-        clockwork = getattr(worker.app, "clockwork", None)
-        if clockwork is not None:
-            clockwork.stop()
+    def stop_running(_arbiter: Any, worker: Any) -> None:  # gunicorn's worker_exit, in the worker
+        running = getattr(worker.app, "running", None)
+        if running is not None:
+            running.stop()
 
     class _Server(BaseApplication):
-        clockwork: Any = None  # the worker's clock (clock_in_worker), set where it runs
+        running: Any = None  # the worker's clock and Slack connection, set where they run
 
         def load_config(self) -> None:
             for key, value in dict(
@@ -99,19 +103,21 @@ def _serve_gunicorn(host: str, port: int, threads: int, workers: int, with_clock
                 graceful_timeout=10,
                 loglevel="warning",
                 accesslog=None,
-                worker_exit=stop_clock,
+                worker_exit=stop_running,
             ).items():
                 self.cfg.set(key, value)
 
         def load(self):
-            app, self.clockwork = serving(with_clock=clock_in_worker)
+            app, self.running = serving(with_clock=clock_in_worker, socket_mode=socket_mode)
             return app
 
     clock_process = None
     if with_clock and not clock_in_worker:
         clock_process = subprocess.Popen([sys.executable, "-m", "bot", "clock"])
         log.info("cadence clock and dispatcher running as process %d", clock_process.pid)
-    if workers == 1:
+    if socket_mode:
+        log.info("serving the web view, the reporting API, /healthz and /metrics on http://%s:%d/", host, port)
+    elif workers == 1:
         log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
     else:
         log.info("serving Slack requests on http://%s:%d/slack/events (%d processes)", host, port, workers)
@@ -210,48 +216,50 @@ def _first_line(payload: dict[str, Any]) -> str:
 
 @cli.command()
 @click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
-def socket(no_scheduler: bool) -> None:
-    """Run in Socket Mode (no public URL needed), with the clock and dispatcher in-process."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.app import create_app, create_clockwork, team_directory
+@click.option("--no-http", is_flag=True, help="Serve no HTTP: no web view, reporting API, /healthz or /metrics.")
+@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT, else 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True)
+def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> None:
+    """Run in Socket Mode (no public URL needed), with the clock and dispatcher in-process,
+    and the web view, reporting API, /healthz and /metrics on HTTP as `serve` has them."""
+    from bot.web import Running
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    port = port or settings.port
+    if not no_http:
+        _port_free_or_exit(host, port)
     workspace = verify_slack(settings, app_token=True)
-    # Socket Mode has no signing secret: the connection itself is authenticated.
-    settings = settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "unused"})
-    store = open_store(settings)
-    directory = team_directory(store)  # one for the listeners and the clock
-    handler = SocketModeHandler(
-        create_app(settings, store, directory=directory, workspace=workspace), settings.slack_app_token
-    )
-    clockwork = None
-    if not no_scheduler:
-        clockwork = create_clockwork(settings, store, directory=directory)
-        clockwork.start_in_background()
-        log.info("cadence clock and dispatcher running in this process")
+    if not no_http:
+        # The same server as `serve`: its one worker holds the Slack connection and the clock.
+        open_store(settings).engine.dispose()  # schema checked; the worker opens its own connections
+        _serve_gunicorn(host, port, threads=8, workers=1, with_clock=not no_scheduler, socket_mode=True)
+        return
+    running = Running.socket_mode(settings, workspace, open_store(settings), with_clock=not no_scheduler)
     stopped = threading.Event()
     # Platforms stop processes with SIGTERM: close the connection and the clock, exit 0.
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
-        handler.connect()
-    except (SlackApiError, OSError) as err:
-        if clockwork is not None:
-            clockwork.stop()
-        reason = err.response.get("error") if isinstance(err, SlackApiError) else str(err)
-        raise click.ClickException(
-            f"could not open the Socket Mode connection ({reason}): check SLACK_APP_TOKEN and that "
-            f"{settings.slack_api_url} can be reached from here, then start it again"
-        ) from None
     log.info("connected to Slack in Socket Mode; Ctrl-C to stop")
     try:
         stopped.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        handler.close()
-        if clockwork is not None:
-            clockwork.stop()
+        running.stop()
+
+
+def _port_free_or_exit(host: str, port: int) -> None:
+    """One sentence and exit 1 when something else already listens on `port`."""
+    import socket as sockets
+
+    with sockets.socket(sockets.AF_INET6 if ":" in host else sockets.AF_INET) as probe:
+        probe.setsockopt(sockets.SOL_SOCKET, sockets.SO_REUSEADDR, 1)  # as the servers bind
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({err.strerror or err}): stop what uses that port, "
+                "or choose another with --port"
+            ) from None
 
 
 @cli.group()
@@ -550,7 +558,10 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
             "pip install -c constraints.txt -e '.[demo]'"
         )
     from bot.demo.story import run
+    from bot.demo.view import LOOPBACK
 
+    if serve:
+        _port_free_or_exit(LOOPBACK, view_port)  # before the story, not after half a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     click.echo("Running a simulated rollout: 3 playbooks, 2 functions, two four-week cycles…")
     result = run(directory, say=(lambda _: None) if quiet else click.echo)

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     rollout_admins: str = ""
     rollout_timezone: str = "UTC"
     rollout_web_url: str | None = None  # the web view's public address, for /rollout web's links
+    rollout_session_secret: str | None = None  # signs the web view's sessions (default: the signing secret)
     slack_client_id: str | None = None  # "Sign in with Slack" on the web view (with the secret)
     slack_client_secret: str | None = None
     port: int = 3000

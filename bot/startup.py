@@ -107,6 +107,11 @@ def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Non
             _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
         log.warning("Slack answered %s while checking the credentials; going on", error)
     except (OSError, TimeoutError) as err:
+        if app_token:  # Socket Mode's connection is Slack's: without Slack there is nothing to serve
+            raise click.ClickException(
+                f"could not open the Socket Mode connection ({err}): check SLACK_APP_TOKEN and that "
+                f"{settings.slack_api_url} can be reached from here, then start it again"
+            ) from None
         log.warning(
             "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
         )

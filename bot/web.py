@@ -27,7 +27,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+import click
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
@@ -38,6 +40,9 @@ from storage.store import Store
 if TYPE_CHECKING:
     from bot.app import RolloutApp
     from bot.processes import Clockwork
+    from bot.settings import Settings
+    from bot.slack.members import TeamDirectory
+    from bot.slack.workspace import Workspace
 
 EVENTS_PATH = "/slack/events"
 API_PREFIX = "/api/"  # the reporting API (handlers/api.py, docs/api.md)
@@ -54,18 +59,22 @@ class Malformed(Exception):
     """A request that cannot be Slack's: answered 400 with this reason."""
 
 
-def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | None = None) -> Callable[..., Any]:
-    """The WSGI application around a Bolt app; `clock` is the current instant (tests move it)."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    if not app.signing_secret:
+def make_wsgi(
+    app: RolloutApp, store: Store, clock: Callable[[], datetime] | None = None, slack_events: bool = True
+) -> Callable[..., Any]:
+    """The WSGI application around a Bolt app; `clock` is the current instant (tests move it).
+    `slack_events`: Slack's requests arrive here (HTTP mode); in Socket Mode they come over
+    Slack's connection, and everything else is served all the same."""
+    if slack_events and not app.signing_secret:
         raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
-    verifier = SignatureVerifier(app.signing_secret)
+    slack = SlackRequestHandler(app, path=EVENTS_PATH) if slack_events else None
+    verifier = SignatureVerifier(app.signing_secret) if app.signing_secret else None
     now = clock or (lambda: datetime.now(UTC))
 
     api = Api(app.services, _api_body)
     view = WebView(
         app.services,
-        app.signing_secret,
+        app.session_secret,
         secure=(app.services.web_url or "").startswith("https://"),
         workspace_team=lambda: _team_of(app),
     )
@@ -76,7 +85,10 @@ def make_wsgi(app: RolloutApp, store: Store, clock: Callable[[], datetime] | Non
             return api(environ, start_response)
         if path == "/web" or path.startswith("/web/"):
             return view(environ, start_response)
-        if path == EVENTS_PATH:
+        if path == "/" and method in ("GET", "HEAD"):  # a person who typed the bot's address
+            start_response("303 See Other", [("Location", "/web/"), ("Content-Length", "0")])
+            return [b""]
+        if path == EVENTS_PATH and slack is not None and verifier is not None:
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])
             try:
@@ -275,21 +287,73 @@ def create() -> Callable[..., Any]:
     return serving(with_clock=False)[0]
 
 
-def serving(with_clock: bool) -> tuple[Callable[..., Any], Clockwork | None]:
+class Running:
+    """What a process runs beside its requests: the clock and the dispatcher, and in
+    Socket Mode the connection Slack's requests arrive over. Stopped when the process ends."""
+
+    def __init__(self, clockwork: Clockwork | None = None, connection: Any = None, app: RolloutApp | None = None):
+        self.clockwork, self.connection, self.app = clockwork, connection, app
+
+    @classmethod
+    def socket_mode(cls, settings: Settings, workspace: Workspace | None, store: Store, with_clock: bool) -> Running:
+        """`rollout socket`: the Bolt app on Slack's Socket Mode connection, and the clock
+        beside it sharing its team cache; the Bolt app is `self.app`."""
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.app import create_app, team_directory
+
+        directory = team_directory(store)
+        app = create_app(settings, store, directory=directory, workspace=workspace)
+        running = cls(connection=SocketModeHandler(app, settings.slack_app_token), app=app)
+        if with_clock:
+            running.start_clock(settings, store, directory)
+        try:
+            running.connection.connect()
+        except (SlackApiError, OSError) as err:
+            running.stop()
+            reason = err.response.get("error") if isinstance(err, SlackApiError) else str(err)
+            raise click.ClickException(
+                f"could not open the Socket Mode connection ({reason}): check SLACK_APP_TOKEN and that "
+                f"{settings.slack_api_url} can be reached from here, then start it again"
+            ) from None
+        log.info("connected to Slack in Socket Mode")
+        return running
+
+    def start_clock(self, settings: Settings, store: Store, directory: TeamDirectory) -> None:
+        from bot.app import create_clockwork
+
+        self.clockwork = create_clockwork(settings, store, directory=directory)
+        # A server's worker must not keep its master waiting while a long catch-up runs.
+        self.clockwork.start_in_background(wait_for_catch_up=False)
+        log.info("cadence clock and dispatcher running in this process")
+
+    def stop(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        if self.clockwork is not None:
+            self.clockwork.stop()
+
+
+def serving(with_clock: bool, socket_mode: bool = False) -> tuple[Callable[..., Any], Running]:
     """The WSGI application from the environment and, `with_clock`, the clock and the
     dispatcher started beside it in this process, sharing its team cache (the one worker
-    of `rollout serve`, which stops the clock when the worker exits)."""
-    from bot.app import create_app, create_clockwork, team_directory
+    of `rollout serve`, which stops them when the worker exits). `socket_mode`: Slack's
+    requests come over Socket Mode, opened here, and not over HTTP."""
+    from bot.app import create_app, team_directory
     from bot.startup import checked_settings, open_store, verify_slack
 
+    if socket_mode:
+        settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+        store = open_store(settings)
+        running = Running.socket_mode(settings, verify_slack(settings), store, with_clock)
+        assert running.app is not None
+        return make_wsgi(running.app, store, slack_events=False), running
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     workspace = verify_slack(settings)
     store = open_store(settings)
     directory = team_directory(store)  # one for the listeners and the clock
     app = make_wsgi(create_app(settings, store, directory=directory, workspace=workspace), store)
-    if not with_clock:
-        return app, None
-    clockwork = create_clockwork(settings, store, directory=directory)
-    clockwork.start_in_background(wait_for_catch_up=False)
-    log.info("cadence clock and dispatcher running in this process")
-    return app, clockwork
+    running = Running()
+    if with_clock:
+        running.start_clock(settings, store, directory)
+    return app, running

@@ -31,8 +31,17 @@ def env(database_url, slack):
         DATABASE_URL=database_url,
         ROLLOUT_TIMEZONE="UTC",
         PYTHONPATH=str(ROOT),
+        PORT=str(_free_port()),  # the HTTP surface beside the Slack connection
     )
     return environment
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _playbook_nudged_a_minute_ago(store) -> None:
@@ -116,3 +125,76 @@ def test_a_wrong_app_token_is_named_without_a_traceback(env, slack):
     assert result.returncode == 2
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in result.stderr and "App-Level Tokens" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def _http(env, method: str, path: str) -> tuple[int, str, dict[str, str]]:
+    """One request to the process's HTTP port, redirects not followed."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(env["PORT"]), timeout=10)
+    try:
+        connection.request(method, path, body=b"" if method == "POST" else None)
+        response = connection.getresponse()
+        return response.status, response.read().decode(), dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def _http_up(env, seconds: float = 30) -> bool:
+    def answers() -> bool:
+        try:
+            return _http(env, "GET", "/healthz")[0] == 200
+        except OSError:
+            return False
+
+    return _wait(answers, seconds)
+
+
+def test_socket_mode_serves_the_web_view_api_health_and_metrics_but_not_slack_events(env, store, slack):
+    """The README's easy trial has the whole product: everything `serve` answers over HTTP
+    but /slack/events, whose requests come over the Socket Mode connection."""
+    _playbook_nudged_a_minute_ago(store)
+    assert _wait(lambda: slack.socket_mode.connected == 0, 10)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "socket"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        assert slack.socket_mode.wait_for_connection(30), "rollout socket never connected"
+        assert _http_up(env), "no HTTP on $PORT"
+        status, body, _ = _http(env, "GET", "/healthz")
+        assert status == 200 and '"database": "ok"' in body
+        assert "rollout_requests_total" in _http(env, "GET", "/metrics")[1]
+        status, body, _ = _http(env, "GET", "/web/signin")
+        assert status == 200 and "Sign in" in body
+        status, body, _ = _http(env, "GET", "/api/v1/openapi.json")
+        assert status == 200 and '"openapi"' in body
+        assert _http(env, "GET", "/api/v1/playbooks")[0] == 401  # the API, asking for a token
+        assert _http(env, "POST", "/slack/events")[0] == 404
+        status, _, headers = _http(env, "GET", "/")
+        assert status == 303 and headers["Location"] == "/web/"
+        assert "Recorded" in str(slack.socket_mode.command("kpi support-replies 20", MEMBER, CHANNEL))
+        assert _wait(lambda: any("week 2 of cycle 1" in m["text"] for m in slack.posted(CHANNEL)), 30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert b"Traceback" not in output
+
+
+def test_socket_mode_without_http_listens_on_no_port(env, store, slack):
+    assert _wait(lambda: slack.socket_mode.connected == 0, 10)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "socket", "--no-http", "--no-scheduler"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert slack.socket_mode.wait_for_connection(30)
+        assert "/rollout kpi" in str(slack.socket_mode.command("help", MEMBER, CHANNEL))
+        assert not _http_up(env, seconds=1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output

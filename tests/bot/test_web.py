@@ -75,6 +75,18 @@ def test_healthz_and_unknown_paths(bot):
     assert bot.get("/slack/events").status == 405
 
 
+def test_the_bots_address_leads_a_browser_to_the_web_view(bot):
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(bot.base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", "/")
+    answer = connection.getresponse()
+    assert answer.status == 303 and answer.getheader("Location") == "/web/"
+    connection.close()
+
+
 def test_healthz_reports_the_clock_from_its_heartbeat(bot, store, clock):
     from bot.metrics import CLOCK
 
