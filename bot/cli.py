@@ -18,11 +18,11 @@ import yaml
 from sqlalchemy.exc import DBAPIError
 
 from bot import logs
-from bot.startup import checked_settings, open_store, settings_or_exit, verify_slack
+from bot.settings import check_log_level
+from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
 from bot.usecases import operator, tokens
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage import migrate
-from storage.db import make_engine
 from templates import plural
 
 log = logging.getLogger("rollout")
@@ -40,7 +40,11 @@ def cli(verbose: bool) -> None:
 
     New here? `rollout demo` plays a whole rollout against a Slack stand-in, with nothing
     to configure. To connect a workspace, follow docs/setup.md."""
-    logs.configure("DEBUG" if verbose else os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"))
+    try:  # the environment's level until the settings (a .env file may set it) are read
+        level = "DEBUG" if verbose else check_log_level(os.environ.get("LOG_LEVEL") or "INFO")
+    except ValueError as err:
+        raise click.ClickException(f"LOG_LEVEL {err}") from None
+    logs.configure(level, "json" if os.environ.get("LOG_FORMAT", "").lower() == "json" else "text")
 
 
 @cli.command()
@@ -270,8 +274,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Create or upgrade the schema to the latest migration."""
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = connected_engine(settings_or_exit())
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)

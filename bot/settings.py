@@ -6,8 +6,17 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cadence.definition import check_timezone
+from storage.db import check_database_url
 
 SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def check_log_level(value: str) -> str:
+    """LOG_LEVEL in capitals, or ValueError naming the levels there are."""
+    if value.upper() not in LOG_LEVELS:
+        raise ValueError(f"'{value}' is not a log level: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return value.upper()
 
 
 class Settings(BaseSettings):
@@ -31,16 +40,20 @@ class Settings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
-        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
-        return value.upper()
+        return check_log_level(value)
 
     @field_validator("log_format")
     @classmethod
     def _format(cls, value: str) -> str:
         if value.lower() not in ("text", "json"):
-            raise ValueError("use text or json")
+            raise ValueError(f"'{value}' is not a log format: use text or json")
         return value.lower()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        check_database_url(value)
+        return value
 
     @field_validator("rollout_timezone")
     @classmethod

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.settings import Settings
@@ -44,11 +46,18 @@ def settings_or_exit() -> Settings:
     try:
         settings = Settings()
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
-        raise click.ClickException(f"configuration: {problems}") from None
+        raise click.ClickException("; ".join(_problem(e) for e in err.errors())) from None
     if not click.get_current_context().find_root().params.get("verbose"):
         logs.configure(settings.log_level, settings.log_format)  # a .env file may set them
     return settings
+
+
+def _problem(error: Any) -> str:
+    """One variable's problem as a sentence: `DATABASE_URL is empty: ...`."""
+    name = ".".join(map(str, error["loc"])).upper()
+    if error["type"] == "value_error":  # our own validators' words
+        return f"{name} {error['ctx']['error']}"
+    return f"{name}: {error['msg']}"
 
 
 def checked_settings(*required: str) -> Settings:
@@ -122,13 +131,29 @@ def open_store(settings: Settings) -> Store:
     """The store, with its schema checked. The embedded SQLite database is brought up to
     date on the spot; a server database is migrated by `rollout db upgrade` (the release
     process), never behind the operator's back."""
-    engine = make_engine(settings.database_url)
+    engine = connected_engine(settings)
     if not migrate.is_current(engine):
         if engine.dialect.name == "sqlite":
             migrate.upgrade(engine)
         else:
+            current = migrate.current_revision(engine)
+            state = "the database is empty" if current is None else f"the database schema is at {current}"
             raise click.ClickException(
-                f"the database schema is at {migrate.current_revision(engine) or 'nothing'}, the code needs "
-                f"{migrate.head_revision()}: run `rollout db upgrade` first"
+                f"{state}, the code needs {migrate.head_revision()}: run `rollout db upgrade` first"
             )
     return Store(engine)
+
+
+def connected_engine(settings: Settings) -> Engine:
+    """The engine for DATABASE_URL, once the database has answered; one sentence and exit 1
+    if it never does."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as err:
+        cause = str(err.orig).strip().splitlines()[0] if err.orig is not None else type(err).__name__
+        raise click.ClickException(
+            f"could not connect to the database ({cause}): check DATABASE_URL and that the database is up"
+        ) from None
+    return engine

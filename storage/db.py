@@ -10,6 +10,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from storage import replay
@@ -22,6 +23,24 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+SUPPORTED = ("sqlite", "postgresql")
+EXAMPLE_URLS = "sqlite:///rollout.db (a file here) or postgresql://user:password@host:5432/name"
+
+
+def check_database_url(url: str) -> None:
+    """Raises ValueError, in words for whoever set DATABASE_URL, unless `url` names a
+    database of a kind this bot runs on. The URL itself is never repeated: it may hold a
+    password."""
+    if not url.strip():
+        raise ValueError(f"is empty: set it to {EXAMPLE_URLS}")
+    try:
+        backend = make_url(normalise_database_url(url)).get_backend_name()
+    except ArgumentError:
+        raise ValueError(f"is not a database URL: write it as {EXAMPLE_URLS}") from None
+    if backend not in SUPPORTED:
+        raise ValueError(f"names a {backend} database: the bot runs on SQLite and PostgreSQL, e.g. {EXAMPLE_URLS}")
 
 
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's one write lock before it fails

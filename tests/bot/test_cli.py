@@ -459,3 +459,97 @@ def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine):
     loaded = run("playbook", "load", *files)
     assert loaded.exit_code == 0, loaded.output
     assert _count(engine, Playbook) == len(files)
+
+
+def _rollout(tmp_path, *args, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env={**_clean_env(tmp_path), "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _one_sentence(result, opening: str) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {opening}"), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "opening"),
+    [
+        ("", "DATABASE_URL is empty: set it to sqlite:///"),
+        ("not a url", "DATABASE_URL is not a database URL"),
+        (
+            "mysql://bot:s3cret@db.example.com/rollout",
+            "DATABASE_URL names a mysql database: the bot runs on SQLite and PostgreSQL",
+        ),
+    ],
+    ids=["empty", "unparsable", "unsupported"],
+)
+def test_a_database_url_the_bot_cannot_use_is_one_sentence(tmp_path, url, opening):
+    result = _rollout(tmp_path, "playbook", "list", DATABASE_URL=url)
+    _one_sentence(result, opening)
+    assert "s3cret" not in result.stderr  # a URL may hold a password: it is never repeated
+
+
+def test_a_database_that_never_answers_is_said_so(tmp_path):
+    result = _rollout(tmp_path, "db", "upgrade", DATABASE_URL="postgresql://postgres@127.0.0.1:1/gone")
+    _one_sentence(result, "could not connect to the database (")
+
+
+def test_an_unknown_log_level_is_one_sentence(tmp_path):
+    _one_sentence(_rollout(tmp_path, "playbook", "list", LOG_LEVEL="LOUD"), "LOG_LEVEL 'LOUD' is not a log level")
+
+
+def test_a_server_database_not_yet_migrated_says_it_is_empty(postgres_url, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    server = postgres_url.rsplit("/", 1)[0]
+    admin = create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+    name = f"rollout_empty_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        result = _rollout(tmp_path, "playbook", "list", DATABASE_URL=f"{server}/{name}")
+        _one_sentence(result, "the database is empty, the code needs ")
+        assert "run `rollout db upgrade` first" in result.stderr
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("serve",), ("socket",), ("demo", "--serve", "--port", "{port}")],
+    ids=["serve", "socket", "demo-serve"],
+)
+def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
+    import socket
+    import time
+
+    from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = _rollout(
+            tmp_path,
+            *[a.format(port=port) for a in args],
+            *(("--host", "127.0.0.1", "--port", str(port)) if args[0] != "demo" else ()),
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_APP_TOKEN=slack.app_token,
+            SLACK_API_URL=slack.url,
+        )
+    _one_sentence(result, f"cannot listen on 127.0.0.1:{port}")
+    assert "Running a simulated rollout" not in result.stdout  # the demo checks before it simulates
+    assert time.monotonic() - started < 20

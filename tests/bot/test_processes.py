@@ -334,7 +334,7 @@ def test_tick_with_the_database_gone_says_so_in_one_sentence(env, database_url):
     result = rollout({**env, "DATABASE_URL": gone}, "tick")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
-    assert result.stderr.strip().splitlines()[-1].startswith("Error: the database stopped answering")
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: could not connect to the database")
 
 
 def test_socket_mode_with_slack_unreachable_says_so_in_one_sentence(env):
