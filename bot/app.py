@@ -23,8 +23,9 @@ from bot.slack.client import REQUEST_BUDGET, RolloutWebClient, clock_client, req
 from bot.slack.dispatch import Dispatcher, Pacer
 from bot.slack.members import TeamDirectory
 from bot.slack.oidc import SlackSignIn
-from bot.slack.workspace import Guard, Workspace
+from bot.slack.workspace import Guard, Unverified, Workspace
 from bot.usecases import life, people
+from bot.usecases.events import slack_access_verified
 from bot.usecases.services import Services
 from bot.usecases.tick import Cadence
 from cadence import keys as work_keys
@@ -68,7 +69,7 @@ def create_app(
     store: Store,
     clock: Callable[[], datetime] = utc_now,
     directory: TeamDirectory | None = None,
-    workspace: Workspace | None = None,
+    workspace: Workspace | Unverified | None = None,
 ) -> RolloutApp:
     """The Bolt app. `workspace`: whom the token belongs to, as Slack said at start
     (bot/startup.py verify_slack); if Slack did not answer then, it is asked at the first request."""
@@ -86,8 +87,12 @@ def create_app(
     )
     with _bolt_blind_to_oauth_variables():
         app = _rollout_app(settings, store, clock, services)
+    # Slack accepting the token, at start or later, ends a hold a refusal left in the database.
+    app.guard = Guard(workspace, on_verified=lambda: slack_access_verified(services))
+    if isinstance(workspace, Workspace):
+        slack_access_verified(services)
     # One middleware, not one per concern: each is a step of every request.
-    app.use(_EachRequest(settings, store, clock, Guard(workspace)))
+    app.use(_EachRequest(settings, store, clock, app.guard))
     app.error(_listener_failed)
     commands.register(app, services)
     actions.register(app, services)
@@ -286,6 +291,7 @@ class RolloutApp(App):
         self.services = services  # what the use cases work with: the reporting API's too (bot/web.py)
         self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
         self.session_secret = session_secret  # signs the web view's session cookies (bot/web.py)
+        self.guard = Guard()  # whose requests it serves: set by create_app, asked by /healthz too
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()

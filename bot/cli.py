@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.settings import check_log_level
+from bot.slack.workspace import Unverified, Workspace
 from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
 from bot.usecases import operator, tokens
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
@@ -65,13 +66,19 @@ def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler:
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     port = port or settings.port
     _port_free_or_exit(host, port)
-    verify_slack(settings)
+    known = verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
-    _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler)
+    _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler, known=known)
 
 
 def _serve_gunicorn(
-    host: str, port: int, threads: int, workers: int, with_clock: bool, socket_mode: bool = False
+    host: str,
+    port: int,
+    threads: int,
+    workers: int,
+    with_clock: bool,
+    socket_mode: bool = False,
+    known: Workspace | Unverified | None = None,
 ) -> None:
     """HTTP processes under gunicorn's master, which restarts a worker that dies. Each is
     a gthread worker that hands a request to a thread only once it is whole
@@ -82,7 +89,8 @@ def _serve_gunicorn(
     requests and sharing their caches, and stop when it exits. Several: the clock is not
     forked with them; it runs as `rollout clock`, a child of this command. `socket_mode`
     (`rollout socket`): Slack's requests come over the Socket Mode connection, which the
-    one worker opens beside its clock; its HTTP serves everything else."""
+    one worker opens beside its clock; its HTTP serves everything else. `known`: what this
+    command learned of the token, handed to the workers rather than asked again."""
     from gunicorn.app.base import BaseApplication
 
     from bot.web import serving
@@ -112,7 +120,7 @@ def _serve_gunicorn(
                 self.cfg.set(key, value)
 
         def load(self):
-            app, self.running = serving(with_clock=clock_in_worker, socket_mode=socket_mode)
+            app, self.running = serving(with_clock=clock_in_worker, socket_mode=socket_mode, known=known)
             return app
 
     clock_process = None
@@ -236,7 +244,9 @@ def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> No
     if not no_http:
         # The same server as `serve`: its one worker holds the Slack connection and the clock.
         open_store(settings).engine.dispose()  # schema checked; the worker opens its own connections
-        _serve_gunicorn(host, port, threads=8, workers=1, with_clock=not no_scheduler, socket_mode=True)
+        _serve_gunicorn(
+            host, port, threads=8, workers=1, with_clock=not no_scheduler, socket_mode=True, known=workspace
+        )
         return
     running = Running.socket_mode(settings, workspace, open_store(settings), with_clock=not no_scheduler)
     stopped = threading.Event()
@@ -443,12 +453,12 @@ def token_list() -> None:
         click.echo("No tokens yet: rollout token create --name NAME --playbook SLUG")
     for row in rows:
         scope = "all playbooks" if row.playbooks is None else ", ".join(row.playbooks)
-        used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never used"
+        used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
         state = f"revoked {row.revoked_at.isoformat(timespec='minutes')}" if row.revoked_at else "in use"
         kinds = ", ".join(row.kinds) or "no reports"
         click.echo(
             f"{row.name}  {state}  {kinds} on {scope}{' + read' if row.can_read else ''}  "
-            f"created {row.created_at.isoformat(timespec='minutes')}  last used {used}"
+            f"created {row.created_at.isoformat(timespec='minutes')}  last used: {used}"
         )
 
 

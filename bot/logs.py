@@ -45,6 +45,18 @@ class _Json(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class _SaidByTheCaller(logging.Filter):
+    """slack_sdk logs an ERROR for every request that could not reach Slack, then raises;
+    whoever called says what it means (once, at the level it deserves): this line goes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to send a request to Slack API server")
+
+
+_SLACK_CLIENT = logging.getLogger("slack_sdk.web.base_client")
+_SLACK_CLIENT.addFilter(_SaidByTheCaller())
+
+
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(_Safe())
@@ -56,5 +68,7 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # Alembic says which migrations it considered on every start; only its warnings matter.
-    logging.getLogger("alembic").setLevel(logging.WARNING if root.level > logging.DEBUG else logging.DEBUG)
+    # Alembic says which migrations it considered on every start, and APScheduler that it
+    # ran the tick, every minute: only their warnings matter, but when debugging.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.WARNING if root.level > logging.DEBUG else logging.DEBUG)

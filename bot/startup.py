@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import click
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.settings import Settings
-from bot.slack.workspace import Workspace
+from bot.slack.workspace import Unverified, Workspace
 from storage import migrate
 from storage.db import make_engine
 from storage.store import Store
@@ -94,11 +95,12 @@ def _refused(variable: str, error: str) -> NoReturn:
     sys.exit(2)
 
 
-def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | None:
+def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Unverified:
     """Ask Slack whether the tokens work before serving anything, so a wrong or revoked
     token ends in one sentence and exit code 2, not in a traceback at the first request.
     Returns the workspace and app the token belongs to, the only ones the bot serves.
-    Slack being unreachable is only a warning (None: the first request asks again)."""
+    Slack being unreachable is only a warning (Unverified: the first request asks again),
+    but for Socket Mode, whose requests come over Slack's own connection."""
     from bot.slack.client import clock_client
     from bot.slack.workspace import identify
 
@@ -115,6 +117,7 @@ def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Non
             opening = app_token and err.response.api_url.endswith("apps.connections.open")
             _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
         log.warning("Slack answered %s while checking the credentials; going on", error)
+        return Unverified(f"Slack answered {error}", datetime.now(UTC))
     except (OSError, TimeoutError) as err:
         if app_token:  # Socket Mode's connection is Slack's: without Slack there is nothing to serve
             raise click.ClickException(
@@ -124,7 +127,7 @@ def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Non
         log.warning(
             "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
         )
-    return None
+    return Unverified("unreachable", datetime.now(UTC))
 
 
 def open_store(settings: Settings) -> Store:

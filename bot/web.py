@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from bot.processes import Clockwork
     from bot.settings import Settings
     from bot.slack.members import TeamDirectory
-    from bot.slack.workspace import Workspace
+    from bot.slack.workspace import Unverified, Workspace
 
 EVENTS_PATH = "/slack/events"
 API_PREFIX = "/api/"  # the reporting API (handlers/api.py, docs/api.md)
@@ -119,9 +119,8 @@ def make_wsgi(
             answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
             if ok:  # the clock may run in another process: its heartbeat is in the database
                 answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
-                lost = store.slack_access_lost()
-                answer["slack"] = "ok" if lost is None else f"token refused ({lost[0]}) since {lost[1].isoformat()}"
-                ok = answer["ok"] = lost is None
+                answer["slack"], ok = _slack_state(app, store)
+                answer["ok"] = ok
             return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
         if path == "/metrics" and method in ("GET", "HEAD"):
             try:
@@ -141,12 +140,24 @@ class _TooLarge(Exception):
 
 
 def _team_of(app: RolloutApp) -> str | None:
-    """The bot's workspace, as Slack says (auth.test): whose people may sign in with Slack."""
-    try:
-        return str(app.client.auth_test()["team_id"])
-    except Exception:  # noqa: BLE001 - Slack unreachable or refusing: nobody signs in with Slack now
-        log.warning("web: Slack did not say which workspace the bot is in")
-        return None
+    """The bot's workspace, as Slack said (auth.test): whose people may sign in with Slack."""
+    workspace = app.guard.workspace(app.client)
+    return workspace.team_id if workspace is not None else None
+
+
+def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
+    """/healthz's word on Slack, and whether it is healthy. Slack refusing the token (a
+    hold in the database, any process may have heard it) is unhealthy: 503. A token this
+    process could not yet verify because Slack is down is said as such, healthy all the
+    same, so an outage of Slack's does not take web processes out of rotation."""
+    verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
+    lost = store.slack_access_lost()
+    if lost is not None:
+        return f"token refused ({lost[0]}) since {lost[1].isoformat()}", False
+    unverified = app.guard.unverified
+    if verified or unverified is None:
+        return "ok", True
+    return f"not verified ({unverified.why} since {unverified.since.isoformat(timespec='seconds')})", True
 
 
 def _api_body(environ: dict[str, Any]) -> bytes:
@@ -295,7 +306,9 @@ class Running:
         self.clockwork, self.connection, self.app = clockwork, connection, app
 
     @classmethod
-    def socket_mode(cls, settings: Settings, workspace: Workspace | None, store: Store, with_clock: bool) -> Running:
+    def socket_mode(
+        cls, settings: Settings, workspace: Workspace | Unverified, store: Store, with_clock: bool
+    ) -> Running:
         """`rollout socket`: the Bolt app on Slack's Socket Mode connection, and the clock
         beside it sharing its team cache; the Bolt app is `self.app`."""
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -334,25 +347,26 @@ class Running:
             self.clockwork.stop()
 
 
-def serving(with_clock: bool, socket_mode: bool = False) -> tuple[Callable[..., Any], Running]:
+def serving(
+    with_clock: bool, socket_mode: bool = False, known: Workspace | Unverified | None = None
+) -> tuple[Callable[..., Any], Running]:
     """The WSGI application from the environment and, `with_clock`, the clock and the
     dispatcher started beside it in this process, sharing its team cache (the one worker
     of `rollout serve`, which stops them when the worker exits). `socket_mode`: Slack's
-    requests come over Socket Mode, opened here, and not over HTTP."""
+    requests come over Socket Mode, opened here, and not over HTTP. `known`: what the
+    command that started this worker learned of the token (None: ask Slack here)."""
     from bot.app import create_app, team_directory
     from bot.startup import checked_settings, open_store, verify_slack
 
+    settings = checked_settings("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
+    known = known or verify_slack(settings)
+    store = open_store(settings)
     if socket_mode:
-        settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-        store = open_store(settings)
-        running = Running.socket_mode(settings, verify_slack(settings), store, with_clock)
+        running = Running.socket_mode(settings, known, store, with_clock)
         assert running.app is not None
         return make_wsgi(running.app, store, slack_events=False), running
-    settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    workspace = verify_slack(settings)
-    store = open_store(settings)
     directory = team_directory(store)  # one for the listeners and the clock
-    app = make_wsgi(create_app(settings, store, directory=directory, workspace=workspace), store)
+    app = make_wsgi(create_app(settings, store, directory=directory, workspace=known), store)
     running = Running()
     if with_clock:
         running.start_clock(settings, store, directory)

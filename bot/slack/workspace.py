@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -39,6 +41,15 @@ class Workspace:
         return None
 
 
+@dataclass(frozen=True)
+class Unverified:
+    """Slack could not say whose the token is: unreachable, or an answer that is neither
+    yes nor a refusal (a refusal ends the process at start, bot/startup.py)."""
+
+    why: str  # "unreachable", or "Slack answered <error>"
+    since: datetime
+
+
 def identify(client: WebClient) -> Workspace:
     """Ask Slack whom the bot token belongs to (auth.test; the app from bots.info when
     auth.test does not name it). Raises SlackApiError, or OSError when Slack is unreachable."""
@@ -59,21 +70,39 @@ def identify(client: WebClient) -> Workspace:
 
 class Guard:
     """The workspace, known from the start or learned at the first request that needs it
-    (when Slack did not answer at start). Until it is known, nothing is let through."""
+    (when Slack did not answer at start). Until it is known, nothing is let through, and
+    `unverified` says why. `on_verified` runs once Slack has accepted the token, here or
+    at start: a token Slack accepts ends a hold that a refusal left (bot/app.py)."""
 
-    def __init__(self, workspace: Workspace | None = None):
-        self._workspace = workspace
+    def __init__(self, known: Workspace | Unverified | None = None, on_verified: Callable[[], None] | None = None):
+        self._workspace = known if isinstance(known, Workspace) else None
+        self.unverified = known if isinstance(known, Unverified) else None  # as the start found it, if it did
+        self._on_verified = on_verified
         self._lock = threading.Lock()
 
     def workspace(self, client: WebClient) -> Workspace | None:
         if self._workspace is None:
             with self._lock:
                 if self._workspace is None:
-                    try:
-                        self._workspace = identify(client)
-                    except (SlackApiError, OSError, TimeoutError) as err:
-                        log.warning("could not ask Slack which workspace the token belongs to: %s", type(err).__name__)
+                    self._identify(client)
         return self._workspace
+
+    def _identify(self, client: WebClient) -> None:
+        try:
+            self._workspace = identify(client)
+        except SlackApiError as err:
+            self._failed(f"Slack answered {err.response.get('error') or err.response.status_code}")
+        except (OSError, TimeoutError) as err:
+            self._failed("unreachable", type(err).__name__)
+        else:
+            self.unverified = None
+            if self._on_verified is not None:
+                self._on_verified()
+
+    def _failed(self, why: str, detail: str = "") -> None:
+        if self.unverified is None or self.unverified.why != why:  # said once, not at every request
+            log.warning("could not ask Slack which workspace the token belongs to: %s", detail or why)
+            self.unverified = Unverified(why, datetime.now(UTC))
 
 
 def _flag(value: Any) -> bool:

@@ -29,6 +29,14 @@ def slack_access_lost(services: Services, reason: str) -> None:
         )
 
 
+def slack_access_verified(services: Services) -> None:
+    """Slack has just accepted the bot's token (a process starting, or learning its
+    workspace): a hold left by an earlier refusal ends here, and /healthz says ok at once,
+    not only once a dispatcher has probed again."""
+    if services.store.regain_slack_access():
+        log.warning("Slack accepts the bot's token again: the hold on delivery is lifted")
+
+
 def person_changed(services: Services, user: dict[str, Any]) -> None:
     """Slack's `user_change`: a deactivated account gets nothing more (people.person_gone),
     a reactivated one is written to again."""

@@ -439,6 +439,7 @@ def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store,
     assert token.startswith("rcb_") and len(token) > 40
     listed = run("token", "list").output
     assert "helpdesk  in use  kpi, cases on support-replies" in listed and token not in listed
+    assert listed.rstrip().endswith("last used: never")
     with Session(engine) as s:
         assert token not in json.dumps([r.model_dump(mode="json") for r in s.exec(select(Decision))])
     assert "give --playbook SLUG" in run("token", "create", "--name", "x").output

@@ -3,12 +3,17 @@ docs tell them to set, against the Slack stand-in (issue 39's install items)."""
 
 import http.client
 import signal
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.bot.test_processes import _procfile_web, _serving, env  # noqa: F401 - `env` is a fixture used here
 from tests.conftest import CHANNEL, MEMBER
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -51,3 +56,68 @@ def test_sign_in_with_slack_set_in_the_environment_keeps_commands_working(env, p
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert "installation" not in output.lower(), output
+
+
+def test_a_process_that_verifies_the_token_at_start_lifts_the_hold_a_refusal_left(env, store, slack):  # noqa: F811
+    """The app was reinstalled after its token was revoked: a web process started with the
+    new token (auth.test ok) answers healthy at once, even without a clock to probe Slack."""
+    from datetime import UTC, datetime
+
+    store.lose_slack_access("token_revoked", datetime(2026, 11, 1, tzinfo=UTC))
+    server, slack_side = _serving(env, "--no-scheduler")
+    try:
+        health = slack_side.get("/healthz")
+        assert health.status == 200 and health.body["slack"] == "ok", health
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    assert store.slack_access_lost() is None
+
+
+def test_healthz_with_slack_unreachable_says_the_token_is_not_verified(env, store):  # noqa: F811
+    from bot.demo.standin import SlackRequests
+    from tests.bot.test_processes import _free_port, _wait_until_healthy
+    from tests.conftest import SIGNING_SECRET
+
+    port = _free_port()
+    env = {**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-scheduler"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+        _wait_until_healthy(slack_side)
+        health = slack_side.get("/healthz")
+        assert health.status == 200, health  # Slack's outage does not take the process out of rotation
+        assert health.body["slack"].startswith("not verified (unreachable since 20"), health
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output
+    unreachable = [line for line in output.splitlines() if "reach" in line.lower()]
+    assert len(unreachable) == 1 and " ERROR " not in unreachable[0], output  # said once, as a warning
+
+
+def test_the_clock_says_nothing_at_info_every_minute(env, playbook, slack):  # noqa: F811
+    """A quiet log: the scheduler's per-minute lines are for debugging only."""
+    import time
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(3)  # the first tick runs at once
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "apscheduler" not in output, output
