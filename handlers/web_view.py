@@ -1,7 +1,9 @@
-"""The web view over HTTP (`/web/...`): sign-in by the one-time link of `/rollout web`, a
-signed session cookie (itsdangerous; HttpOnly, SameSite=Lax, Secure over https, 12
-hours), and the pages, server-rendered, with no script and nothing loaded from another
-address. Without a session every page redirects to sign-in and shows nothing."""
+"""The web view over HTTP (`/web/...`): sign-in by the one-time link of `/rollout web` or
+with Slack, a session cookie (itsdangerous-signed, carrying the id of a session the
+database keeps; HttpOnly, SameSite=Lax, Secure over https, 12 hours), sign-out (which
+ends the session on the server), and the pages, server-rendered, with no script and
+nothing loaded from another address. Without a session every page redirects to sign-in
+and shows nothing."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/web"
 COOKIE = "rollout_session"
 STATE_COOKIE = "rollout_oidc_state"
-SESSION_SECONDS = 12 * 3600
+SESSION_SECONDS = int(web.SESSION.total_seconds())
 StartResponse = Callable[..., Any]
 # Every page: no script may run, nothing loads from elsewhere, no other site frames it,
 # and the sign-in link's token never leaves in a Referer.
@@ -69,7 +71,7 @@ class WebView:
         if path == PREFIX + "/oidc/callback" and method in ("GET", "HEAD"):
             return self._oidc_callback(environ, start_response)
         if path == PREFIX + "/logout" and method == "POST":
-            return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
+            return self._sign_out(environ, start_response)
         if method not in ("GET", "HEAD"):
             return _page(start_response, "405 Method Not Allowed", "GET only", "text/plain", [("Allow", "GET")])
         viewer = self._viewer(environ)
@@ -136,8 +138,16 @@ class WebView:
         return self._signed_in(start_response, viewer)
 
     def _signed_in(self, start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
-        session = self.sessions.dumps({"u": viewer.user_id})
+        session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
         return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
+
+    def _sign_out(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Ends this browser's session on the server: its cookie, and any copy of it,
+        signs nobody in from now on."""
+        session_id = self._session_id(environ, max_age=None)  # an expired one is ended too
+        if session_id is not None:
+            web.end_session(self.services, session_id)
+        return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
 
     def _signin_page(self, start_response: StartResponse, status: str, problem: str | None) -> Iterable[bytes]:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
@@ -190,15 +200,22 @@ class WebView:
     def _viewer(self, environ: dict[str, Any]) -> web.Viewer | None:
         if self.signed_in_as is not None:
             return web.Viewer(self.signed_in_as)
+        session_id = self._session_id(environ)
+        return web.session_viewer(self.services, session_id) if session_id is not None else None
+
+    def _session_id(self, environ: dict[str, Any], max_age: int | None = SESSION_SECONDS) -> str | None:
+        """The session id the cookie carries, if the view signed it (and, with `max_age`,
+        within that many seconds: a stale cookie is turned away without a database read;
+        whether the session still lives is the database's to say)."""
         value = self._cookie_value(environ, COOKIE)
         if value is None:
             return None
         try:
-            data = self.sessions.loads(value, max_age=SESSION_SECONDS)
+            data = self.sessions.loads(value, max_age=max_age)
         except BadSignature:  # includes an expired one
             return None
-        user = data.get("u") if isinstance(data, dict) else None
-        return web.Viewer(user) if isinstance(user, str) else None
+        session_id = data.get("s") if isinstance(data, dict) else None
+        return session_id if isinstance(session_id, str) else None
 
     def _cookie(self, value: str, max_age: int) -> str:
         parts = [f"{COOKIE}={value}", f"Path={PREFIX}/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]

@@ -20,6 +20,7 @@ from storage.reports import Reports
 from storage.store import PlaybookState
 
 LINK_VALID = timedelta(minutes=10)
+SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
 TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks
 CHART_WEEKS = 104  # a playbook page's charts: two years of weeks, from its first cycle on
 TABLE_WEEKS = 26  # its tables and grid: half a year at a time, earlier ones a page back
@@ -57,6 +58,28 @@ def sign_in_with_slack(services: Services, code: str, redirect_uri: str, workspa
     if identity is None or workspace_team is None or identity[1] != workspace_team:
         return None
     return Viewer(identity[0])
+
+
+def start_session(services: Services, viewer: Viewer) -> str:
+    """A session for `viewer`, of 12 hours: its id, for the cookie (only its hash is kept)."""
+    session_id = secrets.token_urlsafe(32)
+    now = services.clock()
+    services.store.add_web_session(_hash(session_id), viewer.user_id, now, now + SESSION)
+    return session_id
+
+
+def session_viewer(services: Services, session_id: str) -> Viewer | None:
+    """Who the session signs in, if it has neither ended (sign-out) nor expired."""
+    if not session_id or len(session_id) > 100:
+        return None
+    user_id = services.store.web_session_user(_hash(session_id), services.clock())
+    return Viewer(user_id) if user_id else None
+
+
+def end_session(services: Services, session_id: str) -> None:
+    """Sign-out: the session signs nobody in from now on, whoever holds its cookie."""
+    if session_id and len(session_id) <= 100:
+        services.store.end_web_session(_hash(session_id))
 
 
 def _hash(token: str) -> str:

@@ -1,6 +1,7 @@
 """The web view over HTTP, on SQLite and PostgreSQL: the one-time link of /rollout web,
-the session cookie and its attributes, redirects without a session, the pages and their
-CSV, and who sees what (as /rollout status)."""
+the session cookie and its attributes, sign-out (which ends the session on the server),
+redirects without a session, the pages and their CSV, and who sees what (as /rollout
+status)."""
 
 import re
 import urllib.error
@@ -8,6 +9,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from bot.app import create_app
 from bot.web import make_wsgi
@@ -26,8 +28,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(_NoRedirects)
 
 
-def fetch(url, cookie=None, method="GET"):
-    request = urllib.request.Request(url, method=method, headers={"Cookie": cookie} if cookie else {})
+def fetch(url, cookie=None, method="GET", headers=None):
+    sent = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, method=method, headers={**sent, **(headers or {})})
     try:
         with OPENER.open(request, timeout=10) as response:
             return response.status, response.headers, response.read().decode()
@@ -62,6 +65,14 @@ def signed_in(view, user):
     return headers["Set-Cookie"].split(";")[0]
 
 
+# What a browser sends with the form of the Sign out button of a page at the view's address.
+OWN_PAGE = {"Origin": "https://rollout.example.com"}
+
+
+def sign_out(view, cookie, headers=OWN_PAGE):
+    return fetch(view.base_url + "/web/logout", cookie=cookie, method="POST", headers=headers)
+
+
 def test_without_a_session_every_page_redirects_to_sign_in_and_shows_nothing(view):
     for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
         status, headers, body = fetch(view.base_url + path)
@@ -87,8 +98,49 @@ def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):
     late = link_of(view, MEMBER)
     clock.set(NOW + timedelta(minutes=11))
     assert fetch(late)[0] == 403
-    status, headers, _ = fetch(view.base_url + "/web/logout", cookie=cookie.split(";")[0], method="POST")
+    status, headers, _ = sign_out(view, cookie.split(";")[0])
     assert status == 303 and "Max-Age=0" in headers["Set-Cookie"]
+
+
+def test_sign_out_ends_the_session_on_the_server(view):
+    cookie = signed_in(view, MEMBER)
+    elsewhere = signed_in(view, MEMBER)  # the same person in another browser
+    copied = cookie  # a copy taken before sign-out: another machine, a proxy's log
+    assert fetch(view.base_url + "/web/", cookie)[0] == 200
+    status, headers, _ = sign_out(view, cookie)
+    assert (status, headers["Location"]) == (303, "/web/signin") and "Max-Age=0" in headers["Set-Cookie"]
+    for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
+        status, headers, body = fetch(view.base_url + path, copied)
+        assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
+    assert fetch(view.base_url + "/web/", elsewhere)[0] == 200  # sign-out ends this browser's session only
+    again = signed_in(view, MEMBER)
+    status, _, page = fetch(view.base_url + "/web/", again)
+    assert status == 200 and "Support reply drafting" in page
+    assert fetch(view.base_url + "/web/", copied)[0] == 303
+
+
+def test_a_session_lasts_12_hours(view, clock):
+    cookie = signed_in(view, MEMBER)
+    clock.advance(hours=11, minutes=59)
+    assert fetch(view.base_url + "/web/", cookie)[0] == 200
+    clock.advance(minutes=1)
+    status, headers, body = fetch(view.base_url + "/web/", cookie)
+    assert (status, headers["Location"], body) == (303, "/web/signin", "")
+
+
+def sessions_kept(engine):
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM web_session")).scalar_one()
+
+
+def test_ended_sessions_leave_no_row_behind(view, engine, clock):
+    ended = signed_in(view, MEMBER)
+    sign_out(view, ended)
+    signed_in(view, OWNER)
+    assert sessions_kept(engine) == 1
+    clock.advance(hours=12)
+    signed_in(view, MEMBER)  # a sign-in deletes the sessions that have expired
+    assert sessions_kept(engine) == 1
 
 
 def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
@@ -173,8 +225,8 @@ def test_the_kpi_and_the_guardrail_are_charted_in_their_units_with_the_guardrail
 
 
 def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks(view, clock):
-    cookie = signed_in(view, MEMBER)
     clock.set(NOW + timedelta(weeks=60))  # Monday 2028-01-10 is the 61st week from the first cycle
+    cookie = signed_in(view, MEMBER)
     page_of = "/web/playbooks/support-replies"
     _, _, page = fetch(view.base_url + page_of, cookie)
     assert "The charts span 61 weeks from the first cycle" in page and ">C16W1<" in page
@@ -196,7 +248,7 @@ def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks
         status, _, page = fetch(view.base_url + page_of + odd, cookie)
         assert status == 200 and f"Weeks {weeks}" in page, odd
     clock.set(NOW + timedelta(weeks=130))
-    _, _, page = fetch(view.base_url + page_of, cookie)
+    _, _, page = fetch(view.base_url + page_of, signed_in(view, MEMBER))  # sessions last 12 hours
     assert "The charts span 104 weeks" in page
 
 
