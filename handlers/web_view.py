@@ -1,9 +1,9 @@
 """The web view over HTTP (`/web/...`): sign-in by the one-time link of `/rollout web` or
 with Slack, a session cookie (itsdangerous-signed, carrying the id of a session the
 database keeps; HttpOnly, SameSite=Lax, Secure over https, 12 hours), sign-out (which
-ends the session on the server), and the pages, server-rendered, with no script and
-nothing loaded from another address. Without a session every page redirects to sign-in
-and shows nothing."""
+ends the session on the server, and only from the view's own pages), and the pages,
+server-rendered, with no script and nothing loaded from another address. Without a
+session every page redirects to sign-in and shows nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -31,14 +31,16 @@ STATE_COOKIE = "rollout_oidc_state"
 SESSION_SECONDS = int(web.SESSION.total_seconds())
 StartResponse = Callable[..., Any]
 # Every page: no script may run, nothing loads from elsewhere, no other site frames it,
-# and the sign-in link's token never leaves in a Referer.
+# and the sign-in link's token never leaves in a Referer. ("same-origin", not
+# "no-referrer": under no-referrer a browser sends `Origin: null` with the Sign out
+# button's form, and sign-out is refused without the view's own origin.)
 HEADERS = [
     (
         "Content-Security-Policy",
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("Cache-Control", "no-store"),
 ]
 
@@ -143,11 +145,28 @@ class WebView:
 
     def _sign_out(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Ends this browser's session on the server: its cookie, and any copy of it,
-        signs nobody in from now on."""
+        signs nobody in from now on. Only from the view's own pages: another site's form
+        would otherwise sign people out (their cookie is not sent cross-site, but the
+        answer's clearing of it would still apply)."""
+        if not self._from_own_page(environ):
+            log.info("web: a sign-out that came from another site, or without Origin and Referer, was refused")
+            viewer = self._viewer(environ)
+            page = render_page("signout_refused", viewer=viewer.user_id if viewer else None)
+            return _page(start_response, "403 Forbidden", page)
         session_id = self._session_id(environ, max_age=None)  # an expired one is ended too
         if session_id is not None:
             web.end_session(self.services, session_id)
         return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
+
+    def _from_own_page(self, environ: dict[str, Any]) -> bool:
+        """Whether a request came from a page of the view: its Origin, or, if the browser
+        sent none, its Referer, has the view's origin (ROLLOUT_WEB_URL's; without it, the
+        address the request was made to). A missing or `null` origin is not ours."""
+        own = self.services.web_url or f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        sent = environ.get("HTTP_ORIGIN")
+        if sent is None:
+            sent = environ.get("HTTP_REFERER")
+        return sent is not None and _origin(own) is not None and _origin(sent) == _origin(own)
 
     def _signin_page(self, start_response: StartResponse, status: str, problem: str | None) -> Iterable[bytes]:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
@@ -222,6 +241,20 @@ class WebView:
         if self.secure:
             parts.append("Secure")
         return "; ".join(parts)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """An http(s) address's origin as browsers compare them: (scheme, host, port), the
+    port spelt out; None for anything else (`null`, an empty header, a bad port)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
 def _page(

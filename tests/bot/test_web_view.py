@@ -1,7 +1,7 @@
 """The web view over HTTP, on SQLite and PostgreSQL: the one-time link of /rollout web,
-the session cookie and its attributes, sign-out (which ends the session on the server),
-redirects without a session, the pages and their CSV, and who sees what (as /rollout
-status)."""
+the session cookie and its attributes, sign-out (which ends the session on the server,
+and only from the view's own pages), redirects without a session, the pages and their
+CSV, and who sees what (as /rollout status)."""
 
 import re
 import urllib.error
@@ -92,7 +92,7 @@ def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):
     assert {"HttpOnly", "SameSite=Lax", "Secure", "Max-Age=43200", "Path=/web/"} <= {
         part.strip() for part in cookie.split(";")
     }
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"  # nothing to other sites; our own Origin to us
     status, _, body = fetch(link)  # used
     assert status == 403 and "has been used" in body
     late = link_of(view, MEMBER)
@@ -141,6 +141,45 @@ def test_ended_sessions_leave_no_row_behind(view, engine, clock):
     clock.advance(hours=12)
     signed_in(view, MEMBER)  # a sign-in deletes the sessions that have expired
     assert sessions_kept(engine) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame, a data: page
+        {"Origin": "http://rollout.example.com"},  # not over https
+        {"Origin": "https://rollout.example.com.evil.example"},
+        {"Origin": "https://rollout.example.com:8443"},
+        {"Referer": "https://evil.example/web/"},
+        {"Origin": "https://evil.example", "Referer": "https://rollout.example.com/web/"},
+    ],
+    ids=["none", "foreign", "null", "http", "suffix", "port", "foreign-referer", "foreign-origin-own-referer"],
+)
+def test_sign_out_from_another_site_is_refused_and_changes_nothing(view, headers):
+    cookie = signed_in(view, MEMBER)
+    status, answer, body = sign_out(view, cookie, headers)
+    assert status == 403 and "Sign-out refused" in body and "did not come from a page of this site" in body
+    assert answer["Set-Cookie"] is None
+    status, _, page = fetch(view.base_url + "/web/", cookie)
+    assert status == 200 and "Support reply drafting" in page
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://rollout.example.com"},
+        {"Origin": "HTTPS://Rollout.Example.com:443"},
+        {"Referer": "https://rollout.example.com/web/playbooks/support-replies?until=2026-11-16"},
+    ],
+    ids=["origin", "origin-spelled-otherwise", "referer-without-origin"],
+)
+def test_sign_out_from_the_views_own_page(view, headers):
+    cookie = signed_in(view, MEMBER)
+    status, answer, _ = sign_out(view, cookie, headers)
+    assert status == 303 and "Max-Age=0" in answer["Set-Cookie"]
+    assert fetch(view.base_url + "/web/", cookie)[0] == 303
 
 
 def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
