@@ -3,7 +3,8 @@ with Slack, a session cookie (itsdangerous-signed, carrying the id of a session 
 database keeps; HttpOnly, SameSite=Lax, Secure over https, 12 hours), sign-out (which
 ends the session on the server, and only from the view's own pages), and the pages,
 server-rendered, with no script and nothing loaded from another address. Without a
-session every page redirects to sign-in and shows nothing."""
+session every page redirects to sign-in and shows nothing. Over https every answer
+carries Strict-Transport-Security."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ HEADERS = [
     ("Referrer-Policy", "same-origin"),
     ("Cache-Control", "no-store"),
 ]
+# Over https, every answer: browsers keep to https for this host for a year. Not for its
+# subdomains, which may be other services.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 class WebView:
@@ -58,11 +62,18 @@ class WebView:
         self.sessions = URLSafeTimedSerializer(secret, salt="rollout.web.session")
         self.states = URLSafeTimedSerializer(secret, salt="rollout.web.oidc-state")
         self.workspace_team = workspace_team  # whose users may sign in with Slack (auth.test's team)
-        self.secure = secure  # Secure cookies: the view's address is https
+        # The view's address (ROLLOUT_WEB_URL) is https: Secure cookies and HSTS. Not the
+        # request's scheme: TLS ends at the proxy in front, which talks plain HTTP to us.
+        self.secure = secure
         # `rollout demo --serve` only, on a loopback address: everyone is this viewer.
         self.signed_in_as = signed_in_as
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.secure:
+            start_response = _with_header(start_response, HSTS)
+        return self._answer(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == PREFIX + "/login" and method in ("GET", "HEAD"):
             return self._login(environ, start_response)
@@ -241,6 +252,15 @@ class WebView:
         if self.secure:
             parts.append("Secure")
         return "; ".join(parts)
+
+
+def _with_header(start_response: StartResponse, header: tuple[str, str]) -> StartResponse:
+    """`start_response` adding `header` to every answer."""
+
+    def adding(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        return start_response(status, [*headers, header], exc_info)
+
+    return adding
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:

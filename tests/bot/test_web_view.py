@@ -182,6 +182,25 @@ def test_sign_out_from_the_views_own_page(view, headers):
     assert fetch(view.base_url + "/web/", cookie)[0] == 303
 
 
+def test_over_https_every_answer_carries_strict_transport_security(view):
+    cookie = signed_in(view, MEMBER)
+    answers = [
+        fetch(view.base_url + "/web/signin"),
+        fetch(view.base_url + "/web/"),  # a redirect without a session
+        fetch(view.base_url + "/web/login?token=nope"),
+        fetch(view.base_url + "/web/", cookie),
+        fetch(view.base_url + "/web/overview.csv", cookie),
+        fetch(view.base_url + "/web/playbooks/nope", cookie),
+        fetch(view.base_url + "/web/nothing", cookie),
+        fetch(view.base_url + "/web/", cookie, method="PUT"),
+        sign_out(view, cookie, {}),  # refused
+        sign_out(view, cookie),
+        fetch(link_of(view, OWNER)),  # the one-time link's redirect
+    ]
+    for status, headers, _ in answers:
+        assert headers["Strict-Transport-Security"] == "max-age=31536000", status
+
+
 def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
     view.command("kpi support-replies 14.5")
     view.command("cases support-replies draft =HYPERLINK(1)", user=OWNER)  # refused: not a number
@@ -362,3 +381,8 @@ def test_sign_in_with_slack_refuses_another_workspace_or_a_sign_in_started_elsew
     slack.oidc_team = "T0ROLLOUT"
     status, _, body = through_slack(with_slack, slack, MEMBER, state_cookie=False)
     assert status == 403 and "did not start here" in body
+
+
+def test_over_http_no_strict_transport_security(with_slack, slack):
+    for status, headers, _ in (fetch(with_slack + "/web/signin"), through_slack(with_slack, slack, MEMBER)):
+        assert headers["Strict-Transport-Security"] is None, status
