@@ -30,6 +30,7 @@ PREFIX = "/web"
 COOKIE = "rollout_session"
 STATE_COOKIE = "rollout_oidc_state"
 SESSION_SECONDS = int(web.SESSION.total_seconds())
+STATE_SECONDS = 600  # a sign-in with Slack has ten minutes to come back
 StartResponse = Callable[..., Any]
 # Every page: no script may run, nothing loads from elsewhere, no other site frames it,
 # and the sign-in link's token never leaves in a Referer. ("same-origin", not
@@ -150,9 +151,12 @@ class WebView:
             return self._signin_page(start_response, "403 Forbidden", "link_used")
         return self._signed_in(start_response, viewer)
 
-    def _signed_in(self, start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
+    def _signed_in(
+        self, start_response: StartResponse, viewer: web.Viewer, headers: list[tuple[str, str]] | None = None
+    ) -> Iterable[bytes]:
         session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
-        return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
+        cookie = ("Set-Cookie", self._cookie(session, SESSION_SECONDS))
+        return _redirect(start_response, PREFIX + "/", [cookie, *(headers or [])])
 
     def _sign_out(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Ends this browser's session on the server: its cookie, and any copy of it,
@@ -179,11 +183,17 @@ class WebView:
             sent = environ.get("HTTP_REFERER")
         return sent is not None and _origin(own) is not None and _origin(sent) == _origin(own)
 
-    def _signin_page(self, start_response: StartResponse, status: str, problem: str | None) -> Iterable[bytes]:
+    def _signin_page(
+        self,
+        start_response: StartResponse,
+        status: str,
+        problem: str | None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> Iterable[bytes]:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
         template words)."""
         page = render_page("signin", viewer=None, problem=problem, with_slack=self._callback_url() is not None)
-        return _page(start_response, status, page)
+        return _page(start_response, status, page, headers=headers)
 
     def _callback_url(self) -> str | None:
         """Where Slack sends people back to, when Sign in with Slack is set up."""
@@ -192,31 +202,49 @@ class WebView:
         return self.services.web_url.rstrip("/") + PREFIX + "/oidc/callback"
 
     def _oidc_start(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        """Off to Slack's authorize page, with a state that only this browser carries back
-        (a signed cookie of ten minutes): a sign-in started elsewhere can't be finished here."""
+        """Off to Slack's authorize page, with a state and a nonce that only this browser
+        carries back (a signed cookie of ten minutes): a sign-in started elsewhere can't be
+        finished here, nor can a code of someone else's sign-in (its ID token carries their
+        nonce)."""
         callback, signin = self._callback_url(), self.services.sign_in_with_slack
         if callback is None or signin is None:
             return self._signin_page(start_response, "404 Not Found", "no_slack")
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         url = signin.authorize_url(callback, state, nonce, self.workspace_team())
-        cookie = f"{STATE_COOKIE}={self.states.dumps(state)}; Path={PREFIX}/oidc/; Max-Age=600; HttpOnly; SameSite=Lax"
-        return _redirect(start_response, url, [("Set-Cookie", cookie + ("; Secure" if self.secure else ""))])
+        cookie = self._state_cookie(self.states.dumps({"s": state, "n": nonce}), STATE_SECONDS)
+        return _redirect(start_response, url, [("Set-Cookie", cookie)])
 
     def _oidc_callback(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Back from Slack: signed in if the state is this browser's and Slack vouches for
+        the person, in an ID token with this sign-in's nonce. Whatever the outcome, the
+        state cookie is cleared: it serves one sign-in."""
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING") or "").items()}
+        cleared = [("Set-Cookie", self._state_cookie("", 0))]
         callback = self._callback_url()
         expected = self._cookie_value(environ, STATE_COOKIE)
         try:
-            state = self.states.loads(expected, max_age=600) if expected else None
+            started = self.states.loads(expected, max_age=STATE_SECONDS) if expected else None
         except BadSignature:
-            state = None
-        if callback is None or state is None or not secrets.compare_digest(str(state), query.get("state", "")):
-            return self._signin_page(start_response, "403 Forbidden", "not_started_here")
-        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, self.workspace_team())
-        if viewer is None:
-            log.info("web: Sign in with Slack refused (another workspace, or Slack refused the code)")
-            return self._signin_page(start_response, "403 Forbidden", "other_workspace")
-        return self._signed_in(start_response, viewer)
+            started = None
+        state, nonce = (started.get("s"), started.get("n")) if isinstance(started, dict) else (None, None)
+        if (
+            callback is None
+            or not isinstance(state, str)
+            or not isinstance(nonce, str)
+            or not secrets.compare_digest(state.encode(), query.get("state", "").encode())
+        ):
+            return self._signin_page(start_response, "403 Forbidden", "not_started_here", cleared)
+        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, nonce, self.workspace_team())
+        if isinstance(viewer, str):
+            log.info("web: Sign in with Slack refused (%s)", viewer)
+            return self._signin_page(start_response, "403 Forbidden", viewer, cleared)
+        return self._signed_in(start_response, viewer, cleared)
+
+    def _state_cookie(self, value: str, max_age: int) -> str:
+        parts = [f"{STATE_COOKIE}={value}", f"Path={PREFIX}/oidc/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
+        if self.secure:
+            parts.append("Secure")
+        return "; ".join(parts)
 
     def _cookie_value(self, environ: dict[str, Any], name: str) -> str | None:
         cookie = SimpleCookie()

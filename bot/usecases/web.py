@@ -49,14 +49,21 @@ def sign_in(services: Services, token: str) -> Viewer | None:
     return Viewer(user_id) if user_id else None
 
 
-def sign_in_with_slack(services: Services, code: str, redirect_uri: str, workspace_team: str | None) -> Viewer | None:
-    """Whoever Slack signed in with `code`, if they are a user of this workspace."""
+def sign_in_with_slack(
+    services: Services, code: str, redirect_uri: str, nonce: str, workspace_team: str | None
+) -> Viewer | str:
+    """Whoever Slack signed in with `code`, in the sign-in that sent `nonce`, if they are a
+    user of this workspace. Otherwise why not, as the sign-in page words it:
+    "not_started_here" when Slack refuses the code or its ID token is of another sign-in
+    (a code carried over from someone else's), "other_workspace" for anyone else."""
     signin = services.sign_in_with_slack
-    if signin is None or not code or len(code) > 200:
-        return None
-    identity = signin.identity(code, redirect_uri)
-    if identity is None or workspace_team is None or identity[1] != workspace_team:
-        return None
+    if signin is None or not code or len(code) > 200 or not nonce:
+        return "not_started_here"
+    identity = signin.identity(code, redirect_uri, nonce)
+    if identity is None:
+        return "not_started_here"
+    if workspace_team is None or identity[1] != workspace_team:
+        return "other_workspace"
     return Viewer(identity[0])
 
 
