@@ -1,7 +1,10 @@
-"""The web view over HTTP (`/web/...`): sign-in by the one-time link of `/rollout web`, a
-signed session cookie (itsdangerous; HttpOnly, SameSite=Lax, Secure over https, 12
-hours), and the pages, server-rendered, with no script and nothing loaded from another
-address. Without a session every page redirects to sign-in and shows nothing."""
+"""The web view over HTTP (`/web/...`): sign-in by the one-time link of `/rollout web` or
+with Slack, a session cookie (itsdangerous-signed, carrying the id of a session the
+database keeps; HttpOnly, SameSite=Lax, Secure over https, 12 hours), sign-out (which
+ends the session on the server, and only from the view's own pages), and the pages,
+server-rendered, with no script and nothing loaded from another address. Without a
+session every page redirects to sign-in and shows nothing. Over https every answer
+carries Strict-Transport-Security."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -26,19 +29,25 @@ log = logging.getLogger(__name__)
 PREFIX = "/web"
 COOKIE = "rollout_session"
 STATE_COOKIE = "rollout_oidc_state"
-SESSION_SECONDS = 12 * 3600
+SESSION_SECONDS = int(web.SESSION.total_seconds())
+STATE_SECONDS = 600  # a sign-in with Slack has ten minutes to come back
 StartResponse = Callable[..., Any]
 # Every page: no script may run, nothing loads from elsewhere, no other site frames it,
-# and the sign-in link's token never leaves in a Referer.
+# and the sign-in link's token never leaves in a Referer. ("same-origin", not
+# "no-referrer": under no-referrer a browser sends `Origin: null` with the Sign out
+# button's form, and sign-out is refused without the view's own origin.)
 HEADERS = [
     (
         "Content-Security-Policy",
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("Cache-Control", "no-store"),
 ]
+# Over https, every answer: browsers keep to https for this host for a year. Not for its
+# subdomains, which may be other services.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 class WebView:
@@ -54,11 +63,18 @@ class WebView:
         self.sessions = URLSafeTimedSerializer(secret, salt="rollout.web.session")
         self.states = URLSafeTimedSerializer(secret, salt="rollout.web.oidc-state")
         self.workspace_team = workspace_team  # whose users may sign in with Slack (auth.test's team)
-        self.secure = secure  # Secure cookies: the view's address is https
+        # The view's address (ROLLOUT_WEB_URL) is https: Secure cookies and HSTS. Not the
+        # request's scheme: TLS ends at the proxy in front, which talks plain HTTP to us.
+        self.secure = secure
         # `rollout demo --serve` only, on a loopback address: everyone is this viewer.
         self.signed_in_as = signed_in_as
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.secure:
+            start_response = _with_header(start_response, HSTS)
+        return self._answer(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == PREFIX + "/login" and method in ("GET", "HEAD"):
             return self._login(environ, start_response)
@@ -69,7 +85,7 @@ class WebView:
         if path == PREFIX + "/oidc/callback" and method in ("GET", "HEAD"):
             return self._oidc_callback(environ, start_response)
         if path == PREFIX + "/logout" and method == "POST":
-            return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
+            return self._sign_out(environ, start_response)
         if method not in ("GET", "HEAD"):
             return _page(start_response, "405 Method Not Allowed", "GET only", "text/plain", [("Allow", "GET")])
         viewer = self._viewer(environ)
@@ -135,15 +151,49 @@ class WebView:
             return self._signin_page(start_response, "403 Forbidden", "link_used")
         return self._signed_in(start_response, viewer)
 
-    def _signed_in(self, start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
-        session = self.sessions.dumps({"u": viewer.user_id})
-        return _redirect(start_response, PREFIX + "/", [("Set-Cookie", self._cookie(session, SESSION_SECONDS))])
+    def _signed_in(
+        self, start_response: StartResponse, viewer: web.Viewer, headers: list[tuple[str, str]] | None = None
+    ) -> Iterable[bytes]:
+        session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
+        cookie = ("Set-Cookie", self._cookie(session, SESSION_SECONDS))
+        return _redirect(start_response, PREFIX + "/", [cookie, *(headers or [])])
 
-    def _signin_page(self, start_response: StartResponse, status: str, problem: str | None) -> Iterable[bytes]:
+    def _sign_out(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Ends this browser's session on the server: its cookie, and any copy of it,
+        signs nobody in from now on. Only from the view's own pages: another site's form
+        would otherwise sign people out (their cookie is not sent cross-site, but the
+        answer's clearing of it would still apply)."""
+        if not self._from_own_page(environ):
+            log.info("web: a sign-out that came from another site, or without Origin and Referer, was refused")
+            viewer = self._viewer(environ)
+            page = render_page("signout_refused", viewer=viewer.user_id if viewer else None)
+            return _page(start_response, "403 Forbidden", page)
+        session_id = self._session_id(environ, max_age=None)  # an expired one is ended too
+        if session_id is not None:
+            web.end_session(self.services, session_id)
+        return _redirect(start_response, PREFIX + "/signin", [("Set-Cookie", self._cookie("", 0))])
+
+    def _from_own_page(self, environ: dict[str, Any]) -> bool:
+        """Whether a request came from a page of the view: its Origin, or, if the browser
+        sent none, its Referer, has the view's origin (ROLLOUT_WEB_URL's; without it, the
+        address the request was made to). A missing or `null` origin is not ours."""
+        own = self.services.web_url or f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        sent = environ.get("HTTP_ORIGIN")
+        if sent is None:
+            sent = environ.get("HTTP_REFERER")
+        return sent is not None and _origin(own) is not None and _origin(sent) == _origin(own)
+
+    def _signin_page(
+        self,
+        start_response: StartResponse,
+        status: str,
+        problem: str | None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> Iterable[bytes]:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
         template words)."""
         page = render_page("signin", viewer=None, problem=problem, with_slack=self._callback_url() is not None)
-        return _page(start_response, status, page)
+        return _page(start_response, status, page, headers=headers)
 
     def _callback_url(self) -> str | None:
         """Where Slack sends people back to, when Sign in with Slack is set up."""
@@ -152,31 +202,49 @@ class WebView:
         return self.services.web_url.rstrip("/") + PREFIX + "/oidc/callback"
 
     def _oidc_start(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        """Off to Slack's authorize page, with a state that only this browser carries back
-        (a signed cookie of ten minutes): a sign-in started elsewhere can't be finished here."""
+        """Off to Slack's authorize page, with a state and a nonce that only this browser
+        carries back (a signed cookie of ten minutes): a sign-in started elsewhere can't be
+        finished here, nor can a code of someone else's sign-in (its ID token carries their
+        nonce)."""
         callback, signin = self._callback_url(), self.services.sign_in_with_slack
         if callback is None or signin is None:
             return self._signin_page(start_response, "404 Not Found", "no_slack")
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         url = signin.authorize_url(callback, state, nonce, self.workspace_team())
-        cookie = f"{STATE_COOKIE}={self.states.dumps(state)}; Path={PREFIX}/oidc/; Max-Age=600; HttpOnly; SameSite=Lax"
-        return _redirect(start_response, url, [("Set-Cookie", cookie + ("; Secure" if self.secure else ""))])
+        cookie = self._state_cookie(self.states.dumps({"s": state, "n": nonce}), STATE_SECONDS)
+        return _redirect(start_response, url, [("Set-Cookie", cookie)])
 
     def _oidc_callback(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Back from Slack: signed in if the state is this browser's and Slack vouches for
+        the person, in an ID token with this sign-in's nonce. Whatever the outcome, the
+        state cookie is cleared: it serves one sign-in."""
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING") or "").items()}
+        cleared = [("Set-Cookie", self._state_cookie("", 0))]
         callback = self._callback_url()
         expected = self._cookie_value(environ, STATE_COOKIE)
         try:
-            state = self.states.loads(expected, max_age=600) if expected else None
+            started = self.states.loads(expected, max_age=STATE_SECONDS) if expected else None
         except BadSignature:
-            state = None
-        if callback is None or state is None or not secrets.compare_digest(str(state), query.get("state", "")):
-            return self._signin_page(start_response, "403 Forbidden", "not_started_here")
-        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, self.workspace_team())
-        if viewer is None:
-            log.info("web: Sign in with Slack refused (another workspace, or Slack refused the code)")
-            return self._signin_page(start_response, "403 Forbidden", "other_workspace")
-        return self._signed_in(start_response, viewer)
+            started = None
+        state, nonce = (started.get("s"), started.get("n")) if isinstance(started, dict) else (None, None)
+        if (
+            callback is None
+            or not isinstance(state, str)
+            or not isinstance(nonce, str)
+            or not secrets.compare_digest(state.encode(), query.get("state", "").encode())
+        ):
+            return self._signin_page(start_response, "403 Forbidden", "not_started_here", cleared)
+        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, nonce, self.workspace_team())
+        if isinstance(viewer, str):
+            log.info("web: Sign in with Slack refused (%s)", viewer)
+            return self._signin_page(start_response, "403 Forbidden", viewer, cleared)
+        return self._signed_in(start_response, viewer, cleared)
+
+    def _state_cookie(self, value: str, max_age: int) -> str:
+        parts = [f"{STATE_COOKIE}={value}", f"Path={PREFIX}/oidc/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
+        if self.secure:
+            parts.append("Secure")
+        return "; ".join(parts)
 
     def _cookie_value(self, environ: dict[str, Any], name: str) -> str | None:
         cookie = SimpleCookie()
@@ -190,21 +258,51 @@ class WebView:
     def _viewer(self, environ: dict[str, Any]) -> web.Viewer | None:
         if self.signed_in_as is not None:
             return web.Viewer(self.signed_in_as)
+        session_id = self._session_id(environ)
+        return web.session_viewer(self.services, session_id) if session_id is not None else None
+
+    def _session_id(self, environ: dict[str, Any], max_age: int | None = SESSION_SECONDS) -> str | None:
+        """The session id the cookie carries, if the view signed it (and, with `max_age`,
+        within that many seconds: a stale cookie is turned away without a database read;
+        whether the session still lives is the database's to say)."""
         value = self._cookie_value(environ, COOKIE)
         if value is None:
             return None
         try:
-            data = self.sessions.loads(value, max_age=SESSION_SECONDS)
+            data = self.sessions.loads(value, max_age=max_age)
         except BadSignature:  # includes an expired one
             return None
-        user = data.get("u") if isinstance(data, dict) else None
-        return web.Viewer(user) if isinstance(user, str) else None
+        session_id = data.get("s") if isinstance(data, dict) else None
+        return session_id if isinstance(session_id, str) else None
 
     def _cookie(self, value: str, max_age: int) -> str:
         parts = [f"{COOKIE}={value}", f"Path={PREFIX}/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
         if self.secure:
             parts.append("Secure")
         return "; ".join(parts)
+
+
+def _with_header(start_response: StartResponse, header: tuple[str, str]) -> StartResponse:
+    """`start_response` adding `header` to every answer."""
+
+    def adding(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        return start_response(status, [*headers, header], exc_info)
+
+    return adding
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """An http(s) address's origin as browsers compare them: (scheme, host, port), the
+    port spelt out; None for anything else (`null`, an empty header, a bad port)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
 def _page(

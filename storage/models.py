@@ -638,3 +638,16 @@ class WebLogin(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     expires_at: datetime = _instant()
     used_at: Optional[datetime] = _instant(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A session of the web view, from sign-in to sign-out: the cookie carries its id,
+    signed; only the id's SHA-256 is kept. Sign-out deletes the row, so the cookie, and
+    any copy of it, is refused from then on; a row past `expires_at` (12 hours after
+    sign-in) is refused too, and deleted at the next sign-in."""
+
+    __tablename__ = "web_session"
+
+    session_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=32)
+    expires_at: datetime = _instant()

@@ -1,15 +1,16 @@
-"""The web view's one-time sign-in links: kept as hashes, good once and for a while."""
+"""The web view's sign-in: its one-time links, kept as hashes, good once and for a while;
+and its sessions, kept as hashes of their ids until sign-out or expiry."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from storage.db import unit_of_work
-from storage.models import WebLogin
+from storage.db import reading, unit_of_work
+from storage.models import WebLogin, WebSession
 
 
 class WebLogins:
@@ -34,3 +35,23 @@ class WebLogins:
                 .returning(WebLogin.user_id)
             ).first()
             return used[0] if used else None
+
+    def add_web_session(self, session_hash: str, user_id: str, at: datetime, expires_at: datetime) -> None:
+        """A new session; the sessions that expired by `at` are deleted with it (the table
+        holds at most the last 12 hours' sign-ins, so no index is needed to find them)."""
+        with unit_of_work(self.engine) as s:
+            s.execute(delete(WebSession).where(col(WebSession.expires_at) <= at))
+            s.add(WebSession(session_hash=session_hash, user_id=user_id, expires_at=expires_at))
+
+    def web_session_user(self, session_hash: str, at: datetime) -> str | None:
+        """Whose session this is, if it has not ended and not expired by `at`."""
+        with reading(self.engine) as s:
+            return s.execute(
+                select(WebSession.user_id).where(
+                    col(WebSession.session_hash) == session_hash, col(WebSession.expires_at) > at
+                )
+            ).scalar_one_or_none()
+
+    def end_web_session(self, session_hash: str) -> None:
+        with unit_of_work(self.engine) as s:
+            s.execute(delete(WebSession).where(col(WebSession.session_hash) == session_hash))

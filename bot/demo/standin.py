@@ -122,7 +122,7 @@ class SlackStandIn:
         self.views: dict[str, dict[str, Any]] = {}  # user -> published App Home view
         self.opened_views: list[dict[str, Any]] = []
         self.uploads: dict[str, bytes] = {}  # file id -> bytes received at its upload URL
-        self._oidc_codes: dict[str, tuple[str, str, str]] = {}  # code -> (user, team, redirect_uri)
+        self._oidc_codes: dict[str, tuple[str, str, str, str | None]] = {}  # code -> (user, team, redirect_uri, nonce)
         self._oidc_tokens: dict[str, tuple[str, str]] = {}  # access token -> (user, team)
         self.files: list[dict[str, Any]] = []  # completed uploads, shared where they were shared
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
@@ -504,7 +504,8 @@ class SlackStandIn:
     # ---- Sign in with Slack (OpenID Connect), as Slack documents it ----
     # A test says who signs in (`oidc_user`, of `oidc_team`) and the app's credentials;
     # the authorize page then sends the browser straight back with a code, as Slack does
-    # once the person has agreed.
+    # once the person has agreed. The code's exchange answers with the person's token and
+    # an ID token carrying the nonce the authorize page was given.
 
     oidc_client = ("", "")  # (client id, client secret) of the app
     oidc_user: str | None = None
@@ -518,7 +519,7 @@ class SlackStandIn:
             return 403, {}
         code = f"code-{uuid.uuid4().hex}"
         with self._lock:
-            self._oidc_codes[code] = (self.oidc_user, self.oidc_team, query.get("redirect_uri", ""))
+            self._oidc_codes[code] = (self.oidc_user, self.oidc_team, query.get("redirect_uri", ""), query.get("nonce"))
         back = f"{query.get('redirect_uri', '')}?{urlencode({'code': code, 'state': query.get('state', '')})}"
         return 302, {"Location": back}
 
@@ -533,7 +534,20 @@ class SlackStandIn:
             access = f"xoxp-oidc-{uuid.uuid4().hex}"
             with self._lock:
                 self._oidc_tokens[access] = found[:2]
-            return {"ok": True, "access_token": access, "token_type": "Bearer", "id_token": "not.checked.here"}
+            user, team, _, nonce = found
+            now = int(time.time())  # the real time, as the app checks `exp` against (not the demo's clock)
+            claims = {
+                "iss": self.url.removesuffix("/api/"),  # Slack's: https://slack.com, the API's host
+                "sub": user,
+                "aud": self.oidc_client[0],
+                "exp": now + 300,
+                "iat": now,
+                "auth_time": now,
+                **({"nonce": nonce} if nonce is not None else {}),
+                "https://slack.com/team_id": team,
+                "https://slack.com/user_id": user,
+            }
+            return {"ok": True, "access_token": access, "token_type": "Bearer", "id_token": id_token(claims)}
         with self._lock:
             who = self._oidc_tokens.get(token or "")
         if who is None:
@@ -601,6 +615,19 @@ class SlackStandIn:
                 pass
 
         return Handler
+
+
+def id_token(claims: dict[str, Any]) -> str:
+    """An ID token as Slack's token endpoint hands one out: a JWT (header, claims,
+    signature). Its signature is random bytes: the app reads the claims of a token it got
+    straight from Slack over TLS and does not verify it (bot/slack/oidc.py)."""
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    header = {"typ": "JWT", "alg": "RS256", "kid": "standin"}
+    signature = uuid.uuid4().bytes * 16  # as long as an RS256 signature with a 2,048-bit key
+    return ".".join((part(json.dumps(header).encode()), part(json.dumps(claims).encode()), part(signature)))
 
 
 def _json_field(value: Any) -> Any:

@@ -20,6 +20,7 @@ from storage.reports import Reports
 from storage.store import PlaybookState
 
 LINK_VALID = timedelta(minutes=10)
+SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
 TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks
 CHART_WEEKS = 104  # a playbook page's charts: two years of weeks, from its first cycle on
 TABLE_WEEKS = 26  # its tables and grid: half a year at a time, earlier ones a page back
@@ -48,15 +49,44 @@ def sign_in(services: Services, token: str) -> Viewer | None:
     return Viewer(user_id) if user_id else None
 
 
-def sign_in_with_slack(services: Services, code: str, redirect_uri: str, workspace_team: str | None) -> Viewer | None:
-    """Whoever Slack signed in with `code`, if they are a user of this workspace."""
+def sign_in_with_slack(
+    services: Services, code: str, redirect_uri: str, nonce: str, workspace_team: str | None
+) -> Viewer | str:
+    """Whoever Slack signed in with `code`, in the sign-in that sent `nonce`, if they are a
+    user of this workspace. Otherwise why not, as the sign-in page words it:
+    "not_started_here" when Slack refuses the code or its ID token is of another sign-in
+    (a code carried over from someone else's), "other_workspace" for anyone else."""
     signin = services.sign_in_with_slack
-    if signin is None or not code or len(code) > 200:
-        return None
-    identity = signin.identity(code, redirect_uri)
-    if identity is None or workspace_team is None or identity[1] != workspace_team:
-        return None
+    if signin is None or not code or len(code) > 200 or not nonce:
+        return "not_started_here"
+    identity = signin.identity(code, redirect_uri, nonce)
+    if identity is None:
+        return "not_started_here"
+    if workspace_team is None or identity[1] != workspace_team:
+        return "other_workspace"
     return Viewer(identity[0])
+
+
+def start_session(services: Services, viewer: Viewer) -> str:
+    """A session for `viewer`, of 12 hours: its id, for the cookie (only its hash is kept)."""
+    session_id = secrets.token_urlsafe(32)
+    now = services.clock()
+    services.store.add_web_session(_hash(session_id), viewer.user_id, now, now + SESSION)
+    return session_id
+
+
+def session_viewer(services: Services, session_id: str) -> Viewer | None:
+    """Who the session signs in, if it has neither ended (sign-out) nor expired."""
+    if not session_id or len(session_id) > 100:
+        return None
+    user_id = services.store.web_session_user(_hash(session_id), services.clock())
+    return Viewer(user_id) if user_id else None
+
+
+def end_session(services: Services, session_id: str) -> None:
+    """Sign-out: the session signs nobody in from now on, whoever holds its cookie."""
+    if session_id and len(session_id) <= 100:
+        services.store.end_web_session(_hash(session_id))
 
 
 def _hash(token: str) -> str:

@@ -1,18 +1,21 @@
 """The web view over HTTP, on SQLite and PostgreSQL: the one-time link of /rollout web,
-the session cookie and its attributes, redirects without a session, the pages and their
+the session cookie and its attributes, sign-out (which ends the session on the server,
+and only from the view's own pages), redirects without a session, the pages and their
 CSV, and who sees what (as /rollout status)."""
 
 import re
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from sqlalchemy import text
 
 from bot.app import create_app
 from bot.web import make_wsgi
 from tests.bot.usecases.test_governance import close_of, report_week
-from tests.conftest import ADMIN, MEMBER, OWNER, Engine, SlackRequests, settings_for
+from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, Engine, SlackRequests, settings_for
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 CURATOR = "UCURATOR1"
@@ -26,8 +29,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(_NoRedirects)
 
 
-def fetch(url, cookie=None, method="GET"):
-    request = urllib.request.Request(url, method=method, headers={"Cookie": cookie} if cookie else {})
+def fetch(url, cookie=None, method="GET", headers=None):
+    sent = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, method=method, headers={**sent, **(headers or {})})
     try:
         with OPENER.open(request, timeout=10) as response:
             return response.status, response.headers, response.read().decode()
@@ -62,6 +66,14 @@ def signed_in(view, user):
     return headers["Set-Cookie"].split(";")[0]
 
 
+# What a browser sends with the form of the Sign out button of a page at the view's address.
+OWN_PAGE = {"Origin": "https://rollout.example.com"}
+
+
+def sign_out(view, cookie, headers=OWN_PAGE):
+    return fetch(view.base_url + "/web/logout", cookie=cookie, method="POST", headers=headers)
+
+
 def test_without_a_session_every_page_redirects_to_sign_in_and_shows_nothing(view):
     for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
         status, headers, body = fetch(view.base_url + path)
@@ -81,14 +93,113 @@ def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):
     assert {"HttpOnly", "SameSite=Lax", "Secure", "Max-Age=43200", "Path=/web/"} <= {
         part.strip() for part in cookie.split(";")
     }
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"  # nothing to other sites; our own Origin to us
     status, _, body = fetch(link)  # used
     assert status == 403 and "has been used" in body
     late = link_of(view, MEMBER)
     clock.set(NOW + timedelta(minutes=11))
     assert fetch(late)[0] == 403
-    status, headers, _ = fetch(view.base_url + "/web/logout", cookie=cookie.split(";")[0], method="POST")
+    status, headers, _ = sign_out(view, cookie.split(";")[0])
     assert status == 303 and "Max-Age=0" in headers["Set-Cookie"]
+
+
+def test_sign_out_ends_the_session_on_the_server(view):
+    cookie = signed_in(view, MEMBER)
+    elsewhere = signed_in(view, MEMBER)  # the same person in another browser
+    copied = cookie  # a copy taken before sign-out: another machine, a proxy's log
+    assert fetch(view.base_url + "/web/", cookie)[0] == 200
+    status, headers, _ = sign_out(view, cookie)
+    assert (status, headers["Location"]) == (303, "/web/signin") and "Max-Age=0" in headers["Set-Cookie"]
+    for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
+        status, headers, body = fetch(view.base_url + path, copied)
+        assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
+    assert fetch(view.base_url + "/web/", elsewhere)[0] == 200  # sign-out ends this browser's session only
+    again = signed_in(view, MEMBER)
+    status, _, page = fetch(view.base_url + "/web/", again)
+    assert status == 200 and "Support reply drafting" in page
+    assert fetch(view.base_url + "/web/", copied)[0] == 303
+
+
+def test_a_session_lasts_12_hours(view, clock):
+    cookie = signed_in(view, MEMBER)
+    clock.advance(hours=11, minutes=59)
+    assert fetch(view.base_url + "/web/", cookie)[0] == 200
+    clock.advance(minutes=1)
+    status, headers, body = fetch(view.base_url + "/web/", cookie)
+    assert (status, headers["Location"], body) == (303, "/web/signin", "")
+
+
+def sessions_kept(engine):
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM web_session")).scalar_one()
+
+
+def test_ended_sessions_leave_no_row_behind(view, engine, clock):
+    ended = signed_in(view, MEMBER)
+    sign_out(view, ended)
+    signed_in(view, OWNER)
+    assert sessions_kept(engine) == 1
+    clock.advance(hours=12)
+    signed_in(view, MEMBER)  # a sign-in deletes the sessions that have expired
+    assert sessions_kept(engine) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame, a data: page
+        {"Origin": "http://rollout.example.com"},  # not over https
+        {"Origin": "https://rollout.example.com.evil.example"},
+        {"Origin": "https://rollout.example.com:8443"},
+        {"Referer": "https://evil.example/web/"},
+        {"Origin": "https://evil.example", "Referer": "https://rollout.example.com/web/"},
+    ],
+    ids=["none", "foreign", "null", "http", "suffix", "port", "foreign-referer", "foreign-origin-own-referer"],
+)
+def test_sign_out_from_another_site_is_refused_and_changes_nothing(view, headers):
+    cookie = signed_in(view, MEMBER)
+    status, answer, body = sign_out(view, cookie, headers)
+    assert status == 403 and "Sign-out refused" in body and "did not come from a page of this site" in body
+    assert answer["Set-Cookie"] is None
+    status, _, page = fetch(view.base_url + "/web/", cookie)
+    assert status == 200 and "Support reply drafting" in page
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://rollout.example.com"},
+        {"Origin": "HTTPS://Rollout.Example.com:443"},
+        {"Referer": "https://rollout.example.com/web/playbooks/support-replies?until=2026-11-16"},
+    ],
+    ids=["origin", "origin-spelled-otherwise", "referer-without-origin"],
+)
+def test_sign_out_from_the_views_own_page(view, headers):
+    cookie = signed_in(view, MEMBER)
+    status, answer, _ = sign_out(view, cookie, headers)
+    assert status == 303 and "Max-Age=0" in answer["Set-Cookie"]
+    assert fetch(view.base_url + "/web/", cookie)[0] == 303
+
+
+def test_over_https_every_answer_carries_strict_transport_security(view):
+    cookie = signed_in(view, MEMBER)
+    answers = [
+        fetch(view.base_url + "/web/signin"),
+        fetch(view.base_url + "/web/"),  # a redirect without a session
+        fetch(view.base_url + "/web/login?token=nope"),
+        fetch(view.base_url + "/web/", cookie),
+        fetch(view.base_url + "/web/overview.csv", cookie),
+        fetch(view.base_url + "/web/playbooks/nope", cookie),
+        fetch(view.base_url + "/web/nothing", cookie),
+        fetch(view.base_url + "/web/", cookie, method="PUT"),
+        sign_out(view, cookie, {}),  # refused
+        sign_out(view, cookie),
+        fetch(link_of(view, OWNER)),  # the one-time link's redirect
+    ]
+    for status, headers, _ in answers:
+        assert headers["Strict-Transport-Security"] == "max-age=31536000", status
 
 
 def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
@@ -173,8 +284,8 @@ def test_the_kpi_and_the_guardrail_are_charted_in_their_units_with_the_guardrail
 
 
 def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks(view, clock):
-    cookie = signed_in(view, MEMBER)
     clock.set(NOW + timedelta(weeks=60))  # Monday 2028-01-10 is the 61st week from the first cycle
+    cookie = signed_in(view, MEMBER)
     page_of = "/web/playbooks/support-replies"
     _, _, page = fetch(view.base_url + page_of, cookie)
     assert "The charts span 61 weeks from the first cycle" in page and ">C16W1<" in page
@@ -196,7 +307,7 @@ def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks
         status, _, page = fetch(view.base_url + page_of + odd, cookie)
         assert status == 200 and f"Weeks {weeks}" in page, odd
     clock.set(NOW + timedelta(weeks=130))
-    _, _, page = fetch(view.base_url + page_of, cookie)
+    _, _, page = fetch(view.base_url + page_of, signed_in(view, MEMBER))  # sessions last 12 hours
     assert "The charts span 104 weeks" in page
 
 
@@ -241,8 +352,14 @@ def with_slack(http_server, database_url, store, slack, clock, playbook):
     mount.app = None
 
 
-def through_slack(url, slack, user, team=None, state_cookie=True):
-    """Sign in with Slack, as a browser follows it: the view, Slack's authorize page, back."""
+def cookie_named(headers, name):
+    """The Set-Cookie header of cookie `name` (an answer may set several), or None."""
+    return next((c for c in headers.get_all("Set-Cookie") or [] if c.startswith(name + "=")), None)
+
+
+def to_slack_and_back(url, slack, user, team=None):
+    """Sign in with Slack up to Slack's answer: the state cookie this browser got, and the
+    callback address Slack sent it back to (with the code)."""
     slack.oidc_user = user
     if team:
         slack.oidc_team = team
@@ -251,23 +368,61 @@ def through_slack(url, slack, user, team=None, state_cookie=True):
     status, headers, _ = fetch(url + "/web/oidc/start")
     assert status == 303 and headers["Location"].startswith(slack.url.split("/api")[0] + "/openid/connect/authorize?")
     assert "scope=openid" in headers["Location"] and "client_id=1234.5678" in headers["Location"]
+    assert "nonce=" in headers["Location"]
     state = headers["Set-Cookie"].split(";")[0]
     assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Lax" in headers["Set-Cookie"]
     status, back, _ = fetch(headers["Location"])
     assert status == 302 and back["Location"].startswith(url + "/web/oidc/callback?code=")
-    return fetch(back["Location"], cookie=state if state_cookie else None)
+    return state, back["Location"]
+
+
+def through_slack(url, slack, user, team=None, state_cookie=True):
+    """Sign in with Slack, as a browser follows it: the view, Slack's authorize page, back."""
+    state, callback = to_slack_and_back(url, slack, user, team)
+    return fetch(callback, cookie=state if state_cookie else None)
+
+
+def assert_state_cleared(headers):
+    cleared = cookie_named(headers, "rollout_oidc_state")
+    assert cleared is not None, headers.get_all("Set-Cookie")
+    assert {"rollout_oidc_state=", "Max-Age=0", "Path=/web/oidc/", "HttpOnly"} <= {
+        part.strip() for part in cleared.split(";")
+    }
 
 
 def test_sign_in_with_slack_lets_this_workspaces_people_in(with_slack, slack):
     status, headers, body = through_slack(with_slack, slack, MEMBER)
     assert status == 303 and headers["Location"] == "/web/", re.findall(r"<strong>.*?</strong>", body)
-    session = headers["Set-Cookie"].split(";")[0]
-    assert session.startswith("rollout_session=") and fetch(with_slack + "/web/", session)[0] == 200
+    session = cookie_named(headers, "rollout_session").split(";")[0]
+    assert fetch(with_slack + "/web/", session)[0] == 200
+    assert_state_cleared(headers)  # used once: the browser forgets it
 
 
 def test_sign_in_with_slack_refuses_another_workspace_or_a_sign_in_started_elsewhere(with_slack, slack):
-    status, _, body = through_slack(with_slack, slack, "UOTHER0001", team="TOTHERTEAM")
+    status, headers, body = through_slack(with_slack, slack, "UOTHER0001", team="TOTHERTEAM")
     assert status == 403 and "Slack workspace can sign in" in body
+    assert_state_cleared(headers)
     slack.oidc_team = "T0ROLLOUT"
-    status, _, body = through_slack(with_slack, slack, MEMBER, state_cookie=False)
+    status, headers, body = through_slack(with_slack, slack, MEMBER, state_cookie=False)
     assert status == 403 and "did not start here" in body
+    assert_state_cleared(headers)
+
+
+def test_a_code_from_someone_elses_sign_in_is_refused_by_its_nonce(with_slack, slack):
+    """A code that leaked from someone's sign-in (a log, a Referer, a shared screen),
+    carried back in a sign-in of one's own, whose state is good: the ID token Slack
+    answers with carries the nonce of the other sign-in, not of this one."""
+    _, theirs = to_slack_and_back(with_slack, slack, MEMBER)
+    stolen = parse_qs(urlsplit(theirs).query)["code"][0]
+    state, mine = to_slack_and_back(with_slack, slack, OUTSIDER)
+    query = parse_qs(urlsplit(mine).query)
+    swapped = f"{with_slack}/web/oidc/callback?{urlencode({'code': stolen, 'state': query['state'][0]})}"
+    status, headers, body = fetch(swapped, cookie=state)
+    assert status == 403 and "did not start here" in body
+    assert cookie_named(headers, "rollout_session") is None
+    assert_state_cleared(headers)
+
+
+def test_over_http_no_strict_transport_security(with_slack, slack):
+    for status, headers, _ in (fetch(with_slack + "/web/signin"), through_slack(with_slack, slack, MEMBER)):
+        assert headers["Strict-Transport-Security"] is None, status
