@@ -105,7 +105,8 @@ class Report(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="Idempotency key: a key this token used before is a duplicate.",
+        description="Idempotency key: sent again by this token with the same report, a duplicate answered as "
+        "the first time; with a different report, refused (422).",
     )
 
     @field_validator("playbook", "step", "reason", "event", "key")

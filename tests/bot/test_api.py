@@ -458,3 +458,78 @@ def test_a_body_not_sent_as_json_is_refused_unread(api, engine):
         status, body = send(api.base_url, api.token, data, content_type)
         assert status == 201, (content_type, body)
     assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(3,)]
+
+
+def test_a_key_used_again_is_answered_as_the_first_time_for_the_same_report_only(api, engine, clock):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "abc"}
+    status, first, _ = api.post(report)
+    assert status == 201
+    clock.set(NOW + timedelta(hours=1))  # `at` was left out: "now" is not part of the report
+    same = b'{ "key": "abc",  "value": 14.5, "kind": "kpi", "playbook": "support-replies" }'
+    status, again, _ = api.post(None, raw=same)
+    assert status == 201 and again == {"accepted": [], "duplicates": [{**first["accepted"][0], "key": "abc"}]}
+    status, body, _ = api.post({**report, "value": 15})
+    assert status == 422 and body == {
+        "errors": [{"index": 0, "field": "key", "message": 'key "abc" was already used for a different report'}]
+    }
+    # in a batch: all or nothing, and the other report's key is not spent
+    fresh = {"playbook": "support-replies", "kind": "kpi", "value": 3, "key": "fresh"}
+    status, body, _ = api.post({"reports": [fresh, {**report, "at": "2026-11-18T13:00:00Z"}]})
+    assert status == 422 and [(e["index"], e["field"]) for e in body["errors"]] == [(1, "key")]
+    assert rows(engine, "SELECT value FROM kpi_reading") == [(14.5,)]
+    status, body, _ = api.post({"reports": [report, fresh]})
+    assert status == 201 and [d["index"] for d in body["duplicates"]] == [0]
+    assert [a["index"] for a in body["accepted"]] == [1]
+    assert rows(engine, "SELECT value FROM kpi_reading ORDER BY id") == [(14.5,), (3.0,)]
+
+
+def test_one_key_sent_at_once_with_different_reports_stores_one_of_them_only(api, engine):
+    """Ten requests at once with one key, for two different values, each with a report
+    of its own beside it: one is stored; the ones with its value are duplicates, the
+    others are refused whole (their own report is not stored either)."""
+
+    def batch(i):
+        return {
+            "reports": [
+                {"playbook": "support-replies", "kind": "kpi", "value": i % 2, "key": "race"},
+                {"playbook": "support-replies", "kind": "cases", "step": "send", "value": 100 + i, "key": f"own-{i}"},
+            ]
+        }
+
+    both = Client(api.base_url, None)
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda i: both.post(batch(i), token=api.token), range(10)))
+    assert sorted({status for status, _, _ in answers}) == [201, 422], answers
+    stored = rows(engine, "SELECT value FROM kpi_reading")
+    assert len(stored) == 1
+    winner = int(stored[0][0])
+    for i, (status, body, _) in enumerate(answers):
+        if i % 2 == winner:
+            assert status == 201, body
+        else:
+            assert status == 422 and [(e["index"], e["field"]) for e in body["errors"]] == [(0, "key")], body
+    own = sorted(cases for (cases,) in rows(engine, "SELECT cases FROM case_count"))
+    assert own == [100 + i for i in range(10) if i % 2 == winner]
+
+
+def test_the_same_report_written_another_way_is_the_same_report(api, engine):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14, "at": "2026-11-18T13:00:00+01:00", "key": "k"}
+    assert api.post(report)[0] == 201
+    status, body, _ = api.post({**report, "value": 14.0, "at": "2026-11-18T12:00:00Z"})
+    assert status == 201 and [d["key"] for d in body["duplicates"]] == ["k"]
+    status, body, _ = api.post({**report, "at": "2026-11-18T12:00:01Z"})
+    assert status == 422 and body["errors"][0]["field"] == "key"
+    status, body, _ = api.post({key: value for key, value in report.items() if key != "at"})
+    assert status == 422 and body["errors"][0]["field"] == "key"  # `at` as sent is part of the report
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(1,)]
+
+
+def test_a_key_stored_before_reports_were_hashed_takes_any_report_as_its_own(api, engine):
+    """Keys from before migration 0026 have no hash: they are answered as they were."""
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "old"}
+    assert api.post(report)[0] == 201
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE api_report_key SET report_hash = NULL"))
+    status, body, _ = api.post({**report, "value": 15})
+    assert status == 201 and [d["key"] for d in body["duplicates"]] == ["old"]
+    assert rows(engine, "SELECT value FROM kpi_reading") == [(14.5,)]
