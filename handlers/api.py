@@ -6,12 +6,16 @@ document's schemas (pydantic's JSON Schema is the 2020-12 dialect OpenAPI 3.1 us
 the document says what the server checks. What a report means is the use case's
 (bot/usecases/api_reports.py), under the rules of `/rollout`.
 
-In order: 404/405 for other paths and methods; 413 for a body over 1 MiB, unread; 401
-without a valid token; 429 past 20 requests a second per token (in this process); 400
-for a body that is not JSON; 422 for reports of the wrong types or that the rules
-refuse (every problem, by index and field); 403 for a playbook or kind outside the
-token's scope; 201 with what was accepted and what were duplicates. No token and no
-body is ever logged.
+In order: 404/405 for other paths and methods; 401 without a valid token; 429 past 20
+requests a second per token (in this process); 415 for a body not sent as
+`application/json`, unread; 413 for a body over 1 MiB, unread; 400 for a body that is
+not JSON; 422 for reports of the wrong types or that the rules refuse (every problem, by
+index and field); 403 for a playbook or kind outside the token's scope; 201 with what
+was accepted and what were duplicates. No token and no body is ever logged.
+
+Types are strict (pydantic's strict mode, over the JSON itself): `true`, `"14.5"` or
+`1.0` where a whole count is expected is refused, never read as 1, 14.5 or 1; a number
+is never read as text, nor as an instant.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import from_json
 
 from bot.usecases import api_reads, api_reports
 from bot.usecases.services import Services
@@ -43,23 +48,34 @@ MAX_EVENT_COUNT = 10_000  # in one event report (exceptions: at most 10,000 in o
 RATE_PER_SECOND = 20  # per token, in each serving process
 NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
 TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
+NOT_JSON = "send the body as JSON: Content-Type: application/json"
+NOT_UTF8 = "send JSON in UTF-8: Content-Type: application/json, with no other charset"
 
 StartResponse = Callable[..., Any]
 
 
+WEEK = "a day of the week (YYYY-MM-DD) or its number in the cycle, 1 to 4"
+
+
 def _week(value: Any) -> Any:
-    """`week` as JSON gives it: a day as YYYY-MM-DD, or a whole number (not `true`)."""
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+    """`week` as JSON gives it: a day as YYYY-MM-DD, or a whole number from 1 to 4 (not
+    `true`, not 1.0)."""
+    if value is None or (type(value) is int and 1 <= value <= 4):
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
-    raise ValueError("a day of the week (YYYY-MM-DD) or its number in the cycle, 1 to 4")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"week is {WEEK}, not {_given(value)}")
 
 
 class Report(BaseModel):
-    """One report: what `/rollout kpi|guardrail|cases|rubric|exception` says, as JSON."""
+    """One report: what `/rollout kpi|guardrail|cases|rubric|exception` says, as JSON.
+    Strict: validated from the body's JSON (model_validate_json), each field takes its
+    own JSON type only."""
 
-    model_config = ConfigDict(extra="forbid", title="Report")
+    model_config = ConfigDict(extra="forbid", title="Report", strict=True)
 
     playbook: str = Field(min_length=1, max_length=64, description="The playbook's slug.")
     kind: Literal["kpi", "guardrail", "cases", "rubric", "exception", "event"]
@@ -80,13 +96,17 @@ class Report(BaseModel):
     )
     event: str | None = Field(default=None, max_length=40, description="For kind event: a value event of the playbook.")
     count: int | None = Field(
-        default=None, ge=1, le=MAX_EVENT_COUNT, description="For kind event: how many (default 1)."
+        default=None,
+        ge=1,
+        le=MAX_EVENT_COUNT,
+        description='For kind event: how many (default 1), a JSON integer: 3, not 3.0 or "3".',
     )
     key: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
-        description="Idempotency key: a key this token used before is a duplicate.",
+        description="Idempotency key: sent again by this token with the same report, a duplicate answered as "
+        "the first time; with a different report, refused (422).",
     )
 
     @field_validator("playbook", "step", "reason", "event", "key")
@@ -100,7 +120,7 @@ class Report(BaseModel):
 
 
 class Batch(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="Batch")
+    model_config = ConfigDict(extra="forbid", title="Batch", strict=True)
 
     reports: list[Report] = Field(min_length=1, max_length=MAX_BATCH)
 
@@ -193,6 +213,9 @@ class Api:
             return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
         if not self._within_rate(token.id):
             return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
+        refused = _not_json(environ.get("CONTENT_TYPE"))  # before the body is read or parsed
+        if refused is not None:
+            return _reply(start_response, 415, Error(error=refused))
         try:
             body = self.read_body(environ)
         except ValueError as err:  # too large, or a broken Content-Length
@@ -202,11 +225,12 @@ class Api:
                 )
             return _reply(start_response, 400, Error(error=str(err)))
         try:
-            document = json.loads(body)
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            # pydantic's own parser, as the models read the body: no NaN, no lone surrogates
+            document = from_json(body, allow_inf_nan=False)
+        except ValueError:  # not UTF-8, not JSON, or nested past its limit
             return _reply(start_response, 400, Error(error="the body is not JSON"))
         try:
-            reports = _reports(document)
+            reports = _reports(body, document)
         except ValidationError as err:
             return _reply(start_response, 422, Problems(errors=_problems(err, document)))
         try:
@@ -238,17 +262,68 @@ class Api:
             return True
 
 
-def _reports(document: Any) -> list[api_reports.ReportIn]:
-    """One report, or {"reports": [...]}: checked for their types (raises ValidationError)."""
+def _not_json(content_type: str | None) -> str | None:
+    """Why a body sent as `content_type` is not taken (415), or None: it is JSON,
+    `application/json` (any case), with no charset or UTF-8's (JSON's own, RFC 8259)."""
+    media, *parameters = (content_type or "").split(";")
+    if media.strip().lower() != "application/json":
+        return NOT_JSON
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return NOT_UTF8
+    return None
+
+
+def _reports(body: bytes, document: Any) -> list[api_reports.ReportIn]:
+    """One report, or {"reports": [...]}: checked for their types, strictly, from the JSON
+    itself (raises ValidationError). `document` is the body parsed, to tell which it is."""
     if isinstance(document, dict) and "reports" in document:
-        items = Batch.model_validate(document).reports
+        items = Batch.model_validate_json(body).reports
     else:
-        items = [Report.model_validate(document)]
+        items = [Report.model_validate_json(body)]
     return [api_reports.ReportIn(**item.model_dump()) for item in items]
 
 
+# What each field is, for a value of the wrong JSON type: "count is a whole number ..., not 1.0".
+EXPECTED = {
+    "count": f"a whole number from 1 to {MAX_EVENT_COUNT:,}",
+    "value": "a number",
+    "at": 'an instant in ISO 8601 with its offset ("2027-01-08T09:00:00Z")',
+    "kind": "one of kpi, guardrail, cases, rubric, exception, event",
+    **{name: "text" for name in ("playbook", "step", "reason", "event", "key")},
+}
+WRONG_TYPE = {
+    "int_type",
+    "int_parsing",
+    "int_from_float",
+    "float_type",
+    "float_parsing",
+    "string_type",
+    "datetime_type",
+    "datetime_parsing",
+    "datetime_from_date_parsing",
+    "timezone_aware",
+    "literal_error",
+    "greater_than_equal",  # count's 1 to 10,000
+    "less_than_equal",
+}
+
+
+def _given(value: Any) -> str:
+    """A JSON value as a message names it: true, 1.0, the string "3"."""
+    if isinstance(value, str):
+        return "the string " + json.dumps(value[:40], ensure_ascii=False) + ("…" if len(value) > 40 else "")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return json.dumps(value)
+
+
 def _problems(err: ValidationError, document: Any) -> list[ProblemOut]:
-    """pydantic's errors as the API's: the report's index and the field."""
+    """pydantic's errors as the API's: the report's index and the field, and for a value of
+    the wrong type what the field is and what was sent, in words."""
     batch = isinstance(document, dict) and "reports" in document
     problems = []
     for e in err.errors():
@@ -257,7 +332,11 @@ def _problems(err: ValidationError, document: Any) -> list[ProblemOut]:
         if batch and len(loc) >= 2 and loc[0] == "reports" and isinstance(loc[1], int):
             index, loc = loc[1], loc[2:]
         names = [str(part) for part in loc if isinstance(part, str)]
-        problems.append(ProblemOut(index=index, field=names[0] if names else "body", message=e["msg"]))
+        field = names[0] if names else "body"
+        message = e["msg"].removeprefix("Value error, ")
+        if len(loc) == 1 and field in EXPECTED and e["type"] in WRONG_TYPE:
+            message = f"{field} is {EXPECTED[field]}, not {_given(e['input'])}"
+        problems.append(ProblemOut(index=index, field=field, message=message))
     return problems
 
 
@@ -270,6 +349,7 @@ _STATUS = {
     404: "404 Not Found",
     405: "405 Method Not Allowed",
     413: "413 Content Too Large",
+    415: "415 Unsupported Media Type",
     422: "422 Unprocessable Content",
     429: "429 Too Many Requests",
 }
@@ -351,6 +431,7 @@ def openapi() -> dict[str, Any]:
                         "401": answer("No valid token", "Error"),
                         "403": answer("A playbook or kind outside the token's scope", "Error"),
                         "413": answer("The body is over 1 MiB", "Error"),
+                        "415": answer("The body is not sent as application/json (in UTF-8)", "Error"),
                         "422": answer("Reports refused, by index and field: nothing was stored", "Problems"),
                         "429": {
                             "description": "Over 20 requests a second for this token",

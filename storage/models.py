@@ -616,8 +616,10 @@ class ApiToken(SQLModel, table=True):
 
 class ApiReportKey(SQLModel, table=True):
     """The idempotency keys a token sent with its reports: a report whose key the token
-    used before is a duplicate, stored once and answered as the first time. `key` is the
-    token's id and its key (`<id>:<key>`), one unique column for the insert that decides."""
+    used before is a duplicate, stored once and answered as the first time, if it is the
+    same report (`report_hash`, the SHA-256 of the fields it was sent with; None for a key
+    stored before it was kept, which any report matches). `key` is the token's id and its
+    key (`<id>:<key>`), one unique column for the insert that decides."""
 
     __tablename__ = "api_report_key"
 
@@ -626,6 +628,7 @@ class ApiReportKey(SQLModel, table=True):
     week_start: date
     counts_for: str = Field(max_length=200)
     created_at: datetime = _instant()
+    report_hash: Optional[str] = Field(default=None, max_length=64)
 
 
 class WebLogin(SQLModel, table=True):

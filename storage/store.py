@@ -25,12 +25,13 @@ from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.web_logins import WebLogins
-from storage.weekly_reports import REPORTS, Report, WeekClosed, WeeklyReports
+from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
 
 __all__ = [
     "CURATORS_CHANNEL",
     "REPORTS",
     "Conflict",
+    "KeyReused",
     "LoadOutcome",
     "PlaybookState",
     "Report",
@@ -38,6 +39,7 @@ __all__ = [
     "WaveFull",
     "WeekClosed",
     "decision_columns",
+    "same_report",
     "shallow_columns",
 ]
 

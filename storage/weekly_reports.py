@@ -123,6 +123,15 @@ _STATEMENTS = {
 API_KEYS = ApiReportKey.__table__
 
 
+class KeyReused(Exception):
+    """Reports whose idempotency keys their token used before, for a different report (its
+    `report_hash`): nothing was written. `indexes`: which of the reports written together."""
+
+    def __init__(self, indexes: list[int]):
+        super().__init__(f"{len(indexes)} keys used before for different reports")
+        self.indexes = indexes
+
+
 class WeekClosed(Exception):
     """A report for a week the clock has closed (its verdicts are recorded): nothing was
     written. The request judged the week open by its own start time; the close came first.
@@ -145,6 +154,7 @@ class NewReport:
     counts_for: str = ""
     adds: bool = False  # a value event's: `count` added to the week's latest cases or KPI
     times: int = 1  # a value event counting exceptions: one row for each
+    report_hash: str | None = None  # with `key`: the report as it was sent, hashed
 
 
 def new_report(
@@ -164,6 +174,25 @@ def new_report(
     reporter = {"user_id": by} if kind == "checkin" else {"reported_by": by}
     values = dict(playbook_id=playbook_id, week_start=week_start, **value, **reporter, reported_at=at)
     return NewReport(kind, values, key, counts_for, adds)
+
+
+def same_report(stored_hash: str | None, report_hash: str | None) -> bool:
+    """Whether a report hashed `report_hash` is the one its key was first used for (a key
+    stored before hashes were kept has none: any report under it is taken as the same)."""
+    return stored_hash is None or stored_hash == report_hash
+
+
+def _key_answers(connection: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+    rows = connection.execute(
+        select(API_KEYS.c.key, API_KEYS.c.week_start, API_KEYS.c.counts_for, API_KEYS.c.report_hash).where(
+            one_of(API_KEYS.c.key, "keys")
+        ),
+        {"keys": keys},
+    )
+    return {
+        key: dict(week_start=week_start, counts_for=counts_for, report_hash=report_hash)
+        for key, week_start, counts_for, report_hash in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -332,15 +361,10 @@ class WeeklyReports:
         self.add_reports([new_report("rubric", playbook_id, week_start, by, at, step_id=step_id, score=score)])
 
     def api_key_answers(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """What was answered for these idempotency keys (`<token id>:<key>`) the first time."""
+        """What was answered for these idempotency keys (`<token id>:<key>`) the first time
+        (week_start, counts_for), and the hash of the report it was for (report_hash)."""
         with reading(self.engine) as s:
-            rows = s.connection().execute(
-                select(API_KEYS.c.key, API_KEYS.c.week_start, API_KEYS.c.counts_for).where(
-                    one_of(API_KEYS.c.key, "keys")
-                ),
-                {"keys": keys},
-            )
-            return {key: dict(week_start=week_start, counts_for=counts_for) for key, week_start, counts_for in rows}
+            return _key_answers(s.connection(), keys)
 
     def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
         """Reports, all or none, each written only if its week is still open (_open_week), in
@@ -350,20 +374,33 @@ class WeeklyReports:
 
         A report with an idempotency `key` (the API's, with `token_id`) whose key the token
         used before is not written again: returned, by key, is what was answered for it
-        the first time (week_start, counts_for). The unique key decides: of two requests
-        racing with one key, one writes and the other, on PostgreSQL after waiting for the
-        first to commit, finds it a duplicate."""
+        the first time (week_start, counts_for, report_hash). If it was for a different
+        report (another `report_hash`), KeyReused names every such report, and nothing is
+        written. The unique key decides: of two requests racing with one key, one writes
+        and the other, on PostgreSQL after waiting for the first to commit, finds it a
+        duplicate, or a key used for a different report."""
         with unit_of_work(self.engine) as s:
             keyed = [r for r in reports if r.key is not None]
             fresh: set[str] = set()
             if keyed:
                 rows = [
                     dict(key=r.key, token_id=token_id, week_start=r.values["week_start"], counts_for=r.counts_for)
-                    | dict(created_at=r.values["reported_at"])
+                    | dict(created_at=r.values["reported_at"], report_hash=r.report_hash)
                     for r in sorted(keyed, key=lambda r: r.key or "")  # in one order: two requests never wait in a ring
                 ]
                 fresh = insert_new(s, API_KEYS, rows)
             connection = s.connection()
+            repeated = [r.key for r in keyed if r.key not in fresh]
+            # Read after the insert that found them taken: on PostgreSQL that insert waited
+            # for the request that took them to commit, and this statement sees its rows.
+            answers = _key_answers(connection, repeated) if repeated else {}
+            reused = [
+                index
+                for index, r in enumerate(reports)
+                if r.key in answers and not same_report(answers[r.key]["report_hash"], r.report_hash)
+            ]
+            if reused:
+                raise KeyReused(reused)  # rolled back: the keys this request took are free again
             # Every playbook the reports are for is locked first, in the order of the ids (as
             # the clock's close locks them), so two requests never wait on each other in a
             # ring: for update where value events add up (they then add in turn), for share
@@ -377,16 +414,7 @@ class WeeklyReports:
                 statement = _ADD_TO[report.kind] if report.adds else _STATEMENTS[report.kind]
                 if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
                     raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
-            repeated = [r.key for r in keyed if r.key not in fresh]
-            if not repeated:
-                return {}
-            answers = connection.execute(
-                select(API_KEYS.c.key, API_KEYS.c.week_start, API_KEYS.c.counts_for).where(
-                    one_of(API_KEYS.c.key, "keys")
-                ),
-                {"keys": repeated},
-            )
-            return {key: dict(week_start=week_start, counts_for=counts_for) for key, week_start, counts_for in answers}
+            return answers
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""

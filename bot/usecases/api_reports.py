@@ -3,13 +3,21 @@
 and step by name with close matches, the week, closed or future weeks, paused and
 retired playbooks, the value), in the same words; then all of them are written in one
 unit of work, or none (storage/weekly_reports.py add_reports: the same write path as
-Slack's). Reports are signed `token:<name>`: their provenance."""
+Slack's). Reports are signed `token:<name>`: their provenance.
+
+An idempotency key is the token's for one report: sent again with the same report, it is
+answered as the first time; with a different one, refused (422). The same report is the
+same fields with the same values as sent, in any order or layout (report_hash): the
+defaults filled in (`at`: now) are not part of it, so a retry of a report without `at`
+is the same report."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.usecases import reports, tokens
@@ -20,7 +28,7 @@ from cadence import calendar
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
 from storage.models import ApiToken
-from storage.store import PlaybookState, WeekClosed
+from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
 from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 
@@ -78,6 +86,26 @@ class Posted:
     duplicates: list[dict[str, Any]] = field(default_factory=list)
 
 
+def report_hash(report: ReportIn) -> str:
+    """The report as it was sent, hashed (SHA-256): its fields but the key, with the values
+    the types gave them (14 and 14.0 are one number, an instant is one whatever its offset),
+    and None for those left out, not the defaults filled in later."""
+    fields = asdict(report)
+    del fields["key"]
+    if fields["value"] is not None:
+        fields["value"] = float(fields["value"])
+    if isinstance(fields["week"], date):
+        fields["week"] = fields["week"].isoformat()
+    if fields["at"] is not None:
+        fields["at"] = fields["at"].astimezone(UTC).isoformat()
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _reused(key: str) -> str:
+    return f'key "{key}" was already used for a different report'
+
+
 def authenticate(services: Services, bearer: str) -> ApiToken | None:
     """The token a request bears, unless it is unknown or revoked: asked of the database
     at each request, so a revocation holds at once in every process."""
@@ -105,8 +133,10 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
             raise Forbidden(index, f"token {token.name} may not report on {report.playbook}")
     # A report whose key this token sent before is answered as it was, whatever has
     # happened since (its week closed, its playbook paused): a retry learns it is stored.
+    # Unless it is not the report the key was first used for: that is refused.
     keys = [f"{token.id}:{r.key}" for r in reports if r.key is not None]
     answered = services.store.api_key_answers(keys) if keys else {}
+    hashes = [report_hash(r) if r.key is not None else None for r in reports]
     made: list[NewReport | None] = []
     weeks: list[calendar.WeekRef | None] = []
     states: list[PlaybookState | None] = []
@@ -119,7 +149,11 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
                 problems.append(Problem(index, "key", "this key is given to another report of this request"))
                 continue
             seen.add(report.key)
-            if f"{token.id}:{report.key}" in answered:
+            first = answered.get(f"{token.id}:{report.key}")
+            if first is not None and not same_report(first["report_hash"], hashes[index]):
+                problems.append(Problem(index, "key", _reused(report.key)))
+                continue
+            if first is not None:
                 made.append(None)
                 weeks.append(None)
                 states.append(None)
@@ -137,7 +171,7 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
         except _Refused as refused:
             problems.append(Problem(index, refused.field, refused.message))
             continue
-        made.append(made_one)
+        made.append(replace(made_one, report_hash=hashes[index]))
         weeks.append(week)
         states.append(state)
     if problems:
@@ -150,6 +184,9 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
         closed_state, closed_week = states[index], weeks[index]
         assert closed_state is not None and closed_week is not None
         raise Invalid([Problem(index, "week", _words(week_closed(closed_state, closed_week, None)))]) from None
+    except KeyReused as reused:  # a request with the same key, for another report, came first
+        indexes = [new[i][0] for i in reused.indexes]
+        raise Invalid([Problem(i, "key", _reused(reports[i].key or "")) for i in indexes]) from None
     note_use(services, token)
     answered.update(duplicates)
     posted = Posted()

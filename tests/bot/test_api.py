@@ -2,6 +2,7 @@
 PostgreSQL: tokens, every answer code, the rules of /rollout in the same words, all or
 nothing, idempotency under concurrent retries, and provenance."""
 
+import http.client
 import json
 import socket
 import urllib.request
@@ -43,6 +44,22 @@ class Client:
                 return response.status, json.loads(response.read()), response.headers
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"{}"), err.headers
+
+
+def send(base_url: str, token: str, data: bytes, content_type: str | None):
+    """A POST of `data` as `content_type` (None: no Content-Type at all, which urllib
+    would fill in), through http.client: (status, body)."""
+    url = urlsplit(base_url)
+    headers = {"Authorization": f"Bearer {token}", "Content-Length": str(len(data))}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.request("POST", "/api/v1/reports", body=data, headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
 
 
 def rows(engine, sql):
@@ -349,3 +366,170 @@ def test_batches_over_two_playbooks_in_opposite_orders_never_deadlock(events, st
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda i: every.post(a if i % 2 else b), range(16)))
     assert [status for status, _, _ in answers] == [201] * 16, [body for _, body, _ in answers]
+
+
+def test_each_field_takes_its_own_json_type_only(events, engine, store):
+    """Strict types: a string, `true` or 1.0 where a number or a whole count is
+    expected is refused, naming the field; nothing of the request is stored."""
+    every = Client(
+        events.base_url, tokens.create(store, "every", None, list(tokens.REPORT_KINDS), False, "t", NOW).token
+    )
+    kpi = {"playbook": "support-replies", "kind": "kpi", "value": 14.5}
+    batch = {
+        "reports": [
+            event("reply_accepted", 2),  # fine
+            event("reply_accepted", True),
+            event("reply_accepted", "3"),
+            event("reply_accepted", 1.0),
+            {**kpi, "value": "14.5"},
+            {**kpi, "value": True},
+            {**kpi, "week": True},
+            {**kpi, "week": 1.0},
+            {**kpi, "at": NOW.timestamp()},
+            {**kpi, "step": 1},
+            {**kpi, "key": 5},
+        ]
+    }
+    status, body, _ = every.post(batch)
+    assert status == 422, body
+    fields = [(e["index"], e["field"]) for e in body["errors"]]
+    assert fields == [
+        (1, "count"),
+        (2, "count"),
+        (3, "count"),
+        (4, "value"),
+        (5, "value"),
+        (6, "week"),
+        (7, "week"),
+        (8, "at"),
+        (9, "step"),
+        (10, "key"),
+    ]
+    messages = [e["message"] for e in body["errors"]]
+    assert messages[0] == "count is a whole number from 1 to 10,000, not true"
+    assert messages[1] == 'count is a whole number from 1 to 10,000, not the string "3"'
+    assert messages[2] == "count is a whole number from 1 to 10,000, not 1.0"
+    assert messages[3] == 'value is a number, not the string "14.5"'
+    assert messages[4] == "value is a number, not true"
+    assert messages[5] == "week is a day of the week (YYYY-MM-DD) or its number in the cycle, 1 to 4, not true"
+    assert messages[8] == "step is text, not 1"
+    assert rows(engine, "SELECT count(*) FROM case_count") == [(0,)]
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+
+
+def test_numbers_of_either_json_form_and_days_as_strings_are_still_taken(events, engine):
+    batch = {
+        "reports": [
+            event("reply_accepted", 3),
+            event("po_accepted", 2, week="2026-11-16"),
+            event("po_accepted", at="2026-11-18T09:00:00+01:00"),
+        ]
+    }
+    status, body, _ = events.post(batch)
+    assert status == 201, body
+    assert rows(engine, "SELECT cases FROM case_count") == [(3,)]
+    assert rows(engine, "SELECT value FROM kpi_reading ORDER BY id") == [(2.0,), (3.0,)]
+
+
+def test_a_value_may_be_a_whole_number_or_not(api, engine):
+    status, body, _ = api.post(
+        {
+            "reports": [
+                {"playbook": "support-replies", "kind": "kpi", "value": 14},
+                {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "week": 1},
+                {"playbook": "support-replies", "kind": "cases", "step": "draft", "value": 40.0},
+            ]
+        }
+    )
+    assert status == 201, body
+    assert rows(engine, "SELECT value FROM kpi_reading ORDER BY id") == [(14.0,), (14.5,)]
+    assert rows(engine, "SELECT cases FROM case_count") == [(40,)]
+
+
+def test_a_body_not_sent_as_json_is_refused_unread(api, engine):
+    data = json.dumps({"playbook": "support-replies", "kind": "kpi", "value": 14.5}).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None, "application/jsonx", ""):
+        status, body = send(api.base_url, api.token, data, content_type)
+        assert status == 415, (content_type, body)
+        assert body == {"error": "send the body as JSON: Content-Type: application/json"}
+    assert send(api.base_url, api.token, b"{not json", "text/plain")[0] == 415  # before it is parsed
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+    for content_type in ("application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"):
+        status, body = send(api.base_url, api.token, data, content_type)
+        assert status == 201, (content_type, body)
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(3,)]
+
+
+def test_a_key_used_again_is_answered_as_the_first_time_for_the_same_report_only(api, engine, clock):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "abc"}
+    status, first, _ = api.post(report)
+    assert status == 201
+    clock.set(NOW + timedelta(hours=1))  # `at` was left out: "now" is not part of the report
+    same = b'{ "key": "abc",  "value": 14.5, "kind": "kpi", "playbook": "support-replies" }'
+    status, again, _ = api.post(None, raw=same)
+    assert status == 201 and again == {"accepted": [], "duplicates": [{**first["accepted"][0], "key": "abc"}]}
+    status, body, _ = api.post({**report, "value": 15})
+    assert status == 422 and body == {
+        "errors": [{"index": 0, "field": "key", "message": 'key "abc" was already used for a different report'}]
+    }
+    # in a batch: all or nothing, and the other report's key is not spent
+    fresh = {"playbook": "support-replies", "kind": "kpi", "value": 3, "key": "fresh"}
+    status, body, _ = api.post({"reports": [fresh, {**report, "at": "2026-11-18T13:00:00Z"}]})
+    assert status == 422 and [(e["index"], e["field"]) for e in body["errors"]] == [(1, "key")]
+    assert rows(engine, "SELECT value FROM kpi_reading") == [(14.5,)]
+    status, body, _ = api.post({"reports": [report, fresh]})
+    assert status == 201 and [d["index"] for d in body["duplicates"]] == [0]
+    assert [a["index"] for a in body["accepted"]] == [1]
+    assert rows(engine, "SELECT value FROM kpi_reading ORDER BY id") == [(14.5,), (3.0,)]
+
+
+def test_one_key_sent_at_once_with_different_reports_stores_one_of_them_only(api, engine):
+    """Ten requests at once with one key, for two different values, each with a report
+    of its own beside it: one is stored; the ones with its value are duplicates, the
+    others are refused whole (their own report is not stored either)."""
+
+    def batch(i):
+        return {
+            "reports": [
+                {"playbook": "support-replies", "kind": "kpi", "value": i % 2, "key": "race"},
+                {"playbook": "support-replies", "kind": "cases", "step": "send", "value": 100 + i, "key": f"own-{i}"},
+            ]
+        }
+
+    both = Client(api.base_url, None)
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda i: both.post(batch(i), token=api.token), range(10)))
+    assert sorted({status for status, _, _ in answers}) == [201, 422], answers
+    stored = rows(engine, "SELECT value FROM kpi_reading")
+    assert len(stored) == 1
+    winner = int(stored[0][0])
+    for i, (status, body, _) in enumerate(answers):
+        if i % 2 == winner:
+            assert status == 201, body
+        else:
+            assert status == 422 and [(e["index"], e["field"]) for e in body["errors"]] == [(0, "key")], body
+    own = sorted(cases for (cases,) in rows(engine, "SELECT cases FROM case_count"))
+    assert own == [100 + i for i in range(10) if i % 2 == winner]
+
+
+def test_the_same_report_written_another_way_is_the_same_report(api, engine):
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14, "at": "2026-11-18T13:00:00+01:00", "key": "k"}
+    assert api.post(report)[0] == 201
+    status, body, _ = api.post({**report, "value": 14.0, "at": "2026-11-18T12:00:00Z"})
+    assert status == 201 and [d["key"] for d in body["duplicates"]] == ["k"]
+    status, body, _ = api.post({**report, "at": "2026-11-18T12:00:01Z"})
+    assert status == 422 and body["errors"][0]["field"] == "key"
+    status, body, _ = api.post({key: value for key, value in report.items() if key != "at"})
+    assert status == 422 and body["errors"][0]["field"] == "key"  # `at` as sent is part of the report
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(1,)]
+
+
+def test_a_key_stored_before_reports_were_hashed_takes_any_report_as_its_own(api, engine):
+    """Keys from before migration 0026 have no hash: they are answered as they were."""
+    report = {"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "old"}
+    assert api.post(report)[0] == 201
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE api_report_key SET report_hash = NULL"))
+    status, body, _ = api.post({**report, "value": 15})
+    assert status == 201 and [d["key"] for d in body["duplicates"]] == ["old"]
+    assert rows(engine, "SELECT value FROM kpi_reading") == [(14.5,)]
