@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
@@ -110,6 +110,24 @@ def reads_together(engine: Engine) -> Iterator[None]:
             yield
         finally:
             _READS_TOGETHER.reset(token)
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose every read sees the database as it was at its first: one
+    read-only transaction, at REPEATABLE READ on PostgreSQL; on SQLite a transaction that
+    the driver would not begin for reads alone (its first SELECT fixes what it sees, as
+    write-ahead logging keeps that for it). For reads across tables that must agree with
+    one another, such as an export."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        try:
+            yield connection
+        finally:
+            connection.rollback()  # it wrote nothing: ending it is all there is to do
 
 
 @contextmanager

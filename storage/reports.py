@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from storage import counting
-from storage.db import reading, unit_of_work
+from storage.db import reading, snapshot, unit_of_work
 from storage.models import (
     MODE_CHANGES,
     CadenceJob,
@@ -362,7 +362,7 @@ class Reports:
 
     def _write_tables(self, folder: Path) -> list[tuple[str, int]]:
         written = []
-        with self.engine.connect() as connection:
+        with snapshot(self.engine) as connection:  # every table as of one instant
             for table in SQLModel.metadata.sorted_tables:
                 path = folder / f"{table.name}.csv"
                 count = 0

@@ -554,3 +554,33 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
     _one_sentence(result, f"cannot listen on 127.0.0.1:{port}")
     assert "Running a simulated rollout" not in result.stdout  # the demo checks before it simulates
     assert time.monotonic() - started < 20
+
+
+def test_export_is_one_snapshot_even_while_others_write(run, store, playbook, engine, clock, tmp_path):
+    """Rows written while the export runs, after it has begun, are in none of its files: a
+    decision and the setting it names never disagree across two files."""
+    from sqlalchemy import event, text
+    from sqlalchemy.engine import Engine
+
+    written = []
+
+    def write_meanwhile(_conn, _cursor, statement, *_args) -> None:
+        if written or "FROM api_token" not in statement:  # right after the first table is read
+            return
+        with engine.begin() as other:  # another connection, committed before the next table is read
+            other.execute(
+                text(
+                    "INSERT INTO setting (key, value, updated_by, updated_at) "
+                    "VALUES ('written-meanwhile', 'x', 'test', :at)"
+                ),
+                {"at": clock()},
+            )
+        written.append(True)
+
+    event.listen(Engine, "after_cursor_execute", write_meanwhile)  # the command's own engine too
+    try:
+        assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
+    finally:
+        event.remove(Engine, "after_cursor_execute", write_meanwhile)
+    assert written
+    assert "written-meanwhile" not in (tmp_path / "out" / "setting.csv").read_text()
