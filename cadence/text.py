@@ -1,6 +1,6 @@
 """What people and machines may store: the one check every path shares (slash commands,
 forms, learnings, the reporting API, playbook files), the characters it refuses removed
-from what was stored before.
+from what was stored before, and a CSV cell that never starts a formula.
 
 Nobody can see the characters the check refuses, and no person types them on purpose:
 control characters break storage (PostgreSQL refuses NUL) and logs; bidirectional
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 # Every character of these categories is refused: Cc control (but the line breaks a field
 # allows), Cf format (bidirectional controls, zero-width characters, the soft hyphen,
@@ -73,6 +75,26 @@ def without_invisible(text: str) -> str:
     if _plain(text):
         return text
     return "".join(char for char in text if char in "\t\n\r" or not _refused(char, False))
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell of any CSV the bot writes, header or data: text that would start a formula is
+    written after an apostrophe, so a spreadsheet shows it as typed and never runs it.
+    Numbers are not text and stay numbers (-3 is minus three); None is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(cells: Iterable[Any]) -> list[Any]:
+    """A row of cells, each as `csv_cell` writes it."""
+    return [csv_cell(cell) for cell in cells]
 
 
 _MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")

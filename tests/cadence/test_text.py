@@ -1,6 +1,7 @@
 """The one check on stored text (cadence/text.py): every character of Unicode categories
 Cc (but the line breaks a field allows), Cf, Co, Cn (and Cs) and the filler characters is
-refused, named as `U+3164 HANGUL FILLER`; what people write in any script passes."""
+refused, named as `U+3164 HANGUL FILLER`; what people write in any script passes. And
+the one rule for a CSV cell: never the start of a formula."""
 
 import unicodedata
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.text import FILLERS, unstorable, without_invisible
+from cadence.text import FILLERS, csv_cell, csv_row, unstorable, without_invisible
 
 REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
 LINE_BREAKS = "\n\r"
@@ -154,3 +155,34 @@ def test_any_refused_character_anywhere_is_refused_and_named(before, char, after
         assert found == named(char)
         assert found.startswith(f"U+{ord(char):04X} ")
     assert without_invisible(before + char + after) == before + (char if char in "\t\n\r" else "") + after
+
+
+# ---- CSV cells ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("-3", "'-3"),  # text that looks like a number is text: a person typed it
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (-3, -3),  # numbers are numbers: a spreadsheet reads -3 as minus three, nothing runs
+        (-2.5, -2.5),
+        (14.5, 14.5),
+        (0, 0),
+    ],
+)
+def test_a_csv_cell_never_starts_a_formula(cell, written):
+    assert csv_cell(cell) == written
+
+
+def test_a_csv_row_is_its_cells_each_neutralised():
+    assert csv_row(["=A1", None, -3, "ok", "@x"]) == ["'=A1", "", -3, "ok", "'@x"]
