@@ -35,14 +35,19 @@ class _Strict(BaseModel):
     def _storable(cls, value: Any) -> Any:
         """Every text of a playbook passes the check every path shares (cadence/text.py),
         before any other check of its field (a step name's pattern would only say it is
-        not one word). No text of a playbook takes lines. Checked as it is stored: the
-        whitespace around it, such as the line break a YAML block scalar ends with, is
-        trimmed. Nested sections (kpi, steps, ...) check their own fields."""
+        not one word). No text of a playbook takes lines, but spaces, tabs and line breaks
+        around it (the line break a YAML block scalar ends with) are trimmed before it is
+        stored, so they are not checked. Only those: Python's strip() would also take
+        U+001C-U+001F, which pydantic keeps. Nested sections (kpi, steps, ...) check their
+        own fields."""
         for index, text in enumerate(value) if isinstance(value, list) else ((None, value),):
-            problem = unstorable(text.strip(), line_breaks=False) if isinstance(text, str) else None
+            problem = unstorable(text.strip(_TRIMMED), line_breaks=False) if isinstance(text, str) else None
             if problem is not None:
                 raise _Unstorable(problem, index)
         return value
+
+
+_TRIMMED = " \t\n\r"  # trimmed around every text by str_strip_whitespace too
 
 
 def _unstorable(problem: str) -> str:

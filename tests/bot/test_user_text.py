@@ -361,9 +361,11 @@ def test_no_text_of_a_playbook_file_holds_a_line_break(database_url, monkeypatch
     raw["title"] = "Support reply\ndrafting"
     raw["inputs"] = ["ticket\r\ntext"]
     raw["kpi"]["name"] = "First-response time\n"  # what a YAML block scalar leaves at the end is trimmed
+    raw["function"] = "Support\x1f"  # Python's strip() takes U+001F; what is stored keeps it
     result = _load(database_url, monkeypatch, tmp_path, [raw])
     assert result.exit_code == 1, result.output
     assert "title: contains U+000A (control)" in result.output
     assert "inputs[0]: contains U+000D (control)" in result.output
+    assert "function: contains U+001F (control)" in result.output
     assert "kpi.name" not in result.output
     assert _playbooks(engine) == 0
