@@ -30,15 +30,36 @@ SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    @field_validator("*", mode="after")
+    @field_validator("*", mode="before")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        """Every text of a playbook passes the check a command's text passes (cadence/text.py)."""
-        for text in value if isinstance(value, list) else (value,):
-            problem = unstorable(text) if isinstance(text, str) else None
+        """Every text of a playbook passes the check every path shares (cadence/text.py),
+        before any other check of its field (a step name's pattern would only say it is
+        not one word). No text of a playbook takes lines, but spaces, tabs and line breaks
+        around it (the line break a YAML block scalar ends with) are trimmed before it is
+        stored, so they are not checked. Only those: Python's strip() would also take
+        U+001C-U+001F, which pydantic keeps. Nested sections (kpi, steps, ...) check their
+        own fields."""
+        for index, text in enumerate(value) if isinstance(value, list) else ((None, value),):
+            problem = unstorable(text.strip(_TRIMMED), line_breaks=False) if isinstance(text, str) else None
             if problem is not None:
-                raise ValueError(f"contains {problem}, which can't be stored: retype it without that character")
+                raise _Unstorable(problem, index)
         return value
+
+
+_TRIMMED = " \t\n\r"  # trimmed around every text by str_strip_whitespace too
+
+
+def _unstorable(problem: str) -> str:
+    return f"contains {problem}, which can't be stored: retype it without that character"
+
+
+class _Unstorable(ValueError):
+    """A text of a playbook holds a character never stored; `index`: the item of a list."""
+
+    def __init__(self, problem: str, index: int | None):
+        super().__init__(_unstorable(problem))
+        self.index = index
 
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -338,16 +359,24 @@ def _describe(
 ) -> tuple[str, tuple[str | int, ...]]:  # pydantic ErrorDetails
     """The problem as a 'where: what' line, and its path in the document as written."""
     path: tuple[str | int, ...] = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, _Unstorable) and cause.index is not None:
+        path += (cause.index,)  # the item of a list, as its author finds it
     if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
         path = path[1:]  # name the field where the author wrote it
     loc = ""
+    hidden = None  # a field whose name holds a character never stored: named by where it is
     for index, part in enumerate(path):
         if isinstance(part, int):
             loc += f"[{_step_name(raw, path[:index], part) or part}]"
+        elif (hidden := unstorable(part, line_breaks=False)) is not None:
+            break
         else:
             loc += f".{part}" if loc else str(part)
     message = error["msg"]
-    if error["type"] == "extra_forbidden":
+    if hidden is not None:
+        message = f"a field's name {_unstorable(hidden)}"
+    elif error["type"] == "extra_forbidden":
         message = "unknown field (check the spelling against docs/playbooks.md)"
     elif error["type"] == "missing":
         message = "required field is missing"
@@ -365,7 +394,8 @@ def _step_name(raw: dict[str, Any], parent: tuple[str | int, ...], index: int) -
         return None
     item = raw["steps"][index]
     name = item.get("name") if isinstance(item, dict) else None
-    return name if isinstance(name, str) and name.strip() and len(name) <= 40 else None
+    shown = isinstance(name, str) and name.strip() and len(name) <= 40
+    return name if shown and unstorable(name, line_breaks=False) is None else None
 
 
 _PATTERN_HINTS = {

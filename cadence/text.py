@@ -1,68 +1,100 @@
-"""What people may type: the one check every path shares (slash commands, forms, playbook
-files), and what is never stored or shown because nobody can see it.
+"""What people and machines may store: the one check every path shares (slash commands,
+forms, learnings, the reporting API, playbook files), the characters it refuses removed
+from what was stored before, and a CSV cell that never starts a formula.
 
-Control characters break storage (PostgreSQL refuses NUL) and logs. Bidirectional
-controls reorder what is shown around them ("‮txt.exe" reads as "exe.txt"), and
-zero-width characters make two different words look the same; no person types either on
-purpose. Pure: no Slack, no database.
+Nobody can see the characters the check refuses, and no person types them on purpose:
+control characters break storage (PostgreSQL refuses NUL) and logs; bidirectional
+controls reorder what is shown around them (U+202E then "txt.exe" reads as "exe.txt");
+zero-width characters, invisible operators, tag characters and the filler characters
+(a Hangul filler shows as nothing in Slack) make two different words look the same or a
+blank name look filled in. Pure: no Slack, no database.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Bidirectional controls: the embeddings and overrides (U+202A-U+202E), the isolates
-# (U+2066-U+2069), the marks (U+200E, U+200F, U+061C).
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-# Zero-width characters: space, non-joiner, joiner (U+200B-U+200D), word joiner (U+2060),
-# and the byte-order mark (U+FEFF) that pasting leaves behind.
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}]")
-_NAMES = {
-    "\u202a": "a left-to-right embedding",
-    "\u202b": "a right-to-left embedding",
-    "\u202c": "a directional formatting end",
-    "\u202d": "a left-to-right override",
-    "\u202e": "a right-to-left override",
-    "\u2066": "a left-to-right isolate",
-    "\u2067": "a right-to-left isolate",
-    "\u2068": "a first-strong isolate",
-    "\u2069": "a directional isolate end",
-    "\u200e": "a left-to-right mark",
-    "\u200f": "a right-to-left mark",
-    "\u061c": "an Arabic letter mark",
-    "\u200b": "a zero-width space",
-    "\u200c": "a zero-width non-joiner",
-    "\u200d": "a zero-width joiner",
-    "\u2060": "a word joiner",
-    "\ufeff": "a zero-width no-break space (byte-order mark)",
-}
+# Every character of these categories is refused: Cc control (but the line breaks a field
+# allows), Cf format (bidirectional controls, zero-width characters, the soft hyphen,
+# invisible operators, tag characters), Cs surrogate (a lone one from JSON can't be
+# written as UTF-8), Co private use, Cn unassigned (by this Python's Unicode version).
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Letters and symbols that show as blank space: the Hangul fillers (U+115F, U+1160, U+3164,
+# U+FFA0) and the blank Braille pattern (U+2800).
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# The line breaks a field that takes lines (a reason, a note, a learning) allows: what
+# typing and pasting make (LF, CR LF). Every other control character is refused there too.
+LINE_BREAKS = frozenset("\n\r")
+_FILLER = re.compile(f"[{''.join(sorted(FILLERS))}]")
+_UNNAMED = {"Cc": "control", "Cs": "surrogate", "Co": "private use", "Cn": "unassigned"}
 
 
-def unstorable(text: str | None) -> str | None:
-    """Names the first character of `text` that is never stored, or None: NUL or another
-    control character (but tab and line breaks), a bidirectional control or a zero-width
-    character. E.g. "a right-to-left override (U+202E)"."""
-    if not text:
+def _refused(char: str, line_breaks: bool) -> bool:
+    if char in FILLERS:
+        return True
+    if unicodedata.category(char) not in REFUSED_CATEGORIES:
+        return False
+    return not (line_breaks and char in LINE_BREAKS)
+
+
+def _plain(text: str) -> bool:
+    """True when `text` holds nothing the check refuses, however its field is: the common
+    case, answered in C. str.isprintable is False for every character of the categories
+    refused (and for spaces other than " " and line separators, which then pass below)."""
+    return text.isprintable() and _FILLER.search(text) is None
+
+
+def unstorable(text: str | None, *, line_breaks: bool) -> str | None:
+    """The first character of `text` that is never stored, named, or None: every
+    character of Unicode categories Cc, Cf, Cs, Co and Cn, and the filler characters.
+    `line_breaks`: the field takes lines, so LF and CR pass. Named by its code point and
+    Unicode name, e.g. "U+3164 HANGUL FILLER", or, without a name, its category:
+    "U+E000 (private use)", "U+0000 (control)"."""
+    if not text or _plain(text):
         return None
-    control = _CONTROL.search(text)
-    invisible = _INVISIBLE.search(text)
-    found = min((m for m in (control, invisible) if m is not None), key=lambda m: m.start(), default=None)
-    if found is None:
-        return None
-    char = found.group()
-    code = ord(char)
-    if code == 0:
-        return "a NUL character (U+0000)"
-    name = _NAMES.get(char, "a control character")
-    return f"{name} (U+{code:04X})"
+    for char in text:
+        if _refused(char, line_breaks):
+            return name_of(char)
+    return None
+
+
+def name_of(char: str) -> str:
+    """A character as a refusal names it: "U+3164 HANGUL FILLER", "U+E000 (private use)"."""
+    name = unicodedata.name(char, None)
+    if name is not None:
+        return f"U+{ord(char):04X} {name}"
+    return f"U+{ord(char):04X} ({_UNNAMED.get(unicodedata.category(char), 'unnamed')})"
 
 
 def without_invisible(text: str) -> str:
-    """`text` without bidirectional controls and zero-width characters (for text stored
-    before they were refused)."""
-    return _INVISIBLE.sub("", text)
+    """`text` without the characters `unstorable` refuses, but tab and line breaks (for
+    text stored before they were refused; whoever shows it decides about whitespace)."""
+    if _plain(text):
+        return text
+    return "".join(char for char in text if char in "\t\n\r" or not _refused(char, False))
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell of any CSV the bot writes, header or data: text that would start a formula is
+    written after an apostrophe, so a spreadsheet shows it as typed and never runs it.
+    Numbers are not text and stay numbers (-3 is minus three); None is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(cells: Iterable[Any]) -> list[Any]:
+    """A row of cells, each as `csv_cell` writes it."""
+    return [csv_cell(cell) for cell in cells]
 
 
 _MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")

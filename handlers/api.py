@@ -30,12 +30,12 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import from_json
 
 from bot.usecases import api_reads, api_reports
 from bot.usecases.services import Services
-from cadence.text import unstorable
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,11 @@ class Report(BaseModel):
 
     @field_validator("playbook", "step", "reason", "event", "key")
     @classmethod
-    def _storable(cls, text: str | None) -> str | None:
-        """What the bot stores or looks up holds no control or invisible characters."""
-        problem = unstorable(text) if text is not None else None
+    def _storable(cls, text: str | None, info: pydantic.ValidationInfo) -> str | None:
+        """What the bot stores or looks up holds no character it never stores (cadence/text.py)."""
+        problem = api_reports.unstorable_text(info.field_name or "", text)
         if problem is not None:
-            raise ValueError(f"contains {problem}, which can't be stored: retype it without that character")
+            raise ValueError(problem)
         return text
 
 

@@ -271,13 +271,6 @@ class _Words:
         return self.text[self.matches[start].start() : self.matches[end - 1].end()]
 
 
-def control_character(text: str) -> str | None:
-    """Names the first character in `text` that is never stored, or None: a control
-    character (NUL, or any other C0 or DEL but tab and line breaks), a bidirectional
-    control or a zero-width character (cadence/text.py, the check every path shares)."""
-    return unstorable(text)
-
-
 def _first_word(text: str) -> str:
     word = (text.split() or ["help"])[0].lower()
     return word if word in USAGE else "help"
@@ -297,7 +290,7 @@ def parse(text: str) -> Command:
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
         raise Refusal.of("too_long", usage="help", length=len(text), limit=MAX_COMMAND_CHARS, free=MAX_FREE_TEXT_CHARS)
-    problem = control_character(text)
+    problem = unstorable(text, line_breaks=True)  # a reason, a note, a learning may hold lines
     if problem is not None:
         raise Refusal.of("control_character", usage=_first_word(text), what=problem)
     words = _Words(text)

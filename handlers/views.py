@@ -17,6 +17,7 @@ from bot.usecases import checkins, learnings
 from bot.usecases.caller import Caller, PlaybookState
 from bot.usecases.services import Services
 from cadence import calendar, keys
+from cadence.text import unstorable
 from handlers import grammar
 from templates.refusals import Refusal
 
@@ -68,12 +69,9 @@ def _submit(
     general = {"attest": "note", "deviation": "reason", "kpi": "value"}[form]
     try:
         for block_id in values:
-            problem = grammar.control_character(_value(values, block_id) or "")
-            if problem is not None:
-                raise FieldError(
-                    block_id if block_id in ("note", "reason", "value", "step") else general,
-                    f"This contains {problem}, which I can't store. Retype it without that character.",
-                )
+            _refuse_unstorable(
+                values, block_id, block_id if block_id in ("note", "reason", "value", "step") else general
+            )
         state, week = _target(caller, metadata, values, general)
         if form == "kpi":
             recorded = _kpi(caller, state, week, _value(values, "value") or "")
@@ -102,13 +100,11 @@ def _submit(
 def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
     """The *Add a learning* form: the learning goes to the cycle the week-4 DM was about."""
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
-    text = _value((view.get("state") or {}).get("values") or {}, "text") or ""
+    values = (view.get("state") or {}).get("values") or {}
     target = keys.read_checkin_button(view.get("private_metadata") or "")
     try:
-        problem = grammar.control_character(text)
-        if problem is not None:
-            raise FieldError("text", f"This contains {problem}, which I can't store. Retype it without that character.")
-        text = grammar.plain_text(text).strip()
+        _refuse_unstorable(values, "text", "text")
+        text = grammar.plain_text(_value(values, "text") or "").strip()
         if not text:
             raise FieldError("text", "Say what the team learned.")
         if target is None or _refusal_on("text", learnings.learn_from_form, caller, *target, text) is None:
@@ -121,6 +117,18 @@ def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, A
         ack(response_action="errors", errors={"text": "Something went wrong on my side; nothing was stored."})
         return
     ack()
+
+
+# The fields that take lines (multiline inputs): line breaks pass there, nowhere else.
+_LINES = frozenset({"note", "reason", "text"})
+
+
+def _refuse_unstorable(values: dict[str, Any], block_id: str, shown_on: str) -> None:
+    """A field error on `shown_on` if the field holds a character never stored, named
+    (cadence/text.py, the check every path shares; worded as a command's refusal)."""
+    problem = unstorable(_value(values, block_id) or "", line_breaks=block_id in _LINES)
+    if problem is not None:
+        raise FieldError(shown_on, Refusal.of("control_character", what=problem).problem)
 
 
 def _target(

@@ -11,11 +11,13 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Date, Float, Integer, Text, bindparam, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
+from cadence.text import csv_row
 from storage import counting
 from storage.db import reading, snapshot, unit_of_work
 from storage.models import (
@@ -369,12 +371,12 @@ class Reports:
                 columns = [c for c in table.columns if c.name not in NOT_EXPORTED]
                 with path.open("w", newline="", encoding="utf-8") as handle:
                     writer = csv.writer(handle)
-                    writer.writerow([c.name for c in columns])
+                    writer.writerow(csv_row(c.name for c in columns))
                     result = connection.execution_options(stream_results=True, yield_per=1000).execute(
                         select(*columns).order_by(*table.primary_key.columns)
                     )
                     for row in result:
-                        writer.writerow([_cell(value) for value in row])
+                        writer.writerow(csv_row(_cell(value) for value in row))
                         count += 1
                 written.append((path.name, count))
         return written
@@ -422,17 +424,12 @@ def _move_in(scratch: Path, directory: Path, names: list[str]) -> None:
         raise
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
+def _cell(value: Any) -> Any:
+    """A stored value as the export writes it, before csv_row neutralises it: JSON as JSON
+    text, instants in ISO 8601; text and numbers as they are (text that would start a
+    formula gets its apostrophe there, numbers stay numbers)."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value  # shown as typed, never run; numbers are not text and stay numbers
-    return str(value)
+    return value

@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cadence.text import csv_row
 from templates import _number
 
 _env = Environment(
@@ -36,17 +37,12 @@ def render_page(name: str, **context: Any) -> str:
 
 
 def csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    """A table as CSV for a spreadsheet: a cell that a spreadsheet would run as a formula
-    (=, +, -, @, a tab or a return first) is written with a leading apostrophe."""
+    """A table as CSV for a spreadsheet: every cell, the header's too (a KPI's name heads
+    a column), as cadence.text.csv_cell writes it: text that a spreadsheet would run as a
+    formula (=, +, -, @, a tab or a return first) after an apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for row in rows:
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow(csv_row(row))
     return out.getvalue()
-
-
-def _safe(cell: Any) -> Any:
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return "" if cell is None else cell

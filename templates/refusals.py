@@ -28,6 +28,8 @@ TEXTS: dict[str, str] = {
         "Your text contains {what}, which I can't store. Retype it without that character "
         "(it often comes from pasting)."
     ),
+    # the same, as the reporting API says it of a report's field (bot/usecases/api_reports.py)
+    "unstorable_field": "contains {what}, which can't be stored: retype it without that character",
     "unknown_subcommand": "I don't know the subcommand “{word}”.",
     "status_arguments": "`status` takes at most one playbook.",
     "kpi_arguments": "`kpi` needs a playbook and one value.",

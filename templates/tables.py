@@ -1,7 +1,7 @@
 """Every table of the web view's pages as CSV rows, by the name of its download: built
 from what the page shows (bot/usecases/web.py), so a download holds what the reader saw
 and nothing the page hides (reasons only for the owner and the curators).
-templates.pages.csv_text writes them, formulas neutralised."""
+templates.pages.csv_text writes them, every cell (the header too) neutralised."""
 
 from __future__ import annotations
 

@@ -233,6 +233,14 @@ def _words(refusal: Refusal) -> str:
     return text
 
 
+def unstorable_text(field: str, text: str | None) -> str | None:
+    """What the API says of a report's text (`field`) that holds a character never stored,
+    or None (cadence/text.py, the check every path shares): only a reason may hold line
+    breaks; a playbook, step, event or key is one line."""
+    what = unstorable(text, line_breaks=field == "reason")
+    return None if what is None else _words(Refusal.of("unstorable_field", what=what))
+
+
 def _refused(field: str, work: Callable[..., T], *args: Any) -> T:
     try:
         return work(*args)
@@ -261,9 +269,9 @@ def _resolve(
         reason = (report.reason or "").strip()
         if not reason:
             raise _Refused("reason", "an exception says what happened: give a reason")
-        problem = unstorable(reason)
+        problem = unstorable_text("reason", reason)
         if problem is not None:
-            raise _Refused("reason", f"the reason contains {problem}, which can't be stored")
+            raise _Refused("reason", f"the reason {problem}")
         if len(reason) > MAX_REASON_CHARS:
             raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_REASON_CHARS}")
         values["reason"] = reason
@@ -306,8 +314,11 @@ def _event(
     step_id: dict[str, Any] = {"step_id": step.id} if step is not None else {}
     if spec["counts"] == "exception":
         reason = name + (f": {report.reason.strip()}" if report.reason and report.reason.strip() else "")
-        if unstorable(reason) is not None or len(reason) > MAX_REASON_CHARS + 50:
-            raise _Refused("reason", "the reason can't be stored: at most 500 characters, no control characters")
+        problem = unstorable_text("reason", reason)
+        if problem is not None:
+            raise _Refused("reason", f"the reason {problem}")
+        if len(reason) > MAX_REASON_CHARS + 50:
+            raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_REASON_CHARS}")
         made = new_report("exception", *args, **step_id, reason=reason)
         return NewReport(made.kind, made.values, made.key, made.counts_for, times=count)
     return new_report(spec["counts"], *args, adds=True, **step_id, count=count)

@@ -4,6 +4,7 @@ from click.testing import CliRunner
 from sqlmodel import SQLModel
 
 from bot.cli import cli
+from tests.bot.test_web_view import HYPERLINK, formula_cells, load_formulas
 from tests.conftest import OWNER
 
 TABLES = {f"{t.name}.csv" for t in SQLModel.metadata.sorted_tables}
@@ -66,3 +67,17 @@ def test_an_export_into_a_new_folder_makes_it_and_its_parents(database_url, monk
     assert _export(database_url, monkeypatch, tmp_path, out).exit_code == 0
     assert {p.name for p in out.iterdir()} == TABLES
     assert [p.name for p in (tmp_path / "exports" / "2026").iterdir()] == ["out"]
+
+
+def test_no_cell_of_any_exported_file_starts_a_formula(database_url, monkeypatch, tmp_path, store, clock, playbook):
+    state = load_formulas(store, clock)
+    store.add_kpi_reading(state.playbook.id, state.anchor.starts_on, -3.0, OWNER, clock())
+    out = tmp_path / "out"
+    result = _export(database_url, monkeypatch, tmp_path, out)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == TABLES
+    for path in out.iterdir():
+        assert formula_cells(path.read_text(encoding="utf-8")) == [], path.name
+    playbooks = (out / "playbook.csv").read_text(encoding="utf-8")
+    assert "'" + HYPERLINK.replace('"', '""') in playbooks and "'+SUM(1,1)" in playbooks
+    assert ",-3.0," in (out / "kpi_reading.csv").read_text() or ",-3," in (out / "kpi_reading.csv").read_text()

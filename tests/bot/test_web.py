@@ -221,8 +221,8 @@ def test_unsigned_requests_are_logged_without_their_body_on_one_line(bot, caplog
 def test_a_nul_in_any_argument_is_refused_and_nothing_stored(bot, playbook, engine):
     from tests.handlers.test_commands import assert_refused, row_counts
 
-    assert_refused(bot.command("attest support-replies yes all\x00good"), "NUL character")
-    assert_refused(bot.command("exception support-replies send bad\x07bell", user="UOWNER0001"), "U+0007")
+    assert_refused(bot.command("attest support-replies yes all\x00good"), "U+0000 (control)")
+    assert_refused(bot.command("exception support-replies send bad\x07bell", user="UOWNER0001"), "U+0007 (control)")
     assert row_counts(engine)["checkin"] == 0 and row_counts(engine)["exception_report"] == 0
 
 

@@ -3,10 +3,13 @@ the session cookie and its attributes, sign-out (which ends the session on the s
 and only from the view's own pages), redirects without a session, the pages and their
 CSV, and who sees what (as /rollout status)."""
 
+import copy
+import csv
+import io
 import re
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -14,8 +17,9 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.web import make_wsgi
+from cadence.definition import parse_playbook
 from tests.bot.usecases.test_governance import close_of, report_week
-from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, Engine, SlackRequests, settings_for
+from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 CURATOR = "UCURATOR1"
@@ -252,6 +256,72 @@ def test_every_table_downloads_as_csv_with_formulas_neutralised(view):
     assert "support-replies,Support reply drafting,active,1,1,14.5,min,42" in playbooks
     assert fetch(view.base_url + f"{base}/nothing.csv", cookie)[0] == 404
     assert fetch(view.base_url + f"{base}/steps", cookie)[0] == 404
+
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+# A playbook whose every free name starts a formula: its KPI, its guardrail, its title,
+# function, units and contract.
+FORMULAS = copy.deepcopy(SUPPORT_REPLIES)
+FORMULAS.update(
+    playbook="formula-names",
+    title="+SUM(1,1)",
+    function="-2+3",
+    kpi={"name": HYPERLINK, "unit": "@u", "direction": "down", "baseline": 42, "target": 15},
+    guardrail={"name": '@HYPERLINK("http://x","y")', "unit": "=1", "min": -5},
+    inputs=["=cmd|' /C calc'!A0"],
+    outputs=["@reply"],
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-\d+(\.\d+)?")  # a number the bot wrote: a spreadsheet reads -3 as minus three
+
+
+def load_formulas(store, clock):
+    """FORMULAS loaded beside support-replies, cycle 1 from Monday 16 November 2026; stored
+    text that starts a formula from every path (typed, and stored before input was checked)."""
+    store.load_playbooks([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
+    state = store.playbook_state("formula-names")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.add_learning(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())
+    store.add_learning(state.playbook.id, 1, "\r@SUM(A1)", OWNER, clock())
+    return store.playbook_state("formula-names")
+
+
+def formula_cells(text):
+    """The cells of a CSV, header included, that a spreadsheet would run as a formula."""
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""))
+        for cell in row
+        if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)
+    ]
+
+
+def test_no_cell_of_any_csv_starts_a_formula_header_or_data(view, store, clock):
+    load_formulas(store, clock)
+    view.command("kpi formula-names -3", user=OWNER)  # a number: written as the number it is
+    view.command("guardrail formula-names -1.5", user=OWNER)
+    view.command("exception formula-names send -2+3 refunds", user=OWNER)
+    view.command('learn formula-names =HYPERLINK("http://evil.example") quote the policy', user=OWNER)
+    view.command("publish formula-names override @curators asked for it", user=CURATOR)
+    cookie = signed_in(view, CURATOR)
+    seen = {}
+    for path in ("/web/", "/web/playbooks/formula-names", "/web/registry"):
+        _, _, page = fetch(view.base_url + path, cookie)
+        for link in csv_links(page):
+            status, _, text = fetch(view.base_url + link, cookie)
+            assert status == 200, link
+            seen[link] = text
+    base = "/web/playbooks/formula-names"
+    tables = ("steps", "modes", "decisions", "sources", "reports", "learnings")
+    assert {"/web/overview.csv", "/web/playbooks.csv", "/web/registry.csv", f"{base}.csv"} <= set(seen)
+    assert {f"{base}/{t}.csv" for t in tables} - {f"{base}/modes.csv"} <= set(seen)
+    for link, text in seen.items():
+        assert formula_cells(text) == [], (link, text)
+    weeks = next(csv.reader(io.StringIO(seen[f"{base}.csv"])))
+    assert weeks[2] == "'" + HYPERLINK and weeks[3] == 'guardrail @HYPERLINK("http://x","y")', weeks
+    assert ",-3.0," in seen[f"{base}.csv"] or ",-3," in seen[f"{base}.csv"], seen[f"{base}.csv"]
+    assert "'\t=1+1 stored before" in seen[f"{base}/learnings.csv"]
+    assert "'+SUM(1,1)" in seen["/web/playbooks.csv"] and "'-2+3" in seen["/web/registry.csv"]
 
 
 def test_each_report_is_listed_with_who_sent_it_and_reasons_only_for_the_owner_and_curators(view):
