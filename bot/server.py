@@ -7,11 +7,15 @@ thread then blocks reading the rest. A client that sends its headers and then st
 Slack's requests waited behind them. Here the worker's poller, which already watches
 every idle connection, also gathers each request's bytes without blocking; a request
 is handed on whole, and a client that has not sent one whole request within
-READ_SECONDS is cut off. Idle or slow clients then cost a socket each, never a thread.
+READ_SECONDS, or has sent more than MAX_REQUEST_BYTES without, is cut off. Idle or
+slow clients then cost a socket each, never a thread. A request is whole by its
+Content-Length, or, with a Transfer-Encoding, once its chunked body has ended, its
+framing read exactly as gunicorn's parser reads it (Gathering).
 
 This subclasses gunicorn's worker (pinned in pyproject.toml to the major version it
 was written against), and tests/bot/test_processes.py holds the behaviour against the
 real process: a crowd of stalled clients does not stop /healthz or a signed command.
+tests/bot/test_server.py holds Gathering to what gunicorn's parser reads.
 """
 
 from __future__ import annotations
@@ -30,23 +34,101 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 READ_SECONDS = 5.0  # a client has this long to send one whole request
 MAX_HEAD_BYTES = 64 * 1024  # past this without a blank line, gunicorn's parser refuses it
 MAX_BODY_BYTES = 1024 * 1024  # bigger bodies are refused (413) unread by bot/web.py: no need to wait for them
+# Past this and still not whole, a client is cut off. A request with a Content-Length is
+# whole well before (a head, and a body of at most 1 MiB). A chunked body is whole only
+# once it ends, whatever its size (a thread must find all it reads in what was gathered):
+# this bounds what is gathered of one. Its framing can outweigh its data when its chunks
+# are small: one just over 1 MiB, in chunks of 16 bytes or more, still gets its 413.
+MAX_REQUEST_BYTES = MAX_HEAD_BYTES + 2 * MAX_BODY_BYTES
 
 _LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)[ \t]*(?=\r\n)")
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
 
 
 def whole_request(received: bytes | bytearray) -> bool:
     """Whether `received` holds one whole HTTP/1 request, or as much of one as the
-    server needs before it can answer it (an oversized one is refused unread)."""
-    end = received.find(b"\r\n\r\n")
-    if end < 0:
-        return len(received) > MAX_HEAD_BYTES
-    head = bytes(received[:end]).lower() + b"\r\n"
-    body = len(received) - end - 4
-    if b"\r\ntransfer-encoding:" in head:  # chunked: whole at the last chunk and its blank line
-        return received.endswith(b"0\r\n\r\n") or body > MAX_BODY_BYTES
-    length = _LENGTH.search(head)
-    wanted = int(length.group(1)) if length else 0
-    return wanted > MAX_BODY_BYTES or body >= wanted
+    server needs before it can answer it: see Gathering.add."""
+    return Gathering().add(received)
+
+
+class Gathering:
+    """The bytes of one request as they arrive, read as far as they go. Each call to `add`
+    reads only what it has not read before: a client sending a byte at a time, or a body
+    in thousands of chunks, costs the poller no more than one sending it all at once."""
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self._body = -1  # where the body begins, once the head is in
+        self._length = 0  # the body's Content-Length, unless it is chunked
+        self._chunked = False
+        # Of a chunked body: what is read next, from `_at`: a chunk's size line ("size"),
+        # the CRLF after a chunk's data ("data"), or the trailers after the last chunk.
+        self._next = "size"
+        self._at = 0
+
+    def add(self, data: bytes | bytearray) -> bool:
+        """Take the next bytes, and say whether the request is whole now: all of it is in,
+        or as much as the server needs to answer it. A body over MAX_BODY_BYTES with a
+        Content-Length is refused (413) unread, so the head is enough; a head over
+        MAX_HEAD_BYTES without its blank line, or a chunked body whose framing is broken,
+        is refused (400) by gunicorn's parser from what is in."""
+        seen = len(self.received)  # read by earlier calls: a search resumes here, less its terminator's length
+        self.received += data
+        if self._body < 0:
+            end = self.received.find(b"\r\n\r\n", max(seen - 3, 0))
+            if end < 0:
+                return len(self.received) > MAX_HEAD_BYTES
+            self._body = self._at = end + 4
+            head = bytes(self.received[:end]).lower() + b"\r\n"
+            # gunicorn reads a body as chunked if there is a Transfer-Encoding, or refuses the head
+            self._chunked = b"\r\ntransfer-encoding:" in head
+            length = _LENGTH.search(head)
+            self._length = int(length.group(1)) if length else 0
+        if self._chunked:
+            return self._chunked_body_ends(seen)
+        return self._length > MAX_BODY_BYTES or len(self.received) - self._body >= self._length
+
+    def _chunked_body_ends(self, seen: int) -> bool:
+        """Whether the chunked body has all arrived (RFC 9112 section 7.1): chunks, each a
+        size line (hex digits, perhaps extensions), that many bytes of data and a CRLF;
+        the last chunk's size line (zero); trailer lines up to a blank line. Or whether its
+        framing is broken where gunicorn's parser will see it, so that a thread refuses it
+        (400) without reading more.
+
+        The rules are gunicorn's (gunicorn/http/body.py) and never stricter: what this
+        takes for broken, gunicorn refuses. It does not check extensions and trailers: a
+        body broken there is gathered to its end (or cut off) and refused then. A body
+        over 1 MiB is gathered to its end too, up to MAX_REQUEST_BYTES: the app refuses it
+        (413) once it has read 1 MiB and a byte of it, which, with what gunicorn reads
+        ahead, must all be in.
+
+        `seen`: how much of it earlier calls read. They stopped where they needed more,
+        so the line they stopped in was searched up to there; every later line begins
+        after it."""
+        received = self.received
+        while True:
+            if self._next == "size":
+                line_end = received.find(b"\r\n", max(self._at, seen - 1))
+                if line_end < 0:
+                    return False
+                digits, semicolon, _extensions = bytes(received[self._at : line_end]).partition(b";")
+                if semicolon:
+                    digits = digits.rstrip(b" \t")  # blanks may come before an extension, and only there
+                if not _HEX.fullmatch(digits):
+                    return True  # not a size: refused
+                size = int(digits, 16)
+                self._at = line_end + 2 + size
+                self._next = "data" if size else "trailers"
+            elif self._next == "data":
+                if len(received) < self._at + 2:
+                    return False
+                if received[self._at : self._at + 2] != b"\r\n":
+                    return True  # more data than its size said: refused
+                self._at += 2
+                self._next = "size"
+            else:  # none (a blank line at once), or trailer lines and a blank line
+                blank = received.find(b"\r\n\r\n", max(self._at, seen - 3))
+                return received[self._at : self._at + 2] == b"\r\n" or blank >= 0
 
 
 class WholeRequestWorker(ThreadWorker):
@@ -71,7 +153,7 @@ class WholeRequestWorker(ThreadWorker):
 
     def _gather(self, conn: TConn) -> None:
         conn.sock.setblocking(False)
-        conn.received = bytearray()
+        conn.gathering = Gathering()
         conn.timeout = time.monotonic() + READ_SECONDS
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_bytes, conn))
@@ -83,19 +165,20 @@ class WholeRequestWorker(ThreadWorker):
             return
         except OSError:
             data = b""
+        whole = False
         if data:
-            conn.received += data
-            if not whole_request(conn.received):
+            whole = conn.gathering.add(data)
+            if not whole and len(conn.gathering.received) <= MAX_REQUEST_BYTES:
                 return
         self.poller.unregister(client)
         self.reading.remove(conn)
-        if not data:  # the client went away before it sent a whole request
+        if not whole:  # the client went away, or sent more than a whole request takes without sending one
             self.nr_conns -= 1
             conn.close()
             return
         conn.init()  # the HTTP/1 parser, reading from the bytes gathered first
-        conn.parser.unreader.unread(bytes(conn.received))
-        conn.received = bytearray()
+        conn.parser.unreader.unread(bytes(conn.gathering.received))
+        conn.gathering = None
         conn.data_ready = True
         self.enqueue_req(conn)
 

@@ -273,17 +273,21 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
     assert "Traceback" not in output
 
 
-def _stall(port: int, count: int) -> list:
-    """`count` clients that send a request's headers and a little of its body, then nothing."""
+STALLED_REQUEST = (  # headers, and 3 bytes of a 1000-byte body
+    b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 1000\r\n\r\nx=1"
+)
+
+
+def _stall(port: int, count: int, request: bytes = STALLED_REQUEST) -> list:
+    """`count` clients that send the start of `request` (by default, its headers and a little
+    of its body), then nothing."""
     import socket
 
     stalled = []
     for _ in range(count):
         client = socket.create_connection(("127.0.0.1", port), timeout=10)
-        client.sendall(
-            b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            b"Content-Length: 1000\r\n\r\nx=1"
-        )
+        client.sendall(request)
         stalled.append(client)
     return stalled
 
@@ -317,6 +321,101 @@ def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, p
         time.sleep(0.5)  # they are all in, each as far as it will go
         _answers_within_slacks_three_seconds(slack_side)
         _cut_off(stalled, within=10)
+        _answers_within_slacks_three_seconds(slack_side)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
+
+
+# A 16-byte chunk of which only 5 bytes came: the 5 that end a whole chunked body.
+UNFINISHED_CHUNKED = b"Transfer-Encoding: chunked\r\n\r\n10\r\n0\r\n\r\n"
+
+
+def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_nor_stay_connected(env, playbook, slack):
+    """Issue 39, item 4: bytes that end as a chunked body ends, but inside a chunk's data,
+    are not a whole request. With fifty such clients on /slack/events and fifty on
+    /api/v1/reports (with a token, so that the API would read their bodies), /healthz and
+    a signed command answer within Slack's 3 s all along, and each client is cut off
+    within 10 s of connecting."""
+    from bot.server import READ_SECONDS
+
+    made = rollout(env, "token", "create", "--name", "stalled", "--playbook", "support-replies")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.splitlines()[0].encode()
+    server, slack_side = _serving(env)
+    port = int(slack_side.base_url.rsplit(":", 1)[1])
+    try:
+        started = time.monotonic()
+        stalled = _stall(
+            port, 50, b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: text/plain\r\n" + UNFINISHED_CHUNKED
+        ) + _stall(
+            port,
+            50,
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: bot\r\nAuthorization: Bearer " + token + b"\r\n"
+            b"Content-Type: application/json\r\n" + UNFINISHED_CHUNKED,
+        )
+        time.sleep(0.5)  # they are all in, each as far as it will go
+        while time.monotonic() < started + READ_SECONDS + 1:  # while they are connected, and as they are cut off
+            _answers_within_slacks_three_seconds(slack_side)
+            time.sleep(0.2)
+        _cut_off(stalled, within=started + 10 - time.monotonic())
+        _answers_within_slacks_three_seconds(slack_side)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
+
+
+def _answer(port: int, request: bytes) -> bytes:
+    """`request`, sent on a connection of its own: all that the server answers before it closes."""
+    import socket
+
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(request)
+        while data := client.recv(65536):
+            answer += data
+    return answer
+
+
+def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, playbook, slack):
+    """A whole chunked report is taken; a chunked body over 1 MiB, whole, is refused (413);
+    a client that sends more of one than any request the server takes (in tiny chunks, so
+    that its 2 MiB and more carry less than 1 MiB of data) is cut off as soon as it has,
+    well before READ_SECONDS."""
+    import contextlib
+    import socket
+
+    from bot.server import MAX_BODY_BYTES, MAX_REQUEST_BYTES, READ_SECONDS
+
+    made = rollout(env, "token", "create", "--name", "chunked", "--playbook", "support-replies")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.splitlines()[0].encode()
+    server, slack_side = _serving(env)
+    port = int(slack_side.base_url.rsplit(":", 1)[1])
+    chunked = b"Host: bot\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+    api = b"POST /api/v1/reports HTTP/1.1\r\nAuthorization: Bearer " + token + b"\r\n" + chunked + b"\r\n"
+    try:
+        report = b'{"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "chunked-1"}'
+        body = b"".join(b"%x;part=%d\r\n%s\r\n" % (len(p), i, p) for i, p in enumerate([report[:10], report[10:]]))
+        answer = _answer(port, api + body + b"0\r\nChecksum: none\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 201 "), answer
+
+        piece = b"%x\r\n%s\r\n" % (64 * 1024, b"x" * 64 * 1024)
+        too_big = piece * (MAX_BODY_BYTES // (64 * 1024) + 1) + b"0\r\n\r\n"
+        answer = _answer(port, b"POST /slack/events HTTP/1.1\r\n" + chunked + b"\r\n" + too_big)
+        assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+
+        client = socket.create_connection(("127.0.0.1", port), timeout=10)
+        started = time.monotonic()
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # cut off while it was still sending
+            client.sendall(api + b"1\r\nx\r\n" * (MAX_REQUEST_BYTES // 6))
+            assert client.recv(1024) == b"", "a client past MAX_REQUEST_BYTES was answered instead of cut off"
+        assert time.monotonic() - started < READ_SECONDS / 2
+        client.close()
         _answers_within_slacks_three_seconds(slack_side)
     finally:
         server.send_signal(signal.SIGTERM)
