@@ -41,6 +41,8 @@ EMOJI = {
     ":no_entry:": "⛔",
     ":palm_tree:": "🌴",
     ":rotating_light:": "🚨",
+    ":pause_button:": "⏸️",
+    ":file_cabinet:": "🗄️",
 }
 
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")
