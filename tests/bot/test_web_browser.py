@@ -8,6 +8,7 @@ README's pictures: docs/)."""
 import os
 import re
 import shutil
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,10 +27,11 @@ CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 @pytest.fixture
 def browser():
-    if not (CHROMIUM and DRIVER):
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromium-driver", DRIVER)) if not path]
+    if missing:
         if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium and chromium-driver (.ci/run installs them)")
-        pytest.skip("no chromium here: apt-get install chromium chromium-driver")
+            pytest.fail(f"CI needs Debian's {' and '.join(missing)} (.ci/run installs them)")
+        pytest.skip(f"no {' and no '.join(missing)} here: apt-get install {' '.join(missing)}")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -130,6 +132,9 @@ def test_the_demos_web_view_tells_its_story(browser, tmp_path):
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
     shots = os.environ.get("ROLLOUT_SCREENSHOTS")
+    if shots:  # the pictures show emoji as people see them, verdict colours included
+        fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout
+        assert "color emoji" in fonts.lower(), "apt-get install fonts-noto-color-emoji before taking screenshots"
     try:
         browser.set_window_size(1400, 900)
         pages = {
