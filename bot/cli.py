@@ -561,7 +561,10 @@ def export_csv(directory: Path) -> None:
 @click.option("--serve", is_flag=True, help="Then serve its web view on 127.0.0.1, sign-in skipped.")
 @click.option("--port", "view_port", type=int, default=8000, show_default=True, help="The web view's port.")
 def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
-    """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure."""
+    """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure.
+
+    12 simulated weeks: 3 playbooks in 2 functions run 2 four-week cycles, then a fourth
+    team adopts the published one for its first cycle."""
     import importlib.util
 
     missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
@@ -570,13 +573,13 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
             f"the demo needs {' and '.join(missing)}, which a production install leaves out: "
             "pip install -c constraints.txt -e '.[demo]'"
         )
-    from bot.demo.story import run
+    from bot.demo.story import SUMMARY, run
     from bot.demo.view import LOOPBACK
 
     if serve:
         _port_free_or_exit(LOOPBACK, view_port)  # before the story, not after half a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
-    click.echo("Running a simulated rollout: 3 playbooks, 2 functions, two four-week cycles…")
+    click.echo(f"Running the demo ({SUMMARY})…")
     result = run(directory, say=(lambda _: None) if quiet else click.echo)
     if not quiet:
         click.echo(result.transcript)

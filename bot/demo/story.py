@@ -108,6 +108,11 @@ LEARNINGS: dict[int | str, str] = {
 # installed wheel (pyproject.toml's package data).
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research")
+# What the demo runs, in the words the command line and the README use (tests hold them to it).
+SUMMARY = (
+    f"{WEEKS} simulated weeks: {len(DEMO_PLAYBOOKS)} playbooks in 2 functions run {ORIGIN_WEEKS // 4} "
+    f"four-week cycles, then a fourth team adopts the published one for its first cycle"
+)
 
 
 class SimClock:

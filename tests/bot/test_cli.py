@@ -552,7 +552,7 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
             SLACK_API_URL=slack.url,
         )
     _one_sentence(result, f"cannot listen on 127.0.0.1:{port}")
-    assert "Running a simulated rollout" not in result.stdout  # the demo checks before it simulates
+    assert "Running the demo" not in result.stdout  # the demo checks before it simulates
     assert time.monotonic() - started < 20
 
 
@@ -584,3 +584,14 @@ def test_export_is_one_snapshot_even_while_others_write(run, store, playbook, en
         event.remove(Engine, "after_cursor_execute", write_meanwhile)
     assert written
     assert "written-meanwhile" not in (tmp_path / "out" / "setting.csv").read_text()
+
+
+def test_the_demo_is_described_as_what_it_runs(run):
+    """The command's help and the README say what the story runs (bot/demo/story.py)."""
+    from bot.demo.story import SUMMARY
+
+    def words(text: str) -> str:
+        return " ".join(text.split())
+
+    assert SUMMARY in words(run("demo", "--help").output)
+    assert SUMMARY in words((ROOT / "README.md").read_text())
