@@ -32,8 +32,8 @@ def slack_access_lost(services: Services, reason: str) -> None:
 def slack_access_verified(services: Services) -> None:
     """Slack has just accepted the bot's token (a process starting, or learning its
     workspace): a hold left by an earlier refusal ends here, and /healthz says ok at once,
-    not only once a dispatcher has probed again."""
-    if services.store.regain_slack_access():
+    not only once a dispatcher has probed again. (A read first: no write when nothing is held.)"""
+    if services.store.slack_access_lost() is not None and services.store.regain_slack_access():
         log.warning("Slack accepts the bot's token again: the hold on delivery is lifted")
 
 
