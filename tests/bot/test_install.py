@@ -75,23 +75,10 @@ def test_a_process_that_verifies_the_token_at_start_lifts_the_hold_a_refusal_lef
 
 
 def test_healthz_with_slack_unreachable_says_the_token_is_not_verified(env, store):  # noqa: F811
-    from bot.demo.standin import SlackRequests
-    from tests.bot.test_processes import _free_port, _wait_until_healthy
-    from tests.conftest import SIGNING_SECRET
+    from tests.bot.test_processes import _free_port
 
-    port = _free_port()
-    env = {**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-scheduler"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, slack_side = _serving({**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/"}, "--no-scheduler")
     try:
-        slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-        _wait_until_healthy(slack_side)
         health = slack_side.get("/healthz")
         assert health.status == 200, health  # Slack's outage does not take the process out of rotation
         assert health.body["slack"].startswith("not verified (unreachable since 20"), health
