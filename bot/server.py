@@ -12,6 +12,13 @@ slow clients then cost a socket each, never a thread. A request is whole by its
 Content-Length, or, with a Transfer-Encoding, once its chunked body has ended, its
 framing read exactly as gunicorn's parser reads it (Gathering).
 
+A response ends in a lingering close (RFC 9112 section 9.6): the server stops writing,
+then reads and discards what the client still sends until it closes, so that bytes left
+unread do not make the kernel reset the connection and cut the response short. gunicorn
+lingers by blocking on the socket for up to 2 s in the worker's loop, which then served
+no one: each client that never read its answer nor closed held every other client back
+by 2 s. Here the poller lingers instead (LingeringConn), for as long and as much as gunicorn.
+
 This subclasses gunicorn's worker (pinned in pyproject.toml to the major version it
 was written against), and tests/bot/test_processes.py holds the behaviour against the
 real process: a crowd of stalled clients does not stop /healthz or a signed command.
@@ -24,11 +31,14 @@ import contextlib
 import errno
 import re
 import selectors
+import socket
+import threading
 import time
 from collections import deque
 from functools import partial
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 READ_SECONDS = 5.0  # a client has this long to send one whole request
@@ -40,6 +50,10 @@ MAX_BODY_BYTES = 1024 * 1024  # bigger bodies are refused (413) unread by bot/we
 # this bounds what is gathered of one. Its framing can outweigh its data when its chunks
 # are small: one just over 1 MiB, in chunks of 16 bytes or more, still gets its 413.
 MAX_REQUEST_BYTES = MAX_HEAD_BYTES + 2 * MAX_BODY_BYTES
+# A lingering close waits this long at most for the client to close, and reads at most this
+# much of what it sends meanwhile: gunicorn's own (util.close_graceful).
+LINGER_SECONDS = 2.0
+LINGER_MAX_BYTES = 64 * 1024
 
 _LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)[ \t]*(?=\r\n)")
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
@@ -131,15 +145,39 @@ class Gathering:
                 return received[self._at : self._at + 2] == b"\r\n" or blank >= 0
 
 
+class LingeringConn(TConn):
+    """A connection whose graceful close does not wait for the client: it hands the socket
+    to the worker's poller to linger on. gunicorn closes gracefully in `finish_request`, in
+    the worker's loop, once a response is written and the connection is not kept alive."""
+
+    def __init__(self, worker: WholeRequestWorker, *args: Any) -> None:
+        super().__init__(*args)
+        self.worker = worker
+        self.drained = 0  # bytes read and discarded while lingering
+
+    def close(self, graceful: bool = False) -> None:
+        if graceful and threading.get_ident() == self.worker.loop_thread:
+            self.worker.linger(self)
+        else:  # the poller is the loop's alone: elsewhere, gunicorn's close (which may block that thread)
+            super().close(graceful)
+
+
 class WholeRequestWorker(ThreadWorker):
-    """gthread, with each request gathered by the poller before a thread takes it."""
+    """gthread, with each request gathered by the poller before a thread takes it, and
+    each connection's lingering close done by the poller too."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.reading: deque[TConn] = deque()  # in the order of their deadlines
+        self.reading: deque[LingeringConn] = deque()  # in the order of their deadlines
+        self.lingering: deque[LingeringConn] = deque()  # the same
+        self.loop_thread: int | None = None  # the thread that runs the loop and alone touches the poller
         # One request per connection: gunicorn takes a kept-alive connection's next
         # request (or the rest of one sent behind the first) straight to a thread.
         self.cfg.set("keepalive", 0)
+
+    def run(self) -> None:
+        self.loop_thread = threading.get_ident()
+        super().run()
 
     def accept(self, listener: Any) -> None:
         try:
@@ -149,16 +187,16 @@ class WholeRequestWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        self._gather(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))  # non-blocking
+        self._gather(LingeringConn(self, self.cfg, client_sock, client_addr, listener.getsockname()))  # non-blocking
 
-    def _gather(self, conn: TConn) -> None:
+    def _gather(self, conn: LingeringConn) -> None:
         conn.sock.setblocking(False)
         conn.gathering = Gathering()
         conn.timeout = time.monotonic() + READ_SECONDS
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_bytes, conn))
 
-    def _on_bytes(self, conn: TConn, client: Any) -> None:
+    def _on_bytes(self, conn: LingeringConn, client: Any) -> None:
         try:
             data = client.recv(65536)
         except (BlockingIOError, InterruptedError):
@@ -182,6 +220,39 @@ class WholeRequestWorker(ThreadWorker):
         conn.data_ready = True
         self.enqueue_req(conn)
 
+    def linger(self, conn: LingeringConn) -> None:
+        """Close `conn` as gunicorn's util.close_graceful does, without waiting: stop
+        writing (the client reads the response, then its end), and leave the socket to the
+        poller until the client closes, has sent LINGER_MAX_BYTES more, or LINGER_SECONDS
+        have passed. gunicorn no longer counts it (finish_request did), so it is counted
+        again meanwhile: a lingering socket is one of worker_connections, and a worker
+        that stops waits for it as for any other."""
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+            conn.sock.setblocking(False)
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_lingering_bytes, conn))
+        except (OSError, ValueError):  # already gone, or closed by a thread that refused the request
+            util.close(conn.sock)
+            return
+        self.nr_conns += 1
+        conn.timeout = time.monotonic() + LINGER_SECONDS
+        self.lingering.append(conn)
+
+    def _on_lingering_bytes(self, conn: LingeringConn, client: Any) -> None:
+        try:
+            data = client.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        conn.drained += len(data)
+        if data and conn.drained < LINGER_MAX_BYTES:
+            return
+        self.poller.unregister(client)
+        self.lingering.remove(conn)
+        self.nr_conns -= 1
+        util.close(client)  # the client closed, or sent more than is read before it is cut off
+
     def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
@@ -191,3 +262,9 @@ class WholeRequestWorker(ThreadWorker):
                 self.poller.unregister(conn.sock)
             self.nr_conns -= 1
             conn.close()
+        while self.lingering and self.lingering[0].timeout <= now:
+            conn = self.lingering.popleft()
+            with contextlib.suppress(OSError, KeyError, ValueError):  # already gone
+                self.poller.unregister(conn.sock)
+            self.nr_conns -= 1
+            util.close(conn.sock)

@@ -369,6 +369,63 @@ def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_no
     assert "Traceback" not in output
 
 
+SILENT_REQUESTS = (  # whole requests, after which their clients neither read nor close
+    b"GET /healthz HTTP/1.1\r\nHost: bot\r\n\r\n",
+    b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 3\r\n\r\nx=1",  # unsigned: refused, but answered
+)
+
+
+def _answered_then_let_go(clients: list, within: float) -> None:
+    """Every client finds a whole answer and then the end of it, and the server lets go of
+    its socket (not only half-closes it) within `within` s: a byte sent then is refused
+    (the kernel answers a socket its process has closed with a reset)."""
+    deadline = time.monotonic() + within
+    for client in clients:
+        answer = b""
+        client.settimeout(max(deadline - time.monotonic(), 0.1))
+        while data := client.recv(65536):
+            answer += data
+        assert answer.startswith(b"HTTP/1.1 ") and b"\r\n\r\n" in answer, answer
+        let_go = False
+        while not let_go and time.monotonic() < deadline:
+            try:
+                client.send(b"x")
+                time.sleep(0.05)
+            except OSError:  # reset, or a broken pipe once it has been
+                let_go = True
+        assert let_go, "the server still held a client's socket open"
+        client.close()
+
+
+@pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
+def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_nor_stay_connected(
+    env, playbook, slack, start
+):
+    """A response ends in a lingering close (RFC 9112 section 9.6): the server stops
+    writing, then reads until the client closes, for 2 s at most. Twenty clients that send
+    a whole request and then neither read nor close linger that long each: /healthz and a
+    signed command answer within Slack's 3 s all along (the lingering done in the
+    worker's loop held it 2 s per client), and each client gets its whole answer and is
+    let go within 10 s."""
+    server, slack_side = start(env)
+    port = int(slack_side.base_url.rsplit(":", 1)[1])
+    try:
+        started = time.monotonic()
+        silent = [client for request in SILENT_REQUESTS for client in _stall(port, 10, request)]
+        time.sleep(0.5)  # they are all answered, and lingering
+        while time.monotonic() < started + 4:  # while they linger, and as they are let go
+            _answers_within_slacks_three_seconds(slack_side)
+            time.sleep(0.2)
+        _answered_then_let_go(silent, within=started + 10 - time.monotonic())
+        _answers_within_slacks_three_seconds(slack_side)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
+
+
 def _answer(port: int, request: bytes) -> bytes:
     """`request`, sent on a connection of its own: all that the server answers before it closes."""
     import socket

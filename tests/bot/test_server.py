@@ -5,9 +5,20 @@ The thread then reads the request with gunicorn's parser, and the app reads its 
 mistake gunicorn refuses at once (400): a thread that has to wait for the client is one
 the client holds. gunicorn's own parser, reading from the bytes and then from a source
 that records being asked for more, says whether a thread would wait.
+
+And its lingering close: once a response is written, the worker's loop hands the socket
+to its poller to linger on, and goes on at once (tests/bot/test_processes.py holds that
+against the real process, with clients that never read their answers).
 """
 
+import contextlib
+import logging
+import os
+import selectors
+import socket
+import threading
 import time
+from concurrent.futures import Future
 
 import pytest
 from gunicorn.config import Config
@@ -16,7 +27,15 @@ from gunicorn.http.parser import RequestParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.server import MAX_BODY_BYTES, Gathering, whole_request
+from bot.server import (
+    LINGER_MAX_BYTES,
+    LINGER_SECONDS,
+    MAX_BODY_BYTES,
+    Gathering,
+    LingeringConn,
+    WholeRequestWorker,
+    whole_request,
+)
 
 CONFIG = Config()  # gunicorn's defaults, as `rollout serve` and the Procfile leave them
 HEAD = b"POST /api/v1/reports HTTP/1.1\r\nHost: bot\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -212,3 +231,116 @@ def test_a_body_in_many_small_chunks_costs_each_byte_one_reading():
     wholes = [gathering.add(body[at : at + 65536]) for at in range(0, len(body), 65536)]
     assert wholes == [False] * (len(wholes) - 1) + [True]
     assert time.perf_counter() - started < 1.5  # 0.3 s here; 5 s, reading it all again on each piece
+
+
+RESPONSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
+
+
+@pytest.fixture
+def worker():
+    """The worker as its loop sees it, without a process: a poller, and this thread for the loop's."""
+    worker = WholeRequestWorker(0, os.getpid(), [], None, 30, Config(), logging.getLogger("test"))
+    worker.poller = selectors.DefaultSelector()
+    worker.loop_thread = threading.get_ident()
+    yield worker
+    worker.poller.close()
+    worker.tmp.close()
+
+
+@pytest.fixture
+def answered(worker):
+    """A connection whose response a thread has written, as gunicorn's loop finishes it
+    (finish_request: not kept alive, so closed gracefully): the worker's side, and the client."""
+    server_side, client = socket.socketpair()
+    conn = LingeringConn(worker, worker.cfg, server_side, ("127.0.0.1", 50000), ("127.0.0.1", 3000))
+    server_side.setblocking(True)  # as a thread leaves it
+    server_side.sendall(RESPONSE)
+    worker.nr_conns += 1
+    done: Future = Future()
+    done.set_result(False)
+    started = time.monotonic()
+    worker.finish_request(conn, done)
+    assert time.monotonic() - started < 0.1  # gunicorn's close_graceful waited here for the client, up to 2 s
+    yield conn, client
+    client.close()
+    server_side.close()
+
+
+def _polled(worker, sock) -> bool:
+    return sock.fileno() >= 0 and sock.fileno() in {key.fd for key in worker.poller.get_map().values()}
+
+
+def _linger_on(worker) -> None:
+    worker.wait_for_and_dispatch_events(timeout=0.05)
+    worker.murder_pending()
+
+
+def test_a_graceful_close_stops_writing_and_leaves_the_socket_to_the_poller(worker, answered):
+    conn, client = answered
+    client.settimeout(1)
+    assert client.recv(1024) == RESPONSE
+    assert client.recv(1024) == b""  # the end of the response: the server writes no more
+    assert _polled(worker, conn.sock)
+    assert list(worker.lingering) == [conn]
+    assert worker.nr_conns == 1  # one of worker_connections, and waited for by a worker that stops
+
+
+def test_a_lingering_socket_reads_what_the_client_still_sends_and_closes_once_it_closes(worker, answered):
+    conn, client = answered
+    client.sendall(b"x" * 1000)  # the rest of a body the app did not read
+    _linger_on(worker)
+    assert conn.drained == 1000 and _polled(worker, conn.sock)
+    client.close()
+    _linger_on(worker)
+    assert conn.sock.fileno() == -1
+    assert not worker.lingering and worker.nr_conns == 0
+
+
+def test_a_lingering_socket_is_closed_once_the_client_has_sent_as_much_as_gunicorn_reads(worker, answered):
+    conn, client = answered
+    client.setblocking(False)
+    for _ in range(100):
+        if conn.sock.fileno() == -1:
+            break
+        with contextlib.suppress(BlockingIOError):  # its buffer full: the poller reads some first
+            client.send(b"x" * 16384)
+        _linger_on(worker)
+    assert conn.sock.fileno() == -1 and conn.drained >= LINGER_MAX_BYTES
+    assert not worker.lingering and worker.nr_conns == 0
+
+
+def test_a_lingering_socket_is_closed_when_its_time_is_up(worker, answered, monkeypatch):
+    """A client that neither reads nor closes costs a socket for LINGER_SECONDS, never the loop."""
+    conn, _client = answered
+    _linger_on(worker)
+    assert _polled(worker, conn.sock)
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + LINGER_SECONDS)
+    worker.murder_pending()
+    assert conn.sock.fileno() == -1
+    assert not worker.lingering and worker.nr_conns == 0
+
+
+def test_a_socket_a_thread_has_closed_already_is_left_closed(worker):
+    """gunicorn's thread closes the socket itself on some errors before the loop finishes it."""
+    server_side, client = socket.socketpair()
+    conn = LingeringConn(worker, worker.cfg, server_side, ("127.0.0.1", 50000), ("127.0.0.1", 3000))
+    server_side.close()
+    worker.nr_conns = 1
+    done: Future = Future()
+    done.set_result(False)
+    worker.finish_request(conn, done)
+    assert not worker.lingering and worker.nr_conns == 0 and not worker.poller.get_map()
+    client.close()
+
+
+def test_a_graceful_close_outside_the_loop_leaves_the_poller_alone(worker):
+    """The poller is the loop's alone: elsewhere, a graceful close is gunicorn's own."""
+    server_side, client = socket.socketpair()
+    conn = LingeringConn(worker, worker.cfg, server_side, ("127.0.0.1", 50000), ("127.0.0.1", 3000))
+    client.close()  # gunicorn's close then ends at once
+    elsewhere = threading.Thread(target=conn.close, kwargs={"graceful": True})
+    elsewhere.start()
+    elsewhere.join(timeout=5)
+    assert server_side.fileno() == -1
+    assert not worker.lingering and not worker.poller.get_map()
