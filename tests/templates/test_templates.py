@@ -475,6 +475,9 @@ def _contexts(text: str) -> dict[str, dict]:
             results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True, weeks_met=3) for c in range(1, 30)],
             learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", at="2026-11-20T10:00:00+00:00")] * 5,
             more_learnings=40,
+            learnings_at=SimpleNamespace(
+                link="https://rollout.example.com/web/playbooks/support-replies", lists=50, all=False
+            ),
             override=text[:500],
             dm=True,
         ),
