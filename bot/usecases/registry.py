@@ -482,9 +482,7 @@ def adopt(
         )
 
     try:
-        playbook = store.adopt(
-            spec, version.id, version.playbook_id, org_timezone, by, now, messages, also, wave_limit=wave.limit
-        )
+        playbook = store.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
     except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
         return again()
     except Conflict:
