@@ -277,15 +277,18 @@ def of_definition_changed(
     )
 
 
-def of_adoption(playbook_id: int, slug: str, version_id: int, definition: dict[str, Any], by: str) -> Decision:
-    """On the adopting playbook: where it came from."""
+def of_adoption(
+    playbook_id: int, slug: str, origin: str, version: int, version_id: int, definition: dict[str, Any], by: str
+) -> Decision:
+    """On the adopting playbook: where it came from, the version named as people name it
+    ("support-replies v1"); `version_id`, the registry's row, only in the figures."""
     return Decision(
         kind=DecisionKind.ADOPTED,
         rule=None,
         actor=by,
         playbook_id=playbook_id,
-        summary=f"{slug} adopted from registry version {version_id}.",
-        figures={"version_id": version_id, "definition": definition},
+        summary=f"{slug} adopted from {origin} v{version}.",
+        figures={"version_id": version_id, "origin": origin, "version": version, "definition": definition},
     )
 
 

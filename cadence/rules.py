@@ -118,26 +118,44 @@ class WeekVerdict(NamedTuple):
     numbers: WeekNumbers
 
 
+class Rule(StrEnum):
+    """Which of the five verdict rules gave a week its verdict, and so why: recorded with
+    the verdict's decision, and worded by the week's close (templates/week_closed.json.j2).
+    Rule 5 is split by why the week tells nothing: a rubric between the floor and the
+    threshold, or no rubric at all from a step that is not AI-led."""
+
+    NO_CASE_COUNT = "1-no-case-count"
+    TOO_FEW_CASES = "2-too-few-cases"
+    EXCEPTIONS_OVER_CAP = "3-exceptions-over-cap"
+    RUBRIC_BELOW_FLOOR = "3-rubric-below-floor"
+    RUBRIC_MET = "4-within-cap-rubric-met"
+    AI_LED_NO_RUBRIC = "4-within-cap-ai-led-no-rubric"
+    RUBRIC_BETWEEN = "5-rubric-between-floor-and-threshold"
+    NO_RUBRIC = "5-no-rubric"
+
+
 def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
     return judge_with_rule(numbers, mode, t)[0]
 
 
-def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, str]:
+def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, Rule]:
     """The five verdict rules, in their order: (verdict, the rule that gave it)."""
     if numbers.cases is None:
-        return MISSING, "1-no-case-count"
+        return MISSING, Rule.NO_CASE_COUNT
     if numbers.cases < t.min_cases:
-        return INCONCLUSIVE, "2-too-few-cases"
+        return INCONCLUSIVE, Rule.TOO_FEW_CASES
     ratio = numbers.ratio or 0.0
     if ratio > t.exception_cap:
-        return FAIL, "3-exceptions-over-cap"
+        return FAIL, Rule.EXCEPTIONS_OVER_CAP
     if numbers.rubric is not None and numbers.rubric < t.rubric_floor:
-        return FAIL, "3-rubric-below-floor"
+        return FAIL, Rule.RUBRIC_BELOW_FLOOR
     if numbers.rubric is not None and numbers.rubric >= t.rubric_threshold:
-        return PASS, "4-within-cap-rubric-met"
+        return PASS, Rule.RUBRIC_MET
     if numbers.rubric is None and mode == "ai-led":
-        return PASS, "4-within-cap-ai-led-no-rubric"
-    return INCONCLUSIVE, "5-otherwise"
+        return PASS, Rule.AI_LED_NO_RUBRIC
+    if numbers.rubric is None:
+        return INCONCLUSIVE, Rule.NO_RUBRIC
+    return INCONCLUSIVE, Rule.RUBRIC_BETWEEN  # at or above the floor, below the threshold
 
 
 class StepState(NamedTuple):

@@ -385,8 +385,7 @@ class Playbooks:
     def adopt(
         self,
         spec: PlaybookSpec,
-        version_id: int,
-        origin_id: int,
+        version: RegistryVersion,
         org_timezone: str,
         by: str,
         at: datetime,
@@ -394,17 +393,18 @@ class Playbooks:
         also: list[DecisionRecord] | None = None,
         wave_limit: int | None = None,
     ) -> Playbook:
-        """A new playbook started from a registry version, remembering where it came from
+        """A new playbook started from a registry `version`, remembering where it came from
         (and `also` these decisions, in the same transaction). With `wave_limit`, raises
         WaveFull, and writes nothing, if that many adopters of the version run already:
         counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
         of two adoptions at once only one takes the last place.
         Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
         already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
+        version_id, origin_id = version.id, version.playbook_id
         try:
             with unit_of_work(self.engine) as s:
                 if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
-                    raise WaveFull(f"{wave_limit} adopters of version {version_id} run already")
+                    raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
                 definition = spec.canonical()
                 playbook = Playbook(
                     **_playbook_columns(spec, org_timezone),
@@ -417,7 +417,9 @@ class Playbooks:
                 s.add(playbook)
                 s.flush()
                 _add_steps(s, playbook.id, spec)
-                adopted = decisions.of_adoption(playbook.id, spec.playbook, version_id, definition, by)
+                adopted = decisions.of_adoption(
+                    playbook.id, spec.playbook, version.slug, version.version, version_id, definition, by
+                )
                 s.add(Decision(**decision_columns(adopted, at)))
                 adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
                 s.add(Decision(**decision_columns(adopted_by, at)))

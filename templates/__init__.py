@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
+from cadence.rules import Rule, Thresholds
 from cadence.text import without_invisible
 
 MAX_BLOCKS = 50
@@ -194,6 +195,21 @@ def _verdict_phrase(f: dict[str, Any]) -> str:
     return f"{_exceptions_phrase(f)}, {_rubric_phrase(f)}"
 
 
+def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds) -> str:
+    """Why a week was INCONCLUSIVE (cadence.rules.Rule), for its close: "6 cases, fewer
+    than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
+    rubric score reported". A rule this does not know is named as it is, never worded as
+    one it knows."""
+    if rule == Rule.TOO_FEW_CASES and cases is not None:
+        return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
+    if rule == Rule.RUBRIC_BETWEEN and rubric is not None:
+        floor, threshold = _pct(t.rubric_floor), _pct(t.rubric_threshold)
+        return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
+    if rule == Rule.NO_RUBRIC and rubric is None:
+        return "no rubric score reported"
+    return f"by rule {rule}"
+
+
 def criterion_phrase(c: dict[str, Any]) -> str:
     """One criterion of readiness (bot/usecases/readiness.py), ✅ or ❌ with its numbers."""
     mark = "✅" if c["met"] else "❌"
@@ -277,7 +293,7 @@ _env = Environment(
     auto_reload=False,  # templates ship with the code: a running process never sees them change
 )
 # Numbers every template may name without being handed them.
-_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO)
+_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO, Rule=Rule)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,
@@ -292,6 +308,7 @@ _env.filters.update(
     exceptions_phrase=_exceptions_phrase,
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
+    inconclusive_reason=_inconclusive_reason,
     criterion_phrase=criterion_phrase,
     clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),

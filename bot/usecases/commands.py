@@ -214,6 +214,7 @@ def adopt(
         exception_cap=exception_cap,
         rubric_threshold=rubric_threshold,
         override=override,
+        web_url=caller.services.web_url,
     )
 
 

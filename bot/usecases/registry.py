@@ -12,6 +12,8 @@ from bot.usecases import readiness
 from bot.usecases.governance import audiences, thresholds
 from bot.usecases.life import check_start
 from bot.usecases.roles import channel, require_curator
+from bot.usecases.status import HISTORY_LEARNINGS
+from bot.usecases.web_links import PLAYBOOK_LEARNINGS, playbook_page
 from cadence import calendar, decisions, keys, replication, rules
 from cadence.decisions import Decision
 from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
@@ -261,11 +263,31 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
 
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")
-LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, with a count of the rest
+LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, and where to read the rest
 # How `adopt` names each override (handlers/grammar.py ADOPT_OPTIONS).
 _OPTION_WORDS = dict(
     baseline="baseline:", target="target:", timezone="tz:", exception_cap="cap:", rubric_threshold="rubric:"
 )
+
+
+@dataclass(frozen=True)
+class LearningsAt:
+    """Where the adopting team reads the origin's learnings that its adoption message
+    leaves out: the origin's page of the web view (`link`), or else `/rollout history
+    <origin>`, which list the origin's newest `lists`; `all` when that is every one."""
+
+    link: str | None
+    lists: int
+    all: bool
+
+
+def learnings_at(store: Store, version: RegistryVersion, web_url: str | None) -> LearningsAt:
+    """The place that lists the most of the origin's learnings. Both list the origin's
+    learnings as they are now, newest first: the version's, and any added since."""
+    shown = sum(store.learning_counts(version.playbook_id).values())
+    if web_url:
+        return LearningsAt(playbook_page(web_url, version.slug), PLAYBOOK_LEARNINGS, shown <= PLAYBOOK_LEARNINGS)
+    return LearningsAt(None, HISTORY_LEARNINGS, shown <= HISTORY_LEARNINGS)
 
 
 @dataclass(frozen=True)
@@ -330,13 +352,15 @@ def adopt(
     exception_cap: float | None = None,
     rubric_threshold: float | None = None,
     override: str | None = None,
+    web_url: str | None = None,
 ) -> dict[str, Any]:
     """A curator starts a team on a registry version, with the team's own numbers and
     zone where the version's kit lets them differ (`may_change`), and its first cycle if
     `starts_on`. Past the version's wave only with `override` (a curator's reason).
     Returns the announcement, which also goes to the team channel, the curators and, with
-    the kit, the new owner. (That the bot is in the channel is commands.adopt's to check:
-    Slack says so.)"""
+    the kit, the new owner; past the origin's newest learnings it names where to read the
+    rest (the web view's page of the origin, with `web_url`). (That the bot is in the
+    channel is commands.adopt's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)
@@ -423,6 +447,7 @@ def adopt(
         results=version.cycle_results,
         learnings=version.learnings[:LEARNINGS_SHOWN],
         more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
+        learnings_at=learnings_at(store, version, web_url) if len(version.learnings) > LEARNINGS_SHOWN else None,
         override=override if wave.overridden is not None else None,
     )
     message = render("adopted", **context)
@@ -453,12 +478,11 @@ def adopt(
             exception_cap=exception_cap,
             rubric_threshold=rubric_threshold,
             override=override,
+            web_url=web_url,
         )
 
     try:
-        playbook = store.adopt(
-            spec, version.id, version.playbook_id, org_timezone, by, now, messages, also, wave_limit=wave.limit
-        )
+        playbook = store.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
     except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
         return again()
     except Conflict:

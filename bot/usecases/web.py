@@ -12,6 +12,7 @@ from typing import Any
 from bot.usecases import registry, roles, status
 from bot.usecases.governance import thresholds
 from bot.usecases.services import Services
+from bot.usecases.web_links import PLAYBOOK_LEARNINGS
 from cadence import calendar
 from cadence.figures import progress_to_target
 from storage.db import reads_together
@@ -188,7 +189,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         judged = {v.week_start for step in state.steps for v in history.states[step.id].verdicts}
         figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
         decisions = governance.history(pid, None, 100)
-        learnings = store.learnings(pid, limit=50)
+        learnings = store.learnings(pid, limit=PLAYBOOK_LEARNINGS)
         reports = Reports(store.engine)
         sources = reports.report_sources(pid, weeks[0], weeks[-1])
         log = reports.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)

@@ -71,6 +71,7 @@ def close_round(
         th = thresholds(state)
         change = Change()
         outcomes = {}
+        reasons = {}  # the rule that gave each step its verdict: why, for the summary to say
         guardrail = _guardrail(state, week_start, week_figures.guardrail, history.guardrail.get(state.playbook.id, {}))
         if guardrail is not None:
             change.decisions.append(guardrail.decision)
@@ -81,6 +82,7 @@ def close_round(
             week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
             outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
             outcomes[step.name] = outcome
+            reasons[step.name] = rule
             change.decisions.append(
                 decisions.of_verdict(
                     state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th
@@ -138,6 +140,8 @@ def close_round(
             week=week,
             figures=week_figures,
             outcomes=outcomes,
+            reasons=reasons,
+            thresholds=th,
             result=result,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=guardrail,

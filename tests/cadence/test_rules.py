@@ -13,6 +13,7 @@ from cadence.rules import (
     LEVELS,
     MISSING,
     PASS,
+    Rule,
     StepState,
     Thresholds,
     WeekNumbers,
@@ -21,6 +22,7 @@ from cadence.rules import (
     cycle_result,
     evaluate,
     judge,
+    judge_with_rule,
     override,
     ready_to_scale,
     reject,
@@ -54,6 +56,40 @@ def numbers(cases=20, exceptions=1, rubric=0.95):
 )
 def test_verdicts(n, mode, expected):
     assert judge(n, mode, T) == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "mode", "expected"),
+    [
+        (WeekNumbers(None, 0, None), "collaborative", (MISSING, Rule.NO_CASE_COUNT)),
+        (WeekNumbers(9, 0, 0.99), "collaborative", (INCONCLUSIVE, Rule.TOO_FEW_CASES)),
+        (WeekNumbers(9, 0, None), "ai-led", (INCONCLUSIVE, Rule.TOO_FEW_CASES)),
+        (WeekNumbers(20, 1, 0.85), "collaborative", (INCONCLUSIVE, Rule.RUBRIC_BETWEEN)),
+        (WeekNumbers(20, 1, 0.80), "ai-led", (INCONCLUSIVE, Rule.RUBRIC_BETWEEN)),  # the floor itself is not below it
+        (WeekNumbers(20, 2, None), "collaborative", (INCONCLUSIVE, Rule.NO_RUBRIC)),
+        (WeekNumbers(20, 2, None), "human-led", (INCONCLUSIVE, Rule.NO_RUBRIC)),
+        (WeekNumbers(20, 2, None), "ai-led", (PASS, Rule.AI_LED_NO_RUBRIC)),
+    ],
+)
+def test_an_inconclusive_verdict_says_which_of_its_three_kinds_it_is(n, mode, expected):
+    """Issue 39, item 18: too few cases, a rubric between the floor and the threshold, or
+    no rubric from a step that is not AI-led: the rule that gave the verdict tells them apart."""
+    assert judge_with_rule(n, mode, T) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cases=st.none() | st.integers(0, 40),
+    exceptions=st.integers(0, 10),
+    rubric=st.none() | st.floats(0, 1),
+    mode=st.sampled_from(LEVELS),
+)
+def test_an_inconclusive_verdict_is_always_one_of_its_three_kinds(cases, exceptions, rubric, mode):
+    outcome, rule = judge_with_rule(WeekNumbers(cases, exceptions, rubric), mode, T)
+    kinds = {Rule.TOO_FEW_CASES, Rule.RUBRIC_BETWEEN, Rule.NO_RUBRIC}
+    assert (outcome == INCONCLUSIVE) == (rule in kinds)
+    if rule == Rule.RUBRIC_BETWEEN:
+        assert rubric is not None and T.rubric_floor <= rubric < T.rubric_threshold
 
 
 def run(state, outcomes_numbers, t=T, start=1):

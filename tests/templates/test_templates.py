@@ -10,7 +10,9 @@ import pytest
 
 from bot.usecases.home import registry_lines
 from cadence.calendar import WeekRef
+from cadence.definition import RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
+from cadence.rules import Thresholds
 from storage.store import Report
 from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
 
@@ -337,7 +339,12 @@ def _contexts(text: str) -> dict[str, dict]:
             playbook=SimpleNamespace(**vars(playbook), rules={}),
             week=week,
             figures=figures,
-            outcomes={f"step{i}": "FAIL" for i in range(30)},
+            outcomes={f"step{i}": "FAIL" if i % 2 else "INCONCLUSIVE" for i in range(30)},
+            reasons={
+                f"step{i}": "3-exceptions-over-cap" if i % 2 else "5-rubric-between-floor-and-threshold"
+                for i in range(30)
+            },
+            thresholds=Thresholds.of(RuleSettings(), exception_cap=0.1, rubric_threshold=0.9),
             result=SimpleNamespace(
                 cycle=1, hit=True, mean=14.2, kpi_weeks=4, weeks_met=3, met=(True, True, False, True)
             ),
@@ -475,6 +482,9 @@ def _contexts(text: str) -> dict[str, dict]:
             results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True, weeks_met=3) for c in range(1, 30)],
             learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", at="2026-11-20T10:00:00+00:00")] * 5,
             more_learnings=40,
+            learnings_at=SimpleNamespace(
+                link="https://rollout.example.com/web/playbooks/support-replies", lists=50, all=False
+            ),
             override=text[:500],
             dm=True,
         ),
@@ -739,3 +749,15 @@ def test_every_emoji_code_the_templates_use_has_its_emoji():
     folder = Path(__file__).resolve().parents[2] / "templates"
     used = {code for path in folder.glob("*.j2") for code in re.findall(r":[a-z_]+:", path.read_text())}
     assert used - set(EMOJI) == set()
+
+
+def test_an_inconclusive_week_whose_rule_the_summary_does_not_know_is_named_by_its_rule():
+    """The week close words the three kinds of INCONCLUSIVE it knows (issue 39, item 18);
+    a rule it does not know is named as it is, never worded as one of those."""
+    context = _contexts("plain words")["week_closed"]
+    reasons = {**context["reasons"], "step0": "6-a-rule-to-come"}
+    message = render("week_closed", **{**context, "reasons": reasons})
+    text = message["blocks"][1]["text"]["text"]
+    assert text.startswith(
+        ":white_circle: *step0* (ai-led) INCONCLUSIVE: by rule 6-a-rule-to-come; 20 cases, 2 exceptions = 10% (cap 10%), rubric 91%\n"
+    )

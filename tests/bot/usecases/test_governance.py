@@ -349,3 +349,38 @@ def test_a_breached_guardrail_withdraws_an_open_proposal(bot, world, slack, stor
         json.dumps(m["blocks"], ensure_ascii=False) for m in slack.posted(CHANNEL)
     )
     assert "rule guardrail; the guardrail was BREACHED" in bot.command("history support-replies draft").text
+
+
+@pytest.mark.parametrize(
+    ("cases", "rubric", "rule", "line"),
+    [
+        ("6", "95%", "2-too-few-cases", "6 cases, fewer than the 10 needed; 0 exceptions = 0% (cap 10%), rubric 95%"),
+        (
+            "20",
+            "85%",
+            "5-rubric-between-floor-and-threshold",
+            "rubric 85% is between the floor 80% and the threshold 90%; 20 cases, 0 exceptions = 0% (cap 10%)",
+        ),
+        ("20", None, "5-no-rubric", "no rubric score reported; 20 cases, 0 exceptions = 0% (cap 10%)"),
+    ],
+    ids=["too-few-cases", "rubric-between-floor-and-threshold", "no-rubric"],
+)
+def test_an_inconclusive_week_close_says_which_kind(bot, world, slack, engine, cases, rubric, rule, line):
+    """Issue 39, item 18: INCONCLUSIVE is too few cases, a rubric between the floor and the
+    threshold, or (a step that is not AI-led) no rubric at all; the week close says which."""
+    world.clock.set(wednesday(1))
+    assert "cases" in bot.command(f"cases support-replies draft {cases}", user=OWNER).text
+    if rubric is not None:
+        assert "Rubric" in bot.command(f"rubric support-replies draft {rubric}", user=OWNER).text
+    bot.command("cases support-replies send 20", user=OWNER)  # AI-led: PASS without a rubric
+    bot.command("cases support-replies refunds 12", user=OWNER)
+    bot.command("rubric support-replies refunds 0.91", user=OWNER)
+    world.run(close_of(1))
+    closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 1 of cycle 1 closed")
+    body = json.dumps(closed["blocks"], ensure_ascii=False)
+    assert f":white_circle: *draft* (collaborative) INCONCLUSIVE: {line}\\n" in body
+    assert ":large_green_circle: *send* (ai-led) PASS: 20 cases, 0 exceptions = 0% (cap 10%)\\n" in body
+    assert ":large_green_circle: *refunds* (human-led) PASS: 12 cases, 0 exceptions = 0% (cap 10%), rubric 91%" in body
+    with Session(engine) as s:
+        verdict = s.exec(select(Decision).where(Decision.kind == "verdict", Decision.summary.startswith("draft"))).one()
+    assert (verdict.rule, verdict.summary) == (rule, f"draft: INCONCLUSIVE ({rule})")
