@@ -31,9 +31,9 @@ from bench.ack import (
 from bench.ack import merged as merged_bursts
 from bench.common import ROOT, fresh_database, percentiles
 from bot.demo.standin import SlackStandIn
-from bot.usecases import tokens
 from storage.db import make_engine
 from storage.store import Store
+from usecases import tokens
 
 BATCH = 1000
 BATCHES = 5

@@ -13,14 +13,14 @@ from slack_sdk import WebClient
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.demo.standin import Limits, SlackStandIn
-from bot.slack.dispatch import Dispatcher, Pacer
-from bot.slack.members import TeamDirectory
-from bot.usecases.tick import Cadence
 from cadence.definition import parse_playbook
+from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.outbox import Outbox
 from storage.store import Store
+from usecases.tick import Cadence
 
 TOKEN = "xoxb-fanout"
 

@@ -19,11 +19,9 @@ from bench.ack import peak_rss_mib
 from bench.common import QueryCounter, copy_of, fresh_database
 from bot.app import utc_now
 from bot.demo.standin import SlackStandIn
-from bot.slack.members import TeamDirectory
-from bot.usecases.digest import Digest
-from bot.usecases.tick import Cadence
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
+from slack_api.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.models import (
@@ -38,6 +36,8 @@ from storage.models import (
 )
 from storage.models import Decision as DecisionRow
 from storage.store import Store, decision_columns
+from usecases.digest import Digest
+from usecases.tick import Cadence
 
 ANCHOR = date(2024, 11, 18)  # a Monday, 104 weeks before the week that closes
 MODES = ["human-led", "collaborative", "ai-led", "collaborative", "ai-led"]
@@ -248,9 +248,9 @@ WEB_REQUESTS = 60  # of each page, after one to warm up: with 20, one slow reque
 def _web_view(store: Store, at: datetime) -> dict:
     """The web view's server time (handlers/web_view.py, the whole WSGI answer): the org
     overview and one playbook's page, 95th percentile of WEB_REQUESTS each."""
-    from bot.usecases.services import Services
     from handlers.web_view import WebView
     from storage.outbox import Outbox
+    from usecases.shared.services import Services
 
     services = Services(store, Outbox(store.engine), lambda: at, frozenset(), "UTC", TeamDirectory())
     view = WebView(services, "bench-secret", secure=False, signed_in_as="UBENCHCURATOR")

@@ -19,24 +19,25 @@ from slack_bolt.middleware import Middleware
 from bot import metrics
 from bot.processes import Clockwork
 from bot.settings import Settings
-from bot.slack.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
-from bot.slack.dispatch import Dispatcher, Pacer
-from bot.slack.members import TeamDirectory
-from bot.slack.oidc import SlackSignIn
-from bot.slack.workspace import Guard, Unverified, Workspace
-from bot.usecases import life, people
-from bot.usecases.events import slack_access_verified
-from bot.usecases.services import Services
-from bot.usecases.tick import Cadence
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, grammar, home, views
 from handlers.errors import Malformed
+from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
+from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.members import TeamDirectory
+from slack_api.oidc import SlackSignIn
+from slack_api.workspace import Guard, Unverified, Workspace
 from storage import replay
 from storage.cadence_log import CadenceLog
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.store import Store
 from templates import render
+from usecases import people
+from usecases.events import slack_access_verified
+from usecases.shared import life
+from usecases.shared.services import Services
+from usecases.tick import Cadence
 
 DISPATCH_CONCURRENCY = 4  # messages in flight at once: Slack's latency, not our CPU, bounds delivery
 
@@ -103,7 +104,7 @@ def create_app(
     return app
 
 
-# Sign in with Slack's credentials (the web view's, bot/slack/oidc.py). Bolt reads these two
+# Sign in with Slack's credentials (the web view's, slack_api/oidc.py). Bolt reads these two
 # itself when an App is built and, finding them, turns into a multi-workspace OAuth app
 # that looks each request's token up in an installation store and drops the bot token:
 # every command then answers "installation ... no longer available". This bot serves one
@@ -138,7 +139,7 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         clock=clock,
         services=services,
         # Bolt copies this client's settings for each request; the _EachRequest middleware
-        # swaps that copy for one that keeps the request's time budget (bot/slack/client.py).
+        # swaps that copy for one that keeps the request's time budget (slack_api/client.py).
         client=RolloutWebClient(
             token=settings.slack_bot_token,
             base_url=settings.slack_api_url,

@@ -19,12 +19,12 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.settings import check_log_level
-from bot.slack.workspace import Unverified, Workspace
 from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
-from bot.usecases import operator, tokens
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from templates import plural
+from usecases import operator, tokens
 
 log = logging.getLogger("rollout")
 T = TypeVar("T")
@@ -341,8 +341,8 @@ def list_playbooks() -> None:
 @click.argument("slug")
 def show(slug: str) -> None:
     """One playbook: its state, current cycle and week, owner, team and definition."""
-    from bot.slack.client import clock_client
-    from bot.slack.members import TeamDirectory
+    from slack_api.client import clock_client
+    from slack_api.members import TeamDirectory
 
     settings = settings_or_exit()
     overview = _or_refused(lambda: operator.playbook(open_store(settings), slug, datetime.now(UTC)))
@@ -489,11 +489,11 @@ def _or_refused(work: Callable[[], T]) -> T:
 def digest(dry_run: bool) -> None:
     """Build this week's curators' digest now: print it (--dry-run) or post it."""
     from bot.app import create_clockwork, utc_now
-    from bot.usecases.digest import Digest
     from cadence import keys
     from cadence.calendar import local_date, monday_of
     from storage.store import CURATORS_CHANNEL
     from templates.terminal import to_text
+    from usecases.digest import Digest
 
     settings = settings_or_exit()
     store = open_store(settings)

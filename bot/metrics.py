@@ -1,6 +1,7 @@
 """What an operator watches, in the Prometheus text format at GET /metrics.
 
-Counters and the latency histogram live in the process that counts them. The outbox
+Counters and the latency histogram live in the process that counts them, each defined
+where it is counted (Slack's errors in slack_api/client.py). The outbox
 figures and the clock's last tick are read from the database at scrape time, so any
 web process reports them for the whole installation, clock process included.
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder
@@ -23,9 +24,6 @@ from storage.store import Store
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 CLOCK = "clock"  # the heartbeat name of the cadence clock
 
-SLACK_ERRORS = Counter(
-    "rollout_slack_api_errors", "Slack Web API calls that failed, by method and error.", ["method", "error"]
-)
 REQUESTS = Counter(
     "rollout_requests", "Slack requests handled, by subcommand (or surface) and outcome.", ["subcommand", "outcome"]
 )

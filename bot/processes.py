@@ -2,8 +2,8 @@
 
 `rollout clock` runs both alone; `rollout serve` runs them in its one worker process
 unless told `--no-scheduler`. Any number of either can run against PostgreSQL: ticks are
-idempotent through their keys and dispatchers lease messages (see bot/usecases/tick.py and
-bot/slack/dispatch.py), so a second clock is redundancy, not duplication.
+idempotent through their keys and dispatchers lease messages (see usecases/tick.py and
+slack_api/dispatch.py), so a second clock is redundancy, not duplication.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.slack.dispatch import Dispatcher
-from bot.usecases.tick import Cadence
+from slack_api.dispatch import Dispatcher
+from usecases.tick import Cadence
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.settings import Settings
-from bot.slack.workspace import Unverified, Workspace
+from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from storage.db import make_engine
 from storage.store import Store
@@ -101,8 +101,8 @@ def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Unv
     Returns the workspace and app the token belongs to, the only ones the bot serves.
     Slack being unreachable is only a warning (Unverified: the first request asks again),
     but for Socket Mode, whose requests come over Slack's own connection."""
-    from bot.slack.client import clock_client
-    from bot.slack.workspace import identify
+    from slack_api.client import clock_client
+    from slack_api.workspace import identify
 
     client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     try:

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from bot.app import RolloutApp
     from bot.processes import Clockwork
     from bot.settings import Settings
-    from bot.slack.members import TeamDirectory
-    from bot.slack.workspace import Unverified, Workspace
+    from slack_api.members import TeamDirectory
+    from slack_api.workspace import Unverified, Workspace
 
 EVENTS_PATH = "/slack/events"
 API_PREFIX = "/api/"  # the reporting API (handlers/api.py, docs/api.md)

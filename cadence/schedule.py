@@ -1,6 +1,6 @@
 """What cadence work is due at an instant (the README, "The weekly rhythm"), as plain data.
 
-The tick (bot/usecases/tick.py) asks these functions what is due, given what has already been
+The tick (usecases/tick.py) asks these functions what is due, given what has already been
 recorded, and records each answer under its idempotency key. Nothing here reads the
 clock, Slack or the database, so whole cycles, downtime and DST changes can be played
 through in a test in milliseconds.

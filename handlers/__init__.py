@@ -1,1 +1,1 @@
-"""Slack listeners: parse the request, call one use case (bot/usecases/), render what it returns, answer."""
+"""Slack listeners: parse the request, call one use case (usecases/), render what it returns, answer."""

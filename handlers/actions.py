@@ -10,14 +10,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import checkins, learnings
-from bot.usecases.caller import Caller
-from bot.usecases.services import Services
 from cadence import keys
 from handlers.checkins import form_view
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal
+from usecases import checkins, learnings
+from usecases.shared.caller import Caller
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 

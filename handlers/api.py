@@ -4,7 +4,7 @@ document at `GET /api/v1/openapi.json`.
 The request's types are checked by pydantic models, and the same models write the
 document's schemas (pydantic's JSON Schema is the 2020-12 dialect OpenAPI 3.1 uses), so
 the document says what the server checks. What a report means is the use case's
-(bot/usecases/api_reports.py), under the rules of `/rollout`.
+(usecases/api_reports.py), under the rules of `/rollout`.
 
 In order: 404/405 for other paths and methods; 401 without a valid token; 429 past 20
 requests a second per token (in this process); 415 for a body not sent as
@@ -34,8 +34,8 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import from_json
 
-from bot.usecases import api_reads, api_reports
-from bot.usecases.services import Services
+from usecases import api_reads, api_reports
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 

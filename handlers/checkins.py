@@ -9,11 +9,11 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import checkins
-from bot.usecases.caller import Caller, PlaybookState
 from cadence import calendar
 from templates import render
 from templates.refusals import Refusal
+from usecases import checkins
+from usecases.shared.caller import Caller, PlaybookState
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.usecases import commands, learnings, status
-from bot.usecases.caller import Caller, PlaybookState, Repeated
-from bot.usecases.services import Services
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
 from handlers import checkins, grammar
 from templates import render
 from templates.refusals import Refusal
+from usecases import commands, learnings, status
+from usecases.shared.caller import Caller, PlaybookState, Repeated
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any
     }
 
 
-# ---- subcommands: each calls its use case (bot/usecases/commands.py, status.py) and renders
+# ---- subcommands: each calls its use case (usecases/commands.py, status.py) and renders
 # what happened.
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.usecases import events
-from bot.usecases.services import Services
+from usecases import events
+from usecases.shared.services import Services
 
 
 def register(app: App, services: Services) -> None:
@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
             events.team_changed(services, event.get("channel", ""))
 
     # The team channel archived, deleted, or the bot removed from it: its playbooks pause
-    # and their owners and the curators hear how to fix it (bot/usecases/life.py).
+    # and their owners and the curators hear how to fix it (usecases/life.py).
     @app.event("channel_archive")
     @app.event("group_archive")
     def archived(event: dict[str, Any]) -> None:

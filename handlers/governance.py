@@ -1,5 +1,5 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
-"ready to scale" proposal. The decisions themselves are bot.usecases's."""
+"ready to scale" proposal. The decisions themselves are usecases's."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import proposals
-from bot.usecases.caller import Caller
-from bot.usecases.services import Services
 from templates import render
 from templates.refusals import Refusal
+from usecases import proposals
+from usecases.shared.caller import Caller
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 

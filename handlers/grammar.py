@@ -1,7 +1,7 @@
 """The `/rollout` grammar (the README's command table): text in, a command or a Refusal out.
 
 Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
-week in the future) happen in the use cases (bot/usecases/caller.py, commands.py);
+week in the future) happen in the use cases (usecases/caller.py, commands.py);
 everything about the shape of the text happens here.
 
 Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser.
@@ -29,7 +29,7 @@ MAX_COUNT = 10_000_000
 class Subcommand:
     """One `/rollout` subcommand, declared once in SUBCOMMANDS (below its parsers): the
     word after `/rollout`, its usage lines (help, and every refusal's hint) and its parser.
-    Its route, which calls its use case (bot/usecases/commands.py) and renders, is `_ROUTES` in
+    Its route, which calls its use case (usecases/commands.py) and renders, is `_ROUTES` in
     handlers/commands.py, keyed by the types the parser returns: this module stays pure,
     and tests/handlers/test_routes.py fails until every such type has a route."""
 

@@ -1,4 +1,4 @@
-"""The App Home tab, published when someone opens it (built by bot/usecases/home.py)."""
+"""The App Home tab, published when someone opens it (built by usecases/home.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import home
-from bot.usecases.services import Services
+from usecases import home
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.usecases import checkins, learnings
-from bot.usecases.caller import Caller, PlaybookState
-from bot.usecases.services import Services
 from cadence import calendar, keys
 from cadence.text import unstorable
 from handlers import grammar
 from templates.refusals import Refusal
+from usecases import checkins, learnings
+from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 

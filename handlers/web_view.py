@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from bot.usecases import web
-from bot.usecases.services import Services
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import guardrail_chart, kpi_chart, org_trend_chart
+from usecases import web
+from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -367,7 +367,7 @@ class CadenceJob(SQLModel, table=True):
 
 class OutboxMessage(SQLModel, table=True):
     """A message the bot sends on its own, written in the same transaction as the state
-    change that caused it and delivered later by the dispatcher (bot/slack/dispatch.py)."""
+    change that caused it and delivered later by the dispatcher (slack_api/dispatch.py)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -528,7 +528,7 @@ class Heartbeat(SQLModel, table=True):
 class MembershipChange(SQLModel, table=True):
     """How often Slack has told any process that a channel's membership changed (someone
     joined or left): each process keeps a team list only while this number stands, so a
-    change seen by one process reaches every other at once (bot/slack/members.py)."""
+    change seen by one process reaches every other at once (slack_api/members.py)."""
 
     __tablename__ = "membership_change"
 

@@ -43,7 +43,7 @@ PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
 
 
 # One playbook's state in one statement: the playbook, its channel's count of membership
-# changes (a request checking the caller's membership needs it, bot/slack/members.py),
+# changes (a request checking the caller's membership needs it, slack_api/members.py),
 # when its owner's account was deactivated (status says so), its steps and its latest two cycle rows (a resume's new run, and the run its pause
 # ended, whose last week may still be open): a row per step and cycle. Loaded by the ORM:
 # building the rows through SQLModel's validation cost a request a third of its CPU, and

@@ -1,5 +1,5 @@
 """Every table of the web view's pages as CSV rows, by the name of its download: built
-from what the page shows (bot/usecases/web.py), so a download holds what the reader saw
+from what the page shows (usecases/web.py), so a download holds what the reader saw
 and nothing the page hides (reasons only for the owner and the curators).
 templates.pages.csv_text writes them, every cell (the header too) neutralised."""
 

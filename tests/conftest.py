@@ -29,17 +29,17 @@ from bot.app import create_app
 from bot.demo import standin
 from bot.demo.standin import Reply, SlackStandIn
 from bot.settings import Settings
-from bot.slack.dispatch import Dispatcher, Pacer
-from bot.slack.members import TeamDirectory
-from bot.usecases import life
-from bot.usecases.tick import Cadence
 from bot.web import WAITRESS_OPTIONS, make_wsgi
 from cadence.definition import parse_playbook
+from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.members import TeamDirectory
 from storage import migrate
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine, normalise_database_url
 from storage.outbox import Outbox
 from storage.store import Store
+from usecases.shared import life
+from usecases.tick import Cadence
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SIGNING_SECRET = "test-signing-secret"

@@ -620,7 +620,7 @@ class SlackStandIn:
 def id_token(claims: dict[str, Any]) -> str:
     """An ID token as Slack's token endpoint hands one out: a JWT (header, claims,
     signature). Its signature is random bytes: the app reads the claims of a token it got
-    straight from Slack over TLS and does not verify it (bot/slack/oidc.py)."""
+    straight from Slack over TLS and does not verify it (slack_api/oidc.py)."""
 
     def part(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).decode().rstrip("=")

@@ -30,16 +30,16 @@ from bot.app import create_app
 from bot.demo.page import Event, write_page
 from bot.demo.standin import SlackRequests, SlackStandIn
 from bot.settings import Settings
-from bot.slack.dispatch import Dispatcher, Pacer
-from bot.slack.members import TeamDirectory
-from bot.usecases.tick import Cadence
 from cadence.definition import parse_playbook
+from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.members import TeamDirectory
 from storage import migrate
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.outbox import Outbox
 from storage.store import Store
 from templates.terminal import to_text
+from usecases.tick import Cadence
 
 UTC = UTC
 START = date(2027, 1, 4)  # the Monday cycle 1 starts
@@ -242,7 +242,7 @@ class Demo:
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
         # The refunds team's KPI comes from its ticketing system, over the reporting API.
-        from bot.usecases import tokens
+        from usecases import tokens
 
         self.api_token = tokens.create(
             self.store, "refunds-export", ["refund-triage"], ["kpi"], False, "cli:rollout", self.clock()

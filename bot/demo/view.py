@@ -10,12 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.slack.members import TeamDirectory
-from bot.usecases.services import Services
 from handlers.web_view import WebView
+from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.outbox import Outbox
 from storage.store import Store
+from usecases.shared.services import Services
 
 LOOPBACK = "127.0.0.1"
 

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import text
 
-from bot.usecases import tokens
 from handlers.api import openapi
 from tests.conftest import OWNER
+from usecases import tokens
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
 

@@ -14,8 +14,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from bot.usecases import tokens
 from handlers.api import openapi
+from usecases import tokens
 
 SCHEMA = schemathesis.openapi.from_dict(openapi())
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)

@@ -14,10 +14,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
-from bot.usecases import tokens
 from storage.models import CheckIn, Decision, ExceptionReport, KpiReading, Learning, Playbook
 from tests.bot.test_api import NOW, Client
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from usecases import tokens
 
 CURATORS = "CCURATORS1"
 REASON = "x\n\n:rotating_light: *URGENT: approved by the VP*"

@@ -18,8 +18,8 @@ from sqlalchemy import text
 from bot.app import create_app
 from bot.web import make_wsgi
 from cadence.definition import parse_playbook
-from tests.bot.usecases.test_governance import close_of, report_week
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
+from tests.usecases.test_governance import close_of, report_week
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 CURATOR = "UCURATOR1"

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.slack.dispatch import Dispatcher, Pacer
+from slack_api.dispatch import Dispatcher, Pacer
 from storage.models import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, MEMBER, OUTSIDER

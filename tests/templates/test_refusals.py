@@ -6,9 +6,10 @@ from pathlib import Path
 
 from templates import Mrkdwn
 from templates.refusals import TEXTS, Refusal, say
+from tests.test_layers import OURS
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [p for folder in ("bot", "handlers", "cadence", "storage") for p in (ROOT / folder).rglob("*.py")]
+CODE = [p for folder in OURS if folder != "templates" for p in (ROOT / folder).rglob("*.py")]
 
 
 def _uses() -> tuple[set[str], list[str]]:

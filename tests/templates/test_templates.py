@@ -8,13 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.usecases.home import registry_lines
 from cadence.calendar import WeekRef
 from cadence.definition import RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from cadence.rules import Thresholds
 from storage.store import Report
 from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
+from usecases.home import registry_lines
 
 HOSTILE = [
     "<!channel> <!here> <!everyone>",
@@ -701,8 +701,8 @@ def test_limits_are_enforced():
 def test_the_clock_loads_every_template_when_it_is_built(store):
     """The clock compiles every template at start, not in its first week close."""
     import templates
-    from bot.slack.members import TeamDirectory
-    from bot.usecases.tick import Cadence
+    from slack_api.members import TeamDirectory
+    from usecases.tick import Cadence
 
     templates._templates.clear()
     Cadence(store, None, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]

@@ -1,0 +1,417 @@
+"""Replication that travels, end to end: learnings, readiness beyond the KPI, the kit that
+reaches the adopting team, waves, and the replication verdict. Signed requests and
+button clicks over HTTP, ticks on a fake clock, messages through the outbox to the Slack
+stand-in, on SQLite and PostgreSQL."""
+
+import copy
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from storage import migrate
+from storage.models import Decision, Learning, Proposal, RegistryVersion
+from tests.bot.test_web_view import fetch
+from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.usecases.test_governance import (
+    CURATOR,
+    CURATORS,
+    buttons,
+    click,
+    close_of,
+    report_week,
+    wednesday,
+)
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+KIT = {
+    "runbook": "https://wiki.example.com/support-replies",
+    "training": ["https://wiki.example.com/ai-drafting-101", "Shadow the origin team for one week"],
+    "checks": ["Draft 10 sample tickets and review them before week 1"],
+    "requires": ["Helpdesk macros enabled"],
+    "may_change": ["baseline", "target", "timezone", "exception_cap"],
+}
+
+
+def thursday(week: int) -> datetime:
+    """Thursday 15:00 in Berlin of week `week`: the check-in DMs' slot."""
+    return datetime(2026, 11, 19, 14, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
+
+
+def monday_morning(week: int) -> datetime:
+    """Monday 09:00 in Berlin of week `week`: a fourth week's learning DM."""
+    return datetime(2026, 11, 16, 8, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
+
+
+@pytest.fixture
+def ready(bot, engine, slack, clock, store):
+    """support-replies with an input contract, a kit and a wave of 1, cycle 1 from Monday
+    16 November 2026; curators and their channel set."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(inputs=["ticket text"], outputs=["reply sent"], replication=KIT, adoption_wave=1)
+    store.load_playbooks([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbook_state("support-replies")
+    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    return Engine(engine, slack, clock)
+
+
+def run_weeks(bot, world, weeks, learn=True, attest=True):
+    """Each week: the owner's and a member's reports, the check-in DMs and the members'
+    answers, a learning in each cycle's second week, and the close."""
+    for week in weeks:
+        report_week(bot, world.clock, week, kpi="14" if week % 4 else None)
+        world.run(thursday(week))
+        if attest:
+            for user in (OWNER, MEMBER):
+                assert "Check-in recorded" in bot.command("attest support-replies yes", user=user).text
+        if learn and week % 4 == 2:
+            reply = bot.command(f"learn support-replies Cycle {(week + 3) // 4}: drafts need the refund policy")
+            assert "Added to *support-replies*" in reply.text
+        world.run(close_of(week))
+
+
+def decisions(engine, kind):
+    with Session(engine) as s:
+        return s.exec(select(Decision).where(Decision.kind == kind).order_by(Decision.id)).all()
+
+
+def test_learnings_are_added_withdrawn_and_shown(bot, ready, slack, store, engine):
+    ready.clock.set(wednesday(1))
+    reply = bot.command("learn support-replies Customers accept drafts that quote the policy")
+    assert reply.status == 200 and "Added to *support-replies*, cycle 1 (1 learning now)" in reply.text
+    assert "cycle 2" in bot.command("learn support-replies too early cycle:2").text  # refused, named
+    assert "can't go to cycle 2" in bot.command("learn support-replies too early cycle:2").text
+    assert "is not a cycle number" in bot.command("learn support-replies x cycle:zero").text
+    assert "needs a playbook and what the team learned" in bot.command("learn support-replies").text
+    refused = bot.command("learn support-replies from outside", user=OUTSIDER).text
+    assert "support-replies" in refused and "Added" not in refused
+    assert "Customers accept drafts" in bot.command("status support-replies").text
+    assert "Customers accept drafts" in bot.command("history support-replies").text
+    # undo takes back the newer of one's report and learning
+    ready.clock.set(wednesday(1) + timedelta(minutes=30))
+    bot.command("kpi support-replies 20")
+    ready.clock.set(wednesday(1) + timedelta(hours=1))
+    bot.command("learn support-replies a second thought")
+    assert "Withdrew your learning" in bot.command("undo support-replies").text
+    assert "Withdrew your KPI reading" in bot.command("undo support-replies").text
+    assert "Withdrew your learning" in bot.command("undo support-replies").text
+    with Session(engine) as s:
+        rows = s.exec(select(Learning).order_by(Learning.id)).all()
+    assert [(r.text, r.withdrawn_at is not None) for r in rows] == [
+        ("Customers accept drafts that quote the policy", True),
+        ("a second thought", True),
+    ]
+    assert store.learning_counts(rows[0].playbook_id) == {}
+    # week 1 of cycle 2 may still name cycle 1
+    ready.clock.set(wednesday(5))
+    assert "cycle 1" in bot.command("learn support-replies late but true cycle:1").text
+    assert "can't go to cycle 1" not in bot.command("learn support-replies also true cycle:1").text
+
+
+def test_the_week_4_dm_asks_the_owner_with_the_cycles_facts_and_its_form_adds_a_learning(
+    bot, ready, slack, store, engine
+):
+    for week in (1, 2, 3):
+        report_week(bot, ready.clock, week, send=(20, 1))
+        ready.clock.set(wednesday(week) + timedelta(hours=1))
+        bot.command("attest support-replies no draft customer asked for a call")
+        if week < 3:
+            ready.run(close_of(week))  # week 3 closes at noon on the fourth Monday: after the DM
+    ready.run(monday_morning(4) - timedelta(minutes=1))
+    assert not [m for m in slack.posted(OWNER) if "what did it teach" in m["text"]]
+    ready.run(monday_morning(4))
+    ready.run(monday_morning(4) + timedelta(minutes=5))  # asked once
+    asked = [m for m in slack.posted(OWNER) if "what did it teach" in m["text"]]
+    assert len(asked) == 1
+    body = json.dumps(asked[0]["blocks"], ensure_ascii=False)
+    assert "Cycle 1 of Support reply drafting" in body
+    assert "week 1 14 min → week 3 14 min (baseline 42 min, target 15 min)" in body
+    assert "3× deviation: “customer asked for a call”" in body
+    assert "3× exception: “refund 0 over the limit”" in body
+    button = buttons(asked[0])[0]
+    assert button["action_id"] == "learning_add"
+    ready.clock.set(monday_morning(4) + timedelta(hours=2))
+    click(bot, "learning_add", button["value"], OWNER, OWNER, asked[0]["ts"])
+    view = slack.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["callback_id"] == "learning_add"
+    submitted = bot.submit(OWNER, view, {"text": {"type": "plain_text_input", "value": "Call-backs need a step"}})
+    assert submitted.status == 200
+    with Session(engine) as s:
+        learning = s.exec(select(Learning)).one()
+    assert (learning.cycle, learning.text, learning.added_by) == (1, "Call-backs need a step", OWNER)
+    empty = bot.submit(OWNER, view, {"text": {"type": "plain_text_input", "value": " "}})
+    assert empty.body["errors"] == {"text": "Say what the team learned."}
+
+
+def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in_waves(
+    bot, ready, slack, store, engine, http_server, database_url
+):
+    run_weeks(bot, ready, range(1, 9))
+    proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
+    body = json.dumps(proposal["blocks"], ensure_ascii=False)
+    assert "✅ Attestation 100% (16 of 16 check-ins answered) ≥ 75%" in body
+    assert "✅ Exceptions within the cap in every step (last cycle)" in body
+    assert "✅ Input contract: 1 input, 1 output" in body
+    assert "✅ Learnings in every cycle (cycle 1: 1, cycle 2: 1)" in body
+    assert "✅ Owner is an active Slack user" in body
+    ready.clock.set(wednesday(9))
+    click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
+    with Session(engine) as s:
+        version = s.exec(select(RegistryVersion)).one()
+    assert version.definition["replication"]["runbook"] == KIT["runbook"]
+    assert [x["text"] for x in version.learnings] == [
+        "Cycle 2: drafts need the refund policy",
+        "Cycle 1: drafts need the refund policy",
+    ]
+
+    # adopting: what the kit lets the team change, and nothing else
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    refused = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> rubric:0.8", user=CURATOR)
+    assert "does not let an adopting team set rubric:" in refused.text and "exception_cap" not in refused.text
+    assert store.playbook_state("support-replies-sales") is None
+    adopted = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> cap:15% start:2027-01-18", user=CURATOR
+    )
+    assert "*support-replies-sales* now runs in" in adopted.text and "exception cap 15%" in adopted.text
+    ready.dispatcher.drain(max_wait=0)
+    for channel in (SALES, SALES_OWNER):
+        message = json.dumps(slack.posted(channel)[-1]["blocks"], ensure_ascii=False)
+        assert "Runbook: https://wiki.example.com/support-replies" in message
+        assert "Before week 1: Draft 10 sample tickets" in message and "Requires: Helpdesk macros enabled" in message
+        assert "cycle 1 hit" in message and "Cycle 2: drafts need the refund policy" in message
+    status = bot.command("status support-replies-sales", user=SALES_OWNER).text
+    assert "Adopted from support-replies v1. Runbook: https://wiki.example.com/support-replies" in status
+    assert "Checks before week 1: Draft 10 sample tickets" in status
+
+    # the wave (1 here) is full until an adopter replicates; a curator may override it
+    slack.add_channel("CNYC000001", ["UNYCOWNER1"])
+    slack.add_user("UNYCOWNER1")
+    waved = bot.command("adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1>", user=CURATOR).text
+    assert "already runs in 1 adopting teams" in waved and "support-replies-sales (no cycle closed yet)" in waved
+    assert store.playbook_state("support-replies-nyc") is None
+    assert [d.figures["running"] for d in decisions(engine, "wave-refused")] == [
+        [{"slug": "support-replies-sales", "verdict": None}]
+    ]
+    bot.command(
+        "adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1> override pilot for the NYC desk", user=CURATOR
+    )
+    assert store.playbook_state("support-replies-nyc") is not None
+    assert [d.figures["override"] for d in decisions(engine, "wave-overridden")] == ["pilot for the NYC desk"]
+
+    # the adopter's first cycle hits its target: replicated, in the registry and the digest
+    sales = store.playbook_state("support-replies-sales")
+    for week in range(10, 14):
+        ready.clock.set(wednesday(week))
+        assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+        ready.run(close_of(week) + timedelta(hours=1))
+    verdicts = decisions(engine, "replication")
+    assert [(d.playbook_id, d.figures["cycle"], d.figures["verdict"]) for d in verdicts] == [
+        (sales.playbook.id, 1, "replicated")
+    ]
+    assert verdicts[0].figures["origin_progress"] == pytest.approx((14 - 42) / (15 - 42))
+    assert "support-replies-sales (cycle 1: replicated)" in bot.command("registry").text
+    ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
+    digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)
+    assert "cycle 1: *replicated*" in digest
+
+    # the web view's registry: the adopter's cycle beside the origin's, and as CSV
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    _, _, page = fetch(url + "/web/registry", cookie)
+    adopter = re.sub(r"<[^>]+>", " ", page[page.index("support-replies-sales") :])
+    assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+107%\s+104%\s+\+4 points", adopter)
+    assert "Runbook: https://wiki.example.com/support-replies" in page and "Requires: Helpdesk macros enabled" in page
+    _, _, csv = fetch(url + "/web/registry.csv", cookie)
+    assert "support-replies,1,Support,2027-01-13,support-replies-sales,active,1,replicated,107.4,103.7,3.7" in csv
+
+
+def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_override(
+    bot, ready, slack, store, engine
+):
+    run_weeks(bot, ready, range(1, 9), learn=False)
+    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+    with Session(engine) as s:
+        assert s.exec(select(Proposal).where(Proposal.kind == "scale")).all() == []
+    told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
+    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
+    body = json.dumps(told[0]["blocks"], ensure_ascii=False)
+    assert "❌ Learnings: none in cycle 1, 2" in body and "✅ Attestation 100%" in body
+    [row] = decisions(engine, "not-ready")
+    assert row.figures["missing"] == ["learnings"]
+    ready.clock.set(wednesday(9))
+    refused = bot.command("publish support-replies", user=CURATOR).text
+    assert "is not yet ready to scale" in refused and "❌ Learnings: none in cycle 1, 2" in refused
+    assert "publish support-replies override" in refused
+    with Session(engine) as s:
+        assert s.exec(select(RegistryVersion)).all() == []
+    assert "Say why after `override`" in bot.command("publish support-replies override", user=CURATOR).text
+    published = bot.command("publish support-replies override the team learned it all in week 1", user=CURATOR)
+    assert "support-replies v1" in published.text
+    [row] = decisions(engine, "publish")
+    assert (row.rule, row.figures["missing"], row.figures["override"]) == (
+        "override",
+        ["learnings"],
+        "the team learned it all in week 1",
+    )
+
+
+def test_a_version_published_by_the_previous_release_is_adopted_after_the_upgrade(
+    bot, playbook, slack, store, engine, clock
+):
+    """A registry version written before kits and learnings (schema 0020) adopts as it did."""
+    migrate.downgrade(engine, "0020")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO registry_version (playbook_id, version, slug, function, definition, cycle_results, "
+                "scale_rule_held, published_by, published_at) VALUES (:pid, 1, 'support-replies', 'Support', "
+                ":definition, '[]', true, 'UCURATOR1', :at)"
+            ),
+            {
+                "pid": playbook.playbook.id,
+                "definition": json.dumps({k: v for k, v in SUPPORT_REPLIES.items() if k != "guardrail"}),
+                "at": clock() if engine.dialect.name != "sqlite" else clock().replace(tzinfo=None),
+            },
+        )
+    migrate.upgrade(engine)
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    slack.add_user(CURATOR)
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
+    assert "*support-replies-sales* now runs in" in adopted and "How to run it" not in adopted
+    assert (
+        "does not let"
+        in bot.command(f"adopt support-replies <#{SALES}|s2> owner <@{SALES_OWNER}> cap:0.2", user=CURATOR).text
+    )  # the default may_change: baseline, target, timezone
+    with Session(engine) as s:
+        assert s.exec(select(RegistryVersion)).one().learnings == []
+
+
+@pytest.mark.parametrize(
+    ("learned", "web", "pointer"),
+    [
+        (8, False, "\n…and 3 more: `/rollout history support-replies`"),
+        (8, True, "\n…and 3 more: {url}/web/playbooks/support-replies"),
+        (12, False, "\n…and 7 more: `/rollout history support-replies` lists the origin's newest 10."),
+        (5, False, None),
+    ],
+    ids=["history", "web-view", "more-than-history-lists", "five-need-no-pointer"],
+)
+def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_the_rest(
+    bot, ready, slack, store, http_server, database_url, learned, web, pointer
+):
+    """Issue 39, item 12: the adoption message in the team channel and the new owner's DM
+    list the origin's newest 5 learnings, newest first, and point at a place that really
+    lists the rest: the origin's page of the web view when there is one, else its history."""
+    mount, url = http_server
+    if web:
+        settings = settings_for(database_url, slack, rollout_web_url=url)
+        mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    ready.clock.set(wednesday(1))
+    for n in range(1, learned + 1):
+        ready.clock.advance(minutes=1)
+        assert "Added to *support-replies*" in bot.command(f"learn support-replies Learning {n}").text
+    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
+    assert "*support-replies-sales* now runs in" in adopted.text
+    ready.dispatcher.drain(max_wait=0)
+    newest = "".join(f"\n• _cycle 1:_ Learning {n}" for n in range(learned, learned - 5, -1))
+    for channel in (SALES, SALES_OWNER):
+        [section] = [
+            b["text"]["text"]
+            for b in slack.posted(channel)[-1]["blocks"]
+            if b["type"] == "section" and b["text"]["text"].startswith("*What support-replies learned*")
+        ]
+        assert section == "*What support-replies learned* (newest first):" + newest + (pointer or "").format(url=url)
+    # The pointer tells the truth: what it names lists the learnings the message left out.
+    if web:
+        link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
+        cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+        status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+        assert status == 200 and sorted(int(n) for n in re.findall(r"Learning (\d+)\b", page)) == [
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+            8,
+        ]
+    elif pointer:
+        history = bot.command("history support-replies", user=SALES_OWNER, channel=SALES).text
+        listed = sorted(int(n) for n in re.findall(r"Learning (\d+)\b", history))
+        assert listed == list(range(max(1, learned - 9), learned + 1))  # 12: the newest 10, as the pointer says
+
+
+def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
+    bot, ready, slack, store, engine, http_server, database_url
+):
+    """Issue 39, item 13: an adoption's decision says "adopted from support-replies v1",
+    never "registry version 2", in history, on the web view and in its CSV. Another
+    playbook is published first, so support-replies v1 is the registry's second row."""
+    other = copy.deepcopy(SUPPORT_REPLIES)
+    other.update(playbook="refund-triage", channel="CREFUNDS01")
+    store.load_playbooks([parse_playbook(other)], "UTC", actor="test", at=ready.clock())
+    ready.clock.set(wednesday(1))
+    for slug in ("refund-triage", "support-replies"):
+        assert f"{slug} v1" in bot.command(f"publish {slug} override sharing it early", user=CURATOR).text
+    with Session(engine) as s:
+        version = s.exec(select(RegistryVersion).where(RegistryVersion.slug == "support-replies")).one()
+    assert (version.id, version.version) == (2, 1)
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
+
+    history = bot.command("history support-replies-sales", user=SALES_OWNER, channel=SALES).text
+    assert "support-replies-sales adopted from support-replies v1." in history
+    assert "registry version" not in history
+    [adopted] = decisions(engine, "adopted")
+    assert adopted.summary == "support-replies-sales adopted from support-replies v1."
+    assert (adopted.figures["version_id"], adopted.figures["origin"], adopted.figures["version"]) == (
+        2,
+        "support-replies",
+        1,
+    )
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    _, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert "<td>support-replies-sales adopted from support-replies v1.</td>" in page
+    _, _, csv = fetch(url + "/web/playbooks/support-replies-sales/decisions.csv", cookie)
+    assert "support-replies-sales adopted from support-replies v1." in csv
+    assert "registry version" not in page + csv
+
+    # An adoption recorded by an earlier release, in its words, is worded as people do after the upgrade.
+    migrate.downgrade(engine, "0026")
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE decision SET summary = :old WHERE kind = 'adopted'"),
+            {"old": "support-replies-sales adopted from registry version 2."},
+        )
+    migrate.upgrade(engine)
+    [adopted] = decisions(engine, "adopted")
+    assert adopted.summary == "support-replies-sales adopted from support-replies v1."

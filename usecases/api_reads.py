@@ -1,0 +1,114 @@
+"""The reporting API's reads, for BI tools and spreadsheets (`GET /api/v1/playbooks`,
+`/api/v1/playbooks/<slug>`, `/api/v1/registry`): a token with the read scope sees the
+playbooks of its scope, as plain JSON data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from cadence import calendar
+from storage.db import reads_together
+from storage.governance import Governance
+from storage.models import ApiToken
+from storage.store import PlaybookState
+from usecases.api_reports import note_use
+from usecases.shared import registry
+from usecases.shared.governance import thresholds
+from usecases.shared.services import Services
+
+WEEKS_SHOWN = 12  # a playbook's weekly figures and verdicts, newest last
+
+
+class NotReadable(Exception):
+    """The token may not read, or not this playbook: 403."""
+
+
+class NotFound(Exception):
+    """No playbook by that name in the token's scope: 404."""
+
+
+def _visible(token: ApiToken, slug: str) -> bool:
+    return token.playbooks is None or slug in token.playbooks
+
+
+def playbooks(services: Services, token: ApiToken) -> list[dict[str, Any]]:
+    if not token.can_read:
+        raise NotReadable(f"token {token.name} may not read")
+    note_use(services, token)
+    now = services.clock()
+    return [_summary(state, now) for state in services.store.playbook_states() if _visible(token, state.playbook.slug)]
+
+
+def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
+    """One playbook: its definition, its state, and its last weeks' figures and verdicts."""
+    if not token.can_read:
+        raise NotReadable(f"token {token.name} may not read")
+    note_use(services, token)
+    store = services.store
+    with reads_together(store.engine):
+        state = store.playbook_state(slug) if _visible(token, slug) else None
+        if state is None:
+            raise NotFound(f"no playbook {slug}")
+        now = services.clock()
+        summary = _summary(state, now)
+        today = calendar.local_date(now, state.playbook.timezone)
+        monday = calendar.monday_of(today)
+        weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
+        figures = store.week_figures_many([(state, w) for w in weeks])
+        history = Governance(store.engine).histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
+    verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
+    summary["definition"] = state.playbook.definition
+    summary["weeks"] = [
+        dict(
+            week=w.isoformat(),
+            kpi=figures[(state.playbook.id, w)].kpi,
+            guardrail=figures[(state.playbook.id, w)].guardrail,
+            steps=[
+                dict(
+                    step=s.name,
+                    cases=s.cases,
+                    exceptions=s.total_exceptions,
+                    rubric=s.rubric,
+                    verdict=verdicts.get((s.name, w)),
+                )
+                for s in figures[(state.playbook.id, w)].steps
+            ],
+        )
+        for w in weeks
+    ]
+    return summary
+
+
+def registry_entries(services: Services, token: ApiToken) -> list[dict[str, Any]]:
+    """The versions of the playbooks in the token's scope, with their adopters in it."""
+    if not token.can_read:
+        raise NotReadable(f"token {token.name} may not read")
+    note_use(services, token)
+    visible = [e for e in registry.entries(services.store, None) if _visible(token, e["slug"])]
+    return [dict(e, adopters=[a for a in e["adopters"] if _visible(token, a["slug"])]) for e in visible]
+
+
+def _summary(state: PlaybookState, now: Any) -> dict[str, Any]:
+    playbook = state.playbook
+    week = None
+    if state.anchor is not None:
+        week = calendar.week_containing(state.running(), calendar.local_date(now, playbook.timezone))
+    return dict(
+        slug=playbook.slug,
+        title=playbook.title,
+        function=playbook.function,
+        status=playbook.status,
+        owner=playbook.owner_id,
+        timezone=playbook.timezone,
+        kpi=dict(
+            name=playbook.kpi_name,
+            unit=playbook.kpi_unit,
+            direction=playbook.kpi_direction,
+            baseline=playbook.kpi_baseline,
+            target=playbook.kpi_target,
+        ),
+        cycle=week.cycle if week else None,
+        week=week.week if week else None,
+        modes={s.name: s.mode for s in state.steps},
+    )

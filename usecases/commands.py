@@ -1,0 +1,311 @@
+"""What each `/rollout` subcommand asks for, one use case each, read from top to bottom:
+resolve the playbook (and step, and week), authorize the caller, ask the rules and write
+in one unit of work (recording.py, life.py, governance.py, registry.py), and return what
+happened for the listener (handlers/commands.py) to render. A refusal raises
+`templates.refusals.Refusal` before anything is written.
+
+The reads (status, history) are in status.py; the forms and buttons in checkins.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cadence import calendar
+from storage.models import Learning, Step
+from storage.store import CURATORS_CHANNEL, PlaybookState
+from templates.refusals import Refusal
+from usecases import checkins, learnings, web
+from usecases.shared import governance, life, recording, registry, roles
+from usecases.shared.caller import Caller
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A report stored: for which playbook and week (and step, for a step's report)."""
+
+    state: PlaybookState
+    week: calendar.WeekRef
+    step: Step | None = None
+
+
+# ---- reports --------------------------------------------------------------------
+
+
+def kpi(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
+    state = caller.playbook(slug, "kpi")
+    week = caller.week(state, week_number, "kpi")
+    checkins.record_kpi(caller, state, week, value, percent, "kpi")
+    return Recorded(state, week)
+
+
+def guardrail(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
+    state = caller.playbook(slug, "guardrail")
+    week = caller.week(state, week_number, "guardrail")
+    if state.playbook.guardrail_name is not None:  # else record_guardrail says there is none
+        caller.require_member_or_owner(state, "guardrail")
+    recording.record_guardrail(
+        caller.store, state, week, value, caller.user_id, caller.now, "guardrail", percent=percent
+    )
+    return Recorded(state, week)
+
+
+def attest(
+    caller: Caller, slug: str, week_number: int | None, followed: bool, step_name: str | None, note: str | None
+) -> Recorded:
+    state = caller.playbook(slug, "attest")
+    week = caller.week(state, week_number, "attest")
+    step = checkins.record_attestation(caller, state, week, None if followed else step_name or "", note, "attest")
+    return Recorded(state, week, step)
+
+
+def exception(caller: Caller, slug: str, step_name: str, reason: str) -> Recorded:
+    state = caller.playbook(slug, "exception")
+    step = caller.step(state, step_name, "exception")
+    week = caller.current_week(state, "exception")
+    caller.require_owner_or_curator(state, "exception")
+    recording.record_exception(caller.store, state, step, week, reason, caller.user_id, caller.now, "exception")
+    return Recorded(state, week, step)
+
+
+def cases(caller: Caller, slug: str, step_name: str, week_number: int | None, count: int) -> Recorded:
+    state = caller.playbook(slug, "cases")
+    step = caller.step(state, step_name, "cases")
+    week = caller.week(state, week_number, "cases")
+    caller.require_owner_or_curator(state, "cases")
+    recording.record_cases(caller.store, state, step, week, count, caller.user_id, caller.now, "cases")
+    return Recorded(state, week, step)
+
+
+def rubric(caller: Caller, slug: str, step_name: str, week_number: int | None, score: float) -> Recorded:
+    state = caller.playbook(slug, "rubric")
+    step = caller.step(state, step_name, "rubric")
+    week = caller.week(state, week_number, "rubric")
+    caller.require_owner_or_curator(state, "rubric")
+    recording.record_rubric(caller.store, state, step, week, score, caller.user_id, caller.now, "rubric")
+    return Recorded(state, week, step)
+
+
+@dataclass(frozen=True)
+class Undone:
+    state: PlaybookState
+    undone: recording.Undone | None  # the report withdrawn, or None: `learning` was
+    counting_step: str | None = None  # the step of the report that counts now, if it is a step's
+    learning: Learning | None = None
+
+
+def undo(caller: Caller, slug: str) -> Undone:
+    """Withdraw the caller's newest report or learning on the playbook, whichever they
+    made last."""
+    state = caller.playbook(slug, "undo")
+    full = caller.is_owner_or_curator(state)
+    report_at = recording.newest_report_at(caller.store, state, caller.user_id, caller.now, full)
+    learning = learnings.withdraw_newest(caller, state, report_at)
+    if learning is not None:
+        return Undone(state, None, learning=learning)
+    done = recording.undo(caller.store, state, caller.user_id, caller.now, full)
+    counting, counting_step = done.counting, None
+    if not isinstance(counting, int) and counting is not None and counting.step_id is not None:
+        counting_step = next((s.name for s in state.steps if s.id == counting.step_id), None)
+    return Undone(state, done, counting_step)
+
+
+# ---- a playbook's life ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleStarted:
+    state: PlaybookState
+    cycle: int
+    starts_on: date
+    moved_from: date | None = None
+
+
+def cycle_start(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
+    state = caller.playbook(slug, "cycle")
+    caller.require_owner_or_curator(state, "cycle")
+    started = life.start_cycle(caller.store, state, starts_on, caller.user_id, caller.now)
+    return CycleStarted(state, started.cycle, started.starts_on, started.moved_from)
+
+
+def pause(caller: Caller, slug: str, reason: str, retire: bool) -> tuple[PlaybookState, life.Ended]:
+    state = caller.playbook(slug, "retire" if retire else "pause")
+    if retire:
+        return state, life.retire(caller.store, state, reason, caller.user_id, caller.now)
+    return state, life.pause(caller.store, state, reason, caller.user_id, caller.now)
+
+
+def resume(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
+    state = caller.playbook(slug, "resume")
+    number, first_day = life.resume(caller.store, state, starts_on, caller.user_id, caller.now)
+    return CycleStarted(state, number, first_day)
+
+
+def hand_over(caller: Caller, slug: str, owner_id: str) -> tuple[PlaybookState, str]:
+    """The playbook and its owner before."""
+    state = caller.playbook(slug, "owner")
+    caller.require_owner_or_curator(state, "owner")  # before Slack is asked who the new owner is
+    caller.require_person(owner_id, "its owner", "owner")
+    return state, life.hand_over(caller.store, state, owner_id, caller.user_id, caller.now)
+
+
+# ---- governance and the registry -------------------------------------------------
+
+
+def set_mode(
+    caller: Caller, slug: str, step_name: str, mode: str, reason: str
+) -> tuple[PlaybookState, governance.ModeSet]:
+    state = caller.playbook(slug, "mode")
+    step = caller.step(state, step_name, "mode")
+    return state, governance.set_mode(caller.store, state, step, mode, reason, caller.user_id, caller.now)
+
+
+def publish(caller: Caller, slug: str, override: str | None = None) -> dict[str, Any]:
+    """The reply, rendered by registry.publish (it is also a proposal's button's message)."""
+    state = caller.playbook(slug, "publish")
+    return registry.publish(caller.store, state, caller.user_id, caller.now, override=override)
+
+
+def web_link(caller: Caller) -> str:
+    """`/rollout web`: a link that signs the caller in to the web view, once, for ten minutes."""
+    if not caller.services.web_url:
+        raise Refusal.of("web_not_configured", usage="web")
+    return web.one_time_link(caller.services, caller.user_id, caller.services.web_url)
+
+
+def registry_entries(caller: Caller, function: str | None) -> list[dict[str, Any]]:
+    return registry.entries(caller.store, function)
+
+
+def adopt(
+    caller: Caller,
+    slug: str,
+    version: int | None,
+    channel_id: str,
+    channel_name: str | None,
+    owner_id: str | None,
+    *,
+    baseline: float | None = None,
+    target: float | None = None,
+    timezone: str | None = None,
+    starts_on: date | None = None,
+    exception_cap: float | None = None,
+    rubric_threshold: float | None = None,
+    override: str | None = None,
+) -> dict[str, Any]:
+    """The reply, rendered by registry.adopt. The overrides left None are the version's own."""
+    roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
+    caller.require_bot_in(channel_id, "adopt")
+    if owner_id is not None:
+        caller.require_person(owner_id, "its owner", "adopt")
+    return registry.adopt(
+        caller.store,
+        slug,
+        version,
+        channel_id,
+        channel_name,
+        owner_id,
+        caller.user_id,
+        caller.now,
+        caller.services.org_timezone,
+        baseline=baseline,
+        target=target,
+        timezone=timezone,
+        starts_on=starts_on,
+        exception_cap=exception_cap,
+        rubric_threshold=rubric_threshold,
+        override=override,
+        web_url=caller.services.web_url,
+    )
+
+
+# ---- people ----------------------------------------------------------------------------
+
+DAYS_AHEAD_AT_MOST = 366  # away and holidays: a year ahead; longer leaves are set again, so a forgotten one ends
+
+
+@dataclass(frozen=True)
+class Away:
+    first: date
+    last: date
+
+
+def away(caller: Caller, first: date | None, last: date) -> Away:
+    """The caller is away from `first` (None: today) to `last`, both included: no check-in
+    DM, reminder or owner DM then, so those weeks leave them out of the attestation rate.
+    Days are the org's (ROLLOUT_TIMEZONE), as holidays are."""
+    today = calendar.local_date(caller.now, caller.services.org_timezone)
+    first = first or today
+    for day in (first, last):
+        if day < today:
+            raise Refusal.of("away_past", usage="away", day=day.isoformat(), today=today.isoformat())
+    if last < first:
+        raise Refusal.of("away_backwards", usage="away", first=first.isoformat(), last=last.isoformat())
+    latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
+    if last > latest:
+        raise Refusal.of("away_too_far", usage="away", day=last.isoformat(), latest=latest.isoformat())
+    caller.store.set_away(caller.user_id, first, last, caller.now)
+    return Away(first, last)
+
+
+def back(caller: Caller) -> date:
+    """`away off`: the caller is back; the last day they had given."""
+    last = caller.store.clear_away(caller.user_id, caller.now)
+    if last is None:
+        raise Refusal.of("away_not_away", usage="away")
+    return last
+
+
+# ---- the org's holidays -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holidays:
+    """The holidays from today on, after a change (`changed`: the day added or removed)."""
+
+    upcoming: dict[date, str]
+    changed: date | None = None
+
+
+def holiday(caller: Caller, action: str, day: date | None, name: str) -> Holidays:
+    """`holiday add|remove` (curators) and `holiday list` (anyone). Days are the org's
+    (ROLLOUT_TIMEZONE): on one nothing person-facing goes out, and the Monday nudge and the
+    Thursday check-in move to the next working day (cadence/schedule.py)."""
+    today = calendar.local_date(caller.now, caller.services.org_timezone)
+    if action != "list":
+        assert day is not None, "add and remove name a day"
+        roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_holidays", usage="holiday"))
+        if action == "add":
+            if day < today:
+                raise Refusal.of("holiday_past", usage="holiday", day=day.isoformat())
+            latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
+            if day > latest:
+                raise Refusal.of("holiday_too_far", usage="holiday", day=day.isoformat(), latest=latest.isoformat())
+            if not caller.store.add_holiday(day, name, caller.user_id, caller.now):
+                known = caller.store.holidays(day, day).get(day)
+                raise Refusal.of(
+                    "holiday_already", usage="holiday", day=day.isoformat(), name=f" ({known})" if known else ""
+                )
+        elif not caller.store.remove_holiday(day, caller.user_id, caller.now):
+            raise Refusal.of("holiday_unknown", usage="holiday", day=day.isoformat())
+    upcoming = caller.store.holidays(today, today + timedelta(days=DAYS_AHEAD_AT_MOST))
+    return Holidays(upcoming, day)
+
+
+# ---- roles and settings ------------------------------------------------------------
+
+
+def curator(caller: Caller, user_id: str, add: bool) -> bool:
+    """Whether anything changed (adding a curator twice changes nothing)."""
+    caller.require_admin("curator")
+    if add:
+        caller.require_person(user_id, "a curator", "curator")
+        return caller.store.add_curator(user_id, caller.user_id, caller.now)
+    return caller.store.remove_curator(user_id, caller.user_id, caller.now)
+
+
+def curators_channel(caller: Caller, channel_id: str) -> None:
+    caller.require_admin("curators-channel")
+    caller.store.set_setting(CURATORS_CHANNEL, channel_id, caller.user_id, caller.now)

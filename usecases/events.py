@@ -1,0 +1,56 @@
+"""What Slack's events about channels and people change: who is on a team is asked of
+Slack again, and a playbook whose channel is gone (archived, deleted, the bot removed)
+pauses, with its owner and the curators told how to fix it (life.channel_lost); the app
+uninstalled or its token revoked holds delivery until Slack accepts a token again."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from usecases import people
+from usecases.shared import life
+from usecases.shared.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def team_changed(services: Services, channel_id: str) -> None:
+    services.directory.forget(channel_id, services.clock())
+
+
+def slack_access_lost(services: Services, reason: str) -> None:
+    """The app was uninstalled or its bot token revoked: delivery is held in every process
+    (slack_api/dispatch.py), nudges and DMs wait, /healthz says why; said once in the log."""
+    if services.store.lose_slack_access(reason, services.clock()):
+        log.error(
+            "Slack says %s: delivery is held and /healthz answers 503 until the app is reinstalled "
+            "and the bot runs with a working token",
+            reason,
+        )
+
+
+def slack_access_verified(services: Services) -> None:
+    """Slack has just accepted the bot's token (a process starting, or learning its
+    workspace): a hold left by an earlier refusal ends here, and /healthz says ok at once,
+    not only once a dispatcher has probed again. (A read first: no write when nothing is held.)"""
+    if services.store.slack_access_lost() is not None and services.store.regain_slack_access():
+        log.warning("Slack accepts the bot's token again: the hold on delivery is lifted")
+
+
+def person_changed(services: Services, user: dict[str, Any]) -> None:
+    """Slack's `user_change`: a deactivated account gets nothing more (people.person_gone),
+    a reactivated one is written to again."""
+    user_id = str(user.get("id") or "")
+    if not user_id:
+        return
+    if user.get("deleted"):
+        people.person_gone(services.store, user_id, "deactivated", services.clock())
+    else:
+        people.person_back(services.store, user_id, services.clock())
+
+
+def channel_lost(services: Services, channel_id: str, error: str) -> None:
+    """`error`: Slack's word for why the bot cannot post there."""
+    services.directory.forget(channel_id, services.clock())
+    life.channel_lost(services.store, channel_id, error, services.clock())

@@ -1,0 +1,137 @@
+"""The App Home tab: your playbooks, this week's check-in with its buttons, the proposals
+you can decide, and for curators the registry. Built when someone opens it
+(handlers/home.py) and again, through the outbox, after their data changed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cadence import calendar, keys
+from storage.governance import Governance
+from storage.models import RegistryVersion
+from storage.outbox import Message
+from storage.store import PlaybookState, Store
+from templates import MAX_TEXT, Mrkdwn, mrkdwn, render
+from usecases.shared.services import Services
+
+log = logging.getLogger(__name__)
+
+
+HOME_WEEKS = 8
+HOME_REGISTRY_LINES = 25
+# Block Kit allows 3,000 characters in a section: the lines shown, and room for "…and N more".
+HOME_REGISTRY_CHARS = MAX_TEXT - 100
+
+
+def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
+    states = [s for s in store.playbooks_of(user_id) if s.playbook.status != "retired"]
+    weeks = {}
+    for state in states:
+        if state.anchor is not None:
+            today = calendar.local_date(now, state.playbook.timezone)
+            weeks[state.playbook.id] = calendar.week_containing(
+                calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), today
+            )
+    checkins = store.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
+    names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
+    # Their own check-ins of the last 8 weeks of each playbook (the current one included).
+    recent_weeks = {
+        pid: [w.week_start - timedelta(days=7 * i) for i in range(HOME_WEEKS - 1, -1, -1)]
+        for pid, w in weeks.items()
+        if w
+    }
+    recent = store.checkins_by_week(
+        user_id,
+        [(pid, day) for pid, days in recent_weeks.items() for day in days if day >= _first_day(states, pid)],
+    )
+    playbooks = []
+    for state in states:
+        p, week = state.playbook, weeks.get(state.playbook.id)
+        checkin = checkins.get(p.id)
+        playbooks.append(
+            dict(
+                slug=p.slug,
+                title=p.title,
+                status=p.status,
+                week=week,
+                steps=state.steps,
+                owner=p.owner_id == user_id,
+                kpi_name=p.kpi_name,
+                value=keys.checkin_button(p.id, week.week_start) if week else "",
+                checkin=dict(attestation=checkin.attestation, step=names.get(checkin.step_id)) if checkin else None,
+                history=[
+                    dict(
+                        week=day.strftime("%d %b"),
+                        answer=(recent[(p.id, day)].attestation if (p.id, day) in recent else None),
+                        step=names.get(recent[(p.id, day)].step_id) if (p.id, day) in recent else None,
+                    )
+                    for day in recent_weeks.get(p.id, [])
+                    if day >= _first_day(states, p.id)
+                ],
+            )
+        )
+    curator = store.is_curator(user_id)
+    governance = Governance(store.engine)
+    decidable = store.playbook_states() if curator else [s for s in states if s.playbook.owner_id == user_id]
+    slugs = {s.playbook.id: s.playbook.slug for s in decidable}
+    proposals = [
+        dict(
+            slug=slugs[x.playbook_id],
+            step=names.get(x.step_id) or _step_name(decidable, x.step_id),
+            from_mode=x.from_mode,
+            to_mode=x.to_mode,
+            counter=x.figures.get("counter", ""),
+            key=x.key,
+        )
+        for x in governance.open_proposals_of(list(slugs))
+        if x.kind == "promotion"
+    ]
+    registry, more = registry_lines(governance.versions()) if curator else ([], 0)
+    return render(
+        "home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry, registry_more=more
+    )
+
+
+def registry_lines(versions: list[RegistryVersion]) -> tuple[list[Mrkdwn], int]:
+    """The registry's lines for the Home tab, as many as fit one section (at most 25),
+    and how many more there are: a registry of any size leaves the Home buildable."""
+    lines: list[Mrkdwn] = []
+    used = 0
+    for v in versions:
+        function = v.function if len(v.function) <= 30 else v.function[:29] + "…"
+        line = mrkdwn("• *{} v{}* ({}), {}", v.slug, v.version, function, v.published_at.date().isoformat())
+        if len(lines) == HOME_REGISTRY_LINES or used + len(line) + 1 > HOME_REGISTRY_CHARS:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return lines, len(versions) - len(lines)
+
+
+def _first_day(states: list[PlaybookState], playbook_id: int) -> date:
+    """The first day of the playbook's first cycle: weeks before it had no check-ins to ask for."""
+    state = next(s for s in states if s.playbook.id == playbook_id)
+    return state.anchor.starts_on if state.anchor else date.max
+
+
+def _step_name(states: list[PlaybookState], step_id: int | None) -> str:
+    return next((step.name for s in states for step in s.steps if step.id == step_id), "?")
+
+
+def refresh(store: Store, user_id: str, now: datetime) -> Message | None:
+    """An outbox message that republishes someone's Home tab after their data changed;
+    None if the Home cannot be built (logged): the click or form that changed the data
+    stands all the same."""
+    try:
+        view = home_view(store, user_id, now)
+    except Exception:
+        log.exception("the App Home of %s could not be built; it is not refreshed", user_id)
+        return None
+    return Message(keys.home_refresh(user_id, uuid.uuid4().hex), "views.publish", user_id, {"view": view})
+
+
+def opened(services: Services, user_id: str) -> dict[str, Any]:
+    """The Home tab someone just opened."""
+    return home_view(services.store, user_id, services.clock())

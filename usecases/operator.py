@@ -1,0 +1,81 @@
+"""What a self-hoster asks of the command line (bot/cli.py), without Slack: load playbook
+files, list the playbooks, show one, start a cycle. Someone at the command line runs the
+installation, so they may do what an owner or a curator may; what they decide is recorded
+as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollout`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from cadence import calendar
+from cadence.definition import PlaybookSpec
+from slack_api.members import DirectoryUnavailable, TeamDirectory
+from storage.playbooks import LoadOutcome
+from storage.store import PlaybookState, Store
+from templates.refusals import Refusal, close_matches
+from usecases.shared import life
+
+COMMAND_LINE = "cli:rollout"  # the actor of what the command line decides (not a person: it has a ':')
+
+
+def load(
+    store: Store, files: list[tuple[str, list[PlaybookSpec]]], org_timezone: str, now: datetime
+) -> list[LoadOutcome]:
+    """The playbooks of every file, in one transaction: all of them or none. `files`:
+    each file's name and its playbooks, all validated already; a slug in two files is
+    refused before anything is written."""
+    seen: dict[str, str] = {}
+    for name, specs in files:
+        for spec in specs:
+            if spec.playbook in seen and seen[spec.playbook] != name:
+                raise Refusal.of("cli_defined_twice", slug=spec.playbook, first=seen[spec.playbook], second=name)
+            seen[spec.playbook] = name
+    actor = "file:" + ",".join(name for name, _ in files)
+    return store.load_playbooks([spec for _, specs in files for spec in specs], org_timezone, actor=actor[:64], at=now)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A playbook as the command line shows it: its state and where its cycles stand."""
+
+    state: PlaybookState
+    week: calendar.WeekRef | None  # the week running today, in the playbook's zone
+    starts_on: date | None  # the first day of its latest cycle, begun or to come
+
+
+def _overview(state: PlaybookState, now: datetime) -> Overview:
+    today = calendar.local_date(now, state.playbook.timezone)
+    anchor = state.cycle_anchor
+    week = calendar.week_containing(anchor, today) if anchor else None
+    return Overview(state, week, anchor.starts_on if anchor else None)
+
+
+def playbooks(store: Store, now: datetime) -> list[Overview]:
+    return [_overview(state, now) for state in store.playbook_states()]
+
+
+def playbook(store: Store, slug: str, now: datetime) -> Overview:
+    state = store.playbook_state(slug)
+    if state is None:
+        raise Refusal.of("no_playbook", suggestions=close_matches(slug, store.playbook_slugs()), slug=slug[:64])
+    return _overview(state, now)
+
+
+def team_size(directory: TeamDirectory, client: WebClient, state: PlaybookState) -> int | None:
+    """How many people are on the playbook's team, if Slack answers; None if it does not."""
+    try:
+        team = directory.teams(client, [state.playbook.channel_id]).get(state.playbook.channel_id)
+    except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):
+        return None
+    return None if team is None else len(team)
+
+
+def start_cycle(store: Store, slug: str, starts_on: date | None, now: datetime) -> tuple[PlaybookState, life.Started]:
+    """`rollout cycle start`: the rules of `/rollout cycle start`, decided by the command line."""
+    state = playbook(store, slug, now).state
+    return state, life.start_cycle(store, state, starts_on, COMMAND_LINE, now)

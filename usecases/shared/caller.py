@@ -1,0 +1,203 @@
+"""Who is asking, and the lookups every use case starts with: the playbook and step by
+name (with close matches when there is none), the week a report is for (refused when it
+has closed or not begun), and whether the caller may do it (a member, the owner, a
+curator, an admin). Shared by every use case a person asks for: a command, a click, a
+form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_sdk import WebClient
+
+from cadence import calendar
+from cadence.text import plain_text
+from slack_api.members import DirectoryUnavailable
+from storage.models import Step
+from storage.replay import Repeated
+from storage.store import PlaybookState
+from templates.refusals import Refusal, close_matches, say
+from usecases.shared import life, recording, roles
+from usecases.shared.services import Services
+
+# What the listeners need of the use cases' answers and failures, named here so that
+# handlers/ never imports storage/ (tests/test_layers.py): the state of a playbook a use
+# case returns, a step of it, and a request found to be Slack's retry of one handled.
+__all__ = ["Caller", "PlaybookState", "Refusal", "Repeated", "Step"]
+
+
+class Reporter:
+    """Whoever reports, a person through Slack or a system through the API (`by`: a Slack
+    user id, or `token:<name>`), and the lookups every report starts with."""
+
+    def __init__(self, services: Services, by: str):
+        self.services = services
+        self.store = services.store
+        self.user_id = by
+        self.now = services.clock()
+
+    # ---- lookups ----
+
+    def playbook(self, slug: str, usage: str) -> PlaybookState:
+        state = self.store.playbook_state(slug)
+        if state is None:
+            slugs = self.store.playbook_slugs()
+            raise Refusal.of(
+                "no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=plain_text(slug)[:64]
+            )
+        return state
+
+    @staticmethod
+    def step(state: PlaybookState, name: str, usage: str | None) -> Step:
+        step = state.step(name)
+        if step is None:
+            names = [s.name for s in state.steps]
+            raise Refusal.of(
+                "no_step",
+                usage=usage,
+                suggestions=close_matches(name, names),
+                slug=state.playbook.slug,
+                step=plain_text(name)[:40],
+                steps=", ".join(names),
+            )
+        return step
+
+    def today(self, state: PlaybookState) -> date:
+        return calendar.local_date(self.now, state.playbook.timezone)
+
+    def current_week(self, state: PlaybookState, usage: str | None) -> calendar.WeekRef:
+        life.refuse_unless_running(state, usage)
+        week = None
+        if state.anchor is not None:
+            week = calendar.week_containing(state.running(), self.today(state))
+        if week is None and state.playbook.status == "paused":
+            since = state.playbook.status_since
+            raise Refusal.of(
+                "paused",
+                usage=usage,
+                slug=state.playbook.slug,
+                since=since.date().isoformat() if since else "?",
+                reason=state.playbook.status_reason or "",
+            )
+        if week is None:
+            when = say("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
+            raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
+        return week
+
+    def week(self, state: PlaybookState, number: int | None, usage: str | None) -> calendar.WeekRef:
+        """The current week, or `week:N`: the most recent week `number` that has begun.
+        A week whose grace is over is refused: its verdicts stand."""
+        current = self.current_week(state, usage)
+        if number is None:
+            return current
+        wanted = calendar.most_recent_week(state.running(), self.today(state), number)
+        if wanted is None:
+            future = calendar.week_of_cycle(current, number)
+            raise Refusal.of(
+                "week_in_future",
+                usage=usage,
+                number=number,
+                cycle=current.cycle,
+                day=future.week_start.isoformat(),
+                current=current.week,
+            )
+        return self.open_week(state, wanted, usage)
+
+    def open_week(self, state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> calendar.WeekRef:
+        """`week`, if it still takes reports: its playbook runs (the check every path shares:
+        slash commands, DM buttons and forms), and the week has begun and not closed."""
+        life.refuse_unless_running(state, usage)
+        playbook, grace = state.playbook, state.settings.grace_hours
+        if week.week_start > self.today(state):
+            current = self.current_week(state, usage)
+            raise Refusal.of(
+                "week_in_future",
+                usage=usage,
+                number=week.week,
+                cycle=week.cycle,
+                day=week.week_start.isoformat(),
+                current=current.week,
+            )
+        if calendar.is_closed(week.week_start, playbook.timezone, grace, self.now):
+            raise recording.week_closed(state, week, usage)
+        return week
+
+
+class Caller(Reporter):
+    """One person asking, through Slack, and the lookups that authorize them."""
+
+    def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
+        super().__init__(services, user_id)
+        self.client = client
+        self.channel_id = channel_id
+
+    # ---- roles ----
+
+    def is_admin(self) -> bool:
+        return self.user_id in self.services.admins
+
+    def is_owner(self, state: PlaybookState) -> bool:
+        return roles.is_owner(state, self.user_id)
+
+    def is_owner_or_curator(self, state: PlaybookState) -> bool:
+        return self.is_owner(state) or self.store.is_curator(self.user_id)
+
+    def is_member(self, state: PlaybookState) -> bool:
+        try:
+            members = self.services.directory.channel_members(
+                self.client, state.playbook.channel_id, state.channel_changes
+            )
+            return self.user_id in members
+        except DirectoryUnavailable as err:
+            if err.reason in ("not_in_channel", "channel_not_found"):
+                raise Refusal.of(
+                    "bot_not_in_channel", channel=roles.channel(state.playbook.channel_id), error=err.reason
+                ) from err
+            raise Refusal.of("slack_busy_members") from err
+
+    def require_bot_in(self, channel_id: str, usage: str) -> None:
+        """The bot must be in a channel to run a playbook there: conversations.info says
+        so (Slack lists a public channel's members to anyone, so that can't tell)."""
+        try:
+            absence = self.services.directory.bot_absence(self.client, channel_id)
+        except DirectoryUnavailable as err:
+            raise Refusal.of("slack_busy_channel", usage=usage) from err
+        if absence is not None:
+            raise Refusal.of("adopt_bot_not_in_channel", usage=usage, channel=roles.channel(channel_id), error=absence)
+
+    def require_person(self, user_id: str, role: str, usage: str) -> None:
+        """Only an active person of the workspace can be named owner or curator: Slack's
+        users.info says so now. Not a bot, an app, Slackbot or a deactivated account, and
+        not an id Slack does not know; if Slack does not answer, nothing is stored."""
+        try:
+            person = self.services.directory.person(self.client, user_id)
+        except DirectoryUnavailable as err:
+            raise Refusal.of("slack_busy_person", usage=usage) from err
+        if not person.found:
+            raise Refusal.of("person_unknown", usage=usage, user=user_id, role=role)
+        if person.deleted:
+            raise Refusal.of("person_deactivated", usage=usage, user=roles.user(user_id), role=role)
+        if not person.is_human:
+            raise Refusal.of("person_not_human", usage=usage, user=roles.user(user_id), role=role)
+
+    def require_member_or_owner(self, state: PlaybookState, usage: str | None) -> None:
+        if not (self.is_owner(state) or self.is_member(state)):
+            raise Refusal.of(
+                "members_or_owner_only",
+                usage=usage,
+                channel=roles.channel(state.playbook.channel_id),
+                slug=state.playbook.slug,
+            )
+
+    def require_member(self, state: PlaybookState, usage: str | None) -> None:
+        if not self.is_member(state):
+            raise Refusal.of(
+                "members_only", usage=usage, channel=roles.channel(state.playbook.channel_id), slug=state.playbook.slug
+            )
+
+    def require_owner_or_curator(self, state: PlaybookState, usage: str | None) -> None:
+        roles.require_owner_or_curator(self.store, state, self.user_id, usage)
+
+    def require_admin(self, usage: str) -> None:
+        if not self.is_admin():
+            raise Refusal.of("admins_only", usage=usage)

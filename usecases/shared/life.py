@@ -1,0 +1,263 @@
+"""A playbook's life: pause, resume, retire and hand over.
+
+A pause or retirement ends the current run of cycles after this week: the week still
+closes and is evaluated, the cycle it was in ends there as interrupted, and from the
+next tick nothing goes out for the playbook. Weeks while paused belong to no cycle. A
+resume starts a new cycle on a Monday. Every one of these is a decision row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from cadence import calendar, decisions, keys
+from storage.outbox import Message
+from storage.store import Conflict, PlaybookState, Store
+from templates import render
+from templates.refusals import Refusal
+from usecases.shared.roles import require_owner_or_curator
+
+
+@dataclass(frozen=True)
+class Ended:
+    status: str  # paused | retired
+    last_week: calendar.WeekRef | None  # the week that still closes; None if the run had ended before
+
+
+# A cycle starts at most this many weeks after this week's Monday: a year ahead.
+FURTHEST_START_WEEKS = 52
+
+
+def _last_week(state: PlaybookState, now: datetime) -> calendar.WeekRef | None:
+    """This week, if the latest run of cycles has begun (a week of the run before it, still
+    open after a resume, is not this run's to end)."""
+    anchor = state.cycle_anchor
+    if anchor is None:
+        return None
+    return calendar.week_containing(calendar.own_run(anchor), calendar.local_date(now, state.playbook.timezone))
+
+
+def check_start(starts_on: date, today: date, usage: str) -> None:
+    """A cycle's first Monday: this week's or a later one (a week already begun could not
+    have taken reports before the cycle existed), and at most FURTHEST_START_WEEKS ahead.
+    Compared by difference, so a date at the calendar's end never reaches arithmetic that
+    overflows."""
+    if starts_on.weekday() != 0:  # the slash command's grammar says so first; the command line here
+        raise Refusal.of("cycle_not_monday", usage=usage, day=starts_on.isoformat(), weekday=starts_on.strftime("%A"))
+    monday = calendar.monday_of(today)
+    if starts_on < monday:
+        raise Refusal.of("cycle_over", usage=usage, day=starts_on.isoformat(), monday=monday.isoformat())
+    if (starts_on - monday).days > 7 * FURTHEST_START_WEEKS:
+        latest = monday + timedelta(weeks=FURTHEST_START_WEEKS)
+        raise Refusal.of("start_too_far", usage=usage, day=starts_on.isoformat(), latest=latest.isoformat())
+
+
+def refuse_unless_running(state: PlaybookState, usage: str | None) -> None:
+    """Reports and cycle starts are for playbooks that run."""
+    playbook = state.playbook
+    since = playbook.status_since.date().isoformat() if playbook.status_since else "?"
+    if playbook.status == "retired":
+        raise Refusal.of("retired", usage=usage, slug=playbook.slug, since=since, reason=playbook.status_reason or "")
+
+
+@dataclass(frozen=True)
+class Started:
+    cycle: int
+    starts_on: date
+    moved_from: date | None = None  # the start it replaced, when it corrected one not yet begun
+
+
+def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: str, now: datetime) -> Started:
+    """`/rollout cycle start` and `rollout cycle start`: the first cycle, by default next
+    Monday. A start that has not begun yet (the first cycle's, or a resume's) can be moved
+    to another Monday; a cycle that has begun runs on, and a paused playbook resumes.
+    Who may is the caller's to check (commands.cycle_start, operator.start_cycle)."""
+    playbook = state.playbook
+    refuse_unless_running(state, "cycle")
+    if playbook.status == "paused":
+        raise Refusal.of("use_resume", usage="cycle", slug=playbook.slug)
+    today = calendar.local_date(now, playbook.timezone)
+    anchor = state.cycle_anchor
+    if anchor is None:
+        starts_on = starts_on or calendar.next_monday(today)
+        check_start(starts_on, today, "cycle")
+        try:
+            store.start_cycle(playbook.id, 1, starts_on, by, now)
+        except Conflict:
+            raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug) from None
+        return Started(1, starts_on)
+    if today >= anchor.starts_on:
+        running = calendar.week_containing(calendar.own_run(anchor), today)
+        assert running is not None, "an active playbook's latest run has not ended"
+        raise Refusal.of("cycle_running", usage="cycle", slug=playbook.slug, week=running.week, cycle=running.cycle)
+    if starts_on is None or starts_on == anchor.starts_on:
+        raise Refusal.of(
+            "cycle_already_set",
+            usage="cycle",
+            cycle=anchor.number,
+            slug=playbook.slug,
+            day=anchor.starts_on.isoformat(),
+        )
+    check_start(starts_on, today, "cycle")
+    if anchor.before is not None and anchor.before.ends_after is not None:
+        earliest = anchor.before.ends_after + timedelta(days=7)
+        if starts_on < earliest:
+            raise Refusal.of(
+                "resume_too_early", usage="cycle", day=starts_on.isoformat(), earliest=earliest.isoformat()
+            )
+    record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, starts_on, by)
+    if not store.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on, now, record):
+        raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug)
+    return Started(anchor.number, starts_on, anchor.starts_on)
+
+
+def pause(
+    store: Store, state: PlaybookState, reason: str, by: str, now: datetime, messages: list[Message] | None = None
+) -> Ended:
+    """Pause a running playbook (owner or curator; `by` "rule:..." for an automatic pause)."""
+    playbook = state.playbook
+    if not by.startswith("rule:"):
+        require_owner_or_curator(store, state, by, "pause")
+    if playbook.status == "paused":
+        raise Refusal.of("already_paused", usage="pause", slug=playbook.slug, since=_since(state))
+    refuse_unless_running(state, "pause")
+    if playbook.status != "active" or state.anchor is None:
+        raise Refusal.of("not_running", usage="pause", slug=playbook.slug)
+    week = _last_week(state, now)
+    if week is None:
+        raise Refusal.of("not_begun", usage="pause", slug=playbook.slug, day=state.anchor.starts_on.isoformat())
+    record = decisions.of_run_ended(playbook.id, playbook.slug, "paused", playbook.status, reason, week.week_start, by)
+    if not store.end_run(playbook.id, "paused", reason, week.week_start, now, record, messages):
+        raise Refusal.of("life_race", usage="pause", slug=playbook.slug)
+    return Ended("paused", week)
+
+
+def retire(store: Store, state: PlaybookState, reason: str, by: str, now: datetime) -> Ended:
+    """Retire a playbook for good: like a pause, but final. Its history stays readable."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "retire")
+    refuse_unless_running(state, "retire")
+    week = _last_week(state, now) if playbook.status == "active" else None
+    ends_after = week.week_start if week is not None else None
+    if playbook.status == "active" and state.anchor is not None and week is None:
+        ends_after = state.anchor.starts_on - timedelta(days=7)  # its first cycle had not begun: none will
+    record = decisions.of_run_ended(playbook.id, playbook.slug, "retired", playbook.status, reason, ends_after, by)
+    if not store.end_run(playbook.id, "retired", reason, ends_after, now, record):
+        raise Refusal.of("life_race", usage="retire", slug=playbook.slug)
+    return Ended("retired", week)
+
+
+def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, now: datetime) -> tuple[int, date]:
+    """A paused playbook starts a new cycle on `starts_on` (a Monday), by default the next
+    Monday after its last week. Returns the cycle's number and first day."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "resume")
+    refuse_unless_running(state, "resume")
+    if playbook.status != "paused" or state.anchor is None:
+        raise Refusal.of("not_paused", usage="resume", slug=playbook.slug)
+    anchor = state.cycle_anchor
+    assert anchor is not None and anchor.ends_after is not None, "a paused playbook's run has ended"
+    last = calendar.week_containing(anchor, anchor.ends_after)
+    today = calendar.local_date(now, playbook.timezone)
+    earliest = max(anchor.ends_after + timedelta(days=7), calendar.monday_of(today))
+    starts_on = starts_on or max(earliest, calendar.next_monday(today))
+    if starts_on < earliest:
+        raise Refusal.of("resume_too_early", usage="resume", day=starts_on.isoformat(), earliest=earliest.isoformat())
+    check_start(starts_on, today, "resume")
+    number = (last.cycle if last is not None else anchor.number - 1) + 1
+    try:
+        store.resume(
+            playbook.id,
+            number,
+            starts_on,
+            by,
+            now,
+            decisions.of_resume(playbook.id, playbook.slug, number, starts_on, by),
+        )
+    except Conflict:
+        raise Refusal.of("life_race", usage="resume", slug=playbook.slug) from None
+    return number, starts_on
+
+
+def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: datetime) -> str:
+    """A new owner (owner or curator): they are told by DM what they now own. Returns the old owner."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "owner")
+    if owner_id == playbook.owner_id:
+        raise Refusal.of("already_owner", usage="owner", slug=playbook.slug)
+    message = render(
+        "owner_handed_over",
+        slug=playbook.slug,
+        title=playbook.title,
+        channel=playbook.channel_id,
+        by=by,
+        before=playbook.owner_id,
+        steps=state.steps,
+        status=playbook.status,
+    )
+    dm = Message(
+        keys.to_audience(keys.hand_over(playbook.id, now.isoformat()), owner_id), "chat.postMessage", owner_id, message
+    )
+    record = decisions.of_hand_over(playbook.id, playbook.slug, playbook.owner_id, owner_id, by)
+    if not store.hand_over(playbook.id, owner_id, now, record, [dm]):
+        raise Refusal.of("life_race", usage="owner", slug=playbook.slug)
+    return playbook.owner_id
+
+
+def _since(state: PlaybookState) -> str:
+    since = state.playbook.status_since
+    return since.date().isoformat() if since else "?"
+
+
+def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> list[str]:
+    """Slack says the team channel is gone or closed to us (channel_not_found, is_archived,
+    not_in_channel, or the bot was removed): every active playbook there is paused, its
+    owner is told by DM what happened and how to fix it, and the curators are alerted with
+    the messages that could not be delivered. Their waiting messages fail now, so nothing
+    retries in a loop; a second report of the same loss finds nothing active and does
+    nothing. Returns the slugs paused."""
+    from storage.outbox import fail_undeliverable
+    from storage.store import CURATORS_CHANNEL
+
+    states = [s for s in store.playbook_states(channel_id=channel_id) if s.playbook.status == "active"]
+    if not states:
+        return []
+    lost = fail_undeliverable(store.engine, channel_id, error, now, now - timedelta(days=7))
+    undelivered = [str((m.payload or {}).get("text") or m.key)[:150] for m in lost]
+    curators = store.setting(CURATORS_CHANNEL)
+    paused = []
+    for state in states:
+        playbook = state.playbook
+        context = dict(
+            slug=playbook.slug,
+            title=playbook.title,
+            channel=channel_id,
+            error=error,
+            undelivered=undelivered,
+            owner=playbook.owner_id,
+        )
+        unit = keys.channel_lost(playbook.id, now.isoformat())
+        messages = [
+            Message(
+                keys.to_audience(unit, "owner"),
+                "chat.postMessage",
+                playbook.owner_id,
+                render("channel_lost", audience="owner", **context),
+            )
+        ]
+        if curators and curators != channel_id:
+            messages.append(
+                Message(
+                    keys.to_audience(unit, "curators"),
+                    "chat.postMessage",
+                    curators,
+                    render("channel_lost", audience="curators", **context),
+                )
+            )
+        try:
+            pause(store, state, f"Slack says {error} for the team channel", "rule:slack", now, messages)
+        except Refusal:
+            continue  # paused a moment ago by someone, or by another report of the same loss
+        paused.append(playbook.slug)
+    return paused

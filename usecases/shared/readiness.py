@@ -1,0 +1,62 @@
+"""Ready to scale means five things (README, "Replication"): the readings
+each criterion needs, gathered for the rule in cadence/replication.py. Asked when the
+scale rule holds at a cycle's close (weeks.py) and when a curator publishes (registry.py)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Connection
+
+from cadence import calendar, replication
+from storage.reports import Reports
+from storage.store import PlaybookState, Store
+from usecases.shared.governance import thresholds
+
+
+def criteria(
+    store: Store,
+    state: PlaybookState,
+    cycles: list[tuple[int, date]],
+    connection: Connection | None = None,
+    cycles_wanted: int | None = None,
+) -> list[replication.Criterion]:
+    """The five criteria over `cycles`, the (number, first Monday) of the cycles the KPI
+    held in, oldest first: the attestation rate over all their weeks, each step's exception
+    ratio over the last one's, the input contract, a learning in each, an active owner.
+    `connection`: a week's close reads the closing week's figures in its own transaction."""
+    playbook = state.playbook
+    th = thresholds(state)
+    weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
+    asked, answered = Reports(store.engine).attestation_counts(playbook.id, weeks)
+    last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
+    figures = store.week_figures_many([(state, week) for week in last_weeks], connection)
+    ratios = []
+    for index, step in enumerate(state.steps):
+        week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
+        ratios.append(
+            replication.StepRatio(
+                step.name,
+                exceptions=sum(s.total_exceptions for s in week_steps),
+                cases=sum(s.cases or 0 for s in week_steps),
+                cap=th.exception_cap,
+            )
+        )
+    definition = playbook.definition
+    return replication.readiness(
+        asked=asked,
+        answered=answered,
+        min_attestation=th.ready_min_attestation,
+        steps=ratios,
+        inputs=list(definition.get("inputs") or []),
+        outputs=list(definition.get("outputs") or []),
+        learnings=store.learning_counts(playbook.id),
+        cycles=[number for number, _ in cycles],
+        owner_active=not store.deactivated([playbook.owner_id]),
+        cycles_wanted=cycles_wanted,
+    )
+
+
+def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, object]]:
+    """The criteria as a proposal's, a message's and a decision row's figures."""
+    return [dict(name=c.name, met=c.met, **c.figures) for c in criteria]

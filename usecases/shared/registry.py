@@ -1,0 +1,497 @@
+"""The registry: publishing a playbook as an immutable version, and another team
+adopting a version to start its own playbook from it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from cadence import calendar, decisions, keys, replication, rules
+from cadence.decisions import Decision
+from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
+from storage.governance import Change, Governance, StaleState
+from storage.models import RegistryVersion
+from storage.outbox import Message
+from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
+from templates import Mrkdwn, criterion_phrase, render
+from templates.refusals import Refusal, close_matches
+from usecases.shared import readiness
+from usecases.shared.governance import audiences, thresholds
+from usecases.shared.life import check_start
+from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
+from usecases.shared.roles import channel, require_curator
+
+
+def snapshot(state: PlaybookState) -> dict[str, Any]:
+    """The playbook's definition as it runs now: the file's definition with today's modes."""
+    definition = dict(state.playbook.definition)
+    definition["steps"] = [{"name": s.name, "mode": s.mode, "pinned": s.pinned} for s in state.steps]
+    return definition
+
+
+def scale_messages(
+    state: PlaybookState,
+    figures: dict[str, Any],
+    key: str,
+    curators: str | None,
+    status: str = "open",
+    version: int | None = None,
+    decided_by: str | None = None,
+    update: bool = False,
+) -> list[Message]:
+    """The "ready to scale" proposal with its Publish button, to the curators (or, while
+    there is no curators channel, the team); `update` replaces it with its outcome."""
+    playbook = state.playbook
+    message = render(
+        "scale_proposal",
+        slug=playbook.slug,
+        title=playbook.title,
+        function=playbook.function,
+        results=figures["results"],
+        criteria=figures.get("criteria", []),  # none in proposals made before readiness was asked
+        kpi_name=playbook.kpi_name,
+        kpi_unit=playbook.kpi_unit,
+        target=playbook.kpi_target,
+        baseline=playbook.kpi_baseline,
+        direction=playbook.kpi_direction,
+        status=status,
+        key=key,
+        version=version,
+        decided_by=decided_by,
+    )
+    channel = curators or playbook.channel_id  # without a curators channel the team hears it
+    original = keys.to_audience(key, "curators")
+    if update:
+        return [Message(keys.updated(original, status), "chat.update", channel, {"ts_of": original, **message})]
+    return [Message(original, "chat.postMessage", channel, message)]
+
+
+def not_ready_messages(state: PlaybookState, figures: dict[str, Any], curators: str | None) -> list[Message]:
+    """ "KPI sustained, not yet ready", naming what is missing, to the owner and the
+    curators (or, while there is no curators channel, the team): once per cycle."""
+    playbook = state.playbook
+    message = render(
+        "not_ready",
+        slug=playbook.slug,
+        title=playbook.title,
+        results=figures["results"],
+        criteria=figures["criteria"],
+        missing=[c["name"] for c in figures["criteria"] if not c["met"]],
+        kpi_name=playbook.kpi_name,
+        kpi_unit=playbook.kpi_unit,
+        target=playbook.kpi_target,
+        direction=playbook.kpi_direction,
+    )
+    unit = keys.not_ready(playbook.id, figures["cycle"])
+    return [
+        Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, message),
+        Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators or playbook.channel_id, message),
+    ]
+
+
+def _readiness_now(store: Store, state: PlaybookState, results: list[rules.CycleResult]) -> list[dict[str, Any]]:
+    """The criteria of readiness over the playbook's latest closed cycles (as many as the
+    scale rule asks for), for a publish by command."""
+    wanted = thresholds(state).scale_after_cycles
+    starts = Governance(store.engine).cycle_starts(state.playbook.id)
+    cycles = [(r.cycle, starts[r.cycle]) for r in results[-wanted:] if r.cycle in starts]
+    return readiness.as_figures(readiness.criteria(store, state, cycles, cycles_wanted=wanted))
+
+
+def publish(
+    store: Store,
+    state: PlaybookState,
+    by: str,
+    now: datetime,
+    proposal_key: str | None = None,
+    override: str | None = None,
+) -> dict[str, Any]:
+    """The next registry version of a playbook (curators only), carrying the kit and the
+    learnings. Refused while a criterion of readiness is missing, with the list, unless
+    `override` gives a curator's reason. Returns the announcement, which also goes to the
+    team and the curators."""
+    usage = "publish"
+    require_curator(store, by, Refusal.of("curators_publish", usage=usage))
+    governance = Governance(store.engine)
+    results, covered = governance.scale_history([state.playbook.id])[state.playbook.id]
+    proposal = None
+    if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
+        open_scale = [p for p in governance.open_proposals(state.playbook.id) if p.kind == "scale"]
+        proposal = open_scale[-1] if open_scale else None
+        proposal_key = proposal.key if proposal else None
+    else:
+        proposal = governance.proposal(proposal_key)
+    # An open proposal means the rule held when it was made; otherwise look at the cycles since.
+    held = proposal_key is not None or rules.ready_to_scale(
+        [r for r in results if r.cycle > covered], thresholds(state)
+    )
+    # An open proposal was ready when it was made (and says so); else ask now.
+    criteria = (proposal.figures or {}).get("criteria") if proposal is not None else None
+    if criteria is None:
+        criteria = _readiness_now(store, state, results)
+    missing = [c["name"] for c in criteria if not c["met"]]
+    if missing and override is None:
+        raise Refusal.of(
+            "publish_not_ready",
+            usage=usage,
+            slug=state.playbook.slug,
+            criteria=Mrkdwn("\n".join(criterion_phrase(c) for c in criteria)),
+        )
+    number = governance.next_version(state.playbook.id)
+    definition = snapshot(state)
+    result_dicts = [decisions.result_figures(r) for r in results]
+    curators = store.setting(CURATORS_CHANNEL)
+    learnings = [
+        dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
+        for x in store.learnings(state.playbook.id)
+    ]
+    change = Change(
+        decisions=[
+            decisions.of_publication(
+                state.playbook.id,
+                state.playbook.slug,
+                number,
+                result_dicts,
+                held,
+                by,
+                criteria,
+                override if missing else None,
+            )
+        ]
+    )
+    announcement = render(
+        "published",
+        slug=state.playbook.slug,
+        version=number,
+        definition=definition,
+        results=result_dicts,
+        scale_rule_held=held,
+        by=by,
+    )
+    change.messages += [
+        Message(
+            keys.to_audience(keys.publish(state.playbook.id, number), audience),
+            "chat.postMessage",
+            channel,
+            announcement,
+        )
+        for audience, channel in audiences(state, curators)
+    ]
+    if proposal_key is not None:
+        proposal = governance.proposal(proposal_key)
+        if proposal is not None:
+            change.messages += scale_messages(
+                state,
+                proposal.figures,
+                proposal_key,
+                curators,
+                status="published",
+                version=number,
+                decided_by=by,
+                update=True,
+            )
+    try:
+        governance.publish(
+            state.playbook.id,
+            number,
+            definition,
+            result_dicts,
+            held,
+            by,
+            now,
+            change,
+            proposal_key=proposal_key,
+            learnings=learnings,
+        )
+    except StaleState as err:
+        raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
+    return announcement
+
+
+def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> None:
+    """The Publish button of a "ready to scale" proposal."""
+    proposal = Governance(store.engine).proposal(key)
+    if proposal is None or proposal.kind != "scale":
+        raise Refusal.of("proposal_unknown")
+    if proposal.status != "open":
+        raise Refusal.of("scale_decided", status=proposal.status)
+    state = store.playbook_state_by_id(proposal.playbook_id)
+    if state is None:
+        raise Refusal.of("playbook_gone")
+    publish(store, state, by, now, proposal_key=key)
+
+
+def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
+    """The published versions (of one function, or all) with their results and adopters."""
+    governance = Governance(store.engine)
+    versions = governance.versions(function=function)
+    adopting = governance.adopters([v.id for v in versions])
+    verdicts = governance.replication_verdicts([p.id for p in adopting])
+    adopters: dict[int | None, list[dict[str, Any]]] = {}
+    for playbook in adopting:
+        latest = verdicts[playbook.id][-1] if verdicts[playbook.id] else None
+        adopters.setdefault(playbook.adopted_from_id, []).append(
+            dict(
+                slug=playbook.slug,
+                status=playbook.status,
+                verdict=latest["verdict"] if latest else None,
+                cycle=latest["cycle"] if latest else None,
+                verdicts=verdicts[playbook.id],  # each completed cycle's, oldest first, with its numbers
+            )
+        )
+    return [
+        dict(
+            slug=v.slug,
+            version=v.version,
+            function=v.function,
+            published_on=v.published_at.date().isoformat(),
+            results=v.cycle_results,
+            target=v.definition.get("kpi", {}).get("target"),
+            adopters=sorted(adopters.get(v.id, []), key=lambda a: a["slug"]),
+            learnings=len(v.learnings),
+            latest_learnings=v.learnings[:3],
+            kit=bool((v.definition.get("replication") or {}).get("runbook")),
+            kit_runbook=(v.definition.get("replication") or {}).get("runbook"),
+            replication=v.definition.get("replication") or {},
+            all_learnings=v.learnings,
+        )
+        for v in versions
+    ]
+
+
+_SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")
+LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, and where to read the rest
+# How `adopt` names each override (handlers/grammar.py ADOPT_OPTIONS).
+_OPTION_WORDS = dict(
+    baseline="baseline:", target="target:", timezone="tz:", exception_cap="cap:", rubric_threshold="rubric:"
+)
+
+
+@dataclass(frozen=True)
+class LearningsAt:
+    """Where the adopting team reads the origin's learnings that its adoption message
+    leaves out: the origin's page of the web view (`link`), or else `/rollout history
+    <origin>`, which list the origin's newest `lists`; `all` when that is every one."""
+
+    link: str | None
+    lists: int
+    all: bool
+
+
+def learnings_at(store: Store, version: RegistryVersion, web_url: str | None) -> LearningsAt:
+    """The place that lists the most of the origin's learnings. Both list the origin's
+    learnings as they are now, newest first: the version's, and any added since."""
+    shown = sum(store.learning_counts(version.playbook_id).values())
+    if web_url:
+        return LearningsAt(playbook_page(web_url, version.slug), PLAYBOOK_LEARNINGS, shown <= PLAYBOOK_LEARNINGS)
+    return LearningsAt(None, HISTORY_LEARNINGS, shown <= HISTORY_LEARNINGS)
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Where a version stands against its wave: the limit an adoption must keep (None once
+    an adopter has replicated, or when a curator overrides it), and the decision row of
+    an override, recorded with the adoption."""
+
+    limit: int | None
+    overridden: Decision | None = None
+
+
+def _wave(
+    governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str
+) -> Wave:
+    """A version runs in at most `adoption_wave` adopting teams (not retired) until
+    one of them has replicated. Past it: refused, naming the running adopters and their
+    verdicts, with a decision row on the origin; with a curator's `override`, the decision
+    row goes with the adoption. The count is asked again in the adoption's transaction
+    (Playbooks.adopt), so two adoptions at once cannot both take the last place."""
+    wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
+    adopters = governance.adopters([version.id])
+    verdicts = governance.replication_verdicts([p.id for p in adopters])
+    if any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]):
+        return Wave(None)
+    running = [
+        replication.Adopter(p.slug, verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
+        for p in adopters
+        if p.status != "retired"  # a draft, not started yet, has adopted it too
+    ]
+    if replication.wave_allows(running, False, wave):
+        return Wave(wave if override is None else None)
+    shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
+    record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter)
+    if override is not None:
+        return Wave(None, record)
+    governance.apply(Change(decisions=[record]), now)
+    raise Refusal.of(
+        "adopt_wave",
+        usage="adopt",
+        slug=version.slug,
+        version=version.version,
+        wave=wave,
+        running=", ".join(f"{a.slug} ({a.verdict or 'no cycle closed yet'})" for a in running),
+    )
+
+
+def adopt(
+    store: Store,
+    slug: str,
+    version_number: int | None,
+    channel_id: str,
+    channel_name: str | None,
+    owner_id: str | None,
+    by: str,
+    now: datetime,
+    org_timezone: str,
+    baseline: float | None = None,
+    target: float | None = None,
+    timezone: str | None = None,
+    starts_on: date | None = None,
+    exception_cap: float | None = None,
+    rubric_threshold: float | None = None,
+    override: str | None = None,
+    web_url: str | None = None,
+) -> dict[str, Any]:
+    """A curator starts a team on a registry version, with the team's own numbers and
+    zone where the version's kit lets them differ (`may_change`), and its first cycle if
+    `starts_on`. Past the version's wave only with `override` (a curator's reason).
+    Returns the announcement, which also goes to the team channel, the curators and, with
+    the kit, the new owner; past the origin's newest learnings it names where to read the
+    rest (the web view's page of the origin, with `web_url`). (That the bot is in the
+    channel is commands.adopt's to check: Slack says so.)"""
+    require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
+    governance = Governance(store.engine)
+    version = governance.version(slug, version_number)
+    if version is None:
+        published = governance.versions()
+        numbers = [v.version for v in published if v.slug == slug]
+        if numbers and version_number is not None:  # v0 included: the versions that do exist are named
+            raise Refusal.of(
+                "no_version_number",
+                usage="adopt",
+                number=version_number,
+                slug=slug,
+                versions=", ".join(f"{slug}@v{n}" for n in numbers),
+            )
+        slugs = sorted({v.slug for v in published})
+        raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, slugs), which=slug)
+    kit = version.definition.get("replication") or {}
+    may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
+    given = dict(
+        baseline=baseline,
+        target=target,
+        timezone=timezone,
+        exception_cap=exception_cap,
+        rubric_threshold=rubric_threshold,
+    )
+    refused = replication.refused_overrides({name for name, value in given.items() if value is not None}, may_change)
+    if refused:
+        raise Refusal.of(
+            "adopt_not_allowed",
+            usage="adopt",
+            slug=version.slug,
+            version=version.version,
+            refused=", ".join(_OPTION_WORDS[name] for name in refused),
+            allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
+        )
+    running = store.adoption_in(channel_id, version.playbook_id)
+    if running is not None:
+        raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
+    wave = _wave(governance, version, by, now, override, f"{channel_name or channel_id} ({channel_id})")
+    base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
+    taken = set(store.playbook_slugs())
+    new_slug = base
+    n = 2
+    while new_slug in taken:
+        new_slug = f"{base[:57]}-{n}"
+        n += 1
+    kpi = dict(version.definition.get("kpi", {}))
+    if baseline is not None:
+        kpi["baseline"] = baseline
+    if target is not None:
+        kpi["target"] = target
+    raw = {**version.definition, "playbook": new_slug, "channel": channel_id, "owner": owner_id or by, "kpi": kpi}
+    if exception_cap is not None:
+        raw["exception_cap"] = exception_cap
+    if rubric_threshold is not None:
+        raw["rubric_threshold"] = rubric_threshold
+    if timezone is not None:
+        raw["timezone"] = timezone
+    elif "timezone" in raw:
+        del raw["timezone"]  # the origin's zone is the origin's: the team runs on the org's unless it says
+    try:
+        spec = parse_playbook(raw)
+    except DefinitionError as err:
+        raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
+    if starts_on is not None:  # a Monday from this week's on, in the team's own zone
+        check_start(starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
+    curators = store.setting(CURATORS_CHANNEL)
+    context = dict(
+        slug=new_slug,
+        channel=channel_id,
+        origin=version.slug,
+        version=version.version,
+        by=by,
+        owner=spec.owner,
+        steps=spec.steps,
+        inputs=spec.inputs,
+        outputs=spec.outputs,
+        kpi=spec.kpi,
+        exception_cap=spec.exception_cap,
+        rubric_threshold=spec.rubric_threshold,
+        timezone=spec.timezone or org_timezone,
+        starts_on=starts_on.isoformat() if starts_on else None,
+        kit=spec.replication,
+        results=version.cycle_results,
+        learnings=version.learnings[:LEARNINGS_SHOWN],
+        more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
+        learnings_at=learnings_at(store, version, web_url) if len(version.learnings) > LEARNINGS_SHOWN else None,
+        override=override if wave.overridden is not None else None,
+    )
+    message = render("adopted", **context)
+    unit = keys.adopt(new_slug)
+    messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", channel_id, message)]
+    if curators and curators != channel_id:
+        messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
+    messages.append(
+        Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, render("adopted", **context, dm=True))
+    )
+    also = [wave.overridden] if wave.overridden is not None else []
+
+    def again() -> dict[str, Any]:
+        return adopt(
+            store,
+            slug,
+            version_number,
+            channel_id,
+            channel_name,
+            owner_id,
+            by,
+            now,
+            org_timezone,
+            baseline=baseline,
+            target=target,
+            timezone=timezone,
+            starts_on=starts_on,
+            exception_cap=exception_cap,
+            rubric_threshold=rubric_threshold,
+            override=override,
+            web_url=web_url,
+        )
+
+    try:
+        playbook = store.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
+    except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
+        return again()
+    except Conflict:
+        # Adopted at the same moment by someone else: the database let one adoption through.
+        running = store.adoption_in(channel_id, version.playbook_id)
+        if running is None:  # only the slug was taken meanwhile: adopt under the next free one
+            return again()
+        raise Refusal.of(
+            "adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug
+        ) from None
+    if starts_on is not None:
+        store.start_cycle(playbook.id, 1, starts_on, by, now)
+    return message

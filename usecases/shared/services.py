@@ -1,0 +1,26 @@
+"""What the use cases work with, wired once in bot/app.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_api.members import TeamDirectory
+from slack_api.oidc import SlackSignIn
+from storage.outbox import Outbox
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the use cases work with, wired once in bot/app.py."""
+
+    store: Store
+    outbox: Outbox  # for messages that are not the reply to a request
+    clock: Callable[[], datetime]  # the current instant, UTC-aware; tests move it
+    admins: frozenset[str]
+    org_timezone: str
+    directory: TeamDirectory
+    web_url: str | None = None  # the web view's public address (ROLLOUT_WEB_URL)
+    sign_in_with_slack: SlackSignIn | None = None  # SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, if set

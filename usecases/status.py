@@ -1,0 +1,282 @@
+"""What `/rollout status` and `/rollout history` show, and to whom: one playbook's week
+(figures, steps, proposals, the KPI's trend and the scale rule's weeks so far), the list
+of playbooks here or yours, and a playbook's decisions with their numbers. Owners and
+curators read who deviated or logged an exception and why; members read the counts and
+their own answer. Each returns what its template (templates/status*.j2, history.j2) shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from cadence import calendar, rules
+from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
+from slack_api.members import DirectoryUnavailable
+from storage.db import reads_together
+from storage.governance import Governance
+from storage.reports import Reports
+from storage.store import PlaybookState, Store
+from usecases.shared import governance, roles
+from usecases.shared.caller import Caller
+from usecases.shared.listings import HISTORY_LEARNINGS
+
+LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A template's name and what it shows."""
+
+    template: str
+    context: dict[str, Any]
+
+
+def status(caller: Caller, slug: str | None) -> Shown:
+    """One playbook's status: the one named, or this channel's only one; else the list of
+    this channel's playbooks, or the caller's, or every one. It only reads, a dozen
+    things, so its reads share one connection (reads_together)."""
+    with reads_together(caller.store.engine):
+        return _status(caller, slug)
+
+
+def _status(caller: Caller, slug: str | None) -> Shown:
+    if slug is not None:
+        return playbook_status(caller, caller.playbook(slug, "status"))
+    here = caller.store.playbook_states(channel_id=caller.channel_id)
+    if len(here) == 1:
+        return playbook_status(caller, here[0])
+    mine = caller.store.playbooks_of(caller.user_id)
+    states = here or mine or caller.store.playbook_states()
+    rows = []
+    for state in states:
+        week = None
+        if state.anchor is not None:
+            week = calendar.week_containing(state.running(), caller.today(state))
+        rows.append(
+            {
+                "slug": state.playbook.slug,
+                "title": state.playbook.title,
+                "status": state.playbook.status,
+                "function": state.playbook.function,
+                "cycle": week.cycle if week else None,
+                "week": week.week if week else None,
+                "steps": len(state.steps),
+            }
+        )
+    return Shown("status_list", dict(playbooks=rows, in_channel=bool(here), yours=bool(mine) and not here))
+
+
+def _kpi_trend(
+    caller: Caller,
+    state: PlaybookState,
+    weeks: list[date],
+    week: calendar.WeekRef | None,
+    figures: WeekFigures | None,
+) -> dict[tuple[int, date], float]:
+    """The KPI of each of `weeks` (its latest report), keyed as Reports.kpi_series: this
+    week's from `figures`, read anyway, and the others in one query."""
+    playbook = state.playbook
+    to_read = [w for w in weeks if week is None or figures is None or w != week.week_start]
+    series = Reports(caller.store.engine).kpi_series([playbook.id], to_read)
+    if week is not None and figures is not None and figures.kpi is not None:
+        series[(playbook.id, week.week_start)] = figures.kpi
+    return series
+
+
+def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
+    playbook = state.playbook
+    week = None
+    today = caller.today(state)
+    if state.anchor is not None:
+        week = calendar.week_containing(state.running(), today)
+    figures = caller.store.week_figures(state, week.week_start) if week else None
+    progress = None
+    if figures is not None and figures.kpi is not None:
+        progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
+    gov = Governance(caller.store.engine)
+    lookback = governance.thresholds(state).lookback_weeks
+    history = gov.histories([state], lookback)
+    proposals = gov.open_proposals(playbook.id)
+    versions = gov.versions(playbook_id=playbook.id)
+    names: dict[int | None, str] = {s.id: s.name for s in state.steps}
+    rows = []
+    for index, step in enumerate(state.steps):
+        step_state = history.states[step.id]
+        recent = [v.outcome for v in step_state.verdicts[-4:]]
+        latest = step_state.since_change()[-1].outcome if step_state.since_change() else None
+        rows.append(
+            dict(
+                name=step.name,
+                mode=step.mode,
+                pinned=step.pinned,
+                frozen=step.frozen,
+                proposal=step_state.open_proposal,
+                recent=recent,
+                streak_outcome=latest,
+                streak=step_state.trailing(latest) if latest else 0,
+                week=figures.steps[index] if figures else None,
+            )
+        )
+    last = week.week_start if week else calendar.monday_of(today)
+    trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
+    series = _kpi_trend(caller, state, trend_weeks, week, figures)
+    trend = [series.get((playbook.id, w)) for w in trend_weeks]
+    # The scale rule, week by week: which weeks of this cycle met the target so far.
+    met_weeks = []
+    if week is not None:
+        for number in range(1, week.week + 1):
+            value = series.get((playbook.id, week.cycle_start + timedelta(days=7 * (number - 1))))
+            if value is not None and meets_target(value, playbook.kpi_target, playbook.kpi_direction):
+                met_weeks.append(number)
+    origin = None
+    if playbook.adopted_from_id is not None:
+        origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
+        origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
+    # Owners and curators read who deviated or logged an exception, and why; members read
+    # the counts and their own answer.
+    full = roles.sees_names(caller.store, state, caller.user_id)
+    notes = []
+    if figures is not None and week is not None and full:
+        notes = reasons(caller.store, state, figures)
+    mine = next((a for a in figures.attestations if a.user_id == caller.user_id), None) if figures else None
+    away = [
+        dict(user=user, until=last.isoformat())
+        for user, (first, last) in sorted(_away_on_team(caller, state, today).items(), key=lambda item: item[1][1])
+        if first <= today
+    ]
+    return Shown(
+        "status",
+        dict(
+            full=full,
+            notes=notes,
+            mine=mine,
+            playbook=playbook,
+            anchor=state.anchor,
+            week=week,
+            stage=week.stage if week else None,
+            figures=figures,
+            progress=progress,
+            step_rows=rows,
+            versions=versions,
+            origin=origin,
+            trend=sparkline(trend),
+            trend_known=sum(1 for v in trend if v is not None),
+            met_weeks=met_weeks,
+            away=away,
+            learnings=caller.store.learnings(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
+            kpi_by=caller.store.kpi_reporter(playbook.id, week.week_start)
+            if week and figures and figures.kpi is not None
+            else None,
+            learnings_shown=LEARNINGS_SHOWN,
+            kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
+            owner_deactivated=state.owner_deactivated
+            if state.owner_deactivated is not None
+            else bool(caller.store.deactivated([playbook.owner_id])),
+            scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
+            guardrail=None
+            if playbook.guardrail_name is None or figures is None
+            else dict(
+                name=playbook.guardrail_name,
+                unit=state.guardrail_unit,
+                value=figures.guardrail,
+                minimum=playbook.guardrail_min,
+                maximum=playbook.guardrail_max,
+                state=rules.guardrail_state(figures.guardrail, playbook.guardrail_min, playbook.guardrail_max),
+            ),
+            proposals=[
+                dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in proposals
+            ],
+        ),
+    )
+
+
+def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[dict[str, Any]]:
+    """Who deviated or logged an exception in the week of `figures`, and why: what the
+    owner and the curators see (roles.sees_names), in status and on the web view."""
+    names = {s.id: s.name for s in state.steps}
+    return [
+        dict(step=a.step, who=a.user_id, why=a.note, what="deviation")
+        for a in figures.attestations
+        if a.attestation == "deviated"
+    ] + [
+        dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception")
+        for e in store.exceptions_of(state.playbook.id, figures.week_start)
+    ]
+
+
+def history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
+    with reads_together(caller.store.engine):
+        return _history(caller, slug, step_name, limit)
+
+
+def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
+    state = caller.playbook(slug, "history")
+    step = caller.step(state, step_name, "history") if step_name else None
+    decisions = Governance(caller.store.engine).history(state.playbook.id, step.id if step else None, limit)
+    names = {s.id: s.name for s in state.steps}
+    tz = state.playbook.timezone
+    rows = [
+        dict(
+            when=calendar.local_date(d.decided_at, tz).isoformat(),
+            week=governance.week_label(state, d.week_start) if d.week_start else None,
+            kind=d.kind,
+            step=names.get(d.step_id) if d.step_id else None,
+            from_mode=d.from_mode,
+            to_mode=d.to_mode,
+            rule=d.rule,
+            person=None if ":" in d.actor else d.actor,
+            actor=d.actor,
+            summary=d.summary,
+            f=d.figures or {},
+        )
+        for d in decisions
+    ]
+    learnings = [] if step else caller.store.learnings(state.playbook.id, limit=HISTORY_LEARNINGS + 1)
+    since = calendar.monday_of(calendar.local_date(caller.now, tz)) - timedelta(days=7 * (SOURCES_WEEKS - 1))
+    sources: dict[str, list[str]] = {}
+    if not step:  # who reported the numbers: people, and the systems with tokens (provenance)
+        for by, kind, count in Reports(caller.store.engine).report_sources(state.playbook.id, since):
+            one, many = _REPORT_NAMES[kind]
+            sources.setdefault(by, []).append(f"{count} {one if count == 1 else many}")
+    return Shown(
+        "history",
+        dict(
+            slug=state.playbook.slug,
+            step=step.name if step else None,
+            rows=rows,
+            limit=limit,
+            learnings=[
+                dict(cycle=x.cycle, text=x.text, by=x.added_by, when=calendar.local_date(x.added_at, tz).isoformat())
+                for x in learnings[:HISTORY_LEARNINGS]
+            ],
+            more_learnings=len(learnings) > HISTORY_LEARNINGS,
+            sources=[dict(by=by, what=", ".join(kinds)) for by, kinds in sources.items()],
+            sources_weeks=SOURCES_WEEKS,
+        ),
+    )
+
+
+SOURCES_WEEKS = 4  # history names who reported the last weeks' numbers
+_REPORT_NAMES = {
+    "KPI": ("KPI reading", "KPI readings"),
+    "guardrail": ("guardrail reading", "guardrail readings"),
+    "cases": ("case count", "case counts"),
+    "rubric": ("rubric score", "rubric scores"),
+    "exception": ("exception", "exceptions"),
+}
+
+
+def _away_on_team(caller: Caller, state: PlaybookState, today: date) -> dict[str, tuple[date, date]]:
+    """The team's people who said they are away today or later; none if Slack does not
+    say who is on the team (status shows the rest all the same)."""
+    try:
+        channel = state.playbook.channel_id
+        known = None if state.channel_changes is None else {channel: state.channel_changes}
+        team = caller.services.directory.teams(caller.client, [channel], known)
+    except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):
+        return {}
+    people = team.get(channel) or []
+    return caller.store.away([p.user_id for p in people], through=today) if people else {}

@@ -1,0 +1,525 @@
+"""One idempotent tick: every piece of cadence work due at an instant.
+
+`Cadence.tick(at)` reads the state from the database, asks cadence.schedule what is
+due, fills in the messages, and records each unit of work under its idempotency key
+together with its messages in the outbox (storage/cadence_log.py). Work recorded
+before, by an earlier tick or by a concurrent one in another process, is dropped by
+the database's unique key, so running a tick twice, or two at once, does everything
+once. Delivery is the dispatcher's job (slack_api/dispatch.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Connection
+
+from cadence import calendar, keys
+from cadence.schedule import (
+    DIGEST_SLOT,
+    LEARNING_PROMPT,
+    OWNER_REMINDER,
+    Due,
+    Member,
+    PlaybookClock,
+    Slot,
+    digest_work,
+    learning_work,
+    member_timezone,
+    member_work,
+    owner_work,
+    playbook_work,
+)
+from slack_api.dispatch import TOKEN_REFUSED
+from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
+from storage.cadence_log import CadenceLog, Work
+from storage.governance import Change, Governance, StaleState
+from storage.outbox import Message
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from templates import load_all, render
+from usecases import learnings
+from usecases.digest import Digest
+from usecases.shared import life, weeks
+from usecases.shared.collector import collector_paused
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    counts: Counter = field(default_factory=Counter)  # (kind, status) -> units recorded by this tick
+    unreachable: list[str] = field(default_factory=list)  # team channels Slack would not list
+    work: list[Work] = field(default_factory=list)  # the units recorded, with their messages
+    held: str | None = None  # Slack refuses the token: person-facing work waits (its reason)
+
+    def add(self, work: list[Work], recorded: set[str]) -> None:
+        for w in work:
+            if w.key in recorded:
+                self.counts[(w.kind, w.status)] += 1
+                self.work.append(w)
+
+    def summary(self) -> str:
+        done = ", ".join(f"{n} {kind} {status}" for (kind, status), n in sorted(self.counts.items()))
+        waiting = f"nudges and DMs wait: Slack refuses the token ({self.held})" if self.held else ""
+        return "; ".join(part for part in (done, waiting) if part) or "nothing due"
+
+
+def playbook_clock(state: PlaybookState, holidays: frozenset[date] = frozenset()) -> PlaybookClock:
+    return PlaybookClock(
+        playbook_id=state.playbook.id,
+        timezone=state.playbook.timezone,
+        anchor=state.running(),
+        grace_hours=state.settings.grace_hours,
+        stale_after_hours=state.settings.stale_after_hours,
+        nudge=Slot.parse(state.settings.nudge_at),
+        checkin=Slot.parse(state.settings.checkin_at),
+        reminder=Slot.parse(state.settings.reminder_at),
+        holidays=holidays,
+    )
+
+
+class Cadence:
+    def __init__(
+        self,
+        store: Store,
+        log_: CadenceLog,
+        client: WebClient,
+        directory: TeamDirectory,
+        org_timezone: str,
+        clock: Callable[[], datetime],
+        charts: bool = True,
+        dry_run: bool = False,
+        admins: frozenset[str] = frozenset(),
+    ):
+        """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
+        A dry run plans and renders everything, asks the database what it would accept,
+        and keeps nothing (every write is rolled back). Week closes of a catch-up are
+        each judged on the modes of now, since the earlier ones were not kept."""
+        self.clock = clock
+        self.store = store
+        self.dry_run = dry_run
+        self.governance = Governance(store.engine, dry_run=dry_run)
+        self.digest = Digest(store, charts=charts)
+        self.log = log_
+        self.client = client
+        self.directory = directory
+        self.org_timezone = org_timezone
+        self.admins = admins  # told when a digest has no curators channel to go to
+        load_all()
+
+    def tick(self, at: datetime) -> TickReport:
+        with collector_paused():  # a tick makes objects by the hundred thousand (usecases/collector.py)
+            return self._tick(at)
+
+    def _tick(self, at: datetime) -> TickReport:
+        report = TickReport()
+        # Slack refuses the token: the closes and the digest are still made (their messages
+        # wait in the outbox), but nudges and DMs are not even planned, so that when Slack
+        # takes the token again the usual rule skips the stale ones and sends the rest.
+        lost = self.store.slack_access_lost()
+        report.held = lost[0] if lost else None
+        states = self.store.clock_states()
+        cursors = self.log.cursors()
+        today = at.date()
+        holidays = frozenset(self.store.holidays(today - timedelta(days=14), today + timedelta(days=14)))
+        plans = [(state, playbook_clock(state, holidays)) for state in states]
+        member_weeks = []
+        pending_closes: list[tuple[PlaybookState, list[Due]]] = []
+        simple: list[Work] = []  # nudges and lapsed weeks of every playbook: one transaction
+        for state, clock in plans:
+            work = playbook_work(clock, cursors.get(state.playbook.id, {}), at)
+            if work.closes:
+                pending_closes.append((state, work.closes))
+            if state.playbook.status != "active" or report.held:
+                continue  # paused or retired: its last week still closes, and nothing goes out
+            simple += [self._nudge(state, due) for due in work.nudges]
+            simple += [
+                _skipped(due, "a holiday" if due.holiday else "the bot was not running during this week's slots")
+                for due in work.lapsed
+            ]
+            member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
+        report.add(simple, self.log.record(simple, self.clock()))
+        if pending_closes:
+            self._close_weeks(pending_closes, report)
+        if member_weeks:
+            self._member_work(member_weeks, at, report)
+        if not report.held:
+            active = [(s, c) for s, c in plans if s.playbook.status == "active"]
+            self._owner_reminders(active, cursors, at, report)
+            self._learning_prompts(active, cursors, at, report)
+        self._digests(at, report)
+        if (
+            at.minute == 0 and not self.dry_run
+        ):  # hourly: forget requests old enough that Slack would refuse them anyway
+            self.store.forget_requests(self.clock() - timedelta(days=1))
+        return report
+
+    # ---- team channel ----
+
+    def _nudge(self, state: PlaybookState, due: Due) -> Work:
+        if due.holiday:
+            return _skipped(due, "a holiday, and no working day left in the week")
+        if due.stale:
+            return _skipped(due, f"{_late(due)}: stale nudges are not sent")
+        playbook = state.playbook
+        message = render(
+            "stage_nudge",
+            slug=playbook.slug,
+            title=playbook.title,
+            week=due.week,
+            steps=state.steps,
+            kpi_name=playbook.kpi_name,
+            baseline=playbook.kpi_baseline,
+            target=playbook.kpi_target,
+            unit=playbook.kpi_unit,
+            checkin_at=_slot_words(state.settings.checkin_at),
+            inputs=playbook.definition.get("inputs", []),
+            outputs=playbook.definition.get("outputs", []),
+        )
+        return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
+
+    def _close_weeks(self, pending: list[tuple[PlaybookState, list[Due]]], report: TickReport) -> None:
+        """Week closes, in rounds: the oldest pending close of every playbook, then the next,
+        so a catch-up evaluates each playbook week by week in order, and each round costs
+        the same few queries however many playbooks close at once."""
+        depth = max(len(dues) for _, dues in pending)
+        states = {state.playbook.id: state for state, _ in pending}
+        for index in range(depth):
+            batch = [(states[s.playbook.id], dues[index]) for s, dues in pending if index < len(dues)]
+            if index:
+                fresh = self.store.states_by_ids([s.playbook.id for s, _ in batch])  # modes changed last round
+                batch = [(fresh[s.playbook.id], due) for s, due in batch]
+                states.update(fresh)
+            try:
+                self._close_round(batch, report)
+            except StaleState as err:
+                log.warning("week close deferred to the next tick: %s", err)
+                return
+
+    def _close_round(self, batch: list[tuple[PlaybookState, Due]], report: TickReport) -> None:
+        def judge(connection: Connection) -> list[tuple[Work, Change]]:
+            """The closes, judged on figures read in the transaction that closed the weeks."""
+            return [
+                (
+                    _done(
+                        c.due,
+                        [
+                            Message(
+                                keys.only_message(c.due.key), "chat.postMessage", c.state.playbook.channel_id, c.summary
+                            )
+                        ],
+                    ),
+                    c.change,
+                )
+                for c in weeks.close_round(self.store, self.governance, batch, connection)
+            ]
+
+        closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
+        recorded, closes = self.governance.record_closes(closing, judge, self.clock())
+        report.add([work for work, _ in closes], recorded)
+
+    # ---- owners ----
+
+    def _owner_reminders(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+    ) -> None:
+        """Friday's DM to each owner with what is missing for the week; nothing missing,
+        no DM (the week is recorded either way, so it is decided once)."""
+        dues = self._owner_dues(plans, cursors, at, report, OWNER_REMINDER, owner_work)
+        if not dues:
+            return
+        work, sending = self._owners_to_reach(dues, "stale reminders are not sent", "a holiday")
+        figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in sending if due.week])
+        for state, due in sending:
+            assert due.week is not None
+            week = figures[(state.playbook.id, due.week.week_start)]
+            missing_cases = [s.name for s in week.steps if s.cases is None]
+            missing_rubric = [s.name for s in week.steps if s.rubric is None and s.mode != "ai-led"]
+            missing_kpi = week.kpi is None
+            missing_guardrail = state.playbook.guardrail_name if week.guardrail is None else None
+            if not (missing_cases or missing_rubric or missing_kpi or missing_guardrail):
+                work.append(_skipped(due, "nothing missing"))
+                continue
+            playbook = state.playbook
+            message = render(
+                "owner_missing",
+                slug=playbook.slug,
+                title=playbook.title,
+                week=due.week,
+                kpi_name=playbook.kpi_name,
+                missing_cases=missing_cases,
+                missing_rubric=missing_rubric,
+                missing_kpi=missing_kpi,
+                missing_guardrail=missing_guardrail,
+                closes=calendar.closing_words(due.week.week_start, playbook.timezone, state.settings.grace_hours),
+            )
+            work.append(
+                _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.owner_id, message)])
+            )
+        report.add(work, self.log.record(work, self.clock()))
+
+    def _learning_prompts(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+    ) -> None:
+        """Monday of each cycle's fourth week, 09:00 in the owner's zone: "what did it
+        teach?", with the cycle's facts and an *Add a learning* button."""
+        dues = self._owner_dues(plans, cursors, at, report, LEARNING_PROMPT, learning_work)
+        if not dues:
+            return
+        work, sending = self._owners_to_reach(
+            dues, "the cycle's fourth week is over", "holidays, and no working day left in the week"
+        )
+        messages = learnings.prompts(self.store, self.governance, [(s, d.week) for s, d in sending if d.week])
+        for state, due in sending:
+            message = Message(
+                keys.only_message(due.key), "chat.postMessage", state.playbook.owner_id, messages[state.playbook.id]
+            )
+            work.append(_done(due, [message]))
+        report.add(work, self.log.record(work, self.clock()))
+
+    def _owners_to_reach(
+        self, dues: list[tuple[PlaybookState, Due]], stale: str, holiday: str
+    ) -> tuple[list[Work], list[tuple[PlaybookState, Due]]]:
+        """The owners' DMs that are skipped (recorded with why: stale, a holiday, the owner
+        deactivated or away), and those to send."""
+        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues])
+        away = self._away([due.week.week_start for _, due in dues if due.week])
+        skipped, sending = [], []
+        for state, due in dues:
+            if due.stale:
+                skipped.append(_skipped(due, f"{_late(due)}: {stale}"))
+            elif due.holiday:
+                skipped.append(_skipped(due, holiday))
+            elif state.playbook.owner_id in gone:
+                skipped.append(_skipped(due, "the owner is deactivated in Slack"))
+            elif self._is_away(away, state.playbook.owner_id, due):
+                skipped.append(_skipped(due, "the owner is away"))
+            else:
+                sending.append((state, due))
+        return skipped, sending
+
+    def _owner_dues(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+        kind: str,
+        work: Callable[[PlaybookClock, date | None, str, datetime], list[Due]],
+    ) -> list[tuple[PlaybookState, Due]]:
+        """The owners' DMs of `kind` due at `at`, each in its owner's zone (Slack is asked
+        for the zones only when one may be due somewhere)."""
+        earliest = "Etc/GMT-14"  # no zone is ahead of it: if nothing is due there, nothing is due
+        candidates = [
+            (state, clock)
+            for state, clock in plans
+            if work(clock, cursors.get(state.playbook.id, {}).get(kind), earliest, at)
+        ]
+        if not candidates:
+            return []
+        zones = self._owner_zones([state for state, _ in candidates], report)
+        if zones is None:
+            return []
+        return [
+            (state, due)
+            for state, clock in candidates
+            for due in work(clock, cursors.get(state.playbook.id, {}).get(kind), zones[state.playbook.id], at)
+        ]
+
+    def _owner_zones(self, states: list[PlaybookState], report: TickReport) -> dict[int, str] | None:
+        """Each playbook's owner's time zone (else the playbook's, else the org's); None
+        when Slack refuses the token."""
+        try:
+            people = self.directory.people(self.client, {state.playbook.owner_id for state in states})
+        except DirectoryUnavailable as err:
+            if self._token_refused(err.reason, report):
+                return None
+            log.warning("tick: cannot look up owners' time zones (%s); using the playbooks' zones", err.reason)
+            people = {}
+        zones = {}
+        for state in states:
+            owner = people.get(state.playbook.owner_id)
+            zones[state.playbook.id] = member_timezone(
+                owner.timezone if owner else None, state.playbook.timezone, self.org_timezone
+            )
+        return zones
+
+    # ---- members ----
+
+    def _member_work(self, member_weeks: list[Any], at: datetime, report: TickReport) -> None:
+        recorded = self.log.recorded_members([(s.playbook.id, kind, w.week_start) for s, _, kind, w in member_weeks])
+        checked_in = self.log.checked_in(
+            [(s.playbook.id, w.week_start) for s, _, kind, w in member_weeks if kind == "reminder"]
+        )
+        teams = self._teams(sorted({s.playbook.channel_id for s, _, _, _ in member_weeks}), report)
+        work: list[Work] = []
+        rendered: dict[tuple[int, date, str], dict[str, Any]] = {}
+        away = self._away([week.week_start for _, _, _, week in member_weeks])
+        gone = self.store.deactivated()  # few: people who left, kept until they come back
+        for state, clock, kind, week in member_weeks:
+            pid, channel = state.playbook.id, state.playbook.channel_id
+            team = teams.get(channel)
+            if team is None:
+                continue  # Slack did not answer: the next tick tries again
+            for due in member_work(clock, kind, week, team, at, self.org_timezone):
+                if (pid, kind, week.week_start, due.user_id) in recorded:
+                    continue
+                if due.stale:
+                    work.append(_skipped(due, f"{_late(due)}: stale reminders and DMs are not sent"))
+                elif due.user_id in gone:
+                    work.append(_skipped(due, "deactivated in Slack"))
+                elif due.user_id is not None and self._is_away(away, due.user_id, due):
+                    work.append(_skipped(due, "away"))
+                elif kind == "reminder" and (pid, week.week_start, due.user_id) in checked_in:
+                    work.append(_skipped(due, "already checked in"))
+                else:
+                    work.append(self._dm(state, due, rendered))
+        report.add(work, self.log.record(work, self.clock()))
+
+    def _away(self, weeks: list[date]) -> dict[str, tuple[date, date]]:
+        """Who is away on some day of these weeks or after (one query; none without weeks)."""
+        return self.store.away(through=min(weeks)) if weeks else {}
+
+    def _is_away(self, away: dict[str, tuple[date, date]], user_id: str, due: Due) -> bool:
+        """Whether `user_id` said they are away on the day `due` falls on (an org day)."""
+        if user_id not in away:
+            return False
+        first, last = away[user_id]
+        return first <= calendar.local_date(due.due_at, self.org_timezone) <= last
+
+    def _teams(self, channels: list[str], report: TickReport) -> dict[str, list[Member] | None]:
+        try:
+            teams = self.directory.teams(self.client, channels)
+        except DirectoryUnavailable as err:
+            if self._token_refused(err.reason, report):
+                return {}
+            if err.reason in GONE and err.channel_id in channels:
+                self._lost(err.channel_id, err.reason, report)
+            else:
+                log.warning("tick: cannot list team members (%s: %s); will retry", err.channel_id, err.reason)
+                report.unreachable += channels
+            return {}
+        for channel, people in teams.items():
+            if people is None:
+                self._lost(channel, "not_in_channel", report)
+        return {
+            c: None if people is None else [Member(p.user_id, p.timezone) for p in people]
+            for c, people in teams.items()
+        }
+
+    def _token_refused(self, reason: str, report: TickReport) -> bool:
+        """Slack refused the bot's token itself (not a channel or a person): delivery is held
+        for every process (slack_api/dispatch.py), said once, and this tick plans no more
+        person-facing work. False for any other reason."""
+        if reason not in TOKEN_REFUSED:
+            return False
+        report.held = reason
+        if not self.dry_run and self.store.lose_slack_access(reason, self.clock()):
+            log.error("tick: Slack refuses the bot's token (%s): nudges and DMs wait until it works again", reason)
+        return True
+
+    def _lost(self, channel: str, error: str, report: TickReport) -> None:
+        """Slack will not list a team channel: its playbooks pause, their owners and the
+        curators are told (usecases/life.py), and nothing retries in a loop."""
+        log.warning("tick: Slack says %s for team channel %s; pausing its playbooks", error, channel)
+        report.unreachable.append(channel)
+        if not self.dry_run:
+            life.channel_lost(self.store, channel, error, self.clock())
+
+    def _dm(self, state: PlaybookState, due: Due, rendered: dict[tuple[int, date, str], dict[str, Any]]) -> Work:
+        """A check-in DM or reminder. Every member of a playbook gets the same one for a week,
+        so it is rendered once per playbook, week and kind (`rendered` is the cache)."""
+        playbook = state.playbook
+        assert due.week is not None and due.user_id is not None, "a DM is for one member and one week"
+        cache_key = (playbook.id, due.week.week_start, due.kind)
+        if cache_key not in rendered:
+            rendered[cache_key] = render(
+                "checkin_dm",
+                slug=playbook.slug,
+                title=playbook.title,
+                week=due.week,
+                steps=state.steps,
+                kpi_name=playbook.kpi_name,
+                value=keys.checkin_button(playbook.id, due.week.week_start),
+                reminder=due.kind == "reminder",
+            )
+        return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", due.user_id, rendered[cache_key])])
+
+    # ---- curators ----
+
+    def _digests(self, at: datetime, report: TickReport) -> None:
+        """Monday's digest to the curators channel. Without one, the digest waits: the
+        admins hear once a week that it is ready, and when the channel is set the latest
+        waiting digest goes out (older waiting ones are superseded by it)."""
+        posted, waiting = self.log.last_digest(), self.log.last_digest(WAITING)
+        cursor = max((d for d in (posted, waiting) if d is not None), default=None)
+        dues = digest_work(cursor, self.org_timezone, at)
+        channel = self.store.setting(CURATORS_CHANNEL)
+        if channel is None:
+            work = [self._waiting(due) for due in dues]
+            report.add(work, self.log.record(work, self.clock()))
+            return
+        if not dues and waiting is not None and (posted is None or waiting > posted):
+            slot = Slot.parse(DIGEST_SLOT).instant(waiting, self.org_timezone)
+            dues = [Due(keys.digest(waiting), "digest", slot)]
+        for due in dues:  # oldest first: a catch-up posts each missed week's digest in order
+            monday = keys.parse_work(due.key).week_start
+            messages = self.digest.messages(monday, due.key, channel, due.due_at)
+            work = [Work(due.key, "digest", due.due_at, "done", week_start=monday, messages=messages)]
+            report.add(work, self.log.record(work, self.clock()))
+
+    def _waiting(self, due: Due) -> Work:
+        monday = keys.parse_work(due.key).week_start
+        key = keys.digest_waiting(monday)
+        if not self.admins:
+            return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note="no curators channel, no admins")
+        message = render("digest_waiting", week_of=(monday - timedelta(days=7)).isoformat())
+        messages = [
+            Message(keys.to_audience(key, admin), "chat.postMessage", admin, message) for admin in sorted(self.admins)
+        ]
+        return Work(key, WAITING, due.due_at, "done", week_start=monday, messages=messages)
+
+
+WAITING = "digest-waiting"
+
+
+def _done(due: Due, messages: list[Message]) -> Work:
+    return Work(due.key, due.kind, due.due_at, "done", due.playbook_id, due.week_start, due.user_id, messages=messages)
+
+
+def _skipped(due: Due, note: str) -> Work:
+    return Work(due.key, due.kind, due.due_at, "skipped", due.playbook_id, due.week_start, due.user_id, note=note)
+
+
+def _late(due: Due) -> str:
+    return f"due {due.due_at.isoformat(timespec='minutes')}"
+
+
+_DAY_NAMES = {
+    "Mon": "Monday",
+    "Tue": "Tuesday",
+    "Wed": "Wednesday",
+    "Thu": "Thursday",
+    "Fri": "Friday",
+    "Sat": "Saturday",
+    "Sun": "Sunday",
+}
+
+
+def _slot_words(slot: str) -> str:
+    day, clock = slot.split(" ")
+    return f"{_DAY_NAMES[day]} {clock}"

@@ -1,0 +1,323 @@
+"""The web view (handlers/web_view.py): who is signed in, and what each page shows them.
+Read-only; who sees what is `/rollout status`'s rule (roles.sees_names)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cadence import calendar
+from cadence.figures import progress_to_target
+from storage.db import reads_together
+from storage.governance import Governance
+from storage.reports import Reports
+from storage.store import PlaybookState
+from usecases import status
+from usecases.shared import registry, roles
+from usecases.shared.governance import thresholds
+from usecases.shared.listings import PLAYBOOK_LEARNINGS
+from usecases.shared.services import Services
+
+LINK_VALID = timedelta(minutes=10)
+SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
+TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks
+CHART_WEEKS = 104  # a playbook page's charts: two years of weeks, from its first cycle on
+TABLE_WEEKS = 26  # its tables and grid: half a year at a time, earlier ones a page back
+REPORTS_SHOWN = 200  # a playbook page's newest reports, with who sent each
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is signed in: a Slack user of this workspace."""
+
+    user_id: str
+
+
+def one_time_link(services: Services, user_id: str, web_url: str) -> str:
+    """A sign-in link for `user_id`, good once and for ten minutes (`/rollout web`)."""
+    token = secrets.token_urlsafe(32)
+    services.store.add_web_login(_hash(token), user_id, services.clock() + LINK_VALID)
+    return f"{web_url.rstrip('/')}/web/login?token={token}"
+
+
+def sign_in(services: Services, token: str) -> Viewer | None:
+    """The viewer a one-time link signs in, using it up; None if it is unknown, used or old."""
+    if not token or len(token) > 100:
+        return None
+    user_id = services.store.use_web_login(_hash(token), services.clock())
+    return Viewer(user_id) if user_id else None
+
+
+def sign_in_with_slack(
+    services: Services, code: str, redirect_uri: str, nonce: str, workspace_team: str | None
+) -> Viewer | str:
+    """Whoever Slack signed in with `code`, in the sign-in that sent `nonce`, if they are a
+    user of this workspace. Otherwise why not, as the sign-in page words it:
+    "not_started_here" when Slack refuses the code or its ID token is of another sign-in
+    (a code carried over from someone else's), "other_workspace" for anyone else."""
+    signin = services.sign_in_with_slack
+    if signin is None or not code or len(code) > 200 or not nonce:
+        return "not_started_here"
+    identity = signin.identity(code, redirect_uri, nonce)
+    if identity is None:
+        return "not_started_here"
+    if workspace_team is None or identity[1] != workspace_team:
+        return "other_workspace"
+    return Viewer(identity[0])
+
+
+def start_session(services: Services, viewer: Viewer) -> str:
+    """A session for `viewer`, of 12 hours: its id, for the cookie (only its hash is kept)."""
+    session_id = secrets.token_urlsafe(32)
+    now = services.clock()
+    services.store.add_web_session(_hash(session_id), viewer.user_id, now, now + SESSION)
+    return session_id
+
+
+def session_viewer(services: Services, session_id: str) -> Viewer | None:
+    """Who the session signs in, if it has neither ended (sign-out) nor expired."""
+    if not session_id or len(session_id) > 100:
+        return None
+    user_id = services.store.web_session_user(_hash(session_id), services.clock())
+    return Viewer(user_id) if user_id else None
+
+
+def end_session(services: Services, session_id: str) -> None:
+    """Sign-out: the session signs nobody in from now on, whoever holds its cookie."""
+    if session_id and len(session_id) <= 100:
+        services.store.end_web_session(_hash(session_id))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
+    """Every playbook by function, risks first: its KPI against baseline and target, its
+    cycle and week; and the registry's size."""
+    store = services.store
+    now = services.clock()
+    monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
+    trend_weeks = [monday - timedelta(days=7 * i) for i in range(TREND_WEEKS, 0, -1)]  # closed weeks
+    with reads_together(store.engine):
+        reports = Reports(store.engine)
+        ratios = reports.exception_ratios(trend_weeks)
+        rates = reports.attestation_rates(trend_weeks)
+        counts = reports.org_counts(now - timedelta(days=7), now)
+        states = store.listed_states()
+        governance = Governance(store.engine)
+        proposals = governance.open_proposals_of([s.playbook.id for s in states])
+        latest = {}
+        for state in states:
+            if state.anchor is not None:
+                week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
+                latest[state.playbook.id] = week
+        kpis = store.week_kpis(
+            [(pid, w.week_start - timedelta(days=7 * back)) for pid, w in latest.items() if w for back in (0, 1)]
+        )
+        step_names = governance.step_names([p.step_id for p in proposals if p.step_id])
+        versions = governance.versions()
+    by_function: dict[str, list[dict[str, Any]]] = {}
+    for state in states:
+        p = state.playbook
+        week = latest.get(p.id)
+        # The latest KPI: this week's, or last week's while this one has none yet.
+        kpi = None
+        if week is not None:
+            kpi = kpis.get((p.id, week.week_start), kpis.get((p.id, week.week_start - timedelta(days=7))))
+        progress = progress_to_target(kpi, p.kpi_baseline, p.kpi_target) if kpi is not None else None
+        by_function.setdefault(p.function, []).append(
+            dict(
+                slug=p.slug,
+                title=p.title,
+                status=p.status,
+                kpi_name=p.kpi_name,
+                unit=p.kpi_unit,
+                kpi=kpi,
+                baseline=p.kpi_baseline,
+                target=p.kpi_target,
+                progress=progress,
+                cycle=week.cycle if week else None,
+                week=week.week if week else None,
+            )
+        )
+    for rows in by_function.values():  # risks first: the furthest from target, then the rest
+        rows.sort(key=lambda r: (r["status"] != "active", r["progress"] if r["progress"] is not None else -1e9))
+    slugs = {s.playbook.id: s.playbook.slug for s in states}
+    return dict(
+        functions=sorted(by_function.items()),
+        versions=len(versions),
+        viewer=viewer.user_id,
+        trend=[dict(week=w, exceptions=ratios.get(w), attestation=rates.get(w)) for w in trend_weeks],
+        cycles_completed=counts["cycles_total"],
+        adoptions=counts["adoptions"],
+        proposals=[
+            dict(
+                slug=slugs.get(p.playbook_id, "?"), kind=p.kind, step=step_names.get(p.step_id or 0), to_mode=p.to_mode
+            )
+            for p in proposals
+        ],
+    )
+
+
+def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> dict[str, Any] | None:
+    """One playbook over months: the KPI and guardrail charted over up to two years in
+    their units; the steps × weeks grid of verdicts with their numbers, this week, the
+    modes over time, decisions, learnings, the kit and each report with who sent it, for
+    the half year up to `until` (the latest by default); deviation and exception reasons
+    only for its owner and the curators (as `/rollout status`)."""
+    store = services.store
+    now = services.clock()
+    with reads_together(store.engine):
+        state = store.playbook_state(slug)
+        if state is None:
+            return None
+        this_week = calendar.monday_of(calendar.local_date(now, state.playbook.timezone))
+        first = calendar.first_day(state.running()) if state.anchor is not None else this_week
+        charted = _weeks_back(this_week, CHART_WEEKS, first)
+        last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
+        weeks = _weeks_back(last, TABLE_WEEKS, first)
+        pid = state.playbook.id
+        kpis, guardrails = store.week_series(pid, charted[0], charted[-1])
+        governance = Governance(store.engine)
+        evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
+        history = governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
+        # A judged week shows the numbers its verdicts were judged on; the figures are read
+        # for this week, and for any week of the window that no verdict judged (paused).
+        judged = {v.week_start for step in state.steps for v in history.states[step.id].verdicts}
+        figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
+        decisions = governance.history(pid, None, 100)
+        learnings = store.learnings(pid, limit=PLAYBOOK_LEARNINGS)
+        reports = Reports(store.engine)
+        sources = reports.report_sources(pid, weeks[0], weeks[-1])
+        log = reports.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
+        full = roles.sees_names(store, state, viewer.user_id)
+        notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
+    p = state.playbook
+    steps = {s.id: s.name for s in state.steps}
+    verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
+    rows = []
+    for w in weeks:
+        f = figures.get((p.id, w))
+        measured = {s.name: s for s in f.steps} if f else {}
+        cells = []
+        for step in state.steps:
+            verdict, live = verdicts.get((w, step.id)), measured.get(step.name)
+            numbers: tuple[int | None, int | None, float | None] = (None, None, None)
+            if verdict is not None:  # what it was judged on
+                numbers = (verdict.numbers.cases, verdict.numbers.exceptions, verdict.numbers.rubric)
+            elif live is not None:
+                numbers = (live.cases, live.total_exceptions, live.rubric)
+            cases, exceptions, rubric = numbers
+            outcome = verdict.outcome if verdict else None
+            cells.append(dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric))
+        rows.append(
+            dict(
+                week=w,
+                label=_week_label(state, w),
+                kpi=kpis.get(w),
+                guardrail=guardrails.get(w),
+                guardrail_state=history.guardrail.get(p.id, {}).get(w),
+                steps=cells,
+            )
+        )
+    current = figures[(p.id, this_week)]
+    decision_rows = _decision_rows(state, decisions)
+    return dict(
+        playbook=p,
+        steps=state.steps,
+        rows=rows,
+        full=full,
+        notes=notes,
+        deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
+        decisions=decision_rows,
+        modes=[d for d in decision_rows if d["kind"] == "mode-change"],
+        learnings=learnings,
+        sources=sources,
+        reports_shown=REPORTS_SHOWN,
+        reports=[
+            dict(
+                at=r.reported_at,
+                week=_week_label(state, r.week_start),
+                kind=r.kind,
+                step=steps.get(r.step_id or 0),
+                number=r.number,
+                # An exception's reason: as in status, only the owner and the curators read it.
+                reason=r.reason if full else None,
+                by=r.reported_by,
+                withdrawn_by=r.withdrawn_by if r.withdrawn_at else None,
+            )
+            for r in log
+        ],
+        charted=dict(
+            labels=[_week_label(state, w) for w in charted],
+            kpi=[kpis.get(w) for w in charted],
+            guardrail=[guardrails.get(w) for w in charted],
+        ),
+        window=TABLE_WEEKS,
+        this_monday=this_week,
+        earlier=weeks[0] - timedelta(days=7) if weeks[0] > first else None,
+        later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), this_week) if weeks[-1] < this_week else None,
+        this_week=dict(
+            label=_week_label(state, this_week),
+            kpi=current.kpi,
+            checkins=len(current.attestations),
+            followed=current.followed,
+        ),
+        kit=p.definition.get("replication") or {},
+        guardrail=dict(
+            name=p.guardrail_name, unit=state.guardrail_unit, minimum=p.guardrail_min, maximum=p.guardrail_max
+        )
+        if p.guardrail_name
+        else None,
+    )
+
+
+def _decision_rows(state: PlaybookState, decisions: list[Any]) -> list[dict[str, Any]]:
+    p = state.playbook
+    steps = {s.id: s.name for s in state.steps}
+    return [
+        dict(
+            when=calendar.local_date(d.decided_at, p.timezone),
+            kind=d.kind,
+            summary=d.summary,
+            rule=d.rule,
+            actor=d.actor,
+            step=steps.get(d.step_id),
+            from_mode=d.from_mode,
+            to_mode=d.to_mode,
+        )
+        for d in decisions
+    ]
+
+
+def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
+    """Every version with its results, kit and learnings; its adopters' verdicts cycle by
+    cycle beside the origin's, with the difference in points of the way to target."""
+    entries = registry.entries(services.store, None)
+    for entry in entries:
+        for adopter in entry["adopters"]:
+            adopter["verdicts"] = [dict(v, delta=_difference(v)) for v in adopter["verdicts"]]
+    return dict(entries=entries, viewer=viewer.user_id)
+
+
+def _difference(verdict: dict[str, Any]) -> float | None:
+    """How much further (or less far) than its origin an adopter's cycle got."""
+    own, origin = verdict.get("progress"), verdict.get("origin_progress")
+    return own - origin if own is not None and origin is not None else None
+
+
+def _weeks_back(last: date, count: int, first: date) -> list[date]:
+    """The Mondays of the `count` weeks up to `last`, none before `first` (but `last`)."""
+    weeks = [last - timedelta(days=7 * i) for i in range(count - 1, -1, -1)]
+    return [w for w in weeks if w >= first] or [last]
+
+
+def _week_label(state: PlaybookState, week_start: date) -> str:
+    if state.anchor is None:
+        return week_start.isoformat()
+    week = calendar.week_containing(state.running(), week_start)
+    return f"C{week.cycle}W{week.week}" if week else "–"
