@@ -120,14 +120,19 @@ def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Unv
         return Unverified(f"Slack answered {error}", datetime.now(UTC))
     except (OSError, TimeoutError) as err:
         if app_token:  # Socket Mode's connection is Slack's: without Slack there is nothing to serve
-            raise click.ClickException(
-                f"could not open the Socket Mode connection ({err}): check SLACK_APP_TOKEN and that "
-                f"{settings.slack_api_url} can be reached from here, then start it again"
-            ) from None
+            raise socket_mode_refused(settings, str(err)) from None
         log.warning(
             "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
         )
     return Unverified("unreachable", datetime.now(UTC))
+
+
+def socket_mode_refused(settings: Settings, reason: str) -> click.ClickException:
+    """The one sentence for a Socket Mode connection that could not be opened."""
+    return click.ClickException(
+        f"could not open the Socket Mode connection ({reason}): check SLACK_APP_TOKEN and that "
+        f"{settings.slack_api_url} can be reached from here, then start it again"
+    )
 
 
 def open_store(settings: Settings) -> Store:

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-import click
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -314,6 +313,7 @@ class Running:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.app import create_app, team_directory
+        from bot.startup import socket_mode_refused
 
         directory = team_directory(store)
         app = create_app(settings, store, directory=directory, workspace=workspace)
@@ -325,10 +325,7 @@ class Running:
         except (SlackApiError, OSError) as err:
             running.stop()
             reason = err.response.get("error") if isinstance(err, SlackApiError) else str(err)
-            raise click.ClickException(
-                f"could not open the Socket Mode connection ({reason}): check SLACK_APP_TOKEN and that "
-                f"{settings.slack_api_url} can be reached from here, then start it again"
-            ) from None
+            raise socket_mode_refused(settings, str(reason)) from None
         log.info("connected to Slack in Socket Mode")
         return running
 
