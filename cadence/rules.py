@@ -118,7 +118,7 @@ class WeekVerdict(NamedTuple):
     numbers: WeekNumbers
 
 
-class Rule(StrEnum):
+class VerdictRule(StrEnum):
     """Which of the five verdict rules gave a week its verdict, and so why: recorded with
     the verdict's decision, and worded by the week's close (templates/week_closed.json.j2).
     Rule 5 is split by why the week tells nothing: a rubric between the floor and the
@@ -138,24 +138,24 @@ def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
     return judge_with_rule(numbers, mode, t)[0]
 
 
-def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, Rule]:
+def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, VerdictRule]:
     """The five verdict rules, in their order: (verdict, the rule that gave it)."""
     if numbers.cases is None:
-        return MISSING, Rule.NO_CASE_COUNT
+        return MISSING, VerdictRule.NO_CASE_COUNT
     if numbers.cases < t.min_cases:
-        return INCONCLUSIVE, Rule.TOO_FEW_CASES
+        return INCONCLUSIVE, VerdictRule.TOO_FEW_CASES
     ratio = numbers.ratio or 0.0
     if ratio > t.exception_cap:
-        return FAIL, Rule.EXCEPTIONS_OVER_CAP
+        return FAIL, VerdictRule.EXCEPTIONS_OVER_CAP
     if numbers.rubric is not None and numbers.rubric < t.rubric_floor:
-        return FAIL, Rule.RUBRIC_BELOW_FLOOR
+        return FAIL, VerdictRule.RUBRIC_BELOW_FLOOR
     if numbers.rubric is not None and numbers.rubric >= t.rubric_threshold:
-        return PASS, Rule.RUBRIC_MET
+        return PASS, VerdictRule.RUBRIC_MET
     if numbers.rubric is None and mode == "ai-led":
-        return PASS, Rule.AI_LED_NO_RUBRIC
+        return PASS, VerdictRule.AI_LED_NO_RUBRIC
     if numbers.rubric is None:
-        return INCONCLUSIVE, Rule.NO_RUBRIC
-    return INCONCLUSIVE, Rule.RUBRIC_BETWEEN  # at or above the floor, below the threshold
+        return INCONCLUSIVE, VerdictRule.NO_RUBRIC
+    return INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN  # at or above the floor, below the threshold
 
 
 class StepState(NamedTuple):

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
-from cadence.rules import Rule, Thresholds
+from cadence.rules import Thresholds, VerdictRule
 from cadence.text import without_invisible
 
 MAX_BLOCKS = 50
@@ -196,16 +196,16 @@ def _verdict_phrase(f: dict[str, Any]) -> str:
 
 
 def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds) -> str:
-    """Why a week was INCONCLUSIVE (cadence.rules.Rule), for its close: "6 cases, fewer
+    """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
     one it knows."""
-    if rule == Rule.TOO_FEW_CASES and cases is not None:
+    if rule == VerdictRule.TOO_FEW_CASES and cases is not None:
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
-    if rule == Rule.RUBRIC_BETWEEN and rubric is not None:
+    if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
         floor, threshold = _pct(t.rubric_floor), _pct(t.rubric_threshold)
         return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
-    if rule == Rule.NO_RUBRIC and rubric is None:
+    if rule == VerdictRule.NO_RUBRIC and rubric is None:
         return "no rubric score reported"
     return f"by rule {rule}"
 
@@ -293,7 +293,7 @@ _env = Environment(
     auto_reload=False,  # templates ship with the code: a running process never sees them change
 )
 # Numbers every template may name without being handed them.
-_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO, Rule=Rule)
+_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO, VerdictRule=VerdictRule)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,

@@ -13,9 +13,9 @@ from cadence.rules import (
     LEVELS,
     MISSING,
     PASS,
-    Rule,
     StepState,
     Thresholds,
+    VerdictRule,
     WeekNumbers,
     WeekVerdict,
     approve,
@@ -61,14 +61,15 @@ def test_verdicts(n, mode, expected):
 @pytest.mark.parametrize(
     ("n", "mode", "expected"),
     [
-        (WeekNumbers(None, 0, None), "collaborative", (MISSING, Rule.NO_CASE_COUNT)),
-        (WeekNumbers(9, 0, 0.99), "collaborative", (INCONCLUSIVE, Rule.TOO_FEW_CASES)),
-        (WeekNumbers(9, 0, None), "ai-led", (INCONCLUSIVE, Rule.TOO_FEW_CASES)),
-        (WeekNumbers(20, 1, 0.85), "collaborative", (INCONCLUSIVE, Rule.RUBRIC_BETWEEN)),
-        (WeekNumbers(20, 1, 0.80), "ai-led", (INCONCLUSIVE, Rule.RUBRIC_BETWEEN)),  # the floor itself is not below it
-        (WeekNumbers(20, 2, None), "collaborative", (INCONCLUSIVE, Rule.NO_RUBRIC)),
-        (WeekNumbers(20, 2, None), "human-led", (INCONCLUSIVE, Rule.NO_RUBRIC)),
-        (WeekNumbers(20, 2, None), "ai-led", (PASS, Rule.AI_LED_NO_RUBRIC)),
+        (WeekNumbers(None, 0, None), "collaborative", (MISSING, VerdictRule.NO_CASE_COUNT)),
+        (WeekNumbers(9, 0, 0.99), "collaborative", (INCONCLUSIVE, VerdictRule.TOO_FEW_CASES)),
+        (WeekNumbers(9, 0, None), "ai-led", (INCONCLUSIVE, VerdictRule.TOO_FEW_CASES)),
+        (WeekNumbers(20, 1, 0.85), "collaborative", (INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN)),
+        # the floor itself is not below it
+        (WeekNumbers(20, 1, 0.80), "ai-led", (INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN)),
+        (WeekNumbers(20, 2, None), "collaborative", (INCONCLUSIVE, VerdictRule.NO_RUBRIC)),
+        (WeekNumbers(20, 2, None), "human-led", (INCONCLUSIVE, VerdictRule.NO_RUBRIC)),
+        (WeekNumbers(20, 2, None), "ai-led", (PASS, VerdictRule.AI_LED_NO_RUBRIC)),
     ],
 )
 def test_an_inconclusive_verdict_says_which_of_its_three_kinds_it_is(n, mode, expected):
@@ -86,9 +87,9 @@ def test_an_inconclusive_verdict_says_which_of_its_three_kinds_it_is(n, mode, ex
 )
 def test_an_inconclusive_verdict_is_always_one_of_its_three_kinds(cases, exceptions, rubric, mode):
     outcome, rule = judge_with_rule(WeekNumbers(cases, exceptions, rubric), mode, T)
-    kinds = {Rule.TOO_FEW_CASES, Rule.RUBRIC_BETWEEN, Rule.NO_RUBRIC}
+    kinds = {VerdictRule.TOO_FEW_CASES, VerdictRule.RUBRIC_BETWEEN, VerdictRule.NO_RUBRIC}
     assert (outcome == INCONCLUSIVE) == (rule in kinds)
-    if rule == Rule.RUBRIC_BETWEEN:
+    if rule == VerdictRule.RUBRIC_BETWEEN:
         assert rubric is not None and T.rubric_floor <= rubric < T.rubric_threshold
 
 
