@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
-from cadence.rules import Thresholds, VerdictRule
+from cadence.rules import Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 
 MAX_BLOCKS = 50
@@ -168,7 +168,7 @@ def _exceptions_phrase(f: dict[str, Any]) -> str:
         return f"{f['exceptions']} exceptions on 0 cases"
     ratio, cap = f["exceptions"] / f["cases"], f["cap"]
     critical = f.get("critical_multiplier", 2) * cap
-    if ratio > critical and f.get("rule") == "critical":
+    if ratio > critical and f.get("rule") == TransitionRule.CRITICAL:
         comparison = f"> {f.get('critical_multiplier', 2):g} × cap {_pct(cap)}"
     else:
         comparison = f"{'>' if ratio > cap else '≤'} cap {_pct(cap)}"

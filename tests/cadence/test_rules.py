@@ -13,8 +13,11 @@ from cadence.rules import (
     LEVELS,
     MISSING,
     PASS,
+    Kind,
     StepState,
     Thresholds,
+    Transition,
+    TransitionRule,
     VerdictRule,
     WeekNumbers,
     WeekVerdict,
@@ -91,6 +94,44 @@ def test_an_inconclusive_verdict_is_always_one_of_its_three_kinds(cases, excepti
     assert (outcome == INCONCLUSIVE) == (rule in kinds)
     if rule == VerdictRule.RUBRIC_BETWEEN:
         assert rubric is not None and T.rubric_floor <= rubric < T.rubric_threshold
+
+
+def test_rule_names_are_the_text_decision_rows_keep():
+    """A decision row keeps its rule as this text (a transition's actor as "rule:<it>"):
+    members may be added, but a value never changes, or rows already kept would name
+    another rule or none."""
+    assert {rule.value: sorted(rule.kinds) for rule in TransitionRule} == {
+        "critical": ["demotion"],
+        "fails": ["demotion"],
+        "unobserved": ["demotion", "warning"],
+        "guardrail": ["demotion", "withdrawal"],
+        "fail-withdraws": ["withdrawal"],
+        "streak": ["proposal"],
+        "freeze": ["freeze"],
+        "approval": ["promotion"],
+        "rejection": ["rejection"],
+        "override": ["override", "withdrawal"],
+        "unfreeze": ["unfreeze"],
+    }
+    assert {rule.value for rule in VerdictRule} == {
+        "1-no-case-count",
+        "2-too-few-cases",
+        "3-exceptions-over-cap",
+        "3-rubric-below-floor",
+        "4-within-cap-rubric-met",
+        "4-within-cap-ai-led-no-rubric",
+        "5-rubric-between-floor-and-threshold",
+        "5-no-rubric",
+    }
+    assert TransitionRule("critical") is TransitionRule.CRITICAL  # a stored name reads back as its rule
+
+
+def test_a_transition_of_a_kind_its_rule_does_not_make_is_refused():
+    """The kinds a rule declares are the pairs the alert words (templates/mode_alert.json.j2):
+    a rule cannot make a transition its declaration, and so its wording, leaves out."""
+    with pytest.raises(ValueError, match="rule critical makes no warning"):
+        Transition(Kind.WARNING, TransitionRule.CRITICAL, week(1), "ai-led")
+    assert Transition(Kind.WARNING, TransitionRule.UNOBSERVED, week(1), "ai-led").rule == "unobserved"
 
 
 def run(state, outcomes_numbers, t=T, start=1):
