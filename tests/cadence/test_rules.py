@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cadence.decisions import DecisionRule
 from cadence.definition import RuleSettings
 from cadence.rules import (
     FAIL,
@@ -122,6 +123,18 @@ def test_rule_names_are_the_text_decision_rows_keep():
         "4-within-cap-ai-led-no-rubric",
         "5-rubric-between-floor-and-threshold",
         "5-no-rubric",
+    }
+    assert {rule.value for rule in DecisionRule} == {
+        "scale",
+        "guardrail",
+        "readiness",
+        "wave",
+        "replication",
+        "approval",
+        "override",
+        "curator",
+        "definition",
+        "slack",
     }
     assert TransitionRule("critical") is TransitionRule.CRITICAL  # a stored name reads back as its rule
 
