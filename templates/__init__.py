@@ -14,12 +14,12 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
-from cadence.rules import Thresholds, TransitionRule, VerdictRule
+from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 
 MAX_BLOCKS = 50
@@ -277,6 +277,16 @@ def _clip(rendered: str, limit: int = SECTION_CHARS) -> str:
     return cut + " …"
 
 
+class NoWording(LookupError):
+    """A template was asked to word something it has no words for (templates/mode_alert.json.j2:
+    a kind of transition by a rule it has no branch for): an error when it renders, never
+    the words of something else."""
+
+
+def _no_wording(kind: str, rule: str) -> NoReturn:
+    raise NoWording(f"no wording for a {kind} by rule {rule}")
+
+
 def _code(text: str) -> Mrkdwn:
     """Inline code for the bot's own literal text (usage lines): backticks can't nest."""
     return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
@@ -292,8 +302,14 @@ _env = Environment(
     keep_trailing_newline=False,
     auto_reload=False,  # templates ship with the code: a running process never sees them change
 )
-# Numbers every template may name without being handed them.
-_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO, VerdictRule=VerdictRule)
+# Numbers and names every template may use without being handed them.
+_env.globals.update(
+    reports_counted_up_to=REPORTS_COUNTED_UP_TO,
+    VerdictRule=VerdictRule,
+    TransitionRule=TransitionRule,
+    Kind=Kind,
+    no_wording=_no_wording,
+)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,
