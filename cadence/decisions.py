@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, assert_never
 
-from cadence.rules import CycleResult, Kind, Thresholds, Transition, WeekNumbers
+from cadence.rules import CycleResult, Kind, Thresholds, Transition, TransitionRule, VerdictRule, WeekNumbers
 
 
 class DecisionKind(StrEnum):
@@ -51,6 +51,24 @@ class DecisionKind(StrEnum):
     TOKEN_REVOKED = "token-revoked"
 
 
+class DecisionRule(StrEnum):
+    """The `decision.rule` of a decision that is neither a week's verdict
+    (cadence.rules.VerdictRule) nor a transition (cadence.rules.TransitionRule): the rule
+    that decided it, or what a person did. Values are stored: never change one, add a new
+    one. A word that is also a transition rule's names the same rule or act."""
+
+    SCALE = "scale"  # a cycle's result; ready to scale; a publish with the scale rule held
+    GUARDRAIL = "guardrail"  # a closed week's guardrail: HOLDS, BREACHED or MISSING
+    READINESS = "readiness"  # the scale rule held, not every criterion of readiness
+    WAVE = "wave"  # an adoption refused past its version's wave
+    REPLICATION = "replication"  # an adopting playbook's cycle against its origin's
+    APPROVAL = "approval"  # a person approved a promotion proposal
+    OVERRIDE = "override"  # a curator published what was not ready, or adopted past a wave
+    CURATOR = "curator"  # a curator published without the scale rule holding
+    DEFINITION = "definition"  # a step's mode declared in the playbook's definition
+    SLACK = "slack"  # a pause because Slack lost the team channel
+
+
 def decision_kind(kind: Kind) -> DecisionKind:
     """Which kind of decision records a transition of `kind`."""
     match kind:
@@ -75,7 +93,7 @@ def decision_kind(kind: Kind) -> DecisionKind:
 @dataclass(frozen=True)
 class Decision:
     kind: DecisionKind
-    rule: str | None  # the rule that decided, or what a person did ("approval", "curator")
+    rule: VerdictRule | TransitionRule | DecisionRule | None  # the rule that decided, or what a person did
     actor: str  # a person's user id, or "rule:<rule>" when a rule decided
     summary: str  # one line for the audit trail
     playbook_id: int | None = None
@@ -123,7 +141,7 @@ def of_verdict(
     mode: str,
     week_start: date,
     outcome: str,
-    rule: str,
+    rule: VerdictRule,
     numbers: WeekNumbers,
     th: Thresholds,
 ) -> Decision:
@@ -170,8 +188,8 @@ def result_figures(r: CycleResult) -> dict[str, Any]:
 def of_cycle_result(playbook_id: int, week_start: date, result: CycleResult) -> Decision:
     return Decision(
         kind=DecisionKind.CYCLE_RESULT,
-        rule="scale",
-        actor="rule:scale",
+        rule=DecisionRule.SCALE,
+        actor=f"rule:{DecisionRule.SCALE}",
         playbook_id=playbook_id,
         week_start=week_start,
         summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
@@ -190,8 +208,8 @@ def of_guardrail(
 ) -> Decision:
     return Decision(
         kind=DecisionKind.GUARDRAIL,
-        rule="guardrail",
-        actor="rule:guardrail",
+        rule=DecisionRule.GUARDRAIL,
+        actor=f"rule:{DecisionRule.GUARDRAIL}",
         playbook_id=playbook_id,
         week_start=week_start,
         summary=f"{name}: {state}",
@@ -205,7 +223,7 @@ def of_run_ended(
     """A pause or a retirement: the run of cycles ends after the week `ends_after`."""
     return Decision(
         kind=DecisionKind.PAUSED if status == "paused" else DecisionKind.RETIRED,
-        rule="slack" if by.startswith("rule:") else None,
+        rule=DecisionRule.SLACK if by.startswith("rule:") else None,
         actor=by,
         playbook_id=playbook_id,
         week_start=ends_after,
@@ -254,7 +272,7 @@ def of_declared_mode(playbook_id: int, step_id: int, step: str, before: str, aft
     """A step's mode changed because its definition now declares another."""
     return Decision(
         kind=DecisionKind.MODE_CHANGE,
-        rule="definition",
+        rule=DecisionRule.DEFINITION,
         actor=by,
         playbook_id=playbook_id,
         step_id=step_id,
@@ -372,8 +390,8 @@ def of_hand_over(playbook_id: int, slug: str, before: str, after: str, by: str) 
 def of_scale_proposal(playbook_id: int, week_start: date, cycles: int, figures: dict[str, Any]) -> Decision:
     return Decision(
         kind=DecisionKind.SCALE_PROPOSAL,
-        rule="scale",
-        actor="rule:scale",
+        rule=DecisionRule.SCALE,
+        actor=f"rule:{DecisionRule.SCALE}",
         playbook_id=playbook_id,
         week_start=week_start,
         summary=f"ready to scale: {cycles} cycles hit the target",
@@ -393,7 +411,7 @@ def of_approval(
 ) -> Decision:
     return Decision(
         kind=DecisionKind.PROPOSAL_APPROVED,
-        rule="approval",
+        rule=DecisionRule.APPROVAL,
         actor=by,
         playbook_id=playbook_id,
         step_id=step_id,
@@ -419,11 +437,13 @@ def of_publication(
     curator's reason for publishing what was not ready (the rule is then "override")."""
     missing = [c["name"] for c in criteria or [] if not c["met"]]
     summary = f"{slug} v{version} published"
+    rule = DecisionRule.SCALE if scale_rule_held else DecisionRule.CURATOR
     if override is not None:
         summary += f" over {', '.join(missing) or 'nothing'} missing: {override}"
+        rule = DecisionRule.OVERRIDE
     return Decision(
         kind=DecisionKind.PUBLISH,
-        rule="override" if override is not None else ("scale" if scale_rule_held else "curator"),
+        rule=rule,
         actor=by,
         playbook_id=playbook_id,
         summary=summary,
@@ -442,8 +462,8 @@ def of_not_ready(playbook_id: int, week_start: date, figures: dict[str, Any], mi
     """The scale rule held at a cycle's close, but not every criterion of readiness."""
     return Decision(
         kind=DecisionKind.NOT_READY,
-        rule="readiness",
-        actor="rule:readiness",
+        rule=DecisionRule.READINESS,
+        actor=f"rule:{DecisionRule.READINESS}",
         playbook_id=playbook_id,
         week_start=week_start,
         summary=f"KPI sustained, not yet ready: {', '.join(missing)}",
@@ -468,7 +488,7 @@ def of_wave(
     if override is None:
         return Decision(
             kind=DecisionKind.WAVE_REFUSED,
-            rule="wave",
+            rule=DecisionRule.WAVE,
             actor=by,
             playbook_id=playbook_id,
             summary=f"{slug} v{version}: adoption by {adopter} refused, {len(running)} of {wave} running ({names})",
@@ -476,7 +496,7 @@ def of_wave(
         )
     return Decision(
         kind=DecisionKind.WAVE_OVERRIDDEN,
-        rule="override",
+        rule=DecisionRule.OVERRIDE,
         actor=by,
         playbook_id=playbook_id,
         summary=f"{slug} v{version} adopted by {adopter} past its wave of {wave}: {override}",
@@ -488,8 +508,8 @@ def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str,
     """An adopting playbook's completed cycle against the origin's."""
     return Decision(
         kind=DecisionKind.REPLICATION,
-        rule="replication",
-        actor="rule:replication",
+        rule=DecisionRule.REPLICATION,
+        actor=f"rule:{DecisionRule.REPLICATION}",
         playbook_id=playbook_id,
         week_start=week_start,
         summary=f"cycle {cycle}: {verdict}",

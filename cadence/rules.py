@@ -118,7 +118,7 @@ class WeekVerdict(NamedTuple):
     numbers: WeekNumbers
 
 
-class Rule(StrEnum):
+class VerdictRule(StrEnum):
     """Which of the five verdict rules gave a week its verdict, and so why: recorded with
     the verdict's decision, and worded by the week's close (templates/week_closed.json.j2).
     Rule 5 is split by why the week tells nothing: a rubric between the floor and the
@@ -138,24 +138,24 @@ def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
     return judge_with_rule(numbers, mode, t)[0]
 
 
-def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, Rule]:
+def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, VerdictRule]:
     """The five verdict rules, in their order: (verdict, the rule that gave it)."""
     if numbers.cases is None:
-        return MISSING, Rule.NO_CASE_COUNT
+        return MISSING, VerdictRule.NO_CASE_COUNT
     if numbers.cases < t.min_cases:
-        return INCONCLUSIVE, Rule.TOO_FEW_CASES
+        return INCONCLUSIVE, VerdictRule.TOO_FEW_CASES
     ratio = numbers.ratio or 0.0
     if ratio > t.exception_cap:
-        return FAIL, Rule.EXCEPTIONS_OVER_CAP
+        return FAIL, VerdictRule.EXCEPTIONS_OVER_CAP
     if numbers.rubric is not None and numbers.rubric < t.rubric_floor:
-        return FAIL, Rule.RUBRIC_BELOW_FLOOR
+        return FAIL, VerdictRule.RUBRIC_BELOW_FLOOR
     if numbers.rubric is not None and numbers.rubric >= t.rubric_threshold:
-        return PASS, Rule.RUBRIC_MET
+        return PASS, VerdictRule.RUBRIC_MET
     if numbers.rubric is None and mode == "ai-led":
-        return PASS, Rule.AI_LED_NO_RUBRIC
+        return PASS, VerdictRule.AI_LED_NO_RUBRIC
     if numbers.rubric is None:
-        return INCONCLUSIVE, Rule.NO_RUBRIC
-    return INCONCLUSIVE, Rule.RUBRIC_BETWEEN  # at or above the floor, below the threshold
+        return INCONCLUSIVE, VerdictRule.NO_RUBRIC
+    return INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN  # at or above the floor, below the threshold
 
 
 class StepState(NamedTuple):
@@ -190,8 +190,8 @@ class StepState(NamedTuple):
 
 class Kind(StrEnum):
     """What a transition does to a step. A new kind is added here, mapped to its
-    decision in cadence.decisions.decision_kind (the type checker insists), and worded in
-    templates/mode_alert.json.j2."""
+    decision in cadence.decisions.decision_kind (the type checker insists), given to the
+    rules that make it (`TransitionRule`), and worded in templates/mode_alert.json.j2."""
 
     DEMOTION = "demotion"
     PROMOTION = "promotion"
@@ -204,15 +204,48 @@ class Kind(StrEnum):
     UNFREEZE = "unfreeze"
 
 
+class TransitionRule(StrEnum):
+    """Why a transition happened: the rule that made it, or what a person did. Each member
+    names the kinds of transition it makes (`kinds`), and a transition of any other kind
+    by it is refused when it is built. The value is recorded as the transition's
+    decision's `rule` (and its actor "rule:<value>"): never change one, add a new one.
+    Every kind but a proposal (templates/proposal.json.j2) is worded by kind and rule in
+    templates/mode_alert.json.j2, which refuses to render a pair it has no words for."""
+
+    kinds: frozenset[Kind]
+
+    def __new__(cls, value: str, *kinds: Kind) -> TransitionRule:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.kinds = frozenset(kinds)
+        return member
+
+    CRITICAL = "critical", Kind.DEMOTION  # a FAIL over critical_multiplier x the cap
+    FAILS = "fails", Kind.DEMOTION  # demote_after_fails FAILs in demote_window_weeks
+    UNOBSERVED = "unobserved", Kind.WARNING, Kind.DEMOTION  # an AI-led step without case counts
+    GUARDRAIL = "guardrail", Kind.WITHDRAWAL, Kind.DEMOTION  # a BREACHED week; two in a row demote
+    FAIL_WITHDRAWS = "fail-withdraws", Kind.WITHDRAWAL  # a FAIL week withdraws an open proposal
+    STREAK = "streak", Kind.PROPOSAL  # promote_after_weeks PASS weeks in a row
+    FREEZE = "freeze", Kind.FREEZE  # freeze_after_changes mode changes in freeze_window_weeks
+    APPROVAL = "approval", Kind.PROMOTION  # a person approved the proposal
+    REJECTION = "rejection", Kind.REJECTION  # a person rejected it
+    OVERRIDE = "override", Kind.OVERRIDE, Kind.WITHDRAWAL  # a person set the mode (withdrawing a proposal)
+    UNFREEZE = "unfreeze", Kind.UNFREEZE  # a curator unfroze the step
+
+
 @dataclass(frozen=True)
 class Transition:
     kind: Kind
-    rule: str  # critical | fails | unobserved | streak | fail-withdraws | freeze | approval | override | ...
+    rule: TransitionRule
     week_start: date
     from_mode: str
     to_mode: str | None = None
     counter: str = ""  # the counter that tripped, e.g. "FAIL 2 of last 4 weeks"
     figures: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in self.rule.kinds:
+            raise ValueError(f"rule {self.rule} makes no {self.kind} (only {', '.join(sorted(self.rule.kinds))})")
 
     @property
     def changes_mode(self) -> bool:
@@ -265,7 +298,7 @@ def evaluate(
         transitions.append(
             Transition(
                 Kind.WITHDRAWAL,
-                "fail-withdraws",
+                TransitionRule.FAIL_WITHDRAWS,
                 week.week_start,
                 state.mode,
                 counter="a FAIL week withdraws an open proposal",
@@ -278,7 +311,7 @@ def evaluate(
             transitions.append(
                 Transition(
                     Kind.WITHDRAWAL,
-                    "guardrail",
+                    TransitionRule.GUARDRAIL,
                     week.week_start,
                     state.mode,
                     counter="the guardrail was BREACHED",
@@ -303,7 +336,7 @@ def evaluate(
             transitions.append(
                 Transition(
                     Kind.WARNING,
-                    "unobserved",
+                    TransitionRule.UNOBSERVED,
                     week.week_start,
                     state.mode,
                     counter=f"MISSING {missing} weeks in a row",
@@ -326,12 +359,12 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     if week.outcome == FAIL and ratio is not None and ratio > t.critical_multiplier * t.exception_cap:
         return Transition(
             Kind.DEMOTION,
-            "critical",
+            TransitionRule.CRITICAL,
             week.week_start,
             state.mode,
             lower,
             counter=f"exceptions over {t.critical_multiplier:g} × cap in one week",
-            figures={**figures, "rule": "critical"},
+            figures={**figures, "rule": TransitionRule.CRITICAL},
         )
     window_start = _window_start(state, week.week_start, t.demote_window_weeks)
     recent = [v for v in state.since_change() if v.week_start > window_start]
@@ -339,7 +372,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     if week.outcome == FAIL and fails >= t.demote_after_fails:
         return Transition(
             Kind.DEMOTION,
-            "fails",
+            TransitionRule.FAILS,
             week.week_start,
             state.mode,
             lower,
@@ -357,7 +390,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
             missed = [v.week_start.isoformat() for v in state.since_change()[-missing:]]
             return Transition(
                 Kind.DEMOTION,
-                "unobserved",
+                TransitionRule.UNOBSERVED,
                 week.week_start,
                 state.mode,
                 "collaborative",
@@ -380,7 +413,7 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     passes = [v for v in state.since_change()][-streak:]
     return Transition(
         Kind.PROPOSAL,
-        "streak",
+        TransitionRule.STREAK,
         week.week_start,
         state.mode,
         higher,
@@ -407,7 +440,7 @@ def _freeze(state: StepState, week_start: date, t: Thresholds) -> Transition | N
     if len(changes) >= t.freeze_after_changes:
         return Transition(
             Kind.FREEZE,
-            "freeze",
+            TransitionRule.FREEZE,
             week_start,
             state.mode,
             counter=f"{len(changes)} mode changes in {t.freeze_window_weeks} weeks",
@@ -425,7 +458,7 @@ def approve(state: StepState, week_start: date, t: Thresholds) -> tuple[list[Tra
     higher = promoted(state.mode)
     if higher is None or not state.open_proposal:
         return [], state
-    promotion = Transition(Kind.PROMOTION, "approval", week_start, state.mode, higher)
+    promotion = Transition(Kind.PROMOTION, TransitionRule.APPROVAL, week_start, state.mode, higher)
     state = _changed(state, promotion)
     transitions = [promotion]
     freeze = _freeze(state, week_start, t)
@@ -447,9 +480,11 @@ def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tu
     transitions = []
     if state.open_proposal:
         transitions.append(
-            Transition(Kind.WITHDRAWAL, "override", week_start, state.mode, counter="the mode was set by hand")
+            Transition(
+                Kind.WITHDRAWAL, TransitionRule.OVERRIDE, week_start, state.mode, counter="the mode was set by hand"
+            )
         )
-    change = Transition(Kind.OVERRIDE, "override", week_start, state.mode, mode)
+    change = Transition(Kind.OVERRIDE, TransitionRule.OVERRIDE, week_start, state.mode, mode)
     transitions.append(change)
     state = _changed(state, change)
     if LEVELS.index(mode) < LEVELS.index(change.from_mode):
@@ -517,7 +552,7 @@ def guardrail_demotion(
         return None
     return Transition(
         Kind.DEMOTION,
-        "guardrail",
+        TransitionRule.GUARDRAIL,
         week_start,
         "ai-led",
         "collaborative",

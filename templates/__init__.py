@@ -14,12 +14,12 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
-from cadence.rules import Rule, Thresholds
+from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 
 MAX_BLOCKS = 50
@@ -168,7 +168,7 @@ def _exceptions_phrase(f: dict[str, Any]) -> str:
         return f"{f['exceptions']} exceptions on 0 cases"
     ratio, cap = f["exceptions"] / f["cases"], f["cap"]
     critical = f.get("critical_multiplier", 2) * cap
-    if ratio > critical and f.get("rule") == "critical":
+    if ratio > critical and f.get("rule") == TransitionRule.CRITICAL:
         comparison = f"> {f.get('critical_multiplier', 2):g} × cap {_pct(cap)}"
     else:
         comparison = f"{'>' if ratio > cap else '≤'} cap {_pct(cap)}"
@@ -196,16 +196,16 @@ def _verdict_phrase(f: dict[str, Any]) -> str:
 
 
 def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds) -> str:
-    """Why a week was INCONCLUSIVE (cadence.rules.Rule), for its close: "6 cases, fewer
+    """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
     one it knows."""
-    if rule == Rule.TOO_FEW_CASES and cases is not None:
+    if rule == VerdictRule.TOO_FEW_CASES and cases is not None:
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
-    if rule == Rule.RUBRIC_BETWEEN and rubric is not None:
+    if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
         floor, threshold = _pct(t.rubric_floor), _pct(t.rubric_threshold)
         return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
-    if rule == Rule.NO_RUBRIC and rubric is None:
+    if rule == VerdictRule.NO_RUBRIC and rubric is None:
         return "no rubric score reported"
     return f"by rule {rule}"
 
@@ -277,6 +277,16 @@ def _clip(rendered: str, limit: int = SECTION_CHARS) -> str:
     return cut + " …"
 
 
+class NoWording(LookupError):
+    """A template was asked to word something it has no words for (templates/mode_alert.json.j2:
+    a kind of transition by a rule it has no branch for): an error when it renders, never
+    the words of something else."""
+
+
+def _no_wording(kind: str, rule: str) -> NoReturn:
+    raise NoWording(f"no wording for a {kind} by rule {rule}")
+
+
 def _code(text: str) -> Mrkdwn:
     """Inline code for the bot's own literal text (usage lines): backticks can't nest."""
     return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
@@ -292,8 +302,14 @@ _env = Environment(
     keep_trailing_newline=False,
     auto_reload=False,  # templates ship with the code: a running process never sees them change
 )
-# Numbers every template may name without being handed them.
-_env.globals.update(reports_counted_up_to=REPORTS_COUNTED_UP_TO, Rule=Rule)
+# Numbers and names every template may use without being handed them.
+_env.globals.update(
+    reports_counted_up_to=REPORTS_COUNTED_UP_TO,
+    VerdictRule=VerdictRule,
+    TransitionRule=TransitionRule,
+    Kind=Kind,
+    no_wording=_no_wording,
+)
 _env.filters.update(
     plural=lambda count, noun: plural(count, noun),
     user=_user,

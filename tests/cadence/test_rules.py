@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cadence.decisions import DecisionRule
 from cadence.definition import RuleSettings
 from cadence.rules import (
     FAIL,
@@ -13,9 +14,12 @@ from cadence.rules import (
     LEVELS,
     MISSING,
     PASS,
-    Rule,
+    Kind,
     StepState,
     Thresholds,
+    Transition,
+    TransitionRule,
+    VerdictRule,
     WeekNumbers,
     WeekVerdict,
     approve,
@@ -61,14 +65,15 @@ def test_verdicts(n, mode, expected):
 @pytest.mark.parametrize(
     ("n", "mode", "expected"),
     [
-        (WeekNumbers(None, 0, None), "collaborative", (MISSING, Rule.NO_CASE_COUNT)),
-        (WeekNumbers(9, 0, 0.99), "collaborative", (INCONCLUSIVE, Rule.TOO_FEW_CASES)),
-        (WeekNumbers(9, 0, None), "ai-led", (INCONCLUSIVE, Rule.TOO_FEW_CASES)),
-        (WeekNumbers(20, 1, 0.85), "collaborative", (INCONCLUSIVE, Rule.RUBRIC_BETWEEN)),
-        (WeekNumbers(20, 1, 0.80), "ai-led", (INCONCLUSIVE, Rule.RUBRIC_BETWEEN)),  # the floor itself is not below it
-        (WeekNumbers(20, 2, None), "collaborative", (INCONCLUSIVE, Rule.NO_RUBRIC)),
-        (WeekNumbers(20, 2, None), "human-led", (INCONCLUSIVE, Rule.NO_RUBRIC)),
-        (WeekNumbers(20, 2, None), "ai-led", (PASS, Rule.AI_LED_NO_RUBRIC)),
+        (WeekNumbers(None, 0, None), "collaborative", (MISSING, VerdictRule.NO_CASE_COUNT)),
+        (WeekNumbers(9, 0, 0.99), "collaborative", (INCONCLUSIVE, VerdictRule.TOO_FEW_CASES)),
+        (WeekNumbers(9, 0, None), "ai-led", (INCONCLUSIVE, VerdictRule.TOO_FEW_CASES)),
+        (WeekNumbers(20, 1, 0.85), "collaborative", (INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN)),
+        # the floor itself is not below it
+        (WeekNumbers(20, 1, 0.80), "ai-led", (INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN)),
+        (WeekNumbers(20, 2, None), "collaborative", (INCONCLUSIVE, VerdictRule.NO_RUBRIC)),
+        (WeekNumbers(20, 2, None), "human-led", (INCONCLUSIVE, VerdictRule.NO_RUBRIC)),
+        (WeekNumbers(20, 2, None), "ai-led", (PASS, VerdictRule.AI_LED_NO_RUBRIC)),
     ],
 )
 def test_an_inconclusive_verdict_says_which_of_its_three_kinds_it_is(n, mode, expected):
@@ -86,10 +91,60 @@ def test_an_inconclusive_verdict_says_which_of_its_three_kinds_it_is(n, mode, ex
 )
 def test_an_inconclusive_verdict_is_always_one_of_its_three_kinds(cases, exceptions, rubric, mode):
     outcome, rule = judge_with_rule(WeekNumbers(cases, exceptions, rubric), mode, T)
-    kinds = {Rule.TOO_FEW_CASES, Rule.RUBRIC_BETWEEN, Rule.NO_RUBRIC}
+    kinds = {VerdictRule.TOO_FEW_CASES, VerdictRule.RUBRIC_BETWEEN, VerdictRule.NO_RUBRIC}
     assert (outcome == INCONCLUSIVE) == (rule in kinds)
-    if rule == Rule.RUBRIC_BETWEEN:
+    if rule == VerdictRule.RUBRIC_BETWEEN:
         assert rubric is not None and T.rubric_floor <= rubric < T.rubric_threshold
+
+
+def test_rule_names_are_the_text_decision_rows_keep():
+    """A decision row keeps its rule as this text (a transition's actor as "rule:<it>"):
+    members may be added, but a value never changes, or rows already kept would name
+    another rule or none."""
+    assert {rule.value: sorted(rule.kinds) for rule in TransitionRule} == {
+        "critical": ["demotion"],
+        "fails": ["demotion"],
+        "unobserved": ["demotion", "warning"],
+        "guardrail": ["demotion", "withdrawal"],
+        "fail-withdraws": ["withdrawal"],
+        "streak": ["proposal"],
+        "freeze": ["freeze"],
+        "approval": ["promotion"],
+        "rejection": ["rejection"],
+        "override": ["override", "withdrawal"],
+        "unfreeze": ["unfreeze"],
+    }
+    assert {rule.value for rule in VerdictRule} == {
+        "1-no-case-count",
+        "2-too-few-cases",
+        "3-exceptions-over-cap",
+        "3-rubric-below-floor",
+        "4-within-cap-rubric-met",
+        "4-within-cap-ai-led-no-rubric",
+        "5-rubric-between-floor-and-threshold",
+        "5-no-rubric",
+    }
+    assert {rule.value for rule in DecisionRule} == {
+        "scale",
+        "guardrail",
+        "readiness",
+        "wave",
+        "replication",
+        "approval",
+        "override",
+        "curator",
+        "definition",
+        "slack",
+    }
+    assert TransitionRule("critical") is TransitionRule.CRITICAL  # a stored name reads back as its rule
+
+
+def test_a_transition_of_a_kind_its_rule_does_not_make_is_refused():
+    """The kinds a rule declares are the pairs the alert words (templates/mode_alert.json.j2):
+    a rule cannot make a transition its declaration, and so its wording, leaves out."""
+    with pytest.raises(ValueError, match="rule critical makes no warning"):
+        Transition(Kind.WARNING, TransitionRule.CRITICAL, week(1), "ai-led")
+    assert Transition(Kind.WARNING, TransitionRule.UNOBSERVED, week(1), "ai-led").rule == "unobserved"
 
 
 def run(state, outcomes_numbers, t=T, start=1):

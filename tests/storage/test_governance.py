@@ -3,10 +3,12 @@ publications already covered."""
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from storage.governance import Governance
-from storage.models import CycleResult, Proposal, RegistryVersion
+from cadence import decisions
+from cadence.rules import Kind, Transition, TransitionRule
+from storage.governance import Change, Governance
+from storage.models import CycleResult, Decision, Proposal, RegistryVersion
 
 
 def test_scale_history_reads_results_oldest_first_and_the_last_cycle_covered(engine, playbook, clock):
@@ -62,3 +64,27 @@ def test_scale_history_reads_results_oldest_first_and_the_last_cycle_covered(eng
         )
         s.commit()
     assert governance.scale_history([pid])[pid][1] == 3  # the publication covers cycle 3
+
+
+def test_a_transitions_rule_is_kept_as_the_same_text_it_always_was(engine, playbook, clock):
+    """Rules are enum members (cadence.rules.TransitionRule); a decision row keeps their
+    text, in its rule, its actor and its figures, as it did when they were bare strings,
+    so rows written before and after read alike (COPY on PostgreSQL, INSERT on SQLite)."""
+    step = playbook.steps[1]
+    demotion = Transition(
+        Kind.DEMOTION,
+        TransitionRule.CRITICAL,
+        date(2026, 11, 16),
+        "ai-led",
+        "collaborative",
+        counter="exceptions over 2 × cap in one week",
+        figures={"rule": TransitionRule.CRITICAL},
+    )
+    change = Change(decisions=[decisions.of_transition(demotion, playbook.playbook.id, step.id, step.name, None)])
+    assert Governance(engine).apply(change, clock())
+    with Session(engine) as s:
+        row = s.exec(select(Decision).where(Decision.step_id == step.id, Decision.kind == "mode-change")).one()
+    assert (row.rule, row.actor, row.figures["rule"]) == ("critical", "rule:critical", "critical")
+    assert type(row.rule) is str and row.summary == (
+        f"{step.name}: demotion (ai-led → collaborative); rule critical; exceptions over 2 × cap in one week"
+    )

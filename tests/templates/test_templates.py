@@ -11,9 +11,9 @@ import pytest
 from cadence.calendar import WeekRef
 from cadence.definition import RuleSettings
 from cadence.figures import Attestation, StepWeek, WeekFigures
-from cadence.rules import Thresholds
+from cadence.rules import Kind, Thresholds, TransitionRule
 from storage.store import Report
-from templates import BlockKitError, check_block_limits, mrkdwn, render, slack_escape, template_names
+from templates import BlockKitError, NoWording, check_block_limits, mrkdwn, render, slack_escape, template_names
 from usecases.home import registry_lines
 
 HOSTILE = [
@@ -593,6 +593,12 @@ def _transition(kind="demotion", rule="fails"):
             "demote_after": 3,
             "missed": ["2026-11-16", "2026-11-30"],
             "fail_weeks": [{"week": "2026-11-16", **week}, {"week": "2026-11-30", **week}],
+            # a guardrail's demotion: the guardrail decision's figures
+            "name": "CSAT",
+            "breaches": 2,
+            "value": 4.4,
+            "min": 4.6,
+            "max": None,
         },
     )
 
@@ -618,6 +624,42 @@ def test_every_kind_of_mode_alert_renders(kind, rule):
     message = render("mode_alert", **{**context, "t": _transition(kind, rule)})
     text = message["blocks"][0]["text"]["text"]
     assert "support-replies" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
+
+
+# Every transition a rule can make, but a proposal (templates/proposal.json.j2 words those),
+# read from the rules' own declarations: a rule or a kind added there is tried here at once.
+ALERTED = [(kind, rule) for rule in TransitionRule for kind in sorted(rule.kinds) if kind is not Kind.PROPOSAL]
+
+
+@pytest.mark.parametrize(("kind", "rule"), ALERTED, ids=[f"{kind}-by-{rule}" for kind, rule in ALERTED])
+def test_every_transition_a_rule_can_make_has_its_own_wording(kind, rule):
+    """Issue 40, item 6: the alert words a transition by its kind and rule, with no branch
+    that words whatever it does not know as something it knows. A rule whose transition
+    has no wording fails here, not in a team's channel."""
+    context = _contexts("<!channel>")["mode_alert"]
+    message = render("mode_alert", **{**context, "t": _transition(kind, rule)})
+    text = message["blocks"][0]["text"]["text"]
+    assert text.startswith(":") and "*support-replies*" in text and "&lt;!channel&gt;" in text
+    if kind == Kind.DEMOTION:  # and what to do about it
+        assert message["blocks"][1]["elements"][0]["text"].startswith("Next: ")
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"),
+    [
+        ("demotion", "a-rule-nobody-worded"),
+        ("withdrawal", "a-rule-nobody-worded"),
+        ("warning", "critical"),  # a known rule, in a kind it never makes
+        ("proposal", "streak"),  # worded by proposal.json.j2, not here
+        ("a-kind-nobody-worded", "critical"),
+    ],
+)
+def test_a_transition_without_wording_is_an_error_not_another_rules_words(kind, rule):
+    """The demotion branch once ended in an else that called every demotion it did not
+    know "unobserved autonomy", and the withdrawal branch every withdrawal "set by hand"."""
+    context = _contexts("x")["mode_alert"]
+    with pytest.raises(NoWording, match=f"^no wording for a {kind} by rule {rule}$"):
+        render("mode_alert", **{**context, "t": _transition(kind, rule)})
 
 
 def test_every_template_has_a_hostile_context():

@@ -349,6 +349,10 @@ def test_a_breached_guardrail_withdraws_an_open_proposal(bot, world, slack, stor
         json.dumps(m["blocks"], ensure_ascii=False) for m in slack.posted(CHANNEL)
     )
     assert "rule guardrail; the guardrail was BREACHED" in bot.command("history support-replies draft").text
+    # Said as the guardrail's doing: the withdrawal was once worded as a mode set by hand.
+    withdrawn = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / draft: withdrawal")
+    said = withdrawn["blocks"][0]["text"]["text"]
+    assert said.endswith("is withdrawn: the guardrail was BREACHED in week 3 of cycle 1.") and "by hand" not in said
 
 
 @pytest.mark.parametrize(

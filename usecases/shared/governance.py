@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, decisions, keys, rules
-from cadence.rules import Kind, Thresholds, Transition
+from cadence.rules import Kind, Thresholds, Transition, TransitionRule
 from storage.governance import Change, Governance, ModeChange, NewProposal, StaleState
 from storage.models import Proposal, Step
 from storage.outbox import Message
@@ -245,7 +245,7 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
             decisions.of_approval(state.playbook.id, step.id, step.name, week, step.mode, proposal.to_mode, by, key),
         )
     else:
-        rejection = Transition(Kind.REJECTION, "rejection", week, step.mode, proposal.to_mode)
+        rejection = Transition(Kind.REJECTION, TransitionRule.REJECTION, week, step.mode, proposal.to_mode)
         change = Change(decisions=[decisions.of_transition(rejection, state.playbook.id, step.id, step.name, by)])
         change.messages += alert_messages(state, step.name, rejection, key_base, curators, by=by)
     status = "approved" if approve else "rejected"
@@ -277,7 +277,7 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             raise Refusal.of("curators_unfreeze", usage="mode")
         if not step.frozen:
             raise Refusal.of("not_frozen", usage="mode", step=step.name)
-        t = Transition(Kind.UNFREEZE, "unfreeze", week, step.mode)
+        t = Transition(Kind.UNFREEZE, TransitionRule.UNFREEZE, week, step.mode)
         change = Change(
             decisions=[decisions.of_transition(t, state.playbook.id, step.id, step.name, by, reason)],
             mode_changes=[ModeChange(step.id, step.mode, freeze=False)],

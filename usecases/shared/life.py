@@ -256,7 +256,14 @@ def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> li
                 )
             )
         try:
-            pause(store, state, f"Slack says {error} for the team channel", "rule:slack", now, messages)
+            pause(
+                store,
+                state,
+                f"Slack says {error} for the team channel",
+                f"rule:{decisions.DecisionRule.SLACK}",
+                now,
+                messages,
+            )
         except Refusal:
             continue  # paused a moment ago by someone, or by another report of the same loss
         paused.append(playbook.slug)
