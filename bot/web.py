@@ -1,5 +1,8 @@
 """The HTTP surface: Slack's requests at POST /slack/events, health at GET /healthz,
-figures for Prometheus at GET /metrics.
+figures for Prometheus at GET /metrics, and GET / to the web view; /api and /web are
+handed on to the reporting API and the web view, which have tables of their own.
+`make_wsgi` declares these in one table (handlers/routing.py): a path no route has is
+404, another method 405 with the ones it has.
 
 A plain WSGI callable, served by gunicorn (`rollout serve`, the Procfile's `web`). A
 request to /slack/events is checked here, in this order, before anything else reads it,
@@ -24,6 +27,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -32,7 +36,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
+from handlers import routing
 from handlers.api import Api
+from handlers.routing import Mount, Route, Routes
 from handlers.web_view import WebView
 from storage.store import Store
 
@@ -44,7 +50,8 @@ if TYPE_CHECKING:
     from slack_api.workspace import Unverified, Workspace
 
 EVENTS_PATH = "/slack/events"
-API_PREFIX = "/api/"  # the reporting API (handlers/api.py, docs/api.md)
+API_PREFIX = "/api"  # the reporting API (handlers/api.py, docs/api.md)
+WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
 # waitress (the demo's and the tests' server) buffers a request before the app sees it: it
 # must refuse an oversized one itself.
@@ -52,6 +59,7 @@ WAITRESS_OPTIONS = {"max_request_body_size": MAX_BODY_BYTES, "ident": "rollout"}
 CLOCK_SILENT_AFTER = 300  # seconds without a tick before /healthz calls the clock stale
 
 log = logging.getLogger(__name__)
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Malformed(Exception):
@@ -60,16 +68,17 @@ class Malformed(Exception):
 
 def make_wsgi(
     app: RolloutApp, store: Store, clock: Callable[[], datetime] | None = None, slack_events: bool = True
-) -> Callable[..., Any]:
+) -> Wsgi:
     """The WSGI application around a Bolt app; `clock` is the current instant (tests move it).
     `slack_events`: Slack's requests arrive here (HTTP mode); in Socket Mode they come over
     Slack's connection, and everything else is served all the same."""
-    if slack_events and not app.signing_secret:
-        raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
-    slack = SlackRequestHandler(app, path=EVENTS_PATH) if slack_events else None
-    verifier = SignatureVerifier(app.signing_secret) if app.signing_secret else None
+    slack: list[Route[Wsgi]] = []
+    if slack_events:
+        if not app.signing_secret:
+            raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
+        checked = SignatureVerifier(app.signing_secret), SlackRequestHandler(app, path=EVENTS_PATH)
+        slack = [Route("POST", EVENTS_PATH, partial(_slack_events, *checked))]
     now = clock or (lambda: datetime.now(UTC))
-
     api = Api(app.services, _api_body)
     view = WebView(
         app.services,
@@ -77,61 +86,93 @@ def make_wsgi(
         secure=(app.services.web_url or "").startswith("https://"),
         workspace_team=lambda: _team_of(app),
     )
+    # What the process answers; the API and the web view each have a table of their own.
+    routes: Routes[Wsgi] = Routes(
+        Mount(API_PREFIX, api),  # handlers/api.py, docs/api.md
+        Mount(WEB_PREFIX, view),  # handlers/web_view.py
+        Route("GET", "/", _to_web_view),
+        Route("GET", "/healthz", partial(_healthz, app, store, now)),
+        Route("GET", "/metrics", partial(_metrics, store, now)),
+        *slack,
+    )
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        if path.startswith(API_PREFIX):
-            return api(environ, start_response)
-        if path == "/web" or path.startswith("/web/"):
-            return view(environ, start_response)
-        if path == "/" and method in ("GET", "HEAD"):  # a person who typed the bot's address
-            start_response("303 See Other", [("Location", "/web/"), ("Content-Length", "0")])
-            return [b""]
-        if path == EVENTS_PATH and slack is not None and verifier is not None:
-            if method != "POST":
-                return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])
-            try:
-                body = _small_body(environ)
-            except _TooLarge:
-                return _reply(
-                    start_response,
-                    "413 Content Too Large",
-                    {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
-                    [("Connection", "close")],
-                )
-            except Malformed as err:
-                log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
-                return _reply(start_response, "400 Bad Request", {"error": str(err)})
-            if not _signed(verifier, environ, body):
-                log.info("refused a request to %s: invalid request signature, or older than 5 minutes", EVENTS_PATH)
-                return _reply(start_response, "401 Unauthorized", {"error": "invalid request signature"})
-            try:
-                _check_shape(environ, body)
-            except Malformed as err:
-                log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
-                return _reply(start_response, "400 Bad Request", {"error": str(err)})
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
-            return slack(environ, start_response)
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            ok = _safely(store.ping)
-            answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
-            if ok:  # the clock may run in another process: its heartbeat is in the database
-                answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
-                answer["slack"], ok = _slack_state(app, store)
-                answer["ok"] = ok
-            return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
-        if path == "/metrics" and method in ("GET", "HEAD"):
-            try:
-                page = metrics.exposition(store, now)
-            except Exception:
-                log.warning("metrics: the database did not answer", exc_info=True)
-                return _reply(start_response, "503 Service Unavailable", {"error": "database unreachable"})
-            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(page)))])
-            return [page]
-        return _reply(start_response, "404 Not Found", {"error": "not found"})
+        try:
+            answer, _ = routes.match(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        except routing.NotFound:
+            return _reply(start_response, "404 Not Found", {"error": "not found"})
+        except routing.MethodNotAllowed as err:
+            return _reply(start_response, "405 Method Not Allowed", {"error": err.only}, [("Allow", err.allow)])
+        return answer(environ, start_response)
 
     return wsgi
+
+
+def _to_web_view(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """`GET /`: a person who typed the bot's address."""
+    start_response("303 See Other", [("Location", WEB_PREFIX + "/"), ("Content-Length", "0")])
+    return [b""]
+
+
+def _slack_events(
+    verifier: SignatureVerifier,
+    slack: SlackRequestHandler,
+    environ: dict[str, Any],
+    start_response: Callable[..., Any],
+) -> Iterable[bytes]:
+    """`POST /slack/events`: checked as the module says, then Bolt's."""
+    try:
+        body = _small_body(environ)
+    except _TooLarge:
+        return _reply(
+            start_response,
+            "413 Content Too Large",
+            {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
+            [("Connection", "close")],
+        )
+    except Malformed as err:
+        log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
+        return _reply(start_response, "400 Bad Request", {"error": str(err)})
+    if not _signed(verifier, environ, body):
+        log.info("refused a request to %s: invalid request signature, or older than 5 minutes", EVENTS_PATH)
+        return _reply(start_response, "401 Unauthorized", {"error": "invalid request signature"})
+    try:
+        _check_shape(environ, body)
+    except Malformed as err:
+        log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
+        return _reply(start_response, "400 Bad Request", {"error": str(err)})
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    answer: Iterable[bytes] = slack(environ, start_response)
+    return answer
+
+
+def _healthz(
+    app: RolloutApp,
+    store: Store,
+    now: Callable[[], datetime],
+    environ: dict[str, Any],
+    start_response: Callable[..., Any],
+) -> Iterable[bytes]:
+    ok = _safely(store.ping)
+    answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
+    if ok:  # the clock may run in another process: its heartbeat is in the database
+        answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
+        answer["slack"], ok = _slack_state(app, store)
+        answer["ok"] = ok
+    return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
+
+
+def _metrics(
+    store: Store, now: Callable[[], datetime], environ: dict[str, Any], start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    try:
+        page = metrics.exposition(store, now)
+    except Exception:
+        log.warning("metrics: the database did not answer", exc_info=True)
+        return _reply(start_response, "503 Service Unavailable", {"error": "database unreachable"})
+    start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(page)))])
+    return [page]
 
 
 class _TooLarge(Exception):

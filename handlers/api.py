@@ -1,9 +1,12 @@
-"""The reporting API over HTTP (docs/api.md): `POST /api/v1/reports` and its OpenAPI
-document at `GET /api/v1/openapi.json`.
+"""The reporting API over HTTP (docs/api.md): `POST /api/v1/reports`, the reads under
+`GET /api/v1/playbooks` and `/api/v1/registry`, and the OpenAPI document at
+`GET /api/v1/openapi.json`.
 
-The request's types are checked by pydantic models, and the same models write the
-document's schemas (pydantic's JSON Schema is the 2020-12 dialect OpenAPI 3.1 uses), so
-the document says what the server checks. What a report means is the use case's
+ROUTES declares each of them: method, path (its parameters typed, handlers/routing.py),
+the method of `Api` that answers, and what the document says of it. The document is
+derived from that table and the pydantic models (handlers/openapi.py): the request's
+types are checked by the same models that write the document's schemas, so the document
+says what the server checks. What a report means is the use case's
 (usecases/api_reports.py), under the rules of `/rollout`.
 
 In order: 404/405 for other paths and methods; 401 without a valid token; 429 past 20
@@ -34,6 +37,8 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import from_json
 
+from handlers import routing
+from handlers.openapi import Answer, Operation, document
 from usecases import api_reads, api_reports
 from usecases.shared.services import Services
 
@@ -164,7 +169,8 @@ class Error(BaseModel):
 
 
 class Api:
-    """The API's WSGI part, mounted by bot/web.py under /api/v1/."""
+    """The API's WSGI part, mounted by bot/web.py at /api: ROUTES says which of its
+    methods answers a request."""
 
     def __init__(self, services: Services, read_body: Callable[[dict[str, Any]], bytes]):
         self.services = services
@@ -174,45 +180,28 @@ class Api:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        if path == OPENAPI_PATH:
-            if method not in ("GET", "HEAD"):
-                return _reply(start_response, 405, Error(error="GET only"), [("Allow", "GET")])
-            return _reply(start_response, 200, openapi())
-        if path in (PLAYBOOKS_PATH, REGISTRY_PATH) or path.startswith(PLAYBOOKS_PATH + "/"):
-            if method not in ("GET", "HEAD"):
-                return _reply(start_response, 405, Error(error="GET only"), [("Allow", "GET")])
-            return self._read(path, environ, start_response)
-        if path != REPORTS_PATH:
-            return _reply(start_response, 404, Error(error="not found"))
-        if method != "POST":
-            return _reply(start_response, 405, Error(error="POST only"), [("Allow", "POST")])
-        return self._post(environ, start_response)
-
-    def _read(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        token = self._token(environ)
-        if token is None:
-            return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
-        if not self._within_rate(token.id):
-            return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
         try:
-            if path == PLAYBOOKS_PATH:
-                return _reply(start_response, 200, {"playbooks": api_reads.playbooks(self.services, token)})
-            if path == REGISTRY_PATH:
-                return _reply(start_response, 200, {"versions": api_reads.registry_entries(self.services, token)})
-            slug = path[len(PLAYBOOKS_PATH) + 1 :]
-            return _reply(start_response, 200, api_reads.playbook(self.services, token, slug))
+            operation, parameters = ROUTES.match(method, path)
+        except routing.NotFound:
+            return _reply(start_response, 404, Error(error="not found"))
+        except routing.MethodNotAllowed as err:
+            return _reply(start_response, 405, Error(error=err.only), [("Allow", err.allow)])
+        token = None
+        if operation.secured:  # before the body is read: without a token, nothing of it is
+            token = self._token(environ)
+            if token is None:
+                log.info("api: refused a request without a valid token")
+                return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
+            if not self._within_rate(token.id):
+                return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
+        try:
+            return operation.run(self, environ, start_response, token, **parameters)
         except api_reads.NotReadable as err:
             return _reply(start_response, 403, Error(error=str(err)))
         except api_reads.NotFound as err:
             return _reply(start_response, 404, Error(error=str(err)))
 
-    def _post(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        token = self._token(environ)  # before the body is read: without a token, nothing of it is
-        if token is None:
-            log.info("api: refused a request without a valid token")
-            return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
-        if not self._within_rate(token.id):
-            return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
+    def post_reports(self, environ: dict[str, Any], start_response: StartResponse, token: Any) -> Iterable[bytes]:
         refused = _not_json(environ.get("CONTENT_TYPE"))  # before the body is read or parsed
         if refused is not None:
             return _reply(start_response, 415, Error(error=refused))
@@ -245,6 +234,20 @@ class Api:
         )
         return _reply(start_response, 201, stored)
 
+    def list_playbooks(self, environ: dict[str, Any], start_response: StartResponse, token: Any) -> Iterable[bytes]:
+        return _reply(start_response, 200, {"playbooks": api_reads.playbooks(self.services, token)})
+
+    def get_playbook(
+        self, environ: dict[str, Any], start_response: StartResponse, token: Any, slug: str
+    ) -> Iterable[bytes]:
+        return _reply(start_response, 200, api_reads.playbook(self.services, token, slug))
+
+    def list_registry(self, environ: dict[str, Any], start_response: StartResponse, token: Any) -> Iterable[bytes]:
+        return _reply(start_response, 200, {"versions": api_reads.registry_entries(self.services, token)})
+
+    def get_openapi(self, environ: dict[str, Any], start_response: StartResponse, token: None) -> Iterable[bytes]:
+        return _reply(start_response, 200, openapi())
+
     def _token(self, environ: dict[str, Any]) -> Any:
         scheme, _, value = (environ.get("HTTP_AUTHORIZATION") or "").partition(" ")
         return api_reports.authenticate(self.services, value.strip()) if scheme.lower() == "bearer" else None
@@ -260,6 +263,81 @@ class Api:
                 return False
             calls.append(now)
             return True
+
+
+def refused(description: str, **headers: str) -> Answer:
+    """A refusal the document describes: its body is an Error."""
+    return Answer(description, Error, headers)
+
+
+# Every operation with `secured` may answer these too (Api.__call__, before its handler runs).
+TOKEN_REFUSALS = {
+    401: refused("No valid token"),
+    429: refused(f"Over {RATE_PER_SECOND} requests a second for this token", **{"Retry-After": "integer"}),
+}
+READ_REFUSALS = {
+    403: refused("The token may not read"),
+    404: refused("No such playbook in the token's scope"),
+}
+
+# What the API answers: method, path, handler, and what its OpenAPI document says of each.
+ROUTES = routing.Routes(
+    routing.Route(
+        "POST",
+        REPORTS_PATH,
+        Operation(
+            Api.post_reports,
+            "postReports",
+            "Report one number, or up to 1,000: all or nothing.",
+            body=(Report, Batch),
+            answers={
+                201: Answer("Stored: what each report counts for, and the duplicates", Stored),
+                400: refused("The body is not JSON"),
+                403: refused("A playbook or kind outside the token's scope"),
+                413: refused("The body is over 1 MiB"),
+                415: refused("The body is not sent as application/json (in UTF-8)"),
+                422: Answer("Reports refused, by index and field: nothing was stored", Problems),
+            },
+        ),
+    ),
+    routing.Route(
+        "GET",
+        PLAYBOOKS_PATH,
+        Operation(
+            Api.list_playbooks,
+            "listPlaybooks",
+            "The playbooks the token may read.",
+            {200: Answer("The playbooks the token may read."), **READ_REFUSALS},
+        ),
+    ),
+    routing.Route(
+        "GET",
+        PLAYBOOKS_PATH + "/{slug}",
+        Operation(
+            Api.get_playbook,
+            "getPlaybook",
+            "A playbook: definition, state, the last 12 weeks' figures and verdicts.",
+            {200: Answer("A playbook: definition, state, the last 12 weeks' figures and verdicts."), **READ_REFUSALS},
+        ),
+    ),
+    routing.Route(
+        "GET",
+        REGISTRY_PATH,
+        Operation(
+            Api.list_registry,
+            "listRegistry",
+            "The registry's versions, results and adopters.",
+            {200: Answer("The registry's versions, results and adopters."), **READ_REFUSALS},
+        ),
+    ),
+    routing.Route(
+        "GET",
+        OPENAPI_PATH,
+        Operation(
+            Api.get_openapi, "openapi", "This document.", {200: Answer("The OpenAPI 3.1 document")}, secured=False
+        ),
+    ),
+)
 
 
 def _not_json(content_type: str | None) -> str | None:
@@ -369,104 +447,15 @@ def _reply(
     return [data]
 
 
-def _read_operation(operation: str, summary: str) -> dict[str, Any]:
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {
-        "operationId": operation,
-        "summary": summary,
-        "security": [{"token": []}],
-        "responses": {
-            "200": {"description": summary, "content": {"application/json": {"schema": {"type": "object"}}}},
-            "401": {"description": "No valid token", **error},
-            "403": {"description": "The token may not read", **error},
-            "404": {"description": "No such playbook in the token's scope", **error},
-            "429": {"description": "Over 20 requests a second for this token", **error},
-        },
-    }
-
-
 def openapi() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of what this module serves."""
-    schemas: dict[str, Any] = {}
-    for model in (Report, Batch, Stored, Problems, Error):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.model_config.get("title") or model.__name__] = schema
-
-    def answer(description: str, schema: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-
-    return {
-        "openapi": "3.1.0",
-        "info": {
+    """The OpenAPI 3.1 document of what this module serves: from ROUTES and the models."""
+    return document(
+        ROUTES,
+        info={
             "title": "Rollout Cadence Bot reporting API",
             "version": "1",
             "description": "Numbers from the systems that hold them, under the rules of /rollout (docs/api.md).",
         },
-        "paths": {
-            REPORTS_PATH: {
-                "post": {
-                    "operationId": "postReports",
-                    "summary": "Report one number, or up to 1,000: all or nothing.",
-                    "security": [{"token": []}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "oneOf": [
-                                        {"$ref": "#/components/schemas/Report"},
-                                        {"$ref": "#/components/schemas/Batch"},
-                                    ]
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "201": answer("Stored: what each report counts for, and the duplicates", "Stored"),
-                        "400": answer("The body is not JSON", "Error"),
-                        "401": answer("No valid token", "Error"),
-                        "403": answer("A playbook or kind outside the token's scope", "Error"),
-                        "413": answer("The body is over 1 MiB", "Error"),
-                        "415": answer("The body is not sent as application/json (in UTF-8)", "Error"),
-                        "422": answer("Reports refused, by index and field: nothing was stored", "Problems"),
-                        "429": {
-                            "description": "Over 20 requests a second for this token",
-                            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                        },
-                    },
-                }
-            },
-            PLAYBOOKS_PATH: {"get": _read_operation("listPlaybooks", "The playbooks the token may read.")},
-            PLAYBOOKS_PATH + "/{slug}": {
-                "get": {
-                    **_read_operation(
-                        "getPlaybook", "A playbook: definition, state, the last 12 weeks' figures and verdicts."
-                    ),
-                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-                }
-            },
-            REGISTRY_PATH: {"get": _read_operation("listRegistry", "The registry's versions, results and adopters.")},
-            OPENAPI_PATH: {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document.",
-                    "security": [],
-                    "responses": {
-                        "200": {
-                            "description": "The OpenAPI 3.1 document",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
-                    },
-                }
-            },
-        },
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "rollout token create"}},
-        },
-    }
+        scheme={"type": "http", "scheme": "bearer", "description": "rollout token create"},
+        secured_answers=TOKEN_REFUSALS,
+    )

@@ -4,20 +4,27 @@ database keeps; HttpOnly, SameSite=Lax, Secure over https, 12 hours), sign-out (
 ends the session on the server, and only from the view's own pages), and the pages,
 server-rendered, with no script and nothing loaded from another address. Without a
 session every page redirects to sign-in and shows nothing. Over https every answer
-carries Strict-Transport-Security."""
+carries Strict-Transport-Security.
+
+ROUTES, at the end, declares every path the view answers and the method of WebView that
+answers it: a path no route has is 404, another method 405 with the ones it has."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from handlers import routing
+from handlers.routing import Route
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import guardrail_chart, kpi_chart, org_trend_chart
@@ -76,64 +83,51 @@ class WebView:
 
     def _answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        if path == PREFIX + "/login" and method in ("GET", "HEAD"):
-            return self._login(environ, start_response)
-        if path == PREFIX + "/signin" and method in ("GET", "HEAD"):
-            return self._signin_page(start_response, "200 OK", None)
-        if path == PREFIX + "/oidc/start" and method in ("GET", "HEAD"):
-            return self._oidc_start(environ, start_response)
-        if path == PREFIX + "/oidc/callback" and method in ("GET", "HEAD"):
-            return self._oidc_callback(environ, start_response)
-        if path == PREFIX + "/logout" and method == "POST":
-            return self._sign_out(environ, start_response)
-        if method not in ("GET", "HEAD"):
-            return _page(start_response, "405 Method Not Allowed", "GET only", "text/plain", [("Allow", "GET")])
+        try:
+            page, parameters = ROUTES.match(method, path)
+        except routing.NotFound:
+            return _page(start_response, "404 Not Found", "not found", "text/plain")
+        except routing.MethodNotAllowed as err:
+            return _page(start_response, "405 Method Not Allowed", err.only, "text/plain", [("Allow", err.allow)])
+        if not page.signed_in:
+            return page.run(self, environ, start_response)
         viewer = self._viewer(environ)
         if viewer is None:
             return _redirect(start_response, PREFIX + "/signin")
-        if path in (PREFIX, PREFIX + "/", PREFIX + "/overview.csv", PREFIX + "/playbooks.csv"):
-            shown = web.overview(self.services, viewer)
-            if path.endswith(".csv"):
-                name = path.rsplit("/", 1)[1]
-                return _csv(start_response, overview_tables(shown)[name.removesuffix(".csv")], name)
-            trend = shown["trend"]
-            chart = org_trend_chart(
-                [t["week"].strftime("%d %b") for t in trend],
-                [t["exceptions"] for t in trend],
-                [t["attestation"] for t in trend],
-            )
-            return _page(start_response, "200 OK", render_page("overview", chart=chart, **shown))
-        if path in (PREFIX + "/registry", PREFIX + "/registry.csv"):
-            shown = web.registry_page(self.services, viewer)
-            if path.endswith(".csv"):
-                return _csv(start_response, registry_tables(shown)["registry"], "registry.csv")
-            return _page(start_response, "200 OK", render_page("registry", **shown))
-        if path.startswith(PREFIX + "/playbooks/"):
-            query = parse_qs(environ.get("QUERY_STRING") or "")
-            return self._playbook(
-                start_response, viewer, path[len(PREFIX + "/playbooks/") :], _day((query.get("until") or [""])[0])
-            )
-        return _page(start_response, "404 Not Found", "not found", "text/plain")
+        return page.run(self, environ, start_response, viewer, **parameters)
 
-    def _playbook(
-        self, start_response: StartResponse, viewer: web.Viewer, rest: str, until: date | None
+    def overview(self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
+        shown = web.overview(self.services, viewer)
+        trend = shown["trend"]
+        chart = org_trend_chart(
+            [t["week"].strftime("%d %b") for t in trend],
+            [t["exceptions"] for t in trend],
+            [t["attestation"] for t in trend],
+        )
+        return _page(start_response, "200 OK", render_page("overview", chart=chart, **shown))
+
+    def overview_csv(
+        self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer, table: str
     ) -> Iterable[bytes]:
-        """`<slug>`: the page; `<slug>.csv`: its weeks; `<slug>/<table>.csv`: any other
-        table; `?until=<date>`: the half year up to that week."""
-        slug, _, table = rest.partition("/")
-        if slug.endswith(".csv") and not table:
-            slug, table = slug[: -len(".csv")], "weeks.csv"
-        page = web.playbook_page(self.services, viewer, slug, until)
+        shown = web.overview(self.services, viewer)
+        return _csv(start_response, overview_tables(shown)[table], f"{table}.csv")
+
+    def registry(self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
+        return _page(start_response, "200 OK", render_page("registry", **web.registry_page(self.services, viewer)))
+
+    def registry_csv(
+        self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer
+    ) -> Iterable[bytes]:
+        shown = web.registry_page(self.services, viewer)
+        return _csv(start_response, registry_tables(shown)["registry"], "registry.csv")
+
+    def playbook(
+        self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer, slug: str
+    ) -> Iterable[bytes]:
+        """A playbook's page; `?until=<date>`: the half year up to that week."""
+        page = web.playbook_page(self.services, viewer, slug, _until(environ))
         if page is None:
-            return _page(
-                start_response, "404 Not Found", render_page("signin", viewer=viewer.user_id, problem="no_playbook")
-            )
-        if table:
-            name = table.removesuffix(".csv")
-            tables = playbook_tables(page)
-            if name not in tables or not table.endswith(".csv"):
-                return _page(start_response, "404 Not Found", "not found", "text/plain")
-            return _csv(start_response, tables[name], f"{slug}-{table}")
+            return _no_playbook(start_response, viewer)
         p, charted = page["playbook"], page["charted"]
         labels = charted["labels"]
         chart = kpi_chart(p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit)
@@ -143,13 +137,28 @@ class WebView:
             guardrail["chart"] = guardrail_chart(guardrail["name"], labels, charted["guardrail"], *bounds)
         return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **page))
 
-    def _login(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def playbook_csv(
+        self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer, slug: str, table: str
+    ) -> Iterable[bytes]:
+        """One of a playbook page's tables (`?until=` as the page's)."""
+        page = web.playbook_page(self.services, viewer, slug, _until(environ))
+        if page is None:
+            return _no_playbook(start_response, viewer)
+        tables = playbook_tables(page)
+        if table not in tables:
+            return _page(start_response, "404 Not Found", "not found", "text/plain")
+        return _csv(start_response, tables[table], f"{slug}-{table}.csv")
+
+    def login(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         token = (parse_qs(environ.get("QUERY_STRING") or "").get("token") or [""])[0]
         viewer = web.sign_in(self.services, token)
         if viewer is None:
             log.info("web: a sign-in link was refused (unknown, used or older than 10 minutes)")
             return self._signin_page(start_response, "403 Forbidden", "link_used")
         return self._signed_in(start_response, viewer)
+
+    def signin(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return self._signin_page(start_response, "200 OK", None)
 
     def _signed_in(
         self, start_response: StartResponse, viewer: web.Viewer, headers: list[tuple[str, str]] | None = None
@@ -158,7 +167,7 @@ class WebView:
         cookie = ("Set-Cookie", self._cookie(session, SESSION_SECONDS))
         return _redirect(start_response, PREFIX + "/", [cookie, *(headers or [])])
 
-    def _sign_out(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def sign_out(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Ends this browser's session on the server: its cookie, and any copy of it,
         signs nobody in from now on. Only from the view's own pages: another site's form
         would otherwise sign people out (their cookie is not sent cross-site, but the
@@ -201,7 +210,7 @@ class WebView:
             return None
         return self.services.web_url.rstrip("/") + PREFIX + "/oidc/callback"
 
-    def _oidc_start(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def oidc_start(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Off to Slack's authorize page, with a state and a nonce that only this browser
         carries back (a signed cookie of ten minutes): a sign-in started elsewhere can't be
         finished here, nor can a code of someone else's sign-in (its ID token carries their
@@ -214,7 +223,7 @@ class WebView:
         cookie = self._state_cookie(self.states.dumps({"s": state, "n": nonce}), STATE_SECONDS)
         return _redirect(start_response, url, [("Set-Cookie", cookie)])
 
-    def _oidc_callback(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def oidc_callback(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Back from Slack: signed in if the state is this browser's and Slack vouches for
         the person, in an ID token with this sign-in's nonce. Whatever the outcome, the
         state cookie is cleared: it serves one sign-in."""
@@ -324,6 +333,16 @@ def _redirect(start_response: StartResponse, to: str, headers: list[tuple[str, s
     return [b""]
 
 
+def _until(environ: dict[str, Any]) -> date | None:
+    """A playbook page's `?until=YYYY-MM-DD`."""
+    return _day((parse_qs(environ.get("QUERY_STRING") or "").get("until") or [""])[0])
+
+
+def _no_playbook(start_response: StartResponse, viewer: web.Viewer) -> list[bytes]:
+    page = render_page("signin", viewer=viewer.user_id, problem="no_playbook")
+    return _page(start_response, "404 Not Found", page)
+
+
 def _day(text: str) -> date | None:
     """A `YYYY-MM-DD` from a query string; None for anything else."""
     try:
@@ -350,3 +369,32 @@ def _csv_reply(start_response: StartResponse, name: str, text: str) -> list[byte
         ],
     )
     return [data]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A route's handler: a method of WebView, called with the request's viewer and the
+    path's parameters; `signed_in=False`: one of sign-in's own, answered without a session."""
+
+    run: Callable[..., Iterable[bytes]]
+    signed_in: bool = True
+
+
+# What the view answers. Every page but sign-in's own needs a session: without one, a
+# redirect to /web/signin that shows nothing. A page's table as CSV is <page>/<table>.csv.
+ROUTES = routing.Routes(
+    Route("GET", PREFIX + "/login", Page(WebView.login, signed_in=False)),  # the one-time link of /rollout web
+    Route("GET", PREFIX + "/signin", Page(WebView.signin, signed_in=False)),
+    Route("GET", PREFIX + "/oidc/start", Page(WebView.oidc_start, signed_in=False)),  # Sign in with Slack
+    Route("GET", PREFIX + "/oidc/callback", Page(WebView.oidc_callback, signed_in=False)),
+    Route("POST", PREFIX + "/logout", Page(WebView.sign_out, signed_in=False)),
+    Route("GET", PREFIX, Page(WebView.overview)),
+    Route("GET", PREFIX + "/", Page(WebView.overview)),
+    Route("GET", PREFIX + "/overview.csv", Page(partial(WebView.overview_csv, table="overview"))),
+    Route("GET", PREFIX + "/playbooks.csv", Page(partial(WebView.overview_csv, table="playbooks"))),
+    Route("GET", PREFIX + "/registry", Page(WebView.registry)),
+    Route("GET", PREFIX + "/registry.csv", Page(WebView.registry_csv)),
+    Route("GET", PREFIX + "/playbooks/{slug}", Page(WebView.playbook)),
+    Route("GET", PREFIX + "/playbooks/{slug}.csv", Page(partial(WebView.playbook_csv, table="weeks"))),
+    Route("GET", PREFIX + "/playbooks/{slug}/{table}.csv", Page(WebView.playbook_csv)),
+)

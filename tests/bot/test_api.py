@@ -274,6 +274,21 @@ def test_a_read_token_reads_its_playbooks_their_weeks_and_the_registry(api, stor
     assert get(api.base_url, "/api/v1/playbooks", None)[0] == 401
 
 
+def test_a_path_is_a_routes_own_and_a_slug_one_segment(api, store):
+    reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
+    assert get(api.base_url, "/api/v1/playbooks/support-replies/decisions", reader) == (404, {"error": "not found"})
+    assert get(api.base_url, "/api/v1/playbooks/", reader) == (404, {"error": "not found"})
+    assert get(api.base_url, "/api/v1/nothing", None) == (404, {"error": "not found"})
+    request = urllib.request.Request(api.base_url + "/api/v1/playbooks/support-replies", method="POST", data=b"{}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert (refused.value.code, refused.value.headers["Allow"]) == (405, "GET")
+    assert json.loads(refused.value.read()) == {"error": "GET only"}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(api.base_url + "/api/v1/reports", timeout=10)
+    assert (refused.value.code, refused.value.headers["Allow"]) == (405, "POST")
+
+
 @pytest.fixture
 def events(bot, store, clock):
     """support-replies whose draft cases and exceptions, and KPI, come from value events."""

@@ -305,3 +305,24 @@ def test_adopting_a_version_number_no_playbook_could_reach_is_refused(bot, playb
     assert reply.status == 200 and "name a version as playbook@v2" in reply.text
     assert row_counts(engine) == before
     assert "Traceback" not in caplog.text
+
+
+def test_each_address_answers_its_own_methods(bot):
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(bot.base_url)
+    answers = {}
+    for method, path in (("POST", "/healthz"), ("POST", "/"), ("GET", "/slack/events"), ("HEAD", "/healthz")):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.request(method, path)
+        answer = connection.getresponse()
+        answers[method, path] = answer.status, answer.getheader("Allow")
+        connection.close()
+    assert answers == {
+        ("POST", "/healthz"): (405, "GET"),
+        ("POST", "/"): (405, "GET"),
+        ("GET", "/slack/events"): (405, "POST"),
+        ("HEAD", "/healthz"): (200, None),
+    }
+    assert bot.get("/api").status == 404 and bot.get("/webx").status == 404

@@ -496,3 +496,16 @@ def test_a_code_from_someone_elses_sign_in_is_refused_by_its_nonce(with_slack, s
 def test_over_http_no_strict_transport_security(with_slack, slack):
     for status, headers, _ in (fetch(with_slack + "/web/signin"), through_slack(with_slack, slack, MEMBER)):
         assert headers["Strict-Transport-Security"] is None, status
+
+
+def test_a_path_is_a_routes_own_and_a_slug_one_segment(view):
+    cookie = signed_in(view, MEMBER)
+    for path in ("/web/playbooks/support-replies/steps/more.csv", "/web/playbooks/Support-Replies", "/web/nothing"):
+        assert fetch(view.base_url + path, cookie)[:1] == (404,), path
+        assert fetch(view.base_url + path)[:1] == (404,), path  # nothing there, signed in or not
+    status, headers, body = fetch(view.base_url + "/web/logout", cookie)
+    assert (status, headers["Allow"], body) == (405, "POST", "POST only")
+    status, headers, body = fetch(view.base_url + "/web/registry", cookie, method="POST")
+    assert (status, headers["Allow"], body) == (405, "GET", "GET only")
+    assert fetch(view.base_url + "/web/registry", cookie, method="HEAD")[0] == 200
+    assert fetch(view.base_url + "/web", cookie)[0] == 200
