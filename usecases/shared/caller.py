@@ -16,7 +16,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.models import Step
 from storage.replay import Repeated
 from storage.store import PlaybookState
-from templates.refusals import Refusal, close_matches, say
+from templates.refusals import Refusal, close_matches, phrase
 from usecases.shared import life, recording, roles
 from usecases.shared.services import Services
 
@@ -80,7 +80,7 @@ class Reporter:
                 reason=state.playbook.status_reason or "",
             )
         if week is None:
-            when = say("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
+            when = phrase("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
             raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
         return week
 
