@@ -247,6 +247,21 @@ def test_an_api_reason_may_hold_line_breaks_and_a_key_may_not(api, engine):
         assert s.exec(select(ExceptionReport.reason)).one() == "refund\r\nover"
 
 
+# ---- a refusal quotes people: escaped for Slack, as sent for the API ----
+
+
+def test_a_name_that_matches_nothing_is_quoted_as_slack_needs_it_and_to_the_api_as_sent(api, bot):
+    """The names of a slash command are read as typed at Slack's edge (the grammar), the
+    API's as sent: a refusal quotes each as its person wrote it."""
+    slack_text = bot.command("cases support-replies &lt;!here&gt;&amp;*x* 3", user=MEMBER).text
+    assert "Playbook support-replies has no step “&lt;!here&gt;&amp;\u2217x\u2217”." in slack_text, slack_text
+    status, answer, _ = api.post(
+        {"playbook": "support-replies", "kind": "exception", "step": "<!here>&amp;*x*", "reason": "r"}
+    )
+    assert status == 422, answer
+    assert answer["errors"][0]["message"].startswith("Playbook support-replies has no step “<!here>&amp;*x*”."), answer
+
+
 def _set(document, path, value):
     *parents, last = path
     for part in parents:

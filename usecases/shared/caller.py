@@ -11,7 +11,6 @@ from datetime import date
 from slack_sdk import WebClient
 
 from cadence import calendar
-from cadence.text import plain_text
 from slack_api.members import DirectoryUnavailable
 from storage.models import Step
 from storage.replay import Repeated
@@ -42,9 +41,7 @@ class Reporter:
         state = self.store.playbook_state(slug)
         if state is None:
             slugs = self.store.playbook_slugs()
-            raise Refusal.of(
-                "no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=plain_text(slug)[:64]
-            )
+            raise Refusal.of("no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=slug[:64])
         return state
 
     @staticmethod
@@ -57,7 +54,7 @@ class Reporter:
                 usage=usage,
                 suggestions=close_matches(name, names),
                 slug=state.playbook.slug,
-                step=plain_text(name)[:40],
+                step=name[:40],
                 steps=", ".join(names),
             )
         return step
