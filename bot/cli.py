@@ -476,12 +476,12 @@ def token_revoke(name: str) -> None:
 
 def _or_refused(work: Callable[[], T]) -> T:
     """What `work` returns, or its refusal as one sentence and exit code 1."""
-    from templates.refusals import Refusal
+    from templates.refusals import Refusal, plain
 
     try:
         return work()
     except Refusal as refusal:
-        raise click.ClickException(str(refusal.problem)) from None
+        raise click.ClickException(plain(refusal)) from None
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from cadence import keys
 from handlers.checkins import form_view
 from handlers.errors import Malformed
 from templates import render
-from templates.refusals import Refusal
+from templates.refusals import Refusal, slack
 from usecases import checkins, learnings
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
@@ -37,8 +37,8 @@ def register(app: App, services: Services) -> None:
         try:
             sent = checkins.sent_week(caller, target)
         except Refusal as refusal:  # an old DM's button (that week is closed), or a week still to come
-            title = NOTICE_TITLES.get(refusal.key or "", "Can't check in")
-            _show(client, body["trigger_id"], render("modal_notice", title=title, problem=refusal.problem))
+            title = NOTICE_TITLES.get(refusal.key, "Can't check in")
+            _show(client, body["trigger_id"], render("modal_notice", title=title, problem=slack(refusal)))
             return
         if sent is None:
             return  # the playbook was removed since the DM went out

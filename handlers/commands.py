@@ -22,7 +22,7 @@ from cadence import calendar, rules
 from cadence.figures import progress_to_target
 from handlers import checkins, grammar
 from templates import render
-from templates.refusals import Refusal
+from templates.refusals import Refusal, slack
 from usecases import commands, learnings, status
 from usecases.shared.caller import Caller, PlaybookState, Repeated
 from usecases.shared.services import Services
@@ -53,7 +53,7 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
         message, outcome = (
             render(
                 "refusal",
-                problem=refusal.problem,
+                problem=slack(refusal),
                 suggestions=list(refusal.suggestions),
                 usage=list(grammar.USAGE.get(refusal.usage or "", ())),
             ),

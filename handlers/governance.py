@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from templates import render
-from templates.refusals import Refusal
+from templates.refusals import Refusal, slack
 from usecases import proposals
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
@@ -49,7 +49,7 @@ def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: 
     try:
         act(Caller(services, client, user, channel or ""))
     except Refusal as refusal:
-        _ephemeral(client, channel, user, render("refusal", problem=refusal.problem, suggestions=[], usage=[]))
+        _ephemeral(client, channel, user, render("refusal", problem=slack(refusal), suggestions=[], usage=[]))
     except Exception:
         log.exception("button failed")
         _ephemeral(client, channel, user, render("failure"))

@@ -385,28 +385,28 @@ def _attest(w: _Words) -> Attest | OpenForm:
         if len(words) < 5:
             raise Refusal.of("deviation_arguments", usage="attest")
         reason = _free_text(w.rest(4, end), "reason", "attest")
-        return Attest(_playbook(words[1]), False, words[3], reason, week)
+        return Attest(_playbook(words[1]), False, _step(words[3]), reason, week)
     raise Refusal.of("attest_answer", usage="attest", word=_clip(words[2]))
 
 
 def _exception(w: _Words) -> LogException:
     if len(w) < 4:
         raise Refusal.of("exception_arguments", usage="exception")
-    return LogException(_playbook(w.words[1]), w.words[2], _free_text(w.rest(3), "reason", "exception"))
+    return LogException(_playbook(w.words[1]), _step(w.words[2]), _free_text(w.rest(3), "reason", "exception"))
 
 
 def _cases(w: _Words) -> Cases:
     words, week = _split_week(w, "cases")
     if len(words) != 4:
         raise Refusal.of("cases_arguments", usage="cases")
-    return Cases(_playbook(words[1]), words[2], parse_count(words[3]), week)
+    return Cases(_playbook(words[1]), _step(words[2]), parse_count(words[3]), week)
 
 
 def _rubric(w: _Words) -> Rubric:
     words, week = _split_week(w, "rubric")
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
-    return Rubric(_playbook(words[1]), words[2], parse_score(words[3]), week)
+    return Rubric(_playbook(words[1]), _step(words[2]), parse_score(words[3]), week)
 
 
 def _cycle(w: _Words) -> CycleStart:
@@ -430,7 +430,7 @@ def _mode(w: _Words) -> SetMode:
         raise Refusal.of(
             "not_a_mode", usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")), word=_clip(w.words[3])
         )
-    return SetMode(_playbook(w.words[1]), w.words[2], mode, _free_text(w.rest(4), "reason", "mode"))
+    return SetMode(_playbook(w.words[1]), _step(w.words[2]), mode, _free_text(w.rest(4), "reason", "mode"))
 
 
 def _publish(w: _Words) -> Publish:
@@ -560,7 +560,7 @@ def _history(w: _Words) -> History:
             raise Refusal.of("history_limit", usage="history", limit=HISTORY_MAX)
     if len(words) > 2:
         raise Refusal.of("history_arguments", usage="history")
-    return History(_playbook(words[0]), words[1] if len(words) == 2 else None, limit)
+    return History(_playbook(words[0]), _step(words[1]) if len(words) == 2 else None, limit)
 
 
 def _undo(w: _Words) -> Undo:
@@ -691,7 +691,14 @@ def parse_week(text: str, usage: str) -> int:
 
 
 def _playbook(word: str) -> str:
-    return word.lower()
+    """A playbook's name as typed: Slack's escaping of the command's text undone here, at
+    its edge, so what comes after (a lookup, a refusal naming it) has the words as typed."""
+    return plain_text(word.lower())
+
+
+def _step(word: str) -> str:
+    """A step's name as typed (as `_playbook`)."""
+    return plain_text(word)
 
 
 def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from cadence import calendar, keys
 from cadence.text import unstorable
 from handlers import grammar
-from templates.refusals import Refusal
+from templates.refusals import Refusal, slack
 from usecases import checkins, learnings
 from usecases.shared.caller import Caller, PlaybookState
 from usecases.shared.services import Services
@@ -128,7 +128,7 @@ def _refuse_unstorable(values: dict[str, Any], block_id: str, shown_on: str) -> 
     (cadence/text.py, the check every path shares; worded as a command's refusal)."""
     problem = unstorable(_value(values, block_id) or "", line_breaks=block_id in _LINES)
     if problem is not None:
-        raise FieldError(shown_on, Refusal.of("control_character", what=problem).problem)
+        raise FieldError(shown_on, slack(Refusal.of("control_character", what=problem)))
 
 
 def _target(
@@ -169,4 +169,4 @@ def _refusal_on(block_id: str, function, *args):
     try:
         return function(*args)
     except Refusal as refusal:
-        raise FieldError(block_id, refusal.problem) from None
+        raise FieldError(block_id, slack(refusal)) from None

@@ -58,15 +58,21 @@ _QUOTE_START = re.compile(r"^\s*>")
 _LOOK_ALIKES = str.maketrans({"*": "\u2217", "~": "\u223c", "`": "\u02cb"})
 
 
+def one_line(text: Any) -> str:
+    """What a person typed (a reason, a note, a name), as plain text in a sentence of the
+    bot's: on one line, bidirectional controls and zero-width characters removed (they
+    are refused at input; this covers text stored before). Nothing escaped, nothing
+    marked: what the reporting API and the command line say (templates/refusals.py)."""
+    return _LINE_BREAKS.sub(" ", without_invisible("" if text is None else str(text)))
+
+
 def typed(text: Any) -> Mrkdwn:
     """What a person typed (a reason, a note, a name), for a mrkdwn text: shown as their
-    words, never as the bot's formatting. On one line (a line break can't start a line of
-    its own, a quote or a list); `*`, `_`, `~`, backticks and `:emoji:` codes, and a `>`
-    that would start a quote, shown as look-alikes that Slack does not format; `&`, `<`,
-    `>` escaped (no mention, link or ping); bidirectional controls and zero-width
-    characters removed (they are refused at input; this covers text stored before)."""
-    text = without_invisible("" if text is None else str(text))
-    text = _LINE_BREAKS.sub(" ", text)
+    words, never as the bot's formatting. On one line (`one_line`: a line break can't
+    start a line of its own, a quote or a list); `*`, `_`, `~`, backticks and `:emoji:`
+    codes, and a `>` that would start a quote, shown as look-alikes that Slack does not
+    format; `&`, `<`, `>` escaped (no mention, link or ping)."""
+    text = one_line(text)
     text = _EMOJI_CODE.sub("\ua789", text)
     text = _OPENING_UNDERSCORE.sub("\u02cd", text.translate(_LOOK_ALIKES))
     text = _QUOTE_START.sub("\u02c3", text)

@@ -26,7 +26,7 @@ from storage.api_tokens import LAST_USE_EVERY
 from storage.models import ApiToken
 from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
 from storage.weekly_reports import NewReport, new_report
-from templates.refusals import Refusal, close_matches
+from templates.refusals import Refusal, close_matches, plain
 from usecases import tokens
 from usecases.shared import recording
 from usecases.shared.caller import Reporter
@@ -184,7 +184,7 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
         index = new[closed.index][0]
         closed_state, closed_week = states[index], weeks[index]
         assert closed_state is not None and closed_week is not None
-        raise Invalid([Problem(index, "week", _words(week_closed(closed_state, closed_week, None)))]) from None
+        raise Invalid([Problem(index, "week", _message(week_closed(closed_state, closed_week, None)))]) from None
     except KeyReused as reused:  # a request with the same key, for another report, came first
         indexes = [new[i][0] for i in reused.indexes]
         raise Invalid([Problem(i, "key", _reused(reports[i].key or "")) for i in indexes]) from None
@@ -225,10 +225,10 @@ class _Refused(Exception):
         self.message = message
 
 
-def _words(refusal: Refusal) -> str:
-    """A refusal's sentence, as the API says it: Slack's formatting left out, and the
-    close matches of a name that matched nothing."""
-    text = str(refusal.problem).replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def _message(refusal: Refusal) -> str:
+    """A refusal as the API says it: its sentence in plain text (templates.refusals.plain),
+    and the close matches of a name that matched nothing."""
+    text = plain(refusal)
     if refusal.suggestions:
         text += f" Did you mean {' or '.join(refusal.suggestions)}?"
     return text
@@ -239,14 +239,14 @@ def unstorable_text(field: str, text: str | None) -> str | None:
     or None (cadence/text.py, the check every path shares): only a reason may hold line
     breaks; a playbook, step, event or key is one line."""
     what = unstorable(text, line_breaks=field == "reason")
-    return None if what is None else _words(Refusal.of("unstorable_field", what=what))
+    return None if what is None else _message(Refusal.of("unstorable_field", what=what))
 
 
 def _refused(field: str, work: Callable[..., T], *args: Any) -> T:
     try:
         return work(*args)
     except Refusal as refusal:
-        raise _Refused(field, _words(refusal)) from None
+        raise _Refused(field, _message(refusal)) from None
 
 
 def _resolve(

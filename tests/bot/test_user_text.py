@@ -247,6 +247,46 @@ def test_an_api_reason_may_hold_line_breaks_and_a_key_may_not(api, engine):
         assert s.exec(select(ExceptionReport.reason)).one() == "refund\r\nover"
 
 
+# ---- a refusal quotes people: escaped for Slack, as sent for the API and the command line ----
+
+HOSTILE = "<!channel> & *bold*"
+AS_SLACK_SENDS_IT = "&lt;!channel&gt; &amp; *bold*"  # what a person typed, in a slash command's text
+
+
+def test_one_refusal_quotes_a_reason_for_slack_escaped_and_for_the_api_and_command_line_as_typed(
+    api, bot, database_url, monkeypatch, tmp_path
+):
+    assert "is retired" in bot.command(f"retire support-replies {AS_SLACK_SENDS_IT}", user=OWNER).text
+    sentence = (
+        "support-replies was retired on 2026-11-18: “{}”. Its history, status and registry versions stay readable."
+    )
+    # Slack: the `retired` refusal, its value escaped and its asterisks look-alikes (nothing pings, nothing is bold)
+    slack_text = bot.command("kpi support-replies 20", user=MEMBER).text
+    assert sentence.format("&lt;!channel&gt; &amp; \u2217bold\u2217") in slack_text, slack_text
+    assert "<!channel>" not in slack_text and "*bold*" not in slack_text
+    # the reporting API: the same refusal, plainly, the reason as typed
+    status, answer, _ = api.post({"playbook": "support-replies", "kind": "kpi", "value": 14.5})
+    assert status == 422, answer
+    assert answer["errors"] == [{"index": 0, "field": "week", "message": sentence.format(HOSTILE)}]
+    # the command line: the same, plainly
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["cycle", "start", "support-replies"], catch_exceptions=False)
+    assert result.exit_code == 1 and result.output == f"Error: {sentence.format(HOSTILE)}\n", result.output
+
+
+def test_a_name_that_matches_nothing_is_quoted_as_slack_needs_it_and_to_the_api_as_sent(api, bot):
+    """The names of a slash command are read as typed at Slack's edge (the grammar), the
+    API's as sent: a refusal quotes each as its person wrote it."""
+    slack_text = bot.command("cases support-replies &lt;!here&gt;&amp;*x* 3", user=MEMBER).text
+    assert "Playbook support-replies has no step “&lt;!here&gt;&amp;\u2217x\u2217”." in slack_text, slack_text
+    status, answer, _ = api.post(
+        {"playbook": "support-replies", "kind": "exception", "step": "<!here>&amp;*x*", "reason": "r"}
+    )
+    assert status == 422, answer
+    assert answer["errors"][0]["message"].startswith("Playbook support-replies has no step “<!here>&amp;*x*”."), answer
+
+
 def _set(document, path, value):
     *parents, last = path
     for part in parents:

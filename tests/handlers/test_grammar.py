@@ -21,6 +21,7 @@ from handlers.grammar import (
     Status,
     parse,
 )
+from templates.refusals import plain, slack
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ def test_parses(text, expected):
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):
     with pytest.raises(Refusal) as info:
         parse(text)
-    assert says in info.value.problem
+    assert says in slack(info.value)
     assert info.value.usage == usage
 
 
@@ -115,13 +116,13 @@ def test_unknown_subcommand_suggests_close_ones():
 def test_absurdly_long_input_is_refused_before_parsing():
     with pytest.raises(Refusal) as info:
         parse("attest sr yes " + "x" * 5000)
-    assert "5,014 characters" in info.value.problem
+    assert "5,014 characters" in slack(info.value)
 
 
 def test_a_long_reason_is_refused():
     with pytest.raises(Refusal) as info:
         parse("exception sr send " + "word " * 150)
-    assert "keep it under 500" in info.value.problem
+    assert "keep it under 500" in slack(info.value)
 
 
 def test_mentions_in_free_text_become_plain_text():
@@ -144,7 +145,7 @@ def test_any_text_parses_or_is_refused(text):
     try:
         parse(text)
     except Refusal as refusal:
-        assert refusal.problem
+        assert slack(refusal) and plain(refusal)  # every refusal renders in both forms
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,7 +154,7 @@ def test_any_arguments_to_a_known_subcommand_parse_or_are_refused(sub, args):
     try:
         parse(" ".join([sub, *args]))
     except Refusal as refusal:
-        assert refusal.problem
+        assert slack(refusal) and plain(refusal)  # every refusal renders in both forms
 
 
 def test_learn_takes_a_text_and_an_optional_cycle_last():

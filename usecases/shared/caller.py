@@ -11,12 +11,11 @@ from datetime import date
 from slack_sdk import WebClient
 
 from cadence import calendar
-from cadence.text import plain_text
 from slack_api.members import DirectoryUnavailable
 from storage.models import Step
 from storage.replay import Repeated
 from storage.store import PlaybookState
-from templates.refusals import Refusal, close_matches, say
+from templates.refusals import Refusal, close_matches, phrase
 from usecases.shared import life, recording, roles
 from usecases.shared.services import Services
 
@@ -42,9 +41,7 @@ class Reporter:
         state = self.store.playbook_state(slug)
         if state is None:
             slugs = self.store.playbook_slugs()
-            raise Refusal.of(
-                "no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=plain_text(slug)[:64]
-            )
+            raise Refusal.of("no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=slug[:64])
         return state
 
     @staticmethod
@@ -57,7 +54,7 @@ class Reporter:
                 usage=usage,
                 suggestions=close_matches(name, names),
                 slug=state.playbook.slug,
-                step=plain_text(name)[:40],
+                step=name[:40],
                 steps=", ".join(names),
             )
         return step
@@ -80,7 +77,7 @@ class Reporter:
                 reason=state.playbook.status_reason or "",
             )
         if week is None:
-            when = say("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
+            when = phrase("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
             raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
         return week
 

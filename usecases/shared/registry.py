@@ -15,8 +15,8 @@ from storage.governance import Change, Governance, StaleState
 from storage.models import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
-from templates import Mrkdwn, criterion_phrase, render
-from templates.refusals import Refusal, close_matches
+from templates import criterion_phrase, render
+from templates.refusals import Lines, Refusal, close_matches
 from usecases.shared import readiness
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
@@ -137,7 +137,7 @@ def publish(
             "publish_not_ready",
             usage=usage,
             slug=state.playbook.slug,
-            criteria=Mrkdwn("\n".join(criterion_phrase(c) for c in criteria)),
+            criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
         )
     number = governance.next_version(state.playbook.id)
     definition = snapshot(state)

@@ -4,16 +4,17 @@ curators. (Team membership is Slack's to say: caller.py asks it.)"""
 from __future__ import annotations
 
 from storage.store import PlaybookState, Store
-from templates import Mrkdwn
-from templates.refusals import Refusal
+from templates.refusals import Mention, Refusal
 
 
-def user(user_id: str) -> Mrkdwn:
-    return Mrkdwn(f"<@{user_id}>")
+def user(user_id: str) -> Mention:
+    """A person a refusal names: a mention in Slack, their id in plain text."""
+    return Mention("@", user_id)
 
 
-def channel(channel_id: str) -> Mrkdwn:
-    return Mrkdwn(f"<#{channel_id}>")
+def channel(channel_id: str) -> Mention:
+    """A channel a refusal names: a link in Slack, its id in plain text."""
+    return Mention("#", channel_id)
 
 
 def is_owner(state: PlaybookState, user_id: str) -> bool:
