@@ -21,11 +21,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from cadence.definition import RuleSettings
+from cadence.definition import MODES, RuleSettings
 from cadence.figures import meets_target
 
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
-LEVELS = ("human-led", "collaborative", "ai-led")
+LEVELS = MODES  # the modes in order of the AI's autonomy
 
 
 def promoted(mode: str) -> str | None:

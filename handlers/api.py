@@ -37,6 +37,7 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import from_json
 
+from cadence.limits import MAX_TEXT_CHARS
 from handlers import routing
 from handlers.openapi import Answer, Operation, document
 from usecases import api_reads, api_reports
@@ -90,7 +91,7 @@ class Report(BaseModel):
         description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1.",
     )
     step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
-    reason: str | None = Field(default=None, max_length=500, description="For an exception: what happened.")
+    reason: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="For an exception: what happened.")
     week: Annotated[date | Annotated[int, Field(ge=1, le=4)] | None, BeforeValidator(_week)] = Field(
         default=None,
         description="A day of the week it is for (YYYY-MM-DD, e.g. its Monday), or 1-4 as `week:N` in Slack. "

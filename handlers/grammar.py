@@ -15,14 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from cadence.definition import CHANNEL_RE, USER_RE
+from cadence.definition import CHANNEL_RE, MODES, USER_RE
+from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
 from cadence.text import plain_text, unstorable
 from templates.refusals import Refusal, close_matches
 
 MAX_COMMAND_CHARS = 2000
-MAX_FREE_TEXT_CHARS = 500
-MAX_VALUE = 1e12
-MAX_COUNT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -238,7 +236,6 @@ Command = (
     | Away
     | HolidayChange
 )
-MODES = ("human-led", "collaborative", "ai-led")
 
 _TOKEN = re.compile(r"\S+")
 _WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
@@ -289,7 +286,7 @@ def label(text: str) -> str:
 def parse(text: str) -> Command:
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
-        raise Refusal.of("too_long", usage="help", length=len(text), limit=MAX_COMMAND_CHARS, free=MAX_FREE_TEXT_CHARS)
+        raise Refusal.of("too_long", usage="help", length=len(text), limit=MAX_COMMAND_CHARS, free=MAX_TEXT_CHARS)
     problem = unstorable(text, line_breaks=True)  # a reason, a note, a learning may hold lines
     if problem is not None:
         raise Refusal.of("control_character", usage=_first_word(text), what=problem)
@@ -784,8 +781,8 @@ def parse_channel(text: str, usage: str) -> str:
 
 def _free_text(text: str, what: str, usage: str) -> str:
     text = plain_text(text).strip()
-    if len(text) > MAX_FREE_TEXT_CHARS:
-        raise Refusal.of("free_text_too_long", usage=usage, what=what, length=len(text), limit=MAX_FREE_TEXT_CHARS)
+    if len(text) > MAX_TEXT_CHARS:
+        raise Refusal.of("free_text_too_long", usage=usage, what=what, length=len(text), limit=MAX_TEXT_CHARS)
     return text
 
 

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence import calendar, keys
+from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import unstorable
 from handlers import grammar
 from templates.refusals import Refusal, slack
@@ -79,8 +80,8 @@ def _submit(
             recorded = _deviation(caller, state, week, values)
         else:
             note = (_value(values, "note") or "").strip() or None
-            if note and len(note) > grammar.MAX_FREE_TEXT_CHARS:
-                raise FieldError("note", f"Keep it under {grammar.MAX_FREE_TEXT_CHARS} characters.")
+            if note and len(note) > MAX_TEXT_CHARS:
+                raise FieldError("note", f"Keep it under {MAX_TEXT_CHARS} characters.")
             _refusal_on(general, checkins.record_attestation, caller, state, week, None, note)
             recorded = {"followed": True}
     except FieldError as err:
@@ -159,8 +160,8 @@ def _deviation(caller: Caller, state: PlaybookState, week: calendar.WeekRef, val
     reason = grammar.plain_text(_value(values, "reason") or "").strip()
     if not reason:
         raise FieldError("reason", "Say what happened: it is what the owner reads.")
-    if len(reason) > grammar.MAX_FREE_TEXT_CHARS:
-        raise FieldError("reason", f"Keep it under {grammar.MAX_FREE_TEXT_CHARS} characters.")
+    if len(reason) > MAX_TEXT_CHARS:
+        raise FieldError("reason", f"Keep it under {MAX_TEXT_CHARS} characters.")
     recorded = _refusal_on("step", checkins.record_attestation, caller, state, week, step, reason)
     return {"followed": False, "step": recorded.name}
 

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from cadence import calendar
+from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
 from storage.models import ApiToken
@@ -36,9 +37,6 @@ from usecases.shared.services import Services
 T = TypeVar("T")
 AT_MOST_AWAY = timedelta(days=366)  # `at`: what is measured is reported within a year
 MAX_EXCEPTION_EVENTS = 10_000  # event reports in one request, counted by their `count`
-MAX_REASON_CHARS = 500  # as a command's free text (handlers/grammar.py)
-MAX_VALUE = 1e12
-MAX_COUNT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -273,8 +271,8 @@ def _resolve(
         problem = unstorable_text("reason", reason)
         if problem is not None:
             raise _Refused("reason", f"the reason {problem}")
-        if len(reason) > MAX_REASON_CHARS:
-            raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_REASON_CHARS}")
+        if len(reason) > MAX_TEXT_CHARS:
+            raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_TEXT_CHARS}")
         values["reason"] = reason
     else:
         values.update(_value(state, kind, report.value))
@@ -318,8 +316,8 @@ def _event(
         problem = unstorable_text("reason", reason)
         if problem is not None:
             raise _Refused("reason", f"the reason {problem}")
-        if len(reason) > MAX_REASON_CHARS + 50:
-            raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_REASON_CHARS}")
+        if len(reason) > MAX_TEXT_CHARS + 50:
+            raise _Refused("reason", f"the reason is {len(reason)} characters long; at most {MAX_TEXT_CHARS}")
         made = new_report("exception", *args, **step_id, reason=reason)
         return NewReport(made.kind, made.values, made.key, made.counts_for, times=count)
     return new_report(spec["counts"], *args, adds=True, **step_id, count=count)

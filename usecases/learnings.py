@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, keys, replication
+from cadence.limits import MAX_TEXT_CHARS
 from storage.governance import Governance
 from storage.models import Learning
 from storage.reports import Reports
@@ -16,8 +17,6 @@ from storage.store import PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal
 from usecases.shared.caller import Caller
-
-MAX_LEARNING_CHARS = 500  # as every free text a command takes (handlers/grammar.py)
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,8 @@ def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, u
         )
     if not text.strip():
         raise Refusal.of("learn_arguments", usage=usage)
-    if len(text) > MAX_LEARNING_CHARS:
-        raise Refusal.of(
-            "free_text_too_long", usage=usage, what="a learning", length=len(text), limit=MAX_LEARNING_CHARS
-        )
+    if len(text) > MAX_TEXT_CHARS:
+        raise Refusal.of("free_text_too_long", usage=usage, what="a learning", length=len(text), limit=MAX_TEXT_CHARS)
     learning = caller.store.add_learning(state.playbook.id, number, text.strip(), caller.user_id, caller.now)
     count = caller.store.learning_counts(state.playbook.id).get(number, 0)
     return Learned(state, number, learning, count)
@@ -157,4 +154,4 @@ def form_for(caller: Caller, playbook_id: int, week_start: date) -> dict[str, An
     if state is None or state.anchor is None:
         return None
     week = calendar.week_containing(state.running(), week_start)
-    return dict(title=state.playbook.title, cycle=week.cycle if week else "?", limit=MAX_LEARNING_CHARS)
+    return dict(title=state.playbook.title, cycle=week.cycle if week else "?", limit=MAX_TEXT_CHARS)
