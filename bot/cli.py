@@ -8,23 +8,20 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import yaml
 from sqlalchemy.exc import DBAPIError
 
 from bot import logs
+from bot.cli_admin import cycle, export, playbook, token
 from bot.settings import check_log_level
 from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from templates import plural
-from usecases import operator, tokens
 
 log = logging.getLogger("rollout")
 T = TypeVar("T")
@@ -291,199 +288,6 @@ def upgrade() -> None:
     click.echo(f"database at {after}" + (" (unchanged)" if before == after else f" (was {before or 'empty'})"))
 
 
-@cli.group()
-def playbook() -> None:
-    """Playbooks as code."""
-
-
-@playbook.command("load")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load(files: tuple[Path, ...]) -> None:
-    """Create or update playbooks from YAML FILES (each one or more documents): all of
-    them, or, if any is wrong, none."""
-
-    settings = settings_or_exit()
-    specs = [(file.name, read_playbook_file(file)) for file in files]
-    store = open_store(settings)
-    outcomes = _or_refused(lambda: operator.load(store, specs, settings.rollout_timezone, datetime.now(UTC)))
-    for outcome in outcomes:
-        detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
-        click.echo(f"{outcome.slug}: {outcome.action}{detail}")
-
-
-@playbook.command("list")
-def list_playbooks() -> None:
-    """Every playbook: its state, where its cycles stand, its owner."""
-
-    settings = settings_or_exit()
-    overviews = operator.playbooks(open_store(settings), datetime.now(UTC))
-    if not overviews:
-        click.echo("No playbooks yet: load one with `rollout playbook load FILE`.")
-        return
-    rows = [("PLAYBOOK", "STATUS", "FUNCTION", "CYCLE", "OWNER", "TITLE")]
-    rows += [
-        (
-            o.state.playbook.slug,
-            o.state.playbook.status,
-            o.state.playbook.function,
-            _where(o),
-            o.state.playbook.owner_id,
-            o.state.playbook.title,
-        )
-        for o in overviews
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        click.echo("  ".join([cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]))
-
-
-@playbook.command("show")
-@click.argument("slug")
-def show(slug: str) -> None:
-    """One playbook: its state, current cycle and week, owner, team and definition."""
-    from slack_api.client import clock_client
-    from slack_api.members import TeamDirectory
-
-    settings = settings_or_exit()
-    overview = _or_refused(lambda: operator.playbook(open_store(settings), slug, datetime.now(UTC)))
-    playbook, steps = overview.state.playbook, overview.state.steps
-    team = "unknown (no SLACK_BOT_TOKEN to ask Slack)"
-    if settings.slack_bot_token:
-        client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
-        size = operator.team_size(TeamDirectory(), client, overview.state)
-        team = "unknown (Slack did not answer)" if size is None else ("1 person" if size == 1 else f"{size} people")
-    since = f" since {playbook.status_since.date().isoformat()}" if playbook.status_since else ""
-    reason = f": {playbook.status_reason}" if playbook.status_reason else ""
-    lines = [
-        f"{playbook.slug}: {playbook.title}",
-        f"  function  {playbook.function}",
-        f"  status    {playbook.status}{since}{reason}",
-        f"  cycle     {_where(overview)}",
-        f"  channel   {playbook.channel_id}",
-        f"  owner     {playbook.owner_id}",
-        f"  team      {team}",
-        f"  kpi       {playbook.kpi_name}"
-        + (f" ({playbook.kpi_unit})" if playbook.kpi_unit else "")
-        + f": baseline {playbook.kpi_baseline:g}, target {playbook.kpi_target:g}, {playbook.kpi_direction}",
-        "  steps",
-        *[
-            f"    {s.name}  {s.mode}" + (" (pinned)" if s.pinned else "") + (" (frozen)" if s.frozen else "")
-            for s in steps
-        ],
-        "  definition",
-        *[
-            f"    {line}"
-            for line in yaml.safe_dump(playbook.definition, sort_keys=False, allow_unicode=True).splitlines()
-        ],
-    ]
-    click.echo("\n".join(lines))
-
-
-def _where(overview: operator.Overview) -> str:
-    """Where a playbook's cycles stand, in a few words."""
-    if overview.week is not None:
-        week = overview.week
-        return f"cycle {week.cycle}, week {week.week} ({week.stage}), since {week.week_start.isoformat()}"
-    if overview.starts_on is not None and overview.state.playbook.status != "retired":
-        return f"starts on {overview.starts_on.isoformat()}"
-    return "no cycle started" if overview.starts_on is None else "ended"
-
-
-@cli.group()
-def cycle() -> None:
-    """Four-week cycles."""
-
-
-@cycle.command("start")
-@click.argument("slug")
-@click.argument("starts_on", metavar="[YYYY-MM-DD]", required=False)
-def cycle_start(slug: str, starts_on: str | None) -> None:
-    """Start a playbook's first cycle on a Monday (default: next Monday), or move a start
-    that has not begun; the same rules as `/rollout cycle start`."""
-
-    day = None
-    if starts_on is not None:
-        try:
-            day = date.fromisoformat(starts_on)
-        except ValueError:
-            raise click.BadParameter(f"{starts_on!r} is not a date (YYYY-MM-DD)", param_hint="YYYY-MM-DD") from None
-    settings = settings_or_exit()
-    store = open_store(settings)
-    state, started = _or_refused(lambda: operator.start_cycle(store, slug, day, datetime.now(UTC)))
-    moved = f" (moved from {started.moved_from.isoformat()})" if started.moved_from else ""
-    click.echo(f"{state.playbook.slug}: cycle {started.cycle} starts on {started.starts_on.isoformat()}{moved}.")
-
-
-@cli.group()
-def token() -> None:
-    """Tokens of the reporting API (docs/api.md)."""
-
-
-@token.command("create")
-@click.option("--name", required=True, help="How reports made with it are signed: token:<name>.")
-@click.option("--playbook", "playbooks", multiple=True, help="A playbook it may report on (repeat for more).")
-@click.option("--all", "all_playbooks", is_flag=True, help="Every playbook, including those added later.")
-@click.option("--kinds", default=",".join(tokens.REPORT_KINDS), show_default=True, help="What it may report.")
-@click.option("--read", is_flag=True, help="It may also read playbooks and the registry.")
-def token_create(name: str, playbooks: tuple[str, ...], all_playbooks: bool, kinds: str, read: bool) -> None:
-    """Create a token and print it, once: only its hash is kept."""
-    if bool(playbooks) == all_playbooks:
-        raise click.UsageError("give --playbook SLUG (one or more) or --all")
-    store = open_store(settings_or_exit())
-    wanted = [k.strip() for k in kinds.split(",") if k.strip()]
-    scope = None if all_playbooks else list(playbooks)
-    try:
-        created = tokens.create(store, name, scope, wanted, read, operator.COMMAND_LINE, datetime.now(UTC))
-    except tokens.TokenRefused as err:
-        raise click.ClickException(str(err)) from None
-    click.echo(created.token)
-    click.echo(
-        f"Token {name}: {', '.join(created.row.kinds) or 'no reports'} on "
-        f"{'every playbook' if scope is None else ', '.join(sorted(set(scope)))}{', and reads' if read else ''}. "
-        "It is shown this once; keep it in your secret store.",
-        err=True,
-    )
-
-
-@token.command("list")
-def token_list() -> None:
-    """The tokens: name, scope, creation, last use, revocation (never the tokens)."""
-    rows = open_store(settings_or_exit()).tokens()
-    if not rows:
-        click.echo("No tokens yet: rollout token create --name NAME --playbook SLUG")
-    for row in rows:
-        scope = "all playbooks" if row.playbooks is None else ", ".join(row.playbooks)
-        used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
-        state = f"revoked {row.revoked_at.isoformat(timespec='minutes')}" if row.revoked_at else "in use"
-        kinds = ", ".join(row.kinds) or "no reports"
-        click.echo(
-            f"{row.name}  {state}  {kinds} on {scope}{' + read' if row.can_read else ''}  "
-            f"created {row.created_at.isoformat(timespec='minutes')}  last used: {used}"
-        )
-
-
-@token.command("revoke")
-@click.argument("name")
-def token_revoke(name: str) -> None:
-    """End a token at once, in every process."""
-    store = open_store(settings_or_exit())
-    try:
-        tokens.revoke(store, name, operator.COMMAND_LINE, datetime.now(UTC))
-    except tokens.TokenRefused as err:
-        raise click.ClickException(str(err)) from None
-    click.echo(f"Token {name} is revoked.")
-
-
-def _or_refused(work: Callable[[], T]) -> T:
-    """What `work` returns, or its refusal as one sentence and exit code 1."""
-    from templates.refusals import Refusal, plain
-
-    try:
-        return work()
-    except Refusal as refusal:
-        raise click.ClickException(plain(refusal)) from None
-
-
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Print the digest here instead of posting it.")
 def digest(dry_run: bool) -> None:
@@ -522,30 +326,6 @@ def digest(dry_run: bool) -> None:
         f"digest posted to {channel}: {plural(len(messages), 'message')}"
         + (f", {pending} still pending" if pending else "")
     )
-
-
-@cli.group()
-def export() -> None:
-    """Exports for analysts."""
-
-
-@export.command("csv")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def export_csv(directory: Path) -> None:
-    """Write every table as DIRECTORY/<table>.csv, with a header row."""
-    from storage.reports import Reports
-
-    settings = settings_or_exit()
-    try:
-        written = Reports(open_store(settings).engine).export_csv(directory)
-    except OSError as err:
-        # The file of the export in the way, if it was one (not one of the scratch folder's).
-        where = err.filename if err.filename and Path(err.filename).parent == directory.absolute() else directory
-        raise click.ClickException(
-            f"cannot write the export to {where}: {err.strerror or err}; nothing was exported"
-        ) from None
-    for name, rows in written:
-        click.echo(f"{directory / name}: {plural(rows, 'row')}")
 
 
 @cli.command()
@@ -594,58 +374,8 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
         view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
 
 
-def read_playbook_file(file: Path) -> list[PlaybookSpec]:
-    """Every playbook in the file, all validated before anything is written. A problem
-    names the field (a step by its name) and the line of the file it is on."""
-    try:
-        text = file.read_text(encoding="utf-8")
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-        nodes = [n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None]
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise click.ClickException(f"{file}: {where}not valid YAML ({getattr(err, 'problem', None) or err})") from None
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file}: not a UTF-8 text file") from None
-    if len(documents) == 1 and isinstance(documents[0], list):
-        documents = documents[0]
-        nodes = list(nodes[0].value) if nodes and isinstance(nodes[0], yaml.SequenceNode) else []
-    if not documents:
-        raise click.ClickException(f"{file}: no playbook in the file")
-    specs, problems = [], []
-    for index, document in enumerate(documents):
-        where = f"document {index + 1}" if len(documents) > 1 else ""
-        try:
-            specs.append(parse_playbook(document, where))
-        except DefinitionError as err:
-            node = nodes[index] if index < len(nodes) else None
-            problems += [_with_line(problem, node, path) for problem, path in zip(err.problems, err.paths, strict=True)]
-    seen: set[str] = set()
-    for spec in specs:
-        if spec.playbook in seen:
-            problems.append(f"playbook: '{spec.playbook}' is defined twice in the file")
-        seen.add(spec.playbook)
-    if problems:
-        raise click.ClickException(f"{file}: nothing was loaded.\n" + "\n".join(f"  {p}" for p in problems))
-    return specs
-
-
-def _with_line(problem: str, node: yaml.Node | None, path: tuple[str | int, ...]) -> str:
-    """`problem`, followed by the line of the file where its field is (or the nearest
-    enclosing one that is written: a missing field's mapping)."""
-    line = None
-    while node is not None:
-        line = node.start_mark.line + 1
-        if not path:
-            break
-        step, path = path[0], path[1:]
-        if isinstance(node, yaml.MappingNode):
-            node = next((value for key, value in node.value if getattr(key, "value", None) == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            node = node.value[step]
-        else:
-            node = None
-    return f"{problem} (line {line})" if line is not None else problem
+for group in (playbook, cycle, token, export):
+    cli.add_command(group)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """What a self-hoster asks of the command line (bot/cli.py), without Slack: load playbook
-files, list the playbooks, show one, start a cycle. Someone at the command line runs the
+files, list the playbooks, show one, start a cycle, export every table. Someone at the command line runs the
 installation, so they may do what an owner or a curator may; what they decide is recorded
 as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollout`.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -16,6 +17,7 @@ from cadence import calendar
 from cadence.definition import PlaybookSpec
 from slack_api.members import DirectoryUnavailable, TeamDirectory
 from storage.playbooks import LoadOutcome
+from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from templates.refusals import Refusal, close_matches
 from usecases.shared import life
@@ -79,3 +81,9 @@ def start_cycle(store: Store, slug: str, starts_on: date | None, now: datetime) 
     """`rollout cycle start`: the rules of `/rollout cycle start`, decided by the command line."""
     state = playbook(store, slug, now).state
     return state, life.start_cycle(store, state, starts_on, COMMAND_LINE, now)
+
+
+def export_csv(store: Store, directory: Path) -> list[tuple[str, int]]:
+    """Every table as DIRECTORY/<table>.csv, of one snapshot: each file's name and rows.
+    Raises OSError, leaving `directory` as it was, when it cannot be written."""
+    return Reports(store.engine).export_csv(directory)
