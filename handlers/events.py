@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
             events.team_changed(services, event.get("channel", ""))
 
     # The team channel archived, deleted, or the bot removed from it: its playbooks pause
-    # and their owners and the curators hear how to fix it (usecases/life.py).
+    # and their owners and the curators hear how to fix it (usecases/shared/life.py).
     @app.event("channel_archive")
     @app.event("group_archive")
     def archived(event: dict[str, Any]) -> None:

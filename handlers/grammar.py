@@ -1,7 +1,7 @@
 """The `/rollout` grammar (the README's command table): text in, a command or a Refusal out.
 
 Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
-week in the future) happen in the use cases (usecases/caller.py, commands.py);
+week in the future) happen in the use cases (usecases/shared/caller.py, commands.py);
 everything about the shape of the text happens here.
 
 Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser.

@@ -179,7 +179,7 @@ class Dispatcher:
         self.give_up_after = give_up_after
         self.concurrency = concurrency
         # Slack says a channel is gone or closed to us (archived, not found, the bot removed):
-        # told once per failed message; the playbooks there are paused (usecases/life.py).
+        # told once per failed message; the playbooks there are paused (usecases/shared/life.py).
         self.on_channel_lost = on_channel_lost
         self.access = access  # None: no hold (a token refused is retried as other auth trouble)
         # Slack says the person a DM is for is gone (user_not_found, account_inactive with a

@@ -33,7 +33,7 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]], into
     columns), in the connection's transaction, each value through its column's own bind
     processing as in an INSERT. Kept for speed, measured: a close of
     1,000 playbooks writes 12,000 rows, and psycopg's executemany sends an INSERT a row,
-    which cost the close ~1 s over its budget of 3 s (docs/architecture.md)."""
+    which cost the close ~1 s over its budget of 3 s (measured when it was kept; docs/architecture.md, kept for speed)."""
     columns = list(rows[0])
     processors = [_processor(connection.dialect, table.c[c].type) for c in columns]
     names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
@@ -68,7 +68,7 @@ def _copy_new(connection: Connection, table: Table, rows: list[dict[str, Any]], 
     INSERT ... SELECT of the rows whose key is new. Kept for speed, measured: a close of
     1,000 playbooks inserts 6,600 rows this way, and the batched INSERT's text is long
     enough that psycopg parses each batch anew, which cost the close 0.3 s of its 3 s
-    budget (docs/architecture.md)."""
+    budget (measured when it was kept; docs/architecture.md, kept for speed)."""
     quote = connection.dialect.identifier_preparer.quote
     target = connection.dialect.identifier_preparer.format_table(table)
     staging = quote(f"incoming_{table.name}")

@@ -157,7 +157,7 @@ def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
 # wait far longer than the write they wait for. Within a process, writers instead wait
 # for one another on a lock, each woken as the one before it is done; writers in other
 # processes still meet SQLite's busy handler. Kept for speed, measured: /rollout kpi's p99
-# (32 clients, one process) was 615 ms without it and 199 ms with it (docs/architecture.md).
+# (32 clients, one process) was 615 ms without it and 199 ms with it (measured when it was kept; docs/architecture.md, kept for speed).
 _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 _WRITER_LOCKS_GUARD = threading.Lock()
 

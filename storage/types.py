@@ -62,7 +62,7 @@ def one_of(column: Any, name: str, item_type: TypeEngine[Any] | None = None) -> 
     the list expands to a placeholder per value, as in_() does; on PostgreSQL it is one
     array (`column = ANY(...)`), so a thousand ids make the statement no longer: neither
     SQLAlchemy nor psycopg renders or parses a placeholder per id at each run, which cost
-    the digest of 1,000 playbooks 0.25 s of its 1 s budget (docs/architecture.md)."""
+    the digest of 1,000 playbooks 0.25 s of its 1 s budget (measured when it was kept; docs/architecture.md, kept for speed)."""
     return OneOf(column, name, item_type if item_type is not None else column.type)
 
 

@@ -217,7 +217,7 @@ def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: 
 
 
 def criterion_phrase(c: dict[str, Any]) -> str:
-    """One criterion of readiness (usecases/readiness.py), ✅ or ❌ with its numbers."""
+    """One criterion of readiness (usecases/shared/readiness.py), ✅ or ❌ with its numbers."""
     mark = "✅" if c["met"] else "❌"
     match c["name"]:
         case "attestation":

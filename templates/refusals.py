@@ -115,7 +115,7 @@ TEXTS: dict[str, str] = {
         "Name the channel with # so Slack sends its id."
     ),
     "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
-    # ---- what the data says (usecases/caller.py, commands.py) ----
+    # ---- what the data says (usecases/shared/caller.py, commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
     "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; nothing was loaded.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
@@ -163,7 +163,7 @@ TEXTS: dict[str, str] = {
     "resume_arguments": "Name the playbook, and the Monday to resume on if not the next one.",
     "owner_arguments": "Name the playbook and mention its new owner.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
-    # ---- who may do it (usecases/caller.py, roles.py) ----
+    # ---- who may do it (usecases/shared/caller.py, roles.py) ----
     "adopt_bot_not_in_channel": (
         "I'm not in {channel} (Slack says {error}), so I can't run a playbook there. Invite me with "
         "`/invite @Rollout Cadence` in that channel, then adopt again."
@@ -208,13 +208,13 @@ TEXTS: dict[str, str] = {
     # ---- Slack's side (handlers/checkins.py) ----
     "form_refused": "Slack wouldn't open the form ({error}). Type the command in full instead.",
     "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
-    # ---- reports (usecases/reports.py) ----
+    # ---- reports (usecases/shared/recording.py) ----
     "fed_by_event": (
         "{slug} takes {what} from the value event {event}, reported by the system that holds it; it can't be typed in."
     ),
     "kpi_not_percent": "{kpi} is measured {unit}; send the number without “%”.",
     "guardrail_not_percent": "The guardrail {metric} is measured {unit}; send the number without “%”.",
-    # ---- governance (usecases/governance.py, registry.py) ----
+    # ---- governance (usecases/shared/governance.py, registry.py) ----
     "proposal_unknown": "I don't know that proposal any more.",
     "step_gone": "That step is no longer part of the playbook.",
     "proposal_decided": "This proposal is already {status}.",

@@ -154,7 +154,7 @@ class Digest:
         return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
-        with collector_paused():  # usecases/collector.py
+        with collector_paused():  # usecases/shared/collector.py
             org, digests, weeks = self.figures(monday, at)
             return self.compose(org, digests, weeks, monday, key, channel)
 

@@ -114,7 +114,7 @@ class Cadence:
         load_all()
 
     def tick(self, at: datetime) -> TickReport:
-        with collector_paused():  # a tick makes objects by the hundred thousand (usecases/collector.py)
+        with collector_paused():  # a tick makes objects by the hundred thousand (usecases/shared/collector.py)
             return self._tick(at)
 
     def _tick(self, at: datetime) -> TickReport:
@@ -434,7 +434,7 @@ class Cadence:
 
     def _lost(self, channel: str, error: str, report: TickReport) -> None:
         """Slack will not list a team channel: its playbooks pause, their owners and the
-        curators are told (usecases/life.py), and nothing retries in a loop."""
+        curators are told (usecases/shared/life.py), and nothing retries in a loop."""
         log.warning("tick: Slack says %s for team channel %s; pausing its playbooks", error, channel)
         report.unreachable.append(channel)
         if not self.dry_run:
