@@ -601,7 +601,7 @@ class Governance:
         publication took the number first."""
         try:
             with unit_of_work(self.engine) as s:
-                playbook = s.get(Playbook, playbook_id)
+                playbook = s.get_one(Playbook, playbook_id)
                 version = RegistryVersion(
                     playbook_id=playbook_id,
                     version=number,

@@ -64,7 +64,7 @@ class Outbox:
         free = and_(
             OutboxMessage.status == "pending",
             OutboxMessage.available_at <= now,
-            or_(col(OutboxMessage.lease_until).is_(None), OutboxMessage.lease_until < now),
+            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
         )
         ranked = (
             select(
@@ -110,7 +110,7 @@ class Outbox:
                     .distinct()
                     .where(
                         OutboxMessage.status == "pending",
-                        OutboxMessage.lease_until > now,
+                        col(OutboxMessage.lease_until) > now,
                         col(OutboxMessage.claimed_by).startswith(prefix),
                     )
                 ).scalars()

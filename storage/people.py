@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from storage.bulk import upsert
 from storage.db import reading, unit_of_work
@@ -37,11 +38,11 @@ class People:
     def away(self, user_ids: list[str] | None = None, through: date | None = None) -> dict[str, tuple[date, date]]:
         """Who is away, with their first and last day: of `user_ids` (None: everyone),
         leaving out absences that ended before `through`."""
-        query = select(Person.user_id, Person.away_from, Person.away_until).where(Person.away_until.is_not(None))
+        query = select(Person.user_id, Person.away_from, Person.away_until).where(col(Person.away_until).is_not(None))
         if user_ids is not None:
             query = query.where(Person.user_id.in_(user_ids))
         if through is not None:
-            query = query.where(Person.away_until >= through)
+            query = query.where(col(Person.away_until) >= through)
         with reading(self.engine) as s:
             return {user: (first, last) for user, first, last in s.execute(query).all()}
 
@@ -56,14 +57,14 @@ class People:
         with unit_of_work(self.engine) as s:
             changed = s.execute(
                 update(Person)
-                .where(Person.user_id == user_id, Person.deactivated_at.is_not(None))
+                .where(Person.user_id == user_id, col(Person.deactivated_at).is_not(None))
                 .values(deactivated_at=None, updated_at=at)
             ).rowcount
             return bool(changed)
 
     def deactivated(self, user_ids: list[str] | None = None) -> set[str]:
         """Of `user_ids` (None: everyone), who Slack calls deactivated."""
-        query = select(Person.user_id).where(Person.deactivated_at.is_not(None))
+        query = select(Person.user_id).where(col(Person.deactivated_at).is_not(None))
         if user_ids is not None:
             query = query.where(Person.user_id.in_(user_ids))
         with reading(self.engine) as s:

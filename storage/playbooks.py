@@ -519,7 +519,7 @@ class Playbooks:
             with unit_of_work(self.engine) as s:
                 cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
                 s.add(cycle)
-                playbook = s.get(Playbook, playbook_id)
+                playbook = s.get_one(Playbook, playbook_id)
                 playbook.status = "active"
                 playbook.updated_at = at
                 s.add(playbook)

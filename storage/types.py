@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import ARRAY, Boolean, DateTime, any_, bindparam
 from sqlalchemy.ext.compiler import compiles
@@ -47,7 +47,8 @@ class OneOf(ColumnElement[bool]):
     inherit_cache = True
     type = Boolean()
     _is_implicitly_boolean = True  # a condition of its own, not a column SQLite compares with 1
-    _traverse_internals: ClassVar[list[tuple[str, Any]]] = [
+    # SQLAlchemy declares it per instance and reads it per class: its own type, no ClassVar.
+    _traverse_internals = [  # noqa: RUF012
         ("column", InternalTraversal.dp_clauseelement),
         ("name", InternalTraversal.dp_string),
         ("item_type", InternalTraversal.dp_type),

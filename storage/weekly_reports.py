@@ -447,6 +447,7 @@ class WeeklyReports:
         newest_of = _newest_report(kind_names, len(week_starts))
         withdrawal = {"undone_at": at, "undone_by": by}
         row: Any = None
+        kind = ""  # the kind of the report withdrawn
         # The newest report is read, then withdrawn by a conditional UPDATE (it must still
         # count, in a week still open): of concurrent undos only one wins a report, and a
         # loser reads the next newest and tries again, until it wins one or none is left
@@ -461,8 +462,9 @@ class WeeklyReports:
                 if newest is None:
                     return None
                 # Withdrawn and read back in one statement (RETURNING).
-                row = s.execute(_WITHDRAW[newest.kind], {**withdrawal, "report_id": newest.id}).first()
-        report = _as_report(newest.kind, row)
+                kind = newest.kind
+                row = s.execute(_WITHDRAW[kind], {**withdrawal, "report_id": newest.id}).first()
+        report = _as_report(kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
         with reading(self.engine) as s:
