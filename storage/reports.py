@@ -71,6 +71,30 @@ _SOURCED = {
 }
 
 
+def _report_sources() -> Any:
+    """Who reported a playbook's numbers of some weeks, and how many, most first (bound:
+    playbook_id, since, until). Counted table by table, so the union carries each table's
+    counts rather than every report for one grouping over them all: `history` asks on
+    every request, and a busy playbook has thousands. Built once: composing the six
+    SELECTs anew cost history more than running them."""
+    parts = [
+        select(table.c.reported_by.label("by"), literal(kind).label("kind"), func.count().label("n"))
+        .where(
+            table.c.playbook_id == bindparam("playbook_id"),
+            table.c.week_start >= bindparam("since", type_=Date),
+            table.c.week_start <= bindparam("until", type_=Date),
+            table.c.withdrawn_at.is_(None),
+        )
+        .group_by(table.c.reported_by)
+        for kind, table in _SOURCED.items()
+    ]
+    counts = union_all(*parts).subquery()
+    return select(counts.c.by, counts.c.kind, counts.c.n).order_by(counts.c.n.desc(), counts.c.by, counts.c.kind)
+
+
+_REPORT_SOURCES = _report_sources()
+
+
 @dataclass(frozen=True)
 class ReportEntry:
     """One report, as the web view lists it with its provenance (Reports.report_log)."""
@@ -233,25 +257,9 @@ class Reports:
         """Who reported the playbook's numbers of the weeks from `since` (to `until`, if
         given), reports that still count: (reported_by, kind, how many), most first. A
         person's id or `token:<name>`."""
-        # Counted table by table, so the union carries each table's counts rather than
-        # every report for one grouping over them all: `history` asks on every request,
-        # and a busy playbook has thousands. Each table still reads its reports of the
-        # weeks (through its week index), so the cost grows with them.
-        parts = [
-            select(table.c.reported_by.label("by"), literal(kind).label("kind"), func.count().label("n"))
-            .where(
-                table.c.playbook_id == playbook_id,
-                table.c.week_start >= since,
-                table.c.week_start <= (until or date.max),
-                table.c.withdrawn_at.is_(None),
-            )
-            .group_by(table.c.reported_by)
-            for kind, table in _SOURCED.items()
-        ]
-        counts = union_all(*parts).subquery()
-        query = select(counts.c.by, counts.c.kind, counts.c.n).order_by(counts.c.n.desc(), counts.c.by, counts.c.kind)
+        parameters = {"playbook_id": playbook_id, "since": since, "until": until or date.max}
         with reading(self.engine) as s:
-            return [(by, kind, int(n)) for by, kind, n in s.connection().execute(query)]
+            return [(by, kind, int(n)) for by, kind, n in s.connection().execute(_REPORT_SOURCES, parameters)]
 
     def report_log(self, playbook_id: int, since: date, until: date, limit: int) -> list[ReportEntry]:
         """The playbook's reports of the weeks from `since` to `until`, newest first, at most `limit`:
