@@ -24,6 +24,7 @@ from handlers import checkins, grammar
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import commands, learnings, status
+from usecases.shared import messages
 from usecases.shared.caller import Caller, PlaybookState, Repeated
 from usecases.shared.services import Services
 
@@ -43,7 +44,7 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
     caller = Caller(services, client, command.get("user_id", ""), command.get("channel_id", ""))
     try:
         parsed = grammar.parse(command.get("text", ""))
-        if isinstance(parsed, grammar.OpenForm):
+        if isinstance(parsed, messages.OpenForm):
             opened = checkins.open_form(caller, parsed.form, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"
         message, outcome = _ROUTES[type(parsed)](caller, parsed), "ok"
@@ -79,12 +80,12 @@ def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any
 # what happened.
 
 
-def _help(caller: Caller, cmd: grammar.Help) -> dict[str, Any]:
+def _help(caller: Caller, cmd: messages.Help) -> dict[str, Any]:
     topics = [cmd.topic] if cmd.topic else list(grammar.USAGE)
     return render("help", usage=[line for t in topics for line in grammar.USAGE[t]], topic=cmd.topic)
 
 
-def _kpi(caller: Caller, cmd: grammar.Kpi) -> dict[str, Any]:
+def _kpi(caller: Caller, cmd: messages.Kpi) -> dict[str, Any]:
     done = commands.kpi(caller, cmd.playbook, cmd.week, cmd.value, cmd.percent)
     playbook = done.state.playbook
     return render(
@@ -99,7 +100,7 @@ def _kpi(caller: Caller, cmd: grammar.Kpi) -> dict[str, Any]:
     )
 
 
-def _guardrail(caller: Caller, cmd: grammar.GuardrailReport) -> dict[str, Any]:
+def _guardrail(caller: Caller, cmd: messages.GuardrailReport) -> dict[str, Any]:
     done = commands.guardrail(caller, cmd.playbook, cmd.week, cmd.value, cmd.percent)
     playbook = done.state.playbook
     verdict = rules.guardrail_state(cmd.value, playbook.guardrail_min, playbook.guardrail_max)
@@ -115,7 +116,7 @@ def _guardrail(caller: Caller, cmd: grammar.GuardrailReport) -> dict[str, Any]:
     )
 
 
-def _attest(caller: Caller, cmd: grammar.Attest) -> dict[str, Any]:
+def _attest(caller: Caller, cmd: messages.Attest) -> dict[str, Any]:
     done = commands.attest(caller, cmd.playbook, cmd.week, cmd.followed, cmd.step, cmd.note)
     return render(
         "attest_recorded",
@@ -127,7 +128,7 @@ def _attest(caller: Caller, cmd: grammar.Attest) -> dict[str, Any]:
     )
 
 
-def _exception(caller: Caller, cmd: grammar.LogException) -> dict[str, Any]:
+def _exception(caller: Caller, cmd: messages.LogException) -> dict[str, Any]:
     done = commands.exception(caller, cmd.playbook, cmd.step, cmd.reason)
     return render(
         "exception_recorded",
@@ -137,7 +138,7 @@ def _exception(caller: Caller, cmd: grammar.LogException) -> dict[str, Any]:
     )
 
 
-def _cases(caller: Caller, cmd: grammar.Cases) -> dict[str, Any]:
+def _cases(caller: Caller, cmd: messages.Cases) -> dict[str, Any]:
     done = commands.cases(caller, cmd.playbook, cmd.step, cmd.week, cmd.count)
     return render(
         "cases_recorded",
@@ -148,7 +149,7 @@ def _cases(caller: Caller, cmd: grammar.Cases) -> dict[str, Any]:
     )
 
 
-def _rubric(caller: Caller, cmd: grammar.Rubric) -> dict[str, Any]:
+def _rubric(caller: Caller, cmd: messages.Rubric) -> dict[str, Any]:
     done = commands.rubric(caller, cmd.playbook, cmd.step, cmd.week, cmd.score)
     threshold = done.state.playbook.rubric_threshold
     return render(
@@ -161,7 +162,7 @@ def _rubric(caller: Caller, cmd: grammar.Rubric) -> dict[str, Any]:
     )
 
 
-def _cycle_start(caller: Caller, cmd: grammar.CycleStart) -> dict[str, Any]:
+def _cycle_start(caller: Caller, cmd: messages.CycleStart) -> dict[str, Any]:
     return _cycle_started(commands.cycle_start(caller, cmd.playbook, cmd.starts_on))
 
 
@@ -178,7 +179,7 @@ def _cycle_started(started: commands.CycleStarted) -> dict[str, Any]:
     )
 
 
-def _mode(caller: Caller, cmd: grammar.SetMode) -> dict[str, Any]:
+def _mode(caller: Caller, cmd: messages.SetMode) -> dict[str, Any]:
     state, done = commands.set_mode(caller, cmd.playbook, cmd.step, cmd.mode, cmd.reason)
     return render(
         "mode_set",
@@ -191,24 +192,24 @@ def _mode(caller: Caller, cmd: grammar.SetMode) -> dict[str, Any]:
     )
 
 
-def _publish(caller: Caller, cmd: grammar.Publish) -> dict[str, Any]:
+def _publish(caller: Caller, cmd: messages.Publish) -> dict[str, Any]:
     return commands.publish(caller, cmd.playbook, cmd.override)
 
 
-def _web(caller: Caller, cmd: grammar.WebLink) -> dict[str, Any]:
+def _web(caller: Caller, cmd: messages.WebLink) -> dict[str, Any]:
     return render("web_link", link=commands.web_link(caller), minutes=10)
 
 
-def _learn(caller: Caller, cmd: grammar.Learn) -> dict[str, Any]:
+def _learn(caller: Caller, cmd: messages.Learn) -> dict[str, Any]:
     done = learnings.learn(caller, cmd.playbook, cmd.text, cmd.cycle)
     return render("learned", slug=done.state.playbook.slug, cycle=done.cycle, text=done.learning.text, count=done.count)
 
 
-def _registry(caller: Caller, cmd: grammar.Registry) -> dict[str, Any]:
+def _registry(caller: Caller, cmd: messages.Registry) -> dict[str, Any]:
     return render("registry_list", entries=commands.registry_entries(caller, cmd.function), function=cmd.function)
 
 
-def _adopt(caller: Caller, cmd: grammar.Adopt) -> dict[str, Any]:
+def _adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
     return commands.adopt(
         caller,
         cmd.playbook,
@@ -226,12 +227,12 @@ def _adopt(caller: Caller, cmd: grammar.Adopt) -> dict[str, Any]:
     )
 
 
-def _history(caller: Caller, cmd: grammar.History) -> dict[str, Any]:
+def _history(caller: Caller, cmd: messages.History) -> dict[str, Any]:
     shown = status.history(caller, cmd.playbook, cmd.step, cmd.limit)
     return render(shown.template, **shown.context)
 
 
-def _pause(caller: Caller, cmd: grammar.Pause) -> dict[str, Any]:
+def _pause(caller: Caller, cmd: messages.Pause) -> dict[str, Any]:
     state, ended = commands.pause(caller, cmd.playbook, cmd.reason, cmd.retire)
     return render(
         "paused",
@@ -245,16 +246,16 @@ def _pause(caller: Caller, cmd: grammar.Pause) -> dict[str, Any]:
     )
 
 
-def _resume(caller: Caller, cmd: grammar.Resume) -> dict[str, Any]:
+def _resume(caller: Caller, cmd: messages.Resume) -> dict[str, Any]:
     return _cycle_started(commands.resume(caller, cmd.playbook, cmd.starts_on))
 
 
-def _hand_over(caller: Caller, cmd: grammar.HandOver) -> dict[str, Any]:
+def _hand_over(caller: Caller, cmd: messages.HandOver) -> dict[str, Any]:
     state, before = commands.hand_over(caller, cmd.playbook, cmd.owner_id)
     return render("owner_changed", slug=state.playbook.slug, owner=cmd.owner_id, before=before)
 
 
-def _undo(caller: Caller, cmd: grammar.Undo) -> dict[str, Any]:
+def _undo(caller: Caller, cmd: messages.Undo) -> dict[str, Any]:
     done = commands.undo(caller, cmd.playbook)
     if done.undone is None:
         assert done.learning is not None
@@ -276,24 +277,24 @@ def _undo(caller: Caller, cmd: grammar.Undo) -> dict[str, Any]:
     )
 
 
-def _curator(caller: Caller, cmd: grammar.CuratorChange) -> dict[str, Any]:
+def _curator(caller: Caller, cmd: messages.CuratorChange) -> dict[str, Any]:
     changed = commands.curator(caller, cmd.user_id, cmd.add)
     return render("curator_changed", user=cmd.user_id, add=cmd.add, changed=changed)
 
 
-def _curators_channel(caller: Caller, cmd: grammar.CuratorsChannel) -> dict[str, Any]:
+def _curators_channel(caller: Caller, cmd: messages.CuratorsChannel) -> dict[str, Any]:
     commands.curators_channel(caller, cmd.channel_id)
     return render("curators_channel_set", channel=cmd.channel_id)
 
 
-def _away(caller: Caller, cmd: grammar.Away) -> dict[str, Any]:
+def _away(caller: Caller, cmd: messages.Away) -> dict[str, Any]:
     if cmd.last is None:
         return render("away_set", back=True, last=commands.back(caller).isoformat())
     done = commands.away(caller, cmd.first, cmd.last)
     return render("away_set", back=False, first=done.first.isoformat(), last=done.last.isoformat())
 
 
-def _holiday(caller: Caller, cmd: grammar.HolidayChange) -> dict[str, Any]:
+def _holiday(caller: Caller, cmd: messages.HolidayChange) -> dict[str, Any]:
     done = commands.holiday(caller, cmd.action, cmd.day, cmd.name)
     return render(
         "holidays",
@@ -304,7 +305,7 @@ def _holiday(caller: Caller, cmd: grammar.HolidayChange) -> dict[str, Any]:
     )
 
 
-def _status(caller: Caller, cmd: grammar.Status) -> dict[str, Any]:
+def _status(caller: Caller, cmd: messages.Status) -> dict[str, Any]:
     shown = status.status(caller, cmd.playbook)
     return render(shown.template, **shown.context)
 
@@ -317,28 +318,28 @@ def _status(caller: Caller, cmd: grammar.Status) -> dict[str, Any]:
 # a route for it); tests/handlers/test_routes.py fails until every type a parser is
 # annotated to return has a route here, and every route a type some parser returns.
 _ROUTES: dict[type, Callable[[Caller, Any], dict[str, Any]]] = {
-    grammar.Help: _help,
-    grammar.Status: _status,
-    grammar.Kpi: _kpi,
-    grammar.Attest: _attest,
-    grammar.LogException: _exception,
-    grammar.Cases: _cases,
-    grammar.Rubric: _rubric,
-    grammar.CycleStart: _cycle_start,
-    grammar.SetMode: _mode,
-    grammar.Publish: _publish,
-    grammar.Learn: _learn,
-    grammar.WebLink: _web,
-    grammar.Registry: _registry,
-    grammar.Adopt: _adopt,
-    grammar.CuratorChange: _curator,
-    grammar.CuratorsChannel: _curators_channel,
-    grammar.Undo: _undo,
-    grammar.History: _history,
-    grammar.GuardrailReport: _guardrail,
-    grammar.Pause: _pause,
-    grammar.Resume: _resume,
-    grammar.HandOver: _hand_over,
-    grammar.Away: _away,
-    grammar.HolidayChange: _holiday,
+    messages.Help: _help,
+    messages.Status: _status,
+    messages.Kpi: _kpi,
+    messages.Attest: _attest,
+    messages.LogException: _exception,
+    messages.Cases: _cases,
+    messages.Rubric: _rubric,
+    messages.CycleStart: _cycle_start,
+    messages.SetMode: _mode,
+    messages.Publish: _publish,
+    messages.Learn: _learn,
+    messages.WebLink: _web,
+    messages.Registry: _registry,
+    messages.Adopt: _adopt,
+    messages.CuratorChange: _curator,
+    messages.CuratorsChannel: _curators_channel,
+    messages.Undo: _undo,
+    messages.History: _history,
+    messages.GuardrailReport: _guardrail,
+    messages.Pause: _pause,
+    messages.Resume: _resume,
+    messages.HandOver: _hand_over,
+    messages.Away: _away,
+    messages.HolidayChange: _holiday,
 }

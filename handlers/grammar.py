@@ -5,7 +5,8 @@ week in the future) happen in the use cases (usecases/shared/caller.py, commands
 everything about the shape of the text happens here.
 
 Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser.
-Its route is in handlers/commands.py (`_ROUTES`).
+What it parses into is a command of the application layer (usecases/shared/messages.py);
+its route is in handlers/commands.py (`_ROUTES`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,34 @@ from cadence.definition import CHANNEL_RE, MODES, USER_RE
 from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
 from cadence.text import plain_text, unstorable
 from templates.refusals import Refusal, close_matches
+from usecases.shared.messages import (
+    Adopt,
+    Attest,
+    Away,
+    Cases,
+    Command,
+    CuratorChange,
+    CuratorsChannel,
+    CycleStart,
+    GuardrailReport,
+    HandOver,
+    Help,
+    History,
+    HolidayChange,
+    Kpi,
+    Learn,
+    LogException,
+    OpenForm,
+    Pause,
+    Publish,
+    Registry,
+    Resume,
+    Rubric,
+    SetMode,
+    Status,
+    Undo,
+    WebLink,
+)
 
 MAX_COMMAND_CHARS = 2000
 
@@ -35,207 +64,6 @@ class Subcommand:
     usage: tuple[str, ...]
     parse: Callable[[_Words], Command]  # annotate its return: the routes test reads it
 
-
-@dataclass(frozen=True)
-class History:
-    playbook: str
-    step: str | None = None
-    limit: int = 10
-
-
-@dataclass(frozen=True)
-class Pause:
-    playbook: str
-    reason: str
-    retire: bool = False  # retire: like a pause, but final
-
-
-@dataclass(frozen=True)
-class Resume:
-    playbook: str
-    starts_on: date | None
-
-
-@dataclass(frozen=True)
-class HandOver:
-    playbook: str
-    owner_id: str
-
-
-@dataclass(frozen=True)
-class Undo:
-    playbook: str
-
-
-@dataclass(frozen=True)
-class Help:
-    topic: str | None = None
-
-
-@dataclass(frozen=True)
-class OpenForm:
-    """Bare `attest` or `kpi`: open the matching form."""
-
-    form: str  # attest | kpi
-
-
-@dataclass(frozen=True)
-class Status:
-    playbook: str | None
-
-
-@dataclass(frozen=True)
-class Kpi:
-    playbook: str
-    value: float
-    percent: bool  # written as "93%"
-    week: int | None
-
-
-@dataclass(frozen=True)
-class GuardrailReport:
-    playbook: str
-    value: float
-    week: int | None
-    percent: bool = False  # written as "93%": only for a guardrail measured in %
-
-
-@dataclass(frozen=True)
-class Attest:
-    playbook: str
-    followed: bool
-    step: str | None
-    note: str | None
-    week: int | None
-
-
-@dataclass(frozen=True)
-class LogException:
-    playbook: str
-    step: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Cases:
-    playbook: str
-    step: str
-    count: int
-    week: int | None
-
-
-@dataclass(frozen=True)
-class Rubric:
-    playbook: str
-    step: str
-    score: float  # 0..1
-    week: int | None
-
-
-@dataclass(frozen=True)
-class CycleStart:
-    playbook: str
-    starts_on: date | None
-
-
-@dataclass(frozen=True)
-class SetMode:
-    playbook: str
-    step: str
-    mode: str  # a level, or "unfreeze"
-    reason: str
-
-
-@dataclass(frozen=True)
-class Publish:
-    playbook: str
-    override: str | None = None  # a curator publishing what is not yet ready, and why
-
-
-@dataclass(frozen=True)
-class WebLink:
-    """`/rollout web`: a one-time link to the web view."""
-
-
-@dataclass(frozen=True)
-class Learn:
-    playbook: str
-    text: str
-    cycle: int | None = None  # default: the running cycle
-
-
-@dataclass(frozen=True)
-class Registry:
-    function: str | None
-
-
-@dataclass(frozen=True)
-class Adopt:
-    playbook: str
-    version: int | None
-    channel_id: str
-    channel_name: str | None
-    owner_id: str | None
-    baseline: float | None = None  # the adopting team's own numbers and zone
-    target: float | None = None
-    timezone: str | None = None
-    starts_on: date | None = None  # start the first cycle on this Monday
-    exception_cap: float | None = None
-    rubric_threshold: float | None = None
-    override: str | None = None  # a curator adopting past the version's wave, and why
-
-
-@dataclass(frozen=True)
-class CuratorChange:
-    add: bool
-    user_id: str
-
-
-@dataclass(frozen=True)
-class CuratorsChannel:
-    channel_id: str
-
-
-@dataclass(frozen=True)
-class HolidayChange:
-    action: str  # add | remove | list
-    day: date | None = None
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class Away:
-    first: date | None  # None: from today
-    last: date | None  # the last day away; None with `off`: back now
-
-
-Command = (
-    Help
-    | OpenForm
-    | Status
-    | Kpi
-    | Attest
-    | LogException
-    | Cases
-    | Rubric
-    | CycleStart
-    | SetMode
-    | Publish
-    | Learn
-    | WebLink
-    | Registry
-    | Adopt
-    | CuratorChange
-    | CuratorsChannel
-    | Undo
-    | History
-    | GuardrailReport
-    | Pause
-    | Resume
-    | HandOver
-    | Away
-    | HolidayChange
-)
 
 _TOKEN = re.compile(r"\S+")
 _WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
@@ -608,8 +436,9 @@ def _curators_channel(w: _Words) -> CuratorsChannel:
 
 # Every subcommand, in the order help lists them. USAGE and parse's dispatch are derived
 # from this tuple, so a name, its usage and its parser are one line and cannot part. To
-# add one: a result dataclass above (and in Command), a parser with its return annotated,
-# a line here, and a route in handlers/commands.py `_ROUTES` for each type it returns.
+# add one: a command in usecases/shared/messages.py (and in its Command), a parser with
+# its return annotated, a line here, and a route in handlers/commands.py `_ROUTES` for
+# each type it returns.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", ("/rollout help",), _help),
     Subcommand("status", ("/rollout status [playbook]",), _status),

@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers import grammar
-from handlers.grammar import (
+from handlers.grammar import Refusal, parse
+from templates.refusals import plain, slack
+from usecases.shared import messages
+from usecases.shared.messages import (
     Attest,
     Cases,
     CuratorChange,
@@ -16,12 +19,9 @@ from handlers.grammar import (
     Help,
     Kpi,
     LogException,
-    Refusal,
     Rubric,
     Status,
-    parse,
 )
-from templates.refusals import plain, slack
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_any_arguments_to_a_known_subcommand_parse_or_are_refused(sub, args):
 
 
 def test_learn_takes_a_text_and_an_optional_cycle_last():
-    assert grammar.parse("learn support-replies Quote the policy, always") == grammar.Learn(
+    assert grammar.parse("learn support-replies Quote the policy, always") == messages.Learn(
         "support-replies", "Quote the policy, always", None
     )
     assert grammar.parse("learn support-replies late but true cycle:2").cycle == 2

@@ -5,11 +5,12 @@ so a subcommand with no route fails here rather than at run time."""
 import typing
 
 from handlers import commands, grammar
+from usecases.shared import messages
 
 
 def returns(sub: grammar.Subcommand) -> set[type]:
     """The command types a subcommand's parser is annotated to return (mypy holds the
-    parser to its annotation, and the annotation to grammar.Command)."""
+    parser to its annotation, and the annotation to messages.Command)."""
     hints = typing.get_type_hints(sub.parse)
     assert "return" in hints, f"/rollout {sub.name}: annotate its parser's return type"
     return set(typing.get_args(hints["return"])) or {hints["return"]}
@@ -17,11 +18,11 @@ def returns(sub: grammar.Subcommand) -> set[type]:
 
 def test_every_command_type_has_a_route_and_every_route_a_subcommand():
     routed = set(commands._ROUTES)
-    returned = {t for sub in grammar.SUBCOMMANDS for t in returns(sub)} - {grammar.OpenForm}  # forms open apart
+    returned = {t for sub in grammar.SUBCOMMANDS for t in returns(sub)} - {messages.OpenForm}  # forms open apart
     missing = {
         f"/rollout {sub.name} returns {t.__name__}"
         for sub in grammar.SUBCOMMANDS
-        for t in returns(sub) - {grammar.OpenForm}
+        for t in returns(sub) - {messages.OpenForm}
         if t not in routed
     }
     assert not missing, f"no route in handlers/commands.py _ROUTES: {sorted(missing)}"
@@ -31,8 +32,8 @@ def test_every_command_type_has_a_route_and_every_route_a_subcommand():
 
 def test_every_command_type_is_returned_by_a_subcommand():
     returned = {t for sub in grammar.SUBCOMMANDS for t in returns(sub)}
-    unreturned = sorted(t.__name__ for t in set(typing.get_args(grammar.Command)) - returned)
-    assert not unreturned, f"in grammar.Command, but no parser in grammar.SUBCOMMANDS returns them: {unreturned}"
+    unreturned = sorted(t.__name__ for t in set(typing.get_args(messages.Command)) - returned)
+    assert not unreturned, f"in messages.Command, but no parser in grammar.SUBCOMMANDS returns them: {unreturned}"
 
 
 def test_each_subcommand_is_declared_once_under_the_word_its_usage_shows():

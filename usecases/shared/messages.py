@@ -1,0 +1,216 @@
+"""The commands: what a person (or a system) asks the bot to do, one typed value each,
+defined here, in the application layer, once. The `/rollout` grammar (handlers/grammar.py)
+parses text into them; the use cases (usecases/commands.py, status.py, learnings.py) take
+them. They say the shape of a request only: what a value may be (cadence/limits.py,
+cadence/definition.py MODES) the grammar checks as it parses, and what needs data (does the
+playbook exist, is the week open) the use cases check.
+
+Pure: no Slack, no database, nothing of the listeners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class History:
+    playbook: str
+    step: str | None = None
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class Pause:
+    playbook: str
+    reason: str
+    retire: bool = False  # retire: like a pause, but final
+
+
+@dataclass(frozen=True)
+class Resume:
+    playbook: str
+    starts_on: date | None
+
+
+@dataclass(frozen=True)
+class HandOver:
+    playbook: str
+    owner_id: str
+
+
+@dataclass(frozen=True)
+class Undo:
+    playbook: str
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """Bare `attest` or `kpi`: open the matching form."""
+
+    form: str  # attest | kpi
+
+
+@dataclass(frozen=True)
+class Status:
+    playbook: str | None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    playbook: str
+    value: float
+    percent: bool  # written as "93%"
+    week: int | None
+
+
+@dataclass(frozen=True)
+class GuardrailReport:
+    playbook: str
+    value: float
+    week: int | None
+    percent: bool = False  # written as "93%": only for a guardrail measured in %
+
+
+@dataclass(frozen=True)
+class Attest:
+    playbook: str
+    followed: bool
+    step: str | None
+    note: str | None
+    week: int | None
+
+
+@dataclass(frozen=True)
+class LogException:
+    playbook: str
+    step: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cases:
+    playbook: str
+    step: str
+    count: int
+    week: int | None
+
+
+@dataclass(frozen=True)
+class Rubric:
+    playbook: str
+    step: str
+    score: float  # 0..1
+    week: int | None
+
+
+@dataclass(frozen=True)
+class CycleStart:
+    playbook: str
+    starts_on: date | None
+
+
+@dataclass(frozen=True)
+class SetMode:
+    playbook: str
+    step: str
+    mode: str  # a level, or "unfreeze"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Publish:
+    playbook: str
+    override: str | None = None  # a curator publishing what is not yet ready, and why
+
+
+@dataclass(frozen=True)
+class WebLink:
+    """`/rollout web`: a one-time link to the web view."""
+
+
+@dataclass(frozen=True)
+class Learn:
+    playbook: str
+    text: str
+    cycle: int | None = None  # default: the running cycle
+
+
+@dataclass(frozen=True)
+class Registry:
+    function: str | None
+
+
+@dataclass(frozen=True)
+class Adopt:
+    playbook: str
+    version: int | None
+    channel_id: str
+    channel_name: str | None
+    owner_id: str | None
+    baseline: float | None = None  # the adopting team's own numbers and zone
+    target: float | None = None
+    timezone: str | None = None
+    starts_on: date | None = None  # start the first cycle on this Monday
+    exception_cap: float | None = None
+    rubric_threshold: float | None = None
+    override: str | None = None  # a curator adopting past the version's wave, and why
+
+
+@dataclass(frozen=True)
+class CuratorChange:
+    add: bool
+    user_id: str
+
+
+@dataclass(frozen=True)
+class CuratorsChannel:
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class HolidayChange:
+    action: str  # add | remove | list
+    day: date | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Away:
+    first: date | None  # None: from today
+    last: date | None  # the last day away; None with `off`: back now
+
+
+Command = (
+    Help
+    | OpenForm
+    | Status
+    | Kpi
+    | Attest
+    | LogException
+    | Cases
+    | Rubric
+    | CycleStart
+    | SetMode
+    | Publish
+    | Learn
+    | WebLink
+    | Registry
+    | Adopt
+    | CuratorChange
+    | CuratorsChannel
+    | Undo
+    | History
+    | GuardrailReport
+    | Pause
+    | Resume
+    | HandOver
+    | Away
+    | HolidayChange
+)
