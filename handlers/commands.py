@@ -5,7 +5,8 @@ user hears back in one round trip. Everything is validated before the single wri
 a command makes, so a refusal stores nothing.
 
 A subcommand's name, usage lines and parser are declared in handlers/grammar.py
-(`SUBCOMMANDS`); what it does is its route here (`_ROUTES`, at the end).
+(`SUBCOMMANDS`); what it does is its command's use case (usecases/bus.py, `HANDLERS`);
+how its reply looks is its route here (`_ROUTES`, at the end).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from cadence.figures import progress_to_target
 from handlers import checkins, grammar
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import commands, learnings, status
-from usecases.shared import messages
+from usecases import bus, commands, learnings, status
+from usecases.shared import governance, life, messages
 from usecases.shared.caller import Caller, PlaybookState, Repeated
 from usecases.shared.services import Services
 
@@ -47,7 +48,8 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
         if isinstance(parsed, messages.OpenForm):
             opened = checkins.open_form(caller, parsed.form, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"
-        message, outcome = _ROUTES[type(parsed)](caller, parsed), "ok"
+        done = None if isinstance(parsed, messages.Help) else bus.handle(caller, parsed)
+        message, outcome = _ROUTES[type(parsed)](caller, parsed, done), "ok"
     except Repeated:
         return None, "repeat"  # a replay: its first write found the request already handled
     except Refusal as refusal:
@@ -76,17 +78,15 @@ def _week_context(state: PlaybookState, week: calendar.WeekRef) -> dict[str, Any
     }
 
 
-# ---- subcommands: each calls its use case (usecases/commands.py, status.py) and renders
-# what happened.
+# ---- subcommands: each renders what its use case (usecases/bus.py) did.
 
 
-def _help(caller: Caller, cmd: messages.Help) -> dict[str, Any]:
+def _help(caller: Caller, cmd: messages.Help, done: None) -> dict[str, Any]:
     topics = [cmd.topic] if cmd.topic else list(grammar.USAGE)
     return render("help", usage=[line for t in topics for line in grammar.USAGE[t]], topic=cmd.topic)
 
 
-def _kpi(caller: Caller, cmd: messages.Kpi) -> dict[str, Any]:
-    done = commands.kpi(caller, cmd.playbook, cmd.week, cmd.value, cmd.percent)
+def _kpi(caller: Caller, cmd: messages.Kpi, done: commands.Recorded) -> dict[str, Any]:
     playbook = done.state.playbook
     return render(
         "kpi_recorded",
@@ -100,8 +100,7 @@ def _kpi(caller: Caller, cmd: messages.Kpi) -> dict[str, Any]:
     )
 
 
-def _guardrail(caller: Caller, cmd: messages.GuardrailReport) -> dict[str, Any]:
-    done = commands.guardrail(caller, cmd.playbook, cmd.week, cmd.value, cmd.percent)
+def _guardrail(caller: Caller, cmd: messages.GuardrailReport, done: commands.Recorded) -> dict[str, Any]:
     playbook = done.state.playbook
     verdict = rules.guardrail_state(cmd.value, playbook.guardrail_min, playbook.guardrail_max)
     return render(
@@ -116,8 +115,7 @@ def _guardrail(caller: Caller, cmd: messages.GuardrailReport) -> dict[str, Any]:
     )
 
 
-def _attest(caller: Caller, cmd: messages.Attest) -> dict[str, Any]:
-    done = commands.attest(caller, cmd.playbook, cmd.week, cmd.followed, cmd.step, cmd.note)
+def _attest(caller: Caller, cmd: messages.Attest, done: commands.Recorded) -> dict[str, Any]:
     return render(
         "attest_recorded",
         **_week_context(done.state, done.week),
@@ -128,8 +126,7 @@ def _attest(caller: Caller, cmd: messages.Attest) -> dict[str, Any]:
     )
 
 
-def _exception(caller: Caller, cmd: messages.LogException) -> dict[str, Any]:
-    done = commands.exception(caller, cmd.playbook, cmd.step, cmd.reason)
+def _exception(caller: Caller, cmd: messages.LogException, done: commands.Recorded) -> dict[str, Any]:
     return render(
         "exception_recorded",
         **_week_context(done.state, done.week),
@@ -138,8 +135,7 @@ def _exception(caller: Caller, cmd: messages.LogException) -> dict[str, Any]:
     )
 
 
-def _cases(caller: Caller, cmd: messages.Cases) -> dict[str, Any]:
-    done = commands.cases(caller, cmd.playbook, cmd.step, cmd.week, cmd.count)
+def _cases(caller: Caller, cmd: messages.Cases, done: commands.Recorded) -> dict[str, Any]:
     return render(
         "cases_recorded",
         **_week_context(done.state, done.week),
@@ -149,8 +145,7 @@ def _cases(caller: Caller, cmd: messages.Cases) -> dict[str, Any]:
     )
 
 
-def _rubric(caller: Caller, cmd: messages.Rubric) -> dict[str, Any]:
-    done = commands.rubric(caller, cmd.playbook, cmd.step, cmd.week, cmd.score)
+def _rubric(caller: Caller, cmd: messages.Rubric, done: commands.Recorded) -> dict[str, Any]:
     threshold = done.state.playbook.rubric_threshold
     return render(
         "rubric_recorded",
@@ -162,8 +157,8 @@ def _rubric(caller: Caller, cmd: messages.Rubric) -> dict[str, Any]:
     )
 
 
-def _cycle_start(caller: Caller, cmd: messages.CycleStart) -> dict[str, Any]:
-    return _cycle_started(commands.cycle_start(caller, cmd.playbook, cmd.starts_on))
+def _cycle_start(caller: Caller, cmd: messages.CycleStart, done: commands.CycleStarted) -> dict[str, Any]:
+    return _cycle_started(done)
 
 
 def _cycle_started(started: commands.CycleStarted) -> dict[str, Any]:
@@ -179,8 +174,8 @@ def _cycle_started(started: commands.CycleStarted) -> dict[str, Any]:
     )
 
 
-def _mode(caller: Caller, cmd: messages.SetMode) -> dict[str, Any]:
-    state, done = commands.set_mode(caller, cmd.playbook, cmd.step, cmd.mode, cmd.reason)
+def _mode(caller: Caller, cmd: messages.SetMode, mode_set: tuple[PlaybookState, governance.ModeSet]) -> dict[str, Any]:
+    state, done = mode_set
     return render(
         "mode_set",
         step=done.step,
@@ -192,48 +187,32 @@ def _mode(caller: Caller, cmd: messages.SetMode) -> dict[str, Any]:
     )
 
 
-def _publish(caller: Caller, cmd: messages.Publish) -> dict[str, Any]:
-    return commands.publish(caller, cmd.playbook, cmd.override)
+def _publish(caller: Caller, cmd: messages.Publish, reply: dict[str, Any]) -> dict[str, Any]:
+    return reply  # rendered by registry.publish: it is also a proposal's button's message
 
 
-def _web(caller: Caller, cmd: messages.WebLink) -> dict[str, Any]:
-    return render("web_link", link=commands.web_link(caller), minutes=10)
+def _web(caller: Caller, cmd: messages.WebLink, link: str) -> dict[str, Any]:
+    return render("web_link", link=link, minutes=10)
 
 
-def _learn(caller: Caller, cmd: messages.Learn) -> dict[str, Any]:
-    done = learnings.learn(caller, cmd.playbook, cmd.text, cmd.cycle)
+def _learn(caller: Caller, cmd: messages.Learn, done: learnings.Learned) -> dict[str, Any]:
     return render("learned", slug=done.state.playbook.slug, cycle=done.cycle, text=done.learning.text, count=done.count)
 
 
-def _registry(caller: Caller, cmd: messages.Registry) -> dict[str, Any]:
-    return render("registry_list", entries=commands.registry_entries(caller, cmd.function), function=cmd.function)
+def _registry(caller: Caller, cmd: messages.Registry, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    return render("registry_list", entries=entries, function=cmd.function)
 
 
-def _adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
-    return commands.adopt(
-        caller,
-        cmd.playbook,
-        cmd.version,
-        cmd.channel_id,
-        cmd.channel_name,
-        cmd.owner_id,
-        baseline=cmd.baseline,
-        target=cmd.target,
-        timezone=cmd.timezone,
-        starts_on=cmd.starts_on,
-        exception_cap=cmd.exception_cap,
-        rubric_threshold=cmd.rubric_threshold,
-        override=cmd.override,
-    )
+def _adopt(caller: Caller, cmd: messages.Adopt, reply: dict[str, Any]) -> dict[str, Any]:
+    return reply  # rendered by registry.adopt: it is also the announcement
 
 
-def _history(caller: Caller, cmd: messages.History) -> dict[str, Any]:
-    shown = status.history(caller, cmd.playbook, cmd.step, cmd.limit)
+def _history(caller: Caller, cmd: messages.History, shown: status.Shown) -> dict[str, Any]:
     return render(shown.template, **shown.context)
 
 
-def _pause(caller: Caller, cmd: messages.Pause) -> dict[str, Any]:
-    state, ended = commands.pause(caller, cmd.playbook, cmd.reason, cmd.retire)
+def _pause(caller: Caller, cmd: messages.Pause, done: tuple[PlaybookState, life.Ended]) -> dict[str, Any]:
+    state, ended = done
     return render(
         "paused",
         slug=state.playbook.slug,
@@ -246,17 +225,16 @@ def _pause(caller: Caller, cmd: messages.Pause) -> dict[str, Any]:
     )
 
 
-def _resume(caller: Caller, cmd: messages.Resume) -> dict[str, Any]:
-    return _cycle_started(commands.resume(caller, cmd.playbook, cmd.starts_on))
+def _resume(caller: Caller, cmd: messages.Resume, done: commands.CycleStarted) -> dict[str, Any]:
+    return _cycle_started(done)
 
 
-def _hand_over(caller: Caller, cmd: messages.HandOver) -> dict[str, Any]:
-    state, before = commands.hand_over(caller, cmd.playbook, cmd.owner_id)
+def _hand_over(caller: Caller, cmd: messages.HandOver, done: tuple[PlaybookState, str]) -> dict[str, Any]:
+    state, before = done
     return render("owner_changed", slug=state.playbook.slug, owner=cmd.owner_id, before=before)
 
 
-def _undo(caller: Caller, cmd: messages.Undo) -> dict[str, Any]:
-    done = commands.undo(caller, cmd.playbook)
+def _undo(caller: Caller, cmd: messages.Undo, done: commands.Undone) -> dict[str, Any]:
     if done.undone is None:
         assert done.learning is not None
         return render(
@@ -277,25 +255,21 @@ def _undo(caller: Caller, cmd: messages.Undo) -> dict[str, Any]:
     )
 
 
-def _curator(caller: Caller, cmd: messages.CuratorChange) -> dict[str, Any]:
-    changed = commands.curator(caller, cmd.user_id, cmd.add)
+def _curator(caller: Caller, cmd: messages.CuratorChange, changed: bool) -> dict[str, Any]:
     return render("curator_changed", user=cmd.user_id, add=cmd.add, changed=changed)
 
 
-def _curators_channel(caller: Caller, cmd: messages.CuratorsChannel) -> dict[str, Any]:
-    commands.curators_channel(caller, cmd.channel_id)
+def _curators_channel(caller: Caller, cmd: messages.CuratorsChannel, done: None) -> dict[str, Any]:
     return render("curators_channel_set", channel=cmd.channel_id)
 
 
-def _away(caller: Caller, cmd: messages.Away) -> dict[str, Any]:
-    if cmd.last is None:
-        return render("away_set", back=True, last=commands.back(caller).isoformat())
-    done = commands.away(caller, cmd.first, cmd.last)
+def _away(caller: Caller, cmd: messages.Away, done: commands.Away) -> dict[str, Any]:
+    if done.first is None:
+        return render("away_set", back=True, last=done.last.isoformat())
     return render("away_set", back=False, first=done.first.isoformat(), last=done.last.isoformat())
 
 
-def _holiday(caller: Caller, cmd: messages.HolidayChange) -> dict[str, Any]:
-    done = commands.holiday(caller, cmd.action, cmd.day, cmd.name)
+def _holiday(caller: Caller, cmd: messages.HolidayChange, done: commands.Holidays) -> dict[str, Any]:
     return render(
         "holidays",
         action=cmd.action,
@@ -305,19 +279,18 @@ def _holiday(caller: Caller, cmd: messages.HolidayChange) -> dict[str, Any]:
     )
 
 
-def _status(caller: Caller, cmd: messages.Status) -> dict[str, Any]:
-    shown = status.status(caller, cmd.playbook)
+def _status(caller: Caller, cmd: messages.Status, shown: status.Shown) -> dict[str, Any]:
     return render(shown.template, **shown.context)
 
 
 # The route of each type a parser in grammar.SUBCOMMANDS returns (but OpenForm, which
-# opens a form: checkins.open_form). The other half of each subcommand's declaration:
-# the grammar must stay pure (no Slack, no database), so what a command does is declared
-# here. Keyed by type rather than by subcommand name, because the type is what a route
-# reads (pause and retire share one, and a parser that starts returning a new type needs
-# a route for it); tests/handlers/test_routes.py fails until every type a parser is
-# annotated to return has a route here, and every route a type some parser returns.
-_ROUTES: dict[type, Callable[[Caller, Any], dict[str, Any]]] = {
+# opens a form: checkins.open_form): how what its use case did (usecases/bus.py, which
+# carries it out) is said in Slack. Keyed by type rather than by subcommand name, because
+# the type is what a route reads (pause and retire share one, and a parser that starts
+# returning a new type needs a route for it); tests/handlers/test_routes.py fails until
+# every type a parser is annotated to return has a route here, and every route a type
+# some parser returns.
+_ROUTES: dict[type, Callable[[Caller, Any, Any], dict[str, Any]]] = {
     messages.Help: _help,
     messages.Status: _status,
     messages.Kpi: _kpi,

@@ -56,9 +56,10 @@ MAX_COMMAND_CHARS = 2000
 class Subcommand:
     """One `/rollout` subcommand, declared once in SUBCOMMANDS (below its parsers): the
     word after `/rollout`, its usage lines (help, and every refusal's hint) and its parser.
-    Its route, which calls its use case (usecases/commands.py) and renders, is `_ROUTES` in
-    handlers/commands.py, keyed by the types the parser returns: this module stays pure,
-    and tests/handlers/test_routes.py fails until every such type has a route."""
+    The commands it returns are carried out by their use cases (usecases/bus.py) and
+    rendered by their routes (`_ROUTES` in handlers/commands.py), keyed by type: this
+    module stays pure, and tests/handlers/test_routes.py fails until every such type has
+    a route (tests/usecases/test_bus.py: a use case)."""
 
     name: str
     usage: tuple[str, ...]
@@ -437,8 +438,8 @@ def _curators_channel(w: _Words) -> CuratorsChannel:
 # Every subcommand, in the order help lists them. USAGE and parse's dispatch are derived
 # from this tuple, so a name, its usage and its parser are one line and cannot part. To
 # add one: a command in usecases/shared/messages.py (and in its Command), a parser with
-# its return annotated, a line here, and a route in handlers/commands.py `_ROUTES` for
-# each type it returns.
+# its return annotated, a line here, and for each type it returns a use case in
+# usecases/bus.py `HANDLERS` and a route in handlers/commands.py `_ROUTES`.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", ("/rollout help",), _help),
     Subcommand("status", ("/rollout status [playbook]",), _status),

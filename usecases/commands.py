@@ -18,7 +18,7 @@ from storage.models import Learning, Step
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 from usecases import checkins, learnings, web
-from usecases.shared import governance, life, recording, registry, roles
+from usecases.shared import governance, life, messages, recording, registry, roles
 from usecases.shared.caller import Caller
 
 
@@ -34,57 +34,56 @@ class Recorded:
 # ---- reports --------------------------------------------------------------------
 
 
-def kpi(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
-    state = caller.playbook(slug, "kpi")
-    week = caller.week(state, week_number, "kpi")
-    checkins.record_kpi(caller, state, week, value, percent, "kpi")
+def kpi(caller: Caller, cmd: messages.Kpi) -> Recorded:
+    state = caller.playbook(cmd.playbook, "kpi")
+    week = caller.week(state, cmd.week, "kpi")
+    checkins.record_kpi(caller, state, week, cmd.value, cmd.percent, "kpi")
     return Recorded(state, week)
 
 
-def guardrail(caller: Caller, slug: str, week_number: int | None, value: float, percent: bool) -> Recorded:
-    state = caller.playbook(slug, "guardrail")
-    week = caller.week(state, week_number, "guardrail")
+def guardrail(caller: Caller, cmd: messages.GuardrailReport) -> Recorded:
+    state = caller.playbook(cmd.playbook, "guardrail")
+    week = caller.week(state, cmd.week, "guardrail")
     if state.playbook.guardrail_name is not None:  # else record_guardrail says there is none
         caller.require_member_or_owner(state, "guardrail")
     recording.record_guardrail(
-        caller.store, state, week, value, caller.user_id, caller.now, "guardrail", percent=percent
+        caller.store, state, week, cmd.value, caller.user_id, caller.now, "guardrail", percent=cmd.percent
     )
     return Recorded(state, week)
 
 
-def attest(
-    caller: Caller, slug: str, week_number: int | None, followed: bool, step_name: str | None, note: str | None
-) -> Recorded:
-    state = caller.playbook(slug, "attest")
-    week = caller.week(state, week_number, "attest")
-    step = checkins.record_attestation(caller, state, week, None if followed else step_name or "", note, "attest")
+def attest(caller: Caller, cmd: messages.Attest) -> Recorded:
+    state = caller.playbook(cmd.playbook, "attest")
+    week = caller.week(state, cmd.week, "attest")
+    deviated_on = None if cmd.followed else cmd.step or ""
+    step = checkins.record_attestation(caller, state, week, deviated_on, cmd.note, "attest")
     return Recorded(state, week, step)
 
 
-def exception(caller: Caller, slug: str, step_name: str, reason: str) -> Recorded:
-    state = caller.playbook(slug, "exception")
-    step = caller.step(state, step_name, "exception")
+def exception(caller: Caller, cmd: messages.LogException) -> Recorded:
+    state = caller.playbook(cmd.playbook, "exception")
+    step = caller.step(state, cmd.step, "exception")
     week = caller.current_week(state, "exception")
     caller.require_owner_or_curator(state, "exception")
-    recording.record_exception(caller.store, state, step, week, reason, caller.user_id, caller.now, "exception")
+    recording.record_exception(caller.store, state, step, week, cmd.reason, caller.user_id, caller.now, "exception")
     return Recorded(state, week, step)
 
 
-def cases(caller: Caller, slug: str, step_name: str, week_number: int | None, count: int) -> Recorded:
-    state = caller.playbook(slug, "cases")
-    step = caller.step(state, step_name, "cases")
-    week = caller.week(state, week_number, "cases")
+def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
+    state = caller.playbook(cmd.playbook, "cases")
+    step = caller.step(state, cmd.step, "cases")
+    week = caller.week(state, cmd.week, "cases")
     caller.require_owner_or_curator(state, "cases")
-    recording.record_cases(caller.store, state, step, week, count, caller.user_id, caller.now, "cases")
+    recording.record_cases(caller.store, state, step, week, cmd.count, caller.user_id, caller.now, "cases")
     return Recorded(state, week, step)
 
 
-def rubric(caller: Caller, slug: str, step_name: str, week_number: int | None, score: float) -> Recorded:
-    state = caller.playbook(slug, "rubric")
-    step = caller.step(state, step_name, "rubric")
-    week = caller.week(state, week_number, "rubric")
+def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
+    state = caller.playbook(cmd.playbook, "rubric")
+    step = caller.step(state, cmd.step, "rubric")
+    week = caller.week(state, cmd.week, "rubric")
     caller.require_owner_or_curator(state, "rubric")
-    recording.record_rubric(caller.store, state, step, week, score, caller.user_id, caller.now, "rubric")
+    recording.record_rubric(caller.store, state, step, week, cmd.score, caller.user_id, caller.now, "rubric")
     return Recorded(state, week, step)
 
 
@@ -96,10 +95,10 @@ class Undone:
     learning: Learning | None = None
 
 
-def undo(caller: Caller, slug: str) -> Undone:
+def undo(caller: Caller, cmd: messages.Undo) -> Undone:
     """Withdraw the caller's newest report or learning on the playbook, whichever they
     made last."""
-    state = caller.playbook(slug, "undo")
+    state = caller.playbook(cmd.playbook, "undo")
     full = caller.is_owner_or_curator(state)
     report_at = recording.newest_report_at(caller.store, state, caller.user_id, caller.now, full)
     learning = learnings.withdraw_newest(caller, state, report_at)
@@ -123,100 +122,84 @@ class CycleStarted:
     moved_from: date | None = None
 
 
-def cycle_start(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
-    state = caller.playbook(slug, "cycle")
+def cycle_start(caller: Caller, cmd: messages.CycleStart) -> CycleStarted:
+    state = caller.playbook(cmd.playbook, "cycle")
     caller.require_owner_or_curator(state, "cycle")
-    started = life.start_cycle(caller.store, state, starts_on, caller.user_id, caller.now)
+    started = life.start_cycle(caller.store, state, cmd.starts_on, caller.user_id, caller.now)
     return CycleStarted(state, started.cycle, started.starts_on, started.moved_from)
 
 
-def pause(caller: Caller, slug: str, reason: str, retire: bool) -> tuple[PlaybookState, life.Ended]:
-    state = caller.playbook(slug, "retire" if retire else "pause")
-    if retire:
-        return state, life.retire(caller.store, state, reason, caller.user_id, caller.now)
-    return state, life.pause(caller.store, state, reason, caller.user_id, caller.now)
+def pause(caller: Caller, cmd: messages.Pause) -> tuple[PlaybookState, life.Ended]:
+    """`pause`, or `retire`: like a pause, but final."""
+    state = caller.playbook(cmd.playbook, "retire" if cmd.retire else "pause")
+    if cmd.retire:
+        return state, life.retire(caller.store, state, cmd.reason, caller.user_id, caller.now)
+    return state, life.pause(caller.store, state, cmd.reason, caller.user_id, caller.now)
 
 
-def resume(caller: Caller, slug: str, starts_on: date | None) -> CycleStarted:
-    state = caller.playbook(slug, "resume")
-    number, first_day = life.resume(caller.store, state, starts_on, caller.user_id, caller.now)
+def resume(caller: Caller, cmd: messages.Resume) -> CycleStarted:
+    state = caller.playbook(cmd.playbook, "resume")
+    number, first_day = life.resume(caller.store, state, cmd.starts_on, caller.user_id, caller.now)
     return CycleStarted(state, number, first_day)
 
 
-def hand_over(caller: Caller, slug: str, owner_id: str) -> tuple[PlaybookState, str]:
+def hand_over(caller: Caller, cmd: messages.HandOver) -> tuple[PlaybookState, str]:
     """The playbook and its owner before."""
-    state = caller.playbook(slug, "owner")
+    state = caller.playbook(cmd.playbook, "owner")
     caller.require_owner_or_curator(state, "owner")  # before Slack is asked who the new owner is
-    caller.require_person(owner_id, "its owner", "owner")
-    return state, life.hand_over(caller.store, state, owner_id, caller.user_id, caller.now)
+    caller.require_person(cmd.owner_id, "its owner", "owner")
+    return state, life.hand_over(caller.store, state, cmd.owner_id, caller.user_id, caller.now)
 
 
 # ---- governance and the registry -------------------------------------------------
 
 
-def set_mode(
-    caller: Caller, slug: str, step_name: str, mode: str, reason: str
-) -> tuple[PlaybookState, governance.ModeSet]:
-    state = caller.playbook(slug, "mode")
-    step = caller.step(state, step_name, "mode")
-    return state, governance.set_mode(caller.store, state, step, mode, reason, caller.user_id, caller.now)
+def set_mode(caller: Caller, cmd: messages.SetMode) -> tuple[PlaybookState, governance.ModeSet]:
+    state = caller.playbook(cmd.playbook, "mode")
+    step = caller.step(state, cmd.step, "mode")
+    return state, governance.set_mode(caller.store, state, step, cmd.mode, cmd.reason, caller.user_id, caller.now)
 
 
-def publish(caller: Caller, slug: str, override: str | None = None) -> dict[str, Any]:
+def publish(caller: Caller, cmd: messages.Publish) -> dict[str, Any]:
     """The reply, rendered by registry.publish (it is also a proposal's button's message)."""
-    state = caller.playbook(slug, "publish")
-    return registry.publish(caller.store, state, caller.user_id, caller.now, override=override)
+    state = caller.playbook(cmd.playbook, "publish")
+    return registry.publish(caller.store, state, caller.user_id, caller.now, override=cmd.override)
 
 
-def web_link(caller: Caller) -> str:
+def web_link(caller: Caller, cmd: messages.WebLink) -> str:
     """`/rollout web`: a link that signs the caller in to the web view, once, for ten minutes."""
     if not caller.services.web_url:
         raise Refusal.of("web_not_configured", usage="web")
     return web.one_time_link(caller.services, caller.user_id, caller.services.web_url)
 
 
-def registry_entries(caller: Caller, function: str | None) -> list[dict[str, Any]]:
-    return registry.entries(caller.store, function)
+def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, Any]]:
+    return registry.entries(caller.store, cmd.function)
 
 
-def adopt(
-    caller: Caller,
-    slug: str,
-    version: int | None,
-    channel_id: str,
-    channel_name: str | None,
-    owner_id: str | None,
-    *,
-    baseline: float | None = None,
-    target: float | None = None,
-    timezone: str | None = None,
-    starts_on: date | None = None,
-    exception_cap: float | None = None,
-    rubric_threshold: float | None = None,
-    override: str | None = None,
-) -> dict[str, Any]:
+def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
     """The reply, rendered by registry.adopt. The overrides left None are the version's own."""
     roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
-    caller.require_bot_in(channel_id, "adopt")
-    if owner_id is not None:
-        caller.require_person(owner_id, "its owner", "adopt")
+    caller.require_bot_in(cmd.channel_id, "adopt")
+    if cmd.owner_id is not None:
+        caller.require_person(cmd.owner_id, "its owner", "adopt")
     return registry.adopt(
         caller.store,
-        slug,
-        version,
-        channel_id,
-        channel_name,
-        owner_id,
+        cmd.playbook,
+        cmd.version,
+        cmd.channel_id,
+        cmd.channel_name,
+        cmd.owner_id,
         caller.user_id,
         caller.now,
         caller.services.org_timezone,
-        baseline=baseline,
-        target=target,
-        timezone=timezone,
-        starts_on=starts_on,
-        exception_cap=exception_cap,
-        rubric_threshold=rubric_threshold,
-        override=override,
+        baseline=cmd.baseline,
+        target=cmd.target,
+        timezone=cmd.timezone,
+        starts_on=cmd.starts_on,
+        exception_cap=cmd.exception_cap,
+        rubric_threshold=cmd.rubric_threshold,
+        override=cmd.override,
         web_url=caller.services.web_url,
     )
 
@@ -228,11 +211,20 @@ DAYS_AHEAD_AT_MOST = 366  # away and holidays: a year ahead; longer leaves are s
 
 @dataclass(frozen=True)
 class Away:
-    first: date
+    """The days away set, or (first None) the last day away given before `away off`."""
+
+    first: date | None
     last: date
 
 
-def away(caller: Caller, first: date | None, last: date) -> Away:
+def away(caller: Caller, cmd: messages.Away) -> Away:
+    """`away`, or `away off` (cmd.last None): the caller is back."""
+    if cmd.last is None:
+        return Away(None, _back(caller))
+    return _away(caller, cmd.first, cmd.last)
+
+
+def _away(caller: Caller, first: date | None, last: date) -> Away:
     """The caller is away from `first` (None: today) to `last`, both included: no check-in
     DM, reminder or owner DM then, so those weeks leave them out of the attestation rate.
     Days are the org's (ROLLOUT_TIMEZONE), as holidays are."""
@@ -250,7 +242,7 @@ def away(caller: Caller, first: date | None, last: date) -> Away:
     return Away(first, last)
 
 
-def back(caller: Caller) -> date:
+def _back(caller: Caller) -> date:
     """`away off`: the caller is back; the last day they had given."""
     last = caller.store.clear_away(caller.user_id, caller.now)
     if last is None:
@@ -269,10 +261,11 @@ class Holidays:
     changed: date | None = None
 
 
-def holiday(caller: Caller, action: str, day: date | None, name: str) -> Holidays:
+def holiday(caller: Caller, cmd: messages.HolidayChange) -> Holidays:
     """`holiday add|remove` (curators) and `holiday list` (anyone). Days are the org's
     (ROLLOUT_TIMEZONE): on one nothing person-facing goes out, and the Monday nudge and the
     Thursday check-in move to the next working day (cadence/schedule.py)."""
+    action, day, name = cmd.action, cmd.day, cmd.name
     today = calendar.local_date(caller.now, caller.services.org_timezone)
     if action != "list":
         assert day is not None, "add and remove name a day"
@@ -297,15 +290,15 @@ def holiday(caller: Caller, action: str, day: date | None, name: str) -> Holiday
 # ---- roles and settings ------------------------------------------------------------
 
 
-def curator(caller: Caller, user_id: str, add: bool) -> bool:
+def curator(caller: Caller, cmd: messages.CuratorChange) -> bool:
     """Whether anything changed (adding a curator twice changes nothing)."""
     caller.require_admin("curator")
-    if add:
-        caller.require_person(user_id, "a curator", "curator")
-        return caller.store.add_curator(user_id, caller.user_id, caller.now)
-    return caller.store.remove_curator(user_id, caller.user_id, caller.now)
+    if cmd.add:
+        caller.require_person(cmd.user_id, "a curator", "curator")
+        return caller.store.add_curator(cmd.user_id, caller.user_id, caller.now)
+    return caller.store.remove_curator(cmd.user_id, caller.user_id, caller.now)
 
 
-def curators_channel(caller: Caller, channel_id: str) -> None:
+def curators_channel(caller: Caller, cmd: messages.CuratorsChannel) -> None:
     caller.require_admin("curators-channel")
-    caller.store.set_setting(CURATORS_CHANNEL, channel_id, caller.user_id, caller.now)
+    caller.store.set_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id, caller.now)

@@ -16,6 +16,7 @@ from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal
+from usecases.shared import messages
 from usecases.shared.caller import Caller
 
 
@@ -27,10 +28,10 @@ class Learned:
     count: int  # the cycle's learnings now
 
 
-def learn(caller: Caller, slug: str, text: str, cycle: int | None) -> Learned:
+def learn(caller: Caller, cmd: messages.Learn) -> Learned:
     """`/rollout learn`: anyone on the team, the owner or a curator adds a learning to the
     running cycle (or, in week 1, to the one that just ended)."""
-    return _learn(caller, caller.playbook(slug, "learn"), text, cycle, "learn")
+    return _learn(caller, caller.playbook(cmd.playbook, "learn"), cmd.text, cmd.cycle, "learn")
 
 
 def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, usage: str | None) -> Learned:

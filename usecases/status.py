@@ -19,7 +19,7 @@ from storage.db import reads_together
 from storage.governance import Governance
 from storage.reports import Reports
 from storage.store import PlaybookState, Store
-from usecases.shared import governance, roles
+from usecases.shared import governance, messages, roles
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -34,12 +34,12 @@ class Shown:
     context: dict[str, Any]
 
 
-def status(caller: Caller, slug: str | None) -> Shown:
+def status(caller: Caller, cmd: messages.Status) -> Shown:
     """One playbook's status: the one named, or this channel's only one; else the list of
     this channel's playbooks, or the caller's, or every one. It only reads, a dozen
     things, so its reads share one connection (reads_together)."""
     with reads_together(caller.store.engine):
-        return _status(caller, slug)
+        return _status(caller, cmd.playbook)
 
 
 def _status(caller: Caller, slug: str | None) -> Shown:
@@ -207,9 +207,9 @@ def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[di
     ]
 
 
-def history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
+def history(caller: Caller, cmd: messages.History) -> Shown:
     with reads_together(caller.store.engine):
-        return _history(caller, slug, step_name, limit)
+        return _history(caller, cmd.playbook, cmd.step, cmd.limit)
 
 
 def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:

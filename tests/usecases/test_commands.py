@@ -16,6 +16,7 @@ from storage.outbox import Outbox
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OUTSIDER, OWNER
 from usecases import commands, status
 from usecases.shared.caller import Caller, Refusal
+from usecases.shared.messages import CuratorChange, CuratorsChannel, CycleStart, Kpi, Status
 from usecases.shared.services import Services
 
 
@@ -43,7 +44,7 @@ def _count(engine, model) -> int:
 
 
 def test_a_members_kpi_is_recorded_for_the_current_week(caller, playbook, engine):
-    done = commands.kpi(caller(MEMBER), "support-replies", None, 21.0, False)
+    done = commands.kpi(caller(MEMBER), Kpi("support-replies", 21.0, False, None))
     assert (done.state.playbook.slug, done.week.cycle, done.week.week) == ("support-replies", 1, 1)
     assert done.week.week_start == date(2026, 11, 16)
     assert _count(engine, KpiReading) == 1
@@ -51,44 +52,44 @@ def test_a_members_kpi_is_recorded_for_the_current_week(caller, playbook, engine
 
 def test_an_outsiders_kpi_is_refused_and_nothing_is_stored(caller, playbook, engine):
     with pytest.raises(Refusal) as refused:
-        commands.kpi(caller(OUTSIDER), "support-replies", None, 21.0, False)
+        commands.kpi(caller(OUTSIDER), Kpi("support-replies", 21.0, False, None))
     assert refused.value.key == "members_or_owner_only"
     assert _count(engine, KpiReading) == 0
 
 
 def test_an_unknown_playbook_is_refused_with_close_matches(caller, playbook):
     with pytest.raises(Refusal) as refused:
-        commands.kpi(caller(MEMBER), "suport-replies", None, 21.0, False)
+        commands.kpi(caller(MEMBER), Kpi("suport-replies", 21.0, False, None))
     assert refused.value.key == "no_playbook"
     assert "support-replies" in refused.value.suggestions
 
 
 def test_a_week_to_come_is_refused(caller, playbook, engine):
     with pytest.raises(Refusal) as refused:
-        commands.kpi(caller(MEMBER), "support-replies", 3, 21.0, False)
+        commands.kpi(caller(MEMBER), Kpi("support-replies", 21.0, False, 3))
     assert refused.value.key == "week_in_future"
     assert _count(engine, KpiReading) == 0
 
 
 def test_only_an_admin_names_a_curator_and_only_an_active_person(caller, playbook, engine, slack):
     with pytest.raises(Refusal) as refused:
-        commands.curator(caller(OWNER), MEMBER, add=True)
+        commands.curator(caller(OWNER), CuratorChange(True, MEMBER))
     assert refused.value.key == "admins_only"
     slack.add_user("UGONE00001", deleted=True)
     with pytest.raises(Refusal) as refused:
-        commands.curator(caller(ADMIN), "UGONE00001", add=True)
+        commands.curator(caller(ADMIN), CuratorChange(True, "UGONE00001"))
     assert refused.value.key == "person_deactivated"
     assert _count(engine, RoleGrant) == 0
-    assert commands.curator(caller(ADMIN), MEMBER, add=True) is True
-    assert commands.curator(caller(ADMIN), MEMBER, add=True) is False  # twice changes nothing
+    assert commands.curator(caller(ADMIN), CuratorChange(True, MEMBER)) is True
+    assert commands.curator(caller(ADMIN), CuratorChange(True, MEMBER)) is False  # twice changes nothing
     assert _count(engine, RoleGrant) == 1
 
 
 def test_the_curators_channel_is_an_admins_setting(caller, engine):
     with pytest.raises(Refusal):
-        commands.curators_channel(caller(MEMBER), "CCURATORS1")
+        commands.curators_channel(caller(MEMBER), CuratorsChannel("CCURATORS1"))
     assert _count(engine, Setting) == 0
-    commands.curators_channel(caller(ADMIN), "CCURATORS1")
+    commands.curators_channel(caller(ADMIN), CuratorsChannel("CCURATORS1"))
     assert _count(engine, Setting) == 1
 
 
@@ -98,18 +99,18 @@ def test_a_cycle_start_in_the_past_is_refused_and_one_ahead_is_set(caller, store
 
     store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     with pytest.raises(Refusal) as refused:
-        commands.cycle_start(caller(OWNER), "support-replies", date(2026, 11, 9))
+        commands.cycle_start(caller(OWNER), CycleStart("support-replies", date(2026, 11, 9)))
     assert refused.value.key == "cycle_over"
-    started = commands.cycle_start(caller(OWNER), "support-replies", date(2026, 11, 23))
+    started = commands.cycle_start(caller(OWNER), CycleStart("support-replies", date(2026, 11, 23)))
     assert (started.cycle, started.starts_on) == (1, date(2026, 11, 23))
     assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 11, 23)
 
 
 def test_status_in_the_team_channel_shows_its_playbook_and_its_week(caller, playbook):
-    commands.kpi(caller(MEMBER), "support-replies", None, 21.0, False)
-    shown = status.status(caller(MEMBER, "CTEAM00001"), None)
+    commands.kpi(caller(MEMBER), Kpi("support-replies", 21.0, False, None))
+    shown = status.status(caller(MEMBER, "CTEAM00001"), Status(None))
     assert shown.template == "status"
     assert shown.context["week"].week == 1
     assert shown.context["figures"].kpi == 21.0
     assert shown.context["full"] is False  # a member reads counts, not who deviated
-    assert status.status(caller(OWNER, "CTEAM00001"), None).context["full"] is True
+    assert status.status(caller(OWNER, "CTEAM00001"), Status(None)).context["full"] is True
