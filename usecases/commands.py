@@ -183,25 +183,8 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
     caller.require_bot_in(cmd.channel_id, "adopt")
     if cmd.owner_id is not None:
         caller.require_person(cmd.owner_id, "its owner", "adopt")
-    return registry.adopt(
-        caller.store,
-        cmd.playbook,
-        cmd.version,
-        cmd.channel_id,
-        cmd.channel_name,
-        cmd.owner_id,
-        caller.user_id,
-        caller.now,
-        caller.services.org_timezone,
-        baseline=cmd.baseline,
-        target=cmd.target,
-        timezone=cmd.timezone,
-        starts_on=cmd.starts_on,
-        exception_cap=cmd.exception_cap,
-        rubric_threshold=cmd.rubric_threshold,
-        override=cmd.override,
-        web_url=caller.services.web_url,
-    )
+    services = caller.services
+    return registry.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
 
 
 # ---- people ----------------------------------------------------------------------------

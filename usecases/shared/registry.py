@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from cadence import calendar, decisions, keys, replication, rules
@@ -21,6 +21,7 @@ from usecases.shared import readiness
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
+from usecases.shared.messages import Adopt
 from usecases.shared.roles import channel, require_curator
 
 
@@ -335,23 +336,7 @@ def _wave(
 
 
 def adopt(
-    store: Store,
-    slug: str,
-    version_number: int | None,
-    channel_id: str,
-    channel_name: str | None,
-    owner_id: str | None,
-    by: str,
-    now: datetime,
-    org_timezone: str,
-    baseline: float | None = None,
-    target: float | None = None,
-    timezone: str | None = None,
-    starts_on: date | None = None,
-    exception_cap: float | None = None,
-    rubric_threshold: float | None = None,
-    override: str | None = None,
-    web_url: str | None = None,
+    store: Store, cmd: Adopt, by: str, now: datetime, org_timezone: str, web_url: str | None = None
 ) -> dict[str, Any]:
     """A curator starts a team on a registry version, with the team's own numbers and
     zone where the version's kit lets them differ (`may_change`), and its first cycle if
@@ -361,6 +346,7 @@ def adopt(
     rest (the web view's page of the origin, with `web_url`). (That the bot is in the
     channel is commands.adopt's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
+    slug, version_number, channel_id, channel_name = cmd.playbook, cmd.version, cmd.channel_id, cmd.channel_name
     governance = Governance(store.engine)
     version = governance.version(slug, version_number)
     if version is None:
@@ -378,14 +364,8 @@ def adopt(
         raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, slugs), which=slug)
     kit = version.definition.get("replication") or {}
     may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
-    given = dict(
-        baseline=baseline,
-        target=target,
-        timezone=timezone,
-        exception_cap=exception_cap,
-        rubric_threshold=rubric_threshold,
-    )
-    refused = replication.refused_overrides({name for name, value in given.items() if value is not None}, may_change)
+    given = {name for name in _OPTION_WORDS if getattr(cmd, name) is not None}  # the team's own numbers and zone
+    refused = replication.refused_overrides(given, may_change)
     if refused:
         raise Refusal.of(
             "adopt_not_allowed",
@@ -398,7 +378,7 @@ def adopt(
     running = store.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
-    wave = _wave(governance, version, by, now, override, f"{channel_name or channel_id} ({channel_id})")
+    wave = _wave(governance, version, by, now, cmd.override, f"{channel_name or channel_id} ({channel_id})")
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
     taken = set(store.playbook_slugs())
     new_slug = base
@@ -407,23 +387,24 @@ def adopt(
         new_slug = f"{base[:57]}-{n}"
         n += 1
     kpi = dict(version.definition.get("kpi", {}))
-    if baseline is not None:
-        kpi["baseline"] = baseline
-    if target is not None:
-        kpi["target"] = target
-    raw = {**version.definition, "playbook": new_slug, "channel": channel_id, "owner": owner_id or by, "kpi": kpi}
-    if exception_cap is not None:
-        raw["exception_cap"] = exception_cap
-    if rubric_threshold is not None:
-        raw["rubric_threshold"] = rubric_threshold
-    if timezone is not None:
-        raw["timezone"] = timezone
+    if cmd.baseline is not None:
+        kpi["baseline"] = cmd.baseline
+    if cmd.target is not None:
+        kpi["target"] = cmd.target
+    raw = {**version.definition, "playbook": new_slug, "channel": channel_id, "owner": cmd.owner_id or by, "kpi": kpi}
+    if cmd.exception_cap is not None:
+        raw["exception_cap"] = cmd.exception_cap
+    if cmd.rubric_threshold is not None:
+        raw["rubric_threshold"] = cmd.rubric_threshold
+    if cmd.timezone is not None:
+        raw["timezone"] = cmd.timezone
     elif "timezone" in raw:
         del raw["timezone"]  # the origin's zone is the origin's: the team runs on the org's unless it says
     try:
         spec = parse_playbook(raw)
     except DefinitionError as err:
         raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
+    starts_on = cmd.starts_on
     if starts_on is not None:  # a Monday from this week's on, in the team's own zone
         check_start(starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
     curators = store.setting(CURATORS_CHANNEL)
@@ -447,7 +428,7 @@ def adopt(
         learnings=version.learnings[:LEARNINGS_SHOWN],
         more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
         learnings_at=learnings_at(store, version, web_url) if len(version.learnings) > LEARNINGS_SHOWN else None,
-        override=override if wave.overridden is not None else None,
+        override=cmd.override if wave.overridden is not None else None,
     )
     message = render("adopted", **context)
     unit = keys.adopt(new_slug)
@@ -460,25 +441,7 @@ def adopt(
     also = [wave.overridden] if wave.overridden is not None else []
 
     def again() -> dict[str, Any]:
-        return adopt(
-            store,
-            slug,
-            version_number,
-            channel_id,
-            channel_name,
-            owner_id,
-            by,
-            now,
-            org_timezone,
-            baseline=baseline,
-            target=target,
-            timezone=timezone,
-            starts_on=starts_on,
-            exception_cap=exception_cap,
-            rubric_threshold=rubric_threshold,
-            override=override,
-            web_url=web_url,
-        )
+        return adopt(store, cmd, by, now, org_timezone, web_url)
 
     try:
         playbook = store.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
