@@ -20,34 +20,7 @@ from cadence.definition import CHANNEL_RE, MODES, USER_RE
 from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
 from cadence.text import plain_text, unstorable
 from templates.refusals import Refusal, close_matches
-from usecases.shared.messages import (
-    Adopt,
-    Attest,
-    Away,
-    Cases,
-    Command,
-    CuratorChange,
-    CuratorsChannel,
-    CycleStart,
-    GuardrailReport,
-    HandOver,
-    Help,
-    History,
-    HolidayChange,
-    Kpi,
-    Learn,
-    LogException,
-    OpenForm,
-    Pause,
-    Publish,
-    Registry,
-    Resume,
-    Rubric,
-    SetMode,
-    Status,
-    Undo,
-    WebLink,
-)
+from usecases.shared import messages
 
 MAX_COMMAND_CHARS = 2000
 
@@ -63,7 +36,7 @@ class Subcommand:
 
     name: str
     usage: tuple[str, ...]
-    parse: Callable[[_Words], Command]  # annotate its return: the routes test reads it
+    parse: Callable[[_Words], messages.Command]  # annotate its return: the routes test reads it
 
 
 _TOKEN = re.compile(r"\S+")
@@ -112,7 +85,7 @@ def label(text: str) -> str:
     return words[0].lower() if words[0].lower() in USAGE else "(unknown)"
 
 
-def parse(text: str) -> Command:
+def parse(text: str) -> messages.Command:
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
         raise Refusal.of("too_long", usage="help", length=len(text), limit=MAX_COMMAND_CHARS, free=MAX_TEXT_CHARS)
@@ -121,7 +94,7 @@ def parse(text: str) -> Command:
         raise Refusal.of("control_character", usage=_first_word(text), what=problem)
     words = _Words(text)
     if not words.words:
-        return Help()
+        return messages.Help()
     sub = words.words[0].lower()
     subcommand = _BY_NAME.get(sub)
     if subcommand is None:
@@ -131,53 +104,53 @@ def parse(text: str) -> Command:
     return subcommand.parse(words)
 
 
-def _help(w: _Words) -> Help:
+def _help(w: _Words) -> messages.Help:
     topic = w.words[1].lower() if len(w) > 1 else None
-    return Help(topic if topic in USAGE else None)
+    return messages.Help(topic if topic in USAGE else None)
 
 
-def _status(w: _Words) -> Status:
+def _status(w: _Words) -> messages.Status:
     if len(w) > 2:
         raise Refusal.of("status_arguments", usage="status")
-    return Status(_playbook(w.words[1]) if len(w) == 2 else None)
+    return messages.Status(_playbook(w.words[1]) if len(w) == 2 else None)
 
 
-def _kpi(w: _Words) -> Kpi | OpenForm:
+def _kpi(w: _Words) -> messages.Kpi | messages.OpenForm:
     if len(w) == 1:
-        return OpenForm("kpi")
+        return messages.OpenForm("kpi")
     words, week = _split_week(w, "kpi")
     if len(words) < 3:
         raise Refusal.of("kpi_arguments", usage="kpi")
     if len(words) > 3:
         raise Refusal.of("kpi_extra", usage="kpi")
     value, percent = parse_value(words[2], usage="kpi")
-    return Kpi(_playbook(words[1]), value, percent, week)
+    return messages.Kpi(_playbook(words[1]), value, percent, week)
 
 
-def _guardrail(w: _Words) -> GuardrailReport:
+def _guardrail(w: _Words) -> messages.GuardrailReport:
     words, week = _split_week(w, "guardrail")
     if len(words) != 3:
         raise Refusal.of("guardrail_arguments", usage="guardrail")
     value, percent = parse_value(words[2], usage="guardrail")
-    return GuardrailReport(_playbook(words[1]), value, week, percent)
+    return messages.GuardrailReport(_playbook(words[1]), value, week, percent)
 
 
-def _pause(w: _Words) -> Pause:
+def _pause(w: _Words) -> messages.Pause:
     return _pause_or_retire(w, retire=False)
 
 
-def _retire(w: _Words) -> Pause:
+def _retire(w: _Words) -> messages.Pause:
     return _pause_or_retire(w, retire=True)
 
 
-def _pause_or_retire(w: _Words, retire: bool) -> Pause:
+def _pause_or_retire(w: _Words, retire: bool) -> messages.Pause:
     usage = "retire" if retire else "pause"
     if len(w) < 3:
         raise Refusal.of("pause_arguments", usage=usage)
-    return Pause(_playbook(w.words[1]), _free_text(w.rest(2), "reason", usage), retire)
+    return messages.Pause(_playbook(w.words[1]), _free_text(w.rest(2), "reason", usage), retire)
 
 
-def _resume(w: _Words) -> Resume:
+def _resume(w: _Words) -> messages.Resume:
     if not 2 <= len(w) <= 3:
         raise Refusal.of("resume_arguments", usage="resume")
     starts_on = None
@@ -187,18 +160,18 @@ def _resume(w: _Words) -> Resume:
             raise Refusal.of(
                 "cycle_not_monday", usage="resume", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
-    return Resume(_playbook(w.words[1]), starts_on)
+    return messages.Resume(_playbook(w.words[1]), starts_on)
 
 
-def _owner(w: _Words) -> HandOver:
+def _owner(w: _Words) -> messages.HandOver:
     if len(w) != 3:
         raise Refusal.of("owner_arguments", usage="owner")
-    return HandOver(_playbook(w.words[1]), parse_user(w.words[2], "owner"))
+    return messages.HandOver(_playbook(w.words[1]), parse_user(w.words[2], "owner"))
 
 
-def _attest(w: _Words) -> Attest | OpenForm:
+def _attest(w: _Words) -> messages.Attest | messages.OpenForm:
     if len(w) == 1:
-        return OpenForm("attest")
+        return messages.OpenForm("attest")
     words, week = _split_week(w, "attest")
     if len(words) < 3:
         raise Refusal.of("attest_arguments", usage="attest")
@@ -206,36 +179,36 @@ def _attest(w: _Words) -> Attest | OpenForm:
     end = len(words)
     if answer in ("yes", "y", "followed"):
         note = _free_text(w.rest(3, end), "note", "attest") or None
-        return Attest(_playbook(words[1]), True, None, note, week)
+        return messages.Attest(_playbook(words[1]), True, None, note, week)
     if answer in ("no", "n", "deviated"):
         if len(words) < 5:
             raise Refusal.of("deviation_arguments", usage="attest")
         reason = _free_text(w.rest(4, end), "reason", "attest")
-        return Attest(_playbook(words[1]), False, _step(words[3]), reason, week)
+        return messages.Attest(_playbook(words[1]), False, _step(words[3]), reason, week)
     raise Refusal.of("attest_answer", usage="attest", word=_clip(words[2]))
 
 
-def _exception(w: _Words) -> LogException:
+def _exception(w: _Words) -> messages.LogException:
     if len(w) < 4:
         raise Refusal.of("exception_arguments", usage="exception")
-    return LogException(_playbook(w.words[1]), _step(w.words[2]), _free_text(w.rest(3), "reason", "exception"))
+    return messages.LogException(_playbook(w.words[1]), _step(w.words[2]), _free_text(w.rest(3), "reason", "exception"))
 
 
-def _cases(w: _Words) -> Cases:
+def _cases(w: _Words) -> messages.Cases:
     words, week = _split_week(w, "cases")
     if len(words) != 4:
         raise Refusal.of("cases_arguments", usage="cases")
-    return Cases(_playbook(words[1]), _step(words[2]), parse_count(words[3]), week)
+    return messages.Cases(_playbook(words[1]), _step(words[2]), parse_count(words[3]), week)
 
 
-def _rubric(w: _Words) -> Rubric:
+def _rubric(w: _Words) -> messages.Rubric:
     words, week = _split_week(w, "rubric")
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
-    return Rubric(_playbook(words[1]), _step(words[2]), parse_score(words[3]), week)
+    return messages.Rubric(_playbook(words[1]), _step(words[2]), parse_score(words[3]), week)
 
 
-def _cycle(w: _Words) -> CycleStart:
+def _cycle(w: _Words) -> messages.CycleStart:
     if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
         raise Refusal.of("cycle_arguments", usage="cycle")
     starts_on = None
@@ -245,10 +218,10 @@ def _cycle(w: _Words) -> CycleStart:
             raise Refusal.of(
                 "cycle_not_monday", usage="cycle", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
-    return CycleStart(_playbook(w.words[2]), starts_on)
+    return messages.CycleStart(_playbook(w.words[2]), starts_on)
 
 
-def _mode(w: _Words) -> SetMode:
+def _mode(w: _Words) -> messages.SetMode:
     if len(w) < 5:
         raise Refusal.of("mode_arguments", usage="mode")
     mode = w.words[3].lower()
@@ -256,30 +229,30 @@ def _mode(w: _Words) -> SetMode:
         raise Refusal.of(
             "not_a_mode", usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")), word=_clip(w.words[3])
         )
-    return SetMode(_playbook(w.words[1]), _step(w.words[2]), mode, _free_text(w.rest(4), "reason", "mode"))
+    return messages.SetMode(_playbook(w.words[1]), _step(w.words[2]), mode, _free_text(w.rest(4), "reason", "mode"))
 
 
-def _publish(w: _Words) -> Publish:
+def _publish(w: _Words) -> messages.Publish:
     if len(w) == 2:
-        return Publish(_playbook(w.words[1]))
+        return messages.Publish(_playbook(w.words[1]))
     if len(w) >= 3 and w.words[2].lower() == "override":
         reason = _free_text(w.rest(3), "reason", "publish")
         if not reason:
             raise Refusal.of("override_reason", usage="publish")
-        return Publish(_playbook(w.words[1]), reason)
+        return messages.Publish(_playbook(w.words[1]), reason)
     raise Refusal.of("publish_arguments", usage="publish")
 
 
 _CYCLE = re.compile(r"^cycle:(.*)$", re.IGNORECASE)
 
 
-def _web(w: _Words) -> WebLink:
+def _web(w: _Words) -> messages.WebLink:
     if len(w) != 1:
         raise Refusal.of("web_arguments", usage="web")
-    return WebLink()
+    return messages.WebLink()
 
 
-def _learn(w: _Words) -> Learn:
+def _learn(w: _Words) -> messages.Learn:
     """`learn <playbook> <text> [cycle:N]`."""
     end, cycle = len(w), None
     if len(w) > 2 and (m := _CYCLE.match(w.words[-1])):
@@ -289,18 +262,18 @@ def _learn(w: _Words) -> Learn:
     text = _free_text(w.rest(2, end), "a learning", "learn") if end > 2 else ""
     if not text:
         raise Refusal.of("learn_arguments", usage="learn")
-    return Learn(_playbook(w.words[1]), text, cycle)
+    return messages.Learn(_playbook(w.words[1]), text, cycle)
 
 
-def _registry(w: _Words) -> Registry:
-    return Registry(plain_text(w.rest(1)).strip()[:80] or None)
+def _registry(w: _Words) -> messages.Registry:
+    return messages.Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
 
 _VERSIONED = re.compile(r"^([^@]+)@v?(\d{1,9})$", re.IGNORECASE)  # no playbook publishes a billion versions
 _CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
 
 
-def _adopt(w: _Words) -> Adopt:
+def _adopt(w: _Words) -> messages.Adopt:
     words = w.words
     if len(words) < 3:
         raise Refusal.of("adopt_arguments", usage="adopt")
@@ -347,7 +320,7 @@ def _adopt(w: _Words) -> Adopt:
             raise Refusal.of(
                 "cycle_not_monday", usage="adopt", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
-    return Adopt(
+    return messages.Adopt(
         _playbook(name),
         version,
         channel,
@@ -366,16 +339,16 @@ def _adopt(w: _Words) -> Adopt:
 ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
 
 
-def _curator(w: _Words) -> CuratorChange:
+def _curator(w: _Words) -> messages.CuratorChange:
     if len(w) != 3 or w.words[1].lower() not in ("add", "remove"):
         raise Refusal.of("curator_arguments", usage="curator")
-    return CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
+    return messages.CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
 
 
 HISTORY_MAX = 25  # decisions in one reply: each is a block, and Slack allows 50
 
 
-def _history(w: _Words) -> History:
+def _history(w: _Words) -> messages.History:
     words = w.words[1:]
     if not 1 <= len(words) <= 3:
         raise Refusal.of("history_arguments", usage="history")
@@ -386,35 +359,35 @@ def _history(w: _Words) -> History:
             raise Refusal.of("history_limit", usage="history", limit=HISTORY_MAX)
     if len(words) > 2:
         raise Refusal.of("history_arguments", usage="history")
-    return History(_playbook(words[0]), _step(words[1]) if len(words) == 2 else None, limit)
+    return messages.History(_playbook(words[0]), _step(words[1]) if len(words) == 2 else None, limit)
 
 
-def _undo(w: _Words) -> Undo:
+def _undo(w: _Words) -> messages.Undo:
     if len(w) != 2:
         raise Refusal.of("undo_arguments", usage="undo")
-    return Undo(_playbook(w.words[1]))
+    return messages.Undo(_playbook(w.words[1]))
 
 
-def _away(w: _Words) -> Away:
+def _away(w: _Words) -> messages.Away:
     """`away <YYYY-MM-DD>` (until that day), `away <from> <to>`, or `away off`."""
     if len(w) == 2 and w.words[1].lower() == "off":
-        return Away(None, None)
+        return messages.Away(None, None)
     if not 2 <= len(w) <= 3:
         raise Refusal.of("away_arguments", usage="away")
     dates = [parse_date(word, "away") for word in w.words[1:]]
-    return Away(None, dates[0]) if len(dates) == 1 else Away(dates[0], dates[1])
+    return messages.Away(None, dates[0]) if len(dates) == 1 else messages.Away(dates[0], dates[1])
 
 
 HOLIDAY_NAME_CHARS = 80
 
 
-def _holiday(w: _Words) -> HolidayChange:
+def _holiday(w: _Words) -> messages.HolidayChange:
     """`holiday add <date> [name]`, `holiday remove <date>`, `holiday list`."""
     action = w.words[1].lower() if len(w) > 1 else ""
     if action == "list" and len(w) == 2:
-        return HolidayChange("list")
+        return messages.HolidayChange("list")
     if action == "remove" and len(w) == 3:
-        return HolidayChange("remove", parse_date(w.words[2], "holiday"))
+        return messages.HolidayChange("remove", parse_date(w.words[2], "holiday"))
     if action == "add" and len(w) >= 3:
         name = plain_text(w.rest(3)).strip()
         if len(name) > HOLIDAY_NAME_CHARS:
@@ -425,14 +398,14 @@ def _holiday(w: _Words) -> HolidayChange:
                 length=len(name),
                 limit=HOLIDAY_NAME_CHARS,
             )
-        return HolidayChange("add", parse_date(w.words[2], "holiday"), name)
+        return messages.HolidayChange("add", parse_date(w.words[2], "holiday"), name)
     raise Refusal.of("holiday_arguments", usage="holiday")
 
 
-def _curators_channel(w: _Words) -> CuratorsChannel:
+def _curators_channel(w: _Words) -> messages.CuratorsChannel:
     if len(w) != 2:
         raise Refusal.of("curators_channel_arguments", usage="curators-channel")
-    return CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
+    return messages.CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
 
 
 # Every subcommand, in the order help lists them. USAGE and parse's dispatch are derived
