@@ -82,7 +82,7 @@ def _submit(
             note = (_value(values, "note") or "").strip() or None
             if note and len(note) > MAX_TEXT_CHARS:
                 raise FieldError("note", f"Keep it under {MAX_TEXT_CHARS} characters.")
-            _refusal_on(general, checkins.record_attestation, caller, state, week, None, note)
+            _refusal_on(general, checkins.attest_from_form, caller, state, week, None, note)
             recorded = {"followed": True}
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
@@ -151,7 +151,7 @@ def _target(
 
 def _kpi(caller: Caller, state: PlaybookState, week: calendar.WeekRef, text: str) -> dict[str, Any]:
     value, percent = _refusal_on("value", grammar.parse_value, text.strip(), None)
-    _refusal_on("value", checkins.record_kpi, caller, state, week, value, percent)
+    _refusal_on("value", checkins.kpi_from_form, caller, state, week, value, percent)
     return {"kpi": value}
 
 
@@ -162,7 +162,7 @@ def _deviation(caller: Caller, state: PlaybookState, week: calendar.WeekRef, val
         raise FieldError("reason", "Say what happened: it is what the owner reads.")
     if len(reason) > MAX_TEXT_CHARS:
         raise FieldError("reason", f"Keep it under {MAX_TEXT_CHARS} characters.")
-    recorded = _refusal_on("step", checkins.record_attestation, caller, state, week, step, reason)
+    recorded = _refusal_on("step", checkins.attest_from_form, caller, state, week, step, reason)
     return {"followed": False, "step": recorded.name}
 
 

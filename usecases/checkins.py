@@ -69,32 +69,20 @@ def chosen_playbook(caller: Caller, playbook_id: int) -> tuple[PlaybookState, ca
     return None if state is None else (state, caller.current_week(state, None))
 
 
-def record_kpi(
-    caller: Caller,
-    state: PlaybookState,
-    week: calendar.WeekRef,
-    value: float,
-    percent: bool,
-    usage: str | None = None,
-) -> None:
-    """A KPI reading, by a member or the owner: from a form, or `/rollout kpi` (`usage`)."""
-    caller.require_member_or_owner(state, usage)
-    recording.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, usage)
+def kpi_from_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool) -> None:
+    """The KPI form: a reading, by a member or the owner (`/rollout kpi` is commands.kpi)."""
+    caller.require_member_or_owner(state, None)
+    recording.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, None)
 
 
-def record_attestation(
-    caller: Caller,
-    state: PlaybookState,
-    week: calendar.WeekRef,
-    step_name: str | None,
-    note: str | None,
-    usage: str | None = None,
+def attest_from_form(
+    caller: Caller, state: PlaybookState, week: calendar.WeekRef, step_name: str | None, note: str | None
 ) -> Step | None:
-    """A member's check-in (step_name None: followed), from a form or `/rollout attest`
-    (`usage`); the step deviated on."""
-    step = None if step_name is None else caller.step(state, step_name, usage)
-    caller.require_member(state, usage)
-    recording.record_attestation(caller.store, state, week, step, note, caller.user_id, caller.now, usage)
+    """The check-in forms: a member's check-in (step_name None: followed); the step
+    deviated on (`/rollout attest` is commands.attest)."""
+    step = None if step_name is None else caller.step(state, step_name, None)
+    caller.require_member(state, None)
+    recording.record_attestation(caller.store, state, week, step, note, caller.user_id, caller.now, None)
     return step
 
 

@@ -17,7 +17,7 @@ from cadence import calendar
 from storage.models import Learning, Step
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
-from usecases import checkins, learnings, web
+from usecases import learnings, web
 from usecases.shared import governance, life, messages, recording, registry, roles
 from usecases.shared.caller import Caller
 
@@ -37,7 +37,8 @@ class Recorded:
 def kpi(caller: Caller, cmd: messages.Kpi) -> Recorded:
     state = caller.playbook(cmd.playbook, "kpi")
     week = caller.week(state, cmd.week, "kpi")
-    checkins.record_kpi(caller, state, week, cmd.value, cmd.percent, "kpi")
+    caller.require_member_or_owner(state, "kpi")
+    recording.record_kpi(caller.store, state, week, cmd.value, cmd.percent, caller.user_id, caller.now, "kpi")
     return Recorded(state, week)
 
 
@@ -55,8 +56,9 @@ def guardrail(caller: Caller, cmd: messages.GuardrailReport) -> Recorded:
 def attest(caller: Caller, cmd: messages.Attest) -> Recorded:
     state = caller.playbook(cmd.playbook, "attest")
     week = caller.week(state, cmd.week, "attest")
-    deviated_on = None if cmd.followed else cmd.step or ""
-    step = checkins.record_attestation(caller, state, week, deviated_on, cmd.note, "attest")
+    step = None if cmd.followed else caller.step(state, cmd.step or "", "attest")
+    caller.require_member(state, "attest")
+    recording.record_attestation(caller.store, state, week, step, cmd.note, caller.user_id, caller.now, "attest")
     return Recorded(state, week, step)
 
 
