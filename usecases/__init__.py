@@ -1,8 +1,8 @@
 """The application layer: what the bot does, for the Slack listeners and the clock alike.
 
-The listeners (handlers/) parse a request, call one use case here with the caller
-(shared/caller.py: who asks, and the lookups that resolve and authorize them) and render
-what it returns; the clock (bot/processes.py) calls tick.py, which closes weeks
+The listeners (handlers/) parse a request into a typed command (shared/messages.py),
+have it carried out here with the caller (shared/caller.py: who asks, and the lookups that
+resolve and authorize them), through bus.py for `/rollout`, and render what it returns; the clock (bot/processes.py) calls tick.py, which closes weeks
 (shared/weeks.py) and sends the digest (digest.py). Each use case reads
 from top to bottom: resolve the playbook and week, authorize, ask cadence/ what the rules
 decide, write the outcome with storage/ in one unit of work (the decisions as typed
@@ -13,7 +13,8 @@ outbox, in the same transaction), and return what happened. Refusals
 Entry use cases, one module per surface (the listeners, the API, the web view, the
 command line and the clock call these, and nothing below them):
 
-- commands.py    one use case per `/rollout` subcommand that acts
+- bus.py         the one table from a command's type to its use case: `/rollout` goes through it
+- commands.py    one use case per `/rollout` subcommand that acts, each taking its command
 - status.py      what `/rollout status` and `/rollout history` show, and to whom
 - checkins.py    the check-in forms and buttons: which week, recording, the DM updated after
 - proposals.py   the Approve, Reject and Publish buttons
@@ -29,6 +30,7 @@ command line and the clock call these, and nothing below them):
 
 The work they share, in shared/ (it calls no entry module; tests/test_layers.py):
 
+- messages.py    the commands: every `/rollout` subcommand's typed value (the grammar parses into them)
 - services.py    what the use cases work with (the store, the outbox, the clock, Slack's team lookups)
 - caller.py      who asks: the playbook, step and week they name, and whether they may
 - recording.py   record a KPI reading, a check-in, an exception, a case count, a rubric score; undo
