@@ -197,12 +197,9 @@ class WholeRequestWorker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_bytes, conn))
 
     def _on_bytes(self, conn: LingeringConn, client: Any) -> None:
-        try:
-            data = client.recv(65536)
-        except (BlockingIOError, InterruptedError):
+        data = _received(client)
+        if data is None:
             return
-        except OSError:
-            data = b""
         whole = False
         if data:
             whole = conn.gathering.add(data)
@@ -239,12 +236,9 @@ class WholeRequestWorker(ThreadWorker):
         self.lingering.append(conn)
 
     def _on_lingering_bytes(self, conn: LingeringConn, client: Any) -> None:
-        try:
-            data = client.recv(65536)
-        except (BlockingIOError, InterruptedError):
+        data = _received(client)
+        if data is None:
             return
-        except OSError:
-            data = b""
         conn.drained += len(data)
         if data and conn.drained < LINGER_MAX_BYTES:
             return
@@ -268,3 +262,15 @@ class WholeRequestWorker(ThreadWorker):
                 self.poller.unregister(conn.sock)
             self.nr_conns -= 1
             util.close(conn.sock)
+
+
+def _received(client: Any) -> bytes | None:
+    """What a readable socket has for us: its bytes, b"" once the client has gone (or its
+    connection broke), None when there is nothing yet after all."""
+    try:
+        data: bytes = client.recv(65536)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
+    return data
