@@ -41,7 +41,7 @@ class ApiTokens:
         """Revoke the token named `name`, with its decision row; False if there is no such
         token, or it was revoked already."""
         with unit_of_work(self.engine) as s:
-            done = s.execute(
+            done = s.exec(
                 update(ApiToken)
                 .where(col(ApiToken.name) == name, col(ApiToken.revoked_at).is_(None))
                 .values(revoked_at=at)

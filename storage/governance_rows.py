@@ -20,7 +20,8 @@ def decision_columns(decision: DecisionRecord, at: datetime) -> dict[str, Any]:
 def shallow_columns(row: Any) -> dict[str, Any]:
     """A flat dataclass as a row's columns. Not asdict(): a week's close writes thousands,
     and asdict deep-copies every nested dict only for it to be serialised at once."""
-    names, values = _columns_of(type(row))
+    kind: type = type(row)  # not type[Any], which mypy does not take for Hashable (functools.cache)
+    names, values = _columns_of(kind)
     return dict(zip(names, values(row), strict=True))
 
 

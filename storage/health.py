@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import reading, unit_of_work
 from storage.models import Heartbeat, Setting
@@ -23,7 +23,7 @@ class Health:
         """Record that `name` (the clock) is alive and finished its work at `at`."""
         try:
             with unit_of_work(self.engine) as s:
-                if s.execute(update(Heartbeat).where(Heartbeat.name == name).values(at=at)).rowcount == 0:
+                if s.exec(update(Heartbeat).where(col(Heartbeat.name) == name).values(at=at)).rowcount == 0:
                     s.add(Heartbeat(name=name, at=at))
         except IntegrityError:
             pass  # another clock wrote the first beat at the same moment: alive either way

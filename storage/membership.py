@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from storage.bulk import upsert
 from storage.db import reading, unit_of_work
-from storage.models import MembershipChange
+from storage.models import MembershipChange, table_of
 
 
 class Memberships:
@@ -20,8 +21,8 @@ class Memberships:
         """Each channel's count of changes; 0 for one never changed."""
         with reading(self.engine) as s:
             rows = s.execute(
-                select(MembershipChange.channel_id, MembershipChange.version).where(
-                    MembershipChange.channel_id.in_(channel_ids)
+                select(col(MembershipChange.channel_id), col(MembershipChange.version)).where(
+                    col(MembershipChange.channel_id).in_(channel_ids)
                 )
             ).all()
         found = dict(rows)
@@ -29,7 +30,7 @@ class Memberships:
 
     def changed(self, channel_id: str, at: datetime) -> None:
         """Count one more change of `channel_id`'s membership."""
-        table = MembershipChange.__table__
+        table = table_of(MembershipChange)
         with unit_of_work(self.engine) as s:  # one statement: two processes counting at once both count
             upsert(
                 s,

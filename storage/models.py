@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -25,6 +25,14 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Table, for the queries written against the table itself (Core
+    inserts and updates, `table.c.x`). SQLModel sets `__table__` on every `table=True`
+    class, but its stubs do not declare it: this is the one place that says so."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel, absent from its stubs
+    return table
 
 
 def _instant(nullable: bool = False) -> Any:
@@ -55,7 +63,7 @@ def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[
     (or of a step's week) is the last entry of its range, and a withdrawn report leaves
     the index, so neither a busy week nor a run of undos makes a read walk past rows
     that do not count. Partial indexes, on PostgreSQL and SQLite alike."""
-    partial = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}
+    partial: dict[str, Any] = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}  # dialect options: Any to Index
     return (
         Index(f"ix_{table}_week_counting", "playbook_id", "week_start", *within, "id", **partial),
         # undo: a person's latest report of the open weeks

@@ -10,9 +10,9 @@ from sqlmodel import col
 
 from storage.bulk import upsert
 from storage.db import reading, unit_of_work
-from storage.models import Person
+from storage.models import Person, table_of
 
-PERSON = Person.__table__
+PERSON = table_of(Person)
 
 
 class People:
@@ -38,9 +38,11 @@ class People:
     def away(self, user_ids: list[str] | None = None, through: date | None = None) -> dict[str, tuple[date, date]]:
         """Who is away, with their first and last day: of `user_ids` (None: everyone),
         leaving out absences that ended before `through`."""
-        query = select(Person.user_id, Person.away_from, Person.away_until).where(col(Person.away_until).is_not(None))
+        query = select(col(Person.user_id), col(Person.away_from), col(Person.away_until)).where(
+            col(Person.away_until).is_not(None)
+        )
         if user_ids is not None:
-            query = query.where(Person.user_id.in_(user_ids))
+            query = query.where(col(Person.user_id).in_(user_ids))
         if through is not None:
             query = query.where(col(Person.away_until) >= through)
         with reading(self.engine) as s:
@@ -55,17 +57,17 @@ class People:
     def reactivate(self, user_id: str, at: datetime) -> bool:
         """`user_id` is active in Slack again: True if they had been deactivated."""
         with unit_of_work(self.engine) as s:
-            changed = s.execute(
+            changed = s.exec(
                 update(Person)
-                .where(Person.user_id == user_id, col(Person.deactivated_at).is_not(None))
+                .where(col(Person.user_id) == user_id, col(Person.deactivated_at).is_not(None))
                 .values(deactivated_at=None, updated_at=at)
             ).rowcount
             return bool(changed)
 
     def deactivated(self, user_ids: list[str] | None = None) -> set[str]:
         """Of `user_ids` (None: everyone), who Slack calls deactivated."""
-        query = select(Person.user_id).where(col(Person.deactivated_at).is_not(None))
+        query = select(col(Person.user_id)).where(col(Person.deactivated_at).is_not(None))
         if user_ids is not None:
-            query = query.where(Person.user_id.in_(user_ids))
+            query = query.where(col(Person.user_id).in_(user_ids))
         with reading(self.engine) as s:
             return set(s.execute(query).scalars())

@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.bulk import insert_new
-from storage.models import SeenRequest
+from storage.models import SeenRequest, table_of
 
 
 class Repeated(Exception):
@@ -89,4 +89,4 @@ def repeated(claim: Claim) -> NoReturn:
 def insert_keys(bind: Session | Connection, keys: list[str], at: datetime | None) -> bool:
     """Insert request keys in the caller's transaction; False if any was seen before (the
     caller then rolls back). The unique key decides, so racing repeats cannot both pass."""
-    return len(insert_new(bind, SeenRequest.__table__, [{"key": key, "seen_at": at} for key in keys])) == len(keys)
+    return len(insert_new(bind, table_of(SeenRequest), [{"key": key, "seen_at": at} for key in keys])) == len(keys)

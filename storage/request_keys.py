@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from storage import replay
 from storage.db import unit_of_work
@@ -34,4 +35,4 @@ class RequestKeys:
 
     def forget_requests(self, before: datetime) -> int:
         with unit_of_work(self.engine) as s:
-            return s.execute(delete(SeenRequest).where(SeenRequest.seen_at < before)).rowcount
+            return s.exec(delete(SeenRequest).where(col(SeenRequest.seen_at) < before)).rowcount

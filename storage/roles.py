@@ -7,15 +7,16 @@ from datetime import date, datetime
 from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from cadence import decisions
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import Decision, Holiday, RoleGrant, Setting
+from storage.models import Decision, Holiday, RoleGrant, Setting, table_of
 
-_CURATOR = select(RoleGrant.__table__.c.id).where(
-    RoleGrant.__table__.c.role == "curator", RoleGrant.__table__.c.user_id == bindparam("user_id")
+_ROLE_GRANT = table_of(RoleGrant)
+_CURATOR = select(_ROLE_GRANT.c.id).where(
+    _ROLE_GRANT.c.role == "curator", _ROLE_GRANT.c.user_id == bindparam("user_id")
 )
 
 
@@ -71,7 +72,9 @@ class RolesAndSettings:
     def holidays(self, first: date, last: date) -> dict[date, str]:
         """The org's holidays from `first` to `last`, with their names."""
         with reading(self.engine) as s:
-            rows = s.exec(select(Holiday.day, Holiday.name).where(Holiday.day >= first, Holiday.day <= last))
+            rows = s.exec(
+                select(col(Holiday.day), col(Holiday.name)).where(col(Holiday.day) >= first, col(Holiday.day) <= last)
+            )
             return {day: name for day, name in rows}
 
     def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:

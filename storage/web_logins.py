@@ -32,7 +32,7 @@ class WebLogins:
                     col(WebLogin.expires_at) > at,
                 )
                 .values(used_at=at)
-                .returning(WebLogin.user_id)
+                .returning(col(WebLogin.user_id))
             ).first()
             return used[0] if used else None
 
@@ -47,7 +47,7 @@ class WebLogins:
         """Whose session this is, if it has not ended and not expired by `at`."""
         with reading(self.engine) as s:
             return s.execute(
-                select(WebSession.user_id).where(
+                select(col(WebSession.user_id)).where(
                     col(WebSession.session_hash) == session_hash, col(WebSession.expires_at) > at
                 )
             ).scalar_one_or_none()
