@@ -12,10 +12,10 @@ from sqlmodel import col
 
 from storage.bulk import insert_new
 from storage.db import unit_of_work
-from storage.models import CadenceJob, CheckIn
+from storage.models import CadenceJob, CheckIn, table_of
 from storage.outbox import Message, enqueue_in
 
-JOBS = CadenceJob.__table__
+JOBS = table_of(CadenceJob)
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ class CadenceLog:
         """For each playbook, the latest week recorded per kind of work: one query."""
         with unit_of_work(self.engine) as s:
             rows = s.execute(
-                select(CadenceJob.playbook_id, CadenceJob.kind, func.max(CadenceJob.week_start))
+                select(col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start)))
                 .where(col(CadenceJob.playbook_id).is_not(None))
-                .group_by(CadenceJob.playbook_id, CadenceJob.kind)
+                .group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
             ).all()
         cursors: dict[int, dict[str, date]] = {}
         for playbook_id, kind, week_start in rows:
@@ -83,8 +83,13 @@ class CadenceLog:
             return set()
         with unit_of_work(self.engine) as s:
             rows = s.execute(
-                select(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start, CadenceJob.user_id).where(
-                    tuple_(CadenceJob.playbook_id, CadenceJob.kind, CadenceJob.week_start).in_(weeks),
+                select(
+                    col(CadenceJob.playbook_id),
+                    col(CadenceJob.kind),
+                    col(CadenceJob.week_start),
+                    col(CadenceJob.user_id),
+                ).where(
+                    tuple_(col(CadenceJob.playbook_id), col(CadenceJob.kind), col(CadenceJob.week_start)).in_(weeks),
                     col(CadenceJob.user_id).is_not(None),
                 )
             ).all()
@@ -96,9 +101,12 @@ class CadenceLog:
             return set()
         with unit_of_work(self.engine) as s:
             rows = s.execute(
-                select(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
+                select(col(CheckIn.playbook_id), col(CheckIn.week_start), col(CheckIn.user_id))
                 .distinct()
-                .where(tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks), col(CheckIn.withdrawn_at).is_(None))
+                .where(
+                    tuple_(col(CheckIn.playbook_id), col(CheckIn.week_start)).in_(weeks),
+                    col(CheckIn.withdrawn_at).is_(None),
+                )
             ).all()
         return {tuple(row) for row in rows}
 
@@ -106,8 +114,8 @@ class CadenceLog:
         """The Monday of the latest digest recorded (or, kind "digest-waiting", of the latest
         one that had nowhere to go)."""
         with unit_of_work(self.engine) as s:
-            return s.execute(select(func.max(CadenceJob.week_start)).where(CadenceJob.kind == kind)).scalar()
+            return s.execute(select(func.max(col(CadenceJob.week_start))).where(col(CadenceJob.kind) == kind)).scalar()
 
     def jobs(self) -> list[CadenceJob]:
         with unit_of_work(self.engine) as s:
-            return list(s.execute(select(CadenceJob).order_by(CadenceJob.id)).scalars())
+            return list(s.execute(select(CadenceJob).order_by(col(CadenceJob.id))).scalars())

@@ -29,10 +29,11 @@ from storage.models import (
     Playbook,
     RubricScore,
     Step,
+    table_of,
 )
 from storage.types import one_of
 
-PLAYBOOK, STEP = Playbook.__table__, Step.__table__
+PLAYBOOK, STEP = table_of(Playbook), table_of(Step)
 Reader = Session | Connection  # these are Core reads: a connection serves, and costs less than a session
 
 
@@ -259,15 +260,15 @@ _CHECKIN_WALK = text(
     )
     ORDER BY checkin.reported_at, checkin.id
     """
-).columns(*CheckIn.__table__.c)
+).columns(*table_of(CheckIn).c)
 
 
 @functools.cache
 def _latest_checkins() -> Select[Any]:
     latest = (
-        select(func.max(CheckIn.id))
+        select(func.max(col(CheckIn.id)))
         .where(*_of_weeks(CheckIn))
-        .group_by(CheckIn.playbook_id, CheckIn.week_start, CheckIn.user_id)
+        .group_by(col(CheckIn.playbook_id), col(CheckIn.week_start), col(CheckIn.user_id))
     )
-    checkin = CheckIn.__table__
+    checkin = table_of(CheckIn)
     return select(checkin).where(checkin.c.id.in_(latest)).order_by(checkin.c.reported_at, checkin.c.id)

@@ -31,7 +31,7 @@ class Learnings:
         with reading(self.engine) as s:
             return s.execute(
                 select(Learning)
-                .where(Learning.playbook_id == playbook_id, Learning.added_by == user_id, _SHOWN)
+                .where(col(Learning.playbook_id) == playbook_id, col(Learning.added_by) == user_id, _SHOWN)
                 .order_by(col(Learning.id).desc())
                 .limit(1)
             ).scalar_one_or_none()
@@ -40,14 +40,14 @@ class Learnings:
         """Withdraw a learning still shown; False if it was withdrawn meanwhile (of two
         concurrent undos, one wins it)."""
         with unit_of_work(self.engine) as s:
-            done = s.execute(
+            done = s.exec(
                 update(Learning).where(col(Learning.id) == learning_id, _SHOWN).values(withdrawn_at=at, withdrawn_by=by)
             )
             return bool(done.rowcount)
 
     def learnings(self, playbook_id: int, cycles: list[int] | None = None, limit: int | None = None) -> list[Learning]:
         """The playbook's learnings still shown, newest first (of these cycles, if given)."""
-        query = select(Learning).where(Learning.playbook_id == playbook_id, _SHOWN)
+        query = select(Learning).where(col(Learning.playbook_id) == playbook_id, _SHOWN)
         if cycles is not None:
             query = query.where(one_of(col(Learning.cycle), "cycles"))
         query = query.order_by(col(Learning.id).desc())
@@ -60,8 +60,8 @@ class Learnings:
         """How many learnings each cycle of the playbook has (still shown)."""
         with reading(self.engine) as s:
             rows = s.execute(
-                select(Learning.cycle, func.count())
-                .where(Learning.playbook_id == playbook_id, _SHOWN)
-                .group_by(Learning.cycle)
+                select(col(Learning.cycle), func.count())
+                .where(col(Learning.playbook_id) == playbook_id, _SHOWN)
+                .group_by(col(Learning.cycle))
             ).all()
         return {cycle: count for cycle, count in rows}
