@@ -12,9 +12,9 @@ from sqlmodel import Session, col
 
 from storage.bulk import insert_new
 from storage.db import unit_of_work
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, table_of
 
-OUTBOX = OutboxMessage.__table__
+OUTBOX = table_of(OutboxMessage)
 
 
 @dataclass(frozen=True)
@@ -62,16 +62,19 @@ class Outbox:
         after its commit, so the re-check fails and only one of them gets it.
         """
         free = and_(
-            OutboxMessage.status == "pending",
-            OutboxMessage.available_at <= now,
+            col(OutboxMessage.status) == "pending",
+            col(OutboxMessage.available_at) <= now,
             or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
         )
         ranked = (
             select(
-                OutboxMessage.id,
-                OutboxMessage.available_at,
+                col(OutboxMessage.id),
+                col(OutboxMessage.available_at),
                 func.row_number()
-                .over(partition_by=OutboxMessage.channel, order_by=(OutboxMessage.available_at, OutboxMessage.id))
+                .over(
+                    partition_by=col(OutboxMessage.channel),
+                    order_by=(col(OutboxMessage.available_at), col(OutboxMessage.id)),
+                )
                 .label("rank"),
             )
             .where(free)
@@ -106,10 +109,10 @@ class Outbox:
         with unit_of_work(self.engine) as s:
             return set(
                 s.execute(
-                    select(OutboxMessage.claimed_by)
+                    select(col(OutboxMessage.claimed_by))
                     .distinct()
                     .where(
-                        OutboxMessage.status == "pending",
+                        col(OutboxMessage.status) == "pending",
                         col(OutboxMessage.lease_until) > now,
                         col(OutboxMessage.claimed_by).startswith(prefix),
                     )
@@ -119,9 +122,9 @@ class Outbox:
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker holds, so its messages need not wait for the lease to run out."""
         with unit_of_work(self.engine) as s:
-            return s.execute(
+            return s.exec(
                 update(OutboxMessage)
-                .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+                .where(col(OutboxMessage.claimed_by) == worker, col(OutboxMessage.status) == "pending")
                 .values(lease_until=None, claimed_by=None)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -129,12 +132,12 @@ class Outbox:
     def _update(self, message_id: int, worker: str, **values: Any) -> bool:
         """Change a message this worker holds the lease on; False if the lease was lost."""
         with unit_of_work(self.engine) as s:
-            result = s.execute(
+            result = s.exec(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.claimed_by == worker,
-                    OutboxMessage.status == "pending",
+                    col(OutboxMessage.id) == message_id,
+                    col(OutboxMessage.claimed_by) == worker,
+                    col(OutboxMessage.status) == "pending",
                 )
                 .values(**values)
                 .execution_options(synchronize_session=False)
@@ -179,20 +182,20 @@ class Outbox:
         """When the earliest pending message becomes due (None: nothing pending)."""
         with unit_of_work(self.engine) as s:
             return s.execute(
-                select(func.min(OutboxMessage.available_at)).where(OutboxMessage.status == "pending")
+                select(func.min(col(OutboxMessage.available_at))).where(col(OutboxMessage.status) == "pending")
             ).scalar()
 
     def pending_count(self) -> int:
         with unit_of_work(self.engine) as s:
-            return int(s.execute(select(func.count()).where(OutboxMessage.status == "pending")).scalar() or 0)
+            return int(s.execute(select(func.count()).where(col(OutboxMessage.status) == "pending")).scalar() or 0)
 
     def find(self, key: str) -> OutboxMessage | None:
         with unit_of_work(self.engine) as s:
-            return s.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalars().first()
+            return s.execute(select(OutboxMessage).where(col(OutboxMessage.key) == key)).scalars().first()
 
     def all(self) -> list[OutboxMessage]:
         with unit_of_work(self.engine) as s:
-            return list(s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+            return list(s.execute(select(OutboxMessage).order_by(col(OutboxMessage.id))).scalars())
 
 
 def fail_undeliverable(engine: Engine, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
@@ -202,7 +205,7 @@ def fail_undeliverable(engine: Engine, channel: str, error: str, now: datetime, 
     with unit_of_work(engine) as s:
         s.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending")
+            .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.status) == "pending")
             .values(status="failed", error=f"{error} (the channel was lost)", lease_until=None, claimed_by=None)
             .execution_options(synchronize_session=False)
         )
@@ -210,11 +213,11 @@ def fail_undeliverable(engine: Engine, channel: str, error: str, now: datetime, 
             s.execute(
                 select(OutboxMessage)
                 .where(
-                    OutboxMessage.channel == channel,
-                    OutboxMessage.status == "failed",
-                    OutboxMessage.created_at >= since,
+                    col(OutboxMessage.channel) == channel,
+                    col(OutboxMessage.status) == "failed",
+                    col(OutboxMessage.created_at) >= since,
                 )
-                .order_by(OutboxMessage.id)
+                .order_by(col(OutboxMessage.id))
             ).scalars()
         )
 
@@ -232,9 +235,9 @@ def outbox_health(engine: Engine) -> OutboxHealth:
     with unit_of_work(engine) as s:
         row = s.execute(
             select(
-                func.count().filter(OutboxMessage.status == "pending"),
-                func.count().filter(OutboxMessage.status == "failed"),
-                func.min(OutboxMessage.created_at).filter(OutboxMessage.status == "pending"),
+                func.count().filter(col(OutboxMessage.status) == "pending"),
+                func.count().filter(col(OutboxMessage.status) == "failed"),
+                func.min(col(OutboxMessage.created_at)).filter(col(OutboxMessage.status) == "pending"),
             )
         ).one()
     return OutboxHealth(int(row[0]), int(row[1]), row[2])
