@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
@@ -32,6 +33,7 @@ from storage.models import (
     Playbook,
     RegistryVersion,
     Step,
+    table_of,
 )
 from storage.outbox import enqueue_in
 from storage.types import one_of
@@ -39,7 +41,7 @@ from storage.types import one_of
 CURATORS_CHANNEL = "curators_channel"
 
 
-PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
+PLAYBOOK, STEP, CYCLE, DECISION = table_of(Playbook), table_of(Step), table_of(Cycle), table_of(Decision)
 
 
 # One playbook's state in one statement: the playbook, its channel's count of membership
@@ -49,15 +51,15 @@ PLAYBOOK, STEP, CYCLE = Playbook.__table__, Step.__table__, Cycle.__table__
 # building the rows through SQLModel's validation cost a request a third of its CPU, and
 # a statement each for the parts, on PostgreSQL, 1.5 ms in round trips (bench/profile.py).
 _LATEST_TWO_CYCLES = (
-    select(Cycle.id)
+    select(col(Cycle.id))
     .where(col(Cycle.playbook_id) == col(Playbook.id))
     .order_by(col(Cycle.number).desc())
     .limit(2)
     .correlate(Playbook)
     .scalar_subquery()
 )
-_STATE = (
-    select(Playbook, MembershipChange.version, Person.deactivated_at, Step, Cycle)
+_STATE = (  # SQLAlchemy's select: sqlmodel's is typed for at most four entities
+    sa_select(Playbook, col(MembershipChange.version), col(Person.deactivated_at), Step, Cycle)
     .outerjoin(MembershipChange, col(MembershipChange.channel_id) == col(Playbook.channel_id))
     .outerjoin(Person, col(Person.user_id) == col(Playbook.owner_id))
     .outerjoin(Step, and_(col(Step.playbook_id) == col(Playbook.id), col(Step.retired_at).is_(None)))
@@ -77,12 +79,12 @@ _PLAYBOOK_JSON = (Playbook.rules, Playbook.inputs, Playbook.outputs, Playbook.de
 _STEPS_OF_MANY = (
     select(Step)
     .where(one_of(col(Step.playbook_id), "ids"), col(Step.retired_at).is_(None))
-    .order_by(Step.playbook_id, Step.position)
+    .order_by(col(Step.playbook_id), col(Step.position))
 )
 
 
 _RANKED_CYCLES = (
-    select(
+    sa_select(  # SQLAlchemy's select: sqlmodel's is not typed for a Table
         CYCLE,
         func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
     )
@@ -196,7 +198,7 @@ def _running_adopters(s: Session, version_id: int) -> int:
     """The version's adopters that are not retired (a draft has adopted it too, and
     runs from its first cycle), its row locked until the transaction ends (SELECT ...
     FOR UPDATE on PostgreSQL; SQLite has one writer)."""
-    s.execute(select(RegistryVersion.id).where(col(RegistryVersion.id) == version_id).with_for_update())
+    s.execute(select(col(RegistryVersion.id)).where(col(RegistryVersion.id) == version_id).with_for_update())
     running = col(Playbook.status) != "retired"
     count = select(func.count()).select_from(Playbook).where(col(Playbook.adopted_from_id) == version_id, running)
     return int(s.execute(count).scalar() or 0)
@@ -248,9 +250,9 @@ class Playbooks:
     def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
         with reading(self.engine) as s:
-            query = select(Playbook).order_by(Playbook.slug)
+            query = select(Playbook).order_by(col(Playbook.slug))
             if channel_id is not None:
-                query = query.where(Playbook.channel_id == channel_id)
+                query = query.where(col(Playbook.channel_id) == channel_id)
             return self._states(s, list(s.exec(query)))
 
     def listed_states(self) -> list[PlaybookState]:
@@ -259,20 +261,28 @@ class Playbooks:
         outputs), which a listing never reads and which cost a thousand playbooks' page
         most of its time to decode. Reading one of them afterwards raises."""
         with reading(self.engine) as s:
-            query = select(Playbook).options(*(defer(c) for c in _PLAYBOOK_JSON)).order_by(Playbook.slug)
+            # SQLModel types Playbook.rules as its value, and col() gives a Mapped: neither is the
+            # QueryableAttribute that defer() is typed for (at run time each is that attribute).
+            query = (
+                select(Playbook)
+                .options(*(defer(c) for c in _PLAYBOOK_JSON))  # type: ignore[arg-type]
+                .order_by(col(Playbook.slug))
+            )
             return self._states(s, list(s.exec(query)), steps=False)
 
     def active_states(self) -> list[PlaybookState]:
         """Playbooks the cadence runs for: active, with a started cycle. Three queries."""
         with reading(self.engine) as s:
-            playbooks = list(s.exec(select(Playbook).where(Playbook.status == "active").order_by(Playbook.id)))
+            playbooks = list(
+                s.exec(select(Playbook).where(col(Playbook.status) == "active").order_by(col(Playbook.id)))
+            )
             return [state for state in self._states(s, playbooks) if state.anchor is not None]
 
     def clock_states(self) -> list[PlaybookState]:
         """What the clock looks at: active playbooks, and paused or retired ones whose last
         run of cycles was ended (their last week still closes). Three queries."""
         with reading(self.engine) as s:
-            query = select(Playbook).where(col(Playbook.status).in_(CLOCK_STATUSES)).order_by(Playbook.id)
+            query = select(Playbook).where(col(Playbook.status).in_(CLOCK_STATUSES)).order_by(col(Playbook.id))
             states = self._states(s, list(s.exec(query)))
         return [
             state
@@ -283,22 +293,28 @@ class Playbooks:
     def playbooks_of(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
         with reading(self.engine) as s:
-            asked = select(CadenceJob.playbook_id).where(CadenceJob.user_id == user_id, CadenceJob.kind == "checkin")
-            answered = select(CheckIn.playbook_id).where(CheckIn.user_id == user_id)
+            asked = select(col(CadenceJob.playbook_id)).where(
+                col(CadenceJob.user_id) == user_id, col(CadenceJob.kind) == "checkin"
+            )
+            answered = select(col(CheckIn.playbook_id)).where(col(CheckIn.user_id) == user_id)
             playbooks = list(
                 s.exec(
                     select(Playbook)
                     .where(
-                        or_(Playbook.owner_id == user_id, col(Playbook.id).in_(asked), col(Playbook.id).in_(answered))
+                        or_(
+                            col(Playbook.owner_id) == user_id,
+                            col(Playbook.id).in_(asked),
+                            col(Playbook.id).in_(answered),
+                        )
                     )
-                    .order_by(Playbook.slug)
+                    .order_by(col(Playbook.slug))
                 )
             )
             return self._states(s, playbooks)
 
     def playbook_slugs(self) -> list[str]:
         with reading(self.engine) as s:
-            return list(s.exec(select(Playbook.slug).order_by(Playbook.slug)))
+            return list(s.exec(select(col(Playbook.slug)).order_by(col(Playbook.slug))))
 
     @staticmethod
     def _states(s: Session, playbooks: list[Playbook], steps: bool = True) -> list[PlaybookState]:
@@ -311,7 +327,11 @@ class Playbooks:
         cycles: dict[int, list[Cycle]] = {i: [] for i in ids}
         for cycle in s.execute(_ANCHORS_OF_MANY, {"ids": ids}).scalars():  # the latest first
             cycles[cycle.playbook_id].append(cycle)
-        return [PlaybookState(p, steps_of[p.id], *(cycles[p.id] + [None, None])[:2]) for p in playbooks]
+        states = []
+        for p in playbooks:
+            anchor, previous = [*cycles[p.id], None, None][:2]
+            states.append(PlaybookState(p, steps_of[p.id], anchor, previous))
+        return states
 
     def load_playbooks(
         self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime
@@ -331,7 +351,7 @@ class Playbooks:
 
     def _load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
         definition = spec.canonical()
-        playbook = s.exec(select(Playbook).where(Playbook.slug == spec.playbook)).first()
+        playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
         if playbook is not None and _as_read_now(playbook.definition) == definition:
             return LoadOutcome(spec.playbook, "unchanged", [])
 
@@ -354,7 +374,7 @@ class Playbooks:
         s.add(playbook)
 
         declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
-        existing = {step.name: step for step in s.exec(select(Step).where(Step.playbook_id == playbook.id))}
+        existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
         for position, step_spec in enumerate(spec.steps):
             step = existing.pop(step_spec.name, None)
             if step is None:
@@ -435,12 +455,12 @@ class Playbooks:
         origin playbook and not retired; None if there is none."""
         with unit_of_work(self.engine) as s:
             return s.execute(
-                select(Playbook.slug)
-                .join(RegistryVersion, RegistryVersion.id == Playbook.adopted_from_id)
+                select(col(Playbook.slug))
+                .join(RegistryVersion, col(RegistryVersion.id) == col(Playbook.adopted_from_id))
                 .where(
-                    Playbook.channel_id == channel_id,
-                    RegistryVersion.playbook_id == origin_playbook_id,
-                    Playbook.status != "retired",
+                    col(Playbook.channel_id) == channel_id,
+                    col(RegistryVersion.playbook_id) == origin_playbook_id,
+                    col(Playbook.status) != "retired",
                 )
                 .limit(1)
             ).scalar()
@@ -465,14 +485,20 @@ class Playbooks:
             playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
             s.add(playbook)
             if ends_after is not None:
-                latest = select(func.max(Cycle.number)).where(Cycle.playbook_id == playbook_id).scalar_subquery()
+                latest = (
+                    select(func.max(col(Cycle.number))).where(col(Cycle.playbook_id) == playbook_id).scalar_subquery()
+                )
                 s.execute(
                     update(Cycle)
-                    .where(Cycle.playbook_id == playbook_id, Cycle.number == latest, col(Cycle.ends_after).is_(None))
+                    .where(
+                        col(Cycle.playbook_id) == playbook_id,
+                        col(Cycle.number) == latest,
+                        col(Cycle.ends_after).is_(None),
+                    )
                     .values(ends_after=ends_after)
                     .execution_options(synchronize_session=False)
                 )
-            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+            s.execute(insert(DECISION), [decision_columns(decision, at)])
             enqueue_in(s, messages or [], at)
         return True
 
@@ -495,7 +521,7 @@ class Playbooks:
                     at,
                 )
                 s.add(playbook)
-                s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+                s.execute(insert(DECISION), [decision_columns(decision, at)])
             return cycle
         except IntegrityError as err:
             raise Conflict(str(err)) from err
@@ -510,7 +536,7 @@ class Playbooks:
                 return False
             playbook.owner_id, playbook.updated_at = owner_id, at
             s.add(playbook)
-            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+            s.execute(insert(DECISION), [decision_columns(decision, at)])
             enqueue_in(s, messages, at)
         return True
 
@@ -535,22 +561,24 @@ class Playbooks:
         """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
         nothing written, if its start changed meanwhile."""
         with unit_of_work(self.engine) as s:
-            moved = s.execute(
+            moved = s.exec(
                 update(Cycle)
-                .where(Cycle.playbook_id == playbook_id, Cycle.number == number, Cycle.starts_on == before)
+                .where(
+                    col(Cycle.playbook_id) == playbook_id, col(Cycle.number) == number, col(Cycle.starts_on) == before
+                )
                 .values(starts_on=starts_on)
                 .execution_options(synchronize_session=False)
             )
             if moved.rowcount != 1:
                 return False
-            s.execute(insert(Decision.__table__), [decision_columns(decision, at)])
+            s.execute(insert(DECISION), [decision_columns(decision, at)])
         return True
 
     def decisions(self, playbook_id: int | None = None) -> list[Decision]:
         with unit_of_work(self.engine) as s:
-            query = select(Decision).order_by(Decision.id)
+            query = select(Decision).order_by(col(Decision.id))
             if playbook_id is not None:
-                query = query.where(Decision.playbook_id == playbook_id)
+                query = query.where(col(Decision.playbook_id) == playbook_id)
             return list(s.exec(query))
 
 
