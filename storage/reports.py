@@ -34,6 +34,7 @@ from storage.models import (
     RegistryVersion,
     RubricScore,
     StepVerdict,
+    table_of,
 )
 from storage.types import one_of
 
@@ -43,31 +44,31 @@ _MODE_CHANGES_BETWEEN = (
     select(Decision)
     .where(
         MODE_CHANGES,
-        col(Decision.decided_at) > bindparam("start", type_=Decision.__table__.c.decided_at.type),
-        col(Decision.decided_at) <= bindparam("end", type_=Decision.__table__.c.decided_at.type),
+        col(Decision.decided_at) > bindparam("start", type_=table_of(Decision).c.decided_at.type),
+        col(Decision.decided_at) <= bindparam("end", type_=table_of(Decision).c.decided_at.type),
     )
     .order_by(col(Decision.id))
 )
 
 # The org's weeks through ix_step_verdict_week: those weeks' verdicts, not the table.
 _EXCEPTION_RATIOS = (
-    select(StepVerdict.week_start, func.sum(StepVerdict.exceptions), func.sum(StepVerdict.cases))
+    select(col(StepVerdict.week_start), func.sum(col(StepVerdict.exceptions)), func.sum(col(StepVerdict.cases)))
     .where(
         one_of(col(StepVerdict.week_start), "weeks", Date()),
         col(StepVerdict.cases).is_not(None),
     )
-    .group_by(StepVerdict.week_start)
+    .group_by(col(StepVerdict.week_start))
 )
 
 
 NOT_EXPORTED = {"token_hash"}  # an API token's hash stays in the database: an export is shared
 
 _SOURCED = {
-    "KPI": KpiReading.__table__,
-    "guardrail": GuardrailReading.__table__,
-    "cases": CaseCount.__table__,
-    "rubric": RubricScore.__table__,
-    "exception": ExceptionReport.__table__,
+    "KPI": table_of(KpiReading),
+    "guardrail": table_of(GuardrailReading),
+    "cases": table_of(CaseCount),
+    "rubric": table_of(RubricScore),
+    "exception": table_of(ExceptionReport),
 }
 
 
@@ -120,7 +121,10 @@ class Reports:
             return {}
         with reading(self.engine) as session:
             return counting.latest(
-                session.connection(), KpiReading, KpiReading.value, keys=[(p, w) for p in playbook_ids for w in weeks]
+                session.connection(),
+                KpiReading,
+                col(KpiReading.value),
+                keys=[(p, w) for p in playbook_ids for w in weeks],
             )
 
     def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
@@ -131,24 +135,24 @@ class Reports:
         with reading(self.engine) as s:
             sent: dict[int, int] = dict(
                 s.execute(
-                    select(CadenceJob.playbook_id, func.count())
+                    select(col(CadenceJob.playbook_id), func.count())
                     .where(
-                        tuple_(CadenceJob.playbook_id, CadenceJob.week_start).in_(weeks),
-                        CadenceJob.kind == "checkin",
-                        CadenceJob.status == "done",
+                        tuple_(col(CadenceJob.playbook_id), col(CadenceJob.week_start)).in_(weeks),
+                        col(CadenceJob.kind) == "checkin",
+                        col(CadenceJob.status) == "done",
                         col(CadenceJob.user_id).is_not(None),
                     )
-                    .group_by(CadenceJob.playbook_id)
+                    .group_by(col(CadenceJob.playbook_id))
                 ).all()
             )
             answered: dict[int, int] = dict(
                 s.execute(
-                    select(CheckIn.playbook_id, func.count(func.distinct(CheckIn.user_id)))
+                    select(col(CheckIn.playbook_id), func.count(func.distinct(col(CheckIn.user_id))))
                     .where(
-                        tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
+                        tuple_(col(CheckIn.playbook_id), col(CheckIn.week_start)).in_(weeks),
                         col(CheckIn.withdrawn_at).is_(None),
                     )
-                    .group_by(CheckIn.playbook_id)
+                    .group_by(col(CheckIn.playbook_id))
                 ).all()
             )
         return {pid: (sent.get(pid, 0), answered.get(pid, 0)) for pid in playbook_ids}
@@ -162,33 +166,33 @@ class Reports:
         with reading(self.engine) as s:
             sent: dict[date, int] = dict(
                 s.execute(
-                    select(CadenceJob.week_start, func.count())
+                    select(col(CadenceJob.week_start), func.count())
                     .where(
-                        CadenceJob.playbook_id == playbook_id,
+                        col(CadenceJob.playbook_id) == playbook_id,
                         one_of(col(CadenceJob.week_start), "weeks"),
-                        CadenceJob.kind == "checkin",
-                        CadenceJob.status == "done",
+                        col(CadenceJob.kind) == "checkin",
+                        col(CadenceJob.status) == "done",
                         col(CadenceJob.user_id).is_not(None),
                     )
-                    .group_by(CadenceJob.week_start),
+                    .group_by(col(CadenceJob.week_start)),
                     {"weeks": weeks},
                 ).all()
             )
             was_asked = (
-                select(CadenceJob.id)
+                select(col(CadenceJob.id))
                 .where(
-                    CadenceJob.playbook_id == CheckIn.playbook_id,
-                    CadenceJob.week_start == CheckIn.week_start,
-                    CadenceJob.user_id == CheckIn.user_id,
-                    CadenceJob.kind == "checkin",
-                    CadenceJob.status == "done",
+                    col(CadenceJob.playbook_id) == col(CheckIn.playbook_id),
+                    col(CadenceJob.week_start) == col(CheckIn.week_start),
+                    col(CadenceJob.user_id) == col(CheckIn.user_id),
+                    col(CadenceJob.kind) == "checkin",
+                    col(CadenceJob.status) == "done",
                 )
                 .exists()
             )
             people = (
-                select(CheckIn.week_start, CheckIn.user_id)
+                select(col(CheckIn.week_start), col(CheckIn.user_id))
                 .where(
-                    CheckIn.playbook_id == playbook_id,
+                    col(CheckIn.playbook_id) == playbook_id,
                     one_of(col(CheckIn.week_start), "weeks"),
                     col(CheckIn.withdrawn_at).is_(None),
                     was_asked,
@@ -206,15 +210,17 @@ class Reports:
             return []
         with reading(self.engine) as s:
             exceptions = s.execute(
-                select(ExceptionReport.playbook_id, ExceptionReport.step_id, ExceptionReport.reason).where(
-                    tuple_(ExceptionReport.playbook_id, ExceptionReport.week_start).in_(weeks),
+                select(
+                    col(ExceptionReport.playbook_id), col(ExceptionReport.step_id), col(ExceptionReport.reason)
+                ).where(
+                    tuple_(col(ExceptionReport.playbook_id), col(ExceptionReport.week_start)).in_(weeks),
                     col(ExceptionReport.withdrawn_at).is_(None),
                 )
             ).all()
             deviations = s.execute(
-                select(CheckIn.playbook_id, CheckIn.step_id, CheckIn.note).where(
-                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
-                    CheckIn.attestation == "deviated",
+                select(col(CheckIn.playbook_id), col(CheckIn.step_id), col(CheckIn.note)).where(
+                    tuple_(col(CheckIn.playbook_id), col(CheckIn.week_start)).in_(weeks),
+                    col(CheckIn.attestation) == "deviated",
                     col(CheckIn.withdrawn_at).is_(None),
                     col(CheckIn.note).is_not(None),
                 )
@@ -229,21 +235,21 @@ class Reports:
         if not weeks:
             return {}
         asked = (
-            select(CadenceJob.playbook_id, CadenceJob.week_start, CadenceJob.user_id)
+            select(col(CadenceJob.playbook_id), col(CadenceJob.week_start), col(CadenceJob.user_id))
             .where(
                 one_of(col(CadenceJob.week_start), "weeks", Date()),
-                CadenceJob.kind == "checkin",
-                CadenceJob.status == "done",
+                col(CadenceJob.kind) == "checkin",
+                col(CadenceJob.status) == "done",
                 col(CadenceJob.user_id).is_not(None),
             )
             .subquery()
         )
         answered = (
-            select(CheckIn.id)
+            select(col(CheckIn.id))
             .where(
-                CheckIn.playbook_id == asked.c.playbook_id,
-                CheckIn.week_start == asked.c.week_start,
-                CheckIn.user_id == asked.c.user_id,
+                col(CheckIn.playbook_id) == asked.c.playbook_id,
+                col(CheckIn.week_start) == asked.c.week_start,
+                col(CheckIn.user_id) == asked.c.user_id,
                 col(CheckIn.withdrawn_at).is_(None),
             )
             .exists()
@@ -319,7 +325,7 @@ class Reports:
         and adoptions. Consecutive digests pass consecutive windows, so each cycle and
         each version is counted in exactly one digest: a cycle in the one whose window
         its last week closed in, however late the clock recorded it."""
-        closed = func.coalesce(CycleResult.closed_at, CycleResult.recorded_at)
+        closed = func.coalesce(col(CycleResult.closed_at), col(CycleResult.recorded_at))
         with unit_of_work(self.engine) as s:
             cycles_week, cycles_total = s.execute(
                 select(
@@ -329,8 +335,10 @@ class Reports:
             ).one()
             versions_week, versions_total = s.execute(
                 select(
-                    func.count().filter(RegistryVersion.published_at > since, RegistryVersion.published_at <= until),
-                    func.count().filter(RegistryVersion.published_at <= until),
+                    func.count().filter(
+                        col(RegistryVersion.published_at) > since, col(RegistryVersion.published_at) <= until
+                    ),
+                    func.count().filter(col(RegistryVersion.published_at) <= until),
                 ).select_from(RegistryVersion)
             ).one()
             adoptions = s.execute(select(func.count()).where(col(Playbook.adopted_from_id).is_not(None))).scalar()
