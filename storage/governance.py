@@ -31,6 +31,7 @@ from storage.models import (
     RegistryVersion,
     Step,
     StepVerdict,
+    table_of,
 )
 from storage.models import Decision as DecisionRow
 from storage.outbox import Message, enqueue_in
@@ -115,7 +116,7 @@ class StepHistory:
     guardrail: dict[int, dict[date, str]] = field(default_factory=dict)  # playbook -> week -> HOLDS|BREACHED|MISSING
 
 
-VERDICT, STEP, DECISION = StepVerdict.__table__, Step.__table__, DecisionRow.__table__
+VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
 _VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric")
 
 
@@ -172,23 +173,24 @@ _GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISIO
 )
 _OPEN_PROMOTIONS = select(Proposal).where(
     one_of(col(Proposal.step_id), "step_ids"),
-    Proposal.status == "open",
-    Proposal.kind == "promotion",
+    col(Proposal.status) == "open",
+    col(Proposal.kind) == "promotion",
 )
 
 # The decision log (/rollout history): LOGGED is literal so the partial index serves.
 _LOG = (
     select(DecisionRow)
-    .where(DecisionRow.playbook_id == bindparam("playbook_id"), LOGGED)
+    .where(col(DecisionRow.playbook_id) == bindparam("playbook_id"), LOGGED)
     .order_by(col(DecisionRow.id).desc())
     .limit(bindparam("limit", type_=Integer))
 )
-_STEP_LOG = _LOG.where(DecisionRow.step_id == bindparam("step_id"))
+_STEP_LOG = _LOG.where(col(DecisionRow.step_id) == bindparam("step_id"))
 
 
 # The scale rule's reads at a cycle's close, built once (a close asks them for 1,000 playbooks).
-_CYCLE_RESULT, _REGISTRY = CycleResult.__table__, RegistryVersion.__table__
-_PROPOSAL = Proposal.__table__
+_CYCLE_RESULT, _REGISTRY = table_of(CycleResult), table_of(RegistryVersion)
+_PROPOSAL = table_of(Proposal)
+_PLAYBOOK = table_of(Playbook)
 _CYCLE_RESULTS_OF = (
     select(
         _CYCLE_RESULT.c.playbook_id,
@@ -207,14 +209,16 @@ _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where
     one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
 )
 _OPEN_PROPOSALS_OF = (
-    select(Proposal).where(one_of(col(Proposal.playbook_id), "pids"), Proposal.status == "open").order_by(Proposal.id)
+    select(Proposal)
+    .where(one_of(col(Proposal.playbook_id), "pids"), col(Proposal.status) == "open")
+    .order_by(col(Proposal.id))
 )
-_VERSIONS_ORDER = (RegistryVersion.slug, RegistryVersion.version)
+_VERSIONS_ORDER = (col(RegistryVersion.slug), col(RegistryVersion.version))
 _VERSIONS_OF_PLAYBOOK = (
     select(RegistryVersion).where(col(RegistryVersion.playbook_id) == bindparam("pid")).order_by(*_VERSIONS_ORDER)
 )
 
-_ADOPTERS_OF = select(Playbook).where(one_of(col(Playbook.adopted_from_id), "ids")).order_by(Playbook.id)
+_ADOPTERS_OF = select(Playbook).where(one_of(col(Playbook.adopted_from_id), "ids")).order_by(col(Playbook.id))
 _REPLICATION_OF = (
     select(DECISION.c.playbook_id, DECISION.c.figures)
     .where(one_of(DECISION.c.playbook_id, "pids"), DECISION.c.kind == DecisionKind.REPLICATION.value)
@@ -229,13 +233,13 @@ _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
 # A week's close marks it closed (playbook.closed_through, never moved back): run over
 # the closing weeks before their figures are read (Governance.record_closes).
 _CLOSE_WEEK = (
-    update(Playbook.__table__)
-    .where(Playbook.__table__.c.id == bindparam("pid"))
+    update(_PLAYBOOK)
+    .where(_PLAYBOOK.c.id == bindparam("pid"))
     .values(
         closed_through=case(
             (
-                Playbook.__table__.c.closed_through > bindparam("week", type_=Date),
-                Playbook.__table__.c.closed_through,
+                _PLAYBOOK.c.closed_through > bindparam("week", type_=Date),
+                _PLAYBOOK.c.closed_through,
             ),
             else_=bindparam("week", type_=Date),
         )
@@ -346,7 +350,7 @@ class Governance:
 
     def proposal(self, key: str) -> Proposal | None:
         with unit_of_work(self.engine) as s:
-            return s.execute(select(Proposal).where(Proposal.key == key)).scalars().first()
+            return s.execute(select(Proposal).where(col(Proposal.key) == key)).scalars().first()
 
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
         if not playbook_ids:
@@ -373,9 +377,9 @@ class Governance:
                 return list(s.execute(_VERSIONS_OF_PLAYBOOK, {"pid": playbook_id}).scalars())
             query = select(RegistryVersion).order_by(*_VERSIONS_ORDER)
             if playbook_id is not None:
-                query = query.where(RegistryVersion.playbook_id == playbook_id)
+                query = query.where(col(RegistryVersion.playbook_id) == playbook_id)
             if function is not None:
-                query = query.where(func.lower(RegistryVersion.function) == function.lower())
+                query = query.where(func.lower(col(RegistryVersion.function)) == function.lower())
             return list(s.execute(query).scalars())
 
     def versions_by_id(self, version_ids: list[int]) -> dict[int, RegistryVersion]:
@@ -403,9 +407,9 @@ class Governance:
     def version(self, slug: str, number: int | None) -> RegistryVersion | None:
         """Version `number` of the playbook published as `slug` (the latest if None)."""
         with reading(self.engine) as s:
-            query = select(RegistryVersion).where(RegistryVersion.slug == slug)
+            query = select(RegistryVersion).where(col(RegistryVersion.slug) == slug)
             if number is not None:
-                query = query.where(RegistryVersion.version == number)
+                query = query.where(col(RegistryVersion.version) == number)
             return s.execute(query.order_by(col(RegistryVersion.version).desc())).scalars().first()
 
     def adopters(self, version_ids: list[int]) -> list[Playbook]:
@@ -474,9 +478,9 @@ class Governance:
         and nothing written, if it was no longer open), then apply the change."""
         with unit_of_work(self.engine) as s:
             if proposal_key is not None:
-                moved = s.execute(
+                moved = s.exec(
                     update(Proposal)
-                    .where(Proposal.key == proposal_key, Proposal.status == "open")
+                    .where(col(Proposal.key) == proposal_key, col(Proposal.status) == "open")
                     .values(status=proposal_status, decided_at=at, decided_by=decided_by)
                     .execution_options(synchronize_session=False)
                 )
@@ -495,9 +499,9 @@ class Governance:
                 values["frozen"] = m.freeze
             if not values:
                 continue
-            result = s.execute(
+            result = s.exec(
                 update(Step)
-                .where(Step.id == m.step_id, Step.mode == m.expected_mode)
+                .where(col(Step.id) == m.step_id, col(Step.mode) == m.expected_mode)
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
@@ -508,8 +512,8 @@ class Governance:
                 update(Proposal)
                 .where(
                     col(Proposal.step_id).in_(change.withdraw_for_steps),
-                    Proposal.status == "open",
-                    Proposal.kind == "promotion",
+                    col(Proposal.status) == "open",
+                    col(Proposal.kind) == "promotion",
                 )
                 .values(status="withdrawn", decided_at=at, decided_by="rule")
                 .execution_options(synchronize_session=False)
@@ -519,7 +523,7 @@ class Governance:
         if change.new_proposals:
             insert_all(
                 s,
-                Proposal.__table__,
+                _PROPOSAL,
                 [
                     dict(
                         key=p.key,
@@ -545,7 +549,7 @@ class Governance:
         if change.cycle_results:
             insert_all(
                 s,
-                CycleResult.__table__,
+                _CYCLE_RESULT,
                 [
                     dict(
                         playbook_id=r.playbook_id,
@@ -578,7 +582,9 @@ class Governance:
         with unit_of_work(self.engine) as s:
             return (
                 s.execute(
-                    select(func.max(RegistryVersion.version)).where(RegistryVersion.playbook_id == playbook_id)
+                    select(func.max(col(RegistryVersion.version))).where(
+                        col(RegistryVersion.playbook_id) == playbook_id
+                    )
                 ).scalar()
                 or 0
             ) + 1
@@ -619,7 +625,7 @@ class Governance:
                 if proposal_key is not None:
                     s.execute(
                         update(Proposal)
-                        .where(Proposal.key == proposal_key, Proposal.status == "open")
+                        .where(col(Proposal.key) == proposal_key, col(Proposal.status) == "open")
                         .values(status="published", decided_at=at, decided_by=by)
                         .execution_options(synchronize_session=False)
                     )
