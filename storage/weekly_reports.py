@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, bindparam, exists, func, insert, literal, tuple_, union_all, update
+from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
@@ -27,6 +28,7 @@ from storage.models import (
     GuardrailReading,
     KpiReading,
     RubricScore,
+    table_of,
 )
 from storage.playbooks import PLAYBOOK, PlaybookState
 from storage.types import one_of
@@ -64,24 +66,24 @@ def _add_report_if_open(table: Any, columns: tuple[str, ...]) -> Any:
 _REPORTED = ("week_start", "reported_by", "reported_at")
 
 
-_KPI_READING = _add_report_if_open(KpiReading.__table__, ("playbook_id", "value", *_REPORTED))
+_KPI_READING = _add_report_if_open(table_of(KpiReading), ("playbook_id", "value", *_REPORTED))
 
 
-_GUARDRAIL_READING = _add_report_if_open(GuardrailReading.__table__, ("playbook_id", "value", *_REPORTED))
+_GUARDRAIL_READING = _add_report_if_open(table_of(GuardrailReading), ("playbook_id", "value", *_REPORTED))
 
 
 _CHECKIN = _add_report_if_open(
-    CheckIn.__table__, ("playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at")
+    table_of(CheckIn), ("playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at")
 )
 
 
-_EXCEPTION = _add_report_if_open(ExceptionReport.__table__, ("playbook_id", "step_id", "reason", *_REPORTED))
+_EXCEPTION = _add_report_if_open(table_of(ExceptionReport), ("playbook_id", "step_id", "reason", *_REPORTED))
 
 
-_CASE_COUNT = _add_report_if_open(CaseCount.__table__, ("playbook_id", "step_id", "cases", *_REPORTED))
+_CASE_COUNT = _add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *_REPORTED))
 
 
-_RUBRIC_SCORE = _add_report_if_open(RubricScore.__table__, ("playbook_id", "step_id", "score", *_REPORTED))
+_RUBRIC_SCORE = _add_report_if_open(table_of(RubricScore), ("playbook_id", "step_id", "score", *_REPORTED))
 
 
 def _add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
@@ -101,15 +103,15 @@ def _add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
     total = func.coalesce(latest, 0) + bindparam("count", type_=table.c[column].type)
     columns = ["playbook_id", *(["step_id"] if on_step else []), "week_start", "reported_by", "reported_at"]
     values = [bindparam(name, type_=table.c[name].type) for name in columns]
-    report = select(*values, total).where(exists(_open_week()))
+    report = sa_select(*values, total).where(exists(_open_week()))  # sqlmodel's select: not for *values
     return insert(table).from_select([*columns, column], report).returning(table.c.id)
 
 
 _LOCK_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update()
 _SHARE_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update(read=True)
 _ADD_TO = {
-    "cases": _add_to_count_if_open(CaseCount.__table__, "cases", on_step=True),
-    "kpi": _add_to_count_if_open(KpiReading.__table__, "value", on_step=False),
+    "cases": _add_to_count_if_open(table_of(CaseCount), "cases", on_step=True),
+    "kpi": _add_to_count_if_open(table_of(KpiReading), "value", on_step=False),
 }
 
 _STATEMENTS = {
@@ -120,7 +122,7 @@ _STATEMENTS = {
     "cases": _CASE_COUNT,
     "rubric": _RUBRIC_SCORE,
 }
-API_KEYS = ApiReportKey.__table__
+API_KEYS = table_of(ApiReportKey)
 
 
 class KeyReused(Exception):
@@ -296,7 +298,8 @@ def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
         for i in range(weeks)
     ]
     candidates = union_all(*(select(*newest.c) for newest in newest_of_kind)).subquery()
-    return select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
+    # SQLAlchemy's select: sqlmodel's is not typed for a subquery (the SQL is the same)
+    return sa_select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
 
 
 class WeeklyReports:
@@ -308,13 +311,13 @@ class WeeklyReports:
             return {}
         with unit_of_work(self.engine) as s:
             latest = (
-                select(func.max(CheckIn.id))
+                select(func.max(col(CheckIn.id)))
                 .where(
-                    CheckIn.user_id == user_id,
-                    tuple_(CheckIn.playbook_id, CheckIn.week_start).in_(weeks),
+                    col(CheckIn.user_id) == user_id,
+                    tuple_(col(CheckIn.playbook_id), col(CheckIn.week_start)).in_(weeks),
                     col(CheckIn.withdrawn_at).is_(None),
                 )
-                .group_by(CheckIn.playbook_id, CheckIn.week_start)
+                .group_by(col(CheckIn.playbook_id), col(CheckIn.week_start))
             )
             return {
                 (c.playbook_id, c.week_start): c for c in s.exec(select(CheckIn).where(col(CheckIn.id).in_(latest)))
@@ -342,7 +345,7 @@ class WeeklyReports:
         note: str | None,
         at: datetime,
     ) -> None:
-        values = dict(attestation=attestation, step_id=step_id, note=note)
+        values: dict[str, Any] = dict(attestation=attestation, step_id=step_id, note=note)
         self.add_reports([new_report("checkin", playbook_id, week_start, user_id, at, **values)])
 
     def add_exception(
@@ -390,7 +393,7 @@ class WeeklyReports:
                 ]
                 fresh = insert_new(s, API_KEYS, rows)
             connection = s.connection()
-            repeated = [r.key for r in keyed if r.key not in fresh]
+            repeated = [r.key for r in keyed if r.key is not None and r.key not in fresh]
             # Read after the insert that found them taken: on PostgreSQL that insert waited
             # for the request that took them to commit, and this statement sees its rows.
             answers = _key_answers(connection, repeated) if repeated else {}
@@ -423,11 +426,11 @@ class WeeklyReports:
                 s.exec(
                     select(ExceptionReport)
                     .where(
-                        ExceptionReport.playbook_id == playbook_id,
-                        ExceptionReport.week_start == week_start,
+                        col(ExceptionReport.playbook_id) == playbook_id,
+                        col(ExceptionReport.week_start) == week_start,
                         col(ExceptionReport.withdrawn_at).is_(None),
                     )
-                    .order_by(ExceptionReport.id)
+                    .order_by(col(ExceptionReport.id))
                 )
             )
 
