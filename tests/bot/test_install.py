@@ -2,7 +2,6 @@
 docs tell them to set, against the Slack stand-in (issue 39's install items)."""
 
 import http.client
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.bot.test_processes import _procfile_web, _serving, env  # noqa: F401 - `env` is a fixture used here
+from tests.bot.test_processes import _procfile_web, _serving, _stopped_cleanly, env  # noqa: F401 - `env` is a fixture used here
 from tests.conftest import CHANNEL, MEMBER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +40,7 @@ def test_sign_in_with_slack_set_in_the_environment_keeps_commands_working(env, p
         "ROLLOUT_WEB_URL": "http://rollout.example.com",
     }
     server, slack_side = start(env)
-    try:
+    with _stopped_cleanly(server) as stopped:
         reply = slack_side.command("help", MEMBER, CHANNEL)
         assert reply.status == 200 and "/rollout kpi" in str(reply.body), reply
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
@@ -52,10 +51,7 @@ def test_sign_in_with_slack_set_in_the_environment_keeps_commands_working(env, p
         location = start.getheader("Location") or ""
         assert urlsplit(location).path == "/openid/connect/authorize"
         assert "client_id=1234567890.0987654321" in location
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert "installation" not in output.lower(), output
+    assert "installation" not in stopped.output.lower(), stopped.output
 
 
 def test_a_process_that_verifies_the_token_at_start_lifts_the_hold_a_refusal_left(env, store, slack):  # noqa: F811
@@ -65,12 +61,9 @@ def test_a_process_that_verifies_the_token_at_start_lifts_the_hold_a_refusal_lef
 
     store.lose_slack_access("token_revoked", datetime(2026, 11, 1, tzinfo=UTC))
     server, slack_side = _serving(env, "--no-scheduler")
-    try:
+    with _stopped_cleanly(server):
         health = slack_side.get("/healthz")
         assert health.status == 200 and health.body["slack"] == "ok", health
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=30)
     assert store.slack_access_lost() is None
 
 
@@ -78,16 +71,12 @@ def test_healthz_with_slack_unreachable_says_the_token_is_not_verified(env, stor
     from tests.bot.test_processes import _free_port
 
     server, slack_side = _serving({**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/"}, "--no-scheduler")
-    try:
+    with _stopped_cleanly(server) as stopped:
         health = slack_side.get("/healthz")
         assert health.status == 200, health  # Slack's outage does not take the process out of rotation
         assert health.body["slack"].startswith("not verified (unreachable since 20"), health
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert "Traceback" not in output
-    unreachable = [line for line in output.splitlines() if "reach" in line.lower()]
-    assert len(unreachable) == 1 and " ERROR " not in unreachable[0], output  # said once, as a warning
+    unreachable = [line for line in stopped.output.splitlines() if "reach" in line.lower()]
+    assert len(unreachable) == 1 and " ERROR " not in unreachable[0], stopped.output  # said once, as a warning
 
 
 def test_the_clock_says_nothing_at_info_every_minute(env, playbook, slack):  # noqa: F811
@@ -102,9 +91,6 @@ def test_the_clock_says_nothing_at_info_every_minute(env, playbook, slack):  # n
         stderr=subprocess.STDOUT,
         text=True,
     )
-    try:
+    with _stopped_cleanly(server) as stopped:
         time.sleep(3)  # the first tick runs at once
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert "apscheduler" not in output, output
+    assert "apscheduler" not in stopped.output, stopped.output

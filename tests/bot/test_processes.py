@@ -5,6 +5,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -213,6 +215,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Stopped:
+    output = ""  # what the server printed, once it has stopped
+
+
+@contextmanager
+def _stopped_cleanly(server) -> Iterator[Stopped]:
+    """Around a test's use of a server: then stop it as a platform does (SIGTERM), and,
+    if the test got that far, check it went cleanly: exit 0, no traceback. What it printed
+    is the yielded object's `output` after the block."""
+    stopped = Stopped()
+    try:
+        yield stopped
+    finally:
+        server.send_signal(signal.SIGTERM)
+        stopped.output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, stopped.output
+    assert "Traceback" not in stopped.output
+
+
 def _wait_until_healthy(slack_side, seconds: float = 30) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -263,14 +284,9 @@ def _procfile_web(env):
 
 def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
     server, slack_side = _procfile_web(env)
-    try:
+    with _stopped_cleanly(server):
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
         assert "rollout_requests_total" in slack_side.get("/metrics").body
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Traceback" not in output
 
 
 STALLED_REQUEST = (  # headers, and 3 bytes of a 1000-byte body
@@ -316,17 +332,12 @@ def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, p
     each of them is cut off a few seconds later."""
     server, slack_side = start(env)
     port = int(slack_side.base_url.rsplit(":", 1)[1])
-    try:
+    with _stopped_cleanly(server):
         stalled = _stall(port, 50)
         time.sleep(0.5)  # they are all in, each as far as it will go
         _answers_within_slacks_three_seconds(slack_side)
         _cut_off(stalled, within=10)
         _answers_within_slacks_three_seconds(slack_side)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Traceback" not in output
 
 
 # A 16-byte chunk of which only 5 bytes came: the 5 that end a whole chunked body.
@@ -346,7 +357,7 @@ def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_no
     token = made.stdout.splitlines()[0].encode()
     server, slack_side = _serving(env)
     port = int(slack_side.base_url.rsplit(":", 1)[1])
-    try:
+    with _stopped_cleanly(server):
         started = time.monotonic()
         stalled = _stall(
             port, 50, b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: text/plain\r\n" + UNFINISHED_CHUNKED
@@ -362,11 +373,6 @@ def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_no
             time.sleep(0.2)
         _cut_off(stalled, within=started + 10 - time.monotonic())
         _answers_within_slacks_three_seconds(slack_side)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Traceback" not in output
 
 
 SILENT_REQUESTS = (  # whole requests, after which their clients neither read nor close
@@ -410,7 +416,7 @@ def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_no
     let go within 10 s."""
     server, slack_side = start(env)
     port = int(slack_side.base_url.rsplit(":", 1)[1])
-    try:
+    with _stopped_cleanly(server):
         started = time.monotonic()
         silent = [client for request in SILENT_REQUESTS for client in _stall(port, 10, request)]
         time.sleep(0.5)  # they are all answered, and lingering
@@ -419,11 +425,6 @@ def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_no
             time.sleep(0.2)
         _answered_then_let_go(silent, within=started + 10 - time.monotonic())
         _answers_within_slacks_three_seconds(slack_side)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Traceback" not in output
 
 
 def _answer(port: int, request: bytes) -> bytes:
@@ -455,7 +456,7 @@ def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, p
     port = int(slack_side.base_url.rsplit(":", 1)[1])
     chunked = b"Host: bot\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
     api = b"POST /api/v1/reports HTTP/1.1\r\nAuthorization: Bearer " + token + b"\r\n" + chunked + b"\r\n"
-    try:
+    with _stopped_cleanly(server):
         report = b'{"playbook": "support-replies", "kind": "kpi", "value": 14.5, "key": "chunked-1"}'
         body = b"".join(b"%x;part=%d\r\n%s\r\n" % (len(p), i, p) for i, p in enumerate([report[:10], report[10:]]))
         answer = _answer(port, api + body + b"0\r\nChecksum: none\r\n\r\n")
@@ -474,11 +475,6 @@ def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, p
         assert time.monotonic() - started < READ_SECONDS / 2
         client.close()
         _answers_within_slacks_three_seconds(slack_side)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Traceback" not in output
 
 
 def test_tick_with_the_database_gone_says_so_in_one_sentence(env, database_url):
