@@ -23,6 +23,7 @@ is never read as text, nor as an instant.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -30,17 +31,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import from_json
 
-from cadence.limits import MAX_TEXT_CHARS
+from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
 from handlers import routing
 from handlers.openapi import Answer, Operation, document
 from usecases import api_reads, api_reports
+from usecases.shared import messages
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,58 @@ class Report(BaseModel):
         if problem is not None:
             raise ValueError(problem)
         return text
+
+    def fingerprint(self) -> str:
+        """The report as it was sent, hashed (SHA-256), to tell a retry under its idempotency
+        key from another report: its fields but the key, with the values the types gave
+        them (14 and 14.0 are one number, an instant is one whatever its offset), and None
+        for those left out, not the defaults filled in later. Stored with the key
+        (api_report_key.report_hash): a change here refuses every retry across a deploy."""
+        fields = self.model_dump(exclude={"key"})
+        if fields["value"] is not None:
+            fields["value"] = float(fields["value"])
+        if isinstance(fields["week"], date):
+            fields["week"] = fields["week"].isoformat()
+        if fields["at"] is not None:
+            fields["at"] = fields["at"].astimezone(UTC).isoformat()
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def command(self) -> messages.ReportCommand | api_reports.Unfit:
+        """The report as the command `/rollout` makes for it (usecases/shared/messages.py),
+        or what its fields lack for one: a step, a value, a reason; a value within its
+        limits (cadence/limits.py)."""
+        kind, value = self.kind, self.value
+        sent = messages.Sent(self.key, self.fingerprint()) if self.key is not None else None
+        when: dict[str, Any] = dict(week=self.week, at=self.at, sent=sent)
+
+        def unfit(field: str, message: str) -> api_reports.Unfit:
+            return api_reports.Unfit(self.playbook, kind, field, message)
+
+        if kind == "event":
+            return messages.ValueEvent(self.playbook, self.event or "", self.count or 1, self.reason, **when)
+        if kind in ("cases", "rubric", "exception") and not self.step:
+            return unfit("step", f"a {kind} report names its step")
+        if kind == "exception":
+            reason = (self.reason or "").strip()
+            if not reason:
+                return unfit("reason", "an exception says what happened: give a reason")
+            return messages.LogException(self.playbook, self.step or "", reason, **when)
+        if value is None:
+            return unfit("value", f"a {kind} report gives its value")
+        if kind == "cases":
+            if value != int(value) or not 0 <= value <= MAX_COUNT:
+                return unfit("value", f"a case count is a whole number from 0 to {MAX_COUNT:,}, not {value:g}")
+            return messages.Cases(self.playbook, self.step or "", int(value), **when)
+        if kind == "rubric":
+            if not 0 <= value <= 1:
+                return unfit("value", f"a rubric score is from 0 to 1 (0.93 for 93%), not {value:g}")
+            return messages.Rubric(self.playbook, self.step or "", value, **when)
+        if abs(value) > MAX_VALUE:
+            return unfit("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
+        if kind == "guardrail":
+            return messages.GuardrailReport(self.playbook, value, **when)
+        return messages.Kpi(self.playbook, value, **when)
 
 
 class Batch(BaseModel):
@@ -354,14 +408,14 @@ def _not_json(content_type: str | None) -> str | None:
     return None
 
 
-def _reports(body: bytes, document: Any) -> list[api_reports.ReportIn]:
+def _reports(body: bytes, document: Any) -> list[messages.ReportCommand | api_reports.Unfit]:
     """One report, or {"reports": [...]}: checked for their types, strictly, from the JSON
     itself (raises ValidationError). `document` is the body parsed, to tell which it is."""
     if isinstance(document, dict) and "reports" in document:
         items = Batch.model_validate_json(body).reports
     else:
         items = [Report.model_validate_json(body)]
-    return [api_reports.ReportIn(**item.model_dump()) for item in items]
+    return [item.command() for item in items]
 
 
 # What each field is, for a value of the wrong JSON type: "count is a whole number ..., not 1.0".

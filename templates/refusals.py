@@ -125,6 +125,9 @@ TEXTS: dict[str, str] = {
     ),
     "cycle_starts_on": " It starts on {day}.",
     "week_in_future": "week:{number} of cycle {cycle} starts on {day}, in the future; it is week {current} now.",
+    "no_value_event": "{slug} declares no value event “{event}” (its events: {declared}).",
+    "event_step_gone": "event {event} counts step {step}, which is no longer a step of the playbook",
+    "day_in_no_cycle": "{day} is in no cycle of {slug}.",
     "week_closed": "Week {week} of cycle {cycle} closed on {when}; its verdicts stand. Nothing was stored.",
     "cycle_already_set": (
         "Cycle {cycle} of {slug} is already set to start on {day}. "

@@ -21,7 +21,7 @@ from storage.store import PlaybookState
 from templates import render
 from templates.refusals import Refusal
 from usecases import home
-from usecases.shared import recording
+from usecases.shared import messages, recording
 from usecases.shared.caller import Caller
 
 
@@ -72,7 +72,8 @@ def chosen_playbook(caller: Caller, playbook_id: int) -> tuple[PlaybookState, ca
 def kpi_from_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool) -> None:
     """The KPI form: a reading, by a member or the owner (`/rollout kpi` is commands.kpi)."""
     caller.require_member_or_owner(state, None)
-    recording.record_kpi(caller.store, state, week, value, percent, caller.user_id, caller.now, None)
+    kpi = messages.Kpi(state.playbook.slug, value, percent)
+    recording.record(caller.store, state, week, None, kpi, caller.user_id, caller.now, None)
 
 
 def attest_from_form(

@@ -9,6 +9,7 @@ The reads (status, history) are in status.py; the forms and buttons in checkins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -35,22 +36,11 @@ class Recorded:
 
 
 def kpi(caller: Caller, cmd: messages.Kpi) -> Recorded:
-    state = caller.playbook(cmd.playbook, "kpi")
-    week = caller.week(state, cmd.week, "kpi")
-    caller.require_member_or_owner(state, "kpi")
-    recording.record_kpi(caller.store, state, week, cmd.value, cmd.percent, caller.user_id, caller.now, "kpi")
-    return Recorded(state, week)
+    return _report(caller, cmd, None, "kpi", caller.require_member_or_owner)
 
 
 def guardrail(caller: Caller, cmd: messages.GuardrailReport) -> Recorded:
-    state = caller.playbook(cmd.playbook, "guardrail")
-    week = caller.week(state, cmd.week, "guardrail")
-    if state.playbook.guardrail_name is not None:  # else record_guardrail says there is none
-        caller.require_member_or_owner(state, "guardrail")
-    recording.record_guardrail(
-        caller.store, state, week, cmd.value, caller.user_id, caller.now, "guardrail", percent=cmd.percent
-    )
-    return Recorded(state, week)
+    return _report(caller, cmd, None, "guardrail", caller.require_member_or_owner)
 
 
 def attest(caller: Caller, cmd: messages.Attest) -> Recorded:
@@ -63,29 +53,32 @@ def attest(caller: Caller, cmd: messages.Attest) -> Recorded:
 
 
 def exception(caller: Caller, cmd: messages.LogException) -> Recorded:
-    state = caller.playbook(cmd.playbook, "exception")
-    step = caller.step(state, cmd.step, "exception")
-    week = caller.current_week(state, "exception")
-    caller.require_owner_or_curator(state, "exception")
-    recording.record_exception(caller.store, state, step, week, cmd.reason, caller.user_id, caller.now, "exception")
-    return Recorded(state, week, step)
+    return _report(caller, cmd, cmd.step, "exception", caller.require_owner_or_curator)
 
 
 def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
-    state = caller.playbook(cmd.playbook, "cases")
-    step = caller.step(state, cmd.step, "cases")
-    week = caller.week(state, cmd.week, "cases")
-    caller.require_owner_or_curator(state, "cases")
-    recording.record_cases(caller.store, state, step, week, cmd.count, caller.user_id, caller.now, "cases")
-    return Recorded(state, week, step)
+    return _report(caller, cmd, cmd.step, "cases", caller.require_owner_or_curator)
 
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
-    state = caller.playbook(cmd.playbook, "rubric")
-    step = caller.step(state, cmd.step, "rubric")
-    week = caller.week(state, cmd.week, "rubric")
-    caller.require_owner_or_curator(state, "rubric")
-    recording.record_rubric(caller.store, state, step, week, cmd.score, caller.user_id, caller.now, "rubric")
+    return _report(caller, cmd, cmd.step, "rubric", caller.require_owner_or_curator)
+
+
+def _report(
+    caller: Caller,
+    cmd: messages.ReportCommand,
+    step_name: str | None,
+    usage: str,
+    authorize: Callable[[PlaybookState, str | None], None],
+) -> Recorded:
+    """A number reported through `/rollout`: the playbook, its step, the week, whether the
+    caller may report it, then its one row (recording.record)."""
+    state = caller.playbook(cmd.playbook, usage)
+    step = caller.step(state, step_name, usage) if step_name is not None else None
+    week = caller.week(state, cmd.week, usage, cmd.at)
+    if not (isinstance(cmd, messages.GuardrailReport) and state.playbook.guardrail_name is None):
+        authorize(state, usage)  # a guardrail that is not declared is refused as such, to anyone
+    recording.record(caller.store, state, week, step, cmd, caller.user_id, caller.now, usage)
     return Recorded(state, week, step)
 
 

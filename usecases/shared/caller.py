@@ -6,7 +6,7 @@ form."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from slack_sdk import WebClient
 
@@ -16,7 +16,7 @@ from storage.models import Step
 from storage.replay import Repeated
 from storage.store import PlaybookState
 from templates.refusals import Refusal, close_matches, phrase
-from usecases.shared import life, recording, roles
+from usecases.shared import life, messages, recording, roles
 from usecases.shared.services import Services
 
 # What the listeners need of the use cases' answers and failures, named here so that
@@ -81,12 +81,23 @@ class Reporter:
             raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
         return week
 
-    def week(self, state: PlaybookState, number: int | None, usage: str | None) -> calendar.WeekRef:
-        """The current week, or `week:N`: the most recent week `number` that has begun.
-        A week whose grace is over is refused: its verdicts stand."""
+    def week(
+        self, state: PlaybookState, week: messages.Week, usage: str | None, at: datetime | None = None
+    ) -> calendar.WeekRef:
+        """The week a report is for (messages.Week): `week:N`, the most recent week N that
+        has begun; a day of a week; or the week containing `at` (when it was measured), and
+        by default the current week. Refused if its playbook does not run, if it is in the
+        future, or if its grace is over: its verdicts stand."""
         current = self.current_week(state, usage)
-        if number is None:
+        if week is None and at is None:
             return current
+        if not isinstance(week, int):
+            day = week if week is not None else calendar.local_date(at or self.now, state.playbook.timezone)
+            found = calendar.week_containing(state.running(), day)
+            if found is None:
+                raise Refusal.of("day_in_no_cycle", usage=usage, day=day.isoformat(), slug=state.playbook.slug)
+            return self.open_week(state, found, usage)
+        number = week
         wanted = calendar.most_recent_week(state.running(), self.today(state), number)
         if wanted is None:
             future = calendar.week_of_cycle(current, number)

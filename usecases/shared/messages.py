@@ -11,7 +11,7 @@ Pure: no Slack, no database, nothing of the listeners.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -63,19 +63,39 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Sent:
+    """What comes with a report a system sends (the API's): its idempotency key, and the
+    report as sent, hashed (handlers/api.py `fingerprint`): sent again under the same key,
+    the same report is answered as the first time, another one refused."""
+
+    key: str
+    fingerprint: str
+
+
+# The reports. Each says its week as `week:N` does (1-4: the most recent week N that has
+# begun) or, from the API, as a day of the week; with neither, the week of `at` (when it
+# was measured, given by the API only), and without that, the current week.
+Week = int | date | None
+
+
+@dataclass(frozen=True)
 class Kpi:
     playbook: str
     value: float
-    percent: bool  # written as "93%"
-    week: int | None
+    percent: bool = False  # written as "93%"
+    week: Week = None
+    at: datetime | None = None
+    sent: Sent | None = None
 
 
 @dataclass(frozen=True)
 class GuardrailReport:
     playbook: str
     value: float
-    week: int | None
+    week: Week = None
     percent: bool = False  # written as "93%": only for a guardrail measured in %
+    at: datetime | None = None
+    sent: Sent | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,9 @@ class LogException:
     playbook: str
     step: str
     reason: str
+    week: Week = None  # `/rollout exception` logs in the current week
+    at: datetime | None = None
+    sent: Sent | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +122,9 @@ class Cases:
     playbook: str
     step: str
     count: int
-    week: int | None
+    week: Week = None
+    at: datetime | None = None
+    sent: Sent | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +132,28 @@ class Rubric:
     playbook: str
     step: str
     score: float  # 0..1
-    week: int | None
+    week: Week = None
+    at: datetime | None = None
+    sent: Sent | None = None
+
+
+@dataclass(frozen=True)
+class ValueEvent:
+    """A value event of the playbook's (`value_events`), sent by a system: `count` of it
+    added to a step's cases or the KPI, or that many exceptions of a step."""
+
+    playbook: str
+    event: str
+    count: int = 1
+    reason: str | None = None
+    week: Week = None
+    at: datetime | None = None
+    sent: Sent | None = None
+
+
+ReportCommand = Kpi | GuardrailReport | LogException | Cases | Rubric | ValueEvent
+"""What the API takes: the reports a system may send (handlers/api.py validates its JSON
+into them); `/rollout` makes the same ones but the value event."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
 
 from cadence import calendar
 from storage.models import Step
 from storage.store import PlaybookState, Report, Store, WeekClosed
-from templates.refusals import Refusal
+from storage.weekly_reports import NewReport, new_report
+from templates.refusals import Refusal, close_matches
+from usecases.shared import messages
 
 MEMBER_REPORTS = ("kpi", "guardrail", "checkin")
 OWNER_REPORTS = ("exception", "cases", "rubric")  # made by owners and curators only
@@ -63,42 +66,94 @@ def week_closed(state: PlaybookState, week: calendar.WeekRef, usage: str | None)
     )
 
 
-def record_kpi(
-    store: Store,
+def report_row(
     state: PlaybookState,
     week: calendar.WeekRef,
-    value: float,
-    percent: bool,
+    step: Step | None,
+    cmd: messages.ReportCommand,
     by: str,
     now: datetime,
     usage: str | None,
-) -> None:
+) -> NewReport:
+    """The row a report command writes (`step`: its step, resolved), checked against the
+    playbook: for Slack and the API alike. Raises Refusal."""
     playbook = state.playbook
-    refuse_if_fed(state, "kpi", None, usage)
-    if percent and playbook.kpi_unit.strip() != "%":
-        unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
-        raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
-    with _while_open(state, week, usage):
-        store.add_kpi_reading(playbook.id, week.week_start, value, by, now)
+    args = (playbook.id, week.week_start, by, now)
+    on_step: dict[str, Any] = {"step_id": step.id} if step is not None else {}
+    if isinstance(cmd, messages.Kpi):
+        refuse_if_fed(state, "kpi", None, usage)
+        if cmd.percent and playbook.kpi_unit.strip() != "%":
+            unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
+            raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
+        return new_report("kpi", *args, value=cmd.value)
+    if isinstance(cmd, messages.GuardrailReport):
+        if playbook.guardrail_name is None:
+            raise Refusal.of("no_guardrail", usage=usage, slug=playbook.slug)
+        if cmd.percent and state.guardrail_unit.strip() != "%":
+            unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
+            raise Refusal.of("guardrail_not_percent", usage=usage, metric=playbook.guardrail_name, unit=unit)
+        return new_report("guardrail", *args, value=cmd.value)
+    if isinstance(cmd, messages.ValueEvent):
+        return _event_row(state, step, cmd, args)
+    assert step is not None
+    if isinstance(cmd, messages.LogException):
+        refuse_if_fed(state, "exception", step.name, usage)
+        return new_report("exception", *args, **on_step, reason=cmd.reason)
+    if isinstance(cmd, messages.Cases):
+        refuse_if_fed(state, "cases", step.name, usage)
+        return new_report("cases", *args, **on_step, cases=cmd.count)
+    return new_report("rubric", *args, **on_step, score=cmd.score)
 
 
-def record_guardrail(
+def event_step(state: PlaybookState, event: str) -> tuple[str, Step | None]:
+    """What a value event counts (`cases`, `exception` or `kpi`) and the step it counts for,
+    if any. Raises Refusal for an event the playbook does not declare, or whose step is gone."""
+    events = {e["name"]: e for e in state.playbook.definition.get("value_events") or []}
+    spec = events.get(event)
+    if spec is None:
+        raise Refusal.of(
+            "no_value_event",
+            suggestions=close_matches(event, tuple(events)),
+            slug=state.playbook.slug,
+            event=event,
+            declared=", ".join(sorted(events)) or "none",
+        )
+    if not spec.get("step"):
+        return str(spec["counts"]), None
+    step = state.step(spec["step"])
+    if step is None:
+        raise Refusal.of("event_step_gone", event=event, step=spec["step"])
+    return str(spec["counts"]), step
+
+
+def _event_row(
+    state: PlaybookState, step: Step | None, cmd: messages.ValueEvent, args: tuple[int, date, str, datetime]
+) -> NewReport:
+    """`count` of the event added to the step's cases or the KPI, or as that many
+    exceptions of the step, each with the event's name (and reason) as its reason."""
+    counts, _ = event_step(state, cmd.event)
+    on_step: dict[str, Any] = {"step_id": step.id} if step is not None else {}
+    if counts == "exception":
+        reason = cmd.event + (f": {cmd.reason.strip()}" if cmd.reason and cmd.reason.strip() else "")
+        made = new_report("exception", *args, **on_step, reason=reason)
+        return replace(made, times=cmd.count)
+    return new_report(counts, *args, adds=True, **on_step, count=cmd.count)
+
+
+def record(
     store: Store,
     state: PlaybookState,
     week: calendar.WeekRef,
-    value: float,
+    step: Step | None,
+    cmd: messages.ReportCommand,
     by: str,
     now: datetime,
     usage: str | None,
-    percent: bool = False,
 ) -> None:
-    if state.playbook.guardrail_name is None:
-        raise Refusal.of("no_guardrail", usage=usage, slug=state.playbook.slug)
-    if percent and state.guardrail_unit.strip() != "%":
-        unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
-        raise Refusal.of("guardrail_not_percent", usage=usage, metric=state.playbook.guardrail_name, unit=unit)
+    """Write one report command's row (report_row), if its week is still open."""
+    row = report_row(state, week, step, cmd, by, now, usage)
     with _while_open(state, week, usage):
-        store.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
+        store.add_reports([row])
 
 
 def record_attestation(
@@ -122,50 +177,6 @@ def record_attestation(
             note,
             now,
         )
-
-
-def record_exception(
-    store: Store,
-    state: PlaybookState,
-    step: Step,
-    week: calendar.WeekRef,
-    reason: str,
-    by: str,
-    now: datetime,
-    usage: str | None = None,
-) -> None:
-    refuse_if_fed(state, "exception", step.name, usage)
-    with _while_open(state, week, usage):
-        store.add_exception(state.playbook.id, step.id, week.week_start, reason, by, now)
-
-
-def record_cases(
-    store: Store,
-    state: PlaybookState,
-    step: Step,
-    week: calendar.WeekRef,
-    count: int,
-    by: str,
-    now: datetime,
-    usage: str | None = None,
-) -> None:
-    refuse_if_fed(state, "cases", step.name, usage)
-    with _while_open(state, week, usage):
-        store.add_case_count(state.playbook.id, step.id, week.week_start, count, by, now)
-
-
-def record_rubric(
-    store: Store,
-    state: PlaybookState,
-    step: Step,
-    week: calendar.WeekRef,
-    score: float,
-    by: str,
-    now: datetime,
-    usage: str | None = None,
-) -> None:
-    with _while_open(state, week, usage):
-        store.add_rubric_score(state.playbook.id, step.id, week.week_start, score, by, now)
 
 
 @dataclass(frozen=True)
