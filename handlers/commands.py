@@ -12,6 +12,7 @@ how its reply looks is its route here (`_ROUTES`, at the end).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -49,7 +50,7 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
             opened = checkins.open_form(caller, parsed.form, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"
         done = None if isinstance(parsed, messages.Help) else bus.handle(caller, parsed)
-        message, outcome = _ROUTES[type(parsed)](caller, parsed, done), "ok"
+        message, outcome = _ROUTES.get(type(parsed), reply)(caller, parsed, done), "ok"
     except Repeated:
         return None, "repeat"  # a replay: its first write found the request already handled
     except Refusal as refusal:
@@ -259,10 +260,6 @@ def _curator(caller: Caller, cmd: messages.CuratorChange, changed: bool) -> dict
     return render("curator_changed", user=cmd.user_id, add=cmd.add, changed=changed)
 
 
-def _curators_channel(caller: Caller, cmd: messages.CuratorsChannel, done: None) -> dict[str, Any]:
-    return render("curators_channel_set", channel=cmd.channel_id)
-
-
 def _away(caller: Caller, cmd: messages.Away, done: commands.Away) -> dict[str, Any]:
     if done.first is None:
         return render("away_set", back=True, last=done.last.isoformat())
@@ -283,13 +280,24 @@ def _status(caller: Caller, cmd: messages.Status, shown: status.Shown) -> dict[s
     return render(shown.template, **shown.context)
 
 
-# The route of each type a parser in grammar.SUBCOMMANDS returns (but OpenForm, which
-# opens a form: checkins.open_form): how what its use case did (usecases/bus.py, which
-# carries it out) is said in Slack. Keyed by type rather than by subcommand name, because
-# the type is what a route reads (pause and retire share one, and a parser that starts
-# returning a new type needs a route for it); tests/handlers/test_routes.py fails until
-# every type a parser is annotated to return has a route here, and every route a type
-# some parser returns.
+def template_of(command_type: type) -> str:
+    """The reply template of a command without a route of its own: named for its type,
+    `CuratorsChannel` -> templates/curators_channel.json.j2."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", command_type.__name__).lower()
+
+
+def reply(caller: Caller, cmd: messages.Command, done: Any) -> dict[str, Any]:
+    """The reply of a subcommand with no route in _ROUTES: its template (template_of),
+    given the command as `cmd` and what its use case returned as `done`."""
+    return render(template_of(type(cmd)), cmd=cmd, done=done)
+
+
+# The routes of the types a parser in grammar.SUBCOMMANDS returns (but OpenForm, which
+# opens a form: checkins.open_form) whose reply needs more than `reply` gives its
+# template: how what its use case did (usecases/bus.py, which carries it out) is said in
+# Slack. Keyed by type rather than by subcommand name, because the type is what a route
+# reads (pause and retire share one). tests/handlers/test_routes.py fails until every
+# type a parser is annotated to return has a route here or a template named for it.
 _ROUTES: dict[type, Callable[[Caller, Any, Any], dict[str, Any]]] = {
     messages.Help: _help,
     messages.Status: _status,
@@ -306,7 +314,6 @@ _ROUTES: dict[type, Callable[[Caller, Any, Any], dict[str, Any]]] = {
     messages.Registry: _registry,
     messages.Adopt: _adopt,
     messages.CuratorChange: _curator,
-    messages.CuratorsChannel: _curators_channel,
     messages.Undo: _undo,
     messages.History: _history,
     messages.GuardrailReport: _guardrail,

@@ -15,6 +15,7 @@ from cadence.rules import Kind, Thresholds, TransitionRule
 from storage.store import Report
 from templates import BlockKitError, NoWording, check_block_limits, mrkdwn, render, slack_escape, template_names
 from usecases.home import registry_lines
+from usecases.shared import messages
 
 HOSTILE = [
     "<!channel> <!here> <!everyone>",
@@ -272,7 +273,7 @@ def _contexts(text: str) -> dict[str, dict]:
             moved_from="2026-11-30",
         ),
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
-        "curators_channel_set": dict(channel="CCURATORS"),
+        "curators_channel": dict(cmd=messages.CuratorsChannel("CCURATORS"), done=None),
         "away_set": dict(back=False, first="2026-12-21", last="2027-01-03"),
         "holidays": dict(
             action="add",

@@ -2,7 +2,10 @@
 has one (but those answered at the edge), and each use case takes its command."""
 
 import inspect
+import types
 import typing
+
+import pytest
 
 from usecases import bus
 from usecases.shared import messages
@@ -23,3 +26,20 @@ def test_each_use_case_takes_the_caller_and_its_command():
         parameters = list(inspect.signature(use_case).parameters)
         assert len(parameters) == 2, use_case.__qualname__
         assert hints[parameters[1]] is command_type, f"{use_case.__qualname__} takes {hints[parameters[1]]}"
+
+
+def test_two_use_cases_for_one_command_are_refused_at_import():
+    module = types.ModuleType("twice")
+    source = (
+        "from usecases.shared import messages\n"
+        "def undo(caller, cmd: messages.Undo): ...\n"
+        "def undo_again(caller, cmd: messages.Undo): ...\n"
+        "def _private(caller, cmd: messages.Pause): ...\n"
+    )
+    exec(compile(source, "twice", "exec"), module.__dict__)
+    for function in (module.undo, module.undo_again, module._private):
+        function.__module__ = "twice"
+    with pytest.raises(TypeError, match="Undo has two use cases"):
+        bus.use_cases(module)
+    del module.undo_again
+    assert bus.use_cases(module) == {messages.Undo: module.undo}  # a private function is no use case
