@@ -18,7 +18,7 @@ from sqlalchemy import insert, text, update
 from bench.ack import peak_rss_mib
 from bench.common import QueryCounter, copy_of, fresh_database
 from bot.app import utc_now
-from bot.demo.standin import SlackStandIn
+from bot.demo.standin.server import SlackStandIn
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory

@@ -47,7 +47,7 @@ def test_a_replayed_request_is_processed_once(bot, playbook, engine):
 
 def _replayed(bot, text: str, user: str = MEMBER):
     """The same signed `/rollout` request sent twice, as an attacker replaying it would."""
-    from bot.demo.standin import command_payload
+    from bot.demo.standin.slack_requests import command_payload
 
     body = urlencode(command_payload(text, user, "CTEAM00001"))
     headers = bot.signed_headers(body)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.demo.standin import Fault
+from bot.demo.standin.faults import Fault
 from storage.models import (
     CaseCount,
     CheckIn,

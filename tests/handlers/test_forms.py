@@ -155,7 +155,7 @@ def test_bare_kpi_elsewhere_asks_which_playbook(bot, playbook, slack, engine):
 
 
 def test_views_open_failing_is_explained(bot, playbook, slack):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
 
     slack.fail_next("views.open", Fault(error="expired_trigger_id"))
     reply = bot.command("attest")

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.demo.standin import BOT_USER, Fault
+from bot.demo.standin.faults import Fault
+from bot.demo.standin.workspace import BOT_USER
 from storage.models import Decision, Playbook, RoleGrant, Setting
 from tests.conftest import ADMIN, MEMBER, OWNER
 

@@ -119,7 +119,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
 
 
 def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, playbook, clock):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
