@@ -24,17 +24,11 @@ from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.models import (
-    CadenceJob,
-    CaseCount,
-    Cycle,
-    GuardrailReading,
-    KpiReading,
-    Playbook,
-    RubricScore,
-    StepVerdict,
-)
-from storage.models import Decision as DecisionRow
+from storage.models.bookkeeping import CadenceJob
+from storage.models.governance import Decision as DecisionRow
+from storage.models.governance import StepVerdict
+from storage.models.playbooks import Cycle, Playbook
+from storage.models.reports import CaseCount, GuardrailReading, KpiReading, RubricScore
 from storage.store import Store, decision_columns
 from usecases.digest import Digest
 from usecases.tick import Cadence

@@ -24,7 +24,7 @@ from cadence import calendar
 from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
-from storage.models import ApiToken
+from storage.models.access import ApiToken
 from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
 from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches, plain

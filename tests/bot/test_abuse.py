@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import event, func, text
 from sqlmodel import Session, select
 
-from storage.models import CheckIn, Cycle, Decision, ExceptionReport, KpiReading, Playbook
+from storage.models.governance import Decision
+from storage.models.playbooks import Cycle, Playbook
+from storage.models.reports import CheckIn, ExceptionReport, KpiReading
 from tests.conftest import MEMBER, OWNER
 
 TABLES = (KpiReading, CheckIn, ExceptionReport, Cycle, Decision)

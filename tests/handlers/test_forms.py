@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from slack_api.dispatch import Dispatcher, Pacer
-from storage.models import CheckIn, KpiReading
+from storage.models.reports import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, MEMBER, OUTSIDER
 

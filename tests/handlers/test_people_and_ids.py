@@ -8,7 +8,9 @@ from sqlmodel import Session, select
 
 from bot.demo.standin.faults import Fault
 from bot.demo.standin.workspace import BOT_USER
-from storage.models import Decision, Playbook, RoleGrant, Setting
+from storage.models.governance import Decision
+from storage.models.org import RoleGrant, Setting
+from storage.models.playbooks import Playbook
 from tests.conftest import ADMIN, MEMBER, OWNER
 
 CURATOR = "UCURATOR1"

@@ -190,8 +190,8 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(e
 
     from cadence.decisions import Decision, DecisionKind
     from cadence.definition import parse_playbook
-    from storage.models import Decision as DecisionRow
-    from storage.models import Proposal
+    from storage.models.governance import Decision as DecisionRow
+    from storage.models.governance import Proposal
     from storage.store import decision_columns
     from tests.conftest import SUPPORT_REPLIES
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import calendar
-from storage.models import Step
+from storage.models.playbooks import Step
 from storage.store import PlaybookState, Report, Store, WeekClosed
 from templates.refusals import Refusal
 
