@@ -190,6 +190,8 @@ class Demo:
         try:
             self._story()
         finally:
+            # its threads first: one still finishing an answer would wake a closed server
+            server.task_dispatcher.shutdown()
             server.close()
             self.slack.stop()
             engine.dispose()
