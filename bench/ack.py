@@ -21,7 +21,8 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bench.common import ROOT, fresh_database, percentiles
-from bot.demo.standin import APP_ID, TEAM_ID, SlackStandIn
+from bot.demo.standin.server import SlackStandIn
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from cadence.calendar import local_date, monday_of
 from cadence.definition import parse_playbook
 from storage.db import make_engine

@@ -30,7 +30,7 @@ from bench.ack import (
 )
 from bench.ack import merged as merged_bursts
 from bench.common import ROOT, fresh_database, percentiles
-from bot.demo.standin import SlackStandIn
+from bot.demo.standin.server import SlackStandIn
 from storage.db import make_engine
 from storage.store import Store
 from usecases import tokens

@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 
 from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
-from bot.demo.standin import Limits, SlackStandIn
+from bot.demo.standin.faults import Limits
+from bot.demo.standin.server import SlackStandIn
 from cadence.definition import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory

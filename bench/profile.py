@@ -29,7 +29,8 @@ from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, bench_playbook
 from bench.common import fresh_database
 from bench.floor_app import floor_app
 from bot.app import create_app
-from bot.demo.standin import APP_ID, TEAM_ID, SlackStandIn
+from bot.demo.standin.server import SlackStandIn
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from bot.settings import Settings
 from bot.web import make_wsgi
 from storage.db import make_engine

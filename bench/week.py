@@ -18,23 +18,17 @@ from sqlalchemy import insert, text, update
 from bench.ack import peak_rss_mib
 from bench.common import QueryCounter, copy_of, fresh_database
 from bot.app import utc_now
-from bot.demo.standin import SlackStandIn
+from bot.demo.standin.server import SlackStandIn
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory
 from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.models import (
-    CadenceJob,
-    CaseCount,
-    Cycle,
-    GuardrailReading,
-    KpiReading,
-    Playbook,
-    RubricScore,
-    StepVerdict,
-)
-from storage.models import Decision as DecisionRow
+from storage.models.bookkeeping import CadenceJob
+from storage.models.governance import Decision as DecisionRow
+from storage.models.governance import StepVerdict
+from storage.models.playbooks import Cycle, Playbook
+from storage.models.reports import CaseCount, GuardrailReading, KpiReading, RubricScore
 from storage.store import Store, decision_columns
 from usecases.digest import Digest
 from usecases.tick import Cadence

@@ -41,7 +41,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
-from storage.models import OutboxMessage
+from storage.models.bookkeeping import OutboxMessage
 from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)

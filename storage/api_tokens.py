@@ -13,7 +13,8 @@ from sqlmodel import col
 from cadence.decisions import Decision as DecisionRecord
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import ApiToken, Decision
+from storage.models.access import ApiToken
+from storage.models.governance import Decision
 from storage.playbooks import Conflict
 
 LAST_USE_EVERY = timedelta(minutes=1)  # a token's last use is written at most this often

@@ -12,7 +12,9 @@ from sqlmodel import col
 
 from storage.bulk import insert_new
 from storage.db import unit_of_work
-from storage.models import CadenceJob, CheckIn, table_of
+from storage.models import table_of
+from storage.models.bookkeeping import CadenceJob
+from storage.models.reports import CheckIn
 from storage.outbox import Message, enqueue_in
 
 JOBS = table_of(CadenceJob)

@@ -20,17 +20,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import CompoundSelect
 from sqlmodel import Session, col
 
-from storage.models import (
-    CaseCount,
-    CheckIn,
-    ExceptionReport,
-    GuardrailReading,
-    KpiReading,
-    Playbook,
-    RubricScore,
-    Step,
-    table_of,
-)
+from storage.models import table_of
+from storage.models.playbooks import Playbook, Step
+from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
 from storage.types import one_of
 
 PLAYBOOK, STEP = table_of(Playbook), table_of(Step)

@@ -21,19 +21,18 @@ from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns, shallow_columns
-from storage.models import (
+from storage.models import table_of
+from storage.models.governance import (
     GUARDRAIL_WEEKS,
     LOGGED,
     STEP_CHANGES,
     CycleResult,
-    Playbook,
     Proposal,
     RegistryVersion,
-    Step,
     StepVerdict,
-    table_of,
 )
-from storage.models import Decision as DecisionRow
+from storage.models.governance import Decision as DecisionRow
+from storage.models.playbooks import Playbook, Step
 from storage.outbox import Message, enqueue_in
 from storage.playbooks import PlaybookState
 from storage.types import one_of

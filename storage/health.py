@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from storage.db import reading, unit_of_work
-from storage.models import Heartbeat, Setting
+from storage.models.bookkeeping import Heartbeat
+from storage.models.org import Setting
 
 SLACK_ACCESS_LOST = "slack_access_lost"  # a setting: Slack's word for why it refuses the token
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.db import reading, unit_of_work
-from storage.models import Learning
+from storage.models.reports import Learning
 from storage.types import one_of
 
 _SHOWN = col(Learning.withdrawn_at).is_(None)

@@ -12,7 +12,8 @@ from sqlmodel import Session, col
 
 from storage.bulk import insert_new
 from storage.db import unit_of_work
-from storage.models import OutboxMessage, table_of
+from storage.models import table_of
+from storage.models.bookkeeping import OutboxMessage
 
 OUTBOX = table_of(OutboxMessage)
 

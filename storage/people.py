@@ -10,7 +10,8 @@ from sqlmodel import col
 
 from storage.bulk import upsert
 from storage.db import reading, unit_of_work
-from storage.models import Person, table_of
+from storage.models import table_of
+from storage.models.org import Person
 
 PERSON = table_of(Person)
 

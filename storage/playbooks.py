@@ -23,18 +23,12 @@ from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import (
-    CadenceJob,
-    CheckIn,
-    Cycle,
-    Decision,
-    MembershipChange,
-    Person,
-    Playbook,
-    RegistryVersion,
-    Step,
-    table_of,
-)
+from storage.models import table_of
+from storage.models.bookkeeping import CadenceJob, MembershipChange
+from storage.models.governance import Decision, RegistryVersion
+from storage.models.org import Person
+from storage.models.playbooks import Cycle, Playbook, Step
+from storage.models.reports import CheckIn
 from storage.outbox import enqueue_in
 from storage.types import one_of
 

@@ -26,7 +26,8 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.bulk import insert_new
-from storage.models import SeenRequest, table_of
+from storage.models import table_of
+from storage.models.bookkeeping import SeenRequest
 
 
 class Repeated(Exception):

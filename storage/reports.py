@@ -20,22 +20,11 @@ from sqlmodel import SQLModel, col
 from cadence.text import csv_row
 from storage import counting
 from storage.db import reading, snapshot, unit_of_work
-from storage.models import (
-    MODE_CHANGES,
-    CadenceJob,
-    CaseCount,
-    CheckIn,
-    CycleResult,
-    Decision,
-    ExceptionReport,
-    GuardrailReading,
-    KpiReading,
-    Playbook,
-    RegistryVersion,
-    RubricScore,
-    StepVerdict,
-    table_of,
-)
+from storage.models import table_of
+from storage.models.bookkeeping import CadenceJob
+from storage.models.governance import MODE_CHANGES, CycleResult, Decision, RegistryVersion, StepVerdict
+from storage.models.playbooks import Playbook
+from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
 from storage.types import one_of
 
 # Literal kind, so the partial index serves (see models). No condition on the playbook:

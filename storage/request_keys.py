@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from storage import replay
 from storage.db import unit_of_work
-from storage.models import SeenRequest
+from storage.models.bookkeeping import SeenRequest
 
 
 class RequestKeys:

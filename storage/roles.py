@@ -12,7 +12,9 @@ from sqlmodel import col, select
 from cadence import decisions
 from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models import Decision, Holiday, RoleGrant, Setting, table_of
+from storage.models import table_of
+from storage.models.governance import Decision
+from storage.models.org import Holiday, RoleGrant, Setting
 
 _ROLE_GRANT = table_of(RoleGrant)
 _CURATOR = select(_ROLE_GRANT.c.id).where(

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.db import reading, unit_of_work
-from storage.models import WebLogin, WebSession
+from storage.models.access import WebLogin, WebSession
 
 
 class WebLogins:

@@ -20,16 +20,9 @@ from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFi
 from storage import counting
 from storage.bulk import insert_new
 from storage.db import reading, unit_of_work
-from storage.models import (
-    ApiReportKey,
-    CaseCount,
-    CheckIn,
-    ExceptionReport,
-    GuardrailReading,
-    KpiReading,
-    RubricScore,
-    table_of,
-)
+from storage.models import table_of
+from storage.models.access import ApiReportKey
+from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
 from storage.playbooks import PLAYBOOK, PlaybookState
 from storage.types import one_of
 

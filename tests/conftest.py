@@ -26,8 +26,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from bot.app import create_app
-from bot.demo import standin
-from bot.demo.standin import Reply, SlackStandIn
+from bot.demo.standin import slack_requests
+from bot.demo.standin.server import SlackStandIn
+from bot.demo.standin.slack_requests import Reply
 from bot.settings import Settings
 from bot.web import WAITRESS_OPTIONS, make_wsgi
 from cadence.definition import parse_playbook
@@ -182,7 +183,7 @@ def slack(slack_server) -> SlackStandIn:
     return slack_server
 
 
-class SlackRequests(standin.SlackRequests):
+class SlackRequests(slack_requests.SlackRequests):
     """Slack's side of HTTP, with the test workspace's defaults (a member in the team channel)."""
 
     def __init__(self, base_url: str, secret: str = SIGNING_SECRET):

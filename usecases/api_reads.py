@@ -10,7 +10,7 @@ from typing import Any
 from cadence import calendar
 from storage.db import reads_together
 from storage.governance import Governance
-from storage.models import ApiToken
+from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from usecases.api_reports import note_use
 from usecases.shared import registry

@@ -23,7 +23,7 @@ from typing import Any
 from cadence import calendar
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
-from storage.models import ApiToken
+from storage.models.access import ApiToken
 from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
 from storage.weekly_reports import NewReport
 from templates.refusals import Refusal, plain

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from cadence import calendar, keys
-from storage.models import Step
+from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import PlaybookState
 from templates import render

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
-from storage.models import Learning, Step
+from storage.models.playbooks import Step
+from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 from usecases import learnings, web

@@ -11,7 +11,7 @@ from typing import Any
 
 from cadence import calendar, keys
 from storage.governance import Governance
-from storage.models import RegistryVersion
+from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import MAX_TEXT, Mrkdwn, mrkdwn, render

@@ -11,7 +11,7 @@ from typing import Any
 from cadence import calendar, keys, replication
 from cadence.limits import MAX_TEXT_CHARS
 from storage.governance import Governance
-from storage.models import Learning
+from storage.models.reports import Learning
 from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from templates import render

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import decisions
-from storage.models import ApiToken
+from storage.models.access import ApiToken
 from storage.store import Conflict, Store
 from templates.refusals import close_matches
 

@@ -1,2 +1,2 @@
 """`rollout demo`: a story told over the real app against a Slack stand-in (story.py,
-standin.py), written out as a transcript (with templates/terminal.py) and a page (page.py)."""
+standin/), written out as a transcript (with templates/terminal.py) and a page (page.py)."""

@@ -28,7 +28,8 @@ import waitress
 
 from bot.app import create_app
 from bot.demo.page import Event, write_page
-from bot.demo.standin import SlackRequests, SlackStandIn
+from bot.demo.standin.server import SlackStandIn
+from bot.demo.standin.slack_requests import SlackRequests
 from bot.settings import Settings
 from cadence.definition import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
@@ -189,6 +190,8 @@ class Demo:
         try:
             self._story()
         finally:
+            # its threads first: one still finishing an answer would wake a closed server
+            server.task_dispatcher.shutdown()
             server.close()
             self.slack.stop()
             engine.dispose()

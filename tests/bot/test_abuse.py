@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import event, func, text
 from sqlmodel import Session, select
 
-from storage.models import CheckIn, Cycle, Decision, ExceptionReport, KpiReading, Playbook
+from storage.models.governance import Decision
+from storage.models.playbooks import Cycle, Playbook
+from storage.models.reports import CheckIn, ExceptionReport, KpiReading
 from tests.conftest import MEMBER, OWNER
 
 TABLES = (KpiReading, CheckIn, ExceptionReport, Cycle, Decision)
@@ -47,7 +49,7 @@ def test_a_replayed_request_is_processed_once(bot, playbook, engine):
 
 def _replayed(bot, text: str, user: str = MEMBER):
     """The same signed `/rollout` request sent twice, as an attacker replaying it would."""
-    from bot.demo.standin import command_payload
+    from bot.demo.standin.slack_requests import command_payload
 
     body = urlencode(command_payload(text, user, "CTEAM00001"))
     headers = bot.signed_headers(body)

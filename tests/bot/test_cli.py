@@ -14,8 +14,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
-from bot.demo.standin import Fault
-from storage.models import Decision, Playbook, Step
+from bot.demo.standin.faults import Fault
+from storage.models.governance import Decision
+from storage.models.playbooks import Playbook, Step
 from tests.conftest import CHANNEL as CHANNEL_ID
 from tests.conftest import OWNER as OWNER_ID
 from tests.conftest import SUPPORT_REPLIES

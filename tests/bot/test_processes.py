@@ -94,7 +94,7 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
 
 
 def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, engine, slack):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
     from storage.outbox import Message, Outbox
 
     channels = [f"CCLOCK{i:04d}" for i in range(8)]
@@ -190,7 +190,7 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
 def _serving(env, *args):
     """`rollout serve` with `args` on a free loopback port, signed requests on: the process,
     and Slack's side of it once it answers /healthz."""
-    from bot.demo.standin import SlackRequests
+    from bot.demo.standin.slack_requests import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
     port = _free_port()
@@ -259,7 +259,7 @@ def _parent(proc: Path) -> int | None:
 def _procfile_web(env):
     """The Procfile's `web` line, run as a platform runs it (a shell, $PORT set): the
     process, and Slack's side of it once it answers /healthz."""
-    from bot.demo.standin import SlackRequests
+    from bot.demo.standin.slack_requests import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
     web = next(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from bot.demo.standin import Fault
+from bot.demo.standin.faults import Fault
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Clock, Engine
 
 UNDOERS = 8

@@ -14,7 +14,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
-from storage.models import CheckIn, Decision, ExceptionReport, KpiReading, Learning, Playbook
+from storage.models.governance import Decision
+from storage.models.playbooks import Playbook
+from storage.models.reports import CheckIn, ExceptionReport, KpiReading, Learning
 from tests.bot.test_api import NOW, Client
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from usecases import tokens

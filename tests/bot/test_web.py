@@ -256,7 +256,7 @@ def _samples(page: str) -> dict:
 
 
 def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
 
     slack.fail_next("conversations.members", Fault(status=429, retry_after=10))
     bot.command("kpi support-replies 20")

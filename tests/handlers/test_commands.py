@@ -7,18 +7,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.demo.standin import Fault
-from storage.models import (
-    CaseCount,
-    CheckIn,
-    Cycle,
-    Decision,
-    ExceptionReport,
-    KpiReading,
-    RoleGrant,
-    RubricScore,
-    Setting,
-)
+from bot.demo.standin.faults import Fault
+from storage.models.governance import Decision
+from storage.models.org import RoleGrant, Setting
+from storage.models.playbooks import Cycle
+from storage.models.reports import CaseCount, CheckIn, ExceptionReport, KpiReading, RubricScore
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER
 
 REPORT_TABLES = (KpiReading, CheckIn, ExceptionReport, CaseCount, RubricScore, Cycle, RoleGrant, Setting, Decision)

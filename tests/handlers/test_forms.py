@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from slack_api.dispatch import Dispatcher, Pacer
-from storage.models import CheckIn, KpiReading
+from storage.models.reports import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, MEMBER, OUTSIDER
 
@@ -155,7 +155,7 @@ def test_bare_kpi_elsewhere_asks_which_playbook(bot, playbook, slack, engine):
 
 
 def test_views_open_failing_is_explained(bot, playbook, slack):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
 
     slack.fail_next("views.open", Fault(error="expired_trigger_id"))
     reply = bot.command("attest")

@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.demo.standin import BOT_USER, Fault
-from storage.models import Decision, Playbook, RoleGrant, Setting
+from bot.demo.standin.faults import Fault
+from bot.demo.standin.workspace import BOT_USER
+from storage.models.governance import Decision
+from storage.models.org import RoleGrant, Setting
+from storage.models.playbooks import Playbook
 from tests.conftest import ADMIN, MEMBER, OWNER
 
 CURATOR = "UCURATOR1"

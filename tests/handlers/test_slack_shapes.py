@@ -8,7 +8,8 @@ import json
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.demo.standin import BOT_USER, Fault
+from bot.demo.standin.faults import Fault
+from bot.demo.standin.workspace import BOT_USER
 from cadence.definition import parse_playbook
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_home import propose_promotion

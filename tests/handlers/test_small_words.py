@@ -10,7 +10,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from cadence import keys
-from storage.models import GuardrailReading, Playbook, RubricScore
+from storage.models.playbooks import Playbook
+from storage.models.reports import GuardrailReading, RubricScore
 from tests.conftest import ADMIN, MEMBER, OWNER
 
 CURATOR = "UCURATOR1"

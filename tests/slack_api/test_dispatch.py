@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.demo.standin import Fault
+from bot.demo.standin.faults import Fault
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.outbox import Message, Outbox
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock

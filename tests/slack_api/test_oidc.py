@@ -5,7 +5,7 @@ has not expired. The tokens are the Slack stand-in's, shaped as Slack documents 
 
 import pytest
 
-from bot.demo.standin import id_token
+from bot.demo.standin.sign_in import id_token
 from slack_api.oidc import id_token_claims
 
 CLIENT, ISSUER, NONCE, NOW = "1234.5678", "https://slack.com", "n-0nce_of-this-sign-in", 1_800_000_000

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.demo.standin import APP_ID, TEAM_ID, command_payload
+from bot.demo.standin.slack_requests import command_payload
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from tests.bot.test_web import _samples
 from tests.conftest import CHANNEL, MEMBER, OWNER
 from tests.handlers.test_commands import row_counts

@@ -7,7 +7,8 @@ from sqlmodel import Session
 
 from storage.bulk import insert_all, insert_new
 from storage.db import unit_of_work
-from storage.models import Decision, OutboxMessage
+from storage.models.bookkeeping import OutboxMessage
+from storage.models.governance import Decision
 
 
 def test_insert_all_writes_every_column_as_an_insert_would(engine, playbook):

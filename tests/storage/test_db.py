@@ -7,7 +7,7 @@ from sqlalchemy import event, text
 
 from storage import replay
 from storage.db import make_engine, normalise_database_url, reading, reads_together, unit_of_work
-from storage.models import Heartbeat
+from storage.models.bookkeeping import Heartbeat
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

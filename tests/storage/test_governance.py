@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from cadence import decisions
 from cadence.rules import Kind, Transition, TransitionRule
 from storage.governance import Change, Governance
-from storage.models import CycleResult, Decision, Proposal, RegistryVersion
+from storage.models.governance import CycleResult, Decision, Proposal, RegistryVersion
 
 
 def test_scale_history_reads_results_oldest_first_and_the_last_cycle_covered(engine, playbook, clock):

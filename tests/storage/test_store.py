@@ -6,7 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models import Decision, KpiReading, Playbook, Step
+from storage.models.governance import Decision
+from storage.models.playbooks import Playbook, Step
+from storage.models.reports import KpiReading
 from tests.conftest import OWNER, SUPPORT_REPLIES
 
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from storage.models import Person
+from storage.models.org import Person
 from tests.conftest import MEMBER, OWNER, Engine
 
 

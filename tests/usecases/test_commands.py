@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from slack_api.members import TeamDirectory
-from storage.models import KpiReading, RoleGrant, Setting
+from storage.models.org import RoleGrant, Setting
+from storage.models.reports import KpiReading
 from storage.outbox import Outbox
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OUTSIDER, OWNER
 from usecases import commands, status

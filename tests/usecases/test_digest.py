@@ -119,7 +119,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
 
 
 def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, playbook, clock):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
@@ -190,8 +190,8 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(e
 
     from cadence.decisions import Decision, DecisionKind
     from cadence.definition import parse_playbook
-    from storage.models import Decision as DecisionRow
-    from storage.models import Proposal
+    from storage.models.governance import Decision as DecisionRow
+    from storage.models.governance import Proposal
     from storage.store import decision_columns
     from tests.conftest import SUPPORT_REPLIES
 

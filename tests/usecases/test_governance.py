@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import Decision, Proposal, RegistryVersion
+from storage.models.governance import Decision, Proposal, RegistryVersion
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
 
 UTC = UTC

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import Decision, Holiday
+from storage.models.governance import Decision
+from storage.models.org import Holiday
 from tests.conftest import ADMIN, MEMBER, OWNER, Engine
 
 

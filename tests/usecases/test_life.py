@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import CycleResult, Decision, KpiReading, StepVerdict
+from storage.models.governance import CycleResult, Decision, StepVerdict
+from storage.models.reports import KpiReading
 from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
 
 

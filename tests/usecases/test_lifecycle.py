@@ -14,7 +14,9 @@ from sqlmodel import Session, select
 
 from cadence import keys
 from cadence.definition import parse_playbook
-from storage.models import CheckIn, Cycle, CycleResult, Decision, KpiReading, Playbook, StepVerdict
+from storage.models.governance import CycleResult, Decision, StepVerdict
+from storage.models.playbooks import Cycle, Playbook
+from storage.models.reports import CheckIn, KpiReading
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_forms import selected, submit, text_input
 

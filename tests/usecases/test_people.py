@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.demo.standin import Fault
+from bot.demo.standin.faults import Fault
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.outbox import Message, Outbox
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, Engine

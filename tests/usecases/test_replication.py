@@ -16,7 +16,8 @@ from bot.app import create_app
 from bot.web import make_wsgi
 from cadence.definition import parse_playbook
 from storage import migrate
-from storage.models import Decision, Learning, Proposal, RegistryVersion
+from storage.models.governance import Decision, Proposal, RegistryVersion
+from storage.models.reports import Learning
 from tests.bot.test_web_view import fetch
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import (

@@ -164,7 +164,7 @@ def test_the_collector_is_paused_only_while_a_week_closes(engine_, team):
 
 
 def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine_, team):
-    from bot.demo.standin import Fault
+    from bot.demo.standin.faults import Fault
 
     team.fail_next("conversations.members", Fault(status=503), times=20)
     report = engine_.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))

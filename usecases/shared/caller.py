@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar
 from slack_api.members import DirectoryUnavailable
-from storage.models import Step
+from storage.models.playbooks import Step
 from storage.replay import Repeated
 from storage.store import PlaybookState
 from templates.refusals import Refusal, close_matches, phrase

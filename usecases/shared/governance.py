@@ -14,7 +14,8 @@ from typing import Any
 from cadence import calendar, decisions, keys, rules
 from cadence.rules import Kind, Thresholds, Transition, TransitionRule
 from storage.governance import Change, Governance, ModeChange, NewProposal, StaleState
-from storage.models import Proposal, Step
+from storage.models.governance import Proposal
+from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render

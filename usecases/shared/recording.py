@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cadence import calendar
-from storage.models import Step
+from storage.models.playbooks import Step
 from storage.store import PlaybookState, Report, Store, WeekClosed
 from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches

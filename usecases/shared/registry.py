@@ -12,7 +12,7 @@ from cadence import calendar, decisions, keys, replication, rules
 from cadence.decisions import Decision
 from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
 from storage.governance import Change, Governance, StaleState
-from storage.models import RegistryVersion
+from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
 from templates import criterion_phrase, render

@@ -1,0 +1,153 @@
+"""Slack's requests to the bot: a `/rollout` command's fields, and signed HTTP requests
+(commands, clicks, form submissions, events)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
+
+
+def command_payload(text: str, user: str, channel: str) -> dict[str, str]:
+    """A `/rollout` invocation as Slack sends it: form fields over HTTP, the same fields
+    as a JSON payload in Socket Mode."""
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "rollout",
+        "channel_id": channel,
+        "channel_name": "channel",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": "/rollout",
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": "https://hooks.slack.com/commands/T0ROLLOUT/1/abc",
+        "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+    }
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+
+    @property
+    def text(self) -> str:
+        """Everything a person would read: fallback text and every block's text."""
+        if not isinstance(self.body, dict):
+            return str(self.body)
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+class SlackRequests:
+    """Plays Slack's side of the HTTP interface: signed, form-encoded POSTs to /slack/events."""
+
+    def __init__(self, base_url: str, secret: str):
+        from slack_sdk.signature import SignatureVerifier
+
+        self.base_url = base_url
+        self.verifier = SignatureVerifier(secret)
+
+    def post(self, path: str, body: str, headers: dict[str, str] | None = None) -> Reply:
+        request = urllib.request.Request(self.base_url + path, data=body.encode(), method="POST", headers=headers or {})
+        return self._send(request)
+
+    def get(self, path: str) -> Reply:
+        return self._send(urllib.request.Request(self.base_url + path))
+
+    @staticmethod
+    def _send(request: urllib.request.Request) -> Reply:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as err:
+            status, raw = err.code, err.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            body = raw.decode()
+        return Reply(status, body)
+
+    def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        return {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=str(timestamp), body=body) or "",
+        }
+
+    def command(self, text: str, user: str, channel: str) -> Reply:
+        body = urlencode(command_payload(text, user, channel))
+        return self.post("/slack/events", body, self.signed_headers(body))
+
+    def interaction(self, payload: dict[str, Any]) -> Reply:
+        """A block action or view submission: form-encoded, the JSON in `payload`."""
+        payload = {"team": {"id": TEAM_ID}, "api_app_id": APP_ID, "token": "x", **payload}
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post("/slack/events", body, self.signed_headers(body))
+
+    def click(
+        self,
+        user: str,
+        action_id: str,
+        value: str,
+        channel: str | None = None,
+        ts: str | None = None,
+        block_id: str = "checkin",
+    ) -> Reply:
+        """A button click, in a message (channel and ts) or in the Home tab."""
+        container = (
+            {"type": "message", "channel_id": channel, "message_ts": ts}
+            if channel
+            else {"type": "view", "view_id": "VHOME"}
+        )
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+                "container": container,
+                **({"channel": {"id": channel}} if channel else {}),
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Reply:
+        """A form submission: `values` maps block ids to the element's state."""
+        state = {"values": {block: {"value": v} for block, v in values.items()}}
+        return self.interaction(
+            {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        )
+
+    def event(self, event: dict[str, Any]) -> Reply:
+        body = json.dumps(
+            {
+                "token": "x",
+                "team_id": TEAM_ID,
+                "api_app_id": APP_ID,
+                "type": "event_callback",
+                "event_id": f"Ev{uuid.uuid4().hex[:10]}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        headers = self.signed_headers(body)
+        headers["Content-Type"] = "application/json"
+        return self.post("/slack/events", body, headers)

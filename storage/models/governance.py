@@ -1,0 +1,155 @@
+"""What the rules and people decide: decisions, verdicts, proposals, cycle results, and
+the registry's published versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import instant, json_value, long_text
+
+# The decisions the rules look back at. Literal, here and in the queries that read them:
+# a planner uses a partial index only where the query's own condition implies the index's.
+STEP_CHANGES = text("kind IN ('mode-change', 'proposal-rejected')")
+GUARDRAIL_WEEKS = text("kind = 'guardrail'")
+# What the decision log (/rollout history) lists: everything but the weekly rows.
+LOGGED = text("kind NOT IN ('verdict', 'guardrail')")
+# What the digest lists of a week: the mode changes decided in it.
+MODE_CHANGES = text("kind = 'mode-change'")
+
+
+class Decision(SQLModel, table=True):
+    """Append-only audit of everything decided: by a rule or by a person."""
+
+    __tablename__ = "decision"
+    __table_args__ = (
+        Index("ix_decision_playbook", "playbook_id", "id"),
+        # What the rules look back at (storage/governance.py): partial, so they stay small.
+        Index(
+            "ix_decision_step_changes",
+            "step_id",
+            "week_start",
+            sqlite_where=STEP_CHANGES,
+            postgresql_where=STEP_CHANGES,
+        ),
+        Index(
+            "ix_decision_guardrail",
+            "playbook_id",
+            "week_start",
+            sqlite_where=GUARDRAIL_WEEKS,
+            postgresql_where=GUARDRAIL_WEEKS,
+        ),
+        Index("ix_decision_log", "playbook_id", "id", sqlite_where=LOGGED, postgresql_where=LOGGED),
+        Index("ix_decision_mode_changes", "decided_at", sqlite_where=MODE_CHANGES, postgresql_where=MODE_CHANGES),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    decided_at: datetime = instant()
+    kind: str = Field(max_length=40)
+    actor: str = Field(max_length=64)  # a user id, or "rule:<name>", or "file:<path>"
+    rule: Optional[str] = Field(default=None, max_length=64)
+    playbook_id: Optional[int] = Field(default=None, foreign_key="playbook.id")
+    step_id: Optional[int] = Field(default=None, foreign_key="step.id")
+    week_start: Optional[date] = None
+    from_mode: Optional[str] = Field(default=None, max_length=16)
+    to_mode: Optional[str] = Field(default=None, max_length=16)
+    summary: str = long_text()
+    figures: dict[str, Any] = json_value()
+
+
+class StepVerdict(SQLModel, table=True):
+    """A step's verdict for a closed week, with the numbers it was judged on."""
+
+    __tablename__ = "step_verdict"
+    __table_args__ = (
+        UniqueConstraint("step_id", "week_start", name="uq_step_verdict_step_week"),
+        Index("ix_step_verdict_playbook_week", "playbook_id", "week_start"),
+        # The digest's org-wide weeks; and, covering, the web view's exception ratio of
+        # the org's last 26 weeks without reading their verdicts' rows.
+        Index("ix_step_verdict_week", "week_start", "cases", "exceptions"),
+        CheckConstraint("outcome IN ('PASS', 'FAIL', 'INCONCLUSIVE', 'MISSING')", name="outcome"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    mode: str = Field(max_length=16)  # the step's mode during the week
+    outcome: str = Field(max_length=12)
+    cases: Optional[int] = None
+    exceptions: int = 0
+    rubric: Optional[float] = None
+    recorded_at: datetime = instant()
+
+
+class Proposal(SQLModel, table=True):
+    """A promotion proposal for a step, or a "ready to scale" proposal for a playbook.
+    Its status moves once from open; every move also leaves a decision row."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (
+        Index("ix_proposal_open", "playbook_id", "status"),
+        CheckConstraint("kind IN ('promotion', 'scale')", name="kind"),
+        CheckConstraint("status IN ('open', 'approved', 'rejected', 'withdrawn', 'published')", name="status"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=12)
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: Optional[int] = Field(default=None, foreign_key="step.id")
+    week_start: date
+    from_mode: Optional[str] = Field(default=None, max_length=16)
+    to_mode: Optional[str] = Field(default=None, max_length=16)
+    status: str = Field(default="open", max_length=12)
+    figures: dict[str, Any] = json_value()
+    opened_at: datetime = instant()
+    decided_at: Optional[datetime] = instant(nullable=True)
+    decided_by: Optional[str] = Field(default=None, max_length=64)
+
+
+class CycleResult(SQLModel, table=True):
+    """Whether a closed cycle hit its KPI target (the scale rule)."""
+
+    __tablename__ = "cycle_result"
+    __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_result_playbook_cycle"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    cycle: int
+    starts_on: date
+    kpi_weeks: int
+    mean: Optional[float] = None
+    target: float
+    direction: str = Field(max_length=4)
+    hit: bool
+    weeks_met: Optional[int] = None  # weeks meeting the target; None in results recorded before it was counted
+    recorded_at: datetime = instant()
+    # When its last week closed (grace included): the digest of that week counts it, once,
+    # however late the clock recorded it. None only in rows written before it was kept.
+    closed_at: Optional[datetime] = instant(nullable=True)
+
+
+class RegistryVersion(SQLModel, table=True):
+    """An immutable published snapshot of a playbook: definition, modes, thresholds and
+    the cycle results that justified it."""
+
+    __tablename__ = "registry_version"
+    __table_args__ = (UniqueConstraint("playbook_id", "version", name="uq_registry_version_playbook_version"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    version: int
+    slug: str = Field(max_length=64)
+    function: str = Field(max_length=80)
+    definition: dict[str, Any] = json_value()  # a playbook definition (docs/playbooks.md) with the modes at publishing
+    cycle_results: list[Any] = json_value()
+    scale_rule_held: bool
+    published_by: str = Field(max_length=64)
+    published_at: datetime = instant()
+    # The origin's learnings when it was published, newest first ({cycle, text, by, at});
+    # empty for versions published before learnings were kept.
+    learnings: list[Any] = Field(sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))

@@ -1,0 +1,160 @@
+"""What teams report, append-only: KPI readings, check-ins, case counts, rubric scores,
+exceptions, guardrail readings, and what they learned. Undo withdraws a report: it is kept,
+and no longer counts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import CheckConstraint, Index, text
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import instant, long_text
+
+COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
+
+
+def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
+    """The indexes of a report table, over the reports that count: the latest of a week
+    (or of a step's week) is the last entry of its range, and a withdrawn report leaves
+    the index, so neither a busy week nor a run of undos makes a read walk past rows
+    that do not count. Partial indexes, on PostgreSQL and SQLite alike."""
+    partial: dict[str, Any] = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}  # dialect options: Any to Index
+    return (
+        Index(f"ix_{table}_week_counting", "playbook_id", "week_start", *within, "id", **partial),
+        # undo: a person's latest report of the open weeks
+        Index(f"ix_{table}_reporter_counting", "playbook_id", reporter, "week_start", "id", **partial),
+    )
+
+
+def _listed(table: str) -> Index:
+    """Every report of a playbook's weeks, withdrawn ones too: the web view lists each
+    with who sent it (Reports.report_log) without reading the whole table."""
+    return Index(f"ix_{table}_week", "playbook_id", "week_start", "id")
+
+
+class CheckIn(SQLModel, table=True):
+    __tablename__ = "checkin"
+    __table_args__ = (
+        *_counting("checkin", "user_id", ("user_id",)),
+        CheckConstraint("attestation IN ('followed', 'deviated')", name="attestation"),
+        CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    user_id: str = Field(max_length=32)
+    attestation: str = Field(max_length=10)
+    step_id: Optional[int] = Field(default=None, foreign_key="step.id")
+    note: Optional[str] = long_text(nullable=True)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class KpiReading(SQLModel, table=True):
+    __tablename__ = "kpi_reading"
+    __table_args__ = (*_counting("kpi_reading", "reported_by"), _listed("kpi_reading"))
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    value: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class GuardrailReading(SQLModel, table=True):
+    """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
+
+    __tablename__ = "guardrail_reading"
+    __table_args__ = (*_counting("guardrail_reading", "reported_by"), _listed("guardrail_reading"))
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    value: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class ExceptionReport(SQLModel, table=True):
+    __tablename__ = "exception_report"
+    __table_args__ = (*_counting("exception_report", "reported_by", ("step_id",)), _listed("exception_report"))
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    reason: str = long_text()
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class CaseCount(SQLModel, table=True):
+    __tablename__ = "case_count"
+    __table_args__ = (
+        *_counting("case_count", "reported_by", ("step_id",)),
+        _listed("case_count"),
+        CheckConstraint("cases >= 0", name="nonnegative"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    cases: int
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class RubricScore(SQLModel, table=True):
+    __tablename__ = "rubric_score"
+    __table_args__ = (
+        *_counting("rubric_score", "reported_by", ("step_id",)),
+        _listed("rubric_score"),
+        CheckConstraint("score >= 0 AND score <= 1", name="range"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+    score: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class Learning(SQLModel, table=True):
+    """What a team learned in a cycle (`/rollout learn`, or the form of the week-4 DM):
+    append-only, with who and when. `undo` withdraws one's own: kept, no longer shown."""
+
+    __tablename__ = "learning"
+    __table_args__ = (Index("ix_learning_playbook_cycle", "playbook_id", "cycle", "id"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    cycle: int
+    text: str = long_text()
+    added_by: str = Field(max_length=64)
+    added_at: datetime = instant()
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)

@@ -1,0 +1,229 @@
+"""The contexts of what the bot sends on its own: nudges, DMs, week closes, alerts,
+proposals and digests; and a transition of any kind and rule, for the mode alert."""
+
+from types import SimpleNamespace
+
+from cadence.definition import RuleSettings
+from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
+from cadence.rules import Thresholds
+
+
+def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+    """By template name; all but `text` are the parts that contexts() shares."""
+    dm_ctx = dict(
+        slug="support-replies",
+        title=text,
+        week=week,
+        steps=steps,
+        kpi_name=text,
+        value='{"playbook":1,"week":"2026-11-23"}',
+    )
+
+    digests = [
+        summarize(
+            PlaybookWeek(
+                slug=f"p{i}",
+                title=text,
+                function=text,
+                kpi_name=text,
+                unit=text[:20],
+                direction="down",
+                baseline=42,
+                target=15,
+                exception_cap=0.1,
+                kpi_series=[40, None, 30, 25, 20, 18, 16, 14],
+                cycle_values=[16, 14],
+                weeks_left=2,
+                scale_min_kpi_weeks=3,
+                dms_sent=10,
+                checked_in=2,
+                steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(30)],
+                mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
+                open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
+                origin=Origin(text[:64], 2, 42, 14, "on track", 3),
+                owner_deactivated=True,
+            )
+        )
+        for i in range(15)
+    ]
+    return {
+        "channel_lost": dict(
+            slug=text[:64],
+            title=text,
+            channel="CTEAM00001",
+            error="is_archived",
+            undelivered=[text[:150]] * 20,
+            owner="UOWNER0001",
+            audience="owner",
+        ),
+        "owner_handed_over": dict(
+            slug=text[:64],
+            title=text,
+            channel="CTEAM00001",
+            by="UCURATOR1",
+            before="UOWNER0001",
+            steps=hostile_steps,
+            status="paused",
+        ),
+        "guardrail_alert": dict(
+            slug=text[:64],
+            week=week,
+            owner="UOWNER0001",
+            demotes=True,
+            g=SimpleNamespace(
+                name=text[:80],
+                unit=text[:20],
+                state="BREACHED",
+                value=4.4,
+                minimum=4.6,
+                maximum=None,
+                breaches_in_a_row=2,
+            ),
+        ),
+        "digest_waiting": dict(week_of="2026-11-16"),
+        "owner_missing": dict(
+            slug=text[:64],
+            title=text,
+            week=week,
+            kpi_name=text,
+            missing_cases=[text[:40]] * 30,
+            missing_guardrail=text[:80],
+            missing_rubric=[text[:40]] * 30,
+            missing_kpi=True,
+            closes="Mon 23 Nov 12:00 Europe/Berlin",
+        ),
+        "owner_deactivated": dict(slug="support-replies", title=text, owner="UOWNER0001", reason="deactivated"),
+        "stage_nudge": dict(
+            slug="support-replies",
+            title=text,
+            week=week,
+            steps=hostile_steps,
+            kpi_name=text,
+            baseline=42,
+            target=15,
+            unit=text[:20],
+            checkin_at="Thursday 15:00",
+            inputs=[text[:200]] * 30,
+            outputs=[text[:200]] * 30,
+        ),
+        "checkin_dm": dict(**dm_ctx, reminder=True),
+        "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
+        "week_closed": dict(
+            playbook=SimpleNamespace(**vars(playbook), rules={}),
+            week=week,
+            figures=figures,
+            outcomes={f"step{i}": "FAIL" if i % 2 else "INCONCLUSIVE" for i in range(30)},
+            reasons={
+                f"step{i}": "3-exceptions-over-cap" if i % 2 else "5-rubric-between-floor-and-threshold"
+                for i in range(30)
+            },
+            thresholds=Thresholds.of(RuleSettings(), exception_cap=0.1, rubric_threshold=0.9),
+            result=SimpleNamespace(
+                cycle=1, hit=True, mean=14.2, kpi_weeks=4, weeks_met=3, met=(True, True, False, True)
+            ),
+            scale_min_kpi_weeks=3,
+            guardrail=SimpleNamespace(
+                name=text[:80], unit=text[:20], state="MISSING", value=None, minimum=4.6, maximum=5.0
+            ),
+        ),
+        "mode_alert": dict(
+            slug="support-replies",
+            step=text[:40],
+            owner="UOWNER0001",
+            t=transition(),
+            by="UCURATOR1",
+            reason=text[:500],
+            week_label="week 3 of cycle 1",
+            labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
+            promote_after=2,
+            cooldown=4,
+            next_label="week 3 of cycle 2",
+        ),
+        "proposal": dict(
+            slug="support-replies",
+            step=text[:40],
+            from_mode="collaborative",
+            to_mode="ai-led",
+            counter="PASS 2 weeks in a row",
+            pass_weeks=transition()["figures"]["fail_weeks"],
+            labels={"2026-11-16": "week 1 of cycle 1", "2026-11-30": "week 3 of cycle 1"},
+            status="open",
+            decided_by=None,
+            key="proposal:1:2026-11-30",
+            owner="UOWNER0001",
+        ),
+        "learning_prompt": dict(
+            slug="support-replies",
+            title=text,
+            cycle=3,
+            kpi_name=text,
+            unit=text[:20],
+            baseline=42,
+            target=15,
+            first=(1, 40.0),
+            latest=(3, 20.5),
+            steps=[
+                dict(
+                    name=text[:40],
+                    mode="ai-led",
+                    verdicts=["PASS", "FAIL", "MISSING"],
+                    changes=["2026-11-16"],
+                    reasons=[dict(kind="deviation", text=text[:500], count=9)] * 3,
+                )
+            ]
+            * 30,
+            button='{"playbook":1,"week":"2026-11-23"}',
+        ),
+        "digest_summary": dict(
+            week_of="2026-11-16",
+            at_risk=3,
+            charts=True,
+            org=OrgWeek(
+                active_playbooks=500,
+                cycles_completed_week=3,
+                cycles_completed_total=90,
+                versions_published_week=1,
+                versions_published_total=9,
+                adoptions=4,
+                exception_ratios=[0.1, None, 0.05],
+                dms_sent=100,
+                checked_in=70,
+            ),
+        ),
+        "digest_function": dict(function=text, digests=digests, total=500, part=2, parts=34),
+    }
+
+
+def transition(kind="demotion", rule="fails"):
+    week = {
+        "cases": 20,
+        "exceptions": 3,
+        "ratio": 0.15,
+        "rubric": 0.95,
+        "cap": 0.1,
+        "threshold": 0.9,
+        "floor": 0.8,
+        "min_cases": 10,
+        "critical_multiplier": 2.0,
+        "outcome": "FAIL",
+    }
+    return dict(
+        kind=kind,
+        rule=rule,
+        from_mode="ai-led",
+        to_mode="collaborative",
+        counter="FAIL 2 of last 4 weeks",
+        figures={
+            **week,
+            "missing_weeks": 3,
+            "demote_after": 3,
+            "missed": ["2026-11-16", "2026-11-30"],
+            "fail_weeks": [{"week": "2026-11-16", **week}, {"week": "2026-11-30", **week}],
+            # a guardrail's demotion: the guardrail decision's figures
+            "name": "CSAT",
+            "breaches": 2,
+            "value": 4.4,
+            "min": 4.6,
+            "max": None,
+        },
+    )

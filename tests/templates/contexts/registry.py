@@ -1,0 +1,154 @@
+"""The contexts of scaling and the registry: proposals to scale, publishing, adopting,
+the registry's list and the Home tab."""
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from usecases.home import registry_lines
+
+
+def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+    """By template name; all but `text` are the parts that contexts() shares."""
+    criteria = [
+        dict(name="attestation", met=False, rate=0.5, answered=20, asked=40, minimum=0.75),
+        dict(
+            name="exceptions",
+            met=False,
+            steps=[dict(step=text[:40], exceptions=9, cases=40, ratio=0.225, cap=0.1)] * 30,
+            over=[text[:40]],
+        ),
+        dict(name="contract", met=False, inputs=0, outputs=2),
+        dict(name="learnings", met=False, per_cycle={"1": 0, "2": 3}, missing=[1], wanted=2),
+        dict(name="owner", met=False, active=False),
+    ]
+    return {
+        "scale_proposal": dict(
+            slug="support-replies",
+            title=text,
+            function=text,
+            kpi_name=text,
+            kpi_unit=text[:20],
+            target=15,
+            baseline=42,
+            direction="down",
+            status="open",
+            key="scale:1:2",
+            version=None,
+            decided_by=None,
+            results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
+            criteria=criteria,
+        ),
+        "not_ready": dict(
+            slug="support-replies",
+            title=text,
+            kpi_name=text,
+            kpi_unit=text[:20],
+            target=15,
+            direction="down",
+            results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
+            criteria=criteria,
+            missing=["attestation", "exceptions", "contract", "learnings", "owner"],
+        ),
+        "published": dict(
+            slug="support-replies",
+            version=3,
+            by="UCURATOR1",
+            scale_rule_held=False,
+            results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],
+            definition={
+                "function": text,
+                "kpi": {"name": text, "unit": text[:20], "baseline": 42, "target": 15},
+                "exception_cap": 0.1,
+                "rubric_threshold": 0.9,
+                "steps": [{"name": text[:40], "mode": "ai-led", "pinned": False}] * 30,
+            },
+        ),
+        "registry_list": dict(
+            function=text[:80],
+            entries=[
+                dict(
+                    slug=f"p{i}",
+                    version=i,
+                    function=text,
+                    published_on="2026-12-14",
+                    target=15,
+                    results=[dict(cycle=1, mean=14.2, hit=True)] * 5,
+                    adopters=[dict(slug=text[:64], status="active", verdict="on track", cycle=2)] * 9,
+                    learnings=12,
+                    kit=True,
+                )
+                for i in range(400)
+            ],
+        ),
+        "adopted": dict(
+            slug="support-replies-sales",
+            channel="CTEAM00001",
+            origin="support-replies",
+            version=2,
+            by="UCURATOR1",
+            owner="UOWNER0001",
+            steps=hostile_steps,
+            inputs=[text[:200]] * 30,
+            outputs=[text[:200]] * 30,
+            kpi=SimpleNamespace(name=text[:80], unit=text[:20], baseline=42, target=15),
+            timezone="America/New_York",
+            starts_on="2026-11-30",
+            exception_cap=0.15,
+            rubric_threshold=0.85,
+            kit=SimpleNamespace(**hostile_kit),
+            results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True, weeks_met=3) for c in range(1, 30)],
+            learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", at="2026-11-20T10:00:00+00:00")] * 5,
+            more_learnings=40,
+            learnings_at=SimpleNamespace(
+                link="https://rollout.example.com/web/playbooks/support-replies", lists=50, all=False
+            ),
+            override=text[:500],
+            dm=True,
+        ),
+        "home": dict(
+            curator=True,
+            **dict(
+                zip(
+                    ("registry", "registry_more"),
+                    registry_lines(
+                        [
+                            SimpleNamespace(
+                                slug="p" * 60 + f"{i:03d}",
+                                version=i,
+                                function=text[:80],
+                                published_at=datetime(2026, 12, 14, tzinfo=UTC),
+                            )
+                            for i in range(40)
+                        ]
+                    ),
+                    strict=True,
+                )
+            ),
+            proposals=[
+                dict(
+                    slug=f"p{i}",
+                    step=text[:40],
+                    from_mode="collaborative",
+                    to_mode="ai-led",
+                    counter="PASS 2 weeks in a row",
+                    key=f"proposal:{i}:2026-11-30",
+                )
+                for i in range(15)
+            ],
+            playbooks=[
+                dict(
+                    slug=f"p{i}",
+                    title=text,
+                    status="active",
+                    week=week,
+                    steps=hostile_steps,
+                    owner=True,
+                    kpi_name=text,
+                    value='{"playbook":1,"week":"2026-11-23"}',
+                    checkin=dict(attestation="deviated", step=text[:40]),
+                    history=[dict(week="16 Nov", answer="deviated", step=text[:40])] * 8,
+                )
+                for i in range(20)
+            ],
+        ),
+    }

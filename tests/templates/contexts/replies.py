@@ -1,0 +1,188 @@
+"""The contexts of the answers to commands, buttons and forms."""
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+from storage.store import Report
+from usecases.shared import messages
+
+
+def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+    """By template name; all but `text` are the parts that contexts() shares."""
+    week_ctx = dict(slug="support-replies", cycle=1, week=2, week_start="2026-11-23")
+    modal_ctx = dict(
+        metadata='{"playbook":1,"week":"2026-11-23","dm":{"channel":"D1","ts":"1.2"}}',
+        choices=[],
+        week=week,
+        title=text,
+        steps=steps,
+        kpi_name=text,
+        baseline=42,
+        target=15,
+        unit=text[:20],
+    )
+    return {
+        "refusal": dict(problem=text[:2000], suggestions=[text[:64]] * 3, usage=["/rollout kpi <playbook> <value>"]),
+        "modal_notice": dict(title=text[:100], problem=text[:2000]),
+        "paused": dict(
+            slug=text[:64], status="paused", reason=text[:500], last_week=week, closes="Mon 23 Nov 12:00 Europe/Berlin"
+        ),
+        "owner_changed": dict(slug=text[:64], owner="UOWNER0001", before="UCURATOR1"),
+        "guardrail_recorded": dict(
+            slug=text[:64],
+            cycle=1,
+            week=2,
+            week_start="2026-11-23",
+            metric=text[:80],
+            unit=text[:20],
+            value=4.4,
+            minimum=4.6,
+            maximum=5.0,
+            breached=True,
+        ),
+        "history": dict(
+            slug=text[:64],
+            step=text[:40],
+            limit=25,
+            learnings=[dict(cycle=2, text=text[:500], by="UPERSON0001", when="2026-11-20")] * 10,
+            more_learnings=True,
+            sources=[dict(by="token:" + text[:20], what="12 KPI, 3 cases")] * 30,
+            sources_weeks=4,
+            rows=[
+                dict(
+                    when="2026-11-23",
+                    week=text[:40],
+                    kind="mode-change",
+                    step=text[:40],
+                    from_mode="ai-led",
+                    to_mode="collaborative",
+                    rule="critical",
+                    person=None,
+                    actor="rule:critical",
+                    summary=text[:2000],
+                    f={
+                        "cases": 20,
+                        "exceptions": 5,
+                        "ratio": 0.25,
+                        "cap": 0.1,
+                        "rubric": 0.9,
+                        "threshold": 0.9,
+                        "fail_weeks": [
+                            {
+                                "week": "2026-11-16",
+                                "cases": 20,
+                                "exceptions": 5,
+                                "ratio": 0.25,
+                                "rubric": None,
+                                "cap": 0.1,
+                                "threshold": 0.9,
+                                "floor": 0.8,
+                                "min_cases": 10,
+                            }
+                        ]
+                        * 4,
+                    },
+                )
+            ]
+            * 25,
+        ),
+        "undone": dict(
+            slug=text[:64],
+            cycle=1,
+            week=2,
+            week_start="2026-11-23",
+            step=text[:40],
+            kpi=text[:80],
+            unit=text[:20],
+            report=Report("exception", 1, date(2026, 11, 23), 1, datetime(2026, 11, 24, tzinfo=UTC), text[:500]),
+            counting=Report("kpi", 2, date(2026, 11, 23), None, datetime(2026, 11, 24, tzinfo=UTC), 18.5, None, "U1"),
+            counting_is_count=False,
+            counting_step=None,
+            yours=False,
+        ),
+        "failure": {},
+        "foreign_workspace": {},
+        "help": dict(usage=["/rollout help"], topic=None),
+        "kpi_recorded": dict(
+            **week_ctx, kpi=text[:80], unit=text[:20], value=14.5, target=15, baseline=42, progress=0.98
+        ),
+        "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
+        "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
+        "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
+        "rubric_recorded": dict(**week_ctx, step="send", score=0.5, threshold=0.9, floor=0.8),
+        "cycle_started": dict(
+            slug="support-replies",
+            cycle=1,
+            starts_on="2026-11-23",
+            ends_on="2026-12-20",
+            channel="CTEAM00001",
+            stage="Pick the workflow",
+            moved_from="2026-11-30",
+        ),
+        "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
+        "curators_channel": dict(cmd=messages.CuratorsChannel("CCURATORS"), done=None),
+        "away_set": dict(back=False, first="2026-12-21", last="2027-01-03"),
+        "holidays": dict(
+            action="add",
+            day="2026-12-24",
+            holiday_name=text[:80],
+            upcoming=[dict(day="2026-12-24", weekday="Thu", name=text[:80])] * 60,
+        ),
+        "status": dict(
+            full=True,
+            met_weeks=[1, 2, 4],
+            away=[dict(user="UPERSON0001", until="2027-01-03")] * 30,
+            owner_deactivated=True,
+            guardrail=dict(name=text[:80], unit=text[:20], value=None, minimum=4.6, maximum=None, state="MISSING"),
+            scale_min_kpi_weeks=3,
+            notes=[dict(step=text[:40], who="UOWNER0001", why=text[:500], what="exception")] * 30,
+            mine=None,
+            trend="▁▂▃▄▅▆▇█",
+            trend_known=8,
+            playbook=playbook,
+            anchor=None,
+            week=week,
+            stage="Run the workflow",
+            figures=figures,
+            progress=0.8,
+            origin=text[:64],
+            learnings=[SimpleNamespace(text=text[:500], added_by="UPERSON0001")] * 4,
+            learnings_shown=3,
+            kit=hostile_kit,
+            kpi_by="token:" + text[:20],
+            versions=[SimpleNamespace(version=i, published_at=datetime(2026, 12, 14)) for i in range(1, 9)],
+            proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
+            step_rows=[
+                dict(
+                    name=f"step{i}",
+                    mode="ai-led",
+                    pinned=False,
+                    frozen=True,
+                    proposal=True,
+                    recent=["PASS", "FAIL", "MISSING", "INCONCLUSIVE"],
+                    streak_outcome="PASS",
+                    streak=2,
+                    week=figures.steps[i],
+                )
+                for i in range(30)
+            ],
+        ),
+        "learned": dict(slug="support-replies", cycle=3, text=text[:500], count=7),
+        "web_link": dict(link="https://rollout.example.com/web/login?token=" + "a" * 43, minutes=10),
+        "learning_undone": dict(slug="support-replies", cycle=3, text=text[:500]),
+        "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
+        "mode_set": dict(
+            step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001", curators=True
+        ),
+        "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
+        "modal_deviation": dict(modal_ctx, steps=hostile_steps),
+        "modal_kpi": modal_ctx,
+        "status_list": dict(
+            playbooks=[
+                dict(slug=f"p{i}", title=text, function=text, status="active", cycle=1, week=2, steps=5)
+                for i in range(1000)
+            ],
+            in_channel=False,
+            yours=True,
+        ),
+    }
