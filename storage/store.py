@@ -9,7 +9,7 @@ change, each one unit of work. Its areas live in modules of their own, one class
 - storage/people.py: the days someone said they are away.
 
 Verdicts, proposals, mode changes and the registry are storage/governance.py's; the
-digest's and the export's reads storage/reports.py's; the outbox storage/outbox.py's.
+digest's and the export's reads storage/readouts.py's; the outbox storage/outbox.py's.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The reports people make each week (KPI and guardrail readings, check-ins, exceptions,
 case counts, rubric scores): written only while their week is open, withdrawn by undo,
 and counted into a week's figures. The digest's and the export's reads are in
-storage/reports.py."""
+storage/readouts.py."""
 
 from __future__ import annotations
 

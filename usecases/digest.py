@@ -25,7 +25,7 @@ from cadence.digest import (
 )
 from storage.governance import Governance
 from storage.outbox import Message
-from storage.reports import Reports
+from storage.readouts import Readouts
 from storage.store import PlaybookState, Store
 from templates import render
 from usecases.shared.collector import collector_paused
@@ -39,7 +39,7 @@ PER_REPLY = 15  # playbooks per thread reply: stays well inside 50 blocks and 3,
 class Digest:
     def __init__(self, store: Store, charts: bool = True):
         self.store = store
-        self.reports = Reports(store.engine)
+        self.reports = Readouts(store.engine)
         self.governance = Governance(store.engine)
         self._draw = _chart_drawer() if charts else None
         self.charts = self._draw is not None

@@ -12,7 +12,7 @@ from cadence import calendar, keys, replication
 from cadence.limits import MAX_TEXT_CHARS
 from storage.governance import Governance
 from storage.models import Learning
-from storage.reports import Reports
+from storage.readouts import Readouts
 from storage.store import PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal
@@ -97,7 +97,7 @@ def prompts(
     kpis = store.week_kpis(keys_)
     history = governance.histories([state for state, _ in dues], calendar.WEEKS_PER_CYCLE)
     reasons: dict[tuple[int, int | None], Counter[tuple[str, str]]] = {}
-    for pid, step_id, kind, text in Reports(store.engine).reasons(keys_):
+    for pid, step_id, kind, text in Readouts(store.engine).reasons(keys_):
         reasons.setdefault((pid, step_id), Counter())[(kind, " ".join(text.split()))] += 1
     messages = {}
     for state, week in dues:

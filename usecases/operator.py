@@ -17,7 +17,7 @@ from cadence import calendar
 from cadence.definition import PlaybookSpec
 from slack_api.members import DirectoryUnavailable, TeamDirectory
 from storage.playbooks import LoadOutcome
-from storage.reports import Reports
+from storage.readouts import Readouts
 from storage.store import PlaybookState, Store
 from templates.refusals import Refusal, close_matches
 from usecases.shared import life
@@ -86,4 +86,4 @@ def start_cycle(store: Store, slug: str, starts_on: date | None, now: datetime) 
 def export_csv(store: Store, directory: Path) -> list[tuple[str, int]]:
     """Every table as DIRECTORY/<table>.csv, of one snapshot: each file's name and rows.
     Raises OSError, leaving `directory` as it was, when it cannot be written."""
-    return Reports(store.engine).export_csv(directory)
+    return Readouts(store.engine).export_csv(directory)

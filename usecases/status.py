@@ -17,7 +17,7 @@ from cadence.figures import WeekFigures, meets_target, progress_to_target, spark
 from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.governance import Governance
-from storage.reports import Reports
+from storage.readouts import Readouts
 from storage.store import PlaybookState, Store
 from usecases.shared import governance, messages, roles
 from usecases.shared.caller import Caller
@@ -76,11 +76,11 @@ def _kpi_trend(
     week: calendar.WeekRef | None,
     figures: WeekFigures | None,
 ) -> dict[tuple[int, date], float]:
-    """The KPI of each of `weeks` (its latest report), keyed as Reports.kpi_series: this
+    """The KPI of each of `weeks` (its latest report), keyed as Readouts.kpi_series: this
     week's from `figures`, read anyway, and the others in one query."""
     playbook = state.playbook
     to_read = [w for w in weeks if week is None or figures is None or w != week.week_start]
-    series = Reports(caller.store.engine).kpi_series([playbook.id], to_read)
+    series = Readouts(caller.store.engine).kpi_series([playbook.id], to_read)
     if week is not None and figures is not None and figures.kpi is not None:
         series[(playbook.id, week.week_start)] = figures.kpi
     return series
@@ -238,7 +238,7 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
     since = calendar.monday_of(calendar.local_date(caller.now, tz)) - timedelta(days=7 * (SOURCES_WEEKS - 1))
     sources: dict[str, list[str]] = {}
     if not step:  # who reported the numbers: people, and the systems with tokens (provenance)
-        for by, kind, count in Reports(caller.store.engine).report_sources(state.playbook.id, since):
+        for by, kind, count in Readouts(caller.store.engine).report_sources(state.playbook.id, since):
             one, many = _REPORT_NAMES[kind]
             sources.setdefault(by, []).append(f"{count} {one if count == 1 else many}")
     return Shown(

@@ -13,7 +13,7 @@ from cadence import calendar
 from cadence.figures import progress_to_target
 from storage.db import reads_together
 from storage.governance import Governance
-from storage.reports import Reports
+from storage.readouts import Readouts
 from storage.store import PlaybookState
 from usecases import status
 from usecases.shared import registry, roles
@@ -103,7 +103,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
     monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
     trend_weeks = [monday - timedelta(days=7 * i) for i in range(TREND_WEEKS, 0, -1)]  # closed weeks
     with reads_together(store.engine):
-        reports = Reports(store.engine)
+        reports = Readouts(store.engine)
         ratios = reports.exception_ratios(trend_weeks)
         rates = reports.attestation_rates(trend_weeks)
         counts = reports.org_counts(now - timedelta(days=7), now)
@@ -191,7 +191,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
         decisions = governance.history(pid, None, 100)
         learnings = store.learnings(pid, limit=PLAYBOOK_LEARNINGS)
-        reports = Reports(store.engine)
+        reports = Readouts(store.engine)
         sources = reports.report_sources(pid, weeks[0], weeks[-1])
         log = reports.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
         full = roles.sees_names(store, state, viewer.user_id)

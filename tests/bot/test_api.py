@@ -347,10 +347,10 @@ def test_value_events_at_once_add_up(events, engine):
 
 
 def test_the_export_keeps_provenance_and_never_a_token_or_its_hash(api, engine, store, tmp_path):
-    from storage.reports import Reports
+    from storage.readouts import Readouts
 
     assert api.post({"playbook": "support-replies", "kind": "kpi", "value": 14.5})[0] == 201
-    Reports(engine).export_csv(tmp_path / "export")
+    Readouts(engine).export_csv(tmp_path / "export")
     everything = "".join(p.read_text() for p in (tmp_path / "export").glob("*.csv"))
     assert "token:helpdesk" in (tmp_path / "export" / "kpi_reading.csv").read_text()
     assert api.token not in everything and tokens.hash_of(api.token) not in everything

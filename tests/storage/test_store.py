@@ -83,7 +83,7 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     """Asked for playbook A's week 1 and B's week 2, a report of A's week 2 or B's week 1
     must not show (the reads take playbooks x weeks and keep what was asked); a withdrawn
     latest report gives way to the one before it."""
-    from storage.reports import Reports
+    from storage.readouts import Readouts
 
     other = copy.deepcopy(SUPPORT_REPLIES) | {"playbook": "other-team", "channel": "COTHER0001"}
     _load(store, other)
@@ -99,7 +99,7 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     assert set(figures) == {(a.playbook.id, WEEK), (b.playbook.id, next_week)}
     assert (figures[(a.playbook.id, WEEK)].kpi, figures[(a.playbook.id, WEEK)].kpi_reports) == (10.0, 1)
     assert (figures[(b.playbook.id, next_week)].kpi, figures[(b.playbook.id, next_week)].kpi_reports) == (21.0, 1)
-    series = Reports(engine).kpi_series([a.playbook.id, b.playbook.id], [WEEK, next_week, next_week + timedelta(7)])
+    series = Readouts(engine).kpi_series([a.playbook.id, b.playbook.id], [WEEK, next_week, next_week + timedelta(7)])
     assert series == {
         (a.playbook.id, WEEK): 10.0,
         (a.playbook.id, next_week): 11.0,

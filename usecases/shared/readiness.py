@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, replication
-from storage.reports import Reports
+from storage.readouts import Readouts
 from storage.store import PlaybookState, Store
 from usecases.shared.governance import thresholds
 
@@ -28,7 +28,7 @@ def criteria(
     playbook = state.playbook
     th = thresholds(state)
     weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
-    asked, answered = Reports(store.engine).attestation_counts(playbook.id, weeks)
+    asked, answered = Readouts(store.engine).attestation_counts(playbook.id, weeks)
     last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
     figures = store.week_figures_many([(state, week) for week in last_weeks], connection)
     ratios = []
