@@ -26,6 +26,7 @@ from cadence.digest import (
 from storage.governance import Governance
 from storage.outbox import Message
 from storage.readouts import Readouts
+from storage.registry import Registry
 from storage.store import PlaybookState, Store
 from templates import render
 from usecases.shared.collector import collector_paused
@@ -41,6 +42,7 @@ class Digest:
         self.store = store
         self.reports = Readouts(store.engine)
         self.governance = Governance(store.engine)
+        self.registry = Registry(store.engine)
         self._draw = _chart_drawer() if charts else None
         self.charts = self._draw is not None
 
@@ -60,11 +62,11 @@ class Digest:
         series_weeks = {
             pid: [w.week_start - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)] for pid, w in reported.items()
         }
-        origin_versions = self.governance.versions_by_id(
+        origin_versions = self.registry.versions_by_id(
             [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
         )
         origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
-        verdicts = self.governance.replication_verdicts([s.playbook.id for s in states if s.playbook.adopted_from_id])
+        verdicts = self.registry.replication_verdicts([s.playbook.id for s in states if s.playbook.adopted_from_id])
         every_week = sorted({w for ws in series_weeks.values() for w in ws} | set(weeks))
         kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
         last = self.store.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])

@@ -13,6 +13,7 @@ from cadence import calendar, keys
 from storage.governance import Governance
 from storage.models import RegistryVersion
 from storage.outbox import Message
+from storage.registry import Registry
 from storage.store import PlaybookState, Store
 from templates import MAX_TEXT, Mrkdwn, mrkdwn, render
 from usecases.shared.services import Services
@@ -89,7 +90,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         for x in governance.open_proposals_of(list(slugs))
         if x.kind == "promotion"
     ]
-    registry, more = registry_lines(governance.versions()) if curator else ([], 0)
+    registry, more = registry_lines(Registry(store.engine).versions()) if curator else ([], 0)
     return render(
         "home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry, registry_more=more
     )

@@ -18,6 +18,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.governance import Governance
 from storage.readouts import Readouts
+from storage.registry import Registry
 from storage.store import PlaybookState, Store
 from usecases.shared import governance, messages, roles
 from usecases.shared.caller import Caller
@@ -100,7 +101,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
     lookback = governance.thresholds(state).lookback_weeks
     history = gov.histories([state], lookback)
     proposals = gov.open_proposals(playbook.id)
-    versions = gov.versions(playbook_id=playbook.id)
+    versions = Registry(caller.store.engine).versions(playbook_id=playbook.id)
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
     for index, step in enumerate(state.steps):
@@ -133,7 +134,9 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
                 met_weeks.append(number)
     origin = None
     if playbook.adopted_from_id is not None:
-        origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
+        origin_version = next(
+            (v for v in Registry(caller.store.engine).versions() if v.id == playbook.adopted_from_id), None
+        )
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
     # Owners and curators read who deviated or logged an exception, and why; members read
     # the counts and their own answer.

@@ -14,6 +14,7 @@ from cadence.figures import progress_to_target
 from storage.db import reads_together
 from storage.governance import Governance
 from storage.readouts import Readouts
+from storage.registry import Registry
 from storage.store import PlaybookState
 from usecases import status
 from usecases.shared import registry, roles
@@ -119,7 +120,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             [(pid, w.week_start - timedelta(days=7 * back)) for pid, w in latest.items() if w for back in (0, 1)]
         )
         step_names = governance.step_names([p.step_id for p in proposals if p.step_id])
-        versions = governance.versions()
+        versions = Registry(store.engine).versions()
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
         p = state.playbook

@@ -14,6 +14,7 @@ from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings
 from storage.governance import Change, Governance, StaleState
 from storage.models import RegistryVersion
 from storage.outbox import Message
+from storage.registry import Registry
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
 from templates import criterion_phrase, render
 from templates.refusals import Lines, Refusal, close_matches
@@ -115,7 +116,7 @@ def publish(
     team and the curators."""
     usage = "publish"
     require_curator(store, by, Refusal.of("curators_publish", usage=usage))
-    governance = Governance(store.engine)
+    governance, registry = Governance(store.engine), Registry(store.engine)
     results, covered = governance.scale_history([state.playbook.id])[state.playbook.id]
     proposal = None
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
@@ -140,7 +141,7 @@ def publish(
             slug=state.playbook.slug,
             criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
         )
-    number = governance.next_version(state.playbook.id)
+    number = registry.next_version(state.playbook.id)
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
     curators = store.setting(CURATORS_CHANNEL)
@@ -194,7 +195,7 @@ def publish(
                 update=True,
             )
     try:
-        governance.publish(
+        registry.publish(
             state.playbook.id,
             number,
             definition,
@@ -226,10 +227,10 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     """The published versions (of one function, or all) with their results and adopters."""
-    governance = Governance(store.engine)
-    versions = governance.versions(function=function)
-    adopting = governance.adopters([v.id for v in versions])
-    verdicts = governance.replication_verdicts([p.id for p in adopting])
+    registry = Registry(store.engine)
+    versions = registry.versions(function=function)
+    adopting = registry.adopters([v.id for v in versions])
+    verdicts = registry.replication_verdicts([p.id for p in adopting])
     adopters: dict[int | None, list[dict[str, Any]]] = {}
     for playbook in adopting:
         latest = verdicts[playbook.id][-1] if verdicts[playbook.id] else None
@@ -309,8 +310,9 @@ def _wave(
     row goes with the adoption. The count is asked again in the adoption's transaction
     (Playbooks.adopt), so two adoptions at once cannot both take the last place."""
     wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
-    adopters = governance.adopters([version.id])
-    verdicts = governance.replication_verdicts([p.id for p in adopters])
+    registry = Registry(governance.engine)
+    adopters = registry.adopters([version.id])
+    verdicts = registry.replication_verdicts([p.id for p in adopters])
     if any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]):
         return Wave(None)
     running = [
@@ -347,10 +349,10 @@ def adopt(
     channel is commands.adopt's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     slug, version_number, channel_id, channel_name = cmd.playbook, cmd.version, cmd.channel_id, cmd.channel_name
-    governance = Governance(store.engine)
-    version = governance.version(slug, version_number)
+    governance, registry = Governance(store.engine), Registry(store.engine)
+    version = registry.version(slug, version_number)
     if version is None:
-        published = governance.versions()
+        published = registry.versions()
         numbers = [v.version for v in published if v.slug == slug]
         if numbers and version_number is not None:  # v0 included: the versions that do exist are named
             raise Refusal.of(

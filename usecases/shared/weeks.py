@@ -18,6 +18,7 @@ from cadence import calendar, decisions, keys, replication, rules
 from cadence.schedule import Due
 from storage.governance import Change, Governance, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
+from storage.registry import Registry
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
 from usecases.shared import readiness
@@ -241,7 +242,7 @@ def _origins(
     in the same cycle, in four reads however many."""
     if not adopting:
         return {}
-    versions = governance.versions_by_id(
+    versions = Registry(store.engine).versions_by_id(
         [s.playbook.adopted_from_id for s, _ in adopting if s.playbook.adopted_from_id]
     )
     starts = governance.cycle_starts_of(sorted({v.playbook_id for v in versions.values()}))
