@@ -1,5 +1,6 @@
-"""Mode governance in the database: verdicts, proposals, mode changes, cycle results and
-the registry. Every change here also writes its decision row, in the same transaction."""
+"""Mode governance in the database: verdicts, proposals, mode changes and cycle results
+(the registry is storage/registry.py's). Every change here also writes its decision row,
+in the same transaction."""
 
 from __future__ import annotations
 
@@ -391,8 +392,8 @@ class Governance:
         reads their figures after that, on this transaction's connection. The UPDATE locks
         the playbooks' rows (PostgreSQL: in the order of their ids, as a second clock's
         would) or takes SQLite's one write lock, until the commit; a report's statement
-        writes only in an open week, under a lock on the same row (storage.store,
-        _open_week). So a report is either in the figures or refused as too late."""
+        writes only in an open week, under a lock on the same row
+        (storage/weekly_reports.py, _open_week). So a report is either in the figures or refused as too late."""
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
             connection = s.connection()
             connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])

@@ -303,7 +303,8 @@ def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
 
 
 class WeeklyReports:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def checkins_by_week(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], CheckIn]:
         """Someone's check-in that counts, per (playbook, week) asked for: one query."""

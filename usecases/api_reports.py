@@ -110,7 +110,7 @@ def authenticate(services: Services, bearer: str) -> ApiToken | None:
     at each request, so a revocation holds at once in every process."""
     if not bearer.startswith(tokens.PREFIX) or len(bearer) > 100:
         return None
-    return services.store.token_by_hash(tokens.hash_of(bearer))
+    return services.store.tokens.by_hash(tokens.hash_of(bearer))
 
 
 def note_use(services: Services, token: ApiToken) -> None:
@@ -118,7 +118,7 @@ def note_use(services: Services, token: ApiToken) -> None:
     a minute old, not at every request (on SQLite every write takes the one write lock)."""
     now = services.clock()
     if token.last_used_at is None or token.last_used_at < now - LAST_USE_EVERY:
-        services.store.token_used(token.id, now)
+        services.store.tokens.mark_used(token.id, now)
 
 
 def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted:
@@ -134,7 +134,7 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
     # happened since (its week closed, its playbook paused): a retry learns it is stored.
     # Unless it is not the report the key was first used for: that is refused.
     keys = [f"{token.id}:{r.key}" for r in reports if r.key is not None]
-    answered = services.store.api_key_answers(keys) if keys else {}
+    answered = services.store.reports.api_key_answers(keys) if keys else {}
     hashes = [report_hash(r) if r.key is not None else None for r in reports]
     made: list[NewReport | None] = []
     weeks: list[calendar.WeekRef | None] = []
@@ -177,7 +177,7 @@ def post(services: Services, token: ApiToken, reports: list[ReportIn]) -> Posted
         raise Invalid(problems)
     new = [(index, one) for index, one in enumerate(made) if one is not None]
     try:
-        duplicates = services.store.add_reports([one for _, one in new], token.id)
+        duplicates = services.store.reports.add_reports([one for _, one in new], token.id)
     except WeekClosed as closed:  # the clock closed a week after it was judged open
         index = new[closed.index][0]
         closed_state, closed_week = states[index], weeks[index]

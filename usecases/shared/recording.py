@@ -79,7 +79,7 @@ def record_kpi(
         unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
         raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
     with _while_open(state, week, usage):
-        store.add_kpi_reading(playbook.id, week.week_start, value, by, now)
+        store.reports.add_kpi_reading(playbook.id, week.week_start, value, by, now)
 
 
 def record_guardrail(
@@ -98,7 +98,7 @@ def record_guardrail(
         unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
         raise Refusal.of("guardrail_not_percent", usage=usage, metric=state.playbook.guardrail_name, unit=unit)
     with _while_open(state, week, usage):
-        store.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
+        store.reports.add_guardrail_reading(state.playbook.id, week.week_start, value, by, now)
 
 
 def record_attestation(
@@ -113,7 +113,7 @@ def record_attestation(
 ) -> None:
     """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step."""
     with _while_open(state, week, usage):
-        store.add_checkin(
+        store.reports.add_checkin(
             state.playbook.id,
             week.week_start,
             by,
@@ -136,7 +136,7 @@ def record_exception(
 ) -> None:
     refuse_if_fed(state, "exception", step.name, usage)
     with _while_open(state, week, usage):
-        store.add_exception(state.playbook.id, step.id, week.week_start, reason, by, now)
+        store.reports.add_exception(state.playbook.id, step.id, week.week_start, reason, by, now)
 
 
 def record_cases(
@@ -151,7 +151,7 @@ def record_cases(
 ) -> None:
     refuse_if_fed(state, "cases", step.name, usage)
     with _while_open(state, week, usage):
-        store.add_case_count(state.playbook.id, step.id, week.week_start, count, by, now)
+        store.reports.add_case_count(state.playbook.id, step.id, week.week_start, count, by, now)
 
 
 def record_rubric(
@@ -165,7 +165,7 @@ def record_rubric(
     usage: str | None = None,
 ) -> None:
     with _while_open(state, week, usage):
-        store.add_rubric_score(state.playbook.id, step.id, week.week_start, score, by, now)
+        store.reports.add_rubric_score(state.playbook.id, step.id, week.week_start, score, by, now)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def newest_report_at(
         return None
     weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
     kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
-    return store.newest_report_at(state.playbook.id, by, [w.week_start for w in weeks], kinds)
+    return store.reports.newest_report_at(state.playbook.id, by, [w.week_start for w in weeks], kinds)
 
 
 def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_curator: bool) -> Undone:
@@ -200,7 +200,7 @@ def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_cu
         raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
     weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
     kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
-    found = store.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
+    found = store.reports.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
     if found is None:
         raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
     report, counting = found
