@@ -15,7 +15,7 @@ from storage.store import Store
 class Services:
     """What the use cases work with, wired once in bot/app.py."""
 
-    store: Store
+    store: Store  # the database, one repository per area (storage/store.py): the only way to it
     clock: Callable[[], datetime]  # the current instant, UTC-aware; tests move it
     admins: frozenset[str]
     org_timezone: str
