@@ -271,12 +271,10 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
 def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tmp_path):
     import csv
 
-    week = playbook.anchor.starts_on
-    store.reports.add_checkin(
-        playbook.playbook.id, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock()
-    )
-    store.reports.add_exception(playbook.playbook.id, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
-    store.reports.add_kpi_reading(playbook.playbook.id, week, -3.5, OWNER_ID, clock())
+    week, pid = playbook.anchor.starts_on, playbook.playbook.id
+    store.reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
+    store.reports.add_exception(pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
+    store.reports.add_kpi_reading(pid, week, -3.5, OWNER_ID, clock())
     assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
     with (tmp_path / "out" / "checkin.csv").open() as handle:
         assert next(csv.DictReader(handle))["note"] == '\'=HYPERLINK("http://x")'
