@@ -153,10 +153,10 @@ def bench_playbook(store: Store) -> None:
         }
     )
     now = datetime.now(UTC)
-    store.load_playbooks([spec], "UTC", "bench", now)
-    state = store.playbook_state("bench-kpi")
+    store.playbooks.load([spec], "UTC", "bench", now)
+    state = store.playbooks.state("bench-kpi")
     assert state is not None
-    store.start_cycle(state.playbook.id, 1, monday_of(local_date(now, "UTC")), OWNER, now)
+    store.playbooks.start_cycle(state.playbook.id, 1, monday_of(local_date(now, "UTC")), OWNER, now)
 
 
 def peak_rss_mib(pid: int) -> float:

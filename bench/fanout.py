@@ -17,9 +17,7 @@ from bot.demo.standin.server import SlackStandIn
 from cadence.definition import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
-from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.outbox import Outbox
 from storage.store import Store
 from usecases.tick import Cadence
 
@@ -64,11 +62,11 @@ def run(
                 for c in range(channels)
             ]
             now = utc_now()
-            store.load_playbooks(specs, "UTC", "bench", now)
-            for state in store.playbook_states():
-                store.start_cycle(state.playbook.id, 1, monday, "bench", now)
+            store.playbooks.load(specs, "UTC", "bench", now)
+            for state in store.playbooks.states():
+                store.playbooks.start_cycle(state.playbook.id, 1, monday, "bench", now)
             client = WebClient(token=TOKEN, base_url=slack.url, timeout=10, retry_handlers=[])
-            cadence = Cadence(store, CadenceLog(engine), client, TeamDirectory(), "UTC", utc_now, charts=False)
+            cadence = Cadence(store, client, TeamDirectory(), "UTC", utc_now, charts=False)
             at = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # Thursday 15:00 for everyone
             started = time.perf_counter()
             with QueryCounter(engine) as queries:
@@ -79,7 +77,7 @@ def run(
             slack.limits = Limits(
                 per_channel_seconds=1.0, workspace_per_second=workspace_rate, failure_rate=failure_rate
             )
-            outbox = Outbox(engine)
+            outbox = store.outbox
             dispatcher = Dispatcher(
                 outbox,
                 client,

@@ -22,7 +22,6 @@ from bot.demo.standin.server import SlackStandIn
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory
-from storage.cadence_log import CadenceLog
 from storage.db import make_engine
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import Decision as DecisionRow
@@ -68,8 +67,8 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         )
         for i in range(playbooks)
     ]
-    store.load_playbooks(specs, "UTC", "bench", now)
-    states = store.playbook_states()
+    store.playbooks.load(specs, "UTC", "bench", now)
+    states = store.playbooks.states()
     began = datetime.combine(ANCHOR, datetime.min.time(), tzinfo=UTC)
     with engine.begin() as c:
         c.execute(
@@ -243,12 +242,11 @@ def _web_view(store: Store, at: datetime) -> dict:
     """The web view's server time (handlers/web_view.py, the whole WSGI answer): the org
     overview and one playbook's page, 95th percentile of WEB_REQUESTS each."""
     from handlers.web_view import WebView
-    from storage.outbox import Outbox
     from usecases.shared.services import Services
 
-    services = Services(store, Outbox(store.engine), lambda: at, frozenset(), "UTC", TeamDirectory())
+    services = Services(store, lambda: at, frozenset(), "UTC", TeamDirectory())
     view = WebView(services, "bench-secret", secure=False, signed_in_as="UBENCHCURATOR")
-    slug = store.playbook_slugs()[0]
+    slug = store.playbooks.slugs()[0]
 
     def timed(path: str) -> float:
         statuses: list[str] = []
@@ -274,7 +272,7 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     store = Store(engine)
     slack = SlackStandIn().start()  # the owners' time zones are asked of Slack; nobody else's
     client = WebClient(token=slack.token, base_url=slack.url, retry_handlers=[])
-    cadence = Cadence(store, CadenceLog(engine), client, TeamDirectory(), "UTC", utc_now, charts=False)
+    cadence = Cadence(store, client, TeamDirectory(), "UTC", utc_now, charts=False)
     # The clock ticks every minute: the tick before the close has read every playbook's
     # state already, as it would in a running clock (it finds nothing else to do).
     warm = cadence.tick(close_at - timedelta(minutes=1))

@@ -28,9 +28,6 @@ from slack_api.members import TeamDirectory
 from slack_api.oidc import SlackSignIn
 from slack_api.workspace import Guard, Unverified, Workspace
 from storage import replay
-from storage.cadence_log import CadenceLog
-from storage.membership import Memberships
-from storage.outbox import Outbox
 from storage.store import Store
 from templates import render
 from usecases import people
@@ -62,7 +59,7 @@ def team_directory(store: Store) -> TeamDirectory:
     """A process's team lists, one for its listeners and its clock, kept only while the
     database's count of each channel's membership changes stands: a change that any
     process hears of reaches every process at once."""
-    return TeamDirectory(shared=Memberships(store.engine))
+    return TeamDirectory(shared=store.memberships)
 
 
 def create_app(
@@ -76,7 +73,6 @@ def create_app(
     (bot/startup.py verify_slack); if Slack did not answer then, it is asked at the first request."""
     services = Services(
         store=store,
-        outbox=Outbox(store.engine),
         clock=clock,
         admins=settings.admins,
         org_timezone=settings.rollout_timezone,
@@ -178,7 +174,7 @@ class _EachRequest(Middleware):
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         req.context["client"] = request_client(
-            self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.record_request
+            self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.request_keys.record
         )
         refused = _unless_ours(req, self.guard.workspace(req.context["client"]))
         if refused is not None:
@@ -243,7 +239,7 @@ def _keys(req: BoltRequest) -> list[str]:
 
 def _first_time(store: Store, keys: list[str], at: datetime) -> bool:
     try:
-        first = store.first_time(keys, at)
+        first = store.request_keys.first_time(keys, at)
     except Exception:
         log.exception("could not check for a repeated request; handling it")
         return True
@@ -316,34 +312,31 @@ def create_clockwork(
     clock: Callable[[], datetime] = utc_now,
     directory: TeamDirectory | None = None,
     pacer: Pacer | None = None,
-    dry_run: bool = False,
 ) -> Clockwork:
-    """The cadence engine and the outbox dispatcher, ready to run in a process.
-    `dry_run`: the cadence plans and records nothing (see Cadence)."""
+    """The cadence engine and the outbox dispatcher, ready to run in a process. On a store
+    built as a dry run (open_store), the cadence plans and records nothing (see Cadence)."""
     token, url = settings.slack_bot_token, settings.slack_api_url
     cadence = Cadence(
         store,
-        CadenceLog(store.engine, dry_run=dry_run),
         clock_client(token, url),
         directory or team_directory(store),
         settings.rollout_timezone,
         clock,
-        dry_run=dry_run,
         admins=settings.admins,
     )
     dispatcher = Dispatcher(
-        Outbox(store.engine),
+        store.outbox,
         clock_client(token, url, retries=False),
         clock=clock,
         pacer=pacer,
         concurrency=DISPATCH_CONCURRENCY,
         on_channel_lost=lambda channel, error: life.channel_lost(store, channel, error, clock()),
-        access=store,
+        access=store.health,
         on_person_gone=lambda user, error: people.person_gone(store, user, error, clock()),
     )
     return Clockwork(
         cadence,
         dispatcher,
         clock,
-        heartbeat=lambda at: store.beat(metrics.CLOCK, at),
+        heartbeat=lambda at: store.health.beat(metrics.CLOCK, at),
     )

@@ -188,7 +188,7 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
             f"{at.isoformat()} is in the future (it is {now.isoformat(timespec='seconds')}): "
             "a tick only runs work that is due. Add --dry-run to see what it would do."
         )
-    clockwork = create_clockwork(settings, open_store(settings), dry_run=dry_run)
+    clockwork = create_clockwork(settings, open_store(settings, dry_run=dry_run))
     report = clockwork.cadence.tick(at)
     if dry_run:
         click.echo(f"dry run at {at.isoformat()}: {report.summary()} (nothing was recorded or sent)")
@@ -315,12 +315,12 @@ def digest(dry_run: bool) -> None:
         click.echo(f"({plural(len(messages), 'message')}; charts are drawn when it is posted)")
         return
     settings = checked_settings("SLACK_BOT_TOKEN")
-    channel = store.setting(CURATORS_CHANNEL)
+    channel = store.org.setting(CURATORS_CHANNEL)
     if channel is None:
         raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
     clockwork = create_clockwork(settings, store)
     messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel, now)
-    clockwork.dispatcher.outbox.enqueue(messages, now)
+    store.outbox.enqueue(messages, now)
     pending = clockwork.dispatcher.drain()
     click.echo(
         f"digest posted to {channel}: {plural(len(messages), 'message')}"

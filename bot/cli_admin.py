@@ -177,7 +177,7 @@ def token_create(name: str, playbooks: tuple[str, ...], all_playbooks: bool, kin
 @token.command("list")
 def token_list() -> None:
     """The tokens: name, scope, creation, last use, revocation (never the tokens)."""
-    rows = open_store(settings_or_exit()).tokens()
+    rows = open_store(settings_or_exit()).tokens.all()
     if not rows:
         click.echo("No tokens yet: rollout token create --name NAME --playbook SLUG")
     for row in rows:

@@ -18,7 +18,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from storage.outbox import outbox_health
 from storage.store import Store
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -40,7 +39,7 @@ class _DatabaseFigures(Collector):
         self.clock = clock
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        health = outbox_health(self.store.engine)
+        health = self.store.outbox.health()
         now = self.clock()
         yield GaugeMetricFamily(
             "rollout_outbox_pending", "Messages waiting to be delivered to Slack.", value=health.pending
@@ -52,7 +51,7 @@ class _DatabaseFigures(Collector):
             "How long the oldest waiting message has waited (0: none waiting).",
             value=age,
         )
-        last = self.store.heartbeat(CLOCK)
+        last = self.store.health.heartbeat(CLOCK)
         yield GaugeMetricFamily(
             "rollout_last_tick_timestamp_seconds",
             "When the cadence clock last finished a tick (Unix time; 0: never).",

@@ -135,10 +135,10 @@ def socket_mode_refused(settings: Settings, reason: str) -> click.ClickException
     )
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, dry_run: bool = False) -> Store:
     """The store, with its schema checked. The embedded SQLite database is brought up to
     date on the spot; a server database is migrated by `rollout db upgrade` (the release
-    process), never behind the operator's back."""
+    process), never behind the operator's back. `dry_run`: a tick on it keeps nothing."""
     engine = connected_engine(settings)
     if not migrate.is_current(engine):
         if engine.dialect.name == "sqlite":
@@ -149,7 +149,7 @@ def open_store(settings: Settings) -> Store:
             raise click.ClickException(
                 f"{state}, the code needs {migrate.head_revision()}: run `rollout db upgrade` first"
             )
-    return Store(engine)
+    return Store(engine, dry_run=dry_run)
 
 
 def connected_engine(settings: Settings) -> Engine:

@@ -154,10 +154,10 @@ def _healthz(
     environ: dict[str, Any],
     start_response: Callable[..., Any],
 ) -> Iterable[bytes]:
-    ok = _safely(store.ping)
+    ok = _safely(store.health.ping)
     answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
     if ok:  # the clock may run in another process: its heartbeat is in the database
-        answer["clock"] = _clock_state(lambda: store.heartbeat(metrics.CLOCK), now)
+        answer["clock"] = _clock_state(lambda: store.health.heartbeat(metrics.CLOCK), now)
         answer["slack"], ok = _slack_state(app, store)
         answer["ok"] = ok
     return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
@@ -191,7 +191,7 @@ def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
     process could not yet verify because Slack is down is said as such, healthy all the
     same, so an outage of Slack's does not take web processes out of rotation."""
     verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
-    lost = store.slack_access_lost()
+    lost = store.health.slack_access_lost()
     if lost is not None:
         return f"token refused ({lost[0]}) since {lost[1].isoformat()}", False
     unverified = app.guard.unverified

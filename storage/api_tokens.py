@@ -21,9 +21,10 @@ LAST_USE_EVERY = timedelta(minutes=1)  # a token's last use is written at most t
 
 
 class ApiTokens:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
-    def add_token(self, token: ApiToken, decision: DecisionRecord) -> ApiToken:
+    def add(self, token: ApiToken, decision: DecisionRecord) -> ApiToken:
         """A new token with its decision row. Raises Conflict if the name is taken."""
         try:
             with unit_of_work(self.engine) as s:
@@ -34,11 +35,11 @@ class ApiTokens:
         except IntegrityError as err:
             raise Conflict(f"a token named {token.name} exists") from err
 
-    def tokens(self) -> list[ApiToken]:
+    def all(self) -> list[ApiToken]:
         with reading(self.engine) as s:
             return list(s.execute(select(ApiToken).order_by(ApiToken.name)).scalars())
 
-    def revoke_token(self, name: str, decision: DecisionRecord, at: datetime) -> bool:
+    def revoke(self, name: str, decision: DecisionRecord, at: datetime) -> bool:
         """Revoke the token named `name`, with its decision row; False if there is no such
         token, or it was revoked already."""
         with unit_of_work(self.engine) as s:
@@ -52,14 +53,14 @@ class ApiTokens:
             s.add(Decision(**decision_columns(decision, at)))
             return True
 
-    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+    def by_hash(self, token_hash: str) -> ApiToken | None:
         """The token that hashes to `token_hash`, unless it is revoked: read at each request,
         so a revocation holds at once in every process."""
         with reading(self.engine) as s:
             query = select(ApiToken).where(col(ApiToken.token_hash) == token_hash, col(ApiToken.revoked_at).is_(None))
             return s.execute(query).scalar_one_or_none()
 
-    def token_used(self, token_id: int, at: datetime) -> None:
+    def mark_used(self, token_id: int, at: datetime) -> None:
         """Note the token's use, at most once a minute (`rollout token list` shows it)."""
         with unit_of_work(self.engine) as s:
             s.execute(

@@ -1,5 +1,6 @@
-"""Mode governance in the database: verdicts, proposals, mode changes, cycle results and
-the registry. Every change here also writes its decision row, in the same transaction."""
+"""Mode governance in the database: verdicts, proposals, mode changes and cycle results
+(the registry is storage/registry.py's). Every change here also writes its decision row,
+in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from typing import Any
 
 from sqlalchemy import Date, Integer, Select, bindparam, case, func, select, true, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from cadence.decisions import Decision, DecisionKind
+from cadence.decisions import Decision
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
@@ -212,17 +212,7 @@ _OPEN_PROPOSALS_OF = (
     .where(one_of(col(Proposal.playbook_id), "pids"), col(Proposal.status) == "open")
     .order_by(col(Proposal.id))
 )
-_VERSIONS_ORDER = (col(RegistryVersion.slug), col(RegistryVersion.version))
-_VERSIONS_OF_PLAYBOOK = (
-    select(RegistryVersion).where(col(RegistryVersion.playbook_id) == bindparam("pid")).order_by(*_VERSIONS_ORDER)
-)
 
-_ADOPTERS_OF = select(Playbook).where(one_of(col(Playbook.adopted_from_id), "ids")).order_by(col(Playbook.id))
-_REPLICATION_OF = (
-    select(DECISION.c.playbook_id, DECISION.c.figures)
-    .where(one_of(DECISION.c.playbook_id, "pids"), DECISION.c.kind == DecisionKind.REPLICATION.value)
-    .order_by(DECISION.c.id)
-)
 
 _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"),
@@ -370,26 +360,6 @@ class Governance:
     def open_proposals(self, playbook_id: int) -> list[Proposal]:
         return self.open_proposals_of([playbook_id])
 
-    def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
-        with reading(self.engine) as s:
-            if playbook_id is not None and function is None:  # a playbook's page: status
-                return list(s.execute(_VERSIONS_OF_PLAYBOOK, {"pid": playbook_id}).scalars())
-            query = select(RegistryVersion).order_by(*_VERSIONS_ORDER)
-            if playbook_id is not None:
-                query = query.where(col(RegistryVersion.playbook_id) == playbook_id)
-            if function is not None:
-                query = query.where(func.lower(col(RegistryVersion.function)) == function.lower())
-            return list(s.execute(query).scalars())
-
-    def versions_by_id(self, version_ids: list[int]) -> dict[int, RegistryVersion]:
-        if not version_ids:
-            return {}
-        with reading(self.engine) as s:
-            rows = s.execute(
-                select(RegistryVersion).where(one_of(col(RegistryVersion.id), "ids")), {"ids": version_ids}
-            )
-            return {v.id: v for v in rows.scalars()}
-
     def cycle_starts_of(self, playbook_ids: list[int]) -> dict[tuple[int, int], date]:
         """The first Monday of each closed cycle of these playbooks, by (playbook id, number)."""
         if not playbook_ids:
@@ -402,32 +372,6 @@ class Governance:
                 {"pids": playbook_ids},
             )
             return {(pid, cycle): starts_on for pid, cycle, starts_on in rows}
-
-    def version(self, slug: str, number: int | None) -> RegistryVersion | None:
-        """Version `number` of the playbook published as `slug` (the latest if None)."""
-        with reading(self.engine) as s:
-            query = select(RegistryVersion).where(col(RegistryVersion.slug) == slug)
-            if number is not None:
-                query = query.where(col(RegistryVersion.version) == number)
-            return s.execute(query.order_by(col(RegistryVersion.version).desc())).scalars().first()
-
-    def adopters(self, version_ids: list[int]) -> list[Playbook]:
-        if not version_ids:
-            return []
-        with reading(self.engine) as s:
-            return list(s.execute(_ADOPTERS_OF, {"ids": version_ids}).scalars())
-
-    def replication_verdicts(self, playbook_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-        """Each adopting playbook's replication verdicts, oldest first: the figures of its
-        decision rows (cycle, verdict and the numbers that decided it)."""
-        if not playbook_ids:
-            return {}
-        with reading(self.engine) as s:
-            rows = s.connection().execute(_REPLICATION_OF, {"pids": playbook_ids}).all()
-        verdicts: dict[int, list[dict[str, Any]]] = {pid: [] for pid in playbook_ids}
-        for pid, figures in rows:
-            verdicts[pid].append(figures or {})
-        return verdicts
 
     # ---- writes ----
 
@@ -447,8 +391,8 @@ class Governance:
         reads their figures after that, on this transaction's connection. The UPDATE locks
         the playbooks' rows (PostgreSQL: in the order of their ids, as a second clock's
         would) or takes SQLite's one write lock, until the commit; a report's statement
-        writes only in an open week, under a lock on the same row (storage.store,
-        _open_week). So a report is either in the figures or refused as too late."""
+        writes only in an open week, under a lock on the same row
+        (storage/weekly_reports.py, _open_week). So a report is either in the figures or refused as too late."""
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
             connection = s.connection()
             connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
@@ -461,7 +405,7 @@ class Governance:
                 if work.key in recorded:
                     merged.messages += work.messages  # the week's summary first, then its alerts
                     merged.merge(change)
-            self._apply(s, merged, at)
+            apply_change(s, merged, at)
             enqueue_in(s, merged.messages, at)
         return recorded, closes
 
@@ -485,87 +429,9 @@ class Governance:
                 )
                 if moved.rowcount != 1:
                     return False
-            self._apply(s, change, at)
+            apply_change(s, change, at)
             enqueue_in(s, change.messages, at)
         return True
-
-    def _apply(self, s: Session, change: Change, at: datetime) -> None:
-        for m in change.mode_changes:
-            values: dict[str, Any] = {}
-            if m.new_mode is not None:
-                values["mode"] = m.new_mode
-            if m.freeze is not None:
-                values["frozen"] = m.freeze
-            if not values:
-                continue
-            result = s.exec(
-                update(Step)
-                .where(col(Step.id) == m.step_id, col(Step.mode) == m.expected_mode)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                raise StaleState(f"step {m.step_id} is no longer {m.expected_mode}")
-        if change.withdraw_for_steps:
-            s.execute(
-                update(Proposal)
-                .where(
-                    col(Proposal.step_id).in_(change.withdraw_for_steps),
-                    col(Proposal.status) == "open",
-                    col(Proposal.kind) == "promotion",
-                )
-                .values(status="withdrawn", decided_at=at, decided_by="rule")
-                .execution_options(synchronize_session=False)
-            )
-        # Core, one COPY (PostgreSQL) or executemany (SQLite) a table however many rows: the
-        # ORM would insert row by row to learn ids nobody needs here (storage/bulk.py).
-        if change.new_proposals:
-            insert_all(
-                s,
-                _PROPOSAL,
-                [
-                    dict(
-                        key=p.key,
-                        kind=p.kind,
-                        playbook_id=p.playbook_id,
-                        step_id=p.step_id,
-                        week_start=p.week_start,
-                        from_mode=p.from_mode,
-                        to_mode=p.to_mode,
-                        status="open",
-                        figures=p.figures,
-                        opened_at=at,
-                        decided_at=None,
-                        decided_by=None,
-                    )
-                    for p in change.new_proposals
-                ],
-            )
-        if change.verdicts:
-            insert_all(s, VERDICT, [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts])
-        if change.decisions:
-            insert_all(s, DECISION, [decision_columns(d, at) for d in change.decisions])
-        if change.cycle_results:
-            insert_all(
-                s,
-                _CYCLE_RESULT,
-                [
-                    dict(
-                        playbook_id=r.playbook_id,
-                        cycle=r.result.cycle,
-                        starts_on=r.starts_on,
-                        kpi_weeks=r.result.kpi_weeks,
-                        mean=r.result.mean,
-                        target=r.result.target,
-                        direction=r.result.direction,
-                        hit=r.result.hit,
-                        weeks_met=r.result.weeks_met,
-                        recorded_at=at,
-                        closed_at=r.closed_at or at,
-                    )
-                    for r in change.cycle_results
-                ],
-            )
 
     def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
         """A playbook's (or one step's) latest decisions, newest first: everything decided
@@ -577,59 +443,83 @@ class Governance:
         with reading(self.engine) as s:
             return list(s.execute(statement, parameters).scalars().all())
 
-    def next_version(self, playbook_id: int) -> int:
-        with unit_of_work(self.engine) as s:
-            return (
-                s.execute(
-                    select(func.max(col(RegistryVersion.version))).where(
-                        col(RegistryVersion.playbook_id) == playbook_id
-                    )
-                ).scalar()
-                or 0
-            ) + 1
 
-    def publish(
-        self,
-        playbook_id: int,
-        number: int,
-        definition: dict[str, Any],
-        cycle_results: list[dict[str, Any]],
-        scale_rule_held: bool,
-        by: str,
-        at: datetime,
-        change: Change,
-        proposal_key: str | None = None,
-        learnings: list[dict[str, Any]] | None = None,
-    ) -> RegistryVersion:
-        """Registry version `number` (from next_version) of a playbook, immutable from here,
-        with the origin's `learnings` (newest first). Raises StaleState if another
-        publication took the number first."""
-        try:
-            with unit_of_work(self.engine) as s:
-                playbook = s.get_one(Playbook, playbook_id)
-                version = RegistryVersion(
-                    playbook_id=playbook_id,
-                    version=number,
-                    slug=playbook.slug,
-                    function=playbook.function,
-                    definition=definition,
-                    cycle_results=cycle_results,
-                    scale_rule_held=scale_rule_held,
-                    published_by=by,
-                    published_at=at,
-                    learnings=learnings or [],
+def apply_change(s: Session, change: Change, at: datetime) -> None:
+    """Write `change` in the unit of work `s`: mode changes (compare-and-set; StaleState if
+    one no longer holds), withdrawn proposals, and the new rows table by table."""
+    for m in change.mode_changes:
+        values: dict[str, Any] = {}
+        if m.new_mode is not None:
+            values["mode"] = m.new_mode
+        if m.freeze is not None:
+            values["frozen"] = m.freeze
+        if not values:
+            continue
+        result = s.exec(
+            update(Step)
+            .where(col(Step.id) == m.step_id, col(Step.mode) == m.expected_mode)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise StaleState(f"step {m.step_id} is no longer {m.expected_mode}")
+    if change.withdraw_for_steps:
+        s.execute(
+            update(Proposal)
+            .where(
+                col(Proposal.step_id).in_(change.withdraw_for_steps),
+                col(Proposal.status) == "open",
+                col(Proposal.kind) == "promotion",
+            )
+            .values(status="withdrawn", decided_at=at, decided_by="rule")
+            .execution_options(synchronize_session=False)
+        )
+    # Core, one COPY (PostgreSQL) or executemany (SQLite) a table however many rows: the
+    # ORM would insert row by row to learn ids nobody needs here (storage/bulk.py).
+    if change.new_proposals:
+        insert_all(
+            s,
+            _PROPOSAL,
+            [
+                dict(
+                    key=p.key,
+                    kind=p.kind,
+                    playbook_id=p.playbook_id,
+                    step_id=p.step_id,
+                    week_start=p.week_start,
+                    from_mode=p.from_mode,
+                    to_mode=p.to_mode,
+                    status="open",
+                    figures=p.figures,
+                    opened_at=at,
+                    decided_at=None,
+                    decided_by=None,
                 )
-                s.add(version)
-                s.flush()  # the unique (playbook, version) key settles a race between two publishers
-                if proposal_key is not None:
-                    s.execute(
-                        update(Proposal)
-                        .where(col(Proposal.key) == proposal_key, col(Proposal.status) == "open")
-                        .values(status="published", decided_at=at, decided_by=by)
-                        .execution_options(synchronize_session=False)
-                    )
-                self._apply(s, change, at)
-                enqueue_in(s, change.messages, at)
-            return version
-        except IntegrityError as err:
-            raise StaleState(f"version {number} was published by someone else a moment ago") from err
+                for p in change.new_proposals
+            ],
+        )
+    if change.verdicts:
+        insert_all(s, VERDICT, [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts])
+    if change.decisions:
+        insert_all(s, DECISION, [decision_columns(d, at) for d in change.decisions])
+    if change.cycle_results:
+        insert_all(
+            s,
+            _CYCLE_RESULT,
+            [
+                dict(
+                    playbook_id=r.playbook_id,
+                    cycle=r.result.cycle,
+                    starts_on=r.starts_on,
+                    kpi_weeks=r.result.kpi_weeks,
+                    mean=r.result.mean,
+                    target=r.result.target,
+                    direction=r.result.direction,
+                    hit=r.result.hit,
+                    weeks_met=r.result.weeks_met,
+                    recorded_at=at,
+                    closed_at=r.closed_at or at,
+                )
+                for r in change.cycle_results
+            ],
+        )

@@ -18,7 +18,8 @@ SLACK_ACCESS_LOST = "slack_access_lost"  # a setting: Slack's word for why it re
 
 
 class Health:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def beat(self, name: str, at: datetime) -> None:
         """Record that `name` (the clock) is alive and finished its work at `at`."""

@@ -17,16 +17,17 @@ _SHOWN = col(Learning.withdrawn_at).is_(None)
 
 
 class Learnings:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
-    def add_learning(self, playbook_id: int, cycle: int, text: str, by: str, at: datetime) -> Learning:
+    def add(self, playbook_id: int, cycle: int, text: str, by: str, at: datetime) -> Learning:
         with unit_of_work(self.engine) as s:
             learning = Learning(playbook_id=playbook_id, cycle=cycle, text=text, added_by=by, added_at=at)
             s.add(learning)
             s.flush()
             return learning
 
-    def newest_learning(self, playbook_id: int, user_id: str) -> Learning | None:
+    def newest(self, playbook_id: int, user_id: str) -> Learning | None:
         """`user_id`'s newest learning on the playbook that is still shown."""
         with reading(self.engine) as s:
             return s.execute(
@@ -36,7 +37,7 @@ class Learnings:
                 .limit(1)
             ).scalar_one_or_none()
 
-    def withdraw_learning(self, learning_id: int, by: str, at: datetime) -> bool:
+    def withdraw(self, learning_id: int, by: str, at: datetime) -> bool:
         """Withdraw a learning still shown; False if it was withdrawn meanwhile (of two
         concurrent undos, one wins it)."""
         with unit_of_work(self.engine) as s:
@@ -45,7 +46,7 @@ class Learnings:
             )
             return bool(done.rowcount)
 
-    def learnings(self, playbook_id: int, cycles: list[int] | None = None, limit: int | None = None) -> list[Learning]:
+    def of(self, playbook_id: int, cycles: list[int] | None = None, limit: int | None = None) -> list[Learning]:
         """The playbook's learnings still shown, newest first (of these cycles, if given)."""
         query = select(Learning).where(col(Learning.playbook_id) == playbook_id, _SHOWN)
         if cycles is not None:
@@ -56,7 +57,7 @@ class Learnings:
         with reading(self.engine) as s:
             return list(s.execute(query, {"cycles": cycles} if cycles is not None else {}).scalars())
 
-    def learning_counts(self, playbook_id: int) -> dict[int, int]:
+    def counts(self, playbook_id: int) -> dict[int, int]:
         """How many learnings each cycle of the playbook has (still shown)."""
         with reading(self.engine) as s:
             rows = s.execute(

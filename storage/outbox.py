@@ -46,6 +46,13 @@ def enqueue_in(session: Session, messages: list[Message], at: datetime) -> set[s
     return insert_new(session, OUTBOX, rows)
 
 
+@dataclass(frozen=True)
+class OutboxHealth:
+    pending: int
+    failed: int
+    oldest_pending: datetime | None  # when the oldest pending message was enqueued
+
+
 class Outbox:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -198,47 +205,38 @@ class Outbox:
         with unit_of_work(self.engine) as s:
             return list(s.execute(select(OutboxMessage).order_by(col(OutboxMessage.id))).scalars())
 
-
-def fail_undeliverable(engine: Engine, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
-    """A channel is lost: its waiting messages fail now (nothing retries in a loop), and
-    these, with those that already failed since `since` for the same reason, are returned
-    so that they can be named. One transaction."""
-    with unit_of_work(engine) as s:
-        s.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.status) == "pending")
-            .values(status="failed", error=f"{error} (the channel was lost)", lease_until=None, claimed_by=None)
-            .execution_options(synchronize_session=False)
-        )
-        return list(
+    def fail_undeliverable(self, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
+        """A channel is lost: its waiting messages fail now (nothing retries in a loop), and
+        these, with those that already failed since `since` for the same reason, are returned
+        so that they can be named. One transaction."""
+        with unit_of_work(self.engine) as s:
             s.execute(
-                select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.channel) == channel,
-                    col(OutboxMessage.status) == "failed",
-                    col(OutboxMessage.created_at) >= since,
-                )
-                .order_by(col(OutboxMessage.id))
-            ).scalars()
-        )
-
-
-@dataclass(frozen=True)
-class OutboxHealth:
-    pending: int
-    failed: int
-    oldest_pending: datetime | None  # when the oldest pending message was enqueued
-
-
-def outbox_health(engine: Engine) -> OutboxHealth:
-    """The figures an operator watches, in one query: messages waiting, messages Slack
-    refused for good, and how long the oldest waiting one has waited."""
-    with unit_of_work(engine) as s:
-        row = s.execute(
-            select(
-                func.count().filter(col(OutboxMessage.status) == "pending"),
-                func.count().filter(col(OutboxMessage.status) == "failed"),
-                func.min(col(OutboxMessage.created_at)).filter(col(OutboxMessage.status) == "pending"),
+                update(OutboxMessage)
+                .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.status) == "pending")
+                .values(status="failed", error=f"{error} (the channel was lost)", lease_until=None, claimed_by=None)
+                .execution_options(synchronize_session=False)
             )
-        ).one()
-    return OutboxHealth(int(row[0]), int(row[1]), row[2])
+            return list(
+                s.execute(
+                    select(OutboxMessage)
+                    .where(
+                        col(OutboxMessage.channel) == channel,
+                        col(OutboxMessage.status) == "failed",
+                        col(OutboxMessage.created_at) >= since,
+                    )
+                    .order_by(col(OutboxMessage.id))
+                ).scalars()
+            )
+
+    def health(self) -> OutboxHealth:
+        """The figures an operator watches, in one query: messages waiting, messages Slack
+        refused for good, and how long the oldest waiting one has waited."""
+        with unit_of_work(self.engine) as s:
+            row = s.execute(
+                select(
+                    func.count().filter(col(OutboxMessage.status) == "pending"),
+                    func.count().filter(col(OutboxMessage.status) == "failed"),
+                    func.min(col(OutboxMessage.created_at)).filter(col(OutboxMessage.status) == "pending"),
+                )
+            ).one()
+        return OutboxHealth(int(row[0]), int(row[1]), row[2])

@@ -17,7 +17,8 @@ PERSON = table_of(Person)
 
 
 class People:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
         """`user_id` is away from `first` to `last`, both included, instead of any days

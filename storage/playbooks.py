@@ -208,13 +208,14 @@ def _as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 class Playbooks:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
-    def playbook_state(self, slug: str) -> PlaybookState | None:
+    def state(self, slug: str) -> PlaybookState | None:
         """One playbook with its steps and its latest cycles, as the database holds them now."""
         return self._state_of(_STATE_BY_SLUG, {"slug": slug})
 
-    def playbook_state_by_id(self, playbook_id: int) -> PlaybookState | None:
+    def state_by_id(self, playbook_id: int) -> PlaybookState | None:
         return self._state_of(_STATE_BY_ID, {"id": playbook_id})
 
     def _state_of(self, statement: Any, parameters: dict[str, Any]) -> PlaybookState | None:
@@ -241,7 +242,7 @@ class Playbooks:
             playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": playbook_ids}).scalars())
             return {state.playbook.id: state for state in self._states(s, playbooks)}
 
-    def playbook_states(self, channel_id: str | None = None) -> list[PlaybookState]:
+    def states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
         with reading(self.engine) as s:
             query = select(Playbook).order_by(col(Playbook.slug))
@@ -284,7 +285,7 @@ class Playbooks:
             if state.anchor is not None and (state.playbook.status == "active" or state.anchor.ends_after)
         ]
 
-    def playbooks_of(self, user_id: str) -> list[PlaybookState]:
+    def of_person(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
         with reading(self.engine) as s:
             asked = select(col(CadenceJob.playbook_id)).where(
@@ -306,7 +307,7 @@ class Playbooks:
             )
             return self._states(s, playbooks)
 
-    def playbook_slugs(self) -> list[str]:
+    def slugs(self) -> list[str]:
         with reading(self.engine) as s:
             return list(s.exec(select(col(Playbook.slug)).order_by(col(Playbook.slug))))
 
@@ -327,9 +328,7 @@ class Playbooks:
             states.append(PlaybookState(p, steps_of[p.id], anchor, previous))
         return states
 
-    def load_playbooks(
-        self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime
-    ) -> list[LoadOutcome]:
+    def load(self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime) -> list[LoadOutcome]:
         """Create or update playbooks from their definitions, all in one transaction.
 
         A definition equal to the one last loaded changes nothing. A changed one updates

@@ -9,7 +9,7 @@ transaction where it paid for two.
 
 The bot opens a `scope` around each request, and says which keys it carries with
 `defer`; every unit of work that commits inside the scope calls `record` (storage.db),
-and a request that wrote nothing is settled by the bot afterwards (Store.first_time).
+and a request that wrote nothing is settled by the bot afterwards (RequestKeys.first_time).
 Outside a scope (the clock, the CLI, tests of storage) nothing changes.
 """
 

@@ -14,7 +14,8 @@ from storage.models.bookkeeping import SeenRequest
 
 
 class RequestKeys:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
         """Record these request keys; False if any was seen before (a replay or a retry).
@@ -26,13 +27,13 @@ class RequestKeys:
             connection.rollback()  # a repeat: remember nothing new from it either
             return False
 
-    def record_request(self) -> None:
+    def record(self) -> None:
         """Record the keys of the request being handled now, if its first write has not
         (storage/replay.py): before it has an effect outside the database. Raises
         replay.Repeated for a repeat."""
         with unit_of_work(self.engine):
             pass  # a unit of work records the request's keys as it commits
 
-    def forget_requests(self, before: datetime) -> int:
+    def forget(self, before: datetime) -> int:
         with unit_of_work(self.engine) as s:
             return s.exec(delete(SeenRequest).where(col(SeenRequest.seen_at) < before)).rowcount

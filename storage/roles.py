@@ -23,7 +23,8 @@ _CURATOR = select(_ROLE_GRANT.c.id).where(
 
 
 class RolesAndSettings:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def curators(self) -> set[str]:
         with reading(self.engine) as s:

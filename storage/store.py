@@ -1,15 +1,22 @@
-"""The database as the rest of the bot sees it: one object with a method per question or
-change, each one unit of work. Its areas live in modules of their own, one class each:
+"""The database as the rest of the bot sees it: a `Store` holds one repository per area,
+each a class of its own module with a method per question or change (one unit of work a
+method). The wiring builds it once from an engine (bot/startup.py, open_store); use cases
+reach an area through it, as `store.playbooks.state(slug)`:
 
-- storage/playbooks.py: playbooks and their life (states, definitions, adoptions, cycles);
-- storage/weekly_reports.py: the reports people make each week, undo, a week's figures;
-- storage/roles.py: curators and settings;
-- storage/request_keys.py: the keys of requests handled (storage/replay.py);
-- storage/health.py: the clock's heartbeat and the database's answer;
-- storage/people.py: the days someone said they are away.
+- playbooks (storage/playbooks.py): playbooks and their life (states, definitions,
+  adoptions, cycles);
+- reports (storage/weekly_reports.py): the reports people make each week, undo, a week's figures;
+- learnings, tokens (storage/api_tokens.py), web_logins, people (away, deactivated);
+- org (storage/roles.py): curators, settings, holidays;
+- request_keys: the keys of requests handled (storage/replay.py);
+- health: the clock's heartbeat, the database's answer, whether Slack takes the token;
+- governance: verdicts, proposals, mode changes, cycle results; registry: published
+  versions and their adopters;
+- readouts: the digest's, the web view's and the export's reads across reports;
+- outbox, cadence_log (the clock's units of work), memberships (team lists' changes).
 
-Verdicts, proposals, mode changes and the registry are storage/governance.py's; the
-digest's and the export's reads storage/reports.py's; the outbox storage/outbox.py's.
+A store built with `dry_run` keeps nothing its tick records (governance's closes, the
+cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
 """
 
 from __future__ import annotations
@@ -17,11 +24,17 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from storage.api_tokens import ApiTokens
+from storage.cadence_log import CadenceLog
+from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
 from storage.learnings import Learnings
+from storage.membership import Memberships
+from storage.outbox import Outbox
 from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState, WaveFull
+from storage.readouts import Readouts
+from storage.registry import Registry
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.web_logins import WebLogins
@@ -44,6 +57,22 @@ __all__ = [
 ]
 
 
-class Store(Playbooks, WeeklyReports, Learnings, ApiTokens, WebLogins, RolesAndSettings, RequestKeys, Health, People):
-    def __init__(self, engine: Engine):
-        self.engine = engine
+class Store:
+    def __init__(self, engine: Engine, dry_run: bool = False):
+        self.engine = engine  # for storage.db's reads_together
+        self.dry_run = dry_run
+        self.playbooks = Playbooks(engine)
+        self.reports = WeeklyReports(engine)
+        self.learnings = Learnings(engine)
+        self.tokens = ApiTokens(engine)
+        self.web_logins = WebLogins(engine)
+        self.org = RolesAndSettings(engine)
+        self.request_keys = RequestKeys(engine)
+        self.health = Health(engine)
+        self.people = People(engine)
+        self.governance = Governance(engine, dry_run=dry_run)
+        self.registry = Registry(engine)
+        self.readouts = Readouts(engine)
+        self.outbox = Outbox(engine)
+        self.cadence_log = CadenceLog(engine, dry_run=dry_run)
+        self.memberships = Memberships(engine)

@@ -14,13 +14,14 @@ from storage.models.access import WebLogin, WebSession
 
 
 class WebLogins:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
-    def add_web_login(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+    def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
         with unit_of_work(self.engine) as s:
             s.add(WebLogin(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
 
-    def use_web_login(self, token_hash: str, at: datetime) -> str | None:
+    def use(self, token_hash: str, at: datetime) -> str | None:
         """The user the link signs in, if it is unused and not expired; it is used up now,
         in one statement, so a link opened twice at once signs in once."""
         with unit_of_work(self.engine) as s:
@@ -36,14 +37,14 @@ class WebLogins:
             ).first()
             return used[0] if used else None
 
-    def add_web_session(self, session_hash: str, user_id: str, at: datetime, expires_at: datetime) -> None:
+    def add_session(self, session_hash: str, user_id: str, at: datetime, expires_at: datetime) -> None:
         """A new session; the sessions that expired by `at` are deleted with it (the table
         holds at most the last 12 hours' sign-ins, so no index is needed to find them)."""
         with unit_of_work(self.engine) as s:
             s.execute(delete(WebSession).where(col(WebSession.expires_at) <= at))
             s.add(WebSession(session_hash=session_hash, user_id=user_id, expires_at=expires_at))
 
-    def web_session_user(self, session_hash: str, at: datetime) -> str | None:
+    def session_user(self, session_hash: str, at: datetime) -> str | None:
         """Whose session this is, if it has not ended and not expired by `at`."""
         with reading(self.engine) as s:
             return s.execute(
@@ -52,6 +53,6 @@ class WebLogins:
                 )
             ).scalar_one_or_none()
 
-    def end_web_session(self, session_hash: str) -> None:
+    def end_session(self, session_hash: str) -> None:
         with unit_of_work(self.engine) as s:
             s.execute(delete(WebSession).where(col(WebSession.session_hash) == session_hash))

@@ -1,7 +1,7 @@
 """The reports people make each week (KPI and guardrail readings, check-ins, exceptions,
 case counts, rubric scores): written only while their week is open, withdrawn by undo,
 and counted into a week's figures. The digest's and the export's reads are in
-storage/reports.py."""
+storage/readouts.py."""
 
 from __future__ import annotations
 
@@ -296,7 +296,8 @@ def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
 
 
 class WeeklyReports:
-    engine: Engine
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def checkins_by_week(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], CheckIn]:
         """Someone's check-in that counts, per (playbook, week) asked for: one query."""

@@ -35,9 +35,7 @@ from cadence.definition import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from storage import migrate
-from storage.cadence_log import CadenceLog
 from storage.db import make_engine, normalise_database_url
-from storage.outbox import Outbox
 from storage.store import Store
 from usecases.shared import life
 from usecases.tick import Cadence
@@ -239,10 +237,10 @@ def playbook(store, clock):
     """support-replies, loaded and with cycle 1 started on Monday 2026-11-16."""
     from datetime import date
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    return store.playbook_state("support-replies")
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    return store.playbooks.state("support-replies")
 
 
 class Engine:
@@ -252,9 +250,9 @@ class Engine:
         client = WebClient(token=BOT_TOKEN, base_url=slack.url, retry_handlers=[])
         self.clock = clock
         self.store = Store(engine)
-        self.log = CadenceLog(engine)
-        self.outbox = Outbox(engine)
-        self.cadence = Cadence(self.store, self.log, client, TeamDirectory(ttl_seconds=0), "UTC", clock)
+        self.log = self.store.cadence_log
+        self.outbox = self.store.outbox
+        self.cadence = Cadence(self.store, client, TeamDirectory(ttl_seconds=0), "UTC", clock)
         self.dispatcher = Dispatcher(
             self.outbox,
             client,

@@ -6,6 +6,8 @@ application layer and nothing of storage. And no two modules import each other, 
 far round."""
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,67 @@ def test_no_import_cycles():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+# Use cases, listeners and the Slack adapters get the database's repositories from what
+# they are built with (services.store.<area>): none of them builds one on the spot.
+BUILT_WITH_REPOSITORIES = ("usecases", "handlers", "slack_api")
+
+
+def _storage_names(tree: ast.Module) -> dict[str, str]:
+    """The names a module binds to something of storage's, with that thing's dotted path."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "storage" or node.module.startswith("storage."):
+                names |= {alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("storage."):
+                    names[alias.asname or "storage"] = alias.name if alias.asname else "storage"
+    return names
+
+
+def _dotted(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute) and (head := _dotted(node.value)) is not None:
+        return [*head, node.attr]
+    return None
+
+
+def _resolve(path: str) -> object | None:
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for part in parts[cut:]:
+            found = getattr(found, part, None)
+        return found
+    return None
+
+
+def _is_repository(thing: object) -> bool:
+    """A storage class built on an engine: it opens the database."""
+    if not inspect.isclass(thing):
+        return False
+    parameters = inspect.signature(thing).parameters.values()
+    return any(p.name == "engine" or "Engine" in str(p.annotation) for p in parameters)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in MODULES if _module(p).split(".")[0] in BUILT_WITH_REPOSITORIES],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_no_repository_built_on_the_spot(path):
+    tree = ast.parse(path.read_text())
+    names = _storage_names(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (called := _dotted(node.func)) and called[0] in names:
+            target = ".".join([names[called[0]], *called[1:]])
+            assert not _is_repository(_resolve(target)), (
+                f"{_module(path)}:{node.lineno} builds {target}: take it from the services' store"
+            )

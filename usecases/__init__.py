@@ -31,7 +31,7 @@ command line and the clock call these, and nothing below them):
 The work they share, in shared/ (it calls no entry module; tests/test_layers.py):
 
 - messages.py    the commands: every `/rollout` subcommand's typed value (the grammar parses into them)
-- services.py    what the use cases work with (the store, the outbox, the clock, Slack's team lookups)
+- services.py    what the use cases work with (the store, one repository per area; the clock, Slack's team lookups)
 - caller.py      who asks: the playbook, step and week they name, and whether they may
 - recording.py   record a KPI reading, a check-in, an exception, a case count, a rubric score; undo
 - life.py        a playbook's life: cycles, pause, resume, retire, hand over, a channel lost

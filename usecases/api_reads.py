@@ -9,7 +9,6 @@ from typing import Any
 
 from cadence import calendar
 from storage.db import reads_together
-from storage.governance import Governance
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from usecases.api_reports import note_use
@@ -37,7 +36,7 @@ def playbooks(services: Services, token: ApiToken) -> list[dict[str, Any]]:
         raise NotReadable(f"token {token.name} may not read")
     note_use(services, token)
     now = services.clock()
-    return [_summary(state, now) for state in services.store.playbook_states() if _visible(token, state.playbook.slug)]
+    return [_summary(state, now) for state in services.store.playbooks.states() if _visible(token, state.playbook.slug)]
 
 
 def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
@@ -47,7 +46,7 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
     note_use(services, token)
     store = services.store
     with reads_together(store.engine):
-        state = store.playbook_state(slug) if _visible(token, slug) else None
+        state = store.playbooks.state(slug) if _visible(token, slug) else None
         if state is None:
             raise NotFound(f"no playbook {slug}")
         now = services.clock()
@@ -55,8 +54,8 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
         today = calendar.local_date(now, state.playbook.timezone)
         monday = calendar.monday_of(today)
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
-        figures = store.week_figures_many([(state, w) for w in weeks])
-        history = Governance(store.engine).histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
+        figures = store.reports.week_figures_many([(state, w) for w in weeks])
+        history = store.governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["weeks"] = [

@@ -98,7 +98,7 @@ def authenticate(services: Services, bearer: str) -> ApiToken | None:
     at each request, so a revocation holds at once in every process."""
     if not bearer.startswith(tokens.PREFIX) or len(bearer) > 100:
         return None
-    return services.store.token_by_hash(tokens.hash_of(bearer))
+    return services.store.tokens.by_hash(tokens.hash_of(bearer))
 
 
 def note_use(services: Services, token: ApiToken) -> None:
@@ -106,7 +106,7 @@ def note_use(services: Services, token: ApiToken) -> None:
     a minute old, not at every request (on SQLite every write takes the one write lock)."""
     now = services.clock()
     if token.last_used_at is None or token.last_used_at < now - LAST_USE_EVERY:
-        services.store.token_used(token.id, now)
+        services.store.tokens.mark_used(token.id, now)
 
 
 def post(services: Services, token: ApiToken, reports: list[messages.ReportCommand | Unfit]) -> Posted:
@@ -124,7 +124,7 @@ def post(services: Services, token: ApiToken, reports: list[messages.ReportComma
     # Unless it is not the report the key was first used for: that is refused.
     sent = [None if isinstance(r, Unfit) else r.sent for r in reports]
     keys = [f"{token.id}:{s.key}" for s in sent if s is not None]
-    answered = services.store.api_key_answers(keys) if keys else {}
+    answered = services.store.reports.api_key_answers(keys) if keys else {}
     made: list[NewReport | None] = []
     weeks: list[calendar.WeekRef | None] = []
     states: list[PlaybookState | None] = []
@@ -170,7 +170,7 @@ def post(services: Services, token: ApiToken, reports: list[messages.ReportComma
         raise Invalid(problems)
     new = [(index, one) for index, one in enumerate(made) if one is not None]
     try:
-        duplicates = services.store.add_reports([one for _, one in new], token.id)
+        duplicates = services.store.reports.add_reports([one for _, one in new], token.id)
     except WeekClosed as closed:  # the clock closed a week after it was judged open
         index = new[closed.index][0]
         closed_state, closed_week = states[index], weeks[index]

@@ -44,10 +44,10 @@ class FormTarget:
 
 
 def form_target(caller: Caller, form: str) -> FormTarget:
-    here = [s for s in caller.store.playbook_states(channel_id=caller.channel_id) if s.anchor is not None]
+    here = [s for s in caller.store.playbooks.states(channel_id=caller.channel_id) if s.anchor is not None]
     if len(here) == 1:
         return FormTarget(here[0], caller.current_week(here[0], form), [])
-    states = caller.store.active_states()
+    states = caller.store.playbooks.active_states()
     if not states:
         raise Refusal.of("no_forms_yet", usage=form)
     return FormTarget(None, None, states)
@@ -56,7 +56,7 @@ def form_target(caller: Caller, form: str) -> FormTarget:
 def sent_week(caller: Caller, target: tuple[int, date]) -> tuple[PlaybookState, calendar.WeekRef] | None:
     """The playbook and week a button or form was sent for, if both still exist (None: the
     playbook was removed since); refused if the week no longer, or not yet, takes reports."""
-    state = caller.store.playbook_state_by_id(target[0])
+    state = caller.store.playbooks.state_by_id(target[0])
     week = week_of(state, target[1]) if state else None
     if state is None or week is None:
         return None
@@ -65,7 +65,7 @@ def sent_week(caller: Caller, target: tuple[int, date]) -> tuple[PlaybookState, 
 
 def chosen_playbook(caller: Caller, playbook_id: int) -> tuple[PlaybookState, calendar.WeekRef] | None:
     """The playbook picked in a form that asked which, and its current week."""
-    state = caller.store.playbook_state_by_id(playbook_id)
+    state = caller.store.playbooks.state_by_id(playbook_id)
     return None if state is None else (state, caller.current_week(state, None))
 
 
@@ -122,4 +122,4 @@ def after_form(
     if refresh is not None:
         messages.append(refresh)
     if messages:
-        caller.services.outbox.enqueue(messages, caller.now)
+        caller.store.outbox.enqueue(messages, caller.now)

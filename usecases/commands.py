@@ -217,13 +217,13 @@ def _away(caller: Caller, first: date | None, last: date) -> Away:
     latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
     if last > latest:
         raise Refusal.of("away_too_far", usage="away", day=last.isoformat(), latest=latest.isoformat())
-    caller.store.set_away(caller.user_id, first, last, caller.now)
+    caller.store.people.set_away(caller.user_id, first, last, caller.now)
     return Away(first, last)
 
 
 def _back(caller: Caller) -> date:
     """`away off`: the caller is back; the last day they had given."""
-    last = caller.store.clear_away(caller.user_id, caller.now)
+    last = caller.store.people.clear_away(caller.user_id, caller.now)
     if last is None:
         raise Refusal.of("away_not_away", usage="away")
     return last
@@ -255,14 +255,14 @@ def holiday(caller: Caller, cmd: messages.HolidayChange) -> Holidays:
             latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
             if day > latest:
                 raise Refusal.of("holiday_too_far", usage="holiday", day=day.isoformat(), latest=latest.isoformat())
-            if not caller.store.add_holiday(day, name, caller.user_id, caller.now):
-                known = caller.store.holidays(day, day).get(day)
+            if not caller.store.org.add_holiday(day, name, caller.user_id, caller.now):
+                known = caller.store.org.holidays(day, day).get(day)
                 raise Refusal.of(
                     "holiday_already", usage="holiday", day=day.isoformat(), name=f" ({known})" if known else ""
                 )
-        elif not caller.store.remove_holiday(day, caller.user_id, caller.now):
+        elif not caller.store.org.remove_holiday(day, caller.user_id, caller.now):
             raise Refusal.of("holiday_unknown", usage="holiday", day=day.isoformat())
-    upcoming = caller.store.holidays(today, today + timedelta(days=DAYS_AHEAD_AT_MOST))
+    upcoming = caller.store.org.holidays(today, today + timedelta(days=DAYS_AHEAD_AT_MOST))
     return Holidays(upcoming, day)
 
 
@@ -274,10 +274,10 @@ def curator(caller: Caller, cmd: messages.CuratorChange) -> bool:
     caller.require_admin("curator")
     if cmd.add:
         caller.require_person(cmd.user_id, "a curator", "curator")
-        return caller.store.add_curator(cmd.user_id, caller.user_id, caller.now)
-    return caller.store.remove_curator(cmd.user_id, caller.user_id, caller.now)
+        return caller.store.org.add_curator(cmd.user_id, caller.user_id, caller.now)
+    return caller.store.org.remove_curator(cmd.user_id, caller.user_id, caller.now)
 
 
 def curators_channel(caller: Caller, cmd: messages.CuratorsChannel) -> None:
     caller.require_admin("curators-channel")
-    caller.store.set_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id, caller.now)
+    caller.store.org.set_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id, caller.now)

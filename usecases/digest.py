@@ -23,9 +23,7 @@ from cadence.digest import (
     by_function,
     summarize,
 )
-from storage.governance import Governance
 from storage.outbox import Message
-from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from templates import render
 from usecases.shared.collector import collector_paused
@@ -39,8 +37,6 @@ PER_REPLY = 15  # playbooks per thread reply: stays well inside 50 blocks and 3,
 class Digest:
     def __init__(self, store: Store, charts: bool = True):
         self.store = store
-        self.reports = Reports(store.engine)
-        self.governance = Governance(store.engine)
         self._draw = _chart_drawer() if charts else None
         self.charts = self._draw is not None
 
@@ -51,7 +47,7 @@ class Digest:
         `at` (in the playbook's own zone, grace included), and the header's figures are
         computed from those same weeks. Cycles and versions count in the window since
         the previous Monday's slot, so each is counted in one digest."""
-        states = active = self.store.active_states()
+        states = active = self.store.playbooks.active_states()
         last_week = monday - timedelta(days=7)
         weeks = [last_week - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
         reported = {s.playbook.id: w for s in states if (w := closed_week(s, at)) is not None}
@@ -60,28 +56,30 @@ class Digest:
         series_weeks = {
             pid: [w.week_start - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)] for pid, w in reported.items()
         }
-        origin_versions = self.governance.versions_by_id(
+        origin_versions = self.store.registry.versions_by_id(
             [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
         )
         origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
-        verdicts = self.governance.replication_verdicts([s.playbook.id for s in states if s.playbook.adopted_from_id])
+        verdicts = self.store.registry.replication_verdicts(
+            [s.playbook.id for s in states if s.playbook.adopted_from_id]
+        )
         every_week = sorted({w for ws in series_weeks.values() for w in ws} | set(weeks))
-        kpi = self.reports.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
-        last = self.store.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
-        checkins = self.reports.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
+        kpi = self.store.readouts.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
+        last = self.store.reports.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
+        checkins = self.store.readouts.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
         since = at - timedelta(days=7)
         names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
         # Grouped once: a week's close can change hundreds of modes, and scanning them
         # all for every playbook made the digest quadratic in the org's size.
         changes: dict[int | None, list[ModeChange]] = defaultdict(list)
-        for d in self.reports.mode_changes_between(pids, since, at):
+        for d in self.store.readouts.mode_changes_between(pids, since, at):
             changes[d.playbook_id].append(ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or ""))
         proposals: dict[int, list[OpenProposal]] = defaultdict(list)
-        for x in self.governance.open_proposals_of(pids):
+        for x in self.store.governance.open_proposals_of(pids):
             proposals[x.playbook_id].append(OpenProposal(x.kind, names.get(x.step_id), x.to_mode))
-        counts = self.reports.org_counts(since, at)
-        gone = self.store.deactivated(sorted({s.playbook.owner_id for s in states}))
-        ratios = self.reports.exception_ratios(weeks)
+        counts = self.store.readouts.org_counts(since, at)
+        gone = self.store.people.deactivated(sorted({s.playbook.owner_id for s in states}))
+        ratios = self.store.readouts.exception_ratios(weeks)
 
         digests = []
         all_cases = all_exceptions = 0

@@ -22,7 +22,7 @@ def team_changed(services: Services, channel_id: str) -> None:
 def slack_access_lost(services: Services, reason: str) -> None:
     """The app was uninstalled or its bot token revoked: delivery is held in every process
     (slack_api/dispatch.py), nudges and DMs wait, /healthz says why; said once in the log."""
-    if services.store.lose_slack_access(reason, services.clock()):
+    if services.store.health.lose_slack_access(reason, services.clock()):
         log.error(
             "Slack says %s: delivery is held and /healthz answers 503 until the app is reinstalled "
             "and the bot runs with a working token",
@@ -34,7 +34,7 @@ def slack_access_verified(services: Services) -> None:
     """Slack has just accepted the bot's token (a process starting, or learning its
     workspace): a hold left by an earlier refusal ends here, and /healthz says ok at once,
     not only once a dispatcher has probed again. (A read first: no write when nothing is held.)"""
-    if services.store.slack_access_lost() is not None and services.store.regain_slack_access():
+    if services.store.health.slack_access_lost() is not None and services.store.health.regain_slack_access():
         log.warning("Slack accepts the bot's token again: the hold on delivery is lifted")
 
 

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, keys
-from storage.governance import Governance
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
@@ -27,7 +26,7 @@ HOME_REGISTRY_CHARS = MAX_TEXT - 100
 
 
 def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
-    states = [s for s in store.playbooks_of(user_id) if s.playbook.status != "retired"]
+    states = [s for s in store.playbooks.of_person(user_id) if s.playbook.status != "retired"]
     weeks = {}
     for state in states:
         if state.anchor is not None:
@@ -35,7 +34,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
             weeks[state.playbook.id] = calendar.week_containing(
                 calendar.CycleAnchor(state.anchor.number, state.anchor.starts_on), today
             )
-    checkins = store.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
+    checkins = store.reports.latest_checkins(user_id, [(pid, w.week_start) for pid, w in weeks.items() if w])
     names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
     # Their own check-ins of the last 8 weeks of each playbook (the current one included).
     recent_weeks = {
@@ -43,7 +42,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         for pid, w in weeks.items()
         if w
     }
-    recent = store.checkins_by_week(
+    recent = store.reports.checkins_by_week(
         user_id,
         [(pid, day) for pid, days in recent_weeks.items() for day in days if day >= _first_day(states, pid)],
     )
@@ -73,9 +72,8 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
                 ],
             )
         )
-    curator = store.is_curator(user_id)
-    governance = Governance(store.engine)
-    decidable = store.playbook_states() if curator else [s for s in states if s.playbook.owner_id == user_id]
+    curator = store.org.is_curator(user_id)
+    decidable = store.playbooks.states() if curator else [s for s in states if s.playbook.owner_id == user_id]
     slugs = {s.playbook.id: s.playbook.slug for s in decidable}
     proposals = [
         dict(
@@ -86,10 +84,10 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
             counter=x.figures.get("counter", ""),
             key=x.key,
         )
-        for x in governance.open_proposals_of(list(slugs))
+        for x in store.governance.open_proposals_of(list(slugs))
         if x.kind == "promotion"
     ]
-    registry, more = registry_lines(governance.versions()) if curator else ([], 0)
+    registry, more = registry_lines(store.registry.versions()) if curator else ([], 0)
     return render(
         "home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry, registry_more=more
     )

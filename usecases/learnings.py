@@ -10,9 +10,7 @@ from typing import Any
 
 from cadence import calendar, keys, replication
 from cadence.limits import MAX_TEXT_CHARS
-from storage.governance import Governance
 from storage.models.reports import Learning
-from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal
@@ -56,8 +54,8 @@ def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, u
         raise Refusal.of("learn_arguments", usage=usage)
     if len(text) > MAX_TEXT_CHARS:
         raise Refusal.of("free_text_too_long", usage=usage, what="a learning", length=len(text), limit=MAX_TEXT_CHARS)
-    learning = caller.store.add_learning(state.playbook.id, number, text.strip(), caller.user_id, caller.now)
-    count = caller.store.learning_counts(state.playbook.id).get(number, 0)
+    learning = caller.store.learnings.add(state.playbook.id, number, text.strip(), caller.user_id, caller.now)
+    count = caller.store.learnings.counts(state.playbook.id).get(number, 0)
     return Learned(state, number, learning, count)
 
 
@@ -65,7 +63,7 @@ def withdraw_newest(caller: Caller, state: PlaybookState, newest_report_at: date
     """`undo`: the caller's newest learning withdrawn, if it is newer than their newest
     report that undo could withdraw and its cycle still takes learnings (the running one,
     or in week 1 the one before); None otherwise, or when another undo won it a moment ago."""
-    learning = caller.store.newest_learning(state.playbook.id, caller.user_id)
+    learning = caller.store.learnings.newest(state.playbook.id, caller.user_id)
     if learning is None:
         return None
     if newest_report_at is not None and learning.added_at < newest_report_at:
@@ -74,7 +72,7 @@ def withdraw_newest(caller: Caller, state: PlaybookState, newest_report_at: date
     week = calendar.week_containing(state.cycle_anchor, caller.today(state)) if state.cycle_anchor else None
     if week is None or replication.learning_cycle(week.cycle, week.week, learning.cycle) is None:
         return None
-    return learning if caller.store.withdraw_learning(learning.id, caller.user_id, caller.now) else None
+    return learning if caller.store.learnings.withdraw(learning.id, caller.user_id, caller.now) else None
 
 
 # ---- the week-4 DM: what did the cycle teach? ---------------------------------------
@@ -82,9 +80,7 @@ def withdraw_newest(caller: Caller, state: PlaybookState, newest_report_at: date
 REASONS_SHOWN = 3  # the most frequent deviation and exception reasons, per step
 
 
-def prompts(
-    store: Store, governance: Governance, dues: list[tuple[PlaybookState, calendar.WeekRef]]
-) -> dict[int, dict[str, Any]]:
+def prompts(store: Store, dues: list[tuple[PlaybookState, calendar.WeekRef]]) -> dict[int, dict[str, Any]]:
     """The owner's week-4 DM for each playbook, with its cycle's facts gathered: the KPI
     from its first to its latest week against baseline and target, each step's verdicts
     and mode changes so far, the most frequent deviation and exception reasons by step.
@@ -94,10 +90,10 @@ def prompts(
         for state, week in dues
     }
     keys_ = [(pid, w) for pid, weeks in cycle_weeks.items() for w in weeks]
-    kpis = store.week_kpis(keys_)
-    history = governance.histories([state for state, _ in dues], calendar.WEEKS_PER_CYCLE)
+    kpis = store.reports.week_kpis(keys_)
+    history = store.governance.histories([state for state, _ in dues], calendar.WEEKS_PER_CYCLE)
     reasons: dict[tuple[int, int | None], Counter[tuple[str, str]]] = {}
-    for pid, step_id, kind, text in Reports(store.engine).reasons(keys_):
+    for pid, step_id, kind, text in store.readouts.reasons(keys_):
         reasons.setdefault((pid, step_id), Counter())[(kind, " ".join(text.split()))] += 1
     messages = {}
     for state, week in dues:
@@ -141,7 +137,7 @@ def prompts(
 def learn_from_form(caller: Caller, playbook_id: int, week_start: date, text: str) -> Learned | None:
     """The *Add a learning* form of the week-4 DM: a learning for the cycle the DM was
     about (in week 1 of the next cycle too). None if the playbook is gone."""
-    state = caller.store.playbook_state_by_id(playbook_id)
+    state = caller.store.playbooks.state_by_id(playbook_id)
     if state is None or state.anchor is None:
         return None
     week = calendar.week_containing(state.running(), week_start)
@@ -151,7 +147,7 @@ def learn_from_form(caller: Caller, playbook_id: int, week_start: date, text: st
 def form_for(caller: Caller, playbook_id: int, week_start: date) -> dict[str, Any] | None:
     """What the *Add a learning* form shows: the playbook and the cycle. None if the
     playbook is gone."""
-    state = caller.store.playbook_state_by_id(playbook_id)
+    state = caller.store.playbooks.state_by_id(playbook_id)
     if state is None or state.anchor is None:
         return None
     week = calendar.week_containing(state.running(), week_start)

@@ -17,7 +17,6 @@ from cadence import calendar
 from cadence.definition import PlaybookSpec
 from slack_api.members import DirectoryUnavailable, TeamDirectory
 from storage.playbooks import LoadOutcome
-from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from templates.refusals import Refusal, close_matches
 from usecases.shared import life
@@ -38,7 +37,7 @@ def load(
                 raise Refusal.of("cli_defined_twice", slug=spec.playbook, first=seen[spec.playbook], second=name)
             seen[spec.playbook] = name
     actor = "file:" + ",".join(name for name, _ in files)
-    return store.load_playbooks([spec for _, specs in files for spec in specs], org_timezone, actor=actor[:64], at=now)
+    return store.playbooks.load([spec for _, specs in files for spec in specs], org_timezone, actor=actor[:64], at=now)
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,13 @@ def _overview(state: PlaybookState, now: datetime) -> Overview:
 
 
 def playbooks(store: Store, now: datetime) -> list[Overview]:
-    return [_overview(state, now) for state in store.playbook_states()]
+    return [_overview(state, now) for state in store.playbooks.states()]
 
 
 def playbook(store: Store, slug: str, now: datetime) -> Overview:
-    state = store.playbook_state(slug)
+    state = store.playbooks.state(slug)
     if state is None:
-        raise Refusal.of("no_playbook", suggestions=close_matches(slug, store.playbook_slugs()), slug=slug[:64])
+        raise Refusal.of("no_playbook", suggestions=close_matches(slug, store.playbooks.slugs()), slug=slug[:64])
     return _overview(state, now)
 
 
@@ -86,4 +85,4 @@ def start_cycle(store: Store, slug: str, starts_on: date | None, now: datetime) 
 def export_csv(store: Store, directory: Path) -> list[tuple[str, int]]:
     """Every table as DIRECTORY/<table>.csv, of one snapshot: each file's name and rows.
     Raises OSError, leaving `directory` as it was, when it cannot be written."""
-    return Reports(store.engine).export_csv(directory)
+    return store.readouts.export_csv(directory)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cadence import keys
-from storage.outbox import Message, Outbox
+from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Store
 from templates import render
 
@@ -17,15 +17,17 @@ from templates import render
 def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[str]:
     """Record that `user_id` left; the slugs of the playbooks they own whose curators were
     told (none when it was known already: told once)."""
-    if not store.deactivate(user_id, now):
+    if not store.people.deactivate(user_id, now):
         return []
     owned = [
-        s for s in store.playbooks_of(user_id) if s.playbook.owner_id == user_id and s.playbook.status != "retired"
+        s
+        for s in store.playbooks.of_person(user_id)
+        if s.playbook.owner_id == user_id and s.playbook.status != "retired"
     ]
     if not owned:
         return []
-    curators = store.setting(CURATORS_CHANNEL)
-    audience = [curators] if curators else sorted(store.curators())  # without a channel, each curator by DM
+    curators = store.org.setting(CURATORS_CHANNEL)
+    audience = [curators] if curators else sorted(store.org.curators())  # without a channel, each curator by DM
     messages = [
         Message(
             keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
@@ -38,10 +40,10 @@ def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[
         for state in owned
         for channel in audience
     ]
-    Outbox(store.engine).enqueue(messages, now)
+    store.outbox.enqueue(messages, now)
     return [state.playbook.slug for state in owned]
 
 
 def person_back(store: Store, user_id: str, now: datetime) -> bool:
     """Slack calls `user_id` active again (reactivated): DMs reach them again."""
-    return store.reactivate(user_id, now)
+    return store.people.reactivate(user_id, now)

@@ -15,7 +15,7 @@ def decide(caller: Caller, key: str, approve: bool) -> None:
     # decision standing.
     refresh = home.refresh(caller.store, caller.user_id, caller.now)
     if refresh is not None:
-        caller.services.outbox.enqueue([refresh], caller.now)
+        caller.store.outbox.enqueue([refresh], caller.now)
 
 
 def publish(caller: Caller, key: str) -> None:

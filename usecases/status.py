@@ -16,8 +16,6 @@ from cadence import calendar, rules
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
 from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
-from storage.governance import Governance
-from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from usecases.shared import governance, messages, roles
 from usecases.shared.caller import Caller
@@ -45,11 +43,11 @@ def status(caller: Caller, cmd: messages.Status) -> Shown:
 def _status(caller: Caller, slug: str | None) -> Shown:
     if slug is not None:
         return playbook_status(caller, caller.playbook(slug, "status"))
-    here = caller.store.playbook_states(channel_id=caller.channel_id)
+    here = caller.store.playbooks.states(channel_id=caller.channel_id)
     if len(here) == 1:
         return playbook_status(caller, here[0])
-    mine = caller.store.playbooks_of(caller.user_id)
-    states = here or mine or caller.store.playbook_states()
+    mine = caller.store.playbooks.of_person(caller.user_id)
+    states = here or mine or caller.store.playbooks.states()
     rows = []
     for state in states:
         week = None
@@ -76,11 +74,11 @@ def _kpi_trend(
     week: calendar.WeekRef | None,
     figures: WeekFigures | None,
 ) -> dict[tuple[int, date], float]:
-    """The KPI of each of `weeks` (its latest report), keyed as Reports.kpi_series: this
+    """The KPI of each of `weeks` (its latest report), keyed as Readouts.kpi_series: this
     week's from `figures`, read anyway, and the others in one query."""
     playbook = state.playbook
     to_read = [w for w in weeks if week is None or figures is None or w != week.week_start]
-    series = Reports(caller.store.engine).kpi_series([playbook.id], to_read)
+    series = caller.store.readouts.kpi_series([playbook.id], to_read)
     if week is not None and figures is not None and figures.kpi is not None:
         series[(playbook.id, week.week_start)] = figures.kpi
     return series
@@ -92,15 +90,14 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
     today = caller.today(state)
     if state.anchor is not None:
         week = calendar.week_containing(state.running(), today)
-    figures = caller.store.week_figures(state, week.week_start) if week else None
+    figures = caller.store.reports.week_figures(state, week.week_start) if week else None
     progress = None
     if figures is not None and figures.kpi is not None:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
-    gov = Governance(caller.store.engine)
     lookback = governance.thresholds(state).lookback_weeks
-    history = gov.histories([state], lookback)
-    proposals = gov.open_proposals(playbook.id)
-    versions = gov.versions(playbook_id=playbook.id)
+    history = caller.store.governance.histories([state], lookback)
+    proposals = caller.store.governance.open_proposals(playbook.id)
+    versions = caller.store.registry.versions(playbook_id=playbook.id)
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
     for index, step in enumerate(state.steps):
@@ -133,7 +130,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
                 met_weeks.append(number)
     origin = None
     if playbook.adopted_from_id is not None:
-        origin_version = next((v for v in gov.versions() if v.id == playbook.adopted_from_id), None)
+        origin_version = next((v for v in caller.store.registry.versions() if v.id == playbook.adopted_from_id), None)
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
     # Owners and curators read who deviated or logged an exception, and why; members read
     # the counts and their own answer.
@@ -166,15 +163,15 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             trend_known=sum(1 for v in trend if v is not None),
             met_weeks=met_weeks,
             away=away,
-            learnings=caller.store.learnings(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
-            kpi_by=caller.store.kpi_reporter(playbook.id, week.week_start)
+            learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
+            kpi_by=caller.store.reports.kpi_reporter(playbook.id, week.week_start)
             if week and figures and figures.kpi is not None
             else None,
             learnings_shown=LEARNINGS_SHOWN,
             kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
             owner_deactivated=state.owner_deactivated
             if state.owner_deactivated is not None
-            else bool(caller.store.deactivated([playbook.owner_id])),
+            else bool(caller.store.people.deactivated([playbook.owner_id])),
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=None
             if playbook.guardrail_name is None or figures is None
@@ -203,7 +200,7 @@ def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[di
         if a.attestation == "deviated"
     ] + [
         dict(step=names.get(e.step_id), who=e.reported_by, why=e.reason, what="exception")
-        for e in store.exceptions_of(state.playbook.id, figures.week_start)
+        for e in store.reports.exceptions_of(state.playbook.id, figures.week_start)
     ]
 
 
@@ -215,7 +212,7 @@ def history(caller: Caller, cmd: messages.History) -> Shown:
 def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
     state = caller.playbook(slug, "history")
     step = caller.step(state, step_name, "history") if step_name else None
-    decisions = Governance(caller.store.engine).history(state.playbook.id, step.id if step else None, limit)
+    decisions = caller.store.governance.history(state.playbook.id, step.id if step else None, limit)
     names = {s.id: s.name for s in state.steps}
     tz = state.playbook.timezone
     rows = [
@@ -234,11 +231,11 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
         )
         for d in decisions
     ]
-    learnings = [] if step else caller.store.learnings(state.playbook.id, limit=HISTORY_LEARNINGS + 1)
+    learnings = [] if step else caller.store.learnings.of(state.playbook.id, limit=HISTORY_LEARNINGS + 1)
     since = calendar.monday_of(calendar.local_date(caller.now, tz)) - timedelta(days=7 * (SOURCES_WEEKS - 1))
     sources: dict[str, list[str]] = {}
     if not step:  # who reported the numbers: people, and the systems with tokens (provenance)
-        for by, kind, count in Reports(caller.store.engine).report_sources(state.playbook.id, since):
+        for by, kind, count in caller.store.readouts.report_sources(state.playbook.id, since):
             one, many = _REPORT_NAMES[kind]
             sources.setdefault(by, []).append(f"{count} {one if count == 1 else many}")
     return Shown(
@@ -279,4 +276,4 @@ def _away_on_team(caller: Caller, state: PlaybookState, today: date) -> dict[str
     except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):
         return {}
     people = team.get(channel) or []
-    return caller.store.away([p.user_id for p in people], through=today) if people else {}
+    return caller.store.people.away([p.user_id for p in people], through=today) if people else {}

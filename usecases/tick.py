@@ -38,8 +38,8 @@ from cadence.schedule import (
 )
 from slack_api.dispatch import TOKEN_REFUSED
 from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
-from storage.cadence_log import CadenceLog, Work
-from storage.governance import Change, Governance, StaleState
+from storage.cadence_log import Work
+from storage.governance import Change, StaleState
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import load_all, render
@@ -88,25 +88,22 @@ class Cadence:
     def __init__(
         self,
         store: Store,
-        log_: CadenceLog,
         client: WebClient,
         directory: TeamDirectory,
         org_timezone: str,
         clock: Callable[[], datetime],
         charts: bool = True,
-        dry_run: bool = False,
         admins: frozenset[str] = frozenset(),
     ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
-        A dry run plans and renders everything, asks the database what it would accept,
-        and keeps nothing (every write is rolled back). Week closes of a catch-up are
-        each judged on the modes of now, since the earlier ones were not kept."""
+        On a store built as a dry run (`Store(engine, dry_run=True)`) it plans and renders
+        everything, asks the database what it would accept, and keeps nothing (every write
+        is rolled back). Week closes of a catch-up are each judged on the modes of now,
+        since the earlier ones were not kept."""
         self.clock = clock
         self.store = store
-        self.dry_run = dry_run
-        self.governance = Governance(store.engine, dry_run=dry_run)
+        self.dry_run = store.dry_run
         self.digest = Digest(store, charts=charts)
-        self.log = log_
         self.client = client
         self.directory = directory
         self.org_timezone = org_timezone
@@ -122,12 +119,12 @@ class Cadence:
         # Slack refuses the token: the closes and the digest are still made (their messages
         # wait in the outbox), but nudges and DMs are not even planned, so that when Slack
         # takes the token again the usual rule skips the stale ones and sends the rest.
-        lost = self.store.slack_access_lost()
+        lost = self.store.health.slack_access_lost()
         report.held = lost[0] if lost else None
-        states = self.store.clock_states()
-        cursors = self.log.cursors()
+        states = self.store.playbooks.clock_states()
+        cursors = self.store.cadence_log.cursors()
         today = at.date()
-        holidays = frozenset(self.store.holidays(today - timedelta(days=14), today + timedelta(days=14)))
+        holidays = frozenset(self.store.org.holidays(today - timedelta(days=14), today + timedelta(days=14)))
         plans = [(state, playbook_clock(state, holidays)) for state in states]
         member_weeks = []
         pending_closes: list[tuple[PlaybookState, list[Due]]] = []
@@ -144,7 +141,7 @@ class Cadence:
                 for due in work.lapsed
             ]
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
-        report.add(simple, self.log.record(simple, self.clock()))
+        report.add(simple, self.store.cadence_log.record(simple, self.clock()))
         if pending_closes:
             self._close_weeks(pending_closes, report)
         if member_weeks:
@@ -157,7 +154,7 @@ class Cadence:
         if (
             at.minute == 0 and not self.dry_run
         ):  # hourly: forget requests old enough that Slack would refuse them anyway
-            self.store.forget_requests(self.clock() - timedelta(days=1))
+            self.store.request_keys.forget(self.clock() - timedelta(days=1))
         return report
 
     # ---- team channel ----
@@ -193,7 +190,9 @@ class Cadence:
         for index in range(depth):
             batch = [(states[s.playbook.id], dues[index]) for s, dues in pending if index < len(dues)]
             if index:
-                fresh = self.store.states_by_ids([s.playbook.id for s, _ in batch])  # modes changed last round
+                fresh = self.store.playbooks.states_by_ids(
+                    [s.playbook.id for s, _ in batch]
+                )  # modes changed last round
                 batch = [(fresh[s.playbook.id], due) for s, due in batch]
                 states.update(fresh)
             try:
@@ -217,11 +216,11 @@ class Cadence:
                     ),
                     c.change,
                 )
-                for c in weeks.close_round(self.store, self.governance, batch, connection)
+                for c in weeks.close_round(self.store, batch, connection)
             ]
 
         closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
-        recorded, closes = self.governance.record_closes(closing, judge, self.clock())
+        recorded, closes = self.store.governance.record_closes(closing, judge, self.clock())
         report.add([work for work, _ in closes], recorded)
 
     # ---- owners ----
@@ -239,7 +238,9 @@ class Cadence:
         if not dues:
             return
         work, sending = self._owners_to_reach(dues, "stale reminders are not sent", "a holiday")
-        figures = self.store.week_figures_many([(state, due.week.week_start) for state, due in sending if due.week])
+        figures = self.store.reports.week_figures_many(
+            [(state, due.week.week_start) for state, due in sending if due.week]
+        )
         for state, due in sending:
             assert due.week is not None
             week = figures[(state.playbook.id, due.week.week_start)]
@@ -266,7 +267,7 @@ class Cadence:
             work.append(
                 _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.owner_id, message)])
             )
-        report.add(work, self.log.record(work, self.clock()))
+        report.add(work, self.store.cadence_log.record(work, self.clock()))
 
     def _learning_prompts(
         self,
@@ -283,20 +284,20 @@ class Cadence:
         work, sending = self._owners_to_reach(
             dues, "the cycle's fourth week is over", "holidays, and no working day left in the week"
         )
-        messages = learnings.prompts(self.store, self.governance, [(s, d.week) for s, d in sending if d.week])
+        messages = learnings.prompts(self.store, [(s, d.week) for s, d in sending if d.week])
         for state, due in sending:
             message = Message(
                 keys.only_message(due.key), "chat.postMessage", state.playbook.owner_id, messages[state.playbook.id]
             )
             work.append(_done(due, [message]))
-        report.add(work, self.log.record(work, self.clock()))
+        report.add(work, self.store.cadence_log.record(work, self.clock()))
 
     def _owners_to_reach(
         self, dues: list[tuple[PlaybookState, Due]], stale: str, holiday: str
     ) -> tuple[list[Work], list[tuple[PlaybookState, Due]]]:
         """The owners' DMs that are skipped (recorded with why: stale, a holiday, the owner
         deactivated or away), and those to send."""
-        gone = self.store.deactivated([state.playbook.owner_id for state, _ in dues])
+        gone = self.store.people.deactivated([state.playbook.owner_id for state, _ in dues])
         away = self._away([due.week.week_start for _, due in dues if due.week])
         skipped, sending = [], []
         for state, due in dues:
@@ -361,15 +362,17 @@ class Cadence:
     # ---- members ----
 
     def _member_work(self, member_weeks: list[Any], at: datetime, report: TickReport) -> None:
-        recorded = self.log.recorded_members([(s.playbook.id, kind, w.week_start) for s, _, kind, w in member_weeks])
-        checked_in = self.log.checked_in(
+        recorded = self.store.cadence_log.recorded_members(
+            [(s.playbook.id, kind, w.week_start) for s, _, kind, w in member_weeks]
+        )
+        checked_in = self.store.cadence_log.checked_in(
             [(s.playbook.id, w.week_start) for s, _, kind, w in member_weeks if kind == "reminder"]
         )
         teams = self._teams(sorted({s.playbook.channel_id for s, _, _, _ in member_weeks}), report)
         work: list[Work] = []
         rendered: dict[tuple[int, date, str], dict[str, Any]] = {}
         away = self._away([week.week_start for _, _, _, week in member_weeks])
-        gone = self.store.deactivated()  # few: people who left, kept until they come back
+        gone = self.store.people.deactivated()  # few: people who left, kept until they come back
         for state, clock, kind, week in member_weeks:
             pid, channel = state.playbook.id, state.playbook.channel_id
             team = teams.get(channel)
@@ -388,11 +391,11 @@ class Cadence:
                     work.append(_skipped(due, "already checked in"))
                 else:
                     work.append(self._dm(state, due, rendered))
-        report.add(work, self.log.record(work, self.clock()))
+        report.add(work, self.store.cadence_log.record(work, self.clock()))
 
     def _away(self, weeks: list[date]) -> dict[str, tuple[date, date]]:
         """Who is away on some day of these weeks or after (one query; none without weeks)."""
-        return self.store.away(through=min(weeks)) if weeks else {}
+        return self.store.people.away(through=min(weeks)) if weeks else {}
 
     def _is_away(self, away: dict[str, tuple[date, date]], user_id: str, due: Due) -> bool:
         """Whether `user_id` said they are away on the day `due` falls on (an org day)."""
@@ -428,7 +431,7 @@ class Cadence:
         if reason not in TOKEN_REFUSED:
             return False
         report.held = reason
-        if not self.dry_run and self.store.lose_slack_access(reason, self.clock()):
+        if not self.dry_run and self.store.health.lose_slack_access(reason, self.clock()):
             log.error("tick: Slack refuses the bot's token (%s): nudges and DMs wait until it works again", reason)
         return True
 
@@ -465,13 +468,13 @@ class Cadence:
         """Monday's digest to the curators channel. Without one, the digest waits: the
         admins hear once a week that it is ready, and when the channel is set the latest
         waiting digest goes out (older waiting ones are superseded by it)."""
-        posted, waiting = self.log.last_digest(), self.log.last_digest(WAITING)
+        posted, waiting = self.store.cadence_log.last_digest(), self.store.cadence_log.last_digest(WAITING)
         cursor = max((d for d in (posted, waiting) if d is not None), default=None)
         dues = digest_work(cursor, self.org_timezone, at)
-        channel = self.store.setting(CURATORS_CHANNEL)
+        channel = self.store.org.setting(CURATORS_CHANNEL)
         if channel is None:
             work = [self._waiting(due) for due in dues]
-            report.add(work, self.log.record(work, self.clock()))
+            report.add(work, self.store.cadence_log.record(work, self.clock()))
             return
         if not dues and waiting is not None and (posted is None or waiting > posted):
             slot = Slot.parse(DIGEST_SLOT).instant(waiting, self.org_timezone)
@@ -480,7 +483,7 @@ class Cadence:
             monday = keys.parse_work(due.key).week_start
             messages = self.digest.messages(monday, due.key, channel, due.due_at)
             work = [Work(due.key, "digest", due.due_at, "done", week_start=monday, messages=messages)]
-            report.add(work, self.log.record(work, self.clock()))
+            report.add(work, self.store.cadence_log.record(work, self.clock()))
 
     def _waiting(self, due: Due) -> Work:
         monday = keys.parse_work(due.key).week_start

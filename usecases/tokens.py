@@ -54,7 +54,7 @@ def create(
     if not kinds and not can_read:
         raise TokenRefused("a token that may neither report nor read would be refused everything")
     if playbooks is not None:
-        slugs = store.playbook_slugs()
+        slugs = store.playbooks.slugs()
         for slug in playbooks:
             if slug not in slugs:
                 near = close_matches(slug, slugs)
@@ -72,7 +72,7 @@ def create(
     )
     scope = {"playbooks": row.playbooks, "kinds": row.kinds, "read": can_read}
     try:
-        return Created(token, store.add_token(row, decisions.of_token(name, True, by, scope)))
+        return Created(token, store.tokens.add(row, decisions.of_token(name, True, by, scope)))
     except Conflict:
         raise TokenRefused(
             f"a token named {name!r} exists (a revoked token keeps its name: its reports are signed with it); "
@@ -81,5 +81,5 @@ def create(
 
 
 def revoke(store: Store, name: str, by: str, now: datetime) -> None:
-    if not store.revoke_token(name, decisions.of_token(name, False, by), now):
+    if not store.tokens.revoke(name, decisions.of_token(name, False, by), now):
         raise TokenRefused(f"there is no token {name!r} in use (`rollout token list` shows them)")

@@ -12,8 +12,6 @@ from typing import Any
 from cadence import calendar
 from cadence.figures import progress_to_target
 from storage.db import reads_together
-from storage.governance import Governance
-from storage.reports import Reports
 from storage.store import PlaybookState
 from usecases import status
 from usecases.shared import registry, roles
@@ -39,7 +37,7 @@ class Viewer:
 def one_time_link(services: Services, user_id: str, web_url: str) -> str:
     """A sign-in link for `user_id`, good once and for ten minutes (`/rollout web`)."""
     token = secrets.token_urlsafe(32)
-    services.store.add_web_login(_hash(token), user_id, services.clock() + LINK_VALID)
+    services.store.web_logins.add(_hash(token), user_id, services.clock() + LINK_VALID)
     return f"{web_url.rstrip('/')}/web/login?token={token}"
 
 
@@ -47,7 +45,7 @@ def sign_in(services: Services, token: str) -> Viewer | None:
     """The viewer a one-time link signs in, using it up; None if it is unknown, used or old."""
     if not token or len(token) > 100:
         return None
-    user_id = services.store.use_web_login(_hash(token), services.clock())
+    user_id = services.store.web_logins.use(_hash(token), services.clock())
     return Viewer(user_id) if user_id else None
 
 
@@ -73,7 +71,7 @@ def start_session(services: Services, viewer: Viewer) -> str:
     """A session for `viewer`, of 12 hours: its id, for the cookie (only its hash is kept)."""
     session_id = secrets.token_urlsafe(32)
     now = services.clock()
-    services.store.add_web_session(_hash(session_id), viewer.user_id, now, now + SESSION)
+    services.store.web_logins.add_session(_hash(session_id), viewer.user_id, now, now + SESSION)
     return session_id
 
 
@@ -81,14 +79,14 @@ def session_viewer(services: Services, session_id: str) -> Viewer | None:
     """Who the session signs in, if it has neither ended (sign-out) nor expired."""
     if not session_id or len(session_id) > 100:
         return None
-    user_id = services.store.web_session_user(_hash(session_id), services.clock())
+    user_id = services.store.web_logins.session_user(_hash(session_id), services.clock())
     return Viewer(user_id) if user_id else None
 
 
 def end_session(services: Services, session_id: str) -> None:
     """Sign-out: the session signs nobody in from now on, whoever holds its cookie."""
     if session_id and len(session_id) <= 100:
-        services.store.end_web_session(_hash(session_id))
+        services.store.web_logins.end_session(_hash(session_id))
 
 
 def _hash(token: str) -> str:
@@ -103,23 +101,21 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
     monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
     trend_weeks = [monday - timedelta(days=7 * i) for i in range(TREND_WEEKS, 0, -1)]  # closed weeks
     with reads_together(store.engine):
-        reports = Reports(store.engine)
-        ratios = reports.exception_ratios(trend_weeks)
-        rates = reports.attestation_rates(trend_weeks)
-        counts = reports.org_counts(now - timedelta(days=7), now)
-        states = store.listed_states()
-        governance = Governance(store.engine)
-        proposals = governance.open_proposals_of([s.playbook.id for s in states])
+        ratios = store.readouts.exception_ratios(trend_weeks)
+        rates = store.readouts.attestation_rates(trend_weeks)
+        counts = store.readouts.org_counts(now - timedelta(days=7), now)
+        states = store.playbooks.listed_states()
+        proposals = store.governance.open_proposals_of([s.playbook.id for s in states])
         latest = {}
         for state in states:
             if state.anchor is not None:
                 week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
                 latest[state.playbook.id] = week
-        kpis = store.week_kpis(
+        kpis = store.reports.week_kpis(
             [(pid, w.week_start - timedelta(days=7 * back)) for pid, w in latest.items() if w for back in (0, 1)]
         )
-        step_names = governance.step_names([p.step_id for p in proposals if p.step_id])
-        versions = governance.versions()
+        step_names = store.governance.step_names([p.step_id for p in proposals if p.step_id])
+        versions = store.registry.versions()
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
         p = state.playbook
@@ -172,7 +168,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     store = services.store
     now = services.clock()
     with reads_together(store.engine):
-        state = store.playbook_state(slug)
+        state = store.playbooks.state(slug)
         if state is None:
             return None
         this_week = calendar.monday_of(calendar.local_date(now, state.playbook.timezone))
@@ -181,19 +177,17 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
         weeks = _weeks_back(last, TABLE_WEEKS, first)
         pid = state.playbook.id
-        kpis, guardrails = store.week_series(pid, charted[0], charted[-1])
-        governance = Governance(store.engine)
+        kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
-        history = governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
+        history = store.governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
         # A judged week shows the numbers its verdicts were judged on; the figures are read
         # for this week, and for any week of the window that no verdict judged (paused).
         judged = {v.week_start for step in state.steps for v in history.states[step.id].verdicts}
-        figures = store.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
-        decisions = governance.history(pid, None, 100)
-        learnings = store.learnings(pid, limit=PLAYBOOK_LEARNINGS)
-        reports = Reports(store.engine)
-        sources = reports.report_sources(pid, weeks[0], weeks[-1])
-        log = reports.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
+        figures = store.reports.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
+        decisions = store.governance.history(pid, None, 100)
+        learnings = store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS)
+        sources = store.readouts.report_sources(pid, weeks[0], weeks[-1])
+        log = store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
         full = roles.sees_names(store, state, viewer.user_id)
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
     p = state.playbook

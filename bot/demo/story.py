@@ -35,9 +35,7 @@ from cadence.definition import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from storage import migrate
-from storage.cadence_log import CadenceLog
 from storage.db import make_engine
-from storage.outbox import Outbox
 from storage.store import Store
 from templates.terminal import to_text
 from usecases.tick import Cadence
@@ -179,9 +177,9 @@ class Demo:
         from slack_sdk import WebClient
 
         client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
-        self.cadence = Cadence(self.store, CadenceLog(engine), client, TeamDirectory(ttl_seconds=0), "UTC", self.clock)
+        self.cadence = Cadence(self.store, client, TeamDirectory(ttl_seconds=0), "UTC", self.clock)
         self.dispatcher = Dispatcher(
-            Outbox(engine),
+            self.store.outbox,
             client,
             clock=self.clock,
             sleep=lambda s: None,
@@ -237,7 +235,7 @@ class Demo:
             parse_playbook(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")))
             for name in DEMO_PLAYBOOKS
         ]
-        self.store.load_playbooks(specs, "UTC", actor="file:examples", at=self.clock())
+        self.store.playbooks.load(specs, "UTC", actor="file:examples", at=self.clock())
         self.did(
             "loaded 3 playbooks: rollout playbook load examples/"
             + ", examples/".join(f"{name}.yaml" for name in DEMO_PLAYBOOKS)
@@ -304,7 +302,7 @@ class Demo:
         if habit == "late":
             if not dm["text"].startswith("Reminder"):
                 return []
-            state = self.store.playbook_state_by_id(target["playbook"])
+            state = self.store.playbooks.state_by_id(target["playbook"])
             assert state is not None
             slug = state.playbook.slug
             number = (week - START).days // 7 % 4 + 1

@@ -13,7 +13,6 @@ from typing import Any
 from handlers.web_view import WebView
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
-from storage.outbox import Outbox
 from storage.store import Store
 from usecases.shared.services import Services
 
@@ -25,7 +24,6 @@ def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
     store = Store(make_engine(f"sqlite:///{database}"))
     services = Services(
         store=store,
-        outbox=Outbox(store.engine),
         clock=lambda: at,
         admins=frozenset(),
         org_timezone="UTC",

@@ -239,7 +239,7 @@ def test_a_database_connection_cut_mid_request(bot, store, engine, database_url,
     from storage.db import make_engine
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     killer = make_engine(database_url)
     cut = []
 

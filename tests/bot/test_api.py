@@ -304,9 +304,9 @@ def events(bot, store, clock):
         {"name": "po_accepted", "counts": "kpi"},
     ]
     clock.set(NOW)
-    store.load_playbooks([parse_playbook(raw)], "UTC", actor="test", at=NOW)
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=NOW)
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
     return Client(bot.base_url, tokens.create(store, "events", None, ["event", "cases"], False, "test", NOW).token)
 
 
@@ -347,10 +347,10 @@ def test_value_events_at_once_add_up(events, engine):
 
 
 def test_the_export_keeps_provenance_and_never_a_token_or_its_hash(api, engine, store, tmp_path):
-    from storage.reports import Reports
+    from storage.readouts import Readouts
 
     assert api.post({"playbook": "support-replies", "kind": "kpi", "value": 14.5})[0] == 201
-    Reports(engine).export_csv(tmp_path / "export")
+    Readouts(engine).export_csv(tmp_path / "export")
     everything = "".join(p.read_text() for p in (tmp_path / "export").glob("*.csv"))
     assert "token:helpdesk" in (tmp_path / "export" / "kpi_reading.csv").read_text()
     assert api.token not in everything and tokens.hash_of(api.token) not in everything
@@ -367,9 +367,9 @@ def test_batches_over_two_playbooks_in_opposite_orders_never_deadlock(events, st
 
     other = copy.deepcopy(SUPPORT_REPLIES)
     other.update(playbook="support-two", channel="CTEAM00002", value_events=[{"name": "po_accepted", "counts": "kpi"}])
-    store.load_playbooks([parse_playbook(other)], "UTC", actor="test", at=NOW)
-    two = store.playbook_state("support-two")
-    store.start_cycle(two.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
+    store.playbooks.load([parse_playbook(other)], "UTC", actor="test", at=NOW)
+    two = store.playbooks.state("support-two")
+    store.playbooks.start_cycle(two.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
     every = Client(events.base_url, tokens.create(store, "both", None, ["event", "guardrail"], False, "t", NOW).token)
     a = {"reports": [event("reply_accepted"), {"playbook": "support-two", "kind": "guardrail", "value": 4.7}]}
     b = {

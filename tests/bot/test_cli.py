@@ -149,11 +149,11 @@ def test_digest_dry_run_prints_it_readably(run, store):
     from cadence.definition import parse_playbook
 
     now = datetime.now(UTC)  # the command reads the real clock: a cycle that began a month ago
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
-    state = store.playbook_state("support-replies")
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    state = store.playbooks.state("support-replies")
     last_week = monday_of(now.date()) - timedelta(days=7)
-    store.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER_ID, now)
-    store.add_kpi_reading(state.playbook.id, last_week, 30.0, OWNER_ID, now)
+    store.playbooks.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER_ID, now)
+    store.reports.add_kpi_reading(state.playbook.id, last_week, 30.0, OWNER_ID, now)
     result = run("digest", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "ROLLOUT DIGEST · WEEK OF" in result.output
@@ -164,7 +164,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
 def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock, tmp_path):
     import csv
 
-    store.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER_ID, clock())
+    store.reports.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER_ID, clock())
     result = run("export", "csv", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     from sqlmodel import SQLModel
@@ -253,9 +253,9 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
 
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)  # a rehearsal needs no token
     monkeypatch.setenv("SLACK_API_URL", slack.url)
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER_ID, datetime.now(UTC))
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER_ID, datetime.now(UTC))
     result = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")  # Monday after week 1: its close is due
     assert result.exit_code == 0, result.output
     assert "nothing was recorded or sent" in result.output
@@ -272,10 +272,10 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
 def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tmp_path):
     import csv
 
-    week = playbook.anchor.starts_on
-    store.add_checkin(playbook.playbook.id, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
-    store.add_exception(playbook.playbook.id, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
-    store.add_kpi_reading(playbook.playbook.id, week, -3.5, OWNER_ID, clock())
+    week, pid = playbook.anchor.starts_on, playbook.playbook.id
+    store.reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
+    store.reports.add_exception(pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
+    store.reports.add_kpi_reading(pid, week, -3.5, OWNER_ID, clock())
     assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
     with (tmp_path / "out" / "checkin.csv").open() as handle:
         assert next(csv.DictReader(handle))["note"] == '\'=HYPERLINK("http://x")'
@@ -364,7 +364,7 @@ def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_comma
     started = run("cycle", "start", "support-replies", monday.isoformat())
     assert started.exit_code == 0, started.output
     assert started.output.strip() == f"support-replies: cycle 1 starts on {monday.isoformat()}."
-    assert store.playbook_state("support-replies").anchor.starts_on == monday
+    assert store.playbooks.state("support-replies").anchor.starts_on == monday
     with Session(engine) as s:
         actors = s.exec(select(Decision.actor).where(Decision.kind == "cycle-started")).all()
     assert actors == ["cli:rollout"]
@@ -435,7 +435,7 @@ def _name(requirement: str) -> str:
 def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store, clock):
     from cadence.definition import parse_playbook
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     made = run("token", "create", "--name", "helpdesk", "--playbook", "support-replies", "--kinds", "kpi,cases")
     assert made.exit_code == 0, made.output
     token = made.output.splitlines()[0]

@@ -39,7 +39,7 @@ def test_an_export_that_fails_leaves_the_earlier_export_intact(database_url, mon
     assert _export(database_url, monkeypatch, tmp_path, out).exit_code == 0
     earlier = {p.name: (p.stat().st_ino, p.read_bytes()) for p in out.iterdir()}
     assert set(earlier) == TABLES
-    store.add_curator(OWNER, "test", playbook.playbook.created_at)  # new rows in role_grant and decision
+    store.org.add_curator(OWNER, "test", playbook.playbook.created_at)  # new rows in role_grant and decision
     (out / "kpi_reading.csv").unlink()
     (out / "kpi_reading.csv").mkdir()  # a folder where the next export's file goes
     del earlier["kpi_reading.csv"]
@@ -53,7 +53,9 @@ def test_an_export_over_an_earlier_one_replaces_every_file(database_url, monkeyp
     out = tmp_path / "exports" / "out"
     assert _export(database_url, monkeypatch, tmp_path, out).exit_code == 0
     (out / "notes.txt").write_text("an analyst's own file")
-    store.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, playbook.playbook.created_at)
+    store.reports.add_kpi_reading(
+        playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, playbook.playbook.created_at
+    )
     result = _export(database_url, monkeypatch, tmp_path, out)
     assert result.exit_code == 0, result.output
     assert "kpi_reading.csv: 1 row" in result.output
@@ -71,7 +73,7 @@ def test_an_export_into_a_new_folder_makes_it_and_its_parents(database_url, monk
 
 def test_no_cell_of_any_exported_file_starts_a_formula(database_url, monkeypatch, tmp_path, store, clock, playbook):
     state = load_formulas(store, clock)
-    store.add_kpi_reading(state.playbook.id, state.anchor.starts_on, -3.0, OWNER, clock())
+    store.reports.add_kpi_reading(state.playbook.id, state.anchor.starts_on, -3.0, OWNER, clock())
     out = tmp_path / "out"
     result = _export(database_url, monkeypatch, tmp_path, out)
     assert result.exit_code == 0, result.output

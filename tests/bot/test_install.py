@@ -59,12 +59,12 @@ def test_a_process_that_verifies_the_token_at_start_lifts_the_hold_a_refusal_lef
     new token (auth.test ok) answers healthy at once, even without a clock to probe Slack."""
     from datetime import UTC, datetime
 
-    store.lose_slack_access("token_revoked", datetime(2026, 11, 1, tzinfo=UTC))
+    store.health.lose_slack_access("token_revoked", datetime(2026, 11, 1, tzinfo=UTC))
     server, slack_side = _serving(env, "--no-scheduler")
     with _stopped_cleanly(server):
         health = slack_side.get("/healthz")
         assert health.status == 200 and health.body["slack"] == "ok", health
-    assert store.slack_access_lost() is None
+    assert store.health.slack_access_lost() is None
 
 
 def test_healthz_with_slack_unreachable_says_the_token_is_not_verified(env, store):  # noqa: F811

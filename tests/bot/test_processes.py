@@ -64,13 +64,13 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     from tests.conftest import SUPPORT_REPLIES
 
     now = datetime.now(UTC)
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
-    state = store.playbook_state("support-replies")
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    state = store.playbooks.state("support-replies")
     monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday
     if now < week_closes_at(monday, state.playbook.timezone, state.settings.grace_hours):
         monday -= timedelta(days=7)  # Monday morning: last week is in its grace, so the week before
     started = datetime.combine(monday, datetime.min.time(), UTC)  # when it began: its weeks took reports
-    store.start_cycle(state.playbook.id, 1, monday, OWNER, started)
+    store.playbooks.start_cycle(state.playbook.id, 1, monday, OWNER, started)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "clock"],
         env=env,

@@ -65,7 +65,7 @@ def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, 
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock())
+    store.playbooks.load([parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock())
     slack.add_user(CURATOR)
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
     assert "v1" in bot.command("publish support-replies override a wave test", user=CURATOR).text

@@ -50,9 +50,9 @@ def _playbook_nudged_a_minute_ago(store) -> None:
     now = datetime.now(UTC)
     slot = now - timedelta(minutes=2)
     definition = {**SUPPORT_REPLIES, "timezone": "UTC", "nudge_at": f"{DAYS[slot.weekday()]} {slot:%H:%M}"}
-    store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=now)
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, now.date() - timedelta(days=now.weekday() + 7), OWNER, now)
+    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=now)
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, now.date() - timedelta(days=now.weekday() + 7), OWNER, now)
 
 
 def _wait(condition, seconds: float) -> bool:
@@ -89,7 +89,7 @@ def test_socket_mode_answers_commands_and_runs_the_clock(env, store, slack):
     assert process.returncode == 0, output
     assert "cadence clock and dispatcher running in this process" in output
     assert "Traceback" not in output
-    assert store.heartbeat("clock") is not None
+    assert store.health.heartbeat("clock") is not None
 
 
 def test_socket_mode_without_the_scheduler_sends_nothing_on_its_own(env, store, slack):

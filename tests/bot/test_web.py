@@ -90,9 +90,9 @@ def test_the_bots_address_leads_a_browser_to_the_web_view(bot):
 def test_healthz_reports_the_clock_from_its_heartbeat(bot, store, clock):
     from bot.metrics import CLOCK
 
-    store.beat(CLOCK, clock() - timedelta(seconds=30))
+    store.health.beat(CLOCK, clock() - timedelta(seconds=30))
     assert bot.get("/healthz").body["clock"] == "ok"
-    store.beat(CLOCK, clock() - timedelta(minutes=20))
+    store.health.beat(CLOCK, clock() - timedelta(minutes=20))
     assert bot.get("/healthz").body["clock"] == "silent for 1200 s"
 
 
@@ -230,7 +230,7 @@ def test_metrics_in_the_prometheus_format(bot, playbook, store, clock, engine):
     from bot.metrics import CLOCK
     from storage.outbox import Message, Outbox
 
-    store.beat(CLOCK, clock())
+    store.health.beat(CLOCK, clock())
     Outbox(engine).enqueue([Message("k1", "chat.postMessage", "C1", {"text": "x"})], clock() - timedelta(minutes=3))
     assert "Recorded" in bot.command("kpi support-replies 20").text
     bot.command("kpi support-replies 14,5")

@@ -278,12 +278,12 @@ NUMBER = re.compile(r"-\d+(\.\d+)?")  # a number the bot wrote: a spreadsheet re
 def load_formulas(store, clock):
     """FORMULAS loaded beside support-replies, cycle 1 from Monday 16 November 2026; stored
     text that starts a formula from every path (typed, and stored before input was checked)."""
-    store.load_playbooks([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
-    state = store.playbook_state("formula-names")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    store.add_learning(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())
-    store.add_learning(state.playbook.id, 1, "\r@SUM(A1)", OWNER, clock())
-    return store.playbook_state("formula-names")
+    store.playbooks.load([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("formula-names")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.learnings.add(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())
+    store.learnings.add(state.playbook.id, 1, "\r@SUM(A1)", OWNER, clock())
+    return store.playbooks.state("formula-names")
 
 
 def formula_cells(text):

@@ -58,7 +58,7 @@ def _redefined(store, clock, **changes):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
 
 
 def test_a_report_judged_on_a_state_changed_elsewhere_is_judged_again(bot, playbook, slack, engine, elsewhere, clock):
@@ -211,7 +211,7 @@ def test_reports_before_any_cycle_are_refused(bot, store, engine):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime(2026, 11, 1, tzinfo=UTC))
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime(2026, 11, 1, tzinfo=UTC))
     assert_refused(bot.command("kpi support-replies 3"), "has no cycle running yet", "/rollout cycle start")
     assert row_counts(engine)["kpi_reading"] == 0
 
@@ -223,14 +223,14 @@ def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, c
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     assert_refused(bot.command("cycle start support-replies 2026-10-12", user=OWNER), "2026-10-12 is in the past")
     reply = bot.command("cycle start support-replies", user=OWNER)
     assert "Cycle 1 of *support-replies* runs from 2026-11-23 to 2026-12-20" in reply.text
-    assert store.playbook_state("support-replies").playbook.status == "active"
+    assert store.playbooks.state("support-replies").playbook.status == "active"
     assert_refused(bot.command("cycle start support-replies", user=OWNER), "already set to start on 2026-11-23")
     assert_refused(bot.command("kpi support-replies 3"), "It starts on 2026-11-23")
-    assert [d.kind for d in store.decisions()][-1] == "cycle-started"
+    assert [d.kind for d in store.playbooks.decisions()][-1] == "cycle-started"
 
 
 def test_admin_manages_curators_and_the_curators_channel(bot, store, slack):
@@ -242,7 +242,7 @@ def test_admin_manages_curators_and_the_curators_channel(bot, store, slack):
         "Digests and registry proposals will go to <#CCURATORS>"
         in bot.command("curators-channel <#CCURATORS|curators>", user=ADMIN).text
     )
-    assert store.setting("curators_channel") == "CCURATORS"
+    assert store.org.setting("curators_channel") == "CCURATORS"
 
 
 # ---- status --------------------------------------------------------------------------
@@ -434,9 +434,9 @@ def test_a_week_closes_at_noon_local_across_a_dst_change(bot, store, clock, engi
     from tests.conftest import SUPPORT_REPLIES
 
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))  # 11:59 CET
     assert "week 2 of cycle 1" in bot.command("kpi support-replies 20 week:2").text
     clock.set(datetime(2026, 10, 26, 11, 0, tzinfo=UTC))  # 12:00 CET

@@ -13,7 +13,7 @@ def open_home(bot, user):
 
 
 def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, store, clock):
-    store.add_checkin(
+    store.reports.add_checkin(
         playbook.playbook.id,
         playbook.anchor.starts_on,
         MEMBER,
@@ -57,7 +57,7 @@ def test_status_elsewhere_lists_the_callers_playbooks(bot, playbook, store, cloc
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks(
+    store.playbooks.load(
         [parse_playbook({**SUPPORT_REPLIES, "playbook": "not-mine", "owner": "USOMEONE01", "channel": "COTHERTEAM"})],
         "UTC",
         actor="test",
@@ -80,7 +80,7 @@ def test_home_shows_my_own_checkins_of_the_last_8_weeks(bot, playbook, slack, st
     start = playbook.anchor.starts_on
     send = playbook.step("send").id
     for week, answer in [(0, "followed"), (1, "deviated"), (3, "followed")]:
-        store.add_checkin(
+        store.reports.add_checkin(
             playbook.playbook.id,
             start + timedelta(days=7 * week),
             MEMBER,
@@ -89,7 +89,9 @@ def test_home_shows_my_own_checkins_of_the_last_8_weeks(bot, playbook, slack, st
             None,
             clock(),
         )
-    store.add_checkin(playbook.playbook.id, start + timedelta(days=7 * 2), OWNER, "followed", None, None, clock())
+    store.reports.add_checkin(
+        playbook.playbook.id, start + timedelta(days=7 * 2), OWNER, "followed", None, None, clock()
+    )
     clock.set(datetime(2026, 12, 9, 10, 0, tzinfo=UTC))  # week 4 of cycle 1
     open_home(bot, MEMBER)
     text = json.dumps(slack.views[MEMBER], ensure_ascii=False)

@@ -25,7 +25,7 @@ def rows(engine) -> tuple[int, ...]:
 
 
 def owner_of(store) -> str:
-    return store.playbook_state("support-replies").playbook.owner_id
+    return store.playbooks.state("support-replies").playbook.owner_id
 
 
 def refused(reply, *phrases):
@@ -67,7 +67,7 @@ def test_only_an_active_person_can_be_made_a_curator(bot, slack, store, engine, 
         slack.add_user(user, **setup)
     before = rows(engine)
     refused(bot.command(f"curator add <@{user}>", user=ADMIN), phrase, "/rollout curator")
-    assert not store.is_curator(user) and rows(engine) == before
+    assert not store.org.is_curator(user) and rows(engine) == before
 
 
 def test_a_curator_deactivated_since_can_still_be_removed(bot, slack, store):
@@ -75,7 +75,7 @@ def test_a_curator_deactivated_since_can_still_be_removed(bot, slack, store):
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
     slack.add_user(CURATOR, deleted=True)
     assert "no longer a curator" in bot.command(f"curator remove <@{CURATOR}>", user=ADMIN).text
-    assert not store.is_curator(CURATOR)
+    assert not store.org.is_curator(CURATOR)
 
 
 def test_adopt_names_only_an_active_person_owner(bot, playbook, slack, store, engine):
@@ -92,7 +92,7 @@ def test_adopt_names_only_an_active_person_owner(bot, playbook, slack, store, en
     assert rows(engine) == before
     reply = bot.command(f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{MEMBER}>", user=CURATOR)
     assert "now runs in <#CNEWTEAM01>" in reply.text, reply.text
-    assert store.playbook_state("support-replies-new-team").playbook.owner_id == MEMBER
+    assert store.playbooks.state("support-replies-new-team").playbook.owner_id == MEMBER
 
 
 def test_slack_not_answering_who_someone_is_stores_nothing(bot, playbook, slack, store, engine):
@@ -102,7 +102,7 @@ def test_slack_not_answering_who_someone_is_stores_nothing(bot, playbook, slack,
     refused(bot.command(f"owner support-replies <@{NEW_OWNER}>", user=OWNER), "Slack is busy", "nothing was stored")
     slack.fail_next("users.info", Fault(status=429, retry_after=30))
     refused(bot.command(f"curator add <@{NEW_OWNER}>", user=ADMIN), "Slack is busy")
-    assert owner_of(store) == OWNER and not store.is_curator(NEW_OWNER) and rows(engine) == before
+    assert owner_of(store) == OWNER and not store.org.is_curator(NEW_OWNER) and rows(engine) == before
 
 
 LONG_USER = "U" + "A" * 40  # 41 characters: no Slack id, and longer than the owner column

@@ -52,12 +52,12 @@ def test_adopt_is_refused_in_a_public_channel_the_bot_is_not_in(bot, playbook, s
     assert reply.body["response_type"] == "ephemeral", reply.text
     assert "I'm not in <#CNEWTEAM01> (Slack says is_member: false)" in reply.text
     assert "/invite @Rollout Cadence" in reply.text
-    assert store.playbook_state("support-replies-new-team") is None
+    assert store.playbooks.state("support-replies-new-team") is None
     assert [c.params["channel"] for c in slack.calls_to("conversations.info")] == ["CNEWTEAM01"]
     # Invited, it adopts.
     slack.workspace.not_in_channel.discard("CNEWTEAM01")
     assert "now runs in <#CNEWTEAM01>" in bot.command(command, user=CURATOR).text
-    assert store.playbook_state("support-replies-new-team") is not None
+    assert store.playbooks.state("support-replies-new-team") is not None
 
 
 def test_adopt_is_refused_in_an_archived_channel_or_when_slack_is_busy(bot, playbook, slack, store):
@@ -71,7 +71,7 @@ def test_adopt_is_refused_in_an_archived_channel_or_when_slack_is_busy(bot, play
     slack.fail_next("conversations.info", Fault(status=503))
     reply = bot.command("adopt support-replies <#CNEWTEAM01|new-team>", user=CURATOR)
     assert "Slack is busy" in reply.text and "nothing was stored" in reply.text, reply.text
-    assert store.playbook_state("support-replies-new-team") is None
+    assert store.playbooks.state("support-replies-new-team") is None
 
 
 LONG_SLUG = "customer-support-reply-drafting-with-ai-for-the-emea-region-tier"[:63]
@@ -79,7 +79,7 @@ LONG_FUNCTION = "R&D <Ops> & Support & Sales & Finance & Legal & People & IT & D
 
 
 def test_a_curators_home_with_a_long_registry_stays_within_block_kit(bot, playbook, slack, store, engine, clock):
-    store.load_playbooks(
+    store.playbooks.load(
         [parse_playbook({**SUPPORT_REPLIES, "playbook": LONG_SLUG, "function": LONG_FUNCTION})],
         "UTC",
         actor="test",
@@ -106,7 +106,7 @@ def test_a_curators_home_with_a_long_registry_stays_within_block_kit(bot, playbo
     slack.views.clear()
     clicked = bot.click(CURATOR, "proposal_approve", "proposal:home-test")
     assert clicked.status == 200
-    assert store.playbook_state("support-replies").step("draft").mode == "ai-led"
+    assert store.playbooks.state("support-replies").step("draft").mode == "ai-led"
     assert not slack.posted(CURATOR)  # no "something went wrong" DM to the clicker
     Engine(engine, slack, clock).dispatcher.drain(max_wait=0)
     refreshed = json.dumps(slack.views[CURATOR], ensure_ascii=False)

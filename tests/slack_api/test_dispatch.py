@@ -332,9 +332,9 @@ def test_a_revoked_token_holds_delivery_then_it_goes_on_once_slack_accepts_it(ou
     outbox.enqueue([post("a"), post("b", channel=MEMBER)], T0)
     slack.revoke("token_revoked")
     ticking = Ticking()
-    held = dispatcher(outbox, slack, fake, access=store, monotonic=ticking)
+    held = dispatcher(outbox, slack, fake, access=store.health, monotonic=ticking)
     assert held.drain() == 2  # both wait in the outbox, neither failed
-    assert store.slack_access_lost()[0] == "token_revoked"
+    assert store.health.slack_access_lost()[0] == "token_revoked"
     assert [m.status for m in outbox.all()] == ["pending", "pending"]
     calls = len(slack.calls)
     for _ in range(5):  # nothing is retried in a loop: no call until the probe is due
@@ -345,7 +345,7 @@ def test_a_revoked_token_holds_delivery_then_it_goes_on_once_slack_accepts_it(ou
     assert held.run_once() == 0  # still within the probe's interval
     ticking.now += 301  # auth.test is asked again, answers ok: delivery goes on
     assert held.drain() == 0
-    assert store.slack_access_lost() is None
+    assert store.health.slack_access_lost() is None
     assert len(slack.posted(CHANNEL)) == 1 and len(slack.posted(MEMBER)) == 1  # each once
     assert "accepts the bot's token again" in caplog.text
 
@@ -353,8 +353,8 @@ def test_a_revoked_token_holds_delivery_then_it_goes_on_once_slack_accepts_it(ou
 def test_another_dispatcher_holds_too_and_a_restart_with_a_working_token_goes_on(outbox, slack, fake, store):
     outbox.enqueue([post("a")], T0)
     slack.revoke("invalid_auth")
-    dispatcher(outbox, slack, fake, access=store).drain()
-    second = dispatcher(outbox, slack, fake, access=store, monotonic=lambda: 0.0)  # a new process probes at once
+    dispatcher(outbox, slack, fake, access=store.health).drain()
+    second = dispatcher(outbox, slack, fake, access=store.health, monotonic=lambda: 0.0)  # a new process probes at once
     slack.restore()
     assert second.drain() == 0
     assert len(slack.posted(CHANNEL)) == 1
@@ -363,6 +363,6 @@ def test_another_dispatcher_holds_too_and_a_restart_with_a_working_token_goes_on
 def test_account_inactive_for_one_person_fails_that_message_only(outbox, slack, fake, store):
     outbox.enqueue([post("gone", channel=MEMBER), post("team")], T0)
     slack.fail_next("chat.postMessage", Fault(error="account_inactive"))
-    dispatcher(outbox, slack, fake, access=store).drain()
-    assert store.slack_access_lost() is None  # auth.test says the token works
+    dispatcher(outbox, slack, fake, access=store.health).drain()
+    assert store.health.slack_access_lost() is None  # auth.test says the token works
     assert outbox.find("gone").status == "failed" and outbox.find("team").status == "sent"

@@ -59,9 +59,9 @@ def test_an_event_from_another_workspace_changes_nothing(bot, playbook, store):
     )
     headers = {**bot.signed_headers(body), "Content-Type": "application/json"}
     assert bot.post("/slack/events", body, headers).status == 200
-    assert store.playbook_state("support-replies").playbook.status == "active"
+    assert store.playbooks.state("support-replies").playbook.status == "active"
     assert bot.event({"type": "channel_archive", "channel": CHANNEL, "user": OWNER}).status == 200
-    assert store.playbook_state("support-replies").playbook.status == "paused"  # from this workspace: it counts
+    assert store.playbooks.state("support-replies").playbook.status == "paused"  # from this workspace: it counts
 
 
 def test_a_click_from_another_workspace_opens_nothing(bot, playbook, slack, store):

@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 
 from storage import counting
 from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
-from storage.reports import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
+from storage.readouts import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
 
 WEEK = date(2026, 11, 16)
 START, END = datetime(2026, 11, 16, 12, tzinfo=UTC), datetime(2026, 11, 23, 12, tzinfo=UTC)

@@ -17,7 +17,7 @@ WEEK = date(2026, 11, 16)
 
 def test_instants_come_back_utc_aware(store, engine, playbook):
     berlin = timezone(timedelta(hours=1))
-    store.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0, tzinfo=berlin))
+    store.reports.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0, tzinfo=berlin))
     with Session(engine) as s:
         reading = s.exec(select(KpiReading)).one()
         created = s.exec(select(Playbook)).one().created_at
@@ -28,30 +28,30 @@ def test_instants_come_back_utc_aware(store, engine, playbook):
 
 def test_naive_instants_are_refused(store, playbook):
     with pytest.raises(Exception, match="naive"):
-        store.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0))
+        store.reports.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0))
 
 
 def test_latest_report_wins_and_history_is_kept(store, engine, playbook):
     pid = playbook.playbook.id
     draft = playbook.step("draft")
-    store.add_kpi_reading(pid, WEEK, 30.0, OWNER, AT)
-    store.add_kpi_reading(pid, WEEK, 25.0, OWNER, AT)
-    store.add_case_count(pid, draft.id, WEEK, 12, OWNER, AT)
-    store.add_case_count(pid, draft.id, WEEK, 20, OWNER, AT)
-    store.add_rubric_score(pid, draft.id, WEEK, 0.8, OWNER, AT)
-    store.add_rubric_score(pid, draft.id, WEEK, 0.95, OWNER, AT)
-    store.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "model down", AT)
-    store.add_checkin(pid, WEEK, "UA", "followed", None, None, AT)
-    store.add_checkin(pid, WEEK, "UB", "deviated", draft.id, "edge case", AT)
-    store.add_exception(pid, draft.id, WEEK, "refund over limit", OWNER, AT)
-    figures = store.week_figures(playbook, WEEK)
+    store.reports.add_kpi_reading(pid, WEEK, 30.0, OWNER, AT)
+    store.reports.add_kpi_reading(pid, WEEK, 25.0, OWNER, AT)
+    store.reports.add_case_count(pid, draft.id, WEEK, 12, OWNER, AT)
+    store.reports.add_case_count(pid, draft.id, WEEK, 20, OWNER, AT)
+    store.reports.add_rubric_score(pid, draft.id, WEEK, 0.8, OWNER, AT)
+    store.reports.add_rubric_score(pid, draft.id, WEEK, 0.95, OWNER, AT)
+    store.reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "model down", AT)
+    store.reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT)
+    store.reports.add_checkin(pid, WEEK, "UB", "deviated", draft.id, "edge case", AT)
+    store.reports.add_exception(pid, draft.id, WEEK, "refund over limit", OWNER, AT)
+    figures = store.reports.week_figures(playbook, WEEK)
     assert (figures.kpi, figures.kpi_reports) == (25.0, 2)
     step = next(s for s in figures.steps if s.name == "draft")
     assert (step.cases, step.rubric, step.exceptions, step.deviations) == (20, 0.95, 1, 1)
     assert step.exception_ratio == pytest.approx(2 / 20)
     assert [(a.user_id, a.attestation) for a in figures.attestations] == [("UA", "followed"), ("UB", "deviated")]
     # other weeks are untouched
-    assert store.week_figures(playbook, WEEK + timedelta(days=7)).kpi is None
+    assert store.reports.week_figures(playbook, WEEK + timedelta(days=7)).kpi is None
 
 
 def test_concurrent_reports_keep_every_row_and_agree_on_the_latest(store, engine, playbook):
@@ -63,7 +63,7 @@ def test_concurrent_reports_keep_every_row_and_agree_on_the_latest(store, engine
         try:
             barrier.wait()
             for i in range(10):
-                store.add_kpi_reading(pid, WEEK, float(worker * 100 + i), f"U{worker}", AT)
+                store.reports.add_kpi_reading(pid, WEEK, float(worker * 100 + i), f"U{worker}", AT)
         except Exception as err:  # noqa: BLE001
             errors.append(err)
 
@@ -76,7 +76,7 @@ def test_concurrent_reports_keep_every_row_and_agree_on_the_latest(store, engine
     with Session(engine) as s:
         rows = s.exec(select(KpiReading).order_by(KpiReading.id)).all()
     assert len(rows) == 80
-    figures = store.week_figures(playbook, WEEK)
+    figures = store.reports.week_figures(playbook, WEEK)
     assert figures.kpi_reports == 80
     assert figures.kpi == rows[-1].value  # the highest id is the latest, by construction
 
@@ -85,23 +85,23 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     """Asked for playbook A's week 1 and B's week 2, a report of A's week 2 or B's week 1
     must not show (the reads take playbooks x weeks and keep what was asked); a withdrawn
     latest report gives way to the one before it."""
-    from storage.reports import Reports
+    from storage.readouts import Readouts
 
     other = copy.deepcopy(SUPPORT_REPLIES) | {"playbook": "other-team", "channel": "COTHER0001"}
     _load(store, other)
-    b = store.playbook_state("other-team")
+    b = store.playbooks.state("other-team")
     a, next_week = playbook, WEEK + timedelta(days=7)
-    store.add_kpi_reading(a.playbook.id, WEEK, 10.0, OWNER, AT)
-    store.add_kpi_reading(a.playbook.id, next_week, 11.0, OWNER, AT)
-    store.add_kpi_reading(b.playbook.id, WEEK, 20.0, OWNER, AT)
-    store.add_kpi_reading(b.playbook.id, next_week, 21.0, OWNER, AT)
-    store.add_kpi_reading(b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
-    store.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
-    figures = store.week_figures_many([(a, WEEK), (b, next_week)])
+    store.reports.add_kpi_reading(a.playbook.id, WEEK, 10.0, OWNER, AT)
+    store.reports.add_kpi_reading(a.playbook.id, next_week, 11.0, OWNER, AT)
+    store.reports.add_kpi_reading(b.playbook.id, WEEK, 20.0, OWNER, AT)
+    store.reports.add_kpi_reading(b.playbook.id, next_week, 21.0, OWNER, AT)
+    store.reports.add_kpi_reading(b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
+    store.reports.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
+    figures = store.reports.week_figures_many([(a, WEEK), (b, next_week)])
     assert set(figures) == {(a.playbook.id, WEEK), (b.playbook.id, next_week)}
     assert (figures[(a.playbook.id, WEEK)].kpi, figures[(a.playbook.id, WEEK)].kpi_reports) == (10.0, 1)
     assert (figures[(b.playbook.id, next_week)].kpi, figures[(b.playbook.id, next_week)].kpi_reports) == (21.0, 1)
-    series = Reports(engine).kpi_series([a.playbook.id, b.playbook.id], [WEEK, next_week, next_week + timedelta(7)])
+    series = Readouts(engine).kpi_series([a.playbook.id, b.playbook.id], [WEEK, next_week, next_week + timedelta(7)])
     assert series == {
         (a.playbook.id, WEEK): 10.0,
         (a.playbook.id, next_week): 11.0,
@@ -117,32 +117,32 @@ def test_each_members_latest_checkin_counts_however_many_they_made(store, playbo
     week's check-ins not shown, and the attestations oldest first."""
     other = copy.deepcopy(SUPPORT_REPLIES) | {"playbook": "other-team", "channel": "COTHER0001"}
     _load(store, other)
-    b = store.playbook_state("other-team")
+    b = store.playbooks.state("other-team")
     pid, draft = playbook.playbook.id, playbook.step("draft")
     minute = timedelta(minutes=1)
     for n in range(5):
-        store.add_checkin(pid, WEEK, "UC", "followed", None, None, AT + n * minute)
-    store.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "edge case", AT + 6 * minute)
-    store.add_checkin(pid, WEEK, "UA", "followed", None, None, AT + 7 * minute)
-    store.withdraw_latest(pid, "UA", [WEEK], ["checkin"], "UA", AT + 8 * minute)
-    store.add_checkin(pid, WEEK, "UB", "followed", None, None, AT + 9 * minute)
-    store.withdraw_latest(pid, "UB", [WEEK], ["checkin"], "UB", AT + 10 * minute)
-    store.add_checkin(pid, WEEK, "UD", "followed", None, None, AT + 11 * minute)
-    store.add_checkin(pid, WEEK + timedelta(days=7), "UE", "followed", None, None, AT)
-    store.add_checkin(b.playbook.id, WEEK, "UF", "followed", None, None, AT)
-    figures = store.week_figures(playbook, WEEK)
+        store.reports.add_checkin(pid, WEEK, "UC", "followed", None, None, AT + n * minute)
+    store.reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "edge case", AT + 6 * minute)
+    store.reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT + 7 * minute)
+    store.reports.withdraw_latest(pid, "UA", [WEEK], ["checkin"], "UA", AT + 8 * minute)
+    store.reports.add_checkin(pid, WEEK, "UB", "followed", None, None, AT + 9 * minute)
+    store.reports.withdraw_latest(pid, "UB", [WEEK], ["checkin"], "UB", AT + 10 * minute)
+    store.reports.add_checkin(pid, WEEK, "UD", "followed", None, None, AT + 11 * minute)
+    store.reports.add_checkin(pid, WEEK + timedelta(days=7), "UE", "followed", None, None, AT)
+    store.reports.add_checkin(b.playbook.id, WEEK, "UF", "followed", None, None, AT)
+    figures = store.reports.week_figures(playbook, WEEK)
     assert [(a.user_id, a.attestation) for a in figures.attestations] == [
         ("UC", "followed"),
         ("UA", "deviated"),
         ("UD", "followed"),
     ]
     assert next(s for s in figures.steps if s.name == "draft").deviations == 1
-    both = store.week_figures_many([(playbook, WEEK), (b, WEEK)])
+    both = store.reports.week_figures_many([(playbook, WEEK), (b, WEEK)])
     assert [a.user_id for a in both[(b.playbook.id, WEEK)].attestations] == ["UF"]
 
 
 def _load(store, raw, actor="file:test.yaml"):
-    return store.load_playbooks([parse_playbook(raw)], "UTC", actor=actor, at=AT)
+    return store.playbooks.load([parse_playbook(raw)], "UTC", actor=actor, at=AT)
 
 
 def test_loading_twice_changes_nothing(store, engine):
@@ -166,7 +166,7 @@ def test_a_changed_definition_is_applied_and_recorded(store, engine):
     ]
     outcome = _load(store, changed)[0]
     assert outcome.action == "updated" and outcome.changes == ["steps", "title"]
-    state = store.playbook_state("support-replies")
+    state = store.playbooks.state("support-replies")
     assert state.playbook.title == "Support replies v2"
     assert [(s.name, s.mode) for s in state.steps] == [("draft", "ai-led"), ("send", "ai-led"), ("review", "human-led")]
     with Session(engine) as s:
@@ -190,16 +190,16 @@ def test_reloading_does_not_undo_a_mode_set_since(store, engine):
     changed = copy.deepcopy(SUPPORT_REPLIES)
     changed["title"] = "New title"
     _load(store, changed)
-    assert store.playbook_state("support-replies").step("send").mode == "collaborative"
+    assert store.playbooks.state("support-replies").step("send").mode == "collaborative"
 
 
 def test_curators_are_added_once(store):
-    assert store.add_curator("UCUR", "UADMIN", AT) is True
-    assert store.add_curator("UCUR", "UADMIN", AT) is False
-    assert store.curators() == {"UCUR"}
-    assert store.remove_curator("UCUR", "UADMIN", AT) is True
-    assert store.remove_curator("UCUR", "UADMIN", AT) is False
-    assert [d.kind for d in store.decisions()] == ["curator-added", "curator-removed"]
+    assert store.org.add_curator("UCUR", "UADMIN", AT) is True
+    assert store.org.add_curator("UCUR", "UADMIN", AT) is False
+    assert store.org.curators() == {"UCUR"}
+    assert store.org.remove_curator("UCUR", "UADMIN", AT) is True
+    assert store.org.remove_curator("UCUR", "UADMIN", AT) is False
+    assert [d.kind for d in store.playbooks.decisions()] == ["curator-added", "curator-removed"]
 
 
 # ---- playbook states, as the database holds them ----------------------------------------
@@ -211,20 +211,20 @@ def test_a_change_made_by_another_process_is_seen_at_once(store, engine, databas
     from storage.db import make_engine
     from storage.store import Store
 
-    cached = store.playbook_state("support-replies")
+    cached = store.playbooks.state("support-replies")
     other = make_engine(database_url)
     try:
         with other.begin() as connection:
             connection.exec_driver_sql("UPDATE step SET mode = 'ai-led' WHERE name = 'draft'")
-        assert store.playbook_state("support-replies").step("draft").mode == "ai-led"
-        assert Store(other).end_run(
+        assert store.playbooks.state("support-replies").step("draft").mode == "ai-led"
+        assert Store(other).playbooks.end_run(
             playbook.playbook.id, "paused", "holiday", WEEK, AT, _pause_decision(playbook.playbook.id)
         )
-        state = store.playbook_state("support-replies")
+        state = store.playbooks.state("support-replies")
         assert state.playbook.status == "paused" and state.anchor.ends_after == WEEK
         with other.begin() as connection:
             connection.exec_driver_sql("DELETE FROM step WHERE name = 'refunds'")
-        assert [s.name for s in store.playbook_state("support-replies").steps] == ["draft", "send"]
+        assert [s.name for s in store.playbooks.state("support-replies").steps] == ["draft", "send"]
         assert cached.playbook.status == "active"  # a state handed out earlier is left as it was
     finally:
         other.dispose()
@@ -233,22 +233,22 @@ def test_a_change_made_by_another_process_is_seen_at_once(store, engine, databas
 def test_the_clock_sees_a_change_made_by_another_process_at_once(store, engine, database_url, playbook):
     from storage.db import make_engine
 
-    assert store.clock_states()[0].step("draft").mode == "collaborative"
+    assert store.playbooks.clock_states()[0].step("draft").mode == "collaborative"
     other = make_engine(database_url)
     try:
         with other.begin() as connection:
             connection.exec_driver_sql("UPDATE step SET mode = 'ai-led' WHERE name = 'draft'")
-        assert store.clock_states()[0].step("draft").mode == "ai-led"
+        assert store.playbooks.clock_states()[0].step("draft").mode == "ai-led"
         with other.begin() as connection:
             connection.exec_driver_sql("UPDATE playbook SET status = 'draft'")
-        assert store.clock_states() == []
+        assert store.playbooks.clock_states() == []
     finally:
         other.dispose()
 
 
 def test_an_unknown_playbook_reads_as_none(store, playbook):
-    assert store.playbook_state("nobody") is None
-    assert store.playbook_state_by_id(999_999) is None
+    assert store.playbooks.state("nobody") is None
+    assert store.playbooks.state_by_id(999_999) is None
 
 
 def _pause_decision(playbook_id: int):
@@ -267,14 +267,14 @@ def test_a_busy_week_is_counted_up_to_a_point(store, playbook, bot):
 
     pid = playbook.playbook.id
     for i in range(REPORTS_COUNTED_UP_TO + 5):
-        store.add_kpi_reading(pid, WEEK, float(i), OWNER, AT)
-    figures = store.week_figures(playbook, WEEK)
+        store.reports.add_kpi_reading(pid, WEEK, float(i), OWNER, AT)
+    figures = store.reports.week_figures(playbook, WEEK)
     assert (figures.kpi, figures.kpi_reports) == (REPORTS_COUNTED_UP_TO + 4.0, REPORTS_COUNTED_UP_TO + 1)
     reply = bot.command("status support-replies", user=OWNER)
     assert "(latest of more than 100 reports)" in reply.text
-    store.add_kpi_reading(pid, WEEK + timedelta(days=7), 1.0, OWNER, AT)
-    store.add_kpi_reading(pid, WEEK + timedelta(days=7), 2.0, OWNER, AT)
-    assert store.week_figures(playbook, WEEK + timedelta(days=7)).kpi_reports == 2
+    store.reports.add_kpi_reading(pid, WEEK + timedelta(days=7), 1.0, OWNER, AT)
+    store.reports.add_kpi_reading(pid, WEEK + timedelta(days=7), 2.0, OWNER, AT)
+    assert store.reports.week_figures(playbook, WEEK + timedelta(days=7)).kpi_reports == 2
 
 
 def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, database_url):

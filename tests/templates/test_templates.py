@@ -72,7 +72,7 @@ def test_the_clock_loads_every_template_when_it_is_built(store):
     from usecases.tick import Cadence
 
     templates._templates.clear()
-    Cadence(store, None, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]
+    Cadence(store, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]
     assert sorted(templates._templates) == template_names() and len(template_names()) > 40
 
 

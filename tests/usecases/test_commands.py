@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from slack_api.members import TeamDirectory
 from storage.models.org import RoleGrant, Setting
 from storage.models.reports import KpiReading
-from storage.outbox import Outbox
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OUTSIDER, OWNER
 from usecases import commands, status
 from usecases.shared.caller import Caller, Refusal
@@ -25,7 +24,6 @@ from usecases.shared.services import Services
 def services(store, engine, clock):
     return Services(
         store=store,
-        outbox=Outbox(engine),
         clock=clock,
         admins=frozenset({ADMIN}),
         org_timezone="UTC",
@@ -98,13 +96,13 @@ def test_a_cycle_start_in_the_past_is_refused_and_one_ahead_is_set(caller, store
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     with pytest.raises(Refusal) as refused:
         commands.cycle_start(caller(OWNER), CycleStart("support-replies", date(2026, 11, 9)))
     assert refused.value.key == "cycle_over"
     started = commands.cycle_start(caller(OWNER), CycleStart("support-replies", date(2026, 11, 23)))
     assert (started.cycle, started.starts_on) == (1, date(2026, 11, 23))
-    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 11, 23)
+    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 11, 23)
 
 
 def test_status_in_the_team_channel_shows_its_playbook_and_its_week(caller, playbook):

@@ -92,7 +92,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="Europe/Berlin")
-    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world = Engine(engine, slack, clock)
     clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
     bot.command("kpi support-replies 30", user=MEMBER)
@@ -123,7 +123,7 @@ def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, play
 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
-    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     slack.fail_next("files.getUploadURLExternal", Fault(error="not_allowed_token_type"))
     world = Engine(engine, slack, clock)
     world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
@@ -138,7 +138,7 @@ def test_the_digest_reports_closed_weeks_and_counts_a_cycle_once(engine, slack, 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="Europe/Berlin")
-    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world = Engine(engine, slack, clock)
     for week in range(4):
         clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * week))
@@ -171,11 +171,11 @@ def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, 
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    store.add_kpi_reading(state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
-    store.add_kpi_reading(state.playbook.id, date(2026, 11, 23), 20.0, OWNER, clock())
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.reports.add_kpi_reading(state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
+    store.reports.add_kpi_reading(state.playbook.id, date(2026, 11, 23), 20.0, OWNER, clock())
     _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
     (only,) = digests
     assert only.latest == 30.0  # the week of 16 Nov, closed; the week of 23 Nov closes at 20:00 UTC
@@ -196,10 +196,10 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(e
     from tests.conftest import SUPPORT_REPLIES
 
     other = {**SUPPORT_REPLIES, "playbook": "support-triage", "channel": "CTRIAGE01"}
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES), parse_playbook(other)], "UTC", "t", clock())
-    replies, triage = store.playbook_state("support-replies"), store.playbook_state("support-triage")
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES), parse_playbook(other)], "UTC", "t", clock())
+    replies, triage = store.playbooks.state("support-replies"), store.playbooks.state("support-triage")
     for state in (replies, triage):
-        store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+        store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     changed, proposed = triage.steps[0], triage.steps[-1]
     at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     week = date(2026, 11, 23)

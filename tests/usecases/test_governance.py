@@ -102,11 +102,11 @@ def test_a_collaborative_step_earns_a_proposal_and_only_the_owner_may_approve_it
     assert click(bot, "proposal_approve", approve["value"], MEMBER, CHANNEL, message["ts"]).status == 200
     refusal = slack.calls_to("chat.postEphemeral")[-1].params
     assert refusal["user"] == MEMBER and "Only the owner of support-replies" in json.dumps(refusal)
-    assert store.playbook_state("support-replies").step("draft").mode == "collaborative"
+    assert store.playbooks.state("support-replies").step("draft").mode == "collaborative"
 
     # the owner's click promotes it, and both proposal messages lose their buttons
     click(bot, "proposal_approve", approve["value"], OWNER, CHANNEL, message["ts"])
-    assert store.playbook_state("support-replies").step("draft").mode == "ai-led"
+    assert store.playbooks.state("support-replies").step("draft").mode == "ai-led"
     world.dispatcher.drain(max_wait=0)
     for channel in (CHANNEL, CURATORS):
         updated = next(m for m in slack.posted(channel) if m["text"] == proposal_text)
@@ -131,7 +131,7 @@ def test_an_ai_led_step_over_twice_its_cap_is_demoted_with_the_numbers(bot, worl
     world.run(close_of(1))
     report_week(bot, world.clock, 2, send=(20, 5))
     world.run(close_of(2))
-    assert store.playbook_state("support-replies").step("send").mode == "collaborative"
+    assert store.playbooks.state("support-replies").step("send").mode == "collaborative"
     alert = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / send: ai-led → collaborative")
     text = json.dumps(alert["blocks"], ensure_ascii=False)
     assert (
@@ -165,13 +165,13 @@ def test_manual_override_is_audited_and_freezes_after_three_changes(bot, world, 
     assert "only the owner" in bot.command("mode support-replies send ai-led why not", user=MEMBER).text.lower()
     bot.command("mode support-replies send collaborative trying again", user=CURATOR)
     bot.command("mode support-replies send ai-led back to normal", user=OWNER)
-    step = store.playbook_state("support-replies").step("send")
+    step = store.playbooks.state("support-replies").step("send")
     assert (step.mode, step.frozen) == ("ai-led", True)
     world.dispatcher.drain(max_wait=0)
     assert "support-replies / send: freeze" in texts(slack, CHANNEL)
     assert "Only curators can unfreeze" in bot.command("mode support-replies send unfreeze ok", user=OWNER).text
     assert "is unfrozen" in bot.command("mode support-replies send unfreeze settled now", user=CURATOR).text
-    assert not store.playbook_state("support-replies").step("send").frozen
+    assert not store.playbooks.state("support-replies").step("send").frozen
     with Session(engine) as s:
         reasons = [
             d.figures.get("reason")
@@ -213,7 +213,7 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     slack.add_user("USALESOWN1")
     adopted = bot.command("adopt support-replies@v1 <#CSALES0001|sales-team> owner <@USALESOWN1|sam>", user=CURATOR)
     assert "*support-replies-sales-team* now runs in <#CSALES0001>" in adopted.text
-    new = store.playbook_state("support-replies-sales-team")
+    new = store.playbooks.state("support-replies-sales-team")
     assert (new.playbook.owner_id, new.playbook.channel_id, new.playbook.adopted_from_id) == (
         "USALESOWN1",
         "CSALES0001",
@@ -239,12 +239,12 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     )
     refused = bot.command(command, user=CURATOR).text
     assert "I'm not in <#CNYC000001>" in refused and "/invite @Rollout Cadence" in refused
-    assert store.playbook_state("support-replies-support-nyc") is None
+    assert store.playbooks.state("support-replies-support-nyc") is None
     slack.workspace.not_in_channel.discard("CNYC000001")
     reply = bot.command(command, user=CURATOR).text
     assert "baseline 50 min, target 20 min · exception cap 10% · rubric threshold 90% · America/New_York" in reply
     assert "first cycle starts on 2027-01-18" in reply
-    nyc = store.playbook_state("support-replies-support-nyc")
+    nyc = store.playbooks.state("support-replies-support-nyc")
     assert (nyc.playbook.timezone, nyc.playbook.kpi_baseline, nyc.playbook.kpi_target) == ("America/New_York", 50, 20)
     assert nyc.anchor is not None and nyc.anchor.starts_on.isoformat() == "2027-01-18"
     slack.add_channel("CNYC000002", ["UNYCOWNER1"])
@@ -305,7 +305,7 @@ def test_a_breached_guardrail_stops_a_promotion_and_two_in_a_row_demote_ai_led_s
     report_week(bot, world.clock, 3)
     bot.command("guardrail support-replies 4.5")
     world.run(close_of(3))
-    assert store.playbook_state("support-replies").step("send").mode == "collaborative"
+    assert store.playbooks.state("support-replies").step("send").mode == "collaborative"
     assert "support-replies / send: ai-led → collaborative" in texts(slack, CHANNEL)
     history = bot.command("history support-replies send").text
     assert "rule guardrail; guardrail BREACHED 2 weeks in a row" in history
@@ -326,9 +326,9 @@ def test_a_playbook_without_a_guardrail_refuses_a_reading(bot, world, store):
 
     plain = {**SUPPORT_REPLIES, "playbook": "plain"}
     del plain["guardrail"]
-    store.load_playbooks([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
-    state = store.playbook_state("plain")
-    store.start_cycle(
+    store.playbooks.load([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
+    state = store.playbooks.state("plain")
+    store.playbooks.start_cycle(
         state.playbook.id, 1, state.anchor.starts_on if state.anchor else date(2026, 11, 16), OWNER, world.clock()
     )
     assert "plain declares no guardrail" in bot.command("guardrail plain 4.5").text

@@ -67,9 +67,9 @@ def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, sto
 
     slack.add_user(OWNER, tz="Europe/Berlin")
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 21, 10, 0, tzinfo=UTC))  # Wednesday, summer time
     reply = bot.command("pause support-replies autumn break", user=OWNER).text
     assert "still closes on Mon 26 Oct 12:00 Europe/Berlin" in reply  # after the clocks went back: 11:00 UTC
@@ -80,7 +80,7 @@ def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, sto
     assert "support-replies: week 2 of cycle 1 closed" in texts(slack, CHANNEL)
     clock.set(datetime(2026, 10, 28, 10, 0, tzinfo=UTC))
     assert "Cycle 2" in bot.command("resume support-replies", user=OWNER).text  # next Monday: 2 November
-    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 11, 2)
+    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 11, 2)
 
 
 def test_retiring_is_final_but_readable(bot, world, store, engine, clock):
@@ -104,7 +104,7 @@ def test_handing_over_tells_the_new_owner_what_they_own(bot, world, slack, store
     dm = slack.posted("UNEWOWNER1")[-1]
     assert dm["text"] == "You now own support-replies"
     assert "the mode map" in json.dumps(dm["blocks"], ensure_ascii=False)
-    assert store.playbook_state("support-replies").playbook.owner_id == "UNEWOWNER1"
+    assert store.playbooks.state("support-replies").playbook.owner_id == "UNEWOWNER1"
     assert "Only the owner" in bot.command("cases support-replies draft 20", user=OWNER).text  # the old owner
     assert "support-replies: owner UOWNER0001 → UNEWOWNER1" in bot.command("history support-replies").text
 
@@ -116,12 +116,12 @@ def test_a_channel_archived_between_thursdays_dms_and_mondays_close(bot, world, 
     from tests.conftest import ADMIN
 
     slack.add_channel("CCURATORS1", [ADMIN])
-    store.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
+    store.org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
     world.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))  # Thursday 15:00 Berlin: the DMs
     assert any("check in" in m["text"].lower() for m in slack.posted(MEMBER))
     slack.workspace.archived.add(CHANNEL)
     world.run(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # Monday noon Berlin: week 1 closes
-    state = store.playbook_state("support-replies")
+    state = store.playbooks.state("support-replies")
     assert state.playbook.status == "paused" and "is_archived" in state.playbook.status_reason
     with Session(engine) as s:
         assert s.exec(select(StepVerdict)).all()  # the week was evaluated
@@ -153,7 +153,7 @@ def test_a_channel_archived_between_thursdays_dms_and_mondays_close(bot, world, 
 
 def test_archiving_or_removing_the_bot_pauses_at_once(bot, world, slack, store):
     assert bot.event({"type": "channel_archive", "channel": CHANNEL, "user": OWNER}).status == 200
-    assert store.playbook_state("support-replies").playbook.status == "paused"
+    assert store.playbooks.state("support-replies").playbook.status == "paused"
     world.dispatcher.drain(max_wait=0)
     assert [m for m in slack.posted(OWNER) if "is paused" in m["text"]]
     assert bot.event({"type": "channel_archive", "channel": CHANNEL, "user": OWNER}).status == 200  # again: nothing

@@ -71,7 +71,7 @@ def texts(slack, channel):
 
 
 def test_a_retired_playbook_refuses_the_dm_buttons_and_forms_as_the_command_does(bot, world, slack, engine):
-    pid = world.store.playbook_state("support-replies").playbook.id
+    pid = world.store.playbooks.state("support-replies").playbook.id
     week = date(2026, 11, 16)
     forms = {}
     for action in ("checkin_kpi", "checkin_attest", "checkin_deviation"):  # opened while it ran
@@ -105,7 +105,7 @@ def test_a_retired_playbook_refuses_the_dm_buttons_and_forms_as_the_command_does
 
 
 def test_a_pause_and_a_resume_in_the_same_week_leave_that_week_open_until_it_closes(bot, world, slack, engine, clock):
-    pid = world.store.playbook_state("support-replies").playbook.id
+    pid = world.store.playbooks.state("support-replies").playbook.id
     clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # Wednesday of week 2
     assert "is paused" in bot.command("pause support-replies team offsite", user=OWNER).text
     assert "Cycle 2" in bot.command("resume support-replies", user=OWNER).text  # on Monday 30 November
@@ -140,7 +140,7 @@ def row_counts(engine) -> dict[str, int]:
 
 
 def test_a_start_more_than_a_year_ahead_is_refused_and_stores_nothing(bot, store, slack, engine, clock):
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     before = row_counts(engine)
     for day in ("2062-11-27", "9999-12-27", "2027-11-22"):  # 2027-11-15 is 52 weeks after 2026-11-16
         reply = bot.command(f"cycle start support-replies {day}", user=OWNER)
@@ -150,7 +150,7 @@ def test_a_start_more_than_a_year_ahead_is_refused_and_stores_nothing(bot, store
 
 
 def test_a_start_not_begun_can_be_moved_and_the_move_is_recorded(bot, store, engine, clock):
-    store.load_playbooks([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     assert "runs from 2027-06-07" in bot.command("cycle start support-replies 2027-06-07", user=OWNER).text
     refused(
         bot.command("cycle start support-replies", user=OWNER),
@@ -160,7 +160,7 @@ def test_a_start_not_begun_can_be_moved_and_the_move_is_recorded(bot, store, eng
     refused(bot.command("cycle start support-replies 2026-11-30"), "Only the owner")
     reply = bot.command("cycle start support-replies 2026-11-30", user=OWNER)
     assert "runs from 2026-11-30 to 2026-12-27" in reply.text and "moved from 2027-06-07" in reply.text
-    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 11, 30)
+    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 11, 30)
     assert count(engine, Cycle) == 1
     with Session(engine) as s:
         started = [d for d in s.exec(select(Decision).order_by(Decision.id)) if d.kind == "cycle-started"]
@@ -180,13 +180,13 @@ def test_a_resume_far_ahead_is_refused_and_a_resumed_start_not_begun_can_be_move
         refused(reply, f"{day} is more than a year ahead")
         assert "nothing was stored" not in reply.text
     assert row_counts(engine) == before
-    assert store.playbook_state("support-replies").playbook.status == "paused"
+    assert store.playbooks.state("support-replies").playbook.status == "paused"
     assert "Cycle 2" in bot.command("resume support-replies 2027-03-01", user=OWNER).text
     refused(bot.command("cycle start support-replies 2026-11-16", user=OWNER), "is in the past")
     refused(bot.command("cycle start support-replies 2026-11-23", user=OWNER), "on 2026-11-30 at the earliest")
     reply = bot.command("cycle start support-replies 2026-12-14", user=OWNER)
     assert "Cycle 2 of *support-replies* runs from 2026-12-14" in reply.text
-    assert store.playbook_state("support-replies").anchor.starts_on == date(2026, 12, 14)
+    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 12, 14)
 
 
 def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook, slack, engine):
@@ -206,7 +206,7 @@ def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook
 
 def test_a_start_before_this_weeks_monday_is_refused(bot, store, engine, clock):
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     before = row_counts(engine)
     for day in ("2026-11-02", "2026-11-09"):
         refused(
@@ -222,13 +222,13 @@ def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store
     """A cycle back-dated in the data (as the bot once accepted): its weeks that had
     closed when it was started get no verdict, and no step is demoted for them."""
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    store.load_playbooks([parse_playbook(definition)], "UTC", actor="test", at=clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
+    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
     world = Engine(engine, slack, clock)
     world.run(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
     assert count(engine, StepVerdict) == 0
-    assert store.playbook_state("support-replies").step("send").mode == "ai-led"
+    assert store.playbooks.state("support-replies").step("send").mode == "ai-led"
     world.run(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # Monday noon in Tokyo: week 3 closes
     with Session(engine) as s:
         weeks = {v.week_start for v in s.exec(select(StepVerdict))}
@@ -243,7 +243,7 @@ def test_an_ended_cycle_counts_in_the_digest_of_the_week_its_last_week_closed(bo
     """The clock ran late that Monday (its first tick after the close came after the
     digest's slot): the cycle still counts in that Monday's digest, and in no later one."""
     slack.add_channel("CCURATORS1", [OWNER])
-    store.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closes; the digest of 23 November
     clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     assert "still closes" in bot.command(f"{ending} support-replies team offsite", user=OWNER).text

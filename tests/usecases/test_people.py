@@ -25,14 +25,14 @@ def _curator_channel(bot):
 
 def test_a_deactivated_member_gets_no_dm_and_comes_back_when_reactivated(bot, playbook, slack, engine, clock, store):
     assert _deactivated(bot, MEMBER).status == 200
-    assert store.deactivated() == {MEMBER}
+    assert store.people.deactivated() == {MEMBER}
     world = Engine(engine, slack, clock)
     wednesday = clock.at
     world.run_through(wednesday, wednesday + timedelta(days=1, hours=8))  # to Thursday evening
     assert slack.posted(MEMBER) == []  # not the check-in DM
     assert len(slack.posted(OWNER)) == 1  # the rest of the team got theirs
     bot.event({"type": "user_change", "user": {"id": MEMBER, "deleted": False}})
-    assert store.deactivated() == set()
+    assert store.people.deactivated() == set()
     world.run_through(wednesday + timedelta(days=7), wednesday + timedelta(days=8, hours=8))
     assert [m["text"] for m in slack.posted(MEMBER)] == [
         "check in for support-replies, week 2 of cycle 1"
@@ -67,11 +67,11 @@ def test_a_dm_slack_says_has_no_person_marks_them_gone(playbook, slack, engine, 
         client,
         clock=lambda: now,
         pacer=Pacer(per_channel_seconds=0, workspace_per_second=1000),
-        access=store,
+        access=store.health,
         on_person_gone=lambda user, error: people.person_gone(store, user, error, now),
     ).drain(max_wait=0)
     assert outbox.find("dm:gone").status == "failed"
-    assert store.deactivated() == {MEMBER}
+    assert store.people.deactivated() == {MEMBER}
 
 
 def test_the_digest_names_a_playbook_whose_owner_left(store, playbook, clock):

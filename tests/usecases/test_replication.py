@@ -56,9 +56,9 @@ def ready(bot, engine, slack, clock, store):
     16 November 2026; curators and their channel set."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(inputs=["ticket text"], outputs=["reply sent"], replication=KIT, adoption_wave=1)
-    store.load_playbooks([parse_playbook(raw)], "UTC", actor="test", at=clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     for user in (OWNER, MEMBER, CURATOR):
         slack.add_user(user, tz="Europe/Berlin")
@@ -114,7 +114,7 @@ def test_learnings_are_added_withdrawn_and_shown(bot, ready, slack, store, engin
         ("Customers accept drafts that quote the policy", True),
         ("a second thought", True),
     ]
-    assert store.learning_counts(rows[0].playbook_id) == {}
+    assert store.learnings.counts(rows[0].playbook_id) == {}
     # week 1 of cycle 2 may still name cycle 1
     ready.clock.set(wednesday(5))
     assert "cycle 1" in bot.command("learn support-replies late but true cycle:1").text
@@ -183,7 +183,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     slack.add_user(SALES_OWNER)
     refused = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> rubric:0.8", user=CURATOR)
     assert "does not let an adopting team set rubric:" in refused.text and "exception_cap" not in refused.text
-    assert store.playbook_state("support-replies-sales") is None
+    assert store.playbooks.state("support-replies-sales") is None
     adopted = bot.command(
         f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> cap:15% start:2027-01-18", user=CURATOR
     )
@@ -203,18 +203,18 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     slack.add_user("UNYCOWNER1")
     waved = bot.command("adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1>", user=CURATOR).text
     assert "already runs in 1 adopting teams" in waved and "support-replies-sales (no cycle closed yet)" in waved
-    assert store.playbook_state("support-replies-nyc") is None
+    assert store.playbooks.state("support-replies-nyc") is None
     assert [d.figures["running"] for d in decisions(engine, "wave-refused")] == [
         [{"slug": "support-replies-sales", "verdict": None}]
     ]
     bot.command(
         "adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1> override pilot for the NYC desk", user=CURATOR
     )
-    assert store.playbook_state("support-replies-nyc") is not None
+    assert store.playbooks.state("support-replies-nyc") is not None
     assert [d.figures["override"] for d in decisions(engine, "wave-overridden")] == ["pilot for the NYC desk"]
 
     # the adopter's first cycle hits its target: replicated, in the registry and the digest
-    sales = store.playbook_state("support-replies-sales")
+    sales = store.playbooks.state("support-replies-sales")
     for week in range(10, 14):
         ready.clock.set(wednesday(week))
         assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
@@ -373,7 +373,7 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     playbook is published first, so support-replies v1 is the registry's second row."""
     other = copy.deepcopy(SUPPORT_REPLIES)
     other.update(playbook="refund-triage", channel="CREFUNDS01")
-    store.load_playbooks([parse_playbook(other)], "UTC", actor="test", at=ready.clock())
+    store.playbooks.load([parse_playbook(other)], "UTC", actor="test", at=ready.clock())
     ready.clock.set(wednesday(1))
     for slug in ("refund-triage", "support-replies"):
         assert f"{slug} v1" in bot.command(f"publish {slug} override sharing it early", user=CURATOR).text

@@ -44,7 +44,7 @@ def texts(slack, channel):
 def test_a_whole_cycle(engine_, team, store, playbook):
     # MEMBER checks in during week 1 (Thursday evening), so gets no reminder that week
     engine_.run_through(datetime(2026, 11, 15, tzinfo=UTC), datetime(2026, 11, 19, 18, 0, tzinfo=UTC))
-    store.add_checkin(
+    store.reports.add_checkin(
         playbook.playbook.id,
         date(2026, 11, 16),
         MEMBER,
@@ -177,7 +177,7 @@ def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine
 
 def test_digest_goes_to_the_curators_channel_on_monday(engine_, team, store):
     team.add_channel("CCURATORS", [OWNER])
-    store.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    store.org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
     assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
     assert "*support-replies*" in str(team.posted("CCURATORS")[1]["blocks"])
@@ -198,7 +198,7 @@ def test_without_a_curators_channel_the_digest_waits_and_the_admins_hear_once_a_
     assert len(team.posted(ADMIN)) == 2
     assert not [j for j in world.log.jobs() if j.kind == "digest"]  # nothing marked sent or lost
     team.add_channel("CCURATORS", [OWNER])
-    store.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    store.org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     world.run(datetime(2026, 11, 30, 15, 1, tzinfo=UTC))
     assert texts(team, "CCURATORS")[0] == "Rollout digest: week of 2026-11-23"  # the latest waiting one
     assert "week of 2026-11-16" not in " ".join(texts(team, "CCURATORS"))
@@ -252,14 +252,14 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     slack.add_user(OWNER, tz="America/Los_Angeles")
     slack.add_user(MEMBER, tz="Asia/Kolkata")
     slack.add_user("UROLLOUTBOT", is_bot=True)
-    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     pid = state.playbook.id
     draft, send, refunds = (state.step(n).id for n in ("draft", "send", "refunds"))
     at = datetime(2026, 11, 18, tzinfo=UTC)
-    store.add_case_count(pid, draft, date(2026, 11, 16), 20, OWNER, at)
-    store.add_rubric_score(pid, draft, date(2026, 11, 16), 0.95, OWNER, at)
+    store.reports.add_case_count(pid, draft, date(2026, 11, 16), 20, OWNER, at)
+    store.reports.add_rubric_score(pid, draft, date(2026, 11, 16), 0.95, OWNER, at)
 
     first = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
     first.run(datetime(2026, 11, 20, 22, 59, tzinfo=UTC))  # Friday 14:59 in Los Angeles
@@ -278,12 +278,12 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
 
     for step in (send, refunds):  # week 2: everything is reported
-        store.add_case_count(pid, step, date(2026, 11, 23), 20, OWNER, at)
-    store.add_case_count(pid, draft, date(2026, 11, 23), 20, OWNER, at)
+        store.reports.add_case_count(pid, step, date(2026, 11, 23), 20, OWNER, at)
+    store.reports.add_case_count(pid, draft, date(2026, 11, 23), 20, OWNER, at)
     for step in (draft, refunds):
-        store.add_rubric_score(pid, step, date(2026, 11, 23), 0.95, OWNER, at)
-    store.add_kpi_reading(pid, date(2026, 11, 23), 20, MEMBER, at)
-    store.add_guardrail_reading(pid, date(2026, 11, 23), 4.8, MEMBER, at)
+        store.reports.add_rubric_score(pid, step, date(2026, 11, 23), 0.95, OWNER, at)
+    store.reports.add_kpi_reading(pid, date(2026, 11, 23), 20, MEMBER, at)
+    store.reports.add_guardrail_reading(pid, date(2026, 11, 23), 4.8, MEMBER, at)
     second.run(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
     notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]
@@ -296,9 +296,9 @@ def test_week_ones_nudge_and_status_show_the_input_contract(engine, slack, store
 
     slack.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
     contract = {"inputs": ["ticket text", "customer profile"], "outputs": ["reply sent to the customer"]}
-    store.load_playbooks([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
-    state = store.playbook_state("support-replies")
-    store.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     world = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
     world.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))

@@ -38,9 +38,9 @@ class Reporter:
     # ---- lookups ----
 
     def playbook(self, slug: str, usage: str) -> PlaybookState:
-        state = self.store.playbook_state(slug)
+        state = self.store.playbooks.state(slug)
         if state is None:
-            slugs = self.store.playbook_slugs()
+            slugs = self.store.playbooks.slugs()
             raise Refusal.of("no_playbook", usage=usage, suggestions=close_matches(slug, slugs), slug=slug[:64])
         return state
 
@@ -148,7 +148,7 @@ class Caller(Reporter):
         return roles.is_owner(state, self.user_id)
 
     def is_owner_or_curator(self, state: PlaybookState) -> bool:
-        return self.is_owner(state) or self.store.is_curator(self.user_id)
+        return self.is_owner(state) or self.store.org.is_curator(self.user_id)
 
     def is_member(self, state: PlaybookState) -> bool:
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from cadence import calendar, decisions, keys, rules
 from cadence.rules import Kind, Thresholds, Transition, TransitionRule
-from storage.governance import Change, Governance, ModeChange, NewProposal, StaleState
+from storage.governance import Change, ModeChange, NewProposal, StaleState
 from storage.models.governance import Proposal
 from storage.models.playbooks import Step
 from storage.outbox import Message
@@ -220,11 +220,10 @@ def transitions_change(
 
 def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetime) -> None:
     """An owner or curator approves or rejects a promotion proposal."""
-    governance = Governance(store.engine)
-    proposal = governance.proposal(key)
+    proposal = store.governance.proposal(key)
     if proposal is None or proposal.kind != "promotion":
         raise Refusal.of("proposal_unknown")
-    state = store.playbook_state_by_id(proposal.playbook_id)
+    state = store.playbooks.state_by_id(proposal.playbook_id)
     step = next((s for s in state.steps if s.id == proposal.step_id), None) if state else None
     if state is None or step is None:
         raise Refusal.of("step_gone")
@@ -235,8 +234,8 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
         raise Refusal.of("proposal_decided_by", status=proposal.status, by=proposal.decided_by)
     th = thresholds(state)
     week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
-    history = governance.histories([state], th.lookback_weeks).states[step.id]
-    curators = store.setting(CURATORS_CHANNEL)
+    history = store.governance.histories([state], th.lookback_weeks).states[step.id]
+    curators = store.org.setting(CURATORS_CHANNEL)
     key_base = keys.proposal_decided(key, approve)
     if approve:
         transitions, _ = rules.approve(history, week, th)
@@ -252,7 +251,7 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
     status = "approved" if approve else "rejected"
     change.messages += proposal_messages(state, ProposalView.of(proposal, step.name, status, by), curators, update=True)
     try:
-        applied = governance.apply(change, now, proposal_key=key, proposal_status=status, decided_by=by)
+        applied = store.governance.apply(change, now, proposal_key=key, proposal_status=status, decided_by=by)
     except StaleState:
         applied = False
     if not applied:
@@ -268,13 +267,12 @@ class ModeSet:
 
 def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: str, by: str, now: datetime) -> ModeSet:
     """A person sets a step's mode (owner or curator), or unfreezes it (curator)."""
-    governance = Governance(store.engine)
     th = thresholds(state)
     week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
-    curators = store.setting(CURATORS_CHANNEL)
+    curators = store.org.setting(CURATORS_CHANNEL)
     key = keys.override(step.id, now.isoformat())
     if mode == "unfreeze":
-        if not store.is_curator(by):
+        if not store.org.is_curator(by):
             raise Refusal.of("curators_unfreeze", usage="mode")
         if not step.frozen:
             raise Refusal.of("not_frozen", usage="mode", step=step.name)
@@ -290,13 +288,13 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             raise Refusal.of("pinned", usage="mode", step=step.name)
         if step.mode == mode:
             raise Refusal.of("already_mode", usage="mode", step=step.name, mode=mode)
-        history = governance.histories([state], th.lookback_weeks)
+        history = store.governance.histories([state], th.lookback_weeks)
         transitions, _ = rules.override(history.states[step.id], mode, week, th)
         change = transitions_change(
             state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
         )
     try:
-        governance.apply(change, now)
+        store.governance.apply(change, now)
     except StaleState:
         raise Refusal.of("mode_race", usage="mode", step=step.name, slug=state.playbook.slug) from None
     return ModeSet(step.name, mode, bool(curators))

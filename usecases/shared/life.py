@@ -83,7 +83,7 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
         starts_on = starts_on or calendar.next_monday(today)
         check_start(starts_on, today, "cycle")
         try:
-            store.start_cycle(playbook.id, 1, starts_on, by, now)
+            store.playbooks.start_cycle(playbook.id, 1, starts_on, by, now)
         except Conflict:
             raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug) from None
         return Started(1, starts_on)
@@ -107,7 +107,7 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
                 "resume_too_early", usage="cycle", day=starts_on.isoformat(), earliest=earliest.isoformat()
             )
     record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, starts_on, by)
-    if not store.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on, now, record):
+    if not store.playbooks.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on, now, record):
         raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug)
     return Started(anchor.number, starts_on, anchor.starts_on)
 
@@ -128,7 +128,7 @@ def pause(
     if week is None:
         raise Refusal.of("not_begun", usage="pause", slug=playbook.slug, day=state.anchor.starts_on.isoformat())
     record = decisions.of_run_ended(playbook.id, playbook.slug, "paused", playbook.status, reason, week.week_start, by)
-    if not store.end_run(playbook.id, "paused", reason, week.week_start, now, record, messages):
+    if not store.playbooks.end_run(playbook.id, "paused", reason, week.week_start, now, record, messages):
         raise Refusal.of("life_race", usage="pause", slug=playbook.slug)
     return Ended("paused", week)
 
@@ -143,7 +143,7 @@ def retire(store: Store, state: PlaybookState, reason: str, by: str, now: dateti
     if playbook.status == "active" and state.anchor is not None and week is None:
         ends_after = state.anchor.starts_on - timedelta(days=7)  # its first cycle had not begun: none will
     record = decisions.of_run_ended(playbook.id, playbook.slug, "retired", playbook.status, reason, ends_after, by)
-    if not store.end_run(playbook.id, "retired", reason, ends_after, now, record):
+    if not store.playbooks.end_run(playbook.id, "retired", reason, ends_after, now, record):
         raise Refusal.of("life_race", usage="retire", slug=playbook.slug)
     return Ended("retired", week)
 
@@ -167,7 +167,7 @@ def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, 
     check_start(starts_on, today, "resume")
     number = (last.cycle if last is not None else anchor.number - 1) + 1
     try:
-        store.resume(
+        store.playbooks.resume(
             playbook.id,
             number,
             starts_on,
@@ -200,7 +200,7 @@ def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: d
         keys.to_audience(keys.hand_over(playbook.id, now.isoformat()), owner_id), "chat.postMessage", owner_id, message
     )
     record = decisions.of_hand_over(playbook.id, playbook.slug, playbook.owner_id, owner_id, by)
-    if not store.hand_over(playbook.id, owner_id, now, record, [dm]):
+    if not store.playbooks.hand_over(playbook.id, owner_id, now, record, [dm]):
         raise Refusal.of("life_race", usage="owner", slug=playbook.slug)
     return playbook.owner_id
 
@@ -217,15 +217,14 @@ def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> li
     the messages that could not be delivered. Their waiting messages fail now, so nothing
     retries in a loop; a second report of the same loss finds nothing active and does
     nothing. Returns the slugs paused."""
-    from storage.outbox import fail_undeliverable
     from storage.store import CURATORS_CHANNEL
 
-    states = [s for s in store.playbook_states(channel_id=channel_id) if s.playbook.status == "active"]
+    states = [s for s in store.playbooks.states(channel_id=channel_id) if s.playbook.status == "active"]
     if not states:
         return []
-    lost = fail_undeliverable(store.engine, channel_id, error, now, now - timedelta(days=7))
+    lost = store.outbox.fail_undeliverable(channel_id, error, now, now - timedelta(days=7))
     undelivered = [str((m.payload or {}).get("text") or m.key)[:150] for m in lost]
-    curators = store.setting(CURATORS_CHANNEL)
+    curators = store.org.setting(CURATORS_CHANNEL)
     paused = []
     for state in states:
         playbook = state.playbook

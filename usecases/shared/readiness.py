@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, replication
-from storage.reports import Reports
 from storage.store import PlaybookState, Store
 from usecases.shared.governance import thresholds
 
@@ -28,9 +27,9 @@ def criteria(
     playbook = state.playbook
     th = thresholds(state)
     weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
-    asked, answered = Reports(store.engine).attestation_counts(playbook.id, weeks)
+    asked, answered = store.readouts.attestation_counts(playbook.id, weeks)
     last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
-    figures = store.week_figures_many([(state, week) for week in last_weeks], connection)
+    figures = store.reports.week_figures_many([(state, week) for week in last_weeks], connection)
     ratios = []
     for index, step in enumerate(state.steps):
         week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
@@ -50,9 +49,9 @@ def criteria(
         steps=ratios,
         inputs=list(definition.get("inputs") or []),
         outputs=list(definition.get("outputs") or []),
-        learnings=store.learning_counts(playbook.id),
+        learnings=store.learnings.counts(playbook.id),
         cycles=[number for number, _ in cycles],
-        owner_active=not store.deactivated([playbook.owner_id]),
+        owner_active=not store.people.deactivated([playbook.owner_id]),
         cycles_wanted=cycles_wanted,
     )
 

@@ -153,7 +153,7 @@ def record(
     """Write one report command's row (report_row), if its week is still open."""
     row = report_row(state, week, step, cmd, by, now, usage)
     with _while_open(state, week, usage):
-        store.add_reports([row])
+        store.reports.add_reports([row])
 
 
 def record_attestation(
@@ -168,7 +168,7 @@ def record_attestation(
 ) -> None:
     """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step."""
     with _while_open(state, week, usage):
-        store.add_checkin(
+        store.reports.add_checkin(
             state.playbook.id,
             week.week_start,
             by,
@@ -199,7 +199,7 @@ def newest_report_at(
         return None
     weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
     kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
-    return store.newest_report_at(state.playbook.id, by, [w.week_start for w in weeks], kinds)
+    return store.reports.newest_report_at(state.playbook.id, by, [w.week_start for w in weeks], kinds)
 
 
 def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_curator: bool) -> Undone:
@@ -211,7 +211,7 @@ def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_cu
         raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
     weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
     kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
-    found = store.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
+    found = store.reports.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
     if found is None:
         raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
     report, counting = found

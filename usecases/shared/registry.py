@@ -11,7 +11,7 @@ from typing import Any
 from cadence import calendar, decisions, keys, replication, rules
 from cadence.decisions import Decision
 from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
-from storage.governance import Change, Governance, StaleState
+from storage.governance import Change, StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
@@ -96,7 +96,7 @@ def _readiness_now(store: Store, state: PlaybookState, results: list[rules.Cycle
     """The criteria of readiness over the playbook's latest closed cycles (as many as the
     scale rule asks for), for a publish by command."""
     wanted = thresholds(state).scale_after_cycles
-    starts = Governance(store.engine).cycle_starts(state.playbook.id)
+    starts = store.governance.cycle_starts(state.playbook.id)
     cycles = [(r.cycle, starts[r.cycle]) for r in results[-wanted:] if r.cycle in starts]
     return readiness.as_figures(readiness.criteria(store, state, cycles, cycles_wanted=wanted))
 
@@ -115,15 +115,14 @@ def publish(
     team and the curators."""
     usage = "publish"
     require_curator(store, by, Refusal.of("curators_publish", usage=usage))
-    governance = Governance(store.engine)
-    results, covered = governance.scale_history([state.playbook.id])[state.playbook.id]
+    results, covered = store.governance.scale_history([state.playbook.id])[state.playbook.id]
     proposal = None
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
-        open_scale = [p for p in governance.open_proposals(state.playbook.id) if p.kind == "scale"]
+        open_scale = [p for p in store.governance.open_proposals(state.playbook.id) if p.kind == "scale"]
         proposal = open_scale[-1] if open_scale else None
         proposal_key = proposal.key if proposal else None
     else:
-        proposal = governance.proposal(proposal_key)
+        proposal = store.governance.proposal(proposal_key)
     # An open proposal means the rule held when it was made; otherwise look at the cycles since.
     held = proposal_key is not None or rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
@@ -140,13 +139,13 @@ def publish(
             slug=state.playbook.slug,
             criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
         )
-    number = governance.next_version(state.playbook.id)
+    number = store.registry.next_version(state.playbook.id)
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
-    curators = store.setting(CURATORS_CHANNEL)
+    curators = store.org.setting(CURATORS_CHANNEL)
     learnings = [
         dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
-        for x in store.learnings(state.playbook.id)
+        for x in store.learnings.of(state.playbook.id)
     ]
     change = Change(
         decisions=[
@@ -181,7 +180,7 @@ def publish(
         for audience, channel in audiences(state, curators)
     ]
     if proposal_key is not None:
-        proposal = governance.proposal(proposal_key)
+        proposal = store.governance.proposal(proposal_key)
         if proposal is not None:
             change.messages += scale_messages(
                 state,
@@ -194,7 +193,7 @@ def publish(
                 update=True,
             )
     try:
-        governance.publish(
+        store.registry.publish(
             state.playbook.id,
             number,
             definition,
@@ -213,12 +212,12 @@ def publish(
 
 def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> None:
     """The Publish button of a "ready to scale" proposal."""
-    proposal = Governance(store.engine).proposal(key)
+    proposal = store.governance.proposal(key)
     if proposal is None or proposal.kind != "scale":
         raise Refusal.of("proposal_unknown")
     if proposal.status != "open":
         raise Refusal.of("scale_decided", status=proposal.status)
-    state = store.playbook_state_by_id(proposal.playbook_id)
+    state = store.playbooks.state_by_id(proposal.playbook_id)
     if state is None:
         raise Refusal.of("playbook_gone")
     publish(store, state, by, now, proposal_key=key)
@@ -226,10 +225,9 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     """The published versions (of one function, or all) with their results and adopters."""
-    governance = Governance(store.engine)
-    versions = governance.versions(function=function)
-    adopting = governance.adopters([v.id for v in versions])
-    verdicts = governance.replication_verdicts([p.id for p in adopting])
+    versions = store.registry.versions(function=function)
+    adopting = store.registry.adopters([v.id for v in versions])
+    verdicts = store.registry.replication_verdicts([p.id for p in adopting])
     adopters: dict[int | None, list[dict[str, Any]]] = {}
     for playbook in adopting:
         latest = verdicts[playbook.id][-1] if verdicts[playbook.id] else None
@@ -284,7 +282,7 @@ class LearningsAt:
 def learnings_at(store: Store, version: RegistryVersion, web_url: str | None) -> LearningsAt:
     """The place that lists the most of the origin's learnings. Both list the origin's
     learnings as they are now, newest first: the version's, and any added since."""
-    shown = sum(store.learning_counts(version.playbook_id).values())
+    shown = sum(store.learnings.counts(version.playbook_id).values())
     if web_url:
         return LearningsAt(playbook_page(web_url, version.slug), PLAYBOOK_LEARNINGS, shown <= PLAYBOOK_LEARNINGS)
     return LearningsAt(None, HISTORY_LEARNINGS, shown <= HISTORY_LEARNINGS)
@@ -300,17 +298,15 @@ class Wave:
     overridden: Decision | None = None
 
 
-def _wave(
-    governance: Governance, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str
-) -> Wave:
+def _wave(store: Store, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str) -> Wave:
     """A version runs in at most `adoption_wave` adopting teams (not retired) until
     one of them has replicated. Past it: refused, naming the running adopters and their
     verdicts, with a decision row on the origin; with a curator's `override`, the decision
     row goes with the adoption. The count is asked again in the adoption's transaction
     (Playbooks.adopt), so two adoptions at once cannot both take the last place."""
     wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
-    adopters = governance.adopters([version.id])
-    verdicts = governance.replication_verdicts([p.id for p in adopters])
+    adopters = store.registry.adopters([version.id])
+    verdicts = store.registry.replication_verdicts([p.id for p in adopters])
     if any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]):
         return Wave(None)
     running = [
@@ -324,7 +320,7 @@ def _wave(
     record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter)
     if override is not None:
         return Wave(None, record)
-    governance.apply(Change(decisions=[record]), now)
+    store.governance.apply(Change(decisions=[record]), now)
     raise Refusal.of(
         "adopt_wave",
         usage="adopt",
@@ -347,10 +343,9 @@ def adopt(
     channel is commands.adopt's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     slug, version_number, channel_id, channel_name = cmd.playbook, cmd.version, cmd.channel_id, cmd.channel_name
-    governance = Governance(store.engine)
-    version = governance.version(slug, version_number)
+    version = store.registry.version(slug, version_number)
     if version is None:
-        published = governance.versions()
+        published = store.registry.versions()
         numbers = [v.version for v in published if v.slug == slug]
         if numbers and version_number is not None:  # v0 included: the versions that do exist are named
             raise Refusal.of(
@@ -375,12 +370,12 @@ def adopt(
             refused=", ".join(_OPTION_WORDS[name] for name in refused),
             allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
         )
-    running = store.adoption_in(channel_id, version.playbook_id)
+    running = store.playbooks.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
-    wave = _wave(governance, version, by, now, cmd.override, f"{channel_name or channel_id} ({channel_id})")
+    wave = _wave(store, version, by, now, cmd.override, f"{channel_name or channel_id} ({channel_id})")
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
-    taken = set(store.playbook_slugs())
+    taken = set(store.playbooks.slugs())
     new_slug = base
     n = 2
     while new_slug in taken:
@@ -407,7 +402,7 @@ def adopt(
     starts_on = cmd.starts_on
     if starts_on is not None:  # a Monday from this week's on, in the team's own zone
         check_start(starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
-    curators = store.setting(CURATORS_CHANNEL)
+    curators = store.org.setting(CURATORS_CHANNEL)
     context = dict(
         slug=new_slug,
         channel=channel_id,
@@ -444,17 +439,17 @@ def adopt(
         return adopt(store, cmd, by, now, org_timezone, web_url)
 
     try:
-        playbook = store.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
+        playbook = store.playbooks.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
     except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
         return again()
     except Conflict:
         # Adopted at the same moment by someone else: the database let one adoption through.
-        running = store.adoption_in(channel_id, version.playbook_id)
+        running = store.playbooks.adoption_in(channel_id, version.playbook_id)
         if running is None:  # only the slug was taken meanwhile: adopt under the next free one
             return again()
         raise Refusal.of(
             "adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug
         ) from None
     if starts_on is not None:
-        store.start_cycle(playbook.id, 1, starts_on, by, now)
+        store.playbooks.start_cycle(playbook.id, 1, starts_on, by, now)
     return message

@@ -24,11 +24,11 @@ def is_owner(state: PlaybookState, user_id: str) -> bool:
 def sees_names(store: Store, state: PlaybookState, user_id: str) -> bool:
     """Who sees who deviated or logged an exception, and why: the playbook's owner and the
     curators (`/rollout status` and the web view alike); others see the counts."""
-    return is_owner(state, user_id) or store.is_curator(user_id)
+    return is_owner(state, user_id) or store.org.is_curator(user_id)
 
 
 def require_owner_or_curator(store: Store, state: PlaybookState, user_id: str, usage: str | None) -> None:
-    if not (is_owner(state, user_id) or store.is_curator(user_id)):
+    if not (is_owner(state, user_id) or store.org.is_curator(user_id)):
         raise Refusal.of(
             "owner_or_curator_only", usage=usage, slug=state.playbook.slug, owner=user(state.playbook.owner_id)
         )
@@ -36,5 +36,5 @@ def require_owner_or_curator(store: Store, state: PlaybookState, user_id: str, u
 
 def require_curator(store: Store, user_id: str, otherwise: Refusal) -> None:
     """Curators only; anyone else gets the refusal `otherwise`."""
-    if not store.is_curator(user_id):
+    if not store.org.is_curator(user_id):
         raise otherwise

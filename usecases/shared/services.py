@@ -8,7 +8,6 @@ from datetime import datetime
 
 from slack_api.members import TeamDirectory
 from slack_api.oidc import SlackSignIn
-from storage.outbox import Outbox
 from storage.store import Store
 
 
@@ -16,8 +15,7 @@ from storage.store import Store
 class Services:
     """What the use cases work with, wired once in bot/app.py."""
 
-    store: Store
-    outbox: Outbox  # for messages that are not the reply to a request
+    store: Store  # the database, one repository per area (storage/store.py): the only way to it
     clock: Callable[[], datetime]  # the current instant, UTC-aware; tests move it
     admins: frozenset[str]
     org_timezone: str

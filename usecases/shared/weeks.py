@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from cadence import calendar, decisions, keys, replication, rules
 from cadence.schedule import Due
-from storage.governance import Change, Governance, NewCycleResult, NewProposal, NewVerdict
+from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
@@ -36,7 +36,7 @@ class Closed:
 
 
 def close_round(
-    store: Store, governance: Governance, batch: list[tuple[PlaybookState, Due]], connection: Connection | None = None
+    store: Store, batch: list[tuple[PlaybookState, Due]], connection: Connection | None = None
 ) -> list[Closed]:
     """The closes of these weeks. `connection`: the close's own transaction, which has
     closed the weeks to reports (Governance.record_closes): their figures, and the
@@ -47,11 +47,11 @@ def close_round(
     # week's figures (0.98 to 0.86 s, median of five closes of 1,000 playbooks). On SQLite
     # both are work in this process: no faster, no slower.
     with ThreadPoolExecutor(1, thread_name_prefix="close-reads") as reader:
-        histories = reader.submit(governance.histories, [state for state, _ in batch], lookback)
-        figures = store.week_figures_many([(state, _week(due).week_start) for state, due in batch], connection)
+        histories = reader.submit(store.governance.histories, [state for state, _ in batch], lookback)
+        figures = store.reports.week_figures_many([(state, _week(due).week_start) for state, due in batch], connection)
         history = histories.result()
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
-    cycle_kpis = store.week_kpis(
+    cycle_kpis = store.reports.week_kpis(
         [
             (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
             for state, due in cycle_ends
@@ -59,10 +59,10 @@ def close_round(
         ],
         connection,
     )
-    origins = _origins(store, governance, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
-    scale = governance.scale_history([state.playbook.id for state, _ in cycle_ends])
-    open_scale = governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
-    curators = store.setting(CURATORS_CHANNEL)
+    origins = _origins(store, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
+    scale = store.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
+    open_scale = store.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
+    curators = store.org.setting(CURATORS_CHANNEL)
     closed = []
     for state, due in batch:
         week = _week(due)
@@ -131,7 +131,7 @@ def close_round(
             interrupted = week.week < calendar.WEEKS_PER_CYCLE
             result, held = _cycle_result(state, due, cycle_kpis, scale, open_scale, change, cycle_breached, interrupted)
             if held is not None:
-                _propose_scale(store, governance, state, due, held, change, curators, connection)
+                _propose_scale(store, state, due, held, change, curators, connection)
             if state.playbook.id in origins and not interrupted:
                 _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
         summary = render(
@@ -234,23 +234,21 @@ class Origin:
     progress: float | None
 
 
-def _origins(
-    store: Store, governance: Governance, adopting: list[tuple[PlaybookState, calendar.WeekRef]]
-) -> dict[int, Origin]:
+def _origins(store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]]) -> dict[int, Origin]:
     """For the adopting playbooks whose cycle closes in this round: their origins' progress
     in the same cycle, in four reads however many."""
     if not adopting:
         return {}
-    versions = governance.versions_by_id(
+    versions = store.registry.versions_by_id(
         [s.playbook.adopted_from_id for s, _ in adopting if s.playbook.adopted_from_id]
     )
-    starts = governance.cycle_starts_of(sorted({v.playbook_id for v in versions.values()}))
+    starts = store.governance.cycle_starts_of(sorted({v.playbook_id for v in versions.values()}))
     wanted = {}
     for state, week in adopting:
         version = versions.get(state.playbook.adopted_from_id or 0)
         if version is not None:
             wanted[state.playbook.id] = (version, starts.get((version.playbook_id, week.cycle)))
-    kpis = store.week_kpis(
+    kpis = store.reports.week_kpis(
         [
             (version.playbook_id, start + timedelta(days=7 * i))
             for version, start in wanted.values()
@@ -296,7 +294,6 @@ def _replication(
 
 def _propose_scale(
     store: Store,
-    governance: Governance,
     state: PlaybookState,
     due: Due,
     held: list[rules.CycleResult],
@@ -311,7 +308,7 @@ def _propose_scale(
     close asks again. Either way a decision row keeps the numbers."""
     playbook = state.playbook
     week = _week(due)
-    starts = {**governance.cycle_starts(playbook.id), week.cycle: week.cycle_start}
+    starts = {**store.governance.cycle_starts(playbook.id), week.cycle: week.cycle_start}
     criteria = readiness.criteria(store, state, [(r.cycle, starts[r.cycle]) for r in held], connection)
     figures = {
         "cycle": week.cycle,

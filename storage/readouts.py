@@ -1,4 +1,5 @@
-"""Reads for the digest and the exports: each a single query, whatever the org's size."""
+"""Readouts: the digest's, the web view's and the exports' reads across many reports at
+once, each a single query, whatever the org's size."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ _REPORT_SOURCES = _report_sources()
 
 @dataclass(frozen=True)
 class ReportEntry:
-    """One report, as the web view lists it with its provenance (Reports.report_log)."""
+    """One report, as the web view lists it with its provenance (Readouts.report_log)."""
 
     kind: str  # KPI, guardrail, cases, rubric or exception
     week_start: date
@@ -100,7 +101,7 @@ class ReportEntry:
     withdrawn_by: str | None
 
 
-class Reports:
+class Readouts:
     def __init__(self, engine: Engine):
         self.engine = engine
 
