@@ -4,8 +4,9 @@ withdrawn one is kept and no longer shown."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
@@ -14,6 +15,19 @@ from storage.models.reports import Learning
 from storage.types import one_of
 
 _SHOWN = col(Learning.withdrawn_at).is_(None)
+
+
+def _of(cycles: bool, limit: bool) -> Any:
+    query = select(Learning).where(col(Learning.playbook_id) == bindparam("playbook_id"), _SHOWN)
+    if cycles:
+        query = query.where(one_of(col(Learning.cycle), "cycles"))
+    query = query.order_by(col(Learning.id).desc())
+    return query.limit(bindparam("limit")) if limit else query
+
+
+# Built once: status and history read learnings at every request, and composing the
+# statement cost more than running it.
+_OF = {(cycles, limit): _of(cycles, limit) for cycles in (False, True) for limit in (False, True)}
 
 
 class Learnings:
@@ -48,14 +62,9 @@ class Learnings:
 
     def of(self, playbook_id: int, cycles: list[int] | None = None, limit: int | None = None) -> list[Learning]:
         """The playbook's learnings still shown, newest first (of these cycles, if given)."""
-        query = select(Learning).where(col(Learning.playbook_id) == playbook_id, _SHOWN)
-        if cycles is not None:
-            query = query.where(one_of(col(Learning.cycle), "cycles"))
-        query = query.order_by(col(Learning.id).desc())
-        if limit is not None:
-            query = query.limit(limit)
+        query = _OF[cycles is not None, limit is not None]
         with reading(self.engine) as s:
-            return list(s.execute(query, {"cycles": cycles} if cycles is not None else {}).scalars())
+            return list(s.execute(query, {"playbook_id": playbook_id, "cycles": cycles, "limit": limit}).scalars())
 
     def counts(self, playbook_id: int) -> dict[int, int]:
         """How many learnings each cycle of the playbook has (still shown)."""
