@@ -24,6 +24,8 @@ from usecases.tick import Cadence
 
 log = logging.getLogger(__name__)
 
+TICK_GRACE_SECONDS = 20  # at stop, how long a tick in hand may take to finish
+
 
 class Clockwork:
     def __init__(
@@ -38,10 +40,15 @@ class Clockwork:
         self.dispatcher = dispatcher
         self.clock = clock
         self._stop = threading.Event()
+        self._ticking = threading.Lock()  # held while a tick runs, so that stop can wait for it
         self._dispatcher_thread: threading.Thread | None = None
         self.scheduler: BaseScheduler | None = None
 
     def tick(self) -> None:
+        with self._ticking:
+            self._tick()
+
+    def _tick(self) -> None:
         try:
             report = self.cadence.tick(self.clock())
         except Exception:
@@ -105,8 +112,14 @@ class Clockwork:
             self.stop()
 
     def stop(self) -> None:
+        """No new tick; the one in hand finishes (within TICK_GRACE_SECONDS: its units of
+        work commit whole or not at all either way), as does the message in hand."""
         self._stop.set()
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._ticking.acquire(timeout=TICK_GRACE_SECONDS):
+            self._ticking.release()
+        else:
+            log.warning("stopping with a tick still running; the next clock catches up on what it did not commit")
         if self._dispatcher_thread is not None:
             self._dispatcher_thread.join(timeout=30)
