@@ -25,9 +25,17 @@ def _of(cycles: bool, limit: bool) -> Any:
     return query.limit(bindparam("limit")) if limit else query
 
 
-# Built once: status and history read learnings at every request, and composing the
-# statement cost more than running it.
+# Built once: status, history and undo read learnings at every request, and composing
+# the statement cost more than running it.
 _OF = {(cycles, limit): _of(cycles, limit) for cycles in (False, True) for limit in (False, True)}
+_NEWEST = (
+    select(Learning)
+    .where(
+        col(Learning.playbook_id) == bindparam("playbook_id"), col(Learning.added_by) == bindparam("user_id"), _SHOWN
+    )
+    .order_by(col(Learning.id).desc())
+    .limit(1)
+)
 
 
 class Learnings:
@@ -44,12 +52,7 @@ class Learnings:
     def newest(self, playbook_id: int, user_id: str) -> Learning | None:
         """`user_id`'s newest learning on the playbook that is still shown."""
         with reading(self.engine) as s:
-            return s.execute(
-                select(Learning)
-                .where(col(Learning.playbook_id) == playbook_id, col(Learning.added_by) == user_id, _SHOWN)
-                .order_by(col(Learning.id).desc())
-                .limit(1)
-            ).scalar_one_or_none()
+            return s.execute(_NEWEST, {"playbook_id": playbook_id, "user_id": user_id}).scalar_one_or_none()
 
     def withdraw(self, learning_id: int, by: str, at: datetime) -> bool:
         """Withdraw a learning still shown; False if it was withdrawn meanwhile (of two

@@ -96,8 +96,7 @@ def undo(caller: Caller, cmd: messages.Undo) -> Undone:
     made last."""
     state = caller.playbook(cmd.playbook, "undo")
     full = caller.is_owner_or_curator(state)
-    report_at = recording.newest_report_at(caller.store, state, caller.user_id, caller.now, full)
-    learning = learnings.withdraw_newest(caller, state, report_at)
+    learning = learnings.withdraw_newest(caller, state, full)
     if learning is not None:
         return Undone(state, None, learning=learning)
     done = recording.undo(caller.store, state, caller.user_id, caller.now, full)

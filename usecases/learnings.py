@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar, keys, replication
@@ -14,7 +14,7 @@ from storage.models.reports import Learning
 from storage.store import PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal
-from usecases.shared import messages
+from usecases.shared import messages, recording
 from usecases.shared.caller import Caller
 
 
@@ -59,14 +59,16 @@ def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, u
     return Learned(state, number, learning, count)
 
 
-def withdraw_newest(caller: Caller, state: PlaybookState, newest_report_at: datetime | None) -> Learning | None:
+def withdraw_newest(caller: Caller, state: PlaybookState, owner_or_curator: bool) -> Learning | None:
     """`undo`: the caller's newest learning withdrawn, if it is newer than their newest
     report that undo could withdraw and its cycle still takes learnings (the running one,
-    or in week 1 the one before); None otherwise, or when another undo won it a moment ago."""
+    or in week 1 the one before); None otherwise, or when another undo won it a moment ago.
+    Their reports are read only if they have a learning to weigh against them."""
     learning = caller.store.learnings.newest(state.playbook.id, caller.user_id)
     if learning is None:
         return None
-    if newest_report_at is not None and learning.added_at < newest_report_at:
+    report_at = recording.newest_report_at(caller.store, state, caller.user_id, caller.now, owner_or_curator)
+    if report_at is not None and learning.added_at < report_at:
         return None
     # Only while its cycle still takes learnings, as a report only while its week is open.
     week = calendar.week_containing(state.cycle_anchor, caller.today(state)) if state.cycle_anchor else None
