@@ -133,15 +133,18 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
     """One transaction: committed if the block finishes, rolled back if it raises, and
-    the request's replay keys recorded in it as it commits (storage/replay.py). Objects
+    the request's replay keys recorded in it first (storage/replay.py). Objects
     stay readable after the commit (expire_on_commit=False). With commit=False it is
     always rolled back: a rehearsal (`rollout tick --dry-run`) that learns what the
     database would have accepted and keeps nothing. Reads go in `reading`."""
     with _writers_in_turn(engine), Session(engine, expire_on_commit=False) as session:
         try:
+            # The request's keys go first, with its first write: a repeat learns it is one
+            # before doing the work, and the work's own locks (undo's on the playbook) are
+            # held for one statement less.
+            claim = replay.record(session) if commit else None
             yield session
             if commit:
-                claim = replay.record(session)  # the request's keys, with its first write
                 session.commit()
                 if claim is not None:
                     claim.recorded = True

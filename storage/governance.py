@@ -113,6 +113,7 @@ class StepHistory:
     states: dict[int, StepState]  # by step id
     open_proposals: dict[int, Proposal]  # open promotion proposals by step id
     guardrail: dict[int, dict[date, str]] = field(default_factory=dict)  # playbook -> week -> HOLDS|BREACHED|MISSING
+    proposals: list[Proposal] = field(default_factory=list)  # every open proposal of the playbooks, oldest first
 
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
@@ -170,12 +171,6 @@ _GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISIO
     one_of(DECISION.c.playbook_id, "pids"),
     DECISION.c.week_start >= bindparam("since", type_=Date),
 )
-_OPEN_PROMOTIONS = select(Proposal).where(
-    one_of(col(Proposal.step_id), "step_ids"),
-    col(Proposal.status) == "open",
-    col(Proposal.kind) == "promotion",
-)
-
 # The decision log (/rollout history): LOGGED is literal so the partial index serves.
 _LOG = (
     select(DecisionRow)
@@ -246,7 +241,7 @@ class Governance:
 
     def histories(self, states: list[PlaybookState], weeks: int) -> StepHistory:
         """Each step's last `weeks` evaluated weeks (their verdicts, and the mode changes,
-        rejections and guardrail breaches since), and its open proposal: four queries for
+        rejections and guardrail breaches since), and the open proposals: four queries for
         any number of steps. Evaluated weeks, not calendar weeks: a long pause or a long
         history costs nothing more, and the rules' windows count evaluated weeks."""
         steps = [step for state in states for step in state.steps]
@@ -262,8 +257,8 @@ class Governance:
             # step): the first, as the verdicts come oldest first.
             since = verdicts[0].week_start if verdicts else date.min
             decisions = core.execute(_STEP_CHANGES_SINCE, {"step_ids": ids, "since": since}).all()
-            proposals = s.execute(_OPEN_PROMOTIONS, {"step_ids": ids}).scalars().all()
             pids = [state.playbook.id for state in states]
+            proposals = list(s.execute(_OPEN_PROPOSALS_OF, {"pids": pids}).scalars())
             guardrail_weeks = core.execute(_GUARDRAIL_SINCE, {"pids": pids, "since": since}).all()
         guardrail: dict[int, dict[date, str]] = {}
         for pid, week_start, figures in guardrail_weeks:
@@ -281,7 +276,8 @@ class Governance:
             changes.setdefault(d.step_id, []).append(d.week_start)
             if d.from_mode and d.to_mode and LEVELS.index(d.to_mode) < LEVELS.index(d.from_mode):
                 demotions.setdefault(d.step_id, []).append(d.week_start)
-        open_by_step = {p.step_id: p for p in proposals}
+        steps_read = set(ids)
+        open_by_step = {p.step_id: p for p in proposals if p.kind == "promotion" and p.step_id in steps_read}
         result = {}
         for state in states:
             # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
@@ -300,7 +296,7 @@ class Governance:
                     streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
                     open_proposal=step_id in open_by_step,
                 )
-        return StepHistory(result, open_by_step, guardrail)
+        return StepHistory(result, open_by_step, guardrail, proposals)
 
     def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleOutcome], int]]:
         """Per playbook: its cycle results, oldest first, and the last cycle already covered

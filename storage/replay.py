@@ -70,7 +70,7 @@ def defer(keys: list[str], at: datetime) -> None:
 
 
 def record(bind: Session | Connection) -> Claim | None:
-    """In a transaction about to commit: record the request's keys in it, once per
+    """In a transaction about to do a request's work: record the request's keys in it, once per
     request. Raises Repeated if one was seen before (the caller rolls back). Returns the
     claim, for the caller to mark recorded once the commit succeeded."""
     claim = _current.get()

@@ -96,7 +96,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
     lookback = governance.thresholds(state).lookback_weeks
     history = caller.store.governance.histories([state], lookback)
-    proposals = caller.store.governance.open_proposals(playbook.id)
+    proposals = history.proposals  # the steps' and the playbook's, read with the verdicts
     versions = caller.store.registry.versions(playbook_id=playbook.id)
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
