@@ -44,13 +44,6 @@ def series(s: Reader, table: Any, value: Any, playbook_id: int, first: date, las
     many weeks. `latest` asks a part per week, which PostgreSQL plans anew each time: 37
     ms for two years of one playbook, against 2 ms here. A week's reports are all read
     here (a grouped max): a playbook's weeks hold a few each."""
-    return {week_start: row[0] for week_start, row in series_rows(s, table, [value], playbook_id, first, last).items()}
-
-
-def series_rows(
-    s: Reader, table: Any, columns: list[Any], playbook_id: int, first: date, last: date
-) -> dict[date, tuple[Any, ...]]:
-    """`series`, with these columns of each week's report that counts."""
     newest = (
         select(func.max(table.id))
         .where(
@@ -58,8 +51,8 @@ def series_rows(
         )
         .group_by(table.week_start)
     )
-    rows = s.execute(select(table.week_start, *columns).where(col(table.id).in_(newest))).all()
-    return {row[0]: tuple(row[1:]) for row in rows}
+    rows = s.execute(select(table.week_start, value).where(col(table.id).in_(newest))).all()
+    return {week_start: v for week_start, v in rows}
 
 
 def week_totals(s: Reader, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:

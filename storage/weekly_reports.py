@@ -498,14 +498,11 @@ class WeeklyReports:
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None
 
-    def kpi_trend(self, playbook_id: int, first: date, last: date) -> dict[date, tuple[float, str]]:
-        """The KPI that counts in each week from `first` to `last` that has one, with who
-        reported it (a user id or `token:<name>`): one statement."""
+    def kpi_reporter(self, playbook_id: int, week_start: date) -> str | None:
+        """Who reported the KPI that counts for the week (a user id or `token:<name>`)."""
         with reading(self.engine) as s:
-            rows = counting.series_rows(
-                s.connection(), KpiReading, [KpiReading.value, KpiReading.reported_by], playbook_id, first, last
-            )
-        return {week: (row[0], row[1]) for week, row in rows.items()}
+            found = counting.latest(s.connection(), KpiReading, KpiReading.reported_by, [(playbook_id, week_start)])
+        return found.get((playbook_id, week_start))
 
     def week_kpis(
         self, weeks: list[tuple[int, date]], connection: Connection | None = None

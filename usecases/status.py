@@ -67,6 +67,23 @@ def _status(caller: Caller, slug: str | None) -> Shown:
     return Shown("status_list", dict(playbooks=rows, in_channel=bool(here), yours=bool(mine) and not here))
 
 
+def _kpi_trend(
+    caller: Caller,
+    state: PlaybookState,
+    weeks: list[date],
+    week: calendar.WeekRef | None,
+    figures: WeekFigures | None,
+) -> dict[tuple[int, date], float]:
+    """The KPI of each of `weeks` (its latest report), keyed as Readouts.kpi_series: this
+    week's from `figures`, read anyway, and the others in one query."""
+    playbook = state.playbook
+    to_read = [w for w in weeks if week is None or figures is None or w != week.week_start]
+    series = caller.store.readouts.kpi_series([playbook.id], to_read)
+    if week is not None and figures is not None and figures.kpi is not None:
+        series[(playbook.id, week.week_start)] = figures.kpi
+    return series
+
+
 def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
     playbook = state.playbook
     week = None
@@ -102,14 +119,14 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
         )
     last = week.week_start if week else calendar.monday_of(today)
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
-    kpis = caller.store.reports.kpi_trend(playbook.id, trend_weeks[0], trend_weeks[-1])
-    trend = [kpis[w][0] if w in kpis else None for w in trend_weeks]
+    series = _kpi_trend(caller, state, trend_weeks, week, figures)
+    trend = [series.get((playbook.id, w)) for w in trend_weeks]
     # The scale rule, week by week: which weeks of this cycle met the target so far.
     met_weeks = []
     if week is not None:
         for number in range(1, week.week + 1):
-            reported = kpis.get(week.cycle_start + timedelta(days=7 * (number - 1)))
-            if reported is not None and meets_target(reported[0], playbook.kpi_target, playbook.kpi_direction):
+            value = series.get((playbook.id, week.cycle_start + timedelta(days=7 * (number - 1))))
+            if value is not None and meets_target(value, playbook.kpi_target, playbook.kpi_direction):
                 met_weeks.append(number)
     origin = None
     if playbook.adopted_from_id is not None:
@@ -147,7 +164,9 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             met_weeks=met_weeks,
             away=away,
             learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
-            kpi_by=kpis[week.week_start][1] if week and week.week_start in kpis else None,
+            kpi_by=caller.store.reports.kpi_reporter(playbook.id, week.week_start)
+            if week and figures and figures.kpi is not None
+            else None,
             learnings_shown=LEARNINGS_SHOWN,
             kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
             owner_deactivated=state.owner_deactivated
