@@ -257,8 +257,9 @@ def _resolve(
         what = "the KPI" if step is None else "step " + step.name
         counts_for_step = f", {what} ({counts})"
     else:
-        step_name = getattr(report, "step", None)
-        step = reporter.step(state, step_name, None) if step_name is not None else None
+        step = None
+        if isinstance(report, (messages.Cases, messages.Rubric, messages.LogException)):
+            step = reporter.step(state, report.step, None)
         counts_for_step = f", step {step.name}" if step is not None else ""
     made = recording.report_row(state, week, step, report, reporter.user_id, reporter.now, None)
     counts_for = f"{state.playbook.slug}, week {week.week} of cycle {week.cycle} ({week.week_start.isoformat()})"

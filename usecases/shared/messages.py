@@ -1,9 +1,11 @@
 """The commands: what a person (or a system) asks the bot to do, one typed value each,
 defined here, in the application layer, once. The `/rollout` grammar (handlers/grammar.py)
-parses text into them; the use cases (usecases/commands.py, status.py, learnings.py) take
-them. They say the shape of a request only: what a value may be (cadence/limits.py,
-cadence/definition.py MODES) the grammar checks as it parses, and what needs data (does the
-playbook exist, is the week open) the use cases check.
+parses text into them, and the reporting API's model (handlers/api.py, `Report.command`)
+validates JSON into the reports among them; the use cases (usecases/commands.py,
+status.py, learnings.py, api_reports.py) take them. They say the shape of a request only:
+what a value may be (cadence/limits.py, cadence/definition.py MODES) each edge checks as
+it parses, and what needs data (does the playbook exist, is the week open) the use cases
+check.
 
 Pure: no Slack, no database, nothing of the listeners.
 """
