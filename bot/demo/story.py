@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import waitress
+from waitress import wasyncore
 
 from bot.app import create_app
 from bot.demo.page import Event, write_page
@@ -171,8 +172,10 @@ class Demo:
         app = create_app(settings, self.store, clock=self.clock)
         from bot.web import make_wsgi
 
-        server = waitress.create_server(make_wsgi(app, self.store), host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
+        sockets: dict[int, Any] = {}  # the server's own, for closing it (below)
+        server = waitress.create_server(make_wsgi(app, self.store), map=sockets, host="127.0.0.1", port=0, threads=4)
+        serving = threading.Thread(target=server.run, daemon=True)
+        serving.start()
         self.http = SlackRequests(f"http://127.0.0.1:{server.effective_port}", SECRET)
         from slack_sdk import WebClient
 
@@ -188,9 +191,12 @@ class Demo:
         try:
             self._story()
         finally:
-            # its threads first: one still finishing an answer would wake a closed server
+            # Its threads first: one still finishing an answer would wake a closed server.
+            # Then its sockets, closed by the loop's own thread between two polls (a thunk
+            # the trigger runs there): closed from here, they could vanish under its poll.
             server.task_dispatcher.shutdown()
-            server.close()
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+            serving.join(timeout=10)
             self.slack.stop()
             engine.dispose()
 
