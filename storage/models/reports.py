@@ -30,7 +30,7 @@ def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[
 
 def _listed(table: str) -> Index:
     """Every report of a playbook's weeks, withdrawn ones too: the web view lists each
-    with who sent it (Reports.report_log) without reading the whole table."""
+    with who sent it (Readouts.report_log) without reading the whole table."""
     return Index(f"ix_{table}_week", "playbook_id", "week_start", "id")
 
 
