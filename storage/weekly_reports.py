@@ -321,14 +321,6 @@ class WeeklyReports:
         """A person's check-in that counts per playbook, for one (playbook, week) each."""
         return {pid: c for (pid, _), c in self.checkins_by_week(user_id, weeks).items()}
 
-    def add_kpi_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
-        """Raises replay.Repeated (and writes nothing) if it is the first write of a request
-        seen before, and WeekClosed (and writes nothing) if the clock closed its week."""
-        self.add_reports([new_report("kpi", playbook_id, week_start, by, at, value=value)])
-
-    def add_guardrail_reading(self, playbook_id: int, week_start: date, value: float, by: str, at: datetime) -> None:
-        self.add_reports([new_report("guardrail", playbook_id, week_start, by, at, value=value)])
-
     def add_checkin(
         self,
         playbook_id: int,
@@ -339,23 +331,9 @@ class WeeklyReports:
         note: str | None,
         at: datetime,
     ) -> None:
+        """A member's check-in (step_id: the step deviated on), written as add_reports writes."""
         values: dict[str, Any] = dict(attestation=attestation, step_id=step_id, note=note)
         self.add_reports([new_report("checkin", playbook_id, week_start, user_id, at, **values)])
-
-    def add_exception(
-        self, playbook_id: int, step_id: int, week_start: date, reason: str, by: str, at: datetime
-    ) -> None:
-        self.add_reports([new_report("exception", playbook_id, week_start, by, at, step_id=step_id, reason=reason)])
-
-    def add_case_count(
-        self, playbook_id: int, step_id: int, week_start: date, cases: int, by: str, at: datetime
-    ) -> None:
-        self.add_reports([new_report("cases", playbook_id, week_start, by, at, step_id=step_id, cases=cases)])
-
-    def add_rubric_score(
-        self, playbook_id: int, step_id: int, week_start: date, score: float, by: str, at: datetime
-    ) -> None:
-        self.add_reports([new_report("rubric", playbook_id, week_start, by, at, step_id=step_id, score=score)])
 
     def api_key_answers(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """What was answered for these idempotency keys (`<token id>:<key>`) the first time

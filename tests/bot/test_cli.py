@@ -17,9 +17,8 @@ from bot.cli import cli
 from bot.demo.standin.faults import Fault
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook, Step
-from tests.conftest import CHANNEL as CHANNEL_ID
-from tests.conftest import OWNER as OWNER_ID
-from tests.conftest import SUPPORT_REPLIES
+from tests import reported
+from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,8 +151,8 @@ def test_digest_dry_run_prints_it_readably(run, store):
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
     last_week = monday_of(now.date()) - timedelta(days=7)
-    store.playbooks.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER_ID, now)
-    store.reports.add_kpi_reading(state.playbook.id, last_week, 30.0, OWNER_ID, now)
+    store.playbooks.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER, now)
+    reported.add_kpi_reading(store, state.playbook.id, last_week, 30.0, OWNER, now)
     result = run("digest", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "ROLLOUT DIGEST · WEEK OF" in result.output
@@ -164,7 +163,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
 def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock, tmp_path):
     import csv
 
-    store.reports.add_kpi_reading(playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER_ID, clock())
+    reported.add_kpi_reading(store, playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, clock())
     result = run("export", "csv", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     from sqlmodel import SQLModel
@@ -179,7 +178,7 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
             "playbook_id": str(playbook.playbook.id),
             "week_start": "2026-11-16",
             "value": "30.0",
-            "reported_by": OWNER_ID,
+            "reported_by": OWNER,
             "reported_at": "2026-11-18T10:00:00+00:00",
             "withdrawn_at": "",
             "withdrawn_by": "",
@@ -255,11 +254,11 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
     monkeypatch.setenv("SLACK_API_URL", slack.url)
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER_ID, datetime.now(UTC))
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER, datetime.now(UTC))
     result = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")  # Monday after week 1: its close is due
     assert result.exit_code == 0, result.output
     assert "nothing was recorded or sent" in result.output
-    assert "close done week of 2099-11-16" in result.output and f"→ {CHANNEL_ID}:" in result.output
+    assert "close done week of 2099-11-16" in result.output and f"→ {CHANNEL}:" in result.output
     assert CadenceLog(engine).jobs() == [] and Outbox(engine).all() == []
     assert slack.calls_to("chat.postMessage") == []
     again = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")
@@ -274,8 +273,8 @@ def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tm
 
     week, pid = playbook.anchor.starts_on, playbook.playbook.id
     store.reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
-    store.reports.add_exception(pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER_ID, clock())
-    store.reports.add_kpi_reading(pid, week, -3.5, OWNER_ID, clock())
+    reported.add_exception(store, pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER, clock())
+    reported.add_kpi_reading(store, pid, week, -3.5, OWNER, clock())
     assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
     with (tmp_path / "out" / "checkin.csv").open() as handle:
         assert next(csv.DictReader(handle))["note"] == '\'=HYPERLINK("http://x")'

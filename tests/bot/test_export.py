@@ -4,6 +4,7 @@ from click.testing import CliRunner
 from sqlmodel import SQLModel
 
 from bot.cli import cli
+from tests import reported
 from tests.bot.test_web_view import HYPERLINK, formula_cells, load_formulas
 from tests.conftest import OWNER
 
@@ -53,8 +54,8 @@ def test_an_export_over_an_earlier_one_replaces_every_file(database_url, monkeyp
     out = tmp_path / "exports" / "out"
     assert _export(database_url, monkeypatch, tmp_path, out).exit_code == 0
     (out / "notes.txt").write_text("an analyst's own file")
-    store.reports.add_kpi_reading(
-        playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, playbook.playbook.created_at
+    reported.add_kpi_reading(
+        store, playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, playbook.playbook.created_at
     )
     result = _export(database_url, monkeypatch, tmp_path, out)
     assert result.exit_code == 0, result.output
@@ -73,7 +74,7 @@ def test_an_export_into_a_new_folder_makes_it_and_its_parents(database_url, monk
 
 def test_no_cell_of_any_exported_file_starts_a_formula(database_url, monkeypatch, tmp_path, store, clock, playbook):
     state = load_formulas(store, clock)
-    store.reports.add_kpi_reading(state.playbook.id, state.anchor.starts_on, -3.0, OWNER, clock())
+    reported.add_kpi_reading(store, state.playbook.id, state.anchor.starts_on, -3.0, OWNER, clock())
     out = tmp_path / "out"
     result = _export(database_url, monkeypatch, tmp_path, out)
     assert result.exit_code == 0, result.output

@@ -9,6 +9,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import KpiReading
+from tests import reported
 from tests.conftest import OWNER, SUPPORT_REPLIES
 
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
@@ -17,7 +18,9 @@ WEEK = date(2026, 11, 16)
 
 def test_instants_come_back_utc_aware(store, engine, playbook):
     berlin = timezone(timedelta(hours=1))
-    store.reports.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0, tzinfo=berlin))
+    reported.add_kpi_reading(
+        store, playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0, tzinfo=berlin)
+    )
     with Session(engine) as s:
         reading = s.exec(select(KpiReading)).one()
         created = s.exec(select(Playbook)).one().created_at
@@ -28,22 +31,22 @@ def test_instants_come_back_utc_aware(store, engine, playbook):
 
 def test_naive_instants_are_refused(store, playbook):
     with pytest.raises(Exception, match="naive"):
-        store.reports.add_kpi_reading(playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0))
+        reported.add_kpi_reading(store, playbook.playbook.id, WEEK, 20.0, OWNER, datetime(2026, 11, 18, 12, 0))
 
 
 def test_latest_report_wins_and_history_is_kept(store, engine, playbook):
     pid = playbook.playbook.id
     draft = playbook.step("draft")
-    store.reports.add_kpi_reading(pid, WEEK, 30.0, OWNER, AT)
-    store.reports.add_kpi_reading(pid, WEEK, 25.0, OWNER, AT)
-    store.reports.add_case_count(pid, draft.id, WEEK, 12, OWNER, AT)
-    store.reports.add_case_count(pid, draft.id, WEEK, 20, OWNER, AT)
-    store.reports.add_rubric_score(pid, draft.id, WEEK, 0.8, OWNER, AT)
-    store.reports.add_rubric_score(pid, draft.id, WEEK, 0.95, OWNER, AT)
+    reported.add_kpi_reading(store, pid, WEEK, 30.0, OWNER, AT)
+    reported.add_kpi_reading(store, pid, WEEK, 25.0, OWNER, AT)
+    reported.add_case_count(store, pid, draft.id, WEEK, 12, OWNER, AT)
+    reported.add_case_count(store, pid, draft.id, WEEK, 20, OWNER, AT)
+    reported.add_rubric_score(store, pid, draft.id, WEEK, 0.8, OWNER, AT)
+    reported.add_rubric_score(store, pid, draft.id, WEEK, 0.95, OWNER, AT)
     store.reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "model down", AT)
     store.reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT)
     store.reports.add_checkin(pid, WEEK, "UB", "deviated", draft.id, "edge case", AT)
-    store.reports.add_exception(pid, draft.id, WEEK, "refund over limit", OWNER, AT)
+    reported.add_exception(store, pid, draft.id, WEEK, "refund over limit", OWNER, AT)
     figures = store.reports.week_figures(playbook, WEEK)
     assert (figures.kpi, figures.kpi_reports) == (25.0, 2)
     step = next(s for s in figures.steps if s.name == "draft")
@@ -63,7 +66,7 @@ def test_concurrent_reports_keep_every_row_and_agree_on_the_latest(store, engine
         try:
             barrier.wait()
             for i in range(10):
-                store.reports.add_kpi_reading(pid, WEEK, float(worker * 100 + i), f"U{worker}", AT)
+                reported.add_kpi_reading(store, pid, WEEK, float(worker * 100 + i), f"U{worker}", AT)
         except Exception as err:  # noqa: BLE001
             errors.append(err)
 
@@ -91,11 +94,11 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     _load(store, other)
     b = store.playbooks.state("other-team")
     a, next_week = playbook, WEEK + timedelta(days=7)
-    store.reports.add_kpi_reading(a.playbook.id, WEEK, 10.0, OWNER, AT)
-    store.reports.add_kpi_reading(a.playbook.id, next_week, 11.0, OWNER, AT)
-    store.reports.add_kpi_reading(b.playbook.id, WEEK, 20.0, OWNER, AT)
-    store.reports.add_kpi_reading(b.playbook.id, next_week, 21.0, OWNER, AT)
-    store.reports.add_kpi_reading(b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
+    reported.add_kpi_reading(store, a.playbook.id, WEEK, 10.0, OWNER, AT)
+    reported.add_kpi_reading(store, a.playbook.id, next_week, 11.0, OWNER, AT)
+    reported.add_kpi_reading(store, b.playbook.id, WEEK, 20.0, OWNER, AT)
+    reported.add_kpi_reading(store, b.playbook.id, next_week, 21.0, OWNER, AT)
+    reported.add_kpi_reading(store, b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
     store.reports.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
     figures = store.reports.week_figures_many([(a, WEEK), (b, next_week)])
     assert set(figures) == {(a.playbook.id, WEEK), (b.playbook.id, next_week)}
@@ -267,13 +270,13 @@ def test_a_busy_week_is_counted_up_to_a_point(store, playbook, bot):
 
     pid = playbook.playbook.id
     for i in range(REPORTS_COUNTED_UP_TO + 5):
-        store.reports.add_kpi_reading(pid, WEEK, float(i), OWNER, AT)
+        reported.add_kpi_reading(store, pid, WEEK, float(i), OWNER, AT)
     figures = store.reports.week_figures(playbook, WEEK)
     assert (figures.kpi, figures.kpi_reports) == (REPORTS_COUNTED_UP_TO + 4.0, REPORTS_COUNTED_UP_TO + 1)
     reply = bot.command("status support-replies", user=OWNER)
     assert "(latest of more than 100 reports)" in reply.text
-    store.reports.add_kpi_reading(pid, WEEK + timedelta(days=7), 1.0, OWNER, AT)
-    store.reports.add_kpi_reading(pid, WEEK + timedelta(days=7), 2.0, OWNER, AT)
+    reported.add_kpi_reading(store, pid, WEEK + timedelta(days=7), 1.0, OWNER, AT)
+    reported.add_kpi_reading(store, pid, WEEK + timedelta(days=7), 2.0, OWNER, AT)
     assert store.reports.week_figures(playbook, WEEK + timedelta(days=7)).kpi_reports == 2
 
 

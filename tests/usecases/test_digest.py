@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from templates import check_block_limits
+from tests import reported
 from tests.conftest import MEMBER, OWNER, Engine
 from usecases.digest import PER_REPLY, Digest
 
@@ -174,8 +175,8 @@ def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, 
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock())
     state = store.playbooks.state("support-replies")
     store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    store.reports.add_kpi_reading(state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
-    store.reports.add_kpi_reading(state.playbook.id, date(2026, 11, 23), 20.0, OWNER, clock())
+    reported.add_kpi_reading(store, state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
+    reported.add_kpi_reading(store, state.playbook.id, date(2026, 11, 23), 20.0, OWNER, clock())
     _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
     (only,) = digests
     assert only.latest == 30.0  # the week of 16 Nov, closed; the week of 23 Nov closes at 20:00 UTC

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from storage.db import make_engine
+from tests import reported
 from tests.conftest import CHANNEL, MEMBER, OWNER, Clock, Engine
 
 UTC = UTC
@@ -258,8 +259,8 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     pid = state.playbook.id
     draft, send, refunds = (state.step(n).id for n in ("draft", "send", "refunds"))
     at = datetime(2026, 11, 18, tzinfo=UTC)
-    store.reports.add_case_count(pid, draft, date(2026, 11, 16), 20, OWNER, at)
-    store.reports.add_rubric_score(pid, draft, date(2026, 11, 16), 0.95, OWNER, at)
+    reported.add_case_count(store, pid, draft, date(2026, 11, 16), 20, OWNER, at)
+    reported.add_rubric_score(store, pid, draft, date(2026, 11, 16), 0.95, OWNER, at)
 
     first = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
     first.run(datetime(2026, 11, 20, 22, 59, tzinfo=UTC))  # Friday 14:59 in Los Angeles
@@ -278,12 +279,12 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
 
     for step in (send, refunds):  # week 2: everything is reported
-        store.reports.add_case_count(pid, step, date(2026, 11, 23), 20, OWNER, at)
-    store.reports.add_case_count(pid, draft, date(2026, 11, 23), 20, OWNER, at)
+        reported.add_case_count(store, pid, step, date(2026, 11, 23), 20, OWNER, at)
+    reported.add_case_count(store, pid, draft, date(2026, 11, 23), 20, OWNER, at)
     for step in (draft, refunds):
-        store.reports.add_rubric_score(pid, step, date(2026, 11, 23), 0.95, OWNER, at)
-    store.reports.add_kpi_reading(pid, date(2026, 11, 23), 20, MEMBER, at)
-    store.reports.add_guardrail_reading(pid, date(2026, 11, 23), 4.8, MEMBER, at)
+        reported.add_rubric_score(store, pid, step, date(2026, 11, 23), 0.95, OWNER, at)
+    reported.add_kpi_reading(store, pid, date(2026, 11, 23), 20, MEMBER, at)
+    reported.add_guardrail_reading(store, pid, date(2026, 11, 23), 4.8, MEMBER, at)
     second.run(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
     notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]
