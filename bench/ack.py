@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import ROOT, fresh_database, percentiles
+from bench.common import FAILED, ROOT, fresh_database, percentiles
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from cadence.calendar import local_date, monday_of
@@ -103,7 +103,7 @@ def load(
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
-                if response.status != 200 or (expect is not None and expect not in data):
+                if response.status != 200 or FAILED in data or (expect is not None and expect not in data):
                     failures[0] += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
