@@ -244,10 +244,12 @@ def _in_an_open_week(table: Any, lock: bool = False) -> Any:
 def _withdraw(table: Any) -> Any:
     """Withdraw the report `report_id` if it still counts and its week is still open (a
     withdrawal the close has already judged would change nothing it decided), and read
-    it back."""
+    it back. On PostgreSQL a report another undo is withdrawing right now is skipped, not
+    waited for (SKIP LOCKED): that undo has it, and this one moves on to the next newest."""
+    unclaimed = select(table.c.id).where(table.c.id == bindparam("report_id")).with_for_update(skip_locked=True)
     return (
         update(table)
-        .where(table.c.id == bindparam("report_id"), table.c.withdrawn_at.is_(None), _in_an_open_week(table, lock=True))
+        .where(table.c.id.in_(unclaimed), table.c.withdrawn_at.is_(None), _in_an_open_week(table, lock=True))
         .values(withdrawn_at=bindparam("undone_at"), withdrawn_by=bindparam("undone_by"))
         .returning(*table.c)
     )
@@ -270,10 +272,11 @@ def _as_report(kind: str, row: Any) -> Report:
 
 
 @functools.cache
-def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
-    """Someone's newest report among these kinds in weeks week_0..week_n (parameters:
-    playbook_id, user_id and the weeks): each kind and week is the end of a range in the
-    reporter index, in one statement, built once (undo reads it on every request)."""
+def _newest_reports(kinds: tuple[str, ...], weeks: int, limit: int) -> Any:
+    """Someone's `limit` newest reports among these kinds in weeks week_0..week_n, newest
+    first (parameters: playbook_id, user_id and the weeks): each kind and week is the end
+    of a range in the reporter index, in one statement, built once (undo reads it on
+    every request)."""
     newest_of_kind = [
         select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
         .where(
@@ -284,7 +287,7 @@ def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
             _in_an_open_week(table.__table__),
         )
         .order_by(col(table.id).desc())
-        .limit(1)
+        .limit(limit)
         .subquery()
         for kind in kinds
         for table in [REPORTS[kind]]
@@ -292,7 +295,10 @@ def _newest_report(kinds: tuple[str, ...], weeks: int) -> Any:
     ]
     candidates = union_all(*(select(*newest.c) for newest in newest_of_kind)).subquery()
     # SQLAlchemy's select: sqlmodel's is not typed for a subquery (the SQL is the same)
-    return sa_select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(1)
+    return sa_select(candidates).order_by(candidates.c.reported_at.desc(), candidates.c.id.desc()).limit(limit)
+
+
+UNDO_CANDIDATES = 8  # the newest reports an undo tries in turn: one each for as many undos at once
 
 
 class WeeklyReports:
@@ -419,26 +425,29 @@ class WeeklyReports:
             return None
         parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
         parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
-        newest_of = _newest_report(kind_names, len(week_starts))
+        newest = _newest_reports(kind_names, len(week_starts), UNDO_CANDIDATES)
         withdrawal = {"undone_at": at, "undone_by": by}
         row: Any = None
         kind = ""  # the kind of the report withdrawn
-        # The newest report is read, then withdrawn by a conditional UPDATE (it must still
-        # count, in a week still open): of concurrent undos only one wins a report, and a
-        # loser reads the next newest and tries again, until it wins one or none is left
-        # (a week the clock closed meanwhile is no longer read). Each try commits on its
-        # own; the losers wrote nothing. On PostgreSQL the playbook's row is locked first,
-        # so concurrent undos take turns instead of all reading the same newest report
-        # and waiting on its winner, again and again (SQLite has one writer at a time).
+        # The newest reports are read, then withdrawn by a conditional UPDATE, newest
+        # first, until one is (it must still count, in a week still open). Of concurrent
+        # undos each claims a different report: on PostgreSQL one that another undo is
+        # withdrawing is skipped at once, and on SQLite (one writer at a time) one that
+        # another undo withdrew fails its condition. Each try commits on its own; a try
+        # that claimed nothing wrote nothing, and reads the newest again (a week the
+        # clock closed meanwhile is no longer read). No lock on the playbook: undos of
+        # different people, and everyone's reports, go on beside it.
         while row is None:
             with unit_of_work(self.engine) as s:  # records the request's key, if not yet
-                s.execute(_LOCK_PLAYBOOK, {"playbook_id": playbook_id})
-                newest = s.execute(newest_of, parameters).first()
-                if newest is None:
+                candidates = s.execute(newest, parameters).all()
+                if not candidates:
                     return None
-                # Withdrawn and read back in one statement (RETURNING).
-                kind = newest.kind
-                row = s.execute(_WITHDRAW[kind], {**withdrawal, "report_id": newest.id}).first()
+                for candidate in candidates:
+                    # Withdrawn and read back in one statement (RETURNING).
+                    kind = candidate.kind
+                    row = s.execute(_WITHDRAW[kind], {**withdrawal, "report_id": candidate.id}).first()
+                    if row is not None:
+                        break
         report = _as_report(kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
@@ -455,7 +464,7 @@ class WeeklyReports:
         parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
         parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
         with reading(self.engine) as s:
-            newest = s.connection().execute(_newest_report(kind_names, len(week_starts)), parameters).first()
+            newest = s.connection().execute(_newest_reports(kind_names, len(week_starts), 1), parameters).first()
         return newest.reported_at if newest is not None else None
 
     @staticmethod
