@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
+import os
 import click
 import yaml
 
 from bot.startup import open_store, settings_or_exit
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.sources import unset_variables
 from templates import plural
 from usecases import operator, tokens
 
@@ -257,7 +259,10 @@ def read_playbook_file(file: Path) -> list[PlaybookSpec]:
     for index, document in enumerate(documents):
         where = f"document {index + 1}" if len(documents) > 1 else ""
         try:
-            specs.append(parse_playbook(document, where))
+            spec = parse_playbook(document, where)
+            specs.append(spec)
+            # the variables a source names are read by the clock from the same environment
+            problems += [f"{where}: {line}" if where else line for line in unset_variables(spec.sources, os.environ)]
         except DefinitionError as err:
             node = nodes[index] if index < len(nodes) else None
             problems += [_with_line(problem, node, path) for problem, path in zip(err.problems, err.paths, strict=True)]

@@ -18,11 +18,19 @@ from sqlmodel import Session, col, select
 
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
-from storage.bulk import insert_new
+from storage.bulk import insert_all, insert_new
 from storage.db import reading, unit_of_work
 from storage.models import table_of
 from storage.models.access import ApiReportKey
-from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
+from storage.models.reports import (
+    CaseCount,
+    CheckIn,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    RubricScore,
+    SourceFetch,
+)
 from storage.playbooks import PLAYBOOK, PlaybookState
 from storage.types import one_of
 
@@ -341,7 +349,9 @@ class WeeklyReports:
         with reading(self.engine) as s:
             return _key_answers(s.connection(), keys)
 
-    def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
+    def add_reports(
+        self, reports: list[NewReport], token_id: int | None = None, fetches: Iterable[dict[str, Any]] = ()
+    ) -> dict[str, dict[str, Any]]:
         """Reports, all or none, each written only if its week is still open (_open_week), in
         one unit of work: the request's replay keys go in with them (a unit of work records
         them as it commits). Raises replay.Repeated for a request seen before, and
@@ -353,7 +363,10 @@ class WeeklyReports:
         report (another `report_hash`), KeyReused names every such report, and nothing is
         written. The unique key decides: of two requests racing with one key, one writes
         and the other, on PostgreSQL after waiting for the first to commit, finds it a
-        duplicate, or a key used for a different report."""
+        duplicate, or a key used for a different report.
+
+        `fetches`: `source_fetch` rows (storage/source_fetches.py) that go in with the
+        reports, or not at all: a fetched value and the record of its fetch."""
         with unit_of_work(self.engine) as s:
             keyed = [r for r in reports if r.key is not None]
             fresh: set[str] = set()
@@ -389,6 +402,7 @@ class WeeklyReports:
                 statement = _ADD_TO[report.kind] if report.adds else _STATEMENTS[report.kind]
                 if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
                     raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
+            insert_all(connection, table_of(SourceFetch), list(fetches))
             return answers
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
