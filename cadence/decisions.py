@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, assert_never
 
 from cadence.rules import CycleResult, Kind, Thresholds, Transition, TransitionRule, VerdictRule, WeekNumbers
+from cadence.sources import Entry
 
 
 class DecisionKind(StrEnum):
@@ -49,6 +50,7 @@ class DecisionKind(StrEnum):
     REPLICATION = "replication"  # an adopting playbook's cycle: replicated, on track or not yet
     TOKEN_CREATED = "token-created"  # a reporting API token (`rollout token create`)
     TOKEN_REVOKED = "token-revoked"
+    SOURCE_OVERRIDE = "source-override"  # a number typed in place of its source's (`override <reason>`)
 
 
 class DecisionRule(StrEnum):
@@ -352,6 +354,19 @@ def of_token(name: str, created: bool, by: str, scope: dict[str, Any] | None = N
         actor=by,
         summary=f"API token {name} {'created' if created else 'revoked'}",
         figures={"token": name, **(scope or {})},
+    )
+
+
+def of_source_override(playbook_id: int, week_start: date, entry: Entry, by: str, reason: str) -> Decision:
+    """A number typed by the owner or a curator in place of the one its source gives."""
+    return Decision(
+        kind=DecisionKind.SOURCE_OVERRIDE,
+        rule=None,
+        actor=by,
+        summary=f"{entry.key} typed in place of source {entry.source}: {reason}",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        figures={"number": entry.key, "source": entry.source, "reason": reason},
     )
 
 

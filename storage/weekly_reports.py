@@ -22,6 +22,7 @@ from storage.bulk import insert_all, insert_new
 from storage.db import reading, unit_of_work
 from storage.models import table_of
 from storage.models.access import ApiReportKey
+from storage.models.governance import Decision
 from storage.models.reports import (
     CaseCount,
     CheckIn,
@@ -350,7 +351,11 @@ class WeeklyReports:
             return _key_answers(s.connection(), keys)
 
     def add_reports(
-        self, reports: list[NewReport], token_id: int | None = None, fetches: Iterable[dict[str, Any]] = ()
+        self,
+        reports: list[NewReport],
+        token_id: int | None = None,
+        fetches: Iterable[dict[str, Any]] = (),
+        decisions: Iterable[dict[str, Any]] = (),
     ) -> dict[str, dict[str, Any]]:
         """Reports, all or none, each written only if its week is still open (_open_week), in
         one unit of work: the request's replay keys go in with them (a unit of work records
@@ -366,7 +371,8 @@ class WeeklyReports:
         duplicate, or a key used for a different report.
 
         `fetches`: `source_fetch` rows (storage/source_fetches.py) that go in with the
-        reports, or not at all: a fetched value and the record of its fetch."""
+        reports, or not at all: a fetched value and the record of its fetch; `decisions`:
+        `decision` rows (governance_rows.decision_columns), such as an override's."""
         with unit_of_work(self.engine) as s:
             keyed = [r for r in reports if r.key is not None]
             fresh: set[str] = set()
@@ -403,6 +409,7 @@ class WeeklyReports:
                 if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
                     raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
             insert_all(connection, table_of(SourceFetch), list(fetches))
+            insert_all(connection, table_of(Decision), list(decisions))
             return answers
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
