@@ -70,7 +70,7 @@ class Source:
         found = [s for s in (self.token, self.url) if s]
         try:
             password = make_url(self.url).password if self.kind == "sql" else urllib.parse.urlsplit(self.url).password
-        except Exception:  # an unparsable URL: hide all of it
+        except ValueError:  # an unparsable URL: it is hidden whole already
             password = None
         return found + ([str(password)] if password else [])
 
@@ -85,7 +85,7 @@ def fetch(source: Source, entry: Entry, window: Window, timeout: float = TIMEOUT
         return _http(source, entry.path or "", window, timeout)
     except SourceFailed as err:
         raise SourceFailed(redact(str(err), source.secrets())) from None
-    except Exception as err:  # anything else a driver raises: said, never guessed
+    except Exception as err:  # noqa: BLE001 (anything a driver raises: said, never guessed)
         raise SourceFailed(redact(f"failed: {type(err).__name__}: {err}", source.secrets())[:300]) from None
 
 
@@ -104,17 +104,18 @@ def _get(source: Source, url: str, timeout: float) -> Any:
     if parts.username is not None:  # credentials in the URL (from url_env): sent as Basic
         pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
         headers["Authorization"] = "Basic " + b64encode(pair.encode()).decode()
-        url = urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
+        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+        url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     if source.token:
         headers["Authorization"] = f"Bearer {source.token}"
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (http(s) checked at load)
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             body = answer.read(MAX_ANSWER + 1)
     except urllib.error.HTTPError as err:
         detail = _error_text(err)
         raise SourceFailed(f"refused: HTTP {err.code}" + (f" ({detail})" if detail else "")) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise SourceFailed(f"timeout: no answer within {timeout:g} s") from None
     except urllib.error.URLError as err:
         if isinstance(err.reason, (TimeoutError, socket.timeout)):
@@ -134,7 +135,7 @@ def _error_text(err: urllib.error.HTTPError) -> str:
     try:
         data = json.loads(err.read(4096))
         return str(data.get("error", ""))[:200] if isinstance(data, dict) else ""
-    except Exception:
+    except (ValueError, OSError):
         return ""
 
 

@@ -184,8 +184,12 @@ def record(
         entry = sources.entry_for(state.playbook.definition, feeds, step.name if step else None)
         assert entry is not None  # report_row refused an override of a number no source feeds
         value = row.values.get("value", row.values.get("cases", row.values.get("score")))
-        fetches = [fetch_row(state.playbook.id, week.week_start, entry.key, entry.source, "typed", now, value, None, "typed")]
-        made = [decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)]
+        fetches = [
+            fetch_row(state.playbook.id, week.week_start, entry.key, entry.source, "typed", now, value, None, "typed")
+        ]
+        made = [
+            decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)
+        ]
     with _while_open(state, week, usage):
         store.reports.add_reports([row], fetches=fetches, decisions=made)
 

@@ -47,6 +47,14 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         for i in range(15)
     ]
     return {
+        "source_failed": dict(
+            slug=text[:64],
+            title=text,
+            source="helpdesk",
+            week="2027-01-04",
+            closes="Monday 2027-01-11 12:00",
+            failures=[SimpleNamespace(what=text, error=text)] * 12,
+        ),
         "channel_lost": dict(
             slug=text[:64],
             title=text,
