@@ -91,7 +91,7 @@ def fetch(source: Source, entry: Entry, window: Window, timeout: float = TIMEOUT
 
 def redact(message: str, secrets: list[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
-        message = message.replace(secret, "***")
+        message = message.replace(secret, "[hidden]")
     return message
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -85,6 +85,29 @@ class SourceFetches:
         )
         with reading(self.engine) as s:
             return {(pid, week, number): Asked(at, bool(done)) for pid, week, number, at, done in s.execute(query)}
+
+    def failures(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, str]]:
+        """For each (playbook, week), the sourced numbers still missing and the last error
+        each was fetched with: one statement."""
+        if not weeks:
+            return {}
+        query = (
+            select(SourceFetch)
+            .where(tuple_(col(SourceFetch.playbook_id), col(SourceFetch.week_start)).in_(weeks))
+            .order_by(col(SourceFetch.id))
+        )
+        found: dict[tuple[int, date], dict[str, str]] = {}
+        settled: set[tuple[int, date, str]] = set()
+        with reading(self.engine) as s:
+            for row in s.exec(query):
+                if row.outcome == "failed":
+                    found.setdefault((row.playbook_id, row.week_start), {})[row.number] = row.error or ""
+                else:
+                    settled.add((row.playbook_id, row.week_start, row.number))
+        for (pid, week), errors in found.items():
+            for number in [n for n in errors if (pid, week, n) in settled]:
+                del errors[number]
+        return found
 
     def of_playbook(self, playbook_id: int, first: date | None = None) -> list[SourceFetch]:
         """A playbook's fetches (from the week `first` on), oldest first."""

@@ -133,6 +133,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             guardrail=SimpleNamespace(
                 name=text[:80], unit=text[:20], state="MISSING", value=None, minimum=4.6, maximum=5.0
             ),
+            source_failed={f"cases:step{i}": {"what": text, "source": "helpdesk", "error": text} for i in range(30)},
         ),
         "mode_alert": dict(
             slug="support-replies",

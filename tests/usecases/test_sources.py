@@ -1,0 +1,224 @@
+"""Sourced numbers through the real clock, the real HTTP endpoint and the Slack stand-in:
+fetched when the week ends, stored as reports by `source:<name>` through the path every
+report takes, failures said once and never guessed, typed numbers refused unless
+overridden, and no secret anywhere."""
+
+import json
+import logging
+import time
+from copy import deepcopy
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from cadence.definition import parse_playbook
+from storage.store import CURATORS_CHANNEL
+from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
+from tests.json_server import HANG, JsonServer
+from usecases import sources
+
+TOKEN = "ci-t0ken-never-shown"
+CURATORS = "CCURATORS1"
+WEEK_1 = date(2026, 11, 16)
+WEEK_1_ENDS = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin
+WEEK_1_CLOSES = WEEK_1_ENDS + timedelta(hours=12)
+
+
+def sourced(url: str, slug: str = "support-replies", channel: str = CHANNEL) -> dict:
+    definition = deepcopy(SUPPORT_REPLIES)
+    definition.update(playbook=slug, channel=channel)
+    definition["sources"] = {"ci-stats": {"kind": "http", "url": url, "token_env": "CI_TOKEN"}}
+    definition["kpi"]["from"] = {"source": "ci-stats", "path": "kpi"}
+    definition["steps"][0]["from"] = {
+        "cases": {"source": "ci-stats", "path": "draft.cases"},
+        "exceptions": {"source": "ci-stats", "path": "draft.exceptions"},
+        "rubric": {"source": "ci-stats", "path": "draft.rubric"},
+    }
+    return definition
+
+
+@pytest.fixture
+def stats(monkeypatch):
+    monkeypatch.setenv("CI_TOKEN", TOKEN)
+    server = JsonServer().start()
+    server.answers["/stats"] = (200, {"kpi": 14.5, "draft": {"cases": 40, "exceptions": 2, "rubric": 0.93}})
+    yield server
+    server.stop()
+
+
+def load(store, clock, definition: dict) -> int:
+    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state(definition["playbook"])
+    store.playbooks.start_cycle(state.playbook.id, 1, WEEK_1, OWNER, clock())
+    return state.playbook.id
+
+
+@pytest.fixture
+def playbook_id(store, clock, stats, slack):
+    slack.add_channel(CURATORS, [OWNER])
+    store.org.set_setting(CURATORS_CHANNEL, CURATORS, "test", clock())
+    return load(store, clock, sourced(stats.url + "/stats"))
+
+
+@pytest.fixture
+def clockwork(engine, slack, playbook_id):
+    return Engine(engine, slack, Clock(datetime(2026, 11, 22, 12, tzinfo=UTC)))
+
+
+def rows(engine, sql: str, **params) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(text(sql), params)]
+
+
+def test_each_sourced_number_is_fetched_when_the_week_ends_and_stored_as_a_report(clockwork, engine, stats):
+    clockwork.run(WEEK_1_ENDS - timedelta(minutes=1))
+    assert stats.requests == []  # the week has not ended
+    clockwork.run(WEEK_1_ENDS)
+    assert len(stats.requests) == 4  # kpi, cases, exceptions, rubric
+    assert {r["headers"]["Authorization"] for r in stats.requests} == {f"Bearer {TOKEN}"}
+    assert stats.requests[0]["query"]["week_start"] == ["2026-11-16T00:00:00+01:00"]
+    assert [(v, by, str(w)) for v, by, w in rows(engine, "select value, reported_by, week_start from kpi_reading")] == [
+        (14.5, "source:ci-stats", "2026-11-16")
+    ]
+    assert rows(engine, "select cases, reported_by from case_count") == [(40, "source:ci-stats")]
+    assert rows(engine, "select score from rubric_score") == [(0.93,)]
+    assert rows(engine, "select count(*), min(reason) from exception_report") == [(2, "counted by source ci-stats")]
+    fetched = rows(engine, "select number, source, asked, outcome, value from source_fetch order by number")
+    assert fetched == [
+        ("cases:draft", "ci-stats", "path draft.cases", "fetched", 40.0),
+        ("exceptions:draft", "ci-stats", "path draft.exceptions", "fetched", 2.0),
+        ("kpi", "ci-stats", "path kpi", "fetched", 14.5),
+        ("rubric:draft", "ci-stats", "path draft.rubric", "fetched", 0.93),
+    ]
+    clockwork.run(WEEK_1_ENDS + timedelta(hours=1))
+    assert len(stats.requests) == 4  # settled: not asked again
+
+
+def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_and_is_missing_at_the_close(
+    clockwork, engine, stats, slack
+):
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    clockwork.run(WEEK_1_ENDS)
+    assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
+    said = [m["text"] for m in slack.posted(OWNER)]
+    assert said == ["support-replies: source ci-stats gave no number for the week of 2026-11-16"]
+    blocks = json.dumps(slack.posted(OWNER)[0]["blocks"])
+    assert "refused: HTTP 503 (warehouse down)" in blocks and "the KPI (First-response time)" in blocks
+    assert [m["text"] for m in slack.posted(CURATORS)] == said
+    clockwork.run(WEEK_1_ENDS + timedelta(minutes=29))
+    assert len(stats.requests) == 4
+    clockwork.run(WEEK_1_ENDS + timedelta(minutes=30))
+    assert len(stats.requests) == 8  # asked again
+    assert len(slack.posted(OWNER)) == 1  # said once a week
+    clockwork.run(WEEK_1_CLOSES)
+    closed = [m for m in slack.posted(CHANNEL) if "closed" in m["text"]]
+    assert closed and "source failed: refused: HTTP 503 (warehouse down)" in json.dumps(closed[-1])
+    asked = len(stats.requests)
+    clockwork.run(WEEK_1_CLOSES + timedelta(hours=1))
+    assert len(stats.requests) == asked  # closed: never asked again
+
+
+def test_the_latest_value_fetched_counts_once_a_failure_is_followed_by_a_value(clockwork, engine, stats):
+    stats.answers["/stats"] = (200, {"kpi": "n/a", "draft": {"cases": 40, "exceptions": 0, "rubric": 1.5}})
+    clockwork.run(WEEK_1_ENDS)
+    failed = rows(engine, "select number, error from source_fetch where outcome = 'failed' order by number")
+    assert failed == [
+        ("kpi", "not a number: 'n/a'"),
+        ("rubric:draft", "not a rubric score: 1.5 (from 0 to 1 was expected)"),
+    ]
+    stats.answers["/stats"] = (200, {"kpi": 15, "draft": {"cases": 41, "exceptions": 0, "rubric": 0.9}})
+    clockwork.run(WEEK_1_ENDS + timedelta(minutes=30))
+    assert rows(engine, "select value from kpi_reading") == [(15.0,)]
+    assert rows(engine, "select cases from case_count") == [(40,)]  # settled at the first ask
+
+
+def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine, slack, store, clock, stats):
+    hanging = JsonServer().start()
+    hanging.answers["/stats"] = HANG
+    try:
+        load(store, clock, sourced(stats.url + "/stats"))
+        slack.add_channel("CSLOWTEAM1", [OWNER])
+        load(store, clock, sourced(hanging.url + "/stats", "slow-source", "CSLOWTEAM1"))
+        clockwork = Engine(engine, slack, Clock(WEEK_1_ENDS))
+        clockwork.cadence.sources.timeout = 1.0
+        started = time.monotonic()
+        clockwork.run(WEEK_1_ENDS)
+        assert time.monotonic() - started < 4  # one timeout, however many fetches hang at once
+        assert rows(engine, "select count(*) from kpi_reading") == [(1,)]
+        errors = rows(engine, "select distinct error from source_fetch where outcome = 'failed'")
+        assert errors == [("timeout: no answer within 1 s",)]
+        # the close, due while the source still hangs, is not held back by it
+        clockwork.run(WEEK_1_CLOSES)
+        closes = rows(engine, "select count(*) from cadence_job where kind = 'close'")
+        assert closes == [(2,)]
+    finally:
+        hanging.stop()
+
+
+def test_a_typed_number_is_refused_naming_the_source_unless_the_owner_overrides(bot, clockwork, engine, stats):
+    clock_at = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    clockwork.clock.set(clock_at)
+    bot_clock = clockwork.clock
+    del bot_clock
+    refused = bot.command("kpi support-replies 14")
+    assert "takes the KPI (First-response time) from the source ci-stats" in refused.text
+    assert "override" in refused.text
+    assert "only the owner" in bot.command(
+        "kpi support-replies 14 override export broke", user=MEMBER
+    ).text.lower() or (rows(engine, "select count(*) from kpi_reading") == [(0,)])
+    assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
+    done = bot.command("kpi support-replies 14 override the export is down", user=OWNER)
+    assert done.status == 200 and "14" in done.text
+    assert rows(engine, "select value, reported_by from kpi_reading") == [(14.0, OWNER)]
+    decision = rows(engine, "select kind, actor, summary from decision where kind = 'source-override'")
+    assert decision == [("source-override", OWNER, "kpi typed in place of source ci-stats: the export is down")]
+    clockwork.run(WEEK_1_ENDS)
+    assert {r["query"].get("week_start")[0] for r in stats.requests} == {"2026-11-16T00:00:00+01:00"}
+    assert len(stats.requests) == 3  # the typed KPI counts that week: only the steps' numbers are asked
+    assert rows(engine, "select value from kpi_reading") == [(14.0,)]
+    assert "takes no override" not in bot.command("cases support-replies send 4 override why", user=OWNER).text
+    assert "no source feeds this one" in bot.command("cases support-replies send 4 override why", user=OWNER).text
+
+
+def test_a_paused_playbook_is_not_asked(clockwork, store, stats, clock):
+    state = store.playbooks.state("support-replies")
+    from usecases.shared import life
+
+    life.pause(store, state, "holiday season", OWNER, clock())
+    assert store.playbooks.state("support-replies").playbook.status == "paused"
+    clockwork.run(WEEK_1_ENDS)
+    assert stats.requests == []
+
+
+def test_no_secret_is_stored_logged_or_said(clockwork, engine, stats, slack, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    stats.answers["/stats"] = (401, {"error": f"token {TOKEN} refused"})
+    clockwork.run(WEEK_1_ENDS)
+    stats.answers["/stats"] = (200, {"kpi": 14.5, "draft": {"cases": 40, "exceptions": 2, "rubric": 0.93}})
+    clockwork.run(WEEK_1_ENDS + timedelta(minutes=30))
+    assert TOKEN not in caplog.text
+    assert TOKEN not in json.dumps(slack.posted(), default=str)
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            dumped = json.dumps([list(r) for r in connection.execute(table.select())], default=str)
+            assert TOKEN not in dumped, table.name
+    assert "refused: HTTP 401 (token [hidden] refused)" in json.dumps(slack.posted(OWNER))
+
+
+def test_source_test_asks_now_and_stores_nothing_and_reliability_counts_arrivals(store, engine, stats, clock):
+    state = store.playbooks.state("support-replies") or None
+    assert state is None
+    load(store, clock, sourced(stats.url + "/stats"))
+    state = store.playbooks.state("support-replies")
+    tried = sources.test(state, WEEK_1, {"CI_TOKEN": TOKEN})
+    assert [(t.entry.key, t.value, t.error) for t in tried] == [
+        ("kpi", 14.5, None),
+        ("cases:draft", 40, None),
+        ("exceptions:draft", 2, None),
+        ("rubric:draft", 0.93, None),
+    ]
+    assert rows(engine, "select count(*) from source_fetch") == [(0,)]
+    assert "not set" in sources.test(state, WEEK_1, {})[0].error
+    assert sources.reliability(store, state, WEEK_1_CLOSES) == sources.Reliability(0, 4)
