@@ -201,7 +201,7 @@ def test_postgresql_reads_the_week_with_timezone_aware_bounds(warehouse):
 
 
 def test_postgresql_runs_read_only_with_a_statement_timeout(warehouse):
-    with pytest.raises(SourceFailed, match="refused: cannot execute .* in a read-only transaction"):
+    with pytest.raises(SourceFailed, match=r"refused: cannot execute .* in a read-only transaction"):
         sql(warehouse, "with x as (insert into csat_src values (now(), 1) returning 1) select count(*) from x")
     started = time.monotonic()
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 1 s$"):
