@@ -126,9 +126,12 @@ _user, _channel = _link("@"), _link("#")
 
 
 def _source(reported_by: str) -> Mrkdwn:
-    """Who made a report: a person (a mention) or a reporting API token (`token:<name>`)."""
+    """Who made a report: a person (a mention), a reporting API token (`token:<name>`) or a
+    source (`source:<name>`)."""
     if reported_by.startswith("token:"):
         return Mrkdwn("token " + slack_escape(reported_by[len("token:") :]))
+    if reported_by.startswith("source:"):  # pulled by the clock from a source (docs/sources.md)
+        return Mrkdwn("source " + slack_escape(reported_by[len("source:") :]))
     return _user(reported_by)
 
 

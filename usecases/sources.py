@@ -401,3 +401,50 @@ def reliability(
     }
     wanted = {(week, entry.key) for week in weeks for entry in entries}
     return Reliability(len(wanted & arrived), len(wanted))
+
+
+# ---- provenance: what status, the web view, the API and the CSV show ----
+
+
+def provenance(store: Store, state: PlaybookState, weeks: list[date]) -> dict[date, list[dict[str, Any]]]:
+    """Each week's sourced numbers as the clock left them, in the playbook's order: the
+    value and where and when it came from, the error it failed with, or an override
+    typed in its place. One read of the playbook's fetches."""
+    entries = sources.entries(state.playbook.definition)
+    if not entries or not weeks:
+        return {}
+    latest: dict[tuple[date, str], Any] = {}
+    for row in store.sources.of_playbook(state.playbook.id, min(weeks)):
+        if row.week_start in weeks:
+            earlier = latest.get((row.week_start, row.number))
+            if earlier is None or earlier.outcome == "failed" or row.outcome != "failed":
+                latest[(row.week_start, row.number)] = row  # a value, once there, is not undone by a failure
+    playbook = state.playbook
+    shown: dict[date, list[dict[str, Any]]] = {}
+    for week in weeks:
+        for entry in entries:
+            found = latest.get((week, entry.key))
+            shown.setdefault(week, []).append(
+                dict(
+                    number=entry.key,
+                    what=entry.words(playbook.kpi_name, playbook.guardrail_name or ""),
+                    source=entry.source,
+                    value=found.value if found is not None and found.outcome != "failed" else None,
+                    at=found.fetched_at.astimezone(ZoneInfo(playbook.timezone)) if found is not None else None,
+                    typed=found is not None and found.outcome == "typed",
+                    error=found.error if found is not None and found.outcome == "failed" else None,
+                )
+            )
+    return shown
+
+
+def in_words(item: dict[str, Any], unit: str = "") -> str:
+    """One sourced number as people read it: "14.5 min, from helpdesk at 2027-01-11 00:00"."""
+    if item["value"] is not None:
+        number = f"{item['value']:g}{' ' + unit if unit else ''}"
+        if item["typed"]:
+            return f"{number}, typed in place of {item['source']} (override)"
+        return f"{number}, from {item['source']} at {item['at']:%Y-%m-%d %H:%M}"
+    if item["error"] is not None:
+        return f"MISSING (source failed: {item['error']})"
+    return f"not fetched yet, from {item['source']}"
