@@ -199,6 +199,7 @@ class RuleSettings(_Strict):
     # Replication (README, "Replication"): the attestation rate "ready to
     # scale" asks for, and how many teams may run a version before one has replicated.
     ready_min_attestation: Fraction = 0.75
+    ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
     stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
     # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.

@@ -258,6 +258,16 @@ def criterion_phrase(c: dict[str, Any]) -> str:
             return f"{mark} Learnings: only {closed} of the {c.get('wanted', closed)} cycles needed have closed"
         case "owner":
             return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
+        case "reliability":
+            if not c.get("applies"):
+                return f"{mark} Input reliability: n/a (no sources)"
+            if not c["pairs"]:
+                return f"{mark} Input reliability: no sourced number in those cycles' closed weeks"
+            sign = "≥" if c["met"] else "<"
+            return (
+                f"{mark} Input reliability {_pct(c['share'])} ({c['arrived']} of {c['pairs']} sourced numbers "
+                f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
+            )
     return f"{mark} {c['name']}"
 
 
