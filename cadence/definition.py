@@ -345,10 +345,20 @@ class PlaybookSpec(_Strict):
         # Sources are new: a playbook without them keeps the definition it always had.
         if not data["sources"]:
             del data["sources"]
+        for name, source in data.get("sources", {}).items():
+            data["sources"][name] = _given(source)
         for section in (data["kpi"], data["guardrail"], *data["steps"]):
             if section is not None and section.get("from") is None:
                 section.pop("from", None)
+            elif section is not None:
+                given = section["from"]
+                section["from"] = _given(given) if "source" in given else {k: _given(v) for k, v in given.items() if v}
         return data
+
+
+def _given(spec: dict[str, Any]) -> dict[str, Any]:
+    """A source's or a `from:`'s fields as written: those left out are not kept as nulls."""
+    return {key: value for key, value in spec.items() if value is not None}
 
 
 def check_timezone(name: str) -> None:
