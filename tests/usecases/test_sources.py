@@ -6,6 +6,8 @@ overridden, and no secret anywhere."""
 import json
 import logging
 import time
+import urllib.error
+import urllib.request
 from copy import deepcopy
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +19,7 @@ from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.json_server import HANG, JsonServer
-from usecases import sources
+from usecases import sources, tokens
 
 TOKEN = "ci-t0ken-never-shown"
 CURATORS = "CCURATORS1"
@@ -222,3 +224,46 @@ def test_source_test_asks_now_and_stores_nothing_and_reliability_counts_arrivals
     assert rows(engine, "select count(*) from source_fetch") == [(0,)]
     assert "not set" in sources.test(state, WEEK_1, {})[0].error
     assert sources.reliability(store, state, WEEK_1_CLOSES) == sources.Reliability(0, 4)
+
+
+def test_provenance_in_status_history_the_api_and_the_web_csv(bot, clockwork, engine, store, clock):
+    clockwork.run(WEEK_1_ENDS)
+    clock.set(WEEK_1_ENDS + timedelta(hours=2))
+    status = bot.command("status support-replies", user=OWNER).text
+    assert "14.5 min, from ci-stats at 2026-11-23 00:00" in status
+    assert "step draft's rubric score: 0.93, from ci-stats at 2026-11-23 00:00" in status
+    assert "Input reliability: no closed week yet" in status
+    assert "by source ci-stats" in bot.command("history support-replies").text
+    read = tokens.create(store, "bi", ["support-replies"], [], True, "test", clock())
+    request = urllib.request.Request(
+        f"{bot.base_url}/api/v1/playbooks/support-replies", headers={"Authorization": f"Bearer {read.token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        body = json.loads(answer.read())
+    week = next(w for w in body["weeks"] if w["week"] == "2026-11-16")
+    assert week["sources"][0] == {
+        "number": "kpi",
+        "source": "ci-stats",
+        "value": 14.5,
+        "fetched_at": "2026-11-23T00:00:00+01:00",
+        "typed": False,
+        "error": None,
+    }
+    assert body["input_reliability"] is None or 0 <= body["input_reliability"] <= 1
+    assert TOKEN not in json.dumps(body)
+
+
+def test_the_api_refuses_a_typed_sourced_number_naming_the_source(bot, playbook_id, store, clock):
+    clock.set(datetime(2026, 11, 18, 12, tzinfo=UTC))
+    created = tokens.create(store, "helpdesk", ["support-replies"], ["kpi", "cases"], False, "test", clock())
+    request = urllib.request.Request(
+        f"{bot.base_url}/api/v1/reports",
+        data=json.dumps({"playbook": "support-replies", "kind": "kpi", "value": 14.5}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {created.token}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=10)
+    assert raised.value.code == 422
+    errors = json.loads(raised.value.read())["errors"]
+    assert "takes the KPI (First-response time) from the source ci-stats" in errors[0]["message"]
