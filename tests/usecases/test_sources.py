@@ -267,3 +267,33 @@ def test_the_api_refuses_a_typed_sourced_number_naming_the_source(bot, playbook_
     assert raised.value.code == 422
     errors = json.loads(raised.value.read())["errors"]
     assert "takes the KPI (First-response time) from the source ci-stats" in errors[0]["message"]
+
+
+def test_the_web_view_shows_sourced_numbers_with_their_provenance_and_a_csv(
+    http_server, database_url, store, slack, clock, clockwork
+):
+    from bot.app import create_app
+    from bot.web import make_wsgi
+    from tests.bot.test_web_view import fetch, signed_in
+    from tests.conftest import SlackRequests, settings_for
+
+    clockwork.run(WEEK_1_ENDS)
+    clock.set(WEEK_1_CLOSES + timedelta(hours=1))
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
+    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    try:
+        view = SlackRequests(url)
+        cookie = signed_in(view, OWNER)
+        status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+        assert status == 200 and "Numbers from sources" in page
+        assert "14.5, from ci-stats at 2026-11-23 00:00" in page
+        assert "Input reliability over the last 8 closed weeks: 100% (4 of 4" in page
+        assert "ci-stats (source)" in page  # the report log names the source as the reporter
+        status, _, csv = fetch(url + "/web/playbooks/support-replies/sourced.csv", cookie)
+        assert status == 200
+        assert csv.splitlines()[0] == "week,number,source,value,fetched at,typed in its place,error"
+        assert "2026-11-16,kpi,ci-stats,14.5,2026-11-23T00:00:00+01:00,False," in csv
+        assert TOKEN not in page and TOKEN not in csv
+    finally:
+        mount.app = None
