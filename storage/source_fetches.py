@@ -22,6 +22,11 @@ from storage.models.reports import SourceFetch
 FETCHES = table_of(SourceFetch)
 
 
+class AlreadyFetched(Exception):
+    """A sourced number of a week was stored already (by another clock): nothing of the
+    unit of work that tried again was written."""
+
+
 @dataclass(frozen=True)
 class Asked:
     """A sourced number of a week as the clock left it: when it was last asked, and

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, exists, func, literal, tuple_, union_all, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
@@ -34,6 +35,7 @@ from storage.models.reports import (
     SourceFetch,
 )
 from storage.playbooks import PLAYBOOK, PlaybookState
+from storage.source_fetches import AlreadyFetched
 from storage.types import one_of
 
 API_KEYS = table_of(ApiReportKey)
@@ -351,7 +353,13 @@ class WeeklyReports:
                 statement = writes.ADD_TO[report.kind] if report.adds else writes.STATEMENTS[report.kind]
                 if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
                     raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
-            insert_all(connection, table_of(SourceFetch), list(fetches))
+            # ux_source_fetch_fetched: another clock stored the number first. COPY (PostgreSQL)
+            # raises the driver's own error, an INSERT SQLAlchemy's.
+            refused = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
+            try:
+                insert_all(connection, table_of(SourceFetch), list(fetches))
+            except refused as err:
+                raise AlreadyFetched(str(err).splitlines()[0]) from None
             insert_all(connection, table_of(Decision), list(decisions))
             return answers
 

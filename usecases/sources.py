@@ -31,7 +31,7 @@ from cadence.limits import MAX_COUNT, MAX_VALUE
 from sources import Source, SourceFailed, Window, fetch
 from storage.cadence_log import Work
 from storage.outbox import Message
-from storage.source_fetches import fetch_row
+from storage.source_fetches import AlreadyFetched, fetch_row
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
 from storage.weekly_reports import NewReport
 from templates import render
@@ -201,12 +201,12 @@ class SourceClock:
             return 0
         try:
             self._write(list(by_playbook.values()))
-        except WeekClosed:
+        except (WeekClosed, AlreadyFetched):
             for group in by_playbook.values():
                 try:
                     self._write([group])
-                except WeekClosed:
-                    log.info("a sourced number's week closed while it was fetched: not stored")
+                except (WeekClosed, AlreadyFetched) as err:
+                    log.info("a sourced number not stored: %s", type(err).__name__)  # closed, or another clock's
                     group[1].clear()
         return sum(len(fetches) for _, fetches in by_playbook.values())
 

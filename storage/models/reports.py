@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from storage.models.base import instant, long_text
 
 COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
+FETCHED = text("outcome = 'fetched'")
 
 
 def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
@@ -171,6 +172,17 @@ class SourceFetch(SQLModel, table=True):
     __table_args__ = (
         Index("ix_source_fetch_week", "playbook_id", "week_start", "number", "id"),
         Index("ix_source_fetch_week_start", "week_start"),
+        # A number is fetched once a week: a second clock's value (two clocks at once) is
+        # refused with its reports, so exceptions counted from a source never count twice.
+        Index(
+            "ux_source_fetch_fetched",
+            "playbook_id",
+            "week_start",
+            "number",
+            unique=True,
+            sqlite_where=FETCHED,
+            postgresql_where=FETCHED,
+        ),
         CheckConstraint("outcome IN ('fetched', 'failed', 'typed')", name="outcome"),
     )
 

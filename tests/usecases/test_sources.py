@@ -297,3 +297,17 @@ def test_the_web_view_shows_sourced_numbers_with_their_provenance_and_a_csv(
         assert TOKEN not in page and TOKEN not in csv
     finally:
         mount.app = None
+
+
+def test_two_clocks_at_once_store_each_number_once(clockwork, engine, store, stats):
+    """What a second clock fetched at the same time is refused whole by the database's
+    unique fetch: the exceptions a source counts never count twice."""
+    clock = clockwork.cadence.sources
+    jobs = clock.due(store.playbooks.clock_states(), WEEK_1_ENDS)
+    answers = [clock._answer(job) for job in jobs]
+    again = [clock._answer(job) for job in jobs]  # the other clock's, fetched before either stored
+    assert clock._store(answers) == 4
+    assert clock._store(again) == 0
+    assert rows(engine, "select count(*) from exception_report") == [(2,)]
+    assert rows(engine, "select count(*) from kpi_reading") == [(1,)]
+    assert rows(engine, "select count(*) from source_fetch") == [(4,)]

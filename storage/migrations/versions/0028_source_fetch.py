@@ -41,11 +41,19 @@ def upgrade() -> None:
     with op.batch_alter_table('source_fetch', schema=None) as batch_op:
         batch_op.create_index('ix_source_fetch_week', ['playbook_id', 'week_start', 'number', 'id'], unique=False)
         batch_op.create_index('ix_source_fetch_week_start', ['week_start'], unique=False)
+        batch_op.create_index(
+            'ux_source_fetch_fetched',
+            ['playbook_id', 'week_start', 'number'],
+            unique=True,
+            sqlite_where=sa.text("outcome = 'fetched'"),
+            postgresql_where=sa.text("outcome = 'fetched'"),
+        )
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('source_fetch', schema=None) as batch_op:
+        batch_op.drop_index('ux_source_fetch_fetched')
         batch_op.drop_index('ix_source_fetch_week_start')
         batch_op.drop_index('ix_source_fetch_week')
 
