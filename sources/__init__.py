@@ -208,7 +208,15 @@ def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
     else:
         params = {"week_start": window.week_start, "week_end": window.week_end}
         connect_args = {"connect_timeout": max(1, int(timeout))}
-    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    if sqlite and url.database and url.database != ":memory:":  # opened read-only: a missing file is not made
+        path = urllib.parse.quote(url.database)
+        engine = create_engine(
+            "sqlite://",
+            poolclass=NullPool,
+            creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout),
+        )
+    else:
+        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
     if sqlite:
         event.listen(engine, "connect", lambda conn, _: _sqlite_deadline(conn, timeout))
     try:

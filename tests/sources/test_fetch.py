@@ -215,3 +215,10 @@ def test_postgresql_unreachable_never_shows_the_password():
         sql(url, "select 1")
     assert str(raised.value).startswith("unreachable (")
     assert "hunter2secret" not in str(raised.value)
+
+
+def test_a_missing_sqlite_file_is_unreachable_and_not_made(tmp_path):
+    missing = tmp_path / "nowhere.db"
+    with pytest.raises(SourceFailed, match=r"^unreachable \(unable to open database file\)$"):
+        sql(f"sqlite:///{missing}", "select 1")
+    assert not missing.exists()
