@@ -51,6 +51,7 @@ class DecisionKind(StrEnum):
     TOKEN_CREATED = "token-created"  # a reporting API token (`rollout token create`)
     TOKEN_REVOKED = "token-revoked"
     SOURCE_OVERRIDE = "source-override"  # a number typed in place of its source's (`override <reason>`)
+    SOURCE_MISSING = "source-missing"  # a week closed without a sourced number: its source failed
 
 
 class DecisionRule(StrEnum):
@@ -367,6 +368,19 @@ def of_source_override(playbook_id: int, week_start: date, entry: Entry, by: str
         playbook_id=playbook_id,
         week_start=week_start,
         figures={"number": entry.key, "source": entry.source, "reason": reason},
+    )
+
+
+def of_source_missing(playbook_id: int, week_start: date, entry: Entry, what: str, error: str) -> Decision:
+    """A week closed without a sourced number, since its source failed: MISSING, said with why."""
+    return Decision(
+        kind=DecisionKind.SOURCE_MISSING,
+        rule=None,
+        actor="rule:source",
+        summary=f"{what}: MISSING (source failed: {error})",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        figures={"number": entry.key, "source": entry.source, "error": error},
     )
 
 

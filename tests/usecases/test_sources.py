@@ -99,7 +99,7 @@ def test_each_sourced_number_is_fetched_when_the_week_ends_and_stored_as_a_repor
 
 
 def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_and_is_missing_at_the_close(
-    clockwork, engine, stats, slack
+    clockwork, engine, stats, slack, bot, clock
 ):
     stats.answers["/stats"] = (503, {"error": "warehouse down"})
     clockwork.run(WEEK_1_ENDS)
@@ -117,6 +117,11 @@ def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_a
     clockwork.run(WEEK_1_CLOSES)
     closed = [m for m in slack.posted(CHANNEL) if "closed" in m["text"]]
     assert closed and "source failed: refused: HTTP 503 (warehouse down)" in json.dumps(closed[-1])
+    missing = rows(engine, "select summary from decision where kind = 'source-missing' order by id")
+    assert missing[0] == ("the KPI (First-response time): MISSING (source failed: refused: HTTP 503 (warehouse down))",)
+    assert len(missing) == 4  # every sourced number of the week, for history
+    clock.set(WEEK_1_CLOSES + timedelta(minutes=5))
+    assert "MISSING (source failed: refused: HTTP 503 (warehouse down))" in bot.command("history support-replies").text
     asked = len(stats.requests)
     clockwork.run(WEEK_1_CLOSES + timedelta(hours=1))
     assert len(stats.requests) == asked  # closed: never asked again

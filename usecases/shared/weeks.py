@@ -137,6 +137,11 @@ def close_round(
                 _propose_scale(store, state, due, held, change, curators, connection)
             if state.playbook.id in origins and not interrupted:
                 _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
+        failed = _source_failed(state, source_failures.get((state.playbook.id, week_start), {}))
+        for entry in sources.entries(state.playbook.definition):
+            if entry.key in failed:  # for history: MISSING, with why
+                what, error = failed[entry.key]["what"], failed[entry.key]["error"]
+                change.decisions.append(decisions.of_source_missing(state.playbook.id, week_start, entry, what, error))
         summary = render(
             "week_closed",
             playbook=state.playbook,
@@ -148,7 +153,7 @@ def close_round(
             result=result,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=guardrail,
-            source_failed=_source_failed(state, source_failures.get((state.playbook.id, week_start), {})),
+            source_failed=failed,
         )
         closed.append(Closed(due, state, change, summary))
     return closed
