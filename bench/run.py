@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
 figures against its budgets (BUDGETS), beside the previous release's (bench/previous.json).
 
-    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week] [--report-only]
+    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources] [--report-only]
 
 Not part of the test suite: these measure, they do not assert.
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ack, api, fanout, week
+from bench import ack, api, fanout, sources, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.common import ROOT, machine
 
@@ -34,7 +34,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,fanout,week,api")
+    parser.add_argument("--only", default="ack,fanout,week,api,sources")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -58,6 +58,10 @@ def main() -> None:
             print(f"[{db}] the reporting API: batches of 1,000, and single reports against kpi…", flush=True)
             results.setdefault(db, {})["api"] = api.run(db, workdir)
             print(json.dumps({k: v for k, v in results[db]["api"].items()}, indent=1, default=str)[:2000], flush=True)
+        if "sources" in args.only:
+            print(f"[{db}] sources: 1,000 playbooks x 3 numbers from one Prometheus…", flush=True)
+            results.setdefault(db, {})["sources"] = sources.run(db, workdir)
+            print(json.dumps(results[db]["sources"], indent=1), flush=True)
         if "week" in args.only:
             results.setdefault(db, {})["week"] = {}
             for n, weeks in WEEK_RUNS:
@@ -236,6 +240,34 @@ def _api_p99(r: dict) -> Judged:
     return figure, ratio <= API_P99
 
 
+SOURCES_SECONDS = 10  # 1,000 playbooks x 3 sourced numbers, fetched and stored
+SOURCE_TIMEOUT = 10  # what one source that never answers may add to the whole fetch
+
+
+def _sources_time(r: dict) -> Judged:
+    f = _at(r, "sources", "1000")
+    if f is None:
+        return None
+    figure = f"{f['seconds']:.2f} s ({f['stored']} of {f['asked']} stored, {f['failed']} failed)"
+    return figure, f["seconds"] <= SOURCES_SECONDS and f["stored"] == f["asked"] == 3000
+
+
+def _sources_statements(r: dict) -> Judged:
+    small, large = _at(r, "sources", "100", "statements"), _at(r, "sources", "1000", "statements")
+    if small is None or large is None:
+        return None
+    return f"{small} → {large}", large <= STATEMENTS_FLAT * small
+
+
+def _sources_silent(r: dict) -> Judged:
+    silent, large = _at(r, "sources", "1000_one_silent"), _at(r, "sources", "1000")
+    if silent is None or large is None:
+        return None
+    added = silent["seconds"] - large["seconds"]
+    figure = f"+{added:.2f} s ({silent['seconds']:.2f} against {large['seconds']:.2f} s; {silent['failed']} failed)"
+    return figure, added <= SOURCE_TIMEOUT and silent["stored"] == 2997
+
+
 def _duplicates(r: dict) -> Judged:
     n = _at(r, "fanout", "duplicates")
     return None if n is None else (str(n), n == 0)
@@ -279,6 +311,15 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         (f"a batch of 1,000 reports over the API stored in at most {API_BATCH_SECONDS} s", _api_batch),
         (f"single API reports' p99 at most {API_P99}× `/rollout kpi`'s on the same server", _api_p99),
     ],
+    "sources": [
+        (
+            f"sources: 1,000 playbooks × 3 numbers from one Prometheus, fetched and stored in at most "
+            f"{SOURCES_SECONDS} s",
+            _sources_time,
+        ),
+        ("sources: SQL statements flat in the number of playbooks (100 → 1,000)", _sources_statements),
+        (f"sources: one source that never answers adds at most its {SOURCE_TIMEOUT} s timeout", _sources_silent),
+    ],
     "fanout": [
         (f"fan-out of 10,000 DMs, delivery within {DELIVERY}× the bound Slack's limits allow", _delivery),
         ("fan-out duplicates, 0", _duplicates),
@@ -313,7 +354,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "week", "fanout", "api"):
+    for section in ("ack", "week", "fanout", "api", "sources"):
         for label, judge in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -521,7 +562,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api,sources` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",
@@ -550,6 +591,8 @@ def report(results: dict, previous: dict) -> str:
             lines += _week(r["week"], p.get("week") or {})
         if "api" in r:
             lines += _api(r["api"], p.get("api") or {})
+        if "sources" in r:
+            lines += _sources(r["sources"], p.get("sources") or {})
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -570,6 +613,32 @@ def _api(a: dict, p: dict) -> list[str]:
         f = a[name]
         rows.append(f"| {label} | {f['p50']:.1f} | {f['p99']:.1f} | {f['throughput']:.0f} | {f['failures']} |")
     return [*rows, "", *_budget_lines("api", {"api": a}, {"api": p}), ""]
+
+
+def _sources(a: dict, p: dict) -> list[str]:
+    """The clock's fetch of sourced numbers (bench/sources.py)."""
+    rows = [
+        "### Sources",
+        "",
+        "One real Prometheus (Debian's, backfilled with promtool) on loopback; each playbook's KPI, guardrail and "
+        "a step's cases from it; the clock's fetch of the week that ended (`SourceClock.run`: what is due, 16 "
+        "fetches at once, the values written through `recording.report_row` and `add_reports`), on a fresh "
+        "database each.",
+        "",
+        "| run | asked | stored | failed | seconds | SQL statements |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, label in (
+        ("100", "100 playbooks"),
+        ("1000", "1,000 playbooks"),
+        ("1000_one_silent", "1,000, one source never answers"),
+    ):
+        f = a.get(name)
+        if f:
+            rows.append(
+                f"| {label} | {f['asked']} | {f['stored']} | {f['failed']} | {f['seconds']:.2f} | {f['statements']} |"
+            )
+    return [*rows, "", *_budget_lines("sources", {"sources": a}, {"sources": p}), ""]
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from bot import logs
-from bot.cli_admin import cycle, export, playbook, token
+from bot.cli_admin import cycle, export, playbook, source, token
 from bot.settings import check_log_level
 from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
 from slack_api.workspace import Unverified, Workspace
@@ -374,7 +374,7 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
         view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
 
 
-for group in (playbook, cycle, token, export):
+for group in (playbook, cycle, token, source, export):
     cli.add_command(group)
 
 

@@ -4,6 +4,7 @@ command line beside the processes."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,8 +15,9 @@ import yaml
 
 from bot.startup import open_store, settings_or_exit
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.sources import unset_variables
 from templates import plural
-from usecases import operator, tokens
+from usecases import operator, sources, tokens
 
 T = TypeVar("T")
 
@@ -74,8 +76,10 @@ def show(slug: str) -> None:
     from slack_api.members import TeamDirectory
 
     settings = settings_or_exit()
-    overview = _or_refused(lambda: operator.playbook(open_store(settings), slug, datetime.now(UTC)))
+    store, now = open_store(settings), datetime.now(UTC)
+    overview = _or_refused(lambda: operator.playbook(store, slug, now))
     playbook, steps = overview.state.playbook, overview.state.steps
+    reliable = sources.reliability(store, overview.state, now)
     team = "unknown (no SLACK_BOT_TOKEN to ask Slack)"
     if settings.slack_bot_token:
         client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
@@ -94,6 +98,7 @@ def show(slug: str) -> None:
         f"  kpi       {playbook.kpi_name}"
         + (f" ({playbook.kpi_unit})" if playbook.kpi_unit else "")
         + f": baseline {playbook.kpi_baseline:g}, target {playbook.kpi_target:g}, {playbook.kpi_direction}",
+        f"  input reliability  {'n/a (no sources)' if reliable is None else reliable.words()}",
         "  steps",
         *[
             f"    {s.name}  {s.mode}" + (" (pinned)" if s.pinned else "") + (" (frozen)" if s.frozen else "")
@@ -116,6 +121,63 @@ def _where(overview: operator.Overview) -> str:
     if overview.starts_on is not None and overview.state.playbook.status != "retired":
         return f"starts on {overview.starts_on.isoformat()}"
     return "no cycle started" if overview.starts_on is None else "ended"
+
+
+@click.group()
+def source() -> None:
+    """The systems numbers are pulled from (docs/sources.md)."""
+
+
+@source.command("test")
+@click.argument("slug")
+@click.option("--week", "week_text", help="The week's Monday, YYYY-MM-DD (default: the last week that ended).")
+def source_test(slug: str, week_text: str | None) -> None:
+    """Ask every source of a playbook now, for a week, and print each value or error.
+    Stores nothing; works before a cycle starts."""
+    settings = settings_or_exit()
+    store, now = open_store(settings), datetime.now(UTC)
+    state = store.playbooks.state(slug)
+    if state is None:
+        raise click.ClickException(f"no playbook {slug}")
+    week = sources.last_ended_week(state, now)
+    if week_text is not None:
+        try:
+            week = date.fromisoformat(week_text)
+        except ValueError:
+            raise click.ClickException(f"--week {week_text}: give the week's Monday as YYYY-MM-DD") from None
+        if week.weekday() != 0:
+            raise click.ClickException(f"--week {week_text} is a {week:%A}: give the week's Monday")
+    tried = sources.test(state, week, os.environ)
+    if not tried:
+        click.echo(f"{slug} has no sources.")
+        return
+    click.echo(f"{slug}, week of {week.isoformat()} (asked now, nothing stored):")
+    for t in tried:
+        what = f"{t.value:g}" if t.value is not None else f"failed: {t.error}"
+        click.echo(f"  {t.entry.key:<24} from {t.entry.source:<16} {what}")
+    if any(t.error for t in tried):
+        raise SystemExit(1)
+
+
+@source.command("list")
+def source_list() -> None:
+    """Every source of every playbook, the numbers it feeds, and its last fetch."""
+    settings = settings_or_exit()
+    listed = sources.listing(open_store(settings))
+    if not listed:
+        click.echo("No playbook has sources.")
+        return
+    rows = [("PLAYBOOK", "SOURCE", "KIND", "FEEDS", "LAST FETCH")]
+    for item in listed:
+        if item.last_at is None:
+            last = "never"
+        else:
+            got = f"{item.last_value:g}" if item.last_value is not None else f"failed: {item.last_error}"
+            last = f"{item.last_at:%Y-%m-%d %H:%M} UTC, week of {item.last_week}: {got}"
+        rows.append((item.slug, item.source, item.kind, ", ".join(item.feeds) or "nothing", last))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)), row[4]]))
 
 
 @click.group()
@@ -257,7 +319,10 @@ def read_playbook_file(file: Path) -> list[PlaybookSpec]:
     for index, document in enumerate(documents):
         where = f"document {index + 1}" if len(documents) > 1 else ""
         try:
-            specs.append(parse_playbook(document, where))
+            spec = parse_playbook(document, where)
+            specs.append(spec)
+            # the variables a source names are read by the clock from the same environment
+            problems += [f"{where}: {line}" if where else line for line in unset_variables(spec.sources, os.environ)]
         except DefinitionError as err:
             node = nodes[index] if index < len(nodes) else None
             problems += [_with_line(problem, node, path) for problem, path in zip(err.problems, err.paths, strict=True)]

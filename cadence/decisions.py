@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, assert_never
 
 from cadence.rules import CycleResult, Kind, Thresholds, Transition, TransitionRule, VerdictRule, WeekNumbers
+from cadence.sources import Entry
 
 
 class DecisionKind(StrEnum):
@@ -49,6 +50,8 @@ class DecisionKind(StrEnum):
     REPLICATION = "replication"  # an adopting playbook's cycle: replicated, on track or not yet
     TOKEN_CREATED = "token-created"  # a reporting API token (`rollout token create`)
     TOKEN_REVOKED = "token-revoked"
+    SOURCE_OVERRIDE = "source-override"  # a number typed in place of its source's (`override <reason>`)
+    SOURCE_MISSING = "source-missing"  # a week closed without a sourced number: its source failed
 
 
 class DecisionRule(StrEnum):
@@ -352,6 +355,32 @@ def of_token(name: str, created: bool, by: str, scope: dict[str, Any] | None = N
         actor=by,
         summary=f"API token {name} {'created' if created else 'revoked'}",
         figures={"token": name, **(scope or {})},
+    )
+
+
+def of_source_override(playbook_id: int, week_start: date, entry: Entry, by: str, reason: str) -> Decision:
+    """A number typed by the owner or a curator in place of the one its source gives."""
+    return Decision(
+        kind=DecisionKind.SOURCE_OVERRIDE,
+        rule=None,
+        actor=by,
+        summary=f"{entry.key} typed in place of source {entry.source}: {reason}",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        figures={"number": entry.key, "source": entry.source, "reason": reason},
+    )
+
+
+def of_source_missing(playbook_id: int, week_start: date, entry: Entry, what: str, error: str) -> Decision:
+    """A week closed without a sourced number, since its source failed: MISSING, said with why."""
+    return Decision(
+        kind=DecisionKind.SOURCE_MISSING,
+        rule=None,
+        actor="rule:source",
+        summary=f"{what}: MISSING (source failed: {error})",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        figures={"number": entry.key, "source": entry.source, "error": error},
     )
 
 

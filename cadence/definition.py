@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cadence.sources import FromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 
 MODES = ("human-led", "collaborative", "ai-led")
@@ -24,6 +25,7 @@ STEP_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"  # one word: steps are named in c
 # at most 20 here, so a pasted or forged one never reaches the database (or its columns).
 CHANNEL_RE = r"^[CG][A-Z0-9]{6,19}$"
 USER_RE = r"^[UW][A-Z0-9]{6,19}$"
+SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_-]{0,24}$"  # `source:<name>` fits a report's reported_by
 SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
@@ -72,6 +74,7 @@ class KpiSpec(_Strict):
     direction: Literal["up", "down"]
     baseline: Finite
     target: Finite
+    from_: FromSpec | None = Field(default=None, alias="from")  # a source feeds it (cadence/sources.py)
 
     @model_validator(mode="after")
     def _target_beats_baseline(self) -> KpiSpec:
@@ -93,6 +96,7 @@ class GuardrailSpec(_Strict):
     unit: str = Field(default="", max_length=20)
     min: Finite | None = None
     max: Finite | None = None
+    from_: FromSpec | None = Field(default=None, alias="from")
 
     @model_validator(mode="after")
     def _one_bound(self) -> GuardrailSpec:
@@ -107,6 +111,7 @@ class StepSpec(_Strict):
     name: str = Field(pattern=STEP_RE)
     mode: Mode
     pinned: bool = False
+    from_: StepFromSpec | None = Field(default=None, alias="from")
 
     @model_validator(mode="after")
     def _pinned_is_human_led(self) -> StepSpec:
@@ -194,6 +199,7 @@ class RuleSettings(_Strict):
     # Replication (README, "Replication"): the attestation rate "ready to
     # scale" asks for, and how many teams may run a version before one has replicated.
     ready_min_attestation: Fraction = 0.75
+    ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
     stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
     # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
@@ -248,6 +254,9 @@ class PlaybookSpec(_Strict):
     rules: RuleSettings = Field(default_factory=RuleSettings)
     replication: ReplicationSpec = Field(default_factory=ReplicationSpec)
     value_events: list[ValueEventSpec] = Field(default_factory=list, max_length=50)
+    sources: dict[Annotated[str, Field(pattern=SOURCE_NAME_RE)], SourceSpec] = Field(
+        default_factory=dict, max_length=20
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -287,6 +296,35 @@ class PlaybookSpec(_Strict):
             fed.add((event.step, event.counts))
         return self
 
+    @model_validator(mode="after")
+    def _sources_fit(self) -> PlaybookSpec:
+        """Every `from:` names a source of the playbook and asks it what its kind answers;
+        a number a value event carries takes no `from:` too."""
+        problems = []
+        given: list[tuple[str, FromSpec | None, str | None]] = [
+            ("kpi.from", self.kpi.from_, "kpi"),
+            ("guardrail.from", self.guardrail.from_ if self.guardrail else None, None),
+        ]
+        for step in self.steps:
+            if step.from_ is not None:
+                given += [
+                    (f"steps[{step.name}].from.cases", step.from_.cases, f"cases:{step.name}"),
+                    (f"steps[{step.name}].from.exceptions", step.from_.exceptions, f"exception:{step.name}"),
+                    (f"steps[{step.name}].from.rubric", step.from_.rubric, None),
+                ]
+        events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
+        for where, entry, fed in given:
+            if entry is None:
+                continue
+            problem = check_entry(where, entry, self.sources)
+            if problem is None and fed in events:
+                problem = f"{where}: value event {events[fed]} already carries this number"
+            if problem is not None:
+                problems.append(problem)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def event_for(self, counts: str, step: str | None = None) -> str | None:
         """The event that carries a step's cases or exceptions, or the KPI, if one does."""
         return next((e.name for e in self.value_events if e.counts == counts and e.step == step), None)
@@ -303,7 +341,24 @@ class PlaybookSpec(_Strict):
 
     def canonical(self) -> dict[str, Any]:
         """The definition as plain data, equal for equal files: what "unchanged" compares."""
-        return self.model_dump(mode="json")
+        data = self.model_dump(mode="json", by_alias=True)
+        # Sources are new: a playbook without them keeps the definition it always had.
+        if not data["sources"]:
+            del data["sources"]
+        for name, source in data.get("sources", {}).items():
+            data["sources"][name] = _given(source)
+        for section in (data["kpi"], data["guardrail"], *data["steps"]):
+            if section is not None and section.get("from") is None:
+                section.pop("from", None)
+            elif section is not None:
+                given = section["from"]
+                section["from"] = _given(given) if "source" in given else {k: _given(v) for k, v in given.items() if v}
+        return data
+
+
+def _given(spec: dict[str, Any]) -> dict[str, Any]:
+    """A source's or a `from:`'s fields as written: those left out are not kept as nulls."""
+    return {key: value for key, value in spec.items() if value is not None}
 
 
 def check_timezone(name: str) -> None:

@@ -52,6 +52,11 @@ def owner_reminder(playbook_id: int, week_start: date) -> str:
     return f"owner-reminder:{playbook_id}:{week_start.isoformat()}"
 
 
+def source_failed(playbook_id: int, week_start: date, source: str) -> str:
+    """The one message, per source and week, that a source gave no number (docs/sources.md)."""
+    return f"source-failed:{playbook_id}:{week_start.isoformat()}:{source}"
+
+
 def digest(monday: date) -> str:
     return f"digest:{monday.isoformat()}"
 

@@ -29,7 +29,7 @@ NOT_YET = "not yet"
 class Criterion:
     """One of the five things "ready to scale" means, met or not, with its numbers."""
 
-    name: str  # attestation | exceptions | contract | learnings | owner
+    name: str  # attestation | exceptions | contract | learnings | owner | reliability
     met: bool
     figures: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +66,8 @@ def readiness(
     cycles: list[int],
     owner_active: bool,
     cycles_wanted: int | None = None,
+    reliability: tuple[int, int] | None = None,
+    min_reliability: float = 0.9,
 ) -> list[Criterion]:
     """The five criteria, in the order the README lists them:
 
@@ -75,7 +77,10 @@ def readiness(
     3. an input contract: `inputs` and `outputs` both declared;
     4. at least one learning in each of `cycles` (`learnings`: count per cycle number), and
        as many cycles as `cycles_wanted` (a publish before the scale rule's cycles closed);
-    5. an owner who is an active Slack user."""
+    5. an owner who is an active Slack user;
+    7. input reliability, for a playbook with sources: at least `min_reliability` of the
+       cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
+       source before their week closed; n/a (met) without sources."""
     rate = answered / asked if asked else None
     over = [s for s in steps if not s.within_cap]
     without = [c for c in cycles if learnings.get(c, 0) == 0]
@@ -103,7 +108,17 @@ def readiness(
             dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
         ),
         Criterion("owner", owner_active, dict(active=owner_active)),
+        _reliability(reliability, min_reliability),
     ]
+
+
+def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criterion:
+    if reliability is None:
+        return Criterion("reliability", True, dict(applies=False, minimum=minimum))
+    arrived, pairs = reliability
+    share = arrived / pairs if pairs else None
+    met = share is not None and share >= minimum
+    return Criterion("reliability", met, dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum))
 
 
 def is_ready(criteria: list[Criterion]) -> bool:

@@ -62,6 +62,7 @@ class Thresholds:
     scale_after_cycles: int
     ready_min_attestation: float = 0.75
     adoption_wave: int = 3
+    ready_min_reliability: float = 0.9
 
     @classmethod
     def of(cls, settings: RuleSettings, exception_cap: float, rubric_threshold: float) -> Thresholds:
@@ -83,6 +84,7 @@ class Thresholds:
             scale_after_cycles=settings.scale_after_cycles,
             ready_min_attestation=settings.ready_min_attestation,
             adoption_wave=settings.adoption_wave,
+            ready_min_reliability=settings.ready_min_reliability,
         )
 
     @property

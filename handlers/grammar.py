@@ -118,21 +118,23 @@ def _status(w: _Words) -> messages.Status:
 def _kpi(w: _Words) -> messages.Kpi | messages.OpenForm:
     if len(w) == 1:
         return messages.OpenForm("kpi")
+    w, override = _split_override(w, "kpi")
     words, week = _split_week(w, "kpi")
     if len(words) < 3:
         raise Refusal.of("kpi_arguments", usage="kpi")
     if len(words) > 3:
         raise Refusal.of("kpi_extra", usage="kpi")
     value, percent = parse_value(words[2], usage="kpi")
-    return messages.Kpi(_playbook(words[1]), value, percent, week)
+    return messages.Kpi(_playbook(words[1]), value, percent, week, override=override)
 
 
 def _guardrail(w: _Words) -> messages.GuardrailReport:
+    w, override = _split_override(w, "guardrail")
     words, week = _split_week(w, "guardrail")
     if len(words) != 3:
         raise Refusal.of("guardrail_arguments", usage="guardrail")
     value, percent = parse_value(words[2], usage="guardrail")
-    return messages.GuardrailReport(_playbook(words[1]), value, week, percent)
+    return messages.GuardrailReport(_playbook(words[1]), value, week, percent, override=override)
 
 
 def _pause(w: _Words) -> messages.Pause:
@@ -195,17 +197,19 @@ def _exception(w: _Words) -> messages.LogException:
 
 
 def _cases(w: _Words) -> messages.Cases:
+    w, override = _split_override(w, "cases")
     words, week = _split_week(w, "cases")
     if len(words) != 4:
         raise Refusal.of("cases_arguments", usage="cases")
-    return messages.Cases(_playbook(words[1]), _step(words[2]), parse_count(words[3]), week)
+    return messages.Cases(_playbook(words[1]), _step(words[2]), parse_count(words[3]), week, override=override)
 
 
 def _rubric(w: _Words) -> messages.Rubric:
+    w, override = _split_override(w, "rubric")
     words, week = _split_week(w, "rubric")
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
-    return messages.Rubric(_playbook(words[1]), _step(words[2]), parse_score(words[3]), week)
+    return messages.Rubric(_playbook(words[1]), _step(words[2]), parse_score(words[3]), week, override=override)
 
 
 def _cycle(w: _Words) -> messages.CycleStart:
@@ -416,7 +420,7 @@ def _curators_channel(w: _Words) -> messages.CuratorsChannel:
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", ("/rollout help",), _help),
     Subcommand("status", ("/rollout status [playbook]",), _status),
-    Subcommand("kpi", ("/rollout kpi <playbook> <value> [week:N]",), _kpi),
+    Subcommand("kpi", ("/rollout kpi <playbook> <value> [week:N] [override <reason>]",), _kpi),
     Subcommand(
         "attest",
         (
@@ -426,8 +430,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         _attest,
     ),
     Subcommand("exception", ("/rollout exception <playbook> <step> <reason>",), _exception),
-    Subcommand("cases", ("/rollout cases <playbook> <step> <count> [week:N]",), _cases),
-    Subcommand("rubric", ("/rollout rubric <playbook> <step> <score> [week:N]",), _rubric),
+    Subcommand("cases", ("/rollout cases <playbook> <step> <count> [week:N] [override <reason>]",), _cases),
+    Subcommand("rubric", ("/rollout rubric <playbook> <step> <score> [week:N] [override <reason>]",), _rubric),
     Subcommand("cycle", ("/rollout cycle start <playbook> [YYYY-MM-DD]",), _cycle),
     Subcommand(
         "mode",
@@ -449,7 +453,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("curator", ("/rollout curator add|remove <@user>",), _curator),
     Subcommand("curators-channel", ("/rollout curators-channel <#channel>",), _curators_channel),
-    Subcommand("guardrail", ("/rollout guardrail <playbook> <value> [week:N]",), _guardrail),
+    Subcommand("guardrail", ("/rollout guardrail <playbook> <value> [week:N] [override <reason>]",), _guardrail),
     Subcommand("undo", ("/rollout undo <playbook>",), _undo),
     Subcommand("pause", ("/rollout pause <playbook> <reason>",), _pause),
     Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume),
@@ -470,6 +474,19 @@ USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}
 
 
 # ---- pieces ---------------------------------------------------------------------
+
+
+def _split_override(w: _Words, usage: str) -> tuple[_Words, str | None]:
+    """Take a trailing `override <reason>` off the words: a number typed in place of the
+    one its source gives (owners and curators; docs/sources.md). The reason is free text."""
+    lowered = [word.lower() for word in w.words]
+    if "override" not in lowered[2:]:
+        return w, None
+    at = lowered.index("override", 2)
+    reason = _free_text(w.rest(at + 1), "reason", usage)
+    if not reason:
+        raise Refusal.of("override_reason", usage=usage)
+    return _Words(w.rest(0, at)), reason
 
 
 def _split_week(w: _Words, usage: str) -> tuple[list[str], int | None]:

@@ -388,7 +388,7 @@ class Governance:
         the playbooks' rows (PostgreSQL: in the order of their ids, as a second clock's
         would) or takes SQLite's one write lock, until the commit; a report's statement
         writes only in an open week, under a lock on the same row
-        (storage/weekly_reports.py, _open_week). So a report is either in the figures or refused as too late."""
+        (storage/report_writes.py, open_week). So a report is either in the figures or refused as too late."""
         with unit_of_work(self.engine, commit=not self.dry_run) as s:
             connection = s.connection()
             connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])

@@ -13,7 +13,8 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - governance: verdicts, proposals, mode changes, cycle results; registry: published
   versions and their adopters;
 - readouts: the digest's, the web view's and the export's reads across reports;
-- outbox, cadence_log (the clock's units of work), memberships (team lists' changes).
+- outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
+- sources (storage/source_fetches.py): what the clock asked each source, and its answer.
 
 A store built with `dry_run` keeps nothing its tick records (governance's closes, the
 cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
@@ -37,6 +38,7 @@ from storage.readouts import Readouts
 from storage.registry import Registry
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
+from storage.source_fetches import SourceFetches
 from storage.web_logins import WebLogins
 from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
 
@@ -76,3 +78,4 @@ class Store:
         self.outbox = Outbox(engine)
         self.cadence_log = CadenceLog(engine, dry_run=dry_run)
         self.memberships = Memberships(engine)
+        self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)

@@ -11,110 +11,33 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, exists, func, insert, literal, tuple_, union_all, update
+from sqlalchemy import Date, bindparam, exists, func, literal, tuple_, union_all, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
-from storage.bulk import insert_new
+from storage import report_writes as writes
+from storage.bulk import insert_all, insert_new
 from storage.db import reading, unit_of_work
 from storage.models import table_of
 from storage.models.access import ApiReportKey
-from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
+from storage.models.governance import Decision
+from storage.models.reports import (
+    CaseCount,
+    CheckIn,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    RubricScore,
+    SourceFetch,
+)
 from storage.playbooks import PLAYBOOK, PlaybookState
+from storage.source_fetches import AlreadyFetched
 from storage.types import one_of
 
-
-def _open_week() -> Any:
-    """The playbook `playbook_id` if the week `week_start` is still open: later than the
-    last week the clock closed (playbook.closed_through). Every report's write reads it in
-    its own statement and writes nothing without it.
-
-    Why that is enough: the clock's close sets closed_through on the playbook row first,
-    in the transaction that then reads the week's figures and records its verdicts
-    (Governance.record_closes). On PostgreSQL that UPDATE locks the row, and this read
-    takes FOR SHARE, which it conflicts with: a report that took its lock first is
-    committed before the close reads the figures, so they count it; one that comes after
-    waits for the close's commit, and PostgreSQL then reads the row again and checks this
-    condition on its new version, so the report finds its week closed and writes nothing.
-    On SQLite the close holds the one write lock from that UPDATE to its commit, and a
-    report's statement, a write, runs wholly before or wholly after it."""
-    closed_through = PLAYBOOK.c.closed_through
-    return select(PLAYBOOK.c.id).where(
-        PLAYBOOK.c.id == bindparam("playbook_id"),
-        closed_through.is_(None) | (closed_through < bindparam("week_start", type_=Date)),
-    )
-
-
-def _add_report_if_open(table: Any, columns: tuple[str, ...]) -> Any:
-    """A report, inserted only if its week is open (_open_week, whose lock it takes on
-    PostgreSQL): its id back if it was."""
-    still_open = exists(_open_week().with_for_update(read=True))
-    report = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(still_open)
-    return insert(table).from_select(list(columns), report).returning(table.c.id)
-
-
-_REPORTED = ("week_start", "reported_by", "reported_at")
-
-
-_KPI_READING = _add_report_if_open(table_of(KpiReading), ("playbook_id", "value", *_REPORTED))
-
-
-_GUARDRAIL_READING = _add_report_if_open(table_of(GuardrailReading), ("playbook_id", "value", *_REPORTED))
-
-
-_CHECKIN = _add_report_if_open(
-    table_of(CheckIn), ("playbook_id", "week_start", "user_id", "attestation", "step_id", "note", "reported_at")
-)
-
-
-_EXCEPTION = _add_report_if_open(table_of(ExceptionReport), ("playbook_id", "step_id", "reason", *_REPORTED))
-
-
-_CASE_COUNT = _add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *_REPORTED))
-
-
-_RUBRIC_SCORE = _add_report_if_open(table_of(RubricScore), ("playbook_id", "step_id", "score", *_REPORTED))
-
-
-def _add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
-    """A value event's report: the week's latest count (of the step's cases, or the KPI)
-    plus `count`, inserted only if the week is open. Run after the playbook's row is
-    locked for update (_LOCK_PLAYBOOK), so two events of one playbook add up in turn."""
-    where = [table.c.playbook_id == bindparam("playbook_id"), table.c.week_start == bindparam("week_start")]
-    if on_step:
-        where.append(table.c.step_id == bindparam("step_id"))
-    latest = (
-        select(table.c[column])
-        .where(*where, table.c.withdrawn_at.is_(None))
-        .order_by(table.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    total = func.coalesce(latest, 0) + bindparam("count", type_=table.c[column].type)
-    columns = ["playbook_id", *(["step_id"] if on_step else []), "week_start", "reported_by", "reported_at"]
-    values = [bindparam(name, type_=table.c[name].type) for name in columns]
-    report = sa_select(*values, total).where(exists(_open_week()))  # sqlmodel's select: not for *values
-    return insert(table).from_select([*columns, column], report).returning(table.c.id)
-
-
-_LOCK_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update()
-_SHARE_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update(read=True)
-_ADD_TO = {
-    "cases": _add_to_count_if_open(table_of(CaseCount), "cases", on_step=True),
-    "kpi": _add_to_count_if_open(table_of(KpiReading), "value", on_step=False),
-}
-
-_STATEMENTS = {
-    "kpi": _KPI_READING,
-    "guardrail": _GUARDRAIL_READING,
-    "checkin": _CHECKIN,
-    "exception": _EXCEPTION,
-    "cases": _CASE_COUNT,
-    "rubric": _RUBRIC_SCORE,
-}
 API_KEYS = table_of(ApiReportKey)
 
 
@@ -230,8 +153,8 @@ def _reporter(table: Any) -> Any:
 
 
 def _in_an_open_week(table: Any, lock: bool = False) -> Any:
-    """A report row of `table` whose week the clock has not closed (_open_week's test,
-    on the row's own playbook and week); `lock`: taking _open_week's lock, so that an
+    """A report row of `table` whose week the clock has not closed (report_writes.open_week's test,
+    on the row's own playbook and week); `lock`: taking open_week's lock, so that an
     undo and the close, like a report and the close, run one wholly before the other."""
     closed_through = PLAYBOOK.c.closed_through
     still_open = select(PLAYBOOK.c.id).where(
@@ -301,6 +224,25 @@ def _newest_reports(kinds: tuple[str, ...], weeks: int, limit: int) -> Any:
 UNDO_CANDIDATES = 8  # the newest reports an undo tries in turn: one each for as many undos at once
 
 
+def _add_batch(connection: Connection, kind: str, reports: list[NewReport], indexes: list[int]) -> None:
+    """Reports of one kind written by one executemany, each only if its week is open (the
+    statement is the one-at-a-time one's, without RETURNING). The playbooks are locked
+    already (for share), so the weeks they closed through are read first, and a report
+    for a closed week is named (WeekClosed) before anything is sent; a row count that
+    still falls short (SQLite, whose locks are the database's) says so too."""
+    rows = [reports[i].values for i in indexes for _ in range(reports[i].times)]
+    ids = sorted({reports[i].values["playbook_id"] for i in indexes})
+    closed = dict(connection.execute(writes.CLOSED_THROUGH, {"ids": ids}).all())
+    for index in indexes:
+        values = reports[index].values
+        through = closed.get(values["playbook_id"])
+        if through is not None and through >= values["week_start"]:
+            raise WeekClosed(index, f"the week of {values['week_start']} has closed")
+    written = connection.execute(writes.BATCHED[kind], rows).rowcount
+    if written not in (-1, None) and written != len(rows):  # -1: the driver does not count an executemany
+        raise WeekClosed(indexes[0], f"the week of {reports[indexes[0]].values['week_start']} has closed")
+
+
 class WeeklyReports:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -347,8 +289,14 @@ class WeeklyReports:
         with reading(self.engine) as s:
             return _key_answers(s.connection(), keys)
 
-    def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
-        """Reports, all or none, each written only if its week is still open (_open_week), in
+    def add_reports(
+        self,
+        reports: list[NewReport],
+        token_id: int | None = None,
+        fetches: Iterable[dict[str, Any]] = (),
+        decisions: Iterable[dict[str, Any]] = (),
+    ) -> dict[str, dict[str, Any]]:
+        """Reports, all or none, each written only if its week is still open (report_writes.open_week), in
         one unit of work: the request's replay keys go in with them (a unit of work records
         them as it commits). Raises replay.Repeated for a request seen before, and
         WeekClosed(index) if the clock closed a report's week; nothing is written then.
@@ -359,7 +307,11 @@ class WeeklyReports:
         report (another `report_hash`), KeyReused names every such report, and nothing is
         written. The unique key decides: of two requests racing with one key, one writes
         and the other, on PostgreSQL after waiting for the first to commit, finds it a
-        duplicate, or a key used for a different report."""
+        duplicate, or a key used for a different report.
+
+        `fetches`: `source_fetch` rows (storage/source_fetches.py) that go in with the
+        reports, or not at all: a fetched value and the record of its fetch; `decisions`:
+        `decision` rows (governance_rows.decision_columns), such as an override's."""
         with unit_of_work(self.engine) as s:
             keyed = [r for r in reports if r.key is not None]
             fresh: set[str] = set()
@@ -387,14 +339,34 @@ class WeeklyReports:
             # ring: for update where value events add up (they then add in turn), for share
             # otherwise (as each report's own statement would).
             adding = {r.values["playbook_id"] for r in reports if r.adds}
-            for pid in sorted({r.values["playbook_id"] for r in reports}):
-                connection.execute(_LOCK_PLAYBOOK if pid in adding else _SHARE_PLAYBOOK, {"playbook_id": pid})
-            for index, report in enumerate(reports):
+            playbooks = sorted({r.values["playbook_id"] for r in reports})
+            if adding or len(playbooks) == 1:
+                for pid in playbooks:
+                    connection.execute(
+                        writes.LOCK_PLAYBOOK if pid in adding else writes.SHARE_PLAYBOOK, {"playbook_id": pid}
+                    )
+            else:  # shared locks only: one statement takes them all, in the same order
+                connection.execute(writes.SHARE_PLAYBOOKS, {"ids": playbooks})
+            batches: dict[str, list[int]] = {}  # many plain reports: one statement a kind
+            if len(reports) > 1 and all(r.key is None and not r.adds and r.kind in writes.BATCHED for r in reports):
+                for index, report in enumerate(reports):
+                    batches.setdefault(report.kind, []).append(index)
+                for kind, indexes in batches.items():
+                    _add_batch(connection, kind, reports, indexes)
+            for index, report in enumerate(reports if not batches else []):
                 if report.key is not None and report.key not in fresh:
                     continue  # a duplicate: written by the request that first sent its key
-                statement = _ADD_TO[report.kind] if report.adds else _STATEMENTS[report.kind]
+                statement = writes.ADD_TO[report.kind] if report.adds else writes.STATEMENTS[report.kind]
                 if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
                     raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
+            # ux_source_fetch_fetched: another clock stored the number first. COPY (PostgreSQL)
+            # raises the driver's own error, an INSERT SQLAlchemy's.
+            refused = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
+            try:
+                insert_all(connection, table_of(SourceFetch), list(fetches))
+            except refused as err:
+                raise AlreadyFetched(str(err).splitlines()[0]) from None
+            insert_all(connection, table_of(Decision), list(decisions))
             return answers
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:

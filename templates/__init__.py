@@ -126,9 +126,12 @@ _user, _channel = _link("@"), _link("#")
 
 
 def _source(reported_by: str) -> Mrkdwn:
-    """Who made a report: a person (a mention) or a reporting API token (`token:<name>`)."""
+    """Who made a report: a person (a mention), a reporting API token (`token:<name>`) or a
+    source (`source:<name>`)."""
     if reported_by.startswith("token:"):
         return Mrkdwn("token " + slack_escape(reported_by[len("token:") :]))
+    if reported_by.startswith("source:"):  # pulled by the clock from a source (docs/sources.md)
+        return Mrkdwn("source " + slack_escape(reported_by[len("source:") :]))
     return _user(reported_by)
 
 
@@ -255,6 +258,16 @@ def criterion_phrase(c: dict[str, Any]) -> str:
             return f"{mark} Learnings: only {closed} of the {c.get('wanted', closed)} cycles needed have closed"
         case "owner":
             return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
+        case "reliability":
+            if not c.get("applies"):
+                return f"{mark} Input reliability: n/a (no sources)"
+            if not c["pairs"]:
+                return f"{mark} Input reliability: no sourced number in those cycles' closed weeks"
+            sign = "≥" if c["met"] else "<"
+            return (
+                f"{mark} Input reliability {_pct(c['share'])} ({c['arrived']} of {c['pairs']} sourced numbers "
+                f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
+            )
     return f"{mark} {c['name']}"
 
 

@@ -25,7 +25,10 @@ _env.filters["number"] = _number
 
 
 def _source(reported_by: str) -> str:
-    """Who made a report: a person's Slack id, or a reporting API token (`token:<name>`)."""
+    """Who made a report: a person's Slack id, a reporting API token (`token:<name>`) or a
+    source the clock pulled it from (`source:<name>`)."""
+    if reported_by.startswith("source:"):
+        return f"{reported_by[len('source:') :]} (source)"
     return f"{reported_by[len('token:') :]} (API token)" if reported_by.startswith("token:") else reported_by
 
 

@@ -212,6 +212,11 @@ TEXTS: dict[str, str] = {
     "form_refused": "Slack wouldn't open the form ({error}). Type the command in full instead.",
     "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
     # ---- reports (usecases/shared/recording.py) ----
+    "fed_by_source": (
+        "{slug} takes {what} from the source {source}, which the clock asks each week; it can't be typed in. "
+        "The owner or a curator may type it in its place with `override <reason>` at the end."
+    ),
+    "override_not_sourced": "`override` is for a number a source feeds, and no source feeds this one of {slug}'s: send it without `override`.",
     "fed_by_event": (
         "{slug} takes {what} from the value event {event}, reported by the system that holds it; it can't be typed in."
     ),

@@ -82,6 +82,18 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
         "sources": _table(
             [("reported by", lambda s: s[0]), ("what", lambda s: s[1]), ("reports", lambda s: s[2])], page["sources"]
         ),
+        "sourced": _table(
+            [
+                week,
+                ("number", _key("number")),
+                ("source", _key("source")),
+                ("value", _key("value")),
+                ("fetched at", lambda r: r["at"].isoformat() if r["at"] is not None else None),
+                ("typed in its place", _key("typed")),
+                ("error", _key("error")),
+            ],
+            page.get("sourced", []),
+        ),
         "reports": _table(
             [
                 ("reported at", lambda r: r["at"].isoformat()),

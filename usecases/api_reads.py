@@ -11,6 +11,7 @@ from cadence import calendar
 from storage.db import reads_together
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
+from usecases import sources as pulled
 from usecases.api_reports import note_use
 from usecases.shared import registry
 from usecases.shared.governance import thresholds
@@ -56,8 +57,11 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
         figures = store.reports.week_figures_many([(state, w) for w in weeks])
         history = store.governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
+        sourced = pulled.provenance(store, state, weeks)
+        reliable = pulled.reliability(store, state, now)
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
+    summary["input_reliability"] = None if reliable is None else reliable.share
     summary["weeks"] = [
         dict(
             week=w.isoformat(),
@@ -72,6 +76,18 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
                     verdict=verdicts.get((s.name, w)),
                 )
                 for s in figures[(state.playbook.id, w)].steps
+            ],
+            # provenance of its sourced numbers: the value, the source and the fetch instant, or the error
+            sources=[
+                dict(
+                    number=item["number"],
+                    source=item["source"],
+                    value=item["value"],
+                    fetched_at=item["at"].isoformat() if item["at"] is not None else None,
+                    typed=item["typed"],
+                    error=item["error"],
+                )
+                for item in sourced.get(w, [])
             ],
         )
         for w in weeks

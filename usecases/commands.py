@@ -79,6 +79,8 @@ def _report(
     week = caller.week(state, cmd.week, usage, cmd.at)
     if not (isinstance(cmd, messages.GuardrailReport) and state.playbook.guardrail_name is None):
         authorize(state, usage)  # a guardrail that is not declared is refused as such, to anyone
+        if getattr(cmd, "override", None) is not None:  # in place of a source's number: owners and curators
+            caller.require_owner_or_curator(state, usage)
     recording.record(caller.store, state, week, step, cmd, caller.user_id, caller.now, usage)
     return Recorded(state, week, step)
 

@@ -17,6 +17,7 @@ from cadence.figures import WeekFigures, meets_target, progress_to_target, spark
 from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
+from usecases import sources
 from usecases.shared import governance, messages, roles
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -164,6 +165,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             met_weeks=met_weeks,
             away=away,
             learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
+            sourced=_sourced(caller, state),
             kpi_by=caller.store.reports.kpi_reporter(playbook.id, week.week_start)
             if week and figures and figures.kpi is not None
             else None,
@@ -188,6 +190,21 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             ],
         ),
     )
+
+
+def _sourced(caller: Caller, state: PlaybookState) -> dict[str, Any] | None:
+    """The sourced numbers of the last week that ended, each with where and when it came
+    from or why it failed, and the input reliability (None without sources)."""
+    found = sources.reliability(caller.store, state, caller.now)
+    if found is None:
+        return None
+    week = sources.last_ended_week(state, caller.now)
+    units = {"kpi": state.playbook.kpi_unit, "guardrail": state.guardrail_unit}
+    lines = [
+        dict(what=item["what"], said=sources.in_words(item, units.get(item["number"], "")))
+        for item in sources.provenance(caller.store, state, [week]).get(week, [])
+    ]
+    return dict(week=week.isoformat(), lines=lines, reliability=found.words())
 
 
 def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[dict[str, Any]]:

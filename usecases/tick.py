@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,6 +47,7 @@ from usecases import learnings
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
+from usecases.sources import SourceClock
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class Cadence:
         clock: Callable[[], datetime],
         charts: bool = True,
         admins: frozenset[str] = frozenset(),
+        environ: Mapping[str, str] | None = None,
     ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
         On a store built as a dry run (`Store(engine, dry_run=True)`) it plans and renders
@@ -108,6 +110,7 @@ class Cadence:
         self.directory = directory
         self.org_timezone = org_timezone
         self.admins = admins  # told when a digest has no curators channel to go to
+        self.sources = SourceClock(store, clock, environ)  # numbers pulled from sources (usecases/sources.py)
         load_all()
 
     def tick(self, at: datetime) -> TickReport:
@@ -151,6 +154,11 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
         self._digests(at, report)
+        if not self.dry_run:  # last: a source that hangs delays none of the above, a close least of all
+            fetched = self.sources.run(states, at)
+            if fetched.asked:
+                report.counts[("source-fetch", "stored")] += fetched.stored
+                report.counts[("source-fetch", "failed")] += fetched.failed
         if (
             at.minute == 0 and not self.dry_run
         ):  # hourly: forget requests old enough that Slack would refuse them anyway

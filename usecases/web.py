@@ -13,6 +13,7 @@ from cadence import calendar
 from cadence.figures import progress_to_target
 from storage.db import reads_together
 from storage.store import PlaybookState
+from usecases import sources as pulled
 from usecases import status
 from usecases.shared import registry, roles
 from usecases.shared.governance import thresholds
@@ -188,6 +189,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         learnings = store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS)
         sources = store.readouts.report_sources(pid, weeks[0], weeks[-1])
         log = store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
+        sourced = pulled.provenance(store, state, weeks)
+        reliable = pulled.reliability(store, state, services.clock())
         full = roles.sees_names(store, state, viewer.user_id)
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
     p = state.playbook
@@ -231,6 +234,12 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
         sources=sources,
+        sourced=[
+            dict(week=w, label=_week_label(state, w), **item, said=pulled.in_words(item))
+            for w in reversed(weeks)
+            for item in sourced.get(w, [])
+        ],
+        reliability=None if reliable is None else reliable.words(),
         reports_shown=REPORTS_SHOWN,
         reports=[
             dict(

@@ -8,7 +8,8 @@ two functions, members checking in (some late, some never), an AI-led step demot
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
 learned, published with its replication kit and adopted by a second team, whose first
-cycle replicates the result, and each Monday's digest. What every channel and person received is printed week by week and
+cycle replicates the result, and each Monday's digest; the refunds KPI comes over the
+reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received is printed week by week and
 written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
 """
@@ -90,6 +91,8 @@ HABITS = {
     "UEVE000001": "prompt",
     APAC_OWNER: "prompt",
 }
+# Qualified leads a week in the sales team's CRM: lead-research's KPI, pulled by the clock.
+LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39]
 # Whose App Home the page shows once the story ends: the owners' and the curator's.
 HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
 
@@ -237,14 +240,19 @@ class Demo:
             self.command(ADMIN, CURATORS, text)
         import yaml
 
-        specs = [
-            parse_playbook(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")))
-            for name in DEMO_PLAYBOOKS
-        ]
+        documents = {
+            name: yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")) for name in DEMO_PLAYBOOKS
+        }
+        documents["lead-research"] = self._sourced_from_the_crm(documents["lead-research"])
+        specs = [parse_playbook(documents[name]) for name in DEMO_PLAYBOOKS]
         self.store.playbooks.load(specs, "UTC", actor="file:examples", at=self.clock())
         self.did(
             "loaded 3 playbooks: rollout playbook load examples/"
             + ", examples/".join(f"{name}.yaml" for name in DEMO_PLAYBOOKS)
+        )
+        self.did(
+            "lead-research's KPI comes from the sales team's CRM, an SQLite file the clock asks each Monday"
+            " (sources: crm, kind sql; docs/sources.md)"
         )
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
@@ -364,6 +372,8 @@ class Demo:
             self.command("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", show_reply=True)
         if week_index == 1 and weekday == 5 and hour.hour == 11:  # where the refunds KPI came from
             self.command("UBEN000001", "CREFUNDS01", "status refund-triage", show_reply=True)
+        if week_index == 1 and weekday == 0 and hour.hour == 9:  # where the sales KPI came from: the CRM
+            self.command("UCHLOE0001", "CSALES0001", "status lead-research", show_reply=True)
         if week_index == 4 and weekday == 2 and hour.hour == 11:  # a late number for a week that has closed
             self.command("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", show_reply=True)
         if week_index in (1, 5) and weekday == 2 and hour.hour == 11:  # what the team learned, by command
@@ -377,7 +387,7 @@ class Demo:
         kpis = {
             "support-replies": [16, 14, 14, 13, 13, 12, None, 12, 12, 11, 12, 11][week],
             "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8, 2.8, 2.7, 2.6, 2.6][week],
-            "lead-research": [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39][week],
+            "lead-research": LEADS[week],
         }
         if week >= ORIGIN_WEEKS:  # the adopting team in Singapore, in its first cycle
             self.command(APAC_OWNER, APAC, "cases support-replies-support-apac draft 25")
@@ -414,11 +424,36 @@ class Demo:
         self.command(chloe, "CSALES0001", "rubric lead-research research 93%")
         self.command(chloe, "CSALES0001", "cases lead-research outreach 12")
         self.command(chloe, "CSALES0001", "rubric lead-research outreach 0.85")
-        self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}")
+        if week == 0:  # typed, it is refused: the CRM feeds it
+            self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}", show_reply=True)
         # Week 2 would complete research's PASS streak, but the bounce rate jumps past its
         # guardrail: no proposal that week, and the streak starts over.
         bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7, 2.8, 2.6, 2.9, 2.7][week]
         self.command("UGIA000001", "CSALES0001", f"guardrail lead-research {bounce}", show_reply=week == 1)
+
+    def _sourced_from_the_crm(self, document: dict[str, Any]) -> dict[str, Any]:
+        """lead-research as its example file says, with its KPI pulled from the sales team's
+        CRM: an SQLite file the demo writes, a row per qualified lead (docs/sources.md)."""
+        import sqlite3
+
+        crm = self.directory / "crm.db"
+        crm.unlink(missing_ok=True)
+        connection = sqlite3.connect(crm)
+        connection.execute("create table leads (qualified_at text)")
+        for week, count in enumerate(LEADS):
+            wednesday = datetime.combine(START + timedelta(days=7 * week + 2), time(9), tzinfo=UTC)
+            connection.executemany(
+                "insert into leads values (?)",
+                [((wednesday + timedelta(minutes=5 * i)).isoformat(),) for i in range(count)],
+            )
+        connection.commit()
+        connection.close()
+        query = "select count(*) from leads where qualified_at >= :week_start and qualified_at < :week_end"
+        return {
+            **document,
+            "sources": {"crm": {"kind": "sql", "url": f"sqlite:///{crm.resolve()}"}},
+            "kpi": {**document["kpi"], "from": {"source": "crm", "query": query}},
+        }
 
     def _api_report(self, playbook: str, kind: str, value: float) -> None:
         """What the ticketing system reports, as a scheduled job would (docs/api.md)."""

@@ -38,6 +38,7 @@ TABLES: list[type[SQLModel]] = [
     reports.CaseCount,
     reports.RubricScore,
     reports.Learning,
+    reports.SourceFetch,
     governance.Decision,
     governance.StepVerdict,
     governance.Proposal,

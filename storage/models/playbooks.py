@@ -70,7 +70,7 @@ class Playbook(SQLModel, table=True):
     # The start of the last week the clock closed (its verdicts are recorded): a report for
     # it or an earlier week is refused by the report's own statement. Weeks close in order.
     # Set in the close's transaction before it reads the week's figures (storage.governance,
-    # Governance.record_closes), and read under a lock on this row (storage/weekly_reports.py, _open_week).
+    # Governance.record_closes), and read under a lock on this row (storage/report_writes.py, open_week).
     closed_through: Optional[date] = None
     created_at: datetime = instant()
     updated_at: datetime = instant()

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from storage.models.base import instant, long_text
 
 COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
+FETCHED = text("outcome = 'fetched'")
 
 
 def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
@@ -158,3 +159,40 @@ class Learning(SQLModel, table=True):
     added_at: datetime = instant()
     withdrawn_at: Optional[datetime] = instant(nullable=True)
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class SourceFetch(SQLModel, table=True):
+    """What the clock asked a source for a sourced number of a week (`number`: `kpi`,
+    `guardrail`, `cases:<step>`, ...), and what came back: a value (also written as the
+    report by `source:<name>`, in the same unit of work) or the error in words. An
+    override typed by the owner or a curator is kept here too (`outcome` typed): the
+    clock then stops asking. Append-only; no secret is ever in a row."""
+
+    __tablename__ = "source_fetch"
+    __table_args__ = (
+        Index("ix_source_fetch_week", "playbook_id", "week_start", "number", "id"),
+        Index("ix_source_fetch_week_start", "week_start"),
+        # A number is fetched once a week: a second clock's value (two clocks at once) is
+        # refused with its reports, so exceptions counted from a source never count twice.
+        Index(
+            "ux_source_fetch_fetched",
+            "playbook_id",
+            "week_start",
+            "number",
+            unique=True,
+            sqlite_where=FETCHED,
+            postgresql_where=FETCHED,
+        ),
+        CheckConstraint("outcome IN ('fetched', 'failed', 'typed')", name="outcome"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    number: str = Field(max_length=60)
+    source: str = Field(max_length=32)
+    asked: str = long_text()  # the query, or the JSON path
+    outcome: str = Field(max_length=10)
+    value: Optional[float] = None
+    error: Optional[str] = long_text(nullable=True)
+    fetched_at: datetime = instant()

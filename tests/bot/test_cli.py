@@ -456,8 +456,12 @@ def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store,
     )
 
 
-def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine):
-    """`rollout playbook load examples/*`: the folder holds playbooks and nothing else."""
+def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine, monkeypatch):
+    """`rollout playbook load examples/*`: the folder holds playbooks and nothing else. The
+    sourced example's variables are set, as its header says (docs/sources.md)."""
+    for variable in ("PROM_TOKEN", "CI_TOKEN"):
+        monkeypatch.setenv(variable, "a-token")
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql+psycopg://reader:secret@warehouse/support")
     files = sorted(str(p) for p in (ROOT / "examples").iterdir())
     loaded = run("playbook", "load", *files)
     assert loaded.exit_code == 0, loaded.output

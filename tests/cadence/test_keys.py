@@ -38,6 +38,7 @@ WEEK = date(2026, 11, 16)
         (keys.publish(7, 2), "publish:7:v2"),
         (keys.adopt("support-replies-emea"), "adopt:support-replies-emea"),
         (keys.channel_lost(7, "2026-11-18T10:00:00+00:00"), "channel-lost:7:2026-11-18T10:00:00+00:00"),
+        (keys.source_failed(7, WEEK, "helpdesk"), "source-failed:7:2026-11-16:helpdesk"),
         (keys.owner_gone(7, "U1", "2026-11-18T10:00:00+00:00"), "owner-gone:7:U1:2026-11-18T10:00:00+00:00"),
         (keys.hand_over(7, "2026-11-18T10:00:00+00:00"), "owner:7:2026-11-18T10:00:00+00:00"),
         (keys.digest_summary("digest:2026-11-16"), "digest:2026-11-16#summary"),

@@ -27,7 +27,8 @@ def _ready(**overrides):
 
 def test_all_five_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
-    assert [c.name for c in criteria] == ["attestation", "exceptions", "contract", "learnings", "owner"]
+    assert [c.name for c in criteria] == ["attestation", "exceptions", "contract", "learnings", "owner", "reliability"]
+    assert criteria[5].met and criteria[5].figures == dict(applies=False, minimum=0.9)  # n/a without sources
     assert r.is_ready(criteria) and r.missing(criteria) == []
     attestation = criteria[0].figures
     assert attestation == dict(rate=0.8, answered=32, asked=40, minimum=0.75)
@@ -48,6 +49,9 @@ def test_all_five_met_is_ready_and_each_criterion_carries_its_numbers():
         (dict(learnings={2: 3}), ["learnings"]),
         (dict(owner_active=False), ["owner"]),
         (dict(answered=0, inputs=[], owner_active=False), ["attestation", "contract", "owner"]),
+        (dict(reliability=(29, 32)), []),  # 0.906 >= 0.9
+        (dict(reliability=(28, 32)), ["reliability"]),  # 0.875 < 0.9
+        (dict(reliability=(0, 0)), ["reliability"]),  # sources, and no sourced number in a closed week
     ],
 )
 def test_each_criterion_fails_on_its_own(overrides, missing):

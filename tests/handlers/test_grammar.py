@@ -182,3 +182,14 @@ def test_publish_and_adopt_take_an_override_with_its_reason_as_written():
         with pytest.raises(Refusal) as info:
             grammar.parse(text)
         assert info.value.key == "override_reason"
+
+
+def test_a_sourced_number_typed_in_its_place_takes_override_and_its_reason_as_written():
+    kpi = grammar.parse("kpi support-replies 14.5 week:1 override the export  was down")
+    assert kpi == Kpi("support-replies", 14.5, False, 1, override="the export  was down")
+    assert grammar.parse("cases sr draft 20 override helpdesk gone").override == "helpdesk gone"
+    assert grammar.parse("rubric sr draft 0.9 week:2 OVERRIDE ci down").override == "ci down"
+    assert grammar.parse("guardrail sr 4.7 override survey late").override == "survey late"
+    with pytest.raises(Refusal) as raised:
+        grammar.parse("kpi support-replies 14.5 override")
+    assert raised.value.key == "override_reason"

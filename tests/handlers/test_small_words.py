@@ -49,7 +49,7 @@ def test_a_percentage_is_refused_for_a_guardrail_not_measured_in_percent(bot, pl
     reply = bot.command("guardrail support-replies 12%", user=MEMBER)
     assert reply.body["response_type"] == "ephemeral" and ":warning:" in reply.text
     assert "The guardrail CSAT is measured as a plain number; send the number without “%”." in reply.text
-    assert "Usage: `/rollout guardrail &lt;playbook&gt; &lt;value&gt; [week:N]`" in reply.text
+    assert "Usage: `/rollout guardrail &lt;playbook&gt; &lt;value&gt; [week:N] [override &lt;reason&gt;]`" in reply.text
     assert count(engine, GuardrailReading) == 0
     assert "Recorded the guardrail" in bot.command("guardrail support-replies 4.7", user=MEMBER).text
 

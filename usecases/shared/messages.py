@@ -88,6 +88,7 @@ class Kpi:
     week: Week = None
     at: datetime | None = None
     sent: Sent | None = None
+    override: str | None = None  # `override <reason>`: typed in place of its source's number
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class GuardrailReport:
     percent: bool = False  # written as "93%": only for a guardrail measured in %
     at: datetime | None = None
     sent: Sent | None = None
+    override: str | None = None  # `override <reason>`: typed in place of its source's number
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class Cases:
     week: Week = None
     at: datetime | None = None
     sent: Sent | None = None
+    override: str | None = None  # `override <reason>`: typed in place of its source's number
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class Rubric:
     week: Week = None
     at: datetime | None = None
     sent: Sent | None = None
+    override: str | None = None  # `override <reason>`: typed in place of its source's number
 
 
 @dataclass(frozen=True)

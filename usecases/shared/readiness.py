@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from cadence import calendar, replication
 from storage.store import PlaybookState, Store
 from usecases.shared.governance import thresholds
+from usecases.shared.reliability import reliability
 
 
 def criteria(
@@ -42,6 +43,7 @@ def criteria(
             )
         )
     definition = playbook.definition
+    reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
     return replication.readiness(
         asked=asked,
         answered=answered,
@@ -53,6 +55,8 @@ def criteria(
         cycles=[number for number, _ in cycles],
         owner_active=not store.people.deactivated([playbook.owner_id]),
         cycles_wanted=cycles_wanted,
+        reliability=None if reliable is None else (reliable.arrived, reliable.pairs),
+        min_reliability=th.ready_min_reliability,
     )
 
 

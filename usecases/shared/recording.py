@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar
+from cadence import calendar, decisions, sources
 from storage.models.playbooks import Step
-from storage.store import PlaybookState, Report, Store, WeekClosed
+from storage.source_fetches import fetch_row
+from storage.store import PlaybookState, Report, Store, WeekClosed, decision_columns
 from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
@@ -54,6 +55,23 @@ def refuse_if_fed(state: PlaybookState, counts: str, step: str | None, usage: st
         raise Refusal.of("fed_by_event", usage=usage, slug=state.playbook.slug, what=what, event=event)
 
 
+def refuse_if_sourced(
+    state: PlaybookState, feeds: str, step: str | None, by: str, override: str | None, usage: str | None
+) -> sources.Entry | None:
+    """A number a source feeds is taken from it: typed, it is refused naming the source,
+    unless typed with `override <reason>` (the use case has checked who may). A number
+    no source feeds takes no override. Returns the entry the override is for, if any."""
+    entry = sources.entry_for(state.playbook.definition, feeds, step)
+    if entry is not None and by == sources.BY_PREFIX + entry.source:
+        return None  # the source's own value (usecases/sources.py)
+    what = entry.words(state.playbook.kpi_name, state.playbook.guardrail_name or "") if entry else ""
+    if entry is not None and override is None:
+        raise Refusal.of("fed_by_source", usage=usage, slug=state.playbook.slug, what=what, source=entry.source)
+    if entry is None and override is not None:
+        raise Refusal.of("override_not_sourced", usage=usage, slug=state.playbook.slug)
+    return entry
+
+
 def week_closed(state: PlaybookState, week: calendar.WeekRef, usage: str | None) -> Refusal:
     """The refusal for a report on a week that has closed, naming when it closed."""
     playbook, grace = state.playbook, state.settings.grace_hours
@@ -82,6 +100,7 @@ def report_row(
     on_step: dict[str, Any] = {"step_id": step.id} if step is not None else {}
     if isinstance(cmd, messages.Kpi):
         refuse_if_fed(state, "kpi", None, usage)
+        refuse_if_sourced(state, "kpi", None, by, cmd.override, usage)
         if cmd.percent and playbook.kpi_unit.strip() != "%":
             unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
             raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
@@ -89,6 +108,7 @@ def report_row(
     if isinstance(cmd, messages.GuardrailReport):
         if playbook.guardrail_name is None:
             raise Refusal.of("no_guardrail", usage=usage, slug=playbook.slug)
+        refuse_if_sourced(state, "guardrail", None, by, cmd.override, usage)
         if cmd.percent and state.guardrail_unit.strip() != "%":
             unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
             raise Refusal.of("guardrail_not_percent", usage=usage, metric=playbook.guardrail_name, unit=unit)
@@ -98,10 +118,13 @@ def report_row(
     assert step is not None
     if isinstance(cmd, messages.LogException):
         refuse_if_fed(state, "exception", step.name, usage)
+        refuse_if_sourced(state, "exceptions", step.name, by, None, usage)
         return new_report("exception", *args, **on_step, reason=cmd.reason)
     if isinstance(cmd, messages.Cases):
         refuse_if_fed(state, "cases", step.name, usage)
+        refuse_if_sourced(state, "cases", step.name, by, cmd.override, usage)
         return new_report("cases", *args, **on_step, cases=cmd.count)
+    refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
     return new_report("rubric", *args, **on_step, score=cmd.score)
 
 
@@ -150,10 +173,25 @@ def record(
     now: datetime,
     usage: str | None,
 ) -> None:
-    """Write one report command's row (report_row), if its week is still open."""
+    """Write one report command's row (report_row), if its week is still open. Typed with
+    `override <reason>` in place of a source's number, with its decision row and a typed
+    `source_fetch` row, so the clock stops asking the source for that week."""
     row = report_row(state, week, step, cmd, by, now, usage)
+    reason = getattr(cmd, "override", None)
+    fetches, made = [], []
+    if reason is not None:
+        feeds = row.kind if row.kind != "exception" else "exceptions"
+        entry = sources.entry_for(state.playbook.definition, feeds, step.name if step else None)
+        assert entry is not None  # report_row refused an override of a number no source feeds
+        value = row.values.get("value", row.values.get("cases", row.values.get("score")))
+        fetches = [
+            fetch_row(state.playbook.id, week.week_start, entry.key, entry.source, "typed", now, value, None, "typed")
+        ]
+        made = [
+            decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)
+        ]
     with _while_open(state, week, usage):
-        store.reports.add_reports([row])
+        store.reports.add_reports([row], fetches=fetches, decisions=made)
 
 
 def record_attestation(

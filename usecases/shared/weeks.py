@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from cadence import calendar, decisions, keys, replication, rules
+from cadence import calendar, decisions, keys, replication, rules, sources
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -63,6 +63,9 @@ def close_round(
     scale = store.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
     open_scale = store.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
     curators = store.org.setting(CURATORS_CHANNEL)
+    source_failures = store.sources.failures(
+        [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
+    )
     closed = []
     for state, due in batch:
         week = _week(due)
@@ -134,6 +137,11 @@ def close_round(
                 _propose_scale(store, state, due, held, change, curators, connection)
             if state.playbook.id in origins and not interrupted:
                 _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
+        failed = _source_failed(state, source_failures.get((state.playbook.id, week_start), {}))
+        for entry in sources.entries(state.playbook.definition):
+            if entry.key in failed:  # for history: MISSING, with why
+                what, error = failed[entry.key]["what"], failed[entry.key]["error"]
+                change.decisions.append(decisions.of_source_missing(state.playbook.id, week_start, entry, what, error))
         summary = render(
             "week_closed",
             playbook=state.playbook,
@@ -145,9 +153,20 @@ def close_round(
             result=result,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=guardrail,
+            source_failed=failed,
         )
         closed.append(Closed(due, state, change, summary))
     return closed
+
+
+def _source_failed(state: PlaybookState, errors: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The sourced numbers a week closed without, by what they feed: MISSING ("source failed: …")."""
+    found = {}
+    for entry in sources.entries(state.playbook.definition):
+        if entry.key in errors:
+            what = entry.words(state.playbook.kpi_name, state.playbook.guardrail_name or "")
+            found[entry.key] = {"what": what, "source": entry.source, "error": errors[entry.key]}
+    return found
 
 
 @dataclass(frozen=True)

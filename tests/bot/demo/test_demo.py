@@ -55,6 +55,9 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # numbers from another system: the refunds KPI over the reporting API, and its provenance
     assert "refunds-export (reporting API): kpi refund-triage 4.6 → 201" in transcript
     assert "reported by token refunds-export" in transcript
+    # and pulled by the clock: the sales KPI from the CRM (an SQLite source), a typed one refused
+    assert "the KPI (Qualified leads a week): 24 leads, from crm at 2027-01-11 00:30" in transcript
+    assert "lead-research takes the KPI (Qualified leads a week) from the source crm" in transcript
     assert "/rollout attest support-replies yes week:" in transcript  # a late check-in, by command
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     assert "Step send now has 1 exception in that week" in transcript

@@ -47,6 +47,14 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         for i in range(15)
     ]
     return {
+        "source_failed": dict(
+            slug=text[:64],
+            title=text,
+            source="helpdesk",
+            week="2027-01-04",
+            closes="Monday 2027-01-11 12:00",
+            failures=[SimpleNamespace(what=text, error=text)] * 12,
+        ),
         "channel_lost": dict(
             slug=text[:64],
             title=text,
@@ -125,6 +133,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             guardrail=SimpleNamespace(
                 name=text[:80], unit=text[:20], state="MISSING", value=None, minimum=4.6, maximum=5.0
             ),
+            source_failed={f"cases:step{i}": {"what": text, "source": "helpdesk", "error": text} for i in range(30)},
         ),
         "mode_alert": dict(
             slug="support-replies",

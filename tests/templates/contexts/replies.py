@@ -150,6 +150,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             learnings_shown=3,
             kit=hostile_kit,
             kpi_by="token:" + text[:20],
+            sourced=dict(week="2027-01-04", lines=[dict(what=text, said=text)] * 40, reliability=text[:100]),
             versions=[SimpleNamespace(version=i, published_at=datetime(2026, 12, 14)) for i in range(1, 9)],
             proposals=[dict(kind="promotion", step=text[:40], to_mode="ai-led", figures={})] * 9,
             step_rows=[

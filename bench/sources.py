@@ -1,0 +1,209 @@
+"""Sources: N playbooks x 3 sourced numbers (the KPI, the guardrail, a step's cases)
+against one real Prometheus (Debian's, backfilled with promtool and started here on a
+free loopback port). The clock's fetch of a week that ended (usecases/sources.py,
+SourceClock.run: what is due, 16 fetches at once, each value written through
+recording.report_row and add_reports): its time and its SQL statements, for 100 and
+1,000 playbooks; then 1,000 again with one playbook whose source never answers (a
+socket that accepts and says nothing), to see what it adds (at most its 10 s timeout)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, update
+
+from bench.common import QueryCounter, fresh_database
+from cadence.definition import parse_playbook
+from storage.db import make_engine
+from storage.models.playbooks import Cycle, Playbook
+from storage.store import Store
+from usecases.sources import SourceClock
+
+WEEK = date(2026, 11, 2)  # the week that ended (UTC), Monday
+ENDED = datetime(2026, 11, 9, tzinfo=UTC)  # its end: when the clock asks
+SAMPLE_EVERY = timedelta(hours=6)
+PLAYBOOKS = 1000
+
+
+def _openmetrics(playbooks: int) -> str:
+    """Three gauges per playbook through the week, a sample every six hours."""
+    stamps = [
+        int((datetime.combine(WEEK, datetime.min.time(), tzinfo=UTC) + SAMPLE_EVERY * i).timestamp()) + 60
+        for i in range(28)
+    ]
+    lines = []
+    for metric, value in (("bench_minutes", None), ("bench_csat", 4.8), ("bench_cases", 20)):
+        lines.append(f"# TYPE {metric} gauge")
+        for i in range(playbooks):
+            shown = value if value is not None else 10 + i % 30
+            lines += [f'{metric}{{playbook="pb-{i:04d}"}} {shown} {at}' for at in stamps]
+    return "\n".join(lines) + "\n# EOF\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def prometheus(playbooks: int):
+    """A real Prometheus holding the week's samples; its URL. Stopped after."""
+    binary, tool = shutil.which("prometheus"), shutil.which("promtool")
+    if binary is None or tool is None:
+        raise SystemExit("bench.sources needs Debian's prometheus package (prometheus and promtool)")
+    folder = Path(tempfile.mkdtemp(prefix="bench-prometheus-"))
+    try:
+        (folder / "samples.om").write_text(_openmetrics(playbooks))
+        subprocess.run(
+            [tool, "tsdb", "create-blocks-from", "openmetrics", str(folder / "samples.om"), str(folder / "data")],
+            check=True,
+            capture_output=True,
+        )
+        (folder / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")
+        port = _free_port()
+        with open(folder / "prometheus.log", "w") as log:
+            process = subprocess.Popen(
+                [
+                    binary,
+                    f"--config.file={folder / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={folder / 'data'}",
+                    "--storage.tsdb.retention.time=10y",
+                    f"--web.listen-address=127.0.0.1:{port}",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(url + "/-/ready", timeout=1) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("prometheus did not start: " + (folder / "prometheus.log").read_text()[-2000:])
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(10)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def silent_server():
+    """A source that never answers: it accepts connections (the kernel's backlog) and
+    never reads or writes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def build(engine, playbooks: int, url: str, silent: str | None = None) -> None:
+    """`playbooks` playbooks, each with its KPI, guardrail and first step's cases from
+    Prometheus, in the first week of a running cycle; the first one's source at `silent`."""
+    store = Store(engine)
+    specs = []
+    for i in range(playbooks):
+        label = f'{{playbook="pb-{i:04d}"}}'
+        specs.append(
+            parse_playbook(
+                {
+                    "playbook": f"pb-{i:04d}",
+                    "title": f"Playbook {i}",
+                    "function": f"Function {i % 7}",
+                    "channel": f"CSRC{i:05d}",
+                    "owner": f"USRC{i:05d}",
+                    "timezone": "UTC",
+                    "rubric_threshold": 0.9,
+                    "exception_cap": 0.1,
+                    "sources": {"metrics": {"kind": "prometheus", "url": silent if (silent and i == 0) else url}},
+                    "kpi": {
+                        "name": "Minutes",
+                        "unit": "min",
+                        "direction": "down",
+                        "baseline": 40,
+                        "target": 15,
+                        "from": {"source": "metrics", "query": f"avg_over_time(bench_minutes{label}[1w])"},
+                    },
+                    "guardrail": {
+                        "name": "CSAT",
+                        "min": 4.6,
+                        "from": {"source": "metrics", "query": f"avg_over_time(bench_csat{label}[1w])"},
+                    },
+                    "steps": [
+                        {
+                            "name": "s0",
+                            "mode": "collaborative",
+                            "from": {"cases": {"source": "metrics", "query": f"max_over_time(bench_cases{label}[1w])"}},
+                        },
+                        {"name": "s1", "mode": "human-led"},
+                    ],
+                }
+            )
+        )
+    began = datetime.combine(WEEK, datetime.min.time(), tzinfo=UTC)
+    store.playbooks.load(specs, "UTC", "bench", began)
+    states = store.playbooks.states()
+    with engine.begin() as c:
+        c.execute(
+            insert(Cycle.__table__),
+            [
+                dict(playbook_id=s.playbook.id, number=1, starts_on=WEEK, started_by="bench", created_at=began)
+                for s in states
+            ],
+        )
+        c.execute(update(Playbook.__table__).values(status="active"))
+
+
+def _fetch(url: str, playbooks: int, silent: str | None = None) -> dict:
+    """The clock's fetch, once, on a fresh database built for it."""
+    with fresh_database(_fetch.kind, _fetch.workdir) as database:  # type: ignore[attr-defined]
+        engine = make_engine(database)
+        build(engine, playbooks, url, silent)
+        store = Store(engine)
+        states = store.playbooks.clock_states()
+        clock = SourceClock(store, lambda: datetime.now(UTC))
+        started = time.perf_counter()
+        with QueryCounter(engine) as queries:
+            done = clock.run(states, ENDED)
+        seconds = time.perf_counter() - started
+        reports = store.reports.week_kpis([(s.playbook.id, WEEK) for s in states])
+        engine.dispose()
+    return {
+        "playbooks": playbooks,
+        "asked": done.asked,
+        "stored": done.stored,
+        "failed": done.failed,
+        "kpis_stored": len(reports),
+        "seconds": seconds,
+        "fetch_seconds": done.seconds,
+        "statements": queries.count,
+    }
+
+
+def run(kind: str, workdir: Path) -> dict:
+    _fetch.kind, _fetch.workdir = kind, workdir  # type: ignore[attr-defined]
+    with prometheus(PLAYBOOKS) as url:
+        small = _fetch(url, 100)
+        large = _fetch(url, PLAYBOOKS)
+        with silent_server() as silent:
+            hanging = _fetch(url, PLAYBOOKS, silent)
+    return {"100": small, "1000": large, "1000_one_silent": hanging}

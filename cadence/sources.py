@@ -1,0 +1,170 @@
+"""Sources: the systems a playbook's numbers are pulled from (`sources:` and `from:` in
+the YAML; docs/sources.md). The schema and the checks made at load, in plain Python:
+which number each `from:` feeds, whether an SQL text only reads, whether a path can
+lead to a number. The environment is passed in; fetching is sources/' job."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SOURCE_RE = r"^[a-z0-9][a-z0-9_-]{0,24}$"  # `source:<name>` fits a report's reported_by (32)
+ENV_RE = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
+PATH_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+BY_PREFIX = "source:"
+# What a `from:` can feed: the KPI, the guardrail, a step's cases, exceptions and rubric.
+FEEDS = ("kpi", "guardrail", "cases", "exceptions", "rubric")
+_WRITES = re.compile(
+    r"\b(insert|update|delete|merge|upsert|create|drop|alter|truncate|grant|revoke|copy|"
+    r"attach|detach|pragma|vacuum|reindex|into|refresh|notify|nextval|setval)\b",
+    re.IGNORECASE,
+)
+
+
+class _Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class SourceSpec(_Plain):
+    """A system numbers come from. Its secrets (a token, a URL with a password) are named
+    by environment variable, never written in the YAML."""
+
+    kind: Literal["prometheus", "sql", "http"]
+    url: str | None = Field(default=None, max_length=500)
+    url_env: str | None = Field(default=None, pattern=ENV_RE)
+    token_env: str | None = Field(default=None, pattern=ENV_RE)
+
+    @model_validator(mode="after")
+    def _one_url(self) -> SourceSpec:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give 'url' or 'url_env' (an environment variable holding the URL), one of them")
+        if self.url is not None:
+            parts = urlsplit(self.url)
+            if parts.password is not None or parts.username is not None:
+                raise ValueError("a URL with credentials goes in an environment variable: name it with 'url_env'")
+            if self.kind != "sql" and parts.scheme not in ("http", "https"):
+                raise ValueError(f"a {self.kind} source's url must be an http:// or https:// link")
+        if self.kind == "sql" and self.token_env is not None:
+            raise ValueError("an sql source takes no token_env: its credentials go in the URL, named by url_env")
+        return self
+
+    def variables(self) -> list[str]:
+        return [name for name in (self.url_env, self.token_env) if name is not None]
+
+
+class FromSpec(_Plain):
+    """Where one number comes from: a source, and its query (prometheus, sql) or the
+    dotted path of the number in the JSON answer (http)."""
+
+    source: str = Field(pattern=SOURCE_RE)
+    query: str | None = Field(default=None, min_length=1, max_length=4000)
+    path: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class StepFromSpec(_Plain):
+    cases: FromSpec | None = None
+    exceptions: FromSpec | None = None
+    rubric: FromSpec | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One sourced number of a playbook: what it feeds (`kpi`, `guardrail`, or a step's
+    `cases`, `exceptions`, `rubric`), the step, and where it comes from."""
+
+    feeds: str
+    step: str | None
+    source: str
+    query: str | None
+    path: str | None
+
+    @property
+    def key(self) -> str:
+        """The number's name, stored with each fetch: `kpi`, `guardrail`, `cases:draft`."""
+        return self.feeds if self.step is None else f"{self.feeds}:{self.step}"
+
+    @property
+    def asked(self) -> str:
+        """What the source is asked: the query, or the path."""
+        return self.query if self.query is not None else f"path {self.path}"
+
+    def words(self, kpi_name: str = "the KPI", guardrail_name: str = "the guardrail") -> str:
+        if self.feeds == "kpi":
+            return f"the KPI ({kpi_name})"
+        if self.feeds == "guardrail":
+            return f"the guardrail ({guardrail_name})"
+        return f"step {self.step}'s {'rubric score' if self.feeds == 'rubric' else self.feeds}"
+
+
+def entries(definition: Mapping[str, object]) -> list[Entry]:
+    """The sourced numbers of a playbook definition (as stored: plain data), in order."""
+    found: list[Entry] = []
+
+    def add(feeds: str, step: str | None, spec: object) -> None:
+        if isinstance(spec, Mapping) and spec.get("source"):
+            found.append(Entry(feeds, step, str(spec["source"]), spec.get("query"), spec.get("path")))
+
+    for feeds in ("kpi", "guardrail"):
+        section = definition.get(feeds)
+        if isinstance(section, Mapping):
+            add(feeds, None, section.get("from"))
+    for step in definition.get("steps") or []:  # type: ignore[attr-defined]
+        given = step.get("from") if isinstance(step, Mapping) else None
+        if isinstance(given, Mapping):
+            for feeds in ("cases", "exceptions", "rubric"):
+                add(feeds, str(step["name"]), given.get(feeds))
+    return found
+
+
+def entry_for(definition: Mapping[str, object], feeds: str, step: str | None = None) -> Entry | None:
+    """The `from:` that feeds a number, if one does."""
+    return next((e for e in entries(definition) if e.feeds == feeds and e.step == step), None)
+
+
+def only_reads(sql: str) -> bool:
+    """One SELECT (or WITH … SELECT), nothing that writes, no second statement."""
+    text = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql, flags=re.DOTALL).strip().rstrip(";").strip()
+    if ";" in text or not re.match(r"^(select|with)\b", text, re.IGNORECASE):
+        return False
+    if not re.search(r"\bselect\b", text, re.IGNORECASE):
+        return False
+    return _WRITES.search(re.sub(r"'[^']*'", "''", text)) is None
+
+
+def check_entry(where: str, entry: FromSpec, sources: Mapping[str, SourceSpec]) -> str | None:
+    """The problem with a `from:`, in words, or None."""
+    source = sources.get(entry.source)
+    if source is None:
+        named = ", ".join(sorted(sources)) or "none"
+        return f"{where}: unknown source {entry.source!r} (the playbook's sources: {named})"
+    if source.kind == "http":
+        if entry.query is not None:
+            return f"{where}: an http source takes a 'path' (where the number is in the JSON answer), not a query"
+        if entry.path is None:
+            return f"{where}: give the 'path' of the number in the JSON answer (e.g. rubric.draft)"
+        if not PATH_RE.match(entry.path):
+            return f"{where}: path {entry.path!r} cannot lead to a number: use keys and indexes joined by dots"
+        return None
+    if entry.path is not None:
+        return f"{where}: a {source.kind} source takes a 'query', not a path"
+    if entry.query is None:
+        return f"{where}: give the {source.kind} 'query' that returns the number"
+    if source.kind == "sql" and not only_reads(entry.query):
+        return f"{where}: the query must be one SELECT (or WITH … SELECT) that only reads"
+    return None
+
+
+def unset_variables(sources: Mapping[str, SourceSpec], environ: Mapping[str, str]) -> list[str]:
+    """'sources.<name>: ...' lines for every environment variable a source names that is
+    not set (or empty) in `environ`."""
+    return [
+        f"sources.{name}: environment variable {variable} is not set"
+        for name, spec in sources.items()
+        for variable in spec.variables()
+        if not environ.get(variable)
+    ]

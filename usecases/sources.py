@@ -1,0 +1,392 @@
+"""Numbers pulled from the systems that hold them (docs/sources.md).
+
+The clock's part (`SourceClock.run`, at the end of each tick): from a week's end
+(Monday 00:00 in the playbook's zone) until it closes, every sourced number of an
+active playbook that is still missing is asked for, again every 30 minutes while it
+is; at most 16 fetches at once, each with its own 10 s timeout, so a source that hangs
+costs its timeout and no more, after the tick's closes. A value becomes a report by
+`source:<name>` through the path every report takes (recording.report_row, then
+store.reports.add_reports, with its `source_fetch` row in the same unit of work). A
+failure stores no number: its `source_fetch` row, and one message per source and week
+to the owner and the curators channel.
+
+Also `rollout source test` (asks now, stores nothing), `rollout source list`, and input
+reliability (status, `rollout playbook show`, the web view, readiness).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cadence import calendar, keys, sources
+from cadence.limits import MAX_COUNT, MAX_VALUE
+from sources import Source, SourceFailed, Window, fetch
+from storage.cadence_log import Work
+from storage.outbox import Message
+from storage.source_fetches import AlreadyFetched, fetch_row
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
+from storage.weekly_reports import NewReport
+from templates import render
+from templates.refusals import Refusal, plain
+from usecases.shared import messages, recording
+from usecases.shared.reliability import Reliability, reliability
+
+__all__ = ["Reliability", "reliability"]  # input reliability, for status, the web view and the CLI
+
+log = logging.getLogger(__name__)
+
+WORKERS = 16  # fetches at once
+AGAIN_AFTER = timedelta(minutes=30)  # a missing number is asked for again this often
+
+
+@dataclass(frozen=True)
+class Job:
+    """One sourced number of one week, to ask its source for."""
+
+    state: PlaybookState
+    week: calendar.WeekRef
+    entry: sources.Entry
+
+
+@dataclass(frozen=True)
+class Answer:
+    job: Job
+    value: float | None
+    error: str | None
+    at: datetime
+
+
+@dataclass
+class Fetched:
+    """What one run did: numbers stored, failures said, and how long the fetches took."""
+
+    asked: int = 0
+    stored: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+
+def window(week_start: date, tz: str) -> Window:
+    """A week's bounds as instants in the playbook's zone: Monday 00:00 to the next Monday 00:00."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(week_start, time(0), tzinfo=zone)
+    return Window(start, datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone))
+
+
+def ask(
+    state: PlaybookState,
+    entry: sources.Entry,
+    week_start: date,
+    environ: Mapping[str, str],
+    timeout: float = 10.0,
+) -> float:
+    """One sourced number of a week, checked to fit what it feeds. Raises SourceFailed."""
+    spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
+    if spec is None:
+        raise SourceFailed(f"the playbook has no source {entry.source}")
+    value = fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone), timeout)
+    if entry.feeds in ("cases", "exceptions") and not (value >= 0 and float(value).is_integer() and value <= MAX_COUNT):
+        raise SourceFailed(f"not a count: {value:g} (a whole number from 0 to {MAX_COUNT:,} was expected)")
+    if entry.feeds == "rubric" and not 0 <= value <= 1:
+        raise SourceFailed(f"not a rubric score: {value:g} (from 0 to 1 was expected)")
+    if abs(value) > MAX_VALUE:
+        raise SourceFailed(f"out of range: {value:g}")
+    return value
+
+
+def _command(state: PlaybookState, entry: sources.Entry, value: float) -> messages.ReportCommand:
+    slug = state.playbook.slug
+    if entry.feeds == "kpi":
+        return messages.Kpi(slug, value)
+    if entry.feeds == "guardrail":
+        return messages.GuardrailReport(slug, value)
+    step = entry.step or ""
+    if entry.feeds == "cases":
+        return messages.Cases(slug, step, int(value))
+    if entry.feeds == "exceptions":
+        return messages.LogException(slug, step, f"counted by source {entry.source}")
+    return messages.Rubric(slug, step, value)
+
+
+class SourceClock:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime],
+        environ: Mapping[str, str] | None = None,
+        workers: int = WORKERS,
+        timeout: float = 10.0,
+    ):
+        self.store = store
+        self.clock = clock
+        self.environ = environ if environ is not None else os.environ
+        self.workers = workers
+        self.timeout = timeout
+
+    def due(self, states: list[PlaybookState], at: datetime) -> list[Job]:
+        """Every sourced number of a week that has ended and is still open, of an active
+        playbook, not yet settled and not asked in the last 30 minutes."""
+        candidates: list[Job] = []
+        for state in states:
+            entries = sources.entries(state.playbook.definition)
+            if not entries or state.playbook.status != "active" or state.cycle_anchor is None:
+                continue
+            tz, grace = state.playbook.timezone, state.settings.grace_hours
+            for week in calendar.open_weeks(state.running(), tz, grace, at):
+                if window(week.week_start, tz).week_end <= at:
+                    candidates += [Job(state, week, entry) for entry in entries]
+        if not candidates:
+            return []
+        asked = self.store.sources.asked([job.week.week_start for job in candidates])
+        jobs = []
+        for job in candidates:
+            before = asked.get((job.state.playbook.id, job.week.week_start, job.entry.key))
+            if before is None or (not before.settled and before.last_at <= at - AGAIN_AFTER):
+                jobs.append(job)
+        return jobs
+
+    def run(self, states: list[PlaybookState], at: datetime) -> Fetched:
+        """Ask for every number due, at most `workers` at once; store what came back."""
+        jobs = self.due(states, at)
+        done = Fetched(asked=len(jobs))
+        if not jobs:
+            return done
+        started = self.clock()
+        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)), thread_name_prefix="source")
+        try:
+            answers = list(pool.map(self._answer, jobs))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        done.seconds = (self.clock() - started).total_seconds()
+        done.stored = self._store(answers)
+        failures = [a for a in answers if a.error is not None]
+        self._say(failures)
+        done.failed = len(failures)
+        return done
+
+    def _answer(self, job: Job) -> Answer:
+        try:
+            value = ask(job.state, job.entry, job.week.week_start, self.environ, self.timeout)
+            return Answer(job, value, None, self.clock())
+        except SourceFailed as err:
+            return Answer(job, None, str(err), self.clock())
+
+    def _store(self, answers: list[Answer]) -> int:
+        """The values, each through the path every report takes, with its fetch row, in one
+        unit of work; if a week closed meanwhile, playbook by playbook (the closed one
+        stores nothing). A value the playbook refuses becomes a failure."""
+        by_playbook: dict[int, tuple[list[NewReport], list[dict[str, Any]]]] = defaultdict(lambda: ([], []))
+        for index, answer in enumerate(answers):
+            if answer.value is None:
+                continue
+            job = answer.job
+            try:
+                row = self._row(job, answer.value, answer.at)
+            except Refusal as refusal:
+                answers[index] = replace(answer, value=None, error=f"refused: {plain(refusal)}")
+                continue
+            rows, fetches = by_playbook[job.state.playbook.id]
+            if row is not None:
+                rows.append(row)
+            fetches.append(self._fetch_row(answer))
+        if not by_playbook:
+            return 0
+        try:
+            self._write(list(by_playbook.values()))
+        except (WeekClosed, AlreadyFetched):
+            for group in by_playbook.values():
+                try:
+                    self._write([group])
+                except (WeekClosed, AlreadyFetched) as err:
+                    log.info("a sourced number not stored: %s", type(err).__name__)  # closed, or another clock's
+                    group[1].clear()
+        return sum(len(fetches) for _, fetches in by_playbook.values())
+
+    def _write(self, groups: list[tuple[list[NewReport], list[dict[str, Any]]]]) -> None:
+        rows = [row for group_rows, _ in groups for row in group_rows]
+        fetches = [f for _, group_fetches in groups for f in group_fetches]
+        self.store.reports.add_reports(rows, fetches=fetches)
+
+    @staticmethod
+    def _row(job: Job, value: float, at: datetime) -> NewReport | None:
+        state, entry = job.state, job.entry
+        step = state.step(entry.step) if entry.step else None
+        if entry.step and step is None:
+            raise Refusal.of("no_step", slug=state.playbook.slug, step=entry.step, steps="")
+        cmd = _command(state, entry, value)
+        row = recording.report_row(state, job.week, step, cmd, sources.BY_PREFIX + entry.source, at, None)
+        if entry.feeds == "exceptions":
+            return replace(row, times=int(value)) if value else None
+        return row
+
+    @staticmethod
+    def _fetch_row(answer: Answer) -> dict[str, Any]:
+        job = answer.job
+        return fetch_row(
+            job.state.playbook.id,
+            job.week.week_start,
+            job.entry.key,
+            job.entry.source,
+            job.entry.asked,
+            answer.at,
+            answer.value,
+            answer.error,
+        )
+
+    def _say(self, failures: list[Answer]) -> None:
+        """The failures' rows, and one message per source and week to the owner and the
+        curators channel (a unit of work each: a later failure of the same week says
+        nothing again)."""
+        if not failures:
+            return
+        self.store.sources.record([self._fetch_row(a) for a in failures])
+        curators = self.store.org.setting(CURATORS_CHANNEL)
+        grouped: dict[tuple[int, date, str], list[Answer]] = defaultdict(list)
+        for answer in failures:
+            job = answer.job
+            grouped[(job.state.playbook.id, job.week.week_start, job.entry.source)].append(answer)
+        work = []
+        for (pid, week_start, source), answers in grouped.items():
+            state = answers[0].job.state
+            playbook = state.playbook
+            payload = render(
+                "source_failed",
+                slug=playbook.slug,
+                title=playbook.title,
+                source=source,
+                week=week_start.isoformat(),
+                closes=calendar.closing_words(week_start, playbook.timezone, state.settings.grace_hours),
+                failures=[
+                    {"what": a.job.entry.words(playbook.kpi_name, playbook.guardrail_name or ""), "error": a.error}
+                    for a in answers
+                ],
+            )
+            unit = keys.source_failed(pid, week_start, source)
+            sent = [Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, payload)]
+            if curators:
+                sent.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, payload))
+            at = answers[0].at
+            work.append(Work(unit, "source-failed", at, "done", pid, week_start, messages=sent))
+        self.store.cadence_log.record(work, self.clock())
+
+
+# ---- rollout source test / list ----
+
+
+@dataclass(frozen=True)
+class Tried:
+    entry: sources.Entry
+    value: float | None
+    error: str | None
+
+
+def last_ended_week(state: PlaybookState, now: datetime) -> date:
+    """The Monday of the last week that ended, in the playbook's zone."""
+    return calendar.monday_of(calendar.local_date(now, state.playbook.timezone)) - timedelta(days=7)
+
+
+def test(state: PlaybookState, week_start: date, environ: Mapping[str, str], timeout: float = 10.0) -> list[Tried]:
+    """Ask every source of a playbook now for the week `week_start`; store nothing."""
+    entries = sources.entries(state.playbook.definition)
+
+    def one(entry: sources.Entry) -> Tried:
+        try:
+            return Tried(entry, ask(state, entry, week_start, environ, timeout), None)
+        except SourceFailed as err:
+            return Tried(entry, None, str(err))
+
+    if not entries:
+        return []
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(entries))) as pool:
+        return list(pool.map(one, entries))
+
+
+@dataclass(frozen=True)
+class Listed:
+    slug: str
+    source: str
+    kind: str
+    feeds: list[str]
+    last_at: datetime | None
+    last_week: date | None
+    last_value: float | None
+    last_error: str | None
+
+
+def listing(store: Store) -> list[Listed]:
+    """Every source of every playbook, the numbers it feeds, and its last fetch."""
+    last = store.sources.last_fetches()
+    found = []
+    for state in store.playbooks.states():
+        definition = state.playbook.definition
+        entries = sources.entries(definition)
+        for name, spec in sorted((definition.get("sources") or {}).items()):
+            row = last.get((state.playbook.id, name))
+            found.append(
+                Listed(
+                    state.playbook.slug,
+                    name,
+                    str(spec.get("kind")),
+                    [e.key for e in entries if e.source == name],
+                    row.fetched_at if row else None,
+                    row.week_start if row else None,
+                    row.value if row else None,
+                    row.error if row else None,
+                )
+            )
+    return found
+
+
+# ---- provenance: what status, the web view, the API and the CSV show ----
+
+
+def provenance(store: Store, state: PlaybookState, weeks: list[date]) -> dict[date, list[dict[str, Any]]]:
+    """Each week's sourced numbers as the clock left them, in the playbook's order: the
+    value and where and when it came from, the error it failed with, or an override
+    typed in its place. One read of the playbook's fetches."""
+    entries = sources.entries(state.playbook.definition)
+    if not entries or not weeks:
+        return {}
+    latest: dict[tuple[date, str], Any] = {}
+    for row in store.sources.of_playbook(state.playbook.id, min(weeks)):
+        if row.week_start in weeks:
+            earlier = latest.get((row.week_start, row.number))
+            if earlier is None or earlier.outcome == "failed" or row.outcome != "failed":
+                latest[(row.week_start, row.number)] = row  # a value, once there, is not undone by a failure
+    playbook = state.playbook
+    shown: dict[date, list[dict[str, Any]]] = {}
+    for week in weeks:
+        for entry in entries:
+            found = latest.get((week, entry.key))
+            shown.setdefault(week, []).append(
+                dict(
+                    number=entry.key,
+                    what=entry.words(playbook.kpi_name, playbook.guardrail_name or ""),
+                    source=entry.source,
+                    value=found.value if found is not None and found.outcome != "failed" else None,
+                    at=found.fetched_at.astimezone(ZoneInfo(playbook.timezone)) if found is not None else None,
+                    typed=found is not None and found.outcome == "typed",
+                    error=found.error if found is not None and found.outcome == "failed" else None,
+                )
+            )
+    return shown
+
+
+def in_words(item: dict[str, Any], unit: str = "") -> str:
+    """One sourced number as people read it: "14.5 min, from helpdesk at 2027-01-11 00:00"."""
+    if item["value"] is not None:
+        number = f"{item['value']:g}{' ' + unit if unit else ''}"
+        if item["typed"]:
+            return f"{number}, typed in place of {item['source']} (override)"
+        return f"{number}, from {item['source']} at {item['at']:%Y-%m-%d %H:%M}"
+    if item["error"] is not None:
+        return f"MISSING (source failed: {item['error']})"
+    return f"not fetched yet, from {item['source']}"
