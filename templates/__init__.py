@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO
+from cadence.judgement import Interval, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 
@@ -201,7 +202,12 @@ def _verdict_phrase(f: dict[str, Any]) -> str:
     return f"{_exceptions_phrase(f)}, {_rubric_phrase(f)}"
 
 
-def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds) -> str:
+def _ci(interval: Interval | None) -> str:
+    """A 95% interval as the bot shows it: "95% CI 4–38%"."""
+    return "" if interval is None else f"95% CI {interval.low * 100:.0f}–{interval.high * 100:.0f}%"
+
+
+def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds, exceptions: int = 0) -> str:
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
@@ -213,6 +219,11 @@ def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: 
         return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
     if rule == VerdictRule.NO_RUBRIC and rubric is None:
         return "no rubric score reported"
+    if rule == VerdictRule.CONFIDENT_UNSURE and cases:
+        said = [f"exceptions {_ci(ratio_interval(exceptions, cases))} (cap {_pct(t.exception_cap)})"]
+        if rubric is not None:
+            said.append(f"rubric {_ci(rubric_interval(rubric, cases))} (threshold {_pct(t.rubric_threshold)})")
+        return "too few cases to be sure: " + ", ".join(said)
     return f"by rule {rule}"
 
 
