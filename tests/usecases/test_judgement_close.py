@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts
+from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
 
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
 
@@ -82,3 +82,46 @@ def test_a_confident_playbook_waits_for_evidence_then_proposes(bot, world, slack
     ]
     # send: AI-led without a rubric, 20 cases a week: the ratio alone, and 0 of 20 is not sure
     assert {rule for _, rule in verdicts(engine, "send")} == {"5c-interval-spans-a-bound"}
+
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+
+
+def report_sales(bot, clock, week):
+    """The adopting team's owner reports a week that passes every step (origin week `week`)."""
+    clock.set(wednesday(week))
+    assert "cases" in bot.command("cases support-replies-sales draft 20", user=SALES_OWNER, channel=SALES).text
+    assert "Rubric" in bot.command("rubric support-replies-sales draft 95%", user=SALES_OWNER, channel=SALES).text
+    bot.command("cases support-replies-sales send 20", user=SALES_OWNER, channel=SALES)
+    bot.command("cases support-replies-sales refunds 12", user=SALES_OWNER, channel=SALES)
+    bot.command("rubric support-replies-sales refunds 0.91", user=SALES_OWNER, channel=SALES)
+
+
+def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode(bot, slack, clock, engine, store):
+    """A second pilot, not a copy: support-replies v1 has draft collaborative. The team
+    adopting it passes draft every week; in its first cycle no proposal to make draft
+    AI-led (classic would make one after two weeks), in its second cycle the proposal."""
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER])
+    for user in (OWNER, MEMBER, CURATOR, SALES_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    world = Engine(engine, slack, clock)
+    clock.set(wednesday(1))
+    assert "support-replies v1" in bot.command("publish support-replies override a second pilot", user=CURATOR).text
+    adopted = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23", user=CURATOR
+    ).text
+    assert "*support-replies-sales* now runs in" in adopted
+    proposal = "Proposal: support-replies-sales / draft collaborative → ai-led"
+    for week in (2, 3, 4, 5):  # the adopting team's cycle 1
+        report_sales(bot, clock, week)
+        world.run(close_of(week))
+    assert proposal not in texts(slack, SALES)
+    assert {rule for _, rule in verdicts(engine, "draft")} == {"4-within-cap-rubric-met"}
+    for week in (6, 7):  # its cycle 2: two PASS weeks more
+        report_sales(bot, clock, week)
+        world.run(close_of(week))
+    assert proposal in texts(slack, SALES)
