@@ -15,6 +15,7 @@ from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engin
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
 
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
+KPI = {1: 30, 2: 31, 3: 29, 4: 32}
 
 
 @pytest.fixture
@@ -61,19 +62,30 @@ def test_a_confident_playbook_waits_for_evidence_then_proposes(bot, world, slack
     cap, so both weeks are INCONCLUSIVE and no proposal is made. 200 cases with 2
     exceptions and a 99% rubric, two weeks running: PASS, PASS, and the proposal."""
     for week in (1, 2):
-        report_week(bot, world.clock, week)
+        report_week(bot, world.clock, week, kpi=str(KPI[week]))
         world.run(close_of(week))
     assert PROPOSAL not in texts(slack, CHANNEL)
     closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 1 of cycle 1 closed")
     body = json.dumps(closed["blocks"], ensure_ascii=False)
     assert (
         ":white_circle: *draft* (collaborative) INCONCLUSIVE: too few cases to be sure: exceptions 95% CI 0–16% "
-        "(cap 10%), rubric 95% CI 76–99% (threshold 90%); 20 cases, 0 exceptions = 0% (cap 10%), rubric 95%\\n"
+        "(cap 10%), rubric 95% CI 76–99% (threshold 90%); 20 cases, 0 exceptions = 0% (95% CI 0–16%, cap 10%), "
+        "rubric 95% (95% CI 76–99%)\\n"
     ) in body
     for week in (3, 4):
-        report_week(bot, world.clock, week, draft=(200, 2, "99%"))
+        report_week(bot, world.clock, week, draft=(200, 2, "99%"), kpi=str(KPI[week]))
+        if week == 3:  # status: each ratio with its interval, and the cycle's KPI change so far
+            status = bot.command("status support-replies").text
+            assert "200 cases · 2 exceptions = 1% (95% CI 0–4%, cap 10%)" in status
+            assert "rubric 99% (95% CI 96–100%, threshold 90%)" in status
+            assert "KPI change in cycle 1 so far: −12.0 min from baseline, 95% CI −14.5 to −9.5." in status
         world.run(close_of(week))
     assert PROPOSAL in texts(slack, CHANNEL)
+    closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 4 of cycle 1 closed")
+    # the cycle's KPI change: mean of 30, 31, 29, 32 = 30.5, minus 42; t(3 df) on sd 1.29
+    assert "KPI change over cycle 1: −11.5 min from baseline, 95% CI −13.6 to −9.4." in json.dumps(
+        closed["blocks"], ensure_ascii=False
+    )
     assert verdicts(engine, "draft") == [
         ("2026-11-16", "5c-interval-spans-a-bound"),
         ("2026-11-23", "5c-interval-spans-a-bound"),
@@ -118,6 +130,9 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode(b
     proposal = "Proposal: support-replies-sales / draft collaborative → ai-led"
     for week in (2, 3, 4, 5):  # the adopting team's cycle 1
         report_sales(bot, clock, week)
+        if week == 3:  # status says why
+            said = bot.command("status support-replies-sales", user=SALES_OWNER, channel=SALES).text
+            assert "First cycle of an adoption: no step is proposed above its mode in support-replies v1" in said
         world.run(close_of(week))
     assert proposal not in texts(slack, SALES)
     assert {rule for _, rule in verdicts(engine, "draft")} == {"4-within-cap-rubric-met"}
@@ -125,3 +140,5 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode(b
         report_sales(bot, clock, week)
         world.run(close_of(week))
     assert proposal in texts(slack, SALES)
+    said = bot.command("status support-replies-sales", user=SALES_OWNER, channel=SALES).text
+    assert "First cycle of an adoption" not in said

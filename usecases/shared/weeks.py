@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, decisions, keys, replication, rules
-from cadence.judgement import pilot_ceiling
+from cadence.judgement import kpi_change, pilot_ceiling
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -127,8 +127,15 @@ def close_round(
                     history.open_proposals.get(step.id),
                 )
             )
-        result = None
+        result = kpi_moved = None
         if _ends_cycle(state, week):
+            kpi_moved = kpi_change(
+                [
+                    cycle_kpis.get((state.playbook.id, week.cycle_start + timedelta(days=7 * i)))
+                    for i in range(week.week)
+                ],
+                state.playbook.kpi_baseline,
+            )
             states = history.guardrail.get(state.playbook.id, {})
             cycle_breached = breached or any(
                 states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
@@ -150,6 +157,7 @@ def close_round(
             result=result,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=guardrail,
+            kpi_moved=kpi_moved,
         )
         closed.append(Closed(due, state, change, summary))
     return closed
