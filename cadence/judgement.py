@@ -109,6 +109,13 @@ def _t_quantile(df: int) -> float:
     return float(t.ppf((1 + CONFIDENCE) / 2, df))
 
 
+def warm() -> None:
+    """Import the statistics library now: a long-running process (the clock) calls this at
+    start, as it loads its templates, so that no week close pays scipy's import."""
+    wilson(1, 2)
+    _t_quantile(1)
+
+
 class KpiChange(NamedTuple):
     """A cycle's KPI change from the baseline: None without a value; no interval below 2."""
 
