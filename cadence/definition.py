@@ -112,6 +112,7 @@ class StepSpec(_Strict):
     mode: Mode
     pinned: bool = False
     from_: StepFromSpec | None = Field(default=None, alias="from")
+    rubric: Literal["none"] | None = None  # `rubric: none`: the step has no rubric by design
 
     @model_validator(mode="after")
     def _pinned_is_human_led(self) -> StepSpec:
@@ -201,6 +202,9 @@ class RuleSettings(_Strict):
     ready_min_attestation: Fraction = 0.75
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
+    # Judgement (docs/judgement.md): `confident` judges a week by the
+    # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
+    judgement: Literal["classic", "confident"] = "classic"
     stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
     # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
     nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from cadence.definition import MODES, RuleSettings
 from cadence.figures import meets_target
+from cadence.judgement import CLASSIC, CONFIDENT, above, confident_rule
 
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
 LEVELS = MODES  # the modes in order of the AI's autonomy
@@ -63,6 +64,7 @@ class Thresholds:
     ready_min_attestation: float = 0.75
     adoption_wave: int = 3
     ready_min_reliability: float = 0.9
+    judgement: str = CLASSIC  # or CONFIDENT: verdicts by the intervals' bounds (cadence.judgement)
 
     @classmethod
     def of(cls, settings: RuleSettings, exception_cap: float, rubric_threshold: float) -> Thresholds:
@@ -85,6 +87,7 @@ class Thresholds:
             ready_min_attestation=settings.ready_min_attestation,
             adoption_wave=settings.adoption_wave,
             ready_min_reliability=settings.ready_min_reliability,
+            judgement=settings.judgement,
         )
 
     @property
@@ -134,6 +137,12 @@ class VerdictRule(StrEnum):
     AI_LED_NO_RUBRIC = "4-within-cap-ai-led-no-rubric"
     RUBRIC_BETWEEN = "5-rubric-between-floor-and-threshold"
     NO_RUBRIC = "5-no-rubric"
+    # `judgement: confident` (cadence.judgement.confident_rule): by the 95% intervals' bounds
+    CONFIDENT_OVER_CAP = "3c-exceptions-surely-over-cap"
+    CONFIDENT_BELOW_FLOOR = "3c-rubric-surely-below-floor"
+    CONFIDENT_RUBRIC_MET = "4c-surely-within-cap-rubric-met"
+    CONFIDENT_AI_LED_NO_RUBRIC = "4c-surely-within-cap-ai-led-no-rubric"
+    CONFIDENT_UNSURE = "5c-interval-spans-a-bound"
 
 
 def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
@@ -146,6 +155,12 @@ def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str
         return MISSING, VerdictRule.NO_CASE_COUNT
     if numbers.cases < t.min_cases:
         return INCONCLUSIVE, VerdictRule.TOO_FEW_CASES
+    if t.judgement == CONFIDENT:
+        ai_led, cap, threshold, floor = mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor
+        rule = VerdictRule(
+            confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, ai_led, cap, threshold, floor)
+        )
+        return (FAIL if rule.startswith("3") else PASS if rule.startswith("4") else INCONCLUSIVE), rule
     ratio = numbers.ratio or 0.0
     if ratio > t.exception_cap:
         return FAIL, VerdictRule.EXCEPTIONS_OVER_CAP
@@ -174,6 +189,7 @@ class StepState(NamedTuple):
     demotions: tuple[date, ...] = ()  # weeks in which it was demoted
     streak_reset: date | None = None  # latest week a proposal was rejected
     open_proposal: bool = False
+    ceiling: str | None = None  # no proposal above this mode (an adopting team's first cycle)
 
     def since_change(self) -> tuple[WeekVerdict, ...]:
         """Verdicts of the weeks after the last mode change: the ones counters count."""
@@ -406,6 +422,8 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     higher = promoted(state.mode)
     if higher is None or state.pinned or state.frozen or state.open_proposal or week.outcome != PASS:
         return None
+    if above(higher, state.ceiling):
+        return None  # a second pilot, not a copy: cadence.judgement.pilot_ceiling
     streak = state.trailing(PASS, after=state.streak_reset)
     if streak < t.promote_after_weeks:
         return None

@@ -18,7 +18,8 @@ from typing import Any, NoReturn
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from cadence.figures import REPORTS_COUNTED_UP_TO
+from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
+from cadence.judgement import Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 
@@ -204,7 +205,38 @@ def _verdict_phrase(f: dict[str, Any]) -> str:
     return f"{_exceptions_phrase(f)}, {_rubric_phrase(f)}"
 
 
-def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds) -> str:
+def _ci(interval: Interval | None) -> str:
+    """A 95% interval as the bot shows it: "95% CI 4–38%"."""
+    return "" if interval is None else f"95% CI {interval.low * 100:.0f}–{interval.high * 100:.0f}%"
+
+
+def _ratio_ci(s: StepWeek) -> str:
+    """A step's week's exception ratio's interval: "95% CI 4–38%" ("" without cases)."""
+    return _ci(ratio_interval(s.total_exceptions, s.cases))
+
+
+def _rubric_ci(s: StepWeek) -> str:
+    """A step's week's rubric score's interval, on the week's cases ("" without either)."""
+    return _ci(rubric_interval(s.rubric, s.cases))
+
+
+def _delta(value: float) -> str:
+    return f"{value:+.1f}".replace("-", "−")
+
+
+def _kpi_change_phrase(k: KpiChange, unit: str) -> str:
+    """ "−11.5 min from baseline, 95% CI −13.6 to −9.4", "within noise" when the interval
+    includes zero; one weekly value has no interval."""
+    if k.change is None:
+        return "no KPI reported"
+    said = f"{_delta(k.change)}{' ' + unit if unit else ''} from baseline"
+    if k.interval is None:
+        return f"{said} (one weekly value: no interval)"
+    said += f", 95% CI {_delta(k.interval.low)} to {_delta(k.interval.high)}"
+    return f"{said}: within noise" if k.within_noise else said
+
+
+def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds, exceptions: int = 0) -> str:
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
@@ -216,6 +248,11 @@ def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: 
         return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
     if rule == VerdictRule.NO_RUBRIC and rubric is None:
         return "no rubric score reported"
+    if rule == VerdictRule.CONFIDENT_UNSURE and cases:
+        said = [f"exceptions {_ci(ratio_interval(exceptions, cases))} (cap {_pct(t.exception_cap)})"]
+        if rubric is not None:
+            said.append(f"rubric {_ci(rubric_interval(rubric, cases))} (threshold {_pct(t.rubric_threshold)})")
+        return "too few cases to be sure: " + ", ".join(said)
     return f"by rule {rule}"
 
 
@@ -344,6 +381,9 @@ _env.filters.update(
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
     inconclusive_reason=_inconclusive_reason,
+    ratio_ci=_ratio_ci,
+    rubric_ci=_rubric_ci,
+    kpi_change_phrase=_kpi_change_phrase,
     criterion_phrase=criterion_phrase,
     clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),

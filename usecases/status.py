@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
+from cadence.judgement import kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
@@ -170,6 +171,14 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             if week and figures and figures.kpi is not None
             else None,
             learnings_shown=LEARNINGS_SHOWN,
+            # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
+            pilot=bool(origin and week is not None and week.cycle == 1),
+            kpi_moved=kpi_change(
+                [series.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(week.week)],
+                playbook.kpi_baseline,
+            )
+            if week is not None
+            else None,
             kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
             owner_deactivated=state.owner_deactivated
             if state.owner_deactivated is not None

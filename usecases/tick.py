@@ -20,7 +20,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.engine import Connection
 
-from cadence import calendar, keys
+from cadence import calendar, judgement, keys
 from cadence.schedule import (
     DIGEST_SLOT,
     LEARNING_PROMPT,
@@ -112,6 +112,7 @@ class Cadence:
         self.admins = admins  # told when a digest has no curators channel to go to
         self.sources = SourceClock(store, clock, environ)  # numbers pulled from sources (usecases/sources.py)
         load_all()
+        judgement.warm()  # the statistics of the week close's intervals, loaded at start as the templates are
 
     def tick(self, at: datetime) -> TickReport:
         with collector_paused():  # a tick makes objects by the hundred thousand (usecases/shared/collector.py)

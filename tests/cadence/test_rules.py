@@ -123,6 +123,12 @@ def test_rule_names_are_the_text_decision_rows_keep():
         "4-within-cap-ai-led-no-rubric",
         "5-rubric-between-floor-and-threshold",
         "5-no-rubric",
+        # added with `judgement: confident` (issue 42): the classic eight above are unchanged
+        "3c-exceptions-surely-over-cap",
+        "3c-rubric-surely-below-floor",
+        "4c-surely-within-cap-rubric-met",
+        "4c-surely-within-cap-ai-led-no-rubric",
+        "5c-interval-spans-a-bound",
     }
     assert {rule.value for rule in DecisionRule} == {
         "scale",

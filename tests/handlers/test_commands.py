@@ -146,7 +146,7 @@ def test_attestations_latest_wins_and_deviations_count_as_exceptions(bot, playbo
     bot.command("cases support-replies draft 10", user=OWNER)
     status = bot.command("status support-replies").text
     assert "1 (0 followed the mode map, 1 deviated)" in status
-    assert "1 exception (1 from check-ins) = 10% (cap 10%)" in status
+    assert "1 exception (1 from check-ins) = 10% (95% CI 2–40%, cap 10%)" in status  # the interval: issue 42
 
 
 def test_owner_logs_exceptions_cases_and_rubric(bot, playbook, engine):
@@ -160,7 +160,7 @@ def test_owner_logs_exceptions_cases_and_rubric(bot, playbook, engine):
     counts = row_counts(engine)
     assert (counts["exception_report"], counts["case_count"], counts["rubric_score"]) == (1, 1, 2)
     status = bot.command("status support-replies", user=OWNER).text
-    assert "20 cases · 1 exception = 5% (cap 10%)" in status
+    assert "20 cases · 1 exception = 5% (95% CI 1–24%, cap 10%)" in status  # the interval: issue 42
     assert "rubric 50% (threshold 90%)" in status
 
 

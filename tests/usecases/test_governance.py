@@ -140,7 +140,7 @@ def test_an_ai_led_step_over_twice_its_cap_is_demoted_with_the_numbers(bot, worl
     assert "a promotion can be proposed again after 2 passing weeks in a row, from week 2 of cycle 2 on" in text
     assert "support-replies / send: ai-led → collaborative" in texts(slack, CURATORS)
     closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 2 of cycle 1 closed")
-    assert "*send* (ai-led) FAIL: 20 cases, 5 exceptions = 25% (cap 10%)" in json.dumps(
+    assert "*send* (ai-led) FAIL: 20 cases, 5 exceptions = 25% (95% CI 11–47%, cap 10%)" in json.dumps(
         closed["blocks"], ensure_ascii=False
     )
 
@@ -358,14 +358,19 @@ def test_a_breached_guardrail_withdraws_an_open_proposal(bot, world, slack, stor
 @pytest.mark.parametrize(
     ("cases", "rubric", "rule", "line"),
     [
-        ("6", "95%", "2-too-few-cases", "6 cases, fewer than the 10 needed; 0 exceptions = 0% (cap 10%), rubric 95%"),
+        (
+            "6",
+            "95%",
+            "2-too-few-cases",
+            "6 cases, fewer than the 10 needed; 0 exceptions = 0% (95% CI 0–39%, cap 10%), rubric 95% (95% CI 61–100%)",
+        ),
         (
             "20",
             "85%",
             "5-rubric-between-floor-and-threshold",
-            "rubric 85% is between the floor 80% and the threshold 90%; 20 cases, 0 exceptions = 0% (cap 10%)",
+            "rubric 85% is between the floor 80% and the threshold 90%; 20 cases, 0 exceptions = 0% (95% CI 0–16%, cap 10%)",
         ),
-        ("20", None, "5-no-rubric", "no rubric score reported; 20 cases, 0 exceptions = 0% (cap 10%)"),
+        ("20", None, "5-no-rubric", "no rubric score reported; 20 cases, 0 exceptions = 0% (95% CI 0–16%, cap 10%)"),
     ],
     ids=["too-few-cases", "rubric-between-floor-and-threshold", "no-rubric"],
 )
@@ -383,8 +388,12 @@ def test_an_inconclusive_week_close_says_which_kind(bot, world, slack, engine, c
     closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 1 of cycle 1 closed")
     body = json.dumps(closed["blocks"], ensure_ascii=False)
     assert f":white_circle: *draft* (collaborative) INCONCLUSIVE: {line}\\n" in body
-    assert ":large_green_circle: *send* (ai-led) PASS: 20 cases, 0 exceptions = 0% (cap 10%)\\n" in body
-    assert ":large_green_circle: *refunds* (human-led) PASS: 12 cases, 0 exceptions = 0% (cap 10%), rubric 91%" in body
+    # each ratio and rubric with its 95% Wilson interval (issue 42)
+    assert ":large_green_circle: *send* (ai-led) PASS: 20 cases, 0 exceptions = 0% (95% CI 0–16%, cap 10%)\\n" in body
+    assert (
+        ":large_green_circle: *refunds* (human-led) PASS: 12 cases, 0 exceptions = 0% (95% CI 0–24%, cap 10%), "
+        "rubric 91% (95% CI 65–99%)"
+    ) in body
     with Session(engine) as s:
         verdict = s.exec(select(Decision).where(Decision.kind == "verdict", Decision.summary.startswith("draft"))).one()
     assert (verdict.rule, verdict.summary) == (rule, f"draft: INCONCLUSIVE ({rule})")

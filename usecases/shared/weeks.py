@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, decisions, keys, replication, rules, sources
+from cadence.judgement import kpi_change, pilot_ceiling
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -60,6 +61,7 @@ def close_round(
         connection,
     )
     origins = _origins(store, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
+    pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
     scale = store.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
     open_scale = store.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
     curators = store.org.setting(CURATORS_CHANNEL)
@@ -103,8 +105,11 @@ def close_round(
                     numbers.rubric,
                 )
             )
+            before = history.states[step.id]
+            if state.playbook.id in pilots:  # a second pilot, not a copy
+                before = before._replace(ceiling=pilot_ceiling(pilots[state.playbook.id].get(step.name.lower()), True))
             transitions, after = rules.evaluate(
-                history.states[step.id], rules.WeekVerdict(week_start, outcome, week_numbers), th, breached
+                before, rules.WeekVerdict(week_start, outcome, week_numbers), th, breached
             )
             if guardrail is not None:
                 demotion = rules.guardrail_demotion(
@@ -125,8 +130,15 @@ def close_round(
                     history.open_proposals.get(step.id),
                 )
             )
-        result = None
+        result = kpi_moved = None
         if _ends_cycle(state, week):
+            kpi_moved = kpi_change(
+                [
+                    cycle_kpis.get((state.playbook.id, week.cycle_start + timedelta(days=7 * i)))
+                    for i in range(week.week)
+                ],
+                state.playbook.kpi_baseline,
+            )
             states = history.guardrail.get(state.playbook.id, {})
             cycle_breached = breached or any(
                 states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
@@ -154,6 +166,7 @@ def close_round(
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
             guardrail=guardrail,
             source_failed=failed,
+            kpi_moved=kpi_moved,
         )
         closed.append(Closed(due, state, change, summary))
     return closed
@@ -251,6 +264,23 @@ class Origin:
     slug: str
     version: int
     progress: float | None
+
+
+def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, str]]:
+    """For the adopting playbooks in their first cycle: each step's mode in the version
+    they adopted (by lowercased name), which no promotion proposal may go above."""
+    if not adopting:
+        return {}
+    versions = store.registry.versions_by_id(
+        [s.playbook.adopted_from_id for s in adopting if s.playbook.adopted_from_id]
+    )
+    pilots = {}
+    for state in adopting:
+        version = versions.get(state.playbook.adopted_from_id or 0)
+        if version is not None:
+            steps = version.definition.get("steps") or []
+            pilots[state.playbook.id] = {str(s["name"]).lower(): str(s["mode"]) for s in steps}
+    return pilots
 
 
 def _origins(store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]]) -> dict[int, Origin]:

@@ -108,7 +108,10 @@ def test_the_last_section_shows_the_owners_and_the_curators_app_home(page):
         assert f"App Home · {who}" not in before
     assert "<h3>App Home · Cora (curator)</h3>" in last
     curator = last.split("<h3>App Home · Cora (curator)</h3>")[1]
-    assert '<div class="header">Waiting for your decision</div>' in curator and "support-replies v1" in curator
+    assert '<div class="header">The registry</div>' in curator and "support-replies v1" in curator
+    # Issue 42, a second pilot: the adopting team's first cycle once ended with a proposal to
+    # make draft AI-led waiting here, a step above its mode in v1; no longer proposed.
+    assert "Waiting for your decision" not in curator
 
 
 def test_each_week_tells_what_people_did_among_what_the_bot_posted_in_time_order(page):

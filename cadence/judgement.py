@@ -1,0 +1,209 @@
+"""Judgement worth trusting (docs/judgement.md):
+how sure a verdict is, and the rules that look past one week.
+
+- `wilson`, `ratio_interval`, `rubric_interval`: a week's exception ratio and rubric
+  score with their 95% Wilson interval on the week's cases. A rubric score is read as
+  the share of the week's cases that passed review.
+- `kpi_change`: a cycle's KPI change (mean of its weekly values minus the baseline) with
+  a 95% t-interval (n - 1 degrees of freedom, none below 2 values), "within noise" when
+  the interval includes zero.
+- `confident_rule`: the verdict of `judgement: confident`, by the intervals' bounds
+  (cadence.rules.judge_with_rule asks it; `classic` never does).
+- `stall`, `plateau`, `pilot_ceiling`: a playbook stalled, its cases flat while its KPI is
+  off target, and the mode an adopting team's first cycle may not be proposed above.
+
+The statistics are scipy's (scipy.stats.binomtest's Wilson interval, scipy.stats.t), not
+formulas written here. scipy is imported when first needed: it takes about a second to
+import, which a `rollout` command that judges nothing should not pay. Intervals depend
+only on whole counts, so they are cached: a close judges thousands of steps on a few
+hundred distinct (count, cases) pairs.
+
+Plain data in, plain data out; nothing here reads the clock, Slack or the database.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from cadence.definition import MODES
+from cadence.figures import meets_target, progress_to_target
+
+CONFIDENCE = 0.95
+CLASSIC, CONFIDENT = "classic", "confident"
+JUDGEMENTS = (CLASSIC, CONFIDENT)
+
+
+class Interval(NamedTuple):
+    low: float
+    high: float
+
+    def includes(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+@lru_cache(maxsize=1 << 16)
+def wilson(successes: int, trials: int) -> Interval:
+    """The 95% Wilson score interval of `successes` out of `trials` (trials >= 1)."""
+    from scipy.stats import binomtest  # imported when first needed: see the module's note
+
+    ci = binomtest(successes, trials).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
+    return Interval(float(ci.low), float(ci.high))
+
+
+def ratio_interval(exceptions: int, cases: int | None) -> Interval | None:
+    """The exception ratio's interval; None without cases. Exceptions counted past the
+    cases (deviations of members on top of the owner's log) count as every case."""
+    if not cases:
+        return None
+    return wilson(min(max(exceptions, 0), cases), cases)
+
+
+def rubric_interval(rubric: float | None, cases: int | None) -> Interval | None:
+    """The rubric score's interval, read as round(rubric x cases) of the week's cases
+    passing review; None without a rubric score or without cases."""
+    if rubric is None or not cases:
+        return None
+    return wilson(round(min(max(rubric, 0.0), 1.0) * cases), cases)
+
+
+# The verdict rules of `judgement: confident`, as cadence.rules.VerdictRule values: the
+# "c" marks a rule decided by an interval's bound rather than by the point value.
+CONFIDENT_OVER_CAP = "3c-exceptions-surely-over-cap"
+CONFIDENT_BELOW_FLOOR = "3c-rubric-surely-below-floor"
+CONFIDENT_RUBRIC_MET = "4c-surely-within-cap-rubric-met"
+CONFIDENT_AI_LED_NO_RUBRIC = "4c-surely-within-cap-ai-led-no-rubric"
+CONFIDENT_UNSURE = "5c-interval-spans-a-bound"
+NO_RUBRIC = "5-no-rubric"  # as classic: a step that is not AI-led and reported no rubric
+
+
+def confident_rule(
+    cases: int, exceptions: int, rubric: float | None, ai_led: bool, cap: float, threshold: float, floor: float
+) -> str:
+    """Verdict rules 3 to 5 under `judgement: confident` (rules 1 and 2, no case count and
+    too few cases, are the caller's and unchanged). FAIL when the ratio's lower bound
+    exceeds the cap or the rubric's upper bound is below the floor; PASS when the ratio's
+    upper bound is within the cap and the rubric's lower bound meets the threshold (an
+    AI-led step without a rubric: the ratio alone decides); otherwise INCONCLUSIVE."""
+    ratio = ratio_interval(exceptions, cases)
+    score = rubric_interval(rubric, cases)
+    if ratio is not None and ratio.low > cap:
+        return CONFIDENT_OVER_CAP
+    if score is not None and score.high < floor:
+        return CONFIDENT_BELOW_FLOOR
+    ratio_within = ratio is not None and ratio.high <= cap
+    if score is not None:
+        return CONFIDENT_RUBRIC_MET if ratio_within and score.low >= threshold else CONFIDENT_UNSURE
+    if ai_led:
+        return CONFIDENT_AI_LED_NO_RUBRIC if ratio_within else CONFIDENT_UNSURE
+    return NO_RUBRIC
+
+
+@lru_cache(maxsize=256)
+def _t_quantile(df: int) -> float:
+    from scipy.stats import t  # imported when first needed: see the module's note
+
+    return float(t.ppf((1 + CONFIDENCE) / 2, df))
+
+
+def warm() -> None:
+    """Import the statistics library now: a long-running process (the clock) calls this at
+    start, as it loads its templates, so that no week close pays scipy's import."""
+    wilson(1, 2)
+    _t_quantile(1)
+
+
+class KpiChange(NamedTuple):
+    """A cycle's KPI change from the baseline: None without a value; no interval below 2."""
+
+    change: float | None
+    values: int
+    interval: Interval | None
+
+    @property
+    def within_noise(self) -> bool:
+        """The interval includes zero change (a change without an interval is not labelled)."""
+        return self.interval is not None and self.interval.includes(0.0)
+
+
+def kpi_change(weekly_kpi: Sequence[float | None], baseline: float) -> KpiChange:
+    """The mean of the cycle's weekly values minus the baseline, with its 95% t-interval
+    (standard error of the mean, n - 1 degrees of freedom)."""
+    values = [v for v in weekly_kpi if v is not None]
+    if not values:
+        return KpiChange(None, 0, None)
+    change = statistics.fmean(values) - baseline
+    if len(values) < 2:
+        return KpiChange(change, 1, None)
+    half = _t_quantile(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    return KpiChange(change, len(values), Interval(change - half, change + half))
+
+
+class CycleKpi(NamedTuple):
+    """What the stall rule reads of one cycle."""
+
+    cycle: int
+    hit: bool  # hit target (cadence.rules.cycle_result)
+    interrupted: bool  # paused or retired before its end: not a completed cycle
+    weekly_kpi: tuple[float | None, ...]
+
+
+STALL_MISSED_CYCLES = 2
+STALL_MIN_PROGRESS = 0.1  # a tenth of the way from baseline to target
+
+
+class Stall(NamedTuple):
+    reason: str  # "missed" (the last completed cycles missed target) or "barely-moved"
+    cycles: tuple[int, ...]  # the cycles that made it
+    progress: float | None  # the latest cycle's median weekly KPI, as a share of the way to target
+
+
+def stall(cycles: Sequence[CycleKpi], baseline: float, target: float) -> Stall | None:
+    """At the end of the latest of `cycles` (oldest first): stalled when the last 2
+    completed (not interrupted) cycles missed their target, or when that cycle's median
+    weekly KPI moved less than a tenth of the way from baseline to target. An interrupted
+    cycle ends nothing here, and is passed over when counting completed cycles."""
+    if not cycles or cycles[-1].interrupted:
+        return None
+    completed = [c for c in cycles if not c.interrupted]
+    latest = completed[-1]
+    values = [v for v in latest.weekly_kpi if v is not None]
+    progress = progress_to_target(statistics.median(values), baseline, target) if values else None
+    recent = completed[-STALL_MISSED_CYCLES:]
+    if len(recent) == STALL_MISSED_CYCLES and not any(c.hit for c in recent):
+        return Stall("missed", tuple(c.cycle for c in recent), progress)
+    if progress is not None and progress < STALL_MIN_PROGRESS:
+        return Stall("barely-moved", (latest.cycle,), progress)
+    return None
+
+
+PLATEAU_WEEKS = 8
+
+
+def plateau(weekly_cases: Sequence[int | None], latest_kpi: float | None, target: float, direction: str) -> bool:
+    """A playbook's cases (all steps, per week, oldest first, the latest week last) have
+    not grown in 8 weeks while its KPI is off target: no week of the last 8 had more
+    cases than the best week before them, and the latest KPI value misses the target.
+    Fewer than 9 weeks of history, or no KPI value, flag nothing."""
+    if latest_kpi is None or meets_target(latest_kpi, target, direction) or len(weekly_cases) <= PLATEAU_WEEKS:
+        return False
+    before = [c for c in weekly_cases[:-PLATEAU_WEEKS] if c is not None]
+    recent = [c for c in weekly_cases[-PLATEAU_WEEKS:] if c is not None]
+    return bool(before and recent) and max(recent) <= max(before)
+
+
+def pilot_ceiling(adopted_mode: str | None, in_first_cycle: bool) -> str | None:
+    """The highest mode a promotion proposal may take a step to: during an adopting team's
+    first cycle, the mode the step had in the version it adopted (a step the version did
+    not have: no step above human-led, as its origin never ran it); else no ceiling."""
+    if not in_first_cycle:
+        return None
+    return adopted_mode if adopted_mode in MODES else MODES[0]
+
+
+def above(mode: str, ceiling: str | None) -> bool:
+    """`mode` is above `ceiling` (never, without one)."""
+    return ceiling is not None and MODES.index(mode) > MODES.index(ceiling)
