@@ -13,7 +13,9 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - governance: verdicts, proposals, mode changes, cycle results; registry: published
   versions and their adopters;
 - readouts: the digest's, the web view's and the export's reads across reports;
-- outbox, cadence_log (the clock's units of work), memberships (team lists' changes).
+- outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
+- webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
+  secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
 
 A store built with `dry_run` keeps nothing its tick records (governance's closes, the
 cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
@@ -38,6 +40,7 @@ from storage.registry import Registry
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.web_logins import WebLogins
+from storage.webhooks import Webhooks
 from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
 
 __all__ = [
@@ -58,7 +61,7 @@ __all__ = [
 
 
 class Store:
-    def __init__(self, engine: Engine, dry_run: bool = False):
+    def __init__(self, engine: Engine, dry_run: bool = False, secret_key: str | None = None):
         self.engine = engine  # for storage.db's reads_together
         self.dry_run = dry_run
         self.playbooks = Playbooks(engine)
@@ -76,3 +79,4 @@ class Store:
         self.outbox = Outbox(engine)
         self.cadence_log = CadenceLog(engine, dry_run=dry_run)
         self.memberships = Memberships(engine)
+        self.webhooks = Webhooks(engine, secret_key)

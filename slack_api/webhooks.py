@@ -1,0 +1,221 @@
+"""The webhooks' lane of delivery: POSTs the events storage/webhooks.py holds, signed by
+the Standard Webhooks convention, beside the Slack dispatcher and never in its way.
+
+- Its own thread (bot/processes.py) and its own workers: a receiver that hangs holds one
+  of them for at most TIMEOUT_SECONDS, never a Slack message or the clock's tick.
+- In order per lane (a webhook and a playbook): a claim takes a lane's oldest deliveries,
+  one worker posts them one after the other, and stops at the first that fails; the rest
+  wait behind it, so a retried event is never overtaken.
+- At least once, with the same `webhook-id` every time: a delivery is marked delivered
+  after its 2xx; a process killed in between sends it again, and receivers drop repeats.
+- Retries: timeouts, refused connections and answers other than 2xx (a redirect
+  included: it is not followed) wait 5 s, 5 min, 30 min, 2 h, 5 h, 10 h
+  (cadence/webhooks.py), then the delivery has failed (`webhook list`, /metrics).
+- HTTP with http.client: the standard library's, which never follows a redirect and
+  keeps a connection open between posts (one per worker and receiver).
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from urllib.parse import urlsplit
+
+from standardwebhooks.webhooks import Webhook as Signer
+
+from storage.webhooks import Claimed, Webhooks
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10.0
+WORKERS = 8  # lanes posted to at once
+LANES_PER_CLAIM = 64
+PER_LANE = 50  # deliveries of one lane per claim: a kill -9 sends at most these again
+LEASE = timedelta(minutes=5)
+ANSWER_READ_LIMIT = 64 * 1024  # what is read of an answer's body; a longer one closes the connection
+USER_AGENT = "rollout-cadence-bot-webhooks"
+HOST = socket.gethostname()
+
+
+class WebhookLane:
+    def __init__(
+        self,
+        webhooks: Webhooks,
+        clock: Callable[[], datetime],
+        workers: int = WORKERS,
+        timeout: float = TIMEOUT_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
+        wall: Callable[[], float] = time.time,
+        per_lane: int = PER_LANE,
+    ):
+        self.webhooks = webhooks
+        self.clock = clock  # schedules retries: the bot's time, which tests move
+        self.wall = wall  # stamps the signature: the receiver checks it against its own clock
+        self.workers = workers
+        self.timeout = timeout
+        self.sleep = sleep
+        self.per_lane = per_lane
+        self.worker = f"{HOST}:{os.getpid()}:webhooks:{id(self):x}"
+        self._local = threading.local()
+        self._signers: dict[str, Signer] = {}
+        self._executor: ThreadPoolExecutor | None = None
+
+    # ---- loops ----
+
+    def run_once(self) -> int:
+        """Claim the lanes that are due and post them, `workers` lanes at a time. Returns
+        how many deliveries were claimed."""
+        claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane)
+        lanes = [list(items) for _, items in groupby(sorted(claimed, key=lambda c: (c.lane, c.id)), lambda c: c.lane)]
+        if len(lanes) == 1 or self.workers == 1:
+            for lane in lanes:
+                self._run_lane(lane)
+        else:
+            list(self._pool().map(self._run_lane, lanes))
+        return len(claimed)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="webhooks")
+        return self._executor
+
+    def drain(self, max_wait: float = 0.0) -> int:
+        """Deliver until nothing is due; waits for retries due within `max_wait` seconds.
+        Returns the deliveries still waiting."""
+        self.recover()
+        started = self.clock()
+        while True:
+            if self.run_once():
+                continue
+            due = self.webhooks.next_due()
+            if due is None:
+                return 0
+            if (due - started).total_seconds() > max_wait:
+                return self.webhooks.pending_count()
+            self.sleep(max(0.05, min((due - self.clock()).total_seconds(), 5.0)))
+
+    def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+        try:
+            self.recover()
+        except Exception:
+            log.exception("webhooks: could not recover leases; they run out by themselves")
+        while not stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:
+                log.exception("webhooks: a claim failed; retrying")
+            stop.wait(idle_seconds)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+
+    def recover(self) -> int:
+        """Free the leases of lanes whose process died on this host (a kill -9), instead of
+        waiting for the leases to run out."""
+        freed = 0
+        for worker in self.webhooks.leases_held(self.clock(), f"{HOST}:"):
+            parts = worker.split(":")
+            if len(parts) < 3 or parts[2] != "webhooks" or not parts[1].isdigit():
+                continue
+            pid = int(parts[1])
+            if pid != os.getpid() and not _alive(pid):
+                freed += self.webhooks.release_worker(worker)
+        if freed:
+            log.info("webhooks: recovered %d delivery(ies) from a lane that died on this host", freed)
+        return freed
+
+    # ---- one lane ----
+
+    def _run_lane(self, lane: list[Claimed]) -> None:
+        """Post the lane's deliveries in order; stop at the first that fails."""
+        done: list[int] = []
+        try:
+            for index, claimed in enumerate(lane):
+                if self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
+                    self.webhooks.release([c.id for c in lane[index:]], self.worker)
+                    return
+                error = claimed.unreadable or self._post(claimed)
+                if error is None:
+                    done.append(claimed.id)
+                    continue
+                self.webhooks.delivered(done, self.worker, self.clock())
+                done = []
+                status = self.webhooks.not_delivered(claimed, self.worker, self.clock(), error)
+                level = logging.WARNING if status == "failed" else logging.INFO
+                log.log(level, "webhook delivery %s (%s): %s; %s", claimed.event_id, claimed.lane, error, status)
+                self.webhooks.release([c.id for c in lane[index + 1 :]], self.worker)
+                return
+        except Exception:
+            log.exception("webhooks: lane %s stopped; its leases run out and it is retried", lane[0].lane)
+        finally:
+            self.webhooks.delivered(done, self.worker, self.clock())
+
+    def _post(self, claimed: Claimed) -> str | None:
+        """POST one delivery; None if answered 2xx, else what went wrong (never the body)."""
+        assert claimed.secret is not None, "a delivery whose secret was unreadable is not posted"
+        parts = urlsplit(claimed.url)
+        stamp = int(self.wall())
+        signer = self._signers.get(claimed.secret)
+        if signer is None:
+            signer = self._signers[claimed.secret] = Signer(claimed.secret)
+        signature = signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body)
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "webhook-id": claimed.event_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": signature,
+        }
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        origin = (parts.scheme, parts.hostname or "", parts.port)
+        connection = self._connection(origin)
+        try:
+            connection.request("POST", target, body=claimed.body.encode(), headers=headers)
+            answer = connection.getresponse()
+            answer.read(ANSWER_READ_LIMIT)
+            if not answer.isclosed():
+                self._drop(origin)  # a long answer, or one that keeps coming: not worth the wait
+            status = answer.status
+        except TimeoutError:
+            self._drop(origin)
+            return f"no answer within {self.timeout:g} s"
+        except (OSError, http.client.HTTPException) as err:
+            self._drop(origin)
+            return f"{type(err).__name__}: {err}"[:200]
+        if answer.will_close:
+            self._drop(origin)
+        return None if 200 <= status < 300 else f"HTTP {status}"
+
+    def _connection(self, origin: tuple[str, str, int | None]) -> http.client.HTTPConnection:
+        connections: dict[tuple[str, str, int | None], http.client.HTTPConnection] = self._local.__dict__.setdefault(
+            "connections", {}
+        )
+        connection = connections.get(origin)
+        if connection is None:
+            scheme, host, port = origin
+            kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+            connection = connections[origin] = kind(host, port, timeout=self.timeout)
+        return connection
+
+    def _drop(self, origin: tuple[str, str, int | None]) -> None:
+        connection = self._local.__dict__.get("connections", {}).pop(origin, None)
+        if connection is not None:
+            connection.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
