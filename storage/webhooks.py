@@ -126,18 +126,20 @@ def announce(s: Session, decided: Iterable[Decision], at: datetime, more: Iterab
     if not hooks:
         return 0
     pids = sorted({d.playbook_id for d in told if d.playbook_id} | {e.playbook_id for e in extra if e.playbook_id})
-    slugs = dict(
-        connection.execute(select(_PLAYBOOK.c.id, _PLAYBOOK.c.slug).where(one_of(_PLAYBOOK.c.id, "ids")), {"ids": pids})
-        .tuples()
-        .all()
-    )
-    step_ids = sorted({d.step_id for d in told if d.step_id is not None})
-    steps = (
-        dict(
-            connection.execute(select(_STEP.c.id, _STEP.c.name).where(one_of(_STEP.c.id, "ids")), {"ids": step_ids})
-            .tuples()
-            .all()
+    slugs: dict[int, str] = {
+        pid: slug
+        for pid, slug in connection.execute(
+            select(_PLAYBOOK.c.id, _PLAYBOOK.c.slug).where(one_of(_PLAYBOOK.c.id, "ids")), {"ids": pids}
         )
+    }
+    step_ids = sorted({d.step_id for d in told if d.step_id is not None})
+    steps: dict[int, str] = (
+        {
+            step_id: name
+            for step_id, name in connection.execute(
+                select(_STEP.c.id, _STEP.c.name).where(one_of(_STEP.c.id, "ids")), {"ids": step_ids}
+            )
+        }
         if step_ids
         else {}
     )
