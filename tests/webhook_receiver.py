@@ -39,6 +39,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda *_: None  # type: ignore[method-assign]  # a sender killed mid-request
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/rollout"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="receiver")
 
