@@ -74,7 +74,7 @@ class WebhookLane:
         """Claim the lanes that are due and post them, `workers` lanes at a time. Returns
         how many deliveries were claimed."""
         claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane)
-        lanes = [list(items) for _, items in groupby(sorted(claimed, key=lambda c: (c.lane, c.id)), lambda c: c.lane)]
+        lanes = [list(items) for _, items in groupby(claimed, lambda c: c.lane)]  # claimed in (lane, id) order
         if len(lanes) == 1 or self.workers == 1:
             for lane in lanes:
                 self._run_lane(lane)
@@ -123,11 +123,11 @@ class WebhookLane:
         freed = 0
         for worker in self.webhooks.leases_held(self.clock(), f"{HOST}:"):
             parts = worker.split(":")
-            if len(parts) < 3 or parts[2] != "webhooks" or not parts[1].isdigit():
+            if len(parts) < 4 or parts[2] != "webhooks" or not parts[1].isdigit():
                 continue
             pid = int(parts[1])
             if pid != os.getpid() and not _alive(pid):
-                freed += self.webhooks.release_worker(worker)
+                freed += self.webhooks.release_worker(":".join(parts[:4]))
         if freed:
             log.info("webhooks: recovered %d delivery(ies) from a lane that died on this host", freed)
         return freed
@@ -135,28 +135,32 @@ class WebhookLane:
     # ---- one lane ----
 
     def _run_lane(self, lane: list[Claimed]) -> None:
-        """Post the lane's deliveries in order; stop at the first that fails."""
-        done: list[int] = []
+        """Post the lane's deliveries in order; stop at the first that fails. Only this
+        worker posts the lane while the lease on its oldest delivery (the first) holds."""
+        last: Claimed | None = None  # the last one answered 2xx
         try:
-            for index, claimed in enumerate(lane):
+            for claimed in lane:
                 if self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
-                    self.webhooks.release([c.id for c in lane[index:]], self.worker)
-                    return
+                    break  # the lease would run out: what was answered is recorded, the rest goes back
                 error = claimed.unreadable or self._post(claimed)
                 if error is None:
-                    done.append(claimed.id)
+                    last = claimed
                     continue
-                self.webhooks.delivered(done, self.worker, self.clock())
-                done = []
-                status = self.webhooks.not_delivered(claimed, self.worker, self.clock(), error)
+                if last is not None:
+                    self.webhooks.delivered(last, self.clock())
+                    last = None
+                status = self.webhooks.not_delivered(claimed, self.clock(), error)
                 level = logging.WARNING if status == "failed" else logging.INFO
                 log.log(level, "webhook delivery %s (%s): %s; %s", claimed.event_id, claimed.lane, error, status)
-                self.webhooks.release([c.id for c in lane[index + 1 :]], self.worker)
                 return
         except Exception:
-            log.exception("webhooks: lane %s stopped; its leases run out and it is retried", lane[0].lane)
+            log.exception("webhooks: lane %s stopped; its lease runs out and it is retried", lane[0].lane)
+            return
         finally:
-            self.webhooks.delivered(done, self.worker, self.clock())
+            if last is not None:
+                self.webhooks.delivered(last, self.clock())
+        if last is None or last is not lane[-1]:
+            self.webhooks.release(lane)  # stopped short: the lease on the lane's oldest goes
 
     def _post(self, claimed: Claimed) -> str | None:
         """POST one delivery; None if answered 2xx, else what went wrong (never the body)."""
@@ -176,8 +180,8 @@ class WebhookLane:
         }
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         origin = (parts.scheme, parts.hostname or "", parts.port)
-        connection = self._connection(origin)
         try:
+            connection = self._connection(origin)
             connection.request("POST", target, body=claimed.body.encode(), headers=headers)
             answer = connection.getresponse()
             answer.read(ANSWER_READ_LIMIT)
@@ -203,6 +207,10 @@ class WebhookLane:
             scheme, host, port = origin
             kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
             connection = connections[origin] = kind(host, port, timeout=self.timeout)
+            connection.connect()
+            # http.client writes the headers and the body apart: without this, the body
+            # waits for the headers' ACK (Nagle). urllib3 and most clients set it too.
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
     def _drop(self, origin: tuple[str, str, int | None]) -> None:

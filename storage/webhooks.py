@@ -98,6 +98,7 @@ class Claimed:
     body: str
     attempts: int
     lease_until: datetime
+    holder: str  # the claim's name, in claimed_by
     url: str
     secret: str | None
     unreadable: str | None = None
@@ -197,6 +198,7 @@ class Webhooks:
     def __init__(self, engine: Engine, secret_key: str | None = None):
         self.engine = engine
         self.box = SecretBox(secret_key)
+        self._claims = 0  # numbers this process's claims
 
     # ---- the receivers ----
 
@@ -279,9 +281,12 @@ class Webhooks:
     # ---- the lane's claims ----
 
     def claim(self, worker: str, now: datetime, lease: timedelta, lanes: int, per_lane: int) -> list[Claimed]:
-        """Lease the oldest waiting deliveries of up to `lanes` lanes whose oldest is due and
-        free, up to `per_lane` of each, in order. Safe with many workers: the UPDATE
-        re-checks the lease, and a lane whose oldest another holds is not taken."""
+        """The oldest waiting deliveries of up to `lanes` lanes whose oldest is due and
+        free, up to `per_lane` of each, in order. A lane is held by the lease on its
+        oldest delivery alone, taken under the claim's own name (`worker` and a number):
+        no other worker claims a lane whose oldest is leased, and the rows behind it are
+        read, not written, so a claim costs a few rows' writes however many it hands
+        out. Safe with many workers: the UPDATE re-checks the lease."""
         heads = (
             select(DELIVERY.c.lane, func.min(DELIVERY.c.id).label("head"))
             .where(DELIVERY.c.status == "pending")
@@ -289,37 +294,29 @@ class Webhooks:
             .subquery()
         )
         due_heads = (
-            select(heads.c.lane)
+            select(heads.c.head)
             .join(DELIVERY, DELIVERY.c.id == heads.c.head)
             .where(DELIVERY.c.available_at <= now, _free(now))
             .order_by(heads.c.head)
             .limit(lanes)
         )
+        self._claims += 1
+        holder, until = f"{worker}:{self._claims}", now + lease
         with unit_of_work(self.engine) as s:
             chosen = list(s.execute(due_heads).scalars())
             if not chosen:
                 return []
-            ranked = (
-                select(
-                    DELIVERY.c.id,
-                    func.row_number().over(partition_by=DELIVERY.c.lane, order_by=DELIVERY.c.id).label("rank"),
-                )
-                .where(DELIVERY.c.status == "pending", DELIVERY.c.lane.in_(chosen))
-                .subquery()
-            )
-            ids = list(s.execute(select(ranked.c.id).where(ranked.c.rank <= per_lane)).scalars())
-            until = now + lease
             taken = list(
                 s.execute(
                     update(DELIVERY)
-                    .where(DELIVERY.c.id.in_(ids), _free(now))
-                    .values(lease_until=until, claimed_by=worker)
-                    .returning(DELIVERY.c.id)
+                    .where(DELIVERY.c.id.in_(chosen), _free(now))
+                    .values(lease_until=until, claimed_by=holder)
+                    .returning(DELIVERY.c.lane)
                 ).scalars()
             )
             if not taken:
                 return []
-            rows = s.execute(
+            ranked = (
                 select(
                     DELIVERY.c.id,
                     DELIVERY.c.webhook_id,
@@ -327,48 +324,63 @@ class Webhooks:
                     DELIVERY.c.event_id,
                     DELIVERY.c.body,
                     DELIVERY.c.attempts,
-                    WEBHOOK.c.url,
-                    WEBHOOK.c.secret,
+                    func.row_number().over(partition_by=DELIVERY.c.lane, order_by=DELIVERY.c.id).label("rank"),
                 )
-                .join(WEBHOOK, WEBHOOK.c.id == DELIVERY.c.webhook_id)
-                .where(DELIVERY.c.id.in_(taken))
-                .order_by(DELIVERY.c.id)
-            ).all()
-        claimed: list[Claimed] = []
-        opened: dict[str, tuple[str | None, str | None]] = {}
-        for r in rows:
-            if r.secret not in opened:
-                try:
-                    opened[r.secret] = (self.box.open(r.secret), None)
-                except SecretUnreadable as err:
-                    opened[r.secret] = (None, str(err))
-            secret, unreadable = opened[r.secret]
-            claimed.append(
-                Claimed(r.id, r.webhook_id, r.lane, r.event_id, r.body, r.attempts, until, r.url, secret, unreadable)
+                .where(DELIVERY.c.status == "pending", DELIVERY.c.lane.in_(taken))
+                .subquery()
             )
-        return claimed
+            rows = s.execute(select(ranked).where(ranked.c.rank <= per_lane).order_by(ranked.c.lane, ranked.c.id)).all()
+            hook_ids = sorted({r.webhook_id for r in rows})
+            hooks = {
+                hook_id: (url, secret)
+                for hook_id, url, secret in s.execute(
+                    select(WEBHOOK.c.id, WEBHOOK.c.url, WEBHOOK.c.secret).where(WEBHOOK.c.id.in_(hook_ids))
+                )
+            }
+        opened: dict[int, tuple[str | None, str | None]] = {}
+        for hook_id, (_, stored) in hooks.items():
+            try:
+                opened[hook_id] = (self.box.open(stored), None)
+            except SecretUnreadable as err:
+                opened[hook_id] = (None, str(err))
+        return [
+            Claimed(
+                r.id,
+                r.webhook_id,
+                r.lane,
+                r.event_id,
+                r.body,
+                r.attempts,
+                until,
+                holder,
+                hooks[r.webhook_id][0],
+                *opened[r.webhook_id],
+            )
+            for r in rows
+        ]
 
-    def _held(self, ids: list[int], worker: str) -> Any:
-        return and_(DELIVERY.c.id.in_(ids), DELIVERY.c.claimed_by == worker, DELIVERY.c.status == "pending")
-
-    def delivered(self, ids: list[int], worker: str, now: datetime) -> int:
-        """These were answered 2xx: one statement for all of them."""
-        if not ids:
-            return 0
+    def delivered(self, claimed: Claimed, now: datetime) -> int:
+        """The lane's deliveries up to `claimed` were answered 2xx: one statement for all
+        of them, by lane and id (the lease on the lane's oldest keeps other workers off)."""
         with unit_of_work(self.engine) as s:
             return s.exec(
                 update(DELIVERY)
-                .where(self._held(ids, worker))
+                .where(
+                    DELIVERY.c.status == "pending",
+                    DELIVERY.c.lane == claimed.lane,
+                    DELIVERY.c.id <= claimed.id,
+                )
                 .values(
                     status="delivered",
                     delivered_at=now,
                     attempts=DELIVERY.c.attempts + 1,
                     lease_until=None,
+                    claimed_by=None,
                     error=None,
                 )
             ).rowcount
 
-    def not_delivered(self, claimed: Claimed, worker: str, now: datetime, error: str) -> str:
+    def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
         """An attempt failed: try again on the schedule (cadence/webhooks.py), or, after the
         last, mark it failed. The webhook keeps the error for `webhook list`. Returns the
         new status."""
@@ -380,16 +392,26 @@ class Webhooks:
         else:
             values.update(available_at=now + wait)
         with unit_of_work(self.engine) as s:
-            s.execute(update(DELIVERY).where(self._held([claimed.id], worker)).values(**values))
+            s.execute(
+                update(DELIVERY).where(DELIVERY.c.id == claimed.id, DELIVERY.c.status == "pending").values(**values)
+            )
             s.execute(
                 update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
             )
         return "failed" if wait is None else "pending"
 
-    def release(self, ids: list[int], worker: str) -> None:
-        if ids:
-            with unit_of_work(self.engine) as s:
-                s.execute(update(DELIVERY).where(self._held(ids, worker)).values(lease_until=None, claimed_by=None))
+    def release(self, lane: list[Claimed]) -> None:
+        """Give the lane back unsent: free the lease on its oldest (the first of `lane`)."""
+        with unit_of_work(self.engine) as s:
+            s.execute(
+                update(DELIVERY)
+                .where(
+                    DELIVERY.c.status == "pending",
+                    DELIVERY.c.lane == lane[0].lane,
+                    DELIVERY.c.claimed_by == lane[0].holder,
+                )
+                .values(lease_until=None, claimed_by=None)
+            )
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases now."""
@@ -407,11 +429,11 @@ class Webhooks:
             )
 
     def release_worker(self, worker: str) -> int:
-        """Free every lease a (dead) worker holds."""
+        """Free every lease a (dead) worker's claims hold."""
         with unit_of_work(self.engine) as s:
             return s.exec(
                 update(DELIVERY)
-                .where(DELIVERY.c.claimed_by == worker, DELIVERY.c.status == "pending")
+                .where(DELIVERY.c.claimed_by.startswith(worker + ":"), DELIVERY.c.status == "pending")
                 .values(lease_until=None, claimed_by=None)
             ).rowcount
 
