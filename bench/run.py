@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
 figures against its budgets (BUDGETS), beside the previous release's (bench/previous.json).
 
-    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week] [--report-only]
+    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,webhooks] [--report-only]
 
 Not part of the test suite: these measure, they do not assert.
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ack, api, fanout, week
+from bench import ack, api, fanout, webhooks, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.common import ROOT, machine
 
@@ -34,7 +34,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,fanout,week,api")
+    parser.add_argument("--only", default="ack,fanout,week,api,webhooks")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -58,6 +58,10 @@ def main() -> None:
             print(f"[{db}] the reporting API: batches of 1,000, and single reports against kpi…", flush=True)
             results.setdefault(db, {})["api"] = api.run(db, workdir)
             print(json.dumps({k: v for k, v in results[db]["api"].items()}, indent=1, default=str)[:2000], flush=True)
+        if "webhooks" in args.only:
+            print(f"[{db}] webhooks: 10,000 deliveries to a loopback receiver…", flush=True)
+            results.setdefault(db, {})["webhooks"] = webhooks.run(db, workdir)
+            print(json.dumps(results[db]["webhooks"], indent=1), flush=True)
         if "week" in args.only:
             results.setdefault(db, {})["week"] = {}
             for n, weeks in WEEK_RUNS:
@@ -284,6 +288,7 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         ("fan-out duplicates, 0", _duplicates),
         ("fan-out lost, 0", _lost),
     ],
+    "webhooks": webhooks.BUDGETS,
 }
 
 
@@ -313,7 +318,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "week", "fanout", "api"):
+    for section in ("ack", "week", "fanout", "api", "webhooks"):
         for label, judge in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -521,7 +526,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api,webhooks` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",
@@ -550,6 +555,8 @@ def report(results: dict, previous: dict) -> str:
             lines += _week(r["week"], p.get("week") or {})
         if "api" in r:
             lines += _api(r["api"], p.get("api") or {})
+        if "webhooks" in r:
+            lines += _webhooks(r["webhooks"], p.get("webhooks") or {})
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -570,6 +577,10 @@ def _api(a: dict, p: dict) -> list[str]:
         f = a[name]
         rows.append(f"| {label} | {f['p50']:.1f} | {f['p99']:.1f} | {f['throughput']:.0f} | {f['failures']} |")
     return [*rows, "", *_budget_lines("api", {"api": a}, {"api": p}), ""]
+
+
+def _webhooks(w: dict, p: dict) -> list[str]:
+    return [*webhooks.described(w), "", *_budget_lines("webhooks", {"webhooks": w}, {"webhooks": p}), ""]
 
 
 if __name__ == "__main__":

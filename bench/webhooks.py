@@ -151,3 +151,43 @@ def run(kind: str, workdir: Path, playbooks: int = 100, per_playbook: int = 100)
     finally:
         receiver.terminate()
         receiver.wait(timeout=10)
+
+
+# The budget, judged by bench/run.py on one database's results: the figure as text and
+# whether it is met, or None when the run did not measure it.
+DELIVERY = 1.2  # x the receiver alone taking the same POSTs from a plain client
+
+
+def _delivery(r: dict) -> tuple[str, bool] | None:
+    w = r.get("webhooks")
+    if w is None:
+        return None
+    return f"{w['ratio']:.2f}× ({w['lane_seconds']:.2f} against {w['floor_seconds']:.2f} s)", w["ratio"] <= DELIVERY
+
+
+def _lost(r: dict) -> tuple[str, bool] | None:
+    w = r.get("webhooks")
+    if w is None:
+        return None
+    return f"{w['lost']} lost, {w['duplicates']} twice", w["lost"] == 0 and w["duplicates"] == 0
+
+
+BUDGETS = [
+    (f"10,000 webhook deliveries, at most {DELIVERY}× the receiver alone taking them", _delivery),
+    ("webhook deliveries lost or delivered twice by id, 0", _lost),
+]
+
+
+def described(w: dict) -> list[str]:
+    """What RESULTS.md says of a run, before its budgets."""
+    return [
+        "### Webhooks: 10,000 deliveries to a receiver on a loopback port",
+        "",
+        f"{w['playbooks']} playbooks × {w['deliveries'] // w['playbooks']} events to one webhook, posted by the "
+        f"lane ({w['workers']} workers) to a receiver that verifies each with the standardwebhooks library, in a "
+        f"process of its own: {w['lane_seconds']:.2f} s ({w['lane_cpu_seconds']:.2f} s of CPU in the lane's "
+        f"process). The receiver alone, the same signed POSTs from a plain client on {w['workers']} connections: "
+        f"{w['floor_seconds']:.2f} s ({w['floor_client_cpu_seconds']:.2f} s of the client's CPU). Received "
+        f"{w['received']}, {w['unverified']} failed verification, {w['out_of_order']} out of order within a "
+        f"playbook, {w['marked_delivered']} recorded delivered.",
+    ]
