@@ -94,7 +94,7 @@ def test(name: str) -> None:
     while delivery is not None and delivery.status == "pending" and delivery.attempts == 0:
         if time.monotonic() > deadline:
             break
-        if not lane.run_once():
+        if not lane.run_once(only=delivery.lane):  # this test alone, behind nothing
             time.sleep(0.2)  # the clock's lane may hold it
         delivery = store.webhooks.status_of(event_id)
     if delivery is not None and delivery.status == "delivered":

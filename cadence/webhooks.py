@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,11 +45,17 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 @dataclass(frozen=True)
 class Event:
-    """One event about a playbook (`playbook_id` None: about none, as a test is)."""
+    """One event about a playbook (`playbook_id` None: about none, as a test is). Its data,
+    or `build`, which makes it only if a webhook wants the event (a close without
+    webhooks builds none)."""
 
     type: str
     playbook_id: int | None
     data: dict[str, Any] = field(default_factory=dict)
+    build: Callable[[], dict[str, Any]] | None = None
+
+    def content(self) -> dict[str, Any]:
+        return self.build() if self.build is not None else self.data
 
 
 def retry_after(failed_attempts: int) -> timedelta | None:
@@ -95,7 +102,7 @@ def week_closed(
     return Event(
         "week_closed",
         playbook_id,
-        {
+        build=lambda: {
             "week": week_start.isoformat(),
             "cycle": cycle,
             "week_of_cycle": week,

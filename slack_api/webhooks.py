@@ -70,10 +70,10 @@ class WebhookLane:
 
     # ---- loops ----
 
-    def run_once(self) -> int:
-        """Claim the lanes that are due and post them, `workers` lanes at a time. Returns
-        how many deliveries were claimed."""
-        claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane)
+    def run_once(self, only: str | None = None) -> int:
+        """Claim the lanes that are due (`only`: that lane) and post them, `workers` lanes
+        at a time. Returns how many deliveries were claimed."""
+        claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
         lanes = [list(items) for _, items in groupby(claimed, lambda c: c.lane)]  # claimed in (lane, id) order
         if len(lanes) == 1 or self.workers == 1:
             for lane in lanes:

@@ -162,7 +162,7 @@ def announce(s: Session, decided: Iterable[Decision], at: datetime, more: Iterab
         ]
         if not wanting:
             continue
-        body = json.dumps(events.body(event.type, at, slug, event.data), separators=(",", ":"), default=str)
+        body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
         event_id = new_event_id()
         rows += [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
     insert_all(s, DELIVERY, rows)
@@ -280,16 +280,18 @@ class Webhooks:
 
     # ---- the lane's claims ----
 
-    def claim(self, worker: str, now: datetime, lease: timedelta, lanes: int, per_lane: int) -> list[Claimed]:
+    def claim(
+        self, worker: str, now: datetime, lease: timedelta, lanes: int, per_lane: int, only: str | None = None
+    ) -> list[Claimed]:
         """The oldest waiting deliveries of up to `lanes` lanes whose oldest is due and
         free, up to `per_lane` of each, in order. A lane is held by the lease on its
         oldest delivery alone, taken under the claim's own name (`worker` and a number):
         no other worker claims a lane whose oldest is leased, and the rows behind it are
         read, not written, so a claim costs a few rows' writes however many it hands
-        out. Safe with many workers: the UPDATE re-checks the lease."""
+        out. Safe with many workers: the UPDATE re-checks the lease. `only`: that lane alone."""
         heads = (
             select(DELIVERY.c.lane, func.min(DELIVERY.c.id).label("head"))
-            .where(DELIVERY.c.status == "pending")
+            .where(DELIVERY.c.status == "pending", *([DELIVERY.c.lane == only] if only is not None else []))
             .group_by(DELIVERY.c.lane)
             .subquery()
         )
