@@ -95,7 +95,7 @@ class WebhookLane:
         while True:
             if self.run_once():
                 continue
-            due = self.webhooks.next_due()
+            due = self.webhooks.next_due(self.clock())
             if due is None:
                 return 0
             if (due - started).total_seconds() > max_wait:

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -439,9 +439,20 @@ class Webhooks:
                 .values(lease_until=None, claimed_by=None)
             ).rowcount
 
-    def next_due(self) -> datetime | None:
+    def next_due(self, now: datetime) -> datetime | None:
+        """When a lane can next be claimed: the soonest of the lanes' oldest deliveries to
+        come due or, if leased, to come free (None: nothing waits). The rows behind an
+        oldest wait for it, whatever their own time."""
+        heads = (
+            select(func.min(DELIVERY.c.id).label("head"))
+            .where(DELIVERY.c.status == "pending")
+            .group_by(DELIVERY.c.lane)
+            .subquery()
+        )
+        leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
+        when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
         with unit_of_work(self.engine) as s:
-            return s.execute(select(func.min(DELIVERY.c.available_at)).where(DELIVERY.c.status == "pending")).scalar()
+            return s.execute(select(func.min(when)).join(heads, heads.c.head == DELIVERY.c.id)).scalar()
 
     def pending_count(self) -> int:
         with unit_of_work(self.engine) as s:

@@ -192,3 +192,16 @@ def test_a_hanging_receiver_delays_no_slack_message(store, engine, slack, clock,
         assert store.webhooks.deliveries()[0].attempts == 0  # still waiting on the receiver
     finally:
         clockwork.stop()
+
+
+def test_drain_returns_while_a_lane_waits_for_its_retry(store, engine, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 3)
+    receiver.script = ["500"]
+    started = time.monotonic()
+    assert lane_for(store, clock).drain(max_wait=0) == 3  # the oldest waits 5 s, the other two behind it
+    assert time.monotonic() - started < 5
+    assert store.webhooks.next_due(clock()) == clock() + timedelta(seconds=5)
+    clock.advance(seconds=5)
+    assert lane_for(store, clock).drain(max_wait=0) == 0
+    assert receiver.wait_for(3)
