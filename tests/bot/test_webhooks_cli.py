@@ -149,3 +149,18 @@ def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, engine, s
         assert "recovered" in output
     finally:
         receiver.stop()
+
+
+def test_tick_delivers_the_close_and_leaves_a_retry_to_the_next(env, playbook, slack, receiver):  # noqa: F811
+    added = rollout(env, "webhook", "add", "crm", "--url", receiver.url, "--events", "week_closed")
+    receiver.secret = added.stdout.strip()
+    receiver.script = ["500"]
+    first = rollout(env, "tick", "--at", "2026-11-23T11:00:00Z")
+    assert first.returncode == 0, first.stderr
+    assert "webhook deliveries waiting for a retry: 1" in first.stderr
+    assert receiver.attempts == 1 and receiver.ids == []
+    time.sleep(5)  # the first retry is due 5 s after the failure, in real time for a tick
+    second = rollout(env, "tick", "--at", "2026-11-23T11:00:00Z")
+    assert second.returncode == 0 and "waiting for a retry" not in second.stderr, second.stderr
+    assert receiver.wait_for(1) and receiver.unverified == 0
+    assert receiver.events[0]["type"] == "week_closed" and receiver.events[0]["data"]["week"] == "2026-11-16"
