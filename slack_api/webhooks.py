@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from urllib.parse import urlsplit
@@ -72,15 +72,36 @@ class WebhookLane:
 
     def run_once(self, only: str | None = None) -> int:
         """Claim the lanes that are due (`only`: that lane) and post them, `workers` lanes
-        at a time. Returns how many deliveries were claimed."""
-        claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
-        lanes = [list(items) for _, items in groupby(claimed, lambda c: c.lane)]  # claimed in (lane, id) order
-        if len(lanes) == 1 or self.workers == 1:
-            for lane in lanes:
-                self._run_lane(lane)
-        else:
-            list(self._pool().map(self._run_lane, lanes))
-        return len(claimed)
+        at a time, until none is due. The workers are kept fed: the next claim is made
+        while the last lanes of the one before are posted, and the lanes answered whole
+        are recorded here, together, as they finish, so a worker goes on to its next lane
+        instead of waiting for a commit of its own. Returns how many deliveries were
+        claimed."""
+        total = 0
+        running: set[Future[Claimed | None]] = set()
+        while True:
+            if len(running) <= self.workers:
+                claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
+                total += len(claimed)
+                for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
+                    lane = list(items)
+                    if self.workers == 1:
+                        self._record([self._run_lane(lane)])
+                    else:
+                        running.add(self._pool().submit(self._run_lane, lane))
+                if not claimed and not running:
+                    return total
+                if self.workers == 1:
+                    continue
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            self._record([f.result() for f in finished])
+
+    def _record(self, answered: list[Claimed | None]) -> None:
+        """Mark the lanes answered whole delivered: one transaction for all of them. Until
+        then each lane's oldest keeps its lease, so no claim hands its deliveries out again."""
+        lasts = [c for c in answered if c is not None]
+        if lasts:
+            self.webhooks.delivered_many(lasts, self.clock())
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -134,9 +155,11 @@ class WebhookLane:
 
     # ---- one lane ----
 
-    def _run_lane(self, lane: list[Claimed]) -> None:
+    def _run_lane(self, lane: list[Claimed]) -> Claimed | None:
         """Post the lane's deliveries in order; stop at the first that fails. Only this
-        worker posts the lane while the lease on its oldest delivery (the first) holds."""
+        worker posts the lane while the lease on its oldest delivery (the first) holds.
+        Returns the lane's last delivery when every one was answered 2xx, for run_once to
+        record with other lanes'; a lane stopped short is recorded and released here."""
         last: Claimed | None = None  # the last one answered 2xx
         try:
             for claimed in lane:
@@ -152,15 +175,18 @@ class WebhookLane:
                 status = self.webhooks.not_delivered(claimed, self.clock(), error)
                 level = logging.WARNING if status == "failed" else logging.INFO
                 log.log(level, "webhook delivery %s (%s): %s; %s", claimed.event_id, claimed.lane, error, status)
-                return
+                return None
         except Exception:
             log.exception("webhooks: lane %s stopped; its lease runs out and it is retried", lane[0].lane)
-            return
-        finally:
             if last is not None:
                 self.webhooks.delivered(last, self.clock())
-        if last is None or last is not lane[-1]:
-            self.webhooks.release(lane)  # stopped short: the lease on the lane's oldest goes
+            return None
+        if last is lane[-1]:
+            return last
+        if last is not None:
+            self.webhooks.delivered(last, self.clock())
+        self.webhooks.release(lane)  # stopped short: the lease on the lane's oldest goes
+        return None
 
     def _post(self, claimed: Claimed) -> str | None:
         """POST one delivery; None if answered 2xx, else what went wrong (never the body)."""

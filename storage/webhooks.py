@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -381,6 +381,28 @@ class Webhooks:
                     error=None,
                 )
             ).rowcount
+
+    def delivered_many(self, lasts: list[Claimed], now: datetime) -> int:
+        """`delivered` for many lanes, in one transaction: one UPDATE executed for each."""
+        statement = (
+            update(DELIVERY)
+            .where(
+                DELIVERY.c.status == "pending",
+                DELIVERY.c.lane == bindparam("b_lane"),
+                DELIVERY.c.id <= bindparam("b_upto"),
+            )
+            .values(
+                status="delivered",
+                delivered_at=now,
+                attempts=DELIVERY.c.attempts + 1,
+                lease_until=None,
+                claimed_by=None,
+                error=None,
+            )
+        )
+        with unit_of_work(self.engine) as s:
+            s.connection().execute(statement, [{"b_lane": c.lane, "b_upto": c.id} for c in lasts])
+        return len(lasts)
 
     def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
         """An attempt failed: try again on the schedule (cadence/webhooks.py), or, after the

@@ -122,9 +122,8 @@ def test_after_the_last_retry_a_delivery_fails_is_counted_and_the_next_goes(stor
     assert waits[:6] == list(webhooks.RETRY_DELAYS)
     assert sum(waits[:6], timedelta()) < timedelta(hours=24)
     assert (head.status, head.attempts, head.error) == ("failed", 7, "HTTP 503")
-    assert second.status == "pending"
-    lane.run_once()
-    assert receiver.wait_for(1) and store.webhooks.deliveries()[1].status == "delivered"
+    assert second.status == "delivered"  # the next went at once, in the same run: run_once posts until none is due
+    assert receiver.wait_for(1)
     [listed] = store.webhooks.listed()
     assert (listed.failed, listed.pending, listed.webhook.last_error) == (1, 0, "HTTP 503")
     assert listed.last_delivery is not None
