@@ -79,6 +79,7 @@ class WebhookLane:
         claimed."""
         total = 0
         running: set[Future[Claimed | None]] = set()
+        answered: list[Claimed | None] = []  # finished, not yet recorded: their lanes stay leased
         while True:
             if len(running) <= self.workers:
                 claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
@@ -94,7 +95,10 @@ class WebhookLane:
                 if self.workers == 1:
                     continue
             finished, running = wait(running, return_when=FIRST_COMPLETED)
-            self._record([f.result() for f in finished])
+            answered += [f.result() for f in finished]
+            if len(answered) >= self.workers or len(running) <= self.workers:
+                self._record(answered)  # a few lanes at a time: one commit for each few
+                answered = []
 
     def _record(self, answered: list[Claimed | None]) -> None:
         """Mark the lanes answered whole delivered: one transaction for all of them. Until
