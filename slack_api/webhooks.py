@@ -1,8 +1,9 @@
 """The webhooks' lane of delivery: POSTs the events storage/webhooks.py holds, signed by
 the Standard Webhooks convention, beside the Slack dispatcher and never in its way.
 
-- Its own thread (bot/processes.py) and its own workers: a receiver that hangs holds one
-  of them for at most TIMEOUT_SECONDS, never a Slack message or the clock's tick.
+- Its own thread (bot/processes.py) and its own workers: a receiver that hangs, or
+  trickles its answer, holds one of them for at most TIMEOUT_SECONDS (a deadline for the
+  whole delivery, kept by `_Deadlines`), never a Slack message or the clock's tick.
 - In order per lane (a webhook and a playbook): a claim takes a lane's oldest deliveries,
   one worker posts them one after the other, and stops at the first that fails; the rest
   wait behind it, so a retried event is never overtaken.
@@ -25,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from urllib.parse import urlsplit
@@ -42,6 +44,7 @@ PER_LANE = 50  # deliveries of one lane per claim: a kill -9 sends at most these
 LEASE = timedelta(minutes=5)
 ANSWER_READ_LIMIT = 64 * 1024  # what is read of an answer's body; a longer one closes the connection
 USER_AGENT = "rollout-cadence-bot-webhooks"
+WATCH_SECONDS = 0.1  # how often the whole-delivery deadline is checked
 HOST = socket.gethostname()
 
 
@@ -67,6 +70,7 @@ class WebhookLane:
         self._local = threading.local()
         self._signers: dict[str, Signer] = {}
         self._executor: ThreadPoolExecutor | None = None
+        self._deadlines = _Deadlines()
 
     # ---- loops ----
 
@@ -210,19 +214,24 @@ class WebhookLane:
         }
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         origin = (parts.scheme, parts.hostname or "", parts.port)
+        deadline = time.monotonic() + self.timeout  # for the whole: connect, send, the complete answer
+        key = threading.get_ident()
         try:
             connection = self._connection(origin)
+            self._deadlines.hold(key, connection.sock, deadline)
             connection.request("POST", target, body=claimed.body.encode(), headers=headers)
             answer = connection.getresponse()
             answer.read(ANSWER_READ_LIMIT)
+            if self._deadlines.let_go(key):
+                raise TimeoutError  # cut at the deadline: whatever was read is not an answer
             if not answer.isclosed():
                 self._drop(origin)  # a long answer, or one that keeps coming: not worth the wait
             status = answer.status
-        except TimeoutError:
-            self._drop(origin)
-            return f"no answer within {self.timeout:g} s"
         except (OSError, http.client.HTTPException) as err:
+            cut = self._deadlines.let_go(key)
             self._drop(origin)
+            if cut or isinstance(err, TimeoutError) or time.monotonic() >= deadline:
+                return f"no answer within {self.timeout:g} s"
             return f"{type(err).__name__}: {err}"[:200]
         if answer.will_close:
             self._drop(origin)
@@ -247,6 +256,53 @@ class WebhookLane:
         connection = self._local.__dict__.get("connections", {}).pop(origin, None)
         if connection is not None:
             connection.close()
+
+
+class _Deadlines:
+    """The whole-delivery deadline. A socket's timeout bounds each operation alone, so a
+    receiver that trickles its answer a byte a second would hold a worker for ever; this
+    watch shuts the socket of a delivery past its deadline, which ends the worker's wait
+    at once (the read sees the connection end). One thread, alive only while deliveries
+    are posted, looks every WATCH_SECONDS: a delivery is cut at most that late."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[int, tuple[float, socket.socket | None]] = {}  # worker thread -> (deadline, its socket)
+        self._cut: set[int] = set()
+        self._watching = False
+
+    def hold(self, key: int, sock: socket.socket | None, deadline: float) -> None:
+        with self._lock:
+            self._held[key] = (deadline, sock)
+            self._cut.discard(key)
+            if not self._watching:
+                self._watching = True
+                threading.Thread(target=self._watch, name="webhooks-deadlines", daemon=True).start()
+
+    def let_go(self, key: int) -> bool:
+        """Done with this delivery; True if it was cut at its deadline."""
+        with self._lock:
+            self._held.pop(key, None)
+            if key in self._cut:
+                self._cut.discard(key)
+                return True
+            return False
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            now = time.monotonic()
+            with self._lock:
+                if not self._held:
+                    self._watching = False
+                    return
+                late = [(key, sock) for key, (deadline, sock) in self._held.items() if now >= deadline]
+                for key, sock in late:
+                    del self._held[key]
+                    self._cut.add(key)
+                    if sock is not None:
+                        with suppress(OSError):  # closed already
+                            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _alive(pid: int) -> bool:

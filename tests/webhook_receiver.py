@@ -18,12 +18,15 @@ class Receiver:
     def __init__(self, secret: str | None = None, hang_seconds: float = 2.0):
         self.secret = secret
         self.hang_seconds = hang_seconds
-        self.script: list[str] = []  # the next answers: "500", "hang" (no answer in time), "200"...
+        self.script: list[
+            str
+        ] = []  # the next answers: "500", "hang" (no answer in time), "trickle" (a byte a second), "200"...
         self.events: list[dict[str, Any]] = []  # each event once, in the order first received
         self.ids: list[str] = []
         self.repeats: Counter[str] = Counter()  # ids received again after a 2xx answer
         self.attempts = 0
         self.unverified = 0
+        self.trickled = 0  # bytes of trickled answers sent
         self.lock = threading.Lock()
         receiver = self
 
@@ -55,6 +58,9 @@ class Receiver:
         with self.lock:
             self.attempts += 1
             action = self.script.pop(0) if self.script else "200"
+        trickle = action == "trickle"  # a 200, one byte of the answer a second
+        if trickle:
+            action = "200"
         if action == "hang":
             time.sleep(self.hang_seconds)  # past the sender's timeout: it has given up
             action = "200"
@@ -75,12 +81,27 @@ class Receiver:
                     else:
                         self.ids.append(event_id)
                         self.events.append(event)
+        if trickle:
+            self._trickle(handler, f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode())
+            return
         try:
             handler.send_response(status)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
         except OSError:
             pass  # the sender gave up waiting
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, answer: bytes) -> None:
+        handler.close_connection = True
+        try:
+            for i in range(len(answer)):
+                handler.wfile.write(answer[i : i + 1])
+                handler.wfile.flush()
+                with self.lock:
+                    self.trickled += 1
+                time.sleep(1.0)
+        except OSError:
+            pass  # the sender gave up
 
     def wait_for(self, count: int, seconds: float = 30.0) -> bool:
         deadline = time.time() + seconds

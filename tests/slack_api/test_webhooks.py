@@ -89,6 +89,29 @@ def test_500_twice_then_a_hang_then_200_delivers_every_event_verified_in_order_o
     assert event["data"]["step"] == "draft" and event["data"]["decision"] == "mode-change"
 
 
+def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline_of_the_whole_delivery(
+    store, engine, clock, playbook, receiver
+):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    sent = [d.event_id for d in store.webhooks.deliveries()]
+    receiver.script = ["trickle"]  # each byte within a socket's timeout; the whole answer would take ~38 s
+    lane = lane_for(store, clock, timeout=2.5)
+    started = time.monotonic()
+    assert lane.run_once() == 2
+    took = time.monotonic() - started
+    assert 2.5 <= took < 4.0, took
+    assert 2 <= receiver.trickled <= 4  # it was trickling, and was cut
+    head, second = store.webhooks.deliveries()
+    assert (head.status, head.attempts, head.error) == ("pending", 1, "no answer within 2.5 s")
+    assert (second.status, second.attempts) == ("pending", 0)  # behind it, in order
+
+    clock.advance(seconds=5)
+    assert lane.run_once() == 2 and receiver.wait_for(2)
+    assert [d.status for d in store.webhooks.deliveries()] == ["delivered", "delivered"]
+    assert receiver.ids == sent and receiver.repeats[sent[0]] == 1  # sent again, same id: the receiver drops it
+
+
 def test_a_failing_lane_holds_only_its_own_playbook(store, engine, clock, playbook, receiver):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
