@@ -74,19 +74,25 @@ class WebhookLane:
 
     # ---- loops ----
 
-    def run_once(self, only: str | None = None) -> int:
+    def run_once(self, only: str | None = None, stop: threading.Event | None = None) -> int:
         """Claim the lanes that are due (`only`: that lane) and post them, `workers` lanes
         at a time, until none is due. The workers are kept fed: the next claim is made
         while the last lanes of the one before are posted, and the lanes answered whole
         are recorded here, together, as they finish, so a worker goes on to its next lane
-        instead of waiting for a commit of its own. Returns how many deliveries were
+        instead of waiting for a commit of its own. Once `stop` is set it claims no more
+        and returns when the lanes in hand are done. Returns how many deliveries were
         claimed."""
         total = 0
         running: set[Future[Claimed | None]] = set()
         answered: list[Claimed | None] = []  # finished, not yet recorded: their lanes stay leased
         while True:
             if len(running) <= self.workers:
-                claimed = self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
+                stopping = stop is not None and stop.is_set()
+                claimed = (
+                    []
+                    if stopping
+                    else self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
+                )
                 total += len(claimed)
                 for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
                     lane = list(items)
@@ -138,7 +144,7 @@ class WebhookLane:
             log.exception("webhooks: could not recover leases; they run out by themselves")
         while not stop.is_set():
             try:
-                if self.run_once():
+                if self.run_once(stop=stop):
                     continue
             except Exception:
                 log.exception("webhooks: a claim failed; retrying")

@@ -227,3 +227,16 @@ def test_drain_returns_while_a_lane_waits_for_its_retry(store, engine, clock, pl
     clock.advance(seconds=5)
     assert lane_for(store, clock).drain(max_wait=0) == 0
     assert receiver.wait_for(3)
+
+
+def test_a_lane_told_to_stop_claims_nothing_more(store, engine, clock, playbook, receiver):
+    import threading
+
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 3)
+    stop = threading.Event()
+    stop.set()
+    lane = lane_for(store, clock)
+    assert lane.run_once(stop=stop) == 0 and receiver.attempts == 0
+    assert [d.status for d in store.webhooks.deliveries()] == ["pending"] * 3
+    assert lane.run_once() == 3 and receiver.wait_for(3)
