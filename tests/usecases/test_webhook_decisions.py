@@ -6,6 +6,7 @@ Slack's signed requests over HTTP; the closes are the clock process's own parts
 their threads) on a fake clock; a real receiver on a loopback port verifies each event.
 On SQLite and PostgreSQL."""
 
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -36,6 +37,17 @@ def clock_process(engine, slack, clock, store):
         yield tick
     finally:
         clockwork.stop()
+
+
+def posted(slack, channel, start, seconds=10.0):
+    """The first message to `channel` whose text starts so, waiting for the dispatcher."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = [m for m in slack.posted(channel) if m["text"].startswith(start)]
+        if found or time.monotonic() > deadline:
+            assert found, f"nothing starting {start!r} posted to {channel}"
+            return found[0]
+        time.sleep(0.02)
 
 
 def told(receiver):
@@ -76,7 +88,7 @@ def test_a_promotion_approved_by_the_owner_is_told_after_its_proposal(
             tick(close_of(week))
         assert receiver.wait_for(1)
         assert told(receiver) == [("proposal", "support-replies", "proposal")]
-        message = next(m for m in slack.posted(CURATORS) if m["text"].startswith("Proposal: support-replies / draft"))
+        message = posted(slack, CURATORS, "Proposal: support-replies / draft")  # by the clock's dispatcher thread
         clock.set(wednesday(3))
         click(bot, "proposal_approve", buttons(message)[0]["value"], OWNER, CURATORS, message["ts"])
         assert receiver.wait_for(2)
