@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
 figures against its budgets (BUDGETS), beside the previous release's (bench/previous.json).
 
-    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources] [--report-only]
+    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources,webhooks] [--report-only]
 
 Not part of the test suite: these measure, they do not assert.
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ack, api, fanout, sources, week
+from bench import ack, api, fanout, sources, webhooks, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.common import ROOT, machine
 
@@ -34,7 +34,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,fanout,week,api,sources")
+    parser.add_argument("--only", default="ack,fanout,week,api,sources,webhooks")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -62,6 +62,10 @@ def main() -> None:
             print(f"[{db}] sources: 1,000 playbooks x 3 numbers from one Prometheus…", flush=True)
             results.setdefault(db, {})["sources"] = sources.run(db, workdir)
             print(json.dumps(results[db]["sources"], indent=1), flush=True)
+        if "webhooks" in args.only:
+            print(f"[{db}] webhooks: 10,000 deliveries to a loopback receiver…", flush=True)
+            results.setdefault(db, {})["webhooks"] = webhooks.run(db, workdir)
+            print(json.dumps(results[db]["webhooks"], indent=1), flush=True)
         if "week" in args.only:
             results.setdefault(db, {})["week"] = {}
             for n, weeks in WEEK_RUNS:
@@ -325,6 +329,7 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         ("fan-out duplicates, 0", _duplicates),
         ("fan-out lost, 0", _lost),
     ],
+    "webhooks": webhooks.BUDGETS,
 }
 
 
@@ -354,7 +359,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "week", "fanout", "api", "sources"):
+    for section in ("ack", "week", "fanout", "api", "sources", "webhooks"):
         for label, judge in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -562,7 +567,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api,sources` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api,sources,webhooks` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",
@@ -593,6 +598,8 @@ def report(results: dict, previous: dict) -> str:
             lines += _api(r["api"], p.get("api") or {})
         if "sources" in r:
             lines += _sources(r["sources"], p.get("sources") or {})
+        if "webhooks" in r:
+            lines += _webhooks(r["webhooks"], p.get("webhooks") or {})
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -639,6 +646,10 @@ def _sources(a: dict, p: dict) -> list[str]:
                 f"| {label} | {f['asked']} | {f['stored']} | {f['failed']} | {f['seconds']:.2f} | {f['statements']} |"
             )
     return [*rows, "", *_budget_lines("sources", {"sources": a}, {"sources": p}), ""]
+
+
+def _webhooks(w: dict, p: dict) -> list[str]:
+    return [*webhooks.described(w), "", *_budget_lines("webhooks", {"webhooks": w}, {"webhooks": p}), ""]
 
 
 if __name__ == "__main__":

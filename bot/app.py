@@ -26,6 +26,7 @@ from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, req
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from slack_api.oidc import SlackSignIn
+from slack_api.webhooks import WebhookLane
 from slack_api.workspace import Guard, Unverified, Workspace
 from storage import replay
 from storage.store import Store
@@ -313,7 +314,7 @@ def create_clockwork(
     directory: TeamDirectory | None = None,
     pacer: Pacer | None = None,
 ) -> Clockwork:
-    """The cadence engine and the outbox dispatcher, ready to run in a process. On a store
+    """The cadence engine, the outbox dispatcher and the webhooks' lane, ready to run in a process. On a store
     built as a dry run (open_store), the cadence plans and records nothing (see Cadence)."""
     token, url = settings.slack_bot_token, settings.slack_api_url
     cadence = Cadence(
@@ -339,4 +340,5 @@ def create_clockwork(
         dispatcher,
         clock,
         heartbeat=lambda at: store.health.beat(metrics.CLOCK, at),
+        webhooks=WebhookLane(store.webhooks, clock),
     )

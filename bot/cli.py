@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.cli_admin import cycle, export, playbook, source, token
+from bot.cli_webhooks import webhook
 from bot.settings import check_log_level
 from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
 from slack_api.workspace import Unverified, Workspace
@@ -203,6 +204,11 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     for channel in report.unreachable:
         click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)
     pending = clockwork.dispatcher.drain(max_wait=max_wait)
+    # Then the webhooks that are due (after Slack's: a slow receiver delays no message);
+    # a delivery waiting for its retry is the next tick's or the clock's.
+    waiting = clockwork.webhooks.drain() if clockwork.webhooks is not None else 0
+    if waiting:
+        click.echo(f"webhook deliveries waiting for a retry: {waiting}", err=True)
     if pending:
         click.echo(
             f"{plural(pending, 'message')} still waiting for Slack; the clock or the next tick delivers them", err=True
@@ -374,7 +380,7 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
         view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
 
 
-for group in (playbook, cycle, token, source, export):
+for group in (playbook, cycle, token, source, export, webhook):
     cli.add_command(group)
 
 

@@ -1,8 +1,8 @@
 """What an operator watches, in the Prometheus text format at GET /metrics.
 
 Counters and the latency histogram live in the process that counts them, each defined
-where it is counted (Slack's errors in slack_api/client.py). The outbox
-figures and the clock's last tick are read from the database at scrape time, so any
+where it is counted (Slack's errors in slack_api/client.py). The outbox's and the
+webhooks' figures and the clock's last tick are read from the database at scrape time, so any
 web process reports them for the whole installation, clock process included.
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder
 and the counters of all workers are added up (prometheus_client's multiprocess mode).
@@ -51,6 +51,19 @@ class _DatabaseFigures(Collector):
             "How long the oldest waiting message has waited (0: none waiting).",
             value=age,
         )
+        pending = GaugeMetricFamily(
+            "rollout_webhook_deliveries_pending", "Webhook deliveries waiting, by webhook.", labels=["webhook"]
+        )
+        failed = GaugeMetricFamily(
+            "rollout_webhook_deliveries_failed",
+            "Webhook deliveries given up after a day of retries, by webhook.",
+            labels=["webhook"],
+        )
+        for name, (waiting, given_up) in sorted(self.store.webhooks.health().items()):
+            pending.add_metric([name], waiting)
+            failed.add_metric([name], given_up)
+        yield pending
+        yield failed
         last = self.store.health.heartbeat(CLOCK)
         yield GaugeMetricFamily(
             "rollout_last_tick_timestamp_seconds",

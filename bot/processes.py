@@ -1,4 +1,6 @@
-"""The long-running parts: the clock (a tick a minute) and the outbox dispatcher.
+"""The long-running parts: the clock (a tick a minute), the outbox dispatcher and the
+webhooks' lane (slack_api/webhooks.py), each in its own thread, so that a receiver that
+hangs delays neither Slack's messages nor a tick.
 
 `rollout clock` runs both alone; `rollout serve` runs them in its one worker process
 unless told `--no-scheduler`. Any number of either can run against PostgreSQL: ticks are
@@ -20,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from slack_api.dispatch import Dispatcher
+from slack_api.webhooks import WebhookLane
 from usecases.tick import Cadence
 
 log = logging.getLogger(__name__)
@@ -34,14 +37,17 @@ class Clockwork:
         dispatcher: Dispatcher,
         clock: Callable[[], datetime],
         heartbeat: Callable[[datetime], None] | None = None,
+        webhooks: WebhookLane | None = None,
     ):
         self.cadence = cadence
         self.heartbeat = heartbeat  # records each finished tick: the clock's liveness signal
         self.dispatcher = dispatcher
+        self.webhooks = webhooks
         self.clock = clock
         self._stop = threading.Event()
         self._ticking = threading.Lock()  # held while a tick runs, so that stop can wait for it
         self._dispatcher_thread: threading.Thread | None = None
+        self._webhooks_thread: threading.Thread | None = None
         self.scheduler: BaseScheduler | None = None
 
     def tick(self) -> None:
@@ -85,6 +91,11 @@ class Clockwork:
             target=self.dispatcher.run_forever, args=(self._stop,), name="dispatcher", daemon=True
         )
         self._dispatcher_thread.start()
+        if self.webhooks is not None:
+            self._webhooks_thread = threading.Thread(
+                target=self.webhooks.run_forever, args=(self._stop,), name="webhooks", daemon=True
+            )
+            self._webhooks_thread.start()
 
     def start_in_background(self, wait_for_catch_up: bool = True) -> None:
         """For `rollout serve` and `rollout socket`: the clock and the dispatcher beside the
@@ -123,3 +134,5 @@ class Clockwork:
             log.warning("stopping with a tick still running; the next clock catches up on what it did not commit")
         if self._dispatcher_thread is not None:
             self._dispatcher_thread.join(timeout=30)
+        if self._webhooks_thread is not None:
+            self._webhooks_thread.join(timeout=30)

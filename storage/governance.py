@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from cadence.decisions import Decision
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
+from cadence.webhooks import Event
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
@@ -36,6 +37,7 @@ from storage.models.playbooks import Playbook, Step
 from storage.outbox import Message, enqueue_in
 from storage.playbooks import PlaybookState
 from storage.types import one_of
+from storage.webhooks import announce
 
 
 class StaleState(Exception):
@@ -97,6 +99,7 @@ class Change:
     withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
     cycle_results: list[NewCycleResult] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # for webhooks, besides its decisions' (a week's close)
 
     def merge(self, other: Change) -> None:
         self.decisions += other.decisions
@@ -106,6 +109,7 @@ class Change:
         self.withdraw_for_steps += other.withdraw_for_steps
         self.messages += other.messages
         self.cycle_results += other.cycle_results
+        self.events += other.events
 
 
 @dataclass
@@ -442,7 +446,8 @@ class Governance:
 
 def apply_change(s: Session, change: Change, at: datetime) -> None:
     """Write `change` in the unit of work `s`: mode changes (compare-and-set; StaleState if
-    one no longer holds), withdrawn proposals, and the new rows table by table."""
+    one no longer holds), withdrawn proposals, the new rows table by table, and the
+    webhooks' events of its decisions."""
     for m in change.mode_changes:
         values: dict[str, Any] = {}
         if m.new_mode is not None:
@@ -498,6 +503,8 @@ def apply_change(s: Session, change: Change, at: datetime) -> None:
         insert_all(s, VERDICT, [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts])
     if change.decisions:
         insert_all(s, DECISION, [decision_columns(d, at) for d in change.decisions])
+    # Webhooks: the events of these decisions, in this unit of work (storage/webhooks.py).
+    announce(s, change.decisions, at, change.events)
     if change.cycle_results:
         insert_all(
             s,

@@ -31,6 +31,7 @@ from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
 from storage.outbox import enqueue_in
 from storage.types import one_of
+from storage.webhooks import announce
 
 CURATORS_CHANNEL = "curators_channel"
 
@@ -385,6 +386,7 @@ class Playbooks:
             if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
                 declared = decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
                 s.add(Decision(**decision_columns(declared, at)))
+                announce(s, [declared], at)
                 step.mode = step_spec.mode
             s.add(step)
         for step in existing.values():
@@ -439,6 +441,7 @@ class Playbooks:
                 for record in also or []:
                     s.add(Decision(**decision_columns(record, at)))
                 enqueue_in(s, messages, at)
+                announce(s, [adopted], at)
             return playbook
         except IntegrityError as err:
             raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err

@@ -65,7 +65,7 @@ _EXCEPTION_RATIOS = (
 )
 
 
-NOT_EXPORTED = {"token_hash"}  # an API token's hash stays in the database: an export is shared
+NOT_EXPORTED = {"token_hash", "secret"}  # an API token's hash, a webhook's secret: an export is shared
 
 _SOURCED = {
     "KPI": table_of(KpiReading),

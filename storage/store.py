@@ -15,6 +15,8 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - readouts: the digest's, the web view's and the export's reads across reports;
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
 - sources (storage/source_fetches.py): what the clock asked each source, and its answer.
+- webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
+  secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
 
 A store built with `dry_run` keeps nothing its tick records (governance's closes, the
 cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
@@ -40,6 +42,7 @@ from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
 from storage.web_logins import WebLogins
+from storage.webhooks import Webhooks
 from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
 
 __all__ = [
@@ -60,7 +63,7 @@ __all__ = [
 
 
 class Store:
-    def __init__(self, engine: Engine, dry_run: bool = False):
+    def __init__(self, engine: Engine, dry_run: bool = False, secret_key: str | None = None):
         self.engine = engine  # for storage.db's reads_together
         self.dry_run = dry_run
         self.playbooks = Playbooks(engine)
@@ -79,3 +82,4 @@ class Store:
         self.cadence_log = CadenceLog(engine, dry_run=dry_run)
         self.memberships = Memberships(engine)
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
+        self.webhooks = Webhooks(engine, secret_key)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
-from storage.models import access, bookkeeping, governance, org, playbooks, reports
+from storage.models import access, bookkeeping, governance, org, playbooks, reports, webhooks
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -57,4 +57,6 @@ TABLES: list[type[SQLModel]] = [
     access.ApiReportKey,
     access.WebLogin,
     access.WebSession,
+    webhooks.Webhook,
+    webhooks.WebhookDelivery,
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from cadence import calendar, decisions, keys, replication, rules, sources
+from cadence import calendar, decisions, keys, replication, rules, sources, webhooks
 from cadence.judgement import kpi_change, pilot_ceiling
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
@@ -77,6 +77,7 @@ def close_round(
         change = Change()
         outcomes = {}
         reasons = {}  # the rule that gave each step its verdict: why, for the summary to say
+        verdicts = []  # each step's verdict decision, for the webhooks' week_closed
         guardrail = _guardrail(state, week_start, week_figures.guardrail, history.guardrail.get(state.playbook.id, {}))
         if guardrail is not None:
             change.decisions.append(guardrail.decision)
@@ -88,11 +89,11 @@ def close_round(
             outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
             outcomes[step.name] = outcome
             reasons[step.name] = rule
-            change.decisions.append(
-                decisions.of_verdict(
-                    state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th
-                )
+            verdict = decisions.of_verdict(
+                state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th
             )
+            change.decisions.append(verdict)
+            verdicts.append((step.name, verdict))
             change.verdicts.append(
                 NewVerdict(
                     state.playbook.id,
@@ -130,6 +131,7 @@ def close_round(
                     history.open_proposals.get(step.id),
                 )
             )
+        change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, verdicts))
         result = kpi_moved = None
         if _ends_cycle(state, week):
             kpi_moved = kpi_change(
@@ -180,6 +182,27 @@ def _source_failed(state: PlaybookState, errors: dict[str, str]) -> dict[str, di
             what = entry.words(state.playbook.kpi_name, state.playbook.guardrail_name or "")
             found[entry.key] = {"what": what, "source": entry.source, "error": errors[entry.key]}
     return found
+
+
+def _week_closed(
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    kpi: float | None,
+    guardrail: Guardrail | None,
+    verdicts: list[tuple[str, decisions.Decision]],
+) -> webhooks.Event:
+    """The webhooks' week_closed: the KPI, the guardrail, each step's verdict with its figures."""
+    playbook = state.playbook
+    figures = dict(
+        name=playbook.kpi_name,
+        unit=playbook.kpi_unit,
+        value=kpi,
+        baseline=playbook.kpi_baseline,
+        target=playbook.kpi_target,
+        direction=playbook.kpi_direction,
+    )
+    record = guardrail.decision if guardrail is not None else None
+    return webhooks.week_closed(playbook.id, week.week_start, week.cycle, week.week, figures, record, verdicts)
 
 
 @dataclass(frozen=True)

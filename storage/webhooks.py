@@ -1,0 +1,508 @@
+"""Webhooks in the database: the receivers, and the webhooks' outbox.
+
+Events are written by `announce`, inside the unit of work of the decision they tell of
+(storage/governance.py's apply_change, an adoption, a playbook's load): a decision rolled
+back tells no one, a decision committed is never lost. One row a webhook an event, in
+the order of their ids; the lane (slack_api/webhooks.py) takes each lane's oldest first.
+
+Its own table, not Slack's `outbox`: the two lanes are claimed, retried and counted
+apart, so a dead receiver's thousands of waiting events never sit in the Slack
+dispatcher's claims or its figures, and neither lane's schedule bends the other's.
+
+The signing secret is kept encrypted with Fernet (the `cryptography` package: an
+authenticated, versioned format, the kept library's recipe rather than one of ours) when
+ROLLOUT_SECRET_KEY is set; without it, as given. It never leaves this module but to sign.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from cadence import webhooks as events
+from cadence.decisions import Decision
+from storage.bulk import insert_all
+from storage.db import unit_of_work
+from storage.models import table_of
+from storage.models.playbooks import Playbook, Step
+from storage.models.webhooks import Webhook, WebhookDelivery
+from storage.types import one_of
+
+WEBHOOK, DELIVERY = table_of(Webhook), table_of(WebhookDelivery)
+_PLAYBOOK, _STEP = table_of(Playbook), table_of(Step)
+
+
+class NameTaken(Exception):
+    """A webhook by that name exists."""
+
+
+class SecretUnreadable(Exception):
+    """The secret was encrypted with a key this process does not have."""
+
+
+class SecretBox:
+    """Seals secrets for the database and opens them to sign."""
+
+    def __init__(self, key: str | None):
+        # Any long random text: Fernet wants 32 bytes, which SHA-256 makes of it.
+        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())) if key else None
+
+    def seal(self, secret: str) -> str:
+        if self._fernet is None:
+            return "plain:" + secret
+        return "fernet:" + self._fernet.encrypt(secret.encode()).decode()
+
+    def open(self, stored: str) -> str:
+        kind, _, value = stored.partition(":")
+        if kind == "plain":
+            return value
+        if self._fernet is None:
+            raise SecretUnreadable("the signing secret is encrypted and ROLLOUT_SECRET_KEY is not set")
+        try:
+            return self._fernet.decrypt(value.encode()).decode()
+        except InvalidToken:
+            raise SecretUnreadable("the signing secret was encrypted with another ROLLOUT_SECRET_KEY") from None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A webhook as `rollout webhook list` shows it (never its secret)."""
+
+    webhook: Webhook
+    last_delivery: datetime | None
+    pending: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this worker holds, with where it goes and the secret to sign it with
+    (None, with `unreadable` saying why, if it cannot be read)."""
+
+    id: int
+    webhook_id: int
+    lane: str
+    event_id: str
+    body: str
+    attempts: int
+    lease_until: datetime
+    holder: str  # the claim's name, in claimed_by
+    url: str
+    secret: str | None
+    unreadable: str | None = None
+
+
+def new_event_id() -> str:
+    return "msg_" + uuid.uuid4().hex
+
+
+def lane_of(webhook_id: int, playbook_id: int | None) -> str:
+    """Events of one playbook to one webhook go in order: the lane names the pair."""
+    return f"{webhook_id}:{playbook_id if playbook_id is not None else '-'}"
+
+
+def announce(s: Session, decided: Iterable[Decision], at: datetime, more: Iterable[events.Event] = ()) -> int:
+    """Write, in the caller's unit of work, an event to each webhook that wants it: one for
+    each decision that is an event (mode changes, proposals, publications, adoptions,
+    replications) and each of `more` (a week's close). Without webhooks, one read of an
+    empty table, and only when there is something to tell. Returns the rows written."""
+    told = [d for d in decided if d.kind in events.KINDS_TOLD and d.playbook_id is not None]
+    extra = list(more)
+    if not told and not extra:
+        return 0
+    connection = s.connection()
+    hooks = connection.execute(select(WEBHOOK.c.id, WEBHOOK.c.events, WEBHOOK.c.playbooks)).all()
+    if not hooks:
+        return 0
+    pids = sorted({d.playbook_id for d in told if d.playbook_id} | {e.playbook_id for e in extra if e.playbook_id})
+    slugs: dict[int, str] = {
+        pid: slug
+        for pid, slug in connection.execute(
+            select(_PLAYBOOK.c.id, _PLAYBOOK.c.slug).where(one_of(_PLAYBOOK.c.id, "ids")), {"ids": pids}
+        )
+    }
+    step_ids = sorted({d.step_id for d in told if d.step_id is not None})
+    steps: dict[int, str] = (
+        {
+            step_id: name
+            for step_id, name in connection.execute(
+                select(_STEP.c.id, _STEP.c.name).where(one_of(_STEP.c.id, "ids")), {"ids": step_ids}
+            )
+        }
+        if step_ids
+        else {}
+    )
+    all_events = extra + [
+        events.Event(
+            events.event_type(d.kind) or "",
+            d.playbook_id,
+            events.decision_data(d, steps.get(d.step_id) if d.step_id is not None else None),
+        )
+        for d in told
+    ]
+    rows = []
+    for event in all_events:
+        slug = slugs.get(event.playbook_id) if event.playbook_id is not None else None
+        wanting = [
+            hook_id
+            for hook_id, wanted, playbooks in hooks
+            if event.type in wanted and (playbooks is None or slug in playbooks)
+        ]
+        if not wanting:
+            continue
+        body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
+        event_id = new_event_id()
+        rows += [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
+    insert_all(s, DELIVERY, rows)
+    return len(rows)
+
+
+def _row(event_id: str, webhook_id: int, event: events.Event, body: str, at: datetime) -> dict[str, Any]:
+    return dict(
+        event_id=event_id,
+        webhook_id=webhook_id,
+        lane=lane_of(webhook_id, event.playbook_id),
+        type=event.type,
+        body=body,
+        status="pending",
+        attempts=0,
+        created_at=at,
+        available_at=at,
+        lease_until=None,
+        claimed_by=None,
+        delivered_at=None,
+        error=None,
+    )
+
+
+def _free(now: datetime) -> Any:
+    return and_(
+        DELIVERY.c.status == "pending",
+        or_(DELIVERY.c.lease_until.is_(None), DELIVERY.c.lease_until < now),
+    )
+
+
+class Webhooks:
+    def __init__(self, engine: Engine, secret_key: str | None = None):
+        self.engine = engine
+        self.box = SecretBox(secret_key)
+        self._claims = 0  # numbers this process's claims
+
+    # ---- the receivers ----
+
+    def add(
+        self,
+        name: str,
+        url: str,
+        wanted: list[str],
+        playbooks: list[str] | None,
+        secret: str,
+        by: str,
+        at: datetime,
+    ) -> Webhook:
+        """A new webhook; NameTaken, and nothing written, if the name is."""
+        row = Webhook(
+            name=name,
+            url=url,
+            events=wanted,
+            playbooks=playbooks,
+            secret=self.box.seal(secret),
+            created_by=by,
+            created_at=at,
+        )
+        try:
+            with unit_of_work(self.engine) as s:
+                s.add(row)
+                s.flush()
+                s.expunge(row)
+        except IntegrityError:
+            raise NameTaken(name) from None
+        return row
+
+    def find(self, name: str) -> Webhook | None:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(Webhook).where(col(Webhook.name) == name)).scalars().first()
+
+    def names(self) -> list[str]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(col(Webhook.name)).order_by(col(Webhook.name))).scalars())
+
+    def listed(self) -> list[Listed]:
+        """Every webhook with its last delivery and its deliveries waiting and failed: two reads."""
+        with unit_of_work(self.engine) as s:
+            hooks = list(s.execute(select(Webhook).order_by(col(Webhook.name))).scalars())
+            figures = {
+                row[0]: row[1:]
+                for row in s.execute(
+                    select(
+                        DELIVERY.c.webhook_id,
+                        func.max(DELIVERY.c.delivered_at),
+                        func.count().filter(DELIVERY.c.status == "pending"),
+                        func.count().filter(DELIVERY.c.status == "failed"),
+                    ).group_by(DELIVERY.c.webhook_id)
+                ).all()
+            }
+        return [Listed(h, *(figures.get(h.id) or (None, 0, 0))) for h in hooks]
+
+    def remove(self, name: str) -> bool:
+        """The webhook and its deliveries, waiting or not, in one unit of work: nothing is
+        sent to it from the next claim on. False if there is no such webhook."""
+        with unit_of_work(self.engine) as s:
+            hook_id = s.execute(select(WEBHOOK.c.id).where(WEBHOOK.c.name == name)).scalar()
+            if hook_id is None:
+                return False
+            s.execute(delete(DELIVERY).where(DELIVERY.c.webhook_id == hook_id))
+            s.execute(delete(WEBHOOK).where(WEBHOOK.c.id == hook_id))
+        return True
+
+    def enqueue_test(self, webhook: Webhook, at: datetime) -> str:
+        """A `test` event to this webhook alone; its event id."""
+        event = events.Event(events.TEST, None, {"webhook": webhook.name})
+        event_id = new_event_id()
+        body = json.dumps(events.body(events.TEST, at, None, event.data), separators=(",", ":"))
+        row = _row(event_id, webhook.id, event, body, at)
+        row["lane"] = f"{webhook.id}:test:{event_id[-12:]}"  # behind no other event, not even an earlier test
+        with unit_of_work(self.engine) as s:
+            insert_all(s, DELIVERY, [row])
+        return event_id
+
+    # ---- the lane's claims ----
+
+    def claim(
+        self, worker: str, now: datetime, lease: timedelta, lanes: int, per_lane: int, only: str | None = None
+    ) -> list[Claimed]:
+        """The oldest waiting deliveries of up to `lanes` lanes whose oldest is due and
+        free, up to `per_lane` of each, in order. A lane is held by the lease on its
+        oldest delivery alone, taken under the claim's own name (`worker` and a number):
+        no other worker claims a lane whose oldest is leased, and the rows behind it are
+        read, not written, so a claim costs a few rows' writes however many it hands
+        out. Safe with many workers: the UPDATE re-checks the lease. `only`: that lane alone."""
+        heads = (
+            select(DELIVERY.c.lane, func.min(DELIVERY.c.id).label("head"))
+            .where(DELIVERY.c.status == "pending", *([DELIVERY.c.lane == only] if only is not None else []))
+            .group_by(DELIVERY.c.lane)
+            .subquery()
+        )
+        due_heads = (
+            select(heads.c.head)
+            .join(DELIVERY, DELIVERY.c.id == heads.c.head)
+            .where(DELIVERY.c.available_at <= now, _free(now))
+            .order_by(heads.c.head)
+            .limit(lanes)
+        )
+        self._claims += 1
+        holder, until = f"{worker}:{self._claims}", now + lease
+        with unit_of_work(self.engine) as s:
+            chosen = list(s.execute(due_heads).scalars())
+            if not chosen:
+                return []
+            taken = list(
+                s.execute(
+                    update(DELIVERY)
+                    .where(DELIVERY.c.id.in_(chosen), _free(now))
+                    .values(lease_until=until, claimed_by=holder)
+                    .returning(DELIVERY.c.lane)
+                ).scalars()
+            )
+            if not taken:
+                return []
+            ranked = (
+                select(
+                    DELIVERY.c.id,
+                    DELIVERY.c.webhook_id,
+                    DELIVERY.c.lane,
+                    DELIVERY.c.event_id,
+                    DELIVERY.c.body,
+                    DELIVERY.c.attempts,
+                    func.row_number().over(partition_by=DELIVERY.c.lane, order_by=DELIVERY.c.id).label("rank"),
+                )
+                .where(DELIVERY.c.status == "pending", DELIVERY.c.lane.in_(taken))
+                .subquery()
+            )
+            rows = s.execute(select(ranked).where(ranked.c.rank <= per_lane).order_by(ranked.c.lane, ranked.c.id)).all()
+            hook_ids = sorted({r.webhook_id for r in rows})
+            hooks = {
+                hook_id: (url, secret)
+                for hook_id, url, secret in s.execute(
+                    select(WEBHOOK.c.id, WEBHOOK.c.url, WEBHOOK.c.secret).where(WEBHOOK.c.id.in_(hook_ids))
+                )
+            }
+        opened: dict[int, tuple[str | None, str | None]] = {}
+        for hook_id, (_, stored) in hooks.items():
+            try:
+                opened[hook_id] = (self.box.open(stored), None)
+            except SecretUnreadable as err:
+                opened[hook_id] = (None, str(err))
+        return [
+            Claimed(
+                r.id,
+                r.webhook_id,
+                r.lane,
+                r.event_id,
+                r.body,
+                r.attempts,
+                until,
+                holder,
+                hooks[r.webhook_id][0],
+                *opened[r.webhook_id],
+            )
+            for r in rows
+        ]
+
+    def delivered(self, claimed: Claimed, now: datetime) -> int:
+        """The lane's deliveries up to `claimed` were answered 2xx: one statement for all
+        of them, by lane and id (the lease on the lane's oldest keeps other workers off)."""
+        with unit_of_work(self.engine) as s:
+            return s.exec(
+                update(DELIVERY)
+                .where(
+                    DELIVERY.c.status == "pending",
+                    DELIVERY.c.lane == claimed.lane,
+                    DELIVERY.c.id <= claimed.id,
+                )
+                .values(
+                    status="delivered",
+                    delivered_at=now,
+                    attempts=DELIVERY.c.attempts + 1,
+                    lease_until=None,
+                    claimed_by=None,
+                    error=None,
+                )
+            ).rowcount
+
+    def delivered_many(self, lasts: list[Claimed], now: datetime) -> int:
+        """`delivered` for many lanes, in one transaction: one UPDATE executed for each."""
+        statement = (
+            update(DELIVERY)
+            .where(
+                DELIVERY.c.status == "pending",
+                DELIVERY.c.lane == bindparam("b_lane"),
+                DELIVERY.c.id <= bindparam("b_upto"),
+            )
+            .values(
+                status="delivered",
+                delivered_at=now,
+                attempts=DELIVERY.c.attempts + 1,
+                lease_until=None,
+                claimed_by=None,
+                error=None,
+            )
+        )
+        with unit_of_work(self.engine) as s:
+            s.connection().execute(statement, [{"b_lane": c.lane, "b_upto": c.id} for c in lasts])
+        return len(lasts)
+
+    def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
+        """An attempt failed: try again on the schedule (cadence/webhooks.py), or, after the
+        last, mark it failed. The webhook keeps the error for `webhook list`. Returns the
+        new status."""
+        attempts = claimed.attempts + 1
+        wait = events.retry_after(attempts)
+        values: dict[str, Any] = dict(attempts=attempts, lease_until=None, claimed_by=None, error=error)
+        if wait is None:
+            values.update(status="failed")
+        else:
+            values.update(available_at=now + wait)
+        with unit_of_work(self.engine) as s:
+            s.execute(
+                update(DELIVERY).where(DELIVERY.c.id == claimed.id, DELIVERY.c.status == "pending").values(**values)
+            )
+            s.execute(
+                update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
+            )
+        return "failed" if wait is None else "pending"
+
+    def release(self, lane: list[Claimed]) -> None:
+        """Give the lane back unsent: free the lease on its oldest (the first of `lane`)."""
+        with unit_of_work(self.engine) as s:
+            s.execute(
+                update(DELIVERY)
+                .where(
+                    DELIVERY.c.status == "pending",
+                    DELIVERY.c.lane == lane[0].lane,
+                    DELIVERY.c.claimed_by == lane[0].holder,
+                )
+                .values(lease_until=None, claimed_by=None)
+            )
+
+    def leases_held(self, now: datetime, prefix: str) -> set[str]:
+        """The workers named `prefix...` holding leases now."""
+        with unit_of_work(self.engine) as s:
+            return set(
+                s.execute(
+                    select(DELIVERY.c.claimed_by)
+                    .distinct()
+                    .where(
+                        DELIVERY.c.status == "pending",
+                        DELIVERY.c.lease_until > now,
+                        DELIVERY.c.claimed_by.startswith(prefix),
+                    )
+                ).scalars()
+            )
+
+    def release_worker(self, worker: str) -> int:
+        """Free every lease a (dead) worker's claims hold."""
+        with unit_of_work(self.engine) as s:
+            return s.exec(
+                update(DELIVERY)
+                .where(DELIVERY.c.claimed_by.startswith(worker + ":"), DELIVERY.c.status == "pending")
+                .values(lease_until=None, claimed_by=None)
+            ).rowcount
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When a lane can next be claimed: the soonest of the lanes' oldest deliveries to
+        come due or, if leased, to come free (None: nothing waits). The rows behind an
+        oldest wait for it, whatever their own time."""
+        heads = (
+            select(func.min(DELIVERY.c.id).label("head"))
+            .where(DELIVERY.c.status == "pending")
+            .group_by(DELIVERY.c.lane)
+            .subquery()
+        )
+        leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
+        when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(func.min(when)).join(heads, heads.c.head == DELIVERY.c.id)).scalar()
+
+    def pending_count(self) -> int:
+        with unit_of_work(self.engine) as s:
+            return int(s.execute(select(func.count()).where(DELIVERY.c.status == "pending")).scalar() or 0)
+
+    def status_of(self, event_id: str) -> WebhookDelivery | None:
+        with unit_of_work(self.engine) as s:
+            return s.execute(select(WebhookDelivery).where(col(WebhookDelivery.event_id) == event_id)).scalars().first()
+
+    def deliveries(self) -> list[WebhookDelivery]:
+        with unit_of_work(self.engine) as s:
+            return list(s.execute(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).scalars())
+
+    def health(self) -> dict[str, tuple[int, int]]:
+        """Per webhook name: deliveries waiting, and deliveries failed for good. One read,
+        of those rows only (ix_webhook_delivery_webhook), not of every delivery made."""
+        with unit_of_work(self.engine) as s:
+            rows = s.execute(
+                select(
+                    WEBHOOK.c.name,
+                    func.count(DELIVERY.c.id).filter(DELIVERY.c.status == "pending"),
+                    func.count(DELIVERY.c.id).filter(DELIVERY.c.status == "failed"),
+                )
+                .select_from(WEBHOOK)
+                .outerjoin(
+                    DELIVERY,
+                    and_(DELIVERY.c.webhook_id == WEBHOOK.c.id, DELIVERY.c.status.in_(("pending", "failed"))),
+                )
+                .group_by(WEBHOOK.c.name)
+            ).all()
+        return {name: (int(pending), int(failed)) for name, pending, failed in rows}

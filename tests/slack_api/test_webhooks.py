@@ -1,0 +1,242 @@
+"""The webhooks' lane against a real receiver on a loopback port, which verifies every
+event with the Standard Webhooks library: retries on the schedule (the bot's clock moved,
+nothing waits hours), order per playbook, the same id on every attempt, failures kept
+and counted, and a hanging receiver that holds no Slack message."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from bot.metrics import exposition
+from bot.processes import Clockwork
+from cadence import decisions, webhooks
+from slack_api.webhooks import WebhookLane
+from storage.db import unit_of_work
+from storage.models.webhooks import Webhook
+from storage.outbox import Message
+from storage.store import Store
+from storage.webhooks import announce
+from tests.conftest import CHANNEL, Engine
+from tests.webhook_receiver import Receiver
+from usecases.webhooks import new_secret
+
+
+@pytest.fixture
+def receiver():
+    secret = new_secret()
+    server = Receiver(secret, hang_seconds=1.5).start()
+    yield server
+    server.stop()
+
+
+def add_hook(store, receiver, clock, name="crm", playbooks=None, wanted=webhooks.EVENTS):
+    return store.webhooks.add(name, receiver.url, list(wanted), playbooks, receiver.secret, "test", clock())
+
+
+def mode_changes(store, engine, clock, state, count, step=0):
+    """`count` mode changes of one playbook, each written as a decision writes its events."""
+    s = state.steps[step]
+    with unit_of_work(engine) as session:
+        for i in range(count):
+            decision = decisions.of_declared_mode(state.playbook.id, s.id, s.name, f"mode-{i}", f"mode-{i + 1}", "test")
+            announce(session, [decision], clock())
+
+
+def lane_for(store, clock, timeout=0.5, workers=8):
+    return WebhookLane(store.webhooks, clock, timeout=timeout, sleep=lambda s: None, workers=workers)
+
+
+def test_500_twice_then_a_hang_then_200_delivers_every_event_verified_in_order_once_by_id(
+    store, engine, clock, playbook, receiver
+):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 5)
+    sent = [d.event_id for d in store.webhooks.deliveries()]
+    receiver.script = ["500", "500", "hang"]
+    lane = lane_for(store, clock)
+
+    assert lane.run_once() == 5  # the lane claimed whole; the first failed, the rest wait behind it
+    head = store.webhooks.deliveries()[0]
+    assert (head.status, head.attempts, head.error) == ("pending", 1, "HTTP 500")
+    assert head.available_at == clock() + timedelta(seconds=5)
+    assert receiver.ids == [] and lane.run_once() == 0  # not due yet: nothing goes, the rest neither
+
+    clock.advance(seconds=5)
+    assert lane.run_once() == 5 and store.webhooks.deliveries()[0].error == "HTTP 500"
+    assert store.webhooks.deliveries()[0].available_at == clock() + timedelta(minutes=5)
+
+    clock.advance(minutes=5)
+    lane.run_once()  # the receiver takes it, then answers too late
+    head = store.webhooks.deliveries()[0]
+    assert (head.attempts, head.error) == (3, "no answer within 0.5 s")
+    assert head.available_at == clock() + timedelta(minutes=30)
+
+    clock.advance(minutes=30)
+    lane.run_once()
+    assert receiver.wait_for(5)
+    assert receiver.ids == sent  # in order, each the id it had from the start
+    assert [e["data"]["to_mode"] for e in receiver.events] == [f"mode-{i + 1}" for i in range(5)]
+    assert receiver.unverified == 0
+    assert set(receiver.repeats) <= {sent[0]}  # the hung attempt had arrived: a repeat, dropped by id
+    assert all(d.status == "delivered" for d in store.webhooks.deliveries())
+    assert [d.attempts for d in store.webhooks.deliveries()] == [4, 1, 1, 1, 1]
+    event = receiver.events[0]
+    assert set(event) == {"type", "at", "playbook", "data"}
+    assert (event["type"], event["playbook"]) == ("mode_changed", "support-replies")
+    assert event["data"]["step"] == "draft" and event["data"]["decision"] == "mode-change"
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline_of_the_whole_delivery(
+    store, engine, clock, playbook, receiver
+):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    sent = [d.event_id for d in store.webhooks.deliveries()]
+    receiver.script = ["trickle"]  # each byte within a socket's timeout; the whole answer would take ~38 s
+    lane = lane_for(store, clock, timeout=2.5)
+    started = time.monotonic()
+    assert lane.run_once() == 2
+    took = time.monotonic() - started
+    assert 2.5 <= took < 4.0, took
+    assert 2 <= receiver.trickled <= 4  # it was trickling, and was cut
+    head, second = store.webhooks.deliveries()
+    assert (head.status, head.attempts, head.error) == ("pending", 1, "no answer within 2.5 s")
+    assert (second.status, second.attempts) == ("pending", 0)  # behind it, in order
+
+    clock.advance(seconds=5)
+    assert lane.run_once() == 2 and receiver.wait_for(2)
+    assert [d.status for d in store.webhooks.deliveries()] == ["delivered", "delivered"]
+    assert receiver.ids == sent and receiver.repeats[sent[0]] == 1  # sent again, same id: the receiver drops it
+
+
+def test_a_failing_lane_holds_only_its_own_playbook(store, engine, clock, playbook, receiver):
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock())
+    other = store.playbooks.state("other-one")
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    mode_changes(store, engine, clock, other, 2)
+    receiver.script = ["500"]
+    lane = lane_for(store, clock, workers=1)  # support-replies' lane first, to meet the 500
+    lane.run_once()
+    lane.run_once()
+    assert receiver.wait_for(2)
+    assert [e["playbook"] for e in receiver.events] == ["other-one", "other-one"]
+
+
+def test_after_the_last_retry_a_delivery_fails_is_counted_and_the_next_goes(store, engine, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    receiver.script = ["503"] * 7
+    lane = lane_for(store, clock)
+    waits = []
+    for _ in range(7):
+        before = clock()
+        lane.run_once()
+        head = store.webhooks.deliveries()[0]
+        waits.append(head.available_at - before)
+        clock.set(head.available_at)
+    head, second = store.webhooks.deliveries()
+    assert waits[:6] == list(webhooks.RETRY_DELAYS)
+    assert sum(waits[:6], timedelta()) < timedelta(hours=24)
+    assert (head.status, head.attempts, head.error) == ("failed", 7, "HTTP 503")
+    assert second.status == "delivered"  # the next went at once, in the same run: run_once posts until none is due
+    assert receiver.wait_for(1)
+    [listed] = store.webhooks.listed()
+    assert (listed.failed, listed.pending, listed.webhook.last_error) == (1, 0, "HTTP 503")
+    assert listed.last_delivery is not None
+    page = exposition(store, clock).decode()
+    assert 'rollout_webhook_deliveries_failed{webhook="crm"} 1.0' in page
+    assert 'rollout_webhook_deliveries_pending{webhook="crm"} 0.0' in page
+
+
+def test_a_redirect_is_not_followed_but_retried(store, engine, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 1)
+    receiver.script = ["307"]
+    lane_for(store, clock).run_once()
+    [delivery] = store.webhooks.deliveries()
+    assert (delivery.status, delivery.error, receiver.attempts) == ("pending", "HTTP 307", 1)
+
+
+def test_a_receiver_that_is_not_there_is_retried(store, engine, clock, playbook, receiver):
+    hook = add_hook(store, receiver, clock)
+    receiver.stop()
+    mode_changes(store, engine, clock, playbook, 1)
+    lane_for(store, clock).run_once()
+    [delivery] = store.webhooks.deliveries()
+    assert delivery.status == "pending" and "ConnectionRefusedError" in (delivery.error or "")
+    assert hook.id == delivery.webhook_id
+
+
+def test_the_secret_is_encrypted_at_rest_with_the_key_and_signs_only_with_it(engine, clock, playbook, receiver):
+    sealed = Store(engine, secret_key="a long random key for the tests")
+    add_hook(sealed, receiver, clock)
+    with Session(engine) as s:
+        stored = s.execute(select(Webhook.secret)).scalar_one()
+    assert stored.startswith("fernet:") and receiver.secret not in stored
+    assert receiver.secret.removeprefix("whsec_") not in stored
+    mode_changes(sealed, engine, clock, playbook, 1)
+    for key, error in (
+        (None, "ROLLOUT_SECRET_KEY is not set"),
+        ("another key", "another ROLLOUT_SECRET_KEY"),
+    ):
+        lane_for(Store(engine, secret_key=key), clock).run_once()
+        [delivery] = sealed.webhooks.deliveries()
+        assert error in (delivery.error or "") and receiver.attempts == 0
+        clock.set(delivery.available_at)
+    lane_for(sealed, clock).run_once()
+    assert receiver.wait_for(1) and receiver.unverified == 0
+
+
+def test_a_hanging_receiver_delays_no_slack_message(store, engine, slack, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    receiver.hang_seconds = 4
+    receiver.script = ["hang"]
+    mode_changes(store, engine, clock, playbook, 1)
+    parts = Engine(engine, slack, clock)
+    lane = WebhookLane(store.webhooks, clock, timeout=3)
+    clockwork = Clockwork(parts.cadence, parts.dispatcher, clock, webhooks=lane)
+    clockwork.start_dispatcher()
+    try:
+        time.sleep(0.5)  # the lane is waiting on the receiver now
+        assert receiver.attempts == 1
+        store.outbox.enqueue([Message("hello", "chat.postMessage", CHANNEL, {"text": "hello"})], clock())
+        started = time.monotonic()
+        while not slack.posted(CHANNEL) and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        assert slack.posted(CHANNEL) and time.monotonic() - started < 1.5
+        assert store.webhooks.deliveries()[0].attempts == 0  # still waiting on the receiver
+    finally:
+        clockwork.stop()
+
+
+def test_drain_returns_while_a_lane_waits_for_its_retry(store, engine, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 3)
+    receiver.script = ["500"]
+    started = time.monotonic()
+    assert lane_for(store, clock).drain(max_wait=0) == 3  # the oldest waits 5 s, the other two behind it
+    assert time.monotonic() - started < 5
+    assert store.webhooks.next_due(clock()) == clock() + timedelta(seconds=5)
+    clock.advance(seconds=5)
+    assert lane_for(store, clock).drain(max_wait=0) == 0
+    assert receiver.wait_for(3)
+
+
+def test_a_lane_told_to_stop_claims_nothing_more(store, engine, clock, playbook, receiver):
+    import threading
+
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 3)
+    stop = threading.Event()
+    stop.set()
+    lane = lane_for(store, clock)
+    assert lane.run_once(stop=stop) == 0 and receiver.attempts == 0
+    assert [d.status for d in store.webhooks.deliveries()] == ["pending"] * 3
+    assert lane.run_once() == 3 and receiver.wait_for(3)

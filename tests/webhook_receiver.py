@@ -1,0 +1,113 @@
+"""A real webhook receiver on a loopback port, as a system told of decisions would run
+one: it verifies each POST with the Standard Webhooks library, drops repeats by
+`webhook-id` (counting them) and answers as the test scripts it (500, a hang, 200...)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+
+class Receiver:
+    def __init__(self, secret: str | None = None, hang_seconds: float = 2.0):
+        self.secret = secret
+        self.hang_seconds = hang_seconds
+        self.script: list[
+            str
+        ] = []  # the next answers: "500", "hang" (no answer in time), "trickle" (a byte a second), "200"...
+        self.events: list[dict[str, Any]] = []  # each event once, in the order first received
+        self.ids: list[str] = []
+        self.repeats: Counter[str] = Counter()  # ids received again after a 2xx answer
+        self.attempts = 0
+        self.unverified = 0
+        self.trickled = 0  # bytes of trickled answers sent
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                receiver.answer(self, body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.handle_error = lambda *_: None  # type: ignore[method-assign]  # a sender killed mid-request
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/rollout"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="receiver")
+
+    def start(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        with self.lock:
+            self.attempts += 1
+            action = self.script.pop(0) if self.script else "200"
+        trickle = action == "trickle"  # a 200, one byte of the answer a second
+        if trickle:
+            action = "200"
+        if action == "hang":
+            time.sleep(self.hang_seconds)  # past the sender's timeout: it has given up
+            action = "200"
+        status = int(action)
+        if 200 <= status < 300:
+            headers = {k: v for k, v in handler.headers.items()}
+            try:
+                event = Webhook(self.secret).verify(body, headers) if self.secret else json.loads(body)
+            except WebhookVerificationError:
+                with self.lock:
+                    self.unverified += 1
+                status = 401
+            else:
+                with self.lock:
+                    event_id = headers["webhook-id"]
+                    if event_id in self.ids:
+                        self.repeats[event_id] += 1
+                    else:
+                        self.ids.append(event_id)
+                        self.events.append(event)
+        if trickle:
+            self._trickle(handler, f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode())
+            return
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        except OSError:
+            pass  # the sender gave up waiting
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, answer: bytes) -> None:
+        handler.close_connection = True
+        try:
+            for i in range(len(answer)):
+                handler.wfile.write(answer[i : i + 1])
+                handler.wfile.flush()
+                with self.lock:
+                    self.trickled += 1
+                time.sleep(1.0)
+        except OSError:
+            pass  # the sender gave up
+
+    def wait_for(self, count: int, seconds: float = 30.0) -> bool:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.ids) >= count:
+                    return True
+            time.sleep(0.02)
+        return False
