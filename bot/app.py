@@ -19,6 +19,7 @@ from slack_bolt.middleware import Middleware
 from bot import metrics
 from bot.processes import Clockwork
 from bot.settings import Settings
+from cadence import judgement
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, grammar, home, views
 from handlers.errors import Malformed
@@ -85,6 +86,9 @@ def create_app(
     )
     with _bolt_blind_to_oauth_variables():
         app = _rollout_app(settings, store, clock, services)
+    # Status shows intervals: their statistics library is loaded now, as the clock loads it,
+    # so that no request waits a second for its import with the others queued behind it.
+    judgement.warm()
     # Slack accepting the token, at start or later, ends a hold a refusal left in the database.
     app.guard = Guard(workspace, on_verified=lambda: slack_access_verified(services))
     if isinstance(workspace, Workspace):
