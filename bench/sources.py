@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
-import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from cadence.definition import parse_playbook
 from storage.db import make_engine
 from storage.models.playbooks import Cycle, Playbook
 from storage.store import Store
+from tests import prometheus as prometheus_server
 from usecases.sources import SourceClock
 
 WEEK = date(2026, 11, 2)  # the week that ended (UTC), Monday
@@ -48,57 +48,17 @@ def _openmetrics(playbooks: int) -> str:
     return "\n".join(lines) + "\n# EOF\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
-def prometheus(playbooks: int):
-    """A real Prometheus holding the week's samples; its URL. Stopped after."""
-    binary, tool = shutil.which("prometheus"), shutil.which("promtool")
-    if binary is None or tool is None:
+def prometheus(playbooks: int) -> Iterator[str]:
+    """A real Prometheus holding the week's samples (tests/prometheus.py); its URL. Stopped after."""
+    if not prometheus_server.installed():
         raise SystemExit("bench.sources needs Debian's prometheus package (prometheus and promtool)")
     folder = Path(tempfile.mkdtemp(prefix="bench-prometheus-"))
     try:
-        (folder / "samples.om").write_text(_openmetrics(playbooks))
-        subprocess.run(
-            [tool, "tsdb", "create-blocks-from", "openmetrics", str(folder / "samples.om"), str(folder / "data")],
-            check=True,
-            capture_output=True,
-        )
-        (folder / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")
-        port = _free_port()
-        with open(folder / "prometheus.log", "w") as log:
-            process = subprocess.Popen(
-                [
-                    binary,
-                    f"--config.file={folder / 'prometheus.yml'}",
-                    f"--storage.tsdb.path={folder / 'data'}",
-                    "--storage.tsdb.retention.time=10y",
-                    f"--web.listen-address=127.0.0.1:{port}",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/-/ready", timeout=1) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("prometheus did not start: " + (folder / "prometheus.log").read_text()[-2000:])
-                time.sleep(0.2)
+        with prometheus_server.running(folder, _openmetrics(playbooks)) as url:
             yield url
-        finally:
-            process.terminate()
-            process.wait(10)
+    except prometheus_server.NotStarted as err:
+        raise SystemExit(str(err)) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

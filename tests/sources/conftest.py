@@ -2,15 +2,11 @@
 OpenMetrics, backfilled with promtool into a temporary data folder, served on a free
 loopback port with a long retention, and stopped after the session."""
 
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests import prometheus as prometheus_server
 from tests.json_server import JsonServer
 
 # Weeks in Europe/Berlin (CET, UTC+1): Monday 00:00 local is Sunday 23:00 UTC.
@@ -43,58 +39,15 @@ def openmetrics() -> str:
     return "\n".join(out) + "\n# EOF\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def prometheus(tmp_path_factory):
-    binary, tool = shutil.which("prometheus"), shutil.which("promtool")
-    if binary is None or tool is None:
+    if not prometheus_server.installed():
         pytest.skip("prometheus/promtool are not installed (Debian's `prometheus` package; .ci/run installs it)")
-    folder = tmp_path_factory.mktemp("prometheus")
-    data = folder / "data"
-    (folder / "samples.om").write_text(openmetrics())
-    subprocess.run(
-        [tool, "tsdb", "create-blocks-from", "openmetrics", str(folder / "samples.om"), str(data)],
-        check=True,
-        capture_output=True,
-    )
-    (folder / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={folder / 'prometheus.yml'}",
-            f"--storage.tsdb.path={data}",
-            "--storage.tsdb.retention.time=10y",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=open(folder / "prometheus.log", "w"),  # noqa: SIM115
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/-/ready", timeout=1) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("prometheus did not start: " + (folder / "prometheus.log").read_text()[-2000:])
-        time.sleep(0.2)
-    yield url
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        with prometheus_server.running(tmp_path_factory.mktemp("prometheus"), openmetrics()) as url:
+            yield url
+    except prometheus_server.NotStarted as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture
