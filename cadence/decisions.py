@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, assert_never
 
+from cadence.judgement import Evidence
 from cadence.rules import CycleResult, Kind, Thresholds, Transition, TransitionRule, VerdictRule, WeekNumbers
 from cadence.sources import Entry
 
@@ -147,8 +148,24 @@ def of_verdict(
     rule: VerdictRule,
     numbers: WeekNumbers,
     th: Thresholds,
+    pooled: Evidence | None = None,
 ) -> Decision:
-    """A step's weekly verdict: the rule decided it, on these numbers."""
+    """A step's weekly verdict: the rule decided it, on these numbers (and, under
+    `judgement: confident`, on the weeks pooled for a PASS)."""
+    figures: dict[str, Any] = {
+        "outcome": outcome,
+        "cases": numbers.cases,
+        "exceptions": numbers.exceptions,
+        "ratio": numbers.ratio,
+        "rubric": numbers.rubric,
+        "cap": th.exception_cap,
+        "threshold": th.rubric_threshold,
+        "floor": th.rubric_floor,
+        "min_cases": th.min_cases,
+        "mode": mode,
+    }
+    if pooled is not None:
+        figures["evidence"] = pooled._asdict()
     return Decision(
         kind=DecisionKind.VERDICT,
         rule=rule,
@@ -157,18 +174,7 @@ def of_verdict(
         step_id=step_id,
         week_start=week_start,
         summary=f"{step_name}: {outcome} ({rule})",
-        figures={
-            "outcome": outcome,
-            "cases": numbers.cases,
-            "exceptions": numbers.exceptions,
-            "ratio": numbers.ratio,
-            "rubric": numbers.rubric,
-            "cap": th.exception_cap,
-            "threshold": th.rubric_threshold,
-            "floor": th.rubric_floor,
-            "min_cases": th.min_cases,
-            "mode": mode,
-        },
+        figures=figures,
     )
 
 

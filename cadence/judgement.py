@@ -7,8 +7,10 @@ how sure a verdict is, and the rules that look past one week.
 - `kpi_change`: a cycle's KPI change (mean of its weekly values minus the baseline) with
   a 95% t-interval (n - 1 degrees of freedom, none below 2 values), "within noise" when
   the interval includes zero.
-- `confident_rule`: the verdict of `judgement: confident`, by the intervals' bounds
-  (cadence.rules.judge_with_rule asks it; `classic` never does).
+- `confident_rule`, `evidence`: the verdict of `judgement: confident`, by the intervals'
+  bounds: a FAIL on the week's own cases, a PASS on the week's pooled with the step's
+  last weeks since its mode changed (cadence.rules.judge_with_rule asks it; `classic`
+  never does).
 - `stall`, `plateau`, `pilot_ceiling`: a playbook stalled, its cases flat while its KPI is
   off target, and the mode an adopting team's first cycle may not be proposed above.
 
@@ -80,23 +82,74 @@ CONFIDENT_UNSURE = "5c-interval-spans-a-bound"
 NO_RUBRIC = "5-no-rubric"  # as classic: a step that is not AI-led and reported no rubric
 
 
+EVIDENCE_WEEKS = 4  # a PASS's evidence: this week and the step's 3 evaluated weeks before it
+
+
+class Evidence(NamedTuple):
+    """The cases a confident PASS is judged on: the week's own pooled with the step's
+    evaluated weeks before it since its mode last changed, up to EVIDENCE_WEEKS in all
+    (a rubric score counts as round(score x cases) of a week's cases passing review)."""
+
+    weeks: int
+    cases: int
+    exceptions: int
+    rubric_cases: int  # the cases of the weeks that reported a rubric score
+    passed: int  # of those, the cases that passed review
+
+    @property
+    def ratio(self) -> Interval | None:
+        return wilson(self.exceptions, self.cases) if self.cases else None
+
+    @property
+    def rubric(self) -> Interval | None:
+        return wilson(self.passed, self.rubric_cases) if self.rubric_cases else None
+
+
+def evidence(weeks: Sequence[tuple[int | None, int, float | None]]) -> Evidence:
+    """`weeks`: (cases, exceptions, rubric) of the week being judged and the ones before
+    it, in any order (cadence.rules.WeekNumbers are such triples); weeks without a case
+    count add nothing. The caller picks the weeks (cadence.rules.judge_with_rule)."""
+    counted = [(c, min(max(e, 0), c), r) for c, e, r in weeks if c]
+    scored = [(c, r) for c, _, r in counted if r is not None]
+    return Evidence(
+        weeks=len(counted),
+        cases=sum(c for c, _, _ in counted),
+        exceptions=sum(e for _, e, _ in counted),
+        rubric_cases=sum(c for c, _ in scored),
+        passed=sum(round(min(max(r, 0.0), 1.0) * c) for c, r in scored),
+    )
+
+
 def confident_rule(
-    cases: int, exceptions: int, rubric: float | None, ai_led: bool, cap: float, threshold: float, floor: float
+    cases: int,
+    exceptions: int,
+    rubric: float | None,
+    ai_led: bool,
+    cap: float,
+    threshold: float,
+    floor: float,
+    pooled: Evidence | None = None,
 ) -> str:
     """Verdict rules 3 to 5 under `judgement: confident` (rules 1 and 2, no case count and
-    too few cases, are the caller's and unchanged). FAIL when the ratio's lower bound
-    exceeds the cap or the rubric's upper bound is below the floor; PASS when the ratio's
-    upper bound is within the cap and the rubric's lower bound meets the threshold (an
-    AI-led step without a rubric: the ratio alone decides); otherwise INCONCLUSIVE."""
+    too few cases, are the caller's and unchanged). FAIL when the week's ratio's lower
+    bound exceeds the cap or its rubric's upper bound is below the floor: a demotion needs
+    only a clear failure of one week. PASS when the week meets the cap and the threshold
+    and the evidence (`pooled`, the week's own cases without it) is sure of both: the
+    ratio's upper bound within the cap and the rubric's lower bound at the threshold (an
+    AI-led step without a rubric: the ratio alone decides). Otherwise INCONCLUSIVE."""
     ratio = ratio_interval(exceptions, cases)
     score = rubric_interval(rubric, cases)
     if ratio is not None and ratio.low > cap:
         return CONFIDENT_OVER_CAP
     if score is not None and score.high < floor:
         return CONFIDENT_BELOW_FLOOR
-    ratio_within = ratio is not None and ratio.high <= cap
-    if score is not None:
-        return CONFIDENT_RUBRIC_MET if ratio_within and score.low >= threshold else CONFIDENT_UNSURE
+    sure = pooled if pooled is not None else evidence([(cases, exceptions, rubric)])
+    sure_ratio = sure.ratio
+    ratio_within = sure_ratio is not None and cases > 0 and exceptions / cases <= cap and sure_ratio.high <= cap
+    if rubric is not None:
+        sure_score = sure.rubric
+        met = rubric >= threshold and sure_score is not None and sure_score.low >= threshold
+        return CONFIDENT_RUBRIC_MET if ratio_within and met else CONFIDENT_UNSURE
     if ai_led:
         return CONFIDENT_AI_LED_NO_RUBRIC if ratio_within else CONFIDENT_UNSURE
     return NO_RUBRIC

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from cadence.definition import MODES, RuleSettings
 from cadence.figures import meets_target
-from cadence.judgement import CLASSIC, CONFIDENT, above, confident_rule
+from cadence.judgement import CLASSIC, CONFIDENT, EVIDENCE_WEEKS, Evidence, above, confident_rule, evidence
 
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
 LEVELS = MODES  # the modes in order of the AI's autonomy
@@ -149,8 +149,17 @@ def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
     return judge_with_rule(numbers, mode, t)[0]
 
 
-def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, VerdictRule]:
-    """The five verdict rules, in their order: (verdict, the rule that gave it)."""
+def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState) -> Evidence | None:
+    """What a confident PASS is judged on: this week's cases pooled with the step's last
+    weeks since its mode changed (StepState.evidence); None under `classic`."""
+    return evidence([numbers, *before.evidence()]) if t.judgement == CONFIDENT else None
+
+
+def judge_with_rule(
+    numbers: WeekNumbers, mode: str, t: Thresholds, pooled: Evidence | None = None
+) -> tuple[str, VerdictRule]:
+    """The five verdict rules, in their order: (verdict, the rule that gave it).
+    `pooled`: a confident PASS's evidence (`pooled`); the week's own cases without it."""
     if numbers.cases is None:
         return MISSING, VerdictRule.NO_CASE_COUNT
     if numbers.cases < t.min_cases:
@@ -158,7 +167,7 @@ def judge_with_rule(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str
     if t.judgement == CONFIDENT:
         ai_led, cap, threshold, floor = mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor
         rule = VerdictRule(
-            confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, ai_led, cap, threshold, floor)
+            confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, ai_led, cap, threshold, floor, pooled)
         )
         return (FAIL if rule.startswith("3") else PASS if rule.startswith("4") else INCONCLUSIVE), rule
     ratio = numbers.ratio or 0.0
@@ -195,6 +204,11 @@ class StepState(NamedTuple):
         """Verdicts of the weeks after the last mode change: the ones counters count."""
         last = self.changes[-1] if self.changes else None
         return tuple(v for v in self.verdicts if last is None or v.week_start > last)
+
+    def evidence(self) -> tuple[WeekNumbers, ...]:
+        """The numbers of the weeks a confident PASS pools with the next week's: the last
+        EVIDENCE_WEEKS - 1 evaluated since the last mode change."""
+        return tuple(v.numbers for v in self.since_change()[-(EVIDENCE_WEEKS - 1) :])
 
     def trailing(self, outcome: str, after: date | None = None) -> int:
         """How many of the latest weeks (after the last change, and after `after`) had `outcome` in a row."""

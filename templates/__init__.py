@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
-from cadence.judgement import Interval, KpiChange, ratio_interval, rubric_interval
+from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 
@@ -236,7 +236,14 @@ def _kpi_change_phrase(k: KpiChange, unit: str) -> str:
     return f"{said}: within noise" if k.within_noise else said
 
 
-def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: Thresholds, exceptions: int = 0) -> str:
+def _inconclusive_reason(
+    rule: str,
+    cases: int | None,
+    rubric: float | None,
+    t: Thresholds,
+    exceptions: int = 0,
+    pooled: Evidence | None = None,
+) -> str:
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
@@ -248,12 +255,23 @@ def _inconclusive_reason(rule: str, cases: int | None, rubric: float | None, t: 
         return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
     if rule == VerdictRule.NO_RUBRIC and rubric is None:
         return "no rubric score reported"
+    if rule == VerdictRule.CONFIDENT_UNSURE and pooled is not None and pooled.weeks > 1:
+        said = [f"exceptions {pooled.exceptions} of {pooled.cases}, {_ci(pooled.ratio)} (cap {_pct(t.exception_cap)})"]
+        if rubric is not None:
+            said.append(f"rubric {_ci(pooled.rubric)} (threshold {_pct(t.rubric_threshold)})")
+        return f"not sure yet over the last {pooled.weeks} weeks: " + ", ".join(said)
     if rule == VerdictRule.CONFIDENT_UNSURE and cases:
         said = [f"exceptions {_ci(ratio_interval(exceptions, cases))} (cap {_pct(t.exception_cap)})"]
         if rubric is not None:
             said.append(f"rubric {_ci(rubric_interval(rubric, cases))} (threshold {_pct(t.rubric_threshold)})")
         return "too few cases to be sure: " + ", ".join(said)
     return f"by rule {rule}"
+
+
+def _sure_over(pooled: Evidence) -> str:
+    """What a confident PASS pooled: "sure over the last 3 weeks: exceptions 4 of 180, 95% CI 1–6%"."""
+    said = f"sure over the last {pooled.weeks} weeks: exceptions {pooled.exceptions} of {pooled.cases}, {_ci(pooled.ratio)}"
+    return said + (f", rubric {_ci(pooled.rubric)}" if pooled.rubric is not None else "")
 
 
 def criterion_phrase(c: dict[str, Any]) -> str:
@@ -381,6 +399,7 @@ _env.filters.update(
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
     inconclusive_reason=_inconclusive_reason,
+    sure_over=_sure_over,
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,
     kpi_change_phrase=_kpi_change_phrase,

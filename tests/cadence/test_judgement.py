@@ -12,6 +12,7 @@ from cadence.definition import DefinitionError, RuleSettings, parse_playbook
 from cadence.judgement import (
     CycleKpi,
     Interval,
+    evidence,
     kpi_change,
     pilot_ceiling,
     plateau,
@@ -34,6 +35,7 @@ from cadence.rules import (
     WeekVerdict,
     evaluate,
     judge_with_rule,
+    pooled,
 )
 
 CLASSIC = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)
@@ -144,14 +146,23 @@ def test_classic_stays_the_default():
     rubric=st.none() | st.floats(0, 1),
     mode=st.sampled_from(LEVELS),
     cap=st.sampled_from([0.02, 0.05, 0.10, 0.25]),
+    before=st.lists(
+        st.builds(WeekNumbers, st.none() | st.integers(0, 300), st.integers(0, 60), st.none() | st.floats(0, 1)),
+        max_size=5,
+    ),
 )
-def test_confident_passes_and_fails_only_what_classic_would(cases, exceptions, rubric, mode, cap):
+def test_confident_passes_and_fails_only_what_classic_would(cases, exceptions, rubric, mode, cap, before):
     """ "Promotions then need evidence, not luck; demotions still need only a clear
-    failure": a confident PASS is a classic PASS, a confident FAIL a classic FAIL."""
+    failure": a confident PASS is a classic PASS, a confident FAIL a classic FAIL, whatever
+    the weeks pooled with it."""
     classic = Thresholds.of(RuleSettings(), exception_cap=cap, rubric_threshold=0.90)
     confident = Thresholds.of(RuleSettings(judgement="confident"), exception_cap=cap, rubric_threshold=0.90)
     n = WeekNumbers(cases, exceptions, rubric)
-    sure, point = judge_with_rule(n, mode, confident)[0], judge_with_rule(n, mode, classic)[0]
+    state = StepState("draft", mode)
+    for w, b in enumerate(before, start=1):
+        _, state = evaluate(state, WeekVerdict(week(w), INCONCLUSIVE, b), confident)
+    sure = judge_with_rule(n, mode, confident, pooled(n, confident, state))[0]
+    point = judge_with_rule(n, mode, classic)[0]
     if sure in (PASS, FAIL):
         assert point == sure
     if point == MISSING or (cases is not None and cases < classic.min_cases):
@@ -181,12 +192,13 @@ def test_a_confident_playbook_needs_evidence_to_propose():
 def _reaches_a_proposal(rng: random.Random, rate: float, cases: int, weeks: int, t: Thresholds) -> bool:
     """One collaborative step whose every case passes review (so the exception rate alone
     decides), `cases` a week with exceptions drawn at `rate`, judged and evaluated week by
-    week through the real rules."""
+    week through the real rules, as the week's close does (pooled evidence included)."""
     state = StepState("draft", "collaborative")
     for w in range(1, weeks + 1):
         exceptions = sum(1 for _ in range(cases) if rng.random() < rate)
         n = WeekNumbers(cases, exceptions, 1.0)
-        transitions, state = evaluate(state, WeekVerdict(week(w), judge_with_rule(n, state.mode, t)[0], n), t)
+        outcome = judge_with_rule(n, state.mode, t, pooled(n, t, state))[0]
+        transitions, state = evaluate(state, WeekVerdict(week(w), outcome, n), t)
         if any(x.kind is Kind.PROPOSAL for x in transitions):
             return True
     return False
@@ -200,7 +212,7 @@ def _share(rate: float, cases: int, weeks: int, t: Thresholds, steps: int = 2000
 @pytest.mark.parametrize("cases", [15, 30, 60, 200])
 def test_at_the_cap_confident_makes_at_most_5_percent_of_steps_reach_a_proposal_in_8_weeks(cases):
     """True exception rate at the cap (10%), 2,000 steps per size, seed 42, 8 weeks.
-    Measured (confident): 15 cases 0.0%, 30 cases 0.0%, 60 cases 0.05%, 200 cases 0.2%.
+    Measured (confident): 15 cases 1.55%, 30 cases 2.4%, 60 cases 2.4%, 200 cases 3.7%.
     Classic, for comparison, at 60 cases: 82.2% of steps reach a proposal."""
     assert _share(0.10, cases, 8, CONFIDENT) <= 0.05
 
@@ -210,19 +222,67 @@ def test_at_the_cap_classic_proposes_for_most_steps():
     assert _share(0.10, 60, 8, CLASSIC) > 0.5
 
 
-@pytest.mark.parametrize(("cap", "most"), [(0.25, True), (0.30, True), (0.10, False)])
-def test_at_half_the_cap_with_60_cases_a_week_within_4_weeks(cap, most):
+@pytest.mark.parametrize("cap", [0.10, 0.20, 0.25, 0.30])
+def test_at_half_the_cap_with_60_cases_a_week_most_steps_are_proposed_within_4_weeks(cap):
     """True exception rate at half the cap, 60 cases a week, 2,000 steps, seed 42, 4 weeks.
-    Measured: cap 25% (rate 12.5%) 72.9%; cap 30% (rate 15%) 91.6%; cap 20% 40.7%;
-    cap 10% (rate 5%) 9.4% (classic at a 10% cap: 99.8%).
-
-    At a 10% cap the specification's two targets cannot both hold with a per-week 95%
-    interval: to PASS, 60 cases must show at most 1 exception (Wilson upper 8.9%; 2 give
-    11.4%), which a 5% rate gives in 19% of weeks, so two PASS weeks in a row within 4
-    come to about 10%. Stated in docs/judgement.md and the closing note."""
+    Measured: cap 10% (rate 5%) 70.6%; cap 20% 96.4%; cap 25% 98.9%; cap 30% 99.7%.
+    Judged on each week's 60 cases alone, a 10% cap gave 9.4%: a PASS then needed at most
+    1 exception (1 of 60 has a Wilson upper bound of 8.9%, 2 of 60 11.4%). Pooled over the
+    step's last 4 weeks, 240 cases with 12 exceptions reach 8.6%."""
     t = Thresholds.of(RuleSettings(judgement="confident"), exception_cap=cap, rubric_threshold=0.90)
-    share = _share(cap / 2, 60, 4, t)
-    assert (share > 0.5) == most
+    assert _share(cap / 2, 60, 4, t) > 0.5
+
+
+# What a confident PASS is judged on: the week's cases pooled with the step's last weeks.
+
+
+def _judged(t: Thresholds, *weeks: WeekNumbers, mode: str = "collaborative") -> list[str]:
+    state, outcomes = StepState("draft", mode), []
+    for w, n in enumerate(weeks, start=1):
+        outcome = judge_with_rule(n, state.mode, t, pooled(n, t, state))[0]
+        outcomes.append(outcome)
+        _, state = evaluate(state, WeekVerdict(week(w), outcome, n), t)
+    return outcomes
+
+
+def test_a_week_unsure_alone_passes_on_the_weeks_before_it():
+    """3 of 60 (5%) a week: alone its interval reaches 13.7%; with the week before, 6 of
+    120 reach 10.5%; with two before, 9 of 180 reach 9.2%: sure within the 10% cap."""
+    n = WeekNumbers(60, 3, 1.0)
+    assert _judged(CONFIDENT, n, n, n) == [INCONCLUSIVE, INCONCLUSIVE, PASS]
+    assert evidence([n, n, n]) == (3, 180, 9, 180, 180)
+    assert evidence([n, n, n]).ratio.high == pytest.approx(0.092, abs=0.001)
+
+
+def test_the_evidence_is_at_most_4_weeks_and_only_since_the_mode_changed():
+    n = WeekNumbers(60, 3, 1.0)
+    state = StepState("draft", "collaborative")
+    for w in range(1, 7):
+        _, state = evaluate(state, WeekVerdict(week(w), INCONCLUSIVE, n), CONFIDENT)
+    assert len(state.evidence()) == 3 and pooled(n, CONFIDENT, state).weeks == 4
+    changed = state._replace(changes=(week(6),))
+    assert changed.evidence() == () and pooled(n, CONFIDENT, changed).weeks == 1
+    assert pooled(n, CLASSIC, state) is None
+
+
+def test_a_week_over_the_cap_never_passes_on_clean_weeks_before_it():
+    """9 of 60 (15%) is not surely over the cap (CI 8-26%), and the weeks before are clean:
+    pooled, 9 of 240 would be sure; the week itself is over the cap, so no PASS."""
+    clean = WeekNumbers(60, 0, 1.0)
+    assert _judged(CONFIDENT, clean, clean, clean, WeekNumbers(60, 9, 1.0))[-1] == INCONCLUSIVE
+
+
+def test_a_failure_is_judged_on_the_week_alone():
+    """13 of 60 (22%): its own lower bound (13%) exceeds the cap, whatever came before."""
+    clean = WeekNumbers(200, 0, 1.0)
+    assert _judged(CONFIDENT, clean, clean, clean, WeekNumbers(60, 13, 1.0))[-1] == FAIL
+
+
+def test_the_rubric_is_pooled_too():
+    """A rubric of 95% on 60 cases: alone its lower bound is 86.3%; pooled, 114 of 120 reach
+    89.5%, and 171 of 180 90.8%, which meets the 90% threshold."""
+    n = WeekNumbers(60, 0, 0.95)
+    assert _judged(CONFIDENT, n, n, n) == [INCONCLUSIVE, INCONCLUSIVE, PASS]
 
 
 # Stalls.

@@ -92,8 +92,22 @@ def test_a_confident_playbook_waits_for_evidence_then_proposes(bot, world, slack
         ("2026-11-30", "4c-surely-within-cap-rubric-met"),
         ("2026-12-07", "4c-surely-within-cap-rubric-met"),
     ]
-    # send: AI-led without a rubric, 20 cases a week: the ratio alone, and 0 of 20 is not sure
-    assert {rule for _, rule in verdicts(engine, "send")} == {"5c-interval-spans-a-bound"}
+    # send: AI-led without a rubric, 20 cases a week: the ratio alone. 0 of 20 is not sure
+    # (CI 0-16%); pooled with the week before, 0 of 40 is (CI 0-8.8%)
+    assert verdicts(engine, "send") == [
+        ("2026-11-16", "5c-interval-spans-a-bound"),
+        ("2026-11-23", "4c-surely-within-cap-ai-led-no-rubric"),
+        ("2026-11-30", "4c-surely-within-cap-ai-led-no-rubric"),
+        ("2026-12-07", "4c-surely-within-cap-ai-led-no-rubric"),
+    ]
+    second = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 2 of cycle 1 closed")
+    body = json.dumps(second["blocks"], ensure_ascii=False)
+    assert "*send* (ai-led) PASS: sure over the last 2 weeks: exceptions 0 of 40, 95% CI 0–9%; 20 cases" in body
+    # draft's rubric is pooled too: 38 of 40 passing review reach down to 83%, short of 90%
+    assert (
+        "*draft* (collaborative) INCONCLUSIVE: not sure yet over the last 2 weeks: exceptions 0 of 40, "
+        "95% CI 0–9% (cap 10%), rubric 95% CI 83–99% (threshold 90%)"
+    ) in body
 
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"

@@ -77,6 +77,7 @@ def close_round(
         change = Change()
         outcomes = {}
         reasons = {}  # the rule that gave each step its verdict: why, for the summary to say
+        evidence = {}  # what each step's confident PASS was judged on (None under classic)
         verdicts = []  # each step's verdict decision, for the webhooks' week_closed
         guardrail = _guardrail(state, week_start, week_figures.guardrail, history.guardrail.get(state.playbook.id, {}))
         if guardrail is not None:
@@ -86,11 +87,14 @@ def close_round(
         breached = guardrail is not None and guardrail.state == rules.BREACHED
         for step, numbers in zip(state.steps, week_figures.steps, strict=True):
             week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
-            outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th)
+            before = history.states[step.id]
+            pooled = rules.pooled(week_numbers, th, before)
+            outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th, pooled)
+            evidence[step.name] = pooled
             outcomes[step.name] = outcome
             reasons[step.name] = rule
             verdict = decisions.of_verdict(
-                state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th
+                state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th, pooled
             )
             change.decisions.append(verdict)
             verdicts.append((step.name, verdict))
@@ -106,7 +110,6 @@ def close_round(
                     numbers.rubric,
                 )
             )
-            before = history.states[step.id]
             if state.playbook.id in pilots:  # a second pilot, not a copy
                 before = before._replace(ceiling=pilot_ceiling(pilots[state.playbook.id].get(step.name.lower()), True))
             transitions, after = rules.evaluate(
@@ -163,6 +166,7 @@ def close_round(
             figures=week_figures,
             outcomes=outcomes,
             reasons=reasons,
+            evidence=evidence,
             thresholds=th,
             result=result,
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
