@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
-from tests.json_server import HANG, JsonServer
+from tests.json_server import HANG, TRICKLE, JsonServer
 from usecases import sources, tokens
 
 TOKEN = "ci-t0ken-never-shown"
@@ -141,9 +141,10 @@ def test_the_latest_value_fetched_counts_once_a_failure_is_followed_by_a_value(c
     assert rows(engine, "select cases from case_count") == [(40,)]  # settled at the first ask
 
 
-def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine, slack, store, clock, stats):
+@pytest.mark.parametrize("answer", [HANG, TRICKLE])  # never answers; answers a byte a second
+def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine, slack, store, clock, stats, answer):
     hanging = JsonServer().start()
-    hanging.answers["/stats"] = HANG
+    hanging.answers["/stats"] = answer
     try:
         load(store, clock, sourced(stats.url + "/stats"))
         slack.add_channel("CSLOWTEAM1", [OWNER])
