@@ -19,6 +19,7 @@ from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.json_server import HANG, TRICKLE, JsonServer
+from tests.openapi_check import described
 from usecases import sources, tokens
 
 TOKEN = "ci-t0ken-never-shown"
@@ -256,6 +257,7 @@ def test_provenance_in_status_history_the_api_and_the_web_csv(bot, clockwork, en
         "error": None,
     }
     assert body["input_reliability"] is None or 0 <= body["input_reliability"] <= 1
+    described("GET", "/api/v1/playbooks/{slug}", 200, body)  # provenance and reliability as the document says
     assert TOKEN not in json.dumps(body)
 
 
