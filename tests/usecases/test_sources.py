@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
-from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.json_server import HANG, TRICKLE, JsonServer
 from tests.openapi_check import described
 from usecases import sources, tokens
@@ -126,6 +126,41 @@ def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_a
     asked = len(stats.requests)
     clockwork.run(WEEK_1_CLOSES + timedelta(hours=1))
     assert len(stats.requests) == asked  # closed: never asked again
+
+
+def _owner_leaves(bot):
+    assert bot.event({"type": "user_change", "user": {"id": OWNER, "deleted": True, "is_bot": False}}).status == 200
+
+
+def test_a_failure_of_a_playbook_whose_owner_left_goes_to_the_curators_channel_saying_so(
+    bot, clockwork, engine, stats, slack, store
+):
+    _owner_leaves(bot)
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    clockwork.run(WEEK_1_ENDS)
+    assert slack.posted(OWNER) == []  # no DM to someone who left
+    failed = [m for m in slack.posted(CURATORS) if "gave no number" in m["text"]]
+    assert [m["text"] for m in failed] == ["support-replies: source ci-stats gave no number for the week of 2026-11-16"]
+    blocks = json.dumps(failed[0]["blocks"])
+    assert "refused: HTTP 503 (warehouse down)" in blocks
+    assert "Its owner <@UOWNER0001> is deactivated in Slack, so this goes to the curators only" in blocks
+    assert "/rollout owner support-replies @person" in blocks
+    sent = rows(engine, "select status, count(*) from outbox where key like 'source-failed%' group by status")
+    assert sent == [("sent", 1)]  # nothing queued to the owner, nothing failed
+
+
+def test_without_a_curators_channel_each_curator_hears_of_a_failure_whose_owner_left(
+    bot, engine, stats, slack, store, clock
+):
+    curator = ADMIN
+    store.org.add_curator(curator, "test", clock())
+    load(store, clock, sourced(stats.url + "/stats"))
+    _owner_leaves(bot)
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    Engine(engine, slack, Clock(WEEK_1_ENDS)).run(WEEK_1_ENDS)
+    assert slack.posted(OWNER) == []
+    failed = [m for m in slack.posted(curator) if "gave no number" in m["text"]]
+    assert len(failed) == 1 and "Its owner <@UOWNER0001> is deactivated" in json.dumps(failed[0]["blocks"])
 
 
 def test_the_latest_value_fetched_counts_once_a_failure_is_followed_by_a_value(clockwork, engine, stats):
