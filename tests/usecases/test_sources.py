@@ -201,6 +201,29 @@ def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine,
         hanging.stop()
 
 
+def test_a_long_sql_statement_costs_its_timeout_and_stores_nothing(
+    engine, slack, store, clock, stats, database_url, monkeypatch
+):
+    """The warehouse is the test's own database: PostgreSQL sleeps, SQLite counts forever."""
+    slow = (
+        "select 1 from pg_sleep(30)"
+        if engine.dialect.name == "postgresql"
+        else "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    )
+    definition = deepcopy(SUPPORT_REPLIES)
+    monkeypatch.setenv("WAREHOUSE_URL", database_url)
+    definition["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
+    definition["kpi"]["from"] = {"source": "warehouse", "query": slow}
+    load(store, clock, definition)
+    clockwork = Engine(engine, slack, Clock(WEEK_1_ENDS))
+    clockwork.cadence.sources.timeout = 1.0
+    started = time.monotonic()
+    clockwork.run(WEEK_1_ENDS)
+    assert time.monotonic() - started < 4  # connecting and the statement together: one timeout
+    assert rows(engine, "select outcome, error from source_fetch") == [("failed", "timeout: no answer within 1 s")]
+    assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
+
+
 def test_a_typed_number_is_refused_naming_the_source_unless_the_owner_overrides(bot, clockwork, engine, stats):
     clock_at = datetime(2026, 11, 20, 10, tzinfo=UTC)
     clockwork.clock.set(clock_at)
