@@ -20,7 +20,7 @@ from storage.store import CURATORS_CHANNEL
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.json_server import HANG, TRICKLE, JsonServer
 from tests.openapi_check import described
-from usecases import sources, tokens
+from usecases import people, sources, tokens
 
 TOKEN = "ci-t0ken-never-shown"
 CURATORS = "CCURATORS1"
@@ -128,14 +128,17 @@ def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_a
     assert len(stats.requests) == asked  # closed: never asked again
 
 
-def _owner_leaves(bot):
-    assert bot.event({"type": "user_change", "user": {"id": OWNER, "deleted": True, "is_bot": False}}).status == 200
+def _owner_leaves(bot, slack, heard=True):
+    """Slack deactivates the owner; `heard`: the bot got Slack's user_change event."""
+    slack.add_user(OWNER, deleted=True)
+    if heard:
+        assert bot.event({"type": "user_change", "user": {"id": OWNER, "deleted": True, "is_bot": False}}).status == 200
 
 
 def test_a_failure_of_a_playbook_whose_owner_left_goes_to_the_curators_channel_saying_so(
     bot, clockwork, engine, stats, slack, store
 ):
-    _owner_leaves(bot)
+    _owner_leaves(bot, slack)
     stats.answers["/stats"] = (503, {"error": "warehouse down"})
     clockwork.run(WEEK_1_ENDS)
     assert slack.posted(OWNER) == []  # no DM to someone who left
@@ -149,13 +152,33 @@ def test_a_failure_of_a_playbook_whose_owner_left_goes_to_the_curators_channel_s
     assert sent == [("sent", 1)]  # nothing queued to the owner, nothing failed
 
 
+def test_an_owner_who_left_unheard_is_found_by_the_failed_dm_and_the_curators_still_read_the_failure(
+    bot, clockwork, engine, stats, slack, store
+):
+    _owner_leaves(bot, slack, heard=False)
+    # as the clock process wires it (bot/app.py): a DM Slack says has no person marks them gone
+    clockwork.dispatcher.on_person_gone = lambda user, error: people.person_gone(store, user, error, clockwork.clock())
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    clockwork.run(WEEK_1_ENDS)  # the DM goes out: Slack answers account_inactive
+    assert slack.posted(OWNER) == []
+    assert store.people.deactivated([OWNER]) == {OWNER}  # the bot knows now
+    said = [m["text"] for m in slack.posted(CURATORS)]
+    assert "support-replies: source ci-stats gave no number for the week of 2026-11-16" in said
+    assert "The owner of support-replies is deactivated in Slack" in said
+    # the next failure says the owner left, to the curators only
+    clockwork.run(WEEK_1_CLOSES)
+    clockwork.run(WEEK_1_ENDS + timedelta(days=7))
+    failed = [m for m in slack.posted(CURATORS) if "week of 2026-11-23" in m["text"]]
+    assert len(failed) == 1 and "Its owner <@UOWNER0001> is deactivated" in json.dumps(failed[0]["blocks"])
+
+
 def test_without_a_curators_channel_each_curator_hears_of_a_failure_whose_owner_left(
     bot, engine, stats, slack, store, clock
 ):
     curator = ADMIN
     store.org.add_curator(curator, "test", clock())
     load(store, clock, sourced(stats.url + "/stats"))
-    _owner_leaves(bot)
+    _owner_leaves(bot, slack)
     stats.answers["/stats"] = (503, {"error": "warehouse down"})
     Engine(engine, slack, Clock(WEEK_1_ENDS)).run(WEEK_1_ENDS)
     assert slack.posted(OWNER) == []
