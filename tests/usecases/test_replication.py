@@ -459,7 +459,7 @@ def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows):
     for user in (OWNER, MEMBER, CURATOR):
         slack.add_user(user, tz="Europe/Berlin")
     slack.add_user("UROLLOUTBOT", is_bot=True)
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     world = Engine(engine, slack, clock)
     for week in range(1, 9):  # as run_weeks, but the KPI is the source's: nobody types it
