@@ -31,7 +31,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
@@ -223,6 +223,89 @@ class Error(BaseModel):
     error: str
 
 
+# ---- what the reads answer (the document's schemas; extra="forbid": a field the reads
+# send that is not described here makes an answer the document does not describe) ----
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KpiOut(_Read):
+    name: str
+    unit: str
+    direction: Literal["up", "down"]
+    baseline: float
+    target: float
+
+
+class PlaybookOut(_Read):
+    model_config = ConfigDict(title="Playbook")
+
+    slug: str
+    title: str
+    function: str
+    status: str = Field(description="active, paused or retired")
+    owner: str = Field(description="The owner's Slack user id.")
+    timezone: str
+    kpi: KpiOut
+    cycle: int | None = Field(description="The running cycle (None before the first starts).")
+    week: int | None = Field(description="The running week of the cycle, 1 to 4.")
+    modes: dict[str, str] = Field(description="Each step's mode.")
+
+
+class Playbooks(_Read):
+    model_config = ConfigDict(title="Playbooks")
+
+    playbooks: list[PlaybookOut]
+
+
+class StepWeekOut(_Read):
+    step: str
+    cases: int | None
+    exceptions: int
+    rubric: float | None
+    verdict: str | None = Field(description="The step's verdict for the week, once it closed.")
+
+
+class SourcedNumber(_Read):
+    """Provenance of one sourced number of a week (docs/sources.md)."""
+
+    number: str = Field(description='What it feeds: "kpi", "guardrail", "cases:<step>", "exceptions:<step>", ...')
+    source: str = Field(description="The source's name in the playbook's `sources:`.")
+    value: float | None = Field(description="The value that counts (None: not fetched, or failed).")
+    fetched_at: datetime | None = Field(description="When it was fetched, or last asked for.")
+    typed: bool = Field(description="Typed in the source's place with `override <reason>`.")
+    error: str | None = Field(description="Why the source gave no number (the value is then None).")
+
+
+class WeekOut(_Read):
+    week: date
+    kpi: float | None
+    guardrail: float | None
+    steps: list[StepWeekOut]
+    sources: list[SourcedNumber] = Field(description="The week's sourced numbers and where they came from.")
+
+
+class PlaybookDetail(PlaybookOut):
+    model_config = ConfigDict(title="PlaybookDetail")
+
+    definition: dict[str, Any] = Field(description="The playbook's YAML, as JSON.")
+    input_reliability: float | None = Field(
+        ge=0,
+        le=1,
+        description="The share of sourced numbers that arrived from their source before the close, over the "
+        "last 8 closed weeks (None: no sources, or no closed week yet).",
+    )
+    weeks: list[WeekOut] = Field(description="The last 12 weeks, newest last.")
+
+
+class Registry(_Read):
+    model_config = ConfigDict(title="Registry")
+
+    versions: list[dict[str, Any]] = Field(description="Each published version, its results and its adopters.")
+
+
 class Api:
     """The API's WSGI part, mounted by bot/web.py at /api: ROUTES says which of its
     methods answers a request."""
@@ -362,7 +445,7 @@ ROUTES = routing.Routes(
             Api.list_playbooks,
             "listPlaybooks",
             "The playbooks the token may read.",
-            {200: Answer("The playbooks the token may read."), **READ_REFUSALS},
+            {200: Answer("The playbooks the token may read.", Playbooks), **READ_REFUSALS},
         ),
     ),
     routing.Route(
@@ -372,7 +455,10 @@ ROUTES = routing.Routes(
             Api.get_playbook,
             "getPlaybook",
             "A playbook: definition, state, the last 12 weeks' figures and verdicts.",
-            {200: Answer("A playbook: definition, state, the last 12 weeks' figures and verdicts."), **READ_REFUSALS},
+            {
+                200: Answer("A playbook: definition, state, the last 12 weeks' figures and verdicts.", PlaybookDetail),
+                **READ_REFUSALS,
+            },
         ),
     ),
     routing.Route(
@@ -382,7 +468,7 @@ ROUTES = routing.Routes(
             Api.list_registry,
             "listRegistry",
             "The registry's versions, results and adopters.",
-            {200: Answer("The registry's versions, results and adopters."), **READ_REFUSALS},
+            {200: Answer("The registry's versions, results and adopters.", Registry), **READ_REFUSALS},
         ),
     ),
     routing.Route(

@@ -2,17 +2,24 @@
 question, one number or a `SourceFailed` whose words say why. Decides nothing, stores
 nothing; secrets come from the environment passed in and never reach a message.
 
-HTTP is the standard library's urllib: one GET with a timeout is all either kind needs
-(Prometheus's HTTP API, `/api/v1/query` with `time=`, answers plain JSON; a client
-library would add a dependency for one call). SQL is SQLAlchemy, which the bot already
-speaks, on a connection of its own per fetch (NullPool)."""
+HTTP is the standard library's urllib: one GET is all either kind needs (Prometheus's
+HTTP API, `/api/v1/query` with `time=`, answers plain JSON; a client library would add a
+dependency for one call). SQL is SQLAlchemy, which the bot already speaks, on a
+connection of its own per fetch (NullPool).
+
+The timeout is a deadline for the whole fetch, not for each read: a server that trickles
+a byte a second, or a query that runs long, fails when it is reached (HTTP: a timer shuts
+the fetch's socket; SQL: `statement_timeout`, or SQLite's progress handler)."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import math
 import socket
 import sqlite3
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -98,6 +105,80 @@ def redact(message: str, secrets: list[str]) -> str:
 # ---- http and prometheus ----
 
 
+class _Deadline:
+    """The end of one fetch: its sockets are shut down when it comes, so no read of a
+    trickling answer (headers or body) outlives it."""
+
+    def __init__(self, timeout: float):
+        self.at = time.monotonic() + timeout
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(timeout, self.expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def left(self) -> float:
+        return max(0.001, self.at - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """Shut the connection down under a blocked read (a TLS socket's own shutdown would
+    touch its TLS state from this thread: the plain socket's is enough)."""
+    with contextlib.suppress(OSError):  # closed already: the fetch ended
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """urllib's usual opener whose connections connect within what is left of `deadline`
+    and are watched by it."""
+
+    def watched(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+        class Watched(base):  # type: ignore[valid-type,misc]
+            def connect(self) -> None:
+                self.timeout = deadline.left()
+                self._create_connection = connected  # the plain socket, watched from before any TLS
+                super().connect()
+                deadline.watch(self.sock)  # the TLS socket (the plain one is detached by then)
+
+        return Watched
+
+    def connected(*args: Any, **kwargs: Any) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        deadline.watch(sock)
+        return sock
+
+    plain, tls = watched(http.client.HTTPConnection), watched(http.client.HTTPSConnection)
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(plain, req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(tls, req, context=self._context)  # type: ignore[attr-defined]
+
+    return urllib.request.build_opener(Http(), Https())
+
+
 def _get(source: Source, url: str, timeout: float) -> Any:
     parts = urllib.parse.urlsplit(url)
     headers = {"Accept": "application/json", "User-Agent": "rollout-cadence-bot"}
@@ -109,20 +190,23 @@ def _get(source: Source, url: str, timeout: float) -> Any:
     if source.token:
         headers["Authorization"] = f"Bearer {source.token}"
     request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            body = answer.read(MAX_ANSWER + 1)
-    except urllib.error.HTTPError as err:
-        detail = _error_text(err)
-        raise SourceFailed(f"refused: HTTP {err.code}" + (f" ({detail})" if detail else "")) from None
-    except TimeoutError:
-        raise SourceFailed(f"timeout: no answer within {timeout:g} s") from None
-    except urllib.error.URLError as err:
-        if isinstance(err.reason, (TimeoutError, socket.timeout)):
-            raise SourceFailed(f"timeout: no answer within {timeout:g} s") from None
-        raise SourceFailed(f"unreachable ({err.reason})") from None
-    except ConnectionError as err:
-        raise SourceFailed(f"unreachable ({err})") from None
+    late = SourceFailed(f"timeout: no answer within {timeout:g} s")
+    with _Deadline(timeout) as deadline:
+        try:
+            with _opener(deadline).open(request, timeout=timeout) as answer:
+                body = answer.read(MAX_ANSWER + 1)
+        except urllib.error.HTTPError as err:
+            if deadline.expired:
+                raise late from None
+            detail = _error_text(err)
+            raise SourceFailed(f"refused: HTTP {err.code}" + (f" ({detail})" if detail else "")) from None
+        except (OSError, http.client.HTTPException) as err:  # URLError, a timeout, a reset, a cut answer
+            reason = err.reason if isinstance(err, urllib.error.URLError) else err
+            if deadline.expired or isinstance(reason, TimeoutError):
+                raise late from None
+            raise SourceFailed(f"unreachable ({reason})") from None
+        if deadline.expired:  # the socket was shut under the last read: what came is not the answer
+            raise late
     if len(body) > MAX_ANSWER:
         raise SourceFailed("the answer is larger than 1 MiB")
     try:
@@ -196,7 +280,9 @@ def _number(value: Any) -> float:
 
 
 def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
-    """One row of one number, read in a read-only transaction with a statement timeout."""
+    """One row of one number, read in a read-only transaction; connecting and the
+    statement together within `timeout` (the statement gets what connecting left)."""
+    deadline = time.monotonic() + timeout
     url = make_url(source.url)
     sqlite = url.get_backend_name() == "sqlite"
     if sqlite:
@@ -207,7 +293,7 @@ def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
         connect_args: dict[str, Any] = {"timeout": timeout}
     else:
         params = {"week_start": window.week_start, "week_end": window.week_end}
-        connect_args = {"connect_timeout": max(1, int(timeout))}
+        connect_args = {"connect_timeout": max(1, math.ceil(timeout))}  # libpq's unit is whole seconds
     if sqlite and url.database and url.database != ":memory:":  # opened read-only: a missing file is not made
         path = urllib.parse.quote(url.database)
         engine = create_engine(
@@ -218,20 +304,24 @@ def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
     else:
         engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
     if sqlite:
-        event.listen(engine, "connect", lambda conn, _: _sqlite_deadline(conn, timeout))
+        event.listen(engine, "connect", lambda conn, _: _sqlite_deadline(conn, deadline))
+    late = SourceFailed(f"timeout: no answer within {timeout:g} s")
     try:
         with engine.connect() as connection:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA query_only = ON")
             else:
+                left = deadline - time.monotonic()
+                if left <= 0:  # connecting took it all
+                    raise late
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
             rows = connection.execute(text(query), params).fetchmany(2)
             connection.rollback()
     except SQLAlchemyError as err:
         first = str(getattr(err, "orig", None) or err).strip().splitlines()[0][:200]
-        if "statement timeout" in first or "interrupted" in first:
-            raise SourceFailed(f"timeout: no answer within {timeout:g} s") from None
+        if "statement timeout" in first or "interrupted" in first or "timeout expired" in first:
+            raise late from None
         if "connect" in first.lower() or "unable to open" in first:
             raise SourceFailed(f"unreachable ({first})") from None
         raise SourceFailed(f"refused: {first}") from None
@@ -244,7 +334,6 @@ def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
     return _number(rows[0][0])
 
 
-def _sqlite_deadline(connection: sqlite3.Connection, timeout: float) -> None:
+def _sqlite_deadline(connection: sqlite3.Connection, deadline: float) -> None:
     """SQLite has no statement timeout: a progress handler interrupts the statement."""
-    deadline = time.monotonic() + timeout
     connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)

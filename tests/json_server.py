@@ -1,5 +1,5 @@
 """A small JSON server of the tests' own, on a free loopback port: the HTTP source kind's
-other side, and a Prometheus that never answers. Each path answers as `answers` says;
+other side, a Prometheus that never answers, and one that answers a byte a second. Each path answers as `answers` says;
 every request is kept (path, query, headers) for the test to read."""
 
 import json
@@ -9,6 +9,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HANG = "hang"  # an answer that never comes (until the server stops)
+TRICKLE = "trickle"  # the headers at once, then the body one byte a second
+TRICKLE_HEAD = "trickle-head"  # the status line and headers themselves one byte a second
 
 
 class JsonServer:
@@ -27,6 +29,20 @@ class JsonServer:
                 answer = server.answers.get(parts.path, (404, {"error": "no such path"}))
                 if answer == HANG:
                     server.stopping.wait(60)
+                    return
+                if answer in (TRICKLE, TRICKLE_HEAD):
+                    body = json.dumps({"status": "success", "data": {"resultType": "scalar", "result": [0, "1"]}})
+                    head = f"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                    if answer == TRICKLE:
+                        self.wfile.write(head.encode())
+                    for byte in (head if answer == TRICKLE_HEAD else "") + body:
+                        if server.stopping.wait(1):
+                            return
+                        try:
+                            self.wfile.write(byte.encode())
+                            self.wfile.flush()
+                        except OSError:  # the client gave up
+                            return
                     return
                 status, body = answer
                 data = json.dumps(body).encode()

@@ -244,7 +244,9 @@ class SourceClock:
     def _say(self, failures: list[Answer]) -> None:
         """The failures' rows, and one message per source and week to the owner and the
         curators channel (a unit of work each: a later failure of the same week says
-        nothing again)."""
+        nothing again). An owner Slack calls deactivated gets no DM: the curators get the
+        message saying so (each curator by DM when there is no curators channel), as with
+        the owner's other messages (usecases/people.py)."""
         if not failures:
             return
         self.store.sources.record([self._fetch_row(a) for a in failures])
@@ -253,10 +255,13 @@ class SourceClock:
         for answer in failures:
             job = answer.job
             grouped[(job.state.playbook.id, job.week.week_start, job.entry.source)].append(answer)
+        gone = self.store.people.deactivated(sorted({a.job.state.playbook.owner_id for a in failures}))
+        curator_dms = sorted(self.store.org.curators()) if gone and not curators else []
         work = []
         for (pid, week_start, source), answers in grouped.items():
             state = answers[0].job.state
             playbook = state.playbook
+            owner_gone = playbook.owner_id in gone
             payload = render(
                 "source_failed",
                 slug=playbook.slug,
@@ -268,11 +273,16 @@ class SourceClock:
                     {"what": a.job.entry.words(playbook.kpi_name, playbook.guardrail_name or ""), "error": a.error}
                     for a in answers
                 ],
+                owner_gone=playbook.owner_id if owner_gone else None,
             )
             unit = keys.source_failed(pid, week_start, source)
-            sent = [Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, payload)]
+            sent = []
+            if not owner_gone:
+                sent.append(Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, payload))
             if curators:
                 sent.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, payload))
+            elif owner_gone:
+                sent += [Message(keys.to_audience(unit, c), "chat.postMessage", c, payload) for c in curator_dms]
             at = answers[0].at
             work.append(Work(unit, "source-failed", at, "done", pid, week_start, messages=sent))
         self.store.cadence_log.record(work, self.clock())

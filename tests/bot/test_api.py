@@ -11,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from jsonschema import ValidationError
 from sqlalchemy import text
 
 from handlers.api import openapi
 from tests.conftest import OWNER
+from tests.openapi_check import described
 from usecases import tokens
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
@@ -249,6 +251,43 @@ def test_the_openapi_document_is_valid_and_served(api, bot):
         assert json.loads(response.read()) == json.loads(json.dumps(document, default=str))
 
 
+def test_the_document_describes_every_field_the_reads_send_and_no_other():
+    schemas = openapi()["components"]["schemas"]
+    detail = schemas["PlaybookDetail"]
+    assert {"input_reliability", "weeks", "definition"} <= set(detail["required"])
+    assert "sources" in schemas["WeekOut"]["required"]
+    provenance = {"number", "source", "value", "fetched_at", "typed", "error"}
+    assert set(schemas["SourcedNumber"]["properties"]) == provenance == set(schemas["SourcedNumber"]["required"])
+    week = {"week": "2026-11-16", "kpi": 14.5, "guardrail": None, "steps": [], "sources": []}
+    described("GET", "/api/v1/playbooks/{slug}", 200, _detail(weeks=[week]))
+    # a field the document lacks, or one it names that the answer lacks, is not what it describes
+    for wrong in (
+        _detail(provenance="x"),
+        {k: v for k, v in _detail().items() if k != "input_reliability"},
+        _detail(weeks=[{**week, "extra": 1}]),
+        _detail(weeks=[{k: v for k, v in week.items() if k != "sources"}]),
+        _detail(input_reliability=1.5),
+    ):
+        with pytest.raises(ValidationError):
+            described("GET", "/api/v1/playbooks/{slug}", 200, wrong)
+
+
+def _detail(**fields):
+    kpi = {"name": "FRT", "unit": "min", "direction": "down", "baseline": 42, "target": 15}
+    summary = dict(slug="a", title="A", function="support", status="active", owner=OWNER, timezone="UTC")
+    return {
+        **summary,
+        "kpi": kpi,
+        "cycle": 1,
+        "week": 1,
+        "modes": {},
+        "definition": {},
+        "input_reliability": None,
+        "weeks": [],
+        **fields,
+    }
+
+
 def get(base_url, path, token):
     request = urllib.request.Request(base_url + path, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
@@ -264,11 +303,14 @@ def test_a_read_token_reads_its_playbooks_their_weeks_and_the_registry(api, stor
     status, body = get(api.base_url, "/api/v1/playbooks", reader)
     assert status == 200 and [p["slug"] for p in body["playbooks"]] == ["support-replies"]
     assert body["playbooks"][0]["modes"] == {"draft": "collaborative", "send": "ai-led", "refunds": "human-led"}
+    described("GET", "/api/v1/playbooks", 200, body)
     status, body = get(api.base_url, "/api/v1/playbooks/support-replies", reader)
     assert status == 200 and (body["cycle"], body["week"]) == (1, 1)
+    described("GET", "/api/v1/playbooks/{slug}", 200, body)
     assert body["weeks"][-1]["week"] == "2026-11-16" and body["weeks"][-1]["kpi"] == 14.5
     assert body["definition"]["kpi"]["target"] == 15
     assert get(api.base_url, "/api/v1/registry", reader) == (200, {"versions": []})
+    described("GET", "/api/v1/registry", 200, {"versions": []})
     assert get(api.base_url, "/api/v1/playbooks/refund-triage", reader)[0] == 404
     assert get(api.base_url, "/api/v1/playbooks", api.token) == (403, {"error": "token helpdesk may not read"})
     assert get(api.base_url, "/api/v1/playbooks", None)[0] == 401

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from cadence.sources import Entry
 from sources import Source, SourceFailed, fetch
 from storage.db import make_engine
-from tests.json_server import HANG
+from tests.json_server import HANG, TRICKLE, TRICKLE_HEAD
 from usecases.sources import window
 
 BERLIN = "Europe/Berlin"
@@ -65,6 +65,17 @@ def test_unreachable_and_timeout(json_server):
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 1 s$"):
         fetch(Source("prometheus", json_server.url, None), Entry("kpi", None, "p", "up", None), WEEK, timeout=1)
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("answer", [TRICKLE, TRICKLE_HEAD])
+def test_the_timeout_is_a_deadline_for_the_whole_fetch_however_slowly_bytes_trickle(json_server, answer):
+    json_server.answers["/api/v1/query"] = answer  # a byte a second: no single read waits long
+    started = time.monotonic()
+    with pytest.raises(SourceFailed, match=r"^timeout: no answer within 2 s$"):
+        fetch(Source("prometheus", json_server.url, None), Entry("kpi", None, "p", "up", None), WEEK, timeout=2)
+    assert time.monotonic() - started < 3
+    with pytest.raises(SourceFailed, match=r"^timeout: no answer within 2 s$"):
+        fetch(Source("http", json_server.url + "/api/v1/query", None), Entry("kpi", None, "p", None, "a"), WEEK, 2)
 
 
 def test_the_token_is_sent_as_a_bearer_and_never_said(json_server):

@@ -19,6 +19,8 @@ def test_what_people_read_has_no_raw_emoji_code(name):
     variants = [contexts("x")[name]]
     if name == "paused":
         variants.append({**variants[0], "status": "retired"})
+    if name == "source_failed":
+        variants.append({**variants[0], "owner_gone": None})
     if name == "guardrail_recorded":
         variants.append({**variants[0], "breached": not variants[0].get("breached")})
     for context in variants:

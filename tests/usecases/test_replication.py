@@ -6,6 +6,7 @@ stand-in, on SQLite and PostgreSQL."""
 import copy
 import json
 import re
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -416,3 +417,93 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     migrate.upgrade(engine)
     [adopted] = decisions(engine, "adopted")
     assert adopted.summary == "support-replies-sales adopted from support-replies v1."
+
+
+# ---- readiness criterion (7): input reliability, from a real source through the clock ----
+
+
+def week_end(week: int) -> datetime:
+    """Monday 00:00 in Berlin after week `week`: when the clock first asks the sources."""
+    return close_of(week) - timedelta(hours=12)
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch):
+    """An SQLite file the KPI is read from (the `sql` kind), named by WAREHOUSE_URL; each
+    test writes the weeks it holds rows for."""
+    path = tmp_path / "warehouse.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("create table frt (at text, minutes real)")
+    monkeypatch.setenv("WAREHOUSE_URL", f"sqlite:///{path}")
+    return path
+
+
+def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows):
+    """The `ready` playbook, its KPI pulled from the warehouse, which holds rows for
+    `weeks_with_rows` only (a week without rows is a failure: "not a number: null")."""
+    with sqlite3.connect(warehouse) as connection:
+        connection.executemany(
+            "insert into frt values (?, ?)", [(wednesday(w).isoformat(), 14.0) for w in weeks_with_rows]
+        )
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(inputs=["ticket text"], outputs=["reply sent"], replication=KIT, adoption_wave=1)
+    raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
+    raw["kpi"]["from"] = {
+        "source": "warehouse",
+        "query": "select avg(minutes) from frt where at >= :week_start and at < :week_end",
+    }
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    world = Engine(engine, slack, clock)
+    for week in range(1, 9):  # as run_weeks, but the KPI is the source's: nobody types it
+        report_week(bot, world.clock, week, kpi=None)
+        world.run(thursday(week))
+        for user in (OWNER, MEMBER):
+            assert "Check-in recorded" in bot.command("attest support-replies yes", user=user).text
+        if week % 4 == 2:
+            bot.command(f"learn support-replies Cycle {(week + 3) // 4}: drafts need the refund policy")
+        world.run(week_end(week))  # the clock asks the warehouse for the week that ended
+        world.run(close_of(week))
+    return world
+
+
+def test_sourced_numbers_that_failed_to_arrive_keep_a_playbook_from_ready_and_publish_says_so(
+    bot, engine, slack, clock, store, warehouse
+):
+    world = sourced_ready(bot, engine, slack, clock, store, warehouse, [1, 2, 3, 5, 6, 7])
+    assert rows_of(engine, "select count(*) from kpi_reading where reported_by = 'source:warehouse'") == 6
+    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+    told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
+    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
+    missing = "❌ Input reliability 75% (6 of 8 sourced numbers arrived before their week closed) < 90%"
+    body = json.dumps(told[0]["blocks"], ensure_ascii=False).replace("&lt;", "<")  # Slack's escape of "<"
+    assert missing in body and "✅ Learnings in every cycle" in body and "✅ Attestation 100%" in body
+    [row] = decisions(engine, "not-ready")
+    assert row.figures["missing"] == ["reliability"]
+    world.clock.set(wednesday(9))
+    refused = bot.command("publish support-replies", user=CURATOR).text
+    assert "is not yet ready to scale" in refused and missing in refused.replace("&lt;", "<")
+    with Session(engine) as s:
+        assert s.exec(select(RegistryVersion)).all() == []
+
+
+def test_sourced_numbers_that_all_arrived_meet_input_reliability(bot, engine, slack, clock, store, warehouse):
+    world = sourced_ready(bot, engine, slack, clock, store, warehouse, range(1, 9))
+    proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
+    body = json.dumps(proposal["blocks"], ensure_ascii=False)
+    assert "✅ Input reliability 100% (8 of 8 sourced numbers arrived before their week closed) ≥ 90%" in body
+    assert not [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
+    world.clock.set(wednesday(9))
+    assert "support-replies v1" in bot.command("publish support-replies", user=CURATOR).text  # no override needed
+
+
+def rows_of(engine, sql):
+    with engine.connect() as connection:
+        return connection.execute(text(sql)).scalar_one()

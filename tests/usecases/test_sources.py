@@ -17,9 +17,10 @@ from sqlmodel import SQLModel
 
 from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
-from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
-from tests.json_server import HANG, JsonServer
-from usecases import sources, tokens
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
+from tests.json_server import HANG, TRICKLE, JsonServer
+from tests.openapi_check import described
+from usecases import people, sources, tokens
 
 TOKEN = "ci-t0ken-never-shown"
 CURATORS = "CCURATORS1"
@@ -127,6 +128,64 @@ def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_a
     assert len(stats.requests) == asked  # closed: never asked again
 
 
+def _owner_leaves(bot, slack, heard=True):
+    """Slack deactivates the owner; `heard`: the bot got Slack's user_change event."""
+    slack.add_user(OWNER, deleted=True)
+    if heard:
+        assert bot.event({"type": "user_change", "user": {"id": OWNER, "deleted": True, "is_bot": False}}).status == 200
+
+
+def test_a_failure_of_a_playbook_whose_owner_left_goes_to_the_curators_channel_saying_so(
+    bot, clockwork, engine, stats, slack, store
+):
+    _owner_leaves(bot, slack)
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    clockwork.run(WEEK_1_ENDS)
+    assert slack.posted(OWNER) == []  # no DM to someone who left
+    failed = [m for m in slack.posted(CURATORS) if "gave no number" in m["text"]]
+    assert [m["text"] for m in failed] == ["support-replies: source ci-stats gave no number for the week of 2026-11-16"]
+    blocks = json.dumps(failed[0]["blocks"])
+    assert "refused: HTTP 503 (warehouse down)" in blocks
+    assert "Its owner <@UOWNER0001> is deactivated in Slack, so this goes to the curators only" in blocks
+    assert "/rollout owner support-replies @person" in blocks
+    sent = rows(engine, "select status, count(*) from outbox where key like 'source-failed%' group by status")
+    assert sent == [("sent", 1)]  # nothing queued to the owner, nothing failed
+
+
+def test_an_owner_who_left_unheard_is_found_by_the_failed_dm_and_the_curators_still_read_the_failure(
+    bot, clockwork, engine, stats, slack, store
+):
+    _owner_leaves(bot, slack, heard=False)
+    # as the clock process wires it (bot/app.py): a DM Slack says has no person marks them gone
+    clockwork.dispatcher.on_person_gone = lambda user, error: people.person_gone(store, user, error, clockwork.clock())
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    clockwork.run(WEEK_1_ENDS)  # the DM goes out: Slack answers account_inactive
+    assert slack.posted(OWNER) == []
+    assert store.people.deactivated([OWNER]) == {OWNER}  # the bot knows now
+    said = [m["text"] for m in slack.posted(CURATORS)]
+    assert "support-replies: source ci-stats gave no number for the week of 2026-11-16" in said
+    assert "The owner of support-replies is deactivated in Slack" in said
+    # the next failure says the owner left, to the curators only
+    clockwork.run(WEEK_1_CLOSES)
+    clockwork.run(WEEK_1_ENDS + timedelta(days=7))
+    failed = [m for m in slack.posted(CURATORS) if "week of 2026-11-23" in m["text"]]
+    assert len(failed) == 1 and "Its owner <@UOWNER0001> is deactivated" in json.dumps(failed[0]["blocks"])
+
+
+def test_without_a_curators_channel_each_curator_hears_of_a_failure_whose_owner_left(
+    bot, engine, stats, slack, store, clock
+):
+    curator = ADMIN
+    store.org.add_curator(curator, "test", clock())
+    load(store, clock, sourced(stats.url + "/stats"))
+    _owner_leaves(bot, slack)
+    stats.answers["/stats"] = (503, {"error": "warehouse down"})
+    Engine(engine, slack, Clock(WEEK_1_ENDS)).run(WEEK_1_ENDS)
+    assert slack.posted(OWNER) == []
+    failed = [m for m in slack.posted(curator) if "gave no number" in m["text"]]
+    assert len(failed) == 1 and "Its owner <@UOWNER0001> is deactivated" in json.dumps(failed[0]["blocks"])
+
+
 def test_the_latest_value_fetched_counts_once_a_failure_is_followed_by_a_value(clockwork, engine, stats):
     stats.answers["/stats"] = (200, {"kpi": "n/a", "draft": {"cases": 40, "exceptions": 0, "rubric": 1.5}})
     clockwork.run(WEEK_1_ENDS)
@@ -141,9 +200,10 @@ def test_the_latest_value_fetched_counts_once_a_failure_is_followed_by_a_value(c
     assert rows(engine, "select cases from case_count") == [(40,)]  # settled at the first ask
 
 
-def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine, slack, store, clock, stats):
+@pytest.mark.parametrize("answer", [HANG, TRICKLE])  # never answers; answers a byte a second
+def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine, slack, store, clock, stats, answer):
     hanging = JsonServer().start()
-    hanging.answers["/stats"] = HANG
+    hanging.answers["/stats"] = answer
     try:
         load(store, clock, sourced(stats.url + "/stats"))
         slack.add_channel("CSLOWTEAM1", [OWNER])
@@ -162,6 +222,29 @@ def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine,
         assert closes == [(2,)]
     finally:
         hanging.stop()
+
+
+def test_a_long_sql_statement_costs_its_timeout_and_stores_nothing(
+    engine, slack, store, clock, stats, database_url, monkeypatch
+):
+    """The warehouse is the test's own database: PostgreSQL sleeps, SQLite counts forever."""
+    slow = (
+        "select 1 from pg_sleep(30)"
+        if engine.dialect.name == "postgresql"
+        else "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    )
+    definition = deepcopy(SUPPORT_REPLIES)
+    monkeypatch.setenv("WAREHOUSE_URL", database_url)
+    definition["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
+    definition["kpi"]["from"] = {"source": "warehouse", "query": slow}
+    load(store, clock, definition)
+    clockwork = Engine(engine, slack, Clock(WEEK_1_ENDS))
+    clockwork.cadence.sources.timeout = 1.0
+    started = time.monotonic()
+    clockwork.run(WEEK_1_ENDS)
+    assert time.monotonic() - started < 4  # connecting and the statement together: one timeout
+    assert rows(engine, "select outcome, error from source_fetch") == [("failed", "timeout: no answer within 1 s")]
+    assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
 
 
 def test_a_typed_number_is_refused_naming_the_source_unless_the_owner_overrides(bot, clockwork, engine, stats):
@@ -255,6 +338,7 @@ def test_provenance_in_status_history_the_api_and_the_web_csv(bot, clockwork, en
         "error": None,
     }
     assert body["input_reliability"] is None or 0 <= body["input_reliability"] <= 1
+    described("GET", "/api/v1/playbooks/{slug}", 200, body)  # provenance and reliability as the document says
     assert TOKEN not in json.dumps(body)
 
 

@@ -54,6 +54,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             week="2027-01-04",
             closes="Monday 2027-01-11 12:00",
             failures=[SimpleNamespace(what=text, error=text)] * 12,
+            owner_gone="UOWNER0001",  # the owner left Slack: said to the curators
         ),
         "channel_lost": dict(
             slug=text[:64],
