@@ -1,4 +1,4 @@
-"""Ready to scale means five things (README, "Replication"): the readings
+"""Ready to scale means more than a KPI (README, "Replication"): the readings
 each criterion needs, gathered for the rule in cadence/replication.py. Asked when the
 scale rule holds at a cycle's close (weeks.py) and when a curator publishes (registry.py)."""
 
@@ -21,16 +21,18 @@ def criteria(
     connection: Connection | None = None,
     cycles_wanted: int | None = None,
 ) -> list[replication.Criterion]:
-    """The five criteria over `cycles`, the (number, first Monday) of the cycles the KPI
-    held in, oldest first: the attestation rate over all their weeks, each step's exception
-    ratio over the last one's, the input contract, a learning in each, an active owner.
-    `connection`: a week's close reads the closing week's figures in its own transaction."""
+    """The criteria over `cycles`, the (number, first Monday) of the cycles the KPI held
+    in, oldest first: the attestation rate over all their weeks, each step's exception
+    ratio over the last one's, the input contract, a learning in each, an active owner,
+    each step's weekly rubric scores in each, the sources' reliability. All the weeks'
+    figures in one read. `connection`: a week's close reads the closing week's figures in
+    its own transaction."""
     playbook = state.playbook
     th = thresholds(state)
     weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
     asked, answered = store.readouts.attestation_counts(playbook.id, weeks)
     last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
-    figures = store.reports.week_figures_many([(state, week) for week in last_weeks], connection)
+    figures = store.reports.week_figures_many([(state, week) for week in weeks], connection)
     ratios = []
     for index, step in enumerate(state.steps):
         week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
@@ -42,6 +44,21 @@ def criteria(
                 cap=th.exception_cap,
             )
         )
+    by_design = state.no_rubric_steps
+    rubrics = [
+        replication.StepRubric(
+            step.name,
+            [
+                [
+                    figures[(playbook.id, start + timedelta(days=7 * i))].steps[index].rubric
+                    for i in range(calendar.WEEKS_PER_CYCLE)
+                ]
+                for _, start in cycles
+            ],
+            by_design=step.name in by_design,
+        )
+        for index, step in enumerate(state.steps)
+    ]
     definition = playbook.definition
     reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
     return replication.readiness(
@@ -57,6 +74,8 @@ def criteria(
         cycles_wanted=cycles_wanted,
         reliability=None if reliable is None else (reliable.arrived, reliable.pairs),
         min_reliability=th.ready_min_reliability,
+        rubrics=rubrics,
+        rubric_threshold=th.rubric_threshold,
     )
 
 
