@@ -5,10 +5,12 @@ scale rule holds at a cycle's close (weeks.py) and when a curator publishes (reg
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, replication
+from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared.governance import thresholds
 from usecases.shared.reliability import reliability
@@ -82,3 +84,25 @@ def criteria(
 def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, object]]:
     """The criteria as a proposal's, a message's and a decision row's figures."""
     return [dict(name=c.name, met=c.met, **c.figures) for c in criteria]
+
+
+# The decisions that judged readiness, with the criteria in their figures.
+JUDGED_IN = (DecisionKind.SCALE_PROPOSAL, DecisionKind.NOT_READY, DecisionKind.PUBLISH)
+
+
+def latest(decisions: list[Any]) -> dict[str, Any] | None:
+    """The newest judgement of readiness among `decisions` (newest first, as the decision
+    log reads them): when, by which decision, and its criteria; for the web view and the
+    API. None if readiness was never asked (or a publish before criteria were kept)."""
+    for d in decisions:
+        criteria = (d.figures or {}).get("criteria") if d.kind in JUDGED_IN else None
+        if criteria:
+            return dict(
+                at=d.decided_at,
+                decision=d.kind,
+                ready=all(c["met"] for c in criteria),
+                missing=[c["name"] for c in criteria if not c["met"]],
+                override=(d.figures or {}).get("override"),
+                criteria=criteria,
+            )
+    return None
