@@ -33,7 +33,7 @@ def _ready(**overrides):
 def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
     names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability"]
-    assert [c.name for c in criteria] == names  # PRODUCT.md's order, (1) to (7)
+    assert [c.name for c in criteria] == names  # the README's order, (1) to (7)
     assert criteria[6].met and criteria[6].figures == dict(applies=False, minimum=0.9)  # n/a without sources
     assert r.is_ready(criteria) and r.missing(criteria) == []
     attestation = criteria[0].figures
