@@ -349,7 +349,7 @@ def digest(dry_run: bool) -> None:
 def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure.
 
-    12 simulated weeks: 3 playbooks in 2 functions run 2 four-week cycles, then a fourth
+    12 simulated weeks: 4 playbooks in 3 functions run 2 four-week cycles, then a fifth
     team adopts the published one for its first cycle."""
     import importlib.util
 

@@ -120,6 +120,12 @@ class StepSpec(_Strict):
             raise ValueError(f"a pinned step is human-led by design; step '{self.name}' is {self.mode}")
         return self
 
+    @model_validator(mode="after")
+    def _no_rubric_no_rubric_source(self) -> StepSpec:
+        if self.rubric == "none" and self.from_ is not None and self.from_.rubric is not None:
+            raise ValueError(f"step '{self.name}' has no rubric by design (rubric: none), so its from: takes no rubric")
+        return self
+
 
 # What an adopting team may set (`/rollout adopt ... baseline:X target:Y tz:Zone cap:C
 # rubric:R`), and by default; a start date is always allowed.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any, get_args
 
+from cadence.calendar import WEEKS_PER_CYCLE
 from cadence.definition import Overridable
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
@@ -27,9 +28,9 @@ NOT_YET = "not yet"
 
 @dataclass(frozen=True)
 class Criterion:
-    """One of the five things "ready to scale" means, met or not, with its numbers."""
+    """One of the things "ready to scale" means, met or not, with its numbers."""
 
-    name: str  # attestation | exceptions | contract | learnings | owner | reliability
+    name: str  # attestation | exceptions | contract | learnings | owner | accuracy | reliability
     met: bool
     figures: dict[str, Any] = field(default_factory=dict)
 
@@ -55,6 +56,29 @@ class StepRatio:
         return self.exceptions / self.cases <= self.cap
 
 
+# Criterion (6), output accuracy: a scored step met the rubric threshold in at least this
+# many of the weeks of each cycle the KPI held in.
+RUBRIC_WEEKS_NEEDED = 3
+
+
+@dataclass(frozen=True)
+class StepRubric:
+    """A step's weekly rubric scores over the cycles the KPI held in: one list per cycle,
+    oldest first, each week's score or None (none reported). `by_design`: `rubric: none`."""
+
+    step: str
+    cycles: list[list[float | None]]
+    by_design: bool = False
+
+    @property
+    def scored(self) -> bool:
+        return any(score is not None for cycle in self.cycles for score in cycle)
+
+    def weeks_met(self, threshold: float) -> list[int]:
+        """Per cycle, the weeks whose score met the threshold (a week without one did not)."""
+        return [sum(1 for score in cycle if score is not None and score >= threshold) for cycle in self.cycles]
+
+
 def readiness(
     asked: int,
     answered: int,
@@ -68,8 +92,10 @@ def readiness(
     cycles_wanted: int | None = None,
     reliability: tuple[int, int] | None = None,
     min_reliability: float = 0.9,
+    rubrics: list[StepRubric] | None = None,
+    rubric_threshold: float = 1.0,
 ) -> list[Criterion]:
-    """The five criteria, in the order the README lists them:
+    """The criteria, in the order the README lists them:
 
     1. attestation rate over the cycles (`answered` of the `asked` check-ins of members who
        were not away) at least `min_attestation`;
@@ -78,6 +104,10 @@ def readiness(
     4. at least one learning in each of `cycles` (`learnings`: count per cycle number), and
        as many cycles as `cycles_wanted` (a publish before the scale rule's cycles closed);
     5. an owner who is an active Slack user;
+    6. output accuracy: every step with rubric scores (`rubrics`, per cycle and week) met
+       `rubric_threshold` in at least RUBRIC_WEEKS_NEEDED of the weeks of each of `cycles`,
+       and as many cycles as `cycles_wanted`; a step with `rubric: none` (by design) or
+       without a score is judged on cases and exceptions alone;
     7. input reliability, for a playbook with sources: at least `min_reliability` of the
        cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
        source before their week closed; n/a (met) without sources."""
@@ -108,8 +138,31 @@ def readiness(
             dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
         ),
         Criterion("owner", owner_active, dict(active=owner_active)),
+        _accuracy(rubrics or [], rubric_threshold, len(cycles), wanted),
         _reliability(reliability, min_reliability),
     ]
+
+
+def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: int) -> Criterion:
+    steps = []
+    for rubric in rubrics:
+        judged = rubric.scored and not rubric.by_design
+        met_per_cycle = rubric.weeks_met(threshold) if judged else []
+        met = not judged or (closed >= wanted and all(n >= RUBRIC_WEEKS_NEEDED for n in met_per_cycle))
+        steps.append(
+            dict(step=rubric.step, by_design=rubric.by_design, scored=judged, weeks_met=met_per_cycle, met=met)
+        )
+    below = [s["step"] for s in steps if not s["met"]]
+    figures = dict(
+        steps=steps,
+        below=below,
+        threshold=threshold,
+        needed=RUBRIC_WEEKS_NEEDED,
+        weeks=WEEKS_PER_CYCLE,
+        cycles=closed,
+        wanted=wanted,
+    )
+    return Criterion("accuracy", not below, figures)
 
 
 def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criterion:

@@ -287,6 +287,25 @@ class WeekOut(_Read):
     sources: list[SourcedNumber] = Field(description="The week's sourced numbers and where they came from.")
 
 
+class CriterionOut(BaseModel):
+    """One criterion of "ready to scale", with the numbers it was judged on (they differ
+    by criterion, so they are not listed here)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Literal["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability"]
+    met: bool
+
+
+class ReadinessOut(_Read):
+    at: datetime = Field(description="When readiness was judged.")
+    decision: Literal["scale-proposal", "not-ready", "publish"] = Field(description="The decision that judged it.")
+    ready: bool
+    missing: list[str] = Field(description="The names of the criteria not met.")
+    override: str | None = Field(description="A publish's override reason.")
+    criteria: list[CriterionOut]
+
+
 class PlaybookDetail(PlaybookOut):
     model_config = ConfigDict(title="PlaybookDetail")
 
@@ -298,6 +317,9 @@ class PlaybookDetail(PlaybookOut):
         "last 8 closed weeks (None: no sources, or no closed week yet).",
     )
     weeks: list[WeekOut] = Field(description="The last 12 weeks, newest last.")
+    readiness: ReadinessOut | None = Field(
+        description='The latest judgement of "ready to scale" (None before the scale rule first held).'
+    )
 
 
 class Registry(_Read):

@@ -143,6 +143,11 @@ class PlaybookState:
         return anchor
 
     @property
+    def no_rubric_steps(self) -> set[str]:
+        """The steps whose definition says `rubric: none`: no rubric by design."""
+        return {str(s.get("name")) for s in self.playbook.definition.get("steps") or [] if s.get("rubric") == "none"}
+
+    @property
     def guardrail_unit(self) -> str:
         """The guardrail's unit, as its definition gives it ("" without one)."""
         return str((self.playbook.definition.get("guardrail") or {}).get("unit") or "")

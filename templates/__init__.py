@@ -313,6 +313,8 @@ def criterion_phrase(c: dict[str, Any]) -> str:
             return f"{mark} Learnings: only {closed} of the {c.get('wanted', closed)} cycles needed have closed"
         case "owner":
             return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
+        case "accuracy":
+            return _accuracy_phrase(mark, c)
         case "reliability":
             if not c.get("applies"):
                 return f"{mark} Input reliability: n/a (no sources)"
@@ -324,6 +326,26 @@ def criterion_phrase(c: dict[str, Any]) -> str:
                 f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
             )
     return f"{mark} {c['name']}"
+
+
+def _accuracy_phrase(mark: str, c: dict[str, Any]) -> str:
+    """Criterion (6): "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4,
+    3 of 4 weeks ≥ 90%; route: no rubric by design". Steps that missed come first."""
+    threshold, weeks = _pct(c["threshold"]), c["weeks"]
+    steps = sorted(c["steps"], key=lambda s: s["met"])
+    parts = []
+    for s in steps[:8]:
+        if s["by_design"]:
+            parts.append(f"{s['step']}: no rubric by design")
+        elif not s["scored"]:
+            parts.append(f"{s['step']}: no rubric score")
+        else:
+            parts.append(f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}")
+    more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
+    head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"
+    if c["below"] and c["cycles"] < c["wanted"]:
+        head += f"; only {c['cycles']} of the {c['wanted']} cycles needed have closed"
+    return f"{head}): {'; '.join(parts)}{more}" if parts else f"{head}): no steps"
 
 
 SECTION_CHARS = 2900  # Block Kit allows a section's text 3,000 characters

@@ -220,6 +220,10 @@ TEXTS: dict[str, str] = {
     "fed_by_event": (
         "{slug} takes {what} from the value event {event}, reported by the system that holds it; it can't be typed in."
     ),
+    "no_rubric_by_design": (
+        "Step {step} of {slug} has no rubric by design (`rubric: none` in its definition), so it takes no "
+        "rubric score: it is judged on its cases and exceptions alone."
+    ),
     "kpi_not_percent": "{kpi} is measured {unit}; send the number without “%”.",
     "guardrail_not_percent": "The guardrail {metric} is measured {unit}; send the number without “%”.",
     # ---- governance (usecases/shared/governance.py, registry.py) ----

@@ -37,7 +37,7 @@ The work they share, in shared/ (it calls no entry module; tests/test_layers.py)
 - life.py        a playbook's life: cycles, pause, resume, retire, hand over, a channel lost
 - governance.py  apply transitions, decide a proposal, set a mode by hand
 - registry.py    publish a version, list the registry, adopt a version
-- readiness.py   what readiness reads: attestation, learnings, the owner
+- readiness.py   what readiness reads: attestation, learnings, the owner, rubric weeks
 - roles.py       who may do what, from the roles the database holds
 - weeks.py       close a week: verdicts, transitions, the cycle's result, the scale rule
 - listings.py    where a playbook's lists are read in full, and how much of each

@@ -13,7 +13,7 @@ from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from usecases import sources as pulled
 from usecases.api_reports import note_use
-from usecases.shared import registry
+from usecases.shared import readiness, registry
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -59,9 +59,12 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
         history = store.governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
         sourced = pulled.provenance(store, state, weeks)
         reliable = pulled.reliability(store, state, now)
+        judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share
+    # the latest judgement of readiness (a scale proposal, "not yet ready" or a publish), if any
+    summary["readiness"] = None if judged is None else dict(judged, at=judged["at"].isoformat())
     summary["weeks"] = [
         dict(
             week=w.isoformat(),

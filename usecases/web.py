@@ -13,9 +13,10 @@ from cadence import calendar
 from cadence.figures import progress_to_target
 from storage.db import reads_together
 from storage.store import PlaybookState
+from templates import criterion_phrase
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import registry, roles
+from usecases.shared import readiness, registry, roles
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -231,6 +232,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         notes=notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
         decisions=decision_rows,
+        readiness=_readiness(state, decisions),
         modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
         sources=sources,
@@ -277,6 +279,15 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         if p.guardrail_name
         else None,
     )
+
+
+def _readiness(state: PlaybookState, decisions: list[Any]) -> dict[str, Any] | None:
+    """The latest judgement of readiness, each criterion as the proposal words it."""
+    judged = readiness.latest(decisions)
+    if judged is None:
+        return None
+    lines = [criterion_phrase(c) for c in judged["criteria"]]
+    return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone), lines=lines)
 
 
 def _decision_rows(state: PlaybookState, decisions: list[Any]) -> list[dict[str, Any]]:

@@ -70,6 +70,8 @@ MODE_CHANGE = re.compile(r"^(\S+) / (\S+): (human-led|collaborative|ai-led) → 
 LEVELS = ("human-led", "collaborative", "ai-led")
 OUTCOMES = (
     ("ready to scale", re.compile(r"is ready to scale$")),
+    ("not yet ready", re.compile(r"^\S+: KPI sustained, not yet ready to scale$")),
+    ("publish refused", re.compile(r"[\w-]+ is not yet ready to scale")),
     ("publication", re.compile(r"v\d+ is in the registry$")),
     ("adoption", re.compile(r"adopted from \S+ v\d+$")),
     ("replication verdict", re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)\)")),
@@ -259,7 +261,7 @@ def _outcome(messages: list[dict[str, Any]], events: list[Event], start: date, w
             hit = pattern.search(line)
             if hit and hit.group(0) not in seen:
                 seen.add(hit.group(0))
-                found.append((at, kind, hit.group(0) if kind == "replication verdict" else line))
+                found.append((at, kind, hit.group(0) if kind in ("replication verdict", "publish refused") else line))
     items = []
     for at, kind, line in found[:24]:
         week = min(max((at.date() - start).days // 7, 0), weeks)
@@ -300,7 +302,7 @@ def write_page(
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Rollout Cadence demo</title><style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
-        f"<p>{weeks} weeks of three playbooks and an adopting team, {start:%d %B %Y} on: what people did, what they "
+        f"<p>{weeks} weeks of four playbooks and an adopting team, {start:%d %B %Y} on: what people did, what they "
         f"alone were told, and what each channel and person received, week by week, in the order it happened. "
         f"{len(messages)} messages.</p>"
         f'<nav class="toc">{toc}</nav></header><main>',

@@ -3,12 +3,14 @@
 Everything real runs: the HTTP handlers behind waitress with signed requests, the
 storage on an SQLite file, the tick, the rules, the outbox dispatcher. Slack is the
 local stand-in; people are a script; the clock is simulated, hour by hour, through two
-four-week cycles and the first cycle of an adopting team. The story: three playbooks in
-two functions, members checking in (some late, some never), an AI-led step demoted for
+four-week cycles and the first cycle of an adopting team. The story: four playbooks in
+three functions, members checking in (some late, some never), an AI-led step demoted for
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
-learned, published with its replication kit and adopted by a second team, whose first
-cycle replicates the result, and each Monday's digest; the refunds KPI comes over the
+learned and its rubric met, published with its replication kit and adopted by a second
+team, whose first cycle replicates the result; another that holds its KPI too but whose
+`match` step never met its rubric, so it is "not yet ready" and its publish refused; and
+each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received is printed week by week and
 written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
@@ -67,6 +69,8 @@ PEOPLE = {  # id: (name, Slack tz)
     CURATOR: ("Cora (curator)", "Europe/Berlin"),
     APAC_OWNER: ("Dan (owner, support APAC)", "Asia/Singapore"),
     "UEVE000001": ("Eve", "Asia/Singapore"),
+    "UIDA000001": ("Ida (owner, finance)", "Europe/Paris"),
+    "UJON000001": ("Jon", "Europe/Paris"),
 }
 CHANNELS = {
     "CSUPPORT01": ("support-berlin", ["UANA000001", "UBEA000001", "UCEM000001", "UDIA000001"]),
@@ -74,6 +78,7 @@ CHANNELS = {
     "CSALES0001": ("sales-research", ["UCHLOE0001", "UGIA000001", "UHAL000001"]),
     CURATORS: ("rollout-curators", [CURATOR, ADMIN]),
     APAC: ("support-apac", [APAC_OWNER, "UEVE000001"]),
+    "CFINANCE01": ("finance-paris", ["UIDA000001", "UJON000001"]),
 }
 # How each member answers the Thursday check-in: at once by the DM's buttons, late by
 # command on Monday morning, or never.
@@ -90,9 +95,18 @@ HABITS = {
     "UCHLOE0001": "prompt",
     "UEVE000001": "prompt",
     APAC_OWNER: "prompt",
+    "UIDA000001": "prompt",
+    "UJON000001": "prompt",
 }
 # Qualified leads a week in the sales team's CRM: lead-research's KPI, pulled by the clock.
 LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39]
+# support-replies' draft step each week: its cases and rubric score. At or above the 90%
+# threshold in 3 of the 4 weeks of each cycle (ready to scale, criterion 6); a week at 88%
+# and a quiet week with too few cases to judge keep it from a PASS streak, so it stays
+# collaborative as the story needs.
+DRAFTS = [(40, 92), (40, 88), (40, 91), (9, 93), (40, 93), (40, 89), (40, 92), (9, 94)] + [(40, 92), (40, 88)] * 2
+# invoice-matching's hours from invoice to match: on target in both cycles, like support-replies.
+INVOICE_HOURS = [30, 23, 22, 21, 22, 20, 19, 19, 18, 18, 17, 17]
 # Whose App Home the page shows once the story ends: the owners' and the curator's.
 HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
 
@@ -102,6 +116,8 @@ HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
 LEARNINGS: dict[int | str, str] = {
     1: "Drafts that quote the refund policy get accepted without edits",
     5: "Tickets in German need the glossary in the prompt",
+    "invoice-1": "Credit notes need their own match rule",
+    "invoice-5": "Suppliers with many open orders need the PO number on the invoice",
     "owner-1": "Review refund mentions by hand until the policy is in the inputs",
     "owner-2": "Two reviewers in week 1 catch tone problems early",
 }
@@ -110,11 +126,11 @@ LEARNINGS: dict[int | str, str] = {
 # bot/demo/examples is a link to examples/ in a clone, and a copy of its playbooks in an
 # installed wheel (pyproject.toml's package data).
 EXAMPLES = Path(__file__).resolve().parent / "examples"
-DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research")
+DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research", "invoice-matching")
 # What the demo runs, in the words the command line and the README use (tests hold them to it).
 SUMMARY = (
-    f"{WEEKS} simulated weeks: {len(DEMO_PLAYBOOKS)} playbooks in 2 functions run {ORIGIN_WEEKS // 4} "
-    f"four-week cycles, then a fourth team adopts the published one for its first cycle"
+    f"{WEEKS} simulated weeks: {len(DEMO_PLAYBOOKS)} playbooks in 3 functions run {ORIGIN_WEEKS // 4} "
+    f"four-week cycles, then a fifth team adopts the published one for its first cycle"
 )
 
 
@@ -247,7 +263,7 @@ class Demo:
         specs = [parse_playbook(documents[name]) for name in DEMO_PLAYBOOKS]
         self.store.playbooks.load(specs, "UTC", actor="file:examples", at=self.clock())
         self.did(
-            "loaded 3 playbooks: rollout playbook load examples/"
+            f"loaded {len(DEMO_PLAYBOOKS)} playbooks: rollout playbook load examples/"
             + ", examples/".join(f"{name}.yaml" for name in DEMO_PLAYBOOKS)
         )
         self.did(
@@ -378,8 +394,13 @@ class Demo:
             self.command("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", show_reply=True)
         if week_index in (1, 5) and weekday == 2 and hour.hour == 11:  # what the team learned, by command
             self.command("UBEA000001", "CSUPPORT01", f"learn support-replies {LEARNINGS[week_index]}", show_reply=True)
+            self.command("UJON000001", "CFINANCE01", f"learn invoice-matching {LEARNINGS[f'invoice-{week_index}']}")
+        if week_index == 0 and weekday == 4 and hour.hour == 17:  # extract has no rubric by design: refused
+            self.command("UIDA000001", "CFINANCE01", "rubric invoice-matching extract 97%", show_reply=True)
         if week_index == ORIGIN_WEEKS and weekday == 0 and hour.hour == 15:  # cycle 2 closed: publish and adopt
             self._publish_and_adopt()
+            # invoice-matching held its KPI too, but is not ready: publishing it is refused, naming why
+            self.command(CURATOR, CURATORS, "publish invoice-matching", show_reply=True)
         if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # the adopter's first cycle closed
             self.command(CURATOR, CURATORS, "registry Support", show_reply=True)
 
@@ -399,8 +420,9 @@ class Demo:
             self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {apac}")
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben, chloe = "UANA000001", "UBEN000001", "UCHLOE0001"
-        self.command(ana, "CSUPPORT01", "cases support-replies draft 40")
-        self.command(ana, "CSUPPORT01", "rubric support-replies draft 88%")
+        drafts, draft_rubric = DRAFTS[week]
+        self.command(ana, "CSUPPORT01", f"cases support-replies draft {drafts}")
+        self.command(ana, "CSUPPORT01", f"rubric support-replies draft {draft_rubric}%")
         self.command(ana, "CSUPPORT01", "cases support-replies send 30")
         self.command(ana, "CSUPPORT01", "cases support-replies refunds 12")
         self.command(ana, "CSUPPORT01", "rubric support-replies refunds 0.95")
@@ -420,6 +442,12 @@ class Demo:
         self.command(ben, "CREFUNDS01", "cases refund-triage payout 11")
         self.command(ben, "CREFUNDS01", "rubric refund-triage payout 0.97")
         self._api_report("refund-triage", "kpi", float(kpis["refund-triage"] or 0))
+        ida = "UIDA000001"
+        self.command(ida, "CFINANCE01", "cases invoice-matching extract 60")
+        self.command(ida, "CFINANCE01", "cases invoice-matching match 40")
+        self.command(ida, "CFINANCE01", "rubric invoice-matching match 86%")  # below the 90% threshold, every week
+        self.command(ida, "CFINANCE01", "cases invoice-matching pay 35")
+        self.command("UJON000001", "CFINANCE01", f"kpi invoice-matching {INVOICE_HOURS[week]}")
         self.command(chloe, "CSALES0001", "cases lead-research research 15")
         self.command(chloe, "CSALES0001", "rubric lead-research research 93%")
         self.command(chloe, "CSALES0001", "cases lead-research outreach 12")

@@ -260,6 +260,17 @@ def test_the_document_describes_every_field_the_reads_send_and_no_other():
     assert set(schemas["SourcedNumber"]["properties"]) == provenance == set(schemas["SourcedNumber"]["required"])
     week = {"week": "2026-11-16", "kpi": 14.5, "guardrail": None, "steps": [], "sources": []}
     described("GET", "/api/v1/playbooks/{slug}", 200, _detail(weeks=[week]))
+    judged = {
+        "at": "2026-12-14T09:00:00+00:00",
+        "decision": "not-ready",
+        "ready": False,
+        "missing": ["accuracy"],
+        "override": None,
+        "criteria": [{"name": "accuracy", "met": False, "steps": [{"step": "draft", "weeks_met": [2, 3]}]}],
+    }
+    described("GET", "/api/v1/playbooks/{slug}", 200, _detail(readiness=judged))
+    with pytest.raises(ValidationError):  # a criterion the document does not name
+        described("GET", "/api/v1/playbooks/{slug}", 200, _detail(readiness={**judged, "criteria": [{"name": "x"}]}))
     # a field the document lacks, or one it names that the answer lacks, is not what it describes
     for wrong in (
         _detail(provenance="x"),
@@ -284,6 +295,7 @@ def _detail(**fields):
         "definition": {},
         "input_reliability": None,
         "weeks": [],
+        "readiness": None,
         **fields,
     }
 

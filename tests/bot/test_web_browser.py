@@ -118,8 +118,9 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
 
 
 def test_the_demos_web_view_tells_its_story(browser, tmp_path):
-    """`rollout demo --serve`'s view, over the demo's database: the four playbooks, the
-    published one's learnings, and the adopter's verdict; the README's pictures."""
+    """`rollout demo --serve`'s view, over the demo's database: the five playbooks, the
+    published one's learnings, the adopter's verdict, and why invoice-matching is not yet
+    ready; the README's pictures."""
     import threading
 
     import waitress
@@ -150,6 +151,10 @@ def test_the_demos_web_view_tells_its_story(browser, tmp_path):
             if shots:
                 Path(shots).mkdir(parents=True, exist_ok=True)
                 browser.save_screenshot(str(Path(shots) / f"{name}.png"))
+        browser.get(base + "/web/playbooks/invoice-matching")  # held its KPI, missed its rubric
+        text = browser.find_element("tag name", "body").text
+        assert "Not yet ready, as judged on 2027-03-29 (not-ready)" in text
+        assert "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90%" in text
         browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
         if shots:
             browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))

@@ -21,14 +21,20 @@ def _ready(**overrides):
         learnings={1: 1, 2: 2},
         cycles=[1, 2],
         owner_active=True,
+        rubrics=[
+            r.StepRubric("draft", [[0.9, 0.92, 0.95, 0.88], [0.91, 0.93, 0.9, 0.94]]),
+            r.StepRubric("send", [[None] * 4] * 2),
+        ],
+        rubric_threshold=0.9,
     )
     return r.readiness(**{**arguments, **overrides})
 
 
-def test_all_five_met_is_ready_and_each_criterion_carries_its_numbers():
+def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
-    assert [c.name for c in criteria] == ["attestation", "exceptions", "contract", "learnings", "owner", "reliability"]
-    assert criteria[5].met and criteria[5].figures == dict(applies=False, minimum=0.9)  # n/a without sources
+    names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability"]
+    assert [c.name for c in criteria] == names  # the README's order, (1) to (7)
+    assert criteria[6].met and criteria[6].figures == dict(applies=False, minimum=0.9)  # n/a without sources
     assert r.is_ready(criteria) and r.missing(criteria) == []
     attestation = criteria[0].figures
     assert attestation == dict(rate=0.8, answered=32, asked=40, minimum=0.75)
@@ -52,10 +58,69 @@ def test_all_five_met_is_ready_and_each_criterion_carries_its_numbers():
         (dict(reliability=(29, 32)), []),  # 0.906 >= 0.9
         (dict(reliability=(28, 32)), ["reliability"]),  # 0.875 < 0.9
         (dict(reliability=(0, 0)), ["reliability"]),  # sources, and no sourced number in a closed week
+        (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4])]), ["accuracy"]),
+        (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4], by_design=True)]), []),
     ],
 )
 def test_each_criterion_fails_on_its_own(overrides, missing):
     assert r.missing(_ready(**overrides)) == missing
+
+
+def _accuracy(*rubrics, cycles=(1, 2), cycles_wanted=None):
+    criteria = _ready(rubrics=list(rubrics), cycles=list(cycles), cycles_wanted=cycles_wanted)
+    return criteria[5]
+
+
+def test_output_accuracy_is_three_of_the_four_weeks_at_the_threshold_in_each_cycle():
+    """(6) "every step that has rubric scores met the playbook's rubric_threshold in at least
+    3 of the 4 weeks of each of the two cycles"."""
+    met = _accuracy(r.StepRubric("draft", [[0.9, 0.9, 0.9, 0.5], [0.95, 0.5, 0.91, 0.92]]))
+    assert met.met  # at the threshold counts as meeting it
+    assert met.figures["steps"] == [dict(step="draft", by_design=False, scored=True, weeks_met=[3, 3], met=True)]
+    assert met.figures["threshold"] == 0.9 and met.figures["needed"] == 3 and met.figures["weeks"] == 4
+    two_weeks = _accuracy(r.StepRubric("draft", [[0.9, 0.89, 0.95, 0.88], [0.95, 0.95, 0.95, 0.95]]))
+    assert not two_weeks.met and two_weeks.figures["below"] == ["draft"]
+    assert two_weeks.figures["steps"][0]["weeks_met"] == [2, 4]  # each cycle, not the two together
+
+
+def test_output_accuracy_judges_every_step_that_has_scores():
+    """ "every step": one step short is enough to miss; the demo's draft, 88% every week."""
+    criterion = _accuracy(
+        r.StepRubric("triage", [[0.95] * 4, [0.95] * 4]), r.StepRubric("draft", [[0.88] * 4, [0.88] * 4])
+    )
+    assert not criterion.met and criterion.figures["below"] == ["draft"]
+    assert [s["weeks_met"] for s in criterion.figures["steps"]] == [[4, 4], [0, 0]]
+
+
+def test_a_week_without_a_score_is_not_a_week_that_met_the_threshold():
+    criterion = _accuracy(r.StepRubric("draft", [[0.95, None, 0.95, 0.95], [0.95, None, None, 0.95]]))
+    assert not criterion.met and criterion.figures["steps"][0]["weeks_met"] == [3, 2]
+
+
+def test_a_step_without_rubric_scores_is_judged_on_cases_and_exceptions_alone():
+    """Only a step "that has rubric scores" is judged, as an AI-led step without a score is."""
+    criterion = _accuracy(r.StepRubric("send", [[None] * 4, [None] * 4]))
+    assert criterion.met
+    assert criterion.figures["steps"] == [dict(step="send", by_design=False, scored=False, weeks_met=[], met=True)]
+    assert r.missing(
+        _ready(rubrics=[r.StepRubric("send", [[None] * 4] * 2)], steps=[r.StepRatio("send", 5, 10, 0.1)])
+    ) == ["exceptions"]
+
+
+def test_a_step_with_rubric_none_is_no_rubric_by_design_and_not_judged_on_scores():
+    """`rubric: none`: "shown as 'no rubric by design' ... judged on cases and exceptions alone",
+    even if a score was reported before the definition said so."""
+    criterion = _accuracy(r.StepRubric("route", [[0.5] * 4, [0.5] * 4], by_design=True))
+    assert criterion.met
+    assert criterion.figures["steps"] == [dict(step="route", by_design=True, scored=False, weeks_met=[], met=True)]
+
+
+def test_output_accuracy_before_the_scale_rules_cycles_closed():
+    """A publish with one of the two cycles closed: "each of the two cycles" is not shown."""
+    short = _accuracy(r.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
+    assert not short.met and short.figures["cycles"] == 1 and short.figures["wanted"] == 2
+    unscored = _accuracy(r.StepRubric("send", [[None] * 4]), cycles=[1], cycles_wanted=2)
+    assert unscored.met  # nothing to judge: the learnings criterion names the missing cycle
 
 
 def test_the_learnings_criterion_names_the_cycles_without_one():

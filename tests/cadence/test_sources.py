@@ -106,3 +106,13 @@ def test_the_variables_a_source_names_must_be_set():
     assert unset_variables(spec.sources, {"PROM_TOKEN": "t", "WAREHOUSE_URL": "sqlite://", "CI_TOKEN": ""}) == [
         "sources.ci-stats: environment variable CI_TOKEN is not set"
     ]
+
+
+def test_a_step_with_no_rubric_by_design_takes_no_sourced_rubric():
+    """`rubric: none`: the step has no rubric, so a `from:` that feeds one is refused at load,
+    naming the step; its cases and exceptions may still come from a source."""
+    definition = with_sources()
+    definition["steps"][0]["rubric"] = "none"
+    assert "step 'draft' has no rubric by design (rubric: none), so its from: takes no rubric" in problems(definition)
+    definition["steps"][0]["from"] = {"cases": {"source": "ci-stats", "path": "cases.draft"}}
+    assert parse_playbook(definition).steps[0].rubric == "none"

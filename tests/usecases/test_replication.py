@@ -69,11 +69,13 @@ def ready(bot, engine, slack, clock, store):
     return Engine(engine, slack, clock)
 
 
-def run_weeks(bot, world, weeks, learn=True, attest=True):
-    """Each week: the owner's and a member's reports, the check-in DMs and the members'
-    answers, a learning in each cycle's second week, and the close."""
+def run_weeks(bot, world, weeks, learn=True, attest=True, draft=(20, 0, "95%")):
+    """Each week: the owner's and a member's reports (`draft`: its cases, exceptions and
+    rubric score, or a function of the week giving them), the check-in DMs and the
+    members' answers, a learning in each cycle's second week, and the close."""
     for week in weeks:
-        report_week(bot, world.clock, week, kpi="14" if week % 4 else None)
+        drafted = draft(week) if callable(draft) else draft
+        report_week(bot, world.clock, week, draft=drafted, kpi="14" if week % 4 else None)
         world.run(thursday(week))
         if attest:
             for user in (OWNER, MEMBER):
@@ -169,6 +171,10 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "✅ Input contract: 1 input, 1 output" in body
     assert "✅ Learnings in every cycle (cycle 1: 1, cycle 2: 1)" in body
     assert "✅ Owner is an active Slack user" in body
+    assert (
+        "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 4 of 4, 4 of 4 weeks ≥ 90%; "
+        "send: no rubric score; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
+    ) in body
     ready.clock.set(wednesday(9))
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
     with Session(engine) as s:

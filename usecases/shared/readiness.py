@@ -1,14 +1,16 @@
-"""Ready to scale means five things (README, "Replication"): the readings
+"""Ready to scale means more than a KPI (README, "Replication"): the readings
 each criterion needs, gathered for the rule in cadence/replication.py. Asked when the
 scale rule holds at a cycle's close (weeks.py) and when a curator publishes (registry.py)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, replication
+from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared.governance import thresholds
 from usecases.shared.reliability import reliability
@@ -21,16 +23,18 @@ def criteria(
     connection: Connection | None = None,
     cycles_wanted: int | None = None,
 ) -> list[replication.Criterion]:
-    """The five criteria over `cycles`, the (number, first Monday) of the cycles the KPI
-    held in, oldest first: the attestation rate over all their weeks, each step's exception
-    ratio over the last one's, the input contract, a learning in each, an active owner.
-    `connection`: a week's close reads the closing week's figures in its own transaction."""
+    """The criteria over `cycles`, the (number, first Monday) of the cycles the KPI held
+    in, oldest first: the attestation rate over all their weeks, each step's exception
+    ratio over the last one's, the input contract, a learning in each, an active owner,
+    each step's weekly rubric scores in each, the sources' reliability. All the weeks'
+    figures in one read. `connection`: a week's close reads the closing week's figures in
+    its own transaction."""
     playbook = state.playbook
     th = thresholds(state)
     weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
     asked, answered = store.readouts.attestation_counts(playbook.id, weeks)
     last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
-    figures = store.reports.week_figures_many([(state, week) for week in last_weeks], connection)
+    figures = store.reports.week_figures_many([(state, week) for week in weeks], connection)
     ratios = []
     for index, step in enumerate(state.steps):
         week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
@@ -42,6 +46,21 @@ def criteria(
                 cap=th.exception_cap,
             )
         )
+    by_design = state.no_rubric_steps
+    rubrics = [
+        replication.StepRubric(
+            step.name,
+            [
+                [
+                    figures[(playbook.id, start + timedelta(days=7 * i))].steps[index].rubric
+                    for i in range(calendar.WEEKS_PER_CYCLE)
+                ]
+                for _, start in cycles
+            ],
+            by_design=step.name in by_design,
+        )
+        for index, step in enumerate(state.steps)
+    ]
     definition = playbook.definition
     reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
     return replication.readiness(
@@ -57,9 +76,33 @@ def criteria(
         cycles_wanted=cycles_wanted,
         reliability=None if reliable is None else (reliable.arrived, reliable.pairs),
         min_reliability=th.ready_min_reliability,
+        rubrics=rubrics,
+        rubric_threshold=th.rubric_threshold,
     )
 
 
 def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, object]]:
     """The criteria as a proposal's, a message's and a decision row's figures."""
     return [dict(name=c.name, met=c.met, **c.figures) for c in criteria]
+
+
+# The decisions that judged readiness, with the criteria in their figures.
+JUDGED_IN = (DecisionKind.SCALE_PROPOSAL, DecisionKind.NOT_READY, DecisionKind.PUBLISH)
+
+
+def latest(decisions: list[Any]) -> dict[str, Any] | None:
+    """The newest judgement of readiness among `decisions` (newest first, as the decision
+    log reads them): when, by which decision, and its criteria; for the web view and the
+    API. None if readiness was never asked (or a publish before criteria were kept)."""
+    for d in decisions:
+        criteria = (d.figures or {}).get("criteria") if d.kind in JUDGED_IN else None
+        if criteria:
+            return dict(
+                at=d.decided_at,
+                decision=d.kind,
+                ready=all(c["met"] for c in criteria),
+                missing=[c["name"] for c in criteria if not c["met"]],
+                override=(d.figures or {}).get("override"),
+                criteria=criteria,
+            )
+    return None

@@ -124,6 +124,8 @@ def report_row(
         refuse_if_fed(state, "cases", step.name, usage)
         refuse_if_sourced(state, "cases", step.name, by, cmd.override, usage)
         return new_report("cases", *args, **on_step, cases=cmd.count)
+    if step.name in state.no_rubric_steps:
+        raise Refusal.of("no_rubric_by_design", slug=playbook.slug, step=step.name)
     refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
     return new_report("rubric", *args, **on_step, score=cmd.score)
 

@@ -378,7 +378,7 @@ def _propose_scale(
     connection: Connection | None,
 ) -> None:
     """The scale rule held over the cycles `held`: "ready to scale" with its Publish button
-    if the five criteria of readiness are met too, each shown ✅ or ❌ with its numbers.
+    if the criteria of readiness are met too, each shown ✅ or ❌ with its numbers.
     Otherwise "KPI sustained, not yet ready", naming what is missing, to the owner and the
     curators, once per cycle (its keys are the cycle's): no proposal, and the next cycle's
     close asks again. Either way a decision row keeps the numbers."""

@@ -49,6 +49,20 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "answered the week-4 DM with a learning" in transcript
     assert "✅ Attestation 75% (24 of 32 check-ins answered) ≥ 75%" in transcript
     assert "does not let an adopting team set rubric:" in transcript
+    # ready means its rubric too: draft met 90% in 3 of 4 weeks of each cycle (issue 42)
+    assert (
+        "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 3 of 4 weeks ≥ 90%; "
+        "send: no rubric score; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
+    ) in transcript
+    # invoice-matching held its KPI too, but match never met its rubric: not yet ready, publish refused
+    short = "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90%; extract: no rubric by design"
+    not_ready = "Invoice matching (invoice-matching): KPI sustained, not yet ready to scale."
+    assert not_ready in transcript and "but 1 of the 7 criteria is missing" in transcript
+    assert transcript.index(not_ready) < transcript.index(short)
+    refused = transcript[transcript.index("Cora (curator): /rollout publish invoice-matching") :]
+    assert "(only to them) ⚠️ invoice-matching is not yet ready to scale:" in refused and short in refused
+    assert "invoice-matching v1" not in transcript
+    assert "Step extract of invoice-matching has no rubric by design (`rubric: none` in its definition)" in transcript
     assert "Runbook: https://wiki.example.com/support-replies" in transcript
     assert "What support-replies learned (newest first)" in transcript
     assert "adopted by support-replies-support-apac (cycle 1: replicated)" in transcript
@@ -71,6 +85,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     for kind, what in (
         ("demotion", "refund-triage / classify: ai-led → collaborative"),
         ("promotion", "lead-research / research: collaborative → ai-led"),
+        ("not yet ready", "invoice-matching: KPI sustained, not yet ready to scale"),
+        ("publish refused", "invoice-matching is not yet ready to scale"),
         ("publication", "support-replies v1 is in the registry"),
         ("adoption", "support-replies-support-apac adopted from support-replies v1"),
         ("replication verdict", "support-replies-support-apac (cycle 1: replicated)"),

@@ -20,6 +20,18 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         dict(name="contract", met=False, inputs=0, outputs=2),
         dict(name="learnings", met=False, per_cycle={"1": 0, "2": 3}, missing=[1], wanted=2),
         dict(name="owner", met=False, active=False),
+        dict(
+            name="accuracy",
+            met=False,
+            steps=[dict(step=text[:40], by_design=False, scored=True, weeks_met=[2, 3], met=False)] * 30,
+            below=[text[:40]] * 30,
+            threshold=0.9,
+            needed=3,
+            weeks=4,
+            cycles=1,
+            wanted=2,
+        ),
+        dict(name="reliability", met=False, applies=True, arrived=5, pairs=12, share=5 / 12, minimum=0.9),
     ]
     return {
         "scale_proposal": dict(
@@ -47,7 +59,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             direction="down",
             results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
             criteria=criteria,
-            missing=["attestation", "exceptions", "contract", "learnings", "owner"],
+            missing=["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability"],
         ),
         "published": dict(
             slug="support-replies",

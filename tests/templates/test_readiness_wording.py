@@ -1,0 +1,63 @@
+"""How readiness's criterion (6), output accuracy, is worded wherever criteria appear (the
+proposal, "not yet ready", publish's refusal): ✅ or ❌ with each step's weeks per cycle."""
+
+from cadence import replication as r
+from templates import criterion_phrase, render
+from tests.templates.contexts import contexts
+from usecases.shared.readiness import as_figures
+
+
+def phrase(*rubrics, cycles=(1, 2), cycles_wanted=None):
+    criteria = r.readiness(
+        asked=4,
+        answered=4,
+        min_attestation=0.75,
+        steps=[],
+        inputs=["a"],
+        outputs=["b"],
+        learnings={1: 1, 2: 1},
+        cycles=list(cycles),
+        owner_active=True,
+        cycles_wanted=cycles_wanted,
+        rubrics=list(rubrics),
+        rubric_threshold=0.9,
+    )
+    [accuracy] = [c for c in as_figures(criteria) if c["name"] == "accuracy"]
+    return criterion_phrase(accuracy)
+
+
+def test_a_step_short_of_three_weeks_in_a_cycle_is_named_with_its_weeks_per_cycle():
+    said = phrase(
+        r.StepRubric("review", [[0.95] * 4, [0.95] * 4]),
+        r.StepRubric("draft", [[0.9, 0.9, 0.5, 0.5], [0.95, 0.95, 0.95, 0.5]]),
+    )
+    assert said == (
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4, 3 of 4 weeks ≥ 90%; "
+        "review: 4 of 4, 4 of 4 weeks ≥ 90%"
+    )
+
+
+def test_steps_without_scores_and_by_design_are_said_so():
+    said = phrase(
+        r.StepRubric("draft", [[0.95, 0.95, 0.95, None], [0.95] * 4]),
+        r.StepRubric("send", [[None] * 4, [None] * 4]),
+        r.StepRubric("route", [[None] * 4, [None] * 4], by_design=True),
+    )
+    assert said == (
+        "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 4 of 4 weeks ≥ 90%; "
+        "send: no rubric score; route: no rubric by design"
+    )
+
+
+def test_a_publish_before_the_second_cycle_closed_says_so():
+    said = phrase(r.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
+    assert said == (
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle; only 1 of the 2 cycles needed have closed): "
+        "draft: 4 of 4 weeks ≥ 90%"
+    )
+
+
+def test_not_ready_counts_every_criterion():
+    context = contexts("plain words")["not_ready"]
+    message = render("not_ready", **{**context, "missing": ["accuracy"]})
+    assert "but 1 of the 7 criteria is missing" in message["blocks"][0]["text"]["text"]
