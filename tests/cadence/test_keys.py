@@ -35,6 +35,7 @@ WEEK = date(2026, 11, 16)
         (keys.proposal_decided("proposal:12:2026-11-16", False), "proposal:12:2026-11-16:rejected"),
         (keys.override(12, "2026-11-18T10:00:00+00:00"), "override:12:2026-11-18T10:00:00+00:00"),
         (keys.scale(7, 2), "scale:7:2"),
+        (keys.stall(7, 2), "stall:7:2"),
         (keys.publish(7, 2), "publish:7:v2"),
         (keys.adopt("support-replies-emea"), "adopt:support-replies-emea"),
         (keys.channel_lost(7, "2026-11-18T10:00:00+00:00"), "channel-lost:7:2026-11-18T10:00:00+00:00"),
