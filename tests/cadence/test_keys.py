@@ -75,3 +75,9 @@ def test_work_keys_round_trip(key):
         "digest-waiting": lambda: keys.digest_waiting(parts.week_start),
     }.get(parts.kind, lambda: keys.member_work(parts.kind, parts.playbook_id, parts.week_start, parts.user_id))
     assert remade() == key
+
+
+def test_a_stall_buttons_value_reads_back_and_nothing_else_does():
+    assert keys.read_stall(keys.stall(7, 2)) == (7, 2)
+    for value in (None, 7, "stall:7", "stall:x:2", "scale:7:2", "stall:7:2:3", "stall:0:2", "stall:7:1e400"):
+        assert keys.read_stall(value) is None

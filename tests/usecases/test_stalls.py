@@ -1,4 +1,4 @@
-"""Stalls end to end (PRODUCT.md, "Judgement worth trusting"): two cycles that missed the
+"""Stalls end to end (docs/playbooks.md, "Stalls"): two cycles that missed the
 target, reported through Slack's signed requests and closed by the clock on a fake time,
 stall the playbook once; the message with its three buttons reaches the owner and the
 curators once, across a repeated tick and a restart; each button opens its form through
@@ -84,7 +84,9 @@ def test_two_missed_cycles_stall_the_playbook_once_with_three_buttons_and_say_so
         assert texts(slack, channel).count(STALLED) == 1
     message = next(m for m in slack.posted(CURATORS) if m["text"] == STALLED)
     body = json.dumps(message["blocks"], ensure_ascii=False)
-    assert "is stalled at the end of cycle 2: cycles 1 and 2 both missed the target (First-response time ≤ 15 min)" in body
+    assert (
+        "is stalled at the end of cycle 2: cycles 1 and 2 both missed the target (First-response time ≤ 15 min)" in body
+    )
     assert "Median weekly First-response time in cycle 2: 30 min, 44.4% of the way from the baseline 42 min" in body
     assert "Missed the target: cycle 1, cycle 2." in body
     assert [b["action_id"] for b in buttons(message)] == ["stall_refine", "stall_rescope", "stall_retire"]
