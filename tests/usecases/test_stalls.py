@@ -190,6 +190,10 @@ def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_
         {"cycle": 2, "answer": "refine", "reason": "Split draft into draft and check"},
     )
 
+    history = bot.command("history support-replies").text
+    assert "stalled at the end of cycle 2: cycles 1 and 2 missed the target" in history
+    assert "support-replies stalled at cycle 2: refine the steps or the rubric; reason: Split draft" in history
+
     # Re-scope, by a curator in the curators channel
     click(bot, "stall_rescope", value, CURATOR, CURATORS, to_curators["ts"])
     form = slack.opened_views[-1]
