@@ -34,8 +34,7 @@ def form_for(caller: Caller, answer: str, playbook_id: int, cycle: int) -> Form 
     if state is None:
         return None
     caller.require_owner_or_curator(state, None)
-    if answer == "retire":
-        life.refuse_unless_running(state, None)
+    life.refuse_unless_running(state, None)  # a retired playbook is answered for good
     return Form(state, answer, cycle)
 
 
@@ -46,6 +45,7 @@ def answer(caller: Caller, answer: str, playbook_id: int, cycle: int, reason: st
     if state is None:
         return None
     caller.require_owner_or_curator(state, None)
+    life.refuse_unless_running(state, None)
     reason = reason.strip()
     if not reason:
         raise Refusal.of("stall_reason_missing")

@@ -212,6 +212,10 @@ def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_
     [retired] = rows(engine, "retired")
     assert retired.actor == OWNER
     assert "Stalled" not in bot.command("status support-replies").text
-    # a second Retire is refused as the command would be
-    click(bot, "stall_retire", value, OWNER, CHANNEL, dm["ts"])
-    assert "retired" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    # a retired playbook's buttons are refused as the commands would be, and its forms too
+    for action in ("stall_retire", "stall_refine"):
+        click(bot, action, value, OWNER, CHANNEL, dm["ts"])
+        assert "retired" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    reply = submit(bot, form, "Once more", OWNER)
+    assert reply.body["response_action"] == "errors" and "retired" in reply.body["errors"]["reason"]
+    assert len(rows(engine, "retired", "stall-refine", "stall-rescope")) == 3

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, decisions, keys, replication, rules, sources, webhooks
-from cadence.judgement import CycleKpi, kpi_change, pilot_ceiling, stall, stall_figures
+from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, pilot_ceiling, stall, stall_figures
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -381,8 +381,14 @@ def _stall(
     curators, under the cycle's key, so once per cycle."""
     playbook = state.playbook
     weekly = tuple(kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(4))
-    cycles = [CycleKpi(r.cycle, r.hit, r.interrupted, ()) for r in earlier if r.cycle < result.cycle]
-    cycles.append(CycleKpi(result.cycle, result.hit, False, weekly))
+    # Only the completed cycles the rule can look at, newest first from the end: flat in
+    # the history (two years of cycle results are 26 a playbook).
+    cycles = [CycleKpi(result.cycle, result.hit, False, weekly)]
+    for r in reversed(earlier):
+        if len(cycles) == STALL_MISSED_CYCLES:
+            break
+        if r.cycle < result.cycle and not r.interrupted:
+            cycles.insert(0, CycleKpi(r.cycle, r.hit, False, ()))
     found = stall(cycles, playbook.kpi_baseline, playbook.kpi_target)
     if found is None:
         return
