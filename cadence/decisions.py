@@ -53,6 +53,9 @@ class DecisionKind(StrEnum):
     TOKEN_REVOKED = "token-revoked"
     SOURCE_OVERRIDE = "source-override"  # a number typed in place of its source's (`override <reason>`)
     SOURCE_MISSING = "source-missing"  # a week closed without a sourced number: its source failed
+    STALLED = "stalled"  # a completed cycle left the playbook stalled (cadence.judgement.stall)
+    STALL_REFINE = "stall-refine"  # the owner or a curator will refine the steps or the rubric
+    STALL_RESCOPE = "stall-rescope"  # ... will re-scope the KPI (a retirement is "retired")
 
 
 class DecisionRule(StrEnum):
@@ -71,6 +74,7 @@ class DecisionRule(StrEnum):
     CURATOR = "curator"  # a curator published without the scale rule holding
     DEFINITION = "definition"  # a step's mode declared in the playbook's definition
     SLACK = "slack"  # a pause because Slack lost the team channel
+    STALL = "stall"  # a stall, and what a person answered to one
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -192,6 +196,39 @@ def result_figures(r: CycleResult) -> dict[str, Any]:
         "breached": r.breached,
         "interrupted": r.interrupted,
     }
+
+
+def of_stall(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Decision:
+    """A completed cycle left the playbook stalled: the figures say why (cadence.judgement.stall_figures)."""
+    if figures["reason"] == "missed":
+        why = f"cycles {' and '.join(str(c) for c in figures['cycles'])} missed the target"
+    else:
+        why = f"cycle {figures['cycle']}'s median KPI moved less than a tenth of the way to the target"
+    return Decision(
+        kind=DecisionKind.STALLED,
+        rule=DecisionRule.STALL,
+        actor=f"rule:{DecisionRule.STALL}",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=f"stalled at the end of cycle {figures['cycle']}: {why}",
+        figures=figures,
+    )
+
+
+STALL_ANSWERS = {"refine": DecisionKind.STALL_REFINE, "rescope": DecisionKind.STALL_RESCOPE}
+_STALL_WORDS = {"refine": "refine the steps or the rubric", "rescope": "re-scope the KPI"}
+
+
+def of_stall_answer(playbook_id: int, slug: str, cycle: int, answer: str, reason: str, by: str) -> Decision:
+    """The owner or a curator answered a stall with *Refine* or *Re-scope*, and why."""
+    return Decision(
+        kind=STALL_ANSWERS[answer],
+        rule=DecisionRule.STALL,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug} stalled at cycle {cycle}: {_STALL_WORDS[answer]}; reason: {reason}",
+        figures={"cycle": cycle, "answer": answer, "reason": reason},
+    )
 
 
 def of_cycle_result(playbook_id: int, week_start: date, result: CycleResult) -> Decision:

@@ -93,6 +93,7 @@ class PlaybookWeek:
     guardrail_value: float | None = None
     guardrail_state: str | None = None  # HOLDS | BREACHED | MISSING
     owner_deactivated: bool = False  # Slack calls the owner's account deactivated
+    stalled: str | None = None  # stalled: since when and why ("since the end of cycle 2 (...): ...")
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,8 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
 
 
 def order(digests: list[PlaybookDigest]) -> list[PlaybookDigest]:
-    """Anything at risk first (most risks first), then by name."""
-    return sorted(digests, key=lambda d: (-len(d.risks), d.slug))
+    """Stalled playbooks first, then anything at risk (most risks first), then by name."""
+    return sorted(digests, key=lambda d: (d.week.stalled is None, -len(d.risks), d.slug))
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ class OrgWeek:
 
 
 def by_function(digests: list[PlaybookDigest]) -> dict[str, list[PlaybookDigest]]:
-    """Functions in name order, each with its playbooks risks-first."""
+    """Functions in name order, each with its playbooks stalled first, then risks-first."""
     groups: dict[str, list[PlaybookDigest]] = {}
     for d in digests:
         groups.setdefault(d.week.function, []).append(d)

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from cadence.definition import MODES
 from cadence.figures import meets_target, progress_to_target
 
+T = TypeVar("T")
 CONFIDENCE = 0.95
 CLASSIC, CONFIDENT = "classic", "confident"
 JUDGEMENTS = (CLASSIC, CONFIDENT)
@@ -231,6 +232,42 @@ def stall(cycles: Sequence[CycleKpi], baseline: float, target: float) -> Stall |
     if progress is not None and progress < STALL_MIN_PROGRESS:
         return Stall("barely-moved", (latest.cycle,), progress)
     return None
+
+
+def stall_figures(found: Stall, cycles: Sequence[CycleKpi], baseline: float, target: float) -> dict[str, Any]:
+    """A stall's numbers, as its decision keeps them and its message shows them: why, the
+    completed cycles that missed the target among the last two, and the latest cycle's
+    median weekly KPI with its share of the way from baseline to target."""
+    completed = [c for c in cycles if not c.interrupted]
+    latest = completed[-1]
+    values = [v for v in latest.weekly_kpi if v is not None]
+    return {
+        "cycle": latest.cycle,
+        "reason": found.reason,
+        "cycles": list(found.cycles),
+        "missed": [c.cycle for c in completed[-STALL_MISSED_CYCLES:] if not c.hit],
+        "median": statistics.median(values) if values else None,
+        "progress": found.progress,
+        "baseline": baseline,
+        "target": target,
+        "weekly": list(latest.weekly_kpi),
+    }
+
+
+def stalled_since(stalls: Mapping[int, T], completed: Sequence[int]) -> tuple[int, T] | None:
+    """Is a playbook stalled now, and since when? `stalls`: what each cycle that ended in a
+    stall left (by cycle number); `completed`: its completed (not interrupted) cycles, in
+    order. Stalled while its latest completed cycle ended in a stall; since the first of
+    the unbroken run of such cycles: that cycle and what it left. A completed cycle that
+    did not stall ends the run; an interrupted one neither ends nor extends it."""
+    if not completed or completed[-1] not in stalls:
+        return None
+    first = completed[-1]
+    for cycle in reversed(completed):
+        if cycle not in stalls:
+            break
+        first = cycle
+    return first, stalls[first]
 
 
 PLATEAU_WEEKS = 8

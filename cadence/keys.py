@@ -143,6 +143,12 @@ def not_ready(playbook_id: int, cycle: int) -> str:
     return f"not-ready:{playbook_id}:{cycle}"
 
 
+def stall(playbook_id: int, cycle: int) -> str:
+    """A playbook stalled at the end of `cycle`: its message to the owner and the curators,
+    once; its buttons carry it back (read_stall)."""
+    return f"stall:{playbook_id}:{cycle}"
+
+
 def publish(playbook_id: int, version: int) -> str:
     return f"publish:{playbook_id}:v{version}"
 
@@ -220,6 +226,18 @@ def read_checkin_button(value: object) -> tuple[int, date] | None:
         return (playbook, date.fromisoformat(value["week"])) if playbook is not None else None
     except ValueError:
         return None
+
+
+def read_stall(value: object) -> tuple[int, int] | None:
+    """A stall button's value (or its form's metadata) read back: the playbook id and the
+    cycle; None for anything `stall` could not have written."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":")
+    if len(parts) != 3 or parts[0] != "stall":
+        return None
+    playbook, cycle = read_id(parts[1]), read_id(parts[2])
+    return (playbook, cycle) if playbook is not None and cycle is not None else None
 
 
 # ---- one-off messages -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from cadence.decisions import Decision, DecisionKind
 
-# Every event a webhook may ask for. `stalled` is accepted now; the judgement work emits it.
+# Every event a webhook may ask for.
 EVENTS = ("week_closed", "mode_changed", "proposal", "published", "adopted", "replication", "stalled")
 TEST = "test"  # `rollout webhook test`: sent to the one webhook, whatever it asked for
 
@@ -26,6 +26,7 @@ _OF_KIND = {
     DecisionKind.PUBLISH: "published",
     DecisionKind.ADOPTED: "adopted",
     DecisionKind.REPLICATION: "replication",
+    DecisionKind.STALLED: "stalled",
 }
 KINDS_TOLD = frozenset(_OF_KIND)
 

@@ -1,9 +1,11 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
-"ready to scale" proposal. The decisions themselves are usecases's."""
+"ready to scale" proposal, Refine, Re-scope and Retire on a stalled playbook's message
+(each opens its form for a reason). The decisions themselves are usecases's."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,9 +13,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from cadence import keys
+from cadence.limits import MAX_TEXT_CHARS
+from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import proposals
+from usecases import proposals, stalls
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -40,6 +45,36 @@ def register(app: App, services: Services) -> None:
             body,
             lambda caller: proposals.publish(caller, action.get("value", "")),
         )
+
+    @app.action(re.compile(r"^stall_(refine|rescope|retire)$"))
+    def stall_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        target = keys.read_stall(action.get("value"))
+        if target is None:
+            raise Malformed("a stall button with a value the bot never wrote")
+        answer = action["action_id"].removeprefix("stall_")
+
+        def open_form(caller: Caller) -> None:
+            form = stalls.form_for(caller, answer, *target)
+            if form is None:
+                return  # the playbook was removed since the message went out
+            view = render(
+                "modal_stall",
+                answer=answer,
+                slug=form.state.playbook.slug,
+                title=form.state.playbook.title,
+                cycle=form.cycle,
+                metadata=keys.stall(*target),
+                limit=MAX_TEXT_CHARS,
+            )
+            try:
+                client.views_open(trigger_id=body["trigger_id"], view=view)
+            except SlackApiError as err:
+                log.warning("views.open failed: %s", err.response.get("error"))
+            except (OSError, TimeoutError):  # the button can be clicked again
+                log.warning("views.open: Slack did not answer in time")
+
+        _on_click(services, client, body, open_form)
 
 
 def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Caller], None]) -> None:

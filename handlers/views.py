@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,7 +19,7 @@ from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import unstorable
 from handlers import grammar
 from templates.refusals import Refusal, slack
-from usecases import checkins, learnings
+from usecases import checkins, learnings, stalls
 from usecases.shared.caller import Caller, PlaybookState
 from usecases.shared.services import Services
 
@@ -41,6 +42,10 @@ def register(app: App, services: Services) -> None:
     @app.view("learning_add")
     def learning(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         _learning(services, client, ack, body, view)
+
+    @app.view(re.compile(r"^stall_(refine|rescope|retire)$"))
+    def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _stall(services, client, ack, body, view)
 
 
 class FieldError(Exception):
@@ -116,6 +121,27 @@ def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, A
     except Exception:
         log.exception("the learning form failed")
         ack(response_action="errors", errors={"text": "Something went wrong on my side; nothing was stored."})
+        return
+    ack()
+
+
+def _stall(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """A stalled playbook's form: the reason, then the decision row or the retirement."""
+    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    values = (view.get("state") or {}).get("values") or {}
+    target = keys.read_stall(view.get("private_metadata") or "")
+    answer = str(view.get("callback_id", "")).removeprefix("stall_")
+    try:
+        _refuse_unstorable(values, "reason", "reason")
+        reason = grammar.plain_text(_value(values, "reason") or "").strip()
+        if target is None or _refusal_on("reason", stalls.answer, caller, answer, *target, reason) is None:
+            raise FieldError("reason", "This playbook no longer exists; nothing was stored.")
+    except FieldError as err:
+        ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Exception:
+        log.exception("the stall form failed")
+        ack(response_action="errors", errors={"reason": "Something went wrong on my side; nothing was stored."})
         return
     ack()
 

@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, Integer, Select, bindparam, case, func, select, true, update
 from sqlalchemy.engine import Connection, Engine
@@ -26,6 +26,7 @@ from storage.models import table_of
 from storage.models.governance import (
     GUARDRAIL_WEEKS,
     LOGGED,
+    STALLED,
     STEP_CHANGES,
     CycleResult,
     Proposal,
@@ -110,6 +111,13 @@ class Change:
         self.messages += other.messages
         self.cycle_results += other.cycle_results
         self.events += other.events
+
+
+class Stalls(NamedTuple):
+    """A playbook's stalls (figures by cycle) and its completed cycles, oldest first."""
+
+    by_cycle: dict[int, dict[str, Any]]
+    completed: list[int]
 
 
 @dataclass
@@ -199,9 +207,21 @@ _CYCLE_RESULTS_OF = (
         _CYCLE_RESULT.c.direction,
         _CYCLE_RESULT.c.hit,
         _CYCLE_RESULT.c.weeks_met,
+        _CYCLE_RESULT.c.interrupted,
     )
     .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
     .order_by(_CYCLE_RESULT.c.cycle)
+)
+_COMPLETED_CYCLES_OF = (
+    select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.cycle)
+    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"), _CYCLE_RESULT.c.interrupted.is_(False))
+    .order_by(_CYCLE_RESULT.c.cycle)
+)
+# The stalls (STALLED literal, so the partial index ix_decision_stalled serves).
+_STALLS_OF = (
+    select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures)
+    .where(STALLED, one_of(DECISION.c.playbook_id, "pids"))
+    .order_by(DECISION.c.id)
 )
 _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
@@ -316,7 +336,16 @@ class Governance:
         history: dict[int, tuple[list[CycleOutcome], int]] = {pid: ([], 0) for pid in playbook_ids}
         for r in results:
             history[r.playbook_id][0].append(
-                CycleOutcome(r.cycle, r.kpi_weeks, r.mean, r.target, r.direction, r.hit, r.weeks_met or 0)
+                CycleOutcome(
+                    r.cycle,
+                    r.kpi_weeks,
+                    r.mean,
+                    r.target,
+                    r.direction,
+                    r.hit,
+                    r.weeks_met or 0,
+                    interrupted=r.interrupted,
+                )
             )
         covered = {pid: 0 for pid in playbook_ids}
         for pid, figures in proposals:
@@ -325,6 +354,25 @@ class Governance:
             for r in cycle_results or []:
                 covered[pid] = max(covered[pid], int(r.get("cycle", 0)))
         return {pid: (history[pid][0], covered[pid]) for pid in playbook_ids}
+
+    def stalls(self, playbook_ids: list[int]) -> dict[int, Stalls]:
+        """Per playbook (those with a stall): the figures of each stall by cycle, and its
+        completed (not interrupted) cycles in order. Two reads however many playbooks."""
+        if not playbook_ids:
+            return {}
+        parameters = {"pids": playbook_ids}
+        with reading(self.engine) as s:
+            stalled = s.execute(_STALLS_OF, parameters).all()
+            if not stalled:
+                return {}
+            ended = s.execute(_COMPLETED_CYCLES_OF, {"pids": sorted({r.playbook_id for r in stalled})}).all()
+        found: dict[int, Stalls] = {}
+        for r in stalled:
+            figures = {**(r.figures or {}), "week_start": r.week_start}
+            found.setdefault(r.playbook_id, Stalls({}, []))[0][int(figures.get("cycle", 0))] = figures
+        for r in ended:  # completed cycles only
+            found[r.playbook_id][1].append(r.cycle)
+        return found
 
     def cycle_starts(self, playbook_id: int) -> dict[int, date]:
         """The first Monday of each of the playbook's closed cycles, by number."""
@@ -520,6 +568,7 @@ def apply_change(s: Session, change: Change, at: datetime) -> None:
                     direction=r.result.direction,
                     hit=r.result.hit,
                     weeks_met=r.result.weeks_met,
+                    interrupted=r.result.interrupted,
                     recorded_at=at,
                     closed_at=r.closed_at or at,
                 )

@@ -69,6 +69,7 @@ TEXTS: dict[str, str] = {
     ),
     "learn_arguments": "`learn` needs a playbook and what the team learned.",
     "not_a_cycle": "“{word}” is not a cycle number: say `cycle:2`.",
+    "stall_reason_missing": "Say why: the reason is kept with the decision.",
     "learning_form_late": (
         "Cycle {named} of {slug} takes no more learnings: week 1 of the next cycle has passed. "
         "`/rollout learn {slug} <text>` adds one to cycle {cycle}."

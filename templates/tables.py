@@ -29,6 +29,7 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
                 ("baseline", _key("baseline")),
                 ("target", _key("target")),
                 ("% of the way", lambda r: _percent(r["progress"])),
+                ("stalled", lambda r: r.get("stalled") or ""),
             ],
             playbooks,
         ),

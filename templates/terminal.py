@@ -43,6 +43,7 @@ EMOJI = {
     ":rotating_light:": "🚨",
     ":pause_button:": "⏸️",
     ":file_cabinet:": "🗄️",
+    ":construction:": "🚧",
 }
 
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")

@@ -26,6 +26,7 @@ from cadence.digest import (
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import render
+from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class Digest:
         counts = self.store.readouts.org_counts(since, at)
         gone = self.store.people.deactivated(sorted({s.playbook.owner_id for s in states}))
         ratios = self.store.readouts.exception_ratios(weeks)
+        stalls = stalling.stalled(self.store, states)
 
         digests = []
         all_cases = all_exceptions = 0
@@ -130,6 +132,7 @@ class Digest:
                 origin=origin,
                 guardrail=p.guardrail_name,
                 owner_deactivated=p.owner_id in gone,
+                stalled=stalls[p.id].phrase if p.id in stalls else None,
                 guardrail_value=figures.guardrail,
                 guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
                 if p.guardrail_name
@@ -172,6 +175,7 @@ class Digest:
                     week_of=(monday - timedelta(days=7)).isoformat(),
                     org=org,
                     at_risk=sum(1 for d in digests if d.risks),
+                    stalled=sum(1 for d in digests if d.week.stalled),
                     charts=self.charts and bool(groups),
                 ),
             )

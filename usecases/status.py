@@ -19,7 +19,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import sources
-from usecases.shared import governance, messages, roles
+from usecases.shared import governance, messages, roles, stalling
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -184,6 +184,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             if state.owner_deactivated is not None
             else bool(caller.store.people.deactivated([playbook.owner_id])),
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
+            stalled=stalling.stalled(caller.store, [state]).get(playbook.id),
             guardrail=None
             if playbook.guardrail_name is None or figures is None
             else dict(

@@ -16,7 +16,7 @@ from storage.store import PlaybookState
 from templates import criterion_phrase
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import readiness, registry, roles
+from usecases.shared import readiness, registry, roles, stalling
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -96,7 +96,7 @@ def _hash(token: str) -> str:
 
 
 def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
-    """Every playbook by function, risks first: its KPI against baseline and target, its
+    """Every playbook by function, stalled first, then risks: its KPI against baseline and target, its
     cycle and week; and the registry's size."""
     store = services.store
     now = services.clock()
@@ -117,6 +117,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             [(pid, w.week_start - timedelta(days=7 * back)) for pid, w in latest.items() if w for back in (0, 1)]
         )
         step_names = store.governance.step_names([p.step_id for p in proposals if p.step_id])
+        stalls = stalling.stalled(store, states)
         versions = store.registry.versions()
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
@@ -140,10 +141,17 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
                 progress=progress,
                 cycle=week.cycle if week else None,
                 week=week.week if week else None,
+                stalled=stalls[p.id].phrase if p.id in stalls else None,
             )
         )
-    for rows in by_function.values():  # risks first: the furthest from target, then the rest
-        rows.sort(key=lambda r: (r["status"] != "active", r["progress"] if r["progress"] is not None else -1e9))
+    for rows in by_function.values():  # stalled first, then risks: the furthest from target, then the rest
+        rows.sort(
+            key=lambda r: (
+                r["stalled"] is None,
+                r["status"] != "active",
+                r["progress"] if r["progress"] is not None else -1e9,
+            )
+        )
     slugs = {s.playbook.id: s.playbook.slug for s in states}
     return dict(
         functions=sorted(by_function.items()),

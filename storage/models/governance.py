@@ -19,6 +19,8 @@ GUARDRAIL_WEEKS = text("kind = 'guardrail'")
 LOGGED = text("kind NOT IN ('verdict', 'guardrail')")
 # What the digest lists of a week: the mode changes decided in it.
 MODE_CHANGES = text("kind = 'mode-change'")
+# Which playbooks are stalled, and since when (status, the digest, the web overview).
+STALLED = text("kind = 'stalled'")
 
 
 class Decision(SQLModel, table=True):
@@ -44,6 +46,7 @@ class Decision(SQLModel, table=True):
         ),
         Index("ix_decision_log", "playbook_id", "id", sqlite_where=LOGGED, postgresql_where=LOGGED),
         Index("ix_decision_mode_changes", "decided_at", sqlite_where=MODE_CHANGES, postgresql_where=MODE_CHANGES),
+        Index("ix_decision_stalled", "playbook_id", "week_start", sqlite_where=STALLED, postgresql_where=STALLED),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
@@ -127,6 +130,7 @@ class CycleResult(SQLModel, table=True):
     direction: str = Field(max_length=4)
     hit: bool
     weeks_met: Optional[int] = None  # weeks meeting the target; None in results recorded before it was counted
+    interrupted: bool = False  # paused or retired before its fourth week (migration 0031)
     recorded_at: datetime = instant()
     # When its last week closed (grace included): the digest of that week counts it, once,
     # however late the clock recorded it. None only in rows written before it was kept.

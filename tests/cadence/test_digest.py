@@ -79,3 +79,9 @@ def test_adopted_playbooks_carry_their_origins_delta():
     origin = Origin("support-replies", 1, 42.0, 14.0)
     assert round(origin.delta, 3) == round(-28 / 42, 3)
     assert Origin("x", 1, 0.0, 3.0).delta is None
+
+
+def test_a_stalled_playbook_comes_first_whatever_the_others_risks():
+    risky = summarize(week(slug="a-risky", exception_cap=0.01))
+    stalled = summarize(week(slug="z-stalled", stalled="since the end of cycle 2 (2027-01-10): ..."))
+    assert risky.risks and [d.slug for d in order([risky, stalled])] == ["z-stalled", "a-risky"]

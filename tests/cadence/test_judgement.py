@@ -19,6 +19,8 @@ from cadence.judgement import (
     ratio_interval,
     rubric_interval,
     stall,
+    stall_figures,
+    stalled_since,
     wilson,
 )
 from cadence.rules import (
@@ -316,6 +318,35 @@ def test_one_missed_cycle_that_moved_is_not_stalled_but_one_that_barely_moved_is
     # direction up: 100 -> 200, median 109 is 9%
     assert stall([cycle(1, False, 105, 109, 110, 108)], 100, 200) == ("barely-moved", (1,), pytest.approx(0.085))
     assert stall([cycle(1, False, 105, 111, 112, 110)], 100, 200) is None
+
+
+def test_a_stalls_figures_say_which_cycles_missed_and_the_median_with_its_share_of_the_way():
+    cycles = [cycle(1, False, 30, 28, 27, 29), cycle(2, False, 26, interrupted=True), cycle(3, False, 26, None, 27, 25)]
+    found = stall(cycles, 42, 15)
+    assert found is not None
+    figures = stall_figures(found, cycles, 42, 15)
+    assert figures == {
+        "cycle": 3,
+        "reason": "missed",
+        "cycles": [1, 3],
+        "missed": [1, 3],
+        "median": 26,
+        "progress": pytest.approx(16 / 27),
+        "baseline": 42,
+        "target": 15,
+        "weekly": [26, None, 27, 25],
+    }
+
+
+def test_stalled_since_the_first_of_an_unbroken_run_of_stalled_cycles():
+    assert stalled_since({}, [1, 2]) is None
+    assert stalled_since({2: "a"}, []) is None
+    assert stalled_since({2: "a", 3: "b"}, [1, 2, 3]) == (2, "a")
+    # a completed cycle that did not stall ends the run; the next stall starts another
+    assert stalled_since({2: "a", 4: "c"}, [1, 2, 3, 4]) == (4, "c")
+    assert stalled_since({2: "a", 3: "b"}, [1, 2, 3, 4]) is None
+    # an interrupted cycle (not among the completed) neither ends nor extends it
+    assert stalled_since({2: "a", 4: "c"}, [1, 2, 4]) == (2, "a")
 
 
 # Plateau.

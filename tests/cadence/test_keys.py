@@ -35,6 +35,7 @@ WEEK = date(2026, 11, 16)
         (keys.proposal_decided("proposal:12:2026-11-16", False), "proposal:12:2026-11-16:rejected"),
         (keys.override(12, "2026-11-18T10:00:00+00:00"), "override:12:2026-11-18T10:00:00+00:00"),
         (keys.scale(7, 2), "scale:7:2"),
+        (keys.stall(7, 2), "stall:7:2"),
         (keys.publish(7, 2), "publish:7:v2"),
         (keys.adopt("support-replies-emea"), "adopt:support-replies-emea"),
         (keys.channel_lost(7, "2026-11-18T10:00:00+00:00"), "channel-lost:7:2026-11-18T10:00:00+00:00"),
@@ -74,3 +75,9 @@ def test_work_keys_round_trip(key):
         "digest-waiting": lambda: keys.digest_waiting(parts.week_start),
     }.get(parts.kind, lambda: keys.member_work(parts.kind, parts.playbook_id, parts.week_start, parts.user_id))
     assert remade() == key
+
+
+def test_a_stall_buttons_value_reads_back_and_nothing_else_does():
+    assert keys.read_stall(keys.stall(7, 2)) == (7, 2)
+    for value in (None, 7, "stall:7", "stall:x:2", "scale:7:2", "stall:7:2:3", "stall:0:2", "stall:7:1e400"):
+        assert keys.read_stall(value) is None

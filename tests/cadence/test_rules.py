@@ -141,6 +141,7 @@ def test_rule_names_are_the_text_decision_rows_keep():
         "curator",
         "definition",
         "slack",
+        "stall",
     }
     assert TransitionRule("critical") is TransitionRule.CRITICAL  # a stored name reads back as its rule
 

@@ -69,6 +69,7 @@ def test_which_decisions_are_events():
         DecisionKind.PUBLISH: "published",
         DecisionKind.ADOPTED: "adopted",
         DecisionKind.REPLICATION: "replication",
+        DecisionKind.STALLED: "stalled",
     }
     assert webhooks.event_type("no-such-kind") is None
 

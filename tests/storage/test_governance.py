@@ -66,6 +66,46 @@ def test_scale_history_reads_results_oldest_first_and_the_last_cycle_covered(eng
     assert governance.scale_history([pid])[pid][1] == 3  # the publication covers cycle 3
 
 
+def test_a_cycle_result_keeps_whether_it_was_interrupted_and_stalls_read_back(engine, playbook, clock):
+    """Cycle 2 was paused in its third week: its result says so. Only the completed
+    cycles count for stalls, read with each stall's figures and week."""
+    from datetime import UTC, datetime
+
+    pid = playbook.playbook.id
+    governance = Governance(engine)
+    assert governance.stalls([pid]) == {}
+    ends = {1: datetime(2026, 12, 14, 11, tzinfo=UTC), 2: datetime(2027, 1, 4, 11, tzinfo=UTC)}
+    starts = {1: date(2026, 11, 16), 2: date(2026, 12, 14)}
+    ends[3], starts[3] = datetime(2027, 1, 25, 11, tzinfo=UTC), date(2026, 12, 28)
+    with Session(engine) as s:
+        for cycle in (1, 2, 3):
+            s.add(
+                CycleResult(
+                    playbook_id=pid,
+                    cycle=cycle,
+                    starts_on=starts[cycle],
+                    kpi_weeks=3,
+                    mean=30.0,
+                    target=15.0,
+                    direction="down",
+                    hit=False,
+                    weeks_met=0,
+                    interrupted=cycle == 2,
+                    recorded_at=clock(),
+                    closed_at=ends[cycle],
+                )
+            )
+        s.commit()
+    results, _ = governance.scale_history([pid])[pid]
+    assert [(r.cycle, r.interrupted) for r in results] == [(1, False), (2, True), (3, False)]
+    figures = {"cycle": 3, "reason": "missed", "cycles": [1, 3]}
+    governance.apply(Change(decisions=[decisions.of_stall(pid, date(2027, 1, 18), figures)]), clock())
+    stalls = governance.stalls([pid, pid + 1000])
+    assert list(stalls) == [pid]
+    assert stalls[pid].completed == [1, 3]
+    assert stalls[pid].by_cycle == {3: {**figures, "week_start": date(2027, 1, 18)}}
+
+
 def test_a_transitions_rule_is_kept_as_the_same_text_it_always_was(engine, playbook, clock):
     """Rules are enum members (cadence.rules.TransitionRule); a decision row keeps their
     text, in its rule, its actor and its figures, as it did when they were bare strings,

@@ -37,16 +37,7 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
 
     from storage.db import make_engine
 
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = database_url
-        engine = make_engine(url)
-        with engine.begin() as connection:  # start from nothing on this database
-            for table in reversed(SQLModel.metadata.sorted_tables):
-                connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+    url = _nothing(database_url, tmp_path)
     engine = make_engine(url)
     migrate.upgrade(engine, "0001")
     now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -67,6 +58,66 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def _nothing(database_url, tmp_path) -> str:
+    """A database URL with no table in it: a new SQLite file, or the test PostgreSQL
+    database emptied."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    return database_url
+
+
+def test_cycle_results_recorded_before_0031_learn_from_their_dates_whether_they_were_interrupted(
+    database_url, tmp_path
+):
+    """Cycle 1 (begun 2026-11-16) closed on Monday 2026-12-14 at 11:00 UTC, its fourth week
+    done; cycle 2 (begun 2026-12-14) closed on 2026-12-28, paused in its second week."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    engine = make_engine(_nothing(database_url, tmp_path))
+    migrate.upgrade(engine, "0030")
+    sqlite = engine.dialect.name == "sqlite"
+    at = lambda *a: datetime(*a, tzinfo=UTC).replace(tzinfo=None if sqlite else UTC)  # noqa: E731
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "
+                "kpi_unit, kpi_direction, kpi_baseline, kpi_target, rubric_threshold, exception_cap, rules, inputs, "
+                "outputs, definition, created_at, updated_at, closed_through) VALUES ('old', 'Old', 'Support', "
+                "'C0OLD0001', 'U0OLD0001', 'UTC', 'active', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', "
+                "'{}', :t, :t, NULL)"
+            ),
+            {"t": at(2026, 11, 1)},
+        )
+        for cycle, starts, closed in [(1, "2026-11-16", at(2026, 12, 14, 11)), (2, "2026-12-14", at(2026, 12, 28, 11))]:
+            connection.execute(
+                text(
+                    "INSERT INTO cycle_result (playbook_id, cycle, starts_on, kpi_weeks, mean, target, direction, "
+                    "hit, weeks_met, recorded_at, closed_at) SELECT id, :cycle, :starts, 2, 1.5, 1, 'down', false, "
+                    "0, :closed, :closed FROM playbook"
+                ),
+                {"cycle": cycle, "starts": starts, "closed": closed},
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT cycle, interrupted FROM cycle_result ORDER BY cycle")).all()
+    assert [(cycle, bool(interrupted)) for cycle, interrupted in rows] == [(1, False), (2, True)]
     engine.dispose()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, decisions, keys, replication, rules, sources, webhooks
-from cadence.judgement import kpi_change, pilot_ceiling
+from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, pilot_ceiling, stall, stall_figures
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -154,6 +154,8 @@ def close_round(
                 _propose_scale(store, state, due, held, change, curators, connection)
             if state.playbook.id in origins and not interrupted:
                 _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
+            if not interrupted:
+                _stall(state, week, result, scale.get(state.playbook.id, ([], 0))[0], cycle_kpis, change, curators)
         failed = _source_failed(state, source_failures.get((state.playbook.id, week_start), {}))
         for entry in sources.entries(state.playbook.definition):
             if entry.key in failed:  # for history: MISSING, with why
@@ -366,6 +368,59 @@ def _replication(
         weekly=weekly,
     )
     change.decisions.append(decisions.of_replication(playbook.id, week.week_start, week.cycle, verdict, figures))
+
+
+def _stall(
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    result: rules.CycleResult,
+    earlier: list[rules.CycleResult],
+    kpis: dict[tuple[int, date], float],
+    change: Change,
+    curators: str | None,
+) -> None:
+    """The stall rule at a completed cycle's end, on what the close has read already (the
+    scale rule's cycle results and this cycle's KPIs): if stalled, a decision row (the
+    webhooks' `stalled`) and the message with its three buttons to the owner and the
+    curators, under the cycle's key, so once per cycle."""
+    playbook = state.playbook
+    weekly = tuple(kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(4))
+    # Only the completed cycles the rule can look at, newest first from the end: flat in
+    # the history (two years of cycle results are 26 a playbook).
+    cycles = [CycleKpi(result.cycle, result.hit, False, weekly)]
+    for r in reversed(earlier):
+        if len(cycles) == STALL_MISSED_CYCLES:
+            break
+        if r.cycle < result.cycle and not r.interrupted:
+            cycles.insert(0, CycleKpi(r.cycle, r.hit, False, ()))
+    found = stall(cycles, playbook.kpi_baseline, playbook.kpi_target)
+    if found is None:
+        return
+    figures = stall_figures(found, cycles, playbook.kpi_baseline, playbook.kpi_target)
+    change.decisions.append(decisions.of_stall(playbook.id, week.week_start, figures))
+    change.messages += stall_messages(state, figures, curators)
+
+
+def stall_messages(state: PlaybookState, figures: dict[str, Any], curators: str | None) -> list[Message]:
+    """The stall, to the owner's DM and the curators (or, while there is no curators
+    channel, the team), with *Refine*, *Re-scope* and *Retire*."""
+    playbook = state.playbook
+    unit = keys.stall(playbook.id, figures["cycle"])
+    message = render(
+        "stalled",
+        slug=playbook.slug,
+        title=playbook.title,
+        kpi_name=playbook.kpi_name,
+        kpi_unit=playbook.kpi_unit,
+        direction=playbook.kpi_direction,
+        owner=playbook.owner_id,
+        figures=figures,
+        key=unit,
+    )
+    return [
+        Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, message),
+        Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators or playbook.channel_id, message),
+    ]
 
 
 def _propose_scale(

@@ -42,6 +42,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                 open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
                 origin=Origin(text[:64], 2, 42, 14, "on track", 3),
                 owner_deactivated=True,
+                stalled=f"since the end of cycle 2 (2027-01-10): {text}",
             )
         )
         for i in range(15)
@@ -187,6 +188,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         "digest_summary": dict(
             week_of="2026-11-16",
             at_risk=3,
+            stalled=2,
             charts=True,
             org=OrgWeek(
                 active_playbooks=500,
@@ -201,6 +203,26 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             ),
         ),
         "digest_function": dict(function=text, digests=digests, total=500, part=2, parts=34),
+        "stalled": dict(
+            slug="support-replies",
+            title=text,
+            kpi_name=text,
+            kpi_unit=text[:20],
+            direction="down",
+            owner="UOWNER0001",
+            key="stall:1:2",
+            figures=dict(
+                cycle=2,
+                reason="missed",
+                cycles=[1, 2],
+                missed=[1, 2],
+                median=30.5,
+                progress=0.4259,
+                baseline=42,
+                target=15,
+                weekly=[30, 31, None, 30],
+            ),
+        ),
     }
 
 

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from storage.store import Report
 from usecases.shared import messages
+from usecases.shared.stalling import Stalled
 
 
 def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
@@ -135,6 +136,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             owner_deactivated=True,
             guardrail=dict(name=text[:80], unit=text[:20], value=None, minimum=4.6, maximum=None, state="MISSING"),
             scale_min_kpi_weeks=3,
+            stalled=Stalled(2, date(2027, 1, 10), 3, dict(reason="barely-moved", cycle=3, cycles=[3])),
             notes=[dict(step=text[:40], who="UOWNER0001", why=text[:500], what="exception")] * 30,
             mine=None,
             trend="▁▂▃▄▅▆▇█",
@@ -172,6 +174,9 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         "web_link": dict(link="https://rollout.example.com/web/login?token=" + "a" * 43, minutes=10),
         "learning_undone": dict(slug="support-replies", cycle=3, text=text[:500]),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
+        "modal_stall": dict(
+            answer="rescope", metadata="stall:1:2", slug="support-replies", title=text, cycle=2, limit=500
+        ),
         "mode_set": dict(
             step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001", curators=True
         ),

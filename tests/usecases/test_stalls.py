@@ -1,0 +1,247 @@
+"""Stalls end to end (docs/playbooks.md, "Stalls"): two cycles that missed the
+target, reported through Slack's signed requests and closed by the clock on a fake time,
+stall the playbook once; the message with its three buttons reaches the owner and the
+curators once, across a repeated tick and a restart; each button opens its form through
+Slack's interactivity requests and its submission is a decision row (Retire retires);
+anyone else is refused; the webhooks hear `stalled`; status, the digest and the web
+overview show it first. SQLite and PostgreSQL."""
+
+import copy
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from storage.models.governance import Decision
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, close_of, report_week
+from tests.usecases.test_webhook_events import deliver, hook
+from tests.webhook_receiver import Receiver
+from usecases.webhooks import new_secret
+
+STALLED = "support-replies is stalled"
+MACROS, MACROS_CHANNEL = "support-macros", "CMACROS001"
+DIGEST_AT = datetime(2027, 1, 11, 13, 0, tzinfo=UTC)  # the Monday digest after cycle 2's close
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver(new_secret()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stalled(bot, engine, slack, clock, store, playbook, receiver):
+    """support-replies misses its target (15 min) in both cycles, at 30 min every week
+    (44% of the way from the baseline of 42). Beside it, support-macros, in the same
+    function, whose first cycle begins in week 6, and so is not stalled but has more risks
+    (three AI-led steps that report no cases). A webhook hears `stalled`."""
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(MACROS_CHANNEL, [OWNER])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    macros = copy.deepcopy(SUPPORT_REPLIES)
+    macros.update(
+        playbook=MACROS,
+        title="Support macros",
+        channel=MACROS_CHANNEL,
+        steps=[{"name": name, "mode": "ai-led"} for name in ("pick", "fill", "send")],
+    )
+    store.playbooks.load([parse_playbook(macros)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state(MACROS)
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 12, 21), OWNER, clock())
+    hook(store, receiver, clock, "stalls", wanted=["stalled"])
+    world = Engine(engine, slack, clock)
+    for week in range(1, 9):
+        report_week(bot, clock, week, kpi="30")
+        world.run(close_of(week))
+        if week == 4:  # one cycle missed: not yet stalled
+            assert STALLED not in texts(slack, OWNER) + texts(slack, CURATORS)
+    return world
+
+
+def texts(slack, channel):
+    return [m["text"] for m in slack.posted(channel)]
+
+
+def rows(engine, *kinds):
+    with Session(engine) as s:
+        return s.exec(select(Decision).where(Decision.kind.in_(kinds)).order_by(Decision.id)).all()
+
+
+def test_two_missed_cycles_stall_the_playbook_once_with_three_buttons_and_say_so_everywhere(
+    bot, stalled, slack, store, engine, clock, receiver, http_server, database_url
+):
+    for channel in (OWNER, CURATORS):
+        assert texts(slack, channel).count(STALLED) == 1
+    message = next(m for m in slack.posted(CURATORS) if m["text"] == STALLED)
+    body = json.dumps(message["blocks"], ensure_ascii=False)
+    assert (
+        "is stalled at the end of cycle 2: cycles 1 and 2 both missed the target (First-response time ≤ 15 min)" in body
+    )
+    assert "Median weekly First-response time in cycle 2: 30 min, 44.4% of the way from the baseline 42 min" in body
+    assert "Missed the target: cycle 1, cycle 2." in body
+    assert [b["action_id"] for b in buttons(message)] == ["stall_refine", "stall_rescope", "stall_retire"]
+    assert {b["value"] for b in buttons(message)} == {f"stall:{store.playbooks.state('support-replies').playbook.id}:2"}
+    [record] = rows(engine, "stalled")
+    assert (record.rule, record.actor, record.week_start) == ("stall", "rule:stall", date(2027, 1, 4))
+    assert record.figures["missed"] == [1, 2] and record.figures["median"] == 30.0
+
+    # the same tick again, then a restarted clock: nothing twice
+    stalled.run(close_of(8))
+    Engine(engine, slack, clock).run(close_of(8) + timedelta(minutes=5))
+    for channel in (OWNER, CURATORS):
+        assert texts(slack, channel).count(STALLED) == 1
+    assert len(rows(engine, "stalled")) == 1
+
+    # the webhook hears it once, with the numbers
+    deliver(store, clock)
+    assert receiver.wait_for(1) and receiver.unverified == 0
+    [event] = [e for e in receiver.events if e["type"] == "stalled"]
+    assert event["playbook"] == "support-replies" and event["data"]["decision"] == "stalled"
+    assert event["data"]["figures"]["cycles"] == [1, 2] and event["data"]["figures"]["progress"] == pytest.approx(4 / 9)
+
+    # status says since when
+    status = bot.command("status support-replies").text
+    assert "Stalled* since the end of cycle 2 (2027-01-10): cycles 1 and 2 missed the target" in status
+
+    # the digest: stalled first, before a playbook with more risks
+    stalled.run(DIGEST_AT)
+    reply = [m for m in slack.posted(CURATORS) if m["text"].startswith("Support: 2 playbooks")][-1]
+    reply_body = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert reply_body.index("*support-replies*") < reply_body.index(f"*{MACROS}*")
+    assert "*Stalled* since the end of cycle 2 (2027-01-10)" in reply_body
+    summary = [m for m in slack.posted(CURATORS) if "digest" in m["text"].lower() or "Week of" in m["text"]]
+    assert any("1 playbook stalled" in json.dumps(m["blocks"], ensure_ascii=False) for m in summary)
+
+    # the web overview: stalled first, marked with why
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
+    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    from tests.bot.test_web_view import fetch, signed_in
+
+    requests = SlackRequests(url)
+    cookie = signed_in(requests, CURATOR)
+    status_code, _, page = fetch(url + "/web/", cookie=cookie)
+    assert status_code == 200
+    assert page.index("support-replies") < page.index(MACROS)
+    assert '<strong class="stalled">stalled</strong>' in page and "cycles 1 and 2 missed the target" in page
+
+
+def click(bot, action_id, value, user, channel, ts):
+    return bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+            "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+            "channel": {"id": channel},
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "stall", "value": value}],
+        }
+    )
+
+
+def submit(bot, view, reason, user):
+    state = {"values": {"reason": {"value": {"type": "plain_text_input", "value": reason}}}}
+    return bot.interaction(
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+    )
+
+
+def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_curator_only(
+    bot, stalled, slack, store, engine
+):
+    dm = next(m for m in slack.posted(OWNER) if m["text"] == STALLED)
+    to_curators = next(m for m in slack.posted(CURATORS) if m["text"] == STALLED)
+    value = buttons(dm)[0]["value"]
+    dm_channel = "D" + OWNER[1:]
+
+    # a member's click is refused, to the member only: no form, nothing stored
+    opened = len(slack.opened_views)
+    assert click(bot, "stall_refine", value, MEMBER, CURATORS, to_curators["ts"]).status == 200
+    refusal = slack.calls_to("chat.postEphemeral")[-1].params
+    assert refusal["user"] == MEMBER and "Only the owner of support-replies" in json.dumps(refusal)
+    assert len(slack.opened_views) == opened
+
+    # Refine, by the owner: the form asks for a reason
+    click(bot, "stall_refine", value, OWNER, dm_channel, dm["ts"])
+    form = slack.opened_views[-1]
+    assert form["callback_id"] == "stall_refine" and form["private_metadata"] == value
+    assert "stalled at the end of cycle 2" in json.dumps(form["blocks"], ensure_ascii=False)
+    reply = submit(bot, form, "  ", OWNER)
+    assert reply.body["response_action"] == "errors" and "Say why" in reply.body["errors"]["reason"]
+    # the same form sent by someone else (a forged submission) is refused too
+    reply = submit(bot, form, "I would like to", MEMBER)
+    assert reply.body["response_action"] == "errors" and "Only the owner" in reply.body["errors"]["reason"]
+    assert rows(engine, "stall-refine", "stall-rescope") == []
+    assert submit(bot, form, "Split draft into draft and check", OWNER).status == 200
+    [refine] = rows(engine, "stall-refine")
+    assert (refine.actor, refine.rule, refine.figures) == (
+        OWNER,
+        "stall",
+        {"cycle": 2, "answer": "refine", "reason": "Split draft into draft and check"},
+    )
+
+    history = bot.command("history support-replies").text
+    assert "stalled at the end of cycle 2: cycles 1 and 2 missed the target" in history
+    assert "support-replies stalled at cycle 2: refine the steps or the rubric; reason: Split draft" in history
+
+    # Re-scope, by a curator in the curators channel
+    click(bot, "stall_rescope", value, CURATOR, CURATORS, to_curators["ts"])
+    form = slack.opened_views[-1]
+    assert form["callback_id"] == "stall_rescope"
+    submit(bot, form, "Measure resolution time instead", CURATOR)
+    [rescope] = rows(engine, "stall-rescope")
+    assert rescope.actor == CURATOR and rescope.figures["reason"] == "Measure resolution time instead"
+
+    # Retire, by the owner: retired as /rollout retire does
+    click(bot, "stall_retire", value, OWNER, dm_channel, dm["ts"])
+    form = slack.opened_views[-1]
+    assert form["callback_id"] == "stall_retire"
+    submit(bot, form, "The helpdesk replaces it", OWNER)
+    state = store.playbooks.state("support-replies")
+    assert (state.playbook.status, state.playbook.status_reason) == ("retired", "The helpdesk replaces it")
+    [retired] = rows(engine, "retired")
+    assert retired.actor == OWNER
+    assert "Stalled" not in bot.command("status support-replies").text
+    # a retired playbook's buttons are refused as the commands would be, and its forms too
+    for action in ("stall_retire", "stall_refine"):
+        click(bot, action, value, OWNER, CHANNEL, dm["ts"])
+        assert "retired" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    reply = submit(bot, form, "Once more", OWNER)
+    assert reply.body["response_action"] == "errors" and "retired" in reply.body["errors"]["reason"]
+    assert len(rows(engine, "retired", "stall-refine", "stall-rescope")) == 3
+
+
+def test_an_interrupted_cycle_is_passed_over_not_counted_as_a_miss(bot, engine, slack, clock, store, playbook):
+    """Cycle 1 misses; cycle 2 is paused in its second week (interrupted: no stall, and no
+    miss); the resume's cycle 3 misses: stalled by cycles 1 and 3, once."""
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    world = Engine(engine, slack, clock)
+    for week in range(1, 11):
+        report_week(bot, clock, week, kpi="30")
+        if week == 6:
+            assert "paused" in bot.command("pause support-replies the team moves desks", user=OWNER).text.lower()
+            assert "2026-12-28" in bot.command("resume support-replies 2026-12-28", user=OWNER).text
+        world.run(close_of(week))
+        if week < 10:
+            assert STALLED not in texts(slack, CURATORS), week
+    message = next(m for m in slack.posted(CURATORS) if m["text"] == STALLED)
+    assert "cycles 1 and 3 both missed the target" in json.dumps(message["blocks"], ensure_ascii=False)
+    assert texts(slack, OWNER).count(STALLED) == 1 and texts(slack, CURATORS).count(STALLED) == 1
+    [record] = rows(engine, "stalled")
+    assert record.figures["cycles"] == [1, 3]
+    status = bot.command("status support-replies").text
+    assert "Stalled* since the end of cycle 3 (2027-01-24): cycles 1 and 3 missed the target" in status
