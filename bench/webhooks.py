@@ -1,5 +1,5 @@
 """Webhook delivery: 10,000 events (100 playbooks × 100 decisions) to one webhook, posted
-by the webhooks' lane (slack_api/webhooks.py) to a receiver on a loopback port that
+by the webhooks' lane (outbound/webhooks.py) to a receiver on a loopback port that
 verifies each with the Standard Webhooks library (bench/webhook_receiver.py, a process
 of its own). The floor: the same receiver taking the same 10,000 signed POSTs from a
 plain client (http.client, as many connections as the lane has workers, bodies signed
@@ -23,7 +23,7 @@ from bench.common import ROOT, fresh_database
 from bot.app import utc_now
 from cadence import decisions
 from cadence.definition import parse_playbook
-from slack_api.webhooks import WORKERS, WebhookLane
+from outbound.webhooks import WORKERS, WebhookLane
 from storage.db import make_engine, unit_of_work
 from storage.store import Store
 from storage.webhooks import announce

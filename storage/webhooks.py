@@ -3,7 +3,7 @@
 Events are written by `announce`, inside the unit of work of the decision they tell of
 (storage/governance.py's apply_change, an adoption, a playbook's load): a decision rolled
 back tells no one, a decision committed is never lost. One row a webhook an event, in
-the order of their ids; the lane (slack_api/webhooks.py) takes each lane's oldest first.
+the order of their ids; the lane (outbound/webhooks.py) takes each lane's oldest first.
 
 Its own table, not Slack's `outbox`: the two lanes are claimed, retried and counted
 apart, so a dead receiver's thousands of waiting events never sit in the Slack

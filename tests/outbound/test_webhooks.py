@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.metrics import exposition
 from bot.processes import Clockwork
 from cadence import decisions, webhooks
-from slack_api.webhooks import WebhookLane
+from outbound.webhooks import WebhookLane
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
 from storage.outbox import Message

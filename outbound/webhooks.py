@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import http.client
 import logging
-import os
 import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook as Signer
 
+from outbound.lane import Lane, worker_name
 from storage.webhooks import Claimed, Webhooks
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,14 @@ LEASE = timedelta(minutes=5)
 ANSWER_READ_LIMIT = 64 * 1024  # what is read of an answer's body; a longer one closes the connection
 USER_AGENT = "rollout-cadence-bot-webhooks"
 WATCH_SECONDS = 0.1  # how often the whole-delivery deadline is checked
-HOST = socket.gethostname()
 
 
-class WebhookLane:
+class WebhookLane(Lane):
+    """The webhooks' lane: the loop is outbound/lane.py's; a round posts what is due."""
+
+    name = "webhooks"
+    drain_wait = 0.0
+
     def __init__(
         self,
         webhooks: Webhooks,
@@ -66,15 +70,14 @@ class WebhookLane:
         self.timeout = timeout
         self.sleep = sleep
         self.per_lane = per_lane
-        self.worker = f"{HOST}:{os.getpid()}:webhooks:{id(self):x}"
+        self.worker = worker_name("webhooks", f"{id(self):x}")
         self._local = threading.local()
         self._signers: dict[str, Signer] = {}
-        self._executor: ThreadPoolExecutor | None = None
         self._deadlines = _Deadlines()
 
     # ---- loops ----
 
-    def run_once(self, only: str | None = None, stop: threading.Event | None = None) -> int:
+    def run_once(self, stop: threading.Event | None = None, only: str | None = None) -> int:
         """Claim the lanes that are due (`only`: that lane) and post them, `workers` lanes
         at a time, until none is due. The workers are kept fed: the next claim is made
         while the last lanes of the one before are posted, and the lanes answered whole
@@ -99,7 +102,7 @@ class WebhookLane:
                     if self.workers == 1:
                         self._record([self._run_lane(lane)])
                     else:
-                        running.add(self._pool().submit(self._run_lane, lane))
+                        running.add(self.pool(self.workers).submit(self._run_lane, lane))
                 if not claimed and not running:
                     return total
                 if self.workers == 1:
@@ -117,55 +120,27 @@ class WebhookLane:
         if lasts:
             self.webhooks.delivered_many(lasts, self.clock())
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="webhooks")
-        return self._executor
+    # ---- what the loop (outbound/lane.py) asks ----
 
-    def drain(self, max_wait: float = 0.0) -> int:
-        """Deliver until nothing is due; waits for retries due within `max_wait` seconds.
-        Returns the deliveries still waiting."""
-        self.recover()
-        started = self.clock()
-        while True:
-            if self.run_once():
-                continue
-            due = self.webhooks.next_due(self.clock())
-            if due is None:
-                return 0
-            if (due - started).total_seconds() > max_wait:
-                return self.webhooks.pending_count()
-            self.sleep(max(0.05, min((due - self.clock()).total_seconds(), 5.0)))
+    def next_due(self) -> datetime | None:
+        return self.webhooks.next_due(self.clock())
 
-    def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        try:
-            self.recover()
-        except Exception:
-            log.exception("webhooks: could not recover leases; they run out by themselves")
-        while not stop.is_set():
-            try:
-                if self.run_once(stop=stop):
-                    continue
-            except Exception:
-                log.exception("webhooks: a claim failed; retrying")
-            stop.wait(idle_seconds)
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
+    def pending_count(self) -> int:
+        return self.webhooks.pending_count()
 
-    def recover(self) -> int:
-        """Free the leases of lanes whose process died on this host (a kill -9), instead of
-        waiting for the leases to run out."""
-        freed = 0
-        for worker in self.webhooks.leases_held(self.clock(), f"{HOST}:"):
-            parts = worker.split(":")
-            if len(parts) < 4 or parts[2] != "webhooks" or not parts[1].isdigit():
-                continue
-            pid = int(parts[1])
-            if pid != os.getpid() and not _alive(pid):
-                freed += self.webhooks.release_worker(":".join(parts[:4]))
-        if freed:
-            log.info("webhooks: recovered %d delivery(ies) from a lane that died on this host", freed)
-        return freed
+    def leases_held(self, prefix: str) -> set[str]:
+        return self.webhooks.leases_held(self.clock(), prefix)
+
+    def dead_holder(self, holder: str) -> tuple[int, str] | None:
+        """A claim is named after its lane (`host:pid:webhooks:lane-id:claim`): the lane's
+        every claim is freed."""
+        parts = holder.split(":")
+        if len(parts) < 4 or parts[2] != "webhooks" or not parts[1].isdigit():
+            return None
+        return int(parts[1]), ":".join(parts[:4])
+
+    def release_holder(self, holder: str) -> int:
+        return self.webhooks.release_worker(holder)
 
     # ---- one lane ----
 
@@ -309,13 +284,3 @@ class _Deadlines:
                     if sock is not None:
                         with suppress(OSError):  # closed already
                             sock.shutdown(socket.SHUT_RDWR)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
