@@ -123,6 +123,10 @@ class Lane:
             except Exception:
                 log.exception("%s: a round failed; retrying", self.name)
             stop.wait(idle_seconds)
+        self.close()
+
+    def close(self) -> None:
+        """Let the lane's threads go (a later round starts new ones)."""
         if self._executor is not None:
             self._executor.shutdown(wait=False)
             self._executor = None

@@ -240,3 +240,51 @@ def test_a_lane_told_to_stop_claims_nothing_more(store, engine, clock, playbook,
     assert lane.run_once(stop=stop) == 0 and receiver.attempts == 0
     assert [d.status for d in store.webhooks.deliveries()] == ["pending"] * 3
     assert lane.run_once() == 3 and receiver.wait_for(3)
+
+
+def test_a_hanging_receiver_delays_no_weeks_close(store, engine, slack, clock, playbook, receiver):
+    from datetime import UTC, datetime
+
+    add_hook(store, receiver, clock)
+    receiver.hang_seconds = 4
+    receiver.script = ["hang"]
+    mode_changes(store, engine, clock, playbook, 1)
+    parts = Engine(engine, slack, clock)
+    clockwork = Clockwork(
+        parts.cadence, parts.dispatcher, clock, webhooks=WebhookLane(store.webhooks, clock, timeout=3)
+    )
+    clockwork.start_dispatcher()
+    try:
+        time.sleep(0.5)  # the lane is waiting on the receiver now
+        assert receiver.attempts == 1
+        clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # the Monday after a week, past its grace
+        started = time.monotonic()
+        clockwork.tick()
+        assert time.monotonic() - started < 2.0  # the receiver still hangs
+        types = [d.type for d in store.webhooks.deliveries()]
+        assert types == ["mode_changed", "week_closed"]  # closed and told, behind the hanging one
+        assert store.webhooks.deliveries()[0].attempts == 0  # still waiting on the receiver
+    finally:
+        clockwork.stop()
+
+
+def test_only_the_deliveries_claimed_are_marked_delivered(store, engine, clock, playbook, receiver):
+    """PostgreSQL hands ids out before commit: an event committed late may carry an id
+    lower than one already claimed in its lane. Recording by id leaves it waiting."""
+    from storage.webhooks import DELIVERY
+
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    claimed = store.webhooks.claim("test:1", clock(), timedelta(minutes=5), 10, 10)
+    assert [c.id for c in claimed] == [1, 2]
+    with engine.begin() as connection:  # one committed late, under an id between them
+        row = connection.execute(select(DELIVERY).where(DELIVERY.c.id == 2)).mappings().one()
+        connection.execute(DELIVERY.insert().values({**row, "id": 100, "event_id": "msg_late"}))
+        connection.execute(DELIVERY.update().where(DELIVERY.c.id == 2).values(id=101))
+    claimed = [claimed[0], type(claimed[1])(**{**claimed[1].__dict__, "id": 101})]
+    assert store.webhooks.delivered(claimed, clock()) == 2
+    assert [(d.id, d.status) for d in store.webhooks.deliveries()] == [
+        (1, "delivered"),
+        (100, "pending"),
+        (101, "delivered"),
+    ]
