@@ -1,5 +1,5 @@
 """Webhook delivery: 10,000 events (100 playbooks × 100 decisions) to one webhook, posted
-by the webhooks' lane (slack_api/webhooks.py) to a receiver on a loopback port that
+by the webhooks' lane (outbound/webhooks.py) to a receiver on a loopback port that
 verifies each with the Standard Webhooks library (bench/webhook_receiver.py, a process
 of its own). The floor: the same receiver taking the same 10,000 signed POSTs from a
 plain client (http.client, as many connections as the lane has workers, bodies signed
@@ -19,11 +19,11 @@ from pathlib import Path
 
 from standardwebhooks.webhooks import Webhook as Signer
 
-from bench.common import ROOT, fresh_database
+from bench.common import ROOT, QueryCounter, fresh_database
 from bot.app import utc_now
 from cadence import decisions
 from cadence.definition import parse_playbook
-from slack_api.webhooks import WORKERS, WebhookLane
+from outbound.webhooks import WORKERS, WebhookLane
 from storage.db import make_engine, unit_of_work
 from storage.store import Store
 from storage.webhooks import announce
@@ -124,9 +124,10 @@ def run(kind: str, workdir: Path, playbooks: int = 100, per_playbook: int = 100)
             _reset(port)
 
             lane = WebhookLane(store.webhooks, utc_now)
-            started, cpu = time.perf_counter(), time.process_time()
-            waiting = lane.drain()
-            lane_seconds, lane_cpu = time.perf_counter() - started, time.process_time() - cpu
+            with QueryCounter(engine) as queries:
+                started, cpu = time.perf_counter(), time.process_time()
+                waiting = lane.drain()
+                lane_seconds, lane_cpu = time.perf_counter() - started, time.process_time() - cpu
             stats = _stats(port)
             delivered = sum(1 for d in store.webhooks.deliveries() if d.status == "delivered")
             engine.dispose()
@@ -139,6 +140,7 @@ def run(kind: str, workdir: Path, playbooks: int = 100, per_playbook: int = 100)
             "floor_client_cpu_seconds": floor_cpu,
             "lane_cpu_seconds": lane_cpu,
             "lane_seconds": lane_seconds,
+            "statements": queries.count,
             "ratio": lane_seconds / floor_seconds,
             "received": stats["received"],
             "lost": len(bodies) - stats["unique"],
@@ -189,5 +191,6 @@ def described(w: dict) -> list[str]:
         f"process). The receiver alone, the same signed POSTs from a plain client on {w['workers']} connections: "
         f"{w['floor_seconds']:.2f} s ({w['floor_client_cpu_seconds']:.2f} s of the client's CPU). Received "
         f"{w['received']}, {w['unverified']} failed verification, {w['out_of_order']} out of order within a "
-        f"playbook, {w['marked_delivered']} recorded delivered.",
+        f"playbook, {w['marked_delivered']} recorded delivered"
+        + (f"; the lane sent {w['statements']} SQL statements." if "statements" in w else "."),
     ]

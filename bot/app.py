@@ -23,11 +23,11 @@ from cadence import judgement
 from cadence import keys as work_keys
 from handlers import actions, commands, events, governance, grammar, home, views
 from handlers.errors import Malformed
+from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from slack_api.oidc import SlackSignIn
-from slack_api.webhooks import WebhookLane
 from slack_api.workspace import Guard, Unverified, Workspace
 from storage import replay
 from storage.store import Store

@@ -81,7 +81,7 @@ def remove(name: str) -> None:
 def test(name: str) -> None:
     """Send a `test` event now and say how the receiver answered."""
     from bot.app import utc_now
-    from slack_api.webhooks import WebhookLane
+    from outbound.webhooks import WebhookLane
 
     store = open_store(settings_or_exit())
     try:

@@ -1,5 +1,5 @@
 """The long-running parts: the clock (a tick a minute), the outbox dispatcher and the
-webhooks' lane (slack_api/webhooks.py), each in its own thread, so that a receiver that
+webhooks' lane (outbound/webhooks.py), each in its own thread, so that a receiver that
 hangs delays neither Slack's messages nor a tick.
 
 `rollout clock` runs both alone; `rollout serve` runs them in its one worker process
@@ -21,8 +21,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from outbound.webhooks import WebhookLane
 from slack_api.dispatch import Dispatcher
-from slack_api.webhooks import WebhookLane
 from usecases.tick import Cadence
 
 log = logging.getLogger(__name__)

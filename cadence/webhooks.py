@@ -1,6 +1,6 @@
 """Decisions told to other systems: which decisions make which webhook event, what each
 event says, when a delivery that failed is tried again, and which addresses may receive
-them. Plain data; storage/webhooks.py writes the events, slack_api/webhooks.py sends them."""
+them. Plain data; storage/webhooks.py writes the events, outbound/webhooks.py sends them."""
 
 from __future__ import annotations
 

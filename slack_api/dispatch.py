@@ -27,13 +27,10 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -41,6 +38,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
+from outbound.lane import Lane, worker_name
 from storage.models.bookkeeping import OutboxMessage
 from storage.outbox import Outbox
 
@@ -91,7 +89,6 @@ PERMANENT_ERRORS = frozenset(
 TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
 PERSON_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled"})  # a DM's person left
 PROBE_SECONDS = 300  # while held, how often auth.test is asked whether the token works again
-HOST = socket.gethostname()
 
 
 class SlackAccess(Protocol):
@@ -150,7 +147,11 @@ class _RateLimited(Exception):
         self.seconds = seconds
 
 
-class Dispatcher:
+class Dispatcher(Lane):
+    """The Slack outbox's lane: the loop is outbound/lane.py's; a round is one claimed batch."""
+
+    name = "dispatch"
+
     def __init__(
         self,
         outbox: Outbox,
@@ -173,7 +174,7 @@ class Dispatcher:
         self.clock = clock
         self.sleep = sleep
         self.pacer = pacer or Pacer()
-        self.worker = worker or f"{HOST}:{os.getpid()}:{threading.get_ident()}"
+        self.worker = worker or worker_name(threading.get_ident())
         self.batch = batch
         self.lease = lease
         self.give_up_after = give_up_after
@@ -187,11 +188,10 @@ class Dispatcher:
         self.on_person_gone = on_person_gone
         self.monotonic = monotonic
         self._next_probe = 0.0
-        self._executor: ThreadPoolExecutor | None = None
 
     # ---- loops ----
 
-    def run_once(self) -> int:
+    def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch (at most one message per channel) and deliver it, `concurrency`
         messages at a time, each in its paced slot. Returns how many were claimed: none
         while Slack refuses the token."""
@@ -202,7 +202,7 @@ class Dispatcher:
             for message in claimed:
                 self._paced(message)
         else:
-            list(self._pool().map(self._paced, claimed))
+            list(self.pool(self.concurrency).map(self._paced, claimed))
         return len(claimed)
 
     def _paced(self, message: OutboxMessage) -> None:
@@ -247,57 +247,19 @@ class Dispatcher:
             return None
         return None
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
-        return self._executor
+    # ---- what the loop (outbound/lane.py) asks ----
 
-    def recover(self) -> int:
-        """Free the leases of dispatchers that died on this host (their process is gone),
-        instead of waiting for the leases to run out. Their in-flight messages are then
-        looked up in Slack before being sent again, as after any crash."""
-        freed = 0
-        for worker in self.outbox.leases_held(self.clock(), f"{HOST}:"):
-            try:
-                pid = int(worker.split(":")[1])
-            except (IndexError, ValueError):
-                continue
-            if pid != os.getpid() and not _alive(pid):
-                freed += self.outbox.release_worker(worker)
-        if freed:
-            log.info("recovered %d message(s) from dispatchers that died on this host", freed)
-        return freed
+    def next_due(self) -> datetime | None:
+        return self.outbox.next_due()
 
-    def drain(self, max_wait: float = 600.0) -> int:
-        """Deliver until nothing is pending; waits for retries due within `max_wait` seconds.
-        Returns the number of messages still pending afterwards."""
-        self.recover()
-        started = self.clock()
-        while True:
-            if self.run_once():
-                continue
-            if self.held():
-                return self.outbox.pending_count()
-            due = self.outbox.next_due()
-            if due is None:
-                return 0
-            now = self.clock()
-            if (due - started).total_seconds() > max_wait:
-                return self.outbox.pending_count()
-            self.sleep(max(0.05, min((due - now).total_seconds(), 5.0)))
+    def pending_count(self) -> int:
+        return self.outbox.pending_count()
 
-    def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        try:
-            self.recover()
-        except Exception:
-            log.exception("dispatcher: could not recover leases; they run out by themselves")
-        while not stop.is_set():
-            try:
-                if self.run_once():
-                    continue
-            except Exception:
-                log.exception("dispatcher: batch failed; retrying")
-            stop.wait(idle_seconds)
+    def leases_held(self, prefix: str) -> set[str]:
+        return self.outbox.leases_held(self.clock(), prefix)
+
+    def release_holder(self, holder: str) -> int:
+        return self.outbox.release_worker(holder)
 
     # ---- one message ----
 
@@ -463,16 +425,6 @@ class Dispatcher:
             ):
                 return channel, item["ts"]
         return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 def _retry_after(err: SlackApiError) -> float:

@@ -3,7 +3,7 @@
 Events are written by `announce`, inside the unit of work of the decision they tell of
 (storage/governance.py's apply_change, an adoption, a playbook's load): a decision rolled
 back tells no one, a decision committed is never lost. One row a webhook an event, in
-the order of their ids; the lane (slack_api/webhooks.py) takes each lane's oldest first.
+the order of their ids; the lane (outbound/webhooks.py) takes each lane's oldest first.
 
 Its own table, not Slack's `outbox`: the two lanes are claimed, retried and counted
 apart, so a dead receiver's thousands of waiting events never sit in the Slack
@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -361,36 +361,17 @@ class Webhooks:
             for r in rows
         ]
 
-    def delivered(self, claimed: Claimed, now: datetime) -> int:
-        """The lane's deliveries up to `claimed` were answered 2xx: one statement for all
-        of them, by lane and id (the lease on the lane's oldest keeps other workers off)."""
-        with unit_of_work(self.engine) as s:
-            return s.exec(
-                update(DELIVERY)
-                .where(
-                    DELIVERY.c.status == "pending",
-                    DELIVERY.c.lane == claimed.lane,
-                    DELIVERY.c.id <= claimed.id,
-                )
-                .values(
-                    status="delivered",
-                    delivered_at=now,
-                    attempts=DELIVERY.c.attempts + 1,
-                    lease_until=None,
-                    claimed_by=None,
-                    error=None,
-                )
-            ).rowcount
-
-    def delivered_many(self, lasts: list[Claimed], now: datetime) -> int:
-        """`delivered` for many lanes, in one transaction: one UPDATE executed for each."""
+    def delivered(self, answered: Iterable[Claimed], now: datetime) -> int:
+        """These deliveries were answered 2xx: one UPDATE for all of them, of whatever
+        lanes, by id (the lease on each lane's oldest keeps other workers off). By id, not
+        `id <=` a lane's last: an event committed late under a lower id (PostgreSQL hands
+        ids out before commit) was not claimed, and is not marked."""
+        ids = [c.id for c in answered]
+        if not ids:
+            return 0
         statement = (
             update(DELIVERY)
-            .where(
-                DELIVERY.c.status == "pending",
-                DELIVERY.c.lane == bindparam("b_lane"),
-                DELIVERY.c.id <= bindparam("b_upto"),
-            )
+            .where(DELIVERY.c.status == "pending", one_of(DELIVERY.c.id, "ids"))
             .values(
                 status="delivered",
                 delivered_at=now,
@@ -401,8 +382,7 @@ class Webhooks:
             )
         )
         with unit_of_work(self.engine) as s:
-            s.connection().execute(statement, [{"b_lane": c.lane, "b_upto": c.id} for c in lasts])
-        return len(lasts)
+            return s.connection().execute(statement, {"ids": ids}).rowcount
 
     def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
         """An attempt failed: try again on the schedule (cadence/webhooks.py), or, after the

@@ -1,6 +1,6 @@
 """Webhooks: the systems told of decisions (`rollout webhook add`), and each event's
 delivery to each of them, written in the same transaction as the decision it tells of
-and sent by the webhooks' own lane of delivery (slack_api/webhooks.py)."""
+and sent by the webhooks' own lane of delivery (outbound/webhooks.py)."""
 
 from __future__ import annotations
 

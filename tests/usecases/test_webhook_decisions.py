@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from bot.processes import Clockwork
-from slack_api.webhooks import WebhookLane
+from outbound.webhooks import WebhookLane
 from tests.conftest import OWNER, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday, world
 from tests.usecases.test_replication import SALES, SALES_OWNER, run_weeks

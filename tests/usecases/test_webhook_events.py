@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from slack_api.webhooks import WebhookLane
+from outbound.webhooks import WebhookLane
 from storage.store import Store
 from tests.conftest import MEMBER, OWNER, Engine
 from tests.reported import add_case_count, add_guardrail_reading, add_kpi_reading, add_rubric_score

@@ -1,10 +1,12 @@
 """The webhooks' lane against a real receiver on a loopback port, which verifies every
 event with the Standard Webhooks library: retries on the schedule (the bot's clock moved,
 nothing waits hours), order per playbook, the same id on every attempt, failures kept
-and counted, and a hanging receiver that holds no Slack message."""
+and counted, and a hanging receiver that holds no Slack message and no week's close."""
 
 import time
-from datetime import timedelta
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from sqlmodel import Session
 from bot.metrics import exposition
 from bot.processes import Clockwork
 from cadence import decisions, webhooks
-from slack_api.webhooks import WebhookLane
+from outbound.webhooks import WebhookLane
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
@@ -194,26 +196,45 @@ def test_the_secret_is_encrypted_at_rest_with_the_key_and_signs_only_with_it(eng
     assert receiver.wait_for(1) and receiver.unverified == 0
 
 
-def test_a_hanging_receiver_delays_no_slack_message(store, engine, slack, clock, playbook, receiver):
+@contextmanager
+def held_by_a_hanging_receiver(store, engine, slack, clock, playbook, receiver):
+    """The clock process's threads running, the webhooks' lane waiting on a receiver that
+    hangs for 4 s (the lane's deadline is 3 s)."""
     add_hook(store, receiver, clock)
     receiver.hang_seconds = 4
     receiver.script = ["hang"]
     mode_changes(store, engine, clock, playbook, 1)
     parts = Engine(engine, slack, clock)
-    lane = WebhookLane(store.webhooks, clock, timeout=3)
-    clockwork = Clockwork(parts.cadence, parts.dispatcher, clock, webhooks=lane)
+    clockwork = Clockwork(
+        parts.cadence, parts.dispatcher, clock, webhooks=WebhookLane(store.webhooks, clock, timeout=3)
+    )
     clockwork.start_dispatcher()
     try:
         time.sleep(0.5)  # the lane is waiting on the receiver now
         assert receiver.attempts == 1
+        yield clockwork
+        assert store.webhooks.deliveries()[0].attempts == 0  # still waiting on the receiver
+    finally:
+        clockwork.stop()
+
+
+def test_a_hanging_receiver_delays_no_slack_message(store, engine, slack, clock, playbook, receiver):
+    with held_by_a_hanging_receiver(store, engine, slack, clock, playbook, receiver):
         store.outbox.enqueue([Message("hello", "chat.postMessage", CHANNEL, {"text": "hello"})], clock())
         started = time.monotonic()
         while not slack.posted(CHANNEL) and time.monotonic() - started < 10:
             time.sleep(0.02)
         assert slack.posted(CHANNEL) and time.monotonic() - started < 1.5
-        assert store.webhooks.deliveries()[0].attempts == 0  # still waiting on the receiver
-    finally:
-        clockwork.stop()
+
+
+def test_a_hanging_receiver_delays_no_weeks_close(store, engine, slack, clock, playbook, receiver):
+    with held_by_a_hanging_receiver(store, engine, slack, clock, playbook, receiver) as clockwork:
+        clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # the Monday after a week, past its grace
+        started = time.monotonic()
+        clockwork.tick()
+        assert time.monotonic() - started < 2.0  # the receiver still hangs
+        # closed, and told behind the event that waits on the receiver
+        assert [d.type for d in store.webhooks.deliveries()] == ["mode_changed", "week_closed"]
 
 
 def test_drain_returns_while_a_lane_waits_for_its_retry(store, engine, clock, playbook, receiver):
@@ -240,3 +261,25 @@ def test_a_lane_told_to_stop_claims_nothing_more(store, engine, clock, playbook,
     assert lane.run_once(stop=stop) == 0 and receiver.attempts == 0
     assert [d.status for d in store.webhooks.deliveries()] == ["pending"] * 3
     assert lane.run_once() == 3 and receiver.wait_for(3)
+
+
+def test_only_the_deliveries_claimed_are_marked_delivered(store, engine, clock, playbook, receiver):
+    """PostgreSQL hands ids out before commit: an event committed late may carry an id
+    lower than one already claimed in its lane. Recording by id leaves it waiting."""
+    from storage.webhooks import DELIVERY
+
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    claimed = store.webhooks.claim("test:1", clock(), timedelta(minutes=5), 10, 10)
+    assert [c.id for c in claimed] == [1, 2]
+    with engine.begin() as connection:  # one committed late, under an id between them
+        row = connection.execute(select(DELIVERY).where(DELIVERY.c.id == 2)).mappings().one()
+        connection.execute(DELIVERY.insert().values({**row, "id": 100, "event_id": "msg_late"}))
+        connection.execute(DELIVERY.update().where(DELIVERY.c.id == 2).values(id=101))
+    claimed = [claimed[0], replace(claimed[1], id=101)]
+    assert store.webhooks.delivered(claimed, clock()) == 2
+    assert [(d.id, d.status) for d in store.webhooks.deliveries()] == [
+        (1, "delivered"),
+        (100, "pending"),
+        (101, "delivered"),
+    ]
