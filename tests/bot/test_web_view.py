@@ -386,8 +386,23 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     Engine(engine, slack, clock).run(close_of(1))
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
     grid = page[page.index("Steps × weeks") : page.index("This week")]
-    judged = re.search(r'title="40 cases, 1 exceptions, rubric 95%">(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>', grid)
+    # Each number with its cases and its 95% Wilson interval on hover (PRODUCT.md, "Uncertainty shown").
+    shown = 'title="exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (95% CI 83–99%, threshold 90%)">'
+    judged = re.search(re.escape(shown) + r"(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>", grid)
     assert judged, grid
+    _, _, steps = fetch(view.base_url + "/web/playbooks/support-replies/steps.csv", signed_in(view, OWNER))
+    rows = list(csv.DictReader(io.StringIO(steps)))
+    draft = next(r for r in rows if r["step"] == "draft" and r["week"] == "2026-11-16")
+    assert (
+        draft["exception ratio %"],
+        draft["exception ratio 95% CI low %"],
+        draft["exception ratio 95% CI high %"],
+    ) == (
+        "2.5",
+        "0.4",
+        "12.9",
+    )
+    assert (draft["rubric 95% CI low %"], draft["rubric 95% CI high %"]) == ("83.5", "98.6")
 
 
 def test_who_sees_what_follows_status(view):
