@@ -27,6 +27,7 @@ from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import render
 from usecases.shared.collector import collector_paused
+from usecases.shared.depth import plateaus
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class Digest:
         counts = self.store.readouts.org_counts(since, at)
         gone = self.store.people.deactivated(sorted({s.playbook.owner_id for s in states}))
         ratios = self.store.readouts.exception_ratios(weeks)
+        flagged = plateaus(self.store, states, at)
 
         digests = []
         all_cases = all_exceptions = 0
@@ -130,6 +132,7 @@ class Digest:
                 origin=origin,
                 guardrail=p.guardrail_name,
                 owner_deactivated=p.owner_id in gone,
+                plateau=flagged.get(p.id, False),
                 guardrail_value=figures.guardrail,
                 guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
                 if p.guardrail_name
