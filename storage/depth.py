@@ -80,14 +80,17 @@ def _people(one_playbook: bool) -> Any:
         ]
         if one_playbook:
             where.append(table.c.playbook_id == bindparam("playbook_id"))
-        parts.append(select(table.c.week_start.label("week_start"), table.c[who].label("who")).where(*where))
+        # Each table's own (week, person) pairs first, in the order of its index by week and
+        # person (ix_<table>_week_people), so the union below merges a few per week, not
+        # every report of two years.
+        parts.append(select(table.c.week_start.label("week_start"), table.c[who].label("who")).where(*where).distinct())
     pairs = union(*parts).subquery()  # UNION: each person once a week, whatever they reported
     return select(pairs.c.week_start, func.count()).group_by(pairs.c.week_start)
 
 
 _STATEMENTS = {one: (_verdicts(one), _people(one)) for one in (True, False)}
 
-# The plateau rule's weekly cases of many playbooks: by week through ix_step_verdict_week.
+# The plateau rule's weekly cases of many playbooks, through ix_step_verdict_playbook_week (or _depth).
 _WEEKLY_CASES = (
     select(_VERDICT.c.playbook_id, _VERDICT.c.week_start, func.sum(_VERDICT.c.cases))
     .where(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, text
 
 from storage import counting
+from storage.depth import _STATEMENTS, _WEEKLY_CASES
 from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
 from storage.readouts import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
 
@@ -78,3 +79,20 @@ def test_sqlite_walks_the_checkins_member_by_member(engine):
         pytest.skip("PostgreSQL keeps the grouped max")
     walk = plan(engine, counting._CHECKIN_WALK, {"pids": "[1, 2]", "weeks": '["2026-11-16"]'})
     assert "ix_checkin_week_counting (playbook_id=? AND week_start=? AND user_id>?)" in walk, walk
+
+
+def test_depth_over_months_reads_indexes_only(engine):
+    """The org's two years of verdicts and of people who reported: through the week's
+    indexes (migration 0031), each table's pairs of week and person in index order."""
+    verdicts, people = _STATEMENTS[False]
+    span = {"since": date(2024, 11, 18), "until": WEEK}
+    assert "ix_step_verdict_depth" in plan(engine, verdicts, span)
+    found = plan(engine, people, span)
+    for table in ("kpi_reading", "guardrail_reading", "case_count", "rubric_score", "exception_report", "checkin"):
+        assert f"ix_{table}_week_people" in found, found
+    cases = plan(engine, _WEEKLY_CASES, {**span, "playbook_ids": [1, 2]})
+    assert re.search(r"ix_step_verdict_(depth|playbook_week)", cases), cases
+    one_verdicts, one_people = _STATEMENTS[True]
+    assert re.search(r"ix_step_verdict_(depth|playbook_week)", plan(engine, one_verdicts, {**span, "playbook_id": 1}))
+    found = plan(engine, one_people, {**span, "playbook_id": 1})
+    assert "SCAN kpi_reading\n" not in found + "\n" and "Seq Scan" not in found, found
