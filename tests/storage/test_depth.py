@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, update
 
 from cadence.definition import parse_playbook
-from storage.depth import DepthWeek
+from storage.depth import MANY, DepthWeek
 from storage.models.governance import StepVerdict
 from storage.models.playbooks import Playbook
 from storage.models.reports import CaseCount, CheckIn, KpiReading
@@ -109,6 +109,9 @@ def test_a_playbooks_weeks_and_the_orgs(engine, store, playbook, clock):
         (playbook.playbook.id, W1): 18,
         (other.playbook.id, W1): 7,
     }
+
+    many = [playbook.playbook.id, *range(1000, 1000 + MANY)]  # as many as the overview asks: read by week
+    assert store.depth.weekly_cases(many, W1, W3) == {(playbook.playbook.id, W1): 18}
 
     shown = depth.months(store, W3 + timedelta(days=14))  # two weeks with nothing since: shown empty
     assert [r["week"] for r in shown] == [W1, W2, W3, W3 + timedelta(days=7), W3 + timedelta(days=14)]
