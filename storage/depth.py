@@ -1,4 +1,4 @@
-"""Depth over months (PRODUCT.md, "Judgement worth trusting"): per closed week, the cases
+"""Depth over months (docs/judgement.md): per closed week, the cases
 a playbook (or the org) ran, the share of its steps that were AI-led or collaborative,
 and the people who reported; and the weekly cases the plateau rule reads.
 

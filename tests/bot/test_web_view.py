@@ -386,7 +386,7 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     Engine(engine, slack, clock).run(close_of(1))
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
     grid = page[page.index("Steps × weeks") : page.index("This week")]
-    # Each number with its cases and its 95% Wilson interval on hover (PRODUCT.md, "Uncertainty shown").
+    # Each number with its cases and its 95% Wilson interval on hover (docs/judgement.md).
     shown = 'title="exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (95% CI 83–99%, threshold 90%)">'
     judged = re.search(re.escape(shown) + r"(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>", grid)
     assert judged, grid

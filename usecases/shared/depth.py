@@ -1,4 +1,4 @@
-"""Depth over months and the plateau flag (PRODUCT.md, "Judgement worth trusting"), one
+"""Depth over months and the plateau flag (docs/judgement.md), one
 place for every surface: the web view's overview and playbook page, `/rollout status`,
 the digest and the API's reads all ask `plateaus`, which asks cadence.judgement.plateau.
 
