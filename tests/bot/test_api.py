@@ -292,6 +292,7 @@ def _detail(**fields):
         "cycle": 1,
         "week": 1,
         "modes": {},
+        "plateau": False,
         "definition": {},
         "input_reliability": None,
         "weeks": [],
@@ -347,6 +348,7 @@ def test_a_read_gives_each_ratio_and_rubric_score_with_its_interval_and_the_plat
     send = next(s for s in body["weeks"][-1]["steps"] if s["step"] == "send")
     assert (send["exception_ratio"], send["exception_ratio_ci"], send["rubric_ci"]) == (None, None, None)
     assert body["plateau"] is False  # a first week: no history to have grown
+    described("GET", "/api/v1/playbooks/{slug}", 200, body)  # every field, the intervals too, as documented
     _, listed = get(api.base_url, "/api/v1/playbooks", reader)
     assert listed["playbooks"][0]["plateau"] is False
     schemas = openapi()["components"]["schemas"]
