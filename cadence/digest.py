@@ -28,12 +28,15 @@ class StepLastWeek:
 class Risk:
     """Something at risk, as data; templates/digest_function.json.j2 words it.
     kind: over_cap | near_cap | unobserved | frozen | missing_checkins | kpi_missing |
-    guardrail_breached | guardrail_missing (step: the guardrail's name)."""
+    guardrail_breached | guardrail_missing (step: the guardrail's name) | owner_deactivated |
+    plateau."""
 
     kind: str
     step: str | None = None
     value: float | None = None  # the ratio, or the members who checked in
     limit: float | None = None  # the cap, or the members asked
+    exceptions: int | None = None  # over_cap, near_cap: the ratio's counts, for its interval
+    cases: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class PlaybookWeek:
     guardrail_state: str | None = None  # HOLDS | BREACHED | MISSING
     owner_deactivated: bool = False  # Slack calls the owner's account deactivated
     stalled: str | None = None  # stalled: since when and why ("since the end of cycle 2 (...): ...")
+    plateau: bool = False  # cases flat for 8 weeks while the KPI is off target (usecases/shared/depth.py)
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,9 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
     risks = []
     for step in w.steps:
         if step.ratio is not None and step.ratio > w.exception_cap:
-            risks.append(Risk("over_cap", step.name, step.ratio, w.exception_cap))
+            risks.append(Risk("over_cap", step.name, step.ratio, w.exception_cap, step.exceptions, step.cases))
         elif step.ratio is not None and step.ratio >= NEAR_CAP * w.exception_cap and step.ratio > 0:
-            risks.append(Risk("near_cap", step.name, step.ratio, w.exception_cap))
+            risks.append(Risk("near_cap", step.name, step.ratio, w.exception_cap, step.exceptions, step.cases))
         if step.mode == "ai-led" and step.cases is None:
             risks.append(Risk("unobserved", step.name))
         if step.frozen:
@@ -162,6 +166,8 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         risks.append(Risk("guardrail_missing", w.guardrail))
     if w.owner_deactivated:
         risks.append(Risk("owner_deactivated"))
+    if w.plateau:
+        risks.append(Risk("plateau"))
     return PlaybookDigest(
         week=w,
         latest=latest,

@@ -231,6 +231,13 @@ class _Read(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Bounds(_Read):
+    """A 95% Wilson score interval, as shares from 0 to 1."""
+
+    lower: float = Field(ge=0, le=1)
+    upper: float = Field(ge=0, le=1)
+
+
 class KpiOut(_Read):
     name: str
     unit: str
@@ -252,6 +259,7 @@ class PlaybookOut(_Read):
     cycle: int | None = Field(description="The running cycle (None before the first starts).")
     week: int | None = Field(description="The running week of the cycle, 1 to 4.")
     modes: dict[str, str] = Field(description="Each step's mode.")
+    plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
 
 
 class Playbooks(_Read):
@@ -266,6 +274,14 @@ class StepWeekOut(_Read):
     exceptions: int
     rubric: float | None
     verdict: str | None = Field(description="The step's verdict for the week, once it closed.")
+    exception_ratio: float | None = Field(description="Exceptions over cases; None without cases.")
+    exception_ratio_ci: Bounds | None = Field(
+        description="The exception ratio's 95% Wilson interval on the week's cases; None without cases."
+    )
+    rubric_ci: Bounds | None = Field(
+        description="The rubric score's 95% Wilson interval, the score read as the share of the week's cases "
+        "that passed review; None without a score or cases."
+    )
 
 
 class SourcedNumber(_Read):

@@ -27,7 +27,7 @@ from handlers import routing
 from handlers.routing import Route
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
-from templates.web_charts import guardrail_chart, kpi_chart, org_trend_chart
+from templates.web_charts import depth_charts, guardrail_chart, kpi_chart, org_trend_chart
 from usecases import web
 from usecases.shared.services import Services
 
@@ -104,7 +104,8 @@ class WebView:
             [t["exceptions"] for t in trend],
             [t["attestation"] for t in trend],
         )
-        return _page(start_response, "200 OK", render_page("overview", chart=chart, **shown))
+        depth = depth_charts([d["week"].strftime("%d %b %y") for d in shown["depth"]], shown["depth"], "The org")
+        return _page(start_response, "200 OK", render_page("overview", chart=chart, depth_charts=depth, **shown))
 
     def overview_csv(
         self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer, table: str
@@ -135,7 +136,12 @@ class WebView:
         if guardrail is not None:
             bounds = guardrail["minimum"], guardrail["maximum"], guardrail["unit"]
             guardrail["chart"] = guardrail_chart(guardrail["name"], labels, charted["guardrail"], *bounds)
-        return _page(start_response, "200 OK", render_page("playbook", viewer=viewer.user_id, chart=chart, **page))
+        depth = depth_charts([d["label"] for d in page["depth"]], page["depth"], p.title)
+        return _page(
+            start_response,
+            "200 OK",
+            render_page("playbook", viewer=viewer.user_id, chart=chart, depth_charts=depth, **page),
+        )
 
     def playbook_csv(
         self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer, slug: str, table: str
@@ -392,6 +398,7 @@ ROUTES = routing.Routes(
     Route("GET", PREFIX + "/", Page(WebView.overview)),
     Route("GET", PREFIX + "/overview.csv", Page(partial(WebView.overview_csv, table="overview"))),
     Route("GET", PREFIX + "/playbooks.csv", Page(partial(WebView.overview_csv, table="playbooks"))),
+    Route("GET", PREFIX + "/depth.csv", Page(partial(WebView.overview_csv, table="depth"))),
     Route("GET", PREFIX + "/registry", Page(WebView.registry)),
     Route("GET", PREFIX + "/registry.csv", Page(WebView.registry_csv)),
     Route("GET", PREFIX + "/playbooks/{slug}", Page(WebView.playbook)),

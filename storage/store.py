@@ -13,6 +13,7 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - governance: verdicts, proposals, mode changes, cycle results; registry: published
   versions and their adopters;
 - readouts: the digest's, the web view's and the export's reads across reports;
+- depth (storage/depth.py): cases, modes and people per closed week, over months;
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
 - sources (storage/source_fetches.py): what the clock asked each source, and its answer.
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from storage.api_tokens import ApiTokens
 from storage.cadence_log import CadenceLog
+from storage.depth import Depth
 from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
@@ -78,6 +80,7 @@ class Store:
         self.governance = Governance(engine, dry_run=dry_run)
         self.registry = Registry(engine)
         self.readouts = Readouts(engine)
+        self.depth = Depth(engine)
         self.outbox = Outbox(engine)
         self.cadence_log = CadenceLog(engine, dry_run=dry_run)
         self.memberships = Memberships(engine)

@@ -220,6 +220,28 @@ def _rubric_ci(s: StepWeek) -> str:
     return _ci(rubric_interval(s.rubric, s.cases))
 
 
+def ratio_with_ci(exceptions: int | None, cases: int | None, cap: float | None = None) -> str:
+    """An exception ratio with its cases and 95% Wilson interval, as every surface shows
+    it: "2 of 15 = 13% (95% CI 4–38%, cap 10%)"; "" without cases."""
+    interval = ratio_interval(exceptions or 0, cases)
+    if interval is None or not cases:
+        return ""
+    limit = "" if cap is None else f", cap {_pct(cap)}"
+    return f"{exceptions or 0} of {cases} = {_percent((exceptions or 0) / cases)} ({_ci(interval)}{limit})"
+
+
+def rubric_with_ci(rubric: float | None, cases: int | None, threshold: float | None = None) -> str:
+    """A rubric score with its cases and interval: "88% of 15 cases (95% CI 64–96%,
+    threshold 90%)"; the score alone without cases, "" without a score."""
+    if rubric is None:
+        return ""
+    interval = rubric_interval(rubric, cases)
+    if interval is None or not cases:
+        return _pct(rubric)
+    limit = "" if threshold is None else f", threshold {_pct(threshold)}"
+    return f"{_percent(rubric)} of {plural(cases, 'case')} ({_ci(interval)}{limit})"
+
+
 def _delta(value: float) -> str:
     return f"{value:+.1f}".replace("-", "−")
 
@@ -424,6 +446,8 @@ _env.filters.update(
     sure_over=_sure_over,
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,
+    ratio_with_ci=ratio_with_ci,
+    rubric_with_ci=rubric_with_ci,
     kpi_change_phrase=_kpi_change_phrase,
     criterion_phrase=criterion_phrase,
     clip=_clip,

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from cadence.text import csv_row
-from templates import _number
+from templates import _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
 
 _env = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent)),
@@ -21,7 +21,9 @@ _env = Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
-_env.filters["number"] = _number
+_env.filters.update(
+    number=_number, ratio_with_ci=ratio_with_ci, rubric_with_ci=rubric_with_ci, kpi_change_phrase=_kpi_change_phrase
+)
 
 
 def _source(reported_by: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cadence.judgement import ratio_interval, rubric_interval
+
 Table = tuple[list[str], list[list[Any]]]
 Column = tuple[str, Callable[[Any], Any]]
 
@@ -30,9 +32,11 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
                 ("target", _key("target")),
                 ("% of the way", lambda r: _percent(r["progress"])),
                 ("stalled", lambda r: r.get("stalled") or ""),
+                ("plateau", _key("plateau")),
             ],
             playbooks,
         ),
+        "depth": _depth(shown["depth"]),
         "overview": _table(
             [
                 ("week", lambda t: t["week"].isoformat()),
@@ -42,6 +46,32 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
             shown["trend"],
         ),
     }
+
+
+def _depth(rows: list[dict[str, Any]]) -> Table:
+    """Depth over months (usecases/shared/depth.py): a closed week's cases, its judged
+    steps and how many were AI-led or collaborative, and the people who reported."""
+    return _table(
+        [
+            ("week", lambda r: r["week"].isoformat()),
+            ("cases", _key("cases")),
+            ("steps judged", _key("steps")),
+            ("AI-led or collaborative", _key("wider")),
+            ("% AI-led or collaborative", lambda r: _percent(r["share"])),
+            ("people who reported", _key("people")),
+        ],
+        rows,
+    )
+
+
+def _ratio_bounds(cell: dict[str, Any]) -> tuple[float | None, float | None]:
+    interval = ratio_interval(cell["exceptions"] or 0, cell["cases"]) if cell["exceptions"] is not None else None
+    return (None, None) if interval is None else (_percent(interval.low), _percent(interval.high))
+
+
+def _rubric_bounds(cell: dict[str, Any]) -> tuple[float | None, float | None]:
+    interval = rubric_interval(cell["rubric"], cell["cases"])
+    return (None, None) if interval is None else (_percent(interval.low), _percent(interval.high))
 
 
 def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
@@ -62,8 +92,31 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
         ),
         "steps": _table(
             [week, ("label", _key("label")), ("step", _key("name"))]
-            + [(name, _key(name)) for name in ("verdict", "cases", "exceptions", "rubric")],
+            + [(name, _key(name)) for name in ("verdict", "cases", "exceptions", "rubric")]
+            + [
+                ("exception ratio %", lambda c: _percent(c["exceptions"] / c["cases"]) if c["cases"] else None),
+                ("exception ratio 95% CI low %", lambda c: _ratio_bounds(c)[0]),
+                ("exception ratio 95% CI high %", lambda c: _ratio_bounds(c)[1]),
+                ("rubric 95% CI low %", lambda c: _rubric_bounds(c)[0]),
+                ("rubric 95% CI high %", lambda c: _rubric_bounds(c)[1]),
+            ],
             grid,
+        ),
+        "depth": _depth(page["depth"]),
+        "cycles": _table(
+            [
+                ("cycle", _key("cycle")),
+                ("weeks charted", _key("weeks")),
+                ("KPI weeks reported", lambda c: c["change"].values),
+                (
+                    f"KPI change from baseline ({p.kpi_unit})" if p.kpi_unit else "KPI change from baseline",
+                    lambda c: c["change"].change,
+                ),
+                ("95% CI low", lambda c: c["change"].interval.low if c["change"].interval else None),
+                ("95% CI high", lambda c: c["change"].interval.high if c["change"].interval else None),
+                ("within noise", lambda c: c["change"].within_noise),
+            ],
+            page["cycles"],
         ),
         "modes": _table(
             [

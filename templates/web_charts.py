@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.ticker import MaxNLocator
 
@@ -98,6 +99,30 @@ def org_trend_chart(labels: list[str], exceptions: list[float | None], attestati
     series = [("exception ratio", RED, percent[0]), ("attestation rate", BLUE, percent[1])]
     title = "The org's exception ratio and attestation rate"
     return _chart(title, "%", labels, series, [], take_in=(0, 100), digits=1)
+
+
+def depth_charts(labels: list[str], rows: list[dict[str, Any]], whose: str) -> list[LineChart]:
+    """Depth over months (usecases/shared/depth.py, `months`), one measure per chart: the
+    cases per week, the share of steps AI-led or collaborative (in %, 0 to 100) and the
+    people who reported."""
+    cases = [float(r["cases"]) if r["cases"] is not None else None for r in rows]
+    share = [r["share"] * 100 if r["share"] is not None else None for r in rows]
+    people: list[float | None] = [float(r["people"]) for r in rows]
+    return [
+        _chart(f"{whose}: cases per week", "cases", labels, [("cases", BLUE, cases)], [], take_in=(0,), digits=1),
+        _chart(
+            f"{whose}: share of steps AI-led or collaborative",
+            "%",
+            labels,
+            [("AI-led or collaborative", PURPLE, share)],
+            [],
+            take_in=(0, 100),
+            digits=1,
+        ),
+        _chart(
+            f"{whose}: people who reported", "people", labels, [("people", GREEN, people)], [], take_in=(0,), digits=1
+        ),
+    ]
 
 
 def _chart(

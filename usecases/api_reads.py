@@ -8,12 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 from cadence import calendar
+from cadence.judgement import Interval, ratio_interval, rubric_interval
 from storage.db import reads_together
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from usecases import sources as pulled
 from usecases.api_reports import note_use
-from usecases.shared import readiness, registry
+from usecases.shared import depth, readiness, registry
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -37,7 +38,11 @@ def playbooks(services: Services, token: ApiToken) -> list[dict[str, Any]]:
         raise NotReadable(f"token {token.name} may not read")
     note_use(services, token)
     now = services.clock()
-    return [_summary(state, now) for state in services.store.playbooks.states() if _visible(token, state.playbook.slug)]
+    store = services.store
+    with reads_together(store.engine):
+        states = [state for state in store.playbooks.states() if _visible(token, state.playbook.slug)]
+        flagged = depth.plateaus(store, states, now)
+    return [_summary(state, now, flagged[state.playbook.id]) for state in states]
 
 
 def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
@@ -51,7 +56,7 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
         if state is None:
             raise NotFound(f"no playbook {slug}")
         now = services.clock()
-        summary = _summary(state, now)
+        summary = _summary(state, now, depth.plateaus(store, [state], now)[state.playbook.id])
         today = calendar.local_date(now, state.playbook.timezone)
         monday = calendar.monday_of(today)
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
@@ -77,6 +82,10 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
                     exceptions=s.total_exceptions,
                     rubric=s.rubric,
                     verdict=verdicts.get((s.name, w)),
+                    # each with its 95% Wilson interval on the week's cases (docs/judgement.md)
+                    exception_ratio=s.total_exceptions / s.cases if s.cases else None,
+                    exception_ratio_ci=_bounds(ratio_interval(s.total_exceptions, s.cases)),
+                    rubric_ci=_bounds(rubric_interval(s.rubric, s.cases)),
                 )
                 for s in figures[(state.playbook.id, w)].steps
             ],
@@ -107,7 +116,11 @@ def registry_entries(services: Services, token: ApiToken) -> list[dict[str, Any]
     return [dict(e, adopters=[a for a in e["adopters"] if _visible(token, a["slug"])]) for e in visible]
 
 
-def _summary(state: PlaybookState, now: Any) -> dict[str, Any]:
+def _bounds(interval: Interval | None) -> dict[str, float] | None:
+    return None if interval is None else dict(lower=interval.low, upper=interval.high)
+
+
+def _summary(state: PlaybookState, now: Any, plateau: bool) -> dict[str, Any]:
     playbook = state.playbook
     week = None
     if state.anchor is not None:
@@ -129,4 +142,5 @@ def _summary(state: PlaybookState, now: Any) -> dict[str, Any]:
         cycle=week.cycle if week else None,
         week=week.week if week else None,
         modes={s.name: s.mode for s in state.steps},
+        plateau=plateau,  # cases not grown in 8 weeks while the KPI is off target (usecases/shared/depth.py)
     )

@@ -28,6 +28,7 @@ from storage.store import PlaybookState, Store
 from templates import render
 from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
+from usecases.shared.depth import plateaus
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class Digest:
         gone = self.store.people.deactivated(sorted({s.playbook.owner_id for s in states}))
         ratios = self.store.readouts.exception_ratios(weeks)
         stalls = stalling.stalled(self.store, states)
+        flagged = plateaus(self.store, states, at)
 
         digests = []
         all_cases = all_exceptions = 0
@@ -133,6 +135,7 @@ class Digest:
                 guardrail=p.guardrail_name,
                 owner_deactivated=p.owner_id in gone,
                 stalled=stalls[p.id].phrase if p.id in stalls else None,
+                plateau=flagged.get(p.id, False),
                 guardrail_value=figures.guardrail,
                 guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
                 if p.guardrail_name

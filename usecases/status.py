@@ -19,7 +19,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import sources
-from usecases.shared import governance, messages, roles, stalling
+from usecases.shared import depth, governance, messages, roles, stalling
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -173,6 +173,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             learnings_shown=LEARNINGS_SHOWN,
             # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
             pilot=bool(origin and week is not None and week.cycle == 1),
+            plateau=depth.plateaus(caller.store, [state], caller.now)[playbook.id],
             kpi_moved=kpi_change(
                 [series.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(week.week)],
                 playbook.kpi_baseline,

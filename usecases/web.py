@@ -11,12 +11,13 @@ from typing import Any
 
 from cadence import calendar
 from cadence.figures import progress_to_target
+from cadence.judgement import kpi_change
 from storage.db import reads_together
 from storage.store import PlaybookState
 from templates import criterion_phrase
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import readiness, registry, roles, stalling
+from usecases.shared import depth, readiness, registry, roles, stalling
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -119,6 +120,8 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         step_names = store.governance.step_names([p.step_id for p in proposals if p.step_id])
         stalls = stalling.stalled(store, states)
         versions = store.registry.versions()
+        flagged = depth.plateaus(store, states, now)
+        org_depth = depth.months(store, monday - timedelta(days=7))
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
         p = state.playbook
@@ -142,6 +145,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
                 cycle=week.cycle if week else None,
                 week=week.week if week else None,
                 stalled=stalls[p.id].phrase if p.id in stalls else None,
+                plateau=flagged.get(p.id, False),
             )
         )
     for rows in by_function.values():  # stalled first, then risks: the furthest from target, then the rest
@@ -158,6 +162,8 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         versions=len(versions),
         viewer=viewer.user_id,
         trend=[dict(week=w, exceptions=ratios.get(w), attestation=rates.get(w)) for w in trend_weeks],
+        depth=org_depth,
+        plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],
         proposals=[
@@ -202,6 +208,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         reliable = pulled.reliability(store, state, services.clock())
         full = roles.sees_names(store, state, viewer.user_id)
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
+        months = depth.months(store, this_week - timedelta(days=7), pid, first)
+        flagged = depth.plateaus(store, [state], now)[pid]
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -234,6 +242,11 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     decision_rows = _decision_rows(state, decisions)
     return dict(
         playbook=p,
+        plateau=flagged,
+        depth=[dict(m, label=_week_label(state, m["week"])) for m in months],
+        cycles=_cycle_changes(state, charted, kpis),
+        cap=thresholds(state).exception_cap,
+        rubric_threshold=thresholds(state).rubric_threshold,
         steps=state.steps,
         rows=rows,
         full=full,
@@ -296,6 +309,23 @@ def _readiness(state: PlaybookState, decisions: list[Any]) -> dict[str, Any] | N
         return None
     lines = [criterion_phrase(c) for c in judged["criteria"]]
     return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone), lines=lines)
+
+
+def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, float]) -> list[dict[str, Any]]:
+    """Each cycle of the charted weeks with its KPI change from the baseline and the
+    change's 95% t-interval (cadence.judgement.kpi_change, as status and the week-4 close
+    have it), newest first; the running cycle's so far."""
+    if state.anchor is None:
+        return []
+    cycles: dict[int, list[float | None]] = {}
+    for w in weeks:
+        week = calendar.week_containing(state.running(), w)
+        if week is not None:
+            cycles.setdefault(week.cycle, []).append(kpis.get(w))
+    return [
+        dict(cycle=cycle, weeks=len(values), change=kpi_change(values, state.playbook.kpi_baseline))
+        for cycle, values in sorted(cycles.items(), reverse=True)
+    ]
 
 
 def _decision_rows(state: PlaybookState, decisions: list[Any]) -> list[dict[str, Any]]:

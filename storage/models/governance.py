@@ -73,6 +73,9 @@ class StepVerdict(SQLModel, table=True):
         # The digest's org-wide weeks; and, covering, the web view's exception ratio of
         # the org's last 26 weeks without reading their verdicts' rows.
         Index("ix_step_verdict_week", "week_start", "cases", "exceptions"),
+        # Depth over months and the plateau rule (storage/depth.py): the org's weeks, and
+        # many playbooks' recent weeks, with each verdict's mode and cases, from the index.
+        Index("ix_step_verdict_depth", "week_start", "playbook_id", "mode", "cases"),
         CheckConstraint("outcome IN ('PASS', 'FAIL', 'INCONCLUSIVE', 'MISSING')", name="outcome"),
     )
 

@@ -29,6 +29,15 @@ def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[
     )
 
 
+def _people(table: str, reporter: str) -> Index:
+    """Who reported in a week, over the reports that count: the web view's people per
+    week of the org over two years reads this index alone (storage/depth.py; migration
+    0032). `withdrawn_at` is in it, always null, because SQLite (3.40) reads the table
+    for a column of the index's own condition."""
+    partial: dict[str, Any] = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}
+    return Index(f"ix_{table}_week_people", "week_start", reporter, "withdrawn_at", **partial)
+
+
 def _listed(table: str) -> Index:
     """Every report of a playbook's weeks, withdrawn ones too: the web view lists each
     with who sent it (Readouts.report_log) without reading the whole table."""
@@ -39,6 +48,7 @@ class CheckIn(SQLModel, table=True):
     __tablename__ = "checkin"
     __table_args__ = (
         *_counting("checkin", "user_id", ("user_id",)),
+        _people("checkin", "user_id"),
         CheckConstraint("attestation IN ('followed', 'deviated')", name="attestation"),
         CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
     )
@@ -58,7 +68,11 @@ class CheckIn(SQLModel, table=True):
 
 class KpiReading(SQLModel, table=True):
     __tablename__ = "kpi_reading"
-    __table_args__ = (*_counting("kpi_reading", "reported_by"), _listed("kpi_reading"))
+    __table_args__ = (
+        *_counting("kpi_reading", "reported_by"),
+        _listed("kpi_reading"),
+        _people("kpi_reading", "reported_by"),
+    )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -75,7 +89,11 @@ class GuardrailReading(SQLModel, table=True):
     """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
 
     __tablename__ = "guardrail_reading"
-    __table_args__ = (*_counting("guardrail_reading", "reported_by"), _listed("guardrail_reading"))
+    __table_args__ = (
+        *_counting("guardrail_reading", "reported_by"),
+        _listed("guardrail_reading"),
+        _people("guardrail_reading", "reported_by"),
+    )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -90,7 +108,11 @@ class GuardrailReading(SQLModel, table=True):
 
 class ExceptionReport(SQLModel, table=True):
     __tablename__ = "exception_report"
-    __table_args__ = (*_counting("exception_report", "reported_by", ("step_id",)), _listed("exception_report"))
+    __table_args__ = (
+        *_counting("exception_report", "reported_by", ("step_id",)),
+        _listed("exception_report"),
+        _people("exception_report", "reported_by"),
+    )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
@@ -109,6 +131,7 @@ class CaseCount(SQLModel, table=True):
     __table_args__ = (
         *_counting("case_count", "reported_by", ("step_id",)),
         _listed("case_count"),
+        _people("case_count", "reported_by"),
         CheckConstraint("cases >= 0", name="nonnegative"),
     )
 
@@ -129,6 +152,7 @@ class RubricScore(SQLModel, table=True):
     __table_args__ = (
         *_counting("rubric_score", "reported_by", ("step_id",)),
         _listed("rubric_score"),
+        _people("rubric_score", "reported_by"),
         CheckConstraint("score >= 0 AND score <= 1", name="range"),
     )
 

@@ -292,6 +292,7 @@ def _detail(**fields):
         "cycle": 1,
         "week": 1,
         "modes": {},
+        "plateau": False,
         "definition": {},
         "input_reliability": None,
         "weeks": [],
@@ -326,6 +327,34 @@ def test_a_read_token_reads_its_playbooks_their_weeks_and_the_registry(api, stor
     assert get(api.base_url, "/api/v1/playbooks/refund-triage", reader)[0] == 404
     assert get(api.base_url, "/api/v1/playbooks", api.token) == (403, {"error": "token helpdesk may not read"})
     assert get(api.base_url, "/api/v1/playbooks", None)[0] == 401
+
+
+def test_a_read_gives_each_ratio_and_rubric_score_with_its_interval_and_the_plateau_flag(api, store):
+    reports = [
+        {"playbook": "support-replies", "kind": "cases", "step": "draft", "value": 15},
+        {"playbook": "support-replies", "kind": "rubric", "step": "draft", "value": 0.88},
+        {"playbook": "support-replies", "kind": "exception", "step": "draft", "reason": "a wrong refund"},
+        {"playbook": "support-replies", "kind": "exception", "step": "draft", "reason": "a wrong address"},
+    ]
+    kinds = ["cases", "rubric", "exception"]
+    reader = tokens.create(store, "sheets", ["support-replies"], kinds, True, "test", NOW).token
+    assert api.post({"reports": reports}, token=reader)[0] == 201
+    _, body = get(api.base_url, "/api/v1/playbooks/support-replies", reader)
+    draft = next(s for s in body["weeks"][-1]["steps"] if s["step"] == "draft")
+    assert (draft["cases"], draft["exceptions"], draft["exception_ratio"]) == (15, 2, 2 / 15)
+    # 2 of 15 = 13% (95% CI 4–38%); the rubric 88% read as 13 of 15 cases passing review
+    assert [round(draft["exception_ratio_ci"][k], 3) for k in ("lower", "upper")] == [0.037, 0.379]
+    assert [round(draft["rubric_ci"][k], 3) for k in ("lower", "upper")] == [0.621, 0.963]
+    send = next(s for s in body["weeks"][-1]["steps"] if s["step"] == "send")
+    assert (send["exception_ratio"], send["exception_ratio_ci"], send["rubric_ci"]) == (None, None, None)
+    assert body["plateau"] is False  # a first week: no history to have grown
+    described("GET", "/api/v1/playbooks/{slug}", 200, body)  # every field, the intervals too, as documented
+    _, listed = get(api.base_url, "/api/v1/playbooks", reader)
+    assert listed["playbooks"][0]["plateau"] is False
+    schemas = openapi()["components"]["schemas"]
+    assert {"lower", "upper"} <= set(schemas["Bounds"]["properties"])
+    assert {"exception_ratio", "exception_ratio_ci", "rubric_ci"} <= set(schemas["StepWeekOut"]["properties"])
+    assert "plateau" in schemas["PlaybookOut"]["required"]
 
 
 def test_a_path_is_a_routes_own_and_a_slug_one_segment(api, store):

@@ -386,8 +386,23 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     Engine(engine, slack, clock).run(close_of(1))
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
     grid = page[page.index("Steps × weeks") : page.index("This week")]
-    judged = re.search(r'title="40 cases, 1 exceptions, rubric 95%">(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>', grid)
+    # Each number with its cases and its 95% Wilson interval on hover (docs/judgement.md).
+    shown = 'title="exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (95% CI 83–99%, threshold 90%)">'
+    judged = re.search(re.escape(shown) + r"(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>", grid)
     assert judged, grid
+    _, _, steps = fetch(view.base_url + "/web/playbooks/support-replies/steps.csv", signed_in(view, OWNER))
+    rows = list(csv.DictReader(io.StringIO(steps)))
+    draft = next(r for r in rows if r["step"] == "draft" and r["week"] == "2026-11-16")
+    assert (
+        draft["exception ratio %"],
+        draft["exception ratio 95% CI low %"],
+        draft["exception ratio 95% CI high %"],
+    ) == (
+        "2.5",
+        "0.4",
+        "12.9",
+    )
+    assert (draft["rubric 95% CI low %"], draft["rubric 95% CI high %"]) == ("83.5", "98.6")
 
 
 def test_who_sees_what_follows_status(view):
@@ -509,3 +524,92 @@ def test_a_path_is_a_routes_own_and_a_slug_one_segment(view):
     assert (status, headers["Allow"], body) == (405, "GET", "GET only")
     assert fetch(view.base_url + "/web/registry", cookie, method="HEAD")[0] == 200
     assert fetch(view.base_url + "/web", cookie)[0] == 200
+
+
+def test_depth_over_months_on_both_pages_with_tables_and_csv(view, engine, slack, clock):
+    """Cases, the share of steps AI-led or collaborative and the people who reported, per
+    closed week, charted one measure a chart with a table and a CSV; each cycle's KPI
+    change with its t-interval."""
+    report_week(view, clock, 1, draft=(40, 1, "95%"), kpi="30")
+    Engine(engine, slack, clock).run(close_of(1))
+    report_week(view, clock, 2, draft=(30, 0, "95%"), kpi="28")
+    Engine(engine, slack, clock).run(close_of(2))
+    cookie = signed_in(view, MEMBER)
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
+    section = page[page.index("<h2>Depth over months</h2>") : page.index("<h2>Modes over time</h2>")]
+    for title in ("Cases per week", "Steps AI-led or collaborative", "People who reported"):
+        assert f"<h3>{title}</h3>" in section
+    assert section.count("<svg") == 3 and 'aria-label="Support reply drafting: cases per week (cases)' in section
+    # week 2: 30 + 20 + 12 cases; draft and send of three steps; the owner and the member
+    assert re.search(r"2026-11-23 <span class=\"muted\">C1W2</span></td><td class=\"num\">62</td>", section)
+    assert '67% <span class="muted">(2 of 3)</span></td><td class="num">2</td>' in section
+    _, _, depth_csv = fetch(view.base_url + "/web/playbooks/support-replies/depth.csv", cookie)
+    assert depth_csv.splitlines() == [
+        "week,cases,steps judged,AI-led or collaborative,% AI-led or collaborative,people who reported",
+        "2026-11-16,72,3,2,66.7,2",
+        "2026-11-23,62,3,2,66.7,2",
+    ]
+    cycles = page[page.index("<h2>KPI change by cycle</h2>") : page.index("<nav")]
+    assert "−13.0 min from baseline, 95% CI −25.7 to −0.3" in cycles  # (30 + 28) / 2 − 42, t with 1 df
+    _, _, cycles_csv = fetch(view.base_url + "/web/playbooks/support-replies/cycles.csv", cookie)
+    assert cycles_csv.splitlines()[1].startswith("1,3,2,-13.0,-25.7")  # cycle 1 so far: 3 weeks, 2 with a KPI
+    _, _, overview = fetch(view.base_url + "/web/", cookie)
+    org = overview[overview.index("<h2>Depth over months</h2>") : overview.index("<h2>Open proposals</h2>")]
+    assert org.count("<svg") == 3 and "The org: people who reported" in org
+    _, _, org_csv = fetch(view.base_url + "/web/depth.csv", cookie)
+    assert org_csv.splitlines()[1:] == ["2026-11-16,72,3,2,66.7,2", "2026-11-23,62,3,2,66.7,2"]
+
+
+def test_a_plateau_is_flagged_on_every_surface_from_one_rule(view, engine, store, slack, clock):
+    """Cases flat for 8 weeks while the KPI is off target: "plateau" on the playbook's
+    page, the overview, status, the digest and the API's reads."""
+    from cadence import keys
+    from tests.bot.test_api import get
+    from usecases import tokens
+
+    state = store.playbooks.state("support-replies")
+    draft = state.steps[0]
+    weeks = [date(2026, 11, 16) + timedelta(days=7 * i) for i in range(16)]  # to 2027-03-01
+    flat = [40] * 8 + [38, 40, 35, 40, 39, 40, 36, 40]
+    with engine.begin() as c:  # sixteen closed weeks of history, as the clock would have left them
+        for week, cases in zip(weeks, flat, strict=True):
+            c.execute(
+                text(
+                    "INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, cases, exceptions, "
+                    "recorded_at) VALUES (:p, :s, :w, 'collaborative', 'PASS', :n, 0, :at)"
+                ),
+                dict(p=state.playbook.id, s=draft.id, w=week, n=cases, at=NOW),
+            )
+        c.execute(
+            text(
+                "INSERT INTO kpi_reading (playbook_id, week_start, value, reported_by, reported_at) "
+                "VALUES (:p, :w, 30, :by, :at)"
+            ),
+            dict(p=state.playbook.id, w=weeks[-1], by=MEMBER, at=NOW),
+        )
+        c.execute(text("UPDATE playbook SET closed_through = :w, status = 'active'"), dict(w=weeks[-1]))
+        c.execute(  # the clock's record of having closed them
+            text(
+                "INSERT INTO cadence_job (key, kind, playbook_id, week_start, due_at, status, recorded_at) "
+                "VALUES (:key, 'close', :p, :w, :at, 'done', :at)"
+            ),
+            dict(key=keys.close(state.playbook.id, weeks[-1]), p=state.playbook.id, w=weeks[-1], at=NOW),
+        )
+    clock.set(datetime(2027, 3, 10, 12, tzinfo=UTC))  # Wednesday: the week of 2027-03-01 ended
+    assert "*Plateau*: its cases have not grown in 8 weeks" in view.command("status support-replies").text
+    cookie = signed_in(view, MEMBER)
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
+    assert '<strong class="flag">plateau</strong></h1>' in page
+    _, _, overview = fetch(view.base_url + "/web/", cookie)
+    assert "1 playbook on a plateau" in overview and '<strong class="flag" title="Cases have not grown' in overview
+    _, _, playbooks_csv = fetch(view.base_url + "/web/playbooks.csv", cookie)
+    assert playbooks_csv.splitlines()[0].endswith(",plateau") and playbooks_csv.splitlines()[1].endswith(",True")
+    reader = tokens.create(store, "sheets", None, [], True, "test", clock()).token
+    assert get(view.base_url, "/api/v1/playbooks/support-replies", reader)[1]["plateau"] is True
+    assert get(view.base_url, "/api/v1/playbooks", reader)[1]["playbooks"][0]["plateau"] is True
+
+    slack.add_channel("CCURATORS1", [OWNER])
+    store.org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
+    Engine(engine, slack, clock).run(datetime(2027, 3, 15, 13, 0, tzinfo=UTC))  # Monday's digest
+    thread = next(m for m in slack.posted("CCURATORS1") if m["text"].startswith("Support: 1 playbook"))
+    assert "plateau: cases not grown in 8 weeks while the KPI is off target" in str(thread["blocks"])

@@ -57,13 +57,18 @@ def test_risks():
         )
     )
     assert d.risks == [
-        Risk("over_cap", "draft", 0.15, 0.10),
+        Risk("over_cap", "draft", 0.15, 0.10, exceptions=3, cases=20),  # the counts, for the interval
         Risk("unobserved", "send"),
-        Risk("near_cap", "review", 0.10, 0.10),
+        Risk("near_cap", "review", 0.10, 0.10, exceptions=2, cases=20),
         Risk("frozen", "review"),
         Risk("missing_checkins", value=2, limit=6),
         Risk("kpi_missing"),
     ]
+
+
+def test_a_plateau_is_a_risk():
+    assert summarize(week(plateau=True)).risks == [Risk("plateau")]
+    assert summarize(week()).risks == []
 
 
 def test_risky_playbooks_come_first_within_their_function():

@@ -112,7 +112,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     assert reply["thread_ts"] == summary["ts"]
     body = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "*30 min* vs target 15, baseline 42 (-28.6%)" in body
-    assert "worst step send 5% (cap 10%)" in body
+    assert "worst step send 1 of 20 = 5% (95% CI 1–24%, cap 10%)" in body  # with its cases and interval
     assert "Check-ins 1 of 2 (50%)" in body
     (chart,) = slack.files
     assert chart["thread_ts"] == summary["ts"] and chart["channel"] == "CCURATORS1"
@@ -163,7 +163,7 @@ def test_the_digest_reports_closed_weeks_and_counts_a_cycle_once(engine, slack, 
     # The header's exception ratio is the threads' own week: 1 of 40 on send, nothing else counted.
     assert "*Exception ratio, org-wide*\\n2.5%" in completed[0]
     thread = next(m for m in slack.posted("CCURATORS1") if m["text"].startswith("Support: 1 playbook"))
-    assert "send 2.5% (cap 10%)" in json.dumps(thread["blocks"], ensure_ascii=False)
+    assert "send 1 of 40 = 2% (95% CI 0–13%, cap 10%)" in json.dumps(thread["blocks"], ensure_ascii=False)
 
 
 def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, store, clock):

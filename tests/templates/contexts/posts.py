@@ -37,12 +37,14 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                 scale_min_kpi_weeks=3,
                 dms_sent=10,
                 checked_in=2,
-                steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(30)],
+                steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(15)]
+                + [StepLastWeek(text[:40], "ai-led", 100_000, 99_999) for _ in range(15)],  # worded with intervals
                 mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
                 open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
                 origin=Origin(text[:64], 2, 42, 14, "on track", 3),
                 owner_deactivated=True,
                 stalled=f"since the end of cycle 2 (2027-01-10): {text}",
+                plateau=True,
             )
         )
         for i in range(15)

@@ -131,6 +131,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         ),
         "status": dict(
             full=True,
+            plateau=True,
             met_weeks=[1, 2, 4],
             away=[dict(user="UPERSON0001", until="2027-01-03")] * 30,
             owner_deactivated=True,
