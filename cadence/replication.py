@@ -12,6 +12,7 @@ from statistics import median
 from typing import Any, get_args
 
 from cadence.definition import Overridable
+from cadence.exception_queue import OVERDUE_DAYS
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
 # among these (cadence.definition.Overridable; by default DEFAULT_MAY_CHANGE).
@@ -29,7 +30,7 @@ NOT_YET = "not yet"
 class Criterion:
     """One of the five things "ready to scale" means, met or not, with its numbers."""
 
-    name: str  # attestation | exceptions | contract | learnings | owner | reliability
+    name: str  # attestation | exceptions | contract | learnings | owner | reliability | queue
     met: bool
     figures: dict[str, Any] = field(default_factory=dict)
 
@@ -68,6 +69,7 @@ def readiness(
     cycles_wanted: int | None = None,
     reliability: tuple[int, int] | None = None,
     min_reliability: float = 0.9,
+    overdue_items: tuple[int, int] = (0, 0),
 ) -> list[Criterion]:
     """The five criteria, in the order the README lists them:
 
@@ -80,7 +82,9 @@ def readiness(
     5. an owner who is an active Slack user;
     7. input reliability, for a playbook with sources: at least `min_reliability` of the
        cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
-       source before their week closed; n/a (met) without sources."""
+       source before their week closed; n/a (met) without sources;
+    8. no exception item open longer than 14 days (`overdue_items`: how many are, and
+       the oldest's age in days)."""
     rate = answered / asked if asked else None
     over = [s for s in steps if not s.within_cap]
     without = [c for c in cycles if learnings.get(c, 0) == 0]
@@ -109,6 +113,7 @@ def readiness(
         ),
         Criterion("owner", owner_active, dict(active=owner_active)),
         _reliability(reliability, min_reliability),
+        _queue(overdue_items),
     ]
 
 
@@ -119,6 +124,11 @@ def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criteri
     share = arrived / pairs if pairs else None
     met = share is not None and share >= minimum
     return Criterion("reliability", met, dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum))
+
+
+def _queue(overdue_items: tuple[int, int]) -> Criterion:
+    count, oldest = overdue_items
+    return Criterion("queue", count == 0, dict(overdue=count, oldest_days=oldest, limit_days=OVERDUE_DAYS))
 
 
 def is_ready(criteria: list[Criterion]) -> bool:

@@ -48,6 +48,9 @@ WEEK = date(2026, 11, 16)
         (keys.dm_update("ab12"), "dm-update:ab12"),
         (keys.seen_signature("v0=" + "a" * 200), "sig:v0=" + "a" * 97),
         (keys.seen_event("Ev123"), "event:Ev123"),
+        (keys.exception_queue(7, WEEK), "exception-queue:7:2026-11-16"),
+        (keys.exception_item("exception", 12), "e:12"),
+        (keys.exception_item("deviation", 12), "d:12"),
     ],
 )
 def test_formats_are_the_ones_deployed_databases_hold(made, stored):
@@ -74,3 +77,10 @@ def test_work_keys_round_trip(key):
         "digest-waiting": lambda: keys.digest_waiting(parts.week_start),
     }.get(parts.kind, lambda: keys.member_work(parts.kind, parts.playbook_id, parts.week_start, parts.user_id))
     assert remade() == key
+
+
+def test_an_items_value_reads_back_and_nothing_else_does():
+    assert keys.read_exception_item("e:12") == ("exception", 12)
+    assert keys.read_exception_item("d:3") == ("deviation", 3)
+    for bad in ("x:1", "e:", "e:-1", "e:99999999999", None, 12, "e:1e3"):
+        assert keys.read_exception_item(bad) is None
