@@ -161,7 +161,7 @@ class ExceptionItems:
                 ).scalars()
             )
             wanted = {(e.source, e.report_id) for e in events}
-            rows = []
+            rows: list[Any] = []
             for source, query in (("exception", _exceptions), ("deviation", _deviations)):
                 ids = [r for s_, r in wanted if s_ == source]
                 if ids:

@@ -1,0 +1,104 @@
+"""The exception queue (README, "The exception queue"): moving an item (the buttons of
+the Monday DM and of the App Home, and the note form of Resolve… and Accept…), and the
+Monday DM itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cadence import exception_queue, keys
+from cadence.exception_queue import Item
+from storage.exception_items import Moved
+from storage.store import PlaybookState, Store
+from templates import render
+from templates.refusals import Refusal
+from usecases import home
+from usecases.shared.caller import Caller
+from usecases.shared.queue import exception_owner, may_move, open_items, shown
+from usecases.shared.roles import user
+
+
+@dataclass(frozen=True)
+class Target:
+    """The item a button or form is about, and its playbook."""
+
+    item: Item
+    state: PlaybookState
+
+
+def target(caller: Caller, value: object) -> Target:
+    """The item a button's value names, if the caller may move it: refused otherwise,
+    before any form opens."""
+    read = keys.read_exception_item(value)
+    item = caller.store.exception_items.item(*read) if read else None
+    state = caller.store.playbooks.state_by_id(item.playbook_id) if item else None
+    if item is None or state is None:
+        raise Refusal.of("item_gone")
+    if not may_move(caller.store, state, caller.user_id):
+        raise Refusal.of(
+            "item_not_yours",
+            slug=state.playbook.slug,
+            exception_owner=user(exception_owner(state.playbook)),
+            owner=user(state.playbook.owner_id),
+        )
+    return Target(item, state)
+
+
+def form_for(caller: Caller, value: object, to: str) -> dict[str, Any]:
+    """What the note form of Resolve… or Accept… shows; refused as a move would be."""
+    found = target(caller, value)
+    _refuse_move(found.item, to)
+    return dict(
+        to=to,
+        metadata=f"{to}|{found.item.key}",
+        item=shown(found.state, found.item, caller.now),
+        slug=found.state.playbook.slug,
+    )
+
+
+def move(caller: Caller, value: object, to: str, note: str | None) -> Target:
+    """Move an item (acknowledged; resolved or accepted with a note), with who and when;
+    the mover's App Home is refreshed. Every refusal leaves nothing written."""
+    found = target(caller, value)
+    _refuse_move(found.item, to)
+    note = (note or "").strip() or None
+    if to in exception_queue.WITH_NOTE and note is None:
+        raise Refusal.of("item_note")
+    refreshed = home.refresh(caller.store, caller.user_id, caller.now)
+    try:
+        caller.store.exception_items.move(
+            found.item, to, note, caller.user_id, caller.now, [refreshed] if refreshed else []
+        )
+    except Moved as err:
+        raise Refusal.of("item_withdrawn" if str(err) == "withdrawn" else "item_moved") from None
+    return found
+
+
+def _refuse_move(item: Item, to: str) -> None:
+    problem = exception_queue.refused_move(item, to)
+    if problem is not None:
+        raise Refusal.of(problem, to=to, state=item.state)
+
+
+def monday_messages(store: Store, states: list[PlaybookState], now: datetime) -> dict[int, dict[str, Any] | None]:
+    """Each playbook's Monday DM to its exception owner: its open items, oldest first, at
+    most 10 with a pointer to the rest; None for a playbook with nothing open."""
+    items = open_items(store, states, now)
+    messages: dict[int, dict[str, Any] | None] = {}
+    for state in states:
+        found = items[state.playbook.id]
+        messages[state.playbook.id] = (
+            render(
+                "exception_queue",
+                slug=state.playbook.slug,
+                title=state.playbook.title,
+                items=found[: exception_queue.SHOWN],
+                more=max(0, len(found) - exception_queue.SHOWN),
+                total=len(found),
+            )
+            if found
+            else None
+        )
+    return messages
