@@ -103,9 +103,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
     )
 
 
-def _queue(
-    store: Store, states: list[PlaybookState], user_id: str, now: datetime
-) -> tuple[list[dict[str, Any]], int]:
+def _queue(store: Store, states: list[PlaybookState], user_id: str, now: datetime) -> tuple[list[dict[str, Any]], int]:
     """The open exception items of the playbooks whose queue is theirs (as exception owner
     or owner), oldest first: at most 10, and how many more."""
     theirs = [s for s in states if user_id in (exception_owner(s.playbook), s.playbook.owner_id)]

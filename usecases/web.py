@@ -15,7 +15,7 @@ from storage.db import reads_together
 from storage.store import PlaybookState
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import registry, roles
+from usecases.shared import queue, registry, roles
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -193,6 +193,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         reliable = pulled.reliability(store, state, services.clock())
         full = roles.sees_names(store, state, viewer.user_id)
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
+        items = queue.open_items(store, [state], now)[pid]
+        moves = store.exception_items.events_of(pid)
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -240,6 +242,24 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             for item in sourced.get(w, [])
         ],
         reliability=None if reliable is None else reliable.words(),
+        # the exception queue: its open items by step, and every item's moves (reasons and
+        # notes, as in status, only for the owner and the curators)
+        queue=queue.per_step(state, [dict(i, reason=i["reason"] if full else None) for i in items]),
+        item_moves=[
+            dict(
+                at=m.at,
+                item=m.item.key,
+                source=m.item.source,
+                step=steps.get(m.item.step_id or 0),
+                logged_at=m.item.logged_at,
+                logged_by=m.item.logged_by,
+                reason=m.item.reason if full else None,
+                state=m.state,
+                note=m.note if full else None,
+                by=m.by,
+            )
+            for m in moves
+        ],
         reports_shown=REPORTS_SHOWN,
         reports=[
             dict(
