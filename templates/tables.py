@@ -118,7 +118,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("reason", lambda i: i["reason"]),
                 ("logged by", lambda i: i["logged_by"]),
             ],
-            [i for group in page.get("queue", []) for i in group["items"]],
+            [i for group in page.get("queue", []) for i in group["open"]],
         ),
         "exception-item-changes": _table(
             [

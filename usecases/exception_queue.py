@@ -72,14 +72,22 @@ def move(caller: Caller, value: object, to: str, note: str | None) -> Target:
             found.item, to, note, caller.user_id, caller.now, [refreshed] if refreshed else []
         )
     except Moved as err:
-        raise Refusal.of("item_withdrawn" if str(err) == "withdrawn" else "item_moved") from None
+        if str(err) == "withdrawn":
+            raise Refusal.of("item_withdrawn") from None
+        raise Refusal.of("item_moved") from None
     return found
 
 
 def _refuse_move(item: Item, to: str) -> None:
-    problem = exception_queue.refused_move(item, to)
-    if problem is not None:
-        raise Refusal.of(problem, to=to, state=item.state)
+    match exception_queue.refused_move(item, to):
+        case "item_unknown_move":
+            raise Refusal.of("item_unknown_move", to=to)
+        case "item_withdrawn":
+            raise Refusal.of("item_withdrawn")
+        case "item_closed":
+            raise Refusal.of("item_closed", state=item.state)
+        case "item_acknowledged":
+            raise Refusal.of("item_acknowledged")
 
 
 def monday_messages(store: Store, states: list[PlaybookState], now: datetime) -> dict[int, dict[str, Any] | None]:

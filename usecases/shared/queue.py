@@ -55,7 +55,7 @@ def open_items(store: Store, states: list[PlaybookState], now: datetime) -> dict
 def per_step(state: PlaybookState, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The open items grouped by step, in the playbook's step order (steps without any left out)."""
     return [
-        dict(step=step.name, items=[i for i in items if i["step"] == step.name])
+        dict(step=step.name, open=[i for i in items if i["step"] == step.name])
         for step in state.steps
         if any(i["step"] == step.name for i in items)
     ]
