@@ -61,8 +61,8 @@ def ephemerals(slack):
 
 
 def opened_view(slack):
-    view = slack.calls_to("views.open")[-1].params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    opened = slack.calls_to("views.open")[-1].params["view"]
+    return json.loads(opened) if isinstance(opened, str) else opened
 
 
 def log_week_1(bot, clock):
@@ -214,3 +214,22 @@ def test_exception_owner_must_be_a_slack_user_id():
     with pytest.raises(Exception, match="exception_owner"):
         parse_playbook(raw)
     assert "exception_owner" not in parse_playbook(SUPPORT_REPLIES).canonical()  # an unchanged file stays unchanged
+
+
+def test_of_two_moves_at_once_one_is_kept_and_a_withdrawn_item_takes_none(bot, queue, store, engine, clock):
+    from storage.exception_items import Moved
+
+    log_week_1(bot, clock)
+    state = store.playbooks.state("support-replies")
+    exception, deviation = store.exception_items.open_of([state.playbook.id])
+    assert (exception.source, deviation.source) == ("exception", "deviation")
+    store.exception_items.move(exception, "resolved", "one", TRIAGE, clock())
+    with pytest.raises(Moved):  # read before the first move was written: refused by the unique key
+        store.exception_items.move(exception, "accepted", "two", CURATOR, clock())
+    assert "Withdrew your check-in" in bot.command("undo support-replies", user=MEMBER).text
+    withdrawn = store.exception_items.item("deviation", deviation.report_id)
+    assert withdrawn.withdrawn and not withdrawn.is_open
+    with pytest.raises(Moved):
+        store.exception_items.move(deviation, "accepted", "late", TRIAGE, clock())
+    assert [(m.state, m.note) for m in moves(engine)] == [("resolved", "one")]
+    assert store.exception_items.open_of([state.playbook.id]) == []
