@@ -296,7 +296,10 @@ class Playbooks:
             answered = select(col(CheckIn.playbook_id)).where(col(CheckIn.user_id) == user_id)
             # the exception owner of a playbook's queue (its YAML's `exception_owner`): the
             # definition is JSON written by json.dumps on both databases, so its text names them so
-            named = cast(col(Playbook.definition), Text).contains(f'"exception_owner": "{user_id}"', autoescape=True)
+            named = and_(
+                col(Playbook.adopted_from_id).is_(None),  # an adopted playbook's is its owner
+                cast(col(Playbook.definition), Text).contains(f'"exception_owner": "{user_id}"', autoescape=True),
+            )
             playbooks = list(
                 s.exec(
                     select(Playbook)
