@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, literal, select, union_all
+from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
@@ -107,6 +107,38 @@ class ExceptionItems:
         moves = _moves(connection, [(r.source, r.report_id) for r in rows], playbook_ids)
         items = [_item(row, moves.get((row.source, row.report_id))) for row in rows]
         return sorted(items, key=lambda i: (i.logged_at, i.source, i.report_id))
+
+    def open_heads(self, playbook_ids: list[int], limit: int) -> tuple[dict[int, list[Item]], dict[int, int]]:
+        """The `limit` oldest open items of each of these playbooks, and how many each has
+        open: counted and cut in SQL, so a playbook with years of open items costs its
+        count, not a row each (the Monday DMs and the App Home show ten)."""
+        if not playbook_ids:
+            return {}, {}
+        items = _OPEN_ITEMS.subquery()
+        ranked = select(
+            items,
+            func.row_number()
+            .over(
+                partition_by=items.c.playbook_id,
+                order_by=(items.c.logged_at, items.c.source, items.c.report_id),
+            )
+            .label("place"),
+        ).subquery()
+        with reading(self.engine) as s:
+            counts = dict(
+                s.execute(
+                    select(items.c.playbook_id, func.count()).group_by(items.c.playbook_id),
+                    {"playbooks": playbook_ids},
+                ).all()
+            )
+            rows = s.execute(select(ranked).where(ranked.c.place <= limit), {"playbooks": playbook_ids}).all()
+            moves = _moves(s.connection(), [(r.source, r.report_id) for r in rows], playbook_ids)
+        heads: dict[int, list[Item]] = {pid: [] for pid in playbook_ids}
+        for row in rows:
+            heads[row.playbook_id].append(_item(row, moves.get((row.source, row.report_id))))
+        for found in heads.values():
+            found.sort(key=lambda i: (i.logged_at, i.source, i.report_id))
+        return heads, {pid: counts.get(pid, 0) for pid in playbook_ids}
 
     def item(self, source: str, report_id: int) -> Item | None:
         """One item as it stands now, withdrawn or closed ones too; None if there is no

@@ -16,7 +16,7 @@ from templates import render
 from templates.refusals import Refusal
 from usecases import home
 from usecases.shared.caller import Caller
-from usecases.shared.queue import exception_owner, may_move, open_items, shown
+from usecases.shared.queue import exception_owner, may_move, open_heads, shown
 from usecases.shared.roles import user
 
 
@@ -93,20 +93,20 @@ def _refuse_move(item: Item, to: str) -> None:
 def monday_messages(store: Store, states: list[PlaybookState], now: datetime) -> dict[int, dict[str, Any] | None]:
     """Each playbook's Monday DM to its exception owner: its open items, oldest first, at
     most 10 with a pointer to the rest; None for a playbook with nothing open."""
-    items = open_items(store, states, now)
+    heads, counts = open_heads(store, states, now)
     messages: dict[int, dict[str, Any] | None] = {}
     for state in states:
-        found = items[state.playbook.id]
+        total = counts[state.playbook.id]
         messages[state.playbook.id] = (
             render(
                 "exception_queue",
                 slug=state.playbook.slug,
                 title=state.playbook.title,
-                items=found[: exception_queue.SHOWN],
-                more=max(0, len(found) - exception_queue.SHOWN),
-                total=len(found),
+                items=heads[state.playbook.id],
+                more=max(0, total - exception_queue.SHOWN),
+                total=total,
             )
-            if found
+            if total
             else None
         )
     return messages

@@ -107,10 +107,10 @@ def _queue(store: Store, states: list[PlaybookState], user_id: str, now: datetim
     """The open exception items of the playbooks whose queue is theirs (as exception owner
     or owner), oldest first: at most 10, and how many more."""
     theirs = [s for s in states if user_id in (exception_owner(s.playbook), s.playbook.owner_id)]
-    found = queue.open_items(store, theirs, now)
-    items = [{**item, "slug": state.playbook.slug} for state in theirs for item in found[state.playbook.id]]
+    heads, counts = queue.open_heads(store, theirs, now)
+    items = [{**item, "slug": state.playbook.slug} for state in theirs for item in heads[state.playbook.id]]
     items.sort(key=lambda i: -i["age"])
-    return items[: exception_queue.SHOWN], max(0, len(items) - exception_queue.SHOWN)
+    return items[: exception_queue.SHOWN], sum(counts.values()) - min(len(items), exception_queue.SHOWN)
 
 
 def registry_lines(versions: list[RegistryVersion]) -> tuple[list[Mrkdwn], int]:

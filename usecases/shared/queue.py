@@ -52,6 +52,15 @@ def open_items(store: Store, states: list[PlaybookState], now: datetime) -> dict
     return items
 
 
+def open_heads(
+    store: Store, states: list[PlaybookState], now: datetime
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, int]]:
+    """Each playbook's 10 oldest open items, as shown, and how many it has open."""
+    by_id = {s.playbook.id: s for s in states}
+    heads, counts = store.exception_items.open_heads(list(by_id), exception_queue.SHOWN)
+    return {pid: [shown(by_id[pid], i, now) for i in found] for pid, found in heads.items()}, counts
+
+
 def per_step(state: PlaybookState, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The open items grouped by step, in the playbook's step order (steps without any left out)."""
     return [
