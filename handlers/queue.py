@@ -32,7 +32,7 @@ def register(app: App, services: Services) -> None:
         ack()
 
         def act(caller: Caller) -> None:
-            found = queue.move(caller, action.get("value"), exception_queue.ACKNOWLEDGED, None)
+            found = queue.move(caller, action.get("value"), exception_queue.ACKNOWLEDGED, None, _dm(body))
             _tell(client, body, caller.user_id, found, exception_queue.ACKNOWLEDGED)
 
         _on_click(services, client, body, act)
@@ -58,6 +58,8 @@ def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[
 
     def act(caller: Caller) -> None:
         shown = queue.form_for(caller, action.get("value"), to)
+        dm = _dm(body)  # the DM the form came from, to show it answered
+        shown["metadata"] += f"|{dm['channel']}|{dm['ts']}" if dm else ""
         _show(client, body["trigger_id"], render("modal_item_note", limit=MAX_TEXT_CHARS, **shown))
 
     _on_click(services, client, body, act)
@@ -66,7 +68,7 @@ def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[
 def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
     """The note form: the move is made with its note, or refused on the note's field."""
     caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
-    to, _, value = (view.get("private_metadata") or "").partition("|")
+    to, value, channel, ts = [*(view.get("private_metadata") or "").split("|"), "", "", "", ""][:4]
     element = (((view.get("state") or {}).get("values") or {}).get("note") or {}).get("value") or {}
     text = element.get("value") or ""
     problem = unstorable(text, line_breaks=True)
@@ -78,7 +80,7 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
         ack(response_action="errors", errors={"note": f"Keep it under {MAX_TEXT_CHARS} characters."})
         return
     try:
-        found = queue.move(caller, value, to, note)
+        found = queue.move(caller, value, to, note, {"channel": channel, "ts": ts})
     except Refusal as refusal:
         ack(response_action="errors", errors={"note": slack(refusal)})
         return
@@ -88,6 +90,14 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
         return
     ack()
     _tell(client, {"user": body.get("user")}, caller.user_id, found, to)
+
+
+def _dm(body: dict[str, Any]) -> dict[str, str] | None:
+    """The DM a button was clicked in (its channel and ts); None in the App Home."""
+    container = body.get("container") or {}
+    if container.get("type") != "message" or not container.get("channel_id") or not container.get("message_ts"):
+        return None
+    return {"channel": str(container["channel_id"]), "ts": str(container["message_ts"])}
 
 
 def _tell(client: WebClient, body: dict[str, Any], user_id: str, found: queue.Target, to: str) -> None:

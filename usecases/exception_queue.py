@@ -4,6 +4,7 @@ Monday DM itself."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from cadence import exception_queue, keys
 from cadence.exception_queue import Item
 from storage.exception_items import Moved
+from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import render
 from templates.refusals import Refusal
@@ -58,24 +60,39 @@ def form_for(caller: Caller, value: object, to: str) -> dict[str, Any]:
     )
 
 
-def move(caller: Caller, value: object, to: str, note: str | None) -> Target:
-    """Move an item (acknowledged; resolved or accepted with a note), with who and when;
-    the mover's App Home is refreshed. Every refusal leaves nothing written."""
+def move(caller: Caller, value: object, to: str, note: str | None, dm: dict[str, Any] | None = None) -> Target:
+    """Move an item (acknowledged; resolved or accepted with a note), with who and when.
+    Every refusal leaves nothing written. Then the Monday DM it came from (`dm`: its
+    channel and ts, if it came from one) shows the items open now, and the mover's App
+    Home is built again."""
     found = target(caller, value)
     _refuse_move(found.item, to)
     note = (note or "").strip() or None
     if to in exception_queue.WITH_NOTE and note is None:
         raise Refusal.of("item_note")
-    refreshed = home.refresh(caller.store, caller.user_id, caller.now)
     try:
-        caller.store.exception_items.move(
-            found.item, to, note, caller.user_id, caller.now, [refreshed] if refreshed else []
-        )
+        caller.store.exception_items.move(found.item, to, note, caller.user_id, caller.now)
     except Moved as err:
         if str(err) == "withdrawn":
             raise Refusal.of("item_withdrawn") from None
         raise Refusal.of("item_moved") from None
+    _after(caller, found.state, dm or {})
     return found
+
+
+def _after(caller: Caller, state: PlaybookState, dm: dict[str, Any]) -> None:
+    messages = []
+    if dm.get("channel") and dm.get("ts"):
+        shown = monday_messages(caller.store, [state], caller.now)[state.playbook.id]
+        if shown is None:
+            shown = render("exception_queue_clear", slug=state.playbook.slug, title=state.playbook.title)
+        update = Message(keys.dm_update(uuid.uuid4().hex), "chat.update", dm["channel"], {"ts": dm["ts"], **shown})
+        messages.append(update)
+    refresh = home.refresh(caller.store, caller.user_id, caller.now)
+    if refresh is not None:
+        messages.append(refresh)
+    if messages:
+        caller.store.outbox.enqueue(messages, caller.now)
 
 
 def _refuse_move(item: Item, to: str) -> None:

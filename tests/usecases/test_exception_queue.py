@@ -136,6 +136,11 @@ def test_items_reach_the_exception_owner_on_monday_once_and_move_by_buttons_and_
         ("exception", "resolved", "Call-back step added", TRIAGE),
         ("deviation", "accepted", "Known case", CURATOR),
     ]
+    # the DM shows what is open now: after the last move, that none is
+    queue.dispatcher.drain(max_wait=0)
+    updates = [c.params for c in slack.calls_to("chat.update") if c.params.get("ts") == dm["ts"]]
+    assert updates and "every exception item is answered" in json.dumps(updates[-1], ensure_ascii=False)
+    assert "customer wanted a call" not in json.dumps(updates[-1], ensure_ascii=False)
     # nothing open: next Monday's DM is recorded as not needed, and not sent
     queue.run(monday_9_new_york(2))
     assert len(queue_dms(slack)) == 1

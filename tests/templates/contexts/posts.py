@@ -164,6 +164,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             * 5,
             items_total=300,
         ),
+        "exception_queue_clear": dict(slug="p" * 60, title=text),
         "exception_queue": dict(
             slug="support-replies",
             title=text,
