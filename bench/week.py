@@ -141,8 +141,8 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                     )
         # What earlier ticks recorded: everything up to the week that closes now (Friday's
         # DM to the owner and, that week being a cycle's fourth, Monday's learning DM
-        # included), and the new week's Monday nudge, which went out at 09:00, before the
-        # close at noon.
+        # included), and the new week's Monday nudge and exception owner's DM, which went
+        # out at 09:00, before the close at noon.
         new_week = closing + timedelta(days=7)
         for kind, week in (
             ("nudge", closing),
@@ -152,6 +152,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             ("owner-reminder", closing),
             ("learning-prompt", closing),
             ("nudge", new_week),
+            ("exception-queue", new_week),  # the exception owner's Monday DM, at 09:00 too
         ):
             jobs.append(
                 dict(

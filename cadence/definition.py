@@ -253,6 +253,8 @@ class PlaybookSpec(_Strict):
     function: str = Field(min_length=1, max_length=80)
     channel: str = Field(pattern=CHANNEL_RE)
     owner: str = Field(pattern=USER_RE)
+    # who moves the exception queue's items and gets its Monday DM; by default the owner
+    exception_owner: str | None = Field(default=None, pattern=USER_RE)
     timezone: str | None = None
     kpi: KpiSpec
     guardrail: GuardrailSpec | None = None
@@ -355,6 +357,8 @@ class PlaybookSpec(_Strict):
         # Sources are new: a playbook without them keeps the definition it always had.
         if not data["sources"]:
             del data["sources"]
+        if data["exception_owner"] is None:  # newer still: the same
+            del data["exception_owner"]
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)
         for section in (data["kpi"], data["guardrail"], *data["steps"]):

@@ -260,3 +260,32 @@ def seen_signature(signature: str) -> str:
 
 def seen_event(event_id: str) -> str:
     return f"event:{event_id[:100]}"
+
+
+# ---- the exception queue ----------------------------------------------------------------
+
+
+def exception_queue(playbook_id: int, week_start: date) -> str:
+    """The exception owner's Monday DM of the open items (or its record that none were)."""
+    return f"exception-queue:{playbook_id}:{week_start.isoformat()}"
+
+
+ITEM_SOURCES = {"e": "exception", "d": "deviation"}
+
+
+def exception_item(source: str, report_id: int) -> str:
+    """What an item's buttons and forms carry back: `e:<exception id>` or `d:<check-in id>`."""
+    letter = next(k for k, v in ITEM_SOURCES.items() if v == source)
+    return f"{letter}:{report_id}"
+
+
+def read_exception_item(value: object) -> tuple[str, int] | None:
+    """An item's value read back: (source, report id), or None for anything
+    exception_item could not have written."""
+    if not isinstance(value, str):
+        return None
+    letter, _, digits = value.partition(":")
+    report_id = read_id(digits)
+    if letter not in ITEM_SOURCES or report_id is None:
+        return None
+    return ITEM_SOURCES[letter], report_id

@@ -13,6 +13,7 @@ from typing import Any, get_args
 
 from cadence.calendar import WEEKS_PER_CYCLE
 from cadence.definition import Overridable
+from cadence.exception_queue import OVERDUE_DAYS
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
 # among these (cadence.definition.Overridable; by default DEFAULT_MAY_CHANGE).
@@ -30,7 +31,7 @@ NOT_YET = "not yet"
 class Criterion:
     """One of the things "ready to scale" means, met or not, with its numbers."""
 
-    name: str  # attestation | exceptions | contract | learnings | owner | accuracy | reliability
+    name: str  # attestation | exceptions | contract | learnings | owner | accuracy | reliability | queue
     met: bool
     figures: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +95,7 @@ def readiness(
     min_reliability: float = 0.9,
     rubrics: list[StepRubric] | None = None,
     rubric_threshold: float = 1.0,
+    overdue_items: tuple[int, int] = (0, 0),
 ) -> list[Criterion]:
     """The criteria, in the order the README lists them:
 
@@ -110,7 +112,9 @@ def readiness(
        without a score is judged on cases and exceptions alone;
     7. input reliability, for a playbook with sources: at least `min_reliability` of the
        cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
-       source before their week closed; n/a (met) without sources."""
+       source before their week closed; n/a (met) without sources;
+    8. no exception item open longer than 14 days (`overdue_items`: how many are, and
+       the oldest's age in days)."""
     rate = answered / asked if asked else None
     over = [s for s in steps if not s.within_cap]
     without = [c for c in cycles if learnings.get(c, 0) == 0]
@@ -140,6 +144,7 @@ def readiness(
         Criterion("owner", owner_active, dict(active=owner_active)),
         _accuracy(rubrics or [], rubric_threshold, len(cycles), wanted),
         _reliability(reliability, min_reliability),
+        _queue(overdue_items),
     ]
 
 
@@ -172,6 +177,11 @@ def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criteri
     share = arrived / pairs if pairs else None
     met = share is not None and share >= minimum
     return Criterion("reliability", met, dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum))
+
+
+def _queue(overdue_items: tuple[int, int]) -> Criterion:
+    count, oldest = overdue_items
+    return Criterion("queue", count == 0, dict(overdue=count, oldest_days=oldest, limit_days=OVERDUE_DAYS))
 
 
 def is_ready(criteria: list[Criterion]) -> bool:

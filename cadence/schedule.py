@@ -12,10 +12,12 @@ Keys name the unit of work, so the same work always gets the same key:
     checkin:<playbook>:<week>:*        a whole week's DMs that lapsed while the bot was down
     close:<playbook>:<week>            week close (rule evaluation)
     digest:<monday>                    the curators' digest
+    exception-queue:<playbook>:<week>  the exception owner's Monday DM of the open items
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -289,6 +291,28 @@ def learning_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at
     Asked once a cycle, it is still worth asking a day late: it is stale (recorded, not
     sent) only once its week is over. Without a cursor only the last two weeks count, as
     for the owner's reminder."""
+    return _monday_work(clock, cursor, owner_zone, at, LEARNING_PROMPT, keys.learning_prompt, weeks=(4,))
+
+
+EXCEPTION_QUEUE = "exception-queue"
+
+
+def exception_queue_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at: datetime) -> list[Due]:
+    """The exception owner's DM of the open items, every cycle week's Monday 09:00 in
+    their own zone (`owner_zone`), moved and made stale as the learning prompt is: one
+    a week, whatever restarts in between (its key is the week's)."""
+    return _monday_work(clock, cursor, owner_zone, at, EXCEPTION_QUEUE, keys.exception_queue)
+
+
+def _monday_work(
+    clock: PlaybookClock,
+    cursor: date | None,
+    zone: str,
+    at: datetime,
+    kind: str,
+    key: Callable[[int, date], str],
+    weeks: tuple[int, ...] = (1, 2, 3, 4),
+) -> list[Due]:
     horizon = (at + EARLIEST_OFFSET).date()
     current = week_containing(clock.anchor, horizon) or _last_week_before(clock.anchor, horizon)
     if current is None:
@@ -297,19 +321,28 @@ def learning_work(clock: PlaybookClock, cursor: date | None, owner_zone: str, at
         cursor = current.week_start - timedelta(days=14)
     dues = []
     for week in _weeks(clock.anchor, cursor, current.week_start):
-        if week.week != 4:
+        if week.week not in weeks:
             continue
         day = working_day(week.week_start, week.week_start, clock.holidays, moves=True)
         if day is None:
-            due = LEARNING_SLOT.instant(week.week_start, owner_zone)
+            due = LEARNING_SLOT.instant(week.week_start, zone)
             holiday = True
         else:
-            due, holiday = LEARNING_SLOT.instant_on(day, owner_zone), False
+            due, holiday = LEARNING_SLOT.instant_on(day, zone), False
         if due <= at:
-            key = keys.learning_prompt(clock.playbook_id, week.week_start)
-            # Asked once a cycle, and worth asking late: stale only once its week is over.
+            # Once a week (or cycle), and worth sending late: stale only once its week is over.
             stale = at.date() > week.week_end
-            dues.append(Due(key, LEARNING_PROMPT, due, clock.playbook_id, week, stale=stale, holiday=holiday))
+            dues.append(
+                Due(
+                    key(clock.playbook_id, week.week_start),
+                    kind,
+                    due,
+                    clock.playbook_id,
+                    week,
+                    stale=stale,
+                    holiday=holiday,
+                )
+            )
     return dues
 
 

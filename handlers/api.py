@@ -309,7 +309,7 @@ class CriterionOut(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: Literal["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability"]
+    name: Literal["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
     met: bool
 
 

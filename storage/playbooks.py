@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import Text, and_, bindparam, cast, func, insert, or_, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -292,12 +292,19 @@ class Playbooks:
         ]
 
     def of_person(self, user_id: str) -> list[PlaybookState]:
-        """The playbooks a person takes part in: owns, was asked to check in for, or checked in for."""
+        """The playbooks a person takes part in: owns, owns the exception queue of, was asked
+        to check in for, or checked in for."""
         with reading(self.engine) as s:
             asked = select(col(CadenceJob.playbook_id)).where(
                 col(CadenceJob.user_id) == user_id, col(CadenceJob.kind) == "checkin"
             )
             answered = select(col(CheckIn.playbook_id)).where(col(CheckIn.user_id) == user_id)
+            # the exception owner of a playbook's queue (its YAML's `exception_owner`): the
+            # definition is JSON written by json.dumps on both databases, so its text names them so
+            named = and_(
+                col(Playbook.adopted_from_id).is_(None),  # an adopted playbook's is its owner
+                cast(col(Playbook.definition), Text).contains(f'"exception_owner": "{user_id}"', autoescape=True),
+            )
             playbooks = list(
                 s.exec(
                     select(Playbook)
@@ -306,6 +313,7 @@ class Playbooks:
                             col(Playbook.owner_id) == user_id,
                             col(Playbook.id).in_(asked),
                             col(Playbook.id).in_(answered),
+                            named,
                         )
                     )
                     .order_by(col(Playbook.slug))

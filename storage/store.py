@@ -16,6 +16,7 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - depth (storage/depth.py): cases, modes and people per closed week, over months;
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
 - sources (storage/source_fetches.py): what the clock asked each source, and its answer.
+- exception_items: the exception queue's items and their moves.
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
   secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
 
@@ -30,6 +31,7 @@ from sqlalchemy.engine import Engine
 from storage.api_tokens import ApiTokens
 from storage.cadence_log import CadenceLog
 from storage.depth import Depth
+from storage.exception_items import ExceptionItems
 from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
@@ -86,3 +88,4 @@ class Store:
         self.memberships = Memberships(engine)
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
         self.webhooks = Webhooks(engine, secret_key)
+        self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)

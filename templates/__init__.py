@@ -347,6 +347,13 @@ def criterion_phrase(c: dict[str, Any]) -> str:
                 f"{mark} Input reliability {_pct(c['share'])} ({c['arrived']} of {c['pairs']} sourced numbers "
                 f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
             )
+        case "queue":
+            if c["met"]:
+                return f"{mark} Exception queue: no item open more than {c['limit_days']} days"
+            return (
+                f"{mark} Exception queue: {plural(c['overdue'], 'item')} open more than {c['limit_days']} days, "
+                f"the oldest {plural(c['oldest_days'], 'day')}"
+            )
     return f"{mark} {c['name']}"
 
 

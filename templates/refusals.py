@@ -193,6 +193,18 @@ TEXTS: dict[str, str] = {
     "members_only": "Only members of {channel}, the team running {slug}, check in for it.",
     "owner_or_curator_only": "Only the owner of {slug} ({owner}) or a curator can do that.",
     "admins_only": "Only admins (listed in ROLLOUT_ADMINS) can do that.",
+    # ---- the exception queue (usecases/exception_queue.py) ----
+    "item_not_yours": (
+        "Only the exception owner of *{slug}* ({exception_owner}), its owner ({owner}) or a curator "
+        "can move its exception items; nothing was changed."
+    ),
+    "item_gone": "That exception item no longer exists; nothing was changed.",
+    "item_withdrawn": "That item was withdrawn: the report it came from was undone. Nothing was changed.",
+    "item_closed": "That item was {state} already; nothing was changed.",
+    "item_acknowledged": "That item is acknowledged already; resolve or accept it with a note.",
+    "item_unknown_move": "An exception item can be acknowledged, resolved or accepted, not “{to}”.",
+    "item_note": "Say why in a note: it is what the team reads later.",
+    "item_moved": "Someone moved that item a moment ago; nothing was changed. Open the list again to see it.",
     "curators_publish": "Only curators publish to the registry.",
     "adopt_not_allowed": (
         "*{slug} v{version}* does not let an adopting team set {refused}; it may set {allowed} "

@@ -161,6 +161,34 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             ],
             page["reports"],
         ),
+        "exception-items": _table(
+            [
+                ("step", lambda i: i["step"]),
+                ("item", lambda i: i["key"]),
+                ("source", lambda i: i["source"]),
+                ("logged on", lambda i: i["logged_on"]),
+                ("days open", lambda i: i["age"]),
+                ("state", lambda i: i["state"]),
+                ("reason", lambda i: i["reason"]),
+                ("logged by", lambda i: i["logged_by"]),
+            ],
+            [i for group in page.get("queue", []) for i in group["open"]],
+        ),
+        "exception-item-changes": _table(
+            [
+                ("when", lambda m: m["at"].isoformat()),
+                ("item", _key("item")),
+                ("source", _key("source")),
+                ("step", _key("step")),
+                ("logged at", lambda m: m["logged_at"].isoformat()),
+                ("logged by", _key("logged_by")),
+                ("reason", _key("reason")),
+                ("moved to", _key("state")),
+                ("note", _key("note")),
+                ("by", _key("by")),
+            ],
+            page.get("item_moves", []),
+        ),
         "learnings": _table(
             [
                 ("cycle", lambda learning: learning.cycle),

@@ -9,11 +9,13 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, keys
+from cadence import calendar, exception_queue, keys
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import MAX_TEXT, Mrkdwn, mrkdwn, render
+from usecases.shared import queue
+from usecases.shared.queue import exception_owner
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -88,9 +90,27 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         if x.kind == "promotion"
     ]
     registry, more = registry_lines(store.registry.versions()) if curator else ([], 0)
+    items, items_more = _queue(store, states, user_id, now)
     return render(
-        "home", playbooks=playbooks, proposals=proposals, curator=curator, registry=registry, registry_more=more
+        "home",
+        playbooks=playbooks,
+        proposals=proposals,
+        curator=curator,
+        registry=registry,
+        registry_more=more,
+        items=items,
+        items_more=items_more,
     )
+
+
+def _queue(store: Store, states: list[PlaybookState], user_id: str, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """The open exception items of the playbooks whose queue is theirs (as exception owner
+    or owner), oldest first: at most 10, and how many more."""
+    theirs = [s for s in states if user_id in (exception_owner(s.playbook), s.playbook.owner_id)]
+    heads, counts = queue.open_heads(store, theirs, now)
+    items = [{**item, "slug": state.playbook.slug} for state in theirs for item in heads[state.playbook.id]]
+    items.sort(key=lambda i: -i["age"])
+    return items[: exception_queue.SHOWN], sum(counts.values()) - min(len(items), exception_queue.SHOWN)
 
 
 def registry_lines(versions: list[RegistryVersion]) -> tuple[list[Mrkdwn], int]:

@@ -19,7 +19,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import sources
-from usecases.shared import depth, governance, messages, roles, stalling
+from usecases.shared import depth, governance, messages, queue, roles, stalling
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -167,6 +167,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             away=away,
             learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
             sourced=_sourced(caller, state),
+            queue=queue.per_step(state, queue.open_items(caller.store, [state], caller.now)[playbook.id]),
             kpi_by=caller.store.reports.kpi_reporter(playbook.id, week.week_start)
             if week and figures and figures.kpi is not None
             else None,

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from cadence import calendar, judgement, keys
 from cadence.schedule import (
     DIGEST_SLOT,
+    EXCEPTION_QUEUE,
     LEARNING_PROMPT,
     OWNER_REMINDER,
     Due,
@@ -30,6 +31,7 @@ from cadence.schedule import (
     PlaybookClock,
     Slot,
     digest_work,
+    exception_queue_work,
     learning_work,
     member_timezone,
     member_work,
@@ -40,13 +42,15 @@ from slack_api.dispatch import TOKEN_REFUSED
 from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import Work
 from storage.governance import Change, StaleState
+from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import load_all, render
-from usecases import learnings
+from usecases import exception_queue, learnings
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
+from usecases.shared.queue import exception_owner
 from usecases.sources import SourceClock
 
 log = logging.getLogger(__name__)
@@ -83,6 +87,10 @@ def playbook_clock(state: PlaybookState, holidays: frozenset[date] = frozenset()
         reminder=Slot.parse(state.settings.reminder_at),
         holidays=holidays,
     )
+
+
+def _owner(playbook: Playbook) -> str:
+    return playbook.owner_id
 
 
 class Cadence:
@@ -154,6 +162,7 @@ class Cadence:
             active = [(s, c) for s, c in plans if s.playbook.status == "active"]
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
+            self._exception_queues(active, cursors, at, report)
         self._digests(at, report)
         if not self.dry_run:  # last: a source that hangs delays none of the above, a close least of all
             fetched = self.sources.run(states, at)
@@ -301,12 +310,46 @@ class Cadence:
             work.append(_done(due, [message]))
         report.add(work, self.store.cadence_log.record(work, self.clock()))
 
+    def _exception_queues(
+        self,
+        plans: list[tuple[PlaybookState, PlaybookClock]],
+        cursors: dict[int, dict[str, date]],
+        at: datetime,
+        report: TickReport,
+    ) -> None:
+        """Monday 09:00 in the exception owner's zone: the playbook's open exception items,
+        with buttons to move them; nothing open, no DM (the week is recorded either way)."""
+        dues = self._owner_dues(plans, cursors, at, report, EXCEPTION_QUEUE, exception_queue_work, exception_owner)
+        if not dues:
+            return
+        work, sending = self._owners_to_reach(
+            dues,
+            "its week is over",
+            "holidays, and no working day left in the week",
+            exception_owner,
+            "the exception owner",
+        )
+        messages = exception_queue.monday_messages(self.store, [state for state, _ in sending], at)
+        for state, due in sending:
+            message = messages[state.playbook.id]
+            if message is None:
+                work.append(_skipped(due, "no exception item open"))
+                continue
+            to = exception_owner(state.playbook)
+            work.append(_done(due, [Message(keys.only_message(due.key), "chat.postMessage", to, message)]))
+        report.add(work, self.store.cadence_log.record(work, self.clock()))
+
     def _owners_to_reach(
-        self, dues: list[tuple[PlaybookState, Due]], stale: str, holiday: str
+        self,
+        dues: list[tuple[PlaybookState, Due]],
+        stale: str,
+        holiday: str,
+        person: Callable[[Playbook], str] = _owner,
+        who: str = "the owner",
     ) -> tuple[list[Work], list[tuple[PlaybookState, Due]]]:
-        """The owners' DMs that are skipped (recorded with why: stale, a holiday, the owner
-        deactivated or away), and those to send."""
-        gone = self.store.people.deactivated([state.playbook.owner_id for state, _ in dues])
+        """The owners' DMs (or another `person`'s) that are skipped (recorded with why:
+        stale, a holiday, the person deactivated or away), and those to send."""
+        gone = self.store.people.deactivated([person(state.playbook) for state, _ in dues])
         away = self._away([due.week.week_start for _, due in dues if due.week])
         skipped, sending = [], []
         for state, due in dues:
@@ -314,10 +357,10 @@ class Cadence:
                 skipped.append(_skipped(due, f"{_late(due)}: {stale}"))
             elif due.holiday:
                 skipped.append(_skipped(due, holiday))
-            elif state.playbook.owner_id in gone:
-                skipped.append(_skipped(due, "the owner is deactivated in Slack"))
-            elif self._is_away(away, state.playbook.owner_id, due):
-                skipped.append(_skipped(due, "the owner is away"))
+            elif person(state.playbook) in gone:
+                skipped.append(_skipped(due, f"{who} is deactivated in Slack"))
+            elif self._is_away(away, person(state.playbook), due):
+                skipped.append(_skipped(due, f"{who} is away"))
             else:
                 sending.append((state, due))
         return skipped, sending
@@ -330,6 +373,7 @@ class Cadence:
         report: TickReport,
         kind: str,
         work: Callable[[PlaybookClock, date | None, str, datetime], list[Due]],
+        person: Callable[[Playbook], str] = _owner,
     ) -> list[tuple[PlaybookState, Due]]:
         """The owners' DMs of `kind` due at `at`, each in its owner's zone (Slack is asked
         for the zones only when one may be due somewhere)."""
@@ -341,7 +385,7 @@ class Cadence:
         ]
         if not candidates:
             return []
-        zones = self._owner_zones([state for state, _ in candidates], report)
+        zones = self._owner_zones([state for state, _ in candidates], report, person)
         if zones is None:
             return []
         return [
@@ -350,11 +394,13 @@ class Cadence:
             for due in work(clock, cursors.get(state.playbook.id, {}).get(kind), zones[state.playbook.id], at)
         ]
 
-    def _owner_zones(self, states: list[PlaybookState], report: TickReport) -> dict[int, str] | None:
-        """Each playbook's owner's time zone (else the playbook's, else the org's); None
-        when Slack refuses the token."""
+    def _owner_zones(
+        self, states: list[PlaybookState], report: TickReport, person: Callable[[Playbook], str] = _owner
+    ) -> dict[int, str] | None:
+        """Each playbook's owner's (or `person`'s) time zone (else the playbook's, else the
+        org's); None when Slack refuses the token."""
         try:
-            people = self.directory.people(self.client, {state.playbook.owner_id for state in states})
+            people = self.directory.people(self.client, {person(state.playbook) for state in states})
         except DirectoryUnavailable as err:
             if self._token_refused(err.reason, report):
                 return None
@@ -362,7 +408,7 @@ class Cadence:
             people = {}
         zones = {}
         for state in states:
-            owner = people.get(state.playbook.owner_id)
+            owner = people.get(person(state.playbook))
             zones[state.playbook.id] = member_timezone(
                 owner.timezone if owner else None, state.playbook.timezone, self.org_timezone
             )

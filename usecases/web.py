@@ -17,7 +17,7 @@ from storage.store import PlaybookState
 from templates import criterion_phrase
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import depth, readiness, registry, roles, stalling
+from usecases.shared import depth, queue, readiness, registry, roles, stalling
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -210,6 +210,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
         months = depth.months(store, this_week - timedelta(days=7), pid, first)
         flagged = depth.plateaus(store, [state], now)[pid]
+        items = queue.open_items(store, [state], now)[pid]
+        moves = store.exception_items.events_of(pid)
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -263,6 +265,24 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             for item in sourced.get(w, [])
         ],
         reliability=None if reliable is None else reliable.words(),
+        # the exception queue: its open items by step, and every item's moves (reasons and
+        # notes, as in status, only for the owner and the curators)
+        queue=queue.per_step(state, [dict(i, reason=i["reason"] if full else None) for i in items]),
+        item_moves=[
+            dict(
+                at=m.at,
+                item=m.item.key,
+                source=m.item.source,
+                step=steps.get(m.item.step_id or 0),
+                logged_at=m.item.logged_at,
+                logged_by=m.item.logged_by,
+                reason=m.item.reason if full else None,
+                state=m.state,
+                note=m.note if full else None,
+                by=m.by,
+            )
+            for m in moves
+        ],
         reports_shown=REPORTS_SHOWN,
         reports=[
             dict(

@@ -7,10 +7,11 @@ four-week cycles and the first cycle of an adopting team. The story: four playbo
 three functions, members checking in (some late, some never), an AI-led step demoted for
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
-learned and its rubric met, published with its replication kit and adopted by a second
-team, whose first cycle replicates the result; another that holds its KPI too but whose
-`match` step never met its rubric, so it is "not yet ready" and its publish refused; and
-each Monday's digest; the refunds KPI comes over the
+learned, its rubric met and its one exception resolved from the owner's Monday DM,
+published with its replication kit and adopted by a second team, whose first cycle
+replicates the result; another that holds its KPI too but whose `match` step never met
+its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest;
+the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received is printed week by week and
 written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
@@ -304,6 +305,9 @@ class Demo:
                     if user == "UANA000001" and message["text"].endswith("what did it teach?"):
                         seen_dms.add(key)
                         pending.append((hour + timedelta(hours=2), functools.partial(self._add_learning, message)))
+                    if user == "UANA000001" and message["text"].startswith("support-replies: 1 exception item"):
+                        seen_dms.add(key)
+                        pending.append((hour + timedelta(hours=2), functools.partial(self._resolve_item, message)))
                     if not message["text"].startswith(("check in", "Reminder")):
                         continue
                     seen_dms.add(key)
@@ -529,6 +533,18 @@ class Demo:
             f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan> baseline:45 target:16 "
             f"tz:Asia/Singapore start:{monday}",
         )
+
+    def _resolve_item(self, dm: dict[str, Any]) -> None:
+        """The owner, who answers for the exception queue, resolves the item of the Monday DM."""
+        user = "UANA000001"
+        button = next(
+            e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "item_resolve"
+        )
+        self.http.click(user, "item_resolve", button["value"], "D" + user[1:], dm["ts"], "item")
+        view = self.slack.opened_views[-1]
+        note = "Refund promises now go through the refunds step; the macro was fixed"
+        self.http.submit(user, view, {"note": {"type": "plain_text_input", "value": note}})
+        self.did(f"Ana (owner, support) resolved the open exception item from her Monday DM: “{note}”")
 
     def _add_learning(self, dm: dict[str, Any]) -> None:
         """The owner answers the week-4 DM with its *Add a learning* form."""

@@ -39,6 +39,7 @@ TABLES: list[type[SQLModel]] = [
     reports.RubricScore,
     reports.Learning,
     reports.SourceFetch,
+    reports.ExceptionItemEvent,
     governance.Decision,
     governance.StepVerdict,
     governance.Proposal,

@@ -220,3 +220,30 @@ class SourceFetch(SQLModel, table=True):
     value: Optional[float] = None
     error: Optional[str] = long_text(nullable=True)
     fetched_at: datetime = instant()
+
+
+class ExceptionItemEvent(SQLModel, table=True):
+    """A move of an item of the exception queue (README, "The exception queue"). An item
+    is a logged exception (`exception_report`) or a member's deviation (a `checkin` that
+    deviated), and is open until moved: acknowledged (still open), then resolved or
+    accepted, each with a note. Append-only with who and when; `seq` numbers an item's
+    moves from 1, so of two concurrent moves from the same state one is refused by the
+    unique key. A withdrawn report withdraws its item (its row says so)."""
+
+    __tablename__ = "exception_item_event"
+    __table_args__ = (
+        Index("ux_exception_item_event_seq", "source", "report_id", "seq", unique=True),
+        Index("ix_exception_item_event_playbook", "playbook_id", "id"),
+        CheckConstraint("source IN ('exception', 'deviation')", name="source"),
+        CheckConstraint("state IN ('acknowledged', 'resolved', 'accepted')", name="state"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    source: str = Field(max_length=10)  # exception | deviation: the table `report_id` is of
+    report_id: int
+    seq: int
+    state: str = Field(max_length=12)
+    note: Optional[str] = long_text(nullable=True)
+    by: str = Field(max_length=64)
+    at: datetime = instant()

@@ -631,3 +631,10 @@ def test_a_key_stored_before_reports_were_hashed_takes_any_report_as_its_own(api
     status, body, _ = api.post({**report, "value": 15})
     assert status == 201 and [d["key"] for d in body["duplicates"]] == ["old"]
     assert rows(engine, "SELECT value FROM kpi_reading") == [(14.5,)]
+
+
+def test_an_exception_reported_over_the_api_is_an_item_of_the_queue(api, store, playbook):
+    status, _, _ = api.post({"playbook": "support-replies", "kind": "exception", "step": "send", "reason": "late"})
+    assert status == 201
+    [item] = store.exception_items.open_of([playbook.playbook.id])
+    assert (item.source, item.reason, item.logged_by, item.state) == ("exception", "late", "token:helpdesk", "open")

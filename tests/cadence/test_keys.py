@@ -49,6 +49,9 @@ WEEK = date(2026, 11, 16)
         (keys.dm_update("ab12"), "dm-update:ab12"),
         (keys.seen_signature("v0=" + "a" * 200), "sig:v0=" + "a" * 97),
         (keys.seen_event("Ev123"), "event:Ev123"),
+        (keys.exception_queue(7, WEEK), "exception-queue:7:2026-11-16"),
+        (keys.exception_item("exception", 12), "e:12"),
+        (keys.exception_item("deviation", 12), "d:12"),
     ],
 )
 def test_formats_are_the_ones_deployed_databases_hold(made, stored):
@@ -81,3 +84,10 @@ def test_a_stall_buttons_value_reads_back_and_nothing_else_does():
     assert keys.read_stall(keys.stall(7, 2)) == (7, 2)
     for value in (None, 7, "stall:7", "stall:x:2", "scale:7:2", "stall:7:2:3", "stall:0:2", "stall:7:1e400"):
         assert keys.read_stall(value) is None
+
+
+def test_an_items_value_reads_back_and_nothing_else_does():
+    assert keys.read_exception_item("e:12") == ("exception", 12)
+    assert keys.read_exception_item("d:3") == ("deviation", 3)
+    for bad in ("x:1", "e:", "e:-1", "e:99999999999", None, 12, "e:1e3"):
+        assert keys.read_exception_item(bad) is None

@@ -32,9 +32,10 @@ def _ready(**overrides):
 
 def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
-    names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability"]
-    assert [c.name for c in criteria] == names  # the README's order, (1) to (7)
+    names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
+    assert [c.name for c in criteria] == names  # the README's order, (1) to (8)
     assert criteria[6].met and criteria[6].figures == dict(applies=False, minimum=0.9)  # n/a without sources
+    assert criteria[-1].met and criteria[-1].figures == dict(overdue=0, oldest_days=0, limit_days=14)
     assert r.is_ready(criteria) and r.missing(criteria) == []
     attestation = criteria[0].figures
     assert attestation == dict(rate=0.8, answered=32, asked=40, minimum=0.75)
@@ -60,6 +61,7 @@ def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
         (dict(reliability=(0, 0)), ["reliability"]),  # sources, and no sourced number in a closed week
         (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4])]), ["accuracy"]),
         (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4], by_design=True)]), []),
+        (dict(overdue_items=(2, 20)), ["queue"]),  # two exception items open more than 14 days
     ],
 )
 def test_each_criterion_fails_on_its_own(overrides, missing):
@@ -203,3 +205,43 @@ def test_the_kit_is_validated():
         with pytest.raises(DefinitionError) as info:
             parse_playbook(_kit(**bad))
         assert info.value.problems[0].startswith(field), info.value.problems
+
+
+def test_the_queue_criterion_counts_open_items_older_than_two_weeks():
+    from datetime import UTC, datetime, timedelta
+
+    from cadence import exception_queue as q
+
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+    def item(days, state=q.OPEN, withdrawn=False, n=1):
+        return q.Item("exception", n, 1, 1, "why", "U1", now - timedelta(days=days), state, 0, withdrawn)
+
+    items = [
+        item(15, n=1),
+        item(30, q.ACKNOWLEDGED, n=2),  # acknowledged items are still open
+        item(14, n=3),  # exactly 14 days: not more than
+        item(40, q.RESOLVED, n=4),
+        item(40, q.ACCEPTED, n=5),
+        item(40, withdrawn=True, n=6),
+    ]
+    late = q.overdue(items, now)
+    assert [i.report_id for i in late] == [2, 1]  # oldest first
+    assert late[0].age_days(now) == 30
+
+
+def test_an_item_moves_forward_only():
+    from datetime import UTC, datetime
+
+    from cadence import exception_queue as q
+
+    def item(state, withdrawn=False):
+        return q.Item("deviation", 1, 1, 1, None, "U1", datetime(2026, 12, 1, tzinfo=UTC), state, 0, withdrawn)
+
+    assert q.refused_move(item(q.OPEN), q.ACKNOWLEDGED) is None
+    assert q.refused_move(item(q.OPEN), q.RESOLVED) is None
+    assert q.refused_move(item(q.ACKNOWLEDGED), q.ACCEPTED) is None
+    assert q.refused_move(item(q.ACKNOWLEDGED), q.ACKNOWLEDGED) == "item_acknowledged"
+    assert q.refused_move(item(q.RESOLVED), q.ACCEPTED) == "item_closed"
+    assert q.refused_move(item(q.OPEN, withdrawn=True), q.RESOLVED) == "item_withdrawn"
+    assert q.refused_move(item(q.OPEN), "open") == "item_unknown_move"

@@ -117,7 +117,7 @@ def test_attest_button_records_and_updates_the_dm(bot, dm, slack, engine, clock)
     assert "followed the mode map" in json.dumps(slack.posted(MEMBER)[0]["blocks"])
 
 
-def test_deviation_needs_a_reason_and_counts_for_its_step(bot, dm, slack, engine):
+def test_deviation_needs_a_reason_and_counts_for_its_step(bot, dm, slack, engine, store, playbook):
     click(bot, dm, "checkin_deviation")
     view = slack.opened_views[-1]
     options = view["blocks"][1]["element"]["options"]
@@ -129,6 +129,9 @@ def test_deviation_needs_a_reason_and_counts_for_its_step(bot, dm, slack, engine
     }
     assert submit(bot, view, {"step": selected("send"), "reason": text_input("refund over limit")}).status == 200
     assert "1 exception (1 from check-ins)" in bot.command("status support-replies").text
+    # and it is an item of the exception queue, open, the member's reason its own
+    [item] = store.exception_items.open_of([playbook.playbook.id])
+    assert (item.source, item.reason, item.logged_by, item.state) == ("deviation", "refund over limit", MEMBER, "open")
 
 
 def test_someone_outside_the_team_gets_a_field_error(bot, dm, slack, engine):

@@ -68,6 +68,7 @@ def alert_messages(
     curators_channel: str | None,
     by: str | None = None,
     reason: str | None = None,
+    items: list[dict[str, Any]] | None = None,
 ) -> list[Message]:
     th = thresholds(state)
     weeks = [w["week"] for w in t.figures.get("fail_weeks", [])] + list(t.figures.get("missed", []))
@@ -85,6 +86,8 @@ def alert_messages(
         promote_after=th.promote_after_weeks,
         cooldown=th.cooldown_weeks,
         next_label=week_label(state, next_week),
+        items=(items or [])[:5] if t.kind is Kind.DEMOTION else [],
+        items_total=len(items or []),
     )
     return [
         Message(keys.to_audience(key, audience), "chat.postMessage", channel, message)
@@ -171,8 +174,10 @@ def transitions_change(
     open_proposal: Proposal | None,
     by: str | None = None,
     reason: str | None = None,
+    items: list[dict[str, Any]] | None = None,
 ) -> Change:
-    """Decisions, mode changes, proposals and messages for one step's transitions."""
+    """Decisions, mode changes, proposals and messages for one step's transitions; a
+    demotion's alert names `items`, the step's open exception items."""
     change = Change()
     mode = step.mode
     for t in transitions:
@@ -210,7 +215,7 @@ def transitions_change(
         if t.kind is Kind.FREEZE:
             change.mode_changes.append(ModeChange(step.id, mode, freeze=True))
         change.messages += alert_messages(
-            state, step.name, t, keys.transition(key, t.kind), curators_channel, by, reason
+            state, step.name, t, keys.transition(key, t.kind), curators_channel, by, reason, items
         )
     return change
 

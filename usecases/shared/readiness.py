@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from cadence import calendar, replication
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
+from usecases.shared import queue
 from usecases.shared.governance import thresholds
 from usecases.shared.reliability import reliability
 
@@ -63,6 +64,9 @@ def criteria(
     ]
     definition = playbook.definition
     reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
+    # (8) the items open now that were logged more than 14 days before the last week closed
+    closed_at = calendar.week_closes_at(weeks[-1], playbook.timezone, state.settings.grace_hours) if weeks else None
+    items = store.exception_items.open_of([playbook.id], connection) if closed_at else []
     return replication.readiness(
         asked=asked,
         answered=answered,
@@ -78,6 +82,7 @@ def criteria(
         min_reliability=th.ready_min_reliability,
         rubrics=rubrics,
         rubric_threshold=th.rubric_threshold,
+        overdue_items=queue.overdue(items, closed_at) if closed_at else (0, 0),
     )
 
 

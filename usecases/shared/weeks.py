@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from cadence import calendar, decisions, keys, replication, rules, sources, webhooks
+from cadence.exception_queue import Item
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, pilot_ceiling, stall, stall_figures
 from cadence.schedule import Due
 from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
-from usecases.shared import readiness
+from usecases.shared import queue, readiness
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -69,6 +70,7 @@ def close_round(
         [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
     )
     closed = []
+    queued: dict[int, list[Item]] = {}  # the open exception items of playbooks with a demotion
     for state, due in batch:
         week = _week(due)
         week_start = week.week_start
@@ -123,6 +125,12 @@ def close_round(
                     transitions.append(demotion)
             if not transitions:
                 continue  # most steps, most weeks
+            items = None  # a demotion names the open exception items behind it (few demotions: read then)
+            if any(t.kind is rules.Kind.DEMOTION for t in transitions):
+                if state.playbook.id not in queued:
+                    queued[state.playbook.id] = store.exception_items.open_of([state.playbook.id], connection)
+                at = calendar.week_closes_at(week_start, state.playbook.timezone, state.settings.grace_hours)
+                items = [queue.shown(state, i, at) for i in queued[state.playbook.id] if i.step_id == step.id]
             change.merge(
                 transitions_change(
                     state,
@@ -132,6 +140,7 @@ def close_round(
                     keys.step_transitions(due.key, step.id),
                     curators,
                     history.open_proposals.get(step.id),
+                    items=items,
                 )
             )
         change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, verdicts))

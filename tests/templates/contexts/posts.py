@@ -151,6 +151,56 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             promote_after=2,
             cooldown=4,
             next_label="week 3 of cycle 2",
+            items=[
+                dict(
+                    key="e:2147483647",
+                    source="exception",
+                    step=text[:40],
+                    reason=text[:4000],
+                    logged_by="UPERSON0001",
+                    logged_on="2026-11-16",
+                    age=400,
+                    state="acknowledged",
+                    acknowledged=True,
+                    slug="p" * 60,
+                )
+            ]
+            * 5,
+            items_total=300,
+        ),
+        "exception_queue_clear": dict(slug="p" * 60, title=text),
+        "exception_queue": dict(
+            slug="support-replies",
+            title=text,
+            items=[
+                dict(
+                    key="e:2147483647",
+                    source="exception",
+                    step=text[:40],
+                    reason=text[:4000],
+                    logged_by="UPERSON0001",
+                    logged_on="2026-11-16",
+                    age=400,
+                    state="acknowledged",
+                    acknowledged=True,
+                    slug="p" * 60,
+                ),
+                dict(
+                    key="e:2147483647",
+                    source="exception",
+                    step=text[:40],
+                    reason=text[:4000],
+                    logged_by="UPERSON0001",
+                    logged_on="2026-11-16",
+                    age=400,
+                    state="acknowledged",
+                    acknowledged=False,
+                    slug="p" * 60,
+                ),
+            ]
+            * 5,
+            more=990,
+            total=1000,
         ),
         "proposal": dict(
             slug="support-replies",

@@ -147,6 +147,22 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                 )
                 for i in range(15)
             ],
+            items=[
+                dict(
+                    key="e:2147483647",
+                    source="exception",
+                    step=text[:40],
+                    reason=text[:4000],
+                    logged_by="UPERSON0001",
+                    logged_on="2026-11-16",
+                    age=400,
+                    state="acknowledged",
+                    acknowledged=False,
+                    slug="p" * 60,
+                )
+            ]
+            * 10,
+            items_more=500,
             playbooks=[
                 dict(
                     slug=f"p{i}",

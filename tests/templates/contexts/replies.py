@@ -151,6 +151,27 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             origin=text[:64],
             learnings=[SimpleNamespace(text=text[:500], added_by="UPERSON0001")] * 4,
             learnings_shown=3,
+            queue=[
+                dict(
+                    step=text[:40],
+                    open=[
+                        dict(
+                            key="e:2147483647",
+                            source="exception",
+                            step=text[:40],
+                            reason=text[:4000],
+                            logged_by="UPERSON0001",
+                            logged_on="2026-11-16",
+                            age=400,
+                            state="acknowledged",
+                            acknowledged=True,
+                            slug="p" * 60,
+                        )
+                    ]
+                    * 30,
+                )
+                for _ in range(30)
+            ],
             kit=hostile_kit,
             kpi_by="token:" + text[:20],
             sourced=dict(week="2027-01-04", lines=[dict(what=text, said=text)] * 40, reliability=text[:100]),
@@ -174,6 +195,25 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
         "learned": dict(slug="support-replies", cycle=3, text=text[:500], count=7),
         "web_link": dict(link="https://rollout.example.com/web/login?token=" + "a" * 43, minutes=10),
         "learning_undone": dict(slug="support-replies", cycle=3, text=text[:500]),
+        "modal_item_note": dict(
+            to="resolved",
+            metadata="resolved|e:2147483647",
+            item=dict(
+                key="e:2147483647",
+                source="exception",
+                step=text[:40],
+                reason=text[:4000],
+                logged_by="UPERSON0001",
+                logged_on="2026-11-16",
+                age=400,
+                state="acknowledged",
+                acknowledged=True,
+                slug="p" * 60,
+            ),
+            slug="p" * 60,
+            limit=500,
+        ),
+        "item_moved": dict(slug="p" * 60, to="acknowledged"),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
         "modal_stall": dict(
             answer="rescope", metadata="stall:1:2", slug="support-replies", title=text, cycle=2, limit=500

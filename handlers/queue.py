@@ -1,0 +1,107 @@
+"""The exception queue's buttons (Acknowledge, Resolve…, Accept… in the Monday DM and
+the App Home) and the note form the last two open. The moves are usecases's."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from cadence import exception_queue
+from cadence.limits import MAX_TEXT_CHARS
+from cadence.text import unstorable
+from handlers import grammar
+from handlers.actions import _show
+from handlers.governance import _ephemeral, _on_click
+from templates import render
+from templates.refusals import Refusal, slack
+from usecases import exception_queue as queue
+from usecases.shared.caller import Caller
+from usecases.shared.services import Services
+
+log = logging.getLogger(__name__)
+
+NOTED = {"item_resolve": exception_queue.RESOLVED, "item_accept": exception_queue.ACCEPTED}
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("item_acknowledge")
+    def acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+
+        def act(caller: Caller) -> None:
+            found = queue.move(caller, action.get("value"), exception_queue.ACKNOWLEDGED, None, _dm(body))
+            _tell(client, body, caller.user_id, found, exception_queue.ACKNOWLEDGED)
+
+        _on_click(services, client, body, act)
+
+    @app.action("item_resolve")
+    def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        _note_form(services, ack, body, action, client)
+
+    @app.action("item_accept")
+    def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        _note_form(services, ack, body, action, client)
+
+    @app.view("item_note")
+    def noted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _submit(services, ack, body, view, client)
+
+
+def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    """Resolve… and Accept… open the note form, unless the move is refused already: then
+    the clicker is told, and no form opens."""
+    ack()
+    to = NOTED[action["action_id"]]
+
+    def act(caller: Caller) -> None:
+        shown = queue.form_for(caller, action.get("value"), to)
+        dm = _dm(body)  # the DM the form came from, to show it answered
+        shown["metadata"] += f"|{dm['channel']}|{dm['ts']}" if dm else ""
+        _show(client, body["trigger_id"], render("modal_item_note", limit=MAX_TEXT_CHARS, **shown))
+
+    _on_click(services, client, body, act)
+
+
+def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    """The note form: the move is made with its note, or refused on the note's field."""
+    caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+    to, value, channel, ts = [*(view.get("private_metadata") or "").split("|"), "", "", "", ""][:4]
+    element = (((view.get("state") or {}).get("values") or {}).get("note") or {}).get("value") or {}
+    text = element.get("value") or ""
+    problem = unstorable(text, line_breaks=True)
+    if problem is not None:
+        ack(response_action="errors", errors={"note": slack(Refusal.of("control_character", what=problem))})
+        return
+    note = grammar.plain_text(text).strip()
+    if len(note) > MAX_TEXT_CHARS:
+        ack(response_action="errors", errors={"note": f"Keep it under {MAX_TEXT_CHARS} characters."})
+        return
+    try:
+        found = queue.move(caller, value, to, note, {"channel": channel, "ts": ts})
+    except Refusal as refusal:
+        ack(response_action="errors", errors={"note": slack(refusal)})
+        return
+    except Exception:
+        log.exception("the exception item's form failed")
+        ack(response_action="errors", errors={"note": "Something went wrong on my side; nothing was stored."})
+        return
+    ack()
+    _tell(client, {"user": body.get("user")}, caller.user_id, found, to)
+
+
+def _dm(body: dict[str, Any]) -> dict[str, str] | None:
+    """The DM a button was clicked in (its channel and ts); None in the App Home."""
+    container = body.get("container") or {}
+    if container.get("type") != "message" or not container.get("channel_id") or not container.get("message_ts"):
+        return None
+    return {"channel": str(container["channel_id"]), "ts": str(container["message_ts"])}
+
+
+def _tell(client: WebClient, body: dict[str, Any], user_id: str, found: queue.Target, to: str) -> None:
+    """The mover hears it was done: ephemerally where they clicked, or by DM."""
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    slug = found.state.playbook.slug
+    _ephemeral(client, channel, user_id, render("item_moved", slug=slug, to=to))

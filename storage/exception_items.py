@@ -1,0 +1,247 @@
+"""The exception queue's items: the logged exceptions and the deviations, each with the
+moves made on it (exception_item_event). An item is its report: a withdrawn report is a
+withdrawn item, and nothing has to be written when an exception is logged, whichever way
+it came (a command, the API, a value event, a source)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, literal, select, union_all
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from cadence.exception_queue import CLOSED, OPEN, Item
+from storage.db import reading, unit_of_work
+from storage.models.reports import CheckIn, ExceptionItemEvent, ExceptionReport
+from storage.outbox import Message, enqueue_in
+from storage.types import one_of
+
+_EVENT = ExceptionItemEvent
+
+
+def _closed(source: str, report_id: Any) -> Any:
+    return exists().where(
+        col(_EVENT.source) == source, col(_EVENT.report_id) == report_id, col(_EVENT.state).in_(CLOSED)
+    )
+
+
+def _exceptions(where: list[Any]) -> Any:
+    return select(
+        literal("exception").label("source"),
+        col(ExceptionReport.id).label("report_id"),
+        col(ExceptionReport.playbook_id),
+        col(ExceptionReport.step_id),
+        col(ExceptionReport.reason).label("reason"),
+        col(ExceptionReport.reported_by).label("logged_by"),
+        col(ExceptionReport.reported_at).label("logged_at"),
+        col(ExceptionReport.withdrawn_at),
+    ).where(*where)
+
+
+def _deviations(where: list[Any]) -> Any:
+    return select(
+        literal("deviation").label("source"),
+        col(CheckIn.id).label("report_id"),
+        col(CheckIn.playbook_id),
+        col(CheckIn.step_id),
+        col(CheckIn.note).label("reason"),
+        col(CheckIn.user_id).label("logged_by"),
+        col(CheckIn.reported_at).label("logged_at"),
+        col(CheckIn.withdrawn_at),
+    ).where(col(CheckIn.attestation) == "deviated", *where)
+
+
+def _open_items() -> Any:
+    playbooks = one_of(col(ExceptionReport.playbook_id), "playbooks")
+    exceptions = _exceptions(
+        [playbooks, col(ExceptionReport.withdrawn_at).is_(None), ~_closed("exception", col(ExceptionReport.id))]
+    )
+    deviations = _deviations(
+        [
+            one_of(col(CheckIn.playbook_id), "playbooks"),
+            col(CheckIn.withdrawn_at).is_(None),
+            ~_closed("deviation", col(CheckIn.id)),
+        ]
+    )
+    return union_all(exceptions, deviations)
+
+
+_OPEN_ITEMS = _open_items()
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    """A move, with the item it moved (for the export)."""
+
+    item: Item
+    seq: int
+    state: str
+    note: str | None
+    by: str
+    at: datetime
+
+
+class Moved(Exception):
+    """Someone else moved the item a moment ago: nothing was written."""
+
+
+class ExceptionItems:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def open_of(self, playbook_ids: list[int], connection: Connection | None = None) -> list[Item]:
+        """The open items of these playbooks (acknowledged ones too), oldest first."""
+        if not playbook_ids:
+            return []
+        if connection is not None:
+            return self._open(connection, playbook_ids)
+        with reading(self.engine) as s:
+            return self._open(s.connection(), playbook_ids)
+
+    def _open(self, connection: Connection, playbook_ids: list[int]) -> list[Item]:
+        rows = connection.execute(_OPEN_ITEMS, {"playbooks": playbook_ids}).all()
+        moves = _moves(connection, [(r.source, r.report_id) for r in rows], playbook_ids)
+        items = [_item(row, moves.get((row.source, row.report_id))) for row in rows]
+        return sorted(items, key=lambda i: (i.logged_at, i.source, i.report_id))
+
+    def open_heads(self, playbook_ids: list[int], limit: int) -> tuple[dict[int, list[Item]], dict[int, int]]:
+        """The `limit` oldest open items of each of these playbooks, and how many each has
+        open: counted and cut in SQL, so a playbook with years of open items costs its
+        count, not a row each (the Monday DMs and the App Home show ten)."""
+        if not playbook_ids:
+            return {}, {}
+        items = _OPEN_ITEMS.subquery()
+        ranked = select(
+            items,
+            func.row_number()
+            .over(
+                partition_by=items.c.playbook_id,
+                order_by=(items.c.logged_at, items.c.source, items.c.report_id),
+            )
+            .label("place"),
+        ).subquery()
+        with reading(self.engine) as s:
+            counts = dict(
+                s.execute(
+                    select(items.c.playbook_id, func.count()).group_by(items.c.playbook_id),
+                    {"playbooks": playbook_ids},
+                ).all()
+            )
+            rows = s.execute(select(ranked).where(ranked.c.place <= limit), {"playbooks": playbook_ids}).all()
+            moves = _moves(s.connection(), [(r.source, r.report_id) for r in rows], playbook_ids)
+        heads: dict[int, list[Item]] = {pid: [] for pid in playbook_ids}
+        for row in rows:
+            heads[row.playbook_id].append(_item(row, moves.get((row.source, row.report_id))))
+        for found in heads.values():
+            found.sort(key=lambda i: (i.logged_at, i.source, i.report_id))
+        return heads, {pid: counts.get(pid, 0) for pid in playbook_ids}
+
+    def item(self, source: str, report_id: int) -> Item | None:
+        """One item as it stands now, withdrawn or closed ones too; None if there is no
+        such report (or the check-in did not deviate)."""
+        query = (
+            _exceptions([col(ExceptionReport.id) == report_id])
+            if source == "exception"
+            else _deviations([col(CheckIn.id) == report_id])
+        )
+        with reading(self.engine) as s:
+            row = s.execute(query).one_or_none()
+            if row is None:
+                return None
+            moves = _moves(s.connection(), [(source, report_id)], [row.playbook_id])
+        return _item(row, moves.get((source, report_id)))
+
+    def move(
+        self, item: Item, to: str, note: str | None, by: str, at: datetime, messages: list[Message] | None = None
+    ) -> None:
+        """The item's next move, with its messages, in one unit of work. Raises Moved, and
+        writes nothing, if another move was written since `item` was read (the unique
+        sequence number: of two concurrent moves one wins), or its report was withdrawn."""
+        try:
+            with unit_of_work(self.engine) as s:
+                table = ExceptionReport if item.source == "exception" else CheckIn
+                withdrawn = s.execute(select(col(table.withdrawn_at)).where(col(table.id) == item.report_id)).scalar()
+                if withdrawn is not None:
+                    raise Moved("withdrawn")
+                s.add(
+                    ExceptionItemEvent(
+                        playbook_id=item.playbook_id,
+                        source=item.source,
+                        report_id=item.report_id,
+                        seq=item.moves + 1,
+                        state=to,
+                        note=note,
+                        by=by,
+                        at=at,
+                    )
+                )
+                s.flush()
+                enqueue_in(s, messages or [], at)
+        except IntegrityError as err:
+            raise Moved("moved") from err
+
+    def events_of(self, playbook_id: int) -> list[ItemEvent]:
+        """Every move of the playbook's items, in order, with the item it moved."""
+        with reading(self.engine) as s:
+            events = list(
+                s.execute(
+                    select(_EVENT).where(col(_EVENT.playbook_id) == playbook_id).order_by(col(_EVENT.id))
+                ).scalars()
+            )
+            wanted = {(e.source, e.report_id) for e in events}
+            rows: list[Any] = []
+            for source, query in (("exception", _exceptions), ("deviation", _deviations)):
+                ids = [r for s_, r in wanted if s_ == source]
+                if ids:
+                    table = ExceptionReport if source == "exception" else CheckIn
+                    rows += s.execute(query([col(table.id).in_(ids)])).all()
+        items = {(r.source, r.report_id): _item(r, None) for r in rows}
+        return [
+            ItemEvent(items[(e.source, e.report_id)], e.seq, e.state, e.note, e.by, e.at)
+            for e in events
+            if (e.source, e.report_id) in items
+        ]
+
+
+def _moves(
+    connection: Connection, wanted: list[tuple[str, int]], playbook_ids: list[int]
+) -> dict[tuple[str, int], tuple[str, int]]:
+    """(source, report id) → (its latest state, how many moves) for the items wanted that
+    have moved: one read of the playbooks' moves (few: most items never move)."""
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(col(_EVENT.source), col(_EVENT.report_id), col(_EVENT.seq), col(_EVENT.state))
+        .where(one_of(col(_EVENT.playbook_id), "playbooks"))
+        .order_by(col(_EVENT.seq)),
+        {"playbooks": playbook_ids},
+    ).all()
+    keep = set(wanted)
+    latest: dict[tuple[str, int], tuple[str, int]] = {}
+    for source, report_id, seq, state in rows:
+        if (source, report_id) in keep:
+            latest[(source, report_id)] = (state, seq)
+    return latest
+
+
+def _item(row: Any, moved: tuple[str, int] | None) -> Item:
+    state, moves = moved or (OPEN, 0)
+    return Item(
+        source=row.source,
+        report_id=row.report_id,
+        playbook_id=row.playbook_id,
+        step_id=row.step_id,
+        reason=row.reason,
+        logged_by=row.logged_by,
+        logged_at=row.logged_at,
+        state=state,
+        moves=moves,
+        withdrawn=row.withdrawn_at is not None,
+    )
+
+
+__all__ = ["ExceptionItems", "ItemEvent", "Moved"]

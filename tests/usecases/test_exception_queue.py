@@ -1,0 +1,258 @@
+"""The exception queue has an owner (issue 43, item 3), end to end: exceptions and
+deviations become items, the exception owner's Monday DM lists them with buttons, the
+buttons and the note form move them (signed block_actions and view_submission), refusals
+store nothing, a demotion names the items behind it, status, the web view and its CSV
+show them, and readiness counts the old ones. On SQLite and PostgreSQL."""
+
+import copy
+import csv
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models.reports import ExceptionItemEvent
+from tests.bot.test_web_view import fetch, signed_in, view  # noqa: F401  (the web view's fixture)
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
+from usecases.shared import readiness
+
+TRIAGE = "UTRIAGE001"  # the exception owner, in New York
+
+
+def monday_9_new_york(week: int) -> datetime:
+    """Monday 09:00 in New York (14:00 UTC in November) after week `week`'s Monday."""
+    return datetime(2026, 11, 16, 14, 0, tzinfo=UTC) + timedelta(days=7 * week)
+
+
+@pytest.fixture
+def queue(bot, engine, slack, clock, store):
+    """support-replies with `exception_owner` set, cycle 1 from Monday 16 November 2026;
+    a curator and the curators channel."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["exception_owner"] = TRIAGE
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user(TRIAGE, tz="America/New_York")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    return Engine(engine, slack, clock)
+
+
+def moves(engine):
+    with Session(engine) as s:
+        return list(s.exec(select(ExceptionItemEvent).order_by(ExceptionItemEvent.id)))
+
+
+def queue_dms(slack):
+    return [m for m in slack.posted(TRIAGE) if "exception item" in m["text"]]
+
+
+def ephemerals(slack):
+    return [json.dumps(c.params, ensure_ascii=False) for c in slack.calls_to("chat.postEphemeral")]
+
+
+def opened_view(slack):
+    opened = slack.calls_to("views.open")[-1].params["view"]
+    return json.loads(opened) if isinstance(opened, str) else opened
+
+
+def log_week_1(bot, clock):
+    """Two exceptions by the owner (the second undone), a member's deviation."""
+    clock.set(wednesday(1))
+    assert "Exception" in bot.command("exception support-replies draft customer wanted a call", user=OWNER).text
+    clock.advance(minutes=5)
+    bot.command("exception support-replies send refund over the limit", user=OWNER)
+    clock.advance(minutes=5)
+    assert "Withdrew your exception" in bot.command("undo support-replies", user=OWNER).text
+    clock.advance(minutes=5)
+    bot.command("attest support-replies no draft the template was missing", user=MEMBER)
+
+
+def test_items_reach_the_exception_owner_on_monday_once_and_move_by_buttons_and_the_note_form(
+    bot, queue, slack, store, engine, clock
+):
+    log_week_1(bot, clock)
+    queue.run(monday_9_new_york(1) - timedelta(minutes=1))  # 08:59 in New York: not yet
+    assert queue_dms(slack) == []
+    queue.run(monday_9_new_york(1))
+    # a restart: another clock process on the same database, later that morning
+    again = Engine(engine, slack, clock)
+    again.run(monday_9_new_york(1) + timedelta(minutes=5))
+    again.run(monday_9_new_york(1) + timedelta(hours=3))
+    dms = queue_dms(slack)
+    assert len(dms) == 1, "the Monday DM goes once a week, across restarts"
+    dm = dms[0]
+    body = json.dumps(dm["blocks"], ensure_ascii=False)
+    assert dm["text"] == "support-replies: 2 exception items open"
+    assert "customer wanted a call" in body and "the template was missing" in body
+    assert "refund over the limit" not in body  # withdrawn by undo: so is its item
+    assert body.index("customer wanted a call") < body.index("the template was missing")  # oldest first
+    exception, deviation = [b["value"] for b in buttons(dm) if b["action_id"] == "item_acknowledge"]
+    assert [b["action_id"] for b in buttons(dm)][:3] == ["item_acknowledge", "item_resolve", "item_accept"]
+
+    clock.set(monday_9_new_york(1) + timedelta(hours=1))
+    # someone else: refused, ephemerally, and nothing stored
+    click(bot, "item_acknowledge", exception, OUTSIDER, TRIAGE, dm["ts"])
+    assert "Only the exception owner of *support-replies*" in ephemerals(slack)[-1]
+    click(bot, "item_resolve", exception, MEMBER, TRIAGE, dm["ts"])
+    assert "Only the exception owner" in ephemerals(slack)[-1] and not slack.calls_to("views.open")
+    assert moves(engine) == []
+
+    click(bot, "item_acknowledge", exception, TRIAGE, TRIAGE, dm["ts"])
+    assert "acknowledged" in ephemerals(slack)[-1]
+    click(bot, "item_acknowledge", exception, TRIAGE, TRIAGE, dm["ts"])
+    assert "acknowledged already" in ephemerals(slack)[-1]
+    assert [(m.state, m.by, m.seq) for m in moves(engine)] == [("acknowledged", TRIAGE, 1)]
+
+    click(bot, "item_resolve", exception, TRIAGE, TRIAGE, dm["ts"])
+    form = opened_view(slack)
+    assert form["callback_id"] == "item_note" and "customer wanted a call" in json.dumps(form)
+    empty = bot.submit(TRIAGE, form, {"note": {"type": "plain_text_input", "value": "  "}})
+    assert empty.body["errors"] == {"note": "Say why in a note: it is what the team reads later."}
+    assert len(moves(engine)) == 1
+    done = bot.submit(TRIAGE, form, {"note": {"type": "plain_text_input", "value": "Call-back step added"}})
+    assert done.status == 200 and not done.body
+    # the same form sent again: the item is resolved already, nothing more is stored
+    twice = bot.submit(TRIAGE, form, {"note": {"type": "plain_text_input", "value": "again"}})
+    assert "resolved already" in twice.body["errors"]["note"]
+
+    click(bot, "item_accept", deviation, CURATOR, TRIAGE, dm["ts"])  # a curator may, too
+    accepted = bot.submit(CURATOR, opened_view(slack), {"note": {"type": "plain_text_input", "value": "Known case"}})
+    assert accepted.status == 200
+    opened = len(slack.calls_to("views.open"))
+    click(bot, "item_resolve", deviation, OWNER, TRIAGE, dm["ts"])  # closed: refused, no form
+    assert "accepted already" in ephemerals(slack)[-1] and len(slack.calls_to("views.open")) == opened
+    assert [(m.source, m.state, m.note, m.by) for m in moves(engine)] == [
+        ("exception", "acknowledged", None, TRIAGE),
+        ("exception", "resolved", "Call-back step added", TRIAGE),
+        ("deviation", "accepted", "Known case", CURATOR),
+    ]
+    # the DM shows what is open now: after the last move, that none is
+    queue.dispatcher.drain(max_wait=0)
+    updates = [c.params for c in slack.calls_to("chat.update") if c.params.get("ts") == dm["ts"]]
+    assert updates and "every exception item is answered" in json.dumps(updates[-1], ensure_ascii=False)
+    assert "customer wanted a call" not in json.dumps(updates[-1], ensure_ascii=False)
+    # nothing open: next Monday's DM is recorded as not needed, and not sent
+    queue.run(monday_9_new_york(2))
+    assert len(queue_dms(slack)) == 1
+
+
+def test_the_app_home_lists_the_exception_owners_items_with_their_buttons(bot, queue, slack, clock):
+    log_week_1(bot, clock)
+    bot.event({"type": "app_home_opened", "user": TRIAGE, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"})
+    home = slack.views[TRIAGE]
+    text = json.dumps(home, ensure_ascii=False)
+    assert "Exception items open" in text and "customer wanted a call" in text
+    values = [e["value"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    acknowledge = next(
+        e["value"]
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "item_acknowledge"
+    )
+    assert acknowledge in values
+    bot.click(TRIAGE, "item_acknowledge", acknowledge)  # a click in the Home tab: told by DM
+    assert any("acknowledged" in m["text"] for m in slack.posted(TRIAGE))
+    bot.event({"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home", "event_ts": "1.3"})
+    assert "Exception items open" not in json.dumps(slack.views[MEMBER])  # not theirs to move
+
+
+def test_a_demotion_names_the_open_items_behind_it_and_status_lists_them_by_step(bot, queue, slack, clock):
+    report_week(bot, clock, 1, send=(20, 8))  # 8/20 = 40% on the AI-led step: critical
+    queue.run(close_of(1))
+    alert = next(m for m in slack.posted(CHANNEL) if m["text"].startswith("support-replies / send: ai-led →"))
+    body = json.dumps(alert["blocks"], ensure_ascii=False)
+    assert "Exception items open behind it* (8, oldest first)" in body
+    assert "refund 0 over the limit" in body and "…and 3 more" in body
+    clock.set(close_of(1) + timedelta(days=1))
+    status = bot.command("status support-replies", user=OWNER).text
+    assert "*Exception items open*" in status and "*send*: 8 open, the oldest 6 days" in status
+    assert "refund 0 over the limit" in status  # the owner reads the reasons
+    member = bot.command("status support-replies", user=MEMBER).text
+    assert "*send*: 8 open" in member and "refund 0 over the limit" not in member  # a member the counts
+
+
+def test_readiness_counts_items_open_more_than_14_days(bot, queue, store, clock):
+    clock.set(wednesday(1))
+    bot.command("exception support-replies draft customer wanted a call", user=OWNER)
+    clock.set(wednesday(4))
+    bot.command("exception support-replies draft a recent one", user=OWNER)
+    state = store.playbooks.state("support-replies")
+    criteria = readiness.criteria(store, state, [(1, date(2026, 11, 16))])
+    assert criteria[-1].name == "queue" and not criteria[-1].met
+    assert criteria[-1].figures == dict(overdue=1, oldest_days=26, limit_days=14)  # to week 4's close
+    item = store.exception_items.open_of([state.playbook.id])[0]
+    store.exception_items.move(item, "accepted", "known", OWNER, clock())
+    assert readiness.criteria(store, state, [(1, date(2026, 11, 16))])[-1].met
+
+
+def test_the_web_view_and_its_csv_show_the_items_and_every_change(view, store, clock):  # noqa: F811
+    view.command("exception support-replies draft customer wanted a call", user=OWNER)
+    state = store.playbooks.state("support-replies")
+    item = store.exception_items.open_of([state.playbook.id])[0]
+    store.exception_items.move(item, "acknowledged", None, OWNER, clock())
+    cookie = signed_in(view, OWNER)
+    status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
+    assert status == 200 and "Exception items open" in page and "customer wanted a call" in page
+    status, _, text = fetch(view.base_url + "/web/playbooks/support-replies/exception-item-changes.csv", cookie)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert status == 200 and [(r["moved to"], r["by"], r["reason"]) for r in rows] == [
+        ("acknowledged", OWNER, "customer wanted a call")
+    ]
+    status, _, text = fetch(view.base_url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    assert [r["state"] for r in csv.DictReader(io.StringIO(text))] == ["acknowledged"]
+
+
+def test_exception_owner_must_be_a_slack_user_id():
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["exception_owner"] = "alice"
+    with pytest.raises(Exception, match="exception_owner"):
+        parse_playbook(raw)
+    assert "exception_owner" not in parse_playbook(SUPPORT_REPLIES).canonical()  # an unchanged file stays unchanged
+
+
+def test_of_two_moves_at_once_one_is_kept_and_a_withdrawn_item_takes_none(bot, queue, store, engine, clock):
+    from storage.exception_items import Moved
+
+    log_week_1(bot, clock)
+    state = store.playbooks.state("support-replies")
+    exception, deviation = store.exception_items.open_of([state.playbook.id])
+    assert (exception.source, deviation.source) == ("exception", "deviation")
+    store.exception_items.move(exception, "resolved", "one", TRIAGE, clock())
+    with pytest.raises(Moved):  # read before the first move was written: refused by the unique key
+        store.exception_items.move(exception, "accepted", "two", CURATOR, clock())
+    assert "Withdrew your check-in" in bot.command("undo support-replies", user=MEMBER).text
+    withdrawn = store.exception_items.item("deviation", deviation.report_id)
+    assert withdrawn.withdrawn and not withdrawn.is_open
+    with pytest.raises(Moved):
+        store.exception_items.move(deviation, "accepted", "late", TRIAGE, clock())
+    assert [(m.state, m.note) for m in moves(engine)] == [("resolved", "one")]
+    assert store.exception_items.open_of([state.playbook.id]) == []
+
+
+def test_the_monday_dm_shows_the_ten_oldest_and_points_to_the_rest(bot, queue, slack, store, clock):
+    clock.set(wednesday(1))
+    for i in range(12):
+        clock.advance(minutes=1)
+        bot.command(f"exception support-replies send refund {i:02d} over the limit", user=OWNER)
+    queue.run(monday_9_new_york(1))
+    [dm] = queue_dms(slack)
+    body = json.dumps(dm["blocks"], ensure_ascii=False)
+    assert dm["text"] == "support-replies: 12 exception items open"
+    assert len([b for b in buttons(dm) if b["action_id"] == "item_resolve"]) == 10
+    assert "refund 00" in body and "refund 09" in body and "refund 10" not in body  # the oldest ten
+    assert "…and 2 more: `/rollout status support-replies` lists every open item by step." in body
+    state = store.playbooks.state("support-replies")
+    heads, counts = store.exception_items.open_heads([state.playbook.id], 10)
+    assert heads[state.playbook.id] == store.exception_items.open_of([state.playbook.id])[:10]
+    assert counts == {state.playbook.id: 12}

@@ -1,0 +1,76 @@
+"""The exception queue's shared work (README, "The exception queue"): who owns a
+playbook's queue, and its open items as the messages, the App Home, status, the web view
+and the readiness criterion show them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cadence import exception_queue
+from cadence.exception_queue import Item
+from storage.models.playbooks import Playbook
+from storage.store import PlaybookState, Store
+
+
+def exception_owner(playbook: Playbook) -> str:
+    """`exception_owner` of the playbook's YAML, else its owner. An adopted playbook's is
+    its own owner: the version's definition names the origin's people."""
+    if playbook.adopted_from_id is not None:
+        return playbook.owner_id
+    return str(playbook.definition.get("exception_owner") or playbook.owner_id)
+
+
+def may_move(store: Store, state: PlaybookState, user_id: str) -> bool:
+    """The exception owner, the owner and the curators move a playbook's items."""
+    playbook = state.playbook
+    return user_id in (exception_owner(playbook), playbook.owner_id) or store.org.is_curator(user_id)
+
+
+def shown(state: PlaybookState, item: Item, now: datetime) -> dict[str, Any]:
+    """An item as the templates show it (its reason is a person's text: escaped there)."""
+    step = next((s.name for s in state.steps if s.id == item.step_id), "?")
+    return dict(
+        key=item.key,
+        source=item.source,
+        step=step,
+        reason=item.reason or "",
+        logged_by=item.logged_by,
+        logged_on=item.logged_at.date().isoformat(),
+        age=item.age_days(now),
+        state=item.state,
+        acknowledged=item.state == exception_queue.ACKNOWLEDGED,
+    )
+
+
+def open_items(store: Store, states: list[PlaybookState], now: datetime) -> dict[int, list[dict[str, Any]]]:
+    """Each playbook's open items, oldest first, as shown: one read for all of them."""
+    by_id = {s.playbook.id: s for s in states}
+    items: dict[int, list[dict[str, Any]]] = {pid: [] for pid in by_id}
+    for item in store.exception_items.open_of(list(by_id)):
+        items[item.playbook_id].append(shown(by_id[item.playbook_id], item, now))
+    return items
+
+
+def open_heads(
+    store: Store, states: list[PlaybookState], now: datetime
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, int]]:
+    """Each playbook's 10 oldest open items, as shown, and how many it has open."""
+    by_id = {s.playbook.id: s for s in states}
+    heads, counts = store.exception_items.open_heads(list(by_id), exception_queue.SHOWN)
+    return {pid: [shown(by_id[pid], i, now) for i in found] for pid, found in heads.items()}, counts
+
+
+def per_step(state: PlaybookState, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The open items grouped by step, in the playbook's step order (steps without any left out)."""
+    return [
+        dict(step=step.name, open=[i for i in items if i["step"] == step.name])
+        for step in state.steps
+        if any(i["step"] == step.name for i in items)
+    ]
+
+
+def overdue(items: list[Item], now: datetime) -> tuple[int, int]:
+    """Readiness (8): how many open items are older than 14 days, and the oldest's age."""
+    late = exception_queue.overdue(items, now)
+    return len(late), (late[0].age_days(now) if late else 0)
