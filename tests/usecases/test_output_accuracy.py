@@ -46,7 +46,7 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
     assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
     body = json.dumps(told[0]["blocks"], ensure_ascii=False)
-    assert "but 1 of the 7 criteria is missing" in body
+    assert "but 1 of the 8 criteria is missing" in body
     assert DRAFT_SHORT in body and "refunds: 4 of 4, 4 of 4 weeks ≥ 90%" in body and "send: no rubric score" in body
     assert "✅ Learnings in every cycle" in body and "✅ Exceptions within the cap" in body
     [row] = decisions(engine, "not-ready")

@@ -57,7 +57,7 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # invoice-matching held its KPI too, but match never met its rubric: not yet ready, publish refused
     short = "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90%; extract: no rubric by design"
     not_ready = "Invoice matching (invoice-matching): KPI sustained, not yet ready to scale."
-    assert not_ready in transcript and "but 1 of the 7 criteria is missing" in transcript
+    assert not_ready in transcript and "but 1 of the 8 criteria is missing" in transcript
     assert transcript.index(not_ready) < transcript.index(short)
     refused = transcript[transcript.index("Cora (curator): /rollout publish invoice-matching") :]
     assert "(only to them) ⚠️ invoice-matching is not yet ready to scale:" in refused and short in refused
