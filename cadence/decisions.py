@@ -53,6 +53,7 @@ class DecisionKind(StrEnum):
     TOKEN_REVOKED = "token-revoked"
     SOURCE_OVERRIDE = "source-override"  # a number typed in place of its source's (`override <reason>`)
     SOURCE_MISSING = "source-missing"  # a week closed without a sourced number: its source failed
+    CHAMPION_NAMED = "champion-named"  # an adopting team's champion, named at adoption or changed
 
 
 class DecisionRule(StrEnum):
@@ -418,6 +419,18 @@ def of_hand_over(playbook_id: int, slug: str, before: str, after: str, by: str) 
         actor=by,
         playbook_id=playbook_id,
         summary=f"{slug}: owner {before} → {after}",
+        figures={"from": before, "to": after},
+    )
+
+
+def of_champion(playbook_id: int, slug: str, before: str | None, after: str, by: str) -> Decision:
+    """A playbook's champion named (`before` None) or changed."""
+    return Decision(
+        kind=DecisionKind.CHAMPION_NAMED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug}: champion {before} → {after}" if before else f"{slug}: champion {after}",
         figures={"from": before, "to": after},
     )
 

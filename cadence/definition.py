@@ -142,6 +142,7 @@ class ReplicationSpec(_Strict):
     checks: list[KitLine] = Field(default_factory=list, max_length=20)  # tests before the first cycle
     requires: list[KitLine] = Field(default_factory=list, max_length=20)  # integrations and inputs
     may_change: list[Overridable] = Field(default_factory=lambda: list(DEFAULT_MAY_CHANGE))
+    requires_champion: bool = False  # an adoption must name a champion (`champion <@user>`)
 
     @field_validator("runbook")
     @classmethod
@@ -349,6 +350,9 @@ class PlaybookSpec(_Strict):
         # Sources are new: a playbook without them keeps the definition it always had.
         if not data["sources"]:
             del data["sources"]
+        # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
+        if not data["replication"]["requires_champion"]:
+            del data["replication"]["requires_champion"]
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)
         for section in (data["kpi"], data["guardrail"], *data["steps"]):

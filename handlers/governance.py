@@ -1,5 +1,6 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
-"ready to scale" proposal. The decisions themselves are usecases's."""
+"ready to scale" proposal, and a champion's checklist's Mark done and Undo. The decisions
+themselves are usecases's."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from cadence import keys
+from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import proposals
+from usecases import champions, proposals
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -40,6 +43,17 @@ def register(app: App, services: Services) -> None:
             body,
             lambda caller: proposals.publish(caller, action.get("value", "")),
         )
+
+    @app.action("checklist_mark")
+    def checklist_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        target = keys.read_checklist_button(action.get("value"))
+        if target is None:
+            raise Malformed("a checklist button with a value the bot never wrote")
+        container = body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        dm = (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None  # None: clicked in the Home
+        _on_click(services, client, body, lambda caller: champions.mark(caller, *target, dm))
 
 
 def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Caller], None]) -> None:

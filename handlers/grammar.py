@@ -171,6 +171,12 @@ def _owner(w: _Words) -> messages.HandOver:
     return messages.HandOver(_playbook(w.words[1]), parse_user(w.words[2], "owner"))
 
 
+def _champion(w: _Words) -> messages.NameChampion:
+    if len(w) != 3:
+        raise Refusal.of("champion_arguments", usage="champion")
+    return messages.NameChampion(_playbook(w.words[1]), parse_user(w.words[2], "champion"))
+
+
 def _attest(w: _Words) -> messages.Attest | messages.OpenForm:
     if len(w) == 1:
         return messages.OpenForm("attest")
@@ -310,13 +316,8 @@ def _adopt(w: _Words) -> messages.Adopt:
             options[key.lower()] = value
         else:
             rest.append(word)
-    owner = None
-    if rest and rest[0].lower() == "owner":
-        rest = rest[1:]
-    if len(rest) == 1:
-        owner = parse_user(rest[0], "adopt")
-    elif rest:
-        raise Refusal.of("adopt_owner", usage="adopt")
+    people = _people(rest, "adopt", ("owner", "champion"), bare="owner")
+    owner, champion = people.get("owner"), people.get("champion")
     starts_on = None
     if "start" in options:
         starts_on = parse_date(options["start"])
@@ -337,7 +338,27 @@ def _adopt(w: _Words) -> messages.Adopt:
         exception_cap=parse_score(options["cap"], "adopt") if "cap" in options else None,
         rubric_threshold=parse_score(options["rubric"], "adopt") if "rubric" in options else None,
         override=override,
+        champion_id=champion,
     )
+
+
+def _people(words: list[str], usage: str, roles: tuple[str, ...], bare: str | None = None) -> dict[str, str]:
+    """`owner <@user>`, `champion <@user>`: each role named once, by a mention after its word
+    (`bare`: the role of a mention without one, as `adopt` has always read its owner)."""
+    people: dict[str, str] = {}
+    i = 0
+    while i < len(words):
+        role = words[i].lower()
+        if role in roles and i + 1 < len(words):
+            mention, i = words[i + 1], i + 2
+        elif bare is not None and words[i].startswith("<@"):
+            role, mention, i = bare, words[i], i + 1
+        else:
+            raise Refusal.of("adopt_owner", usage=usage)
+        if role in people:
+            raise Refusal.of("adopt_twice_role", usage=usage, role=role)
+        people[role] = parse_user(mention, usage)
+    return people
 
 
 ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
@@ -446,8 +467,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "adopt",
         (
-            "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [baseline:X] [target:Y] [tz:Area/City] "
-            "[cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
+            "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [champion <@user>] [baseline:X] [target:Y] "
+            "[tz:Area/City] [cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
         ),
         _adopt,
     ),
@@ -459,6 +480,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume),
     Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire),
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
+    Subcommand("champion", ("/rollout champion <playbook> <@user>",), _champion),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("web", ("/rollout web",), _web),

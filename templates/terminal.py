@@ -43,6 +43,8 @@ EMOJI = {
     ":rotating_light:": "🚨",
     ":pause_button:": "⏸️",
     ":file_cabinet:": "🗄️",
+    ":trophy:": "🏆",
+    ":white_large_square:": "⬜",
 }
 
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")

@@ -19,7 +19,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import sources
-from usecases.shared import governance, messages, roles
+from usecases.shared import champions, governance, messages, roles
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -180,6 +180,12 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             if week is not None
             else None,
             kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
+            champion=dict(
+                champion=playbook.champion_id,
+                checklist=champions.summary(champions.checklist_of(caller.store, playbook)),
+            )
+            if playbook.champion_id
+            else None,
             owner_deactivated=state.owner_deactivated
             if state.owner_deactivated is not None
             else bool(caller.store.people.deactivated([playbook.owner_id])),

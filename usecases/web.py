@@ -15,7 +15,7 @@ from storage.db import reads_together
 from storage.store import PlaybookState
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import registry, roles
+from usecases.shared import champions, registry, roles
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -193,6 +193,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         reliable = pulled.reliability(store, state, services.clock())
         full = roles.sees_names(store, state, viewer.user_id)
         notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
+        checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -271,6 +272,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             followed=current.followed,
         ),
         kit=p.definition.get("replication") or {},
+        champion=p.champion_id,
+        checklist=checklist,
         guardrail=dict(
             name=p.guardrail_name, unit=state.guardrail_unit, minimum=p.guardrail_min, maximum=p.guardrail_max
         )

@@ -31,6 +31,7 @@ TABLES: list[type[SQLModel]] = [
     playbooks.Playbook,
     playbooks.Step,
     playbooks.Cycle,
+    playbooks.ChecklistMark,
     reports.CheckIn,
     reports.KpiReading,
     reports.GuardrailReading,

@@ -213,6 +213,15 @@ class Adopt:
     exception_cap: float | None = None
     rubric_threshold: float | None = None
     override: str | None = None  # a curator adopting past the version's wave, and why
+    champion_id: str | None = None  # the team's champion: gets the kit's checklist
+
+
+@dataclass(frozen=True)
+class NameChampion:
+    """`/rollout champion <playbook> <@user>`."""
+
+    playbook: str
+    champion_id: str
 
 
 @dataclass(frozen=True)
@@ -263,6 +272,7 @@ Command = (
     | Pause
     | Resume
     | HandOver
+    | NameChampion
     | Away
     | HolidayChange
 )

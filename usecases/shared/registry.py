@@ -17,7 +17,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
 from templates import criterion_phrase, render
 from templates.refusals import Lines, Refusal, close_matches
-from usecases.shared import readiness
+from usecases.shared import champions, readiness
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
@@ -370,6 +370,7 @@ def adopt(
             refused=", ".join(_OPTION_WORDS[name] for name in refused),
             allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
         )
+    champions.require_champion_if_asked(kit, cmd.champion_id, version.slug, version.version)
     running = store.playbooks.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
@@ -424,6 +425,7 @@ def adopt(
         more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
         learnings_at=learnings_at(store, version, web_url) if len(version.learnings) > LEARNINGS_SHOWN else None,
         override=cmd.override if wave.overridden is not None else None,
+        champion=cmd.champion_id,
     )
     message = render("adopted", **context)
     unit = keys.adopt(new_slug)
@@ -433,13 +435,19 @@ def adopt(
     messages.append(
         Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, render("adopted", **context, dm=True))
     )
+    checklist = champions.items(new_slug, kit, {})
+    if cmd.champion_id is not None and checklist:
+        dm = champions.checklist_message(new_slug, spec.title, channel_id, by, checklist)
+        messages.append(Message(keys.to_audience(unit, "champion"), "chat.postMessage", cmd.champion_id, dm))
     also = [wave.overridden] if wave.overridden is not None else []
 
     def again() -> dict[str, Any]:
         return adopt(store, cmd, by, now, org_timezone, web_url)
 
     try:
-        playbook = store.playbooks.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
+        playbook = store.playbooks.adopt(
+            spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit, champion_id=cmd.champion_id
+        )
     except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
         return again()
     except Conflict:

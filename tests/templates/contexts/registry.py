@@ -7,7 +7,9 @@ from types import SimpleNamespace
 from usecases.home import registry_lines
 
 
-def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+def contexts(
+    text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
+) -> dict[str, dict]:
     """By template name; all but `text` are the parts that contexts() shares."""
     criteria = [
         dict(name="attestation", met=False, rate=0.5, answered=20, asked=40, minimum=0.75),
@@ -104,6 +106,14 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             ),
             override=text[:500],
             dm=True,
+            champion="UPERSON0002",
+        ),
+        "champion_checklist": dict(
+            slug="support-replies-sales",
+            title=text,
+            channel="CTEAM00001",
+            by="UCURATOR1",
+            items=hostile_checklist,
         ),
         "home": dict(
             curator=True,
@@ -147,6 +157,8 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                     value='{"playbook":1,"week":"2026-11-23"}',
                     checkin=dict(attestation="deviated", step=text[:40]),
                     history=[dict(week="16 Nov", answer="deviated", step=text[:40])] * 8,
+                    champion="UPERSON0002",
+                    checklist=dict(items=hostile_checklist, done=20, total=40),
                 )
                 for i in range(20)
             ],

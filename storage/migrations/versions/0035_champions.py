@@ -1,0 +1,48 @@
+"""playbook.champion_id, checklist_mark: an adopting team's champion and their checklist
+
+Teams opt in (issue 43): an adopting playbook may name a champion, who gets the kit's
+training and checks as a checklist by DM and marks each item done (or undone) with a
+button. Each mark is a row, with who and when; the latest of an item is its state.
+
+Revision ID: 0035
+Revises: 0029
+Create Date: 2026-11-25 04:00:00
+"""
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import storage.types
+
+revision = '0035'
+down_revision = '0029'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('playbook', sa.Column('champion_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
+    op.create_table('checklist_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('playbook_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('item', sa.Text(), nullable=False),
+    sa.Column('done', sa.Boolean(), nullable=False),
+    sa.Column('marked_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('marked_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('training', 'check')", name=op.f('ck_checklist_mark_kind')),
+    sa.ForeignKeyConstraint(['playbook_id'], ['playbook.id'], name=op.f('fk_checklist_mark_playbook_id_playbook')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_checklist_mark'))
+    )
+    with op.batch_alter_table('checklist_mark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checklist_mark_playbook_id'), ['playbook_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('checklist_mark', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_checklist_mark_playbook_id'))
+    op.drop_table('checklist_mark')
+    # SQLite drops a column in place (3.35 on): a batch would copy playbook, which the
+    # foreign keys of every other table refuse.
+    op.execute("ALTER TABLE playbook DROP COLUMN champion_id")
