@@ -249,6 +249,13 @@ def _champion(
     )
 
 
+def _request(caller: Caller, cmd: messages.RequestAdoption, done: tuple[Any, Any]) -> dict[str, Any]:
+    request, version = done
+    return render(
+        "request_sent", slug=version.slug, version=version.version, channel=request.channel_id, champion=cmd.champion_id
+    )
+
+
 def _undo(caller: Caller, cmd: messages.Undo, done: commands.Undone) -> dict[str, Any]:
     if done.undone is None:
         assert done.learning is not None
@@ -335,6 +342,7 @@ _ROUTES: dict[type, Callable[[Caller, Any, Any], dict[str, Any]]] = {
     messages.Resume: _resume,
     messages.HandOver: _hand_over,
     messages.NameChampion: _champion,
+    messages.RequestAdoption: _request,
     messages.Away: _away,
     messages.HolidayChange: _holiday,
 }

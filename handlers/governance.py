@@ -5,6 +5,7 @@ themselves are usecases's."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,10 +14,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cadence import keys
+from cadence.limits import MAX_TEXT_CHARS
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import champions, proposals
+from usecases import champions, proposals, requests
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -54,6 +56,35 @@ def register(app: App, services: Services) -> None:
         channel, ts = container.get("channel_id"), container.get("message_ts")
         dm = (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None  # None: clicked in the Home
         _on_click(services, client, body, lambda caller: champions.mark(caller, *target, dm))
+
+    @app.action("request_approve")
+    def request_approved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _on_click(services, client, body, lambda caller: requests.approve(caller, action.get("value", "")))
+
+    @app.action(re.compile(r"^request_(decline|override)$"))
+    def request_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Decline, and approve past the wave, ask the curator for a reason first."""
+        ack()
+        _on_click(services, client, body, lambda caller: _reason_form(caller, body, action))
+
+
+def _reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:
+    shown = requests.reason_form(caller, action.get("value", ""))
+    view = render(
+        "modal_request_reason",
+        callback=action["action_id"],
+        metadata=str(shown.id),
+        channel=shown.channel_id,
+        slug=shown.slug,
+        limit=MAX_TEXT_CHARS,
+    )
+    try:
+        caller.client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):
+        log.warning("views.open: Slack did not answer in time")
 
 
 def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Caller], None]) -> None:

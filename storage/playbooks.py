@@ -25,7 +25,7 @@ from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
-from storage.models.governance import Decision, RegistryVersion
+from storage.models.governance import AdoptionRequest, Decision, RegistryVersion
 from storage.models.org import Person
 from storage.models.playbooks import ChecklistMark, Cycle, Playbook, Step
 from storage.models.reports import CheckIn
@@ -108,6 +108,10 @@ class Conflict(Exception):
 
 class WaveFull(Exception):
     """An adoption found its version's wave full in its own transaction."""
+
+
+class RequestDecided(Exception):
+    """An approval found its request no longer pending in its own transaction."""
 
 
 @dataclass(frozen=True)
@@ -409,6 +413,7 @@ class Playbooks:
         also: list[DecisionRecord] | None = None,
         wave_limit: int | None = None,
         champion_id: str | None = None,
+        request_id: int | None = None,
     ) -> Playbook:
         """A new playbook started from a registry `version`, remembering where it came from
         (and `also` these decisions, in the same transaction). With `wave_limit`, raises
@@ -416,10 +421,21 @@ class Playbooks:
         counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
         of two adoptions at once only one takes the last place.
         Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
-        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
+        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
+        With `request_id`, the adoption approves that pending request, or raises
+        RequestDecided and writes nothing: of two approvals at once, one adopts."""
         version_id, origin_id = version.id, version.playbook_id
         try:
             with unit_of_work(self.engine) as s:
+                if request_id is not None:
+                    claimed = s.exec(
+                        update(AdoptionRequest)
+                        .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
+                        .values(status="approved", decided_by=by, decided_at=at, adopted_slug=spec.playbook)
+                        .execution_options(synchronize_session=False)
+                    ).rowcount
+                    if not claimed:
+                        raise RequestDecided(f"request {request_id} was decided a moment ago")
                 if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
                     raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
                 definition = spec.canonical()

@@ -166,6 +166,18 @@ TEXTS: dict[str, str] = {
     "resume_arguments": "Name the playbook, and the Monday to resume on if not the next one.",
     "owner_arguments": "Name the playbook and mention its new owner.",
     "champion_arguments": "Name the playbook and mention its champion.",
+    "request_arguments": (
+        "Name the version, the team's channel and `champion @person` (the requester becomes the owner), "
+        "or type `/rollout request` alone for the form."
+    ),
+    "request_pending": (
+        "{channel} already asked for {slug} v{version}: {requester}'s request of {day} is waiting for the curators."
+    ),
+    "request_no_curators": "No curators channel is set, so no one would see the request. Ask an admin to set one.",
+    "curators_decide_requests": "Only curators approve or decline a request to adopt.",
+    "request_unknown": "I don't know that request any more.",
+    "request_decided": "That request was {status} already, by {by}.",
+    "request_decided_now": "That request was decided a moment ago by someone else; nothing more was done.",
     "adopt_twice_role": "Say `{role} @person` once.",
     "already_champion": "They are {slug}'s champion already.",
     "adopt_needs_champion": (

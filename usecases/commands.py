@@ -15,12 +15,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
+from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.playbooks import Step
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 from usecases import learnings, web
-from usecases.shared import champions, governance, life, messages, recording, registry, roles
+from usecases.shared import champions, governance, life, messages, recording, registry, requests, roles
 from usecases.shared.caller import Caller
 
 
@@ -192,6 +193,14 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
     return registry.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
+
+
+def request(caller: Caller, cmd: messages.RequestAdoption) -> tuple[AdoptionRequest, RegistryVersion]:
+    """`/rollout request`, by anyone: the card goes to the curators. The request and its version."""
+    caller.require_person(cmd.champion_id, "its champion", "request")
+    made = requests.submit(caller.store, cmd, caller.user_id, caller.now)
+    version = caller.store.registry.versions_by_id([made.version_id])[made.version_id]
+    return made, version
 
 
 # ---- people ----------------------------------------------------------------------------

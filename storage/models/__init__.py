@@ -45,6 +45,7 @@ TABLES: list[type[SQLModel]] = [
     governance.Proposal,
     governance.CycleResult,
     governance.RegistryVersion,
+    governance.AdoptionRequest,
     org.RoleGrant,
     org.Setting,
     org.Person,

@@ -1,8 +1,10 @@
-"""playbook.champion_id, checklist_mark: an adopting team's champion and their checklist
+"""playbook.champion_id, checklist_mark, adoption_request: teams opt in
 
 Teams opt in (issue 43): an adopting playbook may name a champion, who gets the kit's
 training and checks as a checklist by DM and marks each item done (or undone) with a
-button. Each mark is a row, with who and when; the latest of an item is its state.
+button. Each mark is a row, with who and when; the latest of an item is its state. A team
+asks the curators to adopt a version (`/rollout request`): one pending request per
+channel and version, held by a partial unique index.
 
 Revision ID: 0035
 Revises: 0029
@@ -37,9 +39,41 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('checklist_mark', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checklist_mark_playbook_id'), ['playbook_id'], unique=False)
+    op.create_table('adoption_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('channel_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('requester_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('champion_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('card_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('decided_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('adopted_slug', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'approved', 'declined')", name=op.f('ck_adoption_request_status')),
+    sa.ForeignKeyConstraint(['version_id'], ['registry_version.id'], name=op.f('fk_adoption_request_version_id_registry_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_adoption_request'))
+    )
+    with op.batch_alter_table('adoption_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_adoption_request_version_id'), ['version_id'], unique=False)
+        batch_op.create_index(
+            'uq_adoption_request_pending',
+            ['version_id', 'channel_id'],
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('adoption_request', schema=None) as batch_op:
+        batch_op.drop_index('uq_adoption_request_pending')
+        batch_op.drop_index(batch_op.f('ix_adoption_request_version_id'))
+    op.drop_table('adoption_request')
     with op.batch_alter_table('checklist_mark', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checklist_mark_playbook_id'))
     op.drop_table('checklist_mark')

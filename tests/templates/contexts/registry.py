@@ -76,6 +76,20 @@ def contexts(
                     target=15,
                     results=[dict(cycle=1, mean=14.2, hit=True)] * 5,
                     adopters=[dict(slug=text[:64], status="active", verdict="on track", cycle=2)] * 9,
+                    requests=[
+                        dict(
+                            channel="CTEAM00001",
+                            requester="UPERSON0001",
+                            champion="UPERSON0002",
+                            why=text[:500],
+                            status=status,
+                            decided_by="UCURATOR1",
+                            reason=text[:500],
+                            adopted=text[:64],
+                            on="2026-12-14",
+                        )
+                        for status in ("pending", "approved", "declined")
+                    ],
                     learnings=12,
                     kit=True,
                 )
@@ -107,6 +121,38 @@ def contexts(
             override=text[:500],
             dm=True,
             champion="UPERSON0002",
+        ),
+        "request_card": dict(
+            id="12",
+            slug="support-replies",
+            version=2,
+            channel="CTEAM00001",
+            requester="UPERSON0001",
+            champion="UPERSON0002",
+            answers=dict(
+                why=text[:500],
+                similar=text[:500],
+                context=text[:500],
+                capacity=text[:500],
+                baseline=40,
+                timezone=text[:64],
+            ),
+            results=[dict(cycle=c, hit=c % 2 == 0) for c in range(1, 30)],
+            wave=dict(limit=3, open=False, running=[dict(slug=text[:64], verdict="on track")] * 20),
+            status="pending",
+            decided_by=None,
+            reason=None,
+            adopted=None,
+            refusal=text[:500],
+            past_wave=True,
+        ),
+        "request_declined": dict(
+            slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]
+        ),
+        "request_sent": dict(slug="support-replies", version=2, channel="CTEAM00001", champion="UPERSON0002"),
+        "modal_request": dict(limit=500),
+        "modal_request_reason": dict(
+            callback="request_decline", metadata="12", channel="CTEAM00001", slug="support-replies", limit=500
         ),
         "champion_checklist": dict(
             slug="support-replies-sales",
