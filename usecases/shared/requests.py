@@ -206,7 +206,8 @@ def approve(
             bot_in_channel(request.channel_id)
         return registry.adopt(store, cmd, by, now, org_timezone, web_url, registry.Approval(request.id, outcome))
     except Refusal as refusal:
-        if refusal.key not in ("request_decided_now", "request_unknown"):
+        now_is = store.registry.request(request.id)  # decided meanwhile: its card says so already
+        if now_is is not None and now_is.status == "pending" and refusal.key != "request_decided_now":
             shown = _card_update(
                 store, request, version, now, refusal=slack(refusal), past_wave=refusal.key == "adopt_wave"
             )
