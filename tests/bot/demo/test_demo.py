@@ -47,7 +47,7 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "#support-apac asks to adopt support-replies v1. Requested by @Dan (owner, support APAC)" in transcript
     assert "Approved by @Cora (curator): support-replies-support-apac now runs in #support-apac." in transcript
     assert "Eve (champion) marked the first training item of her checklist done" in transcript
-    assert "Your checklist as champion of support-replies-support-apac" in transcript
+    assert '🏆 Champion <span class="mention">@Eve</span>: checklist 1 of 3 done' in page  # in Dan's App Home
     assert transcript.count("ROLLOUT DIGEST") == 13  # every Monday, cycle 1 week 1 to after the adopter's cycle
     # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
     assert "Added to support-replies, cycle 1 (1 learning now)" in transcript
