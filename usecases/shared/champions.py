@@ -1,4 +1,4 @@
-"""Champions (PRODUCT.md, "Teams opt in"): an adopting team's person who works through the
+"""Champions (docs/playbooks.md, "Champions"): an adopting team's person who works through the
 kit's training and checks. Named at adoption (`champion <@user>`, which a kit with
 `requires_champion: true` asks for) or later (`/rollout champion`); their DM is the
 checklist, a button per item, and each mark is kept with who and when."""

@@ -1,4 +1,4 @@
-"""Requests to adopt (PRODUCT.md, "Teams opt in"): a team asks the curators for a registry
+"""Requests to adopt (docs/playbooks.md, "Requests"): a team asks the curators for a registry
 version in its channel, with its champion and its answers; the curators channel gets one
 card, with Approve (the same adopt as `/rollout adopt`, the requester its owner) and
 Decline (a reason the requester and the champion get by DM). One pending request per
