@@ -56,6 +56,10 @@ class DecisionKind(StrEnum):
     STALLED = "stalled"  # a completed cycle left the playbook stalled (cadence.judgement.stall)
     STALL_REFINE = "stall-refine"  # the owner or a curator will refine the steps or the rubric
     STALL_RESCOPE = "stall-rescope"  # ... will re-scope the KPI (a retirement is "retired")
+    CHAMPION_NAMED = "champion-named"  # an adopting team's champion, named at adoption or changed
+    ADOPTION_REQUESTED = "adoption-requested"  # a team asked to adopt a version (on the origin)
+    REQUEST_APPROVED = "request-approved"  # ... and a curator approved: the adoption ran
+    REQUEST_DECLINED = "request-declined"  # ... or declined, with a reason
 
 
 class DecisionRule(StrEnum):
@@ -456,6 +460,44 @@ def of_hand_over(playbook_id: int, slug: str, before: str, after: str, by: str) 
         playbook_id=playbook_id,
         summary=f"{slug}: owner {before} → {after}",
         figures={"from": before, "to": after},
+    )
+
+
+def of_champion(playbook_id: int, slug: str, before: str | None, after: str, by: str) -> Decision:
+    """A playbook's champion named (`before` None) or changed."""
+    return Decision(
+        kind=DecisionKind.CHAMPION_NAMED,
+        rule=None,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug}: champion {before} → {after}" if before else f"{slug}: champion {after}",
+        figures={"from": before, "to": after},
+    )
+
+
+def of_request(origin_id: int, slug: str, version: int, channel: str, by: str, figures: dict[str, Any]) -> Decision:
+    """On the origin: a team asks to adopt `slug` v`version` in `channel` (its answers in the figures)."""
+    return Decision(
+        kind=DecisionKind.ADOPTION_REQUESTED,
+        rule=None,
+        actor=by,
+        playbook_id=origin_id,
+        summary=f"{channel} asked to adopt {slug} v{version}.",
+        figures=figures,
+    )
+
+
+def of_request_outcome(
+    origin_id: int, slug: str, version: int, channel: str, approved: bool, by: str, figures: dict[str, Any]
+) -> Decision:
+    """On the origin: a request approved (the adoption ran) or declined (with its reason)."""
+    return Decision(
+        kind=DecisionKind.REQUEST_APPROVED if approved else DecisionKind.REQUEST_DECLINED,
+        rule=None,
+        actor=by,
+        playbook_id=origin_id,
+        summary=f"{channel}'s request to adopt {slug} v{version} {'approved' if approved else 'declined'}.",
+        figures=figures,
     )
 
 

@@ -148,6 +148,7 @@ class ReplicationSpec(_Strict):
     checks: list[KitLine] = Field(default_factory=list, max_length=20)  # tests before the first cycle
     requires: list[KitLine] = Field(default_factory=list, max_length=20)  # integrations and inputs
     may_change: list[Overridable] = Field(default_factory=lambda: list(DEFAULT_MAY_CHANGE))
+    requires_champion: bool = False  # an adoption must name a champion (`champion <@user>`)
 
     @field_validator("runbook")
     @classmethod
@@ -359,6 +360,9 @@ class PlaybookSpec(_Strict):
             del data["sources"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
+        # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
+        if not data["replication"]["requires_champion"]:
+            del data["replication"]["requires_champion"]
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)
         for section in (data["kpi"], data["guardrail"], *data["steps"]):

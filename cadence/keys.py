@@ -240,6 +240,34 @@ def read_stall(value: object) -> tuple[int, int] | None:
     return (playbook, cycle) if playbook is not None and cycle is not None else None
 
 
+def checklist_button(slug: str, index: int, done: bool) -> str:
+    """What a champion's checklist button carries back: the playbook (by slug: an adoption's
+    DM is written before its row has an id), the item's place in its checklist and whether
+    the click marks it done (or undone)."""
+    return json.dumps({"playbook": slug, "item": index, "done": done}, separators=(",", ":"))
+
+
+def read_checklist_button(value: object) -> tuple[str, int, bool] | None:
+    """A checklist button's value read back, or None for anything checklist_button could not have written."""
+    try:
+        value = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("done"), bool):
+        return None
+    playbook, item = value.get("playbook"), value.get("item")
+    if not isinstance(playbook, str) or not 0 < len(playbook) <= 64:
+        return None
+    if not isinstance(item, int) or isinstance(item, bool) or not 0 <= item < 100:
+        return None
+    return playbook, item, value["done"]
+
+
+def champion(playbook_id: int, instant_iso: str) -> str:
+    """A playbook's champion named: their checklist DM goes under it."""
+    return f"champion:{playbook_id}:{instant_iso}"
+
+
 # ---- one-off messages -------------------------------------------------------------------
 
 

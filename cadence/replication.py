@@ -246,3 +246,18 @@ def learning_cycle(running: int, week: int, named: int | None) -> int | None:
     if week == 1 and named == running - 1:
         return named
     return None
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One item of a champion's checklist: a line of the kit's `training` or `checks`."""
+
+    index: int  # its place in the checklist (training first, then checks): what its button carries
+    kind: str  # training | check
+    text: str
+
+
+def checklist(kit: dict[str, Any]) -> list[ChecklistItem]:
+    """The champion's checklist from a playbook's kit: its training, then its checks."""
+    lines = [("training", t) for t in kit.get("training") or []] + [("check", c) for c in kit.get("checks") or []]
+    return [ChecklistItem(i, kind, text) for i, (kind, text) in enumerate(lines)]

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from cadence import calendar
+from cadence.limits import MAX_TEXT_CHARS
 from templates import render
 from templates.refusals import Refusal
 from usecases import checkins
@@ -52,7 +53,20 @@ def form_view(
 
 def open_form(caller: Caller, form: str, trigger_id: str) -> dict[str, Any] | None:
     """Bare `/rollout attest` or `/rollout kpi`: the form for this channel's playbook, or
-    a form that asks which playbook. Returns an ephemeral message only if it failed."""
+    a form that asks which playbook; bare `/rollout request`: its form. Returns an
+    ephemeral message only if it failed."""
+    view = render("modal_request", limit=MAX_TEXT_CHARS) if form == "request" else _checkin_form(caller, form)
+    try:
+        caller.client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+        raise Refusal.of("form_refused", usage=form, error=err.response.get("error")) from err
+    except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
+        raise Refusal.of("slack_busy_form", usage=form) from err
+    return None
+
+
+def _checkin_form(caller: Caller, form: str) -> dict[str, Any]:
     target = checkins.form_target(caller, form)
     if target.state is not None and target.week is not None:
         metadata = {"playbook": target.state.playbook.id, "week": target.week.week_start.isoformat()}
@@ -62,11 +76,4 @@ def open_form(caller: Caller, form: str, trigger_id: str) -> dict[str, Any] | No
             {"label": f"{s.playbook.title} ({s.playbook.slug})", "value": str(s.playbook.id)} for s in target.choices
         ]
         view = form_view(form, None, None, {"choose": True}, choices)
-    try:
-        caller.client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as err:
-        log.warning("views.open failed: %s", err.response.get("error"))
-        raise Refusal.of("form_refused", usage=form, error=err.response.get("error")) from err
-    except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
-        raise Refusal.of("slack_busy_form", usage=form) from err
-    return None
+    return view

@@ -26,7 +26,7 @@ from handlers import checkins, grammar
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands, learnings, status
-from usecases.shared import governance, life, messages
+from usecases.shared import champions, governance, life, messages
 from usecases.shared.caller import Caller, PlaybookState, Repeated
 from usecases.shared.services import Services
 
@@ -235,6 +235,27 @@ def _hand_over(caller: Caller, cmd: messages.HandOver, done: tuple[PlaybookState
     return render("owner_changed", slug=state.playbook.slug, owner=cmd.owner_id, before=before)
 
 
+def _champion(
+    caller: Caller, cmd: messages.NameChampion, done: tuple[PlaybookState, champions.Named]
+) -> dict[str, Any]:
+    state, named = done
+    return render(
+        "champion_named",
+        slug=state.playbook.slug,
+        champion=cmd.champion_id,
+        before=named.before,
+        items=len(named.checklist),
+        done=sum(1 for item in named.checklist if item.done),
+    )
+
+
+def _request(caller: Caller, cmd: messages.RequestAdoption, done: tuple[Any, Any]) -> dict[str, Any]:
+    request, version = done
+    return render(
+        "request_sent", slug=version.slug, version=version.version, channel=request.channel_id, champion=cmd.champion_id
+    )
+
+
 def _undo(caller: Caller, cmd: messages.Undo, done: commands.Undone) -> dict[str, Any]:
     if done.undone is None:
         assert done.learning is not None
@@ -320,6 +341,8 @@ _ROUTES: dict[type, Callable[[Caller, Any, Any], dict[str, Any]]] = {
     messages.Pause: _pause,
     messages.Resume: _resume,
     messages.HandOver: _hand_over,
+    messages.NameChampion: _champion,
+    messages.RequestAdoption: _request,
     messages.Away: _away,
     messages.HolidayChange: _holiday,
 }

@@ -1,6 +1,7 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
 "ready to scale" proposal, Refine, Re-scope and Retire on a stalled playbook's message
-(each opens its form for a reason). The decisions themselves are usecases's."""
+(each opens its form for a reason), and a champion's checklist's Mark done and Undo. The
+decisions themselves are usecases's."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from cadence.limits import MAX_TEXT_CHARS
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import proposals, stalls
+from usecases import champions, proposals, requests, stalls
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -75,6 +76,46 @@ def register(app: App, services: Services) -> None:
                 log.warning("views.open: Slack did not answer in time")
 
         _on_click(services, client, body, open_form)
+
+    @app.action("checklist_mark")
+    def checklist_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        target = keys.read_checklist_button(action.get("value"))
+        if target is None:
+            raise Malformed("a checklist button with a value the bot never wrote")
+        container = body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        dm = (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None  # None: clicked in the Home
+        _on_click(services, client, body, lambda caller: champions.mark(caller, *target, dm))
+
+    @app.action("request_approve")
+    def request_approved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _on_click(services, client, body, lambda caller: requests.approve(caller, action.get("value", "")))
+
+    @app.action(re.compile(r"^request_(decline|override)$"))
+    def request_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Decline, and approve past the wave, ask the curator for a reason first."""
+        ack()
+        _on_click(services, client, body, lambda caller: _reason_form(caller, body, action))
+
+
+def _reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:
+    shown = requests.reason_form(caller, action.get("value", ""))
+    view = render(
+        "modal_request_reason",
+        callback=action["action_id"],
+        metadata=str(shown.id),
+        channel=shown.channel_id,
+        slug=shown.slug,
+        limit=MAX_TEXT_CHARS,
+    )
+    try:
+        caller.client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):
+        log.warning("views.open: Slack did not answer in time")
 
 
 def _on_click(services: Services, client: WebClient, body: dict[str, Any], act: Callable[[Caller], None]) -> None:

@@ -171,6 +171,12 @@ def _owner(w: _Words) -> messages.HandOver:
     return messages.HandOver(_playbook(w.words[1]), parse_user(w.words[2], "owner"))
 
 
+def _champion(w: _Words) -> messages.NameChampion:
+    if len(w) != 3:
+        raise Refusal.of("champion_arguments", usage="champion")
+    return messages.NameChampion(_playbook(w.words[1]), parse_user(w.words[2], "champion"))
+
+
 def _attest(w: _Words) -> messages.Attest | messages.OpenForm:
     if len(w) == 1:
         return messages.OpenForm("attest")
@@ -277,28 +283,28 @@ _VERSIONED = re.compile(r"^([^@]+)@v?(\d{1,9})$", re.IGNORECASE)  # no playbook 
 _CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
 
 
-def _adopt(w: _Words) -> messages.Adopt:
+def _adopt(w: _Words, usage: str = "adopt") -> messages.Adopt:
     words = w.words
     if len(words) < 3:
-        raise Refusal.of("adopt_arguments", usage="adopt")
+        raise Refusal.of("adopt_arguments", usage=usage)
     # `override <reason>` comes last and its reason is free text, read as written: the
     # options are only the words before it.
     override = None
     lowered = [word.lower() for word in words]
     if "override" in lowered[3:]:
         at = lowered.index("override", 3)
-        override = _free_text(w.rest(at + 1), "reason", "adopt")
+        override = _free_text(w.rest(at + 1), "reason", usage)
         if not override:
-            raise Refusal.of("override_reason", usage="adopt")
+            raise Refusal.of("override_reason", usage=usage)
         words = words[:at]
     version = None
     name = words[1]
     if "@" in name:
         m = _VERSIONED.match(name)
         if not m:
-            raise Refusal.of("adopt_version", usage="adopt", word=_clip(name))
+            raise Refusal.of("adopt_version", usage=usage, word=_clip(name))
         name, version = m.group(1), int(m.group(2))
-    channel = parse_channel(words[2], "adopt")
+    channel = parse_channel(words[2], usage)
     label = _CHANNEL_NAME.match(words[2])
     options: dict[str, str] = {}
     rest = []
@@ -306,23 +312,18 @@ def _adopt(w: _Words) -> messages.Adopt:
         key, colon, value = word.partition(":")
         if colon and key.lower() in ADOPT_OPTIONS and not word.startswith("<"):
             if key.lower() in options:
-                raise Refusal.of("adopt_option_twice", usage="adopt", option=key.lower())
+                raise Refusal.of("adopt_option_twice", usage=usage, option=key.lower())
             options[key.lower()] = value
         else:
             rest.append(word)
-    owner = None
-    if rest and rest[0].lower() == "owner":
-        rest = rest[1:]
-    if len(rest) == 1:
-        owner = parse_user(rest[0], "adopt")
-    elif rest:
-        raise Refusal.of("adopt_owner", usage="adopt")
+    people = _people(rest, usage, ("owner", "champion"), bare="owner")
+    owner, champion = people.get("owner"), people.get("champion")
     starts_on = None
     if "start" in options:
         starts_on = parse_date(options["start"])
         if starts_on.weekday() != 0:
             raise Refusal.of(
-                "cycle_not_monday", usage="adopt", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
+                "cycle_not_monday", usage=usage, day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
     return messages.Adopt(
         _playbook(name),
@@ -330,14 +331,66 @@ def _adopt(w: _Words) -> messages.Adopt:
         channel,
         label.group(1) if label else None,
         owner,
-        baseline=parse_value(options["baseline"], "adopt")[0] if "baseline" in options else None,
-        target=parse_value(options["target"], "adopt")[0] if "target" in options else None,
+        baseline=parse_value(options["baseline"], usage)[0] if "baseline" in options else None,
+        target=parse_value(options["target"], usage)[0] if "target" in options else None,
         timezone=options.get("tz") or None,
         starts_on=starts_on,
-        exception_cap=parse_score(options["cap"], "adopt") if "cap" in options else None,
-        rubric_threshold=parse_score(options["rubric"], "adopt") if "rubric" in options else None,
+        exception_cap=parse_score(options["cap"], usage) if "cap" in options else None,
+        rubric_threshold=parse_score(options["rubric"], usage) if "rubric" in options else None,
         override=override,
+        champion_id=champion,
     )
+
+
+def _request(w: _Words) -> messages.RequestAdoption | messages.OpenForm:
+    """`request <playbook>[@vN] <#channel> champion <@user> [options] [why <text>]`; bare, the form."""
+    if len(w) == 1:
+        return messages.OpenForm("request")
+    words = w.words
+    why = None
+    lowered = [word.lower() for word in words]
+    if "why" in lowered[3:]:
+        at = lowered.index("why", 3)
+        why = _free_text(w.rest(at + 1), "why", "request") or None
+        words = words[:at]
+    if len(words) < 3:
+        raise Refusal.of("request_arguments", usage="request")
+    adopt = _adopt(_Words(w.rest(0, len(words))), usage="request")
+    if adopt.champion_id is None or adopt.owner_id is not None or adopt.override is not None:
+        raise Refusal.of("request_arguments", usage="request")
+    return messages.RequestAdoption(
+        adopt.playbook,
+        adopt.version,
+        adopt.channel_id,
+        adopt.channel_name,
+        adopt.champion_id,
+        why,
+        baseline=adopt.baseline,
+        target=adopt.target,
+        timezone=adopt.timezone,
+        starts_on=adopt.starts_on,
+        exception_cap=adopt.exception_cap,
+        rubric_threshold=adopt.rubric_threshold,
+    )
+
+
+def _people(words: list[str], usage: str, roles: tuple[str, ...], bare: str | None = None) -> dict[str, str]:
+    """`owner <@user>`, `champion <@user>`: each role named once, by a mention after its word
+    (`bare`: the role of a mention without one, as `adopt` has always read its owner)."""
+    people: dict[str, str] = {}
+    i = 0
+    while i < len(words):
+        role = words[i].lower()
+        if role in roles and i + 1 < len(words):
+            mention, i = words[i + 1], i + 2
+        elif bare is not None and words[i].startswith("<@"):
+            role, mention, i = bare, words[i], i + 1
+        else:
+            raise Refusal.of("adopt_owner", usage=usage)
+        if role in people:
+            raise Refusal.of("adopt_twice_role", usage=usage, role=role)
+        people[role] = parse_user(mention, usage)
+    return people
 
 
 ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
@@ -446,8 +499,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "adopt",
         (
-            "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [baseline:X] [target:Y] [tz:Area/City] "
-            "[cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
+            "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [champion <@user>] [baseline:X] [target:Y] "
+            "[tz:Area/City] [cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
         ),
         _adopt,
     ),
@@ -459,6 +512,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume),
     Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire),
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
+    Subcommand("champion", ("/rollout champion <playbook> <@user>",), _champion),
+    Subcommand(
+        "request",
+        (
+            "/rollout request <playbook>[@vN] <#channel> champion <@user> [baseline:X] [target:Y] [tz:Area/City] "
+            "[start:YYYY-MM-DD] [why <text>]",
+            "/rollout request",
+        ),
+        _request,
+    ),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("web", ("/rollout web",), _web),

@@ -6,6 +6,7 @@ outbox) to show what was recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -19,7 +20,8 @@ from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import unstorable
 from handlers import grammar
 from templates.refusals import Refusal, slack
-from usecases import checkins, learnings, stalls
+from usecases import bus, checkins, learnings, requests, stalls
+from usecases.shared import messages
 from usecases.shared.caller import Caller, PlaybookState
 from usecases.shared.services import Services
 
@@ -47,6 +49,14 @@ def register(app: App, services: Services) -> None:
     def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         _stall(services, client, ack, body, view)
 
+    @app.view(re.compile(r"^request_(decline|override)$"))
+    def request_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _request_reason(services, client, ack, body, view)
+
+    @app.view("request_form")
+    def request_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _request_form(services, client, ack, body, view)
+
 
 class FieldError(Exception):
     def __init__(self, block_id: str, message: str):
@@ -59,6 +69,9 @@ def _value(values: dict[str, Any], block_id: str) -> str | None:
     element = (values.get(block_id) or {}).get("value") or {}
     if "selected_option" in element:
         return (element.get("selected_option") or {}).get("value")
+    for picked in ("selected_conversation", "selected_user"):
+        if picked in element:
+            return element.get(picked)
     return element.get("value")
 
 
@@ -146,8 +159,90 @@ def _stall(services: Services, client: WebClient, ack: Ack, body: dict[str, Any]
     ack()
 
 
+def _request_reason(
+    services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]
+) -> None:
+    """A request's Decline, or its approval past the wave: the reason, then the decision. A
+    refusal (decided meanwhile, the wave, the channel) shows on the reason."""
+    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    values = (view.get("state") or {}).get("values") or {}
+    value = view.get("private_metadata") or ""
+    try:
+        _refuse_unstorable(values, "reason", "reason")
+        reason = grammar.plain_text(_value(values, "reason") or "").strip()
+        if not reason:
+            raise FieldError("reason", "Say why: it is recorded with the decision.")
+        if len(reason) > MAX_TEXT_CHARS:
+            raise FieldError("reason", f"Keep it under {MAX_TEXT_CHARS} characters.")
+        if view.get("callback_id") == "request_decline":
+            _refusal_on("reason", requests.decline, caller, value, reason)
+        else:
+            _refusal_on("reason", requests.approve, caller, value, reason)
+    except FieldError as err:
+        ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Exception:
+        log.exception("the request's reason form failed")
+        ack(response_action="errors", errors={"reason": "Something went wrong on my side; nothing was stored."})
+        return
+    ack()
+
+
+_REQUEST_FIELDS = ("similar", "context", "capacity")
+
+
+def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Bare `/rollout request`'s form: what `/rollout request` takes, and the expansion
+    criteria, made the same command and handed to the same use case."""
+    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    values = (view.get("state") or {}).get("values") or {}
+    try:
+        for block_id in values:
+            _refuse_unstorable(values, block_id, block_id)
+        version_text = (_value(values, "version") or "").strip()
+        words = [
+            "request",
+            version_text,
+            _value(values, "channel") or "",
+            "champion",
+            f"<@{_value(values, 'champion') or ''}>",
+        ]
+        for option, block_id in (
+            ("baseline", "baseline"),
+            ("target", "target"),
+            ("tz", "timezone"),
+            ("start", "start"),
+        ):
+            given = (_value(values, block_id) or "").strip()
+            if given:
+                words.append(f"{option}:{given}")
+        parsed = _refusal_on("version", grammar.parse, " ".join(words))
+        if not isinstance(parsed, messages.RequestAdoption):
+            raise FieldError("version", "Name a published playbook, e.g. support-replies or support-replies@v2.")
+        answers = {}
+        for block_id in _REQUEST_FIELDS:
+            text = grammar.plain_text(_value(values, block_id) or "").strip()
+            if not text:
+                raise FieldError(block_id, "Answer this: the curators decide on it.")
+            if len(text) > MAX_TEXT_CHARS:
+                raise FieldError(block_id, f"Keep it under {MAX_TEXT_CHARS} characters.")
+            answers[block_id] = text
+        command = dataclasses.replace(
+            parsed, similar=answers["similar"], context=answers["context"], capacity=answers["capacity"]
+        )
+        _refusal_on("version", bus.handle, caller, command)
+    except FieldError as err:
+        ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Exception:
+        log.exception("the request form failed")
+        ack(response_action="errors", errors={"version": "Something went wrong on my side; nothing was stored."})
+        return
+    ack()
+
+
 # The fields that take lines (multiline inputs): line breaks pass there, nowhere else.
-_LINES = frozenset({"note", "reason", "text"})
+_LINES = frozenset({"note", "reason", "text", "similar", "context", "capacity"})
 
 
 def _refuse_unstorable(values: dict[str, Any], block_id: str, shown_on: str) -> None:

@@ -25,9 +25,9 @@ from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
-from storage.models.governance import Decision, RegistryVersion
+from storage.models.governance import AdoptionRequest, Decision, RegistryVersion
 from storage.models.org import Person
-from storage.models.playbooks import Cycle, Playbook, Step
+from storage.models.playbooks import ChecklistMark, Cycle, Playbook, Step
 from storage.models.reports import CheckIn
 from storage.outbox import enqueue_in
 from storage.types import one_of
@@ -108,6 +108,10 @@ class Conflict(Exception):
 
 class WaveFull(Exception):
     """An adoption found its version's wave full in its own transaction."""
+
+
+class RequestDecided(Exception):
+    """An approval found its request no longer pending in its own transaction."""
 
 
 @dataclass(frozen=True)
@@ -292,8 +296,8 @@ class Playbooks:
         ]
 
     def of_person(self, user_id: str) -> list[PlaybookState]:
-        """The playbooks a person takes part in: owns, owns the exception queue of, was asked
-        to check in for, or checked in for."""
+        """The playbooks a person takes part in: owns, champions, owns the exception queue
+        of, was asked to check in for, or checked in for."""
         with reading(self.engine) as s:
             asked = select(col(CadenceJob.playbook_id)).where(
                 col(CadenceJob.user_id) == user_id, col(CadenceJob.kind) == "checkin"
@@ -311,6 +315,7 @@ class Playbooks:
                     .where(
                         or_(
                             col(Playbook.owner_id) == user_id,
+                            col(Playbook.champion_id) == user_id,
                             col(Playbook.id).in_(asked),
                             col(Playbook.id).in_(answered),
                             named,
@@ -420,6 +425,8 @@ class Playbooks:
         messages: list[Any],
         also: list[DecisionRecord] | None = None,
         wave_limit: int | None = None,
+        champion_id: str | None = None,
+        request_id: int | None = None,
     ) -> Playbook:
         """A new playbook started from a registry `version`, remembering where it came from
         (and `also` these decisions, in the same transaction). With `wave_limit`, raises
@@ -427,10 +434,21 @@ class Playbooks:
         counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
         of two adoptions at once only one takes the last place.
         Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
-        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken."""
+        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
+        With `request_id`, the adoption approves that pending request, or raises
+        RequestDecided and writes nothing: of two approvals at once, one adopts."""
         version_id, origin_id = version.id, version.playbook_id
         try:
             with unit_of_work(self.engine) as s:
+                if request_id is not None:
+                    claimed = s.exec(
+                        update(AdoptionRequest)
+                        .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
+                        .values(status="approved", decided_by=by, decided_at=at, adopted_slug=spec.playbook)
+                        .execution_options(synchronize_session=False)
+                    ).rowcount
+                    if not claimed:
+                        raise RequestDecided(f"request {request_id} was decided a moment ago")
                 if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
                     raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
                 definition = spec.canonical()
@@ -439,6 +457,7 @@ class Playbooks:
                     definition=definition,
                     adopted_from_id=version_id,
                     adopted_origin_id=origin_id,
+                    champion_id=champion_id,
                     created_at=at,
                     updated_at=at,
                 )
@@ -451,6 +470,9 @@ class Playbooks:
                 s.add(Decision(**decision_columns(adopted, at)))
                 adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
                 s.add(Decision(**decision_columns(adopted_by, at)))
+                if champion_id is not None:
+                    named = decisions.of_champion(playbook.id, spec.playbook, None, champion_id, by)
+                    s.add(Decision(**decision_columns(named, at)))
                 for record in also or []:
                     s.add(Decision(**decision_columns(record, at)))
                 enqueue_in(s, messages, at)
@@ -548,6 +570,66 @@ class Playbooks:
             s.execute(insert(DECISION), [decision_columns(decision, at)])
             enqueue_in(s, messages, at)
         return True
+
+    def name_champion(
+        self,
+        playbook_id: int,
+        before: str | None,
+        champion_id: str,
+        at: datetime,
+        decision: DecisionRecord,
+        messages: list[Any],
+    ) -> bool:
+        """A new champion in place of `before`; False, and nothing written, if the
+        champion is no longer `before` (changed a moment ago)."""
+        with unit_of_work(self.engine) as s:
+            playbook = s.get(Playbook, playbook_id, with_for_update=True)
+            if playbook is None or playbook.champion_id != before or playbook.champion_id == champion_id:
+                return False
+            playbook.champion_id, playbook.updated_at = champion_id, at
+            s.add(playbook)
+            s.execute(insert(DECISION), [decision_columns(decision, at)])
+            enqueue_in(s, messages, at)
+        return True
+
+    def mark_item(
+        self, playbook_id: int, kind: str, item: str, done: bool, by: str, at: datetime, messages: list[Any]
+    ) -> bool:
+        """An item of the champion's checklist marked done (or undone) by `by`. False, and
+        nothing written, if it is in that state already (a second click of the same
+        button): counted under a lock on the playbook's row, so of two clicks one marks."""
+        with unit_of_work(self.engine) as s:
+            if s.get(Playbook, playbook_id, with_for_update=True) is None:
+                return False
+            latest = s.exec(
+                select(ChecklistMark)
+                .where(
+                    col(ChecklistMark.playbook_id) == playbook_id,
+                    col(ChecklistMark.kind) == kind,
+                    col(ChecklistMark.item) == item,
+                )
+                .order_by(col(ChecklistMark.id).desc())
+                .limit(1)
+            ).first()
+            if (latest.done if latest is not None else False) == done:
+                return False
+            s.add(ChecklistMark(playbook_id=playbook_id, kind=kind, item=item, done=done, marked_by=by, marked_at=at))
+            enqueue_in(s, messages, at)
+        return True
+
+    def checklists(self, playbook_ids: list[int]) -> dict[int, dict[tuple[str, str], ChecklistMark]]:
+        """Each playbook's latest mark of each checklist item, by (kind, item)."""
+        found: dict[int, dict[tuple[str, str], ChecklistMark]] = {pid: {} for pid in playbook_ids}
+        if not playbook_ids:
+            return found
+        with reading(self.engine) as s:
+            for mark in s.exec(
+                select(ChecklistMark)
+                .where(col(ChecklistMark.playbook_id).in_(playbook_ids))
+                .order_by(col(ChecklistMark.id))
+            ):
+                found[mark.playbook_id][(mark.kind, mark.item)] = mark
+        return found
 
     def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
         try:

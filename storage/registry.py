@@ -4,6 +4,7 @@ messages with storage/governance.py's apply_change, in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel import col
 from cadence.decisions import DecisionKind
 from storage.db import reading, unit_of_work
 from storage.governance import DECISION, Change, StaleState, apply_change
-from storage.models.governance import Proposal, RegistryVersion
+from storage.models.governance import AdoptionRequest, Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import enqueue_in
 from storage.types import one_of
@@ -33,9 +34,80 @@ _REPLICATION_OF = (
 )
 
 
+class RequestPending(Exception):
+    """The channel has a pending request for the version already (uq_adoption_request_pending)."""
+
+
 class Registry:
     def __init__(self, engine: Engine):
         self.engine = engine
+
+    # ---- requests to adopt ----
+
+    def add_request(
+        self, request: AdoptionRequest, change: Change, card: Callable[[AdoptionRequest], list[Any]], at: datetime
+    ) -> AdoptionRequest:
+        """A pending request, its decision row and the curators' card (made once the
+        request has its id, which its buttons carry), in one unit of work. Raises
+        RequestPending, and writes nothing, if the channel has one for the version."""
+        try:
+            with unit_of_work(self.engine) as s:
+                s.add(request)
+                s.flush()
+                apply_change(s, change, at)
+                enqueue_in(s, [*change.messages, *card(request)], at)
+            return request
+        except IntegrityError as err:
+            raise RequestPending(f"{request.channel_id} asked for version {request.version_id} a moment ago") from err
+
+    def pending_request(self, version_id: int, channel_id: str) -> AdoptionRequest | None:
+        with reading(self.engine) as s:
+            return s.execute(
+                select(AdoptionRequest).where(
+                    col(AdoptionRequest.version_id) == version_id,
+                    col(AdoptionRequest.channel_id) == channel_id,
+                    col(AdoptionRequest.status) == "pending",
+                )
+            ).scalar()
+
+    def request(self, request_id: int) -> AdoptionRequest | None:
+        with reading(self.engine) as s:
+            return s.get(AdoptionRequest, request_id)
+
+    def requests(self, version_ids: list[int]) -> list[AdoptionRequest]:
+        """The requests for these versions, oldest first."""
+        if not version_ids:
+            return []
+        with reading(self.engine) as s:
+            return list(
+                s.execute(
+                    select(AdoptionRequest)
+                    .where(one_of(col(AdoptionRequest.version_id), "ids"))
+                    .order_by(col(AdoptionRequest.id)),
+                    {"ids": version_ids},
+                ).scalars()
+            )
+
+    def decline(self, request_id: int, by: str, at: datetime, reason: str, change: Change) -> bool:
+        """A pending request declined with `reason`, its decision and messages; False, and
+        nothing written, if it was decided already (by another curator a moment ago)."""
+        with unit_of_work(self.engine) as s:
+            declined = s.exec(
+                update(AdoptionRequest)
+                .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
+                .values(status="declined", decided_by=by, decided_at=at, reason=reason)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not declined:
+                return False
+            apply_change(s, change, at)
+            enqueue_in(s, change.messages, at)
+        return True
+
+    def update_card(self, messages: list[Any], at: datetime) -> None:
+        """A request's card redrawn (a refusal on approve shown on it)."""
+        with unit_of_work(self.engine) as s:
+            enqueue_in(s, messages, at)
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
         with reading(self.engine) as s:

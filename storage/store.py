@@ -39,9 +39,17 @@ from storage.learnings import Learnings
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
-from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState, WaveFull
+from storage.playbooks import (
+    CURATORS_CHANNEL,
+    Conflict,
+    LoadOutcome,
+    Playbooks,
+    PlaybookState,
+    RequestDecided,
+    WaveFull,
+)
 from storage.readouts import Readouts
-from storage.registry import Registry
+from storage.registry import Registry, RequestPending
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
@@ -57,6 +65,8 @@ __all__ = [
     "LoadOutcome",
     "PlaybookState",
     "Report",
+    "RequestDecided",
+    "RequestPending",
     "Store",
     "WaveFull",
     "WeekClosed",

@@ -81,7 +81,7 @@ TEXTS: dict[str, str] = {
     "adopt_arguments": "`adopt` needs the playbook (and version) to adopt and the new team's channel.",
     "adopt_version": "“{word}”: name a version as playbook@v2.",
     "adopt_owner": (
-        "After the channel, say `owner @person`, and the team's own `baseline:`, `target:`, `tz:`, `cap:`, "
+        "After the channel, say `owner @person` and `champion @person`, and the team's own `baseline:`, `target:`, `tz:`, `cap:`, "
         "`rubric:` and `start:` if they differ (and `override` with a reason last, past a wave)."
     ),
     "adopt_option_twice": "`{option}:` is given twice.",
@@ -166,6 +166,30 @@ TEXTS: dict[str, str] = {
     "pause_arguments": "Name the playbook and say why (the reason is recorded and shown).",
     "resume_arguments": "Name the playbook, and the Monday to resume on if not the next one.",
     "owner_arguments": "Name the playbook and mention its new owner.",
+    "champion_arguments": "Name the playbook and mention its champion.",
+    "request_arguments": (
+        "Name the version, the team's channel and `champion @person` (the requester becomes the owner), "
+        "or type `/rollout request` alone for the form."
+    ),
+    "request_pending": (
+        "{channel} already asked for {slug} v{version}: {requester}'s request of {day} is waiting for the curators."
+    ),
+    "request_no_curators": "No curators channel is set, so no one would see the request. Ask an admin to set one.",
+    "curators_decide_requests": "Only curators approve or decline a request to adopt.",
+    "request_unknown": "I don't know that request any more.",
+    "request_decided": "That request was {status} already, by {by}.",
+    "request_decided_now": "That request was decided a moment ago by someone else; nothing more was done.",
+    "adopt_twice_role": "Say `{role} @person` once.",
+    "already_champion": "They are {slug}'s champion already.",
+    "adopt_needs_champion": (
+        "{slug} v{version}'s kit asks each adopting team for a champion, who gets its training and checks "
+        "as a checklist: add `champion @person`."
+    ),
+    "checklist_champion_only": (
+        "Only {slug}'s champion, {champion}, marks its checklist; the owner or a curator names another "
+        "with `/rollout champion {slug} @person`."
+    ),
+    "checklist_item_gone": "That item is no longer on {slug}'s checklist.",
     "no_forms_yet": "No playbook has a cycle running yet, so there is nothing to check in for.",
     # ---- who may do it (usecases/shared/caller.py, roles.py) ----
     "adopt_bot_not_in_channel": (

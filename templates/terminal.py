@@ -44,6 +44,8 @@ EMOJI = {
     ":pause_button:": "⏸️",
     ":file_cabinet:": "🗄️",
     ":construction:": "🚧",
+    ":trophy:": "🏆",
+    ":white_large_square:": "⬜",
 }
 
 _LINK = re.compile(r"<([@#!]?)([^>|]+)(?:\|([^>]*))?>")

@@ -15,12 +15,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
+from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.playbooks import Step
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 from usecases import learnings, web
-from usecases.shared import governance, life, messages, recording, registry, roles
+from usecases.shared import champions, governance, life, messages, recording, registry, requests, roles
 from usecases.shared.caller import Caller
 
 
@@ -148,6 +149,14 @@ def hand_over(caller: Caller, cmd: messages.HandOver) -> tuple[PlaybookState, st
     return state, life.hand_over(caller.store, state, cmd.owner_id, caller.user_id, caller.now)
 
 
+def champion(caller: Caller, cmd: messages.NameChampion) -> tuple[PlaybookState, champions.Named]:
+    """The playbook, its champion before and the checklist the new one has."""
+    state = caller.playbook(cmd.playbook, "champion")
+    caller.require_owner_or_curator(state, "champion")  # before Slack is asked who the champion is
+    caller.require_person(cmd.champion_id, "its champion", "champion")
+    return state, champions.name(caller.store, state, cmd.champion_id, caller.user_id, caller.now)
+
+
 # ---- governance and the registry -------------------------------------------------
 
 
@@ -180,8 +189,18 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
     caller.require_bot_in(cmd.channel_id, "adopt")
     if cmd.owner_id is not None:
         caller.require_person(cmd.owner_id, "its owner", "adopt")
+    if cmd.champion_id is not None:
+        caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
     return registry.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
+
+
+def request(caller: Caller, cmd: messages.RequestAdoption) -> tuple[AdoptionRequest, RegistryVersion]:
+    """`/rollout request`, by anyone: the card goes to the curators. The request and its version."""
+    caller.require_person(cmd.champion_id, "its champion", "request")
+    made = requests.submit(caller.store, cmd, caller.user_id, caller.now)
+    version = caller.store.registry.versions_by_id([made.version_id])[made.version_id]
+    return made, version
 
 
 # ---- people ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import MAX_TEXT, Mrkdwn, mrkdwn, render
-from usecases.shared import queue
+from usecases.shared import champions, queue
 from usecases.shared.queue import exception_owner
 from usecases.shared.services import Services
 
@@ -48,9 +48,11 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         user_id,
         [(pid, day) for pid, days in recent_weeks.items() for day in days if day >= _first_day(states, pid)],
     )
+    marks = store.playbooks.checklists([s.playbook.id for s in states if s.playbook.champion_id])
     playbooks = []
     for state in states:
         p, week = state.playbook, weeks.get(state.playbook.id)
+        checklist = champions.items(p.slug, champions.kit_of(p.definition), marks[p.id]) if p.id in marks else []
         checkin = checkins.get(p.id)
         playbooks.append(
             dict(
@@ -61,6 +63,8 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
                 steps=state.steps,
                 owner=p.owner_id == user_id,
                 kpi_name=p.kpi_name,
+                champion=p.champion_id,
+                checklist=champions.summary(checklist),
                 value=keys.checkin_button(p.id, week.week_start) if week else "",
                 checkin=dict(attestation=checkin.attestation, step=names.get(checkin.step_id)) if checkin else None,
                 history=[

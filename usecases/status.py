@@ -19,7 +19,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import sources
-from usecases.shared import depth, governance, messages, queue, roles, stalling
+from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -182,6 +182,12 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             if week is not None
             else None,
             kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
+            champion=dict(
+                champion=playbook.champion_id,
+                checklist=champions.summary(champions.checklist_of(caller.store, playbook)),
+            )
+            if playbook.champion_id
+            else None,
             owner_deactivated=state.owner_deactivated
             if state.owner_deactivated is not None
             else bool(caller.store.people.deactivated([playbook.owner_id])),

@@ -196,6 +196,8 @@ class Cadence:
             checkin_at=_slot_words(state.settings.checkin_at),
             inputs=playbook.definition.get("inputs", []),
             outputs=playbook.definition.get("outputs", []),
+            # the first cycle's first week names the team's champion and their checklist
+            champion=playbook.champion_id if due.week and (due.week.cycle, due.week.week) == (1, 1) else None,
         )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
 

@@ -17,7 +17,7 @@ from storage.store import PlaybookState
 from templates import criterion_phrase
 from usecases import sources as pulled
 from usecases import status
-from usecases.shared import depth, queue, readiness, registry, roles, stalling
+from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared.governance import thresholds
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -212,6 +212,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         flagged = depth.plateaus(store, [state], now)[pid]
         items = queue.open_items(store, [state], now)[pid]
         moves = store.exception_items.events_of(pid)
+        checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -314,6 +315,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             followed=current.followed,
         ),
         kit=p.definition.get("replication") or {},
+        champion=p.champion_id,
+        checklist=checklist,
         guardrail=dict(
             name=p.guardrail_name, unit=state.guardrail_unit, minimum=p.guardrail_min, maximum=p.guardrail_max
         )

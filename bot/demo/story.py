@@ -54,7 +54,7 @@ TOKEN = "xoxb-demo"
 
 ADMIN, CURATOR = "UADMIN0001", "UCURA00001"
 CURATORS = "CCURATORS1"
-APAC, APAC_OWNER = "CSUPAPAC01", "UDAN000001"
+APAC, APAC_OWNER, CHAMPION = "CSUPAPAC01", "UDAN000001", "UEVE000001"
 PEOPLE = {  # id: (name, Slack tz)
     "UANA000001": ("Ana (owner, support)", "Europe/Berlin"),
     "UBEA000001": ("Bea", "Europe/Berlin"),
@@ -527,12 +527,30 @@ class Demo:
             f"tz:Asia/Singapore rubric:0.8",
             show_reply=True,  # refused: the kit does not let an adopting team change the rubric threshold
         )
+        # Dan's team asks for it; Cora approves the request's card, which runs the adopt.
         self.command(
-            CURATOR,
-            CURATORS,
-            f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan> baseline:45 target:16 "
-            f"tz:Asia/Singapore start:{monday}",
+            APAC_OWNER,
+            APAC,
+            f"request support-replies@v1 <#{APAC}|support-apac> champion <@{CHAMPION}|eve> baseline:45 target:16 "
+            f"tz:Asia/Singapore start:{monday} why Same helpdesk and refund policy, Singapore hours",
+            show_reply=True,
         )
+        self.dispatcher.drain(max_wait=0)
+        card = next(m for m in self.slack.posted(CURATORS) if "asks to adopt" in m["text"])
+        approve = next(
+            e
+            for b in card["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "request_approve"
+        )
+        self.http.click(CURATOR, "request_approve", approve["value"], CURATORS, card["ts"], "request")
+        self.did("Cora (curator) approved support-apac's request: the same adopt, Dan owns it, Eve is its champion")
+        self.dispatcher.drain(max_wait=0)
+        checklist = next(m for m in self.slack.posted(CHAMPION) if "Your checklist as champion" in m["text"])
+        first = next(b["accessory"] for b in checklist["blocks"] if "accessory" in b)
+        self.http.click(CHAMPION, "checklist_mark", first["value"], "D" + CHAMPION[1:], checklist["ts"], "item-0")
+        self.did("Eve (champion) marked the first training item of her checklist done")
 
     def _resolve_item(self, dm: dict[str, Any]) -> None:
         """The owner, who answers for the exception queue, resolves the item of the Monday DM."""

@@ -160,3 +160,40 @@ class RegistryVersion(SQLModel, table=True):
     # The origin's learnings when it was published, newest first ({cycle, text, by, at});
     # empty for versions published before learnings were kept.
     learnings: list[Any] = Field(sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
+
+
+PENDING_REQUEST = text("status = 'pending'")
+
+
+class AdoptionRequest(SQLModel, table=True):
+    """A team asking the curators to adopt a registry version (`/rollout request`): its
+    answers, the card the curators decide on, and the outcome. A channel has at most one
+    pending request per version: the database holds it, so of two at once one is stored."""
+
+    __tablename__ = "adoption_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'declined')", name="status"),
+        Index(
+            "uq_adoption_request_pending",
+            "version_id",
+            "channel_id",
+            unique=True,
+            sqlite_where=PENDING_REQUEST,
+            postgresql_where=PENDING_REQUEST,
+        ),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    version_id: int = Field(foreign_key="registry_version.id", index=True)
+    channel_id: str = Field(max_length=32)
+    channel_name: Optional[str] = Field(default=None, max_length=80)
+    requester_id: str = Field(max_length=32)  # becomes the owner
+    champion_id: str = Field(max_length=32)
+    answers: dict[str, Any] = json_value()  # why, the criteria, the team's own numbers
+    card_key: str = Field(max_length=120)  # the outbox key of the curators' card
+    status: str = Field(default="pending", max_length=10)
+    decided_by: Optional[str] = Field(default=None, max_length=32)
+    decided_at: Optional[datetime] = instant(nullable=True)
+    reason: Optional[str] = long_text(nullable=True)  # a decline's reason, or an approval's override
+    adopted_slug: Optional[str] = Field(default=None, max_length=64)
+    created_at: datetime = instant()

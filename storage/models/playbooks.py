@@ -72,6 +72,8 @@ class Playbook(SQLModel, table=True):
     # Set in the close's transaction before it reads the week's figures (storage.governance,
     # Governance.record_closes), and read under a lock on this row (storage/report_writes.py, open_week).
     closed_through: Optional[date] = None
+    # The adopting team's champion (`champion <@user>`): gets the kit's checklist by DM.
+    champion_id: Optional[str] = Field(default=None, max_length=32)
     created_at: datetime = instant()
     updated_at: datetime = instant()
 
@@ -106,3 +108,19 @@ class Cycle(SQLModel, table=True):
     # A pause or retirement ends this run of cycles after this week (its Monday): the
     # cycle it was in is interrupted, and later weeks belong to no cycle until a resume.
     ends_after: Optional[date] = None
+
+
+class ChecklistMark(SQLModel, table=True):
+    """An item of the champion's checklist (the kit's training and checks) marked done, or
+    undone, by whom and when: append-only, the latest mark of an item is its state."""
+
+    __tablename__ = "checklist_mark"
+    __table_args__ = (CheckConstraint("kind IN ('training', 'check')", name="kind"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id", index=True)
+    kind: str = Field(max_length=8)
+    item: str = long_text()  # the item's text as the kit says it
+    done: bool
+    marked_by: str = Field(max_length=32)
+    marked_at: datetime = instant()

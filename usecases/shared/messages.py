@@ -213,6 +213,38 @@ class Adopt:
     exception_cap: float | None = None
     rubric_threshold: float | None = None
     override: str | None = None  # a curator adopting past the version's wave, and why
+    champion_id: str | None = None  # the team's champion: gets the kit's checklist
+
+
+@dataclass(frozen=True)
+class RequestAdoption:
+    """`/rollout request`: a team asks the curators to adopt a version in its channel, with
+    its champion, its answers to the expansion criteria and its own numbers (those the
+    version's `may_change` allows)."""
+
+    playbook: str
+    version: int | None
+    channel_id: str
+    channel_name: str | None
+    champion_id: str
+    why: str | None = None
+    similar: str | None = None  # the expansion criteria, as the form asks them
+    context: str | None = None
+    capacity: str | None = None
+    baseline: float | None = None
+    target: float | None = None
+    timezone: str | None = None
+    starts_on: date | None = None
+    exception_cap: float | None = None
+    rubric_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class NameChampion:
+    """`/rollout champion <playbook> <@user>`."""
+
+    playbook: str
+    champion_id: str
 
 
 @dataclass(frozen=True)
@@ -263,6 +295,8 @@ Command = (
     | Pause
     | Resume
     | HandOver
+    | NameChampion
+    | RequestAdoption
     | Away
     | HolidayChange
 )

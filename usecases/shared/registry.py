@@ -4,6 +4,7 @@ adopting a version to start its own playbook from it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,10 +15,10 @@ from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings
 from storage.governance import Change, StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, Store, WaveFull
+from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, RequestDecided, Store, WaveFull
 from templates import criterion_phrase, render
 from templates.refusals import Lines, Refusal, close_matches
-from usecases.shared import readiness
+from usecases.shared import champions, readiness
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
@@ -224,7 +225,8 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
-    """The published versions (of one function, or all) with their results and adopters."""
+    """The published versions (of one function, or all) with their results, adopters and
+    the requests to adopt them."""
     versions = store.registry.versions(function=function)
     adopting = store.registry.adopters([v.id for v in versions])
     verdicts = store.registry.replication_verdicts([p.id for p in adopting])
@@ -240,11 +242,27 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
                 verdicts=verdicts[playbook.id],  # each completed cycle's, oldest first, with its numbers
             )
         )
+    requests: dict[int, list[dict[str, Any]]] = {}
+    for r in sorted(store.registry.requests([v.id for v in versions]), key=lambda r: (r.status != "pending", -r.id)):
+        requests.setdefault(r.version_id, []).append(
+            dict(
+                channel=r.channel_id,
+                requester=r.requester_id,
+                champion=r.champion_id,
+                why=r.answers.get("why") or r.answers.get("similar"),
+                status=r.status,
+                decided_by=r.decided_by,
+                reason=r.reason,
+                adopted=r.adopted_slug,
+                on=r.created_at.date().isoformat(),
+            )
+        )
     return [
         dict(
             slug=v.slug,
             version=v.version,
             function=v.function,
+            requests=requests.get(v.id, []),  # pending first, then decided, newest first: where next, and why
             published_on=v.published_at.date().isoformat(),
             results=v.cycle_results,
             target=v.definition.get("kpi", {}).get("target"),
@@ -298,6 +316,24 @@ class Wave:
     overridden: Decision | None = None
 
 
+def wave_state(store: Store, version: RegistryVersion) -> dict[str, Any]:
+    """Where a version stands against its wave, for a request's card: its limit, the
+    adopters running it (not retired) with their latest verdicts, and whether one has
+    replicated (then the limit is gone)."""
+    limit = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
+    adopters = store.registry.adopters([version.id])
+    verdicts = store.registry.replication_verdicts([p.id for p in adopters])
+    return dict(
+        limit=limit,
+        open=any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]),
+        running=[
+            dict(slug=p.slug, verdict=verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
+            for p in adopters
+            if p.status != "retired"
+        ],
+    )
+
+
 def _wave(store: Store, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str) -> Wave:
     """A version runs in at most `adoption_wave` adopting teams (not retired) until
     one of them has replicated. Past it: refused, naming the running adopters and their
@@ -331,8 +367,61 @@ def _wave(store: Store, version: RegistryVersion, by: str, now: datetime, overri
     )
 
 
+def find_version(store: Store, slug: str, version_number: int | None, usage: str) -> RegistryVersion:
+    """Version `version_number` of `slug` (the latest if None), or a refusal naming what exists."""
+    version = store.registry.version(slug, version_number)
+    if version is not None:
+        return version
+    published = store.registry.versions()
+    numbers = [v.version for v in published if v.slug == slug]
+    if numbers and version_number is not None:  # v0 included: the versions that do exist are named
+        raise Refusal.of(
+            "no_version_number",
+            usage=usage,
+            number=version_number,
+            slug=slug,
+            versions=", ".join(f"{slug}@v{n}" for n in numbers),
+        )
+    slugs = sorted({v.slug for v in published})
+    raise Refusal.of("no_version", usage=usage, suggestions=close_matches(slug, slugs), which=slug)
+
+
+def check_overrides(version: RegistryVersion, cmd: Any, usage: str) -> None:
+    """The team's own numbers and zone (`cmd`'s overrides that are set) only where the
+    version's kit lets them differ (`may_change`)."""
+    kit = version.definition.get("replication") or {}
+    may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
+    given = {name for name in _OPTION_WORDS if getattr(cmd, name, None) is not None}
+    refused = replication.refused_overrides(given, may_change)
+    if refused:
+        raise Refusal.of(
+            "adopt_not_allowed",
+            usage=usage,
+            slug=version.slug,
+            version=version.version,
+            refused=", ".join(_OPTION_WORDS[name] for name in refused),
+            allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
+        )
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An adoption that approves a pending request (usecases/shared/requests.py): the
+    request, and what goes with the adoption, given the new playbook's slug: its
+    decision row and its card's update."""
+
+    request_id: int
+    outcome: Callable[[str], tuple[Decision, list[Message]]]
+
+
 def adopt(
-    store: Store, cmd: Adopt, by: str, now: datetime, org_timezone: str, web_url: str | None = None
+    store: Store,
+    cmd: Adopt,
+    by: str,
+    now: datetime,
+    org_timezone: str,
+    web_url: str | None = None,
+    approval: Approval | None = None,
 ) -> dict[str, Any]:
     """A curator starts a team on a registry version, with the team's own numbers and
     zone where the version's kit lets them differ (`may_change`), and its first cycle if
@@ -342,37 +431,16 @@ def adopt(
     rest (the web view's page of the origin, with `web_url`). (That the bot is in the
     channel is commands.adopt's to check: Slack says so.)"""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
-    slug, version_number, channel_id, channel_name = cmd.playbook, cmd.version, cmd.channel_id, cmd.channel_name
-    version = store.registry.version(slug, version_number)
-    if version is None:
-        published = store.registry.versions()
-        numbers = [v.version for v in published if v.slug == slug]
-        if numbers and version_number is not None:  # v0 included: the versions that do exist are named
-            raise Refusal.of(
-                "no_version_number",
-                usage="adopt",
-                number=version_number,
-                slug=slug,
-                versions=", ".join(f"{slug}@v{n}" for n in numbers),
-            )
-        slugs = sorted({v.slug for v in published})
-        raise Refusal.of("no_version", usage="adopt", suggestions=close_matches(slug, slugs), which=slug)
+    channel_id, channel_name = cmd.channel_id, cmd.channel_name
+    version = find_version(store, cmd.playbook, cmd.version, "adopt")
     kit = version.definition.get("replication") or {}
-    may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
-    given = {name for name in _OPTION_WORDS if getattr(cmd, name) is not None}  # the team's own numbers and zone
-    refused = replication.refused_overrides(given, may_change)
-    if refused:
-        raise Refusal.of(
-            "adopt_not_allowed",
-            usage="adopt",
-            slug=version.slug,
-            version=version.version,
-            refused=", ".join(_OPTION_WORDS[name] for name in refused),
-            allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
-        )
+    check_overrides(version, cmd, "adopt")
+    champions.require_champion_if_asked(kit, cmd.champion_id, version.slug, version.version)
     running = store.playbooks.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
+    if approval is not None and store.registry.request(approval.request_id) is None:
+        raise Refusal.of("request_unknown")
     wave = _wave(store, version, by, now, cmd.override, f"{channel_name or channel_id} ({channel_id})")
     base = _SLUG_CLEAN.sub("-", f"{version.slug}-{(channel_name or channel_id).lower()}").strip("-")[:60]
     taken = set(store.playbooks.slugs())
@@ -424,6 +492,7 @@ def adopt(
         more_learnings=max(0, len(version.learnings) - LEARNINGS_SHOWN),
         learnings_at=learnings_at(store, version, web_url) if len(version.learnings) > LEARNINGS_SHOWN else None,
         override=cmd.override if wave.overridden is not None else None,
+        champion=cmd.champion_id,
     )
     message = render("adopted", **context)
     unit = keys.adopt(new_slug)
@@ -433,13 +502,34 @@ def adopt(
     messages.append(
         Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, render("adopted", **context, dm=True))
     )
+    checklist = champions.items(new_slug, kit, {})
+    if cmd.champion_id is not None and checklist:
+        dm = champions.checklist_message(new_slug, spec.title, channel_id, by, checklist)
+        messages.append(Message(keys.to_audience(unit, "champion"), "chat.postMessage", cmd.champion_id, dm))
     also = [wave.overridden] if wave.overridden is not None else []
+    if approval is not None:
+        approved, told = approval.outcome(new_slug)
+        also.append(approved)
+        messages += told
 
     def again() -> dict[str, Any]:
-        return adopt(store, cmd, by, now, org_timezone, web_url)
+        return adopt(store, cmd, by, now, org_timezone, web_url, approval)
 
     try:
-        playbook = store.playbooks.adopt(spec, version, org_timezone, by, now, messages, also, wave_limit=wave.limit)
+        playbook = store.playbooks.adopt(
+            spec,
+            version,
+            org_timezone,
+            by,
+            now,
+            messages,
+            also,
+            wave_limit=wave.limit,
+            champion_id=cmd.champion_id,
+            request_id=approval.request_id if approval else None,
+        )
+    except RequestDecided:
+        raise Refusal.of("request_decided_now") from None
     except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
         return again()
     except Conflict:

@@ -43,6 +43,11 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # in the order it happened: the proposal, then the curator's click on it
     assert transcript.index("is ready to scale: 2 cycles") < transcript.index("Cora (curator) clicked Publish")
     assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
+    # teams opt in: Dan's request, its card approved by the curator, and the champion's checklist
+    assert "#support-apac asks to adopt support-replies v1. Requested by @Dan (owner, support APAC)" in transcript
+    assert "Approved by @Cora (curator): support-replies-support-apac now runs in #support-apac." in transcript
+    assert "Eve (champion) marked the first training item of her checklist done" in transcript
+    assert '🏆 Champion <span class="mention">@Eve</span>: checklist 1 of 3 done' in page  # in Dan's App Home
     assert transcript.count("ROLLOUT DIGEST") == 13  # every Monday, cycle 1 week 1 to after the adopter's cycle
     # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
     assert "Added to support-replies, cycle 1 (1 learning now)" in transcript

@@ -4,6 +4,7 @@ and everything as long and as many as it can be, by who reads the message: repli
 registry.py (scaling and the registry). tests/templates/test_templates.py renders every
 template with its context; a template without one fails there."""
 
+import json
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
@@ -52,7 +53,21 @@ def contexts(text: str) -> dict[str, dict]:
         may_change=["baseline"],
     )
     hostile_steps = [SimpleNamespace(name=text[:40], mode="ai-led", pinned=True, frozen=True) for _ in range(30)]
+    # a champion's checklist of the hostile kit (usecases/shared/champions.py, Item): every item, half done
+    hostile_checklist = [
+        SimpleNamespace(
+            index=i,
+            kind="training" if i < 20 else "check",
+            text=line,
+            done=i % 2 == 0,
+            by="UPERSON0002",
+            on="2026-11-20",
+            value=json.dumps({"playbook": "p" * 64, "item": i, "done": i % 2 == 1}),
+        )
+        for i, line in enumerate(hostile_kit["training"] + hostile_kit["checks"])
+    ]
     shared = dict(
+        hostile_checklist=hostile_checklist,
         week=week,
         playbook=playbook,
         steps=steps,

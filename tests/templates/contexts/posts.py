@@ -8,7 +8,9 @@ from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWe
 from cadence.rules import Thresholds
 
 
-def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+def contexts(
+    text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
+) -> dict[str, dict]:
     """By template name; all but `text` are the parts that contexts() shares."""
     dm_ctx = dict(
         slug="support-replies",
@@ -115,6 +117,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             target=15,
             unit=text[:20],
             checkin_at="Thursday 15:00",
+            champion="UPERSON0002",
             inputs=[text[:200]] * 30,
             outputs=[text[:200]] * 30,
         ),

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 from usecases.home import registry_lines
 
 
-def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+def contexts(
+    text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
+) -> dict[str, dict]:
     """By template name; all but `text` are the parts that contexts() shares."""
     criteria = [
         dict(name="attestation", met=False, rate=0.5, answered=20, asked=40, minimum=0.75),
@@ -86,6 +88,20 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                     target=15,
                     results=[dict(cycle=1, mean=14.2, hit=True)] * 5,
                     adopters=[dict(slug=text[:64], status="active", verdict="on track", cycle=2)] * 9,
+                    requests=[
+                        dict(
+                            channel="CTEAM00001",
+                            requester="UPERSON0001",
+                            champion="UPERSON0002",
+                            why=text[:500],
+                            status=status,
+                            decided_by="UCURATOR1",
+                            reason=text[:500],
+                            adopted=text[:64],
+                            on="2026-12-14",
+                        )
+                        for status in ("pending", "approved", "declined")
+                    ],
                     learnings=12,
                     kit=True,
                 )
@@ -116,6 +132,46 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
             ),
             override=text[:500],
             dm=True,
+            champion="UPERSON0002",
+        ),
+        "request_card": dict(
+            id="12",
+            slug="support-replies",
+            version=2,
+            channel="CTEAM00001",
+            requester="UPERSON0001",
+            champion="UPERSON0002",
+            answers=dict(
+                why=text[:500],
+                similar=text[:500],
+                context=text[:500],
+                capacity=text[:500],
+                baseline=40,
+                timezone=text[:64],
+            ),
+            results=[dict(cycle=c, hit=c % 2 == 0) for c in range(1, 30)],
+            wave=dict(limit=3, open=False, running=[dict(slug=text[:64], verdict="on track")] * 20),
+            status="pending",
+            decided_by=None,
+            reason=None,
+            adopted=None,
+            refusal=text[:500],
+            past_wave=True,
+        ),
+        "request_declined": dict(
+            slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]
+        ),
+        "request_sent": dict(slug="support-replies", version=2, channel="CTEAM00001", champion="UPERSON0002"),
+        "modal_request": dict(limit=500),
+        "modal_request_reason": dict(
+            callback="request_decline", metadata="12", channel="CTEAM00001", slug="support-replies", limit=500
+        ),
+        "champion_checklist": dict(
+            slug="support-replies-sales",
+            title=text,
+            channel="CTEAM00001",
+            by="UCURATOR1",
+            items=hostile_checklist,
         ),
         "home": dict(
             curator=True,
@@ -175,6 +231,8 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                     value='{"playbook":1,"week":"2026-11-23"}',
                     checkin=dict(attestation="deviated", step=text[:40]),
                     history=[dict(week="16 Nov", answer="deviated", step=text[:40])] * 8,
+                    champion="UPERSON0002",
+                    checklist=dict(items=hostile_checklist, done=20, total=40),
                 )
                 for i in range(20)
             ],

@@ -8,7 +8,9 @@ from usecases.shared import messages
 from usecases.shared.stalling import Stalled
 
 
-def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_steps) -> dict[str, dict]:
+def contexts(
+    text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
+) -> dict[str, dict]:
     """By template name; all but `text` are the parts that contexts() shares."""
     week_ctx = dict(slug="support-replies", cycle=1, week=2, week_start="2026-11-23")
     modal_ctx = dict(
@@ -173,6 +175,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                 for _ in range(30)
             ],
             kit=hostile_kit,
+            champion=dict(champion="UPERSON0002", checklist=dict(items=hostile_checklist, done=20, total=40)),
             kpi_by="token:" + text[:20],
             sourced=dict(week="2027-01-04", lines=[dict(what=text, said=text)] * 40, reliability=text[:100]),
             versions=[SimpleNamespace(version=i, published_at=datetime(2026, 12, 14)) for i in range(1, 9)],
@@ -192,6 +195,7 @@ def contexts(text: str, week, playbook, steps, figures, hostile_kit, hostile_ste
                 for i in range(30)
             ],
         ),
+        "champion_named": dict(slug=text[:64], champion="UPERSON0002", before="UPERSON0003", items=40, done=3),
         "learned": dict(slug="support-replies", cycle=3, text=text[:500], count=7),
         "web_link": dict(link="https://rollout.example.com/web/login?token=" + "a" * 43, minutes=10),
         "learning_undone": dict(slug="support-replies", cycle=3, text=text[:500]),

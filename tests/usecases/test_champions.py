@@ -1,0 +1,219 @@
+"""Champions (issue 43, item 2): named in `adopt` and by `/rollout champion`, required by a
+kit that says so, and given the kit's training and checks as a checklist by DM whose
+buttons only the champion may click; each item's state shown in status, the App Home and
+the web view, and the first cycle's week-1 nudge names them. Signed commands and
+block_actions over HTTP, the clock on a fake time, messages through the outbox to the
+Slack stand-in, on SQLite and PostgreSQL."""
+
+import copy
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.demo.standin.workspace import dm_channel
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from storage.models.governance import Decision
+from storage.models.playbooks import ChecklistMark, Playbook
+from tests.bot.test_web_view import fetch
+from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.handlers.test_home import open_home
+from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
+
+SALES, SALES_OWNER, CHAMPION, SECOND = "CSALES0001", "USALESOWN1", "UCHAMPION1", "UCHAMPION2"
+KIT = {
+    "runbook": "https://wiki.example.com/support-replies",
+    "training": ["https://wiki.example.com/ai-drafting-101", "Shadow the origin team for one week"],
+    "checks": ["Draft 10 sample tickets and review them before week 1"],
+    "requires_champion": True,
+}
+
+
+@pytest.fixture
+def published(bot, engine, slack, clock, store):
+    """support-replies v1 published with a kit that requires a champion; a sales team,
+    its owner and two would-be champions in the workspace."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(replication=KIT)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
+    for user in (OWNER, MEMBER, CURATOR, SALES_OWNER, CHAMPION, SECOND):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    return Engine(engine, slack, clock)
+
+
+def champion_rows(engine):
+    with Session(engine) as s:
+        return [
+            (d.summary, d.actor, d.figures)
+            for d in s.exec(select(Decision).where(Decision.kind == "champion-named").order_by(Decision.id))
+        ]
+
+
+def marks(engine):
+    with Session(engine) as s:
+        return [(m.kind, m.item, m.done, m.marked_by) for m in s.exec(select(ChecklistMark).order_by(ChecklistMark.id))]
+
+
+def item_buttons(message):
+    return [b["accessory"] for b in message["blocks"] if b.get("accessory", {}).get("action_id") == "checklist_mark"]
+
+
+def test_a_kit_that_requires_a_champion_refuses_an_adopt_without_one_and_stores_nothing(bot, published, store, engine):
+    refused = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
+    assert refused.status == 200
+    assert "support-replies v1's kit asks each adopting team for a champion" in refused.text
+    assert "champion @person" in refused.text
+    not_a_person = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@UROLLOUTBOT>", user=CURATOR
+    )
+    assert "not a person: only a person can be its champion" in not_a_person.text
+    twice = bot.command(
+        f"adopt support-replies <#{SALES}|sales> champion <@{CHAMPION}> champion <@{SECOND}>", user=CURATOR
+    )
+    assert "Say `champion @person` once." in twice.text
+    assert store.playbooks.state("support-replies-sales") is None
+    assert champion_rows(engine) == []
+    with Session(engine) as s:
+        assert s.exec(select(Playbook).where(Playbook.slug == "support-replies-sales")).first() is None
+
+
+def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
+    bot, published, slack, store, engine, http_server, database_url
+):
+    world = published
+    adopted = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}> start:2026-11-23",
+        user=CURATOR,
+    )
+    assert "*support-replies-sales* now runs in" in adopted.text and f"Champion: <@{CHAMPION}>" in adopted.text
+    world.dispatcher.drain(max_wait=0)
+    assert store.playbooks.state("support-replies-sales").playbook.champion_id == CHAMPION
+    [(summary, actor, figures)] = champion_rows(engine)
+    assert (summary, actor, figures) == (
+        f"support-replies-sales: champion {CHAMPION}",
+        CURATOR,
+        {"from": None, "to": CHAMPION},
+    )
+
+    # The champion's DM: the kit's training, then its checks, a button each.
+    [dm] = [m for m in slack.posted(CHAMPION) if "Your checklist as champion" in m["text"]]
+    assert dm["text"] == "Your checklist as champion of support-replies-sales: 0 of 3 done"
+    body = json.dumps(dm["blocks"], ensure_ascii=False)
+    assert "_Training:_ https://wiki.example.com/ai-drafting-101" in body
+    assert "_Check:_ Draft 10 sample tickets" in body
+    first = item_buttons(dm)
+    assert [b["text"]["text"] for b in first] == ["Mark done"] * 3
+    channel = dm_channel(CHAMPION)
+
+    # Anyone else's click is refused, to them alone, and stores nothing.
+    for someone in (SALES_OWNER, CURATOR):
+        click(bot, "checklist_mark", first[0]["value"], someone, channel, dm["ts"])
+    refusals = slack.calls_to("chat.postEphemeral")
+    assert len(refusals) == 2
+    for call in refusals:
+        assert f"Only support-replies-sales's champion, <@{CHAMPION}>, marks its checklist" in json.dumps(call.params)
+    assert marks(engine) == []
+
+    # The champion marks the first training item done: kept with who, and the DM redrawn.
+    world.clock.set(datetime(2026, 11, 19, 10, 0, tzinfo=UTC))
+    assert click(bot, "checklist_mark", first[0]["value"], CHAMPION, channel, dm["ts"]).status == 200
+    click(bot, "checklist_mark", first[0]["value"], CHAMPION, channel, dm["ts"])  # a second click: nothing more
+    world.dispatcher.drain(max_wait=0)
+    assert marks(engine) == [("training", "https://wiki.example.com/ai-drafting-101", True, CHAMPION)]
+    [dm] = [m for m in slack.posted(CHAMPION) if m["ts"] == dm["ts"]]
+    assert dm["text"].endswith("1 of 3 done")
+    assert f"done by <@{CHAMPION}> on 2026-11-19" in json.dumps(dm["blocks"])
+    again = item_buttons(dm)
+    assert [b["text"]["text"] for b in again] == ["Undo", "Mark done", "Mark done"]
+    click(bot, "checklist_mark", again[2]["value"], CHAMPION, channel, dm["ts"])
+    world.dispatcher.drain(max_wait=0)
+
+    # Status, the App Home and the web view show each item's state.
+    line = f"Champion <@{CHAMPION}>: checklist 2 of 3 done"
+    status = bot.command("status support-replies-sales", user=SALES_OWNER).text
+    assert line in status and f"by <@{CHAMPION}> 2026-11-19" in status
+    open_home(bot, CHAMPION)
+    assert line in json.dumps(slack.views[CHAMPION], ensure_ascii=False)
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    _, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert "<h2>Champion</h2>" in page and f"{CHAMPION}: 2 of 3 done." in page
+    assert f"(done by {CHAMPION}, 2026-11-19)" in page
+
+    # Undo.
+    [dm] = [m for m in slack.posted(CHAMPION) if m["ts"] == dm["ts"]]
+    click(bot, "checklist_mark", item_buttons(dm)[0]["value"], CHAMPION, channel, dm["ts"])
+    world.dispatcher.drain(max_wait=0)
+    assert [m[2] for m in marks(engine)] == [True, True, False]
+    assert "1 of 3 done" in bot.command("status support-replies-sales", user=SALES_OWNER).text
+
+    # The first cycle's week-1 nudge names the champion.
+    world.run(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))
+    [nudge] = [m for m in slack.posted(SALES) if "week 1 of cycle 1" in m["text"]]
+    assert f"<@{CHAMPION}> is this team's champion" in json.dumps(nudge["blocks"])
+
+
+def test_the_owner_or_a_curator_names_another_champion_who_takes_over_the_checklist(bot, published, slack, engine):
+    world = published
+    bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}>", user=CURATOR)
+    world.dispatcher.drain(max_wait=0)
+    [dm] = [m for m in slack.posted(CHAMPION) if "Your checklist" in m["text"]]
+    click(bot, "checklist_mark", item_buttons(dm)[1]["value"], CHAMPION, dm_channel(CHAMPION), dm["ts"])
+
+    refused = bot.command(f"champion support-replies-sales <@{SECOND}>", user=OUTSIDER).text
+    assert "support-replies-sales" in refused and "now the champion" not in refused
+    assert "Name the playbook and mention its champion." in bot.command("champion support-replies-sales").text
+    assert (
+        "not a person: only a person can be its champion"
+        in bot.command("champion support-replies-sales <@UROLLOUTBOT>", user=SALES_OWNER).text
+    )
+    assert "champion already" in bot.command(f"champion support-replies-sales <@{CHAMPION}>", user=SALES_OWNER).text
+    assert len(champion_rows(engine)) == 1
+
+    named = bot.command(f"champion support-replies-sales <@{SECOND}>", user=SALES_OWNER).text
+    assert f"<@{SECOND}> is now the champion of *support-replies-sales* (before: <@{CHAMPION}>)" in named
+    assert "1 of 3 done so far" in named
+    assert champion_rows(engine)[-1] == (
+        f"support-replies-sales: champion {CHAMPION} → {SECOND}",
+        SALES_OWNER,
+        {"from": CHAMPION, "to": SECOND},
+    )
+    world.dispatcher.drain(max_wait=0)
+    [new] = [m for m in slack.posted(SECOND) if "Your checklist" in m["text"]]
+    assert new["text"].endswith("1 of 3 done")  # the marks so far stay with the playbook
+    # The old champion's buttons no longer mark anything.
+    click(bot, "checklist_mark", item_buttons(dm)[0]["value"], CHAMPION, dm_channel(CHAMPION), dm["ts"])
+    assert len(marks(engine)) == 1
+    click(bot, "checklist_mark", item_buttons(new)[0]["value"], SECOND, dm_channel(SECOND), new["ts"])
+    assert [m[3] for m in marks(engine)] == [CHAMPION, SECOND]
+
+
+def test_a_kit_without_the_requirement_adopts_without_a_champion_as_before(bot, engine, slack, clock, store):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(replication={k: v for k, v in KIT.items() if k != "requires_champion"})
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    assert "requires_champion" not in store.playbooks.state("support-replies").playbook.definition["replication"]
+    slack.add_channel(SALES, [SALES_OWNER])
+    for user in (CURATOR, SALES_OWNER):
+        slack.add_user(user)
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    clock.set(wednesday(1))
+    bot.command("publish support-replies override early", user=CURATOR)
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> <@{SALES_OWNER}>", user=CURATOR).text
+    assert "now runs in" in adopted and "Champion" not in adopted
+    assert champion_rows(engine) == []
+    assert store.playbooks.state("support-replies-sales").playbook.champion_id is None

@@ -1,0 +1,259 @@
+"""Requests to adopt (issue 43, item 1): `/rollout request` by anyone, or its form; one card
+in the curators channel with Approve and Decline; Approve runs the same adopt (the kit's
+may_change, the wave with a reason past it, the bot in the channel) with a refusal shown
+on the card; Decline asks a reason that the requester and the champion get by DM; one
+pending request per channel and version; concurrent approvals adopt once. Signed
+commands, block_actions and view_submissions over HTTP, on SQLite and PostgreSQL."""
+
+import copy
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from storage.models.governance import AdoptionRequest, Decision
+from tests.bot.test_web_view import fetch
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
+
+SALES, SALES_OWNER, CHAMPION = "CSALES0001", "USALESOWN1", "UCHAMPION1"
+OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
+KIT = {"training": ["Shadow the origin team for one week"], "checks": ["Draft 10 sample tickets"]}
+APPROVERS = 4
+
+
+@pytest.fixture
+def published(bot, engine, slack, clock, store):
+    """support-replies v1 published (a wave of 1), two teams and their people."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(replication=KIT, adoption_wave=1)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
+    slack.add_channel(OPS, [OPS_OWNER])
+    for user in (OWNER, CURATOR, SALES_OWNER, CHAMPION, OPS_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    return Engine(engine, slack, clock)
+
+
+def opened(slack):
+    view = slack.calls_to("views.open")[-1].params["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def cards(slack):
+    return [m for m in slack.posted(CURATORS) if "asks to adopt" in m["text"]]
+
+
+def card_buttons(card):
+    return {e["action_id"]: e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def body(message):
+    return json.dumps(message["blocks"], ensure_ascii=False)
+
+
+def kinds(engine, *wanted):
+    with Session(engine) as s:
+        return [(d.kind, d.summary) for d in s.exec(select(Decision).order_by(Decision.id)) if d.kind in wanted]
+
+
+def requests_of(engine):
+    with Session(engine) as s:
+        return [(r.channel_id, r.status, r.decided_by, r.adopted_slug) for r in s.exec(select(AdoptionRequest))]
+
+
+def ask(bot, channel=SALES, name="sales", by=SALES_OWNER, extra=" why We answer the same refund tickets"):
+    return bot.command(f"request support-replies <#{channel}|{name}> champion <@{CHAMPION}>{extra}", user=by)
+
+
+def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, published, slack, store, engine):
+    world = published
+    assert "does not let an adopting team set cap:" in ask(bot, extra=" cap:0.2").text
+    assert "`champion @person`" in bot.command(f"request support-replies <#{SALES}|sales>", user=SALES_OWNER).text
+    assert requests_of(engine) == []
+
+    sent = ask(bot, extra=" baseline:40 why We answer the same refund tickets")
+    assert "Asked the curators to adopt *support-replies v1* in <#CSALES0001>" in sent.text
+    second = ask(bot, by=CHAMPION)
+    assert f"<#{SALES}> already asked for support-replies v1: <@{SALES_OWNER}>'s request of 2026-11-18" in second.text
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "Requested by <@USALESOWN1>, who would own it; champion <@UCHAMPION1>" in body(card)
+    assert "*Why:* We answer the same refund tickets" in body(card) and "baseline 40" in body(card)
+    assert "*Wave:* 0 of 1 running" in body(card)
+    assert set(card_buttons(card)) == {"request_approve", "request_decline"}
+    assert kinds(engine, "adoption-requested") == [("adoption-requested", "#sales asked to adopt support-replies v1.")]
+    assert "waiting, asked by <@USALESOWN1>" in bot.command("registry", user=OWNER).text
+
+    approve = card_buttons(card)["request_approve"]["value"]
+    click(bot, "request_approve", approve, SALES_OWNER, CURATORS, card["ts"])  # not a curator
+    assert "Only curators approve or decline" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    # The bot not in the team's channel: refused, and the card says so.
+    slack.workspace.not_in_channel.add(SALES)
+    click(bot, "request_approve", approve, CURATOR, CURATORS, card["ts"])
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "I'm not in <#CSALES0001>" in body(card) and "request_approve" in card_buttons(card)
+    assert store.playbooks.state("support-replies-sales") is None and requests_of(engine)[0][1] == "pending"
+    slack.workspace.not_in_channel.discard(SALES)
+
+    click(bot, "request_approve", approve, CURATOR, CURATORS, card["ts"])
+    world.dispatcher.drain(max_wait=0)
+    state = store.playbooks.state("support-replies-sales")
+    assert (state.playbook.owner_id, state.playbook.champion_id, state.playbook.kpi_baseline) == (
+        SALES_OWNER,
+        CHAMPION,
+        40,
+    )
+    [card] = cards(slack)
+    assert "Approved by <@UCURATOR1>: *support-replies-sales* now runs in <#CSALES0001>" in body(card)
+    assert card_buttons(card) == {}
+    assert requests_of(engine) == [(SALES, "approved", CURATOR, "support-replies-sales")]
+    assert kinds(engine, "request-approved", "adopted") == [
+        ("adopted", "support-replies-sales adopted from support-replies v1."),
+        ("request-approved", "#sales's request to adopt support-replies v1 approved."),
+    ]
+    assert any("Your checklist as champion" in m["text"] for m in slack.posted(CHAMPION))
+    click(bot, "request_approve", approve, CURATOR, CURATORS, card["ts"])  # again: refused, nothing more
+    assert "That request was approved already" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    assert "approved by <@UCURATOR1> (support-replies-sales)" in bot.command("registry", user=OWNER).text
+
+    # Past the wave (1): refused on the card, then approved with a curator's reason.
+    slack.add_user(OPS_OWNER)
+    bot.command(f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", user=OPS_OWNER)
+    world.dispatcher.drain(max_wait=0)
+    ops = next(c for c in cards(slack) if "COPS000001" in body(c))
+    click(bot, "request_approve", card_buttons(ops)["request_approve"]["value"], CURATOR, CURATORS, ops["ts"])
+    world.dispatcher.drain(max_wait=0)
+    ops = next(c for c in cards(slack) if "COPS000001" in body(c))
+    assert "already runs in 1 adopting teams, its wave" in body(ops) and "support-replies-sales (no cycle" in body(ops)
+    assert store.playbooks.state("support-replies-ops") is None
+    override = card_buttons(ops)["request_override"]
+    click(bot, "request_override", override["value"], CURATOR, CURATORS, ops["ts"])
+    view = opened(slack)
+    assert view["callback_id"] == "request_override"
+    assert bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": " "}}).body["errors"] == {
+        "reason": "Say why: it is recorded with the decision."
+    }
+    done = bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "Ops runs the same queue"}})
+    assert done.status == 200 and not (done.body or {}).get("errors")
+    assert store.playbooks.state("support-replies-ops").playbook.owner_id == OPS_OWNER
+    assert kinds(engine, "wave-overridden")
+
+
+def test_decline_asks_a_reason_that_the_requester_and_the_champion_get(bot, published, slack, engine):
+    world = published
+    ask(bot)
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    decline = card_buttons(card)["request_decline"]
+    click(bot, "request_decline", decline["value"], OWNER, CURATORS, card["ts"])  # not a curator: no form
+    assert not slack.calls_to("views.open")
+    click(bot, "request_decline", decline["value"], CURATOR, CURATORS, card["ts"])
+    view = opened(slack)
+    assert view["callback_id"] == "request_decline"
+    reason = "Wait until support-replies has replicated once"
+    assert bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": reason}}).status == 200
+    world.dispatcher.drain(max_wait=0)
+    for person in (SALES_OWNER, CHAMPION):
+        [dm] = [m for m in slack.posted(person) if "declined" in m["text"]]
+        assert f"<@{CURATOR}> declined the request to adopt *support-replies v1* in <#{SALES}>: “{reason}”" in body(dm)
+    [card] = cards(slack)
+    assert "Declined by <@UCURATOR1>: “Wait until" in body(card) and card_buttons(card) == {}
+    assert requests_of(engine) == [(SALES, "declined", CURATOR, None)]
+    assert kinds(engine, "request-declined") == [
+        ("request-declined", "#sales's request to adopt support-replies v1 declined.")
+    ]
+    again = bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "twice"}})
+    assert "declined already" in json.dumps(again.body)
+    assert "declined by <@UCURATOR1>: “Wait until" in bot.command("registry", user=OWNER).text
+    assert "Asked the curators" in ask(bot).text  # declined: the team may ask again
+
+
+def test_concurrent_approvals_of_one_request_adopt_once(bot, published, slack, engine):
+    world = published
+    ask(bot)
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    value = card_buttons(card)["request_approve"]["value"]
+    with ThreadPoolExecutor(APPROVERS) as pool:
+        replies = list(
+            pool.map(lambda _: click(bot, "request_approve", value, CURATOR, CURATORS, card["ts"]), range(APPROVERS))
+        )
+    assert all(r.status == 200 for r in replies)
+    with engine.connect() as connection:
+        assert connection.execute(
+            text("SELECT slug FROM playbook WHERE channel_id = :c"), {"c": SALES}
+        ).scalars().all() == ["support-replies-sales"]
+        for kind in ("adopted", "request-approved"):
+            count = connection.execute(text("SELECT count(*) FROM decision WHERE kind = :k"), {"k": kind}).scalar()
+            assert count == 1, kind
+    assert requests_of(engine) == [(SALES, "approved", CURATOR, "support-replies-sales")]
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)  # the losers' refusals left the approved card as it is
+    assert "Approved by <@UCURATOR1>" in body(card) and card_buttons(card) == {}
+
+
+def test_the_web_views_registry_lists_each_versions_requests(
+    bot, published, slack, store, engine, http_server, database_url
+):
+    world = published
+    ask(bot)
+    bot.command(f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}> why Ops too", user=OPS_OWNER)
+    world.dispatcher.drain(max_wait=0)
+    ops = next(c for c in cards(slack) if "COPS000001" in body(c))
+    click(bot, "request_decline", card_buttons(ops)["request_decline"]["value"], CURATOR, CURATORS, ops["ts"])
+    bot.submit(CURATOR, opened(slack), {"reason": {"type": "plain_text_input", "value": "Not <b>this</b> quarter"}})
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    status, _, page = fetch(url + "/web/registry", cookie)
+    assert status == 200 and "<h3>Requests to adopt</h3>" in page
+    assert (
+        f"<td>{SALES}</td><td>{SALES_OWNER}</td><td>{CHAMPION}</td><td>We answer the same refund tickets</td><td>waiting</td>"
+        in page
+    )
+    assert f"declined by {CURATOR}: “Not &lt;b&gt;this&lt;/b&gt; quarter”" in page
+
+
+def test_a_bare_request_opens_the_form_whose_answers_go_on_the_card(bot, published, slack, store):
+    world = published
+    reply = bot.command("request", user=SALES_OWNER)
+    assert reply.status == 200
+    view = opened(slack)
+    assert view["callback_id"] == "request_form"
+
+    def answered(version="support-replies@v1", capacity="Two people can pilot it"):
+        return {
+            "version": {"type": "plain_text_input", "value": version},
+            "channel": {"type": "conversations_select", "selected_conversation": SALES},
+            "champion": {"type": "users_select", "selected_user": CHAMPION},
+            "similar": {"type": "plain_text_input", "value": "Same refund tickets"},
+            "context": {"type": "plain_text_input", "value": "B2B customers, not B2C"},
+            "capacity": {"type": "plain_text_input", "value": capacity},
+            "target": {"type": "plain_text_input", "value": "18"},
+        }
+
+    missing = bot.submit(SALES_OWNER, view, answered(capacity=" "))
+    assert missing.body["errors"] == {"capacity": "Answer this: the curators decide on it."}
+    unknown = bot.submit(SALES_OWNER, view, answered(version="nothing-like-it"))
+    assert "nothing-like-it" in unknown.body["errors"]["version"]
+    assert bot.submit(SALES_OWNER, view, answered()).status == 200
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    shown = body(card)
+    assert "*Similar workflow:* Same refund tickets" in shown and "*A different context:* B2B customers" in shown
+    assert "*Capacity for disruption:* Two people can pilot it" in shown and "target 18" in shown

@@ -1,0 +1,145 @@
+"""Champions (docs/playbooks.md, "Champions"): an adopting team's person who works through the
+kit's training and checks. Named at adoption (`champion <@user>`, which a kit with
+`requires_champion: true` asks for) or later (`/rollout champion`); their DM is the
+checklist, a button per item, and each mark is kept with who and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cadence import decisions, keys, replication
+from storage.models.playbooks import ChecklistMark, Playbook
+from storage.outbox import Message
+from storage.store import PlaybookState, Store
+from templates import render
+from templates.refusals import Refusal
+from usecases.shared.roles import require_owner_or_curator, user
+
+
+@dataclass(frozen=True)
+class Item:
+    """An item of the checklist and its state: done (by whom, on which day) or not."""
+
+    index: int
+    kind: str  # training | check
+    text: str
+    done: bool = False
+    by: str | None = None
+    on: str | None = None  # the day it was marked done, ISO
+    value: str = ""  # what its button carries back
+
+
+def kit_of(definition: dict[str, Any]) -> dict[str, Any]:
+    return definition.get("replication") or {}
+
+
+def items(slug: str, kit: dict[str, Any], marks: dict[tuple[str, str], ChecklistMark]) -> list[Item]:
+    """The checklist of a playbook's kit with each item's latest mark."""
+    shown = []
+    for entry in replication.checklist(kit):
+        mark = marks.get((entry.kind, entry.text))
+        done = bool(mark and mark.done)
+        shown.append(
+            Item(
+                entry.index,
+                entry.kind,
+                entry.text,
+                done,
+                mark.marked_by if mark and done else None,
+                mark.marked_at.date().isoformat() if mark and done else None,
+                keys.checklist_button(slug, entry.index, not done),
+            )
+        )
+    return shown
+
+
+def checklist_of(store: Store, playbook: Playbook) -> list[Item]:
+    return items(playbook.slug, kit_of(playbook.definition), store.playbooks.checklists([playbook.id])[playbook.id])
+
+
+def summary(checklist: list[Item]) -> dict[str, Any]:
+    """What status, the App Home and the web view say of a checklist."""
+    return dict(
+        items=checklist,
+        done=sum(1 for i in checklist if i.done),
+        total=len(checklist),
+    )
+
+
+def checklist_message(slug: str, title: str, channel: str, by: str | None, checklist: list[Item]) -> dict[str, Any]:
+    """The champion's DM: `by` named them (None: the DM redrawn after a click)."""
+    return render("champion_checklist", slug=slug, title=title, channel=channel, by=by, items=checklist)
+
+
+def require_champion_if_asked(kit: dict[str, Any], champion_id: str | None, slug: str, version: int) -> None:
+    """A version whose kit says `requires_champion: true` is adopted with a champion only."""
+    if kit.get("requires_champion") and champion_id is None:
+        raise Refusal.of("adopt_needs_champion", usage="adopt", slug=slug, version=version)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A champion named: the one before (None: there was none), and the checklist they have."""
+
+    before: str | None
+    checklist: list[Item]
+
+
+def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: datetime) -> Named:
+    """`/rollout champion` (owner or curator): the new champion gets the checklist by DM,
+    with each item as marked so far."""
+    playbook = state.playbook
+    require_owner_or_curator(store, state, by, "champion")
+    if champion_id == playbook.champion_id:
+        raise Refusal.of("already_champion", usage="champion", slug=playbook.slug)
+    messages = []
+    checklist = checklist_of(store, playbook)
+    if checklist:
+        message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, by, checklist)
+        unit = keys.champion(playbook.id, now.isoformat())
+        messages.append(Message(keys.to_audience(unit, champion_id), "chat.postMessage", champion_id, message))
+    record = decisions.of_champion(playbook.id, playbook.slug, playbook.champion_id, champion_id, by)
+    if not store.playbooks.name_champion(playbook.id, playbook.champion_id, champion_id, now, record, messages):
+        raise Refusal.of("life_race", usage="champion", slug=playbook.slug)
+    return Named(playbook.champion_id, checklist)
+
+
+def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime, dm: tuple[str, str] | None) -> bool:
+    """A checklist button: the item marked done (or undone) by the champion, and the DM it
+    was clicked in (`dm`: its channel and ts) redrawn. False if it was so already."""
+    state = store.playbooks.state(slug)
+    if state is None:
+        raise Refusal.of("playbook_gone")
+    playbook = state.playbook
+    if by != playbook.champion_id:
+        raise Refusal.of(
+            "checklist_champion_only",
+            slug=playbook.slug,
+            champion=user(playbook.champion_id) if playbook.champion_id else "no one yet",
+        )
+    checklist = checklist_of(store, playbook)
+    if index >= len(checklist):
+        raise Refusal.of("checklist_item_gone", slug=playbook.slug)
+    item = checklist[index]
+    after = [
+        i
+        if i.index != index
+        else Item(
+            i.index,
+            i.kind,
+            i.text,
+            done,
+            by if done else None,
+            now.date().isoformat() if done else None,
+            keys.checklist_button(slug, i.index, not done),
+        )
+        for i in checklist
+    ]
+    messages = []
+    if dm is not None:
+        message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, None, after)
+        unit = keys.dm_update(f"checklist:{playbook.id}:{index}:{done}:{now.isoformat()}")
+        messages.append(Message(unit, "chat.update", dm[0], {"ts": dm[1], **message}))
+    return store.playbooks.mark_item(playbook.id, item.kind, item.text, done, by, now, messages)

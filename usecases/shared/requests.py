@@ -1,0 +1,239 @@
+"""Requests to adopt (docs/playbooks.md, "Requests"): a team asks the curators for a registry
+version in its channel, with its champion and its answers; the curators channel gets one
+card, with Approve (the same adopt as `/rollout adopt`, the requester its owner) and
+Decline (a reason the requester and the champion get by DM). One pending request per
+channel and version; each request and its outcome is a decision row on the origin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from cadence import decisions, keys
+from storage.governance import Change
+from storage.models.governance import AdoptionRequest, RegistryVersion
+from storage.outbox import Message
+from storage.store import CURATORS_CHANNEL, RequestPending, Store
+from templates import render
+from templates.refusals import Refusal, slack
+from usecases.shared import registry
+from usecases.shared.messages import Adopt, RequestAdoption
+from usecases.shared.roles import channel, require_curator, user
+
+_ANSWERS = ("why", "similar", "context", "capacity")
+_NUMBERS = ("baseline", "target", "timezone", "exception_cap", "rubric_threshold")
+
+
+def answers_of(cmd: RequestAdoption) -> dict[str, Any]:
+    """What the request keeps of the team's answers and numbers (those given)."""
+    given = {k: v for k, v in asdict(cmd).items() if k in (*_ANSWERS, *_NUMBERS) and v not in (None, "")}
+    if cmd.starts_on is not None:
+        given["starts_on"] = cmd.starts_on.isoformat()
+    return given
+
+
+def _where(request: AdoptionRequest) -> str:
+    return f"#{request.channel_name}" if request.channel_name else request.channel_id
+
+
+def card(
+    store: Store,
+    request: AdoptionRequest,
+    version: RegistryVersion,
+    refusal: str | None = None,
+    past_wave: bool = False,
+) -> dict[str, Any]:
+    """The curators' card: the version's results and its wave, the team's answers, and
+    the buttons while it is pending (with a refusal on approve shown on it)."""
+    return render(
+        "request_card",
+        id=str(request.id),
+        slug=version.slug,
+        version=version.version,
+        channel=request.channel_id,
+        requester=request.requester_id,
+        champion=request.champion_id,
+        answers=request.answers,
+        results=version.cycle_results,
+        wave=registry.wave_state(store, version),
+        status=request.status,
+        decided_by=request.decided_by,
+        reason=request.reason,
+        adopted=request.adopted_slug,
+        refusal=refusal,
+        past_wave=past_wave,
+    )
+
+
+def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> AdoptionRequest:
+    """A request by anyone: the version, what its kit lets the team set, no pending request
+    for the channel and version and no adoption running there; then the card."""
+    version = registry.find_version(store, cmd.playbook, cmd.version, "request")
+    registry.check_overrides(version, cmd, "request")
+    waiting = store.registry.pending_request(version.id, cmd.channel_id)
+    if waiting is not None:
+        raise _pending(waiting, version)
+    running = store.playbooks.adoption_in(cmd.channel_id, version.playbook_id)
+    if running is not None:
+        raise Refusal.of(
+            "adopt_twice", usage="request", channel=channel(cmd.channel_id), slug=running, origin=version.slug
+        )
+    curators = store.org.setting(CURATORS_CHANNEL)
+    if not curators:
+        raise Refusal.of("request_no_curators", usage="request")
+    answers = answers_of(cmd)
+    request = AdoptionRequest(
+        version_id=version.id,
+        channel_id=cmd.channel_id,
+        channel_name=cmd.channel_name,
+        requester_id=by,
+        champion_id=cmd.champion_id,
+        answers=answers,
+        card_key=keys.to_audience(f"request:{version.id}:{cmd.channel_id}:{now.isoformat()}", "curators"),
+        created_at=now,
+    )
+    record = decisions.of_request(
+        version.playbook_id,
+        version.slug,
+        version.version,
+        _where(request),
+        by,
+        {"version_id": version.id, "channel": cmd.channel_id, "champion": cmd.champion_id, **answers},
+    )
+
+    def posted(stored: AdoptionRequest) -> list[Message]:
+        return [Message(stored.card_key, "chat.postMessage", curators, card(store, stored, version))]
+
+    try:
+        return store.registry.add_request(request, Change(decisions=[record]), posted, now)
+    except RequestPending:  # another request for the channel and version a moment ago
+        waiting = store.registry.pending_request(version.id, cmd.channel_id)
+        if waiting is None:
+            raise Refusal.of("request_decided_now") from None
+        raise _pending(waiting, version) from None
+
+
+def _pending(pending: AdoptionRequest, version: RegistryVersion) -> Refusal:
+    return Refusal.of(
+        "request_pending",
+        usage="request",
+        channel=channel(pending.channel_id),
+        slug=version.slug,
+        version=version.version,
+        requester=user(pending.requester_id),
+        day=pending.created_at.date().isoformat(),
+    )
+
+
+def pending(store: Store, request_id: int, by: str) -> tuple[AdoptionRequest, RegistryVersion]:
+    require_curator(store, by, Refusal.of("curators_decide_requests"))
+    request = store.registry.request(request_id)
+    if request is None:
+        raise Refusal.of("request_unknown")
+    if request.status != "pending":
+        raise Refusal.of("request_decided", status=request.status, by=user(request.decided_by or "?"))
+    version = store.registry.versions_by_id([request.version_id]).get(request.version_id)
+    if version is None:
+        raise Refusal.of("request_unknown")
+    return request, version
+
+
+def _card_update(
+    store: Store, request: AdoptionRequest, version: RegistryVersion, now: datetime, **shown: Any
+) -> Message:
+    curators = store.org.setting(CURATORS_CHANNEL) or request.channel_id
+    return Message(
+        keys.updated(request.card_key, f"{request.status}:{now.isoformat()}"),
+        "chat.update",
+        curators,
+        {"ts_of": request.card_key, **card(store, request, version, **shown)},
+    )
+
+
+def approve(
+    store: Store,
+    request_id: int,
+    by: str,
+    now: datetime,
+    org_timezone: str,
+    web_url: str | None,
+    override: str | None = None,
+    bot_in_channel: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Approve: the same adopt as `/rollout adopt` (the kit's may_change, the wave, with
+    `override` a curator's reason past it), the requester its owner and the champion
+    recorded, once `bot_in_channel` (Slack's answer) finds the bot in the team's channel. A
+    refusal is shown on the card as well as to the curator. Of two approvals
+    at once one adopts (Playbooks.adopt takes the request in its transaction)."""
+    request, version = pending(store, request_id, by)
+    answers = request.answers
+    starts = answers.get("starts_on")
+    cmd = Adopt(
+        version.slug,
+        version.version,
+        request.channel_id,
+        request.channel_name,
+        request.requester_id,
+        baseline=answers.get("baseline"),
+        target=answers.get("target"),
+        timezone=answers.get("timezone"),
+        starts_on=datetime.fromisoformat(starts).date() if starts else None,
+        exception_cap=answers.get("exception_cap"),
+        rubric_threshold=answers.get("rubric_threshold"),
+        override=override,
+        champion_id=request.champion_id,
+    )
+
+    def outcome(slug: str) -> tuple[decisions.Decision, list[Message]]:
+        approved = AdoptionRequest(
+            **{**request.model_dump(), "status": "approved", "decided_by": by, "adopted_slug": slug}
+        )
+        record = decisions.of_request_outcome(
+            version.playbook_id,
+            version.slug,
+            version.version,
+            _where(request),
+            True,
+            by,
+            {"request": request.id, "adopted": slug, "override": override},
+        )
+        return record, [_card_update(store, approved, version, now)]
+
+    try:
+        if bot_in_channel is not None:
+            bot_in_channel(request.channel_id)
+        return registry.adopt(store, cmd, by, now, org_timezone, web_url, registry.Approval(request.id, outcome))
+    except Refusal as refusal:
+        now_is = store.registry.request(request.id)  # decided meanwhile: its card says so already
+        if now_is is not None and now_is.status == "pending" and refusal.key != "request_decided_now":
+            shown = _card_update(
+                store, request, version, now, refusal=slack(refusal), past_wave=refusal.key == "adopt_wave"
+            )
+            store.registry.update_card([shown], now)
+        raise
+
+
+def decline(store: Store, request_id: int, by: str, reason: str, now: datetime) -> None:
+    """Decline with a reason: the requester and the champion get it by DM, the card says so."""
+    request, version = pending(store, request_id, by)
+    declined = AdoptionRequest(**{**request.model_dump(), "status": "declined", "decided_by": by, "reason": reason})
+    record = decisions.of_request_outcome(
+        version.playbook_id,
+        version.slug,
+        version.version,
+        _where(request),
+        False,
+        by,
+        {"request": request.id, "reason": reason},
+    )
+    told = render(
+        "request_declined", slug=version.slug, version=version.version, channel=request.channel_id, by=by, reason=reason
+    )
+    messages = [_card_update(store, declined, version, now)] + [
+        Message(keys.to_audience(f"request-declined:{request.id}", person), "chat.postMessage", person, told)
+        for person in dict.fromkeys((request.requester_id, request.champion_id))
+    ]
+    if not store.registry.decline(request.id, by, now, reason, Change(decisions=[record], messages=messages)):
+        raise Refusal.of("request_decided_now")
