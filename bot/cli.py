@@ -142,13 +142,17 @@ def _serve_gunicorn(
 @cli.command()
 def clock() -> None:
     """Run the cadence clock (a tick every minute) and the outbox dispatcher, without HTTP."""
+    # Platforms stop processes with SIGTERM, even one still starting (loading the
+    # statistics and the templates takes seconds): from here on it means "do not begin".
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     from bot.app import create_clockwork
 
     settings = checked_settings("SLACK_BOT_TOKEN")
     verify_slack(settings)
     clockwork = create_clockwork(settings, open_store(settings))
     log.info("clock running: a tick every minute; Ctrl-C to stop")
-    clockwork.run()
+    clockwork.run(stopping)
 
 
 @cli.command()

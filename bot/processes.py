@@ -108,15 +108,25 @@ class Clockwork:
         if wait_for_catch_up:
             self.tick()
 
-    def run(self) -> None:
-        """For `rollout clock`: blocks until interrupted."""
+    def run(self, stopping: threading.Event | None = None) -> None:
+        """For `rollout clock`: blocks until interrupted. `stopping`: set by a SIGTERM that
+        came while the process was still starting (bot/cli.py), so the clock never begins."""
+        stopping = stopping or threading.Event()
         self.start_dispatcher()
         scheduler = self._schedule(BlockingScheduler(timezone="UTC"))
+
         # Platforms stop processes with SIGTERM: finish the message in hand, then exit 0.
-        signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-        self.tick()
+        def terminated(*_: object) -> None:
+            stopping.set()
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, terminated)
         try:
-            scheduler.start()
+            if not stopping.is_set():
+                self.tick()
+            if not stopping.is_set():
+                scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:

@@ -94,3 +94,20 @@ def test_the_clock_says_nothing_at_info_every_minute(env, playbook, slack):  # n
     with _stopped_cleanly(server) as stopped:
         time.sleep(3)  # the first tick runs at once
     assert "apscheduler" not in stopped.output, stopped.output
+
+
+def test_a_clock_stopped_while_it_starts_exits_cleanly(env, playbook, slack):  # noqa: F811
+    """A platform may stop a process before it is ready: SIGTERM once the clock has checked
+    its token, while it still loads the rest (the statistics and the templates take
+    seconds), ends it with 0 and no traceback (the clock then never begins)."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    with _stopped_cleanly(server) as stopped:
+        first = server.stdout.readline()
+        assert "connected to Slack" in first, first

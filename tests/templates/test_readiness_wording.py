@@ -60,4 +60,4 @@ def test_a_publish_before_the_second_cycle_closed_says_so():
 def test_not_ready_counts_every_criterion():
     context = contexts("plain words")["not_ready"]
     message = render("not_ready", **{**context, "missing": ["accuracy"]})
-    assert "but 1 of the 8 criteria is missing" in message["blocks"][0]["text"]["text"]
+    assert "but 1 of the 7 criteria is missing" in message["blocks"][0]["text"]["text"]
