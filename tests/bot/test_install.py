@@ -108,6 +108,6 @@ def test_a_clock_stopped_while_it_starts_exits_cleanly(env, playbook, slack):  #
         stderr=subprocess.STDOUT,
         text=True,
     )
-    with _stopped_cleanly(server) as stopped:
+    with _stopped_cleanly(server):
         first = server.stdout.readline()
         assert "connected to Slack" in first, first
