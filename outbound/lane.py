@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -33,7 +34,7 @@ def worker_name(*more: object) -> str:
     return ":".join([HOST, str(os.getpid()), *map(str, more)])
 
 
-class Lane:
+class Lane(ABC):
     """The loop, for a lane that fills in the methods below it."""
 
     name = "lane"  # in its logs and its threads' names
@@ -44,21 +45,24 @@ class Lane:
 
     # ---- what each lane says ----
 
+    @abstractmethod
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim, post and record one round; how many deliveries it claimed (0: none due).
         Once `stop` is set, it claims no more."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def next_due(self) -> datetime | None:
         """When a delivery can next be claimed (None: nothing waits)."""
-        raise NotImplementedError
+        ...
 
-    def pending_count(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def pending_count(self) -> int: ...
 
+    @abstractmethod
     def leases_held(self, prefix: str) -> set[str]:
         """The holders named `prefix...` of leases that still run."""
-        raise NotImplementedError
+        ...
 
     def dead_holder(self, holder: str) -> tuple[int, str] | None:
         """The process id in one of this lane's lease holders, and the name whose leases to
@@ -66,9 +70,10 @@ class Lane:
         pid = holder.split(":")[1] if holder.count(":") >= 1 else ""
         return (int(pid), holder) if pid.isdigit() else None
 
+    @abstractmethod
     def release_holder(self, holder: str) -> int:
         """Free every lease `holder` (as `dead_holder` names it) has; how many."""
-        raise NotImplementedError
+        ...
 
     def held(self) -> bool:
         """Whether delivery is held for now (the Slack outbox: a token refused)."""
