@@ -7,7 +7,6 @@ README's pictures: docs/)."""
 
 import os
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,27 +21,6 @@ from tests.conftest import OWNER, SlackRequests, settings_for
 pytestmark = pytest.mark.slow  # a real browser: `bash tests/run -m "not slow"` leaves it out
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-@pytest.fixture
-def browser():
-    missing = [name for name, path in (("chromium", CHROMIUM), ("chromium-driver", DRIVER)) if not path]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs Debian's {' and '.join(missing)} (.ci/run installs them)")
-        pytest.skip(f"no {' and no '.join(missing)} here: apt-get install {' '.join(missing)}")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
-        options.add_argument(argument)
-    options.binary_location = CHROMIUM
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
@@ -117,46 +95,33 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
     assert urlsplit(browser.current_url).path == "/web/signin" and "14.5" not in browser.page_source
 
 
-def test_the_demos_web_view_tells_its_story(browser, tmp_path):
+def test_the_demos_web_view_tells_its_story(browser, demo_site):
     """`rollout demo --serve`'s view, over the demo's database: the five playbooks, the
     published one's learnings, the adopter's verdict, and why invoice-matching is not yet
     ready; the README's pictures."""
-    import threading
-
-    import waitress
-
-    from bot.demo.story import CURATOR, run
-    from bot.demo.view import view_app
-
-    result = run(tmp_path, say=lambda _: None)
-    server = waitress.create_server(view_app(result.database, result.ended_at, CURATOR), host="127.0.0.1", port=0)
-    threading.Thread(target=server.run, daemon=True).start()
-    base = f"http://127.0.0.1:{server.effective_port}"
+    base, result = demo_site
     shots = os.environ.get("ROLLOUT_SCREENSHOTS")
     if shots:  # the pictures show emoji as people see them, verdict colours included
         fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout
         assert "color emoji" in fonts.lower(), "apt-get install fonts-noto-color-emoji before taking screenshots"
-    try:
-        browser.set_window_size(1400, 900)
-        pages = {
-            "web-overview": ("/", ["support-replies-support-apac", "Refund triage", "Lead research"]),
-            "web-playbook": ("/web/playbooks/support-replies", ["Two reviewers in week 1", "How to run it"]),
-            "web-registry": ("/web/registry", ["support-replies v1", "replicated", "points", "Runbook:"]),
-        }
-        for name, (path, sees) in pages.items():
-            browser.get(base + path)
-            text = browser.find_element("tag name", "body").text
-            for words in sees:
-                assert words in text, (path, words)
-            if shots:
-                Path(shots).mkdir(parents=True, exist_ok=True)
-                browser.save_screenshot(str(Path(shots) / f"{name}.png"))
-        browser.get(base + "/web/playbooks/invoice-matching")  # held its KPI, missed its rubric
+    browser.set_window_size(1400, 900)
+    pages = {
+        "web-overview": ("/", ["support-replies-support-apac", "Refund triage", "Lead research"]),
+        "web-playbook": ("/web/playbooks/support-replies", ["Two reviewers in week 1", "How to run it"]),
+        "web-registry": ("/web/registry", ["support-replies v1", "replicated", "points", "Runbook:"]),
+    }
+    for name, (path, sees) in pages.items():
+        browser.get(base + path)
         text = browser.find_element("tag name", "body").text
-        assert "Not yet ready, as judged on 2027-03-29 (not-ready)" in text
-        assert "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90%" in text
-        browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
+        for words in sees:
+            assert words in text, (path, words)
         if shots:
-            browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))
-    finally:
-        server.close()
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            browser.save_screenshot(str(Path(shots) / f"{name}.png"))
+    browser.get(base + "/web/playbooks/invoice-matching")  # held its KPI, missed its rubric
+    text = browser.find_element("tag name", "body").text
+    assert "Not yet ready, as judged on 2027-03-29 (not-ready)" in text
+    assert "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90%" in text
+    browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
+    if shots:
+        browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))
