@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, literal, select, union_all
+from sqlalchemy import exists, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
@@ -52,7 +52,7 @@ def _deviations(where: list[Any]) -> Any:
         col(CheckIn.user_id).label("logged_by"),
         col(CheckIn.reported_at).label("logged_at"),
         col(CheckIn.withdrawn_at),
-    ).where(col(CheckIn.attestation) == "deviated", *where)
+    ).where(col(CheckIn.attestation) == literal_column("'deviated'"), *where)  # a literal: ix_checkin_deviated's
 
 
 def _open_items() -> Any:

@@ -14,6 +14,7 @@ from storage.models.base import instant, long_text
 
 COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
 FETCHED = text("outcome = 'fetched'")
+DEVIATED = text("attestation = 'deviated' AND withdrawn_at IS NULL")  # the exception queue's deviations
 
 
 def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[Index, ...]:
@@ -49,6 +50,9 @@ class CheckIn(SQLModel, table=True):
     __table_args__ = (
         *_counting("checkin", "user_id", ("user_id",)),
         _people("checkin", "user_id"),
+        # The exception queue's deviations (storage/exception_items.py): the few check-ins
+        # that deviated, not every check-in of a playbook's years (migration 0035).
+        Index("ix_checkin_deviated", "playbook_id", "id", sqlite_where=DEVIATED, postgresql_where=DEVIATED),
         CheckConstraint("attestation IN ('followed', 'deviated')", name="attestation"),
         CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
     )

@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 
 from storage import counting
 from storage.depth import _ALL_WEEKLY_CASES, _STATEMENTS, _WEEKLY_CASES
+from storage.exception_items import _OPEN_ITEMS
 from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
 from storage.readouts import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
 
@@ -99,3 +100,30 @@ def test_depth_over_months_reads_indexes_only(engine):
     assert re.search(r"ix_step_verdict_(depth|playbook_week)", plan(engine, one_verdicts, {**span, "playbook_id": 1}))
     found = plan(engine, one_people, {**span, "playbook_id": 1})
     assert "SCAN kpi_reading\n" not in found + "\n" and "Seq Scan" not in found, found
+
+
+def test_the_open_deviations_are_read_from_their_own_index(engine, playbook):
+    """Status, the App Home and the Monday DMs read a playbook's open exception items:
+    its few deviations, not every check-in it ever had (migration 0035). With a history
+    and the planner's statistics, as a real install has them."""
+    from sqlalchemy import insert
+
+    from storage.models.reports import CheckIn
+
+    step = playbook.steps[0].id
+    rows = [
+        dict(
+            playbook_id=playbook.playbook.id,
+            week_start=WEEK,
+            user_id=f"U{n:09d}",
+            attestation="deviated" if n % 1000 == 0 else "followed",
+            step_id=step,
+            note="a case" if n % 1000 == 0 else None,
+            reported_at=START,
+        )
+        for n in range(3000)
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(CheckIn), rows)
+        connection.execute(text("ANALYZE"))
+    assert "ix_checkin_deviated" in plan(engine, _OPEN_ITEMS, {"playbooks": [playbook.playbook.id]})
