@@ -94,7 +94,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         if x.kind == "promotion"
     ]
     registry, more = registry_lines(store.registry.versions()) if curator else ([], 0)
-    items, items_more = _queue(store, states, user_id, now)
+    items, items_more = _queue(store, decidable if curator else states, user_id, now, curator)
     return render(
         "home",
         playbooks=playbooks,
@@ -107,10 +107,13 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
     )
 
 
-def _queue(store: Store, states: list[PlaybookState], user_id: str, now: datetime) -> tuple[list[dict[str, Any]], int]:
+def _queue(
+    store: Store, states: list[PlaybookState], user_id: str, now: datetime, curator: bool
+) -> tuple[list[dict[str, Any]], int]:
     """The open exception items of the playbooks whose queue is theirs (as exception owner
-    or owner), oldest first: at most 10, and how many more."""
-    theirs = [s for s in states if user_id in (exception_owner(s.playbook), s.playbook.owner_id)]
+    or owner; a curator's: every playbook's, since a curator may move any item), oldest
+    first: at most 10, and how many more."""
+    theirs = states if curator else [s for s in states if user_id in (exception_owner(s.playbook), s.playbook.owner_id)]
     heads, counts = queue.open_heads(store, theirs, now)
     items = [{**item, "slug": state.playbook.slug} for state in theirs for item in heads[state.playbook.id]]
     items.sort(key=lambda i: -i["age"])

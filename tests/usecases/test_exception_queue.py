@@ -165,6 +165,11 @@ def test_the_app_home_lists_the_exception_owners_items_with_their_buttons(bot, q
     assert any("acknowledged" in m["text"] for m in slack.posted(TRIAGE))
     bot.event({"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home", "event_ts": "1.3"})
     assert "Exception items open" not in json.dumps(slack.views[MEMBER])  # not theirs to move
+    # a curator may move any playbook's items: their Home lists them, with the buttons
+    bot.event({"type": "app_home_opened", "user": CURATOR, "channel": "D0HOME", "tab": "home", "event_ts": "1.4"})
+    curators = json.dumps(slack.views[CURATOR], ensure_ascii=False)
+    assert "Exception items open" in curators and "the template was missing" in curators
+    assert "item_resolve" in curators
 
 
 def test_a_demotion_names_the_open_items_behind_it_and_status_lists_them_by_step(bot, queue, slack, clock):
