@@ -3,7 +3,7 @@ and a retry is the same report only if it hashes the same. Hashes already stored
 on matching: whatever shape a report takes on its way in (issue 40: one report command
 from the edge to storage), these stay the hashes of these reports as sent."""
 
-from handlers.api import Report
+from handlers.api_models import Report
 
 
 def sent(json: str) -> Report:

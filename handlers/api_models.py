@@ -1,0 +1,314 @@
+"""What the reporting API takes and answers, as pydantic models (handlers/api.py routes
+them): the report a client sends, strictly typed over its JSON, and the shapes of every
+answer and read. The OpenAPI document's schemas are written from these same models
+(handlers/openapi.py), so the document says what the server checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+import pydantic
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
+from usecases import api_reports
+from usecases.shared import messages
+
+MAX_BATCH = 1000
+MAX_EVENT_COUNT = 10_000  # in one event report (exceptions: at most 10,000 in one request, api_reports)
+
+WEEK = "a day of the week (YYYY-MM-DD) or its number in the cycle, 1 to 4"
+
+
+def _week(value: Any) -> Any:
+    """`week` as JSON gives it: a day as YYYY-MM-DD, or a whole number from 1 to 4 (not
+    `true`, not 1.0)."""
+    if value is None or (type(value) is int and 1 <= value <= 4):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"week is {WEEK}, not {given(value)}")
+
+
+class Report(BaseModel):
+    """One report: what `/rollout kpi|guardrail|cases|rubric|exception` says, as JSON.
+    Strict: validated from the body's JSON (model_validate_json), each field takes its
+    own JSON type only."""
+
+    model_config = ConfigDict(extra="forbid", title="Report", strict=True)
+
+    playbook: str = Field(min_length=1, max_length=64, description="The playbook's slug.")
+    kind: Literal["kpi", "guardrail", "cases", "rubric", "exception", "event"]
+    value: float | None = Field(
+        default=None,
+        allow_inf_nan=False,
+        description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1.",
+    )
+    step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
+    reason: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="For an exception: what happened.")
+    week: Annotated[date | Annotated[int, Field(ge=1, le=4)] | None, BeforeValidator(_week)] = Field(
+        default=None,
+        description="A day of the week it is for (YYYY-MM-DD, e.g. its Monday), or 1-4 as `week:N` in Slack. "
+        "Default: the week of `at`.",
+    )
+    at: AwareDatetime | None = Field(
+        default=None, description="When it was measured (ISO 8601 with its offset). Default: now."
+    )
+    event: str | None = Field(default=None, max_length=40, description="For kind event: a value event of the playbook.")
+    count: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_EVENT_COUNT,
+        description='For kind event: how many (default 1), a JSON integer: 3, not 3.0 or "3".',
+    )
+    key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Idempotency key: sent again by this token with the same report, a duplicate answered as "
+        "the first time; with a different report, refused (422).",
+    )
+
+    @field_validator("playbook", "step", "reason", "event", "key")
+    @classmethod
+    def _storable(cls, text: str | None, info: pydantic.ValidationInfo) -> str | None:
+        """What the bot stores or looks up holds no character it never stores (cadence/text.py)."""
+        problem = api_reports.unstorable_text(info.field_name or "", text)
+        if problem is not None:
+            raise ValueError(problem)
+        return text
+
+    def fingerprint(self) -> str:
+        """The report as it was sent, hashed (SHA-256), to tell a retry under its idempotency
+        key from another report: its fields but the key, with the values the types gave
+        them (14 and 14.0 are one number, an instant is one whatever its offset), and None
+        for those left out, not the defaults filled in later. Stored with the key
+        (api_report_key.report_hash): a change here refuses every retry across a deploy."""
+        fields = self.model_dump(exclude={"key"})
+        if fields["value"] is not None:
+            fields["value"] = float(fields["value"])
+        if isinstance(fields["week"], date):
+            fields["week"] = fields["week"].isoformat()
+        if fields["at"] is not None:
+            fields["at"] = fields["at"].astimezone(UTC).isoformat()
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def command(self) -> messages.ReportCommand | api_reports.Unfit:
+        """The report as the command `/rollout` makes for it (usecases/shared/messages.py),
+        or what its fields lack for one: a step, a value, a reason; a value within its
+        limits (cadence/limits.py)."""
+        kind, value = self.kind, self.value
+        sent = messages.Sent(self.key, self.fingerprint()) if self.key is not None else None
+        when: dict[str, Any] = dict(week=self.week, at=self.at, sent=sent)
+
+        def unfit(field: str, message: str) -> api_reports.Unfit:
+            return api_reports.Unfit(self.playbook, kind, field, message)
+
+        if kind == "event":
+            return messages.ValueEvent(self.playbook, self.event or "", self.count or 1, self.reason, **when)
+        if kind in ("cases", "rubric", "exception") and not self.step:
+            return unfit("step", f"a {kind} report names its step")
+        if kind == "exception":
+            reason = (self.reason or "").strip()
+            if not reason:
+                return unfit("reason", "an exception says what happened: give a reason")
+            return messages.LogException(self.playbook, self.step or "", reason, **when)
+        if value is None:
+            return unfit("value", f"a {kind} report gives its value")
+        if kind == "cases":
+            if value != int(value) or not 0 <= value <= MAX_COUNT:
+                return unfit("value", f"a case count is a whole number from 0 to {MAX_COUNT:,}, not {value:g}")
+            return messages.Cases(self.playbook, self.step or "", int(value), **when)
+        if kind == "rubric":
+            if not 0 <= value <= 1:
+                return unfit("value", f"a rubric score is from 0 to 1 (0.93 for 93%), not {value:g}")
+            return messages.Rubric(self.playbook, self.step or "", value, **when)
+        if abs(value) > MAX_VALUE:
+            return unfit("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
+        if kind == "guardrail":
+            return messages.GuardrailReport(self.playbook, value, **when)
+        return messages.Kpi(self.playbook, value, **when)
+
+
+class Batch(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="Batch", strict=True)
+
+    reports: list[Report] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Accepted(BaseModel):
+    index: int
+    week: date
+    counts_for: str
+
+
+class Duplicate(BaseModel):
+    index: int
+    key: str
+    week: date
+    counts_for: str
+
+
+class Stored(BaseModel):
+    model_config = ConfigDict(title="Stored")
+
+    accepted: list[Accepted]
+    duplicates: list[Duplicate]
+
+
+class ProblemOut(BaseModel):
+    index: int | None = Field(description="Which report of the request (None: the request itself).")
+    field: str
+    message: str
+
+
+class Problems(BaseModel):
+    model_config = ConfigDict(title="Problems")
+
+    errors: list[ProblemOut]
+
+
+class Error(BaseModel):
+    model_config = ConfigDict(title="Error")
+
+    error: str
+
+
+# ---- what the reads answer (the document's schemas; extra="forbid": a field the reads
+# send that is not described here makes an answer the document does not describe) ----
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bounds(_Read):
+    """A 95% Wilson score interval, as shares from 0 to 1."""
+
+    lower: float = Field(ge=0, le=1)
+    upper: float = Field(ge=0, le=1)
+
+
+class KpiOut(_Read):
+    name: str
+    unit: str
+    direction: Literal["up", "down"]
+    baseline: float
+    target: float
+
+
+class PlaybookOut(_Read):
+    model_config = ConfigDict(title="Playbook")
+
+    slug: str
+    title: str
+    function: str
+    status: str = Field(description="active, paused or retired")
+    owner: str = Field(description="The owner's Slack user id.")
+    timezone: str
+    kpi: KpiOut
+    cycle: int | None = Field(description="The running cycle (None before the first starts).")
+    week: int | None = Field(description="The running week of the cycle, 1 to 4.")
+    modes: dict[str, str] = Field(description="Each step's mode.")
+    plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
+
+
+class Playbooks(_Read):
+    model_config = ConfigDict(title="Playbooks")
+
+    playbooks: list[PlaybookOut]
+
+
+class StepWeekOut(_Read):
+    step: str
+    cases: int | None
+    exceptions: int
+    rubric: float | None
+    verdict: str | None = Field(description="The step's verdict for the week, once it closed.")
+    exception_ratio: float | None = Field(description="Exceptions over cases; None without cases.")
+    exception_ratio_ci: Bounds | None = Field(
+        description="The exception ratio's 95% Wilson interval on the week's cases; None without cases."
+    )
+    rubric_ci: Bounds | None = Field(
+        description="The rubric score's 95% Wilson interval, the score read as the share of the week's cases "
+        "that passed review; None without a score or cases."
+    )
+
+
+class SourcedNumber(_Read):
+    """Provenance of one sourced number of a week (docs/sources.md)."""
+
+    number: str = Field(description='What it feeds: "kpi", "guardrail", "cases:<step>", "exceptions:<step>", ...')
+    source: str = Field(description="The source's name in the playbook's `sources:`.")
+    value: float | None = Field(description="The value that counts (None: not fetched, or failed).")
+    fetched_at: datetime | None = Field(description="When it was fetched, or last asked for.")
+    typed: bool = Field(description="Typed in the source's place with `override <reason>`.")
+    error: str | None = Field(description="Why the source gave no number (the value is then None).")
+
+
+class WeekOut(_Read):
+    week: date
+    kpi: float | None
+    guardrail: float | None
+    steps: list[StepWeekOut]
+    sources: list[SourcedNumber] = Field(description="The week's sourced numbers and where they came from.")
+
+
+class CriterionOut(BaseModel):
+    """One criterion of "ready to scale", with the numbers it was judged on (they differ
+    by criterion, so they are not listed here)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Literal["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
+    met: bool
+
+
+class ReadinessOut(_Read):
+    at: datetime = Field(description="When readiness was judged.")
+    decision: Literal["scale-proposal", "not-ready", "publish"] = Field(description="The decision that judged it.")
+    ready: bool
+    missing: list[str] = Field(description="The names of the criteria not met.")
+    override: str | None = Field(description="A publish's override reason.")
+    criteria: list[CriterionOut]
+
+
+class PlaybookDetail(PlaybookOut):
+    model_config = ConfigDict(title="PlaybookDetail")
+
+    definition: dict[str, Any] = Field(description="The playbook's YAML, as JSON.")
+    input_reliability: float | None = Field(
+        ge=0,
+        le=1,
+        description="The share of sourced numbers that arrived from their source before the close, over the "
+        "last 8 closed weeks (None: no sources, or no closed week yet).",
+    )
+    weeks: list[WeekOut] = Field(description="The last 12 weeks, newest last.")
+    readiness: ReadinessOut | None = Field(
+        description='The latest judgement of "ready to scale" (None before the scale rule first held).'
+    )
+
+
+class Registry(_Read):
+    model_config = ConfigDict(title="Registry")
+
+    versions: list[dict[str, Any]] = Field(description="Each published version, its results and its adopters.")
+
+
+def given(value: Any) -> str:
+    """A JSON value as a message names it: true, 1.0, the string "3"."""
+    if isinstance(value, str):
+        return "the string " + json.dumps(value[:40], ensure_ascii=False) + ("…" if len(value) > 40 else "")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return json.dumps(value)
