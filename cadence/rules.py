@@ -5,7 +5,7 @@ history give transitions (`evaluate`): demotions, warnings, promotion proposals,
 withdrawals and freezes. People's decisions (`approve`, `override`) go through the
 same bookkeeping. Nothing here reads the clock, Slack or the database.
 
-Where the rules leave room, these readings are taken (and said again in the issue):
+Where the rules leave room, these readings are taken:
 - A critical demotion needs a week that FAILed, i.e. enough cases to judge: a ratio
   over 2 x cap on 3 cases is noise, not evidence.
 - Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only
@@ -43,8 +43,8 @@ def demoted(mode: str) -> str | None:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Every number the rules use. Built from a playbook's settings (`of`), whose schema
-    (cadence.definition.RuleSettings) is the one place the defaults are stated."""
+    """Every number the rules use, from a playbook's settings (`of`): their schema,
+    cadence.definition.RuleSettings, is the one place the defaults are stated."""
 
     exception_cap: float
     rubric_threshold: float
@@ -105,8 +105,7 @@ class Thresholds:
         )
 
 
-# Named tuples, not frozen dataclasses: a close reads a window of these for every step
-# (tens of thousands), and a tuple is built in half the time, as immutable.
+# Named tuples, not frozen dataclasses: a close builds tens of thousands, in half the time.
 class WeekNumbers(NamedTuple):
     cases: int | None  # None: no case count reported
     exceptions: int  # owner-logged exceptions plus members' deviations
@@ -185,9 +184,8 @@ def judge_with_rule(
 
 
 class StepState(NamedTuple):
-    """What the rules know about a step before a week is evaluated. A named tuple, as
-    the weeks are: a close builds one for each of thousands of steps and derives new
-    ones from it (`_replace`) as the rules apply."""
+    """What the rules know about a step before a week is evaluated; a named tuple, as
+    the weeks are, which the rules derive anew (`_replace`) as they apply."""
 
     name: str
     mode: str
