@@ -1,5 +1,5 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
-figures against its budgets (BUDGETS), beside the previous release's (bench/previous.json).
+figures against its budgets (bench/budgets.py), beside the previous release's (bench/previous.json).
 
     .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources,webhooks] [--report-only]
 
@@ -13,13 +13,12 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from bench import ack, api, fanout, sources, webhooks, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
+from bench.budgets import BUDGETS, STATEMENTS_FLAT, at, judge, met, num
 from bench.common import ROOT, machine
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -81,270 +80,11 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _at(tree: Any, *keys: str) -> Any:
-    """tree[key][key]…, or None where a key is missing: a figure that run did not measure."""
-    for key in keys:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _num(value: float | None, spec: str, unit: str = "") -> str:
-    return "–" if value is None else f"{value:{spec}}{unit}"
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "**missed**"
-
-
-# The budgets. Each is judged on one database's results by a function that gives the
-# figure as text and whether the budget is met, or None when the run did not measure it.
-Judged = tuple[str, bool] | None
-
-KPI_THROUGHPUT = 0.3  # x the durable floor's requests/s on the same server stack
-KPI_P99_MS = 250
-SUBCOMMAND_P99 = 3  # x kpi's p99
-CLOSE_SECONDS = 3  # 1,000 playbooks x 5 steps, 104 weeks of history
-CLOSE_HISTORY = 1.2  # the close with 104 weeks against the close with 8
-DIGEST_SECONDS, CHARTS_SECONDS = 1, 3
-# Flat in the number of playbooks: ten times the playbooks, the digest the same number of
-# statements and the close at most this factor more. On SQLite an INSERT that returns the
-# keys it took goes to the database in batches of up to 1,000 rows, each batch a
-# statement (on PostgreSQL, a COPY and one INSERT); a statement per playbook would be
-# hundreds more.
-STATEMENTS_FLAT = 1.25
-DELIVERY = 1.1  # x the lower bound Slack's limits allow
-
-
-def _kpi_throughput(r: dict) -> Judged:
-    serve, floor = _at(r, "ack", "servers", "serve"), _at(r, "ack", "floors", "floor-gunicorn")
-    if serve is None or floor is None:
-        return None
-    ratio = serve["throughput"] / floor["throughput"]
-    figure = f"{ratio:.2f}× ({serve['throughput']:.0f} against {floor['throughput']:.0f} requests/s)"
-    return figure, ratio >= KPI_THROUGHPUT
-
-
-def _kpi_p99(r: dict) -> Judged:
-    serve = _at(r, "ack", "servers", "serve")
-    return None if serve is None else (f"{serve['p99']:.0f} ms", serve["p99"] <= KPI_P99_MS)
-
-
-def _subcommands(r: dict) -> Judged:
-    subs = _at(r, "ack", "subcommands") or {}
-    if "kpi" not in subs or len(subs) < 2:
-        return None
-    kpi = subs["kpi"]["p99"]
-    worst = max((name for name in subs if name != "kpi"), key=lambda name: subs[name]["p99"])
-    ratio = subs[worst]["p99"] / kpi
-    return f"worst `{worst}` {ratio:.1f}× ({subs[worst]['p99']:.0f} against {kpi:.0f} ms)", ratio <= SUBCOMMAND_P99
-
-
-def _close(r: dict) -> Judged:
-    w = _at(r, "week", "1000x104")
-    if w is None:
-        return None
-    runs = sorted(w.get("close_runs", [w["close_seconds"]]))
-    spread = f", runs {runs[0]:.2f}–{runs[-1]:.2f} s" if len(runs) > 1 else ""
-    return f"{w['close_seconds']:.2f} s{spread}", w["close_seconds"] <= CLOSE_SECONDS
-
-
-def _close_history(r: dict) -> Judged:
-    long, short = _at(r, "week", "1000x104", "close_seconds"), _at(r, "week", "1000x8", "close_seconds")
-    if long is None or short is None:
-        return None
-    ratio = long / short
-    return f"{ratio:.2f}× ({long:.2f} against {short:.2f} s)", ratio <= CLOSE_HISTORY
-
-
-def _digest(r: dict) -> Judged:
-    seconds = _at(r, "week", "1000x104", "digest_seconds")
-    return None if seconds is None else (f"{seconds:.2f} s", seconds <= DIGEST_SECONDS)
-
-
-def _charts(r: dict) -> Judged:
-    seconds = _at(r, "week", "1000x104", "digest_with_charts_seconds")
-    return None if seconds is None else (f"{seconds:.2f} s", seconds <= CHARTS_SECONDS)
-
-
-def _statements(r: dict) -> Judged:
-    small, large = _at(r, "week", "100x104"), _at(r, "week", "1000x104")
-    if small is None or large is None:
-        return None
-    close = small["close_statements"], large["close_statements"]
-    digest = small["digest_statements"], large["digest_statements"]
-    flat = digest[1] == digest[0] and close[1] <= STATEMENTS_FLAT * close[0]
-    return f"close {close[0]} → {close[1]}, digest {digest[0]} → {digest[1]}", flat
-
-
-def _delivery(r: dict) -> Judged:
-    f = _at(r, "fanout")
-    if f is None:
-        return None
-    figure = f"{f['ratio']:.2f}× ({f['delivery_seconds']:.1f} against {f['lower_bound_seconds']:.0f} s)"
-    return figure, f["ratio"] <= DELIVERY
-
-
-WEB_PLAYBOOK_SECONDS, WEB_OVERVIEW_SECONDS = 0.3, 1  # p95 server time, 104 weeks and 1,000 playbooks
-# Flat in the history: what 96 more weeks add to a page (104 weeks against 8) at most this
-# share of its budget. Not a ratio of the two times: the pages show windows (26 weeks of
-# tables, 104 of charts) that 8 weeks only begin to fill, so the 104-week page holds
-# about twice the rows; a ratio would measure that, and would fail a page for getting
-# faster (the same added rows weigh more against a smaller fixed cost).
-WEB_FLAT = 0.2
-
-
-def _web_page(key: str, budget: float) -> Callable[[dict], Judged]:
-    def judge(r: dict) -> Judged:
-        seconds = _at(r, "week", "1000x104", key)
-        return None if seconds is None else (f"{seconds * 1000:.0f} ms", seconds <= budget)
-
-    return judge
-
-
-def _web_flat(r: dict) -> Judged:
-    parts = []
-    ok = True
-    for key, budget in (
-        ("web_overview_p95_seconds", WEB_OVERVIEW_SECONDS),
-        ("web_playbook_p95_seconds", WEB_PLAYBOOK_SECONDS),
-    ):
-        long, short = _at(r, "week", "1000x104", key), _at(r, "week", "1000x8", key)
-        if long is None or short is None:
-            return None
-        added = long - short
-        ok = ok and added <= WEB_FLAT * budget
-        parts.append(f"{key.split('_')[1]} {added * 1000:+.0f} ms ({long / short:.2f}×)")
-    return ", ".join(parts), ok
-
-
-API_BATCH_SECONDS = 1  # a batch of 1,000 reports, stored
-API_P99 = 1.5  # x kpi's p99 on the same server, single reports
-
-
-def _api_batch(r: dict) -> Judged:
-    seconds = _at(r, "api", "batch_seconds")
-    return (
-        None
-        if seconds is None
-        else (f"{seconds:.2f} s (median of {len(r['api']['batch_runs'])})", seconds <= API_BATCH_SECONDS)
-    )
-
-
-def _api_p99(r: dict) -> Judged:
-    api_, kpi = _at(r, "api", "api"), _at(r, "api", "kpi")
-    if api_ is None or kpi is None:
-        return None
-    ratio = api_["p99"] / kpi["p99"]
-    figure = (
-        f"{ratio:.2f}× ({api_['p99']:.0f} against {kpi['p99']:.0f} ms; {api_['throughput']:.0f} against "
-        f"{kpi['throughput']:.0f} requests/s)"
-    )
-    return figure, ratio <= API_P99
-
-
-SOURCES_SECONDS = 10  # 1,000 playbooks x 3 sourced numbers, fetched and stored
-SOURCE_TIMEOUT = 10  # what one source that never answers may add to the whole fetch
-
-
-def _sources_time(r: dict) -> Judged:
-    f = _at(r, "sources", "1000")
-    if f is None:
-        return None
-    figure = f"{f['seconds']:.2f} s ({f['stored']} of {f['asked']} stored, {f['failed']} failed)"
-    return figure, f["seconds"] <= SOURCES_SECONDS and f["stored"] == f["asked"] == 3000
-
-
-def _sources_statements(r: dict) -> Judged:
-    small, large = _at(r, "sources", "100", "statements"), _at(r, "sources", "1000", "statements")
-    if small is None or large is None:
-        return None
-    return f"{small} → {large}", large <= STATEMENTS_FLAT * small
-
-
-def _sources_silent(r: dict) -> Judged:
-    silent, large = _at(r, "sources", "1000_one_silent"), _at(r, "sources", "1000")
-    if silent is None or large is None:
-        return None
-    added = silent["seconds"] - large["seconds"]
-    figure = f"+{added:.2f} s ({silent['seconds']:.2f} against {large['seconds']:.2f} s; {silent['failed']} failed)"
-    return figure, added <= SOURCE_TIMEOUT and silent["stored"] == 2997
-
-
-def _duplicates(r: dict) -> Judged:
-    n = _at(r, "fanout", "duplicates")
-    return None if n is None else (str(n), n == 0)
-
-
-def _lost(r: dict) -> Judged:
-    n = _at(r, "fanout", "lost")
-    return None if n is None else (str(n), n == 0)
-
-
-BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
-    "ack": [
-        (
-            f"`/rollout kpi` throughput on `rollout serve`, at least {KPI_THROUGHPUT}× the durable floor's",
-            _kpi_throughput,
-        ),
-        (f"`/rollout kpi` p99 on `rollout serve`, at most {KPI_P99_MS} ms", _kpi_p99),
-        (f"every other subcommand's p99, at most {SUBCOMMAND_P99}× `kpi`'s", _subcommands),
-    ],
-    "week": [
-        (f"week close of 1,000 playbooks with 104 weeks of history, at most {CLOSE_SECONDS} s", _close),
-        (f"the close with 104 weeks, at most {CLOSE_HISTORY}× the close with 8", _close_history),
-        (f"digest of 1,000 playbooks, at most {DIGEST_SECONDS} s", _digest),
-        (f"digest with charts, at most {CHARTS_SECONDS} s", _charts),
-        ("SQL statements, flat in the number of playbooks (100 → 1,000)", _statements),
-        (
-            f"web view: a playbook's page with 104 weeks of history, p95 at most {WEB_PLAYBOOK_SECONDS * 1000:.0f} ms",
-            _web_page("web_playbook_p95_seconds", WEB_PLAYBOOK_SECONDS),
-        ),
-        (
-            f"web view: the overview of 1,000 playbooks, p95 at most {WEB_OVERVIEW_SECONDS} s",
-            _web_page("web_overview_p95_seconds", WEB_OVERVIEW_SECONDS),
-        ),
-        (
-            f"web view: what 96 more weeks of history add to each page, at most {WEB_FLAT:.0%} of its budget "
-            f"({WEB_FLAT * WEB_OVERVIEW_SECONDS * 1000:.0f} and {WEB_FLAT * WEB_PLAYBOOK_SECONDS * 1000:.0f} ms)",
-            _web_flat,
-        ),
-    ],
-    "api": [
-        (f"a batch of 1,000 reports over the API stored in at most {API_BATCH_SECONDS} s", _api_batch),
-        (f"single API reports' p99 at most {API_P99}× `/rollout kpi`'s on the same server", _api_p99),
-    ],
-    "sources": [
-        (
-            f"sources: 1,000 playbooks × 3 numbers from one Prometheus, fetched and stored in at most "
-            f"{SOURCES_SECONDS} s",
-            _sources_time,
-        ),
-        ("sources: SQL statements flat in the number of playbooks (100 → 1,000)", _sources_statements),
-        (f"sources: one source that never answers adds at most its {SOURCE_TIMEOUT} s timeout", _sources_silent),
-    ],
-    "fanout": [
-        (f"fan-out of 10,000 DMs, delivery within {DELIVERY}× the bound Slack's limits allow", _delivery),
-        ("fan-out duplicates, 0", _duplicates),
-        ("fan-out lost, 0", _lost),
-    ],
-    "webhooks": webhooks.BUDGETS,
-}
-
-
-def _judge(judge: Callable[[dict], Judged], r: dict) -> Judged:
-    try:
-        return judge(r)
-    except (KeyError, TypeError, ZeroDivisionError):  # measured by an earlier form of this benchmark
-        return None
-
-
 def _budget_lines(section: str, r: dict, p: dict) -> list[str]:
     lines = []
-    for label, judge in BUDGETS[section]:
-        now, before = _judge(judge, r), _judge(judge, p)
-        verdict = "not measured" if now is None else f"{_met(now[1])}: {now[0]}"
+    for label, rule in BUDGETS[section]:
+        now, before = judge(rule, r), judge(rule, p)
+        verdict = "not measured" if now is None else f"{met(now[1])}: {now[0]}"
         lines.append(f"- {label} — {verdict}; previous release: {'–' if before is None else before[0]}")
     return lines
 
@@ -360,16 +100,16 @@ def _summary(results: dict, previous: dict) -> list[str]:
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
     for section in ("ack", "week", "fanout", "api", "sources", "webhooks"):
-        for label, judge in BUDGETS[section]:
+        for label, rule in BUDGETS[section]:
             cells = []
             for db in dbs:
-                now, before = _judge(judge, results.get(db, {})), _judge(judge, previous.get(db, {}))
+                now, before = judge(rule, results.get(db, {})), judge(rule, previous.get(db, {}))
                 if now is None:
                     unmeasured[db] += 1
                 elif not now[1]:
                     missed.append(f"{label} ({DATABASES[db]})")
                 cells += [
-                    "not measured" if now is None else f"{_met(now[1])}: {now[0]}",
+                    "not measured" if now is None else f"{met(now[1])}: {now[0]}",
                     "–" if before is None else before[0],
                 ]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -415,7 +155,7 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
     if "servers" not in a:  # measured by an earlier form of this benchmark: run it again
         return ["### Acknowledgement", "", "Not measured by this form of the benchmark.", ""]
     rows = [
-        (name, _at(a, group, name), _at(p, group, name))
+        (name, at(a, group, name), at(p, group, name))
         for group in ("servers", "floors")
         for name in _names(a.get(group), p.get(group))
     ]
@@ -424,11 +164,11 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
 
     def row(name: str, x: dict | None, y: dict | None) -> str:
         def both(key: str, spec: str) -> str:
-            return f"{_num(_at(x, key), spec)} | {_num(_at(y, key), spec)}"
+            return f"{num(at(x, key), spec)} | {num(at(y, key), spec)}"
 
         return (
             f"| {SERVER_NAMES.get(name, name)} | {both('p50', '.1f')} | {both('p99', '.1f')} | "
-            f"{both('throughput', '.0f')} | {_num(_at(x, 'max'), '.1f')} | {_num(_at(x, 'failures'), 'd')} |"
+            f"{both('throughput', '.0f')} | {num(at(x, 'max'), '.1f')} | {num(at(x, 'failures'), 'd')} |"
         )
 
     lines = [
@@ -452,7 +192,7 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
     if peaks:
         lines += ["Peak RSS: " + ", ".join(peaks) + " (the largest process; for gunicorn, a worker).", ""]
     lines += _budget_lines("ack", {"ack": a}, {"ack": p})
-    web, floor = _at(a, "servers", "web-1"), _at(a, "floors", "floor-gunicorn")
+    web, floor = at(a, "servers", "web-1"), at(a, "floors", "floor-gunicorn")
     if web and floor:
         lines.append(
             f"- not a budget: Procfile `web`, 1 worker, against the same floor: throughput "
@@ -461,7 +201,7 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
     lines.append("")
     subs, before = a.get("subcommands"), p.get("subcommands") or {}
     if subs:
-        kpi, kpi_before = _at(subs, "kpi", "p99"), _at(before, "kpi", "p99")
+        kpi, kpi_before = at(subs, "kpi", "p99"), at(before, "kpi", "p99")
 
         def ratio(p99: float | None, of: float | None) -> str:
             return "–" if p99 is None or not of else f"{p99 / of:.1f}×"
@@ -473,9 +213,9 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
             "| subcommand | p50 ms | p99 ms | previous | requests/s | p99 vs kpi | previous |",
             "|---|---|---|---|---|---|---|",
             *[
-                f"| `{name}` | {_num(_at(subs, name, 'p50'), '.1f')} | {_num(_at(subs, name, 'p99'), '.1f')} | "
-                f"{_num(_at(before, name, 'p99'), '.1f')} | {_num(_at(subs, name, 'throughput'), '.0f')} | "
-                f"{ratio(_at(subs, name, 'p99'), kpi)} | {ratio(_at(before, name, 'p99'), kpi_before)} |"
+                f"| `{name}` | {num(at(subs, name, 'p50'), '.1f')} | {num(at(subs, name, 'p99'), '.1f')} | "
+                f"{num(at(before, name, 'p99'), '.1f')} | {num(at(subs, name, 'throughput'), '.0f')} | "
+                f"{ratio(at(subs, name, 'p99'), kpi)} | {ratio(at(before, name, 'p99'), kpi_before)} |"
                 for name in _names(subs, before)
             ],
             "",
@@ -484,7 +224,7 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
 
 
 def _fanout(f: dict, p: dict) -> list[str]:
-    before = f"; previous release {_num(p.get('enqueue_seconds'), '.2f', ' s')}, {_num(p.get('enqueue_queries'), 'd')}"
+    before = f"; previous release {num(p.get('enqueue_seconds'), '.2f', ' s')}, {num(p.get('enqueue_queries'), 'd')}"
     return [
         "### Fan-out: the Thursday DM to 10,000 members in 200 team channels",
         "",
@@ -533,12 +273,12 @@ def _week(runs: dict, p: dict) -> list[str]:
             else f"{w['digest_with_charts_seconds']:.2f} s ({w['charts']} charts)"
         )
         lines.append(
-            f"| {w['playbooks']} | {w['weeks']} | {_num(w.get('history_rows'), ',')} | {close} | "
-            f"{_num(_at(b, 'close_seconds'), '.2f', ' s')} | {_num(w.get('close_statements'), 'd')} | "
-            f"{_num(_at(b, 'close_statements'), 'd')} | {digest} | {_num(_at(b, 'digest_seconds'), '.2f', ' s')} | "
-            f"{_num(w.get('digest_statements'), 'd')} | {_num(_at(b, 'digest_statements'), 'd')} | {charts} | "
-            f"{_num(_at(b, 'digest_with_charts_seconds'), '.2f', ' s')} | "
-            f"{_num(w.get('clock_peak_rss_mib'), '.0f', ' MiB')} |"
+            f"| {w['playbooks']} | {w['weeks']} | {num(w.get('history_rows'), ',')} | {close} | "
+            f"{num(at(b, 'close_seconds'), '.2f', ' s')} | {num(w.get('close_statements'), 'd')} | "
+            f"{num(at(b, 'close_statements'), 'd')} | {digest} | {num(at(b, 'digest_seconds'), '.2f', ' s')} | "
+            f"{num(w.get('digest_statements'), 'd')} | {num(at(b, 'digest_statements'), 'd')} | {charts} | "
+            f"{num(at(b, 'digest_with_charts_seconds'), '.2f', ' s')} | "
+            f"{num(w.get('clock_peak_rss_mib'), '.0f', ' MiB')} |"
         )
     return [*lines, "", *_budget_lines("week", {"week": runs}, {"week": p}), ""]
 
