@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, cast, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -286,11 +286,11 @@ class Playbooks:
                 col(CadenceJob.user_id) == user_id, col(CadenceJob.kind) == "checkin"
             )
             answered = select(col(CheckIn.playbook_id)).where(col(CheckIn.user_id) == user_id)
-            # the exception owner of a playbook's queue (its YAML's `exception_owner`): the
-            # definition is JSON written by json.dumps on both databases, so its text names them so
+            # the exception owner of a playbook's queue (its YAML's `exception_owner`), read
+            # from the definition's JSON (json_extract on SQLite, ->> on PostgreSQL)
             named = and_(
                 col(Playbook.adopted_from_id).is_(None),  # an adopted playbook's is its owner
-                cast(col(Playbook.definition), Text).contains(f'"exception_owner": "{user_id}"', autoescape=True),
+                PLAYBOOK.c.definition["exception_owner"].as_string() == user_id,
             )
             playbooks = list(
                 s.exec(
