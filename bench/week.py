@@ -199,7 +199,18 @@ def build(engine, playbooks: int, weeks: int) -> dict:
 def _decision(
     kind: DecisionKind, pid: int, step_id: int, week: date, at: datetime, figures: dict, mode: str | None = None
 ) -> dict:
-    return decision_columns(Decision(kind, None, "rule:bench", "", pid, step_id, week, mode, mode, figures), at)
+    decision = Decision(
+        kind=kind,
+        actor="rule:bench",
+        summary="",
+        playbook_id=pid,
+        step_id=step_id,
+        week_start=week,
+        from_mode=mode,
+        to_mode=mode,
+        figures=figures,
+    )
+    return decision_columns(decision, at)
 
 
 REPEATS = 5  # closes of the same history, each on a fresh copy in a fresh process

@@ -102,18 +102,35 @@ def decision_kind(kind: Kind) -> DecisionKind:
             assert_never(kind)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
+    """Named field by field; `rule` is left out when a person decided and no rule applies."""
+
     kind: DecisionKind
-    rule: VerdictRule | TransitionRule | DecisionRule | None  # the rule that decided, or what a person did
     actor: str  # a person's user id, or "rule:<rule>" when a rule decided
     summary: str  # one line for the audit trail
+    rule: VerdictRule | TransitionRule | DecisionRule | None = None  # the rule that decided, or what a person did
     playbook_id: int | None = None
     step_id: int | None = None
     week_start: date | None = None
     from_mode: str | None = None
     to_mode: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)  # the numbers it saw
+
+
+def _by_rule(
+    kind: DecisionKind, rule: DecisionRule, playbook_id: int, week_start: date, *, summary: str, figures: dict[str, Any]
+) -> Decision:
+    """A decision a rule made on a playbook's week: the rule is its actor."""
+    return Decision(
+        kind=kind,
+        rule=rule,
+        actor=f"rule:{rule}",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=summary,
+        figures=figures,
+    )
 
 
 def of_transition(
@@ -208,12 +225,11 @@ def of_stall(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Dec
         why = f"cycles {' and '.join(str(c) for c in figures['cycles'])} missed the target"
     else:
         why = f"cycle {figures['cycle']}'s median KPI moved less than a tenth of the way to the target"
-    return Decision(
-        kind=DecisionKind.STALLED,
-        rule=DecisionRule.STALL,
-        actor=f"rule:{DecisionRule.STALL}",
-        playbook_id=playbook_id,
-        week_start=week_start,
+    return _by_rule(
+        DecisionKind.STALLED,
+        DecisionRule.STALL,
+        playbook_id,
+        week_start,
         summary=f"stalled at the end of cycle {figures['cycle']}: {why}",
         figures=figures,
     )
@@ -236,12 +252,11 @@ def of_stall_answer(playbook_id: int, slug: str, cycle: int, answer: str, reason
 
 
 def of_cycle_result(playbook_id: int, week_start: date, result: CycleResult) -> Decision:
-    return Decision(
-        kind=DecisionKind.CYCLE_RESULT,
-        rule=DecisionRule.SCALE,
-        actor=f"rule:{DecisionRule.SCALE}",
-        playbook_id=playbook_id,
-        week_start=week_start,
+    return _by_rule(
+        DecisionKind.CYCLE_RESULT,
+        DecisionRule.SCALE,
+        playbook_id,
+        week_start,
         summary=f"cycle {result.cycle} {'hit' if result.hit else 'missed'} the target",
         figures=result_figures(result),
     )
@@ -256,12 +271,11 @@ def of_guardrail(
     maximum: float | None,
     name: str,
 ) -> Decision:
-    return Decision(
-        kind=DecisionKind.GUARDRAIL,
-        rule=DecisionRule.GUARDRAIL,
-        actor=f"rule:{DecisionRule.GUARDRAIL}",
-        playbook_id=playbook_id,
-        week_start=week_start,
+    return _by_rule(
+        DecisionKind.GUARDRAIL,
+        DecisionRule.GUARDRAIL,
+        playbook_id,
+        week_start,
         summary=f"{name}: {state}",
         figures={"state": state, "value": value, "min": minimum, "max": maximum, "name": name},
     )
@@ -285,7 +299,6 @@ def of_run_ended(
 def of_resume(playbook_id: int, slug: str, cycle: int, starts_on: date, by: str) -> Decision:
     return Decision(
         kind=DecisionKind.RESUMED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         week_start=starts_on,
@@ -298,7 +311,6 @@ def of_cycle_moved(playbook_id: int, slug: str, cycle: int, before: date, starts
     """A cycle that had not begun starts on another Monday: recorded as its start was."""
     return Decision(
         kind=DecisionKind.CYCLE_STARTED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         week_start=starts_on,
@@ -310,7 +322,6 @@ def of_cycle_moved(playbook_id: int, slug: str, cycle: int, before: date, starts
 def of_playbook_created(playbook_id: int, slug: str, definition: dict[str, Any], by: str) -> Decision:
     return Decision(
         kind=DecisionKind.PLAYBOOK_CREATED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         summary=f"Playbook {slug} created from its definition.",
@@ -337,7 +348,6 @@ def of_definition_changed(
 ) -> Decision:
     return Decision(
         kind=DecisionKind.PLAYBOOK_CHANGED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         summary=f"Playbook {slug} definition changed: {', '.join(changes)}.",
@@ -352,7 +362,6 @@ def of_adoption(
     ("support-replies v1"); `version_id`, the registry's row, only in the figures."""
     return Decision(
         kind=DecisionKind.ADOPTED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         summary=f"{slug} adopted from {origin} v{version}.",
@@ -364,7 +373,6 @@ def of_adopted_by(origin_id: int, adopter: str, channel: str, version_id: int, b
     """On the origin: who adopted it, where."""
     return Decision(
         kind=DecisionKind.ADOPTED_BY,
-        rule=None,
         actor=by,
         playbook_id=origin_id,
         summary=f"Adopted by {adopter} in {channel}.",
@@ -375,7 +383,6 @@ def of_adopted_by(origin_id: int, adopter: str, channel: str, version_id: int, b
 def of_cycle_started(playbook_id: int, cycle: int, starts_on: date, by: str) -> Decision:
     return Decision(
         kind=DecisionKind.CYCLE_STARTED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         week_start=starts_on,
@@ -387,7 +394,6 @@ def of_cycle_started(playbook_id: int, cycle: int, starts_on: date, by: str) -> 
 def of_curator(user_id: str, added: bool, by: str) -> Decision:
     return Decision(
         kind=DecisionKind.CURATOR_ADDED if added else DecisionKind.CURATOR_REMOVED,
-        rule=None,
         actor=by,
         summary=f"{user_id} became a curator." if added else f"{user_id} is no longer a curator.",
         figures={"user": user_id},
@@ -398,7 +404,6 @@ def of_token(name: str, created: bool, by: str, scope: dict[str, Any] | None = N
     """A reporting API token created (with its scope) or revoked; never the token itself."""
     return Decision(
         kind=DecisionKind.TOKEN_CREATED if created else DecisionKind.TOKEN_REVOKED,
-        rule=None,
         actor=by,
         summary=f"API token {name} {'created' if created else 'revoked'}",
         figures={"token": name, **(scope or {})},
@@ -409,7 +414,6 @@ def of_source_override(playbook_id: int, week_start: date, entry: Entry, by: str
     """A number typed by the owner or a curator in place of the one its source gives."""
     return Decision(
         kind=DecisionKind.SOURCE_OVERRIDE,
-        rule=None,
         actor=by,
         summary=f"{entry.key} typed in place of source {entry.source}: {reason}",
         playbook_id=playbook_id,
@@ -422,7 +426,6 @@ def of_source_missing(playbook_id: int, week_start: date, entry: Entry, what: st
     """A week closed without a sourced number, since its source failed: MISSING, said with why."""
     return Decision(
         kind=DecisionKind.SOURCE_MISSING,
-        rule=None,
         actor="rule:source",
         summary=f"{what}: MISSING (source failed: {error})",
         playbook_id=playbook_id,
@@ -434,7 +437,6 @@ def of_source_missing(playbook_id: int, week_start: date, entry: Entry, what: st
 def of_setting(key: str, value: str, by: str) -> Decision:
     return Decision(
         kind=DecisionKind.SETTING_CHANGED,
-        rule=None,
         actor=by,
         summary=f"{key} set to {value}.",
         figures={"key": key, "value": value},
@@ -445,7 +447,6 @@ def of_holiday(day: date, name: str, added: bool, by: str) -> Decision:
     label = f"{day.isoformat()}{f' ({name})' if name else ''}"
     return Decision(
         kind=DecisionKind.SETTING_CHANGED,
-        rule=None,
         actor=by,
         summary=f"Holiday {label} {'added' if added else 'removed'}.",
         figures={"key": "holiday", "value": day.isoformat(), "name": name, "added": added},
@@ -455,7 +456,6 @@ def of_holiday(day: date, name: str, added: bool, by: str) -> Decision:
 def of_hand_over(playbook_id: int, slug: str, before: str, after: str, by: str) -> Decision:
     return Decision(
         kind=DecisionKind.OWNER_CHANGED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         summary=f"{slug}: owner {before} → {after}",
@@ -467,7 +467,6 @@ def of_champion(playbook_id: int, slug: str, before: str | None, after: str, by:
     """A playbook's champion named (`before` None) or changed."""
     return Decision(
         kind=DecisionKind.CHAMPION_NAMED,
-        rule=None,
         actor=by,
         playbook_id=playbook_id,
         summary=f"{slug}: champion {before} → {after}" if before else f"{slug}: champion {after}",
@@ -479,7 +478,6 @@ def of_request(origin_id: int, slug: str, version: int, channel: str, by: str, f
     """On the origin: a team asks to adopt `slug` v`version` in `channel` (its answers in the figures)."""
     return Decision(
         kind=DecisionKind.ADOPTION_REQUESTED,
-        rule=None,
         actor=by,
         playbook_id=origin_id,
         summary=f"{channel} asked to adopt {slug} v{version}.",
@@ -493,7 +491,6 @@ def of_request_outcome(
     """On the origin: a request approved (the adoption ran) or declined (with its reason)."""
     return Decision(
         kind=DecisionKind.REQUEST_APPROVED if approved else DecisionKind.REQUEST_DECLINED,
-        rule=None,
         actor=by,
         playbook_id=origin_id,
         summary=f"{channel}'s request to adopt {slug} v{version} {'approved' if approved else 'declined'}.",
@@ -502,12 +499,11 @@ def of_request_outcome(
 
 
 def of_scale_proposal(playbook_id: int, week_start: date, cycles: int, figures: dict[str, Any]) -> Decision:
-    return Decision(
-        kind=DecisionKind.SCALE_PROPOSAL,
-        rule=DecisionRule.SCALE,
-        actor=f"rule:{DecisionRule.SCALE}",
-        playbook_id=playbook_id,
-        week_start=week_start,
+    return _by_rule(
+        DecisionKind.SCALE_PROPOSAL,
+        DecisionRule.SCALE,
+        playbook_id,
+        week_start,
         summary=f"ready to scale: {cycles} cycles hit the target",
         figures=figures,
     )
@@ -574,12 +570,11 @@ def of_publication(
 
 def of_not_ready(playbook_id: int, week_start: date, figures: dict[str, Any], missing: list[str]) -> Decision:
     """The scale rule held at a cycle's close, but not every criterion of readiness."""
-    return Decision(
-        kind=DecisionKind.NOT_READY,
-        rule=DecisionRule.READINESS,
-        actor=f"rule:{DecisionRule.READINESS}",
-        playbook_id=playbook_id,
-        week_start=week_start,
+    return _by_rule(
+        DecisionKind.NOT_READY,
+        DecisionRule.READINESS,
+        playbook_id,
+        week_start,
         summary=f"KPI sustained, not yet ready: {', '.join(missing)}",
         figures={**figures, "missing": missing},
     )
@@ -620,12 +615,11 @@ def of_wave(
 
 def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str, figures: dict[str, Any]) -> Decision:
     """An adopting playbook's completed cycle against the origin's."""
-    return Decision(
-        kind=DecisionKind.REPLICATION,
-        rule=DecisionRule.REPLICATION,
-        actor=f"rule:{DecisionRule.REPLICATION}",
-        playbook_id=playbook_id,
-        week_start=week_start,
+    return _by_rule(
+        DecisionKind.REPLICATION,
+        DecisionRule.REPLICATION,
+        playbook_id,
+        week_start,
         summary=f"cycle {cycle}: {verdict}",
         figures={"cycle": cycle, "verdict": verdict, **figures},
     )

@@ -1,4 +1,4 @@
-"""The exception queue (README, "The exception queue"): every logged exception and every
+"""The exception queue (docs/playbooks.md, "The exception queue"): every logged exception and every
 member's deviation is an item, open until someone answers for it.
 
     open → acknowledged → resolved (with a note) or accepted (a known case, with a note)

@@ -4,8 +4,9 @@ Pure: no Slack, no database. Checks that need data (does the playbook exist, is 
 week in the future) happen in the use cases (usecases/shared/caller.py, commands.py);
 everything about the shape of the text happens here.
 
-Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser.
-What it parses into is a command of the application layer (usecases/shared/messages.py);
+Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser; what
+a single word can be (a number, a date, a mention, ...) is read in handlers/words.py.
+What a subcommand parses into is a command of the application layer (usecases/shared/messages.py);
 its route is in handlers/commands.py (`_ROUTES`).
 """
 
@@ -14,11 +15,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
-from cadence.definition import CHANNEL_RE, MODES, USER_RE
-from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
+from cadence.definition import MODES
+from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import plain_text, unstorable
+from handlers.words import (
+    Words,
+    clip,
+    free_text,
+    parse_channel,
+    parse_count,
+    parse_date,
+    parse_score,
+    parse_user,
+    parse_value,
+    playbook_name,
+    split_override,
+    split_week,
+    step_name,
+)
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 
@@ -36,38 +51,7 @@ class Subcommand:
 
     name: str
     usage: tuple[str, ...]
-    parse: Callable[[_Words], messages.Command]  # annotate its return: the routes test reads it
-
-
-_TOKEN = re.compile(r"\S+")
-_WEEK = re.compile(r"^week:(.*)$", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)+%?$")
-_USER = re.compile(r"^<@([^|>]*)(?:\|[^>]*)?>$")  # a mention; its id's shape is checked apart
-_USER_ID = re.compile(USER_RE)
-_CHANNEL = re.compile(r"^<#([^|>]*)(?:\|[^>]*)?>$")
-_CHANNEL_ID = re.compile(CHANNEL_RE)
-_CHANNEL_LIKE = re.compile(r"^[CG][A-Z0-9]+$")  # a bare channel id, of any length
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class _Words:
-    """The command's words, with the original text kept for free-text tails."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.matches = list(_TOKEN.finditer(text))
-        self.words = [m.group() for m in self.matches]
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def rest(self, start: int, end: int | None = None) -> str:
-        """The original text of words[start:end], inner spacing kept."""
-        end = len(self.words) if end is None else end
-        if start >= end:
-            return ""
-        return self.text[self.matches[start].start() : self.matches[end - 1].end()]
+    parse: Callable[[Words], messages.Command]  # annotate its return: the routes test reads it
 
 
 def _first_word(text: str) -> str:
@@ -92,67 +76,67 @@ def parse(text: str) -> messages.Command:
     problem = unstorable(text, line_breaks=True)  # a reason, a note, a learning may hold lines
     if problem is not None:
         raise Refusal.of("control_character", usage=_first_word(text), what=problem)
-    words = _Words(text)
+    words = Words(text)
     if not words.words:
         return messages.Help()
     sub = words.words[0].lower()
     subcommand = _BY_NAME.get(sub)
     if subcommand is None:
         raise Refusal.of(
-            "unknown_subcommand", usage="help", suggestions=close_matches(sub, tuple(USAGE)), word=_clip(words.words[0])
+            "unknown_subcommand", usage="help", suggestions=close_matches(sub, tuple(USAGE)), word=clip(words.words[0])
         )
     return subcommand.parse(words)
 
 
-def _help(w: _Words) -> messages.Help:
+def _help(w: Words) -> messages.Help:
     topic = w.words[1].lower() if len(w) > 1 else None
     return messages.Help(topic if topic in USAGE else None)
 
 
-def _status(w: _Words) -> messages.Status:
+def _status(w: Words) -> messages.Status:
     if len(w) > 2:
         raise Refusal.of("status_arguments", usage="status")
-    return messages.Status(_playbook(w.words[1]) if len(w) == 2 else None)
+    return messages.Status(playbook_name(w.words[1]) if len(w) == 2 else None)
 
 
-def _kpi(w: _Words) -> messages.Kpi | messages.OpenForm:
+def _kpi(w: Words) -> messages.Kpi | messages.OpenForm:
     if len(w) == 1:
         return messages.OpenForm("kpi")
-    w, override = _split_override(w, "kpi")
-    words, week = _split_week(w, "kpi")
+    w, override = split_override(w, "kpi")
+    words, week = split_week(w, "kpi")
     if len(words) < 3:
         raise Refusal.of("kpi_arguments", usage="kpi")
     if len(words) > 3:
         raise Refusal.of("kpi_extra", usage="kpi")
     value, percent = parse_value(words[2], usage="kpi")
-    return messages.Kpi(_playbook(words[1]), value, percent, week, override=override)
+    return messages.Kpi(playbook_name(words[1]), value, percent, week, override=override)
 
 
-def _guardrail(w: _Words) -> messages.GuardrailReport:
-    w, override = _split_override(w, "guardrail")
-    words, week = _split_week(w, "guardrail")
+def _guardrail(w: Words) -> messages.GuardrailReport:
+    w, override = split_override(w, "guardrail")
+    words, week = split_week(w, "guardrail")
     if len(words) != 3:
         raise Refusal.of("guardrail_arguments", usage="guardrail")
     value, percent = parse_value(words[2], usage="guardrail")
-    return messages.GuardrailReport(_playbook(words[1]), value, week, percent, override=override)
+    return messages.GuardrailReport(playbook_name(words[1]), value, week, percent, override=override)
 
 
-def _pause(w: _Words) -> messages.Pause:
+def _pause(w: Words) -> messages.Pause:
     return _pause_or_retire(w, retire=False)
 
 
-def _retire(w: _Words) -> messages.Pause:
+def _retire(w: Words) -> messages.Pause:
     return _pause_or_retire(w, retire=True)
 
 
-def _pause_or_retire(w: _Words, retire: bool) -> messages.Pause:
+def _pause_or_retire(w: Words, retire: bool) -> messages.Pause:
     usage = "retire" if retire else "pause"
     if len(w) < 3:
         raise Refusal.of("pause_arguments", usage=usage)
-    return messages.Pause(_playbook(w.words[1]), _free_text(w.rest(2), "reason", usage), retire)
+    return messages.Pause(playbook_name(w.words[1]), free_text(w.rest(2), "reason", usage), retire)
 
 
-def _resume(w: _Words) -> messages.Resume:
+def _resume(w: Words) -> messages.Resume:
     if not 2 <= len(w) <= 3:
         raise Refusal.of("resume_arguments", usage="resume")
     starts_on = None
@@ -162,63 +146,65 @@ def _resume(w: _Words) -> messages.Resume:
             raise Refusal.of(
                 "cycle_not_monday", usage="resume", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
-    return messages.Resume(_playbook(w.words[1]), starts_on)
+    return messages.Resume(playbook_name(w.words[1]), starts_on)
 
 
-def _owner(w: _Words) -> messages.HandOver:
+def _owner(w: Words) -> messages.HandOver:
     if len(w) != 3:
         raise Refusal.of("owner_arguments", usage="owner")
-    return messages.HandOver(_playbook(w.words[1]), parse_user(w.words[2], "owner"))
+    return messages.HandOver(playbook_name(w.words[1]), parse_user(w.words[2], "owner"))
 
 
-def _champion(w: _Words) -> messages.NameChampion:
+def _champion(w: Words) -> messages.NameChampion:
     if len(w) != 3:
         raise Refusal.of("champion_arguments", usage="champion")
-    return messages.NameChampion(_playbook(w.words[1]), parse_user(w.words[2], "champion"))
+    return messages.NameChampion(playbook_name(w.words[1]), parse_user(w.words[2], "champion"))
 
 
-def _attest(w: _Words) -> messages.Attest | messages.OpenForm:
+def _attest(w: Words) -> messages.Attest | messages.OpenForm:
     if len(w) == 1:
         return messages.OpenForm("attest")
-    words, week = _split_week(w, "attest")
+    words, week = split_week(w, "attest")
     if len(words) < 3:
         raise Refusal.of("attest_arguments", usage="attest")
     answer = words[2].lower()
     end = len(words)
     if answer in ("yes", "y", "followed"):
-        note = _free_text(w.rest(3, end), "note", "attest") or None
-        return messages.Attest(_playbook(words[1]), True, None, note, week)
+        note = free_text(w.rest(3, end), "note", "attest") or None
+        return messages.Attest(playbook_name(words[1]), True, None, note, week)
     if answer in ("no", "n", "deviated"):
         if len(words) < 5:
             raise Refusal.of("deviation_arguments", usage="attest")
-        reason = _free_text(w.rest(4, end), "reason", "attest")
-        return messages.Attest(_playbook(words[1]), False, _step(words[3]), reason, week)
-    raise Refusal.of("attest_answer", usage="attest", word=_clip(words[2]))
+        reason = free_text(w.rest(4, end), "reason", "attest")
+        return messages.Attest(playbook_name(words[1]), False, step_name(words[3]), reason, week)
+    raise Refusal.of("attest_answer", usage="attest", word=clip(words[2]))
 
 
-def _exception(w: _Words) -> messages.LogException:
+def _exception(w: Words) -> messages.LogException:
     if len(w) < 4:
         raise Refusal.of("exception_arguments", usage="exception")
-    return messages.LogException(_playbook(w.words[1]), _step(w.words[2]), _free_text(w.rest(3), "reason", "exception"))
+    return messages.LogException(
+        playbook_name(w.words[1]), step_name(w.words[2]), free_text(w.rest(3), "reason", "exception")
+    )
 
 
-def _cases(w: _Words) -> messages.Cases:
-    w, override = _split_override(w, "cases")
-    words, week = _split_week(w, "cases")
+def _cases(w: Words) -> messages.Cases:
+    w, override = split_override(w, "cases")
+    words, week = split_week(w, "cases")
     if len(words) != 4:
         raise Refusal.of("cases_arguments", usage="cases")
-    return messages.Cases(_playbook(words[1]), _step(words[2]), parse_count(words[3]), week, override=override)
+    return messages.Cases(playbook_name(words[1]), step_name(words[2]), parse_count(words[3]), week, override=override)
 
 
-def _rubric(w: _Words) -> messages.Rubric:
-    w, override = _split_override(w, "rubric")
-    words, week = _split_week(w, "rubric")
+def _rubric(w: Words) -> messages.Rubric:
+    w, override = split_override(w, "rubric")
+    words, week = split_week(w, "rubric")
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
-    return messages.Rubric(_playbook(words[1]), _step(words[2]), parse_score(words[3]), week, override=override)
+    return messages.Rubric(playbook_name(words[1]), step_name(words[2]), parse_score(words[3]), week, override=override)
 
 
-def _cycle(w: _Words) -> messages.CycleStart:
+def _cycle(w: Words) -> messages.CycleStart:
     if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
         raise Refusal.of("cycle_arguments", usage="cycle")
     starts_on = None
@@ -228,54 +214,56 @@ def _cycle(w: _Words) -> messages.CycleStart:
             raise Refusal.of(
                 "cycle_not_monday", usage="cycle", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
-    return messages.CycleStart(_playbook(w.words[2]), starts_on)
+    return messages.CycleStart(playbook_name(w.words[2]), starts_on)
 
 
-def _mode(w: _Words) -> messages.SetMode:
+def _mode(w: Words) -> messages.SetMode:
     if len(w) < 5:
         raise Refusal.of("mode_arguments", usage="mode")
     mode = w.words[3].lower()
     if mode not in (*MODES, "unfreeze"):
         raise Refusal.of(
-            "not_a_mode", usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")), word=_clip(w.words[3])
+            "not_a_mode", usage="mode", suggestions=close_matches(mode, (*MODES, "unfreeze")), word=clip(w.words[3])
         )
-    return messages.SetMode(_playbook(w.words[1]), _step(w.words[2]), mode, _free_text(w.rest(4), "reason", "mode"))
+    return messages.SetMode(
+        playbook_name(w.words[1]), step_name(w.words[2]), mode, free_text(w.rest(4), "reason", "mode")
+    )
 
 
-def _publish(w: _Words) -> messages.Publish:
+def _publish(w: Words) -> messages.Publish:
     if len(w) == 2:
-        return messages.Publish(_playbook(w.words[1]))
+        return messages.Publish(playbook_name(w.words[1]))
     if len(w) >= 3 and w.words[2].lower() == "override":
-        reason = _free_text(w.rest(3), "reason", "publish")
+        reason = free_text(w.rest(3), "reason", "publish")
         if not reason:
             raise Refusal.of("override_reason", usage="publish")
-        return messages.Publish(_playbook(w.words[1]), reason)
+        return messages.Publish(playbook_name(w.words[1]), reason)
     raise Refusal.of("publish_arguments", usage="publish")
 
 
 _CYCLE = re.compile(r"^cycle:(.*)$", re.IGNORECASE)
 
 
-def _web(w: _Words) -> messages.WebLink:
+def _web(w: Words) -> messages.WebLink:
     if len(w) != 1:
         raise Refusal.of("web_arguments", usage="web")
     return messages.WebLink()
 
 
-def _learn(w: _Words) -> messages.Learn:
+def _learn(w: Words) -> messages.Learn:
     """`learn <playbook> <text> [cycle:N]`."""
     end, cycle = len(w), None
     if len(w) > 2 and (m := _CYCLE.match(w.words[-1])):
         if not re.fullmatch(r"[0-9]{1,4}", m.group(1)) or int(m.group(1)) == 0:
-            raise Refusal.of("not_a_cycle", usage="learn", word=_clip(m.group(1)))
+            raise Refusal.of("not_a_cycle", usage="learn", word=clip(m.group(1)))
         end, cycle = len(w) - 1, int(m.group(1))
-    text = _free_text(w.rest(2, end), "a learning", "learn") if end > 2 else ""
+    text = free_text(w.rest(2, end), "a learning", "learn") if end > 2 else ""
     if not text:
         raise Refusal.of("learn_arguments", usage="learn")
-    return messages.Learn(_playbook(w.words[1]), text, cycle)
+    return messages.Learn(playbook_name(w.words[1]), text, cycle)
 
 
-def _registry(w: _Words) -> messages.Registry:
+def _registry(w: Words) -> messages.Registry:
     return messages.Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
 
@@ -283,7 +271,7 @@ _VERSIONED = re.compile(r"^([^@]+)@v?(\d{1,9})$", re.IGNORECASE)  # no playbook 
 _CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
 
 
-def _adopt(w: _Words, usage: str = "adopt") -> messages.Adopt:
+def _adopt(w: Words, usage: str = "adopt") -> messages.Adopt:
     words = w.words
     if len(words) < 3:
         raise Refusal.of("adopt_arguments", usage=usage)
@@ -293,7 +281,7 @@ def _adopt(w: _Words, usage: str = "adopt") -> messages.Adopt:
     lowered = [word.lower() for word in words]
     if "override" in lowered[3:]:
         at = lowered.index("override", 3)
-        override = _free_text(w.rest(at + 1), "reason", usage)
+        override = free_text(w.rest(at + 1), "reason", usage)
         if not override:
             raise Refusal.of("override_reason", usage=usage)
         words = words[:at]
@@ -302,7 +290,7 @@ def _adopt(w: _Words, usage: str = "adopt") -> messages.Adopt:
     if "@" in name:
         m = _VERSIONED.match(name)
         if not m:
-            raise Refusal.of("adopt_version", usage=usage, word=_clip(name))
+            raise Refusal.of("adopt_version", usage=usage, word=clip(name))
         name, version = m.group(1), int(m.group(2))
     channel = parse_channel(words[2], usage)
     label = _CHANNEL_NAME.match(words[2])
@@ -326,7 +314,7 @@ def _adopt(w: _Words, usage: str = "adopt") -> messages.Adopt:
                 "cycle_not_monday", usage=usage, day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
     return messages.Adopt(
-        _playbook(name),
+        playbook_name(name),
         version,
         channel,
         label.group(1) if label else None,
@@ -342,7 +330,7 @@ def _adopt(w: _Words, usage: str = "adopt") -> messages.Adopt:
     )
 
 
-def _request(w: _Words) -> messages.RequestAdoption | messages.OpenForm:
+def _request(w: Words) -> messages.RequestAdoption | messages.OpenForm:
     """`request <playbook>[@vN] <#channel> champion <@user> [options] [why <text>]`; bare, the form."""
     if len(w) == 1:
         return messages.OpenForm("request")
@@ -351,11 +339,11 @@ def _request(w: _Words) -> messages.RequestAdoption | messages.OpenForm:
     lowered = [word.lower() for word in words]
     if "why" in lowered[3:]:
         at = lowered.index("why", 3)
-        why = _free_text(w.rest(at + 1), "why", "request") or None
+        why = free_text(w.rest(at + 1), "why", "request") or None
         words = words[:at]
     if len(words) < 3:
         raise Refusal.of("request_arguments", usage="request")
-    adopt = _adopt(_Words(w.rest(0, len(words))), usage="request")
+    adopt = _adopt(Words(w.rest(0, len(words))), usage="request")
     if adopt.champion_id is None or adopt.owner_id is not None or adopt.override is not None:
         raise Refusal.of("request_arguments", usage="request")
     return messages.RequestAdoption(
@@ -396,7 +384,7 @@ def _people(words: list[str], usage: str, roles: tuple[str, ...], bare: str | No
 ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
 
 
-def _curator(w: _Words) -> messages.CuratorChange:
+def _curator(w: Words) -> messages.CuratorChange:
     if len(w) != 3 or w.words[1].lower() not in ("add", "remove"):
         raise Refusal.of("curator_arguments", usage="curator")
     return messages.CuratorChange(w.words[1].lower() == "add", parse_user(w.words[2], "curator"))
@@ -405,7 +393,7 @@ def _curator(w: _Words) -> messages.CuratorChange:
 HISTORY_MAX = 25  # decisions in one reply: each is a block, and Slack allows 50
 
 
-def _history(w: _Words) -> messages.History:
+def _history(w: Words) -> messages.History:
     words = w.words[1:]
     if not 1 <= len(words) <= 3:
         raise Refusal.of("history_arguments", usage="history")
@@ -416,16 +404,16 @@ def _history(w: _Words) -> messages.History:
             raise Refusal.of("history_limit", usage="history", limit=HISTORY_MAX)
     if len(words) > 2:
         raise Refusal.of("history_arguments", usage="history")
-    return messages.History(_playbook(words[0]), _step(words[1]) if len(words) == 2 else None, limit)
+    return messages.History(playbook_name(words[0]), step_name(words[1]) if len(words) == 2 else None, limit)
 
 
-def _undo(w: _Words) -> messages.Undo:
+def _undo(w: Words) -> messages.Undo:
     if len(w) != 2:
         raise Refusal.of("undo_arguments", usage="undo")
-    return messages.Undo(_playbook(w.words[1]))
+    return messages.Undo(playbook_name(w.words[1]))
 
 
-def _away(w: _Words) -> messages.Away:
+def _away(w: Words) -> messages.Away:
     """`away <YYYY-MM-DD>` (until that day), `away <from> <to>`, or `away off`."""
     if len(w) == 2 and w.words[1].lower() == "off":
         return messages.Away(None, None)
@@ -438,7 +426,7 @@ def _away(w: _Words) -> messages.Away:
 HOLIDAY_NAME_CHARS = 80
 
 
-def _holiday(w: _Words) -> messages.HolidayChange:
+def _holiday(w: Words) -> messages.HolidayChange:
     """`holiday add <date> [name]`, `holiday remove <date>`, `holiday list`."""
     action = w.words[1].lower() if len(w) > 1 else ""
     if action == "list" and len(w) == 2:
@@ -459,7 +447,7 @@ def _holiday(w: _Words) -> messages.HolidayChange:
     raise Refusal.of("holiday_arguments", usage="holiday")
 
 
-def _curators_channel(w: _Words) -> messages.CuratorsChannel:
+def _curators_channel(w: Words) -> messages.CuratorsChannel:
     if len(w) != 2:
         raise Refusal.of("curators_channel_arguments", usage="curators-channel")
     return messages.CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
@@ -534,141 +522,3 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 _BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
 USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}  # by name, in help's order
-
-
-# ---- pieces ---------------------------------------------------------------------
-
-
-def _split_override(w: _Words, usage: str) -> tuple[_Words, str | None]:
-    """Take a trailing `override <reason>` off the words: a number typed in place of the
-    one its source gives (owners and curators; docs/sources.md). The reason is free text."""
-    lowered = [word.lower() for word in w.words]
-    if "override" not in lowered[2:]:
-        return w, None
-    at = lowered.index("override", 2)
-    reason = _free_text(w.rest(at + 1), "reason", usage)
-    if not reason:
-        raise Refusal.of("override_reason", usage=usage)
-    return _Words(w.rest(0, at)), reason
-
-
-def _split_week(w: _Words, usage: str) -> tuple[list[str], int | None]:
-    """Take a trailing `week:N` off the words."""
-    words = list(w.words)
-    if words and (m := _WEEK.match(words[-1])):
-        words.pop()
-        return words, parse_week(m.group(1), usage)
-    for word in words:
-        if _WEEK.match(word):
-            raise Refusal.of("week_last", usage=usage)
-    return words, None
-
-
-def parse_week(text: str, usage: str) -> int:
-    if text in ("1", "2", "3", "4"):
-        return int(text)
-    raise Refusal.of("not_a_week", usage=usage, word=_clip(text))
-
-
-def _playbook(word: str) -> str:
-    """A playbook's name as typed: Slack's escaping of the command's text undone here, at
-    its edge, so what comes after (a lookup, a refusal naming it) has the words as typed."""
-    return plain_text(word.lower())
-
-
-def _step(word: str) -> str:
-    """A step's name as typed (as `_playbook`)."""
-    return plain_text(word)
-
-
-def parse_value(text: str, usage: str = "kpi") -> tuple[float, bool]:
-    """A decimal number with a dot, optionally a percentage. Returns (value, was_percent)."""
-    percent = text.endswith("%")
-    body = text[:-1] if percent else text
-    if _DECIMAL_COMMA.match(text):
-        whole, _, tail = text.partition(",")
-        if text.count(",") > 1 or len(tail.rstrip("%")) == 3:  # looks like a thousands separator
-            hint = text.replace(",", "") + (
-                f" (or {whole}.{tail} if you meant a decimal)" if text.count(",") == 1 else ""
-            )
-        else:
-            hint = f"{whole}.{tail}"
-        raise Refusal.of("decimal_comma", usage=usage, word=_clip(text), hint=hint)
-    if not _NUMBER.match(body):
-        raise Refusal.of("not_a_number", usage=usage, word=_clip(text))
-    value = float(body) + 0.0  # -0 is 0: "-0" would show as "-0%"
-    if abs(value) > MAX_VALUE:
-        raise Refusal.of("too_large", usage=usage, word=_clip(text))
-    return value, percent
-
-
-def parse_count(text: str) -> int:
-    if _DECIMAL_COMMA.match(text):
-        raise Refusal.of("count_separator", usage="cases", word=_clip(text), hint=text.replace(",", ""))
-    if re.fullmatch(r"-\d+(?:\.\d+)?", text):
-        raise Refusal.of("count_negative", usage="cases", word=_clip(text))
-    if re.fullmatch(r"\+?\d+\.\d*|\.\d+", text):
-        raise Refusal.of("count_fraction", usage="cases", word=_clip(text))
-    if not re.fullmatch(r"\+?\d+", text):
-        raise Refusal.of("not_a_count", usage="cases", word=_clip(text))
-    count = int(text)
-    if count > MAX_COUNT:
-        raise Refusal.of("count_too_large", usage="cases", count=count, limit=MAX_COUNT)
-    return count
-
-
-def parse_score(text: str, usage: str = "rubric") -> float:
-    """A share: 0.93 or 93%, within 0..1 (0%..100%): a rubric score, a cap, a threshold."""
-    value, percent = parse_value(text, usage=usage)
-    if value < 0:
-        raise Refusal.of("score_negative", usage=usage, word=_clip(text))
-    if percent:
-        if value > 100:
-            raise Refusal.of("score_over_100", usage=usage, word=_clip(text))
-        return round(value / 100, 6)
-    if value > 1:
-        hint = f" Did you mean {_clip(text)}%?" if value <= 100 else ""
-        raise Refusal.of("score_not_fraction", usage=usage, word=_clip(text), hint=hint)
-    return value
-
-
-def parse_date(text: str, usage: str = "cycle") -> date:
-    if _DATE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise Refusal.of("not_a_date", usage=usage, word=_clip(text))
-
-
-def parse_user(text: str, usage: str) -> str:
-    """A mention's user id, of Slack's shape (U or W, capitals and digits, at most 20)."""
-    m = _USER.match(text)
-    if not m:
-        raise Refusal.of("not_a_mention", usage=usage, word=_clip(text))
-    if not _USER_ID.match(m.group(1)):
-        raise Refusal.of("not_a_user_id", usage=usage, word=_clip(m.group(1)))
-    return m.group(1)
-
-
-def parse_channel(text: str, usage: str) -> str:
-    """A channel link's id, or a bare channel id, of Slack's shape (C or G, at most 20)."""
-    m = _CHANNEL.match(text)
-    ident = m.group(1) if m else text if _CHANNEL_LIKE.match(text) else None
-    if ident is None:
-        raise Refusal.of("not_a_channel", usage=usage, word=_clip(text))
-    if not _CHANNEL_ID.match(ident):
-        raise Refusal.of("not_a_channel_id", usage=usage, word=_clip(ident))
-    return ident
-
-
-def _free_text(text: str, what: str, usage: str) -> str:
-    text = plain_text(text).strip()
-    if len(text) > MAX_TEXT_CHARS:
-        raise Refusal.of("free_text_too_long", usage=usage, what=what, length=len(text), limit=MAX_TEXT_CHARS)
-    return text
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    text = plain_text(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -29,45 +29,42 @@ def _closed(source: str, report_id: Any) -> Any:
     )
 
 
-def _exceptions(where: list[Any]) -> Any:
+# An item's source: its table, and the columns that give its reason and who logged it.
+_SOURCES: dict[str, tuple[Any, Any, Any]] = {
+    "exception": (ExceptionReport, ExceptionReport.reason, ExceptionReport.reported_by),
+    "deviation": (CheckIn, CheckIn.note, CheckIn.user_id),  # a check-in that deviated
+}
+
+
+def _table(source: str) -> Any:
+    return _SOURCES[source][0]
+
+
+def _items(source: str, *where: Any) -> Any:
+    """One source's items, in the columns every item is read in."""
+    table, reason, logged_by = _SOURCES[source]
+    if source == "deviation":
+        # a literal, not a parameter, so the planner may read ix_checkin_deviated
+        where = (col(CheckIn.attestation) == literal_column("'deviated'"), *where)
     return select(
-        literal("exception").label("source"),
-        col(ExceptionReport.id).label("report_id"),
-        col(ExceptionReport.playbook_id),
-        col(ExceptionReport.step_id),
-        col(ExceptionReport.reason).label("reason"),
-        col(ExceptionReport.reported_by).label("logged_by"),
-        col(ExceptionReport.reported_at).label("logged_at"),
-        col(ExceptionReport.withdrawn_at),
+        literal(source).label("source"),
+        col(table.id).label("report_id"),
+        col(table.playbook_id),
+        col(table.step_id),
+        col(reason).label("reason"),
+        col(logged_by).label("logged_by"),
+        col(table.reported_at).label("logged_at"),
+        col(table.withdrawn_at),
     ).where(*where)
 
 
-def _deviations(where: list[Any]) -> Any:
-    return select(
-        literal("deviation").label("source"),
-        col(CheckIn.id).label("report_id"),
-        col(CheckIn.playbook_id),
-        col(CheckIn.step_id),
-        col(CheckIn.note).label("reason"),
-        col(CheckIn.user_id).label("logged_by"),
-        col(CheckIn.reported_at).label("logged_at"),
-        col(CheckIn.withdrawn_at),
-    ).where(col(CheckIn.attestation) == literal_column("'deviated'"), *where)  # a literal: ix_checkin_deviated's
-
-
 def _open_items() -> Any:
-    playbooks = one_of(col(ExceptionReport.playbook_id), "playbooks")
-    exceptions = _exceptions(
-        [playbooks, col(ExceptionReport.withdrawn_at).is_(None), ~_closed("exception", col(ExceptionReport.id))]
-    )
-    deviations = _deviations(
-        [
-            one_of(col(CheckIn.playbook_id), "playbooks"),
-            col(CheckIn.withdrawn_at).is_(None),
-            ~_closed("deviation", col(CheckIn.id)),
-        ]
-    )
-    return union_all(exceptions, deviations)
+    """The open items of the playbooks bound as `playbooks`: not withdrawn, not closed."""
+    reads = []
+    for source, (table, _reason, _logged_by) in _SOURCES.items():
+        playbooks, kept = one_of(col(table.playbook_id), "playbooks"), col(table.withdrawn_at).is_(None)
+        reads.append(_items(source, playbooks, kept, ~_closed(source, col(table.id))))
+    return union_all(*reads)
 
 
 _OPEN_ITEMS = _open_items()
@@ -143,13 +140,8 @@ class ExceptionItems:
     def item(self, source: str, report_id: int) -> Item | None:
         """One item as it stands now, withdrawn or closed ones too; None if there is no
         such report (or the check-in did not deviate)."""
-        query = (
-            _exceptions([col(ExceptionReport.id) == report_id])
-            if source == "exception"
-            else _deviations([col(CheckIn.id) == report_id])
-        )
         with reading(self.engine) as s:
-            row = s.execute(query).one_or_none()
+            row = s.execute(_items(source, col(_table(source).id) == report_id)).one_or_none()
             if row is None:
                 return None
             moves = _moves(s.connection(), [(source, report_id)], [row.playbook_id])
@@ -163,7 +155,7 @@ class ExceptionItems:
         sequence number: of two concurrent moves one wins), or its report was withdrawn."""
         try:
             with unit_of_work(self.engine) as s:
-                table = ExceptionReport if item.source == "exception" else CheckIn
+                table = _table(item.source)
                 withdrawn = s.execute(select(col(table.withdrawn_at)).where(col(table.id) == item.report_id)).scalar()
                 if withdrawn is not None:
                     raise Moved("withdrawn")
@@ -194,11 +186,10 @@ class ExceptionItems:
             )
             wanted = {(e.source, e.report_id) for e in events}
             rows: list[Any] = []
-            for source, query in (("exception", _exceptions), ("deviation", _deviations)):
+            for source in _SOURCES:
                 ids = [r for s_, r in wanted if s_ == source]
                 if ids:
-                    table = ExceptionReport if source == "exception" else CheckIn
-                    rows += s.execute(query([col(table.id).in_(ids)])).all()
+                    rows += s.execute(_items(source, col(_table(source).id).in_(ids))).all()
         items = {(r.source, r.report_id): _item(r, None) for r in rows}
         return [
             ItemEvent(items[(e.source, e.report_id)], e.seq, e.state, e.note, e.by, e.at)

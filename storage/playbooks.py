@@ -1,6 +1,7 @@
-"""Playbooks and their life: definitions loaded from files, adoptions from the registry,
-cycles started, moved, paused, resumed, retired and handed over, and the state every
-request and tick reads (a playbook with its steps and latest cycles)."""
+"""Playbooks and their life: definitions loaded from files, cycles started, moved,
+paused, resumed, retired and handed over, and the state every request and tick reads (a
+playbook with its steps and latest cycles). Adoptions from the registry are
+storage/registry.py's; champions and their checklists storage/champions.py's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, cast, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +26,9 @@ from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
-from storage.models.governance import AdoptionRequest, Decision, RegistryVersion
+from storage.models.governance import Decision
 from storage.models.org import Person
-from storage.models.playbooks import ChecklistMark, Cycle, Playbook, Step
+from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
 from storage.outbox import enqueue_in
 from storage.types import one_of
@@ -106,14 +107,6 @@ class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
 
 
-class WaveFull(Exception):
-    """An adoption found its version's wave full in its own transaction."""
-
-
-class RequestDecided(Exception):
-    """An approval found its request no longer pending in its own transaction."""
-
-
 @dataclass(frozen=True)
 class PlaybookState:
     playbook: Playbook
@@ -174,7 +167,7 @@ class LoadOutcome:
     changes: list[str]
 
 
-def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
+def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
     return dict(
         slug=spec.playbook,
         title=spec.title,
@@ -196,16 +189,6 @@ def _playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
         inputs=list(spec.inputs),
         outputs=list(spec.outputs),
     )
-
-
-def _running_adopters(s: Session, version_id: int) -> int:
-    """The version's adopters that are not retired (a draft has adopted it too, and
-    runs from its first cycle), its row locked until the transaction ends (SELECT ...
-    FOR UPDATE on PostgreSQL; SQLite has one writer)."""
-    s.execute(select(col(RegistryVersion.id)).where(col(RegistryVersion.id) == version_id).with_for_update())
-    running = col(Playbook.status) != "retired"
-    count = select(func.count()).select_from(Playbook).where(col(Playbook.adopted_from_id) == version_id, running)
-    return int(s.execute(count).scalar() or 0)
 
 
 def _as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
@@ -303,11 +286,11 @@ class Playbooks:
                 col(CadenceJob.user_id) == user_id, col(CadenceJob.kind) == "checkin"
             )
             answered = select(col(CheckIn.playbook_id)).where(col(CheckIn.user_id) == user_id)
-            # the exception owner of a playbook's queue (its YAML's `exception_owner`): the
-            # definition is JSON written by json.dumps on both databases, so its text names them so
+            # the exception owner of a playbook's queue (its YAML's `exception_owner`), read
+            # from the definition's JSON (json_extract on SQLite, ->> on PostgreSQL)
             named = and_(
                 col(Playbook.adopted_from_id).is_(None),  # an adopted playbook's is its owner
-                cast(col(Playbook.definition), Text).contains(f'"exception_owner": "{user_id}"', autoescape=True),
+                PLAYBOOK.c.definition["exception_owner"].as_string() == user_id,
             )
             playbooks = list(
                 s.exec(
@@ -367,12 +350,12 @@ class Playbooks:
         if playbook is not None and _as_read_now(playbook.definition) == definition:
             return LoadOutcome(spec.playbook, "unchanged", [])
 
-        columns = _playbook_columns(spec, org_timezone)
+        columns = playbook_columns(spec, org_timezone)
         if playbook is None:
             playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
             s.add(playbook)
             s.flush()
-            _add_steps(s, playbook.id, spec)
+            add_steps(s, playbook.id, spec)
             created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
             s.add(Decision(**decision_columns(created, at)))
             return LoadOutcome(spec.playbook, "created", [])
@@ -414,87 +397,6 @@ class Playbooks:
         changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
         s.add(Decision(**decision_columns(changed, at)))
         return LoadOutcome(spec.playbook, "updated", changes)
-
-    def adopt(
-        self,
-        spec: PlaybookSpec,
-        version: RegistryVersion,
-        org_timezone: str,
-        by: str,
-        at: datetime,
-        messages: list[Any],
-        also: list[DecisionRecord] | None = None,
-        wave_limit: int | None = None,
-        champion_id: str | None = None,
-        request_id: int | None = None,
-    ) -> Playbook:
-        """A new playbook started from a registry `version`, remembering where it came from
-        (and `also` these decisions, in the same transaction). With `wave_limit`, raises
-        WaveFull, and writes nothing, if that many adopters of the version run already:
-        counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
-        of two adoptions at once only one takes the last place.
-        Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
-        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
-        With `request_id`, the adoption approves that pending request, or raises
-        RequestDecided and writes nothing: of two approvals at once, one adopts."""
-        version_id, origin_id = version.id, version.playbook_id
-        try:
-            with unit_of_work(self.engine) as s:
-                if request_id is not None:
-                    claimed = s.exec(
-                        update(AdoptionRequest)
-                        .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
-                        .values(status="approved", decided_by=by, decided_at=at, adopted_slug=spec.playbook)
-                        .execution_options(synchronize_session=False)
-                    ).rowcount
-                    if not claimed:
-                        raise RequestDecided(f"request {request_id} was decided a moment ago")
-                if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
-                    raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
-                definition = spec.canonical()
-                playbook = Playbook(
-                    **_playbook_columns(spec, org_timezone),
-                    definition=definition,
-                    adopted_from_id=version_id,
-                    adopted_origin_id=origin_id,
-                    champion_id=champion_id,
-                    created_at=at,
-                    updated_at=at,
-                )
-                s.add(playbook)
-                s.flush()
-                _add_steps(s, playbook.id, spec)
-                adopted = decisions.of_adoption(
-                    playbook.id, spec.playbook, version.slug, version.version, version_id, definition, by
-                )
-                s.add(Decision(**decision_columns(adopted, at)))
-                adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
-                s.add(Decision(**decision_columns(adopted_by, at)))
-                if champion_id is not None:
-                    named = decisions.of_champion(playbook.id, spec.playbook, None, champion_id, by)
-                    s.add(Decision(**decision_columns(named, at)))
-                for record in also or []:
-                    s.add(Decision(**decision_columns(record, at)))
-                enqueue_in(s, messages, at)
-                announce(s, [adopted], at)
-            return playbook
-        except IntegrityError as err:
-            raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err
-
-    def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
-        """The slug of a playbook that `channel_id` runs, adopted from any version of the
-        origin playbook and not retired; None if there is none."""
-        with unit_of_work(self.engine) as s:
-            return s.execute(
-                select(col(Playbook.slug))
-                .join(RegistryVersion, col(RegistryVersion.id) == col(Playbook.adopted_from_id))
-                .where(
-                    col(Playbook.channel_id) == channel_id,
-                    col(RegistryVersion.playbook_id) == origin_playbook_id,
-                    col(Playbook.status) != "retired",
-                )
-                .limit(1)
-            ).scalar()
 
     def end_run(
         self,
@@ -571,66 +473,6 @@ class Playbooks:
             enqueue_in(s, messages, at)
         return True
 
-    def name_champion(
-        self,
-        playbook_id: int,
-        before: str | None,
-        champion_id: str,
-        at: datetime,
-        decision: DecisionRecord,
-        messages: list[Any],
-    ) -> bool:
-        """A new champion in place of `before`; False, and nothing written, if the
-        champion is no longer `before` (changed a moment ago)."""
-        with unit_of_work(self.engine) as s:
-            playbook = s.get(Playbook, playbook_id, with_for_update=True)
-            if playbook is None or playbook.champion_id != before or playbook.champion_id == champion_id:
-                return False
-            playbook.champion_id, playbook.updated_at = champion_id, at
-            s.add(playbook)
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-            enqueue_in(s, messages, at)
-        return True
-
-    def mark_item(
-        self, playbook_id: int, kind: str, item: str, done: bool, by: str, at: datetime, messages: list[Any]
-    ) -> bool:
-        """An item of the champion's checklist marked done (or undone) by `by`. False, and
-        nothing written, if it is in that state already (a second click of the same
-        button): counted under a lock on the playbook's row, so of two clicks one marks."""
-        with unit_of_work(self.engine) as s:
-            if s.get(Playbook, playbook_id, with_for_update=True) is None:
-                return False
-            latest = s.exec(
-                select(ChecklistMark)
-                .where(
-                    col(ChecklistMark.playbook_id) == playbook_id,
-                    col(ChecklistMark.kind) == kind,
-                    col(ChecklistMark.item) == item,
-                )
-                .order_by(col(ChecklistMark.id).desc())
-                .limit(1)
-            ).first()
-            if (latest.done if latest is not None else False) == done:
-                return False
-            s.add(ChecklistMark(playbook_id=playbook_id, kind=kind, item=item, done=done, marked_by=by, marked_at=at))
-            enqueue_in(s, messages, at)
-        return True
-
-    def checklists(self, playbook_ids: list[int]) -> dict[int, dict[tuple[str, str], ChecklistMark]]:
-        """Each playbook's latest mark of each checklist item, by (kind, item)."""
-        found: dict[int, dict[tuple[str, str], ChecklistMark]] = {pid: {} for pid in playbook_ids}
-        if not playbook_ids:
-            return found
-        with reading(self.engine) as s:
-            for mark in s.exec(
-                select(ChecklistMark)
-                .where(col(ChecklistMark.playbook_id).in_(playbook_ids))
-                .order_by(col(ChecklistMark.id))
-            ):
-                found[mark.playbook_id][(mark.kind, mark.item)] = mark
-        return found
-
     def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
         try:
             with unit_of_work(self.engine) as s:
@@ -673,7 +515,7 @@ class Playbooks:
             return list(s.exec(query))
 
 
-def _add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
+def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
     """A new playbook's steps, in the order its definition declares them."""
     for position, step in enumerate(spec.steps):
         s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))

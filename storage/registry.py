@@ -1,6 +1,7 @@
-"""The registry in the database: the published versions of playbooks, the playbooks that
-adopted them and how each replication went. A publication writes its decision rows and
-messages with storage/governance.py's apply_change, in the same transaction."""
+"""The registry in the database: the published versions of playbooks, the requests to
+adopt them, the adoptions (a playbook started from a version) and how each replication
+went. A publication writes its decision rows and messages with storage/governance.py's
+apply_change, in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,15 +12,21 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import Session, col
 
+from cadence import decisions
+from cadence.decisions import Decision as DecisionRecord
 from cadence.decisions import DecisionKind
+from cadence.definition import PlaybookSpec
 from storage.db import reading, unit_of_work
 from storage.governance import DECISION, Change, StaleState, apply_change
-from storage.models.governance import AdoptionRequest, Proposal, RegistryVersion
+from storage.governance_rows import decision_columns
+from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import enqueue_in
+from storage.playbooks import Conflict, add_steps, playbook_columns
 from storage.types import one_of
+from storage.webhooks import announce
 
 _VERSIONS_ORDER = (col(RegistryVersion.slug), col(RegistryVersion.version))
 _VERSIONS_OF_PLAYBOOK = (
@@ -36,6 +43,24 @@ _REPLICATION_OF = (
 
 class RequestPending(Exception):
     """The channel has a pending request for the version already (uq_adoption_request_pending)."""
+
+
+class WaveFull(Exception):
+    """An adoption found its version's wave full in its own transaction."""
+
+
+class RequestDecided(Exception):
+    """An approval found its request no longer pending in its own transaction."""
+
+
+def _running_adopters(s: Session, version_id: int) -> int:
+    """The version's adopters that are not retired (a draft has adopted it too, and
+    runs from its first cycle), its row locked until the transaction ends (SELECT ...
+    FOR UPDATE on PostgreSQL; SQLite has one writer)."""
+    s.execute(select(col(RegistryVersion.id)).where(col(RegistryVersion.id) == version_id).with_for_update())
+    running = col(Playbook.status) != "retired"
+    count = select(func.count()).select_from(Playbook).where(col(Playbook.adopted_from_id) == version_id, running)
+    return int(s.execute(count).scalar() or 0)
 
 
 class Registry:
@@ -108,6 +133,91 @@ class Registry:
         """A request's card redrawn (a refusal on approve shown on it)."""
         with unit_of_work(self.engine) as s:
             enqueue_in(s, messages, at)
+
+    # ---- adoptions: a curator's, or a request approved ----
+
+    def adopt(
+        self,
+        spec: PlaybookSpec,
+        version: RegistryVersion,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        messages: list[Any],
+        also: list[DecisionRecord] | None = None,
+        wave_limit: int | None = None,
+        champion_id: str | None = None,
+        request_id: int | None = None,
+    ) -> Playbook:
+        """A new playbook started from a registry `version`, remembering where it came from
+        (and `also` these decisions, in the same transaction). With `wave_limit`, raises
+        WaveFull, and writes nothing, if that many adopters of the version run already:
+        counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
+        of two adoptions at once only one takes the last place.
+        Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
+        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
+        With `request_id`, the adoption approves that pending request, or raises
+        RequestDecided and writes nothing: of two approvals at once, one adopts."""
+        version_id, origin_id = version.id, version.playbook_id
+        try:
+            with unit_of_work(self.engine) as s:
+                if request_id is not None:
+                    claimed = s.exec(
+                        update(AdoptionRequest)
+                        .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
+                        .values(status="approved", decided_by=by, decided_at=at, adopted_slug=spec.playbook)
+                        .execution_options(synchronize_session=False)
+                    ).rowcount
+                    if not claimed:
+                        raise RequestDecided(f"request {request_id} was decided a moment ago")
+                if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
+                    raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
+                definition = spec.canonical()
+                playbook = Playbook(
+                    **playbook_columns(spec, org_timezone),
+                    definition=definition,
+                    adopted_from_id=version_id,
+                    adopted_origin_id=origin_id,
+                    champion_id=champion_id,
+                    created_at=at,
+                    updated_at=at,
+                )
+                s.add(playbook)
+                s.flush()
+                add_steps(s, playbook.id, spec)
+                adopted = decisions.of_adoption(
+                    playbook.id, spec.playbook, version.slug, version.version, version_id, definition, by
+                )
+                s.add(Decision(**decision_columns(adopted, at)))
+                adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
+                s.add(Decision(**decision_columns(adopted_by, at)))
+                if champion_id is not None:
+                    named = decisions.of_champion(playbook.id, spec.playbook, None, champion_id, by)
+                    s.add(Decision(**decision_columns(named, at)))
+                for record in also or []:
+                    s.add(Decision(**decision_columns(record, at)))
+                enqueue_in(s, messages, at)
+                announce(s, [adopted], at)
+            return playbook
+        except IntegrityError as err:
+            raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err
+
+    def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
+        """The slug of a playbook that `channel_id` runs, adopted from any version of the
+        origin playbook and not retired; None if there is none."""
+        with unit_of_work(self.engine) as s:
+            return s.execute(
+                select(col(Playbook.slug))
+                .join(RegistryVersion, col(RegistryVersion.id) == col(Playbook.adopted_from_id))
+                .where(
+                    col(Playbook.channel_id) == channel_id,
+                    col(RegistryVersion.playbook_id) == origin_playbook_id,
+                    col(Playbook.status) != "retired",
+                )
+                .limit(1)
+            ).scalar()
+
+    # ---- versions, their adopters and how they replicate ----
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
         with reading(self.engine) as s:

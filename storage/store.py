@@ -4,14 +4,14 @@ method). The wiring builds it once from an engine (bot/startup.py, open_store); 
 reach an area through it, as `store.playbooks.state(slug)`:
 
 - playbooks (storage/playbooks.py): playbooks and their life (states, definitions,
-  adoptions, cycles);
+  cycles); champions (storage/champions.py): champions and their checklists' marks;
 - reports (storage/weekly_reports.py): the reports people make each week, undo, a week's figures;
 - learnings, tokens (storage/api_tokens.py), web_logins, people (away, deactivated);
 - org (storage/roles.py): curators, settings, holidays;
 - request_keys: the keys of requests handled (storage/replay.py);
 - health: the clock's heartbeat, the database's answer, whether Slack takes the token;
 - governance: verdicts, proposals, mode changes, cycle results; registry: published
-  versions and their adopters;
+  versions, requests to adopt them, adoptions and their adopters;
 - readouts: the digest's, the web view's and the export's reads across reports;
 - depth (storage/depth.py): cases, modes and people per closed week, over months;
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from storage.api_tokens import ApiTokens
 from storage.cadence_log import CadenceLog
+from storage.champions import Champions
 from storage.depth import Depth
 from storage.exception_items import ExceptionItems
 from storage.governance import Governance
@@ -39,17 +40,9 @@ from storage.learnings import Learnings
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
-from storage.playbooks import (
-    CURATORS_CHANNEL,
-    Conflict,
-    LoadOutcome,
-    Playbooks,
-    PlaybookState,
-    RequestDecided,
-    WaveFull,
-)
+from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
 from storage.readouts import Readouts
-from storage.registry import Registry, RequestPending
+from storage.registry import Registry, RequestDecided, RequestPending, WaveFull
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
@@ -91,6 +84,7 @@ class Store:
         self.people = People(engine)
         self.governance = Governance(engine, dry_run=dry_run)
         self.registry = Registry(engine)
+        self.champions = Champions(engine)  # adopting teams' champions and their checklists
         self.readouts = Readouts(engine)
         self.depth = Depth(engine)
         self.outbox = Outbox(engine)

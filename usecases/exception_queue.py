@@ -1,4 +1,4 @@
-"""The exception queue (README, "The exception queue"): moving an item (the buttons of
+"""The exception queue (docs/playbooks.md, "The exception queue"): moving an item (the buttons of
 the Monday DM and of the App Home, and the note form of Resolve… and Accept…), and the
 Monday DM itself."""
 

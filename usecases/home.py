@@ -48,7 +48,7 @@ def home_view(store: Store, user_id: str, now: datetime) -> dict[str, Any]:
         user_id,
         [(pid, day) for pid, days in recent_weeks.items() for day in days if day >= _first_day(states, pid)],
     )
-    marks = store.playbooks.checklists([s.playbook.id for s in states if s.playbook.champion_id])
+    marks = store.champions.checklists([s.playbook.id for s in states if s.playbook.champion_id])
     playbooks = []
     for state in states:
         p, week = state.playbook, weeks.get(state.playbook.id)

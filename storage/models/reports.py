@@ -227,7 +227,7 @@ class SourceFetch(SQLModel, table=True):
 
 
 class ExceptionItemEvent(SQLModel, table=True):
-    """A move of an item of the exception queue (README, "The exception queue"). An item
+    """A move of an item of the exception queue (docs/playbooks.md, "The exception queue"). An item
     is a logged exception (`exception_report`) or a member's deviation (a `checkin` that
     deviated), and is open until moved: acknowledged (still open), then resolved or
     accepted, each with a note. Append-only with who and when; `seq` numbers an item's

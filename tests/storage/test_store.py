@@ -196,6 +196,17 @@ def test_reloading_does_not_undo_a_mode_set_since(store, engine):
     assert store.playbooks.state("support-replies").step("send").mode == "collaborative"
 
 
+def test_a_persons_playbooks_include_those_whose_exception_queue_they_own(store):
+    """Read from the definition itself: the owner named exactly, not a text that contains it."""
+    _load(store, {**copy.deepcopy(SUPPORT_REPLIES), "exception_owner": "UQUEUE12"})
+    _load(store, {**copy.deepcopy(SUPPORT_REPLIES), "playbook": "other-one", "exception_owner": "UQUEUE1"})
+    _load(store, {**copy.deepcopy(SUPPORT_REPLIES), "playbook": "third-one"})
+    assert [s.playbook.slug for s in store.playbooks.of_person("UQUEUE1")] == ["other-one"]
+    assert [s.playbook.slug for s in store.playbooks.of_person("UQUEUE12")] == ["support-replies"]
+    assert [s.playbook.slug for s in store.playbooks.of_person("UNOBODY1")] == []
+    assert len(store.playbooks.of_person(OWNER)) == 3
+
+
 def test_curators_are_added_once(store):
     assert store.org.add_curator("UCUR", "UADMIN", AT) is True
     assert store.org.add_curator("UCUR", "UADMIN", AT) is False

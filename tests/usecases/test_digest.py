@@ -210,15 +210,15 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(e
             [
                 decision_columns(
                     Decision(
-                        DecisionKind.MODE_CHANGE,
-                        "demotion",
-                        "rule:demotion",
-                        "",
-                        triage.playbook.id,
-                        changed.id,
-                        week,
-                        "ai-led",
-                        "collaborative",
+                        kind=DecisionKind.MODE_CHANGE,
+                        rule="demotion",
+                        actor="rule:demotion",
+                        summary="",
+                        playbook_id=triage.playbook.id,
+                        step_id=changed.id,
+                        week_start=week,
+                        from_mode="ai-led",
+                        to_mode="collaborative",
                     ),
                     at,
                 )

@@ -56,7 +56,7 @@ def items(slug: str, kit: dict[str, Any], marks: dict[tuple[str, str], Checklist
 
 
 def checklist_of(store: Store, playbook: Playbook) -> list[Item]:
-    return items(playbook.slug, kit_of(playbook.definition), store.playbooks.checklists([playbook.id])[playbook.id])
+    return items(playbook.slug, kit_of(playbook.definition), store.champions.checklists([playbook.id])[playbook.id])
 
 
 def summary(checklist: list[Item]) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: dat
         unit = keys.champion(playbook.id, now.isoformat())
         messages.append(Message(keys.to_audience(unit, champion_id), "chat.postMessage", champion_id, message))
     record = decisions.of_champion(playbook.id, playbook.slug, playbook.champion_id, champion_id, by)
-    if not store.playbooks.name_champion(playbook.id, playbook.champion_id, champion_id, now, record, messages):
+    if not store.champions.name_champion(playbook.id, playbook.champion_id, champion_id, now, record, messages):
         raise Refusal.of("life_race", usage="champion", slug=playbook.slug)
     return Named(playbook.champion_id, checklist)
 
@@ -142,4 +142,4 @@ def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime
         message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, None, after)
         unit = keys.dm_update(f"checklist:{playbook.id}:{index}:{done}:{now.isoformat()}")
         messages.append(Message(unit, "chat.update", dm[0], {"ts": dm[1], **message}))
-    return store.playbooks.mark_item(playbook.id, item.kind, item.text, done, by, now, messages)
+    return store.champions.mark_item(playbook.id, item.kind, item.text, done, by, now, messages)

@@ -1,4 +1,4 @@
-"""The exception queue's shared work (README, "The exception queue"): who owns a
+"""The exception queue's shared work (docs/playbooks.md, "The exception queue"): who owns a
 playbook's queue, and its open items as the messages, the App Home, status, the web view
 and the readiness criterion show them."""
 

@@ -436,7 +436,7 @@ def adopt(
     kit = version.definition.get("replication") or {}
     check_overrides(version, cmd, "adopt")
     champions.require_champion_if_asked(kit, cmd.champion_id, version.slug, version.version)
-    running = store.playbooks.adoption_in(channel_id, version.playbook_id)
+    running = store.registry.adoption_in(channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
     if approval is not None and store.registry.request(approval.request_id) is None:
@@ -516,7 +516,7 @@ def adopt(
         return adopt(store, cmd, by, now, org_timezone, web_url, approval)
 
     try:
-        playbook = store.playbooks.adopt(
+        playbook = store.registry.adopt(
             spec,
             version,
             org_timezone,
@@ -534,7 +534,7 @@ def adopt(
         return again()
     except Conflict:
         # Adopted at the same moment by someone else: the database let one adoption through.
-        running = store.playbooks.adoption_in(channel_id, version.playbook_id)
+        running = store.registry.adoption_in(channel_id, version.playbook_id)
         if running is None:  # only the slug was taken meanwhile: adopt under the next free one
             return again()
         raise Refusal.of(

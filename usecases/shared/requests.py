@@ -75,7 +75,7 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
     waiting = store.registry.pending_request(version.id, cmd.channel_id)
     if waiting is not None:
         raise _pending(waiting, version)
-    running = store.playbooks.adoption_in(cmd.channel_id, version.playbook_id)
+    running = store.registry.adoption_in(cmd.channel_id, version.playbook_id)
     if running is not None:
         raise Refusal.of(
             "adopt_twice", usage="request", channel=channel(cmd.channel_id), slug=running, origin=version.slug
