@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from cadence import decisions
+from cadence import decisions, registry_decisions
 from cadence.decisions import Decision as DecisionRecord
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
@@ -185,11 +185,11 @@ class Registry:
                 s.add(playbook)
                 s.flush()
                 add_steps(s, playbook.id, spec)
-                adopted = decisions.of_adoption(
+                adopted = registry_decisions.of_adoption(
                     playbook.id, spec.playbook, version.slug, version.version, version_id, definition, by
                 )
                 s.add(Decision(**decision_columns(adopted, at)))
-                adopted_by = decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
+                adopted_by = registry_decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
                 s.add(Decision(**decision_columns(adopted_by, at)))
                 if champion_id is not None:
                     named = decisions.of_champion(playbook.id, spec.playbook, None, champion_id, by)

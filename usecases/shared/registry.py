@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cadence import calendar, decisions, keys, replication, rules
+from cadence import calendar, decisions, keys, registry_decisions, replication, rules
 from cadence.decisions import Decision
 from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
 from storage.governance import Change, StaleState
@@ -150,7 +150,7 @@ def publish(
     ]
     change = Change(
         decisions=[
-            decisions.of_publication(
+            registry_decisions.of_publication(
                 state.playbook.id,
                 state.playbook.slug,
                 number,
@@ -353,7 +353,9 @@ def _wave(store: Store, version: RegistryVersion, by: str, now: datetime, overri
     if replication.wave_allows(running, False, wave):
         return Wave(wave if override is None else None)
     shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
-    record = decisions.of_wave(version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter)
+    record = registry_decisions.of_wave(
+        version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter
+    )
     if override is not None:
         return Wave(None, record)
     store.governance.apply(Change(decisions=[record]), now)

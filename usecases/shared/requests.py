@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from cadence import decisions, keys
+from cadence import decisions, keys, registry_decisions
 from storage.governance import Change
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.outbox import Message
@@ -94,7 +94,7 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
         card_key=keys.to_audience(f"request:{version.id}:{cmd.channel_id}:{now.isoformat()}", "curators"),
         created_at=now,
     )
-    record = decisions.of_request(
+    record = registry_decisions.of_request(
         version.playbook_id,
         version.slug,
         version.version,
@@ -190,7 +190,7 @@ def approve(
         approved = AdoptionRequest(
             **{**request.model_dump(), "status": "approved", "decided_by": by, "adopted_slug": slug}
         )
-        record = decisions.of_request_outcome(
+        record = registry_decisions.of_request_outcome(
             version.playbook_id,
             version.slug,
             version.version,
@@ -219,7 +219,7 @@ def decline(store: Store, request_id: int, by: str, reason: str, now: datetime) 
     """Decline with a reason: the requester and the champion get it by DM, the card says so."""
     request, version = pending(store, request_id, by)
     declined = AdoptionRequest(**{**request.model_dump(), "status": "declined", "decided_by": by, "reason": reason})
-    record = decisions.of_request_outcome(
+    record = registry_decisions.of_request_outcome(
         version.playbook_id,
         version.slug,
         version.version,
