@@ -1,11 +1,20 @@
 """Fixtures for the bot's tests: `browser`, a real headless Chromium through Selenium, for
 every test of the web view as a person sees it (Debian's `chromium` and
-`chromium-driver`, which .ci/run installs)."""
+`chromium-driver`, which .ci/run installs); `api`, a client of the reporting API with
+a helpdesk's token."""
 
+import json
 import os
 import shutil
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
 
 import pytest
+
+from usecases import tokens
+
+API_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
@@ -46,3 +55,31 @@ def demo_site(tmp_path_factory):
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}", result
     server.close()
+
+
+@pytest.fixture
+def api(bot, playbook, store, clock):
+    """A helpdesk export's token for kpi, cases and exceptions on support-replies."""
+    clock.set(API_NOW)
+    created = tokens.create(
+        store, "helpdesk", ["support-replies"], ["kpi", "cases", "exception"], False, "test", API_NOW
+    )
+    return Client(bot.base_url, created.token)
+
+
+class Client:
+    def __init__(self, base_url: str, token: str | None):
+        self.base_url, self.token = base_url, token
+
+    def post(self, body, token: str | None = "default", raw: bytes | None = None):
+        headers = {"Content-Type": "application/json"}
+        bearer = self.token if token == "default" else token
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        data = raw if raw is not None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.base_url}/api/v1/reports", data=data, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read()), response.headers
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}"), err.headers
