@@ -1,7 +1,7 @@
 """Fixtures for the bot's tests: `browser`, a real headless Chromium through Selenium, for
 every test of the web view as a person sees it (Debian's `chromium` and
 `chromium-driver`, which .ci/run installs); `api`, a client of the reporting API with
-a helpdesk's token."""
+a helpdesk's token; `run`, the `rollout` command line on the test database."""
 
 import json
 import os
@@ -11,7 +11,9 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from usecases import tokens
 
 API_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
@@ -83,3 +85,14 @@ class Client:
                 return response.status, json.loads(response.read()), response.headers
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"{}"), err.headers
+
+
+@pytest.fixture
+def run(database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke

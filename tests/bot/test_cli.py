@@ -23,17 +23,6 @@ from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def run(database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
-
-
 def _write(tmp_path, name, *documents) -> str:
     path = tmp_path / name
     path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
@@ -160,36 +149,6 @@ def test_digest_dry_run_prints_it_readably(run, store):
     assert "&lt;" not in result.output and "<@" not in result.output
 
 
-def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock, tmp_path):
-    import csv
-
-    reported.add_kpi_reading(store, playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, clock())
-    result = run("export", "csv", str(tmp_path / "out"))
-    assert result.exit_code == 0, result.output
-    from sqlmodel import SQLModel
-
-    files = {p.name for p in (tmp_path / "out").iterdir()}
-    assert files == {f"{t.name}.csv" for t in SQLModel.metadata.sorted_tables}
-    with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    assert rows == [
-        {
-            "id": "1",
-            "playbook_id": str(playbook.playbook.id),
-            "week_start": "2026-11-16",
-            "value": "30.0",
-            "reported_by": OWNER,
-            "reported_at": "2026-11-18T10:00:00+00:00",
-            "withdrawn_at": "",
-            "withdrawn_by": "",
-        }
-    ]
-    with (tmp_path / "out" / "playbook.csv").open() as handle:
-        playbook_row = next(csv.DictReader(handle))
-    assert json.loads(playbook_row["definition"])["playbook"] == "support-replies"
-    assert "kpi_reading.csv: 1 row" in result.output
-
-
 # ---- credentials ------------------------------------------------------------------------
 
 
@@ -263,35 +222,6 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
     assert slack.calls_to("chat.postMessage") == []
     again = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")
     assert "close done week of 2099-11-16" in again.output  # still due: the rehearsal kept nothing
-
-
-# ---- export ---------------------------------------------------------------------------------
-
-
-def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tmp_path):
-    import csv
-
-    week, pid = playbook.anchor.starts_on, playbook.playbook.id
-    store.reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
-    reported.add_exception(store, pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER, clock())
-    reported.add_kpi_reading(store, pid, week, -3.5, OWNER, clock())
-    assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
-    with (tmp_path / "out" / "checkin.csv").open() as handle:
-        assert next(csv.DictReader(handle))["note"] == '\'=HYPERLINK("http://x")'
-    with (tmp_path / "out" / "exception_report.csv").open() as handle:
-        assert next(csv.DictReader(handle))["reason"] == "'@SUM(A1)"
-    with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
-        assert next(csv.DictReader(handle))["value"] == "-3.5"  # a number stays a number
-
-
-def test_export_to_a_path_that_cannot_be_written_fails_in_one_line(run, playbook, tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    result = CliRunner().invoke(cli, ["export", "csv", str(blocker / "out")])
-    assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and "cannot write the export" in result.output
-    assert "nothing was exported" in result.output and "Traceback" not in result.output
-    assert not (blocker.parent / "out").exists()
 
 
 # ---- what a self-hoster asks of the command line -------------------------------------
@@ -560,36 +490,6 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
     _one_sentence(result, f"cannot listen on 127.0.0.1:{port}")
     assert "Running the demo" not in result.stdout  # the demo checks before it simulates
     assert time.monotonic() - started < 20
-
-
-def test_export_is_one_snapshot_even_while_others_write(run, store, playbook, engine, clock, tmp_path):
-    """Rows written while the export runs, after it has begun, are in none of its files: a
-    decision and the setting it names never disagree across two files."""
-    from sqlalchemy import event, text
-    from sqlalchemy.engine import Engine
-
-    written = []
-
-    def write_meanwhile(_conn, _cursor, statement, *_args) -> None:
-        if written or "FROM api_token" not in statement:  # right after the first table is read
-            return
-        with engine.begin() as other:  # another connection, committed before the next table is read
-            other.execute(
-                text(
-                    "INSERT INTO setting (key, value, updated_by, updated_at) "
-                    "VALUES ('written-meanwhile', 'x', 'test', :at)"
-                ),
-                {"at": clock()},
-            )
-        written.append(True)
-
-    event.listen(Engine, "after_cursor_execute", write_meanwhile)  # the command's own engine too
-    try:
-        assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
-    finally:
-        event.remove(Engine, "after_cursor_execute", write_meanwhile)
-    assert written
-    assert "written-meanwhile" not in (tmp_path / "out" / "setting.csv").read_text()
 
 
 def test_the_demo_is_described_as_what_it_runs(run):

@@ -1,5 +1,7 @@
 """`rollout export csv DIR` through the CLI: every table, or nothing at all."""
 
+import json
+
 from click.testing import CliRunner
 from sqlmodel import SQLModel
 
@@ -84,3 +86,89 @@ def test_no_cell_of_any_exported_file_starts_a_formula(database_url, monkeypatch
     playbooks = (out / "playbook.csv").read_text(encoding="utf-8")
     assert "'" + HYPERLINK.replace('"', '""') in playbooks and "'+SUM(1,1)" in playbooks
     assert ",-3.0," in (out / "kpi_reading.csv").read_text() or ",-3," in (out / "kpi_reading.csv").read_text()
+
+
+def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock, tmp_path):
+    import csv
+
+    reported.add_kpi_reading(store, playbook.playbook.id, playbook.anchor.starts_on, 30.0, OWNER, clock())
+    result = run("export", "csv", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    from sqlmodel import SQLModel
+
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert files == {f"{t.name}.csv" for t in SQLModel.metadata.sorted_tables}
+    with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [
+        {
+            "id": "1",
+            "playbook_id": str(playbook.playbook.id),
+            "week_start": "2026-11-16",
+            "value": "30.0",
+            "reported_by": OWNER,
+            "reported_at": "2026-11-18T10:00:00+00:00",
+            "withdrawn_at": "",
+            "withdrawn_by": "",
+        }
+    ]
+    with (tmp_path / "out" / "playbook.csv").open() as handle:
+        playbook_row = next(csv.DictReader(handle))
+    assert json.loads(playbook_row["definition"])["playbook"] == "support-replies"
+    assert "kpi_reading.csv: 1 row" in result.output
+
+
+def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tmp_path):
+    import csv
+
+    week, pid = playbook.anchor.starts_on, playbook.playbook.id
+    store.reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
+    reported.add_exception(store, pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER, clock())
+    reported.add_kpi_reading(store, pid, week, -3.5, OWNER, clock())
+    assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
+    with (tmp_path / "out" / "checkin.csv").open() as handle:
+        assert next(csv.DictReader(handle))["note"] == '\'=HYPERLINK("http://x")'
+    with (tmp_path / "out" / "exception_report.csv").open() as handle:
+        assert next(csv.DictReader(handle))["reason"] == "'@SUM(A1)"
+    with (tmp_path / "out" / "kpi_reading.csv").open() as handle:
+        assert next(csv.DictReader(handle))["value"] == "-3.5"  # a number stays a number
+
+
+def test_export_to_a_path_that_cannot_be_written_fails_in_one_line(run, playbook, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["export", "csv", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot write the export" in result.output
+    assert "nothing was exported" in result.output and "Traceback" not in result.output
+    assert not (blocker.parent / "out").exists()
+
+
+def test_export_is_one_snapshot_even_while_others_write(run, store, playbook, engine, clock, tmp_path):
+    """Rows written while the export runs, after it has begun, are in none of its files: a
+    decision and the setting it names never disagree across two files."""
+    from sqlalchemy import event, text
+    from sqlalchemy.engine import Engine
+
+    written = []
+
+    def write_meanwhile(_conn, _cursor, statement, *_args) -> None:
+        if written or "FROM api_token" not in statement:  # right after the first table is read
+            return
+        with engine.begin() as other:  # another connection, committed before the next table is read
+            other.execute(
+                text(
+                    "INSERT INTO setting (key, value, updated_by, updated_at) "
+                    "VALUES ('written-meanwhile', 'x', 'test', :at)"
+                ),
+                {"at": clock()},
+            )
+        written.append(True)
+
+    event.listen(Engine, "after_cursor_execute", write_meanwhile)  # the command's own engine too
+    try:
+        assert run("export", "csv", str(tmp_path / "out")).exit_code == 0
+    finally:
+        event.remove(Engine, "after_cursor_execute", write_meanwhile)
+    assert written
+    assert "written-meanwhile" not in (tmp_path / "out" / "setting.csv").read_text()
