@@ -386,10 +386,19 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     Engine(engine, slack, clock).run(close_of(1))
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
     grid = page[page.index("Steps × weeks") : page.index("This week")]
-    # Each number with its cases and its 95% Wilson interval on hover (docs/judgement.md).
-    shown = 'title="exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (95% CI 83–99%, threshold 90%)">'
-    judged = re.search(re.escape(shown) + r"(PASS|FAIL|INCO)<small>40 · 1 · 95%</small>", grid)
-    assert judged, grid
+    # The verdict and its numbers in words; on hover, each number with its cases and its
+    # 95% Wilson interval (docs/judgement.md).
+    said = "draft, week 2026-11-16 (C1W1): {}: 40 cases, 1 exception, rubric 95%"
+    interval = (
+        "; exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (95% CI 83–99%, threshold 90%)"
+    )
+    cell = re.search(r'<td class="(PASS|FAIL|INCONCLUSIVE)" title="([^"]*)">(.*?)</td>', grid)
+    assert cell, grid
+    verdict, title, shown = cell.groups()
+    assert title == said.format(verdict) + interval
+    glyph = {"PASS": "✓", "FAIL": "✗", "INCONCLUSIVE": "?"}[verdict]
+    assert f'<span class="verdict">{glyph} {verdict}</span><small>40 · 1 · 95%</small>' in shown, shown
+    assert f'<span class="sr">{said.format(verdict)}</span>' in shown, shown
     _, _, steps = fetch(view.base_url + "/web/playbooks/support-replies/steps.csv", signed_in(view, OWNER))
     rows = list(csv.DictReader(io.StringIO(steps)))
     draft = next(r for r in rows if r["step"] == "draft" and r["week"] == "2026-11-16")

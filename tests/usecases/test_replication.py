@@ -245,7 +245,10 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     _, _, page = fetch(url + "/web/registry", cookie)
     adopter = re.sub(r"<[^>]+>", " ", page[page.index("support-replies-sales") :])
     assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+107%\s+104%\s+\+4 points", adopter)
-    assert "Runbook: https://wiki.example.com/support-replies" in page and "Requires: Helpdesk macros enabled" in page
+    runbook = (
+        '<a href="https://wiki.example.com/support-replies" rel="noopener noreferrer">'  # a link (templates/pages.py)
+    )
+    assert f"Runbook: {runbook}" in page and "Requires: Helpdesk macros enabled" in page
     _, _, csv = fetch(url + "/web/registry.csv", cookie)
     assert "support-replies,1,Support,2027-01-13,support-replies-sales,active,1,replicated,107.4,103.7,3.7" in csv
 
