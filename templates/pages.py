@@ -8,7 +8,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from cadence.text import csv_row
 from templates import _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
@@ -26,15 +27,49 @@ _env.filters.update(
 )
 
 
-def _source(reported_by: str) -> str:
-    """Who made a report: a person's Slack id, a reporting API token (`token:<name>`) or a
+def person_name(user_id: str | None, people: dict[str, str]) -> str:
+    """A person as a page shows them: their Slack name (display name, else real name),
+    else, when Slack has none, their id. Anything else (a rule, `token:…`) as it is."""
+    if user_id is None:
+        return ""
+    return people.get(user_id, user_id)
+
+
+def channel_name(channel_id: str | None, channels: dict[str, str]) -> str:
+    """A channel as a page shows it: `#name`, else its id."""
+    if channel_id is None:
+        return ""
+    return f"#{channels[channel_id]}" if channel_id in channels else channel_id
+
+
+def source_name(reported_by: str, people: dict[str, str]) -> str:
+    """Who made a report: a person (by name), a reporting API token (`token:<name>`) or a
     source the clock pulled it from (`source:<name>`)."""
     if reported_by.startswith("source:"):
         return f"{reported_by[len('source:') :]} (source)"
-    return f"{reported_by[len('token:') :]} (API token)" if reported_by.startswith("token:") else reported_by
+    if reported_by.startswith("token:"):
+        return f"{reported_by[len('token:') :]} (API token)"
+    return person_name(reported_by, people)
 
 
-_env.filters["source"] = _source
+# The names a page shows for ids come with its context: `people` and `channels`
+# (usecases/web.py reads them from the database; no page asks Slack).
+@pass_context
+def _person(context: Context, user_id: str | None) -> str:
+    return person_name(user_id, context.get("people") or {})
+
+
+@pass_context
+def _channel(context: Context, channel_id: str | None) -> str:
+    return channel_name(channel_id, context.get("channels") or {})
+
+
+@pass_context
+def _source(context: Context, reported_by: str) -> str:
+    return source_name(reported_by, context.get("people") or {})
+
+
+_env.filters.update(source=_source, person=_person, channel=_channel)
 
 
 def render_page(name: str, **context: Any) -> str:
