@@ -58,7 +58,7 @@ def name_people_and_channels(
         for user_id in store.people.to_name(now - FRESH, since, PEOPLE_PER_TICK):
             if monotonic() > deadline:
                 break
-            person = directory.person(client, user_id)
+            person = directory.person(client, user_id)  # users.info: as Slack says now, not a cached answer
             people.append((user_id, person.display_name, person.real_name))
     except DirectoryUnavailable as err:
         log.warning("names: Slack did not say who %s is (%s); the next tick asks again", err.channel_id, err.reason)
