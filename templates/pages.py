@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,23 @@ def source_name(reported_by: str, people: dict[str, str]) -> str:
     return person_name(reported_by, people)
 
 
+# A Slack id inside text a page shows (a decision's summary, written with ids): a user's
+# or a channel's, with a digit in it, as Slack's ids have, so that words in capitals are not.
+ID_IN_TEXT = re.compile(r"\b[UWCG](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}\b")
+
+
+def names_in(text: str, people: dict[str, str], channels: dict[str, str]) -> str:
+    """`text` with each Slack id in it given as the name it is shown by, where one is known."""
+
+    def name(found: re.Match[str]) -> str:
+        token = found.group(0)
+        if token[0] in "UW":
+            return person_name(token, people)
+        return channel_name(token, channels)
+
+    return ID_IN_TEXT.sub(name, text)
+
+
 # The names a page shows for ids come with its context: `people` and `channels`
 # (usecases/web.py reads them from the database; no page asks Slack).
 @pass_context
@@ -69,7 +87,12 @@ def _source(context: Context, reported_by: str) -> str:
     return source_name(reported_by, context.get("people") or {})
 
 
-_env.filters.update(source=_source, person=_person, channel=_channel)
+@pass_context
+def _named(context: Context, text: str) -> str:
+    return names_in(text, context.get("people") or {}, context.get("channels") or {})
+
+
+_env.filters.update(source=_source, person=_person, channel=_channel, named=_named)
 
 
 def render_page(name: str, **context: Any) -> str:

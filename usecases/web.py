@@ -16,6 +16,7 @@ from cadence.judgement import kpi_change
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from templates import criterion_phrase
+from templates.pages import ID_IN_TEXT
 from usecases import sources as pulled
 from usecases import status
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
@@ -406,6 +407,9 @@ def _ids_in(value: Any, users: set[str], channels: set[str]) -> None:
             users.add(value)
         elif _CHANNEL_ID.fullmatch(value):
             channels.add(value)
+        else:  # ids inside text: a decision's summary names people and channels by them
+            for token in ID_IN_TEXT.findall(value):
+                (users if token[0] in "UW" else channels).add(token)
     elif isinstance(value, dict):
         for item in value.values():
             _ids_in(item, users, channels)
