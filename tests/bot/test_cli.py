@@ -179,9 +179,11 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
             "week_start": "2026-11-16",
             "value": "30.0",
             "reported_by": OWNER,
+            "reported_by_name": "",  # the name Slack gives, beside the id: none known here
             "reported_at": "2026-11-18T10:00:00+00:00",
             "withdrawn_at": "",
             "withdrawn_by": "",
+            "withdrawn_by_name": "",
         }
     ]
     with (tmp_path / "out" / "playbook.csv").open() as handle:
@@ -342,6 +344,14 @@ def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, p
     assert "exception_cap: 0.1" in shown.output  # the definition as loaded
     slack.fail_next("conversations.members", Fault(status=500), times=5)
     assert "team      unknown (Slack did not answer)" in run("playbook", "show", "support-replies").output
+
+
+def test_list_and_show_give_the_names_the_clock_kept_beside_the_ids(run, store, clock, playbook):
+    store.people.keep_names([("UOWNER0001", "Olivia", "Olivia Owens")], clock())
+    store.people.keep_channel_names([("CTEAM00001", "support-berlin")], clock())
+    assert "Olivia (UOWNER0001)" in run("playbook", "list").output
+    shown = run("playbook", "show", "support-replies").output
+    assert "owner     Olivia (UOWNER0001)" in shown and "channel   #support-berlin (CTEAM00001)" in shown
 
 
 def test_show_of_an_unknown_playbook_names_the_close_ones(run, playbook):
