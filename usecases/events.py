@@ -46,7 +46,8 @@ def person_changed(services: Services, user: dict[str, Any]) -> None:
     user_id = str(user.get("id") or "")
     if not user_id:
         return
-    names.keep_person(services.store, person_of(user), services.clock())
+    if isinstance(user.get("profile"), dict):  # Slack's whole user object: its names as they are now
+        names.keep_person(services.store, person_of(user), services.clock())
     if user.get("deleted"):
         people.person_gone(services.store, user_id, "deactivated", services.clock())
     else:

@@ -125,6 +125,8 @@ def test_user_change_and_channel_rename_keep_the_new_names(bot, playbook, store,
     }
     assert bot.event(changed).status == 200
     assert store.people.names([OWNER]) == {OWNER: "Olli"}
+    bot.event({"type": "user_change", "user": {"id": OWNER, "deleted": True}})  # no profile given: names stay
+    assert store.people.names([OWNER]) == {OWNER: "Olli"} and store.people.deactivated() == {OWNER}
     unnamed = {"id": MEMBER, "deleted": False, "profile": {"display_name": "", "real_name": "Max Moreau"}}
     bot.event({"type": "user_change", "user": unnamed})
     assert store.people.names([MEMBER]) == {MEMBER: "Max Moreau"}
