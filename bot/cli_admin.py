@@ -58,7 +58,7 @@ def list_playbooks() -> None:
             o.state.playbook.status,
             o.state.playbook.function,
             _where(o),
-            o.state.playbook.owner_id,
+            o.owner,
             o.state.playbook.title,
         )
         for o in overviews
@@ -92,8 +92,8 @@ def show(slug: str) -> None:
         f"  function  {playbook.function}",
         f"  status    {playbook.status}{since}{reason}",
         f"  cycle     {_where(overview)}",
-        f"  channel   {playbook.channel_id}",
-        f"  owner     {playbook.owner_id}",
+        f"  channel   {overview.channel}",
+        f"  owner     {overview.owner}",
         f"  team      {team}",
         f"  kpi       {playbook.kpi_name}"
         + (f" ({playbook.kpi_unit})" if playbook.kpi_unit else "")

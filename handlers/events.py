@@ -34,7 +34,15 @@ def register(app: App, services: Services) -> None:
     def deleted(event: dict[str, Any]) -> None:
         events.channel_lost(services, event.get("channel", ""), "channel_not_found")
 
-    # Someone deactivated (or reactivated) in Slack: DMs stop (or go on).
+    # A channel renamed: pages show its new name.
+    @app.event("channel_rename")
+    @app.event("group_rename")
+    def renamed(event: dict[str, Any]) -> None:
+        channel = event.get("channel")
+        if isinstance(channel, dict):
+            events.channel_renamed(services, channel)
+
+    # Someone deactivated (or reactivated) in Slack: DMs stop (or go on); their names are kept.
     @app.event("user_change")
     def user_changed(event: dict[str, Any]) -> None:
         user = event.get("user")

@@ -34,6 +34,8 @@ class Person:
     deleted: bool = False
     is_app_user: bool = False
     found: bool = True  # False: Slack answered user_not_found
+    display_name: str | None = None  # the profile's display_name ("" in Slack: None here)
+    real_name: str | None = None  # the profile's real_name, else the user's
 
     @property
     def is_human(self) -> bool:
@@ -117,13 +119,7 @@ class TeamDirectory:
 
     @staticmethod
     def _person(user: dict[str, Any]) -> Person:
-        return Person(
-            user_id=user["id"],
-            timezone=user.get("tz") or None,
-            is_bot=bool(user.get("is_bot")),
-            deleted=bool(user.get("deleted")),
-            is_app_user=bool(user.get("is_app_user")),
-        )
+        return person_of(user)
 
     def person(self, client: WebClient, user_id: str) -> Person:
         """One person as Slack says now (users.info, not the cache): for naming someone
@@ -202,6 +198,21 @@ class TeamDirectory:
             return "is_member: false"
         return None
 
+    @staticmethod
+    def channel_name(client: WebClient, channel_id: str) -> str | None:
+        """The channel's name as Slack says now (conversations.info), None if Slack will
+        not show the bot the channel. Raises DirectoryUnavailable if Slack does not answer."""
+        try:
+            found = client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as err:
+            reason = str(err.response.get("error") or err.response.status_code)
+            if reason in GONE:
+                return None
+            raise DirectoryUnavailable(channel_id, reason) from err
+        except (OSError, TimeoutError) as err:
+            raise DirectoryUnavailable(channel_id, "timeout") from err
+        return str(found.get("name") or "") or None
+
     def forget(self, channel_id: str, at: datetime) -> None:
         """Slack said `channel_id`'s membership changed (at `at`): every process asks anew."""
         if self.shared is not None:
@@ -226,3 +237,18 @@ class TeamDirectory:
             raise DirectoryUnavailable(channel_id, str(err.response.get("error") or err.response.status_code)) from err
         except (OSError, TimeoutError) as err:
             raise DirectoryUnavailable(channel_id, "timeout") from err
+
+
+def person_of(user: dict[str, Any]) -> Person:
+    """A person from Slack's user object (users.info's `user`, users.list's members, the
+    `user_change` event's `user`)."""
+    profile = user.get("profile") or {}
+    return Person(
+        user_id=user["id"],
+        timezone=user.get("tz") or None,
+        is_bot=bool(user.get("is_bot")),
+        deleted=bool(user.get("deleted")),
+        is_app_user=bool(user.get("is_app_user")),
+        display_name=str(profile.get("display_name") or "").strip() or None,
+        real_name=str(profile.get("real_name") or user.get("real_name") or "").strip() or None,
+    )

@@ -1,19 +1,36 @@
-"""People: the days someone said they are away, and who has left (deactivated in Slack)."""
+"""People: the days someone said they are away, who has left (deactivated in Slack), and
+the names of people and channels as Slack last gave them (what pages show for their ids)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, union, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.bulk import upsert
 from storage.db import reading, unit_of_work
 from storage.models import table_of
-from storage.models.org import Person
+from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
+from storage.models.org import NAME_LENGTH, ChannelName, Person, RoleGrant
+from storage.models.playbooks import ChecklistMark, Playbook
+from storage.models.reports import (
+    CaseCount,
+    CheckIn,
+    ExceptionItemEvent,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    Learning,
+    RubricScore,
+)
+from storage.types import one_of
 
 PERSON = table_of(Person)
+CHANNEL_NAME = table_of(ChannelName)
 
 
 class People:
@@ -73,3 +90,118 @@ class People:
             query = query.where(col(Person.user_id).in_(user_ids))
         with reading(self.engine) as s:
             return set(s.execute(query).scalars())
+
+    # ---- names ----
+
+    def names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """The name each of `user_ids` is shown by: Slack's display name, else their real
+        name. Someone Slack gave no name (or not asked yet) is left out: shown by their id."""
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return {}
+        query = select(col(Person.user_id), col(Person.display_name), col(Person.real_name)).where(
+            one_of(col(Person.user_id), "ids"),
+            or_(col(Person.display_name).is_not(None), col(Person.real_name).is_not(None)),
+        )
+        with reading(self.engine) as s:
+            rows = s.execute(query, {"ids": wanted}).all()
+        return {user: (display or real) for user, display, real in rows if display or real}
+
+    def channel_names(self, channel_ids: Iterable[str]) -> dict[str, str]:
+        """The name (without #) of each of `channel_ids` Slack has named."""
+        wanted = sorted(set(channel_ids))
+        if not wanted:
+            return {}
+        query = select(col(ChannelName.channel_id), col(ChannelName.name)).where(
+            one_of(col(ChannelName.channel_id), "ids"), col(ChannelName.name).is_not(None)
+        )
+        with reading(self.engine) as s:
+            return {channel: name for channel, name in s.execute(query, {"ids": wanted}).all() if name}
+
+    def keep_names(self, named: list[tuple[str, str | None, str | None]], at: datetime) -> None:
+        """(user id, display name, real name) as Slack said them at `at` (None: no name)."""
+        with unit_of_work(self.engine) as s:
+            for user_id, display, real in named:
+                names = dict(display_name=_cut(display), real_name=_cut(real), named_at=at)
+                upsert(s, PERSON, dict(user_id=user_id, updated_at=at, **names), names)
+
+    def keep_channel_names(self, named: list[tuple[str, str | None]], at: datetime) -> None:
+        """(channel id, name) as Slack said them at `at` (None: Slack would not say)."""
+        with unit_of_work(self.engine) as s:
+            for channel_id, name in named:
+                upsert(
+                    s,
+                    CHANNEL_NAME,
+                    dict(channel_id=channel_id, name=_cut(name), named_at=at),
+                    dict(name=_cut(name), named_at=at),
+                )
+
+    def to_name(self, named_before: datetime, reporters_since: date | None, limit: int) -> list[str]:
+        """People the pages show whose names were never asked of Slack or were asked before
+        `named_before`: never asked first, then the longest ago; at most `limit`. Reports
+        count from the week of `reporters_since` on (None: every report ever)."""
+        shown = _shown_people(reporters_since).subquery()
+        query = (
+            select(shown.c.id)
+            .outerjoin(Person, col(Person.user_id) == shown.c.id)
+            .where(
+                func.substr(shown.c.id, 1, 1).in_(("U", "W")),
+                or_(col(Person.named_at).is_(None), col(Person.named_at) < named_before),
+            )
+            .order_by(col(Person.named_at).is_not(None), col(Person.named_at), shown.c.id)
+            .limit(limit)
+        )
+        with reading(self.engine) as s:
+            return list(s.execute(query).scalars())
+
+    def channels_to_name(self, named_before: datetime, limit: int) -> list[str]:
+        """Channels the pages show (playbooks' and those asked to adopt a version) whose
+        names were never asked of Slack or asked before `named_before`; at most `limit`."""
+        shown = union(select(col(Playbook.channel_id).label("id")), select(col(AdoptionRequest.channel_id))).subquery()
+        query = (
+            select(shown.c.id)
+            .outerjoin(ChannelName, col(ChannelName.channel_id) == shown.c.id)
+            .where(
+                func.substr(shown.c.id, 1, 1).in_(("C", "G")),
+                or_(col(ChannelName.named_at).is_(None), col(ChannelName.named_at) < named_before),
+            )
+            .order_by(col(ChannelName.named_at).is_not(None), col(ChannelName.named_at), shown.c.id)
+            .limit(limit)
+        )
+        with reading(self.engine) as s:
+            return list(s.execute(query).scalars())
+
+
+def _cut(name: str | None) -> str | None:
+    return name.strip()[:NAME_LENGTH] or None if name else None
+
+
+def _shown_people(reporters_since: date | None) -> Any:
+    """Every id a page or a CSV may show as a person (and some that are not people, such
+    as `rule:…` or `token:…`: the caller keeps Slack's user ids)."""
+    people: list[Any] = [
+        select(col(Playbook.owner_id).label("id")),
+        select(col(Playbook.champion_id)).where(col(Playbook.champion_id).is_not(None)),
+        select(col(Decision.actor)),
+        select(col(Proposal.decided_by)).where(col(Proposal.decided_by).is_not(None)),
+        select(col(Learning.added_by)),
+        select(col(ExceptionItemEvent.by)),
+        select(col(AdoptionRequest.requester_id)),
+        select(col(AdoptionRequest.champion_id)),
+        select(col(AdoptionRequest.decided_by)).where(col(AdoptionRequest.decided_by).is_not(None)),
+        select(col(ChecklistMark.marked_by)),
+        select(col(RoleGrant.user_id)),
+        select(col(RegistryVersion.published_by)),
+    ]
+    for table, reporter in (
+        (CheckIn, CheckIn.user_id),
+        (KpiReading, KpiReading.reported_by),
+        (GuardrailReading, GuardrailReading.reported_by),
+        (ExceptionReport, ExceptionReport.reported_by),
+        (CaseCount, CaseCount.reported_by),
+        (RubricScore, RubricScore.reported_by),
+    ):
+        recent = [col(table.week_start) >= reporters_since] if reporters_since is not None else []
+        people.append(select(col(reporter)).where(*recent))
+        people.append(select(col(table.withdrawn_by)).where(col(table.withdrawn_by).is_not(None), *recent))
+    return union(*people)

@@ -38,6 +38,7 @@ from storage.db import reading, snapshot, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import MODE_CHANGES, CycleResult, Decision, RegistryVersion, StepVerdict
+from storage.models.org import ChannelName, Person
 from storage.models.playbooks import Playbook
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
 from storage.types import one_of
@@ -66,6 +67,25 @@ _EXCEPTION_RATIOS = (
 
 
 NOT_EXPORTED = {"token_hash", "secret"}  # an API token's hash, a webhook's secret: an export is shared
+# Columns that hold a person's Slack id, and a channel's: the export puts the name beside
+# each, as `<column>_name` (empty when Slack has none), and keeps the id for joining.
+PERSON_COLUMNS = {
+    "owner_id",
+    "champion_id",
+    "user_id",
+    "reported_by",
+    "withdrawn_by",
+    "added_by",
+    "actor",
+    "by",
+    "requester_id",
+    "decided_by",
+    "marked_by",
+    "granted_by",
+    "published_by",
+    "started_by",
+}
+CHANNEL_COLUMNS = {"channel_id"}
 
 _SOURCED = {
     "KPI": table_of(KpiReading),
@@ -400,17 +420,40 @@ class Readouts:
                 path = folder / f"{table.name}.csv"
                 count = 0
                 columns = [c for c in table.columns if c.name not in NOT_EXPORTED]
+                query, header = _with_names(table, columns)
                 with path.open("w", newline="", encoding="utf-8") as handle:
                     writer = csv.writer(handle)
-                    writer.writerow(csv_row(c.name for c in columns))
-                    result = connection.execution_options(stream_results=True, yield_per=1000).execute(
-                        select(*columns).order_by(*table.primary_key.columns)
-                    )
+                    writer.writerow(csv_row(header))
+                    result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
                     for row in result:
                         writer.writerow(csv_row(_cell(value) for value in row))
                         count += 1
                 written.append((path.name, count))
         return written
+
+
+def _with_names(table: Any, columns: list[Any]) -> tuple[Any, list[str]]:
+    """The export's query of `table`, with the kept name beside each person's or channel's
+    id (storage/people.py), and its header."""
+    if table.name in (Person.__tablename__, ChannelName.__tablename__):  # the names themselves
+        return select(*columns).order_by(*table.primary_key.columns), [c.name for c in columns]
+    person, channel = table_of(Person), table_of(ChannelName)
+    joined, selected, header = table, [], []
+    for column in columns:
+        selected.append(column)
+        header.append(column.name)
+        if column.name in PERSON_COLUMNS:
+            named = person.alias(f"{column.name}_person")
+            joined = joined.outerjoin(named, named.c.user_id == column)
+            selected.append(func.coalesce(named.c.display_name, named.c.real_name))
+        elif column.name in CHANNEL_COLUMNS:
+            named = channel.alias(f"{column.name}_channel")
+            joined = joined.outerjoin(named, named.c.channel_id == column)
+            selected.append(named.c.name)
+        else:
+            continue
+        header.append(f"{column.name}_name")
+    return select(*selected).select_from(joined).order_by(*table.primary_key.columns), header
 
 
 def _make_parents(folder: Path) -> list[Path]:

@@ -6,7 +6,8 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - playbooks (storage/playbooks.py): playbooks and their life (states, definitions,
   cycles); champions (storage/champions.py): champions and their checklists' marks;
 - reports (storage/weekly_reports.py): the reports people make each week, undo, a week's figures;
-- learnings, tokens (storage/api_tokens.py), web_logins, people (away, deactivated);
+- learnings, tokens (storage/api_tokens.py), web_logins, people (away, deactivated, and
+  the names of people and channels as Slack last gave them);
 - org (storage/roles.py): curators, settings, holidays;
 - request_keys: the keys of requests handled (storage/replay.py);
 - health: the clock's heartbeat, the database's answer, whether Slack takes the token;

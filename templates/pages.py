@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from cadence.text import csv_row
@@ -29,15 +30,71 @@ _env.filters.update(
 )
 
 
-def _source(reported_by: str) -> str:
-    """Who made a report: a person's Slack id, a reporting API token (`token:<name>`) or a
+def person_name(user_id: str | None, people: dict[str, str]) -> str:
+    """A person as a page shows them: their Slack name (display name, else real name),
+    else, when Slack has none, their id. Anything else (a rule, `token:…`) as it is."""
+    if user_id is None:
+        return ""
+    return people.get(user_id, user_id)
+
+
+def channel_name(channel_id: str | None, channels: dict[str, str]) -> str:
+    """A channel as a page shows it: `#name`, else its id."""
+    if channel_id is None:
+        return ""
+    return f"#{channels[channel_id]}" if channel_id in channels else channel_id
+
+
+def source_name(reported_by: str, people: dict[str, str]) -> str:
+    """Who made a report: a person (by name), a reporting API token (`token:<name>`) or a
     source the clock pulled it from (`source:<name>`)."""
     if reported_by.startswith("source:"):
         return f"{reported_by[len('source:') :]} (source)"
-    return f"{reported_by[len('token:') :]} (API token)" if reported_by.startswith("token:") else reported_by
+    if reported_by.startswith("token:"):
+        return f"{reported_by[len('token:') :]} (API token)"
+    return person_name(reported_by, people)
 
 
-_env.filters["source"] = _source
+# A Slack id inside text a page shows (a decision's summary, written with ids): a user's
+# or a channel's, with a digit in it, as Slack's ids have, so that words in capitals are not.
+ID_IN_TEXT = re.compile(r"\b[UWCG](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}\b")
+
+
+def names_in(text: str, people: dict[str, str], channels: dict[str, str]) -> str:
+    """`text` with each Slack id in it given as the name it is shown by, where one is known."""
+
+    def name(found: re.Match[str]) -> str:
+        token = found.group(0)
+        if token[0] in "UW":
+            return person_name(token, people)
+        return channel_name(token, channels)
+
+    return ID_IN_TEXT.sub(name, text)
+
+
+# The names a page shows for ids come with its context: `people` and `channels`
+# (usecases/web.py reads them from the database; no page asks Slack).
+@pass_context
+def _person(context: Context, user_id: str | None) -> str:
+    return person_name(user_id, context.get("people") or {})
+
+
+@pass_context
+def _channel(context: Context, channel_id: str | None) -> str:
+    return channel_name(channel_id, context.get("channels") or {})
+
+
+@pass_context
+def _source(context: Context, reported_by: str) -> str:
+    return source_name(reported_by, context.get("people") or {})
+
+
+@pass_context
+def _named(context: Context, text: str) -> str:
+    return names_in(text, context.get("people") or {}, context.get("channels") or {})
+
+
+_env.filters.update(source=_source, person=_person, channel=_channel, named=_named)
 
 # An http(s) address in someone's text: from its scheme, which no letter, digit or part of
 # another address comes right before ("javascript:http://…" is no address), to the first

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cadence.judgement import ratio_interval, rubric_interval
+from templates.pages import source_name
 
 Table = tuple[list[str], list[list[Any]]]
 Column = tuple[str, Callable[[Any], Any]]
@@ -74,9 +75,22 @@ def _rubric_bounds(cell: dict[str, Any]) -> tuple[float | None, float | None]:
     return (None, None) if interval is None else (_percent(interval.low), _percent(interval.high))
 
 
+def _who(header: str, id_of: Callable[[Any], Any], people: dict[str, str]) -> list[Column]:
+    """A person's id (for joining) and, beside it, the name the page shows for it: their
+    Slack name, an API token's or a source's; empty when Slack has no name for them."""
+
+    def name(row: Any) -> str | None:
+        user_id = id_of(row)
+        shown = source_name(user_id, people) if user_id is not None else None
+        return shown if shown != user_id else None
+
+    return [(header, id_of), (f"{header} (name)", name)]
+
+
 def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
     """A playbook page's tables."""
     p = page["playbook"]
+    people = page.get("people") or {}
     week = ("week", lambda r: r["week"].isoformat())
     verdicts = [(f"{step.name} verdict", _verdict_of(i)) for i, step in enumerate(page["steps"])]
     guardrail: list[Column] = (
@@ -125,16 +139,23 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("from", _key("from_mode")),
                 ("to", _key("to_mode")),
                 ("rule", _key("rule")),
-                ("by", _key("actor")),
+                *_who("by", _key("actor"), people),
             ],
             page["modes"],
         ),
         "decisions": _table(
-            [when, ("kind", _key("kind")), ("what", _key("summary")), ("rule", _key("rule")), ("by", _key("actor"))],
+            [
+                when,
+                ("kind", _key("kind")),
+                ("what", _key("summary")),
+                ("rule", _key("rule")),
+                *_who("by", _key("actor"), people),
+            ],
             page["decisions"],
         ),
         "sources": _table(
-            [("reported by", lambda s: s[0]), ("what", lambda s: s[1]), ("reports", lambda s: s[2])], page["sources"]
+            [*_who("reported by", lambda s: s[0], people), ("what", lambda s: s[1]), ("reports", lambda s: s[2])],
+            page["sources"],
         ),
         "sourced": _table(
             [
@@ -156,8 +177,8 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("step", _key("step")),
                 ("value", _key("number")),
                 ("reason", _key("reason")),
-                ("reported by", _key("by")),
-                ("withdrawn by", _key("withdrawn_by")),
+                *_who("reported by", _key("by"), people),
+                *_who("withdrawn by", _key("withdrawn_by"), people),
             ],
             page["reports"],
         ),
@@ -170,7 +191,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("days open", lambda i: i["age"]),
                 ("state", lambda i: i["state"]),
                 ("reason", lambda i: i["reason"]),
-                ("logged by", lambda i: i["logged_by"]),
+                *_who("logged by", lambda i: i["logged_by"], people),
             ],
             [i for group in page.get("queue", []) for i in group["open"]],
         ),
@@ -181,11 +202,11 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("source", _key("source")),
                 ("step", _key("step")),
                 ("logged at", lambda m: m["logged_at"].isoformat()),
-                ("logged by", _key("logged_by")),
+                *_who("logged by", _key("logged_by"), people),
                 ("reason", _key("reason")),
                 ("moved to", _key("state")),
                 ("note", _key("note")),
-                ("by", _key("by")),
+                *_who("by", _key("by"), people),
             ],
             page.get("item_moves", []),
         ),
@@ -193,7 +214,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             [
                 ("cycle", lambda learning: learning.cycle),
                 ("learning", lambda learning: learning.text),
-                ("by", lambda learning: learning.added_by),
+                *_who("by", lambda learning: learning.added_by, people),
                 ("added at", lambda learning: learning.added_at.isoformat()),
             ],
             page["learnings"],

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from usecases import people
+from slack_api.members import person_of
+from usecases import names, people
 from usecases.shared import life
 from usecases.shared.services import Services
 
@@ -39,15 +40,25 @@ def slack_access_verified(services: Services) -> None:
 
 
 def person_changed(services: Services, user: dict[str, Any]) -> None:
-    """Slack's `user_change`: a deactivated account gets nothing more (people.person_gone),
-    a reactivated one is written to again."""
+    """Slack's `user_change`: their names are kept as the event gives them (pages show
+    them), a deactivated account gets nothing more (people.person_gone), a reactivated
+    one is written to again."""
     user_id = str(user.get("id") or "")
     if not user_id:
         return
+    if isinstance(user.get("profile"), dict):  # Slack's whole user object: its names as they are now
+        names.keep_person(services.store, person_of(user), services.clock())
     if user.get("deleted"):
         people.person_gone(services.store, user_id, "deactivated", services.clock())
     else:
         people.person_back(services.store, user_id, services.clock())
+
+
+def channel_renamed(services: Services, channel: dict[str, Any]) -> None:
+    """Slack's `channel_rename` (`group_rename` for a private channel): pages show the new name."""
+    channel_id = str(channel.get("id") or "")
+    if channel_id:
+        names.keep_channel(services.store, channel_id, str(channel.get("name") or "") or None, services.clock())
 
 
 def channel_lost(services: Services, channel_id: str, error: str) -> None:

@@ -47,24 +47,37 @@ class Overview:
     state: PlaybookState
     week: calendar.WeekRef | None  # the week running today, in the playbook's zone
     starts_on: date | None  # the first day of its latest cycle, begun or to come
+    owner: str = ""  # its owner and its channel as the web view shows them: by name, with the id
+    channel: str = ""
 
 
-def _overview(state: PlaybookState, now: datetime) -> Overview:
+def _overview(state: PlaybookState, now: datetime, people: dict[str, str], channels: dict[str, str]) -> Overview:
     today = calendar.local_date(now, state.playbook.timezone)
     anchor = state.cycle_anchor
     week = calendar.week_containing(anchor, today) if anchor else None
-    return Overview(state, week, anchor.starts_on if anchor else None)
+    owner, channel = state.playbook.owner_id, state.playbook.channel_id
+    return Overview(
+        state,
+        week,
+        anchor.starts_on if anchor else None,
+        f"{people[owner]} ({owner})" if owner in people else owner,
+        f"#{channels[channel]} ({channel})" if channel in channels else channel,
+    )
 
 
 def playbooks(store: Store, now: datetime) -> list[Overview]:
-    return [_overview(state, now) for state in store.playbooks.states()]
+    states = store.playbooks.states()
+    people = store.people.names(s.playbook.owner_id for s in states)
+    channels = store.people.channel_names(s.playbook.channel_id for s in states)
+    return [_overview(state, now, people, channels) for state in states]
 
 
 def playbook(store: Store, slug: str, now: datetime) -> Overview:
     state = store.playbooks.state(slug)
     if state is None:
         raise Refusal.of("no_playbook", suggestions=close_matches(slug, store.playbooks.slugs()), slug=slug[:64])
-    return _overview(state, now)
+    people = store.people.names([state.playbook.owner_id])
+    return _overview(state, now, people, store.people.channel_names([state.playbook.channel_id]))
 
 
 def team_size(directory: TeamDirectory, client: WebClient, state: PlaybookState) -> int | None:

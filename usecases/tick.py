@@ -46,7 +46,7 @@ from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import load_all, render
-from usecases import exception_queue, learnings
+from usecases import exception_queue, learnings, names
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
@@ -169,6 +169,10 @@ class Cadence:
             if fetched.asked:
                 report.counts[("source-fetch", "stored")] += fetched.stored
                 report.counts[("source-fetch", "failed")] += fetched.failed
+        if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
+            named = names.name_people_and_channels(self.store, self.client, self.directory, at, self.clock())
+            if named.people or named.channels:
+                report.counts[("name", "kept")] += named.people + named.channels
         if (
             at.minute == 0 and not self.dry_run
         ):  # hourly: forget requests old enough that Slack would refuse them anyway

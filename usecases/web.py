@@ -4,6 +4,7 @@ Read-only; who sees what is `/rollout status`'s rule (roles.sees_names)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,8 +14,9 @@ from cadence import calendar
 from cadence.figures import progress_to_target
 from cadence.judgement import kpi_change
 from storage.db import reads_together
-from storage.store import PlaybookState
+from storage.store import PlaybookState, Store
 from templates import criterion_phrase
+from templates.pages import ID_IN_TEXT
 from usecases import sources as pulled
 from usecases import status
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
@@ -157,7 +159,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             )
         )
     slugs = {s.playbook.id: s.playbook.slug for s in states}
-    return dict(
+    shown = dict(
         functions=sorted(by_function.items()),
         versions=len(versions),
         viewer=viewer.user_id,
@@ -173,6 +175,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             for p in proposals
         ],
     )
+    return with_names(store, shown)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> dict[str, Any] | None:
@@ -243,7 +246,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         )
     current = figures[(p.id, this_week)]
     decision_rows = _decision_rows(state, decisions)
-    return dict(
+    shown = dict(
         playbook=p,
         plateau=flagged,
         depth=[dict(m, label=_week_label(state, m["week"])) for m in months],
@@ -323,6 +326,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         if p.guardrail_name
         else None,
     )
+    return with_names(store, shown, [p.owner_id, *(x.added_by for x in learnings)], [p.channel_id])
 
 
 def _readiness(state: PlaybookState, decisions: list[Any]) -> dict[str, Any] | None:
@@ -376,7 +380,42 @@ def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
     for entry in entries:
         for adopter in entry["adopters"]:
             adopter["verdicts"] = [dict(v, delta=_difference(v)) for v in adopter["verdicts"]]
-    return dict(entries=entries, viewer=viewer.user_id)
+    return with_names(services.store, dict(entries=entries, viewer=viewer.user_id))
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # Slack's user ids
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")  # and its channels' (private ones are G…)
+
+
+def with_names(
+    store: Store, shown: dict[str, Any], people: list[str] | None = None, channels: list[str] | None = None
+) -> dict[str, Any]:
+    """`shown` with the names of the people and channels it holds by id (`people`,
+    `channels`: more of them, held in objects), as the clock kept them: the pages and
+    their CSVs show a name wherever one is known (templates/pages.py)."""
+    users, places = set(people or []), set(channels or [])
+    _ids_in(shown, users, places)
+    shown["people"] = store.people.names(users)
+    shown["channels"] = store.people.channel_names(places)
+    return shown
+
+
+def _ids_in(value: Any, users: set[str], channels: set[str]) -> None:
+    """Every text of `value` (its dicts, lists and tuples, at any depth) that is a Slack id."""
+    if isinstance(value, str):
+        if _USER_ID.fullmatch(value):
+            users.add(value)
+        elif _CHANNEL_ID.fullmatch(value):
+            channels.add(value)
+        else:  # ids inside text: a decision's summary names people and channels by them
+            for token in ID_IN_TEXT.findall(value):
+                (users if token[0] in "UW" else channels).add(token)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _ids_in(item, users, channels)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _ids_in(item, users, channels)
 
 
 def _difference(verdict: dict[str, Any]) -> float | None:

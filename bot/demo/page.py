@@ -241,14 +241,15 @@ def _homes(homes: dict[str, dict[str, Any]], names: _Names) -> str:
     return f'<h3 class="sub">The App Home tab, when the story ends</h3><div class="homes">{cards}</div>'
 
 
-def _outcome(messages: list[dict[str, Any]], events: list[Event], start: date, weeks: int) -> str:
+def _outcome(messages: list[dict[str, Any]], events: list[Event], start: date, weeks: int, names: _Names) -> str:
     """The story's outcome first: each demotion, promotion, proposal to scale,
     publication, adoption and replication verdict, once, with the week it happened in."""
     found: list[tuple[datetime, str, str]] = []
     seen: set[str] = set()
     # What the bot posted (each message's fallback text) and what people were told.
     sayings = [(datetime.fromisoformat(m["at"]), m.get("text") or "") for m in messages if m.get("at")]
-    sayings += [(e.at, to_text(e.reply).replace("\n", " ")) for e in events if e.reply]
+    said = names.people | names.channels  # mentions read as the people and channels' names
+    sayings += [(e.at, to_text(e.reply, names=said).replace("\n", " ")) for e in events if e.reply]
     for at, text in sorted(sayings, key=lambda s: s[0]):
         line = text.split("\n")[0]
         change = MODE_CHANGE.match(line)
@@ -306,7 +307,7 @@ def write_page(
         f"alone were told, and what each channel and person received, week by week, in the order it happened. "
         f"{len(messages)} messages.</p>"
         f'<nav class="toc">{toc}</nav></header><main>',
-        _outcome(messages, events, start, weeks),
+        _outcome(messages, events, start, weeks, names),
     ]
     for week, (label, first) in enumerate(labels):
         parts.append(f'<h2 id="week-{week}">{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>')

@@ -42,7 +42,7 @@ from slack_api.members import TeamDirectory
 from storage import migrate
 from storage.db import make_engine
 from storage.store import Store
-from templates.terminal import to_text
+from templates.terminal import plain, to_text
 from usecases.tick import Cadence
 
 UTC = UTC
@@ -175,11 +175,11 @@ class Demo:
         migrate.upgrade(engine)
         self.store = Store(engine)
         self.slack = SlackStandIn(token=TOKEN, clock=self.clock).start()
-        for user, (name, tz) in PEOPLE.items():
-            self.slack.add_user(user, tz=tz, name=name)
+        for user, (name, tz) in PEOPLE.items():  # "Ana (owner, support)" goes by Ana: the pages say so
+            self.slack.add_user(user, tz=tz, name=name, display_name=name.split(" ")[0])
         self.slack.add_user("UROLLOUTBOT", is_bot=True, name="Rollout Cadence")
-        for channel, (_, members) in CHANNELS.items():
-            self.slack.add_channel(channel, [*members, "UROLLOUTBOT"])
+        for channel, (channel_name, members) in CHANNELS.items():
+            self.slack.add_channel(channel, [*members, "UROLLOUTBOT"], name=channel_name)
         settings = Settings(
             _env_file=None,
             slack_bot_token=TOKEN,
@@ -600,10 +600,16 @@ class Demo:
                 else:
                     grouped.append((at, who if did else what, [did] if did else []))
                 if event.reply is not None:  # the answer only they saw, on a line of its own
-                    grouped.append((at, "  ↳ (only to them) " + to_text(event.reply).replace("\n", " ").strip(), []))
+                    grouped.append(
+                        (at, "  ↳ (only to them) " + to_text(event.reply, names=display).replace("\n", " ").strip(), [])
+                    )
+
+            def typed(commands: list[str]) -> str:  # as Slack shows what was typed: mentions by name
+                return "; ".join(plain(command, display) for command in commands)
+
             # People's actions and the bot's messages, in the order they happened.
             entries: list[tuple[datetime, int, list[str]]] = [
-                (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {'; '.join(commands)}" if commands else "")])
+                (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {typed(commands)}" if commands else "")])
                 for at, who, commands in grouped
             ]
             this_week = [

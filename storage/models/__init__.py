@@ -50,6 +50,7 @@ TABLES: list[type[SQLModel]] = [
     org.RoleGrant,
     org.Setting,
     org.Person,
+    org.ChannelName,
     org.Holiday,
     bookkeeping.CadenceJob,
     bookkeeping.OutboxMessage,

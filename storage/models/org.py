@@ -10,6 +10,8 @@ from sqlmodel import Field, SQLModel
 
 from storage.models.base import instant
 
+NAME_LENGTH = 100  # Slack's names are shorter (80 characters); longer ones are cut to this
+
 
 class RoleGrant(SQLModel, table=True):
     """Curators. Admins are not stored: they come from ROLLOUT_ADMINS."""
@@ -39,7 +41,9 @@ class Setting(SQLModel, table=True):
 class Person(SQLModel, table=True):
     """What the bot keeps of a person beyond what Slack says at each request: the days
     they said they are away (`/rollout away`: no check-in DM, reminder or owner DM then),
-    and since when Slack calls their account deactivated (nothing is sent to them then)."""
+    since when Slack calls their account deactivated (nothing is sent to them then), and
+    their names as Slack last gave them (the clock asks, `user_change` tells), so that
+    pages show names without asking Slack."""
 
     __tablename__ = "person"
     __table_args__ = (CheckConstraint("away_from <= away_until", name="away_in_order"),)
@@ -49,6 +53,19 @@ class Person(SQLModel, table=True):
     away_until: Optional[date] = None  # the last day away; both or neither are set
     deactivated_at: Optional[datetime] = instant(nullable=True)
     updated_at: datetime = instant()
+    display_name: Optional[str] = Field(default=None, max_length=NAME_LENGTH)  # Slack's profile.display_name
+    real_name: Optional[str] = Field(default=None, max_length=NAME_LENGTH)  # profile.real_name
+    named_at: Optional[datetime] = instant(nullable=True)  # when Slack last said them (None: never asked)
+
+
+class ChannelName(SQLModel, table=True):
+    """A channel's name as Slack last gave it (the clock asks, `channel_rename` tells)."""
+
+    __tablename__ = "channel_name"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    name: Optional[str] = Field(default=None, max_length=NAME_LENGTH)  # None: Slack would not say
+    named_at: datetime = instant()
 
 
 class Holiday(SQLModel, table=True):

@@ -274,6 +274,14 @@ def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, p
     assert "team      unknown (Slack did not answer)" in run("playbook", "show", "support-replies").output
 
 
+def test_list_and_show_give_the_names_the_clock_kept_beside_the_ids(run, store, clock, playbook):
+    store.people.keep_names([("UOWNER0001", "Olivia", "Olivia Owens")], clock())
+    store.people.keep_channel_names([("CTEAM00001", "support-berlin")], clock())
+    assert "Olivia (UOWNER0001)" in run("playbook", "list").output
+    shown = run("playbook", "show", "support-replies").output
+    assert "owner     Olivia (UOWNER0001)" in shown and "channel   #support-berlin (CTEAM00001)" in shown
+
+
 def test_show_of_an_unknown_playbook_names_the_close_ones(run, playbook):
     result = run("playbook", "show", "support-reply")
     assert result.exit_code == 1 and "There is no playbook “support-reply”" in result.output

@@ -107,9 +107,11 @@ def test_export_csv_writes_every_table_with_a_header(run, store, playbook, clock
             "week_start": "2026-11-16",
             "value": "30.0",
             "reported_by": OWNER,
+            "reported_by_name": "",  # the name Slack gives, beside the id: none known here
             "reported_at": "2026-11-18T10:00:00+00:00",
             "withdrawn_at": "",
             "withdrawn_by": "",
+            "withdrawn_by_name": "",
         }
     ]
     with (tmp_path / "out" / "playbook.csv").open() as handle:

@@ -558,7 +558,8 @@ def test_depth_over_months_on_both_pages_with_tables_and_csv(view, engine, slack
         "2026-11-16,72,3,2,66.7,2",
         "2026-11-23,62,3,2,66.7,2",
     ]
-    cycles = page[page.index("<h2>KPI change by cycle</h2>") : page.index("<nav")]
+    start = page.index("<h2>KPI change by cycle</h2>")
+    cycles = page[start : page.index("<nav", start)]
     assert "−13.0 min from baseline, 95% CI −25.7 to −0.3" in cycles  # (30 + 28) / 2 − 42, t with 1 df
     _, _, cycles_csv = fetch(view.base_url + "/web/playbooks/support-replies/cycles.csv", cookie)
     assert cycles_csv.splitlines()[1].startswith("1,3,2,-13.0,-25.7")  # cycle 1 so far: 3 weeks, 2 with a KPI
@@ -573,7 +574,7 @@ def test_a_plateau_is_flagged_on_every_surface_from_one_rule(view, engine, store
     """Cases flat for 8 weeks while the KPI is off target: "plateau" on the playbook's
     page, the overview, status, the digest and the API's reads."""
     from cadence import keys
-    from tests.bot.test_api import get
+    from tests.bot.test_api_reads import get
     from usecases import tokens
 
     state = store.playbooks.state("support-replies")

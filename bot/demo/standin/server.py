@@ -121,15 +121,18 @@ class SlackStandIn(WebApi, SignIn):
 
     # ---- set-up and inspection ----
 
-    def add_channel(self, channel_id: str, members: list[str], private: bool = False) -> None:
-        """A channel with these members. The bot is in it unless its id is put in
-        `workspace.not_in_channel`; a private one is invisible to the bot when it is not."""
+    def add_channel(self, channel_id: str, members: list[str], private: bool = False, name: str | None = None) -> None:
+        """A channel with these members (and `name`, conversations.info's; else its id in
+        lower case). The bot is in it unless its id is put in `workspace.not_in_channel`; a
+        private one is invisible to the bot when it is not."""
         self.workspace.channels[channel_id] = list(members)
+        if name is not None:
+            self.workspace.names[channel_id] = name
         if private:
             self.workspace.private.add(channel_id)
 
     def add_user(self, user_id: str, **person: Any) -> None:
-        """A user of the workspace (Workspace.add_user: tz, is_bot, deleted, name, is_app_user)."""
+        """A user of the workspace (Workspace.add_user: tz, is_bot, deleted, name, display_name, is_app_user)."""
         self.workspace.add_user(user_id, **person)
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:

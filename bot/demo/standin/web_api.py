@@ -86,7 +86,7 @@ class WebApi:
             "ok": True,
             "channel": {
                 "id": channel,
-                "name": channel.lower(),
+                "name": workspace.names.get(channel, channel.lower()),
                 "is_channel": True,
                 "is_private": workspace.is_private(channel),
                 "is_archived": channel in workspace.archived,

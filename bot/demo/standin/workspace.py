@@ -15,6 +15,7 @@ APP_ID = "A0ROLLOUT"
 @dataclass
 class Workspace:
     channels: dict[str, list[str]] = field(default_factory=dict)  # channel -> member ids
+    names: dict[str, str] = field(default_factory=dict)  # channel -> its name (else its id, lower case)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> users.info "user"
     not_in_channel: set[str] = field(default_factory=set)  # channels the bot was not invited to
     archived: set[str] = field(default_factory=set)  # archived channels: no posting
@@ -32,16 +33,25 @@ class Workspace:
         deleted: bool = False,
         name: str | None = None,
         is_app_user: bool = False,
+        display_name: str | None = None,
     ) -> None:
         """A user as users.info describes one: a deactivated user is still there, with
-        `deleted: true`; a bot user has `is_bot: true` and its bot id in its profile."""
-        profile: dict[str, Any] = {"real_name": name or user_id.lower()}
+        `deleted: true`; a bot user has `is_bot: true` and its bot id in its profile.
+        `name` is their real name and `display_name` the one they chose; Slack gives ""
+        for either when there is none (a user given neither has no name here)."""
+        profile: dict[str, Any] = {
+            "real_name": name or "",
+            "real_name_normalized": name or "",
+            "display_name": display_name or "",
+            "display_name_normalized": display_name or "",
+        }
         if is_bot:
             profile["bot_id"] = BOT_ID if user_id == BOT_USER else "B" + user_id[1:]
         self.users[user_id] = {
             "id": user_id,
             "team_id": TEAM_ID,
-            "name": name or user_id.lower(),
+            "name": name or user_id.lower(),  # the handle, Slack's legacy `name`
+            "real_name": name or "",
             "deleted": deleted,
             "tz": tz,
             "is_bot": is_bot,
