@@ -160,7 +160,7 @@ def _chart(
     shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
     precision = min(digits, max((decimals_of(v) for v in shown), default=0))  # the measure's own
     shown += take_in
-    ticks = round_ticks(*((min(shown), max(shown)) if shown else (0, 1)), precision)
+    ticks = round_ticks(min(shown), max(shown), precision) if shown else round_ticks(0, 1, precision)
     low, high = ticks[0], ticks[-1]
 
     def y(value: float) -> float:
