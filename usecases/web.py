@@ -278,6 +278,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         weeks = _weeks_back(last, TABLE_WEEKS, first)
         pid = state.playbook.id
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
+        # The charts start at the first week with a number (a cycle may begin before its reports).
+        charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[-1])]
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
         history = store.governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
         # A judged week shows the numbers its verdicts were judged on; the figures are read
@@ -325,6 +327,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
                 steps=cells,
             )
         )
+    while len(rows) > 1 and not _has_data(rows[0]):  # the table starts at its first week with data
+        rows.pop(0)
     current = figures[(p.id, this_week)]
     decision_rows = _decision_rows(state, decisions)
     return dict(
@@ -406,6 +410,22 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         )
         if p.guardrail_name
         else None,
+    )
+
+
+def _has_data(row: dict[str, Any]) -> bool:
+    """Whether a week of the playbook page's table has anything to show: a KPI, a
+    guardrail reading, a step's numbers or a verdict on them (MISSING is none)."""
+    return (
+        row["kpi"] is not None
+        or row["guardrail"] is not None
+        or any(
+            c["cases"] is not None
+            or c["exceptions"]
+            or c["rubric"] is not None
+            or c["verdict"] not in (None, "MISSING")
+            for c in row["steps"]
+        )
     )
 
 
