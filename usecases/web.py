@@ -12,7 +12,7 @@ from typing import Any
 from cadence import calendar, sponsor
 from cadence.figures import progress_to_target
 from cadence.judgement import kpi_change
-from cadence.replication import REPLICATED
+from cadence.replication import REPLICATED, cycle_median
 from storage.db import reads_together
 from storage.store import PlaybookState
 from templates import criterion_phrase
@@ -279,7 +279,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         pid = state.playbook.id
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
         # The charts start at the first week with a number (a cycle may begin before its reports).
-        charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[-1])]
+        charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[0])]
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
         history = store.governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
         # A judged week shows the numbers its verdicts were judged on; the figures are read
@@ -327,8 +327,9 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
                 steps=cells,
             )
         )
-    while len(rows) > 1 and not _has_data(rows[0]):  # the table starts at its first week with data
-        rows.pop(0)
+    if weeks[0] == first and any(_has_data(r) for r in rows):  # the first weeks: from the first with data
+        while not _has_data(rows[0]):
+            rows.pop(0)
     current = figures[(p.id, this_week)]
     decision_rows = _decision_rows(state, decisions)
     return dict(
@@ -479,7 +480,9 @@ def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
     entries = registry.entries(services.store, None)
     for entry in entries:
         for adopter in entry["adopters"]:
-            adopter["verdicts"] = [dict(v, delta=_difference(v)) for v in adopter["verdicts"]]
+            adopter["verdicts"] = [
+                dict(v, delta=_difference(v), median=cycle_median(v.get("weekly") or [])) for v in adopter["verdicts"]
+            ]
     return dict(entries=entries, viewer=viewer.user_id)
 
 

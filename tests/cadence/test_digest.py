@@ -1,6 +1,7 @@
 """Digest figures: deltas against baseline and target, risks first."""
 
 import pytest
+
 from cadence.digest import Origin, PlaybookWeek, Risk, StepLastWeek, by_function, order, summarize
 
 
