@@ -251,6 +251,16 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "Runbook: https://wiki.example.com/support-replies" in page and "Requires: Helpdesk macros enabled" in page
     _, _, csv = fetch(url + "/web/registry.csv", cookie)
     assert "support-replies,1,Support,2027-01-13,support-replies-sales,active,1,replicated,13,107.4,103.7,3.7" in csv
+    # the overview's funnel: the origin at its furthest stage, replicated; its adopters pilots
+    _, _, overview = fetch(url + "/web/", cookie)
+    funnel = re.sub(r"<[^>]+>", " ", overview[overview.index('class="funnel"') : overview.index("</ol>")])
+    assert re.findall(r"(\d+)\s+(pilot|ready|published|adopted|replicated)\s+(\d+) reached", funnel) == [
+        ("2", "pilot", "3"),
+        ("0", "ready", "1"),
+        ("0", "published", "1"),
+        ("0", "adopted", "1"),
+        ("1", "replicated", "1"),
+    ]
     # the API's registry: each result with the same median and its share of the way
     reader = tokens.create(store, "reader", None, [], True, CURATOR, ready.clock())
     status, _, body = fetch(url + "/api/v1/registry", headers={"Authorization": f"Bearer {reader.token}"})
