@@ -462,7 +462,6 @@ _env.filters.update(
     clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),
     signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
-    signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}",
 )
 
 

@@ -158,7 +158,7 @@ def _chart(
     """Series over the weeks of `labels` and reference lines, on an axis of round numbers
     that takes in every value, every line and `take_in`; hover texts to `digits` places."""
     shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
-    precision = min(digits, max((decimals_of(v) for v in shown), default=0))  # the measure's own
+    precision = min(digits, max((decimals_of(v) for v in shown), default=0)) if digits else 0  # the measure's own
     shown += take_in
     ticks = round_ticks(min(shown), max(shown), precision) if shown else round_ticks(0, 1, precision)
     low, high = ticks[0], ticks[-1]
@@ -202,10 +202,8 @@ MOST_DECIMALS = 6
 
 def decimals_of(value: float) -> int:
     """The decimals `value` is written with (4.62: 2; 15.0: 0), up to MOST_DECIMALS."""
-    for places in range(MOST_DECIMALS + 1):
-        if abs(value * 10**places - round(value * 10**places)) < 1e-6 * max(1.0, abs(value) * 10**places):
-            return places
-    return MOST_DECIMALS
+    text = f"{abs(value):.{MOST_DECIMALS}f}".rstrip("0")
+    return len(text) - text.index(".") - 1
 
 
 def round_ticks(low: float, high: float, precision: int, most: int = MOST_TICKS) -> list[float]:
