@@ -215,7 +215,8 @@ def _first_screen(
             adopted.add(origin)
             if any(v.get("verdict") == REPLICATED for v in replications.get(state.playbook.id, [])):
                 replicated.add(origin)
-    standings, progress = [], []
+    standings: list[str] = []
+    progress: list[dict[str, Any]] = []
     for state in states:
         p, week = state.playbook, latest.get(state.playbook.id)
         if p.status != "active":
@@ -251,6 +252,10 @@ def _first_screen(
         )
         for s in states
     ]
+    shown_first = {sponsor.STALLED: 0, sponsor.AT_RISK: 1, sponsor.NOT_JUDGED: 2, sponsor.ON_TRACK: 3}
+    progress.sort(
+        key=lambda p: (shown_first[p["standing"]], p["title"].lower(), p["slug"])
+    )  # risks first, as the tables
     return dict(
         standings=sponsor.counts(standings),
         funnel=[dict(stage=name, at=at, reached=reached) for name, at, reached in sponsor.funnel(stages)],
