@@ -403,6 +403,7 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
         "12.9",
     )
     assert (draft["rubric 95% CI low %"], draft["rubric 95% CI high %"]) == ("83.5", "98.6")
+    assert draft["rubric %"] == "95.0" and "rubric" not in draft  # in percent, as the page shows it
 
 
 def test_who_sees_what_follows_status(view):
