@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cadence.figures import meets_target, sparkline
+from cadence.figures import meets_target, progress_to_target, sparkline
 
 NEAR_CAP = 0.8  # a step at 80% of its cap or more is at risk
 LOW_ATTESTATION = 0.5  # fewer than half of the DMed members checked in
@@ -55,7 +55,7 @@ class OpenProposal:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an adopted playbook came from, for side-by-side deltas."""
+    """Where an adopted playbook came from, for its progress beside the adopting team's."""
 
     slug: str
     version: int
@@ -63,12 +63,14 @@ class Origin:
     latest: float | None
     verdict: str | None = None  # the adopting team's latest replication verdict
     verdict_cycle: int | None = None
+    target: float | None = None  # the version's target
 
     @property
-    def delta(self) -> float | None:
-        if self.latest is None or self.baseline == 0:
+    def progress(self) -> float | None:
+        """The origin's latest KPI as its share of the way from its baseline to its target."""
+        if self.latest is None or self.target is None or self.target == self.baseline:
             return None
-        return (self.latest - self.baseline) / abs(self.baseline)
+        return progress_to_target(self.latest, self.baseline, self.target)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class PlaybookDigest:
     week: PlaybookWeek
     latest: float | None
     change: float | None  # on the week before
-    vs_baseline: float | None  # relative change from the baseline, signed so that negative is better for 'down'
+    progress: float | None  # the latest KPI's share of the way from baseline to target (figures.progress_to_target)
     sparkline: str
     on_track: str  # on track | off track | no KPI yet
     cycle_mean: float | None
@@ -117,12 +119,6 @@ class PlaybookDigest:
     @property
     def slug(self) -> str:
         return self.week.slug
-
-
-def _relative(value: float | None, baseline: float) -> float | None:
-    if value is None or baseline == 0:
-        return None
-    return (value - baseline) / abs(baseline)
 
 
 def summarize(w: PlaybookWeek) -> PlaybookDigest:
@@ -172,7 +168,7 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         week=w,
         latest=latest,
         change=change,
-        vs_baseline=_relative(latest, w.baseline),
+        progress=progress_to_target(latest, w.baseline, w.target) if latest is not None else None,
         sparkline=sparkline(w.kpi_series),
         on_track=on_track,
         cycle_mean=cycle_mean,

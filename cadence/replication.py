@@ -217,13 +217,18 @@ def progress(value: float, baseline: float, target: float) -> float:
     return (value - baseline) / (target - baseline)
 
 
+def cycle_median(weekly_kpi: list[float | None]) -> float | None:
+    """A cycle's KPI as replication judges it: the median of its weekly values (one
+    outlier week moves it less than a mean); None without a value."""
+    values = [v for v in weekly_kpi if v is not None]
+    return median(values) if values else None
+
+
 def cycle_progress(weekly_kpi: list[float | None], baseline: float, target: float) -> float | None:
     """A cycle's progress: the median of its weekly KPI values as a share of the
     baseline → target distance; None without a value."""
-    values = [v for v in weekly_kpi if v is not None]
-    if not values:
-        return None
-    return progress(median(values), baseline, target)
+    middle = cycle_median(weekly_kpi)
+    return None if middle is None else progress(middle, baseline, target)
 
 
 def replication_verdict(hit: bool, own_progress: float | None, origin_progress: float | None) -> str:

@@ -27,7 +27,7 @@ from handlers import routing
 from handlers.routing import Route
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
-from templates.web_charts import depth_charts, guardrail_chart, kpi_chart, org_trend_chart
+from templates.web_charts import depth_charts, guardrail_chart, kpi_chart, org_trend_charts, progress_chart
 from usecases import web
 from usecases.shared.services import Services
 
@@ -99,13 +99,23 @@ class WebView:
     def overview(self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer) -> Iterable[bytes]:
         shown = web.overview(self.services, viewer)
         trend = shown["trend"]
-        chart = org_trend_chart(
+        charts = org_trend_charts(
             [t["week"].strftime("%d %b") for t in trend],
             [t["exceptions"] for t in trend],
             [t["attestation"] for t in trend],
         )
+        progress = [
+            dict(
+                p,
+                chart=progress_chart(
+                    f"{p['title']}: share of the way from baseline to target", p["weeks"], p["shares"]
+                ),
+            )
+            for p in shown["progress"]
+        ]
         depth = depth_charts([d["week"].strftime("%d %b %y") for d in shown["depth"]], shown["depth"], "The org")
-        return _page(start_response, "200 OK", render_page("overview", chart=chart, depth_charts=depth, **shown))
+        page = render_page("overview", trend_charts=charts, depth_charts=depth, **dict(shown, progress=progress))
+        return _page(start_response, "200 OK", page)
 
     def overview_csv(
         self, environ: dict[str, Any], start_response: StartResponse, viewer: web.Viewer, table: str

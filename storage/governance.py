@@ -223,6 +223,23 @@ _STALLS_OF = (
     .where(STALLED, one_of(DECISION.c.playbook_id, "pids"))
     .order_by(DECISION.c.id)
 )
+# The web overview's first screen: each playbook's last cycle's hit, and which were
+# ever proposed for scaling (storage-side so a thousand playbooks are two reads).
+_LAST_CYCLE = (
+    select(_CYCLE_RESULT.c.playbook_id, func.max(_CYCLE_RESULT.c.cycle).label("cycle"))
+    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
+    .group_by(_CYCLE_RESULT.c.playbook_id)
+    .subquery()
+)
+_LAST_HITS_OF = select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.hit).join(
+    _LAST_CYCLE,
+    (_LAST_CYCLE.c.playbook_id == _CYCLE_RESULT.c.playbook_id) & (_LAST_CYCLE.c.cycle == _CYCLE_RESULT.c.cycle),
+)
+_PROPOSED_FOR_SCALE = (
+    select(_PROPOSAL.c.playbook_id)
+    .where(one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale")
+    .distinct()
+)
 _SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where(
     one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
 )
@@ -354,6 +371,18 @@ class Governance:
             for r in cycle_results or []:
                 covered[pid] = max(covered[pid], int(r.get("cycle", 0)))
         return {pid: (history[pid][0], covered[pid]) for pid in playbook_ids}
+
+    def last_hits(self, playbook_ids: list[int]) -> tuple[dict[int, bool], set[int]]:
+        """Whether each playbook's last completed cycle hit its target (those with a
+        cycle result), and the playbooks ever proposed for scaling (ready by the scale
+        rule and readiness). Two reads however many playbooks."""
+        if not playbook_ids:
+            return {}, set()
+        parameters = {"pids": playbook_ids}
+        with reading(self.engine) as s:
+            hits = {pid: bool(hit) for pid, hit in s.execute(_LAST_HITS_OF, parameters).all()}
+            proposed = {pid for (pid,) in s.execute(_PROPOSED_FOR_SCALE, parameters).all()}
+        return hits, proposed
 
     def stalls(self, playbook_ids: list[int]) -> dict[int, Stalls]:
         """Per playbook (those with a stall): the figures of each stall by cycle, and its

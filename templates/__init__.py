@@ -155,7 +155,9 @@ def _number(value: float | int | None, digits: int = 2) -> str:
         return "–"
     if type(value) is int and digits > 0:
         return f"{value:,}"  # what the line below makes of it, without formatting and trimming decimals
-    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{value:,.{digits}f}"
+    if "." in text:  # 14.50 to 14.5, 3.00 to 3; a whole number keeps its zeros (100, not 1)
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -460,7 +462,6 @@ _env.filters.update(
     clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),
     signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
-    signed_pct=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_pct(v)}",
 )
 
 

@@ -27,10 +27,10 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
                 ("status", _key("status")),
                 ("cycle", _key("cycle")),
                 ("week", _key("week")),
-                ("latest KPI", _key("kpi")),
+                ("latest KPI", _shown("kpi")),
                 ("unit", _key("unit")),
-                ("baseline", _key("baseline")),
-                ("target", _key("target")),
+                ("baseline", _shown("baseline")),
+                ("target", _shown("target")),
                 ("% of the way", lambda r: _percent(r["progress"])),
                 ("stalled", lambda r: r.get("stalled") or ""),
                 ("plateau", _key("plateau")),
@@ -41,8 +41,8 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
         "overview": _table(
             [
                 ("week", lambda t: t["week"].isoformat()),
-                ("exception ratio", _key("exceptions")),
-                ("attestation rate", _key("attestation")),
+                ("exception ratio %", lambda t: _percent(t["exceptions"])),
+                ("attestation rate %", lambda t: _percent(t["attestation"])),
             ],
             shown["trend"],
         ),
@@ -94,7 +94,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
     week = ("week", lambda r: r["week"].isoformat())
     verdicts = [(f"{step.name} verdict", _verdict_of(i)) for i, step in enumerate(page["steps"])]
     guardrail: list[Column] = (
-        [(f"guardrail {p.guardrail_name}", _key("guardrail")), ("guardrail state", _key("guardrail_state"))]
+        [(f"guardrail {p.guardrail_name}", _shown("guardrail")), ("guardrail state", _key("guardrail_state"))]
         if p.guardrail_name
         else []
     )
@@ -102,11 +102,12 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
     when = ("when", lambda d: d["when"].isoformat())
     return {
         "weeks": _table(
-            [week, ("label", _key("label")), (p.kpi_name, _key("kpi")), *guardrail, *verdicts], page["rows"]
+            [week, ("label", _key("label")), (p.kpi_name, _shown("kpi")), *guardrail, *verdicts], page["rows"]
         ),
         "steps": _table(
             [week, ("label", _key("label")), ("step", _key("name"))]
-            + [(name, _key(name)) for name in ("verdict", "cases", "exceptions", "rubric")]
+            + [(name, _key(name)) for name in ("verdict", "cases", "exceptions")]
+            + [("rubric %", lambda c: _percent(c["rubric"]))]
             + [
                 ("exception ratio %", lambda c: _percent(c["exceptions"] / c["cases"]) if c["cases"] else None),
                 ("exception ratio 95% CI low %", lambda c: _ratio_bounds(c)[0]),
@@ -124,10 +125,10 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("KPI weeks reported", lambda c: c["change"].values),
                 (
                     f"KPI change from baseline ({p.kpi_unit})" if p.kpi_unit else "KPI change from baseline",
-                    lambda c: c["change"].change,
+                    lambda c: _tenth(c["change"].change),
                 ),
-                ("95% CI low", lambda c: c["change"].interval.low if c["change"].interval else None),
-                ("95% CI high", lambda c: c["change"].interval.high if c["change"].interval else None),
+                ("95% CI low", lambda c: _tenth(c["change"].interval.low) if c["change"].interval else None),
+                ("95% CI high", lambda c: _tenth(c["change"].interval.high) if c["change"].interval else None),
                 ("within noise", lambda c: c["change"].within_noise),
             ],
             page["cycles"],
@@ -162,7 +163,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 week,
                 ("number", _key("number")),
                 ("source", _key("source")),
-                ("value", _key("value")),
+                ("value", _shown("value")),
                 ("fetched at", lambda r: r["at"].isoformat() if r["at"] is not None else None),
                 ("typed in its place", _key("typed")),
                 ("error", _key("error")),
@@ -175,7 +176,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("week", _key("week")),
                 ("what", _key("kind")),
                 ("step", _key("step")),
-                ("value", _key("number")),
+                ("value", _shown("number")),
                 ("reason", _key("reason")),
                 *_who("reported by", _key("by"), people),
                 *_who("withdrawn by", _key("withdrawn_by"), people),
@@ -242,6 +243,7 @@ def registry_tables(shown: dict[str, Any]) -> dict[str, Table]:
                 ("adopter status", lambda r: r["adopter"].get("status")),
                 ("cycle", lambda r: r["cycle"].get("cycle")),
                 ("verdict", lambda r: r["cycle"].get("verdict")),
+                ("adopter median KPI", lambda r: _round(r["cycle"].get("median"))),
                 ("adopter % of the way", lambda r: _percent(r["cycle"].get("progress"))),
                 ("origin % of the way", lambda r: _percent(r["cycle"].get("origin_progress"))),
                 ("difference (points)", lambda r: _percent(r["cycle"].get("delta"))),
@@ -265,4 +267,25 @@ def _key(name: str) -> Callable[[Any], Any]:
 
 
 def _percent(share: float | None) -> float | None:
+    """A ratio or share as the pages show it, in percent, to a tenth."""
     return round(share * 100, 1) if share is not None else None
+
+
+SHOWN_DECIMALS = 2  # a KPI, guardrail or reported number as the pages show it (templates._number)
+
+
+def _round(value: float | None) -> float | None:
+    """A number to the decimals the page shows: 14.333333 as 14.33, 13.0 as 13."""
+    if value is None or isinstance(value, int):
+        return value
+    shown = round(value, SHOWN_DECIMALS)
+    return int(shown) if shown.is_integer() else shown
+
+
+def _tenth(value: float | None) -> float | None:
+    """A KPI's change from its baseline and its interval, to a tenth as the pages say it."""
+    return round(value, 1) if value is not None else None
+
+
+def _shown(name: str) -> Callable[[Any], Any]:
+    return lambda row: _round(row[name])

@@ -6,8 +6,8 @@ fifths of a playbook page's time (two charts, about 100 ms each, against 300 ms 
 page), and its text is part of the picture, so at 390 px a label shrinks to 5 px. Here
 the plot is a polyline in a box of 0..WIDTH by 0..HEIGHT that the browser stretches
 (its strokes keep their width), and the axes' numbers, the legend and each point's
-hover text are the page's own text, escaped like the rest of it. matplotlib still picks
-the axis's round numbers (MaxNLocator). docs/architecture.md, kept for speed.
+hover text are the page's own text, escaped like the rest of it; round_ticks picks the
+axis's round numbers. docs/architecture.md, kept for speed.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
-
-from matplotlib.ticker import MaxNLocator
 
 from templates import _number
 
@@ -92,13 +90,36 @@ def guardrail_chart(
     return _chart(name, unit, labels, [(name, PURPLE, values)], lines)
 
 
-def org_trend_chart(labels: list[str], exceptions: list[float | None], attestation: list[float | None]) -> LineChart:
-    """The org's exception ratio and attestation rate week by week, in %, from 0 to 100
-    (or beyond, should a ratio pass it), to a tenth as the overview's table has them."""
+def org_trend_charts(
+    labels: list[str], exceptions: list[float | None], attestation: list[float | None]
+) -> list[LineChart]:
+    """The org's exception ratio and attestation rate week by week, in %, one measure a
+    chart (small multiples): a ratio of a few percent drawn from 0 to its own top, not on
+    the 0-100 axis of a rate near 80%; to a tenth as the overview's table has them."""
     percent = [[v * 100 if v is not None else None for v in values] for values in (exceptions, attestation)]
-    series = [("exception ratio", RED, percent[0]), ("attestation rate", BLUE, percent[1])]
-    title = "The org's exception ratio and attestation rate"
-    return _chart(title, "%", labels, series, [], take_in=(0, 100), digits=1)
+    return [
+        _chart(
+            "The org's exception ratio", "%", labels, [("exception ratio", RED, percent[0])], [], take_in=(0,), digits=1
+        ),
+        _chart(
+            "The org's attestation rate",
+            "%",
+            labels,
+            [("attestation rate", BLUE, percent[1])],
+            [],
+            take_in=(0, 100),
+            digits=1,
+        ),
+    ]
+
+
+def progress_chart(title: str, labels: list[str], shares: list[float | None]) -> LineChart:
+    """A playbook's KPI week by week as its share of the way from baseline (0%) to target
+    (100%): cadence.figures.progress_to_target, the measure every surface shows. Small:
+    one of the overview's row of charts, whole percents."""
+    percent = [s * 100 if s is not None else None for s in shares]
+    lines = [("baseline 0%", GREY, 0.0, True), ("target 100%", GREEN, 100.0, True)]
+    return _chart(title, "% of the way", labels, [("of the way", BLUE, percent)], lines, digits=0)
 
 
 def depth_charts(labels: list[str], rows: list[dict[str, Any]], whose: str) -> list[LineChart]:
@@ -137,8 +158,9 @@ def _chart(
     """Series over the weeks of `labels` and reference lines, on an axis of round numbers
     that takes in every value, every line and `take_in`; hover texts to `digits` places."""
     shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
+    precision = min(digits, max((decimals_of(v) for v in shown), default=0)) if digits else 0  # the measure's own
     shown += take_in
-    ticks = _round_numbers(*((min(shown), max(shown)) if shown else (0, 1)))
+    ticks = round_ticks(min(shown), max(shown), precision) if shown else round_ticks(0, 1, precision)
     low, high = ticks[0], ticks[-1]
 
     def y(value: float) -> float:
@@ -167,15 +189,38 @@ def _chart(
         Tick(round(x(i) / WIDTH * 100, 2), labels[i], narrow=n % 2 == 0)
         for n, i in enumerate(range(0, len(labels), every))
     ]
-    digits = max(1, math.ceil(-math.log10(ticks[1] - ticks[0])) + 1)  # enough to tell ticks apart
-    y_ticks = [Tick(round(y(t) / HEIGHT * 100, 2), _number(t, digits)) for t in ticks]
+    places = decimals_of(ticks[1] - ticks[0])  # a tick's text has the step's decimals, no more
+    y_ticks = [Tick(round(y(t) / HEIGHT * 100, 2), _number(t, places)) for t in ticks]
     references = [Reference(name, color, y(value), dashed) for name, color, value, dashed in lines]
     return LineChart(title, unit, drawn, references, x_ticks, y_ticks, max(len(t.text) for t in y_ticks))
 
 
-def _round_numbers(low: float, high: float) -> list[float]:
-    """The axis's ticks: round numbers from at or below `low` to at or above `high`."""
+STEPS = (1.0, 2.0, 2.5, 5.0)  # an axis steps by one of these times a power of ten
+MOST_TICKS = 6
+MOST_DECIMALS = 6
+
+
+def decimals_of(value: float) -> int:
+    """The decimals `value` is written with (4.62: 2; 15.0: 0), up to MOST_DECIMALS."""
+    text = f"{abs(value):.{MOST_DECIMALS}f}".rstrip("0")
+    return len(text) - text.index(".") - 1
+
+
+def round_ticks(low: float, high: float, precision: int, most: int = MOST_TICKS) -> list[float]:
+    """An axis's ticks, from at or below `low` to at or above `high`: at most `most` of
+    them, a step of 1, 2, 2.5 or 5 times a power of ten, the smallest such step that is
+    written in the measure's `precision` (decimals): so 4.6, 4.65, 4.7 for a guardrail
+    read to hundredths, never 4.625; 0, 2.5, 5 only for a measure with a decimal."""
     if high - low < 1e-9:  # one value: a band around it
-        pad = abs(high) * 0.1 or 1
+        pad = abs(high) * 0.1 or 1.0
         low, high = low - pad, high + pad
-    return [float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)]
+    exponent = math.floor(math.log10((high - low) / most)) - 1
+    while True:
+        for m in STEPS:
+            step = m * 10.0**exponent
+            if decimals_of(step) > precision:
+                continue
+            first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+            if last - first + 1 <= most:
+                return [round(i * step, MOST_DECIMALS) for i in range(first, last + 1)]
+        exponent += 1

@@ -104,6 +104,7 @@ class Digest:
                     kpi.get((v.playbook_id, current.week_start)),
                     latest.get("verdict"),
                     latest.get("cycle"),
+                    v.definition.get("kpi", {}).get("target"),
                 )
             sent, answered = checkins.get(p.id, (0, 0))
             for step in figures.steps:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar
+from cadence import calendar, sponsor
 from cadence.figures import progress_to_target
 from cadence.judgement import kpi_change
+from cadence.replication import REPLICATED, cycle_median
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from templates import criterion_phrase
@@ -26,7 +27,8 @@ from usecases.shared.services import Services
 
 LINK_VALID = timedelta(minutes=10)
 SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
-TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks
+TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks (from the first with data)
+PROGRESS_WEEKS = 8  # the overview's small charts: each active playbook's last 8 weeks, this one included
 CHART_WEEKS = 104  # a playbook page's charts: two years of weeks, from its first cycle on
 TABLE_WEEKS = 26  # its tables and grid: half a year at a time, earlier ones a page back
 REPORTS_SHOWN = 200  # a playbook page's newest reports, with who sent each
@@ -116,12 +118,23 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             if state.anchor is not None:
                 week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
                 latest[state.playbook.id] = week
+        # The KPI of each playbook's last PROGRESS_WEEKS weeks, this one included: the
+        # latest KPI, the running cycle's closed weeks and the small charts, in one read.
         kpis = store.reports.week_kpis(
-            [(pid, w.week_start - timedelta(days=7 * back)) for pid, w in latest.items() if w for back in (0, 1)]
+            [
+                (pid, w.week_start - timedelta(days=7 * back))
+                for pid, w in latest.items()
+                if w
+                for back in range(PROGRESS_WEEKS)
+            ]
         )
         step_names = store.governance.step_names([p.step_id for p in proposals if p.step_id])
         stalls = stalling.stalled(store, states)
         versions = store.registry.versions()
+        last_hits, proposed = store.governance.last_hits([s.playbook.id for s in states])
+        adopted_from = {v.id: v.playbook_id for v in versions}
+        adopters = [s.playbook.id for s in states if s.playbook.adopted_from_id in adopted_from]
+        replications = store.registry.replication_verdicts(adopters)
         flagged = depth.plateaus(store, states, now)
         org_depth = depth.months(store, monday - timedelta(days=7))
     by_function: dict[str, list[dict[str, Any]]] = {}
@@ -159,11 +172,15 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             )
         )
     slugs = {s.playbook.id: s.playbook.slug for s in states}
+    first_screen = _first_screen(states, latest, kpis, stalls, last_hits, proposed, versions, replications)
+    measured = [i for i, w in enumerate(trend_weeks) if ratios.get(w) is not None or rates.get(w) is not None]
+    trend_from = measured[0] if measured else len(trend_weeks)  # from the first week with data
     shown = dict(
+        first_screen,
         functions=sorted(by_function.items()),
         versions=len(versions),
         viewer=viewer.user_id,
-        trend=[dict(week=w, exceptions=ratios.get(w), attestation=rates.get(w)) for w in trend_weeks],
+        trend=[dict(week=w, exceptions=ratios.get(w), attestation=rates.get(w)) for w in trend_weeks[trend_from:]],
         depth=org_depth,
         plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
@@ -176,6 +193,78 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         ],
     )
     return with_names(store, shown)
+
+
+def _first_screen(
+    states: list[PlaybookState],
+    latest: dict[int, calendar.WeekRef | None],
+    kpis: dict[tuple[int, date], float],
+    stalls: dict[int, stalling.Stalled],
+    last_hits: dict[int, bool],
+    proposed: set[int],
+    versions: list[Any],
+    replications: dict[int, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """What a sponsor asks first: the active playbooks on track, at risk and stalled
+    (cadence.sponsor.standing), the funnel from pilot to replicated (every playbook at
+    its furthest stage) and each active playbook's way from baseline to target over its
+    last weeks, as a share of the way (cadence.figures.progress_to_target)."""
+    origin_of = {v.id: v.playbook_id for v in versions}
+    published = set(origin_of.values())
+    adopted, replicated = set(), set()
+    for state in states:
+        origin = origin_of.get(state.playbook.adopted_from_id or 0)
+        if origin is not None:
+            adopted.add(origin)
+            if any(v.get("verdict") == REPLICATED for v in replications.get(state.playbook.id, [])):
+                replicated.add(origin)
+    standings: list[str] = []
+    progress: list[dict[str, Any]] = []
+    for state in states:
+        p, week = state.playbook, latest.get(state.playbook.id)
+        if p.status != "active":
+            continue
+        closed: list[float | None] = []
+        if week is not None and p.closed_through is not None:
+            closed = [
+                kpis.get((p.id, week.cycle_start + timedelta(days=7 * i)))
+                for i in range(week.week - 1)
+                if week.cycle_start + timedelta(days=7 * i) <= p.closed_through
+            ]
+        standing = sponsor.standing(closed, p.kpi_target, p.kpi_direction, last_hits.get(p.id), p.id in stalls)
+        standings.append(standing)
+        weeks = (
+            [week.week_start - timedelta(days=7 * back) for back in range(PROGRESS_WEEKS - 1, -1, -1)] if week else []
+        )
+        values = [kpis.get((p.id, w)) for w in weeks]
+        first = next((i for i, v in enumerate(values) if v is not None), len(values))  # from the first with data
+        shares = [None if v is None else progress_to_target(v, p.kpi_baseline, p.kpi_target) for v in values[first:]]
+        progress.append(
+            dict(
+                slug=p.slug,
+                title=p.title,
+                standing=standing,
+                weeks=[_week_label(state, w) for w in weeks[first:]],
+                shares=shares,
+                latest=next((v for v in reversed(shares) if v is not None), None),
+            )
+        )
+    stages = [
+        sponsor.stage(
+            s.playbook.id in proposed, s.playbook.id in published, s.playbook.id in adopted, s.playbook.id in replicated
+        )
+        for s in states
+    ]
+    shown_first = {sponsor.STALLED: 0, sponsor.AT_RISK: 1, sponsor.NOT_JUDGED: 2, sponsor.ON_TRACK: 3}
+    progress.sort(
+        key=lambda p: (shown_first[p["standing"]], p["title"].lower(), p["slug"])
+    )  # risks first, as the tables
+    return dict(
+        standings=sponsor.counts(standings),
+        funnel=[dict(stage=name, at=at, reached=reached) for name, at, reached in sponsor.funnel(stages)],
+        progress=progress,
+        progress_weeks=PROGRESS_WEEKS,
+    )
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> dict[str, Any] | None:
@@ -197,6 +286,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         weeks = _weeks_back(last, TABLE_WEEKS, first)
         pid = state.playbook.id
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
+        # The charts start at the first week with a number (a cycle may begin before its reports).
+        charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[0])]
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
         history = store.governance.histories([state], max(evaluated, thresholds(state).lookback_weeks))
         # A judged week shows the numbers its verdicts were judged on; the figures are read
@@ -244,6 +335,9 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
                 steps=cells,
             )
         )
+    if weeks[0] == first and any(_has_data(r) for r in rows):  # the first weeks: from the first with data
+        while not _has_data(rows[0]):
+            rows.pop(0)
     current = figures[(p.id, this_week)]
     decision_rows = _decision_rows(state, decisions)
     shown = dict(
@@ -329,6 +423,22 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     return with_names(store, shown, [p.owner_id, *(x.added_by for x in learnings)], [p.channel_id])
 
 
+def _has_data(row: dict[str, Any]) -> bool:
+    """Whether a week of the playbook page's table has anything to show: a KPI, a
+    guardrail reading, a step's numbers or a verdict on them (MISSING is none)."""
+    return (
+        row["kpi"] is not None
+        or row["guardrail"] is not None
+        or any(
+            c["cases"] is not None
+            or c["exceptions"]
+            or c["rubric"] is not None
+            or c["verdict"] not in (None, "MISSING")
+            for c in row["steps"]
+        )
+    )
+
+
 def _readiness(state: PlaybookState, decisions: list[Any]) -> dict[str, Any] | None:
     """The latest judgement of readiness, each criterion as the proposal words it."""
     judged = readiness.latest(decisions)
@@ -379,7 +489,9 @@ def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
     entries = registry.entries(services.store, None)
     for entry in entries:
         for adopter in entry["adopters"]:
-            adopter["verdicts"] = [dict(v, delta=_difference(v)) for v in adopter["verdicts"]]
+            adopter["verdicts"] = [
+                dict(v, delta=_difference(v), median=cycle_median(v.get("weekly") or [])) for v in adopter["verdicts"]
+            ]
     return with_names(services.store, dict(entries=entries, viewer=viewer.user_id))
 
 

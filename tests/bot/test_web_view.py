@@ -218,7 +218,7 @@ def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
     )
     assert "The org, week by week" in overview and "Open proposals" in overview and "No open proposal." in overview
     status, _, csv = fetch(view.base_url + "/web/overview.csv", cookie)
-    assert status == 200 and csv.splitlines()[0] == "week,exception ratio,attestation rate"
+    assert status == 200 and csv.splitlines()[0] == "week,exception ratio %,attestation rate %"
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "<svg" in page and "<table>" in page and "baseline 42" in page
     assert "This week (C1W1)" in page and "Modes over time" in page and "Who reported the numbers" in page
@@ -358,7 +358,7 @@ def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks
     cookie = signed_in(view, MEMBER)
     page_of = "/web/playbooks/support-replies"
     _, _, page = fetch(view.base_url + page_of, cookie)
-    assert "The charts span 61 weeks from the first cycle" in page and ">C16W1<" in page
+    assert "The charts span 61 weeks from C1W1" in page and ">C16W1<" in page
     assert "Weeks 2027-07-19 to 2028-01-10" in page and "weeks after" not in page
     earlier = re.search(r'href="([^"]+)">← the 26 weeks before', page).group(1)
     assert earlier == page_of + "?until=2027-07-12"
@@ -412,6 +412,7 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
         "12.9",
     )
     assert (draft["rubric 95% CI low %"], draft["rubric 95% CI high %"]) == ("83.5", "98.6")
+    assert draft["rubric %"] == "95.0" and "rubric" not in draft  # in percent, as the page shows it
 
 
 def test_who_sees_what_follows_status(view):

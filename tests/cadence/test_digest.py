@@ -1,5 +1,7 @@
 """Digest figures: deltas against baseline and target, risks first."""
 
+import pytest
+
 from cadence.digest import Origin, PlaybookWeek, Risk, StepLastWeek, by_function, order, summarize
 
 
@@ -29,7 +31,8 @@ def week(**overrides):
 def test_deltas_sparkline_and_on_track():
     d = summarize(week())
     assert d.latest == 14 and d.change == -2
-    assert round(d.vs_baseline, 3) == round((14 - 42) / 42, 3)
+    assert d.progress == pytest.approx((14 - 42) / (15 - 42))  # the share of the way, as status and the web view
+    assert summarize(week(kpi_series=[None])).progress is None
     assert d.sparkline == "█▇▅·▃▂▂▁"
     assert d.on_track == "on track" and d.cycle_mean == 15
     assert d.attestation == 5 / 6 and d.worst_step.name == "draft" and d.risks == []
@@ -80,10 +83,11 @@ def test_risky_playbooks_come_first_within_their_function():
     assert list(groups) == ["finance", "Sales"] and [d.slug for d in groups["Sales"]] == ["z-risky", "a-calm"]
 
 
-def test_adopted_playbooks_carry_their_origins_delta():
-    origin = Origin("support-replies", 1, 42.0, 14.0)
-    assert round(origin.delta, 3) == round(-28 / 42, 3)
-    assert Origin("x", 1, 0.0, 3.0).delta is None
+def test_adopted_playbooks_carry_their_origins_progress():
+    origin = Origin("support-replies", 1, 42.0, 14.0, target=15.0)
+    assert origin.progress == pytest.approx(28 / 27)  # past the target: more than the whole way
+    assert Origin("x", 1, 0.0, 3.0).progress is None  # no target known
+    assert Origin("x", 1, 42.0, None, target=15.0).progress is None
 
 
 def test_a_stalled_playbook_comes_first_whatever_the_others_risks():

@@ -1,6 +1,7 @@
 """The web view's charts (templates/web_charts.py): where each week's value lands in the
 plot, what a gap does, the axis's numbers, and the chart as the page's HTML, escaped."""
 
+import math
 import re
 
 import pytest
@@ -13,9 +14,12 @@ from templates.web_charts import (
     X_LABELS,
     LineChart,
     Point,
+    decimals_of,
     guardrail_chart,
     kpi_chart,
-    org_trend_chart,
+    org_trend_charts,
+    progress_chart,
+    round_ticks,
 )
 
 LABELS = [f"C1W{i}" for i in range(1, 5)]
@@ -67,25 +71,68 @@ def test_the_weeks_are_labelled_at_most_eight_times_and_every_other_one_only_whe
 @pytest.mark.parametrize(
     ("values", "ticks"),
     [
-        ([7.0], ["6", "6.5", "7", "7.5", "8"]),  # one value, no lines: a band around it
-        ([1_234_567.0], ["1,100,000", "1,150,000", "1,200,000", "1,250,000", "1,300,000", "1,350,000", "1,400,000"]),
+        ([7.0], ["6", "7", "8"]),  # one value, no lines: a band around it, in whole numbers as the value
+        ([7.5], ["6.5", "7", "7.5", "8", "8.5"]),  # read to a tenth: ticks may be too
+        ([1_234_567.0], ["1,100,000", "1,200,000", "1,300,000", "1,400,000"]),
+        ([4.62, 4.68], ["4.62", "4.64", "4.66", "4.68"]),  # hundredths: never 4.625
+        ([100.0, 150.0], ["100", "110", "120", "130", "140", "150"]),  # a whole 100 keeps its zeros
     ],
 )
 def test_the_axis_numbers_are_distinct_and_readable(values, ticks):
-    chart = guardrail_chart("G", ["W1"], values, minimum=None, maximum=None, unit="")
+    chart = guardrail_chart("G", [f"W{i}" for i in range(len(values))], values, minimum=None, maximum=None, unit="")
     assert [t.text for t in chart.y_ticks] == ticks
-    assert dots(chart)[0].x == WIDTH / 2  # one week: in the middle
+    if len(values) == 1:
+        assert dots(chart)[0].x == WIDTH / 2  # one week: in the middle
     assert chart.label_chars == max(len(t) for t in ticks)  # the margin's room for them
 
 
-def test_the_org_trend_runs_from_0_to_100_percent():
-    chart = org_trend_chart(["1 Jun", "8 Jun"], [0.05, None], [0.8, 0.9])
-    assert (chart.y_ticks[0].text, chart.y_ticks[-1].text) == ("0", "100")
-    assert [s.name for s in chart.series] == ["exception ratio", "attestation rate"]
-    assert [p.text for p in dots(chart, 1)] == ["1 Jun: 80 %", "8 Jun: 90 %"]
+def test_the_org_trend_is_one_measure_a_chart():
+    ratio, rate = org_trend_charts(["1 Jun", "8 Jun"], [0.005, 0.037], [0.8, 0.9])
+    assert [s.name for s in ratio.series] == ["exception ratio"] and [s.name for s in rate.series] == [
+        "attestation rate"
+    ]
+    # A ratio of a few percent gets its own axis from 0, not the rate's 0 to 100.
+    assert [t.text for t in ratio.y_ticks] == ["0", "1", "2", "3", "4"]
+    assert (rate.y_ticks[0].text, rate.y_ticks[-1].text) == ("0", "100")
+    assert [p.text for p in dots(ratio)] == ["1 Jun: 0.5 %", "8 Jun: 3.7 %"]
+    assert [p.text for p in dots(rate)] == ["1 Jun: 80 %", "8 Jun: 90 %"]
     # A ratio past 100% stays on the axis, and the hover text is to a tenth, as the table's.
-    beyond = org_trend_chart(["1 Jun"], [1.2346], [None])
+    beyond, _ = org_trend_charts(["1 Jun"], [1.2346], [None])
     assert float(beyond.y_ticks[-1].text) >= 123.46 and dots(beyond)[0].text == "1 Jun: 123.5 %"
+
+
+def test_a_playbooks_progress_is_charted_as_its_share_of_the_way():
+    chart = progress_chart("Reply time", ["C1W2", "C1W3", "C1W4"], [0.25, None, 1.1])
+    assert [r.name for r in chart.references] == ["baseline 0%", "target 100%"]
+    assert [t.text for t in chart.y_ticks] == ["0", "25", "50", "75", "100", "125"]
+    assert [p.text for p in dots(chart)] == ["C1W2: 25 % of the way", "C1W4: 110 % of the way"]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "precision", "ticks"),
+    [
+        (4.62, 4.68, 2, [4.62, 4.64, 4.66, 4.68]),
+        (4.6, 4.7, 1, [4.6, 4.7]),  # a tenth apart, read to tenths: no tick between
+        (4.6, 4.68, 2, [4.6, 4.62, 4.64, 4.66, 4.68]),
+        (0, 3.7, 1, [0, 1, 2, 3, 4]),
+        (0, 100, 0, [0, 20, 40, 60, 80, 100]),
+        (12, 42, 0, [10, 20, 30, 40, 50]),
+        (0, 9, 0, [0, 2, 4, 6, 8, 10]),
+        (0, 11, 1, [0, 2.5, 5, 7.5, 10, 12.5]),  # 2.5 only for a measure written with a decimal
+        (0, 11, 0, [0, 5, 10, 15]),
+        (-20, 130, 0, [-50, 0, 50, 100, 150]),
+    ],
+)
+def test_ticks_step_by_1_2_2_5_or_5_times_ten_to_a_power_in_the_measures_precision(low, high, precision, ticks):
+    found = round_ticks(low, high, precision)
+    assert found == ticks
+    assert len(found) <= 6 and found[0] <= low and found[-1] >= high
+    step = found[1] - found[0]
+    assert decimals_of(step) <= precision and round(step / 10 ** math.floor(math.log10(step)), 6) in (1, 2, 2.5, 5)
+
+
+def test_the_decimals_a_number_is_written_with():
+    assert [decimals_of(v) for v in (15.0, 4.62, 0.1, 2.5, 0.025, 1 / 3)] == [0, 2, 1, 1, 3, 6]
 
 
 def test_reference_lines_are_named_in_the_numbers_of_the_page():

@@ -30,6 +30,7 @@ from tests.usecases.test_governance import (
     report_week,
     wednesday,
 )
+from usecases import tokens
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 KIT = {
@@ -244,13 +245,31 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/registry", cookie)
     adopter = re.sub(r"<[^>]+>", " ", page[page.index("support-replies-sales") :])
-    assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+107%\s+104%\s+\+4 points", adopter)
+    # each cycle's median weekly KPI, the statistic the verdict judges by, labelled as such
+    assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+13\s+107%\s+104%\s+\+4 points", adopter)
+    assert "Adopter: median" in page and re.search(r"cycle 1 hit \(median 14 against 15, 104% of the way\)", page)
     runbook = (
         '<a href="https://wiki.example.com/support-replies" rel="noopener noreferrer">'  # a link (templates/pages.py)
     )
     assert f"Runbook: {runbook}" in page and "Requires: Helpdesk macros enabled" in page
     _, _, csv = fetch(url + "/web/registry.csv", cookie)
-    assert "support-replies,1,Support,2027-01-13,support-replies-sales,active,1,replicated,107.4,103.7,3.7" in csv
+    assert "support-replies,1,Support,2027-01-13,support-replies-sales,active,1,replicated,13,107.4,103.7,3.7" in csv
+    # the overview's funnel: the origin at its furthest stage, replicated; its adopters pilots
+    _, _, overview = fetch(url + "/web/", cookie)
+    funnel = re.sub(r"<[^>]+>", " ", overview[overview.index('class="funnel"') : overview.index("</ol>")])
+    assert re.findall(r"(\d+)\s+(pilot|ready|published|adopted|replicated)\s+(\d+) reached", funnel) == [
+        ("2", "pilot", "3"),
+        ("0", "ready", "1"),
+        ("0", "published", "1"),
+        ("0", "adopted", "1"),
+        ("1", "replicated", "1"),
+    ]
+    # the API's registry: each result with the same median and its share of the way
+    reader = tokens.create(store, "reader", None, [], True, CURATOR, ready.clock())
+    status, _, body = fetch(url + "/api/v1/registry", headers={"Authorization": f"Bearer {reader.token}"})
+    (version,) = json.loads(body)["versions"]
+    assert status == 200 and [(r["cycle"], r["median"]) for r in version["results"]] == [(1, 14), (2, 14)]
+    assert version["results"][0]["progress"] == pytest.approx((14 - 42) / (15 - 42))
 
 
 def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_override(

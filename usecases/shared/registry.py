@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cadence import calendar, decisions, keys, registry_decisions, replication, rules
@@ -228,6 +228,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     """The published versions (of one function, or all) with their results, adopters and
     the requests to adopt them."""
     versions = store.registry.versions(function=function)
+    medians = _medians(store, versions)
     adopting = store.registry.adopters([v.id for v in versions])
     verdicts = store.registry.replication_verdicts([p.id for p in adopting])
     adopters: dict[int | None, list[dict[str, Any]]] = {}
@@ -264,7 +265,16 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             function=v.function,
             requests=requests.get(v.id, []),  # pending first, then decided, newest first: where next, and why
             published_on=v.published_at.date().isoformat(),
-            results=v.cycle_results,
+            # each cycle's result with its median weekly KPI and that median's share of the
+            # way: the statistic the replication verdicts judge by (cadence.replication)
+            results=[
+                dict(
+                    r,
+                    median=medians.get((v.playbook_id, r.get("cycle"))),
+                    progress=_progress(medians.get((v.playbook_id, r.get("cycle"))), v.definition.get("kpi") or {}),
+                )
+                for r in v.cycle_results
+            ],
             target=v.definition.get("kpi", {}).get("target"),
             adopters=sorted(adopters.get(v.id, []), key=lambda a: a["slug"]),
             learnings=len(v.learnings),
@@ -276,6 +286,28 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
         )
         for v in versions
     ]
+
+
+def _medians(store: Store, versions: list[RegistryVersion]) -> dict[tuple[int, int], float | None]:
+    """Each published cycle's median weekly KPI, by (origin playbook id, cycle), from the
+    origin's reports of the cycle's four weeks: two reads however many versions."""
+    starts = store.governance.cycle_starts_of(sorted({v.playbook_id for v in versions}))
+    cycles = {(v.playbook_id, r.get("cycle")) for v in versions for r in v.cycle_results}
+    weeks = {
+        key: [starts[key] + timedelta(days=7 * i) for i in range(calendar.WEEKS_PER_CYCLE)]
+        for key in cycles
+        if key in starts
+    }
+    kpis = store.reports.week_kpis([(pid, w) for (pid, _), ws in weeks.items() for w in ws])
+    return {
+        (pid, cycle): replication.cycle_median([kpis.get((pid, w)) for w in ws]) for (pid, cycle), ws in weeks.items()
+    }
+
+
+def _progress(middle: float | None, kpi: dict[str, Any]) -> float | None:
+    if middle is None or "baseline" not in kpi or "target" not in kpi or kpi["baseline"] == kpi["target"]:
+        return None
+    return replication.progress(middle, kpi["baseline"], kpi["target"])
 
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")

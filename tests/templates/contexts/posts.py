@@ -43,7 +43,7 @@ def contexts(
                 + [StepLastWeek(text[:40], "ai-led", 100_000, 99_999) for _ in range(15)],  # worded with intervals
                 mode_changes=[ModeChange(text[:40], "ai-led", "collaborative")] * 8,
                 open_proposals=[OpenProposal("promotion", text[:40], "ai-led"), OpenProposal("scale")] * 4,
-                origin=Origin(text[:64], 2, 42, 14, "on track", 3),
+                origin=Origin(text[:64], 2, 42, 14, "on track", 3, 15),
                 owner_deactivated=True,
                 stalled=f"since the end of cycle 2 (2027-01-10): {text}",
                 plateau=True,

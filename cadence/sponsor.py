@@ -1,0 +1,75 @@
+"""What a sponsor asks first (the web overview's first screen): how many playbooks are on
+track, at risk or stalled, and how far each got on the way from a pilot to a result
+other teams replicated. Plain functions over plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cadence.figures import meets_target
+
+ON_TRACK, AT_RISK, STALLED, NOT_JUDGED = "on track", "at risk", "stalled", "not judged yet"
+STANDINGS = (ON_TRACK, AT_RISK, STALLED)
+
+PILOT, READY, PUBLISHED, ADOPTED, REPLICATED = "pilot", "ready", "published", "adopted", "replicated"
+STAGES = (PILOT, READY, PUBLISHED, ADOPTED, REPLICATED)
+
+
+def standing(
+    closed_weeks: list[float | None],
+    target: float,
+    direction: str,
+    last_cycle_hit: bool | None,
+    stalled: bool,
+) -> str:
+    """A playbook's standing: `stalled` by the stall rule (cadence.judgement, recorded
+    at each cycle's close), whatever else holds; `on track` when the running cycle's
+    closed weeks (`closed_weeks`, their KPI or None where none was reported) met the
+    target in at least half of them, or the last completed cycle hit it; `at risk`
+    otherwise. `not judged yet`: no week of its first cycle has closed (no closed week
+    and no completed cycle), so there is nothing to judge."""
+    if stalled:
+        return STALLED
+    met = sum(1 for v in closed_weeks if v is not None and meets_target(v, target, direction))
+    if closed_weeks and 2 * met >= len(closed_weeks):
+        return ON_TRACK
+    if last_cycle_hit:
+        return ON_TRACK
+    if not closed_weeks and last_cycle_hit is None:
+        return NOT_JUDGED
+    return AT_RISK
+
+
+def stage(ready: bool, published: bool, adopted: bool, replicated: bool) -> str:
+    """The furthest stage a playbook reached: `replicated` (a team that adopted one of
+    its versions replicated its result), `adopted` (another team adopted a version),
+    `published` (a version in the registry), `ready` (proposed for scaling: the scale
+    rule held and every criterion of readiness was met), else `pilot`. A later stage
+    counts even where an earlier one left no record (a curator's publish with an
+    override is `published`, not `ready` first)."""
+    for reached, name in ((replicated, REPLICATED), (adopted, ADOPTED), (published, PUBLISHED), (ready, READY)):
+        if reached:
+            return name
+    return PILOT
+
+
+def funnel(stages: Iterable[str]) -> list[tuple[str, int, int]]:
+    """Per stage, in order: how many playbooks stopped there (their furthest stage) and
+    how many reached it or went further."""
+    at = {name: 0 for name in STAGES}
+    for s in stages:
+        at[s] += 1
+    rows = []
+    beyond = 0
+    for name in reversed(STAGES):
+        beyond += at[name]
+        rows.append((name, at[name], beyond))
+    return list(reversed(rows))
+
+
+def counts(standings: Iterable[str]) -> dict[str, int]:
+    """How many playbooks stand where: every standing, zero included."""
+    found = {name: 0 for name in (*STANDINGS, NOT_JUDGED)}
+    for s in standings:
+        found[s] += 1
+    return found

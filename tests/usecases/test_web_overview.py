@@ -1,0 +1,106 @@
+"""The web overview's first screen (usecases/web.py, `overview`): the active playbooks on
+track, at risk and not yet judged, counted from reports sent through Slack's signed
+requests and weeks closed by the clock; the funnel; each active playbook's way to its
+target week by week, from its first week with a KPI; the org's trend from its first week
+with data. SQLite and PostgreSQL."""
+
+import copy
+from datetime import date
+
+import pytest
+
+from cadence.definition import parse_playbook
+from slack_api.members import TeamDirectory
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
+from tests.usecases.test_governance import close_of, report_week, wednesday, world
+from usecases import web
+from usecases.shared.services import Services
+
+__all__ = ["world"]  # a fixture
+
+AT_RISK, LATER, PAUSED = "missing-target", "starts-later", "paused-one"
+
+
+@pytest.fixture
+def services(store, clock):
+    return Services(
+        store=store, clock=clock, admins=frozenset({ADMIN}), org_timezone="UTC", directory=TeamDirectory(ttl_seconds=0)
+    )
+
+
+@pytest.fixture
+def org(bot, world, slack, store, clock):
+    """support-replies meets its target (15 min, lower is better) in weeks 2 and 3, after
+    a week 1 without a KPI; missing-target reports 30 min in weeks 1 to 3; starts-later
+    begins its first cycle in week 4; paused-one is paused. Weeks 1 to 3 closed; it is
+    Wednesday of week 4."""
+    for slug, starts in ((AT_RISK, date(2026, 11, 16)), (LATER, date(2026, 12, 7)), (PAUSED, date(2026, 11, 16))):
+        channel = "C" + slug.upper().replace("-", "")[:9]
+        slack.add_channel(channel, [OWNER, "UROLLOUTBOT"])
+        raw = copy.deepcopy(SUPPORT_REPLIES)
+        raw.update(playbook=slug, title=slug.replace("-", " ").title(), channel=channel)
+        store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+        state = store.playbooks.state(slug)
+        store.playbooks.start_cycle(state.playbook.id, 1, starts, OWNER, clock())
+    for week in (1, 2, 3):
+        report_week(bot, clock, week, kpi=None if week == 1 else "14")
+        assert "Recorded" in bot.command(f"kpi {AT_RISK} 30", user=OWNER).text
+        world.run(close_of(week))
+    clock.set(wednesday(4))
+    assert "paused" in bot.command(f"pause {PAUSED} a quiet month", user=OWNER).text.lower()
+    return world
+
+
+def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_each_ones_way(services, org):
+    shown = web.overview(services, web.Viewer(OWNER))
+    # support-replies met 15 in 2 of its 3 closed weeks: on track; missing-target in none:
+    # at risk; starts-later has no closed week to judge; the paused one is not counted.
+    assert shown["standings"] == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 1}
+    by_slug = {p["slug"]: p for p in shown["progress"]}
+    assert set(by_slug) == {"support-replies", AT_RISK, LATER}
+    ours = by_slug["support-replies"]
+    assert ours["standing"] == "on track"
+    # from its first week with a KPI (week 2), not the empty week 1 before it
+    assert ours["weeks"] == ["C1W2", "C1W3", "C1W4"]
+    assert ours["shares"] == [pytest.approx(28 / 27), pytest.approx(28 / 27), None]
+    assert ours["latest"] == pytest.approx(28 / 27)
+    assert by_slug[AT_RISK]["standing"] == "at risk" and by_slug[AT_RISK]["weeks"][0] == "C1W1"
+    assert by_slug[AT_RISK]["shares"][0] == pytest.approx((30 - 42) / (15 - 42))
+    assert by_slug[LATER] == dict(
+        slug=LATER, title="Starts Later", standing="not judged yet", weeks=[], shares=[], latest=None
+    )
+    # every playbook, paused too, counted once at its furthest stage: all pilots here
+    assert [(f["stage"], f["at"], f["reached"]) for f in shown["funnel"]] == [
+        ("pilot", 4, 4),
+        ("ready", 0, 0),
+        ("published", 0, 0),
+        ("adopted", 0, 0),
+        ("replicated", 0, 0),
+    ]
+    # the org's trend starts at its first closed week with data: none of the empty half year before
+    assert [t["week"] for t in shown["trend"]] == [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+    assert all(t["exceptions"] is not None for t in shown["trend"])
+
+
+def test_the_first_screen_is_the_pages_first(services, org, http_server, database_url, slack, store, clock):
+    from bot.app import create_app
+    from bot.web import make_wsgi
+    from tests.bot.test_web_view import fetch, signed_in
+    from tests.conftest import SlackRequests, settings_for
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
+    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    status, _, page = fetch(url + "/web/", signed_in(SlackRequests(url), OWNER))
+    assert status == 200
+    # counts, then the funnel, then the small charts, then the tables
+    order = [page.index(s) for s in ("1</strong> on track", "4</strong> pilot", 'class="chart small"', "<table>")]
+    assert order == sorted(order)
+    assert page.count('class="chart small"') == 2  # starts-later has no KPI to chart
+    assert "latest 104% of the way; 2 of 3 weeks reported, between 104% and 104%" in page
+    # the org's trend: one measure per chart
+    assert "The org&#39;s exception ratio" in page and "The org&#39;s attestation rate" in page
+    status, _, csv = fetch(url + "/web/overview.csv", signed_in(SlackRequests(url), OWNER))
+    header, *rows = csv.splitlines()
+    assert header == "week,exception ratio %,attestation rate %" and rows[0].startswith("2026-11-16,")
+    assert all(len(cell.split(".")[-1]) <= 1 for row in rows for cell in row.split(",")[1:] if "." in cell)
