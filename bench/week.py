@@ -285,6 +285,13 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     slack = SlackStandIn().start()  # the owners' time zones are asked of Slack; nobody else's
     client = WebClient(token=slack.token, base_url=slack.url, retry_handlers=[])
     cadence = Cadence(store, client, TeamDirectory(), "UTC", utc_now, charts=False)
+    # A running clock has asked Slack for everyone's name long before (usecases/names.py):
+    # they are kept, so its ticks only look for names missing, as in a steady state.
+    now = utc_now()
+    store.people.keep_names([(u, f"Name of {u}", None) for u in store.people.to_name(now, None, 1_000_000)], now)
+    store.people.keep_channel_names(
+        [(c, f"team-{c.lower()}") for c in store.people.channels_to_name(now, 1_000_000)], now
+    )
     # The clock ticks every minute: the tick before the close has read every playbook's
     # state already, as it would in a running clock (it finds nothing else to do).
     warm = cadence.tick(close_at - timedelta(minutes=1))

@@ -46,12 +46,14 @@ def name_people_and_channels(
     at: datetime,
     now: datetime,
     monotonic: Callable[[], float] = time.monotonic,
+    everyone: bool = False,
 ) -> Named:
     """Ask Slack for the names of the people and channels shown that have none, or one
-    older than FRESH, and keep them. On the hour every report's author is looked for;
-    in between, those of the last RECENT_WEEKS weeks (a cheaper read)."""
+    older than FRESH, and keep them. `everyone`: every report's author is looked for (a
+    read of every report ever, which grows with the years); else those of the last
+    RECENT_WEEKS weeks, a read of a few weeks' index."""
     deadline = monotonic() + BUDGET_SECONDS
-    since = None if at.minute == 0 else calendar.monday_of(at.date()) - timedelta(weeks=RECENT_WEEKS)
+    since = None if everyone else calendar.monday_of(at.date()) - timedelta(weeks=RECENT_WEEKS)
     named = Named()
     people: list[tuple[str, str | None, str | None]] = []
     try:

@@ -170,7 +170,13 @@ class Cadence:
                 report.counts[("source-fetch", "stored")] += fetched.stored
                 report.counts[("source-fetch", "failed")] += fetched.failed
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
-            named = names.name_people_and_channels(self.store, self.client, self.directory, at, self.clock())
+            # Every report's author on the hour, unless this tick closed weeks: that read
+            # grows with the years of history, and a close should not wait on it (the next
+            # hour's tick makes it; the recent weeks' reporters are looked for every tick).
+            everyone = at.minute == 0 and not pending_closes
+            named = names.name_people_and_channels(
+                self.store, self.client, self.directory, at, self.clock(), everyone=everyone
+            )
             if named.people or named.channels:
                 report.counts[("name", "kept")] += named.people + named.channels
         if (

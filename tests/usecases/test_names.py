@@ -150,3 +150,27 @@ def test_the_export_puts_each_name_beside_its_id(playbook, store, clock, tmp_pat
     with (tmp_path / "kpi_reading.csv").open() as handle:
         (reading,) = csv.DictReader(handle)
     assert (reading["reported_by"], reading["reported_by_name"]) == (MEMBER, "")  # no name: the id alone
+
+
+def test_every_reports_author_is_looked_for_on_the_hour_but_not_in_a_tick_that_closes_weeks(
+    playbook, slack, engine, store, clock
+):
+    """The read of every report ever grows with the years: a tick that closes weeks leaves
+    it to the next hour's, and looks only at the recent weeks' reporters."""
+    from datetime import date
+
+    _named_workspace(slack)
+    slack.add_user("UOLDREPORT", name="Otto Old")
+    reported.add_kpi_reading(store, playbook.playbook.id, date(2026, 9, 7), 31.0, "UOLDREPORT", clock())
+    cadence = _clock_process(engine, slack, clock)
+    close = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # week 1's close: Monday noon in Berlin
+    clock.set(close)
+    closing = cadence.tick(close)
+    assert closing.counts[("close", "done")] == 1
+    assert "UOLDREPORT" not in _asked(slack, "users.info", "user")
+    clock.set(close + timedelta(minutes=1))
+    cadence.tick(clock())  # between the hours: the recent weeks' reporters only
+    assert "UOLDREPORT" not in _asked(slack, "users.info", "user")
+    clock.set(close + timedelta(hours=1))
+    cadence.tick(clock())  # the next hour, nothing to close: everyone
+    assert store.people.names(["UOLDREPORT"]) == {"UOLDREPORT": "Otto Old"}
