@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal_column, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -41,6 +41,10 @@ from storage.models.webhooks import Webhook, WebhookDelivery
 from storage.types import one_of
 
 WEBHOOK, DELIVERY = table_of(Webhook), table_of(WebhookDelivery)
+# Literals, not parameters, so that a prepared statement's generic plan may still read
+# the partial indexes over these rows (migration 0037): a delivered row leaves them.
+_PENDING = DELIVERY.c.status == literal_column("'pending'")
+_UNFINISHED = DELIVERY.c.status.in_([literal_column("'pending'"), literal_column("'failed'")])
 _PLAYBOOK, _STEP = table_of(Playbook), table_of(Step)
 
 
@@ -189,7 +193,7 @@ def _row(event_id: str, webhook_id: int, event: events.Event, body: str, at: dat
 
 def _free(now: datetime) -> Any:
     return and_(
-        DELIVERY.c.status == "pending",
+        _PENDING,
         or_(DELIVERY.c.lease_until.is_(None), DELIVERY.c.lease_until < now),
     )
 
@@ -249,7 +253,7 @@ class Webhooks:
                     select(
                         DELIVERY.c.webhook_id,
                         func.max(DELIVERY.c.delivered_at),
-                        func.count().filter(DELIVERY.c.status == "pending"),
+                        func.count().filter(_PENDING),
                         func.count().filter(DELIVERY.c.status == "failed"),
                     ).group_by(DELIVERY.c.webhook_id)
                 ).all()
@@ -291,7 +295,7 @@ class Webhooks:
         out. Safe with many workers: the UPDATE re-checks the lease. `only`: that lane alone."""
         heads = (
             select(DELIVERY.c.lane, func.min(DELIVERY.c.id).label("head"))
-            .where(DELIVERY.c.status == "pending", *([DELIVERY.c.lane == only] if only is not None else []))
+            .where(_PENDING, *([DELIVERY.c.lane == only] if only is not None else []))
             .group_by(DELIVERY.c.lane)
             .subquery()
         )
@@ -328,7 +332,7 @@ class Webhooks:
                     DELIVERY.c.attempts,
                     func.row_number().over(partition_by=DELIVERY.c.lane, order_by=DELIVERY.c.id).label("rank"),
                 )
-                .where(DELIVERY.c.status == "pending", DELIVERY.c.lane.in_(taken))
+                .where(_PENDING, DELIVERY.c.lane.in_(taken))
                 .subquery()
             )
             rows = s.execute(select(ranked).where(ranked.c.rank <= per_lane).order_by(ranked.c.lane, ranked.c.id)).all()
@@ -371,7 +375,7 @@ class Webhooks:
             return 0
         statement = (
             update(DELIVERY)
-            .where(DELIVERY.c.status == "pending", one_of(DELIVERY.c.id, "ids"))
+            .where(_PENDING, one_of(DELIVERY.c.id, "ids"))
             .values(
                 status="delivered",
                 delivered_at=now,
@@ -396,9 +400,7 @@ class Webhooks:
         else:
             values.update(available_at=now + wait)
         with unit_of_work(self.engine) as s:
-            s.execute(
-                update(DELIVERY).where(DELIVERY.c.id == claimed.id, DELIVERY.c.status == "pending").values(**values)
-            )
+            s.execute(update(DELIVERY).where(DELIVERY.c.id == claimed.id, _PENDING).values(**values))
             s.execute(
                 update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
             )
@@ -410,7 +412,7 @@ class Webhooks:
             s.execute(
                 update(DELIVERY)
                 .where(
-                    DELIVERY.c.status == "pending",
+                    _PENDING,
                     DELIVERY.c.lane == lane[0].lane,
                     DELIVERY.c.claimed_by == lane[0].holder,
                 )
@@ -425,7 +427,7 @@ class Webhooks:
                     select(DELIVERY.c.claimed_by)
                     .distinct()
                     .where(
-                        DELIVERY.c.status == "pending",
+                        _PENDING,
                         DELIVERY.c.lease_until > now,
                         DELIVERY.c.claimed_by.startswith(prefix),
                     )
@@ -437,7 +439,7 @@ class Webhooks:
         with unit_of_work(self.engine) as s:
             return s.exec(
                 update(DELIVERY)
-                .where(DELIVERY.c.claimed_by.startswith(worker + ":"), DELIVERY.c.status == "pending")
+                .where(DELIVERY.c.claimed_by.startswith(worker + ":"), _PENDING)
                 .values(lease_until=None, claimed_by=None)
             ).rowcount
 
@@ -445,12 +447,7 @@ class Webhooks:
         """When a lane can next be claimed: the soonest of the lanes' oldest deliveries to
         come due or, if leased, to come free (None: nothing waits). The rows behind an
         oldest wait for it, whatever their own time."""
-        heads = (
-            select(func.min(DELIVERY.c.id).label("head"))
-            .where(DELIVERY.c.status == "pending")
-            .group_by(DELIVERY.c.lane)
-            .subquery()
-        )
+        heads = select(func.min(DELIVERY.c.id).label("head")).where(_PENDING).group_by(DELIVERY.c.lane).subquery()
         leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
         when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
         with unit_of_work(self.engine) as s:
@@ -458,7 +455,7 @@ class Webhooks:
 
     def pending_count(self) -> int:
         with unit_of_work(self.engine) as s:
-            return int(s.execute(select(func.count()).where(DELIVERY.c.status == "pending")).scalar() or 0)
+            return int(s.execute(select(func.count()).where(_PENDING)).scalar() or 0)
 
     def status_of(self, event_id: str) -> WebhookDelivery | None:
         with unit_of_work(self.engine) as s:
@@ -475,13 +472,13 @@ class Webhooks:
             rows = s.execute(
                 select(
                     WEBHOOK.c.name,
-                    func.count(DELIVERY.c.id).filter(DELIVERY.c.status == "pending"),
+                    func.count(DELIVERY.c.id).filter(_PENDING),
                     func.count(DELIVERY.c.id).filter(DELIVERY.c.status == "failed"),
                 )
                 .select_from(WEBHOOK)
                 .outerjoin(
                     DELIVERY,
-                    and_(DELIVERY.c.webhook_id == WEBHOOK.c.id, DELIVERY.c.status.in_(("pending", "failed"))),
+                    and_(DELIVERY.c.webhook_id == WEBHOOK.c.id, _UNFINISHED),
                 )
                 .group_by(WEBHOOK.c.name)
             ).all()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import instant, json_value, long_text
@@ -33,6 +33,10 @@ class Webhook(SQLModel, table=True):
     last_error_at: Optional[datetime] = instant(nullable=True)
 
 
+PENDING = text("status = 'pending'")
+UNFINISHED = text("status IN ('pending', 'failed')")
+
+
 class WebhookDelivery(SQLModel, table=True):
     """One event to one webhook. `event_id` is its `webhook-id`, the same on every attempt
     (and to every webhook); `body` the exact JSON sent, so every attempt sends the same
@@ -41,8 +45,12 @@ class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         UniqueConstraint("event_id", "webhook_id", name="uq_webhook_delivery_event"),
-        Index("ix_webhook_delivery_lane", "status", "lane", "id"),
-        Index("ix_webhook_delivery_webhook", "webhook_id", "status"),
+        # Over the deliveries not yet made (migration 0037): the lane's claims and `webhook
+        # list` read only those, and a delivery marked delivered leaves both indexes.
+        Index("ix_webhook_delivery_lane", "lane", "id", sqlite_where=PENDING, postgresql_where=PENDING),
+        Index(
+            "ix_webhook_delivery_webhook", "webhook_id", "status", sqlite_where=UNFINISHED, postgresql_where=UNFINISHED
+        ),
         CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
     )
 
