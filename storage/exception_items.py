@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, literal, literal_column, select, union_all
+from sqlalchemy import bindparam, case, exists, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from cadence.exception_queue import CLOSED, OPEN, Item
+from cadence.exception_queue import ACKNOWLEDGED, CLOSED, OPEN, Item
 from storage.db import reading, unit_of_work
 from storage.models.reports import CheckIn, ExceptionItemEvent, ExceptionReport
 from storage.outbox import Message, enqueue_in
@@ -68,6 +68,35 @@ def _open_items() -> Any:
 
 
 _OPEN_ITEMS = _open_items()
+
+
+def _heads_by_step() -> Any:
+    """The open items of the playbooks bound as `playbooks`, the `limit` oldest of each
+    step, each with its step's count of open items and of acknowledged ones (windows
+    over one walk of the items)."""
+    items = _OPEN_ITEMS.subquery()
+    acknowledged = exists().where(
+        col(_EVENT.source) == items.c.source,
+        col(_EVENT.report_id) == items.c.report_id,
+        col(_EVENT.state) == ACKNOWLEDGED,
+    )
+    step = (items.c.playbook_id, items.c.step_id)
+    ranked = select(
+        items,
+        func.row_number()
+        .over(partition_by=step, order_by=(items.c.logged_at, items.c.source, items.c.report_id))
+        .label("place"),
+        func.count().over(partition_by=step).label("open_count"),
+        func.sum(case((acknowledged, 1), else_=0)).over(partition_by=step).label("acknowledged"),
+    ).subquery()
+    return (
+        select(ranked)
+        .where(ranked.c.place <= bindparam("limit"))
+        .order_by(ranked.c.step_id, ranked.c.logged_at, ranked.c.source, ranked.c.report_id)
+    )
+
+
+_HEADS_BY_STEP = _heads_by_step()
 
 
 @dataclass(frozen=True)
@@ -136,6 +165,19 @@ class ExceptionItems:
         for found in heads.values():
             found.sort(key=lambda i: (i.logged_at, i.source, i.report_id))
         return heads, {pid: counts.get(pid, 0) for pid in playbook_ids}
+
+    def open_by_step(self, playbook_id: int, limit: int) -> dict[int, tuple[list[Item], int, int]]:
+        """A playbook's open items by step: the `limit` oldest of each, how many it has open
+        and how many of those are acknowledged. One read, counted and cut in SQL, so a step
+        with years of open items costs a walk of them, not a row each (status shows five)."""
+        with reading(self.engine) as s:
+            rows = s.execute(_HEADS_BY_STEP, {"playbooks": [playbook_id], "limit": limit}).all()
+            moves = _moves(s.connection(), [(r.source, r.report_id) for r in rows], [playbook_id])
+        found: dict[int, tuple[list[Item], int, int]] = {}
+        for row in rows:  # oldest first within each step
+            heads, _, _ = found.setdefault(row.step_id, ([], int(row.open_count), int(row.acknowledged or 0)))
+            heads.append(_item(row, moves.get((row.source, row.report_id))))
+        return found
 
     def item(self, source: str, report_id: int) -> Item | None:
         """One item as it stands now, withdrawn or closed ones too; None if there is no

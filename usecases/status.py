@@ -34,6 +34,9 @@ class Shown:
     context: dict[str, Any]
 
 
+STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, with their reasons
+
+
 def status(caller: Caller, cmd: messages.Status) -> Shown:
     """One playbook's status: the one named, or this channel's only one; else the list of
     this channel's playbooks, or the caller's, or every one. It only reads, a dozen
@@ -167,7 +170,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             away=away,
             learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
             sourced=_sourced(caller, state),
-            queue=queue.per_step(state, queue.open_items(caller.store, [state], caller.now)[playbook.id]),
+            queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
             kpi_by=caller.store.reports.kpi_reporter(playbook.id, week.week_start)
             if week and figures and figures.kpi is not None
             else None,

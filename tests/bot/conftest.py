@@ -1,19 +1,26 @@
 """Fixtures for the bot's tests: `browser`, a real headless Chromium through Selenium, for
 every test of the web view as a person sees it (Debian's `chromium` and
 `chromium-driver`, which .ci/run installs); `api`, a client of the reporting API with
-a helpdesk's token; `run`, the `rollout` command line on the test database."""
+a helpdesk's token; `run`, the `rollout` command line on the test database; `site`, a
+small web view on its own loopback address, and `sign_in` to it in the browser."""
 
 import json
 import os
+import re
 import shutil
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 
+from bot.app import create_app
 from bot.cli import cli
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from tests.conftest import OWNER, SUPPORT_REPLIES, SlackRequests, settings_for
 from usecases import tokens
 
 API_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
@@ -96,3 +103,43 @@ def run(database_url, monkeypatch, tmp_path):
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+SITE_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1
+KIT = {
+    "runbook": "https://wiki.example.com/support-replies",
+    "training": [
+        "https://wiki.example.com/ai-drafting-101",
+        "Shadow the origin team for one week",
+        # a long address with nowhere to break: on a phone it wraps, the page does not scroll sideways
+        "Then https://wiki.example.com/support/aidrafting/onboarding/everymodulewithitsexercisesfornewteams",
+    ],
+    "checks": ["Draft 10 sample tickets and review them before week 1"],
+}
+
+
+@pytest.fixture
+def site(http_server, database_url, store, slack, clock):
+    """The app with its web view at its own loopback address: support-replies with a kit,
+    cycle 1 from Monday 16 November 2026, some numbers reported."""
+    mount, url = http_server
+    clock.set(SITE_NOW)
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "replication": KIT})], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    mount.app = make_wsgi(
+        create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
+    )
+    requests = SlackRequests(url)
+    assert "Recorded" in requests.command("kpi support-replies 14.5").text
+    requests.command("cases support-replies draft 40", user=OWNER)
+    requests.command("learn support-replies Drafts that quote the policy need no edits")
+    yield requests
+    mount.app = None
+
+
+def sign_in(browser, site, user: str = OWNER) -> None:
+    link = re.search(r"(http://127\.0\.0\.1:\d+/web/login\?token=[A-Za-z0-9_-]+)", site.command("web", user=user).text)
+    assert link, "the /rollout web reply carries the link"
+    browser.get(link.group(1))
+    assert urlsplit(browser.current_url).path == "/web/"

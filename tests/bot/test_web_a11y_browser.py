@@ -8,22 +8,17 @@ axe.min.js in .cache/axe-core/ (ROLLOUT_AXE_JS names another copy). Without it t
 is skipped here and fails under CI (.ci/run fetches it)."""
 
 import os
-import re
-from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from bot.app import create_app
-from bot.web import make_wsgi
-from cadence.definition import parse_playbook
-from tests.conftest import OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
+from tests.bot.conftest import sign_in
+from tests.conftest import Engine
 from tests.usecases.test_governance import close_of, report_week
 
 pytestmark = pytest.mark.slow  # a real browser: `bash tests/run -m "not slow"` leaves it out
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 AXE = Path(os.environ.get("ROLLOUT_AXE_JS") or Path(__file__).parents[2] / ".cache" / "axe-core" / "axe.min.js")
 WIDTHS = (390, 1400)
 BLOCKING = {"serious", "critical"}  # what fails the audit; the rest is listed with it
@@ -77,45 +72,6 @@ def check_shown(browser, axe: str, width: int) -> list[str]:
         )
         problems.append(f"{where}: the page scrolls sideways ({page_width} px): {wide}")
     return problems
-
-
-KIT = {
-    "runbook": "https://wiki.example.com/support-replies",
-    "training": [
-        "https://wiki.example.com/ai-drafting-101",
-        "Shadow the origin team for one week",
-        # a long address with nowhere to break: on a phone it wraps, the page does not scroll sideways
-        "Then https://wiki.example.com/support/aidrafting/onboarding/everymodulewithitsexercisesfornewteams",
-    ],
-    "checks": ["Draft 10 sample tickets and review them before week 1"],
-}
-
-
-@pytest.fixture
-def site(http_server, database_url, store, slack, clock):
-    """The app with its web view at its own loopback address: support-replies with a kit,
-    cycle 1 from Monday 16 November 2026, some numbers reported."""
-    mount, url = http_server
-    clock.set(NOW)
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "replication": KIT})], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    mount.app = make_wsgi(
-        create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
-    )
-    requests = SlackRequests(url)
-    assert "Recorded" in requests.command("kpi support-replies 14.5").text
-    requests.command("cases support-replies draft 40", user=OWNER)
-    requests.command("learn support-replies Drafts that quote the policy need no edits")
-    yield requests
-    mount.app = None
-
-
-def sign_in(browser, site, user: str = OWNER) -> None:
-    link = re.search(r"(http://127\.0\.0\.1:\d+/web/login\?token=[A-Za-z0-9_-]+)", site.command("web", user=user).text)
-    assert link, "the /rollout web reply carries the link"
-    browser.get(link.group(1))
-    assert urlsplit(browser.current_url).path == "/web/"
 
 
 def test_every_page_of_a_small_site_passes_the_audit_at_both_widths(browser, axe, site):

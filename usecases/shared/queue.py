@@ -61,6 +61,18 @@ def open_heads(
     return {pid: [shown(by_id[pid], i, now) for i in found] for pid, found in heads.items()}, counts
 
 
+def by_step(store: Store, state: PlaybookState, now: datetime, each: int) -> list[dict[str, Any]]:
+    """A playbook's open items by step, in the playbook's step order (steps without any
+    left out): how many, how many acknowledged, and the `each` oldest as shown."""
+    found = store.exception_items.open_by_step(state.playbook.id, each)
+    return [
+        dict(step=step.name, count=n, acknowledged=acked, open=[shown(state, i, now) for i in heads])
+        for step in state.steps
+        if step.id in found
+        for heads, n, acked in [found[step.id]]
+    ]
+
+
 def per_step(state: PlaybookState, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The open items grouped by step, in the playbook's step order (steps without any left out)."""
     return [

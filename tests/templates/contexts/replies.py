@@ -156,6 +156,8 @@ def contexts(
             queue=[
                 dict(
                     step=text[:40],
+                    count=10_000,
+                    acknowledged=9_999,
                     open=[
                         dict(
                             key="e:2147483647",
@@ -170,7 +172,7 @@ def contexts(
                             slug="p" * 60,
                         )
                     ]
-                    * 30,
+                    * 5,  # the oldest five a step (usecases/status.py, STATUS_ITEMS)
                 )
                 for _ in range(30)
             ],
