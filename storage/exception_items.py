@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, literal, literal_column, select, union_all
+from sqlalchemy import bindparam, exists, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
@@ -72,14 +72,8 @@ _OPEN_ITEMS = _open_items()
 
 def _heads_by_step() -> Any:
     """The open items of the playbooks bound as `playbooks`, the `limit` oldest of each
-    step, each with its step's count of open items and of acknowledged ones (windows
-    over one walk of the items)."""
+    step, each with its step's count of open items (a window over one walk of them)."""
     items = _OPEN_ITEMS.subquery()
-    acknowledged = exists().where(
-        col(_EVENT.source) == items.c.source,
-        col(_EVENT.report_id) == items.c.report_id,
-        col(_EVENT.state) == ACKNOWLEDGED,
-    )
     step = (items.c.playbook_id, items.c.step_id)
     ranked = select(
         items,
@@ -87,7 +81,6 @@ def _heads_by_step() -> Any:
         .over(partition_by=step, order_by=(items.c.logged_at, items.c.source, items.c.report_id))
         .label("place"),
         func.count().over(partition_by=step).label("open_count"),
-        func.sum(case((acknowledged, 1), else_=0)).over(partition_by=step).label("acknowledged"),
     ).subquery()
     return (
         select(ranked)
@@ -168,15 +161,19 @@ class ExceptionItems:
 
     def open_by_step(self, playbook_id: int, limit: int) -> dict[int, tuple[list[Item], int, int]]:
         """A playbook's open items by step: the `limit` oldest of each, how many it has open
-        and how many of those are acknowledged. One read, counted and cut in SQL, so a step
-        with years of open items costs a walk of them, not a row each (status shows five)."""
+        and how many of those are acknowledged. Counted and cut in SQL, so a step with
+        years of open items costs a walk of them, not a row each (status shows five); the
+        acknowledged ones are found from the playbook's moves, which are few."""
         with reading(self.engine) as s:
-            rows = s.execute(_HEADS_BY_STEP, {"playbooks": [playbook_id], "limit": limit}).all()
-            moves = _moves(s.connection(), [(r.source, r.report_id) for r in rows], [playbook_id])
+            connection = s.connection()
+            rows = connection.execute(_HEADS_BY_STEP, {"playbooks": [playbook_id], "limit": limit}).all()
+            latest = _latest_states(connection, [playbook_id])
+            acknowledged = [key for key, (state, _) in latest.items() if state == ACKNOWLEDGED]
+            steps = _open_steps(connection, acknowledged)
         found: dict[int, tuple[list[Item], int, int]] = {}
         for row in rows:  # oldest first within each step
-            heads, _, _ = found.setdefault(row.step_id, ([], int(row.open_count), int(row.acknowledged or 0)))
-            heads.append(_item(row, moves.get((row.source, row.report_id))))
+            heads, _, _ = found.setdefault(row.step_id, ([], int(row.open_count), steps.count(row.step_id)))
+            heads.append(_item(row, latest.get((row.source, row.report_id))))
         return found
 
     def item(self, source: str, report_id: int) -> Item | None:
@@ -244,21 +241,35 @@ def _moves(
     connection: Connection, wanted: list[tuple[str, int]], playbook_ids: list[int]
 ) -> dict[tuple[str, int], tuple[str, int]]:
     """(source, report id) → (its latest state, how many moves) for the items wanted that
-    have moved: one read of the playbooks' moves (few: most items never move)."""
+    have moved."""
     if not wanted:
         return {}
+    keep = set(wanted)
+    return {key: moved for key, moved in _latest_states(connection, playbook_ids).items() if key in keep}
+
+
+def _latest_states(connection: Connection, playbook_ids: list[int]) -> dict[tuple[str, int], tuple[str, int]]:
+    """(source, report id) → (its latest state, how many moves) for every item of these
+    playbooks that has moved: one read of their moves (few: most items never move)."""
     rows = connection.execute(
         select(col(_EVENT.source), col(_EVENT.report_id), col(_EVENT.seq), col(_EVENT.state))
         .where(one_of(col(_EVENT.playbook_id), "playbooks"))
         .order_by(col(_EVENT.seq)),
         {"playbooks": playbook_ids},
     ).all()
-    keep = set(wanted)
-    latest: dict[tuple[str, int], tuple[str, int]] = {}
-    for source, report_id, seq, state in rows:
-        if (source, report_id) in keep:
-            latest[(source, report_id)] = (state, seq)
-    return latest
+    return {(source, report_id): (state, seq) for source, report_id, seq, state in rows}
+
+
+def _open_steps(connection: Connection, keys: list[tuple[str, int]]) -> list[int]:
+    """The step of each of these items that is still open (not withdrawn; the caller
+    passes items whose latest move leaves them open)."""
+    steps: list[int] = []
+    for source, (table, _reason, _logged_by) in _SOURCES.items():
+        ids = [report_id for kind, report_id in keys if kind == source]
+        if ids:
+            read = _items(source, one_of(col(table.id), "ids"), col(table.withdrawn_at).is_(None))
+            steps += [row.step_id for row in connection.execute(read, {"ids": ids})]
+    return steps
 
 
 def _item(row: Any, moved: tuple[str, int] | None) -> Item:

@@ -163,6 +163,8 @@ def test_the_app_home_lists_the_exception_owners_items_with_their_buttons(bot, q
     assert acknowledge in values
     bot.click(TRIAGE, "item_acknowledge", acknowledge)  # a click in the Home tab: told by DM
     assert any("acknowledged" in m["text"] for m in slack.posted(TRIAGE))
+    status = bot.command("status support-replies", user=OWNER).text  # still open, and said to be acknowledged
+    assert "*draft*: 2 open, the oldest 0 days (1 acknowledged)" in status, status
     bot.event({"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home", "event_ts": "1.3"})
     assert "Exception items open" not in json.dumps(slack.views[MEMBER])  # not theirs to move
     # a curator may move any playbook's items: their Home lists them, with the buttons
