@@ -6,46 +6,23 @@ to another host. With ROLLOUT_SCREENSHOTS=DIR, the pages are saved there as PNGs
 README's pictures: docs/)."""
 
 import os
-import re
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from bot.app import create_app
-from bot.web import make_wsgi
-from tests.conftest import OWNER, SlackRequests, settings_for
+from tests.bot.conftest import sign_in
+from tests.conftest import MEMBER
 
 pytestmark = pytest.mark.slow  # a real browser: `bash tests/run -m "not slow"` leaves it out
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def site(http_server, database_url, store, slack, clock, playbook):
-    """The app with its web view at its own loopback address, some numbers reported."""
-    mount, url = http_server
-    clock.set(NOW)
-    mount.app = make_wsgi(
-        create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
-    )
-    requests = SlackRequests(url)
-    assert "Recorded" in requests.command("kpi support-replies 14.5").text
-    requests.command("cases support-replies draft 40", user=OWNER)
-    requests.command("learn support-replies Drafts that quote the policy need no edits")
-    yield requests
-    mount.app = None
-
 
 def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
-    link = re.search(r"(http://127\.0\.0\.1:\d+/web/login\?token=[A-Za-z0-9_-]+)", site.command("web").text)
-    assert link, "the /rollout web reply carries the link"
+    """Over the small site of tests/bot/conftest.py, signed in as a member of the team."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(link.group(1))
-    assert urlsplit(browser.current_url).path == "/web/"
+    sign_in(browser, site, MEMBER)
     own_host = urlsplit(site.base_url).netloc
     for width in (390, 1400):
         browser.set_window_size(width, 900)
