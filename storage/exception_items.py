@@ -5,11 +5,12 @@ it came (a command, the API, a value event, a source)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, literal, literal_column, select, union_all
+from sqlalchemy import bindparam, case, exists, func, literal, literal_column, select, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
@@ -43,9 +44,6 @@ def _table(source: str) -> Any:
 def _items(source: str, *where: Any) -> Any:
     """One source's items, in the columns every item is read in."""
     table, reason, logged_by = _SOURCES[source]
-    if source == "deviation":
-        # a literal, not a parameter, so the planner may read ix_checkin_deviated
-        where = (col(CheckIn.attestation) == literal_column("'deviated'"), *where)
     return select(
         literal(source).label("source"),
         col(table.id).label("report_id"),
@@ -55,41 +53,78 @@ def _items(source: str, *where: Any) -> Any:
         col(logged_by).label("logged_by"),
         col(table.reported_at).label("logged_at"),
         col(table.withdrawn_at),
-    ).where(*where)
+    ).where(*_of(source), *where)
 
 
-def _open_items() -> Any:
-    """The open items of the playbooks bound as `playbooks`: not withdrawn, not closed."""
-    reads = []
-    for source, (table, _reason, _logged_by) in _SOURCES.items():
-        playbooks, kept = one_of(col(table.playbook_id), "playbooks"), col(table.withdrawn_at).is_(None)
-        reads.append(_items(source, playbooks, kept, ~_closed(source, col(table.id))))
-    return union_all(*reads)
+def _of(source: str) -> tuple[Any, ...]:
+    """What makes a row of the source's table an item: a check-in only if it deviated."""
+    if source == "deviation":
+        # a literal, not a parameter, so the planner may read ix_checkin_deviated
+        return (col(CheckIn.attestation) == literal_column("'deviated'"),)
+    return ()
 
 
-_OPEN_ITEMS = _open_items()
-
-
-def _heads_by_step() -> Any:
-    """The open items of the playbooks bound as `playbooks`, the `limit` oldest of each
-    step, each with its step's count of open items (a window over one walk of them)."""
-    items = _OPEN_ITEMS.subquery()
-    step = (items.c.playbook_id, items.c.step_id)
-    ranked = select(
-        items,
-        func.row_number()
-        .over(partition_by=step, order_by=(items.c.logged_at, items.c.source, items.c.report_id))
-        .label("place"),
-        func.count().over(partition_by=step).label("open_count"),
-    ).subquery()
+def _still_open(source: str, of: Any = None) -> tuple[Any, ...]:
+    """An item that is open (not withdrawn, not closed), of the playbooks bound as
+    `playbooks`, or of the one playbook `of` says."""
+    table = _table(source)
     return (
-        select(ranked)
-        .where(ranked.c.place <= bindparam("limit"))
-        .order_by(ranked.c.step_id, ranked.c.logged_at, ranked.c.source, ranked.c.report_id)
+        one_of(col(table.playbook_id), "playbooks") if of is None else col(table.playbook_id) == of,
+        col(table.withdrawn_at).is_(None),
+        ~_closed(source, col(table.id)),
     )
 
 
-_HEADS_BY_STEP = _heads_by_step()
+_OPEN_ITEMS = union_all(*(_items(source, *_still_open(source)) for source in _SOURCES))
+
+
+def _step_totals() -> Any:
+    """How many items each step of the playbook bound as `playbook` has that were not
+    withdrawn, closed ones too: the steps alone, counted in their index (migration 0038)
+    without reading a row or a move."""
+    playbook: Any = bindparam("playbook")
+    steps = union_all(
+        *(
+            select(col(_table(source).step_id)).where(
+                *_of(source), col(_table(source).playbook_id) == playbook, col(_table(source).withdrawn_at).is_(None)
+            )
+            for source in _SOURCES
+        )
+    ).subquery()
+    return select(steps.c.step_id, func.count()).group_by(steps.c.step_id)
+
+
+def _moved_items() -> Any:
+    """The items of the playbook bound as `playbook` that have moved, each with whether it
+    is closed: read from the playbook's moves alone (few: most items never move)."""
+    closed = func.max(case((col(_EVENT.state).in_(CLOSED), 1), else_=0))
+    return (
+        select(col(_EVENT.source), col(_EVENT.report_id), closed.label("closed"))
+        .where(col(_EVENT.playbook_id) == bindparam("playbook"))
+        .group_by(col(_EVENT.source), col(_EVENT.report_id))
+    )
+
+
+_STEP_TOTALS, _MOVED_ITEMS = _step_totals(), _moved_items()
+
+
+def _oldest() -> Any:
+    """The `limit` oldest open items of each source in the step bound as `step` of the
+    playbook bound as `playbook`, each read in its index's order and cut there: a few
+    rows, whatever the step has open (and a walk past the closed ones older than them)."""
+    reads = []
+    for source in _SOURCES:
+        table = _table(source)
+        oldest = (
+            _items(source, *_still_open(source, bindparam("playbook")), col(table.step_id) == bindparam("step"))
+            .order_by(col(table.reported_at), col(table.id))
+            .limit(bindparam("limit"))
+        )
+        reads.append(select(oldest.subquery()))
+    return union_all(*reads)
+
+
+_OLDEST = _oldest()
 
 
 @dataclass(frozen=True)
@@ -161,19 +196,36 @@ class ExceptionItems:
 
     def open_by_step(self, playbook_id: int, limit: int) -> dict[int, tuple[list[Item], int, int]]:
         """A playbook's open items by step: the `limit` oldest of each, how many it has open
-        and how many of those are acknowledged. Counted and cut in SQL, so a step with
-        years of open items costs a walk of them, not a row each (status shows five); the
-        acknowledged ones are found from the playbook's moves, which are few."""
+        and how many of those are acknowledged. A step's count is its items counted in
+        their index less the closed ones among the playbook's moved items; an open item
+        that has moved is acknowledged, its only move that leaves it open
+        (cadence/exception_queue.py). So a step with years of open items costs an index
+        walk, not a row each (status shows five)."""
+        bound = {"playbook": playbook_id}
         with reading(self.engine) as s:
             connection = s.connection()
-            rows = connection.execute(_HEADS_BY_STEP, {"playbooks": [playbook_id], "limit": limit}).all()
-            latest = _latest_states(connection, [playbook_id])
-            acknowledged = [key for key, (state, _) in latest.items() if state == ACKNOWLEDGED]
-            steps = _open_steps(connection, acknowledged)
-        found: dict[int, tuple[list[Item], int, int]] = {}
-        for row in rows:  # oldest first within each step
-            heads, _, _ = found.setdefault(row.step_id, ([], int(row.open_count), steps.count(row.step_id)))
-            heads.append(_item(row, latest.get((row.source, row.report_id))))
+            totals: dict[int, int] = {step_id: n for step_id, n in connection.execute(_STEP_TOTALS, bound)}
+            moved = {(r.source, r.report_id): bool(r.closed) for r in connection.execute(_MOVED_ITEMS, bound)}
+            acknowledged: Counter[int] = Counter()
+            for key, step_id in _steps_kept(connection, list(moved)):
+                if moved[key]:  # closed: no longer open
+                    totals[step_id] -= 1
+                else:
+                    acknowledged[step_id] += 1
+            open_steps = [step_id for step_id, n in totals.items() if n > 0]
+            rows = [
+                row
+                for step_id in open_steps  # a playbook's few steps
+                for row in connection.execute(_OLDEST, {**bound, "step": step_id, "limit": limit})
+            ]
+        found: dict[int, tuple[list[Item], int, int]] = {
+            step_id: ([], totals[step_id], acknowledged[step_id]) for step_id in open_steps
+        }
+        for row in sorted(rows, key=lambda r: (r.logged_at, r.source, r.report_id)):
+            heads = found[row.step_id][0]
+            if len(heads) < limit:
+                has_moved = (row.source, row.report_id) in moved  # and is open: acknowledged
+                heads.append(_item(row, (ACKNOWLEDGED, 1) if has_moved else None))
         return found
 
     def item(self, source: str, report_id: int) -> Item | None:
@@ -260,16 +312,15 @@ def _latest_states(connection: Connection, playbook_ids: list[int]) -> dict[tupl
     return {(source, report_id): (state, seq) for source, report_id, seq, state in rows}
 
 
-def _open_steps(connection: Connection, keys: list[tuple[str, int]]) -> list[int]:
-    """The step of each of these items that is still open (not withdrawn; the caller
-    passes items whose latest move leaves them open)."""
-    steps: list[int] = []
+def _steps_kept(connection: Connection, keys: list[tuple[str, int]]) -> list[tuple[tuple[str, int], int]]:
+    """Each of these items that was not withdrawn, with its step."""
+    found: list[tuple[tuple[str, int], int]] = []
     for source, (table, _reason, _logged_by) in _SOURCES.items():
         ids = [report_id for kind, report_id in keys if kind == source]
         if ids:
             read = _items(source, one_of(col(table.id), "ids"), col(table.withdrawn_at).is_(None))
-            steps += [row.step_id for row in connection.execute(read, {"ids": ids})]
-    return steps
+            found += [((source, row.report_id), row.step_id) for row in connection.execute(read, {"ids": ids})]
+    return found
 
 
 def _item(row: Any, moved: tuple[str, int] | None) -> Item:

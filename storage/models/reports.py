@@ -116,6 +116,20 @@ class ExceptionReport(SQLModel, table=True):
         *_counting("exception_report", "reported_by", ("step_id",)),
         _listed("exception_report"),
         _people("exception_report", "reported_by"),
+        # The exception queue's exceptions, each step's oldest first: `status` counts them
+        # in this index alone and reads a step's five oldest open ones from its front
+        # (storage/exception_items.py, migration 0038). `withdrawn_at` is in it for the
+        # reason _people gives.
+        Index(
+            "ix_exception_report_queue",
+            "playbook_id",
+            "step_id",
+            "reported_at",
+            "id",
+            "withdrawn_at",
+            sqlite_where=COUNTS,
+            postgresql_where=COUNTS,
+        ),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted

@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 
 from storage import counting
 from storage.depth import _ALL_WEEKLY_CASES, _STATEMENTS, _WEEKLY_CASES
-from storage.exception_items import _OPEN_ITEMS
+from storage.exception_items import _MOVED_ITEMS, _OLDEST, _OPEN_ITEMS, _STEP_TOTALS
 from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
 from storage.readouts import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
 
@@ -127,3 +127,39 @@ def test_the_open_deviations_are_read_from_their_own_index(engine, playbook):
         connection.execute(insert(CheckIn), rows)
         connection.execute(text("ANALYZE"))
     assert "ix_checkin_deviated" in plan(engine, _OPEN_ITEMS, {"playbooks": [playbook.playbook.id]})
+
+
+def test_status_counts_the_open_exceptions_and_reads_each_steps_oldest_in_their_index(engine, playbook):
+    """Status counts a playbook's open exceptions by step and shows each step's five
+    oldest: from the queue's index (migration 0038), in its order, so a step with a
+    thousand open exceptions reads five rows, not a thousand sorted."""
+    from sqlalchemy import insert
+
+    from storage.models.reports import ExceptionReport
+
+    step = playbook.steps[0].id
+    rows = [
+        dict(
+            playbook_id=playbook.playbook.id,
+            step_id=step,
+            week_start=WEEK,
+            reason="a case",
+            reported_by="U000000001",
+            reported_at=START,
+        )
+        for _ in range(3000)
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(ExceptionReport), rows)
+        connection.execute(text("ANALYZE"))
+    bound = {"playbook": playbook.playbook.id}
+    # PostgreSQL's planner walks the whole table when, as here, it is all one playbook's
+    # (and the moves' table is empty)
+    if engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_exception_report_queue" in plan(engine, _STEP_TOTALS, bound)
+        assert "ix_exception_item_event_playbook" in plan(engine, _MOVED_ITEMS, bound)  # the playbook's moves only
+    oldest = plan(engine, _OLDEST, {**bound, "step": step, "limit": 5})
+    assert "ix_exception_report_queue" in oldest, oldest
+    # the exceptions' branch of the plan (SQLite's before its UNION ALL, PostgreSQL's one Limit): in index order
+    [exceptions] = [b for b in re.split(r"UNION ALL|->  Limit", oldest) if "ix_exception_report_queue" in b]
+    assert "TEMP B-TREE" not in exceptions and "Sort" not in exceptions, oldest

@@ -263,3 +263,28 @@ def test_the_monday_dm_shows_the_ten_oldest_and_points_to_the_rest(bot, queue, s
     heads, counts = store.exception_items.open_heads([state.playbook.id], 10)
     assert heads[state.playbook.id] == store.exception_items.open_of([state.playbook.id])[:10]
     assert counts == {state.playbook.id: 12}
+
+
+def test_status_reads_each_steps_count_and_oldest_as_the_whole_queue_has_them(bot, queue, store, clock):
+    """open_by_step counts and cuts in SQL: it must agree with the whole queue read item
+    by item, across both sources, closed, withdrawn and acknowledged items."""
+    log_week_1(bot, clock)  # draft: an exception, a deviation; send: an exception undone
+    for i in range(7):
+        clock.advance(minutes=1)
+        step = "send" if i % 2 else "draft"
+        bot.command(f"exception support-replies {step} case {i}", user=OWNER)
+        if i == 3:
+            bot.command(f"attest support-replies no {step} a member's case {i}", user=MEMBER)
+    state = store.playbooks.state("support-replies")
+    items = store.exception_items.open_of([state.playbook.id])
+    store.exception_items.move(items[0], "resolved", "done", TRIAGE, clock())  # closed: leaves the queue
+    store.exception_items.move(items[2], "acknowledged", None, TRIAGE, clock())  # acknowledged: still open
+    every = store.exception_items.open_of([state.playbook.id])
+    found = store.exception_items.open_by_step(state.playbook.id, 3)
+    by_step = {step.id: [i for i in every if i.step_id == step.id] for step in state.steps}
+    assert found == {
+        step_id: (theirs[:3], len(theirs), sum(i.state == "acknowledged" for i in theirs))
+        for step_id, theirs in by_step.items()
+        if theirs
+    }
+    assert sorted(n for _, n, _ in found.values()) == [4, 5] and sum(a for _, _, a in found.values()) == 1
