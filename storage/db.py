@@ -137,7 +137,7 @@ def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
     stay readable after the commit (expire_on_commit=False). With commit=False it is
     always rolled back: a rehearsal (`rollout tick --dry-run`) that learns what the
     database would have accepted and keeps nothing. Reads go in `reading`."""
-    with _writers_in_turn(engine), Session(engine, expire_on_commit=False) as session:
+    with writers_in_turn(engine), Session(engine, expire_on_commit=False) as session:
         try:
             # The request's keys go first, with its first write: a repeat learns it is one
             # before doing the work, and the work's own locks (undo's on the playbook) are
@@ -165,7 +165,7 @@ _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 _WRITER_LOCKS_GUARD = threading.Lock()
 
 
-def _writers_in_turn(engine: Engine) -> AbstractContextManager[object]:
+def writers_in_turn(engine: Engine) -> AbstractContextManager[object]:
     """The engine's writers' lock on SQLite (re-entrant: a thread holding it may take it
     again); nothing on PostgreSQL, whose writers lock rows, not the database. A unit of
     work never waits on another thread's unit of work: that thread would wait for this
