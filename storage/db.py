@@ -155,6 +155,28 @@ def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
             raise
 
 
+# SQLite runs in the requesting thread, holding the interpreter's lock between its calls
+# and letting it go at each. With 8 request threads all reading, every call hands the lock
+# to another thread and waits to get it back: on this machine 32 clients' `status` cost
+# 1.5 times its CPU with 8 threads against 2, and missed its budget (bench/README.md,
+# every subcommand's p99 at most 3x `kpi`'s). So on SQLite a process's use cases take
+# turns, two at a time; the other threads wait asleep, or parse, verify and answer their
+# requests meanwhile (the HTTP server's threads are for that, and for Slack's answers).
+# PostgreSQL's round trips are waits of their own, so its use cases run at once.
+USE_CASES_AT_ONCE = 2
+_TURNS: WeakKeyDictionary[Engine, threading.BoundedSemaphore] = WeakKeyDictionary()
+
+
+def use_cases_in_turn(engine: Engine) -> AbstractContextManager[object]:
+    """A turn for one use case on the engine's database: on SQLite one of
+    USE_CASES_AT_ONCE a process; nothing on PostgreSQL. Not re-entrant: one use case
+    does not run another."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _WRITER_LOCKS_GUARD:
+        return _TURNS.setdefault(engine, threading.BoundedSemaphore(USE_CASES_AT_ONCE))
+
+
 # SQLite lets one connection write at a time. A writer that finds the lock taken sleeps
 # and tries again (1, 2, 5, 10, ... 100 ms: SQLite's busy handler), so under load some
 # wait far longer than the write they wait for. Within a process, writers instead wait

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from storage.db import use_cases_in_turn
 from usecases import commands, learnings, status
 from usecases.shared import messages
 from usecases.shared.caller import Caller
@@ -52,5 +53,7 @@ HANDLERS = use_cases(commands, learnings, status)
 
 def handle(caller: Caller, command: messages.Command) -> Any:
     """Carry out `command` for `caller`: what its use case returns, for the edge to render.
-    A refusal raises templates.refusals.Refusal before anything is written."""
-    return HANDLERS[type(command)](caller, command)
+    A refusal raises templates.refusals.Refusal before anything is written. It runs in
+    its turn with the process's other use cases (storage.db.use_cases_in_turn)."""
+    with use_cases_in_turn(caller.store.engine):
+        return HANDLERS[type(command)](caller, command)

@@ -43,3 +43,55 @@ def test_two_use_cases_for_one_command_are_refused_at_import():
         bus.use_cases(module)
     del module.undo_again
     assert bus.use_cases(module) == {messages.Undo: module.undo}  # a private function is no use case
+
+
+def test_on_sqlite_a_use_case_waits_its_turn_and_on_postgresql_runs_at_once(bot, playbook, store):
+    """storage.db.use_cases_in_turn, as the bus takes it: with every turn held, a command
+    sent over HTTP is answered only once one is given back; PostgreSQL takes no turns."""
+    import threading
+
+    from storage.db import USE_CASES_AT_ONCE, use_cases_in_turn
+    from tests.conftest import OWNER
+
+    turns = use_cases_in_turn(store.engine)
+    held = [turns.__enter__() for _ in range(USE_CASES_AT_ONCE)]
+    answered = threading.Event()
+    sender = threading.Thread(target=lambda: (bot.command("status support-replies", user=OWNER), answered.set()))
+    try:
+        sender.start()
+        if store.engine.dialect.name == "sqlite":
+            assert not answered.wait(0.5)  # every turn is held
+        else:
+            assert answered.wait(10)
+    finally:
+        for _ in held:
+            turns.__exit__(None, None, None)
+    assert answered.wait(10)
+    sender.join()
+
+
+def test_sqlite_runs_two_use_cases_at_once_and_postgresql_all(engine):
+    import threading
+    import time
+
+    from storage.db import USE_CASES_AT_ONCE, use_cases_in_turn
+
+    inside, most, lock = [0], [0], threading.Lock()
+    start = threading.Barrier(4)
+
+    def use_case() -> None:
+        start.wait()
+        with use_cases_in_turn(engine):
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.1)
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=use_case) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == (USE_CASES_AT_ONCE if engine.dialect.name == "sqlite" else 4)
