@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
@@ -14,6 +15,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from storage import replay
+
+_Lock = TypeVar("_Lock")
 
 
 def normalise_database_url(url: str) -> str:
@@ -173,8 +176,7 @@ def use_cases_in_turn(engine: Engine) -> AbstractContextManager[object]:
     does not run another."""
     if engine.dialect.name != "sqlite":
         return nullcontext()
-    with _WRITER_LOCKS_GUARD:
-        return _TURNS.setdefault(engine, threading.BoundedSemaphore(USE_CASES_AT_ONCE))
+    return _of_engine(_TURNS, engine, lambda: threading.BoundedSemaphore(USE_CASES_AT_ONCE))
 
 
 # SQLite lets one connection write at a time. A writer that finds the lock taken sleeps
@@ -184,7 +186,7 @@ def use_cases_in_turn(engine: Engine) -> AbstractContextManager[object]:
 # processes still meet SQLite's busy handler. Kept for speed, measured: /rollout kpi's p99
 # (32 clients, one process) was 615 ms without it and 199 ms with it (measured when it was kept; docs/architecture.md, kept for speed).
 _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
-_WRITER_LOCKS_GUARD = threading.Lock()
+_LOCKS_GUARD = threading.Lock()  # guards making the engines' locks (_of_engine)
 
 
 def writers_in_turn(engine: Engine) -> AbstractContextManager[object]:
@@ -194,5 +196,10 @@ def writers_in_turn(engine: Engine) -> AbstractContextManager[object]:
     lock (the close reads beside its transaction through `reading`, which takes none)."""
     if engine.dialect.name != "sqlite":
         return nullcontext()
-    with _WRITER_LOCKS_GUARD:
-        return _WRITER_LOCKS.setdefault(engine, threading.RLock())
+    return _of_engine(_WRITER_LOCKS, engine, threading.RLock)
+
+
+def _of_engine(kept: WeakKeyDictionary[Engine, _Lock], engine: Engine, make: Callable[[], _Lock]) -> _Lock:
+    """The engine's lock in `kept`, made the first time it is asked for."""
+    with _LOCKS_GUARD:
+        return kept.setdefault(engine, make())

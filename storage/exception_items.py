@@ -64,15 +64,17 @@ def _of(source: str) -> tuple[Any, ...]:
     return ()
 
 
-def _still_open(source: str, of: Any = None) -> tuple[Any, ...]:
-    """An item that is open (not withdrawn, not closed), of the playbooks bound as
-    `playbooks`, or of the one playbook `of` says."""
+def _kept(source: str, of: Any = None) -> tuple[Any, ...]:
+    """An item not withdrawn, of the playbooks bound as `playbooks`, or of the one
+    playbook `of` says."""
     table = _table(source)
-    return (
-        one_of(col(table.playbook_id), "playbooks") if of is None else col(table.playbook_id) == of,
-        col(table.withdrawn_at).is_(None),
-        ~_closed(source, col(table.id)),
-    )
+    playbook = one_of(col(table.playbook_id), "playbooks") if of is None else col(table.playbook_id) == of
+    return (playbook, col(table.withdrawn_at).is_(None))
+
+
+def _still_open(source: str, of: Any = None) -> tuple[Any, ...]:
+    """An item that is open: kept (`_kept`) and not closed."""
+    return (*_kept(source, of), ~_closed(source, col(_table(source).id)))
 
 
 _OPEN_ITEMS = union_all(*(_items(source, *_still_open(source)) for source in _SOURCES))
@@ -84,12 +86,7 @@ def _step_totals() -> Any:
     without reading a row or a move."""
     playbook: Any = bindparam("playbook")
     steps = union_all(
-        *(
-            select(col(_table(source).step_id)).where(
-                *_of(source), col(_table(source).playbook_id) == playbook, col(_table(source).withdrawn_at).is_(None)
-            )
-            for source in _SOURCES
-        )
+        *(select(col(_table(source).step_id)).where(*_of(source), *_kept(source, playbook)) for source in _SOURCES)
     ).subquery()
     return select(steps.c.step_id, func.count()).group_by(steps.c.step_id)
 

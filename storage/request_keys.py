@@ -21,7 +21,7 @@ class RequestKeys:
         """Record these request keys; False if any was seen before (a replay or a retry).
         For a request that wrote nothing (its keys were not recorded with a write). A
         write, so it takes its turn with the process's other writers: on SQLite, 32
-        clients' `status` met SQLite's busy handler here and took 1.8 times as long."""
+        clients' `help` met SQLite's busy handler here (p99 135 ms, 47 ms in turn)."""
         with writers_in_turn(self.engine), self.engine.connect() as connection:
             if replay.insert_keys(connection, keys, at):
                 connection.commit()
