@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import and_, case, delete, func, literal_column, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -46,6 +46,19 @@ WEBHOOK, DELIVERY = table_of(Webhook), table_of(WebhookDelivery)
 _PENDING = DELIVERY.c.status == literal_column("'pending'")
 _UNFINISHED = DELIVERY.c.status.in_([literal_column("'pending'"), literal_column("'failed'")])
 _PLAYBOOK, _STEP = table_of(Playbook), table_of(Step)
+# Webhooks.delivered: by key, those not marked delivered yet (not "pending": see there).
+_MARK_DELIVERED = (
+    update(DELIVERY)
+    .where(DELIVERY.c.delivered_at.is_(None), one_of(DELIVERY.c.id, "ids"))
+    .values(
+        status="delivered",
+        delivered_at=bindparam("now"),
+        attempts=DELIVERY.c.attempts + 1,
+        lease_until=None,
+        claimed_by=None,
+        error=None,
+    )
+)
 
 
 class NameTaken(Exception):
@@ -369,24 +382,16 @@ class Webhooks:
         """These deliveries were answered 2xx: one UPDATE for all of them, of whatever
         lanes, by id (the lease on each lane's oldest keeps other workers off). By id, not
         `id <=` a lane's last: an event committed late under a lower id (PostgreSQL hands
-        ids out before commit) was not claimed, and is not marked."""
+        ids out before commit) was not claimed, and is not marked. Those not marked
+        delivered yet, rather than those pending: the condition the pending index
+        answers would let PostgreSQL, whose statistics see few pending rows between
+        bursts, read every pending delivery for each batch instead of its rows by key
+        (10,000 deliveries: 0.64 s of its time in these UPDATEs, 0.1 s by key)."""
         ids = [c.id for c in answered]
         if not ids:
             return 0
-        statement = (
-            update(DELIVERY)
-            .where(_PENDING, one_of(DELIVERY.c.id, "ids"))
-            .values(
-                status="delivered",
-                delivered_at=now,
-                attempts=DELIVERY.c.attempts + 1,
-                lease_until=None,
-                claimed_by=None,
-                error=None,
-            )
-        )
         with unit_of_work(self.engine) as s:
-            return s.connection().execute(statement, {"ids": ids}).rowcount
+            return s.connection().execute(_MARK_DELIVERED, {"ids": ids, "now": now}).rowcount
 
     def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
         """An attempt failed: try again on the schedule (cadence/webhooks.py), or, after the
