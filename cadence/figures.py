@@ -50,6 +50,7 @@ class WeekFigures:
     steps: list[StepWeek] = field(default_factory=list)
     guardrail: float | None = None  # the latest guardrail report for the week, if the playbook has one
     attestations: list[Attestation] = field(default_factory=list)
+    kpi_by: str | None = None  # who reported the KPI that counts: a user id, token:<name> or source:<name>
 
     @property
     def followed(self) -> int:

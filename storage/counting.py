@@ -44,21 +44,29 @@ def series(s: Reader, table: Any, value: Any, playbook_id: int, first: date, las
     many weeks. `latest` asks a part per week, which PostgreSQL plans anew each time: 37
     ms for two years of one playbook, against 2 ms here. A week's reports are all read
     here (a grouped max): a playbook's weeks hold a few each."""
-    newest = (
-        select(func.max(table.id))
-        .where(
-            table.playbook_id == playbook_id, table.week_start.between(first, last), col(table.withdrawn_at).is_(None)
-        )
-        .group_by(table.week_start)
-    )
-    rows = s.execute(select(table.week_start, value).where(col(table.id).in_(newest))).all()
+    rows = s.execute(_series(table, value.key), {"playbook_id": playbook_id, "first": first, "last": last}).all()
     return {week_start: v for week_start, v in rows}
 
 
+@functools.cache
+def _series(table: Any, value: str) -> Select[Any]:
+    """series's statement, built once per table: building it costs more than running it."""
+    newest = (
+        select(func.max(table.id))
+        .where(
+            table.playbook_id == bindparam("playbook_id"),
+            table.week_start.between(bindparam("first", type_=Date), bindparam("last", type_=Date)),
+            col(table.withdrawn_at).is_(None),
+        )
+        .group_by(table.week_start)
+    )
+    return select(table.week_start, getattr(table, value)).where(col(table.id).in_(newest))
+
+
 def week_totals(s: Reader, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:
-    """Per playbook-week, in one statement: the KPI that counts, how many KPI reports count
-    (no further than up_to + 1: a busy week costs no more) and the guardrail reading that
-    counts. Rows have kpi, kpi_reports and guardrail."""
+    """Per playbook-week, in one statement: the KPI that counts and who reported it, how
+    many KPI reports count (no further than up_to + 1: a busy week costs no more) and the
+    guardrail reading that counts. Rows have kpi, kpi_by, kpi_reports and guardrail."""
     weeks = _by_week(keys)
     rows = s.execute(_week_totals(len(weeks), up_to + 1), _per_week_parameters(weeks)).all()
     return {(row.id, row.week_start): row for row in rows}
@@ -149,6 +157,7 @@ def _week_totals(weeks: int, limit: int) -> Select[Any] | CompoundSelect:
             PLAYBOOK.c.id,
             week_start.label("week_start"),
             _latest_of(KpiReading, KpiReading.value, week_start).label("kpi"),
+            _latest_of(KpiReading, KpiReading.reported_by, week_start).label("kpi_by"),
             _count_of(KpiReading, week_start, limit).label("kpi_reports"),
             _latest_of(GuardrailReading, GuardrailReading.value, week_start).label("guardrail"),
         ],

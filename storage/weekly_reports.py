@@ -457,12 +457,6 @@ class WeeklyReports:
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None
 
-    def kpi_reporter(self, playbook_id: int, week_start: date) -> str | None:
-        """Who reported the KPI that counts for the week (a user id or `token:<name>`)."""
-        with reading(self.engine) as s:
-            found = counting.latest(s.connection(), KpiReading, KpiReading.reported_by, [(playbook_id, week_start)])
-        return found.get((playbook_id, week_start))
-
     def week_kpis(
         self, weeks: list[tuple[int, date]], connection: Connection | None = None
     ) -> dict[tuple[int, date], float]:
@@ -474,6 +468,12 @@ class WeeklyReports:
             return counting.latest(connection, KpiReading, KpiReading.value, sorted(set(weeks)))
         with reading(self.engine) as s:
             return counting.latest(s.connection(), KpiReading, KpiReading.value, sorted(set(weeks)))
+
+    def kpi_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
+        """One playbook's KPI that counts, by week, for the weeks from `first` to `last`
+        that have one: one statement, however many weeks (counting.series)."""
+        with reading(self.engine) as s:
+            return counting.series(s.connection(), KpiReading, KpiReading.value, playbook_id, first, last)
 
     def week_series(self, playbook_id: int, first: date, last: date) -> tuple[dict[date, float], dict[date, float]]:
         """One playbook's KPI and guardrail reading that count, by week, for the weeks from
@@ -531,6 +531,7 @@ class WeeklyReports:
             figures[(pid, week_start)] = WeekFigures(
                 week_start=week_start,
                 kpi=total.kpi if total else None,
+                kpi_by=total.kpi_by if total else None,
                 kpi_reports=(total.kpi_reports or 0) if total else 0,
                 guardrail=total.guardrail if total else None,
                 steps=steps,

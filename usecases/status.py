@@ -73,19 +73,16 @@ def _status(caller: Caller, slug: str | None) -> Shown:
 
 
 def _kpi_trend(
-    caller: Caller,
-    state: PlaybookState,
-    weeks: list[date],
-    week: calendar.WeekRef | None,
-    figures: WeekFigures | None,
+    caller: Caller, state: PlaybookState, weeks: list[date], figures: WeekFigures | None
 ) -> dict[tuple[int, date], float]:
-    """The KPI of each of `weeks` (its latest report), keyed as Readouts.kpi_series: this
-    week's from `figures`, read anyway, and the others in one query."""
-    playbook = state.playbook
-    to_read = [w for w in weeks if week is None or figures is None or w != week.week_start]
-    series = caller.store.readouts.kpi_series([playbook.id], to_read)
-    if week is not None and figures is not None and figures.kpi is not None:
-        series[(playbook.id, week.week_start)] = figures.kpi
+    """The KPI of each of `weeks` (consecutive, the last this week's: its latest report),
+    keyed as Readouts.kpi_series: this week's from `figures`, read anyway, and the weeks
+    before it in one statement."""
+    pid = state.playbook.id
+    last = weeks[-1] if figures is None else weeks[-1] - timedelta(days=7)
+    series = {(pid, w): v for w, v in caller.store.reports.kpi_range(pid, weeks[0], last).items()}
+    if figures is not None and figures.kpi is not None:
+        series[(pid, figures.week_start)] = figures.kpi
     return series
 
 
@@ -124,8 +121,10 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
         )
     last = week.week_start if week else calendar.monday_of(today)
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
-    series = _kpi_trend(caller, state, trend_weeks, week, figures)
+    series = _kpi_trend(caller, state, trend_weeks, figures)
     trend = [series.get((playbook.id, w)) for w in trend_weeks]
+    ended = depth.ended_week(state, caller.now)  # the plateau rule's two KPIs are in the trend's weeks
+    read = series if {ended, ended - timedelta(days=7)} <= set(trend_weeks) else None
     # The scale rule, week by week: which weeks of this cycle met the target so far.
     met_weeks = []
     if week is not None:
@@ -171,13 +170,11 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
             sourced=_sourced(caller, state),
             queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
-            kpi_by=caller.store.reports.kpi_reporter(playbook.id, week.week_start)
-            if week and figures and figures.kpi is not None
-            else None,
+            kpi_by=figures.kpi_by if figures else None,
             learnings_shown=LEARNINGS_SHOWN,
             # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
             pilot=bool(origin and week is not None and week.cycle == 1),
-            plateau=depth.plateaus(caller.store, [state], caller.now)[playbook.id],
+            plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
             kpi_moved=kpi_change(
                 [series.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(week.week)],
                 playbook.kpi_baseline,

@@ -13,7 +13,7 @@ the digest and the API's reads all ask `plateaus`, which asks cadence.judgement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -58,18 +58,26 @@ def ended_week(state: PlaybookState, now: datetime) -> date:
     return calendar.monday_of(calendar.local_date(now, state.playbook.timezone)) - timedelta(days=7)
 
 
-def plateaus(store: Store, states: Sequence[PlaybookState], now: datetime) -> dict[int, bool]:
+def plateaus(
+    store: Store,
+    states: Sequence[PlaybookState],
+    now: datetime,
+    kpis: Mapping[tuple[int, date], float] | None = None,
+) -> dict[int, bool]:
     """Per playbook id: flagged "plateau" (cadence.judgement.plateau). Two statements,
-    however many playbooks."""
+    however many playbooks; one when the caller has read the KPIs of each playbook's
+    ended week and the one before (`kpis`, keyed by playbook id and week, as status's
+    trend holds them)."""
     active = [s for s in states if s.playbook.status == "active"]
     if not active:
         return {s.playbook.id: False for s in states}
     ends = {s.playbook.id: ended_week(s, now) for s in active}
     spans = {pid: [end - timedelta(days=7 * i) for i in range(PLATEAU_SPAN - 1, -1, -1)] for pid, end in ends.items()}
     cases = store.depth.weekly_cases(sorted(ends), min(w[0] for w in spans.values()), max(ends.values()))
-    kpis = store.reports.week_kpis(
-        [(pid, end - timedelta(days=7 * back)) for pid, end in ends.items() for back in (0, 1)]
-    )
+    if kpis is None:
+        kpis = store.reports.week_kpis(
+            [(pid, end - timedelta(days=7 * back)) for pid, end in ends.items() for back in (0, 1)]
+        )
     flagged = {s.playbook.id: False for s in states}
     for s in active:
         p, end = s.playbook, ends[s.playbook.id]
