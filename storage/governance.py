@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Integer, Select, bindparam, case, func, select, true, update
+from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
@@ -168,20 +168,26 @@ def _last_verdicts(dialect: str) -> Select[Any]:
     )
 
 
-# Built once: every close and every status runs them. The kinds are literal (see models).
-_STEP_CHANGES_SINCE = (
-    select(DECISION.c.step_id, DECISION.c.kind, DECISION.c.week_start, DECISION.c.from_mode, DECISION.c.to_mode)
+# Built once: every close and every status runs it. The kinds are literal (see models):
+# each arm reads its own partial index (ix_decision_step_changes, ix_decision_guardrail).
+_DECISIONS_SINCE = (
+    select(
+        DECISION.c.kind,
+        DECISION.c.playbook_id,
+        DECISION.c.step_id,
+        DECISION.c.week_start,
+        DECISION.c.from_mode,
+        DECISION.c.to_mode,
+        DECISION.c.figures,
+    )
     .where(
-        STEP_CHANGES,
-        one_of(DECISION.c.step_id, "step_ids"),
+        or_(
+            and_(STEP_CHANGES, one_of(DECISION.c.step_id, "step_ids")),
+            and_(GUARDRAIL_WEEKS, one_of(DECISION.c.playbook_id, "pids")),
+        ),
         DECISION.c.week_start >= bindparam("since", type_=Date),
     )
     .order_by(DECISION.c.id)
-)
-_GUARDRAIL_SINCE = select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures).where(
-    GUARDRAIL_WEEKS,
-    one_of(DECISION.c.playbook_id, "pids"),
-    DECISION.c.week_start >= bindparam("since", type_=Date),
 )
 # The decision log (/rollout history): LOGGED is literal so the partial index serves.
 _LOG = (
@@ -282,8 +288,8 @@ class Governance:
 
     def histories(self, states: list[PlaybookState], weeks: int) -> StepHistory:
         """Each step's last `weeks` evaluated weeks (their verdicts, and the mode changes,
-        rejections and guardrail breaches since), and the open proposals: four queries for
-        any number of steps. Evaluated weeks, not calendar weeks: a long pause or a long
+        rejections and guardrail breaches since), and the open proposals: three queries
+        for any number of steps. Evaluated weeks, not calendar weeks: a long pause or a long
         history costs nothing more, and the rules' windows count evaluated weeks."""
         steps = [step for state in states for step in state.steps]
         ids = [s.id for s in steps]
@@ -297,13 +303,14 @@ class Governance:
             # Decisions reach as far back as the oldest week loaded (all of them for a new
             # step): the first, as the verdicts come oldest first.
             since = verdicts[0].week_start if verdicts else date.min
-            decisions = core.execute(_STEP_CHANGES_SINCE, {"step_ids": ids, "since": since}).all()
             pids = [state.playbook.id for state in states]
+            found = core.execute(_DECISIONS_SINCE, {"step_ids": ids, "pids": pids, "since": since}).all()
             proposals = list(s.execute(_OPEN_PROPOSALS_OF, {"pids": pids}).scalars())
-            guardrail_weeks = core.execute(_GUARDRAIL_SINCE, {"pids": pids, "since": since}).all()
+        decisions = [d for d in found if d.kind != "guardrail"]  # the steps' mode changes and rejections
         guardrail: dict[int, dict[date, str]] = {}
-        for pid, week_start, figures in guardrail_weeks:
-            guardrail.setdefault(pid, {})[week_start] = (figures or {}).get("state", "MISSING")
+        for d in found:
+            if d.kind == "guardrail":
+                guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
         verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
         for step_id, week_start, outcome, cases, exceptions, rubric in verdicts:
             verdicts_of[step_id].append(WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric)))

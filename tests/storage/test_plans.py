@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 from storage import counting
 from storage.depth import _ALL_WEEKLY_CASES, _STATEMENTS, _WEEKLY_CASES
 from storage.exception_items import _MOVED_ITEMS, _OLDEST, _OPEN_ITEMS, _STEP_TOTALS
-from storage.governance import _GUARDRAIL_SINCE, _LOG, _STEP_CHANGES_SINCE, _STEP_LOG
+from storage.governance import _DECISIONS_SINCE, _LOG, _STEP_LOG
 from storage.readouts import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
 from storage.webhooks import _MARK_DELIVERED
 
@@ -44,8 +44,11 @@ def plan(engine, statement, parameters) -> str:
 @pytest.mark.parametrize(
     ("statement", "parameters", "index"),
     [
-        (_STEP_CHANGES_SINCE, {"step_ids": [1, 2, 3], "since": WEEK}, "ix_decision_step_changes"),
-        (_GUARDRAIL_SINCE, {"pids": [1, 2], "since": WEEK}, "ix_decision_guardrail"),
+        (
+            _DECISIONS_SINCE,
+            {"step_ids": [1, 2, 3], "pids": [1, 2], "since": WEEK},
+            r"ix_decision_step_changes(.|\n)*ix_decision_guardrail|ix_decision_guardrail(.|\n)*ix_decision_step_changes",
+        ),
         (_LOG, {"playbook_id": 1, "limit": 10}, "ix_decision_log"),
         (_STEP_LOG, {"playbook_id": 1, "step_id": 2, "limit": 10}, "ix_decision_log"),
         (_MODE_CHANGES_BETWEEN, {"start": START, "end": END}, "ix_decision_mode_changes"),
@@ -53,8 +56,7 @@ def plan(engine, statement, parameters) -> str:
         (_EXCEPTION_RATIOS, {"weeks": [WEEK, date(2026, 11, 9)]}, r"ix_step_verdict_(week|depth)"),
     ],
     ids=[
-        "mode changes and rejections",
-        "guardrail weeks",
+        "mode changes, rejections and guardrail weeks",
         "decision log",
         "a step's decision log",
         "the digest's mode changes",
