@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
-from cadence.decisions import Decision
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
-from cadence.webhooks import Event
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import reading, unit_of_work
-from storage.governance_rows import decision_columns, shallow_columns
+from storage.governance_rows import (
+    Change,
+    StaleState,
+    Stalls,
+    StepHistory,
+    decision_columns,
+    shallow_columns,
+)
 from storage.models import table_of
 from storage.models.governance import (
     GUARDRAIL_WEEKS,
@@ -35,98 +39,10 @@ from storage.models.governance import (
 )
 from storage.models.governance import Decision as DecisionRow
 from storage.models.playbooks import Playbook, Step
-from storage.outbox import Message, enqueue_in
+from storage.outbox import enqueue_in
 from storage.playbooks import PlaybookState
 from storage.types import one_of
 from storage.webhooks import announce
-
-
-class StaleState(Exception):
-    """The step or proposal changed since it was read: nothing was written; read again."""
-
-
-@dataclass(frozen=True)
-class ModeChange:
-    step_id: int
-    expected_mode: str  # compare-and-set: refused if someone changed the mode meanwhile
-    new_mode: str | None = None
-    freeze: bool | None = None  # True freezes, False unfreezes, None leaves it
-
-
-@dataclass(frozen=True)
-class NewProposal:
-    key: str
-    kind: str  # promotion | scale
-    playbook_id: int
-    week_start: date
-    step_id: int | None = None
-    from_mode: str | None = None
-    to_mode: str | None = None
-    figures: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class NewVerdict:
-    """A step's verdict for a closed week (a step_verdict row)."""
-
-    playbook_id: int
-    step_id: int
-    week_start: date
-    mode: str
-    outcome: str
-    cases: int | None
-    exceptions: int
-    rubric: float | None
-
-
-@dataclass(frozen=True)
-class NewCycleResult:
-    """A cycle's result under the scale rule (a cycle_result row)."""
-
-    playbook_id: int
-    starts_on: date
-    result: CycleOutcome
-    closed_at: datetime | None = None  # when its last week closed; None: when it is recorded
-
-
-@dataclass
-class Change:
-    """Everything one decision or one week close writes, besides its job record."""
-
-    decisions: list[Decision] = field(default_factory=list)
-    verdicts: list[NewVerdict] = field(default_factory=list)
-    mode_changes: list[ModeChange] = field(default_factory=list)
-    new_proposals: list[NewProposal] = field(default_factory=list)
-    withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
-    cycle_results: list[NewCycleResult] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)  # for webhooks, besides its decisions' (a week's close)
-
-    def merge(self, other: Change) -> None:
-        self.decisions += other.decisions
-        self.verdicts += other.verdicts
-        self.mode_changes += other.mode_changes
-        self.new_proposals += other.new_proposals
-        self.withdraw_for_steps += other.withdraw_for_steps
-        self.messages += other.messages
-        self.cycle_results += other.cycle_results
-        self.events += other.events
-
-
-class Stalls(NamedTuple):
-    """A playbook's stalls (figures by cycle) and its completed cycles, oldest first."""
-
-    by_cycle: dict[int, dict[str, Any]]
-    completed: list[int]
-
-
-@dataclass
-class StepHistory:
-    states: dict[int, StepState]  # by step id
-    open_proposals: dict[int, Proposal]  # open promotion proposals by step id
-    guardrail: dict[int, dict[date, str]] = field(default_factory=dict)  # playbook -> week -> HOLDS|BREACHED|MISSING
-    proposals: list[Proposal] = field(default_factory=list)  # every open proposal of the playbooks, oldest first
-
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
 _VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric")

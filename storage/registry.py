@@ -19,8 +19,8 @@ from cadence.decisions import Decision as DecisionRecord
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
 from storage.db import reading, unit_of_work
-from storage.governance import DECISION, Change, StaleState, apply_change
-from storage.governance_rows import decision_columns
+from storage.governance import DECISION, apply_change
+from storage.governance_rows import Change, StaleState, decision_columns
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import enqueue_in

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from cadence import decisions
 from cadence.limits import MAX_TEXT_CHARS
-from storage.governance import Change
+from storage.governance_rows import Change
 from storage.store import PlaybookState
 from templates.refusals import Refusal
 from usecases.shared import life

@@ -41,7 +41,7 @@ from cadence.schedule import (
 from slack_api.dispatch import TOKEN_REFUSED
 from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import Work
-from storage.governance import Change, StaleState
+from storage.governance_rows import Change, StaleState
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store

@@ -130,7 +130,8 @@ def test_the_kpi_trend_keeps_closed_weeks_and_reads_open_ones(bot, playbook, clo
 
 def propose_promotion(engine, playbook, at, key):
     """An open proposal to make the playbook's step `draft` ai-led, as the rules would open it."""
-    from storage.governance import Change, Governance, NewProposal
+    from storage.governance import Governance
+    from storage.governance_rows import Change, NewProposal
 
     proposal = NewProposal(
         key,

@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 
 from cadence import decisions
 from cadence.rules import Kind, Transition, TransitionRule
-from storage.governance import Change, Governance
+from storage.governance import Governance
+from storage.governance_rows import Change
 from storage.models.governance import CycleResult, Decision, Proposal, RegistryVersion
 
 

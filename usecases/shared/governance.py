@@ -13,7 +13,7 @@ from typing import Any
 
 from cadence import calendar, decisions, keys, rules
 from cadence.rules import Kind, Thresholds, Transition, TransitionRule
-from storage.governance import Change, ModeChange, NewProposal, StaleState
+from storage.governance_rows import Change, ModeChange, NewProposal, StaleState
 from storage.models.governance import Proposal
 from storage.models.playbooks import Step
 from storage.outbox import Message

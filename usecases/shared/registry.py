@@ -12,7 +12,7 @@ from typing import Any
 from cadence import calendar, decisions, keys, registry_decisions, replication, rules
 from cadence.decisions import Decision
 from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, RuleSettings, parse_playbook
-from storage.governance import Change, StaleState
+from storage.governance_rows import Change, StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, RequestDecided, Store, WaveFull

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cadence import decisions, keys, registry_decisions
-from storage.governance import Change
+from storage.governance_rows import Change
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, RequestPending, Store

@@ -18,7 +18,7 @@ from cadence import calendar, decisions, keys, replication, rules, sources, webh
 from cadence.exception_queue import Item
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, pilot_ceiling, stall, stall_figures
 from cadence.schedule import Due
-from storage.governance import Change, NewCycleResult, NewProposal, NewVerdict
+from storage.governance_rows import Change, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import render
