@@ -379,7 +379,7 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     )
     if serve:
         from bot.demo import view
-        from bot.demo.story import CURATOR
+        from bot.demo.cast import CURATOR
 
         view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
 

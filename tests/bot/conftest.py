@@ -56,7 +56,8 @@ def demo_site(tmp_path_factory):
 
     import waitress
 
-    from bot.demo.story import CURATOR, run
+    from bot.demo.cast import CURATOR
+    from bot.demo.story import run
     from bot.demo.view import view_app
 
     result = run(tmp_path_factory.mktemp("demo"), say=lambda _: None)

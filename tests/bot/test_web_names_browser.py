@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.demo.story import CHANNELS, PEOPLE
+from bot.demo.cast import CHANNELS, PEOPLE
 
 pytestmark = pytest.mark.slow  # a real browser and the whole demo: `bash tests/run -m "not slow"` leaves it out
 

@@ -1,0 +1,76 @@
+"""The demo's cast and its script's numbers (bot/demo/story.py plays them): the people
+and their Slack time zones, the channels, how each member answers the Thursday check-in,
+the weekly figures the teams report, and what they learn."""
+
+from __future__ import annotations
+
+ADMIN, CURATOR = "UADMIN0001", "UCURA00001"
+CURATORS = "CCURATORS1"
+APAC, APAC_OWNER, CHAMPION = "CSUPAPAC01", "UDAN000001", "UEVE000001"
+PEOPLE = {  # id: (name, Slack tz)
+    "UANA000001": ("Ana (owner, support)", "Europe/Berlin"),
+    "UBEA000001": ("Bea", "Europe/Berlin"),
+    "UCEM000001": ("Cem", "Europe/Berlin"),
+    "UDIA000001": ("Dia", None),
+    "UBEN000001": ("Ben (owner, refunds)", "America/New_York"),
+    "UELI000001": ("Eli", "America/New_York"),
+    "UFAY000001": ("Fay", "America/Los_Angeles"),
+    "UCHLOE0001": ("Chloé (owner, sales)", "Asia/Kolkata"),
+    "UGIA000001": ("Gia", "Asia/Kolkata"),
+    "UHAL000001": ("Hal", "Europe/London"),
+    ADMIN: ("Ada (admin)", "UTC"),
+    CURATOR: ("Cora (curator)", "Europe/Berlin"),
+    APAC_OWNER: ("Dan (owner, support APAC)", "Asia/Singapore"),
+    "UEVE000001": ("Eve", "Asia/Singapore"),
+    "UIDA000001": ("Ida (owner, finance)", "Europe/Paris"),
+    "UJON000001": ("Jon", "Europe/Paris"),
+}
+CHANNELS = {
+    "CSUPPORT01": ("support-berlin", ["UANA000001", "UBEA000001", "UCEM000001", "UDIA000001"]),
+    "CREFUNDS01": ("refunds-nyc", ["UBEN000001", "UELI000001", "UFAY000001"]),
+    "CSALES0001": ("sales-research", ["UCHLOE0001", "UGIA000001", "UHAL000001"]),
+    CURATORS: ("rollout-curators", [CURATOR, ADMIN]),
+    APAC: ("support-apac", [APAC_OWNER, "UEVE000001"]),
+    "CFINANCE01": ("finance-paris", ["UIDA000001", "UJON000001"]),
+}
+# How each member answers the Thursday check-in: at once by the DM's buttons, late by
+# command on Monday morning, or never.
+HABITS = {
+    "UBEA000001": "prompt",
+    "UCEM000001": "late",
+    "UDIA000001": "never",
+    "UANA000001": "prompt",
+    "UELI000001": "prompt",
+    "UFAY000001": "never",
+    "UBEN000001": "late",
+    "UGIA000001": "prompt",
+    "UHAL000001": "prompt",
+    "UCHLOE0001": "prompt",
+    "UEVE000001": "prompt",
+    APAC_OWNER: "prompt",
+    "UIDA000001": "prompt",
+    "UJON000001": "prompt",
+}
+# Qualified leads a week in the sales team's CRM: lead-research's KPI, pulled by the clock.
+LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39]
+# support-replies' draft step each week: its cases and rubric score. At or above the 90%
+# threshold in 3 of the 4 weeks of each cycle (ready to scale, criterion 6); a week at 88%
+# and a quiet week with too few cases to judge keep it from a PASS streak, so it stays
+# collaborative as the story needs.
+DRAFTS = [(40, 92), (40, 88), (40, 91), (9, 93), (40, 93), (40, 89), (40, 92), (9, 94)] + [(40, 92), (40, 88)] * 2
+# invoice-matching's hours from invoice to match: on target in both cycles, like support-replies.
+INVOICE_HOURS = [30, 23, 22, 21, 22, 20, 19, 19, 18, 18, 17, 17]
+# Whose App Home the page shows once the story ends: the owners' and the curator's.
+HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
+
+
+# What support-berlin learned: by command in each cycle's second week, and by the owner
+# in answer to each cycle's week-4 DM.
+LEARNINGS: dict[int | str, str] = {
+    1: "Drafts that quote the refund policy get accepted without edits",
+    5: "Tickets in German need the glossary in the prompt",
+    "invoice-1": "Credit notes need their own match rule",
+    "invoice-5": "Suppliers with many open orders need the PO number on the invoice",
+    "owner-1": "Review refund mentions by hand until the policy is in the inputs",
+    "owner-2": "Two reviewers in week 1 catch tone problems early",
+}
