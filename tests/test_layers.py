@@ -155,3 +155,18 @@ def test_no_repository_built_on_the_spot(path):
             assert not _is_repository(_resolve(target)), (
                 f"{_module(path)}:{node.lineno} builds {target}: take it from the services' store"
             )
+
+
+MOST_LINES = 600  # a module longer than this holds more than one job: split it by what it does
+
+
+def test_no_module_is_longer_than_a_room_should_hold():
+    """No module over MOST_LINES lines, the tests' too; the migrations alone are exempt
+    (each is a record of one change, never edited)."""
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in ROOT.glob("**/*.py")
+        if not {".venv", "migrations", ".cache", "build"} & set(path.relative_to(ROOT).parts)
+        and (lines := len(path.read_text().splitlines())) > MOST_LINES
+    }
+    assert long == {}
