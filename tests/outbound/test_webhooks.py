@@ -283,3 +283,22 @@ def test_only_the_deliveries_claimed_are_marked_delivered(store, engine, clock, 
         (100, "pending"),
         (101, "delivered"),
     ]
+
+
+def test_a_late_record_leaves_a_failed_delivery_failed_and_marks_none_twice(store, engine, clock, playbook, receiver):
+    """A worker whose record came after its lease ran out: meanwhile another claimed the
+    lane and its last retry failed one delivery. Failed stays final; one marked delivered
+    already is not marked (or counted) again."""
+    from storage.webhooks import DELIVERY
+
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    claimed = store.webhooks.claim("test:1", clock(), timedelta(minutes=5), 10, 10)
+    with engine.begin() as connection:
+        connection.execute(DELIVERY.update().where(DELIVERY.c.id == 1).values(status="failed", attempts=7))
+    assert store.webhooks.delivered(claimed, clock()) == 1
+    assert store.webhooks.delivered(claimed, clock()) == 0
+    assert [(d.id, d.status, d.attempts) for d in store.webhooks.deliveries()] == [
+        (1, "failed", 7),
+        (2, "delivered", 1),
+    ]
