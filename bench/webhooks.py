@@ -225,7 +225,7 @@ def described(w: dict) -> list[str]:
         f"process). The receiver alone, the same signed POSTs from a plain client on {w['workers']} connections: "
         f"{w['floor_seconds']:.2f} s ({w['floor_client_cpu_seconds']:.2f} s of the client's CPU)."
         + (
-            f" Each the best of {w['rounds']} rounds taken in turn, each on 10,000 new events (lane "
+            f" Each the best of {w['rounds']} rounds taken in turn, each on {w['deliveries']:,} new events (lane "
             + ", ".join(f"{x:.2f}" for x in w["lane_seconds_each"])
             + " s; receiver alone "
             + ", ".join(f"{x:.2f}" for x in w["floor_seconds_each"])
@@ -233,8 +233,8 @@ def described(w: dict) -> list[str]:
             if "rounds" in w
             else ""
         )
-        + f" Over all rounds: received "
-        f"{w['received']}, {w['unverified']} failed verification, {w['out_of_order']} out of order within a "
+        + (" Over all rounds: received " if "rounds" in w else " Received ")
+        + f"{w['received']}, {w['unverified']} failed verification, {w['out_of_order']} out of order within a "
         f"playbook, {w['marked_delivered']} recorded delivered"
         + (f"; the lane sent at most {w['statements']} SQL statements a round." if "statements" in w else "."),
     ]

@@ -76,8 +76,8 @@ def _kpi_trend(
     caller: Caller, state: PlaybookState, weeks: list[date], figures: WeekFigures | None
 ) -> dict[tuple[int, date], float]:
     """The KPI of each of `weeks` (consecutive, the last this week's: its latest report),
-    keyed as Readouts.kpi_series: this week's from `figures`, read anyway, and the weeks
-    before it in one statement."""
+    keyed by playbook id and week: this week's from `figures`, read anyway, and the
+    weeks before it in one statement (WeeklyReports.kpi_range)."""
     pid = state.playbook.id
     last = weeks[-1] if figures is None else weeks[-1] - timedelta(days=7)
     series = {(pid, w): v for w, v in caller.store.reports.kpi_range(pid, weeks[0], last).items()}
