@@ -1,39 +1,47 @@
 """The webhooks' lane of delivery: POSTs the events storage/webhooks.py holds, signed by
 the Standard Webhooks convention, beside the Slack dispatcher and never in its way.
 
-- Its own thread (bot/processes.py) and its own workers: a receiver that hangs, or
-  trickles its answer, holds one of them for at most TIMEOUT_SECONDS (a deadline for the
-  whole delivery, kept by `_Deadlines`), never a Slack message or the clock's tick.
+- Its own thread (bot/processes.py), and in it an asyncio event loop for each round: up
+  to `workers` lanes post at once, as tasks of that one thread. A receiver that hangs, or
+  trickles its answer, holds one of them for at most TIMEOUT_SECONDS (`asyncio.timeout`
+  over the whole delivery: connect, send, the complete answer), never a Slack message
+  or the clock's tick.
 - In order per lane (a webhook and a playbook): a claim takes a lane's oldest deliveries,
-  one worker posts them one after the other, and stops at the first that fails; the rest
+  one task posts them one after the other, and stops at the first that fails; the rest
   wait behind it, so a retried event is never overtaken.
 - At least once, with the same `webhook-id` every time: a delivery is marked delivered
   after its 2xx; a process killed in between sends it again, and receivers drop repeats.
 - Retries: timeouts, refused connections and answers other than 2xx (a redirect
   included: it is not followed) wait 5 s, 5 min, 30 min, 2 h, 5 h, 10 h
   (cadence/webhooks.py), then the delivery has failed (`webhook list`, /metrics).
-- HTTP with http.client: the standard library's, which never follows a redirect and
-  keeps a connection open between posts (one per worker and receiver).
+- HTTP/1.1 by h11 (the protocol's rules: framing, keep-alive, bounded headers) over
+  asyncio's streams (TLS with the ssl module's default context). A connection stays
+  open between posts to one receiver for the round; no redirect is followed; an
+  answer's body is read to ANSWER_READ_LIMIT at most.
+- One thread rather than a thread a worker: eight threads, each with http.client, spent
+  most of the lane's CPU passing the interpreter lock at every socket call, and on two
+  cores shared with the receiver that made the lane, not the receiver, set the pace
+  (bench/webhooks.py; docs/architecture.md, "Kept for speed").
 - Statements by the batch, never by the delivery: a claim (four statements, one commit)
   hands out up to LANES_PER_CLAIM lanes of PER_LANE deliveries, and one UPDATE by id
-  records every lane answered whole since the last record. The bench's 10,000
+  records every lane answered whole since the last record. Both run in worker threads
+  (`asyncio.to_thread`), so their commits overlap the posts. The bench's 10,000
   deliveries take about 40 to 60 statements (bench/webhooks.py).
 """
 
 from __future__ import annotations
 
-import http.client
+import asyncio
 import logging
-import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from urllib.parse import urlsplit
 
+import h11
 from standardwebhooks.webhooks import Webhook as Signer
 
 from outbound.lane import Lane, worker_name
@@ -47,8 +55,10 @@ LANES_PER_CLAIM = 64
 PER_LANE = 50  # deliveries of one lane per claim: a kill -9 sends at most these again
 LEASE = timedelta(minutes=5)
 ANSWER_READ_LIMIT = 64 * 1024  # what is read of an answer's body; a longer one closes the connection
+READ_SIZE = 64 * 1024
 USER_AGENT = "rollout-cadence-bot-webhooks"
-WATCH_SECONDS = 0.1  # how often the whole-delivery deadline is checked
+
+Origin = tuple[str, str, int]  # scheme, host, port
 
 
 class WebhookLane(Lane):
@@ -66,6 +76,7 @@ class WebhookLane(Lane):
         sleep: Callable[[float], None] = time.sleep,
         wall: Callable[[], float] = time.time,
         per_lane: int = PER_LANE,
+        tls: ssl.SSLContext | None = None,
     ):
         self.webhooks = webhooks
         self.clock = clock  # schedules retries: the bot's time, which tests move
@@ -74,63 +85,80 @@ class WebhookLane(Lane):
         self.timeout = timeout
         self.sleep = sleep
         self.per_lane = per_lane
+        self.tls = tls  # for https receivers: None is the system's trusted authorities
         self.worker = worker_name("webhooks", f"{id(self):x}")
-        self._local = threading.local()
-        self._signers: dict[str, Signer] = {}
-        self._deadlines = _Deadlines()
-        self._recording: ThreadPoolExecutor | None = None
+        self._signers: dict[str, Signer] = {}  # by secret: each decoded once
 
     # ---- loops ----
 
     def run_once(self, stop: threading.Event | None = None, only: str | None = None) -> int:
         """Claim the lanes that are due (`only`: that lane) and post them, `workers` lanes
-        at a time, until none is due. The workers are kept fed: the next claim is made
-        while a lane for each worker still waits its turn, so its statements overlap the
-        posts. The lanes answered whole are recorded by a thread of their own, all that
-        have finished since its last record in one UPDATE and one commit: a slow commit
-        holds neither a worker nor the next claim, and the slower the commits, the more
-        each records. A claim is made again only when it may find something the last did
-        not: it found lanes, or lanes were recorded since, or nothing is in hand. Once
-        `stop` is set it claims no more and returns when the lanes in hand are done and
-        recorded. Returns how many deliveries were claimed."""
+        at a time, until none is due; how many deliveries were claimed. Once `stop` is set
+        it claims no more and returns when the lanes in hand are done and recorded."""
+        return asyncio.run(self._round(stop, only))
+
+    async def _round(self, stop: threading.Event | None, only: str | None) -> int:
+        """The workers are kept fed: the next claim is made while a lane for each worker
+        still waits its turn, so its statements overlap the posts. The lanes answered
+        whole are recorded all at once, one record at a time: a slow commit holds neither
+        a post nor the next claim, and the slower the commits, the more each records. A
+        claim is made again only when it may find something the last did not: it found
+        lanes, or lanes with more waiting were recorded since, or nothing is in hand (a
+        lane given back short, or events new since, wait for that)."""
         total = 0
-        running: set[Future[list[Claimed]]] = set()
-        recording: set[Future[list[Claimed]]] = set()  # at most one record at a time
+        posting = asyncio.Semaphore(self.workers)
+        connections = _Connections(self.tls)
+        running: set[asyncio.Task[list[Claimed]]] = set()
+        recording: asyncio.Future[list[Claimed]] | None = None  # at most one record at a time
+        claiming: asyncio.Future[list[Claimed]] | None = None
         answered: list[Claimed] = []  # finished, not yet recorded: their lanes stay leased
         fresh = True  # whether a claim may find lanes the last one did not
-        low = self.workers * 2  # in hand, running or waiting for a worker, before the next claim
-        while True:
-            if answered and not recording and (len(answered) >= self.workers * self.per_lane or len(running) <= low):
-                recording.add(self._recorder().submit(self._record, answered))
-                answered = []
-            if not running or (fresh and len(running) <= low):
+        last_look = False  # whether the claim in hand was made with nothing else in hand
+        low = self.workers * 2  # in hand, posting or waiting for a worker, before the next claim
+        try:
+            while True:
+                if (
+                    answered
+                    and recording is None
+                    and (len(answered) >= self.workers * self.per_lane or len(running) <= low)
+                ):
+                    recording = asyncio.ensure_future(asyncio.to_thread(self._record, answered))
+                    answered = []
+                in_hand = bool(running) or recording is not None
                 stopping = stop is not None and stop.is_set()
-                claimed = (
-                    []
-                    if stopping
-                    else self.webhooks.claim(self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
-                )
-                total += len(claimed)
-                fresh = bool(claimed)
-                for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
-                    lane = list(items)
-                    if self.workers == 1:
-                        self._record(self._run_lane(lane))
-                    else:
-                        running.add(self.pool(self.workers).submit(self._run_lane, lane))
-                if not running and not recording:
-                    if not claimed:
+                if claiming is None and not stopping and (not in_hand or (fresh and len(running) <= low)):
+                    last_look = not in_hand  # if it finds nothing, nothing is due: the round is over
+                    claiming = asyncio.ensure_future(
+                        asyncio.to_thread(
+                            self.webhooks.claim, self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only
+                        )
+                    )
+                waiting = running | {f for f in (recording, claiming) if f is not None}
+                if not waiting:
+                    return total  # told to stop, and what was in hand is recorded
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if recording is not None and recording in done:
+                    # A record that failed raises here, as a claim that fails does. Only a
+                    # lane with more waiting than its claim took has more to claim now.
+                    fresh = fresh or any(c.more_behind for c in recording.result())
+                    recording = None
+                for task in done & running:
+                    running.discard(task)
+                    answered += task.result()
+                if claiming is not None and claiming in done:
+                    claimed = claiming.result()
+                    claiming = None
+                    total += len(claimed)
+                    fresh = bool(claimed)
+                    for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
+                        running.add(asyncio.create_task(self._run_lane(list(items), posting, connections)))
+                    if not claimed and last_look:
                         return total
-                    continue  # workers == 1: posted and recorded already
-            finished, _ = wait(running | recording, return_when=FIRST_COMPLETED)
-            for future in finished:
-                if future in recording:
-                    recording.discard(future)
-                    future.result()  # a record that failed raises here, as a claim that fails does
-                    fresh = True
-                else:
-                    running.discard(future)
-                    answered += future.result()
+        finally:
+            for task in running:  # only when a claim or a record failed: their leases run out
+                task.cancel()
+            await asyncio.gather(*running, *(f for f in (recording, claiming) if f is not None), return_exceptions=True)
+            connections.close()
 
     def _record(self, answered: list[Claimed]) -> list[Claimed]:
         """Mark the deliveries of the lanes answered whole delivered: one statement, one
@@ -139,17 +167,6 @@ class WebhookLane(Lane):
         if answered:
             self.webhooks.delivered(answered, self.clock())
         return answered
-
-    def _recorder(self) -> ThreadPoolExecutor:
-        if self._recording is None:
-            self._recording = ThreadPoolExecutor(1, thread_name_prefix="webhooks-record")
-        return self._recording
-
-    def close(self) -> None:
-        super().close()
-        if self._recording is not None:
-            self._recording.shutdown(wait=False)
-            self._recording = None
 
     # ---- what the loop (outbound/lane.py) asks ----
 
@@ -174,140 +191,176 @@ class WebhookLane(Lane):
         return self.webhooks.release_worker(holder)
 
     # ---- one lane ----
+    # ---- one lane ----
 
-    def _run_lane(self, lane: list[Claimed]) -> list[Claimed]:
+    async def _run_lane(
+        self, lane: list[Claimed], posting: asyncio.Semaphore, connections: _Connections
+    ) -> list[Claimed]:
         """Post the lane's deliveries in order; stop at the first that fails. Only this
-        worker posts the lane while the lease on its oldest delivery (the first) holds.
-        Returns the lane when every one was answered 2xx, for run_once to record with
+        task posts the lane while the lease on its oldest delivery (the first) holds.
+        Returns the lane when every one was answered 2xx, for the round to record with
         other lanes'; a lane stopped short is recorded and released here (and [] returned)."""
-        done = 0  # how many of the lane were answered 2xx
-        try:
-            for claimed in lane:
-                if self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
-                    break  # the lease would run out: what was answered is recorded, the rest goes back
-                error = claimed.unreadable or self._post(claimed)
-                if error is None:
-                    done += 1
-                    continue
-                self.webhooks.delivered(lane[:done], self.clock())
-                status = self.webhooks.not_delivered(claimed, self.clock(), error)
-                level = logging.WARNING if status == "failed" else logging.INFO
-                log.log(level, "webhook delivery %s (%s): %s; %s", claimed.event_id, claimed.lane, error, status)
+        async with posting:
+            done = 0  # how many of the lane were answered 2xx
+            try:
+                for claimed in lane:
+                    if self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
+                        break  # the lease would run out: what was answered is recorded, the rest goes back
+                    error = claimed.unreadable or await self._post(claimed, connections)
+                    if error is None:
+                        done += 1
+                        continue
+                    await asyncio.to_thread(self._not_delivered, lane[:done], claimed, error)
+                    return []
+            except Exception:
+                log.exception("webhooks: lane %s stopped; its lease runs out and it is retried", lane[0].lane)
+                await asyncio.to_thread(self.webhooks.delivered, lane[:done], self.clock())
                 return []
-        except Exception:
-            log.exception("webhooks: lane %s stopped; its lease runs out and it is retried", lane[0].lane)
-            self.webhooks.delivered(lane[:done], self.clock())
+            if done == len(lane):
+                return lane
+            await asyncio.to_thread(self._stopped_short, lane, done)
             return []
-        if done == len(lane):
-            return lane
-        self.webhooks.delivered(lane[:done], self.clock())
-        self.webhooks.release(lane)  # stopped short: the lease on the lane's oldest goes
-        return []
 
-    def _post(self, claimed: Claimed) -> str | None:
+    def _not_delivered(self, answered: list[Claimed], claimed: Claimed, error: str) -> None:
+        self.webhooks.delivered(answered, self.clock())
+        status = self.webhooks.not_delivered(claimed, self.clock(), error)
+        level = logging.WARNING if status == "failed" else logging.INFO
+        log.log(level, "webhook delivery %s (%s): %s; %s", claimed.event_id, claimed.lane, error, status)
+
+    def _stopped_short(self, lane: list[Claimed], done: int) -> None:
+        self.webhooks.delivered(lane[:done], self.clock())
+        self.webhooks.release(lane)  # the lease on the lane's oldest goes
+
+    async def _post(self, claimed: Claimed, connections: _Connections) -> str | None:
         """POST one delivery; None if answered 2xx, else what went wrong (never the body)."""
         assert claimed.secret is not None, "a delivery whose secret was unreadable is not posted"
         parts = urlsplit(claimed.url)
+        https = parts.scheme == "https"
+        origin = (parts.scheme, parts.hostname or "", parts.port or (443 if https else 80))
         stamp = int(self.wall())
         signer = self._signers.get(claimed.secret)
         if signer is None:
             signer = self._signers[claimed.secret] = Signer(claimed.secret)
-        signature = signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body)
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "webhook-id": claimed.event_id,
-            "webhook-timestamp": str(stamp),
-            "webhook-signature": signature,
-        }
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        origin = (parts.scheme, parts.hostname or "", parts.port)
-        deadline = time.monotonic() + self.timeout  # for the whole: connect, send, the complete answer
-        key = threading.get_ident()
+        body = claimed.body.encode()
+        request = h11.Request(
+            method="POST",
+            target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            headers=[
+                ("Host", parts.netloc),
+                ("User-Agent", USER_AGENT),
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("webhook-id", claimed.event_id),
+                ("webhook-timestamp", str(stamp)),
+                ("webhook-signature", signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body)),
+            ],
+        )
         try:
-            connection = self._connection(origin)
-            self._deadlines.hold(key, connection.sock, deadline)
-            connection.request("POST", target, body=claimed.body.encode(), headers=headers)
-            answer = connection.getresponse()
-            answer.read(ANSWER_READ_LIMIT)
-            if self._deadlines.let_go(key):
-                raise TimeoutError  # cut at the deadline: whatever was read is not an answer
-            if not answer.isclosed():
-                self._drop(origin)  # a long answer, or one that keeps coming: not worth the wait
-            status = answer.status
-        except (OSError, http.client.HTTPException) as err:
-            cut = self._deadlines.let_go(key)
-            self._drop(origin)
-            if cut or isinstance(err, TimeoutError) or time.monotonic() >= deadline:
-                return f"no answer within {self.timeout:g} s"
+            async with asyncio.timeout(self.timeout):  # the whole: connect, send, the complete answer
+                status = await connections.post(origin, request, body)
+        except TimeoutError:
+            return f"no answer within {self.timeout:g} s"
+        except (OSError, h11.ProtocolError) as err:
             return f"{type(err).__name__}: {err}"[:200]
-        if answer.will_close:
-            self._drop(origin)
         return None if 200 <= status < 300 else f"HTTP {status}"
 
-    def _connection(self, origin: tuple[str, str, int | None]) -> http.client.HTTPConnection:
-        connections: dict[tuple[str, str, int | None], http.client.HTTPConnection] = self._local.__dict__.setdefault(
-            "connections", {}
-        )
-        connection = connections.get(origin)
-        if connection is None:
-            scheme, host, port = origin
-            kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-            connection = connections[origin] = kind(host, port, timeout=self.timeout)
-            connection.connect()
-            # http.client writes the headers and the body apart: without this, the body
-            # waits for the headers' ACK (Nagle). urllib3 and most clients set it too.
-            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return connection
 
-    def _drop(self, origin: tuple[str, str, int | None]) -> None:
-        connection = self._local.__dict__.get("connections", {}).pop(origin, None)
+class _Connections:
+    """A round's connections, kept open between posts to the same receiver: one a worker
+    at most, each used by one post at a time."""
+
+    def __init__(self, tls: ssl.SSLContext | None):
+        self.tls = tls  # made when an https receiver first needs it
+        self._idle: dict[Origin, list[_Connection]] = {}
+
+    async def post(self, origin: Origin, request: h11.Request, body: bytes) -> int:
+        """The answer's status. A kept connection the receiver closed while it was idle
+        (it said nothing to this post) is dropped and the post made once more on a new
+        one; any other failure raises, and its connection is dropped."""
+        connection = self._take(origin)
         if connection is not None:
+            try:
+                return await self._exchange(origin, connection, request, body)
+            except (OSError, h11.ProtocolError):
+                if connection.heard:
+                    raise
+        return await self._exchange(origin, await self._open(origin), request, body)
+
+    async def _exchange(self, origin: Origin, connection: _Connection, request: h11.Request, body: bytes) -> int:
+        try:
+            status = await connection.post(request, body)
+        except BaseException:  # a timeout (cancelled) included: the connection is in no known state
             connection.close()
+            raise
+        if connection.ready_for_next():
+            self._idle.setdefault(origin, []).append(connection)
+        else:
+            connection.close()
+        return status
+
+    def _take(self, origin: Origin) -> _Connection | None:
+        idle = self._idle.get(origin)
+        while idle:
+            connection = idle.pop()
+            if not connection.reader.at_eof():
+                return connection
+            connection.close()  # the receiver closed it meanwhile
+        return None
+
+    async def _open(self, origin: Origin) -> _Connection:
+        scheme, host, port = origin
+        if scheme == "https" and self.tls is None:
+            self.tls = ssl.create_default_context()
+        tls = self.tls if scheme == "https" else None
+        reader, writer = await asyncio.open_connection(host, port, ssl=tls)  # TCP_NODELAY: asyncio sets it
+        return _Connection(reader, writer)
+
+    def close(self) -> None:
+        for idle in self._idle.values():
+            for connection in idle:
+                connection.close()
+        self._idle.clear()
 
 
-class _Deadlines:
-    """The whole-delivery deadline. A socket's timeout bounds each operation alone, so a
-    receiver that trickles its answer a byte a second would hold a worker for ever; this
-    watch shuts the socket of a delivery past its deadline, which ends the worker's wait
-    at once (the read sees the connection end). One thread, alive only while deliveries
-    are posted, looks every WATCH_SECONDS: a delivery is cut at most that late."""
+class _Connection:
+    """One HTTP/1.1 connection: asyncio's streams for the bytes, h11 for the protocol."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._held: dict[int, tuple[float, socket.socket | None]] = {}  # worker thread -> (deadline, its socket)
-        self._cut: set[int] = set()
-        self._watching = False
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.reader = reader
+        self.writer = writer
+        self.http = h11.Connection(h11.CLIENT)
+        self.heard = False  # whether the receiver said anything to the post in hand
 
-    def hold(self, key: int, sock: socket.socket | None, deadline: float) -> None:
-        with self._lock:
-            self._held[key] = (deadline, sock)
-            self._cut.discard(key)
-            if not self._watching:
-                self._watching = True
-                threading.Thread(target=self._watch, name="webhooks-deadlines", daemon=True).start()
-
-    def let_go(self, key: int) -> bool:
-        """Done with this delivery; True if it was cut at its deadline."""
-        with self._lock:
-            self._held.pop(key, None)
-            if key in self._cut:
-                self._cut.discard(key)
-                return True
-            return False
-
-    def _watch(self) -> None:
+    async def post(self, request: h11.Request, body: bytes) -> int:
+        """Send the request; the answer's status once its whole body is read, or once
+        ANSWER_READ_LIMIT of it is (the connection is then not kept)."""
+        self.heard = False
+        sent = [self.http.send(event) for event in (request, h11.Data(data=body), h11.EndOfMessage())]
+        self.writer.write(b"".join(part for part in sent if part))
+        await self.writer.drain()
+        status, read = 0, 0
         while True:
-            time.sleep(WATCH_SECONDS)
-            now = time.monotonic()
-            with self._lock:
-                if not self._held:
-                    self._watching = False
-                    return
-                late = [(key, sock) for key, (deadline, sock) in self._held.items() if now >= deadline]
-                for key, sock in late:
-                    del self._held[key]
-                    self._cut.add(key)
-                    if sock is not None:
-                        with suppress(OSError):  # closed already
-                            sock.shutdown(socket.SHUT_RDWR)
+            event = self.http.next_event()
+            if event is h11.NEED_DATA:
+                data = await self.reader.read(READ_SIZE)
+                self.heard = self.heard or bool(data)
+                self.http.receive_data(data)  # b"": the receiver closed; h11 raises if the answer was cut
+            elif isinstance(event, h11.Response):
+                status = event.status_code
+            elif isinstance(event, h11.Data):
+                read += len(event.data)
+                if read > ANSWER_READ_LIMIT:
+                    return status  # not worth the wait; not ready for another post, so closed
+            elif isinstance(event, h11.EndOfMessage):
+                return status
+            elif isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
+                raise h11.RemoteProtocolError("the receiver closed the connection before its answer")
+
+    def ready_for_next(self) -> bool:
+        if self.http.our_state is h11.DONE and self.http.their_state is h11.DONE:
+            self.http.start_next_cycle()
+            return True
+        return False
+
+    def close(self) -> None:
+        self.writer.close()

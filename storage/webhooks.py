@@ -111,7 +111,8 @@ class Listed:
 @dataclass(frozen=True)
 class Claimed:
     """A delivery this worker holds, with where it goes and the secret to sign it with
-    (None, with `unreadable` saying why, if it cannot be read)."""
+    (None, with `unreadable` saying why, if it cannot be read), and whether its lane has
+    more waiting than the claim took (so that recording it may free more to claim)."""
 
     id: int
     webhook_id: int
@@ -124,6 +125,7 @@ class Claimed:
     url: str
     secret: str | None
     unreadable: str | None = None
+    more_behind: bool = False  # whether more of its lane wait behind this claim's
 
 
 def new_event_id() -> str:
@@ -310,7 +312,8 @@ class Webhooks:
         oldest delivery alone, taken under the claim's own name (`worker` and a number):
         no other worker claims a lane whose oldest is leased, and the rows behind it are
         read, not written, so a claim costs a few rows' writes however many it hands
-        out. Safe with many workers: the UPDATE re-checks the lease. `only`: that lane alone."""
+        out. Safe with many workers: the UPDATE re-checks the lease. `only`: that lane alone.
+        Each says whether its lane has more waiting than `per_lane` (one row more is read)."""
         heads = (
             select(DELIVERY.c.lane, func.min(DELIVERY.c.id).label("head"))
             .where(_PENDING, *([DELIVERY.c.lane == only] if only is not None else []))
@@ -353,7 +356,12 @@ class Webhooks:
                 .where(_PENDING, DELIVERY.c.lane.in_(taken))
                 .subquery()
             )
-            rows = s.execute(select(ranked).where(ranked.c.rank <= per_lane).order_by(ranked.c.lane, ranked.c.id)).all()
+            # One row more than handed out: whether anything waits behind.
+            rows = s.execute(
+                select(ranked).where(ranked.c.rank <= per_lane + 1).order_by(ranked.c.lane, ranked.c.id)
+            ).all()
+            behind = {r.lane for r in rows if r.rank > per_lane}
+            rows = [r for r in rows if r.rank <= per_lane]
             hook_ids = sorted({r.webhook_id for r in rows})
             hooks = {
                 hook_id: (url, secret)
@@ -379,6 +387,7 @@ class Webhooks:
                 holder,
                 hooks[r.webhook_id][0],
                 *opened[r.webhook_id],
+                r.lane in behind,
             )
             for r in rows
         ]

@@ -4,18 +4,26 @@ one: it verifies each POST with the Standard Webhooks library, drops repeats by
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import ssl
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 class Receiver:
-    def __init__(self, secret: str | None = None, hang_seconds: float = 2.0):
+    def __init__(self, secret: str | None = None, hang_seconds: float = 2.0, tls: ssl.SSLContext | None = None):
         self.secret = secret
         self.hang_seconds = hang_seconds
         self.script: list[
@@ -25,6 +33,7 @@ class Receiver:
         self.ids: list[str] = []
         self.repeats: Counter[str] = Counter()  # ids received again after a 2xx answer
         self.attempts = 0
+        self.connections = 0  # accepted, each for as many posts as the sender keeps it
         self.unverified = 0
         self.trickled = 0  # bytes of trickled answers sent
         self.lock = threading.Lock()
@@ -32,6 +41,11 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
@@ -43,7 +57,10 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.handle_error = lambda *_: None  # type: ignore[method-assign]  # a sender killed mid-request
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/rollout"
+        if tls is not None:  # https: the handshake is made as each connection is accepted
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/hooks/rollout"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="receiver")
 
     def start(self) -> Receiver:
@@ -111,3 +128,31 @@ class Receiver:
                     return True
             time.sleep(0.02)
         return False
+
+
+def self_signed(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 that no authority signed: the receiver's TLS context
+    serving it, and a sender's context that trusts it alone."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test receiver")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    (folder / "cert.pem").write_bytes(pem)
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    serving = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    serving.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return serving, ssl.create_default_context(cadata=pem.decode())

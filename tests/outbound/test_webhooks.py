@@ -22,7 +22,7 @@ from storage.outbox import Message
 from storage.store import Store
 from storage.webhooks import announce
 from tests.conftest import CHANNEL, Engine
-from tests.webhook_receiver import Receiver
+from tests.webhook_receiver import Receiver, self_signed
 from usecases.webhooks import new_secret
 
 
@@ -155,6 +155,33 @@ def test_after_the_last_retry_a_delivery_fails_is_counted_and_the_next_goes(stor
     page = exposition(store, clock).decode()
     assert 'rollout_webhook_deliveries_failed{webhook="crm"} 1.0' in page
     assert 'rollout_webhook_deliveries_pending{webhook="crm"} 0.0' in page
+
+
+def test_a_lane_keeps_its_connection_to_a_receiver_between_posts(store, engine, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 5)
+    receiver.script = ["200", "201", "204"]
+    assert lane_for(store, clock).run_once() == 5 and receiver.wait_for(5)
+    assert receiver.connections == 1
+
+
+def test_an_https_receiver_is_posted_to_once_its_certificate_is_trusted(store, engine, clock, playbook, tmp_path):
+    serving, trusting = self_signed(tmp_path)
+    receiver = Receiver(new_secret(), tls=serving).start()
+    try:
+        add_hook(store, receiver, clock)
+        mode_changes(store, engine, clock, playbook, 3)
+        sent = [d.event_id for d in store.webhooks.deliveries()]
+        lane_for(store, clock).run_once()  # the system's authorities: none of them signed it
+        head = store.webhooks.deliveries()[0]
+        assert head.status == "pending" and "CERTIFICATE_VERIFY_FAILED" in (head.error or "")
+        assert receiver.attempts == 0
+        clock.set(head.available_at)
+        lane = WebhookLane(store.webhooks, clock, timeout=2, sleep=lambda s: None, tls=trusting)
+        assert lane.run_once() == 3 and receiver.wait_for(3)
+        assert receiver.ids == sent and receiver.unverified == 0
+    finally:
+        receiver.stop()
 
 
 def test_a_redirect_is_not_followed_but_retried(store, engine, clock, playbook, receiver):
