@@ -129,6 +129,7 @@ class VerdictRule(StrEnum):
     threshold, or no rubric at all from a step that is not AI-led."""
 
     NO_CASE_COUNT = "1-no-case-count"
+    SOURCE_FAILED = "1-source-failed"  # its sourced cases, exceptions or rubric never arrived
     TOO_FEW_CASES = "2-too-few-cases"
     EXCEPTIONS_OVER_CAP = "3-exceptions-over-cap"
     RUBRIC_BELOW_FLOOR = "3-rubric-below-floor"
@@ -155,10 +156,14 @@ def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState) -> Evidence |
 
 
 def judge_with_rule(
-    numbers: WeekNumbers, mode: str, t: Thresholds, pooled: Evidence | None = None
+    numbers: WeekNumbers, mode: str, t: Thresholds, pooled: Evidence | None = None, source_failed: bool = False
 ) -> tuple[str, VerdictRule]:
     """The five verdict rules, in their order: (verdict, the rule that gave it).
-    `pooled`: a confident PASS's evidence (`pooled`); the week's own cases without it."""
+    `pooled`: a confident PASS's evidence (`pooled`); the week's own cases without it.
+    `source_failed`: a number of the step that a source feeds never arrived, so the week
+    is MISSING whatever else came ("failures are said, never guessed")."""
+    if source_failed:
+        return MISSING, VerdictRule.SOURCE_FAILED
     if numbers.cases is None:
         return MISSING, VerdictRule.NO_CASE_COUNT
     if numbers.cases < t.min_cases:
@@ -205,8 +210,9 @@ class StepState(NamedTuple):
 
     def evidence(self) -> tuple[WeekNumbers, ...]:
         """The numbers of the weeks a confident PASS pools with the next week's: the last
-        EVIDENCE_WEEKS - 1 evaluated since the last mode change."""
-        return tuple(v.numbers for v in self.since_change()[-(EVIDENCE_WEEKS - 1) :])
+        EVIDENCE_WEEKS - 1 evaluated since the last mode change, less those MISSING (no case
+        count, or a source that failed: its numbers are not known whole)."""
+        return tuple(v.numbers for v in self.since_change()[-(EVIDENCE_WEEKS - 1) :] if v.outcome != MISSING)
 
     def trailing(self, outcome: str, after: date | None = None) -> int:
         """How many of the latest weeks (after the last change, and after `after`) had `outcome` in a row."""

@@ -31,6 +31,7 @@ from cadence.rules import (
     ready_to_scale,
     reject,
 )
+from cadence.rules import pooled as rules_pooled
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # the schema's defaults
 W1 = date(2026, 11, 16)
@@ -97,6 +98,26 @@ def test_an_inconclusive_verdict_is_always_one_of_its_three_kinds(cases, excepti
         assert rubric is not None and T.rubric_floor <= rubric < T.rubric_threshold
 
 
+@pytest.mark.parametrize("judgement", ["classic", "confident"])
+def test_a_step_whose_sourced_number_failed_is_missing_whatever_else_it_has(judgement):
+    """Failures are said, never guessed: exceptions that never came are not zero, and a
+    rubric that never came does not make an AI-led step's PASS."""
+    t = Thresholds.of(RuleSettings(judgement=judgement), exception_cap=0.10, rubric_threshold=0.90)
+    for mode in LEVELS:
+        assert judge_with_rule(WeekNumbers(40, 0, 0.95), mode, t, source_failed=True) == (
+            MISSING,
+            VerdictRule.SOURCE_FAILED,
+        )
+    assert judge_with_rule(WeekNumbers(40, 0, None), "ai-led", t)[0] == PASS  # the same numbers, none failed
+
+
+def test_a_missing_week_adds_nothing_to_the_evidence_pooled_for_a_confident_pass():
+    t = Thresholds.of(RuleSettings(judgement="confident"), exception_cap=0.10, rubric_threshold=0.90)
+    before = StepState("draft", "collaborative", verdicts=(WeekVerdict(W1, MISSING, WeekNumbers(40, 0, 0.95)),))
+    pooled = rules_pooled(WeekNumbers(30, 1, 0.95), t, before)  # the MISSING week's 40 cases are not counted
+    assert pooled is not None and (pooled.weeks, pooled.cases) == (1, 30)
+
+
 def test_rule_names_are_the_text_decision_rows_keep():
     """A decision row keeps its rule as this text (a transition's actor as "rule:<it>"):
     members may be added, but a value never changes, or rows already kept would name
@@ -116,6 +137,7 @@ def test_rule_names_are_the_text_decision_rows_keep():
     }
     assert {rule.value for rule in VerdictRule} == {
         "1-no-case-count",
+        "1-source-failed",
         "2-too-few-cases",
         "3-exceptions-over-cap",
         "3-rubric-below-floor",

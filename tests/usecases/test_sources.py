@@ -128,6 +128,26 @@ def test_a_failure_is_said_once_stores_nothing_is_asked_again_every_30_minutes_a
     assert len(stats.requests) == asked  # closed: never asked again
 
 
+def test_a_step_whose_sourced_exceptions_failed_is_missing_not_judged_on_no_exceptions(
+    clockwork, engine, stats, bot, slack, clock
+):
+    """40 cases and a 93% rubric arrived; the exceptions did not. Zero is a guess that
+    would PASS the step: it is MISSING, said in the close, the verdict and history."""
+    stats.answers["/stats"] = (200, {"kpi": 14.5, "draft": {"cases": 40, "rubric": 0.93}})
+    clockwork.run(WEEK_1_ENDS)
+    clockwork.run(WEEK_1_CLOSES)
+    verdicts = rows(engine, "select s.name, v.outcome from step_verdict v join step s on s.id = v.step_id")
+    assert ("draft", "MISSING") in verdicts
+    rule = rows(engine, "select rule from decision where kind = 'verdict' and summary like 'draft:%'")
+    assert rule == [("1-source-failed",)]
+    [closed] = [m for m in slack.posted(CHANNEL) if "closed" in m["text"]]
+    post = json.dumps(closed["blocks"], ensure_ascii=False)
+    assert "*draft* (collaborative) MISSING: its source failed (below)" in post
+    assert "step draft's exceptions: MISSING (source failed: " in post
+    clock.set(WEEK_1_CLOSES + timedelta(minutes=5))
+    assert "step draft's exceptions: MISSING (source failed: " in bot.command("history support-replies").text
+
+
 def _owner_leaves(bot, slack, heard=True):
     """Slack deactivates the owner; `heard`: the bot got Slack's user_change event."""
     slack.add_user(OWNER, deleted=True)

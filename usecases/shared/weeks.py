@@ -87,11 +87,15 @@ def close_round(
             if guardrail.state == rules.BREACHED:
                 change.messages += _guardrail_alert(state, week, guardrail, due.key)
         breached = guardrail is not None and guardrail.state == rules.BREACHED
+        failed = _source_failed(state, source_failures.get((state.playbook.id, week_start), {}))
+        # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
+        unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in failed}
         for step, numbers in zip(state.steps, week_figures.steps, strict=True):
             week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
             before = history.states[step.id]
-            pooled = rules.pooled(week_numbers, th, before)
-            outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th, pooled)
+            source_failed = step.name in unsourced
+            pooled = None if source_failed else rules.pooled(week_numbers, th, before)
+            outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th, pooled, source_failed)
             evidence[step.name] = pooled
             outcomes[step.name] = outcome
             reasons[step.name] = rule
@@ -165,7 +169,6 @@ def close_round(
                 _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
             if not interrupted:
                 _stall(state, week, result, scale.get(state.playbook.id, ([], 0))[0], cycle_kpis, change, curators)
-        failed = _source_failed(state, source_failures.get((state.playbook.id, week_start), {}))
         for entry in sources.entries(state.playbook.definition):
             if entry.key in failed:  # for history: MISSING, with why
                 what, error = failed[entry.key]["what"], failed[entry.key]["error"]
