@@ -123,10 +123,9 @@ class WeekVerdict(NamedTuple):
 
 
 class VerdictRule(StrEnum):
-    """Which of the five verdict rules gave a week its verdict, and so why: recorded with
-    the verdict's decision, and worded by the week's close (templates/week_closed.json.j2).
-    Rule 5 is split by why the week tells nothing: a rubric between the floor and the
-    threshold, or no rubric at all from a step that is not AI-led."""
+    """Which of the five verdict rules gave a week its verdict, and so why: kept with the
+    verdict's decision, worded by the week's close (templates/week_closed.json.j2). Rule 5
+    is split by why the week tells nothing (a rubric between floor and threshold, or none)."""
 
     NO_CASE_COUNT = "1-no-case-count"
     SOURCE_FAILED = "1-source-failed"  # its sourced cases, exceptions or rubric never arrived
@@ -158,10 +157,8 @@ def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState) -> Evidence |
 def judge_with_rule(
     numbers: WeekNumbers, mode: str, t: Thresholds, pooled: Evidence | None = None, source_failed: bool = False
 ) -> tuple[str, VerdictRule]:
-    """The five verdict rules, in their order: (verdict, the rule that gave it).
-    `pooled`: a confident PASS's evidence (`pooled`); the week's own cases without it.
-    `source_failed`: a number of the step that a source feeds never arrived, so the week
-    is MISSING whatever else came ("failures are said, never guessed")."""
+    """The five verdict rules, in their order: (verdict, the rule that gave it). `pooled`: a
+    confident PASS's evidence; `source_failed`: a sourced number of the step never came."""
     if source_failed:
         return MISSING, VerdictRule.SOURCE_FAILED
     if numbers.cases is None:
@@ -189,8 +186,7 @@ def judge_with_rule(
 
 
 class StepState(NamedTuple):
-    """What the rules know about a step before a week is evaluated; a named tuple, as
-    the weeks are, which the rules derive anew (`_replace`) as they apply."""
+    """What the rules know of a step before a week is evaluated, derived anew (`_replace`)."""
 
     name: str
     mode: str
@@ -210,8 +206,7 @@ class StepState(NamedTuple):
 
     def evidence(self) -> tuple[WeekNumbers, ...]:
         """The numbers of the weeks a confident PASS pools with the next week's: the last
-        EVIDENCE_WEEKS - 1 evaluated since the last mode change, less those MISSING (no case
-        count, or a source that failed: its numbers are not known whole)."""
+        EVIDENCE_WEEKS - 1 evaluated since the last mode change, less the MISSING ones."""
         return tuple(v.numbers for v in self.since_change()[-(EVIDENCE_WEEKS - 1) :] if v.outcome != MISSING)
 
     def trailing(self, outcome: str, after: date | None = None) -> int:
@@ -242,11 +237,10 @@ class Kind(StrEnum):
 
 class TransitionRule(StrEnum):
     """Why a transition happened: the rule that made it, or what a person did. Each member
-    names the kinds of transition it makes (`kinds`), and a transition of any other kind
-    by it is refused when it is built. The value is recorded as the transition's
-    decision's `rule` (and its actor "rule:<value>"): never change one, add a new one.
-    Every kind but a proposal (templates/proposal.json.j2) is worded by kind and rule in
-    templates/mode_alert.json.j2, which refuses to render a pair it has no words for."""
+    names the kinds it makes (`kinds`); a transition of another kind by it is refused when
+    built. The value is kept as the decision's `rule` (its actor "rule:<value>"): never
+    change one, add one. templates/mode_alert.json.j2 words every kind but a proposal
+    (templates/proposal.json.j2) by kind and rule, and refuses a pair it has no words for."""
 
     kinds: frozenset[Kind]
 

@@ -1,5 +1,6 @@
 """The check-in forms (modals): built here, opened by a bare `/rollout attest` or
-`/rollout kpi` and by the check-in DM's buttons (handlers/actions.py)."""
+`/rollout kpi` and by the check-in DM's buttons (handlers/actions.py); and the request's
+form, opened by `/rollout request`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from templates import render
 from templates.refusals import Refusal
 from usecases import checkins
 from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.messages import RequestAdoption
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,13 @@ def form_view(
     return render(f"modal_{form}", **context)
 
 
-def open_form(caller: Caller, form: str, trigger_id: str) -> dict[str, Any] | None:
+def open_form(
+    caller: Caller, form: str, trigger_id: str, request: RequestAdoption | None = None
+) -> dict[str, Any] | None:
     """Bare `/rollout attest` or `/rollout kpi`: the form for this channel's playbook, or
-    a form that asks which playbook; bare `/rollout request`: its form. Returns an
-    ephemeral message only if it failed."""
-    view = render("modal_request", limit=MAX_TEXT_CHARS) if form == "request" else _checkin_form(caller, form)
+    a form that asks which playbook; `/rollout request`: its form, filled in with what
+    the command said (`request`). Returns an ephemeral message only if it failed."""
+    view = request_form(request) if form == "request" else _checkin_form(caller, form)
     try:
         caller.client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:
@@ -64,6 +68,34 @@ def open_form(caller: Caller, form: str, trigger_id: str) -> dict[str, Any] | No
     except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
         raise Refusal.of("slack_busy_form", usage=form) from err
     return None
+
+
+def request_form(request: RequestAdoption | None) -> dict[str, Any]:
+    """The request's form, with what a typed `/rollout request` gave: its fields filled
+    in; the kit's other settings it named (cap, rubric) and the channel's name kept in the
+    form's metadata."""
+    given = dict.fromkeys(("version", "channel", "champion", "baseline", "target", "timezone", "start", "why"), "")
+    kept: dict[str, str] = {}
+    if request is not None:
+        version = f"{request.playbook}@v{request.version}" if request.version is not None else request.playbook
+        given.update(version=version, channel=request.channel_id, champion=request.champion_id)
+        for field, value in (
+            ("baseline", request.baseline),
+            ("target", request.target),
+            ("timezone", request.timezone),
+            ("start", request.starts_on),
+            ("why", request.why),
+        ):
+            if value is not None:
+                given[field] = f"{value:g}" if isinstance(value, float) else str(value)
+        for option, number in (("cap", request.exception_cap), ("rubric", request.rubric_threshold)):
+            if number is not None:
+                kept[option] = f"{number:g}"
+        if request.channel_name:  # the name Slack gave with the channel, for the decision's words
+            kept["channel"] = request.channel_id
+            kept["channel_name"] = request.channel_name
+    metadata = json.dumps(kept, separators=(",", ":")) if kept else ""
+    return render("modal_request", limit=MAX_TEXT_CHARS, given=given, metadata=metadata)
 
 
 def _checkin_form(caller: Caller, form: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from cadence.figures import progress_to_target
 from handlers import checkins, grammar
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import bus, commands, learnings, status
+from usecases import bus, commands, learnings, requests, status
 from usecases.shared import champions, governance, life, messages
 from usecases.shared.caller import Caller, PlaybookState, Repeated
 from usecases.shared.services import Services
@@ -48,6 +48,12 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
         parsed = grammar.parse(command.get("text", ""))
         if isinstance(parsed, messages.OpenForm):
             opened = checkins.open_form(caller, parsed.form, command.get("trigger_id", ""))
+            return opened, "form" if opened is None else "refused"
+        if isinstance(parsed, messages.RequestAdoption) and not parsed.answered:
+            # Only its form asks the expansion criteria: refused now if it cannot go,
+            # else the form opens with what the command said.
+            requests.may_go(caller, parsed)
+            opened = checkins.open_form(caller, "request", command.get("trigger_id", ""), parsed)
             return opened, "form" if opened is None else "refused"
         done = None if isinstance(parsed, messages.Help) else bus.handle(caller, parsed)
         message, outcome = _ROUTES.get(type(parsed), reply)(caller, parsed, done), "ok"

@@ -19,6 +19,7 @@ from cadence import calendar, keys
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import unstorable
 from handlers import grammar
+from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, checkins, learnings, requests, stalls
 from usecases.shared import messages
@@ -192,18 +193,23 @@ _REQUEST_FIELDS = ("similar", "context", "capacity")
 
 
 def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    """Bare `/rollout request`'s form: what `/rollout request` takes, and the expansion
-    criteria, made the same command and handed to the same use case."""
+    """`/rollout request`'s form: what the command takes, and the expansion criteria, made
+    the same command and handed to the same use case; the form then says it was sent."""
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
     try:
+        kept = json.loads(view.get("private_metadata") or "{}")  # the kit's settings a typed command named
+        if not isinstance(kept, dict):
+            kept = {}
         for block_id in values:
             _refuse_unstorable(values, block_id, block_id)
         version_text = (_value(values, "version") or "").strip()
+        team_channel = _value(values, "channel") or ""
+        named = kept.get("channel_name") if kept.get("channel") == team_channel else None
         words = [
             "request",
             version_text,
-            _value(values, "channel") or "",
+            f"<#{team_channel}|{named}>" if isinstance(named, str) and named.isprintable() else team_channel,
             "champion",
             f"<@{_value(values, 'champion') or ''}>",
         ]
@@ -216,6 +222,7 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
             given = (_value(values, block_id) or "").strip()
             if given:
                 words.append(f"{option}:{given}")
+        words += [f"{option}:{kept[option]}" for option in ("cap", "rubric") if isinstance(kept.get(option), str)]
         parsed = _refusal_on("version", grammar.parse, " ".join(words))
         if not isinstance(parsed, messages.RequestAdoption):
             raise FieldError("version", "Name a published playbook, e.g. support-replies or support-replies@v2.")
@@ -227,10 +234,17 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
             if len(text) > MAX_TEXT_CHARS:
                 raise FieldError(block_id, f"Keep it under {MAX_TEXT_CHARS} characters.")
             answers[block_id] = text
+        why = grammar.plain_text(_value(values, "why") or "").strip()
+        if len(why) > MAX_TEXT_CHARS:
+            raise FieldError("why", f"Keep it under {MAX_TEXT_CHARS} characters.")
         command = dataclasses.replace(
-            parsed, similar=answers["similar"], context=answers["context"], capacity=answers["capacity"]
+            parsed,
+            why=why or None,
+            similar=answers["similar"],
+            context=answers["context"],
+            capacity=answers["capacity"],
         )
-        _refusal_on("version", bus.handle, caller, command)
+        made, version = _refusal_on("version", bus.handle, caller, command)
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
@@ -238,11 +252,18 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
         log.exception("the request form failed")
         ack(response_action="errors", errors={"version": "Something went wrong on my side; nothing was stored."})
         return
-    ack()
+    sent = render(
+        "modal_request_sent",
+        slug=version.slug,
+        version=version.version,
+        channel=made.channel_id,
+        champion=made.champion_id,
+    )
+    ack(response_action="update", view=sent)
 
 
 # The fields that take lines (multiline inputs): line breaks pass there, nowhere else.
-_LINES = frozenset({"note", "reason", "text", "similar", "context", "capacity"})
+_LINES = frozenset({"note", "reason", "text", "similar", "context", "capacity", "why"})
 
 
 def _refuse_unstorable(values: dict[str, Any], block_id: str, shown_on: str) -> None:

@@ -196,7 +196,8 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
 
 
 def request(caller: Caller, cmd: messages.RequestAdoption) -> tuple[AdoptionRequest, RegistryVersion]:
-    """`/rollout request`, by anyone: the card goes to the curators. The request and its version."""
+    """`/rollout request` with the team's answers (its form): the card goes to the
+    curators. The request and its version."""
     caller.require_person(cmd.champion_id, "its champion", "request")
     made = requests.submit(caller.store, cmd, caller.user_id, caller.now)
     version = caller.store.registry.versions_by_id([made.version_id])[made.version_id]

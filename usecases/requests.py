@@ -11,6 +11,7 @@ from templates.refusals import Refusal
 from usecases import home
 from usecases.shared import requests
 from usecases.shared.caller import Caller
+from usecases.shared.messages import RequestAdoption
 
 
 def request_id(value: object) -> int:
@@ -18,6 +19,13 @@ def request_id(value: object) -> int:
     if found is None:
         raise Refusal.of("request_unknown")
     return found
+
+
+def may_go(caller: Caller, cmd: RequestAdoption) -> None:
+    """`/rollout request` typed: every refusal now, storing nothing, before its form asks
+    the expansion criteria (the form's answers then go to `commands.request`)."""
+    caller.require_person(cmd.champion_id, "its champion", "request")
+    requests.check(caller.store, cmd)
 
 
 def approve(caller: Caller, value: str, override: str | None = None) -> None:

@@ -480,6 +480,13 @@ class Demo:
             f"tz:Asia/Singapore start:{monday} why Same helpdesk and refund policy, Singapore hours",
             show_reply=True,
         )
+        answers = {
+            "similar": "The same helpdesk, macros and refund policy",
+            "context": "Singapore hours, English and Mandarin tickets",
+            "capacity": "Two agents can pilot it for four weeks",
+        }
+        self.http.submit_filled(APAC_OWNER, self.slack.opened_views[-1], answers)
+        self.did("Dan answered the expansion criteria in the request's form: similar workflow, other context, capacity")
         self.dispatcher.drain(max_wait=0)
         card = next(m for m in self.slack.posted(CURATORS) if "asks to adopt" in m["text"])
         approve = next(

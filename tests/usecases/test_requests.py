@@ -1,4 +1,5 @@
-"""Requests to adopt (issue 43, item 1): `/rollout request` by anyone, or its form; one card
+"""Requests to adopt (issue 43, item 1): `/rollout request` by anyone, and its form (the
+expansion criteria; what the command said filled in); one card
 in the curators channel with Approve and Decline; Approve runs the same adopt (the kit's
 may_change, the wave with a reason past it, the bot in the channel) with a refusal shown
 on the card; Decline asks a reason that the requester and the champion get by DM; one
@@ -73,25 +74,47 @@ def requests_of(engine):
         return [(r.channel_id, r.status, r.decided_by, r.adopted_slug) for r in s.exec(select(AdoptionRequest))]
 
 
-def ask(bot, channel=SALES, name="sales", by=SALES_OWNER, extra=" why We answer the same refund tickets"):
-    return bot.command(f"request support-replies <#{channel}|{name}> champion <@{CHAMPION}>{extra}", user=by)
+ANSWERS = {
+    "similar": "Same refund tickets",
+    "context": "B2B customers, not B2C",
+    "capacity": "Two people can pilot it",
+}
+
+
+def request(bot, slack, text, by):
+    """`/rollout request ...` typed: refused at once, or its form opens filled in with what
+    the command said; then submitted with the answers to the expansion criteria."""
+    reply = bot.command(text, user=by)
+    if reply.body:
+        return reply  # refused: no form
+    return bot.submit_filled(by, opened(slack), ANSWERS)
+
+
+def ask(bot, slack, channel=SALES, name="sales", by=SALES_OWNER, extra=" why We answer the same refund tickets"):
+    return request(bot, slack, f"request support-replies <#{channel}|{name}> champion <@{CHAMPION}>{extra}", by)
 
 
 def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, published, slack, store, engine):
     world = published
-    assert "does not let an adopting team set cap:" in ask(bot, extra=" cap:0.2").text
+    assert "does not let an adopting team set cap:" in ask(bot, slack, extra=" cap:0.2").text
     assert "`champion @person`" in bot.command(f"request support-replies <#{SALES}|sales>", user=SALES_OWNER).text
-    assert requests_of(engine) == []
+    assert requests_of(engine) == [] and slack.calls_to("views.open") == []  # refused at once: no form
 
-    sent = ask(bot, extra=" baseline:40 why We answer the same refund tickets")
+    sent = ask(bot, slack, extra=" baseline:40 why We answer the same refund tickets")
+    form = opened(slack)  # what the command said, filled in; the expansion criteria the team's to answer
+    fields = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert (fields["version"]["initial_value"], fields["baseline"]["initial_value"]) == ("support-replies", "40")
+    assert (fields["channel"]["initial_conversation"], fields["champion"]["initial_user"]) == (SALES, CHAMPION)
+    assert fields["why"]["initial_value"] == "We answer the same refund tickets"
+    assert not any("initial_value" in fields[criterion] for criterion in ANSWERS)
     assert "Asked the curators to adopt *support-replies v1* in <#CSALES0001>" in sent.text
-    second = ask(bot, by=CHAMPION)
+    second = ask(bot, slack, by=CHAMPION)
     assert f"<#{SALES}> already asked for support-replies v1: <@{SALES_OWNER}>'s request of 2026-11-18" in second.text
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
     assert "Requested by <@USALESOWN1>, who would own it; champion <@UCHAMPION1>" in body(card)
     assert "*Why:* We answer the same refund tickets" in body(card) and "baseline 40" in body(card)
-    assert "*Wave:* 0 of 1 running" in body(card)
+    assert "*Wave:* 0 of 1 running" in body(card) and "*Similar workflow:* Same refund tickets" in body(card)
     assert set(card_buttons(card)) == {"request_approve", "request_decline"}
     assert kinds(engine, "adoption-requested") == [("adoption-requested", "#sales asked to adopt support-replies v1.")]
     assert "waiting, asked by <@USALESOWN1>" in bot.command("registry", user=OWNER).text
@@ -131,7 +154,7 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
 
     # Past the wave (1): refused on the card, then approved with a curator's reason.
     slack.add_user(OPS_OWNER)
-    bot.command(f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", user=OPS_OWNER)
+    request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", OPS_OWNER)
     world.dispatcher.drain(max_wait=0)
     ops = next(c for c in cards(slack) if "COPS000001" in body(c))
     click(bot, "request_approve", card_buttons(ops)["request_approve"]["value"], CURATOR, CURATORS, ops["ts"])
@@ -154,12 +177,13 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
 
 def test_decline_asks_a_reason_that_the_requester_and_the_champion_get(bot, published, slack, engine):
     world = published
-    ask(bot)
+    ask(bot, slack)
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
     decline = card_buttons(card)["request_decline"]
+    forms = len(slack.calls_to("views.open"))  # the request's own
     click(bot, "request_decline", decline["value"], OWNER, CURATORS, card["ts"])  # not a curator: no form
-    assert not slack.calls_to("views.open")
+    assert len(slack.calls_to("views.open")) == forms
     click(bot, "request_decline", decline["value"], CURATOR, CURATORS, card["ts"])
     view = opened(slack)
     assert view["callback_id"] == "request_decline"
@@ -178,12 +202,12 @@ def test_decline_asks_a_reason_that_the_requester_and_the_champion_get(bot, publ
     again = bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "twice"}})
     assert "declined already" in json.dumps(again.body)
     assert "declined by <@UCURATOR1>: “Wait until" in bot.command("registry", user=OWNER).text
-    assert "Asked the curators" in ask(bot).text  # declined: the team may ask again
+    assert "Asked the curators" in ask(bot, slack).text  # declined: the team may ask again
 
 
 def test_concurrent_approvals_of_one_request_adopt_once(bot, published, slack, engine):
     world = published
-    ask(bot)
+    ask(bot, slack)
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
     value = card_buttons(card)["request_approve"]["value"]
@@ -209,8 +233,8 @@ def test_the_web_views_registry_lists_each_versions_requests(
     bot, published, slack, store, engine, http_server, database_url
 ):
     world = published
-    ask(bot)
-    bot.command(f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}> why Ops too", user=OPS_OWNER)
+    ask(bot, slack)
+    request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}> why Ops too", OPS_OWNER)
     world.dispatcher.drain(max_wait=0)
     ops = next(c for c in cards(slack) if "COPS000001" in body(c))
     click(bot, "request_decline", card_buttons(ops)["request_decline"]["value"], CURATOR, CURATORS, ops["ts"])

@@ -238,6 +238,11 @@ class RequestAdoption:
     exception_cap: float | None = None
     rubric_threshold: float | None = None
 
+    @property
+    def answered(self) -> bool:
+        """Whether it carries the answers to the expansion criteria (only its form asks them)."""
+        return self.similar is not None
+
 
 @dataclass(frozen=True)
 class NameChampion:

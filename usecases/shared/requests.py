@@ -67,9 +67,10 @@ def card(
     )
 
 
-def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> AdoptionRequest:
-    """A request by anyone: the version, what its kit lets the team set, no pending request
-    for the channel and version and no adoption running there; then the card."""
+def check(store: Store, cmd: RequestAdoption) -> tuple[RegistryVersion, str]:
+    """Whether the request may go, storing nothing: the version, what its kit lets the team
+    set, no pending request for the channel and version, no adoption running there, a
+    curators channel to send the card to. The version and that channel; else Refusal."""
     version = registry.find_version(store, cmd.playbook, cmd.version, "request")
     registry.check_overrides(version, cmd, "request")
     waiting = store.registry.pending_request(version.id, cmd.channel_id)
@@ -83,6 +84,12 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
     curators = store.org.setting(CURATORS_CHANNEL)
     if not curators:
         raise Refusal.of("request_no_curators", usage="request")
+    return version, curators
+
+
+def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> AdoptionRequest:
+    """A request by anyone, checked (`check`); then the card."""
+    version, curators = check(store, cmd)
     answers = answers_of(cmd)
     request = AdoptionRequest(
         version_id=version.id,

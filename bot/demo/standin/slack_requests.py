@@ -132,9 +132,25 @@ class SlackRequests:
     def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Reply:
         """A form submission: `values` maps block ids to the element's state."""
         state = {"values": {block: {"value": v} for block, v in values.items()}}
-        return self.interaction(
-            {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
-        )
+        shown = {"id": "V1", "hash": "h", **view}  # Slack's own id for the view, if it has one
+        return self.interaction({"type": "view_submission", "user": {"id": user}, "view": {**shown, "state": state}})
+
+    def submit_filled(self, user: str, view: dict[str, Any], answers: dict[str, str]) -> Reply:
+        """A form submitted as Slack sends it: every input with what it was filled in with
+        (its initial value, conversation or user), `answers` typed into text inputs."""
+        values: dict[str, dict[str, Any]] = {}
+        for block in view.get("blocks", []):
+            element = block.get("element") or {}
+            if block.get("type") != "input":
+                continue
+            kind, block_id = element.get("type"), block["block_id"]
+            if kind == "conversations_select":
+                values[block_id] = {"type": kind, "selected_conversation": element.get("initial_conversation")}
+            elif kind == "users_select":
+                values[block_id] = {"type": kind, "selected_user": element.get("initial_user")}
+            else:
+                values[block_id] = {"type": kind, "value": answers.get(block_id, element.get("initial_value"))}
+        return self.submit(user, {"id": f"V{uuid.uuid4().hex[:10].upper()}", **view}, values)
 
     def event(self, event: dict[str, Any]) -> Reply:
         body = json.dumps(

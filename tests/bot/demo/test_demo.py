@@ -44,7 +44,11 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert transcript.index("is ready to scale: 2 cycles") < transcript.index("Cora (curator) clicked Publish")
     assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
     # teams opt in: Dan's request, its card approved by the curator, and the champion's checklist
+    assert "Dan answered the expansion criteria in the request's form" in transcript
     assert "#support-apac asks to adopt support-replies v1. Requested by @Dan (owner, support APAC)" in transcript
+    assert "Similar workflow: The same helpdesk, macros and refund policy" in transcript
+    # the exception queue: an item resolved from its owner's Monday DM, with a note
+    assert "Ana (owner, support) resolved the open exception item from her Monday DM" in transcript
     assert "Approved by @Cora (curator): support-replies-support-apac now runs in #support-apac." in transcript
     assert "Eve (champion) marked the first training item of her checklist done" in transcript
     assert '🏆 Champion <span class="mention">@Eve</span>: checklist 1 of 3 done' in page  # in Dan's App Home

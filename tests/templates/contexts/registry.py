@@ -162,7 +162,21 @@ def contexts(
             slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]
         ),
         "request_sent": dict(slug="support-replies", version=2, channel="CTEAM00001", champion="UPERSON0002"),
-        "modal_request": dict(limit=500),
+        "modal_request_sent": dict(slug="support-replies", version=2, channel="CTEAM00001", champion="UPERSON0002"),
+        "modal_request": dict(
+            limit=500,
+            given=dict(
+                version=text[:80],
+                channel="CTEAM00001",
+                champion="UPERSON0002",
+                why=text[:500],
+                baseline=text[:40],
+                target=text[:40],
+                timezone=text[:64],
+                start=text[:10],
+            ),
+            metadata='{"cap":"0.2","rubric":"0.8"}',
+        ),
         "modal_request_reason": dict(
             callback="request_decline", metadata="12", channel="CTEAM00001", slug="support-replies", limit=500
         ),
