@@ -19,6 +19,7 @@ from bot.app import create_app
 from bot.web import make_wsgi
 from cadence.definition import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
+from storage.store import CURATORS_CHANNEL
 from tests.bot.test_web_view import fetch
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
@@ -281,3 +282,16 @@ def test_a_bare_request_opens_the_form_whose_answers_go_on_the_card(bot, publish
     shown = body(card)
     assert "*Similar workflow:* Same refund tickets" in shown and "*A different context:* B2B customers" in shown
     assert "*Capacity for disruption:* Two people can pilot it" in shown and "target 18" in shown
+
+
+def test_a_request_that_cannot_go_is_refused_before_its_form_opens(bot, published, slack, store, engine, clock):
+    slack.add_user("UROBOT0001", is_bot=True)
+    for champion, said in (
+        ("UROBOT0001", "<@UROBOT0001> is a bot or an app, not a person: only a person can be its champion."),
+        ("UNOBODY001", "Slack knows no user UNOBODY001 in this workspace, so they can't be its champion."),
+    ):
+        reply = bot.command(f"request support-replies <#{SALES}|sales> champion <@{champion}>", user=SALES_OWNER)
+        assert said in reply.text
+    store.org.set_setting(CURATORS_CHANNEL, "", "test", clock())  # no curators channel
+    assert "No curators channel is set, so no one would see the request." in ask(bot, slack).text
+    assert slack.calls_to("views.open") == [] and requests_of(engine) == []

@@ -275,9 +275,8 @@ def test_a_typed_number_is_refused_naming_the_source_unless_the_owner_overrides(
     refused = bot.command("kpi support-replies 14")
     assert "takes the KPI (First-response time) from the source ci-stats" in refused.text
     assert "override" in refused.text
-    assert "only the owner" in bot.command(
-        "kpi support-replies 14 override export broke", user=MEMBER
-    ).text.lower() or (rows(engine, "select count(*) from kpi_reading") == [(0,)])
+    by_member = bot.command("kpi support-replies 14 override export broke", user=MEMBER).text
+    assert f"Only the owner of support-replies (<@{OWNER}>) or a curator can do that." in by_member
     assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
     done = bot.command("kpi support-replies 14 override the export is down", user=OWNER)
     assert done.status == 200 and "14" in done.text
@@ -290,6 +289,18 @@ def test_a_typed_number_is_refused_naming_the_source_unless_the_owner_overrides(
     assert rows(engine, "select value from kpi_reading") == [(14.0,)]
     assert "takes no override" not in bot.command("cases support-replies send 4 override why", user=OWNER).text
     assert "no source feeds this one" in bot.command("cases support-replies send 4 override why", user=OWNER).text
+
+
+def test_a_curator_may_type_a_sourced_number_with_a_reason_too(bot, clockwork, engine, slack):
+    curator = "UCURATOR9"
+    slack.add_user(curator)
+    bot.command(f"curator add <@{curator}>", user=ADMIN)
+    clockwork.clock.set(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    done = bot.command("cases support-replies draft 38 override the CRM export is late", user=curator)
+    assert done.status == 200 and "38" in done.text
+    assert rows(engine, "select cases, reported_by from case_count") == [(38, curator)]
+    decision = rows(engine, "select actor, summary from decision where kind = 'source-override'")
+    assert decision == [(curator, "cases:draft typed in place of source ci-stats: the CRM export is late")]
 
 
 def test_a_paused_playbook_is_not_asked(clockwork, store, stats, clock):
