@@ -146,6 +146,8 @@ def test_a_step_whose_sourced_exceptions_failed_is_missing_not_judged_on_no_exce
     assert "step draft's exceptions: MISSING (source failed: " in post
     clock.set(WEEK_1_CLOSES + timedelta(minutes=5))
     assert "step draft's exceptions: MISSING (source failed: " in bot.command("history support-replies").text
+    status = bot.command("status support-replies").text
+    assert "step draft's exceptions: " in status and "no value at path draft.exceptions" in status
 
 
 def _owner_leaves(bot, slack, heard=True):
@@ -289,6 +291,16 @@ def test_a_typed_number_is_refused_naming_the_source_unless_the_owner_overrides(
     assert rows(engine, "select value from kpi_reading") == [(14.0,)]
     assert "takes no override" not in bot.command("cases support-replies send 4 override why", user=OWNER).text
     assert "no source feeds this one" in bot.command("cases support-replies send 4 override why", user=OWNER).text
+
+
+def test_the_kpi_form_refuses_a_sourced_kpi_naming_its_source(bot, clockwork, engine, slack):
+    clockwork.clock.set(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    assert bot.command("kpi", user=MEMBER).status == 200  # bare, in the team's channel: its form
+    view = slack.opened_views[-1]
+    reply = bot.submit(MEMBER, view, {"value": {"type": "plain_text_input", "value": "14"}})
+    assert reply.body["response_action"] == "errors"
+    assert "takes the KPI (First-response time) from the source ci-stats" in json.dumps(reply.body["errors"])
+    assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
 
 
 def test_a_curator_may_type_a_sourced_number_with_a_reason_too(bot, clockwork, engine, slack):
