@@ -61,3 +61,25 @@ def test_not_ready_counts_every_criterion():
     context = contexts("plain words")["not_ready"]
     message = render("not_ready", **{**context, "missing": ["accuracy"]})
     assert "but 1 of the 7 criteria is missing" in message["blocks"][0]["text"]["text"]
+
+
+def queue_phrase(overdue_items):
+    criteria = r.readiness(
+        asked=4,
+        answered=4,
+        min_attestation=0.75,
+        steps=[],
+        inputs=["a"],
+        outputs=["b"],
+        learnings={1: 1},
+        cycles=[1],
+        owner_active=True,
+        overdue_items=overdue_items,
+    )
+    [queue] = [c for c in as_figures(criteria) if c["name"] == "queue"]
+    return criterion_phrase(queue)
+
+
+def test_the_exception_queue_criterion_names_its_overdue_items_and_the_oldest():
+    assert queue_phrase((0, 0)) == "✅ Exception queue: no item open more than 14 days"
+    assert queue_phrase((3, 20)) == "❌ Exception queue: 3 items open more than 14 days, the oldest 20 days"
