@@ -252,7 +252,7 @@ class TransitionRule(StrEnum):
 
     CRITICAL = "critical", Kind.DEMOTION  # a FAIL over critical_multiplier x the cap
     FAILS = "fails", Kind.DEMOTION  # demote_after_fails FAILs in demote_window_weeks
-    UNOBSERVED = "unobserved", Kind.WARNING, Kind.DEMOTION  # an AI-led step without case counts
+    UNOBSERVED = "unobserved", Kind.WARNING, Kind.DEMOTION  # an AI-led step MISSING weeks in a row
     GUARDRAIL = "guardrail", Kind.WITHDRAWAL, Kind.DEMOTION  # a BREACHED week; two in a row demote
     FAIL_WITHDRAWS = "fail-withdraws", Kind.WITHDRAWAL  # a FAIL week withdraws an open proposal
     STREAK = "streak", Kind.PROPOSAL  # promote_after_weeks PASS weeks in a row

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -71,10 +72,11 @@ def open_form(
 
 
 def request_form(request: RequestAdoption | None) -> dict[str, Any]:
-    """The request's form, with what a typed `/rollout request` gave: its fields filled
-    in; the kit's other settings it named (cap, rubric) and the channel's name kept in the
-    form's metadata."""
-    given = dict.fromkeys(("version", "channel", "champion", "baseline", "target", "timezone", "start", "why"), "")
+    """The request's form, with what a typed `/rollout request` gave filled in (numbers
+    written out whole, as typed: 1234567, not 1.23457e+06), and the channel's name kept
+    in the form's metadata for the decision's words."""
+    fields = ("version", "channel", "champion", "baseline", "target", "cap", "rubric", "timezone", "start", "why")
+    given = dict.fromkeys(fields, "")
     kept: dict[str, str] = {}
     if request is not None:
         version = f"{request.playbook}@v{request.version}" if request.version is not None else request.playbook
@@ -82,20 +84,24 @@ def request_form(request: RequestAdoption | None) -> dict[str, Any]:
         for field, value in (
             ("baseline", request.baseline),
             ("target", request.target),
+            ("cap", request.exception_cap),
+            ("rubric", request.rubric_threshold),
             ("timezone", request.timezone),
             ("start", request.starts_on),
             ("why", request.why),
         ):
             if value is not None:
-                given[field] = f"{value:g}" if isinstance(value, float) else str(value)
-        for option, number in (("cap", request.exception_cap), ("rubric", request.rubric_threshold)):
-            if number is not None:
-                kept[option] = f"{number:g}"
-        if request.channel_name:  # the name Slack gave with the channel, for the decision's words
-            kept["channel"] = request.channel_id
-            kept["channel_name"] = request.channel_name
+                given[field] = _written_out(value) if isinstance(value, float) else str(value)
+        if request.channel_name:  # the name Slack gave with the channel
+            kept = {"channel": request.channel_id, "channel_name": request.channel_name}
     metadata = json.dumps(kept, separators=(",", ":")) if kept else ""
     return render("modal_request", limit=MAX_TEXT_CHARS, given=given, metadata=metadata)
+
+
+def _written_out(value: float) -> str:
+    """A number as a person types it: every digit it has, no exponent, no trailing zeros."""
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _checkin_form(caller: Caller, form: str) -> dict[str, Any]:

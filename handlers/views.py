@@ -190,6 +190,7 @@ def _request_reason(
 
 
 _REQUEST_FIELDS = ("similar", "context", "capacity")
+_CHANNEL_NAME = re.compile(r"[^\s|<>&]{1,80}")  # a Slack channel's name: no space, and nothing a mention parses
 
 
 def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -198,7 +199,7 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
     try:
-        kept = json.loads(view.get("private_metadata") or "{}")  # the kit's settings a typed command named
+        kept = json.loads(view.get("private_metadata") or "{}")  # the channel's name a typed command gave
         if not isinstance(kept, dict):
             kept = {}
         for block_id in values:
@@ -209,20 +210,21 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
         words = [
             "request",
             version_text,
-            f"<#{team_channel}|{named}>" if isinstance(named, str) and named.isprintable() else team_channel,
+            f"<#{team_channel}|{named}>" if isinstance(named, str) and _CHANNEL_NAME.fullmatch(named) else team_channel,
             "champion",
             f"<@{_value(values, 'champion') or ''}>",
         ]
         for option, block_id in (
             ("baseline", "baseline"),
             ("target", "target"),
+            ("cap", "cap"),
+            ("rubric", "rubric"),
             ("tz", "timezone"),
             ("start", "start"),
         ):
             given = (_value(values, block_id) or "").strip()
             if given:
                 words.append(f"{option}:{given}")
-        words += [f"{option}:{kept[option]}" for option in ("cap", "rubric") if isinstance(kept.get(option), str)]
         parsed = _refusal_on("version", grammar.parse, " ".join(words))
         if not isinstance(parsed, messages.RequestAdoption):
             raise FieldError("version", "Name a published playbook, e.g. support-replies or support-replies@v2.")

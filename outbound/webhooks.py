@@ -17,15 +17,18 @@ the Standard Webhooks convention, beside the Slack dispatcher and never in its w
 - HTTP/1.1 by h11 (the protocol's rules: framing, keep-alive, bounded headers) over
   asyncio's streams (TLS with the ssl module's default context). A connection stays
   open between posts to one receiver for the round; no redirect is followed; an
-  answer's body is read to ANSWER_READ_LIMIT at most.
+  answer's body is read to ANSWER_READ_LIMIT at most. A URL's international host name
+  goes as IDNA, and what a request line cannot carry in its path is percent-encoded.
 - One thread rather than a thread a worker: eight threads, each with http.client, spent
   most of the lane's CPU passing the interpreter lock at every socket call, and on two
   cores shared with the receiver that made the lane, not the receiver, set the pace
   (bench/webhooks.py; docs/architecture.md, "Kept for speed").
 - Statements by the batch, never by the delivery: a claim (four statements, one commit)
   hands out up to LANES_PER_CLAIM lanes of PER_LANE deliveries, and one UPDATE by id
-  records every lane answered whole since the last record. Both run in worker threads
-  (`asyncio.to_thread`), so their commits overlap the posts. The bench's 10,000
+  records every lane answered whole since the last record. Both run in the lane's two
+  threads of its own (never behind a name lookup), so their commits overlap the posts.
+  A round whose claim or record fails stops posting, records what was answered and
+  raises; what it could not record is sent again, same id. The bench's 10,000
   deliveries take about 40 to 60 statements (bench/webhooks.py).
 """
 
@@ -37,9 +40,12 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import groupby
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
 
 import h11
 from standardwebhooks.webhooks import Webhook as Signer
@@ -59,6 +65,7 @@ READ_SIZE = 64 * 1024
 USER_AGENT = "rollout-cadence-bot-webhooks"
 
 Origin = tuple[str, str, int]  # scheme, host, port
+T = TypeVar("T")
 
 
 class WebhookLane(Lane):
@@ -88,6 +95,7 @@ class WebhookLane(Lane):
         self.tls = tls  # for https receivers: None is the system's trusted authorities
         self.worker = worker_name("webhooks", f"{id(self):x}")
         self._signers: dict[str, Signer] = {}  # by secret: each decoded once
+        self._database: ThreadPoolExecutor | None = None  # claims and records: see _in_thread
 
     # ---- loops ----
 
@@ -95,7 +103,18 @@ class WebhookLane(Lane):
         """Claim the lanes that are due (`only`: that lane) and post them, `workers` lanes
         at a time, until none is due; how many deliveries were claimed. Once `stop` is set
         it claims no more and returns when the lanes in hand are done and recorded."""
-        return asyncio.run(self._round(stop, only))
+        loop = asyncio.new_event_loop()  # not asyncio.run, which would wait on a name lookup that hangs
+        try:
+            return loop.run_until_complete(self._round(stop, only))
+        finally:
+            loop.close()
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """A database call, in the lane's own threads: never behind a name lookup (those
+        take the loop's default threads) nor holding up the loop."""
+        if self._database is None:
+            self._database = ThreadPoolExecutor(2, thread_name_prefix="webhooks-database")
+        return await asyncio.get_running_loop().run_in_executor(self._database, partial(work, *args))
 
     async def _round(self, stop: threading.Event | None, only: str | None) -> int:
         """The workers are kept fed: the next claim is made while a lane for each worker
@@ -104,15 +123,19 @@ class WebhookLane(Lane):
         a post nor the next claim, and the slower the commits, the more each records. A
         claim is made again only when it may find something the last did not: it found
         lanes, or lanes with more waiting were recorded since, or nothing is in hand (a
-        lane given back short, or events new since, wait for that)."""
+        lane given back short, or events new since, wait for that). A claim or a record
+        that fails ends the round: the lanes in hand post nothing more, record what they
+        posted, and the error is raised (the lane's loop logs it and tries again)."""
         total = 0
         posting = asyncio.Semaphore(self.workers)
+        halt = asyncio.Event()  # set when the round fails: lanes post nothing more
         connections = _Connections(self.tls)
         running: set[asyncio.Task[list[Claimed]]] = set()
         recording: asyncio.Future[list[Claimed]] | None = None  # at most one record at a time
         claiming: asyncio.Future[list[Claimed]] | None = None
         answered: list[Claimed] = []  # finished, not yet recorded: their lanes stay leased
         fresh = True  # whether a claim may find lanes the last one did not
+        freed = False  # lanes with more waiting recorded while a claim was out: it may not have seen them
         last_look = False  # whether the claim in hand was made with nothing else in hand
         low = self.workers * 2  # in hand, posting or waiting for a worker, before the next claim
         try:
@@ -122,17 +145,14 @@ class WebhookLane(Lane):
                     and recording is None
                     and (len(answered) >= self.workers * self.per_lane or len(running) <= low)
                 ):
-                    recording = asyncio.ensure_future(asyncio.to_thread(self._record, answered))
+                    recording = asyncio.ensure_future(self._in_thread(self._record, answered))
                     answered = []
                 in_hand = bool(running) or recording is not None
                 stopping = stop is not None and stop.is_set()
                 if claiming is None and not stopping and (not in_hand or (fresh and len(running) <= low)):
                     last_look = not in_hand  # if it finds nothing, nothing is due: the round is over
-                    claiming = asyncio.ensure_future(
-                        asyncio.to_thread(
-                            self.webhooks.claim, self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only
-                        )
-                    )
+                    claim = (self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
+                    claiming = asyncio.ensure_future(self._in_thread(self.webhooks.claim, *claim))
                 waiting = running | {f for f in (recording, claiming) if f is not None}
                 if not waiting:
                     return total  # told to stop, and what was in hand is recorded
@@ -140,8 +160,12 @@ class WebhookLane(Lane):
                 if recording is not None and recording in done:
                     # A record that failed raises here, as a claim that fails does. Only a
                     # lane with more waiting than its claim took has more to claim now.
-                    fresh = fresh or any(c.more_behind for c in recording.result())
+                    more = any(c.more_behind for c in recording.result())
                     recording = None
+                    if claiming is None:
+                        fresh = fresh or more
+                    else:
+                        freed = freed or more
                 for task in done & running:
                     running.discard(task)
                     answered += task.result()
@@ -149,15 +173,22 @@ class WebhookLane(Lane):
                     claimed = claiming.result()
                     claiming = None
                     total += len(claimed)
-                    fresh = bool(claimed)
+                    fresh, freed = bool(claimed) or freed, False
                     for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
-                        running.add(asyncio.create_task(self._run_lane(list(items), posting, connections)))
+                        running.add(asyncio.create_task(self._run_lane(list(items), posting, connections, halt)))
                     if not claimed and last_look:
                         return total
+        except BaseException:
+            halt.set()  # the lanes in hand finish the post in hand, record it and stop
+            finished = await asyncio.gather(*running, return_exceptions=True)
+            answered += [c for lane in finished if isinstance(lane, list) for c in lane]
+            try:
+                await self._in_thread(self._record, answered)
+            except Exception:
+                log.exception("webhooks: could not record %d deliveries made; they are sent again", len(answered))
+            raise
         finally:
-            for task in running:  # only when a claim or a record failed: their leases run out
-                task.cancel()
-            await asyncio.gather(*running, *(f for f in (recording, claiming) if f is not None), return_exceptions=True)
+            await asyncio.gather(*(f for f in (recording, claiming) if f is not None), return_exceptions=True)
             connections.close()
 
     def _record(self, answered: list[Claimed]) -> list[Claimed]:
@@ -167,6 +198,12 @@ class WebhookLane(Lane):
         if answered:
             self.webhooks.delivered(answered, self.clock())
         return answered
+
+    def close(self) -> None:
+        super().close()
+        if self._database is not None:
+            self._database.shutdown(wait=False)
+            self._database = None
 
     # ---- what the loop (outbound/lane.py) asks ----
 
@@ -191,34 +228,34 @@ class WebhookLane(Lane):
         return self.webhooks.release_worker(holder)
 
     # ---- one lane ----
-    # ---- one lane ----
 
     async def _run_lane(
-        self, lane: list[Claimed], posting: asyncio.Semaphore, connections: _Connections
+        self, lane: list[Claimed], posting: asyncio.Semaphore, connections: _Connections, halt: asyncio.Event
     ) -> list[Claimed]:
         """Post the lane's deliveries in order; stop at the first that fails. Only this
         task posts the lane while the lease on its oldest delivery (the first) holds.
         Returns the lane when every one was answered 2xx, for the round to record with
-        other lanes'; a lane stopped short is recorded and released here (and [] returned)."""
+        other lanes'; a lane stopped short is recorded and released here (and [] returned).
+        A delivery the lane cannot even try (a bug, not the receiver) counts as a failed
+        attempt, so that it is retried on the schedule and fails in the end, never held."""
         async with posting:
             done = 0  # how many of the lane were answered 2xx
-            try:
-                for claimed in lane:
-                    if self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
-                        break  # the lease would run out: what was answered is recorded, the rest goes back
+            for claimed in lane:
+                if halt.is_set() or self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
+                    break  # the round failed, or the lease would run out: the rest goes back
+                try:
                     error = claimed.unreadable or await self._post(claimed, connections)
-                    if error is None:
-                        done += 1
-                        continue
-                    await asyncio.to_thread(self._not_delivered, lane[:done], claimed, error)
-                    return []
-            except Exception:
-                log.exception("webhooks: lane %s stopped; its lease runs out and it is retried", lane[0].lane)
-                await asyncio.to_thread(self.webhooks.delivered, lane[:done], self.clock())
+                except Exception as err:
+                    log.exception("webhooks: delivery %s (%s) could not be tried", claimed.event_id, claimed.lane)
+                    error = f"could not be tried: {type(err).__name__}"
+                if error is None:
+                    done += 1
+                    continue
+                await self._in_thread(self._not_delivered, lane[:done], claimed, error)
                 return []
             if done == len(lane):
                 return lane
-            await asyncio.to_thread(self._stopped_short, lane, done)
+            await self._in_thread(self._stopped_short, lane, done)
             return []
 
     def _not_delivered(self, answered: list[Claimed], claimed: Claimed, error: str) -> None:
@@ -234,27 +271,31 @@ class WebhookLane(Lane):
     async def _post(self, claimed: Claimed, connections: _Connections) -> str | None:
         """POST one delivery; None if answered 2xx, else what went wrong (never the body)."""
         assert claimed.secret is not None, "a delivery whose secret was unreadable is not posted"
-        parts = urlsplit(claimed.url)
-        https = parts.scheme == "https"
-        origin = (parts.scheme, parts.hostname or "", parts.port or (443 if https else 80))
         stamp = int(self.wall())
         signer = self._signers.get(claimed.secret)
         if signer is None:
             signer = self._signers[claimed.secret] = Signer(claimed.secret)
         body = claimed.body.encode()
-        request = h11.Request(
-            method="POST",
-            target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-            headers=[
-                ("Host", parts.netloc),
-                ("User-Agent", USER_AGENT),
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                ("webhook-id", claimed.event_id),
-                ("webhook-timestamp", str(stamp)),
-                ("webhook-signature", signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body)),
-            ],
-        )
+        try:
+            origin, host, target = _where(claimed.url)
+            request = h11.Request(
+                method="POST",
+                target=target,
+                headers=[
+                    ("Host", host),
+                    ("User-Agent", USER_AGENT),
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", str(len(body))),
+                    ("webhook-id", claimed.event_id),
+                    ("webhook-timestamp", str(stamp)),
+                    (
+                        "webhook-signature",
+                        signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body),
+                    ),
+                ],
+            )
+        except (ValueError, h11.ProtocolError) as err:  # UnicodeError included: a host IDNA refuses
+            return f"the URL cannot be posted to: {type(err).__name__}: {err}"[:200]
         try:
             async with asyncio.timeout(self.timeout):  # the whole: connect, send, the complete answer
                 status = await connections.post(origin, request, body)
@@ -263,6 +304,26 @@ class WebhookLane(Lane):
         except (OSError, h11.ProtocolError) as err:
             return f"{type(err).__name__}: {err}"[:200]
         return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def _where(url: str) -> tuple[Origin, str, str]:
+    """Where a URL's POST goes: the origin to connect to, the Host header (an
+    international name in its IDNA form, an IPv6 address in brackets) and the request's
+    target (its path and query, percent-encoded where they hold what a request line
+    cannot carry). ValueError if it cannot be."""
+    parts = urlsplit(url)
+    https = parts.scheme == "https"
+    name = parts.hostname or ""
+    port = parts.port or (443 if https else 80)
+    ascii_name = f"[{name}]" if ":" in name else name.encode("idna").decode("ascii")
+    host = ascii_name if parts.port is None else f"{ascii_name}:{parts.port}"
+    target = quote(parts.path or "/", safe=_URL_SAFE) + (
+        f"?{quote(parts.query, safe=_URL_SAFE)}" if parts.query else ""
+    )
+    return (parts.scheme, name, port), host, target
+
+
+_URL_SAFE = "/%:@!$&'()*+,;=-._~?"  # RFC 3986's reserved and unreserved, and '%' of what is encoded already
 
 
 class _Connections:

@@ -34,6 +34,7 @@ class Receiver:
         self.repeats: Counter[str] = Counter()  # ids received again after a 2xx answer
         self.attempts = 0
         self.connections = 0  # accepted, each for as many posts as the sender keeps it
+        self.paths: list[str] = []  # each POST's request target, as it came
         self.unverified = 0
         self.trickled = 0  # bytes of trickled answers sent
         self.lock = threading.Lock()
@@ -49,6 +50,8 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                with receiver.lock:
+                    receiver.paths.append(self.path)
                 receiver.answer(self, body)
 
             def log_message(self, *args: Any) -> None:

@@ -184,6 +184,37 @@ def test_an_https_receiver_is_posted_to_once_its_certificate_is_trusted(store, e
         receiver.stop()
 
 
+def test_a_path_a_request_line_cannot_carry_is_percent_encoded(store, engine, clock, playbook, receiver):
+    store.webhooks.add("crm", receiver.url + "/a b/ü", list(webhooks.EVENTS), None, receiver.secret, "test", clock())
+    mode_changes(store, engine, clock, playbook, 1)
+    assert lane_for(store, clock).run_once() == 1 and receiver.wait_for(1)
+    assert receiver.paths == ["/hooks/rollout/a%20b/%C3%BC"]
+    assert [d.status for d in store.webhooks.deliveries()] == ["delivered"]
+
+
+def test_a_url_that_cannot_be_posted_to_is_a_failed_attempt_not_a_held_lane(store, engine, clock, playbook):
+    """A host IDNA refuses (a label over 63 characters): each attempt fails and is counted,
+    so the delivery fails after the last retry and the playbook's next event goes."""
+    store.webhooks.add(
+        "crm", f"https://{'a' * 64}.example/hook", list(webhooks.EVENTS), None, "whsec_" + "A" * 32, "t", clock()
+    )
+    mode_changes(store, engine, clock, playbook, 1)
+    lane_for(store, clock).run_once()
+    [delivery] = store.webhooks.deliveries()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert (delivery.error or "").startswith("the URL cannot be posted to: UnicodeError")
+
+
+def test_lanes_longer_than_a_claim_are_claimed_again_in_the_same_round(store, engine, clock, playbook, receiver):
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 7)
+    sent = [d.event_id for d in store.webhooks.deliveries()]
+    lane = WebhookLane(store.webhooks, clock, timeout=0.5, sleep=lambda s: None, per_lane=2)
+    assert lane.run_once() == 7 and receiver.wait_for(7)
+    assert receiver.ids == sent  # four claims of the one lane, in order
+    assert all(d.status == "delivered" for d in store.webhooks.deliveries())
+
+
 def test_a_redirect_is_not_followed_but_retried(store, engine, clock, playbook, receiver):
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 1)

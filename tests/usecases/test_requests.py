@@ -295,3 +295,27 @@ def test_a_request_that_cannot_go_is_refused_before_its_form_opens(bot, publishe
     store.org.set_setting(CURATORS_CHANNEL, "", "test", clock())  # no curators channel
     assert "No curators channel is set, so no one would see the request." in ask(bot, slack).text
     assert slack.calls_to("views.open") == [] and requests_of(engine) == []
+
+
+def test_the_form_writes_a_typed_number_out_whole_and_keeps_only_a_plain_channel_name():
+    from handlers.checkins import request_form
+    from usecases.shared.messages import RequestAdoption
+
+    typed = RequestAdoption("support-replies", 2, SALES, "sales", CHAMPION, baseline=1234567.0, target=0.00001)
+    view = request_form(typed)
+    fields = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert (fields["version"]["initial_value"], fields["baseline"]["initial_value"]) == (
+        "support-replies@v2",
+        "1234567",
+    )
+    assert fields["target"]["initial_value"] == "0.00001" and "initial_value" not in fields["cap"]
+    assert json.loads(view["private_metadata"]) == {"channel": SALES, "channel_name": "sales"}
+
+
+def test_a_channel_name_in_the_forms_metadata_that_is_no_plain_name_is_not_taken(bot, published, slack, engine):
+    assert not bot.command(f"request support-replies <#{SALES}|sales> champion <@{CHAMPION}>", user=SALES_OWNER).body
+    forged = {**opened(slack), "private_metadata": json.dumps({"channel": SALES, "channel_name": "sales> <!here"})}
+    assert bot.submit_filled(SALES_OWNER, forged, ANSWERS).status == 200
+    assert kinds(engine, "adoption-requested") == [
+        ("adoption-requested", f"{SALES} asked to adopt support-replies v1.")
+    ]

@@ -172,10 +172,12 @@ def contexts(
                 why=text[:500],
                 baseline=text[:40],
                 target=text[:40],
+                cap=text[:40],
+                rubric=text[:40],
                 timezone=text[:64],
                 start=text[:10],
             ),
-            metadata='{"cap":"0.2","rubric":"0.8"}',
+            metadata='{"channel":"CTEAM00001","channel_name":"sales"}',
         ),
         "modal_request_reason": dict(
             callback="request_decline", metadata="12", channel="CTEAM00001", slug="support-replies", limit=500
