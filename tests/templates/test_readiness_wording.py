@@ -1,29 +1,35 @@
-"""How readiness's criterion (6), output accuracy, is worded wherever criteria appear (the
-proposal, "not yet ready", publish's refusal): ✅ or ❌ with each step's weeks per cycle."""
+"""How readiness's criteria (6), output accuracy, and (8), the exception queue, are
+worded wherever criteria appear (the proposal, "not yet ready", publish's refusal): ✅ or
+❌ with each step's weeks per cycle, or the items open too long and the oldest's age."""
 
 from cadence import replication as r
 from templates import criterion_phrase, render
 from tests.templates.contexts import contexts
 from usecases.shared.readiness import as_figures
 
+READY = dict(  # every criterion met but the one a test says
+    asked=4,
+    answered=4,
+    min_attestation=0.75,
+    steps=[],
+    inputs=["a"],
+    outputs=["b"],
+    learnings={1: 1, 2: 1},
+    cycles=[1, 2],
+    owner_active=True,
+)
+
+
+def said(name, **given):
+    """Criterion `name` in words, the others met."""
+    [criterion] = [c for c in as_figures(r.readiness(**{**READY, **given})) if c["name"] == name]
+    return criterion_phrase(criterion)
+
 
 def phrase(*rubrics, cycles=(1, 2), cycles_wanted=None):
-    criteria = r.readiness(
-        asked=4,
-        answered=4,
-        min_attestation=0.75,
-        steps=[],
-        inputs=["a"],
-        outputs=["b"],
-        learnings={1: 1, 2: 1},
-        cycles=list(cycles),
-        owner_active=True,
-        cycles_wanted=cycles_wanted,
-        rubrics=list(rubrics),
-        rubric_threshold=0.9,
+    return said(
+        "accuracy", cycles=list(cycles), cycles_wanted=cycles_wanted, rubrics=list(rubrics), rubric_threshold=0.9
     )
-    [accuracy] = [c for c in as_figures(criteria) if c["name"] == "accuracy"]
-    return criterion_phrase(accuracy)
 
 
 def test_a_step_short_of_three_weeks_in_a_cycle_is_named_with_its_weeks_per_cycle():
@@ -63,23 +69,8 @@ def test_not_ready_counts_every_criterion():
     assert "but 1 of the 7 criteria is missing" in message["blocks"][0]["text"]["text"]
 
 
-def queue_phrase(overdue_items):
-    criteria = r.readiness(
-        asked=4,
-        answered=4,
-        min_attestation=0.75,
-        steps=[],
-        inputs=["a"],
-        outputs=["b"],
-        learnings={1: 1},
-        cycles=[1],
-        owner_active=True,
-        overdue_items=overdue_items,
-    )
-    [queue] = [c for c in as_figures(criteria) if c["name"] == "queue"]
-    return criterion_phrase(queue)
-
-
 def test_the_exception_queue_criterion_names_its_overdue_items_and_the_oldest():
-    assert queue_phrase((0, 0)) == "✅ Exception queue: no item open more than 14 days"
-    assert queue_phrase((3, 20)) == "❌ Exception queue: 3 items open more than 14 days, the oldest 20 days"
+    assert said("queue", overdue_items=(0, 0)) == "✅ Exception queue: no item open more than 14 days"
+    assert (
+        said("queue", overdue_items=(3, 20)) == "❌ Exception queue: 3 items open more than 14 days, the oldest 20 days"
+    )
