@@ -129,10 +129,19 @@ class Registry:
             enqueue_in(s, change.messages, at)
         return True
 
-    def update_card(self, messages: list[Any], at: datetime) -> None:
-        """A request's card redrawn (a refusal on approve shown on it)."""
+    def update_card(self, request_id: int, messages: list[Any], at: datetime) -> bool:
+        """A pending request's card redrawn (a refusal on approve shown on it), in one
+        transaction with a look at the request under a lock on its row (SQLite: its one
+        writer): an approval committed meanwhile keeps the card it drew, which a refusal
+        read before that commit would otherwise draw over. Whether it was redrawn."""
         with unit_of_work(self.engine) as s:
+            status = s.execute(
+                select(col(AdoptionRequest.status)).where(col(AdoptionRequest.id) == request_id).with_for_update()
+            ).scalar()
+            if status != "pending":
+                return False
             enqueue_in(s, messages, at)
+            return True
 
     # ---- adoptions: a curator's, or a request approved ----
 

@@ -213,12 +213,11 @@ def approve(
             bot_in_channel(request.channel_id)
         return registry.adopt(store, cmd, by, now, org_timezone, web_url, registry.Approval(request.id, outcome))
     except Refusal as refusal:
-        now_is = store.registry.request(request.id)  # decided meanwhile: its card says so already
-        if now_is is not None and now_is.status == "pending" and refusal.key != "request_decided_now":
+        if refusal.key != "request_decided_now":  # drawn only while still pending: decided, its card says so
             shown = _card_update(
                 store, request, version, now, refusal=slack(refusal), past_wave=refusal.key == "adopt_wave"
             )
-            store.registry.update_card([shown], now)
+            store.registry.update_card(request.id, [shown], now)
         raise
 
 
