@@ -256,6 +256,8 @@ def _champion(
 
 
 def _request(caller: Caller, cmd: messages.RequestAdoption, done: tuple[Any, Any]) -> dict[str, Any]:
+    """A request that carries its answers. None typed does today (only the form asks them,
+    and the form's own answer is modal_request_sent); kept so the type keeps a route."""
     request, version = done
     return render(
         "request_sent", slug=version.slug, version=version.version, channel=request.channel_id, champion=cmd.champion_id

@@ -92,10 +92,17 @@ class WebhookLane(Lane):
         self.timeout = timeout
         self.sleep = sleep
         self.per_lane = per_lane
-        self.tls = tls  # for https receivers: None is the system's trusted authorities
+        self._tls = tls  # for https receivers: None is the system's trusted authorities (`tls`)
         self.worker = worker_name("webhooks", f"{id(self):x}")
         self._signers: dict[str, Signer] = {}  # by secret: each decoded once
         self._database: ThreadPoolExecutor | None = None  # claims and records: see _in_thread
+
+    def tls(self) -> ssl.SSLContext:
+        """The context https receivers are checked with: the one given, else the system's
+        trusted authorities, loaded once for the lane's life rather than every round."""
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
 
     # ---- loops ----
 
@@ -330,8 +337,8 @@ class _Connections:
     """A round's connections, kept open between posts to the same receiver: one a worker
     at most, each used by one post at a time."""
 
-    def __init__(self, tls: ssl.SSLContext | None):
-        self.tls = tls  # made when an https receiver first needs it
+    def __init__(self, tls: Callable[[], ssl.SSLContext]):
+        self.tls = tls  # the lane's, made when an https receiver first needs it
         self._idle: dict[Origin, list[_Connection]] = {}
 
     async def post(self, origin: Origin, request: h11.Request, body: bytes) -> int:
@@ -370,9 +377,7 @@ class _Connections:
 
     async def _open(self, origin: Origin) -> _Connection:
         scheme, host, port = origin
-        if scheme == "https" and self.tls is None:
-            self.tls = ssl.create_default_context()
-        tls = self.tls if scheme == "https" else None
+        tls = self.tls() if scheme == "https" else None
         reader, writer = await asyncio.open_connection(host, port, ssl=tls)  # TCP_NODELAY: asyncio sets it
         return _Connection(reader, writer)
 
