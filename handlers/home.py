@@ -29,3 +29,5 @@ def register(app: App, services: Services) -> None:
             client.views_publish(user_id=event["user"], view=view)
         except SlackApiError as err:
             log.warning("views.publish for %s failed: %s", event.get("user"), err.response.get("error"))
+        except OSError:  # Slack was slow, or building the view spent the request's budget (SlackBusy)
+            home.publish_later(services, event["user"], view)

@@ -154,9 +154,20 @@ def refresh(store: Store, user_id: str, now: datetime) -> Message | None:
     except Exception:
         log.exception("the App Home of %s could not be built; it is not refreshed", user_id)
         return None
+    return _publish(user_id, view)
+
+
+def _publish(user_id: str, view: dict[str, Any]) -> Message:
     return Message(keys.home_refresh(user_id, uuid.uuid4().hex), "views.publish", user_id, {"view": view})
 
 
 def opened(services: Services, user_id: str) -> dict[str, Any]:
     """The Home tab someone just opened."""
     return home_view(services.store, user_id, services.clock())
+
+
+def publish_later(services: Services, user_id: str, view: dict[str, Any]) -> None:
+    """The Home tab someone opened, when it could not be published while Slack waited for
+    the event's answer: the outbox publishes it (views.publish is idempotent, so a call
+    that did get through before its answer was lost does no harm)."""
+    services.store.outbox.enqueue([_publish(user_id, view)], services.clock())
