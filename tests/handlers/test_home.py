@@ -3,6 +3,8 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
 from bot.demo.standin.faults import Fault
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
 
@@ -39,13 +41,18 @@ def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, s
 
 def test_a_home_slack_is_too_slow_to_take_is_published_by_the_outbox(bot, playbook, slack, engine, clock):
     """Past the request's budget for Slack the event is still answered (Slack would retry
-    it, and fail again), and the Home someone opened reaches them all the same."""
-    slack.fail_next("views.publish", Fault(stall=1.5))  # more than the request's 1 s in all
+    it, and fail again), and the Home someone opened reaches them all the same. Slack
+    publishes it and answers too late for the request (or, on a loaded machine, the budget
+    is spent before the call and the outbox's call is the slow one): either way the outbox
+    publishes it again, which views.publish allows."""
+    slack.fail_next("views.publish", Fault(accept_then_delay=1.5))  # more than the request's 1 s in all
     assert open_home(bot, OWNER).status == 200
-    assert OWNER not in slack.views
+    with engine.connect() as c:
+        assert c.execute(text("select count(*) from outbox where key like 'home:%'")).scalar() == 1
     Engine(engine, slack, clock).dispatcher.drain(max_wait=0)
-    assert "Support reply drafting" in json.dumps(slack.views[OWNER], ensure_ascii=False), slack.views[OWNER]
-    assert len(slack.calls_to("views.publish")) == 2
+    assert "Support reply drafting" in json.dumps(slack.views[OWNER], ensure_ascii=False)
+    with engine.connect() as c:
+        assert c.execute(text("select status from outbox where key like 'home:%'")).scalar() == "sent"
 
 
 def test_home_of_someone_with_no_playbook(bot, playbook, slack):
