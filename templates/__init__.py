@@ -31,6 +31,8 @@ MAX_CONTEXT_ELEMENTS = 10
 MAX_FALLBACK_TEXT = 40000
 
 _ID = re.compile(r"^[UWBCGD][A-Z0-9]{2,}$")
+# A person's or a channel's id inside a text the bot wrote (a decision's summary).
+ID_IN_TEXT = re.compile(r"\b[UWCG](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}\b")
 # A str as a JSON string literal, non-ASCII kept: what json.dumps(text, ensure_ascii=False)
 # gives, without building an encoder for every value of every message.
 _json_string = json.encoder.encode_basestring
@@ -124,6 +126,17 @@ def _link(sigil: str):
 
 
 _user, _channel = _link("@"), _link("#")
+
+
+def _mentioning(text: Any) -> Mrkdwn:
+    """A text the bot wrote with ids in it (a decision's summary: "owner U… → U…"), as
+    `typed` text whose ids are mentions and channel links: Slack shows them by name."""
+
+    def link(found: re.Match[str]) -> str:
+        token = found.group(0)
+        return f"<{'@' if token[0] in 'UW' else '#'}{token}>"
+
+    return Mrkdwn(ID_IN_TEXT.sub(link, typed(text)))
 
 
 def _source(reported_by: str) -> Mrkdwn:
@@ -448,6 +461,7 @@ _env.filters.update(
     code=_code,
     plain=lambda value: PlainText("" if value is None else str(value)),
     typed=typed,
+    mentioning=_mentioning,
     exceptions_phrase=_exceptions_phrase,
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,

@@ -15,7 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from cadence.text import csv_row
-from templates import _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
+from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
 
 _env = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent)),
@@ -57,7 +57,6 @@ def source_name(reported_by: str, people: dict[str, str]) -> str:
 
 # A Slack id inside text a page shows (a decision's summary, written with ids): a user's
 # or a channel's, with a digit in it, as Slack's ids have, so that words in capitals are not.
-ID_IN_TEXT = re.compile(r"\b[UWCG](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}\b")
 
 
 def names_in(text: str, people: dict[str, str], channels: dict[str, str]) -> str:

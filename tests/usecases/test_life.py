@@ -106,7 +106,8 @@ def test_handing_over_tells_the_new_owner_what_they_own(bot, world, slack, store
     assert "the mode map" in json.dumps(dm["blocks"], ensure_ascii=False)
     assert store.playbooks.state("support-replies").playbook.owner_id == "UNEWOWNER1"
     assert "Only the owner" in bot.command("cases support-replies draft 20", user=OWNER).text  # the old owner
-    assert "support-replies: owner UOWNER0001 → UNEWOWNER1" in bot.command("history support-replies").text
+    # People by name: Slack shows a mention as the name (PRODUCT: people appear by name).
+    assert "support-replies: owner <@UOWNER0001> → <@UNEWOWNER1>" in bot.command("history support-replies").text
 
 
 def test_a_channel_archived_between_thursdays_dms_and_mondays_close(bot, world, slack, store, engine, clock):
