@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,8 +17,7 @@ from cadence.judgement import kpi_change
 from cadence.replication import REPLICATED, cycle_median
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
-from templates import criterion_phrase
-from templates.pages import ID_IN_TEXT
+from templates import ID_IN_TEXT, criterion_phrase
 from usecases import sources as pulled
 from usecases import status
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
@@ -255,6 +255,10 @@ def _first_screen(
         )
         for s in states
     ]
+    repeated = {t for t, n in Counter(row["title"] for row in progress).items() if n > 1}
+    for row in progress:
+        if row["title"] in repeated:  # an adopter keeps its origin's title: the slug tells them apart
+            row["title"] = f"{row['title']} ({row['slug']})"
     shown_first = {sponsor.STALLED: 0, sponsor.AT_RISK: 1, sponsor.NOT_JUDGED: 2, sponsor.ON_TRACK: 3}
     progress.sort(
         key=lambda p: (shown_first[p["standing"]], p["title"].lower(), p["slug"])

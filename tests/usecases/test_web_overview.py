@@ -82,6 +82,22 @@ def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_eac
     assert all(t["exceptions"] is not None for t in shown["trend"])
 
 
+def test_playbooks_of_one_title_are_told_apart_by_their_slugs(services, org, slack, store, clock):
+    """An adopter keeps its origin's title: where a title repeats, the small charts'
+    headings add each one's slug; a title of its own is shown as it is."""
+    slack.add_channel("CSALESTEAM", [OWNER, "UROLLOUTBOT"])
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(playbook="support-replies-sales", channel="CSALESTEAM")
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    store.playbooks.start_cycle(
+        store.playbooks.state(raw["playbook"]).playbook.id, 1, date(2026, 11, 30), OWNER, clock()
+    )
+    titles = {p["slug"]: p["title"] for p in web.overview(services, web.Viewer(OWNER))["progress"]}
+    assert titles["support-replies"] == "Support reply drafting (support-replies)"
+    assert titles["support-replies-sales"] == "Support reply drafting (support-replies-sales)"
+    assert titles[AT_RISK] == "Missing Target"
+
+
 def test_the_first_screen_is_the_pages_first(services, org, http_server, database_url, slack, store, clock):
     from bot.app import create_app
     from bot.web import make_wsgi
