@@ -84,13 +84,15 @@ def clock_client(token: str | None, base_url: str, retries: bool = True) -> Roll
 def request_client(
     token: str | None,
     base_url: str,
-    budget: float = REQUEST_BUDGET,
+    budget: float | None = None,
     before_effect: Callable[[], None] | None = None,
 ) -> RolloutWebClient:
     """For one request a person is waiting on: no retries, and `budget` seconds in all.
     A copy of one client kept per token and URL: building a WebClient reads the proxy
     environment and the platform for its user agent, on every request; slack_sdk changes
     neither the headers nor the default parameters a copy shares after it is built."""
+    if budget is None:
+        budget = REQUEST_BUDGET  # read when called, so a whole process can be given another (tests/conftest.py)
     client = copy.copy(_request_prototype(token, base_url))
     client.timeout = math.ceil(budget)
     client.deadline = time.monotonic() + budget

@@ -335,6 +335,7 @@ def test_rate_limited_lookup_answers_from_the_last_known_team(bot, playbook, sla
     assert len(slack.calls_to("conversations.members")) == 2
 
 
+@pytest.mark.slack_budget
 def test_slow_slack_is_cut_off_at_the_budget(bot, playbook, slack, engine):
     slack.fail_next("conversations.members", Fault(stall=2.5))
     started = time.monotonic()

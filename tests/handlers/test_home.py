@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from bot.demo.standin.faults import Fault
@@ -39,6 +40,7 @@ def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, s
     assert "The registry" not in text  # not a curator
 
 
+@pytest.mark.slack_budget
 def test_a_home_slack_is_too_slow_to_take_is_published_by_the_outbox(bot, playbook, slack, engine, clock):
     """Past the request's budget for Slack the event is still answered (Slack would retry
     it, and fail again), and the Home someone opened reaches them all the same. Slack
