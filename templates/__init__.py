@@ -31,7 +31,8 @@ MAX_CONTEXT_ELEMENTS = 10
 MAX_FALLBACK_TEXT = 40000
 
 _ID = re.compile(r"^[UWBCGD][A-Z0-9]{2,}$")
-# A person's or a channel's id inside a text the bot wrote (a decision's summary).
+# A person's or a channel's id inside a text the bot wrote (a decision's summary, written
+# with ids), with a digit in it, as Slack's ids have, so that words in capitals are not.
 ID_IN_TEXT = re.compile(r"\b[UWCG](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}\b")
 # A str as a JSON string literal, non-ASCII kept: what json.dumps(text, ensure_ascii=False)
 # gives, without building an encoder for every value of every message.

@@ -55,10 +55,6 @@ def source_name(reported_by: str, people: dict[str, str]) -> str:
     return person_name(reported_by, people)
 
 
-# A Slack id inside text a page shows (a decision's summary, written with ids): a user's
-# or a channel's, with a digit in it, as Slack's ids have, so that words in capitals are not.
-
-
 def names_in(text: str, people: dict[str, str], channels: dict[str, str]) -> str:
     """`text` with each Slack id in it given as the name it is shown by, where one is known."""
 
