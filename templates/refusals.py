@@ -310,7 +310,8 @@ class Mention:
 @dataclass(frozen=True)
 class Lines:
     """The bot's own lines (figures it worked out, ✅ and ❌), one under the other: they
-    hold no markup and nothing a person typed, so every form shows them as they are."""
+    hold no markup and nothing a person typed, so plain text shows them as they are and
+    Slack with its `<`, `>` and `&` escaped ("40% < 80%" is no link)."""
 
     lines: tuple[str, ...]
 
@@ -348,7 +349,7 @@ class _Slack(string.Formatter):
         if isinstance(value, Mention):
             return f"<{value.sigil}{value.ident}>"
         if isinstance(value, Lines):
-            return "\n".join(value.lines)
+            return "\n".join(slack_escape(line) for line in value.lines)
         return str(typed(format(value, format_spec)))
 
 
