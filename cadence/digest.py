@@ -37,6 +37,7 @@ class Risk:
     limit: float | None = None  # the cap, or the members asked
     exceptions: int | None = None  # over_cap, near_cap: the ratio's counts, for its interval
     cases: int | None = None
+    unit: str = ""  # guardrail_breached: the guardrail's unit, written with its value
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class PlaybookWeek:
     origin: Origin | None = None
     guardrail: str | None = None  # its name, when the playbook has one
     guardrail_value: float | None = None
+    guardrail_unit: str = ""
     guardrail_state: str | None = None  # HOLDS | BREACHED | MISSING
     owner_deactivated: bool = False  # Slack calls the owner's account deactivated
     stalled: str | None = None  # stalled: since when and why ("since the end of cycle 2 (...): ...")
@@ -157,7 +159,7 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
     if latest is None and known:
         risks.append(Risk("kpi_missing"))
     if w.guardrail_state == "BREACHED":
-        risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value))
+        risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value, unit=w.guardrail_unit))
     elif w.guardrail_state == "MISSING":
         risks.append(Risk("guardrail_missing", w.guardrail))
     if w.owner_deactivated:

@@ -163,16 +163,30 @@ def _web_link(text: str, limit: int = 150) -> Mrkdwn:
     return typed(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+MINUS = "\u2212"  # the minus sign every surface writes, never the hyphen
+
+
 def _number(value: float | int | None, digits: int = 2) -> str:
-    """14.5 not 14.500000001; 3 not 3.0."""
+    """14.5 not 14.500000001; 3 not 3.0; −7 with the minus sign, not a hyphen."""
     if value is None:
         return "–"
     if type(value) is int and digits > 0:
-        return f"{value:,}"  # what the line below makes of it, without formatting and trimming decimals
-    text = f"{value:,.{digits}f}"
-    if "." in text:  # 14.50 to 14.5, 3.00 to 3; a whole number keeps its zeros (100, not 1)
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+        text = f"{value:,}"  # what the lines below make of it, without formatting and trimming decimals
+    else:
+        text = f"{value:,.{digits}f}"
+        if "." in text:  # 14.50 to 14.5, 3.00 to 3; a whole number keeps its zeros (100, not 1)
+            text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text.replace("-", MINUS)
+
+
+def measure(value: float | int | None, unit: str | None = "", signed: bool = False) -> str:
+    """A number that measures something, as every surface writes it: with its unit
+    ("40 min", "24 %"), the minus sign ("−7 min"), a plus when `signed` ("+2 min", a
+    change); "–" when there is none."""
+    if value is None:
+        return "–"
+    text = ("+" if signed and value > 0 else "") + _number(value)
+    return f"{text} {unit}" if unit else text
 
 
 def _percent(value: float | None, digits: int = 0) -> str:
@@ -259,7 +273,7 @@ def rubric_with_ci(rubric: float | None, cases: int | None, threshold: float | N
 
 
 def _delta(value: float) -> str:
-    return f"{value:+.1f}".replace("-", "−")
+    return f"{value:+.1f}".replace("-", MINUS)
 
 
 def _kpi_change_phrase(k: KpiChange, unit: str) -> str:
@@ -476,7 +490,7 @@ _env.filters.update(
     criterion_phrase=criterion_phrase,
     clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),
-    signed=lambda v: "–" if v is None else f"{'+' if v > 0 else ''}{_number(v)}",
+    measure=measure,
 )
 
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from templates import _number
+from templates import _number, measure
 
 WIDTH, HEIGHT = 1000, 300  # the plot's own units; the page sets its size
 MARKED_POINTS = 52  # a longer series is a line without visible dots (they would crowd it)
@@ -32,12 +32,19 @@ class Point:
     marked: bool  # drawn as a dot; an unmarked point is still there to hover over
 
 
+def with_unit(name: str, unit: str) -> str:
+    """A legend's or a chart's name with its unit, said once: "Time to resolve (min)",
+    "exception ratio (%)", but "cases", never "cases (cases)"."""
+    return name if not unit or unit.lower() in name.lower().split() else f"{name} ({unit})"
+
+
 @dataclass(frozen=True)
 class Series:
     name: str
     color: str
     path: str  # SVG path data: one run of points per stretch without a gap
     points: list[Point]  # marked: every point of a short series, a lone one of any
+    legend: str = ""  # the name with the chart's unit, said once (with_unit)
 
 
 @dataclass(frozen=True)
@@ -69,14 +76,19 @@ class LineChart:
     width: int = WIDTH
     height: int = HEIGHT
 
+    @property
+    def label(self) -> str:
+        """The title with its unit, said once: what screen readers hear."""
+        return with_unit(self.title, self.unit)
+
 
 def kpi_chart(
     name: str, labels: list[str], values: list[float | None], baseline: float, target: float, unit: str
 ) -> LineChart:
     """The KPI week by week in its own unit, with its baseline and target."""
     lines = [
-        (f"baseline {_number(baseline)}", GREY, baseline, True),
-        (f"target {_number(target)}", GREEN, target, True),
+        (f"baseline {measure(baseline, unit)}", GREY, baseline, True),
+        (f"target {measure(target, unit)}", GREEN, target, True),
     ]
     return _chart(name, unit, labels, [(name, BLUE, values)], lines)
 
@@ -86,7 +98,7 @@ def guardrail_chart(
 ) -> LineChart:
     """The guardrail week by week in its own unit, with the bound it must keep."""
     bounds = [(word, bound) for word, bound in (("min", minimum), ("max", maximum)) if bound is not None]
-    lines = [(f"{word} {_number(bound)}", RED, bound, True) for word, bound in bounds]
+    lines = [(f"{word} {measure(bound, unit)}", RED, bound, True) for word, bound in bounds]
     return _chart(name, unit, labels, [(name, PURPLE, values)], lines)
 
 
@@ -183,7 +195,7 @@ def _chart(
                 marked = len(run) == 1 or len(values) <= MARKED_POINTS
                 points.extend(Point(px, py, text, marked) for px, py, text in run)
             run = []
-        drawn.append(Series(name, color, " ".join(path), points))
+        drawn.append(Series(name, color, " ".join(path), points, with_unit(name, unit)))
     every = -(-len(labels) // X_LABELS) if labels else 1  # ceiling: at most X_LABELS of them
     x_ticks = [
         Tick(round(x(i) / WIDTH * 100, 2), labels[i], narrow=n % 2 == 0)

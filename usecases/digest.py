@@ -138,6 +138,7 @@ class Digest:
                 stalled=stalls[p.id].phrase if p.id in stalls else None,
                 plateau=flagged.get(p.id, False),
                 guardrail_value=figures.guardrail,
+                guardrail_unit=state.guardrail_unit,
                 guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
                 if p.guardrail_name
                 else None,

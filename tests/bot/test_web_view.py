@@ -458,7 +458,7 @@ def test_depth_over_months_on_both_pages_with_tables_and_csv(view, engine, slack
     section = page[page.index("<h2>Depth over months</h2>") : page.index("<h2>Modes over time</h2>")]
     for title in ("Cases per week", "Steps AI-led or collaborative", "People who reported"):
         assert f"<h3>{title}</h3>" in section
-    assert section.count("<svg") == 3 and 'aria-label="Support reply drafting: cases per week (cases)' in section
+    assert section.count("<svg") == 3 and 'aria-label="Support reply drafting: cases per week, week by week' in section
     # week 2: 30 + 20 + 12 cases; draft and send of three steps; the owner and the member
     assert re.search(r"2026-11-23 <span class=\"muted\">C1W2</span></td><td class=\"num\">62</td>", section)
     assert '67% <span class="muted">(2 of 3)</span></td><td class="num">2</td>' in section

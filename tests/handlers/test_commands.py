@@ -258,7 +258,7 @@ def test_status_shows_modes_cycle_week_kpi_cases_and_checkins(bot, playbook):
         "Support reply drafting",
         "*Cycle 1, week 1* (2026-11-16 to 2026-11-22)",
         "Pick the workflow",
-        "*28 min*, 52% of the way from baseline 42 to target 15",
+        "*28 min*, 52% of the way from baseline 42 min to target 15 min",
         "(latest of 2 reports)",
         "*draft* · collaborative",
         "*send* · ai-led",

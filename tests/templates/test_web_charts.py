@@ -40,7 +40,7 @@ def test_a_value_lands_where_the_axis_says_and_the_axis_takes_in_baseline_and_ta
     ((first, *_, last),) = points(chart.series[0].path)
     assert first == (0, HEIGHT * (50 - 40) / 40) and last == (WIDTH, round(HEIGHT * (50 - 14.5) / 40, 1))
     baseline, target = chart.references
-    assert (baseline.name, baseline.y, target.name, target.y) == ("baseline 42", 60.0, "target 15", 262.5)
+    assert (baseline.name, baseline.y, target.name, target.y) == ("baseline 42 min", 60.0, "target 15 min", 262.5)
     tick_20 = next(t for t in chart.y_ticks if t.text == "20")
     assert tick_20.at == 75.0  # percent of the plot's height from its top: where 20 is drawn
     assert [p.text for p in dots(chart)] == ["C1W1: 40 min", "C1W2: 30 min", "C1W3: 20 min", "C1W4: 14.5 min"]
@@ -56,7 +56,7 @@ def test_a_week_without_a_value_is_a_gap_and_a_lone_value_a_dot():
     assert [p.text for p in dots(chart)] == ["W0: 4.8 points", "W2: 4.7 points"]
     # Every point keeps its hover text, dot or not.
     assert len(chart.series[0].points) == 2 + MARKED_POINTS and chart.series[0].points[-1].text == "W55: 4.9 points"
-    assert [r.name for r in chart.references] == ["min 4.6"]
+    assert [r.name for r in chart.references] == ["min 4.6 points"]
     assert [t.text for t in chart.y_ticks] == ["4.6", "4.7", "4.8", "4.9"]
 
 

@@ -113,7 +113,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     body = json.dumps(reply["blocks"], ensure_ascii=False)
     # The one measure of progress every surface uses: the share of the way from baseline to
     # target (30 from 42 towards 15 is 12 of 27), not a change relative to the baseline.
-    assert "*30 min*, 44% of the way from baseline 42 to target 15" in body and "-28.6%" not in body
+    assert "*30 min*, 44% of the way from baseline 42 min to target 15 min" in body and "-28.6%" not in body
     assert "worst step send 1 of 20 = 5% (95% CI 1–24%, cap 10%)" in body  # with its cases and interval
     assert "Check-ins 1 of 2 (50%)" in body
     (chart,) = slack.files
