@@ -315,6 +315,16 @@ def digest(dry_run: bool) -> None:
     monday = monday_of(local_date(now, settings.rollout_timezone))
     if dry_run:
         messages = Digest(store, charts=False).messages(monday, "dry-run", "curators", now)
+    else:
+        settings = checked_settings("SLACK_BOT_TOKEN")
+        channel = store.org.setting(CURATORS_CHANNEL)
+        if channel is None:
+            raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
+        messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel, now)
+    if not messages:
+        click.echo("No digest: no active playbook has closed a week yet, so there is nothing to report.")
+        return
+    if dry_run:
         for message in messages:
             threaded = "thread_of" in message.payload
             click.echo(
@@ -324,12 +334,7 @@ def digest(dry_run: bool) -> None:
             click.echo()
         click.echo(f"({plural(len(messages), 'message')}; charts are drawn when it is posted)")
         return
-    settings = checked_settings("SLACK_BOT_TOKEN")
-    channel = store.org.setting(CURATORS_CHANNEL)
-    if channel is None:
-        raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
     clockwork = create_clockwork(settings, store)
-    messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel, now)
     store.outbox.enqueue(messages, now)
     pending = clockwork.dispatcher.drain()
     click.echo(

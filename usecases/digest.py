@@ -160,9 +160,15 @@ class Digest:
         return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
+        """The digest's messages, or none while no active playbook has closed a week: a
+        digest of nothing but zeros, a week before anything started, tells no one anything."""
         with collector_paused():  # usecases/shared/collector.py
             org, digests, weeks = self.figures(monday, at)
-            return self.compose(org, digests, weeks, monday, key, channel)
+            return self.compose(org, digests, weeks, monday, key, channel) if digests else []
+
+    def reports_anything(self, at: datetime) -> bool:
+        """Whether a digest due at `at` would report a week: some active playbook has closed one."""
+        return any(closed_week(s, at) is not None for s in self.store.playbooks.active_states())
 
     def compose(
         self, org: OrgWeek, digests: list[PlaybookDigest], weeks: list[date], monday: date, key: str, channel: str

@@ -532,9 +532,9 @@ class Cadence:
     # ---- curators ----
 
     def _digests(self, at: datetime, report: TickReport) -> None:
-        """Monday's digest to the curators channel. Without one, the digest waits: the
-        admins hear once a week that it is ready, and when the channel is set the latest
-        waiting digest goes out (older waiting ones are superseded by it)."""
+        """Monday's digest to the curators channel, once an active playbook has closed a week
+        (before, nothing goes to anyone). Without a channel the digest waits: the admins hear
+        weekly that it is ready; once it is set the latest waiting digest goes out."""
         posted, waiting = self.store.cadence_log.last_digest(), self.store.cadence_log.last_digest(WAITING)
         cursor = max((d for d in (posted, waiting) if d is not None), default=None)
         dues = digest_work(cursor, self.org_timezone, at)
@@ -549,7 +549,8 @@ class Cadence:
         for due in dues:  # oldest first: a catch-up posts each missed week's digest in order
             monday = keys.parse_work(due.key).week_start
             messages = self.digest.messages(monday, due.key, channel, due.due_at)
-            work = [Work(due.key, "digest", due.due_at, "done", week_start=monday, messages=messages)]
+            status, note = ("done", None) if messages else ("skipped", NOTHING_CLOSED)
+            work = [Work(due.key, "digest", due.due_at, status, week_start=monday, note=note, messages=messages)]
             report.add(work, self.store.cadence_log.record(work, self.clock()))
 
     def _waiting(self, due: Due) -> Work:
@@ -557,6 +558,8 @@ class Cadence:
         key = keys.digest_waiting(monday)
         if not self.admins:
             return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note="no curators channel, no admins")
+        if not self.digest.reports_anything(due.due_at):  # nothing is waiting: the admins hear nothing
+            return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note=NOTHING_CLOSED)
         message = render("digest_waiting", week_of=(monday - timedelta(days=7)).isoformat())
         messages = [
             Message(keys.to_audience(key, admin), "chat.postMessage", admin, message) for admin in sorted(self.admins)
@@ -565,6 +568,7 @@ class Cadence:
 
 
 WAITING = "digest-waiting"
+NOTHING_CLOSED = "no active playbook has closed a week yet: nothing to report"
 
 
 def _done(due: Due, messages: list[Message]) -> Work:

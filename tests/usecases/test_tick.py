@@ -209,6 +209,28 @@ def test_without_a_curators_channel_the_digest_waits_and_the_admins_hear_once_a_
     assert texts(team, "CCURATORS").count("Rollout digest: week of 2026-11-30") == 1
 
 
+def test_no_digest_and_no_word_to_the_admins_before_a_week_has_closed(engine_, team, store, engine):
+    """Monday 16 November, the cycle's first day: no week has closed, so there is nothing to
+    report. The digest is not sent (a skipped unit, said why), the admins of an org
+    without a curators channel hear nothing either; the next Monday's digest goes out."""
+    from tests.conftest import ADMIN
+    from usecases.tick import NOTHING_CLOSED
+
+    world = Engine(engine, team, engine_.clock)
+    world.cadence.admins = frozenset({ADMIN})
+    team.add_user(ADMIN, tz="UTC")
+    world.run(datetime(2026, 11, 16, 13, 0, tzinfo=UTC))
+    assert team.posted(ADMIN) == []
+    team.add_channel("CCURATORS", [OWNER])
+    store.org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 16, 14, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 16, 14, 1, tzinfo=UTC))  # the waiting Monday's digest: still nothing closed
+    assert texts(team, "CCURATORS") == []
+    skipped = [(j.kind, j.status, j.note) for j in world.log.jobs() if j.kind.startswith("digest")]
+    assert skipped == [("digest-waiting", "skipped", NOTHING_CLOSED), ("digest", "skipped", NOTHING_CLOSED)]
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
+    assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
+
+
 def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
     """Two clock processes racing: each has its own engine and connections."""
     engines = [Engine(make_engine(database_url), team, Clock(datetime(2026, 11, 15, tzinfo=UTC))) for _ in range(2)]
