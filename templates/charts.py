@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from cadence.digest import PlaybookDigest
 from cadence.figures import progress_to_target
+from templates import plural
 
 LABEL_CHARACTERS = 28  # of a playbook's slug in the legend
 MAX_LINES = 12  # more lines than this is a tangle; the text digest lists every playbook
@@ -30,6 +31,7 @@ MARGINS = {"left": 0.1, "right": 0.75, "top": 0.92, "bottom": 0.08}
 
 def function_chart(function: str, digests: list[PlaybookDigest], weeks: list[date]) -> tuple[bytes, str]:
     """(PNG bytes, alt text) for one function's playbooks, the riskiest first."""
+    weeks = charted_weeks(digests[:MAX_LINES], weeks)
     figure = draw(function, digests, weeks)
     try:
         buffer = io.BytesIO()
@@ -37,18 +39,29 @@ def function_chart(function: str, digests: list[PlaybookDigest], weeks: list[dat
     finally:
         plt.close(figure)
     shown = min(len(digests), MAX_LINES)
-    alt = f"{function}: progress of {shown} playbooks from baseline to target over {len(weeks)} weeks"
+    alt = (
+        f"{function}: progress of {plural(shown, 'playbook')} from baseline to target over {plural(len(weeks), 'week')}"
+    )
     return buffer.getvalue(), alt
 
 
+def charted_weeks(shown: list[PlaybookDigest], weeks: list[date]) -> list[date]:
+    """The digest's weeks from the first in which a shown playbook has a KPI: a chart does
+    not open on empty weeks from before anything started (the last week, if none has)."""
+    firsts = [i for d in shown for i, v in enumerate(d.week.kpi_series[-len(weeks) :]) if v is not None]
+    return weeks[min(firsts, default=len(weeks) - 1) :]
+
+
 def draw(function: str, digests: list[PlaybookDigest], weeks: list[date]) -> Figure:
-    """The chart as a figure, for function_chart to save (the caller closes it)."""
+    """The chart as a figure over `weeks`, the last of each playbook's series (the caller
+    closes it)."""
     shown = digests[:MAX_LINES]
     figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
     x = list(range(len(weeks)))
     for digest in shown:
         w = digest.week
-        progress = [None if v is None else progress_to_target(v, w.baseline, w.target) * 100 for v in w.kpi_series]
+        series = w.kpi_series[-len(weeks) :] if weeks else []
+        progress = [None if v is None else progress_to_target(v, w.baseline, w.target) * 100 for v in series]
         axes.plot(
             x,
             [p if p is not None else float("nan") for p in progress],

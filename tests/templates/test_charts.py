@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from cadence.digest import summarize
-from templates.charts import MAX_LINES, draw, function_chart
+from templates.charts import MAX_LINES, charted_weeks, draw, function_chart
 from tests.cadence.test_digest import week
 
 
@@ -47,4 +47,13 @@ def test_every_text_of_the_chart_lies_inside_the_picture(series):
 def test_the_chart_is_a_png_with_words_for_screen_readers():
     png, alt = function_chart("Support", [digest("support-triage", [40.0, 30.0, 20.0])], WEEKS[:3])
     assert png.startswith(b"\x89PNG")
-    assert alt == "Support: progress of 1 playbooks from baseline to target over 3 weeks"
+    assert alt == "Support: progress of 1 playbook from baseline to target over 3 weeks"
+
+
+def test_the_chart_starts_at_the_first_week_with_a_kpi():
+    """The first digests of an org: no chart opens on empty weeks from before anything started."""
+    late = [digest("late", [None] * 5 + [40.0, 30.0, 20.0]), digest("later", [None] * 6 + [35.0, 25.0])]
+    assert charted_weeks(late, WEEKS) == WEEKS[5:]
+    assert charted_weeks([digest("none", [None] * 8)], WEEKS) == WEEKS[-1:]
+    _, alt = function_chart("Support", late, WEEKS)
+    assert alt.endswith("over 3 weeks")
