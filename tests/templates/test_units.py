@@ -35,9 +35,9 @@ def test_the_digest_says_each_measure_with_its_unit_and_the_minus_sign():
     assert "· +2.5 min on last week" in rendered["blocks"][1]["text"]["text"]
 
 
-def test_status_a_recorded_kpi_and_a_week_close_say_the_unit_of_every_baseline_target_and_bound():
+def test_status_a_recorded_kpi_a_week_close_and_the_registry_say_the_unit_of_every_baseline_target_and_bound():
     ctx = contexts("plain words")
-    for name in ("status", "kpi_recorded", "week_closed", "digest_function"):
+    for name in ("status", "kpi_recorded", "week_closed", "digest_function", "registry_list"):
         for text in _mrkdwn_texts(render(name, **ctx[name])):
             assert not UNITLESS.search(text), (name, UNITLESS.search(text).group(0), text[:300])
 

@@ -210,7 +210,7 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
 
     registry = bot.command("registry Support").text
     # The registry's result is the statistic the replication verdict judges by: the median.
-    assert "*support-replies v1*" in registry and "cycle 2 ✓ median 14 (104% of the way)" in registry
+    assert "*support-replies v1*" in registry and "cycle 2 ✓ median 14 min (104% of the way)" in registry
     assert "12.97" not in registry
     slack.add_channel("CSALES0001", ["USALESOWN1"])
     slack.add_user("USALESOWN1")

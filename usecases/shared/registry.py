@@ -276,6 +276,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
                 for r in v.cycle_results
             ],
             target=v.definition.get("kpi", {}).get("target"),
+            unit=v.definition.get("kpi", {}).get("unit") or "",
             adopters=sorted(adopters.get(v.id, []), key=lambda a: a["slug"]),
             learnings=len(v.learnings),
             latest_learnings=v.learnings[:3],

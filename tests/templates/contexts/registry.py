@@ -86,6 +86,7 @@ def contexts(
                     function=text,
                     published_on="2026-12-14",
                     target=15,
+                    unit=text[:20],
                     results=[dict(cycle=1, mean=14.2, median=14.25, progress=1.0123, hit=True)] * 5,
                     adopters=[dict(slug=text[:64], status="active", verdict="on track", cycle=2)] * 9,
                     requests=[
