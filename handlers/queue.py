@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from cadence import exception_queue
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import unstorable
+from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from handlers.actions import _show
 from handlers.governance import _ephemeral, _on_click
@@ -75,7 +75,7 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
     if problem is not None:
         ack(response_action="errors", errors={"note": slack(Refusal.of("control_character", what=problem))})
         return
-    note = grammar.plain_text(text).strip()
+    note = grammar.plain_text(as_line_breaks(text)).strip()
     if len(note) > MAX_TEXT_CHARS:
         ack(response_action="errors", errors={"note": f"Keep it under {MAX_TEXT_CHARS} characters."})
         return

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, keys
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import unstorable
+from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from templates import render
 from templates.refusals import Refusal, slack
@@ -73,7 +73,9 @@ def _value(values: dict[str, Any], block_id: str) -> str | None:
     for picked in ("selected_conversation", "selected_user"):
         if picked in element:
             return element.get(picked)
-    return element.get("value")
+    typed = element.get("value")
+    # a field that takes lines stores Unicode's line separators as line breaks (cadence/text.py)
+    return as_line_breaks(typed) if block_id in _LINES and isinstance(typed, str) else typed
 
 
 def _submit(
