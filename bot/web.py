@@ -279,14 +279,41 @@ def _check_shape(environ: dict[str, Any], body: bytes) -> None:
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         raise Malformed("payload is not a JSON object with a type")
     _check_ids(payload)
+    for name in ID_OBJECTS:  # in an interaction's payload, each of these is an object with an id
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            raise Malformed(f"payload.{name} is not an object")
     actions = payload.get("actions", [])
     if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
         raise Malformed("payload.actions is not a list of objects")
     for name in ("view", "container", "message", "state"):
         if payload.get(name) is not None and not isinstance(payload[name], dict):
             raise Malformed(f"payload.{name} is not an object")
-    if isinstance(payload.get("view"), dict) and not isinstance(payload["view"].get("type"), str):
+    if isinstance(payload.get("view"), dict):
+        _check_view(payload["view"])
+
+
+def _check_view(view: dict[str, Any]) -> None:
+    """A form as Slack sends it back: its type, texts where the listeners read text, and
+    its state's values by block and action, each an object (the element's state)."""
+    if not isinstance(view.get("type"), str):
         raise Malformed("payload.view has no type")
+    for name in ("callback_id", "private_metadata"):
+        if view.get(name) is not None and not isinstance(view[name], str):
+            raise Malformed(f"payload.view.{name} is not text")
+    state = view.get("state")
+    if state is None:
+        return
+    if not isinstance(state, dict):
+        raise Malformed("payload.view.state is not an object")
+    values = state.get("values")
+    if values is not None and not (
+        isinstance(values, dict)
+        and all(
+            isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
+            for block in values.values()
+        )
+    ):
+        raise Malformed("payload.view.state.values is not objects of objects by block and action")
 
 
 def _check_ids(part: dict[str, Any]) -> None:
