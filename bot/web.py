@@ -190,10 +190,10 @@ def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
     hold in the database, any process may have heard it) is unhealthy: 503. A token this
     process could not yet verify because Slack is down is said as such, healthy all the
     same, so an outage of Slack's does not take web processes out of rotation."""
-    verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
-    lost = store.health.slack_access_lost()
+    lost = store.health.slack_access_lost()  # first: a refused token is not asked about again here
     if lost is not None:
         return f"token refused ({lost[0]}) since {lost[1].isoformat()}", False
+    verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
     unverified = app.guard.unverified
     if verified or unverified is None:
         return "ok", True
@@ -422,16 +422,25 @@ def serving(
     command that started this worker learned of the token (None: ask Slack here)."""
     from bot.app import create_app, team_directory
     from bot.startup import checked_settings, open_store, verify_slack
+    from slack_api.workspace import Unverified
+    from usecases.events import slack_access_lost
 
     settings = checked_settings("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
-    known = known or verify_slack(settings)
+    # A server's process that exited here would only be started again, and again: a token
+    # Slack refuses is held on instead (below), and said by /healthz.
+    known = known or verify_slack(settings, refusal_exits=False)
     store = open_store(settings)
     if socket_mode:
         running = Running.socket_mode(settings, known, store, with_clock)
         assert running.app is not None
         return make_wsgi(running.app, store, slack_events=False), running
     directory = team_directory(store)  # one for the listeners and the clock
-    app = make_wsgi(create_app(settings, store, directory=directory, workspace=known), store)
+    bolt = create_app(settings, store, directory=directory, workspace=known)
+    if isinstance(known, Unverified) and known.refused is not None:
+        # Held in the database as an uninstall holds it: nothing is sent, /healthz answers
+        # 503 with the reason, the log says it once; the web view and the API serve on.
+        slack_access_lost(bolt.services, known.refused)
+    app = make_wsgi(bolt, store)
     running = Running()
     if with_clock:
         running.start_clock(settings, store, directory)
