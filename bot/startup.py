@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot import logs
+from bot import guide, logs
 from bot.settings import Settings
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
@@ -29,7 +29,7 @@ CREDENTIAL_HELP = {
     "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
     "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens → generate one with the connections:write scope (xapp-…)",
 }
-SETUP_GUIDE = "docs/setup.md"
+SETUP_GUIDE = guide.doc("setup.md")
 # Slack's answers to a token that will never work: say so instead of retrying or crashing.
 REFUSED_TOKEN = (
     "invalid_auth",
@@ -79,7 +79,7 @@ def checked_settings(*required: str) -> Settings:
         lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
         lines += [
             "",
-            f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: {SETUP_GUIDE}.",
+            f"{guide.env_file()} Step by step: {SETUP_GUIDE}.",
         ]
         click.echo("\n".join(lines), err=True)
         sys.exit(2)
