@@ -31,7 +31,6 @@ from typing import Any
 import waitress
 from waitress import wasyncore
 
-from bot import guide
 from bot.app import create_app
 from bot.demo.cast import (
     ADMIN,
@@ -219,7 +218,7 @@ class Demo:
         )
         self.did(
             "lead-research's KPI comes from the sales team's CRM, an SQLite file the clock asks each Monday"
-            f" (sources: crm, kind sql; {guide.doc('sources.md')})"
+            " (sources: crm, kind sql; the sources guide)"
         )
         for spec in specs:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
