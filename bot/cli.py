@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import DBAPIError
 
-from bot import logs
+from bot import guide, logs
 from bot.cli_admin import cycle, export, playbook, source, token
 from bot.cli_webhooks import webhook
 from bot.settings import check_log_level
@@ -30,15 +30,15 @@ DEMO_PACKAGES = ("waitress", "websockets")  # pyproject.toml's `demo` extra
 FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="The Rollout Cadence Bot: runs four-week rollout cycles of AI-assisted workflow playbooks in Slack.\n\n"
+    "New here? `rollout demo` plays a whole rollout against a Slack stand-in, with nothing to configure. "
+    f"To connect a workspace, follow {guide.doc('setup.md')}.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output (same as LOG_LEVEL=DEBUG).")
 @click.version_option(package_name="rollout-cadence-bot", prog_name="rollout", message="%(prog)s %(version)s")
 def cli(verbose: bool) -> None:
-    """The Rollout Cadence Bot: runs four-week rollout cycles of AI-assisted workflow
-    playbooks in Slack.
-
-    New here? `rollout demo` plays a whole rollout against a Slack stand-in, with nothing
-    to configure. To connect a workspace, follow docs/setup.md."""
     try:  # the environment's level until the settings (a .env file may set it) are read
         level = "DEBUG" if verbose else check_log_level(os.environ.get("LOG_LEVEL") or "INFO")
     except ValueError as err:
@@ -365,8 +365,7 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
         raise click.ClickException(
-            f"the demo needs {' and '.join(missing)}, which a production install leaves out: "
-            "pip install -c constraints.txt -e '.[demo]'"
+            f"the demo needs {' and '.join(missing)}, which a production install leaves out: {guide.demo_install()}"
         )
     from bot.demo.story import SUMMARY, run
     from bot.demo.view import LOOPBACK

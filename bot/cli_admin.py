@@ -13,6 +13,7 @@ from typing import TypeVar
 import click
 import yaml
 
+from bot import guide
 from bot.startup import open_store, settings_or_exit
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from cadence.sources import unset_variables
@@ -123,9 +124,9 @@ def _where(overview: operator.Overview) -> str:
     return "no cycle started" if overview.starts_on is None else "ended"
 
 
-@click.group()
+@click.group(help=f"The systems numbers are pulled from ({guide.doc('sources.md')}).")
 def source() -> None:
-    """The systems numbers are pulled from (docs/sources.md)."""
+    pass
 
 
 @source.command("test")
@@ -205,9 +206,9 @@ def cycle_start(slug: str, starts_on: str | None) -> None:
     click.echo(f"{state.playbook.slug}: cycle {started.cycle} starts on {started.starts_on.isoformat()}{moved}.")
 
 
-@click.group()
+@click.group(help=f"Tokens of the reporting API ({guide.doc('api.md')}).")
 def token() -> None:
-    """Tokens of the reporting API (docs/api.md)."""
+    pass
 
 
 @token.command("create")

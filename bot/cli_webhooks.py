@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import click
 
+from bot import guide
 from bot.startup import open_store, settings_or_exit
 from cadence import webhooks as events
 from usecases import operator
@@ -16,9 +17,9 @@ from usecases import webhooks as use
 TEST_WAIT_SECONDS = 15.0  # how long `webhook test` waits for the receiver's answer
 
 
-@click.group()
+@click.group(help=f"Webhooks: decisions POSTed to other systems, signed ({guide.doc('webhooks.md')}).")
 def webhook() -> None:
-    """Webhooks: decisions POSTed to other systems, signed (docs/webhooks.md)."""
+    pass
 
 
 @webhook.command("add")
@@ -39,7 +40,7 @@ def add(name: str, url: str, wanted: str | None, playbooks: tuple[str, ...]) -> 
     click.echo(
         f"Webhook {name}: {', '.join(added.webhook.events)} on {scope}, to {url}. The line above is its signing "
         "secret, shown this once: give it to the receiver, which verifies each event with a Standard Webhooks "
-        "library (docs/webhooks.md).",
+        f"library ({guide.doc('webhooks.md')}).",
         err=True,
     )
 

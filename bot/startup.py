@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot import logs
+from bot import guide, logs
 from bot.settings import Settings
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
@@ -29,7 +29,7 @@ CREDENTIAL_HELP = {
     "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
     "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens → generate one with the connections:write scope (xapp-…)",
 }
-SETUP_GUIDE = "docs/setup.md"
+SETUP_GUIDE = guide.doc("setup.md")
 # Slack's answers to a token that will never work: say so instead of retrying or crashing.
 REFUSED_TOKEN = (
     "invalid_auth",
@@ -79,7 +79,7 @@ def checked_settings(*required: str) -> Settings:
         lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
         lines += [
             "",
-            f"Put them in a .env file in this folder (see .env.example) or export them. Step by step: {SETUP_GUIDE}.",
+            f"{guide.env_file()} Step by step: {SETUP_GUIDE}.",
         ]
         click.echo("\n".join(lines), err=True)
         sys.exit(2)
@@ -95,12 +95,14 @@ def _refused(variable: str, error: str) -> NoReturn:
     sys.exit(2)
 
 
-def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Unverified:
+def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: bool = True) -> Workspace | Unverified:
     """Ask Slack whether the tokens work before serving anything, so a wrong or revoked
     token ends in one sentence and exit code 2, not in a traceback at the first request.
     Returns the workspace and app the token belongs to, the only ones the bot serves.
     Slack being unreachable is only a warning (Unverified: the first request asks again),
-    but for Socket Mode, whose requests come over Slack's own connection."""
+    but for Socket Mode, whose requests come over Slack's own connection.
+    `refusal_exits=False` (a process a server starts, which would only be started again):
+    a refused bot token is an Unverified naming the refusal, for the caller to hold on."""
     from slack_api.client import clock_client
     from slack_api.workspace import identify
 
@@ -115,7 +117,9 @@ def verify_slack(settings: Settings, app_token: bool = False) -> Workspace | Unv
         error = str(err.response.get("error") or err.response.status_code)
         if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
             opening = app_token and err.response.api_url.endswith("apps.connections.open")
-            _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
+            if refusal_exits or opening:
+                _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
+            return Unverified(f"Slack answered {error}", datetime.now(UTC), refused=error)
         log.warning("Slack answered %s while checking the credentials; going on", error)
         return Unverified(f"Slack answered {error}", datetime.now(UTC))
     except (OSError, TimeoutError) as err:

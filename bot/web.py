@@ -190,10 +190,10 @@ def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
     hold in the database, any process may have heard it) is unhealthy: 503. A token this
     process could not yet verify because Slack is down is said as such, healthy all the
     same, so an outage of Slack's does not take web processes out of rotation."""
-    verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
-    lost = store.health.slack_access_lost()
+    lost = store.health.slack_access_lost()  # first: a refused token is not asked about again here
     if lost is not None:
         return f"token refused ({lost[0]}) since {lost[1].isoformat()}", False
+    verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
     unverified = app.guard.unverified
     if verified or unverified is None:
         return "ok", True
@@ -279,14 +279,41 @@ def _check_shape(environ: dict[str, Any], body: bytes) -> None:
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         raise Malformed("payload is not a JSON object with a type")
     _check_ids(payload)
+    for name in ID_OBJECTS:  # in an interaction's payload, each of these is an object with an id
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            raise Malformed(f"payload.{name} is not an object")
     actions = payload.get("actions", [])
     if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
         raise Malformed("payload.actions is not a list of objects")
     for name in ("view", "container", "message", "state"):
         if payload.get(name) is not None and not isinstance(payload[name], dict):
             raise Malformed(f"payload.{name} is not an object")
-    if isinstance(payload.get("view"), dict) and not isinstance(payload["view"].get("type"), str):
+    if isinstance(payload.get("view"), dict):
+        _check_view(payload["view"])
+
+
+def _check_view(view: dict[str, Any]) -> None:
+    """A form as Slack sends it back: its type, texts where the listeners read text, and
+    its state's values by block and action, each an object (the element's state)."""
+    if not isinstance(view.get("type"), str):
         raise Malformed("payload.view has no type")
+    for name in ("callback_id", "private_metadata"):
+        if view.get(name) is not None and not isinstance(view[name], str):
+            raise Malformed(f"payload.view.{name} is not text")
+    state = view.get("state")
+    if state is None:
+        return
+    if not isinstance(state, dict):
+        raise Malformed("payload.view.state is not an object")
+    values = state.get("values")
+    if values is not None and not (
+        isinstance(values, dict)
+        and all(
+            isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
+            for block in values.values()
+        )
+    ):
+        raise Malformed("payload.view.state.values is not objects of objects by block and action")
 
 
 def _check_ids(part: dict[str, Any]) -> None:
@@ -395,16 +422,25 @@ def serving(
     command that started this worker learned of the token (None: ask Slack here)."""
     from bot.app import create_app, team_directory
     from bot.startup import checked_settings, open_store, verify_slack
+    from slack_api.workspace import Unverified
+    from usecases.events import slack_access_lost
 
     settings = checked_settings("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
-    known = known or verify_slack(settings)
+    # A server's process that exited here would only be started again, and again: a token
+    # Slack refuses is held on instead (below), and said by /healthz.
+    known = known or verify_slack(settings, refusal_exits=False)
     store = open_store(settings)
     if socket_mode:
         running = Running.socket_mode(settings, known, store, with_clock)
         assert running.app is not None
         return make_wsgi(running.app, store, slack_events=False), running
     directory = team_directory(store)  # one for the listeners and the clock
-    app = make_wsgi(create_app(settings, store, directory=directory, workspace=known), store)
+    bolt = create_app(settings, store, directory=directory, workspace=known)
+    if isinstance(known, Unverified) and known.refused is not None:
+        # Held in the database as an uninstall holds it: nothing is sent, /healthz answers
+        # 503 with the reason, the log says it once; the web view and the API serve on.
+        slack_access_lost(bolt.services, known.refused)
+    app = make_wsgi(bolt, store)
     running = Running()
     if with_clock:
         running.start_clock(settings, store, directory)

@@ -28,6 +28,11 @@ FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # The line breaks a field that takes lines (a reason, a note, a learning) allows: what
 # typing and pasting make (LF, CR LF). Every other control character is refused there too.
 LINE_BREAKS = frozenset("\n\r")
+# Unicode's own line and paragraph separators (U+2028, U+2029; categories Zl and Zp): some
+# editors and phones paste them where a person pressed Enter. A field that takes lines
+# stores them as the line breaks they stand for (`as_line_breaks`); any other refuses them
+# like every other character that is not what it shows.
+SEPARATORS = {"\u2028": "\n", "\u2029": "\n\n"}
 _FILLER = re.compile(f"[{''.join(sorted(FILLERS))}]")
 _UNNAMED = {"Cc": "control", "Cs": "surrogate", "Co": "private use", "Cn": "unassigned"}
 
@@ -35,6 +40,8 @@ _UNNAMED = {"Cc": "control", "Cs": "surrogate", "Co": "private use", "Cn": "unas
 def _refused(char: str, line_breaks: bool) -> bool:
     if char in FILLERS:
         return True
+    if char in SEPARATORS:
+        return not line_breaks
     if unicodedata.category(char) not in REFUSED_CATEGORIES:
         return False
     return not (line_breaks and char in LINE_BREAKS)
@@ -50,7 +57,8 @@ def _plain(text: str) -> bool:
 def unstorable(text: str | None, *, line_breaks: bool) -> str | None:
     """The first character of `text` that is never stored, named, or None: every
     character of Unicode categories Cc, Cf, Cs, Co and Cn, and the filler characters.
-    `line_breaks`: the field takes lines, so LF and CR pass. Named by its code point and
+    `line_breaks`: the field takes lines, so LF, CR, U+2028 and U+2029 pass (the last two
+    to be stored as `as_line_breaks` writes them). Named by its code point and
     Unicode name, e.g. "U+3164 HANGUL FILLER", or, without a name, its category:
     "U+E000 (private use)", "U+0000 (control)"."""
     if not text or _plain(text):
@@ -59,6 +67,14 @@ def unstorable(text: str | None, *, line_breaks: bool) -> str | None:
         if _refused(char, line_breaks):
             return name_of(char)
     return None
+
+
+def as_line_breaks(text: str) -> str:
+    """A field that takes lines as it is stored: U+2028 LINE SEPARATOR as a line break,
+    U+2029 PARAGRAPH SEPARATOR as an empty line."""
+    if "\u2028" not in text and "\u2029" not in text:
+        return text
+    return text.replace("\u2028", SEPARATORS["\u2028"]).replace("\u2029", SEPARATORS["\u2029"])
 
 
 def name_of(char: str) -> str:
@@ -71,9 +87,11 @@ def name_of(char: str) -> str:
 
 def without_invisible(text: str) -> str:
     """`text` without the characters `unstorable` refuses, but tab and line breaks (for
-    text stored before they were refused; whoever shows it decides about whitespace)."""
+    text stored before they were refused; whoever shows it decides about whitespace).
+    U+2028 and U+2029 stored before are the line breaks they stand for."""
     if _plain(text):
         return text
+    text = as_line_breaks(text)
     return "".join(char for char in text if char in "\t\n\r" or not _refused(char, False))
 
 

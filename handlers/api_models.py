@@ -15,6 +15,7 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
+from cadence.text import as_line_breaks
 from usecases import api_reports
 from usecases.shared import messages
 
@@ -83,7 +84,8 @@ class Report(BaseModel):
         problem = api_reports.unstorable_text(info.field_name or "", text)
         if problem is not None:
             raise ValueError(problem)
-        return text
+        # a reason takes lines: Unicode's line separators are stored as line breaks
+        return as_line_breaks(text) if info.field_name == "reason" and text is not None else text
 
     def fingerprint(self) -> str:
         """The report as it was sent, hashed (SHA-256), to tell a retry under its idempotency

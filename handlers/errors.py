@@ -5,4 +5,4 @@ from __future__ import annotations
 
 class Malformed(Exception):
     """A signed request whose content Slack could not have sent (a button value the bot
-    never wrote): answered 400 with one log line (bot/app.py), nothing done."""
+    never wrote, a form's metadata it never wrote): answered 400 with one log line (bot/app.py), nothing done."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import plain_text, unstorable
+from cadence.text import as_line_breaks, plain_text, unstorable
 from handlers.words import (
     Words,
     clip,
@@ -76,7 +76,7 @@ def parse(text: str) -> messages.Command:
     problem = unstorable(text, line_breaks=True)  # a reason, a note, a learning may hold lines
     if problem is not None:
         raise Refusal.of("control_character", usage=_first_word(text), what=problem)
-    words = Words(text)
+    words = Words(as_line_breaks(text))
     if not words.words:
         return messages.Help()
     sub = words.words[0].lower()

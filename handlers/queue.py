@@ -4,16 +4,18 @@ the App Home) and the note form the last two open. The moves are usecases's."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from cadence import exception_queue
+from cadence import exception_queue, keys
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import unstorable
+from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from handlers.actions import _show
+from handlers.errors import Malformed
 from handlers.governance import _ephemeral, _on_click
 from templates import render
 from templates.refusals import Refusal, slack
@@ -68,14 +70,14 @@ def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[
 def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
     """The note form: the move is made with its note, or refused on the note's field."""
     caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
-    to, value, channel, ts = [*(view.get("private_metadata") or "").split("|"), "", "", "", ""][:4]
+    to, value, channel, ts = _metadata(view.get("private_metadata"))
     element = (((view.get("state") or {}).get("values") or {}).get("note") or {}).get("value") or {}
     text = element.get("value") or ""
     problem = unstorable(text, line_breaks=True)
     if problem is not None:
         ack(response_action="errors", errors={"note": slack(Refusal.of("control_character", what=problem))})
         return
-    note = grammar.plain_text(text).strip()
+    note = grammar.plain_text(as_line_breaks(text)).strip()
     if len(note) > MAX_TEXT_CHARS:
         ack(response_action="errors", errors={"note": f"Keep it under {MAX_TEXT_CHARS} characters."})
         return
@@ -90,6 +92,25 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
         return
     ack()
     _tell(client, {"user": body.get("user")}, caller.user_id, found, to)
+
+
+_DM = re.compile(r"[A-Z][A-Z0-9]{1,31}\|\d{1,12}\.\d{1,9}")  # a DM's channel and ts, as Slack gave them
+
+
+def _metadata(text: object) -> tuple[str, str, str, str]:
+    """The note form's metadata, as form_for and the click wrote it: the move, the item,
+    and the DM it came from if it did (its channel and ts); anything else Malformed."""
+    parts = text.split("|", 2) if isinstance(text, str) else []
+    dm = parts[2] if len(parts) == 3 else ""
+    if (
+        len(parts) < 2
+        or parts[0] not in exception_queue.WITH_NOTE
+        or keys.read_exception_item(parts[1]) is None
+        or (dm and not _DM.fullmatch(dm))
+    ):
+        raise Malformed("an exception item's note form with metadata the bot never wrote")
+    channel, _, ts = dm.partition("|")
+    return parts[0], parts[1], channel, ts
 
 
 def _dm(body: dict[str, Any]) -> dict[str, str] | None:

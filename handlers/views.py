@@ -17,8 +17,9 @@ from slack_sdk import WebClient
 
 from cadence import calendar, keys
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import unstorable
+from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
+from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, checkins, learnings, requests, stalls
@@ -66,6 +67,29 @@ class FieldError(Exception):
         self.message = message
 
 
+def _metadata(view: dict[str, Any], form: str) -> dict[str, Any]:
+    """A form's private_metadata as the bot wrote it, a JSON object ({} for none); anything
+    else was never the bot's: Malformed, answered 400 with one log line (bot/app.py)."""
+    text = view.get("private_metadata") or ""
+    try:
+        kept = json.loads(text) if text else {}
+    except (ValueError, RecursionError):
+        kept = None
+    if not isinstance(kept, dict):
+        raise Malformed(f"{form} form's metadata is not what the bot wrote")
+    return kept
+
+
+def _checkin_metadata(view: dict[str, Any], form: str) -> dict[str, Any]:
+    """A check-in form's metadata: the playbook chosen in the form, or the week it was sent for."""
+    kept = _metadata(view, form)
+    if kept.get("choose") is True:
+        return kept
+    if keys.read_checkin_button(kept) is None or not isinstance(kept.get("dm") or {}, dict):
+        raise Malformed(f"{form} form's metadata is not what the bot wrote")
+    return kept
+
+
 def _value(values: dict[str, Any], block_id: str) -> str | None:
     element = (values.get(block_id) or {}).get("value") or {}
     if "selected_option" in element:
@@ -73,7 +97,9 @@ def _value(values: dict[str, Any], block_id: str) -> str | None:
     for picked in ("selected_conversation", "selected_user"):
         if picked in element:
             return element.get(picked)
-    return element.get("value")
+    typed = element.get("value")
+    # a field that takes lines stores Unicode's line separators as line breaks (cadence/text.py)
+    return as_line_breaks(typed) if block_id in _LINES and isinstance(typed, str) else typed
 
 
 def _submit(
@@ -81,10 +107,7 @@ def _submit(
 ) -> None:
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        metadata = {}
+    metadata = _checkin_metadata(view, form)
     # Errors go on the field that can fix them; problems of the whole form on its last field.
     general = {"attest": "note", "deviation": "reason", "kpi": "value"}[form]
     try:
@@ -122,12 +145,14 @@ def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, A
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
     target = keys.read_checkin_button(view.get("private_metadata") or "")
+    if target is None:
+        raise Malformed("learning form's metadata is not what the bot wrote")
     try:
         _refuse_unstorable(values, "text", "text")
         text = grammar.plain_text(_value(values, "text") or "").strip()
         if not text:
             raise FieldError("text", "Say what the team learned.")
-        if target is None or _refusal_on("text", learnings.learn_from_form, caller, *target, text) is None:
+        if _refusal_on("text", learnings.learn_from_form, caller, *target, text) is None:
             raise FieldError("text", "This playbook no longer exists; nothing was stored.")
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
@@ -144,11 +169,13 @@ def _stall(services: Services, client: WebClient, ack: Ack, body: dict[str, Any]
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
     target = keys.read_stall(view.get("private_metadata") or "")
+    if target is None:
+        raise Malformed("stall form's metadata is not what the bot wrote")
     answer = str(view.get("callback_id", "")).removeprefix("stall_")
     try:
         _refuse_unstorable(values, "reason", "reason")
         reason = grammar.plain_text(_value(values, "reason") or "").strip()
-        if target is None or _refusal_on("reason", stalls.answer, caller, answer, *target, reason) is None:
+        if _refusal_on("reason", stalls.answer, caller, answer, *target, reason) is None:
             raise FieldError("reason", "This playbook no longer exists; nothing was stored.")
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
@@ -168,6 +195,8 @@ def _request_reason(
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
     value = view.get("private_metadata") or ""
+    if keys.read_id(value) is None:
+        raise Malformed("request's reason form's metadata is not what the bot wrote")
     try:
         _refuse_unstorable(values, "reason", "reason")
         reason = grammar.plain_text(_value(values, "reason") or "").strip()
@@ -198,10 +227,10 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
     the same command and handed to the same use case; the form then says it was sent."""
     caller = Caller(services, client, body.get("user", {}).get("id", ""))
     values = (view.get("state") or {}).get("values") or {}
+    kept = _metadata(view, "request")  # the channel's name a typed command gave
+    if set(kept) - {"channel", "channel_name"}:
+        raise Malformed("request form's metadata is not what the bot wrote")
     try:
-        kept = json.loads(view.get("private_metadata") or "{}")  # the channel's name a typed command gave
-        if not isinstance(kept, dict):
-            kept = {}
         for block_id in values:
             _refuse_unstorable(values, block_id, block_id)
         version_text = (_value(values, "version") or "").strip()

@@ -217,7 +217,13 @@ class WebView:
     ) -> Iterable[bytes]:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
         template words)."""
-        page = render_page("signin", viewer=None, problem=problem, with_slack=self._callback_url() is not None)
+        page = render_page(
+            "signin",
+            viewer=None,
+            problem=problem,
+            with_slack=self._callback_url() is not None,
+            links=bool(self.services.web_url),  # without the view's address no link can be issued
+        )
         return _page(start_response, status, page, headers=headers)
 
     def _callback_url(self) -> str | None:

@@ -44,10 +44,12 @@ class Workspace:
 @dataclass(frozen=True)
 class Unverified:
     """Slack could not say whose the token is: unreachable, or an answer that is neither
-    yes nor a refusal (a refusal ends the process at start, bot/startup.py)."""
+    yes nor a refusal, or (`refused`) a refusal of the token, which ends a command at
+    start but leaves a web process serving with /healthz at 503 (bot/startup.py)."""
 
     why: str  # "unreachable", or "Slack answered <error>"
     since: datetime
+    refused: str | None = None  # Slack's word for refusing the token (invalid_auth, ...)
 
 
 def identify(client: WebClient) -> Workspace:

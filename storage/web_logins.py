@@ -53,6 +53,14 @@ class WebLogins:
                 )
             ).scalar_one_or_none()
 
+    def end_sessions_of(self, user_id: str) -> int:
+        """`user_id` can no longer sign in (deactivated in Slack): their sessions end and
+        their unused links are void, in one unit of work. How many sessions ended."""
+        with unit_of_work(self.engine) as s:
+            s.exec(delete(WebLogin).where(col(WebLogin.user_id) == user_id, col(WebLogin.used_at).is_(None)))
+            ended = s.exec(delete(WebSession).where(col(WebSession.user_id) == user_id))
+            return int(ended.rowcount)
+
     def end_session(self, session_hash: str) -> None:
         with unit_of_work(self.engine) as s:
             s.execute(delete(WebSession).where(col(WebSession.session_hash) == session_hash))

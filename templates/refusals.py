@@ -65,7 +65,7 @@ TEXTS: dict[str, str] = {
     "web_arguments": "`web` takes nothing: it answers with your sign-in link.",
     "web_not_configured": (
         "The web view's address is not set, so I can't make you a link. "
-        "Ask your Rollout admin to set ROLLOUT_WEB_URL (docs/setup.md)."
+        "Ask your Rollout admin to set ROLLOUT_WEB_URL to the web view's address."
     ),
     "learn_arguments": "`learn` needs a playbook and what the team learned.",
     "not_a_cycle": "“{word}” is not a cycle number: say `cycle:2`.",

@@ -30,6 +30,27 @@ def test_nothing_points_outside_the_repository():
     assert offenders == []
 
 
+# Variables read by the libraries the bot runs under, not by the bot: its .env.example says
+# nothing of them. ROLLOUT_TEST_* are the suite's own.
+NOT_THE_BOTS = re.compile(r"ROLLOUT_TEST_\w+|CI")
+
+
+def test_env_example_lists_every_variable_the_bot_reads():
+    """.env.example says it lists every variable the bot reads: the settings' fields, any
+    variable the code reads by name, and those the Procfile's lines use (issue 54, item 5)."""
+    from bot.settings import Settings
+
+    read = {name.upper() for name in Settings.model_fields}
+    for path in _tracked():
+        if path.suffix == ".py" and path.parts[len(ROOT.parts)] not in ("tests", "bench"):
+            read |= set(re.findall(r"\bos\.environ(?:\.get\(|\[)\"([A-Z][A-Z0-9_]+)\"", path.read_text()))
+    read |= set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", (ROOT / "Procfile").read_text()))
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    read = {name for name in read if not NOT_THE_BOTS.fullmatch(name)}
+    assert sorted(read - listed) == [], "read but not in .env.example"
+    assert sorted(listed - read) == [], "in .env.example but never read"
+
+
 def test_relative_links_in_the_docs_resolve():
     for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
         for target in re.findall(r"\]\(([^)#]+)\)", page.read_text()):

@@ -97,3 +97,39 @@ def _get_when_up(port: int, path: str, seconds: float = 60) -> tuple[int, str]:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(installed, tmp_path):
+    """Issue 54, item 7: a wheel has no docs/ and no .env.example, and `-e '.[demo]'` means
+    nothing outside a checkout. What it says names the guides and the extra as they are found."""
+    said = []
+    for args, env in (
+        (["--help"], {}),
+        (["source", "--help"], {}),
+        (["webhook", "--help"], {}),
+        (["token", "--help"], {}),
+        (["serve"], {}),  # no credentials: the sentence on where to put them
+    ):
+        result = subprocess.run(
+            [str(installed / "rollout"), *args],
+            cwd=tmp_path,
+            env=_outside_the_tree(tmp_path, **env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        said.append(" ".join((result.stdout + result.stderr).split()))  # as read, not as click wraps it
+        assert "Traceback" not in said[-1], said[-1]
+    text = "\n".join(said)
+    assert "docs/" not in text and ".env.example" not in text, text
+    assert "To connect a workspace, follow the setup guide in the project's source" in said[0], said[0]
+    assert "Missing SLACK_BOT_TOKEN" in said[-1] and "a .env file in this folder" in said[-1], said[-1]
+    hint = subprocess.run(
+        [str(installed / "python"), "-c", "from bot import guide; print(guide.demo_install())"],
+        cwd=tmp_path,
+        env=_outside_the_tree(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert hint.stdout.strip() == "pip install 'rollout-cadence-bot[demo]'", hint.stdout + hint.stderr

@@ -1,11 +1,12 @@
 """People who leave: Slack calls an account deactivated (a `user_change` event, or a DM
 answered user_not_found or account_inactive while the bot's token works). They get
-nothing more, so they leave the attestation rate from that week on (it counts the DMs
+nothing more (their web view sessions end at once), so they leave the attestation rate from that week on (it counts the DMs
 sent). A playbook they own waits for a curator: the curators are told once, and status
 and the digest say "owner deactivated" until `/rollout owner` names another."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from cadence import keys
@@ -13,10 +14,15 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Store
 from templates import render
 
+log = logging.getLogger(__name__)
+
 
 def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[str]:
     """Record that `user_id` left; the slugs of the playbooks they own whose curators were
-    told (none when it was known already: told once)."""
+    told (none when it was known already: told once). Their web view sessions end now,
+    and any sign-in link not yet used with them: the web view is not theirs to read."""
+    if store.web_logins.end_sessions_of(user_id):
+        log.info("web view: %s's sessions ended, deactivated in Slack (%s)", user_id, reason)
     if not store.people.deactivate(user_id, now):
         return []
     owned = [

@@ -67,7 +67,8 @@ class WebLogin(SQLModel, table=True):
 class WebSession(SQLModel, table=True):
     """A session of the web view, from sign-in to sign-out: the cookie carries its id,
     signed; only the id's SHA-256 is kept. Sign-out deletes the row, so the cookie, and
-    any copy of it, is refused from then on; a row past `expires_at` (12 hours after
+    any copy of it, is refused from then on, as does its person's deactivation in Slack
+    (`user_change`, usecases/people.py); a row past `expires_at` (12 hours after
     sign-in) is refused too, and deleted at the next sign-in."""
 
     __tablename__ = "web_session"

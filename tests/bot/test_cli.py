@@ -444,6 +444,29 @@ def test_a_database_url_the_bot_cannot_use_is_one_sentence(tmp_path, url, openin
     assert "s3cret" not in result.stderr  # a URL may hold a password: it is never repeated
 
 
+CREDENTIALS = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "opening"),
+    [
+        ("SLACK_API_URL", "notaurl", "SLACK_API_URL is not an http:// or https:// address: set it to Slack's"),
+        ("SLACK_API_URL", "ftp://user:s3cret@slack.example.com/api/", "SLACK_API_URL is not an http:// or https://"),
+        ("ROLLOUT_ADMINS", "bob", "ROLLOUT_ADMINS holds 'bob', which is not a Slack member id"),
+        ("ROLLOUT_ADMINS", "U0123456789, bob", "ROLLOUT_ADMINS holds 'bob', which is not a Slack member id"),
+        ("ROLLOUT_WEB_URL", "foo", "ROLLOUT_WEB_URL is not an http:// or https:// address: set it to the web view's"),
+        ("ROLLOUT_WEB_URL", "https://[::1", "ROLLOUT_WEB_URL is not an http:// or https:// address"),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "playbook list"])
+def test_a_setting_the_bot_cannot_use_is_one_sentence_naming_it(tmp_path, variable, value, opening, command):
+    """Issue 54, item 5: before, SLACK_API_URL=notaurl ended `serve` in a traceback
+    (unknown url type), ftp:// in SlackRequestError, and the others passed unnoticed."""
+    result = _rollout(tmp_path, *command.split(), **CREDENTIALS, **{variable: value})
+    _one_sentence(result, opening)
+    assert "s3cret" not in result.stderr  # an address may hold a password: it is never repeated
+
+
 def test_a_database_that_never_answers_is_said_so(tmp_path):
     result = _rollout(tmp_path, "db", "upgrade", DATABASE_URL="postgresql://postgres@127.0.0.1:1/gone")
     _one_sentence(result, "could not connect to the database (")

@@ -234,11 +234,11 @@ def _stopped_cleanly(server) -> Iterator[Stopped]:
     assert "Traceback" not in stopped.output
 
 
-def _wait_until_healthy(slack_side, seconds: float = 30) -> None:
+def _wait_until_healthy(slack_side, seconds: float = 30, status: int = 200) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            if slack_side.get("/healthz").status == 200:
+            if slack_side.get("/healthz").status == status:
                 return
         except OSError:
             time.sleep(0.1)
@@ -256,9 +256,9 @@ def _parent(proc: Path) -> int | None:
         return None
 
 
-def _procfile_web(env):
+def _procfile_web(env, healthy: bool = True):
     """The Procfile's `web` line, run as a platform runs it (a shell, $PORT set): the
-    process, and Slack's side of it once it answers /healthz."""
+    process, and Slack's side of it once it answers /healthz (`healthy`: with 200)."""
     from bot.demo.standin.slack_requests import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
@@ -278,7 +278,7 @@ def _procfile_web(env):
         ["bash", "-c", f"exec {web}"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-    _wait_until_healthy(slack_side)
+    _wait_until_healthy(slack_side, status=200 if healthy else 503)
     return server, slack_side
 
 
@@ -287,6 +287,46 @@ def test_the_procfile_web_process_serves_under_gunicorn(env, playbook, slack):
     with _stopped_cleanly(server):
         assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
         assert "rollout_requests_total" in slack_side.get("/metrics").body
+
+
+def test_the_procfile_web_process_stays_up_when_slack_refuses_the_token(env, playbook, slack, store):
+    """Issue 54, item 4: against a Slack answering invalid_auth its workers exited and
+    gunicorn started them again every 2 s, /healthz unanswered. Now each worker serves:
+    /healthz 503 with the reason, the API and /metrics as ever, the refusal logged once,
+    and no worker started twice."""
+    from usecases import tokens
+
+    slack.revoke("invalid_auth")
+    server, slack_side = _procfile_web(env, healthy=False)
+    with _stopped_cleanly(server) as stopped:
+        workers = _children(server.pid)
+        assert len(workers) == 2, workers
+        health = slack_side.get("/healthz")
+        assert health.status == 503 and health.body["slack"].startswith("token refused (invalid_auth)"), health.body
+        assert store.health.slack_access_lost()[0] == "invalid_auth"
+        assert "rollout_requests_total" in slack_side.get("/metrics").body
+        made = tokens.create(store, "helpdesk", ["support-replies"], ["kpi"], False, "test", datetime.now(UTC))
+        answer = _api_report(slack_side.base_url, made.token)
+        assert answer == 201  # the reporting API refuses nothing a refused Slack token has to do with
+        assert slack_side.get("/web/signin").status == 200
+        assert _children(server.pid) == workers and slack_side.get("/healthz").status == 503
+    assert stopped.output.count("Booting worker") == 2, stopped.output  # each once: none started again
+    assert stopped.output.count("Slack says invalid_auth: delivery is held") == 1, stopped.output
+    assert "Slack refused SLACK_BOT_TOKEN" not in stopped.output
+
+
+def _api_report(base_url: str, token: str) -> int:
+    import json
+    import urllib.request
+
+    body = json.dumps({"playbook": "support-replies", "kind": "kpi", "value": 14.5}).encode()
+    request = urllib.request.Request(
+        base_url + "/api/v1/reports",
+        data=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
 
 
 STALLED_REQUEST = (  # headers, and 3 bytes of a 1000-byte body

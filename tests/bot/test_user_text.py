@@ -139,6 +139,24 @@ def test_a_command_may_hold_line_breaks_in_its_text(bot, playbook, engine):
         assert s.exec(select(Learning.text)).one() == "Quote the policy\r\nand link it"
 
 
+SEPARATORS = {"U+2028 LINE SEPARATOR": "\u2028", "U+2029 PARAGRAPH SEPARATOR": "\u2029"}
+AS_BREAKS = {"\u2028": "\n", "\u2029": "\n\n"}  # what each is stored as where a text takes lines
+
+
+@pytest.mark.parametrize("name", list(SEPARATORS))
+def test_unicodes_line_separators_are_line_breaks_in_a_commands_text(bot, playbook, engine, name):
+    """Issue 54, item 18: U+2028 and U+2029 are the line breaks they stand for in a
+    command's text (a learning, a reason), and stored as such."""
+    char = SEPARATORS[name]
+    reply = bot.command(f"learn support-replies Quote the policy{char}and link it", user=MEMBER)
+    assert "Added to" in reply.text, reply.text
+    reply = bot.command(f"exception support-replies send refund{char}over the limit", user=OWNER)
+    assert ":warning:" not in reply.text, reply.text
+    with Session(engine) as s:
+        assert s.exec(select(Learning.text)).one() == f"Quote the policy{AS_BREAKS[char]}and link it"
+        assert s.exec(select(ExceptionReport.reason)).one() == f"refund{AS_BREAKS[char]}over the limit"
+
+
 def submit(bot, view, user, values):
     state = {"values": {block: {"value": element} for block, element in values.items()}}
     return bot.interaction(
@@ -236,6 +254,34 @@ def test_invisible_characters_are_refused_in_api_reports(api, engine, field, nam
         assert problem["field"] == field and problem["index"] == (0 if body is report else 1), answer
         assert f"contains {name}, which can't be stored" in problem["message"], answer
     assert counts(engine) == before
+
+
+@pytest.mark.parametrize("name", list(SEPARATORS))
+def test_unicodes_line_separators_are_line_breaks_in_a_forms_text_fields_and_refused_elsewhere(
+    bot, form, playbook, engine, name
+):
+    char = SEPARATORS[name]
+    kpi = {**form, "callback_id": "checkin_kpi"}
+    reply = submit(bot, kpi, MEMBER, {"value": text_input(f"18.5{char}")})
+    assert f"Your text contains {name}, which I can't store" in reply.body["errors"]["value"], reply.body
+    reply = submit(bot, form, MEMBER, {"note": text_input(f"all fine{char}really")})
+    assert reply.status == 200 and not reply.body, reply.body
+    with Session(engine) as s:
+        assert s.exec(select(CheckIn.note)).one() == f"all fine{AS_BREAKS[char]}really"
+        assert s.exec(select(func.count()).select_from(KpiReading)).one() == 0
+
+
+@pytest.mark.parametrize("name", list(SEPARATORS))
+def test_unicodes_line_separators_are_line_breaks_in_an_api_reason_and_refused_elsewhere(api, engine, name):
+    char = SEPARATORS[name]
+    for field in ("key", "step", "event", "playbook"):
+        status, answer, _ = api.post({"playbook": "support-replies", **API_FIELDS[field](char)})
+        assert status == 422 and answer["errors"][0]["field"] == field, answer
+        assert f"contains {name}, which can't be stored" in answer["errors"][0]["message"], answer
+    status, answer, _ = api.post({"playbook": "support-replies", **API_FIELDS["reason"](char)})
+    assert status == 201, answer
+    with Session(engine) as s:
+        assert s.exec(select(ExceptionReport.reason)).one() == f"refund{AS_BREAKS[char]}exe.txt"
 
 
 def test_an_api_reason_may_hold_line_breaks_and_a_key_may_not(api, engine):
@@ -364,11 +410,11 @@ def _playbooks(engine):
         return s.exec(select(func.count()).select_from(Playbook)).one()
 
 
-@pytest.mark.parametrize("name", [*SOME, "U+200D ZERO WIDTH JOINER", "U+E0041 TAG LATIN CAPITAL LETTER A"])
+@pytest.mark.parametrize("name", [*SOME, "U+200D ZERO WIDTH JOINER", "U+E0041 TAG LATIN CAPITAL LETTER A", *SEPARATORS])
 def test_invisible_characters_are_refused_in_every_text_of_a_playbook_file(
     database_url, monkeypatch, tmp_path, engine, name
 ):
-    char = INVISIBLE[name]
+    char = {**INVISIBLE, **SEPARATORS}[name]
     documents = []
     for path in PLAYBOOK_TEXTS:
         raw = _rich_playbook()

@@ -2,6 +2,7 @@
 
 import http.client
 import io
+import json
 import logging
 import socket
 import time
@@ -282,19 +283,73 @@ def test_a_signed_click_with_an_impossible_value_is_400_with_one_log_line(bot, p
     ]
 
 
-def test_a_signed_form_with_impossible_metadata_stores_nothing(bot, playbook, engine, caplog):
+TYPED = {"type": "plain_text_input", "value": "fine"}
+FORMS = {  # each form the bot opens, with fields filled in as Slack sends them
+    "checkin_kpi": {"value": {"type": "plain_text_input", "value": "18.5"}},
+    "checkin_attest": {"note": TYPED},
+    "checkin_deviation": {"step": {"type": "static_select", "selected_option": {"value": "draft"}}, "reason": TYPED},
+    "learning_add": {"text": TYPED},
+    "stall_refine": {"reason": TYPED},
+    "request_decline": {"reason": TYPED},
+    "request_form": {"version": {"type": "plain_text_input", "value": "support-replies"}, "similar": TYPED},
+    "item_note": {"note": TYPED},
+}
+IMPOSSIBLE_METADATA = [
+    "{not json",
+    "[1, 2]",
+    '"text"',
+    "null",
+    '{"playbook": 99999999999999999999, "week": "2026-11-16"}',
+    '{"playbook": 1, "week": "not a date"}',
+    "stall:x:1",
+    "|||",
+    "\u0000",
+]
+
+
+@pytest.mark.parametrize("metadata", IMPOSSIBLE_METADATA)
+@pytest.mark.parametrize("callback", list(FORMS))
+def test_a_signed_form_with_metadata_the_bot_never_wrote_is_400_with_one_log_line(
+    bot, playbook, engine, caplog, callback, metadata
+):
+    """Issue 54, item 3: the request form answered "Something went wrong" with a traceback."""
     from tests.handlers.test_commands import row_counts
 
+    caplog.set_level(logging.INFO)
     before = row_counts(engine)
-    view = {
-        "type": "modal",
-        "callback_id": "checkin_kpi",
-        "private_metadata": '{"playbook": 99999999999999999999, "week": "2026-11-16"}',
-    }
-    reply = bot.submit("UMEMBER001", view, {"value": {"type": "plain_text_input", "value": "18.5"}})
-    assert reply.status == 200 and reply.body["response_action"] == "errors"
+    view = {"type": "modal", "callback_id": callback, "private_metadata": metadata}
+    reply = bot.submit("UMEMBER001", view, FORMS[callback])
+    assert reply.status == 400, reply.body
+    assert "Something went wrong" not in json.dumps(reply.body)
     assert row_counts(engine) == before
     assert "Traceback" not in caplog.text
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith(("bot", "handl"))]
+    assert len(said) == 1 and said[0].startswith("refused a malformed request"), said
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        {"type": "modal", "callback_id": "checkin_kpi", "private_metadata": 7},
+        {"type": "modal", "callback_id": "checkin_kpi", "state": {"values": []}},
+        {"type": "modal", "callback_id": "checkin_kpi", "state": {"values": {"value": "18.5"}}},
+        {"type": "modal", "callback_id": "checkin_kpi", "state": {"values": {"value": {"value": "18.5"}}}},
+        {"type": "modal", "callback_id": 7},
+    ],
+)
+def test_a_signed_form_of_a_shape_slack_never_sends_is_400_with_one_log_line(bot, playbook, caplog, view):
+    caplog.set_level(logging.INFO)
+    reply = bot.interaction({"type": "view_submission", "user": {"id": "UMEMBER001"}, "view": view})
+    assert reply.status == 400, reply.body
+    assert "Traceback" not in caplog.text
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith("bot")]
+    assert len(said) == 1 and said[0].startswith("refused a malformed request"), said
+
+
+def test_a_signed_click_with_a_user_that_is_not_an_object_is_400(bot, playbook, caplog):
+    caplog.set_level(logging.INFO)
+    reply = bot.interaction({"type": "block_actions", "user": "UMEMBER001", "actions": []})
+    assert reply.status == 400 and "Traceback" not in caplog.text
 
 
 def test_adopting_a_version_number_no_playbook_could_reach_is_refused(bot, playbook, engine, caplog):

@@ -82,9 +82,33 @@ def test_without_a_session_every_page_redirects_to_sign_in_and_shows_nothing(vie
         status, headers, body = fetch(view.base_url + path)
         assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
     status, _, body = fetch(view.base_url + "/web/signin")
-    assert status == 200 and "/rollout web" in body and "Support reply drafting" not in body
+    assert status == 200 and "Type <code>/rollout web</code>" in body and "Support reply drafting" not in body
     status, _, _ = fetch(view.base_url + "/web/", cookie="rollout_session=forged.value.here")
     assert status == 303
+
+
+def test_without_rollout_web_url_the_sign_in_page_says_what_the_operator_sets(bot):
+    """Issue 54, item 14: no link can be issued without the view's address, so the page
+    does not send people to /rollout web, which would only refuse them."""
+    status, _, body = fetch(bot.base_url + "/web/signin")
+    assert status == 200 and "No sign-in link can be issued yet" in body, body
+    assert "<code>ROLLOUT_WEB_URL</code>" in body and "Type <code>/rollout web</code>" not in body, body
+    assert "can't make you a link" in bot.command("web", user=MEMBER).text  # what Slack says meanwhile
+
+
+def test_a_person_deactivated_in_slack_is_signed_out_of_the_web_view_at_once(view, store):
+    """Issue 54, item 16: a signed `user_change` saying `deleted` ends their sessions and
+    voids their unused links; anyone else's session goes on."""
+    cookie, other = signed_in(view, MEMBER), signed_in(view, OWNER)
+    unused = link_of(view, MEMBER)
+    assert fetch(view.base_url + "/web/", cookie=cookie)[0] == 200
+    reply = view.event({"type": "user_change", "user": {"id": MEMBER, "deleted": True}})
+    assert reply.status == 200
+    for path in ("/web/", "/web/playbooks/support-replies"):
+        status, headers, body = fetch(view.base_url + path, cookie=cookie)
+        assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
+    assert fetch(unused)[0] == 403
+    assert fetch(view.base_url + "/web/", cookie=other)[0] == 200
 
 
 def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):

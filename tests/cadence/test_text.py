@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.text import FILLERS, csv_cell, csv_row, unstorable, without_invisible
+from cadence.text import FILLERS, SEPARATORS, as_line_breaks, csv_cell, csv_row, unstorable, without_invisible
 
 REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
 LINE_BREAKS = "\n\r"
@@ -95,6 +95,14 @@ def test_line_breaks_pass_only_where_the_field_allows_them():
     assert unstorable("one\vtwo", line_breaks=True) == "U+000B (control)"  # not a line break a person types
 
 
+def test_unicodes_line_separators_are_line_breaks_where_the_field_allows_them_and_refused_elsewhere():
+    assert unstorable("one\u2028two", line_breaks=False) == "U+2028 LINE SEPARATOR"
+    assert unstorable("one\u2029two", line_breaks=False) == "U+2029 PARAGRAPH SEPARATOR"
+    assert unstorable("one\u2028two\u2029three", line_breaks=True) is None
+    assert as_line_breaks("one\u2028two\u2029three") == "one\ntwo\n\nthree"
+    assert without_invisible("one\u2028two") == "one\ntwo"  # stored before: shown as the break it is
+
+
 def test_the_first_refused_character_is_the_one_named():
     assert unstorable("a\u3164b\u202ec\x00", line_breaks=True) == "U+3164 HANGUL FILLER"
     assert unstorable("a\x00b\u3164", line_breaks=True) == "U+0000 (control)"
@@ -135,7 +143,9 @@ def test_the_fillers_are_the_issues_five():
 
 
 _REFUSED = st.one_of(st.characters(categories=REFUSED_CATEGORIES), st.sampled_from(sorted(FILLERS)))
-_ORDINARY = st.characters(codec=None, exclude_categories=REFUSED_CATEGORIES, exclude_characters=FILLERS)
+_ORDINARY = st.characters(
+    codec=None, exclude_categories=REFUSED_CATEGORIES, exclude_characters=FILLERS | set(SEPARATORS)
+)
 
 
 @settings(max_examples=500, deadline=None)
