@@ -144,7 +144,7 @@ def readiness(
         Criterion("owner", owner_active, dict(active=owner_active)),
         _accuracy(rubrics or [], rubric_threshold, len(cycles), wanted),
         _reliability(reliability, min_reliability),
-        _queue(overdue_items),
+        queue_criterion(overdue_items),
     ]
 
 
@@ -179,7 +179,9 @@ def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criteri
     return Criterion("reliability", met, dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum))
 
 
-def _queue(overdue_items: tuple[int, int]) -> Criterion:
+def queue_criterion(overdue_items: tuple[int, int]) -> Criterion:
+    """Criterion (8): no exception item open more than OVERDUE_DAYS days; `overdue_items`
+    is how many are, and the oldest's age in days, at the moment it is judged."""
     count, oldest = overdue_items
     return Criterion("queue", count == 0, dict(overdue=count, oldest_days=oldest, limit_days=OVERDUE_DAYS))
 

@@ -8,7 +8,7 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, sponsor
@@ -311,6 +311,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         items = queue.open_items(store, [state], now)[pid]
         moves = store.exception_items.events_of(pid)
         checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
+        judged = _readiness(store, state, decisions, now)
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -357,7 +358,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         notes=notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
         decisions=decision_rows,
-        readiness=_readiness(state, decisions),
+        readiness=judged,
         modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
         sources=sources,
@@ -443,13 +444,22 @@ def _has_data(row: dict[str, Any]) -> bool:
     )
 
 
-def _readiness(state: PlaybookState, decisions: list[Any]) -> dict[str, Any] | None:
-    """The latest judgement of readiness, each criterion as the proposal words it."""
+def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
+    """The latest judgement of readiness, each criterion as the proposal words it, with
+    the exception queue as it stands `now` (a publish would judge it so)."""
     judged = readiness.latest(decisions)
     if judged is None:
         return None
-    lines = [criterion_phrase(c) for c in judged["criteria"]]
-    return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone), lines=lines)
+    criteria = readiness.queue_now(store, state, judged["criteria"], now)
+    lines = [criterion_phrase(c) + (" (as of today)" if c["name"] == "queue" else "") for c in criteria]
+    return dict(
+        judged,
+        criteria=criteria,
+        ready=all(c["met"] for c in criteria),
+        missing=[c["name"] for c in criteria if not c["met"]],
+        when=calendar.local_date(judged["at"], state.playbook.timezone),
+        lines=lines,
+    )
 
 
 def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, float]) -> list[dict[str, Any]]:
