@@ -373,9 +373,22 @@ def criterion_phrase(c: dict[str, Any]) -> str:
     return f"{mark} {c['name']}"
 
 
+def _scores(step: dict[str, Any]) -> str:
+    """How far a step that missed its rubric threshold was: " (scores 85–88%)", " (score
+    88%, 1 week without one)"; nothing for a judgement kept before the scores were."""
+    if "low" not in step:
+        return ""
+    low, high = _pct(step["low"]), _pct(step["high"])
+    said = f"score {low}" if low == high else f"scores {low.removesuffix('%')}–{high}"
+    if step.get("unscored"):
+        said += f", {plural(step['unscored'], 'week')} without one"
+    return f" ({said})"
+
+
 def _accuracy_phrase(mark: str, c: dict[str, Any]) -> str:
     """Criterion (6): "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4,
-    3 of 4 weeks ≥ 90%; route: no rubric by design". Steps that missed come first."""
+    3 of 4 weeks ≥ 90% (scores 85–95%); route: no rubric by design". Steps that missed
+    come first, with their scores."""
     threshold, weeks = _pct(c["threshold"]), c["weeks"]
     steps = sorted(c["steps"], key=lambda s: s["met"])
     parts = []
@@ -385,7 +398,8 @@ def _accuracy_phrase(mark: str, c: dict[str, Any]) -> str:
         elif not s["scored"]:
             parts.append(f"{s['step']}: no rubric score")
         else:
-            parts.append(f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}")
+            shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
+            parts.append(shown + ("" if s["met"] else _scores(s)))
     more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
     head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"
     if c["below"] and c["cycles"] < c["wanted"]:
