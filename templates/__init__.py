@@ -274,8 +274,8 @@ def _kpi_change_phrase(k: KpiChange, unit: str) -> str:
     return f"{said}: within noise" if k.within_noise else said
 
 
-def _inconclusive_reason(
-    rule: str,
+def inconclusive_reason(
+    rule: str | None,
     cases: int | None,
     rubric: float | None,
     t: Thresholds,
@@ -285,7 +285,9 @@ def _inconclusive_reason(
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
-    one it knows."""
+    one it knows; a verdict kept before its rule was (None): "reason not recorded"."""
+    if rule is None:
+        return "reason not recorded"
     if rule == VerdictRule.TOO_FEW_CASES and cases is not None:
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
     if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
@@ -480,7 +482,7 @@ _env.filters.update(
     exceptions_phrase=_exceptions_phrase,
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
-    inconclusive_reason=_inconclusive_reason,
+    inconclusive_reason=inconclusive_reason,
     sure_over=_sure_over,
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,

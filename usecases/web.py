@@ -21,7 +21,7 @@ from templates import ID_IN_TEXT, criterion_phrase
 from usecases import sources as pulled
 from usecases import status
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
-from usecases.shared.governance import thresholds
+from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
 
@@ -316,6 +316,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
+    th = thresholds(state)
     for w in weeks:
         f = figures.get((p.id, w))
         measured = {s.name: s for s in f.steps} if f else {}
@@ -329,7 +330,10 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
                 numbers = (live.cases, live.total_exceptions, live.rubric)
             cases, exceptions, rubric = numbers
             outcome = verdict.outcome if verdict else None
-            cells.append(dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric))
+            why = why_unsure(verdict, th) if verdict else None  # an INCONCLUSIVE week's reason, by its kept rule
+            cells.append(
+                dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric, why=why)
+            )
         rows.append(
             dict(
                 week=w,

@@ -8,19 +8,16 @@ import copy
 import csv
 import io
 import json
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.web import make_wsgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision, RegistryVersion
 from storage.models.reports import ExceptionItemEvent
-from tests.bot.test_web_view import fetch, signed_in, view  # noqa: F401  (the web view's fixture)
-from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
 from usecases.shared import readiness
 
@@ -232,12 +229,7 @@ def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(
     store.exception_items.move(
         store.exception_items.open_of([state.playbook.id])[0], "resolved", "done", OWNER, clock()
     )
-    mount, url = http_server
-    mount.app = make_wsgi(
-        create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
-    )
-    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
-    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, CURATOR)
     _, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
     section = page[page.index("Ready to scale?") :]
     assert "<li>✅ Exception queue: no item open more than 14 days (as of today)</li>" in section
