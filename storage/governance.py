@@ -145,11 +145,12 @@ _STALLS_OF = (
     .where(STALLED, one_of(DECISION.c.playbook_id, "pids"))
     .order_by(DECISION.c.id)
 )
-# The web overview's first screen: each playbook's last cycle's hit, and which were
-# ever proposed for scaling (storage-side so a thousand playbooks are two reads).
+# The standing's (the web overview, the digest): each playbook's last completed cycle's
+# hit, a cycle cut by a pause is none, and which were ever proposed for scaling
+# (storage-side so a thousand playbooks are two reads).
 _LAST_CYCLE = (
     select(_CYCLE_RESULT.c.playbook_id, func.max(_CYCLE_RESULT.c.cycle).label("cycle"))
-    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
+    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"), _CYCLE_RESULT.c.interrupted.is_(False))
     .group_by(_CYCLE_RESULT.c.playbook_id)
     .subquery()
 )

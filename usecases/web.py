@@ -231,7 +231,9 @@ def _first_screen(
                 for i in range(week.week - 1)
                 if week.cycle_start + timedelta(days=7 * i) <= p.closed_through
             ]
-        standing = sponsor.standing(closed, p.kpi_target, p.kpi_direction, last_hits.get(p.id), p.id in stalls)
+        standing = sponsor.standing(
+            closed, p.kpi_target, p.kpi_direction, last_hits.get(p.id), p.id in stalls, p.status
+        )
         standings.append(standing)
         weeks = (
             [week.week_start - timedelta(days=7 * back) for back in range(PROGRESS_WEEKS - 1, -1, -1)] if week else []
@@ -259,9 +261,8 @@ def _first_screen(
     for row in progress:
         if row["title"] in repeated:  # an adopter keeps its origin's title: the slug tells them apart
             row["title"] = f"{row['title']} ({row['slug']})"
-    shown_first = {sponsor.STALLED: 0, sponsor.AT_RISK: 1, sponsor.NOT_JUDGED: 2, sponsor.ON_TRACK: 3}
     progress.sort(
-        key=lambda p: (shown_first[p["standing"]], p["title"].lower(), p["slug"])
+        key=lambda p: (sponsor.SHOWN_FIRST[p["standing"]], p["title"].lower(), p["slug"])
     )  # risks first, as the tables
     return dict(
         standings=sponsor.counts(standings),
