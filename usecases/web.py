@@ -312,7 +312,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         items = queue.open_items(store, [state], now)[pid]
         moves = store.exception_items.events_of(pid)
         checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
-        judged = _readiness(store, state, decisions, now)
+        latest_readiness = _readiness(store, state, decisions, now)
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -363,7 +363,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         notes=notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
         decisions=decision_rows,
-        readiness=judged,
+        readiness=latest_readiness,
         modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
         sources=sources,
