@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cadence import sponsor
 from cadence.figures import meets_target, progress_to_target, sparkline
 
 NEAR_CAP = 0.8  # a step at 80% of its cap or more is at risk
@@ -88,7 +89,6 @@ class PlaybookWeek:
     kpi_series: list[float | None]  # the last weeks, oldest first; the last is the week just ended
     cycle_values: list[float | None]  # the current cycle's weeks so far
     weeks_left: int  # weeks of the current cycle still to come
-    scale_min_kpi_weeks: int
     steps: list[StepLastWeek]
     dms_sent: int
     checked_in: int
@@ -102,6 +102,9 @@ class PlaybookWeek:
     owner_deactivated: bool = False  # Slack calls the owner's account deactivated
     stalled: str | None = None  # stalled: since when and why ("since the end of cycle 2 (...): ...")
     plateau: bool = False  # cases flat for 8 weeks while the KPI is off target (usecases/shared/depth.py)
+    last_cycle_hit: bool | None = None  # whether its last completed cycle hit the target; None: none completed
+    status: str = "active"  # paused | retired: not judged
+    cut: bool = False  # the week ended a run a pause cut (the playbook resumed since): the next run judges it
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ class PlaybookDigest:
     change: float | None  # on the week before
     progress: float | None  # the latest KPI's share of the way from baseline to target (figures.progress_to_target)
     sparkline: str
-    on_track: str  # on track | off track | no KPI yet
+    standing: str  # cadence.sponsor.standing: on track | at risk | stalled | not judged yet, as the web overview
     cycle_mean: float | None
     met_weeks: list[int]  # weeks of the current cycle whose KPI met the target
     attestation: float | None
@@ -130,17 +133,11 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
     change = latest - previous if latest is not None and previous is not None else None
     values = [v for v in w.cycle_values if v is not None]
     cycle_mean = sum(values) / len(values) if values else None
-    # The scale rule asks each of 3 weeks to meet the target: on track while the weeks
-    # that met it, and the weeks still to come, can make 3.
     met_weeks = [
         i + 1 for i, v in enumerate(w.cycle_values) if v is not None and meets_target(v, w.target, w.direction)
     ]
-    if cycle_mean is None:
-        on_track = "no KPI yet"
-    elif len(met_weeks) + w.weeks_left >= w.scale_min_kpi_weeks:
-        on_track = "on track"
-    else:
-        on_track = "off track"
+    closed = sponsor.running_closed(w.cycle_values, w.weeks_left == 0 or w.cut)
+    standing = sponsor.standing(closed, w.target, w.direction, w.last_cycle_hit, w.stalled is not None, w.status)
     attestation = w.checked_in / w.dms_sent if w.dms_sent else None
     judged = [s for s in w.steps if s.ratio is not None]
     worst = max(judged, key=lambda s: s.ratio or 0.0, default=None)  # judged: every ratio is set
@@ -156,11 +153,11 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
             risks.append(Risk("frozen", step.name))
     if attestation is not None and attestation < LOW_ATTESTATION:
         risks.append(Risk("missing_checkins", value=w.checked_in, limit=w.dms_sent))
-    if latest is None and known:
+    if latest is None and known and not w.cut:  # a paused team was asked for nothing
         risks.append(Risk("kpi_missing"))
     if w.guardrail_state == "BREACHED":
         risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value, unit=w.guardrail_unit))
-    elif w.guardrail_state == "MISSING":
+    elif w.guardrail_state == "MISSING" and not w.cut:
         risks.append(Risk("guardrail_missing", w.guardrail))
     if w.owner_deactivated:
         risks.append(Risk("owner_deactivated"))
@@ -172,7 +169,7 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         change=change,
         progress=progress_to_target(latest, w.baseline, w.target) if latest is not None else None,
         sparkline=sparkline(w.kpi_series),
-        on_track=on_track,
+        standing=standing,
         cycle_mean=cycle_mean,
         met_weeks=met_weeks,
         attestation=attestation,
@@ -182,8 +179,9 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
 
 
 def order(digests: list[PlaybookDigest]) -> list[PlaybookDigest]:
-    """Stalled playbooks first, then anything at risk (most risks first), then by name."""
-    return sorted(digests, key=lambda d: (d.week.stalled is None, -len(d.risks), d.slug))
+    """Stalled playbooks first, then those at risk, as the web overview (cadence.sponsor);
+    within each, the most signals to watch first, then by name."""
+    return sorted(digests, key=lambda d: (sponsor.SHOWN_FIRST[d.standing], -len(d.risks), d.slug))
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,15 @@ class StepRubric:
     def scored(self) -> bool:
         return any(score is not None for cycle in self.cycles for score in cycle)
 
+    def score_range(self) -> tuple[float, float] | None:
+        """The lowest and the highest weekly score, or None without any."""
+        scores = [score for cycle in self.cycles for score in cycle if score is not None]
+        return (min(scores), max(scores)) if scores else None
+
+    def unscored(self) -> int:
+        """The weeks without a score (none of them met the threshold)."""
+        return sum(1 for cycle in self.cycles for score in cycle if score is None)
+
     def weeks_met(self, threshold: float) -> list[int]:
         """Per cycle, the weeks whose score met the threshold (a week without one did not)."""
         return [sum(1 for score in cycle if score is not None and score >= threshold) for cycle in self.cycles]
@@ -144,7 +153,7 @@ def readiness(
         Criterion("owner", owner_active, dict(active=owner_active)),
         _accuracy(rubrics or [], rubric_threshold, len(cycles), wanted),
         _reliability(reliability, min_reliability),
-        _queue(overdue_items),
+        queue_criterion(overdue_items),
     ]
 
 
@@ -154,9 +163,12 @@ def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: 
         judged = rubric.scored and not rubric.by_design
         met_per_cycle = rubric.weeks_met(threshold) if judged else []
         met = not judged or (closed >= wanted and all(n >= RUBRIC_WEEKS_NEEDED for n in met_per_cycle))
-        steps.append(
-            dict(step=rubric.step, by_design=rubric.by_design, scored=judged, weeks_met=met_per_cycle, met=met)
+        step: dict[str, Any] = dict(
+            step=rubric.step, by_design=rubric.by_design, scored=judged, weeks_met=met_per_cycle, met=met
         )
+        if judged and (scores := rubric.score_range()) is not None:  # how far a step that missed was: its scores
+            step.update(low=scores[0], high=scores[1], unscored=rubric.unscored())
+        steps.append(step)
     below = [s["step"] for s in steps if not s["met"]]
     figures = dict(
         steps=steps,
@@ -179,7 +191,9 @@ def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criteri
     return Criterion("reliability", met, dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum))
 
 
-def _queue(overdue_items: tuple[int, int]) -> Criterion:
+def queue_criterion(overdue_items: tuple[int, int]) -> Criterion:
+    """Criterion (8): no exception item open more than OVERDUE_DAYS days; `overdue_items`
+    is how many are, and the oldest's age in days, at the moment it is judged."""
     count, oldest = overdue_items
     return Criterion("queue", count == 0, dict(overdue=count, oldest_days=oldest, limit_days=OVERDUE_DAYS))
 

@@ -8,9 +8,8 @@ same bookkeeping. Nothing here reads the clock, Slack or the database.
 Where the rules leave room, these readings are taken:
 - A critical demotion needs a week that FAILed, i.e. enough cases to judge: a ratio
   over 2 x cap on 3 cases is noise, not evidence.
-- Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only
-  weeks after the step's last mode change: a step is not demoted twice for the
-  same bad weeks, and a manual override restarts every streak.
+- Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only weeks after the step's
+  last mode change: a step is not demoted twice for the same bad weeks, and a manual override restarts every streak.
 - A rejected proposal restarts the PASS streak; an open proposal is not repeated.
 """
 
@@ -120,6 +119,7 @@ class WeekVerdict(NamedTuple):
     week_start: date
     outcome: str
     numbers: WeekNumbers
+    rule: str | None = None  # VerdictRule's value as kept; None for a verdict kept before the rule was
 
 
 class VerdictRule(StrEnum):

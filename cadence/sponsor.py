@@ -10,6 +10,7 @@ from cadence.figures import meets_target
 
 ON_TRACK, AT_RISK, STALLED, NOT_JUDGED = "on track", "at risk", "stalled", "not judged yet"
 STANDINGS = (ON_TRACK, AT_RISK, STALLED)
+SHOWN_FIRST = {STALLED: 0, AT_RISK: 1, NOT_JUDGED: 2, ON_TRACK: 3}  # the order lists show them in
 
 PILOT, READY, PUBLISHED, ADOPTED, REPLICATED = "pilot", "ready", "published", "adopted", "replicated"
 STAGES = (PILOT, READY, PUBLISHED, ADOPTED, REPLICATED)
@@ -21,13 +22,18 @@ def standing(
     direction: str,
     last_cycle_hit: bool | None,
     stalled: bool,
+    status: str = "active",
 ) -> str:
-    """A playbook's standing: `stalled` by the stall rule (cadence.judgement, recorded
-    at each cycle's close), whatever else holds; `on track` when the running cycle's
-    closed weeks (`closed_weeks`, their KPI or None where none was reported) met the
-    target in at least half of them, or the last completed cycle hit it; `at risk`
-    otherwise. `not judged yet`: no week of its first cycle has closed (no closed week
-    and no completed cycle), so there is nothing to judge."""
+    """A playbook's standing, the one definition the web overview and the digest share
+    (PRODUCT's "for the sponsor, at a glance"): a paused or retired playbook (`status`)
+    is `not judged yet`, as nothing of it runs; else `stalled` by the stall rule
+    (cadence.judgement, recorded at each cycle's close), counted there only; `on track`
+    when the running cycle's closed weeks (`closed_weeks`, their KPI or None where none
+    was reported) met the target in at least half of them, or the last completed cycle
+    hit it; `at risk` otherwise. `not judged yet` too when no week of its first cycle has
+    closed (no closed week and no completed cycle): there is nothing to judge."""
+    if status != "active":
+        return NOT_JUDGED
     if stalled:
         return STALLED
     met = sum(1 for v in closed_weeks if v is not None and meets_target(v, target, direction))
@@ -38,6 +44,13 @@ def standing(
     if not closed_weeks and last_cycle_hit is None:
         return NOT_JUDGED
     return AT_RISK
+
+
+def running_closed(cycle_values: list[float | None], cycle_ended: bool) -> list[float | None]:
+    """The running cycle's closed weeks, from the weeks of the cycle of a playbook's last
+    closed week so far (`cycle_values`): none once that week ended its cycle (the next one
+    runs and has closed nothing yet; the last cycle's result judges it then)."""
+    return [] if cycle_ended else cycle_values
 
 
 def stage(ready: bool, published: bool, adopted: bool, replicated: bool) -> str:

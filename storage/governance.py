@@ -45,7 +45,7 @@ from storage.types import one_of
 from storage.webhooks import announce
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
-_VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric")
+_VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric", "rule")
 
 
 @functools.cache
@@ -145,11 +145,12 @@ _STALLS_OF = (
     .where(STALLED, one_of(DECISION.c.playbook_id, "pids"))
     .order_by(DECISION.c.id)
 )
-# The web overview's first screen: each playbook's last cycle's hit, and which were
-# ever proposed for scaling (storage-side so a thousand playbooks are two reads).
+# The standing's (the web overview, the digest): each playbook's last completed cycle's
+# hit, a cycle cut by a pause is none, and which were ever proposed for scaling
+# (storage-side so a thousand playbooks are two reads).
 _LAST_CYCLE = (
     select(_CYCLE_RESULT.c.playbook_id, func.max(_CYCLE_RESULT.c.cycle).label("cycle"))
-    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
+    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"), _CYCLE_RESULT.c.interrupted.is_(False))
     .group_by(_CYCLE_RESULT.c.playbook_id)
     .subquery()
 )
@@ -228,8 +229,8 @@ class Governance:
             if d.kind == "guardrail":
                 guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
         verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
-        for step_id, week_start, outcome, cases, exceptions, rubric in verdicts:
-            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric)))
+        for step_id, week_start, outcome, cases, exceptions, rubric, rule in verdicts:
+            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric), rule))
         changes: dict[int, list[date]] = {}
         demotions: dict[int, list[date]] = {}
         rejections: dict[int, list[date]] = {}

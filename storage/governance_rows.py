@@ -56,6 +56,7 @@ class NewVerdict:
     cases: int | None
     exceptions: int
     rubric: float | None
+    rule: str | None = None  # cadence.rules.VerdictRule: why
 
 
 @dataclass(frozen=True)

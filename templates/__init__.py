@@ -288,8 +288,8 @@ def _kpi_change_phrase(k: KpiChange, unit: str) -> str:
     return f"{said}: within noise" if k.within_noise else said
 
 
-def _inconclusive_reason(
-    rule: str,
+def inconclusive_reason(
+    rule: str | None,
     cases: int | None,
     rubric: float | None,
     t: Thresholds,
@@ -299,7 +299,9 @@ def _inconclusive_reason(
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
     rubric score reported". A rule this does not know is named as it is, never worded as
-    one it knows."""
+    one it knows; a verdict kept before its rule was (None): "reason not recorded"."""
+    if rule is None:
+        return "reason not recorded"
     if rule == VerdictRule.TOO_FEW_CASES and cases is not None:
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
     if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
@@ -387,9 +389,22 @@ def criterion_phrase(c: dict[str, Any]) -> str:
     return f"{mark} {c['name']}"
 
 
+def _scores(step: dict[str, Any]) -> str:
+    """How far a step that missed its rubric threshold was: " (scores 85–88%)", " (score
+    88%, 1 week without one)"; nothing for a judgement kept before the scores were."""
+    if "low" not in step:
+        return ""
+    low, high = _pct(step["low"]), _pct(step["high"])
+    said = f"score {low}" if low == high else f"scores {low.removesuffix('%')}–{high}"
+    if step.get("unscored"):
+        said += f", {plural(step['unscored'], 'week')} without one"
+    return f" ({said})"
+
+
 def _accuracy_phrase(mark: str, c: dict[str, Any]) -> str:
     """Criterion (6): "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4,
-    3 of 4 weeks ≥ 90%; route: no rubric by design". Steps that missed come first."""
+    3 of 4 weeks ≥ 90% (scores 85–95%); route: no rubric by design". Steps that missed
+    come first, with their scores."""
     threshold, weeks = _pct(c["threshold"]), c["weeks"]
     steps = sorted(c["steps"], key=lambda s: s["met"])
     parts = []
@@ -399,7 +414,8 @@ def _accuracy_phrase(mark: str, c: dict[str, Any]) -> str:
         elif not s["scored"]:
             parts.append(f"{s['step']}: no rubric score")
         else:
-            parts.append(f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}")
+            shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
+            parts.append(shown + ("" if s["met"] else _scores(s)))
     more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
     head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"
     if c["below"] and c["cycles"] < c["wanted"]:
@@ -480,7 +496,7 @@ _env.filters.update(
     exceptions_phrase=_exceptions_phrase,
     rubric_phrase=_rubric_phrase,
     verdict_phrase=_verdict_phrase,
-    inconclusive_reason=_inconclusive_reason,
+    inconclusive_reason=inconclusive_reason,
     sure_over=_sure_over,
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,

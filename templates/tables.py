@@ -107,6 +107,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
         "steps": _table(
             [week, ("label", _key("label")), ("step", _key("name"))]
             + [(name, _key(name)) for name in ("verdict", "cases", "exceptions")]
+            + [("why inconclusive", _key("why"))]
             + [("rubric %", lambda c: _percent(c["rubric"]))]
             + [
                 ("exception ratio %", lambda c: _percent(c["exceptions"] / c["cases"]) if c["cases"] else None),

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from cadence import calendar, keys, rules
+from cadence import calendar, keys, rules, sponsor
 from cadence.digest import (
     ModeChange,
     OpenProposal,
@@ -83,6 +83,7 @@ class Digest:
         gone = self.store.people.deactivated(sorted({s.playbook.owner_id for s in states}))
         ratios = self.store.readouts.exception_ratios(weeks)
         stalls = stalling.stalled(self.store, states)
+        last_hits = self.store.governance.last_hits(pids)[0]  # the standing's, as the web overview's
         flagged = plateaus(self.store, states, at)
 
         digests = []
@@ -124,7 +125,6 @@ class Digest:
                 kpi_series=[kpi.get((p.id, w)) for w in series_weeks[p.id]],
                 cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
                 weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
-                scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
                 steps=[
                     StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen) for s in figures.steps
                 ],
@@ -137,6 +137,9 @@ class Digest:
                 owner_deactivated=p.owner_id in gone,
                 stalled=stalls[p.id].phrase if p.id in stalls else None,
                 plateau=flagged.get(p.id, False),
+                last_cycle_hit=last_hits.get(p.id),
+                status=p.status,
+                cut=_cut(state, current),
                 guardrail_value=figures.guardrail,
                 guardrail_unit=state.guardrail_unit,
                 guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
@@ -185,8 +188,8 @@ class Digest:
                     "digest_summary",
                     week_of=(monday - timedelta(days=7)).isoformat(),
                     org=org,
-                    at_risk=sum(1 for d in digests if d.risks),
-                    stalled=sum(1 for d in digests if d.week.stalled),
+                    at_risk=sum(1 for d in digests if d.standing == sponsor.AT_RISK),
+                    stalled=sum(1 for d in digests if d.standing == sponsor.STALLED),  # counted once
                     charts=self.charts and bool(groups),
                 ),
             )
@@ -261,6 +264,13 @@ def closed_week(state: PlaybookState, at: datetime) -> calendar.WeekRef | None:
         ):
             return week
     return None
+
+
+def _cut(state: PlaybookState, week: calendar.WeekRef) -> bool:
+    """Whether `week` belongs to the run before the playbook's last resume: a pause cut it,
+    and the running cycle (the resumed one) has closed nothing of its own yet."""
+    anchor = state.cycle_anchor
+    return anchor is not None and anchor.before is not None and week.week_start < anchor.starts_on
 
 
 def _slug(text: str) -> str:

@@ -96,7 +96,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
     progress = None
     if figures is not None and figures.kpi is not None:
         progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
-    lookback = governance.thresholds(state).lookback_weeks
+    th = governance.thresholds(state)
+    lookback = th.lookback_weeks
     history = caller.store.governance.histories([state], lookback)
     proposals = history.proposals  # the steps' and the playbook's, read with the verdicts
     versions = caller.store.registry.versions(playbook_id=playbook.id)
@@ -106,6 +107,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
         step_state = history.states[step.id]
         recent = [v.outcome for v in step_state.verdicts[-4:]]
         latest = step_state.since_change()[-1].outcome if step_state.since_change() else None
+        unsure = next((v for v in reversed(step_state.verdicts[-4:]) if v.outcome == rules.INCONCLUSIVE), None)
         rows.append(
             dict(
                 name=step.name,
@@ -117,6 +119,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
                 streak_outcome=latest,
                 streak=step_state.trailing(latest) if latest else 0,
                 week=figures.steps[index] if figures else None,
+                unsure=None if unsure is None else dict(week=unsure.week_start, why=governance.why_unsure(unsure, th)),
             )
         )
     last = week.week_start if week else calendar.monday_of(today)

@@ -8,7 +8,7 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, sponsor
@@ -21,7 +21,7 @@ from templates import ID_IN_TEXT, criterion_phrase
 from usecases import sources as pulled
 from usecases import status
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
-from usecases.shared.governance import thresholds
+from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
 
@@ -231,7 +231,9 @@ def _first_screen(
                 for i in range(week.week - 1)
                 if week.cycle_start + timedelta(days=7 * i) <= p.closed_through
             ]
-        standing = sponsor.standing(closed, p.kpi_target, p.kpi_direction, last_hits.get(p.id), p.id in stalls)
+        standing = sponsor.standing(
+            closed, p.kpi_target, p.kpi_direction, last_hits.get(p.id), p.id in stalls, p.status
+        )
         standings.append(standing)
         weeks = (
             [week.week_start - timedelta(days=7 * back) for back in range(PROGRESS_WEEKS - 1, -1, -1)] if week else []
@@ -259,9 +261,8 @@ def _first_screen(
     for row in progress:
         if row["title"] in repeated:  # an adopter keeps its origin's title: the slug tells them apart
             row["title"] = f"{row['title']} ({row['slug']})"
-    shown_first = {sponsor.STALLED: 0, sponsor.AT_RISK: 1, sponsor.NOT_JUDGED: 2, sponsor.ON_TRACK: 3}
     progress.sort(
-        key=lambda p: (shown_first[p["standing"]], p["title"].lower(), p["slug"])
+        key=lambda p: (sponsor.SHOWN_FIRST[p["standing"]], p["title"].lower(), p["slug"])
     )  # risks first, as the tables
     return dict(
         standings=sponsor.counts(standings),
@@ -311,10 +312,12 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         items = queue.open_items(store, [state], now)[pid]
         moves = store.exception_items.events_of(pid)
         checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
+        latest_readiness = _readiness(store, state, decisions, now)
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
+    th = thresholds(state)
     for w in weeks:
         f = figures.get((p.id, w))
         measured = {s.name: s for s in f.steps} if f else {}
@@ -328,7 +331,10 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
                 numbers = (live.cases, live.total_exceptions, live.rubric)
             cases, exceptions, rubric = numbers
             outcome = verdict.outcome if verdict else None
-            cells.append(dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric))
+            why = why_unsure(verdict, th) if verdict else None  # an INCONCLUSIVE week's reason, by its kept rule
+            cells.append(
+                dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric, why=why)
+            )
         rows.append(
             dict(
                 week=w,
@@ -357,7 +363,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         notes=notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
         decisions=decision_rows,
-        readiness=_readiness(state, decisions),
+        readiness=latest_readiness,
         modes=[d for d in decision_rows if d["kind"] == "mode-change"],
         learnings=learnings,
         sources=sources,
@@ -443,13 +449,22 @@ def _has_data(row: dict[str, Any]) -> bool:
     )
 
 
-def _readiness(state: PlaybookState, decisions: list[Any]) -> dict[str, Any] | None:
-    """The latest judgement of readiness, each criterion as the proposal words it."""
+def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
+    """The latest judgement of readiness, each criterion as the proposal words it, with
+    the exception queue as it stands `now` (a publish would judge it so)."""
     judged = readiness.latest(decisions)
     if judged is None:
         return None
-    lines = [criterion_phrase(c) for c in judged["criteria"]]
-    return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone), lines=lines)
+    criteria = readiness.queue_now(store, state, judged["criteria"], now)
+    lines = [criterion_phrase(c) + (" (as of today)" if c["name"] == "queue" else "") for c in criteria]
+    return dict(
+        judged,
+        criteria=criteria,
+        ready=all(c["met"] for c in criteria),
+        missing=[c["name"] for c in criteria if not c["met"]],
+        when=calendar.local_date(judged["at"], state.playbook.timezone),
+        lines=lines,
+    )
 
 
 def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, float]) -> list[dict[str, Any]]:

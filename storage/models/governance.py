@@ -88,6 +88,8 @@ class StepVerdict(SQLModel, table=True):
     cases: Optional[int] = None
     exceptions: int = 0
     rubric: Optional[float] = None
+    # The rule that gave the verdict (cadence.rules.VerdictRule); None before 0039 kept it.
+    rule: Optional[str] = Field(default=None, max_length=48)
     recorded_at: datetime = instant()
 
 

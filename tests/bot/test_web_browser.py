@@ -98,7 +98,9 @@ def test_the_demos_web_view_tells_its_story(browser, demo_site):
     browser.get(base + "/web/playbooks/invoice-matching")  # held its KPI, missed its rubric
     text = browser.find_element("tag name", "body").text
     assert "Not yet ready, as judged on 2027-03-29 (not-ready)" in text
-    assert "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90%" in text
+    assert (
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 86%)" in text
+    )
     browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
     if shots:
         browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))

@@ -78,7 +78,9 @@ def test_output_accuracy_is_three_of_the_four_weeks_at_the_threshold_in_each_cyc
     3 of the 4 weeks of each of the two cycles"."""
     met = _accuracy(r.StepRubric("draft", [[0.9, 0.9, 0.9, 0.5], [0.95, 0.5, 0.91, 0.92]]))
     assert met.met  # at the threshold counts as meeting it
-    assert met.figures["steps"] == [dict(step="draft", by_design=False, scored=True, weeks_met=[3, 3], met=True)]
+    assert met.figures["steps"] == [
+        dict(step="draft", by_design=False, scored=True, weeks_met=[3, 3], met=True, low=0.5, high=0.95, unscored=0)
+    ]
     assert met.figures["threshold"] == 0.9 and met.figures["needed"] == 3 and met.figures["weeks"] == 4
     two_weeks = _accuracy(r.StepRubric("draft", [[0.9, 0.89, 0.95, 0.88], [0.95, 0.95, 0.95, 0.95]]))
     assert not two_weeks.met and two_weeks.figures["below"] == ["draft"]

@@ -76,5 +76,12 @@ def test_the_funnel_counts_each_playbook_once_and_says_how_many_reached_each_sta
     assert funnel([]) == [(name, 0, 0) for name in STAGES]
 
 
+def test_a_paused_or_retired_playbook_is_not_judged():
+    """Issue 54, item 9: nothing of it runs, so nothing says it is at risk (or stalled)."""
+    for status in ("paused", "retired"):
+        assert standing([20.0, 20.0], 15.0, "down", False, True, status) == NOT_JUDGED
+    assert standing([20.0, 20.0], 15.0, "down", False, False, "active") == AT_RISK
+
+
 def test_the_counts_name_every_standing_even_at_zero():
     assert counts([ON_TRACK, ON_TRACK, STALLED]) == {ON_TRACK: 2, AT_RISK: 0, STALLED: 1, NOT_JUDGED: 0}

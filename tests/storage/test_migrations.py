@@ -42,15 +42,7 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
     migrate.upgrade(engine, "0001")
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "
-                "kpi_unit, kpi_direction, kpi_baseline, kpi_target, rubric_threshold, exception_cap, rules, inputs, "
-                "outputs, definition, created_at, updated_at) VALUES ('old', 'Old', 'Support', 'C0OLD0001', "
-                "'U0OLD0001', 'UTC', 'draft', 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t)"
-            ),
-            {"t": now if not url.startswith("sqlite") else now.replace(tzinfo=None)},
-        )
+        _old_playbook(connection, "draft", now if not url.startswith("sqlite") else now.replace(tzinfo=None))
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     with engine.connect() as connection:
@@ -59,6 +51,21 @@ def test_upgrading_an_older_schema_keeps_its_data(database_url, tmp_path):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
     engine.dispose()
+
+
+def _old_playbook(connection, status: str, at) -> None:
+    """A playbook 'old' as the first release's schema has it."""
+    from sqlalchemy import text
+
+    connection.execute(
+        text(
+            "INSERT INTO playbook (slug, title, function, channel_id, owner_id, timezone, status, kpi_name, "
+            "kpi_unit, kpi_direction, kpi_baseline, kpi_target, rubric_threshold, exception_cap, rules, inputs, "
+            "outputs, definition, created_at, updated_at) VALUES ('old', 'Old', 'Support', 'C0OLD0001', "
+            "'U0OLD0001', 'UTC', :status, 'k', '', 'down', 2, 1, 0.9, 0.1, '{}', '[]', '[]', '{}', :t, :t)"
+        ),
+        {"status": status, "t": at},
+    )
 
 
 def _nothing(database_url, tmp_path) -> str:
@@ -143,3 +150,52 @@ def test_the_revision_triggers_are_gone_and_a_downgrade_brings_them_back(engine)
     assert "playbook_revision" in _triggers(engine) and "step_verdict_revision_insert" in _triggers(engine)
     migrate.upgrade(engine)
     assert _triggers(engine) == [] and migrate.is_current(engine)
+
+
+def test_verdicts_kept_before_0039_have_no_rule_and_new_ones_keep_theirs(database_url, tmp_path):
+    """Issue 54, item 17: `step_verdict.rule` is added nullable; a verdict kept before it
+    stays, with no rule (the web view and status say "reason not recorded")."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    engine = make_engine(_nothing(database_url, tmp_path))
+    migrate.upgrade(engine, "0038")
+    sqlite = engine.dialect.name == "sqlite"
+    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None if sqlite else UTC)
+    with engine.begin() as connection:
+        _old_playbook(connection, "active", now)
+        connection.execute(
+            text(
+                "INSERT INTO step (playbook_id, name, position, mode, pinned, frozen) "
+                "SELECT id, 'draft', 0, 'collaborative', false, false FROM playbook"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, cases, exceptions, "
+                "recorded_at) SELECT playbook_id, id, '2026-11-16', 'collaborative', 'INCONCLUSIVE', 6, 0, :t FROM step"
+            ),
+            {"t": now},
+        )
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT outcome, cases, rule FROM step_verdict")).all() == [
+            ("INCONCLUSIVE", 6, None)
+        ]
+        connection.execute(
+            text(
+                "INSERT INTO step_verdict (playbook_id, step_id, week_start, mode, outcome, cases, exceptions, "
+                "rule, recorded_at) SELECT playbook_id, id, '2026-11-23', 'collaborative', 'INCONCLUSIVE', 7, 0, "
+                "'2-too-few-cases', :t FROM step"
+            ),
+            {"t": now},
+        )
+        rules = connection.execute(text("SELECT rule FROM step_verdict ORDER BY week_start")).scalars().all()
+    assert rules == [None, "2-too-few-cases"]
+    migrate.downgrade(engine, "0038")  # and back: the verdicts stay, without their rules
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM step_verdict")).scalar() == 2
+    engine.dispose()

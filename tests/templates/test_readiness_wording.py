@@ -38,9 +38,22 @@ def test_a_step_short_of_three_weeks_in_a_cycle_is_named_with_its_weeks_per_cycl
         r.StepRubric("draft", [[0.9, 0.9, 0.5, 0.5], [0.95, 0.95, 0.95, 0.5]]),
     )
     assert said == (
-        "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4, 3 of 4 weeks ≥ 90%; "
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4, 3 of 4 weeks ≥ 90% (scores 50–95%); "
         "review: 4 of 4, 4 of 4 weeks ≥ 90%"
     )
+
+
+def test_a_step_that_missed_shows_how_far_its_scores_were_from_the_threshold():
+    """Issue 54, item 11: "0 of 4, 0 of 4 weeks ≥ 90%" said nothing of the 88% scored."""
+    assert phrase(r.StepRubric("draft", [[0.88] * 4, [0.88] * 4])).endswith(
+        "draft: 0 of 4, 0 of 4 weeks ≥ 90% (score 88%)"
+    )
+    assert phrase(r.StepRubric("draft", [[0.85, 0.88, None, 0.86], [0.88] * 4])).endswith(
+        "draft: 0 of 4, 0 of 4 weeks ≥ 90% (scores 85–88%, 1 week without one)"
+    )
+    kept_before = dict(step="draft", by_design=False, scored=True, weeks_met=[0, 0], met=False)  # no scores kept
+    old = dict(name="accuracy", met=False, steps=[kept_before], below=["draft"], threshold=0.9, needed=3, weeks=4)
+    assert criterion_phrase({**old, "cycles": 2, "wanted": 2}).endswith("draft: 0 of 4, 0 of 4 weeks ≥ 90%")
 
 
 def test_steps_without_scores_and_by_design_are_said_so():
@@ -59,7 +72,7 @@ def test_a_publish_before_the_second_cycle_closed_says_so():
     said = phrase(r.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
     assert said == (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle; only 1 of the 2 cycles needed have closed): "
-        "draft: 4 of 4 weeks ≥ 90%"
+        "draft: 4 of 4 weeks ≥ 90% (score 95%)"
     )
 
 

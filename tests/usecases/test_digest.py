@@ -45,7 +45,6 @@ def big_org(n=500):
                     kpi_series=series,
                     cycle_values=series[-2:],
                     weeks_left=2,
-                    scale_min_kpi_weeks=3,
                     steps=steps,
                     dms_sent=rng.randint(0, 12),
                     checked_in=rng.randint(0, 6),

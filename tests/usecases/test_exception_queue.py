@@ -14,8 +14,9 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
+from storage.models.governance import Decision, RegistryVersion
 from storage.models.reports import ExceptionItemEvent
-from tests.bot.test_web_view import fetch, signed_in, view  # noqa: F401  (the web view's fixture)
+from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
 from usecases.shared import readiness
@@ -201,6 +202,37 @@ def test_readiness_counts_items_open_more_than_14_days(bot, queue, store, clock)
     item = store.exception_items.open_of([state.playbook.id])[0]
     store.exception_items.move(item, "accepted", "known", OWNER, clock())
     assert readiness.criteria(store, state, [(1, date(2026, 11, 16))])[-1].met
+
+
+def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(
+    bot, queue, store, engine, slack, clock, http_server, database_url
+):
+    """Issue 54, item 12: the first cycle still running, a publish 18 days after an item
+    was logged and left open lists it ❌ (the last close's moment would judge nothing);
+    the web view's latest judgement shows the queue as it stands today."""
+    clock.set(wednesday(1))
+    bot.command("exception support-replies draft customer wanted a call", user=OWNER)
+    clock.set(wednesday(1) + timedelta(days=18))
+    refused = bot.command("publish support-replies", user=CURATOR).text
+    assert "is not yet ready to scale" in refused
+    assert "❌ Exception queue: 1 item open more than 14 days, the oldest 18 days" in refused
+    with Session(engine) as s:
+        assert s.exec(select(RegistryVersion)).all() == []
+        assert s.exec(select(Decision).where(Decision.kind == "publish")).all() == []
+
+    published = bot.command("publish support-replies override the queue is being cleared", user=CURATOR).text
+    assert "support-replies v1" in published
+    with Session(engine) as s:
+        [row] = s.exec(select(Decision).where(Decision.kind == "publish")).all()
+    assert "queue" in row.figures["missing"]
+    state = store.playbooks.state("support-replies")
+    store.exception_items.move(
+        store.exception_items.open_of([state.playbook.id])[0], "resolved", "done", OWNER, clock()
+    )
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, CURATOR)
+    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+    section = page[page.index("Ready to scale?") :]
+    assert "<li>✅ Exception queue: no item open more than 14 days (as of today)</li>" in section
 
 
 def test_the_web_view_and_its_csv_show_the_items_and_every_change(view, store, clock):  # noqa: F811

@@ -28,7 +28,10 @@ from usecases import tokens
 
 ready = test_replication.ready  # the fixture: support-replies with a contract and a kit, curators set
 
-DRAFT_SHORT = "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 2 of 4 weeks ≥ 90%"
+# Issue 54, item 11: the step that missed shows its scores beside the threshold, on every surface.
+DRAFT_SHORT = (
+    "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 2 of 4 weeks ≥ 90% (scores 88–95%)"
+)
 
 
 def draft_scores(week):
@@ -44,7 +47,8 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     with Session(engine) as s:
         assert s.exec(select(Proposal).where(Proposal.kind == "scale")).all() == []
     told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
+    [owner_dm] = [m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]
+    assert len(told) == 1 and DRAFT_SHORT in json.dumps(owner_dm["blocks"], ensure_ascii=False)
     body = json.dumps(told[0]["blocks"], ensure_ascii=False)
     assert "but 1 of the 8 criteria is missing" in body
     assert DRAFT_SHORT in body and "refunds: 4 of 4, 4 of 4 weeks ≥ 90%" in body and "send: no rubric score" in body

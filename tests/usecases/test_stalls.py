@@ -113,14 +113,19 @@ def test_two_missed_cycles_stall_the_playbook_once_with_three_buttons_and_say_so
     status = bot.command("status support-replies").text
     assert "Stalled* since the end of cycle 2 (2027-01-10): cycles 1 and 2 missed the target" in status
 
-    # the digest: stalled first, before a playbook with more risks
+    # the digest: stalled first, before a playbook with more risks; the stalled one is
+    # counted as stalled only, though its owner's deactivation is one more thing to watch
+    # (issue 54, item 9: "1 playbook stalled, 1 at risk" where both were the same one)
+    bot.event({"type": "user_change", "user": {"id": OWNER, "deleted": True, "is_bot": False}})
     stalled.run(DIGEST_AT)
     reply = [m for m in slack.posted(CURATORS) if m["text"].startswith("Support: 2 playbooks")][-1]
     reply_body = json.dumps(reply["blocks"], ensure_ascii=False)
     assert reply_body.index("*support-replies*") < reply_body.index(f"*{MACROS}*")
     assert "*Stalled* since the end of cycle 2 (2027-01-10)" in reply_body
+    assert reply_body.count("owner deactivated: its proposals wait") == 2 and "· *stalled*" in reply_body
     summary = [m for m in slack.posted(CURATORS) if "digest" in m["text"].lower() or "Week of" in m["text"]]
-    assert any("1 playbook stalled" in json.dumps(m["blocks"], ensure_ascii=False) for m in summary)
+    said = json.dumps(summary[-1]["blocks"], ensure_ascii=False)
+    assert "1 playbook stalled. :warning: 1 playbook at risk." in said  # support-macros, no KPI in its 3 weeks
 
     # the web overview: stalled first, marked with why
     mount, url = http_server
@@ -134,6 +139,8 @@ def test_two_missed_cycles_stall_the_playbook_once_with_three_buttons_and_say_so
     assert status_code == 200
     assert page.index("support-replies") < page.index(MACROS)
     assert '<strong class="stalled">stalled</strong>' in page and "cycles 1 and 2 missed the target" in page
+    for standing, n in (("on-track", 0), ("at-risk", 1), ("stalled", 1)):  # as the digest counts them
+        assert f'<li class="{standing}"><strong>{n}</strong>' in page
 
 
 def click(bot, action_id, value, user, channel, ts):

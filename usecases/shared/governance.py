@@ -18,7 +18,7 @@ from storage.models.governance import Proposal
 from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from templates import render
+from templates import inconclusive_reason, render
 from templates.refusals import Refusal
 from usecases.shared.roles import require_owner_or_curator
 
@@ -28,6 +28,15 @@ from usecases.shared.roles import require_owner_or_curator
 def thresholds(state: PlaybookState) -> Thresholds:
     playbook = state.playbook
     return Thresholds.of(state.settings, playbook.exception_cap, playbook.rubric_threshold)
+
+
+def why_unsure(verdict: rules.WeekVerdict, th: Thresholds) -> str | None:
+    """Why a kept week was INCONCLUSIVE, as its close said it, by the rule kept with it
+    ("reason not recorded" for one kept before the rule was); None for other verdicts."""
+    if verdict.outcome != rules.INCONCLUSIVE:
+        return None
+    n = verdict.numbers
+    return inconclusive_reason(verdict.rule, n.cases, n.rubric, th, n.exceptions)
 
 
 def anchor(state: PlaybookState) -> calendar.CycleAnchor | None:

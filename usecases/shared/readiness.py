@@ -4,7 +4,7 @@ scale rule holds at a cycle's close (weeks.py) and when a curator publishes (reg
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -23,13 +23,15 @@ def criteria(
     cycles: list[tuple[int, date]],
     connection: Connection | None = None,
     cycles_wanted: int | None = None,
+    at: datetime | None = None,
 ) -> list[replication.Criterion]:
     """The criteria over `cycles`, the (number, first Monday) of the cycles the KPI held
     in, oldest first: the attestation rate over all their weeks, each step's exception
     ratio over the last one's, the input contract, a learning in each, an active owner,
     each step's weekly rubric scores in each, the sources' reliability. All the weeks'
     figures in one read. `connection`: a week's close reads the closing week's figures in
-    its own transaction."""
+    its own transaction. The exception queue is judged at `at` (a publish: now), else at
+    the last week's close (the close that asks)."""
     playbook = state.playbook
     th = thresholds(state)
     weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
@@ -64,9 +66,9 @@ def criteria(
     ]
     definition = playbook.definition
     reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
-    # (8) the items open now that were logged more than 14 days before the last week closed
+    # (8) the items open now that were logged more than 14 days before `at`, or before the last week closed
     closed_at = calendar.week_closes_at(weeks[-1], playbook.timezone, state.settings.grace_hours) if weeks else None
-    items = store.exception_items.open_of([playbook.id], connection) if closed_at else []
+    judged_at = at or closed_at
     return replication.readiness(
         asked=asked,
         answered=answered,
@@ -82,11 +84,25 @@ def criteria(
         min_reliability=th.ready_min_reliability,
         rubrics=rubrics,
         rubric_threshold=th.rubric_threshold,
-        overdue_items=queue.overdue(items, closed_at) if closed_at else (0, 0),
+        overdue_items=_overdue(store, state, judged_at, connection) if judged_at else (0, 0),
     )
 
 
-def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, object]]:
+def _overdue(store: Store, state: PlaybookState, at: datetime, connection: Connection | None) -> tuple[int, int]:
+    return queue.overdue(store.exception_items.open_of([state.playbook.id], connection), at)
+
+
+def queue_now(store: Store, state: PlaybookState, figures: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """`figures` (criteria as kept, e.g. by a proposal or a decision) with the exception
+    queue judged as it stands at `now`: the other criteria look back at closed cycles,
+    the queue is the one that can change any day (a publish, the web view)."""
+    [judged] = as_figures([replication.queue_criterion(_overdue(store, state, now, None))])
+    if not any(c["name"] == "queue" for c in figures):  # judged before the queue was a criterion
+        return [*figures, judged]
+    return [judged if c["name"] == "queue" else c for c in figures]
+
+
+def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, Any]]:
     """The criteria as a proposal's, a message's and a decision row's figures."""
     return [dict(name=c.name, met=c.met, **c.figures) for c in criteria]
 

@@ -132,6 +132,7 @@ def publish(
     criteria = (proposal.figures or {}).get("criteria") if proposal is not None else None
     if criteria is None:
         criteria = _readiness_now(store, state, results)
+    criteria = readiness.queue_now(store, state, criteria, now)  # the queue as it stands now, not at the close
     missing = [c["name"] for c in criteria if not c["met"]]
     if missing and override is None:
         raise Refusal.of(

@@ -114,6 +114,7 @@ def close_round(
                     numbers.cases,
                     numbers.total_exceptions,
                     numbers.rubric,
+                    rule,
                 )
             )
             if state.playbook.id in pilots:  # a second pilot, not a copy

@@ -36,7 +36,6 @@ def contexts(
                 kpi_series=[40, None, 30, 25, 20, 18, 16, 14],
                 cycle_values=[16, 14],
                 weeks_left=2,
-                scale_min_kpi_weeks=3,
                 dms_sent=10,
                 checked_in=2,
                 steps=[StepLastWeek(text[:40], "ai-led", None, 3, frozen=True) for _ in range(15)]

@@ -193,6 +193,7 @@ def contexts(
                     streak_outcome="PASS",
                     streak=2,
                     week=figures.steps[i],
+                    unsure=dict(week=date(2027, 1, 4), why="rubric 85% is between the floor 80% and the threshold 90%"),
                 )
                 for i in range(30)
             ],
