@@ -18,6 +18,7 @@ class JsonServer:
     def __init__(self, host: str = "127.0.0.1"):
         self.answers: dict[str, object] = {}  # path -> (status, body) or HANG
         self.requests: list[dict] = []
+        self.on_request = lambda: None  # called as each request arrives (a test's hook)
         self.stopping = threading.Event()
         server = self
 
@@ -27,6 +28,7 @@ class JsonServer:
                 server.requests.append(
                     {"path": parts.path, "query": urllib.parse.parse_qs(parts.query), "headers": dict(self.headers)}
                 )
+                server.on_request()
                 answer = server.answers.get(parts.path, (404, {"error": "no such path"}))
                 if answer == HANG:
                     server.stopping.wait(60)
