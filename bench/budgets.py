@@ -201,6 +201,21 @@ def _sources_silent(r: dict) -> Judged:
     return figure, added <= SOURCE_TIMEOUT and silent["stored"] == 2997
 
 
+SOURCES_HELD_CLOSE = 60  # seconds: how late a close may be while every source hangs
+
+
+def _sources_held(r: dict) -> Judged:
+    f = at(r, "sources", "held")
+    if f is None:
+        return None
+    figure = (
+        f"{f['close_delay_seconds']:.1f} s ({f['closes']} closes in a {f['close_tick_seconds']:.1f} s tick, "
+        f"{f['close_tick_alone_seconds']:.1f} s with no pass running; the pass asked {f['asked']} of "
+        f"{f['numbers']} in {f['pass_seconds']:.0f} s and left {f['deferred']} for the next)"
+    )
+    return figure, f["close_delay_seconds"] <= SOURCES_HELD_CLOSE and f["closes"] == f["playbooks"]
+
+
 def _duplicates(r: dict) -> Judged:
     n = at(r, "fanout", "duplicates")
     return None if n is None else (str(n), n == 0)
@@ -252,6 +267,11 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         ),
         ("sources: SQL statements flat in the number of playbooks (100 → 1,000)", _sources_statements),
         (f"sources: one source that never answers adds at most its {SOURCE_TIMEOUT} s timeout", _sources_silent),
+        (
+            f"sources: 1,000 playbooks × 3 numbers from a source that never answers delay no close by more than "
+            f"{SOURCES_HELD_CLOSE} s",
+            _sources_held,
+        ),
     ],
     "fanout": [
         (f"fan-out of 10,000 DMs, delivery within {DELIVERY}× the bound Slack's limits allow", _delivery),

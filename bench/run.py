@@ -385,7 +385,26 @@ def _sources(a: dict, p: dict) -> list[str]:
             rows.append(
                 f"| {label} | {f['asked']} | {f['stored']} | {f['failed']} | {f['seconds']:.2f} | {f['statements']} |"
             )
+    held = a.get("held")
+    if held:
+        rows += [
+            "",
+            "Held by sources: 1,000 playbooks × 3 numbers whose one source never answers; the sources' pass in "
+            "its own thread (as the clock runs it), and 20 s into it the tick that closes the 1,000 weeks.",
+            "",
+            "| close delay (s) | close tick (s) | same tick, no pass (s) | closes | pass (s) | asked | left for "
+            "the next pass | failed | load average (1 min) |",
+            "|---|---|---|---|---|---|---|---|---|",
+            f"| {held['close_delay_seconds']:.1f} | {held['close_tick_seconds']:.1f} | "
+            f"{held['close_tick_alone_seconds']:.1f} | {held['closes']} | {held['pass_seconds']:.0f} | "
+            f"{held['asked']} | {held['deferred']} | {held['failed']} | {_load_average(held)} |",
+        ]
     return [*rows, "", *_budget_lines("sources", {"sources": a}, {"sources": p}), ""]
+
+
+def _load_average(figures: dict) -> str:
+    load = figures.get("load_average_1min")
+    return "–" if load is None else f"{load:.1f} on {figures.get('cores', '?')} cores"
 
 
 def _webhooks(w: dict, p: dict) -> list[str]:

@@ -4,28 +4,42 @@ free loopback port). The clock's fetch of a week that ended (usecases/sources.py
 SourceClock.run: what is due, 16 fetches at once, each value written through
 recording.report_row and add_reports): its time and its SQL statements, for 100 and
 1,000 playbooks; then 1,000 again with one playbook whose source never answers (a
-socket that accepts and says nothing), to see what it adds (at most its 10 s timeout)."""
+socket that accepts and says nothing), to see what it adds (at most its 10 s timeout).
+
+Then the clock held by sources (`held`): 1,000 playbooks x 3 numbers whose one source
+never answers. The sources' pass runs in a thread of its own, as bot/processes.py runs
+it beside the tick; 20 s into it, the tick that closes all 1,000 weeks. Its delay: from
+the instant it was due (20 s in) to the last close recorded, beside the same tick's time
+with no pass running; and the pass's own figures (what it asked before its deadline,
+what it left for the next pass, how long it took)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from slack_sdk import WebClient
 from sqlalchemy import insert, update
 
-from bench.common import QueryCounter, fresh_database
+from bench.common import QueryCounter, copy_of, fresh_database
+from bot.demo.standin.server import SlackStandIn
+from cadence.calendar import week_closes_at
 from cadence.definition import parse_playbook
+from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.models.playbooks import Cycle, Playbook
 from storage.store import Store
 from tests import prometheus as prometheus_server
 from usecases.sources import SourceClock
+from usecases.tick import Cadence
 
 WEEK = date(2026, 11, 2)  # the week that ended (UTC), Monday
 ENDED = datetime(2026, 11, 9, tzinfo=UTC)  # its end: when the clock asks
@@ -76,9 +90,10 @@ def silent_server():
         listener.close()
 
 
-def build(engine, playbooks: int, url: str, silent: str | None = None) -> None:
+def build(engine, playbooks: int, url: str, silent: str | None = None, all_silent: bool = False) -> None:
     """`playbooks` playbooks, each with its KPI, guardrail and first step's cases from
-    Prometheus, in the first week of a running cycle; the first one's source at `silent`."""
+    Prometheus, in the first week of a running cycle; the first one's source at `silent`
+    (every one's, with `all_silent`)."""
     store = Store(engine)
     specs = []
     for i in range(playbooks):
@@ -94,7 +109,9 @@ def build(engine, playbooks: int, url: str, silent: str | None = None) -> None:
                     "timezone": "UTC",
                     "rubric_threshold": 0.9,
                     "exception_cap": 0.1,
-                    "sources": {"metrics": {"kind": "prometheus", "url": silent if (silent and i == 0) else url}},
+                    "sources": {
+                        "metrics": {"kind": "prometheus", "url": silent if (silent and (i == 0 or all_silent)) else url}
+                    },
                     "kpi": {
                         "name": "Minutes",
                         "unit": "min",
@@ -159,6 +176,73 @@ def _fetch(url: str, playbooks: int, silent: str | None = None) -> dict:
     }
 
 
+CLOSE_DUE_AFTER = 20.0  # seconds into the sources' pass that the close comes due
+
+
+def _close_tick(cadence: Cadence, close_at: datetime) -> tuple[float, int, datetime]:
+    """The tick at the close: its seconds, its closes recorded, and when it ended."""
+    started = time.perf_counter()
+    report = cadence.tick(close_at)
+    return time.perf_counter() - started, report.counts[("close", "done")], datetime.now(UTC)
+
+
+def _held(kind: str, workdir: Path) -> dict:
+    """1,000 playbooks x 3 numbers from a source that never answers: the close's tick while
+    the sources' pass hangs on it, against the same tick with no pass running."""
+    with silent_server() as silent, fresh_database(kind, workdir) as database:
+        engine = make_engine(database)
+        build(engine, PLAYBOOKS, silent, silent, all_silent=True)
+        store = Store(engine)
+        slack = SlackStandIn().start()  # the owners' time zones are asked of Slack
+        client = WebClient(token=slack.token, base_url=slack.url, retry_handlers=[])
+        cadence = Cadence(store, client, TeamDirectory(), "UTC", lambda: datetime.now(UTC), charts=False)
+        close_at = week_closes_at(WEEK, "UTC", store.playbooks.clock_states()[0].settings.grace_hours)
+        cadence.tick(close_at - timedelta(minutes=1))  # the minute before: reads the state, closes nothing
+        engine.dispose()  # copied with no one connected
+        with copy_of(kind, database, workdir) as alone_url:  # the same tick with no pass running
+            alone_engine = make_engine(alone_url)
+            alone_cadence = Cadence(
+                Store(alone_engine), client, TeamDirectory(), "UTC", lambda: datetime.now(UTC), charts=False
+            )
+            alone_seconds, alone_closes, _ = _close_tick(alone_cadence, close_at)
+            alone_engine.dispose()
+        fetched: dict = {}
+
+        def sources_pass() -> None:
+            started = time.perf_counter()
+            fetched["done"] = cadence.sources.run(store.playbooks.clock_states(), ENDED)
+            fetched["seconds"] = time.perf_counter() - started
+
+        lane = threading.Thread(target=sources_pass, name="sources")
+        lane.start()
+        due = datetime.now(UTC) + timedelta(seconds=CLOSE_DUE_AFTER)
+        time.sleep(CLOSE_DUE_AFTER)
+        tick_seconds, closes, ended = _close_tick(cadence, close_at)
+        load = os.getloadavg()[0]  # the machine's load as the close ran (other work shares its cores)
+        still_fetching = lane.is_alive()
+        lane.join()
+        engine.dispose()
+        slack.stop()
+    done = fetched["done"]
+    return {
+        "playbooks": PLAYBOOKS,
+        "numbers": 3 * PLAYBOOKS,
+        "closes": closes,
+        "close_delay_seconds": (ended - due).total_seconds(),
+        "close_tick_seconds": tick_seconds,
+        "close_tick_alone_seconds": alone_seconds,
+        "alone_closes": alone_closes,
+        "pass_still_running_at_close": still_fetching,
+        "load_average_1min": load,
+        "cores": os.cpu_count(),
+        "pass_seconds": fetched["seconds"],
+        "asked": done.asked,
+        "deferred": done.deferred,
+        "failed": done.failed,
+        "stored": done.stored,
+    }
+
+
 def run(kind: str, workdir: Path) -> dict:
     _fetch.kind, _fetch.workdir = kind, workdir  # type: ignore[attr-defined]
     with prometheus(PLAYBOOKS) as url:
@@ -166,4 +250,4 @@ def run(kind: str, workdir: Path) -> dict:
         large = _fetch(url, PLAYBOOKS)
         with silent_server() as silent:
             hanging = _fetch(url, PLAYBOOKS, silent)
-    return {"100": small, "1000": large, "1000_one_silent": hanging}
+    return {"100": small, "1000": large, "1000_one_silent": hanging, "held": _held(kind, workdir)}

@@ -207,6 +207,11 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     click.echo(f"tick at {at.isoformat()}: {report.summary()}")
     for channel in report.unreachable:
         click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)
+    # Then the sourced numbers due (after the tick, as the clock's own pass runs beside it):
+    # one pass, with its deadline; what it did not reach is the next tick's.
+    fetched = clockwork.cadence.sources.run_due(at)
+    if fetched.summary():
+        click.echo(f"  {fetched.summary()}")
     pending = clockwork.dispatcher.drain(max_wait=max_wait)
     # Then the webhooks that are due (after Slack's: a slow receiver delays no message);
     # a delivery waiting for its retry is the next tick's or the clock's.

@@ -1,6 +1,7 @@
-"""The long-running parts: the clock (a tick a minute), the outbox dispatcher and the
-webhooks' lane (outbound/webhooks.py), each in its own thread, so that a receiver that
-hangs delays neither Slack's messages nor a tick.
+"""The long-running parts: the clock (a tick a minute), the sources' pass (a minute too,
+usecases/sources.py), the outbox dispatcher and the webhooks' lane (outbound/webhooks.py),
+each in its own thread, so that a receiver that hangs delays neither Slack's messages
+nor a tick, and a source that hangs delays no close, nudge or digest.
 
 `rollout clock` runs both alone; `rollout serve` runs them in its one worker process
 unless told `--no-scheduler`. Any number of either can run against PostgreSQL: ticks are
@@ -46,6 +47,7 @@ class Clockwork:
         self.clock = clock
         self._stop = threading.Event()
         self._ticking = threading.Lock()  # held while a tick runs, so that stop can wait for it
+        self._fetching = threading.Lock()  # held while a sources' pass runs, likewise
         self._dispatcher_thread: threading.Thread | None = None
         self._webhooks_thread: threading.Thread | None = None
         self.scheduler: BaseScheduler | None = None
@@ -68,21 +70,37 @@ class Clockwork:
             except Exception:
                 log.warning("could not record the clock's heartbeat", exc_info=True)
 
+    def fetch_sources(self) -> None:
+        """The sourced numbers due now, beside the tick (its own job and thread): none
+        starts after the pass's deadline or once the clock is stopping."""
+        with self._fetching:
+            try:
+                fetched = self.cadence.sources.run_due(self.clock(), self._stop)
+            except Exception:
+                log.exception("fetching sourced numbers failed; the next pass asks again")
+                return
+            if fetched.summary():
+                log.info("sources: %s", fetched.summary())
+
     def _schedule(self, scheduler: BaseScheduler, first: datetime | None = None) -> BaseScheduler:
         # Every minute on the minute (and at `first`, if given). The tick is idempotent and
         # catches up by itself, so runs missed while the process was busy or asleep are
         # coalesced into one and never replayed (coalesce), a slow tick is never overlapped
         # by the next (max_instances=1), and a run more than 50 s late is dropped for the next one.
-        scheduler.add_job(
-            self.tick,
-            CronTrigger(second=0, timezone="UTC"),
-            id="tick",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=50,
-            replace_existing=True,
-            **({"next_run_time": first} if first is not None else {}),
-        )
+        # The sources' pass likewise, at once and then on the same minute, in a thread of
+        # its own: its deadline (usecases/sources.py) ends it within the minute, and if one
+        # ever overran, the next pass would be skipped, never a tick.
+        for job, name, at in ((self.tick, "tick", first), (self.fetch_sources, "sources", first or datetime.now(UTC))):
+            scheduler.add_job(
+                job,
+                CronTrigger(second=0, timezone="UTC"),
+                id=name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=50,
+                replace_existing=True,
+                **({"next_run_time": at} if at is not None else {}),
+            )
         self.scheduler = scheduler
         return scheduler
 
@@ -142,6 +160,12 @@ class Clockwork:
             self._ticking.release()
         else:
             log.warning("stopping with a tick still running; the next clock catches up on what it did not commit")
+        if self._fetching.acquire(
+            timeout=TICK_GRACE_SECONDS
+        ):  # no fetch starts now; those in hand end by their timeout
+            self._fetching.release()
+        else:
+            log.warning("stopping with fetches still running; the next clock asks for what they did not store")
         if self._dispatcher_thread is not None:
             self._dispatcher_thread.join(timeout=30)
         if self._webhooks_thread is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ PATH_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 BY_PREFIX = "source:"
 # What a `from:` can feed: the KPI, the guardrail, a step's cases, exceptions and rubric.
 FEEDS = ("kpi", "guardrail", "cases", "exceptions", "rubric")
+AGAIN_AFTER = timedelta(minutes=30)  # a missing number is asked for again at the soonest this long after
+LONGEST_WAIT = timedelta(hours=4)  # a source that keeps failing is asked at least this often
 _WRITES = re.compile(
     r"\b(insert|update|delete|merge|upsert|create|drop|alter|truncate|grant|revoke|copy|"
     r"attach|detach|pragma|vacuum|reindex|into|refresh|notify|nextval|setval)\b",
@@ -168,3 +171,17 @@ def unset_variables(sources: Mapping[str, SourceSpec], environ: Mapping[str, str
         for variable in spec.variables()
         if not environ.get(variable)
     ]
+
+
+def next_ask(last_at: datetime, failures: int, closes_at: datetime) -> datetime:
+    """When a source that failed `failures` asks in a row for a week's numbers is asked
+    again: 30 minutes after the first failure, then twice as long after each further one
+    (1 h, 2 h, up to 4 h), so a source that keeps failing is asked less often, not more;
+    but a last time 30 minutes before the week closes, when the wait would pass the close
+    (the week's grace is its chance). With 12 hours of grace: 00:00, 00:30, 01:30, 03:30,
+    07:30 and 11:30."""
+    wait = min(AGAIN_AFTER * (1 << min(max(0, failures - 1), 8)), LONGEST_WAIT)
+    last_chance = closes_at - AGAIN_AFTER
+    if last_at + wait < last_chance:
+        return last_at + wait
+    return max(last_chance, last_at + AGAIN_AFTER)

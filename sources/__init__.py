@@ -176,7 +176,23 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(tls, req, context=self._context)  # type: ignore[attr-defined]
 
-    return urllib.request.build_opener(Http(), Https())
+    return urllib.request.build_opener(Http(), Https(), _NoRedirects())
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is that fetch's failure: never followed, so no header (a token, Basic
+    credentials) reaches any URL but the configured one. (urllib's own handler follows
+    to any host, https to http included, and copies Authorization along.)"""
+
+    def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        fp.close()
+        location = headers.get("Location") or headers.get("URI")
+        if not location:
+            raise SourceFailed(f"refused: HTTP {code} without a Location")
+        where = urllib.parse.urljoin(req.full_url, location)
+        raise SourceFailed(f"redirected to {where[:200]}, not followed")
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _get(source: Source, url: str, timeout: float) -> Any:

@@ -29,11 +29,12 @@ class AlreadyFetched(Exception):
 
 @dataclass(frozen=True)
 class Asked:
-    """A sourced number of a week as the clock left it: when it was last asked, and
-    whether it is settled (a value fetched, or an override typed)."""
+    """A sourced number of a week as the clock left it: when it was last asked, whether
+    it is settled (a value fetched, or an override typed), and how many asks failed."""
 
     last_at: datetime
     settled: bool
+    failures: int = 0
 
 
 def fetch_row(
@@ -77,6 +78,7 @@ class SourceFetches:
         if not weeks:
             return {}
         settled = func.max(case((col(SourceFetch.outcome) == "failed", 0), else_=1))
+        failures = func.sum(case((col(SourceFetch.outcome) == "failed", 1), else_=0))
         query = (
             sa_select(
                 col(SourceFetch.playbook_id),
@@ -84,12 +86,16 @@ class SourceFetches:
                 col(SourceFetch.number),
                 func.max(col(SourceFetch.fetched_at)),
                 settled,
+                failures,
             )
             .where(col(SourceFetch.week_start).in_(sorted(set(weeks))))
             .group_by(col(SourceFetch.playbook_id), col(SourceFetch.week_start), col(SourceFetch.number))
         )
         with reading(self.engine) as s:
-            return {(pid, week, number): Asked(at, bool(done)) for pid, week, number, at, done in s.execute(query)}
+            return {
+                (pid, week, number): Asked(at, bool(done), int(failed or 0))
+                for pid, week, number, at, done, failed in s.execute(query)
+            }
 
     def failures(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, str]]:
         """For each (playbook, week), the sourced numbers still missing and the last error

@@ -278,8 +278,11 @@ class Engine:
         )
 
     def run(self, at):
+        """A tick, then the sources' pass at the same instant (the clock runs it beside the
+        tick: bot/processes.py), then delivery."""
         self.clock.set(at)
         report = self.cadence.tick(at)
+        self.cadence.sources.run_due(at)
         self.dispatcher.drain(max_wait=0)
         return report
 

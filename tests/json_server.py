@@ -1,6 +1,7 @@
 """A small JSON server of the tests' own, on a free loopback port: the HTTP source kind's
-other side, a Prometheus that never answers, and one that answers a byte a second. Each path answers as `answers` says;
-every request is kept (path, query, headers) for the test to read."""
+other side, a Prometheus that never answers, and one that answers a byte a second. Each path answers as `answers` says
+((status, body), or (status, body, headers) for a redirect's Location); every request is kept (path, query,
+headers) for the test to read. `host`: any loopback address (127.0.0.2 is another host to a client)."""
 
 import json
 import threading
@@ -14,9 +15,10 @@ TRICKLE_HEAD = "trickle-head"  # the status line and headers themselves one byte
 
 
 class JsonServer:
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.answers: dict[str, object] = {}  # path -> (status, body) or HANG
         self.requests: list[dict] = []
+        self.on_request = lambda: None  # called as each request arrives (a test's hook)
         self.stopping = threading.Event()
         server = self
 
@@ -26,6 +28,7 @@ class JsonServer:
                 server.requests.append(
                     {"path": parts.path, "query": urllib.parse.parse_qs(parts.query), "headers": dict(self.headers)}
                 )
+                server.on_request()
                 answer = server.answers.get(parts.path, (404, {"error": "no such path"}))
                 if answer == HANG:
                     server.stopping.wait(60)
@@ -44,9 +47,11 @@ class JsonServer:
                         except OSError:  # the client gave up
                             return
                     return
-                status, body = answer
+                status, body, *more = answer
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (more[0] if more else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -55,9 +60,9 @@ class JsonServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True, name="json-server")
 
     def start(self) -> "JsonServer":

@@ -1,10 +1,13 @@
 """Numbers pulled from the systems that hold them (docs/sources.md).
 
-The clock's part (`SourceClock.run`, at the end of each tick): from a week's end
-(Monday 00:00 in the playbook's zone) until it closes, every sourced number of an
-active playbook that is still missing is asked for, again every 30 minutes while it
-is; at most 16 fetches at once, each with its own 10 s timeout, so a source that hangs
-costs its timeout and no more, after the tick's closes. A value becomes a report by
+The clock's part (`SourceClock.run`, a pass of its own beside the tick, never inside
+it: bot/processes.py): from a week's end (Monday 00:00 in the playbook's zone) until it
+closes, every sourced number of an active playbook that is still missing is asked for;
+a source that fails is asked again after 30 minutes, then less and less often
+(cadence.sources.next_ask). At most 16 fetches at once, each with its own 10 s timeout,
+and no fetch starts after the pass's deadline (45 s): what it did not reach stays due
+for the next pass, so a pass ends within its minute, and a source that hangs costs its
+timeout and no more. A value becomes a report by
 `source:<name>` through the path every report takes (recording.report_row, then
 store.reports.add_reports, with its `source_fetch` row in the same unit of work). A
 failure stores no number: its `source_fetch` row, and one message per source and week
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +35,7 @@ from cadence.limits import MAX_COUNT, MAX_VALUE
 from sources import Source, SourceFailed, Window, fetch
 from storage.cadence_log import Work
 from storage.outbox import Message
-from storage.source_fetches import AlreadyFetched, fetch_row
+from storage.source_fetches import AlreadyFetched, Asked, fetch_row
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
 from storage.weekly_reports import NewReport
 from templates import render
@@ -44,7 +48,7 @@ __all__ = ["Reliability", "reliability"]  # input reliability, for status, the w
 log = logging.getLogger(__name__)
 
 WORKERS = 16  # fetches at once
-AGAIN_AFTER = timedelta(minutes=30)  # a missing number is asked for again this often
+PASS_SECONDS = 45.0  # no fetch starts later in a pass: with its 10 s timeout, a pass ends within its minute
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,12 @@ class Job:
     state: PlaybookState
     week: calendar.WeekRef
     entry: sources.Entry
+
+    def key(self) -> tuple[int, date, str]:
+        return (self.state.playbook.id, self.week.week_start, self.entry.key)
+
+    def source_key(self) -> tuple[int, date, str]:
+        return (self.state.playbook.id, self.week.week_start, self.entry.source)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,12 @@ class Fetched:
     stored: int = 0
     failed: int = 0
     seconds: float = 0.0
+    deferred: int = 0  # due, but not reached before the pass's deadline: the next pass's
+
+    def summary(self) -> str:
+        parts = [f"{self.stored} stored", f"{self.failed} failed"] if self.asked else []
+        parts += [f"{self.deferred} left for the next pass"] if self.deferred else []
+        return f"sourced numbers: {', '.join(parts)}" if parts else ""
 
 
 def window(week_start: date, tz: str) -> Window:
@@ -124,16 +140,20 @@ class SourceClock:
         environ: Mapping[str, str] | None = None,
         workers: int = WORKERS,
         timeout: float = 10.0,
+        pass_seconds: float = PASS_SECONDS,
     ):
         self.store = store
         self.clock = clock
         self.environ = environ if environ is not None else os.environ
         self.workers = workers
         self.timeout = timeout
+        self.pass_seconds = pass_seconds
 
     def due(self, states: list[PlaybookState], at: datetime) -> list[Job]:
         """Every sourced number of a week that has ended and is still open, of an active
-        playbook, not yet settled and not asked in the last 30 minutes."""
+        playbook, not yet settled and due: never asked, or its source's next ask come
+        (cadence.sources.next_ask, over the source's numbers still missing that week).
+        Never asked first, then the longest waiting."""
         candidates: list[Job] = []
         for state in states:
             entries = sources.entries(state.playbook.definition)
@@ -146,25 +166,53 @@ class SourceClock:
         if not candidates:
             return []
         asked = self.store.sources.asked([job.week.week_start for job in candidates])
-        jobs = []
+        missing: dict[tuple[int, date, str], list[Asked]] = defaultdict(list)  # by source, its numbers still missing
         for job in candidates:
-            before = asked.get((job.state.playbook.id, job.week.week_start, job.entry.key))
-            if before is None or (not before.settled and before.last_at <= at - AGAIN_AFTER):
-                jobs.append(job)
-        return jobs
+            before = asked.get(job.key())
+            if before is not None and not before.settled:
+                missing[job.source_key()].append(before)
+        jobs: list[tuple[datetime, Job]] = []
+        for job in candidates:
+            before = asked.get(job.key())
+            if before is None:
+                jobs.append((datetime.min.replace(tzinfo=at.tzinfo), job))
+                continue
+            if before.settled:
+                continue
+            tried = missing[job.source_key()]
+            last = max(a.last_at for a in tried)
+            closes = calendar.week_closes_at(
+                job.week.week_start, job.state.playbook.timezone, job.state.settings.grace_hours
+            )
+            if sources.next_ask(last, max(a.failures for a in tried), closes) <= at:
+                jobs.append((last, job))
+        return [job for _, job in sorted(jobs, key=lambda pair: pair[0])]
 
-    def run(self, states: list[PlaybookState], at: datetime) -> Fetched:
-        """Ask for every number due, at most `workers` at once; store what came back."""
+    def run_due(self, at: datetime, stop: threading.Event | None = None) -> Fetched:
+        """The clock's pass: every number due at `at`, of the playbooks as they are now."""
+        return self.run(self.store.playbooks.clock_states(), at, stop)
+
+    def run(self, states: list[PlaybookState], at: datetime, stop: threading.Event | None = None) -> Fetched:
+        """Ask for every number due, at most `workers` at once, none started after the
+        pass's deadline (by the injected clock) or once `stop` is set; store what came back."""
         jobs = self.due(states, at)
-        done = Fetched(asked=len(jobs))
+        done = Fetched()
         if not jobs:
             return done
         started = self.clock()
+        deadline = started + timedelta(seconds=self.pass_seconds)
+
+        def answer(job: Job) -> Answer | None:
+            if (stop is not None and stop.is_set()) or self.clock() >= deadline:
+                return None  # left for the next pass: not asked, nothing recorded
+            return self._answer(job)
+
         pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)), thread_name_prefix="source")
         try:
-            answers = list(pool.map(self._answer, jobs))
+            answers = [a for a in pool.map(answer, jobs) if a is not None]
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+        done.asked, done.deferred = len(answers), len(jobs) - len(answers)
         done.seconds = (self.clock() - started).total_seconds()
         done.stored = self._store(answers)
         failures = [a for a in answers if a.error is not None]

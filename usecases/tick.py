@@ -118,7 +118,8 @@ class Cadence:
         self.directory = directory
         self.org_timezone = org_timezone
         self.admins = admins  # told when a digest has no curators channel to go to
-        self.sources = SourceClock(store, clock, environ)  # numbers pulled from sources (usecases/sources.py)
+        # numbers pulled from sources: a pass of its own beside the tick, never inside it (usecases/sources.py)
+        self.sources = SourceClock(store, clock, environ)
         load_all()
         judgement.warm()  # the statistics of the week close's intervals, loaded at start as the templates are
 
@@ -164,11 +165,6 @@ class Cadence:
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
         self._digests(at, report)
-        if not self.dry_run:  # last: a source that hangs delays none of the above, a close least of all
-            fetched = self.sources.run(states, at)
-            if fetched.asked:
-                report.counts[("source-fetch", "stored")] += fetched.stored
-                report.counts[("source-fetch", "failed")] += fetched.failed
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
             # Every report's author on the hour, unless this tick closed weeks: that read
             # grows with the years of history, and a close should not wait on it (the next

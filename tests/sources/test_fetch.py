@@ -12,7 +12,7 @@ from sqlalchemy import text
 from cadence.sources import Entry
 from sources import Source, SourceFailed, fetch
 from storage.db import make_engine
-from tests.json_server import HANG, TRICKLE, TRICKLE_HEAD
+from tests.json_server import HANG, TRICKLE, TRICKLE_HEAD, JsonServer
 from usecases.sources import window
 
 BERLIN = "Europe/Berlin"
@@ -128,6 +128,45 @@ def test_a_url_password_from_the_environment_is_sent_and_never_said(json_server)
     assert json_server.requests[0]["headers"]["Authorization"].startswith("Basic ")
     assert "pa55word" not in str(raised.value)
     assert str(raised.value) == "refused: HTTP 404 (no such path)"
+
+
+@pytest.fixture
+def elsewhere():
+    """Another host (127.0.0.2) that would answer anything with a number."""
+    server = JsonServer("127.0.0.2").start()
+    server.answers["/api/v1/query"] = (
+        200,
+        {"status": "success", "data": {"resultType": "scalar", "result": [0, "99"]}},
+    )
+    server.answers["/ok"] = (200, {"a": 99})
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_the_fetchs_failure_and_no_credential_leaves_the_configured_url(json_server, elsewhere, status):
+    """Prometheus with a bearer token, and http with Basic credentials from url_env: the
+    redirect is said, never followed, and the other host hears nothing."""
+    target = elsewhere.url + "/api/v1/query"
+    json_server.answers["/api/v1/query"] = (status, {}, {"Location": target})
+    with pytest.raises(SourceFailed) as raised:
+        prom(json_server.url, "up", token="s3cr3t-token")
+    assert str(raised.value) == f"redirected to {target}, not followed"
+    json_server.answers["/stats"] = (status, {}, {"Location": elsewhere.url + "/ok"})
+    url = json_server.url.replace("http://", "http://reader:pa55word@") + "/stats"
+    with pytest.raises(SourceFailed) as raised:
+        fetch(Source("http", url, None), Entry("kpi", None, "ci", None, "a"), WEEK, 3)
+    assert str(raised.value) == f"redirected to {elsewhere.url}/ok, not followed"
+    assert elsewhere.requests == []
+    assert [r["path"] for r in json_server.requests] == ["/api/v1/query", "/stats"]
+
+
+def test_a_relative_redirect_names_where_it_pointed_and_is_not_followed(json_server):
+    json_server.answers["/stats"] = (302, {}, {"Location": "/moved"})
+    json_server.answers["/moved"] = (200, {"a": 99})
+    with pytest.raises(SourceFailed, match=r"^redirected to http://127\.0\.0\.1:\d+/moved, not followed$"):
+        fetch(Source("http", json_server.url + "/stats", "t0ken"), Entry("kpi", None, "ci", None, "a"), WEEK, 3)
+    assert [r["path"] for r in json_server.requests] == ["/stats"]
 
 
 # ---- sql ----

@@ -222,6 +222,28 @@ def test_the_latest_value_fetched_counts_once_a_failure_is_followed_by_a_value(c
     assert rows(engine, "select cases from case_count") == [(40,)]  # settled at the first ask
 
 
+def test_a_redirect_to_another_host_is_said_not_followed_and_stores_nothing(clockwork, engine, stats, slack):
+    """127.0.0.1 answers 302 to 127.0.0.2, which would say 99 for everything: it hears
+    nothing (no token), nothing is stored under source:ci-stats, and the owner is told."""
+    other = JsonServer("127.0.0.2").start()
+    try:
+        other.answers["/ok"] = (200, {"kpi": 99, "draft": {"cases": 99, "exceptions": 99, "rubric": 0.99}})
+        stats.answers["/stats"] = (302, {}, {"Location": other.url + "/ok"})
+        clockwork.run(WEEK_1_ENDS)
+        assert other.requests == []
+        assert len(stats.requests) == 4
+        for table in ("kpi_reading", "case_count", "rubric_score", "exception_report"):
+            assert rows(engine, f"select count(*) from {table} where reported_by = 'source:ci-stats'") == [(0,)]
+        assert rows(engine, "select distinct outcome, error from source_fetch") == [
+            ("failed", f"redirected to {other.url}/ok, not followed")
+        ]
+        [said] = slack.posted(OWNER)
+        assert said["text"] == "support-replies: source ci-stats gave no number for the week of 2026-11-16"
+        assert f"redirected to {other.url}/ok, not followed" in json.dumps(said["blocks"])
+    finally:
+        other.stop()
+
+
 @pytest.mark.parametrize("answer", [HANG, TRICKLE])  # never answers; answers a byte a second
 def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine, slack, store, clock, stats, answer):
     hanging = JsonServer().start()
