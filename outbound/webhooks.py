@@ -14,11 +14,12 @@ the Standard Webhooks convention, beside the Slack dispatcher and never in its w
 - Retries: timeouts, refused connections and answers other than 2xx (a redirect
   included: it is not followed) wait 5 s, 5 min, 30 min, 2 h, 5 h, 10 h
   (cadence/webhooks.py), then the delivery has failed (`webhook list`, /metrics).
-- HTTP/1.1 by h11 (the protocol's rules: framing, keep-alive, bounded headers) over
-  asyncio's streams (TLS with the ssl module's default context). A connection stays
-  open between posts to one receiver for the round; no redirect is followed; an
-  answer's body is read to ANSWER_READ_LIMIT at most. A URL's international host name
-  goes as IDNA, and what a request line cannot carry in its path is percent-encoded.
+- HTTP by httpx: one `AsyncClient` a round, with as many connections as workers, kept
+  open between posts to a receiver; no redirect is followed; an answer is streamed and
+  read to ANSWER_READ_LIMIT at most; https receivers are checked with the system's
+  trusted authorities, loaded once for the lane's life (`tls`). No proxy from the
+  environment and no .netrc (`trust_env=False`): a post goes where its URL says, with
+  what its URL says.
 - One thread rather than a thread a worker: eight threads, each with http.client, spent
   most of the lane's CPU passing the interpreter lock at every socket call, and on two
   cores shared with the receiver that made the lane, not the receiver, set the pace
@@ -45,9 +46,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import groupby
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
 
-import h11
+import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
 from outbound.lane import Lane, worker_name
@@ -61,10 +61,8 @@ LANES_PER_CLAIM = 64
 PER_LANE = 50  # deliveries of one lane per claim: a kill -9 sends at most these again
 LEASE = timedelta(minutes=5)
 ANSWER_READ_LIMIT = 64 * 1024  # what is read of an answer's body; a longer one closes the connection
-READ_SIZE = 64 * 1024
 USER_AGENT = "rollout-cadence-bot-webhooks"
 
-Origin = tuple[str, str, int]  # scheme, host, port
 T = TypeVar("T")
 
 
@@ -99,7 +97,8 @@ class WebhookLane(Lane):
 
     def tls(self) -> ssl.SSLContext:
         """The context https receivers are checked with: the one given, else the system's
-        trusted authorities, loaded once for the lane's life rather than every round."""
+        trusted authorities, loaded once for the lane's life rather than every round
+        (httpx would load certifi's for every client)."""
         if self._tls is None:
             self._tls = ssl.create_default_context()
         return self._tls
@@ -136,7 +135,7 @@ class WebhookLane(Lane):
         total = 0
         posting = asyncio.Semaphore(self.workers)
         halt = asyncio.Event()  # set when the round fails: lanes post nothing more
-        connections = _Connections(self.tls)
+        client = self._client()
         running: set[asyncio.Task[list[Claimed]]] = set()
         recording: asyncio.Future[list[Claimed]] | None = None  # at most one record at a time
         claiming: asyncio.Future[list[Claimed]] | None = None
@@ -182,7 +181,7 @@ class WebhookLane(Lane):
                     total += len(claimed)
                     fresh, freed = bool(claimed) or freed, False
                     for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
-                        running.add(asyncio.create_task(self._run_lane(list(items), posting, connections, halt)))
+                        running.add(asyncio.create_task(self._run_lane(list(items), posting, client, halt)))
                     if not claimed and last_look:
                         return total
         except BaseException:
@@ -196,7 +195,20 @@ class WebhookLane(Lane):
             raise
         finally:
             await asyncio.gather(*(f for f in (recording, claiming) if f is not None), return_exceptions=True)
-            connections.close()
+            await client.aclose()
+
+    def _client(self) -> httpx.AsyncClient:
+        """A round's client: a connection a worker at most, kept between posts to one
+        receiver; redirects answered, not followed. Its timeouts only back up the
+        deadline of the whole delivery (`_post`)."""
+        return httpx.AsyncClient(
+            verify=self.tls(),
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=self.workers, max_keepalive_connections=self.workers),
+            timeout=httpx.Timeout(self.timeout),
+            headers={"User-Agent": USER_AGENT},
+        )
 
     def _record(self, answered: list[Claimed]) -> list[Claimed]:
         """Mark the deliveries of the lanes answered whole delivered: one statement, one
@@ -237,7 +249,7 @@ class WebhookLane(Lane):
     # ---- one lane ----
 
     async def _run_lane(
-        self, lane: list[Claimed], posting: asyncio.Semaphore, connections: _Connections, halt: asyncio.Event
+        self, lane: list[Claimed], posting: asyncio.Semaphore, client: httpx.AsyncClient, halt: asyncio.Event
     ) -> list[Claimed]:
         """Post the lane's deliveries in order; stop at the first that fails. Only this
         task posts the lane while the lease on its oldest delivery (the first) holds.
@@ -251,7 +263,7 @@ class WebhookLane(Lane):
                 if halt.is_set() or self.clock() + timedelta(seconds=self.timeout * 2) > claimed.lease_until:
                     break  # the round failed, or the lease would run out: the rest goes back
                 try:
-                    error = claimed.unreadable or await self._post(claimed, connections)
+                    error = claimed.unreadable or await self._post(claimed, client)
                 except Exception as err:
                     log.exception("webhooks: delivery %s (%s) could not be tried", claimed.event_id, claimed.lane)
                     error = f"could not be tried: {type(err).__name__}"
@@ -275,158 +287,46 @@ class WebhookLane(Lane):
         self.webhooks.delivered(lane[:done], self.clock())
         self.webhooks.release(lane)  # the lease on the lane's oldest goes
 
-    async def _post(self, claimed: Claimed, connections: _Connections) -> str | None:
-        """POST one delivery; None if answered 2xx, else what went wrong (never the body)."""
+    async def _post(self, claimed: Claimed, client: httpx.AsyncClient) -> str | None:
+        """POST one delivery; None if answered 2xx, else what went wrong (never the body).
+        The answer is streamed and read to ANSWER_READ_LIMIT at most: a longer one is not
+        waited for, and its connection is not kept."""
         assert claimed.secret is not None, "a delivery whose secret was unreadable is not posted"
         stamp = int(self.wall())
         signer = self._signers.get(claimed.secret)
         if signer is None:
             signer = self._signers[claimed.secret] = Signer(claimed.secret)
-        body = claimed.body.encode()
+        headers = {
+            "Content-Type": "application/json",
+            "webhook-id": claimed.event_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body),
+        }
         try:
-            origin, host, target = _where(claimed.url)
-            request = h11.Request(
-                method="POST",
-                target=target,
-                headers=[
-                    ("Host", host),
-                    ("User-Agent", USER_AGENT),
-                    ("Content-Type", "application/json"),
-                    ("Content-Length", str(len(body))),
-                    ("webhook-id", claimed.event_id),
-                    ("webhook-timestamp", str(stamp)),
-                    (
-                        "webhook-signature",
-                        signer.sign(claimed.event_id, datetime.fromtimestamp(stamp, UTC), claimed.body),
-                    ),
-                ],
-            )
-        except (ValueError, h11.ProtocolError) as err:  # UnicodeError included: a host IDNA refuses
+            request = client.build_request("POST", claimed.url, content=claimed.body.encode(), headers=headers)
+        except (httpx.InvalidURL, ValueError) as err:  # idna's IDNAError is a ValueError: a host IDNA refuses
             return f"the URL cannot be posted to: {type(err).__name__}: {err}"[:200]
         try:
             async with asyncio.timeout(self.timeout):  # the whole: connect, send, the complete answer
-                status = await connections.post(origin, request, body)
-        except TimeoutError:
+                response = await client.send(request, stream=True)
+                try:
+                    read = 0
+                    async for chunk in response.aiter_raw():
+                        read += len(chunk)
+                        if read > ANSWER_READ_LIMIT:
+                            break  # not worth the wait; closed unread, the connection is not kept
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException):
             return f"no answer within {self.timeout:g} s"
-        except (OSError, h11.ProtocolError) as err:
-            return f"{type(err).__name__}: {err}"[:200]
-        return None if 200 <= status < 300 else f"HTTP {status}"
+        except (httpx.TransportError, OSError) as err:
+            return _cause(err)
+        return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
 
 
-def _where(url: str) -> tuple[Origin, str, str]:
-    """Where a URL's POST goes: the origin to connect to, the Host header (an
-    international name in its IDNA form, an IPv6 address in brackets) and the request's
-    target (its path and query, percent-encoded where they hold what a request line
-    cannot carry). ValueError if it cannot be."""
-    parts = urlsplit(url)
-    https = parts.scheme == "https"
-    name = parts.hostname or ""
-    port = parts.port or (443 if https else 80)
-    ascii_name = f"[{name}]" if ":" in name else name.encode("idna").decode("ascii")
-    host = ascii_name if parts.port is None else f"{ascii_name}:{parts.port}"
-    target = quote(parts.path or "/", safe=_URL_SAFE) + (
-        f"?{quote(parts.query, safe=_URL_SAFE)}" if parts.query else ""
-    )
-    return (parts.scheme, name, port), host, target
-
-
-_URL_SAFE = "/%:@!$&'()*+,;=-._~?"  # RFC 3986's reserved and unreserved, and '%' of what is encoded already
-
-
-class _Connections:
-    """A round's connections, kept open between posts to the same receiver: one a worker
-    at most, each used by one post at a time."""
-
-    def __init__(self, tls: Callable[[], ssl.SSLContext]):
-        self.tls = tls  # the lane's, made when an https receiver first needs it
-        self._idle: dict[Origin, list[_Connection]] = {}
-
-    async def post(self, origin: Origin, request: h11.Request, body: bytes) -> int:
-        """The answer's status. A kept connection the receiver closed while it was idle
-        (it said nothing to this post) is dropped and the post made once more on a new
-        one; any other failure raises, and its connection is dropped."""
-        connection = self._take(origin)
-        if connection is not None:
-            try:
-                return await self._exchange(origin, connection, request, body)
-            except (OSError, h11.ProtocolError):
-                if connection.heard:
-                    raise
-        return await self._exchange(origin, await self._open(origin), request, body)
-
-    async def _exchange(self, origin: Origin, connection: _Connection, request: h11.Request, body: bytes) -> int:
-        try:
-            status = await connection.post(request, body)
-        except BaseException:  # a timeout (cancelled) included: the connection is in no known state
-            connection.close()
-            raise
-        if connection.ready_for_next():
-            self._idle.setdefault(origin, []).append(connection)
-        else:
-            connection.close()
-        return status
-
-    def _take(self, origin: Origin) -> _Connection | None:
-        idle = self._idle.get(origin)
-        while idle:
-            connection = idle.pop()
-            if not connection.reader.at_eof():
-                return connection
-            connection.close()  # the receiver closed it meanwhile
-        return None
-
-    async def _open(self, origin: Origin) -> _Connection:
-        scheme, host, port = origin
-        tls = self.tls() if scheme == "https" else None
-        reader, writer = await asyncio.open_connection(host, port, ssl=tls)  # TCP_NODELAY: asyncio sets it
-        return _Connection(reader, writer)
-
-    def close(self) -> None:
-        for idle in self._idle.values():
-            for connection in idle:
-                connection.close()
-        self._idle.clear()
-
-
-class _Connection:
-    """One HTTP/1.1 connection: asyncio's streams for the bytes, h11 for the protocol."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        self.reader = reader
-        self.writer = writer
-        self.http = h11.Connection(h11.CLIENT)
-        self.heard = False  # whether the receiver said anything to the post in hand
-
-    async def post(self, request: h11.Request, body: bytes) -> int:
-        """Send the request; the answer's status once its whole body is read, or once
-        ANSWER_READ_LIMIT of it is (the connection is then not kept)."""
-        self.heard = False
-        sent = [self.http.send(event) for event in (request, h11.Data(data=body), h11.EndOfMessage())]
-        self.writer.write(b"".join(part for part in sent if part))
-        await self.writer.drain()
-        status, read = 0, 0
-        while True:
-            event = self.http.next_event()
-            if event is h11.NEED_DATA:
-                data = await self.reader.read(READ_SIZE)
-                self.heard = self.heard or bool(data)
-                self.http.receive_data(data)  # b"": the receiver closed; h11 raises if the answer was cut
-            elif isinstance(event, h11.Response):
-                status = event.status_code
-            elif isinstance(event, h11.Data):
-                read += len(event.data)
-                if read > ANSWER_READ_LIMIT:
-                    return status  # not worth the wait; not ready for another post, so closed
-            elif isinstance(event, h11.EndOfMessage):
-                return status
-            elif isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
-                raise h11.RemoteProtocolError("the receiver closed the connection before its answer")
-
-    def ready_for_next(self) -> bool:
-        if self.http.our_state is h11.DONE and self.http.their_state is h11.DONE:
-            self.http.start_next_cycle()
-            return True
-        return False
-
-    def close(self) -> None:
-        self.writer.close()
+def _cause(err: BaseException) -> str:
+    """An error named by what caused it (httpx wraps the OSError that says what went wrong:
+    `ConnectionRefusedError: …`, a certificate refused), at most 200 characters."""
+    while (under := err.__cause__ or err.__context__) is not None:
+        err = under.exceptions[0] if isinstance(under, BaseExceptionGroup) else under  # one address of a name's
+    return f"{type(err).__name__}: {err}"[:200]

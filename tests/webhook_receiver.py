@@ -28,7 +28,7 @@ class Receiver:
         self.hang_seconds = hang_seconds
         self.script: list[
             str
-        ] = []  # the next answers: "500", "hang" (no answer in time), "trickle" (a byte a second), "200"...
+        ] = []  # the next answers: "500", "hang" (no answer in time), "trickle" (a byte a second), "endless" (a 200 whose body does not end), "200"...
         self.events: list[dict[str, Any]] = []  # each event once, in the order first received
         self.ids: list[str] = []
         self.repeats: Counter[str] = Counter()  # ids received again after a 2xx answer
@@ -79,7 +79,8 @@ class Receiver:
             self.attempts += 1
             action = self.script.pop(0) if self.script else "200"
         trickle = action == "trickle"  # a 200, one byte of the answer a second
-        if trickle:
+        endless = action == "endless"  # a 200 that says a gigabyte follows, sends 1 MiB, then hangs
+        if trickle or endless:
             action = "200"
         if action == "hang":
             time.sleep(self.hang_seconds)  # past the sender's timeout: it has given up
@@ -104,6 +105,9 @@ class Receiver:
         if trickle:
             self._trickle(handler, f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode())
             return
+        if endless:
+            self._endless(handler, status)
+            return
         try:
             handler.send_response(status)
             handler.send_header("Content-Length", "0")
@@ -122,6 +126,16 @@ class Receiver:
                 time.sleep(1.0)
         except OSError:
             pass  # the sender gave up
+
+    def _endless(self, handler: BaseHTTPRequestHandler, status: int) -> None:
+        handler.close_connection = True
+        try:
+            handler.wfile.write(f"HTTP/1.1 {status} OK\r\nContent-Length: {2**30}\r\n\r\n".encode())
+            handler.wfile.write(b"x" * 2**20)
+            handler.wfile.flush()
+        except OSError:
+            return  # the sender read what it wanted and closed
+        time.sleep(self.hang_seconds)
 
     def wait_for(self, count: int, seconds: float = 30.0) -> bool:
         deadline = time.time() + seconds

@@ -165,6 +165,31 @@ def test_a_lane_keeps_its_connection_to_a_receiver_between_posts(store, engine, 
     assert receiver.connections == 1
 
 
+def test_an_answer_longer_than_the_lane_reads_is_not_waited_for_nor_its_connection_kept(
+    store, engine, clock, playbook, receiver
+):
+    """A receiver that answers 200 and then a body without end (it holds the connection
+    past the deadline): the lane reads ANSWER_READ_LIMIT of it, counts the 2xx and posts
+    the next event on a new connection."""
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 2)
+    receiver.script = ["endless"]
+    assert lane_for(store, clock, timeout=1.0).run_once() == 2 and receiver.wait_for(2)
+    assert [(d.status, d.attempts) for d in store.webhooks.deliveries()] == [("delivered", 1), ("delivered", 1)]
+    assert receiver.connections == 2 and receiver.repeats == {}
+
+
+def test_a_proxy_in_the_environment_is_not_used(store, engine, clock, playbook, receiver, monkeypatch):
+    """A post goes where its URL says: a proxy named in the environment (here, one that
+    is not there) is not taken."""
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    add_hook(store, receiver, clock)
+    mode_changes(store, engine, clock, playbook, 1)
+    assert lane_for(store, clock).run_once() == 1 and receiver.wait_for(1)
+    assert [d.status for d in store.webhooks.deliveries()] == ["delivered"]
+
+
 def test_an_https_receiver_is_posted_to_once_its_certificate_is_trusted(store, engine, clock, playbook, tmp_path):
     serving, trusting = self_signed(tmp_path)
     receiver = Receiver(new_secret(), tls=serving).start()
@@ -192,17 +217,25 @@ def test_a_path_a_request_line_cannot_carry_is_percent_encoded(store, engine, cl
     assert [d.status for d in store.webhooks.deliveries()] == ["delivered"]
 
 
-def test_a_url_that_cannot_be_posted_to_is_a_failed_attempt_not_a_held_lane(store, engine, clock, playbook):
-    """A host IDNA refuses (a label over 63 characters): each attempt fails and is counted,
-    so the delivery fails after the last retry and the playbook's next event goes."""
-    store.webhooks.add(
-        "crm", f"https://{'a' * 64}.example/hook", list(webhooks.EVENTS), None, "whsec_" + "A" * 32, "t", clock()
-    )
+@pytest.mark.parametrize(
+    ("host", "error"),
+    [
+        ("☃.example", "the URL cannot be posted to: InvalidURL: Invalid IDNA hostname"),  # IDNA 2008 refuses it
+        ("xn--.example", "the URL cannot be posted to: IDNAError"),  # an A-label with nothing in it
+        (f"{'a' * 64}.example", ""),  # a label over 63 characters: the resolver refuses it
+    ],
+)
+def test_a_url_that_cannot_be_posted_to_is_a_failed_attempt_not_a_held_lane(
+    store, engine, clock, playbook, host, error
+):
+    """A host that cannot be looked up: each attempt fails and is counted, so the delivery
+    fails after the last retry and the playbook's next event goes."""
+    store.webhooks.add("crm", f"https://{host}/hook", list(webhooks.EVENTS), None, "whsec_" + "A" * 32, "t", clock())
     mode_changes(store, engine, clock, playbook, 1)
     lane_for(store, clock).run_once()
     [delivery] = store.webhooks.deliveries()
     assert (delivery.status, delivery.attempts) == ("pending", 1)
-    assert (delivery.error or "").startswith("the URL cannot be posted to: UnicodeError")
+    assert (delivery.error or "").startswith(error) and delivery.error
 
 
 def test_lanes_longer_than_a_claim_are_claimed_again_in_the_same_round(store, engine, clock, playbook, receiver):
