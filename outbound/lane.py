@@ -5,7 +5,9 @@ loop around it is this one:
 
 - `recover`: leases held by a process of this host that is gone (a kill -9) are freed at
   once, instead of waiting for them to run out;
-- `drain`: rounds until nothing is due, waiting for retries due within `max_wait`;
+- `drain`: rounds until nothing is due, waiting for retries due within `max_wait` (its
+  first call recovers, as `run_forever` does once: a caller that drains again and again,
+  as `rollout demo` does each simulated hour, asks for dead holders once);
 - `run_forever`: rounds until told to stop, resting `idle_seconds` when a round found
   nothing, and logging (never dying of) a round that failed.
 
@@ -42,6 +44,7 @@ class Lane(ABC):
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
     _executor: ThreadPoolExecutor | None = None
+    _recovered = False  # `drain` recovers at its first call only
 
     # ---- what each lane says ----
 
@@ -102,7 +105,9 @@ class Lane(ABC):
         """Deliver until nothing is due; waits for retries due within `max_wait` seconds
         (`drain_wait` if not given). Returns how many still wait afterwards."""
         max_wait = self.drain_wait if max_wait is None else max_wait
-        self.recover()
+        if not self._recovered:
+            self.recover()
+            self._recovered = True
         started = self.clock()
         while True:
             if self.run_once():

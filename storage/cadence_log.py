@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.bulk import insert_new
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.reports import CheckIn
@@ -66,9 +66,13 @@ class CadenceLog:
             enqueue_in(s, [m for w in work if w.key in recorded for m in w.messages], at)
         return recorded
 
+    # The reads below are one statement each, so they go in `reading`: no transaction, and
+    # no turn among the writers (storage/db.py), which the clock would otherwise wait for
+    # at every tick.
+
     def cursors(self) -> dict[int, dict[str, date]]:
         """For each playbook, the latest week recorded per kind of work: one query."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             rows = s.execute(
                 select(col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start)))
                 .where(col(CadenceJob.playbook_id).is_not(None))
@@ -83,7 +87,7 @@ class CadenceLog:
         """(playbook, kind, week, user) already recorded, for the given (playbook, kind, week)s: one query."""
         if not weeks:
             return set()
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             rows = s.execute(
                 select(
                     col(CadenceJob.playbook_id),
@@ -101,7 +105,7 @@ class CadenceLog:
         """(playbook, week, user) with any check-in, for the given (playbook, week)s: one query."""
         if not weeks:
             return set()
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             rows = s.execute(
                 select(col(CheckIn.playbook_id), col(CheckIn.week_start), col(CheckIn.user_id))
                 .distinct()
@@ -115,9 +119,9 @@ class CadenceLog:
     def last_digest(self, kind: str = "digest") -> date | None:
         """The Monday of the latest digest recorded (or, kind "digest-waiting", of the latest
         one that had nowhere to go)."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return s.execute(select(func.max(col(CadenceJob.week_start))).where(col(CadenceJob.kind) == kind)).scalar()
 
     def jobs(self) -> list[CadenceJob]:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return list(s.execute(select(CadenceJob).order_by(col(CadenceJob.id))).scalars())
