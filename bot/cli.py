@@ -376,7 +376,7 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     from bot.demo.view import LOOPBACK
 
     if serve:
-        _port_free_or_exit(LOOPBACK, view_port)  # before the story, not after half a minute of it
+        _port_free_or_exit(LOOPBACK, view_port)  # before the story, not after a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     click.echo(f"Running the demo ({SUMMARY})…")
     result = run(directory, say=(lambda _: None) if quiet else click.echo)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from storage.bulk import insert_new
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import OutboxMessage
 
@@ -114,7 +114,7 @@ class Outbox:
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases on pending messages now."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return set(
                 s.execute(
                     select(col(OutboxMessage.claimed_by))
@@ -188,13 +188,13 @@ class Outbox:
 
     def next_due(self) -> datetime | None:
         """When the earliest pending message becomes due (None: nothing pending)."""
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return s.execute(
                 select(func.min(col(OutboxMessage.available_at))).where(col(OutboxMessage.status) == "pending")
             ).scalar()
 
     def pending_count(self) -> int:
-        with unit_of_work(self.engine) as s:
+        with reading(self.engine) as s:
             return int(s.execute(select(func.count()).where(col(OutboxMessage.status) == "pending")).scalar() or 0)
 
     def find(self, key: str) -> OutboxMessage | None:

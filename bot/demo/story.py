@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,6 +98,7 @@ class DemoResult:
     seconds: float
     events: list[str] = field(default_factory=list)
     ended_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # the story's last simulated hour
+    slack_calls: dict[str, int] = field(default_factory=dict)  # how often the bot called each Slack method
 
 
 class Demo:
@@ -145,10 +147,7 @@ class Demo:
         from slack_sdk import WebClient
 
         client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
-        # Team lists kept as a running bot keeps them (bot/app.py): a few minutes, dropped
-        # when any process records a membership change. Asked afresh at each simulated hour,
-        # they cost the demo a tenth of its time and showed nothing new.
-        directory = TeamDirectory(shared=self.store.memberships)
+        directory = TeamDirectory(shared=self.store.memberships)  # team lists kept as bot/app.py keeps them
         self.cadence = Cadence(self.store, client, directory, "UTC", self.clock)
         self.dispatcher = Dispatcher(
             self.store.outbox,
@@ -183,6 +182,7 @@ class Demo:
             seconds,
             [f"{e.at:%a %d %b %H:%M} {e.what}" for e in self.events],
             self.clock(),
+            dict(Counter(call.method for call in self.slack.calls)),
         )
 
     # ---- the story ----

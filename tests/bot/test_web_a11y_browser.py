@@ -122,7 +122,9 @@ def test_the_grid_reads_without_hovering_and_the_runbook_is_a_link(browser, site
         for r in browser.find_elements("css selector", "table.grid tbody tr")
         if r.find_element("tag name", "th").text == "draft"
     )
-    cell = row.find_elements("tag name", "td")[1]  # after the mode: the first week, judged
+    weeks = [th.get_attribute("title") for th in browser.find_elements("css selector", "table.grid thead th")]
+    assert weeks[2:] == sorted(weeks[2:], reverse=True), weeks  # after the step and its mode: the latest week first
+    cell = row.find_elements("tag name", "td")[weeks.index("2026-11-16") - 1]  # the first week, judged
     verdict = cell.find_element("css selector", ".verdict")
     assert verdict.is_displayed() and verdict.text in ("✓ PASS", "✗ FAIL", "? INCONCLUSIVE"), verdict.text
     word = verdict.text[2:]
@@ -156,3 +158,56 @@ def test_the_demos_kit_and_champion_checklist_link_their_addresses(browser, demo
     training = checklist.find_element("css selector", "a[href='https://wiki.example.com/ai-drafting-101']")
     assert training.get_attribute("rel") == "noopener noreferrer" and training.is_displayed()
     assert "Training: https://wiki.example.com/ai-drafting-101" in checklist.text
+
+
+# What a frame that scrolls sideways hides at first, per page: the tables wider than their
+# frame (only the steps × weeks grid may be, and only on a phone), the sentences cut by a
+# frame's edge (a reason, a stall's words: they wrap or stack instead), and whether the
+# grid's latest week is in sight.
+LAYOUT = """
+const sentence = e => e.textContent.split(/\\s+/).filter(w => /[a-z]{2}/i.test(w)).length >= 4;
+const frames = [...document.querySelectorAll('.scroll')].filter(f => f.offsetParent !== null);
+const wide = frames.filter(f => !f.querySelector('table.grid') && f.scrollWidth > f.clientWidth + 1)
+  .map(f => `${f.getAttribute('aria-label')}: ${f.scrollWidth} px in ${f.clientWidth}`);
+const cut = frames.flatMap(f => { const box = f.getBoundingClientRect();
+  return [...f.querySelectorAll('td')].filter(c => !c.closest('table.grid') && c.offsetParent !== null && sentence(c)).filter(c => {
+    const r = c.getBoundingClientRect(); return r.right > box.right + 1 || r.width < 48; })
+  .map(c => `${f.getAttribute('aria-label')}: "${c.textContent.trim().slice(0, 60)}"`); });
+const grid = document.querySelector('table.grid');
+let latest = null;
+if (grid) {
+  const weeks = [...grid.querySelectorAll('thead th[title]')];
+  const last = weeks.reduce((a, b) => (a.title > b.title ? a : b));
+  const box = grid.closest('.scroll').getBoundingClientRect(), r = last.getBoundingClientRect();
+  latest = r.left >= box.left - 1 && r.right <= box.right + 1 ? null : `${last.title} at x ${Math.round(r.left)}`;
+}
+return {wide, cut, latest};
+"""
+
+
+def test_the_demos_tables_fit_and_show_the_latest_weeks_first_at_both_widths(browser, demo_site):
+    """The demo's long texts (refund-triage's stall, the request's reason, twelve weeks):
+    at 1,400 px no table but the grid is wider than its frame; at both widths no sentence
+    is cut by a frame's edge or squeezed to a few characters; the grid opens on its latest
+    week, with every week a column to scroll to."""
+    base, _ = demo_site
+    browser.get(base + "/web/")
+    playbooks = sorted(
+        {
+            urlsplit(a.get_attribute("href")).path
+            for a in browser.find_elements("css selector", "a[href*='/playbooks/']")
+        }
+    )
+    problems = []
+    for width in WIDTHS:
+        browser.set_window_size(width, 900)
+        for path in ("/web/", "/web/registry", *playbooks):
+            browser.get(base + path)
+            seen = browser.execute_script(LAYOUT)
+            where = f"{path} at {width} px"
+            if width == 1400:
+                problems += [f"{where}: wider than its frame: {w}" for w in seen["wide"]]
+            problems += [f"{where}: a sentence cut or squeezed: {c}" for c in seen["cut"]]
+            if seen["latest"]:
+                problems.append(f"{where}: the grid's latest week is out of sight: {seen['latest']}")
+    assert problems == [], "\n".join(problems)

@@ -369,7 +369,9 @@ def test_each_report_is_listed_with_who_sent_it_and_reasons_only_for_the_owner_a
         listed = page[page.index("Each report, newest first") :]
         assert re.search(rf"<tr class=\"withdrawn\">.*?>14<.*?{MEMBER}.*?withdrawn by {MEMBER}", listed), user
         assert re.search(
-            rf"<tr><td>[^<]+</td><td>C1W1</td><td>KPI</td><td></td><td class=\"num\">15</td><td>{MEMBER}", listed
+            rf'<tr><td>[^<]+</td><td data-label="Week">C1W1</td><td data-label="What">KPI</td><td data-label="Step"></td>'
+            rf'<td class="num" data-label="Value">15</td><td data-label="By">{MEMBER}',
+            listed,
         )
         assert ("the customer is a lawyer" in page) is sees, user
         _, _, csv = fetch(view.base_url + "/web/playbooks/support-replies/reports.csv", cookie)

@@ -248,8 +248,9 @@ def test_the_web_views_registry_lists_each_versions_requests(
     status, _, page = fetch(url + "/web/registry", cookie)
     assert status == 200 and "<h3>Requests to adopt</h3>" in page
     assert (
-        f"<td>{SALES}</td><td>{SALES_OWNER}</td><td>{CHAMPION}</td><td>We answer the same refund tickets</td><td>waiting</td>"
-        in page
+        f'<td data-label="Channel">{SALES}</td><td data-label="By">{SALES_OWNER}</td>'
+        f'<td data-label="Champion">{CHAMPION}</td><td class="says" data-label="Why">We answer the same refund tickets</td>'
+        f'<td class="says" data-label="Outcome">waiting</td>' in page
     )
     assert f"declined by {CURATOR}: “Not &lt;b&gt;this&lt;/b&gt; quarter”" in page
 
