@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -10,6 +13,7 @@ from storage.db import check_database_url
 
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")  # a Slack member id, as a profile's "Copy member ID" gives it
 
 
 def check_log_level(value: str) -> str:
@@ -17,6 +21,30 @@ def check_log_level(value: str) -> str:
     if value.upper() not in LOG_LEVELS:
         raise ValueError(f"'{value}' is not a log level: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
     return value.upper()
+
+
+def check_http_url(value: str, what: str) -> str:
+    """`value` if it is an http or https address with a host, else ValueError saying what
+    it should be (`what`). The value is never repeated: a proxy's address may hold a password."""
+    try:
+        parts = urlsplit(value)
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed [ of an IPv6 host
+        usable = False
+    if not usable:
+        raise ValueError(f"is not an http:// or https:// address: set it to {what}")
+    return value
+
+
+def check_admins(value: str) -> str:
+    """ROLLOUT_ADMINS: Slack member ids, comma-separated, or ValueError naming the first that is not one."""
+    for admin in (a.strip() for a in value.split(",")):
+        if admin and not USER_ID.fullmatch(admin):
+            raise ValueError(
+                f"holds '{admin[:40]}', which is not a Slack member id: list ids such as U0123456789, comma-"
+                "separated (a profile's ⋯ menu → Copy member ID)"
+            )
+    return value
 
 
 class Settings(BaseSettings):
@@ -65,8 +93,21 @@ class Settings(BaseSettings):
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
+        check_http_url(value, f"Slack's Web API, {SLACK_API_URL} (or a proxy's or GovSlack's address)")
         # slack_sdk joins base URL and method name by plain concatenation
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("rollout_web_url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # empty: unset, no sign-in links
+        return check_http_url(value, "the web view's public address, e.g. https://rollout.example.com")
+
+    @field_validator("rollout_admins")
+    @classmethod
+    def _admins(cls, value: str) -> str:
+        return check_admins(value)
 
     @property
     def admins(self) -> frozenset[str]:
