@@ -1,7 +1,7 @@
 """The reporting API on `rollout serve`: a batch of 1,000 reports in one request, and
 single reports from 32 clients against `/rollout kpi` on the same server, in turn, so
 both are measured in the same minutes. Each client has a token of its own: the API
-allows a token 20 requests a second (handlers/api.py), and a benchmark of the rate limit
+allows a token 20 requests a second (usecases/api_reports.py), and a benchmark of the rate limit
 is not the benchmark of the API."""
 
 from __future__ import annotations

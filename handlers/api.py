@@ -10,10 +10,10 @@ says what the server checks. What a report means is the use case's
 (usecases/api_reports.py), under the rules of `/rollout`.
 
 In order: 404/405 for other paths and methods; 401 without a valid token; 429 past 20
-requests a second per token (in this process); 415 for a body not sent as
-`application/json`, unread; 413 for a body over 1 MiB, unread; 400 for a body that is
-not JSON; 422 for reports of the wrong types or that the rules refuse (every problem, by
-index and field); 403 for a playbook or kind outside the token's scope; 201 with what
+requests a second per token, in every process together (usecases/api_reports.py,
+within_rate); 415 for a body not sent as `application/json`, unread; 413 for a body over
+1 MiB, unread; 400 for a body that is not JSON; 422 for reports of the wrong types or
+that the rules refuse (every problem, by index and field); 403 for a playbook or kind outside the token's scope; 201 with what
 was accepted and what were duplicates. No token and no body is ever logged.
 
 Types are strict (pydantic's strict mode, over the JSON itself): `true`, `"14.5"` or
@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -61,7 +58,7 @@ REPORTS_PATH = "/api/v1/reports"
 OPENAPI_PATH = "/api/v1/openapi.json"
 PLAYBOOKS_PATH = "/api/v1/playbooks"
 REGISTRY_PATH = "/api/v1/registry"
-RATE_PER_SECOND = 20  # per token, in each serving process
+RATE_PER_SECOND = api_reports.RATE_PER_SECOND
 NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
 TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
 NOT_JSON = "send the body as JSON: Content-Type: application/json"
@@ -77,8 +74,6 @@ class Api:
     def __init__(self, services: Services, read_body: Callable[[dict[str, Any]], bytes]):
         self.services = services
         self.read_body = read_body  # bot/web.py's: 1 MiB at most, unread beyond
-        self._calls: dict[int, deque[float]] = {}
-        self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -94,7 +89,7 @@ class Api:
             if token is None:
                 log.info("api: refused a request without a valid token")
                 return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
-            if not self._within_rate(token.id):
+            if not api_reports.within_rate(self.services, token):
                 return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
         try:
             return operation.run(self, environ, start_response, token, **parameters)
@@ -153,18 +148,6 @@ class Api:
     def _token(self, environ: dict[str, Any]) -> Any:
         scheme, _, value = (environ.get("HTTP_AUTHORIZATION") or "").partition(" ")
         return api_reports.authenticate(self.services, value.strip()) if scheme.lower() == "bearer" else None
-
-    def _within_rate(self, token_id: int) -> bool:
-        """At most RATE_PER_SECOND requests in the last second, per token, in this process."""
-        now = time.monotonic()
-        with self._lock:
-            calls = self._calls.setdefault(token_id, deque())
-            while calls and calls[0] <= now - 1:
-                calls.popleft()
-            if len(calls) >= RATE_PER_SECOND:
-                return False
-            calls.append(now)
-            return True
 
 
 def refused(description: str, **headers: str) -> Answer:

@@ -3,17 +3,20 @@ idempotency keys their reports carry."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from cadence.decisions import Decision as DecisionRecord
-from storage.db import reading, unit_of_work
+from storage.db import reading, unit_of_work, writers_in_turn
 from storage.governance_rows import decision_columns
-from storage.models.access import ApiToken
+from storage.models.access import ApiRate, ApiToken
 from storage.models.governance import Decision
 from storage.playbooks import Conflict
 
@@ -71,3 +74,35 @@ class ApiTokens:
                 )
                 .values(last_used_at=at)
             )
+
+    def count_request(self, token_id: int, at: datetime) -> int:
+        """Count a request of the token made at `at`: how many it has made in that second,
+        this one included, in every process on the database. One UPSERT on the token's one
+        row (table api_rate), which starts the count again in a later second; the row's
+        lock makes concurrent requests count one after the other. A process whose clock
+        is behind counts in the latest second. On PostgreSQL it needs no transaction of
+        its own (SQLite's writers take their turn, as for any write)."""
+        with writers_in_turn(self.engine), self.engine.connect() as connection:
+            if self.engine.dialect.name != "sqlite":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            requests = connection.execute(
+                _count_request(self.engine.dialect.name), {"token_id": token_id, "at": int(at.timestamp())}
+            ).scalar_one()
+            connection.commit()
+            return int(requests)
+
+
+@functools.cache
+def _count_request(dialect_name: str) -> Any:
+    """The UPSERT of count_request, built once a dialect."""
+    table = ApiRate.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(table).values(token_id=bindparam("token_id"), at_second=bindparam("at"), requests=1)
+    same_second = table.c.at_second >= insert.excluded.at_second
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.token_id],
+        set_={
+            "requests": case((same_second, table.c.requests + 1), else_=1),
+            "at_second": case((same_second, table.c.at_second), else_=insert.excluded.at_second),
+        },
+    ).returning(table.c.requests)

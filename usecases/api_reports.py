@@ -33,6 +33,7 @@ from usecases.shared.caller import Reporter
 from usecases.shared.recording import week_closed
 from usecases.shared.services import Services
 
+RATE_PER_SECOND = 20  # requests per token, in every process on the database together
 AT_MOST_AWAY = timedelta(days=366)  # `at`: what is measured is reported within a year
 MAX_EXCEPTION_EVENTS = 10_000  # event reports in one request, counted by their `count`
 
@@ -99,6 +100,14 @@ def authenticate(services: Services, bearer: str) -> ApiToken | None:
     if not bearer.startswith(tokens.PREFIX) or len(bearer) > 100:
         return None
     return services.store.tokens.by_hash(tokens.hash_of(bearer))
+
+
+def within_rate(services: Services, token: ApiToken) -> bool:
+    """Whether the token has made at most RATE_PER_SECOND requests in this second of the
+    bot's clock, this one included, counted in the database: the limit holds across every
+    process serving the API, not per process. A request refused counts too: a client
+    that keeps sending waits for the next second all the same."""
+    return services.store.tokens.count_request(token.id, services.clock()) <= RATE_PER_SECOND
 
 
 def note_use(services: Services, token: ApiToken) -> None:

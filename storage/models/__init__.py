@@ -59,6 +59,7 @@ TABLES: list[type[SQLModel]] = [
     bookkeeping.MembershipChange,
     access.ApiToken,
     access.ApiReportKey,
+    access.ApiRate,
     access.WebLogin,
     access.WebSession,
     webhooks.Webhook,

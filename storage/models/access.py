@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import instant, json_value
@@ -50,6 +50,20 @@ class ApiReportKey(SQLModel, table=True):
     counts_for: str = Field(max_length=200)
     created_at: datetime = instant()
     report_hash: Optional[str] = Field(default=None, max_length=64)
+
+
+class ApiRate(SQLModel, table=True):
+    """The reporting API's rate per token, shared by every process on the database: how
+    many requests the token made in its latest second (`at_second`, seconds since the epoch
+    by the bot's clock). One row a token, counted and moved to a new second by one
+    UPSERT (storage/api_tokens.py, ApiTokens.count_request): an old second is overwritten,
+    never kept."""
+
+    __tablename__ = "api_rate"
+
+    token_id: int = Field(primary_key=True, foreign_key="api_token.id")
+    at_second: int = Field(sa_column=Column(BigInteger, nullable=False))
+    requests: int
 
 
 class WebLogin(SQLModel, table=True):
