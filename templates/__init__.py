@@ -22,6 +22,11 @@ from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
+from templates.numbers import MINUS, measure, plural
+from templates.numbers import number as _number
+from templates.numbers import pct as _pct
+from templates.numbers import percent as _percent
+from templates.readiness import criterion_phrase
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -163,43 +168,6 @@ def _web_link(text: str, limit: int = 150) -> Mrkdwn:
     return typed(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-MINUS = "\u2212"  # the minus sign every surface writes, never the hyphen
-
-
-def _number(value: float | int | None, digits: int = 2) -> str:
-    """14.5 not 14.500000001; 3 not 3.0; −7 with the minus sign, not a hyphen."""
-    if value is None:
-        return "–"
-    if type(value) is int and digits > 0:
-        text = f"{value:,}"  # what the lines below make of it, without formatting and trimming decimals
-    else:
-        text = f"{value:,.{digits}f}"
-        if "." in text:  # 14.50 to 14.5, 3.00 to 3; a whole number keeps its zeros (100, not 1)
-            text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text.replace("-", MINUS)
-
-
-def measure(value: float | int | None, unit: str | None = "", signed: bool = False) -> str:
-    """A number that measures something, as every surface writes it: with its unit
-    ("40 min", "24 %"), the minus sign ("−7 min"), a plus when `signed` ("+2 min", a
-    change); "–" when there is none."""
-    if value is None:
-        return "–"
-    text = ("+" if signed and value > 0 else "") + _number(value)
-    return f"{text} {unit}" if unit else text
-
-
-def _percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "–"
-    return f"{value * 100:.{digits}f}%"
-
-
-def _pct(value: float) -> str:
-    """25%, 12.5%: one decimal only where it says something."""
-    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
-
-
 def _exceptions_phrase(f: dict[str, Any]) -> str:
     """'exceptions 5/20 = 25% > 2 × cap 10%': the numbers a verdict or alert stands on."""
     if f.get("cases") is None:
@@ -328,101 +296,6 @@ def _sure_over(pooled: Evidence) -> str:
     return said + (f", rubric {_ci(pooled.rubric)}" if pooled.rubric is not None else "")
 
 
-def criterion_phrase(c: dict[str, Any]) -> str:
-    """One criterion of readiness (usecases/shared/readiness.py), ✅ or ❌ with its numbers."""
-    mark = "✅" if c["met"] else "❌"
-    match c["name"]:
-        case "attestation":
-            if not c["asked"]:
-                return f"{mark} Attestation: no check-ins were asked in those cycles"
-            sign = "≥" if c["met"] else "<"
-            return (
-                f"{mark} Attestation {_pct(c['rate'])} ({c['answered']} of {c['asked']} check-ins answered) "
-                f"{sign} {_pct(c['minimum'])}"
-            )
-        case "exceptions":
-            steps = c["steps"]
-            shown = [s for s in steps if s["step"] in c["over"]] if c["over"] else steps
-            parts = [
-                f"{s['step']} {s['exceptions']}/{s['cases']}"
-                + ("" if s["ratio"] is None else f" = {_pct(s['ratio'])}")
-                + f" {'>' if s['step'] in c['over'] else '≤'} cap {_pct(s['cap'])}"
-                for s in shown[:8]
-            ]
-            more = f" and {len(shown) - 8} more" if len(shown) > 8 else ""
-            head = "Exceptions within the cap in every step" if c["met"] else "Exceptions over the cap"
-            return f"{mark} {head} (last cycle): {', '.join(parts)}{more}"
-        case "contract":
-            if c["met"]:
-                return f"{mark} Input contract: {plural(c['inputs'], 'input')}, {plural(c['outputs'], 'output')}"
-            lacking = [name for name in ("inputs", "outputs") if not c[name]]
-            return f"{mark} Input contract: no {' and no '.join(lacking)} declared"
-        case "learnings":
-            counts = ", ".join(f"cycle {cycle}: {n}" for cycle, n in c["per_cycle"].items())
-            if c["met"]:
-                return f"{mark} Learnings in every cycle ({counts})"
-            if c["missing"]:
-                return f"{mark} Learnings: none in cycle {', '.join(str(n) for n in c['missing'])} ({counts})"
-            closed = len(c["per_cycle"])
-            return f"{mark} Learnings: only {closed} of the {c.get('wanted', closed)} cycles needed have closed"
-        case "owner":
-            return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
-        case "accuracy":
-            return _accuracy_phrase(mark, c)
-        case "reliability":
-            if not c.get("applies"):
-                return f"{mark} Input reliability: n/a (no sources)"
-            if not c["pairs"]:
-                return f"{mark} Input reliability: no sourced number in those cycles' closed weeks"
-            sign = "≥" if c["met"] else "<"
-            return (
-                f"{mark} Input reliability {_pct(c['share'])} ({c['arrived']} of {c['pairs']} sourced numbers "
-                f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
-            )
-        case "queue":
-            if c["met"]:
-                return f"{mark} Exception queue: no item open more than {c['limit_days']} days"
-            return (
-                f"{mark} Exception queue: {plural(c['overdue'], 'item')} open more than {c['limit_days']} days, "
-                f"the oldest {plural(c['oldest_days'], 'day')}"
-            )
-    return f"{mark} {c['name']}"
-
-
-def _scores(step: dict[str, Any]) -> str:
-    """How far a step that missed its rubric threshold was: " (scores 85–88%)", " (score
-    88%, 1 week without one)"; nothing for a judgement kept before the scores were."""
-    if "low" not in step:
-        return ""
-    low, high = _pct(step["low"]), _pct(step["high"])
-    said = f"score {low}" if low == high else f"scores {low.removesuffix('%')}–{high}"
-    if step.get("unscored"):
-        said += f", {plural(step['unscored'], 'week')} without one"
-    return f" ({said})"
-
-
-def _accuracy_phrase(mark: str, c: dict[str, Any]) -> str:
-    """Criterion (6): "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4,
-    3 of 4 weeks ≥ 90% (scores 85–95%); route: no rubric by design". Steps that missed
-    come first, with their scores."""
-    threshold, weeks = _pct(c["threshold"]), c["weeks"]
-    steps = sorted(c["steps"], key=lambda s: s["met"])
-    parts = []
-    for s in steps[:8]:
-        if s["by_design"]:
-            parts.append(f"{s['step']}: no rubric by design")
-        elif not s["scored"]:
-            parts.append(f"{s['step']}: no rubric score")
-        else:
-            shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
-            parts.append(shown + ("" if s["met"] else _scores(s)))
-    more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
-    head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"
-    if c["below"] and c["cycles"] < c["wanted"]:
-        head += f"; only {c['cycles']} of the {c['wanted']} cycles needed have closed"
-    return f"{head}): {'; '.join(parts)}{more}" if parts else f"{head}): no steps"
-
-
 SECTION_CHARS = 2900  # Block Kit allows a section's text 3,000 characters
 
 
@@ -508,11 +381,6 @@ _env.filters.update(
     pct=lambda v: "–" if v is None else _pct(v),
     measure=measure,
 )
-
-
-def plural(count: int | float, noun: str) -> str:
-    """ "1 exception", "2 exceptions": the count and the noun, in agreement."""
-    return f"{_number(count)} {noun}{'' if count == 1 else 's'}"
 
 
 class BlockKitError(ValueError):
