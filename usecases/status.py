@@ -280,6 +280,7 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
         "history",
         dict(
             slug=state.playbook.slug,
+            unit=state.playbook.kpi_unit,
             step=step.name if step else None,
             rows=rows,
             limit=limit,

@@ -12,7 +12,7 @@ from tests.templates.contexts import contexts
 from tests.templates.test_templates import _mrkdwn_texts
 
 # a KPI's baseline or target, a guardrail's bound, then a number with nothing after it that says its unit
-UNITLESS = re.compile(r"\b(baseline|target|min|max) \*?[−-]?\d[\d,.]*+\*?+(?! ?(?:min\b|plain words|%))")
+UNITLESS = re.compile(r"\b(baseline|target|mean|min|max) \*?[−-]?\d[\d,.]*+\*?+(?! ?(?:min\b|plain words|%))")
 
 
 def test_a_measure_has_its_unit_and_its_sign():
@@ -37,7 +37,7 @@ def test_the_digest_says_each_measure_with_its_unit_and_the_minus_sign():
 
 def test_status_a_recorded_kpi_a_week_close_and_the_registry_say_the_unit_of_every_baseline_target_and_bound():
     ctx = contexts("plain words")
-    for name in ("status", "kpi_recorded", "week_closed", "digest_function", "registry_list"):
+    for name in ("status", "kpi_recorded", "week_closed", "digest_function", "registry_list", "history", "adopted"):
         for text in _mrkdwn_texts(render(name, **ctx[name])):
             assert not UNITLESS.search(text), (name, UNITLESS.search(text).group(0), text[:300])
 
@@ -58,3 +58,17 @@ def test_a_legend_says_its_unit_once():
     assert kpi.series[0].legend == "Reply time (min)"
     assert [r.name for r in kpi.references] == ["baseline 42 min", "target 15 min"]
     assert kpi.series[0].points[1].text == f"W2: {MINUS}3 min"
+
+
+def test_a_cycles_mean_in_history_and_in_the_adoption_message_has_its_unit():
+    """Issue 54: history's cycle result ("mean 14.2, target 15") and an adoption's origin
+    results ("(mean 14.2)") were the last measures said without their unit."""
+    ctx = contexts("plain words")
+    result = dict(ctx["history"]["rows"][0], kind="cycle-result", f={"kpi_weeks": 3, "mean": 14.2, "target": 15})
+    history = render("history", **{**ctx["history"], "unit": "min", "rows": [result]})
+    assert any("mean 14.2 min, target 15 min" in t for t in _mrkdwn_texts(history))
+    adopted = ctx["adopted"]
+    results = [dict(cycle=1, mean=14.2, kpi_weeks=4, hit=False)]
+    kpi = dict(vars(adopted["kpi"]), unit="min")
+    texts = _mrkdwn_texts(render("adopted", **{**adopted, "results": results, "kpi": kpi}))
+    assert any("cycle 1 missed (mean 14.2 min)" in t for t in texts), texts
