@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import waitress
+from hypothesis import settings as hypothesis_settings
 from slack_sdk import WebClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -69,8 +70,86 @@ SUPPORT_REPLIES = {
 }
 
 
+# ---- Hypothesis -----------------------------------------------------------------------
+
+# `ci`, the default: each property at half the examples its test names (`examples(n)`), and
+# no deadline (a loaded machine must fail no test by the clock). `--hypothesis-profile deep`
+# runs ten times the named number, for a change to the grammar, the text check or the rules.
+hypothesis_settings.register_profile("ci", max_examples=50, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("deep", max_examples=1000, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("ci")
+
+
+def examples(count: int) -> int:
+    """A property's examples, scaled by the profile: `count` / 2 under `ci`, × 10 under `deep`."""
+    return max(1, count * hypothesis_settings.default.max_examples // 100)
+
+
 def _databases() -> list[str]:
     return [d.strip() for d in os.environ.get("ROLLOUT_TEST_DATABASES", "sqlite,postgresql").split(",") if d.strip()]
+
+
+# Database tests run on SQLite and on PostgreSQL, except these files (and tests marked
+# `one_database`), which run once, on PostgreSQL (on the first of ROLLOUT_TEST_DATABASES when
+# it names no postgresql). Their SQL is the same on both: they are about what people see and
+# send (pages, browsers, Slack's shapes, routing, grammar), their writes are plain rows that the
+# files kept on both databases (storage/, usecases/, commands, forms, the API, the CLI, text,
+# races, processes, the dispatcher) also write. docs/architecture.md, "Developing", says why.
+ONE_DATABASE = {
+    "bot/test_install.py",
+    "bot/test_socket.py",
+    "bot/test_web.py",
+    "bot/test_web_a11y_browser.py",
+    "bot/test_web_browser.py",
+    "bot/test_web_names.py",
+    "bot/test_web_names_browser.py",
+    "bot/test_web_sign_in_with_slack.py",
+    "bot/test_web_sponsor_browser.py",
+    "bot/test_web_view.py",
+    "handlers/test_grammar.py",
+    "handlers/test_home.py",
+    "handlers/test_people_and_ids.py",
+    "handlers/test_routing.py",
+    "handlers/test_slack_shapes.py",
+    "handlers/test_small_words.py",
+    "slack_api/test_workspace.py",
+    "templates/",
+}
+TESTS = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest reads parametrize marks and fixtures' params
+def pytest_generate_tests(metafunc):
+    """`database_url`'s databases for this test: both, or one (`ONE_DATABASE`, the markers)."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    databases = _databases()
+    where = Path(metafunc.definition.path).relative_to(TESTS).as_posix()
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        chosen = [d for d in databases if d == "postgresql"]
+    elif metafunc.definition.get_closest_marker("one_database") or any(
+        where == entry or (entry.endswith("/") and where.startswith(entry)) for entry in ONE_DATABASE
+    ):
+        chosen = ["postgresql" if "postgresql" in databases else databases[0]]
+    else:
+        return
+    metafunc.definition.add_marker(pytest.mark.parametrize("database_url", chosen, indirect=True))
+
+
+# Tests that share a costly session fixture run first, each group together: xdist (tests/run)
+# hands each worker a first run of consecutive tests, so a group lands on one worker, which
+# makes the fixture once while the other worker runs the rest. (xdist's loadgroup would say
+# this outright, but on pytest 9.2 it groups nothing: pytest-xdist issue 1386.) The demo's run
+# is also made once across workers by its lock (tests/bot/conftest.py).
+COSTLY_FIRST = ("demo_result", "installed", "prometheus")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        names = getattr(item, "fixturenames", ())
+        return next((i for i, fixture in enumerate(COSTLY_FIRST) if fixture in names), len(COSTLY_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
 
 
 # ---- a person's request and Slack ----------------------------------------------
@@ -102,8 +181,10 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url():
+    """A database of its own for this session, and so for each xdist worker (gw0, gw1…)."""
     server = normalise_database_url(os.environ.get("ROLLOUT_TEST_PG_URL", DEFAULT_PG))
-    name = f"rollout_test_{uuid.uuid4().hex[:10]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"rollout_test_{worker}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -125,6 +206,31 @@ def postgres_url():
     admin.dispose()
 
 
+def _empty_postgres(url: str) -> None:
+    """Every table emptied and every used sequence restarted, as TRUNCATE … RESTART IDENTITY
+    would, at a seventh of its cost: TRUNCATE of 35 tables takes locks and new files for each
+    (median 0.98 s on this loaded machine), a DELETE of a test's few rows 0.14 s. The
+    suite's own database role is PostgreSQL's superuser (.ci/run), which may set the role."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        # Foreign keys run in a circle (playbook and registry_version name each other), so no
+        # order of DELETEs satisfies them: their triggers are off for this transaction.
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in SQLModel.metadata.sorted_tables:
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+        used = connection.execute(
+            text("SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL")
+        ).all()
+        for schema, sequence in used:
+            connection.execute(text(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART'))
+    engine.dispose()
+
+
+# The planner reads each table's size on disk and its statistics, which DELETE leaves as
+# they were: tests of query plans start from TRUNCATEd (new, empty) tables.
+FRESH_TABLES = {"storage/test_plans.py"}
+
+
 @pytest.fixture(params=_databases())
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
@@ -132,11 +238,14 @@ def database_url(request, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    if Path(request.node.path).relative_to(TESTS).as_posix() in FRESH_TABLES:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        _empty_postgres(url)
     return url
 
 

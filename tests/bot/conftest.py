@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import urllib.error
 import urllib.request
 from datetime import UTC, date, datetime
@@ -28,13 +29,7 @@ API_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cy
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-@pytest.fixture
-def browser():
-    missing = [name for name, path in (("chromium", CHROMIUM), ("chromium-driver", DRIVER)) if not path]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs Debian's {' and '.join(missing)} (.ci/run installs them)")
-        pytest.skip(f"no {' and no '.join(missing)} here: apt-get install {' '.join(missing)}")
+def _chromium():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -43,24 +38,92 @@ def browser():
         options.add_argument(argument)
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    return webdriver.Chrome(service=Service(DRIVER), options=options)
+
+
+def _alive(driver) -> bool:
+    try:
+        driver.current_url  # noqa: B018 (asks the driver; raises when Chromium is gone)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def _browsers():
+    """One Chromium for the session (so one per xdist worker), started when a test first
+    needs it and started again if a test left it dead."""
+    held: list = []
+    yield held
+    for driver in held:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(_browsers):
+    """A real headless Chromium, as a new one: no cookies, no cache, no page, no log,
+    1,400 × 900. Starting Chromium costs seconds, so the session's one is reused."""
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromium-driver", DRIVER)) if not path]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Debian's {' and '.join(missing)} (.ci/run installs them)")
+        pytest.skip(f"no {' and no '.join(missing)} here: apt-get install {' '.join(missing)}")
+    if _browsers and not _alive(_browsers[0]):
+        _browsers.pop().quit()
+    if not _browsers:
+        _browsers.append(_chromium())
+    driver = _browsers[0]
     yield driver
-    driver.quit()
+    # Cleared after each test, for every origin: cookies ignore the port, and every site of
+    # the session lives on 127.0.0.1.
+    if _alive(driver):
+        driver.get("about:blank")
+        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+        driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+        driver.set_window_size(1400, 900)
+        driver.get_log("browser")  # drained: the next test reads only its own
+
+
+@pytest.fixture(scope="session")
+def demo_result(tmp_path_factory):
+    """One run of `rollout demo` for the whole run, shared by xdist's workers: the first
+    to need it runs the story (a minute or more) under a lock, the others wait and read
+    what it left. Read it only; `demo_site` gives each module its own copy of the database."""
+    import fcntl
+    import pickle
+
+    from bot.demo.story import run
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    saved = root / "demo-result.pickle"
+    with open(root / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.exists():
+            result = run(root / "demo-shared", say=lambda _: None)
+            saved.write_bytes(pickle.dumps(result))
+        return pickle.loads(saved.read_bytes())
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    """`rollout demo --serve`'s view over a fresh demo database, at its own loopback address:
-    (the view's base URL, the demo's result)."""
+def demo_site(demo_result, tmp_path_factory):
+    """`rollout demo --serve`'s view over a copy of the demo's database, at its own loopback
+    address: (the view's base URL, the demo's result, its database the copy)."""
+    import dataclasses
     import threading
 
     import waitress
 
     from bot.demo.cast import CURATOR
-    from bot.demo.story import run
     from bot.demo.view import view_app
 
-    result = run(tmp_path_factory.mktemp("demo"), say=lambda _: None)
+    database = tmp_path_factory.mktemp("demo") / demo_result.database.name
+    source, copy = sqlite3.connect(demo_result.database), sqlite3.connect(database)
+    source.backup(copy)  # whatever the WAL holds too
+    source.close(), copy.close()
+    result = dataclasses.replace(demo_result, database=database)
     server = waitress.create_server(view_app(result.database, result.ended_at, CURATOR), host="127.0.0.1", port=0)
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}", result

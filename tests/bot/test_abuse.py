@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import CheckIn, ExceptionReport, KpiReading
-from tests.conftest import MEMBER, OWNER
+from tests.conftest import MEMBER, OWNER, examples
 
 TABLES = (KpiReading, CheckIn, ExceptionReport, Cycle, Decision)
 
@@ -215,7 +215,7 @@ commands = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(commands)
 def test_fuzzed_commands_never_crash_and_refusals_store_nothing(bot, playbook, engine, text_):
     before = counts(engine)

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real browser and the whole demo: `bash tests/run -m "not slow"` leaves it out
+
 WIDTHS = (390, 1400)
 
 

@@ -39,6 +39,7 @@ from cadence.rules import (
     judge_with_rule,
     pooled,
 )
+from tests.conftest import examples
 
 CLASSIC = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)
 CONFIDENT = Thresholds.of(RuleSettings(judgement="confident"), exception_cap=0.10, rubric_threshold=0.90)
@@ -141,7 +142,7 @@ def test_classic_stays_the_default():
     assert judge_with_rule(WeekNumbers(20, 1, 0.95), "collaborative", CLASSIC) == (PASS, VerdictRule.RUBRIC_MET)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     cases=st.none() | st.integers(0, 300),
     exceptions=st.integers(0, 60),

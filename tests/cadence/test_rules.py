@@ -32,6 +32,7 @@ from cadence.rules import (
     reject,
 )
 from cadence.rules import pooled as rules_pooled
+from tests.conftest import examples
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # the schema's defaults
 W1 = date(2026, 11, 16)
@@ -83,7 +84,7 @@ def test_an_inconclusive_verdict_says_which_of_its_three_kinds_it_is(n, mode, ex
     assert judge_with_rule(n, mode, T) == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     cases=st.none() | st.integers(0, 40),
     exceptions=st.integers(0, 10),
@@ -347,7 +348,7 @@ week_numbers = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(LEVELS), st.booleans(), st.lists(st.tuples(week_numbers, st.booleans()), max_size=20))
 def test_properties_of_any_history(mode, pinned, weeks):
     state = StepState("step", "human-led" if pinned else mode, pinned=pinned)

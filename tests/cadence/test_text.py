@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cadence.text import FILLERS, SEPARATORS, as_line_breaks, csv_cell, csv_row, unstorable, without_invisible
+from tests.conftest import examples
 
 REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
 LINE_BREAKS = "\n\r"
@@ -148,14 +149,14 @@ _ORDINARY = st.characters(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.text(_ORDINARY, max_size=60))
 def test_text_without_refused_characters_passes(text):
     assert unstorable(text, line_breaks=False) is None
     assert without_invisible(text) == text
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.text(_ORDINARY, max_size=30), _REFUSED, st.text(_ORDINARY, max_size=30), st.booleans())
 def test_any_refused_character_anywhere_is_refused_and_named(before, char, after, line_breaks):
     found = unstorable(before + char + after, line_breaks=line_breaks)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from handlers import grammar
 from handlers.grammar import Refusal, parse
 from templates.refusals import plain, slack
+from tests.conftest import examples
 from usecases.shared import messages
 from usecases.shared.messages import (
     Attest,
@@ -139,7 +140,7 @@ def test_close_matches():
     assert grammar.close_matches("zzz", ["support-replies"]) == ()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_parses_or_is_refused(text):
     try:
@@ -148,7 +149,7 @@ def test_any_text_parses_or_is_refused(text):
         assert slack(refusal) and plain(refusal)  # every refusal renders in both forms
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(list(grammar.USAGE)), st.lists(st.text(min_size=1, max_size=20), max_size=6))
 def test_any_arguments_to_a_known_subcommand_parse_or_are_refused(sub, args):
     try:

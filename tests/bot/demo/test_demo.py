@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.demo.cast import CHANNELS
-from bot.demo.story import START, WEEKS, DemoResult, run
+from bot.demo.story import START, WEEKS, DemoResult
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
@@ -14,9 +14,9 @@ DMS = re.compile(r'<details class="dms"><summary>.*?</details>', re.S)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> DemoResult:
-    """One run of the story (a minute) for every test here."""
-    return run(tmp_path_factory.mktemp("demo"), say=lambda _: None)
+def demo(demo_result) -> DemoResult:
+    """The run's one story (tests/bot/conftest.py), for every test here."""
+    return demo_result
 
 
 @pytest.fixture(scope="module")
