@@ -245,6 +245,7 @@ class Demo:
             # The clock stays where people left it: what the bot posts now is stamped after
             # what they did, so the page and the transcript show causes before effects.
             self.cadence.tick(hour)
+            self.cadence.sources.run_due(hour)  # the sources' pass, beside the tick as the clock runs it
             self.dispatcher.drain(max_wait=0)
             for user in HABITS:
                 for message in self.slack.posted(user):

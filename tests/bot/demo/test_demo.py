@@ -53,7 +53,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "Approved by @Cora (curator): support-replies-support-apac now runs in #support-apac." in transcript
     assert "Eve (champion) marked the first training item of her checklist done" in transcript
     assert '🏆 Champion <span class="mention">@Eve</span>: checklist 1 of 3 done' in page  # in Dan's App Home
-    assert transcript.count("ROLLOUT DIGEST") == 13  # every Monday, cycle 1 week 1 to after the adopter's cycle
+    # every Monday from cycle 1 week 2 (the first closed week) to after the adopter's cycle: none before (issue 54, item 10)
+    assert transcript.count("ROLLOUT DIGEST") == 12
     # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
     assert "Added to support-replies, cycle 1 (1 learning now)" in transcript
     assert "answered the week-4 DM with a learning" in transcript
