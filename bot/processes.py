@@ -151,8 +151,9 @@ class Clockwork:
             self.stop()
 
     def stop(self) -> None:
-        """No new tick; the one in hand finishes (within TICK_GRACE_SECONDS: its units of
-        work commit whole or not at all either way), as does the message in hand."""
+        """No new tick or fetch; the tick in hand finishes, then the pass of fetches in hand
+        (each within TICK_GRACE_SECONDS: units of work commit whole or not at all either way),
+        then the message in hand."""
         self._stop.set()
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -160,9 +161,8 @@ class Clockwork:
             self._ticking.release()
         else:
             log.warning("stopping with a tick still running; the next clock catches up on what it did not commit")
-        if self._fetching.acquire(
-            timeout=TICK_GRACE_SECONDS
-        ):  # no fetch starts now; those in hand end by their timeout
+        # No fetch starts now; those in hand end by their own timeout.
+        if self._fetching.acquire(timeout=TICK_GRACE_SECONDS):
             self._fetching.release()
         else:
             log.warning("stopping with fetches still running; the next clock asks for what they did not store")

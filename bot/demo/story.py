@@ -242,10 +242,9 @@ class Demo:
                 pending.remove((when, action))
                 action()
             self._scripted(hour)
-            # The clock stays where people left it: what the bot posts now is stamped after
-            # what they did, so the page and the transcript show causes before effects.
+            # The clock stays where people left it (causes before effects); sources pass as the clock's do
             self.cadence.tick(hour)
-            self.cadence.sources.run_due(hour)  # the sources' pass, beside the tick as the clock runs it
+            self.cadence.sources.run_due(hour)
             self.dispatcher.drain(max_wait=0)
             for user in HABITS:
                 for message in self.slack.posted(user):
