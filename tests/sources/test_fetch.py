@@ -272,3 +272,19 @@ def test_a_missing_sqlite_file_is_unreachable_and_not_made(tmp_path):
     with pytest.raises(SourceFailed, match=r"^unreachable \(unable to open database file\)$"):
         sql(f"sqlite:///{missing}", "select 1")
     assert not missing.exists()
+
+
+def test_no_proxy_from_the_environment_sees_a_fetch_or_its_token(json_server, elsewhere, monkeypatch):
+    """A proxy named by the process's environment would receive the request whole, the
+    token with it: a fetch goes straight to the configured URL."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, elsewhere.url)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    json_server.answers["/api/v1/query"] = (
+        200,
+        {"status": "success", "data": {"resultType": "scalar", "result": [0, "7"]}},
+    )
+    assert prom(json_server.url, "up", token="s3cr3t-token") == 7
+    assert elsewhere.requests == []
+    assert json_server.requests[0]["headers"]["Authorization"] == "Bearer s3cr3t-token"
