@@ -169,6 +169,12 @@ def test_a_relative_redirect_names_where_it_pointed_and_is_not_followed(json_ser
     assert [r["path"] for r in json_server.requests] == ["/stats"]
 
 
+def test_an_answer_past_1_mib_is_refused(json_server):
+    json_server.answers["/stats"] = (200, {"a": 1, "padding": "x" * (1 << 20)})
+    with pytest.raises(SourceFailed, match=r"^the answer is larger than 1 MiB$"):
+        http(json_server, "a")
+
+
 # ---- sql ----
 
 
