@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import math
 import sqlite3
 import ssl
@@ -26,6 +27,7 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -46,6 +48,19 @@ REDIRECTS = (301, 302, 303, 307, 308)  # said, never followed
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_FETCHING: ContextVar[bool] = ContextVar("a source's fetch", default=False)
+
+
+class _NotOurs(logging.Filter):
+    """httpx logs every request's URL at INFO; a source's URL may carry its key (from
+    url_env), so a fetch's line is not logged (its outcome is the source_fetch row)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _FETCHING.get()
+
+
+logging.getLogger("httpx").addFilter(_NotOurs())
 
 
 class SourceFailed(Exception):
@@ -151,6 +166,7 @@ class Fetcher:
 
     async def fetch(self, source: Source, entry: Entry, window: Window) -> float:
         """The number `entry` asks `source` for the week `window`. Raises SourceFailed."""
+        _FETCHING.set(True)  # in this fetch's task only
         try:
             if source.kind == "prometheus":
                 return _prometheus_number(await self._get(source, _prometheus_url(source, entry.query or "", window)))

@@ -2,6 +2,7 @@
 test PostgreSQL and an SQLite file, and a JSON server of the tests' own. Each kind's
 number for a week, and each failure in the words the owner reads."""
 
+import logging
 import sqlite3
 import time
 from datetime import date
@@ -167,6 +168,17 @@ def test_a_relative_redirect_names_where_it_pointed_and_is_not_followed(json_ser
     with pytest.raises(SourceFailed, match=r"^redirected to http://127\.0\.0\.1:\d+/moved, not followed$"):
         fetch(Source("http", json_server.url + "/stats", "t0ken"), Entry("kpi", None, "ci", None, "a"), WEEK, 3)
     assert [r["path"] for r in json_server.requests] == ["/stats"]
+
+
+def test_a_secret_in_the_urls_query_is_never_logged(json_server, caplog):
+    """A URL from url_env may carry its key in the query: httpx would log every request's
+    URL at INFO."""
+    caplog.set_level(logging.DEBUG)
+    json_server.answers["/stats"] = (200, {"a": 3})
+    url = json_server.url.replace("http://", "http://reader:pa55word@") + "/stats?key=s3cr3t-key"
+    assert fetch(Source("http", url, None), Entry("kpi", None, "ci", None, "a"), WEEK, 3) == 3
+    assert json_server.requests[0]["query"]["key"] == ["s3cr3t-key"]
+    assert "s3cr3t-key" not in caplog.text and "pa55word" not in caplog.text
 
 
 def test_an_answer_past_1_mib_is_refused(json_server):
