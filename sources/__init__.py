@@ -2,35 +2,39 @@
 question, one number or a `SourceFailed` whose words say why. Decides nothing, stores
 nothing; secrets come from the environment passed in and never reach a message.
 
-HTTP is the standard library's urllib: one GET is all either kind needs (Prometheus's
-HTTP API, `/api/v1/query` with `time=`, answers plain JSON; a client library would add a
-dependency for one call). SQL is SQLAlchemy, which the bot already speaks, on a
-connection of its own per fetch (NullPool).
+The fetches of a pass run in one event loop (`each`), at most `workers` at once. HTTP
+(Prometheus's `/api/v1/query` with `time=`, and `http` sources) is httpx: one
+`AsyncClient` a pass, redirects answered and never followed, no proxy or .netrc from
+the environment, the system's trusted authorities, the answer streamed and read to
+1 MiB at most. SQL is SQLAlchemy, which the bot already speaks, on a connection of its
+own per fetch (NullPool), in a thread.
 
 The timeout is a deadline for the whole fetch, not for each read: a server that trickles
-a byte a second, or a query that runs long, fails when it is reached (HTTP: a timer shuts
-the fetch's socket; SQL: `statement_timeout`, or SQLite's progress handler)."""
+a byte a second, or a query that runs long, fails when it is reached (HTTP:
+`asyncio.timeout` over the whole GET; SQL: `statement_timeout`, or SQLite's progress
+handler)."""
 
 from __future__ import annotations
 
-import contextlib
-import http.client
+import asyncio
+import functools
 import json
+import logging
 import math
-import socket
 import sqlite3
-import threading
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from base64 import b64encode
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+import httpx
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,6 +44,23 @@ from cadence.sources import Entry
 
 TIMEOUT = 10.0  # seconds: a source that hangs costs this, and no more
 MAX_ANSWER = 1 << 20  # a JSON answer larger than 1 MiB is refused
+REDIRECTS = (301, 302, 303, 307, 308)  # said, never followed
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_FETCHING: ContextVar[bool] = ContextVar("a source's fetch", default=False)
+
+
+class _NotOurs(logging.Filter):
+    """httpx logs every request's URL at INFO; a source's URL may carry its key (from
+    url_env), so a fetch's line is not logged (its outcome is the source_fetch row)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _FETCHING.get()
+
+
+logging.getLogger("httpx").addFilter(_NotOurs())
 
 
 class SourceFailed(Exception):
@@ -83,17 +104,113 @@ class Source:
 
 
 def fetch(source: Source, entry: Entry, window: Window, timeout: float = TIMEOUT) -> float:
-    """The number `entry` asks `source` for the week `window`. Raises SourceFailed."""
+    """The number `entry` asks `source` for the week `window`, asked on its own (the clock
+    asks many at once: `each`). Raises SourceFailed."""
+
+    async def one(fetcher: Fetcher, _: None) -> float:
+        return await fetcher.fetch(source, entry, window)
+
+    return each([None], one, 1, timeout)[0]
+
+
+def each(items: Sequence[T], work: Callable[[Fetcher, T], Awaitable[R]], workers: int, timeout: float) -> list[R]:
+    """`work(fetcher, item)` for every item, at most `workers` at once, started in the
+    items' order, in an event loop of its own: the results, in that order."""
+
+    async def run() -> list[R]:
+        limit = asyncio.Semaphore(workers)
+        # name lookups run in the loop's default threads (a handful by default): one for
+        # each fetch under way, so that no lookup waits behind another source's
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(workers, thread_name_prefix="source-lookup"))
+        async with Fetcher(workers, timeout) as fetcher:
+
+            async def one(item: T) -> R:
+                async with limit:
+                    return await work(fetcher, item)
+
+            return await asyncio.gather(*(one(item) for item in items))
+
+    loop = asyncio.new_event_loop()  # not asyncio.run, which would wait on a name lookup that hangs
     try:
-        if source.kind == "prometheus":
-            return _prometheus(source, entry.query or "", window, timeout)
-        if source.kind == "sql":
-            return _sql(source, entry.query or "", window, timeout)
-        return _http(source, entry.path or "", window, timeout)
-    except SourceFailed as err:
-        raise SourceFailed(redact(str(err), source.secrets())) from None
-    except Exception as err:  # noqa: BLE001 (anything a driver raises: said, never guessed)
-        raise SourceFailed(redact(f"failed: {type(err).__name__}: {err}", source.secrets())[:300]) from None
+        return loop.run_until_complete(run())
+    finally:
+        loop.close()
+
+
+class Fetcher:
+    """The fetches of one pass, in one event loop: http and prometheus through one httpx
+    `AsyncClient` (at most `workers` connections, kept open between fetches to one host),
+    sql in `workers` threads of its own."""
+
+    def __init__(self, workers: int, timeout: float):
+        self.timeout = timeout
+        self._workers = workers
+        self._client = httpx.AsyncClient(
+            verify=_tls(),
+            follow_redirects=False,  # a redirect is the fetch's failure: no credential goes elsewhere
+            trust_env=False,  # no proxy from the environment, no .netrc: straight to the URL, with what it says
+            limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
+            timeout=httpx.Timeout(timeout),  # backs up the deadline of the whole fetch (`_get`)
+            # asked uncompressed, and read as it came (`_read`): 1 MiB read is 1 MiB held
+            headers={"Accept": "application/json", "Accept-Encoding": "identity", "User-Agent": "rollout-cadence-bot"},
+        )
+        self._threads: ThreadPoolExecutor | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+        if self._threads is not None:
+            self._threads.shutdown(wait=False)
+
+    async def fetch(self, source: Source, entry: Entry, window: Window) -> float:
+        """The number `entry` asks `source` for the week `window`. Raises SourceFailed."""
+        _FETCHING.set(True)  # in this fetch's task only
+        try:
+            if source.kind == "prometheus":
+                return _prometheus_number(await self._get(source, _prometheus_url(source, entry.query or "", window)))
+            if source.kind == "sql":
+                if self._threads is None:
+                    self._threads = ThreadPoolExecutor(self._workers, thread_name_prefix="source-sql")
+                call = partial(_sql, source, entry.query or "", window, self.timeout)
+                return await asyncio.get_running_loop().run_in_executor(self._threads, call)
+            return _at_path(await self._get(source, _http_url(source, window)), entry.path or "")
+        except SourceFailed as err:
+            raise SourceFailed(redact(str(err), source.secrets())) from None
+        except Exception as err:  # noqa: BLE001 (anything a driver raises: said, never guessed)
+            raise SourceFailed(redact(f"failed: {type(err).__name__}: {err}", source.secrets())[:300]) from None
+
+    async def _get(self, source: Source, address: str) -> Any:
+        """GET `address` and parse its JSON, all of it within the timeout (connecting, the
+        headers, the whole body: however slowly bytes come). Credentials in the URL (from
+        url_env) are sent as Basic; a token as Bearer."""
+        url = httpx.URL(address)
+        auth, headers = None, {}
+        if url.userinfo:
+            auth = httpx.BasicAuth(url.username, url.password)
+            url = url.copy_with(userinfo=b"")
+        if source.token:
+            auth, headers = None, {"Authorization": f"Bearer {source.token}"}
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self._client.stream("GET", url, headers=headers, auth=auth) as answer:
+                    if answer.status_code in REDIRECTS:
+                        raise _redirected(answer)
+                    if answer.status_code >= 300:
+                        detail = _error_text(await _read(answer, 4096))
+                        raise SourceFailed(f"refused: HTTP {answer.status_code}" + (f" ({detail})" if detail else ""))
+                    body = await _read(answer, MAX_ANSWER)
+        except (TimeoutError, httpx.TimeoutException):
+            raise SourceFailed(f"timeout: no answer within {self.timeout:g} s") from None
+        except (httpx.TransportError, OSError) as err:  # refused, no such name, a cut answer
+            raise SourceFailed(f"unreachable ({_reason(err)})") from None
+        if len(body) > MAX_ANSWER:
+            raise SourceFailed("the answer is larger than 1 MiB")
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise SourceFailed("the answer is not JSON") from None
 
 
 def redact(message: str, secrets: list[str]) -> str:
@@ -105,144 +222,59 @@ def redact(message: str, secrets: list[str]) -> str:
 # ---- http and prometheus ----
 
 
-class _Deadline:
-    """The end of one fetch: its sockets are shut down when it comes, so no read of a
-    trickling answer (headers or body) outlives it."""
-
-    def __init__(self, timeout: float):
-        self.at = time.monotonic() + timeout
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(timeout, self.expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-    def left(self) -> float:
-        return max(0.001, self.at - time.monotonic())
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
-
-    def expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """https sources are checked with the system's trusted authorities, loaded once (httpx
+    would load certifi's for every client)."""
+    return ssl.create_default_context()
 
 
-def _shut(sock: socket.socket) -> None:
-    """Shut the connection down under a blocked read (a TLS socket's own shutdown would
-    touch its TLS state from this thread: the plain socket's is enough)."""
-    with contextlib.suppress(OSError):  # closed already: the fetch ended
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+def _reason(err: BaseException) -> str:
+    """What made a fetch unreachable, in the words of the error under httpx's (the
+    refused connection, the name not found)."""
+    while (under := err.__cause__ or err.__context__) is not None:
+        err = under.exceptions[0] if isinstance(under, BaseExceptionGroup) else under
+    return str(err) or type(err).__name__
 
 
-def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
-    """urllib's usual opener whose connections connect within what is left of `deadline`
-    and are watched by it."""
-
-    def watched(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
-        class Watched(base):  # type: ignore[valid-type,misc]
-            def connect(self) -> None:
-                self.timeout = deadline.left()
-                self._create_connection = connected  # the plain socket, watched from before any TLS
-                super().connect()
-                deadline.watch(self.sock)  # the TLS socket (the plain one is detached by then)
-
-        return Watched
-
-    def connected(*args: Any, **kwargs: Any) -> socket.socket:
-        sock = socket.create_connection(*args, **kwargs)
-        deadline.watch(sock)
-        return sock
-
-    plain, tls = watched(http.client.HTTPConnection), watched(http.client.HTTPSConnection)
-
-    class Http(urllib.request.HTTPHandler):
-        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(plain, req)
-
-    class Https(urllib.request.HTTPSHandler):
-        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(tls, req, context=self._context)  # type: ignore[attr-defined]
-
-    return urllib.request.build_opener(Http(), Https(), _NoRedirects())
+async def _read(answer: httpx.Response, limit: int) -> bytes:
+    """The answer's body as it came (never decompressed), read to `limit` + 1 bytes at
+    most: a longer one is not waited for."""
+    body = bytearray()
+    async for chunk in answer.aiter_raw():
+        body += chunk
+        if len(body) > limit:
+            break
+    return bytes(body)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is that fetch's failure: never followed, so no header (a token, Basic
-    credentials) reaches any URL but the configured one. (urllib's own handler follows
-    to any host, https to http included, and copies Authorization along.)"""
-
-    def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
-        fp.close()
-        location = headers.get("Location") or headers.get("URI")
-        if not location:
-            raise SourceFailed(f"refused: HTTP {code} without a Location")
-        where = urllib.parse.urljoin(req.full_url, location)
-        raise SourceFailed(f"redirected to {where[:200]}, not followed")
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-
-def _get(source: Source, url: str, timeout: float) -> Any:
-    parts = urllib.parse.urlsplit(url)
-    headers = {"Accept": "application/json", "User-Agent": "rollout-cadence-bot"}
-    if parts.username is not None:  # credentials in the URL (from url_env): sent as Basic
-        pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        headers["Authorization"] = "Basic " + b64encode(pair.encode()).decode()
-        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-        url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    if source.token:
-        headers["Authorization"] = f"Bearer {source.token}"
-    request = urllib.request.Request(url, headers=headers)
-    late = SourceFailed(f"timeout: no answer within {timeout:g} s")
-    with _Deadline(timeout) as deadline:
-        try:
-            with _opener(deadline).open(request, timeout=timeout) as answer:
-                body = answer.read(MAX_ANSWER + 1)
-        except urllib.error.HTTPError as err:
-            if deadline.expired:
-                raise late from None
-            detail = _error_text(err)
-            raise SourceFailed(f"refused: HTTP {err.code}" + (f" ({detail})" if detail else "")) from None
-        except (OSError, http.client.HTTPException) as err:  # URLError, a timeout, a reset, a cut answer
-            reason = err.reason if isinstance(err, urllib.error.URLError) else err
-            if deadline.expired or isinstance(reason, TimeoutError):
-                raise late from None
-            raise SourceFailed(f"unreachable ({reason})") from None
-        if deadline.expired:  # the socket was shut under the last read: what came is not the answer
-            raise late
-    if len(body) > MAX_ANSWER:
-        raise SourceFailed("the answer is larger than 1 MiB")
+def _redirected(answer: httpx.Response) -> SourceFailed:
+    location = answer.headers.get("Location")
+    if not location:
+        return SourceFailed(f"refused: HTTP {answer.status_code} without a Location")
     try:
-        return json.loads(body)
+        where = str(answer.request.url.join(location))
+    except httpx.InvalidURL:
+        where = location
+    return SourceFailed(f"redirected to {where[:200]}, not followed")
+
+
+def _error_text(body: bytes) -> str:
+    try:
+        data = json.loads(body)
     except ValueError:
-        raise SourceFailed("the answer is not JSON") from None
-
-
-def _error_text(err: urllib.error.HTTPError) -> str:
-    try:
-        data = json.loads(err.read(4096))
-        return str(data.get("error", ""))[:200] if isinstance(data, dict) else ""
-    except (ValueError, OSError):
         return ""
+    return str(data.get("error", ""))[:200] if isinstance(data, dict) else ""
 
 
-def _prometheus(source: Source, query: str, window: Window, timeout: float) -> float:
-    """An instant query evaluated at the week's end: one sample or a scalar."""
+def _prometheus_url(source: Source, query: str, window: Window) -> str:
+    """An instant query evaluated at the week's end."""
     params = urllib.parse.urlencode({"query": query, "time": f"{window.week_end.timestamp():.3f}"})
-    answer = _get(source, source.url.rstrip("/") + "/api/v1/query?" + params, timeout)
+    return source.url.rstrip("/") + "/api/v1/query?" + params
+
+
+def _prometheus_number(answer: Any) -> float:
+    """One sample or a scalar."""
     data = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(data, dict) or answer.get("status") != "success":
         raise SourceFailed("refused: not a Prometheus query answer")
@@ -258,13 +290,16 @@ def _prometheus(source: Source, query: str, window: Window, timeout: float) -> f
     return _number(result[0].get("value", [None, None])[1])
 
 
-def _http(source: Source, path: str, window: Window, timeout: float) -> float:
-    """GET with week_start and week_end (ISO 8601 with their offset); the number at `path`."""
+def _http_url(source: Source, window: Window) -> str:
+    """The URL with week_start and week_end (ISO 8601 with their offset)."""
     params = urllib.parse.urlencode(
         {"week_start": window.week_start.isoformat(), "week_end": window.week_end.isoformat()}
     )
-    url = source.url + ("&" if urllib.parse.urlsplit(source.url).query else "?") + params
-    found: Any = _get(source, url, timeout)
+    return source.url + ("&" if urllib.parse.urlsplit(source.url).query else "?") + params
+
+
+def _at_path(found: Any, path: str) -> float:
+    """The number at the dotted `path` of an answer."""
     for part in path.split("."):
         if isinstance(found, list) and part.isdigit() and int(part) < len(found):
             found = found[int(part)]

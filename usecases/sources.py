@@ -24,7 +24,6 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -32,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from cadence import calendar, keys, sources
 from cadence.limits import MAX_COUNT, MAX_VALUE
-from sources import Source, SourceFailed, Window, fetch
+from sources import Fetcher, Source, SourceFailed, Window, each
 from storage.cadence_log import Work
 from storage.outbox import Message
 from storage.source_fetches import AlreadyFetched, Asked, fetch_row
@@ -97,18 +96,14 @@ def window(week_start: date, tz: str) -> Window:
     return Window(start, datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone))
 
 
-def ask(
-    state: PlaybookState,
-    entry: sources.Entry,
-    week_start: date,
-    environ: Mapping[str, str],
-    timeout: float = 10.0,
+async def ask(
+    fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Mapping[str, str]
 ) -> float:
     """One sourced number of a week, checked to fit what it feeds. Raises SourceFailed."""
     spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
     if spec is None:
         raise SourceFailed(f"the playbook has no source {entry.source}")
-    value = fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone), timeout)
+    value = await fetcher.fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone))
     if entry.feeds in ("cases", "exceptions") and not (value >= 0 and float(value).is_integer() and value <= MAX_COUNT):
         raise SourceFailed(f"not a count: {value:g} (a whole number from 0 to {MAX_COUNT:,} was expected)")
     if entry.feeds == "rubric" and not 0 <= value <= 1:
@@ -200,18 +195,7 @@ class SourceClock:
         if not jobs:
             return done
         started = self.clock()
-        deadline = started + timedelta(seconds=self.pass_seconds)
-
-        def answer(job: Job) -> Answer | None:
-            if (stop is not None and stop.is_set()) or self.clock() >= deadline:
-                return None  # left for the next pass: not asked, nothing recorded
-            return self._answer(job)
-
-        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)), thread_name_prefix="source")
-        try:
-            answers = [a for a in pool.map(answer, jobs) if a is not None]
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        answers = self._answers(jobs, started + timedelta(seconds=self.pass_seconds), stop)
         done.asked, done.deferred = len(answers), len(jobs) - len(answers)
         done.seconds = (self.clock() - started).total_seconds()
         done.stored = self._store(answers)
@@ -220,12 +204,20 @@ class SourceClock:
         done.failed = len(failures)
         return done
 
-    def _answer(self, job: Job) -> Answer:
-        try:
-            value = ask(job.state, job.entry, job.week.week_start, self.environ, self.timeout)
-            return Answer(job, value, None, self.clock())
-        except SourceFailed as err:
-            return Answer(job, None, str(err), self.clock())
+    def _answers(self, jobs: list[Job], deadline: datetime, stop: threading.Event | None = None) -> list[Answer]:
+        """Ask for each job, at most `workers` at once and in their order; none started at
+        or after `deadline` (by the injected clock) or once `stop` is set."""
+
+        async def answer(fetcher: Fetcher, job: Job) -> Answer | None:
+            if (stop is not None and stop.is_set()) or self.clock() >= deadline:
+                return None  # left for the next pass: not asked, nothing recorded
+            try:
+                value = await ask(fetcher, job.state, job.entry, job.week.week_start, self.environ)
+                return Answer(job, value, None, self.clock())
+            except SourceFailed as err:
+                return Answer(job, None, str(err), self.clock())
+
+        return [a for a in each(jobs, answer, min(self.workers, len(jobs)), self.timeout) if a is not None]
 
     def _store(self, answers: list[Answer]) -> int:
         """The values, each through the path every report takes, with its fetch row, in one
@@ -355,16 +347,13 @@ def test(state: PlaybookState, week_start: date, environ: Mapping[str, str], tim
     """Ask every source of a playbook now for the week `week_start`; store nothing."""
     entries = sources.entries(state.playbook.definition)
 
-    def one(entry: sources.Entry) -> Tried:
+    async def one(fetcher: Fetcher, entry: sources.Entry) -> Tried:
         try:
-            return Tried(entry, ask(state, entry, week_start, environ, timeout), None)
+            return Tried(entry, await ask(fetcher, state, entry, week_start, environ), None)
         except SourceFailed as err:
             return Tried(entry, None, str(err))
 
-    if not entries:
-        return []
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(entries))) as pool:
-        return list(pool.map(one, entries))
+    return each(entries, one, min(WORKERS, len(entries)), timeout) if entries else []
 
 
 @dataclass(frozen=True)

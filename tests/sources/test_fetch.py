@@ -2,6 +2,7 @@
 test PostgreSQL and an SQLite file, and a JSON server of the tests' own. Each kind's
 number for a week, and each failure in the words the owner reads."""
 
+import logging
 import sqlite3
 import time
 from datetime import date
@@ -169,6 +170,23 @@ def test_a_relative_redirect_names_where_it_pointed_and_is_not_followed(json_ser
     assert [r["path"] for r in json_server.requests] == ["/stats"]
 
 
+def test_a_secret_in_the_urls_query_is_never_logged(json_server, caplog):
+    """A URL from url_env may carry its key in the query: httpx would log every request's
+    URL at INFO."""
+    caplog.set_level(logging.DEBUG)
+    json_server.answers["/stats"] = (200, {"a": 3})
+    url = json_server.url.replace("http://", "http://reader:pa55word@") + "/stats?key=s3cr3t-key"
+    assert fetch(Source("http", url, None), Entry("kpi", None, "ci", None, "a"), WEEK, 3) == 3
+    assert json_server.requests[0]["query"]["key"] == ["s3cr3t-key"]
+    assert "s3cr3t-key" not in caplog.text and "pa55word" not in caplog.text
+
+
+def test_an_answer_past_1_mib_is_refused(json_server):
+    json_server.answers["/stats"] = (200, {"a": 1, "padding": "x" * (1 << 20)})
+    with pytest.raises(SourceFailed, match=r"^the answer is larger than 1 MiB$"):
+        http(json_server, "a")
+
+
 # ---- sql ----
 
 
@@ -272,3 +290,19 @@ def test_a_missing_sqlite_file_is_unreachable_and_not_made(tmp_path):
     with pytest.raises(SourceFailed, match=r"^unreachable \(unable to open database file\)$"):
         sql(f"sqlite:///{missing}", "select 1")
     assert not missing.exists()
+
+
+def test_no_proxy_from_the_environment_sees_a_fetch_or_its_token(json_server, elsewhere, monkeypatch):
+    """A proxy named by the process's environment would receive the request whole, the
+    token with it: a fetch goes straight to the configured URL."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, elsewhere.url)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    json_server.answers["/api/v1/query"] = (
+        200,
+        {"status": "success", "data": {"resultType": "scalar", "result": [0, "7"]}},
+    )
+    assert prom(json_server.url, "up", token="s3cr3t-token") == 7
+    assert elsewhere.requests == []
+    assert json_server.requests[0]["headers"]["Authorization"] == "Bearer s3cr3t-token"

@@ -458,8 +458,8 @@ def test_two_clocks_at_once_store_each_number_once(clockwork, engine, store, sta
     unique fetch: the exceptions a source counts never count twice."""
     clock = clockwork.cadence.sources
     jobs = clock.due(store.playbooks.clock_states(), WEEK_1_ENDS)
-    answers = [clock._answer(job) for job in jobs]
-    again = [clock._answer(job) for job in jobs]  # the other clock's, fetched before either stored
+    answers = clock._answers(jobs, datetime.max.replace(tzinfo=UTC))
+    again = clock._answers(jobs, datetime.max.replace(tzinfo=UTC))  # the other clock's, fetched before either stored
     assert clock._store(answers) == 4
     assert clock._store(again) == 0
     assert rows(engine, "select count(*) from exception_report") == [(2,)]
