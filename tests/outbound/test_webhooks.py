@@ -393,3 +393,29 @@ def test_a_late_record_leaves_a_failed_delivery_failed_and_marks_none_twice(stor
         (1, "failed", 7),
         (2, "delivered", 1),
     ]
+
+
+def test_a_receivers_url_is_never_logged_even_at_debug(store, engine, clock, playbook, receiver):
+    """A receiver's URL may carry its key (many hook services put it in the path or the
+    query); httpx says every request's URL at INFO, so the bot's logging keeps httpx's
+    and httpcore's lines to their warnings, at every level."""
+    import io
+    import logging
+
+    from bot.logs import configure
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    stream = io.StringIO()
+    configure("DEBUG")
+    root.handlers[0].stream = stream
+    try:
+        store.webhooks.add(
+            "crm", receiver.url + "?key=HOOKSECRET42", list(webhooks.EVENTS), None, receiver.secret, "t", clock()
+        )
+        mode_changes(store, engine, clock, playbook, 1)
+        assert lane_for(store, clock).run_once() == 1 and receiver.wait_for(1)
+    finally:
+        root.handlers[:], root.level = saved
+    assert [d.status for d in store.webhooks.deliveries()] == ["delivered"]
+    assert "HOOKSECRET42" not in stream.getvalue() and "127.0.0.1" not in stream.getvalue(), stream.getvalue()
