@@ -327,7 +327,7 @@ def digest(dry_run: bool) -> None:
             raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
         messages = Digest(store).messages(monday, keys.digest_now(now.isoformat()), channel, now)
     if not messages:
-        click.echo("No digest: no active playbook has closed a week yet, so there is nothing to report.")
+        click.echo("No digest: no playbook has closed a week yet, so there is nothing to report.")
         return
     if dry_run:
         for message in messages:

@@ -122,6 +122,13 @@ class CadenceLog:
         with reading(self.engine) as s:
             return s.execute(select(func.max(col(CadenceJob.week_start))).where(col(CadenceJob.kind) == kind)).scalar()
 
+    def any_close_through(self, week: date) -> bool:
+        """Whether any playbook's week up to `week` has closed (its close recorded), whatever
+        the playbook's state now: before that, a digest would report nothing."""
+        with reading(self.engine) as s:
+            query = select(CadenceJob.id).where(col(CadenceJob.kind) == "close", col(CadenceJob.week_start) <= week)
+            return s.execute(query.limit(1)).first() is not None
+
     def jobs(self) -> list[CadenceJob]:
         with reading(self.engine) as s:
             return list(s.execute(select(CadenceJob).order_by(col(CadenceJob.id))).scalars())

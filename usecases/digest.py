@@ -163,15 +163,18 @@ class Digest:
         return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
-        """The digest's messages, or none while no active playbook has closed a week: a
-        digest of nothing but zeros, a week before anything started, tells no one anything."""
+        """The digest's messages, or none before any playbook's first week has closed: a
+        digest of nothing but zeros, a week before anything started, tells no one anything.
+        Once a week has closed it goes out every Monday, paused and retired playbooks' cycles
+        counted in its header."""
         with collector_paused():  # usecases/shared/collector.py
             org, digests, weeks = self.figures(monday, at)
-            return self.compose(org, digests, weeks, monday, key, channel) if digests else []
+            reports = bool(digests) or self.reports_anything(monday)
+            return self.compose(org, digests, weeks, monday, key, channel) if reports else []
 
-    def reports_anything(self, at: datetime) -> bool:
-        """Whether a digest due at `at` would report a week: some active playbook has closed one."""
-        return any(closed_week(s, at) is not None for s in self.store.playbooks.active_states())
+    def reports_anything(self, monday: date) -> bool:
+        """Whether the digest of `monday` would report a week: some playbook's week before it has closed."""
+        return self.store.cadence_log.any_close_through(monday - timedelta(days=7))
 
     def compose(
         self, org: OrgWeek, digests: list[PlaybookDigest], weeks: list[date], monday: date, key: str, channel: str

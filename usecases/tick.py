@@ -554,7 +554,7 @@ class Cadence:
         key = keys.digest_waiting(monday)
         if not self.admins:
             return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note="no curators channel, no admins")
-        if not self.digest.reports_anything(due.due_at):  # nothing is waiting: the admins hear nothing
+        if not self.digest.reports_anything(monday):  # nothing is waiting: the admins hear nothing
             return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note=NOTHING_CLOSED)
         message = render("digest_waiting", week_of=(monday - timedelta(days=7)).isoformat())
         messages = [
@@ -564,7 +564,7 @@ class Cadence:
 
 
 WAITING = "digest-waiting"
-NOTHING_CLOSED = "no active playbook has closed a week yet: nothing to report"
+NOTHING_CLOSED = "no playbook has closed a week yet: nothing to report"
 
 
 def _done(due: Due, messages: list[Message]) -> Work:

@@ -140,7 +140,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
     nothing = run("digest", "--dry-run")  # no cycle yet, so no closed week: nothing to report
-    assert nothing.exit_code == 0 and "No digest: no active playbook has closed a week yet" in nothing.output
+    assert nothing.exit_code == 0 and "No digest: no playbook has closed a week yet" in nothing.output
     last_week = monday_of(now.date()) - timedelta(days=7)
     store.playbooks.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER, now)
     reported.add_kpi_reading(store, state.playbook.id, last_week, 30.0, OWNER, now)
