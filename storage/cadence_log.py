@@ -126,7 +126,9 @@ class CadenceLog:
         """Whether any playbook's week up to `week` has closed (its close recorded), whatever
         the playbook's state now: before that, a digest would report nothing."""
         with reading(self.engine) as s:
-            query = select(CadenceJob.id).where(col(CadenceJob.kind) == "close", col(CadenceJob.week_start) <= week)
+            query = select(col(CadenceJob.id)).where(
+                col(CadenceJob.kind) == "close", col(CadenceJob.week_start) <= week
+            )
             return s.execute(query.limit(1)).first() is not None
 
     def jobs(self) -> list[CadenceJob]:

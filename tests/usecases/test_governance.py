@@ -135,7 +135,8 @@ def test_an_ai_led_step_over_twice_its_cap_is_demoted_with_the_numbers(bot, worl
     alert = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / send: ai-led → collaborative")
     text = json.dumps(alert["blocks"], ensure_ascii=False)
     assert (
-        "*send*: ai-led → collaborative. Exceptions 5/20 = 25% &gt; 2 × cap 10% in week 2 of cycle 1 (critical)." in text
+        "*send*: ai-led → collaborative. Exceptions 5/20 = 25% &gt; 2 × cap 10% in week 2 of cycle 1 (critical)."
+        in text
     )
     assert "a promotion can be proposed again after 2 passing weeks in a row, from week 2 of cycle 2 on" in text
     assert "support-replies / send: ai-led → collaborative" in texts(slack, CURATORS)
