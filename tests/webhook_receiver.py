@@ -135,7 +135,12 @@ class Receiver:
             handler.wfile.flush()
         except OSError:
             return  # the sender read what it wanted and closed
-        time.sleep(self.hang_seconds)
+        # Hold the connection until the sender closes it (recv answers b""), at most hang_seconds.
+        handler.connection.settimeout(self.hang_seconds)
+        try:
+            handler.connection.recv(1)
+        except OSError:
+            pass
 
     def wait_for(self, count: int, seconds: float = 30.0) -> bool:
         deadline = time.time() + seconds
