@@ -13,7 +13,7 @@ import pytest
 from templates import render, template_names
 from templates.refusals import TEXTS, Lines, Refusal, slack
 from tests.templates.contexts import contexts
-from tests.templates.test_templates import _mrkdwn_texts
+from tests.templates.test_templates import _mrkdwn_texts, _text_objects
 
 TEMPLATES = Path(__file__).parents[2] / "templates"
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -49,7 +49,7 @@ def test_rendered_mrkdwn_has_no_angle_bracket_but_slacks_markup(name, text):
 def test_plain_text_is_shown_as_written_never_escaped():
     """A modal's title, a button, an input's hint: Slack shows `&lt;` there as four characters."""
     for name, context in contexts("a <b> & c").items():
-        for seen in _plain_texts(render(name, **context)):
+        for seen in _text_objects(render(name, **context), "plain_text"):
             assert "&lt;" not in seen and "&gt;" not in seen and "&amp;" not in seen, (name, seen)
 
 
@@ -62,14 +62,3 @@ def test_every_refusal_reaches_slack_escaped(key):
     }
     said = slack(Refusal.of(key, **values))
     assert not unescaped(said), unescaped(said)
-
-
-def _plain_texts(node):
-    if isinstance(node, dict):
-        if node.get("type") == "plain_text":
-            yield node["text"]
-        for value in node.values():
-            yield from _plain_texts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _plain_texts(item)

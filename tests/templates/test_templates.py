@@ -44,18 +44,23 @@ def test_hostile_text_renders_safely(name, text):
         assert not PINGS.search(text_seen), text_seen[:300]
 
 
-def _mrkdwn_texts(node, top=True):
-    """The fallback text and every mrkdwn text object in a message."""
+def _text_objects(node, kind):
+    """The text of every text object of `kind` ("mrkdwn", "plain_text") in a message."""
     if isinstance(node, dict):
-        if top and isinstance(node.get("text"), str):
-            yield node["text"]
-        if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+        if node.get("type") == kind and isinstance(node.get("text"), str):
             yield node["text"]
         for value in node.values():
-            yield from _mrkdwn_texts(value, top=False)
+            yield from _text_objects(value, kind)
     elif isinstance(node, list):
         for item in node:
-            yield from _mrkdwn_texts(item, top=False)
+            yield from _text_objects(item, kind)
+
+
+def _mrkdwn_texts(message):
+    """The fallback text and every mrkdwn text object in a message."""
+    if isinstance(message.get("text"), str):
+        yield message["text"]
+    yield from _text_objects(message, "mrkdwn")
 
 
 def test_limits_are_enforced():
