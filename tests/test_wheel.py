@@ -47,15 +47,21 @@ def _outside_the_tree(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {**keep, "DATABASE_URL": f"sqlite:///{tmp_path / 'rollout.db'}", **extra}
 
 
-def test_the_demo_runs_from_the_installed_wheel(installed, tmp_path):
-    result = subprocess.run(
-        [str(installed / "rollout"), "demo", "--quiet"],
+def _run_outside(installed, tmp_path, command: list[str], timeout: float = 60, **extra):
+    """One of the installed wheel's programs (`command[0]` in its venv's bin), run from an
+    empty folder with an environment that cannot reach this tree."""
+    return subprocess.run(
+        [str(installed / command[0]), *command[1:]],
         cwd=tmp_path,
-        env=_outside_the_tree(tmp_path),
+        env=_outside_the_tree(tmp_path, **extra),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
+
+
+def test_the_demo_runs_from_the_installed_wheel(installed, tmp_path):
+    result = _run_outside(installed, tmp_path, ["rollout", "demo", "--quiet"], timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "demo-output" / "rollout-demo.html").exists()
     assert "Traceback" not in result.stderr
@@ -110,26 +116,12 @@ def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(inst
         (["token", "--help"], {}),
         (["serve"], {}),  # no credentials: the sentence on where to put them
     ):
-        result = subprocess.run(
-            [str(installed / "rollout"), *args],
-            cwd=tmp_path,
-            env=_outside_the_tree(tmp_path, **env),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = _run_outside(installed, tmp_path, ["rollout", *args], timeout=120, **env)
         said.append(" ".join((result.stdout + result.stderr).split()))  # as read, not as click wraps it
         assert "Traceback" not in said[-1], said[-1]
     text = "\n".join(said)
     assert "docs/" not in text and ".env.example" not in text, text
     assert "To connect a workspace, follow the setup guide in the project's source" in said[0], said[0]
     assert "Missing SLACK_BOT_TOKEN" in said[-1] and "a .env file in this folder" in said[-1], said[-1]
-    hint = subprocess.run(
-        [str(installed / "python"), "-c", "from bot import guide; print(guide.demo_install())"],
-        cwd=tmp_path,
-        env=_outside_the_tree(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    hint = _run_outside(installed, tmp_path, ["python", "-c", "from bot import guide; print(guide.demo_install())"])
     assert hint.stdout.strip() == "pip install 'rollout-cadence-bot[demo]'", hint.stdout + hint.stderr
