@@ -10,8 +10,9 @@ from templates.numbers import pct as _pct
 from templates.numbers import plural
 
 
-def criterion_phrase(c: dict[str, Any]) -> str:
-    """One criterion of readiness (usecases/shared/readiness.py), ✅ or ❌ with its numbers."""
+def criterion_phrase(c: dict[str, Any], today: bool = False) -> str:
+    """One criterion of readiness (usecases/shared/readiness.py), ✅ or ❌ with its numbers;
+    `today`: the exception queue was judged as it stands now, and says so."""
     mark = "✅" if c["met"] else "❌"
     match c["name"]:
         case "attestation":
@@ -62,11 +63,12 @@ def criterion_phrase(c: dict[str, Any]) -> str:
                 f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
             )
         case "queue":
+            as_of = " (as of today)" if today else ""
             if c["met"]:
-                return f"{mark} Exception queue: no item open more than {c['limit_days']} days"
+                return f"{mark} Exception queue: no item open more than {c['limit_days']} days{as_of}"
             return (
                 f"{mark} Exception queue: {plural(c['overdue'], 'item')} open more than {c['limit_days']} days, "
-                f"the oldest {plural(c['oldest_days'], 'day')}"
+                f"the oldest {plural(c['oldest_days'], 'day')}{as_of}"
             )
     return f"{mark} {c['name']}"
 

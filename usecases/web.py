@@ -456,7 +456,7 @@ def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: da
     if judged is None:
         return None
     criteria = readiness.queue_now(store, state, judged["criteria"], now)
-    lines = [criterion_phrase(c) + (" (as of today)" if c["name"] == "queue" else "") for c in criteria]
+    lines = [criterion_phrase(c, today=True) for c in criteria]
     return dict(
         judged,
         criteria=criteria,
