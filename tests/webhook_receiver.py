@@ -4,6 +4,7 @@ one: it verifies each POST with the Standard Webhooks library, drops repeats by
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import ssl
@@ -137,10 +138,8 @@ class Receiver:
             return  # the sender read what it wanted and closed
         # Hold the connection until the sender closes it (recv answers b""), at most hang_seconds.
         handler.connection.settimeout(self.hang_seconds)
-        try:
+        with contextlib.suppress(OSError):
             handler.connection.recv(1)
-        except OSError:
-            pass
 
     def wait_for(self, count: int, seconds: float = 30.0) -> bool:
         deadline = time.time() + seconds
