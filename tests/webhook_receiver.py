@@ -50,7 +50,11 @@ class Receiver:
                     receiver.connections += 1
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender was cut off mid-request (killed): nothing arrived
+                    self.close_connection = True
+                    return
                 with receiver.lock:
                     receiver.paths.append(self.path)
                 receiver.answer(self, body)
