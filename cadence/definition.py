@@ -187,6 +187,14 @@ class ValueEventSpec(_Strict):
         return self
 
 
+class ReviewRateSpec(_Strict):
+    """The share of a week's cases to review, by mode (cadence/review.py); human-led steps
+    are not asked. A rate is in (0, 1]."""
+
+    collaborative: float = Field(default=0.2, gt=0, le=1, allow_inf_nan=False)
+    ai_led: float = Field(default=0.1, gt=0, le=1, allow_inf_nan=False, alias="ai-led")
+
+
 class RuleSettings(_Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
@@ -265,6 +273,7 @@ class PlaybookSpec(_Strict):
     inputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    review_rate: ReviewRateSpec | None = None  # None: the defaults (cadence.review.DEFAULT_RATES)
     replication: ReplicationSpec = Field(default_factory=ReplicationSpec)
     value_events: list[ValueEventSpec] = Field(default_factory=list, max_length=50)
     sources: dict[Annotated[str, Field(pattern=SOURCE_NAME_RE)], SourceSpec] = Field(
@@ -358,6 +367,8 @@ class PlaybookSpec(_Strict):
         # Sources are new: a playbook without them keeps the definition it always had.
         if not data["sources"]:
             del data["sources"]
+        if data["review_rate"] is None:  # newer still: the same
+            del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.

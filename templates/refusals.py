@@ -104,6 +104,19 @@ TEXTS: dict[str, str] = {
     "score_negative": "A rubric score can't be negative ({word}).",
     "score_over_100": "A rubric score can't be above 100% ({word}).",
     "score_not_fraction": "A rubric score is a fraction (0.93) or a percentage (93%), not {word}.{hint}",
+    # reviews that sample (`18/20`: passed of reviewed; cadence/review.py)
+    "sample_not_counts": (
+        "“{word}”: a review's {what} is a whole number of cases, not {part}. "
+        "Write passed/reviewed, e.g. 18/20 (18 of 20 reviewed cases passed)."
+    ),
+    "sample_none_reviewed": "“{word}”: no case was reviewed, so there is no score. Write passed/reviewed, e.g. 18/20.",
+    "sample_passed_over_reviewed": (
+        "“{word}”: {passed} passed is more than the {reviewed} reviewed. Write passed/reviewed, e.g. 18/20."
+    ),
+    "reviewed_over_cases": (
+        "{reviewed} reviewed is more than step {step}'s {cases} cases this week: "
+        "report the cases first, or review at most {cases}."
+    ),
     "not_a_date": "“{word}” is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.",
     "not_a_mention": "Mention the person with @ so Slack sends their id (got “{word}”).",
     "not_a_channel": "Name the channel with # so Slack sends its id (got “{word}”).",

@@ -141,6 +141,7 @@ class Rubric:
     at: datetime | None = None
     sent: Sent | None = None
     override: str | None = None  # `override <reason>`: typed in place of its source's number
+    reviewed: int | None = None  # `18/20`: the sample the score is of; None: every case reviewed
 
 
 @dataclass(frozen=True)
