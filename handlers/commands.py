@@ -159,6 +159,7 @@ def _rubric(caller: Caller, cmd: messages.Rubric, done: commands.Recorded) -> di
         **_week_context(done.state, done.week),
         step=done.step.name if done.step else None,
         score=cmd.score,
+        reviewed=cmd.reviewed,
         threshold=threshold,
         floor=done.state.settings.floor_for(threshold),
     )

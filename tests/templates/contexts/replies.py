@@ -112,7 +112,7 @@ def contexts(
         "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
         "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
         "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
-        "rubric_recorded": dict(**week_ctx, step="send", score=0.5, threshold=0.9, floor=0.8),
+        "rubric_recorded": dict(**week_ctx, step="send", score=0.5, reviewed=20, threshold=0.9, floor=0.8),
         "cycle_started": dict(
             slug="support-replies",
             cycle=1,
