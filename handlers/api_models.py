@@ -234,14 +234,22 @@ class StepWeekOut(_Read):
     cases: int | None
     exceptions: int
     rubric: float | None
+    reviewed: int | None = Field(
+        default=None, description="How many cases the rubric score reviewed (18/20: 20); None: every case reviewed."
+    )
+    review_asked: int | None = Field(
+        default=None,
+        description="The cases the step's review rate asks to review (ceil(rate x cases)); None for human-led "
+        "steps or without cases. A review of fewer counts as no rubric score.",
+    )
     verdict: str | None = Field(description="The step's verdict for the week, once it closed.")
     exception_ratio: float | None = Field(description="Exceptions over cases; None without cases.")
     exception_ratio_ci: Bounds | None = Field(
         description="The exception ratio's 95% Wilson interval on the week's cases; None without cases."
     )
     rubric_ci: Bounds | None = Field(
-        description="The rubric score's 95% Wilson interval, the score read as the share of the week's cases "
-        "that passed review; None without a score or cases."
+        description="The rubric score's 95% Wilson interval over the cases reviewed (the week's cases for a "
+        "score without its sample); None without a score or cases."
     )
 
 

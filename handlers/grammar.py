@@ -210,6 +210,14 @@ def _rubric(w: Words) -> messages.Rubric:
     return messages.Rubric(playbook, step, parse_score(said), week, override=override)
 
 
+def _week(w: Words) -> messages.OpenForm:
+    """`week <playbook> [week:N]`: the owner's week in one form (handlers/week_form.py)."""
+    words, week = split_week(w, "week")
+    if len(words) != 2:
+        raise Refusal.of("week_arguments", usage="week")
+    return messages.OpenForm("week", playbook_name(words[1]), week)
+
+
 def _cycle(w: Words) -> messages.CycleStart:
     if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
         raise Refusal.of("cycle_arguments", usage="cycle")
@@ -483,6 +491,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         ("/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",),
         _rubric,
     ),
+    Subcommand("week", ("/rollout week <playbook> [week:N]",), _week),
     Subcommand("cycle", ("/rollout cycle start <playbook> [YYYY-MM-DD]",), _cycle),
     Subcommand(
         "mode",

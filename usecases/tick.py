@@ -289,6 +289,7 @@ class Cadence:
                 missing_cases=missing_cases,
                 missing_rubric=missing_rubric,
                 to_review=[words for words in to_review if words],
+                form_value=keys.checkin_button(playbook.id, due.week.week_start),  # *Report this week*
                 missing_kpi=missing_kpi,
                 missing_guardrail=missing_guardrail,
                 closes=calendar.closing_words(due.week.week_start, playbook.timezone, state.settings.grace_hours),

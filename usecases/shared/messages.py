@@ -54,9 +54,12 @@ class Help:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """Bare `attest` or `kpi`: open the matching form."""
+    """Bare `attest` or `kpi`: open the matching form; `week <playbook> [week:N]`: the
+    owner's week in one form (handlers/week_form.py)."""
 
-    form: str  # attest | kpi
+    form: str  # attest | kpi | request | week
+    playbook: str | None = None  # the week form's
+    week: Week = None
 
 
 @dataclass(frozen=True)
