@@ -53,6 +53,16 @@ class Report(BaseModel):
         description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1.",
     )
     step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
+    passed: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="For rubric, in place of value: how many of the reviewed cases passed (18 of 20: passed 18, "
+        "reviewed 20). The score is passed / reviewed, its interval over the reviewed cases.",
+    )
+    reviewed: int | None = Field(
+        default=None, ge=1, le=MAX_COUNT, description="For rubric, with passed: how many cases were reviewed."
+    )
     reason: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="For an exception: what happened.")
     week: Annotated[date | Annotated[int, Field(ge=1, le=4)] | None, BeforeValidator(_week)] = Field(
         default=None,
@@ -94,6 +104,9 @@ class Report(BaseModel):
         for those left out, not the defaults filled in later. Stored with the key
         (api_report_key.report_hash): a change here refuses every retry across a deploy."""
         fields = self.model_dump(exclude={"key"})
+        for sample in ("passed", "reviewed"):  # newer fields: a report without them hashes as it always has
+            if fields[sample] is None:
+                del fields[sample]
         if fields["value"] is not None:
             fields["value"] = float(fields["value"])
         if isinstance(fields["week"], date):
@@ -123,6 +136,16 @@ class Report(BaseModel):
             if not reason:
                 return unfit("reason", "an exception says what happened: give a reason")
             return messages.LogException(self.playbook, self.step or "", reason, **when)
+        if kind == "rubric" and (self.passed is not None or self.reviewed is not None):
+            if value is not None:
+                return unfit("value", "a rubric report gives its value or its passed and reviewed counts, not both")
+            if self.passed is None or self.reviewed is None:
+                missing = "passed" if self.passed is None else "reviewed"
+                return unfit(missing, "a review of a sample gives both passed and reviewed")
+            if self.passed > self.reviewed:
+                return unfit("passed", f"{self.passed} passed is more than the {self.reviewed} reviewed")
+            score = round(self.passed / self.reviewed, 6)
+            return messages.Rubric(self.playbook, self.step or "", score, reviewed=self.reviewed, **when)
         if value is None:
             return unfit("value", f"a {kind} report gives its value")
         if kind == "cases":
