@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cadence.sources import FromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.sources import FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 
 MODES = ("human-led", "collaborative", "ai-led")
@@ -332,8 +332,15 @@ class PlaybookSpec(_Strict):
                 given += [
                     (f"steps[{step.name}].from.cases", step.from_.cases, f"cases:{step.name}"),
                     (f"steps[{step.name}].from.exceptions", step.from_.exceptions, f"exception:{step.name}"),
-                    (f"steps[{step.name}].from.rubric", step.from_.rubric, None),
                 ]
+                rubric = step.from_.rubric
+                if isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
+                    given += [
+                        (f"steps[{step.name}].from.rubric.passed", rubric.passed, None),
+                        (f"steps[{step.name}].from.rubric.reviewed", rubric.reviewed, None),
+                    ]
+                else:
+                    given.append((f"steps[{step.name}].from.rubric", rubric, None))
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:
             if entry is None:
@@ -381,8 +388,13 @@ class PlaybookSpec(_Strict):
                 section.pop("from", None)
             elif section is not None:
                 given = section["from"]
-                section["from"] = _given(given) if "source" in given else {k: _given(v) for k, v in given.items() if v}
+                section["from"] = _given(given) if "source" in given else {k: _from(v) for k, v in given.items() if v}
         return data
+
+
+def _from(spec: dict[str, Any]) -> dict[str, Any]:
+    """A step's `from:` entry as written: a number's, or a sample's two (passed, reviewed)."""
+    return _given(spec) if "source" in spec else {part: _given(number) for part, number in spec.items()}
 
 
 def _given(spec: dict[str, Any]) -> dict[str, Any]:
