@@ -119,11 +119,13 @@ def make_web_view(
         Route("/playbooks/{slug:slug}/{table:table}.csv", page(view.playbook_csv)),
     ]
     every_answer = [*HEADERS, HSTS] if secure else HEADERS
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(_EveryAnswer, headers=every_answer)],
         exception_handlers={HTTPException: _refused},
     )
+    app.router.redirect_slashes = False  # `/web/registry/` is no page: 404, not a redirect
+    return app
 
 
 class _View:

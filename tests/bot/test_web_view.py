@@ -471,7 +471,8 @@ def test_hostile_text_is_shown_as_text(view, store):
 
 def test_a_path_is_a_routes_own_and_a_slug_one_segment(view):
     cookie = signed_in(view, MEMBER)
-    for path in ("/web/playbooks/support-replies/steps/more.csv", "/web/playbooks/Support-Replies", "/web/nothing"):
+    paths = ("/web/playbooks/support-replies/steps/more.csv", "/web/playbooks/Support-Replies", "/web/nothing")
+    for path in (*paths, "/web/registry/"):  # nor is a page's path with a slash added
         assert fetch(view.base_url + path, cookie)[:1] == (404,), path
         assert fetch(view.base_url + path)[:1] == (404,), path  # nothing there, signed in or not
     status, headers, body = fetch(view.base_url + "/web/logout", cookie)
