@@ -486,6 +486,21 @@ def test_a_path_is_a_routes_own_and_a_slug_one_segment(view):
     assert fetch(headers["Location"], cookie)[0] == 200
 
 
+def test_no_two_routes_of_the_view_take_the_same_request():
+    """Each route's own path, its parameters filled in, is matched by that route first."""
+    from starlette.routing import Match
+
+    from handlers.web_view import make_web_view
+
+    routes = make_web_view(None, "secret", secure=False).routes
+    examples = {"slug": "support-replies", "table": "steps"}
+    for route in routes:
+        path = re.sub(r"\{(\w+):\w+\}", lambda found: examples[found[1]], route.path)
+        for method in route.methods:
+            scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+            assert next(r for r in routes if r.matches(scope)[0] == Match.FULL) is route, (method, path)
+
+
 def test_depth_over_months_on_both_pages_with_tables_and_csv(view, engine, slack, clock):
     """Cases, the share of steps AI-led or collaborative and the people who reported, per
     closed week, charted one measure a chart with a table and a CSV; each cycle's KPI
