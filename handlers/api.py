@@ -171,22 +171,20 @@ def _not_json(content_type: str | None) -> str | None:
 # ---- the routes ----
 
 
-def _refusals(**described: str) -> dict[int | str, dict[str, Any]]:
-    """What the document says of refusals by status (`s401="..."`): each an Error."""
-    return {int(status[1:]): {"model": Error, "description": text} for status, text in described.items()}
+def _refusal_described(description: str, **headers: str) -> dict[str, Any]:
+    """What the document says of a refusal: what it means, its body an Error, its headers' types."""
+    described = {name: {"schema": {"type": kind}} for name, kind in headers.items()}
+    return {"model": Error, "description": description, **({"headers": described} if headers else {})}
 
 
-TOKEN_REFUSALS = {
-    **_refusals(s401="No valid token"),
-    429: {
-        "model": Error,
-        "description": f"Over {RATE_PER_SECOND} requests a second for this token",
-        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-    },
+TOKEN_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: _refusal_described("No valid token"),
+    429: _refusal_described(f"Over {RATE_PER_SECOND} requests a second for this token", **{"Retry-After": "integer"}),
 }
 READ_REFUSALS = {
     **TOKEN_REFUSALS,
-    **_refusals(s403="The token may not read", s404="No such playbook in the token's scope"),
+    403: _refusal_described("The token may not read"),
+    404: _refusal_described("No such playbook in the token's scope"),
 }
 # The body is read by _json_body, so FastAPI does not describe it: it is said here, and its
 # models' schemas join the document's (openapi()).
@@ -204,12 +202,10 @@ ROUTER = APIRouter()
     response_description="Stored: what each report counts for, and the duplicates",
     responses={
         **TOKEN_REFUSALS,
-        **_refusals(
-            s400="The body is not JSON",
-            s403="A playbook or kind outside the token's scope",
-            s413="The body is over 1 MiB",
-            s415="The body is not sent as application/json (in UTF-8)",
-        ),
+        400: _refusal_described("The body is not JSON"),
+        403: _refusal_described("A playbook or kind outside the token's scope"),
+        413: _refusal_described("The body is over 1 MiB"),
+        415: _refusal_described("The body is not sent as application/json (in UTF-8)"),
         422: {"model": Problems, "description": "Reports refused, by index and field: nothing was stored"},
     },
     openapi_extra={
@@ -303,68 +299,53 @@ def make_api(services: Services) -> FastAPI:
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     api.state.services = services
     api.include_router(ROUTER)
-    api.add_exception_handler(Refused, _refused)
-    api.add_exception_handler(HTTPException, _routing)
-    api.add_exception_handler(RequestValidationError, _invalid_request)
-    for exception, answer in EXCEPTIONS.items():
-        api.add_exception_handler(exception, answer)
+    for exception in REFUSALS:
+        api.add_exception_handler(exception, _refused)
     return api
 
 
-def _answer(refused: Refused) -> JSONResponse:
-    return JSONResponse(refused.body.model_dump(mode="json"), refused.status, refused.headers)
+# What is answered with a refusal: the routes' own, the router's, and the use cases'.
+REFUSALS = (
+    Refused,
+    HTTPException,
+    RequestValidationError,
+    api_reports.Forbidden,
+    api_reports.Invalid,
+    api_reads.NotReadable,
+    api_reads.NotFound,
+    Exception,  # a fault: 500 (Starlette logs it, and answers with this)
+)
 
 
 async def _refused(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Refused)
-    return _answer(exc)
+    """The one way a refusal is answered: its status, `{"error": ...}` or `{"errors": [...]}`, its headers."""
+    refused = _refusal(exc)
+    return JSONResponse(refused.body.model_dump(mode="json"), refused.status, refused.headers)
 
 
-async def _routing(request: Request, exc: Exception) -> JSONResponse:
-    """The router's own refusals: 404 for a path no route has, 405 with the methods the
-    path has (`Allow`, and "GET only" in words)."""
-    assert isinstance(exc, HTTPException)
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405 and "Allow" in headers:
-        return _answer(_error(405, " or ".join(headers["Allow"].split(", ")) + " only", **headers))
-    if exc.status_code == 404:
-        return _answer(_error(404, "not found"))
-    return _answer(_error(exc.status_code, str(exc.detail).lower(), **headers))
-
-
-async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    """A path parameter FastAPI refused (none can: the router matches slugs only)."""
-    assert isinstance(exc, RequestValidationError)
-    errors = [ProblemOut(index=None, field=str(e["loc"][-1]), message=e["msg"]) for e in exc.errors()]
-    return _answer(Refused(422, Problems(errors=errors)))
-
-
-async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, api_reports.Forbidden)
-    return _answer(_error(403, f"reports[{exc.index}]: {exc.message}"))
-
-
-async def _invalid(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, api_reports.Invalid)
-    problems = [ProblemOut(index=p.index, field=p.field, message=p.message) for p in exc.problems]
-    return _answer(Refused(422, Problems(errors=problems)))
-
-
-async def _not_readable(request: Request, exc: Exception) -> JSONResponse:
-    return _answer(_error(403, str(exc)))
-
-
-async def _not_found(request: Request, exc: Exception) -> JSONResponse:
-    return _answer(_error(404, str(exc)))
-
-
-# What the use cases raise, and how each is answered.
-EXCEPTIONS = {
-    api_reports.Forbidden: _forbidden,
-    api_reports.Invalid: _invalid,
-    api_reads.NotReadable: _not_readable,
-    api_reads.NotFound: _not_found,
-}
+def _refusal(exc: Exception) -> Refused:
+    match exc:
+        case Refused():
+            return exc
+        case HTTPException(status_code=405, headers={"Allow": allow}):  # the router's: the methods the path has
+            return _error(405, " or ".join(allow.split(", ")) + " only", Allow=allow)
+        case HTTPException(status_code=404):  # the router's: a path no route has
+            return _error(404, "not found")
+        case HTTPException():
+            return _error(exc.status_code, str(exc.detail).lower(), **(exc.headers or {}))
+        case RequestValidationError():  # a path parameter refused (none is: the router matches a slug only)
+            problems = [ProblemOut(index=None, field=str(e["loc"][-1]), message=e["msg"]) for e in exc.errors()]
+            return Refused(422, Problems(errors=problems))
+        case api_reports.Forbidden():
+            return _error(403, f"reports[{exc.index}]: {exc.message}")
+        case api_reports.Invalid():
+            problems = [ProblemOut(index=p.index, field=p.field, message=p.message) for p in exc.problems]
+            return Refused(422, Problems(errors=problems))
+        case api_reads.NotReadable():
+            return _error(403, str(exc))
+        case api_reads.NotFound():
+            return _error(404, str(exc))
+    return _error(500, "the server failed to answer this request")
 
 
 # ---- the reports, strictly typed ----
