@@ -216,6 +216,9 @@ def _bridged(prefix: str, asgi: Any) -> Wsgi:
 
     def mounted(environ: Any, start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ["SCRIPT_NAME"], environ["PATH_INFO"] = prefix, environ.get("PATH_INFO", "")[len(prefix) :]
+        if not environ.get("CONTENT_LENGTH"):  # chunked: a2wsgi reads only a declared length
+            body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         return wsgi(environ, start_response)
 
     return mounted
