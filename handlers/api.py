@@ -14,8 +14,9 @@ within_rate); 415 for a body not sent as `application/json`, unread; 413 for a b
 1 MiB, unread beyond it; 400 for a body that is not JSON; 422 for reports of the wrong
 types or that the rules refuse (every problem, by index and field); 403 for a playbook
 or kind outside the token's scope; 201 with what was accepted and what were duplicates.
-Every refusal is an exception, answered by one of the handlers `make_api` installs, as
-`{"error": ...}` or `{"errors": [...]}`. No token and no body is ever logged.
+Every refusal is an exception (ours, the router's, the use cases'), answered by the one
+handler `make_api` installs, as `{"error": ...}` or `{"errors": [...]}`. No token and no
+body is ever logged.
 
 The body of a report is read here, not by FastAPI: in that order (a token before a byte
 of the body), and strictly typed over the JSON itself (pydantic's strict mode with
@@ -106,7 +107,7 @@ register_url_convertor("slug", _SlugConvertor())
 # ---- what a route depends on: the use cases' services, the token, the body ----
 
 
-def _services(request: Request) -> Services:
+async def _services(request: Request) -> Services:  # async: not worth a trip to the thread pool
     services: Services = request.app.state.services
     return services
 
@@ -287,7 +288,7 @@ def list_registry(services: Annotated[Services, Depends(_services)], token: Toke
     response_description="The OpenAPI 3.1 document",
 )
 async def get_openapi_document() -> JSONResponse:
-    return JSONResponse(openapi())
+    return JSONResponse(_document())
 
 
 # ---- the application ----
