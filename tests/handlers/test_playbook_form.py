@@ -317,3 +317,45 @@ def test_export_after_edits_loads_back_unchanged(bot, slack, store, engine, play
     decisions = count(engine, Decision)
     [outcome] = store.playbooks.load([parse_playbook(yaml.safe_load(exported))], "UTC", actor="test", at=clock())
     assert outcome.action == "unchanged" and count(engine, Decision) == decisions
+
+
+def test_an_adopted_playbook_changes_only_what_its_kit_allows_unless_a_curator_overrides(
+    bot, slack, store, engine, clock
+):
+    import copy
+
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+    from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
+
+    store.playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel("CSALES0001", ["USALESOWN1"])
+    for user in (OWNER, CURATOR, "USALESOWN1"):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    bot.command("adopt support-replies <#CSALES0001|sales> owner <@USALESOWN1>", user=CURATOR)
+    [slug] = [s for s in store.playbooks.slugs() if s != "support-replies"]
+
+    view = open_edit(bot, slack, slug, user="USALESOWN1")
+    assert any(b.get("block_id") == "override" for b in view["blocks"])
+    values = shown(view)
+    decisions = count(engine, Decision)
+    reply = submit(bot, view, {**values, "cap": "20%"}, "USALESOWN1")
+    error = reply.body["errors"]["override"]
+    assert "adopted from support-replies" in error and "baseline, target, timezone" in error
+    reply = submit(bot, view, {**values, "cap": "20%", "override": "we said so"}, "USALESOWN1")
+    assert "Only a curator" in reply.body["errors"]["override"]
+    assert count(engine, Decision) == decisions
+    # within may_change: the team's own target
+    reply = submit(bot, view, {**values, "target": "20"}, "USALESOWN1")
+    assert reply.body["response_action"] == "update", reply.body
+    # past it, by a curator with a reason: recorded with the reason
+    view = open_edit(bot, slack, slug, user=CURATOR)
+    reply = submit(bot, view, {**shown(view), "cap": "20%", "override": "their volume is tiny"}, CURATOR)
+    assert reply.body["response_action"] == "update", reply.body
+    with Session(engine) as s:
+        row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
+    assert "exception cap 10% → 20%" in row.summary and "their volume is tiny" in row.summary
