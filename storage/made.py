@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -17,9 +18,10 @@ from sqlmodel import col, select
 from cadence import decisions
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.governance_rows import decision_columns
-from storage.models.governance import Decision
+from storage.models.bookkeeping import CadenceJob
+from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
 from storage.outbox import Message, enqueue_in
 from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
@@ -65,7 +67,11 @@ class MadePlaybooks:
         try:
             with unit_of_work(self.engine) as s:
                 playbook = Playbook(
-                    **playbook_columns(spec, org_timezone), definition=definition, created_at=at, updated_at=at
+                    **playbook_columns(spec, org_timezone),
+                    definition=definition,
+                    created_at=at,
+                    updated_at=at,
+                    status="active",
                 )
                 s.add(playbook)
                 s.flush()
@@ -79,6 +85,10 @@ class MadePlaybooks:
                 return Made(playbook.id, playbook.slug)
         except IntegrityError as err:
             raise Conflict(f"{spec.playbook}: taken a moment ago") from err
+
+    def setup_times(self, playbook_ids: list[int] | None = None) -> dict[int, SetupTime]:
+        """Each playbook's setup time (of `playbook_ids`, or all): `SetupTime`."""
+        return _setup_times(self.engine, playbook_ids)
 
     def revise(
         self,
@@ -112,3 +122,58 @@ class MadePlaybooks:
             for extra in also or []:
                 s.add(Decision(**decision_columns(extra, at)))
             return True
+
+
+@dataclass(frozen=True)
+class SetupTime:
+    """When a playbook was asked for (`/rollout new`, an adopt, or the request it answers;
+    None for one loaded from a file), its first nudge and its first closed week."""
+
+    playbook_id: int
+    asked_at: datetime | None
+    first_nudge_at: datetime | None
+    first_closed_at: datetime | None
+
+
+def _setup_times(engine: Engine, playbook_ids: list[int] | None = None) -> dict[int, SetupTime]:
+    """Each playbook's setup time (of `playbook_ids`, or all), in four reads."""
+    with reading(engine) as s:
+        query = select(col(Playbook.id), col(Playbook.slug), col(Playbook.created_at), col(Playbook.adopted_from_id))
+        if playbook_ids is not None:
+            query = query.where(col(Playbook.id).in_(playbook_ids))
+        playbooks = list(s.exec(query))
+        ids = [row[0] for row in playbooks]
+        made_in_slack = {
+            pid
+            for pid, actor in s.exec(
+                select(col(Decision.playbook_id), col(Decision.actor)).where(
+                    col(Decision.kind) == "playbook-created", col(Decision.playbook_id).in_(ids)
+                )
+            )
+            if ":" not in actor  # a person, not a file (`file:...`) or the command line
+        }
+        requested = dict(
+            s.exec(
+                select(col(AdoptionRequest.adopted_slug), col(AdoptionRequest.created_at)).where(
+                    col(AdoptionRequest.status) == "approved",
+                    col(AdoptionRequest.adopted_slug).in_([row[1] for row in playbooks]),
+                )
+            ).all()
+        )
+        firsts: dict[tuple[int | None, str], datetime] = {
+            (pid, kind): at
+            for pid, kind, at in s.exec(
+                select(col(CadenceJob.playbook_id), col(CadenceJob.kind), func.min(col(CadenceJob.recorded_at)))
+                .where(
+                    col(CadenceJob.playbook_id).in_(ids),
+                    col(CadenceJob.kind).in_(["nudge", "close"]),
+                    col(CadenceJob.status) == "done",
+                )
+                .group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
+            )
+        }
+    times = {}
+    for pid, slug, created_at, adopted_from in playbooks:
+        asked = requested.get(slug) or (created_at if adopted_from is not None or pid in made_in_slack else None)
+        times[pid] = SetupTime(pid, asked, firsts.get((pid, "nudge")), firsts.get((pid, "close")))
+    return times

@@ -112,7 +112,7 @@ def test_new_opens_a_form_with_the_defaults_and_creates_the_playbook(bot, slack,
         ("approve", "collaborative", False),
         ("payout", "human-led", True),
     ]
-    assert state.anchor.starts_on == date(2026, 11, 23)  # the first cycle is set
+    assert state.anchor.starts_on == date(2026, 11, 23) and state.playbook.status == "active"  # the first cycle is set
     deliver(engine, slack, clock)
     team = json.dumps(slack.posted(CHANNEL))
     assert "Mode map" in team and "2026-11-23" in team and MEMBER in team
@@ -359,3 +359,28 @@ def test_an_adopted_playbook_changes_only_what_its_kit_allows_unless_a_curator_o
     with Session(engine) as s:
         row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
     assert "exception cap 10% → 20%" in row.summary and "their volume is tiny" in row.summary
+
+
+def test_setup_time_is_measured_from_asked_to_the_first_nudge_and_the_first_closed_week(
+    bot, slack, store, engine, clock
+):
+    from datetime import UTC, datetime
+
+    from tests.conftest import Engine
+    from usecases import setup_time
+
+    assert submit(bot, open_new(bot, slack), NEW_VALUES, MEMBER).body["response_action"] == "update"
+    world = Engine(engine, slack, clock)
+    world.run(datetime(2026, 11, 23, 8, 30, tzinfo=UTC))  # Monday 09:30 in Berlin: the first nudge
+    status = bot.command("status refund-triage", user=MEMBER).text
+    assert "Set up: asked 2026-11-18; first nudge after 4.9 days, no week closed yet" in status
+    world.run(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # week 1 closed
+    shown = setup_time.overview(store, clock())
+    assert shown["asked"] == 1 and shown["nudged"] == 1 and shown["closed"] == 1
+    assert 4.9 <= shown["to_nudge"] < 5 and 12 <= shown["to_close"] < 12.2
+    # a playbook loaded from a file was asked for by nobody in Slack: not counted
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())
+    assert setup_time.overview(store, clock())["asked"] == 1
