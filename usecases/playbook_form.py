@@ -21,9 +21,11 @@ from storage.playbooks import CURATORS_CHANNEL, Conflict
 from storage.store import PlaybookState
 from templates import render
 from templates.refusals import Refusal
+from usecases import operator
 from usecases.shared import life
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
+from usecases.shared.services import Services
 
 # The form's fields (their block ids), in the order a stall's answer opens them at.
 FIELDS = (
@@ -460,3 +462,16 @@ def revise(
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
     return Revised(playbook.slug, revision.words if changed else [])
+
+
+# ---- as code ----
+
+
+def yaml_download(services: Services, slug: str) -> tuple[str, str] | None:
+    """The web view's playbook page offers its YAML (who may see it: who may see the page,
+    any signed-in person): the file's name and text, as `rollout playbook export` prints
+    it; None for no such playbook (404)."""
+    state = services.store.playbooks.state(slug)
+    if state is None:
+        return None
+    return f"{slug}.yaml", operator.export_yaml(services.store, [slug])

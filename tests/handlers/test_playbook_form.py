@@ -384,3 +384,13 @@ def test_setup_time_is_measured_from_asked_to_the_first_nudge_and_the_first_clos
 
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())
     assert setup_time.overview(store, clock())["asked"] == 1
+
+
+def test_the_web_views_yaml_download_is_the_export(store, playbook):
+    from types import SimpleNamespace
+
+    from usecases import operator, playbook_form
+
+    name, text = playbook_form.yaml_download(SimpleNamespace(store=store), "support-replies")
+    assert name == "support-replies.yaml" and text == operator.export_yaml(store, ["support-replies"])
+    assert playbook_form.yaml_download(SimpleNamespace(store=store), "nothing-here") is None
