@@ -1,4 +1,4 @@
-"""Setup time, measured (PRODUCT.md, "Playbooks made where the team works"): for each
+"""Setup time, measured (docs/playbooks.md, "Made in Slack"): for each
 playbook, when it was asked for (`/rollout new`, an approved request, an adopt), its first
 nudge and its first closed week; the web overview's medians over the last 90 days, and a
 first-cycle playbook's own in `status`."""
