@@ -21,7 +21,7 @@ MAY_CHANGE_FIELDS = {
 
 
 def _share(value: Any) -> str:
-    return f"{float(value) * 100:.1f}".rstrip("0").rstrip(".") + "%"
+    return f"{float(value) * 100:.4f}".rstrip("0").rstrip(".") + "%"
 
 
 def _num(value: Any, unit: str = "") -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from decimal import Decimal
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -108,8 +109,10 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
 
     def number(block_id: str, share: bool = False) -> float:
         try:
-            if share:
-                return parse_score(given(block_id), usage="new")
+            if share:  # checked as a score is, then read to its last digit (93.125% is 0.93125)
+                text = given(block_id)
+                value = parse_score(text, usage="new")
+                return float(Decimal(text[:-1]) / 100) if text.endswith("%") else value
             return parse_value(given(block_id), usage="new")[0]
         except Refusal as refusal:
             problems[block_id] = slack(refusal)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from cadence import calendar, decisions, revisions
@@ -202,13 +203,18 @@ def _functions(caller: Caller) -> list[str]:
 
 
 def _written(value: Any) -> str:
+    """A number as a person types it, every digit kept (1234567.5, not 1.23457e+06), so that
+    a form submitted unchanged changes nothing."""
     if value is None:
         return ""
-    return f"{float(value):g}" if abs(float(value)) < 1e15 else str(value)
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _share(value: Any) -> str:
-    return f"{float(value) * 100:.4f}".rstrip("0").rstrip(".") + "%"
+    """A share as a percentage, every digit kept: 0.1234567 → 12.34567%."""
+    text = format(Decimal(repr(float(value))) * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 def _as_read_now(state: PlaybookState) -> dict[str, Any]:
@@ -404,6 +410,8 @@ def revise(
     if problems:
         raise FormProblems(problems)
     raw = _shown(answers, {**before, "steps": steps})
+    if before.get("timezone") is None and answers.timezone == playbook.timezone:
+        raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
     spec = _spec(raw)
     after = spec.canonical()
     revision = revisions.compare(before, after)

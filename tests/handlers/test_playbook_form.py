@@ -394,3 +394,26 @@ def test_the_web_views_yaml_download_is_the_export(store, playbook):
     name, text = playbook_form.yaml_download(SimpleNamespace(store=store), "support-replies")
     assert name == "support-replies.yaml" and text == operator.export_yaml(store, ["support-replies"])
     assert playbook_form.yaml_download(SimpleNamespace(store=store), "nothing-here") is None
+
+
+def test_a_form_submitted_unchanged_changes_nothing_whatever_its_numbers(bot, slack, store, engine, clock):
+    """Every digit of a number, and the org's zone for a playbook without its own, survive
+    the form: submitted as it opened, nothing is recorded."""
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    raw = {
+        **SUPPORT_REPLIES,
+        "kpi": {**SUPPORT_REPLIES["kpi"], "baseline": 1234567.5, "target": 0.000123},
+        "exception_cap": 0.1234567,
+        "guardrail": {"name": "Bounce rate", "unit": "%", "max": 5},
+    }
+    del raw["timezone"]
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    decisions = count(engine, Decision)
+    view = open_edit(bot, slack)
+    values = shown(view)
+    assert values["baseline"] == "1234567.5" and values["cap"] == "12.34567%" and values["guardrail_bound"] == "max"
+    reply = submit(bot, view, values, OWNER)
+    assert "nothing changed" in json.dumps(reply.body["view"]), reply.body
+    assert count(engine, Decision) == decisions
