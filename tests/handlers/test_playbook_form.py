@@ -417,3 +417,26 @@ def test_a_form_submitted_unchanged_changes_nothing_whatever_its_numbers(bot, sl
     reply = submit(bot, view, values, OWNER)
     assert "nothing changed" in json.dumps(reply.body["view"]), reply.body
     assert count(engine, Decision) == decisions
+
+
+def test_the_form_stays_within_slacks_limits():
+    """Block Kit's limits for a modal: a title of at most 24 characters, labels and hints
+    of at most 2,000 and 150, every initial option one of its options."""
+    from templates.playbook_form import playbook_form
+    from usecases.playbook_form import FIELDS, FOCUS
+
+    long = "x" * 80
+    for slug, adopted, focus in ((None, None, ()), ("a" * 63, "b" * 63, FOCUS["refine"])):
+        view = playbook_form(dict.fromkeys(FIELDS, ""), FIELDS, {"new": True}, [long] * 40, slug, adopted, focus)
+        assert len(view["title"]["text"]) <= 24 and len(view["submit"]["text"]) <= 24
+        assert len(view["blocks"]) <= 100 and len(view["private_metadata"]) <= 3000
+        ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+        assert len(ids) == len(set(ids))
+        for block in view["blocks"]:
+            if block["type"] != "input":
+                assert len(block.get("text", {}).get("text", "")) <= 3000
+                continue
+            assert len(block["label"]["text"]) <= 2000 and len(block.get("hint", {}).get("text", "")) <= 2000
+            element = block["element"]
+            if "initial_option" in element:
+                assert element["initial_option"] in element["options"]
