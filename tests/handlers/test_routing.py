@@ -3,7 +3,7 @@ path no route has is not found, another method is not allowed with the methods i
 
 import pytest
 
-from handlers import api, routing, web_view
+from handlers import api, routing
 from handlers.routing import Mount, Route, Routes
 
 ROUTES = Routes(
@@ -54,7 +54,7 @@ def test_a_table_is_declared_with_known_parameters_and_each_route_once():
         Routes(Route("GET", "/p", "a"), Route("GET", "/p", "b"))
 
 
-@pytest.mark.parametrize("table", [api.ROUTES, web_view.ROUTES], ids=["api", "web_view"])
+@pytest.mark.parametrize("table", [api.ROUTES], ids=["api"])
 def test_no_two_routes_of_a_surface_take_the_same_request(table):
     """Each route's own path, its parameters filled in, is matched by that route alone."""
     examples = {"slug": "support-replies", "table": "steps"}
