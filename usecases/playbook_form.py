@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from cadence import calendar, decisions, revisions
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition import CHANNEL_RE, DefinitionError, PlaybookSpec, parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.made import Stale, fingerprint
 from storage.outbox import Message
@@ -140,6 +140,7 @@ def new_form(caller: Caller) -> Form:
         rubric="90%",
         timezone=zone,
         guardrail_bound="min",
+        channel=caller.channel_id if re.fullmatch(CHANNEL_RE, caller.channel_id) else "",  # where it was typed
         start=calendar.next_monday(calendar.local_date(caller.now, zone)).isoformat(),
     )
     return Form(values, {"new": True}, functions=_functions(caller))

@@ -101,6 +101,7 @@ def test_new_opens_a_form_with_the_defaults_and_creates_the_playbook(bot, slack,
     defaults = shown(view)
     assert defaults["timezone"] == "America/New_York"
     assert defaults["start"] == "2026-11-23" and defaults["cap"] == "10%" and defaults["rubric"] == "90%"
+    assert defaults["channel"] == CHANNEL  # the channel it was typed in
 
     reply = submit(bot, view, NEW_VALUES, MEMBER)
     assert reply.status == 200 and reply.body["response_action"] == "update", reply.body
