@@ -6,7 +6,9 @@ the operator makes the team's reporting API token for it."""
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.demo.cast import PEOPLE
@@ -64,3 +66,36 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
     story.did(
         "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage --kinds kpi"
     )
+
+
+def refine_after_the_stall(story: Any, seen: set[str], hour: datetime) -> list[tuple[datetime, Callable[[], object]]]:
+    """The refunds playbook's stall reaches its owner: two hours later he clicks *Refine*,
+    and the edit form's revision (a person checks each payout's claim first: a new step,
+    human-led and pinned) names the stall."""
+    owner = "UBEN000001"
+    for message in story.slack.posted(owner):
+        key = f"refined:{IN_SLACK}"  # once: a later stall is the rest of the story's to answer
+        if message["text"] == f"{IN_SLACK} is stalled" and key not in seen:
+            seen.add(key)
+            return [(hour + timedelta(hours=2), functools.partial(_refine, story, owner, message))]
+    return []
+
+
+def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
+    refine = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "stall_refine"
+    )
+    dm = "D" + owner[1:]  # the stall reached him by DM
+    story.http.click(owner, "stall_refine", refine["value"], dm, message["ts"], block_id="stall")
+    story.did(f"{PEOPLE[owner][0]} clicked Refine on {IN_SLACK}'s stall: the playbook's form opened at its steps")
+    view = story.slack.opened_views[-1]
+    steps = next(b["element"]["initial_value"] for b in view["blocks"] if b.get("block_id") == "steps")
+    reply = story.http.submit_filled(owner, view, {"steps": steps + "\ncheck: human-led pinned"})
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if body.get("response_action") != "update":
+        raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
+    story.did(f"{PEOPLE[owner][0]} saved it: step check added, human-led and pinned; a revision that names the stall")

@@ -252,6 +252,7 @@ class Demo:
                         continue
                     seen_dms.add(key)
                     pending += self._answer(user, message, hour)
+            pending += made.refine_after_the_stall(self, seen_dms, hour)
             hour += timedelta(hours=1)
             if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
                 weeks_done = (hour.date() - START).days // 7

@@ -123,6 +123,9 @@ def test_one_team_makes_its_playbook_in_slack(demo):
     assert "/rollout new" in transcript and "refund-triage made in Slack, no YAML; cycle 1 on" in transcript
     assert "runs in this channel, owned by" in transcript and "Mode map" in transcript
     assert transcript.index("/rollout new") < transcript.index("refund-triage made in Slack")
+    # and once it stalls, its owner refines it through the stall's Refine button
+    assert "clicked Refine on refund-triage's stall" in transcript
+    assert "step check added, human-led and pinned" in transcript
 
 
 def test_a_commands_answer_is_a_card_only_that_person_saw(page):
