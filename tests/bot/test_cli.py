@@ -502,7 +502,6 @@ def test_a_server_database_not_yet_migrated_says_it_is_empty(postgres_url, tmp_p
 )
 def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
     import socket
-    import time
 
     from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
@@ -510,7 +509,6 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        started = time.monotonic()
         result = _rollout(
             tmp_path,
             *[a.format(port=port) for a in args],
@@ -522,7 +520,6 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
         )
     _one_sentence(result, f"cannot listen on 127.0.0.1:{port}")
     assert "Running the demo" not in result.stdout  # the demo checks before it simulates
-    assert time.monotonic() - started < 20
 
 
 def test_the_demo_is_described_as_what_it_runs(run):
