@@ -174,6 +174,7 @@ def test_curator_may_log_for_any_playbook(bot, playbook, engine, slack):
 # ---- refusals: each is ephemeral, says what is wrong, shows the usage, stores nothing ----
 
 
+@pytest.mark.one_database  # refused before any write; its reads are plain rows, and the accepted commands below run on both
 @pytest.mark.parametrize(
     ("text", "user", "phrases"),
     [
