@@ -151,6 +151,7 @@ Dispatcher(outbox, client, clock=lambda: datetime.now(timezone.utc),
 """
 
 
+@pytest.mark.slow  # starts a dispatcher as a process and kills it
 def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(database_url, outbox, slack):
     now = datetime.now(UTC)
     channels = [f"CKILL{i:05d}" for i in range(6)]
