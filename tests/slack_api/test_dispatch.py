@@ -313,9 +313,8 @@ def test_concurrent_senders_share_the_pacing(outbox, slack):
     assert len(slack.calls_to("chat.postMessage")) == 6
     for channel in (CHANNEL, MEMBER):
         moments = sorted(at for c, at in sent if c == channel)
-        assert len(moments) == 3 and all(b - a >= 0.2 - 1e-5 for a, b in itertools.pairwise(moments)), (
-            moments
-        )  # timestamps are floats
+        spaced = all(b - a >= 0.2 - 1e-5 for a, b in itertools.pairwise(moments))  # the pacer's floats
+        assert len(moments) == 3 and spaced, moments
 
 
 def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(outbox, slack, fake):
