@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
-from handlers import checkins, grammar, week_form
+from handlers import checkins, grammar, playbook_form, week_form
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands, learnings, requests, status
@@ -48,6 +48,9 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
         parsed = grammar.parse(command.get("text", ""))
         if isinstance(parsed, messages.OpenForm) and parsed.form == "week":  # the owner's week: issue 58
             opened = week_form.open_form(caller, parsed, command.get("trigger_id", ""))
+            return opened, "form" if opened is None else "refused"
+        if isinstance(parsed, messages.OpenForm) and parsed.form in ("new", "edit"):
+            opened = playbook_form.open_form(caller, parsed, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"
         if isinstance(parsed, messages.OpenForm):
             opened = checkins.open_form(caller, parsed.form, command.get("trigger_id", ""))

@@ -10,7 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from handlers.web_view import WebView
+from starlette.applications import Starlette
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+
+from bot.web import asgi_as_wsgi
+from handlers.web_view import PREFIX, make_web_view
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.store import Store
@@ -20,7 +25,13 @@ LOOPBACK = "127.0.0.1"
 
 
 def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
-    """The web view of the demo's database as it stood at `at` (the story's last hour)."""
+    """The web view of the demo's database as it stood at `at` (the story's last hour),
+    as WSGI for waitress (temporary: until the demo is served by uvicorn)."""
+    return asgi_as_wsgi(view_asgi(database, at, viewer))
+
+
+def view_asgi(database: Path, at: datetime, viewer: str) -> Starlette:
+    """The web view of the demo's database at `at`, mounted at /web; `/` leads to it."""
     store = Store(make_engine(f"sqlite:///{database}"))
     services = Services(
         store=store,
@@ -29,15 +40,8 @@ def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
         org_timezone="UTC",
         directory=TeamDirectory(ttl_seconds=0),
     )
-    view = WebView(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO", "") in ("", "/"):
-            start_response("303 See Other", [("Location", "/web/"), ("Content-Length", "0")])
-            return [b""]
-        return view(environ, start_response)
-
-    return app
+    view = make_web_view(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
+    return Starlette(routes=[Route("/", lambda request: RedirectResponse(PREFIX + "/", 303)), Mount(PREFIX, app=view)])
 
 
 def serve(database: Path, at: datetime, viewer: str, port: int, echo: Callable[[str], None]) -> None:

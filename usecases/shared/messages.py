@@ -54,12 +54,13 @@ class Help:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """Bare `attest` or `kpi`: open the matching form; `week <playbook> [week:N]`: the
-    owner's week in one form (handlers/week_form.py)."""
+    """Bare `attest` or `kpi`: open the matching form; `new`, `edit <playbook>`: the
+    playbook's form (usecases/playbook_form.py); `week <playbook> [week:N]`: the owner's
+    week in one form (handlers/week_form.py)."""
 
-    form: str  # attest | kpi | request | week
-    playbook: str | None = None  # the week form's
-    week: Week = None
+    form: str  # attest | kpi | request | new | edit | week
+    playbook: str | None = None  # edit's and week's
+    week: Week = None  # week's
 
 
 @dataclass(frozen=True)
