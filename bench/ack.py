@@ -5,6 +5,7 @@ ack() (waitress). Also the peak RSS of each server."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import os
 import subprocess
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from bench import week_form
 from bench.common import FAILED, ROOT, fresh_database, percentiles
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.workspace import APP_ID, TEAM_ID
@@ -61,9 +63,11 @@ def load(
     expect: bytes | None,
     text: str = "kpi bench-kpi {value}.5",
     user: str | None = None,
+    form: Callable[[str, int], str] | None = None,
 ) -> dict:
     """`requests` signed /rollout commands (`text`, by default a KPI report) from `clients`
-    threads with kept-alive connections; `user` sends them all as one person."""
+    threads with kept-alive connections; `user` sends them all as one person. `form`: the
+    body of the n-th request by a sender instead, a form's submission (bench/week_form.py)."""
     verifier = SignatureVerifier(SECRET)
     latencies: list[float] = []
     failures = [0]
@@ -78,17 +82,21 @@ def load(
                 n = next(counter, None)
             if n is None:
                 return
-            body = urlencode(
-                {
-                    "command": "/rollout",
-                    "text": text.format(value=10 + n % 40),
-                    "user_id": sender,
-                    "channel_id": CHANNEL,
-                    "team_id": TEAM_ID,
-                    "api_app_id": APP_ID,
-                    "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
-                    "response_url": "https://hooks.slack.com/commands/x",
-                }
+            body = (
+                form(sender, n)
+                if form is not None
+                else urlencode(
+                    {
+                        "command": "/rollout",
+                        "text": text.format(value=10 + n % 40),
+                        "user_id": sender,
+                        "channel_id": CHANNEL,
+                        "team_id": TEAM_ID,
+                        "api_app_id": APP_ID,
+                        "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
+                        "response_url": "https://hooks.slack.com/commands/x",
+                    }
+                )
             )
             stamp = str(int(time.time()))
             headers = {
@@ -135,8 +143,9 @@ def merged(bursts: list[dict]) -> dict:
     }
 
 
-def bench_playbook(store: Store) -> None:
-    """The playbook every acknowledgement benchmark reports on, its first cycle running."""
+def bench_playbook(store: Store) -> Callable[[str, int], str]:
+    """The playbook every acknowledgement benchmark reports on, its first cycle running;
+    returned, the body of a submission of its week's form (bench/week_form.py)."""
     spec = parse_playbook(
         {
             "playbook": "bench-kpi",
@@ -156,7 +165,10 @@ def bench_playbook(store: Store) -> None:
     store.playbooks.load([spec], "UTC", "bench", now)
     state = store.playbooks.state("bench-kpi")
     assert state is not None
-    store.playbooks.start_cycle(state.playbook.id, 1, monday_of(local_date(now, "UTC")), OWNER, now)
+    week_start = monday_of(local_date(now, "UTC"))
+    store.playbooks.start_cycle(state.playbook.id, 1, week_start, OWNER, now)
+    pid, step = state.playbook.id, state.steps[0].id
+    return functools.partial(week_form.body, pid, step, week_start)
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -236,7 +248,7 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
     slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
     with fresh_database(kind, workdir) as url:
         store = Store(make_engine(url))
-        bench_playbook(store)
+        form = bench_playbook(store)
         store.engine.dispose()
         env = {
             **os.environ,
@@ -271,7 +283,7 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
                 for _round in range(ROUNDS):
                     for _group, name, _command, _health, expect in order:
                         bursts[name].append(load(ports[name][0], requests // ROUNDS, clients, expect))
-                subcommands = _subcommands(ports[SUBCOMMANDS_ON][0], requests // 5, clients)
+                subcommands = _subcommands(ports[SUBCOMMANDS_ON][0], requests // 5, clients, form)
                 results: dict = {"servers": {}, "floors": {}}
                 for group, name, *_ in order:
                     figures = merged(bursts[name])
@@ -287,16 +299,19 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
     return results
 
 
-def _subcommands(port: int, requests: int, clients: int) -> dict:
-    """Each subcommand in turn, ROUNDS times, `requests` of each in all. First a warm-up of
-    each: what the process keeps under a playbook's revision (status: its verdicts,
-    proposals and versions), as one request would in real use."""
+def _subcommands(port: int, requests: int, clients: int, form: Callable[[str, int], str]) -> dict:
+    """Each subcommand in turn, ROUNDS times, `requests` of each in all, and the owner's
+    week form submitted as often (bench/week_form.py). First a warm-up of each: what the
+    process keeps under a playbook's revision (status: its verdicts, proposals and
+    versions), as one request would in real use."""
     for text, user in SUBCOMMANDS.values():
         load(port, clients, clients, None, text, user)
-    bursts: dict[str, list[dict]] = {sub: [] for sub in SUBCOMMANDS}
+    load(port, clients, clients, None, user=OWNER, form=form)
+    bursts: dict[str, list[dict]] = {sub: [] for sub in [*SUBCOMMANDS, week_form.NAME]}
     for _round in range(ROUNDS):
         for sub, (text, user) in SUBCOMMANDS.items():
             bursts[sub].append(load(port, requests // ROUNDS, clients, None, text, user))
+        bursts[week_form.NAME].append(load(port, requests // ROUNDS, clients, b"Week recorded", user=OWNER, form=form))
     return {sub: merged(runs) for sub, runs in bursts.items()}
 
 

@@ -183,6 +183,7 @@ def of_verdict(
         "exceptions": numbers.exceptions,
         "ratio": numbers.ratio,
         "rubric": numbers.rubric,
+        **({"reviewed": numbers.reviewed} if numbers.reviewed is not None else {}),
         "cap": th.exception_cap,
         "threshold": th.rubric_threshold,
         "floor": th.rubric_floor,

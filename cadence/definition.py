@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cadence.sources import FromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.sources import FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 
 MODES = ("human-led", "collaborative", "ai-led")
@@ -188,6 +188,14 @@ class ValueEventSpec(_Strict):
         return self
 
 
+class ReviewRateSpec(_Strict):
+    """The share of a week's cases to review, by mode (cadence/review.py); human-led steps
+    are not asked. A rate is in (0, 1]."""
+
+    collaborative: float = Field(default=0.2, gt=0, le=1, allow_inf_nan=False)
+    ai_led: float = Field(default=0.1, gt=0, le=1, allow_inf_nan=False, alias="ai-led")
+
+
 class RuleSettings(_Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
@@ -266,6 +274,7 @@ class PlaybookSpec(_Strict):
     inputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    review_rate: ReviewRateSpec | None = None  # None: the defaults (cadence.review.DEFAULT_RATES)
     replication: ReplicationSpec = Field(default_factory=ReplicationSpec)
     value_events: list[ValueEventSpec] = Field(default_factory=list, max_length=50)
     sources: dict[Annotated[str, Field(pattern=SOURCE_NAME_RE)], SourceSpec] = Field(
@@ -324,8 +333,15 @@ class PlaybookSpec(_Strict):
                 given += [
                     (f"steps[{step.name}].from.cases", step.from_.cases, f"cases:{step.name}"),
                     (f"steps[{step.name}].from.exceptions", step.from_.exceptions, f"exception:{step.name}"),
-                    (f"steps[{step.name}].from.rubric", step.from_.rubric, None),
                 ]
+                rubric = step.from_.rubric
+                if isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
+                    given += [
+                        (f"steps[{step.name}].from.rubric.passed", rubric.passed, None),
+                        (f"steps[{step.name}].from.rubric.reviewed", rubric.reviewed, None),
+                    ]
+                else:
+                    given.append((f"steps[{step.name}].from.rubric", rubric, None))
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:
             if entry is None:
@@ -359,6 +375,8 @@ class PlaybookSpec(_Strict):
         # Sources are new: a playbook without them keeps the definition it always had.
         if not data["sources"]:
             del data["sources"]
+        if data["review_rate"] is None:  # newer still: the same
+            del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
@@ -371,8 +389,13 @@ class PlaybookSpec(_Strict):
                 section.pop("from", None)
             elif section is not None:
                 given = section["from"]
-                section["from"] = _given(given) if "source" in given else {k: _given(v) for k, v in given.items() if v}
+                section["from"] = _given(given) if "source" in given else {k: _from(v) for k, v in given.items() if v}
         return data
+
+
+def _from(spec: dict[str, Any]) -> dict[str, Any]:
+    """A step's `from:` entry as written: a number's, or a sample's two (passed, reviewed)."""
+    return _given(spec) if "source" in spec else {part: _given(number) for part, number in spec.items()}
 
 
 def _given(spec: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,23 @@ class StepWeek:
     exceptions: int  # logged by the owner
     deviations: int  # members who attested a deviation on this step
     rubric: float | None
+    reviewed: int | None = None  # the rubric's sample (`18/20`); None: every case reviewed (a bare score)
+    asked: int | None = None  # the cases its mode's review rate asks to review (cadence/review.py)
+
+    @property
+    def sample_too_small(self) -> bool:
+        """A review whose sample is below what its review rate asks."""
+        return (
+            self.rubric is not None
+            and self.reviewed is not None
+            and self.asked is not None
+            and self.reviewed < self.asked
+        )
+
+    @property
+    def counted_rubric(self) -> float | None:
+        """The rubric score the verdict and output accuracy count: none for a sample too small."""
+        return None if self.sample_too_small else self.rubric
 
     @property
     def total_exceptions(self) -> int:

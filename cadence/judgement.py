@@ -2,8 +2,9 @@
 how sure a verdict is, and the rules that look past one week.
 
 - `wilson`, `ratio_interval`, `rubric_interval`: a week's exception ratio and rubric
-  score with their 95% Wilson interval on the week's cases. A rubric score is read as
-  the share of the week's cases that passed review.
+  score with their 95% Wilson interval: the ratio's on the week's cases, the rubric's on
+  the cases reviewed (`18/20`: 18 of 20 reviewed passed), or on the week's cases for a
+  bare score (every case reviewed).
 - `kpi_change`: a cycle's KPI change (mean of its weekly values minus the baseline) with
   a 95% t-interval (n - 1 degrees of freedom, none below 2 values), "within noise" when
   the interval includes zero.
@@ -65,12 +66,14 @@ def ratio_interval(exceptions: int, cases: int | None) -> Interval | None:
     return wilson(min(max(exceptions, 0), cases), cases)
 
 
-def rubric_interval(rubric: float | None, cases: int | None) -> Interval | None:
-    """The rubric score's interval, read as round(rubric x cases) of the week's cases
-    passing review; None without a rubric score or without cases."""
-    if rubric is None or not cases:
+def rubric_interval(rubric: float | None, cases: int | None, reviewed: int | None = None) -> Interval | None:
+    """The rubric score's interval, read as round(rubric x n) of n reviewed cases passing
+    review: n is `reviewed` when the report said its sample, else the week's cases (a
+    bare score: every case reviewed). None without a rubric score or without a sample."""
+    sample = reviewed if reviewed is not None else cases
+    if rubric is None or not sample:
         return None
-    return wilson(round(min(max(rubric, 0.0), 1.0) * cases), cases)
+    return wilson(round(min(max(rubric, 0.0), 1.0) * sample), sample)
 
 
 # The verdict rules of `judgement: confident`, as cadence.rules.VerdictRule values: the
@@ -89,12 +92,13 @@ EVIDENCE_WEEKS = 4  # a PASS's evidence: this week and the step's 3 evaluated we
 class Evidence(NamedTuple):
     """The cases a confident PASS is judged on: the week's own pooled with the step's
     evaluated weeks before it since its mode last changed, up to EVIDENCE_WEEKS in all
-    (a rubric score counts as round(score x cases) of a week's cases passing review)."""
+    (a rubric score counts as round(score x n) of n reviewed cases passing review, n the
+    week's sample, or its cases for a bare score)."""
 
     weeks: int
     cases: int
     exceptions: int
-    rubric_cases: int  # the cases of the weeks that reported a rubric score
+    rubric_cases: int  # the cases reviewed in the weeks that reported a rubric score
     passed: int  # of those, the cases that passed review
 
     @property
@@ -106,16 +110,16 @@ class Evidence(NamedTuple):
         return wilson(self.passed, self.rubric_cases) if self.rubric_cases else None
 
 
-def evidence(weeks: Sequence[tuple[int | None, int, float | None]]) -> Evidence:
-    """`weeks`: (cases, exceptions, rubric) of the week being judged and the ones before
-    it, in any order (cadence.rules.WeekNumbers are such triples); weeks without a case
-    count add nothing. The caller picks the weeks (cadence.rules.judge_with_rule)."""
-    counted = [(c, min(max(e, 0), c), r) for c, e, r in weeks if c]
-    scored = [(c, r) for c, _, r in counted if r is not None]
+def evidence(weeks: Sequence[tuple[Any, ...]]) -> Evidence:
+    """`weeks`: (cases, exceptions, rubric[, reviewed]) of the week being judged and the
+    ones before it, in any order (cadence.rules.WeekNumbers are such tuples); weeks
+    without a case count add nothing. The caller picks the weeks (cadence.rules.judge_with_rule)."""
+    counted = [(w[0], min(max(w[1], 0), w[0]), w[2], w[3] if len(w) > 3 else None) for w in weeks if w[0]]
+    scored = [(c if n is None else n, r) for c, _, r, n in counted if r is not None and (n is None or n > 0)]
     return Evidence(
         weeks=len(counted),
-        cases=sum(c for c, _, _ in counted),
-        exceptions=sum(e for _, e, _ in counted),
+        cases=sum(c for c, _, _, _ in counted),
+        exceptions=sum(e for _, e, _, _ in counted),
         rubric_cases=sum(c for c, _ in scored),
         passed=sum(round(min(max(r, 0.0), 1.0) * c) for c, r in scored),
     )
@@ -130,6 +134,7 @@ def confident_rule(
     threshold: float,
     floor: float,
     pooled: Evidence | None = None,
+    reviewed: int | None = None,
 ) -> str:
     """Verdict rules 3 to 5 under `judgement: confident` (rules 1 and 2, no case count and
     too few cases, are the caller's and unchanged). FAIL when the week's ratio's lower
@@ -139,12 +144,12 @@ def confident_rule(
     ratio's upper bound within the cap and the rubric's lower bound at the threshold (an
     AI-led step without a rubric: the ratio alone decides). Otherwise INCONCLUSIVE."""
     ratio = ratio_interval(exceptions, cases)
-    score = rubric_interval(rubric, cases)
+    score = rubric_interval(rubric, cases, reviewed)
     if ratio is not None and ratio.low > cap:
         return CONFIDENT_OVER_CAP
     if score is not None and score.high < floor:
         return CONFIDENT_BELOW_FLOOR
-    sure = pooled if pooled is not None else evidence([(cases, exceptions, rubric)])
+    sure = pooled if pooled is not None else evidence([(cases, exceptions, rubric, reviewed)])
     sure_ratio = sure.ratio
     ratio_within = sure_ratio is not None and cases > 0 and exceptions / cases <= cap and sure_ratio.high <= cap
     if rubric is not None:

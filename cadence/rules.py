@@ -108,7 +108,8 @@ class Thresholds:
 class WeekNumbers(NamedTuple):
     cases: int | None  # None: no case count reported
     exceptions: int  # owner-logged exceptions plus members' deviations
-    rubric: float | None
+    rubric: float | None  # None too for a sample below the review rate (cadence/review.py)
+    reviewed: int | None = None  # the rubric's sample; None: every case reviewed
 
     @property
     def ratio(self) -> float | None:
@@ -166,10 +167,8 @@ def judge_with_rule(
     if numbers.cases < t.min_cases:
         return INCONCLUSIVE, VerdictRule.TOO_FEW_CASES
     if t.judgement == CONFIDENT:
-        ai_led, cap, threshold, floor = mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor
-        rule = VerdictRule(
-            confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, ai_led, cap, threshold, floor, pooled)
-        )
+        bounds = (mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor, pooled, numbers.reviewed)
+        rule = VerdictRule(confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, *bounds))
         return (FAIL if rule.startswith("3") else PASS if rule.startswith("4") else INCONCLUSIVE), rule
     ratio = numbers.ratio or 0.0
     if ratio > t.exception_cap:

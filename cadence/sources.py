@@ -69,10 +69,18 @@ class FromSpec(_Plain):
     path: str | None = Field(default=None, min_length=1, max_length=200)
 
 
+class SampleFromSpec(_Plain):
+    """A review of a sample, from two numbers: how many of the reviewed cases passed, and
+    how many were reviewed (`rubric: {passed: …, reviewed: …}`; docs/judgement.md)."""
+
+    passed: FromSpec
+    reviewed: FromSpec
+
+
 class StepFromSpec(_Plain):
     cases: FromSpec | None = None
     exceptions: FromSpec | None = None
-    rubric: FromSpec | None = None
+    rubric: FromSpec | SampleFromSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ class Entry:
     source: str
     query: str | None
     path: str | None
+    # a rubric from a sample: this entry asks for the passed count, `reviewed` for the sample
+    reviewed: Entry | None = None
 
     @property
     def key(self) -> str:
@@ -93,8 +103,11 @@ class Entry:
 
     @property
     def asked(self) -> str:
-        """What the source is asked: the query, or the path."""
-        return self.query if self.query is not None else f"path {self.path}"
+        """What the source is asked: the query, or the path (both, for a sample)."""
+        asked = self.query if self.query is not None else f"path {self.path}"
+        if self.reviewed is None:
+            return asked
+        return f"passed: {asked}; reviewed ({self.reviewed.source}): {self.reviewed.asked}"
 
     def words(self, kpi_name: str = "the KPI", guardrail_name: str = "the guardrail") -> str:
         if self.feeds == "kpi":
@@ -108,9 +121,19 @@ def entries(definition: Mapping[str, object]) -> list[Entry]:
     """The sourced numbers of a playbook definition (as stored: plain data), in order."""
     found: list[Entry] = []
 
+    def entry(feeds: str, step: str | None, spec: Mapping[str, object], reviewed: Entry | None = None) -> Entry:
+        query, path = spec.get("query"), spec.get("path")
+        return Entry(
+            feeds, step, str(spec["source"]), str(query) if query else None, str(path) if path else None, reviewed
+        )
+
     def add(feeds: str, step: str | None, spec: object) -> None:
         if isinstance(spec, Mapping) and spec.get("source"):
-            found.append(Entry(feeds, step, str(spec["source"]), spec.get("query"), spec.get("path")))
+            found.append(entry(feeds, step, spec))
+        elif isinstance(spec, Mapping) and isinstance(spec.get("passed"), Mapping):  # a sample: passed, reviewed
+            passed, reviewed = spec["passed"], spec.get("reviewed")
+            if isinstance(reviewed, Mapping) and passed.get("source") and reviewed.get("source"):
+                found.append(entry(feeds, step, passed, entry(feeds, step, reviewed)))
 
     for feeds in ("kpi", "guardrail"):
         section = definition.get(feeds)

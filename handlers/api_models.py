@@ -53,6 +53,16 @@ class Report(BaseModel):
         description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1.",
     )
     step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
+    passed: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="For rubric, in place of value: how many of the reviewed cases passed (18 of 20: passed 18, "
+        "reviewed 20). The score is passed / reviewed, its interval over the reviewed cases.",
+    )
+    reviewed: int | None = Field(
+        default=None, ge=1, le=MAX_COUNT, description="For rubric, with passed: how many cases were reviewed."
+    )
     reason: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="For an exception: what happened.")
     week: Annotated[date | Annotated[int, Field(ge=1, le=4)] | None, BeforeValidator(_week)] = Field(
         default=None,
@@ -94,6 +104,9 @@ class Report(BaseModel):
         for those left out, not the defaults filled in later. Stored with the key
         (api_report_key.report_hash): a change here refuses every retry across a deploy."""
         fields = self.model_dump(exclude={"key"})
+        for sample in ("passed", "reviewed"):  # newer fields: a report without them hashes as it always has
+            if fields[sample] is None:
+                del fields[sample]
         if fields["value"] is not None:
             fields["value"] = float(fields["value"])
         if isinstance(fields["week"], date):
@@ -123,6 +136,16 @@ class Report(BaseModel):
             if not reason:
                 return unfit("reason", "an exception says what happened: give a reason")
             return messages.LogException(self.playbook, self.step or "", reason, **when)
+        if kind == "rubric" and (self.passed is not None or self.reviewed is not None):
+            if value is not None:
+                return unfit("value", "a rubric report gives its value or its passed and reviewed counts, not both")
+            if self.passed is None or self.reviewed is None:
+                missing = "passed" if self.passed is None else "reviewed"
+                return unfit(missing, "a review of a sample gives both passed and reviewed")
+            if self.passed > self.reviewed:
+                return unfit("passed", f"{self.passed} passed is more than the {self.reviewed} reviewed")
+            score = round(self.passed / self.reviewed, 6)
+            return messages.Rubric(self.playbook, self.step or "", score, reviewed=self.reviewed, **when)
         if value is None:
             return unfit("value", f"a {kind} report gives its value")
         if kind == "cases":
@@ -234,14 +257,22 @@ class StepWeekOut(_Read):
     cases: int | None
     exceptions: int
     rubric: float | None
+    reviewed: int | None = Field(
+        default=None, description="How many cases the rubric score reviewed (18/20: 20); None: every case reviewed."
+    )
+    review_asked: int | None = Field(
+        default=None,
+        description="The cases the step's review rate asks to review (ceil(rate x cases)); None for human-led "
+        "steps or without cases. A review of fewer counts as no rubric score.",
+    )
     verdict: str | None = Field(description="The step's verdict for the week, once it closed.")
     exception_ratio: float | None = Field(description="Exceptions over cases; None without cases.")
     exception_ratio_ci: Bounds | None = Field(
         description="The exception ratio's 95% Wilson interval on the week's cases; None without cases."
     )
     rubric_ci: Bounds | None = Field(
-        description="The rubric score's 95% Wilson interval, the score read as the share of the week's cases "
-        "that passed review; None without a score or cases."
+        description="The rubric score's 95% Wilson interval over the cases reviewed (the week's cases for a "
+        "score without its sample); None without a score or cases."
     )
 
 

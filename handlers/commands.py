@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
-from handlers import checkins, grammar, playbook_form
+from handlers import checkins, grammar, playbook_form, week_form
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands, learnings, requests, status
@@ -46,6 +46,9 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
     caller = Caller(services, client, command.get("user_id", ""), command.get("channel_id", ""))
     try:
         parsed = grammar.parse(command.get("text", ""))
+        if isinstance(parsed, messages.OpenForm) and parsed.form == "week":  # the owner's week: issue 58
+            opened = week_form.open_form(caller, parsed, command.get("trigger_id", ""))
+            return opened, "form" if opened is None else "refused"
         if isinstance(parsed, messages.OpenForm) and parsed.form in ("new", "edit"):
             opened = playbook_form.open_form(caller, parsed, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"
@@ -162,6 +165,7 @@ def _rubric(caller: Caller, cmd: messages.Rubric, done: commands.Recorded) -> di
         **_week_context(done.state, done.week),
         step=done.step.name if done.step else None,
         score=cmd.score,
+        reviewed=cmd.reviewed,
         threshold=threshold,
         floor=done.state.settings.floor_for(threshold),
     )

@@ -26,6 +26,7 @@ from handlers.words import (
     parse_channel,
     parse_count,
     parse_date,
+    parse_sample,
     parse_score,
     parse_user,
     parse_value,
@@ -201,7 +202,20 @@ def _rubric(w: Words) -> messages.Rubric:
     words, week = split_week(w, "rubric")
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
-    return messages.Rubric(playbook_name(words[1]), step_name(words[2]), parse_score(words[3]), week, override=override)
+    playbook, step, said = playbook_name(words[1]), step_name(words[2]), words[3]
+    if "/" in said:  # `18/20`: 18 of 20 reviewed cases passed
+        passed, reviewed = parse_sample(said)
+        score = round(passed / reviewed, 6)
+        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed)
+    return messages.Rubric(playbook, step, parse_score(said), week, override=override)
+
+
+def _week(w: Words) -> messages.OpenForm:
+    """`week <playbook> [week:N]`: the owner's week in one form (handlers/week_form.py)."""
+    words, week = split_week(w, "week")
+    if len(words) != 2:
+        raise Refusal.of("week_arguments", usage="week")
+    return messages.OpenForm("week", playbook_name(words[1]), week)
 
 
 def _cycle(w: Words) -> messages.CycleStart:
@@ -484,7 +498,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("exception", ("/rollout exception <playbook> <step> <reason>",), _exception),
     Subcommand("cases", ("/rollout cases <playbook> <step> <count> [week:N] [override <reason>]",), _cases),
-    Subcommand("rubric", ("/rollout rubric <playbook> <step> <score> [week:N] [override <reason>]",), _rubric),
+    Subcommand(
+        "rubric",
+        ("/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",),
+        _rubric,
+    ),
+    Subcommand("week", ("/rollout week <playbook> [week:N]",), _week),
     Subcommand("cycle", ("/rollout cycle start <playbook> [YYYY-MM-DD]",), _cycle),
     Subcommand(
         "mode",

@@ -124,6 +124,28 @@ def parse_count(text: str) -> int:
     return count
 
 
+def parse_sample(text: str, usage: str = "rubric") -> tuple[int, int]:
+    """A review of a sample, `passed/reviewed` (18/20): two whole counts, at least one
+    case reviewed, no more passed than reviewed."""
+    said = clip(text)
+    parts = text.split("/")
+    if len(parts) != 2:
+        raise Refusal.of("sample_not_counts", usage=usage, word=said, what="sample", part=said)
+    counts = []
+    for what, part in zip(("passed count", "reviewed count"), parts, strict=True):
+        if not re.fullmatch(r"\+?\d+", part):
+            raise Refusal.of("sample_not_counts", usage=usage, word=said, what=what, part=f"“{clip(part)}”")
+        counts.append(int(part))
+    passed, reviewed = counts
+    if reviewed > MAX_COUNT:
+        raise Refusal.of("count_too_large", usage=usage, count=reviewed, limit=MAX_COUNT)
+    if reviewed == 0:
+        raise Refusal.of("sample_none_reviewed", usage=usage, word=said)
+    if passed > reviewed:
+        raise Refusal.of("sample_passed_over_reviewed", usage=usage, word=said, passed=passed, reviewed=reviewed)
+    return passed, reviewed
+
+
 def parse_score(text: str, usage: str = "rubric") -> float:
     """A share: 0.93 or 93%, within 0..1 (0%..100%): a rubric score, a cap, a threshold."""
     value, percent = parse_value(text, usage=usage)

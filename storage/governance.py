@@ -45,7 +45,7 @@ from storage.types import one_of
 from storage.webhooks import announce
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
-_VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric", "rule")
+_VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric", "rule", "reviewed")
 
 
 @functools.cache
@@ -229,8 +229,9 @@ class Governance:
             if d.kind == "guardrail":
                 guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
         verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
-        for step_id, week_start, outcome, cases, exceptions, rubric, rule in verdicts:
-            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, WeekNumbers(cases, exceptions, rubric), rule))
+        for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed in verdicts:
+            numbers = WeekNumbers(cases, exceptions, rubric, reviewed)
+            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, numbers, rule))
         changes: dict[int, list[date]] = {}
         demotions: dict[int, list[date]] = {}
         rejections: dict[int, list[date]] = {}

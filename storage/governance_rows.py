@@ -57,6 +57,7 @@ class NewVerdict:
     exceptions: int
     rubric: float | None
     rule: str | None = None  # cadence.rules.VerdictRule: why
+    reviewed: int | None = None  # the rubric's sample; None: every case reviewed
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ EXCEPTION = add_report_if_open(table_of(ExceptionReport), ("playbook_id", "step_
 CASE_COUNT = add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED))
 
 
-RUBRIC_SCORE = add_report_if_open(table_of(RubricScore), ("playbook_id", "step_id", "score", *REPORTED))
+RUBRIC_SCORE = add_report_if_open(table_of(RubricScore), ("playbook_id", "step_id", "score", "reviewed", *REPORTED))
 
 
 def add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
@@ -102,7 +102,7 @@ BATCHED = {
     ),
     "cases": add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED), returning=False),
     "rubric": add_report_if_open(
-        table_of(RubricScore), ("playbook_id", "step_id", "score", *REPORTED), returning=False
+        table_of(RubricScore), ("playbook_id", "step_id", "score", "reviewed", *REPORTED), returning=False
     ),
 }
 SHARE_PLAYBOOKS = (

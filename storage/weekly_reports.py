@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cadence import review
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
 from storage import report_writes as writes
@@ -91,6 +92,8 @@ def new_report(
     attestation, step_id and note, with `by` as its member)."""
     reporter = {"user_id": by} if kind == "checkin" else {"reported_by": by}
     values = dict(playbook_id=playbook_id, week_start=week_start, **value, **reporter, reported_at=at)
+    if kind == "rubric":
+        values.setdefault("reviewed", None)  # a bare score: every case reviewed
     return NewReport(kind, values, key, counts_for, adds)
 
 
@@ -509,6 +512,7 @@ class WeeklyReports:
             pid = state.playbook.id
             week_checkins = by_week.get((pid, week_start), [])
             names = {step.id: step.name for step in state.steps}
+            rates = review.rates(state.playbook.definition)
             deviations: dict[int, int] = {}
             for checkin in week_checkins:
                 if checkin.attestation == "deviated" and checkin.step_id is not None:
@@ -526,6 +530,8 @@ class WeeklyReports:
                         exceptions=numbers.exceptions if numbers else 0,
                         deviations=deviations.get(step.id, 0),
                         rubric=numbers.rubric if numbers else None,
+                        reviewed=numbers.reviewed if numbers else None,
+                        asked=review.asked(step.mode, numbers.cases if numbers else None, rates),
                     )
                 )
             figures[(pid, week_start)] = WeekFigures(

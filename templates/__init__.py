@@ -213,9 +213,28 @@ def _ratio_ci(s: StepWeek) -> str:
     return _ci(ratio_interval(s.total_exceptions, s.cases))
 
 
+def rubric_sample(s: StepWeek) -> str:
+    """What a step's week's rubric score was judged on: "18 of 20 reviewed", "every case
+    reviewed" (a bare score), "sample too small (2 of the 4 asked)"; "" without a score."""
+    if s.rubric is None:
+        return ""
+    if s.sample_too_small:
+        return f"sample too small ({s.reviewed} of the {s.asked} asked)"
+    return sample_words(s.rubric, s.reviewed)
+
+
+def sample_words(rubric: float, reviewed: int | None) -> str:
+    """ "18 of 20 reviewed" for a score of a sample, "every case reviewed" for a bare score."""
+    return "every case reviewed" if reviewed is None else f"{round(rubric * reviewed)} of {reviewed} reviewed"
+
+
 def _rubric_ci(s: StepWeek) -> str:
-    """A step's week's rubric score's interval, on the week's cases ("" without either)."""
-    return _ci(rubric_interval(s.rubric, s.cases))
+    """A step's week's rubric score's sample and interval, on the cases reviewed: "18 of 20
+    reviewed, 95% CI 70–97%"; a sample too small says it counts as no rubric score."""
+    sample = rubric_sample(s)
+    if s.sample_too_small:
+        return f"{sample}: counts as no rubric score"
+    return ", ".join(part for part in (sample, _ci(rubric_interval(s.rubric, s.cases, s.reviewed))) if part)
 
 
 def ratio_with_ci(exceptions: int | None, cases: int | None, cap: float | None = None) -> str:
@@ -228,16 +247,21 @@ def ratio_with_ci(exceptions: int | None, cases: int | None, cap: float | None =
     return f"{exceptions or 0} of {cases} = {_percent((exceptions or 0) / cases)} ({_ci(interval)}{limit})"
 
 
-def rubric_with_ci(rubric: float | None, cases: int | None, threshold: float | None = None) -> str:
-    """A rubric score with its cases and interval: "88% of 15 cases (95% CI 64–96%,
-    threshold 90%)"; the score alone without cases, "" without a score."""
+def rubric_with_ci(
+    rubric: float | None, cases: int | None, threshold: float | None = None, reviewed: int | None = None
+) -> str:
+    """A rubric score with its sample and interval: "90% of 20 reviewed (95% CI 70–97%,
+    threshold 90%)", a bare score "88% of 15 cases (every case reviewed, 95% CI 64–96%,
+    threshold 90%)"; the score alone without a sample, "" without a score."""
     if rubric is None:
         return ""
-    interval = rubric_interval(rubric, cases)
+    interval = rubric_interval(rubric, cases, reviewed)
+    limit = "" if threshold is None else f", threshold {_pct(threshold)}"
+    if interval is not None and reviewed:
+        return f"{_percent(rubric)} of {reviewed} reviewed ({_ci(interval)}{limit})"
     if interval is None or not cases:
         return _pct(rubric)
-    limit = "" if threshold is None else f", threshold {_pct(threshold)}"
-    return f"{_percent(rubric)} of {plural(cases, 'case')} ({_ci(interval)}{limit})"
+    return f"{_percent(rubric)} of {plural(cases, 'case')} (every case reviewed, {_ci(interval)}{limit})"
 
 
 def _delta(value: float) -> str:
@@ -263,6 +287,7 @@ def inconclusive_reason(
     t: Thresholds,
     exceptions: int = 0,
     pooled: Evidence | None = None,
+    reviewed: int | None = None,
 ) -> str:
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
@@ -285,7 +310,9 @@ def inconclusive_reason(
     if rule == VerdictRule.CONFIDENT_UNSURE and cases:
         said = [f"exceptions {_ci(ratio_interval(exceptions, cases))} (cap {_pct(t.exception_cap)})"]
         if rubric is not None:
-            said.append(f"rubric {_ci(rubric_interval(rubric, cases))} (threshold {_pct(t.rubric_threshold)})")
+            said.append(
+                f"rubric {_ci(rubric_interval(rubric, cases, reviewed))} (threshold {_pct(t.rubric_threshold)})"
+            )
         return "too few cases to be sure: " + ", ".join(said)
     return f"by rule {rule}"
 
@@ -373,6 +400,7 @@ _env.filters.update(
     sure_over=_sure_over,
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,
+    rubric_sample=rubric_sample,
     ratio_with_ci=ratio_with_ci,
     rubric_with_ci=rubric_with_ci,
     kpi_change_phrase=_kpi_change_phrase,

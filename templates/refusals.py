@@ -44,6 +44,7 @@ TEXTS: dict[str, str] = {
     "attest_answer": "Answer `yes` (you followed the mode map) or `no` (you deviated), not “{word}”.",
     "exception_arguments": "`exception` needs a playbook, a step and a reason.",
     "cases_arguments": "`cases` needs a playbook, a step and a count.",
+    "week_arguments": "`week` needs a playbook, and takes only `week:N` after it.",
     "rubric_arguments": "`rubric` needs a playbook, a step and a score.",
     "cycle_arguments": "Say `cycle start`, the playbook and, if not next Monday, the Monday it starts.",
     "cycle_not_monday": "Cycles start on a Monday; {day} is a {weekday}.",
@@ -129,6 +130,28 @@ TEXTS: dict[str, str] = {
     "score_negative": "A rubric score can't be negative ({word}).",
     "score_over_100": "A rubric score can't be above 100% ({word}).",
     "score_not_fraction": "A rubric score is a fraction (0.93) or a percentage (93%), not {word}.{hint}",
+    # reviews that sample (`18/20`: passed of reviewed; cadence/review.py)
+    "sample_not_counts": (
+        "“{word}”: a review's {what} is a whole number of cases, not {part}. "
+        "Write passed/reviewed, e.g. 18/20 (18 of 20 reviewed cases passed)."
+    ),
+    "sample_none_reviewed": "“{word}”: no case was reviewed, so there is no score. Write passed/reviewed, e.g. 18/20.",
+    "sample_passed_over_reviewed": (
+        "“{word}”: {passed} passed is more than the {reviewed} reviewed. Write passed/reviewed, e.g. 18/20."
+    ),
+    # the owner's week in one form (usecases/week_form.py): each shown on its field
+    "form_none_reviewed": "No case reviewed: give how many were reviewed (at least 1), or leave both fields empty.",
+    "form_passed_over": "{passed} passed is more than the {reviewed} reviewed.",
+    "form_review_half": "Give both how many cases were reviewed and how many of them passed.",
+    "week_form_gone": "This playbook no longer exists; nothing was stored.",
+    "week_form_too_long": (
+        "{slug} has {steps} steps: the week's form would need {blocks} blocks, and Slack shows at most {limit}. "
+        "Report its numbers with `/rollout cases`, `/rollout rubric`, `/rollout kpi` and `/rollout guardrail`."
+    ),
+    "reviewed_over_cases": (
+        "{reviewed} reviewed is more than step {step}'s {cases} cases this week: "
+        "report the cases first, or review at most {cases}."
+    ),
     "not_a_date": "“{word}” is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.",
     "not_a_mention": "Mention the person with @ so Slack sends their id (got “{word}”).",
     "not_a_channel": "Name the channel with # so Slack sends its id (got “{word}”).",

@@ -71,7 +71,7 @@ def _ratio_bounds(cell: dict[str, Any]) -> tuple[float | None, float | None]:
 
 
 def _rubric_bounds(cell: dict[str, Any]) -> tuple[float | None, float | None]:
-    interval = rubric_interval(cell["rubric"], cell["cases"])
+    interval = rubric_interval(cell["rubric"], cell["cases"], cell.get("reviewed"))
     return (None, None) if interval is None else (_percent(interval.low), _percent(interval.high))
 
 
@@ -115,6 +115,8 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("exception ratio 95% CI high %", lambda c: _ratio_bounds(c)[1]),
                 ("rubric 95% CI low %", lambda c: _rubric_bounds(c)[0]),
                 ("rubric 95% CI high %", lambda c: _rubric_bounds(c)[1]),
+                # the rubric's sample: empty for a bare score (every case reviewed)
+                ("rubric cases reviewed", lambda c: c.get("reviewed")),
             ],
             grid,
         ),

@@ -81,11 +81,13 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
                     cases=s.cases,
                     exceptions=s.total_exceptions,
                     rubric=s.rubric,
+                    reviewed=s.reviewed,
+                    review_asked=s.asked,
                     verdict=verdicts.get((s.name, w)),
                     # each with its 95% Wilson interval on the week's cases (docs/judgement.md)
                     exception_ratio=s.total_exceptions / s.cases if s.cases else None,
                     exception_ratio_ci=_bounds(ratio_interval(s.total_exceptions, s.cases)),
-                    rubric_ci=_bounds(rubric_interval(s.rubric, s.cases)),
+                    rubric_ci=_bounds(rubric_interval(s.rubric, s.cases, s.reviewed)),
                 )
                 for s in figures[(state.playbook.id, w)].steps
             ],

@@ -271,6 +271,8 @@ def _resolve(
             step = reporter.step(state, report.step, None)
         counts_for_step = f", step {step.name}" if step is not None else ""
     made = recording.report_row(state, week, step, report, reporter.user_id, reporter.now, None)
+    if isinstance(report, messages.Rubric) and step is not None:  # a sample of more cases than the week had
+        recording.refuse_sample_over_cases(reporter.store, state, week, step, report.reviewed, None)
     counts_for = f"{state.playbook.slug}, week {week.week} of cycle {week.cycle} ({week.week_start.isoformat()})"
     sent = report.sent
     key = f"{token.id}:{sent.key}" if sent is not None else None

@@ -96,10 +96,50 @@ def window(week_start: date, tz: str) -> Window:
     return Window(start, datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone))
 
 
+class Sample(float):
+    """A rubric score fetched as a sample (`rubric: {passed, reviewed}`): passed ÷ reviewed,
+    carrying its reviewed count to the report (a float, so it is stored and shown as any
+    fetched value is: the fetch row keeps the score)."""
+
+    reviewed: int
+
+    def __new__(cls, passed: int, reviewed: int) -> Sample:
+        made = super().__new__(cls, round(passed / reviewed, 6))
+        made.reviewed = reviewed
+        return made
+
+
+async def _count(fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Any) -> int:
+    spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
+    if spec is None:
+        raise SourceFailed(f"the playbook has no source {entry.source}")
+    value = await fetcher.fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone))
+    if not (value >= 0 and float(value).is_integer() and value <= MAX_COUNT):
+        raise SourceFailed(f"not a count: {value:g} (a whole number from 0 to {MAX_COUNT:,} was expected)")
+    return int(value)
+
+
+async def _sample(
+    fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Mapping[str, str]
+) -> Sample:
+    """A rubric from a sample: its passed count (`entry`) and its reviewed count, each a
+    count, at least one reviewed, no more passed than reviewed. Raises SourceFailed."""
+    assert entry.reviewed is not None
+    passed = await _count(fetcher, state, entry, week_start, environ)
+    reviewed = await _count(fetcher, state, entry.reviewed, week_start, environ)
+    if reviewed == 0:
+        raise SourceFailed("no case reviewed: the reviewed count is 0")
+    if passed > reviewed:
+        raise SourceFailed(f"{passed} passed is more than the {reviewed} reviewed")
+    return Sample(passed, reviewed)
+
+
 async def ask(
     fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Mapping[str, str]
 ) -> float:
     """One sourced number of a week, checked to fit what it feeds. Raises SourceFailed."""
+    if entry.reviewed is not None:
+        return await _sample(fetcher, state, entry, week_start, environ)
     spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
     if spec is None:
         raise SourceFailed(f"the playbook has no source {entry.source}")
@@ -124,7 +164,7 @@ def _command(state: PlaybookState, entry: sources.Entry, value: float) -> messag
         return messages.Cases(slug, step, int(value))
     if entry.feeds == "exceptions":
         return messages.LogException(slug, step, f"counted by source {entry.source}")
-    return messages.Rubric(slug, step, value)
+    return messages.Rubric(slug, step, float(value), reviewed=getattr(value, "reviewed", None))
 
 
 class SourceClock:

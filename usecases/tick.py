@@ -20,7 +20,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.engine import Connection
 
-from cadence import calendar, judgement, keys
+from cadence import calendar, judgement, keys, review
 from cadence.schedule import (
     DIGEST_SLOT,
     EXCEPTION_QUEUE,
@@ -271,7 +271,9 @@ class Cadence:
             assert due.week is not None
             week = figures[(state.playbook.id, due.week.week_start)]
             missing_cases = [s.name for s in week.steps if s.cases is None]
-            missing_rubric = [s.name for s in week.steps if s.rubric is None and s.mode != "ai-led"]
+            missing_rubric = [s.name for s in week.steps if s.counted_rubric is None and s.mode != "ai-led"]
+            # how many to review, by the review rate of each step's mode (cadence/review.py)
+            to_review = [review.ask_words(s.name, s.cases, s.asked) for s in week.steps if s.counted_rubric is None]
             missing_kpi = week.kpi is None
             missing_guardrail = state.playbook.guardrail_name if week.guardrail is None else None
             if not (missing_cases or missing_rubric or missing_kpi or missing_guardrail):
@@ -286,6 +288,8 @@ class Cadence:
                 kpi_name=playbook.kpi_name,
                 missing_cases=missing_cases,
                 missing_rubric=missing_rubric,
+                to_review=[words for words in to_review if words],
+                form_value=keys.checkin_button(playbook.id, due.week.week_start),  # *Report this week*
                 missing_kpi=missing_kpi,
                 missing_guardrail=missing_guardrail,
                 closes=calendar.closing_words(due.week.week_start, playbook.timezone, state.settings.grace_hours),

@@ -325,16 +325,18 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         cells = []
         for step in state.steps:
             verdict, live = verdicts.get((w, step.id)), measured.get(step.name)
-            numbers: tuple[int | None, int | None, float | None] = (None, None, None)
-            if verdict is not None:  # what it was judged on
-                numbers = (verdict.numbers.cases, verdict.numbers.exceptions, verdict.numbers.rubric)
+            numbers: tuple[int | None, int | None, float | None, int | None] = (None, None, None, None)
+            if verdict is not None:  # what it was judged on (a sample too small: no rubric)
+                n = verdict.numbers
+                numbers = (n.cases, n.exceptions, n.rubric, n.reviewed)
             elif live is not None:
-                numbers = (live.cases, live.total_exceptions, live.rubric)
-            cases, exceptions, rubric = numbers
+                numbers = (live.cases, live.total_exceptions, live.counted_rubric, live.reviewed)
+            cases, exceptions, rubric, reviewed = numbers
             outcome = verdict.outcome if verdict else None
             why = why_unsure(verdict, th) if verdict else None  # an INCONCLUSIVE week's reason, by its kept rule
             cells.append(
                 dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric, why=why)
+                | dict(reviewed=reviewed)
             )
         rows.append(
             dict(

@@ -33,7 +33,7 @@ import waitress
 from waitress import wasyncore
 
 from bot.app import create_app
-from bot.demo import made
+from bot.demo import made, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -365,12 +365,9 @@ class Demo:
             self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {apac}")
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben, chloe = "UANA000001", "UBEN000001", "UCHLOE0001"
-        drafts, draft_rubric = DRAFTS[week]
-        self.command(ana, "CSUPPORT01", f"cases support-replies draft {drafts}")
-        self.command(ana, "CSUPPORT01", f"rubric support-replies draft {draft_rubric}%")
-        self.command(ana, "CSUPPORT01", "cases support-replies send 30")
-        self.command(ana, "CSUPPORT01", "cases support-replies refunds 12")
-        self.command(ana, "CSUPPORT01", "rubric support-replies refunds 0.95")
+        drafts, review = DRAFTS[week]  # in one form: five commands a week before (issue 58)
+        cases, reviews = {"draft": drafts, "send": 30, "refunds": 12}, {"draft": review, "refunds": (11, 12)}
+        week_forms.report_week(self, ana, "CSUPPORT01", "support-replies", cases, reviews)
         if week == 3:
             self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
             # The same exception logged twice by mistake: undo takes the duplicate back.

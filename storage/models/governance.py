@@ -87,7 +87,8 @@ class StepVerdict(SQLModel, table=True):
     outcome: str = Field(max_length=12)
     cases: Optional[int] = None
     exceptions: int = 0
-    rubric: Optional[float] = None
+    rubric: Optional[float] = None  # None too for a review whose sample was too small (cadence/review.py)
+    reviewed: Optional[int] = None  # the rubric's sample, if its report said one
     # The rule that gave the verdict (cadence.rules.VerdictRule); None before 0039 kept it.
     rule: Optional[str] = Field(default=None, max_length=48)
     recorded_at: datetime = instant()

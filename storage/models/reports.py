@@ -179,6 +179,8 @@ class RubricScore(SQLModel, table=True):
     step_id: int = Field(foreign_key="step.id")
     week_start: date
     score: float
+    # `18/20`: 18 of 20 reviewed cases passed (score 0.9); None: a bare score, every case reviewed
+    reviewed: Optional[int] = None
     reported_by: str = Field(max_length=32)
     reported_at: datetime = instant()
     # undo: a withdrawn report is kept, and no longer counts

@@ -425,9 +425,7 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     # The verdict and its numbers in words; on hover, each number with its cases and its
     # 95% Wilson interval (docs/judgement.md).
     said = "draft, week 2026-11-16 (C1W1): {}: 40 cases, 1 exception, rubric 95%"
-    interval = (
-        "; exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (95% CI 83–99%, threshold 90%)"
-    )
+    interval = "; exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (every case reviewed, 95% CI 83–99%, threshold 90%)"
     cell = re.search(r'<td class="(PASS|FAIL|INCONCLUSIVE)" title="([^"]*)">(.*?)</td>', grid)
     assert cell, grid
     verdict, title, shown = cell.groups()

@@ -77,5 +77,5 @@ def test_an_inconclusive_week_whose_rule_the_summary_does_not_know_is_named_by_i
     text = message["blocks"][1]["text"]["text"]
     assert text.startswith(
         ":white_circle: *step0* (ai-led) INCONCLUSIVE: by rule 6-a-rule-to-come; 20 cases, "
-        "2 exceptions = 10% (95% CI 3–30%, cap 10%), rubric 91% (95% CI 70–97%)\n"  # intervals: issue 42
+        "2 exceptions = 10% (95% CI 3–30%, cap 10%), rubric 91% (every case reviewed, 95% CI 70–97%)\n"  # intervals: issue 42; sample: 58
     )

@@ -366,7 +366,7 @@ def test_a_breached_guardrail_withdraws_an_open_proposal(bot, world, slack, stor
             "6",
             "95%",
             "2-too-few-cases",
-            "6 cases, fewer than the 10 needed; 0 exceptions = 0% (95% CI 0–39%, cap 10%), rubric 95% (95% CI 61–100%)",
+            "6 cases, fewer than the 10 needed; 0 exceptions = 0% (95% CI 0–39%, cap 10%), rubric 95% (every case reviewed, 95% CI 61–100%)",
         ),
         (
             "20",
@@ -396,7 +396,7 @@ def test_an_inconclusive_week_close_says_which_kind(bot, world, slack, engine, c
     assert ":large_green_circle: *send* (ai-led) PASS: 20 cases, 0 exceptions = 0% (95% CI 0–16%, cap 10%)\\n" in body
     assert (
         ":large_green_circle: *refunds* (human-led) PASS: 12 cases, 0 exceptions = 0% (95% CI 0–24%, cap 10%), "
-        "rubric 91% (95% CI 65–99%)"
+        "rubric 91% (every case reviewed, 95% CI 65–99%)"
     ) in body
     with Session(engine) as s:
         verdict = s.exec(select(Decision).where(Decision.kind == "verdict", Decision.summary.startswith("draft"))).one()

@@ -70,14 +70,14 @@ def test_a_confident_playbook_waits_for_evidence_then_proposes(bot, world, slack
     assert (
         ":white_circle: *draft* (collaborative) INCONCLUSIVE: too few cases to be sure: exceptions 95% CI 0–16% "
         "(cap 10%), rubric 95% CI 76–99% (threshold 90%); 20 cases, 0 exceptions = 0% (95% CI 0–16%, cap 10%), "
-        "rubric 95% (95% CI 76–99%)\\n"
+        "rubric 95% (every case reviewed, 95% CI 76–99%)\\n"
     ) in body
     for week in (3, 4):
         report_week(bot, world.clock, week, draft=(200, 2, "99%"), kpi=str(KPI[week]))
         if week == 3:  # status: each ratio with its interval, and the cycle's KPI change so far
             status = bot.command("status support-replies").text
             assert "200 cases · 2 exceptions = 1% (95% CI 0–4%, cap 10%)" in status
-            assert "rubric 99% (95% CI 96–100%, threshold 90%)" in status
+            assert "rubric 99% (every case reviewed, 95% CI 96–100%, threshold 90%)" in status
             assert "KPI change in cycle 1 so far: −12.0 min from baseline, 95% CI −14.5 to −9.5." in status
         world.run(close_of(week))
     assert PROPOSAL in texts(slack, CHANNEL)

@@ -36,7 +36,7 @@ def why_unsure(verdict: rules.WeekVerdict, th: Thresholds) -> str | None:
     if verdict.outcome != rules.INCONCLUSIVE:
         return None
     n = verdict.numbers
-    return inconclusive_reason(verdict.rule, n.cases, n.rubric, th, n.exceptions)
+    return inconclusive_reason(verdict.rule, n.cases, n.rubric, th, n.exceptions, reviewed=n.reviewed)
 
 
 def anchor(state: PlaybookState) -> calendar.CycleAnchor | None:

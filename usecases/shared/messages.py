@@ -55,10 +55,12 @@ class Help:
 @dataclass(frozen=True)
 class OpenForm:
     """Bare `attest` or `kpi`: open the matching form; `new`, `edit <playbook>`: the
-    playbook's form (usecases/playbook_form.py)."""
+    playbook's form (usecases/playbook_form.py); `week <playbook> [week:N]`: the owner's
+    week in one form (handlers/week_form.py)."""
 
-    form: str  # attest | kpi | request | new | edit
-    playbook: str | None = None  # edit's
+    form: str  # attest | kpi | request | new | edit | week
+    playbook: str | None = None  # edit's and week's
+    week: Week = None  # week's
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class Rubric:
     at: datetime | None = None
     sent: Sent | None = None
     override: str | None = None  # `override <reason>`: typed in place of its source's number
+    reviewed: int | None = None  # `18/20`: the sample the score is of; None: every case reviewed
 
 
 @dataclass(frozen=True)

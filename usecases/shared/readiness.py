@@ -55,7 +55,7 @@ def criteria(
             step.name,
             [
                 [
-                    figures[(playbook.id, start + timedelta(days=7 * i))].steps[index].rubric
+                    figures[(playbook.id, start + timedelta(days=7 * i))].steps[index].counted_rubric
                     for i in range(calendar.WEEKS_PER_CYCLE)
                 ]
                 for _, start in cycles

@@ -127,7 +127,21 @@ def report_row(
     if step.name in state.no_rubric_steps:
         raise Refusal.of("no_rubric_by_design", slug=playbook.slug, step=step.name)
     refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
-    return new_report("rubric", *args, **on_step, score=cmd.score)
+    return new_report("rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed)
+
+
+def refuse_sample_over_cases(
+    store: Store, state: PlaybookState, week: calendar.WeekRef, step: Step, reviewed: int | None, cases: int | None
+) -> None:
+    """A review of more cases than the week had, when both are known: refused naming the
+    argument. `cases`: the case count this report comes with (a form's), else the week's."""
+    if reviewed is None:
+        return
+    if cases is None:
+        figures = store.reports.week_figures(state, week.week_start)
+        cases = next((s.cases for s in figures.steps if s.name == step.name), None)
+    if cases is not None and reviewed > cases:
+        raise Refusal.of("reviewed_over_cases", usage="rubric", step=step.name, reviewed=reviewed, cases=cases)
 
 
 def event_step(state: PlaybookState, event: str) -> tuple[str, Step | None]:
@@ -179,6 +193,8 @@ def record(
     `override <reason>` in place of a source's number, with its decision row and a typed
     `source_fetch` row, so the clock stops asking the source for that week."""
     row = report_row(state, week, step, cmd, by, now, usage)
+    if isinstance(cmd, messages.Rubric) and step is not None:
+        refuse_sample_over_cases(store, state, week, step, cmd.reviewed, None)
     reason = getattr(cmd, "override", None)
     fetches, made = [], []
     if reason is not None:

@@ -91,7 +91,10 @@ def close_round(
         # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
         unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in failed}
         for step, numbers in zip(state.steps, week_figures.steps, strict=True):
-            week_numbers = rules.WeekNumbers(numbers.cases, numbers.total_exceptions, numbers.rubric)
+            # A review whose sample fell short of the review rate counts as no rubric score.
+            week_numbers = rules.WeekNumbers(
+                numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed
+            )
             before = history.states[step.id]
             source_failed = step.name in unsourced
             pooled = None if source_failed else rules.pooled(week_numbers, th, before)
@@ -113,8 +116,9 @@ def close_round(
                     outcome,
                     numbers.cases,
                     numbers.total_exceptions,
-                    numbers.rubric,
+                    numbers.counted_rubric,
                     rule,
+                    numbers.reviewed,
                 )
             )
             if state.playbook.id in pilots:  # a second pilot, not a copy

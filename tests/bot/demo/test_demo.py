@@ -87,6 +87,9 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "the KPI (Qualified leads a week): 24 leads, from crm at 2027-01-11 00:30" in transcript
     assert "lead-research takes the KPI (Qualified leads a week) from the source crm" in transcript
     assert "/rollout attest support-replies yes week:" in transcript  # a late check-in, by command
+    # the owner's week in one form (issue 58): one form a Friday where five commands were
+    formed = "Ana (owner, support) reported the week of support-replies in one form: 5 numbers recorded"
+    assert transcript.count(formed) == WEEKS and "/rollout cases support-replies draft" not in transcript
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     assert "Step send now has 1 exception in that week" in transcript
     assert "History of refund-triage · step classify" in transcript and "rule critical" in transcript

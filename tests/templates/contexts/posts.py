@@ -102,6 +102,8 @@ def contexts(
             missing_cases=[text[:40]] * 30,
             missing_guardrail=text[:80],
             missing_rubric=[text[:40]] * 30,
+            form_value='{"playbook":1,"week":"2026-11-16"}',
+            to_review=[f"{text[:40]}: review at least 4 of this week's 20 cases"] * 30,
             missing_kpi=True,
             closes="Mon 23 Nov 12:00 Europe/Berlin",
         ),

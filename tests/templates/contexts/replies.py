@@ -112,7 +112,7 @@ def contexts(
         "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
         "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
         "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
-        "rubric_recorded": dict(**week_ctx, step="send", score=0.5, threshold=0.9, floor=0.8),
+        "rubric_recorded": dict(**week_ctx, step="send", score=0.5, reviewed=20, threshold=0.9, floor=0.8),
         "cycle_started": dict(
             slug="support-replies",
             cycle=1,
@@ -232,6 +232,41 @@ def contexts(
         "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
         "modal_deviation": dict(modal_ctx, steps=hostile_steps),
         "modal_kpi": modal_ctx,
+        # the owner's week in one form (issue 58): 30 steps, the most a playbook has, each asked all
+        "modal_week": dict(
+            metadata='{"p":1,"w":"2026-11-23","f":{}}',
+            title=text,
+            slug="support-replies",
+            week=week,
+            rows=[
+                SimpleNamespace(
+                    step=SimpleNamespace(id=i, name=text[:40], mode="collaborative"),
+                    cases=20,
+                    rubric=0.9 if i % 2 else None,
+                    reviewed=20 if i % 3 else None,
+                    passed=18 if i % 3 else None,
+                    asked=4,
+                    cases_from=("source " + text[:25]) if i == 0 else None,
+                    rubric_from=("event " + text[:40]) if i == 1 else None,
+                    no_rubric=i == 2,
+                )
+                for i in range(30)
+            ],
+            asks=[f"{text[:40]}: review at least 4 of this week's 20 cases"] * 30,
+            kpi_name=text,
+            unit=text[:20],
+            kpi=14.5,
+            kpi_from=None,
+            kpi_text="14.5",
+            guardrail_name=text[:80],
+            guardrail=4.7,
+            guardrail_from="source " + text[:25],
+            guardrail_text="",
+            guardrail_unit=text[:20],
+        ),
+        "modal_week_recorded": dict(
+            slug="support-replies", week=week, lines=[(text[:40], "18 of 20 reviewed passed (90%)")] * 93
+        ),
         "status_list": dict(
             playbooks=[
                 dict(slug=f"p{i}", title=text, function=text, status="active", cycle=1, week=2, steps=5)

@@ -1,0 +1,244 @@
+"""The owner's week in one form (usecases/week_form.py): opened by `/rollout week
+<playbook> [week:N]` and by the Friday DM's *Report this week*, submitted as one.
+
+The form keeps, in its private metadata, the playbook, the week and each field's words as
+it opened: a field whose words are unchanged (or emptied) is not sent, so a submission
+records only what its person changed. The words are read here as the slash commands read
+theirs (handlers/words.py); a refusal goes on its field (`response_action: errors`) and
+nothing of the form is stored; a recorded form is answered with the list of its reports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from cadence import keys
+from cadence.text import unstorable
+from handlers.errors import Malformed
+from handlers.words import parse_count, parse_value
+from templates import render
+from templates.refusals import Refusal, slack
+from usecases import week_form
+from usecases.shared import messages
+from usecases.shared.caller import Caller
+from usecases.shared.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_BLOCKS = 100  # a modal's blocks (Block Kit)
+TITLES = {"week_closed": "Week closed", "week_in_future": "Week not begun yet"}
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("week_form_open")
+    def open_from_dm(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        target = keys.read_checkin_button(action.get("value"))
+        if target is None:
+            raise Malformed("a week form button with a value the bot never wrote")
+        caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+        try:
+            form = week_form.open_sent(caller, target)
+            view = view_of(form) if form is not None else None
+        except Refusal as refusal:  # the week closed since the DM, or another person clicked
+            view = render("modal_notice", title=TITLES.get(refusal.key, "Can't report"), problem=slack(refusal))
+        if view is not None:
+            _show(client, body.get("trigger_id", ""), view)
+
+    @app.view("week_form")
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _submit(services, client, ack, body, view)
+
+
+def open_form(caller: Caller, cmd: messages.OpenForm, trigger_id: str) -> dict[str, Any] | None:
+    """`/rollout week`: the form opens (None), or an ephemeral refusal comes back (Refusal)."""
+    view = view_of(week_form.open_week(caller, cmd.playbook, cmd.week))
+    try:
+        caller.client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+        raise Refusal.of("form_refused", usage="week", error=err.response.get("error")) from err
+    except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
+        raise Refusal.of("slack_busy_form", usage="week") from err
+    return None
+
+
+def _written(value: float | None) -> str:
+    """A number as a person types it: every digit it has, no exponent, no trailing zeros."""
+    if value is None:
+        return ""
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _fields(form: week_form.WeekForm) -> dict[str, str]:
+    """Each field of the form with its words as it opens (a number fed elsewhere is no field)."""
+    fields: dict[str, str] = {}
+    for row in form.steps:
+        if row.cases_from is None:
+            fields[week_form.field_id("cases", row.step)] = "" if row.cases is None else str(row.cases)
+        if not row.no_rubric and row.rubric_from is None:
+            fields[week_form.field_id("reviewed", row.step)] = "" if row.reviewed is None else str(row.reviewed)
+            fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
+    if form.kpi_from is None:
+        fields[week_form.KPI] = _written(form.kpi)
+    if form.state.playbook.guardrail_name and form.guardrail_from is None:
+        fields[week_form.GUARDRAIL] = _written(form.guardrail)
+    return fields
+
+
+def view_of(form: week_form.WeekForm) -> dict[str, Any]:
+    """The form's modal; refused, saying so, if its steps need more blocks than a modal holds."""
+    state, playbook = form.state, form.state.playbook
+    fields = _fields(form)
+    # a step: its cases (a field, or a line saying where they come from) and its review (two fields, or a line)
+    blocks = 1 + sum(1 + (0 if row.no_rubric else 1 if row.rubric_from else 2) for row in form.steps)
+    blocks += 1 + (1 if playbook.guardrail_name else 0)
+    if blocks > MAX_BLOCKS:
+        raise Refusal.of(
+            "week_form_too_long",
+            usage="week",
+            slug=playbook.slug,
+            steps=len(form.steps),
+            blocks=blocks,
+            limit=MAX_BLOCKS,
+        )
+    metadata = {"p": playbook.id, "w": form.week.week_start.isoformat(), "f": fields}
+    return render(
+        "modal_week",
+        metadata=json.dumps(metadata, separators=(",", ":")),
+        title=playbook.title,
+        slug=playbook.slug,
+        week=form.week,
+        rows=form.steps,
+        asks=week_form.asks(form),
+        kpi_name=playbook.kpi_name,
+        unit=playbook.kpi_unit,
+        kpi=form.kpi,
+        kpi_from=form.kpi_from,
+        kpi_text=fields.get(week_form.KPI, ""),
+        guardrail_name=playbook.guardrail_name or "",
+        guardrail=form.guardrail,
+        guardrail_from=form.guardrail_from,
+        guardrail_text=fields.get(week_form.GUARDRAIL, ""),
+        guardrail_unit=state.guardrail_unit,
+    )
+
+
+def _kept(view: dict[str, Any]) -> tuple[tuple[int, date], dict[str, str]]:
+    """The form's metadata as view_of wrote it; anything else was never the bot's (Malformed)."""
+    try:
+        kept = json.loads(view.get("private_metadata") or "")
+    except (ValueError, RecursionError):
+        kept = None
+    target = (
+        keys.read_checkin_button({"playbook": kept.get("p"), "week": kept.get("w")}) if isinstance(kept, dict) else None
+    )
+    fields = kept.get("f") if isinstance(kept, dict) else None
+    if target is None or not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        raise Malformed("week form's metadata is not what the bot wrote")
+    return target, fields
+
+
+def _words(values: dict[str, Any], block_id: str) -> str:
+    element = (values.get(block_id) or {}).get("value") or {}
+    typed = element.get("value") if isinstance(element, dict) else None
+    return typed.strip() if isinstance(typed, str) else ""
+
+
+def _step_id(field: str) -> int:
+    step = keys.read_id(field.partition(":")[2])
+    if step is None:
+        raise Malformed("week form's field is not one the bot wrote")
+    return step
+
+
+def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.Changes, dict[str, str]]:
+    """What the form changed, read as the slash commands read numbers, and the errors of
+    the fields whose words are not numbers (each field's own)."""
+    errors: dict[str, str] = {}
+    now = {field: _words(values, field) for field in before}
+    changed = {field for field, words in now.items() if words and words != before[field]}
+    changes = week_form.Changes()
+
+    def read(field: str, parse: Any, *args: Any) -> Any:
+        problem = unstorable(now[field], line_breaks=False)
+        if problem is not None:
+            errors[field] = slack(Refusal.of("control_character", what=problem))
+            return None
+        try:
+            return parse(now[field], *args)
+        except Refusal as refusal:
+            errors[field] = slack(refusal)
+            return None
+
+    for field in before:
+        kind = field.partition(":")[0]
+        if kind == "cases" and field in changed:
+            count = read(field, parse_count)
+            if count is not None:
+                changes.cases[_step_id(field)] = count
+        elif kind == "reviewed":
+            passed_field = "passed:" + field.partition(":")[2]
+            if field not in changed and passed_field not in changed:
+                continue
+            if not now[field] or not now.get(passed_field):
+                errors[field if not now[field] else passed_field] = slack(Refusal.of("form_review_half"))
+                continue
+            reviewed, passed = read(field, parse_count), read(passed_field, parse_count)
+            if reviewed is not None and passed is not None:
+                changes.reviews[_step_id(field)] = (passed, reviewed)
+        elif kind in (week_form.KPI, week_form.GUARDRAIL) and field in changed:
+            number = read(field, parse_value, None)
+            if number is not None:
+                changes = _with(changes, kind, number)
+    return changes, errors
+
+
+def _with(changes: week_form.Changes, kind: str, number: tuple[float, bool]) -> week_form.Changes:
+    return replace(changes, kpi=number) if kind == week_form.KPI else replace(changes, guardrail=number)
+
+
+def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+    values = (view.get("state") or {}).get("values") or {}
+    target, before = _kept(view)
+    first = next(iter(before), "kpi")  # a refusal of the whole form shows on its first field
+    try:
+        changes, errors = _changes(values, before)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        recorded = week_form.submit(caller, target, changes)
+    except week_form.FormRefused as refused:
+        ack(response_action="errors", errors={f: slack(r) for f, r in refused.refusals.items()})
+        return
+    except Refusal as refusal:
+        ack(response_action="errors", errors={first: slack(refusal)})
+        return
+    except Malformed:
+        raise
+    except Exception:
+        log.exception("the week form failed")
+        ack(response_action="errors", errors={first: "Something went wrong on my side; nothing was stored."})
+        return
+    shown = render("modal_week_recorded", slug=recorded.state.playbook.slug, week=recorded.week, lines=recorded.lines)
+    ack(response_action="update", view=shown)
+
+
+def _show(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):  # Slack is slow or rate limits us: the button can be clicked again
+        log.warning("views.open: Slack did not answer in time")

@@ -1,0 +1,198 @@
+"""The owner's week in one form (issue 58): `/rollout week` and the Friday DM's *Report
+this week* open it; a submission records each changed field as its own report, or
+nothing, with its refusals on their fields. Signed requests and view submissions against
+the real endpoint, Slack played by the stand-in; SQLite and PostgreSQL."""
+
+import copy
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models.reports import CaseCount, KpiReading, RubricScore
+from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
+from tests.handlers.test_commands import assert_refused, row_counts
+from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
+
+
+def open_form(bot, slack, text="week support-replies", user=OWNER):
+    reply = bot.command(text, user=user)
+    assert reply.status == 200 and not reply.body, reply.body  # a form opened: no reply
+    view = slack.opened_views[-1]
+    assert view["callback_id"] == "week_form"
+    return view
+
+
+def fields(view):
+    """Each input of the form: its block id, label and the words it opens with."""
+    return {
+        b["block_id"]: (b["label"]["text"], b["element"].get("initial_value", ""))
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+
+
+def submit(bot, view, changed, user=OWNER):
+    """The form sent back with every field as it opened, but those in `changed`."""
+    values = {block: initial for block, (_, initial) in fields(view).items()}
+    values.update(changed)
+    state = {"values": {block: {"value": {"type": "plain_text_input", "value": v}} for block, v in values.items()}}
+    return bot.interaction(
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+    )
+
+
+def ids(playbook):
+    return {s.name: s.id for s in playbook.steps}
+
+
+def latest(engine, table, column, **where):
+    with Session(engine) as s:
+        rows = s.exec(select(table).filter_by(withdrawn_at=None, **where).order_by(table.id)).all()
+    return [getattr(r, column) for r in rows]
+
+
+def test_the_form_opens_filled_in_and_records_only_what_changed(bot, slack, playbook, engine, clock):
+    clock.set(wednesday(1))
+    step = ids(playbook)
+    bot.command("cases support-replies draft 40", user=OWNER)
+    bot.command("rubric support-replies draft 18/20", user=OWNER)
+    bot.command("kpi support-replies 14", user=OWNER)
+    view = open_form(bot, slack)
+    shown = fields(view)
+    assert shown[f"cases:{step['draft']}"][1] == "40"
+    assert (shown[f"reviewed:{step['draft']}"][1], shown[f"passed:{step['draft']}"][1]) == ("20", "18")
+    assert shown[f"cases:{step['send']}"][1] == "" and shown["kpi"][1] == "14" and shown["guardrail"][1] == ""
+    assert "draft: review at least 8 of this week's 40 cases" in json.dumps(view["blocks"])
+    before = row_counts(engine)
+    reply = submit(
+        bot,
+        view,
+        {
+            f"cases:{step['draft']}": "45",
+            f"cases:{step['send']}": "20",
+            f"reviewed:{step['send']}": "2",
+            f"passed:{step['send']}": "2",
+            "kpi": "13.5",
+        },
+    )
+    assert reply.body["response_action"] == "update"
+    said = json.dumps(reply.body["view"]["blocks"], ensure_ascii=False)
+    for line in ("*draft*: 45 cases", "*send*: 20 cases", "*send*: 2 of 2 reviewed passed (100%)", ": 13.5 min"):
+        assert line in said, said
+    after = row_counts(engine)
+    assert after["case_count"] - before["case_count"] == 2
+    assert after["rubric_score"] - before["rubric_score"] == 1  # draft's review was left as it was
+    assert after["kpi_reading"] - before["kpi_reading"] == 1
+    assert latest(engine, RubricScore, "reviewed", step_id=step["send"]) == [2]
+    # each field is its own report: undo withdraws one of them, the others still count
+    assert "Withdrew your" in bot.command("undo support-replies", user=OWNER).text
+    with Session(engine) as s:
+        withdrawn = sum(
+            len(s.exec(select(t).where(t.withdrawn_at.is_not(None))).all())
+            for t in (CaseCount, RubricScore, KpiReading)
+        )
+    assert withdrawn == 1
+
+
+@pytest.mark.parametrize(
+    ("changed", "field", "phrase"),
+    [
+        ({"cases:draft": "1.5"}, "cases:draft", "whole number"),
+        ({"cases:draft": "-3"}, "cases:draft", "can't be negative"),
+        ({"reviewed:draft": "20", "passed:draft": "21"}, "passed:draft", "21 passed is more than the 20 reviewed"),
+        ({"reviewed:draft": "0", "passed:draft": "0"}, "reviewed:draft", "No case reviewed"),
+        ({"reviewed:draft": "50", "passed:draft": "40"}, "reviewed:draft", "50 reviewed is more than step draft's 40"),
+        ({"cases:draft": "10", "reviewed:draft": "12", "passed:draft": "12"}, "reviewed:draft", "12 reviewed is more"),
+        ({"reviewed:draft": "20"}, "passed:draft", "Give both"),
+        ({"kpi": "14,5"}, "kpi", "uses a comma"),
+        ({"guardrail": "lots"}, "guardrail", "is not a number"),
+    ],
+)
+def test_a_refusal_names_its_field_and_nothing_of_the_form_is_stored(
+    bot, slack, playbook, engine, clock, changed, field, phrase
+):
+    clock.set(wednesday(1))
+    step = ids(playbook)
+    bot.command("cases support-replies draft 40", user=OWNER)
+    view = open_form(bot, slack)
+    named = {k.replace("draft", str(step["draft"])): v for k, v in changed.items()}
+    named[f"cases:{step['send']}"] = "20"  # a good field beside the bad one: not stored either
+    before = row_counts(engine)
+    reply = submit(bot, view, named)
+    assert reply.body["response_action"] == "errors"
+    errors = reply.body["errors"]
+    assert phrase in errors[field.replace("draft", str(step["draft"]))], errors
+    assert row_counts(engine) == before
+
+
+def test_only_the_owner_or_a_curator_opens_it_and_a_bad_command_is_refused(bot, slack, playbook, clock):
+    clock.set(wednesday(1))
+    assert_refused(bot.command("week support-replies", user=MEMBER), "Only the owner", "/rollout week")
+    assert_refused(bot.command("week", user=OWNER), "`week` needs a playbook")
+    assert_refused(bot.command("week support-replies week:3", user=OWNER), "in the future")
+    assert not slack.opened_views
+
+
+def test_two_submissions_racing_the_later_wins_each_field_and_nothing_counts_twice(bot, slack, playbook, engine, clock):
+    clock.set(wednesday(1))
+    step = ids(playbook)
+    first, second = open_form(bot, slack), open_form(bot, slack)
+    assert submit(bot, first, {f"cases:{step['draft']}": "30", "kpi": "20"}).body["response_action"] == "update"
+    assert submit(bot, second, {f"cases:{step['draft']}": "35"}).body["response_action"] == "update"
+    assert latest(engine, CaseCount, "cases", step_id=step["draft"]) == [30, 35]  # two reports, the later counts
+    assert latest(engine, KpiReading, "value") == [20.0]  # the second left the KPI as it found it
+    status = bot.command("status support-replies", user=OWNER).text
+    assert "35 cases" in status and "30 cases" not in status
+
+
+def test_a_number_a_value_event_carries_is_shown_not_asked(bot, slack, store, clock):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["value_events"] = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    from datetime import date
+
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    clock.set(wednesday(1))
+    view = open_form(bot, slack)
+    draft = next(s.id for s in state.steps if s.name == "draft")
+    assert f"cases:{draft}" not in fields(view)
+    assert "*draft* (collaborative): no case count yet, from event reply_accepted" in json.dumps(view["blocks"])
+
+
+def test_a_form_for_a_week_that_closed_meanwhile_stores_nothing(bot, world, slack, engine, playbook):  # noqa: F811
+    world.clock.set(wednesday(1))
+    view = open_form(bot, slack)
+    world.run(close_of(1))
+    before = row_counts(engine)
+    reply = submit(bot, view, {f"cases:{ids(playbook)['draft']}": "30"})
+    assert reply.body["response_action"] == "errors"
+    assert "closed" in next(iter(reply.body["errors"].values()))
+    assert row_counts(engine) == before
+
+
+def test_the_friday_dm_has_a_button_that_opens_the_form_for_its_week(bot, world, slack, playbook):  # noqa: F811
+    world.clock.set(wednesday(1))
+    world.run(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))  # Friday 16:30 Berlin: the owner's DM
+    dm = next(m for m in slack.posted(OWNER) if "numbers missing" in m["text"])
+    button = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"][0]
+    assert button["text"]["text"] == "Report this week"
+    reply = bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": OWNER},
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
+            "container": {"type": "message", "channel_id": "D" + OWNER[1:], "message_ts": dm["ts"]},
+            "actions": [
+                {"type": "button", "action_id": "week_form_open", "block_id": "week_form", "value": button["value"]}
+            ],
+        }
+    )
+    assert reply.status == 200
+    view = slack.opened_views[-1]
+    assert view["callback_id"] == "week_form"
+    assert "week 1 of cycle 1" in json.dumps(view["blocks"])

@@ -1,0 +1,215 @@
+"""The owner's week in one form (issue 58; docs/judgement.md, "The owner's week in one
+form"): `/rollout week <playbook> [week:N]` and the Friday DM's *Report this week* open
+one form for a week, each step's case count and review (reviewed, passed), then the KPI
+and the guardrail, filled in with what counts now. A number a source or a value event
+feeds is shown with where it comes from, not asked.
+
+Submitting records each changed field as its own report, made as the slash commands make
+theirs (recording.report_row: the same rules and refusals; each report is undone by
+`undo` as any other, and says who sent it), all in one unit of work: any refusal names
+its field and nothing of the form is stored. Each report counts as the latest of its
+week, so of two submissions racing, the later one wins each field both changed, as two
+commands would; a field left as it was is not sent, so it overwrites nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from cadence import calendar, review, sources
+from storage.models.playbooks import Step
+from storage.store import PlaybookState, WeekClosed
+from storage.weekly_reports import NewReport
+from templates.refusals import Refusal
+from usecases import checkins
+from usecases.shared import messages, recording
+from usecases.shared.caller import Caller
+
+USAGE = "week"
+KPI, GUARDRAIL = "kpi", "guardrail"
+
+
+def field_id(kind: str, step: Step | None = None) -> str:
+    """A form field's id (its block's): `kpi`, `guardrail`, `cases:<step id>`,
+    `passed:<step id>`, `reviewed:<step id>`."""
+    return kind if step is None else f"{kind}:{step.id}"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step's numbers in the form: what counts now, and where a number it does not
+    ask comes from (`cases_from`, `rubric_from`: "source helpdesk", "event reply_sent")."""
+
+    step: Step
+    cases: int | None
+    rubric: float | None
+    reviewed: int | None  # the sample of the rubric that counts; None: a bare score (or none)
+    asked: int | None  # how many to review, by the mode's review rate
+    cases_from: str | None = None
+    rubric_from: str | None = None
+    no_rubric: bool = False  # `rubric: none`: reviewed by design elsewhere, not asked
+
+    @property
+    def passed(self) -> int | None:
+        return None if self.rubric is None or self.reviewed is None else round(self.rubric * self.reviewed)
+
+
+@dataclass(frozen=True)
+class WeekForm:
+    state: PlaybookState
+    week: calendar.WeekRef
+    steps: list[StepRow]
+    kpi: float | None
+    guardrail: float | None
+    kpi_from: str | None = None
+    guardrail_from: str | None = None
+
+
+def open_week(caller: Caller, playbook: str | None, week: messages.Week) -> WeekForm:
+    """`/rollout week <playbook> [week:N]`: the form of the open week, or of week N."""
+    state = caller.playbook(playbook or "", USAGE)
+    found = caller.week(state, week, USAGE)
+    caller.require_owner_or_curator(state, USAGE)
+    return week_form(caller, state, found)
+
+
+def open_sent(caller: Caller, target: tuple[int, date]) -> WeekForm | None:
+    """The Friday DM's *Report this week*: the form of the week it was sent for (None:
+    the playbook was removed since). Refused if that week closed."""
+    sent = checkins.sent_week(caller, target)
+    if sent is None:
+        return None
+    caller.require_owner_or_curator(sent[0], USAGE)
+    return week_form(caller, *sent)
+
+
+def _fed(state: PlaybookState, feeds: str, step: str | None) -> str | None:
+    """Where a number the form does not ask comes from: its source, or its value event."""
+    entry = sources.entry_for(state.playbook.definition, feeds, step)
+    if entry is not None:
+        return f"source {entry.source}"
+    event = recording.event_feeding(state, feeds, step) if feeds in ("kpi", "cases") else None
+    return f"event {event}" if event is not None else None
+
+
+def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> WeekForm:
+    figures = caller.store.reports.week_figures(state, week.week_start)
+    by_design = state.no_rubric_steps
+    rows = [
+        StepRow(
+            step,
+            numbers.cases,
+            numbers.rubric,
+            numbers.reviewed,
+            numbers.asked,
+            cases_from=_fed(state, "cases", step.name),
+            rubric_from=_fed(state, "rubric", step.name),
+            no_rubric=step.name in by_design,
+        )
+        for step, numbers in zip(state.steps, figures.steps, strict=True)
+    ]
+    return WeekForm(
+        state,
+        week,
+        rows,
+        figures.kpi,
+        figures.guardrail,
+        kpi_from=_fed(state, "kpi", None),
+        guardrail_from=_fed(state, "guardrail", None) if state.playbook.guardrail_name else None,
+    )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a submitted form changed, as numbers (the listener read the words, and left
+    out every field that says what it said when the form opened)."""
+
+    cases: dict[int, int] = field(default_factory=dict)  # step id: count
+    reviews: dict[int, tuple[int, int]] = field(default_factory=dict)  # step id: (passed, reviewed)
+    kpi: tuple[float, bool] | None = None  # (value, typed as a percentage)
+    guardrail: tuple[float, bool] | None = None
+
+
+class FormRefused(Exception):
+    """Fields the use case refused, each with its refusal: nothing was stored."""
+
+    def __init__(self, refusals: dict[str, Refusal]):
+        super().__init__(", ".join(refusals))
+        self.refusals = refusals
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a submission recorded, one entry a report, in the form's order."""
+
+    state: PlaybookState
+    week: calendar.WeekRef
+    lines: list[tuple[str, str]]  # (what, the number as said): ("draft: cases", "40")
+
+
+def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Recorded:
+    """Record what the form changed, all or nothing. Raises Refusal for the whole form
+    (its week closed, the caller may not report) and FormRefused for its fields."""
+    sent = checkins.sent_week(caller, target)
+    if sent is None:
+        raise Refusal.of("week_form_gone")
+    state, week = sent
+    caller.require_owner_or_curator(state, USAGE)
+    refusals: dict[str, Refusal] = {}
+    rows: list[NewReport] = []
+    lines: list[tuple[str, str]] = []
+    current = {row.step.id: row.cases for row in week_form(caller, state, week).steps} if changes.reviews else {}
+
+    def row(where: str, step: Step | None, cmd: messages.ReportCommand, said: tuple[str, str]) -> None:
+        try:
+            rows.append(recording.report_row(state, week, step, cmd, caller.user_id, caller.now, USAGE))
+            lines.append(said)
+        except Refusal as refusal:
+            refusals[where] = refusal
+
+    slug = state.playbook.slug
+    for step in state.steps:
+        if step.id in changes.cases:
+            count = changes.cases[step.id]
+            row(field_id("cases", step), step, messages.Cases(slug, step.name, count), (step.name, f"{count} cases"))
+        if step.id in changes.reviews:
+            passed, reviewed = changes.reviews[step.id]
+            cases = changes.cases.get(step.id, current.get(step.id))
+            if reviewed == 0:
+                refusals[field_id("reviewed", step)] = Refusal.of("form_none_reviewed")
+            elif passed > reviewed:
+                refusals[field_id("passed", step)] = Refusal.of("form_passed_over", passed=passed, reviewed=reviewed)
+            elif cases is not None and reviewed > cases:
+                over = Refusal.of("reviewed_over_cases", step=step.name, reviewed=reviewed, cases=cases)
+                refusals[field_id("reviewed", step)] = over
+            else:
+                score = messages.Rubric(slug, step.name, round(passed / reviewed, 6), reviewed=reviewed)
+                said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
+                row(field_id("passed", step), step, score, said)
+    if changes.kpi is not None:
+        kpi = messages.Kpi(slug, changes.kpi[0], changes.kpi[1])
+        row(KPI, None, kpi, (state.playbook.kpi_name, _said(kpi.value, kpi.percent, state.playbook.kpi_unit)))
+    if changes.guardrail is not None:
+        reading = messages.GuardrailReport(slug, changes.guardrail[0], percent=changes.guardrail[1])
+        name, unit = state.playbook.guardrail_name or "guardrail", state.guardrail_unit
+        row(GUARDRAIL, None, reading, (name, _said(reading.value, reading.percent, unit)))
+    if refusals:
+        raise FormRefused(refusals)
+    if rows:
+        try:
+            caller.store.reports.add_reports(rows)
+        except WeekClosed:  # the clock closed the week while the form was open
+            raise recording.week_closed(state, week, None) from None
+    return Recorded(state, week, lines)
+
+
+def _said(value: float, percent: bool, unit: str) -> str:
+    number = f"{value:g}"
+    return f"{number}%" if percent else f"{number} {unit}".strip()
+
+
+def asks(form: WeekForm) -> list[str]:
+    """ "draft: review at least 4 of this week's 20 cases", for each step asked to review."""
+    said = [review.ask_words(row.step.name, row.cases, row.asked) for row in form.steps if not row.no_rubric]
+    return [words for words in said if words]
