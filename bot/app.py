@@ -21,7 +21,7 @@ from bot.processes import Clockwork
 from bot.settings import Settings
 from cadence import judgement
 from cadence import keys as work_keys
-from handlers import actions, commands, events, governance, grammar, home, queue, views
+from handlers import actions, commands, events, governance, grammar, home, queue, upgrades, views
 from handlers.errors import Malformed
 from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
@@ -102,6 +102,7 @@ def create_app(
     views.register(app, services)
     home.register(app, services)
     queue.register(app, services)
+    upgrades.register(app, services)
     events.register(app, services)
     return app
 

@@ -263,6 +263,19 @@ def _learn(w: Words) -> messages.Learn:
     return messages.Learn(playbook_name(w.words[1]), text, cycle)
 
 
+def _upgrade(w: Words) -> messages.Upgrade:
+    """`upgrade <playbook> [vN]`."""
+    if len(w) not in (2, 3):
+        raise Refusal.of("upgrade_arguments", usage="upgrade")
+    version = None
+    if len(w) == 3:
+        m = re.fullmatch(r"v?([0-9]{1,9})", w.words[2], re.IGNORECASE)
+        if m is None or int(m.group(1)) == 0:
+            raise Refusal.of("upgrade_arguments", usage="upgrade")
+        version = int(m.group(1))
+    return messages.Upgrade(playbook_name(w.words[1]), version)
+
+
 def _registry(w: Words) -> messages.Registry:
     return messages.Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
@@ -513,6 +526,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("web", ("/rollout web",), _web),
+    Subcommand("upgrade", ("/rollout upgrade <playbook> [vN]",), _upgrade),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
     Subcommand(
         "holiday",

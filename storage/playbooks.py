@@ -341,10 +341,10 @@ class Playbooks:
         outcomes = []
         with unit_of_work(self.engine) as s:
             for spec in specs:
-                outcomes.append(self._load_one(s, spec, org_timezone, actor, at))
+                outcomes.append(self.load_one(s, spec, org_timezone, actor, at))
         return outcomes
 
-    def _load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
+    def load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
         definition = spec.canonical()
         playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
         if playbook is not None and _as_read_now(playbook.definition) == definition:

@@ -195,6 +195,15 @@ class Learn:
 
 
 @dataclass(frozen=True)
+class Upgrade:
+    """`/rollout upgrade <playbook> [vN]`: an adopting playbook moves to version N of its
+    origin (the newest if None)."""
+
+    playbook: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
 class Registry:
     function: str | None
 
@@ -289,6 +298,7 @@ Command = (
     | SetMode
     | Publish
     | Learn
+    | Upgrade
     | WebLink
     | Registry
     | Adopt

@@ -18,7 +18,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, RequestDecided, Store, WaveFull
 from templates import criterion_phrase, render
 from templates.refusals import Lines, Refusal, close_matches
-from usecases.shared import champions, readiness
+from usecases.shared import champions, readiness, versions
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
@@ -181,6 +181,7 @@ def publish(
         )
         for audience, channel in audiences(state, curators)
     ]
+    change.messages += versions.offers(store, state.playbook.id, number, definition, result_dicts)
     if proposal_key is not None:
         proposal = store.governance.proposal(proposal_key)
         if proposal is not None:

@@ -1,0 +1,129 @@
+"""Versions that travel (issue 59, item 1): publishing version N+1 tells each adopter of
+an earlier version what changed, with Upgrade and Not now; `/rollout upgrade` and the
+button move it to the newer version keeping its own values and its history; refusals
+store nothing; a click after it moved says so. Signed commands and block_actions over
+HTTP, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL."""
+
+import copy
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models.governance import Decision
+from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+KIT = {"may_change": ["baseline", "target", "timezone", "exception_cap"]}
+
+
+def kinds(engine, kind):
+    with Session(engine) as s:
+        return [d.summary for d in s.exec(select(Decision).where(Decision.kind == kind).order_by(Decision.id))]
+
+
+@pytest.fixture
+def adopted(bot, engine, slack, clock, store):
+    """support-replies v1 published and adopted in #sales with the team's own baseline and cap."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(replication=KIT)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER])
+    for user in (OWNER, CURATOR, SALES_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "support-replies v1" in bot.command("publish support-replies override early", user=CURATOR).text
+    reply = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 cap:0.2", user=CURATOR
+    )
+    assert "support-replies-sales" in reply.text
+    return Engine(engine, slack, clock), raw
+
+
+def publish_v2(bot, store, clock, raw, **changes):
+    raw = copy.deepcopy(raw)
+    raw.update(changes)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    assert (
+        "support-replies v2" in bot.command("publish support-replies override a better draft step", user=CURATOR).text
+    )
+
+
+def offers(slack, channel):
+    return [m for m in slack.posted(channel) if "is in the registry. *support-replies-sales* runs v1" in json.dumps(m)]
+
+
+def test_an_adopter_hears_of_v2_and_upgrades_by_its_button_keeping_its_values(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    steps = [dict(s) for s in raw["steps"]]
+    steps[0]["mode"] = "ai-led"
+    publish_v2(bot, store, world.clock, raw, steps=steps, rubric_threshold=0.8)
+    world.dispatcher.drain(max_wait=0)
+    [team] = offers(slack, SALES)
+    [dm] = offers(slack, SALES_OWNER)
+    text = json.dumps(team["blocks"], ensure_ascii=False)
+    assert "step draft: collaborative → ai-led" in text and "rubric threshold: 90% → 80%" in text
+    assert {b["action_id"] for b in buttons(team)} == {"upgrade_now", "upgrade_later"}
+    value = buttons(dm)[0]["value"]
+    # Refusals store nothing: not the owner; Not now changes nothing.
+    click(bot, "upgrade_now", value, MEMBER, SALES, team["ts"])
+    assert "owner" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    click(bot, "upgrade_later", value, SALES_OWNER, SALES, team["ts"])
+    assert "stays on its version" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    assert store.playbooks.state("support-replies-sales").playbook.rubric_threshold == 0.9
+    assert kinds(engine, "upgraded") == []
+
+    click(bot, "upgrade_now", value, SALES_OWNER, SALES, team["ts"])
+    state = store.playbooks.state("support-replies-sales")
+    assert (state.playbook.kpi_baseline, state.playbook.exception_cap, state.playbook.rubric_threshold) == (
+        40,
+        0.2,
+        0.8,
+    )
+    assert {s.name: s.mode for s in state.steps}["draft"] == "ai-led"
+    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 2
+    [summary] = kinds(engine, "upgraded")
+    assert "from support-replies v1 to v2" in summary and "baseline 40" in summary
+    # A second click, after it moved: says so, changes nothing.
+    click(bot, "upgrade_now", value, SALES_OWNER, SALES, team["ts"])
+    assert "it moved since this message" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    assert len(kinds(engine, "upgraded")) == 1
+    world.dispatcher.drain(max_wait=0)
+    assert any("now runs *support-replies v2*" in json.dumps(m) for m in slack.posted(SALES))
+    # and nothing is sent twice
+    world.dispatcher.drain(max_wait=0)
+    assert len(offers(slack, SALES)) == 1
+
+
+def test_upgrade_by_command_and_its_refusals(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    assert (
+        "runs *support-replies v1*, the newest version"
+        in bot.command("upgrade support-replies-sales", user=SALES_OWNER).text
+    )
+    assert "was not adopted from the registry" in bot.command("upgrade support-replies", user=OWNER).text
+    assert "needs a playbook" in bot.command("upgrade", user=SALES_OWNER).text
+    assert "needs a playbook" in bot.command("upgrade support-replies-sales vx", user=SALES_OWNER).text
+    kit = dict(KIT, may_change=["baseline", "target", "timezone"])
+    publish_v2(bot, store, world.clock, raw, replication=kit)
+    refused = bot.command("upgrade support-replies-sales v2", user=SALES_OWNER).text
+    assert "no longer lets an adopting team set cap: 0.2" in refused and "it stays on v1" in refused
+    assert "The registry has no v7" in bot.command("upgrade support-replies-sales v7", user=SALES_OWNER).text
+    assert "not newer" in bot.command("upgrade support-replies-sales v1", user=SALES_OWNER).text
+    assert kinds(engine, "upgraded") == []
+    state = store.playbooks.state("support-replies-sales")
+    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 1
+
+
+def test_upgrade_by_command_moves_to_the_newest(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    assert "only" in bot.command("upgrade support-replies-sales", user=MEMBER).text.lower()
+    reply = bot.command("upgrade support-replies-sales", user=CURATOR).text
+    assert "now runs *support-replies v2*" in reply and "exception cap" in reply
+    assert store.playbooks.state("support-replies-sales").playbook.exception_cap == 0.2  # the team's own
