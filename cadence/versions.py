@@ -9,6 +9,7 @@ them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from cadence.definition import DEFAULT_MAY_CHANGE
@@ -152,3 +153,12 @@ def read_upgrade_button(value: object) -> tuple[int, int, int] | None:
     if len(numbers) != 3 or not all(0 < int(n) <= 2**31 - 1 for n in numbers):
         return None
     return int(numbers[0]), int(numbers[1]), int(numbers[2])
+
+
+def runs_phrase(runs: int, newer: list[tuple[int, date]]) -> str:
+    """What an adopter runs, for the registry, `status` and the web view: "runs v2; v3
+    published 1 Mar" (the newest of the `newer` versions, by number and day), or "runs v2"."""
+    if not newer:
+        return f"runs v{runs}"
+    number, day = max(newer)
+    return f"runs v{runs}; v{number} published {day.day} {day:%b}"

@@ -6,13 +6,17 @@ HTTP, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQ
 
 import copy
 import json
+import re
 
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import create_app
+from bot.web import make_wsgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
-from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.bot.test_web_view import fetch
+from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
@@ -127,3 +131,24 @@ def test_upgrade_by_command_moves_to_the_newest(bot, adopted, slack, store, engi
     reply = bot.command("upgrade support-replies-sales", user=CURATOR).text
     assert "now runs *support-replies v2*" in reply and "exception cap" in reply
     assert store.playbooks.state("support-replies-sales").playbook.exception_cap == 0.2  # the team's own
+
+
+def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
+    bot, adopted, slack, store, engine, http_server, database_url
+):
+    world, raw = adopted
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    status = bot.command("status support-replies-sales", user=SALES_OWNER).text
+    assert "adopted from support-replies v1 (runs v1; v2 published 18 Nov)" in status
+    assert "support-replies-sales (no cycle closed yet; runs v1; v2 published 18 Nov)" in bot.command("registry").text
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert code == 200 and "Adopted from the registry: runs v1; v2 published 18 Nov" in page
+    bot.command("upgrade support-replies-sales", user=SALES_OWNER)
+    code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert "Adopted from the registry: runs v2." in page
+    assert "adopted from support-replies v2." in bot.command("status support-replies-sales", user=SALES_OWNER).text

@@ -18,7 +18,8 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, RequestDecided, Store, WaveFull
 from templates import criterion_phrase, render
 from templates.refusals import Lines, Refusal, close_matches
-from usecases.shared import champions, readiness, versions
+from usecases.shared import champions, readiness
+from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
@@ -181,7 +182,7 @@ def publish(
         )
         for audience, channel in audiences(state, curators)
     ]
-    change.messages += versions.offers(store, state.playbook.id, number, definition, result_dicts)
+    change.messages += upgrades.offers(store, state.playbook.id, number, definition, result_dicts)
     if proposal_key is not None:
         proposal = store.governance.proposal(proposal_key)
         if proposal is not None:
@@ -240,6 +241,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             dict(
                 slug=playbook.slug,
                 status=playbook.status,
+                runs=upgrades.runs(versions, playbook.adopted_from_id),  # "runs v2; v3 published 1 Mar"
                 verdict=latest["verdict"] if latest else None,
                 cycle=latest["cycle"] if latest else None,
                 verdicts=verdicts[playbook.id],  # each completed cycle's, oldest first, with its numbers

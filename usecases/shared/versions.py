@@ -194,3 +194,18 @@ def upgrade(
 
 def _shown(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def runs(versions_known: list[RegistryVersion], adopted_from_id: int | None) -> str | None:
+    """What an adopting playbook runs and what is newer ("runs v2; v3 published 1 Mar"),
+    from the registry's versions (`versions_known`: at least its origin's); None for a
+    playbook not adopted."""
+    own = next((v for v in versions_known if v.id == adopted_from_id), None)
+    if own is None:
+        return None
+    newer = [
+        (v.version, v.published_at.date())
+        for v in versions_known
+        if v.playbook_id == own.playbook_id and v.version > own.version
+    ]
+    return versions.runs_phrase(own.version, newer)
