@@ -78,3 +78,19 @@ class Learnings:
                 .group_by(col(Learning.cycle))
             ).all()
         return {cycle: count for cycle, count in rows}
+
+    def of_playbooks(
+        self, playbook_ids: list[int], since: datetime | None = None, until: datetime | None = None, limit: int = 50
+    ) -> list[Learning]:
+        """The learnings still shown of these playbooks (an origin's adopters), newest
+        first, at most `limit`; with `since` and `until`, those added in [since, until)."""
+        if not playbook_ids:
+            return []
+        query = select(Learning).where(one_of(col(Learning.playbook_id), "ids"), _SHOWN)
+        if since is not None:
+            query = query.where(col(Learning.added_at) >= since)
+        if until is not None:
+            query = query.where(col(Learning.added_at) < until)
+        query = query.order_by(col(Learning.added_at).desc(), col(Learning.id).desc()).limit(limit)
+        with reading(self.engine) as s:
+            return list(s.execute(query, {"ids": playbook_ids}).scalars())

@@ -46,7 +46,7 @@ from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import load_all, render
-from usecases import exception_queue, learnings, names
+from usecases import exception_queue, learned_back, learnings, names
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
@@ -164,6 +164,8 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
+            back = learned_back.due(self.store, cursors, at, lambda states: self._owner_zones(states, report))
+            report.add(back, self.store.cadence_log.record(back, self.clock()))  # usecases/learned_back.py
         self._digests(at, report)
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
             # Every report's author on the hour, unless this tick closed weeks: that read

@@ -424,6 +424,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         ),
         kit=p.definition.get("replication") or {},
         runs=upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None,
+        from_adopters=upgrades.from_adopters(store, p.id, PLAYBOOK_LEARNINGS),
         champion=p.champion_id,
         checklist=checklist,
         guardrail=dict(

@@ -7,6 +7,7 @@ HTTP, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQ
 import copy
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -43,7 +44,8 @@ def adopted(bot, engine, slack, clock, store):
     clock.set(wednesday(1))
     assert "support-replies v1" in bot.command("publish support-replies override early", user=CURATOR).text
     reply = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 cap:0.2", user=CURATOR
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 cap:0.2 start:2026-11-16",
+        user=CURATOR,
     )
     assert "support-replies-sales" in reply.text
     return Engine(engine, slack, clock), raw
@@ -152,3 +154,45 @@ def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
     code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
     assert "Adopted from the registry: runs v2." in page
     assert "adopted from support-replies v2." in bot.command("status support-replies-sales", user=SALES_OWNER).text
+
+
+def dms_about_adopters(slack):
+    return [m for m in slack.posted(OWNER) if "from teams that adopted" in m["text"]]
+
+
+def test_a_learning_on_an_adopter_reaches_the_origin_once_a_day_its_page_and_its_next_version(
+    bot, adopted, slack, store, engine, http_server, database_url
+):
+    world, raw = adopted
+    reply = bot.command("learn support-replies-sales Refund drafts need the policy quoted", user=SALES_OWNER)
+    assert "Added to *support-replies-sales*" in reply.text
+    world.run(datetime(2026, 11, 19, 7, 59, tzinfo=UTC))  # 08:59 in Berlin, the owner's zone: not yet
+    assert dms_about_adopters(slack) == []
+    world.run(datetime(2026, 11, 19, 8, 0, tzinfo=UTC))
+    [dm] = dms_about_adopters(slack)
+    text = json.dumps(dm["blocks"], ensure_ascii=False)
+    assert "*support-replies-sales*, cycle 1" in text and "Refund drafts need the policy quoted" in text
+    world.run(datetime(2026, 11, 19, 12, 0, tzinfo=UTC))  # the same day: nothing twice
+    world.clock.set(datetime(2026, 11, 19, 13, 0, tzinfo=UTC))
+    bot.command("learn support-replies-sales Second thought", user=SALES_OWNER)
+    world.run(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))  # the next day: only the new one
+    _, second = dms_about_adopters(slack)
+    assert "Second thought" in json.dumps(second) and "Refund drafts" not in json.dumps(second)
+    world.run(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))  # nothing new: no DM
+    assert len(dms_about_adopters(slack)) == 2
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+    assert code == 200 and "<h3>From adopters</h3>" in page and "Refund drafts need the policy quoted" in page
+
+    world.clock.set(datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    v2 = store.registry.version("support-replies", 2)
+    assert [(x["text"], x.get("from")) for x in v2.learnings] == [
+        ("Second thought", "support-replies-sales"),
+        ("Refund drafts need the policy quoted", "support-replies-sales"),
+    ]

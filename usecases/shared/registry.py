@@ -149,7 +149,8 @@ def publish(
     learnings = [
         dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
         for x in store.learnings.of(state.playbook.id)
-    ]
+    ] + upgrades.from_adopters(store, state.playbook.id)
+    learnings.sort(key=lambda x: x["at"], reverse=True)  # newest first, the adopters' with the origin's
     change = Change(
         decisions=[
             registry_decisions.of_publication(

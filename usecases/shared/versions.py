@@ -209,3 +209,25 @@ def runs(versions_known: list[RegistryVersion], adopted_from_id: int | None) -> 
         if v.playbook_id == own.playbook_id and v.version > own.version
     ]
     return versions.runs_phrase(own.version, newer)
+
+
+FROM_ADOPTERS = 200  # the newest that a version carries
+
+
+def from_adopters(store: Store, origin_id: int, limit: int = FROM_ADOPTERS) -> list[dict[str, Any]]:
+    """The learnings of the playbooks adopted from any version of an origin, newest first,
+    each naming its adopter (`from`): what the origin's page lists under "from adopters"
+    and its next version carries."""
+    adopters = {
+        p.id: p.slug for p in store.registry.adopters([v.id for v in store.registry.versions(playbook_id=origin_id)])
+    }
+    return [
+        {
+            "cycle": x.cycle,
+            "text": x.text,
+            "by": x.added_by,
+            "at": x.added_at.isoformat(),
+            "from": adopters[x.playbook_id],
+        }
+        for x in store.learnings.of_playbooks(list(adopters), limit=limit)
+    ]

@@ -285,4 +285,19 @@ def contexts(
             by="UPERSON0001",
         ),
         "upgrade_later": dict(slug="p" * 60, version=999999999),
+        "learned_back": dict(
+            origin="o" * 60,
+            items=[
+                dict(
+                    adopter="p" * 60,
+                    cycle=9999,
+                    by="UPERSON0001",
+                    text=text,
+                    on=datetime(2026, 11, 19, tzinfo=UTC).date(),
+                )
+            ]
+            * 10,
+            more=99999,
+            link="https://rollout.example.com/web/playbooks/" + "o" * 60,
+        ),
     }
