@@ -276,6 +276,17 @@ def _upgrade(w: Words) -> messages.Upgrade:
     return messages.Upgrade(playbook_name(w.words[1]), version)
 
 
+SEARCH_WORDS = 10  # words in one search of learnings
+
+
+def _learnings(w: Words) -> messages.FindLearnings:
+    """`learnings [words]`: words are text like any other (parse refused invisible ones)."""
+    words = tuple(dict.fromkeys(word for word in plain_text(w.rest(1)).split() if word))
+    if len(words) > SEARCH_WORDS or any(len(word) > 100 for word in words):
+        raise Refusal.of("learnings_words", usage="learnings", most=SEARCH_WORDS)
+    return messages.FindLearnings(words)
+
+
 def _registry(w: Words) -> messages.Registry:
     return messages.Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
@@ -527,6 +538,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("web", ("/rollout web",), _web),
     Subcommand("upgrade", ("/rollout upgrade <playbook> [vN]",), _upgrade),
+    Subcommand("learnings", ("/rollout learnings [words]",), _learnings),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
     Subcommand(
         "holiday",

@@ -3,6 +3,7 @@ withdrawn one is kept and no longer shown."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.db import reading, unit_of_work
+from storage.models.playbooks import Playbook
 from storage.models.reports import Learning
 from storage.types import one_of
 
@@ -36,6 +38,14 @@ _NEWEST = (
     .order_by(col(Learning.id).desc())
     .limit(1)
 )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's learnings (each with its playbook's slug) and whether older ones were beyond its scan."""
+
+    rows: list[tuple[Learning, str]]
+    bounded: bool
 
 
 class Learnings:
@@ -94,3 +104,25 @@ class Learnings:
         query = query.order_by(col(Learning.added_at).desc(), col(Learning.id).desc()).limit(limit)
         with reading(self.engine) as s:
             return list(s.execute(query, {"ids": playbook_ids}).scalars())
+
+    def search(self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000) -> Found:
+        """The learnings still shown whose text holds every one of `words` (case-insensitive
+        as the database lowers text: PostgreSQL every letter, SQLite A-Z), newest first,
+        `limit` of them after `offset`, each with its playbook's slug. A bounded scan: only
+        the newest `scan` learnings are searched (walked down the primary key), and
+        `bounded` says whether older ones were left out."""
+        newest: Any = select(col(Learning.id).label("id")).where(_SHOWN).order_by(col(Learning.id).desc()).limit(scan)
+        window = newest.subquery()
+        query = (
+            select(Learning, col(Playbook.slug))
+            .join(window, window.c.id == col(Learning.id))
+            .join(Playbook, col(Playbook.id) == col(Learning.playbook_id))
+        )
+        for word in words:
+            query = query.where(func.lower(col(Learning.text)).contains(word.lower(), autoescape=True))
+        query = query.order_by(col(Learning.id).desc()).limit(limit).offset(offset)
+        beyond = select(col(Learning.id)).where(_SHOWN).order_by(col(Learning.id).desc()).offset(scan).limit(1)
+        with reading(self.engine) as s:
+            rows = [(learning, slug) for learning, slug in s.execute(query).all()]
+            bounded = s.execute(beyond).first() is not None
+        return Found(rows, bounded)

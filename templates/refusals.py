@@ -280,6 +280,7 @@ TEXTS: dict[str, str] = {
     "no_version_number": "The registry has no v{number} of {slug}. Its versions: {versions}.",
     "not_adoptable": "That version can't be adopted as it is: {problem}",
     # ---- upgrades: an adopter moving to a newer version (usecases/versions.py) ----
+    "learnings_words": "Search with at most {most} words, each under 100 characters.",
     "upgrade_arguments": "`upgrade` needs a playbook, and a version if not the newest: `/rollout upgrade <playbook> v3`.",
     "upgrade_not_adopter": (
         "*{slug}* was not adopted from the registry: only a playbook adopted from a version upgrades to a newer one."

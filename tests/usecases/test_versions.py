@@ -196,3 +196,39 @@ def test_a_learning_on_an_adopter_reaches_the_origin_once_a_day_its_page_and_its
         ("Second thought", "support-replies-sales"),
         ("Refund drafts need the policy quoted", "support-replies-sales"),
     ]
+
+
+def test_learnings_are_found_across_playbooks_by_every_word_in_slack_and_on_the_web(
+    bot, adopted, slack, store, engine, http_server, database_url
+):
+    world, _ = adopted
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, datetime(2026, 11, 16).date(), OWNER, world.clock())
+    bot.command("learn support-replies Customers accept drafts that QUOTE the refund policy", user=OWNER)
+    bot.command("learn support-replies-sales Refund drafts need 100% of the policy", user=SALES_OWNER)
+    bot.command("learn support-replies-sales Tone matters more than speed", user=SALES_OWNER)
+    found = bot.command("learnings refund POLICY", user=MEMBER).text
+    assert "Refund drafts need 100% of the policy" in found and "QUOTE the refund policy" in found
+    assert "Tone matters" not in found
+    assert found.index("Refund drafts") < found.index("QUOTE the refund")  # newest first
+    assert "*support-replies-sales*, cycle 1, <@USALESOWN1> on 2026-11-18" in found
+    assert "No learning holds “100% refund speed”" in bot.command("learnings 100% refund speed").text
+    assert "Tone matters" in bot.command("learnings").text  # no words: the newest
+    assert "U+200B" in bot.command("learnings refund\u200b").text  # invisible: refused
+    # withdrawn: never found
+    bot.command("undo support-replies-sales", user=SALES_OWNER)
+    assert "Tone matters" not in bot.command("learnings tone").text
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=MEMBER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/learnings?q=refund+policy", cookie)
+    assert code == 200 and "Refund drafts need 100% of the policy" in page and "QUOTE the refund" in page
+    assert page.index("Refund drafts") < page.index("QUOTE the refund")
+    code, _, page = fetch(url + "/web/learnings?q=%E2%80%8Brefund", cookie)
+    assert code == 200 and "U+200B" in page
+    code, _, page = fetch(url + "/web/learnings?q=%3Cscript%3E&page=99999999999", cookie)
+    assert code == 200 and "<script>" not in page and "No learning holds" in page
+    assert fetch(url + "/web/learnings")[0] in (302, 303, 307)  # without a session: sign in first

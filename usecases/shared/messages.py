@@ -204,6 +204,13 @@ class Upgrade:
 
 
 @dataclass(frozen=True)
+class FindLearnings:
+    """`/rollout learnings [words]`: learnings across playbooks holding every word."""
+
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Registry:
     function: str | None
 
@@ -299,6 +306,7 @@ Command = (
     | Publish
     | Learn
     | Upgrade
+    | FindLearnings
     | WebLink
     | Registry
     | Adopt

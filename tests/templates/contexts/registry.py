@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from cadence.versions import Change
 from usecases.home import registry_lines
+from usecases.learnings_search import Found, Hit
 from usecases.shared.versions import Upgraded
 
 
@@ -285,6 +286,15 @@ def contexts(
             by="UPERSON0001",
         ),
         "upgrade_later": dict(slug="p" * 60, version=999999999),
+        "find_learnings": dict(
+            cmd=None,
+            done=Found(
+                tuple([text[:100]] * 10),
+                [Hit("p" * 60, 9999, text, "UPERSON0001", datetime(2026, 11, 19, tzinfo=UTC))] * 10,
+                more=True,
+                bounded=True,
+            ),
+        ),
         "learned_back": dict(
             origin="o" * 60,
             items=[
