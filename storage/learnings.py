@@ -126,3 +126,19 @@ class Learnings:
             rows = [(learning, slug) for learning, slug in s.execute(query).all()]
             bounded = s.execute(beyond).first() is not None
         return Found(rows, bounded)
+
+    def added(self, since: datetime, until: datetime, limit: int) -> tuple[list[tuple[Learning, str]], int]:
+        """The learnings still shown added in [since, until), newest first, at most `limit`
+        (each with its playbook's slug), and how many there are in all."""
+        window = (col(Learning.added_at) >= since, col(Learning.added_at) < until, _SHOWN)
+        query = (
+            select(Learning, col(Playbook.slug))
+            .join(Playbook, col(Playbook.id) == col(Learning.playbook_id))
+            .where(*window)
+            .order_by(col(Learning.added_at).desc(), col(Learning.id).desc())
+            .limit(limit)
+        )
+        with reading(self.engine) as s:
+            rows = [(learning, slug) for learning, slug in s.execute(query).all()]
+            total = s.execute(select(func.count()).select_from(Learning).where(*window)).scalar() or 0
+        return rows, int(total)

@@ -232,3 +232,18 @@ def test_learnings_are_found_across_playbooks_by_every_word_in_slack_and_on_the_
     code, _, page = fetch(url + "/web/learnings?q=%3Cscript%3E&page=99999999999", cookie)
     assert code == 200 and "<script>" not in page and "No learning holds" in page
     assert fetch(url + "/web/learnings")[0] in (302, 303, 307)  # without a session: sign in first
+
+
+def test_mondays_digest_has_a_learned_this_week_thread(bot, adopted, slack, store, engine):
+    world, _ = adopted
+    for n in range(12):
+        world.clock.set(datetime(2026, 11, 18, 10, n, tzinfo=UTC))
+        bot.command(f"learn support-replies-sales Lesson number {n}", user=SALES_OWNER)
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closed; the digest's slot
+    [thread] = [m for m in slack.posted(CURATORS) if m["text"] == "Learned this week"]
+    text = json.dumps(thread["blocks"], ensure_ascii=False)
+    assert "Lesson number 11" in text and "Lesson number 2”" in text and "Lesson number 1”" not in text
+    assert text.index("Lesson number 11") < text.index("Lesson number 10")  # newest first
+    assert "And 2 more this week" in text and thread.get("thread_ts")
+    world.run(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
+    assert len([m for m in slack.posted(CURATORS) if m["text"] == "Learned this week"]) == 1

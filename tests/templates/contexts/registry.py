@@ -286,6 +286,19 @@ def contexts(
             by="UPERSON0001",
         ),
         "upgrade_later": dict(slug="p" * 60, version=999999999),
+        "digest_learned": dict(
+            items=[
+                dict(
+                    playbook="p" * 60,
+                    cycle=9999,
+                    by="UPERSON0001",
+                    text=text,
+                    on=datetime(2026, 11, 19, tzinfo=UTC).date(),
+                )
+            ]
+            * 10,
+            more=99999,
+        ),
         "find_learnings": dict(
             cmd=None,
             done=Found(
