@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from cadence import keys
 from storage.outbox import Message
 from storage.store import Store
 from templates import render
 
 SHOWN = 10
-
-
-def key(unit: str) -> str:
-    """The thread reply of the digest `unit` (cadence.keys.digest_summary's sibling)."""
-    return f"{unit}#learned"
 
 
 def thread(store: Store, unit: str, summary_key: str, channel: str, at: datetime) -> list[Message]:
@@ -31,4 +27,4 @@ def thread(store: Store, unit: str, summary_key: str, channel: str, at: datetime
         ],
         more=total - len(rows),
     )
-    return [Message(key(unit), "chat.postMessage", channel, {"thread_of": summary_key, **message})]
+    return [Message(keys.digest_learned(unit), "chat.postMessage", channel, {"thread_of": summary_key, **message})]

@@ -102,7 +102,7 @@ def work(
         playbook = origin.state.playbook
         slugs = {p.id: p.slug for p in origin.adopters}
         new = [x for x in found if x.playbook_id in slugs and since <= x.added_at < sent_at]
-        key = f"{KIND}:{playbook.id}:{today.isoformat()}"
+        key = keys.learned_back(playbook.id, today)
         if not new:
             done.append(Work(key, KIND, sent_at, "skipped", playbook.id, today, note="no new learning from adopters"))
             continue

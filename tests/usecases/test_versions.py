@@ -7,6 +7,7 @@ HTTP, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQ
 import copy
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -247,3 +248,20 @@ def test_mondays_digest_has_a_learned_this_week_thread(bot, adopted, slack, stor
     assert "And 2 more this week" in text and thread.get("thread_ts")
     world.run(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
     assert len([m for m in slack.posted(CURATORS) if m["text"] == "Learned this week"]) == 1
+
+
+def test_concurrent_upgrades_move_the_playbook_once(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    world.dispatcher.drain(max_wait=0)
+    [dm] = offers(slack, SALES_OWNER)
+    value = buttons(dm)[0]["value"]
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda _: click(bot, "upgrade_now", value, SALES_OWNER, SALES, dm["ts"]), range(4)))
+    assert all(r.status == 200 for r in replies)
+    assert len(kinds(engine, "upgraded")) == 1
+    state = store.playbooks.state("support-replies-sales")
+    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 2
+    told = [json.dumps(c.params) for c in slack.calls_to("chat.postEphemeral")]
+    assert sum("now runs *support-replies v2*" in t for t in told) == 1
+    assert sum("it moved since this message" in t for t in told) == 3

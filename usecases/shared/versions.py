@@ -24,11 +24,6 @@ from usecases.shared import roles
 TOLD = ("draft", "active", "paused")  # the adopters that hear of a newer version: all but retired ones
 
 
-def offer_key(playbook_id: int, version: int) -> str:
-    """The message telling an adopter of version `version` of its origin: once per adopter and version."""
-    return f"newer:{playbook_id}:v{version}"
-
-
 def offer_context(
     adopter: PlaybookState, runs: RegistryVersion, newer: RegistryVersion | None, number: int, **newest: Any
 ) -> dict[str, Any]:
@@ -67,7 +62,7 @@ def offers(
         if state is None or runs is None:
             continue
         context = offer_context(state, runs, None, number, definition=definition, results=results)
-        unit = offer_key(playbook.id, number)
+        unit = keys.newer_version(playbook.id, number)
         messages.append(
             Message(
                 keys.to_audience(unit, "team"),
@@ -178,7 +173,7 @@ def upgrade(
         state.playbook.id, slug, runs.slug, runs.version, target.version, target.id, values, by
     )
     announcement = render("upgrade", done=done, by=by)
-    unit = f"upgraded:{state.playbook.id}:v{target.version}"
+    unit = keys.upgraded(state.playbook.id, target.version)
     messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", state.playbook.channel_id, announcement)]
     curators = store.org.setting(CURATORS_CHANNEL)
     if curators and curators != state.playbook.channel_id:
