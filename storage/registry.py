@@ -24,7 +24,7 @@ from storage.governance_rows import Change, StaleState, decision_columns
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import enqueue_in
-from storage.playbooks import Conflict, Playbooks, add_steps, playbook_columns
+from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
 from storage.types import one_of
 from storage.webhooks import announce
 
@@ -359,6 +359,6 @@ class Registry:
             ).rowcount
             if not moved:
                 raise StaleState(f"playbook {playbook_id} no longer runs version {from_version_id}")
-            Playbooks(self.engine).load_one(s, spec, org_timezone, by, at)
+            load_one(s, spec, org_timezone, by, at)
             s.add(Decision(**decision_columns(record, at)))
             enqueue_in(s, messages, at)
