@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
 figures against its budgets (bench/budgets.py), beside the previous release's (bench/previous.json).
 
-    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources,webhooks] [--report-only]
+    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources,webhooks,learnings] [--report-only]
 
 Not part of the test suite: these measure, they do not assert.
 """
@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, api, fanout, sources, webhooks, week
+from bench import ack, api, fanout, learnings, sources, webhooks, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.budgets import BUDGETS, STATEMENTS_FLAT, at, judge, met, num
 from bench.common import ROOT, machine
@@ -33,7 +33,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,fanout,week,api,sources,webhooks")
+    parser.add_argument("--only", default="ack,fanout,week,api,sources,webhooks,learnings")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -65,6 +65,10 @@ def main() -> None:
             print(f"[{db}] webhooks: 10,000 deliveries to a loopback receiver…", flush=True)
             results.setdefault(db, {})["webhooks"] = webhooks.run(db, workdir)
             print(json.dumps(results[db]["webhooks"], indent=1), flush=True)
+        if "learnings" in args.only:
+            print(f"[{db}] learnings: searching 10,000…", flush=True)
+            results.setdefault(db, {})["learnings"] = learnings.run(db, workdir)
+            print(json.dumps(results[db]["learnings"], indent=1), flush=True)
         if "week" in args.only:
             results.setdefault(db, {})["week"] = {}
             for n, weeks in WEEK_RUNS:
@@ -340,6 +344,8 @@ def report(results: dict, previous: dict) -> str:
             lines += _sources(r["sources"], p.get("sources") or {})
         if "webhooks" in r:
             lines += _webhooks(r["webhooks"], p.get("webhooks") or {})
+        if "learnings" in r:
+            lines += [*learnings.described(r["learnings"]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -21,7 +21,19 @@ from bot.processes import Clockwork
 from bot.settings import Settings
 from cadence import judgement
 from cadence import keys as work_keys
-from handlers import actions, commands, events, governance, grammar, home, playbook_form, queue, views, week_form
+from handlers import (
+    actions,
+    commands,
+    events,
+    governance,
+    grammar,
+    home,
+    playbook_form,
+    queue,
+    upgrades,
+    views,
+    week_form,
+)
 from handlers.errors import Malformed
 from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
@@ -105,6 +117,7 @@ def create_app(
     week_form.register(app, services)
     home.register(app, services)
     queue.register(app, services)
+    upgrades.register(app, services)
     events.register(app, services)
     return app
 

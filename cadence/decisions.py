@@ -60,6 +60,7 @@ class DecisionKind(StrEnum):
     ADOPTION_REQUESTED = "adoption-requested"  # a team asked to adopt a version (on the origin)
     REQUEST_APPROVED = "request-approved"  # ... and a curator approved: the adoption ran
     REQUEST_DECLINED = "request-declined"  # ... or declined, with a reason
+    UPGRADED = "upgraded"  # an adopting playbook moved to a newer version of its origin
 
 
 class DecisionRule(StrEnum):

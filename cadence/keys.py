@@ -173,6 +173,21 @@ def adopt(slug: str) -> str:
     return f"adopt:{slug}"
 
 
+def newer_version(playbook_id: int, version: int) -> str:
+    """An adopting playbook told that `version` of its origin is out: once per adopter and version."""
+    return f"newer:{playbook_id}:v{version}"
+
+
+def upgraded(playbook_id: int, version: int) -> str:
+    """An adopting playbook moved to `version` of its origin (a version is only ever newer)."""
+    return f"upgraded:{playbook_id}:v{version}"
+
+
+def learned_back(origin_id: int, day: date) -> str:
+    """An origin's owner's DM of its adopters' new learnings, on `day` in the owner's zone."""
+    return f"learned-back:{origin_id}:{day.isoformat()}"
+
+
 # ---- the digest's messages --------------------------------------------------------------
 
 
@@ -187,6 +202,11 @@ def digest_function(unit: str, slug: str, part: int) -> str:
 
 def digest_chart(unit: str, slug: str) -> str:
     return f"{unit}#chart:{slug}"
+
+
+def digest_learned(unit: str) -> str:
+    """The digest's "learned this week" thread reply."""
+    return f"{unit}#learned"
 
 
 # ---- values that come back to us from Slack ---------------------------------------------

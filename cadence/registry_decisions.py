@@ -124,3 +124,18 @@ def of_wave(
         summary=f"{slug} v{version} adopted by {adopter} past its wave of {wave}: {override}",
         figures=figures,
     )
+
+
+def of_upgrade(
+    playbook_id: int, slug: str, origin: str, before: int, after: int, version_id: int, kept: dict[str, Any], by: str
+) -> Decision:
+    """On the adopting playbook: it moved from `origin` v`before` to v`after`, keeping
+    the team's own values (`kept`, by name); `version_id`, the registry's row, in the figures."""
+    own = ", ".join(f"{k} {v}" for k, v in kept.items())
+    return Decision(
+        kind=DecisionKind.UPGRADED,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=f"{slug} upgraded from {origin} v{before} to v{after}" + (f", keeping its {own}." if own else "."),
+        figures={"version_id": version_id, "origin": origin, "from": before, "version": after, "kept": kept},
+    )

@@ -277,6 +277,30 @@ def _learn(w: Words) -> messages.Learn:
     return messages.Learn(playbook_name(w.words[1]), text, cycle)
 
 
+def _upgrade(w: Words) -> messages.Upgrade:
+    """`upgrade <playbook> [vN]`."""
+    if len(w) not in (2, 3):
+        raise Refusal.of("upgrade_arguments", usage="upgrade")
+    version = None
+    if len(w) == 3:
+        m = re.fullmatch(r"v?([0-9]{1,9})", w.words[2], re.IGNORECASE)
+        if m is None or int(m.group(1)) == 0:
+            raise Refusal.of("upgrade_arguments", usage="upgrade")
+        version = int(m.group(1))
+    return messages.Upgrade(playbook_name(w.words[1]), version)
+
+
+SEARCH_WORDS = 10  # words in one search of learnings
+
+
+def _learnings(w: Words) -> messages.FindLearnings:
+    """`learnings [words]`: words are text like any other (parse refused invisible ones)."""
+    words = tuple(dict.fromkeys(word for word in plain_text(w.rest(1)).split() if word))
+    if len(words) > SEARCH_WORDS or any(len(word) > 100 for word in words):
+        raise Refusal.of("learnings_words", usage="learnings", most=SEARCH_WORDS)
+    return messages.FindLearnings(words)
+
+
 def _registry(w: Words) -> messages.Registry:
     return messages.Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
@@ -546,6 +570,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("edit", ("/rollout edit <playbook>",), _edit),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("web", ("/rollout web",), _web),
+    Subcommand("upgrade", ("/rollout upgrade <playbook> [vN]",), _upgrade),
+    Subcommand("learnings", ("/rollout learnings [words]",), _learnings),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
     Subcommand(
         "holiday",

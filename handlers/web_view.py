@@ -37,6 +37,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cadence.definition import SLUG_RE
+from handlers import web_learnings
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import depth_charts, guardrail_chart, kpi_chart, org_trend_charts, progress_chart
@@ -114,6 +115,7 @@ def make_web_view(
         Route("/depth.csv", page(partial(view.overview_csv, table="depth"))),
         Route("/registry", page(view.registry)),
         Route("/registry.csv", page(view.registry_csv)),
+        Route("/learnings", page(view.learnings)),  # ?q=words&page=N (handlers/web_learnings.py)
         Route("/playbooks/{slug:slug}", page(view.playbook)),
         Route("/playbooks/{slug:slug}.csv", page(partial(view.playbook_csv, table="weeks"))),
         Route("/playbooks/{slug:slug}.yaml", page(view.playbook_yaml)),  # `rollout playbook export`'s
@@ -188,6 +190,9 @@ class _View:
     def registry_csv(self, request: Request, viewer: web.Viewer) -> Response:
         shown = web.registry_page(self.services, viewer)
         return _csv(registry_tables(shown)["registry"], "registry.csv")
+
+    def learnings(self, request: Request, viewer: web.Viewer) -> Response:
+        return _page(render_page("learnings", **web_learnings.shown(self.services, viewer, request.query_params)))
 
     def playbook(self, request: Request, viewer: web.Viewer, slug: str) -> Response:
         """A playbook's page; `?until=<date>`: the half year up to that week."""

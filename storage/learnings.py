@@ -3,6 +3,7 @@ withdrawn one is kept and no longer shown."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.db import reading, unit_of_work
+from storage.models.playbooks import Playbook
 from storage.models.reports import Learning
 from storage.types import one_of
 
@@ -36,6 +38,14 @@ _NEWEST = (
     .order_by(col(Learning.id).desc())
     .limit(1)
 )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's learnings (each with its playbook's slug) and whether older ones were beyond its scan."""
+
+    rows: list[tuple[Learning, str]]
+    bounded: bool
 
 
 class Learnings:
@@ -78,3 +88,57 @@ class Learnings:
                 .group_by(col(Learning.cycle))
             ).all()
         return {cycle: count for cycle, count in rows}
+
+    def of_playbooks(
+        self, playbook_ids: list[int], since: datetime | None = None, until: datetime | None = None, limit: int = 50
+    ) -> list[Learning]:
+        """The learnings still shown of these playbooks (an origin's adopters), newest
+        first, at most `limit`; with `since` and `until`, those added in [since, until)."""
+        if not playbook_ids:
+            return []
+        query = select(Learning).where(one_of(col(Learning.playbook_id), "ids"), _SHOWN)
+        if since is not None:
+            query = query.where(col(Learning.added_at) >= since)
+        if until is not None:
+            query = query.where(col(Learning.added_at) < until)
+        query = query.order_by(col(Learning.added_at).desc(), col(Learning.id).desc()).limit(limit)
+        with reading(self.engine) as s:
+            return list(s.execute(query, {"ids": playbook_ids}).scalars())
+
+    def search(self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000) -> Found:
+        """The learnings still shown whose text holds every one of `words` (case-insensitive
+        as the database lowers text: PostgreSQL every letter, SQLite A-Z), newest first,
+        `limit` of them after `offset`, each with its playbook's slug. A bounded scan: only
+        the newest `scan` learnings are searched (walked down the primary key), and
+        `bounded` says whether older ones were left out."""
+        newest: Any = select(col(Learning.id).label("id")).where(_SHOWN).order_by(col(Learning.id).desc()).limit(scan)
+        window = newest.subquery()
+        query = (
+            select(Learning, col(Playbook.slug))
+            .join(window, window.c.id == col(Learning.id))
+            .join(Playbook, col(Playbook.id) == col(Learning.playbook_id))
+        )
+        for word in words:
+            query = query.where(func.lower(col(Learning.text)).contains(word.lower(), autoescape=True))
+        query = query.order_by(col(Learning.id).desc()).limit(limit).offset(offset)
+        beyond = select(col(Learning.id)).where(_SHOWN).order_by(col(Learning.id).desc()).offset(scan).limit(1)
+        with reading(self.engine) as s:
+            rows = [(learning, slug) for learning, slug in s.execute(query).all()]
+            bounded = s.execute(beyond).first() is not None
+        return Found(rows, bounded)
+
+    def added(self, since: datetime, until: datetime, limit: int) -> tuple[list[tuple[Learning, str]], int]:
+        """The learnings still shown added in [since, until), newest first, at most `limit`
+        (each with its playbook's slug), and how many there are in all."""
+        window = (col(Learning.added_at) >= since, col(Learning.added_at) < until, _SHOWN)
+        query = (
+            select(Learning, col(Playbook.slug))
+            .join(Playbook, col(Playbook.id) == col(Learning.playbook_id))
+            .where(*window)
+            .order_by(col(Learning.added_at).desc(), col(Learning.id).desc())
+            .limit(limit)
+        )
+        with reading(self.engine) as s:
+            rows = [(learning, slug) for learning, slug in s.execute(query).all()]
+            total = s.execute(select(func.count()).select_from(Learning).where(*window)).scalar() or 0
+        return rows, int(total)

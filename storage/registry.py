@@ -24,7 +24,7 @@ from storage.governance_rows import Change, StaleState, decision_columns
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import enqueue_in
-from storage.playbooks import Conflict, add_steps, playbook_columns
+from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
 from storage.types import one_of
 from storage.webhooks import announce
 
@@ -330,3 +330,35 @@ class Registry:
             return version
         except IntegrityError as err:
             raise StaleState(f"version {number} was published by someone else a moment ago") from err
+
+    # ---- an adopter moving to a newer version ----
+
+    def upgrade(
+        self,
+        spec: PlaybookSpec,
+        playbook_id: int,
+        from_version_id: int,
+        to: RegistryVersion,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        record: DecisionRecord,
+        messages: list[Any],
+    ) -> None:
+        """An adopting playbook moved from version `from_version_id` to `to`: its
+        definition, columns and steps as `playbook load` updates them (a step's mode only
+        where the version declares another), its origin version, `record` and `messages`,
+        in one transaction. Raises StaleState, and writes nothing, if it no longer runs
+        `from_version_id` (moved by someone else a moment ago)."""
+        with unit_of_work(self.engine) as s:
+            moved = s.exec(
+                update(Playbook)
+                .where(col(Playbook.id) == playbook_id, col(Playbook.adopted_from_id) == from_version_id)
+                .values(adopted_from_id=to.id)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not moved:
+                raise StaleState(f"playbook {playbook_id} no longer runs version {from_version_id}")
+            load_one(s, spec, org_timezone, by, at)
+            s.add(Decision(**decision_columns(record, at)))
+            enqueue_in(s, messages, at)

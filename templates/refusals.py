@@ -327,6 +327,21 @@ TEXTS: dict[str, str] = {
     "no_version": "The registry has no {which}.",
     "no_version_number": "The registry has no v{number} of {slug}. Its versions: {versions}.",
     "not_adoptable": "That version can't be adopted as it is: {problem}",
+    # ---- upgrades: an adopter moving to a newer version (usecases/versions.py) ----
+    "learnings_words": "Search with at most {most} words, each under 100 characters.",
+    "upgrade_arguments": "`upgrade` needs a playbook, and a version if not the newest: `/rollout upgrade <playbook> v3`.",
+    "upgrade_not_adopter": (
+        "*{slug}* was not adopted from the registry: only a playbook adopted from a version upgrades to a newer one."
+    ),
+    "upgrade_retired": "*{slug}* is retired; a retired playbook runs no version.",
+    "upgrade_not_newer": "*{slug}* runs *{origin} v{runs}*; v{number} is not newer.",
+    "upgrade_newest": "*{slug}* runs *{origin} v{runs}*, the newest version.",
+    "upgrade_not_allowed": (
+        "*{origin} v{number}* no longer lets an adopting team set {refused}, which *{slug}* set; it stays on "
+        "v{runs}. The version's `replication: may_change` says so: ask the origin's owner or a curator."
+    ),
+    "upgrade_moved": "*{slug}* runs *{origin} v{runs}* now: it moved since this message. Nothing was changed.",
+    "upgrade_not_adoptable": "*{origin} v{number}* can't run as *{slug}*: {problem}. It stays on v{runs}.",
 }
 
 

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from storage.db import use_cases_in_turn
-from usecases import commands, learnings, status
+from usecases import commands, learnings, learnings_search, status, versions
 from usecases.shared import messages
 from usecases.shared.caller import Caller
 
@@ -48,7 +48,7 @@ def use_cases(*modules: ModuleType) -> dict[type, Callable[[Caller, Any], Any]]:
     return found
 
 
-HANDLERS = use_cases(commands, learnings, status)
+HANDLERS = use_cases(commands, learnings, learnings_search, status, versions)
 
 
 def handle(caller: Caller, command: messages.Command) -> Any:

@@ -26,6 +26,7 @@ from cadence.digest import (
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import render
+from usecases import digest_learned
 from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
 from usecases.shared.depth import plateaus
@@ -170,7 +171,10 @@ class Digest:
         with collector_paused():  # usecases/shared/collector.py
             org, digests, weeks = self.figures(monday, at)
             reports = bool(digests) or self.reports_anything(monday)
-            return self.compose(org, digests, weeks, monday, key, channel) if reports else []
+            if not reports:
+                return []
+            composed = self.compose(org, digests, weeks, monday, key, channel)
+            return composed + digest_learned.thread(self.store, key, keys.digest_summary(key), channel, at)
 
     def reports_anything(self, monday: date) -> bool:
         """Whether the digest of `monday` would report a week: some playbook's week before it has closed."""

@@ -20,6 +20,7 @@ from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import setup_time, sources
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
+from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -135,10 +136,12 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             value = series.get((playbook.id, week.cycle_start + timedelta(days=7 * (number - 1))))
             if value is not None and meets_target(value, playbook.kpi_target, playbook.kpi_direction):
                 met_weeks.append(number)
-    origin = None
+    origin = runs = None
     if playbook.adopted_from_id is not None:
-        origin_version = next((v for v in caller.store.registry.versions() if v.id == playbook.adopted_from_id), None)
+        known = caller.store.registry.versions()
+        origin_version = next((v for v in known if v.id == playbook.adopted_from_id), None)
         origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
+        runs = upgrades.runs(known, playbook.adopted_from_id)
     # Owners and curators read who deviated or logged an exception, and why; members read
     # the counts and their own answer.
     full = roles.sees_names(caller.store, state, caller.user_id)
@@ -166,6 +169,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             step_rows=rows,
             versions=versions,
             origin=origin,
+            runs=runs,  # "runs v2; v3 published 1 Mar" when a newer version is out
             trend=sparkline(trend),
             trend_known=sum(1 for v in trend if v is not None),
             met_weeks=met_weeks,

@@ -1,11 +1,10 @@
 """One idempotent tick: every piece of cadence work due at an instant.
 
-`Cadence.tick(at)` reads the state from the database, asks cadence.schedule what is
-due, fills in the messages, and records each unit of work under its idempotency key
-together with its messages in the outbox (storage/cadence_log.py). Work recorded
-before, by an earlier tick or by a concurrent one in another process, is dropped by
-the database's unique key, so running a tick twice, or two at once, does everything
-once. Delivery is the dispatcher's job (slack_api/dispatch.py).
+`Cadence.tick(at)` reads the state from the database, asks cadence.schedule what is due,
+fills in the messages, and records each unit of work under its idempotency key with its
+messages in the outbox (storage/cadence_log.py). Work recorded before, by an earlier tick
+or a concurrent one in another process, is dropped by the database's unique key: a tick
+run twice, or two at once, does everything once. Delivery is slack_api/dispatch.py's.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import load_all, render
-from usecases import exception_queue, learnings, names
+from usecases import exception_queue, learned_back, learnings, names
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
@@ -164,6 +163,8 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
+            back = learned_back.due(self.store, cursors, at, lambda states: self._owner_zones(states, report))
+            report.add(back, self.store.cadence_log.record(back, self.clock()))  # usecases/learned_back.py
         self._digests(at, report)
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
             # Every report's author on the hour, unless this tick closed weeks: that read

@@ -21,6 +21,7 @@ from templates import ID_IN_TEXT, criterion_phrase
 from usecases import setup_time, status
 from usecases import sources as pulled
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
+from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -425,6 +426,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             followed=current.followed,
         ),
         kit=p.definition.get("replication") or {},
+        runs=upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None,
+        from_adopters=upgrades.from_adopters(store, p.id, PLAYBOOK_LEARNINGS),
         champion=p.champion_id,
         checklist=checklist,
         guardrail=dict(

@@ -8,12 +8,11 @@ three functions, members checking in (some late, some never), an AI-led step dem
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
 learned, its rubric met and its one exception resolved from the owner's Monday DM,
-published with its replication kit and adopted by a second team, whose first cycle
-replicates the result; another that holds its KPI too but whose `match` step never met
-its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest;
-the refunds KPI comes over the
-reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received is printed week by week and
-written as an HTML page that shows the messages as Slack would, among what people did and
+published with its replication kit and adopted by a second team, whose first cycle replicates the result, tells the
+origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step never met
+its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest; the refunds KPI comes over the
+reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received
+is printed week by week and written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
 """
 
@@ -53,6 +52,7 @@ from bot.demo.cast import (
 from bot.demo.page import Event, write_page
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import SlackRequests
+from bot.demo.versions import travel
 from bot.settings import Settings
 from cadence.definition import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
@@ -70,9 +70,8 @@ WEEKS = 12  # and the adopting team's first cycle
 SECRET = "demo-signing-secret"
 TOKEN = "xoxb-demo"
 
-# The demo plays the repository's example playbooks, so the examples are known to work.
-# bot/demo/examples is a link to examples/ in a clone, and a copy of its playbooks in an
-# installed wheel (pyproject.toml's package data).
+# The demo plays the repository's example playbooks, so the examples are known to work. bot/demo/examples
+# is a link to examples/ in a clone, and a copy of its playbooks in an installed wheel (pyproject.toml's package data).
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research", "invoice-matching")
 # What the demo runs, in the words the command line and the README use (tests hold them to it).
@@ -346,6 +345,7 @@ class Demo:
             self._publish_and_adopt()
             # invoice-matching held its KPI too, but is not ready: publishing it is refused, naming why
             self.command(CURATOR, CURATORS, "publish invoice-matching", show_reply=True)
+        travel(self, week_index, weekday, hour)  # versions and learnings both ways (bot/demo/versions.py)
         if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # the adopter's first cycle closed
             self.command(CURATOR, CURATORS, "registry Support", show_reply=True)
 

@@ -84,7 +84,7 @@ def test_export_after_a_handover_keeps_the_definition_and_says_who_owns_it(run, 
 def test_the_playbook_page_offers_its_yaml_which_playbook_load_takes_back(
     bot, playbook, http_server, database_url, slack, store, clock
 ):
-    """PRODUCT.md, "As code, both ways": the page's download is `rollout playbook export`'s
+    """As code, both ways: the page's download is `rollout playbook export`'s
     text, for anyone who may see the page, and nobody else."""
     url, cookie = web_session(bot, http_server, database_url, slack, store, clock, MEMBER)
     base = url + "/web/playbooks/support-replies"

@@ -200,6 +200,22 @@ class Learn:
 
 
 @dataclass(frozen=True)
+class Upgrade:
+    """`/rollout upgrade <playbook> [vN]`: an adopting playbook moves to version N of its
+    origin (the newest if None)."""
+
+    playbook: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class FindLearnings:
+    """`/rollout learnings [words]`: learnings across playbooks holding every word."""
+
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Registry:
     function: str | None
 
@@ -294,6 +310,8 @@ Command = (
     | SetMode
     | Publish
     | Learn
+    | Upgrade
+    | FindLearnings
     | WebLink
     | Registry
     | Adopt

@@ -19,6 +19,7 @@ from storage.store import CURATORS_CHANNEL, Conflict, PlaybookState, RequestDeci
 from templates import criterion_phrase, render
 from templates.refusals import Lines, Refusal, close_matches
 from usecases.shared import champions, readiness
+from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
@@ -148,7 +149,8 @@ def publish(
     learnings = [
         dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
         for x in store.learnings.of(state.playbook.id)
-    ]
+    ] + upgrades.from_adopters(store, state.playbook.id)
+    learnings.sort(key=lambda x: x["at"], reverse=True)  # newest first, the adopters' with the origin's
     change = Change(
         decisions=[
             registry_decisions.of_publication(
@@ -181,6 +183,7 @@ def publish(
         )
         for audience, channel in audiences(state, curators)
     ]
+    change.messages += upgrades.offers(store, state.playbook.id, number, definition, result_dicts)
     if proposal_key is not None:
         proposal = store.governance.proposal(proposal_key)
         if proposal is not None:
@@ -239,6 +242,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             dict(
                 slug=playbook.slug,
                 status=playbook.status,
+                runs=upgrades.runs(versions, playbook.adopted_from_id),  # "runs v2; v3 published 1 Mar"
                 verdict=latest["verdict"] if latest else None,
                 cycle=latest["cycle"] if latest else None,
                 verdicts=verdicts[playbook.id],  # each completed cycle's, oldest first, with its numbers

@@ -58,6 +58,13 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
     assert "Added to support-replies, cycle 1 (1 learning now)" in transcript
     assert "answered the week-4 DM with a learning" in transcript
+    # versions and learnings both ways: the adopter's learning reaches the origin's owner, v2 tells the adopter, it upgrades
+    assert (
+        "from teams that adopted <b>support-replies</b>" in page and "Singapore customers read a draft faster" in page
+    )
+    assert "support-replies v2 is in the registry. support-replies-support-apac runs v1" in transcript
+    assert "Dan (owner, support APAC) clicked Upgrade in his DM" in transcript
+    assert "support-replies-support-apac now runs support-replies v2 (was v1)" in transcript
     assert "✅ Attestation 75% (24 of 32 check-ins answered) ≥ 75%" in transcript
     assert "does not let an adopting team set rubric:" in transcript
     # ready means its rubric too: draft met 90% in 3 of 4 weeks of each cycle (issue 42)

@@ -4,7 +4,10 @@ the registry's list and the Home tab."""
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from cadence.versions import Change
 from usecases.home import registry_lines
+from usecases.learnings_search import Found, Hit
+from usecases.shared.versions import Upgraded
 
 
 def contexts(
@@ -265,5 +268,71 @@ def contexts(
                 )
                 for i in range(20)
             ],
+        ),
+        "newer_version": dict(
+            slug="p" * 60,
+            origin="o" * 60,
+            runs=999999999,
+            version=999999999,
+            changes=[Change(f"kit {text[:40]}", text, text)] * 40,
+            results=[dict(cycle=i, hit=i % 2 == 0, mean=12345.678) for i in range(40)],
+            unit=text[:20],
+            owner="UPERSON0001",
+            button="upgrade:2147483647:2147483647:2147483647",
+            dm=True,
+        ),
+        "upgrade": dict(
+            done=Upgraded(
+                "p" * 60,
+                "o" * 60,
+                999999999,
+                999999999,
+                {
+                    "baseline": 12345.678,
+                    "target": -1.5,
+                    "timezone": "America/Argentina/ComodRivadavia",
+                    "exception_cap": 0.2,
+                },
+                [Change(f"step {text[:40]}", text, text)] * 40,
+            ),
+            by="UPERSON0001",
+        ),
+        "upgrade_later": dict(slug="p" * 60, version=999999999),
+        "digest_learned": dict(
+            items=[
+                dict(
+                    playbook="p" * 60,
+                    cycle=9999,
+                    by="UPERSON0001",
+                    text=text,
+                    on=datetime(2026, 11, 19, tzinfo=UTC).date(),
+                )
+            ]
+            * 10,
+            more=99999,
+        ),
+        "find_learnings": dict(
+            cmd=None,
+            done=Found(
+                tuple([text[:100]] * 10),
+                [Hit("p" * 60, 9999, text, "UPERSON0001", datetime(2026, 11, 19, tzinfo=UTC))] * 10,
+                more=True,
+                bounded=True,
+            ),
+        ),
+        "learned_back": dict(
+            origin="o" * 60,
+            items=[
+                dict(
+                    adopter="p" * 60,
+                    cycle=9999,
+                    by="UPERSON0001",
+                    text=text,
+                    on=datetime(2026, 11, 19, tzinfo=UTC).date(),
+                )
+            ]
+            * 10,
+            more=99999,
+            link="https://rollout.example.com/web/playbooks/" + "o" * 60,
         ),
     }

@@ -1,0 +1,267 @@
+"""Versions that travel (issue 59, item 1): publishing version N+1 tells each adopter of
+an earlier version what changed, with Upgrade and Not now; `/rollout upgrade` and the
+button move it to the newer version keeping its own values and its history; refusals
+store nothing; a click after it moved says so. Signed commands and block_actions over
+HTTP, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL."""
+
+import copy
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.web import make_wsgi
+from cadence.definition import parse_playbook
+from storage.models.governance import Decision
+from tests.bot.test_web_view import fetch
+from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+KIT = {"may_change": ["baseline", "target", "timezone", "exception_cap"]}
+
+
+def kinds(engine, kind):
+    with Session(engine) as s:
+        return [d.summary for d in s.exec(select(Decision).where(Decision.kind == kind).order_by(Decision.id))]
+
+
+@pytest.fixture
+def adopted(bot, engine, slack, clock, store):
+    """support-replies v1 published and adopted in #sales with the team's own baseline and cap."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(replication=KIT)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER])
+    for user in (OWNER, CURATOR, SALES_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "support-replies v1" in bot.command("publish support-replies override early", user=CURATOR).text
+    reply = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 cap:0.2 start:2026-11-16",
+        user=CURATOR,
+    )
+    assert "support-replies-sales" in reply.text
+    return Engine(engine, slack, clock), raw
+
+
+def publish_v2(bot, store, clock, raw, **changes):
+    raw = copy.deepcopy(raw)
+    raw.update(changes)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    assert (
+        "support-replies v2" in bot.command("publish support-replies override a better draft step", user=CURATOR).text
+    )
+
+
+def offers(slack, channel):
+    return [m for m in slack.posted(channel) if "is in the registry. *support-replies-sales* runs v1" in json.dumps(m)]
+
+
+def test_an_adopter_hears_of_v2_and_upgrades_by_its_button_keeping_its_values(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    steps = [dict(s) for s in raw["steps"]]
+    steps[0]["mode"] = "ai-led"
+    publish_v2(bot, store, world.clock, raw, steps=steps, rubric_threshold=0.8)
+    world.dispatcher.drain(max_wait=0)
+    [team] = offers(slack, SALES)
+    [dm] = offers(slack, SALES_OWNER)
+    text = json.dumps(team["blocks"], ensure_ascii=False)
+    assert "step draft: collaborative → ai-led" in text and "rubric threshold: 90% → 80%" in text
+    assert {b["action_id"] for b in buttons(team)} == {"upgrade_now", "upgrade_later"}
+    value = buttons(dm)[0]["value"]
+    # Refusals store nothing: not the owner; Not now changes nothing.
+    click(bot, "upgrade_now", value, MEMBER, SALES, team["ts"])
+    assert "owner" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    click(bot, "upgrade_later", value, SALES_OWNER, SALES, team["ts"])
+    assert "stays on its version" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    assert store.playbooks.state("support-replies-sales").playbook.rubric_threshold == 0.9
+    assert kinds(engine, "upgraded") == []
+
+    click(bot, "upgrade_now", value, SALES_OWNER, SALES, team["ts"])
+    state = store.playbooks.state("support-replies-sales")
+    assert (state.playbook.kpi_baseline, state.playbook.exception_cap, state.playbook.rubric_threshold) == (
+        40,
+        0.2,
+        0.8,
+    )
+    assert {s.name: s.mode for s in state.steps}["draft"] == "ai-led"
+    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 2
+    [summary] = kinds(engine, "upgraded")
+    assert "from support-replies v1 to v2" in summary and "baseline 40" in summary
+    # A second click, after it moved: says so, changes nothing.
+    click(bot, "upgrade_now", value, SALES_OWNER, SALES, team["ts"])
+    assert "it moved since this message" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
+    assert len(kinds(engine, "upgraded")) == 1
+    world.dispatcher.drain(max_wait=0)
+    assert any("now runs *support-replies v2*" in json.dumps(m) for m in slack.posted(SALES))
+    # and nothing is sent twice
+    world.dispatcher.drain(max_wait=0)
+    assert len(offers(slack, SALES)) == 1
+
+
+def test_upgrade_by_command_and_its_refusals(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    assert (
+        "runs *support-replies v1*, the newest version"
+        in bot.command("upgrade support-replies-sales", user=SALES_OWNER).text
+    )
+    assert "was not adopted from the registry" in bot.command("upgrade support-replies", user=OWNER).text
+    assert "needs a playbook" in bot.command("upgrade", user=SALES_OWNER).text
+    assert "needs a playbook" in bot.command("upgrade support-replies-sales vx", user=SALES_OWNER).text
+    kit = dict(KIT, may_change=["baseline", "target", "timezone"])
+    publish_v2(bot, store, world.clock, raw, replication=kit)
+    refused = bot.command("upgrade support-replies-sales v2", user=SALES_OWNER).text
+    assert "no longer lets an adopting team set cap: 0.2" in refused and "it stays on v1" in refused
+    assert "The registry has no v7" in bot.command("upgrade support-replies-sales v7", user=SALES_OWNER).text
+    assert "not newer" in bot.command("upgrade support-replies-sales v1", user=SALES_OWNER).text
+    assert kinds(engine, "upgraded") == []
+    state = store.playbooks.state("support-replies-sales")
+    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 1
+
+
+def test_upgrade_by_command_moves_to_the_newest(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    assert "only" in bot.command("upgrade support-replies-sales", user=MEMBER).text.lower()
+    reply = bot.command("upgrade support-replies-sales", user=CURATOR).text
+    assert "now runs *support-replies v2*" in reply and "exception cap" in reply
+    assert store.playbooks.state("support-replies-sales").playbook.exception_cap == 0.2  # the team's own
+
+
+def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
+    bot, adopted, slack, store, engine, http_server, database_url
+):
+    world, raw = adopted
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    status = bot.command("status support-replies-sales", user=SALES_OWNER).text
+    assert "adopted from support-replies v1 (runs v1; v2 published 18 Nov)" in status
+    assert "support-replies-sales (no cycle closed yet; runs v1; v2 published 18 Nov)" in bot.command("registry").text
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert code == 200 and "Adopted from the registry: runs v1; v2 published 18 Nov" in page
+    bot.command("upgrade support-replies-sales", user=SALES_OWNER)
+    code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert "Adopted from the registry: runs v2." in page
+    assert "adopted from support-replies v2." in bot.command("status support-replies-sales", user=SALES_OWNER).text
+
+
+def dms_about_adopters(slack):
+    return [m for m in slack.posted(OWNER) if "from teams that adopted" in m["text"]]
+
+
+def test_a_learning_on_an_adopter_reaches_the_origin_once_a_day_its_page_and_its_next_version(
+    bot, adopted, slack, store, engine, http_server, database_url
+):
+    world, raw = adopted
+    reply = bot.command("learn support-replies-sales Refund drafts need the policy quoted", user=SALES_OWNER)
+    assert "Added to *support-replies-sales*" in reply.text
+    world.run(datetime(2026, 11, 19, 7, 59, tzinfo=UTC))  # 08:59 in Berlin, the owner's zone: not yet
+    assert dms_about_adopters(slack) == []
+    world.run(datetime(2026, 11, 19, 8, 0, tzinfo=UTC))
+    [dm] = dms_about_adopters(slack)
+    text = json.dumps(dm["blocks"], ensure_ascii=False)
+    assert "*support-replies-sales*, cycle 1" in text and "Refund drafts need the policy quoted" in text
+    world.run(datetime(2026, 11, 19, 12, 0, tzinfo=UTC))  # the same day: nothing twice
+    world.clock.set(datetime(2026, 11, 19, 13, 0, tzinfo=UTC))
+    bot.command("learn support-replies-sales Second thought", user=SALES_OWNER)
+    world.run(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))  # the next day: only the new one
+    _, second = dms_about_adopters(slack)
+    assert "Second thought" in json.dumps(second) and "Refund drafts" not in json.dumps(second)
+    world.run(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))  # nothing new: no DM
+    assert len(dms_about_adopters(slack)) == 2
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+    assert code == 200 and "<h3>From adopters</h3>" in page and "Refund drafts need the policy quoted" in page
+
+    world.clock.set(datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    v2 = store.registry.version("support-replies", 2)
+    assert [(x["text"], x.get("from")) for x in v2.learnings] == [
+        ("Second thought", "support-replies-sales"),
+        ("Refund drafts need the policy quoted", "support-replies-sales"),
+    ]
+
+
+def test_learnings_are_found_across_playbooks_by_every_word_in_slack_and_on_the_web(
+    bot, adopted, slack, store, engine, http_server, database_url
+):
+    world, _ = adopted
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, datetime(2026, 11, 16).date(), OWNER, world.clock())
+    bot.command("learn support-replies Customers accept drafts that QUOTE the refund policy", user=OWNER)
+    bot.command("learn support-replies-sales Refund drafts need 100% of the policy", user=SALES_OWNER)
+    bot.command("learn support-replies-sales Tone matters more than speed", user=SALES_OWNER)
+    found = bot.command("learnings refund POLICY", user=MEMBER).text
+    assert "Refund drafts need 100% of the policy" in found and "QUOTE the refund policy" in found
+    assert "Tone matters" not in found
+    assert found.index("Refund drafts") < found.index("QUOTE the refund")  # newest first
+    assert "*support-replies-sales*, cycle 1, <@USALESOWN1> on 2026-11-18" in found
+    assert "No learning holds “100% refund speed”" in bot.command("learnings 100% refund speed").text
+    assert "Tone matters" in bot.command("learnings").text  # no words: the newest
+    assert "U+200B" in bot.command("learnings refund\u200b").text  # invisible: refused
+    # withdrawn: never found
+    bot.command("undo support-replies-sales", user=SALES_OWNER)
+    assert "Tone matters" not in bot.command("learnings tone").text
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=MEMBER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/learnings?q=refund+policy", cookie)
+    assert code == 200 and "Refund drafts need 100% of the policy" in page and "QUOTE the refund" in page
+    assert page.index("Refund drafts") < page.index("QUOTE the refund")
+    code, _, page = fetch(url + "/web/learnings?q=%E2%80%8Brefund", cookie)
+    assert code == 200 and "U+200B" in page
+    code, _, page = fetch(url + "/web/learnings?q=%3Cscript%3E&page=99999999999", cookie)
+    assert code == 200 and "<script>" not in page and "No learning holds" in page
+    assert fetch(url + "/web/learnings")[0] in (302, 303, 307)  # without a session: sign in first
+
+
+def test_mondays_digest_has_a_learned_this_week_thread(bot, adopted, slack, store, engine):
+    world, _ = adopted
+    for n in range(12):
+        world.clock.set(datetime(2026, 11, 18, 10, n, tzinfo=UTC))
+        bot.command(f"learn support-replies-sales Lesson number {n}", user=SALES_OWNER)
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closed; the digest's slot
+    [thread] = [m for m in slack.posted(CURATORS) if m["text"] == "Learned this week"]
+    text = json.dumps(thread["blocks"], ensure_ascii=False)
+    assert "Lesson number 11" in text and "Lesson number 2”" in text and "Lesson number 1”" not in text
+    assert text.index("Lesson number 11") < text.index("Lesson number 10")  # newest first
+    assert "And 2 more this week" in text and thread.get("thread_ts")
+    world.run(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
+    assert len([m for m in slack.posted(CURATORS) if m["text"] == "Learned this week"]) == 1
+
+
+def test_concurrent_upgrades_move_the_playbook_once(bot, adopted, slack, store, engine):
+    world, raw = adopted
+    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
+    world.dispatcher.drain(max_wait=0)
+    [dm] = offers(slack, SALES_OWNER)
+    value = buttons(dm)[0]["value"]
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda _: click(bot, "upgrade_now", value, SALES_OWNER, SALES, dm["ts"]), range(4)))
+    assert all(r.status == 200 for r in replies)
+    assert len(kinds(engine, "upgraded")) == 1
+    state = store.playbooks.state("support-replies-sales")
+    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 2
+    told = [json.dumps(c.params) for c in slack.calls_to("chat.postEphemeral")]
+    assert sum("now runs *support-replies v2*" in t for t in told) == 1
+    assert sum("it moved since this message" in t for t in told) == 3

@@ -1,0 +1,45 @@
+"""`/rollout upgrade <playbook> [vN]` and the *Upgrade* and *Not now* buttons of the
+message that tells an adopting team of a newer version (usecases/shared/versions.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from templates import render
+from templates.refusals import Refusal
+from usecases.shared import messages, roles, versions
+from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.versions import Upgraded
+
+
+def upgrade(caller: Caller, cmd: messages.Upgrade) -> Upgraded:
+    """The owner or a curator moves an adopting playbook to a newer version of its origin."""
+    state = caller.playbook(cmd.playbook, "upgrade")
+    services = caller.services
+    return versions.upgrade(
+        caller.store, state, cmd.version, caller.user_id, caller.now, services.org_timezone, "upgrade"
+    )
+
+
+def _offered(caller: Caller, playbook_id: int) -> PlaybookState:
+    state = caller.store.playbooks.state_by_id(playbook_id)
+    if state is None:
+        raise Refusal.of("playbook_gone")
+    return state
+
+
+def upgrade_clicked(caller: Caller, playbook_id: int, from_version: int, number: int) -> Upgraded:
+    """*Upgrade*: the same upgrade, to the version the message offered; refused, saying
+    so, when the playbook moved since the message went out."""
+    state = _offered(caller, playbook_id)
+    services = caller.services
+    return versions.upgrade(
+        caller.store, state, number, caller.user_id, caller.now, services.org_timezone, None, from_version
+    )
+
+
+def not_now(caller: Caller, playbook_id: int, from_version: int, number: int) -> dict[str, Any]:
+    """*Not now*: nothing changes (owner or curator); the clicker hears how to upgrade later."""
+    state = _offered(caller, playbook_id)
+    roles.require_owner_or_curator(caller.store, state, caller.user_id, None)
+    return render("upgrade_later", slug=state.playbook.slug, version=number)
