@@ -101,6 +101,8 @@ class Entry:
             return f"the KPI ({kpi_name})"
         if self.feeds == "guardrail":
             return f"the guardrail ({guardrail_name})"
+        if self.feeds == "value":
+            return "the value measure's events"
         return f"step {self.step}'s {'rubric score' if self.feeds == 'rubric' else self.feeds}"
 
 
@@ -112,7 +114,7 @@ def entries(definition: Mapping[str, object]) -> list[Entry]:
         if isinstance(spec, Mapping) and spec.get("source"):
             found.append(Entry(feeds, step, str(spec["source"]), spec.get("query"), spec.get("path")))
 
-    for feeds in ("kpi", "guardrail"):
+    for feeds in ("kpi", "guardrail", "value"):  # value: the week's count of its events
         section = definition.get(feeds)
         if isinstance(section, Mapping):
             add(feeds, None, section.get("from"))
