@@ -330,6 +330,7 @@ def create_clockwork(
         settings.rollout_timezone,
         clock,
         admins=settings.admins,
+        currency=settings.rollout_currency,
     )
     dispatcher = Dispatcher(
         store.outbox,

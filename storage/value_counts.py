@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from storage.db import reading
 from storage.models import table_of
+from storage.models.playbooks import Playbook, Step
 from storage.models.reports import (
     CaseCount,
     CheckIn,
@@ -42,9 +43,48 @@ class Ask:
 WeekCounts = dict[tuple[int, date], float]
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A playbook's `value:` and `cost:` as its definition gives them, its value events,
+    and its steps' ids by name."""
+
+    value: dict[str, Any]
+    cost: dict[str, Any] | None
+    value_events: list[dict[str, Any]]
+    steps: dict[str, int]
+
+
 class ValueCounts:
     def __init__(self, engine: Engine):
         self.engine = engine
+
+    def measures(self, playbook_ids: list[int]) -> dict[int, Measure]:
+        """The playbooks of these with a value measure: two statements, each reading only
+        the parts of a definition the measure needs (a listing never decodes the whole)."""
+        if not playbook_ids:
+            return {}
+        p, st = table_of(Playbook), table_of(Step)
+        found: dict[int, tuple[dict[str, Any], Any, Any]] = {}
+        with reading(self.engine) as s:
+            c = s.connection()
+            rows = c.execute(
+                select(p.c.id, p.c.definition["value"], p.c.definition["cost"], p.c.definition["value_events"]).where(
+                    p.c.id.in_(playbook_ids)
+                )
+            )
+            for pid, value, cost, events in rows:
+                if isinstance(value, dict) and value.get("event"):
+                    found[pid] = (value, cost, events)
+            steps: dict[int, dict[str, int]] = defaultdict(dict)
+            if found:
+                for step_id, pid, name in c.execute(
+                    select(st.c.id, st.c.playbook_id, st.c.name).where(st.c.playbook_id.in_(list(found)))
+                ):
+                    steps[pid][name] = step_id
+        return {
+            pid: Measure(value, cost if isinstance(cost, dict) else None, list(events or []), steps[pid])
+            for pid, (value, cost, events) in found.items()
+        }
 
     def events(self, asks: list[Ask], first: date, last: date) -> WeekCounts:
         """Each (playbook id, week start) from `first` to `last` with events, and their count."""

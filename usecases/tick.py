@@ -104,6 +104,7 @@ class Cadence:
         charts: bool = True,
         admins: frozenset[str] = frozenset(),
         environ: Mapping[str, str] | None = None,
+        currency: str = "USD",
     ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
         On a store built as a dry run (`Store(engine, dry_run=True)`) it plans and renders
@@ -113,7 +114,7 @@ class Cadence:
         self.clock = clock
         self.store = store
         self.dry_run = store.dry_run
-        self.digest = Digest(store, charts=charts)
+        self.digest = Digest(store, charts=charts, currency=currency)
         self.client = client
         self.directory = directory
         self.org_timezone = org_timezone

@@ -14,7 +14,7 @@ from cadence import calendar, value
 from cadence.value import Hero, WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
-from storage.value_counts import Ask
+from storage.value_counts import Ask, Measure
 
 VALUE_WEEKS = 26  # the weeks of hours saved shown: half a year
 PERSON_RE = re.compile(r"^[UW][A-Z0-9]{6,19}$")  # a Slack user: sources and tokens are no team member
@@ -67,25 +67,20 @@ class PlaybookValue:
         )
 
 
-def _ask(state: PlaybookState) -> Ask | None:
-    """Where a playbook's value event is counted, or None without `value:`."""
-    definition = state.playbook.definition
-    measure = definition.get("value") or {}
-    event = measure.get("event")
-    if not event:
-        return None
-    pid = state.playbook.id
-    if measure.get("from"):
+def _ask(pid: int, measure: Measure) -> Ask | None:
+    """Where a playbook's value event is counted (None: its step is gone)."""
+    event = str(measure.value["event"])
+    if measure.value.get("from"):
         return Ask(pid, "source", event)
-    spec = next((e for e in definition.get("value_events") or [] if e.get("name") == event), None)
+    spec = next((e for e in measure.value_events if e.get("name") == event), None)
     if spec is None:
         return Ask(pid, "own", event)
     if spec.get("counts") == "kpi":
         return Ask(pid, "kpi", event)
-    step = state.step(spec.get("step") or "")
-    if step is None:
+    step_id = measure.steps.get(str(spec.get("step")))
+    if step_id is None:
         return None
-    return Ask(pid, "cases" if spec.get("counts") == "cases" else "exception", event, step.id)
+    return Ask(pid, "cases" if spec.get("counts") == "cases" else "exception", event, step_id)
 
 
 def _closed_weeks(state: PlaybookState, through: date | None, count: int) -> list[date]:
@@ -101,24 +96,25 @@ def of_playbooks(
     store: Store, states: list[PlaybookState], currency: str, weeks: int = VALUE_WEEKS
 ) -> dict[int, PlaybookValue | None]:
     """Each playbook's value measure over its last `weeks` closed weeks (None without `value:`)."""
-    asks = {s.playbook.id: _ask(s) for s in states}
-    closed = {s.playbook.id: _closed_weeks(s, None, weeks) for s in states if asks[s.playbook.id] is not None}
+    measures = store.value.measures([s.playbook.id for s in states])
+    asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
+    closed = {s.playbook.id: _closed_weeks(s, None, weeks) for s in states if asks.get(s.playbook.id) is not None}
     spans = [w for ws in closed.values() for w in ws]
     counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
     found: dict[int, PlaybookValue | None] = {}
     for state in states:
-        pid, ask = state.playbook.id, asks[state.playbook.id]
-        if ask is None:
+        pid = state.playbook.id
+        measure = measures.get(pid)
+        if measure is None:
             found[pid] = None
             continue
-        measure = state.playbook.definition["value"]
-        cost = state.playbook.definition.get("cost") or {}
+        event, minutes = str(measure.value["event"]), float(measure.value["minutes_saved"])
         ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
         found[pid] = PlaybookValue(
-            ask.event,
-            float(measure["minutes_saved"]),
-            value.week_values(ask.event, float(measure["minutes_saved"]), closed.get(pid, []), ours),
-            cost.get("per_month"),
+            event,
+            minutes,
+            value.week_values(event, minutes, closed.get(pid, []), ours),
+            (measure.cost or {}).get("per_month"),
             currency,
         )
     return found
