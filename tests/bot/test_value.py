@@ -5,6 +5,7 @@ the cost per hour saved, on the web view's first screen and playbook page, in st
 digest's header and the API's playbook read; an event of the measure's own; heroics."""
 
 import copy
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -139,4 +140,10 @@ def test_one_person_who_made_most_of_a_completed_cycle_s_reports_is_named(bot, s
     shown = web.overview(_services(store, clock), web.Viewer(OWNER))
     row = next(r for _, rs in shown["functions"] for r in rs)
     assert row["hero_id"] == OWNER and row["hero_share"] == pytest.approx(12 / 13)
+    digest = Digest(store, charts=False)
+    org, digests, weeks = digest.figures(date(2026, 12, 14), wednesday(5))
+    assert org.heroes == (("support-replies", OWNER, pytest.approx(12 / 13)),)
+    header = json.dumps(digest.compose(org, digests, weeks, date(2026, 12, 14), "digest:x", "CCUR")[0].payload)
+    assert f"support-replies: one person carries the numbers: <@{OWNER}>, 92%" in header
+    assert "no value measure" in header
     assert worth.completed_cycle(state, wednesday(5).date() - timedelta(days=7)) is None  # cycle 1 not yet over
