@@ -48,6 +48,7 @@ from bot.demo.cast import (
     LEADS,
     LEARNINGS,
     PEOPLE,
+    TRIAGED,
 )
 from bot.demo.page import Event, write_page
 from bot.demo.standin.server import SlackStandIn
@@ -226,10 +227,11 @@ class Demo:
         from usecases import tokens
 
         self.api_token = tokens.create(
-            self.store, "refunds-export", ["refund-triage"], ["kpi"], False, "cli:rollout", self.clock()
+            self.store, "refunds-export", ["refund-triage"], ["kpi", "event"], False, "cli:rollout", self.clock()
         ).token
         self.did(
-            "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage --kinds kpi"
+            "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage"
+            " --kinds kpi,event"
         )
 
         pending: list[tuple[datetime, Callable[[], object]]] = []
@@ -395,6 +397,8 @@ class Demo:
         self.command(ben, "CREFUNDS01", "cases refund-triage payout 11")
         self.command(ben, "CREFUNDS01", "rubric refund-triage payout 0.97")
         self._api_report("refund-triage", "kpi", float(kpis["refund-triage"] or 0))
+        # the week's triaged refunds, the events its value measure counts (value: in its YAML)
+        self._api_report("refund-triage", "event", float(TRIAGED[week]), event="refund_triaged")
         ida = "UIDA000001"
         self.command(ida, "CFINANCE01", "cases invoice-matching extract 60")
         self.command(ida, "CFINANCE01", "cases invoice-matching match 40")
@@ -436,12 +440,12 @@ class Demo:
             "kpi": {**document["kpi"], "from": {"source": "crm", "query": query}},
         }
 
-    def _api_report(self, playbook: str, kind: str, value: float) -> None:
-        """What the ticketing system reports, as a scheduled job would (docs/api.md)."""
+    def _api_report(self, playbook: str, kind: str, value: float, event: str | None = None) -> None:
+        """What the ticketing system reports, as a scheduled job would (docs/api.md): a
+        number, or `value` of an `event`."""
         self.clock.at += timedelta(seconds=1)
-        body = json.dumps(
-            {"playbook": playbook, "kind": kind, "value": value, "key": f"{kind}-{self.clock():%Y-%m-%d}"}
-        )
+        number = {"value": value} if event is None else {"event": event, "count": int(value)}
+        body = json.dumps({"playbook": playbook, "kind": kind, **number, "key": f"{kind}-{self.clock():%Y-%m-%d}"})
         headers = {"Authorization": f"Bearer {self.api_token}", "Content-Type": "application/json"}
         reply = self.http.post("/api/v1/reports", body, headers)
         counts_for = (reply.body or {}).get("accepted", [{}])[0].get("counts_for", reply.body)

@@ -83,6 +83,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # numbers from another system: the refunds KPI over the reporting API, and its provenance
     assert "refunds-export (reporting API): kpi refund-triage 4.6 → 201" in transcript
     assert "reported by token refunds-export" in transcript
+    # and the events its value measure counts (value: in examples/refund-triage.yaml)
+    assert "refunds-export (reporting API): event refund-triage 140 → 201" in transcript
     # and pulled by the clock: the sales KPI from the CRM (an SQLite source), a typed one refused
     assert "the KPI (Qualified leads a week): 24 leads, from crm at 2027-01-11 00:30" in transcript
     assert "lead-research takes the KPI (Qualified leads a week) from the source crm" in transcript
@@ -174,3 +176,20 @@ def test_the_clock_keeps_team_lists_as_a_running_bot_does(demo):
     (none of its channels changes members)."""
     asked = demo.slack_calls.get("conversations.members", 0)
     assert 0 < asked <= 2 * len(CHANNELS), demo.slack_calls  # the clock's and the handlers', each once
+
+
+def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
+    """refund-triage's triaged refunds × 12 minutes, week by week, and the cost per hour saved."""
+    import urllib.request
+
+    base, _ = demo_site
+    with urllib.request.urlopen(f"{base}/web/", timeout=30) as response:
+        overview = response.read().decode()
+    glance = overview[overview.index('<h2 id="value">') : overview.index('<h2 id="funnel">')]
+    assert "saved in the last 4 closed weeks (estimate)" in glance and "USD</strong> per hour saved" in glance
+    assert "<strong>1</strong> of " in glance and "<svg" in glance  # one playbook measures value; its chart
+    with urllib.request.urlopen(f"{base}/web/playbooks/refund-triage", timeout=30) as response:
+        page = response.read().decode()
+    assert "refunds triaged × 12 min, the owner&#39;s estimate = " in page
+    with urllib.request.urlopen(f"{base}/web/value.csv", timeout=30) as response:
+        assert response.read().decode().splitlines()[0] == "week,hours saved (estimate),playbooks with events"
