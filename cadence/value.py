@@ -1,4 +1,4 @@
-"""Value the sponsor can weigh (PRODUCT.md): a playbook's `value: {event, minutes_saved}`
+"""Value the sponsor can weigh (docs/playbooks.md, "Value"): a playbook's `value: {event, minutes_saved}`
 prices each counted event in the minutes it saves, so each closed week's hours saved are
 events × minutes ÷ 60, always an estimate shown with its inputs; `cost: {per_month}`
 (in ROLLOUT_CURRENCY) gives the cost per hour saved over the last 4 closed weeks. And
@@ -200,8 +200,8 @@ def check_currency(code: str) -> None:
     if code not in CURRENCIES:
         shown = code if len(code) <= 20 else code[:20] + "…"
         raise ValueError(
-            f"ROLLOUT_CURRENCY {shown!r} is not an ISO 4217 currency code (e.g. USD, EUR, GBP, JPY): "
-            "costs are given in it"
+            f"{shown!r} is not an ISO 4217 currency code (e.g. USD, EUR, GBP, JPY), "
+            "which playbooks' costs (cost: per_month) are given in"
         )
 
 

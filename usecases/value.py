@@ -1,4 +1,4 @@
-"""Value the sponsor can weigh (PRODUCT.md): each playbook's hours saved per closed week,
+"""Value the sponsor can weigh (docs/playbooks.md, "Value"): each playbook's hours saved per closed week,
 estimated from its value events (cadence/value.py), the cost per hour saved, the org's
 hours per week for the sponsor's first screen, and heroics. Read-only; what the web view,
 status, the digest, the API's playbook read and the CSVs show."""
