@@ -6,22 +6,25 @@ digest's header and the API's playbook read; an event of the measure's own; hero
 
 import copy
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition import DefinitionError, parse_playbook
 from slack_api.members import TeamDirectory
 from tests.bot.conftest import API_NOW as NOW
 from tests.bot.conftest import Client
 from tests.bot.test_api import event, rows
 from tests.bot.test_api_reads import get
-from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_governance import close_of, wednesday
+from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
 from usecases import tokens, web
 from usecases import value as worth
 from usecases.digest import Digest
 from usecases.shared.services import Services
+
+__all__ = ["stats"]  # a fixture
 
 INVOICES, INVOICES_CHANNEL = "invoice-matching", "CINVOICES1"
 WEEK_1, WEEK_2 = date(2026, 11, 16), date(2026, 11, 23)
@@ -147,3 +150,34 @@ def test_one_person_who_made_most_of_a_completed_cycle_s_reports_is_named(bot, s
     assert f"support-replies: one person carries the numbers: <@{OWNER}>, 92%" in header
     assert "no value measure" in header
     assert worth.completed_cycle(state, wednesday(5).date() - timedelta(days=7)) is None  # cycle 1 not yet over
+
+
+def test_a_source_counts_the_week_s_events_of_the_measure_s_own(store, engine, slack, stats, monkeypatch):
+    """`value: {event, minutes_saved, from:}`: the clock asks the source for the week's count
+    when the week ends, keeps it as that number's fetch (no report: it feeds nothing else),
+    and the closed week's estimate counts it; a count that is not a count is refused."""
+    clock = Clock(datetime(2026, 11, 22, 12, tzinfo=UTC))
+    definition = copy.deepcopy(SUPPORT_REPLIES)
+    definition["sources"] = {"ci-stats": {"kind": "http", "url": stats.url + "/stats", "token_env": "CI_TOKEN"}}
+    definition["value"] = {"event": "po_matched", "minutes_saved": 4, "from": {"source": "ci-stats", "path": "matched"}}
+    stats.answers["/stats"] = (200, {"matched": 90})
+    load(store, clock, definition)
+    world = Engine(engine, slack, clock)
+    world.run(WEEK_1_ENDS)
+    assert rows(engine, "SELECT number, outcome, value FROM source_fetch") == [("value", "fetched", 90.0)]
+    assert rows(engine, "SELECT count(*) FROM case_count") == [(0,)]
+    world.run(WEEK_1_CLOSES)
+    state = store.playbooks.state("support-replies")
+    measure = worth.of_playbook(store, state, "USD")
+    assert measure is not None
+    assert measure.weeks[-1].words() == "90 pos matched × 4 min, the owner's estimate = 6.0 h"
+    assert measure.cost_per_hour is None  # no cost given
+
+
+def test_a_value_measure_naming_a_value_event_takes_no_from():
+    definition = copy.deepcopy(SUPPORT_REPLIES)
+    definition["value_events"] = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
+    definition["sources"] = {"wh": {"kind": "sql", "url_env": "WH"}}
+    definition["value"] = {"event": "reply_accepted", "minutes_saved": 6, "from": {"source": "wh", "query": "select 1"}}
+    with pytest.raises(DefinitionError, match="a source counts only an event of the value measure's own"):
+        parse_playbook(definition)
