@@ -187,7 +187,9 @@ def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
         overview = response.read().decode()
     glance = overview[overview.index('<h2 id="value">') : overview.index('<h2 id="funnel">')]
     assert "saved in the last 4 closed weeks (estimate)" in glance and "USD</strong> per hour saved" in glance
-    assert "<strong>1</strong> of " in glance and "<svg" in glance  # one playbook measures value; its chart
+    assert "<strong>1</strong> of " in glance  # one playbook measures value
+    weekly = overview[overview.index('<h2 id="hours">') : overview.index("</section>")]
+    assert "<svg" in weekly and "Hours saved (estimate)</th>" in weekly  # the chart and its table
     with urllib.request.urlopen(f"{base}/web/playbooks/refund-triage", timeout=30) as response:
         page = response.read().decode()
     assert "refunds triaged × 12 min, the owner&#39;s estimate = " in page
