@@ -83,12 +83,11 @@ def _ask(pid: int, measure: Measure) -> Ask | None:
     return Ask(pid, "cases" if spec.get("counts") == "cases" else "exception", event, step_id)
 
 
-def _closed_weeks(state: PlaybookState, through: date | None, count: int) -> list[date]:
+def _closed_weeks(state: PlaybookState, count: int) -> list[date]:
+    """The playbook's last `count` closed weeks, oldest first (none before its first close)."""
     last = state.playbook.closed_through
     if last is None:
         return []
-    if through is not None:
-        last = min(last, through)
     return [last - timedelta(days=7 * back) for back in range(count - 1, -1, -1)]
 
 
@@ -98,7 +97,7 @@ def of_playbooks(
     """Each playbook's value measure over its last `weeks` closed weeks (None without `value:`)."""
     measures = store.value.measures([s.playbook.id for s in states])
     asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
-    closed = {s.playbook.id: _closed_weeks(s, None, weeks) for s in states if asks.get(s.playbook.id) is not None}
+    closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
     spans = [w for ws in closed.values() for w in ws]
     counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
     found: dict[int, PlaybookValue | None] = {}
