@@ -42,7 +42,7 @@ from starlette.routing import Mount as StarletteMount
 
 from bot import metrics
 from handlers import routing
-from handlers.api import Api
+from handlers.api import make_api
 from handlers.routing import Mount, Route, Routes
 from handlers.web_view import make_web_view
 from storage.store import Store
@@ -84,7 +84,7 @@ def make_wsgi(
         checked = SignatureVerifier(app.signing_secret), SlackRequestHandler(app, path=EVENTS_PATH)
         slack = [Route("POST", EVENTS_PATH, partial(_slack_events, *checked))]
     now = clock or (lambda: datetime.now(UTC))
-    api = Api(app.services, _api_body)
+    api = _bridged(API_PREFIX, make_api(app.services))  # temporary: until this app is ASGI
     view = make_web_view(
         app.services,
         app.session_secret,
@@ -222,14 +222,31 @@ def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
     return f"not verified ({unverified.why} since {unverified.since.isoformat(timespec='seconds')})", True
 
 
-def _api_body(environ: dict[str, Any]) -> bytes:
-    """An API request's body, read only if it is at most 1 MiB (ValueError otherwise)."""
-    try:
-        return _small_body(environ)
-    except _TooLarge:
-        raise ValueError("too large") from None
-    except Malformed as err:
-        raise ValueError(str(err)) from None
+def _bridged(prefix: str, asgi: Any) -> Wsgi:
+    """TEMPORARY (removed when this app is ASGI): an ASGI app mounted at `prefix` as WSGI,
+    by a2wsgi, on one event loop of the process; it sees `prefix` as its root path."""
+    import asyncio
+    import threading
+
+    from a2wsgi import ASGIMiddleware
+
+    global _BRIDGE_LOOP
+    if _BRIDGE_LOOP is None:
+        _BRIDGE_LOOP = asyncio.new_event_loop()
+        threading.Thread(target=_BRIDGE_LOOP.run_forever, daemon=True, name="asgi-bridge").start()
+    wsgi = ASGIMiddleware(asgi, loop=_BRIDGE_LOOP)
+
+    def mounted(environ: Any, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = prefix, environ.get("PATH_INFO", "")[len(prefix) :]
+        if not environ.get("CONTENT_LENGTH"):  # chunked: a2wsgi reads only a declared length
+            body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        return wsgi(environ, start_response)
+
+    return mounted
+
+
+_BRIDGE_LOOP: Any = None
 
 
 def _small_body(environ: dict[str, Any]) -> bytes:

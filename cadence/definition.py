@@ -523,3 +523,43 @@ _PATTERN_HINTS = {
     USER_RE: "must be a Slack user id (e.g. U0123456789)",
     SLOT_RE: "must be a weekday and a 24-hour time, e.g. 'Thu 15:00'",
 }
+
+
+def as_written(definition: dict[str, Any]) -> dict[str, Any]:
+    """A stored definition as its author would write it: today's canonical form with every
+    field that only repeats its default left out, so that parsing what is left gives the
+    same canonical definition (`rollout playbook export`: load ∘ export changes nothing)."""
+    full = parse_playbook(definition).canonical()
+    written: dict[str, Any] = _copy(full)
+
+    def prune(node: Any) -> None:
+        if isinstance(node, list):
+            for child in node:
+                prune(child)
+            return
+        if not isinstance(node, dict):
+            return
+        order = list(node)
+        for key in order:
+            child = node.pop(key)
+            try:
+                if parse_playbook(written).canonical() == full:
+                    continue
+            except DefinitionError:
+                pass
+            node[key] = child
+            prune(child)
+        kept = [(key, node[key]) for key in order if key in node]  # the schema's order, as before
+        node.clear()
+        node.update(kept)
+
+    prune(written)
+    return written
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

@@ -47,7 +47,7 @@ from templates.web_charts import (
     org_trend_charts,
     progress_chart,
 )
-from usecases import web
+from usecases import playbook_form, web
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ def make_web_view(
         Route("/registry.csv", page(view.registry_csv)),
         Route("/playbooks/{slug:slug}", page(view.playbook)),
         Route("/playbooks/{slug:slug}.csv", page(partial(view.playbook_csv, table="weeks"))),
+        Route("/playbooks/{slug:slug}.yaml", page(view.playbook_yaml)),  # `rollout playbook export`'s
         Route("/playbooks/{slug:slug}/{table:table}.csv", page(view.playbook_csv)),
     ]
     every_answer = [*HEADERS, HSTS] if secure else HEADERS
@@ -223,6 +224,17 @@ class _View:
         if table not in tables:
             raise HTTPException(404)
         return _csv(tables[table], f"{slug}-{table}.csv")
+
+    def playbook_yaml(self, request: Request, viewer: web.Viewer, slug: str) -> Response:
+        """The playbook as YAML that `rollout playbook load` takes back, as a download."""
+        found = playbook_form.yaml_download(self.services, slug)
+        if found is None:
+            return _no_playbook(viewer)
+        name, text = found
+        disposition = f"attachment; filename={quote(name)}"
+        return Response(
+            text, media_type="application/yaml; charset=utf-8", headers={"Content-Disposition": disposition}
+        )
 
     def login(self, request: Request) -> Response:
         viewer = web.sign_in(self.services, request.query_params.get("token", ""))

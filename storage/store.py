@@ -38,6 +38,7 @@ from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
 from storage.learnings import Learnings
+from storage.made import MadePlaybooks
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
@@ -95,4 +96,5 @@ class Store:
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
         self.webhooks = Webhooks(engine, secret_key)
         self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
+        self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)

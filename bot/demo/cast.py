@@ -60,8 +60,6 @@ LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39]
 DRAFTS = [(40, 92), (40, 88), (40, 91), (9, 93), (40, 93), (40, 89), (40, 92), (9, 94)] + [(40, 92), (40, 88)] * 2
 # invoice-matching's hours from invoice to match: on target in both cycles, like support-replies.
 INVOICE_HOURS = [30, 23, 22, 21, 22, 20, 19, 19, 18, 18, 17, 17]
-# refund-triage's value events: the refunds the AI triaged each week (12 minutes saved each)
-TRIAGED = [140, 155, 168, 176, 181, 190, 198, 204, 210, 214, 219, 223]
 # Whose App Home the page shows once the story ends: the owners' and the curator's.
 HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
 

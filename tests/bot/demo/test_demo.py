@@ -83,8 +83,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # numbers from another system: the refunds KPI over the reporting API, and its provenance
     assert "refunds-export (reporting API): kpi refund-triage 4.6 → 201" in transcript
     assert "reported by token refunds-export" in transcript
-    # and the events its value measure counts (value: in examples/refund-triage.yaml)
-    assert "refunds-export (reporting API): event refund-triage 140 → 201" in transcript
+    # and the ERP's matched invoices, which invoice-matching's value measure counts (its YAML's value:)
+    assert "erp-export (reporting API): event invoice-matching invoice_matched 140 → 201" in transcript
     # and pulled by the clock: the sales KPI from the CRM (an SQLite source), a typed one refused
     assert "the KPI (Qualified leads a week): 24 leads, from crm at 2027-01-11 00:30" in transcript
     assert "lead-research takes the KPI (Qualified leads a week) from the source crm" in transcript
@@ -115,6 +115,19 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # what people typed is escaped: the curator's command names a channel as Slack sends it
     assert "/rollout adopt support-replies@v1 &lt;#CSUPAPAC01|support-apac&gt;" in page
     assert demo.messages > 150
+
+
+def test_one_team_makes_its_playbook_in_slack(demo):
+    """The refunds team starts with `/rollout new` on the first Monday morning, not from a
+    file: the form's playbook runs the same story the file's did (its first cycle set by
+    the form, its mode map in the team channel)."""
+    transcript = demo.transcript
+    assert "/rollout new" in transcript and "refund-triage made in Slack, no YAML; cycle 1 on" in transcript
+    assert "runs in this channel, owned by" in transcript and "Mode map" in transcript
+    assert transcript.index("/rollout new") < transcript.index("refund-triage made in Slack")
+    # and once it stalls, its owner refines it through the stall's Refine button
+    assert "clicked Refine on refund-triage's stall" in transcript
+    assert "step check added, human-led and pinned" in transcript
 
 
 def test_a_commands_answer_is_a_card_only_that_person_saw(page):
@@ -179,7 +192,7 @@ def test_the_clock_keeps_team_lists_as_a_running_bot_does(demo):
 
 
 def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
-    """refund-triage's triaged refunds × 12 minutes, week by week, and the cost per hour saved."""
+    """invoice-matching's matched invoices × 9 minutes, week by week, and the cost per hour saved."""
     import urllib.request
 
     base, _ = demo_site
@@ -190,8 +203,8 @@ def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
     assert "<strong>1</strong> of " in glance  # one playbook measures value
     weekly = overview[overview.index('<h2 id="hours">') : overview.index("</section>")]
     assert "<svg" in weekly and "Hours saved (estimate)</th>" in weekly  # the chart and its table
-    with urllib.request.urlopen(f"{base}/web/playbooks/refund-triage", timeout=30) as response:
+    with urllib.request.urlopen(f"{base}/web/playbooks/invoice-matching", timeout=30) as response:
         page = response.read().decode()
-    assert "refunds triaged × 12 min, the owner&#39;s estimate = " in page
+    assert "invoices matched × 9 min, the owner&#39;s estimate = " in page
     with urllib.request.urlopen(f"{base}/web/value.csv", timeout=30) as response:
         assert response.read().decode().splitlines()[0] == "week,hours saved (estimate),playbooks with events"
