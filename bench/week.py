@@ -27,7 +27,7 @@ from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import Decision as DecisionRow
 from storage.models.governance import StepVerdict
 from storage.models.playbooks import Cycle, Playbook
-from storage.models.reports import CaseCount, GuardrailReading, KpiReading, RubricScore
+from storage.models.reports import CaseCount, GuardrailReading, KpiReading, RubricScore, ValueCount
 from storage.store import Store, decision_columns
 from usecases.digest import Digest
 from usecases.tick import Cadence
@@ -42,6 +42,17 @@ def _insert(engine, table, rows) -> None:
     for start in range(0, len(rows), CHUNK):
         with engine.begin() as c:
             c.execute(insert(table), rows[start : start + CHUNK])
+
+
+def _value_of(i: int) -> dict:
+    if i % 2 == 0:
+        measure = {
+            "value_events": [{"name": "case_done", "step": "s0", "counts": "cases"}],
+            "value": {"event": "case_done", "minutes_saved": 5},
+        }
+    else:
+        measure = {"value": {"event": "task_done", "minutes_saved": 7}}
+    return {**measure, **({"cost": {"per_month": 600}} if i % 3 == 0 else {})}
 
 
 def build(engine, playbooks: int, weeks: int) -> dict:
@@ -63,6 +74,10 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                 "steps": [{"name": f"s{j}", "mode": MODES[j]} for j in range(5)],
                 # One in seven has a guardrail, pb-0000 (the web view's page) among them.
                 **({"guardrail": {"name": "CSAT", "unit": "points", "min": 4.6}} if i % GUARDED == 0 else {}),
+                # Value shown (docs/playbooks.md, "Value"): every playbook measures it, half by a
+                # value event that carries step s0's cases, half by an event of its own (the
+                # value_count rows below); one in three gives a cost.
+                **_value_of(i),
             }
         )
         for i in range(playbooks)
@@ -83,9 +98,21 @@ def build(engine, playbooks: int, weeks: int) -> dict:
     mondays = [ANCHOR + timedelta(days=7 * w) for w in range(weeks)]
     closing = mondays[-1]
     verdicts, decisions, kpis, guardrails, cases, rubrics, jobs = [], [], [], [], [], [], []
+    own_events = []  # the value measure's own events: the last 26 weeks, a report a week
     for s in states:
         pid = s.playbook.id
         for w, monday in enumerate(mondays):
+            if w >= weeks - 26 and (s.playbook.definition.get("value") or {}).get("event") == "task_done":
+                own_events.append(
+                    dict(
+                        playbook_id=pid,
+                        week_start=monday,
+                        event="task_done",
+                        count=rng.randint(20, 200),
+                        reported_by="b",
+                        reported_at=now,
+                    )
+                )
             kpis.append(
                 dict(playbook_id=pid, week_start=monday, value=rng.uniform(10, 40), reported_by="b", reported_at=now)
             )
@@ -174,6 +201,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         (CaseCount.__table__, cases),
         (RubricScore.__table__, rubrics),
         (CadenceJob.__table__, jobs),
+        (ValueCount.__table__, own_events),
     ):
         _insert(engine, table, rows)
     if engine.dialect.name == "postgresql":
@@ -189,7 +217,14 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             c.execute(text("VACUUM FULL playbook"))
             c.execute(text("VACUUM ANALYZE"))
     return {
-        "rows": len(verdicts) + len(decisions) + len(kpis) + len(guardrails) + len(cases) + len(rubrics) + len(jobs),
+        "rows": len(verdicts)
+        + len(decisions)
+        + len(kpis)
+        + len(guardrails)
+        + len(cases)
+        + len(rubrics)
+        + len(jobs)
+        + len(own_events),
         "closing_week": closing,
         "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(), tzinfo=UTC)
         + timedelta(hours=12),
@@ -276,6 +311,9 @@ def _web_view(store: Store, at: datetime) -> dict:
                 assert status == 200, (path, status)
                 return elapsed
 
+            # the overview shows value: the org's hours saved, as the sponsor's first screen has them
+            overview = (await client.get("/")).text
+            assert "saved in the last 4 closed weeks (estimate)" in overview, "the overview shows no value"
             for name, path in (("web_overview", "/"), ("web_playbook", f"/playbooks/{slug}")):
                 await timed(path)
                 samples = sorted([await timed(path) for _ in range(WEB_REQUESTS)])

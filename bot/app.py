@@ -92,6 +92,7 @@ def create_app(
         org_timezone=settings.rollout_timezone,
         directory=directory or team_directory(store),
         web_url=settings.rollout_web_url,
+        currency=settings.rollout_currency,
         creators=settings.rollout_creators,
         sign_in_with_slack=SlackSignIn(settings.slack_client_id, settings.slack_client_secret, settings.slack_api_url)
         if settings.slack_client_id and settings.slack_client_secret
@@ -345,6 +346,7 @@ def create_clockwork(
         settings.rollout_timezone,
         clock,
         admins=settings.admins,
+        currency=settings.rollout_currency,
     )
     dispatcher = Dispatcher(
         store.outbox,

@@ -9,6 +9,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cadence.definition import check_timezone
+from cadence.value import check_currency
 from storage.db import check_database_url
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///rollout.db"
     rollout_admins: str = ""
     rollout_timezone: str = "UTC"
+    rollout_currency: str = "USD"  # playbooks' costs (`cost: {per_month}`) are in it: an ISO 4217 code
     rollout_creators: str = "anyone"  # who may `/rollout new`: anyone, or curators
     rollout_web_url: str | None = None  # the web view's public address, for /rollout web's links
     rollout_session_secret: str | None = None  # signs the web view's sessions (default: the signing secret)
@@ -96,6 +98,12 @@ class Settings(BaseSettings):
     @classmethod
     def _zone(cls, value: str) -> str:
         check_timezone(value)
+        return value
+
+    @field_validator("rollout_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        check_currency(value)
         return value
 
     @field_validator("slack_api_url")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cadence.sources import FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
+from cadence.value import DAY_MINUTES
 
 MODES = ("human-led", "collaborative", "ai-led")
 Mode = Literal["human-led", "collaborative", "ai-led"]
@@ -196,6 +197,36 @@ class ReviewRateSpec(_Strict):
     ai_led: float = Field(default=0.1, gt=0, le=1, allow_inf_nan=False, alias="ai-led")
 
 
+class ValueSpec(_Strict):
+    """What a value event saves (`value:`): each `event` counted in a closed week saves
+    `minutes_saved` minutes (the owner's estimate). The event is one of `value_events`, or
+    the playbook's own, sent over the API or counted by a source (`from:`)."""
+
+    event: str = Field(pattern=EVENT_RE)
+    minutes_saved: float = Field(allow_inf_nan=False)
+    from_: FromSpec | None = Field(default=None, alias="from")
+
+    @field_validator("minutes_saved")
+    @classmethod
+    def _within_a_day(cls, value: float) -> float:
+        if not 0 < value <= DAY_MINUTES:
+            raise ValueError(f"must be more than 0 and at most {DAY_MINUTES} (a day's minutes), got {value:g}")
+        return value
+
+
+class CostSpec(_Strict):
+    """What the playbook costs a month (`cost:`), in ROLLOUT_CURRENCY."""
+
+    per_month: float = Field(allow_inf_nan=False)
+
+    @field_validator("per_month")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError(f"a cost cannot be negative, got {value:g}")
+        return value
+
+
 class RuleSettings(_Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
@@ -280,6 +311,8 @@ class PlaybookSpec(_Strict):
     sources: dict[Annotated[str, Field(pattern=SOURCE_NAME_RE)], SourceSpec] = Field(
         default_factory=dict, max_length=20
     )
+    value: ValueSpec | None = None
+    cost: CostSpec | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -342,6 +375,15 @@ class PlaybookSpec(_Strict):
                     ]
                 else:
                     given.append((f"steps[{step.name}].from.rubric", rubric, None))
+        if self.value is not None:
+            own = self.value.event not in {e.name for e in self.value_events}
+            if self.value.from_ is not None and not own:
+                problems.append(
+                    f"value.from: value event {self.value.event} arrives as {self.value.event} reports; "
+                    "a source counts only an event of the value measure's own"
+                )
+            elif self.value.from_ is not None:
+                given.append(("value.from", self.value.from_, None))
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:
             if entry is None:
@@ -379,12 +421,15 @@ class PlaybookSpec(_Strict):
             del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
+        for newest in ("value", "cost"):  # and the value measure and its cost
+            if data[newest] is None:
+                del data[newest]
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)
-        for section in (data["kpi"], data["guardrail"], *data["steps"]):
+        for section in (data["kpi"], data["guardrail"], data.get("value"), *data["steps"]):
             if section is not None and section.get("from") is None:
                 section.pop("from", None)
             elif section is not None:

@@ -195,6 +195,14 @@ class OrgWeek:
     exception_ratios: list[float | None]  # org-wide, per week, oldest first
     dms_sent: int
     checked_in: int
+    # Value the sponsor can weigh (cadence/value.py): the playbooks measuring it, their
+    # hours saved over the last 4 closed weeks (an estimate), the cost per hour saved
+    # where costs are given; and each playbook whose numbers one person carries.
+    value_measured: int = 0
+    hours_saved: float | None = None
+    cost_per_hour: float | None = None
+    currency: str = "USD"
+    heroes: tuple[tuple[str, str, float], ...] = ()  # slug, person, share
 
     @property
     def exception_trend(self) -> str:

@@ -114,6 +114,8 @@ class Entry:
             return f"the KPI ({kpi_name})"
         if self.feeds == "guardrail":
             return f"the guardrail ({guardrail_name})"
+        if self.feeds == "value":
+            return "the value measure's events"
         return f"step {self.step}'s {'rubric score' if self.feeds == 'rubric' else self.feeds}"
 
 
@@ -135,7 +137,7 @@ def entries(definition: Mapping[str, object]) -> list[Entry]:
             if isinstance(reviewed, Mapping) and passed.get("source") and reviewed.get("source"):
                 found.append(entry(feeds, step, passed, entry(feeds, step, reviewed)))
 
-    for feeds in ("kpi", "guardrail"):
+    for feeds in ("kpi", "guardrail", "value"):  # value: the week's count of its events
         section = definition.get(feeds)
         if isinstance(section, Mapping):
             add(feeds, None, section.get("from"))

@@ -325,6 +325,12 @@ class PlaybookDetail(PlaybookOut):
         "last 8 closed weeks (None: no sources, or no closed week yet).",
     )
     weeks: list[WeekOut] = Field(description="The last 12 weeks, newest last.")
+    value: dict[str, Any] | None = Field(
+        default=None,
+        description="The value measure (`value:`): each closed week's events, hours saved (an estimate: events x "
+        "minutes_saved / 60; null hours: no events that week, not zero), the last 4 closed weeks' hours, the cost per "
+        "hour saved (with `cost:`) in its currency. Null: no value measure.",
+    )
     readiness: ReadinessOut | None = Field(
         description='The latest judgement of "ready to scale" (None before the scale rule first held).'
     )

@@ -40,7 +40,14 @@ from cadence.definition import SLUG_RE
 from handlers import web_learnings
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
-from templates.web_charts import depth_charts, guardrail_chart, kpi_chart, org_trend_charts, progress_chart
+from templates.web_charts import (
+    depth_charts,
+    guardrail_chart,
+    hours_chart,
+    kpi_chart,
+    org_trend_charts,
+    progress_chart,
+)
 from usecases import playbook_form, web
 from usecases.shared.services import Services
 
@@ -113,6 +120,7 @@ def make_web_view(
         Route("/overview.csv", page(partial(view.overview_csv, table="overview"))),
         Route("/playbooks.csv", page(partial(view.overview_csv, table="playbooks"))),
         Route("/depth.csv", page(partial(view.overview_csv, table="depth"))),
+        Route("/value.csv", page(partial(view.overview_csv, table="value"))),
         Route("/registry", page(view.registry)),
         Route("/registry.csv", page(view.registry_csv)),
         Route("/learnings", page(view.learnings)),  # ?q=words&page=N (handlers/web_learnings.py)
@@ -178,7 +186,10 @@ class _View:
             for p in shown["progress"]
         ]
         depth = depth_charts([d["week"].strftime("%d %b %y") for d in shown["depth"]], shown["depth"], "The org")
-        return _page(render_page("overview", trend_charts=charts, depth_charts=depth, **dict(shown, progress=progress)))
+        saved = shown["value"].weeks
+        hours = hours_chart([w["week"].strftime("%d %b %y") for w in saved], [w["hours"] for w in saved])
+        shown = dict(shown, progress=progress, hours_chart=hours)
+        return _page(render_page("overview", trend_charts=charts, depth_charts=depth, **shown))
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
         shown = web.overview(self.services, viewer)

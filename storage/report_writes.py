@@ -12,7 +12,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from storage.models import table_of
-from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
+from storage.models.reports import (
+    CaseCount,
+    CheckIn,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    RubricScore,
+    ValueCount,
+)
 from storage.playbooks import PLAYBOOK
 from storage.types import one_of
 
@@ -116,7 +124,10 @@ ADD_TO = {
     "kpi": add_to_count_if_open(table_of(KpiReading), "value", on_step=False),
 }
 
+VALUE_COUNT = add_report_if_open(table_of(ValueCount), ("playbook_id", "event", "count", *REPORTED))
+
 STATEMENTS = {
+    "value": VALUE_COUNT,
     "kpi": KPI_READING,
     "guardrail": GUARDRAIL_READING,
     "checkin": CHECKIN,

@@ -48,6 +48,7 @@ from storage.registry import Registry, RequestDecided, RequestPending, WaveFull
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
+from storage.value_counts import ValueCounts
 from storage.web_logins import WebLogins
 from storage.webhooks import Webhooks
 from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
@@ -94,5 +95,6 @@ class Store:
         self.memberships = Memberships(engine)
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
         self.webhooks = Webhooks(engine, secret_key)
+        self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
         self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)

@@ -32,12 +32,24 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
                 ("baseline", _shown("baseline")),
                 ("target", _shown("target")),
                 ("% of the way", lambda r: _percent(r["progress"])),
+                ("value", _key("value")),
+                ("hours saved, last 4 weeks (estimate)", lambda r: _tenth(r.get("hours"))),
+                *_who("one person carries the numbers", lambda r: r.get("hero_id"), shown.get("people") or {}),
+                ("their share of the reports %", lambda r: _percent(r.get("hero_share"))),
                 ("stalled", lambda r: r.get("stalled") or ""),
                 ("plateau", _key("plateau")),
             ],
             playbooks,
         ),
         "depth": _depth(shown["depth"]),
+        "value": _table(
+            [
+                ("week", lambda w: w["week"].isoformat()),
+                ("hours saved (estimate)", lambda w: _tenth(w["hours"])),
+                ("playbooks with events", _key("playbooks")),
+            ],
+            shown["value"].weeks,
+        ),
         "overview": _table(
             [
                 ("week", lambda t: t["week"].isoformat()),
@@ -121,6 +133,17 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             grid,
         ),
         "depth": _depth(page["depth"]),
+        "value": _table(
+            [
+                ("week", lambda w: str(w.week_start)),
+                ("event", lambda w: w.event),
+                ("events", lambda w: w.events),
+                ("minutes saved each (owner's estimate)", lambda w: w.minutes),
+                ("hours saved (estimate)", lambda w: _tenth(w.hours)),
+                ("said", lambda w: w.words()),
+            ],
+            page["value"].weeks if page.get("value") else [],
+        ),
         "cycles": _table(
             [
                 ("cycle", _key("cycle")),

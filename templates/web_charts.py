@@ -125,6 +125,13 @@ def org_trend_charts(
     ]
 
 
+def hours_chart(labels: list[str], hours: list[float | None]) -> LineChart:
+    """The org's hours saved per closed week: the value measures' estimates (cadence/value.py), from 0."""
+    return _chart(
+        "The org's hours saved per week (estimate)", "h", labels, [("hours saved", GREEN, hours)], [], (0,), 1
+    )
+
+
 def progress_chart(title: str, labels: list[str], shares: list[float | None]) -> LineChart:
     """A playbook's KPI week by week as its share of the way from baseline (0%) to target
     (100%): cadence.figures.progress_to_target, the measure every surface shows. Small:

@@ -13,6 +13,7 @@ from storage.db import reads_together
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from usecases import sources as pulled
+from usecases import value as worth
 from usecases.api_reports import note_use
 from usecases.shared import depth, readiness, registry
 from usecases.shared.governance import thresholds
@@ -65,9 +66,12 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
         sourced = pulled.provenance(store, state, weeks)
         reliable = pulled.reliability(store, state, now)
         judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
+        measure = worth.of_playbook(store, state, services.currency)
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share
+    # the value measure: each closed week's hours saved, an estimate with its inputs (null: no value measure)
+    summary["value"] = None if measure is None else dict(measure.as_data(), said=worth.words(measure))
     # the latest judgement of readiness (a scale proposal, "not yet ready" or a publish), if any
     summary["readiness"] = None if judged is None else dict(judged, at=judged["at"].isoformat())
     summary["weeks"] = [

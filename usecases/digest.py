@@ -27,6 +27,7 @@ from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import render
 from usecases import digest_learned
+from usecases import value as worth
 from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
 from usecases.shared.depth import plateaus
@@ -38,8 +39,9 @@ PER_REPLY = 15  # playbooks per thread reply: stays well inside 50 blocks and 3,
 
 
 class Digest:
-    def __init__(self, store: Store, charts: bool = True):
+    def __init__(self, store: Store, charts: bool = True, currency: str = "USD"):
         self.store = store
+        self.currency = currency  # ROLLOUT_CURRENCY: the value measure's costs
         self._draw = _chart_drawer() if charts else None
         self.charts = self._draw is not None
 
@@ -150,6 +152,12 @@ class Digest:
             digests.append(summarize(week))
         # The trend's last point is the threads' own weeks, so header and threads agree.
         trend = [ratios.get(w) for w in weeks[:-1]] + [all_exceptions / all_cases if all_cases else None]
+        measures = worth.of_playbooks(self.store, active, self.currency)
+        saved = worth.of_org(measures, self.currency)
+        carried = worth.heroes(
+            self.store, active, {s.playbook.id: calendar.local_date(at, s.playbook.timezone) for s in active}
+        )
+        slugs = {s.playbook.id: s.playbook.slug for s in active}
         org = OrgWeek(
             active_playbooks=len(active),
             cycles_completed_week=counts["cycles_week"],
@@ -160,6 +168,11 @@ class Digest:
             exception_ratios=trend,
             dms_sent=sum(c[0] for c in checkins.values()),
             checked_in=sum(c[1] for c in checkins.values()),
+            value_measured=saved.measured,
+            hours_saved=saved.last_hours,
+            cost_per_hour=saved.cost_per_hour,
+            currency=self.currency,
+            heroes=tuple(sorted((slugs[pid], h.person, h.share) for pid, h in carried.items())),
         )
         return org, digests, weeks
 

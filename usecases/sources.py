@@ -144,7 +144,9 @@ async def ask(
     if spec is None:
         raise SourceFailed(f"the playbook has no source {entry.source}")
     value = await fetcher.fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone))
-    if entry.feeds in ("cases", "exceptions") and not (value >= 0 and float(value).is_integer() and value <= MAX_COUNT):
+    if entry.feeds in ("cases", "exceptions", "value") and not (
+        value >= 0 and float(value).is_integer() and value <= MAX_COUNT
+    ):
         raise SourceFailed(f"not a count: {value:g} (a whole number from 0 to {MAX_COUNT:,} was expected)")
     if entry.feeds == "rubric" and not 0 <= value <= 1:
         raise SourceFailed(f"not a rubric score: {value:g} (from 0 to 1 was expected)")
@@ -298,6 +300,8 @@ class SourceClock:
     @staticmethod
     def _row(job: Job, value: float, at: datetime) -> NewReport | None:
         state, entry = job.state, job.entry
+        if entry.feeds == "value":  # the week's count of the value measure's events: its fetch row alone
+            return None
         step = state.step(entry.step) if entry.step else None
         if entry.step and step is None:
             raise Refusal.of("no_step", slug=state.playbook.slug, step=entry.step, steps="")

@@ -19,6 +19,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from usecases import setup_time, sources
+from usecases import value as worth
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller
@@ -176,6 +177,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             away=away,
             learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
             sourced=_sourced(caller, state),
+            value=worth.words(worth.of_playbook(caller.store, state, caller.services.currency)),
             queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
             kpi_by=figures.kpi_by if figures else None,
             learnings_shown=LEARNINGS_SHOWN,

@@ -103,6 +103,7 @@ class Cadence:
         charts: bool = True,
         admins: frozenset[str] = frozenset(),
         environ: Mapping[str, str] | None = None,
+        currency: str = "USD",
     ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
         On a store built as a dry run (`Store(engine, dry_run=True)`) it plans and renders
@@ -112,7 +113,7 @@ class Cadence:
         self.clock = clock
         self.store = store
         self.dry_run = store.dry_run
-        self.digest = Digest(store, charts=charts)
+        self.digest = Digest(store, charts=charts, currency=currency)
         self.client = client
         self.directory = directory
         self.org_timezone = org_timezone
@@ -128,9 +129,9 @@ class Cadence:
 
     def _tick(self, at: datetime) -> TickReport:
         report = TickReport()
-        # Slack refuses the token: the closes and the digest are still made (their messages
-        # wait in the outbox), but nudges and DMs are not even planned, so that when Slack
-        # takes the token again the usual rule skips the stale ones and sends the rest.
+        # Slack refuses the token: closes and the digest are still made (their messages wait
+        # in the outbox), nudges and DMs not even planned: when Slack takes the token again
+        # the usual rule skips the stale ones and sends the rest.
         lost = self.store.health.slack_access_lost()
         report.held = lost[0] if lost else None
         states = self.store.playbooks.clock_states()
@@ -167,9 +168,8 @@ class Cadence:
             report.add(back, self.store.cadence_log.record(back, self.clock()))  # usecases/learned_back.py
         self._digests(at, report)
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
-            # Every report's author on the hour, unless this tick closed weeks: that read
-            # grows with the years of history, and a close should not wait on it (the next
-            # hour's tick makes it; the recent weeks' reporters are looked for every tick).
+            # Every report's author on the hour, unless this tick closed weeks: that read grows
+            # with the years, and a close does not wait on it (the next hour's tick makes it).
             everyone = at.minute == 0 and not pending_closes
             named = names.name_people_and_channels(
                 self.store, self.client, self.directory, at, self.clock(), everyone=everyone

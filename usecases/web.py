@@ -20,6 +20,7 @@ from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT, criterion_phrase
 from usecases import setup_time, status
 from usecases import sources as pulled
+from usecases import value as worth
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
@@ -138,6 +139,10 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         replications = store.registry.replication_verdicts(adopters)
         flagged = depth.plateaus(store, states, now)
         org_depth = depth.months(store, monday - timedelta(days=7))
+        measures = worth.of_playbooks(store, states, services.currency)  # value the sponsor can weigh
+        carried = worth.heroes(
+            store, states, {s.playbook.id: calendar.local_date(now, s.playbook.timezone) for s in states}
+        )
     by_function: dict[str, list[dict[str, Any]]] = {}
     for state in states:
         p = state.playbook
@@ -162,6 +167,10 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
                 week=week.week if week else None,
                 stalled=stalls[p.id].phrase if p.id in stalls else None,
                 plateau=flagged.get(p.id, False),
+                value=worth.words(measures[p.id]),
+                hours=getattr(measures[p.id], "last_hours", None),
+                hero_id=carried[p.id].person if p.id in carried else None,
+                hero_share=carried[p.id].share if p.id in carried else None,
             )
         )
     for rows in by_function.values():  # stalled first, then risks: the furthest from target, then the rest
@@ -183,6 +192,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         viewer=viewer.user_id,
         trend=[dict(week=w, exceptions=ratios.get(w), attestation=rates.get(w)) for w in trend_weeks[trend_from:]],
         depth=org_depth,
+        value=worth.of_org(measures, services.currency),
         plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],
@@ -315,6 +325,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         moves = store.exception_items.events_of(pid)
         checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
         latest_readiness = _readiness(store, state, decisions, now)
+        measure = worth.of_playbook(store, state, services.currency)
+        carried = worth.heroes(store, [state], {state.playbook.id: this_week}).get(state.playbook.id)
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
@@ -428,6 +440,10 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         kit=p.definition.get("replication") or {},
         runs=upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None,
         from_adopters=upgrades.from_adopters(store, p.id, PLAYBOOK_LEARNINGS),
+        value=measure,
+        value_words=worth.words(measure),
+        hero_id=carried.person if carried else None,
+        hero_share=carried.share if carried else None,
         champion=p.champion_id,
         checklist=checklist,
         guardrail=dict(

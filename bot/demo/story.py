@@ -52,6 +52,7 @@ from bot.demo.cast import (
 from bot.demo.page import Event, write_page
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import SlackRequests
+from bot.demo.value import report_matched
 from bot.demo.versions import travel
 from bot.settings import Settings
 from cadence.definition import parse_playbook
@@ -385,6 +386,7 @@ class Demo:
         self.command(ben, "CREFUNDS01", "rubric refund-triage payout 0.97")
         self._api_report("refund-triage", "kpi", float(kpis["refund-triage"] or 0))
         ida = "UIDA000001"
+        report_matched(self, week)  # the ERP's matched invoices, which its value measure counts
         self.command(ida, "CFINANCE01", "cases invoice-matching extract 60")
         self.command(ida, "CFINANCE01", "cases invoice-matching match 40")
         self.command(ida, "CFINANCE01", "rubric invoice-matching match 86%")  # below the 90% threshold, every week

@@ -38,6 +38,7 @@ TABLES: list[type[SQLModel]] = [
     reports.ExceptionReport,
     reports.CaseCount,
     reports.RubricScore,
+    reports.ValueCount,
     reports.Learning,
     reports.SourceFetch,
     reports.ExceptionItemEvent,

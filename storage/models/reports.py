@@ -188,6 +188,28 @@ class RubricScore(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
+class ValueCount(SQLModel, table=True):
+    """Events of a playbook's own value measure (`value: {event: ...}` naming no value
+    event of its steps or KPI): `count` of them sent in one report, over the API. A
+    week's events are the sum of its reports that count."""
+
+    __tablename__ = "value_count"
+    __table_args__ = (
+        Index("ix_value_count_week", "playbook_id", "week_start", "id"),
+        CheckConstraint("count >= 0", name="nonnegative"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    event: str = Field(max_length=40)
+    count: int
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
 class Learning(SQLModel, table=True):
     """What a team learned in a cycle (`/rollout learn`, or the form of the week-4 DM):
     append-only, with who and when. `undo` withdraws one's own: kept, no longer shown."""

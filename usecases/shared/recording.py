@@ -149,6 +149,9 @@ def event_step(state: PlaybookState, event: str) -> tuple[str, Step | None]:
     if any. Raises Refusal for an event the playbook does not declare, or whose step is gone."""
     events = {e["name"]: e for e in state.playbook.definition.get("value_events") or []}
     spec = events.get(event)
+    own = (state.playbook.definition.get("value") or {}).get("event")
+    if spec is None and event == own and not (state.playbook.definition.get("value") or {}).get("from"):
+        return "value", None  # the value measure's own event, sent over the API
     if spec is None:
         raise Refusal.of(
             "no_value_event",
@@ -171,6 +174,8 @@ def _event_row(
     """`count` of the event added to the step's cases or the KPI, or as that many
     exceptions of the step, each with the event's name (and reason) as its reason."""
     counts, _ = event_step(state, cmd.event)
+    if counts == "value":
+        return new_report("value", *args, event=cmd.event, count=cmd.count)
     on_step: dict[str, Any] = {"step_id": step.id} if step is not None else {}
     if counts == "exception":
         reason = cmd.event + (f": {cmd.reason.strip()}" if cmd.reason and cmd.reason.strip() else "")

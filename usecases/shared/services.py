@@ -22,4 +22,5 @@ class Services:
     directory: TeamDirectory
     web_url: str | None = None  # the web view's public address (ROLLOUT_WEB_URL)
     sign_in_with_slack: SlackSignIn | None = None  # SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, if set
+    currency: str = "USD"  # ROLLOUT_CURRENCY: what playbooks' costs are given in (an ISO 4217 code)
     creators: str = "anyone"  # ROLLOUT_CREATORS: who may `/rollout new` (anyone | curators)

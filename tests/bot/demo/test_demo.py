@@ -90,6 +90,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # numbers from another system: the refunds KPI over the reporting API, and its provenance
     assert "refunds-export (reporting API): kpi refund-triage 4.6 → 201" in transcript
     assert "reported by token refunds-export" in transcript
+    # and the ERP's matched invoices, which invoice-matching's value measure counts (its YAML's value:)
+    assert "erp-export (reporting API): event invoice-matching invoice_matched 140 → 201" in transcript
     # and pulled by the clock: the sales KPI from the CRM (an SQLite source), a typed one refused
     assert "the KPI (Qualified leads a week): 24 leads, from crm at 2027-01-11 00:30" in transcript
     assert "lead-research takes the KPI (Qualified leads a week) from the source crm" in transcript
@@ -197,3 +199,22 @@ def test_the_clock_keeps_team_lists_as_a_running_bot_does(demo):
     (none of its channels changes members)."""
     asked = demo.slack_calls.get("conversations.members", 0)
     assert 0 < asked <= 2 * len(CHANNELS), demo.slack_calls  # the clock's and the handlers', each once
+
+
+def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
+    """invoice-matching's matched invoices × 9 minutes, week by week, and the cost per hour saved."""
+    import urllib.request
+
+    base, _ = demo_site
+    with urllib.request.urlopen(f"{base}/web/", timeout=30) as response:
+        overview = response.read().decode()
+    glance = overview[overview.index('<h2 id="value">') : overview.index('<h2 id="funnel">')]
+    assert "saved in the last 4 closed weeks (estimate)" in glance and "USD</strong> per hour saved" in glance
+    assert "<strong>1</strong> of " in glance  # one playbook measures value
+    weekly = overview[overview.index('<h2 id="hours">') : overview.index("</section>")]
+    assert "<svg" in weekly and "Hours saved (estimate)</th>" in weekly  # the chart and its table
+    with urllib.request.urlopen(f"{base}/web/playbooks/invoice-matching", timeout=30) as response:
+        page = response.read().decode()
+    assert "invoices matched × 9 min, the owner&#39;s estimate = " in page
+    with urllib.request.urlopen(f"{base}/web/value.csv", timeout=30) as response:
+        assert response.read().decode().splitlines()[0] == "week,hours saved (estimate),playbooks with events"
