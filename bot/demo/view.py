@@ -8,7 +8,8 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+
+from starlette.types import ASGIApp
 
 from handlers.web_view import WebView
 from slack_api.members import TeamDirectory
@@ -19,8 +20,10 @@ from usecases.shared.services import Services
 LOOPBACK = "127.0.0.1"
 
 
-def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
+def view_app(database: Path, at: datetime, viewer: str) -> ASGIApp:
     """The web view of the demo's database as it stood at `at` (the story's last hour)."""
+    from bot.web import application, web_view_routes
+
     store = Store(make_engine(f"sqlite:///{database}"))
     services = Services(
         store=store,
@@ -30,18 +33,11 @@ def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
         directory=TeamDirectory(ttl_seconds=0),
     )
     view = WebView(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO", "") in ("", "/"):
-            start_response("303 See Other", [("Location", "/web/"), ("Content-Length", "0")])
-            return [b""]
-        return view(environ, start_response)
-
-    return app
+    return application(*web_view_routes(view))
 
 
 def serve(database: Path, at: datetime, viewer: str, port: int, echo: Callable[[str], None]) -> None:
-    import waitress
+    from bot import http_server
 
     echo(f"The web view of the demo: http://{LOOPBACK}:{port}/web/ (Ctrl-C stops it)")
-    waitress.serve(view_app(database, at, viewer), host=LOOPBACK, port=port, threads=4, _quiet=True)
+    http_server.serve(view_app(database, at, viewer), LOOPBACK, port)
