@@ -185,9 +185,10 @@ class BodyLimits:
             nonlocal received, whole
             if whole:  # after the body, only the end of the connection: no deadline
                 return await receive()
-            with anyio.move_on_after(deadline - anyio.current_time()) as waited:
+            with anyio.move_on_after(deadline - anyio.current_time()):
+                message = None
                 message = await receive()
-            if waited.cancelled_caught:
+            if message is None or anyio.current_time() > deadline:  # (bytes that keep coming: too late all the same)
                 log.info("refused a request to %s: its body did not come within %g s", scope["path"], self.seconds)
                 raise HTTPException(408, f"the request's body did not come within {self.seconds:g} s")
             if message["type"] == "http.request":
