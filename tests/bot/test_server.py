@@ -1,0 +1,197 @@
+"""The HTTP server as every serving process runs it (bot/http_server.py: uvicorn, h11) with
+the limits the app puts on each body (bot/web.py, BodyLimits), over real sockets: what it
+refuses, what it cuts off and when, and what it does not. tests/bot/test_processes.py holds
+the same against the real processes."""
+
+import contextlib
+import logging
+import shlex
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot import http_server
+from bot.http_server import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, OPTIONS, InThread
+from bot.web import MAX_BODY_BYTES, BodyLimits, _http_error
+
+ROOT = Path(__file__).resolve().parents[2]
+SECONDS = 1.0  # the body's deadline here: READ_SECONDS's part, shorter
+
+
+async def _echo(request: Request) -> JSONResponse:
+    return JSONResponse({"received": len(await request.body())})
+
+
+@pytest.fixture(scope="module")
+def server():
+    app = Starlette(
+        routes=[Route("/echo", _echo, methods=["POST"]), Route("/", lambda _: JSONResponse({}), methods=["GET"])],
+        middleware=[Middleware(BodyLimits, seconds=SECONDS)],
+        exception_handlers={HTTPException: _http_error},
+    )
+    running = InThread(app).start()
+    yield running
+    running.stop()
+
+
+def _connect(server) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=10)
+
+
+def _exchange(server, request: bytes) -> bytes:
+    """`request` on a connection of its own: all the server sends before it closes."""
+    answer = b""
+    with _connect(server) as client, contextlib.suppress(ConnectionResetError, BrokenPipeError):
+        client.sendall(request)
+        while data := client.recv(65536):
+            answer += data
+    return answer
+
+
+CLOSE = b"Connection: close\r\n"
+CHUNKED = b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" + CLOSE + b"\r\n"
+
+
+def test_the_procfiles_web_runs_uvicorn_as_every_serving_process_does():
+    """The Procfile's `web` is uvicorn's command line: it must say what OPTIONS say."""
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    words = shlex.split(web.split(":", 1)[1])
+    assert words[:3] == ["uvicorn", "bot.web:create", "--factory"]
+    said = {
+        "http": words[words.index("--http") + 1],
+        "h11_max_incomplete_event_size": int(words[words.index("--h11-max-incomplete-event-size") + 1]),
+        "timeout_keep_alive": int(words[words.index("--timeout-keep-alive") + 1]),
+        "timeout_graceful_shutdown": int(words[words.index("--timeout-graceful-shutdown") + 1]),
+        "access_log": "--no-access-log" not in words,
+        "server_header": "--no-server-header" not in words,
+    }
+    assert said == {key: value for key, value in OPTIONS.items() if key in said}
+
+
+def test_a_whole_body_is_read_with_a_length_or_chunked(server):
+    assert b'{"received":3}' in _exchange(
+        server, b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n" + CLOSE + b"\r\nabc"
+    )
+    answer = _exchange(server, CHUNKED + b"2;ext=1\r\nab\r\n1\r\nc\r\n0\r\nTrailer: x\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 ") and b'{"received":3}' in answer
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * MAX_HEAD_BYTES + b"\r\n\r\n",  # a head past the limit
+        CHUNKED + b"zz\r\nab\r\n0\r\n\r\n",  # a chunk's size that is not hexadecimal
+        CHUNKED + b"1\r\nabc\r\n0\r\n\r\n",  # more data than the size said
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1e3\r\n\r\n",
+    ],
+    ids=["long-head", "bad-size", "overlong-chunk", "bad-length"],
+)
+def test_broken_requests_are_refused_by_the_server_at_once(server, request_):
+    with _connect(server) as client:
+        client.sendall(request_)  # and no more: the answer must not wait for the client
+        answer = client.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400 "), answer
+        assert client.recv(65536) == b""
+
+
+def test_a_body_declared_over_1_mib_is_refused_unread_and_the_connection_closed(server, caplog):
+    caplog.set_level(logging.INFO)
+    with _connect(server) as client:
+        client.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY_BYTES + 1))
+        answer = client.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413 ") and b"connection: close" in answer.lower(), answer
+        assert client.recv(65536) == b""
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.web"] == [
+        f"refused a request to /echo: it declares a body over {MAX_BODY_BYTES} bytes"
+    ]
+
+
+def test_a_chunked_body_is_refused_once_past_1_mib_whether_or_not_it_ends(server):
+    piece = b"%x\r\n%s\r\n" % (64 * 1024, b"x" * 64 * 1024)
+    with _connect(server) as client:
+        client.sendall(CHUNKED + piece * (MAX_BODY_BYTES // (64 * 1024) + 1))  # and no last chunk
+        answer = client.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+        CHUNKED + b"10\r\n0\r\n\r\n",  # the bytes that end a chunked body, inside a chunk's data
+    ],
+    ids=["length", "chunked"],
+)
+def test_a_body_that_does_not_come_in_time_is_answered_408_and_the_connection_closed(server, caplog, start):
+    caplog.set_level(logging.INFO)
+    with _connect(server) as client:
+        client.sendall(start)
+        answer = b""
+        while data := client.recv(65536):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 408 ") and b"connection: close" in answer.lower(), answer
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.web"] == [
+        f"refused a request to /echo: its body did not come within {SECONDS:g} s"
+    ]
+
+
+def test_a_body_dripping_steadily_is_refused_at_its_deadline_all_the_same(server):
+    """A byte every 0.1 s never leaves the app waiting long, and is too late all the same."""
+    with _connect(server) as client:
+        client.sendall(CHUNKED)
+        started = time.monotonic()
+        answer = b""
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            while time.monotonic() < started + 3 * SECONDS and not answer:
+                client.sendall(b"1\r\nx\r\n")
+                client.settimeout(0.1)
+                with contextlib.suppress(TimeoutError):
+                    answer = client.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_keep_alive_timeout(server):
+    with _connect(server) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200 ")
+        client.settimeout(KEEP_ALIVE_SECONDS + 5)
+        assert client.recv(65536) == b""  # closed by the server, idle
+
+
+def test_clients_that_send_less_than_a_head_delay_no_one_and_are_not_cut_off(server):
+    """What uvicorn leaves unbounded (bot/http_server.py): fifty connections that sent
+    nothing, or half a head, cost a socket each and delay no request; uvicorn arms no timer
+    for them (a proxy in front does, docs/setup.md), so they are still open after its
+    keep-alive timeout."""
+    silent = [_connect(server) for _ in range(25)]
+    half = [_connect(server) for _ in range(25)]
+    for client in half:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Half: ")
+    for _ in range(5):
+        assert _exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\n" + CLOSE + b"\r\n").startswith(b"HTTP/1.1 200 ")
+    time.sleep(KEEP_ALIVE_SECONDS + 1)
+    for client in silent + half:
+        client.settimeout(0.01)
+        with pytest.raises(TimeoutError):
+            client.recv(1)  # no answer, and not closed
+        client.close()
+
+
+def test_serve_returns_on_sigterm_so_that_what_runs_beside_the_app_is_stopped():
+    """uvicorn raises the signal it stopped on again once stopped, for the handler it found:
+    `serve` gives it one that does nothing, so the caller goes on (and exits 0)."""
+    import signal
+    import threading
+
+    before = signal.getsignal(signal.SIGTERM)
+    threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGTERM)).start()
+    http_server.serve(Starlette(), "127.0.0.1", 0)  # returns
+    assert signal.getsignal(signal.SIGTERM) == before
