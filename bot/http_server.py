@@ -3,8 +3,9 @@ serve`, `rollout socket`, the Procfile's `web` (its command line repeats OPTIONS
 tests/bot/test_processes.py holds the two alike), `rollout demo` and the tests.
 
 What uvicorn bounds, with the settings its authors give for it:
-- a request's head: at most MAX_HEAD_BYTES without its blank line, or 400 (h11's limit;
-  httptools, uvicorn's other parser, has no such setting, hence `http="h11"`);
+- a request's head: at most MAX_HEAD_BYTES buffered without its blank line, or 400 (h11's
+  limit, which a head that arrives whole in one read may pass by that read's size;
+  httptools, uvicorn's other parser, takes heads of any size, hence `http="h11"`);
 - an idle connection between requests: closed after KEEP_ALIVE_SECONDS;
 - a request's body: not uvicorn's; the app reads it under a size cap and a deadline
   (bot/web.py, BodyLimits).

@@ -87,7 +87,7 @@ def test_a_whole_body_is_read_with_a_length_or_chunked(server):
 @pytest.mark.parametrize(
     "request_",
     [
-        b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * MAX_HEAD_BYTES + b"\r\n\r\n",  # a head past the limit
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * MAX_HEAD_BYTES,  # past the limit, and not ended
         CHUNKED + b"zz\r\nab\r\n0\r\n\r\n",  # a chunk's size that is not hexadecimal
         CHUNKED + b"1\r\nabc\r\n0\r\n\r\n",  # more data than the size said
         b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1e3\r\n\r\n",
