@@ -27,17 +27,19 @@ Each refusal is one log line; no body is ever logged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import anyio
+import anyio.to_thread
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -47,7 +49,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -70,6 +72,7 @@ API_PREFIX = "/api"  # the reporting API (handlers/api.py, docs/api.md)
 WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
 READ_SECONDS = 5.0  # a request's whole body must be in this long after its head
+THREADS = 8  # each process's pool for what blocks (Bolt, the database): fewer than its engine's connections
 CLOCK_SILENT_AFTER = 300  # seconds without a tick before /healthz calls the clock stale
 
 log = logging.getLogger(__name__)
@@ -120,7 +123,16 @@ def application(*routes: BaseRoute) -> ASGIApp:
         routes=list(routes),
         middleware=[Middleware(BodyLimits)],
         exception_handlers={HTTPException: _http_error},
+        lifespan=_thread_pool,
     )
+
+
+@contextlib.asynccontextmanager
+async def _thread_pool(app: Starlette) -> AsyncIterator[None]:
+    """The server's event loop runs what blocks in at most THREADS threads (anyio's
+    default pool, which run_in_threadpool and the WSGI bridge take, has 40)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def web_view_routes(view: WebView) -> list[BaseRoute]:
@@ -222,7 +234,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _error(status: int, error: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": error}, status, headers)
+    return _json_answer({"error": error}, status, headers)
+
+
+def _json_answer(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+    """JSON as the bot has always written it (json.dumps, `{"ok": true}`)."""
+    return Response(json.dumps(body), status, headers, media_type="application/json")
 
 
 async def _to_web_view(request: Request) -> Response:
@@ -247,7 +264,7 @@ async def _slack_events(verifier: SignatureVerifier, bolt: App, request: Request
 
 async def _healthz(app: RolloutApp, store: Store, now: Callable[[], datetime], request: Request) -> Response:
     answer, ok = await run_in_threadpool(_health, app, store, now)
-    return JSONResponse(answer, 200 if ok else 503)
+    return _json_answer(answer, 200 if ok else 503)
 
 
 def _health(app: RolloutApp, store: Store, now: Callable[[], datetime]) -> tuple[dict[str, Any], bool]:
