@@ -31,7 +31,6 @@ import contextlib
 import json
 import logging
 import re
-import warnings
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -54,8 +53,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import metrics
-from handlers.api import Api
-from handlers.web_view import WebView
+from handlers.api import make_api
+from handlers.web_view import make_web_view
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -95,8 +94,7 @@ def make_asgi(
         verifier = SignatureVerifier(app.signing_secret)
         slack = [Route(EVENTS_PATH, partial(_slack_events, verifier, app), methods=["POST"])]
     now = clock or (lambda: datetime.now(UTC))
-    api = Api(app.services, _api_body)
-    view = WebView(
+    view = make_web_view(
         app.services,
         app.session_secret,
         secure=(app.services.web_url or "").startswith("https://"),
@@ -104,16 +102,12 @@ def make_asgi(
     )
     # What the process answers; the API and the web view each declare routes of their own.
     return application(
-        *_mounted(API_PREFIX, _mount_wsgi(api)),  # handlers/api.py, docs/api.md
+        Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md
         *web_view_routes(view),
         Route("/healthz", partial(_healthz, app, store, now), methods=["GET"]),
         Route("/metrics", partial(_metrics, store, now), methods=["GET"]),
         *slack,
     )
-
-
-# The old name, for the tests of the API and the web view until their rewrite imports make_asgi.
-make_wsgi = make_asgi
 
 
 def application(*routes: BaseRoute) -> ASGIApp:
@@ -135,41 +129,10 @@ async def _thread_pool(app: Starlette) -> AsyncIterator[None]:
     yield
 
 
-def web_view_routes(view: WebView) -> list[BaseRoute]:
-    """The web view (handlers/web_view.py) at /web, and GET / to it (bot/demo/view.py too)."""
-    return [*_mounted(WEB_PREFIX, _mount_wsgi(view)), Route("/", _to_web_view, methods=["GET"])]
-
-
-def _mounted(prefix: str, sub_app: ASGIApp) -> list[BaseRoute]:
-    """Every path under `prefix`, the prefix itself included, any method: `sub_app`."""
-    return [Route(prefix, sub_app), Mount(prefix, sub_app)]
-
-
-class _Wsgi:
-    """Today's WSGI surfaces (handlers/api.py, handlers/web_view.py) inside the ASGI app,
-    by Starlette's WSGIMiddleware: each request's body, read in the event loop under
-    BodyLimits, then the WSGI callable in the thread pool. The surface is handed the
-    whole path, as a server of its own gave it (PATH_INFO `/api/v1/...`)."""
-
-    def __init__(self, wsgi: Callable[..., Any]):
-        with warnings.catch_warnings():  # deprecated in favour of a2wsgi; the bridge is temporary
-            warnings.simplefilter("ignore")
-            from starlette.middleware.wsgi import WSGIMiddleware
-        self.app = WSGIMiddleware(wsgi)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app({**scope, "root_path": ""}, receive, send)
-
-
-def _mount_wsgi(wsgi: Callable[..., Any]) -> ASGIApp:
-    """The bridge for a WSGI surface: the one place to swap for its ASGI app."""
-    return _Wsgi(wsgi)
-
-
-def _api_body(environ: dict[str, Any]) -> bytes:
-    """An API request's body: BodyLimits has already held it to 1 MiB and READ_SECONDS."""
-    body: bytes = environ["wsgi.input"].read()
-    return body
+def web_view_routes(view: ASGIApp) -> list[BaseRoute]:
+    """The web view (handlers/web_view.py) at /web, and GET / to it (bot/demo/view.py too).
+    `/web` itself is redirected to `/web/` (Starlette's router, for a mount)."""
+    return [Mount(WEB_PREFIX, view), Route("/", _to_web_view, methods=["GET"])]
 
 
 class BodyLimits:
@@ -191,27 +154,36 @@ class BodyLimits:
             return
         deadline = anyio.current_time() + self.seconds
         received = 0
-        whole = False
+        whole = refused = False
 
         async def limited() -> Message:
-            nonlocal received, whole
+            nonlocal received, whole, refused
             if whole:  # after the body, only the end of the connection: no deadline
                 return await receive()
             with anyio.move_on_after(deadline - anyio.current_time()):
                 message = None
                 message = await receive()
             if message is None or anyio.current_time() > deadline:  # (bytes that keep coming: too late all the same)
+                refused = True
                 log.info("refused a request to %s: its body did not come within %g s", scope["path"], self.seconds)
                 raise HTTPException(408, f"the request's body did not come within {self.seconds:g} s")
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 whole = not message.get("more_body", False)
                 if received > self.max_bytes:
+                    refused = True
                     log.info("refused a request to %s: its body is over %d bytes", scope["path"], self.max_bytes)
                     raise HTTPException(413, f"request bodies are limited to {self.max_bytes} bytes")
             return message
 
-        await self.app(scope, limited, send)
+        async def closing(message: Message) -> None:
+            """The answer to a body refused before its end closes the connection, whichever
+            app's handler wrote it: the rest of the body is never read."""
+            if refused and message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+
+        await self.app(scope, limited, closing)
 
 
 def _too_large(path: str, limit: int) -> Response:
@@ -221,15 +193,13 @@ def _too_large(path: str, limit: int) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Every error the app answers itself: 404, 405 with `Allow`, and BodyLimits' 408
-    and 413 (which close the connection: the rest of the body is not read)."""
+    and 413 (BodyLimits closes the connection after them)."""
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         allowed = [m for m in headers.get("Allow", "").split(", ") if m and m != "HEAD"]
         headers["Allow"] = ", ".join(sorted(allowed))
         return _error(405, " or ".join(sorted(allowed)) + " only", headers)
-    if exc.status_code in (408, 413):
-        headers["Connection"] = "close"
     return _error(exc.status_code, "not found" if exc.status_code == 404 else exc.detail, headers)
 
 

@@ -1,37 +1,49 @@
-"""The reporting API over HTTP (docs/api.md): `POST /api/v1/reports`, the reads under
-`GET /api/v1/playbooks` and `/api/v1/registry`, and the OpenAPI document at
-`GET /api/v1/openapi.json`.
+"""The reporting API over HTTP (docs/api.md), a FastAPI application: `POST /api/v1/reports`,
+the reads under `GET /api/v1/playbooks` and `/api/v1/registry`, and the OpenAPI document
+at `GET /api/v1/openapi.json`.
 
-ROUTES declares each of them: method, path (its parameters typed, handlers/routing.py),
-the method of `Api` that answers, and what the document says of it. The document is
-derived from that table and the pydantic models (handlers/openapi.py): the request's
-types are checked by the same models that write the document's schemas, so the document
-says what the server checks. What a report means is the use case's
-(usecases/api_reports.py), under the rules of `/rollout`.
+`make_api` builds the application, to be mounted at /api; ROUTER declares its routes,
+relative to that mount. The OpenAPI document is FastAPI's, derived from ROUTER and the
+pydantic models (handlers/api_models.py): each route's path, parameters, security and
+answers as declared here, the schemas from the same models that check requests. What a
+report means is the use case's (usecases/api_reports.py), under the rules of `/rollout`.
 
-In order: 404/405 for other paths and methods; 401 without a valid token; 429 past 20
-requests a second per token, in every process together (usecases/api_reports.py,
+In order: 404/405 for other paths and methods (the router); 401 without a valid token;
+429 past 20 requests a second per token, in every process together (usecases/api_reports.py,
 within_rate); 415 for a body not sent as `application/json`, unread; 413 for a body over
-1 MiB, unread; 400 for a body that is not JSON; 422 for reports of the wrong types or
-that the rules refuse (every problem, by index and field); 403 for a playbook or kind outside the token's scope; 201 with what
-was accepted and what were duplicates. No token and no body is ever logged.
+1 MiB, unread beyond it; 400 for a body that is not JSON; 422 for reports of the wrong
+types or that the rules refuse (every problem, by index and field); 403 for a playbook
+or kind outside the token's scope; 201 with what was accepted and what were duplicates.
+Every refusal is an exception (ours, the router's, the use cases'), answered by the one
+handler `make_api` installs, as `{"error": ...}` or `{"errors": [...]}`. No token and no
+body is ever logged.
 
-Types are strict (pydantic's strict mode, over the JSON itself): `true`, `"14.5"` or
-`1.0` where a whole count is expected is refused, never read as 1, 14.5 or 1; a number
-is never read as text, nor as an instant.
+The body of a report is read here, not by FastAPI: in that order (a token before a byte
+of the body), and strictly typed over the JSON itself (pydantic's strict mode with
+model_validate_json: `true`, `"14.5"` or `1.0` where a whole count is expected is
+refused, never read as 1, 14.5 or 1; a number is never read as text, nor as an instant).
+The route functions that touch the database are plain `def`s: FastAPI runs them, and the
+token's check, in its thread pool, away from the event loop.
 """
 
 from __future__ import annotations
 
-import json
+import copy
+import functools
 import logging
-from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import from_json
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
 
-from handlers import routing
+from cadence.definition import SLUG_RE
 from handlers.api_models import (
     MAX_EVENT_COUNT,
     Accepted,
@@ -47,185 +59,101 @@ from handlers.api_models import (
     Stored,
     given,
 )
-from handlers.openapi import Answer, Operation, document
 from usecases import api_reads, api_reports
 from usecases.shared import messages
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
 
-REPORTS_PATH = "/api/v1/reports"
-OPENAPI_PATH = "/api/v1/openapi.json"
-PLAYBOOKS_PATH = "/api/v1/playbooks"
-REGISTRY_PATH = "/api/v1/registry"
+PREFIX = "/api"  # where bot/web.py mounts the application: the document's paths start with it
 RATE_PER_SECOND = api_reports.RATE_PER_SECOND
+MAX_BODY_BYTES = 1024 * 1024
 NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
 TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
 NOT_JSON = "send the body as JSON: Content-Type: application/json"
 NOT_UTF8 = "send JSON in UTF-8: Content-Type: application/json, with no other charset"
-
-StartResponse = Callable[..., Any]
-
-
-class Api:
-    """The API's WSGI part, mounted by bot/web.py at /api: ROUTES says which of its
-    methods answers a request."""
-
-    def __init__(self, services: Services, read_body: Callable[[dict[str, Any]], bytes]):
-        self.services = services
-        self.read_body = read_body  # bot/web.py's: 1 MiB at most, unread beyond
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        try:
-            operation, parameters = ROUTES.match(method, path)
-        except routing.NotFound:
-            return _reply(start_response, 404, Error(error="not found"))
-        except routing.MethodNotAllowed as err:
-            return _reply(start_response, 405, Error(error=err.only), [("Allow", err.allow)])
-        token = None
-        if operation.secured:  # before the body is read: without a token, nothing of it is
-            token = self._token(environ)
-            if token is None:
-                log.info("api: refused a request without a valid token")
-                return _reply(start_response, 401, Error(error=NO_TOKEN), [("WWW-Authenticate", "Bearer")])
-            if not api_reports.within_rate(self.services, token):
-                return _reply(start_response, 429, Error(error=TOO_MANY), [("Retry-After", "1")])
-        try:
-            return operation.run(self, environ, start_response, token, **parameters)
-        except api_reads.NotReadable as err:
-            return _reply(start_response, 403, Error(error=str(err)))
-        except api_reads.NotFound as err:
-            return _reply(start_response, 404, Error(error=str(err)))
-
-    def post_reports(self, environ: dict[str, Any], start_response: StartResponse, token: Any) -> Iterable[bytes]:
-        refused = _not_json(environ.get("CONTENT_TYPE"))  # before the body is read or parsed
-        if refused is not None:
-            return _reply(start_response, 415, Error(error=refused))
-        try:
-            body = self.read_body(environ)
-        except ValueError as err:  # too large, or a broken Content-Length
-            if str(err) == "too large":
-                return _reply(
-                    start_response, 413, Error(error="request bodies are limited to 1 MiB"), [("Connection", "close")]
-                )
-            return _reply(start_response, 400, Error(error=str(err)))
-        try:
-            # pydantic's own parser, as the models read the body: no NaN, no lone surrogates
-            document = from_json(body, allow_inf_nan=False)
-        except ValueError:  # not UTF-8, not JSON, or nested past its limit
-            return _reply(start_response, 400, Error(error="the body is not JSON"))
-        try:
-            reports = _reports(body, document)
-        except ValidationError as err:
-            return _reply(start_response, 422, Problems(errors=_problems(err, document)))
-        try:
-            posted = api_reports.post(self.services, token, reports)
-        except api_reports.Forbidden as err:
-            return _reply(start_response, 403, Error(error=f"reports[{err.index}]: {err.message}"))
-        except api_reports.Invalid as err:
-            problems = [ProblemOut(index=p.index, field=p.field, message=p.message) for p in err.problems]
-            return _reply(start_response, 422, Problems(errors=problems))
-        stored = Stored(
-            accepted=[Accepted(**a) for a in posted.accepted], duplicates=[Duplicate(**d) for d in posted.duplicates]
-        )
-        return _reply(start_response, 201, stored)
-
-    def list_playbooks(self, environ: dict[str, Any], start_response: StartResponse, token: Any) -> Iterable[bytes]:
-        return _reply(start_response, 200, {"playbooks": api_reads.playbooks(self.services, token)})
-
-    def get_playbook(
-        self, environ: dict[str, Any], start_response: StartResponse, token: Any, slug: str
-    ) -> Iterable[bytes]:
-        return _reply(start_response, 200, api_reads.playbook(self.services, token, slug))
-
-    def list_registry(self, environ: dict[str, Any], start_response: StartResponse, token: Any) -> Iterable[bytes]:
-        return _reply(start_response, 200, {"versions": api_reads.registry_entries(self.services, token)})
-
-    def get_openapi(self, environ: dict[str, Any], start_response: StartResponse, token: None) -> Iterable[bytes]:
-        return _reply(start_response, 200, openapi())
-
-    def _token(self, environ: dict[str, Any]) -> Any:
-        scheme, _, value = (environ.get("HTTP_AUTHORIZATION") or "").partition(" ")
-        return api_reports.authenticate(self.services, value.strip()) if scheme.lower() == "bearer" else None
+TOO_LARGE = "request bodies are limited to 1 MiB"
+SCHEMAS = "#/components/schemas/{model}"
 
 
-def refused(description: str, **headers: str) -> Answer:
-    """A refusal the document describes: its body is an Error."""
-    return Answer(description, Error, headers)
+class Refused(Exception):
+    """An answer other than the operation's own: its status, its body, its headers."""
+
+    def __init__(self, status: int, body: BaseModel, headers: dict[str, str] | None = None):
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers or {}
 
 
-# Every operation with `secured` may answer these too (Api.__call__, before its handler runs).
-TOKEN_REFUSALS = {
-    401: refused("No valid token"),
-    429: refused(f"Over {RATE_PER_SECOND} requests a second for this token", **{"Retry-After": "integer"}),
-}
-READ_REFUSALS = {
-    403: refused("The token may not read"),
-    404: refused("No such playbook in the token's scope"),
-}
+def _error(status: int, message: str, **headers: str) -> Refused:
+    return Refused(status, Error(error=message), headers)
 
-# What the API answers: method, path, handler, and what its OpenAPI document says of each.
-ROUTES = routing.Routes(
-    routing.Route(
-        "POST",
-        REPORTS_PATH,
-        Operation(
-            Api.post_reports,
-            "postReports",
-            "Report one number, or up to 1,000: all or nothing.",
-            body=(Report, Batch),
-            answers={
-                201: Answer("Stored: what each report counts for, and the duplicates", Stored),
-                400: refused("The body is not JSON"),
-                403: refused("A playbook or kind outside the token's scope"),
-                413: refused("The body is over 1 MiB"),
-                415: refused("The body is not sent as application/json (in UTF-8)"),
-                422: Answer("Reports refused, by index and field: nothing was stored", Problems),
-            },
-        ),
-    ),
-    routing.Route(
-        "GET",
-        PLAYBOOKS_PATH,
-        Operation(
-            Api.list_playbooks,
-            "listPlaybooks",
-            "The playbooks the token may read.",
-            {200: Answer("The playbooks the token may read.", Playbooks), **READ_REFUSALS},
-        ),
-    ),
-    routing.Route(
-        "GET",
-        PLAYBOOKS_PATH + "/{slug}",
-        Operation(
-            Api.get_playbook,
-            "getPlaybook",
-            "A playbook: definition, state, the last 12 weeks' figures and verdicts.",
-            {
-                200: Answer("A playbook: definition, state, the last 12 weeks' figures and verdicts.", PlaybookDetail),
-                **READ_REFUSALS,
-            },
-        ),
-    ),
-    routing.Route(
-        "GET",
-        REGISTRY_PATH,
-        Operation(
-            Api.list_registry,
-            "listRegistry",
-            "The registry's versions, results and adopters.",
-            {200: Answer("The registry's versions, results and adopters.", Registry), **READ_REFUSALS},
-        ),
-    ),
-    routing.Route(
-        "GET",
-        OPENAPI_PATH,
-        Operation(
-            Api.get_openapi, "openapi", "This document.", {200: Answer("The OpenAPI 3.1 document")}, secured=False
-        ),
-    ),
-)
+
+class _SlugConvertor(Convertor[str]):
+    """`{slug:slug}`: a playbook's slug, one segment. A path whose segment is not a slug is
+    no route's (404, before any token is asked for), as a path no route has."""
+
+    regex = SLUG_RE.removeprefix("^").removesuffix("$")
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("slug", _SlugConvertor())
+
+
+# ---- what a route depends on: the use cases' services, the token, the body ----
+
+
+async def _services(request: Request) -> Services:  # async: not worth a trip to the thread pool
+    services: Services = request.app.state.services
+    return services
+
+
+BEARER = HTTPBearer(scheme_name="token", description="rollout token create", auto_error=False)
+
+
+def _token(
+    services: Annotated[Services, Depends(_services)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Any:
+    """The request's token, known and not revoked (401), within its rate (429): asked
+    before anything of the body is read."""
+    token = api_reports.authenticate(services, credentials.credentials) if credentials is not None else None
+    if token is None:
+        log.info("api: refused a request without a valid token")
+        raise _error(401, NO_TOKEN, **{"WWW-Authenticate": "Bearer"})
+    if not api_reports.within_rate(services, token):
+        raise _error(429, TOO_MANY, **{"Retry-After": "1"})
+    return token
+
+
+Token = Annotated[Any, Depends(_token)]
+
+
+async def _json_body(request: Request, _: Token) -> tuple[bytes, Any]:
+    """The body, sent as JSON (415 before a byte is read), at most 1 MiB (413, unread
+    beyond), parsed by pydantic's own parser as the models read it: no NaN, no lone
+    surrogates (400 otherwise). The bytes and the JSON parsed."""
+    refused = _not_json(request.headers.get("content-type"))
+    if refused is not None:
+        raise _error(415, refused)
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.isdigit():
+        raise _error(400, "Content-Length is not a number")
+    if declared is not None and int(declared) > MAX_BODY_BYTES:
+        raise _error(413, TOO_LARGE, Connection="close")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _error(413, TOO_LARGE, Connection="close")
+    try:
+        return bytes(body), from_json(bytes(body), allow_inf_nan=False)
+    except ValueError:  # not UTF-8, not JSON, or nested past its limit
+        raise _error(400, "the body is not JSON") from None
 
 
 def _not_json(content_type: str | None) -> str | None:
@@ -239,6 +167,189 @@ def _not_json(content_type: str | None) -> str | None:
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
             return NOT_UTF8
     return None
+
+
+# ---- the routes ----
+
+
+def _refusal_described(description: str, **headers: str) -> dict[str, Any]:
+    """What the document says of a refusal: what it means, its body an Error, its headers' types."""
+    described = {name: {"schema": {"type": kind}} for name, kind in headers.items()}
+    return {"model": Error, "description": description, **({"headers": described} if headers else {})}
+
+
+TOKEN_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: _refusal_described("No valid token"),
+    429: _refusal_described(f"Over {RATE_PER_SECOND} requests a second for this token", **{"Retry-After": "integer"}),
+}
+READ_REFUSALS = {
+    **TOKEN_REFUSALS,
+    403: _refusal_described("The token may not read"),
+    404: _refusal_described("No such playbook in the token's scope"),
+}
+# The body is read by _json_body, so FastAPI does not describe it: it is said here, and its
+# models' schemas join the document's (openapi()).
+REPORT_BODY = TypeAdapter(Report | Batch)
+
+ROUTER = APIRouter()
+
+
+@ROUTER.post(
+    "/v1/reports",
+    operation_id="postReports",
+    summary="Report one number, or up to 1,000: all or nothing.",
+    status_code=201,
+    response_model=Stored,
+    response_description="Stored: what each report counts for, and the duplicates",
+    responses={
+        **TOKEN_REFUSALS,
+        400: _refusal_described("The body is not JSON"),
+        403: _refusal_described("A playbook or kind outside the token's scope"),
+        413: _refusal_described("The body is over 1 MiB"),
+        415: _refusal_described("The body is not sent as application/json (in UTF-8)"),
+        422: {"model": Problems, "description": "Reports refused, by index and field: nothing was stored"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"oneOf": [{"$ref": SCHEMAS.format(model=m.__name__)} for m in (Report, Batch)]}
+                }
+            },
+        }
+    },
+)
+def post_reports(
+    services: Annotated[Services, Depends(_services)],
+    token: Token,
+    sent: Annotated[tuple[bytes, Any], Depends(_json_body)],
+) -> Stored:
+    body, document = sent
+    try:
+        reports = _reports(body, document)
+    except ValidationError as err:
+        raise Refused(422, Problems(errors=_problems(err, document))) from None
+    posted = api_reports.post(services, token, reports)  # Forbidden, Invalid: the handlers answer
+    return Stored(
+        accepted=[Accepted(**a) for a in posted.accepted], duplicates=[Duplicate(**d) for d in posted.duplicates]
+    )
+
+
+# The reads answer the use case's JSON data as it is (JSONResponse): the models describe it
+# in the document (and tests/openapi_check.py holds the answers to it), they do not rewrite it.
+
+
+@ROUTER.get(
+    "/v1/playbooks",
+    operation_id="listPlaybooks",
+    summary="The playbooks the token may read.",
+    response_model=Playbooks,
+    response_description="The playbooks the token may read.",
+    responses=READ_REFUSALS,
+)
+def list_playbooks(services: Annotated[Services, Depends(_services)], token: Token) -> JSONResponse:
+    return JSONResponse({"playbooks": api_reads.playbooks(services, token)})
+
+
+@ROUTER.get(
+    "/v1/playbooks/{slug:slug}",
+    operation_id="getPlaybook",
+    summary="A playbook: definition, state, the last 12 weeks' figures and verdicts.",
+    response_model=PlaybookDetail,
+    response_description="A playbook: definition, state, the last 12 weeks' figures and verdicts.",
+    responses=READ_REFUSALS,
+)
+def get_playbook(
+    services: Annotated[Services, Depends(_services)],
+    token: Token,
+    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+) -> JSONResponse:
+    return JSONResponse(api_reads.playbook(services, token, slug))
+
+
+@ROUTER.get(
+    "/v1/registry",
+    operation_id="listRegistry",
+    summary="The registry's versions, results and adopters.",
+    response_model=Registry,
+    response_description="The registry's versions, results and adopters.",
+    responses=READ_REFUSALS,
+)
+def list_registry(services: Annotated[Services, Depends(_services)], token: Token) -> JSONResponse:
+    return JSONResponse({"versions": api_reads.registry_entries(services, token)})
+
+
+@ROUTER.get(
+    "/v1/openapi.json",
+    operation_id="openapi",
+    summary="This document.",
+    response_model=dict[str, Any],
+    response_description="The OpenAPI 3.1 document",
+)
+async def get_openapi_document() -> JSONResponse:
+    return JSONResponse(_document())
+
+
+# ---- the application ----
+
+
+def make_api(services: Services) -> FastAPI:
+    """The reporting API for `services`, to be mounted at PREFIX. No interactive pages:
+    the document is served by a route of ROUTER, under the API's own versioned path."""
+    api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
+    api.state.services = services
+    api.include_router(ROUTER)
+    for exception in REFUSALS:
+        api.add_exception_handler(exception, _refused)
+    return api
+
+
+# What is answered with a refusal: the routes' own, the router's, and the use cases'.
+REFUSALS = (
+    Refused,
+    HTTPException,
+    RequestValidationError,
+    api_reports.Forbidden,
+    api_reports.Invalid,
+    api_reads.NotReadable,
+    api_reads.NotFound,
+    Exception,  # a fault: 500 (Starlette logs it, and answers with this)
+)
+
+
+async def _refused(request: Request, exc: Exception) -> JSONResponse:
+    """The one way a refusal is answered: its status, `{"error": ...}` or `{"errors": [...]}`, its headers."""
+    refused = _refusal(exc)
+    return JSONResponse(refused.body.model_dump(mode="json"), refused.status, refused.headers)
+
+
+def _refusal(exc: Exception) -> Refused:
+    match exc:
+        case Refused():
+            return exc
+        case HTTPException(status_code=405, headers={"Allow": allow}):  # the router's: the methods the path has
+            return _error(405, " or ".join(allow.split(", ")) + " only", Allow=allow)
+        case HTTPException(status_code=404):  # the router's: a path no route has
+            return _error(404, "not found")
+        case HTTPException():
+            return _error(exc.status_code, str(exc.detail).lower(), **(exc.headers or {}))
+        case RequestValidationError():  # a path parameter refused (none is: the router matches a slug only)
+            problems = [ProblemOut(index=None, field=str(e["loc"][-1]), message=e["msg"]) for e in exc.errors()]
+            return Refused(422, Problems(errors=problems))
+        case api_reports.Forbidden():
+            return _error(403, f"reports[{exc.index}]: {exc.message}")
+        case api_reports.Invalid():
+            problems = [ProblemOut(index=p.index, field=p.field, message=p.message) for p in exc.problems]
+            return Refused(422, Problems(errors=problems))
+        case api_reads.NotReadable():
+            return _error(403, str(exc))
+        case api_reads.NotFound():
+            return _error(404, str(exc))
+    return _error(500, "the server failed to answer this request")
+
+
+# ---- the reports, strictly typed ----
 
 
 def _reports(body: bytes, document: Any) -> list[messages.ReportCommand | api_reports.Unfit]:
@@ -295,44 +406,30 @@ def _problems(err: ValidationError, document: Any) -> list[ProblemOut]:
     return problems
 
 
-_STATUS = {
-    200: "200 OK",
-    201: "201 Created",
-    400: "400 Bad Request",
-    401: "401 Unauthorized",
-    403: "403 Forbidden",
-    404: "404 Not Found",
-    405: "405 Method Not Allowed",
-    413: "413 Content Too Large",
-    415: "415 Unsupported Media Type",
-    422: "422 Unprocessable Content",
-    429: "429 Too Many Requests",
-}
-
-
-def _reply(
-    start_response: StartResponse,
-    status: int,
-    body: BaseModel | dict[str, Any],
-    headers: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    data = body.model_dump_json().encode() if isinstance(body, BaseModel) else json.dumps(body).encode()
-    start_response(
-        _STATUS[status],
-        [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *(headers or [])],
-    )
-    return [data]
+# ---- the document ----
 
 
 def openapi() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of what this module serves: from ROUTES and the models."""
-    return document(
-        ROUTES,
-        info={
-            "title": "Rollout Cadence Bot reporting API",
-            "version": "1",
-            "description": "Numbers from the systems that hold them, under the rules of /rollout (docs/api.md).",
-        },
-        scheme={"type": "http", "scheme": "bearer", "description": "rollout token create"},
-        secured_answers=TOKEN_REFUSALS,
+    """The OpenAPI 3.1 document of the API as mounted at PREFIX (a copy: the caller's to change)."""
+    return copy.deepcopy(_document())
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    document = get_openapi(
+        title="Rollout Cadence Bot reporting API",
+        version="1",
+        description="Numbers from the systems that hold them, under the rules of /rollout (docs/api.md).",
+        routes=ROUTER.routes,
+        separate_input_output_schemas=False,
     )
+    document["paths"] = {PREFIX + path: operations for path, operations in document["paths"].items()}
+    # FastAPI gives every operation with parameters a 422 for parameters it refuses; the
+    # router matches a slug before (a segment that is no slug is no route's: 404), so a
+    # read never answers it.
+    document["paths"][PREFIX + "/v1/playbooks/{slug}"]["get"]["responses"].pop("422")
+    for unused in ("HTTPValidationError", "ValidationError"):
+        document["components"]["schemas"].pop(unused)
+    body = REPORT_BODY.json_schema(ref_template=SCHEMAS)
+    document["components"]["schemas"].update(body.get("$defs", {}))
+    return document

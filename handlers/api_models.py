@@ -1,7 +1,7 @@
 """What the reporting API takes and answers, as pydantic models (handlers/api.py routes
 them): the report a client sends, strictly typed over its JSON, and the shapes of every
-answer and read. The OpenAPI document's schemas are written from these same models
-(handlers/openapi.py), so the document says what the server checks."""
+answer and read. The OpenAPI document's schemas are derived from these same models (by
+FastAPI, handlers/api.py), so the document says what the server checks."""
 
 from __future__ import annotations
 

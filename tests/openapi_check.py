@@ -12,7 +12,7 @@ from handlers.api import openapi
 
 def described(method: str, path: str, status: int, body: Any) -> None:
     """Raise jsonschema's ValidationError unless `body` is what the document says
-    `method path` answers with `status` (path as the document writes it: /v1/...)."""
+    `method path` answers with `status` (path as the document writes it: /api/v1/...)."""
     document = openapi()
     answer = document["paths"][path][method.lower()]["responses"][str(status)]
     schema = answer["content"]["application/json"]["schema"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp
 
-from handlers.web_view import WebView
+from handlers.web_view import make_web_view
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.store import Store
@@ -32,7 +32,7 @@ def view_app(database: Path, at: datetime, viewer: str) -> ASGIApp:
         org_timezone="UTC",
         directory=TeamDirectory(ttl_seconds=0),
     )
-    view = WebView(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
+    view = make_web_view(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
     return application(*web_view_routes(view))
 
 

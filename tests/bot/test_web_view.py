@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import close_of, report_week
@@ -48,7 +48,7 @@ def view(http_server, database_url, store, slack, clock, playbook):
     mount, url = http_server
     clock.set(NOW)
     settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
-    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
     slack.add_user(CURATOR)
     requests = SlackRequests(url)
     requests.command(f"curator add <@{CURATOR}>", user=ADMIN)
@@ -73,7 +73,7 @@ def web_session(bot, http_server, database_url, slack, store, clock, user):
     """Serve the app of `bot` with its web view at the test server's own address, and a
     session cookie for `user` signed in by the link `/rollout web` gives; returns (url, cookie)."""
     mount, url = http_server
-    mount.app = make_wsgi(
+    mount.app = make_asgi(
         create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
     )
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=user).text)
@@ -471,7 +471,8 @@ def test_hostile_text_is_shown_as_text(view, store):
 
 def test_a_path_is_a_routes_own_and_a_slug_one_segment(view):
     cookie = signed_in(view, MEMBER)
-    for path in ("/web/playbooks/support-replies/steps/more.csv", "/web/playbooks/Support-Replies", "/web/nothing"):
+    paths = ("/web/playbooks/support-replies/steps/more.csv", "/web/playbooks/Support-Replies", "/web/nothing")
+    for path in (*paths, "/web/registry/"):  # nor is a page's path with a slash added
         assert fetch(view.base_url + path, cookie)[:1] == (404,), path
         assert fetch(view.base_url + path)[:1] == (404,), path  # nothing there, signed in or not
     status, headers, body = fetch(view.base_url + "/web/logout", cookie)
@@ -479,7 +480,25 @@ def test_a_path_is_a_routes_own_and_a_slug_one_segment(view):
     status, headers, body = fetch(view.base_url + "/web/registry", cookie, method="POST")
     assert (status, headers["Allow"], body) == (405, "GET", "GET only")
     assert fetch(view.base_url + "/web/registry", cookie, method="HEAD")[0] == 200
-    assert fetch(view.base_url + "/web", cookie)[0] == 200
+    # `/web` itself is the mount's, not a route of the view: Starlette leads it to `/web/`.
+    status, headers, _ = fetch(view.base_url + "/web", cookie)
+    assert (status, headers["Location"]) == (307, view.base_url + "/web/")
+    assert fetch(headers["Location"], cookie)[0] == 200
+
+
+def test_no_two_routes_of_the_view_take_the_same_request():
+    """Each route's own path, its parameters filled in, is matched by that route first."""
+    from starlette.routing import Match
+
+    from handlers.web_view import make_web_view
+
+    routes = make_web_view(None, "secret", secure=False).routes
+    examples = {"slug": "support-replies", "table": "steps"}
+    for route in routes:
+        path = re.sub(r"\{(\w+):\w+\}", lambda found: examples[found[1]], route.path)
+        for method in route.methods:
+            scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+            assert next(r for r in routes if r.matches(scope)[0] == Match.FULL) is route, (method, path)
 
 
 def test_depth_over_months_on_both_pages_with_tables_and_csv(view, engine, slack, clock):

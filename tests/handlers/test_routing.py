@@ -3,7 +3,7 @@ path no route has is not found, another method is not allowed with the methods i
 
 import pytest
 
-from handlers import api, routing, web_view
+from handlers import routing
 from handlers.routing import Mount, Route, Routes
 
 ROUTES = Routes(
@@ -52,12 +52,3 @@ def test_a_table_is_declared_with_known_parameters_and_each_route_once():
         Routes(Route("GET", "/p/{Slug}", "one"))
     with pytest.raises(ValueError, match="twice"):
         Routes(Route("GET", "/p", "a"), Route("GET", "/p", "b"))
-
-
-@pytest.mark.parametrize("table", [api.ROUTES, web_view.ROUTES], ids=["api", "web_view"])
-def test_no_two_routes_of_a_surface_take_the_same_request(table):
-    """Each route's own path, its parameters filled in, is matched by that route alone."""
-    examples = {"slug": "support-replies", "table": "steps"}
-    for route in table:
-        path = route.path.format(**examples)
-        assert table.match(route.method, path)[0] is route.handler, path
