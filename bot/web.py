@@ -124,7 +124,7 @@ def application(*routes: BaseRoute) -> ASGIApp:
 @contextlib.asynccontextmanager
 async def _thread_pool(app: Starlette) -> AsyncIterator[None]:
     """The server's event loop runs what blocks in at most THREADS threads (anyio's
-    default pool, which run_in_threadpool and the WSGI bridge take, has 40)."""
+    default pool, which run_in_threadpool and the mounted apps' sync routes take, has 40)."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
     yield
 
