@@ -148,13 +148,15 @@ class BodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:  # (the server refuses one not a number)
             await _too_large(scope["path"], self.max_bytes)(scope, receive, send)
             return
         deadline = anyio.current_time() + self.seconds
         received = 0
-        whole = refused = False
+        whole = declared in ("", "0") and "transfer-encoding" not in headers  # no body: nothing to read
+        refused = False
 
         async def limited() -> Message:
             nonlocal received, whole, refused
@@ -177,9 +179,11 @@ class BodyLimits:
             return message
 
         async def closing(message: Message) -> None:
-            """The answer to a body refused before its end closes the connection, whichever
-            app's handler wrote it: the rest of the body is never read."""
-            if refused and message["type"] == "http.response.start":
+            """An answer given before the request's body has all been read (BodyLimits'
+            408 and 413, or an app's refusal that never read it, the API's 401 or 429)
+            closes the connection, whichever app's handler wrote it: the rest of the body
+            is never read, and the client is let go at once."""
+            if (refused or not whole) and message["type"] == "http.response.start":
                 message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
             await send(message)
 

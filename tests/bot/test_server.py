@@ -33,7 +33,11 @@ async def _echo(request: Request) -> JSONResponse:
 @pytest.fixture(scope="module")
 def server():
     app = Starlette(
-        routes=[Route("/echo", _echo, methods=["POST"]), Route("/", lambda _: JSONResponse({}), methods=["GET"])],
+        routes=[
+            Route("/echo", _echo, methods=["POST"]),
+            Route("/refuse", lambda _: JSONResponse({"error": "no"}, 401), methods=["POST"]),  # reads no body
+            Route("/", lambda _: JSONResponse({}), methods=["GET"]),
+        ],
         middleware=[Middleware(BodyLimits, seconds=SECONDS)],
         exception_handlers={HTTPException: _http_error},
     )
@@ -156,6 +160,25 @@ def test_a_body_dripping_steadily_is_refused_at_its_deadline_all_the_same(server
                 with contextlib.suppress(TimeoutError):
                     answer = client.recv(65536)
     assert answer.startswith(b"HTTP/1.1 408 "), answer
+
+
+def test_an_answer_before_the_body_is_read_closes_the_connection(server):
+    """An app that refuses a request without reading its body (the API's 401 or 429): the
+    rest of the body will never be read, so the client is let go at once."""
+    with _connect(server) as client:
+        client.sendall(b"POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
+        answer = b""
+        while data := client.recv(65536):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 401 ") and b"connection: close" in answer.lower(), answer
+
+
+def test_a_request_without_a_body_keeps_its_connection(server):
+    with _connect(server) as client:
+        for _ in range(2):
+            client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = client.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200 ") and b"connection: close" not in answer.lower(), answer
 
 
 def test_an_idle_kept_alive_connection_is_closed_after_the_keep_alive_timeout(server):
