@@ -21,7 +21,7 @@ from bot.processes import Clockwork
 from bot.settings import Settings
 from cadence import judgement
 from cadence import keys as work_keys
-from handlers import actions, commands, events, governance, grammar, home, queue, views
+from handlers import actions, commands, events, governance, grammar, home, playbook_form, queue, views
 from handlers.errors import Malformed
 from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
@@ -80,6 +80,7 @@ def create_app(
         org_timezone=settings.rollout_timezone,
         directory=directory or team_directory(store),
         web_url=settings.rollout_web_url,
+        creators=settings.rollout_creators,
         sign_in_with_slack=SlackSignIn(settings.slack_client_id, settings.slack_client_secret, settings.slack_api_url)
         if settings.slack_client_id and settings.slack_client_secret
         else None,
@@ -100,6 +101,7 @@ def create_app(
     actions.register(app, services)
     governance.register(app, services)
     views.register(app, services)
+    playbook_form.register(app, services)
     home.register(app, services)
     queue.register(app, services)
     events.register(app, services)

@@ -69,6 +69,18 @@ def list_playbooks() -> None:
         click.echo("  ".join([cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]))
 
 
+@playbook.command("export")
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every playbook.")
+def export_playbooks(slugs: tuple[str, ...], every: bool) -> None:
+    """Print playbooks SLUG... (or --all) as YAML that `rollout playbook load` takes back
+    without a new revision."""
+    if bool(slugs) == every:
+        raise click.UsageError("give one or more SLUGs or --all")
+    store = open_store(settings_or_exit())
+    click.echo(_or_refused(lambda: operator.export_yaml(store, None if every else list(slugs))), nl=False)
+
+
 @playbook.command("show")
 @click.argument("slug")
 def show(slug: str) -> None:

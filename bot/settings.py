@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///rollout.db"
     rollout_admins: str = ""
     rollout_timezone: str = "UTC"
+    rollout_creators: str = "anyone"  # who may `/rollout new`: anyone, or curators
     rollout_web_url: str | None = None  # the web view's public address, for /rollout web's links
     rollout_session_secret: str | None = None  # signs the web view's sessions (default: the signing secret)
     slack_client_id: str | None = None  # "Sign in with Slack" on the web view (with the secret)
@@ -83,6 +84,13 @@ class Settings(BaseSettings):
     def _database(cls, value: str) -> str:
         check_database_url(value)
         return value
+
+    @field_validator("rollout_creators")
+    @classmethod
+    def _creators(cls, value: str) -> str:
+        if value.strip().lower() not in ("anyone", "curators"):
+            raise ValueError(f"'{value[:40]}' is not who may create playbooks: use anyone or curators")
+        return value.strip().lower()
 
     @field_validator("rollout_timezone")
     @classmethod

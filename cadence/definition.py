@@ -7,6 +7,7 @@ field and the problem in words a playbook author can act on.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -379,12 +380,19 @@ def _given(spec: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in spec.items() if value is not None}
 
 
+@cache
+def _zones() -> frozenset[str]:
+    """The IANA names, read once a process: reading them walks the time zone database's
+    folders (4 ms, and every settings object and playbook checks its zone)."""
+    return frozenset(available_timezones())
+
+
 def check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)") from None
-    if name not in available_timezones() and name != "UTC":
+    if name not in _zones() and name != "UTC":
         raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)")
 
 
@@ -478,3 +486,43 @@ _PATTERN_HINTS = {
     USER_RE: "must be a Slack user id (e.g. U0123456789)",
     SLOT_RE: "must be a weekday and a 24-hour time, e.g. 'Thu 15:00'",
 }
+
+
+def as_written(definition: dict[str, Any]) -> dict[str, Any]:
+    """A stored definition as its author would write it: today's canonical form with every
+    field that only repeats its default left out, so that parsing what is left gives the
+    same canonical definition (`rollout playbook export`: load ∘ export changes nothing)."""
+    full = parse_playbook(definition).canonical()
+    written: dict[str, Any] = _copy(full)
+
+    def prune(node: Any) -> None:
+        if isinstance(node, list):
+            for child in node:
+                prune(child)
+            return
+        if not isinstance(node, dict):
+            return
+        order = list(node)
+        for key in order:
+            child = node.pop(key)
+            try:
+                if parse_playbook(written).canonical() == full:
+                    continue
+            except DefinitionError:
+                pass
+            node[key] = child
+            prune(child)
+        kept = [(key, node[key]) for key in order if key in node]  # the schema's order, as before
+        node.clear()
+        node.update(kept)
+
+    prune(written)
+    return written
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
-from handlers import checkins, grammar
+from handlers import checkins, grammar, playbook_form
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands, learnings, requests, status
@@ -46,6 +46,9 @@ def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tu
     caller = Caller(services, client, command.get("user_id", ""), command.get("channel_id", ""))
     try:
         parsed = grammar.parse(command.get("text", ""))
+        if isinstance(parsed, messages.OpenForm) and parsed.form in ("new", "edit"):
+            opened = playbook_form.open_form(caller, parsed, command.get("trigger_id", ""))
+            return opened, "form" if opened is None else "refused"
         if isinstance(parsed, messages.OpenForm):
             opened = checkins.open_form(caller, parsed.form, command.get("trigger_id", ""))
             return opened, "form" if opened is None else "refused"

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import keys
 from cadence.limits import MAX_TEXT_CHARS
+from handlers import playbook_form
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
@@ -56,6 +57,11 @@ def register(app: App, services: Services) -> None:
         answer = action["action_id"].removeprefix("stall_")
 
         def open_form(caller: Caller) -> None:
+            if answer in ("refine", "rescope"):  # the playbook's form, at what the answer changes
+                if stalls.form_for(caller, answer, *target) is None:  # the owner or a curator; running
+                    return
+                playbook_form.open_for_stall(caller, answer, target, body["trigger_id"])
+                return
             form = stalls.form_for(caller, answer, *target)
             if form is None:
                 return  # the playbook was removed since the message went out

@@ -407,6 +407,18 @@ def _history(w: Words) -> messages.History:
     return messages.History(playbook_name(words[0]), step_name(words[1]) if len(words) == 2 else None, limit)
 
 
+def _new(w: Words) -> messages.OpenForm:
+    if len(w) != 1:
+        raise Refusal.of("new_arguments", usage="new")
+    return messages.OpenForm("new")
+
+
+def _edit(w: Words) -> messages.OpenForm:
+    if len(w) != 2:
+        raise Refusal.of("edit_arguments", usage="edit")
+    return messages.OpenForm("edit", playbook_name(w.words[1]))
+
+
 def _undo(w: Words) -> messages.Undo:
     if len(w) != 2:
         raise Refusal.of("undo_arguments", usage="undo")
@@ -511,6 +523,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         _request,
     ),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
+    Subcommand("new", ("/rollout new",), _new),
+    Subcommand("edit", ("/rollout edit <playbook>",), _edit),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
     Subcommand("web", ("/rollout web",), _web),
     Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),

@@ -40,7 +40,7 @@ from cadence.definition import SLUG_RE
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import depth_charts, guardrail_chart, kpi_chart, org_trend_charts, progress_chart
-from usecases import web
+from usecases import playbook_form, web
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ def make_web_view(
         Route("/registry.csv", page(view.registry_csv)),
         Route("/playbooks/{slug:slug}", page(view.playbook)),
         Route("/playbooks/{slug:slug}.csv", page(partial(view.playbook_csv, table="weeks"))),
+        Route("/playbooks/{slug:slug}.yaml", page(view.playbook_yaml)),  # `rollout playbook export`'s
         Route("/playbooks/{slug:slug}/{table:table}.csv", page(view.playbook_csv)),
     ]
     every_answer = [*HEADERS, HSTS] if secure else HEADERS
@@ -212,6 +213,17 @@ class _View:
         if table not in tables:
             raise HTTPException(404)
         return _csv(tables[table], f"{slug}-{table}.csv")
+
+    def playbook_yaml(self, request: Request, viewer: web.Viewer, slug: str) -> Response:
+        """The playbook as YAML that `rollout playbook load` takes back, as a download."""
+        found = playbook_form.yaml_download(self.services, slug)
+        if found is None:
+            return _no_playbook(viewer)
+        name, text = found
+        disposition = f"attachment; filename={quote(name)}"
+        return Response(
+            text, media_type="application/yaml; charset=utf-8", headers={"Content-Disposition": disposition}
+        )
 
     def login(self, request: Request) -> Response:
         viewer = web.sign_in(self.services, request.query_params.get("token", ""))

@@ -5,7 +5,7 @@ storage/registry.py's; champions and their checklists storage/champions.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -341,62 +341,8 @@ class Playbooks:
         outcomes = []
         with unit_of_work(self.engine) as s:
             for spec in specs:
-                outcomes.append(self._load_one(s, spec, org_timezone, actor, at))
+                outcomes.append(load_one(s, spec, org_timezone, actor, at))
         return outcomes
-
-    def _load_one(self, s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
-        definition = spec.canonical()
-        playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
-        if playbook is not None and _as_read_now(playbook.definition) == definition:
-            return LoadOutcome(spec.playbook, "unchanged", [])
-
-        columns = playbook_columns(spec, org_timezone)
-        if playbook is None:
-            playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
-            s.add(playbook)
-            s.flush()
-            add_steps(s, playbook.id, spec)
-            created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
-            s.add(Decision(**decision_columns(created, at)))
-            return LoadOutcome(spec.playbook, "created", [])
-
-        previous = _as_read_now(playbook.definition)
-        changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
-        for name, value in columns.items():
-            setattr(playbook, name, value)
-        playbook.definition = definition
-        playbook.updated_at = at
-        s.add(playbook)
-
-        declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
-        existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
-        for position, step_spec in enumerate(spec.steps):
-            step = existing.pop(step_spec.name, None)
-            if step is None:
-                s.add(
-                    Step(
-                        playbook_id=playbook.id,
-                        name=step_spec.name,
-                        position=position,
-                        mode=step_spec.mode,
-                        pinned=step_spec.pinned,
-                    )
-                )
-                continue
-            step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
-            if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
-                declared = decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
-                s.add(Decision(**decision_columns(declared, at)))
-                announce(s, [declared], at)
-                step.mode = step_spec.mode
-            s.add(step)
-        for step in existing.values():
-            if step.retired_at is None:
-                step.retired_at = at
-                s.add(step)
-        changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
-        s.add(Decision(**decision_columns(changed, at)))
-        return LoadOutcome(spec.playbook, "updated", changes)
 
     def end_run(
         self,
@@ -519,3 +465,70 @@ def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
     """A new playbook's steps, in the order its definition declares them."""
     for position, step in enumerate(spec.steps):
         s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))
+
+
+def load_one(
+    s: Session,
+    spec: PlaybookSpec,
+    org_timezone: str,
+    actor: str,
+    at: datetime,
+    revision: Callable[[int, dict[str, Any], dict[str, Any]], DecisionRecord] | None = None,
+) -> LoadOutcome:
+    """One playbook of `Playbooks.load`, in the caller's unit of work; `revision` makes the
+    decision row of a change (default: the file's `of_definition_changed`)."""
+    definition = spec.canonical()
+    playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
+    if playbook is not None and _as_read_now(playbook.definition) == definition:
+        return LoadOutcome(spec.playbook, "unchanged", [])
+
+    columns = playbook_columns(spec, org_timezone)
+    if playbook is None:
+        playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
+        s.add(playbook)
+        s.flush()
+        add_steps(s, playbook.id, spec)
+        created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
+        s.add(Decision(**decision_columns(created, at)))
+        return LoadOutcome(spec.playbook, "created", [])
+
+    previous = _as_read_now(playbook.definition)
+    changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
+    for name, value in columns.items():
+        setattr(playbook, name, value)
+    playbook.definition = definition
+    playbook.updated_at = at
+    s.add(playbook)
+
+    declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
+    existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
+    for position, step_spec in enumerate(spec.steps):
+        step = existing.pop(step_spec.name, None)
+        if step is None:
+            s.add(
+                Step(
+                    playbook_id=playbook.id,
+                    name=step_spec.name,
+                    position=position,
+                    mode=step_spec.mode,
+                    pinned=step_spec.pinned,
+                )
+            )
+            continue
+        step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
+        if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
+            declared = decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+            s.add(Decision(**decision_columns(declared, at)))
+            announce(s, [declared], at)
+            step.mode = step_spec.mode
+        s.add(step)
+    for step in existing.values():
+        if step.retired_at is None:
+            step.retired_at = at
+            s.add(step)
+    if revision is not None:
+        changed = revision(playbook.id, previous, definition)
+    else:
+        changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
+    s.add(Decision(**decision_columns(changed, at)))
+    return LoadOutcome(spec.playbook, "updated", changes)

@@ -38,6 +38,7 @@ from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
 from storage.learnings import Learnings
+from storage.made import MadePlaybooks
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
@@ -93,4 +94,5 @@ class Store:
         self.memberships = Memberships(engine)
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
         self.webhooks = Webhooks(engine, secret_key)
+        self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)

@@ -70,6 +70,31 @@ TEXTS: dict[str, str] = {
     "learn_arguments": "`learn` needs a playbook and what the team learned.",
     "not_a_cycle": "“{word}” is not a cycle number: say `cycle:2`.",
     "stall_reason_missing": "Say why: the reason is kept with the decision.",
+    # ---- playbooks made and changed in Slack (usecases/playbook_form.py) ----
+    "creators_curators": (
+        "Only curators create playbooks in this workspace (ROLLOUT_CREATORS=curators). "
+        "Ask a curator, or `/rollout request` a published one."
+    ),
+    "made_bot_not_in_channel": (
+        "I'm not in {channel} (Slack says {error}), so I can't run a playbook there. Invite me with "
+        "`/invite @Rollout Cadence` in that channel, then submit again."
+    ),
+    "made_changed_since": "Changed by {who} at {when} since this form opened; open the form again.",
+    "made_outside_kit": (
+        "{slug} is adopted from {origin}, whose kit lets a team change only {allowed}: not {changes}. "
+        "A curator may give an override reason."
+    ),
+    "made_override_not_curator": "Only a curator may change an adopted playbook past its kit.",
+    "made_step_mode": (
+        "Step {step} is {mode} now: `/rollout mode {slug} {step} <mode> <reason>` changes it, not this form."
+    ),
+    "made_too_long": (
+        "{slug} is too long for Slack's form ({what}): export it with `rollout playbook export {slug}`, "
+        "change the YAML and load it with `rollout playbook load`."
+    ),
+    "made_steps": "Line {line}: write a step as `name: mode` (human-led, collaborative or ai-led; `human-led pinned`).",
+    "new_arguments": "`/rollout new` takes nothing more: it opens a form.",
+    "edit_arguments": "Name the playbook to change: `/rollout edit <playbook>`.",
     "learning_form_late": (
         "Cycle {named} of {slug} takes no more learnings: week 1 of the next cycle has passed. "
         "`/rollout learn {slug} <text>` adds one to cycle {cycle}."

@@ -18,6 +18,7 @@ class JsonServer:
     def __init__(self, host: str = "127.0.0.1"):
         self.answers: dict[str, object] = {}  # path -> (status, body) or HANG
         self.requests: list[dict] = []
+        self.finished: list[str] = []  # paths whose answers were sent whole (a hang: ran out its 60 s)
         self.on_request = lambda: None  # called as each request arrives (a test's hook)
         self.stopping = threading.Event()
         server = self
@@ -31,7 +32,8 @@ class JsonServer:
                 server.on_request()
                 answer = server.answers.get(parts.path, (404, {"error": "no such path"}))
                 if answer == HANG:
-                    server.stopping.wait(60)
+                    if not server.stopping.wait(60):
+                        server.finished.append(parts.path)
                     return
                 if answer in (TRICKLE, TRICKLE_HEAD):
                     body = json.dumps({"status": "success", "data": {"resultType": "scalar", "result": [0, "1"]}})
@@ -46,6 +48,7 @@ class JsonServer:
                             self.wfile.flush()
                         except OSError:  # the client gave up
                             return
+                    server.finished.append(parts.path)
                     return
                 status, body, *more = answer
                 data = json.dumps(body).encode()
@@ -56,6 +59,7 @@ class JsonServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                server.finished.append(parts.path)
 
             def log_message(self, *args):
                 pass

@@ -1,17 +1,18 @@
-"""A real Prometheus on a free loopback port, holding samples written as OpenMetrics and
+"""A real Prometheus on a free loopback port (started again on another if the port was
+taken meanwhile: tests/ports.py), holding samples written as OpenMetrics and
 backfilled with promtool (Debian's `prometheus` package): the sources tests' and
 bench.sources' one way to start it."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.ports import NotServing, serve_on_a_free_port
 
 
 class NotStarted(RuntimeError):
@@ -35,23 +36,28 @@ def running(folder: Path, samples: str) -> Iterator[str]:
         capture_output=True,
     )
     (folder / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")
-    port = _free_port()
-    with open(folder / "prometheus.log", "w") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={folder / 'prometheus.yml'}",
-                f"--storage.tsdb.path={folder / 'data'}",
-                "--storage.tsdb.retention.time=10y",  # the backfilled weeks are kept
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
+    log = folder / "prometheus.log"
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        with open(log, "w") as said:
+            return subprocess.Popen(
+                [
+                    binary,
+                    f"--config.file={folder / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={folder / 'data'}",
+                    "--storage.tsdb.retention.time=10y",  # the backfilled weeks are kept
+                    f"--web.listen-address=127.0.0.1:{port}",  # :0 would never say which port it got
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=said,
+            )
+
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_ready(url, process, folder / "prometheus.log")
-        yield url
+        process, port = serve_on_a_free_port(start, _ready, seconds=60)
+    except NotServing:
+        raise NotStarted("prometheus did not start: " + log.read_text()[-2000:]) from None
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -61,21 +67,9 @@ def running(folder: Path, samples: str) -> Iterator[str]:
             process.wait()
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/-/ready", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise NotStarted("prometheus did not start: " + log.read_text()[-2000:])
-        time.sleep(0.2)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1) as answer:
+            return answer.status == 200 and b"Prometheus" in answer.read()
+    except OSError:
+        return False

@@ -5,15 +5,14 @@ run time (templates, pages, the demo's playbooks, migrations) must ship in the p
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.ports import serve_on_a_free_port
 
 pytestmark = pytest.mark.slow  # builds and installs the package
 
@@ -68,22 +67,23 @@ def test_the_demo_runs_from_the_installed_wheel(installed, tmp_path):
 
 
 def test_serve_from_the_installed_wheel_shows_the_sign_in_page(installed, tmp_path, slack):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = _outside_the_tree(
         tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.url
     )
-    server = subprocess.Popen(
-        [str(installed / "rollout"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+
+    def start(port: int) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(installed / "rollout"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    server, port = serve_on_a_free_port(start, lambda port: _answers(port, "/healthz"))
     try:
-        status, body = _get_when_up(port, "/web/signin")
+        status, body = _get(port, "/web/signin")
         assert status == 200 and "Sign in" in body, body
     finally:
         server.send_signal(signal.SIGTERM)
@@ -91,18 +91,21 @@ def test_serve_from_the_installed_wheel_shows_the_sign_in_page(installed, tmp_pa
     assert "Traceback" not in output and "TemplateNotFound" not in output, output
 
 
-def _get_when_up(port: int, path: str, seconds: float = 60) -> tuple[int, str]:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request("GET", path)
-            response = connection.getresponse()
-            return response.status, response.read().decode()
-        except (ConnectionError, http.client.RemoteDisconnected):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+def _get(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def _answers(port: int, path: str) -> bool:
+    try:
+        return _get(port, path)[0] == 200
+    except (OSError, http.client.HTTPException):
+        return False
 
 
 def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(installed, tmp_path):

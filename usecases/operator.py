@@ -18,6 +18,7 @@ from cadence.definition import PlaybookSpec
 from slack_api.members import DirectoryUnavailable, TeamDirectory
 from storage.playbooks import LoadOutcome
 from storage.store import PlaybookState, Store
+from templates.playbook_yaml import playbook_yaml
 from templates.refusals import Refusal, close_matches
 from usecases.shared import life
 
@@ -99,3 +100,35 @@ def export_csv(store: Store, directory: Path) -> list[tuple[str, int]]:
     """Every table as DIRECTORY/<table>.csv, of one snapshot: each file's name and rows.
     Raises OSError, leaving `directory` as it was, when it cannot be written."""
     return store.readouts.export_csv(directory)
+
+
+def export_yaml(store: Store, slugs: list[str] | None) -> str:
+    """`rollout playbook export`: the playbooks named (every playbook for None), as the
+    YAML `rollout playbook load` takes back without a new revision. An unknown slug is
+    refused before anything is printed."""
+    if slugs is None:
+        states = store.playbooks.states()
+    else:
+        states = []
+        for slug in dict.fromkeys(slugs):
+            state = store.playbooks.state(slug)
+            if state is None:
+                raise Refusal.of(
+                    "no_playbook", suggestions=close_matches(slug, store.playbooks.slugs()), slug=slug[:64]
+                )
+            states.append(state)
+    return playbook_yaml([s.playbook.definition for s in states], note="\n".join(export_notes(states)))
+
+
+def export_notes(states: list[PlaybookState]) -> list[str]:
+    """The comment an export opens with: how to load it, and where a playbook's owner or
+    channel was changed in Slack since its definition was written (the file keeps the
+    definition; loading it back changes nothing)."""
+    notes = ["Playbooks as code: `rollout playbook load FILE` takes this file back unchanged."]
+    for state in states:
+        p, written = state.playbook, state.playbook.definition
+        if written.get("owner") != p.owner_id:
+            notes.append(f"{p.slug}: its owner is {p.owner_id} now (handed over in Slack); this file names the first.")
+        if written.get("channel") != p.channel_id:
+            notes.append(f"{p.slug}: its team channel is {p.channel_id} now; this file names the first.")
+    return notes

@@ -18,7 +18,7 @@ from cadence.judgement import kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
-from usecases import sources
+from usecases import setup_time, sources
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared.caller import Caller
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -195,6 +195,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
             if state.owner_deactivated is not None
             else bool(caller.store.people.deactivated([playbook.owner_id])),
             scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
+            setup=setup_time.own(caller.store, state),
             stalled=stalling.stalled(caller.store, [state]).get(playbook.id),
             guardrail=None
             if playbook.guardrail_name is None or figures is None

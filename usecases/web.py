@@ -18,8 +18,8 @@ from cadence.replication import REPLICATED, cycle_median
 from storage.db import reads_together
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT, criterion_phrase
+from usecases import setup_time, status
 from usecases import sources as pulled
-from usecases import status
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -185,6 +185,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],
+        setup=setup_time.overview(store, now),
         proposals=[
             dict(
                 slug=slugs.get(p.playbook_id, "?"), kind=p.kind, step=step_names.get(p.step_id or 0), to_mode=p.to_mode

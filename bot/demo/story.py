@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
+from bot.demo import made
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -103,6 +104,7 @@ class Demo:
         self.say = say
         self.clock = SimClock(datetime.combine(START - timedelta(days=3), time(9), tzinfo=UTC))
         self.events: list[Event] = []  # what people did, for the transcript and the page
+        self.api_token = ""  # the refunds team's reporting API token, made once its playbook is (made.py)
 
     # ---- set-up ----
 
@@ -200,28 +202,17 @@ class Demo:
         }
         documents["lead-research"] = self._sourced_from_the_crm(documents["lead-research"])
         specs = [parse_playbook(documents[name]) for name in DEMO_PLAYBOOKS]
-        self.store.playbooks.load(specs, "UTC", actor="file:examples", at=self.clock())
-        self.did(
-            f"loaded {len(DEMO_PLAYBOOKS)} playbooks: rollout playbook load examples/"
-            + ", examples/".join(f"{name}.yaml" for name in DEMO_PLAYBOOKS)
-        )
+        filed = made.load_the_others(self, specs)  # from their files; one team makes its own in Slack
         self.did(
             "lead-research's KPI comes from the sales team's CRM, an SQLite file the clock asks each Monday"
             " (sources: crm, kind sql; the sources guide)"
         )
-        for spec in specs:
+        for spec in filed:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
-        # The refunds team's KPI comes from its ticketing system, over the reporting API.
-        from usecases import tokens
-
-        self.api_token = tokens.create(
-            self.store, "refunds-export", ["refund-triage"], ["kpi"], False, "cli:rollout", self.clock()
-        ).token
-        self.did(
-            "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage --kinds kpi"
-        )
-
-        pending: list[tuple[datetime, Callable[[], object]]] = []
+        refunds = next(s for s in specs if s.playbook == made.IN_SLACK)  # made with /rollout new on Monday morning
+        pending: list[tuple[datetime, Callable[[], object]]] = [
+            (self.at(START, 6), functools.partial(made.start_with_the_form, self, refunds, START))
+        ]
         seen_dms: set[str] = set()
         hour = self.at(START - timedelta(days=1), 0)
         end = self.at(START + timedelta(days=7 * WEEKS + 1), 18)
@@ -250,6 +241,7 @@ class Demo:
                         continue
                     seen_dms.add(key)
                     pending += self._answer(user, message, hour)
+            pending += made.refine_after_the_stall(self, seen_dms, hour)
             hour += timedelta(hours=1)
             if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
                 weeks_done = (hour.date() - START).days // 7

@@ -98,6 +98,7 @@ def _clean_env(tmp_path, **extra):
     return env
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 @pytest.mark.parametrize(
     ("command", "missing"),
     [("serve", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"), ("socket", "SLACK_BOT_TOKEN, SLACK_APP_TOKEN")],
@@ -117,6 +118,7 @@ def test_running_without_credentials_names_what_is_missing(tmp_path, command, mi
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_a_bad_org_time_zone_is_reported(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "db", "upgrade"],
@@ -154,6 +156,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
 # ---- credentials ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack):
     env = _clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="s", SLACK_API_URL=slack.url)
     for command in (["serve", "--port", "0"], ["clock"]):
@@ -166,6 +169,7 @@ def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack):
         assert "Traceback" not in result.stderr + result.stdout
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_the_example_env_file_does_not_pass_for_credentials(tmp_path):
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
     result = subprocess.run(
@@ -180,6 +184,7 @@ def test_the_example_env_file_does_not_pass_for_credentials(tmp_path):
     assert "Missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET." in result.stderr
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_migrations_say_nothing_on_an_ordinary_command(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "db", "upgrade"],
@@ -426,6 +431,7 @@ def _one_sentence(result, opening: str) -> None:
     assert len(lines) == 1 and lines[0].startswith(f"Error: {opening}"), result.stderr
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 @pytest.mark.parametrize(
     ("url", "opening"),
     [
@@ -447,6 +453,7 @@ def test_a_database_url_the_bot_cannot_use_is_one_sentence(tmp_path, url, openin
 CREDENTIALS = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 @pytest.mark.parametrize(
     ("variable", "value", "opening"),
     [
@@ -467,15 +474,18 @@ def test_a_setting_the_bot_cannot_use_is_one_sentence_naming_it(tmp_path, variab
     assert "s3cret" not in result.stderr  # an address may hold a password: it is never repeated
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_a_database_that_never_answers_is_said_so(tmp_path):
     result = _rollout(tmp_path, "db", "upgrade", DATABASE_URL="postgresql://postgres@127.0.0.1:1/gone")
     _one_sentence(result, "could not connect to the database (")
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_an_unknown_log_level_is_one_sentence(tmp_path):
     _one_sentence(_rollout(tmp_path, "playbook", "list", LOG_LEVEL="LOUD"), "LOG_LEVEL 'LOUD' is not a log level")
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_a_server_database_not_yet_migrated_says_it_is_empty(postgres_url, tmp_path):
     from sqlalchemy import create_engine, text
 
@@ -495,6 +505,7 @@ def test_a_server_database_not_yet_migrated_says_it_is_empty(postgres_url, tmp_p
         admin.dispose()
 
 
+@pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 @pytest.mark.parametrize(
     "args",
     [("serve",), ("socket",), ("demo", "--serve", "--port", "{port}")],
@@ -502,7 +513,6 @@ def test_a_server_database_not_yet_migrated_says_it_is_empty(postgres_url, tmp_p
 )
 def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
     import socket
-    import time
 
     from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
@@ -510,7 +520,6 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        started = time.monotonic()
         result = _rollout(
             tmp_path,
             *[a.format(port=port) for a in args],
@@ -522,7 +531,6 @@ def test_a_port_already_in_use_is_one_sentence(tmp_path, slack, args):
         )
     _one_sentence(result, f"cannot listen on 127.0.0.1:{port}")
     assert "Running the demo" not in result.stdout  # the demo checks before it simulates
-    assert time.monotonic() - started < 20
 
 
 def test_the_demo_is_described_as_what_it_runs(run):

@@ -68,13 +68,14 @@ def test_a_process_that_verifies_the_token_at_start_lifts_the_hold_a_refusal_lef
 
 
 def test_healthz_with_slack_unreachable_says_the_token_is_not_verified(env, store):  # noqa: F811
-    from tests.bot.test_processes import _free_port
+    from tests.ports import refusing_port
 
-    server, slack_side = _serving({**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/"}, "--no-scheduler")
-    with _stopped_cleanly(server) as stopped:
-        health = slack_side.get("/healthz")
-        assert health.status == 200, health  # Slack's outage does not take the process out of rotation
-        assert health.body["slack"].startswith("not verified (unreachable since 20"), health
+    with refusing_port() as nowhere:  # held for the test: no server can take it meanwhile
+        server, slack_side = _serving({**env, "SLACK_API_URL": f"http://127.0.0.1:{nowhere}/api/"}, "--no-scheduler")
+        with _stopped_cleanly(server) as stopped:
+            health = slack_side.get("/healthz")
+            assert health.status == 200, health  # Slack's outage does not take the process out of rotation
+            assert health.body["slack"].startswith("not verified (unreachable since 20"), health
     unreachable = [line for line in stopped.output.splitlines() if "reach" in line.lower()]
     assert len(unreachable) == 1 and " ERROR " not in unreachable[0], stopped.output  # said once, as a warning
 

@@ -32,17 +32,11 @@ def env(database_url, slack):
         DATABASE_URL=database_url,
         ROLLOUT_TIMEZONE="UTC",
         PYTHONPATH=str(ROOT),
-        PORT=str(_free_port()),  # the HTTP surface beside the Slack connection
+        # The HTTP surface beside the Slack connection, on a port the kernel picks: a test that
+        # talks to it starts the process on a port of its own (tests/ports.py).
+        PORT="0",
     )
     return environment
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _playbook_nudged_a_minute_ago(store) -> None:
@@ -156,12 +150,17 @@ def test_socket_mode_serves_the_web_view_api_health_and_metrics_but_not_slack_ev
     but /slack/events, whose requests come over the Socket Mode connection."""
     _playbook_nudged_a_minute_ago(store)
     assert _wait(lambda: slack.socket_mode.connected == 0, 10)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "socket"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    from tests.ports import serve_on_a_free_port
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        env["PORT"] = str(port)
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "socket"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+
+    process, _ = serve_on_a_free_port(start, lambda port: _http_up(env, seconds=0.5))
     try:
         assert slack.socket_mode.wait_for_connection(30), "rollout socket never connected"
-        assert _http_up(env), "no HTTP on $PORT"
         status, body, _ = _http(env, "GET", "/healthz")
         assert status == 200 and '"database": "ok"' in body
         assert "rollout_requests_total" in _http(env, "GET", "/metrics")[1]
@@ -183,19 +182,23 @@ def test_socket_mode_serves_the_web_view_api_health_and_metrics_but_not_slack_ev
 
 
 def test_socket_mode_without_http_listens_on_no_port(env, store, slack):
+    from tests.ports import refusing_port
+
     assert _wait(lambda: slack.socket_mode.connected == 0, 10)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "socket", "--no-http", "--no-scheduler"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        assert slack.socket_mode.wait_for_connection(30)
-        assert "/rollout kpi" in str(slack.socket_mode.command("help", MEMBER, CHANNEL))
-        assert not _http_up(env, seconds=1)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+    with refusing_port() as port:  # held: a process that tried to listen on it would fail
+        env["PORT"] = str(port)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "socket", "--no-http", "--no-scheduler"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert slack.socket_mode.wait_for_connection(30)
+            assert "/rollout kpi" in str(slack.socket_mode.command("help", MEMBER, CHANNEL))
+            assert not _http_up(env, seconds=1)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output

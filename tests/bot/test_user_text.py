@@ -115,6 +115,7 @@ def refused_in_slack(reply, name):
     assert f"Your text contains {name}, which I can't store" in reply.text, reply.text
 
 
+@pytest.mark.one_database  # refused before anything is stored: the same on both databases (the texts that are stored run on both)
 @pytest.mark.parametrize("name", list(INVISIBLE))
 def test_invisible_characters_are_refused_in_signed_slash_commands(bot, playbook, engine, name):
     char = INVISIBLE[name]
@@ -203,6 +204,7 @@ FORM_FIELDS = {  # a form's field with the character in it, and its other fields
 }
 
 
+@pytest.mark.one_database  # refused before anything is stored: the same on both databases (the texts that are stored run on both)
 @pytest.mark.parametrize("field", list(FORM_FIELDS))
 @pytest.mark.parametrize("name", SOME)
 def test_invisible_characters_are_refused_in_forms(bot, form, playbook, engine, field, name):
@@ -242,6 +244,7 @@ API_FIELDS = {  # a report with the character in one field
 }
 
 
+@pytest.mark.one_database  # refused before anything is stored: the same on both databases (the texts that are stored run on both)
 @pytest.mark.parametrize("field", list(API_FIELDS))
 @pytest.mark.parametrize("name", SOME)
 def test_invisible_characters_are_refused_in_api_reports(api, engine, field, name):
@@ -410,6 +413,7 @@ def _playbooks(engine):
         return s.exec(select(func.count()).select_from(Playbook)).one()
 
 
+@pytest.mark.one_database  # refused before anything is stored: the same on both databases (the texts that are stored run on both)
 @pytest.mark.parametrize("name", [*SOME, "U+200D ZERO WIDTH JOINER", "U+E0041 TAG LATIN CAPITAL LETTER A", *SEPARATORS])
 def test_invisible_characters_are_refused_in_every_text_of_a_playbook_file(
     database_url, monkeypatch, tmp_path, engine, name

@@ -4,6 +4,7 @@ import itertools
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -151,6 +152,7 @@ Dispatcher(outbox, client, clock=lambda: datetime.now(timezone.utc),
 """
 
 
+@pytest.mark.slow  # starts a dispatcher as a process and kills it
 def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(database_url, outbox, slack):
     now = datetime.now(UTC)
     channels = [f"CKILL{i:05d}" for i in range(6)]
@@ -277,22 +279,42 @@ def test_many_channels_limited_at_once_hold_the_workspace():
 
 
 def test_concurrent_senders_share_the_pacing(outbox, slack):
-    """Four threads at once still keep one message per second per channel: as Slack
-    receives them (the stand-in's clock), not as the outbox stamps them after Slack's
-    answer, which a busy machine may delay for one and not the next."""
+    """Four threads at once still keep one message per channel per interval, as each is
+    sent, not as the outbox stamps it after Slack's answer. Each sending thread has its own
+    clock, moved by its sleeps (as real time would be): a message's moment is its thread's
+    time when it goes to Slack, so a loaded machine that delays one request and not the
+    next cannot make the spacing look shorter or longer than the pacer made it."""
     now = datetime.now(UTC)
     outbox.enqueue([post(f"c{i}") for i in range(3)] + [post(f"d{i}", channel=MEMBER) for i in range(3)], now)
-    client = WebClient(token=BOT_TOKEN, base_url=slack.url, timeout=5, retry_handlers=[])
+    elapsed = threading.local()
+    sent: list[tuple[str, float]] = []
+
+    def thread_clock() -> datetime:
+        return now + timedelta(seconds=getattr(elapsed, "seconds", 0.0))
+
+    def thread_sleep(seconds: float) -> None:
+        elapsed.seconds = getattr(elapsed, "seconds", 0.0) + seconds
+
+    class Sending(WebClient):
+        def api_call(self, api_method, **kwargs):
+            if api_method == "chat.postMessage":
+                sent.append((kwargs["json"]["channel"], getattr(elapsed, "seconds", 0.0)))
+            return super().api_call(api_method, **kwargs)
+
+    client = Sending(token=BOT_TOKEN, base_url=slack.url, timeout=5, retry_handlers=[])
     Dispatcher(
         outbox,
         client,
-        clock=lambda: datetime.now(UTC),
+        clock=thread_clock,
+        sleep=thread_sleep,
         concurrency=4,
         pacer=Pacer(per_channel_seconds=0.2, workspace_per_second=1000),
     ).drain()
+    assert len(slack.calls_to("chat.postMessage")) == 6
     for channel in (CHANNEL, MEMBER):
-        received = sorted(c.at for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == channel)
-        assert len(received) == 3 and all(b - a >= 0.15 for a, b in itertools.pairwise(received)), received
+        moments = sorted(at for c, at in sent if c == channel)
+        spaced = all(b - a >= 0.2 - 1e-5 for a, b in itertools.pairwise(moments))  # the pacer's floats
+        assert len(moments) == 3 and spaced, moments
 
 
 def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(outbox, slack, fake):

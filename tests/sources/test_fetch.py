@@ -4,7 +4,6 @@ number for a week, and each failure in the words the owner reads."""
 
 import logging
 import sqlite3
-import time
 from datetime import date
 
 import pytest
@@ -21,7 +20,7 @@ WEEK = window(date(2026, 11, 16), BERLIN)  # 2026-11-15 23:00 UTC to 2026-11-22 
 
 
 def prom(url: str, query: str, token: str | None = None) -> float:
-    return fetch(Source("prometheus", url, token), Entry("kpi", None, "helpdesk", query, None), WEEK, timeout=3)
+    return fetch(Source("prometheus", url, token), Entry("kpi", None, "helpdesk", query, None), WEEK, timeout=30)
 
 
 # ---- prometheus ----
@@ -31,7 +30,7 @@ def test_an_instant_query_at_the_weeks_end_gives_that_weeks_number(prometheus):
     assert prom(prometheus, "avg_over_time(first_response_minutes[1w])") == pytest.approx(20.0)
     later = window(date(2026, 11, 23), BERLIN)
     entry = Entry("kpi", None, "helpdesk", "avg_over_time(first_response_minutes[1w])", None)
-    assert fetch(Source("prometheus", prometheus, None), entry, later, timeout=3) == pytest.approx(14.5)
+    assert fetch(Source("prometheus", prometheus, None), entry, later, timeout=30) == pytest.approx(14.5)
 
 
 def test_a_scalar_is_one_number(prometheus):
@@ -62,19 +61,17 @@ def test_unreachable_and_timeout(json_server):
     with pytest.raises(SourceFailed, match=r"^unreachable \("):
         prom("http://127.0.0.1:9", "up")  # the discard port: nothing listens
     json_server.answers["/api/v1/query"] = HANG
-    started = time.monotonic()
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 1 s$"):
         fetch(Source("prometheus", json_server.url, None), Entry("kpi", None, "p", "up", None), WEEK, timeout=1)
-    assert time.monotonic() - started < 3
+    assert json_server.finished == []  # given up while the source still hung (for 60 s), not after
 
 
 @pytest.mark.parametrize("answer", [TRICKLE, TRICKLE_HEAD])
 def test_the_timeout_is_a_deadline_for_the_whole_fetch_however_slowly_bytes_trickle(json_server, answer):
     json_server.answers["/api/v1/query"] = answer  # a byte a second: no single read waits long
-    started = time.monotonic()
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 2 s$"):
         fetch(Source("prometheus", json_server.url, None), Entry("kpi", None, "p", "up", None), WEEK, timeout=2)
-    assert time.monotonic() - started < 3
+    assert json_server.finished == []  # cut while bytes still came (the whole takes over a minute)
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 2 s$"):
         fetch(Source("http", json_server.url + "/api/v1/query", None), Entry("kpi", None, "p", None, "a"), WEEK, 2)
 
@@ -222,10 +219,8 @@ def test_sqlite_runs_read_only(tmp_path):
 def test_sqlite_statement_timeout(tmp_path):
     url = _sqlite_source(tmp_path)
     slow = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
-    started = time.monotonic()
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 0.5 s$"):
-        sql(url, slow, timeout=0.5)
-    assert time.monotonic() - started < 3
+        sql(url, slow, timeout=0.5)  # the count never ends by itself: only the deadline stops it
 
 
 @pytest.mark.parametrize(
@@ -271,10 +266,8 @@ def test_postgresql_reads_the_week_with_timezone_aware_bounds(warehouse):
 def test_postgresql_runs_read_only_with_a_statement_timeout(warehouse):
     with pytest.raises(SourceFailed, match=r"refused: cannot execute .* in a read-only transaction"):
         sql(warehouse, "with x as (insert into csat_src values (now(), 1) returning 1) select count(*) from x")
-    started = time.monotonic()
     with pytest.raises(SourceFailed, match=r"^timeout: no answer within 1 s$"):
-        sql(warehouse, "select 1 from pg_sleep(5)", timeout=1)
-    assert time.monotonic() - started < 4
+        sql(warehouse, "select 1 from pg_sleep(5)", timeout=1)  # answered, it would be a number
 
 
 def test_postgresql_unreachable_never_shows_the_password():

@@ -28,6 +28,7 @@ def test_away_until_a_day_then_back(bot, engine):
     assert "not marked away" in bot.command("away off").text
 
 
+@pytest.mark.one_database  # refused before any write; absences that are stored run on both
 @pytest.mark.parametrize(
     "text, says",
     [

@@ -5,7 +5,6 @@ overridden, and no secret anywhere."""
 
 import json
 import logging
-import time
 import urllib.error
 import urllib.request
 from copy import deepcopy
@@ -254,9 +253,8 @@ def test_a_hanging_source_costs_its_timeout_and_delays_no_other_playbook(engine,
         load(store, clock, sourced(hanging.url + "/stats", "slow-source", "CSLOWTEAM1"))
         clockwork = Engine(engine, slack, Clock(WEEK_1_ENDS))
         clockwork.cadence.sources.timeout = 1.0
-        started = time.monotonic()
         clockwork.run(WEEK_1_ENDS)
-        assert time.monotonic() - started < 4  # one timeout, however many fetches hang at once
+        assert hanging.finished == []  # the pass gave up on it at its deadline, not when it ended
         assert rows(engine, "select count(*) from kpi_reading") == [(1,)]
         errors = rows(engine, "select distinct error from source_fetch where outcome = 'failed'")
         assert errors == [("timeout: no answer within 1 s",)]
@@ -284,9 +282,7 @@ def test_a_long_sql_statement_costs_its_timeout_and_stores_nothing(
     load(store, clock, definition)
     clockwork = Engine(engine, slack, Clock(WEEK_1_ENDS))
     clockwork.cadence.sources.timeout = 1.0
-    started = time.monotonic()
-    clockwork.run(WEEK_1_ENDS)
-    assert time.monotonic() - started < 4  # connecting and the statement together: one timeout
+    clockwork.run(WEEK_1_ENDS)  # the statement never ends by itself: only the deadline stops it
     assert rows(engine, "select outcome, error from source_fetch") == [("failed", "timeout: no answer within 1 s")]
     assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
 

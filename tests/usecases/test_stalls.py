@@ -163,6 +163,30 @@ def submit(bot, view, reason, user):
     )
 
 
+def edit_values(view):
+    """What the playbook's form shows, by field."""
+    out = {}
+    for block in view["blocks"]:
+        if block["type"] == "input":
+            e = block["element"]
+            out[block["block_id"]] = (
+                e.get("initial_value")
+                or e.get("initial_conversation")
+                or (e.get("initial_option") or {}).get("value")
+                or ""
+            )
+    return out
+
+
+def submit_edit(bot, view, values, user):
+    from tests.handlers.test_playbook_form import state_of
+
+    state = {"values": state_of(view, values)}
+    return bot.interaction(
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+    )
+
+
 def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_curator_only(
     bot, stalled, slack, store, engine
 ):
@@ -178,36 +202,38 @@ def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_
     assert refusal["user"] == MEMBER and "Only the owner of support-replies" in json.dumps(refusal)
     assert len(slack.opened_views) == opened
 
-    # Refine, by the owner: the form asks for a reason
+    # Refine, by the owner: the playbook's edit form, at the steps, cap and rubric
     click(bot, "stall_refine", value, OWNER, dm_channel, dm["ts"])
     form = slack.opened_views[-1]
-    assert form["callback_id"] == "stall_refine" and form["private_metadata"] == value
-    assert "stalled at the end of cycle 2" in json.dumps(form["blocks"], ensure_ascii=False)
-    reply = submit(bot, form, "  ", OWNER)
-    assert reply.body["response_action"] == "errors" and "Say why" in reply.body["errors"]["reason"]
+    assert form["callback_id"] == "playbook_edit"
+    assert [b["block_id"] for b in form["blocks"] if b["type"] == "input"][:3] == ["steps", "cap", "rubric"]
+    values = edit_values(form)
     # the same form sent by someone else (a forged submission) is refused too
-    reply = submit(bot, form, "I would like to", MEMBER)
-    assert reply.body["response_action"] == "errors" and "Only the owner" in reply.body["errors"]["reason"]
+    reply = submit_edit(bot, form, {**values, "steps": values["steps"] + "\ncheck: human-led"}, MEMBER)
+    assert reply.body["response_action"] == "errors" and "Only the owner" in reply.body["errors"]["title"]
     assert rows(engine, "stall-refine", "stall-rescope") == []
-    assert submit(bot, form, "Split draft into draft and check", OWNER).status == 200
+    reply = submit_edit(bot, form, {**values, "steps": values["steps"] + "\ncheck: human-led"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
     [refine] = rows(engine, "stall-refine")
-    assert (refine.actor, refine.rule, refine.figures) == (
+    assert (refine.actor, refine.rule, refine.figures["answer"], refine.figures["cycle"]) == (
         OWNER,
         "stall",
-        {"cycle": 2, "answer": "refine", "reason": "Split draft into draft and check"},
+        "refine",
+        2,
     )
 
     history = bot.command("history support-replies").text
     assert "stalled at the end of cycle 2: cycles 1 and 2 missed the target" in history
-    assert "support-replies stalled at cycle 2: refine the steps or the rubric; reason: Split draft" in history
+    assert "support-replies revised: step check added, human-led. Answers the stall: cycle 2 stalled" in history
 
-    # Re-scope, by a curator in the curators channel
+    # Re-scope, by a curator in the curators channel: the form at the KPI
     click(bot, "stall_rescope", value, CURATOR, CURATORS, to_curators["ts"])
     form = slack.opened_views[-1]
-    assert form["callback_id"] == "stall_rescope"
-    submit(bot, form, "Measure resolution time instead", CURATOR)
+    assert form["callback_id"] == "playbook_edit"
+    assert next(b["block_id"] for b in form["blocks"] if b["type"] == "input") == "kpi_name"
+    submit_edit(bot, form, {**edit_values(form), "kpi_name": "Resolution time"}, CURATOR)
     [rescope] = rows(engine, "stall-rescope")
-    assert rescope.actor == CURATOR and rescope.figures["reason"] == "Measure resolution time instead"
+    assert rescope.actor == CURATOR and "Resolution time" in rescope.figures["reason"]
 
     # Retire, by the owner: retired as /rollout retire does
     click(bot, "stall_retire", value, OWNER, dm_channel, dm["ts"])

@@ -54,9 +54,11 @@ class Help:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """Bare `attest` or `kpi`: open the matching form."""
+    """Bare `attest` or `kpi`: open the matching form; `new`, `edit <playbook>`: the
+    playbook's form (usecases/playbook_form.py)."""
 
-    form: str  # attest | kpi
+    form: str  # attest | kpi | request | new | edit
+    playbook: str | None = None  # edit's
 
 
 @dataclass(frozen=True)

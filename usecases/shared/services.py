@@ -22,3 +22,4 @@ class Services:
     directory: TeamDirectory
     web_url: str | None = None  # the web view's public address (ROLLOUT_WEB_URL)
     sign_in_with_slack: SlackSignIn | None = None  # SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, if set
+    creators: str = "anyone"  # ROLLOUT_CREATORS: who may `/rollout new` (anyone | curators)

@@ -56,6 +56,7 @@ class SlackStandIn(WebApi, SignIn):
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages, oldest first
         self.views: dict[str, dict[str, Any]] = {}  # user -> published App Home view
         self.opened_views: list[dict[str, Any]] = []
+        self.used_triggers: set[str] = set()  # views.open exchanges a trigger once
         self.uploads: dict[str, bytes] = {}  # file id -> bytes received at its upload URL
         self._oidc_codes: dict[str, tuple[str, str, str, str | None]] = {}  # code -> (user, team, redirect_uri, nonce)
         self._oidc_tokens: dict[str, tuple[str, str]] = {}  # access token -> (user, team)
@@ -110,6 +111,7 @@ class SlackStandIn(WebApi, SignIn):
             self.messages.clear()
             self.views.clear()
             self.opened_views.clear()
+            self.used_triggers.clear()
             self.uploads.clear()
             self.files.clear()
             self._oidc_codes.clear()

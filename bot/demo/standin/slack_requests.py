@@ -148,6 +148,11 @@ class SlackRequests:
                 values[block_id] = {"type": kind, "selected_conversation": element.get("initial_conversation")}
             elif kind == "users_select":
                 values[block_id] = {"type": kind, "selected_user": element.get("initial_user")}
+            elif kind == "static_select":
+                chosen = answers.get(block_id, (element.get("initial_option") or {}).get("value"))
+                values[block_id] = {"type": kind, "selected_option": {"value": chosen} if chosen else None}
+            elif kind == "datepicker":
+                values[block_id] = {"type": kind, "selected_date": answers.get(block_id, element.get("initial_date"))}
             else:
                 values[block_id] = {"type": kind, "value": answers.get(block_id, element.get("initial_value"))}
         return self.submit(user, {"id": f"V{uuid.uuid4().hex[:10].upper()}", **view}, values)

@@ -24,6 +24,7 @@ class WebApi:
     messages: dict[str, list[dict[str, Any]]]
     views: dict[str, dict[str, Any]]
     opened_views: list[dict[str, Any]]
+    used_triggers: set[str]
     uploads: dict[str, bytes]
     files: list[dict[str, Any]]
     _lock: threading.Lock
@@ -229,10 +230,21 @@ class WebApi:
         return {"ok": True, "files": shared}
 
     def _m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
-        if not p.get("trigger_id"):
+        """As Slack documents views.open: a trigger is exchanged once (a second use is
+        `exchanged_trigger_id`; one older than 3 s, `expired_trigger_id`, comes by a
+        fault); a modal holds at most 100 blocks and a plain-text input's value at most
+        its max_length (3,000 at most), else `invalid_arguments` with the pointer."""
+        trigger = p.get("trigger_id")
+        if not trigger:
             return {"ok": False, "error": "invalid_trigger_id"}
         view = _json_field(p.get("view"))
+        problem = _view_problem(view)
+        if problem is not None:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [problem]}}
         with self._lock:
+            if trigger in self.used_triggers:
+                return {"ok": False, "error": "exchanged_trigger_id"}
+            self.used_triggers.add(trigger)
             self.opened_views.append(view)
         return {"ok": True, "view": {"id": f"V{len(self.opened_views):08d}", **view}}
 
@@ -241,6 +253,25 @@ class WebApi:
         with self._lock:
             self.views[p.get("user_id", "")] = view
         return {"ok": True, "view": view}
+
+
+def _view_problem(view: Any) -> str | None:
+    """What Slack would refuse in a modal, in its words; None if nothing."""
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    if not isinstance(blocks, list):
+        return "[ERROR] missing required field: blocks [json-pointer:/view/blocks]"
+    if len(blocks) > 100:
+        return "[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]"
+    for index, block in enumerate(blocks):
+        element = block.get("element") if isinstance(block, dict) else None
+        if isinstance(element, dict) and element.get("type") == "plain_text_input":
+            limit = min(int(element.get("max_length") or 3000), 3000)
+            if len(str(element.get("initial_value") or "")) > limit:
+                return (
+                    f"[ERROR] must be less than {limit + 1} characters "
+                    f"[json-pointer:/view/blocks/{index}/element/initial_value]"
+                )
+    return None
 
 
 def _json_field(value: Any) -> Any:

@@ -115,6 +115,19 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert demo.messages > 150
 
 
+def test_one_team_makes_its_playbook_in_slack(demo):
+    """The refunds team starts with `/rollout new` on the first Monday morning, not from a
+    file: the form's playbook runs the same story the file's did (its first cycle set by
+    the form, its mode map in the team channel)."""
+    transcript = demo.transcript
+    assert "/rollout new" in transcript and "refund-triage made in Slack, no YAML; cycle 1 on" in transcript
+    assert "runs in this channel, owned by" in transcript and "Mode map" in transcript
+    assert transcript.index("/rollout new") < transcript.index("refund-triage made in Slack")
+    # and once it stalls, its owner refines it through the stall's Refine button
+    assert "clicked Refine on refund-triage's stall" in transcript
+    assert "step check added, human-led and pinned" in transcript
+
+
 def test_a_commands_answer_is_a_card_only_that_person_saw(page):
     label = "<h3>/rollout status — only Ben (owner, refunds) saw this</h3>"
     assert page.count(label) == 1

@@ -109,6 +109,18 @@ def contexts(
                 for i in range(400)
             ],
         ),
+        "playbook_made": dict(
+            slug="support-replies",
+            title=text[:200],
+            function=text[:80],
+            channel="CTEAM00001",
+            owner="UOWNER0001",
+            steps=hostile_steps,
+            kpi=SimpleNamespace(name=text[:80], unit=text[:20], baseline=42, target=15),
+            starts_on="2026-11-30",
+            timezone="America/New_York",
+            for_curators=False,
+        ),
         "adopted": dict(
             slug="support-replies-sales",
             channel="CTEAM00001",

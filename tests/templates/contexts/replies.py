@@ -132,6 +132,7 @@ def contexts(
             upcoming=[dict(day="2026-12-24", weekday="Thu", name=text[:80])] * 60,
         ),
         "status": dict(
+            setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
             full=True,
             plateau=True,
             met_weeks=[1, 2, 4],

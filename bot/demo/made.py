@@ -1,0 +1,101 @@
+"""In the demo, one team starts its playbook in Slack: on the first Monday morning the
+refunds team's owner types `/rollout new` and fills in the form (the same definition as
+examples/refund-triage.yaml), so the transcript shows a playbook made where the team
+works, its first cycle set by the form and its mode map posted to the team channel; then
+the operator makes the team's reporting API token for it."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.demo.cast import PEOPLE
+from cadence.definition import PlaybookSpec
+from usecases import tokens
+
+IN_SLACK = "refund-triage"  # the playbook the demo makes with /rollout new
+
+
+def _share(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+def load_the_others(story: Any, specs: list[PlaybookSpec]) -> list[PlaybookSpec]:
+    """Every other demo playbook from its file, as `rollout playbook load` does."""
+    filed = [spec for spec in specs if spec.playbook != IN_SLACK]
+    story.store.playbooks.load(filed, "UTC", actor="file:examples", at=story.clock())
+    story.did(
+        f"loaded {len(filed)} playbooks: rollout playbook load "
+        + " ".join(f"examples/{spec.playbook}.yaml" for spec in filed)
+    )
+    return filed
+
+
+def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None:
+    """The owner opens `/rollout new` in the team channel and submits it, as Slack sends
+    it; `story` is the running demo (its `command`, `http` and `slack`)."""
+    story.command(spec.owner, spec.channel, "new")
+    view = story.slack.opened_views[-1]
+    steps = "\n".join(f"{s.name}: {s.mode}" + (" pinned" if s.pinned else "") for s in spec.steps)
+    answers = {
+        "title": spec.title,
+        "function": spec.function,
+        "kpi_name": spec.kpi.name,
+        "kpi_unit": spec.kpi.unit,
+        "direction": spec.kpi.direction,
+        "baseline": f"{spec.kpi.baseline:g}",
+        "target": f"{spec.kpi.target:g}",
+        "steps": steps,
+        "cap": _share(spec.exception_cap),
+        "rubric": _share(spec.rubric_threshold),
+        "timezone": spec.timezone or "UTC",
+        "start": starts_on.isoformat(),
+    }
+    reply = story.http.submit_filled(spec.owner, view, answers)
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if body.get("response_action") != "update":
+        raise RuntimeError(f"the demo's /rollout new form was refused: {body.get('errors')}")
+    who = PEOPLE[spec.owner][0]
+    story.did(f"{who} filled in /rollout new's form: {spec.playbook} made in Slack, no YAML; cycle 1 on {starts_on}")
+    # The refunds team's KPI comes from its ticketing system, over the reporting API.
+    story.api_token = tokens.create(
+        story.store, "refunds-export", [spec.playbook], ["kpi"], False, "cli:rollout", story.clock()
+    ).token
+    story.did(
+        "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage --kinds kpi"
+    )
+
+
+def refine_after_the_stall(story: Any, seen: set[str], hour: datetime) -> list[tuple[datetime, Callable[[], object]]]:
+    """The refunds playbook's stall reaches its owner: two hours later he clicks *Refine*,
+    and the edit form's revision (a person checks each payout's claim first: a new step,
+    human-led and pinned) names the stall."""
+    owner = "UBEN000001"
+    for message in story.slack.posted(owner):
+        key = f"refined:{IN_SLACK}"  # once: a later stall is the rest of the story's to answer
+        if message["text"] == f"{IN_SLACK} is stalled" and key not in seen:
+            seen.add(key)
+            return [(hour + timedelta(hours=2), functools.partial(_refine, story, owner, message))]
+    return []
+
+
+def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
+    refine = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "stall_refine"
+    )
+    dm = "D" + owner[1:]  # the stall reached him by DM
+    story.http.click(owner, "stall_refine", refine["value"], dm, message["ts"], block_id="stall")
+    story.did(f"{PEOPLE[owner][0]} clicked Refine on {IN_SLACK}'s stall: the playbook's form opened at its steps")
+    view = story.slack.opened_views[-1]
+    steps = next(b["element"]["initial_value"] for b in view["blocks"] if b.get("block_id") == "steps")
+    reply = story.http.submit_filled(owner, view, {"steps": steps + "\ncheck: human-led pinned"})
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if body.get("response_action") != "update":
+        raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
+    story.did(f"{PEOPLE[owner][0]} saved it: step check added, human-led and pinned; a revision that names the stall")

@@ -1,0 +1,230 @@
+"""The playbook's form: `/rollout new` and `/rollout edit <playbook>` open it, a stall
+card's *Refine* and *Re-scope* too; its submission creates or revises the playbook
+(usecases/playbook_form.py). Each problem shows on its field (`response_action:
+errors`), and nothing is stored."""
+
+from __future__ import annotations
+
+import logging
+import re
+from decimal import Decimal
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from cadence import keys
+from cadence.text import plain_text, unstorable
+from handlers.errors import Malformed
+from handlers.words import parse_date, parse_score, parse_value
+from templates.playbook_form import made_notice, playbook_form, revised_notice
+from templates.refusals import Refusal, slack
+from usecases import playbook_form as forms
+from usecases.shared import messages
+from usecases.shared.caller import Caller
+from usecases.shared.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(re.compile(r"^playbook_(new|edit)$"))
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        _submit(services, client, ack, body, view)
+
+
+def _open(caller: Caller, form: forms.Form, trigger_id: str) -> None:
+    view = playbook_form(
+        form.values,
+        forms.FIELDS,
+        form.metadata,
+        form.functions,
+        form.slug,
+        form.adopted_from,
+        forms.FOCUS.get(form.focus or "", ()),
+    )
+    caller.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def open_form(caller: Caller, parsed: messages.OpenForm, trigger_id: str) -> dict[str, Any] | None:
+    """`/rollout new` or `/rollout edit <playbook>`: the form opens (None), or the
+    refusal is raised for the command's reply."""
+    usage = parsed.form
+    form = forms.new_form(caller) if parsed.form == "new" else forms.edit_form(caller, parsed.playbook or "")
+    try:
+        _open(caller, form, trigger_id)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+        raise Refusal.of("form_refused", usage=usage, error=err.response.get("error")) from err
+    except (OSError, TimeoutError) as err:
+        raise Refusal.of("slack_busy_form", usage=usage) from err
+    return None
+
+
+def open_for_stall(caller: Caller, answer: str, target: tuple[int, int], trigger_id: str) -> None:
+    """A stall card's *Refine* (at the steps, cap and rubric) or *Re-scope* (at the KPI)."""
+    form = forms.edit_form(caller, "", focus=answer, stall=target)
+    try:
+        _open(caller, form, trigger_id)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):  # the button can be clicked again
+        log.warning("views.open: Slack did not answer in time")
+
+
+class _Problems(Exception):
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+def _read(values: dict[str, Any], block_id: str) -> str:
+    element = (values.get(block_id) or {}).get("value") or {}
+    if "selected_option" in element:
+        return str((element.get("selected_option") or {}).get("value") or "")
+    if "selected_conversation" in element:
+        return str(element.get("selected_conversation") or "")
+    if "selected_date" in element:
+        return str(element.get("selected_date") or "")
+    return str(element.get("value") or "")
+
+
+_STEP_LINE = re.compile(r"^\s*([^:\s]+)\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?\s*$", re.IGNORECASE)
+
+
+def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
+    """The form's fields as values; every field's problem at once, each on its field."""
+    problems: dict[str, str] = {}
+    texts = {block_id: _read(values, block_id) for block_id in (*forms.FIELDS, "override")}
+    for block_id, text in texts.items():
+        problem = unstorable(text, line_breaks=block_id in ("steps", "override"))
+        if problem is not None:
+            problems[block_id] = slack(Refusal.of("control_character", what=problem))
+    if problems:
+        raise _Problems(problems)
+
+    def given(block_id: str) -> str:
+        return plain_text(texts[block_id]).strip()
+
+    def number(block_id: str, share: bool = False) -> float:
+        try:
+            if share:  # checked as a score is, then read to its last digit (93.125% is 0.93125)
+                text = given(block_id)
+                value = parse_score(text, usage="new")
+                return float(Decimal(text[:-1]) / 100) if text.endswith("%") else value
+            return parse_value(given(block_id), usage="new")[0]
+        except Refusal as refusal:
+            problems[block_id] = slack(refusal)
+            return 0.0
+
+    for block_id in ("title", "function", "kpi_name", "baseline", "target", "steps", "cap", "rubric", "timezone"):
+        if not given(block_id):
+            problems[block_id] = "Fill this in."
+    if not texts["channel"]:
+        problems["channel"] = "Pick the team's channel."
+    steps = []
+    for index, line in enumerate(texts["steps"].replace("\u2028", "\n").splitlines(), start=1):
+        if not line.strip():
+            continue
+        matched = _STEP_LINE.match(line)
+        if matched is None:
+            problems.setdefault("steps", slack(Refusal.of("made_steps", line=index)))
+            continue
+        steps.append(forms.StepLine(matched[1], matched[2].lower(), bool(matched[3])))
+    baseline = number("baseline") if given("baseline") else 0.0
+    target = number("target") if given("target") else 0.0
+    cap = number("cap", share=True) if given("cap") else 0.0
+    rubric = number("rubric", share=True) if given("rubric") else 0.0
+    guardrail = None
+    if given("guardrail_name"):
+        if not given("guardrail_value"):
+            problems["guardrail_value"] = "Give the guardrail's bound, or leave its name empty for none."
+        else:
+            bound = texts["guardrail_bound"] if texts["guardrail_bound"] in ("min", "max") else "min"
+            guardrail = (given("guardrail_name"), bound, number("guardrail_value"))
+    starts_on = None
+    if new and given("start"):
+        try:
+            starts_on = parse_date(given("start"), usage="new")
+        except Refusal as refusal:
+            problems["start"] = slack(refusal)
+    if problems:
+        raise _Problems(problems)
+    return forms.Answers(
+        title=given("title"),
+        function=given("function"),
+        channel=texts["channel"],
+        kpi_name=given("kpi_name"),
+        kpi_unit=given("kpi_unit"),
+        direction=texts["direction"] or "down",
+        baseline=baseline,
+        target=target,
+        steps=steps,
+        exception_cap=cap,
+        rubric_threshold=rubric,
+        timezone=given("timezone"),
+        guardrail=guardrail,
+        starts_on=starts_on,
+        override=given("override") or None,
+    )
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    try:
+        kept = json.loads(view.get("private_metadata") or "")
+    except (ValueError, RecursionError):
+        kept = None
+    if not isinstance(kept, dict):
+        raise Malformed("playbook form's metadata is not what the bot wrote")
+    return kept
+
+
+def _stall(kept: dict[str, Any]) -> tuple[int, int, str] | None:
+    stall = kept.get("stall")
+    if stall is None:
+        return None
+    if (
+        not isinstance(stall, list)
+        or len(stall) != 3
+        or keys.read_stall(f"stall:{stall[0]}:{stall[1]}") is None
+        or stall[2] not in forms.FOCUS
+    ):
+        raise Malformed("playbook form's stall is not what the bot wrote")
+    return int(stall[0]), int(stall[1]), str(stall[2])
+
+
+def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    values = (view.get("state") or {}).get("values") or {}
+    kept = _metadata(view)
+    new = view.get("callback_id") == "playbook_new"
+    if new and kept != {"new": True}:
+        raise Malformed("playbook form's metadata is not what the bot wrote")
+    if not new and (keys.read_id(str(kept.get("playbook"))) is None or not isinstance(kept.get("opened"), str)):
+        raise Malformed("playbook form's metadata is not what the bot wrote")
+    try:
+        answers = _answers(values, new)
+        if new:
+            created = forms.create(caller, answers)
+            notice = made_notice(created.slug, created.starts_on.isoformat(), created.channel)
+        else:
+            revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
+            notice = revised_notice(revised.slug, revised.changes)
+    except _Problems as err:
+        ack(response_action="errors", errors=err.problems)
+        return
+    except forms.FormProblems as err:
+        shown = {k: v if isinstance(v, str) else str(slack(v)) for k, v in err.problems.items()}
+        ack(response_action="errors", errors=shown)
+        return
+    except Refusal as refusal:
+        ack(response_action="errors", errors={"title": str(slack(refusal))})
+        return
+    except Exception:
+        log.exception("the playbook form failed")
+        ack(response_action="errors", errors={"title": "Something went wrong on my side; nothing was stored."})
+        return
+    ack(response_action="update", view=notice)

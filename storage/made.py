@@ -1,0 +1,179 @@
+"""Playbooks made and changed in Slack (`/rollout new`, `/rollout edit`): a new playbook
+with its first cycle and its announcements in one unit of work, and a revision that is
+refused if the playbook changed since its form opened."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from cadence import decisions
+from cadence.decisions import Decision as DecisionRecord
+from cadence.definition import PlaybookSpec
+from storage.db import reading, unit_of_work
+from storage.governance_rows import decision_columns
+from storage.models.bookkeeping import CadenceJob
+from storage.models.governance import AdoptionRequest, Decision
+from storage.models.playbooks import Cycle, Playbook
+from storage.outbox import Message, enqueue_in
+from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
+
+
+def fingerprint(definition: dict[str, Any]) -> str:
+    """A definition's short fingerprint: what an edit form remembers of the playbook it
+    opened on, so that a submission after someone else's finds out (`Stale`)."""
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Stale(Exception):
+    """The playbook changed since the form opened: who changed it last, and when."""
+
+    def __init__(self, by: str, at: datetime | None):
+        super().__init__(f"changed by {by} at {at}")
+        self.by, self.at = by, at
+
+
+@dataclass(frozen=True)
+class Made:
+    playbook_id: int
+    slug: str
+
+
+class MadePlaybooks:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def create(
+        self,
+        spec: PlaybookSpec,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        starts_on: date,
+        messages: list[Message],
+    ) -> Made:
+        """The playbook, its steps, its creation and its first cycle's decisions and the
+        messages announcing it, all or nothing. Conflict: its slug was taken a moment ago."""
+        definition = spec.canonical()
+        try:
+            with unit_of_work(self.engine) as s:
+                playbook = Playbook(
+                    **playbook_columns(spec, org_timezone),
+                    definition=definition,
+                    created_at=at,
+                    updated_at=at,
+                    status="active",
+                )
+                s.add(playbook)
+                s.flush()
+                add_steps(s, playbook.id, spec)
+                created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, by)
+                s.add(Decision(**decision_columns(created, at)))
+                s.add(Cycle(playbook_id=playbook.id, number=1, starts_on=starts_on, started_by=by, created_at=at))
+                started = decisions.of_cycle_started(playbook.id, 1, starts_on, by)
+                s.add(Decision(**decision_columns(started, at)))
+                enqueue_in(s, messages, at)
+                return Made(playbook.id, playbook.slug)
+        except IntegrityError as err:
+            raise Conflict(f"{spec.playbook}: taken a moment ago") from err
+
+    def setup_times(self, playbook_ids: list[int] | None = None) -> dict[int, SetupTime]:
+        """Each playbook's setup time (of `playbook_ids`, or all): `SetupTime`."""
+        return _setup_times(self.engine, playbook_ids)
+
+    def revise(
+        self,
+        playbook_id: int,
+        opened_on: str,
+        spec: PlaybookSpec,
+        org_timezone: str,
+        by: str,
+        at: datetime,
+        record: Any,  # (playbook_id, before, after) -> DecisionRecord
+        also: list[DecisionRecord] | None = None,
+    ) -> bool:
+        """The playbook's new definition, if it is still the one the form opened on
+        (`opened_on`, its fingerprint); else Stale, nothing written. False: nothing changed."""
+        with unit_of_work(self.engine) as s:
+            playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
+            if fingerprint(playbook.definition) != opened_on:
+                last = s.exec(
+                    select(Decision)
+                    .where(
+                        col(Decision.playbook_id) == playbook_id,
+                        col(Decision.kind).in_(["playbook-changed", "playbook-created"]),
+                    )
+                    .order_by(col(Decision.id).desc())
+                    .limit(1)
+                ).first()
+                raise Stale(last.actor if last else "someone", last.decided_at if last else None)
+            outcome = load_one(s, spec, org_timezone, by, at, revision=record)
+            if outcome.action == "unchanged":
+                return False
+            for extra in also or []:
+                s.add(Decision(**decision_columns(extra, at)))
+            return True
+
+
+@dataclass(frozen=True)
+class SetupTime:
+    """When a playbook was asked for (`/rollout new`, an adopt, or the request it answers;
+    None for one loaded from a file), its first nudge and its first closed week."""
+
+    playbook_id: int
+    asked_at: datetime | None
+    first_nudge_at: datetime | None
+    first_closed_at: datetime | None
+
+
+def _setup_times(engine: Engine, playbook_ids: list[int] | None = None) -> dict[int, SetupTime]:
+    """Each playbook's setup time (of `playbook_ids`, or all), in four reads."""
+    with reading(engine) as s:
+        query = select(col(Playbook.id), col(Playbook.slug), col(Playbook.created_at), col(Playbook.adopted_from_id))
+        if playbook_ids is not None:
+            query = query.where(col(Playbook.id).in_(playbook_ids))
+        playbooks = list(s.exec(query))
+        ids = [row[0] for row in playbooks]
+        made_in_slack = {
+            pid
+            for pid, actor in s.exec(
+                select(col(Decision.playbook_id), col(Decision.actor)).where(
+                    col(Decision.kind) == "playbook-created", col(Decision.playbook_id).in_(ids)
+                )
+            )
+            if ":" not in actor  # a person, not a file (`file:...`) or the command line
+        }
+        requested = dict(
+            s.exec(
+                select(col(AdoptionRequest.adopted_slug), col(AdoptionRequest.created_at)).where(
+                    col(AdoptionRequest.status) == "approved",
+                    col(AdoptionRequest.adopted_slug).in_([row[1] for row in playbooks]),
+                )
+            ).all()
+        )
+        firsts: dict[tuple[int | None, str], datetime] = {
+            (pid, kind): at
+            for pid, kind, at in s.exec(
+                select(col(CadenceJob.playbook_id), col(CadenceJob.kind), func.min(col(CadenceJob.recorded_at)))
+                .where(
+                    col(CadenceJob.playbook_id).in_(ids),
+                    col(CadenceJob.kind).in_(["nudge", "close"]),
+                    col(CadenceJob.status) == "done",
+                )
+                .group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
+            )
+        }
+    times = {}
+    for pid, slug, created_at, adopted_from in playbooks:
+        asked = requested.get(slug) or (created_at if adopted_from is not None or pid in made_in_slack else None)
+        times[pid] = SetupTime(pid, asked, firsts.get((pid, "nudge")), firsts.get((pid, "close")))
+    return times

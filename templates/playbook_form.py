@@ -1,0 +1,181 @@
+"""The playbook's form (`/rollout new`, `/rollout edit`): a Slack modal built from the
+values usecases/playbook_form.py gives, within Slack's limits (at most 100 blocks; a
+plain-text input holds at most 3,000 characters)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_MODAL_BLOCKS = 100
+MAX_INPUT = 3000
+
+_LABELS = {
+    "title": "Title",
+    "function": "Function",
+    "channel": "Team channel",
+    "kpi_name": "KPI",
+    "kpi_unit": "KPI unit (min, %, tickets, …)",
+    "direction": "Better is",
+    "baseline": "KPI baseline",
+    "target": "KPI target",
+    "steps": "Steps, one a line as name: mode",
+    "cap": "Exception cap",
+    "rubric": "Rubric threshold",
+    "timezone": "Time zone",
+    "guardrail_name": "Guardrail (optional)",
+    "guardrail_bound": "The guardrail holds when the value is at least (min) or at most (max)",
+    "guardrail_value": "Guardrail bound",
+    "start": "First cycle's Monday",
+    "override": "Override reason (curators: a change past the kit's may_change)",
+}
+_HINTS = {
+    "steps": "human-led, collaborative or ai-led; `human-led pinned` for a step never proposed for promotion. "
+    "e.g. draft: collaborative",
+    "cap": "The share of a step's cases that may be exceptions: 10% or 0.1",
+    "rubric": "The rubric score a step's output must reach: 90% or 0.9",
+    "timezone": "An IANA zone, e.g. Europe/Berlin",
+    "guardrail_name": "A number that must not suffer, e.g. CSAT; leave empty for none",
+}
+_OPTIONAL = {"kpi_unit", "guardrail_name", "guardrail_bound", "guardrail_value", "override"}
+_LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
+
+
+def _text(value: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": value}
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _text(label), "value": value}
+
+
+def _element(block_id: str, value: str) -> dict[str, Any]:
+    if block_id == "channel":
+        element: dict[str, Any] = {
+            "type": "conversations_select",
+            "action_id": "value",
+            "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+        }
+        if value:
+            element["initial_conversation"] = value
+        return element
+    if block_id in ("direction", "guardrail_bound"):
+        options = (
+            [_option("down", "lower (down)"), _option("up", "higher (up)")]
+            if block_id == "direction"
+            else [_option("min", "min: at least"), _option("max", "max: at most")]
+        )
+        element = {"type": "static_select", "action_id": "value", "options": options}
+        chosen = next((o for o in options if o["value"] == value), None)
+        if chosen is not None:
+            element["initial_option"] = chosen
+        return element
+    if block_id == "start":
+        element = {"type": "datepicker", "action_id": "value"}
+        if value:
+            element["initial_date"] = value
+        return element
+    multiline = block_id in ("steps", "override")
+    element = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+        "max_length": _LIMITS.get(block_id, MAX_INPUT if multiline else 40),
+    }
+    if value:
+        element["initial_value"] = value
+    return element
+
+
+def playbook_form(
+    values: dict[str, str],
+    fields: tuple[str, ...],
+    metadata: dict[str, Any],
+    functions: list[str],
+    slug: str | None = None,
+    adopted_from: str | None = None,
+    focus: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The modal: `/rollout new`'s (no `slug`) or `/rollout edit`'s; `focus`: the fields a
+    stall's answer opens it at, first; `adopted_from`: an adopted playbook's origin (the
+    override field shows)."""
+    shown = [f for f in fields if f != "start" or slug is None]
+    shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
+    if adopted_from is not None:
+        shown.append("override")
+    if slug is None:
+        intro = (
+            "Start a playbook for your team: you become its owner and its first cycle is set. "
+            "The team channel gets its mode map; the curators hear of it, for information."
+        )
+    else:
+        intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`."
+        if adopted_from is not None:
+            intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    for block_id in shown:
+        block: dict[str, Any] = {
+            "type": "input",
+            "block_id": block_id,
+            "label": _text(_LABELS[block_id]),
+            "element": _element(block_id, values.get(block_id, "")),
+            "optional": block_id in _OPTIONAL,
+        }
+        hint = _HINTS.get(block_id)
+        if block_id == "function" and functions:
+            hint = "In use: " + ", ".join(functions)[:140] + "; or name a new one"
+        if hint:
+            block["hint"] = _text(hint)
+        blocks.append(block)
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "As code: `rollout playbook export` prints it as YAML, `rollout playbook load` takes it back.",
+                }
+            ],
+        }
+    )
+    assert len(blocks) <= MAX_MODAL_BLOCKS
+    return {
+        "type": "modal",
+        "callback_id": "playbook_new" if slug is None else "playbook_edit",
+        "private_metadata": json.dumps(metadata, separators=(",", ":")),
+        "title": _text("New playbook" if slug is None else "Edit playbook"),
+        "submit": _text("Create" if slug is None else "Save"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def made_notice(slug: str, starts_on: str, channel: str) -> dict[str, Any]:
+    """What the form turns into once the playbook is made."""
+    return _notice(
+        "Playbook created",
+        f":seedling: *{slug}* is yours: cycle 1 starts on {starts_on}. Its mode map went to <#{channel}>. "
+        f"`/rollout edit {slug}` changes it.",
+    )
+
+
+def revised_notice(slug: str, changes: list[str]) -> dict[str, Any]:
+    if not changes:
+        return _notice("Nothing changed", f"*{slug}*: nothing changed, so nothing was recorded.")
+    listed = "\n".join(f"• {_escape(c)}" for c in changes)[:2800]
+    return _notice(
+        "Playbook revised", f"*{slug}* revised, from the open week:\n{listed}\n`/rollout history {slug}` lists it."
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _notice(title: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": _text(title),
+        "close": _text("OK"),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }

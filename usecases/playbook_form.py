@@ -1,0 +1,486 @@
+"""Playbooks made where the team works: `/rollout new` creates a playbook from a form, and
+`/rollout edit` (or a stall card's *Refine* and *Re-scope*) revises one. Every check of
+`rollout playbook load` applies (cadence/definition.py); a problem is raised as
+`FormProblems`, each on the form's field that can fix it, and nothing is stored."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cadence import calendar, decisions, revisions
+from cadence.definition import CHANNEL_RE, DefinitionError, PlaybookSpec, parse_playbook
+from slack_api.members import DirectoryUnavailable
+from storage.made import Stale, fingerprint
+from storage.outbox import Message
+from storage.playbooks import CURATORS_CHANNEL, Conflict
+from storage.store import PlaybookState
+from templates import render
+from templates.refusals import Refusal
+from usecases import operator
+from usecases.shared import life
+from usecases.shared.caller import Caller
+from usecases.shared.roles import channel as channel_mention
+from usecases.shared.services import Services
+
+# The form's fields (their block ids), in the order a stall's answer opens them at.
+FIELDS = (
+    "title",
+    "function",
+    "channel",
+    "kpi_name",
+    "kpi_unit",
+    "direction",
+    "baseline",
+    "target",
+    "steps",
+    "cap",
+    "rubric",
+    "timezone",
+    "guardrail_name",
+    "guardrail_bound",
+    "guardrail_value",
+    "start",
+)
+FOCUS = {  # a stall's *Refine* opens the form at the steps, cap and rubric; *Re-scope* at the KPI
+    "refine": ("steps", "cap", "rubric"),
+    "rescope": ("kpi_name", "kpi_unit", "direction", "baseline", "target"),
+}
+MAX_INPUT = 3000  # Slack's plain_text_input holds at most 3,000 characters
+
+
+class FormProblems(Exception):
+    """What is wrong, by the form's field: {block_id: sentence (a Refusal or words)}."""
+
+    def __init__(self, problems: Mapping[str, Refusal | str]):
+        super().__init__(", ".join(problems))
+        self.problems = dict(problems)
+
+
+@dataclass(frozen=True)
+class StepLine:
+    name: str
+    mode: str
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the form's fields said, read as values by the handler."""
+
+    title: str
+    function: str
+    channel: str
+    kpi_name: str
+    kpi_unit: str
+    direction: str
+    baseline: float
+    target: float
+    steps: list[StepLine]
+    exception_cap: float
+    rubric_threshold: float
+    timezone: str
+    guardrail: tuple[str, str, float] | None = None  # name, min | max, bound
+    starts_on: date | None = None  # new only; default the next Monday
+    override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to open: its values (as the fields show them) and its metadata."""
+
+    values: dict[str, str]
+    metadata: dict[str, Any]
+    functions: list[str] = field(default_factory=list)
+    slug: str | None = None  # an edit's
+    adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
+    focus: str | None = None
+
+
+@dataclass(frozen=True)
+class Created:
+    slug: str
+    starts_on: date
+    channel: str
+
+
+@dataclass(frozen=True)
+class Revised:
+    slug: str
+    changes: list[str]  # empty: nothing changed, nothing recorded
+
+
+# ---- who may ----
+
+
+def require_creator(caller: Caller) -> None:
+    if caller.services.creators == "curators" and not caller.store.org.is_curator(caller.user_id):
+        raise Refusal.of("creators_curators", usage="new")
+
+
+# ---- opening ----
+
+
+def new_form(caller: Caller) -> Form:
+    """`/rollout new`: an empty form with the defaults (the submitter's Slack zone, the next
+    Monday in it, a 10% exception cap and a 90% rubric threshold)."""
+    require_creator(caller)
+    zone = caller.services.org_timezone
+    with contextlib.suppress(DirectoryUnavailable):  # else the org's zone, as the field says
+        zone = caller.services.directory.person(caller.client, caller.user_id).timezone or zone
+    values = dict.fromkeys(FIELDS, "")
+    values.update(
+        direction="down",
+        cap="10%",
+        rubric="90%",
+        timezone=zone,
+        guardrail_bound="min",
+        channel=caller.channel_id if re.fullmatch(CHANNEL_RE, caller.channel_id) else "",  # where it was typed
+        start=calendar.next_monday(calendar.local_date(caller.now, zone)).isoformat(),
+    )
+    return Form(values, {"new": True}, functions=_functions(caller))
+
+
+def edit_form(caller: Caller, slug: str, focus: str | None = None, stall: tuple[int, int] | None = None) -> Form:
+    """`/rollout edit <playbook>` (owner or curator), or a stall's answer (`stall`: the
+    playbook and the cycle that stalled): the form, filled in with the playbook now."""
+    state = caller.playbook(slug, "edit") if stall is None else _by_id(caller, stall[0])
+    return _edit_form(caller, state, focus, stall)
+
+
+def _by_id(caller: Caller, playbook_id: int) -> PlaybookState:
+    state = caller.store.playbooks.state_by_id(playbook_id)
+    if state is None:
+        raise Refusal.of("no_playbook", slug=str(playbook_id))
+    return state
+
+
+def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: tuple[int, int] | None) -> Form:
+    caller.require_owner_or_curator(state, "edit")
+    life.refuse_unless_running(state, "edit")
+    definition = _as_read_now(state)
+    modes = {s.name: s.mode for s in state.steps}
+    steps = "\n".join(
+        f"{s['name']}: {modes.get(s['name'], s['mode'])}" + (" pinned" if s.get("pinned") else "")
+        for s in definition["steps"]
+    )
+    if len(steps) > MAX_INPUT:
+        raise Refusal.of(
+            "made_too_long", slug=state.playbook.slug, what=f"its steps take {len(steps):,} characters; 3,000 fit"
+        )
+    kpi, guardrail = definition["kpi"], definition.get("guardrail") or {}
+    values = dict.fromkeys(FIELDS, "")
+    values.update(
+        title=definition["title"],
+        function=definition["function"],
+        channel=definition["channel"],
+        kpi_name=kpi["name"],
+        kpi_unit=kpi.get("unit") or "",
+        direction=kpi["direction"],
+        baseline=_written(kpi["baseline"]),
+        target=_written(kpi["target"]),
+        steps=steps,
+        cap=_share(definition["exception_cap"]),
+        rubric=_share(definition["rubric_threshold"]),
+        timezone=definition.get("timezone") or state.playbook.timezone,
+        guardrail_name=guardrail.get("name") or "",
+        guardrail_bound="max" if guardrail.get("max") is not None and guardrail.get("min") is None else "min",
+        guardrail_value=_written(guardrail.get("min") if guardrail.get("min") is not None else guardrail.get("max")),
+    )
+    metadata: dict[str, Any] = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
+    if stall is not None:
+        metadata["stall"] = [stall[0], stall[1], focus]
+    origin = _origin(caller, state)
+    return Form(values, metadata, _functions(caller), state.playbook.slug, origin, focus)
+
+
+def _functions(caller: Caller) -> list[str]:
+    return sorted({s.playbook.function for s in caller.store.playbooks.listed_states()})
+
+
+def _written(value: Any) -> str:
+    """A number as a person types it, every digit kept (1234567.5, not 1.23457e+06), so that
+    a form submitted unchanged changes nothing."""
+    if value is None:
+        return ""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _share(value: Any) -> str:
+    """A share as a percentage, every digit kept: 0.1234567 → 12.34567%."""
+    text = format(Decimal(repr(float(value))) * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def _as_read_now(state: PlaybookState) -> dict[str, Any]:
+    return parse_playbook(state.playbook.definition).canonical()
+
+
+def _origin(caller: Caller, state: PlaybookState) -> str | None:
+    origin_id = state.playbook.adopted_origin_id
+    if origin_id is None:
+        return None
+    origin = caller.store.playbooks.state_by_id(origin_id)
+    return origin.playbook.slug if origin is not None else "its origin"
+
+
+# ---- the definition the form makes ----
+
+_WHERE = {
+    "playbook": "title",
+    "title": "title",
+    "function": "function",
+    "channel": "channel",
+    "timezone": "timezone",
+    "rubric_threshold": "rubric",
+    "exception_cap": "cap",
+    "steps": "steps",
+}
+
+
+def _field_of(path: tuple[str | int, ...]) -> str:
+    if not path:
+        return "title"
+    if path[0] == "kpi":
+        return {"name": "kpi_name", "unit": "kpi_unit", "direction": "direction", "baseline": "baseline"}.get(
+            str(path[1]) if len(path) > 1 else "", "target"
+        )
+    if path[0] == "guardrail":
+        return "guardrail_name" if len(path) > 1 and path[1] == "name" else "guardrail_value"
+    return _WHERE.get(str(path[0]), "title")
+
+
+def _spec(raw: dict[str, Any]) -> PlaybookSpec:
+    try:
+        return parse_playbook(raw)
+    except DefinitionError as err:
+        problems: dict[str, Refusal | str] = {}
+        for problem, path in zip(err.problems, err.paths, strict=True):
+            where = _field_of(path)
+            text = problem.split(": ", 1)[1] if ": " in problem else problem
+            problems.setdefault(where, text[:1].upper() + text[1:])
+        raise FormProblems(problems) from None
+
+
+def _shown(answers: Answers, base: dict[str, Any]) -> dict[str, Any]:
+    """`base` (a definition) with what the form shows set from the answers."""
+    kpi = {
+        **base.get("kpi", {}),
+        "name": answers.kpi_name,
+        "unit": answers.kpi_unit,
+        "direction": answers.direction,
+        "baseline": answers.baseline,
+        "target": answers.target,
+    }
+    raw = {
+        **base,
+        "title": answers.title,
+        "function": answers.function,
+        "channel": answers.channel,
+        "timezone": answers.timezone,
+        "kpi": kpi,
+        "exception_cap": answers.exception_cap,
+        "rubric_threshold": answers.rubric_threshold,
+    }
+    if answers.guardrail is None:
+        raw["guardrail"] = None
+    else:
+        name, bound, value = answers.guardrail
+        kept = dict(base.get("guardrail") or {})
+        kept.pop("min", None)
+        kept.pop("max", None)
+        raw["guardrail"] = {**kept, "name": name, bound: value}
+    return raw
+
+
+_SLUG_CLEAN = re.compile(r"[^a-z0-9]+")
+
+
+def slug_for(title: str, taken: set[str]) -> str:
+    """A slug made from the title, unique: `-2`, `-3`, ... appended when taken."""
+    base = _SLUG_CLEAN.sub("-", title.lower()).strip("-")[:60].strip("-") or "playbook"
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base[:57].strip('-')}-{n}"
+        n += 1
+    return slug
+
+
+# ---- submitting ----
+
+
+def create(caller: Caller, answers: Answers) -> Created:
+    """`/rollout new`'s submission: the playbook with its first cycle, the mode map to the
+    team channel and one line to the curators, in one unit of work."""
+    require_creator(caller)
+    steps = [{"name": s.name, "mode": s.mode, **({"pinned": True} if s.pinned else {})} for s in answers.steps]
+    for attempt in range(5):
+        slug = slug_for(answers.title, set(caller.store.playbooks.slugs()))
+        raw = _shown(answers, {"playbook": slug, "owner": caller.user_id, "steps": steps})
+        spec = _spec(raw)
+        zone = spec.timezone or caller.services.org_timezone
+        starts_on = answers.starts_on or calendar.next_monday(calendar.local_date(caller.now, zone))
+        try:
+            life.check_start(starts_on, calendar.local_date(caller.now, zone), "new")
+        except Refusal as refusal:
+            raise FormProblems({"start": refusal}) from None
+        _require_bot_in(caller, spec.channel)
+        messages = _announcements(caller, spec, starts_on, zone)
+        try:
+            caller.store.made.create(
+                spec, caller.services.org_timezone, caller.user_id, caller.now, starts_on, messages
+            )
+        except Conflict:
+            if attempt == 4:
+                raise
+            continue  # the slug was taken a moment ago: the next free one
+        return Created(spec.playbook, starts_on, spec.channel)
+    raise AssertionError("unreachable")
+
+
+def _require_bot_in(caller: Caller, channel_id: str) -> None:
+    try:
+        absence = caller.services.directory.bot_absence(caller.client, channel_id)
+    except DirectoryUnavailable:
+        raise FormProblems({"channel": Refusal.of("slack_busy_channel")}) from None
+    if absence is not None:
+        raise FormProblems(
+            {"channel": Refusal.of("made_bot_not_in_channel", channel=channel_mention(channel_id), error=absence)}
+        )
+
+
+def _announcements(caller: Caller, spec: PlaybookSpec, starts_on: date, zone: str) -> list[Message]:
+    context = dict(
+        slug=spec.playbook,
+        title=spec.title,
+        function=spec.function,
+        channel=spec.channel,
+        owner=spec.owner,
+        steps=spec.steps,
+        kpi=spec.kpi,
+        starts_on=starts_on.isoformat(),
+        timezone=zone,
+    )
+    unit = f"made:{spec.playbook}"
+    messages = [
+        Message(
+            f"{unit}>team", "chat.postMessage", spec.channel, render("playbook_made", **context, for_curators=False)
+        )
+    ]
+    curators = caller.store.org.setting(CURATORS_CHANNEL)
+    if curators and curators != spec.channel:
+        line = render("playbook_made", **context, for_curators=True)
+        messages.append(Message(f"{unit}>curators", "chat.postMessage", curators, line))
+    return messages
+
+
+def revise(
+    caller: Caller,
+    playbook_id: int,
+    opened_on: str,
+    answers: Answers,
+    stall: tuple[int, int, str] | None = None,
+) -> Revised:
+    """`/rollout edit`'s submission: a revision (one decision row listing each change),
+    applied from the open week; what the form does not show is kept, and existing steps
+    keep their modes. Nothing changed: nothing recorded."""
+    state = _by_id(caller, playbook_id)
+    caller.require_owner_or_curator(state, "edit")
+    life.refuse_unless_running(state, "edit")
+    playbook = state.playbook
+    before = _as_read_now(state)
+    modes = {s.name.lower(): s for s in state.steps}
+    declared = {s["name"].lower(): s for s in before["steps"]}
+    steps, problems = [], {}
+    for line in answers.steps:
+        kept = declared.get(line.name.lower())
+        step = modes.get(line.name.lower())
+        if kept is not None and step is not None and line.mode != step.mode:
+            problems["steps"] = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=playbook.slug)
+            break
+        if kept is not None:
+            steps.append({**kept, "pinned": line.pinned} if line.pinned or kept.get("pinned") else dict(kept))
+        else:
+            steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
+    if problems:
+        raise FormProblems(problems)
+    raw = _shown(answers, {**before, "steps": steps})
+    if before.get("timezone") is None and answers.timezone == playbook.timezone:
+        raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
+    spec = _spec(raw)
+    after = spec.canonical()
+    revision = revisions.compare(before, after)
+    if not revision.changes:
+        return Revised(playbook.slug, [])
+    override = None
+    origin = _origin(caller, state)
+    if origin is not None:
+        may_change = list((before.get("replication") or {}).get("may_change") or [])
+        outside = revision.outside(may_change)
+        if outside and not answers.override:
+            raise FormProblems(
+                {
+                    "override": Refusal.of(
+                        "made_outside_kit",
+                        slug=playbook.slug,
+                        origin=origin,
+                        allowed=", ".join(may_change) or "nothing",
+                        changes="; ".join(c.words for c in outside),
+                    )
+                }
+            )
+        if outside:
+            if not caller.store.org.is_curator(caller.user_id):
+                raise FormProblems({"override": Refusal.of("made_override_not_curator")})
+            override = answers.override
+    if after.get("channel") != before.get("channel"):
+        _require_bot_in(caller, spec.channel)
+    stall_words = f"cycle {stall[1]} stalled" if stall is not None else None
+    also = []
+    if stall is not None:
+        also.append(
+            decisions.of_stall_answer(
+                playbook.id, playbook.slug, stall[1], stall[2], "revised: " + "; ".join(revision.words), caller.user_id
+            )
+        )
+
+    def record(playbook_id: int, previous: dict[str, Any], definition: dict[str, Any]) -> decisions.Decision:
+        return revisions.of_revision(
+            playbook_id, playbook.slug, revision, previous, definition, caller.user_id, stall_words, override
+        )
+
+    try:
+        changed = caller.store.made.revise(
+            playbook.id,
+            opened_on,
+            spec,
+            caller.services.org_timezone,
+            caller.user_id,
+            caller.now,
+            record,
+            also,
+        )
+    except Stale as stale:
+        who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
+        when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
+        raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
+    return Revised(playbook.slug, revision.words if changed else [])
+
+
+# ---- as code ----
+
+
+def yaml_download(services: Services, slug: str) -> tuple[str, str] | None:
+    """The web view's playbook page offers its YAML (who may see it: who may see the page,
+    any signed-in person): the file's name and text, as `rollout playbook export` prints
+    it; None for no such playbook (404)."""
+    state = services.store.playbooks.state(slug)
+    if state is None:
+        return None
+    return f"{slug}.yaml", operator.export_yaml(services.store, [slug])
