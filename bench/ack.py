@@ -1,7 +1,7 @@
 """Acknowledgement: `/rollout kpi` over HTTP with signature verification, 32 concurrent
-clients, through `rollout serve` and the Procfile's `web` (gunicorn), beside the durable
-floor on gunicorn and on waitress; and the same load on a bare Bolt app that only calls
-ack() (waitress). Also the peak RSS of each server."""
+clients, through `rollout serve` and the Procfile's `web` (uvicorn), beside the durable
+floor on the same stack; and the same load on a bare Bolt app that only calls ack() (the
+same stack too). Also the peak RSS of each server."""
 
 from __future__ import annotations
 
@@ -172,7 +172,7 @@ def bench_playbook(store: Store) -> Callable[[str, int], str]:
 
 
 def peak_rss_mib(pid: int) -> float:
-    """The highest peak resident memory of a process and its children (gunicorn's workers)."""
+    """The highest peak resident memory of a process and its children (uvicorn's workers)."""
     peaks = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -185,52 +185,39 @@ def peak_rss_mib(pid: int) -> float:
 
 
 # The servers measured, each as a command line (PORT is filled in). `serve` is the
-# one-process `rollout serve` (one gunicorn gthread worker, the clock in it in real use);
-# `web-N` is the Procfile's web process: gunicorn's gthread worker, N worker processes.
-# Each floor is the durable floor on a server stack: gunicorn, as every server here, and
-# waitress, the server `rollout serve` ran on before, kept for comparison.
-def _web(workers: int, threads: int) -> list[str]:
+# one-process `rollout serve` (the clock in it in real use); `web-N` is the Procfile's web
+# process with N workers. The floor is the durable floor on the same stack: uvicorn, with
+# the settings every server here has (bot/http_server.py).
+def _uvicorn(factory: str, workers: int) -> list[str]:
+    from bot.http_server import OPTIONS
+
     return [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "bot.web:create()",
-        "--worker-class",
-        "gthread",
+        str(ROOT / ".venv" / "bin" / "uvicorn"),
+        factory,
+        "--factory",
         "--workers",
         str(workers),
-        "--threads",
-        str(threads),
-        "--bind",
-        "127.0.0.1:PORT",
-        "--graceful-timeout",
-        "10",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "PORT",
+        "--http",
+        OPTIONS["http"],
+        "--h11-max-incomplete-event-size",
+        str(OPTIONS["h11_max_incomplete_event_size"]),
+        "--timeout-keep-alive",
+        str(OPTIONS["timeout_keep_alive"]),
+        "--no-access-log",
     ]
 
 
-def servers(threads: int) -> dict[str, list[str]]:
+def servers() -> dict[str, list[str]]:
     serve = [sys.executable, "-m", "bot", "serve", "--port", "PORT", "--host", "127.0.0.1", "--no-scheduler"]
-    return {
-        "serve": [*serve, "--threads", str(threads)],
-        "web-1": _web(1, threads),
-        "web-2": _web(2, threads),
-    }
+    return {"serve": serve, "web-1": _uvicorn("bot.web:create", 1), "web-2": _uvicorn("bot.web:create", 2)}
 
 
-def floors(threads: int) -> dict[str, list[str]]:
-    return {
-        "floor-waitress": [sys.executable, str(ROOT / "bench" / "floor_app.py"), "PORT", str(threads)],
-        "floor-gunicorn": [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "bench.floor_app:create()",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "1",
-            "--threads",
-            str(threads),
-            "--bind",
-            "127.0.0.1:PORT",
-        ],
-    }
+def floors() -> dict[str, list[str]]:
+    return {"floor-uvicorn": _uvicorn("bench.floor_app:create", 1)}
 
 
 SUBCOMMANDS_ON = "web-1"  # the per-subcommand table: one serving process, as deployed by the Procfile
@@ -241,7 +228,7 @@ SUBCOMMANDS_ON = "web-1"  # the per-subcommand table: one serving process, as de
 ROUNDS = 5
 
 
-def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threads: int = 8) -> dict:
+def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32) -> dict:
     """Every server, floor and the bare app, loaded in turn, ROUNDS times; then the
     subcommands on one serving process, each in turn, ROUNDS times."""
     slack = SlackStandIn(token=TOKEN).start()
@@ -262,14 +249,13 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32, threa
             "FLOOR_SLACK_URL": slack.url,
             "FLOOR_DATABASE_URL": url,
         }
-        bare = [sys.executable, str(ROOT / "bench" / "bare_app.py"), "PORT", SECRET, str(threads), slack.url]
+        bare = [sys.executable, str(ROOT / "bench" / "bare_app.py"), "PORT", SECRET, slack.url]
         # The servers and floors in the order they take their turns.
         order = [
-            ("servers", "serve", servers(threads)["serve"], "/healthz", b"Recorded"),
-            ("floors", "floor-waitress", floors(threads)["floor-waitress"], "/slack/events", None),
-            ("servers", "web-1", servers(threads)["web-1"], "/healthz", b"Recorded"),
-            ("floors", "floor-gunicorn", floors(threads)["floor-gunicorn"], "/slack/events", None),
-            ("servers", "web-2", servers(threads)["web-2"], "/healthz", b"Recorded"),
+            ("servers", "serve", servers()["serve"], "/healthz", b"Recorded"),
+            ("floors", "floor-uvicorn", floors()["floor-uvicorn"], "/slack/events", None),
+            ("servers", "web-1", servers()["web-1"], "/healthz", b"Recorded"),
+            ("servers", "web-2", servers()["web-2"], "/healthz", b"Recorded"),
             ("bare", "bare", bare, "/slack/events", None),
         ]
         try:

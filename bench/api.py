@@ -39,7 +39,7 @@ BATCH = 1000
 BATCHES = 5
 
 
-def run(kind: str, workdir: Path, requests: int = 2500, clients: int = 32, threads: int = 8) -> dict:
+def run(kind: str, workdir: Path, requests: int = 2500, clients: int = 32) -> dict:
     slack = SlackStandIn(token=TOKEN).start()
     slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
     with fresh_database(kind, workdir) as url:
@@ -58,7 +58,7 @@ def run(kind: str, workdir: Path, requests: int = 2500, clients: int = 32, threa
             "PYTHONPATH": str(ROOT),
         }
         try:
-            with _server(servers(threads)["serve"], env) as (port, _pid):
+            with _server(servers()["serve"], env) as (port, _pid):
                 _wait_healthy(port, "/healthz")
                 load(port, 400, clients, None)  # warm-up, both ways
                 _reports(port, 400, bearers)

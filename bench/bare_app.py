@@ -1,18 +1,20 @@
-"""The baseline for the acknowledgement benchmark: a Bolt app that only calls ack(),
-behind waitress (the server `rollout serve` ran on before; same threads, signature
-verification on): the issue's reference, kept on the same stack from run to run."""
+"""The baseline for the acknowledgement benchmark: a Bolt app that only calls ack(), on the
+bot's server stack (bench/floor_app.py's `served`, under uvicorn as bot/http_server.py
+sets it; signature verification on): the issue's reference, kept on the same stack as the
+bot from run to run."""
 
 import sys
 
-import waitress
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-# argv: port, signing secret, threads, Web API URL
+from bench.floor_app import served
+from bot import http_server
+
+# argv: port, signing secret, Web API URL
 app = App(
     signing_secret=sys.argv[2],
-    client=WebClient(token="xoxb-bench", base_url=sys.argv[4]),
+    client=WebClient(token="xoxb-bench", base_url=sys.argv[3]),
     process_before_response=True,
     token_verification_enabled=False,
 )
@@ -23,6 +25,4 @@ def rollout(ack):
     ack()
 
 
-waitress.serve(
-    SlackRequestHandler(app), host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[3]), ident="bare"
-)
+http_server.serve(served(app), "127.0.0.1", int(sys.argv[1]))

@@ -47,7 +47,7 @@ DELIVERY = 1.1  # x the lower bound Slack's limits allow
 
 
 def _kpi_throughput(r: dict) -> Judged:
-    serve, floor = at(r, "ack", "servers", "serve"), at(r, "ack", "floors", "floor-gunicorn")
+    serve, floor = at(r, "ack", "servers", "serve"), at(r, "ack", "floors", "floor-uvicorn")
     if serve is None or floor is None:
         return None
     ratio = serve["throughput"] / floor["throughput"]

@@ -1,29 +1,44 @@
 """The durable floor for the acknowledgement benchmark: a Bolt app that, for each /rollout,
-makes one INSERT and COMMIT and only then answers, behind the same server stacks as the
-bot (gunicorn's gthread worker, as `rollout serve` and the Procfile's web process;
-waitress, the server `rollout serve` ran on before), signature verification on. Any server that says "Recorded" only after the
-commit can at best do this. bench/profile.py drives the same app in-process.
+makes one INSERT and COMMIT and only then answers, on the same server stack as the bot
+(uvicorn as bot/http_server.py sets it; the body read in the event loop, Bolt's dispatch
+in the thread pool, as bot/web.py does), signature verification on. Any server that says
+"Recorded" only after the commit can at best do this. bench/profile.py drives the same
+Bolt app in-process.
 
-    python bench/floor_app.py PORT THREADS          # waitress
-    gunicorn 'bench.floor_app:create()' ...         # gunicorn
+    uvicorn bench.floor_app:create --factory ...
 
-Both read FLOOR_SECRET, FLOOR_SLACK_URL and FLOOR_DATABASE_URL from the environment.
+It reads FLOOR_SECRET, FLOOR_SLACK_URL and FLOOR_DATABASE_URL from the environment.
 """
 
 import os
-import sys
 from datetime import UTC, datetime
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from storage.db import make_engine
 
 
-def floor_app(database_url: str, secret: str, slack_url: str) -> SlackRequestHandler:
-    """The floor's WSGI application on `database_url`."""
+def served(app: App) -> Starlette:
+    """A Bolt app at POST /slack/events as bot/web.py serves the bot's: the body read in the
+    event loop, the dispatch in the thread pool."""
+
+    async def events(request: Request) -> Response:
+        body = await request.body()
+        return to_starlette_response(await run_in_threadpool(app.dispatch, to_bolt_request(request, body)))
+
+    return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
+
+
+def floor_app(database_url: str, secret: str, slack_url: str) -> App:
+    """The floor's Bolt app on `database_url`."""
     engine = make_engine(database_url)
     floor = Table(
         "bench_floor",
@@ -46,15 +61,11 @@ def floor_app(database_url: str, secret: str, slack_url: str) -> SlackRequestHan
             connection.execute(insert(floor).values(text=command.get("text", "")[:200], at=datetime.now(UTC)))
         ack(text="Recorded")
 
-    return SlackRequestHandler(app)
+    return app
 
 
-def create() -> SlackRequestHandler:
-    """The floor configured from the environment (gunicorn's application factory)."""
-    return floor_app(os.environ["FLOOR_DATABASE_URL"], os.environ["FLOOR_SECRET"], os.environ["FLOOR_SLACK_URL"])
-
-
-if __name__ == "__main__":
-    import waitress
-
-    waitress.serve(create(), host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), ident="floor")
+def create() -> Starlette:
+    """The floor configured from the environment (uvicorn's application factory)."""
+    return served(
+        floor_app(os.environ["FLOOR_DATABASE_URL"], os.environ["FLOOR_SECRET"], os.environ["FLOOR_SLACK_URL"])
+    )

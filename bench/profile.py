@@ -1,4 +1,4 @@
-"""Where a request's time goes: the real WSGI application (bot.web), in this process,
+"""Where a request's time goes: the real ASGI application (bot.web), in this process,
 one caller at a time, so the figure is CPU per request without queueing or a load
 generator sharing the cores. Then the same requests under cProfile.
 
@@ -12,34 +12,33 @@ Bolt app), so the two figures compare like for like.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import io
 import pstats
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 from slack_sdk.signature import SignatureVerifier
+from starlette.types import ASGIApp
 
 from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, bench_playbook
 from bench.common import FAILED, fresh_database
-from bench.floor_app import floor_app
+from bench.floor_app import floor_app, served
 from bot.app import create_app
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from bot.settings import Settings
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from storage.db import make_engine
 from storage.store import Store
 
-WSGI = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
-
-def environ(text: str, user: str, verifier: SignatureVerifier) -> dict[str, Any]:
+def request(text: str, user: str, verifier: SignatureVerifier) -> tuple[bytes, dict[str, str]]:
     body = urlencode(
         {
             "command": "/rollout",
@@ -53,37 +52,30 @@ def environ(text: str, user: str, verifier: SignatureVerifier) -> dict[str, Any]
         }
     ).encode()
     stamp = str(int(time.time()))
-    return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
-        "HTTP_X_SLACK_SIGNATURE": verifier.generate_signature(timestamp=stamp, body=body.decode()),
-        "wsgi.input": io.BytesIO(body),
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
+    return body, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body.decode()),
     }
 
 
-def drive(wsgi: WSGI, text: str, user: str | None, requests: int) -> float:
-    """Seconds per request, one caller; the request bodies are built before the clock starts."""
+def drive(app: ASGIApp, text: str, user: str | None, requests: int) -> float:
+    """Seconds per request, one caller, straight into the ASGI app (httpx's ASGITransport);
+    the request bodies are built before the clock starts."""
     verifier = SignatureVerifier(SECRET)
     bodies = [
-        environ(text.format(value=10 + n % 40), user or MEMBERS[n % len(MEMBERS)], verifier) for n in range(requests)
+        request(text.format(value=10 + n % 40), user or MEMBERS[n % len(MEMBERS)], verifier) for n in range(requests)
     ]
-    statuses: list[str] = []
 
-    def start_response(status: str, _headers: Any) -> None:
-        statuses.append(status)
+    async def send_all() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://bench") as client:
+            return [await client.post("/slack/events", content=body, headers=headers) for body, headers in bodies]
 
     began = time.perf_counter()
-    failed = sum(FAILED in b"".join(wsgi(env, start_response)) for env in bodies)
+    answers = asyncio.run(send_all())
     elapsed = time.perf_counter() - began
-    bad = [s for s in statuses if not s.startswith("200")] + ["200 with the bot's failure answer"] * failed
+    bad = [f"{a.status_code}" for a in answers if a.status_code != 200]
+    bad += ["200 with the bot's failure answer"] * sum(FAILED in a.content for a in answers)
     if bad:
         raise SystemExit(f"{len(bad)} requests failed, e.g. {bad[0]}")
     return elapsed / requests
@@ -116,21 +108,21 @@ def main() -> None:
                 database_url=url,
                 rollout_timezone="UTC",
             )
-            wsgi = make_wsgi(create_app(settings, store), store)
+            app = make_asgi(create_app(settings, store), store)
             for text in ("kpi bench-kpi {value}.5", "attest bench-kpi yes"):
-                drive(wsgi, text, None, args.prefill) if args.prefill else None
-            drive(wsgi, args.text, args.user, 200)  # warm-up: imports, caches, the pool
-            floor = floor_app(url, SECRET, slack.url)
+                drive(app, text, None, args.prefill) if args.prefill else None
+            drive(app, args.text, args.user, 200)  # warm-up: imports, caches, the pool
+            floor = served(floor_app(url, SECRET, slack.url))
             drive(floor, args.text, args.user, 200)
             # The best of three rounds each, alternating: the least disturbed by the machine.
             rounds = [
-                (drive(wsgi, args.text, args.user, args.requests), drive(floor, args.text, args.user, args.requests))
+                (drive(app, args.text, args.user, args.requests), drive(floor, args.text, args.user, args.requests))
                 for _ in range(3)
             ]
             per_request, per_floor = min(r[0] for r in rounds), min(r[1] for r in rounds)
             profiler = cProfile.Profile()
             profiler.enable()
-            drive(wsgi, args.text, args.user, args.requests)
+            drive(app, args.text, args.user, args.requests)
             profiler.disable()
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)

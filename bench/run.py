@@ -140,12 +140,13 @@ def _summary(results: dict, previous: dict) -> list[str]:
 
 
 SERVER_NAMES = {
-    "serve": "`rollout serve`: one process (gunicorn gthread, one worker)",
-    "web-1": "Procfile `web`, 1 worker: one serving process (gunicorn gthread)",
-    "web-2": "Procfile `web`, 2 workers (gunicorn gthread)",
-    "floor-waitress": "durable floor on waitress",
-    "floor-gunicorn": "durable floor on gunicorn gthread, 1 worker (as `serve` and `web`)",
-    "bare": "bare Bolt app, `ack()` only (waitress)",
+    "serve": "`rollout serve`: one process (uvicorn)",
+    "web-1": "Procfile `web`, 1 worker: one serving process (uvicorn)",
+    "web-2": "Procfile `web`, 2 workers (uvicorn)",
+    "floor-uvicorn": "durable floor on uvicorn, 1 process (as `serve` and `web`)",
+    "floor-waitress": "durable floor on waitress (before issue 56)",
+    "floor-gunicorn": "durable floor on gunicorn gthread, 1 worker (before issue 56)",
+    "bare": "bare Bolt app, `ack()` only (uvicorn)",
 }
 
 
@@ -178,10 +179,10 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
     lines = [
         "### Acknowledgement: `/rollout kpi` over HTTP, signatures verified, 32 clients, 5,000 requests",
         "",
-        "Every server has 8 threads per process. The durable floor answers after one INSERT and COMMIT "
-        "(bench/floor_app.py); the bare app only calls `ack()` (bench/bare_app.py, waitress). All run at "
+        "Every server is uvicorn, its blocking work in a thread pool per process. The durable floor answers "
+        "after one INSERT and COMMIT (bench/floor_app.py); the bare app only calls `ack()` (bench/bare_app.py). All run at "
         f"once and take their requests in {ROUNDS} bursts each, in turn, so each is compared with its floor "
-        "in the same minutes. `rollout serve` is judged against the floor on its own stack, gunicorn.",
+        "in the same minutes. `rollout serve` is judged against the floor on its own stack, uvicorn.",
         "",
         "| server | p50 ms | previous | p99 ms | previous | requests/s | previous | max ms | failures |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -194,9 +195,9 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
         if "peak_rss_mib" in x
     ]
     if peaks:
-        lines += ["Peak RSS: " + ", ".join(peaks) + " (the largest process; for gunicorn, a worker).", ""]
+        lines += ["Peak RSS: " + ", ".join(peaks) + " (the largest process; for several workers, one of them).", ""]
     lines += _budget_lines("ack", {"ack": a}, {"ack": p})
-    web, floor = at(a, "servers", "web-1"), at(a, "floors", "floor-gunicorn")
+    web, floor = at(a, "servers", "web-1"), at(a, "floors", "floor-uvicorn")
     if web and floor:
         lines.append(
             f"- not a budget: Procfile `web`, 1 worker, against the same floor: throughput "
@@ -322,7 +323,7 @@ def report(results: dict, previous: dict) -> str:
         "## Budgets",
         "",
         "On both databases, 32 concurrent clients, signatures verified. The durable floor is `bench/floor_app.py` "
-        "on the same server as `rollout serve` (gunicorn gthread, one worker); the subcommands are measured on "
+        "on the same server as `rollout serve` (uvicorn, one process); the subcommands are measured on "
         "the Procfile's `web` with one worker, the same server stack.",
         "",
         *_summary(results, previous),
@@ -354,7 +355,7 @@ def _api(a: dict, p: dict) -> list[str]:
     rows = [
         "### The reporting API",
         "",
-        "`rollout serve` (gunicorn gthread, one worker, 8 threads). A batch: 1,000 KPI reports with keys in one "
+        "`rollout serve` (uvicorn, one process). A batch: 1,000 KPI reports with keys in one "
         f"request, {len(a['batch_runs'])} times: {', '.join(f'{s:.2f}' for s in a['batch_runs'])} s. Single "
         "reports: 32 clients, each with a token of its own, in turn with `/rollout kpi` from 32 clients, "
         f"{ack.ROUNDS} bursts each.",

@@ -26,7 +26,7 @@ from templates import plural
 
 log = logging.getLogger("rollout")
 T = TypeVar("T")
-DEMO_PACKAGES = ("waitress", "websockets")  # pyproject.toml's `demo` extra
+DEMO_PACKAGES = ("websockets",)  # pyproject.toml's `demo` extra
 FUTURE_TOLERANCE = timedelta(minutes=1)  # clocks of two machines may differ a little
 
 
@@ -49,80 +49,47 @@ def cli(verbose: bool) -> None:
 @cli.command()
 @click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True)
-@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads of each HTTP process.")
 @click.option(
     "--workers",
     type=int,
     default=1,
     show_default=True,
-    help="HTTP processes (gunicorn restarts any that dies). One: the clock runs in it. More than "
+    help="HTTP processes (uvicorn starts another for any that dies). One: the clock runs in it. More than "
     "one: the clock runs as a process of its own beside them.",
 )
 @click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
-def serve(port: int | None, host: str, threads: int, workers: int, no_scheduler: bool) -> None:
+def serve(port: int | None, host: str, workers: int, no_scheduler: bool) -> None:
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     port = port or settings.port
     _port_free_or_exit(host, port)
     known = verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
-    _serve_gunicorn(host, port, threads, workers, with_clock=not no_scheduler, known=known)
+    _serve_uvicorn(host, port, workers, with_clock=not no_scheduler, known=known)
 
 
-def _serve_gunicorn(
+def _serve_uvicorn(
     host: str,
     port: int,
-    threads: int,
     workers: int,
     with_clock: bool,
     socket_mode: bool = False,
     known: Workspace | Unverified | None = None,
 ) -> None:
-    """HTTP processes under gunicorn's master, which restarts a worker that dies. Each is
-    a gthread worker that hands a request to a thread only once it is whole
-    (bot/server.py), whose request threads write their own sockets: waitress,
-    the one-process server before, did every socket's reads and writes on one thread,
-    which queued for the interpreter lock behind the request threads (bench/RESULTS.md).
-    One worker (the default): the clock and the dispatcher run in it, beside the
-    requests and sharing their caches, and stop when it exits. Several: the clock is not
-    forked with them; it runs as `rollout clock`, a child of this command. `socket_mode`
-    (`rollout socket`): Slack's requests come over the Socket Mode connection, which the
-    one worker opens beside its clock; its HTTP serves everything else. `known`: what this
-    command learned of the token, handed to the workers rather than asked again."""
-    from gunicorn.app.base import BaseApplication
-
+    """The ASGI app (bot/web.py) under uvicorn (bot/http_server.py). One process (the
+    default): the app is served here, the clock and the dispatcher run beside the requests
+    sharing their caches, and stop once the server has. Several: uvicorn's supervisor
+    starts them (each builds its app, `bot.web:create`, and asks Slack about the token
+    itself) and starts another for one that dies; the clock is not among them, it runs as
+    `rollout clock`, a child of this command. `socket_mode` (`rollout socket`): Slack's
+    requests come over the Socket Mode connection, which this process opens beside its
+    clock; its HTTP serves everything else. `known`: what this command learned of the
+    token, used rather than asked again."""
+    from bot import http_server
     from bot.web import serving
 
-    clock_in_worker = with_clock and workers == 1
-
-    def stop_running(_arbiter: Any, worker: Any) -> None:  # gunicorn's worker_exit, in the worker
-        running = getattr(worker.app, "running", None)
-        if running is not None:
-            running.stop()
-
-    class _Server(BaseApplication):
-        running: Any = None  # the worker's clock and Slack connection, set where they run
-
-        def load_config(self) -> None:
-            for key, value in dict(
-                bind=f"{host}:{port}",
-                workers=workers,
-                threads=threads,
-                worker_class="bot.server.WholeRequestWorker",  # gthread, safe from clients that stall
-                proc_name="rollout",
-                graceful_timeout=10,
-                loglevel="warning",
-                accesslog=None,
-                worker_exit=stop_running,
-            ).items():
-                self.cfg.set(key, value)
-
-        def load(self):
-            app, self.running = serving(with_clock=clock_in_worker, socket_mode=socket_mode, known=known)
-            return app
-
     clock_process = None
-    if with_clock and not clock_in_worker:
+    if with_clock and workers > 1:
         clock_process = subprocess.Popen([sys.executable, "-m", "bot", "clock"])
         log.info("cadence clock and dispatcher running as process %d", clock_process.pid)
     if socket_mode:
@@ -132,7 +99,14 @@ def _serve_gunicorn(
     else:
         log.info("serving Slack requests on http://%s:%d/slack/events (%d processes)", host, port, workers)
     try:
-        _Server().run()
+        if workers > 1:
+            http_server.serve_workers("bot.web:create", host, port, workers)
+            return
+        app, running = serving(with_clock=with_clock, socket_mode=socket_mode, known=known)
+        try:
+            http_server.serve(app, host, port)
+        finally:
+            running.stop()
     finally:
         if clock_process is not None:
             clock_process.terminate()
@@ -254,11 +228,9 @@ def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> No
         _port_free_or_exit(host, port)
     workspace = verify_slack(settings, app_token=True)
     if not no_http:
-        # The same server as `serve`: its one worker holds the Slack connection and the clock.
-        open_store(settings).engine.dispose()  # schema checked; the worker opens its own connections
-        _serve_gunicorn(
-            host, port, threads=8, workers=1, with_clock=not no_scheduler, socket_mode=True, known=workspace
-        )
+        # The same server as `serve`: its one process holds the Slack connection and the clock.
+        open_store(settings).engine.dispose()  # schema checked; the server opens its own connections
+        _serve_uvicorn(host, port, workers=1, with_clock=not no_scheduler, socket_mode=True, known=workspace)
         return
     running = Running.socket_mode(settings, workspace, open_store(settings), with_clock=not no_scheduler)
     stopped = threading.Event()

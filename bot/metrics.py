@@ -4,7 +4,7 @@ Counters and the latency histogram live in the process that counts them, each de
 where it is counted (Slack's errors in slack_api/client.py). The outbox's and the
 webhooks' figures and the clock's last tick are read from the database at scrape time, so any
 web process reports them for the whole installation, clock process included.
-Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder
+With several HTTP processes (uvicorn's workers), set PROMETHEUS_MULTIPROC_DIR to an empty folder
 and the counters of all workers are added up (prometheus_client's multiprocess mode).
 """
 

@@ -1,6 +1,6 @@
 """Starting a process: the settings with a clear exit when one is missing, Slack asked
 whether the tokens work, the database's schema checked. Shared by the command line
-(bot/cli.py) and the WSGI entry point (bot/web.py)."""
+(bot/cli.py) and the ASGI entry point (bot/web.py, `create`)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def checked_settings(*required: str) -> Settings:
     """The settings, with every variable in `required` present, or a clear exit."""
     try:
         settings = settings_or_exit()
-    except RuntimeError:  # no click context: called by a WSGI server (bot.web.create)
+    except RuntimeError:  # no click context: called by uvicorn's worker (bot.web.create)
         settings = Settings()
         logs.configure(settings.log_level, settings.log_format)
     missing = settings.missing(*required)

@@ -1,53 +1,65 @@
-"""The HTTP surface: Slack's requests at POST /slack/events, health at GET /healthz,
-figures for Prometheus at GET /metrics, and GET / to the web view; /api and /web are
-handed on to the reporting API and the web view, which have tables of their own.
-`make_wsgi` declares these in one table (handlers/routing.py): a path no route has is
-404, another method 405 with the ones it has.
+"""The HTTP surface, one ASGI application (Starlette) served by uvicorn: Slack's requests
+at POST /slack/events, health at GET /healthz, figures for Prometheus at GET /metrics,
+GET / to the web view, and /api and /web mounted from the reporting API and the web view,
+which declare routes of their own. A path no route has is 404, another method 405 with
+the ones it has (`Allow`), each answered as JSON `{"error": ...}`.
 
-A plain WSGI callable, served by gunicorn (`rollout serve`, the Procfile's `web`). A
-request to /slack/events is checked here, in this order, before anything else reads it,
-so a hostile or broken one costs nothing and never reaches a traceback:
+Every request's body is read in the event loop (BodyLimits): one declared over 1 MiB is
+refused with 413 before a byte of it is read, one that grows past 1 MiB as it streams in
+(chunked) with 413 once it has, and one not all in within READ_SECONDS of its head with
+408; each of these answers closes the connection. Nothing waits for a slow client on a
+thread: what blocks (Bolt, the database) runs in the thread pool once the body is in.
 
-1. a body over 1 MiB is refused with 413 without being read;
-2. its Slack signature is verified (slack_sdk's SignatureVerifier, the same check Bolt
-   makes again): unsigned, tampered or older than 5 minutes gets 401, and nothing of
+A request to /slack/events is then checked here, in this order, before anything else
+reads it, so a hostile or broken one costs nothing and never reaches a traceback:
+
+1. its Slack signature is verified once (slack_sdk's SignatureVerifier, the same check
+   Bolt makes again): unsigned, tampered or older than 5 minutes gets 401, and nothing of
    the body is parsed;
-3. then its shape: anything that is not a form or JSON body in UTF-8 (for forms, a JSON
+2. then its shape: anything that is not a form or JSON body in UTF-8 (for forms, a JSON
    `payload` if one is given), whose ids are not Slack's ids, or whose parts are not of
-   the types Slack sends, gets 400.
+   the types Slack sends, gets 400;
+3. then Bolt dispatches it, in the thread pool (Bolt's own Starlette adapter would run
+   its listeners inside the event loop, holding every other request meanwhile).
 
 Each refusal is one log line; no body is ever logged.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import io
+import contextlib
 import json
 import logging
 import re
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+import anyio
+import anyio.to_thread
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
-from starlette.routing import Mount as StarletteMount
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import metrics
-from handlers import routing
 from handlers.api import make_api
-from handlers.routing import Mount, Route, Routes
 from handlers.web_view import make_web_view
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from slack_bolt import App
+
     from bot.app import RolloutApp
     from bot.processes import Clockwork
     from bot.settings import Settings
@@ -58,147 +70,194 @@ EVENTS_PATH = "/slack/events"
 API_PREFIX = "/api"  # the reporting API (handlers/api.py, docs/api.md)
 WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
-# waitress (the demo's and the tests' server) buffers a request before the app sees it: it
-# must refuse an oversized one itself.
-WAITRESS_OPTIONS = {"max_request_body_size": MAX_BODY_BYTES, "ident": "rollout"}
+READ_SECONDS = 5.0  # a request's whole body must be in this long after its head
+THREADS = 8  # each process's pool for what blocks (Bolt, the database): fewer than its engine's connections
 CLOCK_SILENT_AFTER = 300  # seconds without a tick before /healthz calls the clock stale
 
 log = logging.getLogger(__name__)
-Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Malformed(Exception):
     """A request that cannot be Slack's: answered 400 with this reason."""
 
 
-def make_wsgi(
+def make_asgi(
     app: RolloutApp, store: Store, clock: Callable[[], datetime] | None = None, slack_events: bool = True
-) -> Wsgi:
-    """The WSGI application around a Bolt app; `clock` is the current instant (tests move it).
+) -> ASGIApp:
+    """The ASGI application around a Bolt app; `clock` is the current instant (tests move it).
     `slack_events`: Slack's requests arrive here (HTTP mode); in Socket Mode they come over
     Slack's connection, and everything else is served all the same."""
-    slack: list[Route[Wsgi]] = []
+    slack: list[BaseRoute] = []
     if slack_events:
         if not app.signing_secret:
             raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
-        checked = SignatureVerifier(app.signing_secret), SlackRequestHandler(app, path=EVENTS_PATH)
-        slack = [Route("POST", EVENTS_PATH, partial(_slack_events, *checked))]
+        verifier = SignatureVerifier(app.signing_secret)
+        slack = [Route(EVENTS_PATH, partial(_slack_events, verifier, app), methods=["POST"])]
     now = clock or (lambda: datetime.now(UTC))
-    api = _bridged(API_PREFIX, make_api(app.services))  # temporary: until this app is ASGI
     view = make_web_view(
         app.services,
         app.session_secret,
         secure=(app.services.web_url or "").startswith("https://"),
         workspace_team=lambda: _team_of(app),
     )
-    # What the process answers; the API and the web view each have a table of their own.
-    routes: Routes[Wsgi] = Routes(
-        Mount(API_PREFIX, api),  # handlers/api.py, docs/api.md
-        Mount(
-            WEB_PREFIX, asgi_as_wsgi(Starlette(routes=[StarletteMount(WEB_PREFIX, app=view)]))
-        ),  # handlers/web_view.py
-        Route("GET", "/", _to_web_view),
-        Route("GET", "/healthz", partial(_healthz, app, store, now)),
-        Route("GET", "/metrics", partial(_metrics, store, now)),
+    # What the process answers; the API and the web view each declare routes of their own.
+    return application(
+        Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md
+        *web_view_routes(view),
+        Route("/healthz", partial(_healthz, app, store, now), methods=["GET"]),
+        Route("/metrics", partial(_metrics, store, now), methods=["GET"]),
         *slack,
     )
 
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        try:
-            answer, _ = routes.match(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
-        except routing.NotFound:
-            return _reply(start_response, "404 Not Found", {"error": "not found"})
-        except routing.MethodNotAllowed as err:
-            return _reply(start_response, "405 Method Not Allowed", {"error": err.only}, [("Allow", err.allow)])
-        return answer(environ, start_response)
 
-    return wsgi
-
-
-def asgi_as_wsgi(asgi: Any) -> Wsgi:
-    """Temporary, until the top-level app is ASGI: an ASGI app under a WSGI server
-    (a2wsgi), every one on one event loop of its own thread."""
-    from a2wsgi import ASGIMiddleware
-
-    return cast(Wsgi, ASGIMiddleware(asgi, loop=_bridge_loop()))
+def application(*routes: BaseRoute) -> ASGIApp:
+    """An app of these routes, with every request's body held to BodyLimits and every
+    error the app answers itself as JSON (_http_error)."""
+    return Starlette(
+        routes=list(routes),
+        middleware=[Middleware(BodyLimits)],
+        exception_handlers={HTTPException: _http_error},
+        lifespan=_thread_pool,
+    )
 
 
-@functools.cache
-def _bridge_loop() -> asyncio.AbstractEventLoop:
-    loop = asyncio.new_event_loop()
-    threading.Thread(target=loop.run_forever, daemon=True, name="asgi-bridge").start()
-    return loop
+@contextlib.asynccontextmanager
+async def _thread_pool(app: Starlette) -> AsyncIterator[None]:
+    """The server's event loop runs what blocks in at most THREADS threads (anyio's
+    default pool, which run_in_threadpool and the mounted apps' sync routes take, has 40)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
-def _to_web_view(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+def web_view_routes(view: ASGIApp) -> list[BaseRoute]:
+    """The web view (handlers/web_view.py) at /web, and GET / to it (bot/demo/view.py too).
+    `/web` itself is redirected to `/web/` (Starlette's router, for a mount)."""
+    return [Mount(WEB_PREFIX, view), Route("/", _to_web_view, methods=["GET"])]
+
+
+class BodyLimits:
+    """Each request's body as the app reads it, in the event loop: refused with 413 when
+    its Content-Length says more than MAX_BODY_BYTES (unread) or, streamed, once more than
+    that has come; with 408 when it has not all come within READ_SECONDS of the request's
+    head. Both answers close the connection. The limits hold for every route."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, seconds: float = READ_SECONDS):
+        self.app, self.max_bytes, self.seconds = app, max_bytes, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:  # (the server refuses one not a number)
+            await _too_large(scope["path"], self.max_bytes)(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.seconds
+        received = 0
+        whole = declared in ("", "0") and "transfer-encoding" not in headers  # no body: nothing to read
+        refused = False
+
+        async def limited() -> Message:
+            nonlocal received, whole, refused
+            if whole:  # after the body, only the end of the connection: no deadline
+                return await receive()
+            with anyio.move_on_after(deadline - anyio.current_time()):
+                message = None
+                message = await receive()
+            if message is None or anyio.current_time() > deadline:  # (bytes that keep coming: too late all the same)
+                refused = True
+                log.info("refused a request to %s: its body did not come within %g s", scope["path"], self.seconds)
+                raise HTTPException(408, f"the request's body did not come within {self.seconds:g} s")
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                whole = not message.get("more_body", False)
+                if received > self.max_bytes:
+                    refused = True
+                    log.info("refused a request to %s: its body is over %d bytes", scope["path"], self.max_bytes)
+                    raise HTTPException(413, f"request bodies are limited to {self.max_bytes} bytes")
+            return message
+
+        async def closing(message: Message) -> None:
+            """An answer given before the request's body has all been read (BodyLimits'
+            408 and 413, or an app's refusal that never read it, the API's 401 or 429)
+            closes the connection, whichever app's handler wrote it: the rest of the body
+            is never read, and the client is let go at once."""
+            if (refused or not whole) and message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+
+        await self.app(scope, limited, closing)
+
+
+def _too_large(path: str, limit: int) -> Response:
+    log.info("refused a request to %s: it declares a body over %d bytes", path, limit)
+    return _error(413, f"request bodies are limited to {limit} bytes", {"Connection": "close"})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Every error the app answers itself: 404, 405 with `Allow`, and BodyLimits' 408
+    and 413 (BodyLimits closes the connection after them)."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = [m for m in headers.get("Allow", "").split(", ") if m and m != "HEAD"]
+        headers["Allow"] = ", ".join(sorted(allowed))
+        return _error(405, " or ".join(sorted(allowed)) + " only", headers)
+    return _error(exc.status_code, "not found" if exc.status_code == 404 else exc.detail, headers)
+
+
+def _error(status: int, error: str, headers: dict[str, str] | None = None) -> Response:
+    return _json_answer({"error": error}, status, headers)
+
+
+def _json_answer(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+    """JSON as the bot has always written it (json.dumps, `{"ok": true}`)."""
+    return Response(json.dumps(body), status, headers, media_type="application/json")
+
+
+async def _to_web_view(request: Request) -> Response:
     """`GET /`: a person who typed the bot's address."""
-    start_response("303 See Other", [("Location", WEB_PREFIX + "/"), ("Content-Length", "0")])
-    return [b""]
+    return RedirectResponse(WEB_PREFIX + "/", 303)
 
 
-def _slack_events(
-    verifier: SignatureVerifier,
-    slack: SlackRequestHandler,
-    environ: dict[str, Any],
-    start_response: Callable[..., Any],
-) -> Iterable[bytes]:
-    """`POST /slack/events`: checked as the module says, then Bolt's."""
-    try:
-        body = _small_body(environ)
-    except _TooLarge:
-        return _reply(
-            start_response,
-            "413 Content Too Large",
-            {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
-            [("Connection", "close")],
-        )
-    except Malformed as err:
-        log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
-        return _reply(start_response, "400 Bad Request", {"error": str(err)})
-    if not _signed(verifier, environ, body):
+async def _slack_events(verifier: SignatureVerifier, bolt: App, request: Request) -> Response:
+    """`POST /slack/events`: checked as the module says, then Bolt's, in the thread pool."""
+    body = await request.body()
+    if not _signed(verifier, request.headers, body):
         log.info("refused a request to %s: invalid request signature, or older than 5 minutes", EVENTS_PATH)
-        return _reply(start_response, "401 Unauthorized", {"error": "invalid request signature"})
+        return _error(401, "invalid request signature")
     try:
-        _check_shape(environ, body)
+        _check_shape(request.headers, body)
     except Malformed as err:
         log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
-        return _reply(start_response, "400 Bad Request", {"error": str(err)})
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    answer: Iterable[bytes] = slack(environ, start_response)
-    return answer
+        return _error(400, str(err))
+    answer = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+    return to_starlette_response(answer)
 
 
-def _healthz(
-    app: RolloutApp,
-    store: Store,
-    now: Callable[[], datetime],
-    environ: dict[str, Any],
-    start_response: Callable[..., Any],
-) -> Iterable[bytes]:
+async def _healthz(app: RolloutApp, store: Store, now: Callable[[], datetime], request: Request) -> Response:
+    answer, ok = await run_in_threadpool(_health, app, store, now)
+    return _json_answer(answer, 200 if ok else 503)
+
+
+def _health(app: RolloutApp, store: Store, now: Callable[[], datetime]) -> tuple[dict[str, Any], bool]:
     ok = _safely(store.health.ping)
     answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
     if ok:  # the clock may run in another process: its heartbeat is in the database
         answer["clock"] = _clock_state(lambda: store.health.heartbeat(metrics.CLOCK), now)
         answer["slack"], ok = _slack_state(app, store)
         answer["ok"] = ok
-    return _reply(start_response, "200 OK" if ok else "503 Service Unavailable", answer)
+    return answer, ok
 
 
-def _metrics(
-    store: Store, now: Callable[[], datetime], environ: dict[str, Any], start_response: Callable[..., Any]
-) -> Iterable[bytes]:
+async def _metrics(store: Store, now: Callable[[], datetime], request: Request) -> Response:
     try:
-        page = metrics.exposition(store, now)
+        page = await run_in_threadpool(metrics.exposition, store, now)
     except Exception:
         log.warning("metrics: the database did not answer", exc_info=True)
-        return _reply(start_response, "503 Service Unavailable", {"error": "database unreachable"})
-    start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(page)))])
-    return [page]
-
-
-class _TooLarge(Exception):
-    pass
+        return _error(503, "database unreachable")
+    return Response(page, 200, media_type=metrics.CONTENT_TYPE)
 
 
 def _team_of(app: RolloutApp) -> str | None:
@@ -222,54 +281,11 @@ def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
     return f"not verified ({unverified.why} since {unverified.since.isoformat(timespec='seconds')})", True
 
 
-def _bridged(prefix: str, asgi: Any) -> Wsgi:
-    """TEMPORARY (removed when this app is ASGI): an ASGI app mounted at `prefix` as WSGI,
-    by a2wsgi, on one event loop of the process; it sees `prefix` as its root path."""
-    import asyncio
-    import threading
-
-    from a2wsgi import ASGIMiddleware
-
-    global _BRIDGE_LOOP
-    if _BRIDGE_LOOP is None:
-        _BRIDGE_LOOP = asyncio.new_event_loop()
-        threading.Thread(target=_BRIDGE_LOOP.run_forever, daemon=True, name="asgi-bridge").start()
-    wsgi = ASGIMiddleware(asgi, loop=_BRIDGE_LOOP)
-
-    def mounted(environ: Any, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ["SCRIPT_NAME"], environ["PATH_INFO"] = prefix, environ.get("PATH_INFO", "")[len(prefix) :]
-        if not environ.get("CONTENT_LENGTH"):  # chunked: a2wsgi reads only a declared length
-            body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
-        return wsgi(environ, start_response)
-
-    return mounted
-
-
-_BRIDGE_LOOP: Any = None
-
-
-def _small_body(environ: dict[str, Any]) -> bytes:
-    """The request body, read only if it is small enough."""
-    declared = environ.get("CONTENT_LENGTH") or ""
-    if declared:
-        if not declared.isdigit():
-            raise Malformed("Content-Length is not a number")
-        if int(declared) > MAX_BODY_BYTES:
-            raise _TooLarge
-        body: bytes = environ["wsgi.input"].read(int(declared))
-        return body
-    body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)  # chunked: one byte past the limit tells
-    if len(body) > MAX_BODY_BYTES:
-        raise _TooLarge
-    return body
-
-
-def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -> bool:
+def _signed(verifier: SignatureVerifier, headers: Headers, body: bytes) -> bool:
     """Whether Slack signed this body in the last 5 minutes. (Slack signs UTF-8 text: any
     other body, which slack_sdk's verifier cannot even read, is not signed by Slack.)"""
-    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
-    signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -286,10 +302,10 @@ ID_FIELDS = ("user_id", "channel_id", "team_id", "api_app_id", "enterprise_id")
 ID_OBJECTS = ("user", "team", "channel", "enterprise")
 
 
-def _check_shape(environ: dict[str, Any], body: bytes) -> None:
+def _check_shape(headers: Headers, body: bytes) -> None:
     """Raises Malformed unless a signed body has the shape of a Slack request: the types
     Slack sends where Bolt and the listeners look, and Slack's ids where ids go."""
-    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/x-www-form-urlencoded", "application/json"):
         raise Malformed("Slack sends application/x-www-form-urlencoded or application/json")
     text = body.decode("utf-8")  # it was signed: UTF-8 (_signed)
@@ -389,17 +405,9 @@ def _safely(check: Callable[[], bool]) -> bool:
         return False
 
 
-def _reply(
-    start_response: Callable[..., Any], status: str, body: dict[str, Any], headers: list[Any] | None = None
-) -> list[bytes]:
-    data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *(headers or [])])
-    return [data]
-
-
-def create() -> Callable[..., Any]:
-    """The WSGI application for a server of its own, from the environment (gunicorn:
-    `gunicorn 'bot.web:create()'`, see the Procfile). Each worker process builds its own
+def create() -> ASGIApp:
+    """The ASGI application for a server of its own, from the environment (uvicorn's
+    factory: `uvicorn bot.web:create --factory`, see the Procfile). Each worker process builds its own
     app, engine and caches; the clock runs in a process of its own (`rollout clock`)."""
     return serving(with_clock=False)[0]
 
@@ -453,8 +461,8 @@ class Running:
 
 def serving(
     with_clock: bool, socket_mode: bool = False, known: Workspace | Unverified | None = None
-) -> tuple[Callable[..., Any], Running]:
-    """The WSGI application from the environment and, `with_clock`, the clock and the
+) -> tuple[ASGIApp, Running]:
+    """The ASGI application from the environment and, `with_clock`, the clock and the
     dispatcher started beside it in this process, sharing its team cache (the one worker
     of `rollout serve`, which stops them when the worker exits). `socket_mode`: Slack's
     requests come over Socket Mode, opened here, and not over HTTP. `known`: what the
@@ -472,14 +480,14 @@ def serving(
     if socket_mode:
         running = Running.socket_mode(settings, known, store, with_clock)
         assert running.app is not None
-        return make_wsgi(running.app, store, slack_events=False), running
+        return make_asgi(running.app, store, slack_events=False), running
     directory = team_directory(store)  # one for the listeners and the clock
     bolt = create_app(settings, store, directory=directory, workspace=known)
     if isinstance(known, Unverified) and known.refused is not None:
         # Held in the database as an uninstall holds it: nothing is sent, /healthz answers
         # 503 with the reason, the log says it once; the web view and the API serve on.
         slack_access_lost(bolt.services, known.refused)
-    app = make_wsgi(bolt, store)
+    app = make_asgi(bolt, store)
     running = Running()
     if with_clock:
         running.start_clock(settings, store, directory)

@@ -1,5 +1,5 @@
 """Shared fixtures: a database per test (SQLite and PostgreSQL), the Slack stand-in,
-a movable clock, and the bot served over real HTTP by waitress.
+a movable clock, and the bot served over real HTTP by uvicorn, as in production.
 
 Tests that use `engine` (directly or through `store` or `bot`) run once per database.
 PostgreSQL: ROLLOUT_TEST_PG_URL names a server (default: the local one); a fresh
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import waitress
 from hypothesis import settings as hypothesis_settings
 from slack_sdk import WebClient
 from sqlalchemy import create_engine, text
@@ -30,8 +28,9 @@ from bot.app import create_app
 from bot.demo.standin import slack_requests
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import Reply
+from bot.http_server import InThread
 from bot.settings import Settings
-from bot.web import WAITRESS_OPTIONS, make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from slack_api import client as slack_client
 from slack_api.dispatch import Dispatcher, Pacer
@@ -346,29 +345,34 @@ def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Se
 
 
 class _Swappable:
-    """One HTTP server for the session; each test mounts its own app on it."""
+    """One HTTP server for the session; each test mounts its own ASGI app on it."""
 
     def __init__(self):
         self.app = None
 
-    def __call__(self, environ, start_response):
-        return self.app(environ, start_response)
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":  # the server's, not any one app's
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await self.app(scope, receive, send)
 
 
 @pytest.fixture(scope="session")
 def http_server():
     mount = _Swappable()
-    server = waitress.create_server(mount, host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
-    threading.Thread(target=server.run, daemon=True, name="waitress").start()
-    yield mount, f"http://127.0.0.1:{server.effective_port}"
+    server = InThread(mount).start()
+    yield mount, server.url
+    server.stop()
 
 
 @pytest.fixture
 def bot(http_server, database_url, store, slack, clock):
-    """The real app behind waitress on a loopback port; yields a SlackRequests for it."""
+    """The real app behind uvicorn on a loopback port; yields a SlackRequests for it."""
     mount, url = http_server
     app = create_app(settings_for(database_url, slack), store, clock=clock)
-    mount.app = make_wsgi(app, store, clock)
+    mount.app = make_asgi(app, store, clock)
     yield SlackRequests(url)
     mount.app = None
 

@@ -1,6 +1,6 @@
 """`rollout demo`: a whole simulated rollout, with no Slack workspace and nothing to configure.
 
-Everything real runs: the HTTP handlers behind waitress with signed requests, the
+Everything real runs: the HTTP handlers behind uvicorn with signed requests, the
 storage on an SQLite file, the tick, the rules, the outbox dispatcher. Slack is the
 local stand-in; people are a script; the clock is simulated, hour by hour, through two
 four-week cycles and the first cycle of an adopting team. The story: four playbooks in
@@ -20,16 +20,12 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-
-import waitress
-from waitress import wasyncore
 
 from bot.app import create_app
 from bot.demo import made, week_forms
@@ -139,13 +135,11 @@ class Demo:
             rollout_timezone="UTC",
         )
         app = create_app(settings, self.store, clock=self.clock)
-        from bot.web import make_wsgi
+        from bot.http_server import InThread
+        from bot.web import make_asgi
 
-        sockets: dict[int, Any] = {}  # the server's own, for closing it (below)
-        server = waitress.create_server(make_wsgi(app, self.store), map=sockets, host="127.0.0.1", port=0, threads=4)
-        serving = threading.Thread(target=server.run, daemon=True)
-        serving.start()
-        self.http = SlackRequests(f"http://127.0.0.1:{server.effective_port}", SECRET)
+        server = InThread(make_asgi(app, self.store)).start()
+        self.http = SlackRequests(server.url, SECRET)
         from slack_sdk import WebClient
 
         client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
@@ -161,12 +155,7 @@ class Demo:
         try:
             self._story()
         finally:
-            # Its threads first: one still finishing an answer would wake a closed server.
-            # Then its sockets, closed by the loop's own thread between two polls (a thunk
-            # the trigger runs there): closed from here, they could vanish under its poll.
-            server.task_dispatcher.shutdown()
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
-            serving.join(timeout=10)
+            server.stop()
             self.slack.stop()
             engine.dispose()
 

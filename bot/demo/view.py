@@ -8,14 +8,10 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from starlette.applications import Starlette
-from starlette.responses import RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
-from bot.web import asgi_as_wsgi
-from handlers.web_view import PREFIX, make_web_view
+from handlers.web_view import make_web_view
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.store import Store
@@ -24,14 +20,10 @@ from usecases.shared.services import Services
 LOOPBACK = "127.0.0.1"
 
 
-def view_app(database: Path, at: datetime, viewer: str) -> Callable[..., Any]:
-    """The web view of the demo's database as it stood at `at` (the story's last hour),
-    as WSGI for waitress (temporary: until the demo is served by uvicorn)."""
-    return asgi_as_wsgi(view_asgi(database, at, viewer))
+def view_app(database: Path, at: datetime, viewer: str) -> ASGIApp:
+    """The web view of the demo's database as it stood at `at` (the story's last hour)."""
+    from bot.web import application, web_view_routes
 
-
-def view_asgi(database: Path, at: datetime, viewer: str) -> Starlette:
-    """The web view of the demo's database at `at`, mounted at /web; `/` leads to it."""
     store = Store(make_engine(f"sqlite:///{database}"))
     services = Services(
         store=store,
@@ -41,11 +33,11 @@ def view_asgi(database: Path, at: datetime, viewer: str) -> Starlette:
         directory=TeamDirectory(ttl_seconds=0),
     )
     view = make_web_view(services, secrets.token_hex(16), secure=False, signed_in_as=viewer)
-    return Starlette(routes=[Route("/", lambda request: RedirectResponse(PREFIX + "/", 303)), Mount(PREFIX, app=view)])
+    return application(*web_view_routes(view))
 
 
 def serve(database: Path, at: datetime, viewer: str, port: int, echo: Callable[[str], None]) -> None:
-    import waitress
+    from bot import http_server
 
     echo(f"The web view of the demo: http://{LOOPBACK}:{port}/web/ (Ctrl-C stops it)")
-    waitress.serve(view_app(database, at, viewer), host=LOOPBACK, port=port, threads=4, _quiet=True)
+    http_server.serve(view_app(database, at, viewer), LOOPBACK, port)

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from bot.app import create_app
 from bot.cli import cli
-from bot.web import make_wsgi
+from bot.http_server import InThread
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from tests.conftest import OWNER, SUPPORT_REPLIES, SlackRequests, settings_for
 from usecases import tokens
@@ -112,9 +113,6 @@ def demo_site(demo_result, tmp_path_factory):
     """`rollout demo --serve`'s view over a copy of the demo's database, at its own loopback
     address: (the view's base URL, the demo's result, its database the copy)."""
     import dataclasses
-    import threading
-
-    import waitress
 
     from bot.demo.cast import CURATOR
     from bot.demo.view import view_app
@@ -124,10 +122,9 @@ def demo_site(demo_result, tmp_path_factory):
     source.backup(copy)  # whatever the WAL holds too
     source.close(), copy.close()
     result = dataclasses.replace(demo_result, database=database)
-    server = waitress.create_server(view_app(result.database, result.ended_at, CURATOR), host="127.0.0.1", port=0)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}", result
-    server.close()
+    server = InThread(view_app(result.database, result.ended_at, CURATOR)).start()
+    yield server.url, result
+    server.stop()
 
 
 @pytest.fixture
@@ -191,7 +188,7 @@ def site(http_server, database_url, store, slack, clock):
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "replication": KIT})], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    mount.app = make_wsgi(
+    mount.app = make_asgi(
         create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
     )
     requests = SlackRequests(url)

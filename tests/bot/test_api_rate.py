@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from storage.db import make_engine
 from storage.store import Store
 from tests.conftest import settings_for
@@ -22,7 +22,7 @@ def other_process(database_url, slack, clock):
     """A second app on the same database with an engine of its own, as another worker is."""
     engine = make_engine(database_url)
     store = Store(engine)
-    yield make_wsgi(create_app(settings_for(database_url, slack), store, clock=clock), store, clock)
+    yield make_asgi(create_app(settings_for(database_url, slack), store, clock=clock), store, clock)
     engine.dispose()
 
 

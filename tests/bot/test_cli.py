@@ -323,10 +323,10 @@ def test_version_and_the_way_in(run):
 
 
 def test_the_demo_without_its_extra_says_how_to_install_it(run, monkeypatch):
-    monkeypatch.setitem(sys.modules, "waitress", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "websockets", None)  # as if not installed
     result = run("demo")
     assert result.exit_code == 1
-    assert "the demo needs waitress" in result.output and "'.[demo]'" in result.output
+    assert "the demo needs websockets" in result.output and "'.[demo]'" in result.output
 
 
 def test_every_import_of_the_product_is_a_dependency_where_it_ships():
@@ -367,7 +367,7 @@ def test_every_import_of_the_product_is_a_dependency_where_it_ships():
                     wanted = _name(distribution.get(top, top))
                     assert wanted in needs, f"{path.relative_to(ROOT)} imports {top}, not declared where it ships"
                     assert wanted in pinned, f"{top} is not pinned in constraints.txt"
-    assert "waitress" not in declared and "websockets" not in declared  # the demo's, not production's
+    assert "websockets" not in declared  # the demo's, not production's
 
 
 def _name(requirement: str) -> str:

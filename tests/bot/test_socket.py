@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_a_wrong_app_token_is_named_without_a_traceback(env, slack):
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def _http(env, method: str, path: str) -> tuple[int, str, dict[str, str]]:
+def _http(env, method: str, path: str) -> tuple[int, str, Any]:
     """One request to the process's HTTP port, redirects not followed."""
     import http.client
 
@@ -129,7 +130,7 @@ def _http(env, method: str, path: str) -> tuple[int, str, dict[str, str]]:
     try:
         connection.request(method, path, body=b"" if method == "POST" else None)
         response = connection.getresponse()
-        return response.status, response.read().decode(), dict(response.getheaders())
+        return response.status, response.read().decode(), response.headers  # names in any case
     finally:
         connection.close()
 

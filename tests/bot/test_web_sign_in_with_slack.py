@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from tests.bot.test_web_view import NOW, fetch
 from tests.conftest import MEMBER, OUTSIDER, settings_for
 
@@ -19,7 +19,7 @@ def with_slack(http_server, database_url, store, slack, clock, playbook):
     settings = settings_for(
         database_url, slack, rollout_web_url=url, slack_client_id="1234.5678", slack_client_secret="s3cret"
     )
-    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
     slack.oidc_client = ("1234.5678", "s3cret")
     yield url
     mount.app = None

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import close_of, report_week
@@ -48,7 +48,7 @@ def view(http_server, database_url, store, slack, clock, playbook):
     mount, url = http_server
     clock.set(NOW)
     settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
-    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
     slack.add_user(CURATOR)
     requests = SlackRequests(url)
     requests.command(f"curator add <@{CURATOR}>", user=ADMIN)
@@ -73,7 +73,7 @@ def web_session(bot, http_server, database_url, slack, store, clock, user):
     """Serve the app of `bot` with its web view at the test server's own address, and a
     session cookie for `user` signed in by the link `/rollout web` gives; returns (url, cookie)."""
     mount, url = http_server
-    mount.app = make_wsgi(
+    mount.app = make_asgi(
         create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
     )
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=user).text)

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SlackRequests, settings_for
@@ -160,7 +160,7 @@ def test_a_channel_without_the_bot_gets_the_invite_hint(bot, slack, engine):
 def test_rollout_creators_curators_limits_new_to_curators(http_server, database_url, store, slack, clock, engine):
     mount, url = http_server
     app = create_app(settings_for(database_url, slack, rollout_creators="curators"), store, clock=clock)
-    mount.app = make_wsgi(app, store, clock)
+    mount.app = make_asgi(app, store, clock)
     try:
         bot = SlackRequests(url)
         refused = bot.command("new", user=MEMBER)

@@ -1,11 +1,8 @@
 """Team membership is Slack's: a change that reaches one process reaches every process."""
 
-import threading
-
-import waitress
-
 from bot.app import create_app
-from bot.web import WAITRESS_OPTIONS, make_wsgi
+from bot.http_server import InThread
+from bot.web import make_asgi
 from storage.store import Store
 from tests.conftest import CHANNEL, MEMBER, SlackRequests, settings_for
 from tests.handlers.test_commands import row_counts
@@ -14,9 +11,7 @@ from tests.handlers.test_commands import row_counts
 def _another_process(database_url, slack, engine, clock) -> SlackRequests:
     """A second web process on the same database: its own app, store and team lists."""
     app = create_app(settings_for(database_url, slack), Store(engine), clock=clock)
-    server = waitress.create_server(make_wsgi(app, Store(engine), clock), host="127.0.0.1", port=0, **WAITRESS_OPTIONS)
-    threading.Thread(target=server.run, daemon=True, name="another-process").start()
-    return SlackRequests(f"http://127.0.0.1:{server.effective_port}")
+    return SlackRequests(InThread(make_asgi(app, Store(engine), clock)).start().url)
 
 
 def test_a_member_who_left_is_refused_by_every_process_at_once(bot, playbook, slack, database_url, engine, clock):

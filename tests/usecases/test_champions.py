@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.demo.standin.workspace import dm_channel
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import ChecklistMark, Playbook
@@ -147,7 +147,7 @@ def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
     assert line in json.dumps(slack.views[CHAMPION], ensure_ascii=False)
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)

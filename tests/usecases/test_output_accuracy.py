@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Proposal, RegistryVersion
 from tests.bot.test_web_view import fetch
@@ -66,7 +66,7 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     # the web view's playbook page and the API's read show the same criteria
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/playbooks/support-replies", cookie)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage import migrate
 from storage.models.governance import Decision, Proposal, RegistryVersion
@@ -240,7 +240,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     # the web view's registry: the adopter's cycle beside the origin's, and as CSV
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/registry", cookie)
@@ -354,7 +354,7 @@ def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_t
     mount, url = http_server
     if web:
         settings = settings_for(database_url, slack, rollout_web_url=url)
-        mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+        mount.app = make_asgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
     ready.clock.set(wednesday(1))
     for n in range(1, learned + 1):
         ready.clock.advance(minutes=1)
@@ -426,7 +426,7 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
 
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)

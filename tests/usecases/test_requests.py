@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
 from storage.store import CURATORS_CHANNEL
@@ -242,7 +242,7 @@ def test_the_web_views_registry_lists_each_versions_requests(
     bot.submit(CURATOR, opened(slack), {"reason": {"type": "plain_text_input", "value": "Not <b>this</b> quarter"}})
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     status, _, page = fetch(url + "/web/registry", cookie)

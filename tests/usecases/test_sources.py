@@ -423,7 +423,7 @@ def test_the_web_view_shows_sourced_numbers_with_their_provenance_and_a_csv(
     http_server, database_url, store, slack, clock, clockwork
 ):
     from bot.app import create_app
-    from bot.web import make_wsgi
+    from bot.web import make_asgi
     from tests.bot.test_web_view import fetch, signed_in
     from tests.conftest import SlackRequests, settings_for
 
@@ -431,7 +431,7 @@ def test_the_web_view_shows_sourced_numbers_with_their_provenance_and_a_csv(
     clock.set(WEEK_1_CLOSES + timedelta(hours=1))
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
-    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
     try:
         view = SlackRequests(url)
         cookie = signed_in(view, OWNER)

@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
@@ -130,7 +130,7 @@ def test_two_missed_cycles_stall_the_playbook_once_with_three_buttons_and_say_so
     # the web overview: stalled first, marked with why
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
-    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
     from tests.bot.test_web_view import fetch, signed_in
 
     requests = SlackRequests(url)

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.web import make_wsgi
+from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from tests.bot.test_web_view import fetch
@@ -146,7 +146,7 @@ def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
     assert "support-replies-sales (no cycle closed yet; runs v1; v2 published 18 Nov)" in bot.command("registry").text
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
@@ -184,7 +184,7 @@ def test_a_learning_on_an_adopter_reaches_the_origin_once_a_day_its_page_and_its
 
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     code, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
@@ -222,7 +222,7 @@ def test_learnings_are_found_across_playbooks_by_every_word_in_slack_and_on_the_
 
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_wsgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=MEMBER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     code, _, page = fetch(url + "/web/learnings?q=refund+policy", cookie)

@@ -101,13 +101,13 @@ def test_playbooks_of_one_title_are_told_apart_by_their_slugs(services, org, sla
 
 def test_the_first_screen_is_the_pages_first(services, org, http_server, database_url, slack, store, clock):
     from bot.app import create_app
-    from bot.web import make_wsgi
+    from bot.web import make_asgi
     from tests.bot.test_web_view import fetch, signed_in
     from tests.conftest import SlackRequests, settings_for
 
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
-    mount.app = make_wsgi(create_app(settings, store, clock=clock), store, clock)
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
     status, _, page = fetch(url + "/web/", signed_in(SlackRequests(url), OWNER))
     assert status == 200
     # counts, then the funnel, then the small charts, then the tables

@@ -1,0 +1,90 @@
+"""uvicorn, the HTTP server of every process that serves bot/web.py's ASGI app: `rollout
+serve`, `rollout socket`, the Procfile's `web` (its command line repeats OPTIONS, and
+tests/bot/test_processes.py holds the two alike), `rollout demo` and the tests.
+
+What uvicorn bounds, with the settings its authors give for it:
+- a request's head: at most MAX_HEAD_BYTES buffered without its blank line, or 400 (h11's
+  limit, which a head that arrives whole in one read may pass by that read's size;
+  httptools, uvicorn's other parser, takes heads of any size, hence `http="h11"`);
+- an idle connection between requests: closed after KEEP_ALIVE_SECONDS;
+- a request's body: not uvicorn's; the app reads it under a size cap and a deadline
+  (bot/web.py, BodyLimits).
+What it does not bound: a connection that sends less than a whole head (nothing at all,
+or part of one) is held until the client goes. uvicorn arms its only timer after a
+response (h11_impl.py, `on_response_complete`); such a client costs a socket and a few
+kilobytes, and never delays another request (the loop serves them all), but is not cut
+off. A reverse proxy in front bounds it (nginx's `client_header_timeout`), as
+docs/setup.md says.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+MAX_HEAD_BYTES = 64 * 1024
+KEEP_ALIVE_SECONDS = 5
+OPTIONS: dict[str, Any] = {
+    "http": "h11",
+    "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    "timeout_graceful_shutdown": 10,  # then a stop no longer waits for requests still running
+    "access_log": False,  # a URL may carry the web view's one-time sign-in token (/web/login?token=...)
+    "server_header": False,
+    "log_config": None,  # the process's own logging (bot/logs.py), not uvicorn's
+}
+
+
+def serve(app: ASGIApp, host: str, port: int) -> None:
+    """Serve `app` in this process until SIGTERM or Ctrl-C, then return (exit 0). uvicorn
+    stops gracefully, then raises the signal again for the handler it found: here, one
+    that does nothing, so that the caller stops what runs beside the app."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, **OPTIONS)).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve_workers(factory: str, host: str, port: int, workers: int) -> None:
+    """`workers` processes, each building its app with `factory` (an import string):
+    uvicorn's supervisor starts them, starts another for one that dies, and stops them
+    on SIGTERM."""
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, **OPTIONS)
+
+
+class InThread:
+    """`app` served by uvicorn on a loopback port of its own, in a thread of this process:
+    the demo's server and the tests'. The socket is bound here (port 0), so no other
+    process can take the port between choosing and binding it."""
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0):
+        self.socket = socket.socket(socket.AF_INET)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind((host, port))
+        self.port: int = self.socket.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, **OPTIONS))
+        self.thread = threading.Thread(target=self.server.run, args=([self.socket],), daemon=True, name="uvicorn")
+
+    def start(self, timeout: float = 30) -> InThread:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self.server.started:
+            raise RuntimeError("uvicorn did not start")
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.socket.close()
