@@ -38,7 +38,7 @@ def register(app: App, services: Services) -> None:
             sent = checkins.sent_week(caller, target)
         except Refusal as refusal:  # an old DM's button (that week is closed), or a week still to come
             title = NOTICE_TITLES.get(refusal.key, "Can't check in")
-            _show(client, body["trigger_id"], render("modal_notice", title=title, problem=slack(refusal)))
+            show_form(client, body["trigger_id"], render("modal_notice", title=title, problem=slack(refusal)))
             return
         if sent is None:
             return  # the playbook was removed since the DM went out
@@ -49,7 +49,7 @@ def register(app: App, services: Services) -> None:
             "week": week.week_start.isoformat(),
             "dm": {"channel": container.get("channel_id"), "ts": container.get("message_ts")},
         }
-        _show(client, body["trigger_id"], form_view(FORMS[action["action_id"]], state, week, metadata))
+        show_form(client, body["trigger_id"], form_view(FORMS[action["action_id"]], state, week, metadata))
 
     @app.action("learning_add")
     def open_learning_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -68,10 +68,11 @@ def _learning_form(
     if shown is None:
         return  # the playbook was removed since the DM went out
     metadata = keys.checkin_button(*target)
-    _show(client, body["trigger_id"], render("modal_learning", metadata=metadata, **shown))
+    show_form(client, body["trigger_id"], render("modal_learning", metadata=metadata, **shown))
 
 
-def _show(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+def show_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """views.open for a button's form; Slack's refusal or silence is logged, the button stays."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:

@@ -14,7 +14,7 @@ from cadence import exception_queue, keys
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
-from handlers.actions import _show
+from handlers.actions import show_form
 from handlers.errors import Malformed
 from handlers.governance import _ephemeral, _on_click
 from templates import render
@@ -62,7 +62,7 @@ def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[
         shown = queue.form_for(caller, action.get("value"), to)
         dm = _dm(body)  # the DM the form came from, to show it answered
         shown["metadata"] += f"|{dm['channel']}|{dm['ts']}" if dm else ""
-        _show(client, body["trigger_id"], render("modal_item_note", limit=MAX_TEXT_CHARS, **shown))
+        show_form(client, body["trigger_id"], render("modal_item_note", limit=MAX_TEXT_CHARS, **shown))
 
     _on_click(services, client, body, act)
 

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import keys
 from cadence.text import unstorable
+from handlers.actions import show_form
 from handlers.errors import Malformed
 from handlers.words import parse_count, parse_value
 from templates import render
@@ -52,7 +53,7 @@ def register(app: App, services: Services) -> None:
         except Refusal as refusal:  # the week closed since the DM, or another person clicked
             view = render("modal_notice", title=TITLES.get(refusal.key, "Can't report"), problem=slack(refusal))
         if view is not None:
-            _show(client, body.get("trigger_id", ""), view)
+            show_form(client, body.get("trigger_id", ""), view)
 
     @app.view("week_form")
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -233,12 +234,3 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any
         return
     shown = render("modal_week_recorded", slug=recorded.state.playbook.slug, week=recorded.week, lines=recorded.lines)
     ack(response_action="update", view=shown)
-
-
-def _show(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as err:
-        log.warning("views.open failed: %s", err.response.get("error"))
-    except (OSError, TimeoutError):  # Slack is slow or rate limits us: the button can be clicked again
-        log.warning("views.open: Slack did not answer in time")
