@@ -359,7 +359,7 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
         click.echo(result.transcript)
     click.echo(
         f"\n{result.messages} messages in {result.seconds:.0f} s. Open {result.html} in a browser to see them "
-        f"as Slack shows them (demo database: {result.database})."
+        f"as Slack shows them (demo database: {result.database}).\n{result.owners.said()}"
     )
     if serve:
         from bot.demo import view

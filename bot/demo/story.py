@@ -37,7 +37,6 @@ from bot.demo.cast import (
     CHANNELS,
     CURATOR,
     CURATORS,
-    DRAFTS,
     HABITS,
     HOMES,
     INVOICE_HOURS,
@@ -96,6 +95,7 @@ class DemoResult:
     events: list[str] = field(default_factory=list)
     ended_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # the story's last simulated hour
     slack_calls: dict[str, int] = field(default_factory=dict)  # how often the bot called each Slack method
+    owners: week_forms.Tally = field(default_factory=week_forms.Tally)  # what the owners sent: commands, forms
 
 
 class Demo:
@@ -105,6 +105,7 @@ class Demo:
         self.clock = SimClock(datetime.combine(START - timedelta(days=3), time(9), tzinfo=UTC))
         self.events: list[Event] = []  # what people did, for the transcript and the page
         self.api_token = ""  # the refunds team's reporting API token, made once its playbook is (made.py)
+        self.tally = week_forms.Tally()  # the owners' commands and week forms, for the closing note
 
     # ---- set-up ----
 
@@ -174,6 +175,7 @@ class Demo:
             [f"{e.at:%a %d %b %H:%M} {e.what}" for e in self.events],
             self.clock(),
             dict(Counter(call.method for call in self.slack.calls)),
+            self.tally,
         )
 
     # ---- the story ----
@@ -186,6 +188,7 @@ class Demo:
 
     def command(self, user: str, channel: str, text: str, show_reply: bool = False) -> str:
         self.clock.at += timedelta(seconds=1)  # people type one command after another, not all at once
+        self.tally.commands += user in week_forms.OWNERS
         reply = self.http.command(text, user, channel)
         shown = reply.body if show_reply and isinstance(reply.body, dict) else None  # the ephemeral answer
         self.events.append(Event(self.clock(), f"{PEOPLE[user][0]}: /rollout {text}", PEOPLE[user][0], shown))
@@ -345,19 +348,14 @@ class Demo:
             "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8, 2.8, 2.7, 2.6, 2.6][week],
             "lead-research": LEADS[week],
         }
+        # Each owner reports the week's step numbers in one form (bot/demo/week_forms.py has them).
         if week >= ORIGIN_WEEKS:  # the adopting team in Singapore, in its first cycle
-            self.command(APAC_OWNER, APAC, "cases support-replies-support-apac draft 25")
-            self.command(APAC_OWNER, APAC, "rubric support-replies-support-apac draft 91%")
-            self.command(APAC_OWNER, APAC, "cases support-replies-support-apac send 20")
-            self.command(APAC_OWNER, APAC, "cases support-replies-support-apac refunds 10")
-            self.command(APAC_OWNER, APAC, "rubric support-replies-support-apac refunds 0.93")
+            week_forms.report(self, week_forms.ADOPTER, week)
             apac = [18, 15, 14, 13][week - ORIGIN_WEEKS]
             self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {apac}")
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
-        ana, ben, chloe = "UANA000001", "UBEN000001", "UCHLOE0001"
-        drafts, review = DRAFTS[week]  # in one form: five commands a week before (issue 58)
-        cases, reviews = {"draft": drafts, "send": 30, "refunds": 12}, {"draft": review, "refunds": (11, 12)}
-        week_forms.report_week(self, ana, "CSUPPORT01", "support-replies", cases, reviews)
+        ana, ben = "UANA000001", "UBEN000001"
+        week_forms.report(self, "support-replies", week)
         if week == 3:
             self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
             # The same exception logged twice by mistake: undo takes the duplicate back.
@@ -366,25 +364,14 @@ class Demo:
         if kpis["support-replies"] is not None:
             self.command("UBEA000001", "CSUPPORT01", f"kpi support-replies {kpis['support-replies']}")
             self.command("UBEA000001", "CSUPPORT01", "guardrail support-replies 4.7")
-        self.command(ben, "CREFUNDS01", "cases refund-triage classify 20")
+        week_forms.report(self, "refund-triage", week)
         for i in range(6 if week == 2 else 1):
             self.command(ben, "CREFUNDS01", f"exception refund-triage classify Misfiled claim #{1040 + i}")
-        self.command(ben, "CREFUNDS01", "cases refund-triage approve 20")
-        self.command(ben, "CREFUNDS01", "rubric refund-triage approve 0.85")
-        self.command(ben, "CREFUNDS01", "cases refund-triage payout 11")
-        self.command(ben, "CREFUNDS01", "rubric refund-triage payout 0.97")
         self._api_report("refund-triage", "kpi", float(kpis["refund-triage"] or 0))
-        ida = "UIDA000001"
         report_matched(self, week)  # the ERP's matched invoices, which its value measure counts
-        self.command(ida, "CFINANCE01", "cases invoice-matching extract 60")
-        self.command(ida, "CFINANCE01", "cases invoice-matching match 40")
-        self.command(ida, "CFINANCE01", "rubric invoice-matching match 86%")  # below the 90% threshold, every week
-        self.command(ida, "CFINANCE01", "cases invoice-matching pay 35")
+        week_forms.report(self, "invoice-matching", week)  # match below the 90% threshold, every week
         self.command("UJON000001", "CFINANCE01", f"kpi invoice-matching {INVOICE_HOURS[week]}")
-        self.command(chloe, "CSALES0001", "cases lead-research research 15")
-        self.command(chloe, "CSALES0001", "rubric lead-research research 93%")
-        self.command(chloe, "CSALES0001", "cases lead-research outreach 12")
-        self.command(chloe, "CSALES0001", "rubric lead-research outreach 0.85")
+        week_forms.report(self, "lead-research", week)
         if week == 0:  # typed, it is refused: the CRM feeds it
             self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}", show_reply=True)
         # Week 2 would complete research's PASS streak, but the bounce rate jumps past its

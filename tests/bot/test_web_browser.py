@@ -99,7 +99,7 @@ def test_the_demos_web_view_tells_its_story(browser, demo_site):
     text = browser.find_element("tag name", "body").text
     assert "Not yet ready, as judged on 2027-03-29 (not-ready)" in text
     assert (
-        "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 86%)" in text
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 85%)" in text
     )
     browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
     if shots:
