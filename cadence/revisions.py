@@ -86,6 +86,16 @@ def compare(before: dict[str, Any], after: dict[str, Any], modes: dict[str, str]
     gb, ga = before.get("guardrail"), after.get("guardrail")
     if gb != ga:
         add(f"guardrail {_guardrail(gb)} → {_guardrail(ga)}", "guardrail")
+    vb, va = before.get("value"), after.get("value")
+    if vb != va and not vb:
+        add(f"value measure added: {_value(va)}", "value")
+    elif vb != va and not va:
+        add(f"value measure removed ({_value(vb)}): no value measure", "value")
+    elif vb != va:
+        add(f"value measure {_value(vb)} → {_value(va)}", "value")
+    cb, ca = (before.get("cost") or {}).get("per_month"), (after.get("cost") or {}).get("per_month")
+    if cb != ca:
+        add(f"cost per month {_num(cb)} → {_num(ca)}", "cost")
     old = {s["name"].lower(): s for s in before.get("steps") or []}
     new = {s["name"].lower(): s for s in after.get("steps") or []}
     for key, step in new.items():
@@ -100,6 +110,12 @@ def compare(before: dict[str, Any], after: dict[str, Any], modes: dict[str, str]
     if [k for k in new if k in old] != [k for k in old if k in new]:
         add("steps reordered: " + ", ".join(s["name"] for s in after.get("steps") or []), "steps")
     return Revision(changes)
+
+
+def _value(v: dict[str, Any] | None) -> str:
+    """A value measure as the form gives it: its event and the minutes each saves."""
+    v = v or {}
+    return f"{v.get('event')} × {_num(v.get('minutes_saved'), 'min')} saved"
 
 
 def _guardrail(g: dict[str, Any] | None) -> str:

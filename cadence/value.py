@@ -228,7 +228,7 @@ def hours_text(hours: float) -> str:
     return f"{hours:,.0f} h" if hours >= 10 else f"{hours:.1f} h"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a thousand playbooks × 26 weeks of them: one object each, not two
 class WeekValue:
     """One closed week's estimate: `events` counted (None: none arrived that week)."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from handlers.words import parse_date, parse_score, parse_value
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, slack
 from usecases import playbook_form as forms
+from usecases import value_form
 from usecases.shared import messages
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
@@ -43,6 +45,7 @@ def _open(caller: Caller, form: forms.Form, trigger_id: str) -> None:
         form.slug,
         form.adopted_from,
         forms.FOCUS.get(form.focus or "", ()),
+        form.currency,
     )
     caller.client.views_open(trigger_id=trigger_id, view=view)
 
@@ -143,6 +146,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         else:
             bound = texts["guardrail_bound"] if texts["guardrail_bound"] in ("min", "max") else "min"
             guardrail = (given("guardrail_name"), bound, number("guardrail_value"))
+    worth = _value(given, problems)
     starts_on = None
     if new and given("start"):
         try:
@@ -167,7 +171,44 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         guardrail=guardrail,
         starts_on=starts_on,
         override=given("override") or None,
+        value=worth,
     )
+
+
+_COST = re.compile(r"(?P<amount>.*?)\s*(?P<code>[A-Za-z]{3})")  # 1200, or 1200 USD
+
+
+def _value(given: Callable[[str], str], problems: dict[str, str]) -> value_form.ValueAnswers:
+    """The value fields: the event with the minutes each saves (both, or neither for no
+    value measure) and the cost per month, a currency code after it if typed."""
+    measure = None
+    event, minutes = given("value_event"), given("value_minutes")
+    if minutes and not event:
+        problems["value_event"] = "Name the event that saves these minutes, or leave both empty for no value measure."
+    elif event and not minutes:
+        problems["value_minutes"] = "Give the minutes each event saves, or leave the event empty for no value measure."
+    elif event:
+        measure = (event, _plain(minutes, "value_minutes", problems))
+    cost, code = None, None
+    if given("cost"):
+        amount = given("cost")
+        typed = _COST.fullmatch(amount)
+        if typed is not None and typed["amount"]:
+            amount, code = typed["amount"], typed["code"].upper()
+        cost = _plain(amount, "cost", problems)
+    return value_form.ValueAnswers(measure, cost, code)
+
+
+def _plain(text: str, block_id: str, problems: dict[str, str]) -> float:
+    """A number of minutes or of money, as the KPI's are written (not a percentage)."""
+    if text.endswith("%"):
+        problems[block_id] = f"“{text[:40]}” is a percentage; give a plain number such as 6."
+        return 0.0
+    try:
+        return parse_value(text, usage="new")[0]
+    except Refusal as refusal:
+        problems[block_id] = slack(refusal)
+        return 0.0
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from templates.web_charts import (
     org_trend_charts,
     progress_chart,
 )
-from usecases import playbook_form, web
+from usecases import playbook_form, web, web_overview
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class _View:
         return signed_in
 
     def overview(self, request: Request, viewer: web.Viewer) -> Response:
-        shown = web.overview(self.services, viewer)
+        shown = web_overview.overview(self.services, viewer)
         trend = shown["trend"]
         charts = org_trend_charts(
             [t["week"].strftime("%d %b") for t in trend],
@@ -192,7 +192,7 @@ class _View:
         return _page(render_page("overview", trend_charts=charts, depth_charts=depth, **shown))
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
-        shown = web.overview(self.services, viewer)
+        shown = web_overview.overview(self.services, viewer)
         return _csv(overview_tables(shown)[table], f"{table}.csv")
 
     def registry(self, request: Request, viewer: web.Viewer) -> Response:

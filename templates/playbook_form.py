@@ -26,6 +26,9 @@ _LABELS = {
     "guardrail_name": "Guardrail (optional)",
     "guardrail_bound": "The guardrail holds when the value is at least (min) or at most (max)",
     "guardrail_value": "Guardrail bound",
+    "value_event": "Value event (optional)",
+    "value_minutes": "Minutes saved per event",
+    "cost": "Cost per month (optional)",
     "start": "First cycle's Monday",
     "override": "Override reason (curators: a change past the kit's may_change)",
 }
@@ -36,8 +39,20 @@ _HINTS = {
     "rubric": "The rubric score a step's output must reach: 90% or 0.9",
     "timezone": "An IANA zone, e.g. Europe/Berlin",
     "guardrail_name": "A number that must not suffer, e.g. CSAT; leave empty for none",
+    "value_event": "An event counted each closed week (one of the playbook's value events, or its own sent "
+    "over the API), e.g. reply_accepted; leave empty for no value measure",
+    "value_minutes": "The owner's estimate of the minutes each event saves: more than 0, at most 1440 (a day)",
 }
-_OPTIONAL = {"kpi_unit", "guardrail_name", "guardrail_bound", "guardrail_value", "override"}
+_OPTIONAL = {
+    "kpi_unit",
+    "guardrail_name",
+    "guardrail_bound",
+    "guardrail_value",
+    "value_event",
+    "value_minutes",
+    "cost",
+    "override",
+}
 _LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
 
 
@@ -95,10 +110,11 @@ def playbook_form(
     slug: str | None = None,
     adopted_from: str | None = None,
     focus: tuple[str, ...] = (),
+    currency: str = "USD",
 ) -> dict[str, Any]:
     """The modal: `/rollout new`'s (no `slug`) or `/rollout edit`'s; `focus`: the fields a
     stall's answer opens it at, first; `adopted_from`: an adopted playbook's origin (the
-    override field shows)."""
+    override field shows); `currency`: ROLLOUT_CURRENCY, the cost's (its hint)."""
     shown = [f for f in fields if f != "start" or slug is None]
     shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
     if adopted_from is not None:
@@ -124,6 +140,8 @@ def playbook_form(
         hint = _HINTS.get(block_id)
         if block_id == "function" and functions:
             hint = "In use: " + ", ".join(functions)[:140] + "; or name a new one"
+        if block_id == "cost":
+            hint = f"In {currency} (this deployment's ROLLOUT_CURRENCY), e.g. 1200; leave empty for none"
         if hint:
             block["hint"] = _text(hint)
         blocks.append(block)

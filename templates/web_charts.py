@@ -18,13 +18,15 @@ from typing import Any
 
 from templates import _number, measure
 
+# The charts are drawn as many as a thousand at once (the overview's small charts): their parts
+# are slotted, one object each rather than two, which keeps the garbage collector's work down.
 WIDTH, HEIGHT = 1000, 300  # the plot's own units; the page sets its size
 MARKED_POINTS = 52  # a longer series is a line without visible dots (they would crowd it)
 X_LABELS = 8  # at most, evenly spaced; the narrow layout shows every other one
 BLUE, PURPLE, RED, GREEN, GREY = "#1264a3", "#6a1b9a", "#c62828", "#2e7d32", "#9e9e9e"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
     x: float
     y: float
@@ -38,7 +40,7 @@ def with_unit(name: str, unit: str) -> str:
     return name if not unit or unit.lower() in name.lower().split() else f"{name} ({unit})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Series:
     name: str
     color: str
@@ -47,7 +49,7 @@ class Series:
     legend: str = ""  # the name with the chart's unit, said once (with_unit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A horizontal line: a baseline, a target, a guardrail's bound."""
 
@@ -57,14 +59,14 @@ class Reference:
     dashed: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tick:
     at: float  # percent of the plot's width (x) or height from its top (y)
     text: str
     narrow: bool = True  # shown at a phone's width too
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineChart:
     title: str  # said to screen readers; the page's heading says it to everyone
     unit: str

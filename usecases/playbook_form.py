@@ -23,6 +23,7 @@ from storage.store import PlaybookState
 from templates import render
 from templates.refusals import Refusal
 from usecases import operator
+from usecases import value_form as worth
 from usecases.shared import life
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
@@ -45,6 +46,7 @@ FIELDS = (
     "guardrail_name",
     "guardrail_bound",
     "guardrail_value",
+    *worth.FIELDS,
     "start",
 )
 FOCUS = {  # a stall's *Refine* opens the form at the steps, cap and rubric; *Re-scope* at the KPI
@@ -88,6 +90,7 @@ class Answers:
     guardrail: tuple[str, str, float] | None = None  # name, min | max, bound
     starts_on: date | None = None  # new only; default the next Monday
     override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
+    value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class Form:
     slug: str | None = None  # an edit's
     adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
     focus: str | None = None
+    currency: str = "USD"  # ROLLOUT_CURRENCY: what the cost is given in (the field's hint)
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,7 @@ def new_form(caller: Caller) -> Form:
         channel=caller.channel_id if re.fullmatch(CHANNEL_RE, caller.channel_id) else "",  # where it was typed
         start=calendar.next_monday(calendar.local_date(caller.now, zone)).isoformat(),
     )
-    return Form(values, {"new": True}, functions=_functions(caller))
+    return Form(values, {"new": True}, functions=_functions(caller), currency=caller.services.currency)
 
 
 def edit_form(caller: Caller, slug: str, focus: str | None = None, stall: tuple[int, int] | None = None) -> Form:
@@ -174,6 +178,7 @@ def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: t
             "made_too_long", slug=state.playbook.slug, what=f"its steps take {len(steps):,} characters; 3,000 fit"
         )
     kpi, guardrail = definition["kpi"], definition.get("guardrail") or {}
+    value, cost = definition.get("value") or {}, definition.get("cost") or {}
     values = dict.fromkeys(FIELDS, "")
     values.update(
         title=definition["title"],
@@ -191,12 +196,15 @@ def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: t
         guardrail_name=guardrail.get("name") or "",
         guardrail_bound="max" if guardrail.get("max") is not None and guardrail.get("min") is None else "min",
         guardrail_value=_written(guardrail.get("min") if guardrail.get("min") is not None else guardrail.get("max")),
+        value_event=value.get("event") or "",
+        value_minutes=_written(value.get("minutes_saved")),
+        cost=_written(cost.get("per_month")),
     )
     metadata: dict[str, Any] = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     if stall is not None:
         metadata["stall"] = [stall[0], stall[1], focus]
     origin = _origin(caller, state)
-    return Form(values, metadata, _functions(caller), state.playbook.slug, origin, focus)
+    return Form(values, metadata, _functions(caller), state.playbook.slug, origin, focus, caller.services.currency)
 
 
 def _functions(caller: Caller) -> list[str]:
@@ -247,6 +255,9 @@ _WHERE = {
 def _field_of(path: tuple[str | int, ...]) -> str:
     if not path:
         return "title"
+    value_field = worth.field_of(path)
+    if value_field is not None:
+        return value_field
     if path[0] == "kpi":
         return {"name": "kpi_name", "unit": "kpi_unit", "direction": "direction", "baseline": "baseline"}.get(
             str(path[1]) if len(path) > 1 else "", "target"
@@ -268,8 +279,11 @@ def _spec(raw: dict[str, Any]) -> PlaybookSpec:
         raise FormProblems(problems) from None
 
 
-def _shown(answers: Answers, base: dict[str, Any]) -> dict[str, Any]:
+def _shown(caller: Caller, answers: Answers, base: dict[str, Any]) -> dict[str, Any]:
     """`base` (a definition) with what the form shows set from the answers."""
+    wrong = worth.problems(answers.value, caller.services.currency)
+    if wrong:
+        raise FormProblems(wrong)
     kpi = {
         **base.get("kpi", {}),
         "name": answers.kpi_name,
@@ -296,7 +310,7 @@ def _shown(answers: Answers, base: dict[str, Any]) -> dict[str, Any]:
         kept.pop("min", None)
         kept.pop("max", None)
         raw["guardrail"] = {**kept, "name": name, bound: value}
-    return raw
+    return worth.applied(raw, base, answers.value)
 
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9]+")
@@ -322,7 +336,7 @@ def create(caller: Caller, answers: Answers) -> Created:
     steps = [{"name": s.name, "mode": s.mode, **({"pinned": True} if s.pinned else {})} for s in answers.steps]
     for attempt in range(5):
         slug = slug_for(answers.title, set(caller.store.playbooks.slugs()))
-        raw = _shown(answers, {"playbook": slug, "owner": caller.user_id, "steps": steps})
+        raw = _shown(caller, answers, {"playbook": slug, "owner": caller.user_id, "steps": steps})
         spec = _spec(raw)
         zone = spec.timezone or caller.services.org_timezone
         starts_on = answers.starts_on or calendar.next_monday(calendar.local_date(caller.now, zone))
@@ -410,7 +424,7 @@ def revise(
             steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
     if problems:
         raise FormProblems(problems)
-    raw = _shown(answers, {**before, "steps": steps})
+    raw = _shown(caller, answers, {**before, "steps": steps})
     if before.get("timezone") is None and answers.timezone == playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
     spec = _spec(raw)

@@ -6,8 +6,10 @@ status, the digest, the API's playbook read and the CSVs show."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from cadence import calendar, value
@@ -31,11 +33,11 @@ class PlaybookValue:
     per_month: float | None = None
     currency: str = value.DEFAULT_CURRENCY
 
-    @property
+    @cached_property  # worked out once: the overview, its sums and its rows all ask
     def last_hours(self) -> float | None:
         return value.last_weeks_hours(self.weeks)
 
-    @property
+    @cached_property
     def cost_per_hour(self) -> float | None:
         return value.cost_per_hour(self.per_month, self.last_hours)
 
@@ -143,12 +145,12 @@ class OrgValue:
 
 def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
     hours: dict[Any, float] = {}
-    events: dict[Any, list[str]] = {}
+    counted: Counter[Any] = Counter()  # the playbooks whose events a week counted
     for measure in measures.values():
         for w in measure.weeks if measure else []:
             if w.hours is not None:
                 hours[w.week_start] = hours.get(w.week_start, 0.0) + w.hours
-                events.setdefault(w.week_start, []).append(w.words())
+                counted[w.week_start] += 1
     shown = sorted(hours)
     last = shown[-value.COST_WEEKS :]
     last_hours = sum(hours[w] for w in last) if last else None
@@ -158,7 +160,7 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
     total_cost = sum((m.per_month or 0.0) for m in costed)
     per_hour = value.cost_per_hour(total_cost, cost_hours) if costed else None
     return OrgValue(
-        weeks=[dict(week=w, hours=hours[w], playbooks=len(events[w])) for w in shown],
+        weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
         last_hours=last_hours,
         cost_per_hour=per_hour,
         currency=currency,

@@ -19,7 +19,7 @@ from tests.bot.test_api_reads import get
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
-from usecases import tokens, web
+from usecases import tokens, web, web_overview
 from usecases import value as worth
 from usecases.digest import Digest
 from usecases.shared.services import Services
@@ -91,7 +91,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     assert invoices is not None and invoices.last_hours == pytest.approx(7.5)  # 15 events × 30 min
 
     services = _services(store, clock)
-    shown = web.overview(services, web.Viewer(OWNER))
+    shown = web_overview.overview(services, web.Viewer(OWNER))
     assert shown["value"].measured == 2 and shown["value"].last_hours == pytest.approx(48.7)
     assert shown["value"].weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
     assert shown["value"].cost_per_hour == pytest.approx(1200 * 12 / 52 * 4 / 41.2)  # only the costed one
@@ -115,7 +115,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
 def test_a_playbook_without_a_value_measure_says_so(bot, store, clock, playbook):
     said = bot.command("status support-replies", user=OWNER).text
     assert "no value measure" in said
-    shown = web.overview(_services(store, clock), web.Viewer(OWNER))
+    shown = web_overview.overview(_services(store, clock), web.Viewer(OWNER))
     assert shown["value"].measured == 0
     assert [r["value"] for _, rs in shown["functions"] for r in rs] == ["no value measure"]
 
@@ -140,7 +140,7 @@ def test_one_person_who_made_most_of_a_completed_cycle_s_reports_is_named(bot, s
     hero = carried[state.playbook.id]
     assert hero.person == OWNER and hero.reports == 12 and hero.share == pytest.approx(12 / 13)
     assert hero.words("Ben") == "one person carries the numbers: Ben, 92%"
-    shown = web.overview(_services(store, clock), web.Viewer(OWNER))
+    shown = web_overview.overview(_services(store, clock), web.Viewer(OWNER))
     row = next(r for _, rs in shown["functions"] for r in rs)
     assert row["hero_id"] == OWNER and row["hero_share"] == pytest.approx(12 / 13)
     digest = Digest(store, charts=False)

@@ -14,7 +14,7 @@ from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATORS, close_of, report_week, wednesday, world
-from usecases import web
+from usecases import web, web_overview
 from usecases.shared.services import Services
 
 __all__ = ["world"]  # a fixture
@@ -53,7 +53,7 @@ def org(bot, world, slack, store, clock):
 
 
 def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_each_ones_way(services, org):
-    shown = web.overview(services, web.Viewer(OWNER))
+    shown = web_overview.overview(services, web.Viewer(OWNER))
     # support-replies met 15 in 2 of its 3 closed weeks: on track; missing-target in none:
     # at risk; starts-later has no closed week to judge; the paused one is not counted.
     assert shown["standings"] == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 1}
@@ -68,8 +68,18 @@ def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_eac
     assert by_slug[AT_RISK]["standing"] == "at risk" and by_slug[AT_RISK]["weeks"][0] == "C1W1"
     assert by_slug[AT_RISK]["shares"][0] == pytest.approx((30 - 42) / (15 - 42))
     assert by_slug[LATER] == dict(
-        slug=LATER, title="Starts Later", standing="not judged yet", weeks=[], shares=[], latest=None
+        slug=LATER,
+        title="Starts Later",
+        standing="not judged yet",
+        weeks=[],
+        shares=[],
+        latest=None,
+        known=0,
+        lowest=None,
+        highest=None,
     )
+    # the small chart's words, worked out once: how many weeks reported, the lowest and highest share
+    assert (ours["known"], ours["lowest"], ours["highest"]) == (2, pytest.approx(28 / 27), pytest.approx(28 / 27))
     # every playbook, paused too, counted once at its furthest stage: all pilots here
     assert [(f["stage"], f["at"], f["reached"]) for f in shown["funnel"]] == [
         ("pilot", 4, 4),
@@ -93,7 +103,7 @@ def test_playbooks_of_one_title_are_told_apart_by_their_slugs(services, org, sla
     store.playbooks.start_cycle(
         store.playbooks.state(raw["playbook"]).playbook.id, 1, date(2026, 11, 30), OWNER, clock()
     )
-    titles = {p["slug"]: p["title"] for p in web.overview(services, web.Viewer(OWNER))["progress"]}
+    titles = {p["slug"]: p["title"] for p in web_overview.overview(services, web.Viewer(OWNER))["progress"]}
     assert titles["support-replies"] == "Support reply drafting (support-replies)"
     assert titles["support-replies-sales"] == "Support reply drafting (support-replies-sales)"
     assert titles[AT_RISK] == "Missing Target"
@@ -156,7 +166,7 @@ def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, servi
     assert "· *on track* (this cycle: target met in weeks 1, 2)" in thread
     assert "· *at risk* (this cycle: target met in no week yet)" in thread
     assert "*Watch:* draft near its cap" in thread and "At risk:" not in thread
-    shown = web.overview(services, web.Viewer(OWNER))
+    shown = web_overview.overview(services, web.Viewer(OWNER))
     assert shown["standings"] == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 0}
 
     clock.set(wednesday(3))
@@ -172,5 +182,5 @@ def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, servi
     paused = thread[thread.index("*missing-target*") : thread.index("*support-replies*")]
     assert "paused, no KPI last week (target 15 min)" in paused and "· *not judged yet*" in paused
     assert "not reported" not in paused and "Watch:" not in paused  # a paused team was asked for nothing
-    shown = web.overview(services, web.Viewer(OWNER))
+    shown = web_overview.overview(services, web.Viewer(OWNER))
     assert shown["standings"] == {"on track": 1, "at risk": 0, "stalled": 0, "not judged yet": 1}
