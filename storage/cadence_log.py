@@ -72,16 +72,27 @@ class CadenceLog:
 
     def cursors(self) -> dict[int, dict[str, date]]:
         """For each playbook, the latest week recorded per kind of work: one query."""
+        return self.latest_weeks()[0]
+
+    def latest_weeks(self) -> tuple[dict[int, dict[str, date]], dict[str, date]]:
+        """The cursors (`cursors`), and the latest week recorded per kind of the work of no
+        playbook (the digest, "digest-waiting": `last_digest`'s), in the same one query
+        (ix_cadence_job_cursor holds all it reads)."""
         with reading(self.engine) as s:
             rows = s.execute(
-                select(col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start)))
-                .where(col(CadenceJob.playbook_id).is_not(None))
-                .group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
+                select(
+                    col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start))
+                ).group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
             ).all()
         cursors: dict[int, dict[str, date]] = {}
+        org: dict[str, date] = {}
         for playbook_id, kind, week_start in rows:
-            cursors.setdefault(playbook_id, {})[kind] = week_start
-        return cursors
+            if playbook_id is None:
+                if week_start is not None:
+                    org[kind] = week_start
+            else:
+                cursors.setdefault(playbook_id, {})[kind] = week_start
+        return cursors, org
 
     def recorded_members(self, weeks: list[tuple[int, str, date]]) -> set[tuple[int, str, date, str]]:
         """(playbook, kind, week, user) already recorded, for the given (playbook, kind, week)s: one query."""
