@@ -70,14 +70,10 @@ class CadenceLog:
     # no turn among the writers (storage/db.py), which the clock would otherwise wait for
     # at every tick.
 
-    def cursors(self) -> dict[int, dict[str, date]]:
-        """For each playbook, the latest week recorded per kind of work: one query."""
-        return self.latest_weeks()[0]
-
     def latest_weeks(self) -> tuple[dict[int, dict[str, date]], dict[str, date]]:
-        """The cursors (`cursors`), and the latest week recorded per kind of the work of no
-        playbook (the digest, "digest-waiting": `last_digest`'s), in the same one query
-        (ix_cadence_job_cursor holds all it reads)."""
+        """The tick's cursors: for each playbook, the latest week recorded per kind of work;
+        and for the work of no playbook (the digest, "digest-waiting"), the latest Monday
+        recorded per kind. One query; ix_cadence_job_cursor holds every column it reads."""
         with reading(self.engine) as s:
             rows = s.execute(
                 select(
@@ -126,12 +122,6 @@ class CadenceLog:
                 )
             ).all()
         return {tuple(row) for row in rows}
-
-    def last_digest(self, kind: str = "digest") -> date | None:
-        """The Monday of the latest digest recorded (or, kind "digest-waiting", of the latest
-        one that had nowhere to go)."""
-        with reading(self.engine) as s:
-            return s.execute(select(func.max(col(CadenceJob.week_start))).where(col(CadenceJob.kind) == kind)).scalar()
 
     def any_close_through(self, week: date) -> bool:
         """Whether any playbook's week up to `week` has closed (its close recorded), whatever
