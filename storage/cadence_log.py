@@ -70,18 +70,25 @@ class CadenceLog:
     # no turn among the writers (storage/db.py), which the clock would otherwise wait for
     # at every tick.
 
-    def cursors(self) -> dict[int, dict[str, date]]:
-        """For each playbook, the latest week recorded per kind of work: one query."""
+    def latest_weeks(self) -> tuple[dict[int, dict[str, date]], dict[str, date]]:
+        """The tick's cursors: for each playbook, the latest week recorded per kind of work;
+        and for the work of no playbook (the digest, "digest-waiting"), the latest Monday
+        recorded per kind. One query; ix_cadence_job_cursor holds every column it reads."""
         with reading(self.engine) as s:
             rows = s.execute(
-                select(col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start)))
-                .where(col(CadenceJob.playbook_id).is_not(None))
-                .group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
+                select(
+                    col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start))
+                ).group_by(col(CadenceJob.playbook_id), col(CadenceJob.kind))
             ).all()
         cursors: dict[int, dict[str, date]] = {}
+        org: dict[str, date] = {}
         for playbook_id, kind, week_start in rows:
-            cursors.setdefault(playbook_id, {})[kind] = week_start
-        return cursors
+            if playbook_id is None:
+                if week_start is not None:
+                    org[kind] = week_start
+            else:
+                cursors.setdefault(playbook_id, {})[kind] = week_start
+        return cursors, org
 
     def recorded_members(self, weeks: list[tuple[int, str, date]]) -> set[tuple[int, str, date, str]]:
         """(playbook, kind, week, user) already recorded, for the given (playbook, kind, week)s: one query."""
@@ -115,12 +122,6 @@ class CadenceLog:
                 )
             ).all()
         return {tuple(row) for row in rows}
-
-    def last_digest(self, kind: str = "digest") -> date | None:
-        """The Monday of the latest digest recorded (or, kind "digest-waiting", of the latest
-        one that had nowhere to go)."""
-        with reading(self.engine) as s:
-            return s.execute(select(func.max(col(CadenceJob.week_start))).where(col(CadenceJob.kind) == kind)).scalar()
 
     def any_close_through(self, week: date) -> bool:
         """Whether any playbook's week up to `week` has closed (its close recorded), whatever

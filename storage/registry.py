@@ -34,6 +34,7 @@ _VERSIONS_OF_PLAYBOOK = (
 )
 
 _ADOPTERS_OF = select(Playbook).where(one_of(col(Playbook.adopted_from_id), "ids")).order_by(col(Playbook.id))
+_EVERY_ADOPTER = select(Playbook).where(col(Playbook.adopted_from_id).is_not(None)).order_by(col(Playbook.id))
 _REPLICATION_OF = (
     select(DECISION.c.playbook_id, DECISION.c.figures)
     .where(one_of(DECISION.c.playbook_id, "pids"), DECISION.c.kind == DecisionKind.REPLICATION.value)
@@ -255,6 +256,11 @@ class Registry:
             if number is not None:
                 query = query.where(col(RegistryVersion.version) == number)
             return s.execute(query.order_by(col(RegistryVersion.version).desc())).scalars().first()
+
+    def every_adopter(self) -> list[Playbook]:
+        """Every playbook adopted from a version, in the order of `adopters`: one query."""
+        with reading(self.engine) as s:
+            return list(s.execute(_EVERY_ADOPTER).scalars())
 
     def adopters(self, version_ids: list[int]) -> list[Playbook]:
         if not version_ids:

@@ -32,18 +32,20 @@ class Origin:
     adopters: list[Playbook]
 
 
-def origins(store: Store, cursors: dict[int, dict[str, date]], at: datetime) -> list[Origin]:
-    """The origins whose daily DM may be due at `at`: those with adopters that have not
-    had today's (in the zone furthest ahead) recorded. Two reads, and one more if any."""
-    versions = store.registry.versions()
-    if not versions:
-        return []
+def origins(
+    store: Store, cursors: dict[int, dict[str, date]], at: datetime, every_adopter: list[Playbook]
+) -> list[Origin]:
+    """The origins whose daily DM may be due at `at`: those with adopters (`every_adopter`,
+    `store.registry.every_adopter()`, which the tick reads with its other reads) that have
+    not had today's (in the zone furthest ahead) recorded. One read more, if any."""
     adopters: dict[int, list[Playbook]] = {}
-    for playbook in store.registry.adopters([v.id for v in versions]):
+    for playbook in every_adopter:
         if playbook.adopted_origin_id is not None:
             adopters.setdefault(playbook.adopted_origin_id, []).append(playbook)
     ahead = calendar.local_date(at, EARLIEST_ZONE)
     wanted = [pid for pid in adopters if (cursors.get(pid, {}).get(KIND) or date.min) < ahead]
+    if not wanted:
+        return []
     states = store.playbooks.states_by_ids(wanted)
     return [
         Origin(states[pid], adopters[pid])
@@ -56,11 +58,12 @@ def due(
     store: Store,
     cursors: dict[int, dict[str, date]],
     at: datetime,
+    every_adopter: list[Playbook],
     zones_of: Callable[[list[PlaybookState]], dict[int, str] | None],
 ) -> list[Work]:
     """The tick's part: the DMs due at `at`, the owners' zones asked (`zones_of`, the
     tick's) only when one may be due; none while Slack refuses the token (zones None)."""
-    found = origins(store, cursors, at)
+    found = origins(store, cursors, at, every_adopter)
     zones = zones_of([o.state for o in found]) if found else None
     return work(store, found, zones, cursors, at) if zones else []
 

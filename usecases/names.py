@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar
 from slack_api.members import DirectoryUnavailable, Person, TeamDirectory
+from storage.db import reads_together
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,12 @@ def name_people_and_channels(
     deadline = monotonic() + BUDGET_SECONDS
     since = None if everyone else calendar.monday_of(at.date()) - timedelta(weeks=RECENT_WEEKS)
     named = Named()
+    with reads_together(store.engine):  # one connection for both reads: a tick makes them every minute
+        unnamed = store.people.to_name(now - FRESH, since, PEOPLE_PER_TICK)
+        unnamed_channels = store.people.channels_to_name(now - FRESH, CHANNELS_PER_TICK)
     people: list[tuple[str, str | None, str | None]] = []
     try:
-        for user_id in store.people.to_name(now - FRESH, since, PEOPLE_PER_TICK):
+        for user_id in unnamed:
             if monotonic() > deadline:
                 break
             person = directory.person(client, user_id)  # users.info: as Slack says now, not a cached answer
@@ -70,7 +74,7 @@ def name_people_and_channels(
             named.people = len(people)
     channels: list[tuple[str, str | None]] = []
     try:
-        for channel_id in store.people.channels_to_name(now - FRESH, CHANNELS_PER_TICK):
+        for channel_id in unnamed_channels:
             if monotonic() > deadline:
                 break
             channels.append((channel_id, directory.channel_name(client, channel_id)))

@@ -10,9 +10,7 @@ run twice, or two at once, does everything once. Delivery is slack_api/dispatch.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,49 +41,17 @@ from storage.cadence_log import Work
 from storage.governance_rows import Change, StaleState
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import PlaybookState, Store
 from templates import load_all, render
-from usecases import exception_queue, learned_back, learnings, names
+from usecases import exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
 from usecases.shared.queue import exception_owner
 from usecases.sources import SourceClock
+from usecases.tick_reads import TickReport, playbook_clock
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TickReport:
-    counts: Counter = field(default_factory=Counter)  # (kind, status) -> units recorded by this tick
-    unreachable: list[str] = field(default_factory=list)  # team channels Slack would not list
-    work: list[Work] = field(default_factory=list)  # the units recorded, with their messages
-    held: str | None = None  # Slack refuses the token: person-facing work waits (its reason)
-
-    def add(self, work: list[Work], recorded: set[str]) -> None:
-        for w in work:
-            if w.key in recorded:
-                self.counts[(w.kind, w.status)] += 1
-                self.work.append(w)
-
-    def summary(self) -> str:
-        done = ", ".join(f"{n} {kind} {status}" for (kind, status), n in sorted(self.counts.items()))
-        waiting = f"nudges and DMs wait: Slack refuses the token ({self.held})" if self.held else ""
-        return "; ".join(part for part in (done, waiting) if part) or "nothing due"
-
-
-def playbook_clock(state: PlaybookState, holidays: frozenset[date] = frozenset()) -> PlaybookClock:
-    return PlaybookClock(
-        playbook_id=state.playbook.id,
-        timezone=state.playbook.timezone,
-        anchor=state.running(),
-        grace_hours=state.settings.grace_hours,
-        stale_after_hours=state.settings.stale_after_hours,
-        nudge=Slot.parse(state.settings.nudge_at),
-        checkin=Slot.parse(state.settings.checkin_at),
-        reminder=Slot.parse(state.settings.reminder_at),
-        holidays=holidays,
-    )
 
 
 def _owner(playbook: Playbook) -> str:
@@ -129,16 +95,13 @@ class Cadence:
 
     def _tick(self, at: datetime) -> TickReport:
         report = TickReport()
+        reads = tick_reads.read(self.store, at)  # a quiet tick's whole cost (usecases/tick_reads.py)
         # Slack refuses the token: closes and the digest are still made (their messages wait
         # in the outbox), nudges and DMs not even planned: when Slack takes the token again
         # the usual rule skips the stale ones and sends the rest.
-        lost = self.store.health.slack_access_lost()
-        report.held = lost[0] if lost else None
-        states = self.store.playbooks.clock_states()
-        cursors = self.store.cadence_log.cursors()
-        today = at.date()
-        holidays = frozenset(self.store.org.holidays(today - timedelta(days=14), today + timedelta(days=14)))
-        plans = [(state, playbook_clock(state, holidays)) for state in states]
+        report.held = reads.lost
+        cursors = reads.cursors
+        plans = [(state, playbook_clock(state, reads.holidays)) for state in reads.states]
         member_weeks = []
         pending_closes: list[tuple[PlaybookState, list[Due]]] = []
         simple: list[Work] = []  # nudges and lapsed weeks of every playbook: one transaction
@@ -164,9 +127,11 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
-            back = learned_back.due(self.store, cursors, at, lambda states: self._owner_zones(states, report))
+            back = learned_back.due(
+                self.store, cursors, at, reads.adopters, lambda states: self._owner_zones(states, report)
+            )
             report.add(back, self.store.cadence_log.record(back, self.clock()))  # usecases/learned_back.py
-        self._digests(at, report)
+        self._digests(at, reads, report)
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
             # Every report's author on the hour, unless this tick closed weeks: that read grows
             # with the years, and a close does not wait on it (the next hour's tick makes it).
@@ -532,14 +497,14 @@ class Cadence:
 
     # ---- curators ----
 
-    def _digests(self, at: datetime, report: TickReport) -> None:
+    def _digests(self, at: datetime, reads: tick_reads.TickReads, report: TickReport) -> None:
         """Monday's digest to the curators channel, once an active playbook has closed a week
         (before, nothing goes to anyone). Without a channel the digest waits: the admins hear
         weekly that it is ready; once it is set the latest waiting digest goes out."""
-        posted, waiting = self.store.cadence_log.last_digest(), self.store.cadence_log.last_digest(WAITING)
+        posted, waiting = reads.org_cursors.get("digest"), reads.org_cursors.get(WAITING)
         cursor = max((d for d in (posted, waiting) if d is not None), default=None)
         dues = digest_work(cursor, self.org_timezone, at)
-        channel = self.store.org.setting(CURATORS_CHANNEL)
+        channel = reads.curators_channel
         if channel is None:
             work = [self._waiting(due) for due in dues]
             report.add(work, self.store.cadence_log.record(work, self.clock()))
