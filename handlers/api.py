@@ -41,7 +41,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import from_json
-from starlette.convertors import Convertor, register_url_convertor
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
 from cadence.definition import SLUG_RE
@@ -87,20 +87,14 @@ def _error(status: int, message: str, **headers: str) -> Refused:
     return Refused(status, Error(error=message), headers)
 
 
-class _SlugConvertor(Convertor[str]):
+class _Slug(StringConvertor):
     """`{slug:slug}`: a playbook's slug, one segment. A path whose segment is not a slug is
     no route's (404, before any token is asked for), as a path no route has."""
 
     regex = SLUG_RE.removeprefix("^").removesuffix("$")
 
-    def convert(self, value: str) -> str:
-        return value
 
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("slug", _SlugConvertor())
+register_url_convertor("slug", _Slug())
 
 
 # ---- what a route depends on: the use cases' services, the token, the body ----
