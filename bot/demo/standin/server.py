@@ -2,13 +2,13 @@
 
 It answers the methods the bot uses the way Slack does (form or JSON bodies, `ok`
 envelopes, cursor paging, error codes, 429 with Retry-After), records every call,
-and can be told to fail the next calls of a method. A small Starlette app, served by
-uvicorn in a thread as the tests serve the bot (bot/http_server.py, InThread).
+and can be told to fail the next calls of a method.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import time
@@ -16,22 +16,15 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
-
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from bot.demo.standin.faults import Fault, Limits
 from bot.demo.standin.sign_in import SignIn
 from bot.demo.standin.socket_mode import SocketMode
 from bot.demo.standin.web_api import WebApi
 from bot.demo.standin.workspace import TEAM_ID, dm_channel, new_workspace
-from bot.http_server import InThread
 
 
 @dataclass
@@ -76,19 +69,22 @@ class SlackStandIn(WebApi, SignIn):
         self._random = __import__("random").Random(self.limits.seed)
         self._lock = threading.Lock()
         self._ts = 0
-        self._server = InThread(self._app())  # uvicorn, as the bot's own server
-        self.url = self._server.url + "/api/"
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_port}/api/"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
 
     # ---- lifecycle ----
 
     def start(self) -> SlackStandIn:
-        self._server.start()
+        self._thread.start()
         return self
 
     def stop(self) -> None:
         if self._socket_mode is not None:
             self._socket_mode.stop()
-        self._server.stop()
+        self._server.shutdown()
+        self._server.server_close()
 
     @property
     def socket_mode(self) -> SocketMode:
@@ -226,42 +222,58 @@ class SlackStandIn(WebApi, SignIn):
     def _m_apps_connections_open(self, _p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": self.socket_mode.url}
 
-    # ---- over HTTP: Slack's Web API at /api/<method>, its upload URLs and its authorize page ----
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
 
-    def _app(self) -> Starlette:
-        return Starlette(
-            routes=[
-                Route("/api/{method}", self._api, methods=["POST"]),
-                Route("/upload/{file_id}", self._upload, methods=["POST"]),  # files.getUploadURLExternal's
-                Route("/openid/connect/authorize", self._authorize_page),
-            ]
-        )
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
 
-    async def _api(self, request: Request) -> Response:
-        """A method's call, as slack_sdk sends it: form or JSON, its token as Bearer or
-        in the form, an app's client id and secret as Basic (OAuth and OpenID Connect).
-        Answered in the thread pool (anyio's, 40 threads): a fault may hold or stall it."""
-        raw = (await request.body()).decode("utf-8")
-        if request.headers.get("content-type", "").startswith("application/json"):
-            params = json.loads(raw or "{}")
-        else:
-            params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
-        auth = request.headers.get("authorization", "")
-        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
-        if auth.startswith("Basic "):
-            client_id, _, secret = base64.b64decode(auth[len("Basic ") :]).decode().partition(":")
-            params.update(client_id=client_id, client_secret=secret)
-        answer = partial(self._answer, request.path_params["method"], params, token)
-        status, headers, body = await run_in_threadpool(answer)
-        return Response(json.dumps(body), status, headers, media_type="application/json; charset=utf-8")
+            def do_GET(self) -> None:
+                path, _, query = self.path.partition("?")
+                if path != "/openid/connect/authorize":
+                    self._reply(404, {}, b"not found", "text/plain")
+                    return
+                status, headers = standin._authorize({k: v[0] for k, v in parse_qs(query).items()})
+                self._reply(status, headers, b"", "text/plain")
 
-    async def _upload(self, request: Request) -> Response:
-        body, file_id = await request.body(), request.path_params["file_id"]
-        if file_id not in self.uploads:
-            return PlainTextResponse("not found", 404)
-        self.uploads[file_id] = body
-        return PlainTextResponse(f"OK - {len(body)}")
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if self.path.startswith("/upload/"):  # the upload URL handed out by files.getUploadURLExternal
+                    file_id = self.path.rsplit("/", 1)[-1]
+                    known = file_id in standin.uploads
+                    if known:
+                        standin.uploads[file_id] = body
+                    self._reply(
+                        200 if known else 404, {}, f"OK - {len(body)}".encode() if known else b"not found", "text/plain"
+                    )
+                    return
+                raw = body.decode("utf-8")
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+                auth = self.headers.get("Authorization", "")
+                token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
+                if auth.startswith("Basic "):  # an app's client id and secret (OAuth and OpenID Connect)
+                    client_id, _, secret = base64.b64decode(auth[len("Basic ") :]).decode().partition(":")
+                    params.update(client_id=client_id, client_secret=secret)
+                method = self.path.rsplit("/", 1)[-1].split("?")[0]
+                status, headers, answer = standin._answer(method, params, token)
+                self._reply(status, headers, json.dumps(answer).encode(), "application/json; charset=utf-8")
 
-    def _authorize_page(self, request: Request) -> Response:
-        status, headers = self._authorize(dict(request.query_params))
-        return PlainTextResponse("", status, headers)
+            def _reply(self, status: int, headers: dict[str, Any], data: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                # the client may have given up waiting, as a real client does on a slow Slack
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        return Handler
