@@ -11,8 +11,9 @@ report means is the use case's (usecases/api_reports.py), under the rules of `/r
 In order: 404/405 for other paths and methods (the router); 401 without a valid token;
 429 past 20 requests a second per token, in every process together (usecases/api_reports.py,
 within_rate); 415 for a body not sent as `application/json`, unread; 413 for a body over
-1 MiB, unread beyond it; 400 for a body that is not JSON; 422 for reports of the wrong
-types or that the rules refuse (every problem, by index and field); 403 for a playbook
+1 MiB, unread beyond it (bot/web.py's BodyLimits, which holds every route's body: before
+all of these when its Content-Length says so); 400 for a body that is not JSON; 422 for
+reports of the wrong types or that the rules refuse (every problem, by index and field); 403 for a playbook
 or kind outside the token's scope; 201 with what was accepted and what were duplicates.
 Every refusal is an exception (ours, the router's, the use cases'), answered by the one
 handler `make_api` installs, as `{"error": ...}` or `{"errors": [...]}`. No token and no
@@ -40,7 +41,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import from_json
-from starlette.convertors import Convertor, register_url_convertor
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
 from cadence.definition import SLUG_RE
@@ -67,12 +68,10 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/api"  # where bot/web.py mounts the application: the document's paths start with it
 RATE_PER_SECOND = api_reports.RATE_PER_SECOND
-MAX_BODY_BYTES = 1024 * 1024
 NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
 TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
 NOT_JSON = "send the body as JSON: Content-Type: application/json"
 NOT_UTF8 = "send JSON in UTF-8: Content-Type: application/json, with no other charset"
-TOO_LARGE = "request bodies are limited to 1 MiB"
 SCHEMAS = "#/components/schemas/{model}"
 
 
@@ -88,20 +87,14 @@ def _error(status: int, message: str, **headers: str) -> Refused:
     return Refused(status, Error(error=message), headers)
 
 
-class _SlugConvertor(Convertor[str]):
+class _Slug(StringConvertor):
     """`{slug:slug}`: a playbook's slug, one segment. A path whose segment is not a slug is
     no route's (404, before any token is asked for), as a path no route has."""
 
     regex = SLUG_RE.removeprefix("^").removesuffix("$")
 
-    def convert(self, value: str) -> str:
-        return value
 
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("slug", _SlugConvertor())
+register_url_convertor("slug", _Slug())
 
 
 # ---- what a route depends on: the use cases' services, the token, the body ----
@@ -134,24 +127,16 @@ Token = Annotated[Any, Depends(_token)]
 
 
 async def _json_body(request: Request, _: Token) -> tuple[bytes, Any]:
-    """The body, sent as JSON (415 before a byte is read), at most 1 MiB (413, unread
-    beyond), parsed by pydantic's own parser as the models read it: no NaN, no lone
-    surrogates (400 otherwise). The bytes and the JSON parsed."""
+    """The body, sent as JSON (415 before a byte is read), parsed by pydantic's own parser
+    as the models read it: no NaN, no lone surrogates (400 otherwise). The bytes and the
+    JSON parsed. Its size and deadline are bot/web.py's BodyLimits', as for every route:
+    a body over 1 MiB is refused (413) as it is read, the refusal answered by `_refused`."""
     refused = _not_json(request.headers.get("content-type"))
     if refused is not None:
         raise _error(415, refused)
-    declared = request.headers.get("content-length")
-    if declared is not None and not declared.isdigit():
-        raise _error(400, "Content-Length is not a number")
-    if declared is not None and int(declared) > MAX_BODY_BYTES:
-        raise _error(413, TOO_LARGE, Connection="close")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _error(413, TOO_LARGE, Connection="close")
+    body = await request.body()
     try:
-        return bytes(body), from_json(bytes(body), allow_inf_nan=False)
+        return body, from_json(body, allow_inf_nan=False)
     except ValueError:  # not UTF-8, not JSON, or nested past its limit
         raise _error(400, "the body is not JSON") from None
 
