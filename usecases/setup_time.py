@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from storage.made import SetupTime
 from storage.store import PlaybookState, Store
 
 WINDOW = timedelta(days=90)
@@ -44,8 +43,8 @@ def own(store: Store, state: PlaybookState) -> dict[str, Any] | None:
     or for a playbook loaded from a file (nobody asked for it in Slack)."""
     if state.anchor is not None and state.anchor.number > 1:
         return None
-    times: SetupTime | None = store.made.setup_times([state.playbook.id]).get(state.playbook.id)
-    if times is None or times.asked_at is None:
+    times = store.made.setup_time(state.playbook)
+    if times.asked_at is None:
         return None
     return dict(
         asked=times.asked_at.date().isoformat(),

@@ -94,10 +94,16 @@ def _closed_weeks(state: PlaybookState, count: int) -> list[date]:
 
 
 def of_playbooks(
-    store: Store, states: list[PlaybookState], currency: str, weeks: int = VALUE_WEEKS
+    store: Store,
+    states: list[PlaybookState],
+    currency: str,
+    weeks: int = VALUE_WEEKS,
+    measures: dict[int, Measure] | None = None,
 ) -> dict[int, PlaybookValue | None]:
-    """Each playbook's value measure over its last `weeks` closed weeks (None without `value:`)."""
-    measures = store.value.measures([s.playbook.id for s in states])
+    """Each playbook's value measure over its last `weeks` closed weeks (None without `value:`);
+    `measures`: theirs when the caller has them (else read, store.value.measures)."""
+    if measures is None:
+        measures = store.value.measures([s.playbook.id for s in states])
     asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
     closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
     spans = [w for ws in closed.values() for w in ws]
@@ -122,7 +128,21 @@ def of_playbooks(
 
 
 def of_playbook(store: Store, state: PlaybookState, currency: str) -> PlaybookValue | None:
-    return of_playbooks(store, [state], currency)[state.playbook.id]
+    """One playbook's, its measure taken from the definition and steps its state holds."""
+    return of_playbooks(store, [state], currency, measures=_measure_of(state))[state.playbook.id]
+
+
+def _measure_of(state: PlaybookState) -> dict[int, Measure]:
+    """What store.value.measures reads of one playbook, from its state: its `value:` (if it
+    names an event), `cost:`, value events and steps by name (a value event's step is one
+    of the definition's, never a retired one)."""
+    definition = state.playbook.definition
+    measure, cost = definition.get("value"), definition.get("cost")
+    if not isinstance(measure, dict) or not measure.get("event"):
+        return {}
+    steps = {s.name: s.id for s in state.steps}
+    events = list(definition.get("value_events") or [])
+    return {state.playbook.id: Measure(measure, cost if isinstance(cost, dict) else None, events, steps)}
 
 
 def words(measure: PlaybookValue | None) -> str:

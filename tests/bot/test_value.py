@@ -89,6 +89,8 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     assert worth.words(support).endswith(" EUR per hour saved")
     invoices = measures[states[1].playbook.id]
     assert invoices is not None and invoices.last_hours == pytest.approx(7.5)  # 15 events × 30 min
+    # one playbook's (status), its measure from its state rather than read: the same
+    assert [worth.of_playbook(store, state, "EUR") for state in states] == [support, invoices]
 
     services = _services(store, clock)
     shown = web_overview.overview(services, web.Viewer(OWNER))
