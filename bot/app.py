@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
-import os
 import secrets
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.middleware import Middleware
+from slack_sdk.oauth import InstallationStore
+from slack_sdk.web import SlackResponse
 
 from bot import metrics
 from bot.processes import Clockwork
@@ -98,8 +101,7 @@ def create_app(
         if settings.slack_client_id and settings.slack_client_secret
         else None,
     )
-    with _bolt_blind_to_oauth_variables():
-        app = _rollout_app(settings, store, clock, services)
+    app = _rollout_app(settings, store, clock, services)
     # Status shows intervals: their statistics library is loaded now, as the clock loads it,
     # so that no request waits a second for its import with the others queued behind it.
     judgement.warm()
@@ -123,25 +125,6 @@ def create_app(
     return app
 
 
-# Sign in with Slack's credentials (the web view's, slack_api/oidc.py). Bolt reads these two
-# itself when an App is built and, finding them, turns into a multi-workspace OAuth app
-# that looks each request's token up in an installation store and drops the bot token:
-# every command then answers "installation ... no longer available". This bot serves one
-# workspace with its bot token, so Bolt must not see them.
-OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
-
-
-@contextlib.contextmanager
-def _bolt_blind_to_oauth_variables() -> Iterator[None]:
-    """While Bolt's App is built (once, at start, before any thread serves): the process
-    environment without OAUTH_VARIABLES; they are put back as they were after."""
-    hidden = {name: os.environ.pop(name) for name in OAUTH_VARIABLES if name in os.environ}
-    try:
-        yield
-    finally:
-        os.environ.update(hidden)
-
-
 def _session_secret(settings: Settings) -> str:
     """What signs the web view's sessions: ROLLOUT_SESSION_SECRET, else the signing secret.
     Socket Mode may have neither: then a secret of this process's own, and a sign-in lasts
@@ -157,34 +140,94 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         store=store,
         clock=clock,
         services=services,
-        # Bolt copies this client's settings for each request; the _EachRequest middleware
-        # swaps that copy for one that keeps the request's time budget (slack_api/client.py).
-        client=RolloutWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_url,
-            timeout=math.ceil(REQUEST_BUDGET),
-            retry_handlers=[],
-        ),
+        bot_token=settings.slack_bot_token,
+        # For what Bolt does outside a request (Socket Mode's connection). It holds no
+        # token: the bot token is given to Bolt through `authorize`, and a request's client
+        # is its own (_RequestClient), built so SLACK_API_URL and the time budget apply.
+        client=RolloutWebClient(base_url=settings.slack_api_url, timeout=math.ceil(REQUEST_BUDGET), retry_handlers=[]),
+        before_authorize=_RequestClient(settings, store),
+        authorize=_BotToken(settings.slack_bot_token),
+        # No installations: its one is the bot token (_BotToken). Said explicitly, so that
+        # Bolt does not announce file stores of its own when it finds SLACK_CLIENT_ID and
+        # SLACK_CLIENT_SECRET (Sign in with Slack's) in the environment; nothing can be saved.
+        installation_store=InstallationStore(),
         signing_secret=settings.slack_signing_secret,
         session_secret=_session_secret(settings),
         # Listeners answer inside the acknowledgement (they only touch the database and
         # cached lookups), which avoids Bolt's thread hand-off and its 10 ms ack polling.
         process_before_response=True,
-        # The CLI checks the token once, before serving (bot/startup.py, verify_slack), with a
-        # clear message; Bolt's own check would raise a traceback in every process it starts.
-        token_verification_enabled=False,
     )
 
 
+class _RequestClient(Middleware):
+    """The first step of every request once Bolt has checked its signature: its own
+    client, with one budget for all its waiting on Slack (slack_api/client.py), its
+    authorization's included; a call with an effect first records the request's keys, if
+    its first write has not (_EachRequest). Bolt's `before_authorize`."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings, self.store = settings, store
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        req.context["client"] = request_client(
+            self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.request_keys.record
+        )
+        return next()
+
+
+class _BotToken(Authorize):
+    """Bolt's authorization, given explicitly: this bot serves one workspace with its bot
+    token. What Bolt's SingleTeamAuthorization does for an App given `token`: Slack's
+    auth.test answer (the bot's ids, which Bolt uses to ignore the bot's own events) is
+    asked once, at the first request that needs it and with that request's client, and
+    kept; if Slack refuses, Bolt answers that request with its own message and the next
+    request asks again.
+
+    Given an `authorize`, Bolt uses no token of its own; with SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET set (Sign in with Slack's, slack_api/oidc.py) it still builds an
+    OAuth flow from them, which nothing reaches: bot/web.py routes every request itself,
+    so no install starts and its state store (files) is never written.
+
+    Not a token check at start: the CLI does that once, before serving, with a clear
+    message (bot/startup.py, verify_slack)."""
+
+    def __init__(self, token: str | None):
+        self.token = token
+        self._identity: SlackResponse | None = None
+        self._lock = threading.Lock()
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **actor: str | None,
+    ) -> AuthorizeResult:
+        if self._identity is None:
+            with self._lock:
+                if self._identity is None:
+                    self._identity = context.client.auth_test()
+        identity = self._identity
+        return AuthorizeResult(
+            enterprise_id=identity.get("enterprise_id"),
+            team_id=identity.get("team_id"),
+            bot_id=identity.get("bot_id"),
+            bot_user_id=identity.get("user_id"),
+            bot_token=self.token,
+            bot_scopes=identity.headers.get("x-oauth-scopes"),
+            user_id=user_id,
+        )
+
+
 class _EachRequest(Middleware):
-    """What every request needs before its listener, after Bolt has checked its signature.
+    """What every request needs before its listener, after Bolt has checked its signature
+    and authorized it: it is from this bot's workspace (the Guard), and it is processed once.
 
-    Its own client, with one budget for all its waiting on Slack; a call with an effect
-    first records the request's keys, if its first write has not.
-
-    And it is processed once. A replayed request carries a signature already seen
-    (Slack's scheme alone accepts a replay for five minutes); Slack's own retries of an
-    event (X-Slack-Retry-Num) carry an event id already seen. Both get an empty 200.
+    A replayed request carries a signature already seen (Slack's scheme alone accepts a
+    replay for five minutes); Slack's own retries of an event (X-Slack-Retry-Num) carry
+    an event id already seen. Both get an empty 200.
     A slash command's keys are recorded with its first write (storage/replay.py), or
     after its answer if it wrote nothing (RolloutApp.dispatch); anything else, which may
     call Slack before it writes, records them here, before its listener runs.
@@ -196,9 +239,6 @@ class _EachRequest(Middleware):
         self.settings, self.store, self.clock, self.guard = settings, store, clock, guard
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        req.context["client"] = request_client(
-            self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.request_keys.record
-        )
         refused = _unless_ours(req, self.guard.workspace(req.context["client"]))
         if refused is not None:
             return refused
@@ -304,14 +344,21 @@ class RolloutApp(App):
         signing_secret: str | None,
         session_secret: str,
         services: Services,
+        bot_token: str | None,
         **kwargs: Any,
     ):
         super().__init__(signing_secret=signing_secret or "", **kwargs)
         self.store, self.clock = store, clock
+        self.bot_token = bot_token  # Bolt's is given through `authorize` (_BotToken); this is for bot/web.py
         self.services = services  # what the use cases work with: the reporting API's too (bot/web.py)
         self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
         self.session_secret = session_secret  # signs the web view's session cookies (bot/web.py)
         self.guard = Guard()  # whose requests it serves: set by create_app, asked by /healthz too
+
+    def slack_client(self) -> RolloutWebClient:
+        """A client with the bot token for the web side's own questions to Slack (the
+        Guard's, bot/web.py), which keeps to a request's time budget."""
+        return request_client(self.bot_token, self.client.base_url)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()

@@ -262,7 +262,7 @@ async def _metrics(store: Store, now: Callable[[], datetime], request: Request) 
 
 def _team_of(app: RolloutApp) -> str | None:
     """The bot's workspace, as Slack said (auth.test): whose people may sign in with Slack."""
-    workspace = app.guard.workspace(app.client)
+    workspace = app.guard.workspace(app.slack_client())
     return workspace.team_id if workspace is not None else None
 
 
@@ -274,7 +274,7 @@ def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
     lost = store.health.slack_access_lost()  # first: a refused token is not asked about again here
     if lost is not None:
         return f"token refused ({lost[0]}) since {lost[1].isoformat()}", False
-    verified = app.guard.workspace(app.client) is not None  # asks Slack only until it has answered
+    verified = app.guard.workspace(app.slack_client()) is not None  # asks Slack only until it has answered
     unverified = app.guard.unverified
     if verified or unverified is None:
         return "ok", True

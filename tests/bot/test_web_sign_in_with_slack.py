@@ -1,6 +1,11 @@
 """Sign in with Slack on the web view: Slack's OpenID Connect, played by the stand-in."""
 
+import logging
+import os
 import re
+import uuid
+from collections.abc import MutableMapping
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -8,7 +13,7 @@ import pytest
 from bot.app import create_app
 from bot.web import make_asgi
 from tests.bot.test_web_view import NOW, fetch
-from tests.conftest import MEMBER, OUTSIDER, settings_for
+from tests.conftest import MEMBER, OUTSIDER, SlackRequests, settings_for
 
 
 @pytest.fixture
@@ -99,3 +104,61 @@ def test_a_code_from_someone_elses_sign_in_is_refused_by_its_nonce(with_slack, s
 def test_over_http_no_strict_transport_security(with_slack, slack):
     for status, headers, _ in (fetch(with_slack + "/web/signin"), through_slack(with_slack, slack, MEMBER)):
         assert headers["Strict-Transport-Security"] is None, status
+
+
+class _ReadOnly(MutableMapping):
+    """The process environment as it is, read freely; writing it fails the test."""
+
+    def __init__(self, environ):
+        self.environ = environ
+
+    def __getitem__(self, key):
+        return self.environ[key]
+
+    def __iter__(self):
+        return iter(self.environ)
+
+    def __len__(self):
+        return len(self.environ)
+
+    def __setitem__(self, key, value):
+        raise AssertionError(f"{key} was set in the process environment")
+
+    def __delitem__(self, key):
+        raise AssertionError(f"{key} was taken out of the process environment")
+
+
+def test_bolt_is_given_its_settings_with_sign_in_with_slacks_variables_in_the_environment(
+    http_server, database_url, store, slack, clock, playbook, monkeypatch, caplog
+):
+    """Bolt reads SLACK_CLIENT_ID and SLACK_CLIENT_SECRET from the process environment by
+    itself. With both there, and the environment only read while the app is built, a
+    signed /rollout answers with the bot token (not Bolt's "installation ... no longer
+    available"), Bolt says nothing at start, no OAuth route is served, no store is written."""
+    mount, url = http_server
+    client_id = f"1234.{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("SLACK_CLIENT_ID", client_id)
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "s3cret")
+    settings = settings_for(
+        database_url, slack, rollout_web_url=url, slack_client_id=client_id, slack_client_secret="s3cret"
+    )
+    caplog.set_level(logging.INFO)
+    with monkeypatch.context() as building:
+        building.setattr(os, "environ", _ReadOnly(os.environ))
+        app = create_app(settings, store, clock=clock)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")] == []
+    mount.app = make_asgi(app, store, clock)
+    try:
+        reply = SlackRequests(url).command("kpi support-replies 20")
+        assert "Recorded" in reply.text, reply.text
+        asked = len(slack.calls_to("auth.test"))  # whose the bot token is: Bolt's authorization asked
+        assert asked and all(call.token == settings.slack_bot_token for call in slack.calls_to("auth.test"))
+        assert "Recorded" in SlackRequests(url).command("kpi support-replies 18").text
+        assert len(slack.calls_to("auth.test")) == asked  # and kept the answer
+        for path in ("/slack/install", "/slack/oauth_redirect?code=x&state=y"):
+            assert fetch(url + path)[0] == 404
+    finally:
+        mount.app = None
+    assert (os.environ["SLACK_CLIENT_ID"], os.environ["SLACK_CLIENT_SECRET"]) == (client_id, "s3cret")
+    for store_dir in (".bolt-app-installation", ".bolt-app-oauth-state"):
+        assert not (Path.home() / store_dir / client_id).exists()

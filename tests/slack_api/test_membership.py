@@ -1,6 +1,7 @@
 """Team membership is Slack's: a change that reaches one process reaches every process."""
 
 from bot.app import create_app
+from bot.demo.standin.workspace import BOT_USER
 from bot.http_server import InThread
 from bot.web import make_asgi
 from storage.store import Store
@@ -33,3 +34,11 @@ def test_a_member_who_joined_is_accepted_by_every_process_at_once(bot, playbook,
     slack.workspace.channels[CHANNEL].append(newcomer)
     assert bot.event({"type": "member_joined_channel", "user": newcomer, "channel": CHANNEL}).status == 200
     assert "Recorded" in other.command("kpi support-replies 19", user=newcomer).text
+
+
+def test_the_bot_removed_from_the_team_channel_pauses_its_playbooks(bot, playbook, slack, store):
+    """Bolt's authorization gives each request the bot's own user id (auth.test's, bot/app.py
+    _BotToken): the bot leaving the channel is told apart from a member leaving it."""
+    assert bot.event({"type": "member_left_channel", "user": BOT_USER, "channel": CHANNEL}).status == 200
+    state = store.playbooks.state("support-replies")
+    assert state.playbook.status == "paused" and "not_in_channel" in state.playbook.status_reason
