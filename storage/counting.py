@@ -34,7 +34,7 @@ def latest(s: Reader, table: Any, value: Any, keys: list[tuple[int, date]]) -> d
     one step back from the end of each playbook's range in the counting index, however
     many reports the week has (a grouped max would read every one of them)."""
     weeks = _by_week(keys)
-    rows = s.execute(_per_week(table, value.key, len(weeks)), _per_week_parameters(weeks)).all()
+    rows = s.execute(_per_week(table, value.key, len(weeks)), _per_week_parameters(weeks))  # each as it is read
     return {(pid, week_start): v for pid, week_start, v in rows if v is not None}
 
 

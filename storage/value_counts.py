@@ -27,6 +27,7 @@ from storage.models.reports import (
     SourceFetch,
     ValueCount,
 )
+from storage.types import one_of
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,9 @@ class ValueCounts:
             c = s.connection()
             rows = c.execute(
                 select(p.c.id, p.c.definition["value"], p.c.definition["cost"], p.c.definition["value_events"]).where(
-                    p.c.id.in_(playbook_ids)
-                )
+                    one_of(p.c.id, "ids")
+                ),
+                {"ids": playbook_ids},
             )
             for pid, value, cost, events in rows:
                 if isinstance(value, dict) and value.get("event"):
@@ -78,7 +80,8 @@ class ValueCounts:
             steps: dict[int, dict[str, int]] = defaultdict(dict)
             if found:
                 for step_id, pid, name in c.execute(
-                    select(st.c.id, st.c.playbook_id, st.c.name).where(st.c.playbook_id.in_(list(found)))
+                    select(st.c.id, st.c.playbook_id, st.c.name).where(one_of(st.c.playbook_id, "ids")),
+                    {"ids": list(found)},
                 ):
                     steps[pid][name] = step_id
         return {
@@ -113,11 +116,13 @@ class ValueCounts:
         ids = {(a.step_id if on_step else a.playbook_id): a.playbook_id for a in asks}
         latest = (
             select(func.max(t.c.id).label("id"))
-            .where(key.in_(list(ids)), t.c.week_start >= first, t.c.week_start <= last, t.c.withdrawn_at.is_(None))
+            .where(one_of(key, "ids"), t.c.week_start >= first, t.c.week_start <= last, t.c.withdrawn_at.is_(None))
             .group_by(key, t.c.week_start)
             .subquery()
         )
-        rows = c.execute(select(key, t.c.week_start, t.c[column]).join(latest, latest.c.id == t.c.id))
+        rows = c.execute(
+            select(key, t.c.week_start, t.c[column]).join(latest, latest.c.id == t.c.id), {"ids": list(ids)}
+        )
         return {(ids[k], w): float(v) for k, w, v in rows}
 
     @staticmethod
@@ -126,11 +131,12 @@ class ValueCounts:
         events = {a.step_id: a for a in asks}
         rows = c.execute(
             select(t.c.step_id, t.c.week_start, t.c.reason).where(
-                t.c.step_id.in_(list(events)),
+                one_of(t.c.step_id, "ids"),
                 t.c.week_start >= first,
                 t.c.week_start <= last,
                 t.c.withdrawn_at.is_(None),
-            )
+            ),
+            {"ids": list(events)},
         )
         found: Counter[tuple[int, date]] = Counter()
         for step_id, week, reason in rows:
@@ -146,12 +152,13 @@ class ValueCounts:
         rows = c.execute(
             select(t.c.playbook_id, t.c.week_start, t.c.event, func.sum(t.c.count))
             .where(
-                t.c.playbook_id.in_(list(events)),
+                one_of(t.c.playbook_id, "ids"),
                 t.c.week_start >= first,
                 t.c.week_start <= last,
                 t.c.withdrawn_at.is_(None),
             )
-            .group_by(t.c.playbook_id, t.c.week_start, t.c.event)
+            .group_by(t.c.playbook_id, t.c.week_start, t.c.event),
+            {"ids": list(events)},
         )
         return {(pid, w): float(n) for pid, w, event, n in rows if events[pid] == event}
 
@@ -160,12 +167,13 @@ class ValueCounts:
         t = table_of(SourceFetch)
         rows = c.execute(
             select(t.c.playbook_id, t.c.week_start, t.c.value).where(
-                t.c.playbook_id.in_([a.playbook_id for a in asks]),
+                one_of(t.c.playbook_id, "ids"),
                 t.c.number == "value",
                 t.c.outcome == "fetched",
                 t.c.week_start >= first,
                 t.c.week_start <= last,
-            )
+            ),
+            {"ids": [a.playbook_id for a in asks]},
         )
         return {(pid, w): float(v) for pid, w, v in rows if v is not None}
 
@@ -183,12 +191,13 @@ class ValueCounts:
                 rows = c.execute(
                     select(t.c.playbook_id, t.c.reported_by, func.count())
                     .where(
-                        t.c.playbook_id.in_(playbook_ids),
+                        one_of(t.c.playbook_id, "ids"),
                         t.c.week_start >= first,
                         t.c.week_start <= last,
                         t.c.withdrawn_at.is_(None),
                     )
-                    .group_by(t.c.playbook_id, t.c.reported_by)
+                    .group_by(t.c.playbook_id, t.c.reported_by),
+                    {"ids": playbook_ids},
                 )
                 for pid, by, n in rows:
                     found[pid][0][by] += n
@@ -197,7 +206,8 @@ class ValueCounts:
             rows = c.execute(
                 select(t.c.playbook_id, t.c.user_id)
                 .distinct()
-                .where(t.c.playbook_id.in_(playbook_ids), t.c.week_start >= first, t.c.week_start <= last)
+                .where(one_of(t.c.playbook_id, "ids"), t.c.week_start >= first, t.c.week_start <= last),
+                {"ids": playbook_ids},
             )
             for pid, user in rows:
                 found[pid][1].add(user)
