@@ -41,5 +41,5 @@ The work they share, in shared/ (it calls no entry module; tests/test_layers.py)
 - roles.py       who may do what, from the roles the database holds
 - weeks.py       close a week: verdicts, transitions, the cycle's result, the scale rule
 - listings.py    where a playbook's lists are read in full, and how much of each
-- collector.py   the garbage collector paused around a tick and a digest (kept for speed)
+- collector.py   the garbage collector paused around a tick, a digest and the overview (kept for speed)
 """

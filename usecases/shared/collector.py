@@ -1,5 +1,5 @@
 """The cyclic garbage collector, paused around work that makes a great many short-lived
-objects at once (a week close, the digest)."""
+objects at once (a week close, the digest, the web view's overview)."""
 
 from __future__ import annotations
 
