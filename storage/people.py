@@ -189,34 +189,34 @@ def _shown_people(reporters_since: Any) -> Any:
     return union(*people)
 
 
-# The tick asks both every minute: made once, as building the union of two dozen selects
-# cost more than the database's answer.
-def _to_name(reporters_since: Any) -> Any:
-    shown = _shown_people(reporters_since).subquery()
+def _not_named_since(shown: Any, named: Any, key: Any, named_at: Any, prefixes: tuple[str, ...]) -> Any:
+    """The ids of `shown` (a subquery of `id`s) starting with one of `prefixes` whose name
+    (a row of `named`, found by `key`) is missing or older than `named_before`: the never
+    named first, then the oldest, at most `limit`."""
     return (
         select(shown.c.id)
-        .outerjoin(Person, col(Person.user_id) == shown.c.id)
+        .outerjoin(named, key == shown.c.id)
         .where(
-            func.substr(shown.c.id, 1, 1).in_(("U", "W")),
-            or_(col(Person.named_at).is_(None), col(Person.named_at) < bindparam("named_before")),
+            func.substr(shown.c.id, 1, 1).in_(prefixes),
+            or_(named_at.is_(None), named_at < bindparam("named_before")),
         )
-        .order_by(col(Person.named_at).is_not(None), col(Person.named_at), shown.c.id)
+        .order_by(named_at.is_not(None), named_at, shown.c.id)
         .limit(bindparam("limit"))
     )
 
 
+def _to_name(reporters_since: Any) -> Any:
+    shown = _shown_people(reporters_since).subquery()
+    return _not_named_since(shown, Person, col(Person.user_id), col(Person.named_at), ("U", "W"))
+
+
+# The tick asks both every minute: made once, as building the union of two dozen selects
+# cost more than the database's answer.
 _TO_NAME_EVERYONE = _to_name(None)
 _TO_NAME_RECENT = _to_name(bindparam("since"))
 _CHANNELS_SHOWN = union(
     select(col(Playbook.channel_id).label("id")), select(col(AdoptionRequest.channel_id))
 ).subquery()
-_CHANNELS_TO_NAME = (
-    select(_CHANNELS_SHOWN.c.id)
-    .outerjoin(ChannelName, col(ChannelName.channel_id) == _CHANNELS_SHOWN.c.id)
-    .where(
-        func.substr(_CHANNELS_SHOWN.c.id, 1, 1).in_(("C", "G")),
-        or_(col(ChannelName.named_at).is_(None), col(ChannelName.named_at) < bindparam("named_before")),
-    )
-    .order_by(col(ChannelName.named_at).is_not(None), col(ChannelName.named_at), _CHANNELS_SHOWN.c.id)
-    .limit(bindparam("limit"))
+_CHANNELS_TO_NAME = _not_named_since(
+    _CHANNELS_SHOWN, ChannelName, col(ChannelName.channel_id), col(ChannelName.named_at), ("C", "G")
 )
