@@ -13,9 +13,9 @@ thread: what blocks (Bolt, the database) runs in the thread pool once the body i
 A request to /slack/events is then checked here, in this order, before anything else
 reads it, so a hostile or broken one costs nothing and never reaches a traceback:
 
-1. its Slack signature is verified once (slack_sdk's SignatureVerifier, the same check
-   Bolt makes again): unsigned, tampered or older than 5 minutes gets 401, and nothing of
-   the body is parsed;
+1. its Slack signature is verified, here and only here (slack_sdk's SignatureVerifier;
+   Bolt is told not to check again): unsigned, tampered or older than 5 minutes gets 401,
+   and nothing of the body is parsed;
 2. then its shape: anything that is not a form or JSON body in UTF-8 (for forms, a JSON
    `payload` if one is given), whose ids are not Slack's ids, or whose parts are not of
    the types Slack sends, gets 400;
