@@ -27,7 +27,6 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -49,18 +48,10 @@ REDIRECTS = (301, 302, 303, 307, 308)  # said, never followed
 T = TypeVar("T")
 R = TypeVar("R")
 
-_FETCHING: ContextVar[bool] = ContextVar("a source's fetch", default=False)
-
-
-class _NotOurs(logging.Filter):
-    """httpx logs every request's URL at INFO; a source's URL may carry its key (from
-    url_env), so a fetch's line is not logged (its outcome is the source_fetch row)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not _FETCHING.get()
-
-
-logging.getLogger("httpx").addFilter(_NotOurs())
+# httpx says every request's URL at INFO, httpcore its host at DEBUG; a source's URL may
+# carry its key (from url_env): only their warnings are said (as bot/logs.py does).
+for _carries_urls in ("httpx", "httpcore"):
+    logging.getLogger(_carries_urls).setLevel(logging.WARNING)
 
 
 class SourceFailed(Exception):
@@ -166,7 +157,6 @@ class Fetcher:
 
     async def fetch(self, source: Source, entry: Entry, window: Window) -> float:
         """The number `entry` asks `source` for the week `window`. Raises SourceFailed."""
-        _FETCHING.set(True)  # in this fetch's task only
         try:
             if source.kind == "prometheus":
                 return _prometheus_number(await self._get(source, _prometheus_url(source, entry.query or "", window)))
