@@ -41,10 +41,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import from_json
-from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
 from cadence.definition import SLUG_RE
+from handlers import paths  # noqa: F401 (registers {slug:slug}, which ROUTER's paths use)
 from handlers.api_models import (
     MAX_EVENT_COUNT,
     Accepted,
@@ -85,16 +85,6 @@ class Refused(Exception):
 
 def _error(status: int, message: str, **headers: str) -> Refused:
     return Refused(status, Error(error=message), headers)
-
-
-class _Slug(StringConvertor):
-    """`{slug:slug}`: a playbook's slug, one segment. A path whose segment is not a slug is
-    no route's (404, before any token is asked for), as a path no route has."""
-
-    regex = SLUG_RE.removeprefix("^").removesuffix("$")
-
-
-register_url_convertor("slug", _Slug())
 
 
 # ---- what a route depends on: the use cases' services, the token, the body ----

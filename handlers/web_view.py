@@ -36,8 +36,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cadence.definition import SLUG_RE
-from handlers import web_learnings
+from handlers import paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
@@ -78,20 +77,12 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000")
 Endpoint = Callable[[Request], Response]
 
 
-class _Slug(StringConvertor):
-    """Every `{slug:slug}` is a playbook's slug, within one segment: so
-    `/web/playbooks/x/decisions.csv` is never the slug `x/decisions`, nor `X` a slug."""
-
-    regex = SLUG_RE.removeprefix("^").removesuffix("$")
-
-
 class _Table(StringConvertor):
     """`{table:table}`: the name of one of a page's tables."""
 
     regex = r"[a-z][a-z0-9-]*"
 
 
-register_url_convertor("slug", _Slug())
 register_url_convertor("table", _Table())
 
 
