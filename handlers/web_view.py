@@ -32,7 +32,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -414,14 +414,14 @@ def _origin(url: str) -> tuple[str, str, int] | None:
 
 
 def _page(body: str, status: int = 200, cookies: list[str] | None = None) -> Response:
-    answer = Response(body, status, media_type="text/html; charset=utf-8")
-    for cookie in cookies or []:
-        answer.headers.append("Set-Cookie", cookie)
-    return answer
+    return _with_cookies(HTMLResponse(body, status), cookies)  # text/html; charset=utf-8
 
 
 def _redirect(to: str, cookies: list[str] | None = None) -> Response:
-    answer = Response(status_code=303, headers={"Location": to})
+    return _with_cookies(RedirectResponse(to, 303), cookies)  # `to` is quoted, keeping its %-escapes
+
+
+def _with_cookies(answer: Response, cookies: list[str] | None) -> Response:
     for cookie in cookies or []:
         answer.headers.append("Set-Cookie", cookie)
     return answer
