@@ -35,7 +35,6 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -284,7 +283,6 @@ def make_api(services: Services) -> FastAPI:
 REFUSALS = (
     Refused,
     HTTPException,
-    RequestValidationError,
     api_reports.Forbidden,
     api_reports.Invalid,
     api_reads.NotReadable,
@@ -309,9 +307,6 @@ def _refusal(exc: Exception) -> Refused:
             return _error(404, "not found")
         case HTTPException():
             return _error(exc.status_code, str(exc.detail).lower(), **(exc.headers or {}))
-        case RequestValidationError():  # a path parameter refused (none is: the router matches a slug only)
-            problems = [ProblemOut(index=None, field=str(e["loc"][-1]), message=e["msg"]) for e in exc.errors()]
-            return Refused(422, Problems(errors=problems))
         case api_reports.Forbidden():
             return _error(403, f"reports[{exc.index}]: {exc.message}")
         case api_reports.Invalid():
