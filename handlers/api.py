@@ -35,16 +35,15 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import from_json
-from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
 from cadence.definition import SLUG_RE
+from handlers import paths  # noqa: F401 (registers {slug:slug}, which ROUTER's paths use)
 from handlers.api_models import (
     MAX_EVENT_COUNT,
     Accepted,
@@ -85,16 +84,6 @@ class Refused(Exception):
 
 def _error(status: int, message: str, **headers: str) -> Refused:
     return Refused(status, Error(error=message), headers)
-
-
-class _Slug(StringConvertor):
-    """`{slug:slug}`: a playbook's slug, one segment. A path whose segment is not a slug is
-    no route's (404, before any token is asked for), as a path no route has."""
-
-    regex = SLUG_RE.removeprefix("^").removesuffix("$")
-
-
-register_url_convertor("slug", _Slug())
 
 
 # ---- what a route depends on: the use cases' services, the token, the body ----
@@ -294,7 +283,6 @@ def make_api(services: Services) -> FastAPI:
 REFUSALS = (
     Refused,
     HTTPException,
-    RequestValidationError,
     api_reports.Forbidden,
     api_reports.Invalid,
     api_reads.NotReadable,
@@ -319,9 +307,6 @@ def _refusal(exc: Exception) -> Refused:
             return _error(404, "not found")
         case HTTPException():
             return _error(exc.status_code, str(exc.detail).lower(), **(exc.headers or {}))
-        case RequestValidationError():  # a path parameter refused (none is: the router matches a slug only)
-            problems = [ProblemOut(index=None, field=str(e["loc"][-1]), message=e["msg"]) for e in exc.errors()]
-            return Refused(422, Problems(errors=problems))
         case api_reports.Forbidden():
             return _error(403, f"reports[{exc.index}]: {exc.message}")
         case api_reports.Invalid():

@@ -32,12 +32,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cadence.definition import SLUG_RE
-from handlers import web_learnings
+from handlers import paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
@@ -78,20 +77,12 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000")
 Endpoint = Callable[[Request], Response]
 
 
-class _Slug(StringConvertor):
-    """Every `{slug:slug}` is a playbook's slug, within one segment: so
-    `/web/playbooks/x/decisions.csv` is never the slug `x/decisions`, nor `X` a slug."""
-
-    regex = SLUG_RE.removeprefix("^").removesuffix("$")
-
-
 class _Table(StringConvertor):
     """`{table:table}`: the name of one of a page's tables."""
 
     regex = r"[a-z][a-z0-9-]*"
 
 
-register_url_convertor("slug", _Slug())
 register_url_convertor("table", _Table())
 
 
@@ -423,14 +414,14 @@ def _origin(url: str) -> tuple[str, str, int] | None:
 
 
 def _page(body: str, status: int = 200, cookies: list[str] | None = None) -> Response:
-    answer = Response(body, status, media_type="text/html; charset=utf-8")
-    for cookie in cookies or []:
-        answer.headers.append("Set-Cookie", cookie)
-    return answer
+    return _with_cookies(HTMLResponse(body, status), cookies)  # text/html; charset=utf-8
 
 
 def _redirect(to: str, cookies: list[str] | None = None) -> Response:
-    answer = Response(status_code=303, headers={"Location": to})
+    return _with_cookies(RedirectResponse(to, 303), cookies)  # `to` is quoted, keeping its %-escapes
+
+
+def _with_cookies(answer: Response, cookies: list[str] | None) -> Response:
     for cookie in cookies or []:
         answer.headers.append("Set-Cookie", cookie)
     return answer

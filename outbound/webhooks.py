@@ -17,7 +17,7 @@ the Standard Webhooks convention, beside the Slack dispatcher and never in its w
 - HTTP by httpx: one `AsyncClient` a round, with as many connections as workers, kept
   open between posts to a receiver; no redirect is followed; an answer is streamed and
   read to ANSWER_READ_LIMIT at most; https receivers are checked with the system's
-  trusted authorities, loaded once for the lane's life (`tls`). No proxy from the
+  trusted authorities, loaded once (outbound/http.py). No proxy from the
   environment and no .netrc (`trust_env=False`): a post goes where its URL says, with
   what its URL says.
 - One thread rather than a thread a worker: eight threads, each with http.client, spent
@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
+from outbound.http import innermost, read_raw, system_tls
 from outbound.lane import Lane, worker_name
 from storage.webhooks import Claimed, Webhooks
 
@@ -90,18 +91,10 @@ class WebhookLane(Lane):
         self.timeout = timeout
         self.sleep = sleep
         self.per_lane = per_lane
-        self._tls = tls  # for https receivers: None is the system's trusted authorities (`tls`)
+        self._tls = tls  # for https receivers: None is the system's trusted authorities, loaded once
         self.worker = worker_name("webhooks", f"{id(self):x}")
         self._signers: dict[str, Signer] = {}  # by secret: each decoded once
         self._database: ThreadPoolExecutor | None = None  # claims and records: see _in_thread
-
-    def tls(self) -> ssl.SSLContext:
-        """The context https receivers are checked with: the one given, else the system's
-        trusted authorities, loaded once for the lane's life rather than every round
-        (httpx would load certifi's for every client)."""
-        if self._tls is None:
-            self._tls = ssl.create_default_context()
-        return self._tls
 
     # ---- loops ----
 
@@ -202,7 +195,7 @@ class WebhookLane(Lane):
         receiver; redirects answered, not followed. Its timeouts only back up the
         deadline of the whole delivery (`_post`)."""
         return httpx.AsyncClient(
-            verify=self.tls(),
+            verify=self._tls or system_tls(),
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_connections=self.workers, max_keepalive_connections=self.workers),
@@ -309,24 +302,13 @@ class WebhookLane(Lane):
         try:
             async with asyncio.timeout(self.timeout):  # the whole: connect, send, the complete answer
                 response = await client.send(request, stream=True)
-                try:
-                    read = 0
-                    async for chunk in response.aiter_raw():
-                        read += len(chunk)
-                        if read > ANSWER_READ_LIMIT:
-                            break  # not worth the wait; closed unread, the connection is not kept
+                try:  # past the limit not worth the wait: closed unread, the connection is not kept
+                    await read_raw(response, ANSWER_READ_LIMIT)
                 finally:
                     await response.aclose()
         except (TimeoutError, httpx.TimeoutException):
             return f"no answer within {self.timeout:g} s"
         except (httpx.TransportError, OSError) as err:
-            return _cause(err)
+            cause = innermost(err)  # `ConnectionRefusedError: …`, a certificate refused
+            return f"{type(cause).__name__}: {cause}"[:200]
         return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
-
-
-def _cause(err: BaseException) -> str:
-    """An error named by what caused it (httpx wraps the OSError that says what went wrong:
-    `ConnectionRefusedError: …`, a certificate refused), at most 200 characters."""
-    while (under := err.__cause__ or err.__context__) is not None:
-        err = under.exceptions[0] if isinstance(under, BaseExceptionGroup) else under  # one address of a name's
-    return f"{type(err).__name__}: {err}"[:200]

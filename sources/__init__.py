@@ -17,17 +17,14 @@ handler)."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import math
 import sqlite3
-import ssl
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -41,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from cadence.sources import Entry
+from outbound.http import innermost, read_raw, system_tls
 
 TIMEOUT = 10.0  # seconds: a source that hangs costs this, and no more
 MAX_ANSWER = 1 << 20  # a JSON answer larger than 1 MiB is refused
@@ -49,18 +47,10 @@ REDIRECTS = (301, 302, 303, 307, 308)  # said, never followed
 T = TypeVar("T")
 R = TypeVar("R")
 
-_FETCHING: ContextVar[bool] = ContextVar("a source's fetch", default=False)
-
-
-class _NotOurs(logging.Filter):
-    """httpx logs every request's URL at INFO; a source's URL may carry its key (from
-    url_env), so a fetch's line is not logged (its outcome is the source_fetch row)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not _FETCHING.get()
-
-
-logging.getLogger("httpx").addFilter(_NotOurs())
+# httpx says every request's URL at INFO, httpcore its host at DEBUG; a source's URL may
+# carry its key (from url_env): only their warnings are said (as bot/logs.py does).
+for _carries_urls in ("httpx", "httpcore"):
+    logging.getLogger(_carries_urls).setLevel(logging.WARNING)
 
 
 class SourceFailed(Exception):
@@ -146,12 +136,12 @@ class Fetcher:
         self.timeout = timeout
         self._workers = workers
         self._client = httpx.AsyncClient(
-            verify=_tls(),
+            verify=system_tls(),
             follow_redirects=False,  # a redirect is the fetch's failure: no credential goes elsewhere
             trust_env=False,  # no proxy from the environment, no .netrc: straight to the URL, with what it says
             limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
             timeout=httpx.Timeout(timeout),  # backs up the deadline of the whole fetch (`_get`)
-            # asked uncompressed, and read as it came (`_read`): 1 MiB read is 1 MiB held
+            # asked uncompressed, and read as it came (`read_raw`): 1 MiB read is 1 MiB held
             headers={"Accept": "application/json", "Accept-Encoding": "identity", "User-Agent": "rollout-cadence-bot"},
         )
         self._threads: ThreadPoolExecutor | None = None
@@ -166,7 +156,6 @@ class Fetcher:
 
     async def fetch(self, source: Source, entry: Entry, window: Window) -> float:
         """The number `entry` asks `source` for the week `window`. Raises SourceFailed."""
-        _FETCHING.set(True)  # in this fetch's task only
         try:
             if source.kind == "prometheus":
                 return _prometheus_number(await self._get(source, _prometheus_url(source, entry.query or "", window)))
@@ -198,13 +187,14 @@ class Fetcher:
                     if answer.status_code in REDIRECTS:
                         raise _redirected(answer)
                     if answer.status_code >= 300:
-                        detail = _error_text(await _read(answer, 4096))
+                        detail = _error_text(await read_raw(answer, 4096))
                         raise SourceFailed(f"refused: HTTP {answer.status_code}" + (f" ({detail})" if detail else ""))
-                    body = await _read(answer, MAX_ANSWER)
+                    body = await read_raw(answer, MAX_ANSWER)
         except (TimeoutError, httpx.TimeoutException):
             raise SourceFailed(f"timeout: no answer within {self.timeout:g} s") from None
         except (httpx.TransportError, OSError) as err:  # refused, no such name, a cut answer
-            raise SourceFailed(f"unreachable ({_reason(err)})") from None
+            cause = innermost(err)  # the refused connection, the name not found
+            raise SourceFailed(f"unreachable ({str(cause) or type(cause).__name__})") from None
         if len(body) > MAX_ANSWER:
             raise SourceFailed("the answer is larger than 1 MiB")
         try:
@@ -220,32 +210,6 @@ def redact(message: str, secrets: list[str]) -> str:
 
 
 # ---- http and prometheus ----
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """https sources are checked with the system's trusted authorities, loaded once (httpx
-    would load certifi's for every client)."""
-    return ssl.create_default_context()
-
-
-def _reason(err: BaseException) -> str:
-    """What made a fetch unreachable, in the words of the error under httpx's (the
-    refused connection, the name not found)."""
-    while (under := err.__cause__ or err.__context__) is not None:
-        err = under.exceptions[0] if isinstance(under, BaseExceptionGroup) else under
-    return str(err) or type(err).__name__
-
-
-async def _read(answer: httpx.Response, limit: int) -> bytes:
-    """The answer's body as it came (never decompressed), read to `limit` + 1 bytes at
-    most: a longer one is not waited for."""
-    body = bytearray()
-    async for chunk in answer.aiter_raw():
-        body += chunk
-        if len(body) > limit:
-            break
-    return bytes(body)
 
 
 def _redirected(answer: httpx.Response) -> SourceFailed:

@@ -135,6 +135,8 @@ def test_a_path_is_a_routes_own_and_a_slug_one_segment(api, store):
     reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
     assert get(api.base_url, "/api/v1/playbooks/support-replies/decisions", reader) == (404, {"error": "not found"})
     assert get(api.base_url, "/api/v1/playbooks/", reader) == (404, {"error": "not found"})
+    for no_slug in ("Support-Replies", "-support", "s" * 64, "support-replies%0A"):  # no route's: never FastAPI's 422
+        assert get(api.base_url, "/api/v1/playbooks/" + no_slug, reader) == (404, {"error": "not found"}), no_slug
     assert get(api.base_url, "/api/v1/nothing", None) == (404, {"error": "not found"})
     request = urllib.request.Request(api.base_url + "/api/v1/playbooks/support-replies", method="POST", data=b"{}")
     with pytest.raises(urllib.error.HTTPError) as refused:

@@ -246,6 +246,7 @@ def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
     cookie = signed_in(view, MEMBER)
     status, headers, overview = fetch(view.base_url + "/web/", cookie)
     assert status == 200 and "Support reply drafting" in overview and "14.5 min" in overview
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert (
         "script-src" not in headers["Content-Security-Policy"]
         and "default-src 'none'" in headers["Content-Security-Policy"]
