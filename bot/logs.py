@@ -72,7 +72,4 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     # ran the tick, every minute: only their warnings matter, but when debugging.
     for chatty in ("alembic", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING if root.level > logging.DEBUG else logging.DEBUG)
-    # httpx says every request's URL at INFO, httpcore its host at DEBUG: a webhook's or a
-    # source's URL may carry its key, so only their warnings are said, at every level.
-    for carries_urls in ("httpx", "httpcore"):
-        logging.getLogger(carries_urls).setLevel(logging.WARNING)
+    # httpx's and httpcore's lines, which carry URLs, are kept to warnings by outbound/http.py.

@@ -4,9 +4,16 @@ and the sources numbers are pulled from (sources/)."""
 from __future__ import annotations
 
 import functools
+import logging
 import ssl
 
 import httpx
+
+# httpx says every request's URL at INFO, httpcore its host at DEBUG: a webhook's or a
+# source's URL may carry its key, so only their warnings are said, at every level and
+# whoever configured logging (these two clients are the product's only users of httpx).
+for _carries_urls in ("httpx", "httpcore"):
+    logging.getLogger(_carries_urls).setLevel(logging.WARNING)
 
 
 @functools.cache

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import math
 import sqlite3
 import time
@@ -46,11 +45,6 @@ REDIRECTS = (301, 302, 303, 307, 308)  # said, never followed
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-# httpx says every request's URL at INFO, httpcore its host at DEBUG; a source's URL may
-# carry its key (from url_env): only their warnings are said (as bot/logs.py does).
-for _carries_urls in ("httpx", "httpcore"):
-    logging.getLogger(_carries_urls).setLevel(logging.WARNING)
 
 
 class SourceFailed(Exception):
