@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlmodel import Session
 
 from storage.bulk import insert_all, insert_new
@@ -43,8 +43,22 @@ def test_insert_all_writes_every_column_as_an_insert_would(engine, playbook):
 
 
 def test_insert_all_of_nothing_writes_nothing(engine):
+    """No rows: no statement reaches the database (not even an empty INSERT or COPY)."""
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        sent.append(statement)
+
     with unit_of_work(engine) as s:
-        insert_all(s, Decision.__table__, [])
+        s.connection()  # the transaction's own statements (BEGIN) come before the listener
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            insert_all(s, Decision.__table__, [])
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+    assert sent == []
+    with Session(engine) as s:
+        assert s.execute(select(func.count()).select_from(Decision)).scalar_one() == 0
 
 
 def test_a_value_repeated_down_a_column_is_written_as_itself(engine, playbook):
