@@ -161,9 +161,11 @@ READ_REFUSALS = {
     403: _refusal_described("The token may not read"),
     404: _refusal_described("No such playbook in the token's scope"),
 }
-# The body is read by _json_body, so FastAPI does not describe it: it is said here, and its
-# models' schemas join the document's (openapi()).
+# The body is read by _json_body, so FastAPI does not describe it: pydantic does, from the
+# models that validate it (_reports), as it describes every model; the models' schemas join
+# the document's components (_document), where the schema's references point.
 REPORT_BODY = TypeAdapter(Report | Batch)
+REPORT_SCHEMA = {k: v for k, v in REPORT_BODY.json_schema(ref_template=SCHEMAS).items() if k != "$defs"}
 
 ROUTER = APIRouter()
 
@@ -183,16 +185,9 @@ ROUTER = APIRouter()
         415: _refusal_described("The body is not sent as application/json (in UTF-8)"),
         422: {"model": Problems, "description": "Reports refused, by index and field: nothing was stored"},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"oneOf": [{"$ref": SCHEMAS.format(model=m.__name__)} for m in (Report, Batch)]}
-                }
-            },
-        }
-    },
+    # FastAPI's way to describe a body it does not read (_json_body reads it): the schema
+    # derived from the models that validate it.
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": REPORT_SCHEMA}}}},
 )
 def post_reports(
     services: Annotated[Services, Depends(_services)],
