@@ -75,6 +75,7 @@ HEADERS = [
 # subdomains, which may be other services.
 HSTS = ("Strict-Transport-Security", "max-age=31536000")
 Endpoint = Callable[[Request], Response]
+Cookie = Callable[[Response], None]  # sets or clears one cookie on an answer
 
 
 class _Table(StringConvertor):
@@ -250,7 +251,7 @@ class _View:
     def signin(self, request: Request) -> Response:
         return self._signin_page(200, None)
 
-    def _signed_in(self, viewer: web.Viewer, cookies: list[str] | None = None) -> Response:
+    def _signed_in(self, viewer: web.Viewer, cookies: list[Cookie] | None = None) -> Response:
         session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
         return _redirect(PREFIX + "/", [self._cookie(session, SESSION_SECONDS), *(cookies or [])])
 
@@ -278,7 +279,7 @@ class _View:
             sent = request.headers.get("referer")
         return sent is not None and _origin(own) is not None and _origin(sent) == _origin(own)
 
-    def _signin_page(self, status: int, problem: str | None, cookies: list[str] | None = None) -> Response:
+    def _signin_page(self, status: int, problem: str | None, cookies: list[Cookie] | None = None) -> Response:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
         template words)."""
         page = render_page(
@@ -354,19 +355,25 @@ class _View:
         session_id = data.get("s") if isinstance(data, dict) else None
         return session_id if isinstance(session_id, str) else None
 
-    # The cookies' Set-Cookie headers are written here rather than by Starlette's
-    # set_cookie, which writes `SameSite=lax` and clears a cookie as `name=""`.
-    def _cookie(self, value: str, max_age: int) -> str:
+    # The cookies, with the attributes they always have; max_age 0 clears one.
+    def _cookie(self, value: str, max_age: int) -> Cookie:
         return self._set_cookie(COOKIE, value, PREFIX + "/", max_age)
 
-    def _state_cookie(self, value: str, max_age: int) -> str:
+    def _state_cookie(self, value: str, max_age: int) -> Cookie:
         return self._set_cookie(STATE_COOKIE, value, PREFIX + "/oidc/", max_age)
 
-    def _set_cookie(self, name: str, value: str, path: str, max_age: int) -> str:
-        parts = [f"{name}={value}", f"Path={path}", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
-        if self.secure:
-            parts.append("Secure")
-        return "; ".join(parts)
+    def _set_cookie(self, name: str, value: str, path: str, max_age: int) -> Cookie:
+        """Starlette's set_cookie, or its delete_cookie for max_age 0: HttpOnly,
+        SameSite=Lax, Secure over https, for `path` and what is under it."""
+        secure = self.secure
+
+        def on(answer: Response) -> None:
+            if max_age == 0:
+                answer.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="lax")
+            else:
+                answer.set_cookie(name, value, max_age, path=path, secure=secure, httponly=True, samesite="lax")
+
+        return on
 
 
 class _EveryAnswer:
@@ -413,17 +420,17 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def _page(body: str, status: int = 200, cookies: list[str] | None = None) -> Response:
+def _page(body: str, status: int = 200, cookies: list[Cookie] | None = None) -> Response:
     return _with_cookies(HTMLResponse(body, status), cookies)  # text/html; charset=utf-8
 
 
-def _redirect(to: str, cookies: list[str] | None = None) -> Response:
+def _redirect(to: str, cookies: list[Cookie] | None = None) -> Response:
     return _with_cookies(RedirectResponse(to, 303), cookies)  # `to` is quoted, keeping its %-escapes
 
 
-def _with_cookies(answer: Response, cookies: list[str] | None) -> Response:
+def _with_cookies(answer: Response, cookies: list[Cookie] | None) -> Response:
     for cookie in cookies or []:
-        answer.headers.append("Set-Cookie", cookie)
+        cookie(answer)
     return answer
 
 
