@@ -12,7 +12,8 @@ import pytest
 
 from bot.app import create_app
 from bot.web import make_asgi
-from tests.bot.test_web_view import NOW, cookie_set, fetch, starlettes
+from tests.bot.test_web_cookies import cookie_set, starlettes
+from tests.bot.test_web_view import NOW, fetch
 from tests.conftest import MEMBER, OUTSIDER, SlackRequests, settings_for
 
 

@@ -5,7 +5,6 @@ CSV, and who sees what (as /rollout status)."""
 
 import copy
 import csv
-import http.cookies
 import io
 import re
 import urllib.error
@@ -14,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from starlette.responses import Response
 
 from bot.app import create_app
 from bot.web import make_asgi
@@ -82,35 +80,6 @@ def web_session(bot, http_server, database_url, slack, store, clock, user):
     return url, fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
 
 
-def cookie_set(header):
-    """A Set-Cookie header as a browser reads it (RFC 6265: attribute names, and SameSite's
-    value, in any case): (name, value, {attribute: value}), flags as True, names in lower case."""
-    parsed = http.cookies.SimpleCookie()
-    parsed.load(header)
-    ((name, morsel),) = parsed.items()
-    return (
-        name,
-        morsel.value,
-        {key: value.lower() if key == "samesite" else value for key, value in morsel.items() if value},
-    )
-
-
-def starlettes(header, secure):
-    """The Set-Cookie header Starlette's set_cookie writes for the one `header` sets (its
-    delete_cookie for a cleared one), with the view's attributes: HttpOnly, SameSite=Lax,
-    Secure over https, the header's Path and Max-Age. (A cleared one's Expires is "now":
-    the header's own is kept.)"""
-    name, value, attributes = cookie_set(header)
-    answer = Response()
-    path, max_age = attributes["path"], int(attributes["max-age"])
-    if max_age == 0:
-        answer.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="lax")
-        written = answer.headers["Set-Cookie"]
-        return re.sub(r"expires=[^;]*", lambda _: "expires=" + attributes.get("expires", ""), written)
-    answer.set_cookie(name, value, max_age, path=path, secure=secure, httponly=True, samesite="lax")
-    return answer.headers["Set-Cookie"]
-
-
 # What a browser sends with the form of the Sign out button of a page at the view's address.
 OWN_PAGE = {"Origin": "https://rollout.example.com"}
 
@@ -158,9 +127,10 @@ def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):
     status, headers, _ = fetch(link)
     assert status == 303
     cookie = headers["Set-Cookie"]
-    name, _, attributes = cookie_set(cookie)
-    assert name == "rollout_session"
-    assert attributes == {"httponly": True, "samesite": "lax", "secure": True, "max-age": "43200", "path": "/web/"}
+    assert cookie.startswith("rollout_session=")
+    assert {"httponly", "samesite=lax", "secure", "max-age=43200", "path=/web/"} <= {
+        part.strip().lower() for part in cookie.split(";")
+    }
     assert headers["Referrer-Policy"] == "same-origin"  # nothing to other sites; our own Origin to us
     status, _, body = fetch(link)  # used
     assert status == 403 and "has been used" in body
@@ -169,25 +139,6 @@ def test_a_one_time_link_signs_in_once_within_ten_minutes(view, clock):
     assert fetch(late)[0] == 403
     status, headers, _ = sign_out(view, cookie.split(";")[0])
     assert status == 303 and "Max-Age=0" in headers["Set-Cookie"]
-
-
-def test_the_session_cookie_is_set_and_cleared_by_starlette_with_its_attributes(view):
-    """Issue 66, item 20: Starlette's set_cookie and delete_cookie write the session's
-    cookie (and the state cookie of Sign in with Slack, test_web_sign_in_with_slack.py),
-    with the attributes it has always had."""
-    status, headers, _ = fetch(link_of(view, MEMBER))
-    assert status == 303 and len(headers.get_all("Set-Cookie")) == 1
-    given = headers["Set-Cookie"]
-    assert given == starlettes(given, secure=True)
-    name, value, attributes = cookie_set(given)
-    assert attributes == {"httponly": True, "samesite": "lax", "secure": True, "max-age": "43200", "path": "/web/"}
-    status, headers, _ = sign_out(view, f"{name}={value}")
-    assert status == 303 and len(headers.get_all("Set-Cookie")) == 1
-    cleared = headers["Set-Cookie"]
-    assert cleared == starlettes(cleared, secure=True)
-    name, value, attributes = cookie_set(cleared)
-    assert (name, value, attributes.pop("expires", None) is not None) == ("rollout_session", "", True)
-    assert attributes == {"httponly": True, "samesite": "lax", "secure": True, "max-age": "0", "path": "/web/"}
 
 
 def test_sign_out_ends_the_session_on_the_server(view):
