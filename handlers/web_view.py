@@ -7,8 +7,8 @@ another address. Without a session every page redirects to sign-in and shows not
 Over https every answer carries Strict-Transport-Security.
 
 `make_web_view` declares every path the view answers: a path no route has is 404, another
-method 405 with the ones it has (`_refused`, the one answer to Starlette's HTTP errors). A
-GET route answers HEAD too. The pages read the database: their endpoints are plain
+method 405 with the ones it has (handlers/http_errors.py, as for every app, said as text).
+A GET route answers HEAD too. The pages read the database: their endpoints are plain
 functions, which Starlette runs in its thread pool.
 
 The session is a cookie of our own rather than Starlette's SessionMiddleware: that
@@ -18,7 +18,6 @@ keeps no session on the server, so sign-out could not end a copied cookie."""
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -32,11 +31,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from handlers import paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
+from handlers import http_errors, paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
@@ -126,7 +125,7 @@ def make_web_view(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(_EveryAnswer, headers=every_answer)],
-        exception_handlers={HTTPException: _refused},
+        exception_handlers={HTTPException: http_errors.as_text},
     )
     app.router.redirect_slashes = False  # `/web/registry/` is no page: 404, not a redirect
     return app
@@ -392,18 +391,6 @@ class _EveryAnswer:
             await send(message)
 
         await self.app(scope, receive, sending)
-
-
-async def _refused(request: Request, exc: Exception) -> Response:
-    """Starlette's HTTP errors, in the view's words: 404 `not found`; 405 with the methods
-    the path has, in `Allow` and in words (`GET only`: a GET route's HEAD goes unsaid)."""
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        allowed = sorted(set(re.split(r",\s*", (exc.headers or {}).get("Allow", ""))) - {"HEAD", ""})
-        return PlainTextResponse(" or ".join(allowed) + " only", 405, headers={"Allow": ", ".join(allowed)})
-    if exc.status_code == 404:
-        return PlainTextResponse("not found", 404)
-    return PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
