@@ -115,7 +115,8 @@ def make_asgi(
 def application(*routes: BaseRoute) -> ASGIApp:
     """An app of these routes, with every request's body held to BodyLimits and every
     error the app answers itself (404, 405 with `Allow`, BodyLimits' 408 and 413, which it
-    closes the connection after) as JSON (handlers/http_errors.py)."""
+    closes the connection after) as JSON (handlers/http_errors.py), and the startup every
+    server of it runs (`_thread_pool`; the tests' server runs it too, tests/conftest.py)."""
     return Starlette(
         routes=list(routes),
         middleware=[Middleware(BodyLimits)],

@@ -437,3 +437,36 @@ def test_every_app_answers_a_path_or_a_method_it_has_not_from_one_definition(bot
             expected.error,
         ), (method, path)
         assert expected.error == ("not found" if allow is None else allow.removesuffix(", HEAD") + " only")
+
+
+def test_the_suites_server_starts_as_productions_with_its_thread_pool(http_server):
+    """Issue 66, item 23: the suite's HTTP server runs the startup every app of bot/web.py
+    has (its lifespan), so a request in an ordinary test sees the thread pool production's
+    requests see: THREADS threads, not anyio's default 40."""
+    import urllib.request
+
+    import anyio.to_thread
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from bot.http_server import InThread
+    from bot.web import THREADS, application
+
+    async def threads(request):
+        return PlainTextResponse(str(anyio.to_thread.current_default_thread_limiter().total_tokens))
+
+    production = InThread(application(Route("/threads", threads))).start()  # uvicorn as bot/http_server.py runs it
+    try:
+        with urllib.request.urlopen(production.url + "/threads", timeout=10) as answer:
+            in_production = int(answer.read())
+    finally:
+        production.stop()
+    mount, url = http_server
+    mount.app = Starlette(routes=[Route("/threads", threads)])
+    try:
+        with urllib.request.urlopen(url + "/threads", timeout=10) as answer:
+            in_tests = int(answer.read())
+    finally:
+        mount.app = None
+    assert in_tests == in_production == THREADS
