@@ -2,7 +2,8 @@
 at POST /slack/events, health at GET /healthz, figures for Prometheus at GET /metrics,
 GET / to the web view, and /api and /web mounted from the reporting API and the web view,
 which declare routes of their own. A path no route has is 404, another method 405 with
-the ones it has (`Allow`), each answered as JSON `{"error": ...}`.
+the ones it has (`Allow`), each answered as JSON `{"error": ...}` (handlers/http_errors.py,
+the one answer of every app of the process to an HTTP error).
 
 Every request's body is read in the event loop (BodyLimits): one declared over 1 MiB is
 refused with 413 before a byte of it is read, one that grows past 1 MiB as it streams in
@@ -53,6 +54,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import metrics
+from handlers import http_errors
 from handlers.api import make_api
 from handlers.web_view import make_web_view
 from storage.store import Store
@@ -112,11 +114,13 @@ def make_asgi(
 
 def application(*routes: BaseRoute) -> ASGIApp:
     """An app of these routes, with every request's body held to BodyLimits and every
-    error the app answers itself as JSON (_http_error)."""
+    error the app answers itself (404, 405 with `Allow`, BodyLimits' 408 and 413, which it
+    closes the connection after) as JSON (handlers/http_errors.py), and the startup every
+    server of it runs (`_thread_pool`; the tests' server runs it too, tests/conftest.py)."""
     return Starlette(
         routes=list(routes),
         middleware=[Middleware(BodyLimits)],
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: http_errors.as_json},
         lifespan=_thread_pool,
     )
 
@@ -193,18 +197,6 @@ class BodyLimits:
 def _too_large(path: str, limit: int) -> Response:
     log.info("refused a request to %s: it declares a body over %d bytes", path, limit)
     return _error(413, f"request bodies are limited to {limit} bytes", {"Connection": "close"})
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Every error the app answers itself: 404, 405 with `Allow`, and BodyLimits' 408
-    and 413 (BodyLimits closes the connection after them)."""
-    assert isinstance(exc, HTTPException)
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        allowed = [m for m in headers.get("Allow", "").split(", ") if m and m != "HEAD"]
-        headers["Allow"] = ", ".join(sorted(allowed))
-        return _error(405, " or ".join(sorted(allowed)) + " only", headers)
-    return _error(exc.status_code, "not found" if exc.status_code == 404 else exc.detail, headers)
 
 
 def _error(status: int, error: str, headers: dict[str, str] | None = None) -> Response:

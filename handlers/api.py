@@ -15,9 +15,10 @@ within_rate); 415 for a body not sent as `application/json`, unread; 413 for a b
 all of these when its Content-Length says so); 400 for a body that is not JSON; 422 for
 reports of the wrong types or that the rules refuse (every problem, by index and field); 403 for a playbook
 or kind outside the token's scope; 201 with what was accepted and what were duplicates.
-Every refusal is an exception (ours, the router's, the use cases'), answered by the one
-handler `make_api` installs, as `{"error": ...}` or `{"errors": [...]}`. No token and no
-body is ever logged.
+Every refusal is an exception (ours, the router's, the use cases'), answered as
+`{"error": ...}` or `{"errors": [...]}`: the router's (and BodyLimits') HTTPException by
+handlers/http_errors.py, as every app of the process answers it, the others by the one
+handler of the API's own, `_refused`. No token and no body is ever logged.
 
 The body of a report is read here, not by FastAPI: in that order (a token before a byte
 of the body), and strictly typed over the JSON itself (pydantic's strict mode with
@@ -43,7 +44,10 @@ from pydantic_core import from_json
 from starlette.exceptions import HTTPException
 
 from cadence.definition import SLUG_RE
-from handlers import paths  # noqa: F401 (registers {slug:slug}, which ROUTER's paths use)
+from handlers import (
+    http_errors,
+    paths,  # noqa: F401 (registers {slug:slug}, which ROUTER's paths use)
+)
 from handlers.api_models import (
     MAX_EVENT_COUNT,
     Accepted,
@@ -119,7 +123,7 @@ async def _json_body(request: Request, _: Token) -> tuple[bytes, Any]:
     """The body, sent as JSON (415 before a byte is read), parsed by pydantic's own parser
     as the models read it: no NaN, no lone surrogates (400 otherwise). The bytes and the
     JSON parsed. Its size and deadline are bot/web.py's BodyLimits', as for every route:
-    a body over 1 MiB is refused (413) as it is read, the refusal answered by `_refused`."""
+    a body over 1 MiB is refused (413) as it is read, the refusal answered by handlers/http_errors.py."""
     refused = _not_json(request.headers.get("content-type"))
     if refused is not None:
         raise _error(415, refused)
@@ -161,9 +165,11 @@ READ_REFUSALS = {
     403: _refusal_described("The token may not read"),
     404: _refusal_described("No such playbook in the token's scope"),
 }
-# The body is read by _json_body, so FastAPI does not describe it: it is said here, and its
-# models' schemas join the document's (openapi()).
+# The body is read by _json_body, so FastAPI does not describe it: pydantic does, from the
+# models that validate it (_reports), as it describes every model; the models' schemas join
+# the document's components (_document), where the schema's references point.
 REPORT_BODY = TypeAdapter(Report | Batch)
+REPORT_SCHEMA = {k: v for k, v in REPORT_BODY.json_schema(ref_template=SCHEMAS).items() if k != "$defs"}
 
 ROUTER = APIRouter()
 
@@ -183,16 +189,9 @@ ROUTER = APIRouter()
         415: _refusal_described("The body is not sent as application/json (in UTF-8)"),
         422: {"model": Problems, "description": "Reports refused, by index and field: nothing was stored"},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"oneOf": [{"$ref": SCHEMAS.format(model=m.__name__)} for m in (Report, Batch)]}
-                }
-            },
-        }
-    },
+    # FastAPI's way to describe a body it does not read (_json_body reads it): the schema
+    # derived from the models that validate it.
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": REPORT_SCHEMA}}}},
 )
 def post_reports(
     services: Annotated[Services, Depends(_services)],
@@ -274,15 +273,15 @@ def make_api(services: Services) -> FastAPI:
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     api.state.services = services
     api.include_router(ROUTER)
+    api.add_exception_handler(HTTPException, http_errors.as_json)  # the router's, BodyLimits': as every app's
     for exception in REFUSALS:
         api.add_exception_handler(exception, _refused)
     return api
 
 
-# What is answered with a refusal: the routes' own, the router's, and the use cases'.
+# What is answered with a refusal of the API's own: the routes', and the use cases'.
 REFUSALS = (
     Refused,
-    HTTPException,
     api_reports.Forbidden,
     api_reports.Invalid,
     api_reads.NotReadable,
@@ -301,12 +300,6 @@ def _refusal(exc: Exception) -> Refused:
     match exc:
         case Refused():
             return exc
-        case HTTPException(status_code=405, headers={"Allow": allow}):  # the router's: the methods the path has
-            return _error(405, " or ".join(allow.split(", ")) + " only", Allow=allow)
-        case HTTPException(status_code=404):  # the router's: a path no route has
-            return _error(404, "not found")
-        case HTTPException():
-            return _error(exc.status_code, str(exc.detail).lower(), **(exc.headers or {}))
         case api_reports.Forbidden():
             return _error(403, f"reports[{exc.index}]: {exc.message}")
         case api_reports.Invalid():

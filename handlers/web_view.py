@@ -7,8 +7,8 @@ another address. Without a session every page redirects to sign-in and shows not
 Over https every answer carries Strict-Transport-Security.
 
 `make_web_view` declares every path the view answers: a path no route has is 404, another
-method 405 with the ones it has (`_refused`, the one answer to Starlette's HTTP errors). A
-GET route answers HEAD too. The pages read the database: their endpoints are plain
+method 405 with the ones it has (handlers/http_errors.py, as for every app, said as text).
+A GET route answers HEAD too. The pages read the database: their endpoints are plain
 functions, which Starlette runs in its thread pool.
 
 The session is a cookie of our own rather than Starlette's SessionMiddleware: that
@@ -18,7 +18,6 @@ keeps no session on the server, so sign-out could not end a copied cookie."""
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -32,11 +31,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from handlers import paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
+from handlers import http_errors, paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
@@ -75,6 +74,7 @@ HEADERS = [
 # subdomains, which may be other services.
 HSTS = ("Strict-Transport-Security", "max-age=31536000")
 Endpoint = Callable[[Request], Response]
+Cookie = Callable[[Response], None]  # sets or clears one cookie on an answer
 
 
 class _Table(StringConvertor):
@@ -125,7 +125,7 @@ def make_web_view(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(_EveryAnswer, headers=every_answer)],
-        exception_handlers={HTTPException: _refused},
+        exception_handlers={HTTPException: http_errors.as_text},
     )
     app.router.redirect_slashes = False  # `/web/registry/` is no page: 404, not a redirect
     return app
@@ -250,7 +250,7 @@ class _View:
     def signin(self, request: Request) -> Response:
         return self._signin_page(200, None)
 
-    def _signed_in(self, viewer: web.Viewer, cookies: list[str] | None = None) -> Response:
+    def _signed_in(self, viewer: web.Viewer, cookies: list[Cookie] | None = None) -> Response:
         session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
         return _redirect(PREFIX + "/", [self._cookie(session, SESSION_SECONDS), *(cookies or [])])
 
@@ -278,7 +278,7 @@ class _View:
             sent = request.headers.get("referer")
         return sent is not None and _origin(own) is not None and _origin(sent) == _origin(own)
 
-    def _signin_page(self, status: int, problem: str | None, cookies: list[str] | None = None) -> Response:
+    def _signin_page(self, status: int, problem: str | None, cookies: list[Cookie] | None = None) -> Response:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
         template words)."""
         page = render_page(
@@ -354,19 +354,25 @@ class _View:
         session_id = data.get("s") if isinstance(data, dict) else None
         return session_id if isinstance(session_id, str) else None
 
-    # The cookies' Set-Cookie headers are written here rather than by Starlette's
-    # set_cookie, which writes `SameSite=lax` and clears a cookie as `name=""`.
-    def _cookie(self, value: str, max_age: int) -> str:
+    # The cookies, with the attributes they always have; max_age 0 clears one.
+    def _cookie(self, value: str, max_age: int) -> Cookie:
         return self._set_cookie(COOKIE, value, PREFIX + "/", max_age)
 
-    def _state_cookie(self, value: str, max_age: int) -> str:
+    def _state_cookie(self, value: str, max_age: int) -> Cookie:
         return self._set_cookie(STATE_COOKIE, value, PREFIX + "/oidc/", max_age)
 
-    def _set_cookie(self, name: str, value: str, path: str, max_age: int) -> str:
-        parts = [f"{name}={value}", f"Path={path}", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
-        if self.secure:
-            parts.append("Secure")
-        return "; ".join(parts)
+    def _set_cookie(self, name: str, value: str, path: str, max_age: int) -> Cookie:
+        """Starlette's set_cookie, or its delete_cookie for max_age 0: HttpOnly,
+        SameSite=Lax, Secure over https, for `path` and what is under it."""
+        secure = self.secure
+
+        def on(answer: Response) -> None:
+            if max_age == 0:
+                answer.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="lax")
+            else:
+                answer.set_cookie(name, value, max_age, path=path, secure=secure, httponly=True, samesite="lax")
+
+        return on
 
 
 class _EveryAnswer:
@@ -387,18 +393,6 @@ class _EveryAnswer:
         await self.app(scope, receive, sending)
 
 
-async def _refused(request: Request, exc: Exception) -> Response:
-    """Starlette's HTTP errors, in the view's words: 404 `not found`; 405 with the methods
-    the path has, in `Allow` and in words (`GET only`: a GET route's HEAD goes unsaid)."""
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        allowed = sorted(set(re.split(r",\s*", (exc.headers or {}).get("Allow", ""))) - {"HEAD", ""})
-        return PlainTextResponse(" or ".join(allowed) + " only", 405, headers={"Allow": ", ".join(allowed)})
-    if exc.status_code == 404:
-        return PlainTextResponse("not found", 404)
-    return PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
-
-
 def _origin(url: str) -> tuple[str, str, int] | None:
     """An http(s) address's origin as browsers compare them: (scheme, host, port), the
     port spelt out; None for anything else (`null`, an empty header, a bad port)."""
@@ -413,17 +407,17 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def _page(body: str, status: int = 200, cookies: list[str] | None = None) -> Response:
+def _page(body: str, status: int = 200, cookies: list[Cookie] | None = None) -> Response:
     return _with_cookies(HTMLResponse(body, status), cookies)  # text/html; charset=utf-8
 
 
-def _redirect(to: str, cookies: list[str] | None = None) -> Response:
+def _redirect(to: str, cookies: list[Cookie] | None = None) -> Response:
     return _with_cookies(RedirectResponse(to, 303), cookies)  # `to` is quoted, keeping its %-escapes
 
 
-def _with_cookies(answer: Response, cookies: list[str] | None) -> Response:
+def _with_cookies(answer: Response, cookies: list[Cookie] | None) -> Response:
     for cookie in cookies or []:
-        answer.headers.append("Set-Cookie", cookie)
+        cookie(answer)
     return answer
 
 

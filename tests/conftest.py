@@ -30,7 +30,7 @@ from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import Reply
 from bot.http_server import InThread
 from bot.settings import Settings
-from bot.web import make_asgi
+from bot.web import application, make_asgi
 from cadence.definition import parse_playbook
 from slack_api import client as slack_client
 from slack_api.dispatch import Dispatcher, Pacer
@@ -345,16 +345,18 @@ def settings_for(database_url: str, slack: SlackStandIn, **overrides: Any) -> Se
 
 
 class _Swappable:
-    """One HTTP server for the session; each test mounts its own ASGI app on it."""
+    """One HTTP server for the session; each test mounts its own ASGI app on it. The
+    server starts and stops as production's does (ASGI's lifespan): by the startup of
+    every app bot/web.py builds (`application`), which holds the server's thread pool to
+    bot/web.py's THREADS."""
 
     def __init__(self):
         self.app = None
+        self.startup = application()  # no routes of its own: its lifespan only
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":  # the server's, not any one app's
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await self.startup(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from pydantic import TypeAdapter
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -15,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from handlers.api import openapi
+from handlers.api_models import Batch, Report
 from usecases import tokens
 
 SCHEMA = schemathesis.openapi.from_dict(openapi())
@@ -36,3 +38,14 @@ def test_every_answer_is_one_the_document_describes(case, bot, bearer, clock):
         headers={"Authorization": f"Bearer {bearer}"},
         checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
     )
+
+
+def test_the_documents_report_body_is_the_models_that_read_it():
+    """The request body of `POST /api/v1/reports`, which the API reads itself (its token
+    and rate first), is described by pydantic from the models that validate it, not by hand."""
+    document = openapi()
+    model = TypeAdapter(Report | Batch).json_schema(ref_template="#/components/schemas/{model}")
+    components = model.pop("$defs")
+    described = document["paths"]["/api/v1/reports"]["post"]["requestBody"]
+    assert described == {"required": True, "content": {"application/json": {"schema": model}}}
+    assert {name: document["components"]["schemas"][name] for name in components} == components

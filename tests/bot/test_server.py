@@ -21,7 +21,8 @@ from starlette.routing import Route
 
 from bot import http_server
 from bot.http_server import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, OPTIONS, InThread
-from bot.web import MAX_BODY_BYTES, BodyLimits, _http_error
+from bot.web import MAX_BODY_BYTES, BodyLimits
+from handlers.http_errors import as_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = 1.0  # the body's deadline here: READ_SECONDS's part, shorter
@@ -40,7 +41,7 @@ def server():
             Route("/", lambda _: JSONResponse({}), methods=["GET"]),
         ],
         middleware=[Middleware(BodyLimits, seconds=SECONDS)],
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: as_json},
     )
     running = InThread(app).start()
     yield running

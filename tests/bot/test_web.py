@@ -395,3 +395,78 @@ def test_each_address_answers_its_own_methods(bot):
         ("HEAD", "/healthz"): (200, None),
     }
     assert bot.get("/api").status == 404 and bot.get("/webx").status == 404
+
+
+def test_every_app_answers_a_path_or_a_method_it_has_not_from_one_definition(bot, http_server):
+    """Issue 66, item 21: the root app, the API (FastAPI) and the web view answer 404 and
+    405 from one definition (handlers/http_errors.py): its status, `Allow` and words, as
+    JSON `{"error": ...}`, the web view's as text."""
+    from starlette.exceptions import HTTPException
+
+    from handlers import http_errors
+
+    root = http_server[0].app
+    apps = {route.path: route.app for route in root.routes if hasattr(route, "app")}
+    assert root.exception_handlers[HTTPException] is http_errors.as_json
+    assert apps["/api"].exception_handlers[HTTPException] is http_errors.as_json
+    assert apps["/web"].exception_handlers[HTTPException] is http_errors.as_text
+    parts = urlsplit(bot.base_url)
+    for method, path, allow in (
+        ("GET", "/nothing", None),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("GET", "/slack/events", "POST"),
+        ("GET", "/api/v1/nothing", None),
+        ("GET", "/api/v1/reports", "POST"),
+        ("POST", "/api/v1/registry", "GET"),
+        ("GET", "/web/nothing", None),
+        ("GET", "/web/logout", "POST"),
+        ("POST", "/web/registry", "GET, HEAD"),
+    ):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.request(method, path)
+        answer = connection.getresponse()
+        body = answer.read().decode()
+        connection.close()
+        words = body if path.startswith("/web/") else json.loads(body)["error"]
+        expected = http_errors.http_error(
+            HTTPException(405 if allow else 404, headers={"Allow": allow} if allow else None)
+        )
+        assert (answer.status, answer.getheader("Allow"), words) == (
+            expected.status,
+            expected.headers.get("Allow"),
+            expected.error,
+        ), (method, path)
+        assert expected.error == ("not found" if allow is None else allow.removesuffix(", HEAD") + " only")
+
+
+def test_the_suites_server_starts_as_productions_with_its_thread_pool(http_server):
+    """Issue 66, item 23: the suite's HTTP server runs the startup every app of bot/web.py
+    has (its lifespan), so a request in an ordinary test sees the thread pool production's
+    requests see: THREADS threads, not anyio's default 40."""
+    import urllib.request
+
+    import anyio.to_thread
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from bot.http_server import InThread
+    from bot.web import THREADS, application
+
+    async def threads(request):
+        return PlainTextResponse(str(anyio.to_thread.current_default_thread_limiter().total_tokens))
+
+    production = InThread(application(Route("/threads", threads))).start()  # uvicorn as bot/http_server.py runs it
+    try:
+        with urllib.request.urlopen(production.url + "/threads", timeout=10) as answer:
+            in_production = int(answer.read())
+    finally:
+        production.stop()
+    mount, url = http_server
+    mount.app = Starlette(routes=[Route("/threads", threads)])
+    try:
+        with urllib.request.urlopen(url + "/threads", timeout=10) as answer:
+            in_tests = int(answer.read())
+    finally:
+        mount.app = None
+    assert in_tests == in_production == THREADS

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.web import make_asgi
+from tests.bot.test_web_cookies import cookie_set, starlettes
 from tests.bot.test_web_view import NOW, fetch
 from tests.conftest import MEMBER, OUTSIDER, SlackRequests, settings_for
 
@@ -48,7 +49,9 @@ def to_slack_and_back(url, slack, user, team=None):
     assert "scope=openid" in headers["Location"] and "client_id=1234.5678" in headers["Location"]
     assert "nonce=" in headers["Location"]
     state = headers["Set-Cookie"].split(";")[0]
-    assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Lax" in headers["Set-Cookie"]
+    assert headers["Set-Cookie"] == starlettes(headers["Set-Cookie"], secure=False)  # http: not Secure
+    attributes = cookie_set(headers["Set-Cookie"])[2]
+    assert attributes == {"httponly": True, "samesite": "lax", "max-age": "600", "path": "/web/oidc/"}
     status, back, _ = fetch(headers["Location"])
     assert status == 302 and back["Location"].startswith(url + "/web/oidc/callback?code=")
     return state, back["Location"]
@@ -63,9 +66,10 @@ def through_slack(url, slack, user, team=None, state_cookie=True):
 def assert_state_cleared(headers):
     cleared = cookie_named(headers, "rollout_oidc_state")
     assert cleared is not None, headers.get_all("Set-Cookie")
-    assert {"rollout_oidc_state=", "Max-Age=0", "Path=/web/oidc/", "HttpOnly"} <= {
-        part.strip() for part in cleared.split(";")
-    }
+    assert cleared == starlettes(cleared, secure=False)
+    name, value, attributes = cookie_set(cleared)
+    assert (name, value, attributes.pop("expires", None) is not None) == ("rollout_oidc_state", "", True)
+    assert attributes == {"httponly": True, "samesite": "lax", "max-age": "0", "path": "/web/oidc/"}
 
 
 def test_sign_in_with_slack_lets_this_workspaces_people_in(with_slack, slack):
