@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.exc import DBAPIError
@@ -23,6 +24,10 @@ from bot.startup import checked_settings, connected_engine, open_store, settings
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from templates import plural
+from templates.terminal import wrap
+
+if TYPE_CHECKING:
+    from bot.demo.story import DemoResult
 
 log = logging.getLogger("rollout")
 T = TypeVar("T")
@@ -338,8 +343,9 @@ def digest(dry_run: bool) -> None:
 def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure.
 
-    12 simulated weeks: 4 playbooks in 3 functions run 2 four-week cycles, then a fifth
-    team adopts the published one for its first cycle."""
+    12 simulated weeks: 4 playbooks in 3 functions run 2 four-week cycles; then the one
+    ready to scale is published, a fifth team adopts it for its first cycle, and the others
+    run cycle 3 (lead-research, paused in cycle 2, reaches cycle 4)."""
     import importlib.util
 
     missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
@@ -353,19 +359,29 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     if serve:
         _port_free_or_exit(LOOPBACK, view_port)  # before the story, not after a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
-    click.echo(f"Running the demo ({SUMMARY})…")
-    result = run(directory, say=(lambda _: None) if quiet else click.echo)
+    width = shutil.get_terminal_size().columns
     if not quiet:
-        click.echo(result.transcript)
-    click.echo(
-        f"\n{result.messages} messages in {result.seconds:.0f} s. Open {result.html} in a browser to see them "
-        f"as Slack shows them (demo database: {result.database}).\n{result.owners.said()}"
-    )
+        click.echo(wrap(f"Running the demo ({SUMMARY})…", width))
+    result = run(directory, say=(lambda _: None) if quiet else click.echo)
+    click.echo(demo_output(result, quiet, width))
     if serve:
         from bot.demo import view
         from bot.demo.cast import CURATOR
 
         view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
+
+
+def demo_output(result: DemoResult, quiet: bool, width: int) -> str:
+    """What `rollout demo` prints once the story has run, for a terminal `width` columns
+    wide: the transcript and the closing note; with --quiet, only where the page is."""
+    where = f"Open {result.html} in a browser to see the demo's messages as Slack shows them."
+    if quiet:
+        return wrap(where, width)
+    closing = (
+        f"{result.messages} messages in {result.seconds:.0f} s. {where} (Demo database: {result.database}.)\n"
+        f"{result.owners.said()}"
+    )
+    return wrap(f"{result.transcript}\n\n{closing}", width)
 
 
 for group in (playbook, cycle, token, source, export, webhook):

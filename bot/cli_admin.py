@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 import yaml
@@ -120,10 +120,24 @@ def show(slug: str) -> None:
         "  definition",
         *[
             f"    {line}"
-            for line in yaml.safe_dump(playbook.definition, sort_keys=False, allow_unicode=True).splitlines()
+            for line in yaml.safe_dump(_as_read(playbook.definition), sort_keys=False, allow_unicode=True).splitlines()
         ],
     ]
     click.echo("\n".join(lines))
+
+
+def _as_read(value: Any) -> Any:
+    """A definition as `playbook show` prints it, for a person to read: what is set, and
+    whole numbers whole (`baseline: 42`, not `42.0`; no `unit: ''` nor `max: null`).
+    `playbook export` prints the definition as it is, for `playbook load` to take back."""
+    if isinstance(value, dict):
+        kept = {key: _as_read(v) for key, v in value.items() if v is not None and v != "" and v != [] and v != {}}
+        return {key: v for key, v in kept.items() if v != {}}
+    if isinstance(value, list):
+        return [_as_read(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _where(overview: operator.Overview) -> str:
@@ -227,7 +241,11 @@ def token() -> None:
 @click.option("--name", required=True, help="How reports made with it are signed: token:<name>.")
 @click.option("--playbook", "playbooks", multiple=True, help="A playbook it may report on (repeat for more).")
 @click.option("--all", "all_playbooks", is_flag=True, help="Every playbook, including those added later.")
-@click.option("--kinds", default=",".join(tokens.REPORT_KINDS), show_default=True, help="What it may report.")
+@click.option(
+    "--kinds",
+    default=",".join(tokens.REPORT_KINDS),
+    help=f"What it may report, comma-separated (default: all): {', '.join(tokens.REPORT_KINDS)}.",
+)
 @click.option("--read", is_flag=True, help="It may also read playbooks and the registry.")
 def token_create(name: str, playbooks: tuple[str, ...], all_playbooks: bool, kinds: str, read: bool) -> None:
     """Create a token and print it, once: only its hash is kept."""

@@ -25,7 +25,12 @@ def webhook() -> None:
 @webhook.command("add")
 @click.argument("name")
 @click.option("--url", required=True, help="Where events are POSTed: https:// (http:// only to this machine).")
-@click.option("--events", "wanted", default=None, help=f"Comma-separated, of {','.join(events.EVENTS)} (default: all).")
+@click.option(
+    "--events",
+    "wanted",
+    default=None,
+    help=f"The events to send, comma-separated (default: all): {', '.join(events.EVENTS)}.",
+)
 @click.option("--playbook", "playbooks", multiple=True, help="Only this playbook's events (repeat for more).")
 def add(name: str, url: str, wanted: str | None, playbooks: tuple[str, ...]) -> None:
     """Add a webhook and print its signing secret, once."""

@@ -109,7 +109,10 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
     client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     try:
         workspace = identify(client)
-        log.info("connected to Slack in workspace %s, as app %s", workspace.team_id, workspace.app_id)
+        if workspace.app_id is None:  # bots.info would not say (identify warned): the workspace alone is checked
+            log.info("connected to Slack in workspace %s; its app unknown", workspace.team_id)
+        else:
+            log.info("connected to Slack in workspace %s, as app %s", workspace.team_id, workspace.app_id)
         if app_token:
             client.apps_connections_open(app_token=settings.slack_app_token or "")
         return workspace

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 WEEKS_PER_CYCLE = 4
 DAYS_PER_CYCLE = 7 * WEEKS_PER_CYCLE
 
-# What each week of a cycle is for (the README, "The weekly rhythm").
+# What each week of a cycle is for (docs/usage.md, "The weekly rhythm").
 STAGES = {
     1: "Pick the workflow, set the one KPI, publish the mode map.",
     2: "Run the workflow and capture the evaluation rubric.",

@@ -244,7 +244,7 @@ class RuleSettings(_Strict):
     freeze_window_weeks: int = Field(default=8, ge=1, le=52)
     scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
     scale_after_cycles: int = Field(default=2, ge=1, le=12)
-    # Replication (README, "Replication"): the attestation rate "ready to
+    # Replication (docs/usage.md, "Replication"): the attestation rate "ready to
     # scale" asks for, and how many teams may run a version before one has replicated.
     ready_min_attestation: Fraction = 0.75
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed

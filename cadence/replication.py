@@ -1,4 +1,4 @@
-"""Replication that travels (README, "Replication"; docs/playbooks.md): when a playbook is ready to scale beyond its
+"""Replication that travels (docs/usage.md, "Replication"; docs/playbooks.md): when a playbook is ready to scale beyond its
 KPI, how far an adopter may depart from the version it adopts, how many teams a version
 may run in at once, and whether an adopting team replicated the origin's result.
 
@@ -106,7 +106,7 @@ def readiness(
     rubric_threshold: float = 1.0,
     overdue_items: tuple[int, int] = (0, 0),
 ) -> list[Criterion]:
-    """The criteria, in the order the README lists them:
+    """The criteria, in the order docs/usage.md lists them:
 
     1. attestation rate over the cycles (`answered` of the `asked` check-ins of members who
        were not away) at least `min_attestation`;

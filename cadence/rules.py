@@ -1,4 +1,4 @@
-"""The mode rules (the README, "How steps gain and lose autonomy"), as plain data in, plain decisions out.
+"""The mode rules (docs/usage.md, "How steps gain and lose autonomy"), as plain data in, plain decisions out.
 
 A closed week gives each step one verdict (`judge`). Verdicts and the step's recent
 history give transitions (`evaluate`): demotions, warnings, promotion proposals,

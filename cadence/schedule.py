@@ -1,4 +1,4 @@
-"""What cadence work is due at an instant (the README, "The weekly rhythm"), as plain data.
+"""What cadence work is due at an instant (docs/usage.md, "The weekly rhythm"), as plain data.
 
 The tick (usecases/tick.py) asks these functions what is due, given what has already been
 recorded, and records each answer under its idempotency key. Nothing here reads the

@@ -1,4 +1,4 @@
-"""Versions that travel (README, "Versions and learnings"; docs/playbooks.md): what changed
+"""Versions that travel (docs/usage.md, "Replication"; docs/playbooks.md): what changed
 between the registry version an adopting team runs and a newer one, which of the team's
 own values it set (its `may_change` values) and whether the newer version still lets it
 keep them, and the definition the team runs once it upgrades.

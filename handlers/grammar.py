@@ -1,4 +1,4 @@
-"""The `/rollout` grammar (the README's command table): text in, a command or a Refusal out.
+"""The `/rollout` grammar (the command table in docs/usage.md): text in, a command or a Refusal out.
 
 Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
 week in the future) happen in the use cases (usecases/shared/caller.py, commands.py);

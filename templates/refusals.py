@@ -168,11 +168,20 @@ TEXTS: dict[str, str] = {
     "no_playbook": "There is no playbook “{slug}”.",
     "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; nothing was loaded.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
-    "no_cycle_yet": (
-        "Playbook {slug} has no cycle running yet, so there is no week to report for.{when} "
-        "The owner starts one with `/rollout cycle start {slug}`."
+    # To the person who asked: a cycle already set is only waited for; none set, they start
+    # one (the owner or a curator) or hear who does.
+    "cycle_scheduled": (
+        "{slug} has no cycle running yet, so there is no week to report for: "
+        "its cycle {cycle} starts on {day}, and you can report from then."
     ),
-    "cycle_starts_on": " It starts on {day}.",
+    "no_cycle_yet": (
+        "{slug} has no cycle running yet, so there is no week to report for. "
+        "Start one with `/rollout cycle start {slug}`."
+    ),
+    "no_cycle_yet_ask_owner": (
+        "{slug} has no cycle running yet, so there is no week to report for. "
+        "Its owner, {owner}, starts one with `/rollout cycle start {slug}`."
+    ),
     "week_in_future": "week:{number} of cycle {cycle} starts on {day}, in the future; it is week {current} now.",
     "no_value_event": "{slug} declares no value event “{event}” (its events: {declared}).",
     "event_step_gone": "event {event} counts step {step}, which is no longer a step of the playbook",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 EMOJI = {
@@ -97,8 +98,29 @@ def to_text(message: dict[str, Any], indent: str = "", names: dict[str, str] | N
         elif kind == "divider":
             lines.append("  " + "─" * 40)
     if not lines and message.get("text"):
-        lines.append(plain(message["text"]))
+        lines.extend(plain(message["text"]).splitlines())  # each line indented, as a block's are
     return "\n".join(indent + line for line in lines)
+
+
+def wrap(text: str, width: int) -> str:
+    """`text` for a terminal `width` columns wide: each line longer than that broken
+    between words, its continuation indented two spaces past the line's own indent. A
+    word longer than the width (an address) stays whole on a line of its own."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        wrapper = textwrap.TextWrapper(
+            width=width,
+            subsequent_indent=lead + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+            replace_whitespace=False,
+        )
+        lines.extend(wrapper.wrap(line) or [line])
+    return "\n".join(lines)
 
 
 plain = _plain

@@ -93,7 +93,7 @@ def _databases() -> list[str]:
 # it names no postgresql). Their SQL is the same on both: they are about what people see and
 # send (pages, browsers, Slack's shapes, routing, grammar), their writes are plain rows that the
 # files kept on both databases (storage/, usecases/, commands, forms, the API, the CLI, text,
-# races, processes, the dispatcher) also write. docs/architecture.md, "Developing", says why.
+# races, processes, the dispatcher) also write. docs/contributing.md, "Developing", says why.
 ONE_DATABASE = {
     "bot/test_install.py",
     "bot/test_socket.py",

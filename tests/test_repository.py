@@ -77,3 +77,40 @@ def test_the_reference_names_every_setting_and_its_default():
             default = field.default if isinstance(field.default, str) else f"{field.default:g}"
             row = next(line for line in reference.splitlines() if line.startswith(f"| `{name}` |"))
             assert default in row, (name, default, row)
+
+
+# A newcomer's README says what the bot does, how to try it, connect it and test it; the
+# rest is in docs/ (issue 67, item 12). The architecture stays a read of one sitting.
+WORD_LIMITS = {"README.md": 2500, "docs/architecture.md": 2500}
+
+
+@pytest.mark.parametrize("page", sorted(WORD_LIMITS))
+def test_the_short_pages_stay_short(page):
+    words = len((ROOT / page).read_text().split())  # as `wc -w` counts them
+    assert words <= WORD_LIMITS[page], (
+        f"{page} is {words:,} words; at most {WORD_LIMITS[page]:,}: move detail into docs/"
+    )
+
+
+def test_the_readme_names_what_the_whole_test_run_needs():
+    """What .ci/run installs and checks, the README's test section names (issue 67, item 12)."""
+    readme = (ROOT / "README.md").read_text()
+    tests = readme[readme.index("## Running the tests") :]
+    ci = (ROOT / ".ci" / "run").read_text()
+    for needed, named in (
+        ("chromium", "Chromium"),
+        ("chromium-driver", "chromedriver"),
+        ("fonts-noto-color-emoji", "fonts-noto-color-emoji"),
+        ("prometheus", "Prometheus"),
+        ("promtool", "`promtool`"),
+        ("fetch-axe-core", "axe-core"),
+        ("ruff check", "ruff check"),
+        ("ruff format --check", "ruff format --check"),
+        ("mypy", "mypy"),
+        ("ROLLOUT_TEST_PG_URL", "PostgreSQL"),
+    ):
+        assert needed in ci and named in tests, named
+    workers = re.search(
+        r"workers=\$\{ROLLOUT_TEST_WORKERS:-\$\(\(\$\(nproc\) \+ 1\)\)\}", (ROOT / "tests" / "run").read_text()
+    )
+    assert workers and "`nproc + 1` workers" in tests and "every core" not in tests

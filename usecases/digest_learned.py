@@ -1,4 +1,4 @@
-"""The digest's "learned this week" thread (README, "Versions and learnings"): the
+"""The digest's "learned this week" thread (docs/usage.md, "Replication"): the
 learnings added across playbooks in the week before the digest's slot, newest first, at
 most ten, then where to read the rest. No thread in a week without a learning."""
 

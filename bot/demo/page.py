@@ -75,7 +75,10 @@ OUTCOMES = (
     ("publication", re.compile(r"v\d+ is in the registry$")),
     ("adoption", re.compile(r"adopted from \S+ v\d+$")),
     ("replication verdict", re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)\)")),
+    ("stall", re.compile(r"^\S+ is stalled at the end of cycle \d+")),
 )
+# And what people did that the story turns on: the owner's answer to the stall.
+DEEDS = (("refinement", re.compile(r"clicked Refine on \S+ stall")),)
 
 
 class _Names:
@@ -241,14 +244,25 @@ def _homes(homes: dict[str, dict[str, Any]], names: _Names) -> str:
     return f'<h3 class="sub">The App Home tab, when the story ends</h3><div class="homes">{cards}</div>'
 
 
+def _fallback(message: dict[str, Any], names: dict[str, str]) -> str:
+    """A message's text as the outcome reads it: its fallback text, but a stall's first
+    line says which playbook stalled at the end of which cycle, and why."""
+    text = message.get("text") or ""
+    if not text.endswith(" is stalled"):
+        return text
+    first = to_text(message, names=names).split("\n")[0]
+    at = first.find(" is stalled")
+    return text.removesuffix(" is stalled") + first[at:] if at >= 0 else text
+
+
 def _outcome(messages: list[dict[str, Any]], events: list[Event], start: date, weeks: int, names: _Names) -> str:
     """The story's outcome first: each demotion, promotion, proposal to scale,
     publication, adoption and replication verdict, once, with the week it happened in."""
     found: list[tuple[datetime, str, str]] = []
     seen: set[str] = set()
     # What the bot posted (each message's fallback text) and what people were told.
-    sayings = [(datetime.fromisoformat(m["at"]), m.get("text") or "") for m in messages if m.get("at")]
     said = names.people | names.channels  # mentions read as the people and channels' names
+    sayings = [(datetime.fromisoformat(m["at"]), _fallback(m, said)) for m in messages if m.get("at")]
     sayings += [(e.at, to_text(e.reply, names=said).replace("\n", " ")) for e in events if e.reply]
     for at, text in sorted(sayings, key=lambda s: s[0]):
         line = text.split("\n")[0]
@@ -263,8 +277,13 @@ def _outcome(messages: list[dict[str, Any]], events: list[Event], start: date, w
             if hit and hit.group(0) not in seen:
                 seen.add(hit.group(0))
                 found.append((at, kind, hit.group(0) if kind in ("replication verdict", "publish refused") else line))
+    for event in events:
+        for kind, pattern in DEEDS:
+            if pattern.search(event.what) and kind not in seen:
+                seen.add(kind)
+                found.append((event.at, kind, event.what))
     items = []
-    for at, kind, line in found[:24]:
+    for at, kind, line in sorted(found, key=lambda f: f[0])[:24]:
         week = min(max((at.date() - start).days // 7, 0), weeks)
         items.append(f'<li><a href="#week-{week}">{at:%d %b}</a> · <b>{kind}</b>: {html.escape(line[:200])}</li>')
     body = "".join(items) or "<li>Nothing decided yet.</li>"
@@ -303,9 +322,9 @@ def write_page(
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Rollout Cadence demo</title><style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
+        # No count of messages here: the README's picture of this first screen would go stale with it.
         f"<p>{weeks} weeks of four playbooks and an adopting team, {start:%d %B %Y} on: what people did, what they "
-        f"alone were told, and what each channel and person received, week by week, in the order it happened. "
-        f"{len(messages)} messages.</p>"
+        f"alone were told, and what each channel and person received, week by week, in the order it happened.</p>"
         f'<nav class="toc">{toc}</nav></header><main>',
         _outcome(messages, events, start, weeks, names),
     ]

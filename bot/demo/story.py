@@ -2,8 +2,8 @@
 
 Everything real runs: the HTTP handlers behind uvicorn with signed requests, the
 storage on an SQLite file, the tick, the rules, the outbox dispatcher. Slack is the
-local stand-in; people are a script; the clock is simulated, hour by hour, through two
-four-week cycles and the first cycle of an adopting team. The story: four playbooks in
+local stand-in; people are a script; the clock is simulated, hour by hour, through three
+four-week cycles, the third the first cycle of an adopting team (SUMMARY says it). The story: four playbooks in
 three functions, members checking in (some late, some never), an AI-led step demoted for
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
@@ -71,9 +71,11 @@ TOKEN = "xoxb-demo"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research", "invoice-matching")
 # What the demo runs, in the words the command line and the README use (tests hold them to it).
+# tests/bot/demo/test_demo.py reads its numbers back against what the run did.
 SUMMARY = (
-    f"{WEEKS} simulated weeks: {len(DEMO_PLAYBOOKS)} playbooks in 3 functions run {ORIGIN_WEEKS // 4} "
-    f"four-week cycles, then a fifth team adopts the published one for its first cycle"
+    f"{WEEKS} simulated weeks: {len(DEMO_PLAYBOOKS)} playbooks in 3 functions run {ORIGIN_WEEKS // 4} four-week "
+    f"cycles; then the one ready to scale is published, a fifth team adopts it for its first cycle, and the others "
+    f"run cycle {ORIGIN_WEEKS // 4 + 1} (lead-research, paused in cycle 2, reaches cycle {ORIGIN_WEEKS // 4 + 2})"
 )
 
 
@@ -522,10 +524,9 @@ class Demo:
                     grouped[-1][2].append(did)
                 else:
                     grouped.append((at, who if did else what, [did] if did else []))
-                if event.reply is not None:  # the answer only they saw, on a line of its own
-                    grouped.append(
-                        (at, "  ↳ (only to them) " + to_text(event.reply, names=display).replace("\n", " ").strip(), [])
-                    )
+                if event.reply is not None:  # the answer only they saw, on lines of its own
+                    answer = to_text(event.reply, indent="      ", names=display).strip()
+                    grouped.append((at, "  ↳ (only to them) " + answer, []))
 
             def typed(commands: list[str]) -> str:  # as Slack shows what was typed: mentions by name
                 return "; ".join(plain(command, display) for command in commands)

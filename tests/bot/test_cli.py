@@ -277,6 +277,10 @@ def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, p
     assert "team      2 people" in shown.output  # the owner and the member; not the bot
     assert "refunds  human-led (pinned)" in shown.output
     assert "exception_cap: 0.1" in shown.output  # the definition as loaded
+    # for a person to read: whole numbers whole, nothing unset (issue 67, item 9)
+    definition = shown.output[shown.output.index("  definition\n") :]
+    assert "    baseline: 42\n" in definition and "42.0" not in definition
+    assert ": null" not in definition and ": ''" not in definition and ": []" not in definition
     slack.fail_next("conversations.members", Fault(status=500), times=5)
     assert "team      unknown (Slack did not answer)" in run("playbook", "show", "support-replies").output
 

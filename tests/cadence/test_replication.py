@@ -1,5 +1,5 @@
 """Replication that travels: readiness beyond the KPI, what an adopter may change, waves,
-and the replication verdict (README, "Replication"), each with the numbers that decided it."""
+and the replication verdict (docs/usage.md, "Replication"), each with the numbers that decided it."""
 
 import copy
 
@@ -33,7 +33,7 @@ def _ready(**overrides):
 def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
     names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
-    assert [c.name for c in criteria] == names  # the README's order, (1) to (8)
+    assert [c.name for c in criteria] == names  # docs/usage.md's order, (1) to (8)
     assert criteria[6].met and criteria[6].figures == dict(applies=False, minimum=0.9)  # n/a without sources
     assert criteria[-1].met and criteria[-1].figures == dict(overdue=0, oldest_days=0, limit_days=14)
     assert r.is_ready(criteria) and r.missing(criteria) == []

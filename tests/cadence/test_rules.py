@@ -1,4 +1,4 @@
-"""The mode rules, checked against docs/playbooks.md and the README line by line, then by property."""
+"""The mode rules, checked against docs/playbooks.md and docs/usage.md line by line, then by property."""
 
 from datetime import date, timedelta
 

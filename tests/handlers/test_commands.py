@@ -213,7 +213,10 @@ def test_reports_before_any_cycle_are_refused(bot, store, engine):
     from tests.conftest import SUPPORT_REPLIES
 
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime(2026, 11, 1, tzinfo=UTC))
-    assert_refused(bot.command("kpi support-replies 3"), "has no cycle running yet", "/rollout cycle start")
+    # Each hears what is theirs to do (issue 67, item 8): the owner starts one; a member, who cannot, hears who does.
+    assert_refused(bot.command("kpi support-replies 3", user=OWNER), "no cycle running yet", "Start one with")
+    refused = bot.command("kpi support-replies 3", user=MEMBER).text
+    assert f"Its owner, <@{OWNER}>, starts one with `/rollout cycle start support-replies`" in refused
     assert row_counts(engine)["kpi_reading"] == 0
 
 
@@ -230,7 +233,9 @@ def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, c
     assert "Cycle 1 of *support-replies* runs from 2026-11-23 to 2026-12-20" in reply.text
     assert store.playbooks.state("support-replies").playbook.status == "active"
     assert_refused(bot.command("cycle start support-replies", user=OWNER), "already set to start on 2026-11-23")
-    assert_refused(bot.command("kpi support-replies 3"), "It starts on 2026-11-23")
+    set_already = bot.command("kpi support-replies 3", user=OWNER).text  # no word of starting one already set
+    assert "its cycle 1 starts on 2026-11-23, and you can report from then." in set_already
+    assert "cycle start" not in set_already
     assert [d.kind for d in store.playbooks.decisions()][-1] == "cycle-started"
 
 

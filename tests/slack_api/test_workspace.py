@@ -81,3 +81,26 @@ def test_a_click_from_another_workspace_opens_nothing(bot, playbook, slack, stor
     assert len(slack.calls_to("views.open")) == opened
     assert bot.interaction({**payload, "team": {"id": TEAM_ID}}).status == 200
     assert len(slack.calls_to("views.open")) == opened + 1  # the same click from this workspace opens the form
+
+
+def test_the_start_names_the_app_or_says_it_is_unknown(slack, caplog):
+    """`rollout serve` and `socket` say which workspace and app the token is; when bots.info
+    will not name the app, the log says so in words, not "as app None" (issue 67, item 9)."""
+    import logging
+
+    from bot.demo.standin.faults import Fault
+    from bot.settings import Settings
+    from bot.startup import verify_slack
+    from tests.conftest import BOT_TOKEN
+
+    settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_api_url=slack.url)
+    with caplog.at_level(logging.INFO):
+        assert verify_slack(settings).app_id == APP_ID
+        slack.fail_next("bots.info", Fault(error="missing_scope"))
+        assert verify_slack(settings).app_id is None
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("connected to Slack")]
+    assert said == [
+        f"connected to Slack in workspace {TEAM_ID}, as app {APP_ID}",
+        f"connected to Slack in workspace {TEAM_ID}; its app unknown",
+    ]
+    assert "bots.info answered missing_scope: requests are checked by workspace only" in caplog.text

@@ -7,7 +7,7 @@ import ast
 import string
 from pathlib import Path
 
-from templates.refusals import TEXTS, Lines, Mention, Refusal, phrase, plain, slack
+from templates.refusals import TEXTS, Lines, Mention, Refusal, plain, slack
 from tests.test_layers import OURS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,13 +87,13 @@ def test_what_the_bot_built_has_a_form_for_each_edge():
     assert plain(owner) == "Only the owner of refunds (@U0OWNER01) or a curator can do that."
     team = Refusal.of("members_only", channel=Mention("#", "C0TEAM0001"), slug="refunds")
     assert plain(team) == "Only members of #C0TEAM0001, the team running refunds, check in for it."
-    starts = phrase("cycle_starts_on", day="2026-11-23")
-    not_yet = Refusal.of("no_cycle_yet", slug="refunds", when=starts)
-    assert "no week to report for. It starts on 2026-11-23. The owner" in slack(not_yet)
-    assert plain(not_yet) == (
-        "Playbook refunds has no cycle running yet, so there is no week to report for. It starts on 2026-11-23. "
-        "The owner starts one with `/rollout cycle start refunds`."
+    set_already = Refusal.of("cycle_scheduled", slug="refunds", cycle=4, day="2026-11-23")
+    assert plain(set_already) == (
+        "refunds has no cycle running yet, so there is no week to report for: "
+        "its cycle 4 starts on 2026-11-23, and you can report from then."
     )
+    ask = Refusal.of("no_cycle_yet_ask_owner", slug="refunds", owner=Mention("@", "U0OWNER01"))
+    assert "Its owner, <@U0OWNER01>, starts one with `/rollout cycle start refunds`." in slack(ask)
     criteria = Lines(("❌ Learnings: none in cycle 1 (cycle 1: 0)", "✅ Owner is an active Slack user"))
     not_ready = Refusal.of("publish_not_ready", slug="refunds", criteria=criteria)
     assert slack(not_ready).startswith(

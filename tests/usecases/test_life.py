@@ -51,6 +51,11 @@ def test_a_pause_in_the_middle_of_a_week_and_a_resume_on_a_given_monday(bot, wor
 
     reply = bot.command("resume support-replies 2026-12-21", user=OWNER)
     assert "Cycle 2" in reply.text and "2026-12-21" in reply.text
+    # The owner's week form, before the resumed cycle begins: it says when, to her, and asks
+    # her to start nothing already set (issue 67, item 8).
+    waiting = bot.command("week support-replies", user=OWNER).text
+    assert "its cycle 2 starts on 2026-12-21, and you can report from then." in waiting
+    assert "cycle start" not in waiting and "The owner" not in waiting
     world.run_through(datetime(2026, 12, 21, 7, 0, tzinfo=UTC), datetime(2026, 12, 21, 9, 0, tzinfo=UTC))
     assert "support-replies: week 1 of cycle 2. Pick the workflow, set the one KPI, publish the mode map." in texts(
         slack, CHANNEL

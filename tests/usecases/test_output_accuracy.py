@@ -1,4 +1,4 @@
-"""Readiness criterion (6), output accuracy, end to end (README, "Ready to scale"): the KPI
+"""Readiness criterion (6), output accuracy, end to end (docs/usage.md, "How steps gain and lose autonomy"): the KPI
 held two cycles while `draft` met its rubric in too few weeks, so the clock's close says
 "KPI sustained, not yet ready" with ❌ output accuracy, `/rollout publish` is refused
 naming it, and the web view and the API show the same criteria; `rubric: none` refuses a

@@ -15,7 +15,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.models.playbooks import Step
 from storage.replay import Repeated
 from storage.store import PlaybookState
-from templates.refusals import Refusal, close_matches, phrase
+from templates.refusals import Refusal, close_matches
 from usecases.shared import life, messages, recording, roles
 from usecases.shared.services import Services
 
@@ -77,9 +77,19 @@ class Reporter:
                 reason=state.playbook.status_reason or "",
             )
         if week is None:
-            when = phrase("cycle_starts_on", day=state.anchor.starts_on.isoformat()) if state.anchor else ""
-            raise Refusal.of("no_cycle_yet", usage=usage, slug=state.playbook.slug, when=when)
+            raise self._no_cycle_yet(state, usage)
         return week
+
+    def _no_cycle_yet(self, state: PlaybookState, usage: str | None) -> Refusal:
+        """To whoever asked: the cycle already set and when it starts, or how one starts:
+        theirs to start (the owner, a curator), or who does."""
+        slug = state.playbook.slug
+        if state.anchor is not None and state.anchor.starts_on > self.today(state):
+            day = state.anchor.starts_on.isoformat()
+            return Refusal.of("cycle_scheduled", usage=usage, slug=slug, cycle=state.anchor.number, day=day)
+        if roles.is_owner(state, self.user_id) or self.store.org.is_curator(self.user_id):
+            return Refusal.of("no_cycle_yet", usage=usage, slug=slug)
+        return Refusal.of("no_cycle_yet_ask_owner", usage=usage, slug=slug, owner=roles.user(state.playbook.owner_id))
 
     def week(
         self, state: PlaybookState, week: messages.Week, usage: str | None, at: datetime | None = None

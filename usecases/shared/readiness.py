@@ -1,4 +1,4 @@
-"""Ready to scale means more than a KPI (README, "Replication"): the readings
+"""Ready to scale means more than a KPI (docs/usage.md, "Replication"): the readings
 each criterion needs, gathered for the rule in cadence/replication.py. Asked when the
 scale rule holds at a cycle's close (weeks.py) and when a curator publishes (registry.py)."""
 

@@ -108,7 +108,11 @@ def test_the_demo_runs_the_whole_story(demo, page):
     ):
         formed = f"{who} reported the week of {slug} in one form: {numbers} numbers recorded"
         assert transcript.count(formed) == forms, slug
-    assert "Chloé (owner, sales)'s week form for lead-research did not open" in transcript
+    # resumed, its next cycle already set: the form says when, to her, and to start nothing (issue 67, item 8)
+    assert (
+        "Chloé (owner, sales)'s week form for lead-research did not open: lead-research has no cycle running yet, "
+        "so there is no week to report for: its cycle 3 starts on 2027-02-22, and you can report from then."
+    ) in transcript
     typed = [e.split(": /rollout ", 1)[1] for e in demo.events if ": /rollout cases " in e or ": /rollout rubric " in e]
     assert typed == ["rubric invoice-matching extract 97%"] and "was refused" not in transcript
     # the closing note's figures: 51 forms and 44 other commands, where one command a number took 280
@@ -233,3 +237,86 @@ def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
     assert "invoices matched × 9 min, the owner&#39;s estimate = " in page
     with urllib.request.urlopen(f"{base}/web/value.csv", timeout=30) as response:
         assert response.read().decode().splitlines()[0] == "week,hours saved (estimate),playbooks with events"
+
+
+def test_the_readme_and_the_help_say_what_the_demo_ran(demo, page):
+    """The README's sentence about the demo (the same as `rollout demo --help`'s, by
+    tests/bot/test_cli.py) read back against the run: its weeks, its playbooks and their
+    functions, and the cycle each reached (issue 67, item 10)."""
+    from pathlib import Path
+
+    from cadence import calendar
+    from storage.db import make_engine
+    from storage.store import Store
+
+    readme = " ".join((Path(__file__).resolve().parents[3] / "README.md").read_text().split())
+    claim = re.search(
+        r"(\d+) simulated weeks: (\d+) playbooks in (\d+) functions run (\d+) four-week cycles; then the one ready "
+        r"to scale is published, a fifth team adopts it for its first cycle, and the others run cycle (\d+) "
+        r"\((\S+), paused in cycle (\d+), reaches cycle (\d+)\)",
+        readme,
+    )
+    assert claim, "the README no longer says what the demo runs"
+    weeks_, playbooks, functions, before, others, paused, paused_in, reaches = claim.groups()
+    engine = make_engine(f"sqlite:///{demo.database}")
+    try:
+        states = {slug: Store(engine).playbooks.state(slug) for slug in Store(engine).playbooks.slugs()}
+    finally:
+        engine.dispose()
+    last_day = START + timedelta(days=7 * int(weeks_) - 1)  # the Sunday the story's last week ends
+
+    def cycle(slug: str) -> int:
+        week = calendar.week_containing(states[slug].running(), last_day)
+        assert week is not None, slug
+        return week.cycle
+
+    sections = re.findall(r"━━━ Week (\d) of cycle (\d)[ ]", demo.transcript)
+    assert len(sections) == int(weeks_) and sections[-1] == ("4", others)  # the transcript's weeks
+    origins = [slug for slug, s in states.items() if s.playbook.adopted_origin_id is None]
+    (adopter,) = set(states) - set(origins)
+    assert len(origins) == int(playbooks) and len({states[s].playbook.function for s in origins}) == int(functions)
+    assert {slug: cycle(slug) for slug in origins if slug != paused} == dict.fromkeys(set(origins) - {paused}, 3)
+    assert int(others) == 3 and cycle(paused) == int(reaches) and cycle(adopter) == 1
+    adopted_on = states[adopter].running().starts_on
+    assert adopted_on == START + timedelta(days=7 * 4 * int(before))  # after the origins' cycles
+    assert re.search(rf"{paused} is paused: .*? Week \d of cycle {paused_in} still closes", demo.transcript)
+    # "What happened" shows the stall and its Refine, which the README's story features.
+    outcome = page[page.index('<section class="outcome">') : page.index("</section>")]
+    assert "<b>stall</b>: refund-triage is stalled at the end of cycle 2: cycles 1 and 2 both missed" in outcome
+    assert "<b>refinement</b>: Ben (owner, refunds) clicked Refine on refund-triage&#x27;s stall" in outcome
+    assert "stall" in readme and "Refine" in readme
+
+
+def test_what_the_terminal_shows_fits_its_width_and_quiet_says_only_where_the_page_is(demo):
+    """`rollout demo` at a terminal: no line wider than the terminal but a word longer than
+    it (an address), every word kept, a reply on lines of its own; --quiet says where the
+    page is and nothing more (issue 67, item 9)."""
+    from bot.cli import demo_output
+
+    for width in (60, 80, 132):
+        shown = demo_output(demo, quiet=False, width=width)
+        wide = [line for line in shown.splitlines() if len(line) > width and len(line.split()) > 1]
+        assert wide == [], (width, wide[:3])
+        assert " ".join(demo.transcript.split()) in " ".join(shown.split())
+        assert demo.owners.said().split()[-4:] == shown.split()[-4:]
+    assert re.search(r"↳ \(only to them\) REFUND TRIAGE[^\n]*\n {6,}\S", demo.transcript)  # not one flat line
+    quiet = demo_output(demo, quiet=True, width=80)
+    assert str(demo.html) in quiet and "forms" not in quiet and "messages in" not in quiet
+
+
+def test_the_readmes_picture_is_of_a_first_screen_with_no_count_to_go_stale(demo, page):
+    """The README shows one picture, the demo page's first screen (taken by
+    tests/bot/test_web_browser.py with ROLLOUT_SCREENSHOTS=docs). Its header counts nothing
+    the run counts, such as the messages (the picture said 487 when the demo sent 501), and
+    it shows what the README's caption says: the story's weeks and what happened (issue 67, item 11)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    pictures = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", readme)
+    assert [where for _, where in pictures] == ["docs/demo-first-screen.png"]
+    assert pictures[0][0] == "The demo's page, its first screen: the story's weeks and what happened in them"
+    header = re.sub(r"<[^>]+>", " ", page[page.index("<body>") : page.index("<main>")])
+    assert "messages" not in header and str(demo.messages) not in header
+    assert set(re.findall(r"\d+", header)) <= {str(WEEKS), "04", "2027", "1", "2", "3", "4"}, header
+    assert "Week 4 of cycle 3" in header and "After the story" in header
+    assert page.index("<h2>What happened</h2>") < page.index('id="week-0"')
