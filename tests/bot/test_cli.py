@@ -60,7 +60,7 @@ def test_a_malformed_file_loads_nothing_and_names_the_problem(run, tmp_path, eng
     result = run("playbook", "load", path)
     assert result.exit_code == 1
     assert "nothing was loaded" in result.output
-    assert "document 2.kpi.direction: Input should be 'up' or 'down'" in result.output
+    assert "document 2.kpi.direction: must be 'up' or 'down', got 'sideways'" in result.output
     assert "Traceback" not in result.output
     assert _count(engine, Playbook) == 0
 
@@ -246,7 +246,7 @@ def test_several_files_load_all_or_none(run, tmp_path, engine):
     assert result.exit_code == 1
     assert "nothing was loaded" in result.output
     # the step by its name, and the line the problem is on
-    assert "steps[draft].mode: Input should be" in result.output and "(line 11)" in result.output
+    assert "steps[draft].mode: must be 'human-led'" in result.output and "(line 11)" in result.output
     assert _count(engine, Playbook) == 0
     second = {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"}
     result = run("playbook", "load", good, _write(tmp_path, "sales.yaml", second))
