@@ -14,6 +14,7 @@ _ROOT = Path(__file__).resolve().parents[1]
 FROM_SOURCE = (_ROOT / "pyproject.toml").is_file() and (_ROOT / "docs" / "setup.md").is_file()
 GUIDES = {
     "setup.md": "setup guide",
+    "playbooks.md": "playbook reference",
     "sources.md": "sources guide",
     "webhooks.md": "webhooks guide",
     "api.md": "reporting API's guide",

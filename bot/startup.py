@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import guide, logs
 from bot.settings import Settings
+from cadence.problems import plain
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from storage.db import make_engine
@@ -54,11 +55,9 @@ def settings_or_exit() -> Settings:
 
 
 def _problem(error: Any) -> str:
-    """One variable's problem as a sentence: `DATABASE_URL is empty: ...`."""
-    name = ".".join(map(str, error["loc"])).upper()
-    if error["type"] == "value_error":  # our own validators' words
-        return f"{name} {error['ctx']['error']}"
-    return f"{name}: {error['msg']}"
+    """One variable's problem as a sentence: `DATABASE_URL is empty: ...`, `PORT must be a
+    whole number, got 'abc'` (our own validators' words, or pydantic's put plainly)."""
+    return f"{'.'.join(map(str, error['loc'])).upper()} {plain(error)}"
 
 
 def checked_settings(*required: str) -> Settings:

@@ -166,7 +166,7 @@ TEXTS: dict[str, str] = {
     "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
     # ---- what the data says (usecases/shared/caller.py, commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
-    "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; nothing was loaded.",
+    "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; neither file was loaded: keep it in one.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
     "no_cycle_yet": (
         "Playbook {slug} has no cycle running yet, so there is no week to report for.{when} "
