@@ -72,8 +72,8 @@ def checked_settings(*required: str) -> Settings:
         lines = [
             f"Missing {', '.join(missing)}.",
             "",
-            "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
-            "app manifest → paste manifest.yml), install it to your workspace, then copy:",
+            "Create the Slack app from its manifest (https://api.slack.com/apps → Create New App → From an "
+            f"app manifest → paste {guide.manifest()}), install it to your workspace, then copy:",
         ]
         lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
         lines += [

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cadence.problems import described
-from cadence.sources import FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 from cadence.value import DAY_MINUTES
 
@@ -552,6 +552,9 @@ _PATTERN_HINTS = {
     CHANNEL_RE: "must be a Slack channel id (e.g. C0123456789)",
     USER_RE: "must be a Slack user id (e.g. U0123456789)",
     SLOT_RE: "must be a weekday and a 24-hour time, e.g. 'Thu 15:00'",
+    EVENT_RE: "must be one word of lowercase letters, digits and '_', from a letter (e.g. reply_accepted)",
+    SOURCE_NAME_RE: "must be a name of lowercase letters, digits, '-' and '_' (at most 25 characters)",
+    ENV_RE: "must be an environment variable's name: letters, digits and '_'",
 }
 
 
