@@ -32,7 +32,7 @@ def doc(page: str) -> str:
     the command that prints it."""
     if FROM_SOURCE:
         return f"docs/{page}"
-    return f"the {GUIDES[page]} (`rollout docs {page.removesuffix('.md')}` prints it)"
+    return f"the {GUIDES[page]}, `rollout docs {page.removesuffix('.md')}`"
 
 
 def text(name: str) -> str:
