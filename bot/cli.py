@@ -384,6 +384,24 @@ def demo_output(result: DemoResult, quiet: bool, width: int) -> str:
     return wrap(f"{result.transcript}\n\n{closing}", width)
 
 
+@cli.command()
+def manifest() -> None:
+    """Print the Slack app's manifest: paste it at https://api.slack.com/apps → Create New
+    App → From an app manifest, with your public address for rollout.example.com."""
+    click.echo(guide.text("manifest.yml"), nl=False)
+
+
+@cli.command()
+@click.argument("name", required=False, type=click.Choice([page.removesuffix(".md") for page in guide.GUIDES]))
+def docs(name: str | None) -> None:
+    """Print the guide NAME (Markdown); without NAME, list the guides."""
+    if name is None:
+        for page, what in guide.GUIDES.items():
+            click.echo(f"{page.removesuffix('.md'):<10} the {what}")
+        return
+    click.echo(guide.text(f"docs/{name}.md"), nl=False)
+
+
 for group in (playbook, cycle, token, source, export, webhook):
     cli.add_command(group)
 

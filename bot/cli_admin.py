@@ -14,9 +14,8 @@ import click
 import yaml
 
 from bot import guide
+from bot.playbook_files import read_playbook_file
 from bot.startup import open_store, settings_or_exit
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
-from cadence.sources import unset_variables
 from templates import plural
 from usecases import operator, sources, tokens
 
@@ -31,16 +30,36 @@ def playbook() -> None:
 @playbook.command("load")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(files: tuple[Path, ...]) -> None:
-    """Create or update playbooks from YAML FILES (each one or more documents): all of
-    them, or, if any is wrong, none."""
+    """Create or update playbooks from YAML FILES (each one or more documents). Each file
+    loads whole or not at all; a file with a problem does not keep the others from loading."""
+    from templates.refusals import plain
 
     settings = settings_or_exit()
-    specs = [(file.name, read_playbook_file(file)) for file in files]
-    store = open_store(settings)
-    outcomes = _or_refused(lambda: operator.load(store, specs, settings.rollout_timezone, datetime.now(UTC)))
-    for outcome in outcomes:
-        detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
-        click.echo(f"{outcome.slug}: {outcome.action}{detail}")
+    read = [read_playbook_file(file) for file in files]
+    problems = {str(r.path): r.problems for r in read if r.problems}
+    loadable = [(str(r.path), r.specs) for r in read if not r.problems]
+    if loadable:
+        store = open_store(settings)
+        for done in operator.load(store, loadable, settings.rollout_timezone, datetime.now(UTC)):
+            if done.refused is not None:
+                problems[done.name] = [f"{done.name}: {plain(done.refused)}"]
+            for outcome in done.outcomes:
+                detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
+                click.echo(f"{outcome.slug}: {outcome.action}{detail}")
+    if not problems:
+        return
+    for file in files:
+        for problem in problems.get(str(file), []):
+            click.echo(problem, err=True)
+    reference = f"what a playbook takes: {guide.doc('playbooks.md')}"
+    if len(files) == 1:
+        raise click.ClickException(f"nothing of {files[0]} was loaded; {reference}")
+    refused = [str(file) for file in files if str(file) in problems]
+    raise click.ClickException(
+        f"{plural(len(files) - len(refused), 'file')} loaded; {len(refused)} refused, and nothing of "
+        f"{'it' if len(refused) == 1 else 'them'} loaded: "
+        f"{', '.join(refused)}; {reference}"
+    )
 
 
 @playbook.command("list")
@@ -326,60 +345,3 @@ def export_csv(directory: Path) -> None:
         ) from None
     for name, rows in written:
         click.echo(f"{directory / name}: {plural(rows, 'row')}")
-
-
-def read_playbook_file(file: Path) -> list[PlaybookSpec]:
-    """Every playbook in the file, all validated before anything is written. A problem
-    names the field (a step by its name) and the line of the file it is on."""
-    try:
-        text = file.read_text(encoding="utf-8")
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-        nodes = [n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None]
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise click.ClickException(f"{file}: {where}not valid YAML ({getattr(err, 'problem', None) or err})") from None
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file}: not a UTF-8 text file") from None
-    if len(documents) == 1 and isinstance(documents[0], list):
-        documents = documents[0]
-        nodes = list(nodes[0].value) if nodes and isinstance(nodes[0], yaml.SequenceNode) else []
-    if not documents:
-        raise click.ClickException(f"{file}: no playbook in the file")
-    specs, problems = [], []
-    for index, document in enumerate(documents):
-        where = f"document {index + 1}" if len(documents) > 1 else ""
-        try:
-            spec = parse_playbook(document, where)
-            specs.append(spec)
-            # the variables a source names are read by the clock from the same environment
-            problems += [f"{where}: {line}" if where else line for line in unset_variables(spec.sources, os.environ)]
-        except DefinitionError as err:
-            node = nodes[index] if index < len(nodes) else None
-            problems += [_with_line(problem, node, path) for problem, path in zip(err.problems, err.paths, strict=True)]
-    seen: set[str] = set()
-    for spec in specs:
-        if spec.playbook in seen:
-            problems.append(f"playbook: '{spec.playbook}' is defined twice in the file")
-        seen.add(spec.playbook)
-    if problems:
-        raise click.ClickException(f"{file}: nothing was loaded.\n" + "\n".join(f"  {p}" for p in problems))
-    return specs
-
-
-def _with_line(problem: str, node: yaml.Node | None, path: tuple[str | int, ...]) -> str:
-    """`problem`, followed by the line of the file where its field is (or the nearest
-    enclosing one that is written: a missing field's mapping)."""
-    line = None
-    while node is not None:
-        line = node.start_mark.line + 1
-        if not path:
-            break
-        step, path = path[0], path[1:]
-        if isinstance(node, yaml.MappingNode):
-            node = next((value for key, value in node.value if getattr(key, "value", None) == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            node = node.value[step]
-        else:
-            node = None
-    return f"{problem} (line {line})" if line is not None else problem

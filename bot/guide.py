@@ -1,31 +1,49 @@
 """Where the operator's documentation and files are, as this install can point to them.
 
-From a source checkout the guides are `docs/*.md` and the variables' list `.env.example`,
-beside the code. A wheel installs the code only: there the messages name a guide by what
-it is, and the demo's extra by the distribution's name, which pip finds."""
+From a source checkout the guides are `docs/*.md`, the app manifest `manifest.yml` and the
+variables' list `.env.example`, beside the code. A wheel carries the guides and the
+manifest as package data (bot/docs and bot/manifest.yml link to them in the source, so
+there is one copy of each): `rollout docs NAME` and `rollout manifest` print them, and the
+messages name those commands; the demo's extra is named by the distribution's name, which
+pip finds."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 DISTRIBUTION = "rollout-cadence-bot"  # pyproject.toml's name: what pip installs
 _ROOT = Path(__file__).resolve().parents[1]
 # A checkout has the docs and pyproject.toml beside the packages; site-packages has neither.
 FROM_SOURCE = (_ROOT / "pyproject.toml").is_file() and (_ROOT / "docs" / "setup.md").is_file()
+# The guides `rollout docs NAME` prints, by their page in docs/, and what each is.
 GUIDES = {
     "setup.md": "setup guide",
+    "playbooks.md": "playbook reference",
     "sources.md": "sources guide",
     "webhooks.md": "webhooks guide",
     "api.md": "reporting API's guide",
+    "judgement.md": "guide to how weeks are judged",
 }
 
 
 def doc(page: str) -> str:
     """A guide of docs/ as the operator can find it: its path in a checkout; from a wheel,
-    which has no docs, its name and where it is kept."""
+    the command that prints it."""
     if FROM_SOURCE:
         return f"docs/{page}"
-    return f"the {GUIDES[page]} in the project's source (the package does not install its docs)"
+    return f"the {GUIDES[page]}, `rollout docs {page.removesuffix('.md')}`"
+
+
+def text(name: str) -> str:
+    """A file the package carries for the operator: a guide (`docs/setup.md`) or the app
+    manifest (`manifest.yml`), from the checkout or the installed wheel alike."""
+    return resources.files("bot").joinpath(*name.split("/")).read_text(encoding="utf-8")
+
+
+def manifest() -> str:
+    """The app manifest, as what the operator pastes into Slack."""
+    return "manifest.yml" if FROM_SOURCE else "what `rollout manifest` prints"
 
 
 def env_file() -> str:

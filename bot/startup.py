@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import guide, logs
 from bot.settings import Settings
+from cadence.problems import plain
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from storage.db import make_engine
@@ -54,11 +55,9 @@ def settings_or_exit() -> Settings:
 
 
 def _problem(error: Any) -> str:
-    """One variable's problem as a sentence: `DATABASE_URL is empty: ...`."""
-    name = ".".join(map(str, error["loc"])).upper()
-    if error["type"] == "value_error":  # our own validators' words
-        return f"{name} {error['ctx']['error']}"
-    return f"{name}: {error['msg']}"
+    """One variable's problem as a sentence: `DATABASE_URL is empty: ...`, `PORT must be a
+    whole number, got 'abc'` (our own validators' words, or pydantic's put plainly)."""
+    return f"{'.'.join(map(str, error['loc'])).upper()} {plain(error)}"
 
 
 def checked_settings(*required: str) -> Settings:
@@ -73,8 +72,8 @@ def checked_settings(*required: str) -> Settings:
         lines = [
             f"Missing {', '.join(missing)}.",
             "",
-            "Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From an "
-            "app manifest → paste manifest.yml), install it to your workspace, then copy:",
+            "Create the Slack app from its manifest (https://api.slack.com/apps → Create New App → From an "
+            f"app manifest → paste {guide.manifest()}), install it to your workspace, then copy:",
         ]
         lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
         lines += [

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cadence.sources import FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.problems import described
+from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 from cadence.value import DAY_MINUTES
 
@@ -495,7 +496,9 @@ def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
     try:
         return PlaybookSpec.model_validate(data)
     except ValidationError as err:
-        found = [_describe(where, e, set(top_level_rules), raw) for e in err.errors()]
+        errors = [_at_item(e) for e in err.errors()]
+        said = described(errors, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
+        found = [_describe(where, path, what, set(top_level_rules), raw) for path, what in said]
         raise DefinitionError([text for text, _ in found], [path for _, path in found]) from None
 
 
@@ -503,14 +506,19 @@ def _join(where: str, field: str) -> str:
     return f"{where}.{field}" if where else field
 
 
-def _describe(
-    where: str, error: Any, top_level_rules: set[str], raw: dict[str, Any]
-) -> tuple[str, tuple[str | int, ...]]:  # pydantic ErrorDetails
-    """The problem as a 'where: what' line, and its path in the document as written."""
-    path: tuple[str | int, ...] = tuple(error["loc"])
+def _at_item(error: Any) -> Any:  # pydantic ErrorDetails
+    """An error of a list's item that holds a character never stored, at that item."""
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, _Unstorable) and cause.index is not None:
-        path += (cause.index,)  # the item of a list, as its author finds it
+        return {**error, "loc": (*error["loc"], cause.index)}  # the item of a list, as its author finds it
+    return error
+
+
+def _describe(
+    where: str, path: tuple[str | int, ...], message: str, top_level_rules: set[str], raw: dict[str, Any]
+) -> tuple[str, tuple[str | int, ...]]:
+    """The problem as a 'where: what' line (cadence/problems.py's words), and its path in
+    the document as written."""
     if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
         path = path[1:]  # name the field where the author wrote it
     loc = ""
@@ -522,17 +530,8 @@ def _describe(
             break
         else:
             loc += f".{part}" if loc else str(part)
-    message = error["msg"]
     if hidden is not None:
         message = f"a field's name {_unstorable(hidden)}"
-    elif error["type"] == "extra_forbidden":
-        message = "unknown field (check the spelling against docs/playbooks.md)"
-    elif error["type"] == "missing":
-        message = "required field is missing"
-    elif error["type"] == "string_pattern_mismatch":
-        message = _PATTERN_HINTS.get(error["ctx"]["pattern"], message) + f", got {error['input']!r}"
-    elif message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
     return f"{_join(where, loc) if loc else where or 'document'}: {message}", path
 
 
@@ -553,6 +552,9 @@ _PATTERN_HINTS = {
     CHANNEL_RE: "must be a Slack channel id (e.g. C0123456789)",
     USER_RE: "must be a Slack user id (e.g. U0123456789)",
     SLOT_RE: "must be a weekday and a 24-hour time, e.g. 'Thu 15:00'",
+    EVENT_RE: "must be one word of lowercase letters, digits and '_', from a letter (e.g. reply_accepted)",
+    SOURCE_NAME_RE: "must be a name of lowercase letters, digits, '-' and '_' (at most 25 characters)",
+    ENV_RE: "must be an environment variable's name: letters, digits and '_'",
 }
 
 

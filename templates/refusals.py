@@ -166,7 +166,7 @@ TEXTS: dict[str, str] = {
     "free_text_too_long": "That {what} is {length:,} characters long; keep it under {limit}.",
     # ---- what the data says (usecases/shared/caller.py, commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
-    "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; nothing was loaded.",
+    "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; neither file was loaded: keep it in one.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
     # To the person who asked: a cycle already set is only waited for; none set, they start
     # one (the owner or a curator) or hear who does.

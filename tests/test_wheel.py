@@ -125,9 +125,22 @@ def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(inst
         result = _run_outside(installed, tmp_path, ["rollout", *args], timeout=120, **env)
         said.append(" ".join((result.stdout + result.stderr).split()))  # as read, not as click wraps it
         assert "Traceback" not in said[-1], said[-1]
+    playbook = tmp_path / "typo.yaml"
+    playbook.write_text("playbook: typo\nkpi: {name: x, directon: up, baseline: 1, target: 2}\n")
+    loaded = _run_outside(installed, tmp_path, ["rollout", "playbook", "load", str(playbook)], timeout=120)
+    said.append(" ".join((loaded.stdout + loaded.stderr).split()))
     text = "\n".join(said)
-    assert "docs/" not in text and ".env.example" not in text, text
-    assert "To connect a workspace, follow the setup guide in the project's source" in said[0], said[0]
-    assert "Missing SLACK_BOT_TOKEN" in said[-1] and "a .env file in this folder" in said[-1], said[-1]
+    assert "docs/" not in text and ".env.example" not in text and "manifest.yml" not in text, text
+    # Issue 66, item 8: what they name, the package has, and prints
+    assert "To connect a workspace, follow the setup guide, `rollout docs setup`." in said[0], said[0]
+    assert "Missing SLACK_BOT_TOKEN" in said[-2] and "a .env file in this folder" in said[-2], said[-2]
+    assert "paste what `rollout manifest` prints" in said[-2], said[-2]
+    assert "kpi.directon: not a key here; did you mean direction?" in said[-1], said[-1]
+    assert "what a playbook takes: the playbook reference, `rollout docs playbooks`" in said[-1]
+    printed = _run_outside(installed, tmp_path, ["rollout", "manifest"], timeout=120)
+    assert printed.stdout == (ROOT / "manifest.yml").read_text(), printed.stderr
+    for page in ("setup", "playbooks", "sources", "webhooks", "api", "judgement"):
+        printed = _run_outside(installed, tmp_path, ["rollout", "docs", page], timeout=120)
+        assert printed.stdout == (ROOT / "docs" / f"{page}.md").read_text(), printed.stderr
     hint = _run_outside(installed, tmp_path, ["python", "-c", "from bot import guide; print(guide.demo_install())"])
     assert hint.stdout.strip() == "pip install 'rollout-cadence-bot[demo]'", hint.stdout + hint.stderr

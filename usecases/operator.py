@@ -25,20 +25,35 @@ from usecases.shared import life
 COMMAND_LINE = "cli:rollout"  # the actor of what the command line decides (not a person: it has a ':')
 
 
-def load(
-    store: Store, files: list[tuple[str, list[PlaybookSpec]]], org_timezone: str, now: datetime
-) -> list[LoadOutcome]:
-    """The playbooks of every file, in one transaction: all of them or none. `files`:
-    each file's name and its playbooks, all validated already; a slug in two files is
-    refused before anything is written."""
-    seen: dict[str, str] = {}
+@dataclass(frozen=True)
+class FileLoad:
+    """One file of `load`: what became of its playbooks, or why none of them loaded."""
+
+    name: str
+    outcomes: list[LoadOutcome]
+    refused: Refusal | None = None
+
+
+def load(store: Store, files: list[tuple[str, list[PlaybookSpec]]], org_timezone: str, now: datetime) -> list[FileLoad]:
+    """The playbooks of each file, a file in one transaction: all of its playbooks or none
+    of them, whatever becomes of the other files. `files`: each file's name and its
+    playbooks, all validated already. A playbook defined in two files is refused in both,
+    before anything is written: which of them holds it is for the operator to say."""
+    defined: dict[str, list[str]] = {}
     for name, specs in files:
         for spec in specs:
-            if spec.playbook in seen and seen[spec.playbook] != name:
-                raise Refusal.of("cli_defined_twice", slug=spec.playbook, first=seen[spec.playbook], second=name)
-            seen[spec.playbook] = name
-    actor = "file:" + ",".join(name for name, _ in files)
-    return store.playbooks.load([spec for _, specs in files for spec in specs], org_timezone, actor=actor[:64], at=now)
+            if name not in defined.setdefault(spec.playbook, []):
+                defined[spec.playbook].append(name)
+    done = []
+    for name, specs in files:
+        twice = next((spec.playbook for spec in specs if len(defined[spec.playbook]) > 1), None)
+        if twice is not None:
+            first, second = defined[twice][:2]
+            done.append(FileLoad(name, [], Refusal.of("cli_defined_twice", slug=twice, first=first, second=second)))
+            continue
+        actor = f"file:{Path(name).name}"[:64]
+        done.append(FileLoad(name, store.playbooks.load(specs, org_timezone, actor=actor, at=now)))
+    return done
 
 
 @dataclass(frozen=True)

@@ -44,25 +44,31 @@ def test_rule_settings_at_the_top_level_or_under_rules():
     [
         ({"playbook": "Support Replies"}, "playbook: must be a slug"),
         ({"channel": "#support"}, "channel: must be a Slack channel id"),
-        ({"owner": None}, "owner: required field is missing"),
+        ({"owner": None}, "owner: required, and not given"),
         ({"timezone": "Berlin"}, "timezone: 'Berlin' is not an IANA time zone"),
-        ({"rubric_threshold": 1.2}, "rubric_threshold: Input should be less than or equal to 1"),
-        ({"exception_cap": "ten"}, "exception_cap: Input should be a valid number"),
+        ({"rubric_threshold": 1.2}, "rubric_threshold: must be at most 1, got 1.2"),
+        ({"exception_cap": "ten"}, "exception_cap: must be a number, got 'ten'"),
         (
             {"kpi": {"name": "x", "direction": "down", "baseline": 10, "target": 20}},
             "kpi: with direction 'down' (lower is better) the target (20) must be below the baseline (10)",
         ),
         ({"kpi": {"name": "x", "direction": "sideways", "baseline": 10, "target": 20}}, "kpi.direction:"),
-        ({"steps": []}, "steps: List should have at least 1 item"),
-        ({"steps": [{"name": "draft", "mode": "auto"}]}, "steps[draft].mode: Input should be"),
+        ({"steps": []}, "steps: must have at least 1 item"),
+        (
+            {"steps": [{"name": "draft", "mode": "auto"}]},
+            "steps[draft].mode: must be 'human-led', 'collaborative' or 'ai-led', got 'auto'",
+        ),
         ({"steps": [{"name": "two words", "mode": "ai-led"}]}, "steps[two words].name: must be one word"),
         ({"steps": [{"name": "a", "mode": "ai-led", "pinned": True}]}, "steps[a]: a pinned step is human-led"),
         (
             {"steps": [{"name": "a", "mode": "ai-led"}, {"name": "A", "mode": "human-led"}]},
             "steps: step 'A' is listed twice",
         ),
-        ({"rubric_treshold": 0.9}, "rubric_treshold: unknown field"),
-        ({"min_cases": 0}, "min_cases: Input should be greater than or equal to 1"),
+        (
+            {"rubric_treshold": 0.9},
+            "rubric_treshold: not a key here, and rubric_threshold, which it resembles, is given too",
+        ),
+        ({"min_cases": 0}, "min_cases: must be at least 1, got 0"),
         ({"guardrail": {"name": "CSAT"}}, "guardrail: give a 'min' or a 'max'"),
     ],
 )
@@ -104,3 +110,33 @@ def test_the_rubric_floor_default_is_stated_once():
 
     assert RuleSettings().floor_for(0.9) == 0.8
     assert RuleSettings(rubric_floor=0.85).floor_for(0.9) == 0.85
+
+
+def test_a_misspelt_key_is_said_once_with_the_key_it_meant():
+    """Issue 66, item 12: `directon` was also said as "kpi.direction: required field is
+    missing", in pydantic's words; now one line, naming the nearest key the schema knows."""
+    kpi = {"name": "Handle time", "directon": "down", "baseline": 42, "target": 15}
+    assert problems(_with(kpi=kpi)) == ["kpi.directon: not a key here; did you mean direction?"]
+    # a rule setting misspelt at the top level, where settings may be written, and in a step
+    steps = [{"name": "draft", "mdoe": "ai-led"}]
+    assert problems(_with(min_case=5, steps=steps)) == [
+        "steps[draft].mdoe: not a key here; did you mean mode?",
+        "min_case: not a key here; did you mean min_cases?",
+    ]
+    # of a union (a number's `from:` or a sample's), the member the author meant
+    source = {"sources": {"desk": {"kind": "http", "url": "https://desk.example.com"}}}
+    steps = [{"name": "draft", "mode": "ai-led", "from": {"rubric": {"sorce": "desk", "path": "a"}}}]
+    assert problems(_with(**source, steps=steps)) == [
+        "steps[draft].from.rubric.sorce: not a key here; did you mean source?"
+    ]
+
+
+def test_a_wrong_value_is_said_in_plain_words():
+    kpi = {"name": "Handle time", "direction": "down", "baseline": "forty", "target": 15}
+    assert problems(
+        _with(kpi=kpi, inputs="tickets", steps=[{"name": "draft", "mode": "ai-led", "pinned": "maybe"}])
+    ) == [
+        "kpi.baseline: must be a number, got 'forty'",
+        "steps[draft].pinned: must be true or false, got 'maybe'",
+        "inputs: must be a list (one '- item' a line, or [a, b]), got 'tickets'",
+    ]

@@ -414,10 +414,10 @@ def test_judgement_and_rubric_none_are_read_from_the_yaml():
 @pytest.mark.parametrize(
     ("extra", "problem"),
     [
-        ({"judgement": "sure"}, "judgement: Input should be 'classic' or 'confident'"),
+        ({"judgement": "sure"}, "judgement: must be 'classic' or 'confident', got 'sure'"),
         (
             {"steps": [{"name": "draft", "mode": "collaborative", "rubric": "yes"}]},
-            "steps[draft].rubric: Input should be 'none'",
+            "steps[draft].rubric: must be 'none', got 'yes'",
         ),
     ],
 )

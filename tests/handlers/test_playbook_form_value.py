@@ -21,7 +21,7 @@ BAD = [
     ({"cost": "1200 XYZ"}, "cost", "not an ISO 4217 currency code"),
     ({"cost": "1200 EUR"}, "cost", "Costs are in USD"),
     ({"cost": "1,200"}, "cost", "comma"),
-    ({"value_event": "Reply accepted"}, "value_event", "String should match pattern"),
+    ({"value_event": "Reply accepted"}, "value_event", "Must be one word of lowercase letters, digits and '_'"),
     ({"value_event": ""}, "value_event", "leave both empty"),
     ({"value_minutes": ""}, "value_minutes", "leave the event empty"),
 ]

@@ -1,0 +1,196 @@
+"""Reading playbook files (`rollout playbook load`): the YAML read by PyYAML's safe loader
+with two checks of its own, then every document checked by the schema
+(cadence/definition.py). A file is loadable as a whole or not at all; each problem is one
+line, `FILE:LINE: key: what is wrong`, in plain words."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.problems import SHOWN, shown
+from cadence.sources import unset_variables
+
+# How deep a playbook file may nest: a playbook needs 6 levels (a step's `from:` of a
+# sample); past this the file is refused before PyYAML's composer, which recurses once a
+# level, reaches Python's recursion limit.
+MAX_DEPTH = 20
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Refused(yaml.YAMLError):
+    """The file cannot be a playbook file: `line` and what is wrong there."""
+
+    def __init__(self, line: int, problem: str):
+        super().__init__(problem)
+        self.line, self.problem = line, problem
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML would keep the
+    last silently) and nesting deeper than MAX_DEPTH, through its own hooks
+    (`construct_mapping`, `compose_node`)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise _Refused(line, f"nested more than {MAX_DEPTH} levels deep; a playbook needs at most 6")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue  # `<<: *defaults`: keys given beside it override those merged, as YAML means
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = lines.setdefault(key, line)
+            except TypeError:
+                continue  # a list as a key: the safe loader's own error says so
+            if first != line:
+                raise _Refused(
+                    line,
+                    f"{str(key)[:SHOWN] or shown(key)}: given on line {first} and again on line {line}; "
+                    "give each key once (YAML would keep only the last)",
+                )
+        return super().construct_mapping(node, deep)
+
+
+@dataclass(frozen=True)
+class PlaybookFile:
+    """A file's playbooks, or the problems that keep all of them from loading."""
+
+    path: Path
+    specs: list[PlaybookSpec] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # `FILE:LINE: key: what is wrong`
+
+
+def read_playbook_file(path: Path) -> PlaybookFile:
+    """Every playbook in the file (one or more documents, or one document listing them),
+    all checked; a problem names the line of the file and the key (a step by its name)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return PlaybookFile(path, problems=[f"{path}: not a UTF-8 text file"])
+    except OSError as err:
+        return PlaybookFile(path, problems=[f"{path}: cannot be read ({err.strerror or err})"])
+    try:
+        documents = _documents(text)
+    except _Refused as err:
+        return PlaybookFile(path, problems=[f"{path}:{err.line}: {err.problem}"])
+    except yaml.YAMLError as err:
+        return PlaybookFile(path, problems=[_yaml_problem(path, err)])
+    if len(documents) == 1 and isinstance(documents[0][1], yaml.SequenceNode):
+        listed = documents[0][0]
+        documents = list(zip(listed, documents[0][1].value, strict=True))
+    if not documents:
+        return PlaybookFile(path, problems=[f"{path}: no playbook in the file"])
+    specs, problems = [], []
+    for document, node in documents:
+        try:
+            spec = parse_playbook(document)
+        except DefinitionError as err:
+            problems += [f"{path}:{_line(node, at)}: {p}" for p, at in zip(err.problems, err.paths, strict=True)]
+            continue
+        specs.append(spec)
+        # the variables a source names are read by the clock from the same environment
+        for name, source in spec.sources.items():
+            line = _line(node, ("sources", name))
+            problems += [f"{path}:{line}: {p}" for p in unset_variables({name: source}, os.environ)]
+    seen: set[str] = set()
+    for spec, (_, node) in zip(specs, documents, strict=False):
+        if spec.playbook in seen:
+            line = _line(node, ("playbook",))
+            problems.append(f"{path}:{line}: playbook: {spec.playbook} is defined twice in the file")
+        seen.add(spec.playbook)
+    return PlaybookFile(path, [] if problems else specs, problems)
+
+
+def _documents(text: str) -> list[tuple[Any, yaml.Node]]:
+    """Each document of the file that is not empty, with its node (for the lines)."""
+    loader = _Loader(text)
+    try:
+        documents = []
+        while loader.check_node():
+            node = loader.get_node()
+            document = loader.construct_document(node)
+            if document is not None and node is not None:
+                documents.append((document, node))
+        return documents
+    finally:
+        loader.dispose()
+
+
+def _line(node: yaml.Node, path: tuple[str | int, ...]) -> int:
+    """The line of the key at `path` in the document, or of the nearest enclosing one
+    that is written (a missing key's mapping)."""
+    line = node.start_mark.line + 1
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+# PyYAML's words for what it could not read, and what they mean to a person who wrote
+# the file: by the start of its problem, then of its context.
+_YAML_WORDS = (
+    (
+        "mapping values are not allowed here",
+        "a ':' where no key can start: check the indentation, or quote a text holding ': '",
+    ),
+    ("found character '\\t'", "a tab: YAML indents with spaces only"),
+    ("found unexpected end of stream", "the file ends inside a quote opened on line {context}"),
+    ("found undefined alias", "{problem}: no anchor of that name (&name) is defined above it"),
+    ("could not determine a constructor", "a tag (!!…) that a playbook does not take: remove it"),
+    ("found unhashable key", "a list or a mapping used as a key: keys are words"),
+    ("found duplicate anchor", "an anchor (&name) defined twice"),
+    ("expected ',' or ']'", "the '[' on line {context} is not closed by ']', or a ',' is missing"),
+    ("expected ',' or '}'", "the '{{' on line {context} is not closed by '}}', or a ',' is missing"),
+    ("expected the node content", "a value is missing inside the brackets opened on line {context}"),
+    (
+        "expected <block end>",
+        "this line's indentation does not fit the lines above it (the block begun on line {context})",
+    ),
+    (
+        "did not find expected key",
+        "this line's indentation does not fit the lines above it (the block begun on line {context})",
+    ),
+    ("did not find expected '-'", "this line's indentation does not fit the list begun on line {context}"),
+)
+
+
+def _yaml_problem(path: Path, err: yaml.YAMLError) -> str:
+    """One line for a file PyYAML could not read, in words rather than the parser's."""
+    mark = getattr(err, "problem_mark", None)
+    context = getattr(err, "context_mark", None)
+    problem = str(getattr(err, "problem", None) or err).strip()
+    where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+    for start, words in _YAML_WORDS:
+        if problem.startswith(start):
+            said = words.format(problem=problem, context=context.line + 1 if context else "above")
+            return f"{where}: not valid YAML: {said}"
+    if problem.startswith("found character"):
+        return f"{where}: not valid YAML: {problem.split(' that ')[0][len('found ') :]} cannot start a value: quote the text"
+    return f"{where}: not valid YAML: {problem}"

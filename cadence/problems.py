@@ -1,0 +1,213 @@
+"""pydantic's validation errors in plain words: what is wrong with one value, as a person
+who wrote it can act on it ("must be a number, got 'abc'"), rather than the library's
+("Input should be a valid number, unable to parse string as a number"). A misspelt key is
+said once, with the nearest key the schema knows, and not also as the key it meant being
+missing. Used for playbooks (cadence/definition.py) and the settings (bot/startup.py)."""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+Path = tuple[str | int, ...]
+SHOWN = 40  # characters of a value repeated in a message
+
+
+def shown(value: Any) -> str:
+    """A value as a message repeats it: a text quoted, cut to SHOWN characters; nothing
+    for a mapping or a list (the line says where it is)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= SHOWN else value[: SHOWN - 1] + "…")
+    return ""
+
+
+def _got(error: Mapping[str, Any]) -> str:
+    value = shown(error.get("input"))
+    return f", got {value}" if value else ""
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def plain(error: Mapping[str, Any], patterns: Mapping[str, str] | None = None) -> str:
+    """What is wrong with the value of one pydantic error, in words. `patterns`: what a
+    pattern's text must look like, by the pattern."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and "error" in ctx:  # our own validators' words
+        return str(ctx["error"])
+    if kind == "missing":
+        return "required, and not given"
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return "must be a number" + _got(error)
+    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
+        return "must be a whole number" + _got(error)
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false" + _got(error)
+    if kind == "finite_number":
+        return "must be a finite number" + _got(error)
+    if kind in ("string_type", "string_sub_type"):
+        return "must be a text" + _got(error)
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the values the reference lists')}" + _got(error)
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("more than", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("less than", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"must be {words} {shown(ctx.get(key))}" + _got(error)
+    if kind == "string_too_short":
+        least = int(ctx.get("min_length", 1))
+        return "must not be empty" if least == 1 else f"must be at least {least} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return f"must have at least {_items(int(ctx.get('min_length', 1)))}"
+    if kind == "too_long":
+        return f"must have at most {_items(int(ctx.get('max_length', 0)))}"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return "must be a list (one '- item' a line, or [a, b])" + _got(error)
+    if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
+        return "must be keys with values (key: value, one a line, or {key: value})" + _got(error)
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return (patterns or {}).get(pattern, "is not in the form expected") + _got(error)
+    if kind == "extra_forbidden":
+        return "not a key here"
+    message = str(error.get("msg", "is not valid"))
+    return message[:1].lower() + message[1:]
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types an annotation may hold, through Optional, unions and Annotated."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _members(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [member for arg in get_args(annotation) for member in _members(arg)]
+    return [annotation]
+
+
+def _inside(annotation: Any, part: str | int) -> list[Any]:
+    """The annotations of what `part` names inside a value of `annotation`."""
+    found: list[Any] = []
+    for member in _members(annotation):
+        origin = get_origin(member)
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            found += [f.annotation for name, f in member.model_fields.items() if part in (name, f.alias)]
+        elif origin is list and isinstance(part, int):
+            found.append(get_args(member)[0])
+        elif origin is dict and isinstance(part, str):
+            found.append(get_args(member)[1])
+    return found
+
+
+def keys_at(model: type[BaseModel], path: Path) -> list[str]:
+    """The keys the schema knows at `path` of a document of `model` (as written: aliases)."""
+    annotations: list[Any] = [model]
+    for part in path:
+        annotations = [inner for annotation in annotations for inner in _inside(annotation, part)]
+    return [
+        f.alias or name
+        for annotation in annotations
+        for member in _members(annotation)
+        if isinstance(member, type) and issubclass(member, BaseModel)
+        for name, f in member.model_fields.items()
+    ]
+
+
+def _models(annotation: Any, seen: set[type[BaseModel]]) -> None:
+    for member in _members(annotation):
+        inner = get_args(member) if get_origin(member) in (list, dict) else ()
+        for arg in inner:
+            _models(arg, seen)
+        if isinstance(member, type) and issubclass(member, BaseModel) and member not in seen:
+            seen.add(member)
+            for field in member.model_fields.values():
+                _models(field.annotation, seen)
+
+
+def as_written(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[Path, tuple[Path, str] | None]:
+    """An error's place as its author wrote it, without the name pydantic gives a member of
+    a union (`FromSpec`); and that member, with the place of the union, if any."""
+    names: set[type[BaseModel]] = set()
+    _models(model, names)
+    member_names = {m.__name__ for m in names}
+    path: list[str | int] = []
+    member = None
+    for part in error["loc"]:
+        if isinstance(part, str) and part in member_names:
+            member = (tuple(path), part)
+        else:
+            path.append(part)
+    return tuple(path), member
+
+
+def _given(raw: Any, path: Path) -> Any:
+    """What the document holds at `path`, or None."""
+    for part in path:
+        inside = isinstance(raw, dict) and part in raw
+        if not inside and not (isinstance(raw, list) and isinstance(part, int) and 0 <= part < len(raw)):
+            return None
+        raw = raw[part]
+    return raw
+
+
+def described(
+    errors: Iterable[Mapping[str, Any]],
+    model: type[BaseModel],
+    raw: Any,
+    patterns: Mapping[str, str] | None = None,
+    also_known: Mapping[Path, Iterable[str]] | None = None,
+) -> list[tuple[Path, str]]:
+    """Each error's place as written and what is wrong, in words, once each, in pydantic's
+    order. A key not in the schema names the nearest one it knows (difflib), and that key
+    is then not also said to be missing. Of a union's members, only the errors of the one
+    that came closest (fewest errors) are said. `also_known`: more keys a place takes
+    (rule settings at a playbook's top level)."""
+    placed = [(*as_written(error, model), error) for error in errors]
+    counts: dict[tuple[Path, str], int] = {}
+    for _, member, _ in placed:
+        if member is not None:
+            counts[member] = counts.get(member, 0) + 1
+    closest: dict[Path, str] = {}
+    for union, name in sorted(counts, key=counts.__getitem__, reverse=True):
+        closest[union] = name  # the fewest last
+    kept = [(path, error) for path, member, error in placed if member is None or closest[member[0]] == member[1]]
+    suggested: dict[Path, str] = {}
+    for path, error in kept:
+        if error["type"] == "extra_forbidden" and path and isinstance(path[-1], str):
+            parent, key = path[:-1], path[-1]
+            known = [*keys_at(model, parent), *(also_known or {}).get(parent, ())]
+            given = _given(raw, parent)
+            free = [k for k in known if not (isinstance(given, dict) and k in given)]
+            nearest = difflib.get_close_matches(key, free, n=1, cutoff=0.6)
+            twin = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            if nearest:
+                suggested[path] = f"not a key here; did you mean {nearest[0]}?"
+                suggested[(*parent, nearest[0])] = ""  # said with its misspelling
+            elif twin:
+                suggested[path] = f"not a key here, and {twin[0]}, which it resembles, is given too: keep one"
+            elif known and len(known) <= 12:
+                suggested[path] = f"not a key here; the keys here are {', '.join(known)}"
+    found: list[tuple[Path, str]] = []
+    for path, error in kept:
+        if error["type"] == "missing" and suggested.get(path) == "":
+            continue
+        text = suggested.get(path) or plain(error, patterns)
+        if (path, text) not in found:
+            found.append((path, text))
+    return found

@@ -1,0 +1,206 @@
+"""Playbook files, as `rollout playbook load` reads them: each file whole or not at all,
+every problem one line `FILE:LINE: key: what is wrong` in plain words (bot/playbook_files.py)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.models.playbooks import Playbook, Step
+from tests.conftest import SUPPORT_REPLIES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _write(tmp_path, name, *documents) -> str:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    return str(path)
+
+
+def _count(engine, table) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(table)).one()
+
+
+def test_a_malformed_file_loads_nothing_and_names_the_problem(run, tmp_path, engine):
+    bad = {**SUPPORT_REPLIES, "playbook": "broken", "kpi": {**SUPPORT_REPLIES["kpi"], "direction": "sideways"}}
+    path = _write(tmp_path, "mixed.yaml", SUPPORT_REPLIES, bad)
+    result = run("playbook", "load", path)
+    assert result.exit_code == 1
+    line = Path(path).read_text().splitlines().index("  direction: sideways") + 1
+    assert result.output.splitlines() == [
+        f"{path}:{line}: kpi.direction: must be 'up' or 'down', got 'sideways'",
+        f"Error: nothing of {path} was loaded; what a playbook takes: docs/playbooks.md",
+    ]
+    assert _count(engine, Playbook) == 0
+
+
+def test_invalid_yaml_names_the_line(run, tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("playbook: x\nsteps: [\n  - {name: a\n")
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{path}:3: not valid YAML: a value is missing inside the brackets opened on line 3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a:\n  - 1\n b: 2\n", "3: not valid YAML: this line's indentation does not fit the lines above it"),
+        ("title: a: b\n", "1: not valid YAML: a ':' where no key can start"),
+        ("title: 'Outreach\n", "2: not valid YAML: the file ends inside a quote opened on line 1"),
+        ("steps: [a, b\ntitle: x\n", "2: not valid YAML: the '[' on line 1 is not closed by ']'"),
+        ("title:\tx\n\tkpi: 1\n", "1: not valid YAML: a tab: YAML indents with spaces only"),
+    ],
+    ids=["indentation", "colon", "quote", "bracket", "tab"],
+)
+def test_yaml_a_person_mistyped_is_said_in_words_not_the_parsers(run, tmp_path, text, said):
+    """Issue 66, item 12: "expected <block end>, but found '<block sequence start>'" was
+    the parser's; one line, `FILE:LINE:`, says what to look for."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(text)
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    first, last = result.output.splitlines()
+    assert first.startswith(f"{path}:{said}"), first
+    assert "<block" not in first and "expected" not in first
+    assert last == f"Error: nothing of {path} was loaded; what a playbook takes: docs/playbooks.md"
+
+
+def test_a_key_given_twice_is_refused_naming_both_lines_and_nothing_loads(run, tmp_path, engine):
+    """Issue 66, item 9: a second `steps:` block loaded with rc 0 (YAML keeps the last) and
+    retired the steps it left out."""
+    path = Path(_write(tmp_path, "support.yaml", SUPPORT_REPLIES))
+    assert run("playbook", "load", str(path)).exit_code == 0
+    first = path.read_text().splitlines().index("steps:") + 1
+    path.write_text(path.read_text() + "steps:\n- name: draft\n  mode: collaborative\n")
+    second = len(path.read_text().splitlines()) - 2
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{path}:{second}: steps: given on line {first} and again on line {second}; "
+        "give each key once (YAML would keep only the last)"
+    )
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(Step).where(Step.retired_at.is_not(None))).one() == 0
+    # in a nested mapping too, and a merge (`<<:`) is YAML's own way to override, not a repeat
+    path.write_text("defaults: &d {name: CSAT, min: 4}\nguardrail:\n  <<: *d\n  min: 3\n  min: 4.2\n")
+    assert run("playbook", "load", str(path)).output.splitlines()[0] == (
+        f"{path}:5: min: given on line 4 and again on line 5; give each key once (YAML would keep only the last)"
+    )
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_a_file_nested_however_deep_is_one_sentence(run, tmp_path, engine, depth):
+    """Issue 66, item 10: 1,000 nested brackets in 2 KB ended in a RecursionError traceback
+    of about 200 KB (this runs in-process: the exception would fail the test)."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("playbook: " + "[" * depth + "]" * depth + "\n")
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:1: nested more than 20 levels deep; a playbook needs at most 6",
+        f"Error: nothing of {path} was loaded; what a playbook takes: docs/playbooks.md",
+    ]
+    path.write_text("".join(f"{' ' * i}a:\n" for i in range(500)))  # by indentation, as deep as it takes
+    assert "nested more than 20 levels deep" in run("playbook", "load", str(path)).output
+    assert _count(engine, Playbook) == 0
+
+
+def test_duplicate_slugs_in_one_file(run, tmp_path):
+    result = run("playbook", "load", _write(tmp_path, "dup.yaml", SUPPORT_REPLIES, SUPPORT_REPLIES))
+    assert result.exit_code == 1 and "defined twice" in result.output
+
+
+def test_several_files_load_each_whole_or_not_at_all(run, tmp_path, engine):
+    good = _write(tmp_path, "good.yaml", SUPPORT_REPLIES)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "playbook: sales-outreach\ntitle: Outreach\nfunction: Sales\nchannel: CSALES0001\nowner: UOWNER0001\n"
+        "kpi: {name: Replies, direction: up, baseline: 1, target: 2}\n"
+        "steps:\n  - name: research\n    mode: ai-led\n  - name: draft\n    mode: auto\n"
+    )
+    result = run("playbook", "load", good, str(bad))
+    assert result.exit_code == 1
+    # issue 66, item 11: the good file loads; the step by its name, and the line the problem is on
+    assert result.output.splitlines() == [
+        "support-replies: created",
+        f"{bad}:1: rubric_threshold: required, and not given",  # a key not given: the line of its mapping
+        f"{bad}:1: exception_cap: required, and not given",
+        f"{bad}:11: steps[draft].mode: must be 'human-led', 'collaborative' or 'ai-led', got 'auto'",
+        f"Error: 1 file loaded; 1 refused, and nothing of it loaded: {bad}; what a playbook takes: docs/playbooks.md",
+    ]
+    assert _count(engine, Playbook) == 1
+    second = {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"}
+    result = run("playbook", "load", good, _write(tmp_path, "sales.yaml", second))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["support-replies: unchanged", "sales-outreach: created"]
+
+
+def test_a_playbook_in_two_files_loads_nothing(run, tmp_path, engine):
+    result = run(
+        "playbook", "load", _write(tmp_path, "a.yaml", SUPPORT_REPLIES), _write(tmp_path, "b.yaml", SUPPORT_REPLIES)
+    )
+    assert result.exit_code == 1
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    said = f"Playbook support-replies is defined in {a} and again in {b}; neither file was loaded: keep it in one."
+    assert result.output.splitlines()[:2] == [f"{a}: {said}", f"{b}: {said}"]
+    assert _count(engine, Playbook) == 0
+
+
+def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine, monkeypatch):
+    """`rollout playbook load examples/*`: the folder holds playbooks and nothing else. The
+    sourced example's variables are set, as its header says (docs/sources.md)."""
+    for variable in ("PROM_TOKEN", "CI_TOKEN"):
+        monkeypatch.setenv(variable, "a-token")
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql+psycopg://reader:secret@warehouse/support")
+    files = sorted(str(p) for p in (ROOT / "examples").iterdir())
+    loaded = run("playbook", "load", *files)
+    assert loaded.exit_code == 0, loaded.output
+    assert _count(engine, Playbook) == len(files)
+
+
+def test_examples_load_each_file_whole_and_say_which_wants_what(run, engine, monkeypatch):
+    """Issue 66, item 11: `rollout playbook load examples/*.yaml` loaded nothing, because
+    the sourced example wants its variables; each file loads or is refused on its own."""
+    for variable in ("PROM_TOKEN", "CI_TOKEN", "WAREHOUSE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    files = sorted(str(p) for p in (ROOT / "examples").iterdir())
+    sourced = str(ROOT / "examples" / "support-replies-sourced.yaml")
+    result = run("playbook", "load", *files)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[:4] == [
+        "invoice-matching: created",
+        "lead-research: created",
+        "refund-triage: created",
+        "support-replies: created",
+    ]
+    assert [line.split(": ", 1)[1] for line in lines[4:7]] == [
+        "sources.helpdesk: environment variable PROM_TOKEN is not set",
+        "sources.warehouse: environment variable WAREHOUSE_URL is not set",
+        "sources.ci-stats: environment variable CI_TOKEN is not set",
+    ]
+    assert lines[4].startswith(f"{sourced}:13: ")
+    assert lines[7].startswith(f"Error: 4 files loaded; 1 refused, and nothing of it loaded: {sourced}; ")
+    assert _count(engine, Playbook) == 4
+    # the README says which example wants which variables
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "examples/support-replies-sourced.yaml" in readme and all(
+        variable in readme for variable in ("PROM_TOKEN", "WAREHOUSE_URL", "CI_TOKEN")
+    )
+
+
+def test_a_misspelt_key_in_a_file_is_one_line_naming_the_key_it_meant(run, tmp_path, engine):
+    """Issue 66, item 12: `directon` was also said as "kpi.direction: required field is missing"."""
+    path = tmp_path / "typo.yaml"
+    text = yaml.safe_dump(SUPPORT_REPLIES, sort_keys=False).replace("direction:", "directon:")
+    path.write_text(text)
+    line = text.splitlines().index("  directon: down") + 1
+    result = run("playbook", "load", str(path))
+    assert result.output.splitlines()[:-1] == [f"{path}:{line}: kpi.directon: not a key here; did you mean direction?"]
