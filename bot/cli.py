@@ -392,7 +392,9 @@ def manifest() -> None:
 
 
 @cli.command()
-@click.argument("name", required=False, type=click.Choice([page.removesuffix(".md") for page in guide.GUIDES]))
+@click.argument(
+    "name", required=False, metavar="[NAME]", type=click.Choice([page.removesuffix(".md") for page in guide.GUIDES])
+)
 def docs(name: str | None) -> None:
     """Print the guide NAME (Markdown); without NAME, list the guides."""
     if name is None:
