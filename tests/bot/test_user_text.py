@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
+from bot.demo.standin.slack_requests import view_identity
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
 from storage.models.reports import CheckIn, ExceptionReport, KpiReading, Learning
@@ -161,7 +162,7 @@ def test_unicodes_line_separators_are_line_breaks_in_a_commands_text(bot, playbo
 def submit(bot, view, user, values):
     state = {"values": {block: {"value": element} for block, element in values.items()}}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 

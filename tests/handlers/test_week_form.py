@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.demo.standin.slack_requests import view_identity
 from cadence.definition import parse_playbook
 from storage.models.reports import CaseCount, KpiReading, RubricScore
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
@@ -41,7 +42,7 @@ def submit(bot, view, changed, user=OWNER):
     values.update(changed)
     state = {"values": {block: {"value": {"type": "plain_text_input", "value": v}} for block, v in values.items()}}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 
