@@ -176,6 +176,26 @@ def test_a_form_for_a_week_that_closed_meanwhile_stores_nothing(bot, world, slac
     assert row_counts(engine) == before
 
 
+def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_field(
+    bot, slack, store, engine, playbook, clock
+):
+    """Issue 66, item 16: the form opened, then `send` was taken out of the definition: its
+    number is refused on its field, saying when (the playbook's time, Europe/Berlin), and
+    nothing of the form is stored."""
+    clock.set(wednesday(1))
+    step = ids(playbook)
+    view = open_form(bot, slack)
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=datetime(2026, 11, 18, 10, 2, tzinfo=UTC))
+    before = row_counts(engine)
+    reply = submit(bot, view, {f"cases:{step['send']}": "20", f"cases:{step['draft']}": "30", "kpi": "13"})
+    assert reply.body["response_action"] == "errors", reply.body
+    error = reply.body["errors"][f"cases:{step['send']}"]
+    assert error.startswith("send was removed at 11:02; open the form again."), error
+    assert row_counts(engine) == before
+
+
 def test_the_friday_dm_has_a_button_that_opens_the_form_for_its_week(bot, world, slack, playbook):  # noqa: F811
     world.clock.set(wednesday(1))
     world.run(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))  # Friday 16:30 Berlin: the owner's DM
