@@ -274,6 +274,23 @@ def test_edit_is_the_form_filled_in_and_a_change_is_one_revision(bot, slack, sto
     assert count(engine, Decision) == decisions + 1
 
 
+def test_a_title_typed_with_a_mention_stays_text_in_history_beside_the_channel_the_bot_named(
+    bot, slack, engine, playbook
+):
+    """Issue 66, item 13: a revision's summary holds the title as typed (`<@U…>`,
+    CUSTOMER2024) and the team channels the bot wrote: only the channels become links."""
+    slack.add_channel("CTEAM00002", [OWNER, "UROLLOUTBOT"])
+    view = open_edit(bot, slack)
+    title = "Replies <@UEVIL00001> for CUSTOMER2024"
+    reply = submit(bot, view, {**shown(view), "title": title, "channel": "CTEAM00002"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    history = json.dumps(bot.command("history support-replies", user=OWNER).body, ensure_ascii=False)
+    assert "“Replies @UEVIL00001 for CUSTOMER2024”" in history, history  # the form keeps a mention as words
+    for link in ("<@UEVIL00001>", "<#CUSTOMER2024>"):
+        assert link not in history, link
+    assert f"team channel <#{CHANNEL}> → <#CTEAM00002>" in history, history
+
+
 def test_edit_keeps_what_it_does_not_show_and_modes_stay_with_rollout_mode(bot, slack, store, engine, playbook, clock):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
