@@ -130,6 +130,16 @@ def test_a_refusal_names_its_field_and_nothing_of_the_form_is_stored(
     assert row_counts(engine) == before
 
 
+def test_a_fields_error_is_plain_text_as_typed(bot, slack, playbook, clock):
+    """Issue 66, item 19: Slack shows a field's error as plain text: the words quoted as
+    typed, no `&lt;`, no mrkdwn."""
+    clock.set(wednesday(1))
+    reply = submit(bot, open_form(bot, slack), {"guardrail": "<reason> & *more*"})
+    error = reply.body["errors"]["guardrail"]
+    assert error.startswith("“<reason> & *more*” is not a number"), error
+    assert "&lt;" not in error and "&amp;" not in error
+
+
 def test_only_the_owner_or_a_curator_opens_it_and_a_bad_command_is_refused(bot, slack, playbook, clock):
     clock.set(wednesday(1))
     assert_refused(bot.command("week support-replies", user=MEMBER), "Only the owner", "/rollout week")
