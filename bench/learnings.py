@@ -16,6 +16,7 @@ from sqlalchemy import insert
 
 from bench.common import QueryCounter, fresh_database, percentiles
 from cadence.definition import parse_playbook
+from cadence.text import folded
 from storage.db import make_engine, unit_of_work
 from storage.models.reports import Learning
 from storage.store import Store
@@ -67,6 +68,8 @@ def build(engine) -> None:
         )
         for n in range(LEARNINGS)
     ]
+    for row in rows:
+        row["folded"] = folded(row["text"])  # as storage/learnings.py keeps it
     with unit_of_work(engine) as s:
         s.execute(insert(Learning), rows)
 

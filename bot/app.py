@@ -237,7 +237,9 @@ class _EachRequest(Middleware):
     an event id already seen. Both get an empty 200.
     A slash command's keys are recorded with its first write (storage/replay.py), or
     after its answer if it wrote nothing (RolloutApp.dispatch); anything else, which may
-    call Slack before it writes, records them here, before its listener runs.
+    call Slack before it writes, records them here, before its listener runs. A form's
+    submission also carries its view (id and hash), recorded with its first write only:
+    the same view sent again after it stored something is a repeat.
 
     A Middleware of Bolt's own kind, not a function: Bolt calls it as it is, where it
     builds a function middleware's arguments anew on every request."""
@@ -257,6 +259,9 @@ class _EachRequest(Middleware):
             return next()
         if not _first_time(self.store, keys, self.clock()):
             return _repeat(req, keys)
+        view = _submitted_view(req)
+        if view is not None:
+            replay.defer_to_write([view], self.clock())
         return next()
 
 
@@ -305,6 +310,17 @@ def _keys(req: BoltRequest) -> list[str]:
     if event_id:
         keys.append(work_keys.seen_event(event_id))
     return keys
+
+
+def _submitted_view(req: BoltRequest) -> str | None:
+    """A form submission's view, by its id and hash (cadence.keys.seen_view): Slack sends
+    the same again when a person clicks *Create* twice after a slow answer, with another
+    signature. None for anything else."""
+    body = req.body if isinstance(req.body, dict) else {}
+    view = body.get("view") if body.get("type") == "view_submission" else None
+    if not isinstance(view, dict) or not view.get("id") or not view.get("hash"):
+        return None
+    return work_keys.seen_view(str(view["id"]), str(view["hash"]))
 
 
 def _first_time(store: Store, keys: list[str], at: datetime) -> bool:

@@ -64,6 +64,13 @@ def local_date(at: datetime, tz: str) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
+def local_time(at: datetime, tz: str) -> datetime:
+    """Instant `at` (aware) as the clock in time zone `tz` shows it."""
+    if at.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return at.astimezone(ZoneInfo(tz))
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

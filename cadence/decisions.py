@@ -7,6 +7,7 @@ table. Nothing is decided without leaving one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -117,6 +118,31 @@ class Decision:
     from_mode: str | None = None
     to_mode: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)  # the numbers it saw
+
+
+# A Slack id of a person or a channel, as the bot writes it into a summary.
+_SLACK_ID = re.compile(r"[UWCG](?=[A-Z0-9]*[0-9])[A-Z0-9]{8,}")
+_WAVE_CHANNEL = re.compile(r"\(([CG][A-Z0-9]{8,})\)$")  # an adopter named "name (C…)" (of_wave)
+
+
+def named_ids(figures: dict[str, Any] | None) -> frozenset[str]:
+    """The ids the bot itself wrote into a decision's summary, read from its figures (a
+    curator's `user`, an owner's or champion's `from` and `to`, a team's `channel`, a
+    revision's channels before and after, a wave's adopter "name (C…)"): only these may
+    be shown as mentions or channel links. Whatever else in a summary looks like an id
+    was typed by someone (a reason, a title) and is shown as typed."""
+    figures = figures or {}
+    found: set[str] = set()
+    sides = [figures] + [figures[k] for k in ("before", "after") if isinstance(figures.get(k), dict)]
+    for side in sides:
+        for key in ("user", "from", "to", "channel"):
+            value = side.get(key)
+            if isinstance(value, str) and _SLACK_ID.fullmatch(value):
+                found.add(value)
+    wave = _WAVE_CHANNEL.search(str(figures.get("adopter") or ""))
+    if wave:
+        found.add(wave.group(1))
+    return frozenset(found)
 
 
 def _by_rule(

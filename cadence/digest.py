@@ -201,6 +201,7 @@ class OrgWeek:
     value_measured: int = 0
     hours_saved: float | None = None
     cost_per_hour: float | None = None
+    no_cost_per_hour: str | None = None  # why none is given though a cost is (cadence.value.no_cost_per_hour)
     currency: str = "USD"
     heroes: tuple[tuple[str, str, float], ...] = ()  # slug, person, share
 

@@ -310,6 +310,12 @@ def seen_event(event_id: str) -> str:
     return f"event:{event_id[:100]}"
 
 
+def seen_view(view_id: str, view_hash: str) -> str:
+    """A form as it was submitted: Slack's view id and the hash of that state of the view,
+    the same when Slack (or a second click on *Create*) sends it again."""
+    return f"view:{view_id[:40]}:{view_hash[:80]}"
+
+
 # ---- the exception queue ----------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ def of_adopted_by(origin_id: int, adopter: str, channel: str, version_id: int, b
         actor=by,
         playbook_id=origin_id,
         summary=f"Adopted by {adopter} in {channel}.",
-        figures={"version_id": version_id, "adopter": adopter},
+        figures={"version_id": version_id, "adopter": adopter, "channel": channel},
     )
 
 
@@ -54,7 +54,7 @@ def of_request_outcome(
         actor=by,
         playbook_id=origin_id,
         summary=f"{channel}'s request to adopt {slug} v{version} {'approved' if approved else 'declined'}.",
-        figures=figures,
+        figures={**figures, **({} if channel.startswith("#") else {"channel": channel})},
     )
 
 

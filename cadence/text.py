@@ -130,3 +130,12 @@ def plain_text(text: str) -> str:
 
     text = _MENTION.sub(readable, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def folded(text: str) -> str:
+    """Text as a case-insensitive search compares it, in every script: case-folded
+    (str.casefold: "Überprüfung" and "ÜBERPRÜFUNG" alike, "Straße" as "strasse") and in
+    one Unicode form (NFC: a "ü" typed as u and a combining diaeresis is the one "ü").
+    Kept beside a learning's text (storage/learnings.py) and applied to the words sought,
+    so both databases find the same, not what each one's lower() knows."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())

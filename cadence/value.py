@@ -270,6 +270,12 @@ def cost_per_hour(per_month: float | None, hours: float | None, weeks: int = COS
     return per_month * 12 / WEEKS_A_YEAR * weeks / hours
 
 
+def no_cost_per_hour(weeks: int = COST_WEEKS) -> str:
+    """What is said where a cost is given but no hours were saved to divide it by."""
+    span = "the last closed week" if weeks == 1 else f"the last {weeks} closed weeks"
+    return f"no hours saved in {span}, so cost per hour saved cannot be given"
+
+
 def money(amount: float, currency: str) -> str:
     return f"{amount:,.2f} {currency}" if amount < 100 else f"{amount:,.0f} {currency}"
 

@@ -20,11 +20,11 @@ from cadence.text import plain_text, unstorable
 from handlers.errors import Malformed
 from handlers.words import parse_date, parse_score, parse_value
 from templates.playbook_form import made_notice, playbook_form, revised_notice
-from templates.refusals import Refusal, slack
+from templates.refusals import Refusal, plain
 from usecases import playbook_form as forms
 from usecases import value_form
 from usecases.shared import messages
-from usecases.shared.caller import Caller
+from usecases.shared.caller import Caller, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
     for block_id, text in texts.items():
         problem = unstorable(text, line_breaks=block_id in ("steps", "override"))
         if problem is not None:
-            problems[block_id] = slack(Refusal.of("control_character", what=problem))
+            problems[block_id] = plain(Refusal.of("control_character", what=problem))
     if problems:
         raise _Problems(problems)
 
@@ -118,7 +118,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
                 return float(Decimal(text[:-1]) / 100) if text.endswith("%") else value
             return parse_value(given(block_id), usage="new")[0]
         except Refusal as refusal:
-            problems[block_id] = slack(refusal)
+            problems[block_id] = plain(refusal)
             return 0.0
 
     for block_id in ("title", "function", "kpi_name", "baseline", "target", "steps", "cap", "rubric", "timezone"):
@@ -132,7 +132,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
             continue
         matched = _STEP_LINE.match(line)
         if matched is None:
-            problems.setdefault("steps", slack(Refusal.of("made_steps", line=index)))
+            problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
             continue
         steps.append(forms.StepLine(matched[1], matched[2].lower(), bool(matched[3])))
     baseline = number("baseline") if given("baseline") else 0.0
@@ -152,7 +152,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         try:
             starts_on = parse_date(given("start"), usage="new")
         except Refusal as refusal:
-            problems["start"] = slack(refusal)
+            problems["start"] = plain(refusal)
     if problems:
         raise _Problems(problems)
     return forms.Answers(
@@ -207,7 +207,7 @@ def _plain(text: str, block_id: str, problems: dict[str, str]) -> float:
     try:
         return parse_value(text, usage="new")[0]
     except Refusal as refusal:
-        problems[block_id] = slack(refusal)
+        problems[block_id] = plain(refusal)
         return 0.0
 
 
@@ -258,11 +258,14 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any
         ack(response_action="errors", errors=err.problems)
         return
     except forms.FormProblems as err:
-        shown = {k: v if isinstance(v, str) else str(slack(v)) for k, v in err.problems.items()}
+        shown = {k: v if isinstance(v, str) else plain(v) for k, v in err.problems.items()}
         ack(response_action="errors", errors=shown)
         return
     except Refusal as refusal:
-        ack(response_action="errors", errors={"title": str(slack(refusal))})
+        ack(response_action="errors", errors={"title": plain(refusal)})
+        return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
         return
     except Exception:
         log.exception("the playbook form failed")

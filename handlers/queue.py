@@ -18,9 +18,9 @@ from handlers.actions import show_form
 from handlers.errors import Malformed
 from handlers.governance import _ephemeral, _on_click
 from templates import render
-from templates.refusals import Refusal, slack
+from templates.refusals import Refusal, plain
 from usecases import exception_queue as queue
-from usecases.shared.caller import Caller
+from usecases.shared.caller import Caller, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
     text = element.get("value") or ""
     problem = unstorable(text, line_breaks=True)
     if problem is not None:
-        ack(response_action="errors", errors={"note": slack(Refusal.of("control_character", what=problem))})
+        ack(response_action="errors", errors={"note": plain(Refusal.of("control_character", what=problem))})
         return
     note = grammar.plain_text(as_line_breaks(text)).strip()
     if len(note) > MAX_TEXT_CHARS:
@@ -84,7 +84,10 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
     try:
         found = queue.move(caller, value, to, note, {"channel": channel, "ts": ts})
     except Refusal as refusal:
-        ack(response_action="errors", errors={"note": slack(refusal)})
+        ack(response_action="errors", errors={"note": plain(refusal)})
+        return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
         return
     except Exception:
         log.exception("the exception item's form failed")

@@ -21,10 +21,10 @@ from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from handlers.errors import Malformed
 from templates import render
-from templates.refusals import Refusal, slack
+from templates.refusals import Refusal, plain
 from usecases import bus, checkins, learnings, requests, stalls
 from usecases.shared import messages
-from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.caller import Caller, PlaybookState, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,9 @@ def _submit(
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+        return
     except Exception:
         log.exception("form %s failed", form)
         ack(
@@ -157,6 +160,9 @@ def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, A
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+        return
     except Exception:
         log.exception("the learning form failed")
         ack(response_action="errors", errors={"text": "Something went wrong on my side; nothing was stored."})
@@ -179,6 +185,9 @@ def _stall(services: Services, client: WebClient, ack: Ack, body: dict[str, Any]
             raise FieldError("reason", "This playbook no longer exists; nothing was stored.")
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
         return
     except Exception:
         log.exception("the stall form failed")
@@ -210,6 +219,9 @@ def _request_reason(
             _refusal_on("reason", requests.approve, caller, value, reason)
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
         return
     except Exception:
         log.exception("the request's reason form failed")
@@ -279,6 +291,9 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+        return
     except Exception:
         log.exception("the request form failed")
         ack(response_action="errors", errors={"version": "Something went wrong on my side; nothing was stored."})
@@ -302,7 +317,7 @@ def _refuse_unstorable(values: dict[str, Any], block_id: str, shown_on: str) -> 
     (cadence/text.py, the check every path shares; worded as a command's refusal)."""
     problem = unstorable(_value(values, block_id) or "", line_breaks=block_id in _LINES)
     if problem is not None:
-        raise FieldError(shown_on, slack(Refusal.of("control_character", what=problem)))
+        raise FieldError(shown_on, plain(Refusal.of("control_character", what=problem)))
 
 
 def _target(
@@ -343,4 +358,4 @@ def _refusal_on(block_id: str, function, *args):
     try:
         return function(*args)
     except Refusal as refusal:
-        raise FieldError(block_id, slack(refusal)) from None
+        raise FieldError(block_id, plain(refusal)) from None

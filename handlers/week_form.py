@@ -27,10 +27,10 @@ from handlers.actions import show_form
 from handlers.errors import Malformed
 from handlers.words import parse_count, parse_value
 from templates import render
-from templates.refusals import Refusal, slack
+from templates.refusals import Refusal, plain, slack
 from usecases import week_form
 from usecases.shared import messages
-from usecases.shared.caller import Caller
+from usecases.shared.caller import Caller, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -174,12 +174,12 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
     def read(field: str, parse: Any, *args: Any) -> Any:
         problem = unstorable(now[field], line_breaks=False)
         if problem is not None:
-            errors[field] = slack(Refusal.of("control_character", what=problem))
+            errors[field] = plain(Refusal.of("control_character", what=problem))
             return None
         try:
             return parse(now[field], *args)
         except Refusal as refusal:
-            errors[field] = slack(refusal)
+            errors[field] = plain(refusal)
             return None
 
     for field in before:
@@ -193,7 +193,7 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             if field not in changed and passed_field not in changed:
                 continue
             if not now[field] or not now.get(passed_field):
-                errors[field if not now[field] else passed_field] = slack(Refusal.of("form_review_half"))
+                errors[field if not now[field] else passed_field] = plain(Refusal.of("form_review_half"))
                 continue
             reviewed, passed = read(field, parse_count), read(passed_field, parse_count)
             if reviewed is not None and passed is not None:
@@ -221,13 +221,16 @@ def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any
             return
         recorded = week_form.submit(caller, target, changes)
     except week_form.FormRefused as refused:
-        ack(response_action="errors", errors={f: slack(r) for f, r in refused.refusals.items()})
+        ack(response_action="errors", errors={f: plain(r) for f, r in refused.refusals.items()})
         return
     except Refusal as refusal:
-        ack(response_action="errors", errors={first: slack(refusal)})
+        ack(response_action="errors", errors={first: plain(refusal)})
         return
     except Malformed:
         raise
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+        return
     except Exception:
         log.exception("the week form failed")
         ack(response_action="errors", errors={first: "Something went wrong on my side; nothing was stored."})

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from cadence.text import folded
 from storage.db import reading, unit_of_work
 from storage.models.playbooks import Playbook
 from storage.models.reports import Learning
@@ -54,7 +55,9 @@ class Learnings:
 
     def add(self, playbook_id: int, cycle: int, text: str, by: str, at: datetime) -> Learning:
         with unit_of_work(self.engine) as s:
-            learning = Learning(playbook_id=playbook_id, cycle=cycle, text=text, added_by=by, added_at=at)
+            learning = Learning(
+                playbook_id=playbook_id, cycle=cycle, text=text, folded=folded(text), added_by=by, added_at=at
+            )
             s.add(learning)
             s.flush()
             return learning
@@ -107,7 +110,7 @@ class Learnings:
 
     def search(self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000) -> Found:
         """The learnings still shown whose text holds every one of `words` (case-insensitive
-        as the database lowers text: PostgreSQL every letter, SQLite A-Z), newest first,
+        in every script on both databases: their case-folded copies compared, cadence.text.folded), newest first,
         `limit` of them after `offset`, each with its playbook's slug. A bounded scan: only
         the newest `scan` learnings are searched (walked down the primary key), and
         `bounded` says whether older ones were left out."""
@@ -119,7 +122,7 @@ class Learnings:
             .join(Playbook, col(Playbook.id) == col(Learning.playbook_id))
         )
         for word in words:
-            query = query.where(func.lower(col(Learning.text)).contains(word.lower(), autoescape=True))
+            query = query.where(col(Learning.folded).contains(folded(word), autoescape=True))
         query = query.order_by(col(Learning.id).desc()).limit(limit).offset(offset)
         beyond = select(col(Learning.id)).where(_SHOWN).order_by(col(Learning.id).desc()).offset(scan).limit(1)
         with reading(self.engine) as s:

@@ -309,6 +309,14 @@ class Playbooks:
             )
             return self._states(s, playbooks)
 
+    def removed_steps(self, playbook_id: int) -> list[Step]:
+        """The steps taken out of a playbook's definition (`retired_at` set), whose history
+        stays: the latest removed first."""
+        with reading(self.engine) as s:
+            removed = col(Step.retired_at).is_not(None)
+            query = select(Step).where(col(Step.playbook_id) == playbook_id, removed)
+            return list(s.exec(query.order_by(col(Step.retired_at).desc(), col(Step.id))))
+
     def slugs(self) -> list[str]:
         with reading(self.engine) as s:
             return list(s.exec(select(col(Playbook.slug)).order_by(col(Playbook.slug))))

@@ -42,6 +42,10 @@ class Claim:
     at: datetime | None = None
     recorded: bool = False
     repeated: bool = False  # a key was seen before: the request is a repeat
+    # Keys recorded with the request's first write and only then: a form's view (its id
+    # and hash), which Slack sends again as it was after a refusal on a field, so a view
+    # that stored nothing must stay free for its corrected submission.
+    with_write: list[str] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -69,14 +73,23 @@ def defer(keys: list[str], at: datetime) -> None:
         claim.keys, claim.at = list(keys), at
 
 
+def defer_to_write(keys: list[str], at: datetime) -> None:
+    """The request in scope carries `keys` to record with its first write, and never
+    without one (Claim.with_write): a view submitted again after it stored something is a
+    repeat; one refused on a field may come back as it was, corrected."""
+    claim = _current.get()
+    if claim is not None:
+        claim.with_write, claim.at = list(keys), claim.at or at
+
+
 def record(bind: Session | Connection) -> Claim | None:
     """In a transaction about to do a request's work: record the request's keys in it, once per
     request. Raises Repeated if one was seen before (the caller rolls back). Returns the
     claim, for the caller to mark recorded once the commit succeeded."""
     claim = _current.get()
-    if claim is None or not claim.pending:
+    if claim is None or claim.recorded or claim.repeated or not (claim.keys or claim.with_write):
         return None
-    if not insert_keys(bind, claim.keys, claim.at):
+    if not insert_keys(bind, claim.keys + claim.with_write, claim.at):
         repeated(claim)
     return claim
 
@@ -84,7 +97,7 @@ def record(bind: Session | Connection) -> Claim | None:
 def repeated(claim: Claim) -> NoReturn:
     """A key of this claim was seen before: the request is a repeat."""
     claim.repeated = True
-    raise Repeated(", ".join(claim.keys))
+    raise Repeated(", ".join(claim.keys + claim.with_write))
 
 
 def insert_keys(bind: Session | Connection, keys: list[str], at: datetime | None) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from cadence.decisions import named_ids
 from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
@@ -134,12 +135,18 @@ def _link(sigil: str):
 _user, _channel = _link("@"), _link("#")
 
 
-def _mentioning(text: Any) -> Mrkdwn:
-    """A text the bot wrote with ids in it (a decision's summary: "owner U… → U…"), as
-    `typed` text whose ids are mentions and channel links: Slack shows them by name."""
+def _mentioning(text: Any, figures: dict[str, Any] | None = None) -> Mrkdwn:
+    """A decision's summary, written by the bot with ids in it ("owner U… → U…"), as
+    `typed` text whose ids the bot put there (`cadence.decisions.named_ids`, from the
+    decision's figures) are mentions and channel links: Slack shows them by name. Anything
+    else that looks like an id (a title typed as `<@U…>`, a word like CUSTOMER2024) is
+    someone's text and stays text."""
+    named = named_ids(figures)
 
     def link(found: re.Match[str]) -> str:
         token = found.group(0)
+        if token not in named:
+            return token
         return f"<{'@' if token[0] in 'UW' else '#'}{token}>"
 
     return Mrkdwn(ID_IN_TEXT.sub(link, typed(text)))

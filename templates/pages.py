@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from cadence.decisions import named_ids
 from cadence.text import csv_row
 from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
 
@@ -55,11 +56,15 @@ def source_name(reported_by: str, people: dict[str, str]) -> str:
     return person_name(reported_by, people)
 
 
-def names_in(text: str, people: dict[str, str], channels: dict[str, str]) -> str:
-    """`text` with each Slack id in it given as the name it is shown by, where one is known."""
+def names_in(text: str, people: dict[str, str], channels: dict[str, str], only: frozenset[str] | None = None) -> str:
+    """`text` with each Slack id in it given as the name it is shown by, where one is known;
+    `only`: the ids the bot itself wrote there (a decision's, `cadence.decisions.named_ids`),
+    anything else that looks like one being someone's words."""
 
     def name(found: re.Match[str]) -> str:
         token = found.group(0)
+        if only is not None and token not in only:
+            return token
         if token[0] in "UW":
             return person_name(token, people)
         return channel_name(token, channels)
@@ -85,8 +90,9 @@ def _source(context: Context, reported_by: str) -> str:
 
 
 @pass_context
-def _named(context: Context, text: str) -> str:
-    return names_in(text, context.get("people") or {}, context.get("channels") or {})
+def _named(context: Context, text: str, figures: dict[str, Any] | None = None) -> str:
+    """A decision's summary with the ids the bot wrote into it named."""
+    return names_in(text, context.get("people") or {}, context.get("channels") or {}, named_ids(figures))
 
 
 _env.filters.update(source=_source, person=_person, channel=_channel, named=_named)

@@ -144,6 +144,7 @@ TEXTS: dict[str, str] = {
     "form_passed_over": "{passed} passed is more than the {reviewed} reviewed.",
     "form_review_half": "Give both how many cases were reviewed and how many of them passed.",
     "week_form_gone": "This playbook no longer exists; nothing was stored.",
+    "week_form_step_removed": "{step} was removed {when}; open the form again. Nothing was stored.",
     "week_form_too_long": (
         "{slug} has {steps} steps: the week's form would need {blocks} blocks, and Slack shows at most {limit}. "
         "Report its numbers with `/rollout cases`, `/rollout rubric`, `/rollout kpi` and `/rollout guardrail`."

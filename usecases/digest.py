@@ -171,6 +171,7 @@ class Digest:
             value_measured=saved.measured,
             hours_saved=saved.last_hours,
             cost_per_hour=saved.cost_per_hour,
+            no_cost_per_hour=saved.no_cost_per_hour,
             currency=self.currency,
             heroes=tuple(sorted((slugs[pid], h.person, h.share) for pid, h in carried.items())),
         )

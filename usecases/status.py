@@ -22,7 +22,7 @@ from usecases import setup_time, sources
 from usecases import value as worth
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
-from usecases.shared.caller import Caller
+from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
 
 LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
@@ -256,10 +256,11 @@ def history(caller: Caller, cmd: messages.History) -> Shown:
 
 def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:
     state = caller.playbook(slug, "history")
-    step = caller.step(state, step_name, "history") if step_name else None
-    decisions = caller.store.governance.history(state.playbook.id, step.id if step else None, limit)
-    names = {s.id: s.name for s in state.steps}
     tz = state.playbook.timezone
+    removed = _removed_step(caller, state, step_name) if step_name else None
+    step = removed or (caller.step(state, step_name, "history") if step_name else None)
+    decisions = caller.store.governance.history(state.playbook.id, step.id if step else None, limit)
+    names = {s.id: s.name for s in [*state.steps, *([removed] if removed else [])]}
     rows = [
         dict(
             when=calendar.local_date(d.decided_at, tz).isoformat(),
@@ -289,6 +290,9 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
             slug=state.playbook.slug,
             unit=state.playbook.kpi_unit,
             step=step.name if step else None,
+            removed=(
+                calendar.local_date(removed.retired_at, tz).isoformat() if removed and removed.retired_at else None
+            ),
             rows=rows,
             limit=limit,
             learnings=[
@@ -300,6 +304,15 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
             sources_weeks=SOURCES_WEEKS,
         ),
     )
+
+
+def _removed_step(caller: Caller, state: PlaybookState, name: str) -> Step | None:
+    """A step taken out of the playbook's definition, by its name, whose history is kept
+    and readable; None if the playbook has a step of that name now (or never had one)."""
+    if state.step(name) is not None:
+        return None
+    wanted = name.lower()
+    return next((s for s in caller.store.playbooks.removed_steps(state.playbook.id) if s.name.lower() == wanted), None)
 
 
 SOURCES_WEEKS = 4  # history names who reported the last weeks' numbers

@@ -51,6 +51,8 @@ class PlaybookValue:
             parts.append(f"last {min(len(self.weeks), value.COST_WEEKS)} closed weeks: {value.hours_text(hours)}")
         if self.cost_per_hour is not None:
             parts.append(f"{value.money(self.cost_per_hour, self.currency)} per hour saved")
+        elif self.per_month is not None:  # a cost, and no hour saved to divide it by
+            parts.append(value.no_cost_per_hour(min(len(self.weeks), value.COST_WEEKS)))
         return "; ".join(parts)
 
     def as_data(self) -> dict[str, Any]:
@@ -161,6 +163,12 @@ class OrgValue:
     currency: str
     measured: int  # playbooks with a value measure
     playbooks: int
+    costed: bool = False  # a playbook gives a cost: with cost_per_hour None, they saved no hours
+
+    @property
+    def no_cost_per_hour(self) -> str | None:
+        """Why no cost per hour saved is given though a cost is: no hours saved to divide it by."""
+        return value.no_cost_per_hour() if self.costed and self.cost_per_hour is None else None
 
 
 def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
@@ -186,6 +194,7 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
         currency=currency,
         measured=sum(1 for m in measures.values() if m is not None),
         playbooks=len(measures),
+        costed=bool(costed),
     )
 
 

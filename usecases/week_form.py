@@ -187,6 +187,7 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
                 score = messages.Rubric(slug, step.name, round(passed / reviewed, 6), reviewed=reviewed)
                 said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
                 row(field_id("passed", step), step, score, said)
+    refusals.update(_removed_since(caller, state, changes))
     if changes.kpi is not None:
         kpi = messages.Kpi(slug, changes.kpi[0], changes.kpi[1])
         row(KPI, None, kpi, (state.playbook.kpi_name, _said(kpi.value, kpi.percent, state.playbook.kpi_unit)))
@@ -202,6 +203,28 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         except WeekClosed:  # the clock closed the week while the form was open
             raise recording.week_closed(state, week, None) from None
     return Recorded(state, week, lines)
+
+
+def _removed_since(caller: Caller, state: PlaybookState, changes: Changes) -> dict[str, Refusal]:
+    """A number typed for a step removed from the playbook since the form opened, refused
+    on its field with when the step was removed: never dropped as if nothing changed."""
+    shown = {step.id for step in state.steps}
+    gone = {f"cases:{i}": i for i in changes.cases if i not in shown}
+    gone |= {f"reviewed:{i}": i for i in changes.reviews if i not in shown}
+    if not gone:
+        return {}
+    removed = {step.id: step for step in caller.store.playbooks.removed_steps(state.playbook.id)}
+    refusals = {}
+    for where, step_id in gone.items():
+        step = removed.get(step_id)
+        if step is None or step.retired_at is None:  # not a step of this playbook's, ever
+            refusals[where] = Refusal.of("week_form_gone")
+            continue
+        at = calendar.local_time(step.retired_at, state.playbook.timezone)
+        today = calendar.local_date(caller.now, state.playbook.timezone)
+        when = f"at {at:%H:%M}" if at.date() == today else f"on {at:%Y-%m-%d} at {at:%H:%M}"
+        refusals[where] = Refusal.of("week_form_step_removed", step=step.name, when=when)
+    return refusals
 
 
 def _said(value: float, percent: bool, unit: str) -> str:

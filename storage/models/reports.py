@@ -221,6 +221,9 @@ class Learning(SQLModel, table=True):
     playbook_id: int = Field(foreign_key="playbook.id")
     cycle: int
     text: str = long_text()
+    # The text as the search compares it (cadence.text.folded): case-folded in every script,
+    # which SQLite's lower() is not (it lowers A-Z only).
+    folded: str = long_text()
     added_by: str = Field(max_length=64)
     added_at: datetime = instant()
     withdrawn_at: Optional[datetime] = instant(nullable=True)

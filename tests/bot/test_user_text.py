@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
+from bot.demo.standin.slack_requests import view_identity
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
 from storage.models.reports import CheckIn, ExceptionReport, KpiReading, Learning
@@ -161,7 +162,7 @@ def test_unicodes_line_separators_are_line_breaks_in_a_commands_text(bot, playbo
 def submit(bot, view, user, values):
     state = {"values": {block: {"value": element} for block, element in values.items()}}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 
@@ -461,3 +462,19 @@ def test_no_text_of_a_playbook_file_holds_a_line_break(database_url, monkeypatch
     assert "function: contains U+001F (control)" in result.output
     assert "kpi.name" not in result.output
     assert _playbooks(engine) == 0
+
+
+def test_history_links_only_the_ids_the_bot_wrote_into_a_summary(bot, playbook, slack):
+    """Issue 66, item 13: a reason typed with `<@U…>`, a channel's id or a word such as
+    CUSTOMER2024 stays text in `/rollout history`; the ids the bot wrote (a hand-over's
+    owners) are still mentions."""
+    slack.add_user("UNEWOWNER1")
+    typed_reason = f"per <@UEVIL00001> and {CHANNEL} for CUSTOMER2024"
+    assert "is now human-led" in bot.command(f"mode support-replies draft human-led {typed_reason}", user=OWNER).text
+    assert "now owns" in bot.command("owner support-replies <@UNEWOWNER1|nora>", user=OWNER).text
+    history = bot.command("history support-replies", user="UNEWOWNER1")
+    joined = "\n".join(mrkdwn_texts(history.body))
+    assert f"per @UEVIL00001 and {CHANNEL} for CUSTOMER2024" in joined, joined  # the mention as the grammar keeps it
+    for link in ("<@UEVIL00001>", f"<#{CHANNEL}>", "<#CUSTOMER2024>"):
+        assert link not in joined, (link, joined)
+    assert "support-replies: owner <@UOWNER0001> → <@UNEWOWNER1>" in joined, joined

@@ -16,6 +16,7 @@ from tests.bot.conftest import API_NOW as NOW
 from tests.bot.conftest import Client
 from tests.bot.test_api import event, rows
 from tests.bot.test_api_reads import get
+from tests.bot.test_web_view import fetch, web_session
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
@@ -183,3 +184,30 @@ def test_a_value_measure_naming_a_value_event_takes_no_from():
     definition["value"] = {"event": "reply_accepted", "minutes_saved": 6, "from": {"source": "wh", "query": "select 1"}}
     with pytest.raises(DefinitionError, match="a source counts only an event of the value measure's own"):
         parse_playbook(definition)
+
+
+def test_a_cost_with_no_hours_saved_says_why_no_cost_per_hour(
+    valued, store, clock, bot, http_server, database_url, slack
+):
+    """Issue 66, item 18: support-replies costs 1,200 a month and no reply was
+    accepted in its weeks (nothing counted: no hours saved; a source's 0 is the same): status, the web view's first screen and the digest say no hours were saved, so
+    cost per hour saved cannot be given, where they showed nothing."""
+    _, world = valued
+    world.run(close_of(1))
+    clock.set(wednesday(2))
+    world.run(close_of(2))
+    clock.set(wednesday(3))
+    said = "no hours saved in the last 4 closed weeks, so cost per hour saved cannot be given"
+    assert said in bot.command("status support-replies", user=OWNER).text
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    page = fetch(url + "/web/", cookie=cookie)[2]
+    assert "No hours saved in the last 4 closed weeks, so cost per hour saved cannot be given" in page, page
+    digest = Digest(store, charts=False, currency="EUR")
+    org, digests, weeks = digest.figures(date(2026, 11, 30), close_of(2))
+    header = json.dumps(
+        digest.compose(org, digests, weeks, date(2026, 11, 30), "digest:x", "CCUR")[0].payload, ensure_ascii=False
+    )
+    assert (
+        "no value events yet · no hours saved in the last 4 closed weeks, so cost per hour saved cannot be given"
+        in header
+    )

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.demo.standin.slack_requests import view_identity
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.models.reports import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
@@ -76,7 +77,7 @@ def click(bot, dm, action_id, user=MEMBER):
 def submit(bot, view, values, user=MEMBER):
     state = {"values": {block: {"value": v} for block, v in values.items()}}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 

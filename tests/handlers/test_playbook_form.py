@@ -2,6 +2,7 @@
 submitted as Slack sends it; every refusal on its field, nothing stored."""
 
 import json
+import uuid
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.app import create_app
+from bot.demo.standin.slack_requests import view_identity
 from bot.web import make_asgi
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
@@ -64,7 +66,7 @@ def state_of(view, values):
 def submit(bot, view, values, user):
     state = {"values": state_of(view, values)}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 
@@ -146,6 +148,37 @@ def test_every_check_of_playbook_load_shows_on_its_field_and_nothing_is_stored(b
         assert words in reply.body["errors"][field], (change, reply.body["errors"])
     assert count(engine, Playbook) == 0
     assert (count(engine, Decision), count(engine, Cycle)) == (decisions, cycles)
+
+
+def test_a_view_sent_again_makes_one_playbook_and_a_corrected_one_still_counts(bot, slack, engine):
+    """Issue 66, item 15: Slack sends the same view (id and hash) again, as when *Create*
+    is clicked twice after a slow answer: one playbook. The same view refused on a field
+    and sent again corrected (Slack keeps its id and hash) is created."""
+    view = {**open_new(bot, slack), **view_identity()}
+
+    def send(values):
+        state = {"values": state_of(view, values)}
+        trigger = f"{uuid.uuid4().int % 10**12}.98765.abcd"  # each click its own: another signature
+        return bot.interaction(
+            {"type": "view_submission", "user": {"id": MEMBER}, "trigger_id": trigger, "view": {**view, "state": state}}
+        )
+
+    refused = send({**NEW_VALUES, "target": "5"})
+    assert refused.body["response_action"] == "errors" and count(engine, Playbook) == 0
+    made = send(NEW_VALUES)
+    assert made.body["response_action"] == "update", made.body
+    again = send(NEW_VALUES)
+    assert again.status == 200 and not again.body, again.body
+    assert count(engine, Playbook) == 1
+
+
+def test_a_fields_error_is_plain_text_as_typed(bot, slack, engine):
+    """Issue 66, item 19: a form's field errors are plain text to Slack (`response_action:
+    errors`): a refusal quoting `<reason> & more` reads so, not escaped as `&lt;` nor with mrkdwn."""
+    reply = submit(bot, open_new(bot, slack), {**NEW_VALUES, "baseline": "<reason> & more"}, MEMBER)
+    error = reply.body["errors"]["baseline"]
+    assert error.startswith("“<reason> & more” is not a number"), error
+    assert count(engine, Playbook) == 0
 
 
 def test_a_channel_without_the_bot_gets_the_invite_hint(bot, slack, engine):
@@ -239,6 +272,23 @@ def test_edit_is_the_form_filled_in_and_a_change_is_one_revision(bot, slack, sto
     again = submit(bot, view, shown(view), OWNER)
     assert "nothing changed" in json.dumps(again.body["view"])
     assert count(engine, Decision) == decisions + 1
+
+
+def test_a_title_typed_with_a_mention_stays_text_in_history_beside_the_channel_the_bot_named(
+    bot, slack, engine, playbook
+):
+    """Issue 66, item 13: a revision's summary holds the title as typed (`<@U…>`,
+    CUSTOMER2024) and the team channels the bot wrote: only the channels become links."""
+    slack.add_channel("CTEAM00002", [OWNER, "UROLLOUTBOT"])
+    view = open_edit(bot, slack)
+    title = "Replies <@UEVIL00001> for CUSTOMER2024"
+    reply = submit(bot, view, {**shown(view), "title": title, "channel": "CTEAM00002"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    history = json.dumps(bot.command("history support-replies", user=OWNER).body, ensure_ascii=False)
+    assert "“Replies @UEVIL00001 for CUSTOMER2024”" in history, history  # the form keeps a mention as words
+    for link in ("<@UEVIL00001>", "<#CUSTOMER2024>"):
+        assert link not in history, link
+    assert f"team channel <#{CHANNEL}> → <#CTEAM00002>" in history, history
 
 
 def test_edit_keeps_what_it_does_not_show_and_modes_stay_with_rollout_mode(bot, slack, store, engine, playbook, clock):

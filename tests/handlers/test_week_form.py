@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.demo.standin.slack_requests import view_identity
 from cadence.definition import parse_playbook
 from storage.models.reports import CaseCount, KpiReading, RubricScore
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
@@ -41,7 +42,7 @@ def submit(bot, view, changed, user=OWNER):
     values.update(changed)
     state = {"values": {block: {"value": {"type": "plain_text_input", "value": v}} for block, v in values.items()}}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 
@@ -129,6 +130,16 @@ def test_a_refusal_names_its_field_and_nothing_of_the_form_is_stored(
     assert row_counts(engine) == before
 
 
+def test_a_fields_error_is_plain_text_as_typed(bot, slack, playbook, clock):
+    """Issue 66, item 19: Slack shows a field's error as plain text: the words quoted as
+    typed, no `&lt;`, no mrkdwn."""
+    clock.set(wednesday(1))
+    reply = submit(bot, open_form(bot, slack), {"guardrail": "<reason> & *more*"})
+    error = reply.body["errors"]["guardrail"]
+    assert error.startswith("“<reason> & *more*” is not a number"), error
+    assert "&lt;" not in error and "&amp;" not in error
+
+
 def test_only_the_owner_or_a_curator_opens_it_and_a_bad_command_is_refused(bot, slack, playbook, clock):
     clock.set(wednesday(1))
     assert_refused(bot.command("week support-replies", user=MEMBER), "Only the owner", "/rollout week")
@@ -172,6 +183,26 @@ def test_a_form_for_a_week_that_closed_meanwhile_stores_nothing(bot, world, slac
     reply = submit(bot, view, {f"cases:{ids(playbook)['draft']}": "30"})
     assert reply.body["response_action"] == "errors"
     assert "closed" in next(iter(reply.body["errors"].values()))
+    assert row_counts(engine) == before
+
+
+def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_field(
+    bot, slack, store, engine, playbook, clock
+):
+    """Issue 66, item 16: the form opened, then `send` was taken out of the definition: its
+    number is refused on its field, saying when (the playbook's time, Europe/Berlin), and
+    nothing of the form is stored."""
+    clock.set(wednesday(1))
+    step = ids(playbook)
+    view = open_form(bot, slack)
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=datetime(2026, 11, 18, 10, 2, tzinfo=UTC))
+    before = row_counts(engine)
+    reply = submit(bot, view, {f"cases:{step['send']}": "20", f"cases:{step['draft']}": "30", "kpi": "13"})
+    assert reply.body["response_action"] == "errors", reply.body
+    error = reply.body["errors"][f"cases:{step['send']}"]
+    assert error.startswith("send was removed at 11:02; open the form again."), error
     assert row_counts(engine) == before
 
 

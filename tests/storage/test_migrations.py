@@ -200,3 +200,42 @@ def test_verdicts_kept_before_0039_have_no_rule_and_new_ones_keep_theirs(databas
         assert connection.execute(text("SELECT count(*) FROM step_verdict")).scalar() == 2
     migrate.upgrade(engine)  # the worker's database is left at the head, as the next test expects
     engine.dispose()
+
+
+def test_learnings_kept_before_0043_are_folded_for_the_search(database_url, tmp_path):
+    """Issue 66, item 14: `learning.folded` is filled for the learnings kept before it,
+    so the search finds them in every script; a downgrade drops it and keeps the text."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from storage.learnings import Learnings
+
+    engine = make_engine(_nothing(database_url, tmp_path))
+    migrate.upgrade(engine, "0042")
+    sqlite = engine.dialect.name == "sqlite"
+    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None if sqlite else UTC)
+    with engine.begin() as connection:
+        _old_playbook(connection, "active", now)
+        for words in ("Überprüfung der Entwürfe", "Die STRASSE"):
+            connection.execute(
+                text(
+                    "INSERT INTO learning (playbook_id, cycle, text, added_by, added_at) "
+                    "SELECT id, 1, :words, 'U0OLD0001', :t FROM playbook"
+                ),
+                {"words": words, "t": now},
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT folded FROM learning ORDER BY id")).scalars().all() == [
+            "überprüfung der entwürfe",
+            "die strasse",
+        ]
+    found = Learnings(engine).search(["ÜBERPRÜFUNG"], limit=10)
+    assert [learning.text for learning, _ in found.rows] == ["Überprüfung der Entwürfe"]
+    assert [learning.text for learning, _ in Learnings(engine).search(["straße"], limit=10).rows] == ["Die STRASSE"]
+    migrate.downgrade(engine, "0042")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM learning")).scalar() == 2
+    engine.dispose()

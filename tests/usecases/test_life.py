@@ -1,15 +1,17 @@
 """A playbook's life through signed HTTP and the clock: pause in the middle of a week,
 resume on a given Monday, a pause across a DST change, retirement, a new owner."""
 
+import copy
 import json
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
+from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.reports import KpiReading
-from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
+from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 
 
 @pytest.fixture
@@ -165,3 +167,17 @@ def test_archiving_or_removing_the_bot_pauses_at_once(bot, world, slack, store):
     assert bot.event({"type": "channel_archive", "channel": CHANNEL, "user": OWNER}).status == 200  # again: nothing
     world.dispatcher.drain(max_wait=0)
     assert len([m for m in slack.posted(OWNER) if "is paused" in m["text"]]) == 1
+
+
+def test_a_removed_steps_history_is_read_by_its_name(bot, store, playbook, clock):
+    """Issue 66, item 17: `send` taken out of the definition keeps its history, and
+    `/rollout history support-replies send` reads it; a step that never was is refused."""
+    assert "is now human-led" in bot.command("mode support-replies send human-led checking by hand", user=OWNER).text
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    history = bot.command("history support-replies Send", user=OWNER).text
+    assert "*History of support-replies · step send* (a step removed on 2026-11-18)" in history, history
+    assert "send: override (ai-led → human-led)" in history and "checking by hand" in history, history
+    refused = bot.command("history support-replies sned", user=OWNER).text
+    assert "has no step “sned”" in refused, refused

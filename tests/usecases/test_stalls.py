@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import create_app
+from bot.demo.standin.slack_requests import view_identity
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
@@ -159,7 +160,7 @@ def click(bot, action_id, value, user, channel, ts):
 def submit(bot, view, reason, user):
     state = {"values": {"reason": {"value": {"type": "plain_text_input", "value": reason}}}}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 
@@ -183,7 +184,7 @@ def submit_edit(bot, view, values, user):
 
     state = {"values": state_of(view, values)}
     return bot.interaction(
-        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, "id": "V1", "hash": "h"}}
+        {"type": "view_submission", "user": {"id": user}, "view": {**view, "state": state, **view_identity()}}
     )
 
 

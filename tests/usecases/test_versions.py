@@ -265,3 +265,16 @@ def test_concurrent_upgrades_move_the_playbook_once(bot, adopted, slack, store, 
     told = [json.dumps(c.params) for c in slack.calls_to("chat.postEphemeral")]
     assert sum("now runs *support-replies v2*" in t for t in told) == 1
     assert sum("it moved since this message" in t for t in told) == 3
+
+
+def test_learnings_are_found_case_insensitively_in_every_script(bot, playbook):
+    """Issue 66, item 14: SQLite's lower() lowers A-Z only; the search compares case-folded
+    copies, so both databases find "Überprüfung", "Straße" typed as STRASSE and a Greek
+    word whatever its final sigma."""
+    for text in ("Überprüfung der Entwürfe vor dem Senden", "Die Straße der Antworten", "Ο ΣΊΣΥΦΟΣ ξανά"):
+        assert "Learning added" in bot.command(f"learn support-replies {text}", user=OWNER).text
+    assert "Überprüfung der Entwürfe" in bot.command("learnings überprüfung", user=MEMBER).text
+    assert "Überprüfung der Entwürfe" in bot.command("learnings ÜBERPRÜFUNG entwürfe", user=MEMBER).text
+    assert "Die Straße der Antworten" in bot.command("learnings STRASSE", user=MEMBER).text
+    assert "ΣΊΣΥΦΟΣ" in bot.command("learnings σίσυφος", user=MEMBER).text
+    assert "No learning holds" in bot.command("learnings überprüfungen", user=MEMBER).text

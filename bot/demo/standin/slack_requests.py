@@ -35,6 +35,13 @@ def command_payload(text: str, user: str, channel: str) -> dict[str, str]:
     }
 
 
+def view_identity() -> dict[str, str]:
+    """A view's id and hash as Slack gives them, new for each form: Slack sends them with
+    each submission, the same for the same view in the same state (bot/app.py keeps a form
+    from storing twice by them)."""
+    return {"id": f"V{uuid.uuid4().hex[:10].upper()}", "hash": f"{uuid.uuid4().int % 10**10}.{uuid.uuid4().hex[:8]}"}
+
+
 @dataclass
 class Reply:
     status: int
@@ -132,7 +139,7 @@ class SlackRequests:
     def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Reply:
         """A form submission: `values` maps block ids to the element's state."""
         state = {"values": {block: {"value": v} for block, v in values.items()}}
-        shown = {"id": "V1", "hash": "h", **view}  # Slack's own id for the view, if it has one
+        shown = {**view_identity(), **view}  # Slack's own id for the view, if it has one
         return self.interaction({"type": "view_submission", "user": {"id": user}, "view": {**shown, "state": state}})
 
     def submit_filled(self, user: str, view: dict[str, Any], answers: dict[str, str]) -> Reply:
