@@ -147,7 +147,7 @@ def test_sign_out_ends_the_session_on_the_server(view):
     copied = cookie  # a copy taken before sign-out: another machine, a proxy's log
     assert fetch(view.base_url + "/web/", cookie)[0] == 200
     status, headers, _ = sign_out(view, cookie)
-    assert (status, headers["Location"]) == (303, "/web/signin") and "Max-Age=0" in headers["Set-Cookie"]
+    assert (status, headers["Location"]) == (303, "/web/signin?out=1") and "Max-Age=0" in headers["Set-Cookie"]
     for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
         status, headers, body = fetch(view.base_url + path, copied)
         assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
@@ -574,7 +574,7 @@ def test_a_plateau_is_flagged_on_every_surface_from_one_rule(view, engine, store
     assert "*Plateau*: its cases have not grown in 8 weeks" in view.command("status support-replies").text
     cookie = signed_in(view, MEMBER)
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
-    assert '<strong class="flag">plateau</strong></h1>' in page
+    assert ' · <strong class="flag">plateau</strong></p>' in page  # under the heading
     _, _, overview = fetch(view.base_url + "/web/", cookie)
     assert "1 playbook on a plateau" in overview and '<strong class="flag" title="Cases have not grown' in overview
     _, _, playbooks_csv = fetch(view.base_url + "/web/playbooks.csv", cookie)
