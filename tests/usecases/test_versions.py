@@ -155,6 +155,16 @@ def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
     code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
     assert "Adopted from the registry: runs v2." in page
     assert "adopted from support-replies v2." in bot.command("status support-replies-sales", user=SALES_OWNER).text
+    # Issue 67, item 5: an adopter that upgraded still counts in its first version's
+    # history (v1 said "Not adopted yet." beside its approved adoption).
+    code, _, page = fetch(url + "/web/registry", cookie)
+    v1, v2 = (
+        page.split('id="support-replies-v2"')[0].split('id="support-replies-v1"')[1],
+        page.split('id="support-replies-v2"')[1],
+    )
+    assert "Not adopted yet." not in v1 and "Not adopted yet." not in v2
+    assert '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td>upgraded to v2</td>' in v1
+    assert '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td>active</td>' in v2
 
 
 def dms_about_adopters(slack):
