@@ -9,7 +9,8 @@ from bot.web import application, web_view_routes
 from handlers.web_view import make_web_view
 from slack_api.members import TeamDirectory
 from tests.bot.test_web_view import CURATOR, fetch, sign_out, signed_in, view
-from tests.conftest import ADMIN, MEMBER
+from tests.conftest import ADMIN, MEMBER, Engine
+from tests.usecases.test_governance import close_of, report_week
 from usecases.shared.services import Services
 
 __all__ = ["view"]  # a fixture
@@ -56,3 +57,24 @@ def test_the_demos_view_says_how_to_come_back_not_that_no_link_can_be_issued(htt
             assert "No sign-in link can be issued yet" not in page and "restarts it" not in page
     finally:
         mount.app = None
+
+
+def test_a_rules_decision_weeks_and_statuses_are_said_in_words(view, engine, slack, clock):
+    """Issue 67, item 6: a demotion by the rules is "by the bot (critical demotion)", not
+    `rule:critical`; a week's short label C1W2 is spelt out on hover, in the charts' axis
+    title and its points, and where the page names a week in a sentence; a status is
+    defined where it is shown."""
+    report_week(view, clock, 1)
+    Engine(engine, slack, clock).run(close_of(1))
+    report_week(view, clock, 2, send=(20, 5))  # 25% exceptions on an ai-led step: over twice its cap
+    Engine(engine, slack, clock).run(close_of(2))
+    _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
+    decisions = page[page.index("<h2>Decisions</h2>") :]
+    assert '<td data-label="By">the bot (critical demotion)</td>' in decisions and "rule:" not in page
+    assert '<abbr title="cycle 1, week 2">C1W2</abbr>' in page  # the tables and the grid's columns
+    assert "<title>cycle 1, week 1: 14 min</title>" in page  # a point of the KPI's chart, on hover
+    assert '<p class="x-title">Weeks: C2W3 is cycle 2, week 3</p>' in page
+    assert "<h2>This week (cycle 1, week 3)</h2>" in page
+    assert "support-replies · Support · active (its cycles run)" in page
+    _, _, overview = fetch(view.base_url + "/web/", signed_in(view, MEMBER))
+    assert "A status: <em>draft</em>, loaded, its first cycle not started yet; <em>active</em>" in overview
