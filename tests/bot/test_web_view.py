@@ -257,7 +257,7 @@ def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "<svg" in page and "<table>" in page and "baseline 42" in page
     assert "This week (cycle 1, week 1)" in page and "Modes over time" in page and "Who reported the numbers" in page
-    assert "<strong>14.5 min</strong>" in page and f"{MEMBER}</td><td>KPI" in page
+    assert "<strong>14.5 min</strong>" in page and f'{MEMBER}</td><td data-label="What">KPI' in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from another address
     status, headers, csv = fetch(view.base_url + "/web/playbooks/support-replies.csv", cookie)
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
@@ -427,7 +427,9 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     # 95% Wilson interval (docs/judgement.md).
     said = "draft, week 2026-11-16 (cycle 1, week 1): {}: 40 cases, 1 exception, rubric 95%"
     interval = "; exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (every case reviewed, 95% CI 83–99%, threshold 90%)"
-    cell = re.search(r'<td class="(PASS|FAIL|INCONCLUSIVE)" title="([^"]*)">(.*?)</td>', grid)
+    cell = re.search(
+        r'<td class="(PASS|FAIL|INCONCLUSIVE)" title="([^"]*)" data-week="cycle 1, week 1">(.*?)</td>', grid
+    )
     assert cell, grid
     verdict, title, shown = cell.groups()
     assert title == said.format(verdict) + interval
