@@ -121,3 +121,25 @@ def test_the_grid_is_a_band_of_week_boxes_per_step_none_cut(browser, demo_site, 
             assert box.rect["x"] >= 0 and box.rect["x"] + box.rect["width"] <= width, (width, box.text)
     assert all(left == lefts[0] for left in lefts), "a week's boxes line up from step to step"
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", (390, 768, 961, 1400))
+def test_the_demo_pages_digest_charts_have_readable_text_at_every_width(browser, demo_site, width):
+    """Issue 67, item 7: the digest's charts on the demo page had 4 px text at 390 px.
+    Below 960 px the page shows each chart as drawn for a phone (templates/charts.py,
+    `narrow`), above it as Slack got it: either way its smallest text, in points at the
+    chart's dpi scaled to the width the browser shows it at, is about 11 css px or more."""
+    from templates.charts import DPI, NARROW_MIN_POINTS, NARROW_WIDTH, WIDE_MIN_POINTS
+
+    _, result = demo_site
+    browser.set_window_size(width, 900)
+    browser.get(result.html.as_uri())
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('img.chart')].map(i => [i.clientWidth, i.naturalWidth])"
+    )
+    assert len(shown) >= 3
+    for displayed, natural in shown:
+        points = NARROW_MIN_POINTS if natural == NARROW_WIDTH else WIDE_MIN_POINTS
+        assert (natural == NARROW_WIDTH) == (width < 960), (width, natural)
+        assert points * DPI / 72 * displayed / natural >= 10.5, (width, displayed, natural)
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
