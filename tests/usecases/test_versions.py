@@ -169,8 +169,16 @@ def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
     )
     assert may_change in v1 and "exception_cap" not in page
     assert "An adopter&#39;s status: <em>draft</em>, loaded, its first cycle not started yet;" in page
-    assert '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td>upgraded to v2</td>' in v1
-    assert '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td>active</td>' in v2
+    assert (
+        '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td data-label="Status">upgraded to v2</td>'
+        in v1
+    )
+    listed = bot.command("registry").text  # and in Slack: v1's adopter, now on v2
+    assert "*support-replies v1*" in listed and "adopted by support-replies-sales (upgraded to v2)" in listed
+    assert (
+        '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td data-label="Status">active</td>'
+        in v2
+    )
 
 
 def dms_about_adopters(slack):
