@@ -26,7 +26,9 @@ def test_pages_and_csvs_show_names_with_the_ids_kept_and_an_unnamed_person_by_id
     assert status == 200
     assert MEMBER not in page  # by name everywhere: the reports, who reported, the learnings
     assert '<td>Max</td><td data-label="What">KPI</td>' in page and "(Max, " in page
-    assert f'<td>{OWNER}</td><td data-label="What">exception</td>' in page and f"exception by {OWNER}" in page  # no name: the id
+    assert (
+        f'<td>{OWNER}</td><td data-label="What">exception</td>' in page and f"exception by {OWNER}" in page
+    )  # no name: the id
     reports = _rows(fetch(view.base_url + "/web/playbooks/support-replies/reports.csv", cookie)[2])
     header = reports[0]
     assert header[-4:] == ["reported by", "reported by (name)", "withdrawn by", "withdrawn by (name)"]
