@@ -208,7 +208,7 @@ class _View:
         """A playbook's page; `?until=<date>`: the half year up to that week."""
         page = web.playbook_page(self.services, viewer, slug, _until(request))
         if page is None:
-            return _no_playbook(viewer)
+            return _no_playbook(viewer, slug)
         p, charted = page["playbook"], page["charted"]
         labels = charted["labels"]
         chart = kpi_chart(p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit)
@@ -223,7 +223,7 @@ class _View:
         """One of a playbook page's tables (`?until=` as the page's)."""
         page = web.playbook_page(self.services, viewer, slug, _until(request))
         if page is None:
-            return _no_playbook(viewer)
+            return _no_playbook(viewer, slug)
         tables = playbook_tables(page)
         if table not in tables:
             raise HTTPException(404)
@@ -233,7 +233,7 @@ class _View:
         """The playbook as YAML that `rollout playbook load` takes back, as a download."""
         found = playbook_form.yaml_download(self.services, slug)
         if found is None:
-            return _no_playbook(viewer)
+            return _no_playbook(viewer, slug)
         name, text = found
         disposition = f"attachment; filename={quote(name)}"
         return Response(
@@ -248,7 +248,7 @@ class _View:
         return self._signed_in(viewer)
 
     def signin(self, request: Request) -> Response:
-        return self._signin_page(200, None)
+        return self._signin_page(200, None, signed_out=request.query_params.get("out") == "1")
 
     def _signed_in(self, viewer: web.Viewer, cookies: list[Cookie] | None = None) -> Response:
         session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
@@ -266,7 +266,7 @@ class _View:
         session_id = self._session_id(request, max_age=None)  # an expired one is ended too
         if session_id is not None:
             web.end_session(self.services, session_id)
-        return _redirect(PREFIX + "/signin", [self._cookie("", 0)])
+        return _redirect(PREFIX + "/signin?out=1", [self._cookie("", 0)])  # the page says so
 
     def _from_own_page(self, request: Request) -> bool:
         """Whether a request came from a page of the view: its Origin, or, if the browser
@@ -278,13 +278,17 @@ class _View:
             sent = request.headers.get("referer")
         return sent is not None and _origin(own) is not None and _origin(sent) == _origin(own)
 
-    def _signin_page(self, status: int, problem: str | None, cookies: list[Cookie] | None = None) -> Response:
+    def _signin_page(
+        self, status: int, problem: str | None, cookies: list[Cookie] | None = None, signed_out: bool = False
+    ) -> Response:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
-        template words)."""
+        template words), or, after a sign-out, that you are signed out and how to come back."""
         page = render_page(
             "signin",
             viewer=None,
             problem=problem,
+            signed_out=signed_out,
+            demo=self.signed_in_as is not None,  # `rollout demo --serve`: everyone is signed in
             with_slack=self._callback_url() is not None,
             links=bool(self.services.web_url),  # without the view's address no link can be issued
         )
@@ -430,8 +434,9 @@ def _until(request: Request) -> date | None:
         return None
 
 
-def _no_playbook(viewer: web.Viewer) -> Response:
-    return _page(render_page("signin", viewer=viewer.user_id, problem="no_playbook"), 404)
+def _no_playbook(viewer: web.Viewer, slug: str) -> Response:
+    """404: no playbook of that slug (a mistyped address), with the way to the overview."""
+    return _page(render_page("no_playbook", viewer=viewer.user_id, slug=slug), 404)
 
 
 def _csv(table: Table, filename: str) -> Response:

@@ -35,6 +35,14 @@ _VERSIONS_OF_PLAYBOOK = (
 
 _ADOPTERS_OF = select(Playbook).where(one_of(col(Playbook.adopted_from_id), "ids")).order_by(col(Playbook.id))
 _EVERY_ADOPTER = select(Playbook).where(col(Playbook.adopted_from_id).is_not(None)).order_by(col(Playbook.id))
+_VERSIONS_RUN = (
+    select(DECISION.c.playbook_id, DECISION.c.figures)
+    .where(
+        one_of(DECISION.c.playbook_id, "pids"),
+        DECISION.c.kind.in_([DecisionKind.ADOPTED.value, DecisionKind.UPGRADED.value]),
+    )
+    .order_by(DECISION.c.id)
+)
 _REPLICATION_OF = (
     select(DECISION.c.playbook_id, DECISION.c.figures)
     .where(one_of(DECISION.c.playbook_id, "pids"), DECISION.c.kind == DecisionKind.REPLICATION.value)
@@ -267,6 +275,20 @@ class Registry:
             return []
         with reading(self.engine) as s:
             return list(s.execute(_ADOPTERS_OF, {"ids": version_ids}).scalars())
+
+    def versions_run(self, playbook_ids: list[int]) -> dict[int, list[int]]:
+        """The registry versions (their ids) each adopting playbook has run, the one it
+        adopted first, then each it upgraded to: from its adoption and upgrade decisions."""
+        if not playbook_ids:
+            return {}
+        with reading(self.engine) as s:
+            rows = s.connection().execute(_VERSIONS_RUN, {"pids": playbook_ids}).all()
+        run: dict[int, list[int]] = {pid: [] for pid in playbook_ids}
+        for pid, figures in rows:
+            version_id = (figures or {}).get("version_id")
+            if isinstance(version_id, int) and version_id not in run[pid]:
+                run[pid].append(version_id)
+        return run
 
     def replication_verdicts(self, playbook_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         """Each adopting playbook's replication verdicts, oldest first: the figures of its

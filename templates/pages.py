@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from cadence.decisions import named_ids
 from cadence.text import csv_row
 from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
+from templates.web_charts import week_words
 
 _env = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent)),
@@ -31,11 +32,37 @@ _env.filters.update(
 )
 
 
+# Who decided, when no person did: a decision's actor "rule:<rule>" (cadence.decisions.
+# DecisionRule, cadence.rules.TransitionRule), in plain words.
+RULE_ACTORS = {
+    "stall": "the stall rule",
+    "scale": "the scale rule",
+    "readiness": "the scale rule (readiness)",
+    "replication": "the replication rule",
+    "wave": "the wave rule",
+    "guardrail": "the bot (guardrail rule)",
+    "critical": "the bot (critical demotion)",
+    "fails": "the bot (demotion after FAIL weeks)",
+    "unobserved": "the bot (an AI-led step unobserved)",
+    "fail-withdraws": "the bot (a FAIL week withdrew the proposal)",
+    "streak": "the bot (a streak of PASS weeks)",
+    "freeze": "the bot (too many mode changes: frozen)",
+    "verdict": "the bot (the week's verdicts)",
+    "definition": "the playbook's definition",
+    "slack": "the bot (Slack lost the channel)",
+    "source": "the bot (a source's number)",
+}
+
+
 def person_name(user_id: str | None, people: dict[str, str]) -> str:
     """A person as a page shows them: their Slack name (display name, else real name),
-    else, when Slack has none, their id. Anything else (a rule, `token:…`) as it is."""
+    else, when Slack has none, their id. A rule (`rule:stall`) in words ("the stall
+    rule", RULE_ACTORS); anything else (`token:…`) as it is."""
     if user_id is None:
         return ""
+    if user_id.startswith("rule:"):
+        rule = user_id[len("rule:") :]
+        return RULE_ACTORS.get(rule, f"the {rule} rule")
     return people.get(user_id, user_id)
 
 
@@ -131,6 +158,18 @@ def _link(address: str) -> Markup:
 
 
 _env.filters["linked"] = _linked
+
+
+def _week_label(label: str) -> Markup:
+    """A week's short label ("C2W3") with its words on hover and for screen readers
+    ("cycle 2, week 3"); any other label as text."""
+    said = week_words(label)
+    if said == label:
+        return Markup("{0}").format(label)
+    return Markup('<abbr title="{0}">{1}</abbr>').format(said, label)
+
+
+_env.filters.update(week_words=week_words, week_label=_week_label)
 
 
 def render_page(name: str, **context: Any) -> str:

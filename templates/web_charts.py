@@ -13,6 +13,7 @@ axis's round numbers. docs/architecture.md, kept for speed.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +27,21 @@ X_LABELS = 8  # at most, evenly spaced; the narrow layout shows every other one
 BLUE, PURPLE, RED, GREEN, GREY = "#1264a3", "#6a1b9a", "#c62828", "#2e7d32", "#9e9e9e"
 
 
+_CYCLE_WEEK = re.compile(r"C(\d+)W(\d+)")  # a week's label on a playbook's page (usecases/web.py, week_label)
+CYCLE_WEEK_AXIS = "Weeks: C2W3 is cycle 2, week 3"
+
+
+def week_words(label: str) -> str:
+    """A week's short label spelt out: "C2W3" is "cycle 2, week 3"; any other as it is."""
+    found = _CYCLE_WEEK.fullmatch(label)
+    return f"cycle {found.group(1)}, week {found.group(2)}" if found else label
+
+
 @dataclass(frozen=True, slots=True)
 class Point:
     x: float
     y: float
-    text: str  # the hover text: "C2W3: 14.5 min"
+    text: str  # the hover text: "cycle 2, week 3: 14.5 min"
     marked: bool  # drawn as a dot; an unmarked point is still there to hover over
 
 
@@ -75,6 +86,7 @@ class LineChart:
     x_ticks: list[Tick]
     y_ticks: list[Tick]
     label_chars: int  # of the longest axis number: the plot's margin makes room for it
+    x_title: str = "Weeks"  # under the weeks' labels: what a label like C2W3 means
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -197,7 +209,8 @@ def _chart(
         run: list[tuple[float, float, str]] = []  # x, y and hover text of the points since the last gap
         for i, value in enumerate([*values, None]):  # the None ends the last run
             if value is not None:
-                run.append((x(i), y(value), f"{labels[i]}: {_number(value, digits)}{' ' + unit if unit else ''}"))
+                said = f"{week_words(labels[i])}: {_number(value, digits)}{' ' + unit if unit else ''}"
+                run.append((x(i), y(value), said))
                 continue
             if run:
                 path.append("M" + " L".join(f"{px} {py}" for px, py, _ in run))
@@ -213,7 +226,8 @@ def _chart(
     places = decimals_of(ticks[1] - ticks[0])  # a tick's text has the step's decimals, no more
     y_ticks = [Tick(round(y(t) / HEIGHT * 100, 2), _number(t, places)) for t in ticks]
     references = [Reference(name, color, y(value), dashed) for name, color, value, dashed in lines]
-    return LineChart(title, unit, drawn, references, x_ticks, y_ticks, max(len(t.text) for t in y_ticks))
+    x_title = CYCLE_WEEK_AXIS if any(_CYCLE_WEEK.fullmatch(t) for t in labels) else "Weeks"
+    return LineChart(title, unit, drawn, references, x_ticks, y_ticks, max(len(t.text) for t in y_ticks), x_title)
 
 
 STEPS = (1.0, 2.0, 2.5, 5.0)  # an axis steps by one of these times a power of ten

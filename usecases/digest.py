@@ -42,8 +42,10 @@ class Digest:
     def __init__(self, store: Store, charts: bool = True, currency: str = "USD"):
         self.store = store
         self.currency = currency  # ROLLOUT_CURRENCY: the value measure's costs
-        self._draw = _chart_drawer() if charts else None
-        self.charts = self._draw is not None
+        # The charts' drawer: (function, its digests, the weeks) to (PNG, alt text); the
+        # demo wraps it to draw each chart for a phone too (bot/demo/page.py, PhoneCharts).
+        self.draw = _chart_drawer() if charts else None
+        self.charts = self.draw is not None
 
     def figures(self, monday: date, at: datetime) -> tuple[OrgWeek, list[PlaybookDigest], list[date]]:
         """The org's and each active playbook's numbers as of `at`, the digest's slot.
@@ -251,10 +253,10 @@ class Digest:
         return messages
 
     def _chart(self, function: str, members: list[PlaybookDigest], weeks: list[date]) -> tuple[bytes, str] | None:
-        if self._draw is None:
+        if self.draw is None:
             return None
         try:
-            return self._draw(function, members, weeks)
+            return self.draw(function, members, weeks)
         except Exception:
             log.exception("chart for %s failed; the digest goes out without it", function)
             return None

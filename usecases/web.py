@@ -20,7 +20,7 @@ from templates import ID_IN_TEXT, criterion_phrase
 from usecases import sources as pulled
 from usecases import status
 from usecases import value as worth
-from usecases.shared import champions, depth, queue, readiness, registry, roles
+from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -142,7 +142,14 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         latest_readiness = _readiness(store, state, decisions, now)
         measure = worth.of_playbook(store, state, services.currency)
         carried = worth.heroes(store, [state], {state.playbook.id: this_week}).get(state.playbook.id)
+        stall = stalling.stalled(store, [state]).get(pid)
+        last_hit = store.governance.last_hits([pid])[0].get(pid)
     p = state.playbook
+    now_week = (
+        calendar.week_containing(state.running(), calendar.local_date(now, p.timezone))
+        if state.anchor is not None
+        else None
+    )
     steps = {s.id: s.name for s in state.steps}
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
@@ -183,6 +190,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     decision_rows = _decision_rows(state, decisions)
     shown = dict(
         playbook=p,
+        standing=stalling.standing(state, now_week, kpis, stall is not None, last_hit),
+        stalled=stall.phrase if stall else None,
         plateau=flagged,
         depth=[dict(m, label=week_label(state, m["week"])) for m in months],
         cycles=_cycle_changes(state, charted, kpis),

@@ -152,7 +152,7 @@ def _first_screen(
     replications: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     """What a sponsor asks first: the active playbooks on track, at risk and stalled
-    (cadence.sponsor.standing), the funnel from pilot to replicated (every playbook at
+    (usecases/shared/stalling.py, `standing`, as a playbook's page), the funnel from pilot to replicated (every playbook at
     its furthest stage) and each active playbook's way from baseline to target over its
     last weeks, as a share of the way (cadence.figures.progress_to_target)."""
     origin_of = {v.id: v.playbook_id for v in versions}
@@ -166,20 +166,14 @@ def _first_screen(
                 replicated.add(origin)
     standings: list[str] = []
     progress: list[dict[str, Any]] = []
+    by_playbook: dict[int, dict[date, float]] = {}
+    for (pid, monday), value in kpis.items():
+        by_playbook.setdefault(pid, {})[monday] = value
     for state in states:
         p, week = state.playbook, latest.get(state.playbook.id)
         if p.status != "active":
             continue
-        closed: list[float | None] = []
-        if week is not None and p.closed_through is not None:
-            closed = [
-                kpis.get((p.id, week.cycle_start + timedelta(days=7 * i)))
-                for i in range(week.week - 1)
-                if week.cycle_start + timedelta(days=7 * i) <= p.closed_through
-            ]
-        standing = sponsor.standing(
-            closed, p.kpi_target, p.kpi_direction, last_hits.get(p.id), p.id in stalls, p.status
-        )
+        standing = stalling.standing(state, week, by_playbook.get(p.id, {}), p.id in stalls, last_hits.get(p.id))
         standings.append(standing)
         weeks = (
             [week.week_start - timedelta(days=7 * back) for back in range(PROGRESS_WEEKS - 1, -1, -1)] if week else []

@@ -7,9 +7,11 @@ file: styles inline, charts as data URIs, no script."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
@@ -153,7 +155,46 @@ def _text(obj: dict[str, Any], names: _Names) -> str:
     return mrkdwn(obj.get("text", ""), names)
 
 
-def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
+Drawer = Callable[[str, list[Any], list[date]], tuple[bytes, str]]
+
+
+@dataclass
+class PhoneCharts:
+    """Each digest chart drawn twice: as Slack gets it, and for a phone's width
+    (templates/charts.py, `narrow`), by the PNG Slack got, so that the page shows the
+    narrow one on a narrow screen (a <picture>), its text as readable as on a wide one."""
+
+    narrow: dict[str, bytes] = field(default_factory=dict)  # sha256 of the PNG Slack got: the narrow PNG
+
+    def wrap(self, draw: Drawer | None) -> Drawer | None:
+        if draw is None:
+            return None
+        from templates.charts import function_chart
+
+        def both(function: str, digests: list[Any], weeks: list[date]) -> tuple[bytes, str]:
+            png, alt = draw(function, digests, weeks)
+            self.narrow[hashlib.sha256(png).hexdigest()] = function_chart(function, digests, weeks, narrow=True)[0]
+            return png, alt
+
+        return both
+
+
+NARROW_SCREEN = "(max-width: 960px)"  # below it the wide chart's text would fall under 11 px
+
+
+def _picture(image: bytes, title: str, narrow: dict[str, bytes]) -> str:
+    """A digest chart: the PNG Slack got, or on a narrow screen the one drawn for it."""
+    img = (
+        f'<img class="chart" alt="{html.escape(title)}" src="data:image/png;base64,{base64.b64encode(image).decode()}">'
+    )
+    phone = narrow.get(hashlib.sha256(image).hexdigest())
+    if phone is None:
+        return img
+    source = f'<source media="{NARROW_SCREEN}" srcset="data:image/png;base64,{base64.b64encode(phone).decode()}">'
+    return f"<picture>{source}{img}</picture>"
+
+
+def _message(m: dict[str, Any], names: _Names, charts: dict[str, str]) -> str:
     when = datetime.fromisoformat(m["at"]) if m.get("at") else None
     stamp = f'<span class="when">{when:%a %d %b %H:%M} UTC</span>' if when else ""
     edited = ' <span class="edited">(edited)</span>' if m.get("edited") else ""
@@ -161,13 +202,8 @@ def _message(m: dict[str, Any], names: _Names, charts: dict[str, bytes]) -> str:
     at = f' data-at="{when.isoformat()}"' if when and not m.get("thread_ts") else ""
     if m.get("subtype") == "file_share":
         f = m["files"][0]
-        image = charts.get(f["id"])
-        body = (
-            f'<img class="chart" alt="{html.escape(f.get("title") or "")}" '
-            f'src="data:image/png;base64,{base64.b64encode(image).decode()}">'
-            if image
-            else "[file]"
-        )
+        image = charts.get(f["id"])  # its <picture>
+        body = image or "[file]"
     else:
         body = blocks(m, names)
     return (
@@ -181,7 +217,7 @@ def _channel(
     messages: list[dict[str, Any]],
     titles: dict[str, str],
     names: _Names,
-    charts: dict[str, bytes],
+    charts: dict[str, str],
     threads: dict[str, list[dict[str, Any]]],
 ) -> str:
     """Messages in a row to one channel (or person), as Slack shows them, each with its thread."""
@@ -215,7 +251,7 @@ def _timeline(
     messages: list[dict[str, Any]],
     titles: dict[str, str],
     names: _Names,
-    charts: dict[str, bytes],
+    charts: dict[str, str],
     threads: dict[str, list[dict[str, Any]]],
 ) -> str:
     """People's actions and the bot's messages in one column, in the order they happened
@@ -299,11 +335,13 @@ def write_page(
     weeks: int,
     events: list[Event],
     homes: dict[str, dict[str, Any]] | None = None,
+    narrow: dict[str, bytes] | None = None,
 ) -> Path:
     """The page: the outcome, then each week as it happened; `homes` (person: App Home
-    view) closes the last section."""
+    view) closes the last section; `narrow`: the digest charts drawn for a phone
+    (PhoneCharts)."""
     names = _Names(people, channels)
-    charts = {f["id"]: f["content"] for f in slack.files}
+    charts = {f["id"]: _picture(f["content"], f.get("title") or "", narrow or {}) for f in slack.files}
     messages = sorted(slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
     threads: dict[str, list[dict[str, Any]]] = {}
     for m in messages:

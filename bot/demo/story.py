@@ -44,7 +44,7 @@ from bot.demo.cast import (
     LEARNINGS,
     PEOPLE,
 )
-from bot.demo.page import Event, write_page
+from bot.demo.page import Event, PhoneCharts, write_page
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import SlackRequests
 from bot.demo.value import report_matched
@@ -108,6 +108,7 @@ class Demo:
         self.events: list[Event] = []  # what people did, for the transcript and the page
         self.api_token = ""  # the refunds team's reporting API token, made once its playbook is (made.py)
         self.tally = week_forms.Tally()  # the owners' commands and week forms, for the closing note
+        self.phone_charts = PhoneCharts()  # each digest chart drawn for a phone too, for the page
 
     # ---- set-up ----
 
@@ -148,6 +149,7 @@ class Demo:
         client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
         directory = TeamDirectory(shared=self.store.memberships)  # team lists kept as bot/app.py keeps them
         self.cadence = Cadence(self.store, client, directory, "UTC", self.clock)
+        self.cadence.digest.draw = self.phone_charts.wrap(self.cadence.digest.draw)  # the page's charts for a phone
         self.dispatcher = Dispatcher(
             self.store.outbox,
             client,
@@ -165,7 +167,15 @@ class Demo:
         transcript = self._transcript()
         homes = {user: self.slack.views[user] for user in HOMES if user in self.slack.views}
         html = write_page(
-            self.directory / "rollout-demo.html", self.slack, PEOPLE, CHANNELS, START, WEEKS, self.events, homes
+            self.directory / "rollout-demo.html",
+            self.slack,
+            PEOPLE,
+            CHANNELS,
+            START,
+            WEEKS,
+            self.events,
+            homes,
+            self.phone_charts.narrow,
         )
         seconds = real_time.monotonic() - began
         return DemoResult(

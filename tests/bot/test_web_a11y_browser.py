@@ -129,7 +129,7 @@ def test_the_grid_reads_without_hovering_and_the_runbook_is_a_link(browser, site
     assert verdict.is_displayed() and verdict.text in ("✓ PASS", "✗ FAIL", "? INCONCLUSIVE"), verdict.text
     word = verdict.text[2:]
     assert cell.find_element("tag name", "small").text == "40 · 0 · 95%"
-    said = f"draft, week 2026-11-16 (C1W1): {word}: 40 cases, 0 exceptions, rubric 95%"
+    said = f"draft, week 2026-11-16 (cycle 1, week 1): {word}: 40 cases, 0 exceptions, rubric 95%"
     assert cell.get_attribute("title").startswith(said + "; exceptions 0 of 40 = 0% (95% CI"), cell.get_attribute(
         "title"
     )

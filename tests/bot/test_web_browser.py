@@ -63,7 +63,7 @@ def test_a_person_signs_in_and_reads_each_page_at_two_widths(browser, site):
                 )
                 assert clipped == [], (width, clipped)
                 kpi = browser.find_element("css selector", ".chart .dot title").get_attribute("textContent")
-                assert kpi == "C1W1: 14.5 min", kpi  # a point's words on hover
+                assert kpi == "cycle 1, week 1: 14.5 min", kpi  # a point's words on hover
                 assert browser.find_elements("css selector", "table td")
     browser.get(site.base_url + "/web/")
     browser.find_element("css selector", "form[action='/web/logout'] button").click()

@@ -15,7 +15,7 @@ def test_a_judged_week_shows_its_rubric_with_its_sample(view, engine, slack, clo
     Engine(engine, slack, clock).run(close_of(1))
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, OWNER))
     grid = page[page.index("Steps × weeks") : page.index("This week")]
-    title = re.search(r'<td class="(?:PASS|FAIL|INCONCLUSIVE)" title="([^"]*)">', grid).group(1)
+    title = re.search(r'<td class="(?:PASS|FAIL|INCONCLUSIVE)" title="([^"]*)" data-week="[^"]*">', grid).group(1)
     assert "rubric 90% of 20 reviewed (95% CI 70–97%, threshold 90%)" in title, title
     _, _, steps = fetch(view.base_url + "/web/playbooks/support-replies/steps.csv", signed_in(view, OWNER))
     draft = next(r for r in csv.DictReader(io.StringIO(steps)) if r["step"] == "draft" and r["week"] == "2026-11-16")

@@ -147,7 +147,7 @@ def test_sign_out_ends_the_session_on_the_server(view):
     copied = cookie  # a copy taken before sign-out: another machine, a proxy's log
     assert fetch(view.base_url + "/web/", cookie)[0] == 200
     status, headers, _ = sign_out(view, cookie)
-    assert (status, headers["Location"]) == (303, "/web/signin") and "Max-Age=0" in headers["Set-Cookie"]
+    assert (status, headers["Location"]) == (303, "/web/signin?out=1") and "Max-Age=0" in headers["Set-Cookie"]
     for path in ("/web/", "/web/playbooks/support-replies", "/web/playbooks/support-replies.csv", "/web/registry"):
         status, headers, body = fetch(view.base_url + path, copied)
         assert (status, headers["Location"], body) == (303, "/web/signin", ""), path
@@ -256,8 +256,8 @@ def test_the_pages_show_the_numbers_in_their_units_with_a_table_and_csv(view):
     assert status == 200 and csv.splitlines()[0] == "week,exception ratio %,attestation rate %"
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "<svg" in page and "<table>" in page and "baseline 42" in page
-    assert "This week (C1W1)" in page and "Modes over time" in page and "Who reported the numbers" in page
-    assert "<strong>14.5 min</strong>" in page and f"{MEMBER}</td><td>KPI" in page
+    assert "This week (cycle 1, week 1)" in page and "Modes over time" in page and "Who reported the numbers" in page
+    assert "<strong>14.5 min</strong>" in page and f'{MEMBER}</td><td data-label="What">KPI' in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from another address
     status, headers, csv = fetch(view.base_url + "/web/playbooks/support-replies.csv", cookie)
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
@@ -370,7 +370,7 @@ def test_each_report_is_listed_with_who_sent_it_and_reasons_only_for_the_owner_a
         listed = page[page.index("Each report, newest first") :]
         assert re.search(rf"<tr class=\"withdrawn\">.*?>14<.*?{MEMBER}.*?withdrawn by {MEMBER}", listed), user
         assert re.search(
-            rf'<tr><td>[^<]+</td><td data-label="Week">C1W1</td><td data-label="What">KPI</td><td data-label="Step"></td>'
+            rf'<tr><td>[^<]+</td><td data-label="Week"><abbr title="cycle 1, week 1">C1W1</abbr></td><td data-label="What">KPI</td><td data-label="Step"></td>'
             rf'<td class="num" data-label="Value">15</td><td data-label="By">{MEMBER}',
             listed,
         )
@@ -395,7 +395,7 @@ def test_a_playbook_page_charts_up_to_two_years_and_pages_back_through_its_weeks
     cookie = signed_in(view, MEMBER)
     page_of = "/web/playbooks/support-replies"
     _, _, page = fetch(view.base_url + page_of, cookie)
-    assert "The charts span 61 weeks from C1W1" in page and ">C16W1<" in page
+    assert "The charts span 61 weeks from cycle 1, week 1" in page and ">C16W1<" in page
     assert "Weeks 2027-07-19 to 2028-01-10" in page and "weeks after" not in page
     earlier = re.search(r'href="([^"]+)">← the 26 weeks before', page).group(1)
     assert earlier == page_of + "?until=2027-07-12"
@@ -425,9 +425,11 @@ def test_a_judged_week_shows_the_numbers_its_verdicts_were_judged_on(view, engin
     grid = page[page.index("Steps × weeks") : page.index("This week")]
     # The verdict and its numbers in words; on hover, each number with its cases and its
     # 95% Wilson interval (docs/judgement.md).
-    said = "draft, week 2026-11-16 (C1W1): {}: 40 cases, 1 exception, rubric 95%"
+    said = "draft, week 2026-11-16 (cycle 1, week 1): {}: 40 cases, 1 exception, rubric 95%"
     interval = "; exceptions 1 of 40 = 2% (95% CI 0–13%, cap 10%); rubric 95% of 40 cases (every case reviewed, 95% CI 83–99%, threshold 90%)"
-    cell = re.search(r'<td class="(PASS|FAIL|INCONCLUSIVE)" title="([^"]*)">(.*?)</td>', grid)
+    cell = re.search(
+        r'<td class="(PASS|FAIL|INCONCLUSIVE)" title="([^"]*)" data-week="cycle 1, week 1">(.*?)</td>', grid
+    )
     assert cell, grid
     verdict, title, shown = cell.groups()
     assert title == said.format(verdict) + interval
@@ -515,7 +517,10 @@ def test_depth_over_months_on_both_pages_with_tables_and_csv(view, engine, slack
         assert f"<h3>{title}</h3>" in section
     assert section.count("<svg") == 3 and 'aria-label="Support reply drafting: cases per week, week by week' in section
     # week 2: 30 + 20 + 12 cases; draft and send of three steps; the owner and the member
-    assert re.search(r"2026-11-23 <span class=\"muted\">C1W2</span></td><td class=\"num\">62</td>", section)
+    assert re.search(
+        r"2026-11-23 <span class=\"muted\"><abbr title=\"cycle 1, week 2\">C1W2</abbr></span></td><td class=\"num\">62</td>",
+        section,
+    )
     assert '67% <span class="muted">(2 of 3)</span></td><td class="num">2</td>' in section
     _, _, depth_csv = fetch(view.base_url + "/web/playbooks/support-replies/depth.csv", cookie)
     assert depth_csv.splitlines() == [
@@ -574,7 +579,7 @@ def test_a_plateau_is_flagged_on_every_surface_from_one_rule(view, engine, store
     assert "*Plateau*: its cases have not grown in 8 weeks" in view.command("status support-replies").text
     cookie = signed_in(view, MEMBER)
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
-    assert '<strong class="flag">plateau</strong></h1>' in page
+    assert ' · <strong class="flag">plateau</strong></p>' in page  # under the heading
     _, _, overview = fetch(view.base_url + "/web/", cookie)
     assert "1 playbook on a plateau" in overview and '<strong class="flag" title="Cases have not grown' in overview
     _, _, playbooks_csv = fetch(view.base_url + "/web/playbooks.csv", cookie)

@@ -6,9 +6,20 @@ from datetime import date, timedelta
 
 import matplotlib.pyplot as plt
 import pytest
+from matplotlib.text import Text
 
 from cadence.digest import summarize
-from templates.charts import MAX_LINES, charted_weeks, draw, function_chart
+from templates.charts import (
+    DPI,
+    MAX_LINES,
+    NARROW_MIN_POINTS,
+    NARROW_WIDTH,
+    WIDE_MIN_POINTS,
+    charted_weeks,
+    draw,
+    draw_narrow,
+    function_chart,
+)
 from tests.cadence.test_digest import week
 
 
@@ -57,3 +68,31 @@ def test_the_chart_starts_at_the_first_week_with_a_kpi():
     assert charted_weeks([digest("none", [None] * 8)], WEEKS) == WEEKS[-1:]
     _, alt = function_chart("Support", late, WEEKS)
     assert alt.endswith("over 3 weeks")
+
+
+def texts_of(figure):
+    """Every text the figure shows, with its size in points."""
+    return [t for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_every_text_is_at_least_its_drawings_smallest_size_inside_the_picture(narrow):
+    """Issue 67, item 7: shown at a phone's width the wide chart's text fell to 4 px. The
+    narrow drawing's texts are at least NARROW_MIN_POINTS (11 px at 283 css px wide), the
+    wide one's at least WIDE_MIN_POINTS, and all of them inside the picture."""
+    digests = [digest(f"pb-{i:02d}-a-very-long-playbook-name", [40.0, 30.0, None, 20.0]) for i in range(MAX_LINES + 1)]
+    figure = (draw_narrow if narrow else draw)("Customer Support Operations and Escalations", digests, WEEKS[:4])
+    try:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        smallest = NARROW_MIN_POINTS if narrow else WIDE_MIN_POINTS
+        shown = texts_of(figure)
+        assert len(shown) > 10 and min(t.get_fontsize() for t in shown) >= smallest
+        drawn = figure.get_tightbbox(renderer)  # in inches: every text and line drawn
+        assert drawn.x0 >= 0 and drawn.y0 >= 0, drawn
+        assert drawn.x1 * DPI <= figure.bbox.width + 0.5 and drawn.y1 * DPI <= figure.bbox.height + 0.5, drawn
+        if narrow:
+            assert figure.bbox.width == NARROW_WIDTH
+            assert NARROW_MIN_POINTS * DPI / 72 * 283 / NARROW_WIDTH >= 11  # px, in the demo page's thread at 390
+    finally:
+        plt.close(figure)

@@ -43,7 +43,12 @@ def test_a_value_lands_where_the_axis_says_and_the_axis_takes_in_baseline_and_ta
     assert (baseline.name, baseline.y, target.name, target.y) == ("baseline 42 min", 60.0, "target 15 min", 262.5)
     tick_20 = next(t for t in chart.y_ticks if t.text == "20")
     assert tick_20.at == 75.0  # percent of the plot's height from its top: where 20 is drawn
-    assert [p.text for p in dots(chart)] == ["C1W1: 40 min", "C1W2: 30 min", "C1W3: 20 min", "C1W4: 14.5 min"]
+    assert [p.text for p in dots(chart)] == [
+        "cycle 1, week 1: 40 min",
+        "cycle 1, week 2: 30 min",
+        "cycle 1, week 3: 20 min",
+        "cycle 1, week 4: 14.5 min",
+    ]
 
 
 def test_a_week_without_a_value_is_a_gap_and_a_lone_value_a_dot():
@@ -105,7 +110,7 @@ def test_a_playbooks_progress_is_charted_as_its_share_of_the_way():
     chart = progress_chart("Reply time", ["C1W2", "C1W3", "C1W4"], [0.25, None, 1.1])
     assert [r.name for r in chart.references] == ["baseline 0%", "target 100%"]
     assert [t.text for t in chart.y_ticks] == ["0", "25", "50", "75", "100", "125"]
-    assert [p.text for p in dots(chart)] == ["C1W2: 25 % of the way", "C1W4: 110 % of the way"]
+    assert [p.text for p in dots(chart)] == ["cycle 1, week 2: 25 % of the way", "cycle 1, week 4: 110 % of the way"]
 
 
 @pytest.mark.parametrize(

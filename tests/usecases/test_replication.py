@@ -430,7 +430,7 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
-    assert "<td>support-replies-sales adopted from support-replies v1.</td>" in page
+    assert '<td class="says">support-replies-sales adopted from support-replies v1.</td>' in page
     _, _, csv = fetch(url + "/web/playbooks/support-replies-sales/decisions.csv", cookie)
     assert "support-replies-sales adopted from support-replies v1." in csv
     assert "registry version" not in page + csv

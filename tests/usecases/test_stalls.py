@@ -279,3 +279,34 @@ def test_an_interrupted_cycle_is_passed_over_not_counted_as_a_miss(bot, engine, 
     assert record.figures["cycles"] == [1, 3]
     status = bot.command("status support-replies").text
     assert "Stalled* since the end of cycle 3 (2027-01-24): cycles 1 and 3 missed the target" in status
+
+
+def test_a_stall_of_two_cycles_is_one_sentence_in_status_the_digest_the_overview_and_its_page(
+    bot, stalled, slack, store, clock, http_server, database_url
+):
+    """Issue 67, items 2 and 3: cycle 3 misses too, so the stall that began at the end of
+    cycle 2 (cycles 1 and 2 missed) lasts through cycle 3 (cycles 2 and 3 missed). Each
+    cycle named comes with its own end and its own reason, in one sentence that status,
+    the digest, the web overview and the playbook's own page all say; the page's heading
+    says "stalled", as the overview counts it."""
+    for week in range(9, 13):
+        report_week(bot, clock, week, kpi="30")
+        stalled.run(close_of(week))
+    said = (
+        "since the end of cycle 2 (2027-01-10): cycles 1 and 2 missed the target;"
+        " still at the end of cycle 3 (2027-02-07): cycles 2 and 3 missed the target"
+    )
+    assert f"Stalled* {said}." in bot.command("status support-replies").text
+    stalled.run(close_of(12) + timedelta(hours=2))  # the Monday digest
+    reply = [m for m in slack.posted(CURATORS) if m["text"].startswith("Support: 2 playbooks")][-1]
+    assert said in json.dumps(reply["blocks"], ensure_ascii=False)
+
+    from tests.bot.test_web_view import fetch, web_session
+
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, CURATOR)
+    _, _, overview = fetch(url + "/web/", cookie=cookie)
+    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie=cookie)
+    assert f'<strong class="stalled">stalled</strong> <span class="muted">{said}</span>' in overview
+    assert '<li class="stalled"><strong>1</strong> stalled</li>' in overview
+    assert '<h1>Support reply drafting <span class="standing stalled">stalled</span></h1>' in page
+    assert f'<strong class="flag">Stalled</strong> {said}.</p>' in page

@@ -15,7 +15,7 @@ from tests.conftest import OWNER
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (the fixture)
 
 WHY = "6 cases, fewer than the 10 needed"
-CELL = "draft, week 2026-11-16 (C1W1): INCONCLUSIVE: 6 cases, 0 exceptions, rubric 95%; why: "
+CELL = "draft, week 2026-11-16 (cycle 1, week 1): INCONCLUSIVE: 6 cases, 0 exceptions, rubric 95%; why: "
 
 
 def test_status_and_the_web_view_say_why_a_kept_week_was_inconclusive(

@@ -155,6 +155,30 @@ def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
     code, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
     assert "Adopted from the registry: runs v2." in page
     assert "adopted from support-replies v2." in bot.command("status support-replies-sales", user=SALES_OWNER).text
+    # Issue 67, item 5: an adopter that upgraded still counts in its first version's
+    # history (v1 said "Not adopted yet." beside its approved adoption).
+    code, _, page = fetch(url + "/web/registry", cookie)
+    v1, v2 = (
+        page.split('id="support-replies-v2"')[0].split('id="support-replies-v1"')[1],
+        page.split('id="support-replies-v2"')[1],
+    )
+    assert "Not adopted yet." not in v1 and "Not adopted yet." not in v2
+    # Issue 67, item 6: the kit's `may_change` and the adopters' statuses in words.
+    may_change = (
+        "An adopting team may change: the KPI&#39;s baseline, the KPI&#39;s target, the timezone, the exception cap"
+    )
+    assert may_change in v1 and "exception_cap" not in page
+    assert "An adopter&#39;s status: <em>draft</em>, loaded, its first cycle not started yet;" in page
+    assert (
+        '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td data-label="Status">upgraded to v2</td>'
+        in v1
+    )
+    listed = bot.command("registry").text  # and in Slack: v1's adopter, now on v2
+    assert "*support-replies v1*" in listed and "adopted by support-replies-sales (upgraded to v2)" in listed
+    assert (
+        '<a href="/web/playbooks/support-replies-sales">support-replies-sales</a></td><td data-label="Status">active</td>'
+        in v2
+    )
 
 
 def dms_about_adopters(slack):
@@ -228,6 +252,9 @@ def test_learnings_are_found_across_playbooks_by_every_word_in_slack_and_on_the_
     code, _, page = fetch(url + "/web/learnings?q=refund+policy", cookie)
     assert code == 200 and "Refund drafts need 100% of the policy" in page and "QUOTE the refund" in page
     assert page.index("Refund drafts") < page.index("QUOTE the refund")
+    assert "Learnings holding every word of “refund policy”, newest first." in page  # one page: no page number
+    _, _, page = fetch(url + "/web/learnings", cookie)
+    assert "Every learning, newest first." in page and "The newest, newest first" not in page
     code, _, page = fetch(url + "/web/learnings?q=%E2%80%8Brefund", cookie)
     assert code == 200 and "U+200B" in page
     code, _, page = fetch(url + "/web/learnings?q=%3Cscript%3E&page=99999999999", cookie)

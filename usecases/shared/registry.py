@@ -235,19 +235,32 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     medians = _medians(store, versions)
     adopting = store.registry.adopters([v.id for v in versions])
     verdicts = store.registry.replication_verdicts([p.id for p in adopting])
+    # An adopter counts in the history of every version it ran, the one it first adopted
+    # included after it upgraded: there with that version's verdicts and "upgraded to vN".
+    ran = store.registry.versions_run([p.id for p in adopting])
+    number = {v.id: v.version for v in versions}
     adopters: dict[int | None, list[dict[str, Any]]] = {}
     for playbook in adopting:
-        latest = verdicts[playbook.id][-1] if verdicts[playbook.id] else None
-        adopters.setdefault(playbook.adopted_from_id, []).append(
-            dict(
-                slug=playbook.slug,
-                status=playbook.status,
-                runs=upgrades.runs(versions, playbook.adopted_from_id),  # "runs v2; v3 published 1 Mar"
-                verdict=latest["verdict"] if latest else None,
-                cycle=latest["cycle"] if latest else None,
-                verdicts=verdicts[playbook.id],  # each completed cycle's, oldest first, with its numbers
+        for version_id in [*(i for i in ran[playbook.id] if i != playbook.adopted_from_id), playbook.adopted_from_id]:
+            now = version_id == playbook.adopted_from_id
+            own = [
+                v
+                for v in verdicts[playbook.id]
+                if v.get("origin_version") == number.get(version_id or 0) or (now and "origin_version" not in v)
+            ]
+            latest = own[-1] if own else None
+            adopters.setdefault(version_id, []).append(
+                dict(
+                    slug=playbook.slug,
+                    status=playbook.status if now else f"upgraded to v{number.get(playbook.adopted_from_id or 0)}",
+                    runs=upgrades.runs(versions, playbook.adopted_from_id)
+                    if now
+                    else None,  # "runs v2; v3 published 1 Mar"
+                    verdict=latest["verdict"] if latest else None,
+                    cycle=latest["cycle"] if latest else None,
+                    verdicts=own,  # each completed cycle's against this version, oldest first, with its numbers
+                )
             )
-        )
     requests: dict[int, list[dict[str, Any]]] = {}
     for r in sorted(store.registry.requests([v.id for v in versions]), key=lambda r: (r.status != "pending", -r.id)):
         requests.setdefault(r.version_id, []).append(

@@ -1,37 +1,54 @@
 """Which playbooks are stalled now, and since when: what status, the digest and the web
-overview show (the rule is cadence.judgement's; the close records each stall)."""
+overview show (the rule is cadence.judgement's; the close records each stall); and where
+an active playbook stands now (`standing`), as the web overview and a playbook's page
+say it (the digest's is cadence.digest's, by the same cadence.sponsor.standing)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from cadence import sponsor
+from cadence.calendar import WeekRef
 from cadence.judgement import stalled_since
 from storage.store import PlaybookState, Store
 
 
 @dataclass(frozen=True)
 class Stalled:
-    """A playbook stalled since the end of cycle `since_cycle` (its last day `since`),
-    still stalled at the end of cycle `cycle`, for the reason `latest` says."""
+    """A playbook stalled since the end of cycle `since_cycle` (its last day `since`), for
+    the reason `first` says; still stalled at the end of cycle `cycle` (its last day
+    `until`), for the reason `latest` says (the same stall when `cycle` is `since_cycle`).
+
+    One definition of a stall (cadence.judgement.stalled_since) and one sentence for it,
+    `phrase`, which status, the digest, the web overview and the playbook's page all show:
+    each cycle it names comes with its own end and its own reason."""
 
     since_cycle: int
     since: date
     cycle: int
     latest: dict[str, Any]  # the latest stall's figures (cadence.judgement.stall_figures)
+    first: dict[str, Any]  # the figures of the stall that began the run
+    until: date
 
     @property
     def phrase(self) -> str:
-        """ "since the end of cycle 2 (2026-12-13): cycles 1 and 2 missed the target" """
-        return f"since the end of cycle {self.since_cycle} ({self.since.isoformat()}): {self.why}"
+        """ "since the end of cycle 2 (2026-12-13): cycles 1 and 2 missed the target", and
+        while it lasts "; still at the end of cycle 3 (2027-01-10): cycles 2 and 3 missed
+        the target" """
+        said = f"since the end of cycle {self.since_cycle} ({self.since.isoformat()}): {_why(self.first)}"
+        if self.cycle != self.since_cycle:
+            said += f"; still at the end of cycle {self.cycle} ({self.until.isoformat()}): {_why(self.latest)}"
+        return said
 
-    @property
-    def why(self) -> str:
-        f = self.latest
-        if f.get("reason") == "missed":
-            return f"cycles {' and '.join(str(c) for c in f.get('cycles', []))} missed the target"
-        return f"cycle {f.get('cycle')}'s median KPI moved less than a tenth of the way to the target"
+
+def _why(figures: dict[str, Any]) -> str:
+    """Why a cycle's close stalled the playbook, in words."""
+    if figures.get("reason") == "missed":
+        return f"cycles {' and '.join(str(c) for c in figures.get('cycles', []))} missed the target"
+    return f"cycle {figures.get('cycle')}'s median KPI moved less than a tenth of the way to the target"
 
 
 def stalled(store: Store, states: list[PlaybookState]) -> dict[int, Stalled]:
@@ -45,5 +62,28 @@ def stalled(store: Store, states: list[PlaybookState]) -> dict[int, Stalled]:
         first, figures = since
         week_start = figures["week_start"]
         latest = stalls.by_cycle[stalls.completed[-1]]
-        found[pid] = Stalled(first, week_start + timedelta(days=6), stalls.completed[-1], latest)
+        ended = latest.get("week_start", week_start)
+        found[pid] = Stalled(
+            first, week_start + timedelta(days=6), stalls.completed[-1], latest, figures, ended + timedelta(days=6)
+        )
     return found
+
+
+def standing(
+    state: PlaybookState,
+    week: WeekRef | None,
+    kpis: Mapping[date, float | None],
+    stalled: bool,
+    last_cycle_hit: bool | None,
+) -> str:
+    """Where the playbook stands now (cadence.sponsor.standing: on track, at risk, stalled,
+    not judged yet): `week` is its week now, `kpis` its weekly KPI by Monday (at least
+    the running cycle's), `stalled` whether `stalled` found it, `last_cycle_hit` its last
+    completed cycle's result (store.governance.last_hits). The overview's first screen
+    and the playbook's page both ask this, so they say the same word."""
+    p = state.playbook
+    closed: list[float | None] = []
+    if week is not None and p.closed_through is not None:
+        mondays = [week.cycle_start + timedelta(days=7 * i) for i in range(week.week - 1)]
+        closed = [kpis.get(m) for m in mondays if m <= p.closed_through]
+    return sponsor.standing(closed, p.kpi_target, p.kpi_direction, last_cycle_hit, stalled, p.status)
