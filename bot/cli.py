@@ -20,7 +20,7 @@ from bot import guide, logs
 from bot.cli_admin import cycle, export, playbook, source, token
 from bot.cli_webhooks import webhook
 from bot.settings import Settings, check_log_level
-from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
+from bot.startup import CREDENTIAL_HELP, checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from templates import plural
@@ -173,8 +173,20 @@ def clock() -> None:
     from bot.app import create_clockwork
 
     settings = checked_settings("SLACK_BOT_TOKEN")
-    verify_slack(settings)
-    clockwork = create_clockwork(settings, open_store(settings))
+    store = open_store(settings)
+    # A platform starts again a process that exits: a token Slack refuses keeps the clock
+    # up instead, holding delivery while its dispatcher asks Slack again on a backoff.
+    known = verify_slack(settings, refusal_exits=False)
+    if isinstance(known, Unverified) and known.refused is not None:
+        store.health.lose_slack_access(known.refused, known.since)
+        log.error(
+            "Slack refused SLACK_BOT_TOKEN (%s): the clock stays up and ticks, holding every message until Slack "
+            "accepts the token, which it asks again after 5 s, then twice as long each time up to 5 minutes. "
+            "Check SLACK_BOT_TOKEN (%s) and restart, or reinstall the app",
+            known.refused,
+            CREDENTIAL_HELP["SLACK_BOT_TOKEN"],
+        )
+    clockwork = create_clockwork(settings, store)
     log.info("clock running: a tick every minute; Ctrl-C to stop")
     clockwork.run(stopping)
 

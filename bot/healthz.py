@@ -27,6 +27,8 @@ def answer(
     if ok:  # the clock may run in another process: its heartbeat is in the database
         said["clock"] = _clock_state(lambda: store.health.heartbeat(metrics.CLOCK), now)
         said["slack"], ok = slack_state(app, store, probe)
+        if not ok and said["clock"] == "ok":  # the clock ticks on, and its dispatcher asks Slack again
+            said["clock"] = "ok, holding delivery until Slack accepts the token"
         said["ok"] = ok
     return said, ok
 

@@ -153,7 +153,7 @@ def open_store(settings: Settings, dry_run: bool = False) -> Store:
             raise click.ClickException(
                 f"{state}, the code needs {migrate.head_revision()}: run `rollout db upgrade` first"
             )
-    return Store(engine, dry_run=dry_run, secret_key=settings.rollout_secret_key)
+    return Store(engine, dry_run=dry_run, secret_key=settings.rollout_secret_key, slack_token=settings.slack_bot_token)
 
 
 def connected_engine(settings: Settings) -> Engine:

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,48 @@ def test_serve_on_port_0_listens_on_a_free_port_and_says_which(env, playbook, sl
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", said).group(1))
         assert port not in (0, 3000), said
         assert _health_until(_requests(port), 200)["database"] == "ok"
+
+
+def test_a_changed_token_is_not_held_by_the_refusal_of_the_old_one(env, playbook, slack):
+    """Issue 66, item 3: after Slack refused a token, the token changed and the process
+    restarted while Slack could not be reached, /healthz still said "token refused
+    (invalid_auth) since 11:35": the refusal is the old token's, not the new one's."""
+    from tests.ports import refusing_port
+
+    slack.revoke("invalid_auth")
+    process, output, port = _platform(env, "web")
+    with _stopped_cleanly(process, output):
+        assert _health_until(_requests(port), 503)["slack"].startswith("token refused (invalid_auth)")
+    with refusing_port() as nowhere:
+        changed = {"SLACK_BOT_TOKEN": "xoxb-the-new-one", "SLACK_API_URL": f"http://127.0.0.1:{nowhere}/api/"}
+        process, output, port = _platform(env, "web", **changed)
+        with _stopped_cleanly(process, output):
+            health = _health_until(_requests(port), 200)
+            assert health["slack"].startswith("not verified (unreachable since "), health
+
+
+def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_so(env, playbook, slack, engine):
+    """Issue 66, item 2: `clock` exited 2 when Slack refused the token, and a platform
+    started it again, and again. It stays up, says so once, holds the outbox while its
+    dispatcher asks Slack again on a backoff, and the `web` process's /healthz shows
+    the clock's state; once Slack accepts the token, the held message goes."""
+    from storage.outbox import Message, Outbox
+
+    Outbox(engine).enqueue([Message("held", "chat.postMessage", CHANNEL, {"text": "held"})], datetime.now(UTC))
+    slack.revoke("invalid_auth")
+    clock, clock_output, _ = _platform(env, "clock")
+    web, web_output, port = _platform(env, "web")
+    slack_side = _requests(port)
+    with _stopped_cleanly(clock, clock_output), _stopped_cleanly(web, web_output):
+        held = _health_until(slack_side, 503, check=lambda body: body.get("clock", "").startswith("ok"))
+        assert held["clock"] == "ok, holding delivery until Slack accepts the token", held
+        assert held["slack"].startswith("token refused (invalid_auth)"), held
+        assert clock.poll() is None, clock_output.text  # still up
+        assert slack.posted(CHANNEL) == []
+        slack.restore()
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline and not slack.posted(CHANNEL):
+            time.sleep(0.2)
+        assert [m["text"] for m in slack.posted(CHANNEL)] == ["held"], clock_output.text
+        assert _health_until(slack_side, 200)["clock"] == "ok"
+    assert clock_output.text.count("Slack refused SLACK_BOT_TOKEN (invalid_auth): the clock stays up") == 1
