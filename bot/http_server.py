@@ -41,6 +41,12 @@ OPTIONS: dict[str, Any] = {
 }
 
 
+# uvicorn's supervisor kills a worker that does not answer its ping within this long, and
+# starts another. Its default, 5 s, killed workers still building their app (imports, the
+# statistics) on a busy machine, again and again.
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
 def listening(host: str, port: int) -> socket.socket:
     """A socket bound to `host` and `port` (0: a free port, which `getsockname` then
     names), bound as uvicorn binds its own; OSError if it cannot be. Bound before the
@@ -76,7 +82,15 @@ def serve_workers(factory: str, sock: socket.socket, workers: int) -> None:
     that dies, and stops them on SIGTERM (as `uvicorn.run` does, with the socket bound
     here)."""
     host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(factory, factory=True, host=host, port=port, workers=workers, **OPTIONS)
+    config = uvicorn.Config(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **OPTIONS,
+    )
     Multiprocess(config, sockets=[sock]).run()
 
 

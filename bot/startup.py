@@ -103,7 +103,7 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
     but for Socket Mode, whose requests come over Slack's own connection.
     `refusal_exits=False` (a process a server starts, which would only be started again):
     a refused bot token is an Unverified naming the refusal, for the caller to hold on."""
-    from slack_api.client import clock_client
+    from slack_api.client import clock_client, not_slacks_answer
     from slack_api.workspace import identify
 
     client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
@@ -114,6 +114,12 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
             client.apps_connections_open(app_token=settings.slack_app_token or "")
         return workspace
     except SlackApiError as err:
+        said = not_slacks_answer(err)
+        if said is not None:  # not Slack's answer at all: no token is to blame
+            if app_token:
+                raise click.ClickException(f"{said}, then start it again") from None
+            log.warning("%s; going on, and asking again as work comes", said)
+            return Unverified("not Slack's answer at SLACK_API_URL", datetime.now(UTC))
         error = str(err.response.get("error") or err.response.status_code)
         if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
             opening = app_token and err.response.api_url.endswith("apps.connections.open")

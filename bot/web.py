@@ -451,6 +451,7 @@ class Running:
 
         from bot.app import create_app, team_directory
         from bot.startup import socket_mode_refused
+        from slack_api.client import not_slacks_answer
 
         directory = team_directory(store)
         app = create_app(settings, store, directory=directory, workspace=workspace)
@@ -461,6 +462,9 @@ class Running:
             running.connection.connect()
         except (SlackApiError, OSError) as err:
             running.stop()
+            said = not_slacks_answer(err) if isinstance(err, SlackApiError) else None
+            if said is not None:  # not Slack's answer at all: no token is to blame
+                raise click.ClickException(f"{said}, then start it again") from None
             reason = err.response.get("error") if isinstance(err, SlackApiError) else str(err)
             raise socket_mode_refused(settings, str(reason)) from None
         log.info("connected to Slack in Socket Mode")

@@ -1,5 +1,6 @@
 """The Procfile's processes under bad settings, run as a platform runs them (a shell, the
-Procfile's line, the environment): issue 66, items 1 to 6."""
+Procfile's line, the environment), and `rollout serve` and `socket` beside them: issue 66,
+items 1 to 7."""
 
 import json
 import os
@@ -318,3 +319,56 @@ def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_s
         assert [m["text"] for m in slack.posted(CHANNEL)] == ["held"], clock_output.text
         assert _health_until(slack_side, 200)["clock"] == "ok"
     assert clock_output.text.count("Slack refused SLACK_BOT_TOKEN (invalid_auth): the clock stays up") == 1
+
+
+@pytest.fixture
+def proxy_sign_in():
+    """An HTTP server that answers every request with an HTML page, as a proxy's sign-in
+    page or a wrong SLACK_API_URL does: its Web API address."""
+    import http.server
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            body = b"<!DOCTYPE HTML>\n<html><head><title>Proxy login</title></head><body>Sign in</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = answer  # noqa: N815 (http.server's names)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_slack_api_url_answering_html_is_named_with_what_came_back(env, proxy_sign_in):
+    """Issue 66, item 7: "Slack answered Received a response in a non-JSON format:
+    <!DOCTYPE HTML>…", and then `rollout socket` blamed SLACK_APP_TOKEN. Now one sentence
+    names the URL asked and what came back, and no token is blamed."""
+    said = f"{proxy_sign_in}auth.test answered HTTP 200 with an HTML page titled 'Proxy login', not Slack's JSON"
+    result = rollout({**env, "SLACK_API_URL": proxy_sign_in, "SLACK_APP_TOKEN": "xapp-test"}, "socket", "--no-http")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"Error: {said}: check SLACK_API_URL"), result.stderr
+    assert "SLACK_APP_TOKEN" not in result.stderr and "non-JSON" not in result.stderr, result.stderr
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", "0", "--host", "127.0.0.1"],
+        env={**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": proxy_sign_in},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(process)
+    with _stopped_cleanly(process, output):
+        serving = output.wait_for("serving Slack requests on http://127.0.0.1:")
+        _health_until(_requests(int(serving.rsplit(":", 1)[1].split("/")[0])), 200)
+        assert said in output.wait_for("not Slack's JSON")
+    assert output.text.count(said) == 1 and "non-JSON" not in output.text, output.text
