@@ -62,10 +62,10 @@ def cli(verbose: bool) -> None:
 def serve(port: int | None, host: str, workers: int, no_scheduler: bool) -> None:
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    warn_without_admins(settings)
     sock = _listening(host, settings.port if port is None else port)
     known = verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
+    warn_without_admins(settings)
     _serve_uvicorn(sock, workers, with_clock=not no_scheduler, known=known)
 
 
@@ -84,10 +84,10 @@ def web(port: int | None, host: str, workers: int) -> None:
     (503), and each process recovers by itself once the cause is gone. The clock runs
     as the Procfile's `clock`."""
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    warn_without_admins(settings)
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
     sock = _listening(host, settings.port if port is None else port)
+    warn_without_admins(settings)
     from bot import http_server
     from bot.web import create
 
@@ -285,9 +285,9 @@ def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> No
     from bot.web import Running
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    warn_without_admins(settings)
     sock = None if no_http else _listening(host, settings.port if port is None else port)
     workspace = verify_slack(settings, app_token=True)
+    warn_without_admins(settings)
     if sock is not None:
         # The same server as `serve`: its one process holds the Slack connection and the clock.
         open_store(settings).engine.dispose()  # schema checked; the server opens its own connections
