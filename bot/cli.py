@@ -111,7 +111,7 @@ def warn_without_admins(settings: Settings) -> None:
     """One warning at the start of a serving process when ROLLOUT_ADMINS names nobody."""
     if not settings.admins:
         log.warning(
-            "ROLLOUT_ADMINS is empty: nobody can appoint a curator or run the other admin commands. Set it "
+            "ROLLOUT_ADMINS is empty: nobody can appoint a curator or run the other admin commands; set it "
             "to the Slack member ids of the bot's admins, comma-separated (a profile's ⋯ menu → Copy member "
             "ID), e.g. ROLLOUT_ADMINS=U0123456789, then restart"
         )
@@ -181,8 +181,8 @@ def clock() -> None:
         store.health.lose_slack_access(known.refused, known.since)
         log.error(
             "Slack refused SLACK_BOT_TOKEN (%s): the clock stays up and ticks, holding every message until Slack "
-            "accepts the token, which it asks again after 5 s, then twice as long each time up to 5 minutes. "
-            "Check SLACK_BOT_TOKEN (%s) and restart, or reinstall the app",
+            "accepts the token, which it asks again after 5 s, then twice as long each time up to 5 minutes; "
+            "check SLACK_BOT_TOKEN (%s) and restart, or reinstall the app",
             known.refused,
             CREDENTIAL_HELP["SLACK_BOT_TOKEN"],
         )
