@@ -186,7 +186,7 @@ def peak_rss_mib(pid: int) -> float:
 
 # The servers measured, each as a command line (PORT is filled in). `serve` is the
 # one-process `rollout serve` (the clock in it in real use); `web-N` is the Procfile's web
-# process with N workers. The floor is the durable floor on the same stack: uvicorn, with
+# process (`rollout web`) with N workers. The floor is the durable floor on the same stack: uvicorn, with
 # the settings every server here has (bot/http_server.py).
 def _uvicorn(factory: str, workers: int) -> list[str]:
     from bot.http_server import OPTIONS
@@ -213,7 +213,12 @@ def _uvicorn(factory: str, workers: int) -> list[str]:
 
 def servers() -> dict[str, list[str]]:
     serve = [sys.executable, "-m", "bot", "serve", "--port", "PORT", "--host", "127.0.0.1", "--no-scheduler"]
-    return {"serve": serve, "web-1": _uvicorn("bot.web:create", 1), "web-2": _uvicorn("bot.web:create", 2)}
+    return {"serve": serve, "web-1": _web(1), "web-2": _web(2)}
+
+
+def _web(workers: int) -> list[str]:
+    """The Procfile's `web` (`rollout web`) with `workers` processes."""
+    return [sys.executable, "-m", "bot", "web", "--workers", str(workers), "--port", "PORT", "--host", "127.0.0.1"]
 
 
 def floors() -> dict[str, list[str]]:

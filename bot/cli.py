@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import signal
+import socket as sockets
 import subprocess
 import sys
 import threading
@@ -19,8 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from bot import guide, logs
 from bot.cli_admin import cycle, export, playbook, source, token
 from bot.cli_webhooks import webhook
-from bot.settings import check_log_level
-from bot.startup import checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
+from bot.settings import Settings, check_log_level
+from bot.startup import CREDENTIAL_HELP, checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from templates import plural
@@ -52,7 +53,7 @@ def cli(verbose: bool) -> None:
 
 
 @cli.command()
-@click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000; 0: a free one).")
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option(
     "--workers",
@@ -66,22 +67,69 @@ def cli(verbose: bool) -> None:
 def serve(port: int | None, host: str, workers: int, no_scheduler: bool) -> None:
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    port = port or settings.port
-    _port_free_or_exit(host, port)
+    sock = _listening(host, settings.port if port is None else port)
     known = verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
-    _serve_uvicorn(host, port, workers, with_clock=not no_scheduler, known=known)
+    warn_without_admins(settings)
+    _serve_uvicorn(sock, workers, with_clock=not no_scheduler, known=known)
+
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Port to listen on (default: $PORT, else 3000; 0: a free one).")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--workers", type=int, default=2, show_default=True, help="HTTP processes (the Procfile's WEB_CONCURRENCY)."
+)
+def web(port: int | None, host: str, workers: int) -> None:
+    """The Procfile's `web`: HTTP processes only, for a platform that restarts what exits.
+
+    The settings are checked here, once, before any process starts: a bad one ends it in
+    one sentence. Then each process serves whatever else is wrong rather than exit: a
+    database that does not answer, or a bot token Slack refuses, is said by /healthz
+    (503), and each process recovers by itself once the cause is gone. The clock runs
+    as the Procfile's `clock`."""
+    settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    if workers < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--workers")
+    sock = _listening(host, settings.port if port is None else port)
+    warn_without_admins(settings)
+    from bot import http_server
+    from bot.web import create
+
+    host, port = sock.getsockname()[:2]
+    log.info(
+        "serving Slack requests on http://%s:%d/slack/events (%s)",
+        host,
+        port,
+        "1 process" if workers == 1 else f"{workers} processes",
+    )
+    try:
+        if workers == 1:
+            http_server.serve(create(), host, port, sock)
+        else:
+            http_server.serve_workers("bot.web:create", sock, workers)
+    finally:
+        sock.close()
+
+
+def warn_without_admins(settings: Settings) -> None:
+    """One warning at the start of a serving process when ROLLOUT_ADMINS names nobody."""
+    if not settings.admins:
+        log.warning(
+            "ROLLOUT_ADMINS is empty: nobody can appoint a curator or run the other admin commands; set it "
+            "to the Slack member ids of the bot's admins, comma-separated (a profile's ⋯ menu → Copy member "
+            "ID), e.g. ROLLOUT_ADMINS=U0123456789, then restart"
+        )
 
 
 def _serve_uvicorn(
-    host: str,
-    port: int,
+    sock: sockets.socket,
     workers: int,
     with_clock: bool,
     socket_mode: bool = False,
     known: Workspace | Unverified | None = None,
 ) -> None:
-    """The ASGI app (bot/web.py) under uvicorn (bot/http_server.py). One process (the
+    """The ASGI app (bot/web.py) under uvicorn (bot/http_server.py), on `sock`. One process (the
     default): the app is served here, the clock and the dispatcher run beside the requests
     sharing their caches, and stop once the server has. Several: uvicorn's supervisor
     starts them (each builds its app, `bot.web:create`, and asks Slack about the token
@@ -93,6 +141,7 @@ def _serve_uvicorn(
     from bot import http_server
     from bot.web import serving
 
+    host, port = sock.getsockname()[:2]
     clock_process = None
     if with_clock and workers > 1:
         clock_process = subprocess.Popen([sys.executable, "-m", "bot", "clock"])
@@ -105,14 +154,15 @@ def _serve_uvicorn(
         log.info("serving Slack requests on http://%s:%d/slack/events (%d processes)", host, port, workers)
     try:
         if workers > 1:
-            http_server.serve_workers("bot.web:create", host, port, workers)
+            http_server.serve_workers("bot.web:create", sock, workers)
             return
         app, running = serving(with_clock=with_clock, socket_mode=socket_mode, known=known)
         try:
-            http_server.serve(app, host, port)
+            http_server.serve(app, host, port, sock)
         finally:
             running.stop()
     finally:
+        sock.close()
         if clock_process is not None:
             clock_process.terminate()
             clock_process.wait(timeout=30)
@@ -128,8 +178,20 @@ def clock() -> None:
     from bot.app import create_clockwork
 
     settings = checked_settings("SLACK_BOT_TOKEN")
-    verify_slack(settings)
-    clockwork = create_clockwork(settings, open_store(settings))
+    store = open_store(settings)
+    # A platform starts again a process that exits: a token Slack refuses keeps the clock
+    # up instead, holding delivery while its dispatcher asks Slack again on a backoff.
+    known = verify_slack(settings, refusal_exits=False)
+    if isinstance(known, Unverified) and known.refused is not None:
+        store.health.lose_slack_access(known.refused, known.since)
+        log.error(
+            "Slack refused SLACK_BOT_TOKEN (%s): the clock stays up and ticks, holding every message until Slack "
+            "accepts the token, which it asks again after 5 s, then twice as long each time up to 5 minutes; "
+            "check SLACK_BOT_TOKEN (%s) and restart, or reinstall the app",
+            known.refused,
+            CREDENTIAL_HELP["SLACK_BOT_TOKEN"],
+        )
+    clockwork = create_clockwork(settings, store)
     log.info("clock running: a tick every minute; Ctrl-C to stop")
     clockwork.run(stopping)
 
@@ -220,7 +282,7 @@ def _first_line(payload: dict[str, Any]) -> str:
 @cli.command()
 @click.option("--no-scheduler", is_flag=True, help="Do not run the cadence clock and dispatcher here.")
 @click.option("--no-http", is_flag=True, help="Serve no HTTP: no web view, reporting API, /healthz or /metrics.")
-@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT, else 3000).")
+@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT, else 3000; 0: a free one).")
 @click.option("--host", default="0.0.0.0", show_default=True)
 def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> None:
     """Run in Socket Mode (no public URL needed), with the clock and dispatcher in-process,
@@ -228,14 +290,13 @@ def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> No
     from bot.web import Running
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    port = port or settings.port
-    if not no_http:
-        _port_free_or_exit(host, port)
+    sock = None if no_http else _listening(host, settings.port if port is None else port)
     workspace = verify_slack(settings, app_token=True)
-    if not no_http:
+    warn_without_admins(settings)
+    if sock is not None:
         # The same server as `serve`: its one process holds the Slack connection and the clock.
         open_store(settings).engine.dispose()  # schema checked; the server opens its own connections
-        _serve_uvicorn(host, port, workers=1, with_clock=not no_scheduler, socket_mode=True, known=workspace)
+        _serve_uvicorn(sock, workers=1, with_clock=not no_scheduler, socket_mode=True, known=workspace)
         return
     running = Running.socket_mode(settings, workspace, open_store(settings), with_clock=not no_scheduler)
     stopped = threading.Event()
@@ -250,19 +311,23 @@ def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> No
         running.stop()
 
 
+def _listening(host: str, port: int) -> sockets.socket:
+    """The server's socket, bound (port 0: a free one); one sentence and exit 1 when
+    something else already listens on `port`."""
+    from bot import http_server
+
+    try:
+        return http_server.listening(host, port)
+    except OSError as err:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({err.strerror or err}): stop what uses that port, "
+            "or choose another with --port"
+        ) from None
+
+
 def _port_free_or_exit(host: str, port: int) -> None:
     """One sentence and exit 1 when something else already listens on `port`."""
-    import socket as sockets
-
-    with sockets.socket(sockets.AF_INET6 if ":" in host else sockets.AF_INET) as probe:
-        probe.setsockopt(sockets.SOL_SOCKET, sockets.SO_REUSEADDR, 1)  # as the servers bind
-        try:
-            probe.bind((host, port))
-        except OSError as err:
-            raise click.ClickException(
-                f"cannot listen on {host}:{port} ({err.strerror or err}): stop what uses that port, "
-                "or choose another with --port"
-            ) from None
+    _listening(host, port).close()
 
 
 @cli.group()

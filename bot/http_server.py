@@ -1,6 +1,5 @@
 """uvicorn, the HTTP server of every process that serves bot/web.py's ASGI app: `rollout
-serve`, `rollout socket`, the Procfile's `web` (its command line repeats OPTIONS, and
-tests/bot/test_processes.py holds the two alike), `rollout demo` and the tests.
+serve`, `rollout socket`, `rollout web` (the Procfile's `web`), `rollout demo` and the tests.
 
 What uvicorn bounds, with the settings its authors give for it:
 - a request's head: at most MAX_HEAD_BYTES buffered without its blank line, or 400 (h11's
@@ -27,6 +26,7 @@ from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
 
 MAX_HEAD_BYTES = 64 * 1024
 KEEP_ALIVE_SECONDS = 5
@@ -41,24 +41,57 @@ OPTIONS: dict[str, Any] = {
 }
 
 
-def serve(app: ASGIApp, host: str, port: int) -> None:
+# uvicorn's supervisor kills a worker that does not answer its ping within this long, and
+# starts another. Its default, 5 s, killed workers still building their app (imports, the
+# statistics) on a busy machine, again and again.
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
+def listening(host: str, port: int) -> socket.socket:
+    """A socket bound to `host` and `port` (0: a free port, which `getsockname` then
+    names), bound as uvicorn binds its own; OSError if it cannot be. Bound before the
+    server starts, so that the port is known, and said, before anything is served."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)  # uvicorn's workers serve it too
+    return sock
+
+
+def serve(app: ASGIApp, host: str, port: int, sock: socket.socket | None = None) -> None:
     """Serve `app` in this process until SIGTERM or Ctrl-C, then return (exit 0). uvicorn
     stops gracefully, then raises the signal again for the handler it found: here, one
-    that does nothing, so that the caller stops what runs beside the app."""
+    that does nothing, so that the caller stops what runs beside the app. `sock`: one
+    bound already (`listening`), else uvicorn binds `host` and `port`."""
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, **OPTIONS)).run()
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, **OPTIONS)).run(None if sock is None else [sock])
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def serve_workers(factory: str, host: str, port: int, workers: int) -> None:
-    """`workers` processes, each building its app with `factory` (an import string):
-    uvicorn's supervisor starts them, starts another for one that dies, and stops them
-    on SIGTERM."""
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, **OPTIONS)
+def serve_workers(factory: str, sock: socket.socket, workers: int) -> None:
+    """`workers` processes serving `sock` (`listening`), each building its app with
+    `factory` (an import string): uvicorn's supervisor starts them, starts another for one
+    that dies, and stops them on SIGTERM (as `uvicorn.run` does, with the socket bound
+    here)."""
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **OPTIONS,
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 class InThread:

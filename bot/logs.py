@@ -45,12 +45,17 @@ class _Json(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+# slack_sdk's ERROR lines for a request that could not reach Slack, or whose answer was
+# not JSON (slack_api/client.py, not_slacks_answer, says which URL and what came back).
+SAID_BY_THE_CALLER = ("Failed to send a request to Slack API server", "Failed to decode Slack API response")
+
+
 class _SaidByTheCaller(logging.Filter):
     """slack_sdk logs an ERROR for every request that could not reach Slack, then raises;
     whoever called says what it means (once, at the level it deserves): this line goes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Failed to send a request to Slack API server")
+        return not str(record.msg).startswith(SAID_BY_THE_CALLER)
 
 
 _SLACK_CLIENT = logging.getLogger("slack_sdk.web.base_client")

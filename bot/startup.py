@@ -102,7 +102,7 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
     but for Socket Mode, whose requests come over Slack's own connection.
     `refusal_exits=False` (a process a server starts, which would only be started again):
     a refused bot token is an Unverified naming the refusal, for the caller to hold on."""
-    from slack_api.client import clock_client
+    from slack_api.client import clock_client, not_slacks_answer
     from slack_api.workspace import identify
 
     client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
@@ -116,6 +116,12 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
             client.apps_connections_open(app_token=settings.slack_app_token or "")
         return workspace
     except SlackApiError as err:
+        said = not_slacks_answer(err)
+        if said is not None:  # not Slack's answer at all: no token is to blame
+            if app_token:
+                raise click.ClickException(f"{said}, then start it again") from None
+            log.warning("%s; going on, and asking again as work comes", said)
+            return Unverified("not Slack's answer at SLACK_API_URL", datetime.now(UTC))
         error = str(err.response.get("error") or err.response.status_code)
         if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
             opening = app_token and err.response.api_url.endswith("apps.connections.open")
@@ -155,7 +161,7 @@ def open_store(settings: Settings, dry_run: bool = False) -> Store:
             raise click.ClickException(
                 f"{state}, the code needs {migrate.head_revision()}: run `rollout db upgrade` first"
             )
-    return Store(engine, dry_run=dry_run, secret_key=settings.rollout_secret_key)
+    return Store(engine, dry_run=dry_run, secret_key=settings.rollout_secret_key, slack_token=settings.slack_bot_token)
 
 
 def connected_engine(settings: Settings) -> Engine:

@@ -32,6 +32,8 @@ import contextlib
 import json
 import logging
 import re
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -40,9 +42,11 @@ from urllib.parse import parse_qs
 
 import anyio
 import anyio.to_thread
+import click
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -53,7 +57,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot import metrics
+from bot import healthz, metrics
+from bot.healthz import TokenProbe
 from handlers import http_errors
 from handlers.api import make_api
 from handlers.web_view import make_web_view
@@ -74,7 +79,6 @@ WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
 READ_SECONDS = 5.0  # a request's whole body must be in this long after its head
 THREADS = 8  # each process's pool for what blocks (Bolt, the database): fewer than its engine's connections
-CLOCK_SILENT_AFTER = 300  # seconds without a tick before /healthz calls the clock stale
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ def make_asgi(
     return application(
         Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md
         *web_view_routes(view),
-        Route("/healthz", partial(_healthz, app, store, now), methods=["GET"]),
+        Route("/healthz", partial(_healthz, app, store, now, TokenProbe(app)), methods=["GET"]),
         Route("/metrics", partial(_metrics, store, now), methods=["GET"]),
         *slack,
     )
@@ -228,19 +232,11 @@ async def _slack_events(verifier: SignatureVerifier, bolt: App, request: Request
     return to_starlette_response(answer)
 
 
-async def _healthz(app: RolloutApp, store: Store, now: Callable[[], datetime], request: Request) -> Response:
-    answer, ok = await run_in_threadpool(_health, app, store, now)
+async def _healthz(
+    app: RolloutApp, store: Store, now: Callable[[], datetime], probe: TokenProbe, request: Request
+) -> Response:
+    answer, ok = await run_in_threadpool(healthz.answer, app, store, now, probe)
     return _json_answer(answer, 200 if ok else 503)
-
-
-def _health(app: RolloutApp, store: Store, now: Callable[[], datetime]) -> tuple[dict[str, Any], bool]:
-    ok = _safely(store.health.ping)
-    answer: dict[str, Any] = {"ok": ok, "database": "ok" if ok else "unreachable"}
-    if ok:  # the clock may run in another process: its heartbeat is in the database
-        answer["clock"] = _clock_state(lambda: store.health.heartbeat(metrics.CLOCK), now)
-        answer["slack"], ok = _slack_state(app, store)
-        answer["ok"] = ok
-    return answer, ok
 
 
 async def _metrics(store: Store, now: Callable[[], datetime], request: Request) -> Response:
@@ -256,21 +252,6 @@ def _team_of(app: RolloutApp) -> str | None:
     """The bot's workspace, as Slack said (auth.test): whose people may sign in with Slack."""
     workspace = app.guard.workspace(app.slack_client())
     return workspace.team_id if workspace is not None else None
-
-
-def _slack_state(app: RolloutApp, store: Store) -> tuple[str, bool]:
-    """/healthz's word on Slack, and whether it is healthy. Slack refusing the token (a
-    hold in the database, any process may have heard it) is unhealthy: 503. A token this
-    process could not yet verify because Slack is down is said as such, healthy all the
-    same, so an outage of Slack's does not take web processes out of rotation."""
-    lost = store.health.slack_access_lost()  # first: a refused token is not asked about again here
-    if lost is not None:
-        return f"token refused ({lost[0]}) since {lost[1].isoformat()}", False
-    verified = app.guard.workspace(app.slack_client()) is not None  # asks Slack only until it has answered
-    unverified = app.guard.unverified
-    if verified or unverified is None:
-        return "ok", True
-    return f"not verified ({unverified.why} since {unverified.since.isoformat(timespec='seconds')})", True
 
 
 def _signed(verifier: SignatureVerifier, headers: Headers, body: bytes) -> bool:
@@ -379,29 +360,70 @@ def _json(text: str) -> object:
         raise Malformed("the body is not valid JSON") from None
 
 
-def _clock_state(last_tick: Callable[[], datetime | None], now: Callable[[], datetime]) -> str:
-    try:
-        last = last_tick()
-    except Exception:  # noqa: BLE001
-        return "unknown"
-    if last is None:
-        return "never ticked"
-    age = (now() - last).total_seconds()
-    return "ok" if age <= CLOCK_SILENT_AFTER else f"silent for {int(age)} s"
-
-
-def _safely(check: Callable[[], bool]) -> bool:
-    try:
-        return bool(check())
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        return False
-
-
 def create() -> ASGIApp:
     """The ASGI application for a server of its own, from the environment (uvicorn's
-    factory: `uvicorn bot.web:create --factory`, see the Procfile). Each worker process builds its own
-    app, engine and caches; the clock runs in a process of its own (`rollout clock`)."""
-    return serving(with_clock=False)[0]
+    factory, which `rollout web`, the Procfile's `web`, gives its workers). Each worker process builds its own
+    app, engine and caches; the clock runs in a process of its own (`rollout clock`).
+    A database that does not answer does not end the process (a platform would only
+    start it again, and again): it serves `Waiting` until it can build the app."""
+    try:
+        return serving(with_clock=False)[0]
+    except WAIT_FOR as err:
+        return Waiting(lambda: serving(with_clock=False)[0], _cause(err))
+
+
+WAIT_FOR = (click.ClickException, DBAPIError)  # the database does not answer, or its schema is behind
+RETRY_SECONDS = (2.0, 60.0)  # Waiting builds the app again after the first, doubling up to the second
+
+
+def _cause(err: Exception) -> str:
+    if isinstance(err, click.ClickException):
+        return err.format_message()
+    orig = getattr(err, "orig", None)
+    return f"the database stopped answering ({str(orig or type(err).__name__).strip().splitlines()[0]})"
+
+
+class Waiting:
+    """A `web` process's app while it cannot build its own, because the database does
+    not answer (or its schema is behind the code): /healthz answers 503 saying why, any
+    other request 503. A thread builds the app again, RETRY_SECONDS apart (doubling), and
+    once one is built it answers every request; said once each way in the log."""
+
+    def __init__(self, build: Callable[[], ASGIApp], why: str):
+        self.app: ASGIApp | None = None
+        self.why = why
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        self.waiting = application(
+            Route("/healthz", self._healthz, methods=["GET"]), Route("/{path:path}", self._unavailable, methods=methods)
+        )
+        log.error("%s; answering 503 meanwhile, and trying again", why)
+        threading.Thread(target=self._retry, args=(build,), name="waiting", daemon=True).start()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The lifespan is the waiting app's (the same thread pool as the app's own).
+        app = self.app if self.app is not None and scope["type"] != "lifespan" else self.waiting
+        await app(scope, receive, send)
+
+    async def _healthz(self, request: Request) -> Response:
+        return _json_answer({"ok": False, "database": self.why}, 503)
+
+    async def _unavailable(self, request: Request) -> Response:
+        return _error(503, f"not serving yet: {self.why}", {"Retry-After": str(int(RETRY_SECONDS[1]))})
+
+    def _retry(self, build: Callable[[], ASGIApp]) -> None:
+        delay = RETRY_SECONDS[0]
+        while self.app is None:
+            time.sleep(delay)
+            delay = min(delay * 2, RETRY_SECONDS[1])
+            try:
+                self.app = build()
+            except WAIT_FOR as err:
+                if _cause(err) != self.why:
+                    self.why = _cause(err)
+                    log.error("%s; answering 503 meanwhile, and trying again", self.why)
+            except Exception:
+                log.exception("could not build the app; trying again")
+        log.warning("the database answers: serving")
 
 
 class Running:
@@ -421,6 +443,7 @@ class Running:
 
         from bot.app import create_app, team_directory
         from bot.startup import socket_mode_refused
+        from slack_api.client import not_slacks_answer
 
         directory = team_directory(store)
         app = create_app(settings, store, directory=directory, workspace=workspace)
@@ -431,6 +454,9 @@ class Running:
             running.connection.connect()
         except (SlackApiError, OSError) as err:
             running.stop()
+            said = not_slacks_answer(err) if isinstance(err, SlackApiError) else None
+            if said is not None:  # not Slack's answer at all: no token is to blame
+                raise click.ClickException(f"{said}, then start it again") from None
             reason = err.response.get("error") if isinstance(err, SlackApiError) else str(err)
             raise socket_mode_refused(settings, str(reason)) from None
         log.info("connected to Slack in Socket Mode")
@@ -465,10 +491,10 @@ def serving(
     from usecases.events import slack_access_lost
 
     settings = checked_settings("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
+    store = open_store(settings)
     # A server's process that exited here would only be started again, and again: a token
     # Slack refuses is held on instead (below), and said by /healthz.
     known = known or verify_slack(settings, refusal_exits=False)
-    store = open_store(settings)
     if socket_mode:
         running = Running.socket_mode(settings, known, store, with_clock)
         assert running.app is not None

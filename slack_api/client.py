@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,33 @@ CLOCK_TIMEOUT = 10  # seconds per call for the clock, which nobody waits on
 
 # The Web API methods the bot calls that only read; any other call has an effect.
 READS = frozenset({"auth.test", "bots.info", "conversations.members", "users.info", "users.list"})
+
+
+NOT_JSON = "Received a response in a non-JSON format"  # slack_sdk's error for an answer it cannot read
+TITLE = re.compile(r"<title[^>]*>\s*([^<]{1,80})", re.IGNORECASE)
+
+
+def not_slacks_answer(err: SlackApiError) -> str | None:
+    """For an answer that is not Slack's JSON (a proxy's sign-in page, a SLACK_API_URL
+    that is not Slack's Web API): one sentence naming the URL asked and what came back.
+    None for Slack's own answers."""
+    error = err.response.get("error") if isinstance(err.response.data, dict) else None
+    if not (isinstance(error, str) and error.startswith(NOT_JSON)):
+        return None
+    body = error.removeprefix(NOT_JSON).lstrip(": ")
+    headers = {str(k).lower(): str(v) for k, v in (err.response.headers or {}).items()}
+    kind = headers.get("content-type", "").split(";")[0].strip()
+    title = TITLE.search(body)
+    if title:
+        what = f"an HTML page titled {title.group(1).strip()!r}"
+    elif "html" in kind or body.lstrip().lower().startswith(("<!doctype html", "<html")):
+        what = f"an HTML page beginning {body[:40]!r}"
+    else:
+        what = f"{kind or 'an answer'} beginning {body[:40]!r}"
+    return (
+        f"{err.response.api_url} answered HTTP {err.response.status_code} with {what}, not Slack's JSON: "
+        "check SLACK_API_URL (Slack's is https://slack.com/api/) and any proxy between here and Slack"
+    )
 
 
 class SlackBusy(TimeoutError):

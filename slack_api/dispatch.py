@@ -88,7 +88,10 @@ PERMANENT_ERRORS = frozenset(
 # of a deleted workspace gets; auth.test tells the two apart (_token_refused).
 TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
 PERSON_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled"})  # a DM's person left
-PROBE_SECONDS = 300  # while held, how often auth.test is asked whether the token works again
+# While held, auth.test is asked whether the token works again: FIRST_PROBE_SECONDS after
+# the refusal, then twice as long each time, up to PROBE_SECONDS apart.
+FIRST_PROBE_SECONDS = 5
+PROBE_SECONDS = 300
 
 
 class SlackAccess(Protocol):
@@ -188,6 +191,7 @@ class Dispatcher(Lane):
         self.on_person_gone = on_person_gone
         self.monotonic = monotonic
         self._next_probe = 0.0
+        self._probe_wait = FIRST_PROBE_SECONDS  # the next wait between two probes
 
     # ---- loops ----
 
@@ -223,14 +227,17 @@ class Dispatcher(Lane):
 
     def held(self) -> bool:
         """Whether delivery is held because Slack refuses the token. While held, auth.test
-        is asked every PROBE_SECONDS; when it answers ok, delivery goes on."""
+        is asked on a backoff (FIRST_PROBE_SECONDS, doubling to PROBE_SECONDS); when it
+        answers ok, delivery goes on."""
         if self.access is None or self.access.slack_access_lost() is None:
             return False
         if self.monotonic() < self._next_probe:
             return True
-        self._next_probe = self.monotonic() + PROBE_SECONDS
+        self._next_probe = self.monotonic() + self._probe_wait
+        self._probe_wait = min(self._probe_wait * 2, PROBE_SECONDS)
         if self._token_refused() is not None:
             return True
+        self._probe_wait = FIRST_PROBE_SECONDS
         if self.access.regain_slack_access():
             log.warning("Slack accepts the bot's token again: delivering the outbox")
         return False
@@ -374,7 +381,8 @@ class Dispatcher(Lane):
                         "/healthz answers 503 until it works again (reinstall the app, or a new SLACK_BOT_TOKEN)",
                         refused,
                     )
-                self._next_probe = self.monotonic() + PROBE_SECONDS
+                self._next_probe = self.monotonic() + FIRST_PROBE_SECONDS
+                self._probe_wait = FIRST_PROBE_SECONDS * 2
                 return
         if status < 500 and error in PERMANENT_ERRORS:
             log.warning("outbox %s: Slack refused it for good: %s", message.key, error)

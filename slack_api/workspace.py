@@ -18,6 +18,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from slack_api.client import not_slacks_answer
+
 log = logging.getLogger(__name__)
 
 
@@ -93,7 +95,11 @@ class Guard:
         try:
             self._workspace = identify(client)
         except SlackApiError as err:
-            self._failed(f"Slack answered {err.response.get('error') or err.response.status_code}")
+            said = not_slacks_answer(err)
+            if said is not None:
+                self._failed("not Slack's answer at SLACK_API_URL", said)
+            else:
+                self._failed(f"Slack answered {err.response.get('error') or err.response.status_code}")
         except (OSError, TimeoutError) as err:
             self._failed("unreachable", type(err).__name__)
         else:

@@ -3,6 +3,7 @@ token: for /healthz, /metrics and the dispatcher, in every process."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import text, update
@@ -15,11 +16,28 @@ from storage.models.bookkeeping import Heartbeat
 from storage.models.org import Setting
 
 SLACK_ACCESS_LOST = "slack_access_lost"  # a setting: Slack's word for why it refuses the token
+REFUSED_BY = "slack"  # the setting's `updated_by`, with the refused token's fingerprint after it
+
+
+def token_fingerprint(token: str) -> str:
+    """What the hold keeps of the token Slack refused: a hash (never the token), so that
+    a process running with another token is not held by it."""
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
 class Health:
-    def __init__(self, engine: Engine):
+    """`token`: the bot token this process runs with. A hold that Slack's refusal of
+    another token left is not this process's: it reads as no hold, and the first refusal
+    of this token replaces it. Without a token (tools, tests), any hold is read."""
+
+    def __init__(self, engine: Engine, token: str | None = None):
         self.engine = engine
+        self.refused_by = f"{REFUSED_BY} {token_fingerprint(token)}" if token else None
+
+    def _ours(self, row: Setting) -> bool:
+        """Whether a hold is of this process's token (a hold from before tokens were told
+        apart, `slack` alone, is anyone's)."""
+        return self.refused_by is None or row.updated_by in (REFUSED_BY, self.refused_by)
 
     def beat(self, name: str, at: datetime) -> None:
         """Record that `name` (the clock) is alive and finished its work at `at`."""
@@ -43,21 +61,27 @@ class Health:
         revoked or the workspace gone); None while it accepts it."""
         with reading(self.engine) as s:
             row = s.get(Setting, SLACK_ACCESS_LOST)
-            return (row.value, row.updated_at) if row else None
+            return (row.value, row.updated_at) if row and self._ours(row) else None
 
     def lose_slack_access(self, reason: str, at: datetime) -> bool:
         """Slack refused the token: True if that is news (the first to hear says so once)."""
         try:
             with unit_of_work(self.engine) as s:
-                if s.get(Setting, SLACK_ACCESS_LOST) is not None:
+                row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
+                if row is not None and self._ours(row):
                     return False
-                s.add(Setting(key=SLACK_ACCESS_LOST, value=reason[:200], updated_by="slack", updated_at=at))
+                if row is not None:  # another token's: not this one's news
+                    s.delete(row)
+                    s.flush()
+                by = self.refused_by or REFUSED_BY
+                s.add(Setting(key=SLACK_ACCESS_LOST, value=reason[:200], updated_by=by, updated_at=at))
             return True
         except IntegrityError:
             return False  # another process heard it at the same moment
 
     def regain_slack_access(self) -> bool:
-        """Slack accepts the token again: True if it had been refused."""
+        """Slack accepts the token again: True if it had been refused. (A hold of another
+        token goes too: this is the token in use now.)"""
         with unit_of_work(self.engine) as s:
             row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
             if row is None:

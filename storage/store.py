@@ -73,7 +73,9 @@ __all__ = [
 
 
 class Store:
-    def __init__(self, engine: Engine, dry_run: bool = False, secret_key: str | None = None):
+    def __init__(
+        self, engine: Engine, dry_run: bool = False, secret_key: str | None = None, slack_token: str | None = None
+    ):
         self.engine = engine  # for storage.db's reads_together
         self.dry_run = dry_run
         self.playbooks = Playbooks(engine)
@@ -83,7 +85,7 @@ class Store:
         self.web_logins = WebLogins(engine)
         self.org = RolesAndSettings(engine)
         self.request_keys = RequestKeys(engine)
-        self.health = Health(engine)
+        self.health = Health(engine, slack_token)  # whose holds are this token's (not an old token's)
         self.people = People(engine)
         self.governance = Governance(engine, dry_run=dry_run)
         self.registry = Registry(engine)

@@ -374,6 +374,32 @@ def test_a_revoked_token_holds_delivery_then_it_goes_on_once_slack_accepts_it(ou
     assert "accepts the bot's token again" in caplog.text
 
 
+def test_a_held_dispatcher_asks_slack_again_on_a_backoff(outbox, slack, fake, store):
+    """Issue 66, item 2: while Slack refuses the token, auth.test is asked again soon, then
+    twice as long apart each time (5 s, 10 s, 20 s, ... up to 5 minutes), not only after
+    5 minutes: a clock left up with a refused token notices a fixed one soon."""
+    from slack_api.dispatch import FIRST_PROBE_SECONDS, PROBE_SECONDS
+
+    outbox.enqueue([post("a")], T0)
+    slack.revoke("invalid_auth")
+    ticking = Ticking()
+    held = dispatcher(outbox, slack, fake, access=store.health, monotonic=ticking)
+    held.drain()
+    probes = []
+    for _ in range(1200):  # a second at a time, 20 minutes
+        ticking.now += 1
+        before = len(slack.calls_to("auth.test"))
+        held.run_once()
+        if len(slack.calls_to("auth.test")) > before:
+            probes.append(ticking.now)
+    gaps = [b - a for a, b in zip([0.0, *probes], probes, strict=False)]
+    assert gaps[:4] == [FIRST_PROBE_SECONDS, 2 * FIRST_PROBE_SECONDS, 4 * FIRST_PROBE_SECONDS, 8 * FIRST_PROBE_SECONDS]
+    assert max(gaps) == PROBE_SECONDS
+    slack.restore()
+    ticking.now += PROBE_SECONDS
+    assert held.drain() == 0 and len(slack.posted(CHANNEL)) == 1
+
+
 def test_another_dispatcher_holds_too_and_a_restart_with_a_working_token_goes_on(outbox, slack, fake, store):
     outbox.enqueue([post("a")], T0)
     slack.revoke("invalid_auth")

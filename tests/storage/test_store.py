@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
+from storage.models.org import Setting
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import KpiReading
 from tests import reported
@@ -310,3 +311,24 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, datab
         killer.dispose()
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+
+
+def test_a_refused_tokens_hold_is_that_tokens_only(engine):
+    """Issue 66, item 3: a hold left by Slack refusing one token held every process after
+    the token was changed. It is kept with the refused token's fingerprint (not the token):
+    a process with another token reads no hold, and its own refusal replaces the old one."""
+    from storage.store import Store
+
+    old, new = Store(engine, slack_token="xoxb-old"), Store(engine, slack_token="xoxb-new")
+    at = datetime(2026, 11, 26, 11, 35, tzinfo=UTC)
+    assert old.health.lose_slack_access("invalid_auth", at)
+    assert old.health.slack_access_lost() == ("invalid_auth", at)
+    assert not old.health.lose_slack_access("invalid_auth", at)  # said once
+    assert new.health.slack_access_lost() is None
+    assert new.health.lose_slack_access("token_revoked", at + timedelta(hours=1))  # news: this token's
+    assert new.health.slack_access_lost() == ("token_revoked", at + timedelta(hours=1))
+    assert old.health.slack_access_lost() is None
+    with Session(engine) as session:
+        kept = " ".join(f"{row}" for row in session.exec(select(Setting)).all())
+    assert "xoxb-new" not in kept and "xoxb-old" not in kept
+    assert new.health.regain_slack_access() and new.health.slack_access_lost() is None
