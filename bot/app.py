@@ -161,8 +161,10 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         # over Slack's own connection and are never signed.)
         request_verification_enabled=False,
         # Bolt's name for its logs. Unnamed, Bolt finds one with inspect.stack(), which reads
-        # the source of every frame above it: under pytest, most of what an App costs.
-        name="rollout",
+        # the source of every frame above it: under pytest, most of what an App costs. Not
+        # "rollout": Bolt sets the level of the logger of that name to the root's at each
+        # request, which would pin the bot's own "rollout" logger (bot/cli.py, startup.py).
+        name="bolt.rollout",
     )
 
 
