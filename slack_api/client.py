@@ -33,7 +33,17 @@ CLOCK_TIMEOUT = 10  # seconds per call for the clock, which nobody waits on
 
 
 # The Web API methods the bot calls that only read; any other call has an effect.
-READS = frozenset({"auth.test", "bots.info", "conversations.members", "users.info", "users.list"})
+READS = frozenset(
+    {
+        "auth.test",
+        "bots.info",
+        "conversations.history",
+        "conversations.info",
+        "conversations.members",
+        "users.info",
+        "users.list",
+    }
+)
 
 
 class SlackBusy(TimeoutError):

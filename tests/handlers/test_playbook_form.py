@@ -190,6 +190,29 @@ def test_a_channel_without_the_bot_gets_the_invite_hint(bot, slack, engine):
     assert count(engine, Playbook) == 0
 
 
+def test_a_form_refused_on_a_channel_without_the_bot_counts_once_the_bot_is_invited(bot, slack, engine):
+    """The check that the bot is in the channel asks Slack (conversations.info), a read:
+    it must not record the view, or the same view sent again once the bot is invited
+    is taken for a repeat and dropped without a word."""
+    slack.add_channel("CNOBOT0002", [MEMBER])
+    slack.workspace.not_in_channel.add("CNOBOT0002")
+    view = {**open_new(bot, slack), **view_identity()}
+
+    def send(values):
+        state = {"values": state_of(view, values)}
+        trigger = f"{uuid.uuid4().int % 10**12}.98765.abcd"  # each click its own: another signature
+        return bot.interaction(
+            {"type": "view_submission", "user": {"id": MEMBER}, "trigger_id": trigger, "view": {**view, "state": state}}
+        )
+
+    refused = send({**NEW_VALUES, "channel": "CNOBOT0002"})
+    assert "/invite" in refused.body["errors"]["channel"] and count(engine, Playbook) == 0
+    slack.workspace.not_in_channel.discard("CNOBOT0002")  # the person invites the bot
+    made = send({**NEW_VALUES, "channel": "CNOBOT0002"})
+    assert made.status == 200 and made.body and made.body["response_action"] == "update", made.body
+    assert count(engine, Playbook) == 1
+
+
 def test_rollout_creators_curators_limits_new_to_curators(http_server, database_url, store, slack, clock, engine):
     mount, url = http_server
     app = create_app(settings_for(database_url, slack, rollout_creators="curators"), store, clock=clock)
