@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.demo.standin.slack_requests import view_identity
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from bot.web import make_asgi
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
@@ -210,6 +211,37 @@ def test_a_form_refused_on_a_channel_without_the_bot_counts_once_the_bot_is_invi
     slack.workspace.not_in_channel.discard("CNOBOT0002")  # the person invites the bot
     made = send({**NEW_VALUES, "channel": "CNOBOT0002"})
     assert made.status == 200 and made.body and made.body["response_action"] == "update", made.body
+    assert count(engine, Playbook) == 1
+
+
+def test_a_view_sent_twice_over_socket_mode_makes_one_playbook(bot, slack, store, engine, database_url, clock):
+    """Issue 66, item 15 under `rollout socket`: a Socket Mode request carries no
+    signature and a view submission no event id, yet the view (id and hash) still counts
+    once. The app is the one `rollout socket` runs, on the stand-in's Socket Mode server."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    view = {**open_new(bot, slack), **view_identity()}
+    state = {"values": state_of(view, NEW_VALUES)}
+    app = create_app(settings_for(database_url, slack, slack_app_token=slack.app_token), store, clock=clock)
+    connection = SocketModeHandler(app, slack.app_token)
+    connection.connect()
+    try:
+        assert slack.socket_mode.wait_for_connection(10)
+        acks = []
+        for click in range(2):
+            payload = {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "user": {"id": MEMBER},
+                "trigger_id": f"{click}.98765.abcd",
+                "view": {**view, "state": state},
+            }
+            acks.append(slack.socket_mode.send("interactive", payload))
+    finally:
+        connection.close()
+    assert acks[0] is not None and acks[0]["payload"]["response_action"] == "update", acks
+    assert acks[1] is not None and not acks[1].get("payload"), acks
     assert count(engine, Playbook) == 1
 
 
