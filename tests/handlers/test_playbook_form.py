@@ -191,6 +191,27 @@ def test_a_channel_without_the_bot_gets_the_invite_hint(bot, slack, engine):
     assert count(engine, Playbook) == 0
 
 
+def test_a_view_with_the_longest_id_and_hash_counts_once(bot, slack, engine):
+    """The view's key fits seen_request.key (120 characters) whatever the lengths of
+    the id and hash Slack sends: on PostgreSQL a longer one failed the submission."""
+    view = {**open_new(bot, slack), "id": "V" * 255, "hash": "1" * 120 + "." + "f" * 134}
+    state = {"values": state_of(view, NEW_VALUES)}
+    replies = [
+        bot.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": MEMBER},
+                "trigger_id": f"{click}.98765.abcd",
+                "view": {**view, "state": state},
+            }
+        )
+        for click in range(2)
+    ]
+    assert replies[0].status == 200 and replies[0].body["response_action"] == "update", replies[0].body
+    assert replies[1].status == 200 and not replies[1].body
+    assert count(engine, Playbook) == 1
+
+
 def test_a_form_refused_on_a_channel_without_the_bot_counts_once_the_bot_is_invited(bot, slack, engine):
     """The check that the bot is in the channel asks Slack (conversations.info), a read:
     it must not record the view, or the same view sent again once the bot is invited
