@@ -253,6 +253,11 @@ class _EachRequest(Middleware):
         refused = _unless_ours(req, self.guard.workspace(req.context["client"]))
         if refused is not None:
             return refused
+        # A form's view counts once whatever else the request carries: over Socket Mode
+        # it has no signature and no event id, so no keys of its own.
+        view = _submitted_view(req)
+        if view is not None:
+            replay.defer_to_write([view], self.clock())
         keys = _keys(req)
         if not keys:
             return next()
@@ -261,9 +266,6 @@ class _EachRequest(Middleware):
             return next()
         if not _first_time(self.store, keys, self.clock()):
             return _repeat(req, keys)
-        view = _submitted_view(req)
-        if view is not None:
-            replay.defer_to_write([view], self.clock())
         return next()
 
 
@@ -394,7 +396,7 @@ class RolloutApp(App):
             if claim.pending and not _first_time(self.store, claim.keys, claim.at or self.clock()):
                 claim.repeated = True
             if claim.repeated:
-                response = _repeat(req, claim.keys)
+                response = _repeat(req, claim.keys + claim.with_write)
         metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         outcome = req.context.get("outcome") or ("ok" if response.status < 400 else "error")
         metrics.REQUESTS.labels(_surface(req), outcome).inc()

@@ -14,6 +14,7 @@ update of a message is `<message>:<status>`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -312,8 +313,10 @@ def seen_event(event_id: str) -> str:
 
 def seen_view(view_id: str, view_hash: str) -> str:
     """A form as it was submitted: Slack's view id and the hash of that state of the view,
-    the same when Slack (or a second click on *Create*) sends it again."""
-    return f"view:{view_id[:40]}:{view_hash[:80]}"
+    the same when Slack (or a second click on *Create*) sends it again. Hashed together
+    (SHA-256, hex): the key is 69 characters whatever their lengths, within seen_request.key."""
+    pair = json.dumps([view_id, view_hash]).encode()
+    return f"view:{hashlib.sha256(pair).hexdigest()}"
 
 
 # ---- the exception queue ----------------------------------------------------------------

@@ -270,10 +270,15 @@ def cost_per_hour(per_month: float | None, hours: float | None, weeks: int = COS
     return per_month * 12 / WEEKS_A_YEAR * weeks / hours
 
 
-def no_cost_per_hour(weeks: int = COST_WEEKS) -> str:
-    """What is said where a cost is given but no hours were saved to divide it by."""
+def no_cost_per_hour(weeks: int = COST_WEEKS, costed: int | None = None) -> str:
+    """What is said where a cost is given but no hours were saved to divide it by. With
+    `costed` (how many playbooks give a cost), of the org whose other playbooks saved
+    hours: it is those costed playbooks that saved none."""
     span = "the last closed week" if weeks == 1 else f"the last {weeks} closed weeks"
-    return f"no hours saved in {span}, so cost per hour saved cannot be given"
+    if costed is None:
+        return f"no hours saved in {span}, so cost per hour saved cannot be given"
+    which = "the playbook that gives a cost" if costed == 1 else "the playbooks that give a cost"
+    return f"{which} saved no hours in {span}, so cost per hour saved cannot be given"
 
 
 def money(amount: float, currency: str) -> str:

@@ -34,7 +34,17 @@ CLOCK_TIMEOUT = 10  # seconds per call for the clock, which nobody waits on
 
 
 # The Web API methods the bot calls that only read; any other call has an effect.
-READS = frozenset({"auth.test", "bots.info", "conversations.members", "users.info", "users.list"})
+READS = frozenset(
+    {
+        "auth.test",
+        "bots.info",
+        "conversations.history",
+        "conversations.info",
+        "conversations.members",
+        "users.info",
+        "users.list",
+    }
+)
 
 
 NOT_JSON = "Received a response in a non-JSON format"  # slack_sdk's error for an answer it cannot read

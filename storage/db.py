@@ -145,12 +145,12 @@ def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
             # The request's keys go first, with its first write: a repeat learns it is one
             # before doing the work, and the work's own locks (undo's on the playbook) are
             # held for one statement less.
-            claim = replay.record(session) if commit else None
+            taken = replay.record(session) if commit else None
             yield session
             if commit:
                 session.commit()
-                if claim is not None:
-                    claim.recorded = True
+                if taken is not None:
+                    taken.committed()
             # else: closing the session gives its connection back to the pool, which rolls
             # the transaction back; what it read stays readable (a rollback would expire it).
         except BaseException:

@@ -46,6 +46,7 @@ class Claim:
     # and hash), which Slack sends again as it was after a refusal on a field, so a view
     # that stored nothing must stay free for its corrected submission.
     with_write: list[str] = field(default_factory=list)
+    written: bool = False  # with_write is recorded
 
     @property
     def pending(self) -> bool:
@@ -82,16 +83,39 @@ def defer_to_write(keys: list[str], at: datetime) -> None:
         claim.with_write, claim.at = list(keys), claim.at or at
 
 
-def record(bind: Session | Connection) -> Claim | None:
+def current() -> Claim | None:
+    """The claim of the request in scope, if any."""
+    return _current.get()
+
+
+@dataclass
+class Taken:
+    """What `record` inserted in a transaction: marked on its claim once that commits."""
+
+    claim: Claim
+    keys: bool
+    with_write: bool
+
+    def committed(self) -> None:
+        self.claim.recorded = self.claim.recorded or self.keys
+        self.claim.written = self.claim.written or self.with_write
+
+
+def record(bind: Session | Connection) -> Taken | None:
     """In a transaction about to do a request's work: record the request's keys in it, once per
-    request. Raises Repeated if one was seen before (the caller rolls back). Returns the
-    claim, for the caller to mark recorded once the commit succeeded."""
+    request, and its with_write keys (a form's view) with them. Raises Repeated if one was
+    seen before (the caller rolls back). Returns what it took, for the caller to mark
+    committed once the commit succeeded."""
     claim = _current.get()
-    if claim is None or claim.recorded or claim.repeated or not (claim.keys or claim.with_write):
+    if claim is None or claim.repeated:
         return None
-    if not insert_keys(bind, claim.keys + claim.with_write, claim.at):
+    keys = [] if claim.recorded else claim.keys
+    with_write = [] if claim.written else claim.with_write
+    if not keys and not with_write:
+        return None
+    if not insert_keys(bind, keys + with_write, claim.at):
         repeated(claim)
-    return claim
+    return Taken(claim, bool(keys), bool(with_write))
 
 
 def repeated(claim: Claim) -> NoReturn:

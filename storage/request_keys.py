@@ -37,9 +37,18 @@ class RequestKeys:
     def record(self) -> None:
         """Record the keys of the request being handled now, if its first write has not
         (storage/replay.py): before it has an effect outside the database. Raises
-        replay.Repeated for a repeat."""
-        with unit_of_work(self.engine):
-            pass  # a unit of work records the request's keys as it commits
+        replay.Repeated for a repeat. Its own keys only: a form's view goes in with the
+        form's first write and never before, so a view refused on a field after a look
+        at Slack (is the bot in that channel?) stays free for its corrected submission."""
+        claim = replay.current()
+        if claim is None or not claim.pending:
+            return
+        with writers_in_turn(self.engine), self.engine.connect() as connection:
+            if not replay.insert_keys(connection, claim.keys, claim.at):
+                connection.rollback()
+                replay.repeated(claim)
+            connection.commit()
+        claim.recorded = True
 
     def forget(self, before: datetime) -> int:
         with unit_of_work(self.engine) as s:

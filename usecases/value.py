@@ -163,12 +163,15 @@ class OrgValue:
     currency: str
     measured: int  # playbooks with a value measure
     playbooks: int
-    costed: bool = False  # a playbook gives a cost: with cost_per_hour None, they saved no hours
+    costed: int = 0  # playbooks that give a cost: with cost_per_hour None, they saved no hours
 
     @property
     def no_cost_per_hour(self) -> str | None:
-        """Why no cost per hour saved is given though a cost is: no hours saved to divide it by."""
-        return value.no_cost_per_hour() if self.costed and self.cost_per_hour is None else None
+        """Why no cost per hour saved is given though a cost is: no hours saved to divide it
+        by. Where other playbooks saved hours, it says the costed ones saved none."""
+        if not self.costed or self.cost_per_hour is not None:
+            return None
+        return value.no_cost_per_hour(costed=self.costed if self.last_hours else None)
 
 
 def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
@@ -194,7 +197,7 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
         currency=currency,
         measured=sum(1 for m in measures.values() if m is not None),
         playbooks=len(measures),
-        costed=bool(costed),
+        costed=len(costed),
     )
 
 

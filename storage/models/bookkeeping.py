@@ -66,7 +66,8 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class SeenRequest(SQLModel, table=True):
-    """Requests already handled, by signature (replays) and by event id (Slack's retries).
+    """Requests already handled, by signature (replays), by event id (Slack's retries)
+    and by a form's view (`view:…`, its id and hash: a second click on *Create*).
     Kept a day: Slack refuses signatures older than five minutes anyway."""
 
     __tablename__ = "seen_request"

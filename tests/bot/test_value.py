@@ -211,3 +211,30 @@ def test_a_cost_with_no_hours_saved_says_why_no_cost_per_hour(
         "no value events yet · no hours saved in the last 4 closed weeks, so cost per hour saved cannot be given"
         in header
     )
+
+
+def test_the_org_says_the_costed_playbooks_saved_no_hours_when_others_did(
+    valued, store, clock, bot, http_server, database_url, slack
+):
+    """Issue 66, item 18: invoice-matching (no cost) saved hours, support-replies (the one
+    that gives a cost) saved none: the org's line says the costed one saved none, never
+    `12.0 h · no hours saved`."""
+    events, world = valued
+    own = [{"playbook": INVOICES, "kind": "event", "event": "po_matched", "count": 24}]
+    assert events.post({"reports": own})[0] == 201
+    world.run(close_of(1))
+    clock.set(wednesday(2))
+    world.run(close_of(2))
+    clock.set(wednesday(3))
+    said = "the playbook that gives a cost saved no hours in the last 4 closed weeks, so cost per hour saved cannot be given"
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    page = fetch(url + "/web/", cookie=cookie)[2]
+    assert said.capitalize() in page and "No hours saved" not in page, page
+    digest = Digest(store, charts=False, currency="EUR")
+    org, digests, weeks = digest.figures(date(2026, 11, 30), close_of(2))
+    header = json.dumps(
+        digest.compose(org, digests, weeks, date(2026, 11, 30), "digest:x", "CCUR")[0].payload, ensure_ascii=False
+    )
+    assert f"*12.0 h* · {said}" in header, header
+    # support-replies' own status still says it plainly
+    assert "no hours saved in the last 4 closed weeks" in bot.command("status support-replies", user=OWNER).text

@@ -3,11 +3,13 @@ releases under unique indexes. If one of these assertions fails, a deployed bot 
 send something twice or lose the message a `chat.update` edits: don't change the
 format, add a new one."""
 
+import hashlib
 from datetime import date
 
 import pytest
 
 from cadence import keys
+from storage.models.bookkeeping import SeenRequest
 
 WEEK = date(2026, 11, 16)
 
@@ -53,6 +55,7 @@ WEEK = date(2026, 11, 16)
         (keys.dm_update("ab12"), "dm-update:ab12"),
         (keys.seen_signature("v0=" + "a" * 200), "sig:v0=" + "a" * 97),
         (keys.seen_event("Ev123"), "event:Ev123"),
+        (keys.seen_view("V0123", "1569.ab"), "view:" + hashlib.sha256(b'["V0123", "1569.ab"]').hexdigest()),
         (keys.exception_queue(7, WEEK), "exception-queue:7:2026-11-16"),
         (keys.exception_item("exception", 12), "e:12"),
         (keys.exception_item("deviation", 12), "d:12"),
@@ -95,3 +98,10 @@ def test_an_items_value_reads_back_and_nothing_else_does():
     assert keys.read_exception_item("d:3") == ("deviation", 3)
     for bad in ("x:1", "e:", "e:-1", "e:99999999999", None, 12, "e:1e3"):
         assert keys.read_exception_item(bad) is None
+
+
+def test_a_views_key_fits_seen_request_whatever_the_lengths_slack_sends():
+    longest = keys.seen_view("V" * 255, "9" * 255)
+    assert len(longest) <= SeenRequest.__table__.c.key.type.length
+    assert keys.seen_view("V" * 255, "9" * 254 + "8") != longest
+    assert keys.seen_view("V1:2", "3") != keys.seen_view("V1", "2:3")

@@ -91,3 +91,13 @@ def test_event_words():
 def test_definition_error_type():
     with pytest.raises(DefinitionError):
         parse_playbook(_with(value={"event": "x", "minutes_saved": 0}))
+
+
+def test_no_cost_per_hour_names_the_costed_playbooks_when_others_saved_hours():
+    assert (
+        value.no_cost_per_hour() == "no hours saved in the last 4 closed weeks, so cost per hour saved cannot be given"
+    )
+    assert value.no_cost_per_hour(costed=2).startswith("the playbooks that give a cost saved no hours in the last 4")
+    assert value.no_cost_per_hour(1, costed=1).startswith(
+        "the playbook that gives a cost saved no hours in the last closed week"
+    )

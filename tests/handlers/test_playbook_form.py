@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.demo.standin.slack_requests import view_identity
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from bot.web import make_asgi
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
@@ -188,6 +189,81 @@ def test_a_channel_without_the_bot_gets_the_invite_hint(bot, slack, engine):
     reply = submit(bot, view, {**NEW_VALUES, "channel": "CNOBOT0001"}, MEMBER)
     assert "/invite" in reply.body["errors"]["channel"]
     assert count(engine, Playbook) == 0
+
+
+def test_a_view_with_the_longest_id_and_hash_counts_once(bot, slack, engine):
+    """The view's key fits seen_request.key (120 characters) whatever the lengths of
+    the id and hash Slack sends: on PostgreSQL a longer one failed the submission."""
+    view = {**open_new(bot, slack), "id": "V" * 255, "hash": "1" * 120 + "." + "f" * 134}
+    state = {"values": state_of(view, NEW_VALUES)}
+    replies = [
+        bot.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": MEMBER},
+                "trigger_id": f"{click}.98765.abcd",
+                "view": {**view, "state": state},
+            }
+        )
+        for click in range(2)
+    ]
+    assert replies[0].status == 200 and replies[0].body["response_action"] == "update", replies[0].body
+    assert replies[1].status == 200 and not replies[1].body
+    assert count(engine, Playbook) == 1
+
+
+def test_a_form_refused_on_a_channel_without_the_bot_counts_once_the_bot_is_invited(bot, slack, engine):
+    """The check that the bot is in the channel asks Slack (conversations.info), a read:
+    it must not record the view, or the same view sent again once the bot is invited
+    is taken for a repeat and dropped without a word."""
+    slack.add_channel("CNOBOT0002", [MEMBER])
+    slack.workspace.not_in_channel.add("CNOBOT0002")
+    view = {**open_new(bot, slack), **view_identity()}
+
+    def send(values):
+        state = {"values": state_of(view, values)}
+        trigger = f"{uuid.uuid4().int % 10**12}.98765.abcd"  # each click its own: another signature
+        return bot.interaction(
+            {"type": "view_submission", "user": {"id": MEMBER}, "trigger_id": trigger, "view": {**view, "state": state}}
+        )
+
+    refused = send({**NEW_VALUES, "channel": "CNOBOT0002"})
+    assert "/invite" in refused.body["errors"]["channel"] and count(engine, Playbook) == 0
+    slack.workspace.not_in_channel.discard("CNOBOT0002")  # the person invites the bot
+    made = send({**NEW_VALUES, "channel": "CNOBOT0002"})
+    assert made.status == 200 and made.body and made.body["response_action"] == "update", made.body
+    assert count(engine, Playbook) == 1
+
+
+def test_a_view_sent_twice_over_socket_mode_makes_one_playbook(bot, slack, store, engine, database_url, clock):
+    """Issue 66, item 15 under `rollout socket`: a Socket Mode request carries no
+    signature and a view submission no event id, yet the view (id and hash) still counts
+    once. The app is the one `rollout socket` runs, on the stand-in's Socket Mode server."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    view = {**open_new(bot, slack), **view_identity()}
+    state = {"values": state_of(view, NEW_VALUES)}
+    app = create_app(settings_for(database_url, slack, slack_app_token=slack.app_token), store, clock=clock)
+    connection = SocketModeHandler(app, slack.app_token)
+    connection.connect()
+    try:
+        assert slack.socket_mode.wait_for_connection(10)
+        acks = []
+        for click in range(2):
+            payload = {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "user": {"id": MEMBER},
+                "trigger_id": f"{click}.98765.abcd",
+                "view": {**view, "state": state},
+            }
+            acks.append(slack.socket_mode.send("interactive", payload))
+    finally:
+        connection.close()
+    assert acks[0] is not None and acks[0]["payload"]["response_action"] == "update", acks
+    assert acks[1] is not None and not acks[1].get("payload"), acks
+    assert count(engine, Playbook) == 1
 
 
 def test_rollout_creators_curators_limits_new_to_curators(http_server, database_url, store, slack, clock, engine):

@@ -8,6 +8,7 @@ from sqlalchemy import event, text
 from storage import replay
 from storage.db import make_engine, normalise_database_url, reading, reads_together, unit_of_work
 from storage.models.bookkeeping import Heartbeat
+from storage.request_keys import RequestKeys
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -41,6 +42,22 @@ def test_a_requests_keys_go_in_with_its_first_write_and_a_repeat_writes_nothing(
         with unit_of_work(engine) as s:
             s.add(Heartbeat(name="again", at=AT))
     assert _beats(engine) == ["first"]
+
+
+def test_a_forms_view_goes_in_with_its_first_write_never_before_an_effect(engine):
+    """Before a call to Slack that has an effect, a request records its own keys only
+    (RequestKeys.record): a form's view stays free until the form writes."""
+    keys = RequestKeys(engine)
+    with replay.scope() as claim:
+        replay.defer(["sig:effect"], AT)
+        replay.defer_to_write(["view:V1:h1"], AT)
+        keys.record()
+        assert claim.recorded and not claim.written
+        assert not keys.first_time(["sig:effect"], AT) and keys.first_time(["view:V0:h0"], AT)
+        with unit_of_work(engine) as s:
+            s.add(Heartbeat(name="form", at=AT))
+        assert claim.written
+    assert not keys.first_time(["view:V1:h1"], AT)
 
 
 def test_sqlite_runs_in_write_ahead_log_mode_with_foreign_keys(engine):

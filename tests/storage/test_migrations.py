@@ -240,3 +240,54 @@ def test_learnings_kept_before_0043_are_folded_for_the_search(database_url, tmp_
         assert connection.execute(text("SELECT count(*) FROM learning")).scalar() == 2
     migrate.upgrade(engine)  # the worker's database is left at the head, as the next test expects
     engine.dispose()
+
+
+def test_adoptions_and_request_outcomes_kept_before_0044_name_their_channel_in_their_figures(database_url, tmp_path):
+    """Issue 66, item 13: history links only the ids a decision's figures name; an
+    adoption by and a request's outcome kept before 0044 get the channel their summary
+    names, so it stays a link rather than a raw C… id. A team named "#sales" has no id."""
+    import json
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from cadence.decisions import named_ids
+    from storage.db import make_engine
+
+    engine = make_engine(_nothing(database_url, tmp_path))
+    migrate.upgrade(engine, "0043")
+    sqlite = engine.dialect.name == "sqlite"
+    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None if sqlite else UTC)
+    kept = [
+        ("adopted-by", "Adopted by old-emea in C0EMEA0001.", {"version_id": 1, "adopter": "old-emea"}),
+        ("request-approved", "C0SALES001's request to adopt old v1 approved.", {"request": 1, "adopted": "old-2"}),
+        ("request-declined", "C0SALES002's request to adopt old v1 declined.", {"request": 2, "reason": "C0TYPED001"}),
+        ("request-declined", "#sales's request to adopt old v1 declined.", {"request": 3, "reason": "not yet"}),
+        ("mode-change", "draft to ai-led in C0OTHER001.", {"cases": 6}),
+    ]
+    with engine.begin() as connection:
+        _old_playbook(connection, "active", now)
+        for kind, summary, figures in kept:
+            connection.execute(
+                text(
+                    "INSERT INTO decision (decided_at, kind, actor, playbook_id, summary, figures) "
+                    "SELECT :t, :kind, 'U0OLD0001', id, :summary, :figures FROM playbook"
+                ),
+                {"t": now, "kind": kind, "summary": summary, "figures": json.dumps(figures)},
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT figures FROM decision ORDER BY id")).scalars().all()
+    figures = [json.loads(f) if isinstance(f, str) else f for f in stored]
+    assert [named_ids(f) for f in figures] == [
+        {"C0EMEA0001"},
+        {"C0SALES001"},
+        {"C0SALES002"},  # never the id typed in a reason
+        set(),
+        set(),
+    ]
+    assert figures[0] == {"version_id": 1, "adopter": "old-emea", "channel": "C0EMEA0001"}
+    assert figures[3] == {"request": 3, "reason": "not yet"} and figures[4] == {"cases": 6}
+    migrate.downgrade(engine, "0043")
+    migrate.upgrade(engine)  # the worker's database is left at the head, as the next test expects
+    engine.dispose()
