@@ -95,6 +95,23 @@ def test_a_key_given_twice_is_refused_naming_both_lines_and_nothing_loads(run, t
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("kpi: {name: t, direction: up, direction: down}\n", "direction"), ("{? x : 1, ? x : 2}\n", "x")],
+)
+def test_a_key_given_twice_on_one_line_is_refused_too(run, tmp_path, engine, text, key):
+    """A reviewer of issue 66, item 9: a flow mapping repeating a key on its one line
+    loaded silently, the last one kept."""
+    path = tmp_path / "flow.yaml"
+    path.write_text(text)
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{path}:1: {key}: given twice on line 1; give each key once (YAML would keep only the last)"
+    )
+    assert _count(engine, Playbook) == 0
+
+
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_a_file_nested_however_deep_is_one_sentence(run, tmp_path, engine, depth):
     """Issue 66, item 10: 1,000 nested brackets in 2 KB ended in a RecursionError traceback
