@@ -149,6 +149,57 @@ def test_several_files_load_each_whole_or_not_at_all(run, tmp_path, engine):
     assert result.output.splitlines() == ["support-replies: unchanged", "sales-outreach: created"]
 
 
+# A database that refuses one playbook's row, as a full disk or a rule a DBA added would:
+# a trigger on the table, in each dialect's words.
+REFUSE_SALES = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_sales BEFORE INSERT ON playbook WHEN NEW.slug = 'sales-outreach' "
+        "BEGIN SELECT RAISE(ABORT, 'no space left on device'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_sales() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'no space left on device'; END $$",
+        "CREATE TRIGGER refuse_sales BEFORE INSERT ON playbook FOR EACH ROW "
+        "WHEN (NEW.slug = 'sales-outreach') EXECUTE FUNCTION refuse_sales()",
+    ],
+}
+
+
+def test_a_database_error_on_one_file_still_says_what_the_files_before_it_loaded(
+    tmp_path, engine, database_url, monkeypatch, capsys
+):
+    """A reviewer of issue 66: `playbook load a.yaml b.yaml` printed outcomes only once every
+    file had loaded, so a database error on b.yaml left a.yaml committed with nothing said
+    of it. Run as `rollout` runs (bot.cli.main, which says a database error in one sentence)."""
+    from bot.cli import main
+
+    good = write_yaml(tmp_path, "support.yaml", SUPPORT_REPLIES)
+    sales = write_yaml(tmp_path, "sales.yaml", {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"})
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["rollout", "playbook", "load", good, sales])
+    with engine.begin() as connection:
+        for statement in REFUSE_SALES[engine.dialect.name]:
+            connection.exec_driver_sql(statement)
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+    finally:
+        with engine.begin() as connection:  # PostgreSQL's database is the worker's, kept for the next test
+            connection.exec_driver_sql(
+                "DROP TRIGGER refuse_sales" + (" ON playbook" if engine.dialect.name == "postgresql" else "")
+            )
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP FUNCTION refuse_sales()")
+    out, err = capsys.readouterr()
+    assert exited.value.code == 1
+    assert out.splitlines() == ["support-replies: created"]
+    assert err.startswith("Error: the database stopped answering (") and "no space left on device" in err
+    assert "what was not committed was not done" in err and "Traceback" not in out + err
+    with Session(engine) as s:
+        assert s.exec(select(Playbook.slug)).all() == ["support-replies"]
+
+
 def test_a_playbook_in_two_files_loads_nothing(run, tmp_path, engine):
     result = run(
         "playbook",
