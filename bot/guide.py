@@ -24,6 +24,7 @@ GUIDES = {
     "webhooks.md": "webhooks guide",
     "api.md": "reporting API's guide",
     "judgement.md": "guide to how weeks are judged",
+    "usage.md": "guide to using the bot, week by week",
 }
 
 

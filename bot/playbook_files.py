@@ -58,14 +58,15 @@ class _Loader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             try:
-                first = lines.setdefault(key, line)
+                first = lines.get(key)
+                lines.setdefault(key, line)
             except TypeError:
                 continue  # a list as a key: the safe loader's own error says so
-            if first != line:
+            if first is not None:
+                where = f"twice on line {line}" if first == line else f"on line {first} and again on line {line}"
                 raise _Refused(
                     line,
-                    f"{str(key)[:SHOWN] or shown(key)}: given on line {first} and again on line {line}; "
-                    "give each key once (YAML would keep only the last)",
+                    f"{str(key)[:SHOWN] or shown(key)}: given {where}; give each key once (YAML would keep only the last)",
                 )
         return super().construct_mapping(node, deep)
 

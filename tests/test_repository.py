@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import guide
 from cadence.definition import parse_playbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,22 @@ def test_relative_links_in_the_docs_resolve():
             if "://" in target:
                 continue
             assert (page.parent / target).resolve().exists(), f"{page.name} links to missing {target}"
+
+
+@pytest.mark.parametrize("page", sorted(guide.GUIDES))
+def test_a_guide_an_install_prints_points_only_to_what_it_prints(page):
+    """A reviewer of issue 66, item 8: `rollout docs setup` printed links to ../Procfile,
+    ../examples and ../manifest.yml, and to usage.md, which `rollout docs` did not offer;
+    a wheel has none of them. A guide links to another guide `rollout docs` prints, a
+    heading of its own or a web address; what only the source has, it names as the
+    source's in words (and says what to do without it), never as a link or a README."""
+    text = (ROOT / "docs" / page).read_text()
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        linked = target.split("#")[0]
+        assert target.startswith(("https://", "http://", "#")) or linked in guide.GUIDES, (
+            f"{page} links to {target}, which `rollout docs` does not print"
+        )
+    assert not re.search(r"(?<!source's )README", text), f"{page} cites the README, which an install has not"
 
 
 @pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.name)

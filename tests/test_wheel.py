@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import guide
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.ports import serve_on_a_free_port
 
@@ -139,8 +140,8 @@ def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(inst
     assert "what a playbook takes: the playbook reference, `rollout docs playbooks`" in said[-1]
     printed = _run_outside(installed, tmp_path, ["rollout", "manifest"], timeout=120)
     assert printed.stdout == (ROOT / "manifest.yml").read_text(), printed.stderr
-    for page in ("setup", "playbooks", "sources", "webhooks", "api", "judgement"):
-        printed = _run_outside(installed, tmp_path, ["rollout", "docs", page], timeout=120)
-        assert printed.stdout == (ROOT / "docs" / f"{page}.md").read_text(), printed.stderr
+    for page in guide.GUIDES:  # each one the guides link to among them (tests/test_repository.py)
+        printed = _run_outside(installed, tmp_path, ["rollout", "docs", page.removesuffix(".md")], timeout=120)
+        assert printed.stdout == (ROOT / "docs" / page).read_text(), printed.stderr
     hint = _run_outside(installed, tmp_path, ["python", "-c", "from bot import guide; print(guide.demo_install())"])
     assert hint.stdout.strip() == "pip install 'rollout-cadence-bot[demo]'", hint.stdout + hint.stderr

@@ -6,6 +6,7 @@ as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -34,26 +35,28 @@ class FileLoad:
     refused: Refusal | None = None
 
 
-def load(store: Store, files: list[tuple[str, list[PlaybookSpec]]], org_timezone: str, now: datetime) -> list[FileLoad]:
+def load(
+    store: Store, files: list[tuple[str, list[PlaybookSpec]]], org_timezone: str, now: datetime
+) -> Iterator[FileLoad]:
     """The playbooks of each file, a file in one transaction: all of its playbooks or none
     of them, whatever becomes of the other files. `files`: each file's name and its
     playbooks, all validated already. A playbook defined in two files is refused in both,
-    before anything is written: which of them holds it is for the operator to say."""
+    before anything is written: which of them holds it is for the operator to say.
+    Each file's outcome comes as soon as it is committed, before the next file is begun, so
+    a database error on one file still lets the caller say what the earlier ones did."""
     defined: dict[str, list[str]] = {}
     for name, specs in files:
         for spec in specs:
             if name not in defined.setdefault(spec.playbook, []):
                 defined[spec.playbook].append(name)
-    done = []
     for name, specs in files:
         twice = next((spec.playbook for spec in specs if len(defined[spec.playbook]) > 1), None)
         if twice is not None:
             first, second = defined[twice][:2]
-            done.append(FileLoad(name, [], Refusal.of("cli_defined_twice", slug=twice, first=first, second=second)))
+            yield FileLoad(name, [], Refusal.of("cli_defined_twice", slug=twice, first=first, second=second))
             continue
         actor = f"file:{Path(name).name}"[:64]
-        done.append(FileLoad(name, store.playbooks.load(specs, org_timezone, actor=actor, at=now)))
-    return done
+        yield FileLoad(name, store.playbooks.load(specs, org_timezone, actor=actor, at=now))
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import cli
@@ -19,38 +17,28 @@ from storage.models.governance import Decision
 from storage.models.playbooks import Step
 from tests import reported
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
+from tests.yaml_rows import count_rows, write_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _write(tmp_path, name, *documents) -> str:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
-    return str(path)
-
-
-def _count(engine, table) -> int:
-    with Session(engine) as s:
-        return s.exec(select(func.count()).select_from(table)).one()
-
-
 def test_load_creates_then_changes_nothing(run, tmp_path, engine):
     second = {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"}
-    path = _write(tmp_path, "playbooks.yaml", SUPPORT_REPLIES, second)
+    path = write_yaml(tmp_path, "playbooks.yaml", SUPPORT_REPLIES, second)
     first = run("playbook", "load", path)
     assert first.exit_code == 0, first.output
     assert first.output.splitlines() == ["support-replies: created", "sales-outreach: created"]
-    decisions = _count(engine, Decision)
+    decisions = count_rows(engine, Decision)
     again = run("playbook", "load", path)
     assert again.output.splitlines() == ["support-replies: unchanged", "sales-outreach: unchanged"]
-    assert _count(engine, Decision) == decisions
-    assert _count(engine, Step) == 6
+    assert count_rows(engine, Decision) == decisions
+    assert count_rows(engine, Step) == 6
 
 
 def test_a_changed_file_updates_and_says_what_changed(run, tmp_path):
-    run("playbook", "load", _write(tmp_path, "a.yaml", SUPPORT_REPLIES))
+    run("playbook", "load", write_yaml(tmp_path, "a.yaml", SUPPORT_REPLIES))
     changed = {**SUPPORT_REPLIES, "exception_cap": 0.05}
-    result = run("playbook", "load", _write(tmp_path, "b.yaml", changed))
+    result = run("playbook", "load", write_yaml(tmp_path, "b.yaml", changed))
     assert result.output.strip() == "support-replies: updated (exception_cap)"
 
 
@@ -251,7 +239,7 @@ def test_an_empty_installation_says_how_to_begin(run, engine):
 
 
 def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_command_lines(run, tmp_path, store, engine):
-    run("playbook", "load", _write(tmp_path, "p.yaml", SUPPORT_REPLIES))
+    run("playbook", "load", write_yaml(tmp_path, "p.yaml", SUPPORT_REPLIES))
     past = run("cycle", "start", "support-replies", "2020-01-06")
     assert past.exit_code == 1 and "is in the past" in past.output
     monday = date.today() + timedelta(days=7 - date.today().weekday())

@@ -10,24 +10,14 @@ from sqlmodel import Session, select
 
 from storage.models.playbooks import Playbook, Step
 from tests.conftest import SUPPORT_REPLIES
+from tests.yaml_rows import count_rows, write_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _write(tmp_path, name, *documents) -> str:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
-    return str(path)
-
-
-def _count(engine, table) -> int:
-    with Session(engine) as s:
-        return s.exec(select(func.count()).select_from(table)).one()
-
-
 def test_a_malformed_file_loads_nothing_and_names_the_problem(run, tmp_path, engine):
     bad = {**SUPPORT_REPLIES, "playbook": "broken", "kpi": {**SUPPORT_REPLIES["kpi"], "direction": "sideways"}}
-    path = _write(tmp_path, "mixed.yaml", SUPPORT_REPLIES, bad)
+    path = write_yaml(tmp_path, "mixed.yaml", SUPPORT_REPLIES, bad)
     result = run("playbook", "load", path)
     assert result.exit_code == 1
     line = Path(path).read_text().splitlines().index("  direction: sideways") + 1
@@ -35,7 +25,7 @@ def test_a_malformed_file_loads_nothing_and_names_the_problem(run, tmp_path, eng
         f"{path}:{line}: kpi.direction: must be 'up' or 'down', got 'sideways'",
         f"Error: nothing of {path} was loaded; what a playbook takes: docs/playbooks.md",
     ]
-    assert _count(engine, Playbook) == 0
+    assert count_rows(engine, Playbook) == 0
 
 
 def test_invalid_yaml_names_the_line(run, tmp_path):
@@ -75,7 +65,7 @@ def test_yaml_a_person_mistyped_is_said_in_words_not_the_parsers(run, tmp_path, 
 def test_a_key_given_twice_is_refused_naming_both_lines_and_nothing_loads(run, tmp_path, engine):
     """Issue 66, item 9: a second `steps:` block loaded with rc 0 (YAML keeps the last) and
     retired the steps it left out."""
-    path = Path(_write(tmp_path, "support.yaml", SUPPORT_REPLIES))
+    path = Path(write_yaml(tmp_path, "support.yaml", SUPPORT_REPLIES))
     assert run("playbook", "load", str(path)).exit_code == 0
     first = path.read_text().splitlines().index("steps:") + 1
     path.write_text(path.read_text() + "steps:\n- name: draft\n  mode: collaborative\n")
@@ -95,6 +85,23 @@ def test_a_key_given_twice_is_refused_naming_both_lines_and_nothing_loads(run, t
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("kpi: {name: t, direction: up, direction: down}\n", "direction"), ("{? x : 1, ? x : 2}\n", "x")],
+)
+def test_a_key_given_twice_on_one_line_is_refused_too(run, tmp_path, engine, text, key):
+    """A reviewer of issue 66, item 9: a flow mapping repeating a key on its one line
+    loaded silently, the last one kept."""
+    path = tmp_path / "flow.yaml"
+    path.write_text(text)
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{path}:1: {key}: given twice on line 1; give each key once (YAML would keep only the last)"
+    )
+    assert count_rows(engine, Playbook) == 0
+
+
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_a_file_nested_however_deep_is_one_sentence(run, tmp_path, engine, depth):
     """Issue 66, item 10: 1,000 nested brackets in 2 KB ended in a RecursionError traceback
@@ -109,16 +116,16 @@ def test_a_file_nested_however_deep_is_one_sentence(run, tmp_path, engine, depth
     ]
     path.write_text("".join(f"{' ' * i}a:\n" for i in range(500)))  # by indentation, as deep as it takes
     assert "nested more than 20 levels deep" in run("playbook", "load", str(path)).output
-    assert _count(engine, Playbook) == 0
+    assert count_rows(engine, Playbook) == 0
 
 
 def test_duplicate_slugs_in_one_file(run, tmp_path):
-    result = run("playbook", "load", _write(tmp_path, "dup.yaml", SUPPORT_REPLIES, SUPPORT_REPLIES))
+    result = run("playbook", "load", write_yaml(tmp_path, "dup.yaml", SUPPORT_REPLIES, SUPPORT_REPLIES))
     assert result.exit_code == 1 and "defined twice" in result.output
 
 
 def test_several_files_load_each_whole_or_not_at_all(run, tmp_path, engine):
-    good = _write(tmp_path, "good.yaml", SUPPORT_REPLIES)
+    good = write_yaml(tmp_path, "good.yaml", SUPPORT_REPLIES)
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "playbook: sales-outreach\ntitle: Outreach\nfunction: Sales\nchannel: CSALES0001\nowner: UOWNER0001\n"
@@ -135,22 +142,76 @@ def test_several_files_load_each_whole_or_not_at_all(run, tmp_path, engine):
         f"{bad}:11: steps[draft].mode: must be 'human-led', 'collaborative' or 'ai-led', got 'auto'",
         f"Error: 1 file loaded; 1 refused, and nothing of it loaded: {bad}; what a playbook takes: docs/playbooks.md",
     ]
-    assert _count(engine, Playbook) == 1
+    assert count_rows(engine, Playbook) == 1
     second = {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"}
-    result = run("playbook", "load", good, _write(tmp_path, "sales.yaml", second))
+    result = run("playbook", "load", good, write_yaml(tmp_path, "sales.yaml", second))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["support-replies: unchanged", "sales-outreach: created"]
 
 
+# A database that refuses one playbook's row, as a full disk or a rule a DBA added would:
+# a trigger on the table, in each dialect's words.
+REFUSE_SALES = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_sales BEFORE INSERT ON playbook WHEN NEW.slug = 'sales-outreach' "
+        "BEGIN SELECT RAISE(ABORT, 'no space left on device'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_sales() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'no space left on device'; END $$",
+        "CREATE TRIGGER refuse_sales BEFORE INSERT ON playbook FOR EACH ROW "
+        "WHEN (NEW.slug = 'sales-outreach') EXECUTE FUNCTION refuse_sales()",
+    ],
+}
+
+
+def test_a_database_error_on_one_file_still_says_what_the_files_before_it_loaded(
+    tmp_path, engine, database_url, monkeypatch, capsys
+):
+    """A reviewer of issue 66: `playbook load a.yaml b.yaml` printed outcomes only once every
+    file had loaded, so a database error on b.yaml left a.yaml committed with nothing said
+    of it. Run as `rollout` runs (bot.cli.main, which says a database error in one sentence)."""
+    from bot.cli import main
+
+    good = write_yaml(tmp_path, "support.yaml", SUPPORT_REPLIES)
+    sales = write_yaml(tmp_path, "sales.yaml", {**SUPPORT_REPLIES, "playbook": "sales-outreach", "function": "Sales"})
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["rollout", "playbook", "load", good, sales])
+    with engine.begin() as connection:
+        for statement in REFUSE_SALES[engine.dialect.name]:
+            connection.exec_driver_sql(statement)
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+    finally:
+        with engine.begin() as connection:  # PostgreSQL's database is the worker's, kept for the next test
+            connection.exec_driver_sql(
+                "DROP TRIGGER refuse_sales" + (" ON playbook" if engine.dialect.name == "postgresql" else "")
+            )
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP FUNCTION refuse_sales()")
+    out, err = capsys.readouterr()
+    assert exited.value.code == 1
+    assert out.splitlines() == ["support-replies: created"]
+    assert err.startswith("Error: the database stopped answering (") and "no space left on device" in err
+    assert "what was not committed was not done" in err and "Traceback" not in out + err
+    with Session(engine) as s:
+        assert s.exec(select(Playbook.slug)).all() == ["support-replies"]
+
+
 def test_a_playbook_in_two_files_loads_nothing(run, tmp_path, engine):
     result = run(
-        "playbook", "load", _write(tmp_path, "a.yaml", SUPPORT_REPLIES), _write(tmp_path, "b.yaml", SUPPORT_REPLIES)
+        "playbook",
+        "load",
+        write_yaml(tmp_path, "a.yaml", SUPPORT_REPLIES),
+        write_yaml(tmp_path, "b.yaml", SUPPORT_REPLIES),
     )
     assert result.exit_code == 1
     a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
     said = f"Playbook support-replies is defined in {a} and again in {b}; neither file was loaded: keep it in one."
     assert result.output.splitlines()[:2] == [f"{a}: {said}", f"{b}: {said}"]
-    assert _count(engine, Playbook) == 0
+    assert count_rows(engine, Playbook) == 0
 
 
 def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine, monkeypatch):
@@ -162,7 +223,7 @@ def test_every_file_in_examples_loads_as_the_readme_writes_it(run, engine, monke
     files = sorted(str(p) for p in (ROOT / "examples").iterdir())
     loaded = run("playbook", "load", *files)
     assert loaded.exit_code == 0, loaded.output
-    assert _count(engine, Playbook) == len(files)
+    assert count_rows(engine, Playbook) == len(files)
 
 
 def test_examples_load_each_file_whole_and_say_which_wants_what(run, engine, monkeypatch):
@@ -188,7 +249,7 @@ def test_examples_load_each_file_whole_and_say_which_wants_what(run, engine, mon
     ]
     assert lines[4].startswith(f"{sourced}:13: ")
     assert lines[7].startswith(f"Error: 4 files loaded; 1 refused, and nothing of it loaded: {sourced}; ")
-    assert _count(engine, Playbook) == 4
+    assert count_rows(engine, Playbook) == 4
     # the README says which example wants which variables
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert "examples/support-replies-sourced.yaml" in readme and all(

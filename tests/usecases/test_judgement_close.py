@@ -26,7 +26,7 @@ def playbook(store, clock):
 
     steps = [{**s, "rubric": "none"} if s["name"] == "send" else s for s in SUPPORT_REPLIES["steps"]]
     text = yaml.safe_dump({**SUPPORT_REPLIES, "steps": steps, "judgement": "confident"})
-    operator.load(store, [("confident.yaml", [parse_playbook(yaml.safe_load(text))])], "UTC", clock())
+    list(operator.load(store, [("confident.yaml", [parse_playbook(yaml.safe_load(text))])], "UTC", clock()))
     state = store.playbooks.state("support-replies")
     store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")
