@@ -166,7 +166,7 @@ def test_a_start_not_begun_can_be_moved_and_the_move_is_recorded(bot, store, eng
         started = [d for d in s.exec(select(Decision).order_by(Decision.id)) if d.kind == "cycle-started"]
     assert [d.week_start for d in started] == [date(2027, 6, 7), date(2026, 11, 30)]
     assert started[-1].figures == {"cycle": 1, "moved_from": "2027-06-07"}
-    assert "It starts on 2026-11-30" in bot.command("kpi support-replies 20").text
+    assert "its cycle 1 starts on 2026-11-30" in bot.command("kpi support-replies 20").text
     clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))  # it has begun: it runs on
     refused(bot.command("cycle start support-replies 2026-12-07", user=OWNER), "is in week 1 of cycle 1")
 
