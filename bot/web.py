@@ -370,6 +370,8 @@ def create() -> ASGIApp:
         return serving(with_clock=False)[0]
     except WAIT_FOR as err:
         return Waiting(lambda: serving(with_clock=False)[0], _cause(err))
+    except Exception as err:  # noqa: BLE001 (anything else would be a traceback, an exit and a restart in a loop)
+        return Waiting(lambda: serving(with_clock=False)[0], f"could not build the app ({type(err).__name__}: {err})")
 
 
 WAIT_FOR = (click.ClickException, DBAPIError)  # the database does not answer, or its schema is behind
@@ -404,11 +406,21 @@ class Waiting:
         app = self.app if self.app is not None and scope["type"] != "lifespan" else self.waiting
         await app(scope, receive, send)
 
+    @property
+    def said(self) -> str:
+        """What anyone may read of `why` (these paths face the internet, Slack's included):
+        not the driver's words, which name the database's host, port and user."""
+        if "schema is at" in self.why or "database is empty" in self.why:
+            return "its schema is behind the code: run `rollout db upgrade`"
+        if self.why.startswith("could not build the app"):
+            return "not checked: the app could not be built (see the log)"
+        return "unreachable"
+
     async def _healthz(self, request: Request) -> Response:
-        return _json_answer({"ok": False, "database": self.why}, 503)
+        return _json_answer({"ok": False, "database": self.said}, 503)
 
     async def _unavailable(self, request: Request) -> Response:
-        return _error(503, f"not serving yet: {self.why}", {"Retry-After": str(int(RETRY_SECONDS[1]))})
+        return _error(503, f"not serving yet (database: {self.said})", {"Retry-After": str(int(RETRY_SECONDS[1]))})
 
     def _retry(self, build: Callable[[], ASGIApp]) -> None:
         delay = RETRY_SECONDS[0]

@@ -310,3 +310,10 @@ def test_a_stall_of_two_cycles_is_one_sentence_in_status_the_digest_the_overview
     assert '<li class="stalled"><strong>1</strong> stalled</li>' in overview
     assert '<h1>Support reply drafting <span class="standing stalled">stalled</span></h1>' in page
     assert f'<strong class="flag">Stalled</strong> {said}.</p>' in page
+    # Paused, it is not judged: its heading and the line under it say one standing, and
+    # the stall it had when last judged is said as that, not as its standing now.
+    bot.command("pause support-replies a reorganisation", user=OWNER)
+    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie=cookie)
+    assert '<span class="standing not-judged-yet">not judged yet</span></h1>' in page
+    assert '<strong class="flag">Stalled</strong>' not in page
+    assert f"When last judged it was stalled {said}." in page
