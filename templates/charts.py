@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: servers and CI have none
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cadence.digest import PlaybookDigest
@@ -66,11 +67,11 @@ def charted_weeks(shown: list[PlaybookDigest], weeks: list[date]) -> list[date]:
     return weeks[min(firsts, default=len(weeks) - 1) :]
 
 
-def draw(function: str, digests: list[PlaybookDigest], weeks: list[date]) -> Figure:
-    """The chart as a figure over `weeks`, the last of each playbook's series (the caller
-    closes it)."""
-    shown = digests[:MAX_LINES]
-    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=DPI)
+def _plot_progress(
+    axes: Axes, shown: list[PlaybookDigest], weeks: list[date], markersize: float, linewidth: float
+) -> list[int]:
+    """Each shown playbook's way from baseline to target (%), week by week, as a line on
+    `axes`; the x positions of the weeks."""
     x = list(range(len(weeks)))
     for digest in shown:
         w = digest.week
@@ -80,10 +81,19 @@ def draw(function: str, digests: list[PlaybookDigest], weeks: list[date]) -> Fig
             x,
             [p if p is not None else float("nan") for p in progress],
             marker="o",
-            markersize=3,
-            linewidth=1.6,
+            markersize=markersize,
+            linewidth=linewidth,
             label=w.slug[:LABEL_CHARACTERS],
         )
+    return x
+
+
+def draw(function: str, digests: list[PlaybookDigest], weeks: list[date]) -> Figure:
+    """The chart as a figure over `weeks`, the last of each playbook's series (the caller
+    closes it)."""
+    shown = digests[:MAX_LINES]
+    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=DPI)
+    x = _plot_progress(axes, shown, weeks, markersize=3, linewidth=1.6)
     axes.axhline(100, color="#2e7d32", linestyle="--", linewidth=1.2, label="target")
     axes.axhline(0, color="#9e9e9e", linewidth=0.8, label="baseline")
     axes.set_xticks(x, [f"{d:%d %b}" for d in weeks], fontsize=WIDE_MIN_POINTS)
@@ -108,19 +118,7 @@ def draw_narrow(function: str, digests: list[PlaybookDigest], weeks: list[date])
     rows = len(shown) + 2  # the lines, the target and the baseline
     figure = plt.figure(figsize=(NARROW_WIDTH / DPI, 3.6 + 0.27 * rows), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
-    x = list(range(len(weeks)))
-    for digest in shown:
-        w = digest.week
-        series = w.kpi_series[-len(weeks) :] if weeks else []
-        progress = [None if v is None else progress_to_target(v, w.baseline, w.target) * 100 for v in series]
-        axes.plot(
-            x,
-            [p if p is not None else float("nan") for p in progress],
-            marker="o",
-            markersize=4,
-            linewidth=2,
-            label=w.slug[:LABEL_CHARACTERS],
-        )
+    x = _plot_progress(axes, shown, weeks, markersize=4, linewidth=2)
     axes.axhline(100, color="#2e7d32", linestyle="--", linewidth=1.4, label="target")
     axes.axhline(0, color="#9e9e9e", linewidth=1, label="baseline")
     every = max(1, -(-len(weeks) // 4))  # at most four weeks named
