@@ -68,6 +68,19 @@ class Output:
         raise AssertionError(f"never said {words!r} {times} times:\n{self.text}")
 
 
+def _serving_on_port_0(env) -> tuple[subprocess.Popen, Output]:
+    """`rollout serve --port 0` on loopback, its output read as it comes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", "0", "--host", "127.0.0.1"],
+        env={**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return process, Output(process)
+
+
 def _platform(env, name: str, **variables: str) -> tuple[subprocess.Popen, Output, int]:
     """The Procfile's line `name`, as a platform runs it: a shell, $PORT set, WEB_CONCURRENCY 2."""
     port = _free_port()
@@ -286,15 +299,7 @@ def test_serve_on_port_0_listens_on_a_free_port_and_says_which(env, playbook, sl
     """Issue 66, item 6: `--port 0` listened on 3000 (`port or settings.port`)."""
     import re
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", "0", "--host", "127.0.0.1"],
-        env={**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": "3000"},
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = Output(process)
+    process, output = _serving_on_port_0({**env, "PORT": "3000"})
     with _stopped_cleanly(process, output):
         said = output.wait_for("serving Slack requests on http://127.0.0.1:")
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", said).group(1))
@@ -385,15 +390,7 @@ def test_a_slack_api_url_answering_html_is_named_with_what_came_back(env, proxy_
     assert result.stderr.strip().splitlines()[-1].startswith(f"Error: {said}: check SLACK_API_URL"), result.stderr
     assert "SLACK_APP_TOKEN" not in result.stderr and "non-JSON" not in result.stderr, result.stderr
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", "0", "--host", "127.0.0.1"],
-        env={**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": proxy_sign_in},
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = Output(process)
+    process, output = _serving_on_port_0({**env, "SLACK_API_URL": proxy_sign_in})
     with _stopped_cleanly(process, output):
         serving = output.wait_for("serving Slack requests on http://127.0.0.1:")
         _health_until(_requests(int(serving.rsplit(":", 1)[1].split("/")[0])), 200)

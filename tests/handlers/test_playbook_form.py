@@ -151,18 +151,26 @@ def test_every_check_of_playbook_load_shows_on_its_field_and_nothing_is_stored(b
     assert (count(engine, Decision), count(engine, Cycle)) == (decisions, cycles)
 
 
-def test_a_view_sent_again_makes_one_playbook_and_a_corrected_one_still_counts(bot, slack, engine):
-    """Issue 66, item 15: Slack sends the same view (id and hash) again, as when *Create*
-    is clicked twice after a slow answer: one playbook. The same view refused on a field
-    and sent again corrected (Slack keeps its id and hash) is created."""
+def _clicks_on_one_view(bot, slack):
+    """Submissions of one `/rollout new` form, as Slack sends each click of *Create*: the
+    same view id and hash, each click its own trigger (and so its own signature)."""
     view = {**open_new(bot, slack), **view_identity()}
 
     def send(values):
         state = {"values": state_of(view, values)}
-        trigger = f"{uuid.uuid4().int % 10**12}.98765.abcd"  # each click its own: another signature
+        trigger = f"{uuid.uuid4().int % 10**12}.98765.abcd"
         return bot.interaction(
             {"type": "view_submission", "user": {"id": MEMBER}, "trigger_id": trigger, "view": {**view, "state": state}}
         )
+
+    return send
+
+
+def test_a_view_sent_again_makes_one_playbook_and_a_corrected_one_still_counts(bot, slack, engine):
+    """Issue 66, item 15: Slack sends the same view (id and hash) again, as when *Create*
+    is clicked twice after a slow answer: one playbook. The same view refused on a field
+    and sent again corrected (Slack keeps its id and hash) is created."""
+    send = _clicks_on_one_view(bot, slack)
 
     refused = send({**NEW_VALUES, "target": "5"})
     assert refused.body["response_action"] == "errors" and count(engine, Playbook) == 0
@@ -218,14 +226,7 @@ def test_a_form_refused_on_a_channel_without_the_bot_counts_once_the_bot_is_invi
     is taken for a repeat and dropped without a word."""
     slack.add_channel("CNOBOT0002", [MEMBER])
     slack.workspace.not_in_channel.add("CNOBOT0002")
-    view = {**open_new(bot, slack), **view_identity()}
-
-    def send(values):
-        state = {"values": state_of(view, values)}
-        trigger = f"{uuid.uuid4().int % 10**12}.98765.abcd"  # each click its own: another signature
-        return bot.interaction(
-            {"type": "view_submission", "user": {"id": MEMBER}, "trigger_id": trigger, "view": {**view, "state": state}}
-        )
+    send = _clicks_on_one_view(bot, slack)
 
     refused = send({**NEW_VALUES, "channel": "CNOBOT0002"})
     assert "/invite" in refused.body["errors"]["channel"] and count(engine, Playbook) == 0
