@@ -1,6 +1,8 @@
 """The Procfile's processes under bad settings, run as a platform runs them (a shell, the
 Procfile's line, the environment), and `rollout serve` and `socket` beside them: issue 66,
-items 1 to 7."""
+items 1 to 7. Each runs once (`one_database`) but the database's own: what it checks is a
+process's behaviour, and the SQL under it (the token's hold) runs on both databases in
+tests/storage/test_store.py."""
 
 import json
 import os
@@ -141,6 +143,7 @@ def _health_until(slack_side, status: int, seconds: float = DEADLINE, check=lamb
     raise AssertionError(f"/healthz never answered {status}: last {last and (last.status, last.body)}")
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("variables", "said"),
     [
@@ -231,6 +234,7 @@ def test_the_procfile_web_waits_for_a_database_that_does_not_answer_and_recovers
     assert output.text.count("the database answers: serving") == 2, output.text
 
 
+@pytest.mark.one_database
 def test_the_procfile_web_stays_up_when_its_app_cannot_be_built_for_another_reason(env, playbook, slack, tmp_path):
     """Any failure to build the app, not only a database that does not answer, keeps `web`
     up at 503 rather than a traceback, an exit and a restart in a loop: here a SQLite file
@@ -254,6 +258,7 @@ def test_the_procfile_web_stays_up_when_its_app_cannot_be_built_for_another_reas
     assert output.text.count("Started server process") == 2, output.text
 
 
+@pytest.mark.one_database
 def test_the_procfile_web_with_a_refused_token_recovers_by_itself(env, playbook, slack):
     """Issue 66, item 1: a `web` process started with a token Slack refuses says so on
     /healthz (503), and once Slack accepts the token again, says ok without a restart,
@@ -271,6 +276,7 @@ def test_the_procfile_web_with_a_refused_token_recovers_by_itself(env, playbook,
     assert output.text.count("Started server process") == 2, output.text
 
 
+@pytest.mark.one_database
 def test_every_line_of_the_procfile_web_is_json_under_log_format_json(env, playbook, slack):
     """Issue 66, item 4: uvicorn's own lines were plain text among the JSON ones."""
     process, output, port = _platform(env, "web", LOG_FORMAT="json")
@@ -284,6 +290,7 @@ def test_every_line_of_the_procfile_web_is_json_under_log_format_json(env, playb
     assert sum("Started server process" in line["message"] for line in lines) == 2, lines
 
 
+@pytest.mark.one_database
 def test_an_empty_rollout_admins_is_warned_of_once_at_start(env, playbook, slack):
     """Issue 66, item 5: with ROLLOUT_ADMINS empty (as .env.example has it), nobody can
     appoint a curator, and nothing said so."""
@@ -295,6 +302,7 @@ def test_an_empty_rollout_admins_is_warned_of_once_at_start(env, playbook, slack
     assert "ROLLOUT_ADMINS=U0123456789" in output.wait_for(warning)
 
 
+@pytest.mark.one_database
 def test_serve_on_port_0_listens_on_a_free_port_and_says_which(env, playbook, slack):
     """Issue 66, item 6: `--port 0` listened on 3000 (`port or settings.port`)."""
     import re
@@ -307,6 +315,7 @@ def test_serve_on_port_0_listens_on_a_free_port_and_says_which(env, playbook, sl
         assert _health_until(_requests(port), 200)["database"] == "ok"
 
 
+@pytest.mark.one_database
 def test_a_changed_token_is_not_held_by_the_refusal_of_the_old_one(env, playbook, slack):
     """Issue 66, item 3: after Slack refused a token, the token changed and the process
     restarted while Slack could not be reached, /healthz still said "token refused
@@ -325,6 +334,7 @@ def test_a_changed_token_is_not_held_by_the_refusal_of_the_old_one(env, playbook
             assert health["slack"].startswith("not verified (unreachable since "), health
 
 
+@pytest.mark.one_database
 def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_so(env, playbook, slack, engine):
     """Issue 66, item 2: `clock` exited 2 when Slack refused the token, and a platform
     started it again, and again. It stays up, says so once, holds the outbox while its
@@ -380,6 +390,7 @@ def proxy_sign_in():
     server.server_close()
 
 
+@pytest.mark.one_database
 def test_a_slack_api_url_answering_html_is_named_with_what_came_back(env, proxy_sign_in):
     """Issue 66, item 7: "Slack answered Received a response in a non-JSON format:
     <!DOCTYPE HTML>…", and then `rollout socket` blamed SLACK_APP_TOKEN. Now one sentence
