@@ -203,7 +203,7 @@ def _serving(env, *args):
         text=True,
     )
     slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-    _wait_until_healthy(slack_side)
+    health_until(slack_side)
     return server, slack_side
 
 
@@ -234,14 +234,21 @@ def _stopped_cleanly(server) -> Iterator[Stopped]:
     assert "Traceback" not in stopped.output
 
 
-def _wait_until_healthy(slack_side, seconds: float = 30, status: int = 200) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+def health_until(slack_side, status: int = 200, seconds: float = 90, check=lambda body: True) -> dict:
+    """/healthz's body once it answers `status` (and `check` holds for it), asked every
+    0.2 s; an AssertionError naming the last answer if it never does within `seconds`
+    (generous, for a loaded machine: nothing waits for it when all is well)."""
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
         try:
-            if slack_side.get("/healthz").status == status:
-                return
+            last = slack_side.get("/healthz")
+            if last.status == status and check(last.body):
+                return last.body
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"/healthz never answered {status}: last {last and (last.status, last.body)}")
 
 
 def _children(pid: int) -> list[int]:
@@ -291,7 +298,7 @@ def _procfile_web(env, healthy: bool = True):
         ["bash", "-c", f"exec {web}"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-    _wait_until_healthy(slack_side, status=200 if healthy else 503)
+    health_until(slack_side, status=200 if healthy else 503)
     return server, slack_side
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.bot import test_processes
-from tests.bot.test_processes import ROOT, _children, _free_port, rollout
+from tests.bot.test_processes import ROOT, _children, _free_port, health_until, rollout
 from tests.conftest import CHANNEL, MEMBER, SIGNING_SECRET
 
 pytestmark = pytest.mark.slow  # real processes
@@ -47,13 +47,16 @@ class Output:
 
     def __init__(self, process: subprocess.Popen):
         self.lines: list[str] = []
+        self.said = threading.Condition()  # notified at each line
         self.thread = threading.Thread(target=self._read, args=(process,), daemon=True)
         self.thread.start()
 
     def _read(self, process: subprocess.Popen) -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            self.lines.append(line.rstrip("\n"))
+            with self.said:
+                self.lines.append(line.rstrip("\n"))
+                self.said.notify_all()
 
     @property
     def text(self) -> str:
@@ -61,12 +64,13 @@ class Output:
 
     def wait_for(self, words: str, times: int = 1, seconds: float = DEADLINE) -> str:
         """The first line that says `words`, once `times` lines have."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            found = [line for line in self.lines if words in line]
-            if len(found) >= times:
-                return found[0]
-            time.sleep(0.1)
+
+        def found() -> list[str]:
+            return [line for line in self.lines if words in line]
+
+        with self.said:
+            if self.said.wait_for(lambda: len(found()) >= times, timeout=seconds):
+                return found()[0]
         raise AssertionError(f"never said {words!r} {times} times:\n{self.text}")
 
 
@@ -126,21 +130,6 @@ def _requests(port: int):
     from tests.conftest import SlackRequests
 
     return SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
-
-
-def _health_until(slack_side, status: int, seconds: float = DEADLINE, check=lambda body: True) -> dict:
-    """/healthz's body once it answers `status` (and `check` holds for it)."""
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = slack_side.get("/healthz")
-            if last.status == status and check(last.body):
-                return last.body
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"/healthz never answered {status}: last {last and (last.status, last.body)}")
 
 
 @pytest.mark.one_database
@@ -212,7 +201,7 @@ def test_the_procfile_web_waits_for_a_database_that_does_not_answer_and_recovers
     try:
         with _stopped_cleanly(process, output):
             output.wait_for("could not connect to the database", times=2)  # each worker, once
-            waiting = _health_until(slack_side, 503)
+            waiting = health_until(slack_side, 503)
             # The cause in full is the log's; these paths face the internet, so they say
             # nothing of the driver's words (the database's name, host, port or user).
             assert waiting == {"ok": False, "database": "unreachable"}, waiting
@@ -225,7 +214,7 @@ def test_the_procfile_web_waits_for_a_database_that_does_not_answer_and_recovers
                 upgraded = rollout({**env, "DATABASE_URL": url}, "db", "upgrade")
                 assert upgraded.returncode == 0, upgraded.stderr
             output.wait_for("the database answers: serving", times=2)
-            _health_until(slack_side, 200)
+            health_until(slack_side, 200)
             assert "/rollout kpi" in slack_side.command("help", MEMBER, CHANNEL).text
             assert _children(process.pid) == workers, output.text  # none died, none was started again
     finally:
@@ -249,7 +238,7 @@ def test_the_procfile_web_stays_up_when_its_app_cannot_be_built_for_another_reas
     slack_side = _requests(port)
     with _stopped_cleanly(process, output):
         output.wait_for("could not build the app", times=2)  # each worker, once
-        waiting = _health_until(slack_side, 503)
+        waiting = health_until(slack_side, 503)
         assert waiting == {"ok": False, "database": "not checked: the app could not be built (see the log)"}, waiting
         workers = _children(process.pid)
         assert len(workers) == 2, workers
@@ -267,10 +256,10 @@ def test_the_procfile_web_with_a_refused_token_recovers_by_itself(env, playbook,
     process, output, port = _platform(env, "web")
     slack_side = _requests(port)
     with _stopped_cleanly(process, output):
-        refused = _health_until(slack_side, 503)
+        refused = health_until(slack_side, 503)
         assert refused["slack"].startswith("token refused (invalid_auth)"), refused
         slack.restore()
-        healthy = _health_until(slack_side, 200)
+        healthy = health_until(slack_side, 200)
         assert healthy["slack"] == "ok", healthy
         assert "/rollout kpi" in slack_side.command("help", MEMBER, CHANNEL).text
     assert output.text.count("Started server process") == 2, output.text
@@ -282,7 +271,7 @@ def test_every_line_of_the_procfile_web_is_json_under_log_format_json(env, playb
     process, output, port = _platform(env, "web", LOG_FORMAT="json")
     slack_side = _requests(port)
     with _stopped_cleanly(process, output):
-        _health_until(slack_side, 200)
+        health_until(slack_side, 200)
         assert slack_side.command("help", MEMBER, CHANNEL).status == 200
     lines = [json.loads(line) for line in output.lines if line.strip()]  # each one JSON, or this fails
     loggers = {line["logger"] for line in lines}
@@ -296,7 +285,7 @@ def test_an_empty_rollout_admins_is_warned_of_once_at_start(env, playbook, slack
     appoint a curator, and nothing said so."""
     process, output, port = _platform(env, "web", ROLLOUT_ADMINS="")
     with _stopped_cleanly(process, output):
-        _health_until(_requests(port), 200)
+        health_until(_requests(port), 200)
     warning = "ROLLOUT_ADMINS is empty: nobody can appoint a curator"
     assert output.text.count(warning) == 1, output.text
     assert "ROLLOUT_ADMINS=U0123456789" in output.wait_for(warning)
@@ -312,7 +301,7 @@ def test_serve_on_port_0_listens_on_a_free_port_and_says_which(env, playbook, sl
         said = output.wait_for("serving Slack requests on http://127.0.0.1:")
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", said).group(1))
         assert port not in (0, 3000), said
-        assert _health_until(_requests(port), 200)["database"] == "ok"
+        assert health_until(_requests(port), 200)["database"] == "ok"
 
 
 @pytest.mark.one_database
@@ -325,12 +314,12 @@ def test_a_changed_token_is_not_held_by_the_refusal_of_the_old_one(env, playbook
     slack.revoke("invalid_auth")
     process, output, port = _platform(env, "web")
     with _stopped_cleanly(process, output):
-        assert _health_until(_requests(port), 503)["slack"].startswith("token refused (invalid_auth)")
+        assert health_until(_requests(port), 503)["slack"].startswith("token refused (invalid_auth)")
     with refusing_port() as nowhere:
         changed = {"SLACK_BOT_TOKEN": "xoxb-the-new-one", "SLACK_API_URL": f"http://127.0.0.1:{nowhere}/api/"}
         process, output, port = _platform(env, "web", **changed)
         with _stopped_cleanly(process, output):
-            health = _health_until(_requests(port), 200)
+            health = health_until(_requests(port), 200)
             assert health["slack"].startswith("not verified (unreachable since "), health
 
 
@@ -348,7 +337,7 @@ def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_s
     web, web_output, port = _platform(env, "web")
     slack_side = _requests(port)
     with _stopped_cleanly(clock, clock_output), _stopped_cleanly(web, web_output):
-        held = _health_until(slack_side, 503, check=lambda body: body.get("clock", "").startswith("ok"))
+        held = health_until(slack_side, 503, check=lambda body: body.get("clock", "").startswith("ok"))
         assert held["clock"] == "ok, holding delivery until Slack accepts the token", held
         assert held["slack"].startswith("token refused (invalid_auth)"), held
         assert clock.poll() is None, clock_output.text  # still up
@@ -359,7 +348,7 @@ def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_s
             slack_side.get("/healthz")  # web asks Slack again too, lifting the hold sooner than the clock's backoff
             time.sleep(0.2)
         assert [m["text"] for m in slack.posted(CHANNEL)] == ["held"], clock_output.text
-        assert _health_until(slack_side, 200)["clock"] == "ok"
+        assert health_until(slack_side, 200)["clock"] == "ok"
     assert clock_output.text.count("Slack refused SLACK_BOT_TOKEN (invalid_auth): the clock stays up") == 1
 
 
@@ -404,6 +393,6 @@ def test_a_slack_api_url_answering_html_is_named_with_what_came_back(env, proxy_
     process, output = _serving_on_port_0({**env, "SLACK_API_URL": proxy_sign_in})
     with _stopped_cleanly(process, output):
         serving = output.wait_for("serving Slack requests on http://127.0.0.1:")
-        _health_until(_requests(int(serving.rsplit(":", 1)[1].split("/")[0])), 200)
+        health_until(_requests(int(serving.rsplit(":", 1)[1].split("/")[0])), 200)
         assert said in output.wait_for("not Slack's JSON")
     assert output.text.count(said) == 1 and "non-JSON" not in output.text, output.text
