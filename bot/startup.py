@@ -147,6 +147,11 @@ def socket_mode_refused(settings: Settings, reason: str) -> click.ClickException
     )
 
 
+class SchemaBehind(click.ClickException):
+    """The server database's schema is not the code's: the release process's migrations
+    (`rollout db upgrade`) have not run."""
+
+
 def open_store(settings: Settings, dry_run: bool = False) -> Store:
     """The store, with its schema checked. The embedded SQLite database is brought up to
     date on the spot; a server database is migrated by `rollout db upgrade` (the release
@@ -158,9 +163,7 @@ def open_store(settings: Settings, dry_run: bool = False) -> Store:
         else:
             current = migrate.current_revision(engine)
             state = "the database is empty" if current is None else f"the database schema is at {current}"
-            raise click.ClickException(
-                f"{state}, the code needs {migrate.head_revision()}: run `rollout db upgrade` first"
-            )
+            raise SchemaBehind(f"{state}, the code needs {migrate.head_revision()}: run `rollout db upgrade` first")
     return Store(engine, dry_run=dry_run, secret_key=settings.rollout_secret_key, slack_token=settings.slack_bot_token)
 
 

@@ -368,21 +368,30 @@ def create() -> ASGIApp:
     start it again, and again): it serves `Waiting` until it can build the app."""
     try:
         return serving(with_clock=False)[0]
-    except WAIT_FOR as err:
-        return Waiting(lambda: serving(with_clock=False)[0], _cause(err))
-    except Exception as err:  # noqa: BLE001 (anything else would be a traceback, an exit and a restart in a loop)
-        return Waiting(lambda: serving(with_clock=False)[0], f"could not build the app ({type(err).__name__}: {err})")
+    except Exception as err:  # noqa: BLE001 (else a traceback, an exit and a restart in a loop)
+        return Waiting(lambda: serving(with_clock=False)[0], *_cause(err))
 
 
-WAIT_FOR = (click.ClickException, DBAPIError)  # the database does not answer, or its schema is behind
 RETRY_SECONDS = (2.0, 60.0)  # Waiting builds the app again after the first, doubling up to the second
 
 
-def _cause(err: Exception) -> str:
-    if isinstance(err, click.ClickException):
-        return err.format_message()
-    orig = getattr(err, "orig", None)
-    return f"the database stopped answering ({str(orig or type(err).__name__).strip().splitlines()[0]})"
+def _cause(err: Exception) -> tuple[str, str]:
+    """Why the app could not be built: in full for the log, and what anyone may read of it
+    (a waiting process's paths face the internet, Slack's included): never the driver's
+    words, which name the database's host, port and user."""
+    from bot.startup import SchemaBehind
+
+    if isinstance(err, SchemaBehind):
+        return err.format_message(), "its schema is behind the code: run `rollout db upgrade`"
+    if isinstance(err, click.ClickException):  # open_store's: the database does not answer
+        return err.format_message(), "unreachable"
+    if isinstance(err, DBAPIError):
+        orig = str(err.orig or type(err).__name__).strip().splitlines()[0]
+        return f"the database stopped answering ({orig})", "unreachable"
+    return (
+        f"could not build the app ({type(err).__name__}: {err})",
+        "not checked: the app could not be built (see the log)",
+    )
 
 
 class Waiting:
@@ -391,9 +400,9 @@ class Waiting:
     other request 503. A thread builds the app again, RETRY_SECONDS apart (doubling), and
     once one is built it answers every request; said once each way in the log."""
 
-    def __init__(self, build: Callable[[], ASGIApp], why: str):
+    def __init__(self, build: Callable[[], ASGIApp], why: str, said: str):
         self.app: ASGIApp | None = None
-        self.why = why
+        self.why, self.said = why, said  # for the log; for anyone (_cause)
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
         self.waiting = application(
             Route("/healthz", self._healthz, methods=["GET"]), Route("/{path:path}", self._unavailable, methods=methods)
@@ -405,16 +414,6 @@ class Waiting:
         # The lifespan is the waiting app's (the same thread pool as the app's own).
         app = self.app if self.app is not None and scope["type"] != "lifespan" else self.waiting
         await app(scope, receive, send)
-
-    @property
-    def said(self) -> str:
-        """What anyone may read of `why` (these paths face the internet, Slack's included):
-        not the driver's words, which name the database's host, port and user."""
-        if "schema is at" in self.why or "database is empty" in self.why:
-            return "its schema is behind the code: run `rollout db upgrade`"
-        if self.why.startswith("could not build the app"):
-            return "not checked: the app could not be built (see the log)"
-        return "unreachable"
 
     async def _healthz(self, request: Request) -> Response:
         return _json_answer({"ok": False, "database": self.said}, 503)
@@ -429,12 +428,11 @@ class Waiting:
             delay = min(delay * 2, RETRY_SECONDS[1])
             try:
                 self.app = build()
-            except WAIT_FOR as err:
-                if _cause(err) != self.why:
-                    self.why = _cause(err)
-                    log.error("%s; answering 503 meanwhile, and trying again", self.why)
-            except Exception:
-                log.exception("could not build the app; trying again")
+            except Exception as err:  # noqa: BLE001 (it waits on, whatever the cause)
+                why, said = _cause(err)
+                if why != self.why:
+                    self.why, self.said = why, said
+                    log.error("%s; answering 503 meanwhile, and trying again", why)
         log.warning("the database answers: serving")
 
 
