@@ -14,6 +14,7 @@ import pytest
 
 from storage.cadence_log import CadenceLog
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
+from tests.health import health_until
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
@@ -232,23 +233,6 @@ def _stopped_cleanly(server) -> Iterator[Stopped]:
         stopped.output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, stopped.output
     assert "Traceback" not in stopped.output
-
-
-def health_until(slack_side, status: int = 200, seconds: float = 90, check=lambda body: True) -> dict:
-    """/healthz's body once it answers `status` (and `check` holds for it), asked every
-    0.2 s; an AssertionError naming the last answer if it never does within `seconds`
-    (generous, for a loaded machine: nothing waits for it when all is well)."""
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = slack_side.get("/healthz")
-            if last.status == status and check(last.body):
-                return last.body
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"/healthz never answered {status}: last {last and (last.status, last.body)}")
 
 
 def _children(pid: int) -> list[int]:

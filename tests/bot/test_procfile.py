@@ -23,8 +23,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.bot import test_processes
-from tests.bot.test_processes import ROOT, _children, _free_port, health_until, rollout
+from tests.bot.test_processes import ROOT, _children, _free_port, rollout
 from tests.conftest import CHANNEL, MEMBER, SIGNING_SECRET
+from tests.health import health_until
 
 pytestmark = pytest.mark.slow  # real processes
 
