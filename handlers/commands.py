@@ -27,7 +27,7 @@ from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands, learnings, requests, status
 from usecases.shared import champions, governance, life, messages
-from usecases.shared.caller import Caller, PlaybookState, Repeated
+from usecases.shared.caller import Caller, Claim, PlaybookState, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,17 @@ log = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     @app.command("/rollout")
     def rollout(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        reply, context["outcome"] = answer(services, client, command)
+        reply, context["outcome"] = answer(services, client, command, context.get("claim"))
         ack(**reply) if reply else ack()
 
 
-def answer(services: Services, client: WebClient, command: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+def answer(
+    services: Services, client: WebClient, command: dict[str, Any], claim: Claim | None = None
+) -> tuple[dict[str, Any] | None, str]:
     """The ephemeral reply to one `/rollout` request (None: a form was opened instead),
-    and its outcome for the metrics: ok, form, refused, failed or repeat."""
-    caller = Caller(services, client, command.get("user_id", ""), command.get("channel_id", ""))
+    and its outcome for the metrics: ok, form, refused, failed or repeat. `claim`: the
+    request's (bot/app.py), which its first write records."""
+    caller = Caller(services, client, command.get("user_id", ""), command.get("channel_id", ""), claim)
     try:
         parsed = grammar.parse(command.get("text", ""))
         if isinstance(parsed, messages.OpenForm) and parsed.form == "week":  # the owner's week: issue 58

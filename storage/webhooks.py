@@ -27,14 +27,13 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from cadence import webhooks as events
 from cadence.decisions import Decision
 from storage.bulk import insert_all
-from storage.db import unit_of_work
+from storage.db import Bind, engine_of, unit_of_work
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
 from storage.models.webhooks import Webhook, WebhookDelivery
@@ -219,8 +218,8 @@ def _free(now: datetime) -> Any:
 
 
 class Webhooks:
-    def __init__(self, engine: Engine, secret_key: str | None = None):
-        self.engine = engine
+    def __init__(self, bind: Bind, secret_key: str | None = None):
+        self.bind, self.engine = bind, engine_of(bind)
         self.box = SecretBox(secret_key)
         self._claims = 0  # numbers this process's claims
 
@@ -247,7 +246,7 @@ class Webhooks:
             created_at=at,
         )
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 s.add(row)
                 s.flush()
                 s.expunge(row)
@@ -256,16 +255,16 @@ class Webhooks:
         return row
 
     def find(self, name: str) -> Webhook | None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(Webhook).where(col(Webhook.name) == name)).scalars().first()
 
     def names(self) -> list[str]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return list(s.execute(select(col(Webhook.name)).order_by(col(Webhook.name))).scalars())
 
     def listed(self) -> list[Listed]:
         """Every webhook with its last delivery and its deliveries waiting and failed: two reads."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             hooks = list(s.execute(select(Webhook).order_by(col(Webhook.name))).scalars())
             figures = {
                 row[0]: row[1:]
@@ -283,7 +282,7 @@ class Webhooks:
     def remove(self, name: str) -> bool:
         """The webhook and its deliveries, waiting or not, in one unit of work: nothing is
         sent to it from the next claim on. False if there is no such webhook."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             hook_id = s.execute(select(WEBHOOK.c.id).where(WEBHOOK.c.name == name)).scalar()
             if hook_id is None:
                 return False
@@ -298,7 +297,7 @@ class Webhooks:
         body = json.dumps(events.body(events.TEST, at, None, event.data), separators=(",", ":"))
         row = _row(event_id, webhook.id, event, body, at)
         row["lane"] = f"{webhook.id}:test:{event_id[-12:]}"  # behind no other event, not even an earlier test
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             insert_all(s, DELIVERY, [row])
         return event_id
 
@@ -329,7 +328,7 @@ class Webhooks:
         )
         self._claims += 1
         holder, until = f"{worker}:{self._claims}", now + lease
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             chosen = list(s.execute(due_heads).scalars())
             if not chosen:
                 return []
@@ -404,7 +403,7 @@ class Webhooks:
         ids = [c.id for c in answered]
         if not ids:
             return 0
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.connection().execute(_MARK_DELIVERED, {"ids": ids, "now": now}).rowcount
 
     def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
@@ -418,7 +417,7 @@ class Webhooks:
             values.update(status="failed")
         else:
             values.update(available_at=now + wait)
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(update(DELIVERY).where(DELIVERY.c.id == claimed.id, _PENDING).values(**values))
             s.execute(
                 update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
@@ -427,7 +426,7 @@ class Webhooks:
 
     def release(self, lane: list[Claimed]) -> None:
         """Give the lane back unsent: free the lease on its oldest (the first of `lane`)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(
                 update(DELIVERY)
                 .where(
@@ -440,7 +439,7 @@ class Webhooks:
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases now."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return set(
                 s.execute(
                     select(DELIVERY.c.claimed_by)
@@ -455,7 +454,7 @@ class Webhooks:
 
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker's claims hold."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.exec(
                 update(DELIVERY)
                 .where(DELIVERY.c.claimed_by.startswith(worker + ":"), _PENDING)
@@ -469,25 +468,25 @@ class Webhooks:
         heads = select(func.min(DELIVERY.c.id).label("head")).where(_PENDING).group_by(DELIVERY.c.lane).subquery()
         leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
         when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(func.min(when)).join(heads, heads.c.head == DELIVERY.c.id)).scalar()
 
     def pending_count(self) -> int:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return int(s.execute(select(func.count()).where(_PENDING)).scalar() or 0)
 
     def status_of(self, event_id: str) -> WebhookDelivery | None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(WebhookDelivery).where(col(WebhookDelivery.event_id) == event_id)).scalars().first()
 
     def deliveries(self) -> list[WebhookDelivery]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return list(s.execute(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).scalars())
 
     def health(self) -> dict[str, tuple[int, int]]:
         """Per webhook name: deliveries waiting, and deliveries failed for good. One read,
         of those rows only (ix_webhook_delivery_webhook), not of every delivery made."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             rows = s.execute(
                 select(
                     WEBHOOK.c.name,
