@@ -287,8 +287,8 @@ class _Round:
         self.low = lane.workers * 2  # in hand, posting or waiting for a worker, before the next claim
 
     def record_if_due(self) -> None:
-        """Record the lanes answered, unless a record is out: once a worker's full share is
-        waiting, or the workers are running low."""
+        """Record the lanes answered, unless a record is out: once as many deliveries wait as
+        the workers post in full lanes, or the workers are running low."""
         lane = self.lane
         if not self.answered or self.recording is not None:
             return
