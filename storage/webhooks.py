@@ -20,13 +20,14 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -150,46 +151,41 @@ def announce(s: Session, decided: Iterable[Decision], at: datetime, more: Iterab
     if not hooks:
         return 0
     pids = sorted({d.playbook_id for d in told if d.playbook_id} | {e.playbook_id for e in extra if e.playbook_id})
-    slugs: dict[int, str] = {
-        pid: slug
-        for pid, slug in connection.execute(
-            select(_PLAYBOOK.c.id, _PLAYBOOK.c.slug).where(one_of(_PLAYBOOK.c.id, "ids")), {"ids": pids}
-        )
-    }
+    slugs = _names(connection, _PLAYBOOK.c.id, _PLAYBOOK.c.slug, pids)
     step_ids = sorted({d.step_id for d in told if d.step_id is not None})
-    steps: dict[int, str] = (
-        {
-            step_id: name
-            for step_id, name in connection.execute(
-                select(_STEP.c.id, _STEP.c.name).where(one_of(_STEP.c.id, "ids")), {"ids": step_ids}
-            )
-        }
-        if step_ids
-        else {}
-    )
-    all_events = extra + [
-        events.Event(
-            events.event_type(d.kind) or "",
-            d.playbook_id,
-            events.decision_data(d, steps.get(d.step_id) if d.step_id is not None else None),
-        )
-        for d in told
-    ]
+    steps = _names(connection, _STEP.c.id, _STEP.c.name, step_ids) if step_ids else {}
     rows = []
-    for event in all_events:
+    for event in extra + [_decision_event(d, steps) for d in told]:
         slug = slugs.get(event.playbook_id) if event.playbook_id is not None else None
-        wanting = [
-            hook_id
-            for hook_id, wanted, playbooks in hooks
-            if event.type in wanted and (playbooks is None or slug in playbooks)
-        ]
-        if not wanting:
-            continue
-        body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
-        event_id = new_event_id()
-        rows += [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
+        rows += _deliveries(event, slug, hooks, at)
     insert_all(s, DELIVERY, rows)
     return len(rows)
+
+
+def _names(connection: Connection, id_column: Any, name_column: Any, ids: list[int]) -> dict[int, str]:
+    """Each id's name (a playbook's slug, a step's name), read in one query."""
+    return dict(connection.execute(select(id_column, name_column).where(one_of(id_column, "ids")), {"ids": ids}).all())
+
+
+def _decision_event(d: Decision, steps: dict[int, str]) -> events.Event:
+    """The event a decision tells of; `steps`: the names of the steps decisions are on."""
+    step = steps.get(d.step_id) if d.step_id is not None else None
+    return events.Event(events.event_type(d.kind) or "", d.playbook_id, events.decision_data(d, step))
+
+
+def _deliveries(event: events.Event, slug: str | None, hooks: Sequence[Any], at: datetime) -> list[dict[str, Any]]:
+    """One row for each webhook that wants the event (of the playbook `slug`), all under
+    one event id; none if no webhook wants it."""
+    wanting = [
+        hook_id
+        for hook_id, wanted, playbooks in hooks
+        if event.type in wanted and (playbooks is None or slug in playbooks)
+    ]
+    if not wanting:
+        return []
+    body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
+    event_id = new_event_id()
+    return [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
 
 
 def _row(event_id: str, webhook_id: int, event: events.Event, body: str, at: datetime) -> dict[str, Any]:
