@@ -22,7 +22,7 @@ from handlers import grammar
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, plain
-from usecases import bus, checkins, learnings, requests, stalls
+from usecases import bus, checkins, commands, learnings, requests, stalls
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, PlaybookState, Repeated
 from usecases.shared.services import Services
@@ -325,7 +325,7 @@ def _request_form(
             context=answers["context"],
             capacity=answers["capacity"],
         )
-        made, version = _refusal_on("version", bus.handle, caller, command)
+        made, version = _refusal_on("version", bus.handle, caller, commands.request, command)
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
