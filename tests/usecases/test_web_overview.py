@@ -83,7 +83,7 @@ def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_eac
     for slug in ("support-replies", AT_RISK, LATER, PAUSED):
         page = web.playbook_page(services, web.Viewer(OWNER), slug)
         assert page is not None
-        assert page["standing"] == (by_slug[slug]["standing"] if slug in by_slug else "not judged yet"), slug
+        assert page.standing == (by_slug[slug]["standing"] if slug in by_slug else "not judged yet"), slug
     # the small chart's words, worked out once: how many weeks reported, the lowest and highest share
     assert (ours["known"], ours["lowest"], ours["highest"]) == (2, pytest.approx(28 / 27), pytest.approx(28 / 27))
     # every playbook, paused too, counted once at its furthest stage: all pilots here
