@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
-from handlers import checkins, grammar, playbook_form, week_form
+from handlers import checkins, grammar, playbook_form, present_status, week_form
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands, learnings, requests, status
@@ -312,8 +312,8 @@ def _holiday(caller: Caller, cmd: messages.HolidayChange, done: commands.Holiday
     )
 
 
-def _status(caller: Caller, cmd: messages.Status, shown: status.Shown) -> dict[str, Any]:
-    return render(shown.template, **shown.context)
+def _status(caller: Caller, cmd: messages.Status, shown: status.PlaybookStatus | status.StatusList) -> dict[str, Any]:
+    return present_status.status(shown)
 
 
 def template_of(command_type: type) -> str:
