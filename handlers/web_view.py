@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from handlers import http_errors, paths, web_learnings, web_playbook  # noqa: F401 (paths registers {slug:slug})
+from handlers import http_errors, paths, present_overview, web_learnings, web_playbook  # noqa: F401 (paths registers {slug:slug})
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
@@ -168,7 +168,7 @@ class _View:
             return self._overview(viewer)
 
     def _overview(self, viewer: web.Viewer) -> Response:
-        shown = web_overview.overview(self.services, viewer)
+        shown = present_overview.shown(web_overview.overview(self.services, viewer))
         trend = shown["trend"]
         charts = org_trend_charts(
             [t["week"].strftime("%d %b") for t in trend],
@@ -191,7 +191,7 @@ class _View:
         return _page(render_page("overview", trend_charts=charts, depth_charts=depth, **shown))
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
-        shown = web_overview.overview(self.services, viewer)
+        shown = present_overview.shown(web_overview.overview(self.services, viewer))
         return _csv(overview_tables(shown)[table], f"{table}.csv")
 
     def registry(self, request: Request, viewer: web.Viewer) -> Response:
