@@ -65,8 +65,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         from_adopters=page.from_adopters,
         value=page.value,
         value_words=worth.words(page.value),
-        hero_id=page.hero and page.hero.person,
-        hero_share=page.hero and page.hero.share,
+        **_hero(page),
         champion=p.champion_id,
         checklist=page.checklist,
         guardrail=_guardrail(page),
@@ -89,6 +88,12 @@ def _paging(page: PlaybookPage) -> dict[str, date | None]:
         earlier=weeks[0] - timedelta(days=7) if weeks[0] > page.first else None,
         later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), page.this_week) if weeks[-1] < page.this_week else None,
     )
+
+
+def _hero(page: PlaybookPage) -> dict[str, Any]:
+    """The one person who carries the playbook's numbers, and their share, if one does."""
+    hero = page.hero
+    return dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
 
 
 def _guardrail(page: PlaybookPage) -> dict[str, Any] | None:

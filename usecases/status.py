@@ -188,7 +188,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         state=state,
         full=full,
         notes=reasons(caller.store, state, figures) if figures is not None and full else [],
-        mine=next((a for a in figures.attestations if a.user_id == caller.user_id), None) if figures else None,
+        mine=_own_answer(figures, caller.user_id),
         week=week,
         figures=figures,
         progress=_progress(state, figures),
@@ -199,7 +199,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         trend=[kpis.get(w) for w in trend_weeks],
         met_weeks=_met_weeks(state, week, kpis),
         away=_away(caller, state, today),
-        learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
+        learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
         value=worth.of_playbook(caller.store, state, caller.services.currency),
         queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
@@ -213,6 +213,16 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
     )
+
+
+def _own_answer(figures: WeekFigures | None, user_id: str) -> Attestation | None:
+    """The caller's own check-in this week."""
+    return next((a for a in figures.attestations if a.user_id == user_id), None) if figures else None
+
+
+def _learnings(store: Store, state: PlaybookState, week: WeekRef | None) -> list[Any]:
+    """The running cycle's newest learnings, and whether there are more (one more read)."""
+    return store.learnings.of(state.playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else []
 
 
 def _progress(state: PlaybookState, figures: WeekFigures | None) -> float | None:
