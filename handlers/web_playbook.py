@@ -41,7 +41,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         sourced=[
             dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
         ],
-        reliability=page.reliability,
+        reliability=_reliability(page),
         queue=page.queue,
         item_moves=[asdict(m) for m in page.moves],
         reports_shown=REPORTS_SHOWN,
@@ -88,6 +88,11 @@ def _paging(page: PlaybookPage) -> dict[str, date | None]:
         earlier=weeks[0] - timedelta(days=7) if weeks[0] > page.first else None,
         later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), page.this_week) if weeks[-1] < page.this_week else None,
     )
+
+
+def _reliability(page: PlaybookPage) -> str | None:
+    """How reliable the sourced numbers were, in words; None without sources."""
+    return None if page.reliability is None else page.reliability.words()
 
 
 def _hero(page: PlaybookPage) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from usecases.shared import champions, depth, queue, readiness, registry, roles,
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
+from usecases.shared.reliability import Reliability
 from usecases.shared.services import Services
 from usecases.value import PlaybookValue
 
@@ -210,7 +211,7 @@ class PlaybookPage:
     learnings: list[Any]
     sources: Any
     sourced: list[tuple[date, dict[str, Any]]]  # newest week first
-    reliability: str | None
+    reliability: Reliability | None  # of the sourced numbers, None without sources
     queue: list[dict[str, Any]]
     moves: list[ItemMove]
     reports: list[ReportLine]
@@ -275,7 +276,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
-            reliability=_reliability(pulled.reliability(store, state, services.clock())),
+            reliability=pulled.reliability(store, state, services.clock()),
             # the exception queue: its open items by step (reasons, as in status, only for
             # the owner and the curators), and every item's moves
             queue=queue.per_step(
@@ -356,10 +357,6 @@ def _rows(state: PlaybookState, weeks: list[date], first: date, rows: list[WeekR
 
 def _sourced(sourced: dict[date, list[dict[str, Any]]], weeks: list[date]) -> list[tuple[date, dict[str, Any]]]:
     return [(w, item) for w in reversed(weeks) for item in sourced.get(w, [])]
-
-
-def _reliability(reliable: Any) -> str | None:
-    return None if reliable is None else reliable.words()
 
 
 def _runs(store: Store, p: Any) -> str | None:
