@@ -4,7 +4,6 @@ Overview, which reads and decides it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from usecases import value as worth
@@ -15,23 +14,29 @@ def shown(overview: Overview) -> dict[str, Any]:
     """What the page and its tables show, by name."""
     return dict(
         standings=overview.standings,
-        funnel=[asdict(stage) for stage in overview.funnel],
-        progress=[asdict(way) for way in overview.progress],
+        funnel=[_as_dict(stage) for stage in overview.funnel],
+        progress=[_as_dict(way) for way in overview.progress],
         progress_weeks=PROGRESS_WEEKS,
         functions=[(function, [_line(r) for r in rows]) for function, rows in overview.functions],
         versions=overview.versions,
         viewer=overview.viewer,
-        trend=[asdict(week) for week in overview.trend],
+        trend=[_as_dict(week) for week in overview.trend],
         depth=overview.depth,
         value=overview.value,
         plateaus=overview.plateaus,
         cycles_completed=overview.cycles_completed,
         adoptions=overview.adoptions,
         setup=overview.setup,
-        proposals=[asdict(p) for p in overview.proposals],
+        proposals=[_as_dict(p) for p in overview.proposals],
         people=overview.people,
         channels={},
     )
+
+
+def _as_dict(row: object) -> dict[str, Any]:
+    """A row of plain values as the templates take it: its fields by name. (Not asdict,
+    which copies every list deeply: a thousand playbooks' small charts are read once.)"""
+    return dict(vars(row))
 
 
 def _line(line: PlaybookLine) -> dict[str, Any]:
