@@ -179,7 +179,9 @@ def post(services: Services, token: ApiToken, reports: list[messages.ReportComma
         raise Invalid(problems)
     new = [(index, one) for index, one in enumerate(made) if one is not None]
     try:
-        duplicates = services.store.reports.add_reports([one for _, one in new], token.id)
+        with services.store.unit_of_work() as uow:
+            duplicates = uow.reports.add_reports([one for _, one in new], token.id)
+            uow.commit()
     except WeekClosed as closed:  # the clock closed a week after it was judged open
         index = new[closed.index][0]
         closed_state, closed_week = states[index], weeks[index]

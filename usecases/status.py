@@ -18,7 +18,6 @@ from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, pr
 from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from storage.uow import Reading
 from usecases import setup_time, sources
 from usecases import value as worth
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
@@ -46,7 +45,7 @@ def status(caller: Caller, cmd: messages.Status) -> PlaybookStatus | StatusList:
     """One playbook's status: the one named, or this channel's only one; else the list of
     this channel's playbooks, or the caller's, or every one. It only reads, a dozen
     things, so its reads share one connection (a Reading, storage/uow.py)."""
-    with Reading(caller.store) as store:
+    with caller.store.reading() as store:
         return _status(caller.on(store), cmd.playbook)
 
 
@@ -330,7 +329,7 @@ def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[di
 
 
 def history(caller: Caller, cmd: messages.History) -> Shown:
-    with Reading(caller.store) as store:
+    with caller.store.reading() as store:
         return _history(caller.on(store), cmd.playbook, cmd.step, cmd.limit)
 
 

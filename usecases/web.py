@@ -18,7 +18,6 @@ from cadence.replication import cycle_median
 from cadence.rules import Thresholds
 from cadence.value import Hero
 from storage.store import PlaybookState, Store
-from storage.uow import Reading
 from templates import ID_IN_TEXT
 from usecases import sources as pulled
 from usecases import status
@@ -231,7 +230,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     the half year up to `until` (the latest by default); deviation and exception reasons
     only for its owner and the curators (as `/rollout status`)."""
     now = services.clock()
-    with Reading(services.store) as store:
+    with services.store.reading() as store:
         state = store.playbooks.state(slug)
         if state is None:
             return None

@@ -15,7 +15,6 @@ from cadence.figures import progress_to_target
 from cadence.replication import REPLICATED
 from cadence.value import Hero
 from storage.store import PlaybookState
-from storage.uow import Reading
 from usecases import setup_time
 from usecases import value as worth
 from usecases.shared import depth, stalling
@@ -116,7 +115,7 @@ def overview(services: Services, viewer: Viewer) -> Overview:
     now = services.clock()
     monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
     trend_weeks = [monday - timedelta(days=7 * i) for i in range(TREND_WEEKS, 0, -1)]  # closed weeks
-    with Reading(services.store) as store:
+    with services.store.reading() as store:
         ratios = store.readouts.exception_ratios(trend_weeks)
         rates = store.readouts.attestation_rates(trend_weeks)
         counts = store.readouts.org_counts(now - timedelta(days=7), now)
