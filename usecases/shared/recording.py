@@ -232,8 +232,8 @@ def record_attestation(
     usage: str | None = None,
 ) -> None:
     """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step."""
-    with _while_open(state, week, usage):
-        store.reports.add_checkin(
+    with _while_open(state, week, usage), store.unit_of_work() as uow:
+        uow.reports.add_checkin(
             state.playbook.id,
             week.week_start,
             by,
@@ -242,6 +242,7 @@ def record_attestation(
             note,
             now,
         )
+        uow.commit()
 
 
 @dataclass(frozen=True)
