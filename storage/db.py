@@ -20,13 +20,13 @@ _Lock = TypeVar("_Lock")
 
 # What a repository works on: an engine (each of its methods a transaction of its own), an
 # engine on behalf of a request (each such transaction also records the request's claim,
-# storage/replay.py), or the session of a unit of work a use case opened (storage/uow.py),
+# storage/replay.py), or the session of a unit of work a use case opened (storage/store.py),
 # whose transaction the use case commits.
 Bind = Engine | Claimed | Session
 
 
 class ReadSession(Session):
-    """The session of a block of reads (storage.uow.Reading), outside any transaction. A
+    """The session of a block of reads (storage.store.Reading), outside any transaction. A
     unit of work asked of it is one of its own on `outer`, the bind the block was opened
     from (a request's keys go in with it), as it would be outside the block."""
 
@@ -147,7 +147,7 @@ def unit_of_work(bind: Bind, commit: bool = True) -> Iterator[Session]:
     (storage/replay.py). Objects stay readable after the commit (expire_on_commit=False).
     With commit=False it is always rolled back: a rehearsal (`rollout tick --dry-run`)
     that learns what the database would have accepted and keeps nothing. Reads go in
-    `reading`. Given the session of a unit of work a use case opened (storage/uow.py),
+    `reading`. Given the session of a unit of work a use case opened (storage/store.py),
     the block is part of that transaction, which the use case commits or not."""
     if isinstance(bind, ReadSession):
         bind = bind.outer

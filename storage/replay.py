@@ -9,7 +9,7 @@ transaction where it paid for two.
 
 The edge makes each request's `Claim` (bot/app.py), says which keys it carries (`defer`)
 and hands it to what works for the request: the unit of work a use case opens records it
-(storage/uow.py), as does every transaction of a store bound to it (`Claimed`,
+(storage/store.py), as does every transaction of a store bound to it (`Claimed`,
 Store.for_request), and the Slack client before an effect (RequestKeys.record). A request
 that wrote nothing is settled by the bot afterwards (RequestKeys.first_time). The clock,
 the CLI and tests of storage work without one.

@@ -352,7 +352,7 @@ class WeeklyReports:
     def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
         """Reports, all or none, each written only if its week is still open
         (report_writes.open_week). Raises WeekClosed(index) if the clock closed a report's
-        week; nothing is written then. In a use case's unit of work (storage/uow.py) they
+        week; nothing is written then. In a use case's unit of work (storage/store.py) they
         go in with what else it writes, and the request's replay keys.
 
         A report with an idempotency `key` (the API's, with `token_id`) whose key the token

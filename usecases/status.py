@@ -44,7 +44,7 @@ STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, w
 def status(caller: Caller, cmd: messages.Status) -> PlaybookStatus | StatusList:
     """One playbook's status: the one named, or this channel's only one; else the list of
     this channel's playbooks, or the caller's, or every one. It only reads, a dozen
-    things, so its reads share one connection (a Reading, storage/uow.py)."""
+    things, so its reads share one connection (a Reading, storage/store.py)."""
     with caller.store.reading() as store:
         return _status(caller.on(store), cmd.playbook)
 

@@ -1,7 +1,7 @@
 """The web view's org overview (handlers/web_view.py, "/"): every playbook by function with
 its KPI, cycle and week, the sponsor's first screen (standings, the funnel, each active
 playbook's way to target), value, depth and setup time. One read of each kind for all
-playbooks, in one `Reading` (storage/uow.py), however many there are (bench/week.py times 1,000)."""
+playbooks, in one `Reading` (storage/store.py), however many there are (bench/week.py times 1,000)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,7 @@ from storage.db import make_engine, normalise_database_url, reading, unit_of_wor
 from storage.models.bookkeeping import Heartbeat
 from storage.replay import Claim, Claimed
 from storage.request_keys import RequestKeys
-from storage.store import Store
-from storage.uow import Reading, UnitOfWork
+from storage.store import Reading, Store, UnitOfWork
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -41,7 +41,7 @@ class Reporter:
         self.now = services.clock()
 
     def on(self, store: Store) -> Self:
-        """This caller, working on `store` (a Reading's or a UnitOfWork's, storage/uow.py)."""
+        """This caller, working on `store` (a Reading's or a UnitOfWork's, storage/store.py)."""
         moved = copy.copy(self)
         moved.store = store
         return moved
