@@ -20,7 +20,7 @@ from storage.made import Stale, fingerprint
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
 from storage.store import PlaybookState
-from templates import render
+from templates import notices
 from templates.refusals import Refusal
 from usecases import operator
 from usecases import value_form as worth
@@ -370,26 +370,12 @@ def _require_bot_in(caller: Caller, channel_id: str) -> None:
 
 
 def _announcements(caller: Caller, spec: PlaybookSpec, starts_on: date, zone: str) -> list[Message]:
-    context = dict(
-        slug=spec.playbook,
-        title=spec.title,
-        function=spec.function,
-        channel=spec.channel,
-        owner=spec.owner,
-        steps=spec.steps,
-        kpi=spec.kpi,
-        starts_on=starts_on.isoformat(),
-        timezone=zone,
-    )
     unit = f"made:{spec.playbook}"
-    messages = [
-        Message(
-            f"{unit}>team", "chat.postMessage", spec.channel, render("playbook_made", **context, for_curators=False)
-        )
-    ]
+    made = notices.playbook_made(spec=spec, starts_on=starts_on, timezone=zone, for_curators=False)
+    messages = [Message(f"{unit}>team", "chat.postMessage", spec.channel, made)]
     curators = caller.store.org.setting(CURATORS_CHANNEL)
     if curators and curators != spec.channel:
-        line = render("playbook_made", **context, for_curators=True)
+        line = notices.playbook_made(spec=spec, starts_on=starts_on, timezone=zone, for_curators=True)
         messages.append(Message(f"{unit}>curators", "chat.postMessage", curators, line))
     return messages
 

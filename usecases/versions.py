@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from templates import render
+from templates import notices_registry
 from templates.refusals import Refusal
 from usecases.shared import messages, roles, versions
 from usecases.shared.caller import Caller, PlaybookState
@@ -42,4 +42,4 @@ def not_now(caller: Caller, playbook_id: int, from_version: int, number: int) ->
     """*Not now*: nothing changes (owner or curator); the clicker hears how to upgrade later."""
     state = _offered(caller, playbook_id)
     roles.require_owner_or_curator(caller.store, state, caller.user_id, None)
-    return render("upgrade_later", slug=state.playbook.slug, version=number)
+    return notices_registry.upgrade_later(slug=state.playbook.slug, version=number)
