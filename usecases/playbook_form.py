@@ -395,22 +395,7 @@ def revise(
     life.refuse_unless_running(state, "edit")
     playbook = state.playbook
     before = _as_read_now(state)
-    modes = {s.name.lower(): s for s in state.steps}
-    declared = {s["name"].lower(): s for s in before["steps"]}
-    steps, problems = [], {}
-    for line in answers.steps:
-        kept = declared.get(line.name.lower())
-        step = modes.get(line.name.lower())
-        if kept is not None and step is not None and line.mode != step.mode:
-            problems["steps"] = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=playbook.slug)
-            break
-        if kept is not None:
-            steps.append({**kept, "pinned": line.pinned} if line.pinned or kept.get("pinned") else dict(kept))
-        else:
-            steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
-    if problems:
-        raise FormProblems(problems)
-    raw = _shown(caller, answers, {**before, "steps": steps})
+    raw = _shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
     if before.get("timezone") is None and answers.timezone == playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
     spec = _spec(raw)
@@ -418,27 +403,7 @@ def revise(
     revision = revisions.compare(before, after)
     if not revision.changes:
         return Revised(playbook.slug, [])
-    override = None
-    origin = _origin(caller, state)
-    if origin is not None:
-        may_change = list((before.get("replication") or {}).get("may_change") or [])
-        outside = revision.outside(may_change)
-        if outside and not answers.override:
-            raise FormProblems(
-                {
-                    "override": Refusal.of(
-                        "made_outside_kit",
-                        slug=playbook.slug,
-                        origin=origin,
-                        allowed=", ".join(may_change) or "nothing",
-                        changes="; ".join(c.words for c in outside),
-                    )
-                }
-            )
-        if outside:
-            if not caller.store.org.is_curator(caller.user_id):
-                raise FormProblems({"override": Refusal.of("made_override_not_curator")})
-            override = answers.override
+    override = _override(caller, state, before, revision, answers)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
     stall_words = f"cycle {stall[1]} stalled" if stall is not None else None
@@ -471,6 +436,55 @@ def revise(
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
     return Revised(playbook.slug, revision.words if changed else [])
+
+
+def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answers) -> list[dict[str, Any]]:
+    """The steps as the form gives them: a step the playbook has keeps its declaration
+    (pinned as the form says, once either pins it) and its mode, which the form cannot
+    change (refused); a new step is declared as given."""
+    modes = {s.name.lower(): s for s in state.steps}
+    declared = {s["name"].lower(): s for s in before["steps"]}
+    steps = []
+    for line in answers.steps:
+        kept = declared.get(line.name.lower())
+        step = modes.get(line.name.lower())
+        if kept is not None and step is not None and line.mode != step.mode:
+            refusal = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=state.playbook.slug)
+            raise FormProblems({"steps": refusal})
+        if kept is not None:
+            steps.append({**kept, "pinned": line.pinned} if line.pinned or kept.get("pinned") else dict(kept))
+        else:
+            steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
+    return steps
+
+
+def _override(
+    caller: Caller, state: PlaybookState, before: dict[str, Any], revision: revisions.Revision, answers: Answers
+) -> str | None:
+    """An adopted playbook changes outside its kit's `may_change` only by a curator
+    giving a reason (the override, recorded with the revision); None when within it."""
+    origin = _origin(caller, state)
+    if origin is None:
+        return None
+    may_change = list((before.get("replication") or {}).get("may_change") or [])
+    outside = revision.outside(may_change)
+    if not outside:
+        return None
+    if not answers.override:
+        raise FormProblems(
+            {
+                "override": Refusal.of(
+                    "made_outside_kit",
+                    slug=state.playbook.slug,
+                    origin=origin,
+                    allowed=", ".join(may_change) or "nothing",
+                    changes="; ".join(c.words for c in outside),
+                )
+            }
+        )
+    if not caller.store.org.is_curator(caller.user_id):
+        raise FormProblems({"override": Refusal.of("made_override_not_curator")})
+    return answers.override
 
 
 # ---- as code ----
