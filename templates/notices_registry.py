@@ -148,8 +148,11 @@ class Upgrade(Protocol):
     def changes(self) -> Sequence[Change]: ...
 
 
-def upgrade(*, done: Upgrade, by: str) -> Payload:
-    """An adopter now runs a newer version, upgraded by `by`: what it kept, what changed."""
+def upgrade(*, done: Upgrade, by: str | None = None) -> Payload:
+    """An adopter now runs a newer version, upgraded by `by` (None: the clicker is told,
+    who knows): what it kept, what changed."""
+    if by is None:
+        return render("upgrade", done=done)
     return render("upgrade", done=done, by=by)
 
 
