@@ -4,12 +4,13 @@ start its own playbook from it is usecases/shared/adoption.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from cadence import calendar, decisions, keys, registry_decisions, replication, rules
 from storage.governance_rows import Change, StaleState
-from storage.models.governance import RegistryVersion
+from storage.models.governance import Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
@@ -109,22 +110,14 @@ def publish(
     usage = "publish"
     require_curator(store, by, Refusal.of("curators_publish", usage=usage))
     results, covered = store.governance.scale_history([state.playbook.id])[state.playbook.id]
-    proposal = None
+    proposal = _settled(store, state, proposal_key)
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
-        open_scale = [p for p in store.governance.open_proposals(state.playbook.id) if p.kind == "scale"]
-        proposal = open_scale[-1] if open_scale else None
         proposal_key = proposal.key if proposal else None
-    else:
-        proposal = store.governance.proposal(proposal_key)
     # An open proposal means the rule held when it was made; otherwise look at the cycles since.
     held = proposal_key is not None or rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
-    # An open proposal was ready when it was made (and says so); else ask now.
-    criteria = (proposal.figures or {}).get("criteria") if proposal is not None else None
-    if criteria is None:
-        criteria = _readiness_now(store, state, results)
-    criteria = readiness.queue_now(store, state, criteria, now)  # the queue as it stands now, not at the close
+    criteria = _criteria(store, state, proposal, results, now)
     missing = [c["name"] for c in criteria if not c["met"]]
     if missing and override is None:
         raise Refusal.of(
@@ -136,25 +129,8 @@ def publish(
     number = store.registry.next_version(state.playbook.id)
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
-    curators = store.org.setting(CURATORS_CHANNEL)
-    learnings = [
-        dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
-        for x in store.learnings.of(state.playbook.id)
-    ] + upgrades.from_adopters(store, state.playbook.id)
-    learnings.sort(key=lambda x: x["at"], reverse=True)  # newest first, the adopters' with the origin's
-    change = Change(
-        decisions=[
-            registry_decisions.of_publication(
-                state.playbook.id,
-                state.playbook.slug,
-                number,
-                result_dicts,
-                held,
-                by,
-                criteria,
-                override if missing else None,
-            )
-        ]
+    record = registry_decisions.of_publication(
+        state.playbook.id, state.playbook.slug, number, result_dicts, held, by, criteria, override if missing else None
     )
     announcement = notices_registry.published(
         slug=state.playbook.slug,
@@ -164,29 +140,7 @@ def publish(
         scale_rule_held=held,
         by=by,
     )
-    change.messages += [
-        Message(
-            keys.to_audience(keys.publish(state.playbook.id, number), audience),
-            "chat.postMessage",
-            channel,
-            announcement,
-        )
-        for audience, channel in audiences(state, curators)
-    ]
-    change.messages += upgrades.offers(store, state.playbook.id, number, definition, result_dicts)
-    if proposal_key is not None:
-        proposal = store.governance.proposal(proposal_key)
-        if proposal is not None:
-            change.messages += scale_messages(
-                state,
-                proposal.figures,
-                proposal_key,
-                curators,
-                status="published",
-                version=number,
-                decided_by=by,
-                update=True,
-            )
+    told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
     try:
         store.registry.publish(
             state.playbook.id,
@@ -196,13 +150,85 @@ def publish(
             held,
             by,
             now,
-            change,
+            Change(decisions=[record], messages=told),
             proposal_key=proposal_key,
-            learnings=learnings,
+            learnings=_learnings_carried(store, state.playbook.id),
         )
     except StaleState as err:
         raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
     return announcement
+
+
+def _settled(store: Store, state: PlaybookState, proposal_key: str | None) -> Proposal | None:
+    """The "ready to scale" proposal a publication settles: the one clicked (`proposal_key`)
+    or, by command, the playbook's open one, if any."""
+    if proposal_key is not None:
+        return store.governance.proposal(proposal_key)
+    open_scale = [p for p in store.governance.open_proposals(state.playbook.id) if p.kind == "scale"]
+    return open_scale[-1] if open_scale else None
+
+
+def _criteria(
+    store: Store, state: PlaybookState, proposal: Proposal | None, results: list[rules.CycleResult], now: datetime
+) -> list[dict[str, Any]]:
+    """The criteria of readiness a publication is judged by: an open proposal's, which was
+    ready when it was made (and says so), else asked now; the queue as it stands now, not
+    at the close."""
+    criteria = (proposal.figures or {}).get("criteria") if proposal is not None else None
+    if criteria is None:
+        criteria = _readiness_now(store, state, results)
+    return readiness.queue_now(store, state, criteria, now)
+
+
+def _learnings_carried(store: Store, playbook_id: int) -> list[dict[str, Any]]:
+    """The learnings a version carries: the origin's and its adopters', newest first."""
+    learnings = [
+        dict(cycle=x.cycle, text=x.text, by=x.added_by, at=x.added_at.isoformat())
+        for x in store.learnings.of(playbook_id)
+    ] + upgrades.from_adopters(store, playbook_id)
+    learnings.sort(key=lambda x: x["at"], reverse=True)
+    return learnings
+
+
+@dataclass(frozen=True)
+class _Published:
+    """A version about to be published, as its messages tell it."""
+
+    number: int
+    definition: dict[str, Any]
+    results: list[dict[str, Any]]
+    announcement: dict[str, Any]
+    by: str
+
+
+def _told(store: Store, state: PlaybookState, new: _Published, proposal_key: str | None) -> list[Message]:
+    """A publication's messages: the announcement to the team and the curators, the new
+    version offered to the adopters of earlier ones, and the "ready to scale" proposal it
+    settles (if any) showing it published."""
+    curators = store.org.setting(CURATORS_CHANNEL)
+    messages = [
+        Message(
+            keys.to_audience(keys.publish(state.playbook.id, new.number), audience),
+            "chat.postMessage",
+            channel,
+            new.announcement,
+        )
+        for audience, channel in audiences(state, curators)
+    ]
+    messages += upgrades.offers(store, state.playbook.id, new.number, new.definition, new.results)
+    proposal = store.governance.proposal(proposal_key) if proposal_key is not None else None
+    if proposal_key is not None and proposal is not None:
+        messages += scale_messages(
+            state,
+            proposal.figures,
+            proposal_key,
+            curators,
+            status="published",
+            version=new.number,
+            decided_by=new.by,
+            update=True,
+        )
+    return messages
 
 
 def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> None:
