@@ -4,8 +4,10 @@ each message takes is declared here once and checked by mypy at every call. The 
 case decides who hears what and when; these say it. The registry's messages (versions,
 adoptions, requests, champions) are in templates/notices_registry.py.
 
-Each function passes its template exactly the names it declares: a template that asks
-`is defined` (checkin_recorded_dm's `kpi`) is given the name only when there is a value."""
+Each function passes its template exactly the names it declares: most as they come
+(`render(name, **locals())`, its parameters and nothing else), a few worked out first; a
+template that asks `is defined` (checkin_recorded_dm's `kpi`, upgrade's `by`) is given
+the name only when there is a value."""
 
 from __future__ import annotations
 
@@ -56,9 +58,7 @@ def owner_handed_over(
     *, slug: str, title: str, channel: str, by: str, before: str, steps: Sequence[NamedMode], status: str
 ) -> Payload:
     """The new owner's DM: who handed the playbook over, from whom, and its mode map."""
-    return render(
-        "owner_handed_over", slug=slug, title=title, channel=channel, by=by, before=before, steps=steps, status=status
-    )
+    return render("owner_handed_over", **locals())
 
 
 def channel_lost(
@@ -66,21 +66,12 @@ def channel_lost(
 ) -> Payload:
     """Slack lost the team channel (`error`): the playbook is paused; to the owner or the
     curators (`audience`), with the messages that could not be delivered."""
-    return render(
-        "channel_lost",
-        audience=audience,
-        slug=slug,
-        title=title,
-        channel=channel,
-        error=error,
-        undelivered=undelivered,
-        owner=owner,
-    )
+    return render("channel_lost", **locals())
 
 
 def owner_deactivated(*, slug: str, title: str, owner: str, reason: str) -> Payload:
     """To the curators: a playbook's owner left the workspace (`reason`)."""
-    return render("owner_deactivated", slug=slug, title=title, owner=owner, reason=reason)
+    return render("owner_deactivated", **locals())
 
 
 # ---- modes: alerts and proposals -------------------------------------------------------
@@ -139,20 +130,7 @@ def proposal(
     owner: str,
 ) -> Payload:
     """A proposal to change a step's mode, with its buttons while `status` is open."""
-    return render(
-        "proposal",
-        slug=slug,
-        step=step,
-        from_mode=from_mode,
-        to_mode=to_mode,
-        counter=counter,
-        pass_weeks=pass_weeks,
-        labels=labels,
-        status=status,
-        decided_by=decided_by,
-        key=key,
-        owner=owner,
-    )
+    return render("proposal", **locals())
 
 
 # ---- the week: check-ins, exceptions, sources, learnings --------------------------------
@@ -182,12 +160,12 @@ def checkin_recorded_dm(
 
 def exception_queue(*, slug: str, title: str, items: Sequence[Mapping[str, Any]], more: int, total: int) -> Payload:
     """The exception owner's Monday DM: the open items shown, and how many more."""
-    return render("exception_queue", slug=slug, title=title, items=items, more=more, total=total)
+    return render("exception_queue", **locals())
 
 
 def exception_queue_clear(*, slug: str, title: str) -> Payload:
     """The Monday DM once its last open item is handled."""
-    return render("exception_queue_clear", slug=slug, title=title)
+    return render("exception_queue_clear", **locals())
 
 
 def source_failed(
@@ -201,16 +179,7 @@ def source_failed(
     owner_gone: str | None,
 ) -> Payload:
     """A source could not give the week's numbers: what failed, and when the week closes."""
-    return render(
-        "source_failed",
-        slug=slug,
-        title=title,
-        source=source,
-        week=week,
-        closes=closes,
-        failures=failures,
-        owner_gone=owner_gone,
-    )
+    return render("source_failed", **locals())
 
 
 def learning_prompt(
@@ -229,17 +198,4 @@ def learning_prompt(
 ) -> Payload:
     """At a cycle's end, the owner is asked what the team learned: the KPI's way and each
     step's verdicts, mode changes and most given reasons. `first` and `latest`: (week, KPI)."""
-    return render(
-        "learning_prompt",
-        slug=slug,
-        title=title,
-        cycle=cycle,
-        kpi_name=kpi_name,
-        unit=unit,
-        baseline=baseline,
-        target=target,
-        first=first,
-        latest=latest,
-        steps=steps,
-        button=button,
-    )
+    return render("learning_prompt", **locals())

@@ -2,7 +2,7 @@
 version published or ready to be, a newer version offered and an upgrade done, an
 adoption and its champion's checklist, a request to adopt and its answer, and what
 adopters learned. One typed function per message, rendering its template with exactly
-the names it declares."""
+the names it declares (as templates/notices.py's do)."""
 
 from __future__ import annotations
 
@@ -38,23 +38,7 @@ def scale_proposal(
     decided_by: str | None,
 ) -> Payload:
     """ "Ready to scale", with its Publish button while `status` is open, else its outcome."""
-    return render(
-        "scale_proposal",
-        slug=slug,
-        title=title,
-        function=function,
-        results=results,
-        criteria=criteria,
-        kpi_name=kpi_name,
-        kpi_unit=kpi_unit,
-        target=target,
-        baseline=baseline,
-        direction=direction,
-        status=status,
-        key=key,
-        version=version,
-        decided_by=decided_by,
-    )
+    return render("scale_proposal", **locals())
 
 
 def not_ready(
@@ -87,15 +71,7 @@ def published(
     *, slug: str, version: int, definition: Mapping[str, Any], results: Results, scale_rule_held: bool, by: str
 ) -> Payload:
     """A version in the registry: its mode map, numbers and results, and how to adopt it."""
-    return render(
-        "published",
-        slug=slug,
-        version=version,
-        definition=definition,
-        results=results,
-        scale_rule_held=scale_rule_held,
-        by=by,
-    )
+    return render("published", **locals())
 
 
 # ---- versions: the offer and the upgrade ------------------------------------------------
@@ -116,19 +92,7 @@ def newer_version(
 ) -> Payload:
     """Version `version` of the origin to an adopter running `runs`: what changed, its
     results, and the buttons; `dm` for the owner's copy."""
-    return render(
-        "newer_version",
-        slug=slug,
-        origin=origin,
-        runs=runs,
-        version=version,
-        changes=changes,
-        results=results,
-        unit=unit,
-        owner=owner,
-        button=button,
-        dm=dm,
-    )
+    return render("newer_version", **locals())
 
 
 class Upgrade(Protocol):
@@ -158,7 +122,7 @@ def upgrade(*, done: Upgrade, by: str | None = None) -> Payload:
 
 def upgrade_later(*, slug: str, version: int) -> Payload:
     """*Not now* on an offer: how to upgrade later."""
-    return render("upgrade_later", slug=slug, version=version)
+    return render("upgrade_later", **locals())
 
 
 # ---- adoption ---------------------------------------------------------------------------
@@ -202,31 +166,7 @@ def adopted(
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are); `dm` for the new owner's copy."""
-    return render(
-        "adopted",
-        slug=slug,
-        channel=channel,
-        origin=origin,
-        version=version,
-        by=by,
-        owner=owner,
-        steps=steps,
-        inputs=inputs,
-        outputs=outputs,
-        kpi=kpi,
-        exception_cap=exception_cap,
-        rubric_threshold=rubric_threshold,
-        timezone=timezone,
-        starts_on=starts_on,
-        kit=kit,
-        results=results,
-        learnings=learnings,
-        more_learnings=more_learnings,
-        learnings_at=learnings_at,
-        override=override,
-        champion=champion,
-        dm=dm,
-    )
+    return render("adopted", **locals())
 
 
 class ChecklistItem(Protocol):
@@ -251,7 +191,7 @@ def champion_checklist(
 ) -> Payload:
     """The champion's DM: the kit's checklist, a button per item; `by` named them (None:
     the DM redrawn after a click)."""
-    return render("champion_checklist", slug=slug, title=title, channel=channel, by=by, items=items)
+    return render("champion_checklist", **locals())
 
 
 # ---- requests to adopt ------------------------------------------------------------------
@@ -277,31 +217,14 @@ def request_card(
 ) -> Payload:
     """The curators' card of a request: the version's results and wave, the team's
     answers, and the buttons while it is pending (with a refusal on approve shown)."""
-    return render(
-        "request_card",
-        id=id,
-        slug=slug,
-        version=version,
-        channel=channel,
-        requester=requester,
-        champion=champion,
-        answers=answers,
-        results=results,
-        wave=wave,
-        status=status,
-        decided_by=decided_by,
-        reason=reason,
-        adopted=adopted,
-        refusal=refusal,
-        past_wave=past_wave,
-    )
+    return render("request_card", **locals())
 
 
 def request_declined(*, slug: str, version: int, channel: str, by: str, reason: str) -> Payload:
     """To the requester and the champion: the curators declined, and why."""
-    return render("request_declined", slug=slug, version=version, channel=channel, by=by, reason=reason)
+    return render("request_declined", **locals())
 
 
 def learned_back(*, origin: str, items: Sequence[Mapping[str, Any]], more: int, link: str | None) -> Payload:
     """To the origin's owner: what its adopters learned since the last time."""
-    return render("learned_back", origin=origin, items=items, more=more, link=link)
+    return render("learned_back", **locals())
