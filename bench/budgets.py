@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bench import webhooks
+from bench import stalled, webhooks
 
 
 def at(tree: Any, *keys: str) -> Any:
@@ -226,6 +226,26 @@ def _lost(r: dict) -> Judged:
     return None if n is None else (str(n), n == 0)
 
 
+STALLED_ANSWER_MS = 3000  # Slack waits 3 s for an answer
+STALLED_CUT_OFF_SECONDS = 10  # READ_SECONDS (bot/web.py) after its head, and the server's lag
+
+
+def _stalled_answer(r: dict) -> Judged:
+    s = at(r, "stalled", "answers")
+    if s is None:
+        return None
+    figure = f"slowest {s['max']:.0f} ms of {s['probes']} probes, {s['failures']} failed"
+    return figure, s["max"] <= STALLED_ANSWER_MS and s["failures"] == 0
+
+
+def _stalled_cut_off(r: dict) -> Judged:
+    s = at(r, "stalled")
+    if s is None:
+        return None
+    figure = f"the last after {s['cut_off_max_seconds']:.1f} s; {s['refused_408']} of {s['stalled']} answered 408"
+    return figure, s["cut_off_max_seconds"] <= STALLED_CUT_OFF_SECONDS and s["refused_408"] == s["stalled"]
+
+
 BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
     "ack": [
         (
@@ -279,6 +299,14 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         ("fan-out lost, 0", _lost),
     ],
     "webhooks": webhooks.BUDGETS,
+    "stalled": [
+        (
+            f"with {stalled.STALLED} stalled clients on `rollout serve`, /healthz and a signed `/rollout kpi` each within "
+            f"{STALLED_ANSWER_MS / 1000:.0f} s (Slack's wait)",
+            _stalled_answer,
+        ),
+        (f"each stalled client answered 408 and cut off within {STALLED_CUT_OFF_SECONDS} s", _stalled_cut_off),
+    ],
 }
 
 

@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
 figures against its budgets (bench/budgets.py), beside the previous release's (bench/previous.json).
 
-    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,fanout,week,api,sources,webhooks,learnings] [--report-only]
+    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,stalled,fanout,week,api,sources,webhooks,learnings] [--report-only]
 
 Not part of the test suite: these measure, they do not assert.
 """
@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, api, fanout, learnings, sources, webhooks, week
+from bench import ack, api, fanout, learnings, sources, stalled, webhooks, week
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.budgets import BUDGETS, STATEMENTS_FLAT, at, judge, met, num
 from bench.common import ROOT, machine
@@ -33,7 +33,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,fanout,week,api,sources,webhooks,learnings")
+    parser.add_argument("--only", default="ack,stalled,fanout,week,api,sources,webhooks,learnings")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -49,6 +49,10 @@ def main() -> None:
             print(f"[{db}] acknowledgement: 5,000 /rollout kpi, 32 clients…", flush=True)
             results.setdefault(db, {})["ack"] = ack.run(db, workdir)
             print(json.dumps(results[db]["ack"], indent=1), flush=True)
+        if "stalled" in args.only:
+            print(f"[{db}] stalled clients: 50 on `rollout serve`, probed until they are cut off…", flush=True)
+            results.setdefault(db, {})["stalled"] = stalled.run(db, workdir)
+            print(json.dumps(results[db]["stalled"], indent=1), flush=True)
         if "fanout" in args.only:
             print(f"[{db}] fan-out: 10,000 members in 200 channels…", flush=True)
             results.setdefault(db, {})["fanout"] = fanout.run(db, workdir)
@@ -103,7 +107,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "week", "fanout", "api", "sources", "webhooks"):
+    for section in ("ack", "stalled", "week", "fanout", "api", "sources", "webhooks"):
         for label, rule in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -312,7 +316,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,fanout,week,api,sources,webhooks` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,stalled,fanout,week,api,sources,webhooks` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",

@@ -178,8 +178,11 @@ class _RequestClient(Middleware):
         self.settings, self.store = settings, store
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        claim: replay.Claim = req.context["claim"]  # RolloutApp.dispatch's, for this request
         req.context["client"] = request_client(
-            self.settings.slack_bot_token, self.settings.slack_api_url, before_effect=self.store.request_keys.record
+            self.settings.slack_bot_token,
+            self.settings.slack_api_url,
+            before_effect=lambda: self.store.request_keys.record(claim),
         )
         return next()
 
@@ -255,14 +258,15 @@ class _EachRequest(Middleware):
             return refused
         # A form's view counts once whatever else the request carries: over Socket Mode
         # it has no signature and no event id, so no keys of its own.
+        claim: replay.Claim = req.context["claim"]
         view = _submitted_view(req)
         if view is not None:
-            replay.defer_to_write([view], self.clock())
+            claim.defer_to_write([view], self.clock())
         keys = _keys(req)
         if not keys:
             return next()
         if isinstance(req.body, dict) and req.body.get("command"):
-            replay.defer(keys, self.clock())
+            claim.defer(keys, self.clock())
             return next()
         if not _first_time(self.store, keys, self.clock()):
             return _repeat(req, keys)
@@ -360,8 +364,9 @@ class RolloutApp(App):
     acknowledgement, so the time `dispatch` takes is the time to the ack. (Bolt's global
     middleware cannot do this: its `next()` returns before any listener runs.)
 
-    Each request runs in a replay scope (storage/replay.py): a slash command that wrote
-    nothing has its keys recorded here, after its answer, and a repeat answers nothing."""
+    Each request gets its claim here (storage/replay.py), in its context as "claim", for
+    the steps and the listener to pass on: a slash command that wrote nothing has its keys
+    recorded here, after its answer, and a repeat answers nothing."""
 
     def __init__(
         self,
@@ -389,14 +394,14 @@ class RolloutApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
-        with replay.scope() as claim:
-            response = super().dispatch(req)
-            # A command that wrote nothing is recorded now; one whose write found its key
-            # taken (claim.repeated) is not asked about again.
-            if claim.pending and not _first_time(self.store, claim.keys, claim.at or self.clock()):
-                claim.repeated = True
-            if claim.repeated:
-                response = _repeat(req, claim.keys + claim.with_write)
+        claim = req.context["claim"] = replay.Claim()
+        response = super().dispatch(req)
+        # A command that wrote nothing is recorded now; one whose write found its key
+        # taken (claim.repeated) is not asked about again.
+        if claim.pending and not _first_time(self.store, claim.keys, claim.at or self.clock()):
+            claim.repeated = True
+        if claim.repeated:
+            response = _repeat(req, claim.keys + claim.with_write)
         metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         outcome = req.context.get("outcome") or ("ok" if response.status < 400 else "error")
         metrics.REQUESTS.labels(_surface(req), outcome).inc()

@@ -127,33 +127,52 @@ class PlaybookDigest:
 
 
 def summarize(w: PlaybookWeek) -> PlaybookDigest:
-    known = [v for v in w.kpi_series if v is not None]
     latest = w.kpi_series[-1] if w.kpi_series else None
     previous = w.kpi_series[-2] if len(w.kpi_series) > 1 else None
-    change = latest - previous if latest is not None and previous is not None else None
     values = [v for v in w.cycle_values if v is not None]
-    cycle_mean = sum(values) / len(values) if values else None
-    met_weeks = [
-        i + 1 for i, v in enumerate(w.cycle_values) if v is not None and meets_target(v, w.target, w.direction)
-    ]
     closed = sponsor.running_closed(w.cycle_values, w.weeks_left == 0 or w.cut)
-    standing = sponsor.standing(closed, w.target, w.direction, w.last_cycle_hit, w.stalled is not None, w.status)
     attestation = w.checked_in / w.dms_sent if w.dms_sent else None
     judged = [s for s in w.steps if s.ratio is not None]
-    worst = max(judged, key=lambda s: s.ratio or 0.0, default=None)  # judged: every ratio is set
+    return PlaybookDigest(
+        week=w,
+        latest=latest,
+        change=latest - previous if latest is not None and previous is not None else None,
+        progress=progress_to_target(latest, w.baseline, w.target) if latest is not None else None,
+        sparkline=sparkline(w.kpi_series),
+        standing=sponsor.standing(closed, w.target, w.direction, w.last_cycle_hit, w.stalled is not None, w.status),
+        cycle_mean=sum(values) / len(values) if values else None,
+        met_weeks=[
+            i + 1 for i, v in enumerate(w.cycle_values) if v is not None and meets_target(v, w.target, w.direction)
+        ],
+        attestation=attestation,
+        worst_step=max(judged, key=lambda s: s.ratio or 0.0, default=None),  # judged: every ratio is set
+        risks=[risk for step in w.steps for risk in _step_risks(step, w.exception_cap)]
+        + _playbook_risks(w, attestation, latest),
+    )
+
+
+def _step_risks(step: StepLastWeek, cap: float) -> list[Risk]:
+    """A step's risks: its exception ratio over its cap or near it, an AI-led step whose
+    cases nobody counted, a frozen step."""
     risks = []
-    for step in w.steps:
-        if step.ratio is not None and step.ratio > w.exception_cap:
-            risks.append(Risk("over_cap", step.name, step.ratio, w.exception_cap, step.exceptions, step.cases))
-        elif step.ratio is not None and step.ratio >= NEAR_CAP * w.exception_cap and step.ratio > 0:
-            risks.append(Risk("near_cap", step.name, step.ratio, w.exception_cap, step.exceptions, step.cases))
-        if step.mode == "ai-led" and step.cases is None:
-            risks.append(Risk("unobserved", step.name))
-        if step.frozen:
-            risks.append(Risk("frozen", step.name))
+    if step.ratio is not None and step.ratio > cap:
+        risks.append(Risk("over_cap", step.name, step.ratio, cap, step.exceptions, step.cases))
+    elif step.ratio is not None and step.ratio >= NEAR_CAP * cap and step.ratio > 0:
+        risks.append(Risk("near_cap", step.name, step.ratio, cap, step.exceptions, step.cases))
+    if step.mode == "ai-led" and step.cases is None:
+        risks.append(Risk("unobserved", step.name))
+    if step.frozen:
+        risks.append(Risk("frozen", step.name))
+    return risks
+
+
+def _playbook_risks(w: PlaybookWeek, attestation: float | None, latest: float | None) -> list[Risk]:
+    """The playbook's own risks, after its steps'. A week a pause cut (`w.cut`) asked the
+    team for nothing, so nothing it lacks is missing."""
+    risks = []
     if attestation is not None and attestation < LOW_ATTESTATION:
         risks.append(Risk("missing_checkins", value=w.checked_in, limit=w.dms_sent))
-    if latest is None and known and not w.cut:  # a paused team was asked for nothing
+    if latest is None and any(v is not None for v in w.kpi_series) and not w.cut:
         risks.append(Risk("kpi_missing"))
     if w.guardrail_state == "BREACHED":
         risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value, unit=w.guardrail_unit))
@@ -163,19 +182,7 @@ def summarize(w: PlaybookWeek) -> PlaybookDigest:
         risks.append(Risk("owner_deactivated"))
     if w.plateau:
         risks.append(Risk("plateau"))
-    return PlaybookDigest(
-        week=w,
-        latest=latest,
-        change=change,
-        progress=progress_to_target(latest, w.baseline, w.target) if latest is not None else None,
-        sparkline=sparkline(w.kpi_series),
-        standing=standing,
-        cycle_mean=cycle_mean,
-        met_weeks=met_weeks,
-        attestation=attestation,
-        worst_step=worst,
-        risks=risks,
-    )
+    return risks
 
 
 def order(digests: list[PlaybookDigest]) -> list[PlaybookDigest]:

@@ -5,6 +5,7 @@ Pure: definitions in, words out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,56 +61,99 @@ class Revision:
 def compare(before: dict[str, Any], after: dict[str, Any], modes: dict[str, str] | None = None) -> Revision:
     """What changed from `before` to `after` (canonical definitions), in the form's order.
     `modes`: each existing step's mode now (a new step is announced with its mode)."""
-    changes: list[Change] = []
-
-    def add(words: str, *where: str) -> None:
-        changes.append(Change(words, where))
-
-    for key, label in (("title", "title"), ("function", "function")):
-        if before.get(key) != after.get(key):
-            add(f"{label} “{_text(before.get(key))}” → “{_text(after.get(key))}”", key)
-    if before.get("channel") != after.get("channel"):
-        add(f"team channel {before.get('channel')} → {after.get('channel')}", "channel")
-    if before.get("timezone") != after.get("timezone"):
-        add(f"time zone {_text(before.get('timezone'))} → {_text(after.get('timezone'))}", "timezone")
     kb, ka = before.get("kpi") or {}, after.get("kpi") or {}
+    return Revision(
+        [
+            *_setting_changes(before, after, _TEAM_SETTINGS),
+            *_kpi_changes(kb, ka),
+            *_setting_changes(before, after, _SHARES),
+            *_setting_changes(before, after, _MEASURES),
+            *_step_changes(before.get("steps") or [], after.get("steps") or []),
+        ]
+    )
+
+
+# A setting of the form: its field, how to read it off a definition, and the words for
+# its change from one value to another. Compared in the order of the tables.
+_Setting = tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any, Any], str]]
+
+
+def _top(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda d: d.get(key)
+
+
+_TEAM_SETTINGS: tuple[_Setting, ...] = (
+    ("title", _top("title"), lambda b, a: f"title “{_text(b)}” → “{_text(a)}”"),
+    ("function", _top("function"), lambda b, a: f"function “{_text(b)}” → “{_text(a)}”"),
+    ("channel", _top("channel"), lambda b, a: f"team channel {b} → {a}"),
+    ("timezone", _top("timezone"), lambda b, a: f"time zone {_text(b)} → {_text(a)}"),
+)
+_SHARES: tuple[_Setting, ...] = (
+    ("exception_cap", _top("exception_cap"), lambda b, a: f"exception cap {_share(b)} → {_share(a)}"),
+    ("rubric_threshold", _top("rubric_threshold"), lambda b, a: f"rubric threshold {_share(b)} → {_share(a)}"),
+)
+
+
+def _value_change(b: dict[str, Any] | None, a: dict[str, Any] | None) -> str:
+    """A value measure added, removed or changed."""
+    if not b:
+        return f"value measure added: {_value(a)}"
+    if not a:
+        return f"value measure removed ({_value(b)}): no value measure"
+    return f"value measure {_value(b)} → {_value(a)}"
+
+
+_MEASURES: tuple[_Setting, ...] = (
+    ("guardrail", _top("guardrail"), lambda b, a: f"guardrail {_guardrail(b)} → {_guardrail(a)}"),
+    ("value", _top("value"), _value_change),
+    (
+        "cost",
+        lambda d: (d.get("cost") or {}).get("per_month"),
+        lambda b, a: f"cost per month {_num(b)} → {_num(a)}",
+    ),
+)
+
+
+def _setting_changes(before: dict[str, Any], after: dict[str, Any], settings: tuple[_Setting, ...]) -> list[Change]:
+    changes = []
+    for key, read, words in settings:
+        b, a = read(before), read(after)
+        if b != a:
+            changes.append(Change(words(b, a), (key,)))
+    return changes
+
+
+def _kpi_changes(kb: dict[str, Any], ka: dict[str, Any]) -> list[Change]:
+    """The KPI's words (quoted) then its figures (in the new unit)."""
     unit = str(ka.get("unit") or "")
-    for key in ("name", "unit", "direction"):
-        if kb.get(key) != ka.get(key):
-            add(f"KPI {key} “{_text(kb.get(key))}” → “{_text(ka.get(key))}”", "kpi", key)
-    for key in ("baseline", "target"):
-        if kb.get(key) != ka.get(key):
-            add(f"{key} {_num(kb.get(key))} → {_num(ka.get(key), unit)}", "kpi", key)
-    for key, label in (("exception_cap", "exception cap"), ("rubric_threshold", "rubric threshold")):
-        if before.get(key) != after.get(key):
-            add(f"{label} {_share(before.get(key))} → {_share(after.get(key))}", key)
-    gb, ga = before.get("guardrail"), after.get("guardrail")
-    if gb != ga:
-        add(f"guardrail {_guardrail(gb)} → {_guardrail(ga)}", "guardrail")
-    vb, va = before.get("value"), after.get("value")
-    if vb != va and not vb:
-        add(f"value measure added: {_value(va)}", "value")
-    elif vb != va and not va:
-        add(f"value measure removed ({_value(vb)}): no value measure", "value")
-    elif vb != va:
-        add(f"value measure {_value(vb)} → {_value(va)}", "value")
-    cb, ca = (before.get("cost") or {}).get("per_month"), (after.get("cost") or {}).get("per_month")
-    if cb != ca:
-        add(f"cost per month {_num(cb)} → {_num(ca)}", "cost")
-    old = {s["name"].lower(): s for s in before.get("steps") or []}
-    new = {s["name"].lower(): s for s in after.get("steps") or []}
+    changes = [
+        Change(f"KPI {key} “{_text(kb.get(key))}” → “{_text(ka.get(key))}”", ("kpi", key))
+        for key in ("name", "unit", "direction")
+        if kb.get(key) != ka.get(key)
+    ]
+    changes += [
+        Change(f"{key} {_num(kb.get(key))} → {_num(ka.get(key), unit)}", ("kpi", key))
+        for key in ("baseline", "target")
+        if kb.get(key) != ka.get(key)
+    ]
+    return changes
+
+
+def _step_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Change]:
+    """Steps added or (un)pinned in the new order, then those removed, then a new order of
+    the steps kept. Steps are the same step when their names are, whatever the case."""
+    old = {s["name"].lower(): s for s in before}
+    new = {s["name"].lower(): s for s in after}
+    words = []
     for key, step in new.items():
         if key not in old:
-            pinned = ", pinned" if step.get("pinned") else ""
-            add(f"step {step['name']} added, {step['mode']}{pinned}", "steps")
+            words.append(f"step {step['name']} added, {step['mode']}{', pinned' if step.get('pinned') else ''}")
         elif bool(old[key].get("pinned")) != bool(step.get("pinned")):
-            add(f"step {step['name']} {'pinned' if step.get('pinned') else 'no longer pinned'}", "steps")
-    for key, step in old.items():
-        if key not in new:
-            add(f"step {step['name']} removed (its history stays)", "steps")
+            words.append(f"step {step['name']} {'pinned' if step.get('pinned') else 'no longer pinned'}")
+    words += [f"step {step['name']} removed (its history stays)" for key, step in old.items() if key not in new]
     if [k for k in new if k in old] != [k for k in old if k in new]:
-        add("steps reordered: " + ", ".join(s["name"] for s in after.get("steps") or []), "steps")
-    return Revision(changes)
+        words.append("steps reordered: " + ", ".join(s["name"] for s in after))
+    return [Change(w, ("steps",)) for w in words]
 
 
 def _value(v: dict[str, Any] | None) -> str:

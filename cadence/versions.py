@@ -15,7 +15,7 @@ from typing import Any
 from cadence.definition import DEFAULT_MAY_CHANGE
 from cadence.replication import ADOPT_OVERRIDES
 
-# How `adopt` names each value a team may set (handlers/grammar.py ADOPT_OPTIONS).
+# How `adopt` names each value a team may set (handlers/grammar_adopt.py ADOPT_OPTIONS).
 OPTION_WORDS = dict(
     baseline="baseline:", target="target:", timezone="tz:", exception_cap="cap:", rubric_threshold="rubric:"
 )

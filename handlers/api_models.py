@@ -120,47 +120,77 @@ class Report(BaseModel):
         """The report as the command `/rollout` makes for it (usecases/shared/messages.py),
         or what its fields lack for one: a step, a value, a reason; a value within its
         limits (cadence/limits.py)."""
-        kind, value = self.kind, self.value
         sent = messages.Sent(self.key, self.fingerprint()) if self.key is not None else None
         when: dict[str, Any] = dict(week=self.week, at=self.at, sent=sent)
+        if self.kind in ("cases", "rubric", "exception") and not self.step:
+            return self._unfit("step", f"a {self.kind} report names its step")
+        return _COMMAND_OF_KIND[self.kind](self, when)
 
-        def unfit(field: str, message: str) -> api_reports.Unfit:
-            return api_reports.Unfit(self.playbook, kind, field, message)
+    def _unfit(self, field: str, message: str) -> api_reports.Unfit:
+        return api_reports.Unfit(self.playbook, self.kind, field, message)
 
-        if kind == "event":
-            return messages.ValueEvent(self.playbook, self.event or "", self.count or 1, self.reason, **when)
-        if kind in ("cases", "rubric", "exception") and not self.step:
-            return unfit("step", f"a {kind} report names its step")
-        if kind == "exception":
-            reason = (self.reason or "").strip()
-            if not reason:
-                return unfit("reason", "an exception says what happened: give a reason")
-            return messages.LogException(self.playbook, self.step or "", reason, **when)
-        if kind == "rubric" and (self.passed is not None or self.reviewed is not None):
-            if value is not None:
-                return unfit("value", "a rubric report gives its value or its passed and reviewed counts, not both")
-            if self.passed is None or self.reviewed is None:
-                missing = "passed" if self.passed is None else "reviewed"
-                return unfit(missing, "a review of a sample gives both passed and reviewed")
-            if self.passed > self.reviewed:
-                return unfit("passed", f"{self.passed} passed is more than the {self.reviewed} reviewed")
-            score = round(self.passed / self.reviewed, 6)
-            return messages.Rubric(self.playbook, self.step or "", score, reviewed=self.reviewed, **when)
+    def _no_value(self) -> api_reports.Unfit:
+        return self._unfit("value", f"a {self.kind} report gives its value")
+
+    def _event(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        return messages.ValueEvent(self.playbook, self.event or "", self.count or 1, self.reason, **when)
+
+    def _exception(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        reason = (self.reason or "").strip()
+        if not reason:
+            return self._unfit("reason", "an exception says what happened: give a reason")
+        return messages.LogException(self.playbook, self.step or "", reason, **when)
+
+    def _cases(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        value = self.value
         if value is None:
-            return unfit("value", f"a {kind} report gives its value")
-        if kind == "cases":
-            if value != int(value) or not 0 <= value <= MAX_COUNT:
-                return unfit("value", f"a case count is a whole number from 0 to {MAX_COUNT:,}, not {value:g}")
-            return messages.Cases(self.playbook, self.step or "", int(value), **when)
-        if kind == "rubric":
-            if not 0 <= value <= 1:
-                return unfit("value", f"a rubric score is from 0 to 1 (0.93 for 93%), not {value:g}")
-            return messages.Rubric(self.playbook, self.step or "", value, **when)
+            return self._no_value()
+        if value != int(value) or not 0 <= value <= MAX_COUNT:
+            return self._unfit("value", f"a case count is a whole number from 0 to {MAX_COUNT:,}, not {value:g}")
+        return messages.Cases(self.playbook, self.step or "", int(value), **when)
+
+    def _rubric(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        """A score as its value, or as the passed and reviewed counts of a sample."""
+        if self.passed is not None or self.reviewed is not None:
+            return self._sampled_rubric(when)
+        value = self.value
+        if value is None:
+            return self._no_value()
+        if not 0 <= value <= 1:
+            return self._unfit("value", f"a rubric score is from 0 to 1 (0.93 for 93%), not {value:g}")
+        return messages.Rubric(self.playbook, self.step or "", value, **when)
+
+    def _sampled_rubric(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        if self.value is not None:
+            return self._unfit("value", "a rubric report gives its value or its passed and reviewed counts, not both")
+        if self.passed is None or self.reviewed is None:
+            missing = "passed" if self.passed is None else "reviewed"
+            return self._unfit(missing, "a review of a sample gives both passed and reviewed")
+        if self.passed > self.reviewed:
+            return self._unfit("passed", f"{self.passed} passed is more than the {self.reviewed} reviewed")
+        score = round(self.passed / self.reviewed, 6)
+        return messages.Rubric(self.playbook, self.step or "", score, reviewed=self.reviewed, **when)
+
+    def _measure(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        """The KPI or the guardrail: any number within MAX_VALUE either way."""
+        value = self.value
+        if value is None:
+            return self._no_value()
         if abs(value) > MAX_VALUE:
-            return unfit("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
-        if kind == "guardrail":
+            return self._unfit("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
+        if self.kind == "guardrail":
             return messages.GuardrailReport(self.playbook, value, **when)
         return messages.Kpi(self.playbook, value, **when)
+
+
+_COMMAND_OF_KIND = {
+    "event": Report._event,
+    "exception": Report._exception,
+    "cases": Report._cases,
+    "rubric": Report._rubric,
+    "kpi": Report._measure,
+    "guardrail": Report._measure,
+}
 
 
 class Batch(BaseModel):

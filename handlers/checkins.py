@@ -15,9 +15,9 @@ from cadence import calendar
 from cadence.limits import MAX_TEXT_CHARS
 from templates import render
 from templates.refusals import Refusal
-from usecases import checkins
+from usecases import checkins, requests
 from usecases.shared.caller import Caller, PlaybookState
-from usecases.shared.messages import RequestAdoption
+from usecases.shared.messages import OpenForm, RequestAdoption
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,20 @@ def open_form(
     except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
         raise Refusal.of("slack_busy_form", usage=form) from err
     return None
+
+
+def open_checkin(caller: Caller, cmd: OpenForm, trigger_id: str) -> dict[str, Any] | None:
+    """Bare `/rollout attest` or `/rollout kpi`: its form (open_form)."""
+    return open_form(caller, cmd.form, trigger_id)
+
+
+def open_request(caller: Caller, cmd: RequestAdoption | OpenForm, trigger_id: str) -> dict[str, Any] | None:
+    """`/rollout request`: its form. Only the form asks the expansion criteria, so a typed
+    request is refused now if it cannot go, else the form opens with what it said."""
+    if isinstance(cmd, OpenForm):
+        return open_form(caller, "request", trigger_id)
+    requests.may_go(caller, cmd)
+    return open_form(caller, "request", trigger_id, cmd)
 
 
 def request_form(request: RequestAdoption | None) -> dict[str, Any]:

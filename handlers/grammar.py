@@ -1,13 +1,15 @@
-"""The `/rollout` grammar (the command table in docs/usage.md): text in, a command or a Refusal out.
+"""The `/rollout` grammar (the command table in docs/usage.md): each subcommand declared
+once, in SUBCOMMANDS, as a row of its name, its usage lines (help, and every refusal's
+hint), its parser, its use case (usecases/) and its reply (handlers/replies.py), or the
+form it opens. handlers/commands.py answers a request by its row alone, so `/rollout kpi`
+reads, by name, `_kpi` -> `commands.kpi` -> `replies.kpi`.
 
-Pure: no Slack, no database. Checks that need data (does the playbook exist, is the
-week in the future) happen in the use cases (usecases/shared/caller.py, commands.py);
-everything about the shape of the text happens here.
-
-Each subcommand is declared once, in SUBCOMMANDS: its name, usage lines and parser; what
-a single word can be (a number, a date, a mention, ...) is read in handlers/words.py.
-What a subcommand parses into is a command of the application layer (usecases/shared/messages.py);
-its route is in handlers/commands.py (`_ROUTES`).
+Parsing is pure: text in, a command or a Refusal out, no Slack, no database. Checks that
+need data (does the playbook exist, is the week in the future) happen in the use cases
+(usecases/shared/caller.py, commands.py); everything about the shape of the text happens
+here. What a single word can be (a number, a date, a mention, ...) is read in
+handlers/words.py; `adopt` and `request`, in handlers/grammar_adopt.py. What a subcommand
+parses into is a command of the application layer (usecases/shared/messages.py).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
+from handlers import checkins, grammar_adopt, playbook_form, replies, week_form
 from handlers.words import (
     Words,
     clip,
@@ -35,24 +39,44 @@ from handlers.words import (
     split_week,
     step_name,
 )
+from templates import render
 from templates.refusals import Refusal, close_matches
+from usecases import commands, learnings, learnings_search, status, versions
 from usecases.shared import messages
+from usecases.shared.caller import Caller
 
 MAX_COMMAND_CHARS = 2000
 
 
+C = TypeVar("C")
+R = TypeVar("R")
+Reply = dict[str, Any]
+
+
 @dataclass(frozen=True)
-class Subcommand:
-    """One `/rollout` subcommand, declared once in SUBCOMMANDS (below its parsers): the
-    word after `/rollout`, its usage lines (help, and every refusal's hint) and its parser.
-    The commands it returns are carried out by their use cases (usecases/bus.py) and
-    rendered by their routes (`_ROUTES` in handlers/commands.py), keyed by type: this
-    module stays pure, and tests/handlers/test_routes.py fails until every such type has
-    a route (tests/usecases/test_bus.py: a use case)."""
+class Subcommand(Generic[C, R]):
+    """A subcommand a use case carries out: `parse` makes its command, `use_case` carries it
+    out (in its turn: usecases/bus.py) and `reply` says what it did; where the word alone
+    opens a form, `parse` returns an OpenForm and `form` opens it. mypy holds the parser,
+    the use case and the reply to one command type and one result, row by row, as long
+    as SUBCOMMANDS stays unannotated (each row's types inferred on its own)."""
 
     name: str
     usage: tuple[str, ...]
-    parse: Callable[[Words], messages.Command]  # annotate its return: the routes test reads it
+    parse: Callable[[Words], C | messages.OpenForm]
+    use_case: Callable[[Caller, C], R] | None  # None: answered at the edge (help reads the grammar)
+    reply: Callable[[Caller, C, R], Reply]
+    form: Callable[[Caller, messages.OpenForm, str], Reply | None] | None = None
+
+
+@dataclass(frozen=True)
+class Form(Generic[C]):
+    """A subcommand that opens a form: `opens` shows it (None) or answers why it could not."""
+
+    name: str
+    usage: tuple[str, ...]
+    parse: Callable[[Words], C]
+    opens: Callable[[Caller, C, str], Reply | None]
 
 
 def _first_word(text: str) -> str:
@@ -70,7 +94,8 @@ def label(text: str) -> str:
     return words[0].lower() if words[0].lower() in USAGE else "(unknown)"
 
 
-def parse(text: str) -> messages.Command:
+def read(text: str) -> tuple[Row, messages.Command]:
+    """The subcommand `text` names (help for none) and the command its parser made of it."""
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
         raise Refusal.of("too_long", usage="help", length=len(text), limit=MAX_COMMAND_CHARS, free=MAX_TEXT_CHARS)
@@ -79,19 +104,28 @@ def parse(text: str) -> messages.Command:
         raise Refusal.of("control_character", usage=_first_word(text), what=problem)
     words = Words(as_line_breaks(text))
     if not words.words:
-        return messages.Help()
+        return _BY_NAME["help"], messages.Help()
     sub = words.words[0].lower()
     subcommand = _BY_NAME.get(sub)
     if subcommand is None:
         raise Refusal.of(
             "unknown_subcommand", usage="help", suggestions=close_matches(sub, tuple(USAGE)), word=clip(words.words[0])
         )
-    return subcommand.parse(words)
+    return subcommand, subcommand.parse(words)
+
+
+def parse(text: str) -> messages.Command:
+    return read(text)[1]
 
 
 def _help(w: Words) -> messages.Help:
     topic = w.words[1].lower() if len(w) > 1 else None
     return messages.Help(topic if topic in USAGE else None)
+
+
+def _help_reply(caller: Caller, cmd: messages.Help, done: None) -> Reply:
+    topics = [cmd.topic] if cmd.topic else list(USAGE)
+    return render("help", usage=[line for t in topics for line in USAGE[t]], topic=cmd.topic)
 
 
 def _status(w: Words) -> messages.Status:
@@ -305,123 +339,6 @@ def _registry(w: Words) -> messages.Registry:
     return messages.Registry(plain_text(w.rest(1)).strip()[:80] or None)
 
 
-_VERSIONED = re.compile(r"^([^@]+)@v?(\d{1,9})$", re.IGNORECASE)  # no playbook publishes a billion versions
-_CHANNEL_NAME = re.compile(r"^<#[CG][A-Z0-9]+\|([^>]*)>$")
-
-
-def _adopt(w: Words, usage: str = "adopt") -> messages.Adopt:
-    words = w.words
-    if len(words) < 3:
-        raise Refusal.of("adopt_arguments", usage=usage)
-    # `override <reason>` comes last and its reason is free text, read as written: the
-    # options are only the words before it.
-    override = None
-    lowered = [word.lower() for word in words]
-    if "override" in lowered[3:]:
-        at = lowered.index("override", 3)
-        override = free_text(w.rest(at + 1), "reason", usage)
-        if not override:
-            raise Refusal.of("override_reason", usage=usage)
-        words = words[:at]
-    version = None
-    name = words[1]
-    if "@" in name:
-        m = _VERSIONED.match(name)
-        if not m:
-            raise Refusal.of("adopt_version", usage=usage, word=clip(name))
-        name, version = m.group(1), int(m.group(2))
-    channel = parse_channel(words[2], usage)
-    label = _CHANNEL_NAME.match(words[2])
-    options: dict[str, str] = {}
-    rest = []
-    for word in words[3:]:
-        key, colon, value = word.partition(":")
-        if colon and key.lower() in ADOPT_OPTIONS and not word.startswith("<"):
-            if key.lower() in options:
-                raise Refusal.of("adopt_option_twice", usage=usage, option=key.lower())
-            options[key.lower()] = value
-        else:
-            rest.append(word)
-    people = _people(rest, usage, ("owner", "champion"), bare="owner")
-    owner, champion = people.get("owner"), people.get("champion")
-    starts_on = None
-    if "start" in options:
-        starts_on = parse_date(options["start"])
-        if starts_on.weekday() != 0:
-            raise Refusal.of(
-                "cycle_not_monday", usage=usage, day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
-            )
-    return messages.Adopt(
-        playbook_name(name),
-        version,
-        channel,
-        label.group(1) if label else None,
-        owner,
-        baseline=parse_value(options["baseline"], usage)[0] if "baseline" in options else None,
-        target=parse_value(options["target"], usage)[0] if "target" in options else None,
-        timezone=options.get("tz") or None,
-        starts_on=starts_on,
-        exception_cap=parse_score(options["cap"], usage) if "cap" in options else None,
-        rubric_threshold=parse_score(options["rubric"], usage) if "rubric" in options else None,
-        override=override,
-        champion_id=champion,
-    )
-
-
-def _request(w: Words) -> messages.RequestAdoption | messages.OpenForm:
-    """`request <playbook>[@vN] <#channel> champion <@user> [options] [why <text>]`; bare, the form."""
-    if len(w) == 1:
-        return messages.OpenForm("request")
-    words = w.words
-    why = None
-    lowered = [word.lower() for word in words]
-    if "why" in lowered[3:]:
-        at = lowered.index("why", 3)
-        why = free_text(w.rest(at + 1), "why", "request") or None
-        words = words[:at]
-    if len(words) < 3:
-        raise Refusal.of("request_arguments", usage="request")
-    adopt = _adopt(Words(w.rest(0, len(words))), usage="request")
-    if adopt.champion_id is None or adopt.owner_id is not None or adopt.override is not None:
-        raise Refusal.of("request_arguments", usage="request")
-    return messages.RequestAdoption(
-        adopt.playbook,
-        adopt.version,
-        adopt.channel_id,
-        adopt.channel_name,
-        adopt.champion_id,
-        why,
-        baseline=adopt.baseline,
-        target=adopt.target,
-        timezone=adopt.timezone,
-        starts_on=adopt.starts_on,
-        exception_cap=adopt.exception_cap,
-        rubric_threshold=adopt.rubric_threshold,
-    )
-
-
-def _people(words: list[str], usage: str, roles: tuple[str, ...], bare: str | None = None) -> dict[str, str]:
-    """`owner <@user>`, `champion <@user>`: each role named once, by a mention after its word
-    (`bare`: the role of a mention without one, as `adopt` has always read its owner)."""
-    people: dict[str, str] = {}
-    i = 0
-    while i < len(words):
-        role = words[i].lower()
-        if role in roles and i + 1 < len(words):
-            mention, i = words[i + 1], i + 2
-        elif bare is not None and words[i].startswith("<@"):
-            role, mention, i = bare, words[i], i + 1
-        else:
-            raise Refusal.of("adopt_owner", usage=usage)
-        if role in people:
-            raise Refusal.of("adopt_twice_role", usage=usage, role=role)
-        people[role] = parse_user(mention, usage)
-    return people
-
-
-ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
-
-
 def _curator(w: Words) -> messages.CuratorChange:
     if len(w) != 3 or w.words[1].lower() not in ("add", "remove"):
         raise Refusal.of("curator_arguments", usage="curator")
@@ -503,15 +420,20 @@ def _curators_channel(w: Words) -> messages.CuratorsChannel:
     return messages.CuratorsChannel(parse_channel(w.words[1], "curators-channel"))
 
 
-# Every subcommand, in the order help lists them. USAGE and parse's dispatch are derived
-# from this tuple, so a name, its usage and its parser are one line and cannot part. To
-# add one: a command in usecases/shared/messages.py (and in its Command), a parser with
-# its return annotated, a line here, and for each type it returns a use case in
-# usecases/bus.py `HANDLERS` and a route in handlers/commands.py `_ROUTES`.
-SUBCOMMANDS: tuple[Subcommand, ...] = (
-    Subcommand("help", ("/rollout help",), _help),
-    Subcommand("status", ("/rollout status [playbook]",), _status),
-    Subcommand("kpi", ("/rollout kpi <playbook> <value> [week:N] [override <reason>]",), _kpi),
+# Every subcommand, in the order help lists them; USAGE and parse's dispatch are read from
+# it. To add one: docs/contributing.md, "A subcommand". Leave the tuple unannotated: a
+# `tuple[Subcommand[Any, Any], ...]` would stop mypy checking each row's types.
+SUBCOMMANDS = (
+    Subcommand("help", ("/rollout help",), _help, None, _help_reply),
+    Subcommand("status", ("/rollout status [playbook]",), _status, status.status, replies.status),
+    Subcommand(
+        "kpi",
+        ("/rollout kpi <playbook> <value> [week:N] [override <reason>]",),
+        _kpi,
+        commands.kpi,
+        replies.kpi,
+        checkins.open_checkin,
+    ),
     Subcommand(
         "attest",
         (
@@ -519,16 +441,39 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
             "/rollout attest <playbook> no <step> <reason> [week:N]",
         ),
         _attest,
+        commands.attest,
+        replies.attest,
+        checkins.open_checkin,
     ),
-    Subcommand("exception", ("/rollout exception <playbook> <step> <reason>",), _exception),
-    Subcommand("cases", ("/rollout cases <playbook> <step> <count> [week:N] [override <reason>]",), _cases),
+    Subcommand(
+        "exception",
+        ("/rollout exception <playbook> <step> <reason>",),
+        _exception,
+        commands.exception,
+        replies.exception,
+    ),
+    Subcommand(
+        "cases",
+        ("/rollout cases <playbook> <step> <count> [week:N] [override <reason>]",),
+        _cases,
+        commands.cases,
+        replies.cases,
+    ),
     Subcommand(
         "rubric",
         ("/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",),
         _rubric,
+        commands.rubric,
+        replies.rubric,
     ),
-    Subcommand("week", ("/rollout week <playbook> [week:N]",), _week),
-    Subcommand("cycle", ("/rollout cycle start <playbook> [YYYY-MM-DD]",), _cycle),
+    Form("week", ("/rollout week <playbook> [week:N]",), _week, week_form.open_form),
+    Subcommand(
+        "cycle",
+        ("/rollout cycle start <playbook> [YYYY-MM-DD]",),
+        _cycle,
+        commands.cycle_start,
+        replies.cycle_start,
+    ),
     Subcommand(
         "mode",
         (
@@ -536,48 +481,104 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
             "/rollout mode <playbook> <step> unfreeze <reason>",
         ),
         _mode,
+        commands.set_mode,
+        replies.mode,
     ),
-    Subcommand("publish", ("/rollout publish <playbook> [override <reason>]",), _publish),
-    Subcommand("registry", ("/rollout registry [function]",), _registry),
+    Subcommand(
+        "publish",
+        ("/rollout publish <playbook> [override <reason>]",),
+        _publish,
+        commands.publish,
+        replies.publish,
+    ),
+    Subcommand(
+        "registry",
+        ("/rollout registry [function]",),
+        _registry,
+        commands.registry_entries,
+        replies.registry,
+    ),
     Subcommand(
         "adopt",
         (
             "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [champion <@user>] [baseline:X] [target:Y] "
             "[tz:Area/City] [cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
         ),
-        _adopt,
+        grammar_adopt.adopt,
+        commands.adopt,
+        replies.adopt,
     ),
-    Subcommand("curator", ("/rollout curator add|remove <@user>",), _curator),
-    Subcommand("curators-channel", ("/rollout curators-channel <#channel>",), _curators_channel),
-    Subcommand("guardrail", ("/rollout guardrail <playbook> <value> [week:N] [override <reason>]",), _guardrail),
-    Subcommand("undo", ("/rollout undo <playbook>",), _undo),
-    Subcommand("pause", ("/rollout pause <playbook> <reason>",), _pause),
-    Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume),
-    Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire),
-    Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner),
-    Subcommand("champion", ("/rollout champion <playbook> <@user>",), _champion),
+    Subcommand("curator", ("/rollout curator add|remove <@user>",), _curator, commands.curator, replies.curator),
     Subcommand(
+        "curators-channel",
+        ("/rollout curators-channel <#channel>",),
+        _curators_channel,
+        commands.curators_channel,
+        replies.template("curators_channel"),
+    ),
+    Subcommand(
+        "guardrail",
+        ("/rollout guardrail <playbook> <value> [week:N] [override <reason>]",),
+        _guardrail,
+        commands.guardrail,
+        replies.guardrail,
+    ),
+    Subcommand("undo", ("/rollout undo <playbook>",), _undo, commands.undo, replies.undo),
+    Subcommand("pause", ("/rollout pause <playbook> <reason>",), _pause, commands.pause, replies.pause),
+    Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume, commands.resume, replies.resume),
+    Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire, commands.pause, replies.pause),
+    Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner, commands.hand_over, replies.hand_over),
+    Subcommand(
+        "champion",
+        ("/rollout champion <playbook> <@user>",),
+        _champion,
+        commands.champion,
+        replies.champion,
+    ),
+    Form(
         "request",
         (
             "/rollout request <playbook>[@vN] <#channel> champion <@user> [baseline:X] [target:Y] [tz:Area/City] "
             "[start:YYYY-MM-DD] [why <text>]",
             "/rollout request",
         ),
-        _request,
+        grammar_adopt.request,
+        checkins.open_request,
     ),
-    Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history),
-    Subcommand("new", ("/rollout new",), _new),
-    Subcommand("edit", ("/rollout edit <playbook>",), _edit),
-    Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn),
-    Subcommand("web", ("/rollout web",), _web),
-    Subcommand("upgrade", ("/rollout upgrade <playbook> [vN]",), _upgrade),
-    Subcommand("learnings", ("/rollout learnings [words]",), _learnings),
-    Subcommand("away", ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"), _away),
+    Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history, status.history, replies.history),
+    Form("new", ("/rollout new",), _new, playbook_form.open_form),
+    Form("edit", ("/rollout edit <playbook>",), _edit, playbook_form.open_form),
+    Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn, learnings.learn, replies.learn),
+    Subcommand("web", ("/rollout web",), _web, commands.web_link, replies.web),
+    Subcommand(
+        "upgrade",
+        ("/rollout upgrade <playbook> [vN]",),
+        _upgrade,
+        versions.upgrade,
+        replies.template("upgrade"),
+    ),
+    Subcommand(
+        "learnings",
+        ("/rollout learnings [words]",),
+        _learnings,
+        learnings_search.learnings,
+        replies.template("find_learnings"),
+    ),
+    Subcommand(
+        "away",
+        ("/rollout away <YYYY-MM-DD> [YYYY-MM-DD]", "/rollout away off"),
+        _away,
+        commands.away,
+        replies.away,
+    ),
     Subcommand(
         "holiday",
         ("/rollout holiday add <YYYY-MM-DD> [name]", "/rollout holiday remove <YYYY-MM-DD>", "/rollout holiday list"),
         _holiday,
+        commands.holiday,
+        replies.holiday,
     ),
 )
-_BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
+Row = Subcommand[Any, Any] | Form[Any]
+_BY_NAME: dict[str, Row] = {sub.name: sub for sub in SUBCOMMANDS}
 USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}  # by name, in help's order

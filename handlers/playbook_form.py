@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -24,7 +24,7 @@ from templates.refusals import Refusal, plain
 from usecases import playbook_form as forms
 from usecases import value_form
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: Services) -> None:
     @app.view(re.compile(r"^playbook_(new|edit)$"))
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _submit(services, client, ack, body, view)
+    def submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _submit(services, client, ack, body, view, claim=context.get("claim"))
 
 
 def _open(caller: Caller, form: forms.Form, trigger_id: str) -> None:
@@ -237,8 +239,15 @@ def _stall(kept: dict[str, Any]) -> tuple[int, int, str] | None:
     return int(stall[0]), int(stall[1]), str(stall[2])
 
 
-def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+def _submit(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     kept = _metadata(view)
     new = view.get("callback_id") == "playbook_new"

@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from cadence import exception_queue, keys
@@ -20,7 +20,7 @@ from handlers.governance import _ephemeral, _on_click
 from templates import render
 from templates.refusals import Refusal, plain
 from usecases import exception_queue as queue
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,8 @@ def register(app: App, services: Services) -> None:
         _note_form(services, ack, body, action, client)
 
     @app.view("item_note")
-    def noted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _submit(services, ack, body, view, client)
+    def noted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _submit(services, ack, body, view, client, claim=context.get("claim"))
 
 
 def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -67,9 +67,16 @@ def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[
     _on_click(services, client, body, act)
 
 
-def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+def _submit(
+    services: Services,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    claim: Claim | None = None,
+) -> None:
     """The note form: the move is made with its note, or refused on the note's field."""
-    caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+    caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=claim)
     to, value, channel, ts = _metadata(view.get("private_metadata"))
     element = (((view.get("state") or {}).get("values") or {}).get("note") or {}).get("value") or {}
     text = element.get("value") or ""

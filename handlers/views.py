@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from cadence import calendar, keys
@@ -22,9 +22,9 @@ from handlers import grammar
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, plain
-from usecases import bus, checkins, learnings, requests, stalls
+from usecases import bus, checkins, commands, learnings, requests, stalls
 from usecases.shared import messages
-from usecases.shared.caller import Caller, PlaybookState, Repeated
+from usecases.shared.caller import Caller, Claim, PlaybookState, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -32,32 +32,38 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: Services) -> None:
     @app.view("checkin_attest")
-    def attest(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _submit(services, client, ack, body, view, "attest")
+    def attest(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _submit(services, client, ack, body, view, "attest", claim=context.get("claim"))
 
     @app.view("checkin_deviation")
-    def deviation(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _submit(services, client, ack, body, view, "deviation")
+    def deviation(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _submit(services, client, ack, body, view, "deviation", claim=context.get("claim"))
 
     @app.view("checkin_kpi")
-    def kpi(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _submit(services, client, ack, body, view, "kpi")
+    def kpi(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _submit(services, client, ack, body, view, "kpi", claim=context.get("claim"))
 
     @app.view("learning_add")
-    def learning(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _learning(services, client, ack, body, view)
+    def learning(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _learning(services, client, ack, body, view, claim=context.get("claim"))
 
     @app.view(re.compile(r"^stall_(refine|rescope|retire)$"))
-    def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _stall(services, client, ack, body, view)
+    def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _stall(services, client, ack, body, view, claim=context.get("claim"))
 
     @app.view(re.compile(r"^request_(decline|override)$"))
-    def request_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _request_reason(services, client, ack, body, view)
+    def request_reason(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _request_reason(services, client, ack, body, view, claim=context.get("claim"))
 
     @app.view("request_form")
-    def request_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _request_form(services, client, ack, body, view)
+    def request_form(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _request_form(services, client, ack, body, view, claim=context.get("claim"))
 
 
 class FieldError(Exception):
@@ -103,9 +109,15 @@ def _value(values: dict[str, Any], block_id: str) -> str | None:
 
 
 def _submit(
-    services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any], form: str
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    form: str,
+    claim: Claim | None = None,
 ) -> None:
-    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     metadata = _checkin_metadata(view, form)
     # Errors go on the field that can fix them; problems of the whole form on its last field.
@@ -143,9 +155,16 @@ def _submit(
     checkins.after_form(caller, state, week, metadata.get("dm") or {}, recorded)
 
 
-def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+def _learning(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
     """The *Add a learning* form: the learning goes to the cycle the week-4 DM was about."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     target = keys.read_checkin_button(view.get("private_metadata") or "")
     if target is None:
@@ -170,9 +189,16 @@ def _learning(services: Services, client: WebClient, ack: Ack, body: dict[str, A
     ack()
 
 
-def _stall(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+def _stall(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
     """A stalled playbook's form: the reason, then the decision row or the retirement."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     target = keys.read_stall(view.get("private_metadata") or "")
     if target is None:
@@ -197,11 +223,16 @@ def _stall(services: Services, client: WebClient, ack: Ack, body: dict[str, Any]
 
 
 def _request_reason(
-    services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
 ) -> None:
     """A request's Decline, or its approval past the wave: the reason, then the decision. A
     refusal (decided meanwhile, the wave, the channel) shows on the reason."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     value = view.get("private_metadata") or ""
     if keys.read_id(value) is None:
@@ -234,10 +265,17 @@ _REQUEST_FIELDS = ("similar", "context", "capacity")
 _CHANNEL_NAME = re.compile(r"[^\s|<>&]{1,80}")  # a Slack channel's name: no space, and nothing a mention parses
 
 
-def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+def _request_form(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
     """`/rollout request`'s form: what the command takes, and the expansion criteria, made
     the same command and handed to the same use case; the form then says it was sent."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""))
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     kept = _metadata(view, "request")  # the channel's name a typed command gave
     if set(kept) - {"channel", "channel_name"}:
@@ -287,7 +325,7 @@ def _request_form(services: Services, client: WebClient, ack: Ack, body: dict[st
             context=answers["context"],
             capacity=answers["capacity"],
         )
-        made, version = _refusal_on("version", bus.handle, caller, command)
+        made, version = _refusal_on("version", bus.handle, caller, commands.request, command)
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return

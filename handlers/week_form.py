@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -30,7 +30,7 @@ from templates import render
 from templates.refusals import Refusal, plain, slack
 from usecases import week_form
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,10 @@ def register(app: App, services: Services) -> None:
             show_form(client, body.get("trigger_id", ""), view)
 
     @app.view("week_form")
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        _submit(services, client, ack, body, view)
+    def submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _submit(services, client, ack, body, view, claim=context.get("claim"))
 
 
 def open_form(caller: Caller, cmd: messages.OpenForm, trigger_id: str) -> dict[str, Any] | None:
@@ -209,8 +211,15 @@ def _with(changes: week_form.Changes, kind: str, number: tuple[float, bool]) -> 
     return replace(changes, kpi=number) if kind == week_form.KPI else replace(changes, guardrail=number)
 
 
-def _submit(services: Services, client: WebClient, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+def _submit(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
+    caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     target, before = _kept(view)
     first = next(iter(before), "kpi")  # a refusal of the whole form shows on its first field

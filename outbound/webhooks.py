@@ -125,70 +125,24 @@ class WebhookLane(Lane):
         lane given back short, or events new since, wait for that). A claim or a record
         that fails ends the round: the lanes in hand post nothing more, record what they
         posted, and the error is raised (the lane's loop logs it and tries again)."""
-        total = 0
-        posting = asyncio.Semaphore(self.workers)
-        halt = asyncio.Event()  # set when the round fails: lanes post nothing more
-        client = self._client()
-        running: set[asyncio.Task[list[Claimed]]] = set()
-        recording: asyncio.Future[list[Claimed]] | None = None  # at most one record at a time
-        claiming: asyncio.Future[list[Claimed]] | None = None
-        answered: list[Claimed] = []  # finished, not yet recorded: their lanes stay leased
-        fresh = True  # whether a claim may find lanes the last one did not
-        freed = False  # lanes with more waiting recorded while a claim was out: it may not have seen them
-        last_look = False  # whether the claim in hand was made with nothing else in hand
-        low = self.workers * 2  # in hand, posting or waiting for a worker, before the next claim
+        state = _Round(self, stop, only)
         try:
             while True:
-                if (
-                    answered
-                    and recording is None
-                    and (len(answered) >= self.workers * self.per_lane or len(running) <= low)
-                ):
-                    recording = asyncio.ensure_future(self._in_thread(self._record, answered))
-                    answered = []
-                in_hand = bool(running) or recording is not None
-                stopping = stop is not None and stop.is_set()
-                if claiming is None and not stopping and (not in_hand or (fresh and len(running) <= low)):
-                    last_look = not in_hand  # if it finds nothing, nothing is due: the round is over
-                    claim = (self.worker, self.clock(), LEASE, LANES_PER_CLAIM, self.per_lane, only)
-                    claiming = asyncio.ensure_future(self._in_thread(self.webhooks.claim, *claim))
-                waiting = running | {f for f in (recording, claiming) if f is not None}
+                state.record_if_due()
+                state.claim_if_worthwhile()
+                waiting = state.waiting()
                 if not waiting:
-                    return total  # told to stop, and what was in hand is recorded
+                    return state.total  # told to stop, and what was in hand is recorded
                 done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                if recording is not None and recording in done:
-                    # A record that failed raises here, as a claim that fails does. Only a
-                    # lane with more waiting than its claim took has more to claim now.
-                    more = any(c.more_behind for c in recording.result())
-                    recording = None
-                    if claiming is None:
-                        fresh = fresh or more
-                    else:
-                        freed = freed or more
-                for task in done & running:
-                    running.discard(task)
-                    answered += task.result()
-                if claiming is not None and claiming in done:
-                    claimed = claiming.result()
-                    claiming = None
-                    total += len(claimed)
-                    fresh, freed = bool(claimed) or freed, False
-                    for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
-                        running.add(asyncio.create_task(self._run_lane(list(items), posting, client, halt)))
-                    if not claimed and last_look:
-                        return total
+                state.take_recorded(done)
+                state.take_answered(done)
+                if state.take_claimed(done):
+                    return state.total
         except BaseException:
-            halt.set()  # the lanes in hand finish the post in hand, record it and stop
-            finished = await asyncio.gather(*running, return_exceptions=True)
-            answered += [c for lane in finished if isinstance(lane, list) for c in lane]
-            try:
-                await self._in_thread(self._record, answered)
-            except Exception:
-                log.exception("webhooks: could not record %d deliveries made; they are sent again", len(answered))
+            await state.fail()
             raise
         finally:
-            await asyncio.gather(*(f for f in (recording, claiming) if f is not None), return_exceptions=True)
-            await client.aclose()
+            await state.close()
 
     def _client(self) -> httpx.AsyncClient:
         """A round's client: a connection a worker at most, kept between posts to one
@@ -312,3 +266,93 @@ class WebhookLane(Lane):
             cause = innermost(err)  # `ConnectionRefusedError: …`, a certificate refused
             return f"{type(cause).__name__}: {cause}"[:200]
         return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+
+
+class _Round:
+    """What one round of WebhookLane._round holds, and each step of its loop."""
+
+    def __init__(self, lane: WebhookLane, stop: threading.Event | None, only: str | None):
+        self.lane, self.stop, self.only = lane, stop, only
+        self.total = 0
+        self.posting = asyncio.Semaphore(lane.workers)
+        self.halt = asyncio.Event()  # set when the round fails: lanes post nothing more
+        self.client = lane._client()
+        self.running: set[asyncio.Task[list[Claimed]]] = set()
+        self.recording: asyncio.Future[list[Claimed]] | None = None  # at most one record at a time
+        self.claiming: asyncio.Future[list[Claimed]] | None = None
+        self.answered: list[Claimed] = []  # finished, not yet recorded: their lanes stay leased
+        self.fresh = True  # whether a claim may find lanes the last one did not
+        self.freed = False  # lanes with more waiting recorded while a claim was out: it may not have seen them
+        self.last_look = False  # whether the claim in hand was made with nothing else in hand
+        self.low = lane.workers * 2  # in hand, posting or waiting for a worker, before the next claim
+
+    def record_if_due(self) -> None:
+        """Record the lanes answered, unless a record is out: once as many deliveries wait as
+        the workers post in full lanes, or the workers are running low."""
+        lane = self.lane
+        if not self.answered or self.recording is not None:
+            return
+        if len(self.answered) >= lane.workers * lane.per_lane or len(self.running) <= self.low:
+            self.recording = asyncio.ensure_future(lane._in_thread(lane._record, self.answered))
+            self.answered = []
+
+    def claim_if_worthwhile(self) -> None:
+        """Claim, unless a claim is out or the round is told to stop: when nothing is in
+        hand, or when the workers are running low and a claim may find something new."""
+        in_hand = bool(self.running) or self.recording is not None
+        stopping = self.stop is not None and self.stop.is_set()
+        if self.claiming is not None or stopping:
+            return
+        if not in_hand or (self.fresh and len(self.running) <= self.low):
+            lane = self.lane
+            self.last_look = not in_hand  # if it finds nothing, nothing is due: the round is over
+            claim = (lane.worker, lane.clock(), LEASE, LANES_PER_CLAIM, lane.per_lane, self.only)
+            self.claiming = asyncio.ensure_future(lane._in_thread(lane.webhooks.claim, *claim))
+
+    def waiting(self) -> set[asyncio.Future[list[Claimed]]]:
+        return self.running | {f for f in (self.recording, self.claiming) if f is not None}
+
+    def take_recorded(self, done: set[asyncio.Future[list[Claimed]]]) -> None:
+        """A record that failed raises here, as a claim that fails does. Only a lane with
+        more waiting than its claim took has more to claim now."""
+        if self.recording is None or self.recording not in done:
+            return
+        more = any(c.more_behind for c in self.recording.result())
+        self.recording = None
+        if self.claiming is None:
+            self.fresh = self.fresh or more
+        else:
+            self.freed = self.freed or more
+
+    def take_answered(self, done: set[asyncio.Future[list[Claimed]]]) -> None:
+        for task in done & self.running:
+            self.running.discard(task)
+            self.answered += task.result()
+
+    def take_claimed(self, done: set[asyncio.Future[list[Claimed]]]) -> bool:
+        """Start a task for each lane claimed; whether the round is over (a last look found
+        nothing)."""
+        if self.claiming is None or self.claiming not in done:
+            return False
+        claimed = self.claiming.result()
+        self.claiming = None
+        self.total += len(claimed)
+        self.fresh, self.freed = bool(claimed) or self.freed, False
+        for _, items in groupby(claimed, lambda c: c.lane):  # claimed in (lane, id) order
+            lane = self.lane._run_lane(list(items), self.posting, self.client, self.halt)
+            self.running.add(asyncio.create_task(lane))
+        return not claimed and self.last_look
+
+    async def fail(self) -> None:
+        """The lanes in hand finish the post in hand, record it and stop."""
+        self.halt.set()
+        finished = await asyncio.gather(*self.running, return_exceptions=True)
+        self.answered += [c for lane in finished if isinstance(lane, list) for c in lane]
+        try:
+            await self.lane._in_thread(self.lane._record, self.answered)
+        except Exception:
+            log.exception("webhooks: could not record %d deliveries made; they are sent again", len(self.answered))
+
+    async def close(self) -> None:
+        await asyncio.gather(*(f for f in (self.recording, self.claiming) if f is not None), return_exceptions=True)
+        await self.client.aclose()

@@ -9,12 +9,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from cadence.decisions import Decision as DecisionRecord
-from storage.db import reading, unit_of_work, writers_in_turn
+from storage.db import Bind, engine_of, reading, unit_of_work, writers_in_turn
 from storage.governance_rows import decision_columns
 from storage.models.access import ApiRate, ApiToken
 from storage.models.governance import Decision
@@ -24,13 +23,13 @@ LAST_USE_EVERY = timedelta(minutes=1)  # a token's last use is written at most t
 
 
 class ApiTokens:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def add(self, token: ApiToken, decision: DecisionRecord) -> ApiToken:
         """A new token with its decision row. Raises Conflict if the name is taken."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 s.add(token)
                 s.add(Decision(**decision_columns(decision, token.created_at)))
                 s.flush()
@@ -39,13 +38,13 @@ class ApiTokens:
             raise Conflict(f"a token named {token.name} exists") from err
 
     def all(self) -> list[ApiToken]:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(select(ApiToken).order_by(ApiToken.name)).scalars())
 
     def revoke(self, name: str, decision: DecisionRecord, at: datetime) -> bool:
         """Revoke the token named `name`, with its decision row; False if there is no such
         token, or it was revoked already."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             done = s.exec(
                 update(ApiToken)
                 .where(col(ApiToken.name) == name, col(ApiToken.revoked_at).is_(None))
@@ -59,13 +58,13 @@ class ApiTokens:
     def by_hash(self, token_hash: str) -> ApiToken | None:
         """The token that hashes to `token_hash`, unless it is revoked: read at each request,
         so a revocation holds at once in every process."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             query = select(ApiToken).where(col(ApiToken.token_hash) == token_hash, col(ApiToken.revoked_at).is_(None))
             return s.execute(query).scalar_one_or_none()
 
     def mark_used(self, token_id: int, at: datetime) -> None:
         """Note the token's use, at most once a minute (`rollout token list` shows it)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(
                 update(ApiToken)
                 .where(

@@ -7,11 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.bulk import insert_new
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.reports import CheckIn
@@ -51,8 +50,8 @@ def job_row(work: Work, at: datetime) -> dict[str, Any]:
 
 
 class CadenceLog:
-    def __init__(self, engine: Engine, dry_run: bool = False):
-        self.engine = engine
+    def __init__(self, bind: Bind, dry_run: bool = False):
+        self.bind, self.engine = bind, engine_of(bind)
         self.dry_run = dry_run  # record() reports what it would record, and keeps nothing
 
     def record(self, work: list[Work], at: datetime) -> set[str]:
@@ -61,7 +60,7 @@ class CadenceLog:
         messages: that is what makes a tick safe to run twice. Returns the keys recorded."""
         if not work:
             return set()
-        with unit_of_work(self.engine, commit=not self.dry_run) as s:
+        with unit_of_work(self.bind, commit=not self.dry_run) as s:
             recorded = insert_new(s, JOBS, [job_row(w, at) for w in work])
             enqueue_in(s, [m for w in work if w.key in recorded for m in w.messages], at)
         return recorded
@@ -74,7 +73,7 @@ class CadenceLog:
         """The tick's cursors: for each playbook, the latest week recorded per kind of work;
         and for the work of no playbook (the digest, "digest-waiting"), the latest Monday
         recorded per kind. One query; ix_cadence_job_cursor holds every column it reads."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(
                     col(CadenceJob.playbook_id), col(CadenceJob.kind), func.max(col(CadenceJob.week_start))
@@ -94,7 +93,7 @@ class CadenceLog:
         """(playbook, kind, week, user) already recorded, for the given (playbook, kind, week)s: one query."""
         if not weeks:
             return set()
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(
                     col(CadenceJob.playbook_id),
@@ -112,7 +111,7 @@ class CadenceLog:
         """(playbook, week, user) with any check-in, for the given (playbook, week)s: one query."""
         if not weeks:
             return set()
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(col(CheckIn.playbook_id), col(CheckIn.week_start), col(CheckIn.user_id))
                 .distinct()
@@ -126,12 +125,12 @@ class CadenceLog:
     def any_close_through(self, week: date) -> bool:
         """Whether any playbook's week up to `week` has closed (its close recorded), whatever
         the playbook's state now: before that, a digest would report nothing."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             query = select(col(CadenceJob.id)).where(
                 col(CadenceJob.kind) == "close", col(CadenceJob.week_start) <= week
             )
             return s.execute(query.limit(1)).first() is not None
 
     def jobs(self) -> list[CadenceJob]:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(select(CadenceJob).order_by(col(CadenceJob.id))).scalars())

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from cadence.decisions import Decision as DecisionRecord
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models.playbooks import ChecklistMark, Playbook
 from storage.outbox import enqueue_in
@@ -19,8 +18,8 @@ from storage.playbooks import DECISION
 
 
 class Champions:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def name_champion(
         self,
@@ -33,7 +32,7 @@ class Champions:
     ) -> bool:
         """A new champion in place of `before`; False, and nothing written, if the
         champion is no longer `before` (changed a moment ago)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             playbook = s.get(Playbook, playbook_id, with_for_update=True)
             if playbook is None or playbook.champion_id != before or playbook.champion_id == champion_id:
                 return False
@@ -49,7 +48,7 @@ class Champions:
         """An item of the champion's checklist marked done (or undone) by `by`. False, and
         nothing written, if it is in that state already (a second click of the same
         button): counted under a lock on the playbook's row, so of two clicks one marks."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             if s.get(Playbook, playbook_id, with_for_update=True) is None:
                 return False
             latest = s.exec(
@@ -73,7 +72,7 @@ class Champions:
         found: dict[int, dict[tuple[str, str], ChecklistMark]] = {pid: {} for pid in playbook_ids}
         if not playbook_ids:
             return found
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             for mark in s.exec(
                 select(ChecklistMark)
                 .where(col(ChecklistMark.playbook_id).in_(playbook_ids))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
@@ -15,8 +14,34 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from storage import replay
+from storage.replay import Claimed
 
 _Lock = TypeVar("_Lock")
+
+# What a repository works on: an engine (each of its methods a transaction of its own), an
+# engine on behalf of a request (each such transaction also records the request's claim,
+# storage/replay.py), or the session of a unit of work a use case opened (storage/uow.py),
+# whose transaction the use case commits.
+Bind = Engine | Claimed | Session
+
+
+class ReadSession(Session):
+    """The session of a block of reads (storage.uow.Reading), outside any transaction. A
+    unit of work asked of it is one of its own on `outer`, the bind the block was opened
+    from (a request's keys go in with it), as it would be outside the block."""
+
+    def __init__(self, outer: Engine | Claimed, **options: Any):
+        super().__init__(engine_of(outer), **options)
+        self.outer = outer
+
+
+def engine_of(bind: Bind) -> Engine:
+    """The engine a bind works on (for its dialect and its locks)."""
+    if isinstance(bind, Session):
+        engine = bind.get_bind()
+        assert isinstance(engine, Engine), "a unit of work's session is bound to an engine"
+        return engine
+    return bind.engine if isinstance(bind, Claimed) else bind
 
 
 def normalise_database_url(url: str) -> str:
@@ -81,38 +106,20 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
+def reading(bind: Bind) -> Iterator[Session]:
     """Reads, in no transaction of their own: each statement sees what was committed when
     it began, as it would in a transaction at READ COMMITTED, PostgreSQL's level (SQLite's
     driver begins no transaction before a SELECT either). Without its BEGIN and ROLLBACK,
-    a read costs PostgreSQL two round trips fewer. Writes go in a unit_of_work. Inside
-    `reads_together`, every `reading` of the same engine is that block's one session."""
-    shared = _READS_TOGETHER.get()
-    if shared is not None and shared.get_bind() is engine:
-        yield shared
+    a read costs PostgreSQL two round trips fewer. Writes go in a unit_of_work. In a unit
+    of work (`bind` its session), the reads are that session's."""
+    if isinstance(bind, Session):
+        yield bind
         return
+    engine = engine_of(bind)
     with Session(engine, expire_on_commit=False) as session:
         if engine.dialect.name != "sqlite":
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
-
-
-_READS_TOGETHER: ContextVar[Session | None] = ContextVar("reads_together", default=None)
-
-
-@contextmanager
-def reads_together(engine: Engine) -> Iterator[None]:
-    """Every `reading` in this block, in this thread, shares one session: one connection
-    taken from the pool and checked once, instead of one for each read. For a use case
-    that only reads and reads many things (status, history). A row read twice in the
-    block is the object read first (the session's identity map), so a write made between
-    the two reads would not be seen: nothing that writes and then reads back may use it."""
-    with reading(engine) as session:
-        token = _READS_TOGETHER.set(session)
-        try:
-            yield
-        finally:
-            _READS_TOGETHER.reset(token)
 
 
 @contextmanager
@@ -134,18 +141,26 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, commit: bool = True) -> Iterator[Session]:
+def unit_of_work(bind: Bind, commit: bool = True) -> Iterator[Session]:
     """One transaction: committed if the block finishes, rolled back if it raises, and
-    the request's replay keys recorded in it first (storage/replay.py). Objects
-    stay readable after the commit (expire_on_commit=False). With commit=False it is
-    always rolled back: a rehearsal (`rollout tick --dry-run`) that learns what the
-    database would have accepted and keeps nothing. Reads go in `reading`."""
+    the request's replay keys recorded in it first when `bind` is a request's
+    (storage/replay.py). Objects stay readable after the commit (expire_on_commit=False).
+    With commit=False it is always rolled back: a rehearsal (`rollout tick --dry-run`)
+    that learns what the database would have accepted and keeps nothing. Reads go in
+    `reading`. Given the session of a unit of work a use case opened (storage/uow.py),
+    the block is part of that transaction, which the use case commits or not."""
+    if isinstance(bind, ReadSession):
+        bind = bind.outer
+    elif isinstance(bind, Session):
+        yield bind
+        return
+    engine = engine_of(bind)
     with writers_in_turn(engine), Session(engine, expire_on_commit=False) as session:
         try:
             # The request's keys go first, with its first write: a repeat learns it is one
             # before doing the work, and the work's own locks (undo's on the playbook) are
             # held for one statement less.
-            taken = replay.record(session) if commit else None
+            taken = replay.record(session, bind.claim) if commit and isinstance(bind, Claimed) else None
             yield session
             if commit:
                 session.commit()

@@ -17,10 +17,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, bindparam, func, select, union
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from storage.db import reading
+from storage.db import Bind, engine_of, reading
 from storage.models import table_of
 from storage.models.governance import StepVerdict
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
@@ -114,8 +113,8 @@ MANY = 50  # playbooks: from this many on, every playbook's weeks are read
 
 
 class Depth:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def weeks(self, since: date, until: date, playbook_id: int | None = None) -> dict[date, DepthWeek]:
         """Each week from `since` to `until` (Mondays) that has a verdict or a person's
@@ -124,7 +123,7 @@ class Depth:
         parameters: dict[str, Any] = {"since": since, "until": until}
         if playbook_id is not None:
             parameters["playbook_id"] = playbook_id
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             connection = s.connection()
             judged = {w: (cases, steps, wider) for w, cases, steps, wider in connection.execute(verdicts, parameters)}
             reported: dict[date, int] = {w: n for w, n in connection.execute(people, parameters)}
@@ -148,6 +147,6 @@ class Depth:
         parameters: dict[str, Any] = {"since": since, "until": until}
         if not many:
             parameters["playbook_ids"] = playbook_ids
-        with reading(self.engine) as s:  # each row taken as it is read: 16,000 of them never all held at once
+        with reading(self.bind) as s:  # each row taken as it is read: 16,000 of them never all held at once
             rows = s.connection().execute(_ALL_WEEKLY_CASES if many else _WEEKLY_CASES, parameters)
             return {(pid, w): int(n) for pid, w, n in rows if n is not None and pid in wanted}

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, literal, literal_column, select, union_all
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from cadence.exception_queue import ACKNOWLEDGED, CLOSED, OPEN, Item
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models.reports import CheckIn, ExceptionItemEvent, ExceptionReport
 from storage.outbox import Message, enqueue_in
 from storage.types import one_of
@@ -141,8 +141,8 @@ class Moved(Exception):
 
 
 class ExceptionItems:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def open_of(self, playbook_ids: list[int], connection: Connection | None = None) -> list[Item]:
         """The open items of these playbooks (acknowledged ones too), oldest first."""
@@ -150,7 +150,7 @@ class ExceptionItems:
             return []
         if connection is not None:
             return self._open(connection, playbook_ids)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return self._open(s.connection(), playbook_ids)
 
     def _open(self, connection: Connection, playbook_ids: list[int]) -> list[Item]:
@@ -175,7 +175,7 @@ class ExceptionItems:
             )
             .label("place"),
         ).subquery()
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             counts = dict(
                 s.execute(
                     select(items.c.playbook_id, func.count()).group_by(items.c.playbook_id),
@@ -199,7 +199,7 @@ class ExceptionItems:
         (cadence/exception_queue.py). So a step with years of open items costs an index
         walk, not a row each (status shows five)."""
         bound = {"playbook": playbook_id}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             connection = s.connection()
             totals: dict[int, int] = {step_id: n for step_id, n in connection.execute(_STEP_TOTALS, bound)}
             moved = {(r.source, r.report_id): bool(r.closed) for r in connection.execute(_MOVED_ITEMS, bound)}
@@ -228,7 +228,7 @@ class ExceptionItems:
     def item(self, source: str, report_id: int) -> Item | None:
         """One item as it stands now, withdrawn or closed ones too; None if there is no
         such report (or the check-in did not deviate)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             row = s.execute(_items(source, col(_table(source).id) == report_id)).one_or_none()
             if row is None:
                 return None
@@ -242,7 +242,7 @@ class ExceptionItems:
         writes nothing, if another move was written since `item` was read (the unique
         sequence number: of two concurrent moves one wins), or its report was withdrawn."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 table = _table(item.source)
                 withdrawn = s.execute(select(col(table.withdrawn_at)).where(col(table.id) == item.report_id)).scalar()
                 if withdrawn is not None:
@@ -266,7 +266,7 @@ class ExceptionItems:
 
     def events_of(self, playbook_id: int) -> list[ItemEvent]:
         """Every move of the playbook's items, in order, with the item it moved."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             events = list(
                 s.execute(
                     select(_EVENT).where(col(_EVENT.playbook_id) == playbook_id).order_by(col(_EVENT.id))

@@ -10,14 +10,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, or_, select, true, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.governance_rows import (
     Change,
     StaleState,
@@ -197,8 +197,8 @@ _VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(
 
 
 class Governance:
-    def __init__(self, engine: Engine, dry_run: bool = False):
-        self.engine = engine
+    def __init__(self, bind: Bind, dry_run: bool = False):
+        self.bind, self.engine = bind, engine_of(bind)
         self.dry_run = dry_run  # record_closes() reports what it would record, and keeps nothing
 
     # ---- reads ----
@@ -212,7 +212,7 @@ class Governance:
         ids = [s.id for s in steps]
         if not ids:
             return StepHistory({}, {})
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             core = s.connection()  # Core statements cost less on the connection than through the session
             verdicts = core.execute(
                 _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
@@ -271,7 +271,7 @@ class Governance:
         if not playbook_ids:
             return {}
         parameters = {"pids": playbook_ids}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             results = s.execute(_CYCLE_RESULTS_OF, parameters).all()
             proposals = s.execute(_SCALE_PROPOSALS_OF, parameters).all()
             versions = s.execute(_VERSIONS_OF, parameters).all()
@@ -304,7 +304,7 @@ class Governance:
         if not playbook_ids:
             return {}, set()
         parameters = {"pids": playbook_ids}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             hits = {pid: bool(hit) for pid, hit in s.execute(_LAST_HITS_OF, parameters).all()}
             proposed = {pid for (pid,) in s.execute(_PROPOSED_FOR_SCALE, parameters).all()}
         return hits, proposed
@@ -315,7 +315,7 @@ class Governance:
         if not playbook_ids:
             return {}
         parameters = {"pids": playbook_ids}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             stalled = s.execute(_STALLS_OF, parameters).all()
             if not stalled:
                 return {}
@@ -336,24 +336,24 @@ class Governance:
         """The playbooks among these with an open "ready to scale" proposal."""
         if not playbook_ids:
             return set()
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return set(s.execute(_OPEN_SCALE_OF, {"pids": playbook_ids}).scalars())
 
     def proposal(self, key: str) -> Proposal | None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(Proposal).where(col(Proposal.key) == key)).scalars().first()
 
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
         if not playbook_ids:
             return []
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(_OPEN_PROPOSALS_OF, {"pids": playbook_ids}).scalars())
 
     def step_names(self, step_ids: list[int]) -> dict[int, str]:
         """The names of these steps, by id (retired ones too)."""
         if not step_ids:
             return {}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.connection().execute(
                 select(STEP.c.id, STEP.c.name).where(one_of(STEP.c.id, "ids")), {"ids": step_ids}
             )
@@ -366,7 +366,7 @@ class Governance:
         """The first Monday of each closed cycle of these playbooks, by (playbook id, number)."""
         if not playbook_ids:
             return {}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.connection().execute(
                 select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.cycle, _CYCLE_RESULT.c.starts_on).where(
                     one_of(_CYCLE_RESULT.c.playbook_id, "pids")
@@ -395,7 +395,7 @@ class Governance:
         would) or takes SQLite's one write lock, until the commit; a report's statement
         writes only in an open week, under a lock on the same row
         (storage/report_writes.py, open_week). So a report is either in the figures or refused as too late."""
-        with unit_of_work(self.engine, commit=not self.dry_run) as s:
+        with unit_of_work(self.bind, commit=not self.dry_run) as s:
             connection = s.connection()
             connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
             closes = judge(connection)
@@ -421,7 +421,7 @@ class Governance:
     ) -> bool:
         """A person's decision: optionally move an open proposal to `proposal_status` (False,
         and nothing written, if it was no longer open), then apply the change."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             if proposal_key is not None:
                 moved = s.exec(
                     update(Proposal)
@@ -442,7 +442,7 @@ class Governance:
         statement, parameters = _LOG, {"playbook_id": playbook_id, "limit": limit}
         if step_id is not None:
             statement, parameters = _STEP_LOG, {**parameters, "step_id": step_id}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(statement, parameters).scalars().all())
 
 

@@ -7,11 +7,10 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import text, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models.bookkeeping import Heartbeat
 from storage.models.org import Setting
 
@@ -30,8 +29,8 @@ class Health:
     another token left is not this process's: it reads as no hold, and the first refusal
     of this token replaces it. Without a token (tools, tests), any hold is read."""
 
-    def __init__(self, engine: Engine, token: str | None = None):
-        self.engine = engine
+    def __init__(self, bind: Bind, token: str | None = None):
+        self.bind, self.engine = bind, engine_of(bind)
         self.refused_by = f"{REFUSED_BY} {token_fingerprint(token)}" if token else None
 
     def _ours(self, row: Setting) -> bool:
@@ -42,31 +41,31 @@ class Health:
     def beat(self, name: str, at: datetime) -> None:
         """Record that `name` (the clock) is alive and finished its work at `at`."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 if s.exec(update(Heartbeat).where(col(Heartbeat.name) == name).values(at=at)).rowcount == 0:
                     s.add(Heartbeat(name=name, at=at))
         except IntegrityError:
             pass  # another clock wrote the first beat at the same moment: alive either way
 
     def heartbeat(self, name: str) -> datetime | None:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.execute(select(Heartbeat.at).where(Heartbeat.name == name)).scalar()
 
     def ping(self) -> bool:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.connection().execute(text("SELECT 1")).scalar() == 1
 
     def slack_access_lost(self) -> tuple[str, datetime] | None:
         """Why and since when Slack refuses the bot's token (the app uninstalled, the token
         revoked or the workspace gone); None while it accepts it."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             row = s.get(Setting, SLACK_ACCESS_LOST)
             return (row.value, row.updated_at) if row and self._ours(row) else None
 
     def lose_slack_access(self, reason: str, at: datetime) -> bool:
         """Slack refused the token: True if that is news (the first to hear says so once)."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
                 if row is not None and self._ours(row):
                     return False
@@ -82,7 +81,7 @@ class Health:
     def regain_slack_access(self) -> bool:
         """Slack accepts the token again: True if it had been refused. (A hold of another
         token goes too: this is the token in use now.)"""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
             if row is None:
                 return False

@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from cadence.text import folded
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models.playbooks import Playbook
 from storage.models.reports import Learning
 from storage.types import one_of
@@ -50,11 +49,11 @@ class Found:
 
 
 class Learnings:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def add(self, playbook_id: int, cycle: int, text: str, by: str, at: datetime) -> Learning:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             learning = Learning(
                 playbook_id=playbook_id, cycle=cycle, text=text, folded=folded(text), added_by=by, added_at=at
             )
@@ -64,13 +63,13 @@ class Learnings:
 
     def newest(self, playbook_id: int, user_id: str) -> Learning | None:
         """`user_id`'s newest learning on the playbook that is still shown."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.execute(_NEWEST, {"playbook_id": playbook_id, "user_id": user_id}).scalar_one_or_none()
 
     def withdraw(self, learning_id: int, by: str, at: datetime) -> bool:
         """Withdraw a learning still shown; False if it was withdrawn meanwhile (of two
         concurrent undos, one wins it)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             done = s.exec(
                 update(Learning).where(col(Learning.id) == learning_id, _SHOWN).values(withdrawn_at=at, withdrawn_by=by)
             )
@@ -79,12 +78,12 @@ class Learnings:
     def of(self, playbook_id: int, cycles: list[int] | None = None, limit: int | None = None) -> list[Learning]:
         """The playbook's learnings still shown, newest first (of these cycles, if given)."""
         query = _OF[cycles is not None, limit is not None]
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(query, {"playbook_id": playbook_id, "cycles": cycles, "limit": limit}).scalars())
 
     def counts(self, playbook_id: int) -> dict[int, int]:
         """How many learnings each cycle of the playbook has (still shown)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(col(Learning.cycle), func.count())
                 .where(col(Learning.playbook_id) == playbook_id, _SHOWN)
@@ -105,7 +104,7 @@ class Learnings:
         if until is not None:
             query = query.where(col(Learning.added_at) < until)
         query = query.order_by(col(Learning.added_at).desc(), col(Learning.id).desc()).limit(limit)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(query, {"ids": playbook_ids}).scalars())
 
     def search(self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000) -> Found:
@@ -125,7 +124,7 @@ class Learnings:
             query = query.where(col(Learning.folded).contains(folded(word), autoescape=True))
         query = query.order_by(col(Learning.id).desc()).limit(limit).offset(offset)
         beyond = select(col(Learning.id)).where(_SHOWN).order_by(col(Learning.id).desc()).offset(scan).limit(1)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = [(learning, slug) for learning, slug in s.execute(query).all()]
             bounded = s.execute(beyond).first() is not None
         return Found(rows, bounded)
@@ -141,7 +140,7 @@ class Learnings:
             .order_by(col(Learning.added_at).desc(), col(Learning.id).desc())
             .limit(limit)
         )
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = [(learning, slug) for learning, slug in s.execute(query).all()]
             total = s.execute(select(func.count()).select_from(Learning).where(*window)).scalar() or 0
         return rows, int(total)

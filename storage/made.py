@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from cadence import decisions
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
@@ -50,8 +50,8 @@ class Made:
 
 
 class MadePlaybooks:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def create(
         self,
@@ -66,7 +66,7 @@ class MadePlaybooks:
         messages announcing it, all or nothing. Conflict: its slug was taken a moment ago."""
         definition = spec.canonical()
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 playbook = Playbook(
                     **playbook_columns(spec, org_timezone),
                     definition=definition,
@@ -94,7 +94,7 @@ class MadePlaybooks:
     def setup_time(self, playbook: Playbook) -> SetupTime:
         """One playbook's setup time, as `setup_times` reads it for all, in one statement:
         the playbook's row is at hand (status reads it anyway)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             slack, asked, nudge, close = (
                 s.connection().execute(_SETUP_TIME_OF_ONE, {"pid": playbook.id, "slug": playbook.slug}).one()
             )
@@ -115,7 +115,7 @@ class MadePlaybooks:
     ) -> bool:
         """The playbook's new definition, if it is still the one the form opened on
         (`opened_on`, its fingerprint); else Stale, nothing written. False: nothing changed."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
             if fingerprint(playbook.definition) != opened_on:
                 last = s.exec(

@@ -5,22 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.bulk import upsert
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import MembershipChange
 
 
 class Memberships:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def versions(self, channel_ids: list[str]) -> dict[str, int]:
         """Each channel's count of changes; 0 for one never changed."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(col(MembershipChange.channel_id), col(MembershipChange.version)).where(
                     col(MembershipChange.channel_id).in_(channel_ids)
@@ -32,7 +31,7 @@ class Memberships:
     def changed(self, channel_id: str, at: datetime) -> None:
         """Count one more change of `channel_id`'s membership."""
         table = table_of(MembershipChange)
-        with unit_of_work(self.engine) as s:  # one statement: two processes counting at once both count
+        with unit_of_work(self.bind) as s:  # one statement: two processes counting at once both count
             upsert(
                 s,
                 table,

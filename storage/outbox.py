@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from storage.bulk import insert_new
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import OutboxMessage
 
@@ -54,11 +53,11 @@ class OutboxHealth:
 
 
 class Outbox:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return enqueue_in(s, messages, at)
 
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
@@ -88,7 +87,7 @@ class Outbox:
             .where(free)
             .subquery()
         )
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             ids = list(
                 s.execute(
                     select(ranked.c.id)
@@ -114,7 +113,7 @@ class Outbox:
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases on pending messages now."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return set(
                 s.execute(
                     select(col(OutboxMessage.claimed_by))
@@ -129,7 +128,7 @@ class Outbox:
 
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker holds, so its messages need not wait for the lease to run out."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.exec(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.claimed_by) == worker, col(OutboxMessage.status) == "pending")
@@ -139,7 +138,7 @@ class Outbox:
 
     def _update(self, message_id: int, worker: str, **values: Any) -> bool:
         """Change a message this worker holds the lease on; False if the lease was lost."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             result = s.exec(
                 update(OutboxMessage)
                 .where(
@@ -188,28 +187,28 @@ class Outbox:
 
     def next_due(self) -> datetime | None:
         """When the earliest pending message becomes due (None: nothing pending)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.execute(
                 select(func.min(col(OutboxMessage.available_at))).where(col(OutboxMessage.status) == "pending")
             ).scalar()
 
     def pending_count(self) -> int:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return int(s.execute(select(func.count()).where(col(OutboxMessage.status) == "pending")).scalar() or 0)
 
     def find(self, key: str) -> OutboxMessage | None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(OutboxMessage).where(col(OutboxMessage.key) == key)).scalars().first()
 
     def all(self) -> list[OutboxMessage]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return list(s.execute(select(OutboxMessage).order_by(col(OutboxMessage.id))).scalars())
 
     def fail_undeliverable(self, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
         """A channel is lost: its waiting messages fail now (nothing retries in a loop), and
         these, with those that already failed since `since` for the same reason, are returned
         so that they can be named. One transaction."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.status) == "pending")
@@ -231,7 +230,7 @@ class Outbox:
     def health(self) -> OutboxHealth:
         """The figures an operator watches, in one query: messages waiting, messages Slack
         refused for good, and how long the oldest waiting one has waited."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             row = s.execute(
                 select(
                     func.count().filter(col(OutboxMessage.status) == "pending"),

@@ -8,11 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, union, update
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage.bulk import upsert
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.org import NAME_LENGTH, ChannelName, Person, RoleGrant
@@ -34,19 +33,19 @@ CHANNEL_NAME = table_of(ChannelName)
 
 
 class People:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
         """`user_id` is away from `first` to `last`, both included, instead of any days
         they gave before."""
         days = dict(away_from=first, away_until=last, updated_at=at)
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             upsert(s, PERSON, dict(user_id=user_id, **days), days)
 
     def clear_away(self, user_id: str, at: datetime) -> date | None:
         """`user_id` is back; the last day they had given, or None if they were not away."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             person = s.get(Person, user_id, with_for_update=True)
             if person is None or person.away_until is None:
                 return None
@@ -64,18 +63,18 @@ class People:
             query = query.where(col(Person.user_id).in_(user_ids))
         if through is not None:
             query = query.where(col(Person.away_until) >= through)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return {user: (first, last) for user, first, last in s.execute(query).all()}
 
     def deactivate(self, user_id: str, at: datetime) -> bool:
         """Slack calls `user_id`'s account deactivated: True if that is news."""
         gone = dict(deactivated_at=at, updated_at=at)
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return upsert(s, PERSON, dict(user_id=user_id, **gone), gone, where=PERSON.c.deactivated_at.is_(None))
 
     def reactivate(self, user_id: str, at: datetime) -> bool:
         """`user_id` is active in Slack again: True if they had been deactivated."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             changed = s.exec(
                 update(Person)
                 .where(col(Person.user_id) == user_id, col(Person.deactivated_at).is_not(None))
@@ -88,7 +87,7 @@ class People:
         query = select(col(Person.user_id)).where(col(Person.deactivated_at).is_not(None))
         if user_ids is not None:
             query = query.where(col(Person.user_id).in_(user_ids))
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return set(s.execute(query).scalars())
 
     # ---- names ----
@@ -103,7 +102,7 @@ class People:
             one_of(col(Person.user_id), "ids"),
             or_(col(Person.display_name).is_not(None), col(Person.real_name).is_not(None)),
         )
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(query, {"ids": wanted}).all()
         return {user: (display or real) for user, display, real in rows if display or real}
 
@@ -115,19 +114,19 @@ class People:
         query = select(col(ChannelName.channel_id), col(ChannelName.name)).where(
             one_of(col(ChannelName.channel_id), "ids"), col(ChannelName.name).is_not(None)
         )
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return {channel: name for channel, name in s.execute(query, {"ids": wanted}).all() if name}
 
     def keep_names(self, named: list[tuple[str, str | None, str | None]], at: datetime) -> None:
         """(user id, display name, real name) as Slack said them at `at` (None: no name)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             for user_id, display, real in named:
                 names = dict(display_name=_cut(display), real_name=_cut(real), named_at=at)
                 upsert(s, PERSON, dict(user_id=user_id, updated_at=at, **names), names)
 
     def keep_channel_names(self, named: list[tuple[str, str | None]], at: datetime) -> None:
         """(channel id, name) as Slack said them at `at` (None: Slack would not say)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             for channel_id, name in named:
                 upsert(
                     s,
@@ -143,13 +142,13 @@ class People:
         query, values = _TO_NAME_EVERYONE, dict(named_before=named_before, limit=limit)
         if reporters_since is not None:
             query, values["since"] = _TO_NAME_RECENT, reporters_since
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(query, values).scalars())
 
     def channels_to_name(self, named_before: datetime, limit: int) -> list[str]:
         """Channels the pages show (playbooks' and those asked to adopt a version) whose
         names were never asked of Slack or asked before `named_before`; at most `limit`."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(_CHANNELS_TO_NAME, dict(named_before=named_before, limit=limit)).scalars())
 
 

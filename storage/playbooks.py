@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
@@ -22,7 +21,7 @@ from cadence import decisions
 from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
@@ -201,8 +200,8 @@ def _as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 class Playbooks:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def state(self, slug: str) -> PlaybookState | None:
         """One playbook with its steps and its latest cycles, as the database holds them now."""
@@ -212,7 +211,7 @@ class Playbooks:
         return self._state_of(_STATE_BY_ID, {"id": playbook_id})
 
     def _state_of(self, statement: Any, parameters: dict[str, Any]) -> PlaybookState | None:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(statement, parameters).all()
         if not rows:
             return None
@@ -231,13 +230,13 @@ class Playbooks:
         )
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             playbooks = list(s.execute(_PLAYBOOKS_OF_MANY, {"ids": playbook_ids}).scalars())
             return {state.playbook.id: state for state in self._states(s, playbooks)}
 
     def states(self, channel_id: str | None = None) -> list[PlaybookState]:
         """All playbooks (or those of one channel), each with steps and anchor: three queries."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             query = select(Playbook).order_by(col(Playbook.slug))
             if channel_id is not None:
                 query = query.where(col(Playbook.channel_id) == channel_id)
@@ -248,7 +247,7 @@ class Playbooks:
         overview): without steps, and without the JSON columns (definition, rules, inputs,
         outputs), which a listing never reads and which cost a thousand playbooks' page
         most of its time to decode. Reading one of them afterwards raises."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             # SQLModel types Playbook.rules as its value, and col() gives a Mapped: neither is the
             # QueryableAttribute that defer() is typed for (at run time each is that attribute).
             query = (
@@ -260,7 +259,7 @@ class Playbooks:
 
     def active_states(self) -> list[PlaybookState]:
         """Playbooks the cadence runs for: active, with a started cycle. Three queries."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             playbooks = list(
                 s.exec(select(Playbook).where(col(Playbook.status) == "active").order_by(col(Playbook.id)))
             )
@@ -269,7 +268,7 @@ class Playbooks:
     def clock_states(self) -> list[PlaybookState]:
         """What the clock looks at: active playbooks, and paused or retired ones whose last
         run of cycles was ended (their last week still closes). Three queries."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             query = select(Playbook).where(col(Playbook.status).in_(CLOCK_STATUSES)).order_by(col(Playbook.id))
             states = self._states(s, list(s.exec(query)))
         return [
@@ -281,7 +280,7 @@ class Playbooks:
     def of_person(self, user_id: str) -> list[PlaybookState]:
         """The playbooks a person takes part in: owns, champions, owns the exception queue
         of, was asked to check in for, or checked in for."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             asked = select(col(CadenceJob.playbook_id)).where(
                 col(CadenceJob.user_id) == user_id, col(CadenceJob.kind) == "checkin"
             )
@@ -312,13 +311,13 @@ class Playbooks:
     def removed_steps(self, playbook_id: int) -> list[Step]:
         """The steps taken out of a playbook's definition (`retired_at` set), whose history
         stays: the latest removed first."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             removed = col(Step.retired_at).is_not(None)
             query = select(Step).where(col(Step.playbook_id) == playbook_id, removed)
             return list(s.exec(query.order_by(col(Step.retired_at).desc(), col(Step.id))))
 
     def slugs(self) -> list[str]:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.exec(select(col(Playbook.slug)).order_by(col(Playbook.slug))))
 
     @staticmethod
@@ -347,7 +346,7 @@ class Playbooks:
         curator set since.
         """
         outcomes = []
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             for spec in specs:
                 outcomes.append(load_one(s, spec, org_timezone, actor, at))
         return outcomes
@@ -365,7 +364,7 @@ class Playbooks:
         """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
         current run of cycles ends after the week starting `ends_after` (kept if already
         ended). False, and nothing written, if its status changed meanwhile."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             playbook = s.get(Playbook, playbook_id)
             if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
                 return False
@@ -395,7 +394,7 @@ class Playbooks:
         """A paused playbook runs again: cycle `number` starts on `starts_on`. Raises
         Conflict if someone resumed it (or started that cycle) at the same moment."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 playbook = s.get(Playbook, playbook_id)
                 if playbook is None or playbook.status != "paused":
                     raise Conflict(f"playbook {playbook_id} is not paused")
@@ -417,7 +416,7 @@ class Playbooks:
         self, playbook_id: int, owner_id: str, at: datetime, decision: DecisionRecord, messages: list[Any]
     ) -> bool:
         """A new owner; False, and nothing written, if they already own it."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             playbook = s.get(Playbook, playbook_id)
             if playbook is None or playbook.owner_id == owner_id:
                 return False
@@ -429,7 +428,7 @@ class Playbooks:
 
     def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
                 s.add(cycle)
                 playbook = s.get_one(Playbook, playbook_id)
@@ -447,7 +446,7 @@ class Playbooks:
     ) -> bool:
         """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
         nothing written, if its start changed meanwhile."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             moved = s.exec(
                 update(Cycle)
                 .where(
@@ -462,7 +461,7 @@ class Playbooks:
         return True
 
     def decisions(self, playbook_id: int | None = None) -> list[Decision]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             query = select(Decision).order_by(col(Decision.id))
             if playbook_id is not None:
                 query = query.where(col(Decision.playbook_id) == playbook_id)

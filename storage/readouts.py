@@ -29,12 +29,11 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from cadence.text import csv_row
 from storage import counting
-from storage.db import reading, snapshot, unit_of_work
+from storage.db import Bind, engine_of, reading, snapshot, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import MODE_CHANGES, CycleResult, Decision, RegistryVersion, StepVerdict
@@ -145,14 +144,14 @@ class ReportEntry:
 
 
 class Readouts:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def kpi_series(self, playbook_ids: list[int], weeks: list[date]) -> dict[tuple[int, date], float]:
         """The week's KPI (its latest report) for each playbook and week."""
         if not playbook_ids or not weeks:
             return {}
-        with reading(self.engine) as session:
+        with reading(self.bind) as session:
             return counting.latest(
                 session.connection(),
                 KpiReading,
@@ -165,7 +164,7 @@ class Readouts:
         if not weeks:
             return {}
         playbook_ids = [pid for pid, _ in weeks]
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             sent: dict[int, int] = dict(
                 s.execute(
                     select(col(CadenceJob.playbook_id), func.count())
@@ -196,7 +195,7 @@ class Readouts:
         in that week (a check-in by someone not asked counts for neither)."""
         if not weeks:
             return 0, 0
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             sent: dict[date, int] = dict(
                 s.execute(
                     select(col(CadenceJob.week_start), func.count())
@@ -241,7 +240,7 @@ class Readouts:
         count: (playbook id, step id, "deviation" or "exception", the text)."""
         if not weeks:
             return []
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             exceptions = s.execute(
                 select(
                     col(ExceptionReport.playbook_id), col(ExceptionReport.step_id), col(ExceptionReport.reason)
@@ -288,7 +287,7 @@ class Readouts:
             .exists()
         )
         query = select(asked.c.week_start, func.count(), func.count().filter(answered)).group_by(asked.c.week_start)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.connection().execute(query, {"weeks": weeks}).all()
         return {week: answered_ / total for week, total, answered_ in rows if total}
 
@@ -297,7 +296,7 @@ class Readouts:
         given), reports that still count: (reported_by, kind, how many), most first. A
         person's id or `token:<name>`."""
         parameters = {"playbook_id": playbook_id, "since": since, "until": until or date.max}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             connection = s.connection()
             query = _REPORT_SOURCES[connection.dialect.name == "sqlite"]
             return [(by, kind, int(n)) for by, kind, n in connection.execute(query, parameters)]
@@ -335,12 +334,12 @@ class Readouts:
             .order_by(reports.c.reported_at.desc(), reports.c.kind, reports.c.id.desc())
             .limit(limit)
         )
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return [ReportEntry(*row) for row in s.connection().execute(query)]
 
     def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
         """The org's exception ratio per closed week: all exceptions over all cases."""
-        with reading(self.engine) as session:
+        with reading(self.bind) as session:
             rows = session.connection().execute(_EXCEPTION_RATIOS, {"weeks": weeks}).all()
         return {week: exceptions / cases for week, exceptions, cases in rows if cases}
 
@@ -351,7 +350,7 @@ class Readouts:
         if not playbook_ids:
             return []
         wanted = set(playbook_ids)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             changes = s.execute(_MODE_CHANGES_BETWEEN, {"start": start, "end": end}).scalars()
             return [d for d in changes if d.playbook_id in wanted]
 
@@ -361,7 +360,7 @@ class Readouts:
         each version is counted in exactly one digest: a cycle in the one whose window
         its last week closed in, however late the clock recorded it."""
         closed = func.coalesce(col(CycleResult.closed_at), col(CycleResult.recorded_at))
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             cycles_week, cycles_total = s.execute(
                 select(
                     func.count().filter(closed > since, closed <= until),

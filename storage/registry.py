@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -18,7 +17,7 @@ from cadence import decisions, registry_decisions
 from cadence.decisions import Decision as DecisionRecord
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.governance import DECISION, apply_change
 from storage.governance_rows import Change, StaleState, decision_columns
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
@@ -73,8 +72,8 @@ def _running_adopters(s: Session, version_id: int) -> int:
 
 
 class Registry:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     # ---- requests to adopt ----
 
@@ -85,7 +84,7 @@ class Registry:
         request has its id, which its buttons carry), in one unit of work. Raises
         RequestPending, and writes nothing, if the channel has one for the version."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 s.add(request)
                 s.flush()
                 apply_change(s, change, at)
@@ -95,7 +94,7 @@ class Registry:
             raise RequestPending(f"{request.channel_id} asked for version {request.version_id} a moment ago") from err
 
     def pending_request(self, version_id: int, channel_id: str) -> AdoptionRequest | None:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.execute(
                 select(AdoptionRequest).where(
                     col(AdoptionRequest.version_id) == version_id,
@@ -105,14 +104,14 @@ class Registry:
             ).scalar()
 
     def request(self, request_id: int) -> AdoptionRequest | None:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.get(AdoptionRequest, request_id)
 
     def requests(self, version_ids: list[int]) -> list[AdoptionRequest]:
         """The requests for these versions, oldest first."""
         if not version_ids:
             return []
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(
                 s.execute(
                     select(AdoptionRequest)
@@ -125,7 +124,7 @@ class Registry:
     def decline(self, request_id: int, by: str, at: datetime, reason: str, change: Change) -> bool:
         """A pending request declined with `reason`, its decision and messages; False, and
         nothing written, if it was decided already (by another curator a moment ago)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             declined = s.exec(
                 update(AdoptionRequest)
                 .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
@@ -143,7 +142,7 @@ class Registry:
         transaction with a look at the request under a lock on its row (SQLite: its one
         writer): an approval committed meanwhile keeps the card it drew, which a refusal
         read before that commit would otherwise draw over. Whether it was redrawn."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             status = s.execute(
                 select(col(AdoptionRequest.status)).where(col(AdoptionRequest.id) == request_id).with_for_update()
             ).scalar()
@@ -178,7 +177,7 @@ class Registry:
         RequestDecided and writes nothing: of two approvals at once, one adopts."""
         version_id, origin_id = version.id, version.playbook_id
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 if request_id is not None:
                     claimed = s.exec(
                         update(AdoptionRequest)
@@ -223,7 +222,7 @@ class Registry:
     def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
         """The slug of a playbook that `channel_id` runs, adopted from any version of the
         origin playbook and not retired; None if there is none."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(
                 select(col(Playbook.slug))
                 .join(RegistryVersion, col(RegistryVersion.id) == col(Playbook.adopted_from_id))
@@ -238,7 +237,7 @@ class Registry:
     # ---- versions, their adopters and how they replicate ----
 
     def versions(self, playbook_id: int | None = None, function: str | None = None) -> list[RegistryVersion]:
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             if playbook_id is not None and function is None:  # a playbook's page: status
                 return list(s.execute(_VERSIONS_OF_PLAYBOOK, {"pid": playbook_id}).scalars())
             query = select(RegistryVersion).order_by(*_VERSIONS_ORDER)
@@ -251,7 +250,7 @@ class Registry:
     def versions_by_id(self, version_ids: list[int]) -> dict[int, RegistryVersion]:
         if not version_ids:
             return {}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(RegistryVersion).where(one_of(col(RegistryVersion.id), "ids")), {"ids": version_ids}
             )
@@ -259,7 +258,7 @@ class Registry:
 
     def version(self, slug: str, number: int | None) -> RegistryVersion | None:
         """Version `number` of the playbook published as `slug` (the latest if None)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             query = select(RegistryVersion).where(col(RegistryVersion.slug) == slug)
             if number is not None:
                 query = query.where(col(RegistryVersion.version) == number)
@@ -267,13 +266,13 @@ class Registry:
 
     def every_adopter(self) -> list[Playbook]:
         """Every playbook adopted from a version, in the order of `adopters`: one query."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(_EVERY_ADOPTER).scalars())
 
     def adopters(self, version_ids: list[int]) -> list[Playbook]:
         if not version_ids:
             return []
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.execute(_ADOPTERS_OF, {"ids": version_ids}).scalars())
 
     def versions_run(self, playbook_ids: list[int]) -> dict[int, list[int]]:
@@ -281,7 +280,7 @@ class Registry:
         adopted first, then each it upgraded to: from its adoption and upgrade decisions."""
         if not playbook_ids:
             return {}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.connection().execute(_VERSIONS_RUN, {"pids": playbook_ids}).all()
         run: dict[int, list[int]] = {pid: [] for pid in playbook_ids}
         for pid, figures in rows:
@@ -295,7 +294,7 @@ class Registry:
         decision rows (cycle, verdict and the numbers that decided it)."""
         if not playbook_ids:
             return {}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.connection().execute(_REPLICATION_OF, {"pids": playbook_ids}).all()
         verdicts: dict[int, list[dict[str, Any]]] = {pid: [] for pid in playbook_ids}
         for pid, figures in rows:
@@ -303,7 +302,7 @@ class Registry:
         return verdicts
 
     def next_version(self, playbook_id: int) -> int:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return (
                 s.execute(
                     select(func.max(col(RegistryVersion.version))).where(
@@ -330,7 +329,7 @@ class Registry:
         with the origin's `learnings` (newest first). Raises StaleState if another
         publication took the number first."""
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 playbook = s.get_one(Playbook, playbook_id)
                 version = RegistryVersion(
                     playbook_id=playbook_id,
@@ -378,7 +377,7 @@ class Registry:
         where the version declares another), its origin version, `record` and `messages`,
         in one transaction. Raises StaleState, and writes nothing, if it no longer runs
         `from_version_id` (moved by someone else a moment ago)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             moved = s.exec(
                 update(Playbook)
                 .where(col(Playbook.id) == playbook_id, col(Playbook.adopted_from_id) == from_version_id)

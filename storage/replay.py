@@ -7,22 +7,22 @@ that commits: a repeat's INSERT finds its key taken, the transaction rolls back,
 nothing is written twice. The common request, `/rollout kpi`, so pays for one
 transaction where it paid for two.
 
-The bot opens a `scope` around each request, and says which keys it carries with
-`defer`; every unit of work that commits inside the scope calls `record` (storage.db),
-and a request that wrote nothing is settled by the bot afterwards (RequestKeys.first_time).
-Outside a scope (the clock, the CLI, tests of storage) nothing changes.
+The edge makes each request's `Claim` (bot/app.py), says which keys it carries (`defer`)
+and hands it to what works for the request: the unit of work a use case opens records it
+(storage/uow.py), as does every transaction of a store bound to it (`Claimed`,
+Store.for_request), and the Slack client before an effect (RequestKeys.record). A request
+that wrote nothing is settled by the bot afterwards (RequestKeys.first_time). The clock,
+the CLI and tests of storage work without one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
 
 from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage.bulk import insert_new
@@ -52,40 +52,24 @@ class Claim:
     def pending(self) -> bool:
         return bool(self.keys) and not self.recorded and not self.repeated
 
+    def defer(self, keys: list[str], at: datetime) -> None:
+        """The request carries `keys`: record them with its first write."""
+        self.keys, self.at = list(keys), at
 
-_current: ContextVar[Claim | None] = ContextVar("rollout_request_claim", default=None)
-
-
-@contextmanager
-def scope() -> Iterator[Claim]:
-    """One request's claim, for the thread that handles it (empty until `defer`)."""
-    claim = Claim()
-    token = _current.set(claim)
-    try:
-        yield claim
-    finally:
-        _current.reset(token)
+    def defer_to_write(self, keys: list[str], at: datetime) -> None:
+        """The request carries `keys` to record with its first write, and never without
+        one (`with_write`): a view submitted again after it stored something is a repeat;
+        one refused on a field may come back as it was, corrected."""
+        self.with_write, self.at = list(keys), self.at or at
 
 
-def defer(keys: list[str], at: datetime) -> None:
-    """The request in scope carries `keys`: record them with its first write."""
-    claim = _current.get()
-    if claim is not None:
-        claim.keys, claim.at = list(keys), at
+@dataclass(frozen=True)
+class Claimed:
+    """An engine worked on for a request: each transaction on it records the request's
+    claim with its first write (storage.db.unit_of_work; a store's, Store.for_request)."""
 
-
-def defer_to_write(keys: list[str], at: datetime) -> None:
-    """The request in scope carries `keys` to record with its first write, and never
-    without one (Claim.with_write): a view submitted again after it stored something is a
-    repeat; one refused on a field may come back as it was, corrected."""
-    claim = _current.get()
-    if claim is not None:
-        claim.with_write, claim.at = list(keys), claim.at or at
-
-
-def current() -> Claim | None:
-    """The claim of the request in scope, if any."""
-    return _current.get()
+    engine: Engine
+    claim: Claim
 
 
 @dataclass
@@ -101,13 +85,12 @@ class Taken:
         self.claim.written = self.claim.written or self.with_write
 
 
-def record(bind: Session | Connection) -> Taken | None:
+def record(bind: Session | Connection, claim: Claim) -> Taken | None:
     """In a transaction about to do a request's work: record the request's keys in it, once per
     request, and its with_write keys (a form's view) with them. Raises Repeated if one was
     seen before (the caller rolls back). Returns what it took, for the caller to mark
     committed once the commit succeeded."""
-    claim = _current.get()
-    if claim is None or claim.repeated:
+    if claim.repeated:
         return None
     keys = [] if claim.recorded else claim.keys
     with_write = [] if claim.written else claim.with_write

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from storage import replay
-from storage.db import unit_of_work, writers_in_turn
+from storage.db import Bind, engine_of, unit_of_work, writers_in_turn
 from storage.models.bookkeeping import SeenRequest
 
 
 class RequestKeys:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def first_time(self, keys: list[str], at: datetime) -> bool:
         """Record these request keys; False if any was seen before (a replay or a retry).
@@ -34,14 +33,13 @@ class RequestKeys:
             connection.rollback()  # a repeat: remember nothing new from it either
             return False
 
-    def record(self) -> None:
-        """Record the keys of the request being handled now, if its first write has not
+    def record(self, claim: replay.Claim) -> None:
+        """Record the keys of the request `claim` is for, if its first write has not
         (storage/replay.py): before it has an effect outside the database. Raises
         replay.Repeated for a repeat. Its own keys only: a form's view goes in with the
         form's first write and never before, so a view refused on a field after a look
         at Slack (is the bot in that channel?) stays free for its corrected submission."""
-        claim = replay.current()
-        if claim is None or not claim.pending:
+        if not claim.pending:
             return
         with writers_in_turn(self.engine), self.engine.connect() as connection:
             if not replay.insert_keys(connection, claim.keys, claim.at):
@@ -51,5 +49,5 @@ class RequestKeys:
         claim.recorded = True
 
     def forget(self, before: datetime) -> int:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.exec(delete(SeenRequest).where(col(SeenRequest.seen_at) < before)).rowcount

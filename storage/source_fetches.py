@@ -11,11 +11,10 @@ from typing import Any
 
 from sqlalchemy import case, func, tuple_
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from storage.bulk import insert_all
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.reports import SourceFetch
 
@@ -63,13 +62,13 @@ def fetch_row(
 
 
 class SourceFetches:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def record(self, rows: list[dict[str, Any]]) -> None:
         """Failed fetches (a fetched value goes in with its report)."""
         if rows:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 insert_all(s, FETCHES, rows)
 
     def asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
@@ -91,7 +90,7 @@ class SourceFetches:
             .where(col(SourceFetch.week_start).in_(sorted(set(weeks))))
             .group_by(col(SourceFetch.playbook_id), col(SourceFetch.week_start), col(SourceFetch.number))
         )
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return {
                 (pid, week, number): Asked(at, bool(done), int(failed or 0))
                 for pid, week, number, at, done, failed in s.execute(query)
@@ -109,7 +108,7 @@ class SourceFetches:
         )
         found: dict[tuple[int, date], dict[str, str]] = {}
         settled: set[tuple[int, date, str]] = set()
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             for row in s.exec(query):
                 if row.outcome == "failed":
                     found.setdefault((row.playbook_id, row.week_start), {})[row.number] = row.error or ""
@@ -125,7 +124,7 @@ class SourceFetches:
         query = select(SourceFetch).where(col(SourceFetch.playbook_id) == playbook_id)
         if first is not None:
             query = query.where(col(SourceFetch.week_start) >= first)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(s.exec(query.order_by(col(SourceFetch.id))))
 
     def last_fetches(self) -> dict[tuple[int, str], SourceFetch]:
@@ -135,6 +134,6 @@ class SourceFetches:
             .where(col(SourceFetch.outcome) != "typed")
             .group_by(col(SourceFetch.playbook_id), col(SourceFetch.source))
         )
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             rows = s.exec(select(SourceFetch).where(col(SourceFetch.id).in_(newest)))
             return {(row.playbook_id, row.source): row for row in rows}

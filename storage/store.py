@@ -27,11 +27,10 @@ cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
-
 from storage.api_tokens import ApiTokens
 from storage.cadence_log import CadenceLog
 from storage.champions import Champions
+from storage.db import Bind, engine_of
 from storage.depth import Depth
 from storage.exception_items import ExceptionItems
 from storage.governance import Governance
@@ -45,6 +44,7 @@ from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
 from storage.readouts import Readouts
 from storage.registry import Registry, RequestDecided, RequestPending, WaveFull
+from storage.replay import Claim, Claimed
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
@@ -74,10 +74,10 @@ __all__ = [
 
 class Store:
     def __init__(
-        self, engine: Engine, dry_run: bool = False, secret_key: str | None = None, slack_token: str | None = None
+        self, engine: Bind, dry_run: bool = False, secret_key: str | None = None, slack_token: str | None = None
     ):
-        self.engine = engine  # for storage.db's reads_together
-        self.dry_run = dry_run
+        self.bind, self.engine = engine, engine_of(engine)
+        self.dry_run, self.secret_key, self.slack_token = dry_run, secret_key, slack_token
         self.playbooks = Playbooks(engine)
         self.reports = WeeklyReports(engine)
         self.learnings = Learnings(engine)
@@ -100,3 +100,14 @@ class Store:
         self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
         self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)
+
+    def for_request(self, claim: Claim) -> Store:
+        """This store on behalf of one request: every transaction it opens, and every unit
+        of work opened on it (storage/uow.py), records the request's claim with its first
+        write (storage/replay.py). Made by the edge for each request it hands a use case."""
+        return Store(Claimed(self.engine, claim), self.dry_run, self.secret_key, self.slack_token)
+
+    @property
+    def claim(self) -> Claim | None:
+        """The request this store works for, if any (for_request)."""
+        return self.bind.claim if isinstance(self.bind, Claimed) else None

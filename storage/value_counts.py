@@ -12,9 +12,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 
-from storage.db import reading
+from storage.db import Bind, engine_of, reading
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import (
@@ -56,8 +55,8 @@ class Measure:
 
 
 class ValueCounts:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def measures(self, playbook_ids: list[int]) -> dict[int, Measure]:
         """The playbooks of these with a value measure: two statements, each reading only
@@ -66,7 +65,7 @@ class ValueCounts:
             return {}
         p, st = table_of(Playbook), table_of(Step)
         found: dict[int, tuple[dict[str, Any], Any, Any]] = {}
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             c = s.connection()
             rows = c.execute(
                 select(p.c.id, p.c.definition["value"], p.c.definition["cost"], p.c.definition["value_events"]).where(
@@ -95,7 +94,7 @@ class ValueCounts:
         by_kind: dict[str, list[Ask]] = defaultdict(list)
         for ask in asks:
             by_kind[ask.kind].append(ask)
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             c = s.connection()
             if by_kind["cases"]:
                 found.update(self._latest(c, table_of(CaseCount), "cases", by_kind["cases"], first, last, True))
@@ -184,7 +183,7 @@ class ValueCounts:
         found: dict[int, tuple[Counter[str], set[str]]] = {pid: (Counter(), set()) for pid in playbook_ids}
         if not playbook_ids:
             return found
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             c = s.connection()
             for model in (CaseCount, RubricScore, ExceptionReport, KpiReading, GuardrailReading):
                 t = table_of(model)

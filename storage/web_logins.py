@@ -6,25 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models.access import WebLogin, WebSession
 
 
 class WebLogins:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.add(WebLogin(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
 
     def use(self, token_hash: str, at: datetime) -> str | None:
         """The user the link signs in, if it is unused and not expired; it is used up now,
         in one statement, so a link opened twice at once signs in once."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             used = s.execute(
                 update(WebLogin)
                 .where(
@@ -40,13 +39,13 @@ class WebLogins:
     def add_session(self, session_hash: str, user_id: str, at: datetime, expires_at: datetime) -> None:
         """A new session; the sessions that expired by `at` are deleted with it (the table
         holds at most the last 12 hours' sign-ins, so no index is needed to find them)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(delete(WebSession).where(col(WebSession.expires_at) <= at))
             s.add(WebSession(session_hash=session_hash, user_id=user_id, expires_at=expires_at))
 
     def session_user(self, session_hash: str, at: datetime) -> str | None:
         """Whose session this is, if it has not ended and not expired by `at`."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return s.execute(
                 select(col(WebSession.user_id)).where(
                     col(WebSession.session_hash) == session_hash, col(WebSession.expires_at) > at
@@ -56,11 +55,11 @@ class WebLogins:
     def end_sessions_of(self, user_id: str) -> int:
         """`user_id` can no longer sign in (deactivated in Slack): their sessions end and
         their unused links are void, in one unit of work. How many sessions ended."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.exec(delete(WebLogin).where(col(WebLogin.user_id) == user_id, col(WebLogin.used_at).is_(None)))
             ended = s.exec(delete(WebSession).where(col(WebSession.user_id) == user_id))
             return int(ended.rowcount)
 
     def end_session(self, session_hash: str) -> None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(delete(WebSession).where(col(WebSession.session_hash) == session_hash))

@@ -20,21 +20,21 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from cadence import webhooks as events
 from cadence.decisions import Decision
 from storage.bulk import insert_all
-from storage.db import unit_of_work
+from storage.db import Bind, engine_of, unit_of_work
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
 from storage.models.webhooks import Webhook, WebhookDelivery
@@ -151,46 +151,41 @@ def announce(s: Session, decided: Iterable[Decision], at: datetime, more: Iterab
     if not hooks:
         return 0
     pids = sorted({d.playbook_id for d in told if d.playbook_id} | {e.playbook_id for e in extra if e.playbook_id})
-    slugs: dict[int, str] = {
-        pid: slug
-        for pid, slug in connection.execute(
-            select(_PLAYBOOK.c.id, _PLAYBOOK.c.slug).where(one_of(_PLAYBOOK.c.id, "ids")), {"ids": pids}
-        )
-    }
+    slugs = _names(connection, _PLAYBOOK.c.id, _PLAYBOOK.c.slug, pids)
     step_ids = sorted({d.step_id for d in told if d.step_id is not None})
-    steps: dict[int, str] = (
-        {
-            step_id: name
-            for step_id, name in connection.execute(
-                select(_STEP.c.id, _STEP.c.name).where(one_of(_STEP.c.id, "ids")), {"ids": step_ids}
-            )
-        }
-        if step_ids
-        else {}
-    )
-    all_events = extra + [
-        events.Event(
-            events.event_type(d.kind) or "",
-            d.playbook_id,
-            events.decision_data(d, steps.get(d.step_id) if d.step_id is not None else None),
-        )
-        for d in told
-    ]
+    steps = _names(connection, _STEP.c.id, _STEP.c.name, step_ids) if step_ids else {}
     rows = []
-    for event in all_events:
+    for event in extra + [_decision_event(d, steps) for d in told]:
         slug = slugs.get(event.playbook_id) if event.playbook_id is not None else None
-        wanting = [
-            hook_id
-            for hook_id, wanted, playbooks in hooks
-            if event.type in wanted and (playbooks is None or slug in playbooks)
-        ]
-        if not wanting:
-            continue
-        body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
-        event_id = new_event_id()
-        rows += [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
+        rows += _deliveries(event, slug, hooks, at)
     insert_all(s, DELIVERY, rows)
     return len(rows)
+
+
+def _names(connection: Connection, id_column: Any, name_column: Any, ids: list[int]) -> dict[int, str]:
+    """Each id's name (a playbook's slug, a step's name), read in one query."""
+    return dict(connection.execute(select(id_column, name_column).where(one_of(id_column, "ids")), {"ids": ids}).all())
+
+
+def _decision_event(d: Decision, steps: dict[int, str]) -> events.Event:
+    """The event a decision tells of; `steps`: the names of the steps decisions are on."""
+    step = steps.get(d.step_id) if d.step_id is not None else None
+    return events.Event(events.event_type(d.kind) or "", d.playbook_id, events.decision_data(d, step))
+
+
+def _deliveries(event: events.Event, slug: str | None, hooks: Sequence[Any], at: datetime) -> list[dict[str, Any]]:
+    """One row for each webhook that wants the event (of the playbook `slug`), all under
+    one event id; none if no webhook wants it."""
+    wanting = [
+        hook_id
+        for hook_id, wanted, playbooks in hooks
+        if event.type in wanted and (playbooks is None or slug in playbooks)
+    ]
+    if not wanting:
+        return []
+    body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
+    event_id = new_event_id()
+    return [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
 
 
 def _row(event_id: str, webhook_id: int, event: events.Event, body: str, at: datetime) -> dict[str, Any]:
@@ -219,8 +214,8 @@ def _free(now: datetime) -> Any:
 
 
 class Webhooks:
-    def __init__(self, engine: Engine, secret_key: str | None = None):
-        self.engine = engine
+    def __init__(self, bind: Bind, secret_key: str | None = None):
+        self.bind, self.engine = bind, engine_of(bind)
         self.box = SecretBox(secret_key)
         self._claims = 0  # numbers this process's claims
 
@@ -247,7 +242,7 @@ class Webhooks:
             created_at=at,
         )
         try:
-            with unit_of_work(self.engine) as s:
+            with unit_of_work(self.bind) as s:
                 s.add(row)
                 s.flush()
                 s.expunge(row)
@@ -256,16 +251,16 @@ class Webhooks:
         return row
 
     def find(self, name: str) -> Webhook | None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(Webhook).where(col(Webhook.name) == name)).scalars().first()
 
     def names(self) -> list[str]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return list(s.execute(select(col(Webhook.name)).order_by(col(Webhook.name))).scalars())
 
     def listed(self) -> list[Listed]:
         """Every webhook with its last delivery and its deliveries waiting and failed: two reads."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             hooks = list(s.execute(select(Webhook).order_by(col(Webhook.name))).scalars())
             figures = {
                 row[0]: row[1:]
@@ -283,7 +278,7 @@ class Webhooks:
     def remove(self, name: str) -> bool:
         """The webhook and its deliveries, waiting or not, in one unit of work: nothing is
         sent to it from the next claim on. False if there is no such webhook."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             hook_id = s.execute(select(WEBHOOK.c.id).where(WEBHOOK.c.name == name)).scalar()
             if hook_id is None:
                 return False
@@ -298,7 +293,7 @@ class Webhooks:
         body = json.dumps(events.body(events.TEST, at, None, event.data), separators=(",", ":"))
         row = _row(event_id, webhook.id, event, body, at)
         row["lane"] = f"{webhook.id}:test:{event_id[-12:]}"  # behind no other event, not even an earlier test
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             insert_all(s, DELIVERY, [row])
         return event_id
 
@@ -329,7 +324,7 @@ class Webhooks:
         )
         self._claims += 1
         holder, until = f"{worker}:{self._claims}", now + lease
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             chosen = list(s.execute(due_heads).scalars())
             if not chosen:
                 return []
@@ -404,7 +399,7 @@ class Webhooks:
         ids = [c.id for c in answered]
         if not ids:
             return 0
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.connection().execute(_MARK_DELIVERED, {"ids": ids, "now": now}).rowcount
 
     def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
@@ -418,7 +413,7 @@ class Webhooks:
             values.update(status="failed")
         else:
             values.update(available_at=now + wait)
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(update(DELIVERY).where(DELIVERY.c.id == claimed.id, _PENDING).values(**values))
             s.execute(
                 update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
@@ -427,7 +422,7 @@ class Webhooks:
 
     def release(self, lane: list[Claimed]) -> None:
         """Give the lane back unsent: free the lease on its oldest (the first of `lane`)."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             s.execute(
                 update(DELIVERY)
                 .where(
@@ -440,7 +435,7 @@ class Webhooks:
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases now."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return set(
                 s.execute(
                     select(DELIVERY.c.claimed_by)
@@ -455,7 +450,7 @@ class Webhooks:
 
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker's claims hold."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.exec(
                 update(DELIVERY)
                 .where(DELIVERY.c.claimed_by.startswith(worker + ":"), _PENDING)
@@ -469,25 +464,25 @@ class Webhooks:
         heads = select(func.min(DELIVERY.c.id).label("head")).where(_PENDING).group_by(DELIVERY.c.lane).subquery()
         leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
         when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(func.min(when)).join(heads, heads.c.head == DELIVERY.c.id)).scalar()
 
     def pending_count(self) -> int:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return int(s.execute(select(func.count()).where(_PENDING)).scalar() or 0)
 
     def status_of(self, event_id: str) -> WebhookDelivery | None:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return s.execute(select(WebhookDelivery).where(col(WebhookDelivery.event_id) == event_id)).scalars().first()
 
     def deliveries(self) -> list[WebhookDelivery]:
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             return list(s.execute(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).scalars())
 
     def health(self) -> dict[str, tuple[int, int]]:
         """Per webhook name: deliveries waiting, and deliveries failed for good. One read,
         of those rows only (ix_webhook_delivery_webhook), not of every delivery made."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             rows = s.execute(
                 select(
                     WEBHOOK.c.name,

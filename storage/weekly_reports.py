@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Date, bindparam, exists, func, literal, tuple_, union_all, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -22,7 +22,7 @@ from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFi
 from storage import counting
 from storage import report_writes as writes
 from storage.bulk import insert_all, insert_new
-from storage.db import reading, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.access import ApiReportKey
 from storage.models.governance import Decision
@@ -247,14 +247,14 @@ def _add_batch(connection: Connection, kind: str, reports: list[NewReport], inde
 
 
 class WeeklyReports:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def checkins_by_week(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], CheckIn]:
         """Someone's check-in that counts, per (playbook, week) asked for: one query."""
         if not weeks:
             return {}
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             latest = (
                 select(func.max(col(CheckIn.id)))
                 .where(
@@ -289,7 +289,7 @@ class WeeklyReports:
     def api_key_answers(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """What was answered for these idempotency keys (`<token id>:<key>`) the first time
         (week_start, counts_for), and the hash of the report it was for (report_hash)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return _key_answers(s.connection(), keys)
 
     def add_reports(
@@ -315,7 +315,7 @@ class WeeklyReports:
         `fetches`: `source_fetch` rows (storage/source_fetches.py) that go in with the
         reports, or not at all: a fetched value and the record of its fetch; `decisions`:
         `decision` rows (governance_rows.decision_columns), such as an override's."""
-        with unit_of_work(self.engine) as s:
+        with unit_of_work(self.bind) as s:
             keyed = [r for r in reports if r.key is not None]
             fresh: set[str] = set()
             if keyed:
@@ -374,7 +374,7 @@ class WeeklyReports:
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
         """The exceptions logged for a week that still count, oldest first: who and why."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return list(
                 s.exec(
                     select(ExceptionReport)
@@ -413,7 +413,7 @@ class WeeklyReports:
         # clock closed meanwhile is no longer read). No lock on the playbook: undos of
         # different people, and everyone's reports, go on beside it.
         while row is None:
-            with unit_of_work(self.engine) as s:  # records the request's key, if not yet
+            with unit_of_work(self.bind) as s:  # records the request's key, if not yet
                 candidates = s.execute(newest, parameters).all()
                 if not candidates:
                     return None
@@ -426,7 +426,7 @@ class WeeklyReports:
         report = _as_report(kind, row)
         # Read after the commit: on SQLite a write holds the database's one write lock
         # until it commits, so the withdrawal's transaction stays as short as it can be.
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return report, self._counting(s, playbook_id, report, user_id)
 
     def newest_report_at(
@@ -438,7 +438,7 @@ class WeeklyReports:
             return None
         parameters: dict[str, Any] = {"playbook_id": playbook_id, "user_id": user_id}
         parameters.update({f"week_{i}": week_start for i, week_start in enumerate(week_starts)})
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             newest = s.connection().execute(_newest_reports(kind_names, len(week_starts), 1), parameters).first()
         return newest.reported_at if newest is not None else None
 
@@ -469,19 +469,19 @@ class WeeklyReports:
             return {}
         if connection is not None:
             return counting.latest(connection, KpiReading, KpiReading.value, sorted(set(weeks)))
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return counting.latest(s.connection(), KpiReading, KpiReading.value, sorted(set(weeks)))
 
     def kpi_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
         """One playbook's KPI that counts, by week, for the weeks from `first` to `last`
         that have one: one statement, however many weeks (counting.series)."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             return counting.series(s.connection(), KpiReading, KpiReading.value, playbook_id, first, last)
 
     def week_series(self, playbook_id: int, first: date, last: date) -> tuple[dict[date, float], dict[date, float]]:
         """One playbook's KPI and guardrail reading that count, by week, for the weeks from
         `first` to `last` that have one: two statements, however many weeks."""
-        with reading(self.engine) as s:
+        with reading(self.bind) as s:
             c = s.connection()
             kpis = counting.series(c, KpiReading, KpiReading.value, playbook_id, first, last)
             return kpis, counting.series(c, GuardrailReading, GuardrailReading.value, playbook_id, first, last)
@@ -502,7 +502,7 @@ class WeeklyReports:
         if connection is not None:
             totals, per_step, checkins = _figures_of(connection, keys)
         else:
-            with reading(self.engine) as session:
+            with reading(self.bind) as session:
                 totals, per_step, checkins = _figures_of(session.connection(), keys)
         by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:

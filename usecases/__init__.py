@@ -13,7 +13,7 @@ outbox, in the same transaction), and return what happened. Refusals
 Entry use cases, one module per surface (the listeners, the API, the web view, the
 command line and the clock call these, and nothing below them):
 
-- bus.py         the one table from a command's type to its use case: `/rollout` goes through it
+- bus.py         runs the use case an edge names in its turn: `/rollout` goes through it
 - commands.py    one use case per `/rollout` subcommand that acts, each taking its command
 - status.py      what `/rollout status` and `/rollout history` show, and to whom
 - checkins.py    the check-in forms and buttons: which week, recording, the DM updated after

@@ -22,8 +22,8 @@ from slack_sdk import WebClient
 
 from cadence import calendar
 from slack_api.members import DirectoryUnavailable, Person, TeamDirectory
-from storage.db import reads_together
 from storage.store import Store
+from storage.uow import Reading
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,9 @@ def name_people_and_channels(
     deadline = monotonic() + BUDGET_SECONDS
     since = None if everyone else calendar.monday_of(at.date()) - timedelta(weeks=RECENT_WEEKS)
     named = Named()
-    with reads_together(store.engine):  # one connection for both reads: a tick makes them every minute
-        unnamed = store.people.to_name(now - FRESH, since, PEOPLE_PER_TICK)
-        unnamed_channels = store.people.channels_to_name(now - FRESH, CHANNELS_PER_TICK)
+    with Reading(store) as together:  # one connection for both reads: a tick makes them every minute
+        unnamed = together.people.to_name(now - FRESH, since, PEOPLE_PER_TICK)
+        unnamed_channels = together.people.channels_to_name(now - FRESH, CHANNELS_PER_TICK)
     people: list[tuple[str, str | None, str | None]] = []
     try:
         for user_id in unnamed:

@@ -16,8 +16,8 @@ from cadence import calendar, rules
 from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
 from cadence.judgement import kpi_change
 from slack_api.members import DirectoryUnavailable
-from storage.db import reads_together
 from storage.store import PlaybookState, Store
+from storage.uow import Reading
 from usecases import setup_time, sources
 from usecases import value as worth
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
@@ -42,9 +42,9 @@ STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, w
 def status(caller: Caller, cmd: messages.Status) -> Shown:
     """One playbook's status: the one named, or this channel's only one; else the list of
     this channel's playbooks, or the caller's, or every one. It only reads, a dozen
-    things, so its reads share one connection (reads_together)."""
-    with reads_together(caller.store.engine):
-        return _status(caller, cmd.playbook)
+    things, so its reads share one connection (a Reading, storage/uow.py)."""
+    with Reading(caller.store) as store:
+        return _status(caller.on(store), cmd.playbook)
 
 
 def _status(caller: Caller, slug: str | None) -> Shown:
@@ -250,8 +250,8 @@ def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[di
 
 
 def history(caller: Caller, cmd: messages.History) -> Shown:
-    with reads_together(caller.store.engine):
-        return _history(caller, cmd.playbook, cmd.step, cmd.limit)
+    with Reading(caller.store) as store:
+        return _history(caller.on(store), cmd.playbook, cmd.step, cmd.limit)
 
 
 def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Shown:

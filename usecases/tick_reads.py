@@ -2,7 +2,7 @@
 
 Most ticks find nothing due: the clock runs one a minute, and a playbook's work falls on a
 few slots a week. Such a tick costs only these reads, so they are few and share one
-connection (`reads_together`: one taken from the pool and checked once): the settings it
+connection (a `Reading`: one taken from the pool and checked once): the settings it
 needs, the playbooks the clock watches (three queries), every cursor, the digest's
 included (one), the holidays near `at` (one) and the adopted playbooks (one). What is due
 is then decided in memory (cadence/schedule.py); anything found due reads and writes more.
@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 
 from cadence.schedule import PlaybookClock, Slot
 from storage.cadence_log import Work
-from storage.db import reads_together
 from storage.health import SLACK_ACCESS_LOST
 from storage.models.playbooks import Playbook
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.uow import Reading
 
 HOLIDAYS_AROUND = timedelta(days=14)  # a tick plans within a week or so of `at`
 
@@ -58,12 +58,12 @@ class TickReads:
 def read(store: Store, at: datetime) -> TickReads:
     """Everything a tick reads before it plans: seven statements on one connection."""
     today = at.date()
-    with reads_together(store.engine):
-        settings = store.org.settings([SLACK_ACCESS_LOST, CURATORS_CHANNEL])
-        states = store.playbooks.clock_states()
-        cursors, org_cursors = store.cadence_log.latest_weeks()
-        holidays = store.org.holidays(today - HOLIDAYS_AROUND, today + HOLIDAYS_AROUND)
-        adopters = store.registry.every_adopter()
+    with Reading(store) as together:
+        settings = together.org.settings([SLACK_ACCESS_LOST, CURATORS_CHANNEL])
+        states = together.playbooks.clock_states()
+        cursors, org_cursors = together.cadence_log.latest_weeks()
+        holidays = together.org.holidays(today - HOLIDAYS_AROUND, today + HOLIDAYS_AROUND)
+        adopters = together.registry.every_adopter()
     lost, channel = settings.get(SLACK_ACCESS_LOST), settings.get(CURATORS_CHANNEL)
     return TickReads(
         lost=lost.value if lost else None,

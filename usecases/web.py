@@ -14,8 +14,8 @@ from typing import Any
 from cadence import calendar
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
-from storage.db import reads_together
 from storage.store import PlaybookState, Store
+from storage.uow import Reading
 from templates import ID_IN_TEXT, criterion_phrase
 from usecases import sources as pulled
 from usecases import status
@@ -105,9 +105,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
     modes over time, decisions, learnings, the kit and each report with who sent it, for
     the half year up to `until` (the latest by default); deviation and exception reasons
     only for its owner and the curators (as `/rollout status`)."""
-    store = services.store
     now = services.clock()
-    with reads_together(store.engine):
+    with Reading(services.store) as store:
         state = store.playbooks.state(slug)
         if state is None:
             return None
@@ -262,8 +261,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             followed=current.followed,
         ),
         kit=p.definition.get("replication") or {},
-        runs=upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None,
-        from_adopters=upgrades.from_adopters(store, p.id, PLAYBOOK_LEARNINGS),
+        runs=upgrades.runs(services.store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None,
+        from_adopters=upgrades.from_adopters(services.store, p.id, PLAYBOOK_LEARNINGS),
         value=measure,
         value_words=worth.words(measure),
         hero_id=carried.person if carried else None,
@@ -276,7 +275,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         if p.guardrail_name
         else None,
     )
-    return with_names(store, shown, [p.owner_id, *(x.added_by for x in learnings)], [p.channel_id])
+    return with_names(services.store, shown, [p.owner_id, *(x.added_by for x in learnings)], [p.channel_id])
 
 
 def _has_data(row: dict[str, Any]) -> bool:

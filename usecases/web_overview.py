@@ -1,7 +1,7 @@
 """The web view's org overview (handlers/web_view.py, "/"): every playbook by function with
 its KPI, cycle and week, the sponsor's first screen (standings, the funnel, each active
 playbook's way to target), value, depth and setup time. One read of each kind for all
-playbooks, inside `reads_together`, however many there are (bench/week.py times 1,000)."""
+playbooks, in one `Reading` (storage/uow.py), however many there are (bench/week.py times 1,000)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 from cadence import calendar, sponsor
 from cadence.figures import progress_to_target
 from cadence.replication import REPLICATED
-from storage.db import reads_together
 from storage.store import PlaybookState
+from storage.uow import Reading
 from usecases import setup_time
 from usecases import value as worth
 from usecases.shared import depth, stalling
@@ -27,11 +27,10 @@ PROGRESS_WEEKS = 8  # the overview's small charts: each active playbook's last 8
 def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
     """Every playbook by function, stalled first, then risks: its KPI against baseline and target, its
     cycle and week; and the registry's size."""
-    store = services.store
     now = services.clock()
     monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
     trend_weeks = [monday - timedelta(days=7 * i) for i in range(TREND_WEEKS, 0, -1)]  # closed weeks
-    with reads_together(store.engine):
+    with Reading(services.store) as store:
         ratios = store.readouts.exception_ratios(trend_weeks)
         rates = store.readouts.attestation_rates(trend_weeks)
         counts = store.readouts.org_counts(now - timedelta(days=7), now)
@@ -130,7 +129,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
         plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],
-        setup=setup_time.overview(store, now),
+        setup=setup_time.overview(services.store, now),
         proposals=[
             dict(
                 slug=slugs.get(p.playbook_id, "?"), kind=p.kind, step=step_names.get(p.step_id or 0), to_mode=p.to_mode
@@ -138,7 +137,7 @@ def overview(services: Services, viewer: Viewer) -> dict[str, Any]:
             for p in proposals
         ],
     )
-    return with_names(store, shown)
+    return with_names(services.store, shown)
 
 
 def _first_screen(

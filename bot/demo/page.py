@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -349,6 +350,7 @@ def write_page(
             threads.setdefault(m["thread_ts"], []).append(m)
     titles = {c: f"#{n}" for c, n in names.channels.items()}
     titles.update({"D" + u[1:]: f"Direct messages · {n}" for u, n in names.people.items()})
+    timeline = partial(_timeline, titles=titles, names=names, charts=charts, threads=threads)
     labels = [
         (
             f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < weeks else "After the story",
@@ -356,42 +358,60 @@ def write_page(
         )
         for week in range(weeks + 1)
     ]
-    toc = "".join(f'<a href="#week-{i}">{html.escape(label)}</a>' for i, (label, _) in enumerate(labels))
-    parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>Rollout Cadence demo</title><style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
-        # No count of messages here: the README's picture of this first screen would go stale with it.
-        f"<p>{weeks} weeks of four playbooks and an adopting team, {start:%d %B %Y} on: what people did, what they "
-        f"alone were told, and what each channel and person received, week by week, in the order it happened.</p>"
-        f'<nav class="toc">{toc}</nav></header><main>',
-        _outcome(messages, events, start, weeks, names),
-    ]
+    parts = [_head(labels, start, weeks), _outcome(messages, events, start, weeks, names)]
     for week, (label, first) in enumerate(labels):
-        parts.append(f'<h2 id="week-{week}">{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>')
-        parts.append('<div class="week">')
-        did = [e for e in events if first <= e.at.date() < first + timedelta(days=7)]
-        sent = [
-            m
-            for m in messages
-            if m.get("at")
-            and not m.get("thread_ts")
-            and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
-        ]
-        dms = [m for m in sent if m["channel"].startswith("D")]
-        channel_posts = [m for m in sent if not m["channel"].startswith("D")]
-        parts.append(_timeline(did, channel_posts, titles, names, charts, threads))
-        if dms:  # folded away: the story is in the channels; the DMs are there to look into
-            people_told = len({m["channel"] for m in dms})
-            parts.append(
-                f'<details class="dms"><summary>Direct messages: {len(dms)} to {people_told} people</summary>'
-                + _timeline([], dms, titles, names, charts, threads)
-                + "</details>"
-            )
-        if not did and not sent:
-            parts.append('<div class="empty">Nothing happened this week.</div>')
-        parts.append("</div>")
+        parts.append(_week(week, label, first, events, messages, timeline))
         if week == weeks and homes:
             parts.append(_homes(homes, names))
     parts.append("</main></body></html>")
     path.write_text("".join(parts), encoding="utf-8")
     return path
+
+
+def _head(labels: list[tuple[str, date]], start: date, weeks: int) -> str:
+    """The page's head and its header: what the page shows, and a link to each week."""
+    toc = "".join(f'<a href="#week-{i}">{html.escape(label)}</a>' for i, (label, _) in enumerate(labels))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>Rollout Cadence demo</title><style>{STYLE}</style></head><body><header><h1>Rollout Cadence · demo</h1>"
+        # No count of messages here: the README's picture of this first screen would go stale with it.
+        f"<p>{weeks} weeks of four playbooks and an adopting team, {start:%d %B %Y} on: what people did, what they "
+        f"alone were told, and what each channel and person received, week by week, in the order it happened.</p>"
+        f'<nav class="toc">{toc}</nav></header><main>'
+    )
+
+
+def _week(
+    week: int,
+    label: str,
+    first: date,
+    events: list[Event],
+    messages: list[dict[str, Any]],
+    timeline: Callable[[list[Event], list[dict[str, Any]]], str],
+) -> str:
+    """A week's section: what people did and the channels received, then the DMs folded
+    away (the story is in the channels; the DMs are there to look into). Replies in a
+    thread are drawn under the message they answer, not here."""
+    parts = [f'<h2 id="week-{week}">{label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b}</h2>']
+    parts.append('<div class="week">')
+    did = [e for e in events if first <= e.at.date() < first + timedelta(days=7)]
+    sent = [
+        m
+        for m in messages
+        if m.get("at")
+        and not m.get("thread_ts")
+        and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
+    ]
+    dms = [m for m in sent if m["channel"].startswith("D")]
+    parts.append(timeline(did, [m for m in sent if not m["channel"].startswith("D")]))
+    if dms:
+        people_told = len({m["channel"] for m in dms})
+        parts.append(
+            f'<details class="dms"><summary>Direct messages: {len(dms)} to {people_told} people</summary>'
+            + timeline([], dms)
+            + "</details>"
+        )
+    if not did and not sent:
+        parts.append('<div class="empty">Nothing happened this week.</div>')
+    parts.append("</div>")
+    return "".join(parts)

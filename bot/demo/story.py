@@ -47,6 +47,7 @@ from bot.demo.cast import (
 from bot.demo.page import Event, PhoneCharts, write_page
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import SlackRequests
+from bot.demo.transcript import week_by_week
 from bot.demo.value import report_matched
 from bot.demo.versions import travel
 from bot.settings import Settings
@@ -56,7 +57,6 @@ from slack_api.members import TeamDirectory
 from storage import migrate
 from storage.db import make_engine
 from storage.store import Store
-from templates.terminal import plain, to_text
 from usecases.tick import Cadence
 
 UTC = UTC
@@ -164,7 +164,7 @@ class Demo:
             self.slack.stop()
             engine.dispose()
 
-        transcript = self._transcript()
+        transcript = week_by_week(self.slack.posted(), self.events, START, WEEKS, ORIGIN_WEEKS)
         homes = {user: self.slack.views[user] for user in HOMES if user in self.slack.views}
         html = write_page(
             self.directory / "rollout-demo.html",
@@ -322,37 +322,18 @@ class Demo:
         return [(now + timedelta(hours=1), by_button)]
 
     def _scripted(self, hour: datetime) -> None:
-        """What owners and curators do, by the hour."""
+        """What owners and curators do, by the hour: Friday afternoon's reports, what
+        _ACTED and _TYPED give that hour, and the versions' travels (bot/demo/versions.py)."""
         week_index = (hour.date() - START).days // 7  # 0-based
         weekday = (hour.date() - START).days % 7
         if hour.hour == 16 and weekday == 4 and 0 <= week_index < WEEKS:  # Friday afternoon: the owners report
             self._owners_report(week_index)
-        if week_index == 4 and weekday == 1 and hour.hour == 10:  # Tuesday of cycle 2: the proposal is decided
-            self._decide_proposal()
-        if week_index == 5 and weekday == 2 and hour.hour == 9:  # cycle 2: the sales team takes a week off
-            self.command("UCHLOE0001", "CSALES0001", "pause lead-research team offsite", show_reply=True)
-        if week_index == 6 and weekday == 3 and hour.hour == 9:  # back: the next cycle starts on Monday
-            self.command("UCHLOE0001", "CSALES0001", "resume lead-research", show_reply=True)
-        if week_index == 3 and weekday == 1 and hour.hour == 11:  # Tuesday of week 4: why was classify demoted?
-            self.command("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", show_reply=True)
-        if week_index == 1 and weekday == 5 and hour.hour == 11:  # where the refunds KPI came from
-            self.command("UBEN000001", "CREFUNDS01", "status refund-triage", show_reply=True)
-        if week_index == 1 and weekday == 0 and hour.hour == 9:  # where the sales KPI came from: the CRM
-            self.command("UCHLOE0001", "CSALES0001", "status lead-research", show_reply=True)
-        if week_index == 4 and weekday == 2 and hour.hour == 11:  # a late number for a week that has closed
-            self.command("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", show_reply=True)
-        if week_index in (1, 5) and weekday == 2 and hour.hour == 11:  # what the team learned, by command
-            self.command("UBEA000001", "CSUPPORT01", f"learn support-replies {LEARNINGS[week_index]}", show_reply=True)
-            self.command("UJON000001", "CFINANCE01", f"learn invoice-matching {LEARNINGS[f'invoice-{week_index}']}")
-        if week_index == 0 and weekday == 4 and hour.hour == 17:  # extract has no rubric by design: refused
-            self.command("UIDA000001", "CFINANCE01", "rubric invoice-matching extract 97%", show_reply=True)
-        if week_index == ORIGIN_WEEKS and weekday == 0 and hour.hour == 15:  # cycle 2 closed: publish and adopt
-            self._publish_and_adopt()
-            # invoice-matching held its KPI too, but is not ready: publishing it is refused, naming why
-            self.command(CURATOR, CURATORS, "publish invoice-matching", show_reply=True)
+        when = (week_index, weekday, hour.hour)
+        if when in _ACTED:
+            _ACTED[when](self)
+        for user, channel, text, show_reply in _TYPED.get(when, ()):
+            self.command(user, channel, text, show_reply=show_reply)
         travel(self, week_index, weekday, hour)  # versions and learnings both ways (bot/demo/versions.py)
-        if week_index == WEEKS and weekday == 0 and hour.hour == 15:  # the adopter's first cycle closed
-            self.command(CURATOR, CURATORS, "registry Support", show_reply=True)
 
     def _owners_report(self, week: int) -> None:
         kpis = {
@@ -510,68 +491,32 @@ class Demo:
         self.http.submit(user, view, {"text": {"type": "plain_text_input", "value": text}})
         self.did(f"Ana (owner, support) answered the week-4 DM with a learning: “{text}”")
 
-    # ---- the transcript ----
 
-    def _transcript(self) -> str:
-        display = {u: n for u, (n, _) in PEOPLE.items()} | {c: n for c, (n, _) in CHANNELS.items()}
-        names = {c: f"#{name}" for c, (name, _) in CHANNELS.items()}
-        names.update({"D" + u[1:]: f"DM to {n}" for u, (n, _) in PEOPLE.items()})
-        lines = []
-        messages = sorted(self.slack.posted(), key=lambda m: (m.get("at") or "", m["ts"]))
-        for week in range(WEEKS + 1):
-            first = START + timedelta(days=7 * week)
-            label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < WEEKS else "After it"
-            if ORIGIN_WEEKS <= week < WEEKS:
-                label += f" (support-apac's week {week - ORIGIN_WEEKS + 1} of its first cycle)"
-            lines.append(f"\n━━━ {label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y} ━━━")
-            grouped: list[tuple[datetime, str, list[str]]] = []  # one line per person and minute
-            for event in self.events:
-                at, what = event.at, event.what
-                if not first <= at.date() < first + timedelta(days=7):
-                    continue
-                who, _, did = what.partition(": /rollout ")
-                if did and grouped and grouped[-1][0] == at and grouped[-1][1] == who:
-                    grouped[-1][2].append(did)
-                else:
-                    grouped.append((at, who if did else what, [did] if did else []))
-                if event.reply is not None:  # the answer only they saw, on lines of its own
-                    answer = to_text(event.reply, indent="      ", names=display).strip()
-                    grouped.append((at, "  ↳ (only to them) " + answer, []))
-
-            def typed(commands: list[str]) -> str:  # as Slack shows what was typed: mentions by name
-                return "; ".join(plain(command, display) for command in commands)
-
-            # People's actions and the bot's messages, in the order they happened.
-            entries: list[tuple[datetime, int, list[str]]] = [
-                (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {typed(commands)}" if commands else "")])
-                for at, who, commands in grouped
-            ]
-            this_week = [
-                m
-                for m in messages
-                if m.get("at") and first <= datetime.fromisoformat(m["at"]).date() < first + timedelta(days=7)
-            ]
-            dms = [m for m in this_week if m["channel"].startswith("D")]
-            for m in this_week:
-                if m["channel"].startswith("D"):
-                    continue
-                when = datetime.fromisoformat(m["at"])
-                where = names.get(m["channel"], m["channel"])
-                if m.get("subtype") == "file_share":
-                    entries.append((when, 1, [f"  {when:%a %H:%M} UTC  {where}  [chart] {m['files'][0]['title']}"]))
-                    continue
-                head = f"  {when:%a %H:%M} UTC  {where}{'  (thread reply)' if m.get('thread_ts') else ''}"
-                text = to_text(m, indent="      ", names=display)
-                entries.append((when, 1, [head + ("  (since updated)" if m.get("edited") else ""), text]))
-            for _at, _order, entry in sorted(entries, key=lambda e: (e[0], e[1])):
-                lines += entry
-            if dms:
-                lines.append(
-                    f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "
-                    f"e.g. {names.get(dms[0]['channel'])}:"
-                )
-                lines.append(to_text(dms[0], indent="      ", names=display))
-        return "\n".join(lines)
+# The hours of the script, as (week of the story from 0, weekday from Monday 0, hour UTC).
+# What people click and answer that hour (Demo's methods), before what they type.
+_ACTED: dict[tuple[int, int, int], Callable[[Demo], None]] = {
+    (4, 1, 10): Demo._decide_proposal,  # Tuesday of cycle 2: the proposal is decided
+    (ORIGIN_WEEKS, 0, 15): Demo._publish_and_adopt,  # cycle 2 closed: publish and adopt
+}
+# What people type that hour, in order: who, where, the command, whether the page shows its reply.
+_TYPED: dict[tuple[int, int, int], tuple[tuple[str, str, str, bool], ...]] = {
+    (0, 4, 17): (("UIDA000001", "CFINANCE01", "rubric invoice-matching extract 97%", True),),  # no rubric by design
+    (1, 0, 9): (("UCHLOE0001", "CSALES0001", "status lead-research", True),),  # the sales KPI came from the CRM
+    (1, 5, 11): (("UBEN000001", "CREFUNDS01", "status refund-triage", True),),  # where the refunds KPI came from
+    (3, 1, 11): (("UBEN000001", "CREFUNDS01", "history refund-triage classify 3", True),),  # why was classify demoted?
+    (4, 2, 11): (("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", True),),  # late, for a closed week
+    (5, 2, 9): (("UCHLOE0001", "CSALES0001", "pause lead-research team offsite", True),),  # the sales team's week off
+    (6, 3, 9): (("UCHLOE0001", "CSALES0001", "resume lead-research", True),),  # back: the next cycle starts on Monday
+    (ORIGIN_WEEKS, 0, 15): ((CURATOR, CURATORS, "publish invoice-matching", True),),  # held its KPI, not ready
+    (WEEKS, 0, 15): ((CURATOR, CURATORS, "registry Support", True),),  # the adopter's first cycle closed
+    **{  # what the teams learned, by command
+        (week, 2, 11): (
+            ("UBEA000001", "CSUPPORT01", f"learn support-replies {LEARNINGS[week]}", True),
+            ("UJON000001", "CFINANCE01", f"learn invoice-matching {LEARNINGS[f'invoice-{week}']}", False),
+        )
+        for week in (1, 5)
+    },
+}
 
 
 def run(directory: Path, say: Callable[[str], None] = print) -> DemoResult:

@@ -352,40 +352,43 @@ def _stall(port: int, count: int, request: bytes = STALLED_REQUEST) -> list:
     return stalled
 
 
-def _answers_within_slacks_three_seconds(slack_side) -> None:
-    started = time.monotonic()
+# How long these tests wait for what can only be a hang: none of them asserts a duration.
+# How fast the server answers beside stalled clients (Slack waits 3 s) and how soon it
+# cuts them off is measured in bench/stalled.py, against its budgets (bench/README.md).
+HANG_SECONDS = 60
+
+
+def _answers(slack_side) -> None:
+    """/healthz and a signed command are answered, and rightly."""
     assert slack_side.get("/healthz").status == 200
     assert "Recorded" in slack_side.command("kpi support-replies 20", MEMBER, CHANNEL).text
-    assert time.monotonic() - started < 3
 
 
-def _cut_off(stalled: list, within: float, refused: tuple[bytes, ...] = (b"408",)) -> None:
+def _cut_off(stalled: list, refused: tuple[bytes, ...] = (b"408",)) -> None:
     """Every stalled client is refused (408 by default: its body did not come in time) and
-    disconnected by the server (then a read gives b"") within `within` s."""
-    deadline = time.monotonic() + within
+    disconnected by the server (then a read gives b"")."""
     for client in stalled:
-        client.settimeout(max(deadline - time.monotonic(), 0.1))
+        client.settimeout(HANG_SECONDS)
         answer = b""
         while data := client.recv(65536):
             answer += data
         assert answer[9:12] in refused and b"connection: close" in answer.lower(), answer
         client.close()
-    assert time.monotonic() <= deadline
 
 
 @pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
 def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, playbook, slack, start):
     """Clients that send headers and then stop cost a socket and a waiting coroutine, never
-    a thread: with fifty of them connected, /healthz and a signed command answer within
-    Slack's 3 s, and each of them is answered 408 and cut off a few seconds later."""
+    a thread: with fifty of them connected, /healthz and a signed command are answered,
+    and each of them is answered 408 and cut off (how soon: bench/stalled.py)."""
     server, slack_side = start(env)
     port = int(slack_side.base_url.rsplit(":", 1)[1])
     with _stopped_cleanly(server):
         stalled = _stall(port, 50)
         time.sleep(0.5)  # they are all in, each as far as it will go
-        _answers_within_slacks_three_seconds(slack_side)
-        _cut_off(stalled, within=10)
-        _answers_within_slacks_three_seconds(slack_side)
+        _answers(slack_side)
+        _cut_off(stalled)
+        _answers(slack_side)
 
 
 # A 16-byte chunk of which only 5 bytes came: the 5 that end a whole chunked body.
@@ -396,8 +399,7 @@ def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_no
     """Issue 39, item 4: bytes that end as a chunked body ends, but inside a chunk's data,
     are not a whole request. With fifty such clients on /slack/events and fifty on
     /api/v1/reports (with a token, so that the API would read their bodies), /healthz and
-    a signed command answer within Slack's 3 s all along, and each client is cut off
-    within 10 s of connecting."""
+    a signed command are answered all along, and each client is cut off."""
     from bot.web import READ_SECONDS
 
     made = rollout(env, "token", "create", "--name", "stalled", "--playbook", "support-replies")
@@ -417,11 +419,11 @@ def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_no
         )
         time.sleep(0.5)  # they are all in, each as far as it will go
         while time.monotonic() < started + READ_SECONDS + 1:  # while they are connected, and as they are cut off
-            _answers_within_slacks_three_seconds(slack_side)
+            _answers(slack_side)
             time.sleep(0.2)
         # The API refuses past its rate (429) before it reads a body; the others wait for theirs (408).
-        _cut_off(stalled, within=started + 10 - time.monotonic(), refused=(b"408", b"429"))
-        _answers_within_slacks_three_seconds(slack_side)
+        _cut_off(stalled, refused=(b"408", b"429"))
+        _answers(slack_side)
 
 
 SILENT_REQUESTS = (  # whole requests, after which their clients neither read nor close
@@ -431,14 +433,14 @@ SILENT_REQUESTS = (  # whole requests, after which their clients neither read no
 )
 
 
-def _answered_then_let_go(clients: list, within: float) -> None:
+def _answered_then_let_go(clients: list) -> None:
     """Every client finds a whole answer and then the end of it, and the server lets go of
-    its socket (not only half-closes it) within `within` s: a byte sent then is refused
-    (the kernel answers a socket its process has closed with a reset)."""
-    deadline = time.monotonic() + within
+    its socket (not only half-closes it): a byte sent then is refused (the kernel answers
+    a socket its process has closed with a reset)."""
+    deadline = time.monotonic() + HANG_SECONDS
     for client in clients:
         answer = b""
-        client.settimeout(max(deadline - time.monotonic(), 0.1))
+        client.settimeout(HANG_SECONDS)
         while data := client.recv(65536):
             answer += data
         assert answer.startswith(b"HTTP/1.1 ") and b"\r\n\r\n" in answer, answer
@@ -459,8 +461,8 @@ def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_no
 ):
     """Twenty clients that send a whole request and then neither read nor close: each is
     answered, and its kept-alive connection closed once idle for uvicorn's keep-alive
-    timeout (5 s, bot/http_server.py); /healthz and a signed command answer within Slack's
-    3 s all along, and each client gets its whole answer and is let go within 10 s."""
+    timeout (5 s, bot/http_server.py); /healthz and a signed command are answered all
+    along, and each client gets its whole answer and is let go."""
     server, slack_side = start(env)
     port = int(slack_side.base_url.rsplit(":", 1)[1])
     with _stopped_cleanly(server):
@@ -468,10 +470,10 @@ def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_no
         silent = [client for request in SILENT_REQUESTS for client in _stall(port, 10, request)]
         time.sleep(0.5)  # they are all answered, and idle
         while time.monotonic() < started + 6:  # while they are kept alive, and as they are let go
-            _answers_within_slacks_three_seconds(slack_side)
+            _answers(slack_side)
             time.sleep(0.2)
-        _answered_then_let_go(silent, within=started + 10 - time.monotonic())
-        _answers_within_slacks_three_seconds(slack_side)
+        _answered_then_let_go(silent)
+        _answers(slack_side)
 
 
 def _answer(port: int, request: bytes) -> bytes:
@@ -494,7 +496,7 @@ def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, p
     import contextlib
     import socket
 
-    from bot.web import MAX_BODY_BYTES, READ_SECONDS
+    from bot.web import MAX_BODY_BYTES
 
     made = rollout(env, "token", "create", "--name", "chunked", "--playbook", "support-replies")
     assert made.returncode == 0, made.stderr
@@ -514,17 +516,15 @@ def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, p
         answer = _answer(port, b"POST /slack/events HTTP/1.1\r\n" + chunked + b"\r\n" + too_big)
         assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
 
-        client = socket.create_connection(("127.0.0.1", port), timeout=10)
-        started = time.monotonic()
+        client = socket.create_connection(("127.0.0.1", port), timeout=HANG_SECONDS)
         answer = b""
         with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # cut off while it was still sending
             client.sendall(api + b"1\r\nx\r\n" * (MAX_BODY_BYTES + 1))
             while data := client.recv(65536):
                 answer += data
         assert answer == b"" or answer.startswith((b"HTTP/1.1 408 ", b"HTTP/1.1 413 ")), answer[:200]
-        assert time.monotonic() - started < READ_SECONDS + 3
         client.close()
-        _answers_within_slacks_three_seconds(slack_side)
+        _answers(slack_side)
 
 
 def test_tick_with_the_database_gone_says_so_in_one_sentence(env, database_url):

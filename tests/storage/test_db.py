@@ -6,9 +6,12 @@ import pytest
 from sqlalchemy import event, text
 
 from storage import replay
-from storage.db import make_engine, normalise_database_url, reading, reads_together, unit_of_work
+from storage.db import make_engine, normalise_database_url, reading, unit_of_work
 from storage.models.bookkeeping import Heartbeat
+from storage.replay import Claim, Claimed
 from storage.request_keys import RequestKeys
+from storage.store import Store
+from storage.uow import Reading, UnitOfWork
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -32,31 +35,51 @@ def test_a_unit_of_work_commits_when_its_block_ends_and_keeps_nothing_when_it_ra
 
 
 def test_a_requests_keys_go_in_with_its_first_write_and_a_repeat_writes_nothing(engine):
-    with replay.scope() as claim:
-        replay.defer(["sig:once"], AT)
-        with unit_of_work(engine) as s:
-            s.add(Heartbeat(name="first", at=AT))
-        assert claim.recorded
-    with replay.scope(), pytest.raises(replay.Repeated):
-        replay.defer(["sig:once"], AT)
-        with unit_of_work(engine) as s:
-            s.add(Heartbeat(name="again", at=AT))
-    assert _beats(engine) == ["first"]
+    claim = Claim()
+    claim.defer(["sig:once"], AT)
+    with unit_of_work(Claimed(engine, claim)) as s:
+        s.add(Heartbeat(name="first", at=AT))
+    assert claim.recorded
+    again = Claim()
+    again.defer(["sig:once"], AT)
+    with pytest.raises(replay.Repeated), unit_of_work(Claimed(engine, again)) as s:
+        s.add(Heartbeat(name="again", at=AT))
+    assert again.repeated and _beats(engine) == ["first"]
+
+
+def test_a_unit_of_work_keeps_nothing_until_committed_and_records_its_requests_keys_at_the_commit(engine):
+    store = Store(engine)
+    claim = Claim()
+    claim.defer(["sig:uow"], AT)
+    with UnitOfWork(store.for_request(claim)) as uow:  # left without a commit: nothing kept
+        uow.people.set_away("U1", AT.date(), AT.date(), AT)
+    assert not claim.recorded and store.people.away() == {}
+    with UnitOfWork(store.for_request(claim)) as uow:
+        uow.people.set_away("U1", AT.date(), AT.date(), AT)
+        assert not claim.recorded
+        uow.commit()
+    assert claim.recorded and set(store.people.away()) == {"U1"}
+    repeat = Claim()
+    repeat.defer(["sig:uow"], AT)
+    with pytest.raises(replay.Repeated), UnitOfWork(store.for_request(repeat)) as uow:
+        uow.people.set_away("U2", AT.date(), AT.date(), AT)
+        uow.commit()
+    assert set(store.people.away()) == {"U1"}
 
 
 def test_a_forms_view_goes_in_with_its_first_write_never_before_an_effect(engine):
     """Before a call to Slack that has an effect, a request records its own keys only
     (RequestKeys.record): a form's view stays free until the form writes."""
     keys = RequestKeys(engine)
-    with replay.scope() as claim:
-        replay.defer(["sig:effect"], AT)
-        replay.defer_to_write(["view:V1:h1"], AT)
-        keys.record()
-        assert claim.recorded and not claim.written
-        assert not keys.first_time(["sig:effect"], AT) and keys.first_time(["view:V0:h0"], AT)
-        with unit_of_work(engine) as s:
-            s.add(Heartbeat(name="form", at=AT))
-        assert claim.written
+    claim = Claim()
+    claim.defer(["sig:effect"], AT)
+    claim.defer_to_write(["view:V1:h1"], AT)
+    keys.record(claim)
+    assert claim.recorded and not claim.written
+    assert not keys.first_time(["sig:effect"], AT) and keys.first_time(["view:V0:h0"], AT)
+    with unit_of_work(Claimed(engine, claim)) as s:
+        s.add(Heartbeat(name="form", at=AT))
+    assert claim.written
     assert not keys.first_time(["view:V1:h1"], AT)
 
 
@@ -74,19 +97,22 @@ def test_hosting_platforms_urls_use_psycopg_3():
     assert make_engine("postgres://u@h/db").dialect.driver == "psycopg"
 
 
-def test_reads_together_share_one_connection_and_see_what_was_committed_before_each_read(engine):
+def test_a_readings_reads_share_one_connection_and_see_each_commit_made_beside_them(engine):
     checkouts = []
     event.listen(engine.pool, "checkout", lambda *_: checkouts.append(1))
-    with reads_together(engine):
-        with reading(engine) as first:
+    store = Store(engine)
+    with Reading(store) as together:
+        with reading(together.bind) as first:  # type: ignore[arg-type]
             assert first.execute(text("SELECT count(*) FROM heartbeat")).scalar() == 0
         with unit_of_work(engine) as s:  # a write beside the reads: its own connection
             s.add(Heartbeat(name="beside", at=AT))
-        with reading(engine) as second:
+        with reading(together.bind) as second:  # type: ignore[arg-type]
             assert second is first
             assert second.execute(text("SELECT count(*) FROM heartbeat")).scalar() == 1
-    assert len(checkouts) == 2  # the reads' one connection, and the write's
+        together.people.set_away("U1", AT.date(), AT.date(), AT)  # a write: its own transaction
+        assert set(together.people.away()) == {"U1"}
+    assert len(checkouts) == 3  # the reads' one connection, and each write's
     with reading(engine) as after:
         assert after is not first
         after.execute(text("SELECT 1"))
-    assert len(checkouts) == 3
+    assert len(checkouts) == 4

@@ -1,72 +1,59 @@
-"""The bus's table is the one place a command finds its use case: every command type
-has one (but those answered at the edge), and each use case takes its command."""
+"""The bus runs a use case in its turn (storage.db.use_cases_in_turn): on SQLite two of a
+process's use cases at once, the rest waiting; on PostgreSQL all at once. Which use case
+carries out which command is each subcommand's row (handlers/grammar.py), which mypy
+checks: nothing here holds a table together. No test here measures a duration: a thread
+is seen waiting by the turn it asks for, and use cases meet at a barrier."""
 
-import inspect
-import types
-import typing
+import threading
 
-import pytest
+from storage import db
+from storage.db import USE_CASES_AT_ONCE, use_cases_in_turn
+from tests.conftest import OWNER
 
-from usecases import bus
-from usecases.shared import messages
-
-
-def test_every_command_type_has_a_use_case_and_every_use_case_a_command_type():
-    commands = set(typing.get_args(messages.Command))
-    missing = sorted(t.__name__ for t in commands - set(bus.HANDLERS) - set(bus.ANSWERED_AT_THE_EDGE))
-    assert not missing, f"no use case in usecases/bus.py HANDLERS for: {missing}"
-    stray = sorted(t.__name__ for t in set(bus.HANDLERS) - commands)
-    assert not stray, f"in usecases/bus.py HANDLERS, but not in messages.Command: {stray}"
-    assert not set(bus.HANDLERS) & set(bus.ANSWERED_AT_THE_EDGE)
+HANG = 60  # s: only a hang waits this long; no answer is expected to take it
 
 
-def test_each_use_case_takes_the_caller_and_its_command():
-    for command_type, use_case in bus.HANDLERS.items():
-        hints = typing.get_type_hints(use_case)
-        parameters = list(inspect.signature(use_case).parameters)
-        assert len(parameters) == 2, use_case.__qualname__
-        assert hints[parameters[1]] is command_type, f"{use_case.__qualname__} takes {hints[parameters[1]]}"
+class _Watched:
+    """The engine's turns, telling `asked` each time a use case asks for one."""
+
+    def __init__(self, turns: threading.BoundedSemaphore) -> None:
+        self.turns, self.asked = turns, threading.Event()
+
+    def __enter__(self) -> object:
+        self.asked.set()
+        return self.turns.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.turns.__exit__(*exc)
 
 
-def test_two_use_cases_for_one_command_are_refused_at_import():
-    module = types.ModuleType("twice")
-    source = (
-        "from usecases.shared import messages\n"
-        "def undo(caller, cmd: messages.Undo): ...\n"
-        "def undo_again(caller, cmd: messages.Undo): ...\n"
-        "def _private(caller, cmd: messages.Pause): ...\n"
-    )
-    exec(compile(source, "twice", "exec"), module.__dict__)
-    for function in (module.undo, module.undo_again, module._private):
-        function.__module__ = "twice"
-    with pytest.raises(TypeError, match="Undo has two use cases"):
-        bus.use_cases(module)
-    del module.undo_again
-    assert bus.use_cases(module) == {messages.Undo: module.undo}  # a private function is no use case
-
-
-def test_on_sqlite_a_use_case_waits_its_turn_and_on_postgresql_runs_at_once(bot, playbook, store):
+def test_on_sqlite_a_use_case_waits_its_turn_and_on_postgresql_runs_at_once(bot, playbook, store, monkeypatch):
     """storage.db.use_cases_in_turn, as the bus takes it: with every turn held, a command
-    sent over HTTP is answered only once one is given back; PostgreSQL takes no turns."""
-    import threading
-
-    from storage.db import USE_CASES_AT_ONCE, use_cases_in_turn
-    from tests.conftest import OWNER
-
-    turns = use_cases_in_turn(store.engine)
-    held = [turns.__enter__() for _ in range(USE_CASES_AT_ONCE)]
+    sent over HTTP asks for one and is answered only once one is given back; PostgreSQL
+    takes no turns. Deterministic: the command is seen asking (not given time to), and
+    while every turn is held no use case can be inside."""
     answered = threading.Event()
     sender = threading.Thread(target=lambda: (bot.command("status support-replies", user=OWNER), answered.set()))
-    try:
+    if store.engine.dialect.name != "sqlite":
+        assert use_cases_in_turn(store.engine).__enter__() is None  # a nullcontext: no turn to hold
         sender.start()
-        if store.engine.dialect.name == "sqlite":
-            assert not answered.wait(0.5)  # every turn is held
-        else:
-            assert answered.wait(10)
+        assert answered.wait(HANG)
+        sender.join()
+        return
+    turns = use_cases_in_turn(store.engine)
+    assert isinstance(turns, threading.BoundedSemaphore)
+    watched = _Watched(turns)
+    monkeypatch.setitem(db._TURNS, store.engine, watched)
+    held = [turns.acquire(blocking=False) for _ in range(USE_CASES_AT_ONCE)]
+    try:
+        assert all(held) and not turns.acquire(blocking=False)  # every turn is held: none is left
+        sender.start()
+        assert watched.asked.wait(HANG)  # the command asks for a turn ...
+        assert not answered.is_set()  # ... and cannot have one: it has not answered
     finally:
         for _ in held:
-            turns.__exit__(None, None, None)
-    assert answered.wait(10)
+            turns.release()
+    assert answered.wait(HANG)
     sender.join()
 
 
@@ -74,13 +61,9 @@ def test_sqlite_runs_two_use_cases_at_once_and_postgresql_all(engine):
     """Each use case, once in, waits for as many as may be in at once to be in with it (a
     barrier, not a sleep: however slow the machine, they meet), so the most seen inside is
     that number; a turn too few would break the barrier, a turn too many let a third in."""
-    import threading
-
-    from storage.db import USE_CASES_AT_ONCE, use_cases_in_turn
-
     at_once = USE_CASES_AT_ONCE if engine.dialect.name == "sqlite" else 4
     inside, most, lock = [0], [0], threading.Lock()
-    start, together = threading.Barrier(4), threading.Barrier(at_once, timeout=60)
+    start, together = threading.Barrier(4), threading.Barrier(at_once, timeout=HANG)
 
     def use_case() -> None:
         start.wait()

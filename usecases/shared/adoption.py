@@ -27,7 +27,7 @@ from usecases.shared.roles import channel, require_curator
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")
 LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, and where to read the rest
-# How `adopt` names each override (handlers/grammar.py ADOPT_OPTIONS).
+# How `adopt` names each override (handlers/grammar_adopt.py ADOPT_OPTIONS).
 _OPTION_WORDS = dict(
     baseline="baseline:", target="target:", timezone="tz:", exception_cap="cap:", rubric_threshold="rubric:"
 )

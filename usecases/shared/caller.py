@@ -6,34 +6,45 @@ form."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
+from typing import Self
 
 from slack_sdk import WebClient
 
 from cadence import calendar
 from slack_api.members import DirectoryUnavailable
 from storage.models.playbooks import Step
-from storage.replay import Repeated
-from storage.store import PlaybookState
+from storage.replay import Claim, Repeated
+from storage.store import PlaybookState, Store
 from templates.refusals import Refusal, close_matches
 from usecases.shared import life, messages, recording, roles
 from usecases.shared.services import Services
 
 # What the listeners need of the use cases' answers and failures, named here so that
 # handlers/ never imports storage/ (tests/test_layers.py): the state of a playbook a use
-# case returns, a step of it, and a request found to be Slack's retry of one handled.
-__all__ = ["Caller", "PlaybookState", "Refusal", "Repeated", "Step"]
+# case returns, a step of it, a request's claim (bot/app.py makes it, a listener passes it
+# on) and a request found to be Slack's retry of one handled.
+__all__ = ["Caller", "Claim", "PlaybookState", "Refusal", "Repeated", "Step"]
 
 
 class Reporter:
     """Whoever reports, a person through Slack or a system through the API (`by`: a Slack
     user id, or `token:<name>`), and the lookups every report starts with."""
 
-    def __init__(self, services: Services, by: str):
+    def __init__(self, services: Services, by: str, claim: Claim | None = None):
         self.services = services
-        self.store = services.store
+        # On behalf of a request (its `claim`, made by the edge): every write records the
+        # request's keys with it, so a repeat of the request writes nothing (storage/replay.py).
+        self.store = services.store.for_request(claim) if claim is not None else services.store
         self.user_id = by
         self.now = services.clock()
+
+    def on(self, store: Store) -> Self:
+        """This caller, working on `store` (a Reading's or a UnitOfWork's, storage/uow.py)."""
+        moved = copy.copy(self)
+        moved.store = store
+        return moved
 
     # ---- lookups ----
 
@@ -144,8 +155,10 @@ class Reporter:
 class Caller(Reporter):
     """One person asking, through Slack, and the lookups that authorize them."""
 
-    def __init__(self, services: Services, client: WebClient, user_id: str, channel_id: str = ""):
-        super().__init__(services, user_id)
+    def __init__(
+        self, services: Services, client: WebClient, user_id: str, channel_id: str = "", claim: Claim | None = None
+    ):
+        super().__init__(services, user_id, claim)
         self.client = client
         self.channel_id = channel_id
 

@@ -1,0 +1,37 @@
+"""Each `/rollout` subcommand is one row of grammar.SUBCOMMANDS: its name, usage, parser,
+use case and reply, or the form it opens. mypy holds a row's parser, use case and reply to
+one command type; these tests hold what it cannot: the names and usage lines, the forms,
+and that messages.Command holds no command a subcommand cannot make."""
+
+import typing
+
+from handlers import grammar
+from usecases.shared import messages
+
+
+def returns(sub: grammar.Row) -> set[type]:
+    """The command types a subcommand's parser is annotated to return."""
+    hints = typing.get_type_hints(sub.parse)
+    assert "return" in hints, f"/rollout {sub.name}: annotate its parser's return type"
+    return set(typing.get_args(hints["return"])) or {hints["return"]}
+
+
+def test_every_command_type_is_returned_by_a_subcommand():
+    returned = {t for sub in grammar.SUBCOMMANDS for t in returns(sub)}
+    unreturned = sorted(t.__name__ for t in set(typing.get_args(messages.Command)) - returned)
+    assert not unreturned, f"in messages.Command, but no parser in grammar.SUBCOMMANDS returns them: {unreturned}"
+
+
+def test_a_subcommand_whose_parser_may_open_a_form_has_one_to_open():
+    for sub in grammar.SUBCOMMANDS:
+        if messages.OpenForm in returns(sub) and isinstance(sub, grammar.Subcommand):
+            assert sub.form is not None, f"/rollout {sub.name} parses into an OpenForm but opens no form"
+
+
+def test_each_subcommand_is_declared_once_under_the_word_its_usage_shows():
+    names = [sub.name for sub in grammar.SUBCOMMANDS]
+    assert len(names) == len(set(names))
+    for sub in grammar.SUBCOMMANDS:
+        assert sub.usage, sub.name
+        for line in sub.usage:
+            assert line.startswith(f"/rollout {sub.name} ") or line == f"/rollout {sub.name}", line
