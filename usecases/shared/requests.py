@@ -16,6 +16,7 @@ from storage.governance_rows import Change
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
+from storage.uow import UnitOfWork
 from templates import notices_registry
 from templates.refusals import Refusal, slack
 from usecases.shared import adoption
@@ -109,11 +110,13 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
         {"version_id": version.id, "channel": cmd.channel_id, "champion": cmd.champion_id, **answers},
     )
 
-    def posted(stored: AdoptionRequest) -> list[Message]:
-        return [Message(stored.card_key, "chat.postMessage", curators, card(store, stored, version))]
-
     try:
-        return store.registry.add_request(request, Change(decisions=[record]), posted, now)
+        with UnitOfWork(store) as uow:
+            stored = uow.registry.add_request(request, Change(decisions=[record]), now)
+            posted = Message(stored.card_key, "chat.postMessage", curators, card(uow, stored, version))
+            uow.outbox.enqueue([posted], now)
+            uow.commit()
+        return stored
     except RequestPending:  # another request for the channel and version a moment ago
         waiting = store.registry.pending_request(version.id, cmd.channel_id)
         if waiting is None:
