@@ -20,6 +20,7 @@ from storage.made import Stale, fingerprint
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
 from storage.store import PlaybookState
+from storage.uow import UnitOfWork
 from templates import notices
 from templates.refusals import Refusal
 from usecases import operator
@@ -414,28 +415,22 @@ def revise(
                 playbook.id, playbook.slug, stall[1], stall[2], "revised: " + "; ".join(revision.words), caller.user_id
             )
         )
-
-    def record(playbook_id: int, previous: dict[str, Any], definition: dict[str, Any]) -> decisions.Decision:
-        return revisions.of_revision(
-            playbook_id, playbook.slug, revision, previous, definition, caller.user_id, stall_words, override
-        )
-
     try:
-        changed = caller.store.made.revise(
-            playbook.id,
-            opened_on,
-            spec,
-            caller.services.org_timezone,
-            caller.user_id,
-            caller.now,
-            record,
-            also,
-        )
+        with UnitOfWork(caller.store) as uow:
+            previous = uow.made.revise(
+                playbook.id, opened_on, spec, caller.services.org_timezone, caller.user_id, caller.now
+            )
+            if previous is not None:  # the revision's decision row, with the definitions as stored
+                record = revisions.of_revision(
+                    playbook.id, playbook.slug, revision, previous, after, caller.user_id, stall_words, override
+                )
+                uow.made.record([record, *also], caller.now)
+            uow.commit()
     except Stale as stale:
         who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
-    return Revised(playbook.slug, revision.words if changed else [])
+    return Revised(playbook.slug, revision.words if previous is not None else [])
 
 
 def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answers) -> list[dict[str, Any]]:
