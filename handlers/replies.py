@@ -12,11 +12,12 @@ from typing import Any
 
 from cadence import calendar, rules
 from cadence.figures import progress_to_target
+from handlers import present_status
 from templates import render
 from usecases import commands, learnings
 from usecases.shared import champions, governance, life, messages
 from usecases.shared.caller import Caller, PlaybookState
-from usecases.status import Shown
+from usecases.status import PlaybookStatus, Shown, StatusList
 
 Reply = dict[str, Any]
 
@@ -242,5 +243,5 @@ def holiday(caller: Caller, cmd: messages.HolidayChange, done: commands.Holidays
     )
 
 
-def status(caller: Caller, cmd: messages.Status, shown: Shown) -> Reply:
-    return render(shown.template, **shown.context)
+def status(caller: Caller, cmd: messages.Status, shown: PlaybookStatus | StatusList) -> Reply:
+    return present_status.status(shown)

@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from handlers import http_errors, paths, web_learnings  # noqa: F401 (paths registers {slug:slug})
+from handlers import http_errors, paths, present_overview, web_learnings, web_playbook  # noqa: F401 (paths registers {slug:slug})
 from templates.pages import csv_text, render_page
 from templates.tables import Table, overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
@@ -168,7 +168,7 @@ class _View:
             return self._overview(viewer)
 
     def _overview(self, viewer: web.Viewer) -> Response:
-        shown = web_overview.overview(self.services, viewer)
+        shown = present_overview.shown(web_overview.overview(self.services, viewer))
         trend = shown["trend"]
         charts = org_trend_charts(
             [t["week"].strftime("%d %b") for t in trend],
@@ -191,7 +191,7 @@ class _View:
         return _page(render_page("overview", trend_charts=charts, depth_charts=depth, **shown))
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
-        shown = web_overview.overview(self.services, viewer)
+        shown = present_overview.shown(web_overview.overview(self.services, viewer))
         return _csv(overview_tables(shown)[table], f"{table}.csv")
 
     def registry(self, request: Request, viewer: web.Viewer) -> Response:
@@ -206,9 +206,10 @@ class _View:
 
     def playbook(self, request: Request, viewer: web.Viewer, slug: str) -> Response:
         """A playbook's page; `?until=<date>`: the half year up to that week."""
-        page = web.playbook_page(self.services, viewer, slug, _until(request))
-        if page is None:
+        read = web.playbook_page(self.services, viewer, slug, _until(request))
+        if read is None:
             return _no_playbook(viewer, slug)
+        page = web_playbook.shown(read)
         p, charted = page["playbook"], page["charted"]
         labels = charted["labels"]
         chart = kpi_chart(p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit)
@@ -224,7 +225,7 @@ class _View:
         page = web.playbook_page(self.services, viewer, slug, _until(request))
         if page is None:
             return _no_playbook(viewer, slug)
-        tables = playbook_tables(page)
+        tables = playbook_tables(web_playbook.shown(page))
         if table not in tables:
             raise HTTPException(404)
         return _csv(tables[table], f"{slug}-{table}.csv")

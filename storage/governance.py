@@ -435,6 +435,11 @@ class Governance:
             enqueue_in(s, change.messages, at)
         return True
 
+    def add_decisions(self, rows: list[dict[str, Any]]) -> None:
+        """Decision rows (governance_rows.decision_columns), such as a source's override."""
+        with unit_of_work(self.bind) as s:
+            insert_all(s.connection(), table_of(DecisionRow), rows)
+
     def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
         """A playbook's (or one step's) latest decisions, newest first: everything decided
         but the weekly verdicts and guardrail readings, which status and the week's summary

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import case, func, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from storage.bulk import insert_all
@@ -66,10 +67,19 @@ class SourceFetches:
         self.bind, self.engine = bind, engine_of(bind)
 
     def record(self, rows: list[dict[str, Any]]) -> None:
-        """Failed fetches (a fetched value goes in with its report)."""
-        if rows:
-            with unit_of_work(self.bind) as s:
-                insert_all(s, FETCHES, rows)
+        """Fetches: failed ones, and fetched values in the unit of work of their reports.
+        Raises AlreadyFetched if another clock stored a fetched number first
+        (ux_source_fetch_fetched); in a unit of work, nothing of it is kept then."""
+        if not rows:
+            return
+        with unit_of_work(self.bind) as s:
+            connection = s.connection()
+            # COPY (PostgreSQL) raises the driver's own error, an INSERT SQLAlchemy's.
+            refused = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
+            try:
+                insert_all(connection, FETCHES, rows)
+            except refused as err:
+                raise AlreadyFetched(str(err).splitlines()[0]) from None
 
     def asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
         """Every sourced number of these weeks the clock has asked for, of every playbook:

@@ -27,6 +27,8 @@ cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from storage.api_tokens import ApiTokens
 from storage.cadence_log import CadenceLog
 from storage.champions import Champions
@@ -52,6 +54,9 @@ from storage.value_counts import ValueCounts
 from storage.web_logins import WebLogins
 from storage.webhooks import Webhooks
 from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
+
+if TYPE_CHECKING:
+    from storage.uow import Reading, UnitOfWork
 
 __all__ = [
     "CURATORS_CHANNEL",
@@ -106,6 +111,18 @@ class Store:
         of work opened on it (storage/uow.py), records the request's claim with its first
         write (storage/replay.py). Made by the edge for each request it hands a use case."""
         return Store(Claimed(self.engine, claim), self.dry_run, self.secret_key, self.slack_token)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """One transaction over every area, which the use case commits (storage/uow.py)."""
+        from storage.uow import UnitOfWork  # a Store itself: it can only be imported after this
+
+        return UnitOfWork(self)
+
+    def reading(self) -> Reading:
+        """Reads sharing one connection, outside a transaction (storage/uow.py)."""
+        from storage.uow import Reading
+
+        return Reading(self)
 
     @property
     def claim(self) -> Claim | None:

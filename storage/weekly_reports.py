@@ -14,18 +14,16 @@ from typing import Any
 from sqlalchemy import Date, bindparam, exists, func, literal, tuple_, union_all, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence import review
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from storage import counting
 from storage import report_writes as writes
-from storage.bulk import insert_all, insert_new
+from storage.bulk import insert_new
 from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.access import ApiReportKey
-from storage.models.governance import Decision
 from storage.models.reports import (
     CaseCount,
     CheckIn,
@@ -33,10 +31,8 @@ from storage.models.reports import (
     GuardrailReading,
     KpiReading,
     RubricScore,
-    SourceFetch,
 )
 from storage.playbooks import PLAYBOOK, PlaybookState
-from storage.source_fetches import AlreadyFetched
 from storage.types import one_of
 
 API_KEYS = table_of(ApiReportKey)
@@ -246,6 +242,67 @@ def _add_batch(connection: Connection, kind: str, reports: list[NewReport], inde
         raise WeekClosed(indexes[0], f"the week of {reports[indexes[0]].values['week_start']} has closed")
 
 
+def _take_keys(
+    session: Session, reports: list[NewReport], token_id: int | None
+) -> tuple[set[str], dict[str, dict[str, Any]]]:
+    """The idempotency keys of `reports` this request takes now, and what was answered for
+    those taken before. Raises KeyReused for a key taken before for a different report."""
+    keyed = [r for r in reports if r.key is not None]
+    if not keyed:
+        return set(), {}
+    rows = [
+        dict(key=r.key, token_id=token_id, week_start=r.values["week_start"], counts_for=r.counts_for)
+        | dict(created_at=r.values["reported_at"], report_hash=r.report_hash)
+        for r in sorted(keyed, key=lambda r: r.key or "")  # in one order: two requests never wait in a ring
+    ]
+    fresh = insert_new(session, API_KEYS, rows)
+    repeated = [r.key for r in keyed if r.key is not None and r.key not in fresh]
+    # Read after the insert that found them taken: on PostgreSQL that insert waited for the
+    # request that took them to commit, and this statement sees its rows.
+    answers = _key_answers(session.connection(), repeated) if repeated else {}
+    reused = [
+        index
+        for index, r in enumerate(reports)
+        if r.key in answers and not same_report(answers[r.key]["report_hash"], r.report_hash)
+    ]
+    if reused:
+        raise KeyReused(reused)  # rolled back: the keys this request took are free again
+    return fresh, answers
+
+
+def _lock_playbooks(connection: Connection, reports: list[NewReport]) -> None:
+    """Every playbook the reports are for, locked first, in the order of the ids (as the
+    clock's close locks them), so two requests never wait on each other in a ring: for
+    update where value events add up (they then add in turn), for share otherwise (as each
+    report's own statement would)."""
+    adding = {r.values["playbook_id"] for r in reports if r.adds}
+    playbooks = sorted({r.values["playbook_id"] for r in reports})
+    if adding or len(playbooks) == 1:
+        for pid in playbooks:
+            connection.execute(writes.LOCK_PLAYBOOK if pid in adding else writes.SHARE_PLAYBOOK, {"playbook_id": pid})
+    else:  # shared locks only: one statement takes them all, in the same order
+        connection.execute(writes.SHARE_PLAYBOOKS, {"ids": playbooks})
+
+
+def _add_batches(connection: Connection, reports: list[NewReport]) -> None:
+    """Plain reports (no key, nothing added up), one statement a kind."""
+    batches: dict[str, list[int]] = {}
+    for index, report in enumerate(reports):
+        batches.setdefault(report.kind, []).append(index)
+    for kind, indexes in batches.items():
+        _add_batch(connection, kind, reports, indexes)
+
+
+def _add_each(connection: Connection, reports: list[NewReport], fresh: set[str]) -> None:
+    """Each report by its own statement, but a duplicate's (its key taken before)."""
+    for index, report in enumerate(reports):
+        if report.key is not None and report.key not in fresh:
+            continue  # a duplicate: written by the request that first sent its key
+        statement = writes.ADD_TO[report.kind] if report.adds else writes.STATEMENTS[report.kind]
+        if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
+            raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
+
+
 class WeeklyReports:
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
@@ -292,17 +349,11 @@ class WeeklyReports:
         with reading(self.bind) as s:
             return _key_answers(s.connection(), keys)
 
-    def add_reports(
-        self,
-        reports: list[NewReport],
-        token_id: int | None = None,
-        fetches: Iterable[dict[str, Any]] = (),
-        decisions: Iterable[dict[str, Any]] = (),
-    ) -> dict[str, dict[str, Any]]:
-        """Reports, all or none, each written only if its week is still open (report_writes.open_week), in
-        one unit of work: the request's replay keys go in with them (a unit of work records
-        them as it commits). Raises replay.Repeated for a request seen before, and
-        WeekClosed(index) if the clock closed a report's week; nothing is written then.
+    def add_reports(self, reports: list[NewReport], token_id: int | None = None) -> dict[str, dict[str, Any]]:
+        """Reports, all or none, each written only if its week is still open
+        (report_writes.open_week). Raises WeekClosed(index) if the clock closed a report's
+        week; nothing is written then. In a use case's unit of work (storage/uow.py) they
+        go in with what else it writes, and the request's replay keys.
 
         A report with an idempotency `key` (the API's, with `token_id`) whose key the token
         used before is not written again: returned, by key, is what was answered for it
@@ -310,66 +361,15 @@ class WeeklyReports:
         report (another `report_hash`), KeyReused names every such report, and nothing is
         written. The unique key decides: of two requests racing with one key, one writes
         and the other, on PostgreSQL after waiting for the first to commit, finds it a
-        duplicate, or a key used for a different report.
-
-        `fetches`: `source_fetch` rows (storage/source_fetches.py) that go in with the
-        reports, or not at all: a fetched value and the record of its fetch; `decisions`:
-        `decision` rows (governance_rows.decision_columns), such as an override's."""
+        duplicate, or a key used for a different report."""
         with unit_of_work(self.bind) as s:
-            keyed = [r for r in reports if r.key is not None]
-            fresh: set[str] = set()
-            if keyed:
-                rows = [
-                    dict(key=r.key, token_id=token_id, week_start=r.values["week_start"], counts_for=r.counts_for)
-                    | dict(created_at=r.values["reported_at"], report_hash=r.report_hash)
-                    for r in sorted(keyed, key=lambda r: r.key or "")  # in one order: two requests never wait in a ring
-                ]
-                fresh = insert_new(s, API_KEYS, rows)
+            fresh, answers = _take_keys(s, reports, token_id)
             connection = s.connection()
-            repeated = [r.key for r in keyed if r.key is not None and r.key not in fresh]
-            # Read after the insert that found them taken: on PostgreSQL that insert waited
-            # for the request that took them to commit, and this statement sees its rows.
-            answers = _key_answers(connection, repeated) if repeated else {}
-            reused = [
-                index
-                for index, r in enumerate(reports)
-                if r.key in answers and not same_report(answers[r.key]["report_hash"], r.report_hash)
-            ]
-            if reused:
-                raise KeyReused(reused)  # rolled back: the keys this request took are free again
-            # Every playbook the reports are for is locked first, in the order of the ids (as
-            # the clock's close locks them), so two requests never wait on each other in a
-            # ring: for update where value events add up (they then add in turn), for share
-            # otherwise (as each report's own statement would).
-            adding = {r.values["playbook_id"] for r in reports if r.adds}
-            playbooks = sorted({r.values["playbook_id"] for r in reports})
-            if adding or len(playbooks) == 1:
-                for pid in playbooks:
-                    connection.execute(
-                        writes.LOCK_PLAYBOOK if pid in adding else writes.SHARE_PLAYBOOK, {"playbook_id": pid}
-                    )
-            else:  # shared locks only: one statement takes them all, in the same order
-                connection.execute(writes.SHARE_PLAYBOOKS, {"ids": playbooks})
-            batches: dict[str, list[int]] = {}  # many plain reports: one statement a kind
+            _lock_playbooks(connection, reports)
             if len(reports) > 1 and all(r.key is None and not r.adds and r.kind in writes.BATCHED for r in reports):
-                for index, report in enumerate(reports):
-                    batches.setdefault(report.kind, []).append(index)
-                for kind, indexes in batches.items():
-                    _add_batch(connection, kind, reports, indexes)
-            for index, report in enumerate(reports if not batches else []):
-                if report.key is not None and report.key not in fresh:
-                    continue  # a duplicate: written by the request that first sent its key
-                statement = writes.ADD_TO[report.kind] if report.adds else writes.STATEMENTS[report.kind]
-                if any(connection.execute(statement, report.values).first() is None for _ in range(report.times)):
-                    raise WeekClosed(index, f"the week of {report.values['week_start']} has closed")  # rolled back
-            # ux_source_fetch_fetched: another clock stored the number first. COPY (PostgreSQL)
-            # raises the driver's own error, an INSERT SQLAlchemy's.
-            refused = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
-            try:
-                insert_all(connection, table_of(SourceFetch), list(fetches))
-            except refused as err:
-                raise AlreadyFetched(str(err).splitlines()[0]) from None
-            insert_all(connection, table_of(Decision), list(decisions))
+                _add_batches(connection, reports)  # many plain reports: one statement a kind
+            else:
+                _add_each(connection, reports, fresh)
             return answers
 
     def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:

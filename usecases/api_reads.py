@@ -11,7 +11,6 @@ from cadence import calendar
 from cadence.judgement import Interval, ratio_interval, rubric_interval
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
-from storage.uow import Reading
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.api_reports import note_use
@@ -39,7 +38,7 @@ def playbooks(services: Services, token: ApiToken) -> list[dict[str, Any]]:
         raise NotReadable(f"token {token.name} may not read")
     note_use(services, token)
     now = services.clock()
-    with Reading(services.store) as store:
+    with services.store.reading() as store:
         states = [state for state in store.playbooks.states() if _visible(token, state.playbook.slug)]
         flagged = depth.plateaus(store, states, now)
     return [_summary(state, now, flagged[state.playbook.id]) for state in states]
@@ -50,7 +49,7 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
     if not token.can_read:
         raise NotReadable(f"token {token.name} may not read")
     note_use(services, token)
-    with Reading(services.store) as store:
+    with services.store.reading() as store:
         state = store.playbooks.state(slug) if _visible(token, slug) else None
         if state is None:
             raise NotFound(f"no playbook {slug}")

@@ -121,75 +121,122 @@ def note_use(services: Services, token: ApiToken) -> None:
 def post(services: Services, token: ApiToken, reports: list[messages.ReportCommand | Unfit]) -> Posted:
     """Store `reports` for `token`, all or none. Raises Forbidden (403) for a report outside
     the token's scope, Invalid (422) with every problem found."""
-    reporter = _Memo(services, f"token:{token.name}")
-    for index, report in enumerate(reports):
-        kind = report.kind if isinstance(report, Unfit) else KIND[type(report)]
-        if kind not in token.kinds:
-            raise Forbidden(index, f"token {token.name} may not report {kind}")
-        if token.playbooks is not None and report.playbook not in token.playbooks:
-            raise Forbidden(index, f"token {token.name} may not report on {report.playbook}")
+    _check_scope(token, reports)
     # A report whose key this token sent before is answered as it was, whatever has
     # happened since (its week closed, its playbook paused): a retry learns it is stored.
     # Unless it is not the report the key was first used for: that is refused.
     sent = [None if isinstance(r, Unfit) else r.sent for r in reports]
     keys = [f"{token.id}:{s.key}" for s in sent if s is not None]
     answered = services.store.reports.api_key_answers(keys) if keys else {}
-    made: list[NewReport | None] = []
-    weeks: list[calendar.WeekRef | None] = []
-    states: list[PlaybookState | None] = []
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    exceptions = 0
+    checked = _Checked(_Memo(services, f"token:{token.name}"), token, answered)
     for index, report in enumerate(reports):
+        checked.add(index, report)
+    if checked.problems:
+        raise Invalid(checked.problems)
+    duplicates = _write(services, token, reports, checked)
+    note_use(services, token)
+    answered.update(duplicates)
+    return _posted(token, reports, checked.made, answered, duplicates)
+
+
+def _check_scope(token: ApiToken, reports: list[messages.ReportCommand | Unfit]) -> None:
+    """Forbidden (403) for the first report of a kind or playbook the token may not report."""
+    for index, report in enumerate(reports):
+        kind = report.kind if isinstance(report, Unfit) else KIND[type(report)]
+        if kind not in token.kinds:
+            raise Forbidden(index, f"token {token.name} may not report {kind}")
+        if token.playbooks is not None and report.playbook not in token.playbooks:
+            raise Forbidden(index, f"token {token.name} may not report on {report.playbook}")
+
+
+class _Checked:
+    """Each report of a request checked in turn: the row it writes (None: a duplicate of a
+    report its key sent before), its playbook and week, or its problem."""
+
+    def __init__(self, reporter: _Memo, token: ApiToken, answered: dict[str, dict[str, Any]]):
+        self.reporter, self.token, self.answered = reporter, token, answered
+        self.made: list[NewReport | None] = []
+        self.weeks: list[calendar.WeekRef | None] = []
+        self.states: list[PlaybookState | None] = []
+        self.problems: list[Problem] = []
+        self.seen: set[str] = set()
+        self.exceptions = 0
+
+    def add(self, index: int, report: messages.ReportCommand | Unfit) -> None:
         if isinstance(report, Unfit):
-            problems.append(Problem(index, report.field, report.message))
-            continue
-        if report.sent is not None:
-            key = report.sent.key
-            if key in seen:
-                problems.append(Problem(index, "key", "this key is given to another report of this request"))
-                continue
-            seen.add(key)
-            first = answered.get(f"{token.id}:{key}")
-            if first is not None and not same_report(first["report_hash"], report.sent.fingerprint):
-                problems.append(Problem(index, "key", _reused(key)))
-                continue
-            if first is not None:
-                made.append(None)
-                weeks.append(None)
-                states.append(None)
-                continue
-        if report.at is not None and abs(report.at - reporter.now) > AT_MOST_AWAY:
-            problems.append(Problem(index, "at", "`at` is more than a year away from now"))
-            continue
-        if isinstance(report, messages.ValueEvent):
-            exceptions += report.count
-            if exceptions > MAX_EXCEPTION_EVENTS:
-                problems.append(Problem(index, "count", f"at most {MAX_EXCEPTION_EVENTS:,} events in one request"))
-                continue
+            self.problems.append(Problem(index, report.field, report.message))
+            return
+        problem = self._key_problem(report) or self._limits_problem(report)
+        if problem is not None:
+            self.problems.append(Problem(index, *problem))
+            return
+        if report.sent is not None and f"{self.token.id}:{report.sent.key}" in self.answered:
+            self._keep(None, None, None)  # sent before: answered as the first time
+            return
         try:
-            state, week, made_one = _resolve(reporter, token, report)
+            self._keep(*_resolve(self.reporter, self.token, report))
         except Refusal as refusal:
-            problems.append(Problem(index, FIELD.get(refusal.key, "week"), _message(refusal)))
-            continue
-        made.append(made_one)
-        weeks.append(week)
-        states.append(state)
-    if problems:
-        raise Invalid(problems)
-    new = [(index, one) for index, one in enumerate(made) if one is not None]
+            self.problems.append(Problem(index, FIELD.get(refusal.key, "week"), _message(refusal)))
+
+    def _keep(self, state: PlaybookState | None, week: calendar.WeekRef | None, made: NewReport | None) -> None:
+        self.states.append(state)
+        self.weeks.append(week)
+        self.made.append(made)
+
+    def _key_problem(self, report: messages.ReportCommand) -> tuple[str, str] | None:
+        """A key given twice in the request, or sent before for a different report."""
+        if report.sent is None:
+            return None
+        key = report.sent.key
+        if key in self.seen:
+            return "key", "this key is given to another report of this request"
+        self.seen.add(key)
+        first = self.answered.get(f"{self.token.id}:{key}")
+        if first is not None and not same_report(first["report_hash"], report.sent.fingerprint):
+            return "key", _reused(key)
+        return None
+
+    def _limits_problem(self, report: messages.ReportCommand) -> tuple[str, str] | None:
+        """An `at` more than a year away, or more value events than a request may carry."""
+        if report.sent is not None and f"{self.token.id}:{report.sent.key}" in self.answered:
+            return None  # a duplicate is answered whatever it says
+        if report.at is not None and abs(report.at - self.reporter.now) > AT_MOST_AWAY:
+            return "at", "`at` is more than a year away from now"
+        if isinstance(report, messages.ValueEvent):
+            self.exceptions += report.count
+            if self.exceptions > MAX_EXCEPTION_EVENTS:
+                return "count", f"at most {MAX_EXCEPTION_EVENTS:,} events in one request"
+        return None
+
+
+def _write(
+    services: Services, token: ApiToken, reports: list[messages.ReportCommand | Unfit], checked: _Checked
+) -> dict[str, dict[str, Any]]:
+    """The new rows in one unit of work, or none; what was answered for keys found taken."""
+    new = [(index, one) for index, one in enumerate(checked.made) if one is not None]
     try:
-        duplicates = services.store.reports.add_reports([one for _, one in new], token.id)
+        with services.store.unit_of_work() as uow:
+            duplicates = uow.reports.add_reports([one for _, one in new], token.id)
+            uow.commit()
+            return duplicates
     except WeekClosed as closed:  # the clock closed a week after it was judged open
         index = new[closed.index][0]
-        closed_state, closed_week = states[index], weeks[index]
+        closed_state, closed_week = checked.states[index], checked.weeks[index]
         assert closed_state is not None and closed_week is not None
         raise Invalid([Problem(index, "week", _message(week_closed(closed_state, closed_week, None)))]) from None
     except KeyReused as reused:  # a request with the same key, for another report, came first
         indexes = [new[i][0] for i in reused.indexes]
         raise Invalid([Problem(i, "key", _reused(_key(reports[i]))) for i in indexes]) from None
-    note_use(services, token)
-    answered.update(duplicates)
+
+
+def _posted(
+    token: ApiToken,
+    reports: list[messages.ReportCommand | Unfit],
+    made: list[NewReport | None],
+    answered: dict[str, dict[str, Any]],
+    duplicates: dict[str, dict[str, Any]],
+) -> Posted:
+    """What the answer says of each report: accepted, or a duplicate answered as the first time."""
     posted = Posted()
     for index, one in enumerate(made):
         key = _key(reports[index])

@@ -9,7 +9,9 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from cadence import calendar, keys, rules, sponsor
 from cadence.digest import (
@@ -23,9 +25,10 @@ from cadence.digest import (
     by_function,
     summarize,
 )
+from cadence.figures import WeekFigures
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
-from templates import render
+from templates import notices_digest
 from usecases import digest_learned
 from usecases import value as worth
 from usecases.shared import stalling
@@ -54,113 +57,62 @@ class Digest:
         `at` (in the playbook's own zone, grace included), and the header's figures are
         computed from those same weeks. Cycles and versions count in the window since
         the previous Monday's slot, so each is counted in one digest."""
-        states = active = self.store.playbooks.active_states()
-        last_week = monday - timedelta(days=7)
-        weeks = [last_week - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
-        reported = {s.playbook.id: w for s in states if (w := closed_week(s, at)) is not None}
-        states = [s for s in states if s.playbook.id in reported]
+        active = self.store.playbooks.active_states()
+        weeks = _weeks_to(monday - timedelta(days=7))
+        reported = {s.playbook.id: w for s in active if (w := closed_week(s, at)) is not None}
+        states = [s for s in active if s.playbook.id in reported]
+        read = self._read(states, reported, weeks, at)
+        digests = [summarize(_playbook_week(state, reported[state.playbook.id], read)) for state in states]
+        # The trend's last point is the threads' own weeks, so header and threads agree.
+        last = [read.last[(s.playbook.id, reported[s.playbook.id].week_start)] for s in states]
+        trend = [read.ratios.get(w) for w in weeks[:-1]] + [_exception_ratio(last)]
+        return self._org(active, read, trend, at), digests, weeks
+
+    def _read(
+        self, states: list[PlaybookState], reported: dict[int, calendar.WeekRef], weeks: list[date], at: datetime
+    ) -> _Reads:
+        """What the digest reads of the playbooks it reports on, a statement for each kind
+        of thing, however many playbooks there are."""
+        store = self.store
         pids = [s.playbook.id for s in states]
-        series_weeks = {
-            pid: [w.week_start - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)] for pid, w in reported.items()
-        }
-        origin_versions = self.store.registry.versions_by_id(
-            [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
-        )
+        series_weeks = {pid: _weeks_to(w.week_start) for pid, w in reported.items()}
+        adopters = [s.playbook for s in states if s.playbook.adopted_from_id]
+        origin_versions = store.registry.versions_by_id([p.adopted_from_id for p in adopters if p.adopted_from_id])
         origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
-        verdicts = self.store.registry.replication_verdicts(
-            [s.playbook.id for s in states if s.playbook.adopted_from_id]
-        )
+        verdicts = store.registry.replication_verdicts([p.id for p in adopters])
         every_week = sorted({w for ws in series_weeks.values() for w in ws} | set(weeks))
-        kpi = self.store.readouts.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
-        last = self.store.reports.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
-        checkins = self.store.readouts.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
+        kpi = store.readouts.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
+        last = store.reports.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
+        checkins = store.readouts.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
         since = at - timedelta(days=7)
         names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
-        # Grouped once: a week's close can change hundreds of modes, and scanning them
-        # all for every playbook made the digest quadratic in the org's size.
-        changes: dict[int | None, list[ModeChange]] = defaultdict(list)
-        for d in self.store.readouts.mode_changes_between(pids, since, at):
-            changes[d.playbook_id].append(ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or ""))
-        proposals: dict[int, list[OpenProposal]] = defaultdict(list)
-        for x in self.store.governance.open_proposals_of(pids):
-            proposals[x.playbook_id].append(OpenProposal(x.kind, names.get(x.step_id), x.to_mode))
-        counts = self.store.readouts.org_counts(since, at)
-        gone = self.store.people.deactivated(sorted({s.playbook.owner_id for s in states}))
-        ratios = self.store.readouts.exception_ratios(weeks)
-        stalls = stalling.stalled(self.store, states)
-        last_hits = self.store.governance.last_hits(pids)[0]  # the standing's, as the web overview's
-        flagged = plateaus(self.store, states, at)
+        return _Reads(
+            series_weeks=series_weeks,
+            origin_versions=origin_versions,
+            verdicts=verdicts,
+            kpi=kpi,
+            last=last,
+            checkins=checkins,
+            changes=_mode_changes(store.readouts.mode_changes_between(pids, since, at), names),
+            proposals=_proposals(store.governance.open_proposals_of(pids), names),
+            counts=store.readouts.org_counts(since, at),
+            gone=set(store.people.deactivated(sorted({s.playbook.owner_id for s in states}))),
+            ratios=store.readouts.exception_ratios(weeks),
+            stalls=stalling.stalled(store, states),
+            last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
+            flagged=plateaus(store, states, at),
+        )
 
-        digests = []
-        all_cases = all_exceptions = 0
-        for state in states:
-            p = state.playbook
-            current = reported[p.id]
-            figures = last[(p.id, current.week_start)]
-            cycle_weeks = [current.cycle_start + timedelta(days=7 * i) for i in range(current.week)]
-            frozen = {s.name for s in state.steps if s.frozen}
-            origin = None
-            if p.adopted_from_id in origin_versions:
-                v = origin_versions[p.adopted_from_id]
-                latest = (verdicts.get(p.id) or [{}])[-1]
-                origin = Origin(
-                    v.slug,
-                    v.version,
-                    v.definition.get("kpi", {}).get("baseline", 0.0),
-                    kpi.get((v.playbook_id, current.week_start)),
-                    latest.get("verdict"),
-                    latest.get("cycle"),
-                    v.definition.get("kpi", {}).get("target"),
-                )
-            sent, answered = checkins.get(p.id, (0, 0))
-            for step in figures.steps:
-                if step.cases:
-                    all_cases += step.cases
-                    all_exceptions += step.total_exceptions
-            week = PlaybookWeek(
-                slug=p.slug,
-                title=p.title,
-                function=p.function,
-                kpi_name=p.kpi_name,
-                unit=p.kpi_unit,
-                direction=p.kpi_direction,
-                baseline=p.kpi_baseline,
-                target=p.kpi_target,
-                exception_cap=p.exception_cap,
-                kpi_series=[kpi.get((p.id, w)) for w in series_weeks[p.id]],
-                cycle_values=[kpi.get((p.id, w)) for w in cycle_weeks],
-                weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
-                steps=[
-                    StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen) for s in figures.steps
-                ],
-                dms_sent=sent,
-                checked_in=answered,
-                mode_changes=changes.get(p.id, []),
-                open_proposals=proposals.get(p.id, []),
-                origin=origin,
-                guardrail=p.guardrail_name,
-                owner_deactivated=p.owner_id in gone,
-                stalled=stalls[p.id].phrase if p.id in stalls else None,
-                plateau=flagged.get(p.id, False),
-                last_cycle_hit=last_hits.get(p.id),
-                status=p.status,
-                cut=_cut(state, current),
-                guardrail_value=figures.guardrail,
-                guardrail_unit=state.guardrail_unit,
-                guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
-                if p.guardrail_name
-                else None,
-            )
-            digests.append(summarize(week))
-        # The trend's last point is the threads' own weeks, so header and threads agree.
-        trend = [ratios.get(w) for w in weeks[:-1]] + [all_exceptions / all_cases if all_cases else None]
+    def _org(self, active: list[PlaybookState], read: _Reads, trend: list[float | None], at: datetime) -> OrgWeek:
+        """The header's figures: every active playbook's (value, heroes), the week's counts."""
         measures = worth.of_playbooks(self.store, active, self.currency)
         saved = worth.of_org(measures, self.currency)
         carried = worth.heroes(
             self.store, active, {s.playbook.id: calendar.local_date(at, s.playbook.timezone) for s in active}
         )
         slugs = {s.playbook.id: s.playbook.slug for s in active}
-        org = OrgWeek(
+        counts, checkins = read.counts, read.checkins
+        return OrgWeek(
             active_playbooks=len(active),
             cycles_completed_week=counts["cycles_week"],
             cycles_completed_total=counts["cycles_total"],
@@ -177,7 +129,6 @@ class Digest:
             currency=self.currency,
             heroes=tuple(sorted((slugs[pid], h.person, h.share) for pid, h in carried.items())),
         )
-        return org, digests, weeks
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
         """The digest's messages, or none before any playbook's first week has closed: a
@@ -207,9 +158,8 @@ class Digest:
                 summary_key,
                 "chat.postMessage",
                 channel,
-                render(
-                    "digest_summary",
-                    week_of=(monday - timedelta(days=7)).isoformat(),
+                notices_digest.digest_summary(
+                    week_of=monday - timedelta(days=7),
                     org=org,
                     at_risk=sum(1 for d in digests if d.standing == sponsor.AT_RISK),
                     stalled=sum(1 for d in digests if d.standing == sponsor.STALLED),  # counted once
@@ -221,8 +171,8 @@ class Digest:
             slug = _slug(function)
             parts = [members[i : i + PER_REPLY] for i in range(0, len(members), PER_REPLY)]
             for index, part in enumerate(parts, start=1):
-                message = render(
-                    "digest_function", function=function, digests=part, total=len(members), part=index, parts=len(parts)
+                message = notices_digest.digest_function(
+                    function=function, digests=part, total=len(members), part=index, parts=len(parts)
                 )
                 messages.append(
                     Message(
@@ -272,6 +222,115 @@ def _chart_drawer() -> Callable[[str, list[PlaybookDigest], list[date]], tuple[b
         log.exception("charts are unavailable; digests go out without them")
         return None
     return function_chart
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What the digest read of the playbooks it reports on (Digest._read)."""
+
+    series_weeks: dict[int, list[date]]  # each playbook's last WEEKS weeks, to its reported one
+    origin_versions: dict[int, Any]
+    verdicts: dict[int, list[dict[str, Any]]]  # the adopters' replication verdicts
+    kpi: dict[tuple[int, date], float]
+    last: dict[tuple[int, date], WeekFigures]  # each playbook's reported week
+    checkins: dict[int, tuple[int, int]]  # DMs sent, answered
+    changes: dict[int | None, list[ModeChange]]
+    proposals: dict[int, list[OpenProposal]]
+    counts: dict[str, int]
+    gone: set[str]  # the owners whose accounts are deactivated
+    ratios: dict[date, float]
+    stalls: dict[int, stalling.Stalled]
+    last_hits: dict[int, bool]
+    flagged: dict[int, bool]  # plateaued
+
+
+def _weeks_to(last: date) -> list[date]:
+    """The WEEKS weeks to `last`, oldest first."""
+    return [last - timedelta(days=7 * i) for i in range(WEEKS - 1, -1, -1)]
+
+
+def _mode_changes(decisions: list[Any], names: dict[int | None, str]) -> dict[int | None, list[ModeChange]]:
+    """The week's mode changes by playbook. Grouped once: a week's close can change
+    hundreds of modes, and scanning them all for every playbook made the digest quadratic
+    in the org's size."""
+    changes: dict[int | None, list[ModeChange]] = defaultdict(list)
+    for d in decisions:
+        changes[d.playbook_id].append(ModeChange(names.get(d.step_id, "?"), d.from_mode or "", d.to_mode or ""))
+    return changes
+
+
+def _proposals(open_ones: list[Any], names: dict[int | None, str]) -> dict[int, list[OpenProposal]]:
+    proposals: dict[int, list[OpenProposal]] = defaultdict(list)
+    for x in open_ones:
+        proposals[x.playbook_id].append(OpenProposal(x.kind, names.get(x.step_id), x.to_mode))
+    return proposals
+
+
+def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> PlaybookWeek:
+    """A playbook's reported week, as cadence.digest.summarize judges it."""
+    p = state.playbook
+    figures = read.last[(p.id, current.week_start)]
+    cycle_weeks = [current.cycle_start + timedelta(days=7 * i) for i in range(current.week)]
+    frozen = {s.name for s in state.steps if s.frozen}
+    sent, answered = read.checkins.get(p.id, (0, 0))
+    return PlaybookWeek(
+        slug=p.slug,
+        title=p.title,
+        function=p.function,
+        kpi_name=p.kpi_name,
+        unit=p.kpi_unit,
+        direction=p.kpi_direction,
+        baseline=p.kpi_baseline,
+        target=p.kpi_target,
+        exception_cap=p.exception_cap,
+        kpi_series=[read.kpi.get((p.id, w)) for w in read.series_weeks[p.id]],
+        cycle_values=[read.kpi.get((p.id, w)) for w in cycle_weeks],
+        weeks_left=calendar.WEEKS_PER_CYCLE - current.week,
+        steps=[StepLastWeek(s.name, s.mode, s.cases, s.total_exceptions, s.name in frozen) for s in figures.steps],
+        dms_sent=sent,
+        checked_in=answered,
+        mode_changes=read.changes.get(p.id, []),
+        open_proposals=read.proposals.get(p.id, []),
+        origin=_origin(state, current, read),
+        guardrail=p.guardrail_name,
+        owner_deactivated=p.owner_id in read.gone,
+        stalled=read.stalls[p.id].phrase if p.id in read.stalls else None,
+        plateau=read.flagged.get(p.id, False),
+        last_cycle_hit=read.last_hits.get(p.id),
+        status=p.status,
+        cut=_cut(state, current),
+        guardrail_value=figures.guardrail,
+        guardrail_unit=state.guardrail_unit,
+        guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
+        if p.guardrail_name
+        else None,
+    )
+
+
+def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Origin | None:
+    """An adopter's origin: its version, its KPI in the same week, the latest replication verdict."""
+    p = state.playbook
+    if p.adopted_from_id not in read.origin_versions:
+        return None
+    v = read.origin_versions[p.adopted_from_id]
+    latest = (read.verdicts.get(p.id) or [{}])[-1]
+    kpi = v.definition.get("kpi", {})
+    return Origin(
+        v.slug,
+        v.version,
+        kpi.get("baseline", 0.0),
+        read.kpi.get((v.playbook_id, current.week_start)),
+        latest.get("verdict"),
+        latest.get("cycle"),
+        kpi.get("target"),
+    )
+
+
+def _exception_ratio(weeks: list[WeekFigures]) -> float | None:
+    """The exceptions per case of the steps that had cases in the reported weeks."""
+    cases = sum(step.cases for figures in weeks for step in figures.steps if step.cases)
+    exceptions = sum(step.total_exceptions for figures in weeks for step in figures.steps if step.cases)
+    return exceptions / cases if cases else None
 
 
 def closed_week(state: PlaybookState, at: datetime) -> calendar.WeekRef | None:

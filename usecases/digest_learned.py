@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from cadence import keys
 from storage.outbox import Message
 from storage.store import Store
-from templates import render
+from templates import notices_digest
 
 SHOWN = 10
 
@@ -20,11 +20,8 @@ def thread(store: Store, unit: str, summary_key: str, channel: str, at: datetime
     rows, total = store.learnings.added(at - timedelta(days=7), at, SHOWN)
     if not rows:
         return []
-    message = render(
-        "digest_learned",
-        items=[
-            dict(playbook=slug, cycle=x.cycle, by=x.added_by, text=x.text, on=x.added_at.date()) for x, slug in rows
-        ],
+    message = notices_digest.digest_learned(
+        items=[notices_digest.Learned(slug, x.cycle, x.added_by, x.text, x.added_at.date()) for x, slug in rows],
         more=total - len(rows),
     )
     return [Message(keys.digest_learned(unit), "chat.postMessage", channel, {"thread_of": summary_key, **message})]

@@ -23,7 +23,6 @@ from slack_sdk import WebClient
 from cadence import calendar
 from slack_api.members import DirectoryUnavailable, Person, TeamDirectory
 from storage.store import Store
-from storage.uow import Reading
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ def name_people_and_channels(
     deadline = monotonic() + BUDGET_SECONDS
     since = None if everyone else calendar.monday_of(at.date()) - timedelta(weeks=RECENT_WEEKS)
     named = Named()
-    with Reading(store) as together:  # one connection for both reads: a tick makes them every minute
+    with store.reading() as together:  # one connection for both reads: a tick makes them every minute
         unnamed = together.people.to_name(now - FRESH, since, PEOPLE_PER_TICK)
         unnamed_channels = together.people.channels_to_name(now - FRESH, CHANNELS_PER_TICK)
     people: list[tuple[str, str | None, str | None]] = []

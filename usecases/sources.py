@@ -295,7 +295,10 @@ class SourceClock:
     def _write(self, groups: list[tuple[list[NewReport], list[dict[str, Any]]]]) -> None:
         rows = [row for group_rows, _ in groups for row in group_rows]
         fetches = [f for _, group_fetches in groups for f in group_fetches]
-        self.store.reports.add_reports(rows, fetches=fetches)
+        with self.store.unit_of_work() as uow:  # a fetched value and the record of its fetch, or neither
+            uow.reports.add_reports(rows)
+            uow.sources.record(fetches)
+            uow.commit()
 
     @staticmethod
     def _row(job: Job, value: float, at: datetime) -> NewReport | None:

@@ -13,17 +13,19 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
-from cadence.figures import WeekFigures, meets_target, progress_to_target, sparkline
-from cadence.judgement import kpi_change
+from cadence.calendar import WeekRef
+from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
+from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from storage.uow import Reading
 from usecases import setup_time, sources
 from usecases import value as worth
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
+from usecases.shared.reliability import Reliability
+from usecases.value import PlaybookValue
 
 LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
 
@@ -39,15 +41,99 @@ class Shown:
 STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, with their reasons
 
 
-def status(caller: Caller, cmd: messages.Status) -> Shown:
+def status(caller: Caller, cmd: messages.Status) -> PlaybookStatus | StatusList:
     """One playbook's status: the one named, or this channel's only one; else the list of
     this channel's playbooks, or the caller's, or every one. It only reads, a dozen
     things, so its reads share one connection (a Reading, storage/uow.py)."""
-    with Reading(caller.store) as store:
+    with caller.store.reading() as store:
         return _status(caller.on(store), cmd.playbook)
 
 
-def _status(caller: Caller, slug: str | None) -> Shown:
+@dataclass(frozen=True)
+class ListedPlaybook:
+    slug: str
+    title: str
+    status: str
+    function: str | None
+    week: WeekRef | None  # the running one's
+    steps: int
+
+
+@dataclass(frozen=True)
+class StatusList:
+    """Several playbooks, one line each: this channel's, else the caller's, else every one."""
+
+    playbooks: list[ListedPlaybook]
+    in_channel: bool
+    yours: bool
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """A step in status: its mode, its last verdicts and its streak, this week's numbers."""
+
+    name: str
+    mode: str
+    pinned: bool
+    frozen: bool
+    proposal: Any
+    recent: list[str]  # the last four verdicts' outcomes
+    streak_outcome: str | None
+    streak: int
+    week: StepWeek | None
+    unsure: Unsure | None  # the latest of those four weeks that was INCONCLUSIVE
+
+
+@dataclass(frozen=True)
+class Unsure:
+    week: date
+    why: str | None
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """The sourced numbers of the last week that ended and the input reliability."""
+
+    week: date
+    items: list[dict[str, Any]]
+    reliability: Reliability
+
+
+@dataclass(frozen=True)
+class PlaybookStatus:
+    """One playbook's week, as the caller may read it (templates/status.json.j2 shows it
+    through handlers/present_status.py)."""
+
+    state: PlaybookState
+    full: bool  # owners and curators read who deviated or logged an exception, and why
+    notes: list[dict[str, Any]]
+    mine: Attestation | None  # the caller's own answer this week
+    week: WeekRef | None
+    figures: WeekFigures | None
+    progress: float | None
+    steps: list[StepStatus]
+    versions: list[Any]
+    origin: Any  # the registry version it was adopted from
+    runs: str | None  # "runs v2; v3 published 1 Mar" when a newer version is out
+    trend: list[float | None]  # the KPI of the last eight weeks
+    met_weeks: list[int]  # the scale rule, week by week: which weeks of this cycle met the target so far
+    away: list[tuple[str, date]]  # who of the team is away, and until when
+    learnings: list[Any]
+    sourced: Sourced | None
+    value: PlaybookValue | None
+    queue: list[dict[str, Any]]
+    pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
+    plateau: Any
+    kpi_moved: KpiChange | None
+    checklist: list[Any] | None  # the champion's, when it has one
+    owner_deactivated: bool
+    setup: dict[str, Any] | None
+    stalled: Any
+    guardrail_state: str | None
+    proposals: list[Any]
+
+
+def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
     if slug is not None:
         return playbook_status(caller, caller.playbook(slug, "status"))
     here = caller.store.playbooks.states(channel_id=caller.channel_id)
@@ -55,23 +141,18 @@ def _status(caller: Caller, slug: str | None) -> Shown:
         return playbook_status(caller, here[0])
     mine = caller.store.playbooks.of_person(caller.user_id)
     states = here or mine or caller.store.playbooks.states()
-    rows = []
-    for state in states:
-        week = None
-        if state.anchor is not None:
-            week = calendar.week_containing(state.running(), caller.today(state))
-        rows.append(
-            {
-                "slug": state.playbook.slug,
-                "title": state.playbook.title,
-                "status": state.playbook.status,
-                "function": state.playbook.function,
-                "cycle": week.cycle if week else None,
-                "week": week.week if week else None,
-                "steps": len(state.steps),
-            }
+    rows = [
+        ListedPlaybook(
+            slug=state.playbook.slug,
+            title=state.playbook.title,
+            status=state.playbook.status,
+            function=state.playbook.function,
+            week=calendar.week_containing(state.running(), caller.today(state)) if state.anchor is not None else None,
+            steps=len(state.steps),
         )
-    return Shown("status_list", dict(playbooks=rows, in_channel=bool(here), yours=bool(mine) and not here))
+        for state in states
+    ]
+    return StatusList(rows, in_channel=bool(here), yours=bool(mine) and not here)
 
 
 def _kpi_trend(
@@ -88,151 +169,149 @@ def _kpi_trend(
     return series
 
 
-def playbook_status(caller: Caller, state: PlaybookState) -> Shown:
+def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
     playbook = state.playbook
-    week = None
     today = caller.today(state)
-    if state.anchor is not None:
-        week = calendar.week_containing(state.running(), today)
+    week = calendar.week_containing(state.running(), today) if state.anchor is not None else None
     figures = caller.store.reports.week_figures(state, week.week_start) if week else None
-    progress = None
-    if figures is not None and figures.kpi is not None:
-        progress = progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
+    history = caller.store.governance.histories([state], governance.thresholds(state).lookback_weeks)
+    last = week.week_start if week else calendar.monday_of(today)
+    trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
+    series = _kpi_trend(caller, state, trend_weeks, figures)
+    kpis = {w: v for (_, w), v in series.items()}
+    ended = depth.ended_week(state, caller.now)  # the plateau rule's two KPIs are in the trend's weeks
+    read = series if {ended, ended - timedelta(days=7)} <= set(trend_weeks) else None
+    origin, runs = _origin(caller, playbook.adopted_from_id)
+    full = roles.sees_names(caller.store, state, caller.user_id)
+    return PlaybookStatus(
+        state=state,
+        full=full,
+        notes=reasons(caller.store, state, figures) if figures is not None and full else [],
+        mine=_own_answer(figures, caller.user_id),
+        week=week,
+        figures=figures,
+        progress=_progress(state, figures),
+        steps=_steps(state, history, figures),
+        versions=caller.store.registry.versions(playbook_id=playbook.id),
+        origin=origin,
+        runs=runs,
+        trend=[kpis.get(w) for w in trend_weeks],
+        met_weeks=_met_weeks(state, week, kpis),
+        away=_away(caller, state, today),
+        learnings=_learnings(caller.store, state, week),
+        sourced=_sourced(caller, state),
+        value=worth.of_playbook(caller.store, state, caller.services.currency),
+        queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
+        pilot=origin is not None and week is not None and week.cycle == 1,
+        plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
+        kpi_moved=_kpi_moved(state, week, kpis),
+        checklist=champions.checklist_of(caller.store, playbook) if playbook.champion_id else None,
+        owner_deactivated=_owner_deactivated(caller, state),
+        setup=setup_time.own(caller.store, state),
+        stalled=stalling.stalled(caller.store, [state]).get(playbook.id),
+        guardrail_state=_guardrail_state(state, figures),
+        proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
+    )
+
+
+def _own_answer(figures: WeekFigures | None, user_id: str) -> Attestation | None:
+    """The caller's own check-in this week."""
+    return next((a for a in figures.attestations if a.user_id == user_id), None) if figures else None
+
+
+def _learnings(store: Store, state: PlaybookState, week: WeekRef | None) -> list[Any]:
+    """The running cycle's newest learnings, and whether there are more (one more read)."""
+    return store.learnings.of(state.playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else []
+
+
+def _progress(state: PlaybookState, figures: WeekFigures | None) -> float | None:
+    if figures is None or figures.kpi is None:
+        return None
+    playbook = state.playbook
+    return progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
+
+
+def _steps(state: PlaybookState, history: Any, figures: WeekFigures | None) -> list[StepStatus]:
     th = governance.thresholds(state)
-    lookback = th.lookback_weeks
-    history = caller.store.governance.histories([state], lookback)
-    proposals = history.proposals  # the steps' and the playbook's, read with the verdicts
-    versions = caller.store.registry.versions(playbook_id=playbook.id)
-    names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     rows = []
     for index, step in enumerate(state.steps):
         step_state = history.states[step.id]
-        recent = [v.outcome for v in step_state.verdicts[-4:]]
         latest = step_state.since_change()[-1].outcome if step_state.since_change() else None
         unsure = next((v for v in reversed(step_state.verdicts[-4:]) if v.outcome == rules.INCONCLUSIVE), None)
         rows.append(
-            dict(
+            StepStatus(
                 name=step.name,
                 mode=step.mode,
                 pinned=step.pinned,
                 frozen=step.frozen,
                 proposal=step_state.open_proposal,
-                recent=recent,
+                recent=[v.outcome for v in step_state.verdicts[-4:]],
                 streak_outcome=latest,
                 streak=step_state.trailing(latest) if latest else 0,
                 week=figures.steps[index] if figures else None,
-                unsure=None if unsure is None else dict(week=unsure.week_start, why=governance.why_unsure(unsure, th)),
+                unsure=None if unsure is None else Unsure(unsure.week_start, governance.why_unsure(unsure, th)),
             )
         )
-    last = week.week_start if week else calendar.monday_of(today)
-    trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
-    series = _kpi_trend(caller, state, trend_weeks, figures)
-    trend = [series.get((playbook.id, w)) for w in trend_weeks]
-    ended = depth.ended_week(state, caller.now)  # the plateau rule's two KPIs are in the trend's weeks
-    read = series if {ended, ended - timedelta(days=7)} <= set(trend_weeks) else None
-    # The scale rule, week by week: which weeks of this cycle met the target so far.
-    met_weeks = []
-    if week is not None:
-        for number in range(1, week.week + 1):
-            value = series.get((playbook.id, week.cycle_start + timedelta(days=7 * (number - 1))))
-            if value is not None and meets_target(value, playbook.kpi_target, playbook.kpi_direction):
-                met_weeks.append(number)
-    origin = runs = None
-    if playbook.adopted_from_id is not None:
-        known = caller.store.registry.versions()
-        origin_version = next((v for v in known if v.id == playbook.adopted_from_id), None)
-        origin = f"{origin_version.slug} v{origin_version.version}" if origin_version else None
-        runs = upgrades.runs(known, playbook.adopted_from_id)
-    # Owners and curators read who deviated or logged an exception, and why; members read
-    # the counts and their own answer.
-    full = roles.sees_names(caller.store, state, caller.user_id)
-    notes = []
-    if figures is not None and week is not None and full:
-        notes = reasons(caller.store, state, figures)
-    mine = next((a for a in figures.attestations if a.user_id == caller.user_id), None) if figures else None
-    away = [
-        dict(user=user, until=last.isoformat())
-        for user, (first, last) in sorted(_away_on_team(caller, state, today).items(), key=lambda item: item[1][1])
-        if first <= today
+    return rows
+
+
+def _met_weeks(state: PlaybookState, week: WeekRef | None, kpis: dict[date, float]) -> list[int]:
+    """The scale rule, week by week: which weeks of this cycle met the target so far."""
+    if week is None:
+        return []
+    p = state.playbook
+    return [
+        number
+        for number in range(1, week.week + 1)
+        if (value := kpis.get(week.cycle_start + timedelta(days=7 * (number - 1)))) is not None
+        and meets_target(value, p.kpi_target, p.kpi_direction)
     ]
-    return Shown(
-        "status",
-        dict(
-            full=full,
-            notes=notes,
-            mine=mine,
-            playbook=playbook,
-            anchor=state.anchor,
-            week=week,
-            stage=week.stage if week else None,
-            figures=figures,
-            progress=progress,
-            step_rows=rows,
-            versions=versions,
-            origin=origin,
-            runs=runs,  # "runs v2; v3 published 1 Mar" when a newer version is out
-            trend=sparkline(trend),
-            trend_known=sum(1 for v in trend if v is not None),
-            met_weeks=met_weeks,
-            away=away,
-            learnings=caller.store.learnings.of(playbook.id, [week.cycle], limit=LEARNINGS_SHOWN + 1) if week else [],
-            sourced=_sourced(caller, state),
-            value=worth.words(worth.of_playbook(caller.store, state, caller.services.currency)),
-            queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
-            kpi_by=figures.kpi_by if figures else None,
-            learnings_shown=LEARNINGS_SHOWN,
-            # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
-            pilot=bool(origin and week is not None and week.cycle == 1),
-            plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
-            kpi_moved=kpi_change(
-                [series.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(week.week)],
-                playbook.kpi_baseline,
-            )
-            if week is not None
-            else None,
-            kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
-            champion=dict(
-                champion=playbook.champion_id,
-                checklist=champions.summary(champions.checklist_of(caller.store, playbook)),
-            )
-            if playbook.champion_id
-            else None,
-            owner_deactivated=state.owner_deactivated
-            if state.owner_deactivated is not None
-            else bool(caller.store.people.deactivated([playbook.owner_id])),
-            scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
-            setup=setup_time.own(caller.store, state),
-            stalled=stalling.stalled(caller.store, [state]).get(playbook.id),
-            guardrail=None
-            if playbook.guardrail_name is None or figures is None
-            else dict(
-                name=playbook.guardrail_name,
-                unit=state.guardrail_unit,
-                value=figures.guardrail,
-                minimum=playbook.guardrail_min,
-                maximum=playbook.guardrail_max,
-                state=rules.guardrail_state(figures.guardrail, playbook.guardrail_min, playbook.guardrail_max),
-            ),
-            proposals=[
-                dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in proposals
-            ],
-        ),
+
+
+def _kpi_moved(state: PlaybookState, week: WeekRef | None, kpis: dict[date, float]) -> KpiChange | None:
+    """The KPI's change from the baseline over this cycle's weeks so far."""
+    if week is None:
+        return None
+    return kpi_change(
+        [kpis.get(week.cycle_start + timedelta(days=7 * i)) for i in range(week.week)], state.playbook.kpi_baseline
     )
 
 
-def _sourced(caller: Caller, state: PlaybookState) -> dict[str, Any] | None:
+def _origin(caller: Caller, adopted_from_id: int | None) -> tuple[Any, str | None]:
+    """The version a playbook was adopted from, and what it runs of its versions."""
+    if adopted_from_id is None:
+        return None, None
+    known = caller.store.registry.versions()
+    return next((v for v in known if v.id == adopted_from_id), None), upgrades.runs(known, adopted_from_id)
+
+
+def _away(caller: Caller, state: PlaybookState, today: date) -> list[tuple[str, date]]:
+    """Who of the team is away today, and until when, the soonest back first."""
+    away = sorted(_away_on_team(caller, state, today).items(), key=lambda item: item[1][1])
+    return [(user, last) for user, (first, last) in away if first <= today]
+
+
+def _owner_deactivated(caller: Caller, state: PlaybookState) -> bool:
+    if state.owner_deactivated is not None:
+        return state.owner_deactivated
+    return bool(caller.store.people.deactivated([state.playbook.owner_id]))
+
+
+def _guardrail_state(state: PlaybookState, figures: WeekFigures | None) -> str | None:
+    p = state.playbook
+    if p.guardrail_name is None or figures is None:
+        return None
+    return rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
+
+
+def _sourced(caller: Caller, state: PlaybookState) -> Sourced | None:
     """The sourced numbers of the last week that ended, each with where and when it came
     from or why it failed, and the input reliability (None without sources)."""
     found = sources.reliability(caller.store, state, caller.now)
     if found is None:
         return None
     week = sources.last_ended_week(state, caller.now)
-    units = {"kpi": state.playbook.kpi_unit, "guardrail": state.guardrail_unit}
-    lines = [
-        dict(what=item["what"], said=sources.in_words(item, units.get(item["number"], "")))
-        for item in sources.provenance(caller.store, state, [week]).get(week, [])
-    ]
-    return dict(week=week.isoformat(), lines=lines, reliability=found.words())
+    return Sourced(week, sources.provenance(caller.store, state, [week]).get(week, []), found)
 
 
 def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[dict[str, Any]]:
@@ -250,7 +329,7 @@ def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[di
 
 
 def history(caller: Caller, cmd: messages.History) -> Shown:
-    with Reading(caller.store) as store:
+    with caller.store.reading() as store:
         return _history(caller.on(store), cmd.playbook, cmd.step, cmd.limit)
 
 

@@ -20,7 +20,6 @@ from storage.cadence_log import Work
 from storage.health import SLACK_ACCESS_LOST
 from storage.models.playbooks import Playbook
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from storage.uow import Reading
 
 HOLIDAYS_AROUND = timedelta(days=14)  # a tick plans within a week or so of `at`
 
@@ -58,7 +57,7 @@ class TickReads:
 def read(store: Store, at: datetime) -> TickReads:
     """Everything a tick reads before it plans: seven statements on one connection."""
     today = at.date()
-    with Reading(store) as together:
+    with store.reading() as together:
         settings = together.org.settings([SLACK_ACCESS_LOST, CURATORS_CHANNEL])
         states = together.playbooks.clock_states()
         cursors, org_cursors = together.cadence_log.latest_weeks()

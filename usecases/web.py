@@ -7,16 +7,18 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar
+from cadence.figures import WeekFigures
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
+from cadence.rules import Thresholds
+from cadence.value import Hero
 from storage.store import PlaybookState, Store
-from storage.uow import Reading
-from templates import ID_IN_TEXT, criterion_phrase
+from templates import ID_IN_TEXT
 from usecases import sources as pulled
 from usecases import status
 from usecases import value as worth
@@ -24,7 +26,9 @@ from usecases.shared import champions, depth, queue, readiness, registry, roles,
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
+from usecases.shared.reliability import Reliability
 from usecases.shared.services import Services
+from usecases.value import PlaybookValue
 
 LINK_VALID = timedelta(minutes=10)
 SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
@@ -99,23 +103,142 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class StepCell:
+    """One step's week on a playbook page's grid: the numbers its verdict was judged on
+    (a week no verdict judged: as reported) and, when judged, the verdict."""
+
+    name: str
+    verdict: str | None
+    cases: int | None
+    exceptions: int | None
+    rubric: float | None
+    why: str | None  # an INCONCLUSIVE week's reason, by its kept rule
+    reviewed: int | None
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week: date
+    kpi: float | None
+    guardrail: float | None
+    guardrail_state: str | None
+    steps: list[StepCell]
+
+    def has_data(self) -> bool:
+        """Whether the week has anything to show: a KPI, a guardrail reading, a step's
+        numbers or a verdict on them (MISSING is none)."""
+        return (
+            self.kpi is not None
+            or self.guardrail is not None
+            or any(
+                c.cases is not None or c.exceptions or c.rubric is not None or c.verdict not in (None, "MISSING")
+                for c in self.steps
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ItemMove:
+    """A move of an exception item; its reason and note only for the owner and the curators."""
+
+    at: datetime
+    item: str
+    source: str | None
+    step: str | None
+    logged_at: datetime
+    logged_by: str
+    reason: str | None
+    state: str
+    note: str | None
+    by: str
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """A report, with who sent it; an exception's reason only for the owner and the curators."""
+
+    at: datetime
+    week: date
+    kind: str
+    step: str | None
+    number: float | None
+    reason: str | None
+    by: str
+    withdrawn_by: str | None
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """A decision as the page lists it, on the day it was taken where the playbook is."""
+
+    when: date
+    kind: str
+    summary: str
+    figures: dict[str, Any]
+    rule: str | None
+    actor: str
+    step: str | None
+    from_mode: str | None
+    to_mode: str | None
+
+
+@dataclass(frozen=True)
+class PlaybookPage:
+    """What a playbook's page shows (handlers/web_playbook.py presents it): read, and
+    with what the viewer may not see left out."""
+
+    state: PlaybookState
+    this_week: date
+    first: date
+    weeks: list[date]  # the table's, oldest first
+    charted: list[date]  # the charts', from the first week with a number
+    kpis: dict[date, float]
+    guardrails: dict[date, float]
+    rows: list[WeekRow]  # the table's weeks, from the first with data
+    thresholds: Thresholds
+    full: bool  # the viewer reads reasons and notes (roles.sees_names)
+    notes: list[dict[str, Any]]
+    current: WeekFigures
+    standing: str
+    stalled: str | None
+    plateau: Any
+    months: list[dict[str, Any]]
+    cycles: list[dict[str, Any]]
+    decisions: list[DecisionLine]  # newest first
+    readiness: dict[str, Any] | None
+    learnings: list[Any]
+    sources: Any
+    sourced: list[tuple[date, dict[str, Any]]]  # newest week first
+    reliability: Reliability | None  # of the sourced numbers, None without sources
+    queue: list[dict[str, Any]]
+    moves: list[ItemMove]
+    reports: list[ReportLine]
+    runs: str | None
+    from_adopters: list[dict[str, Any]]
+    value: PlaybookValue | None
+    hero: Hero | None
+    checklist: list[Any]
+    people: dict[str, str]
+    channels: dict[str, str]
+
+
+def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
     """One playbook over months: the KPI and guardrail charted over up to two years in
     their units; the steps × weeks grid of verdicts with their numbers, this week, the
     modes over time, decisions, learnings, the kit and each report with who sent it, for
     the half year up to `until` (the latest by default); deviation and exception reasons
     only for its owner and the curators (as `/rollout status`)."""
     now = services.clock()
-    with Reading(services.store) as store:
+    with services.store.reading() as store:
         state = store.playbooks.state(slug)
         if state is None:
             return None
         this_week = calendar.monday_of(calendar.local_date(now, state.playbook.timezone))
         first = calendar.first_day(state.running()) if state.anchor is not None else this_week
-        charted = _weeks_back(this_week, CHART_WEEKS, first)
-        last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
-        weeks = _weeks_back(last, TABLE_WEEKS, first)
+        weeks = _table_weeks(this_week, first, until)
         pid = state.playbook.id
+        charted = _weeks_back(this_week, CHART_WEEKS, first)
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
         # The charts start at the first week with a number (a cycle may begin before its reports).
         charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[0])]
@@ -126,172 +249,161 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         judged = {v.week_start for step in state.steps for v in history.states[step.id].verdicts}
         figures = store.reports.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
         decisions = store.governance.history(pid, None, 100)
-        learnings = store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS)
-        sources = store.readouts.report_sources(pid, weeks[0], weeks[-1])
-        log = store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN)
-        sourced = pulled.provenance(store, state, weeks)
-        reliable = pulled.reliability(store, state, services.clock())
         full = roles.sees_names(store, state, viewer.user_id)
-        notes = status.reasons(store, state, figures[(pid, this_week)]) if full else []
-        months = depth.months(store, this_week - timedelta(days=7), pid, first)
-        flagged = depth.plateaus(store, [state], now)[pid]
-        items = queue.open_items(store, [state], now)[pid]
-        moves = store.exception_items.events_of(pid)
-        checklist = champions.checklist_of(store, state.playbook) if state.playbook.champion_id else []
-        latest_readiness = _readiness(store, state, decisions, now)
-        measure = worth.of_playbook(store, state, services.currency)
-        carried = worth.heroes(store, [state], {state.playbook.id: this_week}).get(state.playbook.id)
         stall = stalling.stalled(store, [state]).get(pid)
-        last_hit = store.governance.last_hits([pid])[0].get(pid)
+        page = PlaybookPage(
+            state=state,
+            this_week=this_week,
+            first=first,
+            weeks=weeks,
+            charted=charted,
+            kpis=kpis,
+            guardrails=guardrails,
+            rows=_rows(state, weeks, first, _grid(state, weeks, figures, history, kpis, guardrails)),
+            thresholds=thresholds(state),
+            full=full,
+            notes=status.reasons(store, state, figures[(pid, this_week)]) if full else [],
+            current=figures[(pid, this_week)],
+            standing=_standing(store, state, now, kpis, stall is not None),
+            stalled=stall.phrase if stall else None,
+            plateau=depth.plateaus(store, [state], now)[pid],
+            months=depth.months(store, this_week - timedelta(days=7), pid, first),
+            cycles=_cycle_changes(state, charted, kpis),
+            decisions=_decisions(state, decisions),
+            readiness=_readiness(store, state, decisions, now),
+            learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
+            sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
+            sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
+            reliability=pulled.reliability(store, state, services.clock()),
+            # the exception queue: its open items by step (reasons, as in status, only for
+            # the owner and the curators), and every item's moves
+            queue=queue.per_step(
+                state,
+                [dict(i, reason=i["reason"] if full else None) for i in queue.open_items(store, [state], now)[pid]],
+            ),
+            moves=_moves(state, store.exception_items.events_of(pid), full),
+            reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
+            runs=_runs(store, state.playbook),
+            from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
+            value=worth.of_playbook(store, state, services.currency),
+            hero=worth.heroes(store, [state], {pid: this_week}).get(pid),
+            checklist=champions.checklist_of(store, state.playbook) if state.playbook.champion_id else [],
+            people={},
+            channels={},
+        )
+    return _named(services.store, page)
+
+
+def _table_weeks(this_week: date, first: date, until: date | None) -> list[date]:
+    """The table's weeks: the half year up to `until`'s week, none before the first cycle
+    nor after this week."""
+    last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
+    return _weeks_back(last, TABLE_WEEKS, first)
+
+
+def _standing(store: Store, state: PlaybookState, now: datetime, kpis: dict[date, float], stalled: bool) -> str:
+    """The standing the overview counts the playbook by, in its words."""
     p = state.playbook
     now_week = (
         calendar.week_containing(state.running(), calendar.local_date(now, p.timezone))
         if state.anchor is not None
         else None
     )
-    steps = {s.id: s.name for s in state.steps}
+    last_hit = store.governance.last_hits([p.id])[0].get(p.id)
+    return stalling.standing(state, now_week, kpis, stalled, last_hit)
+
+
+def _grid(
+    state: PlaybookState,
+    weeks: list[date],
+    figures: dict[tuple[int, date], WeekFigures],
+    history: Any,
+    kpis: dict[date, float],
+    guardrails: dict[date, float],
+) -> list[WeekRow]:
+    """The steps × weeks grid: each week's verdicts with the numbers they were judged on."""
+    p = state.playbook
+    th = thresholds(state)
     verdicts = {(v.week_start, step.id): v for step in state.steps for v in history.states[step.id].verdicts}
     rows = []
-    th = thresholds(state)
     for w in weeks:
         f = figures.get((p.id, w))
         measured = {s.name: s for s in f.steps} if f else {}
-        cells = []
-        for step in state.steps:
-            verdict, live = verdicts.get((w, step.id)), measured.get(step.name)
-            numbers: tuple[int | None, int | None, float | None, int | None] = (None, None, None, None)
-            if verdict is not None:  # what it was judged on (a sample too small: no rubric)
-                n = verdict.numbers
-                numbers = (n.cases, n.exceptions, n.rubric, n.reviewed)
-            elif live is not None:
-                numbers = (live.cases, live.total_exceptions, live.counted_rubric, live.reviewed)
-            cases, exceptions, rubric, reviewed = numbers
-            outcome = verdict.outcome if verdict else None
-            why = why_unsure(verdict, th) if verdict else None  # an INCONCLUSIVE week's reason, by its kept rule
-            cells.append(
-                dict(name=step.name, verdict=outcome, cases=cases, exceptions=exceptions, rubric=rubric, why=why)
-                | dict(reviewed=reviewed)
-            )
-        rows.append(
-            dict(
-                week=w,
-                label=week_label(state, w),
-                kpi=kpis.get(w),
-                guardrail=guardrails.get(w),
-                guardrail_state=history.guardrail.get(p.id, {}).get(w),
-                steps=cells,
-            )
-        )
-    if weeks[0] == first and any(_has_data(r) for r in rows):  # the first weeks: from the first with data
-        while not _has_data(rows[0]):
+        cells = [_cell(step.name, verdicts.get((w, step.id)), measured.get(step.name), th) for step in state.steps]
+        rows.append(WeekRow(w, kpis.get(w), guardrails.get(w), history.guardrail.get(p.id, {}).get(w), cells))
+    return rows
+
+
+def _cell(name: str, verdict: Any, live: Any, th: Any) -> StepCell:
+    """A step's week: what its verdict was judged on (a sample too small: no rubric), or
+    without a verdict, its numbers as reported."""
+    if verdict is not None:
+        n = verdict.numbers
+        return StepCell(name, verdict.outcome, n.cases, n.exceptions, n.rubric, why_unsure(verdict, th), n.reviewed)
+    if live is not None:
+        return StepCell(name, None, live.cases, live.total_exceptions, live.counted_rubric, None, live.reviewed)
+    return StepCell(name, None, None, None, None, None, None)
+
+
+def _rows(state: PlaybookState, weeks: list[date], first: date, rows: list[WeekRow]) -> list[WeekRow]:
+    """The first weeks shown from the first with data (an earlier page shows its all)."""
+    if weeks[0] == first and any(r.has_data() for r in rows):
+        while not rows[0].has_data():
             rows.pop(0)
-    current = figures[(p.id, this_week)]
-    decision_rows = _decision_rows(state, decisions)
-    shown = dict(
-        playbook=p,
-        standing=stalling.standing(state, now_week, kpis, stall is not None, last_hit),
-        stalled=stall.phrase if stall else None,
-        plateau=flagged,
-        depth=[dict(m, label=week_label(state, m["week"])) for m in months],
-        cycles=_cycle_changes(state, charted, kpis),
-        cap=thresholds(state).exception_cap,
-        rubric_threshold=thresholds(state).rubric_threshold,
-        steps=state.steps,
-        rows=rows,
-        full=full,
-        notes=notes,
-        deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
-        decisions=decision_rows,
-        readiness=latest_readiness,
-        modes=[d for d in decision_rows if d["kind"] == "mode-change"],
-        learnings=learnings,
-        sources=sources,
-        sourced=[
-            dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item))
-            for w in reversed(weeks)
-            for item in sourced.get(w, [])
-        ],
-        reliability=None if reliable is None else reliable.words(),
-        # the exception queue: its open items by step, and every item's moves (reasons and
-        # notes, as in status, only for the owner and the curators)
-        queue=queue.per_step(state, [dict(i, reason=i["reason"] if full else None) for i in items]),
-        item_moves=[
-            dict(
-                at=m.at,
-                item=m.item.key,
-                source=m.item.source,
-                step=steps.get(m.item.step_id or 0),
-                logged_at=m.item.logged_at,
-                logged_by=m.item.logged_by,
-                reason=m.item.reason if full else None,
-                state=m.state,
-                note=m.note if full else None,
-                by=m.by,
-            )
-            for m in moves
-        ],
-        reports_shown=REPORTS_SHOWN,
-        reports=[
-            dict(
-                at=r.reported_at,
-                week=week_label(state, r.week_start),
-                kind=r.kind,
-                step=steps.get(r.step_id or 0),
-                number=r.number,
-                # An exception's reason: as in status, only the owner and the curators read it.
-                reason=r.reason if full else None,
-                by=r.reported_by,
-                withdrawn_by=r.withdrawn_by if r.withdrawn_at else None,
-            )
-            for r in log
-        ],
-        charted=dict(
-            labels=[week_label(state, w) for w in charted],
-            kpi=[kpis.get(w) for w in charted],
-            guardrail=[guardrails.get(w) for w in charted],
-        ),
-        window=TABLE_WEEKS,
-        this_monday=this_week,
-        earlier=weeks[0] - timedelta(days=7) if weeks[0] > first else None,
-        later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), this_week) if weeks[-1] < this_week else None,
-        this_week=dict(
-            label=week_label(state, this_week),
-            kpi=current.kpi,
-            checkins=len(current.attestations),
-            followed=current.followed,
-        ),
-        kit=p.definition.get("replication") or {},
-        runs=upgrades.runs(services.store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None,
-        from_adopters=upgrades.from_adopters(services.store, p.id, PLAYBOOK_LEARNINGS),
-        value=measure,
-        value_words=worth.words(measure),
-        hero_id=carried.person if carried else None,
-        hero_share=carried.share if carried else None,
-        champion=p.champion_id,
-        checklist=checklist,
-        guardrail=dict(
-            name=p.guardrail_name, unit=state.guardrail_unit, minimum=p.guardrail_min, maximum=p.guardrail_max
-        )
-        if p.guardrail_name
-        else None,
-    )
-    return with_names(services.store, shown, [p.owner_id, *(x.added_by for x in learnings)], [p.channel_id])
+    return rows
 
 
-def _has_data(row: dict[str, Any]) -> bool:
-    """Whether a week of the playbook page's table has anything to show: a KPI, a
-    guardrail reading, a step's numbers or a verdict on them (MISSING is none)."""
-    return (
-        row["kpi"] is not None
-        or row["guardrail"] is not None
-        or any(
-            c["cases"] is not None
-            or c["exceptions"]
-            or c["rubric"] is not None
-            or c["verdict"] not in (None, "MISSING")
-            for c in row["steps"]
+def _sourced(sourced: dict[date, list[dict[str, Any]]], weeks: list[date]) -> list[tuple[date, dict[str, Any]]]:
+    return [(w, item) for w in reversed(weeks) for item in sourced.get(w, [])]
+
+
+def _runs(store: Store, p: Any) -> str | None:
+    return upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None
+
+
+def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:
+    steps = {s.id: s.name for s in state.steps}
+    return [
+        ItemMove(
+            at=m.at,
+            item=m.item.key,
+            source=m.item.source,
+            step=steps.get(m.item.step_id or 0),
+            logged_at=m.item.logged_at,
+            logged_by=m.item.logged_by,
+            reason=m.item.reason if full else None,
+            state=m.state,
+            note=m.note if full else None,
+            by=m.by,
         )
-    )
+        for m in moves
+    ]
+
+
+def _reports(state: PlaybookState, log: list[Any], full: bool) -> list[ReportLine]:
+    steps = {s.id: s.name for s in state.steps}
+    return [
+        ReportLine(
+            at=r.reported_at,
+            week=r.week_start,
+            kind=r.kind,
+            step=steps.get(r.step_id or 0),
+            number=r.number,
+            # An exception's reason: as in status, only the owner and the curators read it.
+            reason=r.reason if full else None,
+            by=r.reported_by,
+            withdrawn_by=r.withdrawn_by if r.withdrawn_at else None,
+        )
+        for r in log
+    ]
+
+
+def _named(store: Store, page: PlaybookPage) -> PlaybookPage:
+    """`page` with the names of the people and channels it holds by id, as the clock kept them."""
+    p = page.state.playbook
+    users, places = {p.owner_id, *(x.added_by for x in page.learnings)}, {p.channel_id}
+    _ids_in(page, users, places)
+    return replace(page, people=store.people.names(users), channels=store.people.channel_names(places))
 
 
 def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
@@ -301,14 +413,12 @@ def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: da
     if judged is None:
         return None
     criteria = readiness.queue_now(store, state, judged["criteria"], now)
-    lines = [criterion_phrase(c, today=True) for c in criteria]
     return dict(
         judged,
         criteria=criteria,
         ready=all(c["met"] for c in criteria),
         missing=[c["name"] for c in criteria if not c["met"]],
         when=calendar.local_date(judged["at"], state.playbook.timezone),
-        lines=lines,
     )
 
 
@@ -329,11 +439,11 @@ def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, flo
     ]
 
 
-def _decision_rows(state: PlaybookState, decisions: list[Any]) -> list[dict[str, Any]]:
+def _decisions(state: PlaybookState, decisions: list[Any]) -> list[DecisionLine]:
     p = state.playbook
     steps = {s.id: s.name for s in state.steps}
     return [
-        dict(
+        DecisionLine(
             when=calendar.local_date(d.decided_at, p.timezone),
             kind=d.kind,
             summary=d.summary,
@@ -393,6 +503,9 @@ def _ids_in(value: Any, users: set[str], channels: set[str]) -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             _ids_in(item, users, channels)
+    elif is_dataclass(value) and not isinstance(value, type):  # a read model's, at any depth
+        for f in fields(value):
+            _ids_in(getattr(value, f.name), users, channels)
 
 
 def _difference(verdict: dict[str, Any]) -> float | None:

@@ -199,7 +199,9 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         raise FormRefused(refusals)
     if rows:
         try:
-            caller.store.reports.add_reports(rows)
+            with caller.store.unit_of_work() as uow:
+                uow.reports.add_reports(rows)
+                uow.commit()
         except WeekClosed:  # the clock closed the week while the form was open
             raise recording.week_closed(state, week, None) from None
     return Recorded(state, week, lines)

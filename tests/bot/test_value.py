@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from cadence.definition import DefinitionError, parse_playbook
+from handlers import present_overview
 from slack_api.members import TeamDirectory
 from tests.bot.conftest import API_NOW as NOW
 from tests.bot.conftest import Client
@@ -95,11 +96,11 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
 
     services = _services(store, clock)
     shown = web_overview.overview(services, web.Viewer(OWNER))
-    assert shown["value"].measured == 2 and shown["value"].last_hours == pytest.approx(48.7)
-    assert shown["value"].weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
-    assert shown["value"].cost_per_hour == pytest.approx(1200 * 12 / 52 * 4 / 41.2)  # only the costed one
+    assert shown.value.measured == 2 and shown.value.last_hours == pytest.approx(48.7)
+    assert shown.value.weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
+    assert shown.value.cost_per_hour == pytest.approx(1200 * 12 / 52 * 4 / 41.2)  # only the costed one
     page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
-    assert page is not None and page["value"].last_hours == pytest.approx(41.2)
+    assert page is not None and page.value.last_hours == pytest.approx(41.2)
 
     said = bot.command("status support-replies", user=OWNER).text
     assert "no `reply_accepted` events this week" in said and "41 h" in said
@@ -118,7 +119,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
 def test_a_playbook_without_a_value_measure_says_so(bot, store, clock, playbook):
     said = bot.command("status support-replies", user=OWNER).text
     assert "no value measure" in said
-    shown = web_overview.overview(_services(store, clock), web.Viewer(OWNER))
+    shown = present_overview.shown(web_overview.overview(_services(store, clock), web.Viewer(OWNER)))
     assert shown["value"].measured == 0
     assert [r["value"] for _, rs in shown["functions"] for r in rs] == ["no value measure"]
 
@@ -143,7 +144,7 @@ def test_one_person_who_made_most_of_a_completed_cycle_s_reports_is_named(bot, s
     hero = carried[state.playbook.id]
     assert hero.person == OWNER and hero.reports == 12 and hero.share == pytest.approx(12 / 13)
     assert hero.words("Ben") == "one person carries the numbers: Ben, 92%"
-    shown = web_overview.overview(_services(store, clock), web.Viewer(OWNER))
+    shown = present_overview.shown(web_overview.overview(_services(store, clock), web.Viewer(OWNER)))
     row = next(r for _, rs in shown["functions"] for r in rs)
     assert row["hero_id"] == OWNER and row["hero_share"] == pytest.approx(12 / 13)
     digest = Digest(store, charts=False)

@@ -108,8 +108,9 @@ def test_a_cycle_start_in_the_past_is_refused_and_one_ahead_is_set(caller, store
 def test_status_in_the_team_channel_shows_its_playbook_and_its_week(caller, playbook):
     commands.kpi(caller(MEMBER), Kpi("support-replies", 21.0, False, None))
     shown = status.status(caller(MEMBER, "CTEAM00001"), Status(None))
-    assert shown.template == "status"
-    assert shown.context["week"].week == 1
-    assert shown.context["figures"].kpi == 21.0
-    assert shown.context["full"] is False  # a member reads counts, not who deviated
-    assert status.status(caller(OWNER, "CTEAM00001"), Status(None)).context["full"] is True
+    assert isinstance(shown, status.PlaybookStatus)
+    assert shown.week is not None and shown.week.week == 1
+    assert shown.figures is not None and shown.figures.kpi == 21.0
+    assert shown.full is False  # a member reads counts, not who deviated
+    owners = status.status(caller(OWNER, "CTEAM00001"), Status(None))
+    assert isinstance(owners, status.PlaybookStatus) and owners.full is True

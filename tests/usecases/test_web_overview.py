@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from cadence.definition import parse_playbook
+from handlers import present_overview
 from slack_api.members import TeamDirectory
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATORS, close_of, report_week, wednesday, world
@@ -53,7 +54,7 @@ def org(bot, world, slack, store, clock):
 
 
 def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_each_ones_way(services, org):
-    shown = web_overview.overview(services, web.Viewer(OWNER))
+    shown = present_overview.shown(web_overview.overview(services, web.Viewer(OWNER)))
     # support-replies met 15 in 2 of its 3 closed weeks: on track; missing-target in none:
     # at risk; starts-later has no closed week to judge; the paused one is not counted.
     assert shown["standings"] == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 1}
@@ -83,7 +84,7 @@ def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_eac
     for slug in ("support-replies", AT_RISK, LATER, PAUSED):
         page = web.playbook_page(services, web.Viewer(OWNER), slug)
         assert page is not None
-        assert page["standing"] == (by_slug[slug]["standing"] if slug in by_slug else "not judged yet"), slug
+        assert page.standing == (by_slug[slug]["standing"] if slug in by_slug else "not judged yet"), slug
     # the small chart's words, worked out once: how many weeks reported, the lowest and highest share
     assert (ours["known"], ours["lowest"], ours["highest"]) == (2, pytest.approx(28 / 27), pytest.approx(28 / 27))
     # every playbook, paused too, counted once at its furthest stage: all pilots here
@@ -109,7 +110,7 @@ def test_playbooks_of_one_title_are_told_apart_by_their_slugs(services, org, sla
     store.playbooks.start_cycle(
         store.playbooks.state(raw["playbook"]).playbook.id, 1, date(2026, 11, 30), OWNER, clock()
     )
-    titles = {p["slug"]: p["title"] for p in web_overview.overview(services, web.Viewer(OWNER))["progress"]}
+    titles = {p.slug: p.title for p in web_overview.overview(services, web.Viewer(OWNER)).progress}
     assert titles["support-replies"] == "Support reply drafting (support-replies)"
     assert titles["support-replies-sales"] == "Support reply drafting (support-replies-sales)"
     assert titles[AT_RISK] == "Missing Target"
@@ -173,7 +174,7 @@ def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, servi
     assert "· *at risk* (this cycle: target met in no week yet)" in thread
     assert "*Watch:* draft near its cap" in thread and "At risk:" not in thread
     shown = web_overview.overview(services, web.Viewer(OWNER))
-    assert shown["standings"] == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 0}
+    assert shown.standings == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 0}
 
     clock.set(wednesday(3))
     assert "paused" in bot.command(f"pause {AT_RISK} a quiet week", user=OWNER).text.lower()
@@ -189,4 +190,4 @@ def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, servi
     assert "paused, no KPI last week (target 15 min)" in paused and "· *not judged yet*" in paused
     assert "not reported" not in paused and "Watch:" not in paused  # a paused team was asked for nothing
     shown = web_overview.overview(services, web.Viewer(OWNER))
-    assert shown["standings"] == {"on track": 1, "at risk": 0, "stalled": 0, "not judged yet": 1}
+    assert shown.standings == {"on track": 1, "at risk": 0, "stalled": 0, "not judged yet": 1}

@@ -201,7 +201,8 @@ def record(
     if isinstance(cmd, messages.Rubric) and step is not None:
         refuse_sample_over_cases(store, state, week, step, cmd.reviewed, None)
     reason = getattr(cmd, "override", None)
-    fetches, made = [], []
+    fetches: list[dict[str, Any]] = []
+    made: list[dict[str, Any]] = []
     if reason is not None:
         feeds = row.kind if row.kind != "exception" else "exceptions"
         entry = sources.entry_for(state.playbook.definition, feeds, step.name if step else None)
@@ -213,8 +214,11 @@ def record(
         made = [
             decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)
         ]
-    with _while_open(state, week, usage):
-        store.reports.add_reports([row], fetches=fetches, decisions=made)
+    with _while_open(state, week, usage), store.unit_of_work() as uow:
+        uow.reports.add_reports([row])
+        uow.sources.record(fetches)
+        uow.governance.add_decisions(made)
+        uow.commit()
 
 
 def record_attestation(
@@ -228,8 +232,8 @@ def record_attestation(
     usage: str | None = None,
 ) -> None:
     """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step."""
-    with _while_open(state, week, usage):
-        store.reports.add_checkin(
+    with _while_open(state, week, usage), store.unit_of_work() as uow:
+        uow.reports.add_checkin(
             state.playbook.id,
             week.week_start,
             by,
@@ -238,6 +242,7 @@ def record_attestation(
             note,
             now,
         )
+        uow.commit()
 
 
 @dataclass(frozen=True)

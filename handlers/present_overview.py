@@ -1,0 +1,62 @@
+"""The org overview as its page and its CSVs take it (templates/web/overview.html,
+templates/tables.py's overview_tables): the presenter of usecases/web_overview.py's
+Overview, which reads and decides it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from usecases import value as worth
+from usecases.web_overview import PROGRESS_WEEKS, Overview, PlaybookLine
+
+
+def shown(overview: Overview) -> dict[str, Any]:
+    """What the page and its tables show, by name."""
+    return dict(
+        standings=overview.standings,
+        funnel=[_as_dict(stage) for stage in overview.funnel],
+        progress=[_as_dict(way) for way in overview.progress],
+        progress_weeks=PROGRESS_WEEKS,
+        functions=[(function, [_line(r) for r in rows]) for function, rows in overview.functions],
+        versions=overview.versions,
+        viewer=overview.viewer,
+        trend=[_as_dict(week) for week in overview.trend],
+        depth=overview.depth,
+        value=overview.value,
+        plateaus=overview.plateaus,
+        cycles_completed=overview.cycles_completed,
+        adoptions=overview.adoptions,
+        setup=overview.setup,
+        proposals=[_as_dict(p) for p in overview.proposals],
+        people=overview.people,
+        channels={},
+    )
+
+
+def _as_dict(row: object) -> dict[str, Any]:
+    """A row of plain values as the templates take it: its fields by name. (Not asdict,
+    which copies every list deeply: a thousand playbooks' small charts are read once.)"""
+    return dict(vars(row))
+
+
+def _line(line: PlaybookLine) -> dict[str, Any]:
+    week, hero = line.week, line.hero
+    return dict(
+        slug=line.slug,
+        title=line.title,
+        status=line.status,
+        kpi_name=line.kpi_name,
+        unit=line.unit,
+        kpi=line.kpi,
+        baseline=line.baseline,
+        target=line.target,
+        progress=line.progress,
+        cycle=week.cycle if week else None,
+        week=week.week if week else None,
+        stalled=line.stalled,
+        plateau=line.plateau,
+        value=worth.words(line.value),
+        hours=getattr(line.value, "last_hours", None),
+        hero_id=hero.person if hero else None,
+        hero_share=hero.share if hero else None,
+    )

@@ -1,0 +1,108 @@
+"""A playbook's page as its template and its CSVs take it (templates/web/playbook.html,
+templates/tables.py): the presenter of usecases/web.py's PlaybookPage, which reads it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
+from templates import criterion_phrase
+from usecases import sources as pulled
+from usecases import value as worth
+from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
+
+
+def shown(page: PlaybookPage) -> dict[str, Any]:
+    """What the page and its tables show, by name."""
+    state, p = page.state, page.state.playbook
+    th = page.thresholds
+    decisions = [asdict(d) for d in page.decisions]
+    current = page.current
+    return dict(
+        playbook=p,
+        standing=page.standing,
+        stalled=page.stalled,
+        plateau=page.plateau,
+        depth=[dict(m, label=week_label(state, m["week"])) for m in page.months],
+        cycles=page.cycles,
+        cap=th.exception_cap,
+        rubric_threshold=th.rubric_threshold,
+        steps=state.steps,
+        rows=[dict(asdict(r), label=week_label(state, r.week)) for r in page.rows],
+        full=page.full,
+        notes=page.notes,
+        deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
+        decisions=decisions,
+        readiness=_readiness(page.readiness),
+        modes=[d for d in decisions if d["kind"] == "mode-change"],
+        learnings=page.learnings,
+        sources=page.sources,
+        sourced=[
+            dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
+        ],
+        reliability=_reliability(page),
+        queue=page.queue,
+        item_moves=[asdict(m) for m in page.moves],
+        reports_shown=REPORTS_SHOWN,
+        reports=[dict(asdict(r), week=week_label(state, r.week)) for r in page.reports],
+        charted=dict(
+            labels=[week_label(state, w) for w in page.charted],
+            kpi=[page.kpis.get(w) for w in page.charted],
+            guardrail=[page.guardrails.get(w) for w in page.charted],
+        ),
+        window=TABLE_WEEKS,
+        this_monday=page.this_week,
+        **_paging(page),
+        this_week=dict(
+            label=week_label(state, page.this_week),
+            kpi=current.kpi,
+            checkins=len(current.attestations),
+            followed=current.followed,
+        ),
+        kit=p.definition.get("replication") or {},
+        runs=page.runs,
+        from_adopters=page.from_adopters,
+        value=page.value,
+        value_words=worth.words(page.value),
+        **_hero(page),
+        champion=p.champion_id,
+        checklist=page.checklist,
+        guardrail=_guardrail(page),
+        people=page.people,
+        channels=page.channels,
+    )
+
+
+def _readiness(judged: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The latest judgement of readiness, each criterion as the proposal words it."""
+    if judged is None:
+        return None
+    return dict(judged, lines=[criterion_phrase(c, today=True) for c in judged["criteria"]])
+
+
+def _paging(page: PlaybookPage) -> dict[str, date | None]:
+    """The Mondays of the half years before and after the table's, if there are any."""
+    weeks = page.weeks
+    return dict(
+        earlier=weeks[0] - timedelta(days=7) if weeks[0] > page.first else None,
+        later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), page.this_week) if weeks[-1] < page.this_week else None,
+    )
+
+
+def _reliability(page: PlaybookPage) -> str | None:
+    """How reliable the sourced numbers were, in words; None without sources."""
+    return None if page.reliability is None else page.reliability.words()
+
+
+def _hero(page: PlaybookPage) -> dict[str, Any]:
+    """The one person who carries the playbook's numbers, and their share, if one does."""
+    hero = page.hero
+    return dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
+
+
+def _guardrail(page: PlaybookPage) -> dict[str, Any] | None:
+    p = page.state.playbook
+    if not p.guardrail_name:
+        return None
+    return dict(name=p.guardrail_name, unit=page.state.guardrail_unit, minimum=p.guardrail_min, maximum=p.guardrail_max)

@@ -1,0 +1,48 @@
+"""The curators' weekly digest's messages (usecases/digest.py, digest_learned.py): one
+typed function per message, which renders its template (templates/<name>.json.j2), so
+what each message takes is declared here once and checked by mypy at every call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cadence.digest import OrgWeek, PlaybookDigest
+from templates import render
+
+Payload = dict[str, Any]
+
+
+def digest_summary(*, week_of: date, org: OrgWeek, at_risk: int, stalled: int, charts: bool) -> Payload:
+    """The digest's top-level message: the org's week (`week_of`, its Monday), how many
+    playbooks are at risk and stalled, and whether charts follow in the threads."""
+    return render(
+        "digest_summary", week_of=week_of.isoformat(), org=org, at_risk=at_risk, stalled=stalled, charts=charts
+    )
+
+
+def digest_function(*, function: str, digests: Sequence[PlaybookDigest], total: int, part: int, parts: int) -> Payload:
+    """A thread reply: `digests`, part `part` of `parts` of a function's `total` playbooks."""
+    return render("digest_function", function=function, digests=digests, total=total, part=part, parts=parts)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """A learning the digest's "learned this week" thread lists."""
+
+    playbook: str  # its slug
+    cycle: int
+    by: str
+    text: str
+    on: date
+
+
+def digest_learned(*, items: Sequence[Learned], more: int) -> Payload:
+    """The "learned this week" thread: `items`, newest first, and how many `more` it left out."""
+    return render(
+        "digest_learned",
+        items=[dict(playbook=x.playbook, cycle=x.cycle, by=x.by, text=x.text, on=x.on) for x in items],
+        more=more,
+    )
