@@ -20,7 +20,6 @@ from storage.made import Stale, fingerprint
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
 from storage.store import PlaybookState
-from storage.uow import UnitOfWork
 from templates import notices
 from templates.refusals import Refusal
 from usecases import operator
@@ -416,7 +415,7 @@ def revise(
             )
         )
     try:
-        with UnitOfWork(caller.store) as uow:
+        with caller.store.unit_of_work() as uow:
             previous = uow.made.revise(
                 playbook.id, opened_on, spec, caller.services.org_timezone, caller.user_id, caller.now
             )

@@ -16,7 +16,6 @@ from storage.governance_rows import Change
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
-from storage.uow import UnitOfWork
 from templates import notices_registry
 from templates.refusals import Refusal, slack
 from usecases.shared import adoption
@@ -111,7 +110,7 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
     )
 
     try:
-        with UnitOfWork(store) as uow:
+        with store.unit_of_work() as uow:
             stored = uow.registry.add_request(request, Change(decisions=[record]), now)
             posted = Message(stored.card_key, "chat.postMessage", curators, card(uow, stored, version))
             uow.outbox.enqueue([posted], now)
