@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from cadence.versions import read_upgrade_button
 from handlers.errors import Malformed
 from handlers.governance import _ephemeral, _on_click
-from templates import render
+from templates import notices_registry
 from usecases import versions
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
@@ -30,9 +30,10 @@ def register(app: App, services: Services) -> None:
 
         def act(caller: Caller) -> None:
             if action["action_id"] == "upgrade_later":
-                told = versions.not_now(caller, *target)
+                later = versions.not_now(caller, *target)
+                told = notices_registry.upgrade_later(slug=later.slug, version=later.version)
             else:
-                told = render("upgrade", done=versions.upgrade_clicked(caller, *target))
+                told = notices_registry.upgrade(done=versions.upgrade_clicked(caller, *target))
             _ephemeral(client, channel, caller.user_id, told)
 
         _on_click(services, client, body, act)

@@ -25,7 +25,7 @@ from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
 from storage.outbox import Message, enqueue_in
-from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
+from storage.playbooks import Conflict, add_steps, as_read_now, playbook_columns, rewrite
 
 
 def fingerprint(definition: dict[str, Any]) -> str:
@@ -110,11 +110,11 @@ class MadePlaybooks:
         org_timezone: str,
         by: str,
         at: datetime,
-        record: Any,  # (playbook_id, before, after) -> DecisionRecord
-        also: list[DecisionRecord] | None = None,
-    ) -> bool:
+    ) -> dict[str, Any] | None:
         """The playbook's new definition, if it is still the one the form opened on
-        (`opened_on`, its fingerprint); else Stale, nothing written. False: nothing changed."""
+        (`opened_on`, its fingerprint); else Stale, nothing written. Returns the definition
+        before (as read now) for the revision's decision row, which the use case writes in
+        its unit of work (`record`); None: nothing changed, nothing written."""
         with unit_of_work(self.bind) as s:
             playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
             if fingerprint(playbook.definition) != opened_on:
@@ -128,12 +128,15 @@ class MadePlaybooks:
                     .limit(1)
                 ).first()
                 raise Stale(last.actor if last else "someone", last.decided_at if last else None)
-            outcome = load_one(s, spec, org_timezone, by, at, revision=record)
-            if outcome.action == "unchanged":
-                return False
-            for extra in also or []:
-                s.add(Decision(**decision_columns(extra, at)))
-            return True
+            if as_read_now(playbook.definition) == spec.canonical():
+                return None
+            return rewrite(s, playbook, spec, org_timezone, by, at)
+
+    def record(self, records: list[DecisionRecord], at: datetime) -> None:
+        """Decision rows, as they are (no webhook's event): a revision's and what goes with it."""
+        with unit_of_work(self.bind) as s:
+            for record in records:
+                s.add(Decision(**decision_columns(record, at)))
 
 
 @dataclass(frozen=True)

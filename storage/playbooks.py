@@ -5,7 +5,7 @@ storage/registry.py's; champions and their checklists storage/champions.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -190,7 +190,7 @@ def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
     )
 
 
-def _as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
+def as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored definition as today's schema reads it, the defaults of fields added since
     it was stored filled in: an upgrade alone changes no playbook's definition."""
     try:
@@ -480,13 +480,12 @@ def load_one(
     org_timezone: str,
     actor: str,
     at: datetime,
-    revision: Callable[[int, dict[str, Any], dict[str, Any]], DecisionRecord] | None = None,
 ) -> LoadOutcome:
-    """One playbook of `Playbooks.load`, in the caller's unit of work; `revision` makes the
-    decision row of a change (default: the file's `of_definition_changed`)."""
+    """One playbook of `Playbooks.load`, in the caller's unit of work, a change with the
+    file's decision row (`of_definition_changed`)."""
     definition = spec.canonical()
     playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
-    if playbook is not None and _as_read_now(playbook.definition) == definition:
+    if playbook is not None and as_read_now(playbook.definition) == definition:
         return LoadOutcome(spec.playbook, "unchanged", [])
 
     columns = playbook_columns(spec, org_timezone)
@@ -499,8 +498,23 @@ def load_one(
         s.add(Decision(**decision_columns(created, at)))
         return LoadOutcome(spec.playbook, "created", [])
 
-    previous = _as_read_now(playbook.definition)
+    previous = rewrite(s, playbook, spec, org_timezone, actor, at)
     changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
+    changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
+    s.add(Decision(**decision_columns(changed, at)))
+    return LoadOutcome(spec.playbook, "updated", changes)
+
+
+def rewrite(
+    s: Session, playbook: Playbook, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime
+) -> dict[str, Any]:
+    """A stored playbook given `spec`'s definition, in the caller's unit of work: its
+    columns, its steps (a step whose declared mode changes has that decision row, announced)
+    and the steps it no longer has retired. Returns the definition before, as read now;
+    the decision row of the change is the caller's."""
+    definition = spec.canonical()
+    columns = playbook_columns(spec, org_timezone)
+    previous = as_read_now(playbook.definition)
     for name, value in columns.items():
         setattr(playbook, name, value)
     playbook.definition = definition
@@ -533,9 +547,4 @@ def load_one(
         if step.retired_at is None:
             step.retired_at = at
             s.add(step)
-    if revision is not None:
-        changed = revision(playbook.id, previous, definition)
-    else:
-        changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
-    s.add(Decision(**decision_columns(changed, at)))
-    return LoadOutcome(spec.playbook, "updated", changes)
+    return previous

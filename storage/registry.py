@@ -5,7 +5,6 @@ apply_change, in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -77,18 +76,16 @@ class Registry:
 
     # ---- requests to adopt ----
 
-    def add_request(
-        self, request: AdoptionRequest, change: Change, card: Callable[[AdoptionRequest], list[Any]], at: datetime
-    ) -> AdoptionRequest:
-        """A pending request, its decision row and the curators' card (made once the
-        request has its id, which its buttons carry), in one unit of work. Raises
+    def add_request(self, request: AdoptionRequest, change: Change, at: datetime) -> AdoptionRequest:
+        """A pending request and its decision row, in one unit of work (the use case's, which
+        then adds the curators' card: the request has its id, which its buttons carry). Raises
         RequestPending, and writes nothing, if the channel has one for the version."""
         try:
             with unit_of_work(self.bind) as s:
                 s.add(request)
                 s.flush()
                 apply_change(s, change, at)
-                enqueue_in(s, [*change.messages, *card(request)], at)
+                enqueue_in(s, change.messages, at)
             return request
         except IntegrityError as err:
             raise RequestPending(f"{request.channel_id} asked for version {request.version_id} a moment ago") from err

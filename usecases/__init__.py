@@ -36,7 +36,8 @@ The work they share, in shared/ (it calls no entry module; tests/test_layers.py)
 - recording.py   record a KPI reading, a check-in, an exception, a case count, a rubric score; undo
 - life.py        a playbook's life: cycles, pause, resume, retire, hand over, a channel lost
 - governance.py  apply transitions, decide a proposal, set a mode by hand
-- registry.py    publish a version, list the registry, adopt a version
+- registry.py    publish a version, list the registry
+- adoption.py    adopt a version: the team's own values, the wave, the announcements
 - readiness.py   what readiness reads: attestation, learnings, the owner, rubric weeks
 - roles.py       who may do what, from the roles the database holds
 - weeks.py       close a week: verdicts, transitions, the cycle's result, the scale rule

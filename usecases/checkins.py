@@ -18,7 +18,7 @@ from cadence import calendar, keys
 from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import PlaybookState
-from templates import render
+from templates import notices
 from templates.refusals import Refusal
 from usecases import home
 from usecases.shared import messages, recording
@@ -100,8 +100,7 @@ def after_form(
     messages = []
     if dm.get("channel") and dm.get("ts"):
         playbook = state.playbook
-        message = render(
-            "checkin_recorded_dm",
+        message = notices.checkin_recorded_dm(
             slug=playbook.slug,
             title=playbook.title,
             week=week,

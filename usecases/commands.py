@@ -21,7 +21,7 @@ from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 from usecases import learnings, web
-from usecases.shared import champions, governance, life, messages, recording, registry, requests, roles
+from usecases.shared import adoption, champions, governance, life, messages, recording, registry, requests, roles
 from usecases.shared.caller import Caller
 
 
@@ -184,7 +184,7 @@ def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, A
 
 
 def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
-    """The reply, rendered by registry.adopt. The overrides left None are the version's own."""
+    """The reply, rendered by adoption.adopt. The overrides left None are the version's own."""
     roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
     caller.require_bot_in(cmd.channel_id, "adopt")
     if cmd.owner_id is not None:
@@ -192,7 +192,7 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
     if cmd.champion_id is not None:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
-    return registry.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
+    return adoption.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
 
 
 def request(caller: Caller, cmd: messages.RequestAdoption) -> tuple[AdoptionRequest, RegistryVersion]:

@@ -14,7 +14,7 @@ from cadence.exception_queue import Item
 from storage.exception_items import Moved
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
-from templates import render
+from templates import notices
 from templates.refusals import Refusal
 from usecases import home
 from usecases.shared.caller import Caller
@@ -85,7 +85,7 @@ def _after(caller: Caller, state: PlaybookState, dm: dict[str, Any]) -> None:
     if dm.get("channel") and dm.get("ts"):
         shown = monday_messages(caller.store, [state], caller.now)[state.playbook.id]
         if shown is None:
-            shown = render("exception_queue_clear", slug=state.playbook.slug, title=state.playbook.title)
+            shown = notices.exception_queue_clear(slug=state.playbook.slug, title=state.playbook.title)
         update = Message(keys.dm_update(uuid.uuid4().hex), "chat.update", dm["channel"], {"ts": dm["ts"], **shown})
         messages.append(update)
     refresh = home.refresh(caller.store, caller.user_id, caller.now)
@@ -115,8 +115,7 @@ def monday_messages(store: Store, states: list[PlaybookState], now: datetime) ->
     for state in states:
         total = counts[state.playbook.id]
         messages[state.playbook.id] = (
-            render(
-                "exception_queue",
+            notices.exception_queue(
                 slug=state.playbook.slug,
                 title=state.playbook.title,
                 items=heads[state.playbook.id],

@@ -16,7 +16,7 @@ from storage.cadence_log import Work
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
-from templates import render
+from templates import notices_registry
 
 KIND = "learned-back"
 SENT_AT = time(9, 0)  # the owner's own zone
@@ -109,8 +109,7 @@ def work(
         if not new:
             done.append(Work(key, KIND, sent_at, "skipped", playbook.id, today, note="no new learning from adopters"))
             continue
-        message = render(
-            "learned_back",
+        message = notices_registry.learned_back(
             origin=playbook.slug,
             items=[
                 dict(adopter=slugs[x.playbook_id], cycle=x.cycle, by=x.added_by, text=x.text, on=x.added_at.date())

@@ -12,7 +12,7 @@ from cadence import calendar, keys, replication
 from cadence.limits import MAX_TEXT_CHARS
 from storage.models.reports import Learning
 from storage.store import PlaybookState, Store
-from templates import render
+from templates import notices
 from templates.refusals import Refusal
 from usecases.shared import messages, recording
 from usecases.shared.caller import Caller
@@ -119,8 +119,7 @@ def prompts(store: Store, dues: list[tuple[PlaybookState, calendar.WeekRef]]) ->
                     ],
                 )
             )
-        messages[playbook.id] = render(
-            "learning_prompt",
+        messages[playbook.id] = notices.learning_prompt(
             slug=playbook.slug,
             title=playbook.title,
             cycle=week.cycle,

@@ -12,7 +12,7 @@ from datetime import datetime
 from cadence import keys
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Store
-from templates import render
+from templates import notices
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,8 @@ def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[
             keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
             "chat.postMessage",
             channel,
-            render(
-                "owner_deactivated", slug=state.playbook.slug, title=state.playbook.title, owner=user_id, reason=reason
+            notices.owner_deactivated(
+                slug=state.playbook.slug, title=state.playbook.title, owner=user_id, reason=reason
             ),
         )
         for state in owned

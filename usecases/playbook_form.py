@@ -20,7 +20,7 @@ from storage.made import Stale, fingerprint
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
 from storage.store import PlaybookState
-from templates import render
+from templates import notices
 from templates.refusals import Refusal
 from usecases import operator
 from usecases import value_form as worth
@@ -370,26 +370,12 @@ def _require_bot_in(caller: Caller, channel_id: str) -> None:
 
 
 def _announcements(caller: Caller, spec: PlaybookSpec, starts_on: date, zone: str) -> list[Message]:
-    context = dict(
-        slug=spec.playbook,
-        title=spec.title,
-        function=spec.function,
-        channel=spec.channel,
-        owner=spec.owner,
-        steps=spec.steps,
-        kpi=spec.kpi,
-        starts_on=starts_on.isoformat(),
-        timezone=zone,
-    )
     unit = f"made:{spec.playbook}"
-    messages = [
-        Message(
-            f"{unit}>team", "chat.postMessage", spec.channel, render("playbook_made", **context, for_curators=False)
-        )
-    ]
+    made = notices.playbook_made(spec=spec, starts_on=starts_on, timezone=zone, for_curators=False)
+    messages = [Message(f"{unit}>team", "chat.postMessage", spec.channel, made)]
     curators = caller.store.org.setting(CURATORS_CHANNEL)
     if curators and curators != spec.channel:
-        line = render("playbook_made", **context, for_curators=True)
+        line = notices.playbook_made(spec=spec, starts_on=starts_on, timezone=zone, for_curators=True)
         messages.append(Message(f"{unit}>curators", "chat.postMessage", curators, line))
     return messages
 
@@ -409,22 +395,7 @@ def revise(
     life.refuse_unless_running(state, "edit")
     playbook = state.playbook
     before = _as_read_now(state)
-    modes = {s.name.lower(): s for s in state.steps}
-    declared = {s["name"].lower(): s for s in before["steps"]}
-    steps, problems = [], {}
-    for line in answers.steps:
-        kept = declared.get(line.name.lower())
-        step = modes.get(line.name.lower())
-        if kept is not None and step is not None and line.mode != step.mode:
-            problems["steps"] = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=playbook.slug)
-            break
-        if kept is not None:
-            steps.append({**kept, "pinned": line.pinned} if line.pinned or kept.get("pinned") else dict(kept))
-        else:
-            steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
-    if problems:
-        raise FormProblems(problems)
-    raw = _shown(caller, answers, {**before, "steps": steps})
+    raw = _shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
     if before.get("timezone") is None and answers.timezone == playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
     spec = _spec(raw)
@@ -432,27 +403,7 @@ def revise(
     revision = revisions.compare(before, after)
     if not revision.changes:
         return Revised(playbook.slug, [])
-    override = None
-    origin = _origin(caller, state)
-    if origin is not None:
-        may_change = list((before.get("replication") or {}).get("may_change") or [])
-        outside = revision.outside(may_change)
-        if outside and not answers.override:
-            raise FormProblems(
-                {
-                    "override": Refusal.of(
-                        "made_outside_kit",
-                        slug=playbook.slug,
-                        origin=origin,
-                        allowed=", ".join(may_change) or "nothing",
-                        changes="; ".join(c.words for c in outside),
-                    )
-                }
-            )
-        if outside:
-            if not caller.store.org.is_curator(caller.user_id):
-                raise FormProblems({"override": Refusal.of("made_override_not_curator")})
-            override = answers.override
+    override = _override(caller, state, before, revision, answers)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
     stall_words = f"cycle {stall[1]} stalled" if stall is not None else None
@@ -463,28 +414,71 @@ def revise(
                 playbook.id, playbook.slug, stall[1], stall[2], "revised: " + "; ".join(revision.words), caller.user_id
             )
         )
-
-    def record(playbook_id: int, previous: dict[str, Any], definition: dict[str, Any]) -> decisions.Decision:
-        return revisions.of_revision(
-            playbook_id, playbook.slug, revision, previous, definition, caller.user_id, stall_words, override
-        )
-
     try:
-        changed = caller.store.made.revise(
-            playbook.id,
-            opened_on,
-            spec,
-            caller.services.org_timezone,
-            caller.user_id,
-            caller.now,
-            record,
-            also,
-        )
+        with caller.store.unit_of_work() as uow:
+            previous = uow.made.revise(
+                playbook.id, opened_on, spec, caller.services.org_timezone, caller.user_id, caller.now
+            )
+            if previous is not None:  # the revision's decision row, with the definitions as stored
+                record = revisions.of_revision(
+                    playbook.id, playbook.slug, revision, previous, after, caller.user_id, stall_words, override
+                )
+                uow.made.record([record, *also], caller.now)
+            uow.commit()
     except Stale as stale:
         who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
-    return Revised(playbook.slug, revision.words if changed else [])
+    return Revised(playbook.slug, revision.words if previous is not None else [])
+
+
+def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answers) -> list[dict[str, Any]]:
+    """The steps as the form gives them: a step the playbook has keeps its declaration
+    (pinned as the form says, once either pins it) and its mode, which the form cannot
+    change (refused); a new step is declared as given."""
+    modes = {s.name.lower(): s for s in state.steps}
+    declared = {s["name"].lower(): s for s in before["steps"]}
+    steps = []
+    for line in answers.steps:
+        kept = declared.get(line.name.lower())
+        step = modes.get(line.name.lower())
+        if kept is not None and step is not None and line.mode != step.mode:
+            refusal = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=state.playbook.slug)
+            raise FormProblems({"steps": refusal})
+        if kept is not None:
+            steps.append({**kept, "pinned": line.pinned} if line.pinned or kept.get("pinned") else dict(kept))
+        else:
+            steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
+    return steps
+
+
+def _override(
+    caller: Caller, state: PlaybookState, before: dict[str, Any], revision: revisions.Revision, answers: Answers
+) -> str | None:
+    """An adopted playbook changes outside its kit's `may_change` only by a curator
+    giving a reason (the override, recorded with the revision); None when within it."""
+    origin = _origin(caller, state)
+    if origin is None:
+        return None
+    may_change = list((before.get("replication") or {}).get("may_change") or [])
+    outside = revision.outside(may_change)
+    if not outside:
+        return None
+    if not answers.override:
+        raise FormProblems(
+            {
+                "override": Refusal.of(
+                    "made_outside_kit",
+                    slug=state.playbook.slug,
+                    origin=origin,
+                    allowed=", ".join(may_change) or "nothing",
+                    changes="; ".join(c.words for c in outside),
+                )
+            }
+        )
+    if not caller.store.org.is_curator(caller.user_id):
+        raise FormProblems({"override": Refusal.of("made_override_not_curator")})
+    return answers.override
 
 
 # ---- as code ----

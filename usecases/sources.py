@@ -37,7 +37,7 @@ from storage.outbox import Message
 from storage.source_fetches import AlreadyFetched, Asked, fetch_row
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
 from storage.weekly_reports import NewReport
-from templates import render
+from templates import notices
 from templates.refusals import Refusal, plain
 from usecases.shared import messages, recording
 from usecases.shared.reliability import Reliability, reliability
@@ -349,8 +349,7 @@ class SourceClock:
             state = answers[0].job.state
             playbook = state.playbook
             owner_gone = playbook.owner_id in gone
-            payload = render(
-                "source_failed",
+            payload = notices.source_failed(
                 slug=playbook.slug,
                 title=playbook.title,
                 source=source,

@@ -3,9 +3,8 @@ message that tells an adopting team of a newer version (usecases/shared/versions
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from templates import render
 from templates.refusals import Refusal
 from usecases.shared import messages, roles, versions
 from usecases.shared.caller import Caller, PlaybookState
@@ -38,8 +37,16 @@ def upgrade_clicked(caller: Caller, playbook_id: int, from_version: int, number:
     )
 
 
-def not_now(caller: Caller, playbook_id: int, from_version: int, number: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Postponed:
+    """An offer of version `version` put off: the playbook (`slug`) runs what it ran."""
+
+    slug: str
+    version: int
+
+
+def not_now(caller: Caller, playbook_id: int, from_version: int, number: int) -> Postponed:
     """*Not now*: nothing changes (owner or curator); the clicker hears how to upgrade later."""
     state = _offered(caller, playbook_id)
     roles.require_owner_or_curator(caller.store, state, caller.user_id, None)
-    return render("upgrade_later", slug=state.playbook.slug, version=number)
+    return Postponed(state.playbook.slug, number)

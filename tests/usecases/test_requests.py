@@ -343,3 +343,26 @@ def test_a_refusal_is_drawn_on_the_card_only_while_the_request_is_pending(bot, p
     with engine.connect() as connection:
         keys = connection.execute(text("SELECT key FROM outbox WHERE key LIKE 'card-refusal-%'")).scalars().all()
     assert keys == ["card-refusal-1"]
+
+
+def test_a_request_made_a_moment_ago_refuses_the_second_and_writes_nothing_of_it(
+    published, store, engine, clock, monkeypatch
+):
+    """Two requests for one channel and version at once, both past the check: the database
+    keeps one (one pending per channel and version); the other is refused as pending, and
+    neither its decision row nor its card is written."""
+    from templates.refusals import Refusal
+    from usecases.shared import requests
+    from usecases.shared.messages import RequestAdoption
+
+    cmd = RequestAdoption("support-replies", None, SALES, "sales", CHAMPION, similar="Same refund tickets")
+    checked = requests.check(store, cmd)
+    requests.submit(store, cmd, SALES_OWNER, clock())
+    monkeypatch.setattr(requests, "check", lambda *_: checked)  # the second saw no request either
+    with pytest.raises(Refusal, match="pending"):
+        requests.submit(store, cmd, SALES_OWNER, clock())
+    assert requests_of(engine) == [(SALES, "pending", None, None)]
+    assert len(kinds(engine, "adoption-requested")) == 1
+    with engine.connect() as connection:
+        posted = connection.execute(text("SELECT key FROM outbox WHERE key LIKE 'request:%'")).scalars().all()
+    assert len(posted) == 1

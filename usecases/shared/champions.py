@@ -13,7 +13,7 @@ from cadence import decisions, keys, replication
 from storage.models.playbooks import ChecklistMark, Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
-from templates import render
+from templates import notices_registry
 from templates.refusals import Refusal
 from usecases.shared.roles import require_owner_or_curator, user
 
@@ -70,7 +70,7 @@ def summary(checklist: list[Item]) -> dict[str, Any]:
 
 def checklist_message(slug: str, title: str, channel: str, by: str | None, checklist: list[Item]) -> dict[str, Any]:
     """The champion's DM: `by` named them (None: the DM redrawn after a click)."""
-    return render("champion_checklist", slug=slug, title=title, channel=channel, by=by, items=checklist)
+    return notices_registry.champion_checklist(slug=slug, title=title, channel=channel, by=by, items=checklist)
 
 
 def require_champion_if_asked(kit: dict[str, Any], champion_id: str | None, slug: str, version: int) -> None:

@@ -18,7 +18,7 @@ from storage.models.governance import Proposal
 from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from templates import inconclusive_reason, render
+from templates import inconclusive_reason, notices
 from templates.refusals import Refusal
 from usecases.shared.roles import require_owner_or_curator
 
@@ -82,12 +82,11 @@ def alert_messages(
     th = thresholds(state)
     weeks = [w["week"] for w in t.figures.get("fail_weeks", [])] + list(t.figures.get("missed", []))
     next_week = t.week_start + timedelta(days=7 * th.cooldown_weeks)
-    message = render(
-        "mode_alert",
+    message = notices.mode_alert(
         slug=state.playbook.slug,
         step=step_name,
         owner=state.playbook.owner_id,
-        t=_as_dict(t),
+        transition=t,
         week_label=week_label(state, t.week_start),
         labels=labels_for(state, weeks),
         by=by,
@@ -95,19 +94,12 @@ def alert_messages(
         promote_after=th.promote_after_weeks,
         cooldown=th.cooldown_weeks,
         next_label=week_label(state, next_week),
-        items=(items or [])[:5] if t.kind is Kind.DEMOTION else [],
-        items_total=len(items or []),
+        items=items or [],
     )
     return [
         Message(keys.to_audience(key, audience), "chat.postMessage", channel, message)
         for audience, channel in audiences(state, curators_channel)
     ]
-
-
-def _as_dict(t: Transition) -> dict[str, Any]:
-    return dict(
-        kind=t.kind, rule=t.rule, from_mode=t.from_mode, to_mode=t.to_mode, counter=t.counter, figures=t.figures
-    )
 
 
 @dataclass(frozen=True)
@@ -144,8 +136,7 @@ def proposal_messages(
     to the team channel and the curators channel."""
     figures = proposal.figures
     weeks = [w["week"] for w in figures.get("pass_weeks", [])]
-    message = render(
-        "proposal",
+    message = notices.proposal(
         slug=state.playbook.slug,
         step=proposal.step,
         from_mode=proposal.from_mode,

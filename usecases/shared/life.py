@@ -8,13 +8,14 @@ resume starts a new cycle on a Monday. Every one of these is a decision row.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cadence import calendar, decisions, keys
 from storage.outbox import Message
 from storage.store import Conflict, PlaybookState, Store
-from templates import render
+from templates import notices
 from templates.refusals import Refusal
 from usecases.shared.roles import require_owner_or_curator
 
@@ -186,8 +187,7 @@ def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: d
     require_owner_or_curator(store, state, by, "owner")
     if owner_id == playbook.owner_id:
         raise Refusal.of("already_owner", usage="owner", slug=playbook.slug)
-    message = render(
-        "owner_handed_over",
+    message = notices.owner_handed_over(
         slug=playbook.slug,
         title=playbook.title,
         channel=playbook.channel_id,
@@ -228,7 +228,8 @@ def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> li
     paused = []
     for state in states:
         playbook = state.playbook
-        context = dict(
+        told = functools.partial(
+            notices.channel_lost,
             slug=playbook.slug,
             title=playbook.title,
             channel=channel_id,
@@ -242,7 +243,7 @@ def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> li
                 keys.to_audience(unit, "owner"),
                 "chat.postMessage",
                 playbook.owner_id,
-                render("channel_lost", audience="owner", **context),
+                told(audience="owner"),
             )
         ]
         if curators and curators != channel_id:
@@ -251,7 +252,7 @@ def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> li
                     keys.to_audience(unit, "curators"),
                     "chat.postMessage",
                     curators,
-                    render("channel_lost", audience="curators", **context),
+                    told(audience="curators"),
                 )
             )
         try:

@@ -16,9 +16,9 @@ from storage.governance_rows import Change
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
-from templates import render
+from templates import notices_registry
 from templates.refusals import Refusal, slack
-from usecases.shared import registry
+from usecases.shared import adoption
 from usecases.shared.messages import Adopt, RequestAdoption
 from usecases.shared.roles import channel, require_curator, user
 
@@ -47,8 +47,7 @@ def card(
 ) -> dict[str, Any]:
     """The curators' card: the version's results and its wave, the team's answers, and
     the buttons while it is pending (with a refusal on approve shown on it)."""
-    return render(
-        "request_card",
+    return notices_registry.request_card(
         id=str(request.id),
         slug=version.slug,
         version=version.version,
@@ -57,7 +56,7 @@ def card(
         champion=request.champion_id,
         answers=request.answers,
         results=version.cycle_results,
-        wave=registry.wave_state(store, version),
+        wave=adoption.wave_state(store, version),
         status=request.status,
         decided_by=request.decided_by,
         reason=request.reason,
@@ -71,8 +70,8 @@ def check(store: Store, cmd: RequestAdoption) -> tuple[RegistryVersion, str]:
     """Whether the request may go, storing nothing: the version, what its kit lets the team
     set, no pending request for the channel and version, no adoption running there, a
     curators channel to send the card to. The version and that channel; else Refusal."""
-    version = registry.find_version(store, cmd.playbook, cmd.version, "request")
-    registry.check_overrides(version, cmd, "request")
+    version = adoption.find_version(store, cmd.playbook, cmd.version, "request")
+    adoption.check_overrides(version, cmd, "request")
     waiting = store.registry.pending_request(version.id, cmd.channel_id)
     if waiting is not None:
         raise _pending(waiting, version)
@@ -110,11 +109,13 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
         {"version_id": version.id, "channel": cmd.channel_id, "champion": cmd.champion_id, **answers},
     )
 
-    def posted(stored: AdoptionRequest) -> list[Message]:
-        return [Message(stored.card_key, "chat.postMessage", curators, card(store, stored, version))]
-
     try:
-        return store.registry.add_request(request, Change(decisions=[record]), posted, now)
+        with store.unit_of_work() as uow:
+            stored = uow.registry.add_request(request, Change(decisions=[record]), now)
+            posted = Message(stored.card_key, "chat.postMessage", curators, card(uow, stored, version))
+            uow.outbox.enqueue([posted], now)
+            uow.commit()
+        return stored
     except RequestPending:  # another request for the channel and version a moment ago
         waiting = store.registry.pending_request(version.id, cmd.channel_id)
         if waiting is None:
@@ -211,7 +212,7 @@ def approve(
     try:
         if bot_in_channel is not None:
             bot_in_channel(request.channel_id)
-        return registry.adopt(store, cmd, by, now, org_timezone, web_url, registry.Approval(request.id, outcome))
+        return adoption.adopt(store, cmd, by, now, org_timezone, web_url, adoption.Approval(request.id, outcome))
     except Refusal as refusal:
         if refusal.key != "request_decided_now":  # drawn only while still pending: decided, its card says so
             shown = _card_update(
@@ -234,8 +235,8 @@ def decline(store: Store, request_id: int, by: str, reason: str, now: datetime) 
         by,
         {"request": request.id, "reason": reason},
     )
-    told = render(
-        "request_declined", slug=version.slug, version=version.version, channel=request.channel_id, by=by, reason=reason
+    told = notices_registry.request_declined(
+        slug=version.slug, version=version.version, channel=request.channel_id, by=by, reason=reason
     )
     messages = [_card_update(store, declined, version, now)] + [
         Message(keys.to_audience(f"request-declined:{request.id}", person), "chat.postMessage", person, told)

@@ -17,7 +17,7 @@ from storage.governance_rows import StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from templates import render
+from templates import notices_registry
 from templates.refusals import Refusal
 from usecases.shared import roles
 
@@ -68,7 +68,7 @@ def offers(
                 keys.to_audience(unit, "team"),
                 "chat.postMessage",
                 playbook.channel_id,
-                render("newer_version", **context),
+                notices_registry.newer_version(**context),
             )
         )
         messages.append(
@@ -76,7 +76,7 @@ def offers(
                 keys.to_audience(unit, "owner"),
                 "chat.postMessage",
                 playbook.owner_id,
-                render("newer_version", **context, dm=True),
+                notices_registry.newer_version(**context, dm=True),
             )
         )
     return messages
@@ -172,7 +172,7 @@ def upgrade(
     record = registry_decisions.of_upgrade(
         state.playbook.id, slug, runs.slug, runs.version, target.version, target.id, values, by
     )
-    announcement = render("upgrade", done=done, by=by)
+    announcement = notices_registry.upgrade(done=done, by=by)
     unit = keys.upgraded(state.playbook.id, target.version)
     messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", state.playbook.channel_id, announcement)]
     curators = store.org.setting(CURATORS_CHANNEL)

@@ -1,0 +1,230 @@
+"""The catalogue of the registry's messages (templates/notices.py has the team's): a
+version published or ready to be, a newer version offered and an upgrade done, an
+adoption and its champion's checklist, a request to adopt and its answer, and what
+adopters learned. One typed function per message, rendering its template with exactly
+the names it declares (as templates/notices.py's do)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from cadence.definition import KpiSpec, ReplicationSpec, StepSpec
+from cadence.versions import Change
+from templates import render
+from templates.notices import Payload
+
+Results = Sequence[Mapping[str, Any]]  # a version's cycle results, as published
+
+
+# ---- publishing -------------------------------------------------------------------------
+
+
+def scale_proposal(
+    *,
+    slug: str,
+    title: str,
+    function: str,
+    results: Results,
+    criteria: Sequence[Mapping[str, Any]],
+    kpi_name: str,
+    kpi_unit: str,
+    target: float,
+    baseline: float,
+    direction: str,
+    status: str,
+    key: str,
+    version: int | None,
+    decided_by: str | None,
+) -> Payload:
+    """ "Ready to scale", with its Publish button while `status` is open, else its outcome."""
+    return render("scale_proposal", **locals())
+
+
+def not_ready(
+    *,
+    slug: str,
+    title: str,
+    results: Results,
+    criteria: Sequence[Mapping[str, Any]],
+    kpi_name: str,
+    kpi_unit: str,
+    target: float,
+    direction: str,
+) -> Payload:
+    """ "KPI sustained, not yet ready": the criteria of readiness, naming the missing."""
+    return render(
+        "not_ready",
+        slug=slug,
+        title=title,
+        results=results,
+        criteria=criteria,
+        missing=[c["name"] for c in criteria if not c["met"]],
+        kpi_name=kpi_name,
+        kpi_unit=kpi_unit,
+        target=target,
+        direction=direction,
+    )
+
+
+def published(
+    *, slug: str, version: int, definition: Mapping[str, Any], results: Results, scale_rule_held: bool, by: str
+) -> Payload:
+    """A version in the registry: its mode map, numbers and results, and how to adopt it."""
+    return render("published", **locals())
+
+
+# ---- versions: the offer and the upgrade ------------------------------------------------
+
+
+def newer_version(
+    *,
+    slug: str,
+    origin: str,
+    runs: int,
+    version: int,
+    changes: Sequence[Change],
+    results: Results,
+    unit: str,
+    owner: str,
+    button: str,
+    dm: bool = False,
+) -> Payload:
+    """Version `version` of the origin to an adopter running `runs`: what changed, its
+    results, and the buttons; `dm` for the owner's copy."""
+    return render("newer_version", **locals())
+
+
+class Upgrade(Protocol):
+    """An upgrade done (usecases/shared/versions.py Upgraded)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def before(self) -> int: ...
+    @property
+    def after(self) -> int: ...
+    @property
+    def kept(self) -> Mapping[str, Any]: ...
+    @property
+    def changes(self) -> Sequence[Change]: ...
+
+
+def upgrade(*, done: Upgrade, by: str | None = None) -> Payload:
+    """An adopter now runs a newer version, upgraded by `by` (None: the clicker is told,
+    who knows): what it kept, what changed."""
+    if by is None:
+        return render("upgrade", done=done)
+    return render("upgrade", done=done, by=by)
+
+
+def upgrade_later(*, slug: str, version: int) -> Payload:
+    """*Not now* on an offer: how to upgrade later."""
+    return render("upgrade_later", **locals())
+
+
+# ---- adoption ---------------------------------------------------------------------------
+
+
+class LearningsPlace(Protocol):
+    """Where the origin's learnings an adoption message leaves out are read (usecases/shared/adoption.py)."""
+
+    @property
+    def link(self) -> str | None: ...
+    @property
+    def lists(self) -> int: ...
+    @property
+    def all(self) -> bool: ...
+
+
+def adopted(
+    *,
+    slug: str,
+    channel: str,
+    origin: str,
+    version: int,
+    by: str,
+    owner: str,
+    steps: Sequence[StepSpec],
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    kpi: KpiSpec,
+    exception_cap: float,
+    rubric_threshold: float,
+    timezone: str,
+    starts_on: str | None,
+    kit: ReplicationSpec,
+    results: Results,
+    learnings: Sequence[Mapping[str, Any]],
+    more_learnings: int,
+    learnings_at: LearningsPlace | None,
+    override: str | None,
+    champion: str | None,
+    dm: bool = False,
+) -> Payload:
+    """A team runs a registry version: its contract, kit, the origin's results and newest
+    learnings (and where the rest are); `dm` for the new owner's copy."""
+    return render("adopted", **locals())
+
+
+class ChecklistItem(Protocol):
+    """An item of a champion's checklist (usecases/shared/champions.py Item)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def by(self) -> str | None: ...
+    @property
+    def on(self) -> str | None: ...
+    @property
+    def value(self) -> str: ...
+
+
+def champion_checklist(
+    *, slug: str, title: str, channel: str, by: str | None, items: Sequence[ChecklistItem]
+) -> Payload:
+    """The champion's DM: the kit's checklist, a button per item; `by` named them (None:
+    the DM redrawn after a click)."""
+    return render("champion_checklist", **locals())
+
+
+# ---- requests to adopt ------------------------------------------------------------------
+
+
+def request_card(
+    *,
+    id: str,
+    slug: str,
+    version: int,
+    channel: str,
+    requester: str,
+    champion: str | None,
+    answers: Mapping[str, Any],
+    results: Results,
+    wave: Mapping[str, Any],
+    status: str,
+    decided_by: str | None,
+    reason: str | None,
+    adopted: str | None,
+    refusal: str | None,
+    past_wave: bool,
+) -> Payload:
+    """The curators' card of a request: the version's results and wave, the team's
+    answers, and the buttons while it is pending (with a refusal on approve shown)."""
+    return render("request_card", **locals())
+
+
+def request_declined(*, slug: str, version: int, channel: str, by: str, reason: str) -> Payload:
+    """To the requester and the champion: the curators declined, and why."""
+    return render("request_declined", **locals())
+
+
+def learned_back(*, origin: str, items: Sequence[Mapping[str, Any]], more: int, link: str | None) -> Payload:
+    """To the origin's owner: what its adopters learned since the last time."""
+    return render("learned_back", **locals())

@@ -1,0 +1,343 @@
+"""Adopting a registry version: a curator starts another team on it, with the team's own
+numbers and zone where the version's kit lets them differ, within the version's wave
+(publishing and the registry's list are usecases/shared/registry.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from cadence import calendar, keys, registry_decisions, replication
+from cadence.decisions import Decision
+from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from storage.governance_rows import Change
+from storage.models.governance import RegistryVersion
+from storage.outbox import Message
+from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
+from templates import notices_registry
+from templates.refusals import Refusal, close_matches
+from usecases.shared import champions
+from usecases.shared.life import check_start
+from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
+from usecases.shared.messages import Adopt
+from usecases.shared.roles import channel, require_curator
+
+_SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")
+LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, and where to read the rest
+# How `adopt` names each override (handlers/grammar_adopt.py ADOPT_OPTIONS).
+_OPTION_WORDS = dict(
+    baseline="baseline:", target="target:", timezone="tz:", exception_cap="cap:", rubric_threshold="rubric:"
+)
+
+
+@dataclass(frozen=True)
+class LearningsAt:
+    """Where the adopting team reads the origin's learnings that its adoption message
+    leaves out: the origin's page of the web view (`link`), or else `/rollout history
+    <origin>`, which list the origin's newest `lists`; `all` when that is every one."""
+
+    link: str | None
+    lists: int
+    all: bool
+
+
+def learnings_at(store: Store, version: RegistryVersion, web_url: str | None) -> LearningsAt:
+    """The place that lists the most of the origin's learnings. Both list the origin's
+    learnings as they are now, newest first: the version's, and any added since."""
+    shown = sum(store.learnings.counts(version.playbook_id).values())
+    if web_url:
+        return LearningsAt(playbook_page(web_url, version.slug), PLAYBOOK_LEARNINGS, shown <= PLAYBOOK_LEARNINGS)
+    return LearningsAt(None, HISTORY_LEARNINGS, shown <= HISTORY_LEARNINGS)
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Where a version stands against its wave: the limit an adoption must keep (None once
+    an adopter has replicated, or when a curator overrides it), and the decision row of
+    an override, recorded with the adoption."""
+
+    limit: int | None
+    overridden: Decision | None = None
+
+
+def wave_state(store: Store, version: RegistryVersion) -> dict[str, Any]:
+    """Where a version stands against its wave, for a request's card: its limit, the
+    adopters running it (not retired) with their latest verdicts, and whether one has
+    replicated (then the limit is gone)."""
+    limit = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
+    adopters = store.registry.adopters([version.id])
+    verdicts = store.registry.replication_verdicts([p.id for p in adopters])
+    return dict(
+        limit=limit,
+        open=any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]),
+        running=[
+            dict(slug=p.slug, verdict=verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
+            for p in adopters
+            if p.status != "retired"
+        ],
+    )
+
+
+def _wave(store: Store, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str) -> Wave:
+    """A version runs in at most `adoption_wave` adopting teams (not retired) until
+    one of them has replicated. Past it: refused, naming the running adopters and their
+    verdicts, with a decision row on the origin; with a curator's `override`, the decision
+    row goes with the adoption. The count is asked again in the adoption's transaction
+    (Playbooks.adopt), so two adoptions at once cannot both take the last place."""
+    wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
+    adopters = store.registry.adopters([version.id])
+    verdicts = store.registry.replication_verdicts([p.id for p in adopters])
+    if any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]):
+        return Wave(None)
+    running = [
+        replication.Adopter(p.slug, verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
+        for p in adopters
+        if p.status != "retired"  # a draft, not started yet, has adopted it too
+    ]
+    if replication.wave_allows(running, False, wave):
+        return Wave(wave if override is None else None)
+    shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
+    record = registry_decisions.of_wave(
+        version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter
+    )
+    if override is not None:
+        return Wave(None, record)
+    store.governance.apply(Change(decisions=[record]), now)
+    raise Refusal.of(
+        "adopt_wave",
+        usage="adopt",
+        slug=version.slug,
+        version=version.version,
+        wave=wave,
+        running=", ".join(f"{a.slug} ({a.verdict or 'no cycle closed yet'})" for a in running),
+    )
+
+
+def find_version(store: Store, slug: str, version_number: int | None, usage: str) -> RegistryVersion:
+    """Version `version_number` of `slug` (the latest if None), or a refusal naming what exists."""
+    version = store.registry.version(slug, version_number)
+    if version is not None:
+        return version
+    published = store.registry.versions()
+    numbers = [v.version for v in published if v.slug == slug]
+    if numbers and version_number is not None:  # v0 included: the versions that do exist are named
+        raise Refusal.of(
+            "no_version_number",
+            usage=usage,
+            number=version_number,
+            slug=slug,
+            versions=", ".join(f"{slug}@v{n}" for n in numbers),
+        )
+    slugs = sorted({v.slug for v in published})
+    raise Refusal.of("no_version", usage=usage, suggestions=close_matches(slug, slugs), which=slug)
+
+
+def check_overrides(version: RegistryVersion, cmd: Any, usage: str) -> None:
+    """The team's own numbers and zone (`cmd`'s overrides that are set) only where the
+    version's kit lets them differ (`may_change`)."""
+    kit = version.definition.get("replication") or {}
+    may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
+    given = {name for name in _OPTION_WORDS if getattr(cmd, name, None) is not None}
+    refused = replication.refused_overrides(given, may_change)
+    if refused:
+        raise Refusal.of(
+            "adopt_not_allowed",
+            usage=usage,
+            slug=version.slug,
+            version=version.version,
+            refused=", ".join(_OPTION_WORDS[name] for name in refused),
+            allowed=", ".join(_OPTION_WORDS[name] for name in may_change) or "nothing",
+        )
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An adoption that approves a pending request (usecases/shared/requests.py): the
+    request, and what goes with the adoption, given the new playbook's slug: its
+    decision row and its card's update."""
+
+    request_id: int
+    outcome: Callable[[str], tuple[Decision, list[Message]]]
+
+
+def adopt(
+    store: Store,
+    cmd: Adopt,
+    by: str,
+    now: datetime,
+    org_timezone: str,
+    web_url: str | None = None,
+    approval: Approval | None = None,
+) -> dict[str, Any]:
+    """A curator starts a team on a registry version, with the team's own numbers and
+    zone where the version's kit lets them differ (`may_change`), and its first cycle if
+    `starts_on`. Past the version's wave only with `override` (a curator's reason).
+    Returns the announcement, which also goes to the team channel, the curators and, with
+    the kit, the new owner; past the origin's newest learnings it names where to read the
+    rest (the web view's page of the origin, with `web_url`). (That the bot is in the
+    channel is commands.adopt's to check: Slack says so.)"""
+    version = _adoptable(store, cmd, by, approval)
+    channel_id = cmd.channel_id
+    wave = _wave(store, version, by, now, cmd.override, f"{cmd.channel_name or channel_id} ({channel_id})")
+    new_slug = _free_slug(store, version.slug, cmd.channel_name or channel_id)
+    spec = _adopted_spec(version, cmd, new_slug, by)
+    if cmd.starts_on is not None:  # a Monday from this week's on, in the team's own zone
+        check_start(cmd.starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
+    shown = _Shown(version, spec, cmd, by, org_timezone, wave.overridden is not None)
+    message, messages = _announcements(store, shown, web_url)
+    also = [wave.overridden] if wave.overridden is not None else []
+    if approval is not None:
+        approved, told = approval.outcome(new_slug)
+        also.append(approved)
+        messages += told
+    try:
+        playbook = store.registry.adopt(
+            spec,
+            version,
+            org_timezone,
+            by,
+            now,
+            messages,
+            also,
+            wave_limit=wave.limit,
+            champion_id=cmd.champion_id,
+            request_id=approval.request_id if approval else None,
+        )
+    except RequestDecided:
+        raise Refusal.of("request_decided_now") from None
+    except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
+        return adopt(store, cmd, by, now, org_timezone, web_url, approval)
+    except Conflict:
+        # Adopted at the same moment by someone else: the database let one adoption through.
+        _refuse_if_adopted(store, channel_id, version)
+        # only the slug was taken meanwhile: adopt under the next free one
+        return adopt(store, cmd, by, now, org_timezone, web_url, approval)
+    if cmd.starts_on is not None:
+        store.playbooks.start_cycle(playbook.id, 1, cmd.starts_on, by, now)
+    return message
+
+
+def _adoptable(store: Store, cmd: Adopt, by: str, approval: Approval | None) -> RegistryVersion:
+    """The version to adopt, once the caller is a curator, the team's own values are ones
+    its kit lets differ, a kit that asks for a champion has one, the channel does not run
+    the origin already and the request approved (if any) exists."""
+    require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
+    version = find_version(store, cmd.playbook, cmd.version, "adopt")
+    check_overrides(version, cmd, "adopt")
+    kit = version.definition.get("replication") or {}
+    champions.require_champion_if_asked(kit, cmd.champion_id, version.slug, version.version)
+    _refuse_if_adopted(store, cmd.channel_id, version)
+    if approval is not None and store.registry.request(approval.request_id) is None:
+        raise Refusal.of("request_unknown")
+    return version
+
+
+def _refuse_if_adopted(store: Store, channel_id: str, version: RegistryVersion) -> None:
+    """A channel runs one adoption of an origin (not retired) at a time."""
+    running = store.registry.adoption_in(channel_id, version.playbook_id)
+    if running is not None:
+        raise Refusal.of("adopt_twice", usage="adopt", channel=channel(channel_id), slug=running, origin=version.slug)
+
+
+def _free_slug(store: Store, origin: str, channel_name: str) -> str:
+    """`<origin>-<channel>`, at most 60 characters, or with `-2`, `-3`… if it is taken."""
+    base = _SLUG_CLEAN.sub("-", f"{origin}-{channel_name.lower()}").strip("-")[:60]
+    taken = set(store.playbooks.slugs())
+    new_slug = base
+    n = 2
+    while new_slug in taken:
+        new_slug = f"{base[:57]}-{n}"
+        n += 1
+    return new_slug
+
+
+# The team's own values `adopt` takes: the KPI's, and the rules' at the definition's top.
+_OWN_KPI = ("baseline", "target")
+_OWN_RULES = ("exception_cap", "rubric_threshold")
+
+
+def _adopted_spec(version: RegistryVersion, cmd: Adopt, new_slug: str, by: str) -> PlaybookSpec:
+    """The version's definition as the team's: its slug, channel and owner, and its own
+    numbers and zone where given. The origin's zone is the origin's: the team runs on the
+    org's unless it says."""
+    kpi = dict(version.definition.get("kpi", {}))
+    kpi.update({name: getattr(cmd, name) for name in _OWN_KPI if getattr(cmd, name) is not None})
+    raw = {
+        **version.definition,
+        "playbook": new_slug,
+        "channel": cmd.channel_id,
+        "owner": cmd.owner_id or by,
+        "kpi": kpi,
+    }
+    raw.update({name: getattr(cmd, name) for name in _OWN_RULES if getattr(cmd, name) is not None})
+    if cmd.timezone is not None:
+        raw["timezone"] = cmd.timezone
+    else:
+        raw.pop("timezone", None)
+    try:
+        return parse_playbook(raw)
+    except DefinitionError as err:
+        raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What the adoption's announcement is about."""
+
+    version: RegistryVersion
+    spec: PlaybookSpec
+    cmd: Adopt
+    by: str
+    org_timezone: str
+    overridden: bool
+
+
+def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[dict[str, Any], list[Message]]:
+    """The announcement, and its messages: to the team channel, the curators, the new
+    owner (with the kit) and the champion (the checklist)."""
+    version, spec, cmd, by = shown.version, shown.spec, shown.cmd, shown.by
+    starts_on: date | None = cmd.starts_on
+    learnings = version.learnings
+    where = learnings_at(store, version, web_url) if len(learnings) > LEARNINGS_SHOWN else None
+
+    def say(dm: bool) -> dict[str, Any]:
+        return notices_registry.adopted(
+            slug=spec.playbook,
+            channel=cmd.channel_id,
+            origin=version.slug,
+            version=version.version,
+            by=by,
+            owner=spec.owner,
+            steps=spec.steps,
+            inputs=spec.inputs,
+            outputs=spec.outputs,
+            kpi=spec.kpi,
+            exception_cap=spec.exception_cap,
+            rubric_threshold=spec.rubric_threshold,
+            timezone=spec.timezone or shown.org_timezone,
+            starts_on=starts_on.isoformat() if starts_on else None,
+            kit=spec.replication,
+            results=version.cycle_results,
+            learnings=learnings[:LEARNINGS_SHOWN],
+            more_learnings=max(0, len(learnings) - LEARNINGS_SHOWN),
+            learnings_at=where,
+            override=cmd.override if shown.overridden else None,
+            champion=cmd.champion_id,
+            dm=dm,
+        )
+
+    message = say(dm=False)
+    unit = keys.adopt(spec.playbook)
+    curators = store.org.setting(CURATORS_CHANNEL)
+    messages = [Message(keys.to_audience(unit, "team"), "chat.postMessage", cmd.channel_id, message)]
+    if curators and curators != cmd.channel_id:
+        messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
+    messages.append(Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, say(dm=True)))
+    checklist = champions.items(spec.playbook, version.definition.get("replication") or {}, {})
+    if cmd.champion_id is not None and checklist:
+        dm = champions.checklist_message(spec.playbook, spec.title, cmd.channel_id, by, checklist)
+        messages.append(Message(keys.to_audience(unit, "champion"), "chat.postMessage", cmd.champion_id, dm))
+    return message, messages
