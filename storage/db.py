@@ -173,6 +173,15 @@ def unit_of_work(bind: Bind, commit: bool = True) -> Iterator[Session]:
             raise
 
 
+def own_transaction(bind: Bind) -> AbstractContextManager[Session]:
+    """unit_of_work for a method that decides by its own commit: it catches the unique key's
+    IntegrityError and goes on. Refused in a use case's unit of work, whose one transaction
+    that error would spoil (on PostgreSQL, every statement after it fails)."""
+    if isinstance(bind, Session) and not isinstance(bind, ReadSession):
+        raise TypeError("this write decides by its own commit: call it outside a unit of work")
+    return unit_of_work(bind)
+
+
 # SQLite runs in the requesting thread, holding the interpreter's lock between its calls
 # and letting it go at each. With 8 request threads all reading, every call hands the lock
 # to another thread and waits to get it back: on this machine 32 clients' `status` cost

@@ -438,7 +438,7 @@ class Governance:
     def add_decisions(self, rows: list[dict[str, Any]]) -> None:
         """Decision rows (governance_rows.decision_columns), such as a source's override."""
         with unit_of_work(self.bind) as s:
-            insert_all(s.connection(), table_of(DecisionRow), rows)
+            insert_all(s, table_of(DecisionRow), rows)  # the session: its pending rows go first
 
     def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
         """A playbook's (or one step's) latest decisions, newest first: everything decided

@@ -10,7 +10,7 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, own_transaction, reading, unit_of_work
 from storage.models.bookkeeping import Heartbeat
 from storage.models.org import Setting
 
@@ -41,7 +41,7 @@ class Health:
     def beat(self, name: str, at: datetime) -> None:
         """Record that `name` (the clock) is alive and finished its work at `at`."""
         try:
-            with unit_of_work(self.bind) as s:
+            with own_transaction(self.bind) as s:
                 if s.exec(update(Heartbeat).where(col(Heartbeat.name) == name).values(at=at)).rowcount == 0:
                     s.add(Heartbeat(name=name, at=at))
         except IntegrityError:
@@ -65,7 +65,7 @@ class Health:
     def lose_slack_access(self, reason: str, at: datetime) -> bool:
         """Slack refused the token: True if that is news (the first to hear says so once)."""
         try:
-            with unit_of_work(self.bind) as s:
+            with own_transaction(self.bind) as s:
                 row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
                 if row is not None and self._ours(row):
                     return False

@@ -47,6 +47,9 @@ class Claim:
     # that stored nothing must stay free for its corrected submission.
     with_write: list[str] = field(default_factory=list)
     written: bool = False  # with_write is recorded
+    # A unit of work of this request has taken its keys and not yet committed: any other
+    # transaction of the request would wait on them for ever, so it is refused (`record`).
+    held: bool = False
 
     @property
     def pending(self) -> bool:
@@ -90,6 +93,7 @@ def record(bind: Session | Connection, claim: Claim) -> Taken | None:
     request, and its with_write keys (a form's view) with them. Raises Repeated if one was
     seen before (the caller rolls back). Returns what it took, for the caller to mark
     committed once the commit succeeded."""
+    refuse_if_held(claim)
     if claim.repeated:
         return None
     keys = [] if claim.recorded else claim.keys
@@ -99,6 +103,13 @@ def record(bind: Session | Connection, claim: Claim) -> Taken | None:
     if not insert_keys(bind, keys + with_write, claim.at):
         repeated(claim)
     return Taken(claim, bool(keys), bool(with_write))
+
+
+def refuse_if_held(claim: Claim) -> None:
+    """A write, or a Slack call with an effect, beside this request's open unit of work
+    (Claim.held): a mistake that would wait for ever on PostgreSQL, refused at once."""
+    if claim.held:
+        raise RuntimeError("a write beside this request's open unit of work: write through it, or after its commit")
 
 
 def repeated(claim: Claim) -> NoReturn:

@@ -39,6 +39,7 @@ class RequestKeys:
         replay.Repeated for a repeat. Its own keys only: a form's view goes in with the
         form's first write and never before, so a view refused on a field after a look
         at Slack (is the bot in that channel?) stays free for its corrected submission."""
+        replay.refuse_if_held(claim)
         if not claim.pending:
             return
         with writers_in_turn(self.engine), self.engine.connect() as connection:

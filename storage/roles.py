@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from cadence import decisions
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, own_transaction, reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.governance import Decision
@@ -36,7 +36,7 @@ class RolesAndSettings:
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
         """False when the user already was a curator (then nothing is written)."""
         try:
-            with unit_of_work(self.bind) as s:
+            with own_transaction(self.bind) as s:
                 s.add(RoleGrant(user_id=user_id, role="curator", granted_by=by, granted_at=at))
                 s.flush()  # the unique key decides, before the decision row is added
                 s.add(Decision(**decision_columns(decisions.of_curator(user_id, True, by), at)))
@@ -87,7 +87,7 @@ class RolesAndSettings:
     def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
         """False when `day` already was a holiday (then nothing is written)."""
         try:
-            with unit_of_work(self.bind) as s:
+            with own_transaction(self.bind) as s:
                 s.add(Holiday(day=day, name=name, added_by=by, added_at=at))
                 s.flush()
                 s.add(Decision(**decision_columns(decisions.of_holiday(day, name, True, by), at)))

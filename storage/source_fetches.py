@@ -77,7 +77,7 @@ class SourceFetches:
             # COPY (PostgreSQL) raises the driver's own error, an INSERT SQLAlchemy's.
             refused = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
             try:
-                insert_all(connection, FETCHES, rows)
+                insert_all(s, FETCHES, rows)  # the session: its pending rows go first
             except refused as err:
                 raise AlreadyFetched(str(err).splitlines()[0]) from None
 

@@ -125,7 +125,8 @@ class Store:
     @property
     def claim(self) -> Claim | None:
         """The request this store works for, if any (for_request)."""
-        return self.bind.claim if isinstance(self.bind, Claimed) else None
+        bind = self.bind.outer if isinstance(self.bind, ReadSession) else self.bind
+        return bind.claim if isinstance(bind, Claimed) else None
 
 
 # ---- the unit of work a use case opens ----
@@ -155,25 +156,37 @@ class Store:
 
 
 class UnitOfWork(Store):
-    """One transaction over every repository of `store`'s areas (see the module)."""
+    """One transaction over every repository of `store`'s areas (see above)."""
 
     def __init__(self, store: Store):  # the repositories are bound when the block opens
+        if isinstance(store.bind, Session) and not isinstance(store.bind, ReadSession):
+            raise TypeError("a unit of work inside a unit of work: write through the one open")
         self._of = store
         self._exits = ExitStack()
         self._taken: replay.Taken | None = None
 
+    @property
+    def claim(self) -> Claim | None:
+        return self._of.claim
+
     def __enter__(self) -> Self:
         store = self._of
-        self._exits.enter_context(writers_in_turn(store.engine))
-        self.session = self._exits.enter_context(Session(store.engine, expire_on_commit=False))
-        super().__init__(self.session, store.dry_run, store.secret_key, store.slack_token)
-        claim = store.claim
-        if claim is not None:
-            try:
+        try:
+            self._exits.enter_context(writers_in_turn(store.engine))
+            # Not reusable once closed: a read after the block fails rather than opening a
+            # transaction that nothing ends.
+            session = Session(store.engine, expire_on_commit=False, close_resets_only=False)
+            self.session = self._exits.enter_context(session)
+            super().__init__(self.session, store.dry_run, store.secret_key, store.slack_token)
+            claim = store.claim
+            if claim is not None:
                 self._taken = replay.record(self.session, claim)
-            except BaseException:
-                self._exits.close()
-                raise
+                # Its keys are taken and not yet committed: another transaction of this
+                # request would wait for them forever (replay.record refuses it instead).
+                claim.held = self._taken is not None
+        except BaseException:
+            self._exits.close()
+            raise
         return self
 
     def commit(self) -> None:
@@ -183,11 +196,14 @@ class UnitOfWork(Store):
         self.session.commit()
         if self._taken is not None:
             self._taken.committed()
+            self._taken.claim.held = False
             self._taken = None
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        if self._taken is not None:
+            self._taken.claim.held = False  # rolled back below: the keys are free again
         try:
             self.session.rollback()  # what was not committed
         finally:
@@ -203,8 +219,12 @@ class Reading(Store):
 
     def __enter__(self) -> Self:
         store = self._of
-        outer = store.bind if not isinstance(store.bind, Session) else store.engine
-        session = self._exits.enter_context(ReadSession(outer, expire_on_commit=False))
+        outer = store.bind.outer if isinstance(store.bind, ReadSession) else store.bind
+        if isinstance(outer, Session):  # a Reading in a unit of work: it reads what is committed
+            outer = store.engine
+        # Not reusable once closed: a read after the block fails rather than opening a
+        # transaction (its connection no longer in AUTOCOMMIT) that nothing ends.
+        session = self._exits.enter_context(ReadSession(outer, expire_on_commit=False, close_resets_only=False))
         if store.engine.dialect.name != "sqlite":
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         super().__init__(session, store.dry_run, store.secret_key, store.slack_token)

@@ -176,7 +176,7 @@ def web_link(caller: Caller, cmd: messages.WebLink) -> str:
     """`/rollout web`: a link that signs the caller in to the web view, once, for ten minutes."""
     if not caller.services.web_url:
         raise Refusal.of("web_not_configured", usage="web")
-    return web.one_time_link(caller.services, caller.user_id, caller.services.web_url)
+    return web.one_time_link(caller.store, caller.now, caller.user_id, caller.services.web_url)
 
 
 def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, Any]]:

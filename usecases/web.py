@@ -44,10 +44,11 @@ class Viewer:
     user_id: str
 
 
-def one_time_link(services: Services, user_id: str, web_url: str) -> str:
-    """A sign-in link for `user_id`, good once and for ten minutes (`/rollout web`)."""
+def one_time_link(store: Store, now: datetime, user_id: str, web_url: str) -> str:
+    """A sign-in link for `user_id`, good once and for ten minutes (`/rollout web`): kept
+    through `store`, the request's (its keys go in with it)."""
     token = secrets.token_urlsafe(32)
-    services.store.web_logins.add(_hash(token), user_id, services.clock() + LINK_VALID)
+    store.web_logins.add(_hash(token), user_id, now + LINK_VALID)
     return f"{web_url.rstrip('/')}/web/login?token={token}"
 
 

@@ -291,3 +291,28 @@ def test_a_held_connection_cut_mid_request(bot, playbook, engine, database_url):
     finally:
         event.remove(engine, "before_cursor_execute", terminate)
         killer.dispose()
+
+
+def test_a_replayed_web_link_is_made_once_its_keys_with_its_write(
+    http_server, database_url, store, slack, clock, playbook, engine
+):
+    """`/rollout web` keeps its one-time link through the request's store: the command's
+    keys go in with that write, and the replay finds them taken (one commit, one link)."""
+    from bot.app import create_app
+    from bot.demo.standin.slack_requests import command_payload
+    from bot.web import make_asgi
+    from tests.conftest import SlackRequests, settings_for
+
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
+    web = SlackRequests(url)
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _: commits.append(1))
+    body = urlencode(command_payload("web", MEMBER, "CTEAM00001"))
+    headers = web.signed_headers(body)
+    first, replay = web.post("/slack/events", body, headers), web.post("/slack/events", body, headers)
+    assert "web/login" in first.text and replay.status == 200 and not replay.body
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM web_login")).scalar() == 1
+    assert len(commits) == 1
