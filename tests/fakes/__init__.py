@@ -1,0 +1,90 @@
+"""In-memory fakes for use-case tests without a database, HTTP or Bolt (issue 68, item 6):
+
+- store.py: FakeStore, its repositories and FakeUnitOfWork / FakeReading;
+- reports.py: the reports repository (add_reports' closed weeks and keys, undo's reads);
+- playbooks.py: `a_playbook(...)`, a PlaybookState built as storage loads a definition;
+- slack.py: FakeDirectory (slack_api/members.py's TeamDirectory) and FixedClock.
+
+`services(...)` wires them into the use cases' Services, `caller(...)` a person asking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from storage.store import PlaybookState, Store
+from tests.fakes.playbooks import CHANNEL, OWNER, a_playbook, definition
+from tests.fakes.reports import FakeReports, Row
+from tests.fakes.slack import FakeDirectory, FixedClock
+from tests.fakes.store import FakeStore, FakeUnitOfWork, Held
+from usecases.shared.caller import Caller, Reporter
+from usecases.shared.services import Services
+
+__all__ = [
+    "ADMIN",
+    "CHANNEL",
+    "CURATOR",
+    "MEMBER",
+    "NOW",
+    "OUTSIDER",
+    "OWNER",
+    "FakeDirectory",
+    "FakeReports",
+    "FakeStore",
+    "FakeUnitOfWork",
+    "FixedClock",
+    "Held",
+    "Row",
+    "a_playbook",
+    "caller",
+    "definition",
+    "reporter",
+    "services",
+]
+
+ADMIN = "UADMIN0001"
+MEMBER = "UMEMBER001"
+CURATOR = "UCURATOR01"
+OUTSIDER = "UOUTSIDE01"
+NOW = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)  # a Wednesday: week 2 of a cycle begun on Monday 2 March
+
+
+def services(
+    *states: PlaybookState,
+    now: datetime = NOW,
+    members: Iterable[str] = (MEMBER, OWNER),
+    curators: Iterable[str] = (CURATOR,),
+    admins: Iterable[str] = (ADMIN,),
+    directory: FakeDirectory | None = None,
+    org_timezone: str = "Europe/Berlin",
+    **more: Any,
+) -> Services:
+    """The use cases' Services over a FakeStore holding `states` (each playbook's channel
+    has `members`), a FixedClock at `now`, and a FakeDirectory."""
+    store = FakeStore(*states)
+    store.held.curators.update(curators)
+    if directory is None:
+        directory = FakeDirectory({s.playbook.channel_id: members for s in states})
+    return Services(
+        store=cast(Store, store),
+        clock=FixedClock(now),
+        admins=frozenset(admins),
+        org_timezone=org_timezone,
+        directory=cast(Any, directory),
+        **more,
+    )
+
+
+def caller(services: Services, user_id: str = MEMBER, channel_id: str = CHANNEL) -> Caller:
+    """A person asking through Slack: no Slack client is needed (the directory is a fake)."""
+    return Caller(services, cast(Any, None), user_id, channel_id)
+
+
+def reporter(services: Services, by: str = "token:warehouse") -> Reporter:
+    return Reporter(services, by)
+
+
+def store_of(services: Services) -> FakeStore:
+    return cast(FakeStore, services.store)

@@ -1,0 +1,65 @@
+"""Slack as the use cases ask it, in memory: a TeamDirectory (slack_api/members.py) that
+knows each channel's members and each person, and a clock that stands still until moved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_api.members import DirectoryUnavailable, Person
+
+
+class FakeDirectory:
+    """`members`: channel id -> its members; `people`: user id -> Person (anyone else is
+    an active human); `absent`: channel id -> why the bot cannot run a playbook there;
+    `down`: Slack's error every call raises (DirectoryUnavailable)."""
+
+    def __init__(
+        self,
+        members: dict[str, Iterable[str]] | None = None,
+        people: dict[str, Person] | None = None,
+        absent: dict[str, str] | None = None,
+        down: str | None = None,
+    ):
+        self.members = {channel: frozenset(users) for channel, users in (members or {}).items()}
+        self.known = dict(people or {})
+        self.absent = dict(absent or {})
+        self.down = down
+        self.asked: list[tuple[str, str]] = []  # (method, id), in order
+
+    def _answer(self, method: str, of: str) -> None:
+        self.asked.append((method, of))
+        if self.down is not None:
+            raise DirectoryUnavailable(of, self.down)
+
+    def channel_members(self, client: Any, channel_id: str, changes: int | None = None) -> frozenset[str]:
+        self._answer("channel_members", channel_id)
+        return self.members.get(channel_id, frozenset())
+
+    def person(self, client: Any, user_id: str) -> Person:
+        self._answer("person", user_id)
+        return self.known.get(user_id, Person(user_id, "Europe/Berlin"))
+
+    def people(self, client: Any, user_ids: Iterable[str]) -> dict[str, Person]:
+        return {u: self.known.get(u, Person(u, "Europe/Berlin")) for u in user_ids}
+
+    def bot_absence(self, client: Any, channel_id: str) -> str | None:
+        self._answer("bot_absence", channel_id)
+        return self.absent.get(channel_id)
+
+    def forget(self, channel_id: str, at: datetime) -> None:
+        return None
+
+
+class FixedClock:
+    """The current instant, UTC-aware, where a test puts it."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
