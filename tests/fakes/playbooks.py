@@ -55,7 +55,7 @@ def a_playbook(
     *,
     steps: list[dict[str, Any]] | None = None,
     kpi: dict[str, Any] | None = None,
-    guardrail: dict[str, Any] | None | bool = True,
+    guardrail: dict[str, Any] | bool | None = True,
     cycle_started: date | None = date(2026, 3, 2),
     status: str | None = None,
     closed_through: date | None = None,
@@ -91,8 +91,6 @@ def a_playbook(
     ]
     anchor = None
     if cycle_started is not None:
-        anchor = Cycle(
-            id=next(_ids), playbook_id=playbook_id, number=1, starts_on=cycle_started, started_by=OWNER
-        )
+        anchor = Cycle(id=next(_ids), playbook_id=playbook_id, number=1, starts_on=cycle_started, started_by=OWNER)
         anchor.created_at = LOADED_AT
     return PlaybookState(playbook, made_steps, anchor, None, channel_changes=0, owner_deactivated=False)

@@ -194,7 +194,10 @@ class FakeReports:
         kpi, guardrail = self._latest("kpi", pid, week_start), self._latest("guardrail", pid, week_start)
         steps = []
         for step in state.steps:
-            cases, rubric = self._latest("cases", pid, week_start, step.id), self._latest("rubric", pid, week_start, step.id)
+            cases, rubric = (
+                self._latest("cases", pid, week_start, step.id),
+                self._latest("rubric", pid, week_start, step.id),
+            )
             exceptions = [r for r in self.stored("exception") if r.values.get("step_id") == step.id]
             steps.append(
                 StepWeek(
@@ -208,7 +211,9 @@ class FakeReports:
                     rubric.values["reviewed"] if rubric else None,
                 )
             )
-        kpis = [r for r in self.stored("kpi") if r.values["playbook_id"] == pid and r.values["week_start"] == week_start]
+        kpis = [
+            r for r in self.stored("kpi") if r.values["playbook_id"] == pid and r.values["week_start"] == week_start
+        ]
         return WeekFigures(
             week_start,
             kpi.values["value"] if kpi else None,

@@ -234,8 +234,18 @@ def test_an_event_adds_to_the_weeks_cases(services):
 def test_an_event_adds_to_cases_typed_before(services):
     state = fakes.store_of(services).playbooks.state(SLUG)
     fakes.store_of(services).held.reports.rows.append(
-        fakes.Row("cases", 99, dict(playbook_id=state.playbook.id, step_id=state.steps[0].id,
-                                    week_start=datetime(2026, 3, 9).date(), cases=10, reported_by="x", reported_at=NOW))
+        fakes.Row(
+            "cases",
+            99,
+            dict(
+                playbook_id=state.playbook.id,
+                step_id=state.steps[0].id,
+                week_start=datetime(2026, 3, 9).date(),
+                cases=10,
+                reported_by="x",
+                reported_at=NOW,
+            ),
+        )
     )
     post(services, messages.ValueEvent(SLUG, "reply_accepted", 1))
     assert stored(services, "cases")[-1].values["cases"] == 11

@@ -148,7 +148,9 @@ def test_a_curator_makes_owner_reports(command, cmd):
     assert len(fakes.store_of(services).reports.stored()) == 1
 
 
-@pytest.mark.parametrize(("reason", "key"), [("not_in_channel", "bot_not_in_channel"), ("ratelimited", "slack_busy_members")])
+@pytest.mark.parametrize(
+    ("reason", "key"), [("not_in_channel", "bot_not_in_channel"), ("ratelimited", "slack_busy_members")]
+)
 def test_slack_not_answering_who_is_a_member(reason, key):
     directory = fakes.FakeDirectory(down=reason)
     services = fakes.services(fakes.a_playbook(), directory=directory)
@@ -244,7 +246,9 @@ def test_a_paused_playbook():
     assert refusal.key == "paused" and refusal.values["since"] == "2026-03-08"
 
 
-@pytest.mark.parametrize(("user", "key"), [(OWNER, "no_cycle_yet"), (CURATOR, "no_cycle_yet"), (MEMBER, "no_cycle_yet_ask_owner")])
+@pytest.mark.parametrize(
+    ("user", "key"), [(OWNER, "no_cycle_yet"), (CURATOR, "no_cycle_yet"), (MEMBER, "no_cycle_yet_ask_owner")]
+)
 def test_no_cycle_yet(user, key):
     services = fakes.services(fakes.a_playbook(cycle_started=None))
     assert refused(services, commands.kpi, messages.Kpi(SLUG, 30), user).key == key

@@ -146,9 +146,21 @@ def test_nothing_else_is_written():
     ("command", "cmd", "number", "source", "value"),
     [
         (commands.kpi, messages.Kpi(SLUG, 30, override="helpdesk down"), "kpi", "helpdesk", 30),
-        (commands.guardrail, messages.GuardrailReport(SLUG, 4.7, override="helpdesk down"), "guardrail", "warehouse", 4.7),
+        (
+            commands.guardrail,
+            messages.GuardrailReport(SLUG, 4.7, override="helpdesk down"),
+            "guardrail",
+            "warehouse",
+            4.7,
+        ),
         (commands.cases, messages.Cases(SLUG, "draft", 40, override="helpdesk down"), "cases:draft", "warehouse", 40),
-        (commands.rubric, messages.Rubric(SLUG, "draft", 0.9, override="helpdesk down"), "rubric:draft", "warehouse", 0.9),
+        (
+            commands.rubric,
+            messages.Rubric(SLUG, "draft", 0.9, override="helpdesk down"),
+            "rubric:draft",
+            "warehouse",
+            0.9,
+        ),
     ],
 )
 def test_an_override_writes_the_report_its_typed_fetch_and_a_decision(command, cmd, number, source, value):
