@@ -73,14 +73,14 @@ def test_a_curator_submits():
 
 
 def test_a_form_for_a_closed_week():
-    state, services, owner = setup()
+    state, _services, owner = setup()
     with pytest.raises(Refusal) as raised:
         submit(owner, state, Changes(kpi=(30, False)), date(2026, 3, 2))
     assert raised.value.key == "week_closed"
 
 
 def test_a_form_whose_playbook_is_gone():
-    state, services, owner = setup()
+    _state, _services, owner = setup()
     with pytest.raises(Refusal) as raised:
         week_form.submit(owner, (10_000, WEEK_2), Changes(kpi=(30, False)))
     assert raised.value.key == "week_form_gone"
@@ -159,7 +159,7 @@ def test_a_step_not_of_the_playbook():
 
 
 def test_the_form_shows_what_counts_now_and_where_numbers_come_from():
-    state, services, owner = setup(sourced())
+    _state, _services, owner = setup(sourced())
     commands.cases(owner, messages.Cases(SLUG, "send", 12))
     form = week_form.open_week(owner, SLUG, None)
     assert (form.week.week, form.kpi, form.kpi_from, form.guardrail_from) == (
@@ -175,7 +175,7 @@ def test_the_form_shows_what_counts_now_and_where_numbers_come_from():
 
 
 def test_the_form_of_a_member_is_refused():
-    state, services, member = setup(user=MEMBER)
+    _state, _services, member = setup(user=MEMBER)
     with pytest.raises(Refusal) as raised:
         week_form.open_week(member, SLUG, None)
     assert raised.value.key == "owner_or_curator_only"
@@ -183,6 +183,6 @@ def test_the_form_of_a_member_is_refused():
 
 def test_the_forms_review_asks_and_rubric_by_design():
     steps = [{"name": "draft", "mode": "collaborative", "rubric": "none"}, {"name": "send", "mode": "ai-led"}]
-    state, services, owner = setup(fakes.a_playbook(steps=steps))
+    _state, _services, owner = setup(fakes.a_playbook(steps=steps))
     form = week_form.open_week(owner, SLUG, None)
     assert [r.no_rubric for r in form.steps] == [True, False]

@@ -1,0 +1,128 @@
+"""The fakes behave as what they stand for on the points the use cases rely on: a unit of
+work keeps only what it commits, a raise leaves nothing, a closed week and a reused key
+are refused by add_reports as the database refuses them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from storage.store import KeyReused, WeekClosed
+from storage.weekly_reports import new_report
+from tests import fakes
+from tests.fakes import NOW, FakeStore
+
+WEEK = date(2026, 3, 9)
+
+
+def row(state, value=1.0, key=None, report_hash=None, counts_for=""):
+    made = new_report("kpi", state.playbook.id, WEEK, "U1", NOW, key=key, counts_for=counts_for, value=value)
+    return replace(made, report_hash=report_hash)
+
+
+def test_a_unit_of_work_keeps_what_it_commits():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    with store.unit_of_work() as uow:
+        uow.reports.add_reports([row(state)])
+        uow.commit()
+    assert len(store.reports.stored()) == 1 and store.units[0].committed
+
+
+def test_leaving_without_commit_keeps_nothing():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    with store.unit_of_work() as uow:
+        uow.reports.add_reports([row(state)])
+        uow.sources.record([{"x": 1}])
+        uow.governance.add_decisions([{"y": 2}])
+    assert store.reports.stored() == [] and store.held.fetches == [] and store.held.decisions == []
+    assert not store.units[0].committed
+
+
+def test_a_raise_keeps_nothing_written_in_the_block():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+        uow.reports.add_reports([row(state)])
+        raise RuntimeError
+    assert store.reports.stored() == []
+
+
+def test_what_follows_a_commit_in_the_block_is_rolled_back():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    with store.unit_of_work() as uow:
+        uow.reports.add_reports([row(state, 1)])
+        uow.commit()
+        uow.reports.add_reports([row(state, 2)])
+    assert [r.values["value"] for r in store.reports.stored()] == [1]
+
+
+def test_the_store_does_not_see_the_blocks_writes_before_commit():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    with store.unit_of_work() as uow:
+        uow.reports.add_reports([row(state)])
+        assert store.reports.stored() == [] and len(uow.reports.stored()) == 1
+        uow.commit()
+
+
+def test_a_closed_week_writes_nothing_of_the_batch():
+    state = fakes.a_playbook(closed_through=WEEK)
+    other = fakes.a_playbook("other")
+    store = FakeStore(state, other)
+    with pytest.raises(WeekClosed) as raised:
+        store.reports.add_reports([row(other), row(state)])
+    assert raised.value.index == 1 and store.reports.stored() == []
+
+
+def test_a_key_reused_for_another_report():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    store.reports.add_reports([row(state, key="7:a", report_hash="h1")])
+    with pytest.raises(KeyReused) as raised:
+        store.reports.add_reports(
+            [row(state, 2, key="7:b", report_hash="h"), row(state, 3, key="7:a", report_hash="h2")]
+        )
+    assert raised.value.indexes == [1] and len(store.reports.stored()) == 1
+
+
+def test_a_key_sent_again_is_answered_not_written():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    store.reports.add_reports([row(state, key="7:a", report_hash="h", counts_for="w2")])
+    answers = store.reports.add_reports([row(state, key="7:a", report_hash="h")])
+    assert answers == {"7:a": dict(week_start=WEEK, counts_for="w2", report_hash="h")}
+    assert len(store.reports.stored()) == 1
+
+
+def test_a_reading_sees_what_is_committed():
+    state = fakes.a_playbook()
+    store = FakeStore(state)
+    store.reports.add_reports([row(state)])
+    with store.reading() as reading:
+        assert reading.playbooks.state(state.playbook.slug) is state
+        assert len(reading.reports.stored()) == 1
+
+
+def test_a_playbook_built_as_storage_loads_one():
+    state = fakes.a_playbook(
+        steps=[{"name": "a", "mode": "ai-led"}, {"name": "b", "mode": "human-led", "pinned": True}]
+    )
+    assert [(s.name, s.position, s.mode, s.pinned) for s in state.steps] == [
+        ("a", 0, "ai-led", False),
+        ("b", 1, "human-led", True),
+    ]
+    assert {s.playbook_id for s in state.steps} == {state.playbook.id}
+    assert state.playbook.definition["steps"][1]["pinned"] is True
+    assert state.settings.grace_hours == 12
+    assert state.cycle_anchor is not None and state.cycle_anchor.starts_on == date(2026, 3, 2)
+
+
+def test_each_playbook_has_its_own_ids():
+    one, two = fakes.a_playbook("one"), fakes.a_playbook("two")
+    ids = [one.playbook.id, two.playbook.id, *(s.id for s in one.steps + two.steps)]
+    assert len(set(ids)) == len(ids)
