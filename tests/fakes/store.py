@@ -64,6 +64,16 @@ class FakePlaybooks:
     def active_states(self) -> list[PlaybookState]:
         return [s for s in self.held.states.values() if s.playbook.status == "active"]
 
+    def of_person(self, user_id: str) -> list[PlaybookState]:
+        """The playbooks `user_id` owns, champions or checked in for (not: was asked to
+        check in for, or owns the exception queue of: the fake keeps no cadence jobs)."""
+        answered = {r.values["playbook_id"] for r in self.held.reports.rows if r.kind == "checkin" and r.by == user_id}
+        return [
+            s
+            for s in self.held.states.values()
+            if user_id in (s.playbook.owner_id, s.playbook.champion_id) or s.playbook.id in answered
+        ]
+
     def removed_steps(self, playbook_id: int) -> list[Any]:
         return []
 
