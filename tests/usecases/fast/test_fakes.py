@@ -126,3 +126,53 @@ def test_each_playbook_has_its_own_ids():
     one, two = fakes.a_playbook("one"), fakes.a_playbook("two")
     ids = [one.playbook.id, two.playbook.id, *(s.id for s in one.steps + two.steps)]
     assert len(set(ids)) == len(ids)
+
+
+# ---- the fakes keep to the real interfaces ----
+
+REAL = [
+    ("tests.fakes.store:FakePlaybooks", "storage.playbooks:Playbooks"),
+    ("tests.fakes.reports:FakeReports", "storage.weekly_reports:WeeklyReports"),
+    ("tests.fakes.store:FakeOrg", "storage.roles:RolesAndSettings"),
+    ("tests.fakes.store:FakePeople", "storage.people:People"),
+    ("tests.fakes.store:FakeSources", "storage.source_fetches:SourceFetches"),
+    ("tests.fakes.store:FakeGovernance", "storage.governance:Governance"),
+    ("tests.fakes.store:FakeLearnings", "storage.learnings:Learnings"),
+    ("tests.fakes.store:FakeOutbox", "storage.outbox:Outbox"),
+    ("tests.fakes.store:FakeTokens", "storage.api_tokens:ApiTokens"),
+    ("tests.fakes.slack:FakeDirectory", "slack_api.members:TeamDirectory"),
+]
+TEST_ONLY = {"stored"}  # the fakes' own reads, for tests
+
+
+def _class(name):
+    import importlib
+
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _parameters(function):
+    import inspect
+
+    return [p for p in inspect.signature(function).parameters if p != "self"]
+
+
+@pytest.mark.parametrize(("fake", "real"), REAL, ids=[r.split(":")[1] for _, r in REAL])
+def test_each_fake_method_is_the_real_ones_with_its_parameters(fake, real):
+    fake_class, real_class = _class(fake), _class(real)
+    methods = [n for n, v in vars(fake_class).items() if callable(v) and not n.startswith("_") and n not in TEST_ONLY]
+    assert methods
+    for name in methods:
+        assert hasattr(real_class, name), f"{real}.{name} does not exist"
+        real_names = _parameters(getattr(real_class, name))
+        assert _parameters(getattr(fake_class, name)) == real_names[: len(_parameters(getattr(fake_class, name)))]
+
+
+def test_the_fake_store_has_the_stores_areas():
+    from storage.store import Store
+
+    store = FakeStore()
+    real = set(Store.__init__.__code__.co_names)
+    for area in ("playbooks", "reports", "org", "people", "sources", "governance", "learnings", "outbox", "tokens"):
+        assert area in real and hasattr(store, area)
