@@ -77,6 +77,20 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         figures = store.reports.week_figures_many([(state, _week(due).week_start) for state, due in batch])
         history = histories.result()
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
+    cycle_kpis, origins, scale, open_scale = _cycle_reads(store, cycle_ends)
+    pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
+    curators = store.org.setting(CURATORS_CHANNEL)
+    source_failures = store.sources.failures(
+        [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
+    )
+    return RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+
+
+def _cycle_reads(
+    store: Store, cycle_ends: list[tuple[PlaybookState, Due]]
+) -> tuple[dict[tuple[int, date], float], dict[int, Origin], dict[int, Any], set[int]]:
+    """For the playbooks whose cycle ends this week: their cycle's KPIs, the origins of
+    those that adopted, the scale rule's history and which have a scale proposal open."""
     cycle_kpis = store.reports.week_kpis(
         [
             (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
@@ -85,14 +99,9 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         ]
     )
     origins = _origins(store, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
-    pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
     scale = store.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
     open_scale = store.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
-    curators = store.org.setting(CURATORS_CHANNEL)
-    source_failures = store.sources.failures(
-        [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
-    )
-    return RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+    return cycle_kpis, origins, scale, open_scale
 
 
 @dataclass
