@@ -144,12 +144,10 @@ class ExceptionItems:
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
 
-    def open_of(self, playbook_ids: list[int], connection: Connection | None = None) -> list[Item]:
+    def open_of(self, playbook_ids: list[int]) -> list[Item]:
         """The open items of these playbooks (acknowledged ones too), oldest first."""
         if not playbook_ids:
             return []
-        if connection is not None:
-            return self._open(connection, playbook_ids)
         with reading(self.bind) as s:
             return self._open(s.connection(), playbook_ids)
 

@@ -5,12 +5,10 @@ in the same transaction."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, or_, select, true, update
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
@@ -179,7 +177,7 @@ _OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
     _PROPOSAL.c.status == "open",
 )
 # A week's close marks it closed (playbook.closed_through, never moved back): run over
-# the closing weeks before their figures are read (Governance.record_closes).
+# the closing weeks before their figures are read (Governance.close_weeks).
 _CLOSE_WEEK = (
     update(_PLAYBOOK)
     .where(_PLAYBOOK.c.id == bindparam("pid"))
@@ -199,7 +197,7 @@ _VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(
 class Governance:
     def __init__(self, bind: Bind, dry_run: bool = False):
         self.bind, self.engine = bind, engine_of(bind)
-        self.dry_run = dry_run  # record_closes() reports what it would record, and keeps nothing
+        self.dry_run = dry_run  # the close reports what it would record, and keeps nothing
 
     # ---- reads ----
 
@@ -377,30 +375,29 @@ class Governance:
 
     # ---- writes ----
 
-    def record_closes(
-        self,
-        weeks: list[tuple[int, date]],
-        judge: Callable[[Connection], list[tuple[Work, Change]]],
-        at: datetime,
-    ) -> tuple[set[str], list[tuple[Work, Change]]]:
-        """Close these weeks (playbook id, week start) and record what `judge` decided of
-        them, in one transaction: the closes, and the keys of those recorded now. A close
-        whose key is already recorded (an earlier or concurrent tick) writes nothing.
-        Raises StaleState (and writes nothing) if a step's mode changed meanwhile.
+    def close_weeks(self, weeks: list[tuple[int, date]]) -> None:
+        """Close these weeks (playbook id, week start) to reports: the first statement of
+        the close's unit of work, which reads their figures after it, judges them and
+        records what it decided (record_judged) before it commits.
 
         A report and the close of its week cannot both succeed on different views of the
-        week: the weeks are marked closed first (playbook.closed_through), and `judge`
-        reads their figures after that, on this transaction's connection. The UPDATE locks
-        the playbooks' rows (PostgreSQL: in the order of their ids, as a second clock's
+        week: the weeks are marked closed first (playbook.closed_through), and the close
+        reads their figures after that, in the same transaction. The UPDATE locks the
+        playbooks' rows (PostgreSQL: in the order of their ids, as a second clock's
         would) or takes SQLite's one write lock, until the commit; a report's statement
         writes only in an open week, under a lock on the same row
         (storage/report_writes.py, open_week). So a report is either in the figures or refused as too late."""
         with unit_of_work(self.bind, commit=not self.dry_run) as s:
-            connection = s.connection()
-            connection.execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
-            closes = judge(connection)
-            if not closes:
-                return set(), closes
+            s.connection().execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
+
+    def record_judged(self, closes: list[tuple[Work, Change]], at: datetime) -> set[str]:
+        """Record the closes judged in this unit of work: the keys of those recorded now.
+        A close whose key is already recorded (an earlier or concurrent tick) writes
+        nothing. Raises StaleState (and the unit of work writes nothing) if a step's mode
+        changed meanwhile."""
+        if not closes:
+            return set()
+        with unit_of_work(self.bind, commit=not self.dry_run) as s:
             recorded = insert_new(s, JOBS, [job_row(w, at) for w, _ in closes])
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
@@ -409,7 +406,7 @@ class Governance:
                     merged.merge(change)
             apply_change(s, merged, at)
             enqueue_in(s, merged.messages, at)
-        return recorded, closes
+        return recorded
 
     def apply(
         self,

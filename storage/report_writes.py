@@ -32,7 +32,7 @@ def open_week() -> Any:
 
     Why that is enough: the clock's close sets closed_through on the playbook row first,
     in the transaction that then reads the week's figures and records its verdicts
-    (Governance.record_closes). On PostgreSQL that UPDATE locks the row, and this read
+    (Governance.close_weeks). On PostgreSQL that UPDATE locks the row, and this read
     takes FOR SHARE, which it conflicts with: a report that took its lock first is
     committed before the close reads the figures, so they count it; one that comes after
     waits for the close's commit, and PostgreSQL then reads the row again and checks this

@@ -460,15 +460,11 @@ class WeeklyReports:
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None
 
-    def week_kpis(
-        self, weeks: list[tuple[int, date]], connection: Connection | None = None
-    ) -> dict[tuple[int, date], float]:
+    def week_kpis(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
         """The KPI that counts for each (playbook id, week start) that has one: one query.
-        On `connection` if given (a week's close reads in its own transaction)."""
+        In a unit of work, on its session (a week's close reads in its own transaction)."""
         if not weeks:
             return {}
-        if connection is not None:
-            return counting.latest(connection, KpiReading, KpiReading.value, sorted(set(weeks)))
         with reading(self.bind) as s:
             return counting.latest(s.connection(), KpiReading, KpiReading.value, sorted(set(weeks)))
 
@@ -489,21 +485,16 @@ class WeeklyReports:
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         return self.week_figures_many([(state, week_start)])[(state.playbook.id, week_start)]
 
-    def week_figures_many(
-        self, weeks: list[tuple[PlaybookState, date]], connection: Connection | None = None
-    ) -> dict[tuple[int, date], WeekFigures]:
+    def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
         """The current numbers of many playbook-weeks: three queries (the week's totals, the
         steps' figures, the check-ins), however many playbooks, steps or members. Keyed by
-        (playbook id, week start). On `connection` if given (a week's close reads them in
-        its own transaction, after it has closed the weeks: Governance.record_closes)."""
+        (playbook id, week start). In a unit of work, on its session (a week's close reads
+        them in its own transaction, after it has closed the weeks: Governance.close_weeks)."""
         keys = sorted({(state.playbook.id, week_start) for state, week_start in weeks})
         if not keys:
             return {}
-        if connection is not None:
-            totals, per_step, checkins = _figures_of(connection, keys)
-        else:
-            with reading(self.bind) as session:
-                totals, per_step, checkins = _figures_of(session.connection(), keys)
+        with reading(self.bind) as session:
+            totals, per_step, checkins = _figures_of(session.connection(), keys)
         by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:
             by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)

@@ -93,6 +93,20 @@ def test_no_import_cycles():
         visit(module, [])
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if _module(p).split(".")[0] == "usecases"], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_no_use_case_holds_the_database(path):
+    """The use cases reach the database through the store's repositories and its unit of
+    work (storage/store.py), never through SQLAlchemy's connections or sessions."""
+    tree = ast.parse(path.read_text())
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names} | {
+        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and n.level == 0
+    }
+    for name in imported:
+        assert name.split(".")[0] not in ("sqlalchemy", "sqlmodel"), f"{_module(path)} imports {name}"
+
+
 # Use cases, listeners and the Slack adapters get the database's repositories from what
 # they are built with (services.store.<area>): none of them builds one on the spot.
 BUILT_WITH_REPOSITORIES = ("usecases", "handlers", "slack_api", "outbound")

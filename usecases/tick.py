@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy.engine import Connection
 
 from cadence import calendar, judgement, keys, review
 from cadence.schedule import (
@@ -38,11 +37,11 @@ from cadence.schedule import (
 from slack_api.dispatch import TOKEN_REFUSED
 from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import Work
-from storage.governance_rows import Change, StaleState
+from storage.governance_rows import StaleState
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
-from templates import load_all, render
+from templates import load_all, notices_close
 from usecases import exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
 from usecases.shared import life, weeks
@@ -155,8 +154,7 @@ class Cadence:
         if due.stale:
             return _skipped(due, f"{_late(due)}: stale nudges are not sent")
         playbook = state.playbook
-        message = render(
-            "stage_nudge",
+        message = notices_close.stage_nudge(
             slug=playbook.slug,
             title=playbook.title,
             week=due.week,
@@ -194,9 +192,13 @@ class Cadence:
                 return
 
     def _close_round(self, batch: list[tuple[PlaybookState, Due]], report: TickReport) -> None:
-        def judge(connection: Connection) -> list[tuple[Work, Change]]:
-            """The closes, judged on figures read in the transaction that closed the weeks."""
-            return [
+        """One round's closes in one unit of work: close the weeks to reports first, then
+        read their figures in it (so no report acknowledged is left out), judge them, and
+        record what was decided. A dry run commits nothing."""
+        closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
+        with self.store.unit_of_work() as uow:
+            uow.governance.close_weeks(closing)
+            closes = [
                 (
                     _done(
                         c.due,
@@ -208,11 +210,10 @@ class Cadence:
                     ),
                     c.change,
                 )
-                for c in weeks.close_round(self.store, batch, connection)
+                for c in weeks.close_round(uow, batch, beside=self.store)
             ]
-
-        closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
-        recorded, closes = self.store.governance.record_closes(closing, judge, self.clock())
+            recorded = uow.governance.record_judged(closes, self.clock())
+            uow.commit()
         report.add([work for work, _ in closes], recorded)
 
     # ---- owners ----
@@ -246,8 +247,7 @@ class Cadence:
                 work.append(_skipped(due, "nothing missing"))
                 continue
             playbook = state.playbook
-            message = render(
-                "owner_missing",
+            message = notices_close.owner_missing(
                 slug=playbook.slug,
                 title=playbook.title,
                 week=due.week,
@@ -483,8 +483,7 @@ class Cadence:
         assert due.week is not None and due.user_id is not None, "a DM is for one member and one week"
         cache_key = (playbook.id, due.week.week_start, due.kind)
         if cache_key not in rendered:
-            rendered[cache_key] = render(
-                "checkin_dm",
+            rendered[cache_key] = notices_close.checkin_dm(
                 slug=playbook.slug,
                 title=playbook.title,
                 week=due.week,
@@ -526,7 +525,7 @@ class Cadence:
             return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note="no curators channel, no admins")
         if not self.digest.reports_anything(monday):  # nothing is waiting: the admins hear nothing
             return Work(key, WAITING, due.due_at, "skipped", week_start=monday, note=NOTHING_CLOSED)
-        message = render("digest_waiting", week_of=(monday - timedelta(days=7)).isoformat())
+        message = notices_close.digest_waiting(week_of=(monday - timedelta(days=7)).isoformat())
         messages = [
             Message(keys.to_audience(key, admin), "chat.postMessage", admin, message) for admin in sorted(self.admins)
         ]

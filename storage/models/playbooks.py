@@ -70,7 +70,7 @@ class Playbook(SQLModel, table=True):
     # The start of the last week the clock closed (its verdicts are recorded): a report for
     # it or an earlier week is refused by the report's own statement. Weeks close in order.
     # Set in the close's transaction before it reads the week's figures (storage.governance,
-    # Governance.record_closes), and read under a lock on this row (storage/report_writes.py, open_week).
+    # Governance.close_weeks), and read under a lock on this row (storage/report_writes.py, open_week).
     closed_through: Optional[date] = None
     # The adopting team's champion (`champion <@user>`): gets the kit's checklist by DM.
     champion_id: Optional[str] = Field(default=None, max_length=32)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from cadence import calendar, replication
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
@@ -21,7 +19,6 @@ def criteria(
     store: Store,
     state: PlaybookState,
     cycles: list[tuple[int, date]],
-    connection: Connection | None = None,
     cycles_wanted: int | None = None,
     at: datetime | None = None,
 ) -> list[replication.Criterion]:
@@ -29,15 +26,14 @@ def criteria(
     in, oldest first: the attestation rate over all their weeks, each step's exception
     ratio over the last one's, the input contract, a learning in each, an active owner,
     each step's weekly rubric scores in each, the sources' reliability. All the weeks'
-    figures in one read. `connection`: a week's close reads the closing week's figures in
-    its own transaction. The exception queue is judged at `at` (a publish: now), else at
+    figures in one read (a week's close reads them in its unit of work). The exception queue is judged at `at` (a publish: now), else at
     the last week's close (the close that asks)."""
     playbook = state.playbook
     th = thresholds(state)
     weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
     asked, answered = store.readouts.attestation_counts(playbook.id, weeks)
     last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
-    figures = store.reports.week_figures_many([(state, week) for week in weeks], connection)
+    figures = store.reports.week_figures_many([(state, week) for week in weeks])
     ratios = []
     for index, step in enumerate(state.steps):
         week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
@@ -84,19 +80,19 @@ def criteria(
         min_reliability=th.ready_min_reliability,
         rubrics=rubrics,
         rubric_threshold=th.rubric_threshold,
-        overdue_items=_overdue(store, state, judged_at, connection) if judged_at else (0, 0),
+        overdue_items=_overdue(store, state, judged_at) if judged_at else (0, 0),
     )
 
 
-def _overdue(store: Store, state: PlaybookState, at: datetime, connection: Connection | None) -> tuple[int, int]:
-    return queue.overdue(store.exception_items.open_of([state.playbook.id], connection), at)
+def _overdue(store: Store, state: PlaybookState, at: datetime) -> tuple[int, int]:
+    return queue.overdue(store.exception_items.open_of([state.playbook.id]), at)
 
 
 def queue_now(store: Store, state: PlaybookState, figures: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """`figures` (criteria as kept, e.g. by a proposal or a decision) with the exception
     queue judged as it stands at `now`: the other criteria look back at closed cycles,
     the queue is the one that can change any day (a publish, the web view)."""
-    [judged] = as_figures([replication.queue_criterion(_overdue(store, state, now, None))])
+    [judged] = as_figures([replication.queue_criterion(_overdue(store, state, now))])
     if not any(c["name"] == "queue" for c in figures):  # judged before the queue was a criterion
         return [*figures, judged]
     return [judged if c["name"] == "queue" else c for c in figures]

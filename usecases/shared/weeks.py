@@ -8,20 +8,20 @@ costs the same few queries however many playbooks close at once.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
-from cadence import calendar, decisions, keys, replication, rules, sources, webhooks
+from cadence import calendar, closing, decisions, keys, replication, rules, sources, webhooks
+from cadence.closing import Guardrail
 from cadence.exception_queue import Item
-from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, pilot_ceiling, stall, stall_figures
+from cadence.figures import WeekFigures
+from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, stall, stall_figures
 from cadence.schedule import Due
-from storage.governance_rows import Change, NewCycleResult, NewProposal, NewVerdict
+from storage.governance_rows import Change, NewCycleResult, NewProposal, NewVerdict, StepHistory
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from templates import render
+from templates import notices_close
 from usecases.shared import queue, readiness
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
@@ -37,164 +37,244 @@ class Closed:
     summary: dict[str, Any]
 
 
-def close_round(
-    store: Store, batch: list[tuple[PlaybookState, Due]], connection: Connection | None = None
-) -> list[Closed]:
-    """The closes of these weeks. `connection`: the close's own transaction, which has
-    closed the weeks to reports (Governance.record_closes): their figures, and the
-    cycle's KPIs with them, are read on it, so no report acknowledged is left out."""
+@dataclass(frozen=True)
+class RoundReads:
+    """What a round of closes is judged on, read in the close's unit of work (after the
+    weeks were closed to reports) but for the steps' history, read beside it."""
+
+    figures: dict[tuple[int, date], WeekFigures]
+    history: StepHistory
+    cycle_kpis: dict[tuple[int, date], float]
+    origins: dict[int, Origin]
+    pilots: dict[int, dict[str, str]]
+    scale: dict[int, Any]
+    open_scale: set[int]
+    curators: str | None
+    source_failures: dict[tuple[int, date], dict[str, str]]
+
+
+def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
+    """The closes of these weeks, judged in `store`, the close's unit of work, which has
+    closed the weeks to reports (Governance.close_weeks): their figures, and the cycle's
+    KPIs with them, are read in it, so no report acknowledged is left out. `beside`: the
+    store the steps' history is read on, in a second thread (see read_round)."""
+    reads = read_round(store, batch, beside or store)
+    queued: dict[int, list[Item]] = {}  # the open exception items of playbooks with a demotion
+    return [_close_week(store, state, due, reads, queued) for state, due in batch]
+
+
+def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store) -> RoundReads:
+    """Everything a round's closes are judged on, in a few queries however many playbooks."""
     lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
     # The close's two largest reads, side by side: on PostgreSQL each waits on the server
     # for a while (the steps' verdict windows longest), and that wait is spent reading the
     # week's figures (0.98 to 0.86 s, median of five closes of 1,000 playbooks). On SQLite
-    # both are work in this process: no faster, no slower.
+    # both are work in this process: no faster, no slower. The history is read on its own
+    # connection (`beside`): a unit of work's session is not shared between threads, and
+    # the close changes nothing the history reads before it is judged.
     with ThreadPoolExecutor(1, thread_name_prefix="close-reads") as reader:
-        histories = reader.submit(store.governance.histories, [state for state, _ in batch], lookback)
-        figures = store.reports.week_figures_many([(state, _week(due).week_start) for state, due in batch], connection)
+        histories = reader.submit(beside.governance.histories, [state for state, _ in batch], lookback)
+        figures = store.reports.week_figures_many([(state, _week(due).week_start) for state, due in batch])
         history = histories.result()
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
+    cycle_kpis, origins, scale, open_scale = _cycle_reads(store, cycle_ends)
+    pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
+    curators = store.org.setting(CURATORS_CHANNEL)
+    source_failures = store.sources.failures(
+        [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
+    )
+    return RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+
+
+def _cycle_reads(
+    store: Store, cycle_ends: list[tuple[PlaybookState, Due]]
+) -> tuple[dict[tuple[int, date], float], dict[int, Origin], dict[int, Any], set[int]]:
+    """For the playbooks whose cycle ends this week: their cycle's KPIs, the origins of
+    those that adopted, the scale rule's history and which have a scale proposal open."""
     cycle_kpis = store.reports.week_kpis(
         [
             (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
             for state, due in cycle_ends
             for i in range(calendar.WEEKS_PER_CYCLE)
-        ],
-        connection,
+        ]
     )
     origins = _origins(store, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
-    pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
     scale = store.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
     open_scale = store.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
-    curators = store.org.setting(CURATORS_CHANNEL)
-    source_failures = store.sources.failures(
-        [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
+    return cycle_kpis, origins, scale, open_scale
+
+
+@dataclass
+class _Judged:
+    """One week's close as it is judged, step by step: the change, and what the summary says."""
+
+    change: Change = field(default_factory=Change)
+    outcomes: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # the rule that gave each step its verdict
+    evidence: dict[str, Any] = field(default_factory=dict)  # what each confident PASS was judged on
+    verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
+
+
+def _close_week(
+    store: Store, state: PlaybookState, due: Due, reads: RoundReads, queued: dict[int, list[Item]]
+) -> Closed:
+    """One playbook's week: the guardrail, each step's verdict and transitions, the cycle's
+    end, the sources that failed, and the summary."""
+    week = _week(due)
+    week_start = week.week_start
+    week_figures = reads.figures[(state.playbook.id, week_start)]
+    judged = _Judged()
+    guardrail = _guardrail(
+        state, week_start, week_figures.guardrail, reads.history.guardrail.get(state.playbook.id, {})
     )
-    closed = []
-    queued: dict[int, list[Item]] = {}  # the open exception items of playbooks with a demotion
-    for state, due in batch:
-        week = _week(due)
-        week_start = week.week_start
-        week_figures = figures[(state.playbook.id, week_start)]
-        th = thresholds(state)
-        change = Change()
-        outcomes = {}
-        reasons = {}  # the rule that gave each step its verdict: why, for the summary to say
-        evidence = {}  # what each step's confident PASS was judged on (None under classic)
-        verdicts = []  # each step's verdict decision, for the webhooks' week_closed
-        guardrail = _guardrail(state, week_start, week_figures.guardrail, history.guardrail.get(state.playbook.id, {}))
-        if guardrail is not None:
-            change.decisions.append(guardrail.decision)
-            if guardrail.state == rules.BREACHED:
-                change.messages += _guardrail_alert(state, week, guardrail, due.key)
-        breached = guardrail is not None and guardrail.state == rules.BREACHED
-        failed = _source_failed(state, source_failures.get((state.playbook.id, week_start), {}))
-        # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
-        unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in failed}
-        for step, numbers in zip(state.steps, week_figures.steps, strict=True):
-            # A review whose sample fell short of the review rate counts as no rubric score.
-            week_numbers = rules.WeekNumbers(
-                numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed
+    if guardrail is not None:
+        judged.change.decisions.append(guardrail.decision)
+        if guardrail.state == rules.BREACHED:
+            judged.change.messages += _guardrail_alert(state, week, guardrail, due.key)
+    failed = _source_failed(state, reads.source_failures.get((state.playbook.id, week_start), {}))
+    _judge_steps(store, state, due, reads, guardrail, failed, judged, queued)
+    judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
+    breached = guardrail is not None and guardrail.state == rules.BREACHED
+    result, kpi_moved = _cycle_end(store, state, due, reads, breached, judged.change)
+    for entry in sources.entries(state.playbook.definition):
+        if entry.key in failed:  # for history: MISSING, with why
+            what, error = failed[entry.key]["what"], failed[entry.key]["error"]
+            judged.change.decisions.append(
+                decisions.of_source_missing(state.playbook.id, week_start, entry, what, error)
             )
-            before = history.states[step.id]
-            source_failed = step.name in unsourced
-            pooled = None if source_failed else rules.pooled(week_numbers, th, before)
-            outcome, rule = rules.judge_with_rule(week_numbers, step.mode, th, pooled, source_failed)
-            evidence[step.name] = pooled
-            outcomes[step.name] = outcome
-            reasons[step.name] = rule
-            verdict = decisions.of_verdict(
-                state.playbook.id, step.id, step.name, step.mode, week_start, outcome, rule, week_numbers, th, pooled
-            )
-            change.decisions.append(verdict)
-            verdicts.append((step.name, verdict))
-            change.verdicts.append(
-                NewVerdict(
-                    state.playbook.id,
-                    step.id,
-                    week_start,
-                    step.mode,
-                    outcome,
-                    numbers.cases,
-                    numbers.total_exceptions,
-                    numbers.counted_rubric,
-                    rule,
-                    numbers.reviewed,
-                )
-            )
-            if state.playbook.id in pilots:  # a second pilot, not a copy
-                before = before._replace(ceiling=pilot_ceiling(pilots[state.playbook.id].get(step.name.lower()), True))
-            transitions, after = rules.evaluate(
-                before, rules.WeekVerdict(week_start, outcome, week_numbers), th, breached
-            )
-            if guardrail is not None:
-                demotion = rules.guardrail_demotion(
-                    after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures
-                )
-                if demotion is not None:
-                    transitions.append(demotion)
-            if not transitions:
-                continue  # most steps, most weeks
-            items = None  # a demotion names the open exception items behind it (few demotions: read then)
-            if any(t.kind is rules.Kind.DEMOTION for t in transitions):
-                if state.playbook.id not in queued:
-                    queued[state.playbook.id] = store.exception_items.open_of([state.playbook.id], connection)
-                at = calendar.week_closes_at(week_start, state.playbook.timezone, state.settings.grace_hours)
-                items = [queue.shown(state, i, at) for i in queued[state.playbook.id] if i.step_id == step.id]
-            change.merge(
-                transitions_change(
-                    state,
-                    step,
-                    transitions,
-                    None,
-                    keys.step_transitions(due.key, step.id),
-                    curators,
-                    history.open_proposals.get(step.id),
-                    items=items,
-                )
-            )
-        change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, verdicts))
-        result = kpi_moved = None
-        if _ends_cycle(state, week):
-            kpi_moved = kpi_change(
-                [
-                    cycle_kpis.get((state.playbook.id, week.cycle_start + timedelta(days=7 * i)))
-                    for i in range(week.week)
-                ],
-                state.playbook.kpi_baseline,
-            )
-            states = history.guardrail.get(state.playbook.id, {})
-            cycle_breached = breached or any(
-                states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
-            )
-            interrupted = week.week < calendar.WEEKS_PER_CYCLE
-            result, held = _cycle_result(state, due, cycle_kpis, scale, open_scale, change, cycle_breached, interrupted)
-            if held is not None:
-                _propose_scale(store, state, due, held, change, curators, connection)
-            if state.playbook.id in origins and not interrupted:
-                _replication(state, week, cycle_kpis, result, origins[state.playbook.id], change)
-            if not interrupted:
-                _stall(state, week, result, scale.get(state.playbook.id, ([], 0))[0], cycle_kpis, change, curators)
-        for entry in sources.entries(state.playbook.definition):
-            if entry.key in failed:  # for history: MISSING, with why
-                what, error = failed[entry.key]["what"], failed[entry.key]["error"]
-                change.decisions.append(decisions.of_source_missing(state.playbook.id, week_start, entry, what, error))
-        summary = render(
-            "week_closed",
-            playbook=state.playbook,
-            week=week,
-            figures=week_figures,
-            outcomes=outcomes,
-            reasons=reasons,
-            evidence=evidence,
-            thresholds=th,
-            result=result,
-            scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
-            guardrail=guardrail,
-            source_failed=failed,
-            kpi_moved=kpi_moved,
+    summary = notices_close.week_closed(
+        playbook=state.playbook,
+        week=week,
+        figures=week_figures,
+        outcomes=judged.outcomes,
+        reasons=judged.reasons,
+        evidence=judged.evidence,
+        thresholds=thresholds(state),
+        result=result,
+        scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
+        guardrail=guardrail,
+        source_failed=failed,
+        kpi_moved=kpi_moved,
+    )
+    return Closed(due, state, judged.change, summary)
+
+
+def _judge_steps(
+    store: Store,
+    state: PlaybookState,
+    due: Due,
+    reads: RoundReads,
+    guardrail: Guardrail | None,
+    failed: dict[str, dict[str, str]],
+    judged: _Judged,
+    queued: dict[int, list[Item]],
+) -> None:
+    """Each step's verdict (cadence/closing.py) and the change its transitions make."""
+    week_start = _week(due).week_start
+    th = thresholds(state)
+    pid = state.playbook.id
+    # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
+    unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in failed}
+    pilot = reads.pilots.get(pid)
+    for step, numbers in zip(state.steps, reads.figures[(pid, week_start)].steps, strict=True):
+        # A review whose sample fell short of the review rate counts as no rubric score.
+        week_numbers = rules.WeekNumbers(
+            numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed
         )
-        closed.append(Closed(due, state, change, summary))
-    return closed
+        step_week = closing.StepClosing(
+            pid,
+            step.id,
+            step.name,
+            step.mode,
+            week_numbers,
+            reads.history.states[step.id],
+            step.name in unsourced,
+            pilot.get(step.name.lower()) if pilot is not None else None,
+            pilot is not None,
+        )
+        verdict = closing.judge_step(step_week, week_start, th, guardrail)
+        judged.evidence[step.name] = verdict.evidence
+        judged.outcomes[step.name] = verdict.outcome
+        judged.reasons[step.name] = verdict.rule
+        judged.change.decisions.append(verdict.decision)
+        judged.verdicts.append((step.name, verdict.decision))
+        judged.change.verdicts.append(
+            NewVerdict(
+                pid,
+                step.id,
+                week_start,
+                step.mode,
+                verdict.outcome,
+                numbers.cases,
+                numbers.total_exceptions,
+                numbers.counted_rubric,
+                verdict.rule,
+                numbers.reviewed,
+            )
+        )
+        if verdict.transitions:  # most steps, most weeks have none
+            _transitions(store, state, step, due, verdict.transitions, reads, judged.change, queued)
+
+
+def _transitions(
+    store: Store,
+    state: PlaybookState,
+    step: Any,
+    due: Due,
+    transitions: list[rules.Transition],
+    reads: RoundReads,
+    change: Change,
+    queued: dict[int, list[Item]],
+) -> None:
+    """What a step's transitions change; a demotion names the open exception items behind
+    it (few demotions: read then)."""
+    items = None
+    if any(t.kind is rules.Kind.DEMOTION for t in transitions):
+        if state.playbook.id not in queued:
+            queued[state.playbook.id] = store.exception_items.open_of([state.playbook.id])
+        at = calendar.week_closes_at(_week(due).week_start, state.playbook.timezone, state.settings.grace_hours)
+        items = [queue.shown(state, i, at) for i in queued[state.playbook.id] if i.step_id == step.id]
+    change.merge(
+        transitions_change(
+            state,
+            step,
+            transitions,
+            None,
+            keys.step_transitions(due.key, step.id),
+            reads.curators,
+            reads.history.open_proposals.get(step.id),
+            items=items,
+        )
+    )
+
+
+def _cycle_end(
+    store: Store, state: PlaybookState, due: Due, reads: RoundReads, breached: bool, change: Change
+) -> tuple[rules.CycleResult | None, Any]:
+    """At a cycle's last week: the KPI's move over the cycle, the scale rule, replication
+    against the origin and the stall rule. (None, None) in any other week."""
+    week = _week(due)
+    if not _ends_cycle(state, week):
+        return None, None
+    pid = state.playbook.id
+    kpis = reads.cycle_kpis
+    kpi_moved = kpi_change(
+        [kpis.get((pid, week.cycle_start + timedelta(days=7 * i))) for i in range(week.week)],
+        state.playbook.kpi_baseline,
+    )
+    states = reads.history.guardrail.get(pid, {})
+    cycle_breached = breached or any(
+        states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
+    )
+    interrupted = week.week < calendar.WEEKS_PER_CYCLE
+    result, held = _cycle_result(state, due, kpis, reads.scale, reads.open_scale, change, cycle_breached, interrupted)
+    if held is not None:
+        _propose_scale(store, state, due, held, change, reads.curators)
+    if pid in reads.origins and not interrupted:
+        _replication(state, week, kpis, result, reads.origins[pid], change)
+    if not interrupted:
+        _stall(state, week, result, reads.scale.get(pid, ([], 0))[0], kpis, change, reads.curators)
+    return result, kpi_moved
 
 
 def _source_failed(state: PlaybookState, errors: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -228,45 +308,16 @@ def _week_closed(
     return webhooks.week_closed(playbook.id, week.week_start, week.cycle, week.week, figures, record, verdicts)
 
 
-@dataclass(frozen=True)
-class Guardrail:
-    """A closed week's guardrail: its state, the number and the bound, and the record of it."""
-
-    name: str
-    unit: str
-    state: str  # HOLDS | BREACHED | MISSING
-    value: float | None
-    minimum: float | None
-    maximum: float | None
-    breaches_in_a_row: int  # this week included; 0 unless BREACHED
-    decision: decisions.Decision
-
-
 def _guardrail(
     state: PlaybookState, week_start: date, value: float | None, earlier: dict[date, str]
 ) -> Guardrail | None:
     playbook = state.playbook
     if playbook.guardrail_name is None:
         return None
-    verdict = rules.guardrail_state(value, playbook.guardrail_min, playbook.guardrail_max)
-    run = 0
-    if verdict == rules.BREACHED:
-        run = 1
-        while earlier.get(week_start - timedelta(days=7 * run)) == rules.BREACHED:
-            run += 1
-    record = decisions.of_guardrail(
-        playbook.id, week_start, verdict, value, playbook.guardrail_min, playbook.guardrail_max, playbook.guardrail_name
+    spec = closing.GuardrailSpec(
+        playbook.id, playbook.guardrail_name, state.guardrail_unit, playbook.guardrail_min, playbook.guardrail_max
     )
-    return Guardrail(
-        playbook.guardrail_name,
-        state.guardrail_unit,
-        verdict,
-        value,
-        playbook.guardrail_min,
-        playbook.guardrail_max,
-        run,
-        record,
-    )
+    return closing.guardrail(spec, week_start, value, earlier)
 
 
 def _guardrail_alert(
@@ -274,8 +325,7 @@ def _guardrail_alert(
 ) -> list[Message]:
     """A BREACHED week, to the team channel and the owner: the value, the bound, the week."""
     playbook = state.playbook
-    message = render(
-        "guardrail_alert",
+    message = notices_close.guardrail_alert(
         slug=playbook.slug,
         week=week,
         g=guardrail,
@@ -423,8 +473,7 @@ def stall_messages(state: PlaybookState, figures: dict[str, Any], curators: str 
     channel, the team), with *Refine*, *Re-scope* and *Retire*."""
     playbook = state.playbook
     unit = keys.stall(playbook.id, figures["cycle"])
-    message = render(
-        "stalled",
+    message = notices_close.stalled(
         slug=playbook.slug,
         title=playbook.title,
         kpi_name=playbook.kpi_name,
@@ -447,7 +496,6 @@ def _propose_scale(
     held: list[rules.CycleResult],
     change: Change,
     curators: str | None,
-    connection: Connection | None,
 ) -> None:
     """The scale rule held over the cycles `held`: "ready to scale" with its Publish button
     if the criteria of readiness are met too, each shown ✅ or ❌ with its numbers.
@@ -457,7 +505,7 @@ def _propose_scale(
     playbook = state.playbook
     week = _week(due)
     starts = {**store.governance.cycle_starts(playbook.id), week.cycle: week.cycle_start}
-    criteria = readiness.criteria(store, state, [(r.cycle, starts[r.cycle]) for r in held], connection)
+    criteria = readiness.criteria(store, state, [(r.cycle, starts[r.cycle]) for r in held])
     figures = {
         "cycle": week.cycle,
         "results": [decisions.result_figures(r) for r in held],

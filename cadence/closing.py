@@ -1,0 +1,102 @@
+"""A week's close, judged: pure functions over the week's figures and the steps' history,
+read beforehand in the close's unit of work (usecases/shared/weeks.py), which records
+what they decide. No database, no Slack.
+
+- `guardrail`: the week's guardrail reading against its bounds, the breaches in a row,
+  and the decision that records it.
+- `judge_step`: one step's verdict (with the rule that gave it and what a confident PASS
+  was judged on), its decision, and the transitions the week causes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cadence import decisions, rules
+from cadence.judgement import Evidence, pilot_ceiling
+
+
+@dataclass(frozen=True)
+class Guardrail:
+    """A closed week's guardrail: its state, the number and the bound, and the record of it."""
+
+    name: str
+    unit: str
+    state: str  # HOLDS | BREACHED | MISSING
+    value: float | None
+    minimum: float | None
+    maximum: float | None
+    breaches_in_a_row: int  # this week included; 0 unless BREACHED
+    decision: decisions.Decision
+
+
+@dataclass(frozen=True)
+class GuardrailSpec:
+    """A playbook's guardrail: what it is called, its unit and its bounds."""
+
+    playbook_id: int
+    name: str
+    unit: str
+    minimum: float | None
+    maximum: float | None
+
+
+def guardrail(spec: GuardrailSpec, week_start: date, value: float | None, earlier: dict[date, str]) -> Guardrail:
+    """The week's guardrail state for `value`, with the breaches in a row counted back
+    through `earlier` (the guardrail's state by week start)."""
+    verdict = rules.guardrail_state(value, spec.minimum, spec.maximum)
+    run = 0
+    if verdict == rules.BREACHED:
+        run = 1
+        while earlier.get(week_start - timedelta(days=7 * run)) == rules.BREACHED:
+            run += 1
+    record = decisions.of_guardrail(spec.playbook_id, week_start, verdict, value, spec.minimum, spec.maximum, spec.name)
+    return Guardrail(spec.name, spec.unit, verdict, value, spec.minimum, spec.maximum, run, record)
+
+
+@dataclass(frozen=True)
+class StepClosing:
+    """One step in the closing week: who it is, its numbers, and where it stood before."""
+
+    playbook_id: int
+    step_id: int
+    name: str
+    mode: str
+    numbers: rules.WeekNumbers
+    before: rules.StepState
+    source_failed: bool  # a number it is judged on never came from its source
+    pilot_mode: str | None = None  # an adopting team's first cycle: the adopted version's mode
+    piloting: bool = False  # in such a cycle (a second pilot, not a copy)
+
+
+@dataclass(frozen=True)
+class StepJudged:
+    """What the close decided of one step."""
+
+    outcome: str
+    rule: rules.VerdictRule
+    evidence: Evidence | None
+    decision: decisions.Decision
+    transitions: list[rules.Transition]
+
+
+def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardrail: Guardrail | None) -> StepJudged:
+    """The step's verdict and the transitions it causes (a breached guardrail's demotion
+    among them)."""
+    numbers = step.numbers
+    before = step.before
+    pooled = None if step.source_failed else rules.pooled(numbers, th, before)
+    outcome, rule = rules.judge_with_rule(numbers, step.mode, th, pooled, step.source_failed)
+    decision = decisions.of_verdict(
+        step.playbook_id, step.step_id, step.name, step.mode, week_start, outcome, rule, numbers, th, pooled
+    )
+    if step.piloting:
+        before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
+    breached = guardrail is not None and guardrail.state == rules.BREACHED
+    transitions, after = rules.evaluate(before, rules.WeekVerdict(week_start, outcome, numbers), th, breached)
+    if guardrail is not None:
+        demotion = rules.guardrail_demotion(after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures)
+        if demotion is not None:
+            transitions.append(demotion)
+    return StepJudged(outcome, rule, pooled, decision, transitions)

@@ -1,0 +1,106 @@
+"""The catalogue of the clock's messages about a team's week (usecases/tick.py) and its
+close (usecases/shared/weeks.py): one typed function per message, which renders its
+template (templates/<name>.json.j2) with exactly the names it passed before. The use case
+decides who hears what and when; these say it. Other catalogues: templates/notices*.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cadence.calendar import WeekRef
+from cadence.closing import Guardrail
+from cadence.judgement import Evidence
+from cadence.rules import CycleResult, Thresholds
+from templates import render
+
+Payload = dict[str, Any]
+
+
+def week_closed(
+    *,
+    playbook: Any,
+    week: WeekRef,
+    figures: Any,
+    outcomes: Mapping[str, str],
+    reasons: Mapping[str, str],
+    evidence: Mapping[str, Evidence | None],
+    thresholds: Thresholds,
+    result: CycleResult | None,
+    scale_min_kpi_weeks: int,
+    guardrail: Guardrail | None,
+    source_failed: Mapping[str, Mapping[str, str]],
+    kpi_moved: Any,
+) -> Payload:
+    """The week's summary for the team: each step's verdict and why, the KPI, the guardrail,
+    and the cycle's result when the week ends one."""
+    return render("week_closed", **locals())
+
+
+def guardrail_alert(*, slug: str, week: WeekRef, g: Guardrail, owner: str, demotes: bool) -> Payload:
+    """A BREACHED week: the value, the bound, the week (to the team and the owner)."""
+    return render("guardrail_alert", **locals())
+
+
+def stalled(
+    *,
+    slug: str,
+    title: str,
+    kpi_name: str,
+    kpi_unit: str | None,
+    direction: str,
+    owner: str,
+    figures: Mapping[str, Any],
+    key: str,
+) -> Payload:
+    """A stalled playbook, with *Refine*, *Re-scope* and *Retire* (to the owner and the curators)."""
+    return render("stalled", **locals())
+
+
+def stage_nudge(
+    *,
+    slug: str,
+    title: str,
+    week: WeekRef | None,
+    steps: Sequence[Any],
+    kpi_name: str,
+    baseline: float | None,
+    target: float | None,
+    unit: str | None,
+    checkin_at: str,
+    inputs: Sequence[Any],
+    outputs: Sequence[Any],
+    champion: str | None,
+) -> Payload:
+    """Monday's nudge to the team channel: the week's stage, its steps and the KPI."""
+    return render("stage_nudge", **locals())
+
+
+def owner_missing(
+    *,
+    slug: str,
+    title: str,
+    week: WeekRef,
+    kpi_name: str,
+    missing_cases: Sequence[str],
+    missing_rubric: Sequence[str],
+    to_review: Sequence[str],
+    form_value: str,
+    missing_kpi: bool,
+    missing_guardrail: str | None,
+    closes: str,
+) -> Payload:
+    """Friday's DM to the owner: what is missing for the week, with *Report this week*."""
+    return render("owner_missing", **locals())
+
+
+def checkin_dm(
+    *, slug: str, title: str, week: WeekRef, steps: Sequence[Any], kpi_name: str, value: str, reminder: bool
+) -> Payload:
+    """A member's check-in DM (or its reminder) for the week."""
+    return render("checkin_dm", **locals())
+
+
+def digest_waiting(*, week_of: str) -> Payload:
+    """To the admins: a digest is waiting for a curators channel."""
+    return render("digest_waiting", **locals())
