@@ -31,6 +31,22 @@ from storage.db import make_engine
 from storage.store import Store
 
 SECRET, TOKEN = "bench-secret", "xoxb-bench"
+
+
+def bot_env(url: str, slack_url: str) -> dict[str, str]:
+    """The environment a bot process of the benches runs with: this checkout, the database
+    at `url`, the stand-in Slack at `slack_url`."""
+    return {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack_url,
+        "DATABASE_URL": url,
+        "ROLLOUT_TIMEZONE": "UTC",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
 CHANNEL, OWNER = "CBENCH0001", "UBENCHOWN1"
 MEMBERS = [f"UBENCH{i:04d}" for i in range(32)]
 
@@ -243,13 +259,7 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32) -> di
         form = bench_playbook(store)
         store.engine.dispose()
         env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.url,
-            "DATABASE_URL": url,
-            "ROLLOUT_TIMEZONE": "UTC",
-            "PYTHONPATH": str(ROOT),
+            **bot_env(url, slack.url),
             "FLOOR_SECRET": SECRET,
             "FLOOR_SLACK_URL": slack.url,
             "FLOOR_DATABASE_URL": url,

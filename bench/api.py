@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import statistics
 import threading
 import time
@@ -20,16 +19,16 @@ from bench.ack import (
     MEMBERS,
     OWNER,
     ROUNDS,
-    SECRET,
     TOKEN,
     _server,
     _wait_healthy,
     bench_playbook,
+    bot_env,
     load,
     servers,
 )
 from bench.ack import merged as merged_bursts
-from bench.common import ROOT, fresh_database, percentiles
+from bench.common import fresh_database, percentiles
 from bot.demo.standin.server import SlackStandIn
 from storage.db import make_engine
 from storage.store import Store
@@ -48,15 +47,7 @@ def run(kind: str, workdir: Path, requests: int = 2500, clients: int = 32) -> di
         now = datetime.now(UTC)
         bearers = [tokens.create(store, f"bench-{i}", None, ["kpi"], False, "bench", now).token for i in range(clients)]
         store.engine.dispose()
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.url,
-            "DATABASE_URL": url,
-            "ROLLOUT_TIMEZONE": "UTC",
-            "PYTHONPATH": str(ROOT),
-        }
+        env = bot_env(url, slack.url)
         try:
             with _server(servers()["serve"], env) as (port, _pid):
                 _wait_healthy(port, "/healthz")

@@ -9,14 +9,24 @@ machine makes a figure worse instead of failing a test (issue 68)."""
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import threading
 import time
 from pathlib import Path
 
-from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, _server, _wait_healthy, bench_playbook, load, servers
-from bench.common import ROOT, fresh_database, percentiles
+from bench.ack import (
+    CHANNEL,
+    MEMBERS,
+    OWNER,
+    TOKEN,
+    _server,
+    _wait_healthy,
+    bench_playbook,
+    bot_env,
+    load,
+    servers,
+)
+from bench.common import fresh_database, percentiles
 from bot.demo.standin.server import SlackStandIn
 from storage.db import make_engine
 from storage.store import Store
@@ -37,15 +47,7 @@ def run(kind: str, workdir: Path) -> dict:
             store = Store(make_engine(url))
             bench_playbook(store)
             store.engine.dispose()
-            env = {
-                **os.environ,
-                "SLACK_BOT_TOKEN": TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": slack.url,
-                "DATABASE_URL": url,
-                "ROLLOUT_TIMEZONE": "UTC",
-                "PYTHONPATH": str(ROOT),
-            }
+            env = bot_env(url, slack.url)
             with _server(servers()["serve"], env) as (port, _pid):
                 _wait_healthy(port, "/healthz")
                 load(port, 64, 8, None)  # warm-up: caches, pools, imports
@@ -64,6 +66,7 @@ def stalled(port: int, count: int = STALLED) -> dict:
         client = socket.create_connection(("127.0.0.1", port), timeout=HANG_SECONDS)
         began = time.perf_counter()
         client.sendall(STALLED_REQUEST)
+        sent.release()
         answer = b""
         try:
             while data := client.recv(65536):
@@ -75,10 +78,12 @@ def stalled(port: int, count: int = STALLED) -> dict:
         with lock:
             ends.append((time.perf_counter() - began, answer[9:12]))
 
+    sent = threading.Semaphore(0)  # one release a client that has sent all it will send
     threads = [threading.Thread(target=stall) for _ in range(count)]
     for t in threads:
         t.start()
-    time.sleep(0.5)  # they are all in, each as far as it will go
+    for _ in range(count):  # they are all in, each as far as it will go
+        sent.acquire(timeout=HANG_SECONDS)
     probes: list[float] = []
     failures = 0
     while True:
