@@ -13,28 +13,10 @@ from typing import Any
 from cadence.definition import parse_playbook
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.playbooks import PlaybookState, playbook_columns
+from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
+from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 
-OWNER = "UOWNER0001"
-CHANNEL = "CTEAM00001"
 LOADED_AT = datetime(2026, 1, 1, tzinfo=UTC)
-
-SUPPORT_REPLIES: dict[str, Any] = {
-    "playbook": "support-replies",
-    "title": "Support reply drafting",
-    "function": "Support",
-    "channel": CHANNEL,
-    "owner": OWNER,
-    "timezone": "Europe/Berlin",
-    "kpi": {"name": "First-response time", "unit": "min", "direction": "down", "baseline": 42, "target": 15},
-    "guardrail": {"name": "CSAT", "min": 4.6},
-    "rubric_threshold": 0.90,
-    "exception_cap": 0.10,
-    "steps": [
-        {"name": "draft", "mode": "collaborative"},
-        {"name": "send", "mode": "ai-led"},
-        {"name": "refunds", "mode": "human-led", "pinned": True},
-    ],
-}
 
 _ids = itertools.count(1)
 
