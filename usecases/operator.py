@@ -74,7 +74,7 @@ def _telling(
         state = states.get(slug)
         if state is None:
             return []
-        why = f"loaded from the file {actor.removeprefix(told.FILE_ACTOR)} at the server"
+        why = f"loaded from the file {actor.removeprefix(told.FILE_ACTOR)}"
         message = told.revision(state, before, after, actor, why, now)
         return [message] if message is not None else []
 
