@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from cadence import calendar
 from cadence.decisions import Decision, DecisionKind
 
 # The form's fields an adopting team may change, by the kit's `may_change` word.
@@ -71,6 +73,31 @@ def compare(before: dict[str, Any], after: dict[str, Any], modes: dict[str, str]
             *_step_changes(before.get("steps") or [], after.get("steps") or []),
         ]
     )
+
+
+def told_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Each change from `before` to `after` as the team channel is told it: `compare`'s
+    words, then "<key> changed" for each part of the definition it does not word (a
+    file's sources, kit or rules). Empty: nothing changed."""
+    changes = compare(before, after).changes
+    words, worded = [c.words for c in changes], {c.field[0] for c in changes}
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key) and key not in worded:
+            words.append(f"{key.replace('_', ' ')} changed")
+    return words
+
+
+def applies_from(anchor: calendar.CycleAnchor | None, today: date) -> tuple[date, calendar.WeekRef | None]:
+    """The week a revision applies from, by its Monday: the open week of the playbook's
+    cycles (the one holding `today`), or before they begin their first week; in no cycle
+    (paused, none started), the week of `today`, with no cycle week to name."""
+    if anchor is not None:
+        week = calendar.week_containing(anchor, today)
+        if week is None and anchor.starts_on > today:
+            week = calendar.week_containing(anchor, anchor.starts_on)
+        if week is not None:
+            return week.week_start, week
+    return calendar.monday_of(today), None
 
 
 # A setting of the form: its field, how to read it off a definition, and the words for

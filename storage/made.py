@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -132,11 +132,16 @@ class MadePlaybooks:
                 return None
             return rewrite(s, playbook, spec, org_timezone, by, at)
 
-    def record(self, records: list[DecisionRecord], at: datetime) -> None:
-        """Decision rows, as they are (no webhook's event): a revision's and what goes with it."""
+    def record(self, records: list[DecisionRecord], at: datetime, told: list[Message] | None = None) -> None:
+        """Decision rows, as they are (no webhook's event): a revision's and what goes with it.
+        `told`: the messages telling of the first (the revision), each key completed with
+        its row's id (`<key>:<id>`), so that the revision is told once."""
         with unit_of_work(self.bind) as s:
-            for record in records:
-                s.add(Decision(**decision_columns(record, at)))
+            rows = [Decision(**decision_columns(record, at)) for record in records]
+            s.add_all(rows)
+            if told and rows:
+                s.flush()
+                enqueue_in(s, [replace(m, key=f"{m.key}:{rows[0].id}") for m in told], at)
 
 
 @dataclass(frozen=True)

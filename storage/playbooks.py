@@ -5,8 +5,8 @@ storage/registry.py's; champions and their checklists storage/champions.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -29,7 +29,7 @@ from storage.models.governance import Decision
 from storage.models.org import Person
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
-from storage.outbox import enqueue_in
+from storage.outbox import Message, enqueue_in
 from storage.types import one_of
 from storage.webhooks import announce
 
@@ -164,6 +164,11 @@ class LoadOutcome:
     slug: str
     action: str  # created | updated | unchanged
     changes: list[str]
+
+
+# What a load tells of a playbook it changed: given its slug and its definitions before
+# and after, the messages to send; each key is completed with the change's decision row id.
+Tell = Callable[[str, dict[str, Any], dict[str, Any]], list[Message]]
 
 
 def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
@@ -337,18 +342,20 @@ class Playbooks:
             states.append(PlaybookState(p, steps_of[p.id], anchor, previous))
         return states
 
-    def load(self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime) -> list[LoadOutcome]:
+    def load(
+        self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime, tell: Tell | None = None
+    ) -> list[LoadOutcome]:
         """Create or update playbooks from their definitions, all in one transaction.
 
         A definition equal to the one last loaded changes nothing. A changed one updates
         the playbook and records a decision; a step's mode is only set when the file's
         declared mode for it changed, so reloading never undoes a mode the rules or a
-        curator set since.
+        curator set since. `tell`: the messages telling of a change (`Tell`).
         """
         outcomes = []
         with unit_of_work(self.bind) as s:
             for spec in specs:
-                outcomes.append(load_one(s, spec, org_timezone, actor, at))
+                outcomes.append(load_one(s, spec, org_timezone, actor, at, tell))
         return outcomes
 
     def end_run(
@@ -480,9 +487,10 @@ def load_one(
     org_timezone: str,
     actor: str,
     at: datetime,
+    tell: Tell | None = None,
 ) -> LoadOutcome:
     """One playbook of `Playbooks.load`, in the caller's unit of work, a change with the
-    file's decision row (`of_definition_changed`)."""
+    file's decision row (`of_definition_changed`) and what `tell` gives to tell of it."""
     definition = spec.canonical()
     playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
     if playbook is not None and as_read_now(playbook.definition) == definition:
@@ -501,7 +509,12 @@ def load_one(
     previous = rewrite(s, playbook, spec, org_timezone, actor, at)
     changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
     changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
-    s.add(Decision(**decision_columns(changed, at)))
+    row = Decision(**decision_columns(changed, at))
+    s.add(row)
+    told = tell(spec.playbook, previous, definition) if tell is not None else []
+    if told:
+        s.flush()
+        enqueue_in(s, [replace(m, key=f"{m.key}:{row.id}") for m in told], at)
     return LoadOutcome(spec.playbook, "updated", changes)
 
 

@@ -54,6 +54,38 @@ def playbook_made(*, spec: PlaybookSpec, starts_on: date, timezone: str, for_cur
     )
 
 
+def revision_told(
+    *,
+    slug: str,
+    title: str,
+    changes: Sequence[str],
+    week_of: date,
+    week: WeekRef | None,
+    by: str,
+    at_server: bool,
+    why: str | None,
+    channels: tuple[str, str],
+) -> Payload:
+    """A revision applied, to the team channel: each change (`changes`, in the words of
+    cadence/revisions.py), the week it applies from (its Monday, and its cycle week when
+    cycles run), who made it (`by`, a person; or, `at_server`, the operator loading a file)
+    and why (None: no reason given). `channels`: the team channel before and after, the
+    only ids in the changes shown as channel links."""
+    figures = {"before": {"channel": channels[0]}, "after": {"channel": channels[1]}}
+    return render(
+        "revision_told",
+        slug=slug,
+        title=title,
+        changes=list(changes),
+        week_of=week_of.isoformat(),
+        week=week,
+        by=by,
+        at_server=at_server,
+        why=why,
+        figures=figures,
+    )
+
+
 def owner_handed_over(
     *, slug: str, title: str, channel: str, by: str, before: str, steps: Sequence[NamedMode], status: str
 ) -> Payload:

@@ -6,10 +6,11 @@ as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,11 +18,12 @@ from slack_sdk.errors import SlackApiError
 from cadence import calendar
 from cadence.definition import PlaybookSpec
 from slack_api.members import DirectoryUnavailable, TeamDirectory
+from storage.outbox import Message
 from storage.playbooks import LoadOutcome
 from storage.store import PlaybookState, Store
 from templates.playbook_yaml import playbook_yaml
 from templates.refusals import Refusal, close_matches
-from usecases.shared import life
+from usecases.shared import life, told
 
 COMMAND_LINE = "cli:rollout"  # the actor of what the command line decides (not a person: it has a ':')
 
@@ -55,8 +57,28 @@ def load(
             first, second = defined[twice][:2]
             yield FileLoad(name, [], Refusal.of("cli_defined_twice", slug=twice, first=first, second=second))
             continue
-        actor = f"file:{Path(name).name}"[:64]
-        yield FileLoad(name, store.playbooks.load(specs, org_timezone, actor=actor, at=now))
+        actor = f"{told.FILE_ACTOR}{Path(name).name}"[:64]
+        tell = _telling(store, specs, actor, now)
+        yield FileLoad(name, store.playbooks.load(specs, org_timezone, actor=actor, at=now, tell=tell))
+
+
+def _telling(
+    store: Store, specs: list[PlaybookSpec], actor: str, now: datetime
+) -> Callable[[str, dict[str, Any], dict[str, Any]], list[Message]]:
+    """What a load tells each team channel of a playbook it changes (usecases/shared/told.py):
+    its changes, from the open week, loaded from the file. A playbook the file creates is no
+    revision and is not told."""
+    states = {spec.playbook: store.playbooks.state(spec.playbook) for spec in specs}
+
+    def tell(slug: str, before: dict[str, Any], after: dict[str, Any]) -> list[Message]:
+        state = states.get(slug)
+        if state is None:
+            return []
+        why = f"loaded from the file {actor.removeprefix(told.FILE_ACTOR)}"
+        message = told.revision(state, before, after, actor, why, now)
+        return [message] if message is not None else []
+
+    return tell
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from templates import notices
 from templates.refusals import Refusal
 from usecases import operator
 from usecases import value_form as worth
-from usecases.shared import life
+from usecases.shared import life, told
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
 from usecases.shared.services import Services
@@ -91,6 +91,7 @@ class Answers:
     starts_on: date | None = None  # new only; default the next Monday
     override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
     value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
+    why: str | None = None  # edit only: the form's *Why*, told to the team with the revision
 
 
 @dataclass(frozen=True)
@@ -423,13 +424,29 @@ def revise(
                 record = revisions.of_revision(
                     playbook.id, playbook.slug, revision, previous, after, caller.user_id, stall_words, override
                 )
-                uow.made.record([record, *also], caller.now)
+                why = _why(answers.why, stall, override)
+                message = told.revision(state, previous, after, caller.user_id, why, caller.now)
+                uow.made.record([record, *also], caller.now, [message] if message is not None else [])
             uow.commit()
     except Stale as stale:
         who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
     return Revised(playbook.slug, revision.words if previous is not None else [])
+
+
+def _why(given: str | None, stall: tuple[int, int, str] | None, override: str | None) -> str | None:
+    """Why a revision was made, as its team is told: the form's *Why*, the stall it answers
+    (*Refine* or *Re-scope*) and a curator's reason for changing past the kit."""
+    parts = [given.strip()] if given and given.strip() else []
+    if stall is not None:
+        parts.append(f"{STALL_ANSWERS[stall[2]]}, answering the stall of cycle {stall[1]}")
+    if override:
+        parts.append(f"past the kit's may_change, by a curator: {override}")
+    return "; ".join(parts) or None
+
+
+STALL_ANSWERS = {"refine": "Refine", "rescope": "Re-scope"}
 
 
 def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answers) -> list[dict[str, Any]]:

@@ -42,6 +42,18 @@ def test_a_changed_file_updates_and_says_what_changed(run, tmp_path):
     assert result.output.strip() == "support-replies: updated (exception_cap)"
 
 
+def test_a_changed_file_queues_its_post_to_the_team_channel(run, tmp_path, engine):
+    """Issue 69, item 6: a revision loaded at the server is told to the team channel."""
+    from storage.models.bookkeeping import OutboxMessage
+
+    run("playbook", "load", write_yaml(tmp_path, "a.yaml", SUPPORT_REPLIES))
+    run("playbook", "load", write_yaml(tmp_path, "a.yaml", {**SUPPORT_REPLIES, "rubric_threshold": 0.95}))
+    with Session(engine) as s:
+        queued = [m for m in s.exec(select(OutboxMessage)).all() if m.key.startswith("revised:")]
+    assert len(queued) == 1 and queued[0].channel == CHANNEL
+    assert "rubric threshold 90% → 95%" in json.dumps(queued[0].payload, ensure_ascii=False)
+
+
 def test_missing_file(run):
     result = run("playbook", "load", "nowhere.yaml")
     assert result.exit_code == 2 and "does not exist" in result.output

@@ -107,6 +107,17 @@ def contexts(
             missing_kpi=True,
             closes="Mon 23 Nov 12:00 Europe/Berlin",
         ),
+        "revision_told": dict(
+            slug="support-replies",
+            title=text,
+            changes=[f"title “{text}” → “{text}”", "team channel CTEAM00001 → CHOSTILE99"] * 30,
+            week_of="2026-11-16",
+            week=week,
+            by="UOWNER0001",
+            at_server=False,
+            why=text,
+            figures={"before": {"channel": "CTEAM00001"}, "after": {}},
+        ),
         "owner_deactivated": dict(slug="support-replies", title=text, owner="UOWNER0001", reason="deactivated"),
         "stage_nudge": dict(
             slug="support-replies",

@@ -1,0 +1,113 @@
+"""Issue 69, item 6: changes are told. A revision applied with `/rollout edit`, a stall's
+*Refine* or `rollout playbook load` is posted to the team channel (through the outbox, as
+Slack's Web API stand-in records it): what changed, from which week, who and why; once
+for a submission Slack sends twice; nothing when nothing changed."""
+
+import json
+
+import yaml
+from sqlmodel import Session, select
+
+from bot.demo.standin.slack_requests import view_identity
+from cadence import keys
+from cadence.definition import parse_playbook
+from storage.models.bookkeeping import OutboxMessage
+from storage.models.governance import Decision
+from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
+from tests.handlers.test_forms import deliver
+from tests.handlers.test_playbook_form import open_edit, shown, state_of
+from usecases import operator
+
+
+def told(slack) -> list[str]:
+    """The revisions the team channel was told of, as its messages' JSON."""
+    return [json.dumps(m, ensure_ascii=False) for m in slack.posted(CHANNEL) if "was revised" in json.dumps(m)]
+
+
+def submission(view, values, user=OWNER):
+    """A view_submission as Slack sends it: the same view id and hash each time it is sent."""
+    return {
+        "type": "view_submission",
+        "user": {"id": user},
+        "view": {**view, "state": {"values": state_of(view, values)}},
+    }
+
+
+def test_an_edit_is_told_once_with_what_when_who_and_why(bot, slack, engine, clock, playbook):
+    view = {**open_edit(bot, slack), **view_identity()}
+    values = {**shown(view), "cap": "15%", "steps": shown(view)["steps"] + "\nverify: human-led"}
+    body = submission(view, values)
+    assert bot.interaction(body).body["response_action"] == "update"
+    again = bot.interaction(body)  # Slack's replay of the same submission
+    assert again.status == 200 and not again.body
+    deliver(engine, slack, clock)
+
+    [post] = told(slack)
+    assert "exception cap 10% → 15%" in post and "step verify added, human-led" in post
+    assert "from the week of *2026-11-16* (cycle 1, week 1)" in post  # the open week
+    assert f"by <@{OWNER}>" in post  # who, by name
+    with Session(engine) as s:
+        revision = s.exec(select(Decision).where(Decision.kind == "playbook-changed")).one()
+        keys_sent = [m.key for m in s.exec(select(OutboxMessage)).all() if m.key.startswith("revised:")]
+    assert keys_sent == [f"revised:{playbook.playbook.id}:{revision.id}"]  # keyed by the revision's row
+
+
+def test_an_unchanged_form_tells_nothing(bot, slack, engine, clock, playbook):
+    view = {**open_edit(bot, slack), **view_identity()}
+    assert bot.interaction(submission(view, shown(view))).body["response_action"] == "update"
+    deliver(engine, slack, clock)
+    assert told(slack) == []
+
+
+def test_refine_is_told_with_the_stall_it_answers(bot, slack, engine, clock, playbook):
+    value = keys.stall(playbook.playbook.id, 1)
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": OWNER},
+            "trigger_id": "77.1.stall",
+            "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1.1"},
+            "actions": [{"type": "button", "action_id": "stall_refine", "block_id": "stall", "value": value}],
+        }
+    )
+    view = {**slack.opened_views[-1], **view_identity()}
+    assert view["callback_id"] == "playbook_edit"
+    reply = bot.interaction(submission(view, {**shown(view), "rubric": "95%"}))
+    assert reply.body["response_action"] == "update", reply.body
+    deliver(engine, slack, clock)
+    [post] = told(slack)
+    assert "rubric threshold 90% → 95%" in post
+    assert "*Why:* Refine, answering the stall of cycle 1" in post
+
+
+def _load(store, clock, name, *definitions):
+    files = [(name, [parse_playbook(d) for d in definitions])]
+    return [outcome for loaded in operator.load(store, files, "UTC", clock()) for outcome in loaded.outcomes]
+
+
+def test_a_changed_file_is_told_naming_it_and_load_of_an_export_tells_nothing(store, slack, engine, clock):
+    [created] = _load(store, clock, "/srv/playbooks/support.yaml", SUPPORT_REPLIES)
+    assert created.action == "created"
+    deliver(engine, slack, clock)
+    assert told(slack) == []  # a first load makes the playbook: no revision
+
+    [updated] = _load(store, clock, "/srv/playbooks/support.yaml", {**SUPPORT_REPLIES, "exception_cap": 0.05})
+    assert updated.action == "updated"
+    deliver(engine, slack, clock)
+    [post] = told(slack)
+    assert "exception cap 10% → 5%" in post and "by the operator at the server" in post
+    assert "loaded from the file support.yaml" in post and "/srv" not in post
+    assert "from the week of *2026-11-16*" in post  # no cycle yet: the week of today
+
+    exported = yaml.safe_load(operator.export_yaml(store, ["support-replies"]))
+    [again] = _load(store, clock, "support.yaml", exported)
+    assert again.action == "unchanged"
+    deliver(engine, slack, clock)
+    assert len(told(slack)) == 1  # load ∘ export changes nothing and tells nothing
+
+
+def test_a_load_that_changes_what_the_form_does_not_show_says_what_part(store, slack, engine, clock, playbook):
+    _load(store, clock, "support.yaml", {**SUPPORT_REPLIES, "min_cases": 5})
+    deliver(engine, slack, clock)
+    [post] = told(slack)
+    assert "rules changed" in post and "(cycle 1, week 1)" in post

@@ -1,0 +1,47 @@
+"""Changes are told: a revision applied to a playbook (`/rollout edit`, a stall's *Refine*
+or *Re-scope*, `rollout playbook load`) is posted to its team channel: what changed,
+from which week, who and why. The message goes through the outbox in the revision's own
+unit of work; its key is completed with the revision's decision row id by the storage
+that writes the row (storage/made.py `record`, storage/playbooks.py `load`), so each
+revision is told once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cadence import calendar, revisions
+from storage.outbox import Message
+from storage.store import PlaybookState
+from templates import notices
+
+FILE_ACTOR = "file:"  # the actor of a `rollout playbook load`: "file:<its name>"
+
+
+def revision(
+    state: PlaybookState, before: dict[str, Any], after: dict[str, Any], by: str, why: str | None, now: datetime
+) -> Message | None:
+    """The team channel's message for the revision of `state`'s playbook from `before` to
+    `after` (canonical definitions), made by `by` (a person's id, or FILE_ACTOR and the
+    file's name) for `why` (None: no reason); None when nothing changed. It goes to the
+    team channel the revision names when it moved it, else to the playbook's."""
+    changes = revisions.told_words(before, after)
+    if not changes:
+        return None
+    playbook = state.playbook
+    zone = str(after.get("timezone") or playbook.timezone)
+    week_of, week = revisions.applies_from(state.cycle_anchor, calendar.local_date(now, zone))
+    old, new = str(before.get("channel") or ""), str(after.get("channel") or "")
+    channel = new if new and new != old else playbook.channel_id
+    payload = notices.revision_told(
+        slug=playbook.slug,
+        title=str(after.get("title") or playbook.title),
+        changes=changes,
+        week_of=week_of,
+        week=week,
+        by=by,
+        at_server=by.startswith(FILE_ACTOR),
+        why=why or None,
+        channels=(old, new),
+    )
+    return Message(f"revised:{playbook.id}", "chat.postMessage", channel, payload)
