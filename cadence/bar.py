@@ -1,4 +1,4 @@
-"""The bar of a playbook (PRODUCT.md, "Holding the line"): the numbers its verdicts are
+"""The bar of a playbook (docs/playbooks.md, "The bar moves by decision"): the numbers its verdicts are
 judged by, and which of a revision's changes to them tighten it (they apply at once) and
 which do not (a loosening, a moved baseline, another judgement mode or rule number: a bar
 change request that waits for a curator). Pure: canonical definitions in (as

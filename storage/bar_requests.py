@@ -1,4 +1,4 @@
-"""Bar change requests (PRODUCT.md, "Holding the line"): a change to a playbook's bar
+"""Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a playbook's bar
 that waits for a curator. One open request per playbook (a partial unique index): a later
 one replaces it in the same transaction. A decision is a conditional UPDATE of an open
 request, so of two clicks at once one decides."""

@@ -1,4 +1,4 @@
-"""The messages of a bar change request (PRODUCT.md, "Holding the line"): the curators'
+"""The messages of a bar change request (docs/playbooks.md, "The bar moves by decision"): the curators'
 card and what the team and the asker are told. One typed function per message, rendering
 its template with exactly the names it declares (as templates/notices.py's do)."""
 

@@ -131,7 +131,7 @@ def playbook_form(
             "The team channel gets its mode map; the curators hear of it, for information."
         )
     else:
-        intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`."
+        intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`. A change that loosens the bar waits for a curator: say why."
         if adopted_from is not None:
             intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]

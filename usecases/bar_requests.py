@@ -1,4 +1,4 @@
-"""Bar change requests (PRODUCT.md, "Holding the line"): a change to a playbook's bar that
+"""Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a playbook's bar that
 does not tighten it waits for a curator. Asked in `/rollout edit` (and a stall's *Refine*
 and *Re-scope*) with a reason, in the revision's own unit of work; the curators channel
 gets a card with *Approve* and *Decline* (a curator other than the asker; a lone curator

@@ -206,8 +206,8 @@ OPEN_BAR_REQUEST = text("state = 'open'")
 
 
 class BarRequest(SQLModel, table=True):
-    """A change to a playbook's bar that does not tighten it (PRODUCT.md, "Holding the
-    line"), waiting for a curator: who asked and why, the changes (cadence.bar.BarChange's
+    """A change to a playbook's bar that does not tighten it (docs/playbooks.md, "The bar
+    moves by decision"), waiting for a curator: who asked and why, the changes (cadence.bar.BarChange's
     JSON), the curators' card, and the outcome. One open request per playbook: the
     database holds it, so a later one replaces the open one in its transaction."""
 

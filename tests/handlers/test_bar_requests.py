@@ -232,3 +232,57 @@ def test_while_open_status_and_the_web_view_show_it_beside_the_value(
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "exception cap 10% (15% asked by" in page and "waiting for a curator" in page
+
+
+def test_a_request_whose_playbook_was_handed_over_is_void(bot, slack, store, engine, world):
+    slack.add_user("UNEWOWNER1", tz="Europe/Berlin")
+    slack.add_channel(CHANNEL, [OWNER, "UNEWOWNER1", "UROLLOUTBOT"])
+    loosen(bot, slack)
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    bot.command("owner support-replies <@UNEWOWNER1>", user=OWNER)
+    assert store.playbooks.state("support-replies").playbook.owner_id == "UNEWOWNER1"
+    click(bot, "bar_decline", buttons(card)["bar_decline"], CURATOR, CURATORS, card["ts"])
+    view = slack.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "no"}})
+    world.dispatcher.drain(max_wait=0)
+    assert requests_of(engine) == [("void", OWNER, None)]
+    [card] = cards(slack)
+    assert "Void: the playbook was handed over to another owner" in body(card)
+    assert not [m for m in slack.posted(OWNER) if "bar change declined" in m["text"]]
+
+
+def test_a_stalls_rescope_that_moves_the_baseline_asks_the_curators_and_names_the_stall(
+    bot, slack, store, engine, world, playbook
+):
+    from cadence import keys
+
+    value = keys.stall(playbook.playbook.id, 1)
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": OWNER},
+            "trigger_id": "77.1.stall",
+            "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1.1"},
+            "actions": [{"type": "button", "action_id": "stall_rescope", "block_id": "stall", "value": value}],
+        }
+    )
+    view = slack.opened_views[-1]
+    values = shown(view)
+    reply = submit(bot, view, {**values, "baseline": "50", "target": "12"}, OWNER)
+    assert "say why (baseline 42 → 50 min)" in reply.body["errors"]["why"]
+    reply = submit(bot, view, {**values, "baseline": "50", "target": "12", "why": "We measured it again"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    state = store.playbooks.state("support-replies")
+    assert (state.playbook.kpi_baseline, state.playbook.kpi_target) == (42, 12)  # the target tightened at once
+    assert requests_of(engine) == [("open", OWNER, None)]
+    [stall] = kinds(engine, "stall-rescope")
+    assert "target 15 → 12 min" in stall and "baseline 42 → 50 min" in stall
+
+
+def test_without_a_curators_channel_a_loosening_is_refused_on_why(bot, slack, store, engine, world):
+    store.org.set_setting("curators_channel", "", ADMIN, world.clock())
+    reply = loosen(bot, slack)
+    assert "no curators channel is set" in reply.body["errors"]["why"]
+    assert requests_of(engine) == [] and store.playbooks.state("support-replies").playbook.exception_cap == 0.1
