@@ -286,3 +286,16 @@ def test_without_a_curators_channel_a_loosening_is_refused_on_why(bot, slack, st
     reply = loosen(bot, slack)
     assert "no curators channel is set" in reply.body["errors"]["why"]
     assert requests_of(engine) == [] and store.playbooks.state("support-replies").playbook.exception_cap == 0.1
+
+
+def test_the_card_shows_each_steps_last_closed_weeks_against_todays_bar(bot, slack, store, engine, world):
+    bot.command("cases support-replies draft 20", user=OWNER)
+    bot.command("exception support-replies draft case 1 went wrong", user=OWNER)
+    bot.command("exception support-replies draft case 2 went wrong", user=OWNER)
+    world.run(datetime(2026, 11, 25, 10, tzinfo=UTC))  # week 1 (16 Nov) closed
+    loosen(bot, slack)
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "*Last closed weeks against today's bar* (cap 10%)" in body(card)
+    assert "draft: 16 Nov INCONCLUSIVE 2/20 = 10%" in body(card)  # no rubric: not a PASS
+    assert "send: 16 Nov MISSING" in body(card)
