@@ -135,6 +135,23 @@ def test_a_loosening_asks_the_curators_and_once_approved_the_clock_applies_it_ne
     assert "Refund tickets are noisier in December" in body(told)
     world.run(datetime(2026, 12, 21, 13, tzinfo=UTC))  # applied once
     assert len(kinds(engine, "playbook-changed")) == 2
+    history = bot.command("history support-replies", user=OWNER).text
+    assert "Bar change for support-replies approved, from week 1 of cycle 2 (14 Dec)" in history, history
+    assert "bar change applied from 14 Dec 2026" in history
+
+
+def test_an_approved_request_whose_playbook_was_retired_before_it_applies_is_void(bot, slack, store, engine, world):
+    loosen(bot, slack)
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    click(bot, "bar_approve", buttons(card)["bar_approve"], CURATOR, CURATORS, card["ts"])
+    assert requests_of(engine) == [("approved", OWNER, CURATOR)]
+    bot.command("retire support-replies the pilot ended", user=OWNER)
+    world.run(datetime(2026, 12, 14, 13, tzinfo=UTC))
+    assert requests_of(engine) == [("void", OWNER, CURATOR)]
+    assert store.playbooks.state("support-replies").playbook.exception_cap == 0.1
+    [card] = cards(slack)
+    assert "Void: the playbook was retired" in body(card)
 
 
 def test_decline_asks_a_reason_which_the_asker_gets_and_nothing_changes(bot, slack, store, engine, world):
