@@ -62,6 +62,9 @@ class DecisionKind(StrEnum):
     REQUEST_APPROVED = "request-approved"  # ... and a curator approved: the adoption ran
     REQUEST_DECLINED = "request-declined"  # ... or declined, with a reason
     UPGRADED = "upgraded"  # an adopting playbook moved to a newer version of its origin
+    BAR_REQUESTED = "bar-requested"  # a change to the bar that does not tighten it, asked (cadence.bar)
+    BAR_APPROVED = "bar-approved"  # ... approved by a curator, from the next cycle
+    BAR_DECLINED = "bar-declined"  # ... or declined, with a reason
 
 
 class DecisionRule(StrEnum):

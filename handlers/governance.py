@@ -20,7 +20,7 @@ from handlers import playbook_form
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import champions, proposals, requests, stalls
+from usecases import bar_requests, champions, proposals, requests, stalls
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -105,6 +105,23 @@ def register(app: App, services: Services) -> None:
         ack()
         _on_click(services, client, body, lambda caller: _reason_form(caller, body, action))
 
+    @app.action("bar_approve")
+    def bar_approved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _on_click(services, client, body, lambda caller: bar_requests.approve(caller, action.get("value", "")))
+
+    @app.action("bar_decline")
+    def bar_declined(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Decline asks the curator for a reason first."""
+        ack()
+        _on_click(services, client, body, lambda caller: _bar_reason_form(caller, body, action))
+
+
+def _bar_reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:
+    shown = bar_requests.decline_form(caller, action.get("value", ""))
+    view = render("modal_bar_reason", metadata=str(shown.id), slug=shown.slug, limit=MAX_TEXT_CHARS)
+    _open_view(caller, body, view)
+
 
 def _reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:
     shown = requests.reason_form(caller, action.get("value", ""))
@@ -116,6 +133,10 @@ def _reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -
         slug=shown.slug,
         limit=MAX_TEXT_CHARS,
     )
+    _open_view(caller, body, view)
+
+
+def _open_view(caller: Caller, body: dict[str, Any], view: dict[str, Any]) -> None:
     try:
         caller.client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
     except SlackApiError as err:

@@ -101,9 +101,9 @@ _STEP_LINE = re.compile(r"^\s*([^:\s]+)\s*:\s*(human-led|collaborative|ai-led)(\
 def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
     """The form's fields as values; every field's problem at once, each on its field."""
     problems: dict[str, str] = {}
-    texts = {block_id: _read(values, block_id) for block_id in (*forms.FIELDS, "override")}
+    texts = {block_id: _read(values, block_id) for block_id in (*forms.FIELDS, "override", "why")}
     for block_id, text in texts.items():
-        problem = unstorable(text, line_breaks=block_id in ("steps", "override"))
+        problem = unstorable(text, line_breaks=block_id in ("steps", "override", "why"))
         if problem is not None:
             problems[block_id] = plain(Refusal.of("control_character", what=problem))
     if problems:
@@ -173,6 +173,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         guardrail=guardrail,
         starts_on=starts_on,
         override=given("override") or None,
+        why=given("why") or None,
         value=worth,
     )
 
@@ -262,7 +263,7 @@ def _submit(
             notice = made_notice(created.slug, created.starts_on.isoformat(), created.channel)
         else:
             revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
-            notice = revised_notice(revised.slug, revised.changes)
+            notice = revised_notice(revised.slug, revised.changes, revised.waiting)
     except _Problems as err:
         ack(response_action="errors", errors=err.problems)
         return

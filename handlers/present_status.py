@@ -75,6 +75,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
         setup=shown.setup,
         stalled=shown.stalled,
+        bar_asked=shown.bar_asked,
         guardrail=_guardrail(shown),
         proposals=[
             dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in shown.proposals

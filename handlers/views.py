@@ -22,7 +22,7 @@ from handlers import grammar
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, plain
-from usecases import bus, checkins, commands, learnings, requests, stalls
+from usecases import bar_requests, bus, checkins, commands, learnings, requests, stalls
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, PlaybookState, Repeated
 from usecases.shared.services import Services
@@ -53,7 +53,7 @@ def register(app: App, services: Services) -> None:
     def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         _stall(services, client, ack, body, view, claim=context.get("claim"))
 
-    @app.view(re.compile(r"^request_(decline|override)$"))
+    @app.view(re.compile(r"^(request_(decline|override)|bar_decline)$"))
     def request_reason(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -244,7 +244,9 @@ def _request_reason(
             raise FieldError("reason", "Say why: it is recorded with the decision.")
         if len(reason) > MAX_TEXT_CHARS:
             raise FieldError("reason", f"Keep it under {MAX_TEXT_CHARS} characters.")
-        if view.get("callback_id") == "request_decline":
+        if view.get("callback_id") == "bar_decline":
+            _refusal_on("reason", bar_requests.decline, caller, value, reason)
+        elif view.get("callback_id") == "request_decline":
             _refusal_on("reason", requests.decline, caller, value, reason)
         else:
             _refusal_on("reason", requests.approve, caller, value, reason)

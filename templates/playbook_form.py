@@ -31,6 +31,7 @@ _LABELS = {
     "cost": "Cost per month (optional)",
     "start": "First cycle's Monday",
     "override": "Override reason (curators: a change past the kit's may_change)",
+    "why": "Why (needed when a change loosens the bar)",
 }
 _HINTS = {
     "steps": "human-led, collaborative or ai-led; `human-led pinned` for a step never proposed for promotion. "
@@ -41,6 +42,8 @@ _HINTS = {
     "guardrail_name": "A number that must not suffer, e.g. CSAT; leave empty for none",
     "value_event": "An event counted each closed week (one of the playbook's value events, or its own sent "
     "over the API), e.g. reply_accepted; leave empty for no value measure",
+    "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "
+    "cycle, and reads this. Tightening applies at once.",
     "value_minutes": "The owner's estimate of the minutes each event saves: more than 0, at most 1440 (a day)",
 }
 _OPTIONAL = {
@@ -52,6 +55,7 @@ _OPTIONAL = {
     "value_minutes",
     "cost",
     "override",
+    "why",
 }
 _LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
 
@@ -90,7 +94,7 @@ def _element(block_id: str, value: str) -> dict[str, Any]:
         if value:
             element["initial_date"] = value
         return element
-    multiline = block_id in ("steps", "override")
+    multiline = block_id in ("steps", "override", "why")
     element = {
         "type": "plain_text_input",
         "action_id": "value",
@@ -119,13 +123,15 @@ def playbook_form(
     shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
     if adopted_from is not None:
         shown.append("override")
+    if slug is not None:
+        shown.append("why")
     if slug is None:
         intro = (
             "Start a playbook for your team: you become its owner and its first cycle is set. "
             "The team channel gets its mode map; the curators hear of it, for information."
         )
     else:
-        intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`."
+        intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`. A change that loosens the bar waits for a curator: say why."
         if adopted_from is not None:
             intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
@@ -177,13 +183,15 @@ def made_notice(slug: str, starts_on: str, channel: str) -> dict[str, Any]:
     )
 
 
-def revised_notice(slug: str, changes: list[str]) -> dict[str, Any]:
-    if not changes:
+def revised_notice(slug: str, changes: list[str], waiting: list[str] | None = None) -> dict[str, Any]:
+    if not changes and not waiting:
         return _notice("Nothing changed", f"*{slug}*: nothing changed, so nothing was recorded.")
-    listed = "\n".join(f"• {_escape(c)}" for c in changes)[:2800]
-    return _notice(
-        "Playbook revised", f"*{slug}* revised, from the open week:\n{listed}\n`/rollout history {slug}` lists it."
-    )
+    listed = "\n".join(f"• {_escape(c)}" for c in changes)[:1400]
+    text = f"*{slug}* revised, from the open week:\n{listed}\n" if changes else ""
+    if waiting:
+        asked = "\n".join(f"• {_escape(c)}" for c in waiting)[:1400]
+        text += f"These change the bar without tightening it, so a curator decides on them (from the next cycle):\n{asked}\n"
+    return _notice("Playbook revised", f"{text}`/rollout history {slug}` lists it.")
 
 
 def _escape(text: str) -> str:

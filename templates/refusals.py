@@ -237,6 +237,14 @@ TEXTS: dict[str, str] = {
     "request_unknown": "I don't know that request any more.",
     "request_decided": "That request was {status} already, by {by}.",
     "request_decided_now": "That request was decided a moment ago by someone else; nothing more was done.",
+    "bar_why": "These changes loosen the bar, so a curator decides on them: say why ({changes}).",
+    "bar_no_curators": "These changes loosen the bar ({changes}), and no curators channel is set to decide on them. "
+    "Ask an admin to set one, or leave the bar as it is.",
+    "bar_curators_only": "Only curators approve or decline a change to a playbook's bar.",
+    "bar_own_request": "You asked for this change to the bar, so another curator decides on it.",
+    "bar_unknown": "I don't know that request to change the bar any more.",
+    "bar_decided": "That request to change the bar is {state} already.",
+    "bar_decided_now": "That request to change the bar was decided a moment ago by someone else; nothing more was done.",
     "adopt_twice_role": "Say `{role} @person` once.",
     "already_champion": "They are {slug}'s champion already.",
     "adopt_needs_champion": (

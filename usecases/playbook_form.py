@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cadence import calendar, decisions, revisions
+from cadence import bar, calendar, decisions, revisions
 from cadence.definition import CHANNEL_RE, DefinitionError, PlaybookSpec, parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.made import Stale, fingerprint
@@ -22,7 +22,7 @@ from storage.playbooks import CURATORS_CHANNEL, Conflict
 from storage.store import PlaybookState
 from templates import notices
 from templates.refusals import Refusal
-from usecases import operator
+from usecases import bar_requests, operator
 from usecases import value_form as worth
 from usecases.shared import life, told
 from usecases.shared.caller import Caller
@@ -91,7 +91,7 @@ class Answers:
     starts_on: date | None = None  # new only; default the next Monday
     override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
     value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
-    why: str | None = None  # edit only: the form's *Why*, told to the team with the revision
+    why: str | None = None  # edit: why; needed when a change loosens the bar (a bar change request), told to the team
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ class Created:
 class Revised:
     slug: str
     changes: list[str]  # empty: nothing changed, nothing recorded
+    waiting: list[str] = field(default_factory=list)  # the bar's changes asked of the curators
 
 
 # ---- who may ----
@@ -407,12 +408,19 @@ def revise(
     override = _override(caller, state, before, revision, answers)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
+    waiting = bar.waiting(before, after)
+    curators = _curators_for(caller, waiting, answers.why)
+    if waiting:  # the loosening waits for a curator; the rest applies now
+        spec = parse_playbook(bar.apply_now(before, after))
+        after = spec.canonical()
+        revision = revisions.compare(before, after)
     stall_words = f"cycle {stall[1]} stalled" if stall is not None else None
     also = []
     if stall is not None:
+        answered = "; ".join([*revision.words, *(c.words for c in waiting)])
         also.append(
             decisions.of_stall_answer(
-                playbook.id, playbook.slug, stall[1], stall[2], "revised: " + "; ".join(revision.words), caller.user_id
+                playbook.id, playbook.slug, stall[1], stall[2], "revised: " + answered, caller.user_id
             )
         )
     try:
@@ -420,19 +428,37 @@ def revise(
             previous = uow.made.revise(
                 playbook.id, opened_on, spec, caller.services.org_timezone, caller.user_id, caller.now
             )
+            records = also if waiting else []
+            messages: list[Message] = []
             if previous is not None:  # the revision's decision row, with the definitions as stored
                 record = revisions.of_revision(
                     playbook.id, playbook.slug, revision, previous, after, caller.user_id, stall_words, override
                 )
+                records = [record, *also]
                 why = _why(answers.why, stall, override)
                 message = told.revision(state, previous, after, caller.user_id, why, caller.now)
-                uow.made.record([record, *also], caller.now, [message] if message is not None else [])
+                if message is not None:
+                    messages = [message]
+            uow.made.record(records, caller.now, messages)
+            if curators is not None:  # in the revision's unit of work: a stale form stores neither
+                bar_requests.ask(uow, state, waiting, answers.why or "", curators, caller.user_id, caller.now)
             uow.commit()
     except Stale as stale:
         who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
-    return Revised(playbook.slug, revision.words if previous is not None else [])
+    return Revised(playbook.slug, revision.words if previous is not None else [], [c.words for c in waiting])
+
+
+def _curators_for(caller: Caller, waiting: list[bar.BarChange], why: str | None) -> str | None:
+    """The curators channel a bar change request goes to (None: no request); refused on
+    the form's *Why* field, nothing stored, without a reason or a curators channel."""
+    if not waiting:
+        return None
+    try:
+        return bar_requests.check(caller.store, waiting, why)
+    except Refusal as refusal:
+        raise FormProblems({"why": refusal}) from None
 
 
 def _why(given: str | None, stall: tuple[int, int, str] | None, override: str | None) -> str | None:

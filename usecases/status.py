@@ -18,7 +18,7 @@ from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, pr
 from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from usecases import setup_time, sources
+from usecases import bar_requests, setup_time, sources
 from usecases import value as worth
 from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
@@ -131,6 +131,7 @@ class PlaybookStatus:
     stalled: Any
     guardrail_state: str | None
     proposals: list[Any]
+    bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
 
 
 def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
@@ -211,6 +212,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         stalled=stalling.stalled(caller.store, [state]).get(playbook.id),
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
+        bar_asked=bar_requests.asked(caller.store, playbook.id),
     )
 
 

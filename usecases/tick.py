@@ -42,7 +42,7 @@ from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import load_all, notices_close
-from usecases import exception_queue, learned_back, learnings, names, tick_reads
+from usecases import bar_requests, exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
@@ -119,6 +119,8 @@ class Cadence:
         report.add(simple, self.store.cadence_log.record(simple, self.clock()))
         if pending_closes:
             self._close_weeks(pending_closes, report)
+            if not self.dry_run:  # after the close: an approved bar change from the week now open
+                bar_requests.apply_due(self.store, self.org_timezone, self.clock())
         if member_weeks:
             self._member_work(member_weeks, at, report)
         if not report.held:

@@ -19,8 +19,8 @@ from cadence.rules import Thresholds
 from cadence.value import Hero
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
+from usecases import bar_requests, status
 from usecases import sources as pulled
-from usecases import status
 from usecases import value as worth
 from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared import versions as upgrades
@@ -222,6 +222,7 @@ class PlaybookPage:
     checklist: list[Any]
     people: dict[str, str]
     channels: dict[str, str]
+    bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -291,6 +292,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             checklist=champions.checklist_of(store, state.playbook) if state.playbook.champion_id else [],
             people={},
             channels={},
+            bar_asked=bar_requests.asked(store, pid),
         )
     return _named(services.store, page)
 
@@ -403,6 +405,8 @@ def _named(store: Store, page: PlaybookPage) -> PlaybookPage:
     """`page` with the names of the people and channels it holds by id, as the clock kept them."""
     p = page.state.playbook
     users, places = {p.owner_id, *(x.added_by for x in page.learnings)}, {p.channel_id}
+    if page.bar_asked:
+        users.add(page.bar_asked["by"])
     _ids_in(page, users, places)
     return replace(page, people=store.people.names(users), channels=store.people.channel_names(places))
 

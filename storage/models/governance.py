@@ -200,3 +200,40 @@ class AdoptionRequest(SQLModel, table=True):
     reason: Optional[str] = long_text(nullable=True)  # a decline's reason, or an approval's override
     adopted_slug: Optional[str] = Field(default=None, max_length=64)
     created_at: datetime = instant()
+
+
+OPEN_BAR_REQUEST = text("state = 'open'")
+
+
+class BarRequest(SQLModel, table=True):
+    """A change to a playbook's bar that does not tighten it (docs/playbooks.md, "The bar
+    moves by decision"), waiting for a curator: who asked and why, the changes (cadence.bar.BarChange's
+    JSON), the curators' card, and the outcome. One open request per playbook: the
+    database holds it, so a later one replaces the open one in its transaction."""
+
+    __tablename__ = "bar_request"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'approved', 'declined', 'replaced', 'applied', 'void')", name="state"),
+        Index(
+            "uq_bar_request_open",
+            "playbook_id",
+            unique=True,
+            sqlite_where=OPEN_BAR_REQUEST,
+            postgresql_where=OPEN_BAR_REQUEST,
+        ),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id", index=True)
+    owner_id: str = Field(max_length=32)  # the playbook's owner when asked: handed over since, void
+    asked_by: str = Field(max_length=32)
+    asked_at: datetime = instant()
+    reason: str = long_text()
+    changes: list[Any] = json_value()
+    state: str = Field(default="open", max_length=10)
+    effective_from: Optional[date] = None  # approved: the first week of the next cycle
+    decided_by: Optional[str] = Field(default=None, max_length=32)
+    decided_at: Optional[datetime] = instant(nullable=True)
+    decline_reason: Optional[str] = long_text(nullable=True)
+    card_channel: str = Field(max_length=32)
+    card_key: str = Field(max_length=120)  # the outbox key of the card (the outbox keeps its ts)

@@ -174,6 +174,32 @@ def contexts(
             refusal=text[:500],
             past_wave=True,
         ),
+        "bar_card": dict(
+            id="7",
+            slug="support-replies",
+            title=text[:200],
+            owner="UOWNER0001",
+            asked_by="UPERSON0001",
+            changes=[text[:300]] * 20,
+            reason=text[:3000],
+            cap=text[:20],
+            weeks=[dict(step=text[:40], weeks=[dict(week=text[:20], outcome="FAIL", ratio=text[:20])] * 4)] * 30,
+            state="open",
+            lone=True,
+            decided_by="UCURATOR1",
+            effective=text[:40],
+            decline_reason=text[:3000],
+            void_reason=text[:80],
+        ),
+        "bar_told": dict(
+            kind="applied",
+            slug="support-replies",
+            asked_by="UPERSON0001",
+            decided_by="UCURATOR1",
+            changes=[text[:300]] * 20,
+            reason=text[:3000],
+            effective=text[:40],
+        ),
         "request_declined": dict(
             slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]
         ),
@@ -195,6 +221,7 @@ def contexts(
             ),
             metadata='{"channel":"CTEAM00001","channel_name":"sales"}',
         ),
+        "modal_bar_reason": dict(metadata="7", slug="support-replies", limit=500),
         "modal_request_reason": dict(
             callback="request_decline", metadata="12", channel="CTEAM00001", slug="support-replies", limit=500
         ),

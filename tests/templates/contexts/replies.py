@@ -133,6 +133,7 @@ def contexts(
         ),
         "status": dict(
             setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
+            bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[dict(old=text[:300], new=text[:300])] * 20),
             full=True,
             plateau=True,
             met_weeks=[1, 2, 4],

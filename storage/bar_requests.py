@@ -1,0 +1,116 @@
+"""Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a playbook's bar
+that waits for a curator. One open request per playbook (a partial unique index): a later
+one replaces it in the same transaction. A decision is a conditional UPDATE of an open
+request, so of two clicks at once one decides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select, update
+
+from cadence.decisions import Decision as DecisionRecord
+from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.governance_rows import decision_columns
+from storage.models.governance import BarRequest, Decision, StepVerdict
+from storage.outbox import Message, enqueue_in
+
+
+class BarRequests:
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
+
+    def get(self, request_id: int) -> BarRequest | None:
+        with reading(self.bind) as s:
+            return s.get(BarRequest, request_id)
+
+    def open_for(self, playbook_id: int) -> BarRequest | None:
+        with reading(self.bind) as s:
+            return s.exec(
+                select(BarRequest).where(col(BarRequest.playbook_id) == playbook_id, col(BarRequest.state) == "open")
+            ).first()
+
+    def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
+        """The open request of each of these playbooks that has one."""
+        if not playbook_ids:
+            return {}
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(BarRequest).where(col(BarRequest.playbook_id).in_(playbook_ids), col(BarRequest.state) == "open")
+            ).all()
+        return {r.playbook_id: r for r in rows}
+
+    def last_weeks(self, playbook_id: int, weeks: int = 4) -> list[StepVerdict]:
+        """The playbook's step verdicts of its last `weeks` closed weeks, newest week first."""
+        with reading(self.bind) as s:
+            starts = (
+                select(col(StepVerdict.week_start))
+                .where(col(StepVerdict.playbook_id) == playbook_id)
+                .distinct()
+                .order_by(col(StepVerdict.week_start).desc())
+                .limit(weeks)
+            )
+            return list(
+                s.exec(
+                    select(StepVerdict)
+                    .where(
+                        col(StepVerdict.playbook_id) == playbook_id,
+                        col(StepVerdict.week_start).in_(starts.scalar_subquery()),
+                    )
+                    .order_by(col(StepVerdict.week_start).desc())
+                ).all()
+            )
+
+    def approved(self) -> list[BarRequest]:
+        """The approved requests not applied yet, oldest first (the clock applies them)."""
+        with reading(self.bind) as s:
+            return list(
+                s.exec(select(BarRequest).where(col(BarRequest.state) == "approved").order_by(col(BarRequest.id))).all()
+            )
+
+    def ask(self, request: BarRequest, records: list[DecisionRecord], at: datetime) -> BarRequest | None:
+        """A new open request (in the caller's unit of work), replacing the playbook's open
+        one, which is returned (its card is the caller's to redraw) or None."""
+        with unit_of_work(self.bind) as s:
+            old = s.exec(
+                select(BarRequest)
+                .where(col(BarRequest.playbook_id) == request.playbook_id, col(BarRequest.state) == "open")
+                .with_for_update()
+            ).first()
+            if old is not None:
+                old.state, old.decided_at = "replaced", at
+                s.add(old)
+                s.flush()
+            s.add(request)
+            for record in records:
+                s.add(Decision(**decision_columns(record, at)))
+            s.flush()
+            return old
+
+    def decide(
+        self,
+        request_id: int,
+        state: str,
+        at: datetime,
+        records: list[DecisionRecord],
+        messages: list[Message],
+        was: str = "open",
+        **values: Any,
+    ) -> bool:
+        """The request moved from `was` to `state` with `values` (decided_by, effective_from,
+        decline_reason), its decision rows and messages; False, and nothing written, if it
+        is no longer `was` (another click a moment ago)."""
+        with unit_of_work(self.bind) as s:
+            moved = s.exec(
+                update(BarRequest)
+                .where(col(BarRequest.id) == request_id, col(BarRequest.state) == was)
+                .values(state=state, decided_at=at, **values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not moved:
+                return False
+            for record in records:
+                s.add(Decision(**decision_columns(record, at)))
+            enqueue_in(s, messages, at)
+        return True

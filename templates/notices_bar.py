@@ -1,0 +1,49 @@
+"""The messages of a bar change request (docs/playbooks.md, "The bar moves by decision"): the curators'
+card and what the team and the asker are told. One typed function per message, rendering
+its template with exactly the names it declares (as templates/notices.py's do)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from templates import render
+from templates.notices import Payload
+
+
+def bar_card(
+    *,
+    id: str,
+    slug: str,
+    title: str,
+    owner: str,
+    asked_by: str,
+    changes: Sequence[str],
+    reason: str,
+    cap: str,
+    weeks: Sequence[Mapping[str, Any]],
+    state: str,
+    lone: bool,
+    decided_by: str | None,
+    effective: str | None,
+    decline_reason: str | None,
+    void_reason: str | None,
+) -> Payload:
+    """The curators' card: each change, the reason, who asked, each affected step's last
+    closed weeks against today's bar; Approve and Decline while open, else the outcome."""
+    return render("bar_card", **locals())
+
+
+def bar_told(
+    *,
+    kind: str,
+    slug: str,
+    asked_by: str,
+    decided_by: str,
+    changes: Sequence[str],
+    reason: str,
+    effective: str | None,
+) -> Payload:
+    """`kind` approved (team channel), applied (team channel) or declined (the asker, with
+    the curator's reason as `reason`)."""
+    return render("bar_told", **locals())
