@@ -17,7 +17,7 @@ from cadence.closing import Guardrail
 from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
 from cadence.schedule import Due
-from storage.governance_rows import Change, NewCycleResult, NewProposal, NewVerdict, StepHistory
+from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict, StepHistory
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
@@ -51,6 +51,9 @@ class RoundReads:
     curators: str | None
     source_failures: dict[tuple[int, date], dict[str, str]]
     readiness: dict[int, dict[str, Any]] = field(default_factory=dict)  # for the scale rules that may hold
+    # The (baseline, target) each closing week's cycle is judged by, for those recorded
+    # (cycle_bar): a close records its cycle's when there is none yet.
+    bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
 
 
 def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
@@ -84,6 +87,7 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
     )
     reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+    reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
     reads.readiness.update(_readiness(store, cycle_ends, reads))
     return reads
 
@@ -149,6 +153,8 @@ def _close_week(
     week_start = week.week_start
     week_figures = reads.figures[(state.playbook.id, week_start)]
     judged = _Judged()
+    if (state.playbook.id, week.cycle) not in reads.bars:  # the cycle's first close: its bar
+        judged.change.cycle_bars.append(_bar_of(state, week))
     guardrail = _guardrail(
         state, week_start, week_figures.guardrail, reads.history.guardrail.get(state.playbook.id, {})
     )
@@ -180,6 +186,7 @@ def _close_week(
         guardrail=guardrail,
         source_failed=failed,
         kpi_moved=kpi_moved,
+        judged_target=result.target if result is not None and result.target != state.playbook.kpi_target else None,
     )
     return Closed(due, state, judged.change, summary)
 
@@ -314,7 +321,7 @@ def _cycle_figures(
         week.week,
         week.week_start,
         tuple(reads.cycle_kpis.get((pid, week.cycle_start + timedelta(days=7 * i))) for i in range(4)),
-        cycle_end.Bar(playbook.kpi_baseline, playbook.kpi_target),
+        _bar(state, week, reads),
         playbook.kpi_direction,
         thresholds(state),
         cycle_breached,
@@ -323,6 +330,20 @@ def _cycle_figures(
         pid in reads.open_scale,
         reads.origins.get(pid),
     )
+
+
+def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:
+    """The bar in force now, as the cycle's: recorded by the first close of one of its weeks."""
+    playbook = state.playbook
+    return NewCycleBar(playbook.id, week.cycle, week.cycle_start, playbook.kpi_baseline, playbook.kpi_target)
+
+
+def _bar(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> cycle_end.Bar:
+    """The KPI bar the cycle is judged by: its cycle_bar row's, else (this close records
+    it) the playbook's now."""
+    playbook = state.playbook
+    baseline, target = reads.bars.get((playbook.id, week.cycle), (playbook.kpi_baseline, playbook.kpi_target))
+    return cycle_end.Bar(baseline, target)
 
 
 def _record_scale(
