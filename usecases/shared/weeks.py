@@ -480,15 +480,20 @@ def _origins(
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
     )
-    origins = {}
-    for pid, (version, start) in wanted.items():
-        progress = None
-        kpi = version.definition.get("kpi") or {}
-        if start is not None and "baseline" in kpi and "target" in kpi:
-            weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
-            progress = replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
-        origins[pid] = cycle_end.OriginProgress(version.slug, version.version, progress)
-    return origins
+    return {
+        pid: cycle_end.OriginProgress(version.slug, version.version, _origin_progress(version, start, kpis))
+        for pid, (version, start) in wanted.items()
+    }
+
+
+def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:
+    """The origin's progress in its cycle starting `start`, by its version's KPI bar (None:
+    no such cycle, or no KPI in it)."""
+    kpi = version.definition.get("kpi") or {}
+    if start is None or "baseline" not in kpi or "target" not in kpi:
+        return None
+    weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
+    return replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
 
 
 def stall_messages(state: PlaybookState, figures: dict[str, Any], curators: str | None) -> list[Message]:
