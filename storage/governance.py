@@ -30,6 +30,7 @@ from storage.models.governance import (
     LOGGED,
     STALLED,
     STEP_CHANGES,
+    CycleBar,
     CycleResult,
     Proposal,
     RegistryVersion,
@@ -115,6 +116,7 @@ _STEP_LOG = _LOG.where(col(DecisionRow.step_id) == bindparam("step_id"))
 
 # The scale rule's reads at a cycle's close, built once (a close asks them for 1,000 playbooks).
 _CYCLE_RESULT, _REGISTRY = table_of(CycleResult), table_of(RegistryVersion)
+_CYCLE_BAR = table_of(CycleBar)
 _PROPOSAL = table_of(Proposal)
 _PLAYBOOK = table_of(Playbook)
 _CYCLE_RESULTS_OF = (
@@ -373,6 +375,21 @@ class Governance:
             )
             return {(pid, cycle): starts_on for pid, cycle, starts_on in rows}
 
+    def cycle_bars(self, cycles: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, float]]:
+        """The KPI (baseline, target) each of these (playbook id, cycle) is judged by, for
+        those with a cycle_bar row: one query. In a unit of work, on its session."""
+        if not cycles:
+            return {}
+        with reading(self.bind) as s:
+            rows = s.connection().execute(
+                select(
+                    _CYCLE_BAR.c.playbook_id, _CYCLE_BAR.c.cycle, _CYCLE_BAR.c.kpi_baseline, _CYCLE_BAR.c.kpi_target
+                ).where(one_of(_CYCLE_BAR.c.playbook_id, "pids"), one_of(_CYCLE_BAR.c.cycle, "cycles")),
+                {"pids": sorted({pid for pid, _ in cycles}), "cycles": sorted({c for _, c in cycles})},
+            )
+            wanted = set(cycles)
+            return {(pid, c): (b, t) for pid, c, b, t in rows if (pid, c) in wanted}
+
     # ---- writes ----
 
     def close_weeks(self, weeks: list[tuple[int, date]]) -> None:
@@ -509,6 +526,13 @@ def apply_change(s: Session, change: Change, at: datetime) -> None:
         insert_all(s, DECISION, [decision_columns(d, at) for d in change.decisions])
     # Webhooks: the events of these decisions, in this unit of work (storage/webhooks.py).
     announce(s, change.decisions, at, change.events)
+    _cycle_rows(s, change, at)
+
+
+def _cycle_rows(s: Session, change: Change, at: datetime) -> None:
+    """A close's cycle rows: the bars recorded at a cycle's first close, the results at its last."""
+    if change.cycle_bars:
+        insert_all(s, _CYCLE_BAR, [{**shallow_columns(b), "recorded_at": at} for b in change.cycle_bars])
     if change.cycle_results:
         insert_all(
             s,

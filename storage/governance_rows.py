@@ -70,6 +70,17 @@ class NewCycleResult:
     closed_at: datetime | None = None  # when its last week closed; None: when it is recorded
 
 
+@dataclass(frozen=True)
+class NewCycleBar:
+    """The KPI bar a cycle is judged by (a cycle_bar row): recorded by its first close."""
+
+    playbook_id: int
+    cycle: int
+    starts_on: date
+    kpi_baseline: float
+    kpi_target: float
+
+
 @dataclass
 class Change:
     """Everything one decision or one week close writes, besides its job record."""
@@ -80,6 +91,7 @@ class Change:
     new_proposals: list[NewProposal] = field(default_factory=list)
     withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
     cycle_results: list[NewCycleResult] = field(default_factory=list)
+    cycle_bars: list[NewCycleBar] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # for webhooks, besides its decisions' (a week's close)
 
@@ -91,6 +103,7 @@ class Change:
         self.withdraw_for_steps += other.withdraw_for_steps
         self.messages += other.messages
         self.cycle_results += other.cycle_results
+        self.cycle_bars += other.cycle_bars
         self.events += other.events
 
 

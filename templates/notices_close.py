@@ -31,9 +31,11 @@ def week_closed(
     guardrail: Guardrail | None,
     source_failed: Mapping[str, Mapping[str, str]],
     kpi_moved: Any,
+    judged_target: float | None = None,
 ) -> Payload:
     """The week's summary for the team: each step's verdict and why, the KPI, the guardrail,
-    and the cycle's result when the week ends one."""
+    and the cycle's result when the week ends one (`judged_target`: the target the cycle
+    was judged by, the one it started with, when it is not today's)."""
     return render("week_closed", **locals())
 
 

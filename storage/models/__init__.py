@@ -46,6 +46,7 @@ TABLES: list[type[SQLModel]] = [
     governance.StepVerdict,
     governance.Proposal,
     governance.CycleResult,
+    governance.CycleBar,
     governance.RegistryVersion,
     governance.AdoptionRequest,
     governance.BarRequest,

@@ -143,6 +143,23 @@ class CycleResult(SQLModel, table=True):
     closed_at: Optional[datetime] = instant(nullable=True)
 
 
+class CycleBar(SQLModel, table=True):
+    """The KPI bar a cycle is judged by: the baseline and target in force in its first week,
+    recorded by the first close of one of its weeks (issue 69: a cycle is judged by the bar
+    it started with)."""
+
+    __tablename__ = "cycle_bar"
+    __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_bar_playbook_cycle"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    cycle: int
+    starts_on: date
+    kpi_baseline: float
+    kpi_target: float
+    recorded_at: datetime = instant()
+
+
 class RegistryVersion(SQLModel, table=True):
     """An immutable published snapshot of a playbook: definition, modes, thresholds and
     the cycle results that justified it."""

@@ -25,15 +25,57 @@ def criteria(
     """The criteria over `cycles`, the (number, first Monday) of the cycles the KPI held
     in, oldest first: the attestation rate over all their weeks, each step's exception
     ratio over the last one's, the input contract, a learning in each, an active owner,
-    each step's weekly rubric scores in each, the sources' reliability. All the weeks'
-    figures in one read (a week's close reads them in its unit of work). The exception queue is judged at `at` (a publish: now), else at
-    the last week's close (the close that asks)."""
+    each step's weekly rubric scores in each, the sources' reliability. The exception
+    queue is judged at `at` (a publish: now), else at the last week's close (the close
+    that asks)."""
+    [found] = inputs_many(store, [(state, cycles)], at).values()
+    return replication.readiness(**found, cycles_wanted=cycles_wanted)
+
+
+def inputs_many(
+    store: Store, wanted: list[tuple[PlaybookState, list[tuple[int, date]]]], at: datetime | None = None
+) -> dict[int, dict[str, Any]]:
+    """What readiness is judged on (the arguments of cadence.replication.readiness), for
+    each of these playbooks over its cycles, by playbook id: the weeks' figures, the
+    owners and the exception queues in one read each however many; the attestation, the
+    learnings and the sources' fetches a read a playbook (a close asks for the few whose
+    scale rule may hold). In a unit of work, on its session, as the close reads."""
+    if not wanted:
+        return {}
+    weeks_of = {
+        state.playbook.id: [
+            start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)
+        ]
+        for state, cycles in wanted
+    }
+    figures = store.reports.week_figures_many(
+        [(state, week) for state, _ in wanted for week in weeks_of[state.playbook.id]]
+    )
+    away = store.people.deactivated([state.playbook.owner_id for state, _ in wanted])
+    items = store.exception_items.open_of([state.playbook.id for state, _ in wanted])
+    found = {}
+    for state, cycles in wanted:
+        weeks = weeks_of[state.playbook.id]
+        asked, answered = store.readouts.attestation_counts(state.playbook.id, weeks)
+        found[state.playbook.id] = dict(
+            asked=asked,
+            answered=answered,
+            learnings=store.learnings.counts(state.playbook.id),
+            owner_active=state.playbook.owner_id not in away,
+            reliability=_reliable(store, state, weeks),
+            overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
+            **_figures_inputs(state, cycles, weeks, figures),
+        )
+    return found
+
+
+def _figures_inputs(
+    state: PlaybookState, cycles: list[tuple[int, date]], weeks: list[date], figures: dict[tuple[int, date], Any]
+) -> dict[str, Any]:
+    """Readiness's inputs from the cycles' weekly figures and the playbook's definition."""
     playbook = state.playbook
     th = thresholds(state)
-    weeks = [start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)]
-    asked, answered = store.readouts.attestation_counts(playbook.id, weeks)
     last_weeks = weeks[-calendar.WEEKS_PER_CYCLE :]
-    figures = store.reports.week_figures_many([(state, week) for week in weeks])
     ratios = []
     for index, step in enumerate(state.steps):
         week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
@@ -61,27 +103,30 @@ def criteria(
         for index, step in enumerate(state.steps)
     ]
     definition = playbook.definition
-    reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
-    # (8) the items open now that were logged more than 14 days before `at`, or before the last week closed
-    closed_at = calendar.week_closes_at(weeks[-1], playbook.timezone, state.settings.grace_hours) if weeks else None
-    judged_at = at or closed_at
-    return replication.readiness(
-        asked=asked,
-        answered=answered,
+    return dict(
         min_attestation=th.ready_min_attestation,
         steps=ratios,
         inputs=list(definition.get("inputs") or []),
         outputs=list(definition.get("outputs") or []),
-        learnings=store.learnings.counts(playbook.id),
         cycles=[number for number, _ in cycles],
-        owner_active=not store.people.deactivated([playbook.owner_id]),
-        cycles_wanted=cycles_wanted,
-        reliability=None if reliable is None else (reliable.arrived, reliable.pairs),
         min_reliability=th.ready_min_reliability,
         rubrics=rubrics,
         rubric_threshold=th.rubric_threshold,
-        overdue_items=_overdue(store, state, judged_at) if judged_at else (0, 0),
     )
+
+
+def _reliable(store: Store, state: PlaybookState, weeks: list[date]) -> tuple[int, int] | None:
+    reliable = reliability(store, state, None, weeks)  # the cycles' weeks: closed when asked
+    return None if reliable is None else (reliable.arrived, reliable.pairs)
+
+
+def _overdue_of(state: PlaybookState, weeks: list[date], items: list[Any], at: datetime | None) -> tuple[int, int]:
+    """(8) the items open now that were logged more than 14 days before `at`, or before
+    the last week closed."""
+    playbook = state.playbook
+    closed_at = calendar.week_closes_at(weeks[-1], playbook.timezone, state.settings.grace_hours) if weeks else None
+    judged_at = at or closed_at
+    return queue.overdue(items, judged_at) if judged_at else (0, 0)
 
 
 def _overdue(store: Store, state: PlaybookState, at: datetime) -> tuple[int, int]:

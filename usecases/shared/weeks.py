@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, closing, decisions, keys, replication, rules, sources, webhooks
+from cadence import calendar, closing, cycle_end, decisions, keys, replication, rules, sources, webhooks
 from cadence.closing import Guardrail
 from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
-from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, stall, stall_figures
 from cadence.schedule import Due
-from storage.governance_rows import Change, NewCycleResult, NewProposal, NewVerdict, StepHistory
+from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict, StepHistory
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
@@ -45,12 +44,16 @@ class RoundReads:
     figures: dict[tuple[int, date], WeekFigures]
     history: StepHistory
     cycle_kpis: dict[tuple[int, date], float]
-    origins: dict[int, Origin]
+    origins: dict[int, cycle_end.OriginProgress]
     pilots: dict[int, dict[str, str]]
     scale: dict[int, Any]
     open_scale: set[int]
     curators: str | None
     source_failures: dict[tuple[int, date], dict[str, str]]
+    readiness: dict[int, dict[str, Any]] = field(default_factory=dict)  # for the scale rules that may hold
+    # The (baseline, target) each closing week's cycle is judged by, for those recorded
+    # (cycle_bar): a close records its cycle's when there is none yet.
+    bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
 
 
 def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
@@ -83,12 +86,38 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
     source_failures = store.sources.failures(
         [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
     )
-    return RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+    reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+    reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
+    reads.readiness.update(_readiness(store, cycle_ends, reads))
+    return reads
+
+
+def _readiness(
+    store: Store, cycle_ends: list[tuple[PlaybookState, Due]], reads: RoundReads
+) -> dict[int, dict[str, Any]]:
+    """Readiness's inputs for the playbooks whose scale rule may hold at this close (it
+    holds if the cycle hits target with no guardrail breach: judged so here), over the
+    cycles it would hold over."""
+    holding = []
+    for state, due in cycle_ends:
+        figures = _cycle_figures(state, _week(due), reads, False)
+        held = cycle_end.scale_held(figures, cycle_end.cycle_result(figures))
+        if held is not None:
+            holding.append((state, _week(due), held))
+    if not holding:
+        return {}
+    starts = store.governance.cycle_starts_of([state.playbook.id for state, _, _ in holding])
+    wanted = []
+    for state, week, held in holding:
+        own = {cycle: start for (pid, cycle), start in starts.items() if pid == state.playbook.id}
+        own[week.cycle] = week.cycle_start
+        wanted.append((state, [(r.cycle, own[r.cycle]) for r in held]))
+    return readiness.inputs_many(store, wanted)
 
 
 def _cycle_reads(
     store: Store, cycle_ends: list[tuple[PlaybookState, Due]]
-) -> tuple[dict[tuple[int, date], float], dict[int, Origin], dict[int, Any], set[int]]:
+) -> tuple[dict[tuple[int, date], float], dict[int, cycle_end.OriginProgress], dict[int, Any], set[int]]:
     """For the playbooks whose cycle ends this week: their cycle's KPIs, the origins of
     those that adopted, the scale rule's history and which have a scale proposal open."""
     cycle_kpis = store.reports.week_kpis(
@@ -124,6 +153,8 @@ def _close_week(
     week_start = week.week_start
     week_figures = reads.figures[(state.playbook.id, week_start)]
     judged = _Judged()
+    if (state.playbook.id, week.cycle) not in reads.bars:  # the cycle's first close: its bar
+        judged.change.cycle_bars.append(_bar_of(state, week))
     guardrail = _guardrail(
         state, week_start, week_figures.guardrail, reads.history.guardrail.get(state.playbook.id, {})
     )
@@ -135,7 +166,7 @@ def _close_week(
     _judge_steps(store, state, due, reads, guardrail, failed, judged, queued)
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
-    result, kpi_moved = _cycle_end(store, state, due, reads, breached, judged.change)
+    result, kpi_moved = _cycle_end(state, due, reads, breached, judged.change)
     for entry in sources.entries(state.playbook.definition):
         if entry.key in failed:  # for history: MISSING, with why
             what, error = failed[entry.key]["what"], failed[entry.key]["error"]
@@ -155,6 +186,7 @@ def _close_week(
         guardrail=guardrail,
         source_failed=failed,
         kpi_moved=kpi_moved,
+        judged_target=result.target if result is not None and result.target != state.playbook.kpi_target else None,
     )
     return Closed(due, state, judged.change, summary)
 
@@ -249,32 +281,88 @@ def _transitions(
 
 
 def _cycle_end(
-    store: Store, state: PlaybookState, due: Due, reads: RoundReads, breached: bool, change: Change
+    state: PlaybookState, due: Due, reads: RoundReads, breached: bool, change: Change
 ) -> tuple[rules.CycleResult | None, Any]:
     """At a cycle's last week: the KPI's move over the cycle, the scale rule, replication
-    against the origin and the stall rule. (None, None) in any other week."""
+    against the origin and the stall rule, judged (cadence/cycle_end.py) and recorded.
+    (None, None) in any other week."""
     week = _week(due)
     if not _ends_cycle(state, week):
         return None, None
-    pid = state.playbook.id
-    kpis = reads.cycle_kpis
-    kpi_moved = kpi_change(
-        [kpis.get((pid, week.cycle_start + timedelta(days=7 * i))) for i in range(week.week)],
-        state.playbook.kpi_baseline,
-    )
+    playbook = state.playbook
+    judged = cycle_end.judge(_cycle_figures(state, week, reads, breached), reads.readiness.get(playbook.id))
+    change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
+    change.decisions.append(judged.result_decision)
+    if judged.scale is not None:
+        _record_scale(state, week, judged.scale, change, reads.curators)
+    if judged.replication is not None:
+        change.decisions.append(judged.replication)
+    if judged.stall is not None and judged.stall_decision is not None:
+        change.decisions.append(judged.stall_decision)
+        change.messages += stall_messages(state, judged.stall, reads.curators)
+    return judged.result, judged.kpi_moved
+
+
+def _cycle_figures(
+    state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, breached: bool
+) -> cycle_end.CycleFigures:
+    """The cycle's figures as read: its weekly KPIs, its bar, the guardrail over its weeks
+    (`breached`: the closing week's), the scale rule's history and the origin."""
+    playbook = state.playbook
+    pid = playbook.id
     states = reads.history.guardrail.get(pid, {})
     cycle_breached = breached or any(
         states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
     )
-    interrupted = week.week < calendar.WEEKS_PER_CYCLE
-    result, held = _cycle_result(state, due, kpis, reads.scale, reads.open_scale, change, cycle_breached, interrupted)
-    if held is not None:
-        _propose_scale(store, state, due, held, change, reads.curators)
-    if pid in reads.origins and not interrupted:
-        _replication(state, week, kpis, result, reads.origins[pid], change)
-    if not interrupted:
-        _stall(state, week, result, reads.scale.get(pid, ([], 0))[0], kpis, change, reads.curators)
-    return result, kpi_moved
+    earlier, covered = reads.scale.get(pid, ([], 0))
+    return cycle_end.CycleFigures(
+        pid,
+        week.cycle,
+        week.week,
+        week.week_start,
+        tuple(reads.cycle_kpis.get((pid, week.cycle_start + timedelta(days=7 * i))) for i in range(4)),
+        _bar(state, week, reads),
+        playbook.kpi_direction,
+        thresholds(state),
+        cycle_breached,
+        tuple(earlier),
+        covered,
+        pid in reads.open_scale,
+        reads.origins.get(pid),
+    )
+
+
+def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:
+    """The bar in force now, as the cycle's: recorded by the first close of one of its weeks."""
+    playbook = state.playbook
+    return NewCycleBar(playbook.id, week.cycle, week.cycle_start, playbook.kpi_baseline, playbook.kpi_target)
+
+
+def _bar(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> cycle_end.Bar:
+    """The KPI bar the cycle is judged by: its cycle_bar row's, else (this close records
+    it) the playbook's now."""
+    playbook = state.playbook
+    baseline, target = reads.bars.get((playbook.id, week.cycle), (playbook.kpi_baseline, playbook.kpi_target))
+    return cycle_end.Bar(baseline, target)
+
+
+def _record_scale(
+    state: PlaybookState, week: calendar.WeekRef, scale: cycle_end.Scale, change: Change, curators: str | None
+) -> None:
+    """The scale rule held: "ready to scale" with its Publish button if the criteria of
+    readiness are met too, each shown ✅ or ❌ with its numbers. Otherwise "KPI sustained,
+    not yet ready", naming what is missing, to the owner and the curators, once per cycle
+    (its keys are the cycle's): no proposal, and the next cycle's close asks again.
+    Either way a decision row keeps the numbers."""
+    playbook = state.playbook
+    if not scale.ready:
+        change.decisions.append(scale.decision)
+        change.messages += not_ready_messages(state, scale.figures, curators)
+        return
+    key = keys.scale(playbook.id, week.cycle)
+    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=scale.figures))
+    change.decisions.append(scale.decision)
+    change.messages += scale_messages(state, scale.figures, key, curators)
 
 
 def _source_failed(state: PlaybookState, errors: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -351,17 +439,6 @@ def _week(due: Due) -> calendar.WeekRef:
     return due.week
 
 
-@dataclass(frozen=True)
-class Origin:
-    """What an adopting playbook's cycle is judged against: the version it adopted, and
-    its origin's progress in the cycle with the same number (None: it had no such cycle,
-    or no KPI in it)."""
-
-    slug: str
-    version: int
-    progress: float | None
-
-
 def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, str]]:
     """For the adopting playbooks in their first cycle: each step's mode in the version
     they adopted (by lowercased name), which no promotion proposal may go above."""
@@ -379,7 +456,9 @@ def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, 
     return pilots
 
 
-def _origins(store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]]) -> dict[int, Origin]:
+def _origins(
+    store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]]
+) -> dict[int, cycle_end.OriginProgress]:
     """For the adopting playbooks whose cycle closes in this round: their origins' progress
     in the same cycle, in four reads however many."""
     if not adopting:
@@ -401,71 +480,20 @@ def _origins(store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
     )
-    origins = {}
-    for pid, (version, start) in wanted.items():
-        progress = None
-        kpi = version.definition.get("kpi") or {}
-        if start is not None and "baseline" in kpi and "target" in kpi:
-            weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
-            progress = replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
-        origins[pid] = Origin(version.slug, version.version, progress)
-    return origins
+    return {
+        pid: cycle_end.OriginProgress(version.slug, version.version, _origin_progress(version, start, kpis))
+        for pid, (version, start) in wanted.items()
+    }
 
 
-def _replication(
-    state: PlaybookState,
-    week: calendar.WeekRef,
-    kpis: dict[tuple[int, date], float],
-    result: rules.CycleResult,
-    origin: Origin,
-    change: Change,
-) -> None:
-    """An adopting playbook's completed cycle against its origin's: replicated, on track
-    or not yet, with the numbers, as a decision row (registry, digest and web view read it)."""
-    playbook = state.playbook
-    weekly = [kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(4)]
-    own = replication.cycle_progress(weekly, playbook.kpi_baseline, playbook.kpi_target)
-    verdict = replication.replication_verdict(result.hit, own, origin.progress)
-    figures = dict(
-        hit=result.hit,
-        progress=own,
-        origin=origin.slug,
-        origin_version=origin.version,
-        origin_progress=origin.progress,
-        weekly=weekly,
-    )
-    change.decisions.append(decisions.of_replication(playbook.id, week.week_start, week.cycle, verdict, figures))
-
-
-def _stall(
-    state: PlaybookState,
-    week: calendar.WeekRef,
-    result: rules.CycleResult,
-    earlier: list[rules.CycleResult],
-    kpis: dict[tuple[int, date], float],
-    change: Change,
-    curators: str | None,
-) -> None:
-    """The stall rule at a completed cycle's end, on what the close has read already (the
-    scale rule's cycle results and this cycle's KPIs): if stalled, a decision row (the
-    webhooks' `stalled`) and the message with its three buttons to the owner and the
-    curators, under the cycle's key, so once per cycle."""
-    playbook = state.playbook
-    weekly = tuple(kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(4))
-    # Only the completed cycles the rule can look at, newest first from the end: flat in
-    # the history (two years of cycle results are 26 a playbook).
-    cycles = [CycleKpi(result.cycle, result.hit, False, weekly)]
-    for r in reversed(earlier):
-        if len(cycles) == STALL_MISSED_CYCLES:
-            break
-        if r.cycle < result.cycle and not r.interrupted:
-            cycles.insert(0, CycleKpi(r.cycle, r.hit, False, ()))
-    found = stall(cycles, playbook.kpi_baseline, playbook.kpi_target)
-    if found is None:
-        return
-    figures = stall_figures(found, cycles, playbook.kpi_baseline, playbook.kpi_target)
-    change.decisions.append(decisions.of_stall(playbook.id, week.week_start, figures))
-    change.messages += stall_messages(state, figures, curators)
+def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:
+    """The origin's progress in its cycle starting `start`, by its version's KPI bar (None:
+    no such cycle, or no KPI in it)."""
+    kpi = version.definition.get("kpi") or {}
+    if start is None or "baseline" not in kpi or "target" not in kpi:
+        return None
+    weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
+    return replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
 
 
 def stall_messages(state: PlaybookState, figures: dict[str, Any], curators: str | None) -> list[Message]:
@@ -487,66 +515,3 @@ def stall_messages(state: PlaybookState, figures: dict[str, Any], curators: str 
         Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, message),
         Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators or playbook.channel_id, message),
     ]
-
-
-def _propose_scale(
-    store: Store,
-    state: PlaybookState,
-    due: Due,
-    held: list[rules.CycleResult],
-    change: Change,
-    curators: str | None,
-) -> None:
-    """The scale rule held over the cycles `held`: "ready to scale" with its Publish button
-    if the criteria of readiness are met too, each shown ✅ or ❌ with its numbers.
-    Otherwise "KPI sustained, not yet ready", naming what is missing, to the owner and the
-    curators, once per cycle (its keys are the cycle's): no proposal, and the next cycle's
-    close asks again. Either way a decision row keeps the numbers."""
-    playbook = state.playbook
-    week = _week(due)
-    starts = {**store.governance.cycle_starts(playbook.id), week.cycle: week.cycle_start}
-    criteria = readiness.criteria(store, state, [(r.cycle, starts[r.cycle]) for r in held])
-    figures = {
-        "cycle": week.cycle,
-        "results": [decisions.result_figures(r) for r in held],
-        "criteria": readiness.as_figures(criteria),
-    }
-    if not replication.is_ready(criteria):
-        missing = replication.missing(criteria)
-        change.decisions.append(decisions.of_not_ready(playbook.id, week.week_start, figures, missing))
-        change.messages += not_ready_messages(state, figures, curators)
-        return
-    key = keys.scale(playbook.id, week.cycle)
-    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=figures))
-    change.decisions.append(decisions.of_scale_proposal(playbook.id, week.week_start, len(held), figures))
-    change.messages += scale_messages(state, figures, key, curators)
-
-
-def _cycle_result(
-    state: PlaybookState,
-    due: Due,
-    kpis: dict[tuple[int, date], float],
-    scale: dict[int, Any],
-    open_scale: set[int],
-    change: Change,
-    breached: bool = False,
-    interrupted: bool = False,
-) -> tuple[rules.CycleResult, list[rules.CycleResult] | None]:
-    """The scale rule at a cycle's close: did it hit target, and did the rule hold? The
-    result, and the cycles the rule held over (None if it did not, or a proposal is open)."""
-    playbook = state.playbook
-    week = _week(due)
-    th = thresholds(state)
-    weekly = [
-        kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(calendar.WEEKS_PER_CYCLE)
-    ]
-    result = rules.cycle_result(
-        week.cycle, weekly, playbook.kpi_target, playbook.kpi_direction, th, breached, interrupted
-    )
-    change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, result, due.due_at))
-    change.decisions.append(decisions.of_cycle_result(playbook.id, week.week_start, result))
-    earlier, covered = scale.get(playbook.id, ([], 0))
-    uncovered = [r for r in earlier if r.cycle > covered and r.cycle < result.cycle] + [result]
-    if playbook.id not in open_scale and rules.ready_to_scale(uncovered, th):
-        return result, uncovered[-th.scale_after_cycles :]
-    return result, None

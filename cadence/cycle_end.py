@@ -1,0 +1,167 @@
+"""A cycle's end, judged: pure functions over the figures the close read beforehand in its
+unit of work (usecases/shared/weeks.py `read_round`), which records what they decide. No
+database, no Slack.
+
+- `cycle_result` / `scale_held`: did the cycle hit target, and did the scale rule hold?
+- `judge`: the whole cycle end: the KPI's move, the result, the scale rule's proposal or
+  "not yet ready" (readiness judged on its read inputs), replication against the origin
+  and the stall rule, as the decisions and figures to record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cadence import calendar, decisions, replication, rules
+from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, KpiChange, kpi_change, stall, stall_figures
+
+
+@dataclass(frozen=True)
+class Bar:
+    """The KPI bar a cycle is judged by: its baseline and target."""
+
+    baseline: float
+    target: float
+
+
+@dataclass(frozen=True)
+class OriginProgress:
+    """What an adopting playbook's cycle is judged against: the version it adopted, and
+    its origin's progress in the cycle with the same number (None: it had no such cycle,
+    or no KPI in it)."""
+
+    slug: str
+    version: int
+    progress: float | None
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    """A cycle's last week, as read: the cycle, its weekly KPIs, its bar and the history
+    the scale and stall rules read."""
+
+    playbook_id: int
+    cycle: int
+    week: int  # the closing week's number in the cycle (below 4: interrupted)
+    week_start: date
+    weekly: tuple[float | None, ...]  # the cycle's four weeks' KPIs
+    bar: Bar
+    direction: str
+    th: rules.Thresholds
+    breached: bool  # a week of the cycle breached the guardrail
+    earlier: tuple[rules.CycleResult, ...] = ()  # the playbook's earlier cycle results, oldest first
+    covered: int = 0  # the last cycle a publish or scale proposal covered
+    scale_open: bool = False  # a "ready to scale" proposal is open
+    origin: OriginProgress | None = None  # an adopting playbook's origin
+
+    @property
+    def interrupted(self) -> bool:
+        return self.week < calendar.WEEKS_PER_CYCLE
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The scale rule held: a proposal when ready, else "not yet ready" naming what is missing."""
+
+    ready: bool
+    figures: dict[str, Any]
+    missing: list[str]
+    decision: decisions.Decision
+
+
+@dataclass
+class CycleEnd:
+    """What a cycle's end decided, in the order it is recorded."""
+
+    result: rules.CycleResult
+    kpi_moved: KpiChange
+    result_decision: decisions.Decision
+    scale: Scale | None = None
+    replication: decisions.Decision | None = None
+    stall: dict[str, Any] | None = None  # a stall's figures
+    stall_decision: decisions.Decision | None = None
+    held: list[rules.CycleResult] | None = field(default=None)
+
+
+def cycle_result(f: CycleFigures) -> rules.CycleResult:
+    """The scale rule's result of the cycle, by its bar's target."""
+    return rules.cycle_result(f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted)
+
+
+def scale_held(f: CycleFigures, result: rules.CycleResult) -> list[rules.CycleResult] | None:
+    """The cycles the scale rule held over (None if it did not, or a proposal is open)."""
+    uncovered = [r for r in f.earlier if r.cycle > f.covered and r.cycle < result.cycle] + [result]
+    if not f.scale_open and rules.ready_to_scale(uncovered, f.th):
+        return uncovered[-f.th.scale_after_cycles :]
+    return None
+
+
+def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
+    """The cycle's end. `readiness`: the inputs of cadence.replication.readiness over the
+    cycles the scale rule holds over, read when it may hold (without them a holding rule
+    is judged not ready on nothing: the close always reads them)."""
+    result = cycle_result(f)
+    judged = CycleEnd(
+        result,
+        kpi_change(f.weekly[: f.week], f.bar.baseline),
+        decisions.of_cycle_result(f.playbook_id, f.week_start, result),
+    )
+    judged.held = scale_held(f, result)
+    if judged.held is not None:
+        judged.scale = _scale(f, judged.held, readiness or {})
+    if f.origin is not None and not f.interrupted:
+        judged.replication = _replication(f, result, f.origin)
+    if not f.interrupted:
+        judged.stall = _stall(f, result)
+        if judged.stall is not None:
+            judged.stall_decision = decisions.of_stall(f.playbook_id, f.week_start, judged.stall)
+    return judged
+
+
+def _scale(f: CycleFigures, held: list[rules.CycleResult], inputs: dict[str, Any]) -> Scale:
+    """Ready to scale if the criteria of readiness are met too, each with its numbers."""
+    criteria = replication.readiness(**inputs)
+    figures = {
+        "cycle": f.cycle,
+        "results": [decisions.result_figures(r) for r in held],
+        "criteria": [dict(name=c.name, met=c.met, **c.figures) for c in criteria],
+    }
+    if not replication.is_ready(criteria):
+        missing = replication.missing(criteria)
+        return Scale(False, figures, missing, decisions.of_not_ready(f.playbook_id, f.week_start, figures, missing))
+    decision = decisions.of_scale_proposal(f.playbook_id, f.week_start, len(held), figures)
+    return Scale(True, figures, [], decision)
+
+
+def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgress) -> decisions.Decision:
+    """An adopting playbook's completed cycle against its origin's: replicated, on track
+    or not yet, with the numbers."""
+    weekly = list(f.weekly)
+    own = replication.cycle_progress(weekly, f.bar.baseline, f.bar.target)
+    verdict = replication.replication_verdict(result.hit, own, origin.progress)
+    figures = dict(
+        hit=result.hit,
+        progress=own,
+        origin=origin.slug,
+        origin_version=origin.version,
+        origin_progress=origin.progress,
+        weekly=weekly,
+    )
+    return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
+
+
+def _stall(f: CycleFigures, result: rules.CycleResult) -> dict[str, Any] | None:
+    """The stall rule at a completed cycle's end, over the earlier completed cycles the
+    rule can look at (newest first from the end): the stall's figures, or None."""
+    cycles = [CycleKpi(result.cycle, result.hit, False, tuple(f.weekly))]
+    for r in reversed(f.earlier):
+        if len(cycles) == STALL_MISSED_CYCLES:
+            break
+        if r.cycle < result.cycle and not r.interrupted:
+            cycles.insert(0, CycleKpi(r.cycle, r.hit, False, ()))
+    found = stall(cycles, f.bar.baseline, f.bar.target)
+    if found is None:
+        return None
+    return stall_figures(found, cycles, f.bar.baseline, f.bar.target)
