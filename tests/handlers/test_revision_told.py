@@ -35,7 +35,8 @@ def submission(view, values, user=OWNER):
 
 def test_an_edit_is_told_once_with_what_when_who_and_why(bot, slack, engine, clock, playbook):
     view = {**open_edit(bot, slack), **view_identity()}
-    values = {**shown(view), "cap": "15%", "steps": shown(view)["steps"] + "\nverify: human-led"}
+    steps = shown(view)["steps"] + "\nverify: human-led"
+    values = {**shown(view), "cap": "5%", "steps": steps, "why": "refunds <b>hold</b> us to less"}
     body = submission(view, values)
     assert bot.interaction(body).body["response_action"] == "update"
     again = bot.interaction(body)  # Slack's replay of the same submission
@@ -43,7 +44,8 @@ def test_an_edit_is_told_once_with_what_when_who_and_why(bot, slack, engine, clo
     deliver(engine, slack, clock)
 
     [post] = told(slack)
-    assert "exception cap 10% → 15%" in post and "step verify added, human-led" in post
+    assert "exception cap 10% → 5%" in post and "step verify added, human-led" in post
+    assert "refunds &lt;b&gt;hold&lt;/b&gt; us to less" in post  # why, escaped
     assert "from the week of *2026-11-16* (cycle 1, week 1)" in post  # the open week
     assert f"by <@{OWNER}>" in post  # who, by name
     with Session(engine) as s:
