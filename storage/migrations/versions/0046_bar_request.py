@@ -5,7 +5,7 @@ the curators, applied from the next cycle once approved. One open request per pl
 held by a partial unique index.
 
 Revision ID: 0046
-Revises: 0044
+Revises: 0045
 Create Date: 2026-11-26 23:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 revision = '0046'
-down_revision = '0044'
+down_revision = '0045'
 branch_labels = None
 depends_on = None
 
