@@ -48,6 +48,7 @@ TABLES: list[type[SQLModel]] = [
     governance.CycleResult,
     governance.RegistryVersion,
     governance.AdoptionRequest,
+    governance.WaveReview,
     org.RoleGrant,
     org.Setting,
     org.Person,

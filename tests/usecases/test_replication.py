@@ -210,7 +210,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     slack.add_channel("CNYC000001", ["UNYCOWNER1"])
     slack.add_user("UNYCOWNER1")
     waved = bot.command("adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1>", user=CURATOR).text
-    assert "already runs in 1 adopting teams" in waved and "support-replies-sales (no cycle closed yet)" in waved
+    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in waved
     assert store.playbooks.state("support-replies-nyc") is None
     assert [d.figures["running"] for d in decisions(engine, "wave-refused")] == [
         [{"slug": "support-replies-sales", "verdict": None}]

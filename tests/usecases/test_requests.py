@@ -161,7 +161,9 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
     click(bot, "request_approve", card_buttons(ops)["request_approve"]["value"], CURATOR, CURATORS, ops["ts"])
     world.dispatcher.drain(max_wait=0)
     ops = next(c for c in cards(slack) if "COPS000001" in body(c))
-    assert "already runs in 1 adopting teams, its wave" in body(ops) and "support-replies-sales (no cycle" in body(ops)
+    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in body(
+        ops
+    ) and "support-replies-sales (no cycle" in body(ops)
     assert store.playbooks.state("support-replies-ops") is None
     override = card_buttons(ops)["request_override"]
     click(bot, "request_override", override["value"], CURATOR, CURATORS, ops["ts"])
