@@ -252,6 +252,21 @@ def wave_of(position: int, size: int) -> int:
     return position // size + 1
 
 
+def waiting_wave(running: list[Adopter], size: int) -> int:
+    """The wave whose opening the next adoption waits for (the one before the wave it falls in; 0: none)."""
+    return wave_of(len(running), size) - 1
+
+
+def first_unreviewed(running: list[Adopter], size: int, marked: set[int], newer_published: datetime | None) -> int:
+    """The first wave with teams whose learnings are not reviewed yet (what `/rollout wave
+    ... reviewed` marks), or else the newest wave with teams (1 before any)."""
+    waves = wave_of(len(running) - 1, size) if running else 1
+    for wave in range(1, waves + 1):
+        if not wave_reviewed(running[(wave - 1) * size : wave * size], wave, marked, newer_published):
+            return wave
+    return waves
+
+
 def wave_reviewed(teams: list[Adopter], wave: int, marked: set[int], newer_published: datetime | None) -> bool:
     """A wave's learnings are reviewed when marked so, or when a newer version of the
     origin was published after the wave's first adoption."""
@@ -261,11 +276,14 @@ def wave_reviewed(teams: list[Adopter], wave: int, marked: set[int], newer_publi
     return newer_published is not None and first is not None and newer_published > first
 
 
-def wave_state(running: list[Adopter], size: int, marked: set[int], newer_published: datetime | None) -> WaveState:
+def wave_state(
+    running: list[Adopter], size: int, marked: set[int], newer_published: datetime | None, number: int | None = None
+) -> WaveState:
     """A version's adopters (active or paused, in adoption order: the caller passes those)
     in waves of `size`. Wave k+1 opens when one team of wave k has replicated and wave k's
     learnings are reviewed (`marked`, the waves marked reviewed, or `newer_published`, when
-    the first newer version of the origin was published)."""
+    the first newer version of the origin was published). Shown: wave `number`, by default
+    the newest with teams."""
 
     def teams(wave: int) -> list[Adopter]:
         return running[(wave - 1) * size : wave * size]
@@ -275,7 +293,8 @@ def wave_state(running: list[Adopter], size: int, marked: set[int], newer_publis
         return any(a.replicated for a in members) and wave_reviewed(members, wave, marked, newer_published)
 
     joins = wave_of(len(running), size)  # the wave the next adoption falls in
-    number = wave_of(len(running) - 1, size) if running else 1
+    if number is None:
+        number = wave_of(len(running) - 1, size) if running else 1
     current = teams(number)
     return WaveState(
         number=number,

@@ -54,3 +54,16 @@ def test_a_wave_of_one_team():
     assert [r.wave_of(p, 1) for p in range(3)] == [1, 2, 3]
     assert not r.wave_state(_teams(False), 1, set(), None).allows
     assert r.wave_state(_teams(True), 1, {1}, None).allows
+
+
+def test_the_wave_waited_for_and_the_first_unreviewed():
+    # wave 1 full, one team let into wave 2 by an override: the next adoption waits for wave 1
+    teams = _teams(True, False, False, False)
+    assert r.waiting_wave(teams, 3) == 1 and r.waiting_wave(teams[:2], 3) == 0
+    assert r.first_unreviewed(teams, 3, set(), None) == 1
+    assert r.first_unreviewed(teams, 3, {1}, None) == 2
+    assert r.first_unreviewed(teams, 3, {1, 2}, None) == 2  # all reviewed: the newest
+    assert r.first_unreviewed([], 3, set(), None) == 1
+    shown = r.wave_state(teams, 3, set(), None, number=1)
+    assert [a.slug for a in shown.teams] == ["team-0", "team-1", "team-2"] and shown.replicated
+    assert not shown.allows and r.wave_state(teams, 3, {1}, None).allows

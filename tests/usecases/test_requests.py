@@ -115,7 +115,9 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
     [card] = cards(slack)
     assert "Requested by <@USALESOWN1>, who would own it; champion <@UCHAMPION1>" in body(card)
     assert "*Why:* We answer the same refund tickets" in body(card) and "baseline 40" in body(card)
-    assert "*Wave:* 0 of 1 running" in body(card) and "*Similar workflow:* Same refund tickets" in body(card)
+    assert "*Wave:* wave 1: 0 of 1 teams; wave 2 opens when one replicates" in body(
+        card
+    ) and "*Similar workflow:* Same refund tickets" in body(card)
     assert set(card_buttons(card)) == {"request_approve", "request_decline"}
     assert kinds(engine, "adoption-requested") == [("adoption-requested", "#sales asked to adopt support-replies v1.")]
     assert "waiting, asked by <@USALESOWN1>" in bot.command("registry", user=OWNER).text

@@ -106,9 +106,13 @@ def check(store: Store, version: RegistryVersion, by: str, now: datetime, overri
     with a decision row on the origin; with a curator's `override`, the decision row goes
     with the adoption. The count is asked again in the adoption's transaction
     (Registry.adopt), so two adoptions at once cannot both take the last place."""
-    found = state(store, version)
+    running = _running(store, version)
+    marks, newer = set(store.registry.wave_reviews([version.id])[version.id]), _newer(store, version)
+    found = replication.wave_state(running, size(version), marks, newer)
     if found.allows:
         return Wave(found.limit if override is None else None)
+    waiting = replication.waiting_wave(running, found.size)  # its teams, and what opens the next
+    found = replication.wave_state(running, found.size, marks, newer, waiting)
     teams = [dict(slug=a.slug, verdict=a.verdict) for a in found.teams]
     record = registry_decisions.of_wave(
         version.playbook_id, version.slug, version.version, found.size, teams, by, override, adopter
@@ -150,10 +154,11 @@ def review(
     owner = origin.playbook.owner_id if origin is not None else None
     if by != owner and not store.org.is_curator(by):
         raise Refusal.of("wave_who", usage="wave", slug=version.slug, owner=roles.user(owner or ""))
-    found = state(store, version)
-    if not found.teams and wave is None:
+    running = _running(store, version)
+    if not running and wave is None:
         raise Refusal.of("wave_no_teams", usage="wave", slug=version.slug, version=version.version)
-    number = wave or found.number
+    marked, newer = set(store.registry.wave_reviews([version.id])[version.id]), _newer(store, version)
+    number = wave or replication.first_unreviewed(running, size(version), marked, newer)
     mark = WaveReview(
         playbook_id=version.playbook_id,
         version_id=version.id,
@@ -163,8 +168,7 @@ def review(
         note=note,
         reviewed_at=now,
     )
-    marks = {*store.registry.wave_reviews([version.id])[version.id], number}
-    after = shown(replication.wave_state(_running(store, version), found.size, marks, _newer(store, version)))
+    after = shown(replication.wave_state(running, size(version), {*marked, number}, newer))
     told = reviewed_message(version, mark, True, after)
     where = store.org.setting(CURATORS_CHANNEL) or (origin.playbook.channel_id if origin is not None else by)
     stored = store.registry.mark_wave(
