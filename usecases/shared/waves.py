@@ -57,7 +57,18 @@ def states(store: Store, versions: list[RegistryVersion]) -> dict[int, replicati
     running = _running_of(store, versions)
     marks = store.registry.wave_reviews([v.id for v in versions])
     newer = _newer_published(store, versions)
-    return {v.id: replication.wave_state(running[v.id], size(v), set(marks[v.id]), newer[v.id]) for v in versions}
+    return {v.id: _shown_wave(running[v.id], size(v), set(marks[v.id]), newer[v.id]) for v in versions}
+
+
+def _shown_wave(
+    running: list[replication.Adopter], size: int, marks: set[int], newer: datetime | None
+) -> replication.WaveState:
+    """The newest wave, or, while the next adoption waits for an earlier one (a curator
+    let teams past it), that one: what opens it is what the next team waits for."""
+    found = replication.wave_state(running, size, marks, newer)
+    if found.allows:
+        return found
+    return replication.wave_state(running, size, marks, newer, replication.waiting_wave(running, size))
 
 
 def _running_of(store: Store, versions: list[RegistryVersion]) -> dict[int, list[replication.Adopter]]:
@@ -108,11 +119,9 @@ def check(store: Store, version: RegistryVersion, by: str, now: datetime, overri
     (Registry.adopt), so two adoptions at once cannot both take the last place."""
     running = _running(store, version)
     marks, newer = set(store.registry.wave_reviews([version.id])[version.id]), _newer(store, version)
-    found = replication.wave_state(running, size(version), marks, newer)
+    found = _shown_wave(running, size(version), marks, newer)  # past it: the wave waited for
     if found.allows:
         return Wave(found.limit if override is None else None)
-    waiting = replication.waiting_wave(running, found.size)  # its teams, and what opens the next
-    found = replication.wave_state(running, found.size, marks, newer, waiting)
     teams = [dict(slug=a.slug, verdict=a.verdict) for a in found.teams]
     record = registry_decisions.of_wave(
         version.playbook_id, version.slug, version.version, found.size, teams, by, override, adopter
