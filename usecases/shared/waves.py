@@ -201,30 +201,40 @@ def reviewed_message(version: RegistryVersion, mark: WaveReview, stored: bool, n
     )
 
 
-def replicated_message(
-    origin_owner: str, adopter: Playbook, version: RegistryVersion, cycle: int, wave: int
-) -> Message:
-    """To the origin's owner, once per adopter and cycle: a team of the wave replicated,
-    with the *Learnings reviewed* button that opens the next wave."""
-    unit = keys.wave_replicated(adopter.id, cycle)
+@dataclass(frozen=True)
+class Place:
+    """Where a running adopter stands, for the week close: its version, the wave it is in
+    and the origin's owner, who is told when its cycle replicated."""
+
+    version: RegistryVersion
+    wave: int
+    owner: str | None
+
+
+def replicated_messages(place: Place | None, adopter: Playbook, cycle: int, verdict: str) -> list[Message]:
+    """To the origin's owner, once per adopter and cycle, when the cycle `replicated`: a
+    team of the wave replicated, with the *Learnings reviewed* button that opens the next."""
+    if place is None or place.owner is None or verdict != replication.REPLICATED:
+        return []
+    version = place.version
     payload = notices_registry.wave_replicated(
         adopter=adopter.slug,
         channel=adopter.channel_id,
         slug=version.slug,
         version=version.version,
         cycle=cycle,
-        wave=wave,
-        button=keys.wave_button(version.id, wave),
+        wave=place.wave,
+        button=keys.wave_button(version.id, place.wave),
     )
-    return Message(unit, "chat.postMessage", origin_owner, payload)
+    return [Message(keys.wave_replicated(adopter.id, cycle), "chat.postMessage", place.owner, payload)]
 
 
-def places(store: Store, versions: list[RegistryVersion]) -> dict[int, tuple[str | None, int]]:
+def places(store: Store, versions: list[RegistryVersion]) -> dict[int, Place]:
     """For the week close: each running adopter of `versions` (by playbook id), its
-    origin's owner and the wave it is in."""
+    version, its wave and its origin's owner."""
     owners = store.playbooks.states_by_ids(sorted({v.playbook_id for v in versions}))
     by_version = {v.id: v for v in versions}
-    found: dict[int, tuple[str | None, int]] = {}
+    found: dict[int, Place] = {}
     seen: dict[int, int] = {}
     for playbook in store.registry.adopters(list(by_version)):
         version = by_version[playbook.adopted_from_id or 0]
@@ -233,5 +243,5 @@ def places(store: Store, versions: list[RegistryVersion]) -> dict[int, tuple[str
         position = seen[version.id] = seen.get(version.id, -1) + 1
         origin = owners.get(version.playbook_id)
         owner = origin.playbook.owner_id if origin is not None else None
-        found[playbook.id] = (owner, replication.wave_of(position, size(version)))
+        found[playbook.id] = Place(version, replication.wave_of(position, size(version)), owner)
     return found

@@ -19,7 +19,6 @@ from cadence.figures import WeekFigures
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, kpi_change, stall, stall_figures
 from cadence.schedule import Due
 from storage.governance_rows import Change, NewCycleResult, NewProposal, NewVerdict, StepHistory
-from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
@@ -361,9 +360,7 @@ class Origin:
     slug: str
     version: int
     progress: float | None
-    registry: RegistryVersion | None = None
-    owner: str | None = None  # the origin's: told when the cycle replicated (usecases/shared/waves.py)
-    wave: int = 1
+    place: waves.Place | None = None  # its wave, and the origin's owner to tell of a replication
 
 
 def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, str]]:
@@ -413,8 +410,7 @@ def _origins(store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]
         if start is not None and "baseline" in kpi and "target" in kpi:
             weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
             progress = replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
-        owner, wave = places.get(pid, (None, 1))
-        origins[pid] = Origin(version.slug, version.version, progress, version, owner, wave)
+        origins[pid] = Origin(version.slug, version.version, progress, places.get(pid))
     return origins
 
 
@@ -441,10 +437,7 @@ def _replication(
         weekly=weekly,
     )
     change.decisions.append(decisions.of_replication(playbook.id, week.week_start, week.cycle, verdict, figures))
-    if verdict == replication.REPLICATED and origin.owner is not None and origin.registry is not None:
-        change.messages.append(
-            waves.replicated_message(origin.owner, playbook, origin.registry, week.cycle, origin.wave)
-        )
+    change.messages += waves.replicated_messages(origin.place, playbook, week.cycle, verdict)
 
 
 def _stall(
