@@ -261,6 +261,32 @@ def read_stall(value: object) -> tuple[int, int] | None:
     return (playbook, cycle) if playbook is not None and cycle is not None else None
 
 
+def wave_replicated(adopter_id: int, cycle: int) -> str:
+    """An adopter's cycle replicated: the origin's owner is told once (with *Learnings reviewed*)."""
+    return f"wave-replicated:{adopter_id}:{cycle}"
+
+
+def wave_reviewed(version_id: int, wave: int) -> str:
+    """A version's wave marked reviewed: told once, however many marks were tried."""
+    return f"wave-reviewed:{version_id}:{wave}"
+
+
+def wave_button(version_id: int, wave: int) -> str:
+    """What *Learnings reviewed* carries back: the version and its wave (read_wave_button)."""
+    return f"wave:{version_id}:{wave}"
+
+
+def read_wave_button(value: object) -> tuple[int, int] | None:
+    """A *Learnings reviewed* button's value read back, or None for anything wave_button could not have written."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":")
+    if len(parts) != 3 or parts[0] != "wave":
+        return None
+    version, wave = read_id(parts[1]), read_id(parts[2])
+    return (version, wave) if version is not None and wave is not None else None
+
+
 def checklist_button(slug: str, index: int, done: bool) -> str:
     """What a champion's checklist button carries back: the playbook (by slug: an adoption's
     DM is written before its row has an id), the item's place in its checklist and whether

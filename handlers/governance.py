@@ -1,6 +1,7 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
 "ready to scale" proposal, Refine, Re-scope and Retire on a stalled playbook's message
-(each opens its form for a reason), and a champion's checklist's Mark done and Undo. The
+(each opens its form for a reason), a champion's checklist's Mark done and Undo, and a
+wave's *Learnings reviewed*. The
 decisions themselves are usecases's."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from handlers import playbook_form
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import bar_requests, champions, proposals, requests, stalls
+from usecases import bar_requests, champions, proposals, requests, stalls, waves
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -93,6 +94,14 @@ def register(app: App, services: Services) -> None:
         channel, ts = container.get("channel_id"), container.get("message_ts")
         dm = (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None  # None: clicked in the Home
         _on_click(services, client, body, lambda caller: champions.mark(caller, *target, dm))
+
+    @app.action("wave_reviewed")
+    def wave_reviewed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        target = keys.read_wave_button(action.get("value"))
+        if target is None:
+            raise Malformed("a Learnings reviewed button with a value the bot never wrote")
+        _on_click(services, client, body, lambda caller: waves.reviewed(caller, *target))
 
     @app.action("request_approve")
     def request_approved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:

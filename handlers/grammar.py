@@ -535,6 +535,7 @@ SUBCOMMANDS = (
         commands.champion,
         replies.champion,
     ),
+    Subcommand("wave", ("/rollout wave <playbook> reviewed [note]",), grammar_adopt.wave, commands.wave, replies.wave),
     Form(
         "request",
         (

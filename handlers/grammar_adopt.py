@@ -1,4 +1,4 @@
-"""The words of `/rollout adopt` and `/rollout request`, which name a playbook's version,
+"""The words of `/rollout adopt`, `/rollout request` and `/rollout wave`, which name a playbook's version,
 a channel, people and the team's own numbers: their parsers, declared with their
 subcommands in handlers/grammar.py `SUBCOMMANDS` (kept apart for the grammar's size).
 Pure: no Slack, no database."""
@@ -136,3 +136,17 @@ def _people(words: list[str], usage: str, roles: tuple[str, ...], bare: str | No
 
 
 ADOPT_OPTIONS = ("baseline", "target", "tz", "cap", "rubric", "start")
+
+
+def wave(w: Words) -> messages.WaveReviewed:
+    """`wave <playbook>[@vN] reviewed [note]`."""
+    if len(w) < 3 or w.words[2].lower() != "reviewed":
+        raise Refusal.of("wave_arguments", usage="wave")
+    name, version = w.words[1], None
+    if "@" in name:
+        m = _VERSIONED.match(name)
+        if not m:
+            raise Refusal.of("adopt_version", usage="wave", word=clip(name))
+        name, version = m.group(1), int(m.group(2))
+    note = free_text(w.rest(3), "note", "wave") if len(w) > 3 else ""
+    return messages.WaveReviewed(playbook_name(name), version, note or None)

@@ -15,7 +15,7 @@ from cadence.figures import progress_to_target
 from handlers import present_status
 from templates import render
 from usecases import commands, learnings
-from usecases.shared import champions, governance, life, messages
+from usecases.shared import champions, governance, life, messages, waves
 from usecases.shared.caller import Caller, PlaybookState
 from usecases.status import PlaybookStatus, Shown, StatusList
 
@@ -188,6 +188,10 @@ def resume(caller: Caller, cmd: messages.Resume, done: commands.CycleStarted) ->
 def hand_over(caller: Caller, cmd: messages.HandOver, done: tuple[PlaybookState, str]) -> Reply:
     state, before = done
     return render("owner_changed", slug=state.playbook.slug, owner=cmd.owner_id, before=before)
+
+
+def wave(caller: Caller, cmd: messages.WaveReviewed, done: waves.Reviewed) -> Reply:
+    return waves.reviewed_message(done.version, done.mark, done.stored, done.now)
 
 
 def champion(caller: Caller, cmd: messages.NameChampion, done: tuple[PlaybookState, champions.Named]) -> Reply:

@@ -16,10 +16,10 @@ from cadence import decisions, registry_decisions
 from cadence.decisions import Decision as DecisionRecord
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, own_transaction, reading, unit_of_work
 from storage.governance import DECISION, apply_change
 from storage.governance_rows import Change, StaleState, decision_columns
-from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
+from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
 from storage.outbox import enqueue_in
 from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
@@ -297,6 +297,29 @@ class Registry:
         for pid, figures in rows:
             verdicts[pid].append(figures or {})
         return verdicts
+
+    def wave_reviews(self, version_ids: list[int]) -> dict[int, dict[int, WaveReview]]:
+        """The waves marked reviewed, by version then wave."""
+        if not version_ids:
+            return {}
+        marks: dict[int, dict[int, WaveReview]] = {vid: {} for vid in version_ids}
+        with reading(self.bind) as s:
+            rows = s.execute(select(WaveReview).where(one_of(col(WaveReview.version_id), "ids")), {"ids": version_ids})
+            for row in rows.scalars():
+                marks[row.version_id][row.wave] = row
+        return marks
+
+    def mark_wave(self, review: WaveReview, messages: list[Any], at: datetime) -> bool:
+        """A wave's learnings marked reviewed, with `messages`, in one transaction; False,
+        and nothing written, when the wave was marked already (by a mark at the same moment too)."""
+        try:
+            with own_transaction(self.bind) as s:
+                s.add(review)
+                s.flush()
+                enqueue_in(s, messages, at)
+            return True
+        except IntegrityError:
+            return False
 
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.bind) as s:

@@ -28,6 +28,7 @@ from templates.numbers import number as _number
 from templates.numbers import pct as _pct
 from templates.numbers import percent as _percent
 from templates.readiness import criterion_phrase
+from templates.waves import wave_line
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -415,6 +416,7 @@ _env.filters.update(
     clip=_clip,
     pct=lambda v: "–" if v is None else _pct(v),
     measure=measure,
+    wave_line=wave_line,
 )
 
 

@@ -228,3 +228,21 @@ def request_declined(*, slug: str, version: int, channel: str, by: str, reason: 
 def learned_back(*, origin: str, items: Sequence[Mapping[str, Any]], more: int, link: str | None) -> Payload:
     """To the origin's owner: what its adopters learned since the last time."""
     return render("learned_back", **locals())
+
+
+# ---- waves ------------------------------------------------------------------------------
+
+
+def wave_replicated(
+    *, adopter: str, channel: str, slug: str, version: int, cycle: int, wave: int, button: str
+) -> Payload:
+    """To the origin's owner: a team of the version's wave replicated, with *Learnings
+    reviewed*, which opens the next wave."""
+    return render("wave_replicated", **locals())
+
+
+def wave_reviewed(
+    *, slug: str, version: int, wave: int, stored: bool, by: str, note: str | None, at: str, now: Mapping[str, Any]
+) -> Payload:
+    """The answer to a mark of a wave's learnings reviewed (the command's, the button's)."""
+    return render("wave_reviewed", **locals())

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from cadence.decisions import named_ids
 from cadence.text import csv_row
 from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
+from templates.waves import wave_line
 from templates.web_charts import week_words
 
 _env = Environment(
@@ -28,7 +29,11 @@ _env = Environment(
     auto_reload=False,
 )
 _env.filters.update(
-    number=_number, ratio_with_ci=ratio_with_ci, rubric_with_ci=rubric_with_ci, kpi_change_phrase=_kpi_change_phrase
+    wave_line=wave_line,
+    number=_number,
+    ratio_with_ci=ratio_with_ci,
+    rubric_with_ci=rubric_with_ci,
+    kpi_change_phrase=_kpi_change_phrase,
 )
 
 

@@ -21,7 +21,18 @@ from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal
 from usecases import learnings, web
-from usecases.shared import adoption, champions, governance, life, messages, recording, registry, requests, roles
+from usecases.shared import (
+    adoption,
+    champions,
+    governance,
+    life,
+    messages,
+    recording,
+    registry,
+    requests,
+    roles,
+    waves,
+)
 from usecases.shared.caller import Caller
 
 
@@ -193,6 +204,12 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
     return adoption.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
+
+
+def wave(caller: Caller, cmd: messages.WaveReviewed) -> waves.Reviewed:
+    """The version's newest wave's learnings marked reviewed (usecases/shared/waves.py)."""
+    version = adoption.find_version(caller.store, cmd.playbook, cmd.version, "wave")
+    return waves.review(caller.store, version, None, caller.user_id, cmd.note, caller.now)
 
 
 def request(caller: Caller, cmd: messages.RequestAdoption) -> tuple[AdoptionRequest, RegistryVersion]:

@@ -50,6 +50,7 @@ TABLES: list[type[SQLModel]] = [
     governance.RegistryVersion,
     governance.AdoptionRequest,
     governance.BarRequest,
+    governance.WaveReview,
     org.RoleGrant,
     org.Setting,
     org.Person,

@@ -254,3 +254,22 @@ class BarRequest(SQLModel, table=True):
     decline_reason: Optional[str] = long_text(nullable=True)
     card_channel: str = Field(max_length=32)
     card_key: str = Field(max_length=120)  # the outbox key of the card (the outbox keeps its ts)
+
+
+class WaveReview(SQLModel, table=True):
+    """A wave of a version's adopters whose learnings the origin's owner or a curator
+    marked reviewed (the *Learnings reviewed* button, `/rollout wave ... reviewed`): with
+    a team of it replicated, the next wave opens. Once per version and wave: of two marks
+    at once the database keeps one."""
+
+    __tablename__ = "wave_review"
+    __table_args__ = (UniqueConstraint("version_id", "wave", name="uq_wave_review_version_wave"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")  # the origin
+    version_id: int = Field(foreign_key="registry_version.id")
+    version: int  # its number, as shown
+    wave: int
+    reviewed_by: str = Field(max_length=32)
+    note: Optional[str] = long_text(nullable=True)
+    reviewed_at: datetime = instant()

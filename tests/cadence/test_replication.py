@@ -140,13 +140,6 @@ def test_an_adopter_may_change_only_what_the_kit_allows():
     ]
 
 
-def test_a_wave_holds_until_an_adopter_replicated():
-    running = [r.Adopter("a", None), r.Adopter("b", r.NOT_YET), r.Adopter("c", r.ON_TRACK)]
-    assert r.wave_allows(running[:2], ever_replicated=False, wave=3)
-    assert not r.wave_allows(running, ever_replicated=False, wave=3)
-    assert r.wave_allows(running, ever_replicated=True, wave=3)
-
-
 def test_progress_is_a_share_of_the_distance_either_way():
     assert r.progress(15, 42, 15) == 1.0  # down: at target
     assert r.progress(28.5, 42, 15) == 0.5

@@ -210,7 +210,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     slack.add_channel("CNYC000001", ["UNYCOWNER1"])
     slack.add_user("UNYCOWNER1")
     waved = bot.command("adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1>", user=CURATOR).text
-    assert "already runs in 1 adopting teams" in waved and "support-replies-sales (no cycle closed yet)" in waved
+    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in waved
     assert store.playbooks.state("support-replies-nyc") is None
     assert [d.figures["running"] for d in decisions(engine, "wave-refused")] == [
         [{"slug": "support-replies-sales", "verdict": None}]
@@ -247,6 +247,10 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     adopter = re.sub(r"<[^>]+>", " ", page[page.index("support-replies-sales") :])
     # each cycle's median weekly KPI, the statistic the verdict judges by, labelled as such
     assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+13\s+107%\s+104%\s+\+4 points", adopter)
+    # its wave: nyc, let in by an override, is wave 2 (of 1 team), which the next adoption waits for
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    wave = "Wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2&#39;s learnings are reviewed"
+    assert f"{wave} (support-replies-nyc: no cycle closed yet)" in shown
     assert "Adopter: median" in page and re.search(r"cycle 1 hit \(median 14 against 15, 104% of the way\)", page)
     runbook = (
         '<a href="https://wiki.example.com/support-replies" rel="noopener noreferrer">'  # a link (templates/pages.py)

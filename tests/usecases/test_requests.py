@@ -115,7 +115,9 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
     [card] = cards(slack)
     assert "Requested by <@USALESOWN1>, who would own it; champion <@UCHAMPION1>" in body(card)
     assert "*Why:* We answer the same refund tickets" in body(card) and "baseline 40" in body(card)
-    assert "*Wave:* 0 of 1 running" in body(card) and "*Similar workflow:* Same refund tickets" in body(card)
+    assert "*Wave:* wave 1: 0 of 1 teams; wave 2 opens when one replicates" in body(
+        card
+    ) and "*Similar workflow:* Same refund tickets" in body(card)
     assert set(card_buttons(card)) == {"request_approve", "request_decline"}
     assert kinds(engine, "adoption-requested") == [("adoption-requested", "#sales asked to adopt support-replies v1.")]
     assert "waiting, asked by <@USALESOWN1>" in bot.command("registry", user=OWNER).text
@@ -161,7 +163,9 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
     click(bot, "request_approve", card_buttons(ops)["request_approve"]["value"], CURATOR, CURATORS, ops["ts"])
     world.dispatcher.drain(max_wait=0)
     ops = next(c for c in cards(slack) if "COPS000001" in body(c))
-    assert "already runs in 1 adopting teams, its wave" in body(ops) and "support-replies-sales (no cycle" in body(ops)
+    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in body(
+        ops
+    ) and "support-replies-sales (no cycle" in body(ops)
     assert store.playbooks.state("support-replies-ops") is None
     override = card_buttons(ops)["request_override"]
     click(bot, "request_override", override["value"], CURATOR, CURATORS, ops["ts"])

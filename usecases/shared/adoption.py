@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar, keys, registry_decisions, replication
+from cadence import calendar, keys, replication
 from cadence.decisions import Decision
-from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
-from storage.governance_rows import Change
+from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, PlaybookSpec, parse_playbook
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
-from usecases.shared import champions
+from usecases.shared import champions, waves
 from usecases.shared.life import check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
@@ -51,69 +50,6 @@ def learnings_at(store: Store, version: RegistryVersion, web_url: str | None) ->
     if web_url:
         return LearningsAt(playbook_page(web_url, version.slug), PLAYBOOK_LEARNINGS, shown <= PLAYBOOK_LEARNINGS)
     return LearningsAt(None, HISTORY_LEARNINGS, shown <= HISTORY_LEARNINGS)
-
-
-@dataclass(frozen=True)
-class Wave:
-    """Where a version stands against its wave: the limit an adoption must keep (None once
-    an adopter has replicated, or when a curator overrides it), and the decision row of
-    an override, recorded with the adoption."""
-
-    limit: int | None
-    overridden: Decision | None = None
-
-
-def wave_state(store: Store, version: RegistryVersion) -> dict[str, Any]:
-    """Where a version stands against its wave, for a request's card: its limit, the
-    adopters running it (not retired) with their latest verdicts, and whether one has
-    replicated (then the limit is gone)."""
-    limit = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
-    adopters = store.registry.adopters([version.id])
-    verdicts = store.registry.replication_verdicts([p.id for p in adopters])
-    return dict(
-        limit=limit,
-        open=any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]),
-        running=[
-            dict(slug=p.slug, verdict=verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
-            for p in adopters
-            if p.status != "retired"
-        ],
-    )
-
-
-def _wave(store: Store, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str) -> Wave:
-    """A version runs in at most `adoption_wave` adopting teams (not retired) until
-    one of them has replicated. Past it: refused, naming the running adopters and their
-    verdicts, with a decision row on the origin; with a curator's `override`, the decision
-    row goes with the adoption. The count is asked again in the adoption's transaction
-    (Playbooks.adopt), so two adoptions at once cannot both take the last place."""
-    wave = RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
-    adopters = store.registry.adopters([version.id])
-    verdicts = store.registry.replication_verdicts([p.id for p in adopters])
-    if any(v.get("verdict") == replication.REPLICATED for p in adopters for v in verdicts[p.id]):
-        return Wave(None)
-    running = [
-        replication.Adopter(p.slug, verdicts[p.id][-1]["verdict"] if verdicts[p.id] else None)
-        for p in adopters
-        if p.status != "retired"  # a draft, not started yet, has adopted it too
-    ]
-    if replication.wave_allows(running, False, wave):
-        return Wave(wave if override is None else None)
-    shown = [dict(slug=a.slug, verdict=a.verdict) for a in running]
-    record = registry_decisions.of_wave(
-        version.playbook_id, version.slug, version.version, wave, shown, by, override, adopter
-    )
-    if override is not None:
-        return Wave(None, record)
-    store.governance.apply(Change(decisions=[record]), now)
-    raise Refusal.of(
-        "adopt_wave",
-        usage="adopt",
-        slug=version.slug,
-        version=version.version,
-        wave=wave,
-        running=", ".join(f"{a.slug} ({a.verdict or 'no cycle closed yet'})" for a in running),
-    )
 
 
 def find_version(store: Store, slug: str, version_number: int | None, usage: str) -> RegistryVersion:
@@ -174,14 +110,14 @@ def adopt(
 ) -> dict[str, Any]:
     """A curator starts a team on a registry version, with the team's own numbers and
     zone where the version's kit lets them differ (`may_change`), and its first cycle if
-    `starts_on`. Past the version's wave only with `override` (a curator's reason).
+    `starts_on`. Past the version's wave (usecases/shared/waves.py) only with `override` (a curator's reason).
     Returns the announcement, which also goes to the team channel, the curators and, with
     the kit, the new owner; past the origin's newest learnings it names where to read the
     rest (the web view's page of the origin, with `web_url`). (That the bot is in the
     channel is commands.adopt's to check: Slack says so.)"""
     version = _adoptable(store, cmd, by, approval)
     channel_id = cmd.channel_id
-    wave = _wave(store, version, by, now, cmd.override, f"{cmd.channel_name or channel_id} ({channel_id})")
+    wave = waves.check(store, version, by, now, cmd.override, f"{cmd.channel_name or channel_id} ({channel_id})")
     new_slug = _free_slug(store, version.slug, cmd.channel_name or channel_id)
     spec = _adopted_spec(version, cmd, new_slug, by)
     if cmd.starts_on is not None:  # a Monday from this week's on, in the team's own zone

@@ -274,6 +274,16 @@ class NameChampion:
 
 
 @dataclass(frozen=True)
+class WaveReviewed:
+    """`/rollout wave <playbook>[@vN] reviewed [note]`: the newest wave's learnings of the
+    version (the latest published if no vN) marked reviewed."""
+
+    playbook: str
+    version: int | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class CuratorChange:
     add: bool
     user_id: str
@@ -324,6 +334,7 @@ Command = (
     | Resume
     | HandOver
     | NameChampion
+    | WaveReviewed
     | RequestAdoption
     | Away
     | HolidayChange

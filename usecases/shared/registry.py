@@ -16,7 +16,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
-from usecases.shared import readiness
+from usecases.shared import readiness, waves
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.roles import require_curator
@@ -245,13 +245,17 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
-    """The published versions (of one function, or all) with their results, adopters and
-    the requests to adopt them."""
+    """The published versions (of one function, or all) with their results, adopters,
+    the requests to adopt them and their wave."""
     versions = store.registry.versions(function=function)
     medians = _medians(store, versions)
     adopters = _adopters_by_version(store, versions)
     requests = _requests_by_version(store, versions)
-    return [_entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])) for v in versions]
+    found = waves.states(store, versions)
+    return [
+        dict(_entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])), wave=waves.shown(found[v.id]))
+        for v in versions
+    ]
 
 
 def _adopters_by_version(store: Store, versions: list[RegistryVersion]) -> dict[int | None, list[dict[str, Any]]]:

@@ -18,7 +18,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
 from templates import notices_registry
 from templates.refusals import Refusal, slack
-from usecases.shared import adoption
+from usecases.shared import adoption, waves
 from usecases.shared.messages import Adopt, RequestAdoption
 from usecases.shared.roles import channel, require_curator, user
 
@@ -56,7 +56,7 @@ def card(
         champion=request.champion_id,
         answers=request.answers,
         results=version.cycle_results,
-        wave=adoption.wave_state(store, version),
+        wave=waves.shown(waves.state(store, version)),
         status=request.status,
         decided_by=request.decided_by,
         reason=request.reason,

@@ -21,7 +21,7 @@ from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProp
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
-from usecases.shared import queue, readiness
+from usecases.shared import queue, readiness, waves
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -51,6 +51,7 @@ class RoundReads:
     curators: str | None
     source_failures: dict[tuple[int, date], dict[str, str]]
     readiness: dict[int, dict[str, Any]] = field(default_factory=dict)  # for the scale rules that may hold
+    places: dict[int, waves.Place] = field(default_factory=dict)  # adopters' waves, to tell of a replication
     # The (baseline, target) each closing week's cycle is judged by, for those recorded
     # (cycle_bar): a close records its cycle's when there is none yet.
     bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
@@ -80,13 +81,14 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         figures = store.reports.week_figures_many([(state, _week(due).week_start) for state, due in batch])
         history = histories.result()
     cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
-    cycle_kpis, origins, scale, open_scale = _cycle_reads(store, cycle_ends)
+    cycle_kpis, (origins, places), scale, open_scale = _cycle_reads(store, cycle_ends)
     pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
     curators = store.org.setting(CURATORS_CHANNEL)
     source_failures = store.sources.failures(
         [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
     )
     reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
+    reads.places.update(places)
     reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
     reads.readiness.update(_readiness(store, cycle_ends, reads))
     return reads
@@ -117,9 +119,15 @@ def _readiness(
 
 def _cycle_reads(
     store: Store, cycle_ends: list[tuple[PlaybookState, Due]]
-) -> tuple[dict[tuple[int, date], float], dict[int, cycle_end.OriginProgress], dict[int, Any], set[int]]:
+) -> tuple[
+    dict[tuple[int, date], float],
+    tuple[dict[int, cycle_end.OriginProgress], dict[int, waves.Place]],
+    dict[int, Any],
+    set[int],
+]:
     """For the playbooks whose cycle ends this week: their cycle's KPIs, the origins of
-    those that adopted, the scale rule's history and which have a scale proposal open."""
+    those that adopted (with their waves), the scale rule's history and which have a scale
+    proposal open."""
     cycle_kpis = store.reports.week_kpis(
         [
             (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
@@ -297,6 +305,8 @@ def _cycle_end(
         _record_scale(state, week, judged.scale, change, reads.curators)
     if judged.replication is not None:
         change.decisions.append(judged.replication)
+        verdict = judged.replication.figures["verdict"]
+        change.messages += waves.replicated_messages(reads.places.get(playbook.id), playbook, week.cycle, verdict)
     if judged.stall is not None and judged.stall_decision is not None:
         change.decisions.append(judged.stall_decision)
         change.messages += stall_messages(state, judged.stall, reads.curators)
@@ -458,11 +468,11 @@ def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, 
 
 def _origins(
     store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]]
-) -> dict[int, cycle_end.OriginProgress]:
+) -> tuple[dict[int, cycle_end.OriginProgress], dict[int, waves.Place]]:
     """For the adopting playbooks whose cycle closes in this round: their origins' progress
-    in the same cycle, in four reads however many."""
+    in the same cycle, in four reads however many, and each one's wave (waves.places)."""
     if not adopting:
-        return {}
+        return {}, {}
     versions = store.registry.versions_by_id(
         [s.playbook.adopted_from_id for s, _ in adopting if s.playbook.adopted_from_id]
     )
@@ -480,10 +490,11 @@ def _origins(
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
     )
-    return {
+    origins = {
         pid: cycle_end.OriginProgress(version.slug, version.version, _origin_progress(version, start, kpis))
         for pid, (version, start) in wanted.items()
     }
+    return origins, waves.places(store, list(versions.values()))
 
 
 def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:

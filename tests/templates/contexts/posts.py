@@ -146,8 +146,9 @@ def contexts(
             },
             thresholds=Thresholds.of(RuleSettings(), exception_cap=0.1, rubric_threshold=0.9),
             result=SimpleNamespace(
-                cycle=1, hit=True, mean=14.2, kpi_weeks=4, weeks_met=3, met=(True, True, False, True)
+                cycle=1, hit=True, mean=14.2, kpi_weeks=4, weeks_met=3, met=(True, True, False, True), target=15
             ),
+            judged_target=15,  # the target the cycle started with, where today's differs
             scale_min_kpi_weeks=3,
             guardrail=SimpleNamespace(
                 name=text[:80], unit=text[:20], state="MISSING", value=None, minimum=4.6, maximum=5.0

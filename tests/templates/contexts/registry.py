@@ -9,6 +9,10 @@ from usecases.home import registry_lines
 from usecases.learnings_search import Found, Hit
 from usecases.shared.versions import Upgraded
 
+# A version's wave as usecases/shared/waves.py `shown` gives it: the largest numbers (999
+# waves of the largest `adoption_wave`).
+WAVE = dict(number=999, size=100, teams=[], replicated=True, reviewed=False, allows=False)
+
 
 def contexts(
     text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
@@ -108,6 +112,7 @@ def contexts(
                     ],
                     learnings=12,
                     kit=True,
+                    wave=WAVE,
                 )
                 for i in range(400)
             ],
@@ -166,7 +171,7 @@ def contexts(
                 timezone=text[:64],
             ),
             results=[dict(cycle=c, hit=c % 2 == 0) for c in range(1, 30)],
-            wave=dict(limit=3, open=False, running=[dict(slug=text[:64], verdict="on track")] * 20),
+            wave=dict(WAVE, teams=[dict(slug=text[:64], verdict="on track")] * 20),
             status="pending",
             decided_by=None,
             reason=None,
@@ -346,6 +351,25 @@ def contexts(
                 more=True,
                 bounded=True,
             ),
+        ),
+        "wave_replicated": dict(
+            adopter="p" * 64,
+            channel="CTEAM00001",
+            slug="o" * 64,
+            version=99999,
+            cycle=9999,
+            wave=9999,
+            button="wave:9999999999:9999",
+        ),
+        "wave_reviewed": dict(
+            slug="o" * 64,
+            version=99999,
+            wave=9999,
+            stored=False,
+            by="UPERSON0001",
+            note=text,
+            at="26 Nov 2026",
+            now=dict(WAVE, teams=[dict(slug="p" * 64, verdict="on track")] * 100),
         ),
         "learned_back": dict(
             origin="o" * 60,

@@ -1,0 +1,129 @@
+"""Waves with learnings between them (issue 69 item 4; PRODUCT.md "Holding the line"): a
+version's adopters come in waves of `adoption_wave`; the next opens when a team of the wave
+replicated and the wave's learnings are reviewed (the *Learnings reviewed* button on the
+origin's owner's message, `/rollout wave <playbook> reviewed [note]`, or a newer version);
+past it an adopt is refused naming the wave's teams, their verdicts and what opens the
+next, unless a curator overrides it. Signed commands and clicks over HTTP, ticks on a fake
+clock, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL."""
+
+import copy
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models.governance import Decision, WaveReview
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
+REPLICATED_TEXT = "support-replies-sales replicated support-replies v1 in cycle 1"
+
+
+@pytest.fixture
+def replicated(bot, engine, slack, clock, store):
+    """support-replies v1 published with a wave of 1; support-replies-sales adopted it
+    (wave 1) and replicated its result in its first cycle (weeks 2-5)."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(adoption_wave=1)
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER, "UROLLOUTBOT"])
+    slack.add_channel(OPS, [OPS_OWNER, "UROLLOUTBOT"])
+    for user in (OWNER, CURATOR, SALES_OWNER, OPS_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    adopted = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23", user=CURATOR
+    )
+    assert "now runs in" in adopted.text
+    world = Engine(engine, slack, clock)
+    # past the wave before any cycle closed: refused, naming the team and what opens the next
+    refused = bot.command(f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR).text
+    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in refused
+    assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in refused
+    for week in range(2, 6):
+        clock.set(wednesday(week))
+        assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+        world.run(close_of(week) + timedelta(hours=1))
+    return world
+
+
+def told(slack, user):
+    return [m for m in slack.posted(user) if m["text"] == REPLICATED_TEXT]
+
+
+def marks(engine):
+    with Session(engine) as s:
+        return [(m.version, m.wave, m.reviewed_by, m.note) for m in s.exec(select(WaveReview))]
+
+
+def adopt_ops(bot, extra=""):
+    return bot.command(f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>{extra}", user=CURATOR).text
+
+
+def last_ephemeral(slack):
+    return json.dumps(slack.calls_to("chat.postEphemeral")[-1].params, ensure_ascii=False)
+
+
+def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator(bot, replicated, slack, store, engine):
+    [message] = told(slack, OWNER)  # the origin's owner, once for the adopter's cycle
+    [button] = buttons(message)
+    assert button["action_id"] == "wave_reviewed" and button["text"]["text"] == "Learnings reviewed"
+    # replicated, not reviewed: still refused, saying what is missing
+    refused = adopt_ops(bot)
+    assert "support-replies-sales (replicated)" in refused
+    assert "wave 2 opens when wave 1's learnings are reviewed (one replicated)" in refused
+    assert store.playbooks.state("support-replies-ops") is None
+    # someone who is neither the origin's owner nor a curator: refused with the reason
+    click(bot, "wave_reviewed", button["value"], SALES_OWNER, OWNER, message["ts"])
+    assert f"Only support-replies's owner (<@{OWNER}>) or a curator" in last_ephemeral(slack)
+    assert marks(engine) == []
+    # the owner, twice: one mark, one message
+    click(bot, "wave_reviewed", button["value"], OWNER, OWNER, message["ts"])
+    click(bot, "wave_reviewed", button["value"], OWNER, OWNER, message["ts"])
+    replicated.dispatcher.drain(max_wait=0)
+    assert marks(engine) == [(1, 1, OWNER, None)]
+    assert "were marked reviewed already" in last_ephemeral(slack)
+    reviewed = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1: wave 1's learnings reviewed"]
+    assert len(reviewed) == 1 and "wave 2 is open" in json.dumps(reviewed[0]["blocks"])
+    assert "now runs in" in adopt_ops(bot)
+    # the registry shows the wave: wave 2, with its team and what opens wave 3
+    listing = bot.command("registry").text
+    assert "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed" in listing
+
+
+def test_the_command_marks_the_wave_with_a_note(bot, replicated, slack, store, engine):
+    refused = bot.command("wave support-replies reviewed", user=SALES_OWNER).text
+    assert "Only support-replies's owner" in refused and marks(engine) == []
+    assert "Say which playbook and `reviewed`" in bot.command("wave support-replies", user=CURATOR).text
+    done = bot.command("wave support-replies reviewed drafts <need> the refund policy", user=CURATOR).text
+    assert "marked wave 1's learnings of *support-replies v1* reviewed" in done
+    assert "drafts &lt;need&gt; the refund policy" in done and "wave 2 is open" in done
+    assert marks(engine) == [(1, 1, CURATOR, "drafts <need> the refund policy")]
+    again = bot.command("wave support-replies reviewed", user=OWNER).text
+    assert "were marked reviewed already" in again and len(marks(engine)) == 1
+    assert "now runs in" in adopt_ops(bot)
+
+
+def test_a_newer_version_counts_as_reviewed(bot, replicated, slack, store, engine):
+    assert "support-replies v2" in bot.command("publish support-replies override a second version", user=CURATOR).text
+    assert (
+        "now runs in" in bot.command(f"adopt support-replies@v1 <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR).text
+    )
+    assert marks(engine) == []
+
+
+def test_a_curator_overrides_the_wave_with_a_reason(bot, replicated, slack, store, engine):
+    assert "now runs in" in adopt_ops(bot, " override the ops desk needs it now")
+    with Session(engine) as s:
+        rows = s.exec(select(Decision).where(Decision.kind == "wave-overridden")).all()
+    assert [r.figures["override"] for r in rows] == ["the ops desk needs it now"]
+    assert [t["slug"] for t in rows[0].figures["running"]] == ["support-replies-sales"]
