@@ -42,6 +42,7 @@ RULE_ACTORS = {
     "wave": "the wave rule",
     "guardrail": "the bot (guardrail rule)",
     "critical": "the bot (critical demotion)",
+    "over-cap": "the bot (clearly over the cap)",
     "fails": "the bot (demotion after FAIL weeks)",
     "unobserved": "the bot (an AI-led step unobserved)",
     "fail-withdraws": "the bot (a FAIL week withdrew the proposal)",
