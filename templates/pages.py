@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from cadence.decisions import named_ids
 from cadence.text import csv_row
 from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
+from templates.numbers import match_phrase
 from templates.web_charts import week_words
 
 _env = Environment(
@@ -30,6 +31,7 @@ _env = Environment(
 _env.filters.update(
     number=_number, ratio_with_ci=ratio_with_ci, rubric_with_ci=rubric_with_ci, kpi_change_phrase=_kpi_change_phrase
 )
+_env.filters["match_phrase"] = match_phrase
 
 
 # Who decided, when no person did: a decision's actor "rule:<rule>" (cadence.decisions.

@@ -360,6 +360,7 @@ class Origin:
     slug: str
     version: int
     progress: float | None
+    change: tuple[int, float] | None = None  # its cycle and relative KPI change when the version was published
 
 
 def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, str]]:
@@ -408,7 +409,8 @@ def _origins(store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]
         if start is not None and "baseline" in kpi and "target" in kpi:
             weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
             progress = replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
-        origins[pid] = Origin(version.slug, version.version, progress)
+        change = replication.origin_change(version.cycle_results, kpi["baseline"]) if "baseline" in kpi else None
+        origins[pid] = Origin(version.slug, version.version, progress, change)
     return origins
 
 
@@ -425,8 +427,13 @@ def _replication(
     playbook = state.playbook
     weekly = [kpis.get((playbook.id, week.cycle_start + timedelta(days=7 * i))) for i in range(4)]
     own = replication.cycle_progress(weekly, playbook.kpi_baseline, playbook.kpi_target)
-    verdict = replication.replication_verdict(result.hit, own, origin.progress)
+    origin_cycle, origin_change = origin.change or (None, None)
+    needed = state.settings.replicate_share
+    match = replication.cycle_match(weekly, playbook.kpi_baseline, playbook.kpi_direction, origin_change, needed)
+    verdict = replication.replication_verdict(result.hit, own, origin.progress, match.met)
     figures = dict(
+        **match.figures(),
+        origin_cycle=origin_cycle,
         hit=result.hit,
         progress=own,
         origin=origin.slug,
