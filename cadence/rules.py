@@ -64,6 +64,9 @@ class Thresholds:
     ready_min_attestation: float = 0.75
     adoption_wave: int = 3
     ready_min_reliability: float = 0.9
+    replicate_share: float = (
+        0.8  # of the origin's relative KPI change an adopting cycle must reach (cadence.replication)
+    )
     judgement: str = CLASSIC  # or CONFIDENT: verdicts by the intervals' bounds (cadence.judgement)
 
     @classmethod
@@ -87,6 +90,7 @@ class Thresholds:
             ready_min_attestation=settings.ready_min_attestation,
             adoption_wave=settings.adoption_wave,
             ready_min_reliability=settings.ready_min_reliability,
+            replicate_share=settings.replicate_share,
             judgement=settings.judgement,
         )
 
