@@ -35,6 +35,7 @@ class OriginProgress:
     slug: str
     version: int
     progress: float | None
+    change: tuple[int, float] | None = None  # its cycle and relative KPI change when the version was published
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,12 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     or not yet, with the numbers."""
     weekly = list(f.weekly)
     own = replication.cycle_progress(weekly, f.bar.baseline, f.bar.target)
-    verdict = replication.replication_verdict(result.hit, own, origin.progress)
+    origin_cycle, origin_change = origin.change or (None, None)
+    match = replication.cycle_match(weekly, f.bar.baseline, f.direction, origin_change, f.th.replicate_share)
+    verdict = replication.replication_verdict(result.hit, own, origin.progress, match.met)
     figures = dict(
+        **match.figures(),
+        origin_cycle=origin_cycle,
         hit=result.hit,
         progress=own,
         origin=origin.slug,

@@ -250,6 +250,7 @@ class RuleSettings(_Strict):
     ready_min_attestation: Fraction = 0.75
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
+    replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
     # Judgement (docs/judgement.md): `confident` judges a week by the
     # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
     judgement: Literal["classic", "confident"] = "classic"

@@ -4,6 +4,7 @@ target, risks first. Plain data in, plain data out; templates/ renders it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cadence import sponsor
 from cadence.figures import meets_target, progress_to_target, sparkline
@@ -66,6 +67,7 @@ class Origin:
     verdict: str | None = None  # the adopting team's latest replication verdict
     verdict_cycle: int | None = None
     target: float | None = None  # the version's target
+    match: dict[str, Any] | None = None  # the latest verdict's relative change against the origin's
 
     @property
     def progress(self) -> float | None:

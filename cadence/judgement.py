@@ -8,6 +8,8 @@ how sure a verdict is, and the rules that look past one week.
 - `kpi_change`: a cycle's KPI change (mean of its weekly values minus the baseline) with
   a 95% t-interval (n - 1 degrees of freedom, none below 2 values), "within noise" when
   the interval includes zero.
+- `clearly_over_cap`: a week whose ratio's lower bound is above the cap: demoted at once
+  in either judgement mode (cadence.rules, rule `over-cap`).
 - `confident_rule`, `evidence`: the verdict of `judgement: confident`, by the intervals'
   bounds: a FAIL on the week's own cases, a PASS on the week's pooled with the step's
   last weeks since its mode changed (cadence.rules.judge_with_rule asks it; `classic`
@@ -64,6 +66,14 @@ def ratio_interval(exceptions: int, cases: int | None) -> Interval | None:
     if not cases:
         return None
     return wilson(min(max(exceptions, 0), cases), cases)
+
+
+def clearly_over_cap(exceptions: int, cases: int | None, cap: float, min_cases: int) -> Interval | None:
+    """The week's exception-ratio interval when it is clearly over the cap (its 95% Wilson
+    lower bound above the cap, on at least `min_cases` cases): the `over-cap` demotion
+    (cadence.rules). None when the week is within noise of the cap, or too small to say."""
+    interval = ratio_interval(exceptions, cases) if cases is not None and cases >= min_cases else None
+    return interval if interval is not None and interval.low > cap else None
 
 
 def rubric_interval(rubric: float | None, cases: int | None, reviewed: int | None = None) -> Interval | None:

@@ -328,11 +328,84 @@ def cycle_progress(weekly_kpi: list[float | None], baseline: float, target: floa
     return None if middle is None else progress(middle, baseline, target)
 
 
-def replication_verdict(hit: bool, own_progress: float | None, origin_progress: float | None) -> str:
-    """`replicated`: the cycle hit its own target by the scale rule. `on track`: it did
-    not, but its progress is at least half the origin's in its cycle with the same number.
-    `not yet` otherwise, and when either progress is unknown or the origin made none."""
-    if hit:
+def relative_change(value: float | None, baseline: float) -> float | None:
+    """How far `value` moved from `baseline`, as a share of the baseline, signed as the KPI
+    moved (-0.58: 58% below it); None without a value or with a zero baseline."""
+    return None if value is None or baseline == 0 else (value - baseline) / abs(baseline)
+
+
+def improvement(change: float, direction: str) -> float:
+    """A relative change with improvement positive: a fall is one for a KPI whose direction is down."""
+    return -change if direction == "down" else change
+
+
+def origin_change(results: list[dict[str, Any]], baseline: float) -> tuple[int, float] | None:
+    """The origin's relative change in the cycle its version was published from: the last
+    cycle completed (not interrupted) when it was published, of the `results` the version
+    keeps (cadence.decisions.result_figures, as they stood at publishing); its number and
+    change, or None without such a cycle or a mean in it."""
+    completed = [r for r in results if not r.get("interrupted") and r.get("mean") is not None]
+    if not completed:
+        return None
+    last = max(completed, key=lambda r: int(r["cycle"]))
+    change = relative_change(float(last["mean"]), baseline)
+    return None if change is None else (int(last["cycle"]), change)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An adopting cycle's relative KPI change against the origin's (both signed as the KPI
+    moved): the share of the origin's improvement it reached, and the share it needs."""
+
+    own: float | None
+    origin: float | None
+    direction: str
+    needed: float  # replicate_share
+
+    @property
+    def share(self) -> float | None:
+        """Own improvement ÷ the origin's; None when either is unknown or the origin made none."""
+        if self.own is None or self.origin is None or improvement(self.origin, self.direction) <= 0:
+            return None
+        return improvement(self.own, self.direction) / improvement(self.origin, self.direction)
+
+    @property
+    def met(self) -> bool:
+        """At least `needed` of the origin's change. Without the origin's numbers (no completed
+        cycle at publishing, or one that did not improve) there is nothing to match: met."""
+        if self.origin is None or improvement(self.origin, self.direction) <= 0:
+            return True
+        return self.share is not None and self.share >= self.needed
+
+    def figures(self) -> dict[str, Any]:
+        return dict(change=self.own, origin_change=self.origin, share=self.share, replicate_share=self.needed)
+
+
+def cycle_match(
+    weekly_kpi: list[float | None], baseline: float, direction: str, origin: float | None, needed: float
+) -> Match:
+    """An adopting cycle's match: the mean of its weekly KPI values against its own baseline."""
+    values = [v for v in weekly_kpi if v is not None]
+    own = relative_change(sum(values) / len(values), baseline) if values else None
+    return Match(own, origin, direction, needed)
+
+
+def target_ask(baseline: float, target: float, direction: str, origin: float | None, needed: float) -> Match | None:
+    """What a team's own target asks, (target - baseline) ÷ baseline, against the origin's
+    change: a Match when it asks for less than `needed` of it (told at adopt and request
+    time, not refused), else None."""
+    match = Match(relative_change(target, baseline), origin, direction, needed)
+    return None if match.met else match
+
+
+def replication_verdict(
+    hit: bool, own_progress: float | None, origin_progress: float | None, matched: bool = True
+) -> str:
+    """`replicated`: the cycle hit its own target by the scale rule and `matched` the origin's
+    relative change (Match.met). `on track`: it did not, but its progress is at least half
+    the origin's in its cycle with the same number. `not yet` otherwise, and when either
+    progress is unknown or the origin made none."""
+    if hit and matched:
         return REPLICATED
     if own_progress is None or origin_progress is None or origin_progress <= 0:
         return NOT_YET

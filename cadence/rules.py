@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from cadence.definition import MODES, RuleSettings
 from cadence.figures import meets_target
 from cadence.judgement import CLASSIC, CONFIDENT, EVIDENCE_WEEKS, Evidence, above, confident_rule, evidence
+from cadence.judgement import clearly_over_cap as _clearly_over_cap
 
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
 LEVELS = MODES  # the modes in order of the AI's autonomy
@@ -63,6 +64,9 @@ class Thresholds:
     ready_min_attestation: float = 0.75
     adoption_wave: int = 3
     ready_min_reliability: float = 0.9
+    replicate_share: float = (
+        0.8  # of the origin's relative KPI change an adopting cycle must reach (cadence.replication)
+    )
     judgement: str = CLASSIC  # or CONFIDENT: verdicts by the intervals' bounds (cadence.judgement)
 
     @classmethod
@@ -86,22 +90,15 @@ class Thresholds:
             ready_min_attestation=settings.ready_min_attestation,
             adoption_wave=settings.adoption_wave,
             ready_min_reliability=settings.ready_min_reliability,
+            replicate_share=settings.replicate_share,
             judgement=settings.judgement,
         )
 
     @property
     def lookback_weeks(self) -> int:
         """How many past weeks any rule looks at."""
-        return (
-            max(
-                self.demote_window_weeks,
-                self.unobserved_demote_weeks,
-                self.promote_after_weeks,
-                self.cooldown_weeks,
-                self.freeze_window_weeks,
-            )
-            + 1
-        )
+        weeks = (self.demote_window_weeks, self.unobserved_demote_weeks, self.promote_after_weeks, self.cooldown_weeks)
+        return max(*weeks, self.freeze_window_weeks) + 1
 
 
 # Named tuples, not frozen dataclasses: a close builds tens of thousands, in half the time.
@@ -250,6 +247,7 @@ class TransitionRule(StrEnum):
         return member
 
     CRITICAL = "critical", Kind.DEMOTION  # a FAIL over critical_multiplier x the cap
+    OVER_CAP = "over-cap", Kind.DEMOTION  # a FAIL clearly over the cap: its 95% Wilson lower bound above it
     FAILS = "fails", Kind.DEMOTION  # demote_after_fails FAILs in demote_window_weeks
     UNOBSERVED = "unobserved", Kind.WARNING, Kind.DEMOTION  # an AI-led step MISSING weeks in a row
     GUARDRAIL = "guardrail", Kind.WITHDRAWAL, Kind.DEMOTION  # a BREACHED week; two in a row demote
@@ -384,16 +382,11 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     lower = demoted(state.mode)
     if lower is None:
         return None  # human-led is the floor
-    ratio = week.numbers.ratio
-    if week.outcome == FAIL and ratio is not None and ratio > t.critical_multiplier * t.exception_cap:
+    critical = _critical(week, t) if week.outcome == FAIL else None
+    if critical is not None:
+        rule, counter, extra = critical
         return Transition(
-            Kind.DEMOTION,
-            TransitionRule.CRITICAL,
-            week.week_start,
-            state.mode,
-            lower,
-            counter=f"exceptions over {t.critical_multiplier:g} × cap in one week",
-            figures={**figures, "rule": TransitionRule.CRITICAL},
+            Kind.DEMOTION, rule, week.week_start, state.mode, lower, counter, {**figures, "rule": rule, **extra}
         )
     window_start = _window_start(state, week.week_start, t.demote_window_weeks)
     recent = [v for v in state.since_change() if v.week_start > window_start]
@@ -427,6 +420,20 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
                 figures={**figures, "missing_weeks": missing, "missed": missed},
             )
     return None
+
+
+def _critical(week: WeekVerdict, t: Thresholds) -> tuple[TransitionRule, str, dict[str, Any]] | None:
+    """A FAIL week that demotes at once: over critical_multiplier x the cap (`critical`),
+    or else clearly over the cap, its 95% Wilson interval's lower bound above it (`over-cap`)."""
+    n = week.numbers
+    if n.ratio is not None and n.ratio > t.critical_multiplier * t.exception_cap:
+        return TransitionRule.CRITICAL, f"exceptions over {t.critical_multiplier:g} × cap in one week", {}
+    over = _clearly_over_cap(n.exceptions, n.cases, t.exception_cap, t.min_cases)
+    if over is None:
+        return None
+    ci = f"95% CI {over.low * 100:.1f}-{over.high * 100:.1f}% > cap {t.exception_cap * 100:g}%"
+    counter = f"exceptions clearly over the cap in one week ({ci})"
+    return TransitionRule.OVER_CAP, counter, {"ci_low": over.low, "ci_high": over.high}
 
 
 def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]) -> Transition | None:
@@ -581,15 +588,8 @@ def guardrail_demotion(
     """Two BREACHED weeks in a row take an AI-led step back to collaborative."""
     if state.mode != "ai-led" or breaches < 2:
         return None
-    return Transition(
-        Kind.DEMOTION,
-        TransitionRule.GUARDRAIL,
-        week_start,
-        "ai-led",
-        "collaborative",
-        counter=f"guardrail BREACHED {breaches} weeks in a row",
-        figures={**(figures or {}), "breaches": breaches},
-    )
+    counter, figures = f"guardrail BREACHED {breaches} weeks in a row", {**(figures or {}), "breaches": breaches}
+    return Transition(Kind.DEMOTION, TransitionRule.GUARDRAIL, week_start, "ai-led", "collaborative", counter, figures)
 
 
 def ready_to_scale(results: list[CycleResult], t: Thresholds) -> bool:

@@ -327,7 +327,7 @@ def _request_form(
             context=answers["context"],
             capacity=answers["capacity"],
         )
-        made, version = _refusal_on("version", bus.handle, caller, commands.request, command)
+        made, version, ask = _refusal_on("version", bus.handle, caller, commands.request, command)
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})
         return
@@ -344,6 +344,7 @@ def _request_form(
         version=version.version,
         channel=made.channel_id,
         champion=made.champion_id,
+        ask=ask,
     )
     ack(response_action="update", view=sent)
 

@@ -23,7 +23,7 @@ from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
-from templates.numbers import MINUS, measure, plural
+from templates.numbers import MINUS, ask_phrase, match_phrase, measure, plural, signed_share
 from templates.numbers import number as _number
 from templates.numbers import pct as _pct
 from templates.numbers import percent as _percent
@@ -417,6 +417,10 @@ _env.filters.update(
     pct=lambda v: "–" if v is None else _pct(v),
     measure=measure,
     wave_line=wave_line,
+    match_phrase=match_phrase,
+    ask_phrase=ask_phrase,
+    signed_share=signed_share,
+    capitalize_first=lambda text: text[:1].upper() + text[1:],
 )
 
 

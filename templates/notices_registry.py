@@ -163,9 +163,11 @@ def adopted(
     override: str | None,
     champion: str | None,
     dm: bool = False,
+    ask: Mapping[str, Any] | None = None,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
-    learnings (and where the rest are); `dm` for the new owner's copy."""
+    learnings (and where the rest are); `dm` for the new owner's copy. `ask`: its target
+    asks less than the origin reached (cadence.replication.target_ask), told, not refused."""
     return render("adopted", **locals())
 
 
@@ -214,9 +216,11 @@ def request_card(
     adopted: str | None,
     refusal: str | None,
     past_wave: bool,
+    ask: Mapping[str, Any] | None = None,
 ) -> Payload:
     """The curators' card of a request: the version's results and wave, the team's
-    answers, and the buttons while it is pending (with a refusal on approve shown)."""
+    answers, and the buttons while it is pending (with a refusal on approve shown);
+    `ask`: its target asks less than the origin reached (told, not refused)."""
     return render("request_card", **locals())
 
 

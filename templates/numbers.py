@@ -3,6 +3,8 @@ with its noun. A leaf of templates/, so that every module there words numbers al
 
 from __future__ import annotations
 
+from typing import Any
+
 MINUS = "\u2212"  # the minus sign every surface writes, never the hyphen
 
 
@@ -43,3 +45,30 @@ def pct(value: float) -> str:
 def plural(count: int | float, noun: str) -> str:
     """ "1 exception", "2 exceptions": the count and the noun, in agreement."""
     return f"{number(count)} {noun}{'' if count == 1 else 's'}"
+
+
+def signed_share(value: float) -> str:
+    """A relative change as the bot shows it: "−58%", "+12%", "0%"."""
+    whole = round(value * 100)
+    return f"{'+' if whole > 0 else ''}{whole}%".replace("-", MINUS)
+
+
+def ask_phrase(f: dict[str, Any]) -> str:
+    """A target that asks less than the origin reached (cadence.replication.target_ask)."""
+    own, origin = signed_share(f["change"]), signed_share(f["origin_change"])
+    return (
+        f"your target asks {own} where the origin reached {origin}: you may hit it and still not replicate"
+        f" (a cycle replicates with at least {round(f['replicate_share'] * 100)}% of the origin's change)"
+    )
+
+
+def match_phrase(f: dict[str, Any]) -> str:
+    """An adopting cycle's relative KPI change against the origin's (a replication verdict's
+    figures, cadence.replication.Match): "−58% against the origin's −64%: 91%"."""
+    own, origin, share = f.get("change"), f.get("origin_change"), f.get("share")
+    if own is None:
+        return "no KPI value this cycle"
+    if origin is None:
+        return f"{signed_share(own)} (the origin had no completed cycle to match when published)"
+    text = f"{signed_share(own)} against the origin's {signed_share(origin)}"
+    return text if share is None else f"{text}: {round(share * 100)}% (needs {round(f['replicate_share'] * 100)}%)"

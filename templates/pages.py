@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from cadence.decisions import named_ids
 from cadence.text import csv_row
 from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
+from templates.numbers import match_phrase
 from templates.waves import wave_line
 from templates.web_charts import week_words
 
@@ -35,6 +36,7 @@ _env.filters.update(
     rubric_with_ci=rubric_with_ci,
     kpi_change_phrase=_kpi_change_phrase,
 )
+_env.filters["match_phrase"] = match_phrase
 
 
 # Who decided, when no person did: a decision's actor "rule:<rule>" (cadence.decisions.
@@ -47,6 +49,7 @@ RULE_ACTORS = {
     "wave": "the wave rule",
     "guardrail": "the bot (guardrail rule)",
     "critical": "the bot (critical demotion)",
+    "over-cap": "the bot (clearly over the cap)",
     "fails": "the bot (demotion after FAIL weeks)",
     "unobserved": "the bot (an AI-led step unobserved)",
     "fail-withdraws": "the bot (a FAIL week withdrew the proposal)",

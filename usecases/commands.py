@@ -212,13 +212,16 @@ def wave(caller: Caller, cmd: messages.WaveReviewed) -> waves.Reviewed:
     return waves.review(caller.store, version, None, caller.user_id, cmd.note, caller.now)
 
 
-def request(caller: Caller, cmd: messages.RequestAdoption) -> tuple[AdoptionRequest, RegistryVersion]:
+def request(
+    caller: Caller, cmd: messages.RequestAdoption
+) -> tuple[AdoptionRequest, RegistryVersion, dict[str, Any] | None]:
     """`/rollout request` with the team's answers (its form): the card goes to the
-    curators. The request and its version."""
+    curators. The request, its version and what its target asks against the origin's
+    change when that is less than the version's `replicate_share` (told, not refused)."""
     caller.require_person(cmd.champion_id, "its champion", "request")
     made = requests.submit(caller.store, cmd, caller.user_id, caller.now)
     version = caller.store.registry.versions_by_id([made.version_id])[made.version_id]
-    return made, version
+    return made, version, adoption.target_ask(version, cmd.baseline, cmd.target)
 
 
 # ---- people ----------------------------------------------------------------------------

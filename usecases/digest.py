@@ -323,6 +323,7 @@ def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Or
         latest.get("verdict"),
         latest.get("cycle"),
         kpi.get("target"),
+        latest if "change" in latest else None,
     )
 
 

@@ -77,7 +77,11 @@ OUTCOMES = (
     ("publish refused", re.compile(r"[\w-]+ is not yet ready to scale")),
     ("publication", re.compile(r"v\d+ is in the registry$")),
     ("adoption", re.compile(r"adopted from \S+ v\d+$")),
-    ("replication verdict", re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)\)")),
+    # the verdict, and its change against the origin's: "(cycle 1: replicated, −58% against … 91% (needs 80%))"
+    (
+        "replication verdict",
+        re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)(, [^()\n]*(\([^()\n]*\))?)?\)"),
+    ),
     ("stall", re.compile(r"^\S+ is stalled at the end of cycle \d+")),
 )
 # And what people did that the story turns on: the owner's answer to the stall.

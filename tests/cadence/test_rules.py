@@ -125,6 +125,7 @@ def test_rule_names_are_the_text_decision_rows_keep():
     another rule or none."""
     assert {rule.value: sorted(rule.kinds) for rule in TransitionRule} == {
         "critical": ["demotion"],
+        "over-cap": ["demotion"],  # issue 69, item 5: clearly over the cap demotes now
         "fails": ["demotion"],
         "unobserved": ["demotion", "warning"],
         "guardrail": ["demotion", "withdrawal"],

@@ -146,6 +146,40 @@ def test_an_ai_led_step_over_twice_its_cap_is_demoted_with_the_numbers(bot, worl
     )
 
 
+def test_an_ai_led_step_clearly_over_its_cap_is_demoted_at_once_with_the_interval(bot, world, slack, store, engine):
+    """Issue 69, item 5: 18 of 100 against a 10% cap is not twice the cap, but its 95%
+    Wilson interval (11.7-26.7%) lies wholly above it: demoted in the week it happened,
+    not after a second FAIL week, and the alert shows the interval."""
+    report_week(bot, world.clock, 1, send=(100, 18))
+    world.run(close_of(1))
+    assert store.playbooks.state("support-replies").step("send").mode == "collaborative"
+    alert = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / send: ai-led → collaborative")
+    text = json.dumps(alert["blocks"], ensure_ascii=False)
+    assert (
+        "*send*: ai-led → collaborative. Exceptions 18 of 100 = 18% (95% CI 11.7-26.7%), clearly over the cap 10%"
+        " in week 1 of cycle 1: demoted at once, not after a second FAIL." in text
+    )
+    assert "Next: find what caused the failures and refine the rubric" in text
+    assert "support-replies / send: ai-led → collaborative" in texts(slack, CURATORS)
+    with Session(engine) as s:
+        demotion = s.exec(select(Decision).where(Decision.kind == "mode-change")).one()
+    assert (demotion.rule, demotion.actor, demotion.from_mode, demotion.to_mode) == (
+        "over-cap",
+        "rule:over-cap",
+        "ai-led",
+        "collaborative",
+    )
+    assert "95% CI 11.7-26.7% > cap 10%" in demotion.summary
+
+
+def test_a_step_over_its_cap_within_noise_is_a_fail_and_stays(bot, world, slack, store):
+    """3 of 20 = 15% over a 10% cap, 95% CI 5-36%: a FAIL, not a demotion on its own."""
+    report_week(bot, world.clock, 1, send=(20, 3))
+    world.run(close_of(1))
+    assert store.playbooks.state("support-replies").step("send").mode == "ai-led"
+    assert not [m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / send: ai-led → collaborative"]
+
+
 def test_a_fail_withdraws_the_open_proposal_and_updates_its_message(bot, world, slack):
     for week in (1, 2):
         report_week(bot, world.clock, week)

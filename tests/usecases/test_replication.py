@@ -232,10 +232,12 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
         (sales.playbook.id, 1, "replicated")
     ]
     assert verdicts[0].figures["origin_progress"] == pytest.approx((14 - 42) / (15 - 42))
-    assert "support-replies-sales (cycle 1: replicated)" in bot.command("registry").text
+    # issue 69, item 3: every verdict shows the adopter's relative change against the origin's
+    both = "−69% against the origin's −67%: 104% (needs 80%)"  # (13 - 42) / 42 against (14 - 42) / 42
+    assert f"support-replies-sales (cycle 1: replicated, {both})" in bot.command("registry").text
     ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
     digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)
-    assert "cycle 1: *replicated*" in digest
+    assert f"cycle 1: *replicated* ({both})" in digest
 
     # the web view's registry: the adopter's cycle beside the origin's, and as CSV
     mount, url = http_server
@@ -246,7 +248,11 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     _, _, page = fetch(url + "/web/registry", cookie)
     adopter = re.sub(r"<[^>]+>", " ", page[page.index("support-replies-sales") :])
     # each cycle's median weekly KPI, the statistic the verdict judges by, labelled as such
-    assert re.search(r"support-replies-sales\s+active\s+1\s+replicated\s+13\s+107%\s+104%\s+\+4 points", adopter)
+    assert re.search(
+        r"support-replies-sales\s+active\s+1\s+replicated\s+−69% against the origin(&#39;|')s −67%: 104% \(needs 80%\)"
+        r"\s+13\s+107%\s+104%\s+\+4 points",
+        adopter,
+    )
     # its wave: nyc, let in by an override, is wave 2 (of 1 team), which the next adoption waits for
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     wave = "Wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2&#39;s learnings are reviewed"

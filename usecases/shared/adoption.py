@@ -12,7 +12,7 @@ from typing import Any
 
 from cadence import calendar, keys, replication
 from cadence.decisions import Decision
-from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
@@ -219,6 +219,22 @@ def _adopted_spec(version: RegistryVersion, cmd: Adopt, new_slug: str, by: str) 
         raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
 
 
+def target_ask(version: RegistryVersion, baseline: float | None, target: float | None) -> dict[str, Any] | None:
+    """What the team's own target (the version's where not given) asks against the origin's
+    change in the cycle the version was published from, when it asks less than the
+    version's `replicate_share` of it; else None. Told at adopt and request, not refused."""
+    kpi = version.definition.get("kpi") or {}
+    if "baseline" not in kpi or "target" not in kpi:
+        return None
+    origin = replication.origin_change(version.cycle_results, kpi["baseline"])
+    if origin is None:
+        return None
+    needed = RuleSettings.model_validate(version.definition.get("rules") or {}).replicate_share
+    own = (kpi["baseline"] if baseline is None else baseline, kpi["target"] if target is None else target)
+    ask = replication.target_ask(*own, str(kpi.get("direction", "down")), origin[1], needed)
+    return None if ask is None else ask.figures()
+
+
 @dataclass(frozen=True)
 class _Shown:
     """What the adoption's announcement is about."""
@@ -263,6 +279,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             override=cmd.override if shown.overridden else None,
             champion=cmd.champion_id,
             dm=dm,
+            ask=target_ask(version, spec.kpi.baseline, spec.kpi.target),
         )
 
     message = say(dm=False)

@@ -297,6 +297,7 @@ def _adopter(
         runs=upgrades.runs(versions, playbook.adopted_from_id) if now else None,  # "runs v2; v3 published 1 Mar"
         verdict=latest["verdict"] if latest else None,
         cycle=latest["cycle"] if latest else None,
+        match=latest if latest and "change" in latest else None,  # its change against the origin's
         verdicts=own,  # each completed cycle's against this version, oldest first, with its numbers
     )
 

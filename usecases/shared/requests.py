@@ -63,6 +63,7 @@ def card(
         adopted=request.adopted_slug,
         refusal=refusal,
         past_wave=past_wave,
+        ask=adoption.target_ask(version, request.answers.get("baseline"), request.answers.get("target")),
     )
 
 

@@ -491,10 +491,19 @@ def _origins(
         ]
     )
     origins = {
-        pid: cycle_end.OriginProgress(version.slug, version.version, _origin_progress(version, start, kpis))
+        pid: cycle_end.OriginProgress(
+            version.slug, version.version, _origin_progress(version, start, kpis), _origin_change(version)
+        )
         for pid, (version, start) in wanted.items()
     }
     return origins, waves.places(store, list(versions.values()))
+
+
+def _origin_change(version: Any) -> tuple[int, float] | None:
+    """The origin's cycle and relative KPI change when the version was published (what an
+    adopting cycle must reach `replicate_share` of), from the results the version keeps."""
+    kpi = version.definition.get("kpi") or {}
+    return replication.origin_change(version.cycle_results, kpi["baseline"]) if "baseline" in kpi else None
 
 
 def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:

@@ -86,7 +86,9 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "Step extract of invoice-matching has no rubric by design (`rubric: none` in its definition)" in transcript
     assert "Runbook: https://wiki.example.com/support-replies" in transcript
     assert "What support-replies learned (newest first)" in transcript
-    assert "adopted by support-replies-support-apac (cycle 1: replicated)" in transcript
+    # issue 69, item 3: the verdict shows the adopter's relative change against the origin's
+    both = "−67% against the origin's −71%: 94% (needs 80%)"
+    assert f"adopted by support-replies-support-apac (cycle 1: replicated, {both})" in transcript
     # numbers from another system: the refunds KPI over the reporting API, and its provenance
     assert "refunds-export (reporting API): kpi refund-triage 4.6 → 201" in transcript
     assert "reported by token refunds-export" in transcript
@@ -134,7 +136,10 @@ def test_the_demo_runs_the_whole_story(demo, page):
         ("publish refused", "invoice-matching is not yet ready to scale"),
         ("publication", "support-replies v1 is in the registry"),
         ("adoption", "support-replies-support-apac adopted from support-replies v1"),
-        ("replication verdict", "support-replies-support-apac (cycle 1: replicated)"),
+        (
+            "replication verdict",
+            "support-replies-support-apac (cycle 1: replicated, −67% against the origin&#x27;s −71%: 94% (needs 80%))",
+        ),
     ):
         assert f"<b>{kind}</b>: {what}" in outcome, kind
     assert page.index('<section class="outcome">') < page.index('id="week-0"') and 'href="#week-12"' in page

@@ -305,6 +305,8 @@ def transition(kind="demotion", rule="fails"):
         "floor": 0.8,
         "min_cases": 10,
         "critical_multiplier": 2.0,
+        "ci_low": 0.052,
+        "ci_high": 0.36,
         "outcome": "FAIL",
     }
     return dict(
