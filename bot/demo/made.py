@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.demo.cast import PEOPLE
+from bot.demo.cast import CURATOR, CURATORS, PEOPLE
 from cadence.definition import PlaybookSpec
 from usecases import tokens
 
@@ -94,8 +94,29 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
     story.did(f"{PEOPLE[owner][0]} clicked Refine on {IN_SLACK}'s stall: the playbook's form opened at its steps")
     view = story.slack.opened_views[-1]
     steps = next(b["element"]["initial_value"] for b in view["blocks"] if b.get("block_id") == "steps")
-    reply = story.http.submit_filled(owner, view, {"steps": steps + "\ncheck: human-led pinned"})
+    answers = {"steps": steps + "\ncheck: human-led pinned", "cap": "15%", "why": WHY}
+    reply = story.http.submit_filled(owner, view, answers)
     body = reply.body if isinstance(reply.body, dict) else {}
     if body.get("response_action") != "update":
         raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
-    story.did(f"{PEOPLE[owner][0]} saved it: step check added, human-led and pinned; a revision that names the stall")
+    story.did(
+        f"{PEOPLE[owner][0]} saved it: step check added, human-led and pinned, a revision that names the stall;"
+        " and the cap raised to 15%, which loosens the bar: a request to the curators, with his reason"
+    )
+    story.dispatcher.drain(max_wait=0)
+    _approve_the_bar(story)
+
+
+# Why the refunds owner asks to loosen the cap (issue 69: the bar moves by decision).
+WHY = "A person now checks each payout's claim, so a flagged refund is caught before it is paid"
+
+
+def _approve_the_bar(story: Any) -> None:
+    """Cora approves the refunds team's bar change from its card: it applies from the first
+    week of the next cycle, and the team channel is told."""
+    card = next(m for m in story.slack.posted(CURATORS) if m["text"].startswith(f"{IN_SLACK}: a change to the bar"))
+    approve = next(
+        e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "bar_approve"
+    )
+    story.http.click(CURATOR, "bar_approve", approve["value"], CURATORS, card["ts"], block_id="bar_request")
+    story.did(f"Cora (curator) approved {IN_SLACK}'s cap of 15% from its card: from the next cycle, not this one")

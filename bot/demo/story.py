@@ -8,7 +8,8 @@ three functions, members checking in (some late, some never), an AI-led step dem
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
 learned, its rubric met and its one exception resolved from the owner's Monday DM,
-published with its replication kit and adopted by a second team, whose first cycle replicates the result, tells the
+published with its replication kit and adopted by a second team, whose first cycle meets its own, easier target
+without the origin's change (so it is "on track", not replicated), tells the
 origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step never met
 its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received
@@ -344,7 +345,7 @@ class Demo:
         # Each owner reports the week's step numbers in one form (bot/demo/week_forms.py has them).
         if week >= ORIGIN_WEEKS:  # the adopting team in Singapore, in its first cycle
             week_forms.report(self, week_forms.ADOPTER, week)
-            apac = [18, 15, 14, 13][week - ORIGIN_WEEKS]
+            apac = [30, 27, 26, 26][week - ORIGIN_WEEKS]  # its own target met, the origin's change not
             self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {apac}")
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben = "UANA000001", "UBEN000001"
@@ -432,7 +433,7 @@ class Demo:
         self.command(
             CURATOR,
             CURATORS,
-            f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan> baseline:45 target:16 "
+            f"adopt support-replies@v1 <#{APAC}|support-apac> owner <@{APAC_OWNER}|dan> baseline:45 target:28 "
             f"tz:Asia/Singapore rubric:0.8",
             show_reply=True,  # refused: the kit does not let an adopting team change the rubric threshold
         )
@@ -440,7 +441,7 @@ class Demo:
         self.command(
             APAC_OWNER,
             APAC,
-            f"request support-replies@v1 <#{APAC}|support-apac> champion <@{CHAMPION}|eve> baseline:45 target:16 "
+            f"request support-replies@v1 <#{APAC}|support-apac> champion <@{CHAMPION}|eve> baseline:45 target:28 "
             f"tz:Asia/Singapore start:{monday} why Same helpdesk and refund policy, Singapore hours",
             show_reply=True,
         )
