@@ -127,11 +127,14 @@ def test_a_loaded_loosening_replaces_an_open_request_and_an_earlier_files(bot, s
         assert [r.state for r in s.exec(select(BarRequest).order_by(BarRequest.id))][-1] == "applied"
 
 
-def test_without_a_curators_channel_the_team_channel_is_told(bot, slack, store, engine, clock, playbook):
+def test_without_a_curators_channel_the_team_channel_is_told_the_file_name_escaped(
+    bot, slack, store, engine, clock, playbook
+):
     """No `world` here: the workspace has no curators channel."""
-    done = load(store, clock, LOOSER)
+    done = load(store, clock, LOOSER, name="/srv/<!channel> & co.yaml")
     assert done.waiting and cap(store) == 0.1
     from tests.handlers.test_forms import deliver
 
     deliver(engine, slack, clock)
-    assert any("The operator loaded the file `support.yaml`" in json.dumps(m) for m in slack.posted(CHANNEL))
+    [post] = [json.dumps(m, ensure_ascii=False) for m in slack.posted(CHANNEL) if "loaded from" in m["text"]]
+    assert "The operator loaded the file `&lt;!channel&gt; &amp; co.yaml`" in post and "<!channel>" not in post
