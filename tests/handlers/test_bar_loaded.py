@@ -138,3 +138,9 @@ def test_without_a_curators_channel_the_team_channel_is_told_the_file_name_escap
     deliver(engine, slack, clock)
     [post] = [json.dumps(m, ensure_ascii=False) for m in slack.posted(CHANNEL) if "loaded from" in m["text"]]
     assert "The operator loaded the file `&lt;!channel&gt; &amp; co.yaml`" in post and "<!channel>" not in post
+
+
+def test_before_its_first_cycle_a_playbook_takes_the_whole_file_at_once(store, engine, clock):
+    load(store, clock, SUPPORT_REPLIES)  # created by the load: no revision, no request
+    done = load(store, clock, LOOSER)  # no cycle begun: no week is judged by the bar yet
+    assert done.waiting == [] and cap(store) == 0.15 and requests_of(engine) == []
