@@ -46,6 +46,10 @@ def load(files: tuple[Path, ...]) -> None:
             for outcome in done.outcomes:
                 detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
                 click.echo(f"{outcome.slug}: {outcome.action}{detail}")
+            for waits in done.waiting:
+                click.echo(
+                    f"{waits.slug}: the bar's loosening applies from {waits.effective}: {'; '.join(waits.changes)}"
+                )
     if not problems:
         return
     for file in files:

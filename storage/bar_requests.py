@@ -88,6 +88,32 @@ class BarRequests:
             s.flush()
             return old
 
+    def loaded(self, request: BarRequest, records: list[DecisionRecord], at: datetime, files: str) -> list[BarRequest]:
+        """A request already approved by a file loaded at the server (in the caller's unit of
+        work): it replaces the playbook's open request and the approved ones of files
+        (`asked_by` starting with `files`) not applied yet, which are returned (their cards
+        are the caller's to redraw)."""
+        with unit_of_work(self.bind) as s:
+            old = s.exec(
+                select(BarRequest)
+                .where(
+                    col(BarRequest.playbook_id) == request.playbook_id,
+                    (col(BarRequest.state) == "open")
+                    | ((col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)),
+                )
+                .order_by(col(BarRequest.id))
+                .with_for_update()
+            ).all()
+            for row in old:
+                row.state, row.decided_at = "replaced", at
+                s.add(row)
+            s.flush()
+            s.add(request)
+            for record in records:
+                s.add(Decision(**decision_columns(record, at)))
+            s.flush()
+            return list(old)
+
     def decide(
         self,
         request_id: int,

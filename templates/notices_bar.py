@@ -28,9 +28,11 @@ def bar_card(
     effective: str | None,
     decline_reason: str | None,
     void_reason: str | None,
+    file: str | None = None,
 ) -> Payload:
     """The curators' card: each change, the reason, who asked, each affected step's last
-    closed weeks against today's bar; Approve and Decline while open, else the outcome."""
+    closed weeks against today's bar; Approve and Decline while open, else the outcome.
+    `file`: loaded from this file at the server, approved by it (no buttons, ever)."""
     return render("bar_card", **locals())
 
 
@@ -43,7 +45,8 @@ def bar_told(
     changes: Sequence[str],
     reason: str,
     effective: str | None,
+    file: str | None = None,
 ) -> Payload:
     """`kind` approved (team channel), applied (team channel) or declined (the asker, with
-    the curator's reason as `reason`)."""
+    the curator's reason as `reason`). `file`: applied as loaded from this file at the server."""
     return render("bar_told", **locals())

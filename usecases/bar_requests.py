@@ -23,8 +23,10 @@ from storage.store import PlaybookState, Store
 from templates import notices_bar
 from templates.refusals import Refusal
 from usecases.shared.caller import Caller
+from usecases.shared.told import FILE_ACTOR
 
 CARD_WEEKS = 4  # each affected step's last closed weeks on the card
+LOADED_FROM = "loaded from "  # the reason of a request a file loaded at the server approved
 
 
 def _words(changes: list[bar.BarChange]) -> str:
@@ -70,7 +72,7 @@ def ask(
     state = uow.playbooks.state_by_id(playbook.id) or state  # as the revision left it
     messages = [Message(request.card_key, "chat.postMessage", curators, card(uow, request, state))]
     if replaced is not None:
-        messages.append(_card_update(uow, replaced, state, now))
+        messages.append(card_update(uow, replaced, state, now))
     uow.outbox.enqueue(messages, now)
 
 
@@ -94,8 +96,16 @@ def asked(store: Store, playbook_id: int) -> dict[str, Any] | None:
 # ---- the card ----
 
 
-def card(store: Store, request: BarRequest, state: PlaybookState | None, void: str | None = None) -> dict[str, Any]:
-    """The curators' card of `request` as it stands (`state`: its playbook now, None: gone)."""
+def card(
+    store: Store,
+    request: BarRequest,
+    state: PlaybookState | None,
+    void: str | None = None,
+    effective: str | None = None,
+) -> dict[str, Any]:
+    """The curators' card of `request` as it stands (`state`: its playbook now, None: gone;
+    `effective`: its first week in words, else its Monday's date). A request loaded from a
+    file (usecases/bar_loaded.py) names the file, whose name its reason holds."""
     changes = [bar.BarChange.from_json(c) for c in request.changes]
     playbook = state.playbook if state is not None else None
     return notices_bar.bar_card(
@@ -111,10 +121,16 @@ def card(store: Store, request: BarRequest, state: PlaybookState | None, void: s
         state=request.state,
         lone=store.org.curators() == {request.asked_by},
         decided_by=request.decided_by,
-        effective=_effective(request.effective_from),
+        effective=effective or _effective(request.effective_from),
         decline_reason=request.decline_reason,
         void_reason=void,
+        file=loaded_from(request),
     )
+
+
+def loaded_from(request: BarRequest) -> str | None:
+    """The file a request was loaded from at the server (its reason holds the whole name), or None."""
+    return request.reason.removeprefix(LOADED_FROM) if request.asked_by.startswith(FILE_ACTOR) else None
 
 
 def _share(value: float) -> str:
@@ -148,9 +164,7 @@ def _effective(day: date | None) -> str | None:
     return None if day is None else f"{day:%-d %b %Y}"
 
 
-def _card_update(
-    store: Store, request: BarRequest, state: PlaybookState | None, now: datetime, **shown: Any
-) -> Message:
+def card_update(store: Store, request: BarRequest, state: PlaybookState | None, now: datetime, **shown: Any) -> Message:
     return Message(
         keys.updated(request.card_key, f"{request.state}:{now.isoformat()}"),
         "chat.update",
@@ -203,7 +217,7 @@ def _voided(caller: Caller, request: BarRequest, state: PlaybookState | None, wa
     now = caller.now
     void = BarRequest(**{**request.model_dump(), "state": "void"})
     caller.store.bar_requests.decide(
-        request.id, "void", now, [], [_card_update(caller.store, void, state, now, void=why)], was
+        request.id, "void", now, [], [card_update(caller.store, void, state, now, void=why)], was
     )
     return True
 
@@ -254,7 +268,7 @@ def approve(caller: Caller, value: object) -> None:
         figures={"request": request.id, "asked_by": request.asked_by, "effective_from": monday.isoformat()},
     )
     messages = [
-        _card_update(caller.store, approved, state, now),
+        card_update(caller.store, approved, state, now),
         Message(keys.to_audience(f"bar-approved:{request.id}", "team"), "chat.postMessage", playbook.channel_id, told),
     ]
     if not caller.store.bar_requests.decide(
@@ -297,7 +311,7 @@ def decline(caller: Caller, value: object, reason: str) -> None:
         figures={"request": request.id, "asked_by": request.asked_by, "reason": reason},
     )
     messages = [
-        _card_update(caller.store, declined, state, now),
+        card_update(caller.store, declined, state, now),
         Message(
             keys.to_audience(f"bar-declined:{request.id}", request.asked_by), "chat.postMessage", request.asked_by, told
         ),
@@ -340,7 +354,7 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     if state is None or spec is None:
         void = BarRequest(**{**request.model_dump(), "state": "void"})
         store.bar_requests.decide(
-            request.id, "void", now, [], [_card_update(store, void, state, now, void=why)], "approved"
+            request.id, "void", now, [], [card_update(store, void, state, now, void=why)], "approved"
         )
         return 0
     playbook = state.playbook
@@ -354,10 +368,11 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
         changes=words,
         reason=request.reason,
         effective=effective,
+        file=loaded_from(request),
     )
     applied = BarRequest(**{**request.model_dump(), "state": "applied"})
     messages = [
-        _card_update(store, applied, state, now),
+        card_update(store, applied, state, now),
         Message(keys.to_audience(f"bar-applied:{request.id}", "team"), "chat.postMessage", playbook.channel_id, told),
     ]
     try:

@@ -7,7 +7,7 @@ as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from storage.playbooks import LoadOutcome
 from storage.store import PlaybookState, Store
 from templates.playbook_yaml import playbook_yaml
 from templates.refusals import Refusal, close_matches
+from usecases import bar_loaded
 from usecases.shared import life, told
 
 COMMAND_LINE = "cli:rollout"  # the actor of what the command line decides (not a person: it has a ':')
@@ -35,6 +36,7 @@ class FileLoad:
     name: str
     outcomes: list[LoadOutcome]
     refused: Refusal | None = None
+    waiting: list[bar_loaded.Waits] = field(default_factory=list)  # loosened bars that apply from the next cycle
 
 
 def load(
@@ -58,8 +60,21 @@ def load(
             yield FileLoad(name, [], Refusal.of("cli_defined_twice", slug=twice, first=first, second=second))
             continue
         actor = f"{told.FILE_ACTOR}{Path(name).name}"[:64]
-        tell = _telling(store, specs, actor, now)
-        yield FileLoad(name, store.playbooks.load(specs, org_timezone, actor=actor, at=now, tell=tell))
+        yield _load_file(store, name, specs, org_timezone, actor, now)
+
+
+def _load_file(
+    store: Store, name: str, specs: list[PlaybookSpec], org_timezone: str, actor: str, now: datetime
+) -> FileLoad:
+    """One file in one unit of work: what of it applies now (a loosened bar of a playbook
+    whose cycles run waits for the next cycle, approved by the file: usecases/bar_loaded.py)."""
+    with store.unit_of_work() as uow:
+        splits = [bar_loaded.split(uow, spec) for spec in specs]
+        tell = _telling(uow, specs, actor, now)
+        outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now, tell=tell)
+        waiting = [bar_loaded.record(uow, s, actor, now) for s in splits if s.waiting]
+        uow.commit()
+    return FileLoad(name, outcomes, waiting=waiting)
 
 
 def _telling(

@@ -54,6 +54,18 @@ def test_a_changed_file_queues_its_post_to_the_team_channel(run, tmp_path, engin
     assert "rubric threshold 90% → 95%" in json.dumps(queued[0].payload, ensure_ascii=False)
 
 
+def test_a_loosened_bar_in_a_file_says_from_which_week_it_applies(run, tmp_path, playbook):
+    """Issue 69, item 1: a loosening loaded at the server waits for the next cycle
+    (tests/handlers/test_bar_loaded.py follows it to the curators and the clock)."""
+    loosened = {**SUPPORT_REPLIES, "exception_cap": 0.15, "title": "Support replies, December"}
+    result = run("playbook", "load", write_yaml(tmp_path, "support.yaml", loosened))
+    assert result.exit_code == 0, result.output
+    updated, waits = result.output.splitlines()
+    assert updated == "support-replies: updated (title)"
+    assert waits.startswith("support-replies: the bar's loosening applies from week 1 of cycle ")
+    assert waits.endswith(": exception cap 10% → 15%")
+
+
 def test_missing_file(run):
     result = run("playbook", "load", "nowhere.yaml")
     assert result.exit_code == 2 and "does not exist" in result.output

@@ -195,6 +195,7 @@ def contexts(
             effective=text[:40],
             decline_reason=text[:3000],
             void_reason=text[:80],
+            file=None,
         ),
         "bar_told": dict(
             kind="applied",
@@ -204,6 +205,7 @@ def contexts(
             changes=[text[:300]] * 20,
             reason=text[:3000],
             effective=text[:40],
+            file=None,  # a Slack request's; a file's (loaded at the server): tests/handlers/test_bar_loaded.py
         ),
         "request_declined": dict(
             slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]

@@ -1,0 +1,109 @@
+"""A loosened bar loaded at the server (docs/playbooks.md, "The bar moves by decision"):
+`rollout playbook load` stays the operator's path. The part of a file's change to a
+playbook's bar that tightens it applies at once with the rest (a revision, told to the team);
+the rest of the bar is a request already approved by the file, from the first week of the
+next cycle (the clock applies it, usecases/bar_requests.py `apply_due`), a decision row and
+one message to the curators channel (else the team channel) naming the file, in the file's
+own transaction. Loading the same file again while it waits asks nothing new; load ∘ export
+changes nothing (the export shows today's bar, which asks for no change)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cadence import bar, keys
+from cadence.decisions import Decision, DecisionKind
+from cadence.definition import PlaybookSpec, parse_playbook
+from storage.models.governance import BarRequest
+from storage.outbox import Message
+from storage.playbooks import CURATORS_CHANNEL, as_read_now
+from storage.store import PlaybookState, Store
+from usecases import bar_requests
+from usecases.shared.told import FILE_ACTOR
+
+_ACTOR_WIDTH = 32  # bar_request.asked_by / decided_by: a longer file name is cut there (the row names it whole)
+
+
+@dataclass(frozen=True)
+class Split:
+    """One playbook of a file: the definition to apply now, and the changes to its bar that
+    wait for the next cycle (empty: none, or the same as already wait)."""
+
+    spec: PlaybookSpec
+    state: PlaybookState | None = None
+    waiting: list[bar.BarChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Waits:
+    """A playbook's loosened bar, loaded and approved by the file: from which week, what."""
+
+    slug: str
+    effective: str  # "week 1 of cycle 2 (14 Dec)"
+    changes: list[str]  # "exception cap 10% → 15%"
+
+
+def split(uow: Store, spec: PlaybookSpec) -> Split:
+    """What of `spec` applies now. A playbook the file creates, or one whose cycles have not
+    begun (no week is judged yet), takes the whole file at once."""
+    state = uow.playbooks.state(spec.playbook)
+    if state is None or state.cycle_anchor is None:
+        return Split(spec, state)
+    before = as_read_now(state.playbook.definition)
+    waiting = bar.waiting(before, spec.canonical())
+    if not waiting:
+        return Split(spec, state)
+    now = parse_playbook(bar.apply_now(before, spec.canonical()))
+    return Split(now, state, [] if _waits_already(uow, state, waiting) else waiting)
+
+
+def _waits_already(uow: Store, state: PlaybookState, waiting: list[bar.BarChange]) -> bool:
+    """Whether the approved requests not applied yet already bring each of these values."""
+    pending: dict[str, object] = {}
+    for request in uow.bar_requests.approved():
+        if request.playbook_id == state.playbook.id:
+            pending.update({c["field"]: c["new"] for c in request.changes})
+    return all(c.field in pending and pending[c.field] == c.new for c in waiting)
+
+
+def record(uow: Store, split: Split, actor: str, now: datetime) -> Waits:
+    """The waiting changes of `split` as a request approved by the file (`actor`), in the
+    load's unit of work: replacing the playbook's open request and what an earlier file left
+    waiting, its decision row and the curators' message."""
+    assert split.state is not None
+    state = uow.playbooks.state_by_id(split.state.playbook.id) or split.state  # as the load left it
+    playbook, file = state.playbook, actor.removeprefix(FILE_ACTOR)
+    cycle, monday = bar_requests.next_cycle(state, now)
+    effective = f"week 1 of cycle {cycle} ({monday:%-d %b})"
+    words = [c.words for c in split.waiting]
+    channel = uow.org.setting(CURATORS_CHANNEL) or playbook.channel_id
+    request = BarRequest(
+        playbook_id=playbook.id,
+        owner_id=playbook.owner_id,
+        asked_by=actor[:_ACTOR_WIDTH],
+        asked_at=now,
+        reason=f"{bar_requests.LOADED_FROM}{file}",
+        changes=[c.to_json() for c in split.waiting],
+        state="approved",
+        effective_from=monday,
+        decided_by=actor[:_ACTOR_WIDTH],
+        decided_at=now,
+        card_channel=channel,
+        card_key="bar:new",  # its id's, once stored
+    )
+    decision = Decision(
+        kind=DecisionKind.BAR_APPROVED,
+        actor=actor,
+        playbook_id=playbook.id,
+        summary=f"Bar change for {playbook.slug} approved, from {effective}: {'; '.join(words)}. "
+        f"Loaded from the file {file} at the server",
+        figures={"changes": request.changes, "file": file, "effective_from": monday.isoformat()},
+    )
+    replaced = uow.bar_requests.loaded(request, [decision], now, FILE_ACTOR)
+    request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
+    card = bar_requests.card(uow, request, state, effective=effective)
+    messages = [Message(request.card_key, "chat.postMessage", channel, card)]
+    messages += [bar_requests.card_update(uow, old, state, now) for old in replaced]
+    uow.outbox.enqueue(messages, now)
+    return Waits(playbook.slug, effective, words)
