@@ -1,4 +1,4 @@
-"""Waves with learnings between them (PRODUCT.md, "Holding the line"): a version's adopters
+"""Waves with learnings between them (docs/usage.md, "Replication"): a version's adopters
 in waves of `adoption_wave`; the next wave opens when one team of the wave replicated and
 its learnings were reviewed (marked, or a newer version published since the wave began)."""
 

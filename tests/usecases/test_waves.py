@@ -1,4 +1,4 @@
-"""Waves with learnings between them (issue 69 item 4; PRODUCT.md "Holding the line"): a
+"""Waves with learnings between them (issue 69 item 4; docs/usage.md, "Replication"): a
 version's adopters come in waves of `adoption_wave`; the next opens when a team of the wave
 replicated and the wave's learnings are reviewed (the *Learnings reviewed* button on the
 origin's owner's message, `/rollout wave <playbook> reviewed [note]`, or a newer version);
