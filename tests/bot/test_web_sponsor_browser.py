@@ -28,16 +28,17 @@ def test_the_sponsor_sees_the_standing_the_funnel_and_the_small_charts_first(bro
         for li in browser.find_elements("css selector", ".standings li")
     }
     assert counts == {"on track": 4, "at risk": 0, "stalled": 1}
-    # The funnel: every playbook once at its furthest stage; support-replies was replicated.
+    # The funnel: every playbook once at its furthest stage; support-replies was adopted, and
+    # its adopter met its own target without the origin's change, so it has not replicated.
     funnel = [li.text.split("\n") for li in browser.find_elements("css selector", ".funnel li")]
     assert [(n, stage) for n, stage, _ in funnel] == [
         ("4", "pilot"),
         ("0", "ready"),
         ("0", "published"),
-        ("0", "adopted"),
-        ("1", "replicated"),
+        ("1", "adopted"),
+        ("0", "replicated"),
     ]
-    assert funnel[0][2] == "5 reached it" and funnel[-1][2] == "1 reached it"
+    assert funnel[0][2] == "5 reached it" and funnel[-2][2] == "1 reached it"
 
     # The small multiples: one chart per active playbook, in a row that wraps, each with words.
     smalls = browser.find_elements("css selector", ".smalls figure.chart.small")

@@ -4,11 +4,13 @@ Slack's Web API stand-in records it): what changed, from which week, who and why
 for a submission Slack sends twice; nothing when nothing changed."""
 
 import json
+from urllib.parse import urlencode
 
 import yaml
 from sqlmodel import Session, select
 
 from bot.demo.standin.slack_requests import view_identity
+from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from cadence import keys
 from cadence.definition import parse_playbook
 from storage.models.bookkeeping import OutboxMessage
@@ -38,9 +40,17 @@ def test_an_edit_is_told_once_with_what_when_who_and_why(bot, slack, engine, clo
     steps = shown(view)["steps"] + "\nverify: human-led"
     values = {**shown(view), "cap": "5%", "steps": steps, "why": "refunds <b>hold</b> us to less"}
     body = submission(view, values)
-    assert bot.interaction(body).body["response_action"] == "update"
-    again = bot.interaction(body)  # Slack's replay of the same submission
+    # Slack's replay is the same request, signature and timestamp included (signing each
+    # send anew would make it a second submission whenever a second ticks between them)
+    raw = urlencode({"payload": json.dumps({"team": {"id": TEAM_ID}, "api_app_id": APP_ID, "token": "x", **body})})
+    headers = bot.signed_headers(raw)
+    assert bot.post("/slack/events", raw, headers).body["response_action"] == "update"
+    again = bot.post("/slack/events", raw, headers)
     assert again.status == 200 and not again.body
+    # and the same form sent again, signed anew: a replay within the second, else nothing
+    # changed; either way nothing more is stored or told (below)
+    third = bot.interaction(body)
+    assert not third.body or "nothing changed" in third.text
     deliver(engine, slack, clock)
 
     [post] = told(slack)
