@@ -72,35 +72,26 @@ class BarRequests:
     def ask(self, request: BarRequest, records: list[DecisionRecord], at: datetime) -> BarRequest | None:
         """A new open request (in the caller's unit of work), replacing the playbook's open
         one, which is returned (its card is the caller's to redraw) or None."""
-        with unit_of_work(self.bind) as s:
-            old = s.exec(
-                select(BarRequest)
-                .where(col(BarRequest.playbook_id) == request.playbook_id, col(BarRequest.state) == "open")
-                .with_for_update()
-            ).first()
-            if old is not None:
-                old.state, old.decided_at = "replaced", at
-                s.add(old)
-                s.flush()
-            s.add(request)
-            for record in records:
-                s.add(Decision(**decision_columns(record, at)))
-            s.flush()
-            return old
+        replaced = self._replace_with(request, records, at, col(BarRequest.state) == "open")
+        return replaced[0] if replaced else None
 
     def loaded(self, request: BarRequest, records: list[DecisionRecord], at: datetime, files: str) -> list[BarRequest]:
         """A request already approved by a file loaded at the server (in the caller's unit of
         work): it replaces the playbook's open request and the approved ones of files
         (`asked_by` starting with `files`) not applied yet, which are returned (their cards
         are the caller's to redraw)."""
+        by_a_file = (col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)
+        return self._replace_with(request, records, at, (col(BarRequest.state) == "open") | by_a_file)
+
+    def _replace_with(
+        self, request: BarRequest, records: list[DecisionRecord], at: datetime, replaced: Any
+    ) -> list[BarRequest]:
+        """`request` and its decision rows, the playbook's requests matching `replaced`
+        marked replaced first (locked, oldest first), and returned."""
         with unit_of_work(self.bind) as s:
             old = s.exec(
                 select(BarRequest)
-                .where(
-                    col(BarRequest.playbook_id) == request.playbook_id,
-                    (col(BarRequest.state) == "open")
-                    | ((col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)),
-                )
+                .where(col(BarRequest.playbook_id) == request.playbook_id, replaced)
                 .order_by(col(BarRequest.id))
                 .with_for_update()
             ).all()
