@@ -11,12 +11,24 @@ from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from cadence.definition_parts import (
+    EVENT_RE,
+    CostSpec,
+    Finite,
+    Fraction,
+    ReplicationSpec,
+    ReviewRateSpec,
+    Strict,
+    Unstorable,
+    ValueEventSpec,
+    ValueSpec,
+    unstorable_message,
+)
 from cadence.problems import described
 from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
-from cadence.value import DAY_MINUTES
 
 MODES = ("human-led", "collaborative", "ai-led")
 Mode = Literal["human-led", "collaborative", "ai-led"]
@@ -32,46 +44,7 @@ SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_-]{0,24}$"  # `source:<name>` fits a report'
 SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _storable(cls, value: Any) -> Any:
-        """Every text of a playbook passes the check every path shares (cadence/text.py),
-        before any other check of its field (a step name's pattern would only say it is
-        not one word). No text of a playbook takes lines, but spaces, tabs and line breaks
-        around it (the line break a YAML block scalar ends with) are trimmed before it is
-        stored, so they are not checked. Only those: Python's strip() would also take
-        U+001C-U+001F, which pydantic keeps. Nested sections (kpi, steps, ...) check their
-        own fields."""
-        for index, text in enumerate(value) if isinstance(value, list) else ((None, value),):
-            problem = unstorable(text.strip(_TRIMMED), line_breaks=False) if isinstance(text, str) else None
-            if problem is not None:
-                raise _Unstorable(problem, index)
-        return value
-
-
-_TRIMMED = " \t\n\r"  # trimmed around every text by str_strip_whitespace too
-
-
-def _unstorable(problem: str) -> str:
-    return f"contains {problem}, which can't be stored: retype it without that character"
-
-
-class _Unstorable(ValueError):
-    """A text of a playbook holds a character never stored; `index`: the item of a list."""
-
-    def __init__(self, problem: str, index: int | None):
-        super().__init__(_unstorable(problem))
-        self.index = index
-
-
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-
-
-class KpiSpec(_Strict):
+class KpiSpec(Strict):
     name: str = Field(min_length=1, max_length=80)
     unit: str = Field(default="", max_length=20)
     direction: Literal["up", "down"]
@@ -94,7 +67,7 @@ class KpiSpec(_Strict):
         return self
 
 
-class GuardrailSpec(_Strict):
+class GuardrailSpec(Strict):
     name: str = Field(min_length=1, max_length=80)
     unit: str = Field(default="", max_length=20)
     min: Finite | None = None
@@ -110,7 +83,7 @@ class GuardrailSpec(_Strict):
         return self
 
 
-class StepSpec(_Strict):
+class StepSpec(Strict):
     name: str = Field(pattern=STEP_RE)
     mode: Mode
     pinned: bool = False
@@ -130,105 +103,7 @@ class StepSpec(_Strict):
         return self
 
 
-# What an adopting team may set (`/rollout adopt ... baseline:X target:Y tz:Zone cap:C
-# rubric:R`), and by default; a start date is always allowed.
-Overridable = Literal["baseline", "target", "timezone", "exception_cap", "rubric_threshold"]
-DEFAULT_MAY_CHANGE: tuple[Overridable, ...] = ("baseline", "target", "timezone")
-Link = Annotated[str, Field(min_length=1, max_length=500)]
-KitLine = Annotated[str, Field(min_length=1, max_length=300)]
-
-
-def _is_link(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://")) and " " not in text
-
-
-class ReplicationSpec(_Strict):
-    """The replication kit: how to run the workflow, for the teams that adopt it. Every
-    field is optional and shown to adopters (docs/playbooks.md)."""
-
-    runbook: Link | None = None  # a link: how to run the workflow
-    training: list[KitLine] = Field(default_factory=list, max_length=20)  # links or plain lines
-    checks: list[KitLine] = Field(default_factory=list, max_length=20)  # tests before the first cycle
-    requires: list[KitLine] = Field(default_factory=list, max_length=20)  # integrations and inputs
-    may_change: list[Overridable] = Field(default_factory=lambda: list(DEFAULT_MAY_CHANGE))
-    requires_champion: bool = False  # an adoption must name a champion (`champion <@user>`)
-
-    @field_validator("runbook")
-    @classmethod
-    def _runbook_is_a_link(cls, value: str | None) -> str | None:
-        if value is not None and not _is_link(value):
-            raise ValueError(f"must be an http:// or https:// link, got {value!r}")
-        return value
-
-    @field_validator("training", "checks", "requires")
-    @classmethod
-    def _links_are_web_links(cls, lines: list[str]) -> list[str]:
-        for line in lines:
-            if "://" in line.split(" ")[0] and not _is_link(line):
-                raise ValueError(f"links must be http:// or https:// links, got {line!r}")
-        return lines
-
-
-EVENT_RE = r"^[a-z][a-z0-9_]{0,39}$"
-
-
-class ValueEventSpec(_Strict):
-    """A countable event that carries a number (`value_events`): each one reported adds to
-    a step's cases, counts as one exception of a step, or adds to the KPI, which is then
-    the week's count."""
-
-    name: str = Field(pattern=EVENT_RE)
-    step: str | None = None
-    counts: Literal["cases", "exception", "kpi"]
-
-    @model_validator(mode="after")
-    def _step_for_steps(self) -> ValueEventSpec:
-        if self.counts == "kpi" and self.step is not None:
-            raise ValueError(f"event {self.name} counts the KPI: it names no step")
-        if self.counts != "kpi" and self.step is None:
-            raise ValueError(f"event {self.name} counts a step's {self.counts}: name its step")
-        return self
-
-
-class ReviewRateSpec(_Strict):
-    """The share of a week's cases to review, by mode (cadence/review.py); human-led steps
-    are not asked. A rate is in (0, 1]."""
-
-    collaborative: float = Field(default=0.2, gt=0, le=1, allow_inf_nan=False)
-    ai_led: float = Field(default=0.1, gt=0, le=1, allow_inf_nan=False, alias="ai-led")
-
-
-class ValueSpec(_Strict):
-    """What a value event saves (`value:`): each `event` counted in a closed week saves
-    `minutes_saved` minutes (the owner's estimate). The event is one of `value_events`, or
-    the playbook's own, sent over the API or counted by a source (`from:`)."""
-
-    event: str = Field(pattern=EVENT_RE)
-    minutes_saved: float = Field(allow_inf_nan=False)
-    from_: FromSpec | None = Field(default=None, alias="from")
-
-    @field_validator("minutes_saved")
-    @classmethod
-    def _within_a_day(cls, value: float) -> float:
-        if not 0 < value <= DAY_MINUTES:
-            raise ValueError(f"must be more than 0 and at most {DAY_MINUTES} (a day's minutes), got {value:g}")
-        return value
-
-
-class CostSpec(_Strict):
-    """What the playbook costs a month (`cost:`), in ROLLOUT_CURRENCY."""
-
-    per_month: float = Field(allow_inf_nan=False)
-
-    @field_validator("per_month")
-    @classmethod
-    def _not_negative(cls, value: float) -> float:
-        if value < 0:
-            raise ValueError(f"a cost cannot be negative, got {value:g}")
-        return value
-
-
-class RuleSettings(_Strict):
+class RuleSettings(Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
     min_cases: int = Field(default=10, ge=1)
@@ -290,7 +165,7 @@ def _slot_order(slot: str) -> tuple[int, str]:
     return WEEKDAYS.index(day), clock
 
 
-class PlaybookSpec(_Strict):
+class PlaybookSpec(Strict):
     playbook: str = Field(pattern=SLUG_RE)
     title: str = Field(min_length=1, max_length=200)
     function: str = Field(min_length=1, max_length=80)
@@ -510,7 +385,7 @@ def _join(where: str, field: str) -> str:
 def _at_item(error: Any) -> Any:  # pydantic ErrorDetails
     """An error of a list's item that holds a character never stored, at that item."""
     cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, _Unstorable) and cause.index is not None:
+    if isinstance(cause, Unstorable) and cause.index is not None:
         return {**error, "loc": (*error["loc"], cause.index)}  # the item of a list, as its author finds it
     return error
 
@@ -532,7 +407,7 @@ def _describe(
         else:
             loc += f".{part}" if loc else str(part)
     if hidden is not None:
-        message = f"a field's name {_unstorable(hidden)}"
+        message = f"a field's name {unstorable_message(hidden)}"
     return f"{_join(where, loc) if loc else where or 'document'}: {message}", path
 
 

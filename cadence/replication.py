@@ -13,11 +13,11 @@ from statistics import median
 from typing import Any, get_args
 
 from cadence.calendar import WEEKS_PER_CYCLE
-from cadence.definition import Overridable
+from cadence.definition_parts import Overridable
 from cadence.exception_queue import OVERDUE_DAYS
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
-# among these (cadence.definition.Overridable; by default DEFAULT_MAY_CHANGE).
+# among these (cadence.definition_parts.Overridable; by default DEFAULT_MAY_CHANGE).
 ADOPT_OVERRIDES = get_args(Overridable)
 
 READY = "ready"

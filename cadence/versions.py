@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cadence.definition import DEFAULT_MAY_CHANGE
+from cadence.definition_parts import DEFAULT_MAY_CHANGE
 from cadence.replication import ADOPT_OVERRIDES
 
 # How `adopt` names each value a team may set (handlers/grammar_adopt.py ADOPT_OPTIONS).

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from cadence.definition import KpiSpec, ReplicationSpec, StepSpec
+from cadence.definition import KpiSpec, StepSpec
+from cadence.definition_parts import ReplicationSpec
 from cadence.versions import Change
 from templates import render
 from templates.notices import Payload

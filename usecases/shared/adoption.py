@@ -12,7 +12,8 @@ from typing import Any
 
 from cadence import calendar, keys, replication
 from cadence.decisions import Decision
-from cadence.definition import DEFAULT_MAY_CHANGE, DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from cadence.definition_parts import DEFAULT_MAY_CHANGE
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
