@@ -168,6 +168,15 @@ TEXTS: dict[str, str] = {
     # ---- what the data says (usecases/shared/caller.py, commands.py) ----
     "no_playbook": "There is no playbook “{slug}”.",
     "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; neither file was loaded: keep it in one.",
+    # A change whose loosened part waits (docs/playbooks.md, "The bar moves by decision") and
+    # whose tightened part would not fit the bar in force until then: a file's load
+    # (usecases/bar_loaded.py). The edit form cannot make one: it changes one bound of a
+    # section, and checks the whole change first.
+    "bar_now_invalid": (
+        "{slug}: {problem} in what would apply now. The loosened part of this change ({waiting}) "
+        "waits for the next cycle, and the bar in force until then does not fit the rest of it. "
+        "Make the change in two steps: the loosening first, the rest once it applies."
+    ),
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
     # To the person who asked: a cycle already set is only waited for; none set, they start
     # one (the owner or a curator) or hear who does.

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from cadence import bar, keys
 from cadence.decisions import Decision, DecisionKind
-from cadence.definition import PlaybookSpec, parse_playbook
+from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage.models.governance import BarRequest
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, as_read_now
@@ -44,6 +44,16 @@ class Waits:
     changes: list[str]  # "exception cap 10% → 15%"
 
 
+class NowInvalid(Exception):
+    """What would apply now of a file's change is no valid playbook: its tightened part does
+    not fit the bar in force until the loosened part applies (a guardrail's new max below
+    the min that stays until then)."""
+
+    def __init__(self, slug: str, problem: str, waiting: list[str]):
+        super().__init__(problem)
+        self.slug, self.problem, self.waiting = slug, problem, waiting
+
+
 def split(uow: Store, spec: PlaybookSpec) -> Split:
     """What of `spec` applies now. A playbook the file creates, or one whose cycles have not
     begun (no week is judged yet), takes the whole file at once."""
@@ -54,7 +64,10 @@ def split(uow: Store, spec: PlaybookSpec) -> Split:
     waiting = bar.waiting(before, spec.canonical())
     if not waiting:
         return Split(spec, state)
-    now = parse_playbook(bar.apply_now(before, spec.canonical()))
+    try:
+        now = parse_playbook(bar.apply_now(before, spec.canonical()))
+    except DefinitionError as err:
+        raise NowInvalid(spec.playbook, err.problems[0], [c.words for c in waiting]) from None
     return Split(now, state, [] if _waits_already(uow, state, waiting) else waiting)
 
 

@@ -69,7 +69,13 @@ def _load_file(
     """One file in one unit of work: what of it applies now (a loosened bar of a playbook
     whose cycles run waits for the next cycle, approved by the file: usecases/bar_loaded.py)."""
     with store.unit_of_work() as uow:
-        splits = [bar_loaded.split(uow, spec) for spec in specs]
+        try:
+            splits = [bar_loaded.split(uow, spec) for spec in specs]
+        except bar_loaded.NowInvalid as invalid:  # nothing of the file is stored
+            words = ", ".join(invalid.waiting)
+            return FileLoad(
+                name, [], Refusal.of("bar_now_invalid", slug=invalid.slug, problem=invalid.problem, waiting=words)
+            )
         tell = _telling(uow, specs, actor, now)
         outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now, tell=tell)
         waiting = [bar_loaded.record(uow, s, actor, now) for s in splits if s.waiting]

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import BarRequest
+from templates.refusals import plain
 from tests.conftest import ADMIN, CHANNEL, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_bar_requests import CURATOR2, body, cards, kinds, loosen, requests_of
 from tests.usecases.test_governance import CURATOR, CURATORS
@@ -144,3 +145,19 @@ def test_before_its_first_cycle_a_playbook_takes_the_whole_file_at_once(store, e
     load(store, clock, SUPPORT_REPLIES)  # created by the load: no revision, no request
     done = load(store, clock, LOOSER)  # no cycle begun: no week is judged by the bar yet
     assert done.waiting == [] and cap(store) == 0.15 and requests_of(engine) == []
+
+
+def test_a_file_whose_tightening_does_not_fit_the_bar_in_force_until_its_loosening_applies_is_refused_whole(
+    bot, slack, store, engine, world
+):
+    """The lower min waits for the next cycle; the new max would apply now, below the min in
+    force until then. The file is refused, naming both, and nothing of it is stored."""
+    crossed = {**LOOSER, "guardrail": {"name": "CSAT", "min": 4.0, "max": 4.5}}
+    done = load(store, world.clock, crossed)
+    assert done.outcomes == [] and done.refused is not None
+    text = plain(done.refused)
+    assert "support-replies: guardrail: 'min' is above 'max' in what would apply now" in text
+    assert "guardrail CSAT min 4.6 → 4" in text and "in two steps" in text
+    state = store.playbooks.state("support-replies")
+    assert state.playbook.title == "Support reply drafting" and cap(store) == 0.1  # not even the title
+    assert requests_of(engine) == [] and kinds(engine, "bar-approved") == []
