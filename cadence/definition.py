@@ -300,8 +300,10 @@ class PlaybookSpec(Strict):
             del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
-        if data["handoff"] is None:  # and the handoff terms
+        if data["handoff"] is None:  # and the handoff terms, as written
             del data["handoff"]
+        else:
+            data["handoff"] = _given(data["handoff"])
         for newest in ("value", "cost"):  # and the value measure and its cost
             if data[newest] is None:
                 del data[newest]

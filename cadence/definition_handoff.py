@@ -35,7 +35,8 @@ class HandoffSpec(Strict):
         if mention is not None:
             text = mention.group(2)
             if (mention.group(1) == "@") != (text[:1] in "UW"):
-                raise ValueError(f"{value!r} is neither a person nor a channel")
+                kind = "a person" if mention.group(1) == "@" else "a channel"
+                raise ValueError(f"{value!r} is written as {kind} but {text} is not the id of one")
         if not _ID.match(text):
             raise ValueError("must name a person or a channel: <@U0123456789>, <#C0123456789> or its id")
         return text
