@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from cadence import exception_queue, keys
 from cadence.definition_handoff import HandoffSpec
-from cadence.escalation import CLOCK, Escalation, age_words, sla_words
+from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words
 from cadence.exception_queue import Item
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
@@ -112,6 +112,8 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
     made = []
     for item in due:
         state, terms = by_id[item.playbook_id]
+        if not breached(item, terms.sla_hours, at):
+            continue
         escalation = Escalation(
             item.source, item.report_id, item.playbook_id, 0, at, f"unanswered for {sla_words(terms.sla_hours)}", CLOCK
         )

@@ -207,6 +207,7 @@ def test_escalate_on_the_monday_dm_asks_why_and_escalates_at_once(esc, bot, slac
     assert (row.by, row.reason, row.after_move) == (TRIAGE, "Needs legal <here>", 0)
     esc.dispatcher.drain(max_wait=0)
     [message] = escalations_in(slack, LEADS)
+    assert message["text"] == "Escalated: support-replies / draft: an exception item escalated by <@UTRIAGE001>"
     body = json.dumps(message["blocks"], ensure_ascii=False)
     assert "Escalated by <@UTRIAGE001>: “Needs legal &lt;here&gt;”, 2026-11-23 09:00 UTC" in body
     # the DM shows it escalated, without its Escalate… button
