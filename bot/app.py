@@ -27,6 +27,7 @@ from cadence import keys as work_keys
 from handlers import (
     actions,
     commands,
+    escalation,
     events,
     governance,
     grammar,
@@ -120,6 +121,7 @@ def create_app(
     week_form.register(app, services)
     home.register(app, services)
     queue.register(app, services)
+    escalation.register(app, services)
     upgrades.register(app, services)
     events.register(app, services)
     return app

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from cadence.definition_handoff import HandoffSpec
 from cadence.definition_parts import (
     EVENT_RE,
     CostSpec,
@@ -190,6 +191,7 @@ class PlaybookSpec(Strict):
     )
     value: ValueSpec | None = None
     cost: CostSpec | None = None
+    handoff: HandoffSpec | None = None  # escalation with a clock (cadence/definition_handoff.py)
 
     @field_validator("timezone")
     @classmethod
@@ -298,6 +300,10 @@ class PlaybookSpec(Strict):
             del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
+        if data["handoff"] is None:  # and the handoff terms, as written
+            del data["handoff"]
+        else:
+            data["handoff"] = _given(data["handoff"])
         for newest in ("value", "cost"):  # and the value measure and its cost
             if data[newest] is None:
                 del data[newest]

@@ -372,3 +372,9 @@ def read_exception_item(value: object) -> tuple[str, int] | None:
     if letter not in ITEM_SOURCES or report_id is None:
         return None
     return ITEM_SOURCES[letter], report_id
+
+
+def escalation(source: str, report_id: int, after_move: int) -> str:
+    """An exception item's escalation in its state (cadence/escalation.py), and its message's
+    outbox key: once per item and state, whichever clock or person made it."""
+    return f"escalation:{exception_item(source, report_id)}:{after_move}"

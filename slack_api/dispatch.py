@@ -40,7 +40,7 @@ from slack_sdk.web import SlackResponse
 
 from outbound.lane import Lane, worker_name
 from storage.models.bookkeeping import OutboxMessage
-from storage.outbox import Outbox
+from storage.outbox import Message, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -349,6 +349,7 @@ class Dispatcher(Lane):
     @staticmethod
     def _arguments(message: OutboxMessage) -> dict[str, Any]:
         arguments = dict(message.payload)
+        arguments.pop(FALLBACK, None)  # the bot's, not Slack's
         if message.method == "chat.postMessage":
             arguments["channel"] = message.channel  # a reply in a thread goes to its parent's channel: the same
             arguments["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
@@ -384,6 +385,12 @@ class Dispatcher(Lane):
                 self._next_probe = self.monotonic() + FIRST_PROBE_SECONDS
                 self._probe_wait = FIRST_PROBE_SECONDS * 2
                 return
+        if status < 500 and error in PERMANENT_ERRORS and _fallback(message, error) is not None:
+            # a message with somewhere else to go (an escalation: usecases/escalation.py) goes
+            # there, saying why, in the transaction that fails it here: nothing lost, nothing twice
+            log.warning("outbox %s: Slack refused it (%s); sent to its fallback instead", message.key, error)
+            self.outbox.mark_failed(message.id, self.worker, self.clock(), error, _fallback(message, error))
+            return
         if status < 500 and error in PERMANENT_ERRORS:
             log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
             self.outbox.mark_failed(message.id, self.worker, self.clock(), error)
@@ -433,6 +440,24 @@ class Dispatcher(Lane):
             ):
                 return channel, item["ts"]
         return None
+
+
+FALLBACK = "fallback"  # a payload's {channel, payload}: where it goes if Slack refuses its own channel or person
+
+
+def _fallback(message: OutboxMessage, error: str) -> Message | None:
+    """The message's fallback for Slack's `error`, with Slack's answer added: for a channel
+    lost to the bot or a person gone, if the payload carries one."""
+    given = message.payload.get(FALLBACK)
+    if not isinstance(given, dict) or error not in CHANNEL_LOST | PERSON_GONE or message.method != "chat.postMessage":
+        return None
+    payload = dict(given["payload"])
+    why = {
+        "type": "mrkdwn",
+        "text": f"Slack answered `{error}` for <{'@' if message.channel[:1] in 'UW' else '#'}{message.channel}>.",
+    }
+    payload["blocks"] = [*payload.get("blocks", []), {"type": "context", "elements": [why]}]
+    return Message(f"{message.key}:fallback", "chat.postMessage", str(given["channel"]), payload)
 
 
 def _retry_after(err: SlackApiError) -> float:

@@ -136,8 +136,11 @@ class Outbox:
                 .execution_options(synchronize_session=False)
             ).rowcount
 
-    def _update(self, message_id: int, worker: str, **values: Any) -> bool:
-        """Change a message this worker holds the lease on; False if the lease was lost."""
+    def _update(
+        self, message_id: int, worker: str, then: tuple[Message, datetime] | None = None, **values: Any
+    ) -> bool:
+        """Change a message this worker holds the lease on; False if the lease was lost.
+        `then`: a message enqueued in the same transaction, if the change was made."""
         with unit_of_work(self.bind) as s:
             result = s.exec(
                 update(OutboxMessage)
@@ -149,6 +152,8 @@ class Outbox:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
+            if result.rowcount == 1 and then is not None:
+                enqueue_in(s, [then[0]], then[1])
             return result.rowcount == 1
 
     def mark_in_flight(self, message_id: int, worker: str, now: datetime, attempts: int) -> bool:
@@ -177,9 +182,19 @@ class Outbox:
             values["in_flight_since"] = None
         return self._update(message_id, worker, **values)
 
-    def mark_failed(self, message_id: int, worker: str, now: datetime, error: str) -> bool:
+    def mark_failed(
+        self, message_id: int, worker: str, now: datetime, error: str, fallback: Message | None = None
+    ) -> bool:
+        """Slack refused it for good; its `fallback`, if given, is enqueued with the failure."""
         return self._update(
-            message_id, worker, status="failed", error=error, in_flight_since=None, lease_until=None, sent_at=None
+            message_id,
+            worker,
+            then=(fallback, now) if fallback is not None else None,
+            status="failed",
+            error=error,
+            in_flight_since=None,
+            lease_until=None,
+            sent_at=None,
         )
 
     def release(self, message_id: int, worker: str) -> bool:

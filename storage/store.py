@@ -17,7 +17,7 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - depth (storage/depth.py): cases, modes and people per closed week, over months;
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
 - sources (storage/source_fetches.py): what the clock asked each source, and its answer.
-- exception_items: the exception queue's items and their moves.
+- exception_items: the exception queue's items and their moves; escalations: those escalated.
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
   secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
 
@@ -40,6 +40,7 @@ from storage.cadence_log import CadenceLog
 from storage.champions import Champions
 from storage.db import Bind, ReadSession, engine_of, writers_in_turn
 from storage.depth import Depth
+from storage.escalations import Escalations
 from storage.exception_items import ExceptionItems
 from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
@@ -108,6 +109,7 @@ class Store:
         self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
         self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)
+        self.escalations = Escalations(engine, dry_run=dry_run)  # its items escalated (storage/escalations.py)
         self.bar_requests = BarRequests(engine)  # changes to a bar waiting for a curator (storage/bar_requests.py)
 
     def for_request(self, claim: Claim) -> Store:

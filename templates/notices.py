@@ -231,3 +231,42 @@ def learning_prompt(
     """At a cycle's end, the owner is asked what the team learned: the KPI's way and each
     step's verdicts, mode changes and most given reasons. `first` and `latest`: (week, KPI)."""
     return render("learning_prompt", **locals())
+
+
+def escalation(
+    *,
+    slug: str,
+    item: Mapping[str, Any],
+    age: str,
+    holder: str,
+    by: str,
+    why: str,
+    sla: str,
+    at: str,
+    escalate_to: str | None,
+    meant_for: str | None = None,
+    acknowledged_by: str | None = None,
+    acknowledged_at: str | None = None,
+) -> Payload:
+    """An exception item escalated (usecases/escalation.py), with its Acknowledge button
+    until someone answers for it; `meant_for`: sent to the curators channel instead."""
+    return render(
+        "escalation",
+        slug=slug,
+        step=item["step"],
+        source=item["source"],
+        reason=item["reason"],
+        logged_by=item["logged_by"],
+        logged_on=item["logged_on"],
+        key=item["key"],
+        age=age,
+        holder=holder,
+        by=by,
+        why=why,
+        sla=sla,
+        at=at,
+        escalate_to=escalate_to,
+        meant_for=meant_for,
+        acknowledged_by=acknowledged_by,
+        acknowledged_at=acknowledged_at,
+    )

@@ -303,6 +303,13 @@ TEXTS: dict[str, str] = {
     "item_acknowledged": "That item is acknowledged already; resolve or accept it with a note.",
     "item_unknown_move": "An exception item can be acknowledged, resolved or accepted, not “{to}”.",
     "item_note": "Say why in a note: it is what the team reads later.",
+    "item_escalated": "That item was escalated already ({on}); nothing was changed.",
+    "escalation_why": "Say why you escalate it: it is what the people it goes to read first.",
+    "escalation_not_yours": (
+        "Only the exception owner of *{slug}* ({exception_owner}), its owner ({owner}), whoever it was "
+        "escalated to or a curator can acknowledge this escalation; nothing was changed."
+    ),
+    "escalation_answered": "That escalation was answered already; nothing was changed.",
     "item_moved": "Someone moved that item a moment ago; nothing was changed. Open the list again to see it.",
     "curators_publish": "Only curators publish to the registry.",
     "adopt_not_allowed": (

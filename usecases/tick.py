@@ -42,7 +42,7 @@ from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import load_all, notices_close
-from usecases import bar_requests, exception_queue, learned_back, learnings, names, tick_reads
+from usecases import bar_requests, escalation, exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
 from usecases.shared import life, weeks
 from usecases.shared.collector import collector_paused
@@ -128,6 +128,10 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
+            # exception items unanswered past their SLA (usecases/escalation.py)
+            escalated = escalation.escalate_due(self.store, [s for s, _ in active], reads.curators_channel, at)
+            if escalated:
+                report.counts[("escalation", "done")] += escalated
             back = learned_back.due(
                 self.store, cursors, at, reads.adopters, lambda states: self._owner_zones(states, report)
             )

@@ -42,6 +42,7 @@ TABLES: list[type[SQLModel]] = [
     reports.Learning,
     reports.SourceFetch,
     reports.ExceptionItemEvent,
+    reports.ExceptionEscalation,
     governance.Decision,
     governance.StepVerdict,
     governance.Proposal,

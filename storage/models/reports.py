@@ -292,3 +292,30 @@ class ExceptionItemEvent(SQLModel, table=True):
     note: Optional[str] = long_text(nullable=True)
     by: str = Field(max_length=64)
     at: datetime = instant()
+
+
+class ExceptionEscalation(SQLModel, table=True):
+    """An exception item escalated (docs/playbooks.md, "Escalation with a clock"): by the clock
+    when its SLA ran out unanswered, or by a person with a reason. `after_move` is how many
+    moves the item had then; unique with the item, so an item is escalated once per state
+    (two clocks, a restart: one row). A move after it ends it; `cleared_*` is its own
+    Acknowledge, for an item acknowledged before it was escalated."""
+
+    __tablename__ = "exception_escalation"
+    __table_args__ = (
+        Index("ux_exception_escalation_item", "source", "report_id", "after_move", unique=True),
+        Index("ix_exception_escalation_playbook", "playbook_id", "id"),
+        CheckConstraint("source IN ('exception', 'deviation')", name="source"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    key: str = Field(max_length=80, unique=True)  # cadence/keys.py's escalation key: the outbox's too
+    playbook_id: int = Field(foreign_key="playbook.id")
+    source: str = Field(max_length=10)  # exception | deviation
+    report_id: int
+    after_move: int
+    reason: str = long_text()
+    by: str = Field(max_length=64)  # a user id, or "clock"
+    at: datetime = instant()
+    cleared_by: Optional[str] = Field(default=None, max_length=64)
+    cleared_at: Optional[datetime] = instant(nullable=True)

@@ -307,6 +307,7 @@ FORMS = {  # each form the bot opens, with fields filled in as Slack sends them
     "request_decline": {"reason": TYPED},
     "request_form": {"version": {"type": "plain_text_input", "value": "support-replies"}, "similar": TYPED},
     "item_note": {"note": TYPED},
+    "item_escalate": {"why": TYPED},
 }
 IMPOSSIBLE_METADATA = [
     "{not json",

@@ -230,6 +230,25 @@ def contexts(
             limit=500,
         ),
         "item_moved": dict(slug="p" * 60, to="acknowledged"),
+        "item_escalated": dict(slug="p" * 60, done="escalated", to="CTEAM00001"),
+        "modal_item_escalate": dict(
+            metadata="e:2147483647|D0123456789|1234567890.123456",
+            item=dict(
+                key="e:2147483647",
+                source="exception",
+                step=text[:40],
+                reason=text[:4000],
+                logged_by="UPERSON0001",
+                logged_on="2026-11-16",
+                age=400,
+                state="acknowledged",
+                acknowledged=True,
+                slug="p" * 60,
+            ),
+            slug="p" * 60,
+            to="UPERSON0002",
+            limit=500,
+        ),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
         "modal_stall": dict(
             answer="rescope", metadata="stall:1:2", slug="support-replies", title=text, cycle=2, limit=500

@@ -1,0 +1,45 @@
+"""The playbook's handoff terms (docs/playbooks.md, "Escalation with a clock"): how long an
+exception item may wait unanswered, and who hears when it has.
+
+    handoff: {sla_hours: 24, escalate_to: <@U0123456789>}   # or <#C0123456789>, or a plain id
+
+Without `handoff` nothing is escalated by the clock; without `escalate_to` the curators
+channel hears."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from cadence.definition_parts import Strict
+
+MAX_SLA_HOURS = 24 * 90  # a quarter: past that an item is readiness's business, not a handoff's
+_MENTION = re.compile(r"^<([@#])([A-Z0-9]{7,20})(?:\|[^>]*)?>$")
+_ID = re.compile(r"^[UWCG][A-Z0-9]{6,19}$")
+
+
+class HandoffSpec(Strict):
+    sla_hours: float = Field(gt=0, le=MAX_SLA_HOURS, allow_inf_nan=False)
+    escalate_to: str | None = None  # a user (U…/W…) or a channel (C…/G…) id
+
+    @field_validator("escalate_to", mode="before")
+    @classmethod
+    def _an_id(cls, value: Any) -> Any:
+        """`<@U…>`, `<@U…|name>`, `<#C…|name>` or a plain id, kept as the id."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        mention = _MENTION.match(text)
+        if mention is not None:
+            text = mention.group(2)
+            if (mention.group(1) == "@") != (text[:1] in "UW"):
+                kind = "a person" if mention.group(1) == "@" else "a channel"
+                raise ValueError(f"{value!r} is written as {kind} but {text} is not the id of one")
+        if not _ID.match(text):
+            raise ValueError("must name a person or a channel: <@U0123456789>, <#C0123456789> or its id")
+        return text
+
+
+__all__ = ["MAX_SLA_HOURS", "HandoffSpec"]

@@ -1,0 +1,62 @@
+"""Escalation with a clock (docs/playbooks.md, "Escalation with a clock"): an exception item
+neither acknowledged nor closed `sla_hours` after it was logged is escalated, once; the
+exception owner may escalate an open item sooner, saying why.
+
+An escalation belongs to the state the item was in when it was made: it records how many
+moves the item had (`after_move`). It is current while the item is still open with that
+many moves and nobody acknowledged the escalation itself; a move (acknowledged, resolved,
+accepted) ends it. One escalation per item and state: the clock's and a person's for an
+item never moved are the same one. Plain data and rules; no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cadence.exception_queue import OPEN, Item
+
+CLOCK = "clock"  # `by` of an escalation the clock made
+
+
+@dataclass(frozen=True)
+class Escalation:
+    source: str
+    report_id: int
+    playbook_id: int
+    after_move: int  # the item's moves when it was escalated
+    at: datetime
+    reason: str  # why: the SLA's words for the clock's, the person's note otherwise
+    by: str  # a user id, or CLOCK
+    cleared_at: datetime | None = None  # its own Acknowledge, for an item acknowledged before it
+    cleared_by: str | None = None
+
+    def current(self, item: Item) -> bool:
+        """Whether `item` (as it stands now) is escalated by this escalation."""
+        return item.is_open and item.moves == self.after_move and self.cleared_at is None
+
+
+def deadline(item: Item, sla_hours: float) -> datetime:
+    return item.logged_at + timedelta(hours=sla_hours)
+
+
+def breached(item: Item, sla_hours: float, now: datetime) -> bool:
+    """An item the clock escalates at `now`: never moved (neither acknowledged nor closed),
+    not withdrawn, and its SLA run out (at the deadline itself, not a second before)."""
+    return item.state == OPEN and item.moves == 0 and not item.withdrawn and now >= deadline(item, sla_hours)
+
+
+def sla_words(sla_hours: float) -> str:
+    """`24 h` as the messages say it."""
+    return f"{sla_hours:g} h"
+
+
+def age_words(item: Item, now: datetime) -> str:
+    """An item's age as the escalation says it: days and hours, or hours and minutes."""
+    seconds = max(0, int((now - item.logged_at).total_seconds()))
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min"
+
+
+__all__ = ["CLOCK", "Escalation", "age_words", "breached", "deadline", "sla_words"]

@@ -1,0 +1,175 @@
+"""Exception items escalated (cadence/escalation.py): the items whose SLA ran out unanswered,
+escalations written with their messages in one transaction, and the current ones as the
+queue, status and the web view show them. One row per item and state, keyed: two clocks,
+or a clock and a person, write one (storage/bulk.py's insert_new), and only the writer
+enqueues the message, under the same key (storage/outbox.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, exists, select, union_all, update
+from sqlmodel import col
+
+from cadence import keys
+from cadence.escalation import Escalation
+from cadence.exception_queue import CLOSED, Item
+from storage.bulk import insert_new
+from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.exception_items import _SOURCES, _item, _items, _kept, _table
+from storage.models import table_of
+from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
+from storage.outbox import Message, enqueue_in
+from storage.types import one_of
+
+_ROW = ExceptionEscalation
+_EVENT = ExceptionItemEvent
+ESCALATIONS = table_of(ExceptionEscalation)
+
+
+def _never_moved(source: str) -> Any:
+    report = col(_table(source).id)
+    return ~exists().where(col(_EVENT.source) == source, col(_EVENT.report_id) == report)
+
+
+def _not_escalated(source: str) -> Any:
+    report = col(_table(source).id)
+    return ~exists().where(col(_ROW.source) == source, col(_ROW.report_id) == report, col(_ROW.after_move) == 0)
+
+
+def _due(source: str) -> Any:
+    table = _table(source)
+    return _items(
+        source,
+        *_kept(source),
+        col(table.reported_at) <= bindparam("cutoff"),
+        _never_moved(source),
+        _not_escalated(source),
+    )
+
+
+_DUE = union_all(*(_due(source) for source in _SOURCES))
+
+
+def _escalation(row: Any) -> Escalation:
+    return Escalation(
+        source=row.source,
+        report_id=row.report_id,
+        playbook_id=row.playbook_id,
+        after_move=row.after_move,
+        at=row.at,
+        reason=row.reason,
+        by=row.by,
+        cleared_at=row.cleared_at,
+        cleared_by=row.cleared_by,
+    )
+
+
+class Escalations:
+    def __init__(self, bind: Bind, dry_run: bool = False):
+        self.bind, self.engine, self.dry_run = bind, engine_of(bind), dry_run
+
+    def due(self, sla_hours: dict[int, float], now: datetime, limit: int) -> list[Item]:
+        """The items of these playbooks (id → its `sla_hours`) whose SLA ran out by `now`,
+        never moved nor escalated, oldest first, at most `limit`."""
+        if not sla_hours:
+            return []
+        cutoff = now - timedelta(hours=min(sla_hours.values()))
+        with reading(self.bind) as s:
+            rows = s.execute(_DUE, {"playbooks": list(sla_hours), "cutoff": cutoff}).all()
+        items = [_item(row, None) for row in rows]
+        due = [i for i in items if i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id])]
+        return sorted(due, key=lambda i: (i.logged_at, i.source, i.report_id))[:limit]
+
+    def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
+        """Write these escalations, each only if its item still stands as it was escalated
+        (not moved since, not withdrawn) and none was written for it in that state, and
+        enqueue the messages of those written, in one transaction. Returns their keys."""
+        if not made:
+            return set()
+        with unit_of_work(self.bind, commit=not self.dry_run) as s:
+            connection = s.connection()
+            standing = {
+                (e.source, e.report_id) for e, _ in made if _stands(connection, e.source, e.report_id, e.after_move)
+            }
+            rows = [
+                dict(
+                    key=keys.escalation(e.source, e.report_id, e.after_move),
+                    playbook_id=e.playbook_id,
+                    source=e.source,
+                    report_id=e.report_id,
+                    after_move=e.after_move,
+                    reason=e.reason,
+                    by=e.by,
+                    at=e.at,
+                )
+                for e, _ in made
+                if (e.source, e.report_id) in standing
+            ]
+            written = insert_new(s, ESCALATIONS, rows) if rows else set()
+            messages = [
+                m for e, ms in made if keys.escalation(e.source, e.report_id, e.after_move) in written for m in ms
+            ]
+            enqueue_in(s, messages, at)
+        return written
+
+    def current_of(self, playbook_ids: list[int]) -> dict[tuple[str, int], Escalation]:
+        """(source, report id) → the item's latest escalation not acknowledged itself, for
+        these playbooks' items; whether it is still current is the item's (Escalation.current)."""
+        if not playbook_ids:
+            return {}
+        with reading(self.bind) as s:
+            rows = s.execute(
+                select(_ROW)
+                .where(one_of(col(_ROW.playbook_id), "playbooks"), col(_ROW.cleared_at).is_(None))
+                .order_by(col(_ROW.after_move)),
+                {"playbooks": playbook_ids},
+            ).scalars()
+            return {(r.source, r.report_id): _escalation(r) for r in rows}
+
+    def latest(self, source: str, report_id: int) -> Escalation | None:
+        """The item's latest escalation, acknowledged or not; None if it was never escalated."""
+        with reading(self.bind) as s:
+            row = (
+                s.execute(
+                    select(_ROW)
+                    .where(col(_ROW.source) == source, col(_ROW.report_id) == report_id)
+                    .order_by(col(_ROW.after_move).desc())
+                )
+                .scalars()
+                .first()
+            )
+            return _escalation(row) if row is not None else None
+
+    def clear(self, escalation: Escalation, by: str, at: datetime, messages: list[Message]) -> bool:
+        """Acknowledge the escalation itself (its item acknowledged before it), with its
+        messages; False, and nothing written, if someone did a moment ago."""
+        key = keys.escalation(escalation.source, escalation.report_id, escalation.after_move)
+        with unit_of_work(self.bind) as s:
+            done = s.exec(
+                update(_ROW)
+                .where(col(_ROW.key) == key, col(_ROW.cleared_at).is_(None))
+                .values(cleared_by=by, cleared_at=at)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not done:
+                return False
+            enqueue_in(s, messages, at)
+        return True
+
+
+def _stands(connection: Any, source: str, report_id: int, after_move: int) -> bool:
+    """Whether the item is kept, open and has had exactly `after_move` moves now."""
+    table = _table(source)
+    withdrawn = connection.execute(select(col(table.withdrawn_at)).where(col(table.id) == report_id)).first()
+    if withdrawn is None or withdrawn[0] is not None:
+        return False
+    states = connection.execute(
+        select(col(_EVENT.state)).where(col(_EVENT.source) == source, col(_EVENT.report_id) == report_id)
+    ).scalars()
+    states = list(states)
+    return len(states) == after_move and not any(state in CLOSED for state in states)
+
+
+__all__ = ["Escalations"]

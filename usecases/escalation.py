@@ -1,0 +1,229 @@
+"""Escalation with a clock (docs/playbooks.md, "Escalation with a clock"): the clock's step
+that escalates the exception items whose SLA ran out unanswered, the Escalate button's
+form (the exception owner escalates an open item at once, saying why) and the escalation's
+Acknowledge button. Each escalation is written with its message in one transaction, under
+one key per item and state (storage/escalations.py): a restart or a second clock sends
+nothing twice and loses nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from cadence import exception_queue, keys
+from cadence.definition_handoff import HandoffSpec
+from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words
+from cadence.exception_queue import Item
+from slack_api.members import DirectoryUnavailable
+from storage.exception_items import Moved
+from storage.models.playbooks import Playbook
+from storage.outbox import Message
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from templates import notices
+from templates.refusals import Refusal
+from usecases import exception_queue as queue
+from usecases.shared.caller import Caller
+from usecases.shared.queue import exception_owner, may_move, shown
+from usecases.shared.roles import user
+
+PER_TICK = 50  # escalations a tick makes at most: a backlog goes out over a few minutes
+
+
+def handoff(playbook: Playbook) -> HandoffSpec | None:
+    """The playbook's handoff terms, if it declares them."""
+    given = playbook.definition.get("handoff")
+    if not given:
+        return None
+    try:
+        return HandoffSpec.model_validate(given)
+    except ValidationError:  # a definition stored by a newer bot: no escalation rather than a failed tick
+        return None
+
+
+def escalate_to(playbook: Playbook) -> str | None:
+    """Who the playbook's escalations go to, as declared; an adopted playbook's go to the
+    curators (its definition names the origin's people)."""
+    terms = handoff(playbook)
+    if terms is None or playbook.adopted_from_id is not None:
+        return None
+    return terms.escalate_to
+
+
+def _target(playbook: Playbook, curators: str | None) -> str:
+    """`escalate_to`, else the curators channel, else the owner (nothing is dropped)."""
+    return escalate_to(playbook) or curators or playbook.owner_id
+
+
+def _message(state: PlaybookState, item: Item, escalation: Escalation, curators: str | None, now: datetime) -> Message:
+    """The escalation's message, under its key; one meant for a channel or person other
+    than the curators channel carries the curators' copy, which the dispatcher sends if
+    Slack refuses it there (slack_api/dispatch.py)."""
+    playbook = state.playbook
+    to = _target(playbook, curators)
+    payload = _payload(state, item, escalation, now)
+    if curators is not None and to != curators:
+        payload["fallback"] = {"channel": curators, "payload": _payload(state, item, escalation, now, meant_for=to)}
+    return Message(keys.escalation(item.source, item.report_id, escalation.after_move), "chat.postMessage", to, payload)
+
+
+def _payload(
+    state: PlaybookState,
+    item: Item,
+    escalation: Escalation,
+    now: datetime,
+    meant_for: str | None = None,
+    acknowledged: tuple[str, datetime] | None = None,
+) -> dict[str, Any]:
+    terms = handoff(state.playbook)
+    return notices.escalation(
+        slug=state.playbook.slug,
+        item=shown(state, item, now),
+        age=age_words(item, escalation.at),
+        holder=exception_owner(state.playbook),
+        by=escalation.by,
+        why=escalation.reason,
+        sla=sla_words(terms.sla_hours) if terms else "",
+        at=_when(escalation.at),
+        escalate_to=escalate_to(state.playbook),
+        meant_for=meant_for,
+        acknowledged_by=acknowledged[0] if acknowledged else None,
+        acknowledged_at=_when(acknowledged[1]) if acknowledged else None,
+    )
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# ---- the clock ----
+
+
+def escalate_due(store: Store, states: list[PlaybookState], curators: str | None, at: datetime) -> int:
+    """The clock's step: every item of these (active) playbooks with `handoff` whose SLA ran
+    out by `at`, never acknowledged nor closed nor escalated, is escalated with its message.
+    Returns how many this tick wrote (another clock's are not counted twice)."""
+    by_id = {s.playbook.id: (s, terms) for s in states if (terms := handoff(s.playbook)) is not None}
+    if not by_id:
+        return 0
+    due = store.escalations.due({pid: terms.sla_hours for pid, (_, terms) in by_id.items()}, at, PER_TICK)
+    made = []
+    for item in due:
+        state, terms = by_id[item.playbook_id]
+        if not breached(item, terms.sla_hours, at):
+            continue
+        escalation = Escalation(
+            item.source, item.report_id, item.playbook_id, 0, at, f"unanswered for {sla_words(terms.sla_hours)}", CLOCK
+        )
+        made.append((escalation, [_message(state, item, escalation, curators, at)]))
+    return len(store.escalations.record(made, at))
+
+
+# ---- the Escalate button and its form ----
+
+
+def form_for(caller: Caller, value: object) -> dict[str, Any]:
+    """What the Escalate form shows; refused as the escalation would be, before it opens."""
+    found = queue.target(caller, value)
+    _refuse_escalation(caller.store, found.item)
+    curators = caller.store.org.setting(CURATORS_CHANNEL)
+    return dict(
+        metadata=found.item.key,
+        item=shown(found.state, found.item, caller.now),
+        slug=found.state.playbook.slug,
+        to=_target(found.state.playbook, curators),
+    )
+
+
+def escalate(caller: Caller, value: object, why: str, dm: dict[str, Any] | None = None) -> tuple[queue.Target, str]:
+    """Escalate an open item at once, saying why: its message goes to `escalate_to` (or the
+    curators channel); the Monday DM it came from shows it escalated. Refusals write nothing.
+    Returns the item and where the escalation went."""
+    found = queue.target(caller, value)
+    item = found.item
+    _refuse_escalation(caller.store, item)
+    why = why.strip()
+    if not why:
+        raise Refusal.of("escalation_why")
+    curators = caller.store.org.setting(CURATORS_CHANNEL)
+    escalation = Escalation(item.source, item.report_id, item.playbook_id, item.moves, caller.now, why, caller.user_id)
+    message = _message(found.state, item, escalation, curators, caller.now)
+    if not caller.store.escalations.record([(escalation, [message])], caller.now):
+        raise Refusal.of("item_moved")  # moved or escalated by someone else a moment ago
+    queue._after(caller, found.state, dm or {})
+    return found, message.channel
+
+
+def _refuse_escalation(store: Store, item: Item) -> None:
+    if item.withdrawn:
+        raise Refusal.of("item_withdrawn")
+    if not item.is_open:
+        raise Refusal.of("item_closed", state=item.state)
+    latest = store.escalations.latest(item.source, item.report_id)
+    if latest is not None and latest.after_move == item.moves:
+        raise Refusal.of("item_escalated", on=_when(latest.at))
+
+
+# ---- the escalation's Acknowledge button ----
+
+
+def may_acknowledge(caller: Caller, state: PlaybookState) -> bool:
+    """The exception owner, the owner, a curator, and `escalate_to`: the person, or a
+    member of the channel."""
+    if may_move(caller.store, state, caller.user_id):
+        return True
+    to = escalate_to(state.playbook)
+    if to is None:
+        return False
+    if to[:1] in ("U", "W"):
+        return caller.user_id == to
+    try:
+        return caller.user_id in caller.services.directory.channel_members(caller.client, to)
+    except DirectoryUnavailable:
+        return False
+
+
+def acknowledge(caller: Caller, value: object, where: dict[str, str] | None) -> PlaybookState:
+    """The escalation's Acknowledge: an item never acknowledged is acknowledged (a move, as
+    the queue's button makes); one acknowledged before it was escalated has its escalation
+    acknowledged. The message clicked (`where`: its channel and ts) then shows who did,
+    without the button. Refused for anyone else, and for an escalation answered already."""
+    read = keys.read_exception_item(value)
+    item = caller.store.exception_items.item(*read) if read else None
+    state = caller.store.playbooks.state_by_id(item.playbook_id) if item else None
+    if item is None or state is None:
+        raise Refusal.of("item_gone")
+    if not may_acknowledge(caller, state):
+        raise Refusal.of(
+            "escalation_not_yours",
+            slug=state.playbook.slug,
+            exception_owner=user(exception_owner(state.playbook)),
+            owner=user(state.playbook.owner_id),
+        )
+    escalation = caller.store.escalations.latest(item.source, item.report_id)
+    if item.withdrawn:
+        raise Refusal.of("item_withdrawn")
+    if not item.is_open:
+        raise Refusal.of("item_closed", state=item.state)
+    if escalation is None or not escalation.current(item):
+        raise Refusal.of("escalation_answered")
+    update = []
+    if where:
+        payload = _payload(state, item, escalation, escalation.at, acknowledged=(caller.user_id, caller.now))
+        update = [
+            Message(keys.dm_update(uuid.uuid4().hex), "chat.update", where["channel"], {"ts": where["ts"], **payload})
+        ]
+    if item.moves == 0:
+        try:
+            caller.store.exception_items.move(
+                item, exception_queue.ACKNOWLEDGED, None, caller.user_id, caller.now, update
+            )
+        except Moved as err:
+            if str(err) == "withdrawn":
+                raise Refusal.of("item_withdrawn") from None
+            raise Refusal.of("item_moved") from None
+    elif not caller.store.escalations.clear(escalation, caller.user_id, caller.now, update):
+        raise Refusal.of("escalation_answered")
+    return state
