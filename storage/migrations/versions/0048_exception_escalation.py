@@ -6,7 +6,7 @@ item and state (`after_move`, unique with the item): when, why, by whom (or the 
 and who acknowledged the escalation itself. Nothing to migrate: no item was escalated
 before.
 
-Revision ID: 0053
+Revision ID: 0048
 Revises: 0047
 Create Date: 2026-11-27 01:45:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 import storage.types
 
-revision = '0053'
+revision = '0048'
 down_revision = '0047'
 branch_labels = None
 depends_on = None
