@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -91,12 +92,20 @@ class Standing:
 
 
 def standing(
-    definition: dict[str, Any], step: str, latest: Run | None, changed_after: bool, threshold: float
+    definition: dict[str, Any],
+    step: str,
+    latest: Run | None,
+    changed_after: bool,
+    threshold: float,
+    revisions: Sequence[tuple[dict[str, Any], dict[str, Any]]] = (),
 ) -> Standing | None:
     """The step's calibration standing, or None where no set is declared for it.
-    `changed_after`: an edit with *Prompt or model changed* ticked came after `latest`."""
+    `changed_after`: an edit with *Prompt or model changed* ticked came after `latest`;
+    `revisions`: the (before, after) definitions of each revision since it was run, so that
+    a step changed and changed back is stale still."""
     cases = declared(definition, step)
     if cases is None:
         return None
-    current = latest is not None and not changed_after and latest.basis == basis(definition, step)
+    changed = changed_after or any(basis(before, step) != basis(after, step) for before, after in revisions)
+    current = latest is not None and not changed and latest.basis == basis(definition, step)
     return Standing(cases, latest, current, threshold)

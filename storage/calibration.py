@@ -3,6 +3,8 @@ edit said its prompt or model changed after it, and the run or mark to record.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import col, select
 
 from cadence.calibration import Run
@@ -43,6 +45,21 @@ class Calibrations:
             else:
                 found[key] = (found.get(key, (None, False))[0], True)
         return found
+
+    def revisions_since(self, playbook_id: int, after: int | None) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """The playbook's revisions after the one of id `after` (all for None): (id, the
+        definition before, the definition after), oldest first."""
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(Decision)
+                .where(
+                    col(Decision.playbook_id) == playbook_id,
+                    col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value,
+                    col(Decision.id) > (after or 0),
+                )
+                .order_by(col(Decision.id))
+            ).all()
+        return [(r.id, r.figures.get("before") or {}, r.figures.get("after") or {}) for r in rows]
 
     def latest_revision(self, playbook_id: int) -> int | None:
         """The id of the playbook's latest revision (its creation, or a change to it)."""

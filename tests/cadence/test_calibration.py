@@ -73,6 +73,13 @@ def test_a_revision_elsewhere_leaves_the_run_current():
     assert standing(after, "draft", run_of(before), False, 0.9).current
 
 
+def test_a_step_changed_and_changed_back_since_the_run_is_stale():
+    d = definition()
+    there = definition(mode="human-led")
+    assert standing(d, "draft", run_of(d), False, 0.9, [(d, there), (there, d)]).holds == STALE
+    assert standing(d, "draft", run_of(d), False, 0.9, [(d, {**d, "exception_cap": 0.2})]).holds is None
+
+
 def test_a_prompt_or_model_change_after_the_run_makes_it_stale():
     d = definition()
     assert standing(d, "draft", run_of(d), True, 0.9).holds == STALE

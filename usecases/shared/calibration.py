@@ -31,9 +31,13 @@ def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[st
     for state in with_sets:
         pb = state.playbook
         out[pb.id] = {}
+        runs = [r for (pid, _), (r, _) in found.items() if pid == pb.id and r is not None]
+        since = min((r.revision or 0 for r in runs), default=None)
+        revisions = store.calibrations.revisions_since(pb.id, since) if since is not None else []
         for step in state.steps:
             latest, changed = found.get((pb.id, step.name.lower()), (None, False))
-            one = calibration.standing(pb.definition, step.name, latest, changed, pb.rubric_threshold)
+            after = [(b, a) for rid, b, a in revisions if latest is not None and rid > (latest.revision or 0)]
+            one = calibration.standing(pb.definition, step.name, latest, changed, pb.rubric_threshold, after)
             if one is not None:
                 out[pb.id][step.name] = one
     return out
