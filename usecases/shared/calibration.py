@@ -26,6 +26,8 @@ def standings(store: Store, state: PlaybookState) -> dict[str, Standing]:
 def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[str, Standing]]:
     """The same, for many playbooks in one read (none read where none declares a set)."""
     with_sets = [s for s in states if any(declared(s.playbook.definition, st.name) for st in s.steps)]
+    if not with_sets:  # most playbooks: nothing read
+        return {}
     found = store.calibrations.latest([s.playbook.id for s in with_sets])
     out: dict[int, dict[str, Standing]] = {}
     for state in with_sets:
@@ -41,6 +43,18 @@ def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[st
             if one is not None:
                 out[pb.id][step.name] = one
     return out
+
+
+def lines(store: Store, state: PlaybookState) -> dict[str, str]:
+    """Each step's calibration as status and the web view show it, by step name: its
+    latest run, whether it is current, and when it was run ("37/40 = 92.5%, current (run
+    2026-11-18)")."""
+    return {step: line(one) for step, one in standings(store, state).items()}
+
+
+def line(one: Standing) -> str:
+    run = one.latest
+    return one.words() + (f" (run {run.at:%Y-%m-%d})" if run is not None else "")
 
 
 def run_row(
