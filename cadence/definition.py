@@ -102,6 +102,10 @@ class StepSpec(Strict):
     def _no_rubric_no_rubric_source(self) -> StepSpec:
         if self.rubric == "none" and self.from_ is not None and self.from_.rubric is not None:
             raise ValueError(f"step '{self.name}' has no rubric by design (rubric: none), so its from: takes no rubric")
+        if self.rubric == "none" and self.calibration is not None:
+            raise ValueError(
+                f"step '{self.name}' has no rubric by design (rubric: none), so it takes no calibration set"
+            )
         return self
 
 

@@ -56,13 +56,15 @@ def test_exactly_at_the_threshold_meets_it():
     "changed",
     [
         {"mode": "human-led"},  # its mode
-        {"rubric": "none"},  # its rubric
+        {"rubric": {"dimensions": ["tone", "accuracy"]}},  # its rubric (its dimensions, as stored)
         {"calibration": {"cases": 50}},  # the set itself
     ],
 )
 def test_a_revision_that_changes_the_step_makes_the_run_stale(changed):
     run = run_of(definition())
-    one = standing(definition(**changed), "draft", run, False, 0.9)
+    after = definition()
+    after["steps"][0].update(changed)  # as stored, whatever the schema checks
+    one = standing(after, "draft", run, False, 0.9)
     assert (one.current, one.holds) == (False, STALE)
     assert one.words().endswith("stale: the step changed since it was run")
 
@@ -105,6 +107,12 @@ def test_the_set_is_declared_for_the_playbook_or_a_step():
 def test_a_definition_without_a_set_keeps_its_plain_data():
     assert "calibration" not in parse_playbook(SUPPORT_REPLIES).canonical()
     assert all("calibration" not in s for s in parse_playbook(SUPPORT_REPLIES).canonical()["steps"])
+
+
+def test_a_step_without_a_rubric_takes_no_set():
+    steps = [{"name": "draft", "mode": "collaborative", "rubric": "none", "calibration": {"cases": 40}}]
+    with pytest.raises(DefinitionError, match=r"no rubric by design .* so it takes no calibration set"):
+        parse_playbook({**SUPPORT_REPLIES, "steps": steps})
 
 
 @pytest.mark.parametrize("cases", [0, -1, "forty", 10_001])
