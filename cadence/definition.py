@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from cadence.definition_calibration import CalibrationSpec, drop_unset
 from cadence.definition_handoff import HandoffSpec
 from cadence.definition_parts import (
     EVENT_RE,
@@ -90,6 +91,7 @@ class StepSpec(Strict):
     pinned: bool = False
     from_: StepFromSpec | None = Field(default=None, alias="from")
     rubric: Literal["none"] | None = None  # `rubric: none`: the step has no rubric by design
+    calibration: CalibrationSpec | None = None  # its own calibration set (cadence/definition_calibration.py)
 
     @model_validator(mode="after")
     def _pinned_is_human_led(self) -> StepSpec:
@@ -101,6 +103,10 @@ class StepSpec(Strict):
     def _no_rubric_no_rubric_source(self) -> StepSpec:
         if self.rubric == "none" and self.from_ is not None and self.from_.rubric is not None:
             raise ValueError(f"step '{self.name}' has no rubric by design (rubric: none), so its from: takes no rubric")
+        if self.rubric == "none" and self.calibration is not None:
+            raise ValueError(
+                f"step '{self.name}' has no rubric by design (rubric: none), so it takes no calibration set"
+            )
         return self
 
 
@@ -192,6 +198,7 @@ class PlaybookSpec(Strict):
     value: ValueSpec | None = None
     cost: CostSpec | None = None
     handoff: HandoffSpec | None = None  # escalation with a clock (cadence/definition_handoff.py)
+    calibration: CalibrationSpec | None = None  # each step's with a rubric, unless a step has its own
 
     @field_validator("timezone")
     @classmethod
@@ -310,6 +317,7 @@ class PlaybookSpec(Strict):
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]
+        drop_unset(data)  # and a calibration set
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)
         for section in (data["kpi"], data["guardrail"], data.get("value"), *data["steps"]):

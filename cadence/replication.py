@@ -7,6 +7,7 @@ messages that show them and the decision rows that keep them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
@@ -106,6 +107,7 @@ def readiness(
     rubrics: list[StepRubric] | None = None,
     rubric_threshold: float = 1.0,
     overdue_items: tuple[int, int] = (0, 0),
+    calibration: Mapping[str, str] | None = None,
 ) -> list[Criterion]:
     """The criteria, in the order docs/usage.md lists them:
 
@@ -124,7 +126,10 @@ def readiness(
        cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
        source before their week closed; n/a (met) without sources;
     8. no exception item open longer than 14 days (`overdue_items`: how many are, and
-       the oldest's age in days)."""
+       the oldest's age in days).
+
+    `calibration`: the steps whose declared calibration set has no current run at or
+    above the threshold, with why (cadence/calibration.py): output accuracy is not met."""
     rate = answered / asked if asked else None
     over = [s for s in steps if not s.within_cap]
     without = [c for c in cycles if learnings.get(c, 0) == 0]
@@ -152,7 +157,7 @@ def readiness(
             dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
         ),
         Criterion("owner", owner_active, dict(active=owner_active)),
-        _accuracy(rubrics or [], rubric_threshold, len(cycles), wanted),
+        _calibrated(_accuracy(rubrics or [], rubric_threshold, len(cycles), wanted), calibration or {}),
         _reliability(reliability, min_reliability),
         queue_criterion(overdue_items),
     ]
@@ -181,6 +186,14 @@ def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: 
         wanted=wanted,
     )
     return Criterion("accuracy", not below, figures)
+
+
+def _calibrated(accuracy: Criterion, held: Mapping[str, str]) -> Criterion:
+    """Output accuracy also needs each declared calibration set's latest run, current and
+    at or above the threshold: `held`, the steps whose run is not, with why."""
+    if not held:
+        return accuracy
+    return Criterion("accuracy", False, {**accuracy.figures, "calibration": dict(held)})
 
 
 def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criterion:

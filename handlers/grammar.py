@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
-from handlers import checkins, grammar_adopt, playbook_form, replies, week_form
+from handlers import checkins, grammar_adopt, grammar_calibrate, playbook_form, replies, week_form
 from handlers.words import (
     Words,
     clip,
@@ -465,6 +465,13 @@ SUBCOMMANDS = (
         _rubric,
         commands.rubric,
         replies.rubric,
+    ),
+    Subcommand(
+        "calibrate",
+        ("/rollout calibrate <playbook> <step> <passed>/<cases> [note]",),
+        grammar_calibrate.calibrate,
+        commands.calibrate,
+        replies.calibrate,
     ),
     Form("week", ("/rollout week <playbook> [week:N]",), _week, week_form.open_form),
     Subcommand(

@@ -48,6 +48,7 @@ def _open(caller: Caller, form: forms.Form, trigger_id: str) -> None:
         form.adopted_from,
         forms.FOCUS.get(form.focus or "", ()),
         form.currency,
+        form.calibrated,
     )
     caller.client.views_open(trigger_id=trigger_id, view=view)
 
@@ -90,6 +91,8 @@ def _read(values: dict[str, Any], block_id: str) -> str:
         return str((element.get("selected_option") or {}).get("value") or "")
     if "selected_conversation" in element:
         return str(element.get("selected_conversation") or "")
+    if "selected_options" in element:  # the box: its value when ticked
+        return ",".join(str(o.get("value") or "") for o in element.get("selected_options") or [])
     if "selected_date" in element:
         return str(element.get("selected_date") or "")
     return str(element.get("value") or "")
@@ -175,6 +178,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         override=given("override") or None,
         why=given("why") or None,
         value=worth,
+        prompt_changed=_read(values, "prompt_changed") == "yes",
     )
 
 

@@ -113,6 +113,18 @@ def rubric(caller: Caller, cmd: messages.Rubric, done: commands.Recorded) -> Rep
     )
 
 
+def calibrate(caller: Caller, cmd: messages.Calibrate, done: commands.Calibrated) -> Reply:
+    return render(
+        "calibration_recorded",
+        slug=done.state.playbook.slug,
+        step=done.step.name,
+        passed=cmd.passed,
+        total=cmd.total,
+        threshold=done.state.playbook.rubric_threshold,
+        note=cmd.note,
+    )
+
+
 def cycle_start(caller: Caller, cmd: messages.CycleStart, done: commands.CycleStarted) -> Reply:
     return _cycle_started(done)
 

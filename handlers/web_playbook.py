@@ -24,6 +24,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         standing=page.standing,
         stalled=page.stalled,
         bar_asked=page.bar_asked,
+        calibration=page.calibration,
         plateau=page.plateau,
         depth=[dict(m, label=week_label(state, m["week"])) for m in page.months],
         cycles=page.cycles,

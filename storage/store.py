@@ -37,6 +37,7 @@ from storage import replay
 from storage.api_tokens import ApiTokens
 from storage.bar_requests import BarRequests
 from storage.cadence_log import CadenceLog
+from storage.calibration import Calibrations
 from storage.champions import Champions
 from storage.db import Bind, ReadSession, engine_of, writers_in_turn
 from storage.depth import Depth
@@ -111,6 +112,7 @@ class Store:
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)
         self.escalations = Escalations(engine, dry_run=dry_run)  # its items escalated (storage/escalations.py)
         self.bar_requests = BarRequests(engine)  # changes to a bar waiting for a curator (storage/bar_requests.py)
+        self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

@@ -160,8 +160,10 @@ def proposal(
     decided_by: str | None,
     key: str,
     owner: str,
+    calibration: str | None = None,
 ) -> Payload:
-    """A proposal to change a step's mode, with its buttons while `status` is open."""
+    """A proposal to change a step's mode, with its buttons while `status` is open;
+    `calibration`: the step's latest calibration run, where it declares a set."""
     return render("proposal", **locals())
 
 

@@ -32,6 +32,7 @@ _LABELS = {
     "start": "First cycle's Monday",
     "override": "Override reason (curators: a change past the kit's may_change)",
     "why": "Why (needed when a change loosens the bar)",
+    "prompt_changed": "Calibration",
 }
 _HINTS = {
     "steps": "human-led, collaborative or ai-led; `human-led pinned` for a step never proposed for promotion. "
@@ -44,6 +45,7 @@ _HINTS = {
     "over the API), e.g. reply_accepted; leave empty for no value measure",
     "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "
     "cycle, and reads this. Tightening applies at once.",
+    "prompt_changed": "Ticked: every step's calibration set is stale until it is run again (`/rollout calibrate`)",
     "value_minutes": "The owner's estimate of the minutes each event saves: more than 0, at most 1440 (a day)",
 }
 _OPTIONAL = {
@@ -56,6 +58,7 @@ _OPTIONAL = {
     "cost",
     "override",
     "why",
+    "prompt_changed",
 }
 _LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
 
@@ -89,6 +92,9 @@ def _element(block_id: str, value: str) -> dict[str, Any]:
         if chosen is not None:
             element["initial_option"] = chosen
         return element
+    if block_id == "prompt_changed":  # a box, never ticked when the form opens
+        option = {"text": _text("Prompt or model changed"), "value": "yes"}
+        return {"type": "checkboxes", "action_id": "value", "options": [option]}
     if block_id == "start":
         element = {"type": "datepicker", "action_id": "value"}
         if value:
@@ -115,16 +121,20 @@ def playbook_form(
     adopted_from: str | None = None,
     focus: tuple[str, ...] = (),
     currency: str = "USD",
+    calibrated: bool = False,
 ) -> dict[str, Any]:
     """The modal: `/rollout new`'s (no `slug`) or `/rollout edit`'s; `focus`: the fields a
     stall's answer opens it at, first; `adopted_from`: an adopted playbook's origin (the
-    override field shows); `currency`: ROLLOUT_CURRENCY, the cost's (its hint)."""
+    override field shows); `currency`: ROLLOUT_CURRENCY, the cost's (its hint); `calibrated`:
+    the playbook declares a calibration set (the *Prompt or model changed* box shows)."""
     shown = [f for f in fields if f != "start" or slug is None]
     shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
     if adopted_from is not None:
         shown.append("override")
     if slug is not None:
         shown.append("why")
+    if slug is not None and calibrated:
+        shown.append("prompt_changed")
     if slug is None:
         intro = (
             "Start a playbook for your team: you become its owner and its first cycle is set. "

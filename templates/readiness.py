@@ -118,6 +118,7 @@ def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
         else:
             shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
             parts.append(shown + ("" if s["met"] else _scores(s)))
+    parts[:0] = [f"{step}: calibration set {words}" for step, words in (c.get("calibration") or {}).items()]
     more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
     head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"
     if c["below"] and c["cycles"] < c["wanted"]:

@@ -46,6 +46,16 @@ TEXTS: dict[str, str] = {
     "cases_arguments": "`cases` needs a playbook, a step and a count.",
     "week_arguments": "`week` needs a playbook, and takes only `week:N` after it.",
     "rubric_arguments": "`rubric` needs a playbook, a step and a score.",
+    "calibrate_arguments": "`calibrate` needs a playbook, a step and the run's score as passed/cases (37/40).",
+    "calibrate_score": "“{word}” is not a calibration run's score: write passed/cases, e.g. 37/40.",
+    "calibrate_over_total": "{passed} passed of {total} cases: no more cases can pass than the set holds.",
+    "calibrate_undeclared": (
+        "Step {step} of {slug} has no calibration set: declare one with `calibration: {{cases: N}}` "
+        "in its definition first."
+    ),
+    "calibrate_total": (
+        "Step {step} of {slug} has a calibration set of {cases} cases, not {total}: a run is scored out of the whole set."
+    ),
     "cycle_arguments": "Say `cycle start`, the playbook and, if not next Monday, the Monday it starts.",
     "cycle_not_monday": "Cycles start on a Monday; {day} is a {weekday}.",
     "away_arguments": "Say the last day you are away (or the first and the last), or `away off` when you are back.",

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
+from cadence.definition_calibration import declared
+from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.playbooks import Step
 from storage.models.reports import Learning
@@ -23,6 +25,7 @@ from templates.refusals import Refusal
 from usecases import learnings, web
 from usecases.shared import (
     adoption,
+    calibration,
     champions,
     governance,
     life,
@@ -75,6 +78,35 @@ def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
     return _report(caller, cmd, cmd.step, "rubric", caller.require_owner_or_curator)
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """A calibration run stored: for which playbook and step, against which revision."""
+
+    state: PlaybookState
+    step: Step
+    run: CalibrationRun
+
+
+def calibrate(caller: Caller, cmd: messages.Calibrate) -> Calibrated:
+    """A run of a step's calibration set (owner or curator): its total is the declared
+    size; a step without a set is refused, nothing stored."""
+    state = caller.playbook(cmd.playbook, "calibrate")
+    step = caller.step(state, cmd.step, "calibrate")
+    caller.require_owner_or_curator(state, "calibrate")
+    cases = declared(state.playbook.definition, step.name)
+    if cases is None:
+        raise Refusal.of("calibrate_undeclared", usage="calibrate", slug=state.playbook.slug, step=step.name)
+    if cmd.total != cases:
+        raise Refusal.of(
+            "calibrate_total", usage="calibrate", slug=state.playbook.slug, step=step.name, total=cmd.total, cases=cases
+        )
+    row = calibration.run_row(
+        caller.store, state, step.name, cmd.passed, cmd.total, cmd.note, caller.user_id, caller.now
+    )
+    caller.store.calibrations.add([row])
+    return Calibrated(state, step, row)
 
 
 def _report(

@@ -15,6 +15,7 @@ from typing import Any
 
 from cadence import bar, calendar, decisions, revisions
 from cadence.definition import CHANNEL_RE, DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition_calibration import any_declared
 from slack_api.members import DirectoryUnavailable
 from storage.made import Stale, fingerprint
 from storage.outbox import Message
@@ -24,7 +25,7 @@ from templates import notices
 from templates.refusals import Refusal
 from usecases import bar_requests, operator
 from usecases import value_form as worth
-from usecases.shared import life, told
+from usecases.shared import calibration, life, told
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
 from usecases.shared.services import Services
@@ -92,6 +93,7 @@ class Answers:
     override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
     value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
     why: str | None = None  # edit: why; needed when a change loosens the bar (a bar change request), told to the team
+    prompt_changed: bool = False  # edit: *Prompt or model changed* ticked: the calibration sets go stale
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Form:
     adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
     focus: str | None = None
     currency: str = "USD"  # ROLLOUT_CURRENCY: what the cost is given in (the field's hint)
+    calibrated: bool = False  # the playbook declares a calibration set: the *Prompt or model changed* box shows
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,9 @@ def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: t
     if stall is not None:
         metadata["stall"] = [stall[0], stall[1], focus]
     origin = _origin(caller, state)
-    return Form(values, metadata, _functions(caller), state.playbook.slug, origin, focus, caller.services.currency)
+    calibrated = any_declared(state.playbook.definition)
+    functions = _functions(caller)
+    return Form(values, metadata, functions, state.playbook.slug, origin, focus, caller.services.currency, calibrated)
 
 
 def _functions(caller: Caller) -> list[str]:
@@ -403,8 +408,13 @@ def revise(
     spec = _spec(raw)
     after = spec.canonical()
     revision = revisions.compare(before, after)
+    marks = (
+        calibration.prompt_changed_rows(playbook.id, after, caller.user_id, caller.now)
+        if answers.prompt_changed
+        else []
+    )
     if not revision.changes:
-        return Revised(playbook.slug, [])
+        return _prompt_changed(caller, playbook.slug, marks)
     override = _override(caller, state, before, revision, answers)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
@@ -440,6 +450,7 @@ def revise(
                 if message is not None:
                     messages = [message]
             uow.made.record(records, caller.now, messages)
+            uow.calibrations.add(marks)
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
                 bar_requests.ask(uow, state, waiting, answers.why or "", curators, caller.user_id, caller.now)
             uow.commit()
@@ -447,7 +458,20 @@ def revise(
         who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
-    return Revised(playbook.slug, revision.words if previous is not None else [], [c.words for c in waiting])
+    words = (revision.words if previous is not None else []) + ([STALE_WORDS] if marks else [])
+    return Revised(playbook.slug, words, [c.words for c in waiting])
+
+
+STALE_WORDS = "prompt or model changed: each step's calibration set is stale until it is run again"
+
+
+def _prompt_changed(caller: Caller, slug: str, marks: list[Any]) -> Revised:
+    """*Prompt or model changed* ticked with nothing else changed: the marks alone (none:
+    nothing changed, nothing recorded)."""
+    if not marks:
+        return Revised(slug, [])
+    caller.store.calibrations.add(marks)
+    return Revised(slug, [STALE_WORDS])
 
 
 def _curators_for(caller: Caller, waiting: list[bar.BarChange], why: str | None) -> str | None:

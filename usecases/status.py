@@ -20,7 +20,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
 from usecases import bar_requests, setup_time, sources
 from usecases import value as worth
-from usecases.shared import champions, depth, governance, messages, queue, roles, stalling
+from usecases.shared import calibration, champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -82,6 +82,7 @@ class StepStatus:
     streak: int
     week: StepWeek | None
     unsure: Unsure | None  # the latest of those four weeks that was INCONCLUSIVE
+    calibration: str | None = None  # its calibration set's latest run and whether it is current, if it has a set
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         week=week,
         figures=figures,
         progress=_progress(state, figures),
-        steps=_steps(state, history, figures),
+        steps=_steps(state, history, figures, calibration.lines(caller.store, state)),
         versions=caller.store.registry.versions(playbook_id=playbook.id),
         origin=origin,
         runs=runs,
@@ -233,7 +234,9 @@ def _progress(state: PlaybookState, figures: WeekFigures | None) -> float | None
     return progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
 
 
-def _steps(state: PlaybookState, history: Any, figures: WeekFigures | None) -> list[StepStatus]:
+def _steps(
+    state: PlaybookState, history: Any, figures: WeekFigures | None, calibrated: dict[str, str]
+) -> list[StepStatus]:
     th = governance.thresholds(state)
     rows = []
     for index, step in enumerate(state.steps):
@@ -252,6 +255,7 @@ def _steps(state: PlaybookState, history: Any, figures: WeekFigures | None) -> l
                 streak=step_state.trailing(latest) if latest else 0,
                 week=figures.steps[index] if figures else None,
                 unsure=None if unsure is None else Unsure(unsure.week_start, governance.why_unsure(unsure, th)),
+                calibration=calibrated.get(step.name),
             )
         )
     return rows

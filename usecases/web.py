@@ -22,7 +22,7 @@ from templates import ID_IN_TEXT
 from usecases import bar_requests, status
 from usecases import sources as pulled
 from usecases import value as worth
-from usecases.shared import champions, depth, queue, readiness, registry, roles, stalling
+from usecases.shared import calibration, champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -223,6 +223,7 @@ class PlaybookPage:
     people: dict[str, str]
     channels: dict[str, str]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
+    calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -293,6 +294,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             people={},
             channels={},
             bar_asked=bar_requests.asked(store, pid),
+            calibration=calibration.lines(store, state),
         )
     return _named(services.store, page)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
-from storage.models import access, bookkeeping, governance, org, playbooks, reports, webhooks
+from storage.models import access, bookkeeping, calibration, governance, org, playbooks, reports, webhooks
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -52,6 +52,7 @@ TABLES: list[type[SQLModel]] = [
     governance.AdoptionRequest,
     governance.BarRequest,
     governance.WaveReview,
+    calibration.CalibrationRun,
     org.RoleGrant,
     org.Setting,
     org.Person,

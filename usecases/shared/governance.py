@@ -148,6 +148,7 @@ def proposal_messages(
         decided_by=proposal.decided_by,
         key=proposal.key,
         owner=state.playbook.owner_id,
+        calibration=figures.get("calibration"),
     )
     messages = []
     for audience, channel in audiences(state, curators_channel):

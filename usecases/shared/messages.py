@@ -149,6 +149,17 @@ class Rubric:
 
 
 @dataclass(frozen=True)
+class Calibrate:
+    """`/rollout calibrate <playbook> <step> 37/40 [note]`: a run of the step's calibration set."""
+
+    playbook: str
+    step: str
+    passed: int
+    total: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ValueEvent:
     """A value event of the playbook's (`value_events`), sent by a system: `count` of it
     added to a step's cases or the KPI, or that many exceptions of a step."""
@@ -316,6 +327,7 @@ Command = (
     | LogException
     | Cases
     | Rubric
+    | Calibrate
     | CycleStart
     | SetMode
     | Publish

@@ -10,7 +10,7 @@ from typing import Any
 from cadence import calendar, replication
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
-from usecases.shared import queue
+from usecases.shared import calibration, queue
 from usecases.shared.governance import thresholds
 from usecases.shared.reliability import reliability
 
@@ -64,6 +64,7 @@ def inputs_many(
             owner_active=state.playbook.owner_id not in away,
             reliability=_reliable(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
+            calibration={step: one.words() for step, one in calibration.standings(store, state).items() if one.holds},
             **_figures_inputs(state, cycles, weeks, figures),
         )
     return found

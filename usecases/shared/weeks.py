@@ -21,7 +21,7 @@ from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProp
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
-from usecases.shared import queue, readiness, waves
+from usecases.shared import calibration, queue, readiness, waves
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -268,6 +268,8 @@ def _transitions(
 ) -> None:
     """What a step's transitions change; a demotion names the open exception items behind
     it (few demotions: read then)."""
+    transitions, waiting = calibration.hold_promotions(store, state, step, transitions)  # a set not run waits
+    change.messages += waiting
     items = None
     if any(t.kind is rules.Kind.DEMOTION for t in transitions):
         if state.playbook.id not in queued:

@@ -250,7 +250,9 @@ def contexts(
             decided_by=None,
             key="proposal:1:2026-11-30",
             owner="UOWNER0001",
+            calibration="37/40 = 92.5%, current",
         ),
+        "calibration_waits": dict(slug="support-replies", step=text[:40], why="stale", standing=text[:200]),
         "learning_prompt": dict(
             slug="support-replies",
             title=text,

@@ -112,6 +112,9 @@ def contexts(
         "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
         "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
         "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
+        "calibration_recorded": dict(
+            slug="support-replies", step=text[:40], passed=37, total=40, threshold=0.9, note=text[:3000]
+        ),
         "rubric_recorded": dict(**week_ctx, step="send", score=0.5, reviewed=20, threshold=0.9, floor=0.8),
         "cycle_started": dict(
             slug="support-replies",

@@ -1,0 +1,44 @@
+"""A calibration set in a playbook's definition (docs/playbooks.md, "Calibration"):
+`calibration: {cases: 40}`, for the playbook or a step, a fixed set of cases with known
+right answers that the team keeps and runs again after a change to the step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from cadence.definition_parts import Strict
+
+MAX_CALIBRATION_CASES = 10_000
+
+
+class CalibrationSpec(Strict):
+    cases: int = Field(ge=1, le=MAX_CALIBRATION_CASES)  # the set's size: a run is scored out of it
+
+
+def drop_unset(data: dict[str, Any]) -> None:
+    """A definition without a calibration set keeps the plain data it always had."""
+    for section in (data, *data["steps"]):
+        if section.get("calibration") is None:
+            section.pop("calibration", None)
+
+
+def any_declared(definition: dict[str, Any]) -> bool:
+    """Whether a stored definition declares a calibration set for any of its steps."""
+    return any(declared(definition, str(s.get("name", ""))) is not None for s in definition.get("steps") or [])
+
+
+def declared(definition: dict[str, Any], step: str) -> int | None:
+    """The calibration set's size for `step` of a stored definition: the step's own, else
+    the playbook's for a step with a rubric (`rubric: none` has nothing to calibrate);
+    None: not declared."""
+    for s in definition.get("steps") or []:
+        if str(s.get("name", "")).lower() == step.lower():
+            own = s.get("calibration")
+            if isinstance(own, dict):
+                return int(own["cases"])
+            if s.get("rubric") == "none":
+                return None
+    top = definition.get("calibration")
+    return int(top["cases"]) if isinstance(top, dict) else None

@@ -1,0 +1,72 @@
+"""Calibration runs (storage/models/calibration.py): each step's latest run and whether an
+edit said its prompt or model changed after it, and the run or mark to record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from cadence.calibration import Run
+from cadence.decisions import DecisionKind
+from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.models.calibration import CalibrationRun
+from storage.models.governance import Decision
+
+REVISIONS = (DecisionKind.PLAYBOOK_CREATED.value, DecisionKind.PLAYBOOK_CHANGED.value)
+
+
+class Calibrations:
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
+
+    def add(self, rows: list[CalibrationRun]) -> None:
+        """Runs or marks, in one transaction (or the unit of work's)."""
+        with unit_of_work(self.bind) as s:
+            s.add_all(rows)
+
+    def latest(self, playbook_ids: list[int]) -> dict[tuple[int, str], tuple[Run | None, bool]]:
+        """By (playbook, step name lowercased): the latest run (None: none) and whether a
+        *Prompt or model changed* mark came after it. Steps with neither are left out."""
+        if not playbook_ids:
+            return {}
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(CalibrationRun)
+                .where(col(CalibrationRun.playbook_id).in_(playbook_ids))
+                .order_by(col(CalibrationRun.id))
+            ).all()
+        found: dict[tuple[int, str], tuple[Run | None, bool]] = {}
+        for r in rows:
+            key = (r.playbook_id, r.step.lower())
+            if r.kind == "run" and r.passed is not None and r.total is not None:
+                run = Run(r.passed, r.total, r.basis, r.recorded_by, r.recorded_at, r.revision, r.note)
+                found[key] = (run, False)
+            else:
+                found[key] = (found.get(key, (None, False))[0], True)
+        return found
+
+    def revisions_since(self, playbook_id: int, after: int | None) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """The playbook's revisions after the one of id `after` (all for None): (id, the
+        definition before, the definition after), oldest first."""
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(Decision)
+                .where(
+                    col(Decision.playbook_id) == playbook_id,
+                    col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value,
+                    col(Decision.id) > (after or 0),
+                )
+                .order_by(col(Decision.id))
+            ).all()
+        return [(r.id, r.figures.get("before") or {}, r.figures.get("after") or {}) for r in rows]
+
+    def latest_revision(self, playbook_id: int) -> int | None:
+        """The id of the playbook's latest revision (its creation, or a change to it)."""
+        with reading(self.bind) as s:
+            return s.exec(
+                select(col(Decision.id))
+                .where(col(Decision.playbook_id) == playbook_id, col(Decision.kind).in_(REVISIONS))
+                .order_by(col(Decision.id).desc())
+                .limit(1)
+            ).first()

@@ -1,0 +1,94 @@
+"""`/rollout calibrate`: a run of a step's calibration set, recorded through signed
+requests (docs/playbooks.md, "Calibration"); refusals store nothing."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models.calibration import CalibrationRun
+from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
+
+CALIBRATED = {
+    **SUPPORT_REPLIES,
+    "steps": [
+        {"name": "draft", "mode": "collaborative", "calibration": {"cases": 40}},
+        {"name": "send", "mode": "ai-led"},
+        {"name": "refunds", "mode": "human-led", "pinned": True},
+    ],
+}
+
+
+@pytest.fixture
+def calibrated(store, clock):
+    """support-replies with a calibration set of 40 on step draft, cycle 1 from 2026-11-16."""
+    store.playbooks.load([parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    return store.playbooks.state("support-replies")
+
+
+def runs(engine) -> list[CalibrationRun]:
+    with Session(engine) as s:
+        return list(s.exec(select(CalibrationRun).order_by(CalibrationRun.id)))
+
+
+def test_the_owner_records_a_run_against_the_revision(bot, calibrated, engine):
+    reply = bot.command("calibrate support-replies draft 37/40 after the new prompt", user=OWNER)
+    assert reply.body["response_type"] == "ephemeral"
+    assert "Calibration run *37/40* (92.5%) recorded on step *draft* of *support-replies*" in reply.text
+    assert "after the new prompt" in reply.text
+    assert "Threshold 90%: met" in reply.text
+    [run] = runs(engine)
+    assert (run.step, run.kind, run.passed, run.total, run.recorded_by) == ("draft", "run", 37, 40, OWNER)
+    assert run.note == "after the new prompt"
+    assert run.revision is not None  # the playbook's latest revision: its creation by load
+    below = bot.command("calibrate support-replies DRAFT 30/40", user=OWNER)
+    assert "below it, a promotion to ai-led waits" in below.text
+    assert [r.passed for r in runs(engine)] == [37, 30]
+
+
+def test_a_playbook_wide_set_covers_every_step_with_a_rubric(bot, store, clock, engine):
+    every = {
+        **SUPPORT_REPLIES,
+        "calibration": {"cases": 20},
+        "steps": [{"name": "draft", "mode": "collaborative"}, {"name": "send", "mode": "ai-led", "rubric": "none"}],
+    }
+    store.playbooks.load([parse_playbook(every)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    assert "*19/20*" in bot.command("calibrate support-replies draft 19/20", user=OWNER).text
+    refused = bot.command("calibrate support-replies send 19/20", user=OWNER)
+    assert "Step send of support-replies has no calibration set" in refused.text
+    assert len(runs(engine)) == 1
+
+
+def _count(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(CalibrationRun)).one()
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "phrases"),
+    [
+        ("calibrate support-replies send 37/40", OWNER, ["Step send of support-replies has no calibration set"]),
+        ("calibrate support-replies drafts 37/40", OWNER, ["no step “drafts”", "Did you mean *draft*"]),
+        ("calibrate support-replies draft 41/40", OWNER, ["41 passed of 40 cases"]),
+        ("calibrate support-replies draft 37/50", OWNER, ["a calibration set of 40 cases, not 50"]),
+        ("calibrate support-replies draft 37", OWNER, ["“37” is not a calibration run's score"]),
+        ("calibrate support-replies draft 0/0", OWNER, ["“0/0” is not a calibration run's score"]),
+        ("calibrate support-replies draft", OWNER, ["`calibrate` needs a playbook, a step"]),
+        ("calibrate support-replies draft 37/40", MEMBER, ["Only the owner of support-replies"]),
+        ("calibrate nope draft 37/40", OWNER, ["There is no playbook “nope”"]),
+    ],
+)
+def test_refusals_store_nothing(bot, calibrated, engine, text, user, phrases):
+    reply = bot.command(text, user=user)
+    assert reply.status == 200 and reply.body["response_type"] == "ephemeral"
+    assert ":warning:" in reply.text
+    for phrase in phrases:
+        assert phrase in reply.text, reply.text
+    assert "Traceback" not in reply.text
+    assert _count(engine) == 0

@@ -1,0 +1,112 @@
+"""A promotion to ai-led waits for the step's calibration set (docs/playbooks.md,
+"Calibration"): weeks reported through signed requests, closed on a fake clock,
+messages through the outbox to the Slack stand-in."""
+
+import json
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from cadence.definition import parse_playbook
+from storage.models.governance import Decision, Proposal
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
+
+PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
+WAITS = "support-replies / draft: the promotion to ai-led waits for its calibration"
+
+
+def calibrated_definition(**top):
+    steps = [
+        {"name": "draft", "mode": "collaborative", "calibration": {"cases": 40}},
+        {"name": "send", "mode": "ai-led"},
+        {"name": "refunds", "mode": "human-led", "pinned": True},
+    ]
+    return {**SUPPORT_REPLIES, "steps": steps, **top}
+
+
+@pytest.fixture
+def world(bot, engine, slack, clock, store):
+    store.playbooks.load([parse_playbook(calibrated_definition())], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    return Engine(engine, slack, clock)
+
+
+def proposals(engine):
+    with Session(engine) as s:
+        return list(s.exec(select(Proposal)))
+
+
+def waits(slack):
+    return [m for m in slack.posted(OWNER) if m["text"] == WAITS]
+
+
+def test_a_proposal_waits_for_a_run_then_shows_it(bot, world, slack, engine):
+    for week in (1, 2, 3):
+        report_week(bot, world.clock, week)
+        world.run(close_of(week))
+    assert PROPOSAL not in texts(slack, CHANNEL) and PROPOSAL not in texts(slack, CURATORS)
+    assert proposals(engine) == []
+    [told] = waits(slack)  # told once, though two closes held it
+    body = json.dumps(told["blocks"], ensure_ascii=False)
+    assert "its calibration set has not been run (no run of its 40 cases yet)" in body
+    with Session(engine) as s:
+        assert not s.exec(select(Decision).where(Decision.kind == "proposal")).all()
+
+    world.clock.set(wednesday(4))
+    assert "*35/40*" in bot.command("calibrate support-replies draft 35/40", user=OWNER).text
+    report_week(bot, world.clock, 4)
+    world.run(close_of(4))
+    assert PROPOSAL not in texts(slack, CHANNEL)
+    below = waits(slack)[-1]
+    assert len(waits(slack)) == 2  # a new reason, told once
+    assert "below the rubric threshold (35/40 = 87.5%, below the threshold 90%)" in json.dumps(below["blocks"])
+
+    world.clock.set(wednesday(5))
+    bot.command("calibrate support-replies draft 38/40 new model", user=OWNER)
+    report_week(bot, world.clock, 5)
+    world.run(close_of(5))
+    assert texts(slack, CHANNEL).count(PROPOSAL) == 1 and texts(slack, CURATORS).count(PROPOSAL) == 1
+    message = next(m for m in slack.posted(CHANNEL) if m["text"] == PROPOSAL)
+    assert "Calibration set: 38/40 = 95%, current." in json.dumps(message["blocks"], ensure_ascii=False)
+    assert len(proposals(engine)) == 1
+    assert len(waits(slack)) == 2
+
+
+def test_a_run_made_stale_by_a_revision_holds_the_proposal(bot, world, slack, store, engine):
+    """The step's declared mode changed and changed back after the run: stale all the same."""
+    world.clock.set(wednesday(1))
+    assert "*39/40*" in bot.command("calibrate support-replies draft 39/40", user=OWNER).text
+    changed = calibrated_definition()
+    changed["steps"][0] = {**changed["steps"][0], "mode": "human-led"}
+    store.playbooks.load([parse_playbook(changed)], "UTC", actor="test", at=world.clock())
+    store.playbooks.load([parse_playbook(calibrated_definition())], "UTC", actor="test", at=world.clock())
+    assert store.playbooks.state("support-replies").step("draft").mode == "collaborative"
+    for week in (1, 2, 3):
+        report_week(bot, world.clock, week)
+        world.run(close_of(week))
+    assert PROPOSAL not in texts(slack, CHANNEL) and proposals(engine) == []
+    [told] = waits(slack)
+    assert "its calibration is stale (the step changed since the latest run)" in json.dumps(told["blocks"])
+    assert "39/40 = 97.5%, stale" in json.dumps(told["blocks"])
+
+
+def test_a_playbook_without_a_set_proposes_as_before(bot, store, slack, clock, engine, playbook):
+    world = Engine(engine, slack, clock)
+    for user in (OWNER, MEMBER):
+        slack.add_user(user, tz="Europe/Berlin")
+    for week in (1, 2):
+        report_week(bot, clock, week)
+        world.run(close_of(week))
+    assert texts(slack, CHANNEL).count(PROPOSAL) == 1
+    message = next(m for m in slack.posted(CHANNEL) if m["text"] == PROPOSAL)
+    assert "Calibration" not in json.dumps(message["blocks"])
+    assert waits(slack) == []

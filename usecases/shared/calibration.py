@@ -1,0 +1,121 @@
+"""Calibration sets (docs/playbooks.md, "Calibration"): a step's standing as status, the
+web view, readiness and the close read it, a run recorded, the marks an edit leaves, and
+the promotion to ai-led that waits while the latest run is stale, missing or below the
+rubric threshold (its owner told once why). The rule is cadence/calibration.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from cadence import calibration, rules
+from cadence.calibration import Standing
+from cadence.definition_calibration import declared
+from storage.models.calibration import CalibrationRun
+from storage.outbox import Message
+from storage.store import PlaybookState, Store
+from templates import notices_calibration
+
+
+def standings(store: Store, state: PlaybookState) -> dict[str, Standing]:
+    """Each step's calibration standing, by step name, for the steps with a set declared."""
+    return standings_of(store, [state]).get(state.playbook.id, {})
+
+
+def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[str, Standing]]:
+    """The same, for many playbooks in one read (none read where none declares a set)."""
+    with_sets = [s for s in states if any(declared(s.playbook.definition, st.name) for st in s.steps)]
+    if not with_sets:  # most playbooks: nothing read
+        return {}
+    found = store.calibrations.latest([s.playbook.id for s in with_sets])
+    out: dict[int, dict[str, Standing]] = {}
+    for state in with_sets:
+        pb = state.playbook
+        out[pb.id] = {}
+        runs = [r for (pid, _), (r, _) in found.items() if pid == pb.id and r is not None]
+        since = min((r.revision or 0 for r in runs), default=None)
+        revisions = store.calibrations.revisions_since(pb.id, since) if since is not None else []
+        for step in state.steps:
+            latest, changed = found.get((pb.id, step.name.lower()), (None, False))
+            after = [(b, a) for rid, b, a in revisions if latest is not None and rid > (latest.revision or 0)]
+            one = calibration.standing(pb.definition, step.name, latest, changed, pb.rubric_threshold, after)
+            if one is not None:
+                out[pb.id][step.name] = one
+    return out
+
+
+def lines(store: Store, state: PlaybookState) -> dict[str, str]:
+    """Each step's calibration as status and the web view show it, by step name: its
+    latest run, whether it is current, and when it was run ("37/40 = 92.5%, current (run
+    2026-11-18)")."""
+    return {step: line(one) for step, one in standings(store, state).items()}
+
+
+def line(one: Standing) -> str:
+    run = one.latest
+    return one.words() + (f" (run {run.at:%Y-%m-%d})" if run is not None else "")
+
+
+def run_row(
+    store: Store, state: PlaybookState, step: str, passed: int, total: int, note: str | None, by: str, at: datetime
+) -> CalibrationRun:
+    definition = state.playbook.definition
+    return CalibrationRun(
+        playbook_id=state.playbook.id,
+        step=step,
+        kind="run",
+        passed=passed,
+        total=total,
+        basis=calibration.basis(definition, step),
+        revision=store.calibrations.latest_revision(state.playbook.id),
+        note=note,
+        recorded_by=by,
+        recorded_at=at,
+    )
+
+
+def prompt_changed_rows(playbook_id: int, definition: dict[str, Any], by: str, at: datetime) -> list[CalibrationRun]:
+    """An edit with *Prompt or model changed* ticked: a mark on each step with a set."""
+    return [
+        CalibrationRun(
+            playbook_id=playbook_id,
+            step=str(s["name"]),
+            kind="prompt-changed",
+            basis=calibration.basis(definition, str(s["name"])),
+            recorded_by=by,
+            recorded_at=at,
+        )
+        for s in definition.get("steps") or []
+        if declared(definition, str(s["name"])) is not None
+    ]
+
+
+def hold_promotions(
+    store: Store, state: PlaybookState, step: Any, transitions: list[rules.Transition]
+) -> tuple[list[rules.Transition], list[Message]]:
+    """A close's transitions for `step` with a proposal to ai-led held back while the
+    step's calibration is stale, missing or below the threshold (its owner told once, by
+    DM, why it waits); a proposal that goes shows the latest run. Unchanged where the
+    step declares no set."""
+    if not any(t.kind is rules.Kind.PROPOSAL and t.to_mode == "ai-led" for t in transitions):
+        return transitions, []
+    one = standings(store, state).get(step.name)
+    if one is None:
+        return transitions, []
+    kept, messages = [], []
+    for t in transitions:
+        if not (t.kind is rules.Kind.PROPOSAL and t.to_mode == "ai-led"):
+            kept.append(t)
+            continue
+        figures = {**t.figures, "calibration": one.words()}
+        why = one.holds
+        if why is None:
+            kept.append(replace(t, figures=figures))
+            continue
+        run = one.latest
+        key = f"calibration-wait:{step.id}:{why}:{run.at.isoformat() if run else 'none'}"
+        owner = state.playbook.owner_id
+        told = notices_calibration.waits(slug=state.playbook.slug, step=step.name, why=why, standing=one.words())
+        messages.append(Message(key, "chat.postMessage", owner, told))
+    return kept, messages
