@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from cadence.definition_calibration import CalibrationSpec, drop_unset
 from cadence.definition_handoff import HandoffSpec
+from cadence.definition_intake import IntakeSpec
 from cadence.definition_parts import (
     EVENT_RE,
     CostSpec,
@@ -133,6 +134,7 @@ class RuleSettings(Strict):
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
     replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
+    intake_min_cases: int = Field(default=10, ge=1)  # fewer cases a week: "funding a demo?" (definition_intake.py)
     # Judgement (docs/judgement.md): `confident` judges a week by the
     # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
     judgement: Literal["classic", "confident"] = "classic"
@@ -164,6 +166,7 @@ RULE_FIELDS = frozenset(RuleSettings.model_fields)
 # The settings the cadence clock reads; every other setting is a rule threshold
 # (cadence.rules.Thresholds). A test holds the two lists to the schema.
 CADENCE_SETTINGS = frozenset({"grace_hours", "stale_after_hours", "nudge_at", "checkin_at", "reminder_at"})
+INTAKE_SETTINGS = frozenset({"intake_min_cases"})  # read when a playbook is made: no rule's, not the bar
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -199,6 +202,7 @@ class PlaybookSpec(Strict):
     cost: CostSpec | None = None
     handoff: HandoffSpec | None = None  # escalation with a clock (cadence/definition_handoff.py)
     calibration: CalibrationSpec | None = None  # each step's with a rubric, unless a step has its own
+    intake: IntakeSpec | None = None  # a pilot worth funding (cadence/definition_intake.py)
 
     @field_validator("timezone")
     @classmethod
@@ -311,9 +315,11 @@ class PlaybookSpec(Strict):
             del data["handoff"]
         else:
             data["handoff"] = _given(data["handoff"])
-        for newest in ("value", "cost"):  # and the value measure and its cost
+        for newest in ("value", "cost", "intake"):  # and the value measure, its cost and the intake
             if data[newest] is None:
                 del data[newest]
+        if data.get("value") and data["value"]["minutes_saved"] is None:  # a value event counted, no minutes
+            del data["value"]["minutes_saved"]
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]

@@ -125,13 +125,13 @@ class ValueSpec(Strict):
     the playbook's own, sent over the API or counted by a source (`from:`)."""
 
     event: str = Field(pattern=EVENT_RE)
-    minutes_saved: float = Field(allow_inf_nan=False)
+    minutes_saved: float | None = Field(default=None, allow_inf_nan=False)  # None: counted, no hours estimated
     from_: FromSpec | None = Field(default=None, alias="from")
 
     @field_validator("minutes_saved")
     @classmethod
-    def _within_a_day(cls, value: float) -> float:
-        if not 0 < value <= DAY_MINUTES:
+    def _within_a_day(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= DAY_MINUTES:
             raise ValueError(f"must be more than 0 and at most {DAY_MINUTES} (a day's minutes), got {value:g}")
         return value
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from cadence import calendar
 from cadence.decisions import Decision, DecisionKind
+from cadence.definition_intake import intake_words
 
 # The form's fields an adopting team may change, by the kit's `may_change` word.
 MAY_CHANGE_FIELDS = {
@@ -133,6 +134,7 @@ def _value_change(b: dict[str, Any] | None, a: dict[str, Any] | None) -> str:
 _MEASURES: tuple[_Setting, ...] = (
     ("guardrail", _top("guardrail"), lambda b, a: f"guardrail {_guardrail(b)} → {_guardrail(a)}"),
     ("value", _top("value"), _value_change),
+    ("intake", _top("intake"), lambda b, a: f"intake {intake_words(b)} → {intake_words(a)}"),
     (
         "cost",
         lambda d: (d.get("cost") or {}).get("per_month"),
@@ -186,6 +188,8 @@ def _step_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> 
 def _value(v: dict[str, Any] | None) -> str:
     """A value measure as the form gives it: its event and the minutes each saves."""
     v = v or {}
+    if v.get("minutes_saved") is None:  # a value event counted, no minutes saved given
+        return str(v.get("event"))
     return f"{v.get('event')} × {_num(v.get('minutes_saved'), 'min')} saved"
 
 

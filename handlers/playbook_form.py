@@ -21,8 +21,8 @@ from handlers.errors import Malformed
 from handlers.words import parse_date, parse_score, parse_value
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
+from usecases import intake_form, value_form
 from usecases import playbook_form as forms
-from usecases import value_form
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
@@ -91,7 +91,7 @@ def _read(values: dict[str, Any], block_id: str) -> str:
         return str((element.get("selected_option") or {}).get("value") or "")
     if "selected_conversation" in element:
         return str(element.get("selected_conversation") or "")
-    if "selected_options" in element:  # the box: its value when ticked
+    if "selected_options" in element:  # the checkbox: its option's value when ticked
         return ",".join(str(o.get("value") or "") for o in element.get("selected_options") or [])
     if "selected_date" in element:
         return str(element.get("selected_date") or "")
@@ -151,7 +151,8 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         else:
             bound = texts["guardrail_bound"] if texts["guardrail_bound"] in ("min", "max") else "min"
             guardrail = (given("guardrail_name"), bound, number("guardrail_value"))
-    worth = _value(given, problems)
+    worth = _value(given, problems, new)
+    pilot = _intake(given, texts["structured"], problems, new)
     starts_on = None
     if new and given("start"):
         try:
@@ -179,23 +180,25 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         why=given("why") or None,
         value=worth,
         prompt_changed=_read(values, "prompt_changed") == "yes",
+        intake=pilot,
     )
 
 
 _COST = re.compile(r"(?P<amount>.*?)\s*(?P<code>[A-Za-z]{3})")  # 1200, or 1200 USD
 
 
-def _value(given: Callable[[str], str], problems: dict[str, str]) -> value_form.ValueAnswers:
-    """The value fields: the event with the minutes each saves (both, or neither for no
-    value measure) and the cost per month, a currency code after it if typed."""
+def _value(given: Callable[[str], str], problems: dict[str, str], new: bool) -> value_form.ValueAnswers:
+    """The value fields: the event (required on `/rollout new`) with the minutes each saves
+    (optional: none, the event is counted and no hours estimated) and the cost per month,
+    a currency code after it if typed."""
     measure = None
     event, minutes = given("value_event"), given("value_minutes")
-    if minutes and not event:
+    if not event and new:
+        problems["value_event"] = "Name the one event you will count, e.g. reply_accepted."
+    elif minutes and not event:
         problems["value_event"] = "Name the event that saves these minutes, or leave both empty for no value measure."
-    elif event and not minutes:
-        problems["value_minutes"] = "Give the minutes each event saves, or leave the event empty for no value measure."
     elif event:
-        measure = (event, _plain(minutes, "value_minutes", problems))
+        measure = (event, _plain(minutes, "value_minutes", problems) if minutes else None)
     cost, code = None, None
     if given("cost"):
         amount = given("cost")
@@ -204,6 +207,23 @@ def _value(given: Callable[[str], str], problems: dict[str, str]) -> value_form.
             amount, code = typed["amount"], typed["code"].upper()
         cost = _plain(amount, "cost", problems)
     return value_form.ValueAnswers(measure, cost, code)
+
+
+def _intake(
+    given: Callable[[str], str], structured: str, problems: dict[str, str], new: bool
+) -> intake_form.IntakeAnswers:
+    """The intake fields: cases a week and minutes a case (plain numbers; both, or on an
+    edit neither) and the structured checkbox."""
+    numbers = {
+        block_id: _plain(given(block_id), block_id, problems) if given(block_id) else None
+        for block_id in ("cases_per_week", "minutes_per_case")
+    }
+    answers = intake_form.IntakeAnswers(
+        numbers["cases_per_week"], numbers["minutes_per_case"], intake_form.STRUCTURED in structured.split(",")
+    )
+    for block_id, problem in intake_form.problems(answers, new).items():
+        problems.setdefault(block_id, problem)
+    return answers
 
 
 def _plain(text: str, block_id: str, problems: dict[str, str]) -> float:
@@ -264,7 +284,7 @@ def _submit(
         answers = _answers(values, new)
         if new:
             created = forms.create(caller, answers)
-            notice = made_notice(created.slug, created.starts_on.isoformat(), created.channel)
+            notice = made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
         else:
             revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
             notice = revised_notice(revised.slug, revised.changes, revised.waiting)

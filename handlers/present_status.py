@@ -60,7 +60,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
-        value=worth.words(shown.value),
+        value=worth.status_words(playbook.definition, shown.value),
         queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
+from cadence.definition_intake import DEFAULT_MIN_CASES, demo_warning, intake_words
 from templates import criterion_phrase
 from usecases import sources as pulled
 from usecases import value as worth
@@ -66,7 +67,11 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         runs=page.runs,
         from_adopters=page.from_adopters,
         value=page.value,
-        value_words=worth.words(page.value),
+        value_words=worth.status_words(p.definition, page.value),
+        intake=intake_words(p.definition.get("intake")) if p.definition.get("intake") else None,
+        demo=demo_warning(
+            p.definition.get("intake"), (p.definition.get("rules") or {}).get("intake_min_cases", DEFAULT_MIN_CASES)
+        ),
         **_hero(page),
         champion=p.champion_id,
         checklist=page.checklist,

@@ -74,7 +74,7 @@ class ValueCounts:
                 {"ids": playbook_ids},
             )
             for pid, value, cost, events in rows:
-                if isinstance(value, dict) and value.get("event"):
+                if isinstance(value, dict) and value.get("event") and value.get("minutes_saved") is not None:
                     found[pid] = (value, cost, events)
             steps: dict[int, dict[str, int]] = defaultdict(dict)
             if found:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from cadence.calendar import WeekRef
 from cadence.definition import PlaybookSpec
+from cadence.definition_intake import intake_words
 from cadence.rules import Kind, Transition
 from templates import render
 
@@ -36,9 +37,12 @@ class NamedMode(Protocol):
 # ---- a playbook's life ------------------------------------------------------------------
 
 
-def playbook_made(*, spec: PlaybookSpec, starts_on: date, timezone: str, for_curators: bool) -> Payload:
+def playbook_made(
+    *, spec: PlaybookSpec, starts_on: date, timezone: str, for_curators: bool, warning: str | None = None
+) -> Payload:
     """A playbook made with the form, starting on `starts_on` in `timezone`: to its team
-    (its mode map) or to the curators."""
+    (its mode map) or to the curators (with its intake, its value event and `warning`,
+    "funding a demo? …")."""
     return render(
         "playbook_made",
         slug=spec.playbook,
@@ -51,6 +55,9 @@ def playbook_made(*, spec: PlaybookSpec, starts_on: date, timezone: str, for_cur
         starts_on=starts_on.isoformat(),
         timezone=timezone,
         for_curators=for_curators,
+        intake=intake_words(spec.intake.model_dump()) if spec.intake else None,
+        value_event=spec.value.event if spec.value else None,
+        warning=warning,
     )
 
 

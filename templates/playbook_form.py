@@ -26,7 +26,10 @@ _LABELS = {
     "guardrail_name": "Guardrail (optional)",
     "guardrail_bound": "The guardrail holds when the value is at least (min) or at most (max)",
     "guardrail_value": "Guardrail bound",
-    "value_event": "Value event (optional)",
+    "cases_per_week": "How often the work happens: cases a week",
+    "minutes_per_case": "What one case costs today: minutes",
+    "structured": "Is the work structured?",
+    "value_event": "Value event: name the one event you will count",
     "value_minutes": "Minutes saved per event",
     "cost": "Cost per month (optional)",
     "start": "First cycle's Monday",
@@ -41,25 +44,29 @@ _HINTS = {
     "rubric": "The rubric score a step's output must reach: 90% or 0.9",
     "timezone": "An IANA zone, e.g. Europe/Berlin",
     "guardrail_name": "A number that must not suffer, e.g. CSAT; leave empty for none",
+    "cases_per_week": "Fewer than 10 a week, or work that is not structured: you may be funding a demo",
+    "minutes_per_case": "The minutes one case takes today, by hand, e.g. 9",
     "value_event": "An event counted each closed week (one of the playbook's value events, or its own sent "
-    "over the API), e.g. reply_accepted; leave empty for no value measure",
+    "over the API), e.g. reply_accepted",
     "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "
     "cycle, and reads this. Tightening applies at once.",
     "prompt_changed": "Ticked: every step's calibration set is stale until it is run again (`/rollout calibrate`)",
-    "value_minutes": "The owner's estimate of the minutes each event saves: more than 0, at most 1440 (a day)",
+    "value_minutes": "Optional: the owner's estimate of the minutes each event saves: more than 0, at most 1440 "
+    "(a day); empty: the event is counted, no hours are estimated",
 }
 _OPTIONAL = {
     "kpi_unit",
     "guardrail_name",
     "guardrail_bound",
     "guardrail_value",
-    "value_event",
+    "structured",  # a checkbox: unticked is an answer
     "value_minutes",
     "cost",
     "override",
     "why",
     "prompt_changed",
 }
+_OPTIONAL_ON_EDIT = {"cases_per_week", "minutes_per_case", "value_event"}  # a YAML playbook may have none
 _LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
 
 
@@ -95,6 +102,12 @@ def _element(block_id: str, value: str) -> dict[str, Any]:
     if block_id == "prompt_changed":  # a box, never ticked when the form opens
         option = {"text": _text("Prompt or model changed"), "value": "yes"}
         return {"type": "checkboxes", "action_id": "value", "options": [option]}
+    if block_id == "structured":
+        option = _option("structured", "Yes: each case follows the same steps, with clear inputs and outputs")
+        element = {"type": "checkboxes", "action_id": "value", "options": [option]}
+        if value:
+            element["initial_options"] = [option]
+        return element
     if block_id == "start":
         element = {"type": "datepicker", "action_id": "value"}
         if value:
@@ -151,7 +164,7 @@ def playbook_form(
             "block_id": block_id,
             "label": _text(_LABELS[block_id]),
             "element": _element(block_id, values.get(block_id, "")),
-            "optional": block_id in _OPTIONAL,
+            "optional": block_id in _OPTIONAL or (slug is not None and block_id in _OPTIONAL_ON_EDIT),
         }
         hint = _HINTS.get(block_id)
         if block_id == "function" and functions:
@@ -184,12 +197,13 @@ def playbook_form(
     }
 
 
-def made_notice(slug: str, starts_on: str, channel: str) -> dict[str, Any]:
-    """What the form turns into once the playbook is made."""
+def made_notice(slug: str, starts_on: str, channel: str, warning: str | None = None) -> dict[str, Any]:
+    """What the form turns into once the playbook is made; `warning`: "funding a demo? …"."""
     return _notice(
         "Playbook created",
         f":seedling: *{slug}* is yours: cycle 1 starts on {starts_on}. Its mode map went to <#{channel}>. "
-        f"`/rollout edit {slug}` changes it.",
+        f"`/rollout edit {slug}` changes it."
+        + (f"\n:warning: {warning}: the curators hear it too. The playbook is made all the same." if warning else ""),
     )
 
 

@@ -24,6 +24,7 @@ from storage.store import PlaybookState
 from templates import notices
 from templates.refusals import Refusal
 from usecases import bar_requests, operator
+from usecases import intake_form as pilot
 from usecases import value_form as worth
 from usecases.shared import calibration, life, told
 from usecases.shared.caller import Caller
@@ -35,6 +36,8 @@ FIELDS = (
     "title",
     "function",
     "channel",
+    *pilot.FIELDS,  # before the KPI: is the work worth a pilot?
+    *worth.FIELDS[:2],  # the value event (required on new) and the minutes each saves
     "kpi_name",
     "kpi_unit",
     "direction",
@@ -47,7 +50,7 @@ FIELDS = (
     "guardrail_name",
     "guardrail_bound",
     "guardrail_value",
-    *worth.FIELDS,
+    *worth.FIELDS[2:],
     "start",
 )
 FOCUS = {  # a stall's *Refine* opens the form at the steps, cap and rubric; *Re-scope* at the KPI
@@ -92,6 +95,7 @@ class Answers:
     starts_on: date | None = None  # new only; default the next Monday
     override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
     value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
+    intake: pilot.IntakeAnswers = field(default_factory=pilot.IntakeAnswers)  # how often, how long, structured
     why: str | None = None  # edit: why; needed when a change loosens the bar (a bar change request), told to the team
     prompt_changed: bool = False  # edit: *Prompt or model changed* ticked: the calibration sets go stale
 
@@ -115,6 +119,7 @@ class Created:
     slug: str
     starts_on: date
     channel: str
+    warning: str | None = None  # "funding a demo? …" (cadence/definition_intake.py)
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,7 @@ def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: t
         value_event=value.get("event") or "",
         value_minutes=_written(value.get("minutes_saved")),
         cost=_written(cost.get("per_month")),
+        **pilot.shown(definition),
     )
     metadata: dict[str, Any] = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     if stall is not None:
@@ -262,7 +268,7 @@ _WHERE = {
 def _field_of(path: tuple[str | int, ...]) -> str:
     if not path:
         return "title"
-    value_field = worth.field_of(path)
+    value_field = worth.field_of(path) or pilot.field_of(path)
     if value_field is not None:
         return value_field
     if path[0] == "kpi":
@@ -317,7 +323,7 @@ def _shown(caller: Caller, answers: Answers, base: dict[str, Any]) -> dict[str, 
         kept.pop("min", None)
         kept.pop("max", None)
         raw["guardrail"] = {**kept, "name": name, bound: value}
-    return worth.applied(raw, base, answers.value)
+    return pilot.applied(worth.applied(raw, base, answers.value), base, answers.intake)
 
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9]+")
@@ -361,7 +367,7 @@ def create(caller: Caller, answers: Answers) -> Created:
             if attempt == 4:
                 raise
             continue  # the slug was taken a moment ago: the next free one
-        return Created(spec.playbook, starts_on, spec.channel)
+        return Created(spec.playbook, starts_on, spec.channel, pilot.warning(spec))
     raise AssertionError("unreachable")
 
 
@@ -382,7 +388,9 @@ def _announcements(caller: Caller, spec: PlaybookSpec, starts_on: date, zone: st
     messages = [Message(f"{unit}>team", "chat.postMessage", spec.channel, made)]
     curators = caller.store.org.setting(CURATORS_CHANNEL)
     if curators and curators != spec.channel:
-        line = notices.playbook_made(spec=spec, starts_on=starts_on, timezone=zone, for_curators=True)
+        line = notices.playbook_made(
+            spec=spec, starts_on=starts_on, timezone=zone, for_curators=True, warning=pilot.warning(spec)
+        )
         messages.append(Message(f"{unit}>curators", "chat.postMessage", curators, line))
     return messages
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from cadence import calendar, value
+from cadence.definition_intake import NO_VALUE_EVENT
 from cadence.value import Hero, WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
@@ -140,8 +141,8 @@ def _measure_of(state: PlaybookState) -> dict[int, Measure]:
     of the definition's, never a retired one)."""
     definition = state.playbook.definition
     measure, cost = definition.get("value"), definition.get("cost")
-    if not isinstance(measure, dict) or not measure.get("event"):
-        return {}
+    if not isinstance(measure, dict) or not measure.get("event") or measure.get("minutes_saved") is None:
+        return {}  # a value event with no minutes saved is counted, but no hours are estimated
     steps = {s.name: s.id for s in state.steps}
     events = list(definition.get("value_events") or [])
     return {state.playbook.id: Measure(measure, cost if isinstance(cost, dict) else None, events, steps)}
@@ -150,6 +151,16 @@ def _measure_of(state: PlaybookState) -> dict[int, Measure]:
 def words(measure: PlaybookValue | None) -> str:
     """What status, the digest and the pages say of a playbook's value."""
     return value.NO_MEASURE if measure is None else measure.summary()
+
+
+def status_words(definition: dict[str, Any], measure: PlaybookValue | None) -> str:
+    """`words`, and what a playbook without a value event is asked: what will it count?"""
+    event = (definition.get("value") or {}).get("event")
+    if not event:
+        return NO_VALUE_EVENT
+    if measure is None:
+        return f"counts `{event}`; no minutes saved given, so no hours are estimated"
+    return measure.summary()
 
 
 @dataclass(frozen=True)

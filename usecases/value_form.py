@@ -20,7 +20,7 @@ class ValueAnswers:
     """What the value fields said: `measure` the event and its minutes (None: no value
     measure), `cost` the amount a month (None: none) and the currency code typed after it."""
 
-    measure: tuple[str, float] | None = None
+    measure: tuple[str, float | None] | None = None  # minutes None: the event counted, no hours
     cost: float | None = None
     currency: str | None = None
 
@@ -45,6 +45,8 @@ def applied(raw: dict[str, Any], base: dict[str, Any], answers: ValueAnswers) ->
     else:
         event, minutes = answers.measure
         raw["value"] = {**(base.get("value") or {}), "event": event, "minutes_saved": minutes}
+        if minutes is None:
+            del raw["value"]["minutes_saved"]
     raw["cost"] = None if answers.cost is None else {**(base.get("cost") or {}), "per_month": answers.cost}
     return raw
 

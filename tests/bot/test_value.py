@@ -118,7 +118,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
 
 def test_a_playbook_without_a_value_measure_says_so(bot, store, clock, playbook):
     said = bot.command("status support-replies", user=OWNER).text
-    assert "no value measure" in said
+    assert "no value event: what will you count?" in said
     shown = present_overview.shown(web_overview.overview(_services(store, clock), web.Viewer(OWNER)))
     assert shown["value"].measured == 0
     assert [r["value"] for _, rs in shown["functions"] for r in rs] == ["no value measure"]

@@ -23,6 +23,10 @@ NEW_VALUES = {
     "title": "Refund triage",
     "function": "Support",
     "channel": CHANNEL,
+    "cases_per_week": "120",
+    "minutes_per_case": "9",
+    "structured": "structured",
+    "value_event": "refund_done",
     "kpi_name": "Refund cycle time",
     "kpi_unit": "days",
     "direction": "down",
@@ -56,6 +60,9 @@ def state_of(view, values):
             element = {"type": kind, "selected_conversation": value or None}
         elif kind == "static_select":
             element = {"type": kind, "selected_option": {"value": value} if value else None}
+        elif kind == "checkboxes":  # ticked: its options, as Slack sends them
+            chosen = [o for o in block["element"]["options"] if value and o["value"] in value.split(",")]
+            element = {"type": kind, "selected_options": chosen}
         elif kind == "datepicker":
             element = {"type": kind, "selected_date": value or None}
         else:
@@ -83,6 +90,7 @@ def shown(view):
             or e.get("initial_conversation")
             or (e.get("initial_option") or {}).get("value")
             or e.get("initial_date")
+            or ",".join(o["value"] for o in e.get("initial_options") or [])
             or ""
         )
     return out

@@ -22,9 +22,11 @@ BAD = [
     ({"cost": "1200 EUR"}, "cost", "Costs are in USD"),
     ({"cost": "1,200"}, "cost", "comma"),
     ({"value_event": "Reply accepted"}, "value_event", "Must be one word of lowercase letters, digits and '_'"),
-    ({"value_event": ""}, "value_event", "leave both empty"),
-    ({"value_minutes": ""}, "value_minutes", "leave the event empty"),
 ]
+# `/rollout new` asks for the value event (the minutes it saves stay optional); an edit of a
+# playbook without one may leave both empty, but not name minutes without their event
+NEW_BAD = [({"value_event": ""}, "value_event", "Name the one event you will count")]
+EDIT_BAD = [({"value_event": ""}, "value_event", "leave both empty")]
 
 
 def definition(store, slug):
@@ -35,7 +37,8 @@ def test_new_shows_the_currency_and_stores_value_and_cost_as_the_yaml_has_them(b
     view = open_new(bot, slack)
     hints = {b["block_id"]: b.get("hint", {}).get("text", "") for b in view["blocks"] if b["type"] == "input"}
     assert "USD" in hints["cost"] and "ROLLOUT_CURRENCY" in hints["cost"]
-    assert all(b["optional"] for b in view["blocks"] if b.get("block_id") in VALUE)
+    optional = {b["block_id"]: b["optional"] for b in view["blocks"] if b.get("block_id") in VALUE}
+    assert optional == {"value_event": False, "value_minutes": True, "cost": True}
     reply = submit(bot, view, {**NEW_VALUES, **VALUE, "cost": "1200 usd"}, MEMBER)
     assert reply.body["response_action"] == "update", reply.body
     made = definition(store, "refund-triage")
@@ -45,19 +48,20 @@ def test_new_shows_the_currency_and_stores_value_and_cost_as_the_yaml_has_them(b
     # and shown: status says what the measure counts
     assert "`reply_accepted`" in bot.command("status refund-triage", user=MEMBER).text
 
-    # without the fields: no value measure, as a YAML without `value:`
+    # the event alone (minutes saved and cost are optional): counted, no hours estimated
     again = submit(bot, open_new(bot, slack), {**NEW_VALUES, "title": "Refund triage two"}, MEMBER)
     assert again.body["response_action"] == "update", again.body
-    assert "value" not in definition(store, "refund-triage-two") and "cost" not in definition(
-        store, "refund-triage-two"
-    )
-    assert "no value measure" in bot.command("status refund-triage-two", user=MEMBER).text
+    made = definition(store, "refund-triage-two")
+    assert made["value"] == {"event": "refund_done"} and "cost" not in made
+    assert parse_playbook(made).canonical()["value"] == {"event": "refund_done"}  # exported as stored
+    said = bot.command("status refund-triage-two", user=MEMBER).text
+    assert "counts `refund_done`; no minutes saved given, so no hours are estimated" in said
 
 
 def test_each_bad_value_input_is_refused_on_its_field_and_nothing_is_stored(bot, slack, engine):
     view = open_new(bot, slack)
     decisions = count(engine, Decision)
-    for change, field, words in BAD:
+    for change, field, words in BAD + NEW_BAD:
         reply = submit(bot, view, {**NEW_VALUES, **VALUE, **change}, MEMBER)
         assert reply.body.get("response_action") == "errors", (change, reply.body)
         assert words in reply.body["errors"][field], (change, reply.body["errors"])
@@ -75,7 +79,7 @@ def test_edit_is_filled_in_with_the_value_and_each_change_is_a_revision(bot, sla
     assert "nothing changed" in json.dumps(unchanged.body["view"]) and count(engine, Decision) == decisions
 
     # a bad input on edit: refused on its field, the playbook as it was
-    for change, field, words in BAD:
+    for change, field, words in BAD + EDIT_BAD:
         reply = submit(bot, view, {**values, **change}, OWNER)
         assert words in reply.body["errors"][field], (change, reply.body)
     assert definition(store, "support-replies")["value"]["minutes_saved"] == 6
@@ -97,7 +101,7 @@ def test_edit_is_filled_in_with_the_value_and_each_change_is_a_revision(bot, sla
     assert "cost per month 1500 → none" in changes
     after = definition(store, "support-replies")
     assert "value" not in after and "cost" not in after
-    assert "no value measure" in bot.command("status support-replies", user=OWNER).text
+    assert "no value event: what will you count?" in bot.command("status support-replies", user=OWNER).text
     assert count(engine, Decision) == decisions + 2
 
 

@@ -128,6 +128,9 @@ def contexts(
             starts_on="2026-11-30",
             timezone="America/New_York",
             for_curators=False,
+            intake="6 cases a week × 9 min, not structured",
+            value_event="reply_accepted",
+            warning="funding a demo? 6 cases a week; not structured",
         ),
         "adopted": dict(
             slug="support-replies-sales",

@@ -1,0 +1,55 @@
+"""A pilot worth funding (docs/playbooks.md, "Intake"): what `/rollout new` asks before the
+KPI, kept with the playbook as `intake: {cases_per_week, minutes_per_case, structured}`,
+and the rule that flags a pilot likely to be a demo: fewer than `intake_min_cases` cases a
+week, or work that is not structured. Pure: the schema and plain functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from cadence.definition_parts import Strict
+
+DEFAULT_MIN_CASES = 10  # RuleSettings.intake_min_cases's default
+WEEK_MINUTES = 7 * 1440
+NO_VALUE_EVENT = "no value event: what will you count?"
+
+
+class IntakeSpec(Strict):
+    """How often the work happens (cases a week), what one case costs today (minutes) and
+    whether the work is structured: the answers that say whether a pilot is worth funding."""
+
+    cases_per_week: float = Field(ge=0, le=1_000_000, allow_inf_nan=False)
+    minutes_per_case: float = Field(gt=0, le=WEEK_MINUTES, allow_inf_nan=False)
+    structured: bool
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def demo_warning(intake: dict[str, Any] | None, min_cases: int = DEFAULT_MIN_CASES) -> str | None:
+    """ "funding a demo? 6 cases a week; not structured" when the work happens fewer than
+    `min_cases` times a week or is not structured; None when neither (or no intake)."""
+    if not intake:
+        return None
+    reasons = []
+    cases = float(intake.get("cases_per_week") or 0)
+    if cases < min_cases:
+        reasons.append(f"{_num(cases)} case{'' if cases == 1 else 's'} a week")
+    if not intake.get("structured"):
+        reasons.append("not structured")
+    return "funding a demo? " + "; ".join(reasons) if reasons else None
+
+
+def intake_words(intake: dict[str, Any] | None) -> str:
+    """ "120 cases a week × 9 min, structured" (or "none")."""
+    if not intake:
+        return "none"
+    cases = float(intake.get("cases_per_week") or 0)
+    structured = "structured" if intake.get("structured") else "not structured"
+    return (
+        f"{_num(cases)} case{'' if cases == 1 else 's'} a week × "
+        f"{_num(float(intake.get('minutes_per_case') or 0))} min, {structured}"
+    )

@@ -1,0 +1,86 @@
+"""A pilot worth funding (docs/playbooks.md, "Intake"): the `intake:` a playbook keeps and
+the rule that flags a demo: fewer than `intake_min_cases` cases a week, or work that is
+not structured."""
+
+import copy
+
+import pytest
+
+from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_intake import NO_VALUE_EVENT, demo_warning, intake_words
+from tests.conftest import SUPPORT_REPLIES
+
+INTAKE = {"cases_per_week": 120, "minutes_per_case": 9, "structured": True}
+
+
+def _with(**changes):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(changes)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("intake", "min_cases", "said"),
+    [
+        ({"cases_per_week": 120, "minutes_per_case": 9, "structured": True}, 10, None),
+        ({"cases_per_week": 10, "minutes_per_case": 9, "structured": True}, 10, None),  # the bar itself passes
+        (
+            {"cases_per_week": 6, "minutes_per_case": 9, "structured": False},
+            10,
+            "funding a demo? 6 cases a week; not structured",
+        ),
+        ({"cases_per_week": 9.5, "minutes_per_case": 9, "structured": True}, 10, "funding a demo? 9.5 cases a week"),
+        ({"cases_per_week": 1, "minutes_per_case": 9, "structured": True}, 10, "funding a demo? 1 case a week"),
+        ({"cases_per_week": 0, "minutes_per_case": 9, "structured": True}, 1, "funding a demo? 0 cases a week"),
+        ({"cases_per_week": 500, "minutes_per_case": 9, "structured": False}, 10, "funding a demo? not structured"),
+        ({"cases_per_week": 30, "minutes_per_case": 9, "structured": True}, 40, "funding a demo? 30 cases a week"),
+        (None, 10, None),  # no intake: nothing to judge
+    ],
+)
+def test_fewer_cases_than_the_bar_or_unstructured_work_is_a_demo(intake, min_cases, said):
+    assert demo_warning(intake, min_cases) == said
+
+
+def test_the_intake_is_kept_with_the_playbook_and_said_in_words():
+    spec = parse_playbook(_with(intake=INTAKE, intake_min_cases=25))
+    assert spec.intake is not None and spec.intake.cases_per_week == 120 and spec.intake.structured is True
+    assert spec.rules.intake_min_cases == 25  # a rule setting, at the top level or under rules:
+    assert parse_playbook(_with(rules={"intake_min_cases": 3})).rules.intake_min_cases == 3
+    assert parse_playbook(SUPPORT_REPLIES).rules.intake_min_cases == 10
+    assert spec.canonical()["intake"] == {"cases_per_week": 120.0, "minutes_per_case": 9.0, "structured": True}
+    assert intake_words(spec.canonical()["intake"]) == "120 cases a week × 9 min, structured"
+    assert intake_words(None) == "none"
+
+
+def test_a_playbook_without_intake_or_value_event_loads_as_before():
+    """Nothing new appears in the definition it always had, so nothing reads as a change."""
+    canonical = parse_playbook(SUPPORT_REPLIES).canonical()
+    assert "intake" not in canonical and "value" not in canonical
+    assert NO_VALUE_EVENT == "no value event: what will you count?"
+    # a value event without the minutes it saves loads too, and keeps no null
+    counted = parse_playbook(_with(value={"event": "reply_accepted"})).canonical()
+    assert counted["value"] == {"event": "reply_accepted"}
+
+
+@pytest.mark.parametrize(
+    ("intake", "words"),
+    [
+        ({**INTAKE, "cases_per_week": -1}, "intake.cases_per_week"),
+        ({**INTAKE, "cases_per_week": float("nan")}, "intake.cases_per_week"),
+        ({**INTAKE, "cases_per_week": "many"}, "intake.cases_per_week"),
+        ({**INTAKE, "minutes_per_case": 0}, "intake.minutes_per_case"),
+        ({**INTAKE, "minutes_per_case": float("inf")}, "intake.minutes_per_case"),
+        ({**INTAKE, "structured": "perhaps"}, "intake.structured"),
+        ({"cases_per_week": 5, "minutes_per_case": 9}, "intake.structured"),
+        ({**INTAKE, "owner": "U1"}, "intake.owner"),
+    ],
+)
+def test_bad_intake_is_refused_naming_its_field(intake, words):
+    with pytest.raises(DefinitionError) as err:
+        parse_playbook(_with(intake=intake))
+    assert words in str(err.value)
+
+
+def test_intake_min_cases_is_at_least_one():
+    with pytest.raises(DefinitionError, match="intake_min_cases"):
+        parse_playbook(_with(intake_min_cases=0))

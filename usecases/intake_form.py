@@ -1,0 +1,81 @@
+"""The playbook form's intake (`/rollout new`, `/rollout edit`; docs/playbooks.md,
+"Intake"): how often the work happens, what one case costs today and whether it is
+structured, made into the YAML's `intake:` and checked by `rollout playbook load`'s checks
+(cadence/definition_intake.py). `/rollout new` asks all three; an edit of a playbook
+without them may leave both numbers empty (no intake, as a YAML without `intake:`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cadence.definition import PlaybookSpec
+from cadence.definition_intake import demo_warning
+
+# The form's intake fields (their block ids), before the KPI's.
+FIELDS = ("cases_per_week", "minutes_per_case", "structured")
+STRUCTURED = "structured"  # the checkbox's option value
+
+
+@dataclass(frozen=True)
+class IntakeAnswers:
+    """What the intake fields said: cases a week, minutes a case (None: not given) and
+    whether the work is structured."""
+
+    cases_per_week: float | None = None
+    minutes_per_case: float | None = None
+    structured: bool = False
+
+    @property
+    def given(self) -> bool:
+        return self.cases_per_week is not None or self.minutes_per_case is not None
+
+
+def problems(answers: IntakeAnswers, new: bool) -> dict[str, str]:
+    """Both numbers, or (on an edit) neither."""
+    found = {}
+    if answers.cases_per_week is None and (new or answers.given):
+        found["cases_per_week"] = "Give how many cases a week the work happens, e.g. 120."
+    if answers.minutes_per_case is None and (new or answers.given):
+        found["minutes_per_case"] = "Give the minutes one case takes today, e.g. 9."
+    return found
+
+
+def applied(raw: dict[str, Any], base: dict[str, Any], answers: IntakeAnswers) -> dict[str, Any]:
+    """`raw` (the definition the form makes) with `intake:` from the answers."""
+    if not answers.given:
+        raw["intake"] = None
+    else:
+        raw["intake"] = {
+            **(base.get("intake") or {}),
+            "cases_per_week": answers.cases_per_week,
+            "minutes_per_case": answers.minutes_per_case,
+            "structured": answers.structured,
+        }
+    return raw
+
+
+def shown(definition: dict[str, Any]) -> dict[str, str]:
+    """The intake fields as the edit form shows them ("" for none)."""
+    intake = definition.get("intake") or {}
+    if not intake:
+        return dict.fromkeys(FIELDS, "")
+    return {
+        "cases_per_week": f"{float(intake['cases_per_week']):g}",
+        "minutes_per_case": f"{float(intake['minutes_per_case']):g}",
+        "structured": STRUCTURED if intake.get("structured") else "",
+    }
+
+
+def field_of(path: tuple[str | int, ...]) -> str | None:
+    """The intake field a problem of `intake:` shows on (None: not one of theirs)."""
+    if not path or path[0] != "intake":
+        return None
+    return {"minutes_per_case": "minutes_per_case", "structured": "structured"}.get(
+        str(path[1]) if len(path) > 1 else "", "cases_per_week"
+    )
+
+
+def warning(spec: PlaybookSpec) -> str | None:
+    """ "funding a demo? …" for a playbook made by the form (cadence/definition_intake.py)."""
+    return demo_warning(spec.intake.model_dump() if spec.intake else None, spec.rules.intake_min_cases)
