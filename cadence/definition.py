@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from cadence.definition_compare import CompareSpec, check_kpi
 from cadence.definition_parts import (
     EVENT_RE,
     CostSpec,
@@ -51,9 +52,12 @@ class KpiSpec(Strict):
     baseline: Finite
     target: Finite
     from_: FromSpec | None = Field(default=None, alias="from")  # a source feeds it (cadence/sources.py)
+    compare: CompareSpec | None = None  # against the rest of the same work (cadence/definition_compare.py)
+    rest_baseline: Finite | None = None
 
     @model_validator(mode="after")
     def _target_beats_baseline(self) -> KpiSpec:
+        check_kpi(self.compare, self.rest_baseline, self.from_)
         if self.direction == "down" and not self.target < self.baseline:
             raise ValueError(
                 f"with direction 'down' (lower is better) the target ({self.target:g}) "
@@ -301,6 +305,7 @@ class PlaybookSpec(Strict):
         for newest in ("value", "cost"):  # and the value measure and its cost
             if data[newest] is None:
                 del data[newest]
+        data["kpi"] = _given(data["kpi"])  # and `compare`, `rest_baseline`: kept only when given
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]
