@@ -477,6 +477,14 @@ class WeeklyReports:
         with reading(self.bind) as s:
             return counting.series(s.connection(), KpiReading, KpiReading.value, playbook_id, first, last)
 
+    def week_rests(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        """The rest's KPI that counts (a KPI with `compare`) for each (playbook id, week
+        start) that has one, as week_kpis: one query, none for no weeks."""
+        if not weeks:
+            return {}
+        with reading(self.bind) as s:
+            return counting.latest(s.connection(), KpiRestReading, KpiRestReading.value, sorted(set(weeks)))
+
     def rest_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
         """The rest's KPI that counts (a KPI with `compare`), by week, as kpi_range."""
         with reading(self.bind) as s:

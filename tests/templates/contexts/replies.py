@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
+from cadence.compare import compare_cycle
 from storage.store import Report
 from usecases.shared import messages
 from usecases.shared.stalling import Stalled
@@ -132,6 +133,7 @@ def contexts(
             upcoming=[dict(day="2026-12-24", weekday="Thu", name=text[:80])] * 60,
         ),
         "status": dict(
+            compared=compare_cycle([20, 19, None], [25, 24, 26], "down", 42, 40),
             setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
             bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[dict(old=text[:300], new=text[:300])] * 20),
             full=True,
