@@ -154,3 +154,13 @@ def test_the_api_refuses_a_rest_without_compare_and_an_arm_off_the_kpi(api, play
     status, body, _ = api.post({"playbook": "support-replies", "kind": "kpi", "value": 4, "arm": "others"})
     assert status == 422 and body["errors"][0]["field"] == "arm", body
     assert runs(engine) == [] and rests(engine) == []
+
+
+def test_the_web_view_draws_run_and_rest_as_two_lines(bot, compared, http_server, database_url, slack, store, clock):
+    from tests.bot.test_web_view import fetch, web_session
+
+    bot.command("kpi support-replies 18.5 rest 24.1", user=MEMBER)
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, MEMBER)
+    status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+    assert status == 200
+    assert "the rest (min)" in page and "cycle 1, week 1: 24.1 min" in page and "cycle 1, week 1: 18.5 min" in page

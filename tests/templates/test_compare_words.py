@@ -25,3 +25,27 @@ def test_within_noise_and_too_few():
 def test_a_week_against_the_rest():
     assert versus_rest(18.5, 24.1, "") == "18.5 vs the rest 24.1"
     assert versus_rest(18.5, None, "min") == "18.5 min vs the rest –"
+
+
+def test_the_kpi_chart_draws_the_rest_as_a_second_line():
+    from templates.web_charts import ORANGE, kpi_chart
+
+    labels = [f"C1W{i}" for i in range(1, 5)]
+    chart = kpi_chart("Reply time", labels, [20, 19, None, 18], 42, 15, "min", rest=[25, 24, 26, None])
+    run, rest = chart.series
+    assert (rest.name, rest.color, rest.legend) == ("the rest", ORANGE, "the rest (min)")
+    assert [p.text for p in rest.points] == [
+        "cycle 1, week 1: 25 min",
+        "cycle 1, week 2: 24 min",
+        "cycle 1, week 3: 26 min",
+    ]
+    assert len(run.points) == 3
+    assert len(kpi_chart("Reply time", labels, [20, 19, None, 18], 42, 15, "min").series) == 1
+
+
+def test_the_digest_line_says_the_week_against_the_rest():
+    from templates import render
+    from tests.templates.contexts import contexts
+
+    rendered = str(render("digest_function", **contexts("plain words")["digest_function"]))
+    assert "*14 plain words* vs the rest 24.1 plain words" in rendered

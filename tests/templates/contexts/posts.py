@@ -47,6 +47,7 @@ def contexts(
                 owner_deactivated=True,
                 stalled=f"since the end of cycle 2 (2027-01-10): {text}",
                 plateau=True,
+                rest=24.1,
             )
         )
         for i in range(15)
