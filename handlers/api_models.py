@@ -285,6 +285,19 @@ class PlaybookOut(_Read):
     plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
 
 
+class ArmOut(_Read):
+    """A case's arm in a playbook whose KPI holds cases out (docs/api.md)."""
+
+    model_config = ConfigDict(title="Arm")
+
+    playbook: str = Field(description="The playbook's slug.")
+    case: str = Field(description="The case id, as sent.")
+    arm: Literal["run", "holdout"] = Field(
+        description="`run`: through the playbook; `holdout`: the rest, whose KPI is reported with arm `rest`."
+    )
+    share: float = Field(gt=0, lt=1, description="The share of cases held out.")
+
+
 class Playbooks(_Read):
     model_config = ConfigDict(title="Playbooks")
 
