@@ -36,6 +36,7 @@ class OriginProgress:
     version: int
     progress: float | None
     change: tuple[int, float] | None = None  # its cycle and relative KPI change when the version was published
+    delta: float | None = None  # with `compare`: its mean weekly delta against the rest in that same cycle
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,9 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
         origin_progress=origin.progress,
         weekly=weekly,
     )
+    compared = comparison(f)
+    if compared is not None:  # adopters compare too: the mean delta against the origin's
+        figures.update(rest_delta=compared.change.change, origin_rest_delta=origin.delta)
     return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 

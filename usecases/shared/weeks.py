@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, closing, cycle_end, decisions, keys, replication, rules, sources, webhooks
+from cadence import calendar, closing, compare, cycle_end, decisions, keys, replication, rules, sources, webhooks
 from cadence.closing import Guardrail
 from cadence.definition_compare import Compare
 from cadence.exception_queue import Item
@@ -513,13 +513,39 @@ def _origins(
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
     )
+    rests = store.reports.week_rests(  # the origins that compare with the rest: their rest's too
+        [
+            (version.playbook_id, start + timedelta(days=7 * i))
+            for version, start in wanted.values()
+            if start is not None and Compare.of(version.definition) is not None
+            for i in range(calendar.WEEKS_PER_CYCLE)
+        ]
+    )
     origins = {
         pid: cycle_end.OriginProgress(
-            version.slug, version.version, _origin_progress(version, start, kpis), _origin_change(version)
+            version.slug,
+            version.version,
+            _origin_progress(version, start, kpis),
+            _origin_change(version),
+            _origin_delta(version, start, kpis, rests),
         )
         for pid, (version, start) in wanted.items()
     }
     return origins, waves.places(store, list(versions.values()))
+
+
+def _origin_delta(
+    version: Any, start: date | None, kpis: dict[tuple[int, date], float], rests: dict[tuple[int, date], float]
+) -> float | None:
+    """The origin's mean weekly delta against the rest in its cycle starting `start` (None:
+    it does not compare, or has no such cycle, or no week with both numbers)."""
+    if start is None or Compare.of(version.definition) is None:
+        return None
+    weeks = [(version.playbook_id, start + timedelta(days=7 * i)) for i in range(calendar.WEEKS_PER_CYCLE)]
+    run, rest = [kpis.get(w) for w in weeks], [rests.get(w) for w in weeks]
+    return compare.compare_cycle(
+        run, rest, (version.definition.get("kpi") or {}).get("direction", "down")
+    ).change.change
 
 
 def _origin_change(version: Any) -> tuple[int, float] | None:
