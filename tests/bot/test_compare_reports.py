@@ -51,8 +51,10 @@ def test_both_arms_in_one_command_and_either_alone(bot, compared, engine):
     assert "Recorded *First-response time* = *17 min*" in bot.command("kpi support-replies 17", user=MEMBER).text
     assert len(runs(engine)) == 2 and len(rests(engine)) == 2
     # undo takes the newest of the caller's reports: the run's 17, then the rest's 23
-    bot.command("undo support-replies", user=MEMBER)
-    bot.command("undo support-replies", user=MEMBER)
+    assert "Withdrew your KPI reading" in bot.command("undo support-replies", user=MEMBER).text
+    undone = bot.command("undo support-replies", user=MEMBER).text
+    assert "Withdrew your KPI reading for the rest (First-response time = 23 min)" in undone, undone
+    assert "What counts now: First-response time = 24.1 min" in undone
     assert runs(engine) == [(18.5, MEMBER)] and rests(engine) == [(24.1, MEMBER)]
 
 
