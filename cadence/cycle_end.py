@@ -10,11 +10,11 @@ database, no Slack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, decisions, replication, rules
+from cadence import calendar, compare, decisions, replication, rules
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, KpiChange, kpi_change, stall, stall_figures
 
 
@@ -36,6 +36,7 @@ class OriginProgress:
     version: int
     progress: float | None
     change: tuple[int, float] | None = None  # its cycle and relative KPI change when the version was published
+    delta: float | None = None  # with `compare`: its mean weekly delta against the rest in that same cycle
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class CycleFigures:
     covered: int = 0  # the last cycle a publish or scale proposal covered
     scale_open: bool = False  # a "ready to scale" proposal is open
     origin: OriginProgress | None = None  # an adopting playbook's origin
+    rest: tuple[float | None, ...] | None = None  # the rest's weekly KPIs, with `compare` (None: without)
+    rest_baseline: float | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -84,11 +87,22 @@ class CycleEnd:
     stall: dict[str, Any] | None = None  # a stall's figures
     stall_decision: decisions.Decision | None = None
     held: list[rules.CycleResult] | None = field(default=None)
+    compared: compare.Comparison | None = None  # with `compare`: the cycle against the rest
 
 
 def cycle_result(f: CycleFigures) -> rules.CycleResult:
-    """The scale rule's result of the cycle, by its bar's target."""
-    return rules.cycle_result(f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted)
+    """The scale rule's result of the cycle, by its bar's target; with `compare`, a hit
+    also needs the mean delta's interval wholly on the good side of zero (comparison)."""
+    result = rules.cycle_result(f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted)
+    compared = comparison(f)
+    return result if compared is None or compared.better else replace(result, hit=False)
+
+
+def comparison(f: CycleFigures) -> compare.Comparison | None:
+    """The cycle's weeks so far against the rest (None: the KPI is not compared)."""
+    if f.rest is None:
+        return None
+    return compare.compare_cycle(f.weekly[: f.week], f.rest[: f.week], f.direction, f.bar.baseline, f.rest_baseline)
 
 
 def scale_held(f: CycleFigures, result: rules.CycleResult) -> list[rules.CycleResult] | None:
@@ -108,7 +122,18 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
         result,
         kpi_change(f.weekly[: f.week], f.bar.baseline),
         decisions.of_cycle_result(f.playbook_id, f.week_start, result),
+        compared=comparison(f),
     )
+    if judged.compared is not None:  # the decision keeps the comparison, and says it
+        made = judged.result_decision
+        why = {
+            compare.WITHIN_NOISE: "no better than the rest, within noise",
+            compare.TOO_FEW: "too few weeks to compare",
+        }
+        said = why.get(judged.compared.verdict, f"{judged.compared.verdict} than the rest")
+        judged.result_decision = replace(
+            made, summary=f"{made.summary}: {said}", figures={**made.figures, "compare": judged.compared.figures()}
+        )
     judged.held = scale_held(f, result)
     if judged.held is not None:
         judged.scale = _scale(f, judged.held, readiness or {})
@@ -154,6 +179,9 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
         origin_progress=origin.progress,
         weekly=weekly,
     )
+    compared = comparison(f)
+    if compared is not None:  # adopters compare too: the mean delta against the origin's
+        figures.update(rest_delta=compared.change.change, origin_rest_delta=origin.delta)
     return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 

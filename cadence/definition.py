@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from cadence.definition_calibration import CalibrationSpec, drop_unset
+from cadence.definition_compare import CompareSpec, check_kpi
 from cadence.definition_handoff import HandoffSpec
 from cadence.definition_intake import IntakeSpec
 from cadence.definition_parts import (
@@ -54,9 +55,12 @@ class KpiSpec(Strict):
     baseline: Finite
     target: Finite
     from_: FromSpec | None = Field(default=None, alias="from")  # a source feeds it (cadence/sources.py)
+    compare: CompareSpec | None = None  # against the rest of the same work (cadence/definition_compare.py)
+    rest_baseline: Finite | None = None
 
     @model_validator(mode="after")
     def _target_beats_baseline(self) -> KpiSpec:
+        check_kpi(self.compare, self.rest_baseline, self.from_)
         if self.direction == "down" and not self.target < self.baseline:
             raise ValueError(
                 f"with direction 'down' (lower is better) the target ({self.target:g}) "
@@ -320,6 +324,7 @@ class PlaybookSpec(Strict):
                 del data[newest]
         if data.get("value") and data["value"]["minutes_saved"] is None:  # a value event counted, no minutes
             del data["value"]["minutes_saved"]
+        data["kpi"] = _given(data["kpi"])  # and `compare`, `rest_baseline`: kept only when given
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]

@@ -107,6 +107,7 @@ class PlaybookWeek:
     last_cycle_hit: bool | None = None  # whether its last completed cycle hit the target; None: none completed
     status: str = "active"  # paused | retired: not judged
     cut: bool = False  # the week ended a run a pause cut (the playbook resumed since): the next run judges it
+    rest: float | None = None  # the rest of the work's KPI that week, for a KPI with `compare`
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class WeekFigures:
     guardrail: float | None = None  # the latest guardrail report for the week, if the playbook has one
     attestations: list[Attestation] = field(default_factory=list)
     kpi_by: str | None = None  # who reported the KPI that counts: a user id, token:<name> or source:<name>
+    rest: float | None = None  # the rest's KPI that counts, for a KPI with `compare` (cadence/compare.py)
 
     @property
     def followed(self) -> int:

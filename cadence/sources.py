@@ -18,8 +18,9 @@ SOURCE_RE = r"^[a-z0-9][a-z0-9_-]{0,24}$"  # `source:<name>` fits a report's rep
 ENV_RE = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
 PATH_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 BY_PREFIX = "source:"
-# What a `from:` can feed: the KPI, the guardrail, a step's cases, exceptions and rubric.
-FEEDS = ("kpi", "guardrail", "cases", "exceptions", "rubric")
+# What a `from:` can feed: the KPI, the guardrail, a step's cases, exceptions and rubric,
+# and the KPI of the rest (`rest_query`/`rest_path`, with the KPI's `compare`).
+FEEDS = ("kpi", "guardrail", "cases", "exceptions", "rubric", "rest")
 AGAIN_AFTER = timedelta(minutes=30)  # a missing number is asked for again at the soonest this long after
 LONGEST_WAIT = timedelta(hours=4)  # a source that keeps failing is asked at least this often
 _WRITES = re.compile(
@@ -67,6 +68,9 @@ class FromSpec(_Plain):
     source: str = Field(pattern=SOURCE_RE)
     query: str | None = Field(default=None, min_length=1, max_length=4000)
     path: str | None = Field(default=None, min_length=1, max_length=200)
+    # the KPI's only: the same number for the rest of the work (docs/sources.md)
+    rest_query: str | None = Field(default=None, min_length=1, max_length=4000)
+    rest_path: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class SampleFromSpec(_Plain):
@@ -116,6 +120,8 @@ class Entry:
             return f"the guardrail ({guardrail_name})"
         if self.feeds == "value":
             return "the value measure's events"
+        if self.feeds == "rest":
+            return f"the rest's KPI ({kpi_name})"
         return f"step {self.step}'s {'rubric score' if self.feeds == 'rubric' else self.feeds}"
 
 
@@ -141,6 +147,10 @@ def entries(definition: Mapping[str, object]) -> list[Entry]:
         section = definition.get(feeds)
         if isinstance(section, Mapping):
             add(feeds, None, section.get("from"))
+    kpi = definition.get("kpi")
+    given = kpi.get("from") if isinstance(kpi, Mapping) else None
+    if isinstance(given, Mapping) and given.get("source") and (given.get("rest_query") or given.get("rest_path")):
+        add("rest", None, {"source": given["source"], "query": given.get("rest_query"), "path": given.get("rest_path")})
     for step in definition.get("steps") or []:  # type: ignore[attr-defined]
         given = step.get("from") if isinstance(step, Mapping) else None
         if isinstance(given, Mapping):
@@ -166,6 +176,13 @@ def only_reads(sql: str) -> bool:
 
 def check_entry(where: str, entry: FromSpec, sources: Mapping[str, SourceSpec]) -> str | None:
     """The problem with a `from:`, in words, or None."""
+    if entry.rest_query is not None or entry.rest_path is not None:
+        if where != "kpi.from":
+            return f"{where}: rest_query and rest_path are the KPI's (with compare), not this number's"
+        rest = FromSpec(source=entry.source, query=entry.rest_query, path=entry.rest_path)
+        problem = check_entry(where, rest, sources)
+        if problem is not None:
+            return problem.replace(where, f"{where} (the rest's)", 1)
     source = sources.get(entry.source)
     if source is None:
         named = ", ".join(sorted(sources)) or "none"

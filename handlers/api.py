@@ -43,6 +43,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import from_json
 from starlette.exceptions import HTTPException
 
+from cadence.arms import MAX_CASE_CHARS
 from cadence.definition import SLUG_RE
 from handlers import (
     http_errors,
@@ -51,6 +52,7 @@ from handlers import (
 from handlers.api_models import (
     MAX_EVENT_COUNT,
     Accepted,
+    ArmOut,
     Batch,
     Duplicate,
     Error,
@@ -63,7 +65,7 @@ from handlers.api_models import (
     Stored,
     given,
 )
-from usecases import api_reads, api_reports
+from usecases import api_reads, api_reports, arms
 from usecases.shared import messages
 from usecases.shared.services import Services
 
@@ -172,6 +174,13 @@ REPORT_BODY = TypeAdapter(Report | Batch)
 REPORT_SCHEMA = {k: v for k, v in REPORT_BODY.json_schema(ref_template=SCHEMAS).items() if k != "$defs"}
 
 ROUTER = APIRouter()
+CASE_PARAMETER = {
+    "name": "case",
+    "in": "query",
+    "required": True,
+    "description": f"The case's id: any text of 1 to {MAX_CASE_CHARS} characters (UTF-8).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CASE_CHARS},
+}
 
 
 @ROUTER.post(
@@ -242,6 +251,31 @@ def get_playbook(
 
 
 @ROUTER.get(
+    "/v1/playbooks/{slug:slug}/arm",
+    operation_id="getArm",
+    summary="A case's arm, run or holdout, in a playbook that holds cases out: the same answer forever.",
+    response_model=ArmOut,
+    response_description="The case's arm.",
+    responses={
+        **TOKEN_REFUSALS,
+        404: _refusal_described("No such playbook in the token's scope"),
+        409: _refusal_described("The playbook holds no cases out (kpi.compare)"),
+        422: _refusal_described(f"No case id, or one over {MAX_CASE_CHARS} characters"),
+    },
+    # read by the route itself (usecases/arms.py says what is wrong with it, in words)
+    openapi_extra={"parameters": [CASE_PARAMETER]},
+)
+def get_arm(
+    services: Annotated[Services, Depends(_services)],
+    token: Token,
+    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+    request: Request,
+) -> JSONResponse:
+    assigned = arms.api_assign(services, token, slug, request.query_params.get("case"))
+    return JSONResponse(dict(playbook=assigned.playbook, case=assigned.case, arm=assigned.arm, share=assigned.share))
+
+
+@ROUTER.get(
     "/v1/registry",
     operation_id="listRegistry",
     summary="The registry's versions, results and adopters.",
@@ -286,6 +320,8 @@ REFUSALS = (
     api_reports.Invalid,
     api_reads.NotReadable,
     api_reads.NotFound,
+    arms.NoHoldout,
+    arms.CaseRefused,
     Exception,  # a fault: 500 (Starlette logs it, and answers with this)
 )
 
@@ -309,6 +345,10 @@ def _refusal(exc: Exception) -> Refused:
             return _error(403, str(exc))
         case api_reads.NotFound():
             return _error(404, str(exc))
+        case arms.NoHoldout():
+            return _error(409, str(exc))
+        case arms.CaseRefused():
+            return _error(422, str(exc))
     return _error(500, "the server failed to answer this request")
 
 

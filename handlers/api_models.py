@@ -79,6 +79,11 @@ class Report(BaseModel):
         le=MAX_EVENT_COUNT,
         description='For kind event: how many (default 1), a JSON integer: 3, not 3.0 or "3".',
     )
+    arm: Literal["run", "rest"] | None = Field(
+        default=None,
+        description="For kpi, on a playbook whose KPI has `compare`: `rest` for the rest of the same work (or "
+        "the holdout) in the same week and unit; `run` (the default) for the work run through the playbook.",
+    )
     key: str | None = Field(
         default=None,
         min_length=1,
@@ -104,7 +109,7 @@ class Report(BaseModel):
         for those left out, not the defaults filled in later. Stored with the key
         (api_report_key.report_hash): a change here refuses every retry across a deploy."""
         fields = self.model_dump(exclude={"key"})
-        for sample in ("passed", "reviewed"):  # newer fields: a report without them hashes as it always has
+        for sample in ("passed", "reviewed", "arm"):  # newer fields: a report without them hashes as it always has
             if fields[sample] is None:
                 del fields[sample]
         if fields["value"] is not None:
@@ -124,6 +129,8 @@ class Report(BaseModel):
         when: dict[str, Any] = dict(week=self.week, at=self.at, sent=sent)
         if self.kind in ("cases", "rubric", "exception") and not self.step:
             return self._unfit("step", f"a {self.kind} report names its step")
+        if self.arm is not None and self.kind != "kpi":
+            return self._unfit("arm", f"only a kpi report has an arm (run or rest), not a {self.kind} report")
         return _COMMAND_OF_KIND[self.kind](self, when)
 
     def _unfit(self, field: str, message: str) -> api_reports.Unfit:
@@ -180,6 +187,8 @@ class Report(BaseModel):
             return self._unfit("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
         if self.kind == "guardrail":
             return messages.GuardrailReport(self.playbook, value, **when)
+        if self.arm == "rest":  # the rest of the work's KPI (a KPI with `compare`)
+            return messages.Kpi(self.playbook, None, rest=value, **when)
         return messages.Kpi(self.playbook, value, **when)
 
 
@@ -274,6 +283,19 @@ class PlaybookOut(_Read):
     week: int | None = Field(description="The running week of the cycle, 1 to 4.")
     modes: dict[str, str] = Field(description="Each step's mode.")
     plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
+
+
+class ArmOut(_Read):
+    """A case's arm in a playbook whose KPI holds cases out (docs/api.md)."""
+
+    model_config = ConfigDict(title="Arm")
+
+    playbook: str = Field(description="The playbook's slug.")
+    case: str = Field(description="The case id, as sent.")
+    arm: Literal["run", "holdout"] = Field(
+        description="`run`: through the playbook; `holdout`: the rest, whose KPI is reported with arm `rest`."
+    )
+    share: float = Field(gt=0, lt=1, description="The share of cases held out.")
 
 
 class Playbooks(_Read):

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from cadence import calendar
+from cadence.definition_compare import Compare
 from cadence.limits import MAX_TEXT_CHARS
 from templates import render
 from templates.refusals import Refusal
@@ -40,6 +41,7 @@ def form_view(
         baseline=0,
         target=0,
         unit="",
+        compared=False,
     )
     if state is not None:
         playbook = state.playbook
@@ -50,6 +52,7 @@ def form_view(
             baseline=playbook.kpi_baseline,
             target=playbook.kpi_target,
             unit=playbook.kpi_unit,
+            compared=Compare.of(playbook.definition) is not None,  # asks the rest's KPI too
         )
     return render(f"modal_{form}", **context)
 

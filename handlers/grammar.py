@@ -27,6 +27,7 @@ from handlers.words import (
     Words,
     clip,
     free_text,
+    kpi_arms,
     parse_channel,
     parse_count,
     parse_date,
@@ -141,10 +142,12 @@ def _kpi(w: Words) -> messages.Kpi | messages.OpenForm:
     words, week = split_week(w, "kpi")
     if len(words) < 3:
         raise Refusal.of("kpi_arguments", usage="kpi")
-    if len(words) > 3:
-        raise Refusal.of("kpi_extra", usage="kpi")
-    value, percent = parse_value(words[2], usage="kpi")
-    return messages.Kpi(playbook_name(words[1]), value, percent, week, override=override)
+    own, rest = kpi_arms(words[2:])
+    value, percent = parse_value(own, usage="kpi") if own is not None else (None, False)
+    rest_value, rest_percent = parse_value(rest, usage="kpi") if rest is not None else (None, False)
+    return messages.Kpi(
+        playbook_name(words[1]), value, percent, week, override=override, rest=rest_value, rest_percent=rest_percent
+    )
 
 
 def _guardrail(w: Words) -> messages.GuardrailReport:
@@ -428,7 +431,10 @@ SUBCOMMANDS = (
     Subcommand("status", ("/rollout status [playbook]",), _status, status.status, replies.status),
     Subcommand(
         "kpi",
-        ("/rollout kpi <playbook> <value> [week:N] [override <reason>]",),
+        (
+            "/rollout kpi <playbook> <value> [week:N] [override <reason>]",
+            "/rollout kpi <playbook> [<value>] rest <value> [week:N]",
+        ),
         _kpi,
         commands.kpi,
         replies.kpi,

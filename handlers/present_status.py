@@ -67,6 +67,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         pilot=shown.pilot,
         plateau=shown.plateau,
         kpi_moved=shown.kpi_moved,
+        compared=shown.compared,
         kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
         champion=None
         if shown.checklist is None

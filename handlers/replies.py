@@ -49,9 +49,12 @@ def kpi(caller: Caller, cmd: messages.Kpi, done: commands.Recorded) -> Reply:
         kpi=playbook.kpi_name,
         unit=playbook.kpi_unit,
         value=cmd.value,
+        rest=cmd.rest,
         target=playbook.kpi_target,
         baseline=playbook.kpi_baseline,
-        progress=progress_to_target(cmd.value, playbook.kpi_baseline, playbook.kpi_target),
+        progress=None
+        if cmd.value is None
+        else progress_to_target(cmd.value, playbook.kpi_baseline, playbook.kpi_target),
     )
 
 

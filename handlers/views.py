@@ -125,11 +125,11 @@ def _submit(
     try:
         for block_id in values:
             _refuse_unstorable(
-                values, block_id, block_id if block_id in ("note", "reason", "value", "step") else general
+                values, block_id, block_id if block_id in ("note", "reason", "value", "step", "rest") else general
             )
         state, week = _target(caller, metadata, values, general)
         if form == "kpi":
-            recorded = _kpi(caller, state, week, _value(values, "value") or "")
+            recorded = _kpi(caller, state, week, _value(values, "value") or "", _value(values, "rest") or "")
         elif form == "deviation":
             recorded = _deviation(caller, state, week, values)
         else:
@@ -378,10 +378,14 @@ def _target(
     return sent
 
 
-def _kpi(caller: Caller, state: PlaybookState, week: calendar.WeekRef, text: str) -> dict[str, Any]:
-    value, percent = _refusal_on("value", grammar.parse_value, text.strip(), None)
-    _refusal_on("value", checkins.kpi_from_form, caller, state, week, value, percent)
-    return {"kpi": value}
+def _kpi(caller: Caller, state: PlaybookState, week: calendar.WeekRef, text: str, rest_text: str) -> dict[str, Any]:
+    """The KPI form: this week's value, and with `compare` the rest's (either alone counts)."""
+    value, percent = _refusal_on("value", grammar.parse_value, text.strip(), None) if text.strip() else (None, False)
+    rest = _refusal_on("rest", grammar.parse_value, rest_text.strip(), None) if rest_text.strip() else None
+    if value is None and rest is None:
+        raise FieldError("value", "Give this week's value, the rest's, or both.")
+    _refusal_on("value", checkins.kpi_from_form, caller, state, week, value, percent, rest)
+    return {key: number for key, number in (("kpi", value), ("rest", rest and rest[0])) if number is not None}
 
 
 def _deviation(caller: Caller, state: PlaybookState, week: calendar.WeekRef, values: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             labels=[week_label(state, w) for w in page.charted],
             kpi=[page.kpis.get(w) for w in page.charted],
             guardrail=[page.guardrails.get(w) for w in page.charted],
+            rest=None if page.rests is None else [page.rests.get(w) for w in page.charted],
         ),
         window=TABLE_WEEKS,
         this_monday=page.this_week,

@@ -96,6 +96,8 @@ def _fields(form: week_form.WeekForm) -> dict[str, str]:
         fields[week_form.KPI] = _written(form.kpi)
     if form.state.playbook.guardrail_name and form.guardrail_from is None:
         fields[week_form.GUARDRAIL] = _written(form.guardrail)
+    if form.compared and form.rest_from is None:
+        fields[week_form.REST] = _written(form.rest)
     return fields
 
 
@@ -105,7 +107,7 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
     fields = _fields(form)
     # a step: its cases (a field, or a line saying where they come from) and its review (two fields, or a line)
     blocks = 1 + sum(1 + (0 if row.no_rubric else 1 if row.rubric_from else 2) for row in form.steps)
-    blocks += 1 + (1 if playbook.guardrail_name else 0)
+    blocks += 1 + (1 if playbook.guardrail_name else 0) + (1 if form.compared else 0)
     if blocks > MAX_BLOCKS:
         raise Refusal.of(
             "week_form_too_long",
@@ -134,6 +136,10 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
         guardrail_from=form.guardrail_from,
         guardrail_text=fields.get(week_form.GUARDRAIL, ""),
         guardrail_unit=state.guardrail_unit,
+        compared=form.compared,
+        rest=form.rest,
+        rest_from=form.rest_from,
+        rest_text=fields.get(week_form.REST, ""),
     )
 
 
@@ -200,7 +206,7 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             reviewed, passed = read(field, parse_count), read(passed_field, parse_count)
             if reviewed is not None and passed is not None:
                 changes.reviews[_step_id(field)] = (passed, reviewed)
-        elif kind in (week_form.KPI, week_form.GUARDRAIL) and field in changed:
+        elif kind in (week_form.KPI, week_form.GUARDRAIL, week_form.REST) and field in changed:
             number = read(field, parse_value, None)
             if number is not None:
                 changes = _with(changes, kind, number)
@@ -208,6 +214,8 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
 
 
 def _with(changes: week_form.Changes, kind: str, number: tuple[float, bool]) -> week_form.Changes:
+    if kind == week_form.REST:
+        return replace(changes, rest=number)
     return replace(changes, kpi=number) if kind == week_form.KPI else replace(changes, guardrail=number)
 
 

@@ -201,3 +201,16 @@ def free_text(text: str, what: str, usage: str) -> str:
 def clip(text: str, limit: int = 40) -> str:
     text = plain_text(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def kpi_arms(words: list[str]) -> tuple[str | None, str | None]:
+    """`18.5`, `18.5 rest 24.1` or `rest 24.1`: the run's value and the rest's, as typed."""
+    own = None if words[0].lower() == "rest" else words[0]
+    after = words[1:] if own is not None else words
+    if not after:
+        return own, None
+    if after[0].lower() != "rest":
+        raise Refusal.of("kpi_extra", usage="kpi")
+    if len(after) != 2:
+        raise Refusal.of("kpi_rest_value", usage="kpi")
+    return own, after[1]

@@ -22,7 +22,15 @@ from sqlmodel import Session, col
 
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
-from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
+from storage.models.reports import (
+    CaseCount,
+    CheckIn,
+    ExceptionReport,
+    GuardrailReading,
+    KpiReading,
+    KpiRestReading,
+    RubricScore,
+)
 from storage.types import one_of
 
 PLAYBOOK, STEP = table_of(Playbook), table_of(Step)
@@ -66,7 +74,8 @@ def _series(table: Any, value: str) -> Select[Any]:
 def week_totals(s: Reader, keys: list[tuple[int, date]], up_to: int) -> dict[tuple[int, date], Row[Any]]:
     """Per playbook-week, in one statement: the KPI that counts and who reported it, how
     many KPI reports count (no further than up_to + 1: a busy week costs no more) and the
-    guardrail reading that counts. Rows have kpi, kpi_by, kpi_reports and guardrail."""
+    guardrail reading that counts, and the rest's KPI (`compare`). Rows have kpi, kpi_by,
+    kpi_reports, guardrail and rest."""
     weeks = _by_week(keys)
     rows = s.execute(_week_totals(len(weeks), up_to + 1), _per_week_parameters(weeks)).all()
     return {(row.id, row.week_start): row for row in rows}
@@ -160,6 +169,7 @@ def _week_totals(weeks: int, limit: int) -> Select[Any] | CompoundSelect:
             _latest_of(KpiReading, KpiReading.reported_by, week_start).label("kpi_by"),
             _count_of(KpiReading, week_start, limit).label("kpi_reports"),
             _latest_of(GuardrailReading, GuardrailReading.value, week_start).label("guardrail"),
+            _latest_of(KpiRestReading, KpiRestReading.value, week_start).label("rest"),
         ],
         PLAYBOOK.c.id,
         weeks,

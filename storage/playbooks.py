@@ -321,6 +321,12 @@ class Playbooks:
             query = select(Step).where(col(Step.playbook_id) == playbook_id, removed)
             return list(s.exec(query.order_by(col(Step.retired_at).desc(), col(Step.id))))
 
+    def definition(self, slug: str) -> dict[str, Any] | None:
+        """One playbook's definition as stored (None: no playbook `slug`), by its unique slug:
+        what the holdout's assignment reads for each case (usecases/arms.py)."""
+        with reading(self.bind) as s:
+            return s.exec(select(col(Playbook.definition)).where(col(Playbook.slug) == slug)).first()
+
     def slugs(self) -> list[str]:
         with reading(self.bind) as s:
             return list(s.exec(select(col(Playbook.slug)).order_by(col(Playbook.slug))))

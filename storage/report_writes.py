@@ -18,6 +18,7 @@ from storage.models.reports import (
     ExceptionReport,
     GuardrailReading,
     KpiReading,
+    KpiRestReading,
     RubricScore,
     ValueCount,
 )
@@ -60,6 +61,9 @@ REPORTED = ("week_start", "reported_by", "reported_at")
 
 
 KPI_READING = add_report_if_open(table_of(KpiReading), ("playbook_id", "value", *REPORTED))
+
+
+KPI_REST_READING = add_report_if_open(table_of(KpiRestReading), ("playbook_id", "value", *REPORTED))
 
 
 GUARDRAIL_READING = add_report_if_open(table_of(GuardrailReading), ("playbook_id", "value", *REPORTED))
@@ -105,6 +109,7 @@ def add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
 BATCHED = {
     "kpi": add_report_if_open(table_of(KpiReading), ("playbook_id", "value", *REPORTED), returning=False),
     "guardrail": add_report_if_open(table_of(GuardrailReading), ("playbook_id", "value", *REPORTED), returning=False),
+    "rest": add_report_if_open(table_of(KpiRestReading), ("playbook_id", "value", *REPORTED), returning=False),
     "exception": add_report_if_open(
         table_of(ExceptionReport), ("playbook_id", "step_id", "reason", *REPORTED), returning=False
     ),
@@ -129,6 +134,7 @@ VALUE_COUNT = add_report_if_open(table_of(ValueCount), ("playbook_id", "event", 
 STATEMENTS = {
     "value": VALUE_COUNT,
     "kpi": KPI_READING,
+    "rest": KPI_REST_READING,
     "guardrail": GUARDRAIL_READING,
     "checkin": CHECKIN,
     "exception": EXCEPTION,

@@ -30,6 +30,7 @@ from storage.models.reports import (
     ExceptionReport,
     GuardrailReading,
     KpiReading,
+    KpiRestReading,
     RubricScore,
 )
 from storage.playbooks import PLAYBOOK, PlaybookState
@@ -129,6 +130,7 @@ class Report:
 
 REPORTS: dict[str, Any] = {
     "kpi": KpiReading,
+    "rest": KpiRestReading,
     "guardrail": GuardrailReading,
     "checkin": CheckIn,
     "exception": ExceptionReport,
@@ -139,6 +141,7 @@ REPORTS: dict[str, Any] = {
 
 _VALUE = {
     "kpi": "value",
+    "rest": "value",
     "guardrail": "value",
     "checkin": "attestation",
     "exception": "reason",
@@ -474,6 +477,19 @@ class WeeklyReports:
         with reading(self.bind) as s:
             return counting.series(s.connection(), KpiReading, KpiReading.value, playbook_id, first, last)
 
+    def week_rests(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        """The rest's KPI that counts (a KPI with `compare`) for each (playbook id, week
+        start) that has one, as week_kpis: one query, none for no weeks."""
+        if not weeks:
+            return {}
+        with reading(self.bind) as s:
+            return counting.latest(s.connection(), KpiRestReading, KpiRestReading.value, sorted(set(weeks)))
+
+    def rest_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
+        """The rest's KPI that counts (a KPI with `compare`), by week, as kpi_range."""
+        with reading(self.bind) as s:
+            return counting.series(s.connection(), KpiRestReading, KpiRestReading.value, playbook_id, first, last)
+
     def week_series(self, playbook_id: int, first: date, last: date) -> tuple[dict[date, float], dict[date, float]]:
         """One playbook's KPI and guardrail reading that count, by week, for the weeks from
         `first` to `last` that have one: two statements, however many weeks."""
@@ -531,6 +547,7 @@ class WeeklyReports:
                 kpi_by=total.kpi_by if total else None,
                 kpi_reports=(total.kpi_reports or 0) if total else 0,
                 guardrail=total.guardrail if total else None,
+                rest=total.rest if total else None,
                 steps=steps,
                 attestations=[
                     Attestation(

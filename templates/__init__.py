@@ -23,6 +23,7 @@ from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
+from templates.compare_words import compare_phrase, versus_rest
 from templates.numbers import MINUS, ask_phrase, match_phrase, measure, plural, signed_share
 from templates.numbers import number as _number
 from templates.numbers import pct as _pct
@@ -421,6 +422,9 @@ _env.filters.update(
     ask_phrase=ask_phrase,
     signed_share=signed_share,
     capitalize_first=lambda text: text[:1].upper() + text[1:],
+    compare_phrase=compare_phrase,
+    versus_rest=versus_rest,
+    versus_rest_of=lambda rest, value, unit: versus_rest(value, rest, unit),
 )
 
 

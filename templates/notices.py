@@ -188,12 +188,15 @@ def checkin_recorded_dm(
     kpi: float | None = None,
     followed: bool = False,
     step: str | None = None,
+    rest: float | None = None,
 ) -> Payload:
     """The check-in DM once answered: what was recorded (the KPI's `kpi`, or `followed`
     the mode map, or a deviation on `step`), with its buttons to change the answer."""
     recorded: dict[str, Any] = {"followed": followed, "step": step}
     if kpi is not None:
         recorded["kpi"] = kpi
+    if rest is not None:  # the rest's KPI, with `compare`
+        recorded["rest"] = rest
     return render(
         "checkin_recorded_dm", slug=slug, title=title, week=week, kpi_name=kpi_name, unit=unit, value=value, **recorded
     )

@@ -32,6 +32,7 @@ def week_closed(
     source_failed: Mapping[str, Mapping[str, str]],
     kpi_moved: Any,
     judged_target: float | None = None,
+    compared: Any = None,
 ) -> Payload:
     """The week's summary for the team: each step's verdict and why, the KPI, the guardrail,
     and the cycle's result when the week ends one (`judged_target`: the target the cycle

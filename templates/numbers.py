@@ -71,4 +71,9 @@ def match_phrase(f: dict[str, Any]) -> str:
     if origin is None:
         return f"{signed_share(own)} (the origin had no completed cycle to match when published)"
     text = f"{signed_share(own)} against the origin's {signed_share(origin)}"
-    return text if share is None else f"{text}: {round(share * 100)}% (needs {round(f['replicate_share'] * 100)}%)"
+    text = text if share is None else f"{text}: {round(share * 100)}% (needs {round(f['replicate_share'] * 100)}%)"
+    if f.get("rest_delta") is not None:  # with `compare`: the mean weekly delta against the rest, beside the origin's
+        text += (
+            f"; against the rest {number(f['rest_delta'])} against the origin's {number(f.get('origin_rest_delta'))}"
+        )
+    return text

@@ -38,7 +38,10 @@ TEXTS: dict[str, str] = {
     "unknown_subcommand": "I don't know the subcommand “{word}”.",
     "status_arguments": "`status` takes at most one playbook.",
     "kpi_arguments": "`kpi` needs a playbook and one value.",
-    "kpi_extra": "`kpi` takes one value and nothing after it.",
+    "kpi_extra": "`kpi` takes one value and nothing after it (and, compared with the rest, `rest <value>`).",
+    "kpi_rest_value": "`rest` takes the rest's value after it, and nothing more: `/rollout kpi <playbook> 18.5 rest 24.1`.",
+    "kpi_no_compare": "{slug}'s KPI is not compared with the rest, so it takes no `rest` value. "
+    "Its definition can ask for it: `kpi: {{…, compare: rest}}` (the setting kpi.compare).",
     "attest_arguments": "`attest` needs a playbook and `yes` or `no`.",
     "deviation_arguments": "A deviation needs the step you deviated on and a reason.",
     "attest_answer": "Answer `yes` (you followed the mode map) or `no` (you deviated), not “{word}”.",

@@ -25,6 +25,7 @@ WIDTH, HEIGHT = 1000, 300  # the plot's own units; the page sets its size
 MARKED_POINTS = 52  # a longer series is a line without visible dots (they would crowd it)
 X_LABELS = 8  # at most, evenly spaced; the narrow layout shows every other one
 BLUE, PURPLE, RED, GREEN, GREY = "#1264a3", "#6a1b9a", "#c62828", "#2e7d32", "#9e9e9e"
+ORANGE = "#a84b00"  # the rest of the work's KPI, beside the run's (a KPI with `compare`)
 
 
 _CYCLE_WEEK = re.compile(r"C(\d+)W(\d+)")  # a week's label on a playbook's page (usecases/web.py, week_label)
@@ -97,14 +98,22 @@ class LineChart:
 
 
 def kpi_chart(
-    name: str, labels: list[str], values: list[float | None], baseline: float, target: float, unit: str
+    name: str,
+    labels: list[str],
+    values: list[float | None],
+    baseline: float,
+    target: float,
+    unit: str,
+    rest: list[float | None] | None = None,
 ) -> LineChart:
-    """The KPI week by week in its own unit, with its baseline and target."""
+    """The KPI week by week in its own unit, with its baseline and target; with `compare`,
+    the rest of the work's KPI as a second line (`rest`), the week's delta between them."""
     lines = [
         (f"baseline {measure(baseline, unit)}", GREY, baseline, True),
         (f"target {measure(target, unit)}", GREEN, target, True),
     ]
-    return _chart(name, unit, labels, [(name, BLUE, values)], lines)
+    series = [(name, BLUE, values)] + ([("the rest", ORANGE, rest)] if rest is not None else [])
+    return _chart(name, unit, labels, series, lines)
 
 
 def guardrail_chart(

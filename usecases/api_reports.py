@@ -267,6 +267,7 @@ FIELD = {
     "fed_by_event": "kind",
     "no_value_event": "event",
     "event_step_gone": "event",
+    "kpi_no_compare": "arm",
 }
 
 
@@ -317,6 +318,8 @@ def _resolve(
         if isinstance(report, (messages.Cases, messages.Rubric, messages.LogException)):
             step = reporter.step(state, report.step, None)
         counts_for_step = f", step {step.name}" if step is not None else ""
+        if isinstance(report, messages.Kpi) and report.value is None:
+            counts_for_step = ", the rest"  # the rest of the work's KPI (`compare`)
     made = recording.report_row(state, week, step, report, reporter.user_id, reporter.now, None)
     if isinstance(report, messages.Rubric) and step is not None:  # a sample of more cases than the week had
         recording.refuse_sample_over_cases(reporter.store, state, week, step, report.reviewed, None)

@@ -69,10 +69,20 @@ def chosen_playbook(caller: Caller, playbook_id: int) -> tuple[PlaybookState, ca
     return None if state is None else (state, caller.current_week(state, None))
 
 
-def kpi_from_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef, value: float, percent: bool) -> None:
-    """The KPI form: a reading, by a member or the owner (`/rollout kpi` is commands.kpi)."""
+def kpi_from_form(
+    caller: Caller,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    value: float | None,
+    percent: bool,
+    rest: tuple[float, bool] | None = None,
+) -> None:
+    """The KPI form: a reading, by a member or the owner (`/rollout kpi` is commands.kpi);
+    with `compare`, the rest's too (`rest`: value and whether typed as a percentage)."""
     caller.require_member_or_owner(state, None)
-    kpi = messages.Kpi(state.playbook.slug, value, percent)
+    kpi = messages.Kpi(
+        state.playbook.slug, value, percent, rest=rest[0] if rest else None, rest_percent=bool(rest and rest[1])
+    )
     recording.record(caller.store, state, week, None, kpi, caller.user_id, caller.now, None)
 
 

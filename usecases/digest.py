@@ -300,6 +300,7 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         status=p.status,
         cut=_cut(state, current),
         guardrail_value=figures.guardrail,
+        rest=figures.rest,  # with `compare` only: no other playbook has one
         guardrail_unit=state.guardrail_unit,
         guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
         if p.guardrail_name

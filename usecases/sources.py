@@ -161,6 +161,8 @@ def _command(state: PlaybookState, entry: sources.Entry, value: float) -> messag
         return messages.Kpi(slug, value)
     if entry.feeds == "guardrail":
         return messages.GuardrailReport(slug, value)
+    if entry.feeds == "rest":  # the rest of the work's KPI (`rest_query`, with `compare`)
+        return messages.Kpi(slug, None, rest=value)
     step = entry.step or ""
     if entry.feeds == "cases":
         return messages.Cases(slug, step, int(value))

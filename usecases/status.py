@@ -14,6 +14,8 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
 from cadence.calendar import WeekRef
+from cadence.compare import Comparison, compare_cycle
+from cadence.definition_compare import Compare
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
@@ -133,6 +135,7 @@ class PlaybookStatus:
     guardrail_state: str | None
     proposals: list[Any]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
+    compared: Comparison | None = None  # with `compare`: this cycle so far against the rest
 
 
 def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
@@ -214,6 +217,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),
+        compared=_compared(caller, state, week, kpis),
     )
 
 
@@ -281,6 +285,18 @@ def _kpi_moved(state: PlaybookState, week: WeekRef | None, kpis: dict[date, floa
     return kpi_change(
         [kpis.get(week.cycle_start + timedelta(days=7 * i)) for i in range(week.week)], state.playbook.kpi_baseline
     )
+
+
+def _compared(caller: Caller, state: PlaybookState, week: WeekRef | None, kpis: dict[date, float]) -> Comparison | None:
+    """This cycle's weeks so far against the rest, for a KPI with `compare`: one read more."""
+    compared = Compare.of(state.playbook.definition)
+    if week is None or compared is None:
+        return None
+    weeks = [week.cycle_start + timedelta(days=7 * i) for i in range(week.week)]
+    rests = caller.store.reports.rest_range(state.playbook.id, weeks[0], weeks[-1])
+    p = state.playbook
+    run = [kpis.get(w) for w in weeks]
+    return compare_cycle(run, [rests.get(w) for w in weeks], p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
 
 
 def _origin(caller: Caller, adopted_from_id: int | None) -> tuple[Any, str | None]:

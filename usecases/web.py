@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar
+from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
@@ -224,6 +225,7 @@ class PlaybookPage:
     channels: dict[str, str]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
+    rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -243,6 +245,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         pid = state.playbook.id
         charted = _weeks_back(this_week, CHART_WEEKS, first)
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
+        compared = Compare.of(state.playbook.definition) is not None
+        rests = store.reports.rest_range(pid, charted[0], charted[-1]) if compared else None
         # The charts start at the first week with a number (a cycle may begin before its reports).
         charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[0])]
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
@@ -272,6 +276,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             plateau=depth.plateaus(store, [state], now)[pid],
             months=depth.months(store, this_week - timedelta(days=7), pid, first),
             cycles=_cycle_changes(state, charted, kpis),
+            rests=rests,
             decisions=_decisions(state, decisions),
             readiness=_readiness(store, state, decisions, now),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cadence import calendar, review, sources
+from cadence.definition_compare import Compare
 from storage.models.playbooks import Step
 from storage.store import PlaybookState, WeekClosed
 from storage.weekly_reports import NewReport
@@ -27,7 +28,7 @@ from usecases.shared import messages, recording
 from usecases.shared.caller import Caller
 
 USAGE = "week"
-KPI, GUARDRAIL = "kpi", "guardrail"
+KPI, GUARDRAIL, REST = "kpi", "guardrail", "rest"  # REST: the rest's KPI, with `compare`
 
 
 def field_id(kind: str, step: Step | None = None) -> str:
@@ -64,6 +65,9 @@ class WeekForm:
     guardrail: float | None
     kpi_from: str | None = None
     guardrail_from: str | None = None
+    compared: bool = False  # the KPI has `compare`: the form asks the rest's too
+    rest: float | None = None
+    rest_from: str | None = None
 
 
 def open_week(caller: Caller, playbook: str | None, week: messages.Week) -> WeekForm:
@@ -117,6 +121,9 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
         figures.guardrail,
         kpi_from=_fed(state, "kpi", None),
         guardrail_from=_fed(state, "guardrail", None) if state.playbook.guardrail_name else None,
+        compared=Compare.of(state.playbook.definition) is not None,
+        rest=figures.rest,
+        rest_from=_fed(state, "rest", None),
     )
 
 
@@ -129,6 +136,7 @@ class Changes:
     reviews: dict[int, tuple[int, int]] = field(default_factory=dict)  # step id: (passed, reviewed)
     kpi: tuple[float, bool] | None = None  # (value, typed as a percentage)
     guardrail: tuple[float, bool] | None = None
+    rest: tuple[float, bool] | None = None
 
 
 class FormRefused(Exception):
@@ -190,7 +198,10 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
     refusals.update(_removed_since(caller, state, changes))
     if changes.kpi is not None:
         kpi = messages.Kpi(slug, changes.kpi[0], changes.kpi[1])
-        row(KPI, None, kpi, (state.playbook.kpi_name, _said(kpi.value, kpi.percent, state.playbook.kpi_unit)))
+        row(KPI, None, kpi, (state.playbook.kpi_name, _said(changes.kpi[0], kpi.percent, state.playbook.kpi_unit)))
+    if changes.rest is not None:
+        rest = messages.Kpi(slug, None, rest=changes.rest[0], rest_percent=changes.rest[1])
+        row(REST, None, rest, ("The rest", _said(changes.rest[0], changes.rest[1], state.playbook.kpi_unit)))
     if changes.guardrail is not None:
         reading = messages.GuardrailReport(slug, changes.guardrail[0], percent=changes.guardrail[1])
         name, unit = state.playbook.guardrail_name or "guardrail", state.guardrail_unit

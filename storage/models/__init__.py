@@ -34,6 +34,7 @@ TABLES: list[type[SQLModel]] = [
     playbooks.ChecklistMark,
     reports.CheckIn,
     reports.KpiReading,
+    reports.KpiRestReading,
     reports.GuardrailReading,
     reports.ExceptionReport,
     reports.CaseCount,

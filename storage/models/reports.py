@@ -89,6 +89,25 @@ class KpiReading(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
+class KpiRestReading(SQLModel, table=True):
+    """The KPI of the rest of the work, the same week and unit, for a playbook whose KPI
+    has `compare` (migration 0050): beside kpi_reading, so every read of the playbook's
+    own KPI stays as it was. The latest that counts is the week's."""
+
+    __tablename__ = "kpi_rest_reading"
+    __table_args__ = (*_counting("kpi_rest_reading", "reported_by"),)
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    value: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
 class GuardrailReading(SQLModel, table=True):
     """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
 

@@ -87,12 +87,14 @@ Week = int | date | None
 @dataclass(frozen=True)
 class Kpi:
     playbook: str
-    value: float
+    value: float | None  # None: only the rest's was given (`kpi <playbook> rest 24.1`)
     percent: bool = False  # written as "93%"
     week: Week = None
     at: datetime | None = None
     sent: Sent | None = None
     override: str | None = None  # `override <reason>`: typed in place of its source's number
+    rest: float | None = None  # the rest of the work's KPI, the same week (a KPI with `compare`)
+    rest_percent: bool = False
 
 
 @dataclass(frozen=True)

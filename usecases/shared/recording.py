@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cadence import calendar, decisions, sources
+from cadence.definition_compare import Compare
 from storage.models.playbooks import Step
 from storage.source_fetches import fetch_row
 from storage.store import PlaybookState, Report, Store, WeekClosed, decision_columns
@@ -20,7 +21,7 @@ from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 
-MEMBER_REPORTS = ("kpi", "guardrail", "checkin")
+MEMBER_REPORTS = ("kpi", "rest", "guardrail", "checkin")
 OWNER_REPORTS = ("exception", "cases", "rubric")  # made by owners and curators only
 
 
@@ -99,11 +100,16 @@ def report_row(
     args = (playbook.id, week.week_start, by, now)
     on_step: dict[str, Any] = {"step_id": step.id} if step is not None else {}
     if isinstance(cmd, messages.Kpi):
+        if cmd.rest is not None and Compare.of(playbook.definition) is None:
+            raise Refusal.of("kpi_no_compare", usage=usage, slug=playbook.slug)
+        if cmd.value is None:  # the rest's alone (kpi_rows: each of the two, one at a time)
+            assert cmd.rest is not None
+            refuse_if_sourced(state, "rest", None, by, cmd.override, usage)
+            _refuse_kpi_percent(state, cmd.rest_percent, usage)
+            return new_report("rest", *args, value=cmd.rest)
         refuse_if_fed(state, "kpi", None, usage)
         refuse_if_sourced(state, "kpi", None, by, cmd.override, usage)
-        if cmd.percent and playbook.kpi_unit.strip() != "%":
-            unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
-            raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
+        _refuse_kpi_percent(state, cmd.percent, usage)
         return new_report("kpi", *args, value=cmd.value)
     if isinstance(cmd, messages.GuardrailReport):
         if playbook.guardrail_name is None:
@@ -128,6 +134,21 @@ def report_row(
         raise Refusal.of("no_rubric_by_design", slug=playbook.slug, step=step.name)
     refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
     return new_report("rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed)
+
+
+def _refuse_kpi_percent(state: PlaybookState, percent: bool, usage: str | None) -> None:
+    playbook = state.playbook
+    if percent and playbook.kpi_unit.strip() != "%":
+        unit = f"in {playbook.kpi_unit}" if playbook.kpi_unit else "as a plain number"
+        raise Refusal.of("kpi_not_percent", usage=usage, kpi=playbook.kpi_name, unit=unit)
+
+
+def arms(cmd: messages.ReportCommand) -> list[messages.ReportCommand]:
+    """A KPI report of both arms (`18.5 rest 24.1`) as its two reports, the run's first;
+    any other report as itself."""
+    if isinstance(cmd, messages.Kpi) and cmd.value is not None and cmd.rest is not None:
+        return [replace(cmd, rest=None, rest_percent=False), replace(cmd, value=None, percent=False)]
+    return [cmd]
 
 
 def refuse_sample_over_cases(
@@ -197,25 +218,27 @@ def record(
     """Write one report command's row (report_row), if its week is still open. Typed with
     `override <reason>` in place of a source's number, with its decision row and a typed
     `source_fetch` row, so the clock stops asking the source for that week."""
-    row = report_row(state, week, step, cmd, by, now, usage)
+    rows = [report_row(state, week, step, one, by, now, usage) for one in arms(cmd)]
     if isinstance(cmd, messages.Rubric) and step is not None:
         refuse_sample_over_cases(store, state, week, step, cmd.reviewed, None)
     reason = getattr(cmd, "override", None)
     fetches: list[dict[str, Any]] = []
     made: list[dict[str, Any]] = []
-    if reason is not None:
+    for row in rows:
+        if reason is None:
+            break
         feeds = row.kind if row.kind != "exception" else "exceptions"
         entry = sources.entry_for(state.playbook.definition, feeds, step.name if step else None)
         assert entry is not None  # report_row refused an override of a number no source feeds
         value = row.values.get("value", row.values.get("cases", row.values.get("score")))
-        fetches = [
+        fetches.append(
             fetch_row(state.playbook.id, week.week_start, entry.key, entry.source, "typed", now, value, None, "typed")
-        ]
-        made = [
+        )
+        made.append(
             decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)
-        ]
+        )
     with _while_open(state, week, usage), store.unit_of_work() as uow:
-        uow.reports.add_reports([row])
+        uow.reports.add_reports(rows)
         uow.sources.record(fetches)
         uow.governance.add_decisions(made)
         uow.commit()

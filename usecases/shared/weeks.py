@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, closing, cycle_end, decisions, keys, replication, rules, sources, webhooks
+from cadence import calendar, closing, compare, cycle_end, decisions, keys, replication, rules, sources, webhooks
 from cadence.closing import Guardrail
+from cadence.definition_compare import Compare
 from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
 from cadence.schedule import Due
@@ -55,6 +56,7 @@ class RoundReads:
     # The (baseline, target) each closing week's cycle is judged by, for those recorded
     # (cycle_bar): a close records its cycle's when there is none yet.
     bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
+    cycle_rests: dict[tuple[int, date], float] = field(default_factory=dict)  # the rest's, with `compare`
 
 
 def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
@@ -90,8 +92,16 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
     reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
     reads.places.update(places)
     reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
+    reads.cycle_rests.update(_cycle_rests(store, cycle_ends))
     reads.readiness.update(_readiness(store, cycle_ends, reads))
     return reads
+
+
+def _cycle_rests(store: Store, cycle_ends: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, date], float]:
+    """The rest's weekly KPIs of the ending cycles whose KPI has `compare`: no read without one."""
+    compared = [(s, d) for s, d in cycle_ends if Compare.of(s.playbook.definition) is not None]
+    weeks = [(s.playbook.id, _week(d).cycle_start + timedelta(days=7 * i)) for s, d in compared for i in range(4)]
+    return store.reports.week_rests(weeks)
 
 
 def _readiness(
@@ -174,7 +184,7 @@ def _close_week(
     _judge_steps(store, state, due, reads, guardrail, failed, judged, queued)
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
-    result, kpi_moved = _cycle_end(state, due, reads, breached, judged.change)
+    result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged.change)
     for entry in sources.entries(state.playbook.definition):
         if entry.key in failed:  # for history: MISSING, with why
             what, error = failed[entry.key]["what"], failed[entry.key]["error"]
@@ -195,6 +205,7 @@ def _close_week(
         source_failed=failed,
         kpi_moved=kpi_moved,
         judged_target=result.target if result is not None and result.target != state.playbook.kpi_target else None,
+        compared=compared,
     )
     return Closed(due, state, judged.change, summary)
 
@@ -292,13 +303,13 @@ def _transitions(
 
 def _cycle_end(
     state: PlaybookState, due: Due, reads: RoundReads, breached: bool, change: Change
-) -> tuple[rules.CycleResult | None, Any]:
+) -> tuple[rules.CycleResult | None, Any, Any]:
     """At a cycle's last week: the KPI's move over the cycle, the scale rule, replication
     against the origin and the stall rule, judged (cadence/cycle_end.py) and recorded.
-    (None, None) in any other week."""
+    (None, None, None) in any other week."""
     week = _week(due)
     if not _ends_cycle(state, week):
-        return None, None
+        return None, None, None
     playbook = state.playbook
     judged = cycle_end.judge(_cycle_figures(state, week, reads, breached), reads.readiness.get(playbook.id))
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
@@ -312,7 +323,7 @@ def _cycle_end(
     if judged.stall is not None and judged.stall_decision is not None:
         change.decisions.append(judged.stall_decision)
         change.messages += stall_messages(state, judged.stall, reads.curators)
-    return judged.result, judged.kpi_moved
+    return judged.result, judged.kpi_moved, judged.compared
 
 
 def _cycle_figures(
@@ -341,7 +352,19 @@ def _cycle_figures(
         covered,
         pid in reads.open_scale,
         reads.origins.get(pid),
+        *_rest_figures(state, week, reads),
     )
+
+
+def _rest_figures(
+    state: PlaybookState, week: calendar.WeekRef, reads: RoundReads
+) -> tuple[tuple[float | None, ...] | None, float | None]:
+    """The rest's weekly KPIs and baseline, for a KPI with `compare` (None, None without)."""
+    compared = Compare.of(state.playbook.definition)
+    if compared is None:
+        return None, None
+    pid, start = state.playbook.id, week.cycle_start
+    return tuple(reads.cycle_rests.get((pid, start + timedelta(days=7 * i))) for i in range(4)), compared.rest_baseline
 
 
 def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:
@@ -492,13 +515,39 @@ def _origins(
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
     )
+    rests = store.reports.week_rests(  # the origins that compare with the rest: their rest's too
+        [
+            (version.playbook_id, start + timedelta(days=7 * i))
+            for version, start in wanted.values()
+            if start is not None and Compare.of(version.definition) is not None
+            for i in range(calendar.WEEKS_PER_CYCLE)
+        ]
+    )
     origins = {
         pid: cycle_end.OriginProgress(
-            version.slug, version.version, _origin_progress(version, start, kpis), _origin_change(version)
+            version.slug,
+            version.version,
+            _origin_progress(version, start, kpis),
+            _origin_change(version),
+            _origin_delta(version, start, kpis, rests),
         )
         for pid, (version, start) in wanted.items()
     }
     return origins, waves.places(store, list(versions.values()))
+
+
+def _origin_delta(
+    version: Any, start: date | None, kpis: dict[tuple[int, date], float], rests: dict[tuple[int, date], float]
+) -> float | None:
+    """The origin's mean weekly delta against the rest in its cycle starting `start` (None:
+    it does not compare, or has no such cycle, or no week with both numbers)."""
+    if start is None or Compare.of(version.definition) is None:
+        return None
+    weeks = [(version.playbook_id, start + timedelta(days=7 * i)) for i in range(calendar.WEEKS_PER_CYCLE)]
+    run, rest = [kpis.get(w) for w in weeks], [rests.get(w) for w in weeks]
+    return compare.compare_cycle(
+        run, rest, (version.definition.get("kpi") or {}).get("direction", "down")
+    ).change.change
 
 
 def _origin_change(version: Any) -> tuple[int, float] | None:

@@ -39,6 +39,7 @@ def contexts(text: str) -> dict[str, dict]:
         week_start=week.week_start,
         kpi=20.0,
         kpi_reports=3,
+        rest=24.1,
         steps=[
             StepWeek(name=f"step{i}", mode="ai-led", pinned=i == 0, cases=20, exceptions=1, deviations=1, rubric=0.91)
             for i in range(30)

@@ -3,6 +3,7 @@ proposals and digests; and a transition of any kind and rule, for the mode alert
 
 from types import SimpleNamespace
 
+from cadence.compare import compare_cycle
 from cadence.definition import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from cadence.rules import Thresholds
@@ -46,6 +47,7 @@ def contexts(
                 owner_deactivated=True,
                 stalled=f"since the end of cycle 2 (2027-01-10): {text}",
                 plateau=True,
+                rest=24.1,
             )
         )
         for i in range(15)
@@ -154,6 +156,7 @@ def contexts(
                 name=text[:80], unit=text[:20], state="MISSING", value=None, minimum=4.6, maximum=5.0
             ),
             source_failed={f"cases:step{i}": {"what": text, "source": "helpdesk", "error": text} for i in range(30)},
+            compared=compare_cycle([20, 19, 21, 18], [25, 24, 26, 25], "down", 42, 40),
         ),
         "mode_alert": dict(
             slug="support-replies",

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
+from cadence.compare import compare_cycle
 from storage.store import Report
 from usecases.shared import messages
 from usecases.shared.stalling import Stalled
@@ -107,7 +108,7 @@ def contexts(
         "foreign_workspace": {},
         "help": dict(usage=["/rollout help"], topic=None),
         "kpi_recorded": dict(
-            **week_ctx, kpi=text[:80], unit=text[:20], value=14.5, target=15, baseline=42, progress=0.98
+            **week_ctx, kpi=text[:80], unit=text[:20], value=14.5, rest=20.5, target=15, baseline=42, progress=0.98
         ),
         "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
         "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
@@ -135,6 +136,7 @@ def contexts(
             upcoming=[dict(day="2026-12-24", weekday="Thu", name=text[:80])] * 60,
         ),
         "status": dict(
+            compared=compare_cycle([20, 19, None], [25, 24, 26], "down", 42, 40),
             setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
             bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[dict(old=text[:300], new=text[:300])] * 20),
             full=True,
@@ -261,7 +263,7 @@ def contexts(
         ),
         "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
         "modal_deviation": dict(modal_ctx, steps=hostile_steps),
-        "modal_kpi": modal_ctx,
+        "modal_kpi": dict(modal_ctx, compared=True),
         # the owner's week in one form (issue 58): 30 steps, the most a playbook has, each asked all
         "modal_week": dict(
             metadata='{"p":1,"w":"2026-11-23","f":{}}',
@@ -293,6 +295,10 @@ def contexts(
             guardrail_from="source " + text[:25],
             guardrail_text="",
             guardrail_unit=text[:20],
+            compared=True,
+            rest=20.5,
+            rest_from=None,
+            rest_text="20.5",
         ),
         "modal_week_recorded": dict(
             slug="support-replies", week=week, lines=[(text[:40], "18 of 20 reviewed passed (90%)")] * 93

@@ -1,0 +1,65 @@
+"""The holdout's assignment (cadence/arms.py) for `GET /api/v1/playbooks/{slug}/arm` and
+`rollout arm`: a read of the playbook's `compare`, then the hash; nothing is written for
+an answer (the API's token and rate are every call's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cadence import arms
+from cadence.definition_compare import SETTING, Compare
+from storage.models.access import ApiToken
+from storage.store import Store
+from usecases.api_reads import NotFound
+from usecases.shared.services import Services
+
+
+class NoHoldout(Exception):
+    """The playbook holds no cases out (409): its KPI has no `compare: {rest: holdout}`."""
+
+
+class CaseRefused(Exception):
+    """No case id, or one too long (422)."""
+
+
+@dataclass(frozen=True)
+class Assigned:
+    playbook: str
+    case: str
+    arm: arms.Arm
+    share: float
+
+
+def assign(store: Store, slug: str, case_id: str | None) -> Assigned:
+    """The case's arm in the playbook `slug`. Raises CaseRefused, NotFound, NoHoldout."""
+    problem = arms.case_problem(case_id)
+    if problem is not None or case_id is None:
+        raise CaseRefused(problem)
+    exists, compared = _compare_of(store, slug)
+    if not exists:
+        raise NotFound(f"no playbook {slug}")
+    if compared is None or compared.holdout_share is None:
+        how = "compares with the rest it reports, holding nothing out" if compared else "is not compared with the rest"
+        raise NoHoldout(
+            f"{slug} {how}: its KPI needs `{SETTING}: {{rest: holdout, share: 0.1}}` for the bot to assign cases"
+        )
+    share = compared.holdout_share
+    return Assigned(slug, case_id, arms.arm(slug, case_id, share), share)
+
+
+def _compare_of(store: Store, slug: str) -> tuple[bool, Compare | None]:
+    """Whether the playbook exists, and its `compare`: one row read by its unique slug."""
+    definition = store.playbooks.definition(slug)
+    if definition is None:
+        return False, None
+    return True, Compare.of(definition)
+
+
+def api_assign(services: Services, token: ApiToken, slug: str, case_id: str | None) -> Assigned:
+    """As `assign`, for a token: a playbook outside its scope is not found."""
+    if token.playbooks is not None and slug not in token.playbooks:
+        problem = arms.case_problem(case_id)
+        if problem is not None:
+            raise CaseRefused(problem)
+        raise NotFound(f"no playbook {slug}")
+    return assign(services.store, slug, case_id)
