@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from cadence.definition_owners import OwnersSpec
 from cadence.definition_parts import (
     EVENT_RE,
     CostSpec,
@@ -173,6 +174,7 @@ class PlaybookSpec(Strict):
     owner: str = Field(pattern=USER_RE)
     # who moves the exception queue's items and gets its Monday DM; by default the owner
     exception_owner: str | None = Field(default=None, pattern=USER_RE)
+    owners: OwnersSpec | None = None  # who owns the business rules and the model updates (optional)
     timezone: str | None = None
     kpi: KpiSpec
     guardrail: GuardrailSpec | None = None
@@ -298,6 +300,9 @@ class PlaybookSpec(Strict):
             del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
+        data["owners"] = {k: v for k, v in (data["owners"] or {}).items() if v}  # and the operational owners
+        if not data["owners"]:
+            del data["owners"]
         for newest in ("value", "cost"):  # and the value measure and its cost
             if data[newest] is None:
                 del data[newest]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
+from cadence.definition_owners import named
 from cadence.figures import sparkline
 from templates import render
 from usecases import sources
@@ -72,6 +73,10 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         if shown.checklist is None
         else dict(champion=playbook.champion_id, checklist=champions.summary(shown.checklist)),
         owner_deactivated=shown.owner_deactivated,
+        named_owners=[
+            dict(role=role, user=user)
+            for role, user in named(playbook.definition, playbook.owner_id, playbook.adopted_from_id is not None)[1:]
+        ],
         scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
         setup=shown.setup,
         stalled=shown.stalled,

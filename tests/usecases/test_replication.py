@@ -70,13 +70,14 @@ def ready(bot, engine, slack, clock, store):
     return Engine(engine, slack, clock)
 
 
-def run_weeks(bot, world, weeks, learn=True, attest=True, draft=(20, 0, "95%")):
+def run_weeks(bot, world, weeks, learn=True, attest=True, draft=(20, 0, "95%"), send_rubric="2/2"):
     """Each week: the owner's and a member's reports (`draft`: its cases, exceptions and
     rubric score, or a function of the week giving them), the check-in DMs and the
     members' answers, a learning in each cycle's second week, and the close."""
     for week in weeks:
         drafted = draft(week) if callable(draft) else draft
-        report_week(bot, world.clock, week, draft=drafted, kpi="14" if week % 4 else None)
+        sent = send_rubric(week) if callable(send_rubric) else send_rubric
+        report_week(bot, world.clock, week, draft=drafted, kpi="14" if week % 4 else None, send_rubric=sent)
         world.run(thursday(week))
         if attest:
             for user in (OWNER, MEMBER):
@@ -174,7 +175,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "✅ Owner is an active Slack user" in body
     assert (
         "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 4 of 4, 4 of 4 weeks ≥ 90%; "
-        "send: no rubric score; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
+        "send: 4 of 4, 4 of 4 weeks ≥ 90%; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
     ) in body
     ready.clock.set(wednesday(9))
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
