@@ -21,7 +21,7 @@ from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProp
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
-from usecases.shared import queue, readiness, waves
+from usecases.shared import champions, queue, readiness, waves
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -55,6 +55,7 @@ class RoundReads:
     # The (baseline, target) each closing week's cycle is judged by, for those recorded
     # (cycle_bar): a close records its cycle's when there is none yet.
     bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
+    training: set[int] = field(default_factory=set)  # adopters whose promotions wait for the champion's training
 
 
 def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
@@ -89,6 +90,9 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
     )
     reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
     reads.places.update(places)
+    reads.training.update(
+        champions.training_waits(store, [s for s, d in batch if s.playbook.adopted_from_id and _week(d).cycle == 1])
+    )
     reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
     reads.readiness.update(_readiness(store, cycle_ends, reads))
     return reads
@@ -231,6 +235,7 @@ def _judge_steps(
             step.name in unsourced,
             pilot.get(step.name.lower()) if pilot is not None else None,
             pilot is not None,
+            pid in reads.training,
         )
         verdict = closing.judge_step(step_week, week_start, th, guardrail)
         judged.evidence[step.name] = verdict.evidence
