@@ -130,6 +130,7 @@ def show(slug: str) -> None:
         f"  cycle     {_where(overview)}",
         f"  channel   {overview.channel}",
         f"  owner     {overview.owner}",
+        *([f"  owners    {', '.join(overview.owners)}"] if overview.owners else []),
         f"  team      {team}",
         f"  kpi       {playbook.kpi_name}"
         + (f" ({playbook.kpi_unit})" if playbook.kpi_unit else "")

@@ -68,6 +68,7 @@ class StepClosing:
     source_failed: bool  # a number it is judged on never came from its source
     pilot_mode: str | None = None  # an adopting team's first cycle: the adopted version's mode
     piloting: bool = False  # in such a cycle (a second pilot, not a copy)
+    training_waits: bool = False  # and its champion's training not all done: no promotion proposal
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
     )
     if step.piloting:
         before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
+    if step.training_waits:  # cadence.champion_gate: nothing above the mode it has
+        before = before._replace(ceiling=step.mode)
     breached = guardrail is not None and guardrail.state == rules.BREACHED
     transitions, after = rules.evaluate(before, rules.WeekVerdict(week_start, outcome, numbers), th, breached)
     if guardrail is not None:

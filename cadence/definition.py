@@ -17,6 +17,7 @@ from cadence.definition_calibration import CalibrationSpec, drop_unset
 from cadence.definition_compare import CompareSpec, check_kpi
 from cadence.definition_handoff import HandoffSpec
 from cadence.definition_intake import IntakeSpec
+from cadence.definition_owners import OwnersSpec
 from cadence.definition_parts import (
     EVENT_RE,
     CostSpec,
@@ -187,6 +188,7 @@ class PlaybookSpec(Strict):
     owner: str = Field(pattern=USER_RE)
     # who moves the exception queue's items and gets its Monday DM; by default the owner
     exception_owner: str | None = Field(default=None, pattern=USER_RE)
+    owners: OwnersSpec | None = None  # who owns the business rules and the model updates (optional)
     timezone: str | None = None
     kpi: KpiSpec
     guardrail: GuardrailSpec | None = None
@@ -315,6 +317,9 @@ class PlaybookSpec(Strict):
             del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
+        data["owners"] = {k: v for k, v in (data["owners"] or {}).items() if v}  # and the operational owners
+        if not data["owners"]:
+            del data["owners"]
         if data["handoff"] is None:  # and the handoff terms, as written
             del data["handoff"]
         else:

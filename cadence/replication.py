@@ -86,6 +86,10 @@ class StepRubric:
         """The weeks without a score (none of them met the threshold)."""
         return sum(1 for cycle in self.cycles for score in cycle if score is None)
 
+    def weeks_scored(self) -> list[int]:
+        """Per cycle, the weeks with a counted score (the evidence, met or not)."""
+        return [sum(1 for score in cycle if score is not None) for cycle in self.cycles]
+
     def weeks_met(self, threshold: float) -> list[int]:
         """Per cycle, the weeks whose score met the threshold (a week without one did not)."""
         return [sum(1 for score in cycle if score is not None and score >= threshold) for cycle in self.cycles]
@@ -108,6 +112,7 @@ def readiness(
     rubric_threshold: float = 1.0,
     overdue_items: tuple[int, int] = (0, 0),
     calibration: Mapping[str, str] | None = None,
+    owners: list[tuple[str, str, bool]] | None = None,
 ) -> list[Criterion]:
     """The criteria, in the order docs/usage.md lists them:
 
@@ -117,11 +122,13 @@ def readiness(
     3. an input contract: `inputs` and `outputs` both declared;
     4. at least one learning in each of `cycles` (`learnings`: count per cycle number), and
        as many cycles as `cycles_wanted` (a publish before the scale rule's cycles closed);
-    5. an owner who is an active Slack user;
-    6. output accuracy: every step with rubric scores (`rubrics`, per cycle and week) met
-       `rubric_threshold` in at least RUBRIC_WEEKS_NEEDED of the weeks of each of `cycles`,
-       and as many cycles as `cycles_wanted`; a step with `rubric: none` (by design) or
-       without a score is judged on cases and exceptions alone;
+    5. ownership: the owner (`owner_active`) and every other person the playbook names to
+       own it (`owners`: role, user id, active), the exception owner and the operational
+       owners, are active Slack users;
+    6. output accuracy: every step with a rubric (`rubrics`, per cycle and week) has a
+       counted score in, and met `rubric_threshold` in, at least RUBRIC_WEEKS_NEEDED of the
+       weeks of each of `cycles`, and as many cycles as `cycles_wanted`: no evidence is not
+       a pass; a step with `rubric: none` (by design) is judged on cases and exceptions alone;
     7. input reliability, for a playbook with sources: at least `min_reliability` of the
        cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
        source before their week closed; n/a (met) without sources;
@@ -156,22 +163,41 @@ def readiness(
             not without and len(cycles) >= wanted,
             dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
         ),
-        Criterion("owner", owner_active, dict(active=owner_active)),
+        _ownership(owner_active, owners or []),
         _calibrated(_accuracy(rubrics or [], rubric_threshold, len(cycles), wanted), calibration or {}),
         _reliability(reliability, min_reliability),
         queue_criterion(overdue_items),
     ]
 
 
+def _ownership(owner_active: bool, owners: list[tuple[str, str, bool]]) -> Criterion:
+    """Criterion (5); its figures name the roles besides the owner (`others`) and, of all,
+    those Slack calls deactivated (`inactive`, with who)."""
+    others = [(role, user, active) for role, user, active in owners if role != "owner"]
+    inactive = [dict(role="owner", user=None)] if not owner_active else []
+    inactive += [dict(role=role, user=user) for role, user, active in others if not active]
+    figures: dict[str, Any] = dict(active=owner_active)
+    if others:
+        figures.update(others=[role for role, _, _ in others], inactive=inactive)
+    return Criterion("owner", not inactive, figures)
+
+
 def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: int) -> Criterion:
+    """No evidence is not a pass (docs/playbooks.md, "Evidence of quality"): every step
+    with a rubric needs a counted score in RUBRIC_WEEKS_NEEDED of the weeks of each cycle
+    (`evidence`: per cycle, the weeks with one), and those scores meet the threshold."""
     steps = []
     for rubric in rubrics:
-        judged = rubric.scored and not rubric.by_design
+        judged = not rubric.by_design
         met_per_cycle = rubric.weeks_met(threshold) if judged else []
+        scored_per_cycle = rubric.weeks_scored() if judged else []
+        no_evidence = judged and any(n < RUBRIC_WEEKS_NEEDED for n in scored_per_cycle)
         met = not judged or (closed >= wanted and all(n >= RUBRIC_WEEKS_NEEDED for n in met_per_cycle))
         step: dict[str, Any] = dict(
             step=rubric.step, by_design=rubric.by_design, scored=judged, weeks_met=met_per_cycle, met=met
         )
+        if judged:
+            step.update(evidence=scored_per_cycle, no_evidence=no_evidence)
         if judged and (scores := rubric.score_range()) is not None:  # how far a step that missed was: its scores
             step.update(low=scores[0], high=scores[1], unscored=rubric.unscored())
         steps.append(step)

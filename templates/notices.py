@@ -113,6 +113,12 @@ def owner_deactivated(*, slug: str, title: str, owner: str, reason: str) -> Payl
     return render("owner_deactivated", **locals())
 
 
+def role_deactivated(*, slug: str, title: str, roles: Sequence[str], person: str, reason: str) -> Payload:
+    """To the curators: a playbook's exception owner or operational owner (`roles`, e.g.
+    "business rules owner") left the workspace (`reason`)."""
+    return render("role_deactivated", **locals())
+
+
 # ---- modes: alerts and proposals -------------------------------------------------------
 
 

@@ -165,10 +165,12 @@ def adopted(
     champion: str | None,
     dm: bool = False,
     ask: Mapping[str, Any] | None = None,
+    champion_default: bool = False,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are); `dm` for the new owner's copy. `ask`: its target
-    asks less than the origin reached (cadence.replication.target_ask), told, not refused."""
+    asks less than the origin reached (cadence.replication.target_ask), told, not refused.
+    `champion_default`: no champion was named, so the new owner is."""
     return render("adopted", **locals())
 
 

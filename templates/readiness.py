@@ -66,7 +66,19 @@ def _learnings_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
 
 
 def _owner_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
-    return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
+    """(5) "✅ Owner is an active Slack user", or with the other owners named: "❌ Ownership:
+    the business rules owner is not an active Slack user"."""
+    if not c.get("others"):
+        return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
+    if c["met"]:
+        return f"{mark} Ownership: {_and([f'the {role}' for role in ['owner', *c['others']]])} are active Slack users"
+    gone = [f"the {i['role']}" for i in c["inactive"]]
+    verb = "is not an active Slack user" if len(gone) == 1 else "are not active Slack users"
+    return f"{mark} Ownership: {_and(gone)} {verb}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _reliability_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
@@ -103,18 +115,30 @@ def _scores(step: dict[str, Any]) -> str:
     return f" ({said})"
 
 
+def _no_evidence(step: dict[str, Any], needed: int, weeks: int) -> str:
+    """A step without a counted score in enough weeks: "no evidence: draft reviewed in 1 of
+    8 weeks", and the short cycle when the total alone would look enough."""
+    evidence = step["evidence"]
+    said = f"no evidence: {step['step']} reviewed in {sum(evidence)} of {weeks * len(evidence)} weeks"
+    if sum(evidence) >= needed * len(evidence):
+        said += f", {min(evidence)} of {weeks} in one cycle"
+    return said
+
+
 def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     """Criterion (6): "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4,
-    3 of 4 weeks ≥ 90% (scores 85–95%); route: no rubric by design". Steps that missed
-    come first, with their scores."""
+    3 of 4 weeks ≥ 90% (scores 85–95%); no evidence: send reviewed in 1 of 8 weeks; route:
+    no rubric by design". Steps that missed come first, with their scores."""
     threshold, weeks = _pct(c["threshold"]), c["weeks"]
     steps = sorted(c["steps"], key=lambda s: s["met"])
     parts = []
     for s in steps[:8]:
         if s["by_design"]:
             parts.append(f"{s['step']}: no rubric by design")
-        elif not s["scored"]:
+        elif not s["scored"]:  # a judgement kept when a step without scores passed
             parts.append(f"{s['step']}: no rubric score")
+        elif s.get("no_evidence"):
+            parts.append(_no_evidence(s, c["needed"], weeks))
         else:
             shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
             parts.append(shown + ("" if s["met"] else _scores(s)))

@@ -6,6 +6,7 @@ as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar
+from cadence import calendar, definition_owners
 from cadence.definition import PlaybookSpec
 from slack_api.members import DirectoryUnavailable, TeamDirectory
 from storage.outbox import Message
@@ -111,6 +112,7 @@ class Overview:
     starts_on: date | None  # the first day of its latest cycle, begun or to come
     owner: str = ""  # its owner and its channel as the web view shows them: by name, with the id
     channel: str = ""
+    owners: tuple[str, ...] = ()  # `playbook show`: its exception owner and operational owners, each with its role
 
 
 def _overview(state: PlaybookState, now: datetime, people: dict[str, str], channels: dict[str, str]) -> Overview:
@@ -138,8 +140,13 @@ def playbook(store: Store, slug: str, now: datetime) -> Overview:
     state = store.playbooks.state(slug)
     if state is None:
         raise Refusal.of("no_playbook", suggestions=close_matches(slug, store.playbooks.slugs()), slug=slug[:64])
-    people = store.people.names([state.playbook.owner_id])
-    return _overview(state, now, people, store.people.channel_names([state.playbook.channel_id]))
+    named = definition_owners.named(
+        state.playbook.definition, state.playbook.owner_id, state.playbook.adopted_from_id is not None
+    )
+    people = store.people.names([user for _, user in named])
+    overview = _overview(state, now, people, store.people.channel_names([state.playbook.channel_id]))
+    others = tuple(f"{role} " + (f"{people[user]} ({user})" if user in people else user) for role, user in named[1:])
+    return dataclasses.replace(overview, owners=others)
 
 
 def team_size(directory: TeamDirectory, client: WebClient, state: PlaybookState) -> int | None:

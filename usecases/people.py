@@ -2,16 +2,17 @@
 answered user_not_found or account_inactive while the bot's token works). They get
 nothing more (their web view sessions end at once), so they leave the attestation rate from that week on (it counts the DMs
 sent). A playbook they own waits for a curator: the curators are told once, and status
-and the digest say "owner deactivated" until `/rollout owner` names another."""
+and the digest say "owner deactivated" until `/rollout owner` names another. A playbook
+whose exception owner or operational owner they are is told to the curators once too."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from cadence import keys
+from cadence import definition_owners, keys
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, Store
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[
         for s in store.playbooks.of_person(user_id)
         if s.playbook.owner_id == user_id and s.playbook.status != "retired"
     ]
-    if not owned:
+    roles = _roles_of(store, user_id)
+    if not owned and not roles:
         return []
     curators = store.org.setting(CURATORS_CHANNEL)
     audience = [curators] if curators else sorted(store.org.curators())  # without a channel, each curator by DM
@@ -46,8 +48,36 @@ def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[
         for state in owned
         for channel in audience
     ]
+    messages += [
+        Message(
+            keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
+            "chat.postMessage",
+            channel,
+            notices.role_deactivated(
+                slug=state.playbook.slug, title=state.playbook.title, roles=named, person=user_id, reason=reason
+            ),
+        )
+        for state, named in roles
+        for channel in audience
+    ]
     store.outbox.enqueue(messages, now)
-    return [state.playbook.slug for state in owned]
+    return [state.playbook.slug for state in owned] + [state.playbook.slug for state, _ in roles]
+
+
+def _roles_of(store: Store, user_id: str) -> list[tuple[PlaybookState, list[str]]]:
+    """The playbooks (not retired) that name `user_id` to own something other than the
+    playbook itself: its exception queue or an operational role (docs/playbooks.md,
+    "Named operational owners"), with those roles; those they own are told as the owner's."""
+    found = []
+    for state in store.playbooks.states():
+        playbook = state.playbook
+        if playbook.status == "retired" or playbook.owner_id == user_id:
+            continue
+        named = definition_owners.named(playbook.definition, playbook.owner_id, playbook.adopted_from_id is not None)
+        roles = [role for role, user in named if user == user_id and role != "owner"]
+        if roles:
+            found.append((state, roles))
+    return found
 
 
 def person_back(store: Store, user_id: str, now: datetime) -> bool:

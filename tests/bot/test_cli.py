@@ -233,7 +233,7 @@ def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, p
     monkeypatch.setenv("SLACK_API_URL", slack.url)
     shown = run("playbook", "show", "support-replies")
     assert shown.exit_code == 0, shown.output
-    assert "owner     UOWNER0001" in shown.output
+    assert "owner     UOWNER0001" in shown.output and "  owners  " not in shown.output  # none named
     assert "team      2 people" in shown.output  # the owner and the member; not the bot
     assert "refunds  human-led (pinned)" in shown.output
     assert "exception_cap: 0.1" in shown.output  # the definition as loaded
@@ -251,6 +251,15 @@ def test_list_and_show_give_the_names_the_clock_kept_beside_the_ids(run, store, 
     assert "Olivia (UOWNER0001)" in run("playbook", "list").output
     shown = run("playbook", "show", "support-replies").output
     assert "owner     Olivia (UOWNER0001)" in shown and "channel   #support-berlin (CTEAM00001)" in shown
+
+
+def test_show_names_the_exception_owner_and_the_operational_owners(run, tmp_path, store, clock):
+    """docs/playbooks.md, `owners`: shown beside the owner, by name where the clock kept one."""
+    raw = {**SUPPORT_REPLIES, "exception_owner": "UQUEUE0001", "owners": {"model_updates": "<@UMODELS001>"}}
+    assert run("playbook", "load", write_yaml(tmp_path, "p.yaml", raw)).exit_code == 0
+    store.people.keep_names([("UMODELS001", "Mo", "Mo Dell")], clock())
+    shown = run("playbook", "show", "support-replies").output
+    assert "owners    exception owner UQUEUE0001, model updates owner Mo (UMODELS001)" in shown
 
 
 def test_show_of_an_unknown_playbook_names_the_close_ones(run, playbook):

@@ -23,7 +23,7 @@ def _ready(**overrides):
         owner_active=True,
         rubrics=[
             r.StepRubric("draft", [[0.9, 0.92, 0.95, 0.88], [0.91, 0.93, 0.9, 0.94]]),
-            r.StepRubric("send", [[None] * 4] * 2),
+            r.StepRubric("send", [[0.95, 0.95, None, 0.95]] * 2),  # AI-led: reviewed 3 of 4 weeks
         ],
         rubric_threshold=0.9,
     )
@@ -79,7 +79,18 @@ def test_output_accuracy_is_three_of_the_four_weeks_at_the_threshold_in_each_cyc
     met = _accuracy(r.StepRubric("draft", [[0.9, 0.9, 0.9, 0.5], [0.95, 0.5, 0.91, 0.92]]))
     assert met.met  # at the threshold counts as meeting it
     assert met.figures["steps"] == [
-        dict(step="draft", by_design=False, scored=True, weeks_met=[3, 3], met=True, low=0.5, high=0.95, unscored=0)
+        dict(
+            step="draft",
+            by_design=False,
+            scored=True,
+            weeks_met=[3, 3],
+            met=True,
+            evidence=[4, 4],
+            no_evidence=False,
+            low=0.5,
+            high=0.95,
+            unscored=0,
+        )
     ]
     assert met.figures["threshold"] == 0.9 and met.figures["needed"] == 3 and met.figures["weeks"] == 4
     two_weeks = _accuracy(r.StepRubric("draft", [[0.9, 0.89, 0.95, 0.88], [0.95, 0.95, 0.95, 0.95]]))
@@ -101,14 +112,29 @@ def test_a_week_without_a_score_is_not_a_week_that_met_the_threshold():
     assert not criterion.met and criterion.figures["steps"][0]["weeks_met"] == [3, 2]
 
 
-def test_a_step_without_rubric_scores_is_judged_on_cases_and_exceptions_alone():
-    """Only a step "that has rubric scores" is judged, as an AI-led step without a score is."""
+def test_a_step_without_rubric_scores_is_not_ready_no_evidence_is_not_a_pass():
+    """docs/playbooks.md, "Evidence of quality": every step with a rubric, AI-led included,
+    needs a counted score in 3 of the 4 weeks of each cycle; a step that reported none is ❌."""
     criterion = _accuracy(r.StepRubric("send", [[None] * 4, [None] * 4]))
-    assert criterion.met
-    assert criterion.figures["steps"] == [dict(step="send", by_design=False, scored=False, weeks_met=[], met=True)]
+    assert not criterion.met and criterion.figures["below"] == ["send"]
+    assert criterion.figures["steps"] == [
+        dict(step="send", by_design=False, scored=True, weeks_met=[0, 0], met=False, evidence=[0, 0], no_evidence=True)
+    ]
     assert r.missing(
         _ready(rubrics=[r.StepRubric("send", [[None] * 4] * 2)], steps=[r.StepRatio("send", 5, 10, 0.1)])
-    ) == ["exceptions"]
+    ) == ["exceptions", "accuracy"]
+
+
+def test_scores_in_too_few_weeks_of_one_cycle_are_no_evidence_even_if_all_pass():
+    """3 of 4 weeks in EACH cycle: seven passing weeks with one cycle at 2 is not enough, and
+    a week whose sample was too small arrives here as None (cadence.figures.counted_rubric)."""
+    short = _accuracy(r.StepRubric("draft", [[0.95, None, None, 0.95], [0.95] * 4]))
+    assert not short.met and short.figures["steps"][0]["evidence"] == [2, 4]
+    assert short.figures["steps"][0]["no_evidence"]
+    enough = _accuracy(r.StepRubric("draft", [[0.95, None, 0.95, 0.95], [0.95, 0.95, None, 0.95]]))
+    assert enough.met and not enough.figures["steps"][0]["no_evidence"]
+    failing = _accuracy(r.StepRubric("draft", [[0.5] * 4, [0.5] * 4]))  # evidence, below the threshold
+    assert not failing.met and not failing.figures["steps"][0]["no_evidence"]
 
 
 def test_a_step_with_rubric_none_is_no_rubric_by_design_and_not_judged_on_scores():
@@ -124,7 +150,7 @@ def test_output_accuracy_before_the_scale_rules_cycles_closed():
     short = _accuracy(r.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
     assert not short.met and short.figures["cycles"] == 1 and short.figures["wanted"] == 2
     unscored = _accuracy(r.StepRubric("send", [[None] * 4]), cycles=[1], cycles_wanted=2)
-    assert unscored.met  # nothing to judge: the learnings criterion names the missing cycle
+    assert not unscored.met and unscored.figures["steps"][0]["no_evidence"]
 
 
 def test_the_learnings_criterion_names_the_cycles_without_one():

@@ -56,15 +56,27 @@ def test_a_step_that_missed_shows_how_far_its_scores_were_from_the_threshold():
     assert criterion_phrase({**old, "cycles": 2, "wanted": 2}).endswith("draft: 0 of 4, 0 of 4 weeks ≥ 90%")
 
 
-def test_steps_without_scores_and_by_design_are_said_so():
+def test_steps_without_enough_scores_and_by_design_are_said_so():
+    """No evidence is not a pass: "no evidence: draft reviewed in 1 of 8 weeks"."""
     said = phrase(
         r.StepRubric("draft", [[0.95, 0.95, 0.95, None], [0.95] * 4]),
-        r.StepRubric("send", [[None] * 4, [None] * 4]),
+        r.StepRubric("send", [[None] * 4, [0.95, None, None, None]]),
         r.StepRubric("route", [[None] * 4, [None] * 4], by_design=True),
     )
     assert said == (
-        "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 4 of 4 weeks ≥ 90%; "
-        "send: no rubric score; route: no rubric by design"
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle): no evidence: send reviewed in 1 of 8 weeks; "
+        "draft: 3 of 4, 4 of 4 weeks ≥ 90%; route: no rubric by design"
+    )
+    lopsided = phrase(r.StepRubric("send", [[0.95, 0.95, None, None], [0.95] * 4]))
+    assert lopsided.endswith("no evidence: send reviewed in 6 of 8 weeks, 2 of 4 in one cycle")
+
+
+def test_a_judgement_kept_before_evidence_was_needed_reads_as_it_was():
+    """A decision kept when a step without scores passed keeps its words."""
+    kept = dict(step="send", by_design=False, scored=False, weeks_met=[], met=True)
+    old = dict(name="accuracy", met=True, steps=[kept], below=[], threshold=0.9, needed=3, weeks=4)
+    assert criterion_phrase({**old, "cycles": 2, "wanted": 2}) == (
+        "✅ Output accuracy (3 of 4 weeks needed in each cycle): send: no rubric score"
     )
 
 

@@ -202,7 +202,11 @@ def test_the_owner_or_a_curator_names_another_champion_who_takes_over_the_checkl
     assert [m[3] for m in marks(engine)] == [CHAMPION, SECOND]
 
 
-def test_a_kit_without_the_requirement_adopts_without_a_champion_as_before(bot, engine, slack, clock, store):
+def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_and_status_say_so(
+    bot, engine, slack, clock, store
+):
+    """Every adopting team has a champion: a kit without `requires_champion` adopts with none
+    named, and the new owner is the champion, gets the checklist, and status shows it."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication={k: v for k, v in KIT.items() if k != "requires_champion"})
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
@@ -214,6 +218,11 @@ def test_a_kit_without_the_requirement_adopts_without_a_champion_as_before(bot, 
     clock.set(wednesday(1))
     bot.command("publish support-replies override early", user=CURATOR)
     adopted = bot.command(f"adopt support-replies <#{SALES}|sales> <@{SALES_OWNER}>", user=CURATOR).text
-    assert "now runs in" in adopted and "Champion" not in adopted
-    assert champion_rows(engine) == []
-    assert store.playbooks.state("support-replies-sales").playbook.champion_id is None
+    assert f"Owner: <@{SALES_OWNER}>. Champion: <@{SALES_OWNER}> (the owner, as none was named)." in adopted
+    assert store.playbooks.state("support-replies-sales").playbook.champion_id == SALES_OWNER
+    assert [row[0] for row in champion_rows(engine)] == [f"support-replies-sales: champion {SALES_OWNER}"]
+    Engine(engine, slack, clock).dispatcher.drain(max_wait=0)
+    [dm] = [m for m in slack.posted(SALES_OWNER) if "Your checklist as champion" in m["text"]]
+    assert dm["text"].endswith("0 of 3 done")
+    status = bot.command("status support-replies-sales", user=SALES_OWNER, channel=SALES).text
+    assert f"Champion <@{SALES_OWNER}>: checklist 0 of 3 done" in status

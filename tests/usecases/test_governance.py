@@ -38,8 +38,9 @@ def world(bot, engine, slack, clock, playbook):
     return Engine(engine, slack, clock)
 
 
-def report_week(bot, clock, week, draft=(20, 0, "95%"), send=(20, 0), kpi="14"):
-    """What the owner and a member report during a week."""
+def report_week(bot, clock, week, draft=(20, 0, "95%"), send=(20, 0), kpi="14", send_rubric="2/2"):
+    """What the owner and a member report during a week (`send_rubric`: the AI-led step's
+    review at its rate, 2 of its 20 cases; None: not reviewed)."""
     clock.set(wednesday(week))
     cases, exceptions, rubric = draft
     assert "cases" in bot.command(f"cases support-replies draft {cases}", user=OWNER).text
@@ -48,6 +49,8 @@ def report_week(bot, clock, week, draft=(20, 0, "95%"), send=(20, 0), kpi="14"):
         bot.command(f"exception support-replies draft case {i} went wrong", user=OWNER)
     send_cases, send_exceptions = send
     bot.command(f"cases support-replies send {send_cases}", user=OWNER)
+    if send_rubric is not None:  # refused, storing nothing, where send has `rubric: none`
+        bot.command(f"rubric support-replies send {send_rubric}", user=OWNER)
     for i in range(send_exceptions):
         bot.command(f"exception support-replies send refund {i} over the limit", user=OWNER)
     bot.command("cases support-replies refunds 12", user=OWNER)
@@ -122,7 +125,8 @@ def test_a_collaborative_step_earns_a_proposal_and_only_the_owner_may_approve_it
             for d in s.exec(select(Decision).where(Decision.step_id.is_not(None)).order_by(Decision.id))
         ]
     assert ("proposal", "streak", "rule:streak") in kinds
-    assert kinds.count(("verdict", "4-within-cap-rubric-met", "rule:verdict")) == 4  # draft and refunds, 2 weeks
+    # draft, send (reviewed at its rate) and refunds, 2 weeks
+    assert kinds.count(("verdict", "4-within-cap-rubric-met", "rule:verdict")) == 6
     assert ("proposal-approved", "approval", OWNER) in kinds and ("mode-change", "approval", OWNER) in kinds
 
 

@@ -51,7 +51,8 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     assert len(told) == 1 and DRAFT_SHORT in json.dumps(owner_dm["blocks"], ensure_ascii=False)
     body = json.dumps(told[0]["blocks"], ensure_ascii=False)
     assert "but 1 of the 8 criteria is missing" in body
-    assert DRAFT_SHORT in body and "refunds: 4 of 4, 4 of 4 weeks ≥ 90%" in body and "send: no rubric score" in body
+    assert DRAFT_SHORT in body and "refunds: 4 of 4, 4 of 4 weeks ≥ 90%" in body
+    assert "send: 4 of 4, 4 of 4 weeks ≥ 90%" in body
     assert "✅ Learnings in every cycle" in body and "✅ Exceptions within the cap" in body
     [row] = decisions(engine, "not-ready")
     assert row.figures["missing"] == ["accuracy"] and row.summary == "KPI sustained, not yet ready: accuracy"
@@ -59,7 +60,7 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     assert accuracy["below"] == ["draft"] and accuracy["threshold"] == 0.9
     assert [(s["step"], s["weeks_met"]) for s in accuracy["steps"]] == [
         ("draft", [3, 2]),
-        ("send", []),
+        ("send", [4, 4]),
         ("refunds", [4, 4]),
     ]
 
@@ -101,6 +102,26 @@ def test_three_weeks_of_four_in_each_cycle_is_ready(bot, ready, slack):
     [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
     body = json.dumps(proposal["blocks"], ensure_ascii=False)
     assert "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 3 of 4 weeks ≥ 90%" in body
+
+
+def test_an_ai_led_step_reviewed_too_rarely_is_no_evidence_and_not_ready(bot, ready, slack, engine):
+    """No evidence is not a pass (docs/playbooks.md, "Evidence of quality"): the AI-led send
+    reviewed in weeks 1 and 5 only, and in week 6 on 1 of the 2 cases its rate asks (sample
+    too small: not counted), so readiness is ❌ naming what is missing; nothing is proposed."""
+    reviews = {1: "2/2", 5: "2/2", 6: "1/1"}
+    run_weeks(bot, ready, range(1, 9), send_rubric=lambda week: reviews.get(week))
+    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+    [told] = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
+    body = json.dumps(told["blocks"], ensure_ascii=False)
+    assert (
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle): no evidence: send reviewed in 2 of 8 weeks; "
+        "draft: 4 of 4, 4 of 4 weeks ≥ 90%"
+    ) in body
+    [row] = decisions(engine, "not-ready")
+    assert row.figures["missing"] == ["accuracy"]
+    [accuracy] = [c for c in row.figures["criteria"] if c["name"] == "accuracy"]
+    [send] = [s for s in accuracy["steps"] if s["step"] == "send"]
+    assert send["evidence"] == [1, 1] and send["no_evidence"] and accuracy["below"] == ["send"]
 
 
 @pytest.fixture

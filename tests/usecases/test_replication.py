@@ -70,13 +70,14 @@ def ready(bot, engine, slack, clock, store):
     return Engine(engine, slack, clock)
 
 
-def run_weeks(bot, world, weeks, learn=True, attest=True, draft=(20, 0, "95%")):
+def run_weeks(bot, world, weeks, learn=True, attest=True, draft=(20, 0, "95%"), send_rubric="2/2"):
     """Each week: the owner's and a member's reports (`draft`: its cases, exceptions and
     rubric score, or a function of the week giving them), the check-in DMs and the
     members' answers, a learning in each cycle's second week, and the close."""
     for week in weeks:
         drafted = draft(week) if callable(draft) else draft
-        report_week(bot, world.clock, week, draft=drafted, kpi="14" if week % 4 else None)
+        sent = send_rubric(week) if callable(send_rubric) else send_rubric
+        report_week(bot, world.clock, week, draft=drafted, kpi="14" if week % 4 else None, send_rubric=sent)
         world.run(thursday(week))
         if attest:
             for user in (OWNER, MEMBER):
@@ -85,6 +86,11 @@ def run_weeks(bot, world, weeks, learn=True, attest=True, draft=(20, 0, "95%")):
             reply = bot.command(f"learn support-replies Cycle {(week + 3) // 4}: drafts need the refund policy")
             assert "Added to *support-replies*" in reply.text
         world.run(close_of(week))
+
+
+def adoption_message(slack, channel):
+    """The latest adoption message in `channel` (a team channel or the new owner's DM)."""
+    return [m for m in slack.posted(channel) if " adopted from " in m["text"]][-1]
 
 
 def decisions(engine, kind):
@@ -174,7 +180,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "✅ Owner is an active Slack user" in body
     assert (
         "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 4 of 4, 4 of 4 weeks ≥ 90%; "
-        "send: no rubric score; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
+        "send: 4 of 4, 4 of 4 weeks ≥ 90%; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
     ) in body
     ready.clock.set(wednesday(9))
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
@@ -197,8 +203,8 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     )
     assert "*support-replies-sales* now runs in" in adopted.text and "exception cap 15%" in adopted.text
     ready.dispatcher.drain(max_wait=0)
-    for channel in (SALES, SALES_OWNER):
-        message = json.dumps(slack.posted(channel)[-1]["blocks"], ensure_ascii=False)
+    for channel in (SALES, SALES_OWNER):  # the owner is the champion too: the checklist is another DM
+        message = json.dumps(adoption_message(slack, channel)["blocks"], ensure_ascii=False)
         assert "Runbook: https://wiki.example.com/support-replies" in message
         assert "Before week 1: Draft 10 sample tickets" in message and "Requires: Helpdesk macros enabled" in message
         assert "cycle 1 hit" in message and "Cycle 2: drafts need the refund policy" in message
@@ -379,7 +385,7 @@ def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_t
     for channel in (SALES, SALES_OWNER):
         [section] = [
             b["text"]["text"]
-            for b in slack.posted(channel)[-1]["blocks"]
+            for b in adoption_message(slack, channel)["blocks"]
             if b["type"] == "section" and b["text"]["text"].startswith("*What support-replies learned*")
         ]
         assert section == "*What support-replies learned* (newest first):" + newest + (pointer or "").format(url=url)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar, keys, replication
+from cadence import calendar, champion_gate, keys, replication
 from cadence.decisions import Decision
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.definition_parts import DEFAULT_MAY_CHANGE
@@ -140,7 +140,7 @@ def adopt(
             messages,
             also,
             wave_limit=wave.limit,
-            champion_id=cmd.champion_id,
+            champion_id=champion_gate.champion_of(cmd.champion_id, spec.owner)[0],
             request_id=approval.request_id if approval else None,
         )
     except RequestDecided:
@@ -252,6 +252,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
     """The announcement, and its messages: to the team channel, the curators, the new
     owner (with the kit) and the champion (the checklist)."""
     version, spec, cmd, by = shown.version, shown.spec, shown.cmd, shown.by
+    champion, by_default = champion_gate.champion_of(cmd.champion_id, spec.owner)
     starts_on: date | None = cmd.starts_on
     learnings = version.learnings
     where = learnings_at(store, version, web_url) if len(learnings) > LEARNINGS_SHOWN else None
@@ -278,7 +279,8 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             more_learnings=max(0, len(learnings) - LEARNINGS_SHOWN),
             learnings_at=where,
             override=cmd.override if shown.overridden else None,
-            champion=cmd.champion_id,
+            champion=champion,
+            champion_default=by_default,
             dm=dm,
             ask=target_ask(version, spec.kpi.baseline, spec.kpi.target),
         )
@@ -291,7 +293,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
     messages.append(Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, say(dm=True)))
     checklist = champions.items(spec.playbook, version.definition.get("replication") or {}, {})
-    if cmd.champion_id is not None and checklist:
+    if checklist:  # every adopting team has a champion: the one named, else the new owner
         dm = champions.checklist_message(spec.playbook, spec.title, cmd.channel_id, by, checklist)
-        messages.append(Message(keys.to_audience(unit, "champion"), "chat.postMessage", cmd.champion_id, dm))
+        messages.append(Message(keys.to_audience(unit, "champion"), "chat.postMessage", champion, dm))
     return message, messages

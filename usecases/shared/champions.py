@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cadence import decisions, keys, replication
+from cadence import champion_gate, decisions, keys, replication
 from storage.models.playbooks import ChecklistMark, Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
@@ -71,6 +71,25 @@ def summary(checklist: list[Item]) -> dict[str, Any]:
 def checklist_message(slug: str, title: str, channel: str, by: str | None, checklist: list[Item]) -> dict[str, Any]:
     """The champion's DM: `by` named them (None: the DM redrawn after a click)."""
     return notices_registry.champion_checklist(slug=slug, title=title, channel=channel, by=by, items=checklist)
+
+
+def training_waits(store: Store, first_cycle: list[PlaybookState]) -> set[int]:
+    """Of these adopting playbooks in their first cycle, those whose promotion proposals
+    wait for their champion's training (cadence.champion_gate), in one read."""
+    named = [state.playbook for state in first_cycle if state.playbook.champion_id]
+    if not named:
+        return set()
+    marks = store.champions.checklists([p.id for p in named])
+    waiting = set()
+    for playbook in named:
+        done, total = _counts(items(playbook.slug, kit_of(playbook.definition), marks.get(playbook.id, {})))
+        if champion_gate.promotions_wait(True, playbook.champion_id, done, total):
+            waiting.add(playbook.id)
+    return waiting
+
+
+def _counts(checklist: list[Item]) -> tuple[int, int]:
+    return sum(1 for i in checklist if i.done), len(checklist)
 
 
 def require_champion_if_asked(kit: dict[str, Any], champion_id: str | None, slug: str, version: int) -> None:

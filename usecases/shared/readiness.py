@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, replication
+from cadence import calendar, definition_owners, replication
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared import calibration, queue
@@ -51,7 +51,8 @@ def inputs_many(
     figures = store.reports.week_figures_many(
         [(state, week) for state, _ in wanted for week in weeks_of[state.playbook.id]]
     )
-    away = store.people.deactivated([state.playbook.owner_id for state, _ in wanted])
+    named = {state.playbook.id: _named(state) for state, _ in wanted}
+    away = store.people.deactivated(sorted({user for people in named.values() for _, user in people}))
     items = store.exception_items.open_of([state.playbook.id for state, _ in wanted])
     found = {}
     for state, cycles in wanted:
@@ -62,12 +63,19 @@ def inputs_many(
             answered=answered,
             learnings=store.learnings.counts(state.playbook.id),
             owner_active=state.playbook.owner_id not in away,
+            owners=[(role, user, user not in away) for role, user in named[state.playbook.id]],
             reliability=_reliable(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
             calibration={step: one.words() for step, one in calibration.standings(store, state).items() if one.holds},
             **_figures_inputs(state, cycles, weeks, figures),
         )
     return found
+
+
+def _named(state: PlaybookState) -> list[tuple[str, str]]:
+    """(5) who the playbook names to own it: owner, exception owner, operational owners."""
+    playbook = state.playbook
+    return definition_owners.named(playbook.definition, playbook.owner_id, playbook.adopted_from_id is not None)
 
 
 def _figures_inputs(

@@ -22,7 +22,7 @@ from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProp
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_close
-from usecases.shared import calibration, queue, readiness, waves
+from usecases.shared import calibration, champions, queue, readiness, waves
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -57,6 +57,7 @@ class RoundReads:
     # (cycle_bar): a close records its cycle's when there is none yet.
     bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
     cycle_rests: dict[tuple[int, date], float] = field(default_factory=dict)  # the rest's, with `compare`
+    training: set[int] = field(default_factory=set)  # adopters whose promotions wait for the champion's training
 
 
 def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
@@ -91,6 +92,9 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
     )
     reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
     reads.places.update(places)
+    reads.training.update(
+        champions.training_waits(store, [s for s, d in batch if s.playbook.adopted_from_id and _week(d).cycle == 1])
+    )
     reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
     reads.cycle_rests.update(_cycle_rests(store, cycle_ends))
     reads.readiness.update(_readiness(store, cycle_ends, reads))
@@ -242,6 +246,7 @@ def _judge_steps(
             step.name in unsourced,
             pilot.get(step.name.lower()) if pilot is not None else None,
             pilot is not None,
+            pid in reads.training,
         )
         verdict = closing.judge_step(step_week, week_start, th, guardrail)
         judged.evidence[step.name] = verdict.evidence

@@ -121,6 +121,13 @@ def contexts(
             figures={"before": {"channel": "CTEAM00001"}, "after": {}},
         ),
         "owner_deactivated": dict(slug="support-replies", title=text, owner="UOWNER0001", reason="deactivated"),
+        "role_deactivated": dict(
+            slug="support-replies",
+            title=text,
+            roles=["exception owner", "business rules owner"],
+            person="UPERSON0001",
+            reason="deactivated",
+        ),
         "stage_nudge": dict(
             slug="support-replies",
             title=text,

@@ -157,6 +157,7 @@ def contexts(
             override=text[:500],
             dm=True,
             champion="UPERSON0002",
+            champion_default=True,
         ),
         "request_card": dict(
             id="12",

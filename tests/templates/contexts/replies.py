@@ -144,6 +144,8 @@ def contexts(
             met_weeks=[1, 2, 4],
             away=[dict(user="UPERSON0001", until="2027-01-03")] * 30,
             owner_deactivated=True,
+            named_owners=[dict(role="business rules owner", user="UPERSON0001")] * 2,
+            training_wait=dict(champion="UPERSON0001", done=2, total=3),
             guardrail=dict(name=text[:80], unit=text[:20], value=None, minimum=4.6, maximum=None, state="MISSING"),
             scale_min_kpi_weeks=3,
             stalled=Stalled(
