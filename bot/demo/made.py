@@ -38,6 +38,9 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
     it; `story` is the running demo (its `command`, `http` and `slack`)."""
     story.command(spec.owner, spec.channel, "new")
     view = story.slack.opened_views[-1]
+    intake = spec.intake
+    if intake is None or spec.value is None:
+        raise RuntimeError("examples/refund-triage.yaml gives the intake and the value event /rollout new asks for")
     steps = "\n".join(f"{s.name}: {s.mode}" + (" pinned" if s.pinned else "") for s in spec.steps)
     answers = {
         "title": spec.title,
@@ -50,6 +53,10 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
         "steps": steps,
         "cap": _share(spec.exception_cap),
         "rubric": _share(spec.rubric_threshold),
+        "cases_per_week": f"{intake.cases_per_week:g}",
+        "minutes_per_case": f"{intake.minutes_per_case:g}",
+        "structured": "structured" if intake.structured else "",
+        "value_event": spec.value.event,
         "timezone": spec.timezone or "UTC",
         "start": starts_on.isoformat(),
     }

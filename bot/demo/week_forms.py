@@ -3,7 +3,7 @@ form filled in and submitted as Slack sends it, through the real handlers.
 
 Every owner who reports step numbers does it this way each Friday: a case count per step
 and each review as (passed, reviewed). Typed number by number, the same weeks took one
-command each (three case counts and two rubric scores a week for support-replies); the
+command each (three case counts and three rubric scores a week for support-replies); the
 closing note of `rollout demo` says how many commands and forms the owners sent, and how
 many commands the same numbers took before the form (`Tally`). Exceptions, undo,
 learnings and the story's deliberate refusals stay commands, and the KPIs and guardrails
@@ -46,7 +46,9 @@ def figures(slug: str, week: int) -> tuple[Cases, Reviews]:
     Wilson intervals of the samples change no verdict and no readiness criterion."""
     if slug == "support-replies":  # cast.DRAFTS: draft's sample each week
         drafts, review = DRAFTS[week]
-        return {"draft": drafts, "send": 30, "refunds": 12}, {"draft": review, "refunds": (11, 12)}
+        # send, ai-led: 3 of its 30 sent replies checked (0.1 asked), all right: readiness wants
+        # a counted score for every step with a rubric, AI-led ones too.
+        return {"draft": drafts, "send": 30, "refunds": 12}, {"draft": review, "send": (3, 3), "refunds": (11, 12)}
     if slug == "refund-triage":
         # approve: 6 of 7 = 86% (it was 0.85): between floor and threshold, INCONCLUSIVE every
         # week as before; 7 reviewed of 20, 4 asked. payout: every case, all passed (0.97 of 11).

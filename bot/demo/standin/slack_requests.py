@@ -158,6 +158,19 @@ class SlackRequests:
             elif kind == "static_select":
                 chosen = answers.get(block_id, (element.get("initial_option") or {}).get("value"))
                 values[block_id] = {"type": kind, "selected_option": {"value": chosen} if chosen else None}
+            elif kind == "checkboxes":  # `answers`: the ticked options' values, comma-separated
+                ticked = answers.get(block_id)
+                options = element.get("options") or []
+                chosen_options = (
+                    element.get("initial_options") or []
+                    if ticked is None
+                    else [o for o in options if o["value"] in ticked.split(",")]
+                )
+                values[block_id] = {"type": kind, "selected_options": chosen_options}
+            elif kind == "multi_users_select":
+                users = answers.get(block_id)
+                chosen_users = element.get("initial_users") or [] if users is None else users.split(",")
+                values[block_id] = {"type": kind, "selected_users": chosen_users}
             elif kind == "datepicker":
                 values[block_id] = {"type": kind, "selected_date": answers.get(block_id, element.get("initial_date"))}
             else:

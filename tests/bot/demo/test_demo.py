@@ -67,15 +67,16 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "support-replies-support-apac now runs support-replies v2 (was v1)" in transcript
     assert "✅ Attestation 75% (24 of 32 check-ins answered) ≥ 75%" in transcript
     assert "does not let an adopting team set rubric:" in transcript
-    # ready means its rubric too: draft met 90% in 3 of 4 weeks of each cycle (issue 42)
+    # ready means its rubric too: draft met 90% in 3 of 4 weeks of each cycle (issue 42), and
+    # the AI-led send has scores to show it (no evidence is not a pass, issue 70)
     assert (
         "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 3 of 4 weeks ≥ 90%; "
-        "send: no rubric score; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
+        "send: 4 of 4, 4 of 4 weeks ≥ 90%; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
     ) in transcript
     # invoice-matching held its KPI too, but match never met its rubric: not yet ready, publish refused
     short = (  # how far match was: its score beside the threshold (issue 54, item 11)
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 85%); "
-        "extract: no rubric by design"
+        "no evidence: pay reviewed in 0 of 8 weeks; extract: no rubric by design"
     )
     not_ready = "Invoice matching (invoice-matching): KPI sustained, not yet ready to scale."
     assert not_ready in transcript and "but 1 of the 8 criteria is missing" in transcript
@@ -108,7 +109,7 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # Friday, none by command (the one rubric typed is extract's deliberate refusal); lead-research's
     # form does not open in the week between its interrupted cycle and the next
     for who, slug, numbers, forms in (
-        ("Ana (owner, support)", "support-replies", 5, WEEKS),
+        ("Ana (owner, support)", "support-replies", 6, WEEKS),
         ("Ben (owner, refunds)", "refund-triage", 5, WEEKS),
         ("Ida (owner, finance)", "invoice-matching", 4, WEEKS),
         ("Chloé (owner, sales)", "lead-research", 4, WEEKS - 1),
@@ -123,8 +124,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     ) in transcript
     typed = [e.split(": /rollout ", 1)[1] for e in demo.events if ": /rollout cases " in e or ": /rollout rubric " in e]
     assert typed == ["rubric invoice-matching extract 97%"] and "was refused" not in transcript
-    # the closing note's figures: 51 forms and 44 other commands, where one command a number took 280
-    assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (51, 44, 280)
+    # the closing note's figures: 51 forms and 44 other commands, where one command a number took 292
+    assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (51, 44, 292)
     assert "in 51 forms (a /rollout week and its submission each) and sent 44 other commands" in demo.owners.said()
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     assert "Step send now has 1 exception in that week" in transcript
