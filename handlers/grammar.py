@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
-from handlers import checkins, grammar_adopt, playbook_form, replies, week_form
+from handlers import checkins, grammar_adopt, kit_form, playbook_form, replies, week_form
 from handlers.words import (
     Words,
     clip,
@@ -368,6 +368,12 @@ def _new(w: Words) -> messages.OpenForm:
     return messages.OpenForm("new")
 
 
+def _kit(w: Words) -> messages.OpenForm:
+    if len(w) != 2:
+        raise Refusal.of("kit_arguments", usage="kit")
+    return messages.OpenForm("kit", playbook_name(w.words[1]))
+
+
 def _edit(w: Words) -> messages.OpenForm:
     if len(w) != 2:
         raise Refusal.of("edit_arguments", usage="edit")
@@ -549,6 +555,7 @@ SUBCOMMANDS = (
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history, status.history, replies.history),
     Form("new", ("/rollout new",), _new, playbook_form.open_form),
     Form("edit", ("/rollout edit <playbook>",), _edit, playbook_form.open_form),
+    Form("kit", ("/rollout kit <playbook>",), _kit, kit_form.open_form),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn, learnings.learn, replies.learn),
     Subcommand("web", ("/rollout web",), _web, commands.web_link, replies.web),
     Subcommand(
