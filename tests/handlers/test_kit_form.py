@@ -116,6 +116,11 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract(bot, sla
     with Session(engine) as s:
         row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
     assert row.kind == "playbook-changed" and row.actor == MEMBER
+    assert "outputs none → “approved refund”, “payout file”" in row.summary
+    assert f"exception owner the owner → {ADMIN}" in row.summary
+    assert "kit runbook none → https://wiki.example.com/refunds" in row.summary
+    assert "kit champion required no → yes" in row.summary and "kit training 0 lines → 2 lines" in row.summary
+    assert "revised" in bot.command("history refund-triage", user=MEMBER).text
 
     # opened again: filled in as saved; saved unchanged, nothing recorded
     view = open_kit(bot, slack, "refund-triage", user=MEMBER)
