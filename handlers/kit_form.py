@@ -94,7 +94,8 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
             problems[block_id] = plain(Refusal.of("control_character", what=problem))
     if problems:
         raise forms.FormProblems(problems)
-    texts = {b: plain_text(t).strip() for b, t in texts.items()}
+    # as typed (a modal's text is not escaped); the inputs keep `<@U…>`, an owner's mention
+    texts = {b: (t if b == "inputs" else plain_text(t)).strip() for b, t in texts.items()}
 
     def chosen(block_id: str) -> list[str]:
         options = _element(values, block_id).get("selected_options") or []

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from cadence.calendar import WeekRef
 from cadence.definition import parse_playbook
+from cadence.kit_lines import contracts_accepted
 from storage.models.governance import Decision
 from templates import check_block_limits, render
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
@@ -225,3 +226,40 @@ def test_a_hostile_week_3_nudge_renders_within_slacks_limits(text):
     said = json.dumps(message["blocks"])
     assert "Still missing for readiness: (3) an input contract" in said
     assert "<!channel>" not in said and "<https://evil" not in said
+
+
+@pytest.mark.skipif(not contracts_accepted(), reason="the schema takes inputs as names only on this branch")
+def test_input_contracts_resolve_their_owner_and_keep_their_check(bot, slack, store, engine, playbook, clock):
+    """An input line `name | owner | refresh | when missing`: the owner `@name` is the team
+    channel's one person of that name, else refused naming the line; a check stays."""
+    slack.add_user(MEMBER, display_name="Dana")
+    slack.add_user(OWNER, name="Sam Owner")
+    check = {"source": "metrics", "query": "sum(refund_requests)", "min": 10}
+    raw = {
+        **SUPPORT_REPLIES,
+        "sources": {"metrics": {"kind": "prometheus", "url": "https://prometheus.example.com"}},
+        "inputs": [{"name": "refund request", "check": check}],
+    }
+    store.playbooks.load([parse_playbook(raw)], "UTC", "test", clock())
+    view = open_kit(bot, slack)
+    assert shown(view)["inputs"] == "refund request"  # the check is not shown
+    decisions = count(engine, Decision)
+    refused = submit(bot, view, {**shown(view), "inputs": "refund request\nledger | @nobody"}, OWNER)
+    assert "Line 2: no one in the team channel is called @nobody" in refused.body["errors"]["inputs"]
+    assert count(engine, Decision) == decisions
+    lines = "refund request | @dana | daily | triage by hand\nledger | <@UOWNER0001> | weekly"
+    reply = submit(bot, view, {**shown(view), "inputs": lines}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    inputs = store.playbooks.state("support-replies").playbook.definition["inputs"]
+    assert inputs[0] == {
+        "name": "refund request",
+        "owner": MEMBER,
+        "refresh": "daily",
+        "when_missing": "triage by hand",
+        "check": check,
+    }
+    assert inputs[1] == {"name": "ledger", "owner": OWNER, "refresh": "weekly"}
+    again = open_kit(bot, slack)
+    assert (
+        shown(again)["inputs"] == f"refund request | <@{MEMBER}> | daily | triage by hand\nledger | <@{OWNER}> | weekly"
+    )
