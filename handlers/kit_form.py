@@ -101,15 +101,15 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
         options = _element(values, block_id).get("selected_options") or []
         return [str(o.get("value")) for o in options if isinstance(o, dict)]
 
-    owner = _element(values, "exception_owner").get("selected_user") or ""
-    return kits.KitAnswers(
-        texts={b: texts[b] for b in _TEXTS},
-        exception_owner=str(owner),
-        may_change=chosen("may_change"),
-        requires_champion="yes" in chosen("requires_champion"),
-        why=texts["why"] or None,
-        override=texts["override"] or None,
-    )
+    given: dict[str, Any] = {b: texts[b] for b in _TEXTS}
+    for row in kits.ROWS:
+        if row.kind == "user":
+            given[row.block_id] = str(_element(values, row.block_id).get("selected_user") or "")
+        elif row.kind == "choices":
+            given[row.block_id] = chosen(row.block_id)
+        elif row.kind == "flag":
+            given[row.block_id] = "yes" in chosen(row.block_id)
+    return kits.KitAnswers(given, why=texts["why"] or None, override=texts["override"] or None)
 
 
 def _metadata(view: dict[str, Any]) -> tuple[int, str]:

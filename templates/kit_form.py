@@ -65,7 +65,7 @@ def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
         if initial:
             element["initial_options"] = initial
         return element
-    multiline = kind != "text"
+    multiline = kind in ("inputs", "lines")
     element = {
         "type": "plain_text_input",
         "action_id": "value",
@@ -97,7 +97,7 @@ def kit_form(
     if adopted_from is not None:
         intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
-    shown = [*rows, *([("override", "long")] if adopted_from is not None else []), ("why", "long")]
+    shown = [*rows, *([("override", "lines")] if adopted_from is not None else []), ("why", "lines")]
     for block_id, kind in shown:
         block: dict[str, Any] = {
             "type": "input",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +32,9 @@ MAX_INPUT = forms.MAX_INPUT  # Slack's plain_text_input holds at most 3,000 char
 @dataclass(frozen=True)
 class Row:
     """One field: its block id, its kind (`inputs`: `name | owner | refresh | when
-    missing` lines; `lines`: one entry a line; `text`; `user`: a user picker; `choices`:
-    checkboxes; `flag`: one checkbox) and its place in the definition."""
+    missing` lines; `lines`: one entry a line; `text`; `number`; `user`: a user picker;
+    `choices`: checkboxes; `flag`: one checkbox) and its place in the definition. A new
+    section of the playbook is a row here and its label (and choices) in templates/kit_form.py."""
 
     block_id: str
     kind: str
@@ -51,7 +53,7 @@ ROWS = (
     Row("requires_champion", "flag", ("replication", "requires_champion")),
 )
 FIELDS = tuple(row.block_id for row in ROWS)
-TEXT_KINDS = ("inputs", "lines", "text")
+TEXT_KINDS = ("inputs", "lines", "text", "number")
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,10 @@ class KitForm:
 
 @dataclass(frozen=True)
 class KitAnswers:
-    """What the form's fields said: text by block id for the text kinds, the picked
-    user (or ""), the checked choices, the flag."""
+    """What the form's fields said, by block id: text for the text kinds, the picked user
+    (or ""), the checked choices, a flag's bool."""
 
-    texts: dict[str, str]
-    exception_owner: str = ""
-    may_change: list[str] = field(default_factory=list)
-    requires_champion: bool = False
+    values: dict[str, Any]
     why: str | None = None
     override: str | None = None
 
@@ -85,9 +84,14 @@ def _at(definition: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def _put(raw: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """`value` at `path`; nothing given for a section the playbook does not have adds none."""
     node = raw
     for key in path[:-1]:
-        node = node.setdefault(key, {})
+        if not isinstance(node.get(key), dict):
+            if value in (None, "", [], False):
+                return
+            node[key] = {}
+        node = node[key]
     node[path[-1]] = value
 
 
@@ -98,6 +102,8 @@ def _shown(row: Row, value: Any) -> Any:
         return "\n".join(value or [])
     if row.kind in ("text", "user"):
         return value or ""
+    if row.kind == "number":
+        return forms._written(value)
     if row.kind == "choices":
         return list(value or [])
     return bool(value)
@@ -161,8 +167,9 @@ def _written(
     caller: Caller, state: PlaybookState, row: Row, answers: KitAnswers, before: Any, numbers: dict[str, list[int]]
 ) -> Any:
     """A row's value as the definition takes it, from the form's answer."""
+    given = answers.values.get(row.block_id)
     if row.kind in ("inputs", "lines"):
-        text = answers.texts.get(row.block_id, "")
+        text = str(given or "")
         numbers[row.block_id] = [n for n, _ in kit_lines.numbered(text)]
         if row.kind == "lines":
             return kit_lines.plain_lines(text)
@@ -170,15 +177,30 @@ def _written(
         people = _team_names(caller, state) if contracts and kit_lines.mentioned(text) else {}
         return kit_lines.inputs(text, list(before or []), people, contracts)
     if row.kind == "text":
-        return answers.texts.get(row.block_id, "").strip() or None
+        return str(given or "").strip() or None
+    if row.kind == "number":
+        return _number(str(given or "").strip(), row.block_id)
     if row.kind == "user":
-        picked = answers.exception_owner or None
+        picked = str(given or "") or None
         if picked is not None and picked != before:
-            _require_person(caller, picked)
+            _require_person(caller, picked, row.block_id)
         return picked
     if row.kind == "choices":
-        return list(answers.may_change)
-    return answers.requires_champion
+        return list(given or [])
+    return bool(given)
+
+
+def _number(text: str, block_id: str) -> float | int | None:
+    """A number field: empty for none; a whole number stays whole (24, not 24.0)."""
+    if not text:
+        return None
+    try:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(text)
+    except ValueError:
+        raise forms.FormProblems({block_id: f"“{text[:40]}” is not a number: write one such as 24."}) from None
+    return int(value) if value.is_integer() else value
 
 
 def _team_names(caller: Caller, state: PlaybookState) -> dict[str, tuple[str, ...]]:
@@ -195,24 +217,19 @@ def _team_names(caller: Caller, state: PlaybookState) -> dict[str, tuple[str, ..
     return {name: tuple(sorted(ids)) for name, ids in named.items()}
 
 
-def _require_person(caller: Caller, user_id: str) -> None:
+def _require_person(caller: Caller, user_id: str, block_id: str) -> None:
     person = None
     with contextlib.suppress(DirectoryUnavailable):  # Slack silent: the id is a picked user's
         person = caller.services.directory.person(caller.client, user_id)
     if person is not None and not person.is_human:
-        raise forms.FormProblems({"exception_owner": "Pick a person: a bot or a deactivated account can't hold items."})
-
-
-_KIT_FIELDS = {"runbook", "training", "checks", "requires", "may_change", "requires_champion"}
+        raise forms.FormProblems({block_id: "Pick a person: a bot or a deactivated account can't hold items."})
 
 
 def _field_of_path(path: tuple[str | int, ...]) -> str:
-    """The field a problem of the definition belongs on (the first, for one of no field)."""
-    if path and path[0] in ("inputs", "outputs", "exception_owner"):
-        return str(path[0])
-    if len(path) > 1 and path[0] == "replication" and path[1] in _KIT_FIELDS:
-        return str(path[1])
-    return FIELDS[0]
+    """The field a problem of the definition belongs on: the row whose place holds it
+    (the longest), else the first field."""
+    held = [row for row in ROWS if tuple(path[: len(row.path)]) == row.path]
+    return max(held, key=lambda row: len(row.path)).block_id if held else FIELDS[0]
 
 
 def _check(raw: dict[str, Any], numbers: dict[str, list[int]]) -> None:

@@ -263,3 +263,27 @@ def test_input_contracts_resolve_their_owner_and_keep_their_check(bot, slack, st
     assert (
         shown(again)["inputs"] == f"refund request | <@{MEMBER}> | daily | triage by hand\nledger | <@{OWNER}> | weekly"
     )
+
+
+def test_a_row_is_where_its_field_sits_and_an_empty_one_adds_no_section():
+    """The rows the integrator adds (owners, handoff terms, rubric dimensions, calibration)
+    are one line each: a problem lands on the row whose place holds it, a number reads
+    whole, and an empty field adds no section the playbook did not have."""
+    from usecases import kit_form as kits
+    from usecases.playbook_form import FormProblems
+
+    assert kits._field_of_path(("replication", "training")) == "training"
+    assert kits._field_of_path(("outputs", 3)) == "outputs"
+    assert kits._field_of_path(("kpi", "target")) == "inputs"  # not the form's: its first field
+    raw = {"replication": {"runbook": None}}
+    kits._put(raw, ("handoff", "sla_hours"), None)
+    kits._put(raw, ("replication", "runbook"), "https://wiki.example.com")
+    assert raw == {"replication": {"runbook": "https://wiki.example.com"}}
+    kits._put(raw, ("handoff", "sla_hours"), 24)
+    assert raw["handoff"] == {"sla_hours": 24}
+    assert kits._number("24", "sla") == 24 and isinstance(kits._number("24", "sla"), int)
+    assert kits._number("1.5", "sla") == 1.5 and kits._number("", "sla") is None
+    for bad in ("soon", "inf", "nan"):
+        with pytest.raises(FormProblems) as refused:
+            kits._number(bad, "sla")
+        assert "is not a number" in refused.value.problems["sla"]
