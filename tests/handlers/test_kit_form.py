@@ -287,3 +287,34 @@ def test_a_row_is_where_its_field_sits_and_an_empty_one_adds_no_section():
         with pytest.raises(FormProblems) as refused:
             kits._number(bad, "sla")
         assert "is not a number" in refused.value.problems["sla"]
+
+
+def test_an_adopted_playbooks_kit_changes_only_by_a_curators_override(bot, slack, store, engine, clock):
+    from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
+
+    store.playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel("CSALES0001", ["USALESOWN1"])
+    for user in (OWNER, CURATOR, "USALESOWN1"):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    clock.set(wednesday(1))
+    assert "v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    bot.command("adopt support-replies <#CSALES0001|sales> owner <@USALESOWN1>", user=CURATOR)
+    [slug] = [s for s in store.playbooks.slugs() if s != "support-replies"]
+
+    view = open_kit(bot, slack, slug, user="USALESOWN1")
+    assert any(b.get("block_id") == "override" for b in view["blocks"])
+    assert "adopted from *support-replies*" in view["blocks"][0]["text"]["text"]
+    decisions = count(engine, Decision)
+    reply = submit(bot, view, {**shown(view), "outputs": "a sales reply"}, "USALESOWN1")
+    assert "adopted from support-replies" in reply.body["errors"]["override"], reply.body
+    reply = submit(bot, view, {**shown(view), "outputs": "a sales reply", "override": "ours"}, "USALESOWN1")
+    assert "Only a curator" in reply.body["errors"]["override"]
+    assert count(engine, Decision) == decisions
+    view = open_kit(bot, slack, slug, user=CURATOR)
+    reply = submit(bot, view, {**shown(view), "outputs": "a sales reply", "override": "sales replies differ"}, CURATOR)
+    assert reply.body["response_action"] == "update", reply.body
+    with Session(engine) as s:
+        row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
+    assert "outputs none → “a sales reply”" in row.summary and "sales replies differ" in row.summary
