@@ -318,3 +318,15 @@ def test_an_adopted_playbooks_kit_changes_only_by_a_curators_override(bot, slack
     with Session(engine) as s:
         row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
     assert "outputs none → “a sales reply”" in row.summary and "sales replies differ" in row.summary
+
+
+def test_a_forged_form_or_button_is_refused_and_stores_nothing(bot, slack, store, engine, playbook):
+    view = open_kit(bot, slack)
+    decisions = count(engine, Decision)
+    for metadata in ('{"playbook": 1e400, "opened": "x"}', '{"playbook": 1}', "not json", '["playbook"]'):
+        assert submit(bot, {**view, "private_metadata": metadata}, KIT, OWNER).status == 400, metadata
+    assert bot.click(OWNER, "kit_open", "-1", channel=CHANNEL, ts="1.2").status == 400
+    gone = {**view, "private_metadata": json.dumps({"playbook": 9999, "opened": "x"})}
+    reply = submit(bot, gone, KIT, OWNER)
+    assert reply.body["response_action"] == "errors" and "9999" in reply.body["errors"]["inputs"], reply.body
+    assert count(engine, Decision) == decisions and len(slack.opened_views) == 1
