@@ -222,7 +222,7 @@ def _require_person(caller: Caller, user_id: str, block_id: str) -> None:
     with contextlib.suppress(DirectoryUnavailable):  # Slack silent: the id is a picked user's
         person = caller.services.directory.person(caller.client, user_id)
     if person is not None and not person.is_human:
-        raise forms.FormProblems({block_id: "Pick a person: a bot or a deactivated account can't hold items."})
+        raise forms.FormProblems({block_id: "Pick a person: a bot or a deactivated account can't be named here."})
 
 
 def _field_of_path(path: tuple[str | int, ...]) -> str:
