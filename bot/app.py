@@ -32,6 +32,7 @@ from handlers import (
     governance,
     grammar,
     home,
+    kit_form,
     playbook_form,
     queue,
     upgrades,
@@ -118,6 +119,7 @@ def create_app(
     governance.register(app, services)
     views.register(app, services)
     playbook_form.register(app, services)
+    kit_form.register(app, services)
     week_form.register(app, services)
     home.register(app, services)
     queue.register(app, services)

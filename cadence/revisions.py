@@ -72,6 +72,8 @@ def compare(before: dict[str, Any], after: dict[str, Any], modes: dict[str, str]
             *_setting_changes(before, after, _SHARES),
             *_setting_changes(before, after, _MEASURES),
             *_step_changes(before.get("steps") or [], after.get("steps") or []),
+            *_setting_changes(before, after, _CONTRACT),  # the kit form's (usecases/kit_form.py)
+            *_kit_changes(before.get("replication") or {}, after.get("replication") or {}),
         ]
     )
 
@@ -141,6 +143,44 @@ _MEASURES: tuple[_Setting, ...] = (
         lambda b, a: f"cost per month {_num(b)} → {_num(a)}",
     ),
 )
+
+
+def _listed(items: Any) -> str:
+    """An input or output list in a revision's words: its names, the first five."""
+    names = [_text(i if isinstance(i, str) else (i or {}).get("name"))[:60] for i in items or []]
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return ", ".join(f"“{n}”" for n in names[:5]) + more if names else "none"
+
+
+_CONTRACT: tuple[_Setting, ...] = (
+    ("inputs", _top("inputs"), lambda b, a: f"inputs {_listed(b)} → {_listed(a)}"),
+    ("outputs", _top("outputs"), lambda b, a: f"outputs {_listed(b)} → {_listed(a)}"),
+    (
+        "exception_owner",
+        _top("exception_owner"),
+        lambda b, a: f"exception owner {b or 'the owner'} → {a or 'the owner'}",
+    ),
+)
+
+
+def _kit_changes(kb: dict[str, Any], ka: dict[str, Any]) -> list[Change]:
+    """The replication kit's parts that changed: a link, a count of lines, the choices."""
+
+    def said(key: str, value: Any) -> str:
+        if key == "requires_champion":
+            return "yes" if value else "no"
+        if key == "may_change":
+            return ", ".join(value) if value else "nothing"
+        if isinstance(value, list):
+            return f"{len(value)} line{'' if len(value) == 1 else 's'}"
+        return _text(value)[:120]
+
+    names = {"requires_champion": "champion required", "may_change": "may change", "requires": "requirements"}
+    return [
+        Change(f"kit {names.get(key, key)} {said(key, kb.get(key))} → {said(key, ka.get(key))}", ("replication", key))
+        for key in sorted(set(kb) | set(ka))
+        if kb.get(key) != ka.get(key) and not (key == "requires_champion" and not kb.get(key) and not ka.get(key))
+    ]
 
 
 def _setting_changes(before: dict[str, Any], after: dict[str, Any], settings: tuple[_Setting, ...]) -> list[Change]:

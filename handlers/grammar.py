@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
-from handlers import checkins, grammar_adopt, grammar_calibrate, playbook_form, replies, week_form
+from handlers import checkins, grammar_adopt, grammar_calibrate, kit_form, playbook_form, replies, week_form
 from handlers.words import (
     Words,
     clip,
@@ -371,10 +371,15 @@ def _new(w: Words) -> messages.OpenForm:
     return messages.OpenForm("new")
 
 
-def _edit(w: Words) -> messages.OpenForm:
-    if len(w) != 2:
-        raise Refusal.of("edit_arguments", usage="edit")
-    return messages.OpenForm("edit", playbook_name(w.words[1]))
+def _playbook_form(form: str) -> Callable[[Words], messages.OpenForm]:
+    """`/rollout edit <playbook>`, `/rollout kit <playbook>`: a form of one playbook."""
+
+    def parse(w: Words) -> messages.OpenForm:
+        if len(w) != 2:
+            raise Refusal.of(f"{form}_arguments", usage=form)
+        return messages.OpenForm(form, playbook_name(w.words[1]))
+
+    return parse
 
 
 def _undo(w: Words) -> messages.Undo:
@@ -561,7 +566,8 @@ SUBCOMMANDS = (
     ),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history, status.history, replies.history),
     Form("new", ("/rollout new",), _new, playbook_form.open_form),
-    Form("edit", ("/rollout edit <playbook>",), _edit, playbook_form.open_form),
+    Form("edit", ("/rollout edit <playbook>",), _playbook_form("edit"), playbook_form.open_form),
+    Form("kit", ("/rollout kit <playbook>",), _playbook_form("kit"), kit_form.open_form),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn, learnings.learn, replies.learn),
     Subcommand("web", ("/rollout web",), _web, commands.web_link, replies.web),
     Subcommand(

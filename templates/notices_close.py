@@ -74,8 +74,11 @@ def stage_nudge(
     inputs: Sequence[Any],
     outputs: Sequence[Any],
     champion: str | None,
+    playbook_id: int | None = None,
+    missing: Sequence[str] = (),
 ) -> Payload:
-    """Monday's nudge to the team channel: the week's stage, its steps and the KPI."""
+    """Monday's nudge to the team channel: the week's stage, its steps and the KPI; week 3's
+    *Package it* (`playbook_id`) opens the kit form, naming the criteria it still lacks."""
     return render("stage_nudge", **locals())
 
 

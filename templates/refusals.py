@@ -109,6 +109,7 @@ TEXTS: dict[str, str] = {
     "made_steps": "Line {line}: write a step as `name: mode` (human-led, collaborative or ai-led; `human-led pinned`).",
     "new_arguments": "`/rollout new` takes nothing more: it opens a form.",
     "edit_arguments": "Name the playbook to change: `/rollout edit <playbook>`.",
+    "kit_arguments": "Name the playbook to package: `/rollout kit <playbook>`.",
     "learning_form_late": (
         "Cycle {named} of {slug} takes no more learnings: week 1 of the next cycle has passed. "
         "`/rollout learn {slug} <text>` adds one to cycle {cycle}."

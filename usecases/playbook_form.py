@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -280,13 +280,13 @@ def _field_of(path: tuple[str | int, ...]) -> str:
     return _WHERE.get(str(path[0]), "title")
 
 
-def _spec(raw: dict[str, Any]) -> PlaybookSpec:
+def _spec(raw: dict[str, Any], field_of: Callable[[tuple[str | int, ...]], str] = _field_of) -> PlaybookSpec:
     try:
         return parse_playbook(raw)
     except DefinitionError as err:
         problems: dict[str, Refusal | str] = {}
         for problem, path in zip(err.problems, err.paths, strict=True):
-            where = _field_of(path)
+            where = field_of(path)
             text = problem.split(": ", 1)[1] if ": " in problem else problem
             problems.setdefault(where, text[:1].upper() + text[1:])
         raise FormProblems(problems) from None
@@ -408,26 +408,40 @@ def revise(
     state = _by_id(caller, playbook_id)
     caller.require_owner_or_curator(state, "edit")
     life.refuse_unless_running(state, "edit")
-    playbook = state.playbook
     before = _as_read_now(state)
     raw = _shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
-    if before.get("timezone") is None and answers.timezone == playbook.timezone:
+    if before.get("timezone") is None and answers.timezone == state.playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
-    spec = _spec(raw)
+    return apply_revision(caller, state, opened_on, raw, answers.why, answers.override, stall, answers.prompt_changed)
+
+
+def apply_revision(
+    caller: Caller,
+    state: PlaybookState,
+    opened_on: str,
+    raw: dict[str, Any],
+    why: str | None,
+    override_given: str | None,
+    stall: tuple[int, int, str] | None = None,
+    prompt_changed: bool = False,
+    field_of: Callable[[tuple[str | int, ...]], str] = _field_of,
+) -> Revised:
+    """`raw` (the playbook as a form leaves it) checked as `playbook load` checks it, each
+    problem on `field_of` its path, and recorded as a revision of `state` (the edit form's
+    and the kit form's, usecases/kit_form.py): a bar change waits for a curator."""
+    playbook = state.playbook
+    before = _as_read_now(state)
+    spec = _spec(raw, field_of)
     after = spec.canonical()
     revision = revisions.compare(before, after)
-    marks = (
-        calibration.prompt_changed_rows(playbook.id, after, caller.user_id, caller.now)
-        if answers.prompt_changed
-        else []
-    )
+    marks = calibration.prompt_changed_rows(playbook.id, after, caller.user_id, caller.now) if prompt_changed else []
     if not revision.changes:
         return _prompt_changed(caller, playbook.slug, marks)
-    override = _override(caller, state, before, revision, answers)
+    override = _override(caller, state, before, revision, override_given)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
     waiting = bar.waiting(before, after)
-    curators = _curators_for(caller, waiting, answers.why)
+    curators = _curators_for(caller, waiting, why)
     if waiting:  # the loosening waits for a curator; the rest applies now
         spec = parse_playbook(bar.apply_now(before, after))
         after = spec.canonical()
@@ -453,14 +467,14 @@ def revise(
                     playbook.id, playbook.slug, revision, previous, after, caller.user_id, stall_words, override
                 )
                 records = [record, *also]
-                why = _why(answers.why, stall, override)
-                message = told.revision(state, previous, after, caller.user_id, why, caller.now)
+                told_why = _why(why, stall, override)
+                message = told.revision(state, previous, after, caller.user_id, told_why, caller.now)
                 if message is not None:
                     messages = [message]
             uow.made.record(records, caller.now, messages)
             uow.calibrations.add(marks)
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
-                bar_requests.ask(uow, state, waiting, answers.why or "", curators, caller.user_id, caller.now)
+                bar_requests.ask(uow, state, waiting, why or "", curators, caller.user_id, caller.now)
             uow.commit()
     except Stale as stale:
         who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
@@ -528,7 +542,7 @@ def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answer
 
 
 def _override(
-    caller: Caller, state: PlaybookState, before: dict[str, Any], revision: revisions.Revision, answers: Answers
+    caller: Caller, state: PlaybookState, before: dict[str, Any], revision: revisions.Revision, given: str | None
 ) -> str | None:
     """An adopted playbook changes outside its kit's `may_change` only by a curator
     giving a reason (the override, recorded with the revision); None when within it."""
@@ -539,7 +553,7 @@ def _override(
     outside = revision.outside(may_change)
     if not outside:
         return None
-    if not answers.override:
+    if not given:
         raise FormProblems(
             {
                 "override": Refusal.of(
@@ -553,7 +567,7 @@ def _override(
         )
     if not caller.store.org.is_curator(caller.user_id):
         raise FormProblems({"override": Refusal.of("made_override_not_curator")})
-    return answers.override
+    return given
 
 
 # ---- as code ----

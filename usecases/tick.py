@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from cadence import calendar, judgement, keys, review
+from cadence import calendar, judgement, keys, kit_lines, review
 from cadence.schedule import (
     DIGEST_SLOT,
     EXCEPTION_QUEUE,
@@ -174,6 +174,8 @@ class Cadence:
             outputs=playbook.definition.get("outputs", []),
             # the first cycle's first week names the team's champion and their checklist
             champion=playbook.champion_id if due.week and (due.week.cycle, due.week.week) == (1, 1) else None,
+            playbook_id=playbook.id,  # week 3's *Package it* (usecases/kit_form.py)
+            missing=kit_lines.missing(playbook.definition),
         )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
 

@@ -141,6 +141,8 @@ def contexts(
             champion="UPERSON0002",
             inputs=[text[:200]] * 30,
             outputs=[text[:200]] * 30,
+            playbook_id=7,
+            missing=["(3) an input contract: no inputs and no outputs declared"],
         ),
         "checkin_dm": dict(**dm_ctx, reminder=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),

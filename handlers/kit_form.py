@@ -1,0 +1,157 @@
+"""The kit form: `/rollout kit <playbook>` and the week-3 nudge's *Package it* open it;
+its submission revises the playbook (usecases/kit_form.py). Each problem shows on its
+field (`response_action: errors`), and nothing is stored."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from cadence import keys
+from cadence.text import plain_text, unstorable
+from handlers.errors import Malformed
+from templates import render
+from templates.kit_form import CALLBACK_ID, kit_form
+from templates.playbook_form import revised_notice
+from templates.refusals import Refusal, plain, slack
+from usecases import kit_form as kits
+from usecases import playbook_form as forms
+from usecases.shared import messages
+from usecases.shared.caller import Caller, Claim, Repeated
+from usecases.shared.services import Services
+
+log = logging.getLogger(__name__)
+_TEXTS = tuple(row.block_id for row in kits.ROWS if row.kind in kits.TEXT_KINDS)
+_SHOWN = {*kits.FIELDS, "why", "override"}
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(CALLBACK_ID)
+    def submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _submit(services, client, ack, body, view, claim=context.get("claim"))
+
+    @app.action("kit_open")
+    def package_it(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """The week-3 nudge's *Package it*: the form, or why not to the clicker alone."""
+        ack()
+        playbook_id = keys.read_id(action.get("value"))
+        if playbook_id is None:
+            raise Malformed("a Package it button with a value the bot never wrote")
+        user = (body.get("user") or {}).get("id", "")
+        channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or ""
+        caller = Caller(services, client, user, channel)
+        try:
+            form = kits.open_by_id(caller, playbook_id)
+            if form is not None:
+                _open(caller, form, body.get("trigger_id", ""))
+        except Refusal as refusal:
+            told = render("refusal", problem=slack(refusal), suggestions=[], usage=[])
+            try:
+                client.chat_postEphemeral(channel=channel, user=user, **told)
+            except (SlackApiError, OSError, TimeoutError):
+                log.warning("could not tell %s why the kit form did not open", user)
+        except (SlackApiError, OSError, TimeoutError):  # the button can be clicked again
+            log.warning("views.open: the kit form did not open")
+
+
+def _open(caller: Caller, form: kits.KitForm, trigger_id: str) -> None:
+    rows = [(row.block_id, row.kind) for row in kits.ROWS]
+    view = kit_form(form.slug, rows, form.values, form.metadata, form.adopted_from, form.contracts, form.missing)
+    caller.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def open_form(caller: Caller, parsed: messages.OpenForm, trigger_id: str) -> dict[str, Any] | None:
+    """`/rollout kit <playbook>`: the form opens (None), or the refusal is raised for the reply."""
+    form = kits.open_kit(caller, parsed.playbook or "")
+    try:
+        _open(caller, form, trigger_id)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+        raise Refusal.of("form_refused", usage="kit", error=err.response.get("error")) from err
+    except (OSError, TimeoutError) as err:
+        raise Refusal.of("slack_busy_form", usage="kit") from err
+    return None
+
+
+def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    element = (values.get(block_id) or {}).get("value") or {}
+    return element if isinstance(element, dict) else {}
+
+
+def _answers(values: dict[str, Any]) -> kits.KitAnswers:
+    texts = {b: str(_element(values, b).get("value") or "") for b in (*_TEXTS, "why", "override")}
+    problems = {}
+    for block_id, text in texts.items():
+        problem = unstorable(text, line_breaks=block_id != "runbook")
+        if problem is not None:
+            problems[block_id] = plain(Refusal.of("control_character", what=problem))
+    if problems:
+        raise forms.FormProblems(problems)
+    # as typed (a modal's text is not escaped); the inputs keep `<@U…>`, an owner's mention
+    texts = {b: (t if b == "inputs" else plain_text(t)).strip() for b, t in texts.items()}
+
+    def chosen(block_id: str) -> list[str]:
+        options = _element(values, block_id).get("selected_options") or []
+        return [str(o.get("value")) for o in options if isinstance(o, dict)]
+
+    given: dict[str, Any] = {b: texts[b] for b in _TEXTS}
+    for row in kits.ROWS:
+        if row.kind == "user":
+            given[row.block_id] = str(_element(values, row.block_id).get("selected_user") or "")
+        elif row.kind == "choices":
+            given[row.block_id] = chosen(row.block_id)
+        elif row.kind == "flag":
+            given[row.block_id] = "yes" in chosen(row.block_id)
+    return kits.KitAnswers(given, why=texts["why"] or None, override=texts["override"] or None)
+
+
+def _metadata(view: dict[str, Any]) -> tuple[int, str]:
+    try:
+        kept = json.loads(view.get("private_metadata") or "")
+    except (ValueError, RecursionError):
+        kept = None
+    playbook = keys.read_id(kept.get("playbook")) if isinstance(kept, dict) else None
+    if playbook is None or not isinstance(kept, dict) or not isinstance(kept.get("opened"), str):
+        raise Malformed("kit form's metadata is not what the bot wrote")
+    return playbook, kept["opened"]
+
+
+def _submit(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
+    values = (view.get("state") or {}).get("values") or {}
+    playbook, opened = _metadata(view)
+    try:
+        revised = kits.save(caller, playbook, opened, _answers(values))
+    except forms.FormProblems as err:
+        shown: dict[str, str] = {}
+        for where, problem in err.problems.items():  # on a field of this form (a stale one's on the first)
+            shown.setdefault(
+                where if where in _SHOWN else "inputs", problem if isinstance(problem, str) else plain(problem)
+            )
+        ack(response_action="errors", errors=shown)
+        return
+    except Refusal as refusal:
+        ack(response_action="errors", errors={"inputs": plain(refusal)})
+        return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+        return
+    except Exception:
+        log.exception("the kit form failed")
+        ack(response_action="errors", errors={"inputs": "Something went wrong on my side; nothing was stored."})
+        return
+    ack(response_action="update", view=revised_notice(revised.slug, revised.changes, revised.waiting))

@@ -1,0 +1,133 @@
+"""The kit form (`/rollout kit <playbook>`, usecases/kit_form.py): a Slack modal of one
+block a field, within Slack's limits (at most 100 blocks; a plain-text input holds at
+most 3,000 characters)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_MODAL_BLOCKS = 100
+MAX_INPUT = 3000
+CALLBACK_ID = "playbook_kit"
+
+_LABELS = {
+    "inputs": "Inputs, one a line",
+    "outputs": "Outputs, one a line",
+    "exception_owner": "Exception owner (empty: the owner)",
+    "runbook": "Runbook link",
+    "training": "Training, one a line",
+    "checks": "Checks before the first cycle, one a line",
+    "requires": "Requirements, one a line",
+    "may_change": "What adopting teams may change",
+    "requires_champion": "Champion",
+    "override": "Override reason (curators: a change past the kit's may_change)",
+    "why": "Why (needed when a change loosens the bar)",
+}
+_HINTS = {
+    "inputs": "name | owner | refresh | when missing, e.g. refund export | @dana | daily | triage by hand; "
+    "the owner @name or <@U0123456789>. A name alone is fine too.",
+    "outputs": "What the workflow produces, e.g. approved refund",
+    "exception_owner": "Who moves the exception queue's items and gets its Monday DM",
+    "runbook": "An http:// or https:// link: how to run the workflow",
+    "training": "Links or plain lines, for the teams that adopt it",
+    "checks": "Tests an adopting team passes before its first cycle",
+    "requires": "Integrations and inputs an adopting team needs",
+}
+_NAMES_ONLY = "One input a line, by its name (an input's owner, refresh and when missing are written in YAML here)."
+_CHOICES = {
+    "may_change": [
+        ("baseline", "baseline"),
+        ("target", "target"),
+        ("timezone", "time zone"),
+        ("exception_cap", "exception cap"),
+        ("rubric_threshold", "rubric threshold"),
+    ],
+    "requires_champion": [("yes", "an adoption must name a champion")],
+}
+
+
+def _text(value: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": value}
+
+
+def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
+    if kind == "user":
+        element: dict[str, Any] = {"type": "users_select", "action_id": "value"}
+        if value:
+            element["initial_user"] = value
+        return element
+    if kind in ("choices", "flag"):
+        options = [{"text": _text(label), "value": v} for v, label in _CHOICES[block_id]]
+        chosen = set(value) if kind == "choices" else ({"yes"} if value else set())
+        element = {"type": "checkboxes", "action_id": "value", "options": options}
+        initial = [o for o in options if o["value"] in chosen]
+        if initial:
+            element["initial_options"] = initial
+        return element
+    multiline = kind in ("inputs", "lines")
+    element = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+        "max_length": MAX_INPUT if multiline else 500,
+    }
+    if value:
+        element["initial_value"] = value
+    return element
+
+
+def kit_form(
+    slug: str,
+    rows: list[tuple[str, str]],
+    values: dict[str, Any],
+    metadata: dict[str, Any],
+    adopted_from: str | None = None,
+    contracts: bool = True,
+    missing: list[str] | None = None,
+) -> dict[str, Any]:
+    """The modal: `rows` are the fields (block id, kind) in order; `missing`: the
+    readiness criteria the playbook still lacks, named at the top."""
+    intro = (
+        f"Package *{slug}* for the teams that adopt it. A change is a revision, applied from the open week; "
+        "an input's check stays as its YAML has it."
+    )
+    if missing:
+        intro += "\nStill missing for readiness: " + "; ".join(missing) + "."
+    if adopted_from is not None:
+        intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    shown = [*rows, *([("override", "lines")] if adopted_from is not None else []), ("why", "lines")]
+    for block_id, kind in shown:
+        block: dict[str, Any] = {
+            "type": "input",
+            "block_id": block_id,
+            "label": _text(_LABELS[block_id]),
+            "element": _element(block_id, kind, values.get(block_id, "")),
+            "optional": True,
+        }
+        hint = _NAMES_ONLY if block_id == "inputs" and not contracts else _HINTS.get(block_id)
+        if hint:
+            block["hint"] = _text(hint)
+        blocks.append(block)
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "As code: `rollout playbook export` prints it as YAML, `rollout playbook load` takes it back.",
+                }
+            ],
+        }
+    )
+    assert len(blocks) <= MAX_MODAL_BLOCKS
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": json.dumps(metadata, separators=(",", ":")),
+        "title": _text("Package playbook"),
+        "submit": _text("Save"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }

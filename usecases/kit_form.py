@@ -1,0 +1,255 @@
+"""`/rollout kit <playbook>` (owner or curator), and the week-3 nudge's *Package it*: the
+form for what the playbook form does not hold (the inputs, the outputs, the exception
+owner and the replication kit), filled in with the playbook now. Its submission is a
+revision like an edit's (usecases/playbook_form.py `apply_revision`): every check of
+`rollout playbook load`, each problem on its field (a line's by its number), a bar
+change waiting for a curator. An input's `check` (a query) stays YAML-only and is kept.
+
+Each field is one `Row`: where it sits in the definition and what kind of value it is."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cadence import kit_lines
+from cadence.definition import DefinitionError, parse_playbook
+from slack_api.members import DirectoryUnavailable
+from storage.made import fingerprint
+from storage.store import PlaybookState
+from templates.refusals import Refusal
+from usecases import playbook_form as forms
+from usecases.shared import life
+from usecases.shared.caller import Caller
+
+MAX_INPUT = forms.MAX_INPUT  # Slack's plain_text_input holds at most 3,000 characters
+
+
+@dataclass(frozen=True)
+class Row:
+    """One field: its block id, its kind (`inputs`: `name | owner | refresh | when
+    missing` lines; `lines`: one entry a line; `text`; `number`; `user`: a user picker;
+    `choices`: checkboxes; `flag`: one checkbox) and its place in the definition. A new
+    section of the playbook is a row here and its label (and choices) in templates/kit_form.py."""
+
+    block_id: str
+    kind: str
+    path: tuple[str, ...]
+
+
+ROWS = (
+    Row("inputs", "inputs", ("inputs",)),
+    Row("outputs", "lines", ("outputs",)),
+    Row("exception_owner", "user", ("exception_owner",)),
+    Row("runbook", "text", ("replication", "runbook")),
+    Row("training", "lines", ("replication", "training")),
+    Row("checks", "lines", ("replication", "checks")),
+    Row("requires", "lines", ("replication", "requires")),
+    Row("may_change", "choices", ("replication", "may_change")),
+    Row("requires_champion", "flag", ("replication", "requires_champion")),
+)
+FIELDS = tuple(row.block_id for row in ROWS)
+TEXT_KINDS = ("inputs", "lines", "text", "number")
+
+
+@dataclass(frozen=True)
+class KitForm:
+    slug: str
+    values: dict[str, Any]  # by block id: text, a user id, a list of choices, a flag
+    metadata: dict[str, Any]
+    adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
+    contracts: bool = True  # the inputs' hint: `name | owner | refresh | when missing`
+    missing: list[str] = field(default_factory=list)  # readiness criteria the form answers, still lacking
+
+
+@dataclass(frozen=True)
+class KitAnswers:
+    """What the form's fields said, by block id: text for the text kinds, the picked user
+    (or ""), the checked choices, a flag's bool."""
+
+    values: dict[str, Any]
+    why: str | None = None
+    override: str | None = None
+
+
+def _at(definition: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = definition
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
+
+
+def _put(raw: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """`value` at `path`; nothing given for a section the playbook does not have adds none."""
+    node = raw
+    for key in path[:-1]:
+        if not isinstance(node.get(key), dict):
+            if value in (None, "", [], False):
+                return
+            node[key] = {}
+        node = node[key]
+    node[path[-1]] = value
+
+
+def _shown(row: Row, value: Any) -> Any:
+    if row.kind == "inputs":
+        return "\n".join(kit_lines.input_line(e) for e in value or [])
+    if row.kind == "lines":
+        return "\n".join(value or [])
+    if row.kind in ("text", "user"):
+        return value or ""
+    if row.kind == "number":
+        return forms._written(value)
+    if row.kind == "choices":
+        return list(value or [])
+    return bool(value)
+
+
+# ---- opening ----
+
+
+def open_kit(caller: Caller, slug: str) -> KitForm:
+    """`/rollout kit <playbook>`: the form filled in with the playbook as it is now."""
+    return _kit_form(caller, caller.playbook(slug, "kit"))
+
+
+def open_by_id(caller: Caller, playbook_id: int) -> KitForm | None:
+    """The week-3 nudge's *Package it*; None: the playbook was removed since."""
+    state = caller.store.playbooks.state_by_id(playbook_id)
+    return None if state is None else _kit_form(caller, state)
+
+
+def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
+    caller.require_owner_or_curator(state, "kit")
+    life.refuse_unless_running(state, "kit")
+    definition = parse_playbook(state.playbook.definition).canonical()
+    values = {row.block_id: _shown(row, _at(definition, row.path)) for row in ROWS}
+    for row in ROWS:  # a kit too large for Slack's form is changed as YAML
+        if row.kind in TEXT_KINDS and len(values[row.block_id]) > MAX_INPUT:
+            what = f"its {row.block_id.replace('_', ' ')} take {len(values[row.block_id]):,} characters; 3,000 fit"
+            raise Refusal.of("made_too_long", usage="kit", slug=state.playbook.slug, what=what)
+    metadata = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
+    origin = forms._origin(caller, state)
+    missing = kit_lines.missing(definition)
+    return KitForm(state.playbook.slug, values, metadata, origin, kit_lines.contracts_accepted(), missing)
+
+
+# ---- submitting ----
+
+
+def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) -> forms.Revised:
+    """The form's submission: a revision of what it holds, the rest of the playbook kept."""
+    state = forms._by_id(caller, playbook_id)
+    caller.require_owner_or_curator(state, "kit")
+    life.refuse_unless_running(state, "kit")
+    before = parse_playbook(state.playbook.definition).canonical()
+    raw = copy.deepcopy(before)
+    numbers: dict[str, list[int]] = {}  # a list field's entries' line numbers, as typed
+    problems: dict[str, Refusal | str] = {}
+    for row in ROWS:
+        try:
+            _put(raw, row.path, _written(caller, state, row, answers, _at(before, row.path), numbers))
+        except kit_lines.LineProblem as problem:
+            problems[row.block_id] = str(problem)
+        except forms.FormProblems as err:
+            problems.update(err.problems)
+    if problems:
+        raise forms.FormProblems(problems)
+    _check(raw, numbers)
+    return forms.apply_revision(caller, state, opened_on, raw, answers.why, answers.override, field_of=_field_of_path)
+
+
+def _written(
+    caller: Caller, state: PlaybookState, row: Row, answers: KitAnswers, before: Any, numbers: dict[str, list[int]]
+) -> Any:
+    """A row's value as the definition takes it, from the form's answer."""
+    given = answers.values.get(row.block_id)
+    if row.kind in ("inputs", "lines"):
+        text = str(given or "")
+        numbers[row.block_id] = [n for n, _ in kit_lines.numbered(text)]
+        if row.kind == "lines":
+            return kit_lines.plain_lines(text)
+        contracts = kit_lines.contracts_accepted()
+        people = _team_names(caller, state) if contracts and kit_lines.mentioned(text) else {}
+        return kit_lines.inputs(text, list(before or []), people, contracts)
+    if row.kind == "text":
+        return str(given or "").strip() or None
+    if row.kind == "number":
+        return _number(str(given or "").strip(), row.block_id)
+    if row.kind == "user":
+        picked = str(given or "") or None
+        if picked is not None and picked != before:
+            _require_person(caller, picked, row.block_id)
+        return picked
+    if row.kind == "choices":
+        return list(given or [])
+    return bool(given)
+
+
+def _number(text: str, block_id: str) -> float | int | None:
+    """A number field: empty for none; a whole number stays whole (24, not 24.0)."""
+    if not text:
+        return None
+    try:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(text)
+    except ValueError:
+        raise forms.FormProblems({block_id: f"“{text[:40]}” is not a number: write one such as 24."}) from None
+    return int(value) if value.is_integer() else value
+
+
+def _team_names(caller: Caller, state: PlaybookState) -> dict[str, tuple[str, ...]]:
+    """The team channel's people by their display and real names, lowercased, for `@name`."""
+    try:
+        team = caller.services.directory.teams(caller.client, [state.playbook.channel_id])
+    except DirectoryUnavailable:
+        raise forms.FormProblems({"inputs": Refusal.of("slack_busy_channel")}) from None
+    named: dict[str, set[str]] = {}
+    for person in team.get(state.playbook.channel_id) or []:
+        for name in {person.display_name, person.real_name}:
+            if name:
+                named.setdefault(name.strip().lower(), set()).add(person.user_id)
+    return {name: tuple(sorted(ids)) for name, ids in named.items()}
+
+
+def _require_person(caller: Caller, user_id: str, block_id: str) -> None:
+    person = None
+    with contextlib.suppress(DirectoryUnavailable):  # Slack silent: the id is a picked user's
+        person = caller.services.directory.person(caller.client, user_id)
+    if person is not None and not person.is_human:
+        raise forms.FormProblems({block_id: "Pick a person: a bot or a deactivated account can't be named here."})
+
+
+def _field_of_path(path: tuple[str | int, ...]) -> str:
+    """The field a problem of the definition belongs on: the row whose place holds it
+    (the longest), else the first field."""
+    held = [row for row in ROWS if tuple(path[: len(row.path)]) == row.path]
+    return max(held, key=lambda row: len(row.path)).block_id if held else FIELDS[0]
+
+
+def _check(raw: dict[str, Any], numbers: dict[str, list[int]]) -> None:
+    """Every check of `playbook load`, each problem on its field; a list's by its line."""
+    try:
+        parse_playbook(raw)
+    except DefinitionError as err:
+        problems: dict[str, Refusal | str] = {}
+        for problem, path in zip(err.problems, err.paths, strict=True):
+            where = _field_of_path(path)
+            text = problem.split(": ", 1)[1] if ": " in problem else problem
+            index = next((p for p in path if isinstance(p, int)), None)
+            lines = numbers.get(where, [])
+            if index is None:  # a check of the whole list quotes its line: found by its text
+                row = next(r for r in ROWS if r.block_id == where)
+                given = _at(raw, row.path)
+                quoted = [i for i, e in enumerate(given if isinstance(given, list) else []) if repr(e) in text]
+                index = quoted[0] if quoted else None
+            text = text[:1].upper() + text[1:]
+            if index is not None and index < len(lines):
+                text = f"Line {lines[index]}: {text}"
+            problems.setdefault(where, text)
+        raise forms.FormProblems(problems) from None
