@@ -365,23 +365,6 @@ def _history(w: Words) -> messages.History:
     return messages.History(playbook_name(words[0]), step_name(words[1]) if len(words) == 2 else None, limit)
 
 
-def _new(w: Words) -> messages.OpenForm:
-    if len(w) != 1:
-        raise Refusal.of("new_arguments", usage="new")
-    return messages.OpenForm("new")
-
-
-def _playbook_form(form: str) -> Callable[[Words], messages.OpenForm]:
-    """`/rollout edit <playbook>`, `/rollout kit <playbook>`: a form of one playbook."""
-
-    def parse(w: Words) -> messages.OpenForm:
-        if len(w) != 2:
-            raise Refusal.of(f"{form}_arguments", usage=form)
-        return messages.OpenForm(form, playbook_name(w.words[1]))
-
-    return parse
-
-
 def _undo(w: Words) -> messages.Undo:
     if len(w) != 2:
         raise Refusal.of("undo_arguments", usage="undo")
@@ -565,9 +548,9 @@ SUBCOMMANDS = (
         checkins.open_request,
     ),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history, status.history, replies.history),
-    Form("new", ("/rollout new",), _new, playbook_form.open_form),
-    Form("edit", ("/rollout edit <playbook>",), _playbook_form("edit"), playbook_form.open_form),
-    Form("kit", ("/rollout kit <playbook>",), _playbook_form("kit"), kit_form.open_form),
+    Form("new", ("/rollout new",), playbook_form.parse_new, playbook_form.open_form),
+    Form("edit", ("/rollout edit <playbook>",), playbook_form.parse_of("edit"), playbook_form.open_form),
+    Form("kit", ("/rollout kit <playbook>",), playbook_form.parse_of("kit"), kit_form.open_form),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn, learnings.learn, replies.learn),
     Subcommand("web", ("/rollout web",), _web, commands.web_link, replies.web),
     Subcommand(

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from cadence import keys
 from cadence.text import plain_text, unstorable
 from handlers.errors import Malformed
-from handlers.words import parse_date, parse_score, parse_value
+from handlers.words import Words, parse_date, parse_score, parse_value, playbook_name
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
 from usecases import intake_form, value_form
@@ -28,6 +28,24 @@ from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
+
+
+# The grammar's parsers of the forms' subcommands (handlers/grammar.py, SUBCOMMANDS).
+def parse_new(w: Words) -> messages.OpenForm:
+    if len(w) != 1:
+        raise Refusal.of("new_arguments", usage="new")
+    return messages.OpenForm("new")
+
+
+def parse_of(form: str) -> Callable[[Words], messages.OpenForm]:
+    """`/rollout edit <playbook>`, `/rollout kit <playbook>`: a form of one playbook (handlers/grammar.py's rows)."""
+
+    def parse(w: Words) -> messages.OpenForm:
+        if len(w) != 2:
+            raise Refusal.of(f"{form}_arguments", usage=form)
+        return messages.OpenForm(form, playbook_name(w.words[1]))
+
+    return parse
 
 
 def register(app: App, services: Services) -> None:
