@@ -160,7 +160,21 @@ _CONTRACT: tuple[_Setting, ...] = (
         _top("exception_owner"),
         lambda b, a: f"exception owner {b or 'the owner'} → {a or 'the owner'}",
     ),
+    ("owners", _top("owners"), lambda b, a: f"operational owners {_pairs(b)} → {_pairs(a)}"),
+    ("handoff", _top("handoff"), lambda b, a: f"handoff {_pairs(b)} → {_pairs(a)}"),
+    (
+        "calibration",
+        lambda d: (d.get("calibration") or {}).get("cases"),
+        lambda b, a: f"calibration set {_num(b) if b else 'none'} → {_num(a) if a else 'none'} cases",
+    ),
 )
+
+
+def _pairs(section: dict[str, Any] | None) -> str:
+    """A small section's words: `business rules U…, model updates U…`; none: "none"."""
+    given = {k: v for k, v in (section or {}).items() if v is not None}
+    said = {k: _num(v) if isinstance(v, int | float) else _text(str(v)) for k, v in given.items()}
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in said.items()) or "none"
 
 
 def _kit_changes(kb: dict[str, Any], ka: dict[str, Any]) -> list[Change]:

@@ -105,6 +105,8 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
     for row in kits.ROWS:
         if row.kind == "user":
             given[row.block_id] = str(_element(values, row.block_id).get("selected_user") or "")
+        elif row.kind == "channel":
+            given[row.block_id] = str(_element(values, row.block_id).get("selected_conversation") or "")
         elif row.kind == "choices":
             given[row.block_id] = chosen(row.block_id)
         elif row.kind == "flag":

@@ -21,6 +21,12 @@ _LABELS = {
     "requires": "Requirements, one a line",
     "may_change": "What adopting teams may change",
     "requires_champion": "Champion",
+    "business_rules": "Owner of the business rules",
+    "model_updates": "Owner of the model and prompt updates",
+    "sla_hours": "Exception SLA, in hours",
+    "escalate_person": "Escalate to a person",
+    "escalate_channel": "or to a channel (empty both: the curators channel)",
+    "calibration_cases": "Calibration set: its number of cases",
     "override": "Override reason (curators: a change past the kit's may_change)",
     "why": "Why (needed when a change loosens the bar)",
 }
@@ -33,6 +39,10 @@ _HINTS = {
     "training": "Links or plain lines, for the teams that adopt it",
     "checks": "Tests an adopting team passes before its first cycle",
     "requires": "Integrations and inputs an adopting team needs",
+    "business_rules": "Who owns the rules the workflow applies; readiness needs them active",
+    "model_updates": "Who owns prompt and model changes; readiness needs them active",
+    "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
+    "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
 }
 _NAMES_ONLY = "One input a line, by its name (an input's owner, refresh and when missing are written in YAML here)."
 _CHOICES = {
@@ -56,6 +66,11 @@ def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
         element: dict[str, Any] = {"type": "users_select", "action_id": "value"}
         if value:
             element["initial_user"] = value
+        return element
+    if kind == "channel":
+        element = {"type": "conversations_select", "action_id": "value", "filter": {"include": ["public", "private"]}}
+        if value:
+            element["initial_conversation"] = value
         return element
     if kind in ("choices", "flag"):
         options = [{"text": _text(label), "value": v} for v, label in _CHOICES[block_id]]

@@ -33,7 +33,8 @@ MAX_INPUT = forms.MAX_INPUT  # Slack's plain_text_input holds at most 3,000 char
 class Row:
     """One field: its block id, its kind (`inputs`: `name | owner | refresh | when
     missing` lines; `lines`: one entry a line; `text`; `number`; `user`: a user picker;
-    `choices`: checkboxes; `flag`: one checkbox) and its place in the definition. A new
+    `channel`: a channel picker; `choices`: checkboxes; `flag`: one checkbox) and its place
+    in the definition. A new
     section of the playbook is a row here and its label (and choices) in templates/kit_form.py."""
 
     block_id: str
@@ -51,7 +52,16 @@ ROWS = (
     Row("requires", "lines", ("replication", "requires")),
     Row("may_change", "choices", ("replication", "may_change")),
     Row("requires_champion", "flag", ("replication", "requires_champion")),
+    Row("business_rules", "user", ("owners", "business_rules")),
+    Row("model_updates", "user", ("owners", "model_updates")),
+    Row("sla_hours", "number", ("handoff", "sla_hours")),
+    # escalate_to is a person or a channel: two pickers, one place (at most one given)
+    Row("escalate_person", "user", ("handoff", "escalate_to")),
+    Row("escalate_channel", "channel", ("handoff", "escalate_to")),
+    Row("calibration_cases", "number", ("calibration", "cases")),
 )
+# Optional sections the form may empty: one left with nothing given is removed.
+_SECTIONS = ("owners", "handoff", "calibration")
 FIELDS = tuple(row.block_id for row in ROWS)
 TEXT_KINDS = ("inputs", "lines", "text", "number")
 
@@ -96,11 +106,14 @@ def _put(raw: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def _shown(row: Row, value: Any) -> Any:
+    if row.block_id in ("escalate_person", "escalate_channel"):  # the picker of the kind it is
+        person = isinstance(value, str) and value[:1] in ("U", "W")
+        return value if value and person == (row.kind == "user") else ""
     if row.kind == "inputs":
         return "\n".join(kit_lines.input_line(e) for e in value or [])
     if row.kind == "lines":
         return "\n".join(value or [])
-    if row.kind in ("text", "user"):
+    if row.kind in ("text", "user", "channel"):
         return value or ""
     if row.kind == "number":
         return forms._written(value)
@@ -150,15 +163,25 @@ def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) 
     raw = copy.deepcopy(before)
     numbers: dict[str, list[int]] = {}  # a list field's entries' line numbers, as typed
     problems: dict[str, Refusal | str] = {}
+    written: dict[str, Any] = {}
     for row in ROWS:
         try:
-            _put(raw, row.path, _written(caller, state, row, answers, _at(before, row.path), numbers))
+            written[row.block_id] = _written(caller, state, row, answers, _at(before, row.path), numbers)
         except kit_lines.LineProblem as problem:
             problems[row.block_id] = str(problem)
         except forms.FormProblems as err:
             problems.update(err.problems)
+    person, channel = written.get("escalate_person"), written.get("escalate_channel")
+    if person and channel:
+        problems["escalate_channel"] = "Escalate to a person or to a channel, not both: empty one of them."
+    written["escalate_person"] = written["escalate_channel"] = person or channel
     if problems:
         raise forms.FormProblems(problems)
+    for row in ROWS:
+        _put(raw, row.path, written[row.block_id])
+    for section in _SECTIONS:
+        if isinstance(raw.get(section), dict) and not any(v not in (None, "") for v in raw[section].values()):
+            del raw[section]
     _check(raw, numbers)
     return forms.apply_revision(caller, state, opened_on, raw, answers.why, answers.override, field_of=_field_of_path)
 
@@ -176,7 +199,7 @@ def _written(
         contracts = kit_lines.contracts_accepted()
         people = _team_names(caller, state) if contracts and kit_lines.mentioned(text) else {}
         return kit_lines.inputs(text, list(before or []), people, contracts)
-    if row.kind == "text":
+    if row.kind in ("text", "channel"):
         return str(given or "").strip() or None
     if row.kind == "number":
         return _number(str(given or "").strip(), row.block_id)

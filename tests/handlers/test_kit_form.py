@@ -36,6 +36,17 @@ KIT = {
 }
 
 
+# The rows for what other sections hold (owners, handoff terms, calibration), empty in KIT.
+OTHER_ROWS = (
+    "business_rules",
+    "model_updates",
+    "sla_hours",
+    "escalate_person",
+    "escalate_channel",
+    "calibration_cases",
+)
+
+
 def state_of(view, values):
     """The view's `state.values` as Slack sends them, each field by its element's type."""
     out = {}
@@ -46,6 +57,8 @@ def state_of(view, values):
         kind = block["element"]["type"]
         if kind == "users_select":
             element = {"type": kind, "selected_user": value or None}
+        elif kind == "conversations_select":
+            element = {"type": kind, "selected_conversation": value or None}
         elif kind == "checkboxes":
             element = {
                 "type": kind,
@@ -66,7 +79,9 @@ def shown(view):
         if e["type"] == "checkboxes":
             out[block["block_id"]] = [o["value"] for o in e.get("initial_options", [])]
         else:
-            out[block["block_id"]] = e.get("initial_value") or e.get("initial_user") or ""
+            out[block["block_id"]] = (
+                e.get("initial_value") or e.get("initial_user") or e.get("initial_conversation") or ""
+            )
     return out
 
 
@@ -125,7 +140,7 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract(bot, sla
 
     # opened again: filled in as saved; saved unchanged, nothing recorded
     view = open_kit(bot, slack, "refund-triage", user=MEMBER)
-    assert shown(view) == {**KIT, "why": ""}
+    assert shown(view) == {**KIT, **{field: "" for field in OTHER_ROWS}, "why": ""}
     assert "still missing" not in view["blocks"][0]["text"]["text"].lower()
     again = submit(bot, view, shown(view), MEMBER)
     assert "nothing changed" in json.dumps(again.body["view"])
@@ -330,3 +345,52 @@ def test_a_forged_form_or_button_is_refused_and_stores_nothing(bot, slack, store
     reply = submit(bot, gone, KIT, OWNER)
     assert reply.body["response_action"] == "errors" and "9999" in reply.body["errors"]["inputs"], reply.body
     assert count(engine, Decision) == decisions and len(slack.opened_views) == 1
+
+
+def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_the_kit(
+    bot, slack, store, engine, playbook
+):
+    """Issue 70's owners and calibration size and issue 71's handoff terms: a field each,
+    escalate_to a person or a channel (not both), emptied sections removed."""
+    slack.add_user(ADMIN, tz="Europe/Berlin", name="Ada Admin")
+    slack.add_user(MEMBER, tz="Europe/Berlin")
+    slack.add_channel("CESCALATE1", [OWNER, ADMIN])
+    view = open_kit(bot, slack)
+    given = {
+        **KIT,
+        "business_rules": ADMIN,
+        "model_updates": MEMBER,
+        "sla_hours": "24",
+        "escalate_channel": "CESCALATE1",
+        "calibration_cases": "40",
+    }
+    decisions = count(engine, Decision)
+    both = submit(bot, view, {**given, "escalate_person": MEMBER}, OWNER)
+    assert "not both" in both.body["errors"]["escalate_channel"], both.body
+    no_sla = submit(bot, view, {**given, "sla_hours": ""}, OWNER)
+    assert set(no_sla.body["errors"]) == {"sla_hours"}, no_sla.body
+    assert count(engine, Decision) == decisions  # refused: nothing stored
+
+    reply = submit(bot, view, given, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    definition = store.playbooks.state("support-replies").playbook.definition
+    assert definition["owners"] == {"business_rules": ADMIN, "model_updates": MEMBER}
+    assert definition["handoff"] == {"sla_hours": 24, "escalate_to": "CESCALATE1"}
+    assert definition["calibration"] == {"cases": 40}
+    summary = json.dumps(reply.body["view"], ensure_ascii=False)  # the revision's words, whole
+    assert "handoff none → sla hours 24, escalate to CESCALATE1" in summary
+    assert f"operational owners none → business rules {ADMIN}, model updates {MEMBER}" in summary
+    assert "calibration set none → 40 cases" in summary
+    again = shown(open_kit(bot, slack))
+    assert (again["escalate_channel"], again["escalate_person"], again["sla_hours"]) == ("CESCALATE1", "", "24")
+
+    view = open_kit(bot, slack)
+    to_person = submit(bot, view, {**shown(view), "escalate_channel": "", "escalate_person": MEMBER}, OWNER)
+    assert to_person.body["response_action"] == "update", to_person.body
+    assert store.playbooks.state("support-replies").playbook.definition["handoff"]["escalate_to"] == MEMBER
+
+    view = open_kit(bot, slack)
+    emptied = submit(bot, view, {**shown(view), **{field: "" for field in OTHER_ROWS}}, OWNER)
+    assert emptied.body["response_action"] == "update", emptied.body
+    definition = store.playbooks.state("support-replies").playbook.definition
+    assert not {"owners", "handoff", "calibration"} & set(definition)
