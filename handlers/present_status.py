@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from cadence.figures import sparkline
-from templates import render
+from templates import notices_inputs, render
 from usecases import sources
 from usecases import value as worth
 from usecases.shared import champions
@@ -60,6 +60,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
+        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in shown.checked],
         value=worth.words(shown.value),
         queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,

@@ -41,6 +41,7 @@ TABLES: list[type[SQLModel]] = [
     reports.ValueCount,
     reports.Learning,
     reports.SourceFetch,
+    reports.InputCheckResult,
     reports.ExceptionItemEvent,
     governance.Decision,
     governance.StepVerdict,

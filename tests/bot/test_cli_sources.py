@@ -94,7 +94,7 @@ def test_source_test_asks_now_before_a_cycle_starts_and_list_shows_the_last_fetc
     assert listed[1].split()[:4] == ["support-replies", "warehouse", "sql", "kpi"]
     assert listed[1].endswith("2026-11-22 23:00 UTC, week of 2026-11-16: 14.5")
     shown = run("playbook", "show", "support-replies").output
-    said = next(line for line in shown.splitlines() if "input reliability" in line)
+    said = next(line for line in shown.splitlines() if "metric delivery" in line)
     assert "sourced numbers arrived before their week closed" in said or "no closed week yet" in said
     assert "url: null" not in shown and "token_env" not in shown  # unset fields are not kept
 
@@ -111,4 +111,4 @@ def test_a_failing_source_exits_non_zero_and_says_why(run, tmp_path, warehouse):
 def test_a_playbook_without_sources_says_so(run, tmp_path):
     run("playbook", "load", write(tmp_path, SUPPORT_REPLIES))
     assert run("source", "test", "support-replies").output.strip() == "support-replies has no sources."
-    assert "input reliability  n/a (no sources)" in run("playbook", "show", "support-replies").output
+    assert "metric delivery  n/a (no sources)" in run("playbook", "show", "support-replies").output
