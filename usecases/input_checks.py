@@ -10,7 +10,7 @@ row and one DM to the exception owner (else the owner) quoting `when_missing`, i
 same unit of work: once per input per week, through the outbox.
 
 Also what status and the web view show (`latest`), `rollout source test`'s checks
-(`test`), and readiness's weeks met (`weeks_of`).
+(`test`); readiness's weeks met are usecases/shared/reliability.py's `input_weeks`.
 """
 
 from __future__ import annotations
@@ -261,19 +261,6 @@ def latest(store: Store, state: PlaybookState, now: datetime, weeks: int = 2) ->
             )
         )
     return shown
-
-
-def weeks_of(store: Store, state: PlaybookState, weeks: list[date]) -> list[inputs.InputWeeks] | None:
-    """Readiness's (7): each checked input's value in each of `weeks` (None: failed or not
-    asked). None for a playbook without checks."""
-    checks = inputs.checks(state.playbook.definition)
-    if not checks:
-        return None
-    values: dict[tuple[str, date], float] = {}
-    for row in store.input_checks.of_playbook(state.playbook.id, min(weeks)) if weeks else []:
-        if row.outcome != "failed" and row.value is not None:
-            values[(row.input, row.week_start)] = row.value
-    return [inputs.InputWeeks(c.name, c.min, [values.get((c.name, week)) for week in weeks]) for c in checks]
 
 
 @dataclass(frozen=True)

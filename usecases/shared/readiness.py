@@ -12,7 +12,7 @@ from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared import queue
 from usecases.shared.governance import thresholds
-from usecases.shared.reliability import reliability
+from usecases.shared.reliability import input_weeks, reliability
 
 
 def criteria(
@@ -63,6 +63,7 @@ def inputs_many(
             learnings=store.learnings.counts(state.playbook.id),
             owner_active=state.playbook.owner_id not in away,
             reliability=_reliable(store, state, weeks),
+            input_checks=input_weeks(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
             **_figures_inputs(state, cycles, weeks, figures),
         )
