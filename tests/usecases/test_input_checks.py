@@ -147,3 +147,23 @@ def test_a_playbook_without_checks_asks_nothing(engine, slack, store, clock, war
     load(store, clock, SUPPORT_REPLIES)
     Engine(engine, slack, Clock(SUNDAY_NOON)).run(SUNDAY_NOON)
     assert results(engine) == []
+
+
+def test_the_web_view_shows_each_check_value_and_min(world, http_server, database_url, store, slack, clock):
+    from bot.app import create_app
+    from bot.web import make_asgi
+    from tests.bot.test_web_view import fetch, signed_in
+    from tests.conftest import SlackRequests, settings_for
+
+    world.run(SUNDAY_NOON)
+    clock.set(SUNDAY_NOON + timedelta(hours=1))
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url="https://rollout.example.com")
+    mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
+    try:
+        cookie = signed_in(SlackRequests(url), OWNER)
+        status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+        assert status == 200 and "<h2>Input checks</h2>" in page
+        assert "ticket history: 0.97 ≥ min 0.95 (week of 2026-11-16, from warehouse)" in page
+    finally:
+        mount.app = None
