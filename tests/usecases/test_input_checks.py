@@ -167,3 +167,17 @@ def test_the_web_view_shows_each_check_value_and_min(world, http_server, databas
         assert "ticket history: 0.97 ≥ min 0.95 (week of 2026-11-16, from warehouse)" in page
     finally:
         mount.app = None
+
+
+def test_two_clocks_at_once_settle_a_check_once_and_tell_once(world, engine, store, slack, warehouse):
+    """A second clock that found the check due before the first stored its result: its
+    result is refused whole by the database's unique index, and its DM with it."""
+    from usecases.input_checks import CheckAnswer, InputClock
+
+    warehouse.share(0.8)
+    second = InputClock(store, lambda: SUNDAY_NOON, {}, workers=1, timeout=10.0)
+    [job] = second.due(store.playbooks.clock_states(), SUNDAY_NOON)
+    world.run(SUNDAY_NOON)  # the first clock stores the result and its DM
+    assert second._store([CheckAnswer(job, 0.8, None, SUNDAY_NOON)]) == []
+    assert [r[2] for r in results(engine)] == ["below"]
+    assert len(slack.posted(MEMBER)) == 1
