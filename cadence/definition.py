@@ -26,7 +26,7 @@ from cadence.definition_parts import (
     ValueSpec,
     unstorable_message,
 )
-from cadence.inputs import InputSpec, unique
+from cadence.inputs import InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
 from cadence.problems import described
 from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
@@ -182,9 +182,7 @@ class PlaybookSpec(Strict):
     exception_cap: Fraction
     steps: list[StepSpec] = Field(min_length=1, max_length=MAX_STEPS)
     # a name, or a contract with its owner and a weekly check (cadence/inputs.py)
-    inputs: list[Annotated[str, Field(min_length=1, max_length=200)] | InputSpec] = Field(
-        default_factory=list, max_length=30
-    )
+    inputs: list[InputLine] = Field(default_factory=list, max_length=30)
     outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     review_rate: ReviewRateSpec | None = None  # None: the defaults (cadence.review.DEFAULT_RATES)

@@ -14,10 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from cadence.sources import SOURCE_RE, Entry, FromSpec
 
@@ -72,6 +72,17 @@ class InputSpec(_Plain):
         if not _USER.match(value):
             raise ValueError(f"owner {value[:40]!r} is not a Slack user: write U0123456789 or <@U0123456789>")
         return value
+
+
+def _kind(given: object) -> str:
+    return "name" if isinstance(given, str) else "contract"
+
+
+# A line of `inputs:`: a name, or a contract (a refusal names only the one it was written as).
+InputLine = Annotated[
+    Annotated[str, Field(min_length=1, max_length=200), Tag("name")] | Annotated[InputSpec, Tag("contract")],
+    Discriminator(_kind),
+]
 
 
 def name_of(given: object) -> str:

@@ -40,7 +40,6 @@ def contexts(
             cycles=1,
             wanted=2,
         ),
-        dict(name="reliability", met=False, applies=True, arrived=5, pairs=12, share=5 / 12, minimum=0.9),
         dict(  # (7) as judged since the AI's inputs are checked: metric delivery beside it
             name="reliability",
             met=False,
