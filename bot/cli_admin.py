@@ -16,8 +16,8 @@ import yaml
 from bot import guide
 from bot.playbook_files import read_playbook_file
 from bot.startup import open_store, settings_or_exit
-from templates import plural
-from usecases import operator, sources, tokens
+from templates import notices_inputs, plural
+from usecases import input_checks, operator, sources, tokens
 
 T = TypeVar("T")
 
@@ -135,7 +135,11 @@ def show(slug: str) -> None:
         f"  kpi       {playbook.kpi_name}"
         + (f" ({playbook.kpi_unit})" if playbook.kpi_unit else "")
         + f": baseline {playbook.kpi_baseline:g}, target {playbook.kpi_target:g}, {playbook.kpi_direction}",
-        f"  input reliability  {'n/a (no sources)' if reliable is None else reliable.words()}",
+        f"  metric delivery  {'n/a (no sources)' if reliable is None else reliable.words()}",
+        *[
+            f"  input check  {c.name}: {notices_inputs.check_words(c)}"
+            for c in input_checks.latest(store, overview.state, now)
+        ],
         "  steps",
         *[
             f"    {s.name}  {s.mode}" + (" (pinned)" if s.pinned else "") + (" (frozen)" if s.frozen else "")
@@ -199,14 +203,19 @@ def source_test(slug: str, week_text: str | None) -> None:
         if week.weekday() != 0:
             raise click.ClickException(f"--week {week_text} is a {week:%A}: give the week's Monday")
     tried = sources.test(state, week, os.environ)
-    if not tried:
+    checked = input_checks.test(state, week, os.environ, sources.WORKERS, 10.0)  # the inputs' checks too
+    if not tried and not checked:
         click.echo(f"{slug} has no sources.")
         return
     click.echo(f"{slug}, week of {week.isoformat()} (asked now, nothing stored):")
     for t in tried:
         what = f"{t.value:g}" if t.value is not None else f"failed: {t.error}"
         click.echo(f"  {t.entry.key:<24} from {t.entry.source:<16} {what}")
-    if any(t.error for t in tried):
+    for c in checked:
+        met = c.value is not None and c.value >= c.check.min
+        what = f"{c.value:g} ({'met' if met else 'below'} its min {c.check.min:g})" if c.value is not None else ""
+        click.echo(f"  input {c.check.name[:40]:<18} from {c.check.source:<16} {what or f'failed: {c.error}'}")
+    if any(t.error for t in tried) or any(c.error for c in checked):
         raise SystemExit(1)
 
 

@@ -31,6 +31,8 @@ from cadence.definition_parts import (
     ValueSpec,
     unstorable_message,
 )
+from cadence.inputs import InputLine, InputSpec, unique
+from cadence.inputs import canonical as canonical_inputs
 from cadence.problems import described
 from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
@@ -195,7 +197,8 @@ class PlaybookSpec(Strict):
     rubric_threshold: Fraction
     exception_cap: Fraction
     steps: list[StepSpec] = Field(min_length=1, max_length=MAX_STEPS)
-    inputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
+    # a name, or a contract with its owner and a weekly check (cadence/inputs.py)
+    inputs: list[InputLine] = Field(default_factory=list, max_length=30)
     outputs: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     review_rate: ReviewRateSpec | None = None  # None: the defaults (cadence.review.DEFAULT_RATES)
@@ -280,6 +283,11 @@ class PlaybookSpec(Strict):
                 )
             elif self.value.from_ is not None:
                 given.append(("value.from", self.value.from_, None))
+        for put in self.inputs:  # an input's check asks a source as a `from:` does
+            if isinstance(put, InputSpec) and put.check is not None:
+                given.append((f"inputs[{put.name}].check", put.check.asks(), None))
+        if (twice := unique(self.inputs)) is not None:
+            problems.append(f"inputs: {twice}")
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:
             if entry is None:
@@ -334,6 +342,7 @@ class PlaybookSpec(Strict):
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]
         drop_unset(data)  # and a calibration set
+        data["inputs"] = canonical_inputs(data["inputs"])  # a contract keeps only what it gives
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)
         for section in (data["kpi"], data["guardrail"], data.get("value"), *data["steps"]):

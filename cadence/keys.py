@@ -58,6 +58,13 @@ def source_failed(playbook_id: int, week_start: date, source: str) -> str:
     return f"source-failed:{playbook_id}:{week_start.isoformat()}:{source}"
 
 
+def input_below(playbook_id: int, week_start: date, name: str) -> str:
+    """The one DM, per checked input and week, that its check came in below its min
+    (docs/sources.md, "Input checks"); the input by a hash of its name (up to 200 characters)."""
+    named = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return f"input-below:{playbook_id}:{week_start.isoformat()}:{named}"
+
+
 def digest(monday: date) -> str:
     return f"digest:{monday.isoformat()}"
 

@@ -13,9 +13,11 @@ from datetime import datetime
 from statistics import median
 from typing import Any, get_args
 
+from cadence import inputs
 from cadence.calendar import WEEKS_PER_CYCLE
 from cadence.definition_parts import Overridable
 from cadence.exception_queue import OVERDUE_DAYS
+from cadence.inputs import InputWeeks
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
 # among these (cadence.definition_parts.Overridable; by default DEFAULT_MAY_CHANGE).
@@ -113,6 +115,7 @@ def readiness(
     overdue_items: tuple[int, int] = (0, 0),
     calibration: Mapping[str, str] | None = None,
     owners: list[tuple[str, str, bool]] | None = None,
+    input_checks: list[InputWeeks] | None = None,
 ) -> list[Criterion]:
     """The criteria, in the order docs/usage.md lists them:
 
@@ -129,9 +132,11 @@ def readiness(
        counted score in, and met `rubric_threshold` in, at least RUBRIC_WEEKS_NEEDED of the
        weeks of each of `cycles`, and as many cycles as `cycles_wanted`: no evidence is not
        a pass; a step with `rubric: none` (by design) is judged on cases and exceptions alone;
-    7. input reliability, for a playbook with sources: at least `min_reliability` of the
-       cycles' sourced numbers (`reliability`: arrived, of how many) arrived from their
-       source before their week closed; n/a (met) without sources;
+    7. input reliability: every checked input (`input_checks`: its value in each of the
+       cycles' weeks) met its min in at least 7 of the 8 weeks (cadence/inputs.py); n/a
+       (met) without checks. Beside it, not a criterion, metric delivery: the share of the
+       cycles' sourced numbers (`reliability`: arrived, of how many) that arrived from
+       their source before their week closed, against `min_reliability`;
     8. no exception item open longer than 14 days (`overdue_items`: how many are, and
        the oldest's age in days).
 
@@ -165,7 +170,7 @@ def readiness(
         ),
         _ownership(owner_active, owners or []),
         _calibrated(_accuracy(rubrics or [], rubric_threshold, len(cycles), wanted), calibration or {}),
-        _reliability(reliability, min_reliability),
+        _reliability(input_checks, reliability, min_reliability, len(cycles) * WEEKS_PER_CYCLE),
         queue_criterion(overdue_items),
     ]
 
@@ -222,13 +227,18 @@ def _calibrated(accuracy: Criterion, held: Mapping[str, str]) -> Criterion:
     return Criterion("accuracy", False, {**accuracy.figures, "calibration": dict(held)})
 
 
-def _reliability(reliability: tuple[int, int] | None, minimum: float) -> Criterion:
-    if reliability is None:
-        return Criterion("reliability", True, dict(applies=False, minimum=minimum))
-    arrived, pairs = reliability
-    share = arrived / pairs if pairs else None
-    met = share is not None and share >= minimum
-    return Criterion("reliability", met, dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum))
+def _reliability(
+    checked: list[InputWeeks] | None, delivery: tuple[int, int] | None, minimum: float, weeks: int
+) -> Criterion:
+    """(7) input reliability, the AI's inputs checked; metric delivery in its figures, shown
+    on a line of its own and judging nothing."""
+    met, figures = inputs.reliability(checked, weeks)
+    delivered: dict[str, Any] = dict(applies=False, minimum=minimum)
+    if delivery is not None:
+        arrived, pairs = delivery
+        share = arrived / pairs if pairs else None
+        delivered = dict(applies=True, arrived=arrived, pairs=pairs, share=share, minimum=minimum)
+    return Criterion("reliability", met, dict(figures, delivery=delivered))
 
 
 def queue_criterion(overdue_items: tuple[int, int]) -> Criterion:

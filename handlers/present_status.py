@@ -9,7 +9,7 @@ from typing import Any
 from cadence.champion_gate import promotions_wait
 from cadence.definition_owners import named
 from cadence.figures import sparkline
-from templates import render
+from templates import notices_inputs, render
 from usecases import sources
 from usecases import value as worth
 from usecases.shared import champions
@@ -62,6 +62,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
+        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in shown.checked],
         value=worth.status_words(playbook.definition, shown.value),
         queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence.definition_intake import DEFAULT_MIN_CASES, demo_warning, intake_words
-from templates import criterion_phrase
+from templates import criterion_phrase, notices_inputs
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
@@ -45,6 +45,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
         ],
         reliability=_reliability(page),
+        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in page.checked],
         queue=page.queue,
         item_moves=[asdict(m) for m in page.moves],
         reports_shown=REPORTS_SHOWN,
@@ -86,7 +87,8 @@ def _readiness(judged: dict[str, Any] | None) -> dict[str, Any] | None:
     """The latest judgement of readiness, each criterion as the proposal words it."""
     if judged is None:
         return None
-    return dict(judged, lines=[criterion_phrase(c, today=True) for c in judged["criteria"]])
+    lines = [line for c in judged["criteria"] for line in criterion_phrase(c, today=True).split("\n")]
+    return dict(judged, lines=lines)
 
 
 def _paging(page: PlaybookPage) -> dict[str, date | None]:

@@ -21,6 +21,7 @@ from cadence import decisions
 from cadence.calendar import CycleAnchor
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from cadence.inputs import names
 from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models import table_of
@@ -190,7 +191,7 @@ def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
         rubric_threshold=spec.rubric_threshold,
         exception_cap=spec.exception_cap,
         rules={**spec.rules.model_dump(mode="json"), "rubric_floor": spec.rubric_floor()},
-        inputs=list(spec.inputs),
+        inputs=names(spec.inputs),  # their names; a contract's whole is in the definition
         outputs=list(spec.outputs),
     )
 

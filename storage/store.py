@@ -17,6 +17,7 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - depth (storage/depth.py): cases, modes and people per closed week, over months;
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
 - sources (storage/source_fetches.py): what the clock asked each source, and its answer.
+- input_checks (storage/input_checks.py): each checked input's weekly result.
 - exception_items: the exception queue's items and their moves; escalations: those escalated.
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
   secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
@@ -46,6 +47,7 @@ from storage.exception_items import ExceptionItems
 from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
+from storage.input_checks import InputChecks
 from storage.learnings import Learnings
 from storage.made import MadePlaybooks
 from storage.membership import Memberships
@@ -106,6 +108,7 @@ class Store:
         self.cadence_log = CadenceLog(engine, dry_run=dry_run)
         self.memberships = Memberships(engine)
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
+        self.input_checks = InputChecks(engine)  # each checked input's weekly result (storage/input_checks.py)
         self.webhooks = Webhooks(engine, secret_key)
         self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
         self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)

@@ -82,13 +82,30 @@ def _and(words: list[str]) -> str:
 
 
 def _reliability_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
+    """Criterion (7), the AI's inputs checked, and metric delivery on a line of its own
+    (judging nothing). A judgement kept before inputs were checked judged metric delivery
+    itself: it reads as it did, under its new name."""
+    if not c.get("checks"):
+        return _delivery(f"{mark} Metric delivery", c)
+    if not c["applies"]:
+        head = f"{mark} Input reliability: n/a (no input checks)"
+    else:
+        inputs = sorted(c["inputs"], key=lambda i: i["met"])
+        parts = [f"{i['name'][:60]} {i['weeks_met']} of {c['weeks']} weeks ≥ {i['min']:g}" for i in inputs[:8]]
+        more = f" and {len(inputs) - 8} more" if len(inputs) > 8 else ""
+        head = f"{mark} Input reliability ({c['needed']} of {c['weeks']} weeks needed): {', '.join(parts)}{more}"
+    return f"{head}\n{_delivery('Metric delivery (shown, not a criterion)', c['delivery'])}"
+
+
+def _delivery(head: str, c: dict[str, Any]) -> str:
+    """Of the cycles' sourced numbers, how many arrived before their week closed."""
     if not c.get("applies"):
-        return f"{mark} Input reliability: n/a (no sources)"
+        return f"{head}: n/a (no sources)"
     if not c["pairs"]:
-        return f"{mark} Input reliability: no sourced number in those cycles' closed weeks"
-    sign = "≥" if c["met"] else "<"
+        return f"{head}: no sourced number in those cycles' closed weeks"
+    sign = "≥" if c["share"] >= c["minimum"] else "<"
     return (
-        f"{mark} Input reliability {_pct(c['share'])} ({c['arrived']} of {c['pairs']} sourced numbers "
+        f"{head}: {_pct(c['share'])} ({c['arrived']} of {c['pairs']} sourced numbers "
         f"arrived before their week closed) {sign} {_pct(c['minimum'])}"
     )
 

@@ -24,7 +24,7 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
 from storage.weekly_reports import NewReport
 from templates import notices
 from templates.refusals import Refusal, plain
+from usecases.input_checks import Checked, InputClock
 from usecases.shared import messages, recording
 from usecases.shared.reliability import Reliability, reliability
 
@@ -82,11 +83,13 @@ class Fetched:
     failed: int = 0
     seconds: float = 0.0
     deferred: int = 0  # due, but not reached before the pass's deadline: the next pass's
+    checks: Checked = field(default_factory=Checked)  # the inputs' checks (usecases/input_checks.py)
 
     def summary(self) -> str:
         parts = [f"{self.stored} stored", f"{self.failed} failed"] if self.asked else []
         parts += [f"{self.deferred} left for the next pass"] if self.deferred else []
-        return f"sourced numbers: {', '.join(parts)}" if parts else ""
+        said = [f"sourced numbers: {', '.join(parts)}"] if parts else []
+        return "; ".join(said + ([self.checks.summary()] if self.checks.summary() else []))
 
 
 def window(week_start: date, tz: str) -> Window:
@@ -228,8 +231,14 @@ class SourceClock:
         return [job for _, job in sorted(jobs, key=lambda pair: pair[0])]
 
     def run_due(self, at: datetime, stop: threading.Event | None = None) -> Fetched:
-        """The clock's pass: every number due at `at`, of the playbooks as they are now."""
-        return self.run(self.store.playbooks.clock_states(), at, stop)
+        """The clock's pass: every number due at `at`, of the playbooks as they are now,
+        then the inputs' checks due, within the same deadline."""
+        deadline = self.clock() + timedelta(seconds=self.pass_seconds)
+        states = self.store.playbooks.clock_states()
+        done = self.run(states, at, stop)
+        checks = InputClock(self.store, self.clock, self.environ, self.workers, self.timeout)
+        done.checks = checks.run(states, at, deadline, stop)
+        return done
 
     def run(self, states: list[PlaybookState], at: datetime, stop: threading.Event | None = None) -> Fetched:
         """Ask for every number due, at most `workers` at once, none started after the

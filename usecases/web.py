@@ -20,7 +20,7 @@ from cadence.rules import Thresholds
 from cadence.value import Hero
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, status
+from usecases import bar_requests, input_checks, status
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.shared import calibration, champions, depth, queue, readiness, registry, roles, stalling
@@ -212,7 +212,8 @@ class PlaybookPage:
     learnings: list[Any]
     sources: Any
     sourced: list[tuple[date, dict[str, Any]]]  # newest week first
-    reliability: Reliability | None  # of the sourced numbers, None without sources
+    reliability: Reliability | None  # of the sourced numbers (metric delivery), None without sources
+    checked: list[input_checks.Shown]  # each checked input's latest result (usecases/input_checks.py)
     queue: list[dict[str, Any]]
     moves: list[ItemMove]
     reports: list[ReportLine]
@@ -283,6 +284,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
             reliability=pulled.reliability(store, state, services.clock()),
+            checked=input_checks.latest(store, state, now),
             # the exception queue: its open items by step (reasons, as in status, only for
             # the owner and the curators), and every item's moves
             queue=queue.per_step(

@@ -42,6 +42,7 @@ TABLES: list[type[SQLModel]] = [
     reports.ValueCount,
     reports.Learning,
     reports.SourceFetch,
+    reports.InputCheckResult,
     reports.ExceptionItemEvent,
     reports.ExceptionEscalation,
     governance.Decision,

@@ -338,3 +338,42 @@ class ExceptionEscalation(SQLModel, table=True):
     at: datetime = instant()
     cleared_by: Optional[str] = Field(default=None, max_length=64)
     cleared_at: Optional[datetime] = instant(nullable=True)
+
+
+CHECKED = text("outcome <> 'failed'")
+
+
+class InputCheckResult(SQLModel, table=True):
+    """What the clock asked about one of a playbook's inputs in a week (its `check`,
+    docs/sources.md "Input checks"), and what came back: a value, `met` or `below` the
+    min it was held to, or the error in words (`failed`: asked again until the week
+    closes). Append-only; no secret is ever in a row."""
+
+    __tablename__ = "input_check"
+    __table_args__ = (
+        Index("ix_input_check_week", "playbook_id", "week_start", "input", "id"),
+        Index("ix_input_check_week_start", "week_start"),
+        # an input is checked once a week: a second clock's result is refused, so its DM is never sent twice
+        Index(
+            "ux_input_check_settled",
+            "playbook_id",
+            "week_start",
+            "input",
+            unique=True,
+            sqlite_where=CHECKED,
+            postgresql_where=CHECKED,
+        ),
+        CheckConstraint("outcome IN ('met', 'below', 'failed')", name="outcome"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+    input: str = Field(max_length=200)
+    source: str = Field(max_length=32)
+    asked: str = long_text()  # the query, or the JSON path
+    minimum: float
+    outcome: str = Field(max_length=10)
+    value: Optional[float] = None
+    error: Optional[str] = long_text(nullable=True)
+    checked_at: datetime = instant()

@@ -94,7 +94,7 @@ def test_source_test_asks_now_before_a_cycle_starts_and_list_shows_the_last_fetc
     assert listed[1].split()[:4] == ["support-replies", "warehouse", "sql", "kpi"]
     assert listed[1].endswith("2026-11-22 23:00 UTC, week of 2026-11-16: 14.5")
     shown = run("playbook", "show", "support-replies").output
-    said = next(line for line in shown.splitlines() if "input reliability" in line)
+    said = next(line for line in shown.splitlines() if "metric delivery" in line)
     assert "sourced numbers arrived before their week closed" in said or "no closed week yet" in said
     assert "url: null" not in shown and "token_env" not in shown  # unset fields are not kept
 
@@ -111,4 +111,46 @@ def test_a_failing_source_exits_non_zero_and_says_why(run, tmp_path, warehouse):
 def test_a_playbook_without_sources_says_so(run, tmp_path):
     run("playbook", "load", write(tmp_path, SUPPORT_REPLIES))
     assert run("source", "test", "support-replies").output.strip() == "support-replies has no sources."
-    assert "input reliability  n/a (no sources)" in run("playbook", "show", "support-replies").output
+    assert "metric delivery  n/a (no sources)" in run("playbook", "show", "support-replies").output
+
+
+HISTORY = {
+    "name": "ticket history",
+    "owner": "<@U0123456789>",
+    "refresh": "daily",
+    "when_missing": "draft by hand",
+    "check": {"source": "warehouse", "query": "select count(*) / 2.0 from tickets", "min": 0.95},
+}
+
+
+def test_source_test_tries_each_input_check_and_export_loads_back_unchanged(run, tmp_path, warehouse):
+    assert run("playbook", "load", write(tmp_path, sourced(inputs=["ticket text", HISTORY]))).exit_code == 0
+    result = run("source", "test", "support-replies", "--week", "2026-11-16")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].split() == [
+        "input",
+        "ticket",
+        "history",
+        "from",
+        "warehouse",
+        "1.5",
+        "(met",
+        "its",
+        "min",
+        "0.95)",
+    ]
+    exported = run("playbook", "export", "support-replies").output
+    assert "owner: U0123456789" in exported and "when_missing: draft by hand" in exported
+    path = tmp_path / "again.yaml"
+    path.write_text(exported)
+    assert "unchanged" in run("playbook", "load", str(path)).output
+    assert "input check  ticket history: not checked yet (min 0.95" in run("playbook", "show", "support-replies").output
+
+
+def test_source_test_says_a_failing_check_and_exits_non_zero(run, tmp_path, warehouse):
+    broken = dict(HISTORY, check=dict(HISTORY["check"], query="select share from nowhere"))
+    assert run("playbook", "load", write(tmp_path, sourced(inputs=[broken]))).exit_code == 0
+    result = run("source", "test", "support-replies", "--week", "2026-11-16")
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.strip().startswith("input")]
+    assert "failed:" in line and "nowhere" in line and "Traceback" not in result.output

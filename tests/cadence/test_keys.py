@@ -46,6 +46,7 @@ WEEK = date(2026, 11, 16)
         (keys.digest_learned("digest:2026-11-16"), "digest:2026-11-16#learned"),
         (keys.channel_lost(7, "2026-11-18T10:00:00+00:00"), "channel-lost:7:2026-11-18T10:00:00+00:00"),
         (keys.source_failed(7, WEEK, "helpdesk"), "source-failed:7:2026-11-16:helpdesk"),
+        (keys.input_below(7, WEEK, "ticket history"), "input-below:7:2026-11-16:dfbf88d0c9887d30"),
         (keys.owner_gone(7, "U1", "2026-11-18T10:00:00+00:00"), "owner-gone:7:U1:2026-11-18T10:00:00+00:00"),
         (keys.hand_over(7, "2026-11-18T10:00:00+00:00"), "owner:7:2026-11-18T10:00:00+00:00"),
         (keys.digest_summary("digest:2026-11-16"), "digest:2026-11-16#summary"),

@@ -5,6 +5,7 @@ import copy
 
 import pytest
 
+from cadence import inputs
 from cadence import replication as r
 from cadence.definition import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
@@ -34,7 +35,15 @@ def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
     names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
     assert [c.name for c in criteria] == names  # docs/usage.md's order, (1) to (8)
-    assert criteria[6].met and criteria[6].figures == dict(applies=False, minimum=0.9)  # n/a without sources
+    assert criteria[6].met and criteria[6].figures == dict(  # n/a without input checks, and without sources
+        checks=True,
+        applies=False,
+        inputs=[],
+        below=[],
+        needed=7,
+        weeks=8,
+        delivery=dict(applies=False, minimum=0.9),
+    )
     assert criteria[-1].met and criteria[-1].figures == dict(overdue=0, oldest_days=0, limit_days=14)
     assert r.is_ready(criteria) and r.missing(criteria) == []
     attestation = criteria[0].figures
@@ -56,9 +65,13 @@ def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
         (dict(learnings={2: 3}), ["learnings"]),
         (dict(owner_active=False), ["owner"]),
         (dict(answered=0, inputs=[], owner_active=False), ["attestation", "contract", "owner"]),
-        (dict(reliability=(29, 32)), []),  # 0.906 >= 0.9
-        (dict(reliability=(28, 32)), ["reliability"]),  # 0.875 < 0.9
-        (dict(reliability=(0, 0)), ["reliability"]),  # sources, and no sourced number in a closed week
+        (dict(reliability=(29, 32)), []),  # metric delivery 0.906 >= 0.9
+        (dict(reliability=(28, 32)), []),  # 0.875 < 0.9: shown, no longer a criterion
+        (dict(reliability=(0, 0)), []),  # sources, and no sourced number in a closed week: shown
+        (dict(input_checks=[inputs.InputWeeks("ticket history", 0.95, [0.97] * 7 + [0.9])]), []),  # 7 of 8
+        (dict(input_checks=[inputs.InputWeeks("history", 0.95, [0.97] * 6 + [None, 0.96])]), []),
+        (dict(input_checks=[inputs.InputWeeks("history", 0.95, [0.97] * 6 + [None, 0.94])]), ["reliability"]),
+        (dict(input_checks=[inputs.InputWeeks("history", 0.95, [None] * 8)]), ["reliability"]),  # never checked
         (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4])]), ["accuracy"]),
         (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4], by_design=True)]), []),
         (dict(overdue_items=(2, 20)), ["queue"]),  # two exception items open more than 14 days
@@ -266,3 +279,74 @@ def test_an_item_moves_forward_only():
     assert q.refused_move(item(q.RESOLVED), q.ACCEPTED) == "item_closed"
     assert q.refused_move(item(q.OPEN, withdrawn=True), q.RESOLVED) == "item_withdrawn"
     assert q.refused_move(item(q.OPEN), "open") == "item_unknown_move"
+
+
+# ---- (7) input reliability: the AI's inputs, checked (cadence/inputs.py) ----
+
+
+def test_input_reliability_needs_every_checked_input_at_its_min_in_7_of_the_8_weeks():
+    history = inputs.InputWeeks("ticket history", 0.95, [0.95, 0.99, 0.97, 0.96, 0.98, 0.95, 0.97, 0.5])
+    profile = inputs.InputWeeks("customer profile", 10, [12, 9, 11, None, 10, 10, 10, 10])
+    [criterion] = [c for c in _ready(input_checks=[history, profile], reliability=(3, 8)) if c.name == "reliability"]
+    assert not criterion.met
+    assert criterion.figures["inputs"] == [
+        dict(name="ticket history", min=0.95, weeks_met=7, met=True),  # at the min is met; 7 of 8 is enough
+        dict(name="customer profile", min=10, weeks_met=6, met=False),  # a failed check is a week not met
+    ]
+    assert criterion.figures["below"] == ["customer profile"]
+    assert criterion.figures["delivery"] == dict(applies=True, arrived=3, pairs=8, share=3 / 8, minimum=0.9)
+
+
+def test_metric_delivery_alone_judges_nothing():
+    assert r.is_ready(_ready(reliability=(0, 8)))
+    assert r.is_ready(_ready(input_checks=[]))  # a playbook without checks: n/a
+
+
+def test_inputs_as_contracts_load_and_keep_what_they_give():
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
+    raw["inputs"] = [
+        "ticket text",
+        {
+            "name": "ticket history",
+            "owner": "<@U0123456789|ben>",
+            "when_missing": "draft by hand",
+            "check": {"source": "warehouse", "query": "select 0.97", "min": 0.95},
+        },
+    ]
+    spec = parse_playbook(raw)
+    assert spec.canonical()["inputs"] == [
+        "ticket text",
+        {
+            "name": "ticket history",
+            "owner": "U0123456789",
+            "when_missing": "draft by hand",
+            "check": {"source": "warehouse", "query": "select 0.97", "min": 0.95},
+        },
+    ]
+    assert inputs.names(spec.inputs) == ["ticket text", "ticket history"]
+    [check] = inputs.checks(spec.canonical())
+    assert (check.name, check.source, check.min, check.owner) == ("ticket history", "warehouse", 0.95, "U0123456789")
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            {"name": "x", "check": {"source": "nowhere", "query": "select 1", "min": 1}},
+            "inputs[x].check: unknown source",
+        ),
+        ({"name": "x", "check": {"source": "warehouse", "query": "delete from t", "min": 1}}, "only reads"),
+        ({"name": "x", "check": {"source": "warehouse", "query": "select 1"}}, "min"),
+        ({"name": "x", "owner": "ben"}, "is not a Slack user"),
+        ({"name": "x", "colour": "red"}, "colour"),
+        ("ticket text", "input 'ticket text' is listed twice"),
+    ],
+)
+def test_an_input_contract_that_cannot_hold_is_refused_naming_it(given, said):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
+    raw["inputs"] = ["ticket text", given]
+    with pytest.raises(DefinitionError) as refused:
+        parse_playbook(raw)
+    assert said in str(refused.value)

@@ -2,6 +2,7 @@
 worded wherever criteria appear (the proposal, "not yet ready", publish's refusal): ✅ or
 ❌ with each step's weeks per cycle, or the items open too long and the oldest's age."""
 
+from cadence import inputs
 from cadence import replication as r
 from templates import criterion_phrase, render
 from tests.templates.contexts import contexts
@@ -98,4 +99,23 @@ def test_the_exception_queue_criterion_names_its_overdue_items_and_the_oldest():
     assert said("queue", overdue_items=(0, 0)) == "✅ Exception queue: no item open more than 14 days"
     assert (
         said("queue", overdue_items=(3, 20)) == "❌ Exception queue: 3 items open more than 14 days, the oldest 20 days"
+    )
+
+
+def test_input_reliability_names_each_checked_input_and_shows_metric_delivery_beside_it():
+    history = inputs.InputWeeks("ticket history", 0.95, [0.97] * 6 + [None, 0.9])
+    assert said("reliability", input_checks=[history], reliability=(6, 8)).split("\n") == [
+        "❌ Input reliability (7 of 8 weeks needed): ticket history 6 of 8 weeks ≥ 0.95",
+        "Metric delivery (shown, not a criterion): 75% (6 of 8 sourced numbers arrived before their week closed) < 90%",
+    ]
+    assert said("reliability").split("\n") == [
+        "✅ Input reliability: n/a (no input checks)",
+        "Metric delivery (shown, not a criterion): n/a (no sources)",
+    ]
+
+
+def test_a_judgement_kept_before_input_checks_reads_as_metric_delivery():
+    kept = dict(name="reliability", met=False, applies=True, arrived=5, pairs=12, share=5 / 12, minimum=0.9)
+    assert criterion_phrase(kept) == (
+        "❌ Metric delivery: 41.7% (5 of 12 sourced numbers arrived before their week closed) < 90%"
     )

@@ -463,7 +463,8 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     assert adopted.summary == "support-replies-sales adopted from support-replies v1."
 
 
-# ---- readiness criterion (7): input reliability, from a real source through the clock ----
+# ---- readiness criterion (7): input reliability, the AI's inputs checked through the clock from a
+# real source; metric delivery (the sourced numbers' arrivals) shown beside it ----
 
 
 def week_end(week: int) -> datetime:
@@ -478,19 +479,34 @@ def warehouse(tmp_path, monkeypatch):
     path = tmp_path / "warehouse.db"
     with sqlite3.connect(path) as connection:
         connection.execute("create table frt (at text, minutes real)")
+        connection.execute("create table history (at text, share real)")
     monkeypatch.setenv("WAREHOUSE_URL", f"sqlite:///{path}")
     return path
 
 
-def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows):
+def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, weeks_checked=range(1, 9)):
     """The `ready` playbook, its KPI pulled from the warehouse, which holds rows for
-    `weeks_with_rows` only (a week without rows is a failure: "not a number: null")."""
+    `weeks_with_rows` only (a week without rows is a failure: "not a number: null"); its
+    input "ticket history" checked against the warehouse, which holds its share for
+    `weeks_checked` only (at its min, 0.95)."""
     with sqlite3.connect(warehouse) as connection:
         connection.executemany(
             "insert into frt values (?, ?)", [(wednesday(w).isoformat(), 14.0) for w in weeks_with_rows]
         )
+        connection.executemany(
+            "insert into history values (?, ?)", [(wednesday(w).isoformat(), 0.95) for w in weeks_checked]
+        )
     raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw.update(inputs=["ticket text"], outputs=["reply sent"], replication=KIT, adoption_wave=1)
+    history = {
+        "name": "ticket history",
+        "when_missing": "draft by hand",
+        "check": {
+            "source": "warehouse",
+            "query": "select avg(share) from history where at >= :week_start and at < :week_end",
+            "min": 0.95,
+        },
+    }
+    raw.update(inputs=["ticket text", history], outputs=["reply sent"], replication=KIT, adoption_wave=1)
     raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
     raw["kpi"]["from"] = {
         "source": "warehouse",
@@ -518,17 +534,18 @@ def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows):
     return world
 
 
-def test_sourced_numbers_that_failed_to_arrive_keep_a_playbook_from_ready_and_publish_says_so(
+def test_a_checked_input_below_its_min_keeps_a_playbook_from_ready_and_publish_says_so(
     bot, engine, slack, clock, store, warehouse
 ):
-    world = sourced_ready(bot, engine, slack, clock, store, warehouse, [1, 2, 3, 5, 6, 7])
-    assert rows_of(engine, "select count(*) from kpi_reading where reported_by = 'source:warehouse'") == 6
+    world = sourced_ready(bot, engine, slack, clock, store, warehouse, range(1, 9), weeks_checked=[1, 2, 3, 5, 6, 7])
+    assert rows_of(engine, "select count(*) from input_check where outcome = 'met'") == 6
     assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
     told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
     assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
-    missing = "❌ Input reliability 75% (6 of 8 sourced numbers arrived before their week closed) < 90%"
+    missing = "❌ Input reliability (7 of 8 weeks needed): ticket history 6 of 8 weeks ≥ 0.95"
     body = json.dumps(told[0]["blocks"], ensure_ascii=False).replace("&lt;", "<")  # Slack's escape of "<"
     assert missing in body and "✅ Learnings in every cycle" in body and "✅ Attestation 100%" in body
+    assert "Metric delivery (shown, not a criterion): 100% (8 of 8 sourced numbers" in body
     [row] = decisions(engine, "not-ready")
     assert row.figures["missing"] == ["reliability"]
     world.clock.set(wednesday(9))
@@ -538,11 +555,14 @@ def test_sourced_numbers_that_failed_to_arrive_keep_a_playbook_from_ready_and_pu
         assert s.exec(select(RegistryVersion)).all() == []
 
 
-def test_sourced_numbers_that_all_arrived_meet_input_reliability(bot, engine, slack, clock, store, warehouse):
-    world = sourced_ready(bot, engine, slack, clock, store, warehouse, range(1, 9))
+def test_sourced_numbers_late_are_shown_as_metric_delivery_and_hold_nothing(
+    bot, engine, slack, clock, store, warehouse
+):
+    world = sourced_ready(bot, engine, slack, clock, store, warehouse, [1, 2, 3, 5, 6, 7])
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
-    body = json.dumps(proposal["blocks"], ensure_ascii=False)
-    assert "✅ Input reliability 100% (8 of 8 sourced numbers arrived before their week closed) ≥ 90%" in body
+    body = json.dumps(proposal["blocks"], ensure_ascii=False).replace("&lt;", "<")
+    assert "✅ Input reliability (7 of 8 weeks needed): ticket history 8 of 8 weeks ≥ 0.95" in body
+    assert "Metric delivery (shown, not a criterion): 75% (6 of 8 sourced numbers" in body
     assert not [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
     world.clock.set(wednesday(9))
     assert "support-replies v1" in bot.command("publish support-replies", user=CURATOR).text  # no override needed

@@ -383,7 +383,7 @@ def test_provenance_in_status_history_the_api_and_the_web_csv(bot, clockwork, en
     status = bot.command("status support-replies", user=OWNER).text
     assert "14.5 min, from ci-stats at 2026-11-23 00:00" in status
     assert "step draft's rubric score: 0.93, from ci-stats at 2026-11-23 00:00" in status
-    assert "Input reliability: no closed week yet" in status
+    assert "Metric delivery: no closed week yet" in status
     assert "by source ci-stats" in bot.command("history support-replies").text
     read = tokens.create(store, "bi", ["support-replies"], [], True, "test", clock())
     request = urllib.request.Request(
@@ -440,7 +440,7 @@ def test_the_web_view_shows_sourced_numbers_with_their_provenance_and_a_csv(
         status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
         assert status == 200 and "Numbers from sources" in page
         assert "14.5, from ci-stats at 2026-11-23 00:00" in page
-        assert "Input reliability over the last 8 closed weeks: 100% (4 of 4" in page
+        assert "Metric delivery over the last 8 closed weeks: 100% (4 of 4" in page
         assert "ci-stats (source)" in page  # the report log names the source as the reporter
         status, _, csv = fetch(url + "/web/playbooks/support-replies/sourced.csv", cookie)
         assert status == 200

@@ -14,6 +14,7 @@ from cadence import calendar, champion_gate, keys, replication
 from cadence.decisions import Decision
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.definition_parts import DEFAULT_MAY_CHANGE
+from cadence.inputs import names
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
@@ -266,7 +267,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             by=by,
             owner=spec.owner,
             steps=spec.steps,
-            inputs=spec.inputs,
+            inputs=names(spec.inputs),
             outputs=spec.outputs,
             kpi=spec.kpi,
             exception_cap=spec.exception_cap,

@@ -12,7 +12,7 @@ from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared import calibration, queue
 from usecases.shared.governance import thresholds
-from usecases.shared.reliability import reliability
+from usecases.shared.reliability import input_weeks, reliability
 
 
 def criteria(
@@ -65,6 +65,7 @@ def inputs_many(
             owner_active=state.playbook.owner_id not in away,
             owners=[(role, user, user not in away) for role, user in named[state.playbook.id]],
             reliability=_reliable(store, state, weeks),
+            input_checks=input_weeks(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
             calibration={step: one.words() for step, one in calibration.standings(store, state).items() if one.holds},
             **_figures_inputs(state, cycles, weeks, figures),

@@ -1,7 +1,9 @@
-"""Input reliability (seed 004's stable input contract; docs/sources.md): of the
-(week, `from:` entry) pairs of a playbook's last 8 closed weeks, the share whose value
-arrived from its source before the week closed. An override typed in its place does not
-count. Status, `rollout playbook show`, the web view and readiness criterion (7) show it."""
+"""Metric delivery (docs/sources.md; before the AI's inputs were checked, "input
+reliability"): of the (week, `from:` entry) pairs of a playbook's last 8 closed weeks,
+the share whose value arrived from its source before the week closed. An override typed
+in its place does not count. Status, `rollout playbook show`, the web view and readiness
+show it beside criterion (7), which is now input reliability: each checked input's
+weekly values (`input_weeks`, cadence/inputs.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from cadence import calendar, sources
+from cadence import calendar, inputs, sources
 from storage.store import PlaybookState, Store
 
 RELIABILITY_WEEKS = 8  # input reliability looks back over this many closed weeks
@@ -71,3 +73,16 @@ def reliability(
     }
     wanted = {(week, entry.key) for week in weeks for entry in entries}
     return Reliability(len(wanted & arrived), len(wanted))
+
+
+def input_weeks(store: Store, state: PlaybookState, weeks: list[date]) -> list[inputs.InputWeeks] | None:
+    """Readiness's (7): each checked input's value in each of `weeks` (None: its check
+    failed or was not asked). None for a playbook without checks."""
+    checks = inputs.checks(state.playbook.definition)
+    if not checks:
+        return None
+    values: dict[tuple[str, date], float] = {}
+    for row in store.input_checks.of_playbook(state.playbook.id, min(weeks)) if weeks else []:
+        if row.outcome != "failed" and row.value is not None:
+            values[(row.input, row.week_start)] = row.value
+    return [inputs.InputWeeks(c.name, c.min, [values.get((c.name, week)) for week in weeks]) for c in checks]

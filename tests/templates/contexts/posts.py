@@ -62,6 +62,17 @@ def contexts(
             failures=[SimpleNamespace(what=text, error=text)] * 12,
             owner_gone="UOWNER0001",  # the owner left Slack: said to the curators
         ),
+        "input_below": dict(
+            slug=text[:64],
+            title=text,
+            input_name=text[:200],
+            value=0.8123,
+            minimum=0.95,
+            source="warehouse",
+            week="2027-01-04",
+            when_missing=text[:300],
+            owner="UOWNER0001",
+        ),
         "channel_lost": dict(
             slug=text[:64],
             title=text,

@@ -40,7 +40,17 @@ def contexts(
             cycles=1,
             wanted=2,
         ),
-        dict(name="reliability", met=False, applies=True, arrived=5, pairs=12, share=5 / 12, minimum=0.9),
+        dict(  # (7) as judged since the AI's inputs are checked: metric delivery beside it
+            name="reliability",
+            met=False,
+            checks=True,
+            applies=True,
+            inputs=[dict(name=text[:200], min=0.95, weeks_met=5, met=False)] * 30,
+            below=[text[:200]] * 30,
+            needed=7,
+            weeks=8,
+            delivery=dict(applies=True, arrived=5, pairs=12, share=5 / 12, minimum=0.9),
+        ),
     ]
     return {
         "scale_proposal": dict(

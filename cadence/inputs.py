@@ -1,0 +1,199 @@
+"""The AI's inputs, checked (docs/playbooks.md, "Inputs"; docs/sources.md, "Input checks").
+
+An input of `inputs:` is a name, or a contract: who owns it, how often it is refreshed,
+what the team does when it is missing, and a `check` the clock asks a source once a week
+(from Sunday 12:00 to the week's close, in the playbook's zone) with the `min` its value
+must reach. Readiness's (7) input reliability: every checked input met its min in at
+least 7 of the 8 weeks of the two cycles. Plain Python: the schema, what a stored
+definition's contracts say, and the rule."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+
+from cadence.sources import SOURCE_RE, Entry, FromSpec
+
+WEEKS_NEEDED = 7  # of the two cycles' 8 weeks, each checked input met its min in at least this many
+CHECK_OPENS = (6, time(12))  # Sunday 12:00 of the week, in the playbook's zone
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{6,19})(\|[^>]*)?>$")
+_USER = re.compile(r"^[UW][A-Z0-9]{6,19}$")
+
+
+class _Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class CheckSpec(_Plain):
+    """What the clock asks about an input each week: a source's query (prometheus, sql) or
+    the path of a number in its JSON answer (http), and the least value that passes."""
+
+    source: str = Field(pattern=SOURCE_RE)
+    query: str | None = Field(default=None, min_length=1, max_length=4000)
+    path: str | None = Field(default=None, min_length=1, max_length=200)
+    min: float
+
+    @field_validator("min")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("min must be a number")
+        return value
+
+    def asks(self) -> FromSpec:
+        return FromSpec(source=self.source, query=self.query, path=self.path)
+
+
+class InputSpec(_Plain):
+    """An input as a contract (a plain name stays valid)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    owner: str | None = None
+    refresh: str | None = Field(default=None, min_length=1, max_length=40)
+    when_missing: str | None = Field(default=None, min_length=1, max_length=300)
+    check: CheckSpec | None = None
+
+    @field_validator("owner")
+    @classmethod
+    def _a_user(cls, value: str | None) -> str | None:
+        """`U…` or Slack's mention `<@U…>` (`<@U…|name>`), kept as the id."""
+        if value is None:
+            return None
+        found = _MENTION.match(value)
+        if found is not None:
+            return found.group(1)
+        if not _USER.match(value):
+            raise ValueError(f"owner {value[:40]!r} is not a Slack user: write U0123456789 or <@U0123456789>")
+        return value
+
+
+def _kind(given: object) -> str:
+    return "name" if isinstance(given, str) else "contract"
+
+
+# A line of `inputs:`: a name, or a contract (a refusal names only the one it was written as).
+InputLine = Annotated[
+    Annotated[str, Field(min_length=1, max_length=200), Tag("name")] | Annotated[InputSpec, Tag("contract")],
+    Discriminator(_kind),
+]
+
+
+def name_of(given: object) -> str:
+    """An input's name, whether it is written as a name or as a contract (plain data or a model)."""
+    if isinstance(given, InputSpec):
+        return given.name
+    if isinstance(given, Mapping):
+        return str(given.get("name", ""))
+    return str(given)
+
+
+def names(inputs: Sequence[object] | None) -> list[str]:
+    return [name_of(given) for given in inputs or []]
+
+
+def unique(inputs: Sequence[object]) -> str | None:
+    """The problem with a list of inputs, in words: a name listed twice."""
+    seen: set[str] = set()
+    for name in names(inputs):
+        if name.lower() in seen:
+            return f"input {name!r} is listed twice"
+        seen.add(name.lower())
+    return None
+
+
+def canonical(inputs: list[Any]) -> list[Any]:
+    """The inputs as plain data, as written: names stay names, a contract keeps only the
+    fields it gives."""
+    return [
+        given
+        if isinstance(given, str)
+        else {
+            key: ({k: v for k, v in value.items() if v is not None} if key == "check" else value)
+            for key, value in given.items()
+            if value is not None
+        }
+        for given in inputs
+    ]
+
+
+@dataclass(frozen=True)
+class InputCheck:
+    """A checked input of a stored definition: its name, the DM's addressee and words, and
+    what the source is asked."""
+
+    name: str
+    owner: str | None
+    when_missing: str | None
+    source: str
+    query: str | None
+    path: str | None
+    min: float
+
+    @property
+    def entry(self) -> Entry:
+        """The check as a sourced number the fetchers ask (cadence.sources.Entry)."""
+        return Entry("input", None, self.source, self.query, self.path)
+
+    @property
+    def asked(self) -> str:
+        return self.entry.asked
+
+
+def checks(definition: Mapping[str, Any]) -> list[InputCheck]:
+    """The checked inputs of a definition (as stored: plain data), in order."""
+    found = []
+    for given in definition.get("inputs") or []:
+        check = given.get("check") if isinstance(given, Mapping) else None
+        if isinstance(check, Mapping) and check.get("source"):
+            found.append(
+                InputCheck(
+                    str(given["name"]),
+                    given.get("owner"),
+                    given.get("when_missing"),
+                    str(check["source"]),
+                    check.get("query"),
+                    check.get("path"),
+                    float(check["min"]),
+                )
+            )
+    return found
+
+
+def opens_at(week_start: date, tz: str) -> datetime:
+    """When a week's checks are first asked: its Sunday 12:00 in the playbook's zone."""
+    days, at = CHECK_OPENS
+    return datetime.combine(week_start + timedelta(days=days), at, tzinfo=ZoneInfo(tz))
+
+
+def met(value: float | None, minimum: float) -> bool:
+    return value is not None and value >= minimum
+
+
+@dataclass(frozen=True)
+class InputWeeks:
+    """A checked input over readiness's weeks: each week's latest value (None: failed or
+    never asked)."""
+
+    name: str
+    min: float
+    values: list[float | None]
+
+    def weeks_met(self) -> int:
+        return sum(1 for value in self.values if met(value, self.min))
+
+
+def reliability(checked: list[InputWeeks] | None, weeks: int = 8) -> tuple[bool, dict[str, Any]]:
+    """Readiness's (7): every checked input met its min in at least WEEKS_NEEDED of the
+    `weeks` weeks of the two cycles; met, and n/a, without checks. (met, figures)."""
+    if not checked:
+        return True, dict(checks=True, applies=False, inputs=[], below=[], needed=WEEKS_NEEDED, weeks=weeks)
+    shown = [dict(name=c.name, min=c.min, weeks_met=c.weeks_met(), met=c.weeks_met() >= WEEKS_NEEDED) for c in checked]
+    below = [s["name"] for s in shown if not s["met"]]
+    return not below, dict(checks=True, applies=True, inputs=shown, below=below, needed=WEEKS_NEEDED, weeks=weeks)
