@@ -26,6 +26,7 @@ from cadence.definition_parts import (
     ValueSpec,
     unstorable_message,
 )
+from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric
 from cadence.problems import described
 from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
@@ -88,7 +89,7 @@ class StepSpec(Strict):
     mode: Mode
     pinned: bool = False
     from_: StepFromSpec | None = Field(default=None, alias="from")
-    rubric: Literal["none"] | None = None  # `rubric: none`: the step has no rubric by design
+    rubric: StepRubric | None = None  # `rubric: none`: no rubric by design; or its own dimensions
 
     @model_validator(mode="after")
     def _pinned_is_human_led(self) -> StepSpec:
@@ -190,6 +191,7 @@ class PlaybookSpec(Strict):
     )
     value: ValueSpec | None = None
     cost: CostSpec | None = None
+    rubric: RubricSpec | None = None  # the dimensions every step's review scores (cadence/dimensions.py)
 
     @field_validator("timezone")
     @classmethod
@@ -298,7 +300,7 @@ class PlaybookSpec(Strict):
             del data["review_rate"]
         if data["exception_owner"] is None:  # newer still: the same
             del data["exception_owner"]
-        for newest in ("value", "cost"):  # and the value measure and its cost
+        for newest in ("value", "cost", "rubric"):  # and the value measure, its cost, its rubric
             if data[newest] is None:
                 del data[newest]
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
@@ -431,6 +433,7 @@ _PATTERN_HINTS = {
     EVENT_RE: "must be one word of lowercase letters, digits and '_', from a letter (e.g. reply_accepted)",
     SOURCE_NAME_RE: "must be a name of lowercase letters, digits, '-' and '_' (at most 25 characters)",
     ENV_RE: "must be an environment variable's name: letters, digits and '_'",
+    DIMENSION_RE: "must be one lowercase word of letters, digits, '-' or '_' (e.g. accuracy)",
 }
 
 

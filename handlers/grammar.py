@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cadence import dimensions as rubric_dimensions
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
-from handlers import checkins, grammar_adopt, playbook_form, replies, week_form
+from handlers import checkins, grammar_adopt, grammar_review, playbook_form, replies, week_form
 from handlers.words import (
     Words,
     clip,
@@ -234,6 +235,11 @@ def _cases(w: Words) -> messages.Cases:
 def _rubric(w: Words) -> messages.Rubric:
     w, override = split_override(w, "rubric")
     words, week = split_week(w, "rubric")
+    if len(words) > 4:  # `20 tone:19 accuracy:18 policy:20`: a review by dimension
+        reviewed, dimensions = grammar_review.dimensions(words[3:])
+        score = rubric_dimensions.score(dimensions, reviewed)
+        playbook, step = playbook_name(words[1]), step_name(words[2])
+        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed, dimensions=dimensions)
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
     playbook, step, said = playbook_name(words[1]), step_name(words[2]), words[3]
@@ -461,7 +467,10 @@ SUBCOMMANDS = (
     ),
     Subcommand(
         "rubric",
-        ("/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",),
+        (
+            "/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",
+            "/rollout rubric <playbook> <step> <reviewed> <dimension>:<passed>… [week:N] [override <reason>]",
+        ),
         _rubric,
         commands.rubric,
         replies.rubric,
