@@ -91,7 +91,10 @@ def _fields(form: week_form.WeekForm) -> dict[str, str]:
             fields[week_form.field_id("cases", row.step)] = "" if row.cases is None else str(row.cases)
         if not row.no_rubric and row.rubric_from is None:
             fields[week_form.field_id("reviewed", row.step)] = "" if row.reviewed is None else str(row.reviewed)
-            fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
+            for name, passed in row.dimensions:  # a field per rubric dimension, in place of `passed`
+                fields[week_form.dimension_field(row.step, name)] = "" if passed is None else str(passed)
+            if not row.dimensions:
+                fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
     if form.kpi_from is None:
         fields[week_form.KPI] = _written(form.kpi)
     if form.state.playbook.guardrail_name and form.guardrail_from is None:
@@ -105,6 +108,7 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
     fields = _fields(form)
     # a step: its cases (a field, or a line saying where they come from) and its review (two fields, or a line)
     blocks = 1 + sum(1 + (0 if row.no_rubric else 1 if row.rubric_from else 2) for row in form.steps)
+    blocks += sum(max(len(row.dimensions) - 1, 0) for row in form.steps if not row.rubric_from)
     blocks += 1 + (1 if playbook.guardrail_name else 0)
     if blocks > MAX_BLOCKS:
         raise Refusal.of(
@@ -190,6 +194,8 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             count = read(field, parse_count)
             if count is not None:
                 changes.cases[_step_id(field)] = count
+        elif kind == "reviewed" and any(f.startswith(f"dim:{field.partition(':')[2]}:") for f in before):
+            _by_dimension(field, before, now, changed, read, changes, errors)
         elif kind == "reviewed":
             passed_field = "passed:" + field.partition(":")[2]
             if field not in changed and passed_field not in changed:
@@ -205,6 +211,33 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             if number is not None:
                 changes = _with(changes, kind, number)
     return changes, errors
+
+
+def _by_dimension(
+    field: str,
+    before: dict[str, str],
+    now: dict[str, str],
+    changed: set[str],
+    read: Any,
+    changes: week_form.Changes,
+    errors: dict[str, str],
+) -> None:
+    """A step's review by rubric dimension: its reviewed count and a count per dimension,
+    all given once any is changed (an empty one is named on its field)."""
+    parts = [field, *(f for f in before if f.startswith(f"dim:{field.partition(':')[2]}:"))]
+    if not changed & set(parts):
+        return
+    empty = [part for part in parts if not now[part]]
+    if empty:
+        errors.update({part: plain(Refusal.of("form_review_dimensions_half")) for part in empty})
+        return
+    counts = [read(part, parse_count) for part in parts]
+    if any(count is None for count in counts):
+        return
+    reviewed, passed = counts[0], counts[1:]
+    step = _step_id(field)
+    changes.reviews[step] = (min(passed), reviewed)
+    changes.by_dimension[step] = tuple((part.rsplit(":", 1)[1], n) for part, n in zip(parts[1:], passed, strict=True))
 
 
 def _with(changes: week_form.Changes, kind: str, number: tuple[float, bool]) -> week_form.Changes:
