@@ -26,9 +26,9 @@ from cadence.definition_parts import (
     ValueSpec,
     unstorable_message,
 )
-from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric
+from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric, sourced_entries, sourced_problems
 from cadence.problems import described
-from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.sources import ENV_RE, DimensionsFromSpec, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 
 MODES = ("human-led", "collaborative", "ai-led")
@@ -247,7 +247,9 @@ class PlaybookSpec(Strict):
                     (f"steps[{step.name}].from.exceptions", step.from_.exceptions, f"exception:{step.name}"),
                 ]
                 rubric = step.from_.rubric
-                if isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
+                if isinstance(rubric, DimensionsFromSpec):  # by dimension: its counts, each checked
+                    given += sourced_entries(f"steps[{step.name}].from.rubric", rubric)
+                elif isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
                     given += [
                         (f"steps[{step.name}].from.rubric.passed", rubric.passed, None),
                         (f"steps[{step.name}].from.rubric.reviewed", rubric.reviewed, None),
@@ -272,6 +274,7 @@ class PlaybookSpec(Strict):
                 problem = f"{where}: value event {events[fed]} already carries this number"
             if problem is not None:
                 problems.append(problem)
+        problems += sourced_problems(self.rubric, self.steps)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -319,7 +322,7 @@ class PlaybookSpec(Strict):
 
 def _from(spec: dict[str, Any]) -> dict[str, Any]:
     """A step's `from:` entry as written: a number's, or a sample's two (passed, reviewed)."""
-    return _given(spec) if "source" in spec else {part: _given(number) for part, number in spec.items()}
+    return _given(spec) if "source" in spec else {part: _from(number) for part, number in spec.items()}
 
 
 def _given(spec: dict[str, Any]) -> dict[str, Any]:
