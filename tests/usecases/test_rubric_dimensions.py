@@ -14,6 +14,7 @@ from storage.models.reports import RubricScore
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import assert_refused, row_counts
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
+from tests.usecases.test_replication import KIT, ready, run_weeks  # noqa: F401  (a fixture)
 
 DIMENSIONS = {"rubric": {"dimensions": ["tone", "accuracy", "policy"]}}
 
@@ -121,3 +122,20 @@ def test_the_close_and_the_alerts_name_the_lowest_dimension(bot, world, dimensio
     body = json.dumps(alert["blocks"], ensure_ascii=False)
     assert "rubric policy 15/20 = 75%, lowest of 3, &lt; floor 80%" in body
     assert "rubric tone 14/20 = 70%, lowest of 3, &lt; floor 80%" in body
+
+
+def test_readiness_names_the_lowest_dimension_of_a_step_short_of_its_rubric(bot, ready, slack, store, clock):  # noqa: F811
+    """The KPI held two cycles; draft, reviewed by dimension, met its rubric in too few
+    weeks of cycle 2: readiness's output accuracy names its lowest week's dimension."""
+    steps = [dict(s) for s in SUPPORT_REPLIES["steps"]]
+    steps[0]["rubric"] = {"dimensions": ["tone", "accuracy", "policy"]}
+    raw = {**SUPPORT_REPLIES, "inputs": ["ticket text"], "outputs": ["reply sent"], "steps": steps}
+    store.playbooks.load([parse_playbook({**raw, "replication": KIT, "adoption_wave": 1})], "UTC", "test", clock())
+
+    def draft(week):
+        return (25, 0, "25 tone:25 accuracy:22 policy:24" if week in (4, 7, 8) else "20 tone:19 accuracy:20 policy:19")
+
+    run_weeks(bot, ready, range(1, 9), draft=draft)
+    [owner_dm] = [m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]
+    said = json.dumps(owner_dm["blocks"], ensure_ascii=False)
+    assert "draft: 3 of 4, 2 of 4 weeks ≥ 90% (scores 88–95%; lowest week accuracy 22/25 = 88%, lowest of 3)" in said

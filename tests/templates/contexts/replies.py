@@ -257,6 +257,8 @@ def contexts(
                     cases_from=("source " + text[:25]) if i == 0 else None,
                     rubric_from=("event " + text[:40]) if i == 1 else None,
                     no_rubric=i == 2,
+                    # by rubric dimension: a field each (names are one lowercase word: cadence/dimensions.py)
+                    dimensions=(("tone", 19), ("accuracy", None)) if i in (3, 4) else (),
                 )
                 for i in range(30)
             ],
