@@ -235,19 +235,20 @@ def _cases(w: Words) -> messages.Cases:
 def _rubric(w: Words) -> messages.Rubric:
     w, override = split_override(w, "rubric")
     words, week = split_week(w, "rubric")
+    words, reviewers = grammar_review.reviewers(words)  # `by @ben @ida`
     if len(words) > 4:  # `20 tone:19 accuracy:18 policy:20`: a review by dimension
         reviewed, dimensions = grammar_review.dimensions(words[3:])
         score = rubric_dimensions.score(dimensions, reviewed)
         playbook, step = playbook_name(words[1]), step_name(words[2])
-        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed, dimensions=dimensions)
+        return messages.Rubric(playbook, step, score, week, None, None, override, reviewed, dimensions, reviewers)
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
     playbook, step, said = playbook_name(words[1]), step_name(words[2]), words[3]
     if "/" in said:  # `18/20`: 18 of 20 reviewed cases passed
         passed, reviewed = parse_sample(said)
         score = round(passed / reviewed, 6)
-        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed)
-    return messages.Rubric(playbook, step, parse_score(said), week, override=override)
+        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed, reviewers=reviewers)
+    return messages.Rubric(playbook, step, parse_score(said), week, override=override, reviewers=reviewers)
 
 
 def _week(w: Words) -> messages.OpenForm:
@@ -468,8 +469,8 @@ SUBCOMMANDS = (
     Subcommand(
         "rubric",
         (
-            "/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",
-            "/rollout rubric <playbook> <step> <reviewed> <dimension>:<passed>… [week:N] [override <reason>]",
+            "/rollout rubric <playbook> <step> <score or passed/reviewed> [by @user…] [week:N] [override <reason>]",
+            "/rollout rubric <playbook> <step> <reviewed> <dimension>:<passed>… [by @user…] [week:N] [override <reason>]",
         ),
         _rubric,
         commands.rubric,

@@ -1,6 +1,7 @@
 """A review by rubric dimension, as `/rollout rubric` takes it after the step: the reviewed
 count, then each dimension's passed count (`20 tone:19 accuracy:18 policy:20`). Whether
 they are the step's dimensions is the use case's to say (usecases/shared/recording.py).
+And who reviewed, `by @ben @ida` after the score (whether Slack knows them: the use case).
 
 Pure: no Slack, no database.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 from cadence.limits import MAX_COUNT
-from handlers.words import clip
+from handlers.words import clip, parse_user
 from templates.refusals import Refusal
 
 _DIMENSION = re.compile(r"^([^:\s]+):(.*)$")
@@ -48,3 +49,16 @@ def dimensions(words: list[str]) -> tuple[int, tuple[tuple[str, int], ...]]:
             )
         given.append((name, passed))
     return reviewed, tuple(given)
+
+
+def reviewers(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Take `by <@U…> …` off the words after the score: the reviewers' ids, each once, in
+    the order named. Every word after `by` is a mention."""
+    lowered = [word.lower() for word in words]
+    if "by" not in lowered[4:]:
+        return words, ()
+    at = lowered.index("by", 4)
+    if at == len(words) - 1:
+        raise Refusal.of("reviewers_none", usage="rubric")
+    named = [parse_user(word, "rubric") for word in words[at + 1 :]]
+    return words[:at], tuple(dict.fromkeys(named))

@@ -91,6 +91,7 @@ def new_report(
     if kind == "rubric":
         values.setdefault("reviewed", None)  # a bare score: every case reviewed
         values.setdefault("dimensions", None)  # a review without dimensions
+        values.setdefault("reviewers", None)  # none named: the reporter reviewed
     return NewReport(kind, values, key, counts_for, adds)
 
 

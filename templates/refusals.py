@@ -140,6 +140,7 @@ TEXTS: dict[str, str] = {
         "“{word}”: {passed} passed is more than the {reviewed} reviewed. Write passed/reviewed, e.g. 18/20."
     ),
     # a review by rubric dimension (handlers/grammar_review.py, usecases/shared/recording.py)
+    "reviewers_none": "Mention who reviewed after `by`, e.g. `by @ben @ida`, or leave `by` out (you reviewed).",
     "dimension_word": (
         "“{word}” is not a dimension's count: after the reviewed count, write each dimension as name:passed, "
         "e.g. 20 tone:19 accuracy:18 policy:20."

@@ -184,6 +184,8 @@ class RubricScore(SQLModel, table=True):
     # per rubric dimension, what passed of `reviewed`: `tone:19 accuracy:18` (cadence/dimensions.py);
     # None: a review without dimensions
     dimensions: Optional[str] = long_text(nullable=True)
+    # who reviewed (`by @ben @ida`): user ids, space-separated; None: the reporter (cadence/value.py)
+    reviewers: Optional[str] = long_text(nullable=True)
     reported_by: str = Field(max_length=32)
     reported_at: datetime = instant()
     # undo: a withdrawn report is kept, and no longer counts

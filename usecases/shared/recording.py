@@ -128,7 +128,10 @@ def report_row(
         raise Refusal.of("no_rubric_by_design", slug=playbook.slug, step=step.name)
     refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
     counts = review_dimensions(state, step, cmd, usage)
-    return new_report("rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed, dimensions=counts)
+    by_whom = " ".join(cmd.reviewers) or None
+    return new_report(
+        "rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed, dimensions=counts, reviewers=by_whom
+    )
 
 
 def review_dimensions(state: PlaybookState, step: Step, cmd: messages.Rubric, usage: str | None) -> str | None:

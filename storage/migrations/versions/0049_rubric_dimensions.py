@@ -7,6 +7,9 @@ per dimension out of one reviewed count. The score stays the lowest dimension's 
 close, alerts and readiness name the lowest. A null: a review without dimensions, as
 every review before this one.
 
+A review may name its reviewers (`by @ben @ida`): their ids, kept with it, for the
+heroics flag (who reviewed the cases). A null: none named, the reporter reviewed.
+
 Revision ID: 0049
 Revises: 0047
 Create Date: 2026-11-27 02:00:00
@@ -24,10 +27,12 @@ depends_on = None
 def upgrade() -> None:
     op.add_column('rubric_score', sa.Column('dimensions', sa.Text(), nullable=True))
     op.add_column('step_verdict', sa.Column('dimensions', sa.Text(), nullable=True))
+    op.add_column('rubric_score', sa.Column('reviewers', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('step_verdict') as batch:
         batch.drop_column('dimensions')
     with op.batch_alter_table('rubric_score') as batch:
+        batch.drop_column('reviewers')
         batch.drop_column('dimensions')
