@@ -36,6 +36,11 @@ def field_id(kind: str, step: Step | None = None) -> str:
     return kind if step is None else f"{kind}:{step.id}"
 
 
+def reviewers_field(step: Step) -> str:
+    """A step's reviewers picker: `by:<step id>`."""
+    return f"by:{step.id}"
+
+
 def dimension_field(step: Step, dimension: str) -> str:
     """A rubric dimension's field: `dim:<step id>:<dimension>`."""
     return f"dim:{step.id}:{dimension}"
@@ -71,6 +76,7 @@ class WeekForm:
     guardrail: float | None
     kpi_from: str | None = None
     guardrail_from: str | None = None
+    by: str = ""  # who opened it: each step's reviewers picker starts with them
 
 
 def open_week(caller: Caller, playbook: str | None, week: messages.Week) -> WeekForm:
@@ -125,6 +131,7 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
         figures.guardrail,
         kpi_from=_fed(state, "kpi", None),
         guardrail_from=_fed(state, "guardrail", None) if state.playbook.guardrail_name else None,
+        by=caller.user_id,
     )
 
 
@@ -143,6 +150,7 @@ class Changes:
     reviews: dict[int, tuple[int, int]] = field(default_factory=dict)  # step id: (passed, reviewed)
     # step id: what passed per dimension, for a step whose rubric has dimensions (`passed`: the lowest)
     by_dimension: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    reviewers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # step id: who reviewed (the picker)
     kpi: tuple[float, bool] | None = None  # (value, typed as a percentage)
     guardrail: tuple[float, bool] | None = None
 
@@ -206,9 +214,15 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
                 over = Refusal.of("reviewed_over_cases", step=step.name, reviewed=reviewed, cases=cases)
                 refusals[field_id("reviewed", step)] = over
             else:
+                named = changes.reviewers.get(step.id, ())
                 score = messages.Rubric(
-                    slug, step.name, round(passed / reviewed, 6), reviewed=reviewed, dimensions=counts
+                    slug, step.name, round(passed / reviewed, 6), reviewed=reviewed, dimensions=counts, reviewers=named
                 )
+                for person in named:  # a person Slack knows, as `by @ben` asks
+                    try:
+                        caller.require_person(person, "a reviewer", USAGE)
+                    except Refusal as refusal:
+                        refusals[reviewers_field(step)] = refusal
                 said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
                 if counts:
                     said = (step.name, dimensions.words(dimensions.encode(counts), reviewed))

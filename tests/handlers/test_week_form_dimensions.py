@@ -32,6 +32,7 @@ def test_a_field_per_dimension_records_the_review_by_dimension(bot, slack, dimen
         f"dim:{step['draft']}:tone": "draft: of those, passed on tone",
         f"dim:{step['draft']}:accuracy": "draft: of those, passed on accuracy",
         f"dim:{step['draft']}:policy": "draft: of those, passed on policy",
+        f"by:{step['draft']}": "draft: reviewed by",
     }
     assert f"dim:{step['refunds']}:accuracy" in shown and f"passed:{step['refunds']}" not in shown
     typed = {f"cases:{step['draft']}": "40", f"reviewed:{step['draft']}": "20"}

@@ -263,6 +263,8 @@ def contexts(
                 for i in range(30)
             ],
             asks=[f"{text[:40]}: review at least 4 of this week's 20 cases"] * 30,
+            pickers=False,  # 30 steps leave no room for a picker a step (handlers/week_form.py)
+            by="U0123ABCD",
             kpi_name=text,
             unit=text[:20],
             kpi=14.5,
