@@ -416,6 +416,7 @@ _env.filters.update(
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,
     rubric_sample=rubric_sample,
+    lowest_dimension=lambda f: dimensions.words(f.get("dimensions"), f.get("reviewed")),  # a verdict's figures
     ratio_with_ci=ratio_with_ci,
     rubric_with_ci=rubric_with_ci,
     kpi_change_phrase=_kpi_change_phrase,

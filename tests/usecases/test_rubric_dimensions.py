@@ -122,6 +122,8 @@ def test_the_close_and_the_alerts_name_the_lowest_dimension(bot, world, dimensio
     body = json.dumps(alert["blocks"], ensure_ascii=False)
     assert "rubric policy 15/20 = 75%, lowest of 3, &lt; floor 80%" in body
     assert "rubric tone 14/20 = 70%, lowest of 3, &lt; floor 80%" in body
+    history = bot.command("history support-replies", user=OWNER).text
+    assert "FAIL weeks: 2026-11-16 (exceptions 0/20 = 0% ≤ cap 10%, rubric policy 15/20 = 75%, lowest of 3," in history
 
 
 def test_readiness_names_the_lowest_dimension_of_a_step_short_of_its_rubric(bot, ready, slack, store, clock):  # noqa: F811
