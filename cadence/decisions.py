@@ -214,6 +214,7 @@ def of_verdict(
         "ratio": numbers.ratio,
         "rubric": numbers.rubric,
         **({"reviewed": numbers.reviewed} if numbers.reviewed is not None else {}),
+        **({"dimensions": numbers.dimensions} if numbers.dimensions else {}),
         "cap": th.exception_cap,
         "threshold": th.rubric_threshold,
         "floor": th.rubric_floor,

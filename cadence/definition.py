@@ -31,10 +31,11 @@ from cadence.definition_parts import (
     ValueSpec,
     unstorable_message,
 )
+from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric, sourced_entries, sourced_problems
 from cadence.inputs import InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
 from cadence.problems import described
-from cadence.sources import ENV_RE, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.sources import ENV_RE, DimensionsFromSpec, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
 
 MODES = ("human-led", "collaborative", "ai-led")
@@ -98,7 +99,7 @@ class StepSpec(Strict):
     mode: Mode
     pinned: bool = False
     from_: StepFromSpec | None = Field(default=None, alias="from")
-    rubric: Literal["none"] | None = None  # `rubric: none`: the step has no rubric by design
+    rubric: StepRubric | None = None  # `rubric: none`: no rubric by design; or its own dimensions
     calibration: CalibrationSpec | None = None  # its own calibration set (cadence/definition_calibration.py)
 
     @model_validator(mode="after")
@@ -212,6 +213,7 @@ class PlaybookSpec(Strict):
     handoff: HandoffSpec | None = None  # escalation with a clock (cadence/definition_handoff.py)
     calibration: CalibrationSpec | None = None  # each step's with a rubric, unless a step has its own
     intake: IntakeSpec | None = None  # a pilot worth funding (cadence/definition_intake.py)
+    rubric: RubricSpec | None = None  # the dimensions every step's review scores (cadence/dimensions.py)
 
     @field_validator("timezone")
     @classmethod
@@ -267,7 +269,9 @@ class PlaybookSpec(Strict):
                     (f"steps[{step.name}].from.exceptions", step.from_.exceptions, f"exception:{step.name}"),
                 ]
                 rubric = step.from_.rubric
-                if isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
+                if isinstance(rubric, DimensionsFromSpec):  # by dimension: its counts, each checked
+                    given += sourced_entries(f"steps[{step.name}].from.rubric", rubric)
+                elif isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
                     given += [
                         (f"steps[{step.name}].from.rubric.passed", rubric.passed, None),
                         (f"steps[{step.name}].from.rubric.reviewed", rubric.reviewed, None),
@@ -297,6 +301,7 @@ class PlaybookSpec(Strict):
                 problem = f"{where}: value event {events[fed]} already carries this number"
             if problem is not None:
                 problems.append(problem)
+        problems += sourced_problems(self.rubric, self.steps)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -332,7 +337,7 @@ class PlaybookSpec(Strict):
             del data["handoff"]
         else:
             data["handoff"] = _given(data["handoff"])
-        for newest in ("value", "cost", "intake"):  # and the value measure, its cost and the intake
+        for newest in ("value", "cost", "intake", "rubric"):  # and the value measure, its cost, the intake, its rubric
             if data[newest] is None:
                 del data[newest]
         if data.get("value") and data["value"]["minutes_saved"] is None:  # a value event counted, no minutes
@@ -356,7 +361,7 @@ class PlaybookSpec(Strict):
 
 def _from(spec: dict[str, Any]) -> dict[str, Any]:
     """A step's `from:` entry as written: a number's, or a sample's two (passed, reviewed)."""
-    return _given(spec) if "source" in spec else {part: _given(number) for part, number in spec.items()}
+    return _given(spec) if "source" in spec else {part: _from(number) for part, number in spec.items()}
 
 
 def _given(spec: dict[str, Any]) -> dict[str, Any]:
@@ -470,6 +475,7 @@ _PATTERN_HINTS = {
     EVENT_RE: "must be one word of lowercase letters, digits and '_', from a letter (e.g. reply_accepted)",
     SOURCE_NAME_RE: "must be a name of lowercase letters, digits, '-' and '_' (at most 25 characters)",
     ENV_RE: "must be an environment variable's name: letters, digits and '_'",
+    DIMENSION_RE: "must be one lowercase word of letters, digits, '-' or '_' (e.g. accuracy)",
 }
 
 

@@ -213,7 +213,7 @@ class OrgWeek:
     cost_per_hour: float | None = None
     no_cost_per_hour: str | None = None  # why none is given though a cost is (cadence.value.no_cost_per_hour)
     currency: str = "USD"
-    heroes: tuple[tuple[str, str, float], ...] = ()  # slug, person, share
+    heroes: tuple[tuple[str, str, float, str, str], ...] = ()  # slug, person, share, lead, tail (cadence/heroics.py)
 
     @property
     def exception_trend(self) -> str:

@@ -74,6 +74,7 @@ class StepRubric:
     step: str
     cycles: list[list[float | None]]
     by_design: bool = False
+    lowest: str | None = None  # by dimension, its lowest week's: "accuracy 17/20 = 85%, lowest of 3"
 
     @property
     def scored(self) -> bool:
@@ -205,6 +206,7 @@ def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: 
             step.update(evidence=scored_per_cycle, no_evidence=no_evidence)
         if judged and (scores := rubric.score_range()) is not None:  # how far a step that missed was: its scores
             step.update(low=scores[0], high=scores[1], unscored=rubric.unscored())
+            step.update({"lowest": rubric.lowest} if rubric.lowest else {})
         steps.append(step)
     below = [s["step"] for s in steps if not s["met"]]
     figures = dict(

@@ -107,6 +107,7 @@ class WeekNumbers(NamedTuple):
     exceptions: int  # owner-logged exceptions plus members' deviations
     rubric: float | None  # None too for a sample below the review rate (cadence/review.py)
     reviewed: int | None = None  # the rubric's sample; None: every case reviewed
+    dimensions: str | None = None  # its counts per rubric dimension (cadence/dimensions.py)
 
     @property
     def ratio(self) -> float | None:
@@ -300,7 +301,7 @@ def _figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:
         "floor": t.rubric_floor,
         "min_cases": t.min_cases,
         "critical_multiplier": t.critical_multiplier,
-    }
+    } | ({"dimensions": n.dimensions, "reviewed": n.reviewed} if n.dimensions else {})
 
 
 def _week_figures(week: WeekVerdict, t: Thresholds) -> dict[str, Any]:

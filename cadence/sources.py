@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import urlsplit
@@ -81,10 +81,19 @@ class SampleFromSpec(_Plain):
     reviewed: FromSpec
 
 
+class DimensionsFromSpec(_Plain):
+    """A review by rubric dimension, from counts: how many cases were reviewed, and how
+    many of them passed on each of the step's dimensions (`rubric: {reviewed: …,
+    dimensions: {tone: …, accuracy: …}}`; cadence/dimensions.py)."""
+
+    reviewed: FromSpec
+    dimensions: dict[str, FromSpec] = Field(min_length=1, max_length=8)
+
+
 class StepFromSpec(_Plain):
     cases: FromSpec | None = None
     exceptions: FromSpec | None = None
-    rubric: FromSpec | SampleFromSpec | None = None
+    rubric: FromSpec | SampleFromSpec | DimensionsFromSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ class Entry:
     path: str | None
     # a rubric from a sample: this entry asks for the passed count, `reviewed` for the sample
     reviewed: Entry | None = None
+    # a rubric by dimension: this entry asks for the reviewed count, these for each dimension's passed
+    dimensions: tuple[tuple[str, Entry], ...] = ()
 
     @property
     def key(self) -> str:
@@ -109,6 +120,9 @@ class Entry:
     def asked(self) -> str:
         """What the source is asked: the query, or the path (both, for a sample)."""
         asked = self.query if self.query is not None else f"path {self.path}"
+        if self.dimensions:
+            each = (f"{name} ({e.source}): {e.asked}" for name, e in self.dimensions)
+            return f"reviewed: {asked}; " + "; ".join(each)
         if self.reviewed is None:
             return asked
         return f"passed: {asked}; reviewed ({self.reviewed.source}): {self.reviewed.asked}"
@@ -142,6 +156,11 @@ def entries(definition: Mapping[str, object]) -> list[Entry]:
             passed, reviewed = spec["passed"], spec.get("reviewed")
             if isinstance(reviewed, Mapping) and passed.get("source") and reviewed.get("source"):
                 found.append(entry(feeds, step, passed, entry(feeds, step, reviewed)))
+        elif isinstance(spec, Mapping) and isinstance(spec.get("dimensions"), Mapping):  # reviewed, per dimension
+            reviewed, each = spec.get("reviewed"), spec["dimensions"]
+            if isinstance(reviewed, Mapping) and reviewed.get("source"):
+                counts = tuple((str(name), entry(feeds, step, d)) for name, d in each.items() if isinstance(d, Mapping))
+                found.append(replace(entry(feeds, step, reviewed), dimensions=counts))
 
     for feeds in ("kpi", "guardrail", "value"):  # value: the week's count of its events
         section = definition.get(feeds)

@@ -1,9 +1,8 @@
 """Value the sponsor can weigh (docs/playbooks.md, "Value"): a playbook's `value: {event, minutes_saved}`
 prices each counted event in the minutes it saves, so each closed week's hours saved are
 events × minutes ÷ 60, always an estimate shown with its inputs; `cost: {per_month}`
-(in ROLLOUT_CURRENCY) gives the cost per hour saved over the last 4 closed weeks. And
-heroics: one person who made more than 80% of a playbook's reports over a completed
-cycle, in a team of more than 3. Plain functions over plain data."""
+(in ROLLOUT_CURRENCY) gives the cost per hour saved over the last 4 closed weeks
+(heroics: cadence/heroics.py). Plain functions over plain data."""
 
 from __future__ import annotations
 
@@ -14,8 +13,6 @@ from datetime import date
 DAY_MINUTES = 1440
 COST_WEEKS = 4  # cost per hour saved: over the last 4 closed weeks
 WEEKS_A_YEAR = 52
-HERO_SHARE = 0.8  # more than this share of a cycle's reports ...
-HERO_TEAM = 3  # ... in a team of more than this many members
 DEFAULT_CURRENCY = "USD"
 NO_MEASURE = "no value measure"
 
@@ -283,27 +280,3 @@ def no_cost_per_hour(weeks: int = COST_WEEKS, costed: int | None = None) -> str:
 
 def money(amount: float, currency: str) -> str:
     return f"{amount:,.2f} {currency}" if amount < 100 else f"{amount:,.0f} {currency}"
-
-
-@dataclass(frozen=True)
-class Hero:
-    """One person who carries a playbook's numbers: their share of a completed cycle's reports."""
-
-    person: str
-    share: float
-    reports: int
-    total: int
-
-    def words(self, name: str | None = None) -> str:
-        return f"one person carries the numbers: {name or self.person}, {self.share:.0%}"
-
-
-def hero(reports_by_person: Mapping[str, int], team_size: int) -> Hero | None:
-    """The one person with more than 80% of a completed cycle's reports (case counts,
-    reviews, exceptions, typed KPI and guardrail), in a team of more than 3 members."""
-    total = sum(reports_by_person.values())
-    if team_size <= HERO_TEAM or total == 0:
-        return None
-    person, made = max(reports_by_person.items(), key=lambda item: (item[1], item[0]))
-    share = made / total
-    return Hero(person, share, made, total) if share > HERO_SHARE else None

@@ -63,6 +63,12 @@ class Report(BaseModel):
     reviewed: int | None = Field(
         default=None, ge=1, le=MAX_COUNT, description="For rubric, with passed: how many cases were reviewed."
     )
+    dimensions: dict[str, Annotated[int, Field(ge=0, le=MAX_COUNT)]] | None = Field(
+        default=None,
+        max_length=8,
+        description="For rubric, with reviewed, for a rubric with dimensions: how many of the reviewed cases "
+        'passed on each ({"tone": 19, "accuracy": 18}). The score is the lowest one\'s.',
+    )
     reason: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="For an exception: what happened.")
     week: Annotated[date | Annotated[int, Field(ge=1, le=4)] | None, BeforeValidator(_week)] = Field(
         default=None,
@@ -109,7 +115,12 @@ class Report(BaseModel):
         for those left out, not the defaults filled in later. Stored with the key
         (api_report_key.report_hash): a change here refuses every retry across a deploy."""
         fields = self.model_dump(exclude={"key"})
-        for sample in ("passed", "reviewed", "arm"):  # newer fields: a report without them hashes as it always has
+        for sample in (
+            "passed",
+            "reviewed",
+            "arm",
+            "dimensions",
+        ):  # newer fields: a report without them hashes as it always has
             if fields[sample] is None:
                 del fields[sample]
         if fields["value"] is not None:
@@ -158,6 +169,8 @@ class Report(BaseModel):
 
     def _rubric(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
         """A score as its value, or as the passed and reviewed counts of a sample."""
+        if self.dimensions is not None:
+            return self._rubric_by_dimension(when)
         if self.passed is not None or self.reviewed is not None:
             return self._sampled_rubric(when)
         value = self.value
@@ -177,6 +190,23 @@ class Report(BaseModel):
             return self._unfit("passed", f"{self.passed} passed is more than the {self.reviewed} reviewed")
         score = round(self.passed / self.reviewed, 6)
         return messages.Rubric(self.playbook, self.step or "", score, reviewed=self.reviewed, **when)
+
+    def _rubric_by_dimension(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        """A review by rubric dimension: the reviewed count, and what passed on each."""
+        given = self.dimensions or {}
+        if self.value is not None or self.passed is not None:
+            field = "value" if self.value is not None else "passed"
+            return self._unfit(field, "a review by dimension gives reviewed and dimensions, not a value or passed")
+        if self.reviewed is None or not given:
+            return self._unfit(
+                "reviewed" if given else "dimensions", "a review by dimension gives both reviewed and dimensions"
+            )
+        over = next((name for name, passed in given.items() if passed > self.reviewed), None)
+        if over is not None:
+            return self._unfit("dimensions", f"{over}: {given[over]} passed is more than the {self.reviewed} reviewed")
+        counts = tuple(given.items())
+        score = round(min(given.values()) / self.reviewed, 6)
+        return messages.Rubric(self.playbook, self.step or "", score, reviewed=self.reviewed, dimensions=counts, **when)
 
     def _measure(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
         """The KPI or the guardrail: any number within MAX_VALUE either way."""

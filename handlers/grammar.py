@@ -19,10 +19,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cadence import dimensions as rubric_dimensions
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
-from handlers import checkins, grammar_adopt, grammar_calibrate, kit_form, playbook_form, replies, week_form
+from handlers import (
+    checkins,
+    grammar_adopt,
+    grammar_calibrate,
+    grammar_life,
+    grammar_review,
+    kit_form,
+    playbook_form,
+    replies,
+    week_form,
+)
 from handlers.words import (
     Words,
     clip,
@@ -159,34 +170,6 @@ def _guardrail(w: Words) -> messages.GuardrailReport:
     return messages.GuardrailReport(playbook_name(words[1]), value, week, percent, override=override)
 
 
-def _pause(w: Words) -> messages.Pause:
-    return _pause_or_retire(w, retire=False)
-
-
-def _retire(w: Words) -> messages.Pause:
-    return _pause_or_retire(w, retire=True)
-
-
-def _pause_or_retire(w: Words, retire: bool) -> messages.Pause:
-    usage = "retire" if retire else "pause"
-    if len(w) < 3:
-        raise Refusal.of("pause_arguments", usage=usage)
-    return messages.Pause(playbook_name(w.words[1]), free_text(w.rest(2), "reason", usage), retire)
-
-
-def _resume(w: Words) -> messages.Resume:
-    if not 2 <= len(w) <= 3:
-        raise Refusal.of("resume_arguments", usage="resume")
-    starts_on = None
-    if len(w) == 3:
-        starts_on = parse_date(w.words[2])
-        if starts_on.weekday() != 0:
-            raise Refusal.of(
-                "cycle_not_monday", usage="resume", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
-            )
-    return messages.Resume(playbook_name(w.words[1]), starts_on)
-
-
 def _owner(w: Words) -> messages.HandOver:
     if len(w) != 3:
         raise Refusal.of("owner_arguments", usage="owner")
@@ -237,14 +220,20 @@ def _cases(w: Words) -> messages.Cases:
 def _rubric(w: Words) -> messages.Rubric:
     w, override = split_override(w, "rubric")
     words, week = split_week(w, "rubric")
+    words, reviewers = grammar_review.reviewers(words)  # `by @ben @ida`
+    if len(words) > 4:  # `20 tone:19 accuracy:18 policy:20`: a review by dimension
+        reviewed, dimensions = grammar_review.dimensions(words[3:])
+        score = rubric_dimensions.score(dimensions, reviewed)
+        playbook, step = playbook_name(words[1]), step_name(words[2])
+        return messages.Rubric(playbook, step, score, week, None, None, override, reviewed, dimensions, reviewers)
     if len(words) != 4:
         raise Refusal.of("rubric_arguments", usage="rubric")
     playbook, step, said = playbook_name(words[1]), step_name(words[2]), words[3]
     if "/" in said:  # `18/20`: 18 of 20 reviewed cases passed
         passed, reviewed = parse_sample(said)
         score = round(passed / reviewed, 6)
-        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed)
-    return messages.Rubric(playbook, step, parse_score(said), week, override=override)
+        return messages.Rubric(playbook, step, score, week, override=override, reviewed=reviewed, reviewers=reviewers)
+    return messages.Rubric(playbook, step, parse_score(said), week, override=override, reviewers=reviewers)
 
 
 def _week(w: Words) -> messages.OpenForm:
@@ -455,7 +444,10 @@ SUBCOMMANDS = (
     ),
     Subcommand(
         "rubric",
-        ("/rollout rubric <playbook> <step> <score or passed/reviewed> [week:N] [override <reason>]",),
+        (
+            "/rollout rubric <playbook> <step> <score or passed/reviewed> [by @user…] [week:N] [override <reason>]",
+            "/rollout rubric <playbook> <step> <reviewed> <dimension>:<passed>… [by @user…] [week:N] [override <reason>]",
+        ),
         _rubric,
         commands.rubric,
         replies.rubric,
@@ -525,9 +517,23 @@ SUBCOMMANDS = (
         replies.guardrail,
     ),
     Subcommand("undo", ("/rollout undo <playbook>",), _undo, commands.undo, replies.undo),
-    Subcommand("pause", ("/rollout pause <playbook> <reason>",), _pause, commands.pause, replies.pause),
-    Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), _resume, commands.resume, replies.resume),
-    Subcommand("retire", ("/rollout retire <playbook> <reason>",), _retire, commands.pause, replies.pause),
+    Subcommand(
+        "pause",
+        ("/rollout pause <playbook> <reason>",),
+        grammar_life.pause_or_retire("pause"),
+        commands.pause,
+        replies.pause,
+    ),
+    Subcommand(
+        "resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), grammar_life.resume, commands.resume, replies.resume
+    ),
+    Subcommand(
+        "retire",
+        ("/rollout retire <playbook> <reason>",),
+        grammar_life.pause_or_retire("retire"),
+        commands.pause,
+        replies.pause,
+    ),
     Subcommand("owner", ("/rollout owner <playbook> <@user>",), _owner, commands.hand_over, replies.hand_over),
     Subcommand(
         "champion",

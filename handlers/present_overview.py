@@ -59,4 +59,6 @@ def _line(line: PlaybookLine) -> dict[str, Any]:
         hours=getattr(line.value, "last_hours", None),
         hero_id=hero.person if hero else None,
         hero_share=hero.share if hero else None,
+        hero_lead=hero.lead if hero else None,
+        hero_tail=hero.tail if hero else None,
     )

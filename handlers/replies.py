@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from cadence import calendar, rules
+from cadence import calendar, dimensions, rules
 from cadence.figures import progress_to_target
 from handlers import present_status
 from templates import render
@@ -111,6 +111,8 @@ def rubric(caller: Caller, cmd: messages.Rubric, done: commands.Recorded) -> Rep
         step=done.step.name if done.step else None,
         score=cmd.score,
         reviewed=cmd.reviewed,
+        counts=[(name.lower(), passed) for name, passed in cmd.dimensions],
+        by_dimension=dimensions.words(dimensions.encode([(n.lower(), p) for n, p in cmd.dimensions]), cmd.reviewed),
         threshold=threshold,
         floor=done.state.settings.floor_for(threshold),
     )

@@ -106,9 +106,10 @@ def _reliability(page: PlaybookPage) -> str | None:
 
 
 def _hero(page: PlaybookPage) -> dict[str, Any]:
-    """The one person who carries the playbook's numbers, and their share, if one does."""
+    """The one person who carries the playbook's quality work, and their share, if one does."""
     hero = page.hero
-    return dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
+    shown = dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
+    return shown | dict(hero_lead=hero.lead if hero else None, hero_tail=hero.tail if hero else None)
 
 
 def _guardrail(page: PlaybookPage) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cadence import keys
+from cadence.definition import USER_RE
 from cadence.text import unstorable
 from handlers.actions import show_form
 from handlers.errors import Malformed
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_BLOCKS = 100  # a modal's blocks (Block Kit)
 TITLES = {"week_closed": "Week closed", "week_in_future": "Week not begun yet"}
+_USER_ID = re.compile(USER_RE)
 
 
 def register(app: App, services: Services) -> None:
@@ -91,7 +94,10 @@ def _fields(form: week_form.WeekForm) -> dict[str, str]:
             fields[week_form.field_id("cases", row.step)] = "" if row.cases is None else str(row.cases)
         if not row.no_rubric and row.rubric_from is None:
             fields[week_form.field_id("reviewed", row.step)] = "" if row.reviewed is None else str(row.reviewed)
-            fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
+            for name, passed in row.dimensions:  # a field per rubric dimension, in place of `passed`
+                fields[week_form.dimension_field(row.step, name)] = "" if passed is None else str(passed)
+            if not row.dimensions:
+                fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
     if form.kpi_from is None:
         fields[week_form.KPI] = _written(form.kpi)
     if form.state.playbook.guardrail_name and form.guardrail_from is None:
@@ -107,6 +113,9 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
     fields = _fields(form)
     # a step: its cases (a field, or a line saying where they come from) and its review (two fields, or a line)
     blocks = 1 + sum(1 + (0 if row.no_rubric else 1 if row.rubric_from else 2) for row in form.steps)
+    blocks += sum(max(len(row.dimensions) - 1, 0) for row in form.steps if not row.rubric_from)
+    reviewed = sum(1 for row in form.steps if not row.no_rubric and not row.rubric_from)
+    pickers = blocks + reviewed <= MAX_BLOCKS  # who reviewed, a picker a step, where the modal has room
     blocks += 1 + (1 if playbook.guardrail_name else 0) + (1 if form.compared else 0)
     if blocks > MAX_BLOCKS:
         raise Refusal.of(
@@ -125,6 +134,8 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
         slug=playbook.slug,
         week=form.week,
         rows=form.steps,
+        pickers=pickers,
+        by=form.by,
         asks=week_form.asks(form),
         kpi_name=playbook.kpi_name,
         unit=playbook.kpi_unit,
@@ -192,10 +203,14 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
 
     for field in before:
         kind = field.partition(":")[0]
+        if kind == "reviewed":
+            _reviewers(values, field, changes)
         if kind == "cases" and field in changed:
             count = read(field, parse_count)
             if count is not None:
                 changes.cases[_step_id(field)] = count
+        elif kind == "reviewed" and any(f.startswith(f"dim:{field.partition(':')[2]}:") for f in before):
+            _by_dimension(field, before, now, changed, read, changes, errors)
         elif kind == "reviewed":
             passed_field = "passed:" + field.partition(":")[2]
             if field not in changed and passed_field not in changed:
@@ -211,6 +226,44 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             if number is not None:
                 changes = _with(changes, kind, number)
     return changes, errors
+
+
+def _by_dimension(
+    field: str,
+    before: dict[str, str],
+    now: dict[str, str],
+    changed: set[str],
+    read: Any,
+    changes: week_form.Changes,
+    errors: dict[str, str],
+) -> None:
+    """A step's review by rubric dimension: its reviewed count and a count per dimension,
+    all given once any is changed (an empty one is named on its field)."""
+    parts = [field, *(f for f in before if f.startswith(f"dim:{field.partition(':')[2]}:"))]
+    if not changed & set(parts):
+        return
+    empty = [part for part in parts if not now[part]]
+    if empty:
+        errors.update({part: plain(Refusal.of("form_review_dimensions_half")) for part in empty})
+        return
+    counts = [read(part, parse_count) for part in parts]
+    if any(count is None for count in counts):
+        return
+    reviewed, passed = counts[0], counts[1:]
+    step = _step_id(field)
+    changes.reviews[step] = (min(passed), reviewed)
+    changes.by_dimension[step] = tuple((part.rsplit(":", 1)[1], n) for part, n in zip(parts[1:], passed, strict=True))
+
+
+def _reviewers(values: dict[str, Any], field: str, changes: week_form.Changes) -> None:
+    """A step's picker of who reviewed (`by:<step id>`), as Slack sends it; a user id of
+    another shape was never Slack's (Malformed)."""
+    picked = ((values.get("by:" + field.partition(":")[2]) or {}).get("value") or {}).get("selected_users")
+    if not isinstance(picked, list) or not picked:
+        return
+    if not all(isinstance(user, str) and _USER_ID.match(user) for user in picked):
+        raise Malformed("a reviewers picker with an id Slack never sends")
+    changes.reviewers[_step_id(field)] = tuple(dict.fromkeys(picked))
 
 
 def _with(changes: week_form.Changes, kind: str, number: tuple[float, bool]) -> week_form.Changes:

@@ -186,6 +186,7 @@ def _step_figures(weeks: int) -> Select[Any] | CompoundSelect:
             _latest_of_step(CaseCount, CaseCount.cases, week_start).label("cases"),
             _latest_of_step(RubricScore, RubricScore.score, week_start).label("rubric"),
             _latest_of_step(RubricScore, RubricScore.reviewed, week_start).label("reviewed"),
+            _latest_of_step(RubricScore, RubricScore.dimensions, week_start).label("dimensions"),
             _count_of_step(ExceptionReport, week_start).label("exceptions"),
         ],
         STEP.c.playbook_id,

@@ -44,7 +44,17 @@ from storage.types import one_of
 from storage.webhooks import announce
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
-_VERDICT_COLUMNS = ("step_id", "week_start", "outcome", "cases", "exceptions", "rubric", "rule", "reviewed")
+_VERDICT_COLUMNS = (
+    "step_id",
+    "week_start",
+    "outcome",
+    "cases",
+    "exceptions",
+    "rubric",
+    "rule",
+    "reviewed",
+    "dimensions",
+)
 
 
 @functools.cache
@@ -229,8 +239,8 @@ class Governance:
             if d.kind == "guardrail":
                 guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
         verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
-        for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed in verdicts:
-            numbers = WeekNumbers(cases, exceptions, rubric, reviewed)
+        for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed, dimensions in verdicts:
+            numbers = WeekNumbers(cases, exceptions, rubric, reviewed, dimensions)
             verdicts_of[step_id].append(WeekVerdict(week_start, outcome, numbers, rule))
         changes: dict[int, list[date]] = {}
         demotions: dict[int, list[date]] = {}

@@ -58,6 +58,7 @@ class NewVerdict:
     rubric: float | None
     rule: str | None = None  # cadence.rules.VerdictRule: why
     reviewed: int | None = None  # the rubric's sample; None: every case reviewed
+    dimensions: str | None = None  # its counts per rubric dimension (cadence/dimensions.py)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ EXCEPTION = add_report_if_open(table_of(ExceptionReport), ("playbook_id", "step_
 CASE_COUNT = add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED))
 
 
-RUBRIC_SCORE = add_report_if_open(table_of(RubricScore), ("playbook_id", "step_id", "score", "reviewed", *REPORTED))
+RUBRIC = ("playbook_id", "step_id", "score", "reviewed", "dimensions", "reviewers", *REPORTED)
+RUBRIC_SCORE = add_report_if_open(table_of(RubricScore), RUBRIC)
 
 
 def add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
@@ -114,9 +115,7 @@ BATCHED = {
         table_of(ExceptionReport), ("playbook_id", "step_id", "reason", *REPORTED), returning=False
     ),
     "cases": add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED), returning=False),
-    "rubric": add_report_if_open(
-        table_of(RubricScore), ("playbook_id", "step_id", "score", "reviewed", *REPORTED), returning=False
-    ),
+    "rubric": add_report_if_open(table_of(RubricScore), RUBRIC, returning=False),
 }
 SHARE_PLAYBOOKS = (
     sa_select(PLAYBOOK.c.id).where(one_of(PLAYBOOK.c.id, "ids")).order_by(PLAYBOOK.c.id).with_for_update(read=True)

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from cadence import heroics
 from storage.db import Bind, engine_of, reading
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import (
     CaseCount,
     CheckIn,
+    ExceptionItemEvent,
     ExceptionReport,
     GuardrailReading,
     KpiReading,
@@ -27,6 +29,21 @@ from storage.models.reports import (
     ValueCount,
 )
 from storage.types import one_of
+
+
+@dataclass(frozen=True)
+class QualityWork:
+    """A playbook's quality work over a cycle (storage's read for cadence/heroics.py)."""
+
+    reviews: list[heroics.Review]
+    closed: Counter[str]  # exception items resolved or accepted, by who closed them
+    team: set[str]
+
+
+def _within(t: Any, first: date, last: date) -> list[Any]:
+    """The reports of the playbooks `ids` that count, in the weeks from `first` to `last`."""
+    counts = [t.c.withdrawn_at.is_(None)] if "withdrawn_at" in t.c else []
+    return [one_of(t.c.playbook_id, "ids"), t.c.week_start >= first, t.c.week_start <= last, *counts]
 
 
 @dataclass(frozen=True)
@@ -176,38 +193,58 @@ class ValueCounts:
         )
         return {(pid, w): float(v) for pid, w, v in rows if v is not None}
 
-    def reporters(self, playbook_ids: list[int], first: date, last: date) -> dict[int, tuple[Counter[str], set[str]]]:
-        """Each playbook's reports from `first` to `last` by who made them (case counts,
-        reviews, exceptions, KPI and guardrail readings that count), and everyone who
-        reported or checked in then (the team, as its work shows it)."""
-        found: dict[int, tuple[Counter[str], set[str]]] = {pid: (Counter(), set()) for pid in playbook_ids}
+    def quality_work(self, playbook_ids: list[int], first: date, last: date) -> dict[int, QualityWork]:
+        """Each playbook's quality work from the week of `first` to that of `last` (cadence/heroics.py):
+        the reviews that count (each step-week's latest, with its reviewers and, for a bare
+        score, the week's case count), the exception items closed (resolved or accepted)
+        in those weeks by who closed them, and everyone who reported, reviewed or checked
+        in then (the team, as its work shows it)."""
+        found = {pid: QualityWork([], Counter(), set()) for pid in playbook_ids}
         if not playbook_ids:
             return found
+        span = {"ids": playbook_ids}
         with reading(self.bind) as s:
             c = s.connection()
-            for model in (CaseCount, RubricScore, ExceptionReport, KpiReading, GuardrailReading):
+            cases: dict[tuple[int, date], int] = {}
+            for model in (CaseCount, RubricScore, ExceptionReport, KpiReading, GuardrailReading, CheckIn):
                 t = table_of(model)
+                by = t.c.user_id if model is CheckIn else t.c.reported_by
                 rows = c.execute(
-                    select(t.c.playbook_id, t.c.reported_by, func.count())
-                    .where(
-                        one_of(t.c.playbook_id, "ids"),
-                        t.c.week_start >= first,
-                        t.c.week_start <= last,
-                        t.c.withdrawn_at.is_(None),
-                    )
-                    .group_by(t.c.playbook_id, t.c.reported_by),
-                    {"ids": playbook_ids},
+                    select(t.c.playbook_id, by)
+                    .distinct()
+                    .where(*_within(t, first, last))
+                    .group_by(t.c.playbook_id, by),
+                    span,
                 )
-                for pid, by, n in rows:
-                    found[pid][0][by] += n
-                    found[pid][1].add(by)
-            t = table_of(CheckIn)
-            rows = c.execute(
-                select(t.c.playbook_id, t.c.user_id)
-                .distinct()
-                .where(one_of(t.c.playbook_id, "ids"), t.c.week_start >= first, t.c.week_start <= last),
-                {"ids": playbook_ids},
+                for pid, person in rows:
+                    found[pid].team.add(person)
+            t = table_of(CaseCount)
+            for step_id, week_start, count in c.execute(
+                select(t.c.step_id, t.c.week_start, t.c.cases).where(*_within(t, first, last)).order_by(t.c.id), span
+            ):
+                cases[(step_id, week_start)] = count  # the latest counts
+            t = table_of(RubricScore)
+            latest: dict[tuple[int, date], Any] = {}
+            for row in c.execute(select(t).where(*_within(t, first, last)).order_by(t.c.id), span):
+                latest[(row.step_id, row.week_start)] = row
+            for (step_id, week_start), row in latest.items():
+                named = tuple((row.reviewers or "").split())
+                found[row.playbook_id].reviews.append(
+                    heroics.Review(row.reviewed, cases.get((step_id, week_start)), named, row.reported_by)
+                )
+                found[row.playbook_id].team.update(named)
+            e = table_of(ExceptionItemEvent)
+            closes = c.execute(
+                select(e.c.playbook_id, e.c.by, func.count())
+                .where(
+                    one_of(e.c.playbook_id, "ids"),
+                    e.c.state.in_(("resolved", "accepted")),
+                    e.c.at >= datetime.combine(first, time(0), UTC),
+                    e.c.at < datetime.combine(last + timedelta(days=7), time(0), UTC),
+                )
+                .group_by(e.c.playbook_id, e.c.by),
+                span,
             )
-            for pid, user in rows:
-                found[pid][1].add(user)
+            for pid, person, n in closes:
+                found[pid].closed[person] += n
         return found

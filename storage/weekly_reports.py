@@ -91,6 +91,8 @@ def new_report(
     values = dict(playbook_id=playbook_id, week_start=week_start, **value, **reporter, reported_at=at)
     if kind == "rubric":
         values.setdefault("reviewed", None)  # a bare score: every case reviewed
+        values.setdefault("dimensions", None)  # a review without dimensions
+        values.setdefault("reviewers", None)  # none named: the reporter reviewed
     return NewReport(kind, values, key, counts_for, adds)
 
 
@@ -538,6 +540,7 @@ class WeeklyReports:
                         deviations=deviations.get(step.id, 0),
                         rubric=numbers.rubric if numbers else None,
                         reviewed=numbers.reviewed if numbers else None,
+                        dimensions=numbers.dimensions if numbers else None,
                         asked=review.asked(step.mode, numbers.cases if numbers else None, rates),
                     )
                 )

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from cadence import dimensions
 from cadence.decisions import named_ids
 from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
@@ -196,11 +197,14 @@ def _rubric_phrase(f: dict[str, Any]) -> str:
     rubric = f.get("rubric")
     if rubric is None:
         return "no rubric score"
+    # by dimension: "rubric accuracy 17/20 = 85%, lowest of 3, < threshold 90%"
+    said = f"rubric {dimensions.words(f.get('dimensions'), f.get('reviewed')) or _pct(rubric)}"
+    said += "," if f.get("dimensions") and f.get("reviewed") else ""
     if rubric < f["floor"]:
-        return f"rubric {_pct(rubric)} < floor {_pct(f['floor'])}"
+        return f"{said} < floor {_pct(f['floor'])}"
     if rubric >= f["threshold"]:
-        return f"rubric {_pct(rubric)} ≥ {_pct(f['threshold'])}"
-    return f"rubric {_pct(rubric)} < threshold {_pct(f['threshold'])}"
+        return f"{said} ≥ {_pct(f['threshold'])}"
+    return f"{said} < threshold {_pct(f['threshold'])}"
 
 
 def _verdict_phrase(f: dict[str, Any]) -> str:
@@ -229,7 +233,7 @@ def rubric_sample(s: StepWeek) -> str:
         return ""
     if s.sample_too_small:
         return f"sample too small ({s.reviewed} of the {s.asked} asked)"
-    return sample_words(s.rubric, s.reviewed)
+    return dimensions.words(s.dimensions, s.reviewed) or sample_words(s.rubric, s.reviewed)
 
 
 def sample_words(rubric: float, reviewed: int | None) -> str:
@@ -297,6 +301,7 @@ def inconclusive_reason(
     exceptions: int = 0,
     pooled: Evidence | None = None,
     reviewed: int | None = None,
+    by_dimension: str | None = None,
 ) -> str:
     """Why a week was INCONCLUSIVE (cadence.rules.VerdictRule), for its close: "6 cases, fewer
     than the 10 needed", "rubric 85% is between the floor 80% and the threshold 90%", "no
@@ -308,7 +313,9 @@ def inconclusive_reason(
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
     if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
         floor, threshold = _pct(t.rubric_floor), _pct(t.rubric_threshold)
-        return f"rubric {_pct(rubric)} is between the floor {floor} and the threshold {threshold}"
+        lowest = dimensions.words(by_dimension, reviewed)  # "accuracy 17/20 = 85%, lowest of 3"
+        rubric_said = f"rubric {lowest}," if lowest else f"rubric {_pct(rubric)}"
+        return f"{rubric_said} is between the floor {floor} and the threshold {threshold}"
     if rule == VerdictRule.NO_RUBRIC and rubric is None:
         return "no rubric score reported"
     if rule == VerdictRule.CONFIDENT_UNSURE and pooled is not None and pooled.weeks > 1:
@@ -410,6 +417,7 @@ _env.filters.update(
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,
     rubric_sample=rubric_sample,
+    lowest_dimension=lambda f: dimensions.words(f.get("dimensions"), f.get("reviewed")),  # a verdict's figures
     ratio_with_ci=ratio_with_ci,
     rubric_with_ci=rubric_with_ci,
     kpi_change_phrase=_kpi_change_phrase,

@@ -129,6 +129,8 @@ def _scores(step: dict[str, Any]) -> str:
     said = f"score {low}" if low == high else f"scores {low.removesuffix('%')}–{high}"
     if step.get("unscored"):
         said += f", {plural(step['unscored'], 'week')} without one"
+    if step.get("lowest"):  # by rubric dimension: its lowest week's
+        said += f"; lowest week {step['lowest']}"
     return f" ({said})"
 
 

@@ -153,10 +153,28 @@ TEXTS: dict[str, str] = {
     "sample_passed_over_reviewed": (
         "“{word}”: {passed} passed is more than the {reviewed} reviewed. Write passed/reviewed, e.g. 18/20."
     ),
+    # a review by rubric dimension (handlers/grammar_review.py, usecases/shared/recording.py)
+    "reviewers_none": "Mention who reviewed after `by`, e.g. `by @ben @ida`, or leave `by` out (you reviewed).",
+    "dimension_word": (
+        "“{word}” is not a dimension's count: after the reviewed count, write each dimension as name:passed, "
+        "e.g. 20 tone:19 accuracy:18 policy:20."
+    ),
+    "dimension_not_count": "“{word}”: {what} is a whole number of cases, e.g. 20 tone:19 accuracy:18.",
+    "dimension_twice": "Dimension {dimension} is given twice: give each dimension once.",
+    "dimension_over_reviewed": (
+        "{dimension}: {passed} passed is more than the {reviewed} reviewed. Each dimension counts what passed "
+        "of the one reviewed count."
+    ),
+    "dimension_unknown": ("Step {step} of {slug} has no rubric dimension “{dimension}”: {declared}."),
+    "dimension_missing": (
+        "Step {step} of {slug} scores its rubric by dimension, and {dimension} is not given: give each of "
+        "{declared} out of the reviewed count, e.g. `/rollout rubric {slug} {step} 20 {example}`."
+    ),
     # the owner's week in one form (usecases/week_form.py): each shown on its field
     "form_none_reviewed": "No case reviewed: give how many were reviewed (at least 1), or leave both fields empty.",
     "form_passed_over": "{passed} passed is more than the {reviewed} reviewed.",
     "form_review_half": "Give both how many cases were reviewed and how many of them passed.",
+    "form_review_dimensions_half": "Give how many cases were reviewed and how many of them passed on each dimension.",
     "week_form_gone": "This playbook no longer exists; nothing was stored.",
     "week_form_step_removed": "{step} was removed {when}; open the form again. Nothing was stored.",
     "week_form_too_long": (

@@ -77,7 +77,12 @@ def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
 
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
-    return _report(caller, cmd, cmd.step, "rubric", caller.require_owner_or_curator)
+    def authorize(state: PlaybookState, usage: str | None) -> None:
+        caller.require_owner_or_curator(state, usage)
+        for person in cmd.reviewers:  # `by @ben`: a person of the workspace, as Slack says now
+            caller.require_person(person, "a reviewer", usage or "rubric")
+
+    return _report(caller, cmd, cmd.step, "rubric", authorize)
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ class Digest:
             cost_per_hour=saved.cost_per_hour,
             no_cost_per_hour=saved.no_cost_per_hour,
             currency=self.currency,
-            heroes=tuple(sorted((slugs[pid], h.person, h.share) for pid, h in carried.items())),
+            heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items())),
         )
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:

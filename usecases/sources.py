@@ -105,10 +105,11 @@ class Sample(float):
     fetched value is: the fetch row keeps the score)."""
 
     reviewed: int
+    dimensions: tuple[tuple[str, int], ...]  # a review by dimension's counts; `passed`: the lowest
 
-    def __new__(cls, passed: int, reviewed: int) -> Sample:
+    def __new__(cls, passed: int, reviewed: int, dimensions: tuple[tuple[str, int], ...] = ()) -> Sample:
         made = super().__new__(cls, round(passed / reviewed, 6))
-        made.reviewed = reviewed
+        made.reviewed, made.dimensions = reviewed, dimensions
         return made
 
 
@@ -137,12 +138,31 @@ async def _sample(
     return Sample(passed, reviewed)
 
 
+async def _by_dimension(
+    fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Mapping[str, str]
+) -> Sample:
+    """A review by rubric dimension: its reviewed count (`entry`) and each dimension's
+    passed count, each a count, at least one reviewed, none passed above it."""
+    reviewed = await _count(fetcher, state, entry, week_start, environ)
+    if reviewed == 0:
+        raise SourceFailed("no case reviewed: the reviewed count is 0")
+    counts = []
+    for name, counted in entry.dimensions:
+        passed = await _count(fetcher, state, counted, week_start, environ)
+        if passed > reviewed:
+            raise SourceFailed(f"{name}: {passed} passed is more than the {reviewed} reviewed")
+        counts.append((name, passed))
+    return Sample(min(passed for _, passed in counts), reviewed, tuple(counts))
+
+
 async def ask(
     fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Mapping[str, str]
 ) -> float:
     """One sourced number of a week, checked to fit what it feeds. Raises SourceFailed."""
     if entry.reviewed is not None:
         return await _sample(fetcher, state, entry, week_start, environ)
+    if entry.dimensions:
+        return await _by_dimension(fetcher, state, entry, week_start, environ)
     spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
     if spec is None:
         raise SourceFailed(f"the playbook has no source {entry.source}")
@@ -171,7 +191,8 @@ def _command(state: PlaybookState, entry: sources.Entry, value: float) -> messag
         return messages.Cases(slug, step, int(value))
     if entry.feeds == "exceptions":
         return messages.LogException(slug, step, f"counted by source {entry.source}")
-    return messages.Rubric(slug, step, float(value), reviewed=getattr(value, "reviewed", None))
+    reviewed, counts = getattr(value, "reviewed", None), getattr(value, "dimensions", ())
+    return messages.Rubric(slug, step, float(value), reviewed=reviewed, dimensions=counts)
 
 
 class SourceClock:

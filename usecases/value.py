@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from cadence import calendar, value
+from cadence import calendar, heroics, value
 from cadence.definition_intake import NO_VALUE_EVENT
-from cadence.value import Hero, WeekValue
+from cadence.heroics import Hero
+from cadence.value import WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
 from storage.value_counts import Ask, Measure
@@ -228,7 +229,8 @@ def completed_cycle(state: PlaybookState, today: date) -> tuple[date, date] | No
 
 
 def heroes(store: Store, states: list[PlaybookState], today: dict[int, date]) -> dict[int, Hero]:
-    """Each playbook whose last completed cycle's reports one person carried (cadence.value.hero)."""
+    """Each playbook whose last completed cycle's quality work one person carried: its
+    reviewed cases or its closed exception items (cadence/heroics.py)."""
     cycles = {s.playbook.id: completed_cycle(s, today[s.playbook.id]) for s in states}
     found: dict[int, Hero] = {}
     by_span: dict[tuple[date, date], list[int]] = {}
@@ -236,9 +238,9 @@ def heroes(store: Store, states: list[PlaybookState], today: dict[int, date]) ->
         if span is not None:
             by_span.setdefault(span, []).append(pid)
     for (first, last), pids in by_span.items():
-        for pid, (made, team) in store.value.reporters(pids, first, last).items():
-            people = {p for p in team if PERSON_RE.match(p)}
-            carried = value.hero(made, len(people))
-            if carried is not None and PERSON_RE.match(carried.person):
+        for pid, work in store.value.quality_work(pids, first, last).items():
+            people = {p for p in work.team | set(work.closed) if PERSON_RE.match(p)}
+            carried = heroics.hero(heroics.reviewed_by(work.reviews), work.closed, len(people), people)
+            if carried is not None:
                 found[pid] = carried
     return found

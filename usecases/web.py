@@ -14,10 +14,10 @@ from typing import Any
 from cadence import calendar
 from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
+from cadence.heroics import Hero
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
 from cadence.rules import Thresholds
-from cadence.value import Hero
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
 from usecases import bar_requests, input_checks, status

@@ -12,8 +12,8 @@ from typing import Any
 
 from cadence import calendar, sponsor
 from cadence.figures import progress_to_target
+from cadence.heroics import Hero
 from cadence.replication import REPLICATED
-from cadence.value import Hero
 from storage.store import PlaybookState
 from usecases import setup_time
 from usecases import value as worth

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from cadence import calendar, review, sources
+from cadence import calendar, dimensions, review, sources
 from cadence.definition_compare import Compare
 from storage.models.playbooks import Step
 from storage.store import PlaybookState, WeekClosed
@@ -37,6 +37,16 @@ def field_id(kind: str, step: Step | None = None) -> str:
     return kind if step is None else f"{kind}:{step.id}"
 
 
+def reviewers_field(step: Step) -> str:
+    """A step's reviewers picker: `by:<step id>`."""
+    return f"by:{step.id}"
+
+
+def dimension_field(step: Step, dimension: str) -> str:
+    """A rubric dimension's field: `dim:<step id>:<dimension>`."""
+    return f"dim:{step.id}:{dimension}"
+
+
 @dataclass(frozen=True)
 class StepRow:
     """One step's numbers in the form: what counts now, and where a number it does not
@@ -50,6 +60,8 @@ class StepRow:
     cases_from: str | None = None
     rubric_from: str | None = None
     no_rubric: bool = False  # `rubric: none`: reviewed by design elsewhere, not asked
+    # the rubric's dimensions, each with what passed in the review that counts (a field each)
+    dimensions: tuple[tuple[str, int | None], ...] = ()
 
     @property
     def passed(self) -> int | None:
@@ -68,6 +80,7 @@ class WeekForm:
     compared: bool = False  # the KPI has `compare`: the form asks the rest's too
     rest: float | None = None
     rest_from: str | None = None
+    by: str = ""  # who opened it: each step's reviewers picker starts with them
 
 
 def open_week(caller: Caller, playbook: str | None, week: messages.Week) -> WeekForm:
@@ -110,6 +123,7 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
             cases_from=_fed(state, "cases", step.name),
             rubric_from=_fed(state, "rubric", step.name),
             no_rubric=step.name in by_design,
+            dimensions=_dimensions(state, step, numbers.dimensions),
         )
         for step, numbers in zip(state.steps, figures.steps, strict=True)
     ]
@@ -124,7 +138,14 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
         compared=Compare.of(state.playbook.definition) is not None,
         rest=figures.rest,
         rest_from=_fed(state, "rest", None),
+        by=caller.user_id,
     )
+
+
+def _dimensions(state: PlaybookState, step: Step, stored: str | None) -> tuple[tuple[str, int | None], ...]:
+    """The step's declared dimensions, each with its count in the review that counts."""
+    counts = dict(dimensions.decode(stored))
+    return tuple((name, counts.get(name)) for name in dimensions.declared(state.playbook.definition, step.name))
 
 
 @dataclass(frozen=True)
@@ -134,6 +155,9 @@ class Changes:
 
     cases: dict[int, int] = field(default_factory=dict)  # step id: count
     reviews: dict[int, tuple[int, int]] = field(default_factory=dict)  # step id: (passed, reviewed)
+    # step id: what passed per dimension, for a step whose rubric has dimensions (`passed`: the lowest)
+    by_dimension: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    reviewers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # step id: who reviewed (the picker)
     kpi: tuple[float, bool] | None = None  # (value, typed as a percentage)
     guardrail: tuple[float, bool] | None = None
     rest: tuple[float, bool] | None = None
@@ -184,17 +208,33 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         if step.id in changes.reviews:
             passed, reviewed = changes.reviews[step.id]
             cases = changes.cases.get(step.id, current.get(step.id))
+            counts = changes.by_dimension.get(step.id, ())
+            beyond = [(name, n) for name, n in counts if n > reviewed]
+            where = dimension_field(step, counts[0][0]) if counts else field_id("passed", step)
             if reviewed == 0:
                 refusals[field_id("reviewed", step)] = Refusal.of("form_none_reviewed")
+            elif beyond:
+                for name, n in beyond:
+                    refusals[dimension_field(step, name)] = Refusal.of("form_passed_over", passed=n, reviewed=reviewed)
             elif passed > reviewed:
                 refusals[field_id("passed", step)] = Refusal.of("form_passed_over", passed=passed, reviewed=reviewed)
             elif cases is not None and reviewed > cases:
                 over = Refusal.of("reviewed_over_cases", step=step.name, reviewed=reviewed, cases=cases)
                 refusals[field_id("reviewed", step)] = over
             else:
-                score = messages.Rubric(slug, step.name, round(passed / reviewed, 6), reviewed=reviewed)
+                named = changes.reviewers.get(step.id, ())
+                score = messages.Rubric(
+                    slug, step.name, round(passed / reviewed, 6), reviewed=reviewed, dimensions=counts, reviewers=named
+                )
+                for person in named:  # a person Slack knows, as `by @ben` asks
+                    try:
+                        caller.require_person(person, "a reviewer", USAGE)
+                    except Refusal as refusal:
+                        refusals[reviewers_field(step)] = refusal
                 said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
-                row(field_id("passed", step), step, score, said)
+                if counts:
+                    said = (step.name, dimensions.words(dimensions.encode(counts), reviewed))
+                row(where, step, score, said)
     refusals.update(_removed_since(caller, state, changes))
     if changes.kpi is not None:
         kpi = messages.Kpi(slug, changes.kpi[0], changes.kpi[1])

@@ -200,6 +200,11 @@ class RubricScore(SQLModel, table=True):
     score: float
     # `18/20`: 18 of 20 reviewed cases passed (score 0.9); None: a bare score, every case reviewed
     reviewed: Optional[int] = None
+    # per rubric dimension, what passed of `reviewed`: `tone:19 accuracy:18` (cadence/dimensions.py);
+    # None: a review without dimensions
+    dimensions: Optional[str] = long_text(nullable=True)
+    # who reviewed (`by @ben @ida`): user ids, space-separated; None: the reporter (cadence/value.py)
+    reviewers: Optional[str] = long_text(nullable=True)
     reported_by: str = Field(max_length=32)
     reported_at: datetime = instant()
     # undo: a withdrawn report is kept, and no longer counts

@@ -54,3 +54,35 @@ def test_the_api_refuses_a_bad_sample_naming_its_field(api, store, engine, repor
     assert status in (400, 422), body
     assert field in json.dumps(body), body
     assert row_counts(engine) == before
+
+
+def test_the_api_takes_a_review_by_dimension_and_refuses_one_short_naming_it(api, store, engine, clock):
+    from cadence.definition import parse_playbook
+    from tests.bot.conftest import API_NOW
+    from tests.conftest import SUPPORT_REPLIES
+    from usecases import tokens
+
+    definition = {**SUPPORT_REPLIES, "rubric": {"dimensions": ["tone", "accuracy"]}}
+    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    token = tokens.create(store, "sheets", ["support-replies"], ["rubric"], True, "test", API_NOW).token
+    review = {"playbook": "support-replies", "kind": "rubric", "step": "draft", "reviewed": 20}
+    before = row_counts(engine)
+    for refused, says in (
+        ({"dimensions": {"tone": 19}}, "accuracy is not given"),
+        ({"dimensions": {"tone": 19, "accuracy": 18, "style": 3}}, "no rubric dimension “style”"),
+        ({"dimensions": {"tone": 21, "accuracy": 18}}, "tone: 21 passed is more than the 20 reviewed"),
+        ({"dimensions": {}}, "dimensions"),
+        ({"dimensions": {"tone": 19, "accuracy": 18}, "passed": 18}, "passed"),
+    ):
+        status, body, _ = api.post({"reports": [{**review, **refused}]}, token=token)
+        assert status in (400, 422) and says in json.dumps(body, ensure_ascii=False), body
+    assert row_counts(engine) == before
+    assert api.post({"reports": [{**review, "dimensions": {"tone": 19, "accuracy": 18}}]}, token=token)[0] == 201
+    from sqlmodel import Session, select
+
+    from storage.models.reports import RubricScore
+
+    with Session(engine) as s:
+        assert [(r.score, r.reviewed, r.dimensions) for r in s.exec(select(RubricScore))] == [
+            (0.9, 20, "tone:19 accuracy:18")
+        ]

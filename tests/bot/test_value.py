@@ -124,36 +124,92 @@ def test_a_playbook_without_a_value_measure_says_so(bot, store, clock, playbook)
     assert [r["value"] for _, rs in shown["functions"] for r in rs] == ["no value measure"]
 
 
-def test_one_person_who_made_most_of_a_completed_cycle_s_reports_is_named(bot, store, clock, slack, engine, playbook):
-    """Ben (OWNER) reports every case count of cycle 1; three others check in: a team of 4."""
+def test_one_reviewer_who_reviewed_most_of_a_completed_cycle_s_cases_is_named(
+    bot, store, clock, slack, engine, playbook
+):
+    """The owner types every case count and review of cycle 1, but Ida reviewed draft's
+    (`by @ida`): 80 of its 90 reviewed cases, in a team of 4. The typing counts for no one."""
     world = Engine(engine, slack, clock)
-    others = [MEMBER, "U0THIRD001", "U0FOURTH01"]
+    ida = "U0IDA00001"
+    others = [MEMBER, "U0THIRD001", ida]
     slack.add_channel(CHANNEL, [OWNER, *others, "UROLLOUTBOT"])
+    slack.add_user(ida)
     for week in (1, 2, 3, 4):
         clock.set(wednesday(week))
         for step in ("draft", "send", "refunds"):
             assert "cases" in bot.command(f"cases support-replies {step} 20", user=OWNER).text
+        said = f"rubric support-replies draft 18/20 by <@{ida}|ida>"
+        assert "18 of 20 reviewed passed" in bot.command(said, user=OWNER).text
         if week == 1:
+            assert "Rubric score" in bot.command("rubric support-replies send 9/10", user=OWNER).text
             assert "Recorded" in bot.command("kpi support-replies 30", user=MEMBER).text
-        for user in others:
+        for user in others[:2]:
             assert "Check-in recorded" in bot.command("attest support-replies yes", user=user).text
         world.run(close_of(week))
     clock.set(wednesday(5))
     state = store.playbooks.state("support-replies")
     carried = worth.heroes(store, [state], {state.playbook.id: wednesday(5).date()})
     hero = carried[state.playbook.id]
-    assert hero.person == OWNER and hero.reports == 12 and hero.share == pytest.approx(12 / 13)
-    assert hero.words("Ben") == "one person carries the numbers: Ben, 92%"
+    assert hero.person == ida and hero.done == 80 and hero.share == pytest.approx(80 / 90)
+    assert hero.words("Ida") == "one reviewer carries the quality checks: Ida, 89% of 90 reviewed cases"
     shown = present_overview.shown(web_overview.overview(_services(store, clock), web.Viewer(OWNER)))
     row = next(r for _, rs in shown["functions"] for r in rs)
-    assert row["hero_id"] == OWNER and row["hero_share"] == pytest.approx(12 / 13)
+    assert row["hero_id"] == ida and row["hero_share"] == pytest.approx(80 / 90)
+    assert row["hero_tail"] == "of 90 reviewed cases"
     digest = Digest(store, charts=False)
     org, digests, weeks = digest.figures(date(2026, 12, 14), wednesday(5))
-    assert org.heroes == (("support-replies", OWNER, pytest.approx(12 / 13)),)
+    assert org.heroes == (
+        (
+            "support-replies",
+            ida,
+            pytest.approx(80 / 90),
+            "one reviewer carries the quality checks",
+            "of 90 reviewed cases",
+        ),
+    )
     header = json.dumps(digest.compose(org, digests, weeks, date(2026, 12, 14), "digest:x", "CCUR")[0].payload)
-    assert f"support-replies: one person carries the numbers: <@{OWNER}>, 92%" in header
+    assert f"support-replies: one reviewer carries the quality checks: <@{ida}>, 89% of 90 reviewed cases" in header
     assert "no value measure" in header
     assert worth.completed_cycle(state, wednesday(5).date() - timedelta(days=7)) is None  # cycle 1 not yet over
+
+
+def test_an_owner_who_types_every_report_is_no_hero_but_one_who_closes_the_items_is(
+    bot, store, clock, slack, engine, playbook
+):
+    """Reports only an owner may make no longer count: the owner types every number of
+    cycle 1 (a team of 4), each review shared with another; whoever closes more than 80%
+    of the cycle's exception items is named."""
+    world = Engine(engine, slack, clock)
+    others = [MEMBER, "U0THIRD001", "U0FOURTH01"]
+    slack.add_channel(CHANNEL, [OWNER, *others, "UROLLOUTBOT"])
+    for user in others:
+        slack.add_user(user)
+    for week in (1, 2, 3, 4):
+        clock.set(wednesday(week))
+        for step in ("draft", "send", "refunds"):
+            bot.command(f"cases support-replies {step} 20", user=OWNER)
+        said = f"rubric support-replies draft 18/20 by <@{others[week % 3]}> <@{OWNER}>"
+        assert "18 of 20 reviewed passed" in bot.command(said, user=OWNER).text
+        for i in range(1 + (week < 3)):  # 6 exceptions
+            bot.command(f"exception support-replies draft refund {i} was wrong", user=OWNER)
+        for user in others:
+            bot.command("attest support-replies yes", user=user)
+        world.run(close_of(week))
+    clock.set(wednesday(5))
+    state = store.playbooks.state("support-replies")
+    today = {state.playbook.id: wednesday(5).date()}
+    assert worth.heroes(store, [state], today) == {}  # the owner reviewed 40 of 80 cases
+    items = store.exception_items.open_of([state.playbook.id])
+    assert len(items) == 6
+    for item in items[:3]:
+        store.exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
+    store.exception_items.move(items[3], "accepted", "a one-off", OWNER, wednesday(4))
+    assert worth.heroes(store, [state], today) == {}  # 3 of 4 closed: 75% is not more than 80%
+    for item in items[4:]:
+        store.exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
+    hero = worth.heroes(store, [state], today)[state.playbook.id]
+    assert (hero.person, hero.kind, hero.done, hero.total) == (MEMBER, "items", 5, 6)
+    assert hero.words("Ana") == "one person closes the exception items: Ana, 83% of 6 closed exception items"
 
 
 def test_a_source_counts_the_week_s_events_of_the_measure_s_own(store, engine, slack, stats, monkeypatch):

@@ -417,7 +417,7 @@ def test_judgement_and_rubric_none_are_read_from_the_yaml():
         ({"judgement": "sure"}, "judgement: must be 'classic' or 'confident', got 'sure'"),
         (
             {"steps": [{"name": "draft", "mode": "collaborative", "rubric": "yes"}]},
-            "steps[draft].rubric: must be 'none', got 'yes'",
+            "steps[draft].rubric: must be none, or the step's own {dimensions: [...]}",
         ),
     ],
 )

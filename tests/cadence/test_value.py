@@ -72,15 +72,6 @@ def test_cost_per_hour_saved_over_the_last_four_closed_weeks():
     assert value.cost_per_hour(1300, None) is None
 
 
-def test_one_person_with_more_than_80_percent_in_a_team_of_more_than_3_is_named():
-    made = {"U0BEN00001": 86, "U0ANA00001": 10, "U0KAI00001": 4}
-    hero = value.hero(made, team_size=4)
-    assert hero is not None and hero.words("Ben") == "one person carries the numbers: Ben, 86%"
-    assert value.hero(made, team_size=3) is None  # a team of 3 is small enough to be carried
-    assert value.hero({"U0BEN00001": 80, "U0ANA00001": 20}, team_size=5) is None  # 80% is not more than 80%
-    assert value.hero({}, team_size=5) is None
-
-
 def test_event_words():
     assert value.event_words("reply_accepted", 2) == "replies accepted"
     assert value.event_words("reply_accepted", 1) == "reply accepted"

@@ -148,6 +148,9 @@ class Rubric:
     sent: Sent | None = None
     override: str | None = None  # `override <reason>`: typed in place of its source's number
     reviewed: int | None = None  # `18/20`: the sample the score is of; None: every case reviewed
+    # `20 tone:19 accuracy:18`: what passed per rubric dimension of the `reviewed` cases, as typed
+    dimensions: tuple[tuple[str, int], ...] = ()
+    reviewers: tuple[str, ...] = ()  # `by @ben @ida`: who reviewed; none named, the reporter
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, definition_owners, replication
+from cadence import calendar, definition_owners, dimensions, replication
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared import calibration, queue
@@ -109,6 +109,7 @@ def _figures_inputs(
                 for _, start in cycles
             ],
             by_design=step.name in by_design,
+            lowest=_lowest_week([figures[(playbook.id, w)].steps[index] for _, s in cycles for w in _weeks_of(s)]),
         )
         for index, step in enumerate(state.steps)
     ]
@@ -123,6 +124,17 @@ def _figures_inputs(
         rubrics=rubrics,
         rubric_threshold=th.rubric_threshold,
     )
+
+
+def _weeks_of(start: date) -> list[date]:
+    return [start + timedelta(days=7 * i) for i in range(calendar.WEEKS_PER_CYCLE)]
+
+
+def _lowest_week(weeks: list[Any]) -> str | None:
+    """A step reviewed by rubric dimension: its lowest week's lowest dimension, in words."""
+    scored = [w for w in weeks if w.counted_rubric is not None and w.dimensions]
+    worst = min(scored, key=lambda w: w.counted_rubric, default=None)
+    return dimensions.words(worst.dimensions, worst.reviewed) or None if worst is not None else None
 
 
 def _reliable(store: Store, state: PlaybookState, weeks: list[date]) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar, decisions, sources
+from cadence import calendar, decisions, dimensions, sources
 from cadence.definition_compare import Compare
 from storage.models.playbooks import Step
 from storage.source_fetches import fetch_row
@@ -133,7 +133,49 @@ def report_row(
     if step.name in state.no_rubric_steps:
         raise Refusal.of("no_rubric_by_design", slug=playbook.slug, step=step.name)
     refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
-    return new_report("rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed)
+    counts = review_dimensions(state, step, cmd, usage)
+    by_whom = " ".join(cmd.reviewers) or None
+    return new_report(
+        "rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed, dimensions=counts, reviewers=by_whom
+    )
+
+
+def review_dimensions(state: PlaybookState, step: Step, cmd: messages.Rubric, usage: str | None) -> str | None:
+    """A review's counts per rubric dimension, as stored (cadence/dimensions.py): each of
+    the step's declared dimensions given, none unknown, none above the reviewed count;
+    None for a step without dimensions. Raises Refusal naming the dimension."""
+    declared = dimensions.declared(state.playbook.definition, step.name)
+    problem = dimensions.check(declared, cmd.dimensions, cmd.reviewed)
+    slug, name = state.playbook.slug, step.name
+    if problem is None:
+        return dimensions.encode(dimensions.in_order(declared, cmd.dimensions))
+    if problem.kind == "over":
+        raise Refusal.of(
+            "dimension_over_reviewed",
+            usage=usage,
+            dimension=problem.dimension,
+            passed=problem.passed,
+            reviewed=cmd.reviewed,
+        )
+    if problem.kind in ("unknown", "twice"):
+        listed = f"its dimensions are {_listed(declared)}" if declared else "its rubric has no dimensions"
+        raise Refusal.of(
+            "dimension_unknown", usage=usage, slug=slug, step=name, dimension=problem.dimension, declared=listed
+        )
+    example = " ".join(f"{dimension}:{18 if i == 0 else 19}" for i, dimension in enumerate(declared))
+    raise Refusal.of(
+        "dimension_missing",
+        usage=usage,
+        slug=slug,
+        step=name,
+        dimension=problem.dimension,
+        declared=_listed(declared),
+        example=example,
+    )
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _refuse_kpi_percent(state: PlaybookState, percent: bool, usage: str | None) -> None:

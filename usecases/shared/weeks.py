@@ -233,8 +233,9 @@ def _judge_steps(
     pilot = reads.pilots.get(pid)
     for step, numbers in zip(state.steps, reads.figures[(pid, week_start)].steps, strict=True):
         # A review whose sample fell short of the review rate counts as no rubric score.
+        lowest_of = numbers.dimensions if numbers.counted_rubric is not None else None
         week_numbers = rules.WeekNumbers(
-            numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed
+            numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed, lowest_of
         )
         step_week = closing.StepClosing(
             pid,
@@ -266,6 +267,7 @@ def _judge_steps(
                 numbers.counted_rubric,
                 verdict.rule,
                 numbers.reviewed,
+                lowest_of,
             )
         )
         if verdict.transitions:  # most steps, most weeks have none

@@ -283,10 +283,14 @@ def contexts(
                     cases_from=("source " + text[:25]) if i == 0 else None,
                     rubric_from=("event " + text[:40]) if i == 1 else None,
                     no_rubric=i == 2,
+                    # by rubric dimension: a field each (names are one lowercase word: cadence/dimensions.py)
+                    dimensions=(("tone", 19), ("accuracy", None)) if i in (3, 4) else (),
                 )
                 for i in range(30)
             ],
             asks=[f"{text[:40]}: review at least 4 of this week's 20 cases"] * 30,
+            pickers=False,  # 30 steps leave no room for a picker a step (handlers/week_form.py)
+            by="U0123ABCD",
             kpi_name=text,
             unit=text[:20],
             kpi=14.5,
