@@ -44,7 +44,6 @@ _HINTS = {
     "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
     "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
 }
-_NAMES_ONLY = "One input a line, by its name (an input's owner, refresh and when missing are written in YAML here)."
 _CHOICES = {
     "may_change": [
         ("baseline", "baseline"),
@@ -98,7 +97,6 @@ def kit_form(
     values: dict[str, Any],
     metadata: dict[str, Any],
     adopted_from: str | None = None,
-    contracts: bool = True,
     missing: list[str] | None = None,
 ) -> dict[str, Any]:
     """The modal: `rows` are the fields (block id, kind) in order; `missing`: the
@@ -121,7 +119,7 @@ def kit_form(
             "element": _element(block_id, kind, values.get(block_id, "")),
             "optional": True,
         }
-        hint = _NAMES_ONLY if block_id == "inputs" and not contracts else _HINTS.get(block_id)
+        hint = _HINTS.get(block_id)
         if hint:
             block["hint"] = _text(hint)
         blocks.append(block)

@@ -72,7 +72,6 @@ class KitForm:
     values: dict[str, Any]  # by block id: text, a user id, a list of choices, a flag
     metadata: dict[str, Any]
     adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
-    contracts: bool = True  # the inputs' hint: `name | owner | refresh | when missing`
     missing: list[str] = field(default_factory=list)  # readiness criteria the form answers, still lacking
 
 
@@ -148,7 +147,7 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
     metadata = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     origin = forms._origin(caller, state)
     missing = kit_lines.missing(definition)
-    return KitForm(state.playbook.slug, values, metadata, origin, kit_lines.contracts_accepted(), missing)
+    return KitForm(state.playbook.slug, values, metadata, origin, missing)
 
 
 # ---- submitting ----
@@ -196,9 +195,8 @@ def _written(
         numbers[row.block_id] = [n for n, _ in kit_lines.numbered(text)]
         if row.kind == "lines":
             return kit_lines.plain_lines(text)
-        contracts = kit_lines.contracts_accepted()
-        people = _team_names(caller, state) if contracts and kit_lines.mentioned(text) else {}
-        return kit_lines.inputs(text, list(before or []), people, contracts)
+        people = _team_names(caller, state) if kit_lines.mentioned(text) else {}
+        return kit_lines.inputs(text, list(before or []), people)
     if row.kind in ("text", "channel"):
         return str(given or "").strip() or None
     if row.kind == "number":

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from cadence.calendar import WeekRef
 from cadence.definition import parse_playbook
-from cadence.kit_lines import contracts_accepted
 from storage.models.governance import Decision
 from templates import check_block_limits, render
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
@@ -243,7 +242,6 @@ def test_a_hostile_week_3_nudge_renders_within_slacks_limits(text):
     assert "<!channel>" not in said and "<https://evil" not in said
 
 
-@pytest.mark.skipif(not contracts_accepted(), reason="the schema takes inputs as names only on this branch")
 def test_input_contracts_resolve_their_owner_and_keep_their_check(bot, slack, store, engine, playbook, clock):
     """An input line `name | owner | refresh | when missing`: the owner `@name` is the team
     channel's one person of that name, else refused naming the line; a check stays."""
