@@ -26,6 +26,7 @@ _LABELS = {
     "sla_hours": "Exception SLA, in hours",
     "escalate_person": "Escalate to a person",
     "escalate_channel": "or to a channel (empty both: the curators channel)",
+    "dimensions": "Rubric dimensions, comma-separated",
     "calibration_cases": "Calibration set: its number of cases",
     "override": "Override reason (curators: a change past the kit's may_change)",
     "why": "Why (needed when a change loosens the bar)",
@@ -42,6 +43,7 @@ _HINTS = {
     "business_rules": "Who owns the rules the workflow applies; readiness needs them active",
     "model_updates": "Who owns prompt and model changes; readiness needs them active",
     "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
+    "dimensions": "What a review scores, each out of the reviewed count, e.g. tone, accuracy, policy; empty: one score",
     "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
 }
 _CHOICES = {

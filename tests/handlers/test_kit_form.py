@@ -42,6 +42,7 @@ OTHER_ROWS = (
     "sla_hours",
     "escalate_person",
     "escalate_channel",
+    "dimensions",
     "calibration_cases",
 )
 
@@ -360,11 +361,14 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
         "model_updates": MEMBER,
         "sla_hours": "24",
         "escalate_channel": "CESCALATE1",
+        "dimensions": "tone, accuracy,policy",
         "calibration_cases": "40",
     }
     decisions = count(engine, Decision)
     both = submit(bot, view, {**given, "escalate_person": MEMBER}, OWNER)
     assert "not both" in both.body["errors"]["escalate_channel"], both.body
+    twice = submit(bot, view, {**given, "dimensions": "tone, tone"}, OWNER)
+    assert "listed twice" in twice.body["errors"]["dimensions"], twice.body
     no_sla = submit(bot, view, {**given, "sla_hours": ""}, OWNER)
     assert set(no_sla.body["errors"]) == {"sla_hours"}, no_sla.body
     assert count(engine, Decision) == decisions  # refused: nothing stored
@@ -375,12 +379,15 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     assert definition["owners"] == {"business_rules": ADMIN, "model_updates": MEMBER}
     assert definition["handoff"] == {"sla_hours": 24, "escalate_to": "CESCALATE1"}
     assert definition["calibration"] == {"cases": 40}
+    assert definition["rubric"] == {"dimensions": ["tone", "accuracy", "policy"]}
     summary = json.dumps(reply.body["view"], ensure_ascii=False)  # the revision's words, whole
     assert "handoff none → sla hours 24, escalate to CESCALATE1" in summary
     assert f"operational owners none → business rules {ADMIN}, model updates {MEMBER}" in summary
     assert "calibration set none → 40 cases" in summary
+    assert "rubric dimensions none → tone, accuracy, policy" in summary
     again = shown(open_kit(bot, slack))
     assert (again["escalate_channel"], again["escalate_person"], again["sla_hours"]) == ("CESCALATE1", "", "24")
+    assert again["dimensions"] == "tone, accuracy, policy"
 
     view = open_kit(bot, slack)
     to_person = submit(bot, view, {**shown(view), "escalate_channel": "", "escalate_person": MEMBER}, OWNER)
@@ -391,4 +398,4 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     emptied = submit(bot, view, {**shown(view), **{field: "" for field in OTHER_ROWS}}, OWNER)
     assert emptied.body["response_action"] == "update", emptied.body
     definition = store.playbooks.state("support-replies").playbook.definition
-    assert not {"owners", "handoff", "calibration"} & set(definition)
+    assert not {"owners", "handoff", "rubric", "calibration"} & set(definition)
