@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
-
-from cadence.definition import DefinitionError, parse_playbook
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{6,19})(?:\|[^>]*)?>$")
 _BAR = re.compile(r"\|(?![^<>]*>)")  # a bar between parts, not the one in a mention <@U…|name>
@@ -79,16 +76,13 @@ def input_line(entry: Any) -> str:
     return " | ".join(shown)
 
 
-def inputs(
-    text: str, before: list[Any], people: Mapping[str, tuple[str, ...]], contracts: bool = True
-) -> list[str | dict[str, Any]]:
+def inputs(text: str, before: list[Any], people: Mapping[str, tuple[str, ...]]) -> list[str | dict[str, Any]]:
     """The inputs field as entries: each line an input; an input of `before` with a
-    `check` keeps it when its name is kept (checks stay YAML-only). Without `contracts`
-    (a schema that takes names only) every line is a name, as typed."""
+    `check` keeps it when its name is kept (checks stay YAML-only)."""
     checks = {e["name"].lower(): e["check"] for e in before if isinstance(e, dict) and e.get("check") is not None}
     entries: list[str | dict[str, Any]] = []
     for number, line in numbered(text):
-        entry = input_entry(line, number, people) if contracts else line
+        entry = input_entry(line, number, people)
         name = entry if isinstance(entry, str) else entry["name"]
         check = checks.get(name.lower())
         if check is not None:
@@ -109,28 +103,6 @@ def mentioned(text: str) -> bool:
 
 def plain_lines(text: str) -> list[str]:
     return [line for _, line in numbered(text)]
-
-
-@cache
-def contracts_accepted() -> bool:
-    """Whether the schema takes an input as a contract (`{name, owner, ...}`) besides a name."""
-    raw = {
-        "playbook": "probe",
-        "title": "probe",
-        "function": "probe",
-        "channel": "C0000000",
-        "owner": "U0000000",
-        "kpi": {"name": "k", "direction": "up", "baseline": 0, "target": 1},
-        "rubric_threshold": 0.9,
-        "exception_cap": 0.1,
-        "steps": [{"name": "s", "mode": "human-led"}],
-        "inputs": [{"name": "x", "refresh": "daily"}],
-    }
-    try:
-        parse_playbook(raw)
-    except DefinitionError:
-        return False
-    return True
 
 
 def missing(definition: Mapping[str, Any]) -> list[str]:

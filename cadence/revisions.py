@@ -163,6 +163,11 @@ _CONTRACT: tuple[_Setting, ...] = (
     ("owners", _top("owners"), lambda b, a: f"operational owners {_pairs(b)} → {_pairs(a)}"),
     ("handoff", _top("handoff"), lambda b, a: f"handoff {_pairs(b)} → {_pairs(a)}"),
     (
+        "rubric",
+        lambda d: (d.get("rubric") or {}).get("dimensions"),
+        lambda b, a: f"rubric dimensions {', '.join(b) if b else 'none'} → {', '.join(a) if a else 'none'}",
+    ),
+    (
         "calibration",
         lambda d: (d.get("calibration") or {}).get("cases"),
         lambda b, a: f"calibration set {_num(b) if b else 'none'} → {_num(a) if a else 'none'} cases",

@@ -555,8 +555,8 @@ SUBCOMMANDS = (
     ),
     Subcommand("history", ("/rollout history <playbook> [step] [N]",), _history, status.history, replies.history),
     Form("new", ("/rollout new",), playbook_form.parse_new, playbook_form.open_form),
-    Form("edit", ("/rollout edit <playbook>",), playbook_form.parse_of("edit"), playbook_form.open_form),
-    Form("kit", ("/rollout kit <playbook>",), playbook_form.parse_of("kit"), kit_form.open_form),
+    Form("edit", ("/rollout edit <playbook>",), playbook_form.parse_edit, playbook_form.open_form),
+    Form("kit", ("/rollout kit <playbook>",), playbook_form.parse_kit, kit_form.open_form),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn, learnings.learn, replies.learn),
     Subcommand("web", ("/rollout web",), _web, commands.web_link, replies.web),
     Subcommand(

@@ -37,15 +37,16 @@ def parse_new(w: Words) -> messages.OpenForm:
     return messages.OpenForm("new")
 
 
-def parse_of(form: str) -> Callable[[Words], messages.OpenForm]:
-    """`/rollout edit <playbook>`, `/rollout kit <playbook>`: a form of one playbook (handlers/grammar.py's rows)."""
+def parse_edit(w: Words) -> messages.OpenForm:
+    if len(w) != 2:
+        raise Refusal.of("edit_arguments", usage="edit")
+    return messages.OpenForm("edit", playbook_name(w.words[1]))
 
-    def parse(w: Words) -> messages.OpenForm:
-        if len(w) != 2:
-            raise Refusal.of(f"{form}_arguments", usage=form)
-        return messages.OpenForm(form, playbook_name(w.words[1]))
 
-    return parse
+def parse_kit(w: Words) -> messages.OpenForm:
+    if len(w) != 2:
+        raise Refusal.of("kit_arguments", usage="kit")
+    return messages.OpenForm("kit", playbook_name(w.words[1]))
 
 
 def register(app: App, services: Services) -> None:

@@ -26,6 +26,7 @@ _LABELS = {
     "sla_hours": "Exception SLA, in hours",
     "escalate_person": "Escalate to a person",
     "escalate_channel": "or to a channel (empty both: the curators channel)",
+    "dimensions": "Rubric dimensions, comma-separated",
     "calibration_cases": "Calibration set: its number of cases",
     "override": "Override reason (curators: a change past the kit's may_change)",
     "why": "Why (needed when a change loosens the bar)",
@@ -42,9 +43,9 @@ _HINTS = {
     "business_rules": "Who owns the rules the workflow applies; readiness needs them active",
     "model_updates": "Who owns prompt and model changes; readiness needs them active",
     "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
+    "dimensions": "What a review scores, each out of the reviewed count, e.g. tone, accuracy, policy; empty: one score",
     "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
 }
-_NAMES_ONLY = "One input a line, by its name (an input's owner, refresh and when missing are written in YAML here)."
 _CHOICES = {
     "may_change": [
         ("baseline", "baseline"),
@@ -98,7 +99,6 @@ def kit_form(
     values: dict[str, Any],
     metadata: dict[str, Any],
     adopted_from: str | None = None,
-    contracts: bool = True,
     missing: list[str] | None = None,
 ) -> dict[str, Any]:
     """The modal: `rows` are the fields (block id, kind) in order; `missing`: the
@@ -121,7 +121,7 @@ def kit_form(
             "element": _element(block_id, kind, values.get(block_id, "")),
             "optional": True,
         }
-        hint = _NAMES_ONLY if block_id == "inputs" and not contracts else _HINTS.get(block_id)
+        hint = _HINTS.get(block_id)
         if hint:
             block["hint"] = _text(hint)
         blocks.append(block)

@@ -33,7 +33,7 @@ MAX_INPUT = forms.MAX_INPUT  # Slack's plain_text_input holds at most 3,000 char
 class Row:
     """One field: its block id, its kind (`inputs`: `name | owner | refresh | when
     missing` lines; `lines`: one entry a line; `text`; `number`; `user`: a user picker;
-    `channel`: a channel picker; `choices`: checkboxes; `flag`: one checkbox) and its place
+    `words`: a list, comma-separated; `channel`: a channel picker; `choices`: checkboxes; `flag`: one checkbox) and its place
     in the definition. A new
     section of the playbook is a row here and its label (and choices) in templates/kit_form.py."""
 
@@ -58,12 +58,13 @@ ROWS = (
     # escalate_to is a person or a channel: two pickers, one place (at most one given)
     Row("escalate_person", "user", ("handoff", "escalate_to")),
     Row("escalate_channel", "channel", ("handoff", "escalate_to")),
+    Row("dimensions", "words", ("rubric", "dimensions")),
     Row("calibration_cases", "number", ("calibration", "cases")),
 )
 # Optional sections the form may empty: one left with nothing given is removed.
-_SECTIONS = ("owners", "handoff", "calibration")
+_SECTIONS = ("owners", "handoff", "rubric", "calibration")
 FIELDS = tuple(row.block_id for row in ROWS)
-TEXT_KINDS = ("inputs", "lines", "text", "number")
+TEXT_KINDS = ("inputs", "lines", "text", "number", "words")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,6 @@ class KitForm:
     values: dict[str, Any]  # by block id: text, a user id, a list of choices, a flag
     metadata: dict[str, Any]
     adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
-    contracts: bool = True  # the inputs' hint: `name | owner | refresh | when missing`
     missing: list[str] = field(default_factory=list)  # readiness criteria the form answers, still lacking
 
 
@@ -113,6 +113,8 @@ def _shown(row: Row, value: Any) -> Any:
         return "\n".join(kit_lines.input_line(e) for e in value or [])
     if row.kind == "lines":
         return "\n".join(value or [])
+    if row.kind == "words":
+        return ", ".join(value or [])
     if row.kind in ("text", "user", "channel"):
         return value or ""
     if row.kind == "number":
@@ -148,7 +150,7 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
     metadata = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     origin = forms._origin(caller, state)
     missing = kit_lines.missing(definition)
-    return KitForm(state.playbook.slug, values, metadata, origin, kit_lines.contracts_accepted(), missing)
+    return KitForm(state.playbook.slug, values, metadata, origin, missing)
 
 
 # ---- submitting ----
@@ -180,7 +182,7 @@ def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) 
     for row in ROWS:
         _put(raw, row.path, written[row.block_id])
     for section in _SECTIONS:
-        if isinstance(raw.get(section), dict) and not any(v not in (None, "") for v in raw[section].values()):
+        if isinstance(raw.get(section), dict) and not any(v not in (None, "", []) for v in raw[section].values()):
             del raw[section]
     _check(raw, numbers)
     return forms.apply_revision(caller, state, opened_on, raw, answers.why, answers.override, field_of=_field_of_path)
@@ -196,11 +198,12 @@ def _written(
         numbers[row.block_id] = [n for n, _ in kit_lines.numbered(text)]
         if row.kind == "lines":
             return kit_lines.plain_lines(text)
-        contracts = kit_lines.contracts_accepted()
-        people = _team_names(caller, state) if contracts and kit_lines.mentioned(text) else {}
-        return kit_lines.inputs(text, list(before or []), people, contracts)
+        people = _team_names(caller, state) if kit_lines.mentioned(text) else {}
+        return kit_lines.inputs(text, list(before or []), people)
     if row.kind in ("text", "channel"):
         return str(given or "").strip() or None
+    if row.kind == "words":
+        return [word.strip() for word in str(given or "").split(",") if word.strip()]
     if row.kind == "number":
         return _number(str(given or "").strip(), row.block_id)
     if row.kind == "user":

@@ -50,7 +50,6 @@ def test_shown_and_read_back_is_the_same_and_a_check_is_kept_by_name():
     assert kit_lines.inputs(text, before, {}) == before
     renamed = kit_lines.inputs("refund export\n\nnew feed | @dana", before, PEOPLE)
     assert renamed == [{"name": "refund export", "check": check}, {"name": "new feed", "owner": "UDANA00001"}]
-    assert kit_lines.inputs("a | @x", [], {}, contracts=False) == ["a | @x"]  # names only: as typed
 
 
 def test_only_an_at_name_asks_for_the_teams_names():

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from cadence.calendar import WeekRef
 from cadence.definition import parse_playbook
-from cadence.kit_lines import contracts_accepted
 from storage.models.governance import Decision
 from templates import check_block_limits, render
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
@@ -43,6 +42,7 @@ OTHER_ROWS = (
     "sla_hours",
     "escalate_person",
     "escalate_channel",
+    "dimensions",
     "calibration_cases",
 )
 
@@ -243,7 +243,6 @@ def test_a_hostile_week_3_nudge_renders_within_slacks_limits(text):
     assert "<!channel>" not in said and "<https://evil" not in said
 
 
-@pytest.mark.skipif(not contracts_accepted(), reason="the schema takes inputs as names only on this branch")
 def test_input_contracts_resolve_their_owner_and_keep_their_check(bot, slack, store, engine, playbook, clock):
     """An input line `name | owner | refresh | when missing`: the owner `@name` is the team
     channel's one person of that name, else refused naming the line; a check stays."""
@@ -362,11 +361,14 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
         "model_updates": MEMBER,
         "sla_hours": "24",
         "escalate_channel": "CESCALATE1",
+        "dimensions": "tone, accuracy,policy",
         "calibration_cases": "40",
     }
     decisions = count(engine, Decision)
     both = submit(bot, view, {**given, "escalate_person": MEMBER}, OWNER)
     assert "not both" in both.body["errors"]["escalate_channel"], both.body
+    twice = submit(bot, view, {**given, "dimensions": "tone, tone"}, OWNER)
+    assert "listed twice" in twice.body["errors"]["dimensions"], twice.body
     no_sla = submit(bot, view, {**given, "sla_hours": ""}, OWNER)
     assert set(no_sla.body["errors"]) == {"sla_hours"}, no_sla.body
     assert count(engine, Decision) == decisions  # refused: nothing stored
@@ -377,12 +379,15 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     assert definition["owners"] == {"business_rules": ADMIN, "model_updates": MEMBER}
     assert definition["handoff"] == {"sla_hours": 24, "escalate_to": "CESCALATE1"}
     assert definition["calibration"] == {"cases": 40}
+    assert definition["rubric"] == {"dimensions": ["tone", "accuracy", "policy"]}
     summary = json.dumps(reply.body["view"], ensure_ascii=False)  # the revision's words, whole
     assert "handoff none → sla hours 24, escalate to CESCALATE1" in summary
     assert f"operational owners none → business rules {ADMIN}, model updates {MEMBER}" in summary
     assert "calibration set none → 40 cases" in summary
+    assert "rubric dimensions none → tone, accuracy, policy" in summary
     again = shown(open_kit(bot, slack))
     assert (again["escalate_channel"], again["escalate_person"], again["sla_hours"]) == ("CESCALATE1", "", "24")
+    assert again["dimensions"] == "tone, accuracy, policy"
 
     view = open_kit(bot, slack)
     to_person = submit(bot, view, {**shown(view), "escalate_channel": "", "escalate_person": MEMBER}, OWNER)
@@ -393,4 +398,4 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     emptied = submit(bot, view, {**shown(view), **{field: "" for field in OTHER_ROWS}}, OWNER)
     assert emptied.body["response_action"] == "update", emptied.body
     definition = store.playbooks.state("support-replies").playbook.definition
-    assert not {"owners", "handoff", "calibration"} & set(definition)
+    assert not {"owners", "handoff", "rubric", "calibration"} & set(definition)

@@ -291,7 +291,8 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     missing = [m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]
     assert len(missing) == 1
     text = str(missing[0]["blocks"])
-    assert "*send*, *refunds*" in text and "Rubric scores: *refunds*" in text  # send is AI-led: no rubric needed
+    # send is AI-led, and readiness wants its rubric scores too (no evidence is not a pass)
+    assert "*send*, *refunds*" in text and "Rubric scores: *send*, *refunds*" in text
     assert "First-response time" in text and "closes on Mon 23 Nov 12:00 Asia/Kolkata" in text
     assert "The guardrail, *CSAT*" in text
     assert "*draft*" not in text.split("Case counts")[1].split("\\n")[0]
@@ -303,7 +304,7 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     for step in (send, refunds):  # week 2: everything is reported
         reported.add_case_count(store, pid, step, date(2026, 11, 23), 20, OWNER, at)
     reported.add_case_count(store, pid, draft, date(2026, 11, 23), 20, OWNER, at)
-    for step in (draft, refunds):
+    for step in (draft, send, refunds):
         reported.add_rubric_score(store, pid, step, date(2026, 11, 23), 0.95, OWNER, at)
     reported.add_kpi_reading(store, pid, date(2026, 11, 23), 20, MEMBER, at)
     reported.add_guardrail_reading(store, pid, date(2026, 11, 23), 4.8, MEMBER, at)
