@@ -12,7 +12,7 @@ published with its replication kit and adopted by a second team, whose first cyc
 without the origin's change (so it is "on track", not replicated), tells the
 origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step never met
 its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest; the refunds KPI comes over the
-reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received
+reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
 is printed week by week and written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
 """

@@ -176,11 +176,13 @@ def test_the_sales_kpi_is_compared_with_the_rest_of_its_leads(demo, page):
     the CRM (a `rest_query`). Cycle 1 is better than the rest but short of its target;
     cycle 3 meets its target every week, but the rest rose as much (a good season): "no
     better than the rest, within noise", a miss, so lead-research stalls where it hit before."""
+    from pathlib import Path
+
     from bot.demo.against_the_rest import LEARNED, REST_LEADS, SAID
     from bot.demo.cast import LEADS
 
     transcript = demo.transcript
-    assert SAID in transcript
+    assert any(e.endswith(SAID) for e in demo.events)  # said before week 1, with the CRM
     assert "the rest's KPI (Qualified leads a week): 19, from crm at 2027-01-11 00:30" in transcript  # status
     assert "Qualified leads a week: 24 leads vs the rest 19 leads (target 35 leads" in transcript  # week 1 closed
     # cycle 1: deltas +5, +7, +9, +10: mean +7.75, s 2.217, t(3) 3.182 × s/√4 = 3.53; the run's
@@ -202,7 +204,7 @@ def test_the_sales_kpi_is_compared_with_the_rest_of_its_leads(demo, page):
         "(difference-in-differences −1.5 leads): no better than the rest, within noise. "
         "With `compare`, a cycle hits its target only when it is also better than the rest."
     ) in three
-    assert "Cycle 3 hit the target" not in transcript
+    assert "Cycle 3 hit the target: the KPI met 35 leads" not in transcript
     # counted as missed for stalls: cycles 1 and 3 (2 was interrupted by the pause)
     stalled = "Lead research (lead-research) is stalled at the end of cycle 3: cycles 1 and 3 both missed the target"
     assert stalled in three
@@ -211,6 +213,8 @@ def test_the_sales_kpi_is_compared_with_the_rest_of_its_leads(demo, page):
     assert "Qualified leads a week 37 leads vs the rest 35 leads, 113% of the way" in transcript  # the digest too
     # what the owner made of it, in her own words
     assert f"Added to lead-research, cycle 3 (1 learning now): “{LEARNED}”" in three
+    readme = " ".join((Path(__file__).resolve().parents[3] / "README.md").read_text().split())
+    assert "its third cycle meets its target but is no better than the rest, so it stalls" in readme
 
 
 def test_a_commands_answer_is_a_card_only_that_person_saw(page):
