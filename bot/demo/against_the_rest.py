@@ -52,6 +52,6 @@ def compared(document: dict[str, Any], crm: Path, start: date) -> dict[str, Any]
     connection.commit()
     connection.close()
     kpi = document["kpi"]
-    count = f"select count(*) from leads where {WINDOW} and via_playbook = "
-    sourced = {**kpi["from"], "query": f"{count}1", "rest_query": f"{count}0"}
+    counted = f"select count(*) from leads where {WINDOW} and via_playbook = "
+    sourced = {**kpi["from"], "query": f"{counted}1", "rest_query": f"{counted}0"}
     return {**document, "kpi": {**kpi, "compare": "rest", "rest_baseline": REST_BASELINE, "from": sourced}}
