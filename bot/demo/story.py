@@ -12,7 +12,7 @@ published with its replication kit and adopted by a second team, whose first cyc
 without the origin's change (so it is "on track", not replicated), tells the
 origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step never met
 its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest; the refunds KPI comes over the
-reporting API, the sales KPI from the CRM, a source the clock asks each Monday. What every channel and person received
+reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
 is printed week by week and written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import made, week_forms
+from bot.demo import against_the_rest, made, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -217,12 +217,16 @@ class Demo:
             name: yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")) for name in DEMO_PLAYBOOKS
         }
         documents["lead-research"] = self._sourced_from_the_crm(documents["lead-research"])
+        documents["lead-research"] = against_the_rest.compared(
+            documents["lead-research"], self.directory / "crm.db", START
+        )
         specs = [parse_playbook(documents[name]) for name in DEMO_PLAYBOOKS]
         filed = made.load_the_others(self, specs)  # from their files; one team makes its own in Slack
         self.did(
             "lead-research's KPI comes from the sales team's CRM, an SQLite file the clock asks each Monday"
             " (sources: crm, kind sql; the sources guide)"
         )
+        self.did(against_the_rest.SAID)
         for spec in filed:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
         refunds = next(s for s in specs if s.playbook == made.IN_SLACK)  # made with /rollout new on Monday morning
@@ -510,6 +514,7 @@ _TYPED: dict[tuple[int, int, int], tuple[tuple[str, str, str, bool], ...]] = {
     (6, 3, 9): (("UCHLOE0001", "CSALES0001", "resume lead-research", True),),  # back: the next cycle starts on Monday
     (ORIGIN_WEEKS, 0, 15): ((CURATOR, CURATORS, "publish invoice-matching", True),),  # held its KPI, not ready
     (WEEKS, 0, 15): ((CURATOR, CURATORS, "registry Support", True),),  # the adopter's first cycle closed
+    (11, 0, 10): (("UCHLOE0001", "CSALES0001", f"learn lead-research {against_the_rest.LEARNED} cycle:3", True),),
     **{  # what the teams learned, by command
         (week, 2, 11): (
             ("UBEA000001", "CSUPPORT01", f"learn support-replies {LEARNINGS[week]}", True),

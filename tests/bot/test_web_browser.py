@@ -104,6 +104,19 @@ def test_the_demos_web_view_tells_its_story(browser, demo_site):
     assert (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 85%)" in text
     )
+    # Issue 72: lead-research's KPI against the rest of the sales team's leads, two lines on
+    # its chart; cycle 3 met its target, but the rest rose as much
+    browser.get(base + "/web/playbooks/lead-research")
+    chart = browser.find_element("css selector", ".chart")  # the first: the KPI's
+    legend = [e.text for e in chart.find_elements("css selector", ".legend li")]
+    assert legend[:2] == ["Qualified leads a week", "the rest (leads)"], legend
+    assert len(chart.find_elements("css selector", "path.line")) == 2
+    points = [e.get_attribute("textContent") for e in chart.find_elements("css selector", ".dot title")]
+    run, rest = points[: len(points) // 2], points[len(points) // 2 :]
+    assert "cycle 3, week 1: 37 leads" in run and "cycle 3, week 1: 35 leads" in rest, points
+    text = browser.find_element("tag name", "body").text
+    assert "cycle 3 missed the target: no better than the rest, within noise" in text
+    assert "cycle 1 missed the target: better than the rest" in text
     browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
     if shots:
         browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))

@@ -22,12 +22,13 @@ def test_the_sponsor_sees_the_standing_the_funnel_and_the_small_charts_first(bro
     page_width = browser.execute_script("return document.documentElement.scrollWidth")
     assert page_width <= width, f"the overview scrolls sideways at {width} px ({page_width})"
 
-    # The counts: the demo's five active playbooks, refund-triage stalled (two cycles missed).
+    # The counts: the demo's five active playbooks, refund-triage stalled (two cycles missed),
+    # and lead-research, whose cycle 3 met its target but was no better than the rest (issue 72).
     counts = {
         li.text.split("\n")[1]: int(li.text.split("\n")[0])
         for li in browser.find_elements("css selector", ".standings li")
     }
-    assert counts == {"on track": 4, "at risk": 0, "stalled": 1}
+    assert counts == {"on track": 3, "at risk": 0, "stalled": 2}
     # The funnel: every playbook once at its furthest stage; support-replies was adopted, and
     # its adopter met its own target without the origin's change, so it has not replicated.
     funnel = [li.text.split("\n") for li in browser.find_elements("css selector", ".funnel li")]
