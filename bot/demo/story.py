@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, made, week_forms
+from bot.demo import against_the_rest, evidence, made, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -338,6 +338,7 @@ class Demo:
             _ACTED[when](self)
         for user, channel, text, show_reply in _TYPED.get(when, ()):
             self.command(user, channel, text, show_reply=show_reply)
+        evidence.act(self, when)  # calibration runs and a new model (bot/demo/evidence.py)
         travel(self, week_index, weekday, hour)  # versions and learnings both ways (bot/demo/versions.py)
 
     def _owners_report(self, week: int) -> None:
@@ -392,6 +393,7 @@ class Demo:
                 "insert into leads values (?)",
                 [((wednesday + timedelta(minutes=5 * i)).isoformat(),) for i in range(count)],
             )
+        document = evidence.with_evidence(document, connection, START)  # research's evidence (bot/demo/evidence.py)
         connection.commit()
         connection.close()
         query = "select count(*) from leads where qualified_at >= :week_start and qualified_at < :week_end"
@@ -500,7 +502,7 @@ class Demo:
 # The hours of the script, as (week of the story from 0, weekday from Monday 0, hour UTC).
 # What people click and answer that hour (Demo's methods), before what they type.
 _ACTED: dict[tuple[int, int, int], Callable[[Demo], None]] = {
-    (4, 1, 10): Demo._decide_proposal,  # Tuesday of cycle 2: the proposal is decided
+    (5, 1, 10): Demo._decide_proposal,  # Tuesday of cycle 2's week 2: the proposal, which waited, is decided
     (ORIGIN_WEEKS, 0, 15): Demo._publish_and_adopt,  # cycle 2 closed: publish and adopt
 }
 # What people type that hour, in order: who, where, the command, whether the page shows its reply.

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.demo import evidence
 from bot.demo.cast import APAC, APAC_OWNER, DRAFTS, PEOPLE
 
 ANA, BEN, CHLOE, IDA = "UANA000001", "UBEN000001", "UCHLOE0001", "UIDA000001"
@@ -148,6 +149,7 @@ def report_week(
         elif kind in ("passed", "reviewed") and step in reviews:
             passed, reviewed = reviews[step]
             answers[block["block_id"]] = str(passed if kind == "passed" else reviewed)
+    answers.update(evidence.week_form_answers(slug, view["blocks"], reviews))  # dimensions, who reviewed
     reply = story.http.submit_filled(user, view, answers)
     body = reply.body if isinstance(reply.body, dict) else {}
     said = json.dumps(body.get("view", {}).get("blocks", body.get("errors", {})), ensure_ascii=False)
