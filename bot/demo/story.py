@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, evidence, made, week_forms
+from bot.demo import against_the_rest, evidence, made, packaged, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -262,6 +262,7 @@ class Demo:
                     seen_dms.add(key)
                     pending += self._answer(user, message, hour)
             pending += made.refine_after_the_stall(self, seen_dms, hour)
+            pending += packaged.on_the_hour(self, seen_dms, hour, START)  # the kit and the clock's escalation
             hour += timedelta(hours=1)
             if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
                 weeks_done = (hour.date() - START).days // 7

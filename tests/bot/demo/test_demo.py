@@ -408,3 +408,26 @@ def test_evidence_of_quality(demo, page):
     flag = "⚠️ support-replies: one reviewer carries the quality checks: @Dia, 92% of 142 reviewed cases"
     assert flag in transcript
     assert 'carries the quality checks: <span class="mention">@Dia</span>, 92% of 142 reviewed cases' in page
+
+
+def test_the_refunds_team_packages_its_playbook_and_one_item_is_escalated_after_its_sla(demo):
+    """Issue 71: the refunds team, whose playbook was made with `/rollout new`, packages it
+    from week 3's *Package it* (inputs, outputs, a runbook, an SLA of 72 h escalating to the
+    curators channel), so readiness's input contract is met without YAML; the one Monday its
+    owner does not answer his queue, that item is escalated by the clock, once, and the
+    curator acknowledges it. The playbook still stalls later."""
+    transcript = demo.transcript
+    packaged = transcript.index("Ben (owner, refunds) clicked Package it on week 3's nudge")
+    assert "refund-triage's readiness, criterion 3 (an input contract): ✅ met, 2 inputs, 2 outputs" in transcript
+    assert "• inputs none → “refund request”, “ledger export”" in transcript
+    assert "• handoff none → sla hours 72" in transcript
+    assert "Input contract: takes refund request, ledger export; hands over approved refund" in transcript
+    assert "resolved 6 exception items of refund-triage from his Monday DM, within its SLA" in transcript
+    # one item escalated, by the clock after its SLA, to the curators channel; never twice
+    assert transcript.count("🚨 Escalated: refund-triage") == 1
+    escalated = transcript.index("🚨 Escalated: refund-triage")
+    assert "Neither acknowledged nor closed within its SLA of 72 h: escalated by the" in transcript
+    assert "escalated 2027-02-08 17:00 UTC: “unanswered for" in re.sub(r"\s+", " ", transcript)
+    acknowledged = transcript.index("Cora (curator) acknowledged the escalated refund-triage item")
+    assert "Acknowledged by @Cora (curator), 2027-02-09 08:00 UTC" in transcript
+    assert packaged < escalated < acknowledged < transcript.index("clicked Refine on refund-triage's stall")
