@@ -399,3 +399,41 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     assert emptied.body["response_action"] == "update", emptied.body
     definition = store.playbooks.state("support-replies").playbook.definition
     assert not {"owners", "handoff", "rubric", "calibration"} & set(definition)
+
+
+def test_a_playbook_made_with_new_and_packaged_with_kit_reaches_ready_to_scale_without_a_shell(
+    bot, slack, store, engine, clock
+):
+    """Issue 71, item 1's proof: support-replies made in Slack with /rollout new, packaged
+    with /rollout kit, then two cycles reported as a team does: the curators are asked to
+    publish it, every readiness criterion met, no YAML loaded."""
+    from tests.usecases.test_governance import CURATOR, CURATORS
+    from tests.usecases.test_replication import run_weeks
+
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    made = {
+        **NEW_VALUES,
+        "title": "Support replies",
+        "kpi_name": "First-response time",
+        "kpi_unit": "min",
+        "baseline": "42",
+        "target": "15",
+        "steps": "draft: collaborative\nsend: ai-led\nrefunds: human-led pinned",
+        "timezone": "Europe/Berlin",  # the weeks close as tests/usecases/test_governance.py's close_of says
+        "start": "2026-11-16",
+    }
+    reply = submit_new(bot, open_new(bot, slack, user=OWNER), made, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    assert store.playbooks.state("support-replies").cycle_anchor.starts_on == date(2026, 11, 16)
+    packaged = submit(bot, open_kit(bot, slack), {"inputs": "ticket text", "outputs": "reply sent"}, OWNER)
+    assert packaged.body["response_action"] == "update", packaged.body
+
+    run_weeks(bot, Engine(engine, slack, clock), range(1, 9))
+    [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+    body = json.dumps(proposal["blocks"], ensure_ascii=False)
+    assert "✅ Input contract: 1 input, 1 output" in body and "❌" not in body
