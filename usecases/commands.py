@@ -16,6 +16,7 @@ from typing import Any
 
 from cadence import calendar
 from cadence.definition_calibration import declared
+from slack_api.members import Person
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.playbooks import Step
@@ -77,12 +78,16 @@ def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
 
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
+    reviewers: list[Person] = []
+
     def authorize(state: PlaybookState, usage: str | None) -> None:
         caller.require_owner_or_curator(state, usage)
         for person in cmd.reviewers:  # `by @ben`: a person of the workspace, as Slack says now
-            caller.require_person(person, "a reviewer", usage or "rubric")
+            reviewers.append(caller.require_person(person, "a reviewer", usage or "rubric"))
 
-    return _report(caller, cmd, cmd.step, "rubric", authorize)
+    recorded = _report(caller, cmd, cmd.step, "rubric", authorize)
+    caller.keep_names(reviewers)  # stored: the pages name who reviewed
+    return recorded
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from datetime import date
 
 from cadence import calendar, dimensions, review, sources
 from cadence.definition_compare import Compare
+from slack_api.members import Person
 from storage.models.playbooks import Step
 from storage.store import PlaybookState, WeekClosed
 from storage.weekly_reports import NewReport
@@ -190,6 +191,7 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
     caller.require_owner_or_curator(state, USAGE)
     refusals: dict[str, Refusal] = {}
     rows: list[NewReport] = []
+    reviewers: list[Person] = []  # the people the reviews name, as Slack said them
     lines: list[tuple[str, str]] = []
     current = {row.step.id: row.cases for row in week_form(caller, state, week).steps} if changes.reviews else {}
 
@@ -228,7 +230,7 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
                 )
                 for person in named:  # a person Slack knows, as `by @ben` asks
                     try:
-                        caller.require_person(person, "a reviewer", USAGE)
+                        reviewers.append(caller.require_person(person, "a reviewer", USAGE))
                     except Refusal as refusal:
                         refusals[reviewers_field(step)] = refusal
                 said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
@@ -255,6 +257,7 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
                 uow.commit()
         except WeekClosed:  # the clock closed the week while the form was open
             raise recording.week_closed(state, week, None) from None
+        caller.keep_names(reviewers)  # the pages name who reviewed
     return Recorded(state, week, lines)
 
 

@@ -108,17 +108,9 @@ def _new_model(story: Story) -> None:
     )
 
 
-def _dia_reports(story: Story) -> None:
-    """Dia, who reviews but never checks in, reports a week's guardrail once (the same
-    4.7 Bea sends an hour later): the clock asks Slack for the names of those who report,
-    not yet of those a review names, so the web view shows her by name."""
-    story.command(DIA, "CSUPPORT01", "guardrail support-replies 4.7")
-
-
 # The hours of this part of the script, as story.py's _ACTED: (week from 0, weekday, hour UTC).
 ACTED: dict[tuple[int, int, int], Callable[[Story], None]] = {
     (1, 2, 10): _calibrate(38, "the first 40 accounts with known answers"),
-    (2, 4, 15): _dia_reports,
     (3, 2, 10): _new_model,
     (4, 0, 11): _calibrate(37, "run again on the new model"),  # the proposal waited for it
 }

@@ -35,11 +35,11 @@ def reviews(engine):
 
 
 def test_each_step_has_a_picker_starting_with_the_submitter_and_it_names_the_reviewers(
-    bot, slack, playbook, engine, clock
+    bot, slack, playbook, engine, clock, store
 ):
     clock.set(wednesday(1))
-    for user in (BEN, IDA):
-        slack.add_user(user)
+    for user, name in ((BEN, "Ben Reviewer"), (IDA, "Ida Reviewer")):
+        slack.add_user(user, name=name)
     step = ids(playbook)
     view = open_form(bot, slack)
     pickers = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("block_id", "").startswith("by:")}
@@ -51,6 +51,7 @@ def test_each_step_has_a_picker_starting_with_the_submitter_and_it_names_the_rev
     reply = send(bot, view, typed, {f"by:{step['draft']}": [BEN, IDA], f"by:{step['send']}": [OWNER]})
     assert reply.body["response_action"] == "update", reply.body
     assert reviews(engine) == [(20, f"{BEN} {IDA}", OWNER), (10, OWNER, OWNER)]
+    assert store.people.names([BEN, IDA]) == {BEN: "Ben Reviewer", IDA: "Ida Reviewer"}  # the pages name them
 
 
 def test_an_unknown_reviewer_is_refused_on_the_picker_and_nothing_is_stored(bot, slack, playbook, engine, clock):

@@ -29,6 +29,16 @@ def test_a_review_names_its_reviewers_as_slack_sends_them(bot, playbook, slack, 
     assert reviews(engine) == [(20, f"{BEN} {IDA}", OWNER), (10, IDA, OWNER), (None, None, OWNER)]
 
 
+def test_the_reviewers_named_are_kept_by_name_for_the_pages(bot, playbook, slack, store, clock):
+    """A reviewer may never report or check in, so the clock would not name them: the
+    review keeps Slack's names of the people it names, as it checked them."""
+    clock.set(wednesday(1))
+    slack.add_user(BEN, name="Ben Reviewer")
+    assert store.people.names([BEN]) == {}
+    assert "18 of 20 reviewed passed" in bot.command(f"rubric support-replies draft 18/20 by <@{BEN}>", user=OWNER).text
+    assert store.people.names([BEN]) == {BEN: "Ben Reviewer"}
+
+
 @pytest.mark.parametrize(
     ("said", "phrases"),
     [

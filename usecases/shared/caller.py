@@ -13,7 +13,7 @@ from typing import Self
 from slack_sdk import WebClient
 
 from cadence import calendar
-from slack_api.members import DirectoryUnavailable
+from slack_api.members import DirectoryUnavailable, Person
 from storage.models.playbooks import Step
 from storage.replay import Claim, Repeated
 from storage.store import PlaybookState, Store
@@ -196,7 +196,7 @@ class Caller(Reporter):
         if absence is not None:
             raise Refusal.of("adopt_bot_not_in_channel", usage=usage, channel=roles.channel(channel_id), error=absence)
 
-    def require_person(self, user_id: str, role: str, usage: str) -> None:
+    def require_person(self, user_id: str, role: str, usage: str) -> Person:
         """Only an active person of the workspace can be named owner or curator: Slack's
         users.info says so now. Not a bot, an app, Slackbot or a deactivated account, and
         not an id Slack does not know; if Slack does not answer, nothing is stored."""
@@ -210,6 +210,16 @@ class Caller(Reporter):
             raise Refusal.of("person_deactivated", usage=usage, user=roles.user(user_id), role=role)
         if not person.is_human:
             raise Refusal.of("person_not_human", usage=usage, user=roles.user(user_id), role=role)
+        return person
+
+    def keep_names(self, people: list[Person]) -> None:
+        """The names of people a report names (a review's reviewers) as Slack just said
+        them: the pages show them by name though they may report nothing themselves (the
+        clock names the people who report; usecases/names.py). Slack's names, not the
+        request's data: kept on the store every request shares."""
+        if people:
+            named = [(p.user_id, p.display_name, p.real_name) for p in people]
+            self.services.store.people.keep_names(named, self.now)
 
     def require_member_or_owner(self, state: PlaybookState, usage: str | None) -> None:
         if not (self.is_owner(state) or self.is_member(state)):
