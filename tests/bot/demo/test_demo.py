@@ -199,7 +199,9 @@ def test_the_sales_kpi_is_compared_with_the_rest_of_its_leads(demo, page):
     assert deltas == [2, -1, 2, -1] and min(LEADS[7:11]) >= 35
     # mean +0.5, s √3, t(3) 3.182 × √3/2 = 2.756: −2.26 to 3.26, zero inside
     three = transcript[transcript.index("Week 4 of cycle 3 of lead-research is closed") :]
-    assert "Cycle 3 missed the target: the KPI met 35 leads in weeks 1, 2, 3, 4 (4 of 4)" in three
+    assert (
+        "Cycle 3 missed the target (not better than the rest: see below): the KPI met 35 leads in weeks 1, 2, 3, 4 (4 of 4)"
+    ) in three
     assert (
         "Against the rest over cycle 3: +0.5 leads against the rest, 95% CI −2.26 to 3.26 "
         "(difference-in-differences −1.5 leads): no better than the rest, within noise. "
