@@ -202,6 +202,7 @@ def test_the_sales_kpi_is_compared_with_the_rest_of_its_leads(demo, page):
     assert (
         "Cycle 3 missed the target (not better than the rest: see below): the KPI met 35 leads in weeks 1, 2, 3, 4 (4 of 4)"
     ) in three
+    assert transcript.count("not better than the rest: see below") == 1  # not cycle 1 (better), nor 2 (too few)
     assert (
         "Against the rest over cycle 3: +0.5 leads against the rest, 95% CI −2.26 to 3.26 "
         "(difference-in-differences −1.5 leads): no better than the rest, within noise. "
