@@ -241,7 +241,7 @@ def _intake(
         numbers["cases_per_week"], numbers["minutes_per_case"], intake_form.STRUCTURED in structured.split(",")
     )
     for block_id, problem in intake_form.problems(answers, new).items():
-        problems.setdefault(block_id, problem)
+        problems.setdefault(block_id, plain(problem))
     return answers
 
 

@@ -209,6 +209,12 @@ TEXTS: dict[str, str] = {
         "waits for the next cycle, and the bar in force until then does not fit the rest of it. "
         "Make the change in two steps: the loosening first, the rest once it applies."
     ),
+    # ---- the playbook form's intake and the kit form (usecases/intake_form.py, kit_form.py) ----
+    "intake_cases_missing": "Give how many cases a week the work happens, e.g. 120.",
+    "intake_minutes_missing": "Give the minutes one case takes today, e.g. 9.",
+    "kit_escalate_both": "Escalate to a person or to a channel, not both: empty one of them.",
+    "kit_not_a_number": "“{text}” is not a number: write one such as 24.",
+    "kit_not_a_person": "Pick a person: a bot or a deactivated account can't be named here.",
     "no_step": "Playbook {slug} has no step “{step}”. Its steps: {steps}.",
     # To the person who asked: a cycle already set is only waited for; none set, they start
     # one (the owner or a curator) or hear who does.

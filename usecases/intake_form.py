@@ -11,6 +11,7 @@ from typing import Any
 
 from cadence.definition import PlaybookSpec
 from cadence.definition_intake import demo_warning
+from templates.refusals import Refusal
 
 # The form's intake fields (their block ids), before the KPI's.
 FIELDS = ("cases_per_week", "minutes_per_case", "structured")
@@ -31,13 +32,13 @@ class IntakeAnswers:
         return self.cases_per_week is not None or self.minutes_per_case is not None
 
 
-def problems(answers: IntakeAnswers, new: bool) -> dict[str, str]:
+def problems(answers: IntakeAnswers, new: bool) -> dict[str, Refusal]:
     """Both numbers, or (on an edit) neither."""
     found = {}
     if answers.cases_per_week is None and (new or answers.given):
-        found["cases_per_week"] = "Give how many cases a week the work happens, e.g. 120."
+        found["cases_per_week"] = Refusal.of("intake_cases_missing")
     if answers.minutes_per_case is None and (new or answers.given):
-        found["minutes_per_case"] = "Give the minutes one case takes today, e.g. 9."
+        found["minutes_per_case"] = Refusal.of("intake_minutes_missing")
     return found
 
 

@@ -175,7 +175,7 @@ def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) 
             problems.update(err.problems)
     person, channel = written.get("escalate_person"), written.get("escalate_channel")
     if person and channel:
-        problems["escalate_channel"] = "Escalate to a person or to a channel, not both: empty one of them."
+        problems["escalate_channel"] = Refusal.of("kit_escalate_both")
     written["escalate_person"] = written["escalate_channel"] = person or channel
     if problems:
         raise forms.FormProblems(problems)
@@ -225,7 +225,7 @@ def _number(text: str, block_id: str) -> float | int | None:
         if not math.isfinite(value):
             raise ValueError(text)
     except ValueError:
-        raise forms.FormProblems({block_id: f"“{text[:40]}” is not a number: write one such as 24."}) from None
+        raise forms.FormProblems({block_id: Refusal.of("kit_not_a_number", text=text[:40])}) from None
     return int(value) if value.is_integer() else value
 
 
@@ -248,7 +248,7 @@ def _require_person(caller: Caller, user_id: str, block_id: str) -> None:
     with contextlib.suppress(DirectoryUnavailable):  # Slack silent: the id is a picked user's
         person = caller.services.directory.person(caller.client, user_id)
     if person is not None and not person.is_human:
-        raise forms.FormProblems({block_id: "Pick a person: a bot or a deactivated account can't be named here."})
+        raise forms.FormProblems({block_id: Refusal.of("kit_not_a_person")})
 
 
 def _field_of_path(path: tuple[str | int, ...]) -> str:
