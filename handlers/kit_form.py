@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from cadence import keys
 from cadence.text import plain_text, unstorable
 from handlers.errors import Malformed
+from handlers.playbook_form import answer
 from templates import render
 from templates.kit_form import CALLBACK_ID, kit_form
 from templates.playbook_form import revised_notice
@@ -22,7 +23,7 @@ from templates.refusals import Refusal, plain, slack
 from usecases import kit_form as kits
 from usecases import playbook_form as forms
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Claim, Repeated
+from usecases.shared.caller import Caller, Claim
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -136,24 +137,10 @@ def _submit(
     caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     playbook, opened = _metadata(view)
-    try:
+
+    def made() -> dict[str, Any]:
         revised = kits.save(caller, playbook, opened, _answers(values))
-    except forms.FormProblems as err:
-        shown: dict[str, str] = {}
-        for where, problem in err.problems.items():  # on a field of this form (a stale one's on the first)
-            shown.setdefault(
-                where if where in _SHOWN else "inputs", problem if isinstance(problem, str) else plain(problem)
-            )
-        ack(response_action="errors", errors=shown)
-        return
-    except Refusal as refusal:
-        ack(response_action="errors", errors={"inputs": plain(refusal)})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the kit form failed")
-        ack(response_action="errors", errors={"inputs": "Something went wrong on my side; nothing was stored."})
-        return
-    ack(response_action="update", view=revised_notice(revised.slug, revised.changes, revised.waiting))
+        return revised_notice(revised.slug, revised.changes, revised.waiting)
+
+    # a problem on a field of this form (a stale form's on the first)
+    answer(ack, made, "inputs", "the kit form", lambda where: where if where in _SHOWN else "inputs")

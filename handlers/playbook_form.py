@@ -299,29 +299,47 @@ def _submit(
         raise Malformed("playbook form's metadata is not what the bot wrote")
     if not new and (keys.read_id(str(kept.get("playbook"))) is None or not isinstance(kept.get("opened"), str)):
         raise Malformed("playbook form's metadata is not what the bot wrote")
-    try:
-        answers = _answers(values, new)
+
+    def made() -> dict[str, Any]:
+        try:
+            answers = _answers(values, new)
+        except _Problems as err:
+            raise forms.FormProblems(err.problems) from None
         if new:
             created = forms.create(caller, answers)
-            notice = made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
-        else:
-            revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
-            notice = revised_notice(revised.slug, revised.changes, revised.waiting)
-    except _Problems as err:
-        ack(response_action="errors", errors=err.problems)
-        return
+            return made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
+        revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
+        return revised_notice(revised.slug, revised.changes, revised.waiting)
+
+    answer(ack, made, "title", "the playbook form")
+
+
+def answer(
+    ack: Ack,
+    made: Callable[[], dict[str, Any]],
+    first: str,
+    what: str,
+    shown_on: Callable[[str], str] = lambda where: where,
+) -> None:
+    """A playbook's form answered to Slack (the playbook form's, the kit form's): the modal
+    updated to `made()`'s notice; each problem on its field (`shown_on` it), a refusal or
+    a failure on the form's first field, nothing stored; a repeat, nothing (bot/app.py)."""
+    try:
+        notice = made()
     except forms.FormProblems as err:
-        shown = {k: v if isinstance(v, str) else plain(v) for k, v in err.problems.items()}
+        shown: dict[str, str] = {}
+        for where, problem in err.problems.items():
+            shown.setdefault(shown_on(where), problem if isinstance(problem, str) else plain(problem))
         ack(response_action="errors", errors=shown)
         return
     except Refusal as refusal:
-        ack(response_action="errors", errors={"title": plain(refusal)})
+        ack(response_action="errors", errors={first: plain(refusal)})
         return
     except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
         ack()
         return
     except Exception:
-        log.exception("the playbook form failed")
-        ack(response_action="errors", errors={"title": "Something went wrong on my side; nothing was stored."})
+        log.exception("%s failed", what)
+        ack(response_action="errors", errors={first: "Something went wrong on my side; nothing was stored."})
         return
     ack(response_action="update", view=notice)
