@@ -108,9 +108,9 @@ def create_app(
     # so that no request waits a second for its import with the others queued behind it.
     judgement.warm()
     # Slack accepting the token, at start or later, ends a hold a refusal left in the database.
-    app.guard = Guard(workspace, on_verified=lambda: slack_access_verified(services))
+    app.guard = Guard(workspace, on_verified=lambda: slack_access_verified(store))
     if isinstance(workspace, Workspace):
-        slack_access_verified(services)
+        slack_access_verified(store)
     # One middleware, not one per concern: each is a step of every request.
     app.use(_EachRequest(settings, store, clock, app.guard))
     app.error(_listener_failed)

@@ -177,13 +177,16 @@ def clock() -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     from bot.app import create_clockwork
+    from usecases.events import slack_access_verified
 
     settings = checked_settings("SLACK_BOT_TOKEN")
     store = open_store(settings)
     # A platform starts again a process that exits: a token Slack refuses keeps the clock
     # up instead, holding delivery while its dispatcher asks Slack again on a backoff.
     known = verify_slack(settings, refusal_exits=False)
-    if isinstance(known, Unverified) and known.refused is not None:
+    if isinstance(known, Workspace):  # Slack accepts this token: a hold an earlier one left ends here
+        slack_access_verified(store)
+    elif known.refused is not None:
         store.health.lose_slack_access(known.refused, known.since)
         log.error(
             "Slack refused SLACK_BOT_TOKEN (%s): the clock stays up and ticks, holding every message until Slack "

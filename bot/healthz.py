@@ -63,7 +63,7 @@ class TokenProbe:
         except (SlackClientError, OSError, TimeoutError):
             return False
         self.delay = PROBE_SECONDS[0]
-        slack_access_verified(self.app.services)
+        slack_access_verified(self.app.services.store)
         return True
 
 

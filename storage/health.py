@@ -33,10 +33,12 @@ class Health:
         self.bind, self.engine = bind, engine_of(bind)
         self.refused_by = f"{REFUSED_BY} {token_fingerprint(token)}" if token else None
 
-    def _ours(self, row: Setting) -> bool:
-        """Whether a hold is of this process's token (a hold from before tokens were told
-        apart, `slack` alone, is anyone's)."""
-        return self.refused_by is None or row.updated_by in (REFUSED_BY, self.refused_by)
+    def holds(self, row: Setting | None) -> bool:
+        """Whether the hold in `row` (the SLACK_ACCESS_LOST setting, however it was read)
+        holds this process: a refusal of its own token (a hold from before tokens were told
+        apart, `slack` alone, is anyone's). Every reader asks this, so /healthz, the
+        dispatcher and the tick agree about a hold that an earlier token left."""
+        return row is not None and (self.refused_by is None or row.updated_by in (REFUSED_BY, self.refused_by))
 
     def beat(self, name: str, at: datetime) -> None:
         """Record that `name` (the clock) is alive and finished its work at `at`."""
@@ -60,14 +62,14 @@ class Health:
         revoked or the workspace gone); None while it accepts it."""
         with reading(self.bind) as s:
             row = s.get(Setting, SLACK_ACCESS_LOST)
-            return (row.value, row.updated_at) if row and self._ours(row) else None
+            return (row.value, row.updated_at) if row is not None and self.holds(row) else None
 
     def lose_slack_access(self, reason: str, at: datetime) -> bool:
         """Slack refused the token: True if that is news (the first to hear says so once)."""
         try:
             with own_transaction(self.bind) as s:
                 row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
-                if row is not None and self._ours(row):
+                if self.holds(row):
                     return False
                 if row is not None:  # another token's: not this one's news
                     s.delete(row)
@@ -77,6 +79,12 @@ class Health:
             return True
         except IntegrityError:
             return False  # another process heard it at the same moment
+
+    def any_hold(self) -> bool:
+        """Whether a hold of any token is kept (a read: Slack accepting this process's
+        token ends them all, regain_slack_access)."""
+        with reading(self.bind) as s:
+            return s.get(Setting, SLACK_ACCESS_LOST) is not None
 
     def regain_slack_access(self) -> bool:
         """Slack accepts the token again: True if it had been refused. (A hold of another

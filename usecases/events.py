@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from slack_api.members import person_of
+from storage.store import Store
 from usecases import names, people
 from usecases.shared import life
 from usecases.shared.services import Services
@@ -31,11 +32,13 @@ def slack_access_lost(services: Services, reason: str) -> None:
         )
 
 
-def slack_access_verified(services: Services) -> None:
+def slack_access_verified(store: Store) -> None:
     """Slack has just accepted the bot's token (a process starting, or learning its
-    workspace): a hold left by an earlier refusal ends here, and /healthz says ok at once,
-    not only once a dispatcher has probed again. (A read first: no write when nothing is held.)"""
-    if services.store.health.slack_access_lost() is not None and services.store.health.regain_slack_access():
+    workspace): a hold left by an earlier refusal ends here, whichever token it was left for
+    (the app reinstalled with a new token: the old one's hold would otherwise stay for
+    good), and /healthz says ok at once, not only once a dispatcher has probed again. (A
+    read first: no write when nothing is held.)"""
+    if store.health.any_hold() and store.health.regain_slack_access():
         log.warning("Slack accepts the bot's token again: the hold on delivery is lifted")
 
 

@@ -65,7 +65,7 @@ def read(store: Store, at: datetime) -> TickReads:
         adopters = together.registry.every_adopter()
     lost, channel = settings.get(SLACK_ACCESS_LOST), settings.get(CURATORS_CHANNEL)
     return TickReads(
-        lost=lost.value if lost else None,
+        lost=lost.value if lost is not None and store.health.holds(lost) else None,  # not another token's hold
         curators_channel=channel.value if channel else None,
         states=states,
         cursors=cursors,

@@ -46,8 +46,9 @@ class SlackStandIn(WebApi, SignIn):
         clock: Callable[[], datetime] | None = None,
         app_token: str = "xapp-test-token",
     ):
-        self.token = token
+        self.token = self.installed_token = token
         self.refusing: str | None = None  # Slack's answer to the bot token once revoked (`revoke`)
+        self.revoked: dict[str, str] = {}  # earlier bot tokens (`reinstall`) -> Slack's answer to them
         self.app_token = app_token  # Socket Mode: apps.connections.open takes this one
         self._socket_mode: SocketMode | None = None
         self.clock = clock  # when set (the demo), messages are stamped with this time as "at"
@@ -102,9 +103,17 @@ class SlackStandIn(WebApi, SignIn):
     def restore(self) -> None:
         self.refusing = None
 
+    def reinstall(self, token: str) -> None:
+        """The app installed again: Slack issues a new bot token and accepts it; the old
+        one stays refused with the answer it had (token_revoked by default)."""
+        self.revoked[self.token] = self.refusing or "token_revoked"
+        self.token, self.refusing = token, None
+
     def reset(self) -> None:
         with self._lock:
             self.refusing = None
+            self.token = self.installed_token
+            self.revoked.clear()
             self.workspace = new_workspace()
             self.calls.clear()
             self._faults.clear()
@@ -182,6 +191,8 @@ class SlackStandIn(WebApi, SignIn):
         expected = self.app_token if method == "apps.connections.open" else self.token
         if self.refusing and token == self.token:
             return 200, {}, {"ok": False, "error": self.refusing}
+        if token in self.revoked:
+            return 200, {}, {"ok": False, "error": self.revoked[token]}
         if token != expected:
             return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         if method == "chat.postMessage":
