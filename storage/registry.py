@@ -1,7 +1,7 @@
 """The registry in the database: the published versions of playbooks, the requests to
 adopt them, the adoptions (a playbook started from a version) and how each replication
-went. A publication writes its decision rows and messages with storage/governance.py's
-apply_change, in the same transaction."""
+went. Its writes are the registry's own rows, in the use case's unit of work: the
+decisions and messages of an action are the use case's Change (storage/governance.py)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,15 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from cadence import decisions, registry_decisions
-from cadence.decisions import Decision as DecisionRecord
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, engine_of, own_transaction, reading, unit_of_work
-from storage.governance import DECISION, apply_change
-from storage.governance_rows import Change, StaleState, decision_columns
-from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion, WaveReview
+from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.governance import DECISION
+from storage.governance_rows import StaleState
+from storage.models.governance import AdoptionRequest, Proposal, RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
-from storage.outbox import enqueue_in
 from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
 from storage.types import one_of
-from storage.webhooks import announce
 
 _VERSIONS_ORDER = (col(RegistryVersion.slug), col(RegistryVersion.version))
 _VERSIONS_OF_PLAYBOOK = (
@@ -56,6 +52,10 @@ class WaveFull(Exception):
     """An adoption found its version's wave full in its own transaction."""
 
 
+class WaveMarked(Exception):
+    """A wave's learnings were marked reviewed already (uq on version and wave)."""
+
+
 class RequestDecided(Exception):
     """An approval found its request no longer pending in its own transaction."""
 
@@ -76,16 +76,14 @@ class Registry:
 
     # ---- requests to adopt ----
 
-    def add_request(self, request: AdoptionRequest, change: Change, at: datetime) -> AdoptionRequest:
-        """A pending request and its decision row, in one unit of work (the use case's, which
-        then adds the curators' card: the request has its id, which its buttons carry). Raises
-        RequestPending, and writes nothing, if the channel has one for the version."""
+    def add_request(self, request: AdoptionRequest) -> AdoptionRequest:
+        """A pending request, with its id (which the curators' card's buttons carry). Raises
+        RequestPending if the channel has one for the version: the unit of work is spoilt
+        and writes nothing."""
         try:
             with unit_of_work(self.bind) as s:
                 s.add(request)
                 s.flush()
-                apply_change(s, change, at)
-                enqueue_in(s, change.messages, at)
             return request
         except IntegrityError as err:
             raise RequestPending(f"{request.channel_id} asked for version {request.version_id} a moment ago") from err
@@ -118,9 +116,9 @@ class Registry:
                 ).scalars()
             )
 
-    def decline(self, request_id: int, by: str, at: datetime, reason: str, change: Change) -> bool:
-        """A pending request declined with `reason`, its decision and messages; False, and
-        nothing written, if it was decided already (by another curator a moment ago)."""
+    def decline(self, request_id: int, by: str, at: datetime, reason: str) -> bool:
+        """A pending request declined with `reason`; False, and nothing written, if it was
+        decided already (by another curator a moment ago)."""
         with unit_of_work(self.bind) as s:
             declined = s.exec(
                 update(AdoptionRequest)
@@ -128,25 +126,17 @@ class Registry:
                 .values(status="declined", decided_by=by, decided_at=at, reason=reason)
                 .execution_options(synchronize_session=False)
             ).rowcount
-            if not declined:
-                return False
-            apply_change(s, change, at)
-            enqueue_in(s, change.messages, at)
-        return True
+        return bool(declined)
 
-    def update_card(self, request_id: int, messages: list[Any], at: datetime) -> bool:
-        """A pending request's card redrawn (a refusal on approve shown on it), in one
-        transaction with a look at the request under a lock on its row (SQLite: its one
-        writer): an approval committed meanwhile keeps the card it drew, which a refusal
-        read before that commit would otherwise draw over. Whether it was redrawn."""
+    def still_pending(self, request_id: int) -> bool:
+        """Whether the request is pending, its row locked until the unit of work ends
+        (SQLite: its one writer): a card redrawn in that unit of work (a refusal on approve
+        shown on it) does not draw over the card of an approval committed meanwhile."""
         with unit_of_work(self.bind) as s:
             status = s.execute(
                 select(col(AdoptionRequest.status)).where(col(AdoptionRequest.id) == request_id).with_for_update()
             ).scalar()
-            if status != "pending":
-                return False
-            enqueue_in(s, messages, at)
-            return True
+            return status == "pending"
 
     # ---- adoptions: a curator's, or a request approved ----
 
@@ -157,21 +147,19 @@ class Registry:
         org_timezone: str,
         by: str,
         at: datetime,
-        messages: list[Any],
-        also: list[DecisionRecord] | None = None,
         wave_limit: int | None = None,
         champion_id: str | None = None,
         request_id: int | None = None,
     ) -> Playbook:
-        """A new playbook started from a registry `version`, remembering where it came from
-        (and `also` these decisions, in the same transaction). With `wave_limit`, raises
-        WaveFull, and writes nothing, if that many adopters of the version run already:
+        """A new playbook started from a registry `version`, remembering where it came from.
+        With `wave_limit`, raises WaveFull if that many adopters of the version run already:
         counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
         of two adoptions at once only one takes the last place.
-        Raises Conflict, and writes nothing, if the channel runs an adoption of the origin
-        already (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
+        Raises Conflict if the channel runs an adoption of the origin already
+        (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
         With `request_id`, the adoption approves that pending request, or raises
-        RequestDecided and writes nothing: of two approvals at once, one adopts."""
+        RequestDecided: of two approvals at once, one adopts. Whatever it raises, the unit
+        of work it is part of writes nothing."""
         version_id, origin_id = version.id, version.playbook_id
         try:
             with unit_of_work(self.bind) as s:
@@ -186,10 +174,9 @@ class Registry:
                         raise RequestDecided(f"request {request_id} was decided a moment ago")
                 if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
                     raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
-                definition = spec.canonical()
                 playbook = Playbook(
                     **playbook_columns(spec, org_timezone),
-                    definition=definition,
+                    definition=spec.canonical(),
                     adopted_from_id=version_id,
                     adopted_origin_id=origin_id,
                     champion_id=champion_id,
@@ -199,19 +186,6 @@ class Registry:
                 s.add(playbook)
                 s.flush()
                 add_steps(s, playbook.id, spec)
-                adopted = registry_decisions.of_adoption(
-                    playbook.id, spec.playbook, version.slug, version.version, version_id, definition, by
-                )
-                s.add(Decision(**decision_columns(adopted, at)))
-                adopted_by = registry_decisions.of_adopted_by(origin_id, spec.playbook, spec.channel, version_id, by)
-                s.add(Decision(**decision_columns(adopted_by, at)))
-                if champion_id is not None:
-                    named = decisions.of_champion(playbook.id, spec.playbook, None, champion_id, by)
-                    s.add(Decision(**decision_columns(named, at)))
-                for record in also or []:
-                    s.add(Decision(**decision_columns(record, at)))
-                enqueue_in(s, messages, at)
-                announce(s, [adopted], at)
             return playbook
         except IntegrityError as err:
             raise Conflict(f"{spec.playbook} in {spec.channel}: adopted a moment ago") from err
@@ -309,17 +283,15 @@ class Registry:
                 marks[row.version_id][row.wave] = row
         return marks
 
-    def mark_wave(self, review: WaveReview, messages: list[Any], at: datetime) -> bool:
-        """A wave's learnings marked reviewed, with `messages`, in one transaction; False,
-        and nothing written, when the wave was marked already (by a mark at the same moment too)."""
+    def mark_wave(self, review: WaveReview) -> None:
+        """A wave's learnings marked reviewed. Raises WaveMarked if the wave was marked
+        already (by a mark at the same moment too): the unit of work writes nothing."""
         try:
-            with own_transaction(self.bind) as s:
+            with unit_of_work(self.bind) as s:
                 s.add(review)
                 s.flush()
-                enqueue_in(s, messages, at)
-            return True
-        except IntegrityError:
-            return False
+        except IntegrityError as err:
+            raise WaveMarked(f"wave {review.wave} of version {review.version_id} was marked a moment ago") from err
 
     def next_version(self, playbook_id: int) -> int:
         with unit_of_work(self.bind) as s:
@@ -341,13 +313,13 @@ class Registry:
         scale_rule_held: bool,
         by: str,
         at: datetime,
-        change: Change,
         proposal_key: str | None = None,
         learnings: list[dict[str, Any]] | None = None,
     ) -> RegistryVersion:
         """Registry version `number` (from next_version) of a playbook, immutable from here,
-        with the origin's `learnings` (newest first). Raises StaleState if another
-        publication took the number first."""
+        with the origin's `learnings` (newest first), settling the scale proposal
+        `proposal_key` if open. Raises StaleState if another publication took the number
+        first: the unit of work writes nothing."""
         try:
             with unit_of_work(self.bind) as s:
                 playbook = s.get_one(Playbook, playbook_id)
@@ -372,8 +344,6 @@ class Registry:
                         .values(status="published", decided_at=at, decided_by=by)
                         .execution_options(synchronize_session=False)
                     )
-                apply_change(s, change, at)
-                enqueue_in(s, change.messages, at)
             return version
         except IntegrityError as err:
             raise StaleState(f"version {number} was published by someone else a moment ago") from err
@@ -389,14 +359,12 @@ class Registry:
         org_timezone: str,
         by: str,
         at: datetime,
-        record: DecisionRecord,
-        messages: list[Any],
     ) -> None:
         """An adopting playbook moved from version `from_version_id` to `to`: its
         definition, columns and steps as `playbook load` updates them (a step's mode only
-        where the version declares another), its origin version, `record` and `messages`,
-        in one transaction. Raises StaleState, and writes nothing, if it no longer runs
-        `from_version_id` (moved by someone else a moment ago)."""
+        where the version declares another) and its origin version. Raises StaleState if it
+        no longer runs `from_version_id` (moved by someone else a moment ago): the unit of
+        work writes nothing."""
         with unit_of_work(self.bind) as s:
             moved = s.exec(
                 update(Playbook)
@@ -407,5 +375,3 @@ class Registry:
             if not moved:
                 raise StaleState(f"playbook {playbook_id} no longer runs version {from_version_id}")
             load_one(s, spec, org_timezone, by, at)
-            s.add(Decision(**decision_columns(record, at)))
-            enqueue_in(s, messages, at)

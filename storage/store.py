@@ -55,7 +55,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
 from storage.readouts import Readouts
-from storage.registry import Registry, RequestDecided, RequestPending, WaveFull
+from storage.registry import Registry, RequestDecided, RequestPending, WaveFull, WaveMarked
 from storage.replay import Claim, Claimed
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
@@ -77,6 +77,7 @@ __all__ = [
     "RequestPending",
     "Store",
     "WaveFull",
+    "WaveMarked",
     "WeekClosed",
     "decision_columns",
     "same_report",

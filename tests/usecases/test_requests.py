@@ -340,10 +340,10 @@ def test_a_refusal_is_drawn_on_the_card_only_while_the_request_is_pending(bot, p
         [request_id] = s.exec(select(AdoptionRequest.id)).all()
     store, now = world.store, world.clock()
     refusal = Message("card-refusal-1", "chat.update", CURATORS, {"text": "refused"})
-    assert store.registry.update_card(request_id, [refusal], now)  # pending: drawn
+    assert shared.redraw_card(store, request_id, refusal, now)  # pending: drawn
     shared.approve(store, request_id, CURATOR, now, "UTC", None)
     late = Message("card-refusal-2", "chat.update", CURATORS, {"text": "refused"})
-    assert not store.registry.update_card(request_id, [late], now)  # approved meanwhile: not drawn
+    assert not shared.redraw_card(store, request_id, late, now)  # approved meanwhile: not drawn
     with engine.connect() as connection:
         keys = connection.execute(text("SELECT key FROM outbox WHERE key LIKE 'card-refusal-%'")).scalars().all()
     assert keys == ["card-refusal-1"]

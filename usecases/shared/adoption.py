@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar, champion_gate, keys, replication
+from cadence import calendar, champion_gate, decisions, keys, registry_decisions, replication
 from cadence.decisions import Decision
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.definition_parts import DEFAULT_MAY_CHANGE
 from cadence.inputs import names
+from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
@@ -131,19 +132,26 @@ def adopt(
         approved, told = approval.outcome(new_slug)
         also.append(approved)
         messages += told
+    champion_id = champion_gate.champion_of(cmd.champion_id, spec.owner)[0]
     try:
-        playbook = store.registry.adopt(
-            spec,
-            version,
-            org_timezone,
-            by,
-            now,
-            messages,
-            also,
-            wave_limit=wave.limit,
-            champion_id=champion_gate.champion_of(cmd.champion_id, spec.owner)[0],
-            request_id=approval.request_id if approval else None,
-        )
+        # One action, one transaction: the playbook, its decisions and messages, the request
+        # it approves and its first cycle, or none of them.
+        with store.unit_of_work() as uow:
+            playbook = uow.registry.adopt(
+                spec,
+                version,
+                org_timezone,
+                by,
+                now,
+                wave_limit=wave.limit,
+                champion_id=champion_id,
+                request_id=approval.request_id if approval else None,
+            )
+            adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
+            uow.governance.apply(Change(decisions=adopted + also, messages=messages), now)
+            if cmd.starts_on is not None:
+                uow.playbooks.start_cycle(playbook.id, 1, cmd.starts_on, by, now)
+            uow.commit()
     except RequestDecided:
         raise Refusal.of("request_decided_now") from None
     except WaveFull:  # another adoption took the wave's last place a moment ago: asked again, refused
@@ -153,9 +161,22 @@ def adopt(
         _refuse_if_adopted(store, channel_id, version)
         # only the slug was taken meanwhile: adopt under the next free one
         return adopt(store, cmd, by, now, org_timezone, web_url, approval)
-    if cmd.starts_on is not None:
-        store.playbooks.start_cycle(playbook.id, 1, cmd.starts_on, by, now)
     return message
+
+
+def _adoption_decisions(
+    playbook_id: int, spec: PlaybookSpec, version: RegistryVersion, champion_id: str | None, by: str
+) -> list[Decision]:
+    """An adoption's decision rows: the adopter's, the origin's, and the champion named."""
+    made = [
+        registry_decisions.of_adoption(
+            playbook_id, spec.playbook, version.slug, version.version, version.id, spec.canonical(), by
+        ),
+        registry_decisions.of_adopted_by(version.playbook_id, spec.playbook, spec.channel, version.id, by),
+    ]
+    if champion_id is not None:
+        made.append(decisions.of_champion(playbook_id, spec.playbook, None, champion_id, by))
+    return made
 
 
 def _adoptable(store: Store, cmd: Adopt, by: str, approval: Approval | None) -> RegistryVersion:

@@ -141,19 +141,22 @@ def publish(
         by=by,
     )
     told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
+    learnings = _learnings_carried(store, state.playbook.id)
     try:
-        store.registry.publish(
-            state.playbook.id,
-            number,
-            definition,
-            result_dicts,
-            held,
-            by,
-            now,
-            Change(decisions=[record], messages=told),
-            proposal_key=proposal_key,
-            learnings=_learnings_carried(store, state.playbook.id),
-        )
+        with store.unit_of_work() as uow:
+            uow.registry.publish(
+                state.playbook.id,
+                number,
+                definition,
+                result_dicts,
+                held,
+                by,
+                now,
+                proposal_key=proposal_key,
+                learnings=learnings,
+            )
+            uow.governance.apply(Change(decisions=[record], messages=told), now)
+            uow.commit()
     except StaleState as err:
         raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
     return announcement

@@ -112,9 +112,9 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
 
     try:
         with store.unit_of_work() as uow:
-            stored = uow.registry.add_request(request, Change(decisions=[record]), now)
+            stored = uow.registry.add_request(request)
             posted = Message(stored.card_key, "chat.postMessage", curators, card(uow, stored, version))
-            uow.outbox.enqueue([posted], now)
+            uow.governance.apply(Change(decisions=[record], messages=[posted]), now)
             uow.commit()
         return stored
     except RequestPending:  # another request for the channel and version a moment ago
@@ -219,7 +219,7 @@ def approve(
             shown = _card_update(
                 store, request, version, now, refusal=slack(refusal), past_wave=refusal.key == "adopt_wave"
             )
-            store.registry.update_card(request.id, [shown], now)
+            redraw_card(store, request.id, shown, now)
         raise
 
 
@@ -243,5 +243,20 @@ def decline(store: Store, request_id: int, by: str, reason: str, now: datetime) 
         Message(keys.to_audience(f"request-declined:{request.id}", person), "chat.postMessage", person, told)
         for person in dict.fromkeys((request.requester_id, request.champion_id))
     ]
-    if not store.registry.decline(request.id, by, now, reason, Change(decisions=[record], messages=messages)):
-        raise Refusal.of("request_decided_now")
+    with store.unit_of_work() as uow:
+        if not uow.registry.decline(request.id, by, now, reason):
+            raise Refusal.of("request_decided_now")
+        uow.governance.apply(Change(decisions=[record], messages=messages), now)
+        uow.commit()
+
+
+def redraw_card(store: Store, request_id: int, card: Message, now: datetime) -> bool:
+    """A pending request's card redrawn (a refusal on approve shown on it), while its row is
+    locked: an approval committed meanwhile keeps the card it drew, which a refusal read
+    before that commit would otherwise draw over. Whether it was redrawn."""
+    with store.unit_of_work() as uow:
+        if not uow.registry.still_pending(request_id):
+            return False
+        uow.outbox.enqueue([card], now)
+        uow.commit()
+    return True

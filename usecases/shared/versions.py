@@ -13,7 +13,7 @@ from typing import Any
 
 from cadence import keys, registry_decisions, versions
 from cadence.definition import DefinitionError, parse_playbook
-from storage.governance_rows import StaleState
+from storage.governance_rows import Change, StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
@@ -179,7 +179,10 @@ def upgrade(
     if curators and curators != state.playbook.channel_id:
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, announcement))
     try:
-        store.registry.upgrade(spec, state.playbook.id, runs.id, target, org_timezone, by, now, record, messages)
+        with store.unit_of_work() as uow:
+            uow.registry.upgrade(spec, state.playbook.id, runs.id, target, org_timezone, by, now)
+            uow.governance.apply(Change(decisions=[record], messages=messages), now)
+            uow.commit()
     except StaleState:
         moved = store.playbooks.state_by_id(state.playbook.id)
         now_runs = running_version(store, moved, usage) if moved is not None else runs

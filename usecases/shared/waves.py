@@ -19,7 +19,7 @@ from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, Store
+from storage.store import CURATORS_CHANNEL, Store, WaveMarked
 from templates import notices_registry
 from templates.refusals import Refusal
 from templates.waves import wave_opens
@@ -180,9 +180,15 @@ def review(
     after = shown(replication.wave_state(running, size(version), {*marked, number}, newer))
     told = reviewed_message(version, mark, True, after)
     where = store.org.setting(CURATORS_CHANNEL) or (origin.playbook.channel_id if origin is not None else by)
-    stored = store.registry.mark_wave(
-        mark, [Message(keys.wave_reviewed(version.id, number), "chat.postMessage", where, told)], now
-    )
+    try:
+        with store.unit_of_work() as uow:
+            uow.registry.mark_wave(mark)
+            posted = Message(keys.wave_reviewed(version.id, number), "chat.postMessage", where, told)
+            uow.governance.apply(Change(messages=[posted]), now)
+            uow.commit()
+        stored = True
+    except WaveMarked:  # marked already, or by another mark at the same moment: told once
+        stored = False
     kept = mark if stored else store.registry.wave_reviews([version.id])[version.id][number]
     return Reviewed(version, number, stored, kept, shown(state(store, version)))
 
