@@ -6,10 +6,13 @@ the ones it has (`Allow`), each answered as JSON `{"error": ...}` (handlers/http
 the one answer of every app of the process to an HTTP error).
 
 Every request's body is read in the event loop (BodyLimits): one declared over 1 MiB is
-refused with 413 before a byte of it is read, one that grows past 1 MiB as it streams in
-(chunked) with 413 once it has, and one not all in within READ_SECONDS of its head with
-408; each of these answers closes the connection. Nothing waits for a slow client on a
-thread: what blocks (Bolt, the database) runs in the thread pool once the body is in.
+refused with 413, one that grows past 1 MiB as it streams in (chunked) with 413 once it
+has, and one not all in within READ_SECONDS of its head with 408; each of these answers
+closes the connection. Before a 413 the rest of the body, up to DISCARD_BYTES in all, is
+read and thrown away by its deadline, so that a client still sending it reads the
+answer; one declared longer, or whose client waits for `100 Continue`, is not read at
+all. Nothing waits for a slow client on a thread: what blocks (Bolt, the database) runs
+in the thread pool once the body is in.
 
 A request to /slack/events is then checked here, in this order, before anything else
 reads it, so a hostile or broken one costs nothing and never reaches a traceback:
@@ -78,6 +81,15 @@ API_PREFIX = "/api"  # the reporting API (handlers/api.py, docs/api.md)
 WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
 READ_SECONDS = 5.0  # a request's whole body must be in this long after its head
+# A body refused for its size (413) is read to its end and thrown away, up to this much of
+# it in all and within READ_SECONDS of its head, so that its client, which writes the
+# whole body before it reads (http.client, requests), reads the 413 rather than a reset
+# connection. 4 MiB: a body a little over the limit (an export that grew) costs reading
+# at most 3 MiB more than the largest body taken, a buffer at a time (uvicorn's, some
+# 64 KiB), never held whole and never waited for past the deadline any body has; one
+# declared longer is nowhere near the limit and is answered at once, unread (its client,
+# if still sending, may see the connection reset instead of the answer).
+DISCARD_BYTES = 4 * MAX_BODY_BYTES
 THREADS = 8  # each process's pool for what blocks (Bolt, the database): fewer than its engine's connections
 
 log = logging.getLogger(__name__)
@@ -145,12 +157,25 @@ def web_view_routes(view: ASGIApp) -> list[BaseRoute]:
 
 class BodyLimits:
     """Each request's body as the app reads it, in the event loop: refused with 413 when
-    its Content-Length says more than MAX_BODY_BYTES (unread) or, streamed, once more than
-    that has come; with 408 when it has not all come within READ_SECONDS of the request's
-    head. Both answers close the connection. The limits hold for every route."""
+    its Content-Length says more than MAX_BODY_BYTES or, streamed, once more than that has
+    come; with 408 when it has not all come within READ_SECONDS of the request's head.
+    Both answers close the connection. The limits hold for every route.
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, seconds: float = READ_SECONDS):
-        self.app, self.max_bytes, self.seconds = app, max_bytes, seconds
+    Before a 413, the rest of the body is read and thrown away (never stored, never
+    logged), up to DISCARD_BYTES of it in all and until the body's deadline, so that a
+    client still sending it reads the answer (as a server's "lingering close" lets it). A
+    body declared longer than DISCARD_BYTES is not read at all, nor one whose client
+    waits for `100 Continue` (`Expect: 100-continue`): uvicorn sends that only when the
+    app first reads the body, so this client gets the 413 instead and sends nothing."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        seconds: float = READ_SECONDS,
+        discard_bytes: int = DISCARD_BYTES,
+    ):
+        self.app, self.max_bytes, self.seconds, self.discard_bytes = app, max_bytes, seconds, discard_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -158,10 +183,12 @@ class BodyLimits:
             return
         headers = Headers(scope=scope)
         declared = headers.get("content-length", "")
+        deadline = anyio.current_time() + self.seconds
         if declared.isdigit() and int(declared) > self.max_bytes:  # (the server refuses one not a number)
+            if int(declared) <= self.discard_bytes and not _waits_to_send(scope, headers):
+                await _discard(receive, 0, self.discard_bytes, deadline)
             await _too_large(scope["path"], self.max_bytes)(scope, receive, send)
             return
-        deadline = anyio.current_time() + self.seconds
         received = 0
         whole = declared in ("", "0") and "transfer-encoding" not in headers  # no body: nothing to read
         refused = False
@@ -183,6 +210,8 @@ class BodyLimits:
                 if received > self.max_bytes:
                     refused = True
                     log.info("refused a request to %s: its body is over %d bytes", scope["path"], self.max_bytes)
+                    if not whole:
+                        await _discard(receive, received, self.discard_bytes, deadline)
                     raise HTTPException(413, f"request bodies are limited to {self.max_bytes} bytes")
             return message
 
@@ -196,6 +225,23 @@ class BodyLimits:
             await send(message)
 
         await self.app(scope, limited, closing)
+
+
+def _waits_to_send(scope: Scope, headers: Headers) -> bool:
+    """Whether the client sends its body only once told `100 Continue` (h11's rule)."""
+    return scope.get("http_version") == "1.1" and headers.get("expect", "").lower() == "100-continue"
+
+
+async def _discard(receive: Receive, received: int, most: int, deadline: float) -> None:
+    """Reads the rest of a refused body and throws it away: until its end, until `most`
+    bytes of it have come in all (`received` of them already), or until `deadline`,
+    whichever is first."""
+    with anyio.move_on_after(deadline - anyio.current_time()):
+        while received <= most:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
+            received += len(message.get("body", b""))
 
 
 def _too_large(path: str, limit: int) -> Response:

@@ -11,7 +11,7 @@ report means is the use case's (usecases/api_reports.py), under the rules of `/r
 In order: 404/405 for other paths and methods (the router); 401 without a valid token;
 429 past 20 requests a second per token, in every process together (usecases/api_reports.py,
 within_rate); 415 for a body not sent as `application/json`, unread; 413 for a body over
-1 MiB, unread beyond it (bot/web.py's BodyLimits, which holds every route's body: before
+1 MiB, discarded beyond it (bot/web.py's BodyLimits, which holds every route's body: before
 all of these when its Content-Length says so); 400 for a body that is not JSON; 422 for
 reports of the wrong types or that the rules refuse (every problem, by index and field); 403 for a playbook
 or kind outside the token's scope; 201 with what was accepted and what were duplicates.

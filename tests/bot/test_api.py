@@ -4,6 +4,7 @@ nothing, idempotency under concurrent retries, and provenance."""
 
 import http.client
 import json
+import logging
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import text
 
+from bot.web import MAX_BODY_BYTES
 from tests.bot.conftest import API_NOW as NOW
 from tests.bot.conftest import Client
 from tests.conftest import OWNER
@@ -203,6 +205,74 @@ def test_the_body_is_bounded_and_must_be_json(api):
         assert connection.recv(4096).startswith(b"HTTP/1.1 413")  # answered before the rest was sent
     status, body, _ = api.post(None, raw=b"{not json")
     assert status == 400 and body == {"error": "the body is not JSON"}
+
+
+MARKER = b"oversized-report-body-"  # in every oversized body here, and never in the log
+
+
+def _oversized(size: int) -> bytes:
+    """A report of exactly `size` bytes, its reason MARKER again and again."""
+    head, tail = b'{"playbook": "support-replies", "kind": "kpi", "value": 14.5, "reason": "', b'"}'
+    fill = MARKER * (size // len(MARKER) + 1)
+    return head + fill[: size - len(head) - len(tail)] + tail
+
+
+def _refused_whole(api, engine, caplog, body, headers: dict[str, str]) -> None:
+    """`body` sent whole by an ordinary client (http.client, which writes all of it before it
+    reads), which then reads the 413 and its words: no BrokenPipeError, no reset."""
+    url = urlsplit(api.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.connect()
+        # What a network lets a client have in flight, far less than the body (on loopback,
+        # the kernel would grow the buffer to take the whole body before the server read any).
+        connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)
+        connection.request(
+            "POST",
+            "/api/v1/reports",
+            body=body,
+            headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json", **headers},
+            encode_chunked="Transfer-Encoding" in headers,
+        )
+        response = connection.getresponse()
+        assert response.status == 413 and response.getheader("Connection") == "close"
+        assert json.loads(response.read()) == {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"}
+    finally:
+        connection.close()
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+    assert MARKER.decode() not in caplog.text
+
+
+def test_a_body_just_over_1_mib_is_refused_and_the_client_reads_the_413(api, engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    body = _oversized(MAX_BODY_BYTES + 10)
+    _refused_whole(api, engine, caplog, body, {"Content-Length": str(len(body))})
+
+
+def test_a_chunked_body_that_grows_past_1_mib_is_refused_and_the_client_reads_the_413(api, engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    body = _oversized(2 * MAX_BODY_BYTES)  # 1 MiB still to send when the server has read 1 MiB
+    chunks = (body[i : i + 64 * 1024] for i in range(0, len(body), 64 * 1024))
+    _refused_whole(api, engine, caplog, chunks, {"Transfer-Encoding": "chunked"})
+
+
+def test_a_client_that_expects_100_continue_gets_the_413_instead_and_sends_nothing(api, engine):
+    """It waits for `100 Continue` before sending its body: the 413 comes instead, at once,
+    and the connection closes without a byte of the body sent."""
+    url = urlsplit(api.base_url)
+    answer = b""
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer "
+            + api.token.encode()
+            + b"\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY_BYTES + 10)
+        )
+        while data := connection.recv(65536):
+            answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ") and b"connection: close" in head.lower(), answer
+    assert json.loads(body) == {"error": f"request bodies are limited to {MAX_BODY_BYTES} bytes"}
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
 
 
 def test_past_twenty_requests_a_second_a_token_waits(api):

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from bot import http_server
 from bot.http_server import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, InThread
-from bot.web import MAX_BODY_BYTES, BodyLimits
+from bot.web import DISCARD_BYTES, MAX_BODY_BYTES, BodyLimits
 from handlers.http_errors import as_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,16 +120,53 @@ def test_broken_requests_are_refused_by_the_server_at_once(server, request_):
         assert client.recv(65536) == b""
 
 
-def test_a_body_declared_over_1_mib_is_refused_unread_and_the_connection_closed(server, caplog):
+def test_a_body_declared_over_the_discard_bound_is_refused_unread_and_the_connection_closed(server, caplog):
     caplog.set_level(logging.INFO)
     with _connect(server) as client:
-        client.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY_BYTES + 1))
+        client.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (DISCARD_BYTES + 1))
         answer = _one_answer(client)
         assert answer.startswith(b"HTTP/1.1 413 ") and b"connection: close" in answer.lower(), answer
         assert client.recv(65536) == b""
     assert [r.getMessage() for r in caplog.records if r.name == "bot.web"] == [
         f"refused a request to /echo: it declares a body over {MAX_BODY_BYTES} bytes"
     ]
+
+
+def test_a_body_declared_over_1_mib_is_read_and_thrown_away_before_its_413(server, caplog):
+    """Within DISCARD_BYTES, the whole body is read (so a client that writes it all before
+    it reads gets the answer; tests/bot/test_api.py has one), none of it logged."""
+    caplog.set_level(logging.DEBUG)
+    with _connect(server) as client:
+        client.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (2 * MAX_BODY_BYTES)
+            + (b"secret" * MAX_BODY_BYTES)[: 2 * MAX_BODY_BYTES]
+        )
+        answer = _one_answer(client)
+        assert answer.startswith(b"HTTP/1.1 413 ") and b"connection: close" in answer.lower(), answer
+        assert client.recv(65536) == b""  # closed cleanly: nothing was left unread to reset it
+    assert "secret" not in caplog.text
+
+
+def test_a_body_declared_over_1_mib_that_does_not_all_come_is_answered_413_at_its_deadline(server):
+    """Its rest is waited for no longer than any body is (SECONDS here); then the 413."""
+    answer = _exchange(
+        server, b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\nabc" % (MAX_BODY_BYTES + 1)
+    )
+    assert answer.startswith(b"HTTP/1.1 413 ") and b"connection: close" in answer.lower(), answer
+
+
+def test_a_client_that_expects_100_continue_is_told_to_send_a_body_within_the_limit(server):
+    """uvicorn says `100 Continue` when the app first reads the body (over the limit, the
+    413 comes instead: tests/bot/test_api.py)."""
+    with _connect(server) as client:
+        client.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+        told = b""
+        while not told.endswith(b"\r\n\r\n"):
+            told += client.recv(1)
+        assert told == b"HTTP/1.1 100 Continue\r\n\r\n"
+        client.sendall(b"abc")
+        answer = _one_answer(client)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b'{"received":3}'), answer
 
 
 def test_a_chunked_body_is_refused_once_past_1_mib_whether_or_not_it_ends(server):
