@@ -1,9 +1,12 @@
-"""A Store in memory: the repositories the recording use cases and the caller's lookups
-use, under the Store's attribute names, and the unit of work (cosmicpython's
-FakeUnitOfWork): `with store.unit_of_work() as uow:` writes into a copy of what is held,
-kept by `uow.commit()` (`uow.committed`), dropped on leaving the block otherwise. A
-repository's method called outside a unit of work keeps what it writes at once, as the
-real one's own transaction does."""
+"""A Store in memory: the repositories the use cases call, under the Store's attribute
+names, and the unit of work (cosmicpython's FakeUnitOfWork): `with store.unit_of_work() as
+uow:` writes into a copy of what is held, kept by `uow.commit()` (`uow.committed`),
+dropped on leaving the block otherwise. A repository's method called outside a unit of
+work keeps what it writes at once, as the real one's own transaction does.
+
+The areas are in modules of their own: playbooks.py, reports.py, governance.py,
+registry.py, learnings.py, teams.py (champions, calibrations, input checks, readouts),
+queue.py (exception items, escalations); the small ones are here."""
 
 from __future__ import annotations
 
@@ -13,69 +16,81 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from cadence.decisions import Decision
+from storage.governance_rows import decision_columns
+from storage.models.reports import Learning
+from storage.outbox import Message
 from storage.store import PlaybookState
+from tests.fakes.governance import FakeGovernance, GovernanceData
+from tests.fakes.learnings import FakeLearnings
+from tests.fakes.playbooks import FakePlaybooks, next_id
+from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
 
 
 @dataclass
 class Held:
-    """Everything the fake database holds."""
+    """Everything the fake database holds. A write replaces what it changes (a new
+    PlaybookState, a new model object: tests/fakes/playbooks.py's `clone`) and never
+    changes a held object in place, so a unit of work's copy is its own."""
 
-    states: dict[str, PlaybookState] = field(default_factory=dict)
+    states: dict[str, PlaybookState] = field(default_factory=dict)  # by slug
     reports: ReportsData = field(default_factory=ReportsData)
+    governance: GovernanceData = field(default_factory=GovernanceData)
+    registry: RegistryData = field(default_factory=RegistryData)
+    learnings: list[Learning] = field(default_factory=list)
     fetches: list[dict[str, Any]] = field(default_factory=list)  # sources.record's rows
-    decisions: list[dict[str, Any]] = field(default_factory=list)  # governance.add_decisions' rows
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # decision rows (decision_columns), oldest first
     curators: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     holidays: dict[date, str] = field(default_factory=dict)
     away: dict[str, tuple[date, date]] = field(default_factory=dict)
-    outbox: list[Any] = field(default_factory=list)
+    deactivated: set[str] = field(default_factory=set)  # people Slack calls deactivated
+    outbox: list[Message] = field(default_factory=list)  # one a key, as enqueued
     requests: dict[tuple[int, datetime], int] = field(default_factory=dict)  # token, second: requests
     used: dict[int, datetime] = field(default_factory=dict)  # token: last use noted
 
     def copy(self) -> Held:
-        """What a unit of work writes into: the playbooks themselves are shared (nothing here writes them)."""
+        """What a unit of work writes into."""
         made = copy.copy(self)
-        made.reports = self.reports.copy()
-        for name in ("fetches", "decisions", "outbox"):
+        for name in ("reports", "governance", "registry"):
+            setattr(made, name, getattr(self, name).copy())
+        for name in ("learnings", "fetches", "decisions", "outbox"):
             setattr(made, name, list(getattr(self, name)))
-        made.curators = set(self.curators)
-        for name in ("settings", "holidays", "away", "requests", "used"):
+        for name in ("curators", "deactivated"):
+            setattr(made, name, set(getattr(self, name)))
+        for name in ("states", "settings", "holidays", "away", "requests", "used"):
             setattr(made, name, dict(getattr(self, name)))
         return made
 
+    # ---- what the fakes' writes share ----
 
-class FakePlaybooks:
-    def __init__(self, held: Held):
-        self.held = held
+    def put(self, state: PlaybookState) -> None:
+        """`state` held in place of its playbook's (under its slug now)."""
+        for slug, held in list(self.states.items()):
+            if held.playbook.id == state.playbook.id:
+                del self.states[slug]
+        self.states[state.playbook.slug] = state
 
-    def state(self, slug: str) -> PlaybookState | None:
-        return self.held.states.get(slug)
+    def decide(self, decisions: list[Decision], at: datetime) -> None:
+        """Decision rows, as storage writes them (decision_columns), each with an id."""
+        self.decisions += [{"id": next_id(), **decision_columns(d, at)} for d in decisions]
 
-    def state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        return next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+    def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
+        """Messages into the outbox, keys already there left alone (storage/outbox.py,
+        enqueue_in): the keys enqueued now."""
+        keys = {m.key for m in self.outbox}
+        added = set()
+        for message in messages:
+            if message.key not in keys:
+                self.outbox.append(message)
+                keys.add(message.key)
+                added.add(message.key)
+        return added
 
-    def slugs(self) -> list[str]:
-        return sorted(self.held.states)
-
-    def states(self, channel_id: str | None = None) -> list[PlaybookState]:
-        return [s for s in self.held.states.values() if channel_id is None or s.playbook.channel_id == channel_id]
-
-    def active_states(self) -> list[PlaybookState]:
-        return [s for s in self.held.states.values() if s.playbook.status == "active"]
-
-    def of_person(self, user_id: str) -> list[PlaybookState]:
-        """The playbooks `user_id` owns, champions or checked in for (not: was asked to
-        check in for, or owns the exception queue of: the fake keeps no cadence jobs)."""
-        answered = {r.values["playbook_id"] for r in self.held.reports.rows if r.kind == "checkin" and r.by == user_id}
-        return [
-            s
-            for s in self.held.states.values()
-            if user_id in (s.playbook.owner_id, s.playbook.champion_id) or s.playbook.id in answered
-        ]
-
-    def removed_steps(self, playbook_id: int) -> list[Any]:
-        return []
+    def sent(self, channel: str | None = None) -> list[Message]:
+        """The outbox's messages (to `channel` if given), in order (for tests)."""
+        return [m for m in self.outbox if channel is None or m.channel == channel]
 
 
 class FakeOrg:
@@ -134,27 +149,13 @@ class FakeSources:
         self.held.fetches.extend(rows)
 
 
-class FakeGovernance:
-    def __init__(self, held: Held):
-        self.held = held
-
-    def add_decisions(self, rows: list[dict[str, Any]]) -> None:
-        self.held.decisions.extend(rows)
-
-
-class FakeLearnings:
-    """No learnings: undo weighs none against the reports."""
-
-    def newest(self, playbook_id: int, user_id: str) -> None:
-        return None
-
-
 class FakeOutbox:
     def __init__(self, held: Held):
         self.held = held
 
-    def enqueue(self, messages: list[Any], at: datetime) -> None:
-        self.held.outbox.extend(messages)
+    def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
+        """The messages kept, a key already enqueued left alone: the keys enqueued now."""
+        return self.held.enqueue(messages, at)
 
 
 class FakeTokens:
@@ -190,7 +191,8 @@ class FakeStore:
         self.people = FakePeople(held)
         self.sources = FakeSources(held)
         self.governance = FakeGovernance(held)
-        self.learnings = FakeLearnings()
+        self.registry = FakeRegistry(held)
+        self.learnings = FakeLearnings(held)
         self.outbox = FakeOutbox(held)
         self.tokens = FakeTokens(held)
 

@@ -131,14 +131,15 @@ def test_each_playbook_has_its_own_ids():
 # ---- the fakes keep to the real interfaces ----
 
 REAL = [
-    ("tests.fakes.store:FakePlaybooks", "storage.playbooks:Playbooks"),
+    ("tests.fakes.playbooks:FakePlaybooks", "storage.playbooks:Playbooks"),
     ("tests.fakes.reports:FakeReports", "storage.weekly_reports:WeeklyReports"),
     ("tests.fakes.store:FakeOrg", "storage.roles:RolesAndSettings"),
     ("tests.fakes.store:FakePeople", "storage.people:People"),
     ("tests.fakes.store:FakeSources", "storage.source_fetches:SourceFetches"),
-    ("tests.fakes.store:FakeGovernance", "storage.governance:Governance"),
-    ("tests.fakes.store:FakeLearnings", "storage.learnings:Learnings"),
+    ("tests.fakes.governance:FakeGovernance", "storage.governance:Governance"),
+    ("tests.fakes.learnings:FakeLearnings", "storage.learnings:Learnings"),
     ("tests.fakes.store:FakeOutbox", "storage.outbox:Outbox"),
+    ("tests.fakes.registry:FakeRegistry", "storage.registry:Registry"),
     ("tests.fakes.store:FakeTokens", "storage.api_tokens:ApiTokens"),
     ("tests.fakes.slack:FakeDirectory", "slack_api.members:TeamDirectory"),
 ]
