@@ -10,22 +10,28 @@ queue.py (exception items, escalations); the small ones are here."""
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from cadence.decisions import Decision
+from cadence.escalation import Escalation
 from storage.governance_rows import decision_columns
-from storage.models.reports import Learning
+from storage.models.calibration import CalibrationRun
+from storage.models.playbooks import ChecklistMark
+from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.outbox import Message
+from storage.source_fetches import Asked
 from storage.store import PlaybookState
 from tests.fakes.governance import FakeGovernance, GovernanceData
 from tests.fakes.learnings import FakeLearnings
+from tests.fakes.org import FakeOrg, FakePeople
 from tests.fakes.playbooks import FakePlaybooks, next_id
+from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
+from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakeReadouts
 
 
 @dataclass
@@ -47,21 +53,22 @@ class Held:
     away: dict[str, tuple[date, date]] = field(default_factory=dict)
     deactivated: set[str] = field(default_factory=set)  # people Slack calls deactivated
     outbox: list[Message] = field(default_factory=list)  # one a key, as enqueued
+    names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # display, real name
+    channel_names: dict[str, str] = field(default_factory=dict)
     requests: dict[tuple[int, datetime], int] = field(default_factory=dict)  # token, second: requests
     used: dict[int, datetime] = field(default_factory=dict)  # token: last use noted
+    item_events: list[ExceptionItemEvent] = field(default_factory=list)  # the exception queue's moves
+    escalations: list[Escalation] = field(default_factory=list)
+    marks: list[ChecklistMark] = field(default_factory=list)  # champions' checklists
+    calibrations: list[CalibrationRun] = field(default_factory=list)
+    checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
+    asked: set[tuple[int, date, str]] = field(default_factory=set)  # check-ins asked: playbook, week, person
 
     def copy(self) -> Held:
-        """What a unit of work writes into."""
-        made = copy.copy(self)
-        for name in ("reports", "governance", "registry"):
-            setattr(made, name, getattr(self, name).copy())
-        for name in ("learnings", "fetches", "decisions", "outbox"):
-            setattr(made, name, list(getattr(self, name)))
-        for name in ("curators", "deactivated"):
-            setattr(made, name, set(getattr(self, name)))
-        for name in ("states", "settings", "holidays", "away", "requests", "used"):
-            setattr(made, name, dict(getattr(self, name)))
-        return made
+        """What a unit of work writes into: each part copied (its own copy() for the
+        areas' data, a shallow one for lists, sets and dicts: what they hold is replaced,
+        never changed in place)."""
+        return Held(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
     # ---- what the fakes' writes share ----
 
@@ -93,60 +100,46 @@ class Held:
         return [m for m in self.outbox if channel is None or m.channel == channel]
 
 
-class FakeOrg:
-    def __init__(self, held: Held):
-        self.held = held
-
-    def is_curator(self, user_id: str) -> bool:
-        return user_id in self.held.curators
-
-    def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
-        added = user_id not in self.held.curators
-        self.held.curators.add(user_id)
-        return added
-
-    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
-        removed = user_id in self.held.curators
-        self.held.curators.discard(user_id)
-        return removed
-
-    def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
-        self.held.settings[key] = value
-
-    def setting(self, key: str) -> str | None:
-        return self.held.settings.get(key)
-
-    def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
-        if day in self.held.holidays:
-            return False
-        self.held.holidays[day] = name
-        return True
-
-    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
-        return self.held.holidays.pop(day, None) is not None
-
-    def holidays(self, first: date, last: date) -> dict[date, str]:
-        return {d: n for d, n in sorted(self.held.holidays.items()) if first <= d <= last}
-
-
-class FakePeople:
-    def __init__(self, held: Held):
-        self.held = held
-
-    def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
-        self.held.away[user_id] = (first, last)
-
-    def clear_away(self, user_id: str, at: datetime) -> date | None:
-        gone = self.held.away.pop(user_id, None)
-        return gone[1] if gone else None
-
-
 class FakeSources:
+    """What the clock asked each source (`held.fetches`: sources.record's rows, with ids)."""
+
     def __init__(self, held: Held):
         self.held = held
 
     def record(self, rows: list[dict[str, Any]]) -> None:
-        self.held.fetches.extend(rows)
+        self.held.fetches.extend({"id": next_id(), **row} for row in rows)
+
+    def _fetches(self) -> list[SourceFetch]:
+        return [SourceFetch(**row) for row in self.held.fetches]
+
+    def of_playbook(self, playbook_id: int, first: date | None = None) -> list[SourceFetch]:
+        return [f for f in self._fetches() if f.playbook_id == playbook_id and (first is None or f.week_start >= first)]
+
+    def failures(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, str]]:
+        found: dict[tuple[int, date], dict[str, str]] = {}
+        settled = set()
+        for f in self._fetches():
+            if (f.playbook_id, f.week_start) not in weeks:
+                continue
+            if f.outcome == "failed":
+                found.setdefault((f.playbook_id, f.week_start), {})[f.number] = f.error or ""
+            else:
+                settled.add((f.playbook_id, f.week_start, f.number))
+        return {key: {n: e for n, e in errors.items() if (*key, n) not in settled} for key, errors in found.items()}
+
+    def asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
+        found: dict[tuple[int, date, str], Asked] = {}
+        for f in self._fetches():
+            if f.week_start in weeks:
+                key, failed = (f.playbook_id, f.week_start, f.number), f.outcome == "failed"
+                before = found.get(key, Asked(f.fetched_at, False, 0))
+                found[key] = Asked(
+                    max(before.last_at, f.fetched_at), before.settled or not failed, before.failures + failed
+                )
+        return found
+
+    def last_fetches(self) -> dict[tuple[int, str], SourceFetch]:
+        return {(f.playbook_id, f.source): f for f in self._fetches() if f.outcome != "typed"}
 
 
 class FakeOutbox:
@@ -195,6 +188,12 @@ class FakeStore:
         self.learnings = FakeLearnings(held)
         self.outbox = FakeOutbox(held)
         self.tokens = FakeTokens(held)
+        self.exception_items = FakeExceptionItems(held)
+        self.escalations = FakeEscalations(held)
+        self.champions = FakeChampions(held)
+        self.calibrations = FakeCalibrations(held)
+        self.input_checks = FakeInputChecks(held)
+        self.readouts = FakeReadouts(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)

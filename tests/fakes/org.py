@@ -1,0 +1,114 @@
+"""The org and its people in memory: storage/roles.py's curators, settings and holidays
+(its reads, and the writes the fakes had before it was reshaped), and storage/people.py's
+days away, deactivated accounts and the names Slack gave."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from storage.models.org import Setting
+
+if TYPE_CHECKING:
+    from tests.fakes.store import Held
+
+
+class FakeOrg:
+    def __init__(self, held: Held):
+        self.held = held
+
+    def curators(self) -> set[str]:
+        return set(self.held.curators)
+
+    def is_curator(self, user_id: str) -> bool:
+        return user_id in self.held.curators
+
+    def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
+        added = user_id not in self.held.curators
+        self.held.curators.add(user_id)
+        return added
+
+    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
+        removed = user_id in self.held.curators
+        self.held.curators.discard(user_id)
+        return removed
+
+    def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
+        self.held.settings[key] = value
+
+    def setting(self, key: str) -> str | None:
+        return self.held.settings.get(key)
+
+    def settings(self, keys: list[str]) -> dict[str, Setting]:
+        """The settings of `keys` that are set (who set them is not kept by the fake)."""
+        return {
+            key: Setting(key=key, value=self.held.settings[key], updated_by="", updated_at=datetime.min)
+            for key in keys
+            if key in self.held.settings
+        }
+
+    def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
+        if day in self.held.holidays:
+            return False
+        self.held.holidays[day] = name
+        return True
+
+    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
+        return self.held.holidays.pop(day, None) is not None
+
+    def holidays(self, first: date, last: date) -> dict[date, str]:
+        return {d: n for d, n in sorted(self.held.holidays.items()) if first <= d <= last}
+
+
+class FakePeople:
+    def __init__(self, held: Held):
+        self.held = held
+
+    def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
+        self.held.away[user_id] = (first, last)
+
+    def clear_away(self, user_id: str, at: datetime) -> date | None:
+        gone = self.held.away.pop(user_id, None)
+        return gone[1] if gone else None
+
+    def away(self, user_ids: list[str] | None = None, through: date | None = None) -> dict[str, tuple[date, date]]:
+        return {
+            user: days
+            for user, days in self.held.away.items()
+            if (user_ids is None or user in user_ids) and (through is None or days[1] >= through)
+        }
+
+    def deactivate(self, user_id: str, at: datetime) -> bool:
+        news = user_id not in self.held.deactivated
+        self.held.deactivated.add(user_id)
+        return news
+
+    def reactivate(self, user_id: str, at: datetime) -> bool:
+        was = user_id in self.held.deactivated
+        self.held.deactivated.discard(user_id)
+        return was
+
+    def deactivated(self, user_ids: list[str] | None = None) -> set[str]:
+        return {u for u in self.held.deactivated if user_ids is None or u in user_ids}
+
+    def names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Slack's display name, else the real name, of those Slack named."""
+        found = {}
+        for user in user_ids:
+            display, real = self.held.names.get(user, (None, None))
+            if display or real:
+                found[user] = display or real or ""
+        return found
+
+    def channel_names(self, channel_ids: Iterable[str]) -> dict[str, str]:
+        return {c: self.held.channel_names[c] for c in channel_ids if self.held.channel_names.get(c)}
+
+    def keep_names(self, named: list[tuple[str, str | None, str | None]], at: datetime) -> None:
+        for user, display, real in named:
+            self.held.names[user] = (display, real)
+
+    def keep_channel_names(self, named: list[tuple[str, str | None]], at: datetime) -> None:
+        for channel, name in named:
+            if name is not None:
+                self.held.channel_names[channel] = name

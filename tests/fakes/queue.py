@@ -1,0 +1,144 @@
+"""The exception queue in memory: storage/exception_items.py's items (each a logged
+exception or a deviated check-in of the fake reports, tests/fakes/reports.py) with their
+moves, and storage/escalations.py's reads of the items escalated."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cadence.escalation import Escalation
+from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
+from storage.exception_items import ItemEvent, Moved
+from storage.models.reports import ExceptionItemEvent
+from storage.outbox import Message
+from tests.fakes.playbooks import next_id
+
+if TYPE_CHECKING:
+    from tests.fakes.reports import Row
+    from tests.fakes.store import Held
+
+
+def _source(row: Row) -> str | None:
+    """The item a report is, if it is one: an exception, or a check-in that deviated."""
+    if row.kind == "exception":
+        return "exception"
+    if row.kind == "checkin" and row.values.get("attestation") == "deviated":
+        return "deviation"
+    return None
+
+
+class FakeExceptionItems:
+    def __init__(self, held: Held):
+        self.held = held
+
+    def _all(self, playbook_ids: list[int] | None = None) -> list[Item]:
+        """Every item (withdrawn and closed ones too) with its moves, oldest first."""
+        moves: dict[tuple[str, int], tuple[str, int]] = {}
+        for event in sorted(self.held.item_events, key=lambda e: e.seq):
+            moves[(event.source, event.report_id)] = (event.state, event.seq)
+        items = []
+        for row in self.held.reports.rows:
+            source = _source(row)
+            if source is None or (playbook_ids is not None and row.values["playbook_id"] not in playbook_ids):
+                continue
+            state, count = moves.get((source, row.id), (OPEN, 0))
+            v = row.values
+            items.append(
+                Item(
+                    source=source,
+                    report_id=row.id,
+                    playbook_id=v["playbook_id"],
+                    step_id=v.get("step_id"),
+                    reason=v.get("reason") if source == "exception" else v.get("note"),
+                    logged_by=row.by,
+                    logged_at=v["reported_at"],
+                    state=state,
+                    moves=count,
+                    withdrawn=row.withdrawn,
+                )
+            )
+        return sorted(items, key=lambda i: (i.logged_at, i.source, i.report_id))
+
+    def open_of(self, playbook_ids: list[int]) -> list[Item]:
+        return [i for i in self._all(playbook_ids) if i.is_open]
+
+    def open_heads(self, playbook_ids: list[int], limit: int) -> tuple[dict[int, list[Item]], dict[int, int]]:
+        found = self.open_of(playbook_ids)
+        heads = {pid: [i for i in found if i.playbook_id == pid][:limit] for pid in playbook_ids}
+        return heads, {pid: sum(1 for i in found if i.playbook_id == pid) for pid in playbook_ids}
+
+    def open_by_step(self, playbook_id: int, limit: int) -> dict[int, tuple[list[Item], int, int]]:
+        """By step: the `limit` oldest open items (a moved one shown acknowledged, with one
+        move, as the real one reads it), how many are open and how many acknowledged."""
+        found: dict[int, tuple[list[Item], int, int]] = {}
+        for item in self.open_of([playbook_id]):
+            if item.step_id is None:
+                continue
+            heads, count, acknowledged = found.get(item.step_id, ([], 0, 0))
+            if len(heads) < limit:
+                heads.append(item if item.moves == 0 else _acknowledged(item))
+            found[item.step_id] = (heads, count + 1, acknowledged + (item.moves > 0))
+        return found
+
+    def item(self, source: str, report_id: int) -> Item | None:
+        return next((i for i in self._all() if (i.source, i.report_id) == (source, report_id)), None)
+
+    def move(
+        self, item: Item, to: str, note: str | None, by: str, at: datetime, messages: list[Message] | None = None
+    ) -> None:
+        """Moved (writing nothing) if the item was withdrawn or moved since it was read."""
+        now = self.item(item.source, item.report_id)
+        if now is None or now.withdrawn:
+            raise Moved("withdrawn")
+        if now.moves != item.moves:
+            raise Moved("moved")
+        self.held.item_events.append(
+            ExceptionItemEvent(
+                id=next_id(),
+                playbook_id=item.playbook_id,
+                source=item.source,
+                report_id=item.report_id,
+                seq=item.moves + 1,
+                state=to,
+                note=note,
+                by=by,
+                at=at,
+            )
+        )
+        self.held.enqueue(messages or [], at)
+
+    def events_of(self, playbook_id: int) -> list[ItemEvent]:
+        items = {(i.source, i.report_id): i for i in self._all([playbook_id])}
+        return [
+            ItemEvent(_unmoved(items[(e.source, e.report_id)]), e.seq, e.state, e.note, e.by, e.at)
+            for e in sorted(self.held.item_events, key=lambda e: e.id)
+            if e.playbook_id == playbook_id and (e.source, e.report_id) in items
+        ]
+
+
+def _acknowledged(item: Item) -> Item:
+    return replace(item, state=ACKNOWLEDGED, moves=1)
+
+
+def _unmoved(item: Item) -> Item:
+    return replace(item, state=OPEN, moves=0)
+
+
+class FakeEscalations:
+    """The items escalated, as `held.escalations` holds them (a test puts them there)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def current_of(self, playbook_ids: list[int]) -> dict[tuple[str, int], Escalation]:
+        found: dict[tuple[str, int], Escalation] = {}
+        for e in self.held.escalations:
+            if e.playbook_id in playbook_ids and e.cleared_at is None:
+                found[(e.source, e.report_id)] = e
+        return found
+
+    def latest(self, source: str, report_id: int) -> Escalation | None:
+        found = [e for e in self.held.escalations if (e.source, e.report_id) == (source, report_id)]
+        return found[-1] if found else None
