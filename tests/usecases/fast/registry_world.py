@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cadence import decisions
+from cadence.definition import parse_playbook
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
@@ -20,6 +21,7 @@ from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal, slack
 from tests import fakes
 from tests.fakes import CURATOR, FakeStore
+from tests.fakes.playbooks import rewritten
 from usecases import commands
 from usecases.shared import messages
 from usecases.shared.services import Services
@@ -129,3 +131,13 @@ def refusal(call: Callable[[], Any]) -> Refusal:
 def said(call: Callable[[], Any]) -> str:
     """The refusal `call` raises, as Slack shows it."""
     return str(slack(refusal(call)))
+
+
+def load(made: World, **changes: Any) -> None:
+    """The origin's definition loaded again with `changes` (`rollout playbook load`)."""
+    state = made.store.playbooks.state_by_id(made.origin.playbook.id)
+    assert state is not None
+    raw = {**state.playbook.definition, **changes}
+    moved, written = rewritten(state, parse_playbook(raw), "Europe/Berlin", "test", fakes.NOW)
+    made.store.held.put(moved)
+    made.store.held.decide(written, fakes.NOW)
