@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
+from storage.cadence_log import Work
 from storage.governance_rows import (
     Change,
     NewCycleBar,
@@ -137,6 +138,28 @@ class FakeGovernance:
 
     def add_decisions(self, rows: list[dict[str, Any]]) -> None:
         self.held.decisions.extend(rows)
+
+    def close_weeks(self, weeks: list[tuple[int, date]]) -> None:
+        """These weeks closed to reports: each playbook's closed_through moves on, never back."""
+        for pid, week in sorted(set(weeks)):
+            state = next((s for s in self.held.states.values() if s.playbook.id == pid), None)
+            if state is not None and (state.playbook.closed_through is None or state.playbook.closed_through < week):
+                self.held.put(replace(state, playbook=clone(state.playbook, closed_through=week)))
+
+    def record_judged(self, closes: list[tuple[Work, Change]], at: datetime) -> set[str]:
+        """The closes whose key is new, recorded with what they decided (the week's summary
+        first, then its alerts): their keys. StaleState, and nothing kept, if a step's mode
+        changed meanwhile."""
+        known = {job.key for job in self.held.jobs}
+        merged = Change()
+        for work, change in closes:
+            if work.key not in known:
+                merged.messages += work.messages
+                merged.merge(change)
+        self._mode_changes(merged)  # raises before anything is kept
+        recorded = self.held.record_jobs([w for w, _ in closes], at)
+        self.apply(merged, at)
+        return recorded
 
     # ---- reads ----
 

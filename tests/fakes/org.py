@@ -36,14 +36,20 @@ class FakeOrg:
 
     def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
         self.held.settings[key] = value
+        self.held.settings_at[key] = (by, at)
 
     def setting(self, key: str) -> str | None:
         return self.held.settings.get(key)
 
     def settings(self, keys: list[str]) -> dict[str, Setting]:
-        """The settings of `keys` that are set (who set them is not kept by the fake)."""
+        """The settings of `keys` that are set (one put in `held.settings` by a test: by no one, at no time)."""
         return {
-            key: Setting(key=key, value=self.held.settings[key], updated_by="", updated_at=datetime.min)
+            key: Setting(
+                key=key,
+                value=self.held.settings[key],
+                updated_by=self.held.settings_at.get(key, ("", None))[0],
+                updated_at=self.held.settings_at.get(key, ("", datetime.min))[1],
+            )
             for key in keys
             if key in self.held.settings
         }

@@ -5,9 +5,10 @@ moves, and storage/escalations.py's reads of the items escalated."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from cadence import keys
 from cadence.escalation import Escalation
 from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
 from storage.exception_items import ItemEvent, Moved
@@ -127,18 +128,56 @@ def _unmoved(item: Item) -> Item:
 
 
 class FakeEscalations:
-    """The items escalated, as `held.escalations` holds them (a test puts them there)."""
+    """The items escalated (`held.escalations`), one an item and its moves at the time."""
 
     def __init__(self, held: Held):
         self.held = held
 
+    def due(self, sla_hours: dict[int, float], now: datetime, limit: int) -> list[Item]:
+        """Items never moved nor escalated whose SLA ran out by `now`, oldest first."""
+        escalated = {(e.source, e.report_id) for e in self.held.escalations if e.after_move == 0}
+        found = [
+            i
+            for i in FakeExceptionItems(self.held).open_of(list(sla_hours))
+            if i.moves == 0
+            and (i.source, i.report_id) not in escalated
+            and i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id])
+        ]
+        return found[:limit]
+
+    def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
+        """Those whose item still stands as escalated (kept, open, as many moves) and were
+        not written in that state, with their messages: their keys."""
+        items = FakeExceptionItems(self.held)
+        written = {keys.escalation(e.source, e.report_id, e.after_move) for e in self.held.escalations}
+        recorded = set()
+        for escalation, messages in made:
+            key = keys.escalation(escalation.source, escalation.report_id, escalation.after_move)
+            item = items.item(escalation.source, escalation.report_id)
+            stands = item is not None and item.is_open and item.moves == escalation.after_move
+            if stands and key not in written:
+                self.held.escalations.append(escalation)
+                self.held.enqueue(messages, at)
+                written.add(key)
+                recorded.add(key)
+        return recorded
+
+    def clear(self, escalation: Escalation, by: str, at: datetime, messages: list[Message]) -> bool:
+        key = (escalation.source, escalation.report_id, escalation.after_move)
+        for index, held in enumerate(self.held.escalations):
+            if (held.source, held.report_id, held.after_move) == key and held.cleared_at is None:
+                self.held.escalations[index] = replace(held, cleared_at=at, cleared_by=by)
+                self.held.enqueue(messages, at)
+                return True
+        return False
+
     def current_of(self, playbook_ids: list[int]) -> dict[tuple[str, int], Escalation]:
         found: dict[tuple[str, int], Escalation] = {}
-        for e in self.held.escalations:
+        for e in sorted(self.held.escalations, key=lambda e: e.after_move):
             if e.playbook_id in playbook_ids and e.cleared_at is None:
                 found[(e.source, e.report_id)] = e
         return found
 
     def latest(self, source: str, report_id: int) -> Escalation | None:
         found = [e for e in self.held.escalations if (e.source, e.report_id) == (source, report_id)]
-        return found[-1] if found else None
+        return max(found, key=lambda e: e.after_move, default=None)

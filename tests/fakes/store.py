@@ -17,13 +17,16 @@ from typing import Any, Self
 
 from cadence.decisions import Decision
 from cadence.escalation import Escalation
+from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
+from storage.models.bookkeeping import CadenceJob, OutboxMessage
 from storage.models.calibration import CalibrationRun
 from storage.models.playbooks import ChecklistMark
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.outbox import Message
 from storage.source_fetches import Asked
 from storage.store import PlaybookState
+from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
 from tests.fakes.learnings import FakeLearnings
 from tests.fakes.org import FakeOrg, FakePeople
@@ -62,7 +65,12 @@ class Held:
     marks: list[ChecklistMark] = field(default_factory=list)  # champions' checklists
     calibrations: list[CalibrationRun] = field(default_factory=list)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
-    asked: set[tuple[int, date, str]] = field(default_factory=set)  # check-ins asked: playbook, week, person
+    jobs: list[CadenceJob] = field(default_factory=list)  # the cadence log: units of work recorded
+    settings_at: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # setting: who set it, when
+    delivery: dict[str, tuple[str, datetime, str | None]] = field(default_factory=dict)  # key: status, enqueued, error
+    seen: dict[str, datetime] = field(default_factory=dict)  # request keys handled, when
+    links: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)  # web: user, expiry, used
+    sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # web: user, expiry
 
     def copy(self) -> Held:
         """What a unit of work writes into: each part copied (its own copy() for the
@@ -86,14 +94,20 @@ class Held:
     def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
         """Messages into the outbox, keys already there left alone (storage/outbox.py,
         enqueue_in): the keys enqueued now."""
-        keys = {m.key for m in self.outbox}
         added = set()
         for message in messages:
-            if message.key not in keys:
+            if message.key not in self.delivery:
                 self.outbox.append(message)
-                keys.add(message.key)
+                self.delivery[message.key] = ("pending", at, None)
                 added.add(message.key)
         return added
+
+    def record_jobs(self, work: list[Work], at: datetime) -> set[str]:
+        """Cadence jobs of the work whose key is new (storage/cadence_log.py): their keys."""
+        known = {job.key for job in self.jobs}
+        new = [w for w in work if w.key not in known]
+        self.jobs += [CadenceJob(id=next_id(), **job_row(w, at)) for w in new]
+        return {w.key for w in new}
 
     def sent(self, channel: str | None = None) -> list[Message]:
         """The outbox's messages (to `channel` if given), in order (for tests)."""
@@ -143,12 +157,40 @@ class FakeSources:
 
 
 class FakeOutbox:
+    """The messages enqueued (`held.outbox`) and how each stands (`held.delivery`)."""
+
     def __init__(self, held: Held):
         self.held = held
 
     def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
         """The messages kept, a key already enqueued left alone: the keys enqueued now."""
         return self.held.enqueue(messages, at)
+
+    def fail_undeliverable(self, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
+        """The channel's pending messages failed, returned with those that failed since `since`."""
+        failed = []
+        for message in self.held.outbox:
+            if message.channel != channel:
+                continue
+            status, at, why = self.held.delivery[message.key]
+            if status == "pending":
+                status, why = "failed", f"{error} (the channel was lost)"
+                self.held.delivery[message.key] = (status, at, why)
+            if status == "failed" and at >= since:
+                failed.append(
+                    OutboxMessage(
+                        key=message.key,
+                        method=message.method,
+                        channel=message.channel,
+                        payload=message.payload,
+                        status=status,
+                        attempts=0,
+                        created_at=at,
+                        available_at=at,
+                        error=why,
+                    )
+                )
+        return failed
 
 
 class FakeTokens:
@@ -194,6 +236,10 @@ class FakeStore:
         self.calibrations = FakeCalibrations(held)
         self.input_checks = FakeInputChecks(held)
         self.readouts = FakeReadouts(held)
+        self.cadence_log = FakeCadenceLog(held)
+        self.health = FakeHealth(held)
+        self.request_keys = FakeRequestKeys(held)
+        self.web_logins = FakeWebLogins(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)

@@ -147,6 +147,10 @@ REAL = [
     ("tests.fakes.teams:FakeCalibrations", "storage.calibration:Calibrations"),
     ("tests.fakes.teams:FakeInputChecks", "storage.input_checks:InputChecks"),
     ("tests.fakes.teams:FakeReadouts", "storage.readouts:Readouts"),
+    ("tests.fakes.clock:FakeCadenceLog", "storage.cadence_log:CadenceLog"),
+    ("tests.fakes.clock:FakeHealth", "storage.health:Health"),
+    ("tests.fakes.clock:FakeRequestKeys", "storage.request_keys:RequestKeys"),
+    ("tests.fakes.clock:FakeWebLogins", "storage.web_logins:WebLogins"),
     ("tests.fakes.slack:FakeDirectory", "slack_api.members:TeamDirectory"),
 ]
 TEST_ONLY = {"stored"}  # the fakes' own reads, for tests
