@@ -2,7 +2,7 @@
 (a key recorded once, its messages enqueued with it), storage/health.py's hold on a token
 Slack refused (a process without a token, as in tests, is held by any), the request keys
 forgotten (storage/request_keys.py) and the web view's links and sessions
-(storage/web_logins.py)."""
+(storage/web_logins.py), and the webhooks people add (storage/webhooks.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from storage.cadence_log import Work
 from storage.health import SLACK_ACCESS_LOST
 from storage.models.bookkeeping import CadenceJob
 from storage.models.org import Setting
+from storage.models.webhooks import Webhook
+from storage.webhooks import Listed, NameTaken, SecretBox, new_event_id
+from tests.fakes.playbooks import next_id
 
 if TYPE_CHECKING:
     from tests.fakes.store import Held
@@ -142,3 +145,54 @@ class FakeWebLogins:
 
     def end_session(self, session_hash: str) -> None:
         self.held.sessions.pop(session_hash, None)
+
+
+class FakeWebhooks:
+    """The receivers of decisions (`held.webhooks`, by name; secrets kept as an unkeyed
+    store keeps them, "plain:...") and the test events asked of them (`held.webhook_tests`:
+    event id, webhook id, when). The events of decisions are not delivered by the fake."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def add(
+        self, name: str, url: str, wanted: list[str], playbooks: list[str] | None, secret: str, by: str, at: datetime
+    ) -> Webhook:
+        if name in self.held.webhooks:
+            raise NameTaken(name)
+        row = Webhook(
+            id=next_id(),
+            name=name,
+            url=url,
+            events=wanted,
+            playbooks=playbooks,
+            secret=SecretBox(None).seal(secret),
+            created_by=by,
+            created_at=at,
+        )
+        self.held.webhooks[name] = row
+        return row
+
+    def find(self, name: str) -> Webhook | None:
+        return self.held.webhooks.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self.held.webhooks)
+
+    def listed(self) -> list[Listed]:
+        return [
+            Listed(hook, None, sum(1 for _, hook_id, _ in self.held.webhook_tests if hook_id == hook.id), 0)
+            for _, hook in sorted(self.held.webhooks.items())
+        ]
+
+    def remove(self, name: str) -> bool:
+        hook = self.held.webhooks.pop(name, None)
+        if hook is None:
+            return False
+        self.held.webhook_tests[:] = [t for t in self.held.webhook_tests if t[1] != hook.id]
+        return True
+
+    def enqueue_test(self, webhook: Webhook, at: datetime) -> str:
+        event_id = new_event_id()
+        self.held.webhook_tests.append((event_id, webhook.id, at))
+        return event_id

@@ -102,19 +102,60 @@ class FakePeople:
         """Slack's display name, else the real name, of those Slack named."""
         found = {}
         for user in user_ids:
-            display, real = self.held.names.get(user, (None, None))
+            display, real, _ = self.held.names.get(user, (None, None, None))
             if display or real:
                 found[user] = display or real or ""
         return found
 
     def channel_names(self, channel_ids: Iterable[str]) -> dict[str, str]:
-        return {c: self.held.channel_names[c] for c in channel_ids if self.held.channel_names.get(c)}
+        named = {c: self.held.channel_names.get(c, (None, None))[0] for c in channel_ids}
+        return {c: name for c, name in named.items() if name}
 
     def keep_names(self, named: list[tuple[str, str | None, str | None]], at: datetime) -> None:
         for user, display, real in named:
-            self.held.names[user] = (display, real)
+            self.held.names[user] = (display, real, at)
 
     def keep_channel_names(self, named: list[tuple[str, str | None]], at: datetime) -> None:
         for channel, name in named:
-            if name is not None:
-                self.held.channel_names[channel] = name
+            self.held.channel_names[channel] = (name, at)
+
+    def to_name(self, named_before: datetime, reporters_since: date | None, limit: int) -> list[str]:
+        """The people the pages show (Slack user ids) never named or named before
+        `named_before`: never named first, then the longest ago; at most `limit`."""
+        named_at = {user: at for user, (_, _, at) in self.held.names.items()}
+        return _not_named_since(_shown_people(self.held, reporters_since), named_at, named_before, ("U", "W"), limit)
+
+    def channels_to_name(self, named_before: datetime, limit: int) -> list[str]:
+        shown = {s.playbook.channel_id for s in self.held.states.values()}
+        shown |= {r.channel_id for r in self.held.registry.requests.values()}
+        named_at = {channel: at for channel, (_, at) in self.held.channel_names.items()}
+        return _not_named_since(shown, named_at, named_before, ("C", "G"), limit)
+
+
+def _shown_people(held: Held, reporters_since: date | None) -> set[str]:
+    """Every id a page may show as a person: owners, champions, who decided, learned,
+    moved an item, asked or decided a request, marked a checklist, curates, published, and
+    who reported (from the week of `reporters_since` on) or withdrew a report."""
+    people = {s.playbook.owner_id for s in held.states.values()}
+    people |= {s.playbook.champion_id for s in held.states.values() if s.playbook.champion_id}
+    people |= {d["actor"] for d in held.decisions}
+    people |= {p.decided_by for p in held.governance.proposals.values() if p.decided_by}
+    people |= {x.added_by for x in held.learnings} | {e.by for e in held.item_events}
+    for r in held.registry.requests.values():
+        people |= {r.requester_id, r.champion_id, *([r.decided_by] if r.decided_by else [])}
+    people |= {m.marked_by for m in held.marks} | set(held.curators)
+    people |= {v.published_by for v in held.registry.versions.values()}
+    for row in held.reports.rows:
+        if reporters_since is None or row.values["week_start"] >= reporters_since:
+            people.add(row.by)
+            if row.values.get("undone_by"):
+                people.add(row.values["undone_by"])
+    return people
+
+
+def _not_named_since(
+    shown: set[str], named_at: dict[str, datetime], before: datetime, prefixes: tuple[str, ...], limit: int
+) -> list[str]:
+    due = [i for i in shown if i[:1] in prefixes and (i not in named_at or named_at[i] < before)]
+    due.sort(key=lambda i: (i in named_at, named_at.get(i, before), i))
+    return due[:limit]

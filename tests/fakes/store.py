@@ -19,14 +19,18 @@ from cadence.decisions import Decision
 from cadence.escalation import Escalation
 from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
+from storage.models.access import ApiToken
 from storage.models.bookkeeping import CadenceJob, OutboxMessage
 from storage.models.calibration import CalibrationRun
+from storage.models.governance import BarRequest
 from storage.models.playbooks import ChecklistMark
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
+from storage.models.webhooks import Webhook
 from storage.outbox import Message
 from storage.source_fetches import Asked
 from storage.store import PlaybookState
-from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebLogins
+from tests.fakes.bars import FakeBarRequests, FakeDepth
+from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
 from tests.fakes.learnings import FakeLearnings
 from tests.fakes.org import FakeOrg, FakePeople
@@ -56,8 +60,12 @@ class Held:
     away: dict[str, tuple[date, date]] = field(default_factory=dict)
     deactivated: set[str] = field(default_factory=set)  # people Slack calls deactivated
     outbox: list[Message] = field(default_factory=list)  # one a key, as enqueued
-    names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # display, real name
-    channel_names: dict[str, str] = field(default_factory=dict)
+    names: dict[str, tuple[str | None, str | None, datetime]] = field(default_factory=dict)  # display, real, when
+    channel_names: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)  # name, when asked
+    tokens: dict[str, ApiToken] = field(default_factory=dict)  # the reporting API's, by hash
+    bar_requests: dict[int, BarRequest] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)  # by name
+    webhook_tests: list[tuple[str, int, datetime]] = field(default_factory=list)  # event id, webhook id, when
     requests: dict[tuple[int, datetime], int] = field(default_factory=dict)  # token, second: requests
     used: dict[int, datetime] = field(default_factory=dict)  # token: last use noted
     item_events: list[ExceptionItemEvent] = field(default_factory=list)  # the exception queue's moves
@@ -205,6 +213,12 @@ class FakeTokens:
     def mark_used(self, token_id: int, at: datetime) -> None:
         self.held.used[token_id] = at
 
+    def by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token, unless revoked (a test puts tokens in `held.tokens`: their writes are
+        storage/api_tokens.py's, reshaped elsewhere)."""
+        token = self.held.tokens.get(token_hash)
+        return token if token is not None and token.revoked_at is None else None
+
 
 class FakeStore:
     """The Store's areas over `held` (one Held for the store and the units of work on it)."""
@@ -240,6 +254,9 @@ class FakeStore:
         self.health = FakeHealth(held)
         self.request_keys = FakeRequestKeys(held)
         self.web_logins = FakeWebLogins(held)
+        self.bar_requests = FakeBarRequests(held)
+        self.depth = FakeDepth(held)
+        self.webhooks = FakeWebhooks(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)

@@ -151,6 +151,9 @@ REAL = [
     ("tests.fakes.clock:FakeHealth", "storage.health:Health"),
     ("tests.fakes.clock:FakeRequestKeys", "storage.request_keys:RequestKeys"),
     ("tests.fakes.clock:FakeWebLogins", "storage.web_logins:WebLogins"),
+    ("tests.fakes.bars:FakeBarRequests", "storage.bar_requests:BarRequests"),
+    ("tests.fakes.bars:FakeDepth", "storage.depth:Depth"),
+    ("tests.fakes.clock:FakeWebhooks", "storage.webhooks:Webhooks"),
     ("tests.fakes.slack:FakeDirectory", "slack_api.members:TeamDirectory"),
 ]
 TEST_ONLY = {"stored"}  # the fakes' own reads, for tests
