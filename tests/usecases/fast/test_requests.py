@@ -218,3 +218,33 @@ def test_the_registry_lists_each_versions_requests_pending_first():
         (OPS, "declined", WHY, "Not this quarter"),
     ]
     assert keys_to(made.change)[0][1] == CURATORS
+
+
+def test_a_request_whose_target_asks_less_than_the_origin_reached_is_told_and_goes():
+    """Moved from test_replicate_share.py: the origin's version is published after a
+    completed cycle whose mean 15 is (15 - 42) / 42 = -64% of its baseline; a team asking
+    with baseline 40 and target 30 (-25%) is told on its form's answer and on the
+    curators' card, and its request goes."""
+    from datetime import date
+
+    from cadence import rules
+    from storage.governance_rows import Change, NewCycleResult
+    from templates import render
+    from tests.usecases.fast.registry_world import publish, world
+
+    made = world()
+    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
+    made.store.governance.apply(
+        Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
+    )
+    publish(made, override="after one cycle")
+    cmd = RequestAdoption("support-replies", None, SALES, "sales", CHAMPION, why=WHY, baseline=40.0, target=30.0)
+    request, version, asked = commands.request(made.caller(SALES_OWNER), cmd)
+    assert request.status == "pending"
+    sent = render(
+        "modal_request_sent", slug=version.slug, version=version.version, channel=SALES, champion=CHAMPION, ask=asked
+    )
+    assert "Asked the curators to adopt *support-replies v1*" in text(sent)
+    assert "Your target asks −25% where the origin reached −64%: you may hit it and still not replicate" in text(sent)
+    card = text(card_of(made, request))
+    assert "The team's target asks −25% where the origin reached −64%: it may hit it and still not replicate" in card
