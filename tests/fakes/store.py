@@ -4,9 +4,8 @@ uow:` writes into a copy of what is held, kept by `uow.commit()` (`uow.committed
 dropped on leaving the block otherwise. A repository's method called outside a unit of
 work keeps what it writes at once, as the real one's own transaction does.
 
-The areas are in modules of their own: playbooks.py, reports.py, governance.py,
-registry.py, learnings.py, teams.py (champions, calibrations, input checks, readouts),
-queue.py (exception items, escalations); the small ones are here."""
+The areas are in modules of their own (listed in tests/fakes/__init__.py); the small
+ones (sources, outbox, tokens) are here."""
 
 from __future__ import annotations
 

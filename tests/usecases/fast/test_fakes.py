@@ -172,6 +172,15 @@ def _parameters(function):
     return [p for p in inspect.signature(function).parameters if p != "self"]
 
 
+def _defaults(function, names=None):
+    """Each parameter's default (of `names` only, if given): a fake defaulting otherwise
+    would answer a call that leaves it out differently."""
+    import inspect
+
+    parameters = inspect.signature(function).parameters
+    return {n: p.default for n, p in parameters.items() if n != "self" and (names is None or n in names)}
+
+
 @pytest.mark.parametrize(("fake", "real"), REAL, ids=[r.split(":")[1] for _, r in REAL])
 def test_each_fake_method_is_the_real_ones_with_its_parameters(fake, real):
     fake_class, real_class = _class(fake), _class(real)
@@ -181,6 +190,9 @@ def test_each_fake_method_is_the_real_ones_with_its_parameters(fake, real):
         assert hasattr(real_class, name), f"{real}.{name} does not exist"
         real_names = _parameters(getattr(real_class, name))
         assert _parameters(getattr(fake_class, name)) == real_names[: len(_parameters(getattr(fake_class, name)))]
+        assert _defaults(getattr(fake_class, name)) == _defaults(
+            getattr(real_class, name), _parameters(getattr(fake_class, name))
+        ), f"{fake}.{name}'s defaults are not the real one's"
 
 
 def test_each_area_of_the_fake_store_is_the_stores_and_checked_above():
