@@ -8,6 +8,7 @@ far round."""
 import ast
 import importlib
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,97 @@ def test_no_module_is_longer_than_a_room_should_hold():
         and (lines := len(path.read_text().splitlines())) > MOST_LINES
     }
     assert long == {}
+
+
+# ---- one way to write (issue 79) ----------------------------------------------------------
+# A use case opens the unit of work, writes its own area through that area's repository,
+# records its decisions, messages and webhook events as one Change (uow.governance.apply)
+# and commits once. So a repository takes only its own area's rows: no decision, message,
+# Change or callback rides along, and only governance.py writes decision rows and announces
+# events, and only it and outbox.py enqueue messages. Governance and Outbox own those rows.
+OWNERS_OF_THE_RIDE = {"Governance", "Outbox", "Change"}
+RIDING = re.compile(r"\b(Decision|DecisionRecord|Message|Change|Callable|Tell)\b")
+RIDING_NAMES = {"decision", "decisions", "record", "records", "messages", "change", "tell", "also"}
+# Still the old way, each to move to its use case's Change; never to be added to.
+RIDE_LEFT = {
+    "ApiTokens.add",
+    "ApiTokens.revoke",
+    "BarRequests.ask",
+    "BarRequests.loaded",
+    "BarRequests._replace_with",
+    "BarRequests.decide",
+    "Champions.name_champion",
+    "Champions.mark_item",
+    "Escalations.record",
+    "Escalations.clear",
+    "ExceptionItems.move",
+    "MadePlaybooks.create",
+    "MadePlaybooks.record",
+    "Playbooks.load",
+    "Playbooks.end_run",
+    "Playbooks.resume",
+    "Playbooks.hand_over",
+    "Playbooks.move_cycle_start",
+}
+STORAGE = sorted(p for p in (ROOT / "storage").rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_repositories_take_only_their_own_rows():
+    riding = set()
+    for path in STORAGE:
+        for cls in (n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)):
+            if cls.name in OWNERS_OF_THE_RIDE:
+                continue
+            for method in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
+                arguments = method.args.args[1:] + method.args.kwonlyargs
+                if any(
+                    a.arg in RIDING_NAMES or (a.annotation is not None and RIDING.search(ast.unparse(a.annotation)))
+                    for a in arguments
+                ):
+                    riding.add(f"{cls.name}.{method.name}")
+    assert riding - RIDE_LEFT == set(), "record decisions and messages as the use case's Change (uow.governance.apply)"
+    assert RIDE_LEFT - riding == set(), "moved to the one way: take it off RIDE_LEFT"
+
+
+WRITES_DECISIONS = re.compile(r"Decision\(\*\*decision_columns|insert\(DECISION\)|\bdecision_columns\(")
+# (module, what it writes besides its own rows) still the old way; never to be added to.
+OTHERS_ROWS_LEFT = {
+    ("api_tokens.py", "decisions"),
+    ("bar_requests.py", "decisions"),
+    ("bar_requests.py", "messages"),
+    ("cadence_log.py", "messages"),
+    ("champions.py", "decisions"),
+    ("champions.py", "messages"),
+    ("escalations.py", "messages"),
+    ("exception_items.py", "messages"),
+    ("made.py", "decisions"),
+    ("made.py", "messages"),
+    ("playbooks.py", "decisions"),
+    ("playbooks.py", "messages"),
+    ("playbooks.py", "events"),
+    ("roles.py", "decisions"),
+}
+
+
+def test_decisions_messages_and_events_are_written_by_governance_alone():
+    written = set()
+    for path in STORAGE:
+        text, name = path.read_text(), path.name
+        if name not in ("governance.py", "governance_rows.py") and WRITES_DECISIONS.search(text):
+            written.add((name, "decisions"))
+        if name not in ("governance.py", "outbox.py") and re.search(r"\benqueue_in\(", text):
+            written.add((name, "messages"))
+        if name not in ("governance.py", "webhooks.py") and re.search(r"(?<!def )\bannounce\(", text):
+            written.add((name, "events"))
+    assert written - OTHERS_ROWS_LEFT == set(), "write them in the use case's Change (uow.governance.apply)"
+    assert OTHERS_ROWS_LEFT - written == set(), "moved to the one way: take it off OTHERS_ROWS_LEFT"
+
+
+# Repositories open no transaction of their own: the use case's unit of work is theirs.
+# What is left counts down; the few that decide by their own commit stay (each says why).
+OWN_TRANSACTIONS_AT_MOST = 90
+
+
+def test_repositories_open_ever_fewer_transactions_of_their_own():
+    opened = sum(len(re.findall(r"\b(?:unit_of_work|own_transaction)\(self\.bind", p.read_text())) for p in STORAGE)
+    assert opened <= OWN_TRANSACTIONS_AT_MOST, "write in the use case's unit of work instead"
