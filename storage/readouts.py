@@ -33,7 +33,7 @@ from sqlmodel import SQLModel, col
 
 from cadence.text import csv_row
 from storage import counting
-from storage.db import Bind, engine_of, reading, snapshot, unit_of_work
+from storage.db import Bind, engine_of, reading, snapshot
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import MODE_CHANGES, CycleResult, Decision, RegistryVersion, StepVerdict
@@ -360,7 +360,7 @@ class Readouts:
         each version is counted in exactly one digest: a cycle in the one whose window
         its last week closed in, however late the clock recorded it."""
         closed = func.coalesce(col(CycleResult.closed_at), col(CycleResult.recorded_at))
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             cycles_week, cycles_total = s.execute(
                 select(
                     func.count().filter(closed > since, closed <= until),
