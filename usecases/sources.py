@@ -31,10 +31,11 @@ from zoneinfo import ZoneInfo
 
 from cadence import calendar, keys, sources
 from cadence.limits import MAX_COUNT, MAX_VALUE
+from cadence.pulled import Asked
 from sources import Fetcher, Source, SourceFailed, Window, each
 from storage.cadence_log import Work
 from storage.outbox import Message
-from storage.source_fetches import AlreadyFetched, Asked, fetch_row
+from storage.source_fetches import AlreadyFetched, fetch_row
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
 from storage.weekly_reports import NewReport
 from templates import notices
