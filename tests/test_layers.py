@@ -200,10 +200,6 @@ RIDING_NAMES = {"decision", "decisions", "record", "records", "messages", "chang
 RIDE_LEFT = {
     "ApiTokens.add",
     "ApiTokens.revoke",
-    "BarRequests.ask",
-    "BarRequests.loaded",
-    "BarRequests._replace_with",
-    "BarRequests.decide",
     "Champions.name_champion",
     "Champions.mark_item",
     "Escalations.record",
@@ -241,8 +237,6 @@ WRITES_DECISIONS = re.compile(r"Decision\(\*\*decision_columns|insert\(DECISION\
 # (module, what it writes besides its own rows) still the old way; never to be added to.
 OTHERS_ROWS_LEFT = {
     ("api_tokens.py", "decisions"),
-    ("bar_requests.py", "decisions"),
-    ("bar_requests.py", "messages"),
     ("cadence_log.py", "messages"),
     ("champions.py", "decisions"),
     ("champions.py", "messages"),
@@ -309,7 +303,6 @@ WRITES_ALONE = {
     ("usecases/shared/caller.py", "people.keep_names"),  # Slack's names, on the store every request shares
 }
 WRITES_LEFT = {
-    ("usecases/bar_requests.py", "bar_requests.decide"),
     ("usecases/commands.py", "org.add_curator"),
     ("usecases/commands.py", "org.add_holiday"),
     ("usecases/commands.py", "org.remove_curator"),
