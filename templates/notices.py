@@ -251,6 +251,35 @@ def learning_prompt(
     return render("learning_prompt", **locals())
 
 
+def escalation_backlog(
+    *,
+    slug: str,
+    items: Sequence[Mapping[str, Any]],
+    more: int,
+    holder: str,
+    sla: str,
+    since: str,
+    escalate_to: str | None,
+    meant_for: str | None = None,
+) -> Payload:
+    """A playbook's handoff terms began at `since`: the open items logged before them,
+    never answered, told once (`items`, the oldest, each with its `age_words`; `more`
+    past them) instead of escalated one by one (usecases/escalation.py); `meant_for`:
+    sent to the curators channel instead."""
+    return render(
+        "escalation_backlog",
+        slug=slug,
+        items=list(items),
+        count=len(items) + more,
+        more=more,
+        holder=holder,
+        sla=sla,
+        since=since,
+        escalate_to=escalate_to,
+        meant_for=meant_for,
+    )
+
+
 def escalation(
     *,
     slug: str,
