@@ -220,6 +220,10 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("state", lambda i: i["state"]),
                 ("reason", lambda i: i["reason"]),
                 *_who("logged by", lambda i: i["logged_by"], people),
+                # escalated now: when, by whom (the clock, or a person) and why
+                ("escalated at", lambda i: i["escalated"]["at"].isoformat() if i["escalated"] else None),
+                *_who("escalated by", lambda i: (i["escalated"]["by"] or "clock") if i["escalated"] else None, people),
+                ("escalation reason", lambda i: i["escalated"]["why"] if i["escalated"] else None),
             ],
             [i for group in page.get("queue", []) for i in group["open"]],
         ),

@@ -7,6 +7,8 @@ and the web view; an `escalate_to` channel the bot is not in falls back to the c
 channel; readiness counts escalated items as open. On SQLite and PostgreSQL."""
 
 import copy
+import csv
+import io
 import json
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -493,3 +495,42 @@ def test_two_clock_processes_ticking_at_once_send_one_summary(bot, engine, slack
     for c in clocks:
         c.dispatcher.drain(max_wait=0)
     assert len(summaries_in(slack, LEADS)) == 1 and escalation_rows(engine) == []
+
+
+def test_the_exception_items_csv_says_when_by_whom_and_why_an_item_was_escalated(
+    esc, bot, slack, clock, store, http_server, database_url
+):
+    """Issue 78: the web view's exception items CSV had no "escalated" column. An item the
+    clock escalated and one a person did; why only for the owner and the curators, as on
+    the page, and a why that reads as a formula is written as text."""
+    esc.run(DEADLINE)  # the clock's, for the item logged Wednesday
+    clock.set(DEADLINE + timedelta(hours=1))
+    bot.command("exception support-replies send refund over the limit", user=OWNER)
+    state = store.playbooks.state("support-replies")
+    newer = store.exception_items.open_of([state.playbook.id])[-1]
+    bot.click(TRIAGE, "item_escalate", newer.key)
+    why = {"why": {"type": "plain_text_input", "value": '=HYPERLINK("http://x")'}}
+    assert bot.submit(TRIAGE, opened_view(slack), why).status == 200
+
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert status == 200
+    assert [(r["reason"], r["escalated at"], r["escalated by"], r["escalation reason"]) for r in rows] == [
+        ("customer wanted a call", "2026-11-19T10:00:00+00:00", "clock", "unanswered for 24 h"),
+        ("refund over the limit", "2026-11-19T11:00:00+00:00", TRIAGE, '\'=HYPERLINK("http://x")'),
+    ]
+    # a member of the team reads when and by whom, not why
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, MEMBER)
+    status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert status == 200 and [(r["reason"], r["escalated by"], r["escalation reason"]) for r in rows] == [
+        ("", "clock", ""),
+        ("", TRIAGE, ""),
+    ]
+    # acknowledged, the item is no longer escalated: its columns empty
+    bot.click(TRIAGE, "item_acknowledge", newer.key)
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    last = list(csv.DictReader(io.StringIO(text)))[-1]
+    assert (last["state"], last["escalated at"], last["escalated by"]) == ("acknowledged", "", "")
