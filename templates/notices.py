@@ -71,14 +71,17 @@ def revision_told(
     by: str,
     at_server: bool,
     why: str | None,
-    channels: tuple[str, str],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
 ) -> Payload:
     """A revision applied, to the team channel: each change (`changes`, in the words of
     cadence/revisions.py), the week it applies from (its Monday, and its cycle week when
     cycles run), who made it (`by`, a person; or, `at_server`, the operator loading a file)
-    and why (None: no reason given). `channels`: the team channel before and after, the
-    only ids in the changes shown as channel links."""
-    figures = {"before": {"channel": channels[0]}, "after": {"channel": channels[1]}}
+    and why (None: no reason given). `before`, `after`: the definitions, as the revision's
+    decision row keeps them; the people and channels they name (its team channel, exception
+    owner, operational owners, `escalate_to`: cadence.decisions.named_ids) are the only ids
+    in the changes shown as mentions and channel links."""
+    figures = {"before": dict(before), "after": dict(after)}
     return render(
         "revision_told",
         slug=slug,
