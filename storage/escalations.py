@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, exists, select, union_all, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from cadence import keys
 from cadence.escalation import Escalation
 from cadence.exception_queue import CLOSED, Item
 from storage.bulk import insert_new
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
 from storage.exception_items import _SOURCES, _item, _items, _kept, _table
 from storage.models import table_of
 from storage.models.playbooks import Playbook
@@ -117,19 +117,21 @@ class Escalations:
     def backlog_told(self, playbook_id: int, since: datetime, at: datetime) -> bool:
         """Mark the summary of the items logged before the playbook's handoff terms began
         (at `since`) written, at `at`; False, and nothing written, if it was (another clock,
-        a moment ago) or the terms began again since. Its message goes in the same
-        transaction (the caller's unit of work), so it is sent once and never lost."""
-        with unit_of_work(self.bind, commit=not self.dry_run) as s:
-            done = s.exec(
-                update(Playbook)
-                .where(
-                    col(Playbook.id) == playbook_id,
-                    col(Playbook.handoff_since) == since,
-                    col(Playbook.handoff_backlog_at).is_(None),
-                )
-                .values(handoff_backlog_at=at)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+        a moment ago) or the terms began again since. In the use case's unit of work only
+        (no transaction of its own): its message goes in the same one, so it is sent once
+        and never lost."""
+        if not isinstance(self.bind, Session) or isinstance(self.bind, ReadSession):
+            raise TypeError("the summary's mark goes with its message: write it in the use case's unit of work")
+        done = self.bind.exec(
+            update(Playbook)
+            .where(
+                col(Playbook.id) == playbook_id,
+                col(Playbook.handoff_since) == since,
+                col(Playbook.handoff_backlog_at).is_(None),
+            )
+            .values(handoff_backlog_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
         return bool(done)
 
     def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
