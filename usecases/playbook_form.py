@@ -127,6 +127,8 @@ class Revised:
     slug: str
     changes: list[str]  # empty: nothing changed, nothing recorded
     waiting: list[str] = field(default_factory=list)  # the bar's changes asked of the curators
+    # the people and channels the changes name by id, which the reply shows as mentions
+    named: frozenset[str] = frozenset()
 
 
 # ---- who may ----
@@ -481,7 +483,8 @@ def apply_revision(
         when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
         raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
     words = (revision.words if previous is not None else []) + ([STALE_WORDS] if marks else [])
-    return Revised(playbook.slug, words, [c.words for c in waiting])
+    named = decisions.named_ids({"before": before, "after": after})
+    return Revised(playbook.slug, words, [c.words for c in waiting], named)
 
 
 STALE_WORDS = "prompt or model changed: each step's calibration set is stale until it is run again"

@@ -128,8 +128,13 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
-            # exception items unanswered past their SLA (usecases/escalation.py)
-            escalated = escalation.escalate_due(self.store, [s for s, _ in active], reads.curators_channel, at)
+            # exception items unanswered past their SLA (usecases/escalation.py); first, once,
+            # a summary of those logged before a playbook's handoff terms began
+            running = [s for s, _ in active]
+            summaries = escalation.tell_backlogs(self.store, running, reads.curators_channel, at)
+            if summaries:
+                report.counts[("escalation summary", "done")] += summaries
+            escalated = escalation.escalate_due(self.store, running, reads.curators_channel, at)
             if escalated:
                 report.counts[("escalation", "done")] += escalated
             back = learned_back.due(

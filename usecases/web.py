@@ -293,12 +293,9 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
             reliability=pulled.reliability(store, state, services.clock()),
             checked=input_checks.latest(store, state, now),
-            # the exception queue: its open items by step (reasons, as in status, only for
-            # the owner and the curators), and every item's moves
-            queue=queue.per_step(
-                state,
-                [dict(i, reason=i["reason"] if full else None) for i in queue.open_items(store, [state], now)[pid]],
-            ),
+            # the exception queue: its open items by step (reasons and why an item was
+            # escalated, as in status, only for the owner and the curators), and every item's moves
+            queue=queue.per_step(state, [_item_shown(i, full) for i in queue.open_items(store, [state], now)[pid]]),
             moves=_moves(state, store.exception_items.events_of(pid), full),
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
@@ -379,6 +376,15 @@ def _sourced(sourced: dict[date, list[dict[str, Any]]], weeks: list[date]) -> li
 
 def _runs(store: Store, p: Any) -> str | None:
     return upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None
+
+
+def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
+    """An open item as the page and its CSV show it: its reason, and why it was escalated,
+    only for the owner and the curators."""
+    if full:
+        return item
+    escalated = item["escalated"]
+    return dict(item, reason=None, escalated=dict(escalated, why=None) if escalated else None)
 
 
 def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:

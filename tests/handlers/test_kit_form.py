@@ -382,8 +382,8 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     assert definition["calibration"] == {"cases": 40}
     assert definition["rubric"] == {"dimensions": ["tone", "accuracy", "policy"]}
     summary = json.dumps(reply.body["view"], ensure_ascii=False)  # the revision's words, whole
-    assert "handoff none → sla hours 24, escalate to CESCALATE1" in summary
-    assert f"operational owners none → business rules {ADMIN}, model updates {MEMBER}" in summary
+    assert "handoff none → sla hours 24, escalate to <#CESCALATE1>" in summary
+    assert f"operational owners none → business rules <@{ADMIN}>, model updates <@{MEMBER}>" in summary
     assert "calibration set none → 40 cases" in summary
     assert "rubric dimensions none → tone, accuracy, policy" in summary
     again = shown(open_kit(bot, slack))
@@ -438,3 +438,50 @@ def test_a_playbook_made_with_new_and_packaged_with_kit_reaches_ready_to_scale_w
     [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
     body = json.dumps(proposal["blocks"], ensure_ascii=False)
     assert "✅ Input contract: 1 input, 1 output" in body and "❌" not in body
+
+
+def test_a_revision_names_its_people_and_channels_as_slack_and_the_web_view_show_them(
+    bot, slack, store, engine, clock, playbook, http_server, database_url
+):
+    """Issue 78: revision words named people and channels by id ("escalate to CCURATORS1").
+    The form's reply, the team channel's message and `/rollout history` carry mentions,
+    which Slack shows by name; the web view's page and its decisions CSV show the names
+    the clock kept. The decision row keeps the ids, as every decision's summary does."""
+    from tests.bot.test_web_view import fetch, web_session
+
+    slack.add_user(ADMIN, tz="Europe/Berlin", name="Ada Admin")
+    slack.add_user(MEMBER, tz="Europe/Berlin", name="Max Member")
+    slack.add_channel("CESCALATE1", [OWNER, ADMIN], name="support-leads")
+    view = open_kit(bot, slack)
+    given = {
+        **KIT,
+        "business_rules": ADMIN,
+        "model_updates": MEMBER,
+        "sla_hours": "24",
+        "escalate_channel": "CESCALATE1",
+    }
+    reply = submit(bot, view, given, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    said = json.dumps(reply.body["view"], ensure_ascii=False)
+    assert "handoff none → sla hours 24, escalate to <#CESCALATE1>" in said
+    assert f"operational owners none → business rules <@{ADMIN}>, model updates <@{MEMBER}>" in said
+    assert f"exception owner the owner → <@{ADMIN}>" in said
+
+    deliver(engine, slack, clock)
+    [told] = [m for m in slack.posted(CHANNEL) if "was revised" in json.dumps(m["blocks"])]
+    told = json.dumps(told["blocks"], ensure_ascii=False)
+    assert "• handoff none → sla hours 24, escalate to <#CESCALATE1>" in told
+    assert f"• exception owner the owner → <@{ADMIN}>" in told
+    history = bot.command("history support-replies", user=OWNER).text
+    assert "escalate to <#CESCALATE1>" in history and f"model updates <@{MEMBER}>" in history
+    with Session(engine) as s:
+        row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
+    assert "escalate to CESCALATE1" in row.summary  # kept with the ids
+
+    Engine(engine, slack, clock).run(clock())  # the clock keeps the names the pages show
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+    assert "handoff none → sla hours 24, escalate to #support-leads" in page
+    assert "business rules Ada Admin, model updates Max Member" in page and "CESCALATE1" not in page
+    _, _, text = fetch(url + "/web/playbooks/support-replies/decisions.csv", cookie)
+    assert "escalate to #support-leads" in text and "exception owner the owner → Ada Admin" in text

@@ -261,6 +261,27 @@ def contexts(
             acknowledged_by=None,
             acknowledged_at=None,
         ),
+        "escalation_backlog": dict(
+            slug="p" * 60,
+            items=[
+                dict(
+                    step=text[:40],
+                    source="deviation",
+                    age_words="400 d 23 h",
+                    reason=text[:4000],
+                    logged_by="UPERSON0001",
+                    logged_on="2026-11-16",
+                )
+            ]
+            * 10,
+            count=10_010,
+            more=10_000,
+            holder="UPERSON0002",
+            sla="2160 h",
+            since="2026-11-19 10:00 UTC",
+            escalate_to="CTEAM00001",
+            meant_for="CCURATORS",
+        ),
         "proposal": dict(
             slug="support-replies",
             step=text[:40],
