@@ -167,6 +167,13 @@ def test_several_files_load_each_whole_or_not_at_all(run, tmp_path, engine):
     assert result.output.splitlines() == ["support-replies: unchanged", "sales-outreach: created"]
 
 
+def test_load_says_in_its_help_that_each_file_is_all_or_nothing(run):
+    """Issue 78, item 5: as PRODUCT.md and docs/usage.md say it, and as it does (above)."""
+    said = " ".join(run("playbook", "load", "--help").output.split())
+    assert "Each file all or nothing: the good ones load, a refused one is named with its problems" in said
+    assert "the exit is non-zero if any was refused" in said
+
+
 # A database that refuses one playbook's row, as a full disk or a rule a DBA added would:
 # a trigger on the table, in each dialect's words.
 REFUSE_SALES = {
