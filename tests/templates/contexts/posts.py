@@ -7,6 +7,7 @@ from cadence.compare import compare_cycle
 from cadence.definition import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from cadence.rules import Thresholds
+from tests.templates.contexts.registry import hostile_criteria
 
 
 def contexts(
@@ -153,7 +154,7 @@ def contexts(
             inputs=[text[:200]] * 30,
             outputs=[text[:200]] * 30,
             playbook_id=7,
-            missing=["(3) an input contract: no inputs and no outputs declared"],
+            missing=[*hostile_criteria(text), dict(name="queue", met=False, overdue=99, oldest_days=99, limit_days=14)],
         ),
         "checkin_dm": dict(**dm_ctx, reminder=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
