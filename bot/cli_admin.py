@@ -31,7 +31,8 @@ def playbook() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(files: tuple[Path, ...]) -> None:
     """Create or update playbooks from YAML FILES (each one or more documents). Each file
-    loads whole or not at all; a file with a problem does not keep the others from loading."""
+    all or nothing: the good ones load, a refused one is named with its problems, and the
+    exit is non-zero if any was refused."""
     from templates.refusals import plain
 
     settings = settings_or_exit()

@@ -130,18 +130,23 @@ _WAVE_CHANNEL = re.compile(r"\(([CG][A-Z0-9]{8,})\)$")  # an adopter named "name
 
 def named_ids(figures: dict[str, Any] | None) -> frozenset[str]:
     """The ids the bot itself wrote into a decision's summary, read from its figures (a
-    curator's `user`, an owner's or champion's `from` and `to`, a team's `channel`, a
-    revision's channels before and after, a wave's adopter "name (C…)"): only these may
-    be shown as mentions or channel links. Whatever else in a summary looks like an id
-    was typed by someone (a reason, a title) and is shown as typed."""
+    curator's `user`, an owner's or champion's `from` and `to`, a team's `channel`, a bar
+    change's `asked_by` and `approved_by`, a wave's adopter "name (C…)"; a revision's
+    people and channels before and after: its team channel, exception owner, operational
+    owners and `handoff.escalate_to`, as cadence/revisions.py words their changes): only
+    these may be shown as mentions or channel links. Whatever else in a summary looks like
+    an id was typed by someone (a reason, a title) and is shown as typed."""
     figures = figures or {}
     found: set[str] = set()
     sides = [figures] + [figures[k] for k in ("before", "after") if isinstance(figures.get(k), dict)]
     for side in sides:
-        for key in ("user", "from", "to", "channel"):
-            value = side.get(key)
-            if isinstance(value, str) and _SLACK_ID.fullmatch(value):
-                found.add(value)
+        values = [side.get(key) for key in ("user", "from", "to", "channel", "asked_by", "approved_by")]
+        values.append(side.get("exception_owner"))
+        for section, keys in (("owners", ("business_rules", "model_updates")), ("handoff", ("escalate_to",))):
+            part = side.get(section)
+            if isinstance(part, dict):
+                values += [part.get(key) for key in keys]
+        found.update(v for v in values if isinstance(v, str) and _SLACK_ID.fullmatch(v))
     wave = _WAVE_CHANNEL.search(str(figures.get("adopter") or ""))
     if wave:
         found.add(wave.group(1))

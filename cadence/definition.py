@@ -234,6 +234,15 @@ class PlaybookSpec(Strict):
             seen.add(key)
         return steps
 
+    @field_validator("inputs")
+    @classmethod
+    def _unique_inputs(cls, inputs: list[str | InputSpec]) -> list[str | InputSpec]:
+        """An input listed twice (ignoring case, as steps are), refused at `inputs`: the
+        line of the file that lists it, not the document's first."""
+        if (twice := unique(inputs)) is not None:
+            raise ValueError(twice)
+        return inputs
+
     @model_validator(mode="after")
     def _events_fit_the_steps(self) -> PlaybookSpec:
         names = {s.name for s in self.steps}
@@ -290,8 +299,6 @@ class PlaybookSpec(Strict):
         for put in self.inputs:  # an input's check asks a source as a `from:` does
             if isinstance(put, InputSpec) and put.check is not None:
                 given.append((f"inputs[{put.name}].check", put.check.asks(), None))
-        if (twice := unique(self.inputs)) is not None:
-            problems.append(f"inputs: {twice}")
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:
             if entry is None:

@@ -137,6 +137,11 @@ class InputCheck:
     min: float
 
     @property
+    def key(self) -> str:
+        """The name its results are stored under, as a sourced number's key."""
+        return self.name
+
+    @property
     def entry(self) -> Entry:
         """The check as a sourced number the fetchers ask (cadence.sources.Entry)."""
         return Entry("input", None, self.source, self.query, self.path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 # ---- units of cadence work (cadence_job.key) ---------------------------------------------
 
@@ -379,6 +379,12 @@ def read_exception_item(value: object) -> tuple[str, int] | None:
     if letter not in ITEM_SOURCES or report_id is None:
         return None
     return ITEM_SOURCES[letter], report_id
+
+
+def escalation_backlog(playbook_id: int, since: datetime) -> str:
+    """The summary of a playbook's items logged before its handoff terms began at `since`
+    (usecases/escalation.py, tell_backlogs): once per playbook and beginning."""
+    return f"escalation-backlog:{playbook_id}:{since.astimezone(UTC):%Y%m%dT%H%M%S%f}"
 
 
 def escalation(source: str, report_id: int, after_move: int) -> str:

@@ -140,7 +140,7 @@ def _submit(
 
     def made() -> dict[str, Any]:
         revised = kits.save(caller, playbook, opened, _answers(values))
-        return revised_notice(revised.slug, revised.changes, revised.waiting)
+        return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 
     # a problem on a field of this form (a stale form's on the first)
     answer(ack, made, "inputs", "the kit form", lambda where: where if where in _SHOWN else "inputs")

@@ -309,7 +309,7 @@ def _submit(
             created = forms.create(caller, answers)
             return made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
         revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
-        return revised_notice(revised.slug, revised.changes, revised.waiting)
+        return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 
     answer(ack, made, "title", "the playbook form")
 

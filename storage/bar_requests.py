@@ -10,11 +10,8 @@ from typing import Any
 
 from sqlmodel import col, select, update
 
-from cadence.decisions import Decision as DecisionRecord
 from storage.db import Bind, engine_of, reading, unit_of_work
-from storage.governance_rows import decision_columns
-from storage.models.governance import BarRequest, Decision, StepVerdict
-from storage.outbox import Message, enqueue_in
+from storage.models.governance import BarRequest, StepVerdict
 
 
 class BarRequests:
@@ -69,25 +66,23 @@ class BarRequests:
                 s.exec(select(BarRequest).where(col(BarRequest.state) == "approved").order_by(col(BarRequest.id))).all()
             )
 
-    def ask(self, request: BarRequest, records: list[DecisionRecord], at: datetime) -> BarRequest | None:
+    def ask(self, request: BarRequest, at: datetime) -> BarRequest | None:
         """A new open request (in the caller's unit of work), replacing the playbook's open
         one, which is returned (its card is the caller's to redraw) or None."""
-        replaced = self._replace_with(request, records, at, col(BarRequest.state) == "open")
+        replaced = self._replace_with(request, at, col(BarRequest.state) == "open")
         return replaced[0] if replaced else None
 
-    def loaded(self, request: BarRequest, records: list[DecisionRecord], at: datetime, files: str) -> list[BarRequest]:
+    def loaded(self, request: BarRequest, at: datetime, files: str) -> list[BarRequest]:
         """A request already approved by a file loaded at the server (in the caller's unit of
         work): it replaces the playbook's open request and the approved ones of files
         (`asked_by` starting with `files`) not applied yet, which are returned (their cards
         are the caller's to redraw)."""
         by_a_file = (col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)
-        return self._replace_with(request, records, at, (col(BarRequest.state) == "open") | by_a_file)
+        return self._replace_with(request, at, (col(BarRequest.state) == "open") | by_a_file)
 
-    def _replace_with(
-        self, request: BarRequest, records: list[DecisionRecord], at: datetime, replaced: Any
-    ) -> list[BarRequest]:
-        """`request` and its decision rows, the playbook's requests matching `replaced`
-        marked replaced first (locked, oldest first), and returned."""
+    def _replace_with(self, request: BarRequest, at: datetime, replaced: Any) -> list[BarRequest]:
+        """`request`, the playbook's requests matching `replaced` marked replaced first
+        (locked, oldest first), and returned."""
         with unit_of_work(self.bind) as s:
             old = s.exec(
                 select(BarRequest)
@@ -100,8 +95,6 @@ class BarRequests:
                 s.add(row)
             s.flush()
             s.add(request)
-            for record in records:
-                s.add(Decision(**decision_columns(record, at)))
             s.flush()
             return list(old)
 
@@ -110,14 +103,12 @@ class BarRequests:
         request_id: int,
         state: str,
         at: datetime,
-        records: list[DecisionRecord],
-        messages: list[Message],
         was: str = "open",
         **values: Any,
     ) -> bool:
         """The request moved from `was` to `state` with `values` (decided_by, effective_from,
-        decline_reason), its decision rows and messages; False, and nothing written, if it
-        is no longer `was` (another click a moment ago)."""
+        decline_reason); False, and nothing written, if it is no longer `was` (another click
+        a moment ago)."""
         with unit_of_work(self.bind) as s:
             moved = s.exec(
                 update(BarRequest)
@@ -125,9 +116,4 @@ class BarRequests:
                 .values(state=state, decided_at=at, **values)
                 .execution_options(synchronize_session=False)
             ).rowcount
-            if not moved:
-                return False
-            for record in records:
-                s.add(Decision(**decision_columns(record, at)))
-            enqueue_in(s, messages, at)
-        return True
+        return bool(moved)

@@ -10,15 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, exists, select, union_all, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from cadence import keys
 from cadence.escalation import Escalation
 from cadence.exception_queue import CLOSED, Item
 from storage.bulk import insert_new
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
 from storage.exception_items import _SOURCES, _item, _items, _kept, _table
 from storage.models import table_of
+from storage.models.playbooks import Playbook
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
 from storage.outbox import Message, enqueue_in
 from storage.types import one_of
@@ -38,6 +39,15 @@ def _not_escalated(source: str) -> Any:
     return ~exists().where(col(_ROW.source) == source, col(_ROW.report_id) == report, col(_ROW.after_move) == 0)
 
 
+def _before_handoff(source: str) -> Any:
+    """An item logged before its playbook's handoff terms began (playbook.handoff_since):
+    told in the summary of the items older than them, never escalated by the clock."""
+    table = _table(source)
+    return exists().where(
+        col(Playbook.id) == col(table.playbook_id), col(Playbook.handoff_since) > col(table.reported_at)
+    )
+
+
 def _due(source: str) -> Any:
     table = _table(source)
     return _items(
@@ -46,10 +56,25 @@ def _due(source: str) -> Any:
         col(table.reported_at) <= bindparam("cutoff"),
         _never_moved(source),
         _not_escalated(source),
+        ~_before_handoff(source),
+    )
+
+
+def _backlog(source: str) -> Any:
+    """The playbook's items (bound as `playbook`) logged before `since`, never moved (open
+    and unanswered) nor escalated: the summary's."""
+    table = _table(source)
+    return _items(
+        source,
+        *_kept(source, bindparam("playbook")),
+        col(table.reported_at) < bindparam("since"),
+        _never_moved(source),
+        _not_escalated(source),
     )
 
 
 _DUE = union_all(*(_due(source) for source in _SOURCES))
+_BACKLOG = union_all(*(_backlog(source) for source in _SOURCES))
 
 
 def _escalation(row: Any) -> Escalation:
@@ -81,6 +106,33 @@ class Escalations:
         items = [_item(row, None) for row in rows]
         due = [i for i in items if i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id])]
         return sorted(due, key=lambda i: (i.logged_at, i.source, i.report_id))[:limit]
+
+    def backlog(self, playbook_id: int, since: datetime) -> list[Item]:
+        """The playbook's items logged before `since` (its handoff terms began then) that
+        are open, never moved nor escalated, oldest first: what its summary tells."""
+        with reading(self.bind) as s:
+            rows = s.execute(_BACKLOG, {"playbook": playbook_id, "since": since}).all()
+        return sorted((_item(row, None) for row in rows), key=lambda i: (i.logged_at, i.source, i.report_id))
+
+    def backlog_told(self, playbook_id: int, since: datetime, at: datetime) -> bool:
+        """Mark the summary of the items logged before the playbook's handoff terms began
+        (at `since`) written, at `at`; False, and nothing written, if it was (another clock,
+        a moment ago) or the terms began again since. In the use case's unit of work only
+        (no transaction of its own): its message goes in the same one, so it is sent once
+        and never lost."""
+        if not isinstance(self.bind, Session) or isinstance(self.bind, ReadSession):
+            raise TypeError("the summary's mark goes with its message: write it in the use case's unit of work")
+        done = self.bind.exec(
+            update(Playbook)
+            .where(
+                col(Playbook.id) == playbook_id,
+                col(Playbook.handoff_since) == since,
+                col(Playbook.handoff_backlog_at).is_(None),
+            )
+            .values(handoff_backlog_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return bool(done)
 
     def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
         """Write these escalations, each only if its item still stands as it was escalated

@@ -350,7 +350,7 @@ class Governance:
             return set(s.execute(_OPEN_SCALE_OF, {"pids": playbook_ids}).scalars())
 
     def proposal(self, key: str) -> Proposal | None:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return s.execute(select(Proposal).where(col(Proposal.key) == key)).scalars().first()
 
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:

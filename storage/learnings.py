@@ -83,13 +83,23 @@ class Learnings:
 
     def counts(self, playbook_id: int) -> dict[int, int]:
         """How many learnings each cycle of the playbook has (still shown)."""
+        return self.counts_of([playbook_id])[playbook_id]
+
+    def counts_of(self, playbook_ids: list[int]) -> dict[int, dict[int, int]]:
+        """The same for each of these playbooks, by id, in one read."""
+        found: dict[int, dict[int, int]] = {pid: {} for pid in playbook_ids}
+        if not playbook_ids:
+            return found
         with reading(self.bind) as s:
             rows = s.execute(
-                select(col(Learning.cycle), func.count())
-                .where(col(Learning.playbook_id) == playbook_id, _SHOWN)
-                .group_by(col(Learning.cycle))
+                select(col(Learning.playbook_id), col(Learning.cycle), func.count())
+                .where(one_of(col(Learning.playbook_id), "pids"), _SHOWN)
+                .group_by(col(Learning.playbook_id), col(Learning.cycle)),
+                {"pids": playbook_ids},
             ).all()
-        return {cycle: count for cycle, count in rows}
+        for pid, cycle, count in rows:
+            found[pid][cycle] = count
+        return found
 
     def of_playbooks(
         self, playbook_ids: list[int], since: datetime | None = None, until: datetime | None = None, limit: int = 50

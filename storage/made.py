@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from cadence import decisions
 from cadence.decisions import Decision as DecisionRecord
@@ -118,19 +118,16 @@ class MadePlaybooks:
         with unit_of_work(self.bind) as s:
             playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
             if fingerprint(playbook.definition) != opened_on:
-                last = s.exec(
-                    select(Decision)
-                    .where(
-                        col(Decision.playbook_id) == playbook_id,
-                        col(Decision.kind).in_(["playbook-changed", "playbook-created"]),
-                    )
-                    .order_by(col(Decision.id).desc())
-                    .limit(1)
-                ).first()
-                raise Stale(last.actor if last else "someone", last.decided_at if last else None)
+                raise _last_change(s, playbook_id)
             if as_read_now(playbook.definition) == spec.canonical():
                 return None
             return rewrite(s, playbook, spec, org_timezone, by, at)
+
+    def last_change(self, playbook_id: int) -> Stale:
+        """Who changed the playbook last, and when: what a form opened before is told
+        (`Stale`, to raise)."""
+        with reading(self.bind) as s:
+            return _last_change(s, playbook_id)
 
     def record(self, records: list[DecisionRecord], at: datetime, told: list[Message] | None = None) -> None:
         """Decision rows, as they are (no webhook's event): a revision's and what goes with it.
@@ -142,6 +139,19 @@ class MadePlaybooks:
             if told and rows:
                 s.flush()
                 enqueue_in(s, [replace(m, key=f"{m.key}:{rows[0].id}") for m in told], at)
+
+
+def _last_change(s: Session, playbook_id: int) -> Stale:
+    last = s.exec(
+        select(Decision)
+        .where(
+            col(Decision.playbook_id) == playbook_id,
+            col(Decision.kind).in_(["playbook-changed", "playbook-created"]),
+        )
+        .order_by(col(Decision.id).desc())
+        .limit(1)
+    ).first()
+    return Stale(last.actor if last else "someone", last.decided_at if last else None)
 
 
 @dataclass(frozen=True)

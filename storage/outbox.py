@@ -212,11 +212,11 @@ class Outbox:
             return int(s.execute(select(func.count()).where(col(OutboxMessage.status) == "pending")).scalar() or 0)
 
     def find(self, key: str) -> OutboxMessage | None:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return s.execute(select(OutboxMessage).where(col(OutboxMessage.key) == key)).scalars().first()
 
     def all(self) -> list[OutboxMessage]:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return list(s.execute(select(OutboxMessage).order_by(col(OutboxMessage.id))).scalars())
 
     def fail_undeliverable(self, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
@@ -245,7 +245,7 @@ class Outbox:
     def health(self) -> OutboxHealth:
         """The figures an operator watches, in one query: messages waiting, messages Slack
         refused for good, and how long the oldest waiting one has waited."""
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             row = s.execute(
                 select(
                     func.count().filter(col(OutboxMessage.status) == "pending"),

@@ -19,6 +19,7 @@ from storage.models.playbooks import ChecklistMark, Playbook
 from storage.models.reports import (
     CaseCount,
     CheckIn,
+    ExceptionEscalation,
     ExceptionItemEvent,
     ExceptionReport,
     GuardrailReading,
@@ -173,6 +174,9 @@ def _shown_people(reporters_since: Any) -> Any:
         select(col(ChecklistMark.marked_by)),
         select(col(RoleGrant.user_id)),
         select(col(RegistryVersion.published_by)),
+        select(col(ExceptionEscalation.by)),  # the clock's `clock` is no id: left out below
+        # the people a playbook's definition names, whom its revisions' words name too
+        *(select(_named_in_definition(*path)) for path in _DEFINITION_PEOPLE),
     ]
     for table, reporter in (
         (CheckIn, CheckIn.user_id),
@@ -186,6 +190,21 @@ def _shown_people(reporters_since: Any) -> Any:
         people.append(select(col(reporter)).where(*recent))
         people.append(select(col(table.withdrawn_by)).where(col(table.withdrawn_by).is_not(None), *recent))
     return union(*people)
+
+
+# Where a definition names people (and `escalate_to`, a person or a channel) by id: the
+# revisions' words name them (cadence/revisions.py), and the pages show those by name.
+_DEFINITION_PEOPLE = (
+    ("exception_owner",),
+    ("owners", "business_rules"),
+    ("owners", "model_updates"),
+    ("handoff", "escalate_to"),
+)
+
+
+def _named_in_definition(*path: str) -> Any:
+    """The id at `path` in each playbook's definition (null where it names none)."""
+    return col(Playbook.definition)[path if len(path) > 1 else path[0]].as_string().label("id")
 
 
 def _not_named_since(shown: Any, named: Any, key: Any, named_at: Any, prefixes: tuple[str, ...]) -> Any:
@@ -214,7 +233,9 @@ def _to_name(reporters_since: Any) -> Any:
 _TO_NAME_EVERYONE = _to_name(None)
 _TO_NAME_RECENT = _to_name(bindparam("since"))
 _CHANNELS_SHOWN = union(
-    select(col(Playbook.channel_id).label("id")), select(col(AdoptionRequest.channel_id))
+    select(col(Playbook.channel_id).label("id")),
+    select(col(AdoptionRequest.channel_id)),
+    select(_named_in_definition("handoff", "escalate_to")),  # a channel, or a person (left out: not C or G)
 ).subquery()
 _CHANNELS_TO_NAME = _not_named_since(
     _CHANNELS_SHOWN, ChannelName, col(ChannelName.channel_id), col(ChannelName.named_at), ("C", "G")

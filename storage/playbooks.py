@@ -539,6 +539,12 @@ def rewrite(
         setattr(playbook, name, value)
     playbook.definition = definition
     playbook.updated_at = at
+    if definition.get("handoff") and not previous.get("handoff"):
+        # its handoff terms begin now: the items logged before are told once, in a
+        # summary, not escalated one by one (usecases/escalation.py)
+        playbook.handoff_since, playbook.handoff_backlog_at = at, None
+    elif not definition.get("handoff"):
+        playbook.handoff_since = playbook.handoff_backlog_at = None
     s.add(playbook)
 
     declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}

@@ -33,7 +33,7 @@ from sqlmodel import SQLModel, col
 
 from cadence.text import csv_row
 from storage import counting
-from storage.db import Bind, engine_of, reading, snapshot, unit_of_work
+from storage.db import Bind, engine_of, reading, snapshot
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import MODE_CHANGES, CycleResult, Decision, RegistryVersion, StepVerdict
@@ -193,23 +193,29 @@ class Readouts:
         """Over these weeks of a playbook: (check-ins asked, check-ins answered). Asked: the
         check-in DMs sent, which go to no one away; answered: the people asked who checked
         in that week (a check-in by someone not asked counts for neither)."""
-        if not weeks:
-            return 0, 0
+        return self.attestation_counts_of({playbook_id: weeks})[playbook_id]
+
+    def attestation_counts_of(self, weeks: dict[int, list[date]]) -> dict[int, tuple[int, int]]:
+        """The same for each playbook over its weeks (by id), in two reads however many:
+        each of every playbook's weeks read, and only the playbook's own counted."""
+        wanted = {(pid, week) for pid, starts in weeks.items() for week in starts}
+        found = {pid: [0, 0] for pid in weeks}
+        if not wanted:
+            return {pid: (0, 0) for pid in weeks}
+        values = {"pids": sorted({pid for pid, _ in wanted}), "weeks": sorted({week for _, week in wanted})}
         with reading(self.bind) as s:
-            sent: dict[date, int] = dict(
-                s.execute(
-                    select(col(CadenceJob.week_start), func.count())
-                    .where(
-                        col(CadenceJob.playbook_id) == playbook_id,
-                        one_of(col(CadenceJob.week_start), "weeks"),
-                        col(CadenceJob.kind) == "checkin",
-                        col(CadenceJob.status) == "done",
-                        col(CadenceJob.user_id).is_not(None),
-                    )
-                    .group_by(col(CadenceJob.week_start)),
-                    {"weeks": weeks},
-                ).all()
-            )
+            sent = s.execute(
+                select(col(CadenceJob.playbook_id), col(CadenceJob.week_start), func.count())
+                .where(
+                    one_of(col(CadenceJob.playbook_id), "pids"),
+                    one_of(col(CadenceJob.week_start), "weeks"),
+                    col(CadenceJob.kind) == "checkin",
+                    col(CadenceJob.status) == "done",
+                    col(CadenceJob.user_id).is_not(None),
+                )
+                .group_by(col(CadenceJob.playbook_id), col(CadenceJob.week_start)),
+                values,
+            ).all()
             was_asked = (
                 select(col(CadenceJob.id))
                 .where(
@@ -221,19 +227,24 @@ class Readouts:
                 )
                 .exists()
             )
-            people = (
-                select(col(CheckIn.week_start), col(CheckIn.user_id))
+            answered = s.execute(
+                select(
+                    col(CheckIn.playbook_id), col(CheckIn.week_start), func.count(func.distinct(col(CheckIn.user_id)))
+                )
                 .where(
-                    col(CheckIn.playbook_id) == playbook_id,
+                    one_of(col(CheckIn.playbook_id), "pids"),
                     one_of(col(CheckIn.week_start), "weeks"),
                     col(CheckIn.withdrawn_at).is_(None),
                     was_asked,
                 )
-                .distinct()
-                .subquery()
-            )
-            answered = s.execute(select(func.count()).select_from(people), {"weeks": weeks}).scalar()
-        return sum(sent.values()), int(answered or 0)
+                .group_by(col(CheckIn.playbook_id), col(CheckIn.week_start)),
+                values,
+            ).all()
+        for index, rows in enumerate((sent, answered)):
+            for pid, week, count in rows:
+                if (pid, week) in wanted:
+                    found[pid][index] += int(count)
+        return {pid: (asked, checked) for pid, (asked, checked) in found.items()}
 
     def reasons(self, weeks: list[tuple[int, date]]) -> list[tuple[int, int | None, str, str]]:
         """The deviation notes and exception reasons of these playbook-weeks that still
@@ -360,7 +371,7 @@ class Readouts:
         each version is counted in exactly one digest: a cycle in the one whose window
         its last week closed in, however late the clock recorded it."""
         closed = func.coalesce(col(CycleResult.closed_at), col(CycleResult.recorded_at))
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             cycles_week, cycles_total = s.execute(
                 select(
                     func.count().filter(closed > since, closed <= until),

@@ -193,7 +193,7 @@ class Registry:
     def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
         """The slug of a playbook that `channel_id` runs, adopted from any version of the
         origin playbook and not retired; None if there is none."""
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return s.execute(
                 select(col(Playbook.slug))
                 .join(RegistryVersion, col(RegistryVersion.id) == col(Playbook.adopted_from_id))
@@ -294,7 +294,7 @@ class Registry:
             raise WaveMarked(f"wave {review.wave} of version {review.version_id} was marked a moment ago") from err
 
     def next_version(self, playbook_id: int) -> int:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return (
                 s.execute(
                     select(func.max(col(RegistryVersion.version))).where(

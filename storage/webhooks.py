@@ -34,7 +34,7 @@ from sqlmodel import Session, col
 from cadence import webhooks as events
 from cadence.decisions import Decision
 from storage.bulk import insert_all
-from storage.db import Bind, engine_of, unit_of_work
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
 from storage.models.webhooks import Webhook, WebhookDelivery
@@ -251,16 +251,16 @@ class Webhooks:
         return row
 
     def find(self, name: str) -> Webhook | None:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return s.execute(select(Webhook).where(col(Webhook.name) == name)).scalars().first()
 
     def names(self) -> list[str]:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return list(s.execute(select(col(Webhook.name)).order_by(col(Webhook.name))).scalars())
 
     def listed(self) -> list[Listed]:
         """Every webhook with its last delivery and its deliveries waiting and failed: two reads."""
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             hooks = list(s.execute(select(Webhook).order_by(col(Webhook.name))).scalars())
             figures = {
                 row[0]: row[1:]
@@ -435,7 +435,7 @@ class Webhooks:
 
     def leases_held(self, now: datetime, prefix: str) -> set[str]:
         """The workers named `prefix...` holding leases now."""
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return set(
                 s.execute(
                     select(DELIVERY.c.claimed_by)
@@ -464,25 +464,25 @@ class Webhooks:
         heads = select(func.min(DELIVERY.c.id).label("head")).where(_PENDING).group_by(DELIVERY.c.lane).subquery()
         leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
         when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return s.execute(select(func.min(when)).join(heads, heads.c.head == DELIVERY.c.id)).scalar()
 
     def pending_count(self) -> int:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return int(s.execute(select(func.count()).where(_PENDING)).scalar() or 0)
 
     def status_of(self, event_id: str) -> WebhookDelivery | None:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return s.execute(select(WebhookDelivery).where(col(WebhookDelivery.event_id) == event_id)).scalars().first()
 
     def deliveries(self) -> list[WebhookDelivery]:
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             return list(s.execute(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).scalars())
 
     def health(self) -> dict[str, tuple[int, int]]:
         """Per webhook name: deliveries waiting, and deliveries failed for good. One read,
         of those rows only (ix_webhook_delivery_webhook), not of every delivery made."""
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             rows = s.execute(
                 select(
                     WEBHOOK.c.name,

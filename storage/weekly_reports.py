@@ -316,7 +316,7 @@ class WeeklyReports:
         """Someone's check-in that counts, per (playbook, week) asked for: one query."""
         if not weeks:
             return {}
-        with unit_of_work(self.bind) as s:
+        with reading(self.bind) as s:
             latest = (
                 select(func.max(col(CheckIn.id)))
                 .where(

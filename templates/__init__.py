@@ -144,7 +144,12 @@ def _mentioning(text: Any, figures: dict[str, Any] | None = None) -> Mrkdwn:
     decision's figures) are mentions and channel links: Slack shows them by name. Anything
     else that looks like an id (a title typed as `<@U…>`, a word like CUSTOMER2024) is
     someone's text and stays text."""
-    named = named_ids(figures)
+    return with_mentions(text, named_ids(figures))
+
+
+def with_mentions(text: Any, named: frozenset[str]) -> Mrkdwn:
+    """`text` the bot wrote with ids in it, as `typed` text whose ids in `named` (those
+    the bot put there) are mentions and channel links; any other stays text."""
 
     def link(found: re.Match[str]) -> str:
         token = found.group(0)

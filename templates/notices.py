@@ -71,14 +71,17 @@ def revision_told(
     by: str,
     at_server: bool,
     why: str | None,
-    channels: tuple[str, str],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
 ) -> Payload:
     """A revision applied, to the team channel: each change (`changes`, in the words of
     cadence/revisions.py), the week it applies from (its Monday, and its cycle week when
     cycles run), who made it (`by`, a person; or, `at_server`, the operator loading a file)
-    and why (None: no reason given). `channels`: the team channel before and after, the
-    only ids in the changes shown as channel links."""
-    figures = {"before": {"channel": channels[0]}, "after": {"channel": channels[1]}}
+    and why (None: no reason given). `before`, `after`: the definitions, as the revision's
+    decision row keeps them; the people and channels they name (its team channel, exception
+    owner, operational owners, `escalate_to`: cadence.decisions.named_ids) are the only ids
+    in the changes shown as mentions and channel links."""
+    figures = {"before": dict(before), "after": dict(after)}
     return render(
         "revision_told",
         slug=slug,
@@ -249,6 +252,35 @@ def learning_prompt(
     """At a cycle's end, the owner is asked what the team learned: the KPI's way and each
     step's verdicts, mode changes and most given reasons. `first` and `latest`: (week, KPI)."""
     return render("learning_prompt", **locals())
+
+
+def escalation_backlog(
+    *,
+    slug: str,
+    items: Sequence[Mapping[str, Any]],
+    more: int,
+    holder: str,
+    sla: str,
+    since: str,
+    escalate_to: str | None,
+    meant_for: str | None = None,
+) -> Payload:
+    """A playbook's handoff terms began at `since`: the open items logged before them,
+    never answered, told once (`items`, the oldest, each with its `age_words`; `more`
+    past them) instead of escalated one by one (usecases/escalation.py); `meant_for`:
+    sent to the curators channel instead."""
+    return render(
+        "escalation_backlog",
+        slug=slug,
+        items=list(items),
+        count=len(items) + more,
+        more=more,
+        holder=holder,
+        sla=sla,
+        since=since,
+        escalate_to=escalate_to,
+        meant_for=meant_for,
+    )
 
 
 def escalation(

@@ -75,10 +75,11 @@ def stage_nudge(
     outputs: Sequence[Any],
     champion: str | None,
     playbook_id: int | None = None,
-    missing: Sequence[str] = (),
+    missing: Sequence[Mapping[str, Any]] = (),
 ) -> Payload:
     """Monday's nudge to the team channel: the week's stage, its steps and the KPI; week 3's
-    *Package it* (`playbook_id`) opens the kit form, naming the criteria it still lacks."""
+    *Package it* (`playbook_id`) opens the kit form, naming each criterion of readiness
+    still missing (`missing`: their figures, usecases/shared/readiness.py), ❌ with why."""
     return render("stage_nudge", **locals())
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from templates import with_mentions
+
 MAX_MODAL_BLOCKS = 100
 MAX_INPUT = 3000
 
@@ -207,19 +209,31 @@ def made_notice(slug: str, starts_on: str, channel: str, warning: str | None = N
     )
 
 
-def revised_notice(slug: str, changes: list[str], waiting: list[str] | None = None) -> dict[str, Any]:
+def revised_notice(
+    slug: str, changes: list[str], waiting: list[str] | None = None, named: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """What the form turns into once a revision is recorded: each change, and each bar change
+    asked of the curators; the ids the changes name (`named`: the people and channels of
+    the definitions, cadence.decisions.named_ids) as mentions, which Slack shows by name."""
     if not changes and not waiting:
         return _notice("Nothing changed", f"*{slug}*: nothing changed, so nothing was recorded.")
-    listed = "\n".join(f"• {_escape(c)}" for c in changes)[:1400]
+    listed = _clipped([f"• {with_mentions(c, named)}" for c in changes])
     text = f"*{slug}* revised, from the open week:\n{listed}\n" if changes else ""
     if waiting:
-        asked = "\n".join(f"• {_escape(c)}" for c in waiting)[:1400]
+        asked = _clipped([f"• {with_mentions(c, named)}" for c in waiting])
         text += f"These change the bar without tightening it, so a curator decides on them (from the next cycle):\n{asked}\n"
     return _notice("Playbook revised", f"{text}`/rollout history {slug}` lists it.")
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _clipped(lines: list[str], limit: int = 1400) -> str:
+    """Lines of mrkdwn, one a line, as many whole lines as fit in `limit` characters (a
+    mention or an escape is never cut in two), and "…" for the rest."""
+    kept: list[str] = []
+    for line in lines:
+        if sum(len(k) + 1 for k in kept) + len(line) > limit:
+            return "\n".join([*kept, "…"] if kept else [line[:limit] + "…"])  # one line past it: cut, as before
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _notice(title: str, text: str) -> dict[str, Any]:

@@ -420,6 +420,15 @@ TEXTS: dict[str, str] = {
     ),
     "upgrade_moved": "*{slug}* runs *{origin} v{runs}* now: it moved since this message. Nothing was changed.",
     "upgrade_not_adoptable": "*{origin} v{number}* can't run as *{slug}*: {problem}. It stays on v{runs}.",
+    # ---- the holdout's arm: the API's 409 and `rollout arm` (usecases/arms.py) ----
+    "arm_not_compared": (
+        "{slug} is not compared with the rest: its KPI needs `{setting}: {{rest: holdout, share: 0.1}}` "
+        "for the bot to assign cases"
+    ),
+    "arm_holds_nothing_out": (
+        "{slug} compares with the rest it reports, holding nothing out: its KPI needs "
+        "`{setting}: {{rest: holdout, share: 0.1}}` for the bot to assign cases"
+    ),
 }
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cadence.decisions import named_ids
 from cadence.judgement import ratio_interval, rubric_interval
-from templates.pages import source_name
+from templates.pages import names_in, source_name
 
 Table = tuple[list[str], list[list[Any]]]
 Column = tuple[str, Callable[[Any], Any]]
@@ -103,7 +104,7 @@ def _who(header: str, id_of: Callable[[Any], Any], people: dict[str, str]) -> li
 def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
     """A playbook page's tables."""
     p = page["playbook"]
-    people = page.get("people") or {}
+    people, channels = page.get("people") or {}, page.get("channels") or {}
     week = ("week", lambda r: r["week"].isoformat())
     verdicts = [(f"{step.name} verdict", _verdict_of(i)) for i, step in enumerate(page["steps"])]
     guardrail: list[Column] = (
@@ -175,7 +176,8 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             [
                 when,
                 ("kind", _key("kind")),
-                ("what", _key("summary")),
+                # as the page says it: the people and channels the bot named in it by their names
+                ("what", lambda d: names_in(d["summary"], people, channels, named_ids(d.get("figures")))),
                 ("rule", _key("rule")),
                 *_who("by", _key("actor"), people),
             ],
@@ -220,6 +222,10 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("state", lambda i: i["state"]),
                 ("reason", lambda i: i["reason"]),
                 *_who("logged by", lambda i: i["logged_by"], people),
+                # escalated now: when, by whom (the clock, or a person) and why
+                ("escalated at", lambda i: i["escalated"]["at"].isoformat() if i["escalated"] else None),
+                *_who("escalated by", lambda i: (i["escalated"]["by"] or "clock") if i["escalated"] else None, people),
+                ("escalation reason", lambda i: i["escalated"]["why"] if i["escalated"] else None),
             ],
             [i for group in page.get("queue", []) for i in group["open"]],
         ),

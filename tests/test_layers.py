@@ -8,6 +8,7 @@ far round."""
 import ast
 import importlib
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,164 @@ def test_no_module_is_longer_than_a_room_should_hold():
         and (lines := len(path.read_text().splitlines())) > MOST_LINES
     }
     assert long == {}
+
+
+# ---- one way to write (issue 79) ----------------------------------------------------------
+# A use case opens the unit of work, writes its own area through that area's repository,
+# records its decisions, messages and webhook events as one Change (uow.governance.apply)
+# and commits once. So a repository takes only its own area's rows: no decision, message,
+# Change or callback rides along, and only governance.py writes decision rows and announces
+# events, and only it and outbox.py enqueue messages. Governance and Outbox own those rows.
+OWNERS_OF_THE_RIDE = {"Governance", "Outbox", "Change"}
+RIDING = re.compile(r"\b(Decision|DecisionRecord|Message|Change|Callable|Tell)\b")
+RIDING_NAMES = {"decision", "decisions", "record", "records", "messages", "change", "tell", "also"}
+# Still the old way, each to move to its use case's Change; never to be added to.
+RIDE_LEFT = {
+    "ApiTokens.add",
+    "ApiTokens.revoke",
+    "Champions.name_champion",
+    "Champions.mark_item",
+    "Escalations.record",
+    "Escalations.clear",
+    "ExceptionItems.move",
+    "MadePlaybooks.create",
+    "MadePlaybooks.record",
+    "Playbooks.load",
+    "Playbooks.end_run",
+    "Playbooks.resume",
+    "Playbooks.hand_over",
+    "Playbooks.move_cycle_start",
+}
+STORAGE = sorted(p for p in (ROOT / "storage").rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_repositories_take_only_their_own_rows():
+    riding = set()
+    for path in STORAGE:
+        for cls in (n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)):
+            if cls.name in OWNERS_OF_THE_RIDE:
+                continue
+            for method in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
+                arguments = method.args.args[1:] + method.args.kwonlyargs
+                if any(
+                    a.arg in RIDING_NAMES or (a.annotation is not None and RIDING.search(ast.unparse(a.annotation)))
+                    for a in arguments
+                ):
+                    riding.add(f"{cls.name}.{method.name}")
+    assert riding - RIDE_LEFT == set(), "record decisions and messages as the use case's Change (uow.governance.apply)"
+    assert RIDE_LEFT - riding == set(), "moved to the one way: take it off RIDE_LEFT"
+
+
+WRITES_DECISIONS = re.compile(r"Decision\(\*\*decision_columns|insert\(DECISION\)|\bdecision_columns\(")
+# (module, what it writes besides its own rows) still the old way; never to be added to.
+OTHERS_ROWS_LEFT = {
+    ("api_tokens.py", "decisions"),
+    ("cadence_log.py", "messages"),
+    ("champions.py", "decisions"),
+    ("champions.py", "messages"),
+    ("escalations.py", "messages"),
+    ("exception_items.py", "messages"),
+    ("made.py", "decisions"),
+    ("made.py", "messages"),
+    ("playbooks.py", "decisions"),
+    ("playbooks.py", "messages"),
+    ("playbooks.py", "events"),
+    ("roles.py", "decisions"),
+}
+
+
+def test_decisions_messages_and_events_are_written_by_governance_alone():
+    written = set()
+    for path in STORAGE:
+        text, name = path.read_text(), path.name
+        if name not in ("governance.py", "governance_rows.py") and WRITES_DECISIONS.search(text):
+            written.add((name, "decisions"))
+        if name not in ("governance.py", "outbox.py") and re.search(r"\benqueue_in\(", text):
+            written.add((name, "messages"))
+        if name not in ("governance.py", "webhooks.py") and re.search(r"(?<!def )\bannounce\(", text):
+            written.add((name, "events"))
+    assert written - OTHERS_ROWS_LEFT == set(), "write them in the use case's Change (uow.governance.apply)"
+    assert OTHERS_ROWS_LEFT - written == set(), "moved to the one way: take it off OTHERS_ROWS_LEFT"
+
+
+# Repositories open no transaction of their own: the use case's unit of work is theirs.
+# What is left counts down; the few that decide by their own commit stay (each says why).
+OWN_TRANSACTIONS_AT_MOST = 72
+
+
+def test_repositories_open_ever_fewer_transactions_of_their_own():
+    opened = sum(len(re.findall(r"\b(?:unit_of_work|own_transaction)\(self\.bind", p.read_text())) for p in STORAGE)
+    assert opened <= OWN_TRANSACTIONS_AT_MOST, "write in the use case's unit of work instead"
+
+
+def _areas() -> dict[str, str]:
+    """The store's areas and their repositories' classes (storage/store.py, Store)."""
+    return dict(re.findall(r"self\.(\w+) = (\w+)\(", (ROOT / "storage" / "store.py").read_text()))
+
+
+def _writers() -> dict[str, set[str]]:
+    """Each repository's methods that write (they open a transaction: their own, or joined
+    to the unit of work they are called in)."""
+    found: dict[str, set[str]] = {}
+    for path in STORAGE:
+        for cls in (n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)):
+            for method in (n for n in cls.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
+                if re.search(r"\b(?:unit_of_work|own_transaction)\(self\.bind", ast.unparse(method)):
+                    found.setdefault(cls.name, set()).add(method.name)
+    return found
+
+
+# Writes from use cases outside a unit of work, by module: those that decide by their own
+# commit (a claim, a compare-and-set that tells another process it was first), each named
+# with why; and those still to move, never to be added to.
+WRITES_ALONE = {
+    ("usecases/events.py", "health.lose_slack_access"),  # the first to hear says so once
+    ("usecases/events.py", "health.regain_slack_access"),
+    ("usecases/tick.py", "health.lose_slack_access"),
+    ("usecases/api_reports.py", "tokens.mark_used"),  # a token's last use, beside the request's own work
+    ("usecases/shared/caller.py", "people.keep_names"),  # Slack's names, on the store every request shares
+}
+WRITES_LEFT = {
+    ("usecases/commands.py", "org.add_curator"),
+    ("usecases/commands.py", "org.add_holiday"),
+    ("usecases/commands.py", "org.remove_curator"),
+    ("usecases/commands.py", "org.remove_holiday"),
+    ("usecases/commands.py", "org.set_setting"),
+    ("usecases/escalation.py", "escalations.clear"),
+    ("usecases/escalation.py", "escalations.record"),
+    ("usecases/escalation.py", "exception_items.move"),
+    ("usecases/exception_queue.py", "exception_items.move"),
+    ("usecases/exception_queue.py", "outbox.enqueue"),
+    ("usecases/champions.py", "outbox.enqueue"),
+    ("usecases/playbook_form.py", "calibrations.add"),
+    ("usecases/playbook_form.py", "made.create"),
+    ("usecases/shared/champions.py", "champions.mark_item"),
+    ("usecases/shared/champions.py", "champions.name_champion"),
+    ("usecases/shared/life.py", "outbox.fail_undeliverable"),
+    ("usecases/shared/life.py", "playbooks.end_run"),
+    ("usecases/shared/life.py", "playbooks.hand_over"),
+    ("usecases/shared/life.py", "playbooks.move_cycle_start"),
+    ("usecases/shared/life.py", "playbooks.resume"),
+    ("usecases/shared/life.py", "playbooks.start_cycle"),
+    ("usecases/sources.py", "cadence_log.record"),
+    ("usecases/tick.py", "cadence_log.record"),
+    ("usecases/tick.py", "request_keys.forget"),
+    ("usecases/tokens.py", "tokens.add"),
+    ("usecases/tokens.py", "tokens.revoke"),
+}
+
+
+def test_use_cases_write_in_their_unit_of_work():
+    """A write from a use case goes through `uow.<area>` of the unit of work it opened."""
+    areas, writers = _areas(), _writers()
+    found = set()
+    for path in sorted((ROOT / "usecases").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            called = _dotted(node.func) if isinstance(node, ast.Call) else None
+            if not called or len(called) < 3 or called[-3] in ("uow", "together"):
+                continue
+            area, method = called[-2], called[-1]
+            if method in writers.get(areas.get(area, ""), set()):
+                found.add((str(path.relative_to(ROOT)), f"{area}.{method}"))
+    assert found - WRITES_ALONE - WRITES_LEFT == set(), "open the unit of work and write through it (uow.<area>)"
+    assert WRITES_LEFT - found == set(), "moved to the one way: take it off WRITES_LEFT"

@@ -10,12 +10,19 @@ from cadence import arms
 from cadence.definition_compare import SETTING, Compare
 from storage.models.access import ApiToken
 from storage.store import Store
+from templates.refusals import Refusal, plain
 from usecases.api_reads import NotFound
 from usecases.shared.services import Services
 
 
 class NoHoldout(Exception):
-    """The playbook holds no cases out (409): its KPI has no `compare: {rest: holdout}`."""
+    """The playbook holds no cases out (409): its KPI has no `compare: {rest: holdout}`.
+    Its words are `refusal`'s (templates/refusals.py), plainly: the API's and the command
+    line's."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(plain(refusal))
+        self.refusal = refusal
 
 
 class CaseRefused(Exception):
@@ -38,11 +45,10 @@ def assign(store: Store, slug: str, case_id: str | None) -> Assigned:
     exists, compared = _compare_of(store, slug)
     if not exists:
         raise NotFound(f"no playbook {slug}")
-    if compared is None or compared.holdout_share is None:
-        how = "compares with the rest it reports, holding nothing out" if compared else "is not compared with the rest"
-        raise NoHoldout(
-            f"{slug} {how}: its KPI needs `{SETTING}: {{rest: holdout, share: 0.1}}` for the bot to assign cases"
-        )
+    if compared is None:
+        raise NoHoldout(Refusal.of("arm_not_compared", slug=slug, setting=SETTING))
+    if compared.holdout_share is None:
+        raise NoHoldout(Refusal.of("arm_holds_nothing_out", slug=slug, setting=SETTING))
     share = compared.holdout_share
     return Assigned(slug, case_id, arms.arm(slug, case_id, share), share)
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from cadence import bar, keys
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from storage.governance_rows import Change
 from storage.models.governance import BarRequest
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, as_read_now
@@ -113,10 +114,10 @@ def record(uow: Store, split: Split, actor: str, now: datetime) -> Waits:
         f"Loaded from the file {file} at the server",
         figures={"changes": request.changes, "file": file, "effective_from": monday.isoformat()},
     )
-    replaced = uow.bar_requests.loaded(request, [decision], now, FILE_ACTOR)
+    replaced = uow.bar_requests.loaded(request, now, FILE_ACTOR)
     request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
     card = bar_requests.card(uow, request, state, effective=effective)
     messages = [Message(request.card_key, "chat.postMessage", channel, card)]
     messages += [bar_requests.card_update(uow, old, state, now) for old in replaced]
-    uow.outbox.enqueue(messages, now)
+    uow.governance.apply(Change(decisions=[decision], messages=messages), now)
     return Waits(playbook.slug, effective, words)

@@ -15,6 +15,7 @@ from typing import Any
 from cadence import bar, calendar, keys
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import DefinitionError, parse_playbook
+from storage.governance_rows import Change
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
 from storage.outbox import Message
@@ -67,13 +68,13 @@ def ask(
         summary=f"Bar change asked for {playbook.slug}, waiting for a curator: {_words(changes)}. Why: {why}",
         figures={"changes": request.changes, "reason": why},
     )
-    replaced = uow.bar_requests.ask(request, [record], now)
+    replaced = uow.bar_requests.ask(request, now)
     request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
     state = uow.playbooks.state_by_id(playbook.id) or state  # as the revision left it
     messages = [Message(request.card_key, "chat.postMessage", curators, card(uow, request, state))]
     if replaced is not None:
         messages.append(card_update(uow, replaced, state, now))
-    uow.outbox.enqueue(messages, now)
+    uow.governance.apply(Change(decisions=[record], messages=messages), now)
 
 
 # ---- what status and the web view show ----
@@ -216,9 +217,27 @@ def _voided(caller: Caller, request: BarRequest, state: PlaybookState | None, wa
         return False
     now = caller.now
     void = BarRequest(**{**request.model_dump(), "state": "void"})
-    caller.store.bar_requests.decide(
-        request.id, "void", now, [], [card_update(caller.store, void, state, now, void=why)], was
+    _decide(
+        caller.store,
+        request.id,
+        "void",
+        now,
+        Change(messages=[card_update(caller.store, void, state, now, void=why)]),
+        was,
     )
+    return True
+
+
+def _decide(
+    store: Store, request_id: int, state: str, now: datetime, change: Change, was: str = "open", **values: Any
+) -> bool:
+    """The request moved from `was` to `state`, with `change`'s decisions and messages, in
+    one unit of work; False, and nothing written, if another click moved it a moment ago."""
+    with store.unit_of_work() as uow:
+        if not uow.bar_requests.decide(request_id, state, now, was, **values):
+            return False
+        uow.governance.apply(change, now)
+        uow.commit()
     return True
 
 
@@ -271,8 +290,14 @@ def approve(caller: Caller, value: object) -> None:
         card_update(caller.store, approved, state, now),
         Message(keys.to_audience(f"bar-approved:{request.id}", "team"), "chat.postMessage", playbook.channel_id, told),
     ]
-    if not caller.store.bar_requests.decide(
-        request.id, "approved", now, [record], messages, decided_by=caller.user_id, effective_from=monday
+    if not _decide(
+        caller.store,
+        request.id,
+        "approved",
+        now,
+        Change(decisions=[record], messages=messages),
+        decided_by=caller.user_id,
+        effective_from=monday,
     ):
         raise Refusal.of("bar_decided_now")
 
@@ -316,8 +341,14 @@ def decline(caller: Caller, value: object, reason: str) -> None:
             keys.to_audience(f"bar-declined:{request.id}", request.asked_by), "chat.postMessage", request.asked_by, told
         ),
     ]
-    if not caller.store.bar_requests.decide(
-        request.id, "declined", now, [record], messages, decided_by=caller.user_id, decline_reason=reason
+    if not _decide(
+        caller.store,
+        request.id,
+        "declined",
+        now,
+        Change(decisions=[record], messages=messages),
+        decided_by=caller.user_id,
+        decline_reason=reason,
     ):
         raise Refusal.of("bar_decided_now")
 
@@ -353,8 +384,13 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
             why = f"the playbook changed since, so it no longer takes it ({err})"[:300]
     if state is None or spec is None:
         void = BarRequest(**{**request.model_dump(), "state": "void"})
-        store.bar_requests.decide(
-            request.id, "void", now, [], [card_update(store, void, state, now, void=why)], "approved"
+        _decide(
+            store,
+            request.id,
+            "void",
+            now,
+            Change(messages=[card_update(store, void, state, now, void=why)]),
+            "approved",
         )
         return 0
     playbook = state.playbook
@@ -397,8 +433,9 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
                     "effective_from": request.effective_from.isoformat() if request.effective_from else None,
                 },
             )
-            if not uow.bar_requests.decide(request.id, "applied", now, [record], messages, "approved"):
+            if not uow.bar_requests.decide(request.id, "applied", now, "approved"):
                 return 0
+            uow.governance.apply(Change(decisions=[record], messages=messages), now)
             uow.commit()
     except Stale:  # edited this very moment: the next tick applies it to the new definition
         return 0

@@ -131,4 +131,6 @@ def after_form(
     if refresh is not None:
         messages.append(refresh)
     if messages:
-        caller.store.outbox.enqueue(messages, caller.now)
+        with caller.store.unit_of_work() as uow:
+            uow.outbox.enqueue(messages, caller.now)
+            uow.commit()

@@ -115,7 +115,9 @@ def calibrate(caller: Caller, cmd: messages.Calibrate) -> Calibrated:
     row = calibration.run_row(
         caller.store, state, step.name, cmd.passed, cmd.total, cmd.note, caller.user_id, caller.now
     )
-    caller.store.calibrations.add([row])
+    with caller.store.unit_of_work() as uow:
+        uow.calibrations.add([row])
+        uow.commit()
     return Calibrated(state, step, row)
 
 
@@ -300,15 +302,19 @@ def _away(caller: Caller, first: date | None, last: date) -> Away:
     latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
     if last > latest:
         raise Refusal.of("away_too_far", usage="away", day=last.isoformat(), latest=latest.isoformat())
-    caller.store.people.set_away(caller.user_id, first, last, caller.now)
+    with caller.store.unit_of_work() as uow:
+        uow.people.set_away(caller.user_id, first, last, caller.now)
+        uow.commit()
     return Away(first, last)
 
 
 def _back(caller: Caller) -> date:
     """`away off`: the caller is back; the last day they had given."""
-    last = caller.store.people.clear_away(caller.user_id, caller.now)
-    if last is None:
-        raise Refusal.of("away_not_away", usage="away")
+    with caller.store.unit_of_work() as uow:
+        last = uow.people.clear_away(caller.user_id, caller.now)
+        if last is None:
+            raise Refusal.of("away_not_away", usage="away")
+        uow.commit()
     return last
 
 

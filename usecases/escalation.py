@@ -121,6 +121,61 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
     return len(store.escalations.record(made, at))
 
 
+BACKLOG_LISTED = 10  # the summary's items, oldest first; the rest are counted
+
+
+def tell_backlogs(store: Store, states: list[PlaybookState], curators: str | None, at: datetime) -> int:
+    """The clock's step before escalating: for each of these (active) playbooks whose
+    handoff terms began with a revision (playbook.handoff_since) and whose older items are
+    not yet told, one message to whoever its escalations go to, listing the open items
+    logged before the terms that nobody answered: they are not escalated one by one (a
+    backlog of 500 would be 500 messages). Written with the mark that it was, in one unit
+    of work: sent once across restarts and two clocks. Nothing waiting, no message (the
+    mark alone). Returns how many summaries this tick wrote."""
+    told = 0
+    for state in states:
+        playbook, terms = state.playbook, handoff(state.playbook)
+        since = playbook.handoff_since
+        if terms is None or since is None or playbook.handoff_backlog_at is not None:
+            continue
+        waiting = store.escalations.backlog(playbook.id, since)
+        messages = [_backlog_message(state, terms, since, waiting, curators, at)] if waiting else []
+        with store.unit_of_work() as uow:
+            if not uow.escalations.backlog_told(playbook.id, since, at):
+                continue  # another clock told it a moment ago, or the terms began again
+            uow.outbox.enqueue(messages, at)
+            uow.commit()
+        told += bool(messages)
+    return told
+
+
+def _backlog_message(
+    state: PlaybookState, terms: HandoffSpec, since: datetime, waiting: list[Item], curators: str | None, at: datetime
+) -> Message:
+    """The summary of the items logged before the handoff terms began, under its key, with
+    the curators' copy as an escalation has (`_message`)."""
+    playbook = state.playbook
+    to = _target(playbook, curators)
+
+    def payload(meant_for: str | None = None) -> dict[str, Any]:
+        listed = [dict(shown(state, i, at), age_words=age_words(i, at)) for i in waiting[:BACKLOG_LISTED]]
+        return notices.escalation_backlog(
+            slug=playbook.slug,
+            items=listed,
+            more=len(waiting) - len(listed),
+            holder=exception_owner(playbook),
+            sla=sla_words(terms.sla_hours),
+            since=_when(since),
+            escalate_to=escalate_to(playbook),
+            meant_for=meant_for,
+        )
+
+    body = payload()
+    if curators is not None and to != curators:
+        body["fallback"] = {"channel": curators, "payload": payload(meant_for=to)}
+    return Message(keys.escalation_backlog(playbook.id, since), "chat.postMessage", to, body)
+
+
 # ---- the Escalate button and its form ----
 
 

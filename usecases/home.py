@@ -206,4 +206,6 @@ def publish_later(services: Services, user_id: str, view: dict[str, Any]) -> Non
     """The Home tab someone opened, when it could not be published while Slack waited for
     the event's answer: the outbox publishes it (views.publish is idempotent, so a call
     that did get through before its answer was lost does no harm)."""
-    services.store.outbox.enqueue([_publish(user_id, view)], services.clock())
+    with services.store.unit_of_work() as uow:
+        uow.outbox.enqueue([_publish(user_id, view)], services.clock())
+        uow.commit()

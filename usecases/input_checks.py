@@ -17,44 +17,27 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cadence import calendar, inputs, keys
 from cadence.inputs import InputCheck
 from cadence.limits import MAX_VALUE
-from cadence.sources import next_ask
-from sources import Fetcher, Source, SourceFailed, Window, each
+from cadence.pulled import Asked
+from sources import Fetcher, SourceFailed, each
 from storage.cadence_log import Work
 from storage.input_checks import AlreadyChecked, check_row
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_inputs
+from usecases.shared import pulling
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class CheckJob:
-    """One checked input of one week, to ask its source about."""
-
-    state: PlaybookState
-    week_start: date
-    check: InputCheck
-
-    def key(self) -> tuple[int, date, str]:
-        return (self.state.playbook.id, self.week_start, self.check.name)
-
-
-@dataclass(frozen=True)
-class CheckAnswer:
-    job: CheckJob
-    value: float | None
-    error: str | None
-    at: datetime
+CheckAnswer = pulling.Answer[InputCheck]  # a checked input of a week, and what its source said
 
 
 @dataclass
@@ -74,59 +57,23 @@ class Checked:
         return f"input checks: {', '.join(parts)}" if parts else ""
 
 
-def _window(week_start: date, tz: str) -> Window:
-    zone = ZoneInfo(tz)
-    start = datetime.combine(week_start, time(0), tzinfo=zone)
-    return Window(start, datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone))
-
-
 async def ask(
     fetcher: Fetcher, state: PlaybookState, check: InputCheck, week_start: date, environ: Mapping[str, str]
 ) -> float:
     """An input's check for a week: its source's number. Raises SourceFailed."""
-    spec = (state.playbook.definition.get("sources") or {}).get(check.source)
-    if spec is None:
-        raise SourceFailed(f"the playbook has no source {check.source}")
-    value = await fetcher.fetch(Source.of(spec, environ), check.entry, _window(week_start, state.playbook.timezone))
+    value = await pulling.fetch(fetcher, state, check.entry, week_start, environ)
     if abs(value) > MAX_VALUE:
         raise SourceFailed(f"out of range: {value:g}")
     return value
 
 
-class InputClock:
-    def __init__(
-        self, store: Store, clock: Callable[[], datetime], environ: Mapping[str, str], workers: int, timeout: float
-    ):
-        self.store, self.clock, self.environ = store, clock, environ
-        self.workers, self.timeout = workers, timeout
+class InputClock(pulling.PullingClock[InputCheck]):
+    """Each checked input, asked from its week's Sunday 12:00."""
 
-    def due(self, states: list[PlaybookState], at: datetime) -> list[CheckJob]:
-        """Every checked input of an open week of an active playbook whose Sunday 12:00
-        has come, not yet settled, and due: never asked, or its next ask come. Never
-        asked first, then the longest waiting."""
-        candidates: list[CheckJob] = []
-        for state in states:
-            checks = inputs.checks(state.playbook.definition)
-            if not checks or state.playbook.status != "active" or state.cycle_anchor is None:
-                continue
-            tz, grace = state.playbook.timezone, state.settings.grace_hours
-            for week in calendar.open_weeks(state.running(), tz, grace, at):
-                if inputs.opens_at(week.week_start, tz) <= at:
-                    candidates += [CheckJob(state, week.week_start, check) for check in checks]
-        if not candidates:
-            return []
-        asked = self.store.input_checks.asked([job.week_start for job in candidates])
-        jobs: list[tuple[datetime, CheckJob]] = []
-        for job in candidates:
-            before = asked.get(job.key())
-            if before is None:
-                jobs.append((datetime.min.replace(tzinfo=at.tzinfo), job))
-            elif not before.settled:
-                playbook = job.state.playbook
-                closes = calendar.week_closes_at(job.week_start, playbook.timezone, job.state.settings.grace_hours)
-                if next_ask(before.last_at, before.failures, closes) <= at:
-                    jobs.append((before.last_at, job))
-        return [job for _, job in sorted(jobs, key=lambda pair: pair[0])]
+    numbers, opens_at, ask = staticmethod(inputs.checks), staticmethod(inputs.opens_at), staticmethod(ask)
+
+    def _asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
+        return self.store.input_checks.asked(weeks)
 
     def run(
         self, states: list[PlaybookState], at: datetime, deadline: datetime, stop: threading.Event | None = None
@@ -137,17 +84,7 @@ class InputClock:
         done = Checked()
         if not jobs:
             return done
-
-        async def answer(fetcher: Fetcher, job: CheckJob) -> CheckAnswer | None:
-            if (stop is not None and stop.is_set()) or self.clock() >= deadline:
-                return None  # the next pass's: not asked, nothing recorded
-            try:
-                value = await ask(fetcher, job.state, job.check, job.week_start, self.environ)
-                return CheckAnswer(job, value, None, self.clock())
-            except SourceFailed as err:
-                return CheckAnswer(job, None, str(err), self.clock())
-
-        answers = [a for a in each(jobs, answer, min(self.workers, len(jobs)), self.timeout) if a is not None]
+        answers = self._answers(jobs, deadline, stop)
         done.asked, done.deferred = len(answers), len(jobs) - len(answers)
         for found in answers:
             outcome = _row(found)["outcome"]
@@ -182,7 +119,7 @@ class InputClock:
 
     def _told(self, found: CheckAnswer) -> Work:
         """One DM to the exception owner (else the owner): the input fell below its min."""
-        job, check = found.job, found.job.check
+        job, check = found.job, found.job.number
         playbook = job.state.playbook
         to = playbook.definition.get("exception_owner") or playbook.owner_id
         payload = notices_inputs.input_below(
@@ -192,28 +129,17 @@ class InputClock:
             value=found.value,
             minimum=check.min,
             source=check.source,
-            week=job.week_start.isoformat(),
+            week=job.week.week_start.isoformat(),
             when_missing=check.when_missing,
             owner=check.owner,
         )
-        unit = keys.input_below(playbook.id, job.week_start, check.name)
+        unit = keys.input_below(playbook.id, job.week.week_start, check.name)
         message = Message(keys.to_audience(unit, "owner"), "chat.postMessage", to, payload)
-        return Work(unit, "input-below", found.at, "done", playbook.id, job.week_start, messages=[message])
+        return Work(unit, "input-below", found.at, "done", playbook.id, job.week.week_start, messages=[message])
 
 
 def _row(found: CheckAnswer) -> dict[str, Any]:
-    job, check = found.job, found.job.check
-    return check_row(
-        job.state.playbook.id,
-        job.week_start,
-        check.name,
-        check.source,
-        check.asked,
-        check.min,
-        found.at,
-        found.value,
-        found.error,
-    )
+    return check_row(*found.asked(), found.job.number.min, found.at, found.value, found.error)
 
 
 # ---- what status, the web view, `source test` and readiness read ----
@@ -277,9 +203,6 @@ def test(
     checks = inputs.checks(state.playbook.definition)
 
     async def one(fetcher: Fetcher, check: InputCheck) -> Tried:
-        try:
-            return Tried(check, await ask(fetcher, state, check, week_start, environ), None)
-        except SourceFailed as err:
-            return Tried(check, None, str(err))
+        return Tried(check, *await pulling.answered(ask(fetcher, state, check, week_start, environ)))
 
     return each(checks, one, min(workers, len(checks)), timeout) if checks else []

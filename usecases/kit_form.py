@@ -161,6 +161,7 @@ def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) 
     state = forms._by_id(caller, playbook_id)
     caller.require_owner_or_curator(state, "kit")
     life.refuse_unless_running(state, "kit")
+    forms.refuse_if_changed(caller, state, opened_on)
     before = parse_playbook(state.playbook.definition).canonical()
     raw = copy.deepcopy(before)
     numbers: dict[str, list[int]] = {}  # a list field's entries' line numbers, as typed

@@ -54,7 +54,9 @@ def _learn(caller: Caller, state: PlaybookState, text: str, cycle: int | None, u
         raise Refusal.of("learn_arguments", usage=usage)
     if len(text) > MAX_TEXT_CHARS:
         raise Refusal.of("free_text_too_long", usage=usage, what="a learning", length=len(text), limit=MAX_TEXT_CHARS)
-    learning = caller.store.learnings.add(state.playbook.id, number, text.strip(), caller.user_id, caller.now)
+    with caller.store.unit_of_work() as uow:
+        learning = uow.learnings.add(state.playbook.id, number, text.strip(), caller.user_id, caller.now)
+        uow.commit()
     count = caller.store.learnings.counts(state.playbook.id).get(number, 0)
     return Learned(state, number, learning, count)
 
@@ -74,7 +76,10 @@ def withdraw_newest(caller: Caller, state: PlaybookState, owner_or_curator: bool
     week = calendar.week_containing(state.cycle_anchor, caller.today(state)) if state.cycle_anchor else None
     if week is None or replication.learning_cycle(week.cycle, week.week, learning.cycle) is None:
         return None
-    return learning if caller.store.learnings.withdraw(learning.id, caller.user_id, caller.now) else None
+    with caller.store.unit_of_work() as uow:
+        withdrawn = uow.learnings.withdraw(learning.id, caller.user_id, caller.now)
+        uow.commit()
+    return learning if withdrawn else None
 
 
 # ---- the week-4 DM: what did the cycle teach? ---------------------------------------

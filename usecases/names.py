@@ -69,7 +69,9 @@ def name_people_and_channels(
         log.warning("names: Slack did not say who %s is (%s); the next tick asks again", err.channel_id, err.reason)
     finally:
         if people:
-            store.people.keep_names(people, now)
+            with store.unit_of_work() as uow:
+                uow.people.keep_names(people, now)
+                uow.commit()
             named.people = len(people)
     channels: list[tuple[str, str | None]] = []
     try:
@@ -81,16 +83,22 @@ def name_people_and_channels(
         log.warning("names: Slack did not name channel %s (%s); the next tick asks again", err.channel_id, err.reason)
     finally:
         if channels:
-            store.people.keep_channel_names(channels, now)
+            with store.unit_of_work() as uow:
+                uow.people.keep_channel_names(channels, now)
+                uow.commit()
             named.channels = len(channels)
     return named
 
 
 def keep_person(store: Store, person: Person, now: datetime) -> None:
     """Slack told of a person's names (a `user_change` event)."""
-    store.people.keep_names([(person.user_id, person.display_name, person.real_name)], now)
+    with store.unit_of_work() as uow:
+        uow.people.keep_names([(person.user_id, person.display_name, person.real_name)], now)
+        uow.commit()
 
 
 def keep_channel(store: Store, channel_id: str, name: str | None, now: datetime) -> None:
     """Slack told of a channel's new name (a `channel_rename` event)."""
-    store.people.keep_channel_names([(channel_id, name)], now)
+    with store.unit_of_work() as uow:
+        uow.people.keep_channel_names([(channel_id, name)], now)
+        uow.commit()

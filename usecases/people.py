@@ -22,45 +22,49 @@ def person_gone(store: Store, user_id: str, reason: str, now: datetime) -> list[
     """Record that `user_id` left; the slugs of the playbooks they own whose curators were
     told (none when it was known already: told once). Their web view sessions end now,
     and any sign-in link not yet used with them: the web view is not theirs to read."""
-    if store.web_logins.end_sessions_of(user_id):
-        log.info("web view: %s's sessions ended, deactivated in Slack (%s)", user_id, reason)
-    if not store.people.deactivate(user_id, now):
-        return []
-    owned = [
-        s
-        for s in store.playbooks.of_person(user_id)
-        if s.playbook.owner_id == user_id and s.playbook.status != "retired"
-    ]
-    roles = _roles_of(store, user_id)
-    if not owned and not roles:
-        return []
-    curators = store.org.setting(CURATORS_CHANNEL)
-    audience = [curators] if curators else sorted(store.org.curators())  # without a channel, each curator by DM
-    messages = [
-        Message(
-            keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
-            "chat.postMessage",
-            channel,
-            notices.owner_deactivated(
-                slug=state.playbook.slug, title=state.playbook.title, owner=user_id, reason=reason
-            ),
-        )
-        for state in owned
-        for channel in audience
-    ]
-    messages += [
-        Message(
-            keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
-            "chat.postMessage",
-            channel,
-            notices.role_deactivated(
-                slug=state.playbook.slug, title=state.playbook.title, roles=named, person=user_id, reason=reason
-            ),
-        )
-        for state, named in roles
-        for channel in audience
-    ]
-    store.outbox.enqueue(messages, now)
+    with store.unit_of_work() as uow:  # one action: their sessions end, they are gone, the curators told
+        if uow.web_logins.end_sessions_of(user_id):
+            log.info("web view: %s's sessions ended, deactivated in Slack (%s)", user_id, reason)
+        if not uow.people.deactivate(user_id, now):
+            uow.commit()
+            return []
+        owned = [
+            s
+            for s in uow.playbooks.of_person(user_id)
+            if s.playbook.owner_id == user_id and s.playbook.status != "retired"
+        ]
+        roles = _roles_of(uow, user_id)
+        if not owned and not roles:
+            uow.commit()
+            return []
+        curators = uow.org.setting(CURATORS_CHANNEL)
+        audience = [curators] if curators else sorted(uow.org.curators())  # without a channel, each curator by DM
+        messages = [
+            Message(
+                keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
+                "chat.postMessage",
+                channel,
+                notices.owner_deactivated(
+                    slug=state.playbook.slug, title=state.playbook.title, owner=user_id, reason=reason
+                ),
+            )
+            for state in owned
+            for channel in audience
+        ]
+        messages += [
+            Message(
+                keys.to_audience(keys.owner_gone(state.playbook.id, user_id, now.isoformat()), channel),
+                "chat.postMessage",
+                channel,
+                notices.role_deactivated(
+                    slug=state.playbook.slug, title=state.playbook.title, roles=named, person=user_id, reason=reason
+                ),
+            )
+            for state, named in roles
+            for channel in audience
+        ]
+        uow.outbox.enqueue(messages, now)
+        uow.commit()
     return [state.playbook.slug for state in owned] + [state.playbook.slug for state, _ in roles]
 
 
@@ -82,4 +86,7 @@ def _roles_of(store: Store, user_id: str) -> list[tuple[PlaybookState, list[str]
 
 def person_back(store: Store, user_id: str, now: datetime) -> bool:
     """Slack calls `user_id` active again (reactivated): DMs reach them again."""
-    return store.people.reactivate(user_id, now)
+    with store.unit_of_work() as uow:
+        back = uow.people.reactivate(user_id, now)
+        uow.commit()
+    return back

@@ -127,6 +127,8 @@ class Revised:
     slug: str
     changes: list[str]  # empty: nothing changed, nothing recorded
     waiting: list[str] = field(default_factory=list)  # the bar's changes asked of the curators
+    # the people and channels the changes name by id, which the reply shows as mentions
+    named: frozenset[str] = frozenset()
 
 
 # ---- who may ----
@@ -408,6 +410,7 @@ def revise(
     state = _by_id(caller, playbook_id)
     caller.require_owner_or_curator(state, "edit")
     life.refuse_unless_running(state, "edit")
+    refuse_if_changed(caller, state, opened_on)
     before = _as_read_now(state)
     raw = _shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
     if before.get("timezone") is None and answers.timezone == state.playbook.timezone:
@@ -428,7 +431,8 @@ def apply_revision(
 ) -> Revised:
     """`raw` (the playbook as a form leaves it) checked as `playbook load` checks it, each
     problem on `field_of` its path, and recorded as a revision of `state` (the edit form's
-    and the kit form's, usecases/kit_form.py): a bar change waits for a curator."""
+    and the kit form's, usecases/kit_form.py): a bar change waits for a curator. The
+    caller has refused a form opened on an older definition (`refuse_if_changed`)."""
     playbook = state.playbook
     before = _as_read_now(state)
     spec = _spec(raw, field_of)
@@ -476,12 +480,25 @@ def apply_revision(
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
                 bar_requests.ask(uow, state, waiting, why or "", curators, caller.user_id, caller.now)
             uow.commit()
-    except Stale as stale:
-        who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
-        when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
-        raise FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)}) from None
+    except Stale as stale:  # changed between the check and the write
+        raise _changed_since(caller, stale) from None
     words = (revision.words if previous is not None else []) + ([STALE_WORDS] if marks else [])
-    return Revised(playbook.slug, words, [c.words for c in waiting])
+    named = decisions.named_ids({"before": before, "after": after})
+    return Revised(playbook.slug, words, [c.words for c in waiting], named)
+
+
+def refuse_if_changed(caller: Caller, state: PlaybookState, opened_on: str) -> None:
+    """A form opened on an older definition than `state`'s is refused, naming who changed
+    it, before anything is compared with the playbook now: someone else's change would
+    read as the form's own (a cap they tightened, as the form loosening it)."""
+    if fingerprint(state.playbook.definition) != opened_on:
+        raise _changed_since(caller, caller.store.made.last_change(state.playbook.id))
+
+
+def _changed_since(caller: Caller, stale: Stale) -> FormProblems:
+    who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
+    when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
+    return FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)})
 
 
 STALE_WORDS = "prompt or model changed: each step's calibration set is stale until it is run again"

@@ -15,7 +15,9 @@ def decide(caller: Caller, key: str, approve: bool) -> None:
     # decision standing.
     refresh = home.refresh(caller.store, caller.user_id, caller.now)
     if refresh is not None:
-        caller.store.outbox.enqueue([refresh], caller.now)
+        with caller.store.unit_of_work() as uow:
+            uow.outbox.enqueue([refresh], caller.now)
+            uow.commit()
 
 
 def publish(caller: Caller, key: str) -> None:

@@ -51,7 +51,9 @@ def decline(caller: Caller, value: str, reason: str) -> None:
 def _refresh(caller: Caller) -> None:
     refresh = home.refresh(caller.store, caller.user_id, caller.now)
     if refresh is not None:
-        caller.store.outbox.enqueue([refresh], caller.now)
+        with caller.store.unit_of_work() as uow:
+            uow.outbox.enqueue([refresh], caller.now)
+            uow.commit()
 
 
 @dataclass(frozen=True)

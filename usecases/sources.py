@@ -25,25 +25,28 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cadence import calendar, keys, sources
+from cadence import calendar, keys, pulled, sources
 from cadence.limits import MAX_COUNT, MAX_VALUE
-from sources import Fetcher, Source, SourceFailed, Window, each
+from cadence.pulled import Asked
+from sources import Fetcher, SourceFailed, each
 from storage.cadence_log import Work
 from storage.outbox import Message
-from storage.source_fetches import AlreadyFetched, Asked, fetch_row
+from storage.source_fetches import AlreadyFetched, fetch_row
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
 from storage.weekly_reports import NewReport
 from templates import notices
 from templates.refusals import Refusal, plain
 from usecases.input_checks import Checked, InputClock
-from usecases.shared import messages, recording
+from usecases.shared import messages, pulling, recording
+from usecases.shared.pulling import window
 from usecases.shared.reliability import Reliability, reliability
 
-__all__ = ["Reliability", "reliability"]  # input reliability, for status, the web view and the CLI
+# input reliability, for status, the web view and the CLI; the week a source is asked about
+__all__ = ["Reliability", "reliability", "window"]
 
 log = logging.getLogger(__name__)
 
@@ -51,27 +54,8 @@ WORKERS = 16  # fetches at once
 PASS_SECONDS = 45.0  # no fetch starts later in a pass: with its 10 s timeout, a pass ends within its minute
 
 
-@dataclass(frozen=True)
-class Job:
-    """One sourced number of one week, to ask its source for."""
-
-    state: PlaybookState
-    week: calendar.WeekRef
-    entry: sources.Entry
-
-    def key(self) -> tuple[int, date, str]:
-        return (self.state.playbook.id, self.week.week_start, self.entry.key)
-
-    def source_key(self) -> tuple[int, date, str]:
-        return (self.state.playbook.id, self.week.week_start, self.entry.source)
-
-
-@dataclass(frozen=True)
-class Answer:
-    job: Job
-    value: float | None
-    error: str | None
-    at: datetime
+Job = pulling.Job[sources.Entry]  # one sourced number of one week, to ask its source for
+Answer = pulling.Answer[sources.Entry]
 
 
 @dataclass
@@ -92,13 +76,6 @@ class Fetched:
         return "; ".join(said + ([self.checks.summary()] if self.checks.summary() else []))
 
 
-def window(week_start: date, tz: str) -> Window:
-    """A week's bounds as instants in the playbook's zone: Monday 00:00 to the next Monday 00:00."""
-    zone = ZoneInfo(tz)
-    start = datetime.combine(week_start, time(0), tzinfo=zone)
-    return Window(start, datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone))
-
-
 class Sample(float):
     """A rubric score fetched as a sample (`rubric: {passed, reviewed}`): passed ÷ reviewed,
     carrying its reviewed count to the report (a float, so it is stored and shown as any
@@ -114,10 +91,7 @@ class Sample(float):
 
 
 async def _count(fetcher: Fetcher, state: PlaybookState, entry: sources.Entry, week_start: date, environ: Any) -> int:
-    spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
-    if spec is None:
-        raise SourceFailed(f"the playbook has no source {entry.source}")
-    value = await fetcher.fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone))
+    value = await pulling.fetch(fetcher, state, entry, week_start, environ)
     if not (value >= 0 and float(value).is_integer() and value <= MAX_COUNT):
         raise SourceFailed(f"not a count: {value:g} (a whole number from 0 to {MAX_COUNT:,} was expected)")
     return int(value)
@@ -163,10 +137,7 @@ async def ask(
         return await _sample(fetcher, state, entry, week_start, environ)
     if entry.dimensions:
         return await _by_dimension(fetcher, state, entry, week_start, environ)
-    spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
-    if spec is None:
-        raise SourceFailed(f"the playbook has no source {entry.source}")
-    value = await fetcher.fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone))
+    value = await pulling.fetch(fetcher, state, entry, week_start, environ)
     if entry.feeds in ("cases", "exceptions", "value") and not (
         value >= 0 and float(value).is_integer() and value <= MAX_COUNT
     ):
@@ -195,7 +166,13 @@ def _command(state: PlaybookState, entry: sources.Entry, value: float) -> messag
     return messages.Rubric(slug, step, float(value), reviewed=reviewed, dimensions=counts)
 
 
-class SourceClock:
+class SourceClock(pulling.PullingClock[sources.Entry]):
+    """Each sourced number, asked from its week's end; a source's numbers of a week wait
+    as one (next_ask over those still missing)."""
+
+    numbers, opens_at, ask = staticmethod(sources.entries), staticmethod(pulled.week_ends_at), staticmethod(ask)
+    by_source = True
+
     def __init__(
         self,
         store: Store,
@@ -205,51 +182,11 @@ class SourceClock:
         timeout: float = 10.0,
         pass_seconds: float = PASS_SECONDS,
     ):
-        self.store = store
-        self.clock = clock
-        self.environ = environ if environ is not None else os.environ
-        self.workers = workers
-        self.timeout = timeout
+        super().__init__(store, clock, environ if environ is not None else os.environ, workers, timeout)
         self.pass_seconds = pass_seconds
 
-    def due(self, states: list[PlaybookState], at: datetime) -> list[Job]:
-        """Every sourced number of a week that has ended and is still open, of an active
-        playbook, not yet settled and due: never asked, or its source's next ask come
-        (cadence.sources.next_ask, over the source's numbers still missing that week).
-        Never asked first, then the longest waiting."""
-        candidates: list[Job] = []
-        for state in states:
-            entries = sources.entries(state.playbook.definition)
-            if not entries or state.playbook.status != "active" or state.cycle_anchor is None:
-                continue
-            tz, grace = state.playbook.timezone, state.settings.grace_hours
-            for week in calendar.open_weeks(state.running(), tz, grace, at):
-                if window(week.week_start, tz).week_end <= at:
-                    candidates += [Job(state, week, entry) for entry in entries]
-        if not candidates:
-            return []
-        asked = self.store.sources.asked([job.week.week_start for job in candidates])
-        missing: dict[tuple[int, date, str], list[Asked]] = defaultdict(list)  # by source, its numbers still missing
-        for job in candidates:
-            before = asked.get(job.key())
-            if before is not None and not before.settled:
-                missing[job.source_key()].append(before)
-        jobs: list[tuple[datetime, Job]] = []
-        for job in candidates:
-            before = asked.get(job.key())
-            if before is None:
-                jobs.append((datetime.min.replace(tzinfo=at.tzinfo), job))
-                continue
-            if before.settled:
-                continue
-            tried = missing[job.source_key()]
-            last = max(a.last_at for a in tried)
-            closes = calendar.week_closes_at(
-                job.week.week_start, job.state.playbook.timezone, job.state.settings.grace_hours
-            )
-            if sources.next_ask(last, max(a.failures for a in tried), closes) <= at:
-                jobs.append((last, job))
-        return [job for _, job in sorted(jobs, key=lambda pair: pair[0])]
+    def _asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
+        return self.store.sources.asked(weeks)
 
     def run_due(self, at: datetime, stop: threading.Event | None = None) -> Fetched:
         """The clock's pass: every number due at `at`, of the playbooks as they are now,
@@ -278,21 +215,6 @@ class SourceClock:
         done.failed = len(failures)
         return done
 
-    def _answers(self, jobs: list[Job], deadline: datetime, stop: threading.Event | None = None) -> list[Answer]:
-        """Ask for each job, at most `workers` at once and in their order; none started at
-        or after `deadline` (by the injected clock) or once `stop` is set."""
-
-        async def answer(fetcher: Fetcher, job: Job) -> Answer | None:
-            if (stop is not None and stop.is_set()) or self.clock() >= deadline:
-                return None  # left for the next pass: not asked, nothing recorded
-            try:
-                value = await ask(fetcher, job.state, job.entry, job.week.week_start, self.environ)
-                return Answer(job, value, None, self.clock())
-            except SourceFailed as err:
-                return Answer(job, None, str(err), self.clock())
-
-        return [a for a in each(jobs, answer, min(self.workers, len(jobs)), self.timeout) if a is not None]
-
     def _store(self, answers: list[Answer]) -> int:
         """The values, each through the path every report takes, with its fetch row, in one
         unit of work; if a week closed meanwhile, playbook by playbook (the closed one
@@ -310,7 +232,7 @@ class SourceClock:
             rows, fetches = by_playbook[job.state.playbook.id]
             if row is not None:
                 rows.append(row)
-            fetches.append(self._fetch_row(answer))
+            fetches.append(fetch_row(*answer.asked(), answer.at, answer.value, answer.error))
         if not by_playbook:
             return 0
         try:
@@ -334,7 +256,7 @@ class SourceClock:
 
     @staticmethod
     def _row(job: Job, value: float, at: datetime) -> NewReport | None:
-        state, entry = job.state, job.entry
+        state, entry = job.state, job.number
         if entry.feeds == "value":  # the week's count of the value measure's events: its fetch row alone
             return None
         step = state.step(entry.step) if entry.step else None
@@ -346,20 +268,6 @@ class SourceClock:
             return replace(row, times=int(value)) if value else None
         return row
 
-    @staticmethod
-    def _fetch_row(answer: Answer) -> dict[str, Any]:
-        job = answer.job
-        return fetch_row(
-            job.state.playbook.id,
-            job.week.week_start,
-            job.entry.key,
-            job.entry.source,
-            job.entry.asked,
-            answer.at,
-            answer.value,
-            answer.error,
-        )
-
     def _say(self, failures: list[Answer]) -> None:
         """The failures' rows, and one message per source and week to the owner and the
         curators channel (a unit of work each: a later failure of the same week says
@@ -368,12 +276,12 @@ class SourceClock:
         the owner's other messages (usecases/people.py)."""
         if not failures:
             return
-        self.store.sources.record([self._fetch_row(a) for a in failures])
+        self.store.sources.record([fetch_row(*a.asked(), a.at, a.value, a.error) for a in failures])
         curators = self.store.org.setting(CURATORS_CHANNEL)
         grouped: dict[tuple[int, date, str], list[Answer]] = defaultdict(list)
         for answer in failures:
             job = answer.job
-            grouped[(job.state.playbook.id, job.week.week_start, job.entry.source)].append(answer)
+            grouped[(job.state.playbook.id, job.week.week_start, job.number.source)].append(answer)
         gone = self.store.people.deactivated(sorted({a.job.state.playbook.owner_id for a in failures}))
         curator_dms = sorted(self.store.org.curators()) if gone and not curators else []
         work = []
@@ -388,7 +296,7 @@ class SourceClock:
                 week=week_start.isoformat(),
                 closes=calendar.closing_words(week_start, playbook.timezone, state.settings.grace_hours),
                 failures=[
-                    {"what": a.job.entry.words(playbook.kpi_name, playbook.guardrail_name or ""), "error": a.error}
+                    {"what": a.job.number.words(playbook.kpi_name, playbook.guardrail_name or ""), "error": a.error}
                     for a in answers
                 ],
                 owner_gone=playbook.owner_id if owner_gone else None,
@@ -426,10 +334,7 @@ def test(state: PlaybookState, week_start: date, environ: Mapping[str, str], tim
     entries = sources.entries(state.playbook.definition)
 
     async def one(fetcher: Fetcher, entry: sources.Entry) -> Tried:
-        try:
-            return Tried(entry, await ask(fetcher, state, entry, week_start, environ), None)
-        except SourceFailed as err:
-            return Tried(entry, None, str(err))
+        return Tried(entry, *await pulling.answered(ask(fetcher, state, entry, week_start, environ)))
 
     return each(entries, one, min(WORKERS, len(entries)), timeout) if entries else []
 

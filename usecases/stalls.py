@@ -56,5 +56,7 @@ def answer(caller: Caller, answer: str, playbook_id: int, cycle: int, reason: st
         life.retire(caller.store, state, reason, caller.user_id, caller.now)
         return state
     record = decisions.of_stall_answer(playbook.id, playbook.slug, cycle, answer, reason, caller.user_id)
-    caller.store.governance.apply(Change(decisions=[record]), caller.now)
+    with caller.store.unit_of_work() as uow:
+        uow.governance.apply(Change(decisions=[record]), caller.now)
+        uow.commit()
     return state

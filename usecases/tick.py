@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from cadence import calendar, judgement, keys, kit_lines, review
+from cadence import calendar, judgement, keys, review
 from cadence.schedule import (
     DIGEST_SLOT,
     EXCEPTION_QUEUE,
@@ -44,7 +44,7 @@ from storage.store import PlaybookState, Store
 from templates import load_all, notices_close
 from usecases import bar_requests, escalation, exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
-from usecases.shared import life, weeks
+from usecases.shared import life, registry, weeks
 from usecases.shared.collector import collector_paused
 from usecases.shared.queue import exception_owner
 from usecases.sources import SourceClock
@@ -104,18 +104,20 @@ class Cadence:
         member_weeks = []
         pending_closes: list[tuple[PlaybookState, list[Due]]] = []
         simple: list[Work] = []  # nudges and lapsed weeks of every playbook: one transaction
+        nudges: list[tuple[PlaybookState, Due]] = []
         for state, clock in plans:
             work = playbook_work(clock, cursors.get(state.playbook.id, {}), at)
             if work.closes:
                 pending_closes.append((state, work.closes))
             if state.playbook.status != "active" or report.held:
                 continue  # paused or retired: its last week still closes, and nothing goes out
-            simple += [self._nudge(state, due) for due in work.nudges]
+            nudges += [(state, due) for due in work.nudges]
             simple += [
                 _skipped(due, "a holiday" if due.holiday else "the bot was not running during this week's slots")
                 for due in work.lapsed
             ]
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
+        simple = self._nudges(nudges, at) + simple
         report.add(simple, self.store.cadence_log.record(simple, self.clock()))
         if pending_closes:
             self._close_weeks(pending_closes, report)
@@ -128,8 +130,13 @@ class Cadence:
             self._owner_reminders(active, cursors, at, report)
             self._learning_prompts(active, cursors, at, report)
             self._exception_queues(active, cursors, at, report)
-            # exception items unanswered past their SLA (usecases/escalation.py)
-            escalated = escalation.escalate_due(self.store, [s for s, _ in active], reads.curators_channel, at)
+            # exception items unanswered past their SLA (usecases/escalation.py); first, once,
+            # a summary of those logged before a playbook's handoff terms began
+            running = [s for s, _ in active]
+            summaries = escalation.tell_backlogs(self.store, running, reads.curators_channel, at)
+            if summaries:
+                report.counts[("escalation summary", "done")] += summaries
+            escalated = escalation.escalate_due(self.store, running, reads.curators_channel, at)
             if escalated:
                 report.counts[("escalation", "done")] += escalated
             back = learned_back.due(
@@ -154,7 +161,14 @@ class Cadence:
 
     # ---- team channel ----
 
-    def _nudge(self, state: PlaybookState, due: Due) -> Work:
+    def _nudges(self, nudges: list[tuple[PlaybookState, Due]], at: datetime) -> list[Work]:
+        """Monday's nudges. Week 3's *Package it* names each criterion of readiness still
+        missing, judged as `/rollout publish` judges it at `at`: for all of them at once."""
+        packaging = {s.playbook.id: s for s, due in nudges if _sent(due) and due.week and due.week.week == 3}
+        judged = registry.criteria_now(self.store, list(packaging.values()), at) if packaging else {}
+        return [self._nudge(state, due, judged.get(state.playbook.id, [])) for state, due in nudges]
+
+    def _nudge(self, state: PlaybookState, due: Due, criteria: list[dict[str, Any]]) -> Work:
         if due.holiday:
             return _skipped(due, "a holiday, and no working day left in the week")
         if due.stale:
@@ -175,7 +189,7 @@ class Cadence:
             # the first cycle's first week names the team's champion and their checklist
             champion=playbook.champion_id if due.week and (due.week.cycle, due.week.week) == (1, 1) else None,
             playbook_id=playbook.id,  # week 3's *Package it* (usecases/kit_form.py)
-            missing=kit_lines.missing(playbook.definition),
+            missing=[c for c in criteria if not c["met"]],
         )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.channel_id, message)])
 
@@ -552,6 +566,10 @@ def _done(due: Due, messages: list[Message]) -> Work:
 
 def _skipped(due: Due, note: str) -> Work:
     return Work(due.key, due.kind, due.due_at, "skipped", due.playbook_id, due.week_start, due.user_id, note=note)
+
+
+def _sent(due: Due) -> bool:
+    return not (due.holiday or due.stale)
 
 
 def _late(due: Due) -> str:

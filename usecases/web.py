@@ -49,7 +49,9 @@ def one_time_link(store: Store, now: datetime, user_id: str, web_url: str) -> st
     """A sign-in link for `user_id`, good once and for ten minutes (`/rollout web`): kept
     through `store`, the request's (its keys go in with it)."""
     token = secrets.token_urlsafe(32)
-    store.web_logins.add(_hash(token), user_id, now + LINK_VALID)
+    with store.unit_of_work() as uow:
+        uow.web_logins.add(_hash(token), user_id, now + LINK_VALID)
+        uow.commit()
     return f"{web_url.rstrip('/')}/web/login?token={token}"
 
 
@@ -57,7 +59,9 @@ def sign_in(services: Services, token: str) -> Viewer | None:
     """The viewer a one-time link signs in, using it up; None if it is unknown, used or old."""
     if not token or len(token) > 100:
         return None
-    user_id = services.store.web_logins.use(_hash(token), services.clock())
+    with services.store.unit_of_work() as uow:
+        user_id = uow.web_logins.use(_hash(token), services.clock())
+        uow.commit()
     return Viewer(user_id) if user_id else None
 
 
@@ -83,7 +87,9 @@ def start_session(services: Services, viewer: Viewer) -> str:
     """A session for `viewer`, of 12 hours: its id, for the cookie (only its hash is kept)."""
     session_id = secrets.token_urlsafe(32)
     now = services.clock()
-    services.store.web_logins.add_session(_hash(session_id), viewer.user_id, now, now + SESSION)
+    with services.store.unit_of_work() as uow:
+        uow.web_logins.add_session(_hash(session_id), viewer.user_id, now, now + SESSION)
+        uow.commit()
     return session_id
 
 
@@ -98,7 +104,9 @@ def session_viewer(services: Services, session_id: str) -> Viewer | None:
 def end_session(services: Services, session_id: str) -> None:
     """Sign-out: the session signs nobody in from now on, whoever holds its cookie."""
     if session_id and len(session_id) <= 100:
-        services.store.web_logins.end_session(_hash(session_id))
+        with services.store.unit_of_work() as uow:
+            uow.web_logins.end_session(_hash(session_id))
+            uow.commit()
 
 
 def _hash(token: str) -> str:
@@ -285,12 +293,9 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
             reliability=pulled.reliability(store, state, services.clock()),
             checked=input_checks.latest(store, state, now),
-            # the exception queue: its open items by step (reasons, as in status, only for
-            # the owner and the curators), and every item's moves
-            queue=queue.per_step(
-                state,
-                [dict(i, reason=i["reason"] if full else None) for i in queue.open_items(store, [state], now)[pid]],
-            ),
+            # the exception queue: its open items by step (reasons and why an item was
+            # escalated, as in status, only for the owner and the curators), and every item's moves
+            queue=queue.per_step(state, [_item_shown(i, full) for i in queue.open_items(store, [state], now)[pid]]),
             moves=_moves(state, store.exception_items.events_of(pid), full),
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
@@ -371,6 +376,15 @@ def _sourced(sourced: dict[date, list[dict[str, Any]]], weeks: list[date]) -> li
 
 def _runs(store: Store, p: Any) -> str | None:
     return upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None
+
+
+def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
+    """An open item as the page and its CSV show it: its reason, and why it was escalated,
+    only for the owner and the curators."""
+    if full:
+        return item
+    escalated = item["escalated"]
+    return dict(item, reason=None, escalated=dict(escalated, why=None) if escalated else None)
 
 
 def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:

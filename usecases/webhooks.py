@@ -56,7 +56,9 @@ def add(
                 )
     secret = new_secret()
     try:
-        row = store.webhooks.add(name, url, wanted, sorted(set(playbooks)) or None, secret, by, now)
+        with store.unit_of_work() as uow:
+            row = uow.webhooks.add(name, url, wanted, sorted(set(playbooks)) or None, secret, by, now)
+            uow.commit()
     except NameTaken:
         raise WebhookRefused(f"a webhook named {name!r} exists: remove it first, or choose another name") from None
     return Added(row, secret)
@@ -67,8 +69,10 @@ def listing(store: Store) -> list[Listed]:
 
 
 def remove(store: Store, name: str) -> None:
-    if not store.webhooks.remove(name):
-        raise WebhookRefused(_unknown(store, name))
+    with store.unit_of_work() as uow:
+        if not uow.webhooks.remove(name):
+            raise WebhookRefused(_unknown(uow, name))
+        uow.commit()
 
 
 def send_test(store: Store, name: str, now: datetime) -> str:
@@ -76,7 +80,10 @@ def send_test(store: Store, name: str, now: datetime) -> str:
     row = store.webhooks.find(name)
     if row is None:
         raise WebhookRefused(_unknown(store, name))
-    return store.webhooks.enqueue_test(row, now)
+    with store.unit_of_work() as uow:
+        event_id = uow.webhooks.enqueue_test(row, now)
+        uow.commit()
+    return event_id
 
 
 def _unknown(store: Store, name: str) -> str:

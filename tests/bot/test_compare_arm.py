@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from cadence.arms import arm
 from cadence.definition import parse_playbook
+from templates.refusals import Refusal, plain
 from tests.bot.conftest import API_NOW
 from tests.conftest import SUPPORT_REPLIES
 from tests.openapi_check import described
@@ -76,6 +77,7 @@ def test_what_the_api_cannot_answer_is_refused_in_words(bot, playbook, token, en
     clock.set(API_NOW.replace(second=10))
     status, body = get(bot, token, "support-replies", "deal-1")
     assert status == 409 and "kpi.compare: {rest: holdout, share: 0.1}" in body["error"], body
+    assert body["error"] == plain(Refusal.of("arm_not_compared", slug="support-replies", setting="kpi.compare"))
     described("get", PATH, 409, body)
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "kpi": HOLDOUT})], "UTC", actor="test", at=clock())
     clock.set(API_NOW.replace(second=11))
@@ -109,6 +111,16 @@ def test_the_command_line_answers_the_same(run, holdout, engine):
     assert writes(engine) == before
 
 
-def test_the_command_line_names_the_setting_without_a_holdout(run, playbook):
+def test_the_command_line_names_the_setting_without_a_holdout(run, playbook, store, clock):
+    """Issue 78, item 4: the 409's sentence is the catalogue's (templates/refusals.py), a
+    playbook not compared and one compared without holding cases out each its own."""
     result = run("arm", "support-replies", "deal-1")
     assert result.exit_code == 1 and "kpi.compare" in result.output
+    said = plain(Refusal.of("arm_not_compared", slug="support-replies", setting="kpi.compare"))
+    assert result.output == f"Error: {said}\n"
+    compared = {**SUPPORT_REPLIES["kpi"], "compare": "rest"}
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "kpi": compared})], "UTC", actor="test", at=clock())
+    result = run("arm", "support-replies", "deal-1")
+    said = plain(Refusal.of("arm_holds_nothing_out", slug="support-replies", setting="kpi.compare"))
+    assert result.exit_code == 1 and result.output == f"Error: {said}\n", result.output
+    assert "holding nothing out" in said

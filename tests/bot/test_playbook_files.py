@@ -102,6 +102,24 @@ def test_a_key_given_twice_on_one_line_is_refused_too(run, tmp_path, engine, tex
     assert count_rows(engine, Playbook) == 0
 
 
+@pytest.mark.parametrize("written", ["flow", "block"])
+def test_an_input_listed_twice_names_the_line_of_the_inputs(run, tmp_path, engine, written):
+    """Issue 78, item 2: `inputs` repeating a name (ignoring case, as steps) named line 1
+    and `document:`, where every other problem names its own line."""
+    path = tmp_path / "twice.yaml"
+    text = yaml.safe_dump({**SUPPORT_REPLIES, "inputs": ["ticket text", "customer profile", "Ticket Text"]})
+    if written == "flow":
+        text = text.replace("inputs:\n- ticket text\n- customer profile\n- Ticket Text\n", "")
+        text += "inputs: [ticket text, customer profile, Ticket Text]\n"
+    path.write_text(text)
+    line = next(n for n, said in enumerate(text.splitlines(), start=1) if said.startswith("inputs:"))
+    assert line > 1
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{path}:{line}: inputs: input 'Ticket Text' is listed twice"
+    assert count_rows(engine, Playbook) == 0
+
+
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_a_file_nested_however_deep_is_one_sentence(run, tmp_path, engine, depth):
     """Issue 66, item 10: 1,000 nested brackets in 2 KB ended in a RecursionError traceback
@@ -147,6 +165,13 @@ def test_several_files_load_each_whole_or_not_at_all(run, tmp_path, engine):
     result = run("playbook", "load", good, write_yaml(tmp_path, "sales.yaml", second))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["support-replies: unchanged", "sales-outreach: created"]
+
+
+def test_load_says_in_its_help_that_each_file_is_all_or_nothing(run):
+    """Issue 78, item 5: as docs/usage.md says it, and as it does (above)."""
+    said = " ".join(run("playbook", "load", "--help").output.split())
+    assert "Each file all or nothing: the good ones load, a refused one is named with its problems" in said
+    assert "the exit is non-zero if any was refused" in said
 
 
 # A database that refuses one playbook's row, as a full disk or a rule a DBA added would:

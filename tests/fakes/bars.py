@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from cadence.decisions import Decision as DecisionRecord
 from storage.depth import WIDER_MODES, DepthWeek
 from storage.governance_rows import shallow_columns
 from storage.models.governance import BarRequest, StepVerdict
-from storage.outbox import Message
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -53,21 +51,16 @@ class FakeBarRequests:
     def approved(self) -> list[BarRequest]:
         return sorted((r for r in self.held.bar_requests.values() if r.state == "approved"), key=lambda r: r.id)
 
-    def ask(self, request: BarRequest, records: list[DecisionRecord], at: datetime) -> BarRequest | None:
-        replaced = self._replace_with(request, records, at, lambda r: r.state == "open")
+    def ask(self, request: BarRequest, at: datetime) -> BarRequest | None:
+        replaced = self._replace_with(request, at, lambda r: r.state == "open")
         return replaced[0] if replaced else None
 
-    def loaded(self, request: BarRequest, records: list[DecisionRecord], at: datetime, files: str) -> list[BarRequest]:
+    def loaded(self, request: BarRequest, at: datetime, files: str) -> list[BarRequest]:
         return self._replace_with(
-            request,
-            records,
-            at,
-            lambda r: r.state == "open" or (r.state == "approved" and r.asked_by.startswith(files)),
+            request, at, lambda r: r.state == "open" or (r.state == "approved" and r.asked_by.startswith(files))
         )
 
-    def _replace_with(
-        self, request: BarRequest, records: list[DecisionRecord], at: datetime, replaced: Any
-    ) -> list[BarRequest]:
+    def _replace_with(self, request: BarRequest, at: datetime, replaced: Any) -> list[BarRequest]:
         old = sorted(
             (r for r in self.held.bar_requests.values() if r.playbook_id == request.playbook_id and replaced(r)),
             key=lambda r: r.id,
@@ -76,25 +69,13 @@ class FakeBarRequests:
             self.held.bar_requests[row.id] = clone(row, state="replaced", decided_at=at)
         request.id = next_id()
         self.held.bar_requests[request.id] = request
-        self.held.decide(records, at)
         return old
 
-    def decide(
-        self,
-        request_id: int,
-        state: str,
-        at: datetime,
-        records: list[DecisionRecord],
-        messages: list[Message],
-        was: str = "open",
-        **values: Any,
-    ) -> bool:
+    def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
         request = self.held.bar_requests.get(request_id)
         if request is None or request.state != was:
             return False
         self.held.bar_requests[request_id] = clone(request, state=state, decided_at=at, **values)
-        self.held.decide(records, at)
-        self.held.enqueue(messages, at)
         return True
 
 

@@ -51,9 +51,13 @@ class FakeLearnings:
         return found[:limit] if limit is not None else found
 
     def counts(self, playbook_id: int) -> dict[int, int]:
-        counts: dict[int, int] = {}
-        for x in self.of(playbook_id):
-            counts[x.cycle] = counts.get(x.cycle, 0) + 1
+        return self.counts_of([playbook_id])[playbook_id]
+
+    def counts_of(self, playbook_ids: list[int]) -> dict[int, dict[int, int]]:
+        counts: dict[int, dict[int, int]] = {pid: {} for pid in playbook_ids}
+        for x in self._shown():
+            if x.playbook_id in counts:
+                counts[x.playbook_id][x.cycle] = counts[x.playbook_id].get(x.cycle, 0) + 1
         return counts
 
     def of_playbooks(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storage.models.org import Setting
 
@@ -128,6 +128,7 @@ class FakePeople:
     def channels_to_name(self, named_before: datetime, limit: int) -> list[str]:
         shown = {s.playbook.channel_id for s in self.held.states.values()}
         shown |= {r.channel_id for r in self.held.registry.requests.values()}
+        shown |= {_named(s.playbook.definition, "handoff", "escalate_to") or "" for s in self.held.states.values()}
         named_at = {channel: at for channel, (_, at) in self.held.channel_names.items()}
         return _not_named_since(shown, named_at, named_before, ("C", "G"), limit)
 
@@ -145,12 +146,32 @@ def _shown_people(held: Held, reporters_since: date | None) -> set[str]:
         people |= {r.requester_id, r.champion_id, *([r.decided_by] if r.decided_by else [])}
     people |= {m.marked_by for m in held.marks} | set(held.curators)
     people |= {v.published_by for v in held.registry.versions.values()}
+    people |= {e.by for e in held.escalations}  # the clock's `clock` is no id: left out by its prefix
+    for state in held.states.values():  # the people a definition names, whom its revisions' words name
+        people |= {_named(state.playbook.definition, *path) or "" for path in _DEFINITION_PEOPLE}
     for row in held.reports.rows:
         if reporters_since is None or row.values["week_start"] >= reporters_since:
             people.add(row.by)
             if row.values.get("undone_by"):
                 people.add(row.values["undone_by"])
     return people
+
+
+# Where a definition names people (and `escalate_to`, a person or a channel) by id.
+_DEFINITION_PEOPLE = (
+    ("exception_owner",),
+    ("owners", "business_rules"),
+    ("owners", "model_updates"),
+    ("handoff", "escalate_to"),
+)
+
+
+def _named(definition: dict[str, Any], *path: str) -> str | None:
+    """The id at `path` in a definition, None where it names none."""
+    found: Any = definition
+    for key in path:
+        found = found.get(key) if isinstance(found, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _not_named_since(

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 from cadence import decisions
 from cadence.definition import PlaybookSpec, parse_playbook
+from storage.made import Stale
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.playbooks import Conflict, PlaybookState, as_read_now, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
@@ -120,7 +121,14 @@ def rewritten(
     if as_read_now(playbook.definition) == new_definition:
         return replace(state, playbook=clone(playbook, **columns)), []
     previous = as_read_now(playbook.definition)
-    made = clone(playbook, **playbook_columns(spec, org_timezone), **columns, definition=new_definition, updated_at=at)
+    handoff: dict[str, Any] = {}
+    if new_definition.get("handoff") and not previous.get("handoff"):  # its handoff terms begin now
+        handoff = dict(handoff_since=at, handoff_backlog_at=None)
+    elif not new_definition.get("handoff"):
+        handoff = dict(handoff_since=None, handoff_backlog_at=None)
+    made = clone(
+        playbook, **playbook_columns(spec, org_timezone), **columns, **handoff, definition=new_definition, updated_at=at
+    )
     declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
     existing = {step.name: step for step in state.steps}
     steps, written = [], []
@@ -230,3 +238,20 @@ class FakePlaybooks:
         self.held.put(replace(state, playbook=playbook, anchor=cycle, previous=state.anchor))
         self.held.decide([decisions.of_cycle_started(playbook_id, number, starts_on, by)], at)
         return cycle
+
+
+class FakeMade:
+    """storage/made.py's reads (its writes make a playbook from a form: not faked yet)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def last_change(self, playbook_id: int) -> Stale:
+        """Who changed the playbook last (its creation or a revision's decision row), and when."""
+        changes = [
+            d
+            for d in self.held.decisions
+            if d.get("playbook_id") == playbook_id and d["kind"] in ("playbook-changed", "playbook-created")
+        ]
+        last = max(changes, key=lambda d: d.get("id", 0), default=None)
+        return Stale(last["actor"] if last else "someone", last["decided_at"] if last else None)

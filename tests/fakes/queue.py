@@ -14,7 +14,7 @@ from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
 from storage.exception_items import ItemEvent, Moved
 from storage.models.reports import ExceptionItemEvent
 from storage.outbox import Message
-from tests.fakes.playbooks import next_id
+from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
     from tests.fakes.reports import Row
@@ -128,22 +128,48 @@ def _unmoved(item: Item) -> Item:
 
 
 class FakeEscalations:
-    """The items escalated (`held.escalations`), one an item and its moves at the time."""
+    """The items escalated (`held.escalations`), one an item and its moves at the time.
+    `in_unit`: bound in a unit of work (backlog_told is refused outside one)."""
 
-    def __init__(self, held: Held):
+    def __init__(self, held: Held, in_unit: bool = False):
         self.held = held
+        self.in_unit = in_unit
+
+    def _unanswered(self, playbook_ids: list[int]) -> list[Item]:
+        """Open items never moved nor escalated, oldest first."""
+        escalated = {(e.source, e.report_id) for e in self.held.escalations if e.after_move == 0}
+        return [
+            i
+            for i in FakeExceptionItems(self.held).open_of(playbook_ids)
+            if i.moves == 0 and (i.source, i.report_id) not in escalated
+        ]
+
+    def _handoff_since(self, playbook_id: int) -> datetime | None:
+        state = next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+        return state.playbook.handoff_since if state is not None else None
 
     def due(self, sla_hours: dict[int, float], now: datetime, limit: int) -> list[Item]:
-        """Items never moved nor escalated whose SLA ran out by `now`, oldest first."""
-        escalated = {(e.source, e.report_id) for e in self.held.escalations if e.after_move == 0}
-        found = [
-            i
-            for i in FakeExceptionItems(self.held).open_of(list(sla_hours))
-            if i.moves == 0
-            and (i.source, i.report_id) not in escalated
-            and i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id])
-        ]
+        """Those whose SLA ran out by `now`, but for the items logged before their
+        playbook's handoff terms began (the backlog's summary tells those)."""
+        found = []
+        for i in self._unanswered(list(sla_hours)):
+            since = self._handoff_since(i.playbook_id)
+            if i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id]) and not (since and since > i.logged_at):
+                found.append(i)
         return found[:limit]
+
+    def backlog(self, playbook_id: int, since: datetime) -> list[Item]:
+        return [i for i in self._unanswered([playbook_id]) if i.logged_at < since]
+
+    def backlog_told(self, playbook_id: int, since: datetime, at: datetime) -> bool:
+        """The summary's mark, in a unit of work only: False if it was written, or the terms began again since."""
+        if not self.in_unit:
+            raise TypeError("the summary's mark goes with its message: write it in the use case's unit of work")
+        state = next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+        if state is None or state.playbook.handoff_since != since or state.playbook.handoff_backlog_at is not None:
+            return False
+        self.held.put(replace(state, playbook=clone(state.playbook, handoff_backlog_at=at)))
+        return True
 
     def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
         """Those whose item still stands as escalated (kept, open, as many moves) and were

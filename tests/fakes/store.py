@@ -16,6 +16,7 @@ from typing import Any, Self
 
 from cadence.decisions import Decision
 from cadence.escalation import Escalation
+from cadence.pulled import Asked
 from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
 from storage.models.access import ApiToken
@@ -26,14 +27,13 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
-from storage.source_fetches import Asked
 from storage.store import PlaybookState
 from tests.fakes.bars import FakeBarRequests, FakeDepth
 from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
 from tests.fakes.learnings import FakeLearnings
 from tests.fakes.org import FakeOrg, FakePeople
-from tests.fakes.playbooks import FakePlaybooks, next_id
+from tests.fakes.playbooks import FakeMade, FakePlaybooks, next_id
 from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
@@ -244,7 +244,7 @@ class FakeStore:
         self.outbox = FakeOutbox(held)
         self.tokens = FakeTokens(held)
         self.exception_items = FakeExceptionItems(held)
-        self.escalations = FakeEscalations(held)
+        self.escalations = FakeEscalations(held, in_unit=isinstance(self, FakeUnitOfWork))
         self.champions = FakeChampions(held)
         self.calibrations = FakeCalibrations(held)
         self.input_checks = FakeInputChecks(held)
@@ -256,6 +256,7 @@ class FakeStore:
         self.bar_requests = FakeBarRequests(held)
         self.depth = FakeDepth(held)
         self.webhooks = FakeWebhooks(held)
+        self.made = FakeMade(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from cadence.calibration import Run
 from cadence.decisions import DecisionKind
+from cadence.pulled import Asked
 from storage.input_checks import AlreadyChecked
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision as DecisionRow
 from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
 from storage.readouts import ReportEntry
-from storage.source_fetches import Asked
 from tests.fakes.playbooks import next_id
 
 if TYPE_CHECKING:
@@ -122,13 +122,13 @@ class FakeReadouts:
         self.held = held
 
     def attestation_counts(self, playbook_id: int, weeks: list[date]) -> tuple[int, int]:
-        asked = {(w, u) for pid, w, u in self._asked() if pid == playbook_id and w in weeks}
-        answered = {
-            (r.values["week_start"], r.by)
-            for r in self.held.reports.rows
-            if r.kind == "checkin" and not r.withdrawn and r.values["playbook_id"] == playbook_id
-        }
-        return len(asked), len(asked & answered)
+        return self.attestation_counts_of({playbook_id: weeks})[playbook_id]
+
+    def attestation_counts_of(self, weeks: dict[int, list[date]]) -> dict[int, tuple[int, int]]:
+        """Per playbook over its weeks: (check-in DMs sent, the people asked who checked in)."""
+        asked = self._asked((pid, week) for pid, starts in weeks.items() for week in starts)
+        answered = asked & self._checked_in()
+        return {pid: (sum(1 for a in asked if a[0] == pid), sum(1 for a in answered if a[0] == pid)) for pid in weeks}
 
     def _asked(self, weeks: Iterable[tuple[int, date]] | None = None) -> set[tuple[int, date, str]]:
         """(playbook, week, person) of each check-in DM sent (of these playbook-weeks)."""

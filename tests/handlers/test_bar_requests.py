@@ -228,6 +228,23 @@ def test_a_stale_form_stores_neither_the_revision_nor_the_request(bot, slack, st
     assert requests_of(engine) == []
 
 
+def test_a_stale_form_is_refused_as_changed_before_it_is_asked_why(bot, slack, store, engine, world):
+    """Issue 78, item 1: a curator tightens the cap after the owner opened the form; the
+    owner's older form, only its title changed, is refused as changed since it opened,
+    with or without a Why, and never asked to justify the curator's change as its own."""
+    owners = open_edit(bot, slack)
+    curators = open_edit(bot, slack, user=CURATOR)
+    assert submit(bot, curators, {**shown(curators), "cap": "9%"}, CURATOR).body["response_action"] == "update"
+    decisions = kinds(engine, "playbook-changed")
+    for why in ("", "a clearer title"):
+        reply = submit(bot, owners, {**shown(owners), "title": "Support replies", "why": why}, OWNER)
+        assert set(reply.body["errors"]) == {"title"}, reply.body
+        assert "open the form again" in reply.body["errors"]["title"] and CURATOR in reply.body["errors"]["title"]
+    assert kinds(engine, "playbook-changed") == decisions and requests_of(engine) == []
+    playbook = store.playbooks.state("support-replies").playbook
+    assert (playbook.title, playbook.exception_cap) == ("Support reply drafting", 0.09)
+
+
 def test_while_open_status_and_the_web_view_show_it_beside_the_value(
     bot, slack, store, engine, world, http_server, database_url
 ):

@@ -217,7 +217,7 @@ def test_the_week_3_nudge_has_package_it_naming_what_is_missing(bot, slack, stor
     [nudge] = [m for m in slack.posted(CHANNEL) if "week 3 of cycle 1." in m["text"]]
     [button] = [b["accessory"] for b in nudge["blocks"] if b.get("accessory", {}).get("action_id") == "kit_open"]
     said = json.dumps(nudge["blocks"], ensure_ascii=False)
-    assert "Package it" in said and "(3) an input contract: no inputs and no outputs declared" in said
+    assert "Package it" in said and "❌ Input contract: no inputs and no outputs declared" in said
 
     ts = nudge.get("ts")
     bot.click(MEMBER, "kit_open", button["value"], channel=CHANNEL, ts=ts)  # not the owner: told, no form
@@ -239,8 +239,9 @@ def test_a_hostile_week_3_nudge_renders_within_slacks_limits(text):
     message = render("stage_nudge", **context)
     check_block_limits(message)
     assert any(b.get("accessory", {}).get("action_id") == "kit_open" for b in message["blocks"])
-    said = json.dumps(message["blocks"])
-    assert "Still missing for readiness: (3) an input contract" in said
+    said = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Still missing for readiness, as `/rollout publish support-replies` judges it now:" in said
+    assert "❌ Attestation 50% (20 of 40 check-ins answered)" in said  # the rest as far as the section holds
     assert "<!channel>" not in said and "<https://evil" not in said
 
 
@@ -382,8 +383,8 @@ def test_operational_owners_handoff_terms_and_a_calibration_set_are_fields_of_th
     assert definition["calibration"] == {"cases": 40}
     assert definition["rubric"] == {"dimensions": ["tone", "accuracy", "policy"]}
     summary = json.dumps(reply.body["view"], ensure_ascii=False)  # the revision's words, whole
-    assert "handoff none → sla hours 24, escalate to CESCALATE1" in summary
-    assert f"operational owners none → business rules {ADMIN}, model updates {MEMBER}" in summary
+    assert "handoff none → sla hours 24, escalate to <#CESCALATE1>" in summary
+    assert f"operational owners none → business rules <@{ADMIN}>, model updates <@{MEMBER}>" in summary
     assert "calibration set none → 40 cases" in summary
     assert "rubric dimensions none → tone, accuracy, policy" in summary
     again = shown(open_kit(bot, slack))
@@ -438,3 +439,79 @@ def test_a_playbook_made_with_new_and_packaged_with_kit_reaches_ready_to_scale_w
     [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
     body = json.dumps(proposal["blocks"], ensure_ascii=False)
     assert "✅ Input contract: 1 input, 1 output" in body and "❌" not in body
+
+
+def test_a_revision_names_its_people_and_channels_as_slack_and_the_web_view_show_them(
+    bot, slack, store, engine, clock, playbook, http_server, database_url
+):
+    """Issue 78: revision words named people and channels by id ("escalate to CCURATORS1").
+    The form's reply, the team channel's message and `/rollout history` carry mentions,
+    which Slack shows by name; the web view's page and its decisions CSV show the names
+    the clock kept. The decision row keeps the ids, as every decision's summary does."""
+    from tests.bot.test_web_view import fetch, web_session
+
+    slack.add_user(ADMIN, tz="Europe/Berlin", name="Ada Admin")
+    slack.add_user(MEMBER, tz="Europe/Berlin", name="Max Member")
+    slack.add_channel("CESCALATE1", [OWNER, ADMIN], name="support-leads")
+    view = open_kit(bot, slack)
+    given = {
+        **KIT,
+        "business_rules": ADMIN,
+        "model_updates": MEMBER,
+        "sla_hours": "24",
+        "escalate_channel": "CESCALATE1",
+    }
+    reply = submit(bot, view, given, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    said = json.dumps(reply.body["view"], ensure_ascii=False)
+    assert "handoff none → sla hours 24, escalate to <#CESCALATE1>" in said
+    assert f"operational owners none → business rules <@{ADMIN}>, model updates <@{MEMBER}>" in said
+    assert f"exception owner the owner → <@{ADMIN}>" in said
+
+    deliver(engine, slack, clock)
+    [told] = [m for m in slack.posted(CHANNEL) if "was revised" in json.dumps(m["blocks"])]
+    told = json.dumps(told["blocks"], ensure_ascii=False)
+    assert "• handoff none → sla hours 24, escalate to <#CESCALATE1>" in told
+    assert f"• exception owner the owner → <@{ADMIN}>" in told
+    history = bot.command("history support-replies", user=OWNER).text
+    assert "escalate to <#CESCALATE1>" in history and f"model updates <@{MEMBER}>" in history
+    with Session(engine) as s:
+        row = s.exec(select(Decision).order_by(Decision.id.desc())).first()
+    assert "escalate to CESCALATE1" in row.summary  # kept with the ids
+
+    Engine(engine, slack, clock).run(clock())  # the clock keeps the names the pages show
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
+    assert "handoff none → sla hours 24, escalate to #support-leads" in page
+    assert "business rules Ada Admin, model updates Max Member" in page and "CESCALATE1" not in page
+    _, _, text = fetch(url + "/web/playbooks/support-replies/decisions.csv", cookie)
+    assert "escalate to #support-leads" in text and "exception owner the owner → Ada Admin" in text
+
+
+def test_week_3s_package_it_names_each_criterion_that_publish_finds_missing(bot, slack, store, engine, clock):
+    """Issue 78, item 3: made with /rollout new and packaged in week 1, the week-3 nudge
+    named nothing missing (only "(3) an input contract", and only while there were no
+    inputs or outputs) while `/rollout publish` listed three ❌: it names each ❌ as
+    publish judges it, and not the contract, which is met."""
+    from tests.usecases.test_governance import CURATOR
+
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    made = submit_new(bot, open_new(bot, slack, user=OWNER), {**NEW_VALUES, "start": "2026-11-16"}, OWNER)
+    assert made.body["response_action"] == "update", made.body
+    packaged = submit(
+        bot, open_kit(bot, slack, "refund-triage"), {"inputs": "ticket text", "outputs": "a refund"}, OWNER
+    )
+    assert packaged.body["response_action"] == "update", packaged.body
+
+    world = Engine(engine, slack, clock)
+    world.run_through(datetime(2026, 11, 30, 0, 0, tzinfo=UTC), datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    [nudge] = [m for m in slack.posted(CHANNEL) if m["text"].startswith("refund-triage: week 3 of cycle 1.")]
+    [package] = [b["text"]["text"] for b in nudge["blocks"] if b.get("accessory", {}).get("action_id") == "kit_open"]
+    refused = bot.command("publish refund-triage", user=CURATOR).body["text"]
+    assert "is not yet ready to scale" in refused, refused
+    missing = [line for line in refused.splitlines() if line.startswith("❌")]
+    assert [line.split(" ")[1] for line in missing] == ["Attestation:", "Learnings:", "Output"], refused
+    assert [line for line in package.splitlines() if line.startswith("❌")] == missing, package
+    assert "Input contract" not in package and "✅" not in package

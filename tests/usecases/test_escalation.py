@@ -7,6 +7,8 @@ and the web view; an `escalate_to` channel the bot is not in falls back to the c
 channel; readiness counts escalated items as open. On SQLite and PostgreSQL."""
 
 import copy
+import csv
+import io
 import json
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -357,3 +359,178 @@ def test_the_web_view_shows_the_item_escalated_with_when_and_why(view, store, cl
     cookie = signed_in(view, OWNER)
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "open, escalated " in page and "“needs &lt;legal&gt;”" in page
+
+
+# ---- handoff terms added to a playbook with a backlog (issue 78) ----
+
+
+def summaries_in(slack, channel):
+    return [m for m in slack.posted(channel) if m["text"].startswith("Handoff begun: ")]
+
+
+def with_a_backlog(bot, slack, clock, store):
+    """support-replies with `exception_owner` and no handoff; the curators; three exception
+    items logged Monday and Tuesday of week 1, the second acknowledged: two unanswered."""
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["exception_owner"] = TRIAGE
+    clock.set(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(LEADS, [LEAD, OWNER])
+    for user in (OWNER, MEMBER, CURATOR, TRIAGE, LEAD):
+        slack.add_user(user, tz="Europe/Berlin")
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    for when, what in (((16, 10), "old one"), ((16, 12), "old two"), ((17, 9), "old three")):
+        clock.set(datetime(2026, 11, when[0], when[1], 0, tzinfo=UTC))
+        assert "Exception" in bot.command(f"exception support-replies draft {what}", user=OWNER).text
+    [_, second, _] = store.exception_items.open_of([state.playbook.id])
+    bot.click(TRIAGE, "item_acknowledge", second.key)
+
+
+def kit_handoff(bot, slack, given):
+    """The kit form, as its owner submits it with these handoff fields."""
+    from tests.handlers.test_kit_form import open_kit, shown, submit
+
+    form = open_kit(bot, slack)
+    reply = submit(bot, form, {**shown(form), **given}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+
+
+def test_handoff_added_to_a_playbook_with_a_backlog_tells_the_older_items_once_and_escalates_the_newer(
+    bot, engine, slack, clock, store
+):
+    """Adding `handoff` escalated every old unanswered item at once, 50 a minute: the items
+    logged before the terms are told in one summary, once; those logged since are
+    escalated one by one at their deadline."""
+    with_a_backlog(bot, slack, clock, store)
+    clocks = Engine(engine, slack, clock)
+    clocks.run_through(datetime(2026, 11, 17, 10, 0, tzinfo=UTC), LOGGED - timedelta(hours=1))  # no handoff yet
+    assert escalation_rows(engine) == [] and slack.posted(LEADS) == []
+
+    clock.set(LOGGED)
+    kit_handoff(bot, slack, {"sla_hours": "24", "escalate_channel": LEADS})
+    clock.set(LOGGED + timedelta(hours=1))
+    bot.command("exception support-replies draft new one", user=OWNER)
+    clocks.run(LOGGED + timedelta(minutes=1))
+    assert escalations_in(slack, LEADS) == [] and escalation_rows(engine) == []
+    [summary] = summaries_in(slack, LEADS)
+    assert summary["text"] == (
+        "Handoff begun: support-replies: 2 exception items waiting from before it, not escalated one by one"
+    )
+    body = json.dumps(summary["blocks"], ensure_ascii=False)
+    assert (
+        "*support-replies* escalates exception items unanswered for 24 h since 2026-11-18 10:00 UTC, one by one, "
+        "to <#CLEADS0001>. 2 open items logged before that, neither acknowledged nor closed, are told here once "
+        "instead, held by <@UTRIAGE001>:" in body
+    )
+    assert "• *draft* · exception · open 2 d 0 h · “old one”" in body
+    assert "• *draft* · exception · open 1 d 1 h · “old three”" in body and "old two" not in body
+    assert buttons(summary) == []
+
+    # the clock goes on, restarts, and a second one joins: the newer item alone is escalated
+    clocks.run_through(LOGGED + timedelta(hours=2), LOGGED + timedelta(hours=26))
+    Engine(engine, slack, clock).run(LOGGED + timedelta(hours=27))
+    [escalated] = escalations_in(slack, LEADS)
+    assert "“new one”" in json.dumps(escalated["blocks"], ensure_ascii=False)
+    assert len(summaries_in(slack, LEADS)) == 1 and len(escalation_rows(engine)) == 1
+    status = bot.command("status support-replies", user=OWNER).text
+    assert status.count("escalated") == 1, status
+    # the Escalate… button still escalates an older item, at once, as before
+    state = store.playbooks.state("support-replies")
+    oldest = store.exception_items.open_of([state.playbook.id])[0]
+    bot.click(TRIAGE, "item_escalate", oldest.key)
+    done = bot.submit(TRIAGE, opened_view(slack), {"why": {"type": "plain_text_input", "value": "still waiting"}})
+    assert done.status == 200 and len(escalation_rows(engine)) == 2
+
+    # the terms removed, then added again: the items older than their new beginning are
+    # told again, once (the item logged in between with them); none escalated one by one
+    clock.set(LOGGED + timedelta(hours=28))
+    kit_handoff(bot, slack, {"sla_hours": "", "escalate_channel": "", "escalate_person": ""})
+    clock.set(LOGGED + timedelta(hours=29))
+    bot.command("exception support-replies draft between", user=OWNER)
+    clocks.run(LOGGED + timedelta(hours=30))
+    clock.set(LOGGED + timedelta(hours=31))
+    kit_handoff(bot, slack, {"sla_hours": "24", "escalate_channel": LEADS})
+    clocks.run_through(LOGGED + timedelta(hours=31, minutes=1), LOGGED + timedelta(hours=60))
+    [_, again] = summaries_in(slack, LEADS)
+    body = json.dumps(again["blocks"], ensure_ascii=False)
+    assert "2 open items logged before that" in body and "“old three”" in body and "“between”" in body
+    assert len(escalations_in(slack, LEADS)) == 2 and len(escalation_rows(engine)) == 2  # the clock's, the hand's
+
+
+def test_a_handoff_begun_with_nothing_waiting_sends_no_summary(bot, engine, slack, clock, store):
+    with_a_backlog(bot, slack, clock, store)
+    state = store.playbooks.state("support-replies")
+    for item in store.exception_items.open_of([state.playbook.id]):
+        if item.state == "open":
+            bot.click(TRIAGE, "item_acknowledge", item.key)
+    clock.set(LOGGED)
+    kit_handoff(bot, slack, {"sla_hours": "24", "escalate_channel": LEADS})
+    Engine(engine, slack, clock).run_through(LOGGED + timedelta(minutes=1), LOGGED + timedelta(hours=30))
+    assert slack.posted(LEADS) == [] and escalation_rows(engine) == []
+
+
+@pytest.mark.postgres_only
+def test_two_clock_processes_ticking_at_once_send_one_summary(bot, engine, slack, clock, store):
+    with_a_backlog(bot, slack, clock, store)
+    clock.set(LOGGED)
+    kit_handoff(bot, slack, {"sla_hours": "24", "escalate_channel": LEADS})
+    clocks = [Engine(engine, slack, clock), Engine(engine, slack, clock)]
+    clock.set(LOGGED + timedelta(minutes=1))
+    start = threading.Barrier(2)
+
+    def tick(one: Engine) -> None:
+        start.wait()
+        one.cadence.tick(LOGGED + timedelta(minutes=1))
+
+    threads = [threading.Thread(target=tick, args=(c,)) for c in clocks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in clocks:
+        c.dispatcher.drain(max_wait=0)
+    assert len(summaries_in(slack, LEADS)) == 1 and escalation_rows(engine) == []
+
+
+def test_the_exception_items_csv_says_when_by_whom_and_why_an_item_was_escalated(
+    esc, bot, slack, clock, store, http_server, database_url
+):
+    """Issue 78: the web view's exception items CSV had no "escalated" column. An item the
+    clock escalated and one a person did; why only for the owner and the curators, as on
+    the page, and a why that reads as a formula is written as text."""
+    esc.run(DEADLINE)  # the clock's, for the item logged Wednesday
+    clock.set(DEADLINE + timedelta(hours=1))
+    bot.command("exception support-replies send refund over the limit", user=OWNER)
+    state = store.playbooks.state("support-replies")
+    newer = store.exception_items.open_of([state.playbook.id])[-1]
+    bot.click(TRIAGE, "item_escalate", newer.key)
+    why = {"why": {"type": "plain_text_input", "value": '=HYPERLINK("http://x")'}}
+    assert bot.submit(TRIAGE, opened_view(slack), why).status == 200
+
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert status == 200
+    assert [(r["reason"], r["escalated at"], r["escalated by"], r["escalation reason"]) for r in rows] == [
+        ("customer wanted a call", "2026-11-19T10:00:00+00:00", "clock", "unanswered for 24 h"),
+        ("refund over the limit", "2026-11-19T11:00:00+00:00", TRIAGE, '\'=HYPERLINK("http://x")'),
+    ]
+    # a member of the team reads when and by whom, not why
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, MEMBER)
+    status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert status == 200 and [(r["reason"], r["escalated by"], r["escalation reason"]) for r in rows] == [
+        ("", "clock", ""),
+        ("", TRIAGE, ""),
+    ]
+    # acknowledged, the item is no longer escalated: its columns empty
+    bot.click(TRIAGE, "item_acknowledge", newer.key)
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
+    status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
+    last = list(csv.DictReader(io.StringIO(text)))[-1]
+    assert (last["state"], last["escalated at"], last["escalated by"]) == ("acknowledged", "", "")

@@ -257,7 +257,9 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
     status = "approved" if approve else "rejected"
     change.messages += proposal_messages(state, ProposalView.of(proposal, step.name, status, by), curators, update=True)
     try:
-        applied = store.governance.apply(change, now, proposal_key=key, proposal_status=status, decided_by=by)
+        with store.unit_of_work() as uow:
+            applied = uow.governance.apply(change, now, proposal_key=key, proposal_status=status, decided_by=by)
+            uow.commit()
     except StaleState:
         applied = False
     if not applied:
@@ -300,7 +302,9 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
         )
     try:
-        store.governance.apply(change, now)
+        with store.unit_of_work() as uow:
+            uow.governance.apply(change, now)
+            uow.commit()
     except StaleState:
         raise Refusal.of("mode_race", usage="mode", step=step.name, slug=state.playbook.slug) from None
     return ModeSet(step.name, mode, bool(curators))

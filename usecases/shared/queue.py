@@ -36,6 +36,7 @@ def shown(state: PlaybookState, item: Item, now: datetime, escalation: Escalatio
     if escalation is not None and escalation.current(item):
         by_clock = escalation.by == CLOCK
         escalated = dict(
+            at=escalation.at,
             on=escalation.at.strftime("%Y-%m-%d %H:%M UTC"),
             why=escalation.reason,
             by=None if by_clock else escalation.by,

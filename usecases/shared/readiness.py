@@ -37,9 +37,9 @@ def inputs_many(
 ) -> dict[int, dict[str, Any]]:
     """What readiness is judged on (the arguments of cadence.replication.readiness), for
     each of these playbooks over its cycles, by playbook id: the weeks' figures, the
-    owners and the exception queues in one read each however many; the attestation, the
-    learnings and the sources' fetches a read a playbook (a close asks for the few whose
-    scale rule may hold). In a unit of work, on its session, as the close reads."""
+    owners, the exception queues, the attestation and the learnings in a read or two
+    each however many; the sources' fetches and input checks a read a playbook that has
+    them. In a unit of work, on its session, as the close reads."""
     if not wanted:
         return {}
     weeks_of = {
@@ -53,21 +53,28 @@ def inputs_many(
     )
     named = {state.playbook.id: _named(state) for state, _ in wanted}
     away = store.people.deactivated(sorted({user for people in named.values() for _, user in people}))
-    items = store.exception_items.open_of([state.playbook.id for state, _ in wanted])
+    ids = [state.playbook.id for state, _ in wanted]
+    items = store.exception_items.open_of(ids)
+    attested = store.readouts.attestation_counts_of(weeks_of)
+    learned = store.learnings.counts_of(ids)
+    calibrated = calibration.standings_of(store, [state for state, _ in wanted])
+    items_of: dict[int, list[Any]] = {}
+    for item in items:
+        items_of.setdefault(item.playbook_id, []).append(item)
     found = {}
     for state, cycles in wanted:
         weeks = weeks_of[state.playbook.id]
-        asked, answered = store.readouts.attestation_counts(state.playbook.id, weeks)
+        asked, answered = attested[state.playbook.id]
         found[state.playbook.id] = dict(
             asked=asked,
             answered=answered,
-            learnings=store.learnings.counts(state.playbook.id),
+            learnings=learned[state.playbook.id],
             owner_active=state.playbook.owner_id not in away,
             owners=[(role, user, user not in away) for role, user in named[state.playbook.id]],
             reliability=_reliable(store, state, weeks),
             input_checks=input_weeks(store, state, weeks),
-            overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
-            calibration={step: one.words() for step, one in calibration.standings(store, state).items() if one.holds},
+            overdue_items=_overdue_of(state, weeks, items_of.get(state.playbook.id, []), at),
+            calibration={step: one.words() for step, one in calibrated.get(state.playbook.id, {}).items() if one.holds},
             **_figures_inputs(state, cycles, weeks, figures),
         )
     return found
@@ -159,7 +166,12 @@ def queue_now(store: Store, state: PlaybookState, figures: list[dict[str, Any]],
     """`figures` (criteria as kept, e.g. by a proposal or a decision) with the exception
     queue judged as it stands at `now`: the other criteria look back at closed cycles,
     the queue is the one that can change any day (a publish, the web view)."""
-    [judged] = as_figures([replication.queue_criterion(_overdue(store, state, now))])
+    return with_queue(figures, _overdue(store, state, now))
+
+
+def with_queue(figures: list[dict[str, Any]], overdue: tuple[int, int]) -> list[dict[str, Any]]:
+    """`figures` with the exception queue judged as `overdue` says (`queue_now`)."""
+    [judged] = as_figures([replication.queue_criterion(overdue)])
     if not any(c["name"] == "queue" for c in figures):  # judged before the queue was a criterion
         return [*figures, judged]
     return [judged if c["name"] == "queue" else c for c in figures]

@@ -342,7 +342,9 @@ def undo(store: Store, state: PlaybookState, by: str, now: datetime, owner_or_cu
         raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
     weeks = calendar.open_weeks(anchor, state.playbook.timezone, state.settings.grace_hours, now)
     kinds = MEMBER_REPORTS + (OWNER_REPORTS if owner_or_curator else ())
-    found = store.reports.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
+    with store.unit_of_work() as uow:
+        found = uow.reports.withdraw_latest(state.playbook.id, by, [w.week_start for w in weeks], kinds, by, now)
+        uow.commit()
     if found is None:
         raise Refusal.of("nothing_to_undo", usage="undo", slug=state.playbook.slug)
     report, counting = found

@@ -4,6 +4,7 @@ start its own playbook from it is usecases/shared/adoption.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
-from usecases.shared import readiness, waves
+from usecases.shared import queue, readiness, waves
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.roles import require_curator
@@ -86,15 +87,6 @@ def not_ready_messages(state: PlaybookState, figures: dict[str, Any], curators: 
     ]
 
 
-def _readiness_now(store: Store, state: PlaybookState, results: list[rules.CycleResult]) -> list[dict[str, Any]]:
-    """The criteria of readiness over the playbook's latest closed cycles (as many as the
-    scale rule asks for), for a publish by command."""
-    wanted = thresholds(state).scale_after_cycles
-    starts = store.governance.cycle_starts(state.playbook.id)
-    cycles = [(r.cycle, starts[r.cycle]) for r in results[-wanted:] if r.cycle in starts]
-    return readiness.as_figures(readiness.criteria(store, state, cycles, cycles_wanted=wanted))
-
-
 def publish(
     store: Store,
     state: PlaybookState,
@@ -109,7 +101,8 @@ def publish(
     team and the curators."""
     usage = "publish"
     require_curator(store, by, Refusal.of("curators_publish", usage=usage))
-    results, covered = store.governance.scale_history([state.playbook.id])[state.playbook.id]
+    history = store.governance.scale_history([state.playbook.id])
+    results, covered = history[state.playbook.id]
     proposal = _settled(store, state, proposal_key)
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
         proposal_key = proposal.key if proposal else None
@@ -117,7 +110,7 @@ def publish(
     held = proposal_key is not None or rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
-    criteria = _criteria(store, state, proposal, results, now)
+    criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
     missing = [c["name"] for c in criteria if not c["met"]]
     if missing and override is None:
         raise Refusal.of(
@@ -171,16 +164,51 @@ def _settled(store: Store, state: PlaybookState, proposal_key: str | None) -> Pr
     return open_scale[-1] if open_scale else None
 
 
-def _criteria(
-    store: Store, state: PlaybookState, proposal: Proposal | None, results: list[rules.CycleResult], now: datetime
-) -> list[dict[str, Any]]:
-    """The criteria of readiness a publication is judged by: an open proposal's, which was
-    ready when it was made (and says so), else asked now; the queue as it stands now, not
-    at the close."""
-    criteria = (proposal.figures or {}).get("criteria") if proposal is not None else None
-    if criteria is None:
-        criteria = _readiness_now(store, state, results)
-    return readiness.queue_now(store, state, criteria, now)
+def criteria_now(
+    store: Store,
+    states: list[PlaybookState],
+    now: datetime,
+    settled: Mapping[int, Proposal | None] | None = None,
+    history: Mapping[int, tuple[list[Any], int]] | None = None,
+) -> dict[int, list[dict[str, Any]]]:
+    """The criteria of readiness a publication at `now` is judged by, for each of these
+    playbooks (by id): the "ready to scale" proposal it settles (`settled`; by default
+    its open one), which was ready when it was made and says so, else asked now over its
+    latest closed cycles, as many as the scale rule asks for (`history`: the playbooks'
+    scale history, when read already); the exception queue as it stands at `now`.
+    `/rollout publish`'s, and week 3's *Package it* (usecases/tick.py) for every
+    playbook it nudges, in a few reads however many."""
+    ids = [state.playbook.id for state in states]
+    if settled is None:
+        settled = {}
+        for proposal in store.governance.open_proposals_of(ids):  # oldest first: the newest kept
+            if proposal.kind == "scale":
+                settled[proposal.playbook_id] = proposal
+    kept: dict[int, list[dict[str, Any]]] = {
+        pid: criteria
+        for pid, p in settled.items()
+        if p is not None and (criteria := (p.figures or {}).get("criteria")) is not None
+    }
+    asked = [state for state in states if state.playbook.id not in kept]
+    asked_ids = [state.playbook.id for state in asked]
+    if history is None:
+        history = store.governance.scale_history(asked_ids)
+    starts = store.governance.cycle_starts_of(asked_ids)
+    wanted = {state.playbook.id: thresholds(state).scale_after_cycles for state in asked}
+    cycles = {
+        pid: [(r.cycle, starts[(pid, r.cycle)]) for r in history[pid][0][-wanted[pid] :] if (pid, r.cycle) in starts]
+        for pid in asked_ids
+    }
+    found = readiness.inputs_many(store, [(state, cycles[state.playbook.id]) for state in asked], at=now)
+    judged = {
+        pid: readiness.as_figures(replication.readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids
+    }
+    items: dict[int, list[Any]] = {pid: [] for pid in ids if pid not in judged}
+    for item in store.exception_items.open_of(list(items)):
+        items[item.playbook_id].append(item)
+    for pid, open_items in items.items():  # the proposal's, with the queue as it stands now
+        judged[pid] = readiness.with_queue(kept[pid], queue.overdue(open_items, now))
+    return judged
 
 
 def _learnings_carried(store: Store, playbook_id: int) -> list[dict[str, Any]]:

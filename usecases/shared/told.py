@@ -42,6 +42,7 @@ def revision(
         by=by,
         at_server=by.startswith(FILE_ACTOR),
         why=why or None,
-        channels=(old, new),
+        before=before,
+        after=after,
     )
     return Message(f"revised:{playbook.id}", "chat.postMessage", channel, payload)

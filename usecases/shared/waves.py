@@ -128,7 +128,9 @@ def check(store: Store, version: RegistryVersion, by: str, now: datetime, overri
     )
     if override is not None:
         return Wave(None, record)
-    store.governance.apply(Change(decisions=[record]), now)
+    with store.unit_of_work() as uow:
+        uow.governance.apply(Change(decisions=[record]), now)
+        uow.commit()
     raise Refusal.of(
         "adopt_wave",
         usage="adopt",

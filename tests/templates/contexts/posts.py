@@ -7,6 +7,7 @@ from cadence.compare import compare_cycle
 from cadence.definition import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from cadence.rules import Thresholds
+from tests.templates.contexts.registry import hostile_criteria
 
 
 def contexts(
@@ -153,7 +154,7 @@ def contexts(
             inputs=[text[:200]] * 30,
             outputs=[text[:200]] * 30,
             playbook_id=7,
-            missing=["(3) an input contract: no inputs and no outputs declared"],
+            missing=[*hostile_criteria(text), dict(name="queue", met=False, overdue=99, oldest_days=99, limit_days=14)],
         ),
         "checkin_dm": dict(**dm_ctx, reminder=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
@@ -260,6 +261,27 @@ def contexts(
             meant_for="CCURATORS",
             acknowledged_by=None,
             acknowledged_at=None,
+        ),
+        "escalation_backlog": dict(
+            slug="p" * 60,
+            items=[
+                dict(
+                    step=text[:40],
+                    source="deviation",
+                    age_words="400 d 23 h",
+                    reason=text[:4000],
+                    logged_by="UPERSON0001",
+                    logged_on="2026-11-16",
+                )
+            ]
+            * 10,
+            count=10_010,
+            more=10_000,
+            holder="UPERSON0002",
+            sla="2160 h",
+            since="2026-11-19 10:00 UTC",
+            escalate_to="CTEAM00001",
+            meant_for="CCURATORS",
         ),
         "proposal": dict(
             slug="support-replies",

@@ -14,11 +14,10 @@ from usecases.shared.versions import Upgraded
 WAVE = dict(number=999, size=100, teams=[], replicated=True, reviewed=False, allows=False)
 
 
-def contexts(
-    text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
-) -> dict[str, dict]:
-    """By template name; all but `text` are the parts that contexts() shares."""
-    criteria = [
+def hostile_criteria(text: str) -> list[dict]:
+    """Every criterion of readiness missing, as long as each can be, with `text` wherever
+    people's words go (a step's name, an input's)."""
+    return [
         dict(name="attestation", met=False, rate=0.5, answered=20, asked=40, minimum=0.75),
         dict(
             name="exceptions",
@@ -52,6 +51,13 @@ def contexts(
             delivery=dict(applies=True, arrived=5, pairs=12, share=5 / 12, minimum=0.9),
         ),
     ]
+
+
+def contexts(
+    text: str, week, playbook, steps, figures, hostile_kit, hostile_steps, hostile_checklist
+) -> dict[str, dict]:
+    """By template name; all but `text` are the parts that contexts() shares."""
+    criteria = hostile_criteria(text)
     return {
         "scale_proposal": dict(
             slug="support-replies",

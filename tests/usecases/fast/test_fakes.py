@@ -132,6 +132,7 @@ def test_each_playbook_has_its_own_ids():
 
 REAL = [
     ("tests.fakes.playbooks:FakePlaybooks", "storage.playbooks:Playbooks"),
+    ("tests.fakes.playbooks:FakeMade", "storage.made:MadePlaybooks"),
     ("tests.fakes.reports:FakeReports", "storage.weekly_reports:WeeklyReports"),
     ("tests.fakes.org:FakeOrg", "storage.roles:RolesAndSettings"),
     ("tests.fakes.org:FakePeople", "storage.people:People"),

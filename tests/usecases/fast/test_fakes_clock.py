@@ -170,3 +170,28 @@ def test_a_lost_channels_waiting_messages_fail():
     [lost] = store.outbox.fail_undeliverable("CLOST", "channel_not_found", NOW, NOW - timedelta(days=7))
     assert (lost.key, lost.status, lost.error) == ("a", "failed", "channel_not_found (the channel was lost)")
     assert store.held.delivery["b"][0] == "pending"
+
+
+def test_the_items_before_a_playbooks_handoff_terms_are_a_backlog_told_once():
+    from cadence.definition import parse_playbook
+    from tests.fakes.playbooks import rewritten
+
+    state = fakes.a_playbook()
+    pid = state.playbook.id
+    store = FakeStore(state)
+    store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, NOW, step_id=None, reason="old")])
+    handoff = {"escalate_to": OWNER, "sla_hours": 48}
+    raw = {**state.playbook.definition, "handoff": handoff}
+    later = NOW + timedelta(hours=1)
+    moved, _ = rewritten(state, parse_playbook(raw), "Europe/Berlin", OWNER, later)
+    store.held.put(moved)
+    assert store.playbooks.state_by_id(pid).playbook.handoff_since == later
+    assert store.escalations.due({pid: 48}, NOW + timedelta(days=3), 10) == []  # before the terms: the backlog's
+    [old] = store.escalations.backlog(pid, later)
+    assert old.reason == "old"
+    with pytest.raises(TypeError):
+        store.escalations.backlog_told(pid, later, NOW)  # its mark goes with its message
+    with store.unit_of_work() as uow:
+        assert uow.escalations.backlog_told(pid, later, NOW) and not uow.escalations.backlog_told(pid, later, NOW)
+        uow.commit()
+    assert store.playbooks.state_by_id(pid).playbook.handoff_backlog_at == NOW

@@ -34,13 +34,13 @@ def test_a_bar_request_replaces_the_open_one_and_is_decided_once():
     state = fakes.a_playbook()
     store = FakeStore(state)
     first = bar_request(state)
-    assert store.bar_requests.ask(first, [], NOW) is None
+    assert store.bar_requests.ask(first, NOW) is None
     second = bar_request(state, MEMBER)
-    replaced = store.bar_requests.ask(second, [], NOW)
+    replaced = store.bar_requests.ask(second, NOW)
     assert replaced.id == first.id and store.bar_requests.get(first.id).state == "replaced"
     assert store.bar_requests.open_for(state.playbook.id).id == second.id
-    assert store.bar_requests.decide(second.id, "approved", NOW, [], [], decided_by="UCURATOR01")
-    assert not store.bar_requests.decide(second.id, "declined", NOW, [], [])
+    assert store.bar_requests.decide(second.id, "approved", NOW, decided_by="UCURATOR01")
+    assert not store.bar_requests.decide(second.id, "declined", NOW)
     assert [r.id for r in store.bar_requests.approved()] == [second.id] and store.bar_requests.open_for(
         state.playbook.id
     ) is None
