@@ -1,8 +1,18 @@
-"""In-memory fakes for use-case tests without a database, HTTP or Bolt (issue 68, item 6):
+"""In-memory fakes for use-case tests without a database, HTTP or Bolt (issue 68, item 6;
+issue 79, item 4: a fake for each repository method the use cases call, reach.py counts
+them):
 
-- store.py: FakeStore, its repositories and FakeUnitOfWork / FakeReading;
-- reports.py: the reports repository (add_reports' closed weeks and keys, undo's reads);
-- playbooks.py: `a_playbook(...)`, a PlaybookState built as storage loads a definition;
+- store.py: FakeStore, what it holds (Held), FakeUnitOfWork / FakeReading, and the small
+  areas (sources, outbox, tokens' reads);
+- playbooks.py: `a_playbook(...)`, a PlaybookState built as storage loads a definition,
+  and the playbooks' reads;
+- reports.py: the reports repository (add_reports' closed weeks and keys, undo, figures);
+- governance.py: apply keeps each Change (decisions and messages as data), proposals,
+  cycle results, histories; registry.py: versions, requests, adoptions, waves, upgrades;
+- learnings.py, org.py (curators, settings, people, names), teams.py (champions' marks,
+  calibrations, input checks, readouts), queue.py (exception items, escalations),
+  clock.py (cadence log, health, request keys, web sign-ins, webhooks), bars.py (bar
+  requests, depth);
 - slack.py: FakeDirectory (slack_api/members.py's TeamDirectory) and FixedClock.
 
 `services(...)` wires them into the use cases' Services, `caller(...)` a person asking.

@@ -1,24 +1,48 @@
 """Playbooks as storage would hold them, made without a database: `a_playbook` builds the
 model objects (Playbook, Step, Cycle: plain Python objects until a session adds them)
 from a definition as `rollout playbook load` would (cadence/definition.py, then
-storage/playbooks.py's playbook_columns and add_steps), and wraps them in a PlaybookState."""
+storage/playbooks.py's playbook_columns and add_steps), and wraps them in a PlaybookState;
+`FakePlaybooks` answers storage/playbooks.py's reads over the states held.
+
+A held state is never changed in place: a write puts a new PlaybookState (with new model
+objects where they change, `clone`) in its place, so a unit of work's copy of what is held
+(FakeUnitOfWork) and the store's own stay apart."""
 
 from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cadence.definition import parse_playbook
+from sqlmodel import SQLModel
+
+from cadence import decisions
+from cadence.definition import PlaybookSpec, parse_playbook
+from storage.made import Stale
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import PlaybookState, playbook_columns
+from storage.playbooks import Conflict, PlaybookState, as_read_now, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
+
+if TYPE_CHECKING:
+    from tests.fakes.store import Held
 
 LOADED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 _ids = itertools.count(1)
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def next_id() -> int:
+    """A new row's id, unique across every fake table (as no two rows are confused)."""
+    return next(_ids)
+
+
+def clone(row: Row, **changes: Any) -> Row:
+    """A copy of a model object with `changes`: what a write holds in place of `row`."""
+    return type(row)(**{**row.model_dump(), **changes})
 
 
 def definition(**changes: Any) -> dict[str, Any]:
@@ -56,23 +80,178 @@ def a_playbook(
         raw.pop("guardrail")
     elif guardrail is not True:
         raw["guardrail"] = guardrail
-    spec = parse_playbook(raw)
-    playbook_id = next(_ids)
-    playbook = Playbook(
-        **playbook_columns(spec, org_timezone),
-        id=playbook_id,
-        definition=spec.canonical(),
-        created_at=LOADED_AT,
-        updated_at=LOADED_AT,
-    )
+    state = new_state(parse_playbook(raw), org_timezone, LOADED_AT)
+    playbook = state.playbook
     playbook.status = status or ("active" if cycle_started is not None else "draft")
     playbook.closed_through = closed_through
-    made_steps = [
-        Step(id=next(_ids), playbook_id=playbook_id, name=s.name, position=i, mode=s.mode, pinned=s.pinned)
-        for i, s in enumerate(spec.steps)
-    ]
     anchor = None
     if cycle_started is not None:
-        anchor = Cycle(id=next(_ids), playbook_id=playbook_id, number=1, starts_on=cycle_started, started_by=OWNER)
+        anchor = Cycle(id=next_id(), playbook_id=playbook.id, number=1, starts_on=cycle_started, started_by=OWNER)
         anchor.created_at = LOADED_AT
-    return PlaybookState(playbook, made_steps, anchor, None, channel_changes=0, owner_deactivated=False)
+    return replace(state, anchor=anchor)
+
+
+def new_state(spec: PlaybookSpec, org_timezone: str, at: datetime, **columns: Any) -> PlaybookState:
+    """A playbook stored from `spec` with its steps (storage/playbooks.py's load_one, or
+    storage/registry.py's adopt with `columns`), a draft without a cycle."""
+    playbook = Playbook(
+        **playbook_columns(spec, org_timezone),
+        **columns,
+        id=next_id(),
+        definition=spec.canonical(),
+        created_at=at,
+        updated_at=at,
+    )
+    steps = [
+        Step(id=next_id(), playbook_id=playbook.id, name=s.name, position=i, mode=s.mode, pinned=s.pinned)
+        for i, s in enumerate(spec.steps)
+    ]
+    return PlaybookState(playbook, steps, None, None, channel_changes=0, owner_deactivated=False)
+
+
+def rewritten(
+    state: PlaybookState, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime, **columns: Any
+) -> tuple[PlaybookState, list[decisions.Decision]]:
+    """`state` given `spec`'s definition as storage/playbooks.py's load_one and rewrite
+    store it: its columns, its steps (a step's mode only where the declared mode changes),
+    the steps it no longer has retired; with the decision rows they write. Unchanged (and
+    no decision) when the definition is the one held."""
+    playbook = state.playbook
+    new_definition = spec.canonical()
+    if as_read_now(playbook.definition) == new_definition:
+        return replace(state, playbook=clone(playbook, **columns)), []
+    previous = as_read_now(playbook.definition)
+    handoff: dict[str, Any] = {}
+    if new_definition.get("handoff") and not previous.get("handoff"):  # its handoff terms begin now
+        handoff = dict(handoff_since=at, handoff_backlog_at=None)
+    elif not new_definition.get("handoff"):
+        handoff = dict(handoff_since=None, handoff_backlog_at=None)
+    made = clone(
+        playbook, **playbook_columns(spec, org_timezone), **columns, **handoff, definition=new_definition, updated_at=at
+    )
+    declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
+    existing = {step.name: step for step in state.steps}
+    steps, written = [], []
+    for position, step_spec in enumerate(spec.steps):
+        step = existing.pop(step_spec.name, None)
+        if step is None:
+            steps.append(
+                Step(
+                    id=next_id(),
+                    playbook_id=playbook.id,
+                    name=step_spec.name,
+                    position=position,
+                    mode=step_spec.mode,
+                    pinned=step_spec.pinned,
+                )
+            )
+            continue
+        mode = step.mode
+        if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
+            written.append(
+                decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+            )
+            mode = step_spec.mode
+        steps.append(clone(step, position=position, pinned=step_spec.pinned, mode=mode))
+    changes = sorted(k for k in set(previous) | set(new_definition) if previous.get(k) != new_definition.get(k))
+    written.append(
+        decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, new_definition, actor)
+    )
+    return replace(state, playbook=made, steps=steps), written
+
+
+class FakePlaybooks:
+    def __init__(self, held: Held):
+        self.held = held
+
+    # ---- reads ----
+
+    def state(self, slug: str) -> PlaybookState | None:
+        return self.held.states.get(slug)
+
+    def state_by_id(self, playbook_id: int) -> PlaybookState | None:
+        return next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+
+    def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
+        wanted = set(playbook_ids)
+        return {s.playbook.id: s for s in self.held.states.values() if s.playbook.id in wanted}
+
+    def states(self, channel_id: str | None = None) -> list[PlaybookState]:
+        """By slug, as the real one orders them."""
+        return [
+            s for _, s in sorted(self.held.states.items()) if channel_id is None or s.playbook.channel_id == channel_id
+        ]
+
+    def listed_states(self) -> list[PlaybookState]:
+        """Every playbook by slug (the real one leaves out steps and the JSON columns)."""
+        return self.states()
+
+    def active_states(self) -> list[PlaybookState]:
+        return [s for s in self._by_id() if s.playbook.status == "active" and s.anchor is not None]
+
+    def clock_states(self) -> list[PlaybookState]:
+        return [
+            s
+            for s in self._by_id()
+            if s.anchor is not None
+            and (s.playbook.status == "active" or (s.playbook.status in ("paused", "retired") and s.anchor.ends_after))
+        ]
+
+    def _by_id(self) -> list[PlaybookState]:
+        return sorted(self.held.states.values(), key=lambda s: s.playbook.id)
+
+    def of_person(self, user_id: str) -> list[PlaybookState]:
+        """The playbooks `user_id` owns, champions, checked in for, or (not adopted) owns the
+        exception queue of (not: was asked to check in for: the fake keeps no cadence jobs)."""
+        answered = {r.values["playbook_id"] for r in self.held.reports.rows if r.kind == "checkin" and r.by == user_id}
+        return [
+            s
+            for s in self.states()
+            if user_id in (s.playbook.owner_id, s.playbook.champion_id)
+            or s.playbook.id in answered
+            or (s.playbook.adopted_from_id is None and s.playbook.definition.get("exception_owner") == user_id)
+        ]
+
+    def removed_steps(self, playbook_id: int) -> list[Any]:
+        return []
+
+    def definition(self, slug: str) -> dict[str, Any] | None:
+        state = self.held.states.get(slug)
+        return state.playbook.definition if state is not None else None
+
+    def slugs(self) -> list[str]:
+        return sorted(self.held.states)
+
+    # ---- writes (the few the use cases of the registry need) ----
+
+    def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        """Cycle `number` started: the playbook active, with the cycle-started decision row
+        the real one writes. Conflict if the playbook has that cycle already."""
+        state = self.state_by_id(playbook_id)
+        if state is None:
+            raise LookupError(f"no playbook {playbook_id}")
+        if state.anchor is not None and state.anchor.number >= number:
+            raise Conflict(f"cycle {number} was started at the same moment by someone else")
+        cycle = Cycle(id=next_id(), playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by)
+        cycle.created_at = at
+        playbook = clone(state.playbook, status="active", updated_at=at)
+        self.held.put(replace(state, playbook=playbook, anchor=cycle, previous=state.anchor))
+        self.held.decide([decisions.of_cycle_started(playbook_id, number, starts_on, by)], at)
+        return cycle
+
+
+class FakeMade:
+    """storage/made.py's reads (its writes make a playbook from a form: not faked yet)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def last_change(self, playbook_id: int) -> Stale:
+        """Who changed the playbook last (its creation or a revision's decision row), and when."""
+        changes = [
+            d
+            for d in self.held.decisions
+            if d.get("playbook_id") == playbook_id and d["kind"] in ("playbook-changed", "playbook-created")
+        ]
+        last = max(changes, key=lambda d: d.get("id", 0), default=None)
+        return Stale(last["actor"] if last else "someone", last["decided_at"] if last else None)

@@ -10,11 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from cadence.figures import StepWeek, WeekFigures
-from storage.store import KeyReused, PlaybookState, Report, WeekClosed, same_report
+from storage.models.reports import CheckIn, ExceptionReport
+from storage.store import REPORTS, KeyReused, PlaybookState, Report, WeekClosed, same_report
 from storage.weekly_reports import NewReport, new_report
 
 _VALUE = {
     "kpi": "value",
+    "rest": "value",
     "guardrail": "value",
     "checkin": "attestation",
     "exception": "reason",
@@ -37,6 +39,14 @@ class Row:
     @property
     def by(self) -> str:
         return str(self.values.get("reported_by") or self.values.get("user_id"))
+
+    def model(self) -> Any:
+        """The row as the real one's model object (CheckIn, ExceptionReport...)."""
+        kind = REPORTS[self.kind]
+        columns = {k: v for k, v in self.values.items() if k in kind.model_fields}
+        if self.withdrawn:
+            columns.update(withdrawn_at=self.values.get("undone_at"), withdrawn_by=self.values.get("undone_by"))
+        return kind(id=self.id, **{k: v for k, v in columns.items() if k in kind.model_fields})
 
     def report(self) -> Report:
         v = self.values
@@ -222,3 +232,52 @@ class FakeReports:
             guardrail.values["value"] if guardrail else None,
             kpi_by=kpi.by if kpi else None,
         )
+
+    def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
+        return {(state.playbook.id, week): self.week_figures(state, week) for state, week in weeks}
+
+    def _counting(self, kind: str, keys: Iterable[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        found = {}
+        for pid, week in set(keys):
+            latest = self._latest(kind, pid, week)
+            if latest is not None and latest.values.get("value") is not None:
+                found[(pid, week)] = latest.values["value"]
+        return found
+
+    def _range(self, kind: str, playbook_id: int, first: date, last: date) -> dict[date, float]:
+        weeks = {r.values["week_start"] for r in self.stored(kind) if r.values["playbook_id"] == playbook_id}
+        found = self._counting(kind, [(playbook_id, w) for w in weeks if first <= w <= last])
+        return {w: v for (_, w), v in sorted(found.items())}
+
+    def week_kpis(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        return self._counting("kpi", weeks)
+
+    def week_rests(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+        return self._counting("rest", weeks)
+
+    def kpi_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
+        return self._range("kpi", playbook_id, first, last)
+
+    def rest_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
+        return self._range("rest", playbook_id, first, last)
+
+    def week_series(self, playbook_id: int, first: date, last: date) -> tuple[dict[date, float], dict[date, float]]:
+        return self._range("kpi", playbook_id, first, last), self._range("guardrail", playbook_id, first, last)
+
+    def checkins_by_week(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], CheckIn]:
+        found = {}
+        for row in self.stored("checkin"):  # oldest first: the latest stays
+            key = (row.values["playbook_id"], row.values["week_start"])
+            if row.by == user_id and key in weeks:
+                found[key] = row.model()
+        return found
+
+    def latest_checkins(self, user_id: str, weeks: list[tuple[int, date]]) -> dict[int, CheckIn]:
+        return {pid: c for (pid, _), c in self.checkins_by_week(user_id, weeks).items()}
+
+    def exceptions_of(self, playbook_id: int, week_start: date) -> list[ExceptionReport]:
+        return [
+            r.model()
+            for r in self.stored("exception")
+            if r.values["playbook_id"] == playbook_id and r.values["week_start"] == week_start
+        ]

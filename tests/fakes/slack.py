@@ -13,7 +13,8 @@ from slack_api.members import DirectoryUnavailable, Person
 class FakeDirectory:
     """`members`: channel id -> its members; `people`: user id -> Person (anyone else is
     an active human); `absent`: channel id -> why the bot cannot run a playbook there;
-    `down`: Slack's error every call raises (DirectoryUnavailable)."""
+    `down`: Slack's error every call raises (DirectoryUnavailable); `channel_names`:
+    channel id -> its name (a channel not in it Slack will not show the bot)."""
 
     def __init__(
         self,
@@ -21,11 +22,13 @@ class FakeDirectory:
         people: dict[str, Person] | None = None,
         absent: dict[str, str] | None = None,
         down: str | None = None,
+        channel_names: dict[str, str] | None = None,
     ):
         self.members = {channel: frozenset(users) for channel, users in (members or {}).items()}
         self.known = dict(people or {})
         self.absent = dict(absent or {})
         self.down = down
+        self.channel_names = dict(channel_names or {})
         self.asked: list[tuple[str, str]] = []  # (method, id), in order
 
     def _answer(self, method: str, of: str) -> None:
@@ -47,6 +50,10 @@ class FakeDirectory:
     def bot_absence(self, client: Any, channel_id: str) -> str | None:
         self._answer("bot_absence", channel_id)
         return self.absent.get(channel_id)
+
+    def channel_name(self, client: Any, channel_id: str) -> str | None:
+        self._answer("channel_name", channel_id)
+        return self.channel_names.get(channel_id)
 
     def forget(self, channel_id: str, at: datetime) -> None:
         return None

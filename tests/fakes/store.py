@@ -1,160 +1,203 @@
-"""A Store in memory: the repositories the recording use cases and the caller's lookups
-use, under the Store's attribute names, and the unit of work (cosmicpython's
-FakeUnitOfWork): `with store.unit_of_work() as uow:` writes into a copy of what is held,
-kept by `uow.commit()` (`uow.committed`), dropped on leaving the block otherwise. A
-repository's method called outside a unit of work keeps what it writes at once, as the
-real one's own transaction does."""
+"""A Store in memory: the repositories the use cases call, under the Store's attribute
+names, and the unit of work (cosmicpython's FakeUnitOfWork): `with store.unit_of_work() as
+uow:` writes into a copy of what is held, kept by `uow.commit()` (`uow.committed`),
+dropped on leaving the block otherwise. A repository's method called outside a unit of
+work keeps what it writes at once, as the real one's own transaction does.
+
+The areas are in modules of their own (listed in tests/fakes/__init__.py); the small
+ones (sources, outbox, tokens) are here."""
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from cadence.decisions import Decision
+from cadence.escalation import Escalation
+from cadence.pulled import Asked
+from storage.cadence_log import Work, job_row
+from storage.governance_rows import decision_columns
+from storage.models.access import ApiToken
+from storage.models.bookkeeping import CadenceJob, OutboxMessage
+from storage.models.calibration import CalibrationRun
+from storage.models.governance import BarRequest
+from storage.models.playbooks import ChecklistMark
+from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
+from storage.models.webhooks import Webhook
+from storage.outbox import Message
 from storage.store import PlaybookState
+from tests.fakes.bars import FakeBarRequests, FakeDepth
+from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
+from tests.fakes.governance import FakeGovernance, GovernanceData
+from tests.fakes.learnings import FakeLearnings
+from tests.fakes.org import FakeOrg, FakePeople
+from tests.fakes.playbooks import FakeMade, FakePlaybooks, next_id
+from tests.fakes.queue import FakeEscalations, FakeExceptionItems
+from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
+from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakeReadouts
 
 
 @dataclass
 class Held:
-    """Everything the fake database holds."""
+    """Everything the fake database holds. A write replaces what it changes (a new
+    PlaybookState, a new model object: tests/fakes/playbooks.py's `clone`) and never
+    changes a held object in place, so a unit of work's copy is its own."""
 
-    states: dict[str, PlaybookState] = field(default_factory=dict)
+    states: dict[str, PlaybookState] = field(default_factory=dict)  # by slug
     reports: ReportsData = field(default_factory=ReportsData)
+    governance: GovernanceData = field(default_factory=GovernanceData)
+    registry: RegistryData = field(default_factory=RegistryData)
+    learnings: list[Learning] = field(default_factory=list)
     fetches: list[dict[str, Any]] = field(default_factory=list)  # sources.record's rows
-    decisions: list[dict[str, Any]] = field(default_factory=list)  # governance.add_decisions' rows
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # decision rows (decision_columns), oldest first
     curators: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     holidays: dict[date, str] = field(default_factory=dict)
     away: dict[str, tuple[date, date]] = field(default_factory=dict)
-    outbox: list[Any] = field(default_factory=list)
+    deactivated: set[str] = field(default_factory=set)  # people Slack calls deactivated
+    outbox: list[Message] = field(default_factory=list)  # one a key, as enqueued
+    names: dict[str, tuple[str | None, str | None, datetime]] = field(default_factory=dict)  # display, real, when
+    channel_names: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)  # name, when asked
+    tokens: dict[str, ApiToken] = field(default_factory=dict)  # the reporting API's, by hash
+    bar_requests: dict[int, BarRequest] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)  # by name
+    webhook_tests: list[tuple[str, int, datetime]] = field(default_factory=list)  # event id, webhook id, when
     requests: dict[tuple[int, datetime], int] = field(default_factory=dict)  # token, second: requests
     used: dict[int, datetime] = field(default_factory=dict)  # token: last use noted
+    item_events: list[ExceptionItemEvent] = field(default_factory=list)  # the exception queue's moves
+    escalations: list[Escalation] = field(default_factory=list)
+    marks: list[ChecklistMark] = field(default_factory=list)  # champions' checklists
+    calibrations: list[CalibrationRun] = field(default_factory=list)
+    checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
+    jobs: list[CadenceJob] = field(default_factory=list)  # the cadence log: units of work recorded
+    settings_at: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # setting: who set it, when
+    delivery: dict[str, tuple[str, datetime, str | None]] = field(default_factory=dict)  # key: status, enqueued, error
+    seen: dict[str, datetime] = field(default_factory=dict)  # request keys handled, when
+    links: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)  # web: user, expiry, used
+    sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # web: user, expiry
 
     def copy(self) -> Held:
-        """What a unit of work writes into: the playbooks themselves are shared (nothing here writes them)."""
-        made = copy.copy(self)
-        made.reports = self.reports.copy()
-        for name in ("fetches", "decisions", "outbox"):
-            setattr(made, name, list(getattr(self, name)))
-        made.curators = set(self.curators)
-        for name in ("settings", "holidays", "away", "requests", "used"):
-            setattr(made, name, dict(getattr(self, name)))
-        return made
+        """What a unit of work writes into: each part copied (its own copy() for the
+        areas' data, a shallow one for lists, sets and dicts: what they hold is replaced,
+        never changed in place)."""
+        return Held(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
+    # ---- what the fakes' writes share ----
 
-class FakePlaybooks:
-    def __init__(self, held: Held):
-        self.held = held
+    def put(self, state: PlaybookState) -> None:
+        """`state` held in place of its playbook's (under its slug now)."""
+        for slug, held in list(self.states.items()):
+            if held.playbook.id == state.playbook.id:
+                del self.states[slug]
+        self.states[state.playbook.slug] = state
 
-    def state(self, slug: str) -> PlaybookState | None:
-        return self.held.states.get(slug)
+    def decide(self, decisions: list[Decision], at: datetime) -> None:
+        """Decision rows, as storage writes them (decision_columns), each with an id."""
+        self.decisions += [{"id": next_id(), **decision_columns(d, at)} for d in decisions]
 
-    def state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        return next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
-
-    def slugs(self) -> list[str]:
-        return sorted(self.held.states)
-
-    def states(self, channel_id: str | None = None) -> list[PlaybookState]:
-        return [s for s in self.held.states.values() if channel_id is None or s.playbook.channel_id == channel_id]
-
-    def active_states(self) -> list[PlaybookState]:
-        return [s for s in self.held.states.values() if s.playbook.status == "active"]
-
-    def of_person(self, user_id: str) -> list[PlaybookState]:
-        """The playbooks `user_id` owns, champions or checked in for (not: was asked to
-        check in for, or owns the exception queue of: the fake keeps no cadence jobs)."""
-        answered = {r.values["playbook_id"] for r in self.held.reports.rows if r.kind == "checkin" and r.by == user_id}
-        return [
-            s
-            for s in self.held.states.values()
-            if user_id in (s.playbook.owner_id, s.playbook.champion_id) or s.playbook.id in answered
-        ]
-
-    def removed_steps(self, playbook_id: int) -> list[Any]:
-        return []
-
-
-class FakeOrg:
-    def __init__(self, held: Held):
-        self.held = held
-
-    def is_curator(self, user_id: str) -> bool:
-        return user_id in self.held.curators
-
-    def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
-        added = user_id not in self.held.curators
-        self.held.curators.add(user_id)
+    def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
+        """Messages into the outbox, keys already there left alone (storage/outbox.py,
+        enqueue_in): the keys enqueued now."""
+        added = set()
+        for message in messages:
+            if message.key not in self.delivery:
+                self.outbox.append(message)
+                self.delivery[message.key] = ("pending", at, None)
+                added.add(message.key)
         return added
 
-    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
-        removed = user_id in self.held.curators
-        self.held.curators.discard(user_id)
-        return removed
+    def record_jobs(self, work: list[Work], at: datetime) -> set[str]:
+        """Cadence jobs of the work whose key is new (storage/cadence_log.py): their keys."""
+        known = {job.key for job in self.jobs}
+        new = [w for w in work if w.key not in known]
+        self.jobs += [CadenceJob(id=next_id(), **job_row(w, at)) for w in new]
+        return {w.key for w in new}
 
-    def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
-        self.held.settings[key] = value
-
-    def setting(self, key: str) -> str | None:
-        return self.held.settings.get(key)
-
-    def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
-        if day in self.held.holidays:
-            return False
-        self.held.holidays[day] = name
-        return True
-
-    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
-        return self.held.holidays.pop(day, None) is not None
-
-    def holidays(self, first: date, last: date) -> dict[date, str]:
-        return {d: n for d, n in sorted(self.held.holidays.items()) if first <= d <= last}
-
-
-class FakePeople:
-    def __init__(self, held: Held):
-        self.held = held
-
-    def set_away(self, user_id: str, first: date, last: date, at: datetime) -> None:
-        self.held.away[user_id] = (first, last)
-
-    def clear_away(self, user_id: str, at: datetime) -> date | None:
-        gone = self.held.away.pop(user_id, None)
-        return gone[1] if gone else None
+    def sent(self, channel: str | None = None) -> list[Message]:
+        """The outbox's messages (to `channel` if given), in order (for tests)."""
+        return [m for m in self.outbox if channel is None or m.channel == channel]
 
 
 class FakeSources:
+    """What the clock asked each source (`held.fetches`: sources.record's rows, with ids)."""
+
     def __init__(self, held: Held):
         self.held = held
 
     def record(self, rows: list[dict[str, Any]]) -> None:
-        self.held.fetches.extend(rows)
+        self.held.fetches.extend({"id": next_id(), **row} for row in rows)
 
+    def _fetches(self) -> list[SourceFetch]:
+        return [SourceFetch(**row) for row in self.held.fetches]
 
-class FakeGovernance:
-    def __init__(self, held: Held):
-        self.held = held
+    def of_playbook(self, playbook_id: int, first: date | None = None) -> list[SourceFetch]:
+        return [f for f in self._fetches() if f.playbook_id == playbook_id and (first is None or f.week_start >= first)]
 
-    def add_decisions(self, rows: list[dict[str, Any]]) -> None:
-        self.held.decisions.extend(rows)
+    def failures(self, weeks: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, str]]:
+        found: dict[tuple[int, date], dict[str, str]] = {}
+        settled = set()
+        for f in self._fetches():
+            if (f.playbook_id, f.week_start) not in weeks:
+                continue
+            if f.outcome == "failed":
+                found.setdefault((f.playbook_id, f.week_start), {})[f.number] = f.error or ""
+            else:
+                settled.add((f.playbook_id, f.week_start, f.number))
+        return {key: {n: e for n, e in errors.items() if (*key, n) not in settled} for key, errors in found.items()}
 
+    def asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
+        found: dict[tuple[int, date, str], Asked] = {}
+        for f in self._fetches():
+            if f.week_start in weeks:
+                key, failed = (f.playbook_id, f.week_start, f.number), f.outcome == "failed"
+                before = found.get(key, Asked(f.fetched_at, False, 0))
+                found[key] = Asked(
+                    max(before.last_at, f.fetched_at), before.settled or not failed, before.failures + failed
+                )
+        return found
 
-class FakeLearnings:
-    """No learnings: undo weighs none against the reports."""
-
-    def newest(self, playbook_id: int, user_id: str) -> None:
-        return None
+    def last_fetches(self) -> dict[tuple[int, str], SourceFetch]:
+        return {(f.playbook_id, f.source): f for f in self._fetches() if f.outcome != "typed"}
 
 
 class FakeOutbox:
+    """The messages enqueued (`held.outbox`) and how each stands (`held.delivery`)."""
+
     def __init__(self, held: Held):
         self.held = held
 
-    def enqueue(self, messages: list[Any], at: datetime) -> None:
-        self.held.outbox.extend(messages)
+    def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
+        """The messages kept, a key already enqueued left alone: the keys enqueued now."""
+        return self.held.enqueue(messages, at)
+
+    def fail_undeliverable(self, channel: str, error: str, now: datetime, since: datetime) -> list[OutboxMessage]:
+        """The channel's pending messages failed, returned with those that failed since `since`."""
+        failed = []
+        for message in self.held.outbox:
+            if message.channel != channel:
+                continue
+            status, at, why = self.held.delivery[message.key]
+            if status == "pending":
+                status, why = "failed", f"{error} (the channel was lost)"
+                self.held.delivery[message.key] = (status, at, why)
+            if status == "failed" and at >= since:
+                failed.append(
+                    OutboxMessage(
+                        key=message.key,
+                        method=message.method,
+                        channel=message.channel,
+                        payload=message.payload,
+                        status=status,
+                        attempts=0,
+                        created_at=at,
+                        available_at=at,
+                        error=why,
+                    )
+                )
+        return failed
 
 
 class FakeTokens:
@@ -168,6 +211,12 @@ class FakeTokens:
 
     def mark_used(self, token_id: int, at: datetime) -> None:
         self.held.used[token_id] = at
+
+    def by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token, unless revoked (a test puts tokens in `held.tokens`: their writes are
+        storage/api_tokens.py's, reshaped elsewhere)."""
+        token = self.held.tokens.get(token_hash)
+        return token if token is not None and token.revoked_at is None else None
 
 
 class FakeStore:
@@ -190,9 +239,24 @@ class FakeStore:
         self.people = FakePeople(held)
         self.sources = FakeSources(held)
         self.governance = FakeGovernance(held)
-        self.learnings = FakeLearnings()
+        self.registry = FakeRegistry(held)
+        self.learnings = FakeLearnings(held)
         self.outbox = FakeOutbox(held)
         self.tokens = FakeTokens(held)
+        self.exception_items = FakeExceptionItems(held)
+        self.escalations = FakeEscalations(held, in_unit=isinstance(self, FakeUnitOfWork))
+        self.champions = FakeChampions(held)
+        self.calibrations = FakeCalibrations(held)
+        self.input_checks = FakeInputChecks(held)
+        self.readouts = FakeReadouts(held)
+        self.cadence_log = FakeCadenceLog(held)
+        self.health = FakeHealth(held)
+        self.request_keys = FakeRequestKeys(held)
+        self.web_logins = FakeWebLogins(held)
+        self.bar_requests = FakeBarRequests(held)
+        self.depth = FakeDepth(held)
+        self.webhooks = FakeWebhooks(held)
+        self.made = FakeMade(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)

@@ -62,6 +62,19 @@ from usecases.shared.messages import (
         ("curator remove <@U0123ABC>", CuratorChange(False, "U0123ABC")),
         ("curators-channel <#C0CURATE|curators>", CuratorsChannel("C0CURATE")),
         ("curators-channel C0CURATE1", CuratorsChannel("C0CURATE1")),
+        # what the fast tests of waves and upgrades are given (tests/usecases/fast, issue 79 item 4)
+        (
+            "wave support-replies reviewed drafts <need> the refund policy",
+            messages.WaveReviewed("support-replies", None, "drafts <need> the refund policy"),
+        ),
+        ("upgrade support-replies-sales", messages.Upgrade("support-replies-sales", None)),
+        ("upgrade support-replies-sales v2", messages.Upgrade("support-replies-sales", 2)),
+        (
+            "adopt support-replies@v1 <#COPS000001|ops> owner <@UOPSOWNER1> override the ops desk needs it now",
+            messages.Adopt(
+                "support-replies", 1, "COPS000001", "ops", "UOPSOWNER1", override="the ops desk needs it now"
+            ),
+        ),
     ],
 )
 def test_parses(text, expected):
@@ -117,6 +130,10 @@ def test_parses(text, expected):
         ("curators-channel curators", "Name the channel with #", "curators-channel"),
         ("status a b", "at most one playbook", "status"),
         ("kpis sr 3", "I don't know the subcommand “kpis”", "help"),
+        # moved from tests/usecases/test_versions.py and test_waves.py (issue 79, item 4)
+        ("upgrade", "needs a playbook", "upgrade"),
+        ("upgrade support-replies-sales vx", "needs a playbook", "upgrade"),
+        ("wave support-replies", "Say which playbook and `reviewed`", "wave"),
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):

@@ -326,29 +326,6 @@ def test_a_channel_name_in_the_forms_metadata_that_is_no_plain_name_is_not_taken
     ]
 
 
-def test_a_refusal_is_drawn_on_the_card_only_while_the_request_is_pending(bot, published, slack, engine):
-    """Two curators at once: one approval commits while the other's refusal (Slack busy,
-    read while the request was pending) is about to be drawn. The refusal is drawn in one
-    transaction with a look at the request, so the approved card is never drawn over."""
-    from storage.outbox import Message
-    from usecases.shared import requests as shared
-
-    world = published
-    ask(bot, slack)
-    world.dispatcher.drain(max_wait=0)
-    with Session(engine) as s:
-        [request_id] = s.exec(select(AdoptionRequest.id)).all()
-    store, now = world.store, world.clock()
-    refusal = Message("card-refusal-1", "chat.update", CURATORS, {"text": "refused"})
-    assert shared.redraw_card(store, request_id, refusal, now)  # pending: drawn
-    shared.approve(store, request_id, CURATOR, now, "UTC", None)
-    late = Message("card-refusal-2", "chat.update", CURATORS, {"text": "refused"})
-    assert not shared.redraw_card(store, request_id, late, now)  # approved meanwhile: not drawn
-    with engine.connect() as connection:
-        keys = connection.execute(text("SELECT key FROM outbox WHERE key LIKE 'card-refusal-%'")).scalars().all()
-    assert keys == ["card-refusal-1"]
-
-
 def test_a_request_made_a_moment_ago_refuses_the_second_and_writes_nothing_of_it(
     published, store, engine, clock, monkeypatch
 ):

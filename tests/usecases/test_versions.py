@@ -107,35 +107,6 @@ def test_an_adopter_hears_of_v2_and_upgrades_by_its_button_keeping_its_values(bo
     assert len(offers(slack, SALES)) == 1
 
 
-def test_upgrade_by_command_and_its_refusals(bot, adopted, slack, store, engine):
-    world, raw = adopted
-    assert (
-        "runs *support-replies v1*, the newest version"
-        in bot.command("upgrade support-replies-sales", user=SALES_OWNER).text
-    )
-    assert "was not adopted from the registry" in bot.command("upgrade support-replies", user=OWNER).text
-    assert "needs a playbook" in bot.command("upgrade", user=SALES_OWNER).text
-    assert "needs a playbook" in bot.command("upgrade support-replies-sales vx", user=SALES_OWNER).text
-    kit = dict(KIT, may_change=["baseline", "target", "timezone"])
-    publish_v2(bot, store, world.clock, raw, replication=kit)
-    refused = bot.command("upgrade support-replies-sales v2", user=SALES_OWNER).text
-    assert "no longer lets an adopting team set cap: 0.2" in refused and "it stays on v1" in refused
-    assert "The registry has no v7" in bot.command("upgrade support-replies-sales v7", user=SALES_OWNER).text
-    assert "not newer" in bot.command("upgrade support-replies-sales v1", user=SALES_OWNER).text
-    assert kinds(engine, "upgraded") == []
-    state = store.playbooks.state("support-replies-sales")
-    assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 1
-
-
-def test_upgrade_by_command_moves_to_the_newest(bot, adopted, slack, store, engine):
-    world, raw = adopted
-    publish_v2(bot, store, world.clock, raw, exception_cap=0.05)
-    assert "only" in bot.command("upgrade support-replies-sales", user=MEMBER).text.lower()
-    reply = bot.command("upgrade support-replies-sales", user=CURATOR).text
-    assert "now runs *support-replies v2*" in reply and "exception cap" in reply
-    assert store.playbooks.state("support-replies-sales").playbook.exception_cap == 0.2  # the team's own
-
-
 def test_registry_status_and_the_web_view_show_what_an_adopter_runs(
     bot, adopted, slack, store, engine, http_server, database_url
 ):

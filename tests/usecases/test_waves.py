@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import Decision, WaveReview
+from storage.models.governance import WaveReview
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
 
@@ -98,32 +98,3 @@ def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator
     # the registry shows the wave: wave 2, with its team and what opens wave 3
     listing = bot.command("registry").text
     assert "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed" in listing
-
-
-def test_the_command_marks_the_wave_with_a_note(bot, replicated, slack, store, engine):
-    refused = bot.command("wave support-replies reviewed", user=SALES_OWNER).text
-    assert "Only support-replies's owner" in refused and marks(engine) == []
-    assert "Say which playbook and `reviewed`" in bot.command("wave support-replies", user=CURATOR).text
-    done = bot.command("wave support-replies reviewed drafts <need> the refund policy", user=CURATOR).text
-    assert "marked wave 1's learnings of *support-replies v1* reviewed" in done
-    assert "drafts &lt;need&gt; the refund policy" in done and "wave 2 is open" in done
-    assert marks(engine) == [(1, 1, CURATOR, "drafts <need> the refund policy")]
-    again = bot.command("wave support-replies reviewed", user=OWNER).text
-    assert "were marked reviewed already" in again and len(marks(engine)) == 1
-    assert "now runs in" in adopt_ops(bot)
-
-
-def test_a_newer_version_counts_as_reviewed(bot, replicated, slack, store, engine):
-    assert "support-replies v2" in bot.command("publish support-replies override a second version", user=CURATOR).text
-    assert (
-        "now runs in" in bot.command(f"adopt support-replies@v1 <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR).text
-    )
-    assert marks(engine) == []
-
-
-def test_a_curator_overrides_the_wave_with_a_reason(bot, replicated, slack, store, engine):
-    assert "now runs in" in adopt_ops(bot, " override the ops desk needs it now")
-    with Session(engine) as s:
-        rows = s.exec(select(Decision).where(Decision.kind == "wave-overridden")).all()
-    assert [r.figures["override"] for r in rows] == ["the ops desk needs it now"]
-    assert [t["slug"] for t in rows[0].figures["running"]] == ["support-replies-sales"]

@@ -131,15 +131,30 @@ def test_each_playbook_has_its_own_ids():
 # ---- the fakes keep to the real interfaces ----
 
 REAL = [
-    ("tests.fakes.store:FakePlaybooks", "storage.playbooks:Playbooks"),
+    ("tests.fakes.playbooks:FakePlaybooks", "storage.playbooks:Playbooks"),
+    ("tests.fakes.playbooks:FakeMade", "storage.made:MadePlaybooks"),
     ("tests.fakes.reports:FakeReports", "storage.weekly_reports:WeeklyReports"),
-    ("tests.fakes.store:FakeOrg", "storage.roles:RolesAndSettings"),
-    ("tests.fakes.store:FakePeople", "storage.people:People"),
+    ("tests.fakes.org:FakeOrg", "storage.roles:RolesAndSettings"),
+    ("tests.fakes.org:FakePeople", "storage.people:People"),
     ("tests.fakes.store:FakeSources", "storage.source_fetches:SourceFetches"),
-    ("tests.fakes.store:FakeGovernance", "storage.governance:Governance"),
-    ("tests.fakes.store:FakeLearnings", "storage.learnings:Learnings"),
+    ("tests.fakes.governance:FakeGovernance", "storage.governance:Governance"),
+    ("tests.fakes.registry:FakeRegistry", "storage.registry:Registry"),
+    ("tests.fakes.learnings:FakeLearnings", "storage.learnings:Learnings"),
     ("tests.fakes.store:FakeOutbox", "storage.outbox:Outbox"),
     ("tests.fakes.store:FakeTokens", "storage.api_tokens:ApiTokens"),
+    ("tests.fakes.queue:FakeExceptionItems", "storage.exception_items:ExceptionItems"),
+    ("tests.fakes.queue:FakeEscalations", "storage.escalations:Escalations"),
+    ("tests.fakes.teams:FakeChampions", "storage.champions:Champions"),
+    ("tests.fakes.teams:FakeCalibrations", "storage.calibration:Calibrations"),
+    ("tests.fakes.teams:FakeInputChecks", "storage.input_checks:InputChecks"),
+    ("tests.fakes.teams:FakeReadouts", "storage.readouts:Readouts"),
+    ("tests.fakes.clock:FakeCadenceLog", "storage.cadence_log:CadenceLog"),
+    ("tests.fakes.clock:FakeHealth", "storage.health:Health"),
+    ("tests.fakes.clock:FakeRequestKeys", "storage.request_keys:RequestKeys"),
+    ("tests.fakes.clock:FakeWebLogins", "storage.web_logins:WebLogins"),
+    ("tests.fakes.bars:FakeBarRequests", "storage.bar_requests:BarRequests"),
+    ("tests.fakes.bars:FakeDepth", "storage.depth:Depth"),
+    ("tests.fakes.clock:FakeWebhooks", "storage.webhooks:Webhooks"),
     ("tests.fakes.slack:FakeDirectory", "slack_api.members:TeamDirectory"),
 ]
 TEST_ONLY = {"stored"}  # the fakes' own reads, for tests
@@ -158,6 +173,15 @@ def _parameters(function):
     return [p for p in inspect.signature(function).parameters if p != "self"]
 
 
+def _defaults(function, names=None):
+    """Each parameter's default (of `names` only, if given): a fake defaulting otherwise
+    would answer a call that leaves it out differently."""
+    import inspect
+
+    parameters = inspect.signature(function).parameters
+    return {n: p.default for n, p in parameters.items() if n != "self" and (names is None or n in names)}
+
+
 @pytest.mark.parametrize(("fake", "real"), REAL, ids=[r.split(":")[1] for _, r in REAL])
 def test_each_fake_method_is_the_real_ones_with_its_parameters(fake, real):
     fake_class, real_class = _class(fake), _class(real)
@@ -167,12 +191,20 @@ def test_each_fake_method_is_the_real_ones_with_its_parameters(fake, real):
         assert hasattr(real_class, name), f"{real}.{name} does not exist"
         real_names = _parameters(getattr(real_class, name))
         assert _parameters(getattr(fake_class, name)) == real_names[: len(_parameters(getattr(fake_class, name)))]
+        assert _defaults(getattr(fake_class, name)) == _defaults(
+            getattr(real_class, name), _parameters(getattr(fake_class, name))
+        ), f"{fake}.{name}'s defaults are not the real one's"
 
 
-def test_the_fake_store_has_the_stores_areas():
-    from storage.store import Store
+def test_each_area_of_the_fake_store_is_the_stores_and_checked_above():
+    """Every repository the fake store has stands in for the Store's area of that name
+    (storage/store.py), and is in REAL, so its methods are held to the real ones'."""
+    from tests.fakes.reach import areas
 
     store = FakeStore()
-    real = set(Store.__init__.__code__.co_names)
-    for area in ("playbooks", "reports", "org", "people", "sources", "governance", "learnings", "outbox", "tokens"):
-        assert area in real and hasattr(store, area)
+    faked = {
+        name: type(value).__name__ for name, value in vars(store).items() if type(value).__name__.startswith("Fake")
+    }
+    assert set(faked) <= areas()
+    assert set(faked.values()) <= {fake.split(":")[1] for fake, _ in REAL}
+    assert len(faked) >= 16

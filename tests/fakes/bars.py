@@ -1,0 +1,119 @@
+"""What the closed weeks' verdicts give, in memory: storage/bar_requests.py's requests to
+change a bar (one open a playbook, a later one replacing it; a decision moves a request
+only from the state it was read in) and storage/depth.py's depth over months."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from storage.depth import WIDER_MODES, DepthWeek
+from storage.governance_rows import shallow_columns
+from storage.models.governance import BarRequest, StepVerdict
+from tests.fakes.playbooks import clone, next_id
+
+if TYPE_CHECKING:
+    from tests.fakes.store import Held
+
+
+def verdicts(held: Held) -> list[StepVerdict]:
+    """The step verdicts the closes recorded (governance.apply's), as their rows."""
+    return [
+        StepVerdict(id=index + 1, **shallow_columns(v), recorded_at=at)
+        for index, (v, at) in enumerate(held.governance.verdicts)
+    ]
+
+
+class FakeBarRequests:
+    """The requests (`held.bar_requests`, by id)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def get(self, request_id: int) -> BarRequest | None:
+        return self.held.bar_requests.get(request_id)
+
+    def open_for(self, playbook_id: int) -> BarRequest | None:
+        return self.open_for_all([playbook_id]).get(playbook_id)
+
+    def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
+        return {
+            r.playbook_id: r
+            for r in self.held.bar_requests.values()
+            if r.playbook_id in playbook_ids and r.state == "open"
+        }
+
+    def last_weeks(self, playbook_id: int, weeks: int = 4) -> list[StepVerdict]:
+        found = [v for v in verdicts(self.held) if v.playbook_id == playbook_id]
+        last = sorted({v.week_start for v in found}, reverse=True)[:weeks]
+        return sorted((v for v in found if v.week_start in last), key=lambda v: v.week_start, reverse=True)
+
+    def approved(self) -> list[BarRequest]:
+        return sorted((r for r in self.held.bar_requests.values() if r.state == "approved"), key=lambda r: r.id)
+
+    def ask(self, request: BarRequest, at: datetime) -> BarRequest | None:
+        replaced = self._replace_with(request, at, lambda r: r.state == "open")
+        return replaced[0] if replaced else None
+
+    def loaded(self, request: BarRequest, at: datetime, files: str) -> list[BarRequest]:
+        return self._replace_with(
+            request, at, lambda r: r.state == "open" or (r.state == "approved" and r.asked_by.startswith(files))
+        )
+
+    def _replace_with(self, request: BarRequest, at: datetime, replaced: Any) -> list[BarRequest]:
+        old = sorted(
+            (r for r in self.held.bar_requests.values() if r.playbook_id == request.playbook_id and replaced(r)),
+            key=lambda r: r.id,
+        )
+        for row in old:
+            self.held.bar_requests[row.id] = clone(row, state="replaced", decided_at=at)
+        request.id = next_id()
+        self.held.bar_requests[request.id] = request
+        return old
+
+    def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
+        request = self.held.bar_requests.get(request_id)
+        if request is None or request.state != was:
+            return False
+        self.held.bar_requests[request_id] = clone(request, state=state, decided_at=at, **values)
+        return True
+
+
+class FakeDepth:
+    def __init__(self, held: Held):
+        self.held = held
+
+    def weeks(self, since: date, until: date, playbook_id: int | None = None) -> dict[date, DepthWeek]:
+        judged = [
+            v
+            for v in verdicts(self.held)
+            if since <= v.week_start <= until and (playbook_id is None or v.playbook_id == playbook_id)
+        ]
+        people: dict[date, set[str]] = {}
+        for r in self.held.reports.rows:
+            week = r.values["week_start"]
+            if r.withdrawn or r.kind not in _PEOPLES or not since <= week <= until or ":" in r.by:
+                continue
+            if playbook_id is None or r.values["playbook_id"] == playbook_id:
+                people.setdefault(week, set()).add(r.by)
+        found = {}
+        for week in sorted({v.week_start for v in judged} | set(people)):
+            of_week = [v for v in judged if v.week_start == week]
+            counted = [v.cases for v in of_week if v.cases is not None]
+            found[week] = DepthWeek(
+                sum(counted) if counted else None,
+                len(of_week),
+                sum(1 for v in of_week if v.mode in WIDER_MODES),
+                len(people.get(week, ())),
+            )
+        return found
+
+    def weekly_cases(self, playbook_ids: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
+        found: dict[tuple[int, date], int] = {}
+        for v in verdicts(self.held):
+            if v.playbook_id in playbook_ids and since <= v.week_start <= until and v.cases is not None:
+                found[(v.playbook_id, v.week_start)] = found.get((v.playbook_id, v.week_start), 0) + v.cases
+        return found
+
+
+_PEOPLES = ("kpi", "guardrail", "cases", "rubric", "exception", "checkin")  # the reports people make

@@ -1,0 +1,256 @@
+"""What a team's playbook gathers besides its reports, in memory: champions' checklist
+marks (storage/champions.py: its reads only, its writes are being reshaped), calibration
+runs (storage/calibration.py), input checks (storage/input_checks.py) and the readouts
+readiness asks (storage/readouts.py, attestation_counts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from cadence.calibration import Run
+from cadence.decisions import DecisionKind
+from cadence.pulled import Asked
+from storage.input_checks import AlreadyChecked
+from storage.models.calibration import CalibrationRun
+from storage.models.governance import Decision as DecisionRow
+from storage.models.playbooks import ChecklistMark
+from storage.models.reports import InputCheckResult
+from storage.readouts import ReportEntry
+from tests.fakes.playbooks import next_id
+
+if TYPE_CHECKING:
+    from tests.fakes.reports import Row
+    from tests.fakes.store import Held
+
+_REVISIONS = (DecisionKind.PLAYBOOK_CREATED.value, DecisionKind.PLAYBOOK_CHANGED.value)
+
+
+class FakeChampions:
+    """The checklists' marks as `held.marks` holds them (a test puts them there)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def checklists(self, playbook_ids: list[int]) -> dict[int, dict[tuple[str, str], ChecklistMark]]:
+        found: dict[int, dict[tuple[str, str], ChecklistMark]] = {pid: {} for pid in playbook_ids}
+        for mark in sorted(self.held.marks, key=lambda m: m.id):
+            if mark.playbook_id in found:
+                found[mark.playbook_id][(mark.kind, mark.item)] = mark
+        return found
+
+
+class FakeCalibrations:
+    def __init__(self, held: Held):
+        self.held = held
+
+    def add(self, rows: list[CalibrationRun]) -> None:
+        for row in rows:
+            row.id = next_id()
+        self.held.calibrations += rows
+
+    def latest(self, playbook_ids: list[int]) -> dict[tuple[int, str], tuple[Run | None, bool]]:
+        found: dict[tuple[int, str], tuple[Run | None, bool]] = {}
+        for r in sorted(self.held.calibrations, key=lambda r: r.id):
+            if r.playbook_id not in playbook_ids:
+                continue
+            key = (r.playbook_id, r.step.lower())
+            if r.kind == "run" and r.passed is not None and r.total is not None:
+                found[key] = (Run(r.passed, r.total, r.basis, r.recorded_by, r.recorded_at, r.revision, r.note), False)
+            else:
+                found[key] = (found.get(key, (None, False))[0], True)
+        return found
+
+    def _revisions(self, playbook_id: int, *kinds: str) -> list[dict[str, Any]]:
+        return sorted(
+            (d for d in self.held.decisions if d.get("playbook_id") == playbook_id and d["kind"] in kinds),
+            key=lambda d: d["id"],
+        )
+
+    def revisions_since(self, playbook_id: int, after: int | None) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        return [
+            (d["id"], d["figures"].get("before") or {}, d["figures"].get("after") or {})
+            for d in self._revisions(playbook_id, DecisionKind.PLAYBOOK_CHANGED.value)
+            if d["id"] > (after or 0)
+        ]
+
+    def latest_revision(self, playbook_id: int) -> int | None:
+        found = self._revisions(playbook_id, *_REVISIONS)
+        return found[-1]["id"] if found else None
+
+
+class FakeInputChecks:
+    """Input checks' results, as `input_checks.record` writes them (`held.checks`)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def record(self, rows: list[dict[str, Any]]) -> None:
+        """AlreadyChecked, and nothing kept, if an input's week was settled already."""
+        settled = {(r.playbook_id, r.week_start, r.input) for r in self.held.checks if r.outcome != "failed"}
+        if any((r["playbook_id"], r["week_start"], r["input"]) in settled for r in rows if r["outcome"] != "failed"):
+            raise AlreadyChecked("an input's week was settled already")
+        self.held.checks += [InputCheckResult(id=next_id(), **row) for row in rows]
+
+    def asked(self, weeks: list[date]) -> dict[tuple[int, date, str], Asked]:
+        found: dict[tuple[int, date, str], Asked] = {}
+        for r in sorted(self.held.checks, key=lambda r: r.id):
+            if r.week_start not in weeks:
+                continue
+            key = (r.playbook_id, r.week_start, r.input)
+            before = found.get(key)
+            found[key] = Asked(
+                max(r.checked_at, before.last_at) if before else r.checked_at,
+                (before.settled if before else False) or r.outcome != "failed",
+                (before.failures if before else 0) + (r.outcome == "failed"),
+            )
+        return found
+
+    def of_playbook(self, playbook_id: int, first: date | None = None) -> list[InputCheckResult]:
+        return sorted(
+            (r for r in self.held.checks if r.playbook_id == playbook_id and (first is None or r.week_start >= first)),
+            key=lambda r: r.id,
+        )
+
+
+class FakeReadouts:
+    """The readouts the use cases read across reports (the check-ins asked are the cadence
+    log's check-in jobs done, as the clock records each DM it sent)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def attestation_counts(self, playbook_id: int, weeks: list[date]) -> tuple[int, int]:
+        return self.attestation_counts_of({playbook_id: weeks})[playbook_id]
+
+    def attestation_counts_of(self, weeks: dict[int, list[date]]) -> dict[int, tuple[int, int]]:
+        """Per playbook over its weeks: (check-in DMs sent, the people asked who checked in)."""
+        asked = self._asked((pid, week) for pid, starts in weeks.items() for week in starts)
+        answered = asked & self._checked_in()
+        return {pid: (sum(1 for a in asked if a[0] == pid), sum(1 for a in answered if a[0] == pid)) for pid in weeks}
+
+    def _asked(self, weeks: Iterable[tuple[int, date]] | None = None) -> set[tuple[int, date, str]]:
+        """(playbook, week, person) of each check-in DM sent (of these playbook-weeks)."""
+        wanted = set(weeks) if weeks is not None else None
+        return {
+            (j.playbook_id, j.week_start, j.user_id)
+            for j in self.held.jobs
+            if j.kind == "checkin" and j.status == "done" and j.user_id is not None and j.playbook_id is not None
+            if j.week_start is not None and (wanted is None or (j.playbook_id, j.week_start) in wanted)
+        }
+
+    def _checked_in(self) -> set[tuple[int, date, str]]:
+        return {
+            (r.values["playbook_id"], r.values["week_start"], r.by)
+            for r in self.held.reports.rows
+            if r.kind == "checkin" and not r.withdrawn
+        }
+
+    def _counting(self, kinds: Iterable[str]) -> list[Row]:
+        kinds = tuple(kinds)
+        return [r for r in self.held.reports.rows if r.kind in kinds and not r.withdrawn]
+
+    def kpi_series(self, playbook_ids: list[int], weeks: list[date]) -> dict[tuple[int, date], float]:
+        found: dict[tuple[int, date], float] = {}
+        for r in sorted(self._counting(["kpi"]), key=lambda r: r.id):  # the latest stays
+            key = (r.values["playbook_id"], r.values["week_start"])
+            if key[0] in playbook_ids and key[1] in weeks and r.values.get("value") is not None:
+                found[key] = r.values["value"]
+        return found
+
+    def checkin_counts(self, weeks: list[tuple[int, date]]) -> dict[int, tuple[int, int]]:
+        asked = self._asked(weeks)
+        answered = {(pid, week, user) for pid, week, user in self._checked_in() if (pid, week) in weeks}
+        return {
+            pid: (sum(1 for a in asked if a[0] == pid), len({u for p, _, u in answered if p == pid}))
+            for pid, _ in weeks
+        }
+
+    def reasons(self, weeks: list[tuple[int, date]]) -> list[tuple[int, int | None, str, str]]:
+        def of(kind: str) -> list[Row]:
+            return [r for r in self._counting([kind]) if (r.values["playbook_id"], r.values["week_start"]) in weeks]
+
+        exceptions = [
+            (r.values["playbook_id"], r.values.get("step_id"), "exception", r.values["reason"]) for r in of("exception")
+        ]
+        deviations = [
+            (r.values["playbook_id"], r.values.get("step_id"), "deviation", r.values["note"])
+            for r in of("checkin")
+            if r.values.get("attestation") == "deviated" and r.values.get("note") is not None
+        ]
+        return exceptions + deviations
+
+    def attestation_rates(self, weeks: list[date]) -> dict[date, float]:
+        asked = [a for a in self._asked() if a[1] in weeks]
+        answered = self._checked_in()
+        rates = {}
+        for week in sorted({w for _, w, _ in asked}):
+            of_week = [a for a in asked if a[1] == week]
+            rates[week] = sum(1 for a in of_week if a in answered) / len(of_week)
+        return rates
+
+    def report_sources(self, playbook_id: int, since: date, until: date | None = None) -> list[tuple[str, str, int]]:
+        counts: dict[tuple[str, str], int] = {}
+        for r in self._counting(_SHOWN_KINDS):
+            if r.values["playbook_id"] == playbook_id and since <= r.values["week_start"] <= (until or date.max):
+                key = (r.by, _SHOWN_KINDS[r.kind])
+                counts[key] = counts.get(key, 0) + 1
+        return sorted(((by, kind, n) for (by, kind), n in counts.items()), key=lambda c: (-c[2], c[0], c[1]))
+
+    def report_log(self, playbook_id: int, since: date, until: date, limit: int) -> list[ReportEntry]:
+        rows = [
+            r
+            for r in self.held.reports.rows
+            if r.kind in _SHOWN_KINDS
+            and r.values["playbook_id"] == playbook_id
+            and since <= r.values["week_start"] <= until
+        ]
+        rows.sort(key=lambda r: -r.id)  # newest first, by kind, then the newest row first
+        rows.sort(key=lambda r: _SHOWN_KINDS[r.kind])
+        rows.sort(key=lambda r: r.values["reported_at"], reverse=True)
+        return [
+            ReportEntry(
+                _SHOWN_KINDS[r.kind],
+                r.values["week_start"],
+                r.values.get("step_id"),
+                r.values.get(_NUMBER[r.kind]) if r.kind in _NUMBER else None,
+                r.values.get("reason"),
+                r.by,
+                r.values["reported_at"],
+                r.values.get("undone_at"),
+                r.values.get("undone_by"),
+            )
+            for r in rows[:limit]
+        ]
+
+    def exception_ratios(self, weeks: list[date]) -> dict[date, float]:
+        totals: dict[date, tuple[int, int]] = {}
+        for verdict, _ in self.held.governance.verdicts:
+            if verdict.week_start in weeks and verdict.cases is not None:
+                exceptions, cases = totals.get(verdict.week_start, (0, 0))
+                totals[verdict.week_start] = (exceptions + verdict.exceptions, cases + verdict.cases)
+        return {week: e / c for week, (e, c) in totals.items() if c}
+
+    def mode_changes_between(self, playbook_ids: list[int], start: datetime, end: datetime) -> list[DecisionRow]:
+        return [
+            DecisionRow(**d)
+            for d in sorted(self.held.decisions, key=lambda d: d.get("id", 0))
+            if d["kind"] == "mode-change" and start < d["decided_at"] <= end and d.get("playbook_id") in playbook_ids
+        ]
+
+    def org_counts(self, since: datetime, until: datetime) -> dict[str, int]:
+        closed = [r.closed_at or at for r, at in self.held.governance.cycle_results]
+        published = [v.published_at for v in self.held.registry.versions.values()]
+        return dict(
+            cycles_week=sum(1 for c in closed if since < c <= until),
+            cycles_total=sum(1 for c in closed if c <= until),
+            versions_week=sum(1 for p in published if since < p <= until),
+            versions_total=sum(1 for p in published if p <= until),
+            adoptions=sum(1 for s in self.held.states.values() if s.playbook.adopted_from_id is not None),
+        )
+
+
+# The kinds of report the readouts name, as they name them, and the column of each one's number.
+_SHOWN_KINDS = {"kpi": "KPI", "guardrail": "guardrail", "cases": "cases", "rubric": "rubric", "exception": "exception"}
+_NUMBER = {"kpi": "value", "guardrail": "value", "cases": "cases", "rubric": "score"}

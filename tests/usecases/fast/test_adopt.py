@@ -1,0 +1,214 @@
+"""Adopting a registry version (usecases/shared/adoption.py) on the fakes: one action, one
+unit of work (the playbook, its decisions and messages, its first cycle); refusals write
+nothing; the wave, a curator's override past it, and adoptions that lose a race to
+another (the wave's last place, the slug, the channel's adoption) are asked again."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import fakes
+from tests.fakes import CURATOR, NOW, OWNER
+from tests.fakes.playbooks import FakePlaybooks
+from tests.fakes.registry import FakeRegistry
+from tests.usecases.fast.registry_world import (
+    CHAMPION,
+    CURATORS,
+    KIT,
+    MONDAY,
+    OPS,
+    OPS_OWNER,
+    SALES,
+    SALES_OWNER,
+    adopt,
+    keys_to,
+    published,
+    refusal,
+    replicated,
+    said,
+    summaries,
+    text,
+)
+from usecases.shared import waves
+
+SLUG = "support-replies-sales"
+
+
+def test_an_adoption_is_a_draft_with_its_decisions_and_messages_as_one_change():
+    made = published(replication=KIT)
+    announcement = adopt(made, champion_id=CHAMPION)
+    state = made.state(SLUG)
+    version = made.version()
+    assert (state.playbook.status, state.playbook.adopted_from_id, state.playbook.adopted_origin_id) == (
+        "draft",
+        version.id,
+        made.origin.playbook.id,
+    )
+    assert (state.playbook.owner_id, state.playbook.champion_id, state.anchor) == (SALES_OWNER, CHAMPION, None)
+    assert [s.name for s in state.steps] == ["draft", "send", "refunds"]
+    assert summaries(made.change) == [
+        ("adopted", f"{SLUG} adopted from support-replies v1."),
+        ("adopted-by", f"Adopted by {SLUG} in {SALES}."),
+        ("champion-named", f"{SLUG}: champion {CHAMPION}"),
+    ]
+    adopted, by = made.change.decisions[:2]
+    assert (adopted.playbook_id, by.playbook_id) == (state.playbook.id, made.origin.playbook.id)
+    assert adopted.figures["version_id"] == version.id
+    assert keys_to(made.change) == [
+        (f"adopt:{SLUG}#team", SALES),
+        (f"adopt:{SLUG}#curators", CURATORS),
+        (f"adopt:{SLUG}#owner", SALES_OWNER),
+        (f"adopt:{SLUG}#champion", CHAMPION),
+    ]
+    assert f"*{SLUG}* now runs in <#{SALES}>" in text(announcement) and "Shadow the origin team" in text(announcement)
+    [champion] = [m for m in made.change.messages if m.channel == CHAMPION]
+    assert "Your checklist as champion" in text(champion)
+    assert len(made.store.units) == 2 and made.store.units[-1].commits == 1  # the publication's, then this one
+
+
+def test_with_a_first_cycle_it_runs_from_that_monday_in_the_same_unit_of_work():
+    made = published()
+    adopt(made, starts_on=MONDAY)
+    state = made.state(SLUG)
+    assert state.playbook.status == "active" and state.anchor.starts_on == MONDAY
+    assert made.store.held.decisions[-1]["kind"] == "cycle-started"
+    assert made.store.units[-1].commits == 1
+
+
+def test_an_adoption_whose_first_cycle_fails_leaves_nothing(monkeypatch):
+    """The fast twin of test_adopt_one_transaction.py (where the database fails the insert)."""
+    made = published()
+    kept = list(made.changes), list(made.sent())
+
+    def full_disk(*args, **kwargs):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(FakePlaybooks, "start_cycle", full_disk)
+    with pytest.raises(OSError):
+        adopt(made, starts_on=MONDAY)
+    assert made.state(SLUG) is None and (made.changes, made.sent()) == kept
+    monkeypatch.undo()
+    adopt(made, starts_on=MONDAY)  # the same action, whole this time
+    assert made.state(SLUG).anchor.starts_on == MONDAY
+
+
+@pytest.mark.parametrize(
+    ("user", "more", "key"),
+    [
+        (OWNER, {}, "curators_adopt"),
+        (CURATOR, {"exception_cap": 0.2}, "adopt_not_allowed"),
+        (CURATOR, {"version": 7}, "no_version_number"),
+        (CURATOR, {"starts_on": MONDAY.replace(day=17)}, "cycle_not_monday"),
+    ],
+)
+def test_refusals_write_nothing(user, more, key):
+    made = published()
+    before = list(made.changes)
+    assert refusal(lambda: adopt(made, by=user, **more)).key == key
+    assert made.state(SLUG) is None and made.changes == before
+
+
+def test_the_bot_must_be_in_the_channel():
+    made = published()
+    made.services.directory.absent[SALES] = "not_in_channel"
+    assert refusal(lambda: adopt(made)).key == "adopt_bot_not_in_channel"
+    assert made.state(SLUG) is None
+
+
+def test_a_channel_runs_one_adoption_of_an_origin():
+    made = published()
+    adopt(made)
+    assert f"<#{SALES}> already runs support-replies-sales, adopted from support-replies." in said(lambda: adopt(made))
+
+
+def test_past_the_wave_it_is_refused_with_a_decision_on_the_origin():
+    made = published(adoption_wave=1)
+    adopt(made)
+    shown = said(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER))
+    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in shown
+    assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in shown
+    assert summaries(made.change) == [
+        (
+            "wave-refused",
+            "support-replies v1: adoption by ops (COPS000001) refused, 1 of 1 running (support-replies-sales)",
+        )
+    ]
+    assert made.change.decisions[0].playbook_id == made.origin.playbook.id and made.change.messages == []
+    assert made.state("support-replies-ops") is None
+
+
+def test_a_curator_adopts_past_the_wave_with_a_reason():
+    made = published(adoption_wave=1)
+    adopt(made)
+    adopt(made, channel=OPS, name="ops", owner=OPS_OWNER, override="the ops desk needs it now")
+    assert made.state("support-replies-ops") is not None
+    [overridden] = [d for d in made.change.decisions if d.kind == "wave-overridden"]
+    assert overridden.figures["override"] == "the ops desk needs it now"
+    assert [t["slug"] for t in overridden.figures["running"]] == [SLUG]
+
+
+def test_a_replicated_and_reviewed_wave_opens_the_next():
+    made = published(adoption_wave=1)
+    adopt(made)
+    replicated(made, SLUG)
+    assert "support-replies-sales (replicated)" in said(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER))
+    waves.review(made.store, made.version(), None, OWNER, None, NOW)
+    adopt(made, channel=OPS, name="ops", owner=OPS_OWNER)
+    assert made.state("support-replies-ops").playbook.adopted_from_id == made.version().id
+
+
+def test_the_waves_last_place_taken_a_moment_ago_asks_again(monkeypatch):
+    """Two adoptions past the check at once: the registry's own count (WaveFull) refuses
+    the second, which is asked again and refused by the wave as it stands."""
+    made = published(adoption_wave=1)
+    adopt(made)
+    monkeypatch.setattr(waves, "_running", first_then([], waves._running))  # the first look saw no team
+    assert refusal(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER)).key == "adopt_wave"
+    assert made.state("support-replies-ops") is None
+    assert [d.kind for c in made.changes for d in c.decisions][-1] == "wave-refused"  # asked again: refused
+
+
+def test_a_slug_taken_a_moment_ago_adopts_under_the_next(monkeypatch):
+    made = published()
+    other = fakes.a_playbook(SLUG)  # a playbook of its own, in another channel
+    made.store.held.put(other)
+    monkeypatch.setattr(FakePlaybooks, "slugs", first_then([], FakePlaybooks.slugs))  # read before it was loaded
+    adopt(made)
+    assert made.state(f"{SLUG}-2").playbook.channel_id == SALES
+
+
+def test_an_adoption_in_the_channel_a_moment_ago_refuses_this_one(monkeypatch):
+    made = published()
+    adopt(made)
+    monkeypatch.setattr(FakeRegistry, "adoption_in", first_then(None, FakeRegistry.adoption_in))  # saw none
+    assert refusal(lambda: adopt(made, name="sales-again")).key == "adopt_twice"
+    assert made.state("support-replies-sales-again") is None
+
+
+def test_the_adoption_names_where_to_read_the_origins_learnings_beyond_five():
+    made = fakes_with_learnings(7)
+    shown = text(adopt(made))
+    assert "Learning 7" in shown and "Learning 3" in shown and "Learning 2" not in shown
+    assert "2 more" in shown and "/rollout history support-replies" in shown
+
+
+def first_then(first, real):
+    """A read that answers `first` once (what it saw a moment before another's write),
+    then as `real` does."""
+    calls = []
+
+    def read(*args):
+        calls.append(args)
+        return first if len(calls) == 1 else real(*args)
+
+    return read
+
+
+def fakes_with_learnings(count):
+    from tests.usecases.fast.registry_world import publish, world
+
+    made = world()
+    for n in range(1, count + 1):
+        made.store.learnings.add(made.origin.playbook.id, 1, f"Learning {n}", OWNER, NOW.replace(minute=n))
+    publish(made)
+    return made

@@ -1,0 +1,143 @@
+"""Publishing a playbook to the registry (usecases/shared/registry.py) on the fakes: curators
+only, refused while not ready unless overridden, version N+1 with the playbook's modes now
+and its learnings, one decision and its messages as one Change; a "ready to scale"
+proposal's Publish settles it; a number taken meanwhile is refused."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from cadence import rules
+from storage.governance_rows import Change, ModeChange, NewCycleResult, NewProposal
+from tests.fakes import CURATOR, MEMBER, NOW, OWNER
+from tests.usecases.fast.registry_world import (
+    CURATORS,
+    SALES,
+    adopt,
+    keys_to,
+    publish,
+    published,
+    refusal,
+    said,
+    summaries,
+    text,
+    world,
+)
+from usecases.shared import readiness, registry
+
+
+def test_only_curators_publish():
+    made = world()
+    assert refusal(lambda: publish(made, by=OWNER)).key == "curators_publish"
+    assert made.store.registry.versions() == [] and made.changes == []
+
+
+def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
+    made = world()
+    shown = said(lambda: publish(made, override=None))
+    assert "*support-replies* is not yet ready to scale" in shown and "❌ Attestation" in shown
+    assert made.store.registry.versions() == [] and made.changes == [] and made.sent() == []
+
+
+def test_published_over_what_is_missing_as_one_decision_and_its_messages():
+    made = world()
+    pid = made.origin.playbook.id
+    step = made.origin.steps[0]
+    made.store.governance.apply(Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led")]), NOW)
+    made.store.learnings.add(pid, 1, "Quote the refund policy", OWNER, NOW - timedelta(days=2))
+    announcement = publish(made)
+    assert "support-replies v1" in text(announcement)
+    version = made.version()
+    assert (version.version, version.published_by, version.scale_rule_held) == (1, CURATOR, False)
+    assert version.definition["steps"][0] == {"name": "draft", "mode": "ai-led", "pinned": False}  # its mode now
+    assert [x["text"] for x in version.learnings] == ["Quote the refund policy"]
+    [(kind, summary)] = summaries(made.change)
+    assert kind == "publish" and summary.startswith("support-replies v1 published over ")
+    assert summary.endswith("missing: sharing it early")
+    [decision] = made.change.decisions
+    assert decision.figures["override"] == "sharing it early" and decision.figures["missing"]
+    assert keys_to(made.change) == [
+        (f"publish:{pid}:v1#team", made.origin.playbook.channel_id),
+        (f"publish:{pid}:v1#curators", CURATORS),
+    ]
+    assert made.sent() == made.change.messages
+    publish(made)
+    assert made.version().version == 2 and summaries(made.change)[0][1].startswith("support-replies v2 published")
+
+
+def test_without_a_curators_channel_the_team_hears_it():
+    made = world(curators_channel=None)
+    publish(made)
+    assert [channel for _, channel in keys_to(made.change)] == [made.origin.playbook.channel_id]
+
+
+def test_a_newer_version_is_offered_to_the_adopters_of_earlier_ones():
+    made = published(replication={"may_change": ["baseline", "target", "timezone", "exception_cap"]})
+    adopt(made, baseline=40.0)
+    adopter = made.state("support-replies-sales")
+    publish(made)
+    offers = [(key, channel) for key, channel in keys_to(made.change) if "newer" in key]
+    assert [channel for _, channel in offers] == [SALES, adopter.playbook.owner_id]
+    [team] = [m for m in made.change.messages if m.channel == SALES]
+    assert "support-replies-sales" in text(team) and "upgrade_now" in text(team)
+
+
+def ready(made):
+    """Readiness's criteria as a proposal keeps them, every one met."""
+    judged = readiness.as_figures(readiness.criteria(made.store, made.origin, []))
+    return [{**c, "met": True} for c in judged]
+
+
+def test_a_ready_to_scale_proposals_publish_settles_it():
+    made = world()
+    pid = made.origin.playbook.id
+    figures = {"cycle": 2, "results": [], "criteria": ready(made)}
+    for cycle in (1, 2):
+        result = rules.CycleResult(cycle, 4, 14.0, 15.0, "down", True, 4)
+        start = date(2026, 1, 5) + timedelta(days=28 * (cycle - 1))
+        made.store.governance.apply(Change(cycle_results=[NewCycleResult(pid, start, result)]), NOW)
+    scale = NewProposal("scale:support-replies:2", "scale", pid, date(2026, 2, 2), figures=figures)
+    made.store.governance.apply(Change(new_proposals=[scale]), NOW)
+
+    registry.publish_from_proposal(made.store, scale.key, CURATOR, NOW)
+    proposal = made.store.governance.proposal(scale.key)
+    assert (proposal.status, proposal.decided_by) == ("published", CURATOR)
+    version = made.version()
+    assert version.scale_rule_held and [r["cycle"] for r in version.cycle_results] == [1, 2]
+    [updated] = [m for m in made.change.messages if m.method == "chat.update"]
+    assert updated.channel == CURATORS and updated.payload["ts_of"] == f"{scale.key}#curators"
+    assert summaries(made.change)[0][1] == "support-replies v1 published"  # the rule held: no override
+    assert refusal(lambda: registry.publish_from_proposal(made.store, scale.key, CURATOR, NOW)).key == "scale_decided"
+    assert (
+        refusal(lambda: registry.publish_from_proposal(made.store, "nothing", CURATOR, NOW)).key == "proposal_unknown"
+    )
+
+
+def test_by_command_it_settles_the_open_proposal_too():
+    made = world()
+    pid = made.origin.playbook.id
+    figures = {"cycle": 2, "results": [], "criteria": ready(made)}
+    scale = NewProposal("scale:x", "scale", pid, date(2026, 2, 2), figures=figures)
+    made.store.governance.apply(Change(new_proposals=[scale]), NOW)
+    publish(made, override=None)  # an open proposal: the rule held when it was made
+    assert made.store.governance.proposal("scale:x").status == "published"
+
+
+def test_a_number_taken_a_moment_ago_is_refused(monkeypatch):
+    made = published()
+    monkeypatch.setattr(type(made.store.registry), "next_version", lambda self, pid: 1)  # read before v1 was
+    before = list(made.changes)
+    shown = refusal(lambda: publish(made))
+    assert shown.key == "publish_race" and "version 1 was published by someone else" in str(shown.values["problem"])
+    assert made.changes == before and len(made.store.registry.versions()) == 1
+
+
+def test_the_registry_lists_versions_with_their_adopters_and_requests():
+    made = published()
+    adopt(made)
+    [entry] = registry.entries(made.store, None)
+    assert (entry["slug"], entry["version"], entry["function"]) == ("support-replies", 1, "Support")
+    assert [(a["slug"], a["status"]) for a in entry["adopters"]] == [("support-replies-sales", "draft")]
+    assert entry["wave"]["number"] == 1 and entry["requests"] == []
+    assert registry.entries(made.store, "sales") == [] and len(registry.entries(made.store, "SUPPORT")) == 1
+    assert MEMBER  # anyone lists the registry

@@ -1,0 +1,143 @@
+"""Waves with learnings between them (usecases/shared/waves.py, usecases/waves.py) on the
+fakes: the next wave opens once a team of the wave replicated and its learnings were
+marked reviewed (by the origin's owner or a curator, once: a second mark tells no one),
+or a newer version was published; a curator may adopt past it with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.models.governance import WaveReview
+from templates.refusals import slack
+from templates.waves import wave_line
+from tests.fakes import CURATOR, NOW, OWNER
+from tests.fakes.registry import FakeRegistry
+from tests.usecases.fast.registry_world import (
+    CURATORS,
+    OPS,
+    OPS_OWNER,
+    SALES_OWNER,
+    adopt,
+    publish,
+    published,
+    refusal,
+    replicated,
+    said,
+    text,
+)
+from usecases import commands, waves
+from usecases.shared import messages, registry
+from usecases.shared import waves as shared
+
+SLUG = "support-replies-sales"
+
+
+@pytest.fixture
+def made():
+    """support-replies v1 with a wave of 1; support-replies-sales adopted it and replicated."""
+    made = published(adoption_wave=1)
+    adopt(made)
+    replicated(made, SLUG)
+    return made
+
+
+def adopt_ops(made, **more):
+    return adopt(made, channel=OPS, name="ops", owner=OPS_OWNER, **more)
+
+
+def marks(made):
+    return [(m.version, m.wave, m.reviewed_by, m.note) for m in made.store.held.registry.reviews]
+
+
+def reviewed(made):
+    """The messages telling the curators a wave was reviewed."""
+    return [m for m in made.sent(CURATORS) if m.key.startswith("wave-reviewed:")]
+
+
+def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator(made):
+    version = made.version()
+    refused = said(lambda: adopt_ops(made))  # replicated, not reviewed: still refused, saying what is missing
+    assert "support-replies-sales (replicated)" in refused
+    assert "wave 2 opens when wave 1's learnings are reviewed (one replicated)" in refused
+    shown = said(lambda: waves.reviewed(made.caller(SALES_OWNER), version.id, 1))
+    assert f"Only support-replies's owner (<@{OWNER}>) or a curator" in shown and marks(made) == []
+
+    waves.reviewed(made.caller(OWNER), version.id, 1)
+    assert marks(made) == [(1, 1, OWNER, None)]
+    [told] = made.change.messages
+    assert (told.key, told.channel) == (f"wave-reviewed:{version.id}:1", CURATORS)
+    assert told.payload["text"] == "support-replies v1: wave 1's learnings reviewed" and "wave 2 is open" in text(told)
+    again = refusal(lambda: waves.reviewed(made.caller(OWNER), version.id, 1))
+    assert again.key == "wave_marked" and "were marked reviewed already" in str(slack(again))
+    assert marks(made) == [(1, 1, OWNER, None)] and len(reviewed(made)) == 1
+    adopt_ops(made)
+    [entry] = registry.entries(made.store, None)
+    assert [t["slug"] for t in entry["wave"]["teams"]] == ["support-replies-ops"]
+    assert wave_line(entry["wave"]) == (
+        "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed"
+    )
+
+
+def test_a_wave_of_a_version_that_is_gone_is_refused(made):
+    assert refusal(lambda: waves.reviewed(made.caller(OWNER), 999999, 1)).key == "wave_gone"
+
+
+def test_the_command_marks_the_wave_with_a_note(made):
+    def wave(user, note=None):
+        return commands.wave(made.caller(user), messages.WaveReviewed("support-replies", None, note))
+
+    assert "Only support-replies's owner" in said(lambda: wave(SALES_OWNER)) and marks(made) == []
+    done = wave(CURATOR, "drafts <need> the refund policy")
+    shown = text(shared.reviewed_message(done.version, done.mark, done.stored, done.now))
+    assert "marked wave 1's learnings of *support-replies v1* reviewed" in shown
+    assert "drafts &lt;need&gt; the refund policy" in shown and "wave 2 is open" in shown
+    assert marks(made) == [(1, 1, CURATOR, "drafts <need> the refund policy")]
+    again = wave(OWNER)
+    assert not again.stored and again.mark.reviewed_by == CURATOR
+    assert "were marked reviewed already" in text(shared.reviewed_message(again.version, again.mark, False, again.now))
+    assert len(marks(made)) == 1 and len(reviewed(made)) == 1
+    adopt_ops(made)
+    assert made.state("support-replies-ops") is not None
+
+
+def test_no_team_no_wave_to_mark():
+    made = published()
+    assert refusal(lambda: shared.review(made.store, made.version(), None, OWNER, None, NOW)).key == "wave_no_teams"
+
+
+def test_a_newer_version_counts_as_reviewed(made):
+    made.services.clock.advance(days=1)  # published since the wave began
+    publish(made, override="a second version")
+    adopt_ops(made, version=1)
+    assert made.state("support-replies-ops").playbook.adopted_from_id == made.version(1).id
+    assert marks(made) == []
+
+
+def test_a_curator_overrides_the_wave_with_a_reason(made):
+    adopt_ops(made, override="the ops desk needs it now")
+    [overridden] = [d for d in made.change.decisions if d.kind == "wave-overridden"]
+    assert overridden.figures["override"] == "the ops desk needs it now"
+    assert [t["slug"] for t in overridden.figures["running"]] == [SLUG]
+
+
+def test_a_mark_at_the_same_moment_as_anothers_tells_no_one(made, monkeypatch):
+    """Both marks past the look at once: the registry keeps the first (WaveMarked), the
+    second is answered with it and writes nothing."""
+    version = made.version()
+    first = WaveReview(
+        playbook_id=version.playbook_id, version_id=version.id, version=1, wave=1, reviewed_by=CURATOR, reviewed_at=NOW
+    )
+    marks_seen = FakeRegistry.wave_reviews
+    calls = []
+
+    def seen(self, version_ids):
+        calls.append(version_ids)
+        if len(calls) == 1:  # the look before the other's mark
+            self.held.registry.reviews.append(first)
+            return {vid: {} for vid in version_ids}
+        return marks_seen(self, version_ids)
+
+    monkeypatch.setattr(FakeRegistry, "wave_reviews", seen)
+    done = shared.review(made.store, version, None, OWNER, "mine", NOW)
+    assert (done.stored, done.mark.reviewed_by) == (False, CURATOR)
+    assert reviewed(made) == []
