@@ -13,6 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from storage.governance_rows import Change, decision_columns
 from storage.store import PlaybookState
 from tests.fakes.reports import FakeReports, ReportsData
 
@@ -90,7 +91,7 @@ class FakeOrg:
         self.held.curators.add(user_id)
         return added
 
-    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
+    def remove_curator(self, user_id: str) -> bool:
         removed = user_id in self.held.curators
         self.held.curators.discard(user_id)
         return removed
@@ -107,8 +108,8 @@ class FakeOrg:
         self.held.holidays[day] = name
         return True
 
-    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
-        return self.held.holidays.pop(day, None) is not None
+    def remove_holiday(self, day: date) -> str | None:
+        return self.held.holidays.pop(day, None)
 
     def holidays(self, first: date, last: date) -> dict[date, str]:
         return {d: n for d, n in sorted(self.held.holidays.items()) if first <= d <= last}
@@ -140,6 +141,12 @@ class FakeGovernance:
 
     def add_decisions(self, rows: list[dict[str, Any]]) -> None:
         self.held.decisions.extend(rows)
+
+    def apply(self, change: Change, at: datetime) -> bool:
+        """A person's decision: its decision rows and its messages (no proposal is moved)."""
+        self.held.decisions.extend(decision_columns(d, at) for d in change.decisions)
+        self.held.outbox.extend(change.messages)
+        return True
 
 
 class FakeLearnings:
