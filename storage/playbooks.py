@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 
 from cadence import decisions
 from cadence.calendar import CycleAnchor
-from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.inputs import names
 from storage.db import Bind, engine_of, reading, unit_of_work
@@ -37,7 +36,7 @@ from storage.webhooks import announce
 CURATORS_CHANNEL = "curators_channel"
 
 
-PLAYBOOK, STEP, CYCLE, DECISION = table_of(Playbook), table_of(Step), table_of(Cycle), table_of(Decision)
+PLAYBOOK, STEP, CYCLE = table_of(Playbook), table_of(Step), table_of(Cycle)
 
 
 # One playbook's state in one statement: the playbook, its channel's count of membership
@@ -365,21 +364,13 @@ class Playbooks:
                 outcomes.append(load_one(s, spec, org_timezone, actor, at, tell))
         return outcomes
 
-    def end_run(
-        self,
-        playbook_id: int,
-        status: str,
-        reason: str,
-        ends_after: date | None,
-        at: datetime,
-        decision: DecisionRecord,
-        messages: list[Any] | None = None,
-    ) -> bool:
+    def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
         """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
         current run of cycles ends after the week starting `ends_after` (kept if already
-        ended). False, and nothing written, if its status changed meanwhile."""
+        ended). False, and nothing written, if its status changed meanwhile. Its decision
+        row is the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
-            playbook = s.get(Playbook, playbook_id)
+            playbook = s.get(Playbook, playbook_id, populate_existing=True)  # as the database holds it now
             if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
                 return False
             playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
@@ -398,18 +389,17 @@ class Playbooks:
                     .values(ends_after=ends_after)
                     .execution_options(synchronize_session=False)
                 )
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-            enqueue_in(s, messages or [], at)
+            s.flush()
         return True
 
-    def resume(
-        self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime, decision: DecisionRecord
-    ) -> Cycle:
+    def resume(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
         """A paused playbook runs again: cycle `number` starts on `starts_on`. Raises
-        Conflict if someone resumed it (or started that cycle) at the same moment."""
+        Conflict if someone resumed it (or started that cycle) at the same moment; in a
+        unit of work, which then is spoiled, the caller leaves it. Its decision row is the
+        caller's, in the same unit of work."""
         try:
             with unit_of_work(self.bind) as s:
-                playbook = s.get(Playbook, playbook_id)
+                playbook = s.get(Playbook, playbook_id, populate_existing=True)
                 if playbook is None or playbook.status != "paused":
                     raise Conflict(f"playbook {playbook_id} is not paused")
                 cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
@@ -421,26 +411,28 @@ class Playbooks:
                     at,
                 )
                 s.add(playbook)
-                s.execute(insert(DECISION), [decision_columns(decision, at)])
+                s.flush()  # the cycle's unique key decides here, in the caller's unit of work too
             return cycle
         except IntegrityError as err:
             raise Conflict(str(err)) from err
 
-    def hand_over(
-        self, playbook_id: int, owner_id: str, at: datetime, decision: DecisionRecord, messages: list[Any]
-    ) -> bool:
-        """A new owner; False, and nothing written, if they already own it."""
+    def hand_over(self, playbook_id: int, owner_id: str, at: datetime) -> bool:
+        """A new owner; False, and nothing written, if they already own it. Its decision
+        row and the new owner's message are the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
-            playbook = s.get(Playbook, playbook_id)
+            playbook = s.get(Playbook, playbook_id, populate_existing=True)
             if playbook is None or playbook.owner_id == owner_id:
                 return False
             playbook.owner_id, playbook.updated_at = owner_id, at
             s.add(playbook)
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-            enqueue_in(s, messages, at)
+            s.flush()
         return True
 
-    def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+    def add_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        """Cycle `number` starts on `starts_on`, and the playbook is active. Raises Conflict
+        if that cycle was started at the same moment; in a unit of work, which then is
+        spoiled, the caller leaves it. Its decision row is the caller's, in the same unit
+        of work (usecases/shared/life.py, begin_cycle)."""
         try:
             with unit_of_work(self.bind) as s:
                 cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
@@ -449,17 +441,15 @@ class Playbooks:
                 playbook.status = "active"
                 playbook.updated_at = at
                 s.add(playbook)
-                started = decisions.of_cycle_started(playbook_id, number, starts_on, by)
-                s.add(Decision(**decision_columns(started, at)))
+                s.flush()  # the cycle's unique key decides here, in the caller's unit of work too
             return cycle
         except IntegrityError as err:
             raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
 
-    def move_cycle_start(
-        self, playbook_id: int, number: int, before: date, starts_on: date, at: datetime, decision: DecisionRecord
-    ) -> bool:
+    def move_cycle_start(self, playbook_id: int, number: int, before: date, starts_on: date) -> bool:
         """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
-        nothing written, if its start changed meanwhile."""
+        nothing written, if its start changed meanwhile (a compare-and-set). Its decision
+        row is the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
             moved = s.exec(
                 update(Cycle)
@@ -469,10 +459,7 @@ class Playbooks:
                 .values(starts_on=starts_on)
                 .execution_options(synchronize_session=False)
             )
-            if moved.rowcount != 1:
-                return False
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-        return True
+            return moved.rowcount == 1
 
     def decisions(self, playbook_id: int | None = None) -> list[Decision]:
         with unit_of_work(self.bind) as s:

@@ -21,7 +21,7 @@ from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, Wav
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
 from usecases.shared import champions, waves
-from usecases.shared.life import check_start
+from usecases.shared.life import begin_cycle, check_start
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
 from usecases.shared.roles import channel, require_curator
@@ -154,7 +154,7 @@ def adopt(
         # only the slug was taken meanwhile: adopt under the next free one
         return adopt(store, cmd, by, now, org_timezone, web_url, approval)
     if cmd.starts_on is not None:
-        store.playbooks.start_cycle(playbook.id, 1, cmd.starts_on, by, now)
+        begin_cycle(store, playbook.id, 1, cmd.starts_on, by, now)
     return message
 
 
