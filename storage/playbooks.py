@@ -5,8 +5,8 @@ storage/registry.py's; champions and their checklists storage/champions.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -29,7 +29,6 @@ from storage.models.governance import Decision
 from storage.models.org import Person
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
-from storage.outbox import Message, enqueue_in
 from storage.types import one_of
 from storage.webhooks import announce
 
@@ -164,11 +163,11 @@ class LoadOutcome:
     slug: str
     action: str  # created | updated | unchanged
     changes: list[str]
-
-
-# What a load tells of a playbook it changed: given its slug and its definitions before
-# and after, the messages to send; each key is completed with the change's decision row id.
-Tell = Callable[[str, dict[str, Any], dict[str, Any]], list[Message]]
+    # An update's definitions before (as read now) and after, and the id of its decision
+    # row, for the caller to tell of it (a message keyed by the row: told once).
+    before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    decision_id: int | None = None
 
 
 def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
@@ -348,21 +347,18 @@ class Playbooks:
             states.append(PlaybookState(p, steps_of[p.id], anchor, previous))
         return states
 
-    def load(
-        self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime, tell: Tell | None = None
-    ) -> list[LoadOutcome]:
-        """Create or update playbooks from their definitions, all in one transaction.
+    def load(self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime) -> list[LoadOutcome]:
+        """Create or update playbooks from their definitions, all in one transaction (the
+        caller's, in a unit of work).
 
         A definition equal to the one last loaded changes nothing. A changed one updates
         the playbook and records a decision; a step's mode is only set when the file's
         declared mode for it changed, so reloading never undoes a mode the rules or a
-        curator set since. `tell`: the messages telling of a change (`Tell`).
+        curator set since. What to tell of a change is the caller's: each updated
+        outcome carries the definitions before and after, and its decision row's id.
         """
-        outcomes = []
         with unit_of_work(self.bind) as s:
-            for spec in specs:
-                outcomes.append(load_one(s, spec, org_timezone, actor, at, tell))
-        return outcomes
+            return [load_one(s, spec, org_timezone, actor, at) for spec in specs]
 
     def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
         """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
@@ -475,16 +471,9 @@ def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
         s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))
 
 
-def load_one(
-    s: Session,
-    spec: PlaybookSpec,
-    org_timezone: str,
-    actor: str,
-    at: datetime,
-    tell: Tell | None = None,
-) -> LoadOutcome:
+def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
     """One playbook of `Playbooks.load`, in the caller's unit of work, a change with the
-    file's decision row (`of_definition_changed`) and what `tell` gives to tell of it."""
+    file's decision row (`of_definition_changed`), whose id the outcome carries."""
     definition = spec.canonical()
     playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
     if playbook is not None and as_read_now(playbook.definition) == definition:
@@ -505,11 +494,8 @@ def load_one(
     changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
     row = Decision(**decision_columns(changed, at))
     s.add(row)
-    told = tell(spec.playbook, previous, definition) if tell is not None else []
-    if told:
-        s.flush()
-        enqueue_in(s, [replace(m, key=f"{m.key}:{row.id}") for m in told], at)
-    return LoadOutcome(spec.playbook, "updated", changes)
+    s.flush()  # the row's id, which keys the messages telling of it
+    return LoadOutcome(spec.playbook, "updated", changes, previous, definition, row.id)
 
 
 def rewrite(
