@@ -29,6 +29,7 @@ from cadence.calendar import local_date, monday_of
 from cadence.definition import parse_playbook
 from storage.db import make_engine
 from storage.store import Store
+from usecases.shared.life import begin_cycle
 
 SECRET, TOKEN = "bench-secret", "xoxb-bench"
 
@@ -182,7 +183,7 @@ def bench_playbook(store: Store) -> Callable[[str, int], str]:
     state = store.playbooks.state("bench-kpi")
     assert state is not None
     week_start = monday_of(local_date(now, "UTC"))
-    store.playbooks.start_cycle(state.playbook.id, 1, week_start, OWNER, now)
+    begin_cycle(store, state.playbook.id, 1, week_start, OWNER, now)
     pid, step = state.playbook.id, state.steps[0].id
     return functools.partial(week_form.body, pid, step, week_start)
 

@@ -19,6 +19,7 @@ from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.store import Store
+from usecases.shared.life import begin_cycle
 from usecases.tick import Cadence
 
 TOKEN = "xoxb-fanout"
@@ -64,7 +65,7 @@ def run(
             now = utc_now()
             store.playbooks.load(specs, "UTC", "bench", now)
             for state in store.playbooks.states():
-                store.playbooks.start_cycle(state.playbook.id, 1, monday, "bench", now)
+                begin_cycle(store, state.playbook.id, 1, monday, "bench", now)
             client = WebClient(token=TOKEN, base_url=slack.url, timeout=10, retry_handlers=[])
             cadence = Cadence(store, client, TeamDirectory(), "UTC", utc_now, charts=False)
             at = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # Thursday 15:00 for everyone

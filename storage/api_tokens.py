@@ -12,11 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from cadence.decisions import Decision as DecisionRecord
 from storage.db import Bind, engine_of, reading, unit_of_work, writers_in_turn
-from storage.governance_rows import decision_columns
 from storage.models.access import ApiRate, ApiToken
-from storage.models.governance import Decision
 from storage.playbooks import Conflict
 
 LAST_USE_EVERY = timedelta(minutes=1)  # a token's last use is written at most this often
@@ -26,13 +23,14 @@ class ApiTokens:
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
 
-    def add(self, token: ApiToken, decision: DecisionRecord) -> ApiToken:
-        """A new token with its decision row. Raises Conflict if the name is taken."""
+    def add(self, token: ApiToken) -> ApiToken:
+        """A new token. Raises Conflict if the name is taken; in a unit of work, which then
+        is spoiled, the caller leaves it. Its decision row is the caller's, in the same
+        unit of work."""
         try:
             with unit_of_work(self.bind) as s:
                 s.add(token)
-                s.add(Decision(**decision_columns(decision, token.created_at)))
-                s.flush()
+                s.flush()  # the name's unique key decides here, in the caller's unit of work too
                 return token
         except IntegrityError as err:
             raise Conflict(f"a token named {token.name} exists") from err
@@ -41,19 +39,16 @@ class ApiTokens:
         with reading(self.bind) as s:
             return list(s.execute(select(ApiToken).order_by(ApiToken.name)).scalars())
 
-    def revoke(self, name: str, decision: DecisionRecord, at: datetime) -> bool:
-        """Revoke the token named `name`, with its decision row; False if there is no such
-        token, or it was revoked already."""
+    def revoke(self, name: str, at: datetime) -> bool:
+        """Revoke the token named `name`; False if there is no such token, or it was revoked
+        already (a compare-and-set). Its decision row is the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
             done = s.exec(
                 update(ApiToken)
                 .where(col(ApiToken.name) == name, col(ApiToken.revoked_at).is_(None))
                 .values(revoked_at=at)
             )
-            if not done.rowcount:
-                return False
-            s.add(Decision(**decision_columns(decision, at)))
-            return True
+            return bool(done.rowcount)
 
     def by_hash(self, token_hash: str) -> ApiToken | None:
         """The token that hashes to `token_hash`, unless it is revoked: read at each request,

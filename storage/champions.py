@@ -4,50 +4,36 @@ items of their checklist marked done (kept, never updated: each mark is a row)."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 
-from cadence.decisions import Decision as DecisionRecord
 from storage.db import Bind, engine_of, reading, unit_of_work
-from storage.governance_rows import decision_columns
 from storage.models.playbooks import ChecklistMark, Playbook
-from storage.outbox import enqueue_in
-from storage.playbooks import DECISION
 
 
 class Champions:
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
 
-    def name_champion(
-        self,
-        playbook_id: int,
-        before: str | None,
-        champion_id: str,
-        at: datetime,
-        decision: DecisionRecord,
-        messages: list[Any],
-    ) -> bool:
+    def name_champion(self, playbook_id: int, before: str | None, champion_id: str, at: datetime) -> bool:
         """A new champion in place of `before`; False, and nothing written, if the
-        champion is no longer `before` (changed a moment ago)."""
+        champion is no longer `before` (changed a moment ago): decided under a lock on the
+        playbook's row. Its decision row and the champion's message are the caller's, in
+        the same unit of work."""
         with unit_of_work(self.bind) as s:
             playbook = s.get(Playbook, playbook_id, with_for_update=True)
             if playbook is None or playbook.champion_id != before or playbook.champion_id == champion_id:
                 return False
             playbook.champion_id, playbook.updated_at = champion_id, at
             s.add(playbook)
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-            enqueue_in(s, messages, at)
+            s.flush()
         return True
 
-    def mark_item(
-        self, playbook_id: int, kind: str, item: str, done: bool, by: str, at: datetime, messages: list[Any]
-    ) -> bool:
+    def mark_item(self, playbook_id: int, kind: str, item: str, done: bool, by: str, at: datetime) -> bool:
         """An item of the champion's checklist marked done (or undone) by `by`. False, and
         nothing written, if it is in that state already (a second click of the same
-        button): counted under a lock on the playbook's row, so of two clicks one marks."""
+        button): counted under a lock on the playbook's row, so of two clicks one marks.
+        The message redrawing the checklist is the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
             if s.get(Playbook, playbook_id, with_for_update=True) is None:
                 return False
@@ -64,7 +50,7 @@ class Champions:
             if (latest.done if latest is not None else False) == done:
                 return False
             s.add(ChecklistMark(playbook_id=playbook_id, kind=kind, item=item, done=done, marked_by=by, marked_at=at))
-            enqueue_in(s, messages, at)
+            s.flush()
         return True
 
     def checklists(self, playbook_ids: list[int]) -> dict[int, dict[tuple[str, str], ChecklistMark]]:

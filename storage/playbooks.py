@@ -5,13 +5,13 @@ storage/registry.py's; champions and their checklists storage/champions.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 
 from cadence import decisions
 from cadence.calendar import CycleAnchor
-from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.inputs import names
 from storage.db import Bind, engine_of, reading, unit_of_work
@@ -30,14 +29,13 @@ from storage.models.governance import Decision
 from storage.models.org import Person
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
-from storage.outbox import Message, enqueue_in
 from storage.types import one_of
 from storage.webhooks import announce
 
 CURATORS_CHANNEL = "curators_channel"
 
 
-PLAYBOOK, STEP, CYCLE, DECISION = table_of(Playbook), table_of(Step), table_of(Cycle), table_of(Decision)
+PLAYBOOK, STEP, CYCLE = table_of(Playbook), table_of(Step), table_of(Cycle)
 
 
 # One playbook's state in one statement: the playbook, its channel's count of membership
@@ -165,11 +163,11 @@ class LoadOutcome:
     slug: str
     action: str  # created | updated | unchanged
     changes: list[str]
-
-
-# What a load tells of a playbook it changed: given its slug and its definitions before
-# and after, the messages to send; each key is completed with the change's decision row id.
-Tell = Callable[[str, dict[str, Any], dict[str, Any]], list[Message]]
+    # An update's definitions before (as read now) and after, and the id of its decision
+    # row, for the caller to tell of it (a message keyed by the row: told once).
+    before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    decision_id: int | None = None
 
 
 def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
@@ -349,37 +347,26 @@ class Playbooks:
             states.append(PlaybookState(p, steps_of[p.id], anchor, previous))
         return states
 
-    def load(
-        self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime, tell: Tell | None = None
-    ) -> list[LoadOutcome]:
-        """Create or update playbooks from their definitions, all in one transaction.
+    def load(self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime) -> list[LoadOutcome]:
+        """Create or update playbooks from their definitions, all in one transaction (the
+        caller's, in a unit of work).
 
         A definition equal to the one last loaded changes nothing. A changed one updates
         the playbook and records a decision; a step's mode is only set when the file's
         declared mode for it changed, so reloading never undoes a mode the rules or a
-        curator set since. `tell`: the messages telling of a change (`Tell`).
+        curator set since. What to tell of a change is the caller's: each updated
+        outcome carries the definitions before and after, and its decision row's id.
         """
-        outcomes = []
         with unit_of_work(self.bind) as s:
-            for spec in specs:
-                outcomes.append(load_one(s, spec, org_timezone, actor, at, tell))
-        return outcomes
+            return [load_one(s, spec, org_timezone, actor, at) for spec in specs]
 
-    def end_run(
-        self,
-        playbook_id: int,
-        status: str,
-        reason: str,
-        ends_after: date | None,
-        at: datetime,
-        decision: DecisionRecord,
-        messages: list[Any] | None = None,
-    ) -> bool:
+    def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
         """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
         current run of cycles ends after the week starting `ends_after` (kept if already
-        ended). False, and nothing written, if its status changed meanwhile."""
+        ended). False, and nothing written, if its status changed meanwhile. Its decision
+        row is the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
-            playbook = s.get(Playbook, playbook_id)
+            playbook = s.get(Playbook, playbook_id, populate_existing=True)  # as the database holds it now
             if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
                 return False
             playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
@@ -398,18 +385,17 @@ class Playbooks:
                     .values(ends_after=ends_after)
                     .execution_options(synchronize_session=False)
                 )
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-            enqueue_in(s, messages or [], at)
+            s.flush()
         return True
 
-    def resume(
-        self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime, decision: DecisionRecord
-    ) -> Cycle:
+    def resume(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
         """A paused playbook runs again: cycle `number` starts on `starts_on`. Raises
-        Conflict if someone resumed it (or started that cycle) at the same moment."""
+        Conflict if someone resumed it (or started that cycle) at the same moment; in a
+        unit of work, which then is spoiled, the caller leaves it. Its decision row is the
+        caller's, in the same unit of work."""
         try:
             with unit_of_work(self.bind) as s:
-                playbook = s.get(Playbook, playbook_id)
+                playbook = s.get(Playbook, playbook_id, populate_existing=True)
                 if playbook is None or playbook.status != "paused":
                     raise Conflict(f"playbook {playbook_id} is not paused")
                 cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
@@ -421,26 +407,28 @@ class Playbooks:
                     at,
                 )
                 s.add(playbook)
-                s.execute(insert(DECISION), [decision_columns(decision, at)])
+                s.flush()  # the cycle's unique key decides here, in the caller's unit of work too
             return cycle
         except IntegrityError as err:
             raise Conflict(str(err)) from err
 
-    def hand_over(
-        self, playbook_id: int, owner_id: str, at: datetime, decision: DecisionRecord, messages: list[Any]
-    ) -> bool:
-        """A new owner; False, and nothing written, if they already own it."""
+    def hand_over(self, playbook_id: int, owner_id: str, at: datetime) -> bool:
+        """A new owner; False, and nothing written, if they already own it. Its decision
+        row and the new owner's message are the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
-            playbook = s.get(Playbook, playbook_id)
+            playbook = s.get(Playbook, playbook_id, populate_existing=True)
             if playbook is None or playbook.owner_id == owner_id:
                 return False
             playbook.owner_id, playbook.updated_at = owner_id, at
             s.add(playbook)
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-            enqueue_in(s, messages, at)
+            s.flush()
         return True
 
-    def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+    def add_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        """Cycle `number` starts on `starts_on`, and the playbook is active. Raises Conflict
+        if that cycle was started at the same moment; in a unit of work, which then is
+        spoiled, the caller leaves it. Its decision row is the caller's, in the same unit
+        of work (usecases/shared/life.py, begin_cycle)."""
         try:
             with unit_of_work(self.bind) as s:
                 cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
@@ -449,17 +437,15 @@ class Playbooks:
                 playbook.status = "active"
                 playbook.updated_at = at
                 s.add(playbook)
-                started = decisions.of_cycle_started(playbook_id, number, starts_on, by)
-                s.add(Decision(**decision_columns(started, at)))
+                s.flush()  # the cycle's unique key decides here, in the caller's unit of work too
             return cycle
         except IntegrityError as err:
             raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
 
-    def move_cycle_start(
-        self, playbook_id: int, number: int, before: date, starts_on: date, at: datetime, decision: DecisionRecord
-    ) -> bool:
+    def move_cycle_start(self, playbook_id: int, number: int, before: date, starts_on: date) -> bool:
         """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
-        nothing written, if its start changed meanwhile."""
+        nothing written, if its start changed meanwhile (a compare-and-set). Its decision
+        row is the caller's, in the same unit of work."""
         with unit_of_work(self.bind) as s:
             moved = s.exec(
                 update(Cycle)
@@ -469,10 +455,7 @@ class Playbooks:
                 .values(starts_on=starts_on)
                 .execution_options(synchronize_session=False)
             )
-            if moved.rowcount != 1:
-                return False
-            s.execute(insert(DECISION), [decision_columns(decision, at)])
-        return True
+            return moved.rowcount == 1
 
     def decisions(self, playbook_id: int | None = None) -> list[Decision]:
         with unit_of_work(self.bind) as s:
@@ -488,16 +471,9 @@ def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
         s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))
 
 
-def load_one(
-    s: Session,
-    spec: PlaybookSpec,
-    org_timezone: str,
-    actor: str,
-    at: datetime,
-    tell: Tell | None = None,
-) -> LoadOutcome:
+def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
     """One playbook of `Playbooks.load`, in the caller's unit of work, a change with the
-    file's decision row (`of_definition_changed`) and what `tell` gives to tell of it."""
+    file's decision row (`of_definition_changed`), whose id the outcome carries."""
     definition = spec.canonical()
     playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
     if playbook is not None and as_read_now(playbook.definition) == definition:
@@ -518,11 +494,8 @@ def load_one(
     changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
     row = Decision(**decision_columns(changed, at))
     s.add(row)
-    told = tell(spec.playbook, previous, definition) if tell is not None else []
-    if told:
-        s.flush()
-        enqueue_in(s, [replace(m, key=f"{m.key}:{row.id}") for m in told], at)
-    return LoadOutcome(spec.playbook, "updated", changes)
+    s.flush()  # the row's id, which keys the messages telling of it
+    return LoadOutcome(spec.playbook, "updated", changes, previous, definition, row.id)
 
 
 def rewrite(

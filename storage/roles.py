@@ -1,24 +1,31 @@
-"""Who are curators, and the org's settings: the curators channel, the holidays."""
+"""Who are curators, and the org's settings: the curators channel, the holidays. A change
+here writes no decision row: the use case records it in the same unit of work."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlalchemy import Table, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
 
-from cadence import decisions
-from storage.db import Bind, engine_of, own_transaction, reading, unit_of_work
-from storage.governance_rows import decision_columns
+from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
-from storage.models.governance import Decision
 from storage.models.org import Holiday, RoleGrant, Setting
 
-_ROLE_GRANT = table_of(RoleGrant)
+_ROLE_GRANT, _HOLIDAY = table_of(RoleGrant), table_of(Holiday)
 _CURATOR = select(_ROLE_GRANT.c.id).where(
     _ROLE_GRANT.c.role == "curator", _ROLE_GRANT.c.user_id == bindparam("user_id")
 )
+
+
+def _insert_new(s: Session, table: Table, row: dict[str, Any]) -> bool:
+    """Insert `row` unless its unique key is taken (then nothing): whether it was inserted.
+    The key decides, as an INSERT's error would, without spoiling the caller's transaction."""
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**row).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return s.execute(statement).first() is not None
 
 
 class RolesAndSettings:
@@ -34,17 +41,12 @@ class RolesAndSettings:
             return s.execute(_CURATOR, {"user_id": user_id}).first() is not None
 
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
-        """False when the user already was a curator (then nothing is written)."""
-        try:
-            with own_transaction(self.bind) as s:
-                s.add(RoleGrant(user_id=user_id, role="curator", granted_by=by, granted_at=at))
-                s.flush()  # the unique key decides, before the decision row is added
-                s.add(Decision(**decision_columns(decisions.of_curator(user_id, True, by), at)))
-            return True
-        except IntegrityError:
-            return False
+        """False when the user already was a curator (then nothing is written): the unique
+        key decides, in the caller's unit of work too."""
+        with unit_of_work(self.bind) as s:
+            return _insert_new(s, _ROLE_GRANT, dict(user_id=user_id, role="curator", granted_by=by, granted_at=at))
 
-    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
+    def remove_curator(self, user_id: str) -> bool:
         """False when the user was not a curator (then nothing is written)."""
         with unit_of_work(self.bind) as s:
             grant = s.exec(
@@ -53,7 +55,7 @@ class RolesAndSettings:
             if grant is None:
                 return False
             s.delete(grant)
-            s.add(Decision(**decision_columns(decisions.of_curator(user_id, False, by), at)))
+            s.flush()
             return True
 
     def setting(self, key: str) -> str | None:
@@ -74,7 +76,7 @@ class RolesAndSettings:
             else:
                 row.value, row.updated_by, row.updated_at = value, by, at
             s.add(row)
-            s.add(Decision(**decision_columns(decisions.of_setting(key, value, by), at)))
+            s.flush()
 
     def holidays(self, first: date, last: date) -> dict[date, str]:
         """The org's holidays from `first` to `last`, with their names."""
@@ -85,22 +87,17 @@ class RolesAndSettings:
             return {day: name for day, name in rows}
 
     def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
-        """False when `day` already was a holiday (then nothing is written)."""
-        try:
-            with own_transaction(self.bind) as s:
-                s.add(Holiday(day=day, name=name, added_by=by, added_at=at))
-                s.flush()
-                s.add(Decision(**decision_columns(decisions.of_holiday(day, name, True, by), at)))
-            return True
-        except IntegrityError:
-            return False
+        """False when `day` already was a holiday (then nothing is written): the day's key
+        decides, in the caller's unit of work too."""
+        with unit_of_work(self.bind) as s:
+            return _insert_new(s, _HOLIDAY, dict(day=day, name=name, added_by=by, added_at=at))
 
-    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
-        """False when `day` was not a holiday."""
+    def remove_holiday(self, day: date) -> str | None:
+        """The name of the holiday `day` was, now removed; None when it was not a holiday."""
         with unit_of_work(self.bind) as s:
             holiday = s.get(Holiday, day, with_for_update=True)
             if holiday is None:
-                return False
+                return None
             s.delete(holiday)
-            s.add(Decision(**decision_columns(decisions.of_holiday(day, holiday.name, False, by), at)))
-            return True
+            s.flush()
+            return holiday.name

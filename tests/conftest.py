@@ -39,6 +39,7 @@ from storage import migrate
 from storage.db import make_engine, normalise_database_url
 from storage.store import Store
 from usecases.shared import life
+from usecases.shared.life import begin_cycle
 from usecases.tick import Cadence
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -386,7 +387,7 @@ def playbook(store, clock):
 
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")
 
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar
+from cadence import calendar, decisions
+from cadence.decisions import Decision
 from cadence.definition_calibration import declared
 from slack_api.members import Person
+from storage.governance_rows import Change
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.playbooks import Step
 from storage.models.reports import Learning
-from storage.store import CURATORS_CHANNEL, PlaybookState
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates.refusals import Refusal
 from usecases import learnings, web
 from usecases.shared import (
@@ -344,15 +346,40 @@ def holiday(caller: Caller, cmd: messages.HolidayChange) -> Holidays:
             latest = today + timedelta(days=DAYS_AHEAD_AT_MOST)
             if day > latest:
                 raise Refusal.of("holiday_too_far", usage="holiday", day=day.isoformat(), latest=latest.isoformat())
-            if not caller.store.org.add_holiday(day, name, caller.user_id, caller.now):
+            if not _add_holiday(caller, day, name):
                 known = caller.store.org.holidays(day, day).get(day)
                 raise Refusal.of(
                     "holiday_already", usage="holiday", day=day.isoformat(), name=f" ({known})" if known else ""
                 )
-        elif not caller.store.org.remove_holiday(day, caller.user_id, caller.now):
+        elif not _remove_holiday(caller, day):
             raise Refusal.of("holiday_unknown", usage="holiday", day=day.isoformat())
     upcoming = caller.store.org.holidays(today, today + timedelta(days=DAYS_AHEAD_AT_MOST))
     return Holidays(upcoming, day)
+
+
+def _add_holiday(caller: Caller, day: date, name: str) -> bool:
+    """The holiday with its decision row, in one unit of work; False if `day` was one already."""
+    with caller.store.unit_of_work() as uow:
+        added = uow.org.add_holiday(day, name, caller.user_id, caller.now)
+        if added:
+            _record(uow, decisions.of_holiday(day, name, True, caller.user_id), caller.now)
+        uow.commit()
+    return added
+
+
+def _remove_holiday(caller: Caller, day: date) -> bool:
+    """The holiday removed with its decision row, in one unit of work; False if `day` was none."""
+    with caller.store.unit_of_work() as uow:
+        name = uow.org.remove_holiday(day)
+        if name is not None:
+            _record(uow, decisions.of_holiday(day, name, False, caller.user_id), caller.now)
+        uow.commit()
+    return name is not None
+
+
+def _record(uow: Store, decision: Decision, now: datetime) -> None:
+    """An org's change's decision row, in the change's unit of work."""
+    uow.governance.apply(Change(decisions=[decision]), now)
 
 
 # ---- roles and settings ------------------------------------------------------------
@@ -363,10 +390,20 @@ def curator(caller: Caller, cmd: messages.CuratorChange) -> bool:
     caller.require_admin("curator")
     if cmd.add:
         caller.require_person(cmd.user_id, "a curator", "curator")
-        return caller.store.org.add_curator(cmd.user_id, caller.user_id, caller.now)
-    return caller.store.org.remove_curator(cmd.user_id, caller.user_id, caller.now)
+    with caller.store.unit_of_work() as uow:
+        if cmd.add:
+            changed = uow.org.add_curator(cmd.user_id, caller.user_id, caller.now)
+        else:
+            changed = uow.org.remove_curator(cmd.user_id)
+        if changed:
+            _record(uow, decisions.of_curator(cmd.user_id, cmd.add, caller.user_id), caller.now)
+        uow.commit()
+    return changed
 
 
 def curators_channel(caller: Caller, cmd: messages.CuratorsChannel) -> None:
     caller.require_admin("curators-channel")
-    caller.store.org.set_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id, caller.now)
+    with caller.store.unit_of_work() as uow:
+        uow.org.set_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id, caller.now)
+        _record(uow, decisions.of_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id), caller.now)
+        uow.commit()

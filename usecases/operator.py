@@ -7,11 +7,10 @@ as decided by the command line (`COMMAND_LINE`), under the same rules as `/rollo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -77,30 +76,25 @@ def _load_file(
             return FileLoad(
                 name, [], Refusal.of("bar_now_invalid", slug=invalid.slug, problem=invalid.problem, waiting=words)
             )
-        tell = _telling(uow, specs, actor, now)
-        outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now, tell=tell)
+        states = {spec.playbook: uow.playbooks.state(spec.playbook) for spec in specs}  # as before the load
+        outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now)
+        uow.outbox.enqueue([m for outcome in outcomes for m in _told(states, outcome, actor, now)], now)
         waiting = [bar_loaded.record(uow, s, actor, now) for s in splits if s.waiting]
         uow.commit()
     return FileLoad(name, outcomes, waiting=waiting)
 
 
-def _telling(
-    store: Store, specs: list[PlaybookSpec], actor: str, now: datetime
-) -> Callable[[str, dict[str, Any], dict[str, Any]], list[Message]]:
-    """What a load tells each team channel of a playbook it changes (usecases/shared/told.py):
-    its changes, from the open week, loaded from the file. A playbook the file creates is no
-    revision and is not told."""
-    states = {spec.playbook: store.playbooks.state(spec.playbook) for spec in specs}
-
-    def tell(slug: str, before: dict[str, Any], after: dict[str, Any]) -> list[Message]:
-        state = states.get(slug)
-        if state is None:
-            return []
-        why = f"loaded from the file {actor.removeprefix(told.FILE_ACTOR)}"
-        message = told.revision(state, before, after, actor, why, now)
-        return [message] if message is not None else []
-
-    return tell
+def _told(states: dict[str, PlaybookState | None], outcome: LoadOutcome, actor: str, now: datetime) -> list[Message]:
+    """What a load tells the team channel of a playbook it changed (usecases/shared/told.py),
+    given its state before: its changes, from the open week, loaded from the file, keyed by
+    the change's decision row (told once). A playbook the file creates is no revision and
+    is not told."""
+    state = states.get(outcome.slug)
+    if state is None or outcome.before is None or outcome.after is None:
+        return []
+    why = f"loaded from the file {actor.removeprefix(told.FILE_ACTOR)}"
+    message = told.revision(state, outcome.before, outcome.after, actor, why, now)
+    return [] if message is None else [dataclasses.replace(message, key=f"{message.key}:{outcome.decision_id}")]
 
 
 @dataclass(frozen=True)

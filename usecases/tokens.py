@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import decisions
+from storage.governance_rows import Change
 from storage.models.access import ApiToken
 from storage.store import Conflict, Store
 from templates.refusals import close_matches
@@ -72,7 +73,11 @@ def create(
     )
     scope = {"playbooks": row.playbooks, "kinds": row.kinds, "read": can_read}
     try:
-        return Created(token, store.tokens.add(row, decisions.of_token(name, True, by, scope)))
+        with store.unit_of_work() as uow:
+            added = uow.tokens.add(row)
+            uow.governance.apply(Change(decisions=[decisions.of_token(name, True, by, scope)]), now)
+            uow.commit()
+        return Created(token, added)
     except Conflict:
         raise TokenRefused(
             f"a token named {name!r} exists (a revoked token keeps its name: its reports are signed with it); "
@@ -81,5 +86,10 @@ def create(
 
 
 def revoke(store: Store, name: str, by: str, now: datetime) -> None:
-    if not store.tokens.revoke(name, decisions.of_token(name, False, by), now):
+    with store.unit_of_work() as uow:
+        revoked = uow.tokens.revoke(name, now)
+        if revoked:
+            uow.governance.apply(Change(decisions=[decisions.of_token(name, False, by)]), now)
+        uow.commit()
+    if not revoked:
         raise TokenRefused(f"there is no token {name!r} in use (`rollout token list` shows them)")

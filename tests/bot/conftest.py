@@ -24,6 +24,7 @@ from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from tests.conftest import OWNER, SUPPORT_REPLIES, SlackRequests, settings_for
 from usecases import tokens
+from usecases.shared.life import begin_cycle
 
 API_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of week 1 of cycle 1 (from 16 November)
 
@@ -187,7 +188,7 @@ def site(http_server, database_url, store, slack, clock):
     clock.set(SITE_NOW)
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "replication": KIT})], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     mount.app = make_asgi(
         create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
     )

@@ -18,6 +18,7 @@ from tests.bot.conftest import API_NOW as NOW
 from tests.bot.conftest import Client
 from tests.conftest import OWNER
 from usecases import tokens
+from usecases.shared.life import begin_cycle
 
 
 def send(base_url: str, token: str, data: bytes, content_type: str | None):
@@ -299,7 +300,7 @@ def events(bot, store, clock):
     clock.set(NOW)
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=NOW)
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
+    begin_cycle(store, state.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
     return Client(bot.base_url, tokens.create(store, "events", None, ["event", "cases"], False, "test", NOW).token)
 
 
@@ -362,7 +363,7 @@ def test_batches_over_two_playbooks_in_opposite_orders_never_deadlock(events, st
     other.update(playbook="support-two", channel="CTEAM00002", value_events=[{"name": "po_accepted", "counts": "kpi"}])
     store.playbooks.load([parse_playbook(other)], "UTC", actor="test", at=NOW)
     two = store.playbooks.state("support-two")
-    store.playbooks.start_cycle(two.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
+    begin_cycle(store, two.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
     every = Client(events.base_url, tokens.create(store, "both", None, ["event", "guardrail"], False, "t", NOW).token)
     a = {"reports": [event("reply_accepted"), {"playbook": "support-two", "kind": "guardrail", "value": 4.7}]}
     b = {

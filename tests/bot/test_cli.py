@@ -18,6 +18,7 @@ from storage.models.playbooks import Step
 from tests import reported
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
 from tests.yaml_rows import count_rows, write_yaml
+from usecases.shared.life import begin_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,7 +133,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
     nothing = run("digest", "--dry-run")  # no cycle yet, so no closed week: nothing to report
     assert nothing.exit_code == 0 and "No digest: no playbook has closed a week yet" in nothing.output
     last_week = monday_of(now.date()) - timedelta(days=7)
-    store.playbooks.start_cycle(state.playbook.id, 1, last_week - timedelta(days=21), OWNER, now)
+    begin_cycle(store, state.playbook.id, 1, last_week - timedelta(days=21), OWNER, now)
     reported.add_kpi_reading(store, state.playbook.id, last_week, 30.0, OWNER, now)
     result = run("digest", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -209,7 +210,7 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
     monkeypatch.setenv("SLACK_API_URL", slack.url)
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2099, 11, 16), OWNER, datetime.now(UTC))
+    begin_cycle(store, state.playbook.id, 1, date(2099, 11, 16), OWNER, datetime.now(UTC))
     result = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")  # Monday after week 1: its close is due
     assert result.exit_code == 0, result.output
     assert "nothing was recorded or sent" in result.output

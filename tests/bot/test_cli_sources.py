@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from storage.store import Store
 from tests.conftest import OWNER, SUPPORT_REPLIES
+from usecases.shared.life import begin_cycle
 from usecases.sources import SourceClock
 
 
@@ -85,7 +86,7 @@ def test_source_test_asks_now_before_a_cycle_starts_and_list_shows_the_last_fetc
     assert "never" in run("source", "list").output
     store = Store(engine)
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, datetime(2026, 11, 16, tzinfo=UTC))
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, datetime(2026, 11, 16, tzinfo=UTC))
     at = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin
     done = SourceClock(store, lambda: at).run(store.playbooks.clock_states(), at)
     assert (done.asked, done.stored, done.failed) == (1, 1, 0)

@@ -16,6 +16,7 @@ from bot.http_server import WORKER_HEALTHCHECK_SECONDS
 from storage.cadence_log import CadenceLog
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
 from tests.health import health_until
+from usecases.shared.life import begin_cycle
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
@@ -72,7 +73,7 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     if now < week_closes_at(monday, state.playbook.timezone, state.settings.grace_hours):
         monday -= timedelta(days=7)  # Monday morning: last week is in its grace, so the week before
     started = datetime.combine(monday, datetime.min.time(), UTC)  # when it began: its weeks took reports
-    store.playbooks.start_cycle(state.playbook.id, 1, monday, OWNER, started)
+    begin_cycle(store, state.playbook.id, 1, monday, OWNER, started)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "clock"],
         env=env,

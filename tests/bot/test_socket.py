@@ -15,6 +15,7 @@ import pytest
 
 from cadence.definition import parse_playbook
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES
+from usecases.shared.life import begin_cycle
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
@@ -47,7 +48,7 @@ def _playbook_nudged_a_minute_ago(store) -> None:
     definition = {**SUPPORT_REPLIES, "timezone": "UTC", "nudge_at": f"{DAYS[slot.weekday()]} {slot:%H:%M}"}
     store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, now.date() - timedelta(days=now.weekday() + 7), OWNER, now)
+    begin_cycle(store, state.playbook.id, 1, now.date() - timedelta(days=now.weekday() + 7), OWNER, now)
 
 
 def _wait(condition, seconds: float) -> bool:

@@ -24,6 +24,7 @@ from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
 from usecases import tokens, web, web_overview
 from usecases import value as worth
 from usecases.digest import Digest
+from usecases.shared.life import begin_cycle
 from usecases.shared.services import Services
 
 __all__ = ["stats"]  # a fixture
@@ -49,7 +50,7 @@ def valued(bot, store, clock, slack, engine):
     store.playbooks.load([parse_playbook(support), parse_playbook(invoices)], "UTC", actor="test", at=NOW)
     for slug in ("support-replies", INVOICES):
         state = store.playbooks.state(slug)
-        store.playbooks.start_cycle(state.playbook.id, 1, WEEK_1, OWNER, NOW)
+        begin_cycle(store, state.playbook.id, 1, WEEK_1, OWNER, NOW)
     token = tokens.create(store, "events", None, ["event", "cases"], False, "test", NOW).token
     return Client(bot.base_url, token), Engine(engine, slack, clock)
 

@@ -19,6 +19,7 @@ from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import close_of, report_week
+from usecases.shared.life import begin_cycle
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 CURATOR = "UCURATOR1"
@@ -315,7 +316,7 @@ def load_formulas(store, clock):
     text that starts a formula from every path (typed, and stored before input was checked)."""
     store.playbooks.load([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("formula-names")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     store.learnings.add(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())
     store.learnings.add(state.playbook.id, 1, "\r@SUM(A1)", OWNER, clock())
     return store.playbooks.state("formula-names")

@@ -29,7 +29,7 @@ class FakeOrg:
         self.held.curators.add(user_id)
         return added
 
-    def remove_curator(self, user_id: str, by: str, at: datetime) -> bool:
+    def remove_curator(self, user_id: str) -> bool:
         removed = user_id in self.held.curators
         self.held.curators.discard(user_id)
         return removed
@@ -60,8 +60,8 @@ class FakeOrg:
         self.held.holidays[day] = name
         return True
 
-    def remove_holiday(self, day: date, by: str, at: datetime) -> bool:
-        return self.held.holidays.pop(day, None) is not None
+    def remove_holiday(self, day: date) -> str | None:
+        return self.held.holidays.pop(day, None)
 
     def holidays(self, first: date, last: date) -> dict[date, str]:
         return {d: n for d, n in sorted(self.held.holidays.items()) if first <= d <= last}

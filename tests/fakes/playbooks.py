@@ -224,9 +224,9 @@ class FakePlaybooks:
 
     # ---- writes (the few the use cases of the registry need) ----
 
-    def start_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
-        """Cycle `number` started: the playbook active, with the cycle-started decision row
-        the real one writes. Conflict if the playbook has that cycle already."""
+    def add_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        """Cycle `number` started: the playbook active (its decision row is the caller's).
+        Conflict if the playbook has that cycle already."""
         state = self.state_by_id(playbook_id)
         if state is None:
             raise LookupError(f"no playbook {playbook_id}")
@@ -236,7 +236,6 @@ class FakePlaybooks:
         cycle.created_at = at
         playbook = clone(state.playbook, status="active", updated_at=at)
         self.held.put(replace(state, playbook=playbook, anchor=cycle, previous=state.anchor))
-        self.held.decide([decisions.of_cycle_started(playbook_id, number, starts_on, by)], at)
         return cycle
 
 

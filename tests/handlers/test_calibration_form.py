@@ -15,13 +15,14 @@ from tests.conftest import OWNER
 from tests.handlers.test_calibrate import CALIBRATED
 from tests.handlers.test_playbook_form import count, open_edit, shown, state_of
 from usecases.shared.calibration import standings
+from usecases.shared.life import begin_cycle
 
 
 @pytest.fixture
 def calibrated(store, clock):
     store.playbooks.load([parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")
 
 

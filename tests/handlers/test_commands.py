@@ -13,6 +13,7 @@ from storage.models.org import RoleGrant, Setting
 from storage.models.playbooks import Cycle
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, KpiReading, RubricScore
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER
+from usecases.shared.life import begin_cycle
 
 REPORT_TABLES = (KpiReading, CheckIn, ExceptionReport, CaseCount, RubricScore, Cycle, RoleGrant, Setting, Decision)
 
@@ -448,7 +449,7 @@ def test_a_week_closes_at_noon_local_across_a_dst_change(bot, store, clock, engi
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))  # 11:59 CET
     assert "week 2 of cycle 1" in bot.command("kpi support-replies 20 week:2").text
     clock.set(datetime(2026, 10, 26, 11, 0, tzinfo=UTC))  # 12:00 CET

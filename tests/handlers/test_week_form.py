@@ -17,6 +17,7 @@ from storage.models.reports import CaseCount, KpiReading, RubricScore
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import assert_refused, row_counts
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
+from usecases.shared.life import begin_cycle
 
 
 def open_form(bot, slack, text="week support-replies", user=OWNER):
@@ -167,7 +168,7 @@ def test_a_number_a_value_event_carries_is_shown_not_asked(bot, slack, store, cl
     state = store.playbooks.state("support-replies")
     from datetime import date
 
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     clock.set(wednesday(1))
     view = open_form(bot, slack)
     draft = next(s.id for s in state.steps if s.name == "draft")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from cadence.definition import parse_playbook
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES, Clock, Engine
+from usecases.shared.life import begin_cycle
 
 WEEK = date(2026, 11, 16)  # first_response_minutes 20.0 all week (tests/sources/conftest.py)
 WEEK_ENDS = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin
@@ -25,7 +26,7 @@ def test_the_clock_takes_the_weeks_kpi_from_prometheus_and_the_close_says_where_
     world = Engine(engine, slack, Clock(datetime(2026, 11, 16, 8, tzinfo=UTC)))
     store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=world.clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, WEEK, OWNER, world.clock())
+    begin_cycle(store, state.playbook.id, 1, WEEK, OWNER, world.clock())
 
     world.run(WEEK_ENDS - timedelta(minutes=1))
     with engine.connect() as c:

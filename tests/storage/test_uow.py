@@ -46,12 +46,28 @@ def test_a_write_beside_the_requests_open_unit_of_work_is_refused_not_left_waiti
 
 
 def test_a_write_that_decides_by_its_own_commit_is_refused_in_a_unit_of_work(engine):
-    """add_curator catches its unique key's error and goes on: in a shared transaction that
-    error would spoil every statement after it."""
+    """The clock's heartbeat catches its unique key's error and goes on: in a shared
+    transaction that error would spoil every statement after it."""
+    store = Store(engine)
+    store.health.beat("clock", AT)
+    with store.unit_of_work() as uow, pytest.raises(TypeError, match="outside a unit of work"):
+        uow.health.beat("clock", AT)
+
+
+def test_a_unique_key_decides_in_a_unit_of_work_without_spoiling_it(engine):
+    """add_curator and add_holiday let their unique key decide (nothing inserted, False) in
+    the use case's unit of work, whose statements after it still run and commit."""
     store = Store(engine)
     assert store.org.add_curator("U1", "UADMIN", AT)
-    with store.unit_of_work() as uow, pytest.raises(TypeError, match="outside a unit of work"):
-        uow.org.add_curator("U1", "UADMIN", AT)
+    assert store.org.add_holiday(AT.date(), "Founders' day", "UADMIN", AT)
+    with store.unit_of_work() as uow:
+        assert uow.org.add_curator("U1", "UADMIN", AT) is False
+        assert uow.org.add_holiday(AT.date(), "another name", "UADMIN", AT) is False
+        assert uow.org.add_curator("U2", "UADMIN", AT) is True
+        uow.people.set_away("U1", AT.date(), AT.date(), AT)
+        uow.commit()
+    assert store.org.curators() == {"U1", "U2"} and set(store.people.away()) == {"U1"}
+    assert store.org.holidays(AT.date(), AT.date()) == {AT.date(): "Founders' day"}
 
 
 def test_a_read_after_a_blocks_end_fails_rather_than_leave_a_transaction_open(engine):

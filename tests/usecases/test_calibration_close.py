@@ -12,6 +12,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision, Proposal
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
+from usecases.shared.life import begin_cycle
 
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
 WAITS = "support-replies / draft: the promotion to ai-led waits for its calibration"
@@ -30,7 +31,7 @@ def calibrated_definition(**top):
 def world(bot, engine, slack, clock, store):
     store.playbooks.load([parse_playbook(calibrated_definition())], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     for user in (OWNER, MEMBER, CURATOR):
         slack.add_user(user, tz="Europe/Berlin")

@@ -84,6 +84,16 @@ def test_only_an_admin_names_a_curator_and_only_an_active_person(caller, playboo
     assert _count(engine, RoleGrant) == 1
 
 
+def test_a_curator_added_and_removed_is_a_decision_row_each_and_a_repeat_none(caller, store):
+    """The decision rows of usecases/commands.py's curator, in its unit of work with the grant."""
+    assert commands.curator(caller(ADMIN), CuratorChange(True, MEMBER)) is True
+    assert commands.curator(caller(ADMIN), CuratorChange(True, MEMBER)) is False
+    assert store.org.curators() == {MEMBER}
+    assert commands.curator(caller(ADMIN), CuratorChange(False, MEMBER)) is True
+    assert commands.curator(caller(ADMIN), CuratorChange(False, MEMBER)) is False
+    assert [d.kind for d in store.playbooks.decisions()] == ["curator-added", "curator-removed"]
+
+
 def test_the_curators_channel_is_an_admins_setting(caller, engine):
     with pytest.raises(Refusal):
         commands.curators_channel(caller(MEMBER), CuratorsChannel("CCURATORS1"))

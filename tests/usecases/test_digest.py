@@ -10,6 +10,7 @@ from templates import check_block_limits
 from tests import reported
 from tests.conftest import MEMBER, OWNER, Engine
 from usecases.digest import PER_REPLY, Digest
+from usecases.shared.life import begin_cycle
 
 UTC = UTC
 FUNCTIONS = ["Sales", "Support", "Finance", "Engineering", "People <!channel> & Ops", "Legal", "Marketing"]
@@ -175,7 +176,7 @@ def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, 
 
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     reported.add_kpi_reading(store, state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
     reported.add_kpi_reading(store, state.playbook.id, date(2026, 11, 23), 20.0, OWNER, clock())
     _, digests, _ = Digest(store, charts=False).figures(date(2026, 11, 30), datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
@@ -201,7 +202,7 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(e
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES), parse_playbook(other)], "UTC", "t", clock())
     replies, triage = store.playbooks.state("support-replies"), store.playbooks.state("support-triage")
     for state in (replies, triage):
-        store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+        begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     changed, proposed = triage.steps[0], triage.steps[-1]
     at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     week = date(2026, 11, 23)

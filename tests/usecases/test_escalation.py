@@ -27,6 +27,7 @@ from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa:
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click
 from usecases.shared import readiness
+from usecases.shared.life import begin_cycle
 
 TRIAGE = "UTRIAGE001"  # the exception owner
 LEADS = "CLEADS0001"  # escalate_to: the support leads' channel
@@ -41,7 +42,7 @@ def with_handoff(store, clock, **handoff):
     raw["handoff"] = handoff
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
 
 
 @pytest.fixture

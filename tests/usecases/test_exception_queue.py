@@ -20,6 +20,7 @@ from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa:
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
 from usecases.shared import readiness
+from usecases.shared.life import begin_cycle
 
 TRIAGE = "UTRIAGE001"  # the exception owner, in New York
 
@@ -37,7 +38,7 @@ def queue(bot, engine, slack, clock, store):
     raw["exception_owner"] = TRIAGE
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     for user in (OWNER, MEMBER, CURATOR):
         slack.add_user(user, tz="Europe/Berlin")

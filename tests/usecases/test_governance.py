@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from storage.models.governance import Decision, Proposal, RegistryVersion
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
+from usecases.shared.life import begin_cycle
 
 UTC = UTC
 CURATOR = "UCURATOR1"
@@ -370,8 +371,13 @@ def test_a_playbook_without_a_guardrail_refuses_a_reading(bot, world, store):
     del plain["guardrail"]
     store.playbooks.load([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
     state = store.playbooks.state("plain")
-    store.playbooks.start_cycle(
-        state.playbook.id, 1, state.anchor.starts_on if state.anchor else date(2026, 11, 16), OWNER, world.clock()
+    begin_cycle(
+        store,
+        state.playbook.id,
+        1,
+        state.anchor.starts_on if state.anchor else date(2026, 11, 16),
+        OWNER,
+        world.clock(),
     )
     assert "plain declares no guardrail" in bot.command("guardrail plain 4.5").text
 

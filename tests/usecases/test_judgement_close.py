@@ -13,6 +13,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
+from usecases.shared.life import begin_cycle
 
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
 KPI = {1: 30, 2: 31, 3: 29, 4: 32}
@@ -28,7 +29,7 @@ def playbook(store, clock):
     text = yaml.safe_dump({**SUPPORT_REPLIES, "steps": steps, "judgement": "confident"})
     list(operator.load(store, [("confident.yaml", [parse_playbook(yaml.safe_load(text))])], "UTC", clock()))
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")
 
 

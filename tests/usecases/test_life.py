@@ -12,6 +12,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.reports import KpiReading
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from usecases.shared.life import begin_cycle
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, sto
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 21, 10, 0, tzinfo=UTC))  # Wednesday, summer time
     reply = bot.command("pause support-replies autumn break", user=OWNER).text
     assert "still closes on Mon 26 Oct 12:00 Europe/Berlin" in reply  # after the clocks went back: 11:00 UTC

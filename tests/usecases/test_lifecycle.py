@@ -19,6 +19,7 @@ from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import CheckIn, KpiReading
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_forms import selected, submit, text_input
+from usecases.shared.life import begin_cycle
 
 CURATOR = "UCURATOR1"
 
@@ -224,7 +225,7 @@ def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
     store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
     world = Engine(engine, slack, clock)
     world.run(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
     assert count(engine, StepVerdict) == 0

@@ -25,6 +25,7 @@ from tests.usecases import test_replication
 from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
 from tests.usecases.test_replication import decisions, run_weeks
 from usecases import tokens
+from usecases.shared.life import begin_cycle
 
 ready = test_replication.ready  # the fixture: support-replies with a contract and a kit, curators set
 
@@ -131,7 +132,7 @@ def by_design(bot, store, clock, slack):
     raw["steps"][1]["rubric"] = "none"
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     clock.set(datetime(2026, 11, 18, 12, 0, tzinfo=UTC))
     return state
 

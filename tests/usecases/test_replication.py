@@ -31,6 +31,7 @@ from tests.usecases.test_governance import (
     wednesday,
 )
 from usecases import tokens
+from usecases.shared.life import begin_cycle
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 KIT = {
@@ -60,7 +61,7 @@ def ready(bot, engine, slack, clock, store):
     raw.update(inputs=["ticket text"], outputs=["reply sent"], replication=KIT, adoption_wave=1)
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     for user in (OWNER, MEMBER, CURATOR):
         slack.add_user(user, tz="Europe/Berlin")
@@ -514,7 +515,7 @@ def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, 
     }
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     for user in (OWNER, MEMBER, CURATOR):
         slack.add_user(user, tz="Europe/Berlin")

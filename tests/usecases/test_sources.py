@@ -20,6 +20,7 @@ from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock
 from tests.json_server import HANG, TRICKLE, JsonServer
 from tests.openapi_check import described
 from usecases import people, sources, tokens
+from usecases.shared.life import begin_cycle
 
 TOKEN = "ci-t0ken-never-shown"
 CURATORS = "CCURATORS1"
@@ -53,7 +54,7 @@ def stats(monkeypatch):
 def load(store, clock, definition: dict) -> int:
     store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state(definition["playbook"])
-    store.playbooks.start_cycle(state.playbook.id, 1, WEEK_1, OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, WEEK_1, OWNER, clock())
     return state.playbook.id
 
 

@@ -23,6 +23,7 @@ from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engin
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, close_of, report_week
 from tests.usecases.test_webhook_events import deliver, hook
 from tests.webhook_receiver import Receiver
+from usecases.shared.life import begin_cycle
 from usecases.webhooks import new_secret
 
 STALLED = "support-replies is stalled"
@@ -58,7 +59,7 @@ def stalled(bot, engine, slack, clock, store, playbook, receiver):
     )
     store.playbooks.load([parse_playbook(macros)], "UTC", actor="test", at=clock())
     state = store.playbooks.state(MACROS)
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 12, 21), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 12, 21), OWNER, clock())
     hook(store, receiver, clock, "stalls", wanted=["stalled"])
     world = Engine(engine, slack, clock)
     for week in range(1, 9):

@@ -11,6 +11,7 @@ import pytest
 from storage.db import make_engine
 from tests import reported
 from tests.conftest import CHANNEL, MEMBER, OWNER, Clock, Engine
+from usecases.shared.life import begin_cycle
 
 UTC = UTC
 NEW_YORK = "UNEWYORK01"
@@ -277,7 +278,7 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     slack.add_user("UROLLOUTBOT", is_bot=True)
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     pid = state.playbook.id
     draft, send, refunds = (state.step(n).id for n in ("draft", "send", "refunds"))
     at = datetime(2026, 11, 18, tzinfo=UTC)
@@ -322,7 +323,7 @@ def test_week_ones_nudge_and_status_show_the_input_contract(engine, slack, store
     contract = {"inputs": ["ticket text", "customer profile"], "outputs": ["reply sent to the customer"]}
     store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     world = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
     world.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))

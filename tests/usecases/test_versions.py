@@ -20,6 +20,7 @@ from storage.models.governance import Decision
 from tests.bot.test_web_view import fetch
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+from usecases.shared.life import begin_cycle
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 KIT = {"may_change": ["baseline", "target", "timezone", "exception_cap"]}
@@ -199,7 +200,7 @@ def test_learnings_are_found_across_playbooks_by_every_word_in_slack_and_on_the_
 ):
     world, _ = adopted
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, datetime(2026, 11, 16).date(), OWNER, world.clock())
+    begin_cycle(store, state.playbook.id, 1, datetime(2026, 11, 16).date(), OWNER, world.clock())
     bot.command("learn support-replies Customers accept drafts that QUOTE the refund policy", user=OWNER)
     bot.command("learn support-replies-sales Refund drafts need 100% of the policy", user=SALES_OWNER)
     bot.command("learn support-replies-sales Tone matters more than speed", user=SALES_OWNER)

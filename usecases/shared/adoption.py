@@ -147,10 +147,12 @@ def adopt(
                 champion_id=champion_id,
                 request_id=approval.request_id if approval else None,
             )
-            adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
-            uow.governance.apply(Change(decisions=adopted + also, messages=messages), now)
+            started = []
             if cmd.starts_on is not None:
-                uow.playbooks.start_cycle(playbook.id, 1, cmd.starts_on, by, now)
+                uow.playbooks.add_cycle(playbook.id, 1, cmd.starts_on, by, now)
+                started.append(decisions.of_cycle_started(playbook.id, 1, cmd.starts_on, by))
+            adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
+            uow.governance.apply(Change(decisions=adopted + also + started, messages=messages), now)
             uow.commit()
     except RequestDecided:
         raise Refusal.of("request_decided_now") from None

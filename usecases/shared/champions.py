@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from cadence import champion_gate, decisions, keys, replication
+from storage.governance_rows import Change
 from storage.models.playbooks import ChecklistMark, Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
@@ -120,7 +121,12 @@ def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: dat
         unit = keys.champion(playbook.id, now.isoformat())
         messages.append(Message(keys.to_audience(unit, champion_id), "chat.postMessage", champion_id, message))
     record = decisions.of_champion(playbook.id, playbook.slug, playbook.champion_id, champion_id, by)
-    if not store.champions.name_champion(playbook.id, playbook.champion_id, champion_id, now, record, messages):
+    with store.unit_of_work() as uow:
+        named = uow.champions.name_champion(playbook.id, playbook.champion_id, champion_id, now)
+        if named:
+            uow.governance.apply(Change(decisions=[record], messages=messages), now)
+        uow.commit()
+    if not named:
         raise Refusal.of("life_race", usage="champion", slug=playbook.slug)
     return Named(playbook.champion_id, checklist)
 
@@ -161,4 +167,9 @@ def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime
         message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, None, after)
         unit = keys.dm_update(f"checklist:{playbook.id}:{index}:{done}:{now.isoformat()}")
         messages.append(Message(unit, "chat.update", dm[0], {"ts": dm[1], **message}))
-    return store.champions.mark_item(playbook.id, item.kind, item.text, done, by, now, messages)
+    with store.unit_of_work() as uow:
+        marked = uow.champions.mark_item(playbook.id, item.kind, item.text, done, by, now)
+        if marked:
+            uow.outbox.enqueue(messages, now)
+        uow.commit()
+    return marked

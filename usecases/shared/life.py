@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cadence import calendar, decisions, keys
+from storage.governance_rows import Change
+from storage.models.playbooks import Cycle
 from storage.outbox import Message
 from storage.store import Conflict, PlaybookState, Store
 from templates import notices
@@ -84,7 +86,7 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
         starts_on = starts_on or calendar.next_monday(today)
         check_start(starts_on, today, "cycle")
         try:
-            store.playbooks.start_cycle(playbook.id, 1, starts_on, by, now)
+            begin_cycle(store, playbook.id, 1, starts_on, by, now)
         except Conflict:
             raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug) from None
         return Started(1, starts_on)
@@ -108,9 +110,49 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
                 "resume_too_early", usage="cycle", day=starts_on.isoformat(), earliest=earliest.isoformat()
             )
     record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, starts_on, by)
-    if not store.playbooks.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on, now, record):
+    with store.unit_of_work() as uow:
+        moved = uow.playbooks.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on)
+        if moved:
+            uow.governance.apply(Change(decisions=[record]), now)
+        uow.commit()
+    if not moved:
         raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug)
     return Started(anchor.number, starts_on, anchor.starts_on)
+
+
+def begin_cycle(store: Store, playbook_id: int, number: int, starts_on: date, by: str, now: datetime) -> Cycle:
+    """Cycle `number` of the playbook starts on `starts_on`, with its decision row, in one
+    unit of work: a first cycle's start, whose rules are the caller's (start_cycle,
+    adoption's). Raises Conflict, and writes nothing, if that cycle was started at the
+    same moment."""
+    with store.unit_of_work() as uow:
+        cycle = uow.playbooks.add_cycle(playbook_id, number, starts_on, by, now)
+        started = decisions.of_cycle_started(playbook_id, number, starts_on, by)
+        uow.governance.apply(Change(decisions=[started]), now)
+        uow.commit()
+    return cycle
+
+
+def _end_run(
+    store: Store,
+    state: PlaybookState,
+    status: str,
+    reason: str,
+    ends_after: date | None,
+    by: str,
+    now: datetime,
+    messages: list[Message],
+) -> bool:
+    """The run of cycles ends (end_run), with its decision row and `messages`, in one unit
+    of work; False, and nothing written, if the playbook's status changed meanwhile."""
+    playbook = state.playbook
+    record = decisions.of_run_ended(playbook.id, playbook.slug, status, playbook.status, reason, ends_after, by)
+    with store.unit_of_work() as uow:
+        ended = uow.playbooks.end_run(playbook.id, status, reason, ends_after, now)
+        if ended:
+            uow.governance.apply(Change(decisions=[record], messages=messages), now)
+        uow.commit()
+    return ended
 
 
 def pause(
@@ -128,8 +170,7 @@ def pause(
     week = _last_week(state, now)
     if week is None:
         raise Refusal.of("not_begun", usage="pause", slug=playbook.slug, day=state.anchor.starts_on.isoformat())
-    record = decisions.of_run_ended(playbook.id, playbook.slug, "paused", playbook.status, reason, week.week_start, by)
-    if not store.playbooks.end_run(playbook.id, "paused", reason, week.week_start, now, record, messages):
+    if not _end_run(store, state, "paused", reason, week.week_start, by, now, messages or []):
         raise Refusal.of("life_race", usage="pause", slug=playbook.slug)
     return Ended("paused", week)
 
@@ -143,8 +184,7 @@ def retire(store: Store, state: PlaybookState, reason: str, by: str, now: dateti
     ends_after = week.week_start if week is not None else None
     if playbook.status == "active" and state.anchor is not None and week is None:
         ends_after = state.anchor.starts_on - timedelta(days=7)  # its first cycle had not begun: none will
-    record = decisions.of_run_ended(playbook.id, playbook.slug, "retired", playbook.status, reason, ends_after, by)
-    if not store.playbooks.end_run(playbook.id, "retired", reason, ends_after, now, record):
+    if not _end_run(store, state, "retired", reason, ends_after, by, now, []):
         raise Refusal.of("life_race", usage="retire", slug=playbook.slug)
     return Ended("retired", week)
 
@@ -168,14 +208,11 @@ def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, 
     check_start(starts_on, today, "resume")
     number = (last.cycle if last is not None else anchor.number - 1) + 1
     try:
-        store.playbooks.resume(
-            playbook.id,
-            number,
-            starts_on,
-            by,
-            now,
-            decisions.of_resume(playbook.id, playbook.slug, number, starts_on, by),
-        )
+        with store.unit_of_work() as uow:
+            uow.playbooks.resume(playbook.id, number, starts_on, by, now)
+            resumed = decisions.of_resume(playbook.id, playbook.slug, number, starts_on, by)
+            uow.governance.apply(Change(decisions=[resumed]), now)
+            uow.commit()
     except Conflict:
         raise Refusal.of("life_race", usage="resume", slug=playbook.slug) from None
     return number, starts_on
@@ -200,7 +237,12 @@ def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: d
         keys.to_audience(keys.hand_over(playbook.id, now.isoformat()), owner_id), "chat.postMessage", owner_id, message
     )
     record = decisions.of_hand_over(playbook.id, playbook.slug, playbook.owner_id, owner_id, by)
-    if not store.playbooks.hand_over(playbook.id, owner_id, now, record, [dm]):
+    with store.unit_of_work() as uow:
+        handed = uow.playbooks.hand_over(playbook.id, owner_id, now)
+        if handed:
+            uow.governance.apply(Change(decisions=[record], messages=[dm]), now)
+        uow.commit()
+    if not handed:
         raise Refusal.of("life_race", usage="owner", slug=playbook.slug)
     return playbook.owner_id
 

@@ -83,7 +83,7 @@ def test_an_adoption_whose_first_cycle_fails_leaves_nothing(monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError("the disk is full")
 
-    monkeypatch.setattr(FakePlaybooks, "start_cycle", full_disk)
+    monkeypatch.setattr(FakePlaybooks, "add_cycle", full_disk)
     with pytest.raises(OSError):
         adopt(made, starts_on=MONDAY)
     assert made.state(SLUG) is None and (made.changes, made.sent()) == kept

@@ -169,7 +169,7 @@ def test_an_adoption_in_a_unit_of_work_not_committed_is_gone():
     store, _, version = published()
     with store.unit_of_work() as uow:
         uow.registry.adopt(spec_for("sales"), version, "UTC", "U1", NOW)
-        uow.playbooks.start_cycle(uow.playbooks.state("sales").playbook.id, 1, date(2026, 3, 16), "U1", NOW)
+        uow.playbooks.add_cycle(uow.playbooks.state("sales").playbook.id, 1, date(2026, 3, 16), "U1", NOW)
         assert uow.registry.adopters([version.id])
     assert store.registry.adopters([version.id]) == [] and store.playbooks.state("sales") is None
 
