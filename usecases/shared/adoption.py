@@ -149,7 +149,10 @@ def adopt(
             )
             started = []
             if cmd.starts_on is not None:
-                uow.playbooks.add_cycle(playbook.id, 1, cmd.starts_on, by, now)
+                try:
+                    uow.playbooks.add_cycle(playbook.id, 1, cmd.starts_on, by, now)
+                except Conflict as err:  # no one else can start a playbook this unit of work made: a fault
+                    raise RuntimeError(f"the first cycle of {spec.playbook} was not written: {err}") from err
                 started.append(decisions.of_cycle_started(playbook.id, 1, cmd.starts_on, by))
             adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
             uow.governance.apply(Change(decisions=adopted + also + started, messages=messages), now)
