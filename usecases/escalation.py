@@ -288,9 +288,7 @@ def acknowledge(caller: Caller, value: object, where: dict[str, str] | None) -> 
         ]
     if item.moves == 0:
         try:
-            caller.store.exception_items.move(
-                item, exception_queue.ACKNOWLEDGED, None, caller.user_id, caller.now, update
-            )
+            queue.write_move(caller, item, exception_queue.ACKNOWLEDGED, None, update)
         except Moved as err:
             if str(err) == "withdrawn":
                 raise Refusal.of("item_withdrawn") from None
