@@ -133,14 +133,14 @@ class Escalations:
         ).rowcount
         return bool(done)
 
-    def record(self, made: list[Escalation]) -> set[str]:
+    def record(self, escalations: list[Escalation]) -> set[str]:
         """Write these escalations, each only if its item still stands as it was escalated
         (not moved since, not withdrawn) and none was written for it in that state. Returns
         the keys of those this call wrote (keys.escalation, their messages' keys too): the
         unique key decides, by a conditional insert, so of two clocks (or a clock and a
         person) one writes it and learns so, and the use case enqueues the message of only
         those, in the same unit of work."""
-        if not made:
+        if not escalations:
             return set()
         with unit_of_work(self.bind, commit=not self.dry_run) as s:
             connection = s.connection()
@@ -155,7 +155,7 @@ class Escalations:
                     by=e.by,
                     at=e.at,
                 )
-                for e in made
+                for e in escalations
                 if _stands(connection, e.source, e.report_id, e.after_move)
             ]
             return insert_new(s, ESCALATIONS, rows) if rows else set()
