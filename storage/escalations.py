@@ -1,8 +1,8 @@
 """Exception items escalated (cadence/escalation.py): the items whose SLA ran out unanswered,
-escalations written with their messages in one transaction, and the current ones as the
-queue, status and the web view show them. One row per item and state, keyed: two clocks,
-or a clock and a person, write one (storage/bulk.py's insert_new), and only the writer
-enqueues the message, under the same key (storage/outbox.py)."""
+escalations written in the use case's unit of work with their messages (its Change), and
+the current ones as the queue, status and the web view show them. One row per item and
+state, keyed: two clocks, or a clock and a person, write one (storage/bulk.py's
+insert_new), and only the writer enqueues the message, under the same key."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from storage.exception_items import _SOURCES, _item, _items, _kept, _table
 from storage.models import table_of
 from storage.models.playbooks import Playbook
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
-from storage.outbox import Message, enqueue_in
 from storage.types import one_of
 
 _ROW = ExceptionEscalation
@@ -134,17 +133,17 @@ class Escalations:
         ).rowcount
         return bool(done)
 
-    def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
+    def record(self, escalations: list[Escalation]) -> set[str]:
         """Write these escalations, each only if its item still stands as it was escalated
-        (not moved since, not withdrawn) and none was written for it in that state, and
-        enqueue the messages of those written, in one transaction. Returns their keys."""
-        if not made:
+        (not moved since, not withdrawn) and none was written for it in that state. Returns
+        the keys of those this call wrote (keys.escalation, their messages' keys too): the
+        unique key decides, by a conditional insert, so of two clocks (or a clock and a
+        person) one writes it and learns so, and the use case enqueues the message of only
+        those, in the same unit of work."""
+        if not escalations:
             return set()
         with unit_of_work(self.bind, commit=not self.dry_run) as s:
             connection = s.connection()
-            standing = {
-                (e.source, e.report_id) for e, _ in made if _stands(connection, e.source, e.report_id, e.after_move)
-            }
             rows = [
                 dict(
                     key=keys.escalation(e.source, e.report_id, e.after_move),
@@ -156,15 +155,10 @@ class Escalations:
                     by=e.by,
                     at=e.at,
                 )
-                for e, _ in made
-                if (e.source, e.report_id) in standing
+                for e in escalations
+                if _stands(connection, e.source, e.report_id, e.after_move)
             ]
-            written = insert_new(s, ESCALATIONS, rows) if rows else set()
-            messages = [
-                m for e, ms in made if keys.escalation(e.source, e.report_id, e.after_move) in written for m in ms
-            ]
-            enqueue_in(s, messages, at)
-        return written
+            return insert_new(s, ESCALATIONS, rows) if rows else set()
 
     def current_of(self, playbook_ids: list[int]) -> dict[tuple[str, int], Escalation]:
         """(source, report id) → the item's latest escalation not acknowledged itself, for
@@ -194,9 +188,9 @@ class Escalations:
             )
             return _escalation(row) if row is not None else None
 
-    def clear(self, escalation: Escalation, by: str, at: datetime, messages: list[Message]) -> bool:
-        """Acknowledge the escalation itself (its item acknowledged before it), with its
-        messages; False, and nothing written, if someone did a moment ago."""
+    def clear(self, escalation: Escalation, by: str, at: datetime) -> bool:
+        """Acknowledge the escalation itself (its item acknowledged before it); False, and
+        nothing written, if someone did a moment ago (a compare-and-set: its rowcount)."""
         key = keys.escalation(escalation.source, escalation.report_id, escalation.after_move)
         with unit_of_work(self.bind) as s:
             done = s.exec(
@@ -205,10 +199,7 @@ class Escalations:
                 .values(cleared_by=by, cleared_at=at)
                 .execution_options(synchronize_session=False)
             ).rowcount
-            if not done:
-                return False
-            enqueue_in(s, messages, at)
-        return True
+        return bool(done)
 
 
 def _stands(connection: Any, source: str, report_id: int, after_move: int) -> bool:

@@ -5,23 +5,26 @@ it came (a command, the API, a value event, a source)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, literal, literal_column, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import col
 
 from cadence.exception_queue import ACKNOWLEDGED, CLOSED, OPEN, Item
 from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.models import table_of
 from storage.models.reports import CheckIn, ExceptionItemEvent, ExceptionReport
-from storage.outbox import Message, enqueue_in
 from storage.types import one_of
 
 _EVENT = ExceptionItemEvent
+_EVENT_TABLE = table_of(ExceptionItemEvent)
 
 
 def _closed(source: str, report_id: Any) -> Any:
@@ -233,34 +236,29 @@ class ExceptionItems:
             moves = _moves(s.connection(), [(source, report_id)], [row.playbook_id])
         return _item(row, moves.get((source, report_id)))
 
-    def move(
-        self, item: Item, to: str, note: str | None, by: str, at: datetime, messages: list[Message] | None = None
-    ) -> None:
-        """The item's next move, with its messages, in one unit of work. Raises Moved, and
-        writes nothing, if another move was written since `item` was read (the unique
-        sequence number: of two concurrent moves one wins), or its report was withdrawn."""
-        try:
-            with unit_of_work(self.bind) as s:
-                table = _table(item.source)
-                withdrawn = s.execute(select(col(table.withdrawn_at)).where(col(table.id) == item.report_id)).scalar()
-                if withdrawn is not None:
-                    raise Moved("withdrawn")
-                s.add(
-                    ExceptionItemEvent(
-                        playbook_id=item.playbook_id,
-                        source=item.source,
-                        report_id=item.report_id,
-                        seq=item.moves + 1,
-                        state=to,
-                        note=note,
-                        by=by,
-                        at=at,
-                    )
-                )
-                s.flush()
-                enqueue_in(s, messages or [], at)
-        except IntegrityError as err:
-            raise Moved("moved") from err
+    def move(self, item: Item, to: str, note: str | None, by: str, at: datetime) -> None:
+        """The item's next move, in the use case's unit of work (its messages go in the
+        same one, as its Change). Raises Moved, and writes nothing, if another move was
+        written since `item` was read (the unique sequence number decides, by a conditional
+        insert: of two concurrent moves one writes), or its report was withdrawn; the use
+        case catches it outside its unit of work, which is then rolled back."""
+        with unit_of_work(self.bind) as s:
+            table = _table(item.source)
+            withdrawn = s.execute(select(col(table.withdrawn_at)).where(col(table.id) == item.report_id)).scalar()
+            if withdrawn is not None:
+                raise Moved("withdrawn")
+            row = dict(
+                playbook_id=item.playbook_id,
+                source=item.source,
+                report_id=item.report_id,
+                seq=item.moves + 1,
+                state=to,
+                note=note,
+                by=by,
+                at=at,
+            )
+            if s.execute(_move_statement(self.engine.dialect.name), row).first() is None:
+                raise Moved("moved")
 
     def events_of(self, playbook_id: int) -> list[ItemEvent]:
         """Every move of the playbook's items, in order, with the item it moved."""
@@ -282,6 +280,18 @@ class ExceptionItems:
             for e in events
             if (e.source, e.report_id) in items
         ]
+
+
+@functools.cache
+def _move_statement(dialect_name: str) -> Insert:
+    """A move, written unless its item has that move already (its unique sequence number):
+    RETURNING says whether this one wrote it, with no error to spoil the transaction."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(_EVENT_TABLE)
+        .on_conflict_do_nothing(index_elements=["source", "report_id", "seq"])
+        .returning(_EVENT_TABLE.c.id)
+    )
 
 
 def _moves(

@@ -19,6 +19,7 @@ from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words
 from cadence.exception_queue import Item
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
+from storage.governance_rows import Change
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
@@ -118,7 +119,22 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
             item.source, item.report_id, item.playbook_id, 0, at, f"unanswered for {sla_words(terms.sla_hours)}", CLOCK
         )
         made.append((escalation, [_message(state, item, escalation, curators, at)]))
-    return len(store.escalations.record(made, at))
+    return len(record(store, made, at))
+
+
+def record(store: Store, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
+    """Write these escalations, each with its messages, in one unit of work: only those
+    whose item still stands as escalated and that no other clock or person wrote first
+    (storage/escalations.py), and only their messages, so each is sent once. Returns the
+    keys of those written."""
+    if not made:
+        return set()
+    with store.unit_of_work() as uow:
+        written = uow.escalations.record([e for e, _ in made])
+        messages = [m for e, ms in made if keys.escalation(e.source, e.report_id, e.after_move) in written for m in ms]
+        uow.governance.apply(Change(messages=messages), at)
+        uow.commit()
+    return written
 
 
 BACKLOG_LISTED = 10  # the summary's items, oldest first; the rest are counted
@@ -143,7 +159,7 @@ def tell_backlogs(store: Store, states: list[PlaybookState], curators: str | Non
         with store.unit_of_work() as uow:
             if not uow.escalations.backlog_told(playbook.id, since, at):
                 continue  # another clock told it a moment ago, or the terms began again
-            uow.outbox.enqueue(messages, at)
+            uow.governance.apply(Change(messages=messages), at)
             uow.commit()
         told += bool(messages)
     return told
@@ -205,7 +221,7 @@ def escalate(caller: Caller, value: object, why: str, dm: dict[str, Any] | None 
     curators = caller.store.org.setting(CURATORS_CHANNEL)
     escalation = Escalation(item.source, item.report_id, item.playbook_id, item.moves, caller.now, why, caller.user_id)
     message = _message(found.state, item, escalation, curators, caller.now)
-    if not caller.store.escalations.record([(escalation, [message])], caller.now):
+    if not record(caller.store, [(escalation, [message])], caller.now):
         raise Refusal.of("item_moved")  # moved or escalated by someone else a moment ago
     queue._after(caller, found.state, dm or {})
     return found, message.channel
@@ -272,13 +288,22 @@ def acknowledge(caller: Caller, value: object, where: dict[str, str] | None) -> 
         ]
     if item.moves == 0:
         try:
-            caller.store.exception_items.move(
-                item, exception_queue.ACKNOWLEDGED, None, caller.user_id, caller.now, update
-            )
+            queue.write_move(caller, item, exception_queue.ACKNOWLEDGED, None, update)
         except Moved as err:
             if str(err) == "withdrawn":
                 raise Refusal.of("item_withdrawn") from None
             raise Refusal.of("item_moved") from None
-    elif not caller.store.escalations.clear(escalation, caller.user_id, caller.now, update):
+    elif not _clear(caller, escalation, update):
         raise Refusal.of("escalation_answered")
     return state
+
+
+def _clear(caller: Caller, escalation: Escalation, messages: list[Message]) -> bool:
+    """The escalation acknowledged itself, with its messages, in one unit of work; False,
+    and nothing written, if someone did a moment ago."""
+    with caller.store.unit_of_work() as uow:
+        if not uow.escalations.clear(escalation, caller.user_id, caller.now):
+            return False
+        uow.governance.apply(Change(messages=messages), caller.now)
+        uow.commit()
+    return True

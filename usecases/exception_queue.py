@@ -12,6 +12,7 @@ from typing import Any
 from cadence import exception_queue, keys
 from cadence.exception_queue import Item
 from storage.exception_items import Moved
+from storage.governance_rows import Change
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices
@@ -71,13 +72,23 @@ def move(caller: Caller, value: object, to: str, note: str | None, dm: dict[str,
     if to in exception_queue.WITH_NOTE and note is None:
         raise Refusal.of("item_note")
     try:
-        caller.store.exception_items.move(found.item, to, note, caller.user_id, caller.now)
+        write_move(caller, found.item, to, note, [])
     except Moved as err:
         if str(err) == "withdrawn":
             raise Refusal.of("item_withdrawn") from None
         raise Refusal.of("item_moved") from None
     _after(caller, found.state, dm or {})
     return found
+
+
+def write_move(caller: Caller, item: Item, to: str, note: str | None, messages: list[Message]) -> None:
+    """The item's move by the caller, with its messages, in one unit of work. Raises
+    Moved (storage/exception_items.py), out of the unit of work, which leaves nothing
+    written, if someone moved it a moment ago or its report was withdrawn."""
+    with caller.store.unit_of_work() as uow:
+        uow.exception_items.move(item, to, note, caller.user_id, caller.now)
+        uow.governance.apply(Change(messages=messages), caller.now)
+        uow.commit()
 
 
 def _after(caller: Caller, state: PlaybookState, dm: dict[str, Any]) -> None:
@@ -91,8 +102,10 @@ def _after(caller: Caller, state: PlaybookState, dm: dict[str, Any]) -> None:
     refresh = home.refresh(caller.store, caller.user_id, caller.now)
     if refresh is not None:
         messages.append(refresh)
-    if messages:
-        caller.store.outbox.enqueue(messages, caller.now)
+    if messages:  # built once the move is made: a Home that can't be built leaves it standing
+        with caller.store.unit_of_work() as uow:
+            uow.governance.apply(Change(messages=messages), caller.now)
+            uow.commit()
 
 
 def _refuse_move(item: Item, to: str) -> None:

@@ -13,7 +13,6 @@ from cadence.escalation import Escalation
 from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
 from storage.exception_items import ItemEvent, Moved
 from storage.models.reports import ExceptionItemEvent
-from storage.outbox import Message
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -86,9 +85,7 @@ class FakeExceptionItems:
     def item(self, source: str, report_id: int) -> Item | None:
         return next((i for i in self._all() if (i.source, i.report_id) == (source, report_id)), None)
 
-    def move(
-        self, item: Item, to: str, note: str | None, by: str, at: datetime, messages: list[Message] | None = None
-    ) -> None:
+    def move(self, item: Item, to: str, note: str | None, by: str, at: datetime) -> None:
         """Moved (writing nothing) if the item was withdrawn or moved since it was read."""
         now = self.item(item.source, item.report_id)
         if now is None or now.withdrawn:
@@ -108,7 +105,6 @@ class FakeExceptionItems:
                 at=at,
             )
         )
-        self.held.enqueue(messages or [], at)
 
     def events_of(self, playbook_id: int) -> list[ItemEvent]:
         items = {(i.source, i.report_id): i for i in self._all([playbook_id])}
@@ -171,29 +167,27 @@ class FakeEscalations:
         self.held.put(replace(state, playbook=clone(state.playbook, handoff_backlog_at=at)))
         return True
 
-    def record(self, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
+    def record(self, escalations: list[Escalation]) -> set[str]:
         """Those whose item still stands as escalated (kept, open, as many moves) and were
-        not written in that state, with their messages: their keys."""
+        not written in that state: their keys (their messages are the use case's)."""
         items = FakeExceptionItems(self.held)
         written = {keys.escalation(e.source, e.report_id, e.after_move) for e in self.held.escalations}
         recorded = set()
-        for escalation, messages in made:
+        for escalation in escalations:
             key = keys.escalation(escalation.source, escalation.report_id, escalation.after_move)
             item = items.item(escalation.source, escalation.report_id)
             stands = item is not None and item.is_open and item.moves == escalation.after_move
             if stands and key not in written:
                 self.held.escalations.append(escalation)
-                self.held.enqueue(messages, at)
                 written.add(key)
                 recorded.add(key)
         return recorded
 
-    def clear(self, escalation: Escalation, by: str, at: datetime, messages: list[Message]) -> bool:
+    def clear(self, escalation: Escalation, by: str, at: datetime) -> bool:
         key = (escalation.source, escalation.report_id, escalation.after_move)
         for index, held in enumerate(self.held.escalations):
             if (held.source, held.report_id, held.after_move) == key and held.cleared_at is None:
                 self.held.escalations[index] = replace(held, cleared_at=at, cleared_by=by)
-                self.held.enqueue(messages, at)
                 return True
         return False
 

@@ -26,6 +26,7 @@ from storage.store import Store
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click
+from usecases import escalation as escalations
 from usecases.shared import readiness
 from usecases.shared.life import begin_cycle
 
@@ -308,7 +309,7 @@ def test_two_clocks_write_one_escalation_and_one_message(esc, engine, clock, sto
     def clock_process(own: Store) -> None:
         start.wait()
         written.append(
-            own.escalations.record([(escalation, [Message(key, "chat.postMessage", LEADS, {"text": "x"})])], DEADLINE)
+            escalations.record(own, [(escalation, [Message(key, "chat.postMessage", LEADS, {"text": "x"})])], DEADLINE)
         )
 
     threads = [threading.Thread(target=clock_process, args=(s,)) for s in stores]
@@ -356,7 +357,7 @@ def test_the_web_view_shows_the_item_escalated_with_when_and_why(view, store, cl
     state = store.playbooks.state("support-replies")
     [item] = store.exception_items.open_of([state.playbook.id])
     escalation = Escalation(item.source, item.report_id, item.playbook_id, 0, clock(), "needs <legal>", OWNER)
-    store.escalations.record([(escalation, [])], clock())
+    store.escalations.record([escalation])
     cookie = signed_in(view, OWNER)
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "open, escalated " in page and "“needs &lt;legal&gt;”" in page
@@ -377,7 +378,7 @@ def with_a_backlog(bot, slack, clock, store):
     clock.set(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
-    store.playbooks.start_cycle(state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(LEADS, [LEAD, OWNER])
     for user in (OWNER, MEMBER, CURATOR, TRIAGE, LEAD):

@@ -149,18 +149,16 @@ def test_an_item_is_escalated_once_as_it_stands():
     assert store.escalations.due({pid: 48}, NOW + timedelta(hours=47), 10) == []
     [item] = store.escalations.due({pid: 48}, NOW + timedelta(hours=48), 10)
     escalation = Escalation(item.source, item.report_id, pid, 0, NOW, "SLA", "clock")
-    assert len(store.escalations.record([(escalation, [message("esc")])], NOW)) == 1
-    assert store.escalations.record([(escalation, [message("esc2")])], NOW) == set()
+    assert len(store.escalations.record([escalation])) == 1
+    assert store.escalations.record([escalation]) == set()
     assert store.escalations.due({pid: 48}, NOW + timedelta(hours=48), 10) == []
     assert store.escalations.current_of([pid]) == {(item.source, item.report_id): escalation}
-    assert store.escalations.clear(escalation, OWNER, NOW, []) and not store.escalations.clear(
-        escalation, OWNER, NOW, []
-    )
+    assert store.escalations.clear(escalation, OWNER, NOW) and not store.escalations.clear(escalation, OWNER, NOW)
     assert store.escalations.latest(item.source, item.report_id).cleared_by == OWNER
     store.exception_items.move(item, ACKNOWLEDGED, None, OWNER, NOW)
     later = Escalation(item.source, item.report_id, pid, 0, NOW, "stale", "clock")
-    assert store.escalations.record([(later, [])], NOW) == set()  # the item moved since
-    assert [m.key for m in store.held.outbox] == ["esc"]
+    assert store.escalations.record([later]) == set()  # the item moved since
+    assert store.held.outbox == []  # the messages are the use case's Change
 
 
 def test_a_lost_channels_waiting_messages_fail():
