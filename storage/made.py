@@ -1,6 +1,7 @@
 """Playbooks made and changed in Slack (`/rollout new`, `/rollout edit`): a new playbook
-with its first cycle and its announcements in one unit of work, and a revision that is
-refused if the playbook changed since its form opened."""
+with its first cycle, in the use case's unit of work that records its decisions and
+announcements (its Change), and a revision that is refused if the playbook changed since
+its form opened."""
 
 from __future__ import annotations
 
@@ -16,10 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cadence import decisions
 from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
 from storage.governance_rows import decision_columns
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
@@ -60,32 +60,30 @@ class MadePlaybooks:
         by: str,
         at: datetime,
         starts_on: date,
-        messages: list[Message],
     ) -> Made:
-        """The playbook, its steps, its creation and its first cycle's decisions and the
-        messages announcing it, all or nothing. Conflict: its slug was taken a moment ago."""
-        definition = spec.canonical()
+        """The playbook, its steps and its first cycle, in the use case's unit of work only
+        (no transaction of its own): their decisions and the messages announcing the
+        playbook go in the same one, as the use case's Change. Conflict: its slug was taken
+        a moment ago, which spoils the unit of work: the use case catches it outside it."""
+        s = _in_unit_of_work(
+            self.bind, "a playbook made goes with its decisions: make it in the use case's unit of work"
+        )
         try:
-            with unit_of_work(self.bind) as s:
-                playbook = Playbook(
-                    **playbook_columns(spec, org_timezone),
-                    definition=definition,
-                    created_at=at,
-                    updated_at=at,
-                    status="active",
-                )
-                s.add(playbook)
-                s.flush()
-                add_steps(s, playbook.id, spec)
-                created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, by)
-                s.add(Decision(**decision_columns(created, at)))
-                s.add(Cycle(playbook_id=playbook.id, number=1, starts_on=starts_on, started_by=by, created_at=at))
-                started = decisions.of_cycle_started(playbook.id, 1, starts_on, by)
-                s.add(Decision(**decision_columns(started, at)))
-                enqueue_in(s, messages, at)
-                return Made(playbook.id, playbook.slug)
+            playbook = Playbook(
+                **playbook_columns(spec, org_timezone),
+                definition=spec.canonical(),
+                created_at=at,
+                updated_at=at,
+                status="active",
+            )
+            s.add(playbook)
+            s.flush()
+            add_steps(s, playbook.id, spec)
+            s.add(Cycle(playbook_id=playbook.id, number=1, starts_on=starts_on, started_by=by, created_at=at))
+            s.flush()
         except IntegrityError as err:
             raise Conflict(f"{spec.playbook}: taken a moment ago") from err
+        return Made(playbook.id, playbook.slug)
 
     def setup_times(self) -> dict[int, SetupTime]:
         """Each playbook's setup time: `SetupTime`."""
@@ -139,6 +137,14 @@ class MadePlaybooks:
             if told and rows:
                 s.flush()
                 enqueue_in(s, [replace(m, key=f"{m.key}:{rows[0].id}") for m in told], at)
+
+
+def _in_unit_of_work(bind: Bind, refusal: str) -> Session:
+    """The session of the use case's unit of work this repository is bound to; TypeError
+    outside one (a write that must go with what the use case records beside it)."""
+    if not isinstance(bind, Session) or isinstance(bind, ReadSession):
+        raise TypeError(refusal)
+    return bind
 
 
 def _last_change(s: Session, playbook_id: int) -> Stale:

@@ -18,6 +18,7 @@ from cadence import bar, calendar, decisions, revisions
 from cadence.definition import CHANNEL_RE, PlaybookSpec, parse_playbook
 from cadence.definition_calibration import any_declared
 from slack_api.members import DirectoryUnavailable
+from storage.governance_rows import Change
 from storage.made import Stale, fingerprint
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
@@ -236,10 +237,15 @@ def create(caller: Caller, answers: Answers) -> Created:
         _require_bot_in(caller, spec.channel)
         messages = _announcements(caller, spec, starts_on, zone)
         try:
-            caller.store.made.create(
-                spec, caller.services.org_timezone, caller.user_id, caller.now, starts_on, messages
-            )
-        except Conflict:
+            with caller.store.unit_of_work() as uow:
+                made = uow.made.create(spec, caller.services.org_timezone, caller.user_id, caller.now, starts_on)
+                created = [
+                    decisions.of_playbook_created(made.playbook_id, spec.playbook, spec.canonical(), caller.user_id),
+                    decisions.of_cycle_started(made.playbook_id, 1, starts_on, caller.user_id),
+                ]
+                uow.governance.apply(Change(decisions=created, messages=messages), caller.now)
+                uow.commit()
+        except Conflict:  # outside the unit of work, which the taken slug spoiled
             if attempt == 4:
                 raise
             continue  # the slug was taken a moment ago: the next free one
