@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,14 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec
 from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
-from storage.governance_rows import decision_columns
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
-from storage.outbox import Message, enqueue_in
 from storage.playbooks import Conflict, add_steps, as_read_now, playbook_columns, rewrite
 
 
@@ -111,8 +108,8 @@ class MadePlaybooks:
     ) -> dict[str, Any] | None:
         """The playbook's new definition, if it is still the one the form opened on
         (`opened_on`, its fingerprint); else Stale, nothing written. Returns the definition
-        before (as read now) for the revision's decision row, which the use case writes in
-        its unit of work (`record`); None: nothing changed, nothing written."""
+        before (as read now) for the revision's decision row, which the use case records in
+        its unit of work (its Change); None: nothing changed, nothing written."""
         with unit_of_work(self.bind) as s:
             playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
             if fingerprint(playbook.definition) != opened_on:
@@ -126,17 +123,6 @@ class MadePlaybooks:
         (`Stale`, to raise)."""
         with reading(self.bind) as s:
             return _last_change(s, playbook_id)
-
-    def record(self, records: list[DecisionRecord], at: datetime, told: list[Message] | None = None) -> None:
-        """Decision rows, as they are (no webhook's event): a revision's and what goes with it.
-        `told`: the messages telling of the first (the revision), each key completed with
-        its row's id (`<key>:<id>`), so that the revision is told once."""
-        with unit_of_work(self.bind) as s:
-            rows = [Decision(**decision_columns(record, at)) for record in records]
-            s.add_all(rows)
-            if told and rows:
-                s.flush()
-                enqueue_in(s, [replace(m, key=f"{m.key}:{rows[0].id}") for m in told], at)
 
 
 def _in_unit_of_work(bind: Bind, refusal: str) -> Session:

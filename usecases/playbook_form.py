@@ -355,7 +355,7 @@ def apply_revision(
                 message = told.revision(state, previous, after, caller.user_id, told_why, caller.now)
                 if message is not None:
                     messages = [message]
-            uow.made.record(records, caller.now, messages)
+            uow.governance.apply(Change(decisions=records, told_of_first=messages), caller.now)
             uow.calibrations.add(marks)
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
                 bar_requests.ask(uow, state, waiting, why or "", curators, caller.user_id, caller.now)
