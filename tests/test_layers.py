@@ -310,7 +310,6 @@ WRITES_LEFT = {
     ("usecases/exception_queue.py", "exception_items.move"),
     ("usecases/exception_queue.py", "outbox.enqueue"),
     ("usecases/champions.py", "outbox.enqueue"),
-    ("usecases/playbook_form.py", "calibrations.add"),
     ("usecases/shared/champions.py", "champions.mark_item"),
     ("usecases/shared/champions.py", "champions.name_champion"),
     ("usecases/shared/life.py", "outbox.fail_undeliverable"),

@@ -389,7 +389,9 @@ def _prompt_changed(caller: Caller, slug: str, marks: list[Any]) -> Revised:
     nothing changed, nothing recorded)."""
     if not marks:
         return Revised(slug, [])
-    caller.store.calibrations.add(marks)
+    with caller.store.unit_of_work() as uow:
+        uow.calibrations.add(marks)
+        uow.commit()
     return Revised(slug, [STALE_WORDS])
 
 
