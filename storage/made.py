@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
+from storage.db import Bind, ReadSession, engine_of, reading
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
@@ -109,14 +109,16 @@ class MadePlaybooks:
         """The playbook's new definition, if it is still the one the form opened on
         (`opened_on`, its fingerprint); else Stale, nothing written. Returns the definition
         before (as read now) for the revision's decision row, which the use case records in
-        its unit of work (its Change); None: nothing changed, nothing written."""
-        with unit_of_work(self.bind) as s:
-            playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
-            if fingerprint(playbook.definition) != opened_on:
-                raise _last_change(s, playbook_id)
-            if as_read_now(playbook.definition) == spec.canonical():
-                return None
-            return rewrite(s, playbook, spec, org_timezone, by, at)
+        the same unit of work (its Change): in that unit of work only, no transaction of its
+        own, as the playbook's row stays locked until the use case commits. None: nothing
+        changed, nothing written."""
+        s = _in_unit_of_work(self.bind, "a revision goes with its decision: revise in the use case's unit of work")
+        playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
+        if fingerprint(playbook.definition) != opened_on:
+            raise _last_change(s, playbook_id)
+        if as_read_now(playbook.definition) == spec.canonical():
+            return None
+        return rewrite(s, playbook, spec, org_timezone, by, at)
 
     def last_change(self, playbook_id: int) -> Stale:
         """Who changed the playbook last, and when: what a form opened before is told

@@ -263,7 +263,7 @@ def test_decisions_messages_and_events_are_written_by_governance_alone():
 
 # Repositories open no transaction of their own: the use case's unit of work is theirs.
 # What is left counts down; the few that decide by their own commit stay (each says why).
-OWN_TRANSACTIONS_AT_MOST = 70
+OWN_TRANSACTIONS_AT_MOST = 69
 
 
 def test_repositories_open_ever_fewer_transactions_of_their_own():
