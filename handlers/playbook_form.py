@@ -21,7 +21,7 @@ from handlers.errors import Malformed
 from handlers.words import Words, parse_date, parse_score, parse_value, playbook_name
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
-from usecases import intake_form, value_form
+from usecases import intake_form, playbook_answers, value_form
 from usecases import playbook_form as forms
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, Repeated
@@ -120,7 +120,7 @@ def _read(values: dict[str, Any], block_id: str) -> str:
 _STEP_LINE = re.compile(r"^\s*([^:\s]+)\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?\s*$", re.IGNORECASE)
 
 
-def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
+def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
     """The form's fields as values; every field's problem at once, each on its field."""
     problems: dict[str, str] = {}
     texts = {block_id: _read(values, block_id) for block_id in (*forms.FIELDS, "override", "why")}
@@ -158,7 +158,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
         if matched is None:
             problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
             continue
-        steps.append(forms.StepLine(matched[1], matched[2].lower(), bool(matched[3])))
+        steps.append(playbook_answers.StepLine(matched[1], matched[2].lower(), bool(matched[3])))
     baseline = number("baseline") if given("baseline") else 0.0
     target = number("target") if given("target") else 0.0
     cap = number("cap", share=True) if given("cap") else 0.0
@@ -180,7 +180,7 @@ def _answers(values: dict[str, Any], new: bool) -> forms.Answers:
             problems["start"] = plain(refusal)
     if problems:
         raise _Problems(problems)
-    return forms.Answers(
+    return playbook_answers.Answers(
         title=given("title"),
         function=given("function"),
         channel=texts["channel"],

@@ -5,10 +5,11 @@ in the same transaction."""
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, or_, select, true, update
+from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, or_, select, true, update
 from sqlmodel import Session, col
 
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
@@ -477,8 +478,9 @@ class Governance:
 
 def apply_change(s: Session, change: Change, at: datetime) -> None:
     """Write `change` in the unit of work `s`: mode changes (compare-and-set; StaleState if
-    one no longer holds), withdrawn proposals, the new rows table by table, and the
-    webhooks' events of its decisions."""
+    one no longer holds), withdrawn proposals, the new rows table by table (and what is
+    told of its first decision: Change.told_of_first), and the webhooks' events of its
+    decisions."""
     for m in change.mode_changes:
         values: dict[str, Any] = {}
         if m.new_mode is not None:
@@ -532,8 +534,15 @@ def apply_change(s: Session, change: Change, at: datetime) -> None:
         )
     if change.verdicts:
         insert_all(s, VERDICT, [{**shallow_columns(v), "recorded_at": at} for v in change.verdicts])
-    if change.decisions:
-        insert_all(s, DECISION, [decision_columns(d, at) for d in change.decisions])
+    rows = [decision_columns(d, at) for d in change.decisions]
+    if change.told_of_first:  # the first row's id before the rest: the messages' keys end with it
+        if not rows:
+            raise ValueError("told of the change's first decision, and it has none")
+        s.flush()  # pending ORM rows first, as insert_all's
+        first = s.connection().execute(insert(DECISION).returning(DECISION.c.id), rows.pop(0)).scalar_one()
+        enqueue_in(s, [replace(m, key=f"{m.key}:{first}") for m in change.told_of_first], at)
+    if rows:
+        insert_all(s, DECISION, rows)
     # Webhooks: the events of these decisions, in this unit of work (storage/webhooks.py).
     announce(s, change.decisions, at, change.events)
     _cycle_rows(s, change, at)

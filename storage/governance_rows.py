@@ -95,8 +95,13 @@ class Change:
     cycle_bars: list[NewCycleBar] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # for webhooks, besides its decisions' (a week's close)
+    # Messages telling of its first decision (a revision), each key completed with that row's
+    # id (`<key>:<id>`) so that it is told once; enqueued before `messages`. Not merged.
+    told_of_first: list[Message] = field(default_factory=list)
 
     def merge(self, other: Change) -> None:
+        if other.told_of_first:
+            raise ValueError("what is told of a change's first decision is applied with it, not merged")
         self.decisions += other.decisions
         self.verdicts += other.verdicts
         self.mode_changes += other.mode_changes

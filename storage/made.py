@@ -1,12 +1,13 @@
 """Playbooks made and changed in Slack (`/rollout new`, `/rollout edit`): a new playbook
-with its first cycle and its announcements in one unit of work, and a revision that is
-refused if the playbook changed since its form opened."""
+with its first cycle, in the use case's unit of work that records its decisions and
+announcements (its Change), and a revision that is refused if the playbook changed since
+its form opened."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,15 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cadence import decisions
-from cadence.decisions import Decision as DecisionRecord
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, engine_of, reading, unit_of_work
-from storage.governance_rows import decision_columns
+from storage.db import Bind, ReadSession, engine_of, reading
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
-from storage.outbox import Message, enqueue_in
 from storage.playbooks import Conflict, add_steps, as_read_now, playbook_columns, rewrite
 
 
@@ -60,32 +57,30 @@ class MadePlaybooks:
         by: str,
         at: datetime,
         starts_on: date,
-        messages: list[Message],
     ) -> Made:
-        """The playbook, its steps, its creation and its first cycle's decisions and the
-        messages announcing it, all or nothing. Conflict: its slug was taken a moment ago."""
-        definition = spec.canonical()
+        """The playbook, its steps and its first cycle, in the use case's unit of work only
+        (no transaction of its own): their decisions and the messages announcing the
+        playbook go in the same one, as the use case's Change. Conflict: its slug was taken
+        a moment ago, which spoils the unit of work: the use case catches it outside it."""
+        s = _in_unit_of_work(
+            self.bind, "a playbook made goes with its decisions: make it in the use case's unit of work"
+        )
         try:
-            with unit_of_work(self.bind) as s:
-                playbook = Playbook(
-                    **playbook_columns(spec, org_timezone),
-                    definition=definition,
-                    created_at=at,
-                    updated_at=at,
-                    status="active",
-                )
-                s.add(playbook)
-                s.flush()
-                add_steps(s, playbook.id, spec)
-                created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, by)
-                s.add(Decision(**decision_columns(created, at)))
-                s.add(Cycle(playbook_id=playbook.id, number=1, starts_on=starts_on, started_by=by, created_at=at))
-                started = decisions.of_cycle_started(playbook.id, 1, starts_on, by)
-                s.add(Decision(**decision_columns(started, at)))
-                enqueue_in(s, messages, at)
-                return Made(playbook.id, playbook.slug)
+            playbook = Playbook(
+                **playbook_columns(spec, org_timezone),
+                definition=spec.canonical(),
+                created_at=at,
+                updated_at=at,
+                status="active",
+            )
+            s.add(playbook)
+            s.flush()
+            add_steps(s, playbook.id, spec)
+            s.add(Cycle(playbook_id=playbook.id, number=1, starts_on=starts_on, started_by=by, created_at=at))
+            s.flush()
         except IntegrityError as err:
             raise Conflict(f"{spec.playbook}: taken a moment ago") from err
+        return Made(playbook.id, playbook.slug)
 
     def setup_times(self) -> dict[int, SetupTime]:
         """Each playbook's setup time: `SetupTime`."""
@@ -113,15 +108,17 @@ class MadePlaybooks:
     ) -> dict[str, Any] | None:
         """The playbook's new definition, if it is still the one the form opened on
         (`opened_on`, its fingerprint); else Stale, nothing written. Returns the definition
-        before (as read now) for the revision's decision row, which the use case writes in
-        its unit of work (`record`); None: nothing changed, nothing written."""
-        with unit_of_work(self.bind) as s:
-            playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
-            if fingerprint(playbook.definition) != opened_on:
-                raise _last_change(s, playbook_id)
-            if as_read_now(playbook.definition) == spec.canonical():
-                return None
-            return rewrite(s, playbook, spec, org_timezone, by, at)
+        before (as read now) for the revision's decision row, which the use case records in
+        the same unit of work (its Change): in that unit of work only, no transaction of its
+        own, as the playbook's row stays locked until the use case commits. None: nothing
+        changed, nothing written."""
+        s = _in_unit_of_work(self.bind, "a revision goes with its decision: revise in the use case's unit of work")
+        playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
+        if fingerprint(playbook.definition) != opened_on:
+            raise _last_change(s, playbook_id)
+        if as_read_now(playbook.definition) == spec.canonical():
+            return None
+        return rewrite(s, playbook, spec, org_timezone, by, at)
 
     def last_change(self, playbook_id: int) -> Stale:
         """Who changed the playbook last, and when: what a form opened before is told
@@ -129,16 +126,13 @@ class MadePlaybooks:
         with reading(self.bind) as s:
             return _last_change(s, playbook_id)
 
-    def record(self, records: list[DecisionRecord], at: datetime, told: list[Message] | None = None) -> None:
-        """Decision rows, as they are (no webhook's event): a revision's and what goes with it.
-        `told`: the messages telling of the first (the revision), each key completed with
-        its row's id (`<key>:<id>`), so that the revision is told once."""
-        with unit_of_work(self.bind) as s:
-            rows = [Decision(**decision_columns(record, at)) for record in records]
-            s.add_all(rows)
-            if told and rows:
-                s.flush()
-                enqueue_in(s, [replace(m, key=f"{m.key}:{rows[0].id}") for m in told], at)
+
+def _in_unit_of_work(bind: Bind, refusal: str) -> Session:
+    """The session of the use case's unit of work this repository is bound to; TypeError
+    outside one (a write that must go with what the use case records beside it)."""
+    if not isinstance(bind, Session) or isinstance(bind, ReadSession):
+        raise TypeError(refusal)
+    return bind
 
 
 def _last_change(s: Session, playbook_id: int) -> Stale:

@@ -1,22 +1,24 @@
 """Playbooks made where the team works: `/rollout new` creates a playbook from a form, and
 `/rollout edit` (or a stall card's *Refine* and *Re-scope*) revises one. Every check of
-`rollout playbook load` applies (cadence/definition.py); a problem is raised as
-`FormProblems`, each on the form's field that can fix it, and nothing is stored."""
+`rollout playbook load` applies (cadence/definition.py; the answers and the definition
+they make: usecases/playbook_answers.py); a problem is raised as `FormProblems`, each on
+the form's field that can fix it, and nothing is stored."""
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from cadence import bar, calendar, decisions, revisions
-from cadence.definition import CHANNEL_RE, DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition import CHANNEL_RE, PlaybookSpec, parse_playbook
 from cadence.definition_calibration import any_declared
 from slack_api.members import DirectoryUnavailable
+from storage.governance_rows import Change
 from storage.made import Stale, fingerprint
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
@@ -26,6 +28,7 @@ from templates.refusals import Refusal
 from usecases import bar_requests, operator
 from usecases import intake_form as pilot
 from usecases import value_form as worth
+from usecases.playbook_answers import Answers, FormProblems, field_of, shown, slug_for, spec_of
 from usecases.shared import calibration, life, told
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
@@ -58,46 +61,6 @@ FOCUS = {  # a stall's *Refine* opens the form at the steps, cap and rubric; *Re
     "rescope": ("kpi_name", "kpi_unit", "direction", "baseline", "target"),
 }
 MAX_INPUT = 3000  # Slack's plain_text_input holds at most 3,000 characters
-
-
-class FormProblems(Exception):
-    """What is wrong, by the form's field: {block_id: sentence (a Refusal or words)}."""
-
-    def __init__(self, problems: Mapping[str, Refusal | str]):
-        super().__init__(", ".join(problems))
-        self.problems = dict(problems)
-
-
-@dataclass(frozen=True)
-class StepLine:
-    name: str
-    mode: str
-    pinned: bool = False
-
-
-@dataclass(frozen=True)
-class Answers:
-    """What the form's fields said, read as values by the handler."""
-
-    title: str
-    function: str
-    channel: str
-    kpi_name: str
-    kpi_unit: str
-    direction: str
-    baseline: float
-    target: float
-    steps: list[StepLine]
-    exception_cap: float
-    rubric_threshold: float
-    timezone: str
-    guardrail: tuple[str, str, float] | None = None  # name, min | max, bound
-    starts_on: date | None = None  # new only; default the next Monday
-    override: str | None = None  # edit of an adopted playbook past its kit: a curator's reason
-    value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
-    intake: pilot.IntakeAnswers = field(default_factory=pilot.IntakeAnswers)  # how often, how long, structured
-    why: str | None = None  # edit: why; needed when a change loosens the bar (a bar change request), told to the team
-    prompt_changed: bool = False  # edit: *Prompt or model changed* ticked: the calibration sets go stale
 
 
 @dataclass(frozen=True)
@@ -253,94 +216,6 @@ def _origin(caller: Caller, state: PlaybookState) -> str | None:
     return origin.playbook.slug if origin is not None else "its origin"
 
 
-# ---- the definition the form makes ----
-
-_WHERE = {
-    "playbook": "title",
-    "title": "title",
-    "function": "function",
-    "channel": "channel",
-    "timezone": "timezone",
-    "rubric_threshold": "rubric",
-    "exception_cap": "cap",
-    "steps": "steps",
-}
-
-
-def _field_of(path: tuple[str | int, ...]) -> str:
-    if not path:
-        return "title"
-    value_field = worth.field_of(path) or pilot.field_of(path)
-    if value_field is not None:
-        return value_field
-    if path[0] == "kpi":
-        return {"name": "kpi_name", "unit": "kpi_unit", "direction": "direction", "baseline": "baseline"}.get(
-            str(path[1]) if len(path) > 1 else "", "target"
-        )
-    if path[0] == "guardrail":
-        return "guardrail_name" if len(path) > 1 and path[1] == "name" else "guardrail_value"
-    return _WHERE.get(str(path[0]), "title")
-
-
-def _spec(raw: dict[str, Any], field_of: Callable[[tuple[str | int, ...]], str] = _field_of) -> PlaybookSpec:
-    try:
-        return parse_playbook(raw)
-    except DefinitionError as err:
-        problems: dict[str, Refusal | str] = {}
-        for problem, path in zip(err.problems, err.paths, strict=True):
-            where = field_of(path)
-            text = problem.split(": ", 1)[1] if ": " in problem else problem
-            problems.setdefault(where, text[:1].upper() + text[1:])
-        raise FormProblems(problems) from None
-
-
-def _shown(caller: Caller, answers: Answers, base: dict[str, Any]) -> dict[str, Any]:
-    """`base` (a definition) with what the form shows set from the answers."""
-    wrong = worth.problems(answers.value, caller.services.currency)
-    if wrong:
-        raise FormProblems(wrong)
-    kpi = {
-        **base.get("kpi", {}),
-        "name": answers.kpi_name,
-        "unit": answers.kpi_unit,
-        "direction": answers.direction,
-        "baseline": answers.baseline,
-        "target": answers.target,
-    }
-    raw = {
-        **base,
-        "title": answers.title,
-        "function": answers.function,
-        "channel": answers.channel,
-        "timezone": answers.timezone,
-        "kpi": kpi,
-        "exception_cap": answers.exception_cap,
-        "rubric_threshold": answers.rubric_threshold,
-    }
-    if answers.guardrail is None:
-        raw["guardrail"] = None
-    else:
-        name, bound, value = answers.guardrail
-        kept = dict(base.get("guardrail") or {})
-        kept.pop("min", None)
-        kept.pop("max", None)
-        raw["guardrail"] = {**kept, "name": name, bound: value}
-    return pilot.applied(worth.applied(raw, base, answers.value), base, answers.intake)
-
-
-_SLUG_CLEAN = re.compile(r"[^a-z0-9]+")
-
-
-def slug_for(title: str, taken: set[str]) -> str:
-    """A slug made from the title, unique: `-2`, `-3`, ... appended when taken."""
-    base = _SLUG_CLEAN.sub("-", title.lower()).strip("-")[:60].strip("-") or "playbook"
-    slug, n = base, 2
-    while slug in taken:
-        slug = f"{base[:57].strip('-')}-{n}"
-        n += 1
-    return slug
-
-
 # ---- submitting ----
 
 
@@ -351,8 +226,8 @@ def create(caller: Caller, answers: Answers) -> Created:
     steps = [{"name": s.name, "mode": s.mode, **({"pinned": True} if s.pinned else {})} for s in answers.steps]
     for attempt in range(5):
         slug = slug_for(answers.title, set(caller.store.playbooks.slugs()))
-        raw = _shown(caller, answers, {"playbook": slug, "owner": caller.user_id, "steps": steps})
-        spec = _spec(raw)
+        raw = shown(caller, answers, {"playbook": slug, "owner": caller.user_id, "steps": steps})
+        spec = spec_of(raw)
         zone = spec.timezone or caller.services.org_timezone
         starts_on = answers.starts_on or calendar.next_monday(calendar.local_date(caller.now, zone))
         try:
@@ -362,10 +237,15 @@ def create(caller: Caller, answers: Answers) -> Created:
         _require_bot_in(caller, spec.channel)
         messages = _announcements(caller, spec, starts_on, zone)
         try:
-            caller.store.made.create(
-                spec, caller.services.org_timezone, caller.user_id, caller.now, starts_on, messages
-            )
-        except Conflict:
+            with caller.store.unit_of_work() as uow:
+                made = uow.made.create(spec, caller.services.org_timezone, caller.user_id, caller.now, starts_on)
+                created = [
+                    decisions.of_playbook_created(made.playbook_id, spec.playbook, spec.canonical(), caller.user_id),
+                    decisions.of_cycle_started(made.playbook_id, 1, starts_on, caller.user_id),
+                ]
+                uow.governance.apply(Change(decisions=created, messages=messages), caller.now)
+                uow.commit()
+        except Conflict:  # outside the unit of work, which the taken slug spoiled
             if attempt == 4:
                 raise
             continue  # the slug was taken a moment ago: the next free one
@@ -412,7 +292,7 @@ def revise(
     life.refuse_unless_running(state, "edit")
     refuse_if_changed(caller, state, opened_on)
     before = _as_read_now(state)
-    raw = _shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
+    raw = shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
     if before.get("timezone") is None and answers.timezone == state.playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
     return apply_revision(caller, state, opened_on, raw, answers.why, answers.override, stall, answers.prompt_changed)
@@ -427,7 +307,7 @@ def apply_revision(
     override_given: str | None,
     stall: tuple[int, int, str] | None = None,
     prompt_changed: bool = False,
-    field_of: Callable[[tuple[str | int, ...]], str] = _field_of,
+    field_of: Callable[[tuple[str | int, ...]], str] = field_of,
 ) -> Revised:
     """`raw` (the playbook as a form leaves it) checked as `playbook load` checks it, each
     problem on `field_of` its path, and recorded as a revision of `state` (the edit form's
@@ -435,7 +315,7 @@ def apply_revision(
     caller has refused a form opened on an older definition (`refuse_if_changed`)."""
     playbook = state.playbook
     before = _as_read_now(state)
-    spec = _spec(raw, field_of)
+    spec = spec_of(raw, field_of)
     after = spec.canonical()
     revision = revisions.compare(before, after)
     marks = calibration.prompt_changed_rows(playbook.id, after, caller.user_id, caller.now) if prompt_changed else []
@@ -475,7 +355,7 @@ def apply_revision(
                 message = told.revision(state, previous, after, caller.user_id, told_why, caller.now)
                 if message is not None:
                     messages = [message]
-            uow.made.record(records, caller.now, messages)
+            uow.governance.apply(Change(decisions=records, told_of_first=messages), caller.now)
             uow.calibrations.add(marks)
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
                 bar_requests.ask(uow, state, waiting, why or "", curators, caller.user_id, caller.now)
@@ -509,7 +389,9 @@ def _prompt_changed(caller: Caller, slug: str, marks: list[Any]) -> Revised:
     nothing changed, nothing recorded)."""
     if not marks:
         return Revised(slug, [])
-    caller.store.calibrations.add(marks)
+    with caller.store.unit_of_work() as uow:
+        uow.calibrations.add(marks)
+        uow.commit()
     return Revised(slug, [STALE_WORDS])
 
 
