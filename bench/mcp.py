@@ -34,7 +34,7 @@ from cadence.definition import parse_playbook
 from storage.db import make_engine
 from storage.store import Store
 from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for
-from usecases import tokens
+from usecases import operator, tokens
 
 TOKENS = 40
 WEEKS = 8
@@ -53,7 +53,9 @@ def build(store: Store, now: datetime) -> list[str]:
     store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="bench", at=now)
     state = store.playbooks.state("support-replies")
     assert state is not None
-    store.playbooks.start_cycle(state.playbook.id, 1, first, OWNER, now)
+    operator.start_cycle(
+        store, "support-replies", first, datetime.combine(first, time(9), UTC)
+    )  # as `rollout cycle start`
     for week in range(WEEKS):  # a learning a week
         text = f"Week {week + 1}: drafts that quote the refund policy need fewer edits"
         store.learnings.add(state.playbook.id, 1 + week // 4, text, OWNER, now - timedelta(days=7 * (WEEKS - week)))
