@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from bot import guide, logs
 from bot.cli_admin import cycle, export, playbook, source, token
 from bot.cli_compare import arm
+from bot.cli_mcp import mcp
 from bot.cli_webhooks import webhook
 from bot.settings import Settings, check_log_level
 from bot.startup import CREDENTIAL_HELP, checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
@@ -473,7 +474,7 @@ def docs(name: str | None) -> None:
     click.echo(guide.text(f"docs/{name}.md"), nl=False)
 
 
-for group in (playbook, cycle, token, source, export, webhook, arm):
+for group in (playbook, cycle, token, source, export, webhook, arm, mcp):
     cli.add_command(group)
 
 

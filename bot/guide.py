@@ -23,6 +23,7 @@ GUIDES = {
     "sources.md": "sources guide",
     "webhooks.md": "webhooks guide",
     "api.md": "reporting API's guide",
+    "mcp.md": "guide to asking it from an assistant",
     "judgement.md": "guide to how weeks are judged",
     "usage.md": "guide to using the bot, week by week",
 }

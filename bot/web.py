@@ -1,7 +1,7 @@
 """The HTTP surface, one ASGI application (Starlette) served by uvicorn: Slack's requests
 at POST /slack/events, health at GET /healthz, figures for Prometheus at GET /metrics,
-GET / to the web view, and /api and /web mounted from the reporting API and the web view,
-which declare routes of their own. A path no route has is 404, another method 405 with
+GET / to the web view, /api and /web mounted from the reporting API and the web view,
+which declare routes of their own, and an assistant's tools at /mcp (bot/assistant.py). A path no route has is 404, another method 405 with
 the ones it has (`Allow`), each answered as JSON `{"error": ...}` (handlers/http_errors.py,
 the one answer of every app of the process to an HTTP error).
 
@@ -37,7 +37,8 @@ import logging
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import healthz, metrics
+from bot.assistant import http_edge
 from bot.healthz import TokenProbe
 from handlers import http_errors
 from handlers.api import make_api
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
 EVENTS_PATH = "/slack/events"
 API_PREFIX = "/api"  # the reporting API (handlers/api.py, docs/api.md)
 WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
+MCP_PATH = "/mcp"  # an assistant's tools (bot/assistant.py, docs/mcp.md), with the `mcp` extra
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
 READ_SECONDS = 5.0  # a request's whole body must be in this long after its head
 # A body refused for its size (413) is read to its end and thrown away, up to this much of
@@ -118,35 +121,48 @@ def make_asgi(
         secure=(app.services.web_url or "").startswith("https://"),
         workspace_team=lambda: _team_of(app),
     )
+    # An assistant's tools at /mcp (bot/assistant.py), with the `mcp` extra; its session
+    # manager runs for the app's life (the lifespan).
+    assistant = http_edge(app.services, MAX_BODY_BYTES)
+    mcp = [] if assistant is None else [Route(MCP_PATH, assistant, methods=["GET", "POST", "DELETE"])]
     # What the process answers; the API and the web view each declare routes of their own.
     return application(
         Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md
         *web_view_routes(view),
         Route("/healthz", partial(_healthz, app, store, now, TokenProbe(app)), methods=["GET"]),
         Route("/metrics", partial(_metrics, store, now), methods=["GET"]),
+        *mcp,
         *slack,
+        running=[] if assistant is None else [assistant.lifespan],
     )
 
 
-def application(*routes: BaseRoute) -> ASGIApp:
+def application(*routes: BaseRoute, running: Sequence[Callable[[], AbstractAsyncContextManager[None]]] = ()) -> ASGIApp:
     """An app of these routes, with every request's body held to BodyLimits and every
     error the app answers itself (404, 405 with `Allow`, BodyLimits' 408 and 413, which it
     closes the connection after) as JSON (handlers/http_errors.py), and the startup every
-    server of it runs (`_thread_pool`; the tests' server runs it too, tests/conftest.py)."""
+    server of it runs (`_lifespan`; the tests' server runs it too, tests/conftest.py),
+    with what `running` names running beside it (the MCP session manager) while it serves."""
     return Starlette(
         routes=list(routes),
         middleware=[Middleware(BodyLimits)],
         exception_handlers={HTTPException: http_errors.as_json},
-        lifespan=_thread_pool,
+        lifespan=partial(_lifespan, list(running)),
     )
 
 
 @contextlib.asynccontextmanager
-async def _thread_pool(app: Starlette) -> AsyncIterator[None]:
+async def _lifespan(
+    running: list[Callable[[], AbstractAsyncContextManager[None]]], app: Starlette
+) -> AsyncIterator[None]:
     """The server's event loop runs what blocks in at most THREADS threads (anyio's
-    default pool, which run_in_threadpool and the mounted apps' sync routes take, has 40)."""
+    default pool, which run_in_threadpool and the mounted apps' sync routes take, has 40);
+    and what runs beside the app, from its start to its end."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
-    yield
+    async with contextlib.AsyncExitStack() as stack:
+        for each in running:
+            await stack.enter_async_context(each())
+        yield
 
 
 def web_view_routes(view: ASGIApp) -> list[BaseRoute]:

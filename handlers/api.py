@@ -1,6 +1,7 @@
 """The reporting API over HTTP (docs/api.md), a FastAPI application: `POST /api/v1/reports`,
-the reads under `GET /api/v1/playbooks` and `/api/v1/registry`, and the OpenAPI document
-at `GET /api/v1/openapi.json`.
+the reads under `GET /api/v1/playbooks`, `/api/v1/registry`, `/api/v1/learnings` and
+`/api/v1/digest` (the same reads an assistant's tools answer with, handlers/mcp_tools.py),
+and the OpenAPI document at `GET /api/v1/openapi.json`.
 
 `make_api` builds the application, to be mounted at /api; ROUTER declares its routes,
 relative to that mount. The OpenAPI document is FastAPI's, derived from ROUTER and the
@@ -65,7 +66,8 @@ from handlers.api_models import (
     Stored,
     given,
 )
-from usecases import api_reads, api_reports, arms
+from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
+from usecases import api_digest, api_reads, api_reports, arms
 from usecases.shared import messages
 from usecases.shared.services import Services
 
@@ -174,6 +176,13 @@ REPORT_BODY = TypeAdapter(Report | Batch)
 REPORT_SCHEMA = {k: v for k, v in REPORT_BODY.json_schema(ref_template=SCHEMAS).items() if k != "$defs"}
 
 ROUTER = APIRouter()
+FUNCTION_PARAMETER = {
+    "name": "function",
+    "in": "query",
+    "required": False,
+    "description": "Only the playbooks of this function (any case).",
+    "schema": {"type": "string"},
+}
 CASE_PARAMETER = {
     "name": "case",
     "in": "query",
@@ -229,9 +238,11 @@ def post_reports(
     response_model=Playbooks,
     response_description="The playbooks the token may read.",
     responses=READ_REFUSALS,
+    openapi_extra={"parameters": [FUNCTION_PARAMETER]},
 )
-def list_playbooks(services: Annotated[Services, Depends(_services)], token: Token) -> JSONResponse:
-    return JSONResponse({"playbooks": api_reads.playbooks(services, token)})
+def list_playbooks(services: Annotated[Services, Depends(_services)], token: Token, request: Request) -> JSONResponse:
+    function = request.query_params.get("function")
+    return JSONResponse({"playbooks": api_reads.playbooks(services, token, function)})
 
 
 @ROUTER.get(
@@ -288,6 +299,99 @@ def list_registry(services: Annotated[Services, Depends(_services)], token: Toke
 
 
 @ROUTER.get(
+    "/v1/playbooks/{slug:slug}/readiness",
+    operation_id="getReadiness",
+    summary='A playbook\'s latest judgement of "ready to scale", each criterion with its numbers.',
+    response_model=PlaybookReadiness,
+    response_description="Its readiness, the exception queue judged as it stands now.",
+    responses=READ_REFUSALS,
+)
+def get_readiness(
+    services: Annotated[Services, Depends(_services)],
+    token: Token,
+    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+) -> JSONResponse:
+    return JSONResponse(api_reads.judged_readiness(services, token, slug))
+
+
+@ROUTER.get(
+    "/v1/playbooks/{slug:slug}/decisions",
+    operation_id="listDecisions",
+    summary="A playbook's decisions, newest first: what, by which rule, on what numbers, by whom.",
+    response_model=Decisions,
+    response_description="Its newest decisions, at most 100.",
+    responses={**READ_REFUSALS, 422: _refusal_described("`since` is not a day (YYYY-MM-DD)")},
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "since",
+                "in": "query",
+                "required": False,
+                "description": "Only the decisions taken on or after this day (YYYY-MM-DD, where the playbook is).",
+                "schema": {"type": "string", "format": "date"},
+            }
+        ]
+    },
+)
+def list_decisions(
+    services: Annotated[Services, Depends(_services)],
+    token: Token,
+    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+    request: Request,
+) -> JSONResponse:
+    since = request.query_params.get("since")
+    return JSONResponse(api_reads.decisions(services, token, slug, None if since is None else api_reads.day(since)))
+
+
+@ROUTER.get(
+    "/v1/learnings",
+    operation_id="searchLearnings",
+    summary="Learnings across the token's playbooks holding every word, newest first.",
+    response_model=Learnings,
+    response_description="The newest learnings that hold every word, at most 50.",
+    responses={
+        **READ_REFUSALS,
+        422: _refusal_described(f"More than {api_reads.SEARCH_WORDS} words, or a word that cannot be stored"),
+    },
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "q",
+                "in": "query",
+                "required": False,
+                "description": f"The words, each to occur (any case); none: the newest. At most "
+                f"{api_reads.SEARCH_WORDS} words of {api_reads.WORD_CHARS} characters.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "playbook",
+                "in": "query",
+                "required": False,
+                "description": "Only this playbook's learnings (its slug).",
+                "schema": {"type": "string"},
+            },
+        ]
+    },
+)
+def search_learnings(services: Annotated[Services, Depends(_services)], token: Token, request: Request) -> JSONResponse:
+    query, slug = request.query_params.get("q", ""), request.query_params.get("playbook")
+    return JSONResponse(api_reads.learnings(services, token, query, slug))
+
+
+@ROUTER.get(
+    "/v1/digest",
+    operation_id="getDigest",
+    summary="The curators' weekly digest as data: each playbook's latest closed week, risks first.",
+    response_model=DigestOut,
+    response_description="The digest's figures as of now.",
+    responses=READ_REFUSALS,
+    openapi_extra={"parameters": [FUNCTION_PARAMETER]},
+)
+def get_digest(services: Annotated[Services, Depends(_services)], token: Token, request: Request) -> JSONResponse:
+    return JSONResponse(api_digest.digest(services, token, request.query_params.get("function")))
+
+
+@ROUTER.get(
     "/v1/openapi.json",
     operation_id="openapi",
     summary="This document.",
@@ -320,6 +424,7 @@ REFUSALS = (
     api_reports.Invalid,
     api_reads.NotReadable,
     api_reads.NotFound,
+    api_reads.Unfit,
     arms.NoHoldout,
     arms.CaseRefused,
     Exception,  # a fault: 500 (Starlette logs it, and answers with this)
@@ -345,6 +450,8 @@ def _refusal(exc: Exception) -> Refused:
             return _error(403, str(exc))
         case api_reads.NotFound():
             return _error(404, str(exc))
+        case api_reads.Unfit():
+            return _error(422, str(exc))
         case arms.NoHoldout():
             return _error(409, str(exc))
         case arms.CaseRefused():
@@ -430,7 +537,8 @@ def _document() -> dict[str, Any]:
     # FastAPI gives every operation with parameters a 422 for parameters it refuses; the
     # router matches a slug before (a segment that is no slug is no route's: 404), so a
     # read never answers it.
-    document["paths"][PREFIX + "/v1/playbooks/{slug}"]["get"]["responses"].pop("422")
+    for path in ("/v1/playbooks/{slug}", "/v1/playbooks/{slug}/readiness"):
+        document["paths"][PREFIX + path]["get"]["responses"].pop("422")
     for unused in ("HTTPValidationError", "ValidationError"):
         document["components"]["schemas"].pop(unused)
     body = REPORT_BODY.json_schema(ref_template=SCHEMAS)

@@ -117,12 +117,14 @@ class Learnings:
         with reading(self.bind) as s:
             return list(s.execute(query, {"ids": playbook_ids}).scalars())
 
-    def search(self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000) -> Found:
+    def search(
+        self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000, slugs: list[str] | None = None
+    ) -> Found:
         """The learnings still shown whose text holds every one of `words` (case-insensitive
         in every script on both databases: their case-folded copies compared, cadence.text.folded), newest first,
-        `limit` of them after `offset`, each with its playbook's slug. A bounded scan: only
-        the newest `scan` learnings are searched (walked down the primary key), and
-        `bounded` says whether older ones were left out."""
+        `limit` of them after `offset`, each with its playbook's slug; of the playbooks
+        `slugs` only, if given. A bounded scan: only the newest `scan` learnings are
+        searched (walked down the primary key), and `bounded` says whether older ones were left out."""
         newest: Any = select(col(Learning.id).label("id")).where(_SHOWN).order_by(col(Learning.id).desc()).limit(scan)
         window = newest.subquery()
         query = (
@@ -132,6 +134,8 @@ class Learnings:
         )
         for word in words:
             query = query.where(col(Learning.folded).contains(folded(word), autoescape=True))
+        if slugs is not None:
+            query = query.where(col(Playbook.slug).in_(slugs))
         query = query.order_by(col(Learning.id).desc()).limit(limit).offset(offset)
         beyond = select(col(Learning.id)).where(_SHOWN).order_by(col(Learning.id).desc()).offset(scan).limit(1)
         with reading(self.bind) as s:

@@ -145,3 +145,10 @@ def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(inst
         assert printed.stdout == (ROOT / "docs" / page).read_text(), printed.stderr
     hint = _run_outside(installed, tmp_path, ["python", "-c", "from bot import guide; print(guide.demo_install())"])
     assert hint.stdout.strip() == "pip install 'rollout-cadence-bot[demo]'", hint.stdout + hint.stderr
+    # installed without the `mcp` extra: the assistant's server says how to add it, in one sentence (issue 84)
+    assistant = _run_outside(installed, tmp_path, ["rollout", "mcp"], timeout=120)
+    assert assistant.returncode == 1 and assistant.stdout == "", assistant.stdout
+    assert (
+        assistant.stderr
+        == "Error: the assistant's server needs the mcp extra: pip install 'rollout-cadence-bot[mcp]'\n"
+    )

@@ -22,7 +22,7 @@ command line and the clock call these, and nothing below them):
 - people.py      people who leave (deactivated in Slack): nothing more to them; a playbook they own waits
 - home.py        the App Home tab
 - learnings.py   `/rollout learn`, the learning form, and undoing one
-- api_reports.py, api_reads.py, tokens.py   the reporting API: its reports, reads and tokens
+- api_reports.py, api_reads.py, api_digest.py, tokens.py   the reporting API (and an assistant's tools): its reports, reads and tokens
 - web.py         the web view: who is signed in and what each page shows them
 - operator.py    what the command line asks: load files, list and show playbooks, start a cycle, export
 - tick.py        the clock's minute: what is due (nudges, check-ins, reminders, closes), once each

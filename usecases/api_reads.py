@@ -1,24 +1,38 @@
 """The reporting API's reads, for BI tools and spreadsheets (`GET /api/v1/playbooks`,
-`/api/v1/playbooks/<slug>`, `/api/v1/registry`): a token with the read scope sees the
-playbooks of its scope, as plain JSON data."""
+`/api/v1/playbooks/<slug>` and its `/readiness` and `/decisions`, `/api/v1/registry`,
+`/api/v1/learnings`; the digest's is usecases/api_digest.py): a token with the read scope
+sees the playbooks of its scope, as plain JSON data. The same reads answer an assistant
+(handlers/mcp_tools.py), for a token over HTTP or for the operator over stdio
+(`rollout mcp`, OPERATOR): one read model, two edges. Nothing here writes but a token's
+last use (api_reports.note_use)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
 from cadence.judgement import Interval, ratio_interval, rubric_interval
+from cadence.text import unstorable
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.api_reports import note_use
+from usecases.learnings_search import find
 from usecases.shared import depth, readiness, registry
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
 WEEKS_SHOWN = 12  # a playbook's weekly figures and verdicts, newest last
+DECISIONS_SHOWN = 100  # a playbook's newest decisions a read gives (`more` says whether there are older ones)
+LEARNINGS_SHOWN = 50  # the newest learnings a search gives, as a page of the web view's
+SEARCH_WORDS = 10  # words in one search, as `/rollout learnings` takes (handlers/grammar.py)
+WORD_CHARS = 100  # characters in one of them
+QUERY_CHARS = 1000  # a search's whole text
 
 
 class NotReadable(Exception):
@@ -29,30 +43,68 @@ class NotFound(Exception):
     """No playbook by that name in the token's scope: 404."""
 
 
-def _visible(token: ApiToken, slug: str) -> bool:
+class Unfit(ValueError):
+    """A read's parameter that it cannot take (a search of too many words): 422, in one sentence."""
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who reads over `rollout mcp` (stdio): the operator's own assistant, which holds
+    DATABASE_URL and so reads every playbook. No token: no use is noted, no rate counted."""
+
+    name: str = "operator"
+    playbooks: None = None
+    can_read: bool = True
+
+
+OPERATOR = Operator()
+Reader = ApiToken | Operator  # a token of the API (its scope), or the operator (everything)
+
+
+def visible(token: Reader, slug: str) -> bool:
     return token.playbooks is None or slug in token.playbooks
 
 
-def playbooks(services: Services, token: ApiToken) -> list[dict[str, Any]]:
+def may_read(services: Services, token: Reader) -> None:
+    """NotReadable unless the reader may read; a token's use noted (`rollout token list`)."""
     if not token.can_read:
         raise NotReadable(f"token {token.name} may not read")
-    note_use(services, token)
+    if isinstance(token, ApiToken):
+        note_use(services, token)
+
+
+def _state(store: Any, token: Reader, slug: str) -> PlaybookState:
+    """The playbook `slug` in the reader's scope, or NotFound."""
+    state = store.playbooks.state(slug) if visible(token, slug) else None
+    if state is None:
+        raise NotFound(f"no playbook {slug}")
+    return state
+
+
+def of_function(function: str | None) -> Callable[[str], bool]:
+    """Whether a playbook's function is `function` (any case; None: every function)."""
+    wanted = None if function is None else function.strip().casefold()
+    return lambda its: wanted is None or its.casefold() == wanted
+
+
+def playbooks(services: Services, token: Reader, function: str | None = None) -> list[dict[str, Any]]:
+    """The playbooks the reader may read (of one function, or all)."""
+    may_read(services, token)
     now = services.clock()
+    wanted = of_function(function)
     with services.store.reading() as store:
-        states = [state for state in store.playbooks.states() if _visible(token, state.playbook.slug)]
+        states = [
+            s for s in store.playbooks.states() if visible(token, s.playbook.slug) and wanted(s.playbook.function)
+        ]
         flagged = depth.plateaus(store, states, now)
     return [_summary(state, now, flagged[state.playbook.id]) for state in states]
 
 
-def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
+def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     """One playbook: its definition, its state, and its last weeks' figures and verdicts."""
-    if not token.can_read:
-        raise NotReadable(f"token {token.name} may not read")
-    note_use(services, token)
+    may_read(services, token)
     with services.store.reading() as store:
-        state = store.playbooks.state(slug) if _visible(token, slug) else None
-        if state is None:
-            raise NotFound(f"no playbook {slug}")
+        state = _state(store, token, slug)
         now = services.clock()
         summary = _summary(state, now, depth.plateaus(store, [state], now)[state.playbook.id])
         today = calendar.local_date(now, state.playbook.timezone)
@@ -110,20 +162,112 @@ def playbook(services: Services, token: ApiToken, slug: str) -> dict[str, Any]:
     return summary
 
 
-def registry_entries(services: Services, token: ApiToken) -> list[dict[str, Any]]:
+def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
     """The versions of the playbooks in the token's scope, with their adopters in it."""
-    if not token.can_read:
-        raise NotReadable(f"token {token.name} may not read")
-    note_use(services, token)
-    visible = [e for e in registry.entries(services.store, None) if _visible(token, e["slug"])]
+    may_read(services, token)
+    seen = [e for e in registry.entries(services.store, None) if visible(token, e["slug"])]
     # the wave names adopters the token may not see, and the API's schema has no wave yet
     return [
         dict(
             {k: v for k, v in e.items() if k != "wave"},
-            adopters=[a for a in e["adopters"] if _visible(token, a["slug"])],
+            adopters=[a for a in e["adopters"] if visible(token, a["slug"])],
         )
-        for e in visible
+        for e in seen
     ]
+
+
+def judged_readiness(services: Services, token: Reader, slug: str) -> dict[str, Any]:
+    """The latest judgement of "ready to scale" (a scale proposal, "not yet ready" or a
+    publish), each criterion with the numbers it was judged on, and the exception queue
+    judged as it stands now, as the web view shows it and a publish would judge it; None
+    before the scale rule first held."""
+    may_read(services, token)
+    with services.store.reading() as store:
+        state = _state(store, token, slug)
+        judged = readiness.judged_now(
+            store, state, store.governance.history(state.playbook.id, None, 100), services.clock()
+        )
+    shown = None if judged is None else dict(judged, at=judged["at"].isoformat())
+    return dict(playbook=slug, status=state.playbook.status, readiness=shown)
+
+
+def decisions(services: Services, token: Reader, slug: str, since: date | None = None) -> dict[str, Any]:
+    """A playbook's decisions, newest first, as `/rollout history` lists them to anyone:
+    what was decided, by which rule and on what numbers, by whom or what; those taken on
+    or after `since` (a day where the playbook is), at most DECISIONS_SHOWN of them."""
+    may_read(services, token)
+    with services.store.reading() as store:
+        state = _state(store, token, slug)
+        rows = store.governance.history(state.playbook.id, None, DECISIONS_SHOWN + 1)
+    zone, steps = state.playbook.timezone, {s.id: s.name for s in state.steps}
+    taken = [d for d in rows if since is None or calendar.local_date(d.decided_at, zone) >= since]
+    return dict(
+        playbook=slug,
+        decisions=[
+            dict(
+                at=d.decided_at.isoformat(),
+                kind=d.kind,
+                summary=d.summary,
+                rule=d.rule,
+                figures=d.figures or {},
+                actor=d.actor,
+                step=steps.get(d.step_id) if d.step_id is not None else None,
+                from_mode=d.from_mode,
+                to_mode=d.to_mode,
+            )
+            for d in taken[:DECISIONS_SHOWN]
+        ],
+        more=len(taken) > DECISIONS_SHOWN,
+    )
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day(text: str) -> date:
+    """`since` as YYYY-MM-DD, or Unfit."""
+    try:
+        if DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise Unfit("since is a day, YYYY-MM-DD (2026-11-16)")
+
+
+def search_words(query: str) -> tuple[str, ...]:
+    """A search's words, as `/rollout learnings` takes them: each once, at most
+    SEARCH_WORDS of at most WORD_CHARS characters (Unfit otherwise)."""
+    if len(query) > QUERY_CHARS:
+        raise Unfit(f"a search is at most {QUERY_CHARS:,} characters long")
+    words = tuple(dict.fromkeys(query.split()))
+    if len(words) > SEARCH_WORDS or any(len(word) > WORD_CHARS for word in words):
+        raise Unfit(f"a search takes at most {SEARCH_WORDS} words of at most {WORD_CHARS} characters each")
+    for word in words:
+        what = unstorable(word, line_breaks=False)
+        if what is not None:  # cadence/text.py: no learning holds it
+            raise Unfit(f"the search holds {what}, which no learning holds: leave it out")
+    return words
+
+
+def learnings(services: Services, token: Reader, query: str, slug: str | None = None) -> dict[str, Any]:
+    """Learnings holding every word of `query` (case-insensitive; none: the newest), newest
+    first, of the reader's playbooks (or of the one named), at most LEARNINGS_SHOWN, each
+    with its playbook, cycle, who and when, as `/rollout learnings` finds them."""
+    may_read(services, token)
+    words = search_words(query)
+    with services.store.reading() as store:
+        if slug is not None:
+            _state(store, token, slug)
+        scope = [slug] if slug is not None else token.playbooks
+        found = find(store, words, LEARNINGS_SHOWN, slugs=scope)
+    return dict(
+        words=list(found.words),
+        learnings=[
+            dict(playbook=h.playbook, cycle=h.cycle, text=h.text, by=h.by, at=h.at.isoformat()) for h in found.hits
+        ],
+        more=found.more,
+        bounded=found.bounded,
+    )
 
 
 def _bounds(interval: Interval | None) -> dict[str, float] | None:

@@ -42,13 +42,14 @@ class Found:
     page: int = 1
 
 
-def find(store: Store, words: tuple[str, ...], shown: int, page: int = 1) -> Found:
-    """Page `page` (from 1) of `shown` learnings holding every word, newest first."""
+def find(store: Store, words: tuple[str, ...], shown: int, page: int = 1, slugs: list[str] | None = None) -> Found:
+    """Page `page` (from 1) of `shown` learnings holding every word, newest first; of the
+    playbooks `slugs` only, if given (a reporting token's scope, one playbook)."""
     for word in words:
         problem = unstorable(word, line_breaks=False)
         if problem is not None:
             raise Refusal.of("control_character", usage="learnings", what=problem)
-    found = store.learnings.search(list(words), shown + 1, (page - 1) * shown, SCANNED)
+    found = store.learnings.search(list(words), shown + 1, (page - 1) * shown, SCANNED, slugs=slugs)
     hits = [Hit(slug, x.cycle, x.text, x.added_by, x.added_at) for x, slug in found.rows]
     return Found(words, hits[:shown], len(hits) > shown, found.bounded, page)
 

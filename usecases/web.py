@@ -437,17 +437,10 @@ def _named(store: Store, page: PlaybookPage) -> PlaybookPage:
 def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
     """The latest judgement of readiness, each criterion as the proposal words it, with
     the exception queue as it stands `now` (a publish would judge it so)."""
-    judged = readiness.latest(decisions)
+    judged = readiness.judged_now(store, state, decisions, now)
     if judged is None:
         return None
-    criteria = readiness.queue_now(store, state, judged["criteria"], now)
-    return dict(
-        judged,
-        criteria=criteria,
-        ready=all(c["met"] for c in criteria),
-        missing=[c["name"] for c in criteria if not c["met"]],
-        when=calendar.local_date(judged["at"], state.playbook.timezone),
-    )
+    return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone))
 
 
 def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, float]) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ describes every field the reads send and no other."""
 
 import json
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from jsonschema import ValidationError
@@ -133,7 +134,7 @@ def test_a_read_gives_each_ratio_and_rubric_score_with_its_interval_and_the_plat
 
 def test_a_path_is_a_routes_own_and_a_slug_one_segment(api, store):
     reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
-    assert get(api.base_url, "/api/v1/playbooks/support-replies/decisions", reader) == (404, {"error": "not found"})
+    assert get(api.base_url, "/api/v1/playbooks/support-replies/verdicts", reader) == (404, {"error": "not found"})
     assert get(api.base_url, "/api/v1/playbooks/", reader) == (404, {"error": "not found"})
     for no_slug in ("Support-Replies", "-support", "s" * 64, "support-replies%0A"):  # no route's: never FastAPI's 422
         assert get(api.base_url, "/api/v1/playbooks/" + no_slug, reader) == (404, {"error": "not found"}), no_slug
@@ -146,3 +147,31 @@ def test_a_path_is_a_routes_own_and_a_slug_one_segment(api, store):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(api.base_url + "/api/v1/reports", timeout=10)
     assert (refused.value.code, refused.value.headers["Allow"]) == (405, "POST")
+
+
+def test_the_assistants_reads_refuse_what_they_cannot_take_in_one_sentence(api, store, clock):
+    """The reads an assistant's tools share (issue 84): a bad day, a search too long, a
+    playbook outside the token's scope; a scoped token's learnings are its playbooks'."""
+    from cadence.definition import parse_playbook
+    from tests.conftest import SUPPORT_REPLIES
+
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "playbook": "refund-triage"})], "UTC", "test", NOW)
+    reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
+    for slug, text in (("refund-triage", "refunds need the policy quoted"), ("support-replies", "quote the policy")):
+        store.learnings.add(store.playbooks.state(slug).playbook.id, 1, text, OWNER, NOW)
+    refused = {
+        "/api/v1/playbooks/support-replies/decisions?since=yesterday": (422, "since is a day, YYYY-MM-DD (2026-11-16)"),
+        "/api/v1/learnings?q=" + "+".join(f"w{i}" for i in range(11)): (
+            422,
+            "a search takes at most 10 words of at most 100 characters each",
+        ),
+        "/api/v1/learnings?q=policy&playbook=refund-triage": (404, "no playbook refund-triage"),
+        "/api/v1/playbooks/refund-triage/readiness": (404, "no playbook refund-triage"),
+    }
+    for path, (status, error) in refused.items():
+        clock.set(clock() + timedelta(seconds=1))
+        assert get(api.base_url, path, reader) == (status, {"error": error}), path
+    clock.set(clock() + timedelta(seconds=1))
+    status, found = get(api.base_url, "/api/v1/learnings?q=policy", reader)
+    assert status == 200 and [h["playbook"] for h in found["learnings"]] == ["support-replies"]
+    described("GET", "/api/v1/learnings", 200, found)

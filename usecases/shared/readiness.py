@@ -202,3 +202,19 @@ def latest(decisions: list[Any]) -> dict[str, Any] | None:
                 criteria=criteria,
             )
     return None
+
+
+def judged_now(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
+    """The latest judgement of readiness among `decisions` (`latest`), with the exception
+    queue as it stands `now` (a publish would judge it so): the web view's and the
+    API's readiness read. None if readiness was never asked."""
+    judged = latest(decisions)
+    if judged is None:
+        return None
+    criteria = queue_now(store, state, judged["criteria"], now)
+    return dict(
+        judged,
+        criteria=criteria,
+        ready=all(c["met"] for c in criteria),
+        missing=[c["name"] for c in criteria if not c["met"]],
+    )
