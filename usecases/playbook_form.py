@@ -290,11 +290,11 @@ def revise(
     state = _by_id(caller, playbook_id)
     caller.require_owner_or_curator(state, "edit")
     life.refuse_unless_running(state, "edit")
-    refuse_if_changed(caller, state, opened_on)
     before = _as_read_now(state)
     raw = shown(caller, answers, {**before, "steps": _revised_steps(state, before, answers)})
     if before.get("timezone") is None and answers.timezone == state.playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
+    refuse_if_changed(caller, state, opened_on, raw)
     return apply_revision(caller, state, opened_on, raw, answers.why, answers.override, stall, answers.prompt_changed)
 
 
@@ -367,12 +367,21 @@ def apply_revision(
     return Revised(playbook.slug, words, [c.words for c in waiting], named)
 
 
-def refuse_if_changed(caller: Caller, state: PlaybookState, opened_on: str) -> None:
+def refuse_if_changed(caller: Caller, state: PlaybookState, opened_on: str, raw: dict[str, Any] | None = None) -> None:
     """A form opened on an older definition than `state`'s is refused, naming who changed
-    it, before anything is compared with the playbook now: someone else's change would
-    read as the form's own (a cap they tightened, as the form loosening it)."""
-    if fingerprint(state.playbook.definition) != opened_on:
-        raise _changed_since(caller, caller.store.made.last_change(state.playbook.id))
+    it, before the bar's classification: someone else's change would read as the form's
+    own (a cap they tightened, as the form loosening it). Not a form that says what the
+    playbook is now (`raw`: the same form sent again after its own save): nothing changed."""
+    if fingerprint(state.playbook.definition) == opened_on or (raw is not None and _says_what_is(state, raw)):
+        return
+    raise _changed_since(caller, caller.store.made.last_change(state.playbook.id))
+
+
+def _says_what_is(state: PlaybookState, raw: dict[str, Any]) -> bool:
+    try:
+        return not revisions.compare(_as_read_now(state), spec_of(raw, field_of).canonical()).changes
+    except FormProblems:
+        return False
 
 
 def _changed_since(caller: Caller, stale: Stale) -> FormProblems:

@@ -64,6 +64,23 @@ def test_an_edit_is_told_once_with_what_when_who_and_why(bot, slack, engine, clo
     assert keys_sent == [f"revised:{playbook.playbook.id}:{revision.id}"]  # keyed by the revision's row
 
 
+def test_the_same_form_sent_again_a_second_later_says_nothing_changed(bot, slack, engine, clock, playbook):
+    """Issue 78's stale check comes first, but the form that made the change, sent again in
+    a later second (a new signature), is not someone else's change: nothing changed."""
+    import time
+
+    view = {**open_edit(bot, slack), **view_identity()}
+    values = {**shown(view), "cap": "5%", "why": "refunds hold us to less"}
+    body = submission(view, values)
+    raw = urlencode({"payload": json.dumps({"team": {"id": TEAM_ID}, "api_app_id": APP_ID, "token": "x", **body})})
+    now = int(time.time())
+    assert bot.post("/slack/events", raw, bot.signed_headers(raw, now)).body["response_action"] == "update"
+    again = bot.post("/slack/events", raw, bot.signed_headers(raw, now + 2))  # a later second: signed anew
+    assert again.status == 200 and (not again.body or "nothing changed" in again.text), again.text
+    deliver(engine, slack, clock)
+    assert len(told(slack)) == 1
+
+
 def test_an_unchanged_form_tells_nothing(bot, slack, engine, clock, playbook):
     view = {**open_edit(bot, slack), **view_identity()}
     assert bot.interaction(submission(view, shown(view))).body["response_action"] == "update"
