@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -109,3 +109,30 @@ def standing(
     changed = changed_after or any(basis(before, step) != basis(after, step) for before, after in revisions)
     current = latest is not None and not changed and latest.basis == basis(definition, step)
     return Standing(cases, latest, current, threshold)
+
+
+def since(runs: Iterable[Run | None]) -> int | None:
+    """The revision a playbook's revisions are wanted after, to judge whether its runs
+    are stale: its earliest run's (0: a run before any revision), None without a run."""
+    return min((r.revision or 0 for r in runs if r is not None), default=None)
+
+
+def standings(
+    definition: dict[str, Any],
+    steps: Sequence[str],
+    latest: Mapping[str, tuple[Run | None, bool]],
+    revisions: Sequence[tuple[int, dict[str, Any], dict[str, Any]]],
+    threshold: float,
+) -> dict[str, Standing]:
+    """A playbook's steps' standings, by step name, for the steps with a set declared:
+    `latest`, each step's latest run and whether a *Prompt or model changed* mark came
+    after it, by step name lowercased; `revisions`, the playbook's (id, before, after)
+    since `since` of those runs, oldest first."""
+    found = {}
+    for step in steps:
+        run, changed = latest.get(step.lower(), (None, False))
+        after = [(b, a) for rid, b, a in revisions if run is not None and rid > (run.revision or 0)]
+        one = standing(definition, step, run, changed, threshold, after)
+        if one is not None:
+            found[step] = one
+    return found

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from cadence import calibration, rules
-from cadence.calibration import Standing
+from cadence.calibration import Run, Standing
 from cadence.definition_calibration import declared
 from storage.models.calibration import CalibrationRun
 from storage.outbox import Message
@@ -24,25 +24,27 @@ def standings(store: Store, state: PlaybookState) -> dict[str, Standing]:
 
 
 def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[str, Standing]]:
-    """The same, for many playbooks in one read (none read where none declares a set)."""
+    """The same, for many playbooks in two reads however many (none where none declares a
+    set): their runs, then their revisions since the earliest of each one's runs."""
     with_sets = [s for s in states if any(declared(s.playbook.definition, st.name) for st in s.steps)]
     if not with_sets:  # most playbooks: nothing read
         return {}
     found = store.calibrations.latest([s.playbook.id for s in with_sets])
-    out: dict[int, dict[str, Standing]] = {}
-    for state in with_sets:
-        pb = state.playbook
-        out[pb.id] = {}
-        runs = [r for (pid, _), (r, _) in found.items() if pid == pb.id and r is not None]
-        since = min((r.revision or 0 for r in runs), default=None)
-        revisions = store.calibrations.revisions_since(pb.id, since) if since is not None else []
-        for step in state.steps:
-            latest, changed = found.get((pb.id, step.name.lower()), (None, False))
-            after = [(b, a) for rid, b, a in revisions if latest is not None and rid > (latest.revision or 0)]
-            one = calibration.standing(pb.definition, step.name, latest, changed, pb.rubric_threshold, after)
-            if one is not None:
-                out[pb.id][step.name] = one
-    return out
+    latest: dict[int, dict[str, tuple[Run | None, bool]]] = {}
+    for (pid, step), one in found.items():
+        latest.setdefault(pid, {})[step] = one
+    earliest = {pid: calibration.since(r for r, _ in runs.values()) for pid, runs in latest.items()}
+    revisions = store.calibrations.revisions_after({pid: e for pid, e in earliest.items() if e is not None})
+    return {
+        s.playbook.id: calibration.standings(
+            s.playbook.definition,
+            [step.name for step in s.steps],
+            latest.get(s.playbook.id, {}),
+            revisions.get(s.playbook.id, []),
+            s.playbook.rubric_threshold,
+        )
+        for s in with_sets
+    }
 
 
 def lines(store: Store, state: PlaybookState) -> dict[str, str]:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, definition_owners, dimensions, replication
+from cadence.calibration import Standing
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared import calibration, queue
@@ -33,15 +34,22 @@ def criteria(
 
 
 def inputs_many(
-    store: Store, wanted: list[tuple[PlaybookState, list[tuple[int, date]]]], at: datetime | None = None
+    store: Store,
+    wanted: list[tuple[PlaybookState, list[tuple[int, date]]]],
+    at: datetime | None = None,
+    standings: dict[int, dict[str, Standing]] | None = None,
 ) -> dict[int, dict[str, Any]]:
     """What readiness is judged on (the arguments of cadence.replication.readiness), for
     each of these playbooks over its cycles, by playbook id: the weeks' figures, the
-    owners and the exception queues in one read each however many; the attestation, the
-    learnings and the sources' fetches a read a playbook (a close asks for the few whose
-    scale rule may hold). In a unit of work, on its session, as the close reads."""
+    owners, the exception queues and the calibration sets in one read each however many
+    (`standings`: the calibration as the caller read it, for every one of them); the
+    attestation, the learnings and the sources' fetches a read a playbook (a close asks
+    for the few whose scale rule may hold). In a unit of work, on its session, as the
+    close reads."""
     if not wanted:
         return {}
+    if standings is None:
+        standings = calibration.standings_of(store, [state for state, _ in wanted])
     weeks_of = {
         state.playbook.id: [
             start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)
@@ -67,7 +75,7 @@ def inputs_many(
             reliability=_reliable(store, state, weeks),
             input_checks=input_weeks(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, [i for i in items if i.playbook_id == state.playbook.id], at),
-            calibration={step: one.words() for step, one in calibration.standings(store, state).items() if one.holds},
+            calibration={step: one.words() for step, one in standings.get(state.playbook.id, {}).items() if one.holds},
             **_figures_inputs(state, cycles, weeks, figures),
         )
     return found
