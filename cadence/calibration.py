@@ -6,20 +6,23 @@ A run is recorded against the step as declared then (its `basis`: the step's mod
 rubric and dimensions, and the set's size). A revision that changes any of them, or an
 edit with *Prompt or model changed* ticked after the run, makes the run **stale** until
 the set is run again. Where a set is declared, a promotion to ai-led waits for a current
-run at or above the rubric threshold, and so does readiness's output accuracy."""
+run at or above the rubric threshold (`hold`: a week's close holds it back, the owner
+told why), and so does readiness's output accuracy."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from cadence import rules
 from cadence.definition_calibration import declared
 
 MISSING, STALE, BELOW = "missing", "stale", "below"
+AI_LED = "ai-led"  # the mode a set must be run for
 
 
 @dataclass(frozen=True)
@@ -136,3 +139,41 @@ def standings(
         if one is not None:
             found[step] = one
     return found
+
+
+def may_hold(definition: dict[str, Any], step: str, mode: str) -> bool:
+    """Whether a close may hold back a proposal of the step in `mode`: it declares a set,
+    and a proposal from `mode` would be to ai-led (one level at a time, cadence.rules)."""
+    return declared(definition, step) is not None and rules.promoted(mode) == AI_LED
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A proposal to ai-led held back: why (MISSING, STALE or BELOW), the standing in
+    words, and when the latest run was made (None: never)."""
+
+    why: str
+    standing: str
+    run_at: datetime | None
+
+
+def hold(transitions: list[rules.Transition], one: Standing | None) -> tuple[list[rules.Transition], list[Wait]]:
+    """A step's transitions at a close with a proposal to ai-led held back while `one`,
+    the step's calibration standing, is stale, missing or below the threshold (the
+    `Wait` says why); a proposal that goes shows the latest run in its figures.
+    Unchanged where the step declares no set (`one` None)."""
+    if one is None or not any(_to_ai_led(t) for t in transitions):
+        return transitions, []
+    kept, waits = [], []
+    for t in transitions:
+        if not _to_ai_led(t):
+            kept.append(t)
+        elif one.holds is None:
+            kept.append(replace(t, figures={**t.figures, "calibration": one.words()}))
+        else:
+            waits.append(Wait(one.holds, one.words(), one.latest.at if one.latest is not None else None))
+    return kept, waits
+
+
+def _to_ai_led(t: rules.Transition) -> bool:
+    return t.kind is rules.Kind.PROPOSAL and t.to_mode == AI_LED

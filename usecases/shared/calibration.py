@@ -1,15 +1,14 @@
 """Calibration sets (docs/playbooks.md, "Calibration"): a step's standing as status, the
 web view, readiness and the close read it, a run recorded, the marks an edit leaves, and
 the promotion to ai-led that waits while the latest run is stale, missing or below the
-rubric threshold (its owner told once why). The rule is cadence/calibration.py."""
+rubric threshold (its owner told once why). The rules are cadence/calibration.py's."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from cadence import calibration, rules
+from cadence import calibration
 from cadence.calibration import Run, Standing
 from cadence.definition_calibration import declared
 from storage.models.calibration import CalibrationRun
@@ -93,31 +92,15 @@ def prompt_changed_rows(playbook_id: int, definition: dict[str, Any], by: str, a
     ]
 
 
-def hold_promotions(
-    store: Store, state: PlaybookState, step: Any, transitions: list[rules.Transition]
-) -> tuple[list[rules.Transition], list[Message]]:
-    """A close's transitions for `step` with a proposal to ai-led held back while the
-    step's calibration is stale, missing or below the threshold (its owner told once, by
-    DM, why it waits); a proposal that goes shows the latest run. Unchanged where the
-    step declares no set."""
-    if not any(t.kind is rules.Kind.PROPOSAL and t.to_mode == "ai-led" for t in transitions):
-        return transitions, []
-    one = standings(store, state).get(step.name)
-    if one is None:
-        return transitions, []
-    kept, messages = [], []
-    for t in transitions:
-        if not (t.kind is rules.Kind.PROPOSAL and t.to_mode == "ai-led"):
-            kept.append(t)
-            continue
-        figures = {**t.figures, "calibration": one.words()}
-        why = one.holds
-        if why is None:
-            kept.append(replace(t, figures=figures))
-            continue
-        run = one.latest
-        key = f"calibration-wait:{step.id}:{why}:{run.at.isoformat() if run else 'none'}"
-        owner = state.playbook.owner_id
-        told = notices_calibration.waits(slug=state.playbook.slug, step=step.name, why=why, standing=one.words())
-        messages.append(Message(key, "chat.postMessage", owner, told))
-    return kept, messages
+def wait_messages(state: PlaybookState, step: Any, waits: list[calibration.Wait]) -> list[Message]:
+    """The proposals to ai-led a close held back (cadence.calibration.hold), each told its
+    owner once, by DM, why it waits: once per reason and run (the message's key)."""
+    return [
+        Message(
+            f"calibration-wait:{step.id}:{wait.why}:{wait.run_at.isoformat() if wait.run_at else 'none'}",
+            "chat.postMessage",
+            state.playbook.owner_id,
+            notices_calibration.waits(slug=state.playbook.slug, step=step.name, why=wait.why, standing=wait.standing),
+        )
+        for wait in waits
+    ]

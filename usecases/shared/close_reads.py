@@ -1,8 +1,9 @@
-"""What a round of week closes (usecases/shared/weeks.py) is judged on, read before it
-is judged, in the close's unit of work: a query or two a kind of data for the whole
-round however many playbooks close. The weeks' figures and the steps' history; what may
-keep a step from a promotion in an adopting team's first cycle; and for the playbooks
-whose cycle ends, what the cycle's end is judged on."""
+"""What a round of week closes (usecases/shared/weeks.py) is judged on, all of it read
+before any of it is judged, in the close's unit of work: a query or two a kind of data
+for the whole round however many playbooks close, none a playbook or a step. The weeks'
+figures and the steps' history; what may keep a step from a promotion (an adopting
+team's first cycle, the calibration sets); the open exception items a demotion names;
+and for the playbooks whose cycle ends, what the cycle's end is judged on."""
 
 from __future__ import annotations
 
@@ -11,24 +12,30 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, compare, cycle_end, replication, rules
+from cadence import calendar, closing, compare, cycle_end, replication, rules
+from cadence import calibration as calibration_rules
+from cadence.calibration import Standing
 from cadence.definition_compare import Compare
+from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
 from cadence.schedule import Due
 from storage.governance_rows import StepHistory
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
-from usecases.shared import champions, readiness, waves
+from usecases.shared import calibration, champions, readiness, waves
 from usecases.shared.governance import thresholds
 
 
 @dataclass(frozen=True)
 class Promotions:
-    """What may keep a step from a proposal in an adopting team's first cycle: each step's
-    mode in the version adopted (`pilots`, by playbook and lowercased step name) and
-    whether the champion's training waits (`training`)."""
+    """What may keep a step from a proposal, or hold its proposal back: in an adopting
+    team's first cycle, each step's mode in the version adopted (`pilots`, by playbook and
+    lowercased step name) and whether the champion's training waits (`training`); and the
+    steps' calibration standings (by playbook and step name), read for the playbooks with
+    a step a close may propose to ai-led and those whose cycle ends (readiness's)."""
 
     pilots: dict[int, dict[str, str]]
     training: set[int]
+    calibration: dict[int, dict[str, Standing]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,9 @@ class RoundReads:
     source_failures: dict[tuple[int, date], dict[str, str]]
     curators: str | None
     promotions: Promotions
+    # The open exception items, oldest first, of the playbooks with a step a close may
+    # demote: a demotion's alert names its step's.
+    queued: dict[int, list[Item]]
     cycles: CycleEnds
 
 
@@ -85,16 +95,41 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
             [(s.playbook.id, week_of(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
         ),
         store.org.setting(CURATORS_CHANNEL),
-        _promotions(store, batch),
+        _promotions(store, batch, cycle_ends),
+        _queued(store, batch),
         _cycle_reads(store, cycle_ends),
     )
     return replace(reads, cycles=replace(reads.cycles, readiness=_readiness(store, cycle_ends, reads)))
 
 
-def _promotions(store: Store, batch: list[tuple[PlaybookState, Due]]) -> Promotions:
-    """An adopting team's first cycle: the modes adopted, and whose training waits."""
+def _promotions(
+    store: Store, batch: list[tuple[PlaybookState, Due]], cycle_ends: list[tuple[PlaybookState, Due]]
+) -> Promotions:
+    """An adopting team's first cycle, and the calibration standings of the playbooks with
+    a step a close may propose to ai-led (cadence.calibration.may_hold) or whose cycle
+    ends: two reads for all, none where no playbook declares a set."""
     first_cycle = [s for s, d in batch if s.playbook.adopted_from_id and week_of(d).cycle == 1]
-    return Promotions(_pilots(store, first_cycle), champions.training_waits(store, first_cycle))
+    calibrated = {
+        s.playbook.id: s
+        for s, _ in batch
+        if any(calibration_rules.may_hold(s.playbook.definition, step.name, step.mode) for step in s.steps)
+    }
+    calibrated.update((s.playbook.id, s) for s, _ in cycle_ends)
+    return Promotions(
+        _pilots(store, first_cycle),
+        champions.training_waits(store, first_cycle),
+        calibration.standings_of(store, list(calibrated.values())),
+    )
+
+
+def _queued(store: Store, batch: list[tuple[PlaybookState, Due]]) -> dict[int, list[Item]]:
+    """The open exception items of the playbooks with a step a close may demote
+    (cadence.closing.may_demote), by playbook: one read for all."""
+    demotable = [s.playbook.id for s, _ in batch if any(closing.may_demote(step.mode) for step in s.steps)]
+    queued: dict[int, list[Item]] = {pid: [] for pid in demotable}
+    for item in store.exception_items.open_of(demotable):
+        queued[item.playbook_id].append(item)
+    return queued
 
 
 def _cycle_rests(store: Store, cycle_ends: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, date], float]:
@@ -124,7 +159,7 @@ def _readiness(
         own = {cycle: start for (pid, cycle), start in starts.items() if pid == state.playbook.id}
         own[week.cycle] = week.cycle_start
         wanted.append((state, [(r.cycle, own[r.cycle]) for r in held]))
-    return readiness.inputs_many(store, wanted)
+    return readiness.inputs_many(store, wanted, standings=reads.promotions.calibration)
 
 
 def _cycle_reads(store: Store, cycle_ends: list[tuple[PlaybookState, Due]]) -> CycleEnds:

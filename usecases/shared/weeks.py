@@ -3,7 +3,7 @@ and the scale rule when it was a cycle's last week, and the week's summary for t
 
 Closes come in rounds (usecases/tick.py): one round holds at most one week per playbook, and
 costs the same few queries however many playbooks close at once. A round reads, judges,
-writes: what its closes are judged on is read first (usecases/shared/close_reads.py),
+writes: everything its closes are judged on is read first (usecases/shared/close_reads.py),
 the rules in cadence/ judge it and return their decisions as data, and each close's
 `Change` (with its messages, rendered here) is written by the caller's unit of work.
 """
@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
+from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
-from cadence.exception_queue import Item
 from cadence.schedule import Due
 from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -44,8 +44,7 @@ def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: St
     KPIs with them, are read in it, so no report acknowledged is left out. `beside`: the
     store the steps' history is read on, in a second thread (see close_reads.read_round)."""
     reads = read_round(store, batch, beside or store)
-    queued: dict[int, list[Item]] = {}  # the open exception items of playbooks with a demotion
-    return [_close_week(store, state, due, reads, queued) for state, due in batch]
+    return [_close_week(state, due, reads) for state, due in batch]
 
 
 @dataclass
@@ -59,9 +58,7 @@ class _Judged:
     verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
 
 
-def _close_week(
-    store: Store, state: PlaybookState, due: Due, reads: RoundReads, queued: dict[int, list[Item]]
-) -> Closed:
+def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
     """One playbook's week: the guardrail, each step's verdict and transitions, the cycle's
     end, the sources that failed, and the summary."""
     week = week_of(due)
@@ -78,7 +75,7 @@ def _close_week(
         if guardrail.state == rules.BREACHED:
             judged.change.messages += _guardrail_alert(state, week, guardrail, due.key)
     failed = _source_failed(state, reads.source_failures.get((state.playbook.id, week_start), {}))
-    _judge_steps(store, state, due, reads, guardrail, failed, judged, queued)
+    _judge_steps(state, due, reads, guardrail, failed, judged)
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
     result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged.change)
@@ -108,14 +105,12 @@ def _close_week(
 
 
 def _judge_steps(
-    store: Store,
     state: PlaybookState,
     due: Due,
     reads: RoundReads,
     guardrail: Guardrail | None,
     failed: dict[str, dict[str, str]],
     judged: _Judged,
-    queued: dict[int, list[Item]],
 ) -> None:
     """Each step's verdict (cadence/closing.py) and the change its transitions make."""
     week_start = week_of(due).week_start
@@ -164,29 +159,28 @@ def _judge_steps(
             )
         )
         if verdict.transitions:  # most steps, most weeks have none
-            _transitions(store, state, step, due, verdict.transitions, reads, judged.change, queued)
+            _transitions(state, step, due, verdict.transitions, reads, judged.change)
 
 
 def _transitions(
-    store: Store,
     state: PlaybookState,
     step: Any,
     due: Due,
     transitions: list[rules.Transition],
     reads: RoundReads,
     change: Change,
-    queued: dict[int, list[Item]],
 ) -> None:
-    """What a step's transitions change; a demotion names the open exception items behind
-    it (few demotions: read then)."""
-    transitions, waiting = calibration.hold_promotions(store, state, step, transitions)  # a set not run waits
-    change.messages += waiting
+    """What a step's transitions change: a proposal to ai-led waits while the step's
+    calibration set is not run, stale or below the threshold (cadence/calibration.py),
+    and a demotion names the open exception items behind it."""
+    standing = reads.promotions.calibration.get(state.playbook.id, {}).get(step.name)
+    transitions, waits = calibration_rules.hold(transitions, standing)
+    change.messages += calibration.wait_messages(state, step, waits)
     items = None
     if any(t.kind is rules.Kind.DEMOTION for t in transitions):
-        if state.playbook.id not in queued:
-            queued[state.playbook.id] = store.exception_items.open_of([state.playbook.id])
         at = calendar.week_closes_at(week_of(due).week_start, state.playbook.timezone, state.settings.grace_hours)
-        items = [queue.shown(state, i, at) for i in queued[state.playbook.id] if i.step_id == step.id]
+        # read beforehand for every playbook with a step above the floor (cadence.closing.may_demote)
+        items = [queue.shown(state, i, at) for i in reads.queued[state.playbook.id] if i.step_id == step.id]
     change.merge(
         transitions_change(
             state,
