@@ -142,9 +142,15 @@ def standings(
 
 
 def may_hold(definition: dict[str, Any], step: str, mode: str) -> bool:
-    """Whether a close may hold back a proposal of the step in `mode`: it declares a set,
-    and a proposal from `mode` would be to ai-led (one level at a time, cadence.rules)."""
-    return declared(definition, step) is not None and rules.promoted(mode) == AI_LED
+    """Whether a close may hold back a proposal of the step in `mode`: a proposal from
+    `mode` would be to ai-led (one level at a time, cadence.rules), and it declares a set."""
+    return rules.promoted(mode) == AI_LED and declared(definition, step) is not None
+
+
+def declares_any(definition: dict[str, Any]) -> bool:
+    """Whether a stored definition declares a calibration set at all, the playbook's or a
+    step's: most do not, and are told so without looking for each step's."""
+    return "calibration" in definition or any("calibration" in s for s in definition.get("steps") or [])
 
 
 @dataclass(frozen=True)

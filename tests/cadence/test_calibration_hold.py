@@ -4,6 +4,7 @@ given the step's standing."""
 
 from datetime import UTC, date, datetime
 
+from cadence import calibration
 from cadence.calibration import BELOW, MISSING, STALE, Run, Wait, basis, hold, may_hold, standing
 from cadence.definition import parse_playbook
 from cadence.rules import Kind, Transition, TransitionRule
@@ -75,3 +76,12 @@ def test_a_close_reads_the_standing_of_a_step_with_a_set_one_below_ai_led():
     assert not may_hold(D, "draft", "ai-led")  # nothing above it to propose
     assert not may_hold(D, "refunds", "human-led")  # a proposal to collaborative does not wait
     assert not may_hold(D, "send", "collaborative")  # no set declared for it
+
+
+def test_a_definition_without_any_set_is_told_at_once():
+    assert calibration.declares_any(D)
+    plain = parse_playbook(SUPPORT_REPLIES).canonical()
+    assert not calibration.declares_any(plain)
+    assert not any(may_hold(plain, s["name"], "collaborative") for s in plain["steps"])
+    whole = parse_playbook({**SUPPORT_REPLIES, "calibration": {"cases": 20}}).canonical()  # the playbook's
+    assert calibration.declares_any(whole)

@@ -25,7 +25,12 @@ def standings(store: Store, state: PlaybookState) -> dict[str, Standing]:
 def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[str, Standing]]:
     """The same, for many playbooks in two reads however many (none where none declares a
     set): their runs, then their revisions since the earliest of each one's runs."""
-    with_sets = [s for s in states if any(declared(s.playbook.definition, st.name) for st in s.steps)]
+    with_sets = [
+        s
+        for s in states
+        if calibration.declares_any(s.playbook.definition)
+        and any(declared(s.playbook.definition, st.name) for st in s.steps)
+    ]
     if not with_sets:  # most playbooks: nothing read
         return {}
     found = store.calibrations.latest([s.playbook.id for s in with_sets])

@@ -109,16 +109,20 @@ def _promotions(
     a step a close may propose to ai-led (cadence.calibration.may_hold) or whose cycle
     ends: two reads for all, none where no playbook declares a set."""
     first_cycle = [s for s, d in batch if s.playbook.adopted_from_id and week_of(d).cycle == 1]
-    calibrated = {
-        s.playbook.id: s
+    ending = {s.playbook.id for s, _ in cycle_ends}
+    calibrated = [
+        s
         for s, _ in batch
-        if any(calibration_rules.may_hold(s.playbook.definition, step.name, step.mode) for step in s.steps)
-    }
-    calibrated.update((s.playbook.id, s) for s, _ in cycle_ends)
+        if calibration_rules.declares_any(s.playbook.definition)  # most do not: no step looked at
+        and (
+            s.playbook.id in ending
+            or any(calibration_rules.may_hold(s.playbook.definition, step.name, step.mode) for step in s.steps)
+        )
+    ]
     return Promotions(
         _pilots(store, first_cycle),
         champions.training_waits(store, first_cycle),
-        calibration.standings_of(store, list(calibrated.values())),
+        calibration.standings_of(store, calibrated),
     )
 
 
