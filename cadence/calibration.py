@@ -6,20 +6,23 @@ A run is recorded against the step as declared then (its `basis`: the step's mod
 rubric and dimensions, and the set's size). A revision that changes any of them, or an
 edit with *Prompt or model changed* ticked after the run, makes the run **stale** until
 the set is run again. Where a set is declared, a promotion to ai-led waits for a current
-run at or above the rubric threshold, and so does readiness's output accuracy."""
+run at or above the rubric threshold (`hold`: a week's close holds it back, the owner
+told why), and so does readiness's output accuracy."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from cadence import rules
 from cadence.definition_calibration import declared
 
 MISSING, STALE, BELOW = "missing", "stale", "below"
+AI_LED = "ai-led"  # the mode a set must be run for
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,74 @@ def standing(
     changed = changed_after or any(basis(before, step) != basis(after, step) for before, after in revisions)
     current = latest is not None and not changed and latest.basis == basis(definition, step)
     return Standing(cases, latest, current, threshold)
+
+
+def since(runs: Iterable[Run | None]) -> int | None:
+    """The revision a playbook's revisions are wanted after, to judge whether its runs
+    are stale: its earliest run's (0: a run before any revision), None without a run."""
+    return min((r.revision or 0 for r in runs if r is not None), default=None)
+
+
+def standings(
+    definition: dict[str, Any],
+    steps: Sequence[str],
+    latest: Mapping[str, tuple[Run | None, bool]],
+    revisions: Sequence[tuple[int, dict[str, Any], dict[str, Any]]],
+    threshold: float,
+) -> dict[str, Standing]:
+    """A playbook's steps' standings, by step name, for the steps with a set declared:
+    `latest`, each step's latest run and whether a *Prompt or model changed* mark came
+    after it, by step name lowercased; `revisions`, the playbook's (id, before, after)
+    since `since` of those runs, oldest first."""
+    found = {}
+    for step in steps:
+        run, changed = latest.get(step.lower(), (None, False))
+        after = [(b, a) for rid, b, a in revisions if run is not None and rid > (run.revision or 0)]
+        one = standing(definition, step, run, changed, threshold, after)
+        if one is not None:
+            found[step] = one
+    return found
+
+
+def may_hold(definition: dict[str, Any], step: str, mode: str) -> bool:
+    """Whether a close may hold back a proposal of the step in `mode`: a proposal from
+    `mode` would be to ai-led (one level at a time, cadence.rules), and it declares a set."""
+    return rules.promoted(mode) == AI_LED and declared(definition, step) is not None
+
+
+def declares_any(definition: dict[str, Any]) -> bool:
+    """Whether a stored definition declares a calibration set at all, the playbook's or a
+    step's: most do not, and are told so without looking for each step's."""
+    return "calibration" in definition or any("calibration" in s for s in definition.get("steps") or [])
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A proposal to ai-led held back: why (MISSING, STALE or BELOW), the standing in
+    words, and when the latest run was made (None: never)."""
+
+    why: str
+    standing: str
+    run_at: datetime | None
+
+
+def hold(transitions: list[rules.Transition], one: Standing | None) -> tuple[list[rules.Transition], list[Wait]]:
+    """A step's transitions at a close with a proposal to ai-led held back while `one`,
+    the step's calibration standing, is stale, missing or below the threshold (the
+    `Wait` says why); a proposal that goes shows the latest run in its figures.
+    Unchanged where the step declares no set (`one` None)."""
+    if one is None or not any(_to_ai_led(t) for t in transitions):
+        return transitions, []
+    kept, waits = [], []
+    for t in transitions:
+        if not _to_ai_led(t):
+            kept.append(t)
+        elif one.holds is None:
+            kept.append(replace(t, figures={**t.figures, "calibration": one.words()}))
+        else:
+            waits.append(Wait(one.holds, one.words(), one.latest.at if one.latest is not None else None))
+    return kept, waits
+
+
+def _to_ai_led(t: rules.Transition) -> bool:
+    return t.kind is rules.Kind.PROPOSAL and t.to_mode == AI_LED

@@ -6,6 +6,8 @@ what they decide. No database, no Slack.
   and the decision that records it.
 - `judge_step`: one step's verdict (with the rule that gave it and what a confident PASS
   was judged on), its decision, and the transitions the week causes.
+- `may_demote`: whether a step's week may demote it, told before the week is judged, so
+  that what a demotion names (its step's open exception items) is read with the rest.
 """
 
 from __future__ import annotations
@@ -103,3 +105,10 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
         if demotion is not None:
             transitions.append(demotion)
     return StepJudged(outcome, rule, pooled, decision, transitions)
+
+
+def may_demote(mode: str) -> bool:
+    """Whether a close may demote a step in `mode`, before its week is judged: a step above
+    the floor (human-led). Every demotion moves a step one level down (cadence.rules: a
+    FAIL's, an ai-led step's MISSING weeks', two BREACHED weeks' of an ai-led step)."""
+    return rules.demoted(mode) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from cadence.calibration import Run
@@ -46,20 +47,31 @@ class Calibrations:
                 found[key] = (found.get(key, (None, False))[0], True)
         return found
 
-    def revisions_since(self, playbook_id: int, after: int | None) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
-        """The playbook's revisions after the one of id `after` (all for None): (id, the
-        definition before, the definition after), oldest first."""
+    def revisions_after(self, after: dict[int, int]) -> dict[int, list[tuple[int, dict[str, Any], dict[str, Any]]]]:
+        """Each playbook's revisions after the one of id `after[playbook]` (0: all), in one
+        read however many playbooks: (id, the definition before, the definition after),
+        oldest first. Playbooks without any are left out."""
+        if not after:
+            return {}
+        by_after: dict[int, list[int]] = {}
+        for playbook_id, since in after.items():
+            by_after.setdefault(since, []).append(playbook_id)
+        which = or_(
+            *(
+                and_(col(Decision.playbook_id).in_(sorted(ids)), col(Decision.id) > since)
+                for since, ids in sorted(by_after.items())
+            )
+        )
         with reading(self.bind) as s:
             rows = s.exec(
-                select(Decision)
-                .where(
-                    col(Decision.playbook_id) == playbook_id,
-                    col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value,
-                    col(Decision.id) > (after or 0),
-                )
+                select(col(Decision.id), col(Decision.playbook_id), col(Decision.figures))
+                .where(col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value, which)
                 .order_by(col(Decision.id))
             ).all()
-        return [(r.id, r.figures.get("before") or {}, r.figures.get("after") or {}) for r in rows]
+        found: dict[int, list[tuple[int, dict[str, Any], dict[str, Any]]]] = {}
+        for rid, of, figures in rows:
+            found.setdefault(of or 0, []).append((rid, figures.get("before") or {}, figures.get("after") or {}))
+        return found
 
     def latest_revision(self, playbook_id: int) -> int | None:
         """The id of the playbook's latest revision (its creation, or a change to it)."""

@@ -41,6 +41,7 @@ The work they share, in shared/ (it calls no entry module; tests/test_layers.py)
 - readiness.py   what readiness reads: attestation, learnings, the owner, rubric weeks
 - roles.py       who may do what, from the roles the database holds
 - weeks.py       close a week: verdicts, transitions, the cycle's result, the scale rule
+- close_reads.py what a round of closes is judged on, read in batch before any of it is judged
 - listings.py    where a playbook's lists are read in full, and how much of each
 - collector.py   the garbage collector paused around a tick, a digest and the overview (kept for speed)
 """

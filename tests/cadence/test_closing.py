@@ -71,3 +71,23 @@ def test_a_first_cycle_pilot_proposes_no_step_above_the_mode_it_adopted():
     assert closing.judge_step(capped, W, T, None).transitions == []
     above = step("collaborative", before=before, pilot_mode="ai-led", piloting=True)
     assert [t.kind for t in closing.judge_step(above, W, T, None).transitions] == [Kind.PROPOSAL]
+
+
+def test_a_close_knows_which_steps_it_may_demote_before_judging_them():
+    """cadence.closing.may_demote, the close's reason to read a playbook's open exception
+    items beforehand: every week that demotes a step is of a step it says may be demoted."""
+    critical = WeekNumbers(40, 30, 0.95, 40)
+    breached = closing.guardrail(CSAT, W, 80.0, dict.fromkeys(weeks_back(1, 2), BREACHED))
+    missing = tuple(WeekVerdict(d, MISSING, WeekNumbers(None, 0, None, 0)) for d in weeks_back(3, 2, 1))
+    weeks = [(critical, None, ()), (GOOD, breached, ()), (WeekNumbers(None, 0, None, 0), None, missing)]
+    demoted = set()
+    for mode in rules.LEVELS:
+        for numbers, guardrail, verdicts in weeks:
+            judged = closing.judge_step(
+                step(mode, numbers, StepState("draft", mode, verdicts=verdicts)), W, T, guardrail
+            )
+            if any(t.kind is Kind.DEMOTION for t in judged.transitions):
+                demoted.add(mode)
+                assert closing.may_demote(mode)
+    assert demoted == {"collaborative", "ai-led"}
+    assert not closing.may_demote("human-led")

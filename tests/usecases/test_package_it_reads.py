@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from cadence.definition import parse_playbook
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
+from usecases.shared.life import begin_cycle
 
 
 def test_week_3s_readiness_is_read_in_as_many_statements_for_three_playbooks_as_for_one(engine, slack, store):
@@ -24,7 +25,7 @@ def test_week_3s_readiness_is_read_in_as_many_statements_for_three_playbooks_as_
         for index in range(many):
             slug = f"replies-{many}-{index}"
             store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "playbook": slug})], "UTC", "test", at)
-            store.playbooks.start_cycle(store.playbooks.state(slug).playbook.id, 1, starts_on, OWNER, at)
+            begin_cycle(store, store.playbooks.state(slug).playbook.id, 1, starts_on, OWNER, at)
         monday = datetime.combine(starts_on + timedelta(weeks=6), time(7), UTC)  # week 3 of cycle 2
         world.run(monday)  # the weeks before close
         statements.clear()

@@ -1,16 +1,15 @@
 """Calibration sets (docs/playbooks.md, "Calibration"): a step's standing as status, the
 web view, readiness and the close read it, a run recorded, the marks an edit leaves, and
 the promotion to ai-led that waits while the latest run is stale, missing or below the
-rubric threshold (its owner told once why). The rule is cadence/calibration.py."""
+rubric threshold (its owner told once why). The rules are cadence/calibration.py's."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from cadence import calibration, rules
-from cadence.calibration import Standing
+from cadence import calibration
+from cadence.calibration import Run, Standing
 from cadence.definition_calibration import declared
 from storage.models.calibration import CalibrationRun
 from storage.outbox import Message
@@ -24,25 +23,32 @@ def standings(store: Store, state: PlaybookState) -> dict[str, Standing]:
 
 
 def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[str, Standing]]:
-    """The same, for many playbooks in one read (none read where none declares a set)."""
-    with_sets = [s for s in states if any(declared(s.playbook.definition, st.name) for st in s.steps)]
+    """The same, for many playbooks in two reads however many (none where none declares a
+    set): their runs, then their revisions since the earliest of each one's runs."""
+    with_sets = [
+        s
+        for s in states
+        if calibration.declares_any(s.playbook.definition)
+        and any(declared(s.playbook.definition, st.name) for st in s.steps)
+    ]
     if not with_sets:  # most playbooks: nothing read
         return {}
     found = store.calibrations.latest([s.playbook.id for s in with_sets])
-    out: dict[int, dict[str, Standing]] = {}
-    for state in with_sets:
-        pb = state.playbook
-        out[pb.id] = {}
-        runs = [r for (pid, _), (r, _) in found.items() if pid == pb.id and r is not None]
-        since = min((r.revision or 0 for r in runs), default=None)
-        revisions = store.calibrations.revisions_since(pb.id, since) if since is not None else []
-        for step in state.steps:
-            latest, changed = found.get((pb.id, step.name.lower()), (None, False))
-            after = [(b, a) for rid, b, a in revisions if latest is not None and rid > (latest.revision or 0)]
-            one = calibration.standing(pb.definition, step.name, latest, changed, pb.rubric_threshold, after)
-            if one is not None:
-                out[pb.id][step.name] = one
-    return out
+    latest: dict[int, dict[str, tuple[Run | None, bool]]] = {}
+    for (pid, step), one in found.items():
+        latest.setdefault(pid, {})[step] = one
+    earliest = {pid: calibration.since(r for r, _ in runs.values()) for pid, runs in latest.items()}
+    revisions = store.calibrations.revisions_after({pid: e for pid, e in earliest.items() if e is not None})
+    return {
+        s.playbook.id: calibration.standings(
+            s.playbook.definition,
+            [step.name for step in s.steps],
+            latest.get(s.playbook.id, {}),
+            revisions.get(s.playbook.id, []),
+            s.playbook.rubric_threshold,
+        )
+        for s in with_sets
+    }
 
 
 def lines(store: Store, state: PlaybookState) -> dict[str, str]:
@@ -91,31 +97,15 @@ def prompt_changed_rows(playbook_id: int, definition: dict[str, Any], by: str, a
     ]
 
 
-def hold_promotions(
-    store: Store, state: PlaybookState, step: Any, transitions: list[rules.Transition]
-) -> tuple[list[rules.Transition], list[Message]]:
-    """A close's transitions for `step` with a proposal to ai-led held back while the
-    step's calibration is stale, missing or below the threshold (its owner told once, by
-    DM, why it waits); a proposal that goes shows the latest run. Unchanged where the
-    step declares no set."""
-    if not any(t.kind is rules.Kind.PROPOSAL and t.to_mode == "ai-led" for t in transitions):
-        return transitions, []
-    one = standings(store, state).get(step.name)
-    if one is None:
-        return transitions, []
-    kept, messages = [], []
-    for t in transitions:
-        if not (t.kind is rules.Kind.PROPOSAL and t.to_mode == "ai-led"):
-            kept.append(t)
-            continue
-        figures = {**t.figures, "calibration": one.words()}
-        why = one.holds
-        if why is None:
-            kept.append(replace(t, figures=figures))
-            continue
-        run = one.latest
-        key = f"calibration-wait:{step.id}:{why}:{run.at.isoformat() if run else 'none'}"
-        owner = state.playbook.owner_id
-        told = notices_calibration.waits(slug=state.playbook.slug, step=step.name, why=why, standing=one.words())
-        messages.append(Message(key, "chat.postMessage", owner, told))
-    return kept, messages
+def wait_messages(state: PlaybookState, step: Any, waits: list[calibration.Wait]) -> list[Message]:
+    """The proposals to ai-led a close held back (cadence.calibration.hold), each told its
+    owner once, by DM, why it waits: once per reason and run (the message's key)."""
+    return [
+        Message(
+            f"calibration-wait:{step.id}:{wait.why}:{wait.run_at.isoformat() if wait.run_at else 'none'}",
+            "chat.postMessage",
+            state.playbook.owner_id,
+            notices_calibration.waits(slug=state.playbook.slug, step=step.name, why=wait.why, standing=wait.standing),
+        )
+        for wait in waits
+    ]

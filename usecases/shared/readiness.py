@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, definition_owners, dimensions, replication
+from cadence.calibration import Standing
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
 from usecases.shared import calibration, queue
@@ -33,15 +34,21 @@ def criteria(
 
 
 def inputs_many(
-    store: Store, wanted: list[tuple[PlaybookState, list[tuple[int, date]]]], at: datetime | None = None
+    store: Store,
+    wanted: list[tuple[PlaybookState, list[tuple[int, date]]]],
+    at: datetime | None = None,
+    standings: dict[int, dict[str, Standing]] | None = None,
 ) -> dict[int, dict[str, Any]]:
     """What readiness is judged on (the arguments of cadence.replication.readiness), for
     each of these playbooks over its cycles, by playbook id: the weeks' figures, the
-    owners, the exception queues, the attestation and the learnings in a read or two
-    each however many; the sources' fetches and input checks a read a playbook that has
-    them. In a unit of work, on its session, as the close reads."""
+    owners, the exception queues, the attestation, the learnings and the calibration sets
+    in a read or two each however many (`standings`: the calibration as the caller read it,
+    for every one of them); the sources' fetches and input checks a read a playbook that
+    has them. In a unit of work, on its session, as the close reads."""
     if not wanted:
         return {}
+    if standings is None:
+        standings = calibration.standings_of(store, [state for state, _ in wanted])
     weeks_of = {
         state.playbook.id: [
             start + timedelta(days=7 * i) for _, start in cycles for i in range(calendar.WEEKS_PER_CYCLE)
@@ -57,7 +64,6 @@ def inputs_many(
     items = store.exception_items.open_of(ids)
     attested = store.readouts.attestation_counts_of(weeks_of)
     learned = store.learnings.counts_of(ids)
-    calibrated = calibration.standings_of(store, [state for state, _ in wanted])
     items_of: dict[int, list[Any]] = {}
     for item in items:
         items_of.setdefault(item.playbook_id, []).append(item)
@@ -74,7 +80,7 @@ def inputs_many(
             reliability=_reliable(store, state, weeks),
             input_checks=input_weeks(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, items_of.get(state.playbook.id, []), at),
-            calibration={step: one.words() for step, one in calibrated.get(state.playbook.id, {}).items() if one.holds},
+            calibration={step: one.words() for step, one in standings.get(state.playbook.id, {}).items() if one.holds},
             **_figures_inputs(state, cycles, weeks, figures),
         )
     return found

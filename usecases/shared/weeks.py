@@ -2,27 +2,28 @@
 and the scale rule when it was a cycle's last week, and the week's summary for the team.
 
 Closes come in rounds (usecases/tick.py): one round holds at most one week per playbook, and
-costs the same few queries however many playbooks close at once.
+costs the same few queries however many playbooks close at once. A round reads, judges,
+writes: everything its closes are judged on is read first (usecases/shared/close_reads.py),
+the rules in cadence/ judge it and return their decisions as data, and each close's
+`Change` (with its messages, rendered here) is written by the caller's unit of work.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from cadence import calendar, closing, compare, cycle_end, decisions, keys, replication, rules, sources, webhooks
+from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
+from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
-from cadence.definition_compare import Compare
-from cadence.exception_queue import Item
-from cadence.figures import WeekFigures
 from cadence.schedule import Due
-from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict, StepHistory
+from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import PlaybookState, Store
 from templates import notices_close
-from usecases.shared import calibration, champions, queue, readiness, waves
+from usecases.shared import calibration, queue, waves
+from usecases.shared.close_reads import RoundReads, cycle_figures, ends_cycle, read_round, week_of
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -37,122 +38,13 @@ class Closed:
     summary: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class RoundReads:
-    """What a round of closes is judged on, read in the close's unit of work (after the
-    weeks were closed to reports) but for the steps' history, read beside it."""
-
-    figures: dict[tuple[int, date], WeekFigures]
-    history: StepHistory
-    cycle_kpis: dict[tuple[int, date], float]
-    origins: dict[int, cycle_end.OriginProgress]
-    pilots: dict[int, dict[str, str]]
-    scale: dict[int, Any]
-    open_scale: set[int]
-    curators: str | None
-    source_failures: dict[tuple[int, date], dict[str, str]]
-    readiness: dict[int, dict[str, Any]] = field(default_factory=dict)  # for the scale rules that may hold
-    places: dict[int, waves.Place] = field(default_factory=dict)  # adopters' waves, to tell of a replication
-    # The (baseline, target) each closing week's cycle is judged by, for those recorded
-    # (cycle_bar): a close records its cycle's when there is none yet.
-    bars: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
-    cycle_rests: dict[tuple[int, date], float] = field(default_factory=dict)  # the rest's, with `compare`
-    training: set[int] = field(default_factory=set)  # adopters whose promotions wait for the champion's training
-
-
 def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store | None = None) -> list[Closed]:
     """The closes of these weeks, judged in `store`, the close's unit of work, which has
     closed the weeks to reports (Governance.close_weeks): their figures, and the cycle's
     KPIs with them, are read in it, so no report acknowledged is left out. `beside`: the
-    store the steps' history is read on, in a second thread (see read_round)."""
+    store the steps' history is read on, in a second thread (see close_reads.read_round)."""
     reads = read_round(store, batch, beside or store)
-    queued: dict[int, list[Item]] = {}  # the open exception items of playbooks with a demotion
-    return [_close_week(store, state, due, reads, queued) for state, due in batch]
-
-
-def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store) -> RoundReads:
-    """Everything a round's closes are judged on, in a few queries however many playbooks."""
-    lookback = max(thresholds(state).lookback_weeks for state, _ in batch)
-    # The close's two largest reads, side by side: on PostgreSQL each waits on the server
-    # for a while (the steps' verdict windows longest), and that wait is spent reading the
-    # week's figures (0.98 to 0.86 s, median of five closes of 1,000 playbooks). On SQLite
-    # both are work in this process: no faster, no slower. The history is read on its own
-    # connection (`beside`): a unit of work's session is not shared between threads, and
-    # the close changes nothing the history reads before it is judged.
-    with ThreadPoolExecutor(1, thread_name_prefix="close-reads") as reader:
-        histories = reader.submit(beside.governance.histories, [state for state, _ in batch], lookback)
-        figures = store.reports.week_figures_many([(state, _week(due).week_start) for state, due in batch])
-        history = histories.result()
-    cycle_ends = [(state, due) for state, due in batch if _ends_cycle(state, _week(due))]
-    cycle_kpis, (origins, places), scale, open_scale = _cycle_reads(store, cycle_ends)
-    pilots = _pilots(store, [state for state, due in batch if state.playbook.adopted_from_id and _week(due).cycle == 1])
-    curators = store.org.setting(CURATORS_CHANNEL)
-    source_failures = store.sources.failures(
-        [(s.playbook.id, _week(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
-    )
-    reads = RoundReads(figures, history, cycle_kpis, origins, pilots, scale, open_scale, curators, source_failures)
-    reads.places.update(places)
-    reads.training.update(
-        champions.training_waits(store, [s for s, d in batch if s.playbook.adopted_from_id and _week(d).cycle == 1])
-    )
-    reads.bars.update(store.governance.cycle_bars([(state.playbook.id, _week(due).cycle) for state, due in batch]))
-    reads.cycle_rests.update(_cycle_rests(store, cycle_ends))
-    reads.readiness.update(_readiness(store, cycle_ends, reads))
-    return reads
-
-
-def _cycle_rests(store: Store, cycle_ends: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, date], float]:
-    """The rest's weekly KPIs of the ending cycles whose KPI has `compare`: no read without one."""
-    compared = [(s, d) for s, d in cycle_ends if Compare.of(s.playbook.definition) is not None]
-    weeks = [(s.playbook.id, _week(d).cycle_start + timedelta(days=7 * i)) for s, d in compared for i in range(4)]
-    return store.reports.week_rests(weeks)
-
-
-def _readiness(
-    store: Store, cycle_ends: list[tuple[PlaybookState, Due]], reads: RoundReads
-) -> dict[int, dict[str, Any]]:
-    """Readiness's inputs for the playbooks whose scale rule may hold at this close (it
-    holds if the cycle hits target with no guardrail breach: judged so here), over the
-    cycles it would hold over."""
-    holding = []
-    for state, due in cycle_ends:
-        figures = _cycle_figures(state, _week(due), reads, False)
-        held = cycle_end.scale_held(figures, cycle_end.cycle_result(figures))
-        if held is not None:
-            holding.append((state, _week(due), held))
-    if not holding:
-        return {}
-    starts = store.governance.cycle_starts_of([state.playbook.id for state, _, _ in holding])
-    wanted = []
-    for state, week, held in holding:
-        own = {cycle: start for (pid, cycle), start in starts.items() if pid == state.playbook.id}
-        own[week.cycle] = week.cycle_start
-        wanted.append((state, [(r.cycle, own[r.cycle]) for r in held]))
-    return readiness.inputs_many(store, wanted)
-
-
-def _cycle_reads(
-    store: Store, cycle_ends: list[tuple[PlaybookState, Due]]
-) -> tuple[
-    dict[tuple[int, date], float],
-    tuple[dict[int, cycle_end.OriginProgress], dict[int, waves.Place]],
-    dict[int, Any],
-    set[int],
-]:
-    """For the playbooks whose cycle ends this week: their cycle's KPIs, the origins of
-    those that adopted (with their waves), the scale rule's history and which have a scale
-    proposal open."""
-    cycle_kpis = store.reports.week_kpis(
-        [
-            (state.playbook.id, _week(due).cycle_start + timedelta(days=7 * i))
-            for state, due in cycle_ends
-            for i in range(calendar.WEEKS_PER_CYCLE)
-        ]
-    )
-    origins = _origins(store, [(s, _week(d)) for s, d in cycle_ends if s.playbook.adopted_from_id])
-    scale = store.governance.scale_history([state.playbook.id for state, _ in cycle_ends])
-    open_scale = store.governance.open_scale_proposals([state.playbook.id for state, _ in cycle_ends])
-    return cycle_kpis, origins, scale, open_scale
+    return [_close_week(state, due, reads) for state, due in batch]
 
 
 @dataclass
@@ -166,12 +58,10 @@ class _Judged:
     verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
 
 
-def _close_week(
-    store: Store, state: PlaybookState, due: Due, reads: RoundReads, queued: dict[int, list[Item]]
-) -> Closed:
+def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
     """One playbook's week: the guardrail, each step's verdict and transitions, the cycle's
     end, the sources that failed, and the summary."""
-    week = _week(due)
+    week = week_of(due)
     week_start = week.week_start
     week_figures = reads.figures[(state.playbook.id, week_start)]
     judged = _Judged()
@@ -185,7 +75,7 @@ def _close_week(
         if guardrail.state == rules.BREACHED:
             judged.change.messages += _guardrail_alert(state, week, guardrail, due.key)
     failed = _source_failed(state, reads.source_failures.get((state.playbook.id, week_start), {}))
-    _judge_steps(store, state, due, reads, guardrail, failed, judged, queued)
+    _judge_steps(state, due, reads, guardrail, failed, judged)
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
     result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged.change)
@@ -215,22 +105,20 @@ def _close_week(
 
 
 def _judge_steps(
-    store: Store,
     state: PlaybookState,
     due: Due,
     reads: RoundReads,
     guardrail: Guardrail | None,
     failed: dict[str, dict[str, str]],
     judged: _Judged,
-    queued: dict[int, list[Item]],
 ) -> None:
     """Each step's verdict (cadence/closing.py) and the change its transitions make."""
-    week_start = _week(due).week_start
+    week_start = week_of(due).week_start
     th = thresholds(state)
     pid = state.playbook.id
     # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
     unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in failed}
-    pilot = reads.pilots.get(pid)
+    pilot = reads.promotions.pilots.get(pid)
     for step, numbers in zip(state.steps, reads.figures[(pid, week_start)].steps, strict=True):
         # A review whose sample fell short of the review rate counts as no rubric score.
         lowest_of = numbers.dimensions if numbers.counted_rubric is not None else None
@@ -247,7 +135,7 @@ def _judge_steps(
             step.name in unsourced,
             pilot.get(step.name.lower()) if pilot is not None else None,
             pilot is not None,
-            pid in reads.training,
+            pid in reads.promotions.training,
         )
         verdict = closing.judge_step(step_week, week_start, th, guardrail)
         judged.evidence[step.name] = verdict.evidence
@@ -271,29 +159,28 @@ def _judge_steps(
             )
         )
         if verdict.transitions:  # most steps, most weeks have none
-            _transitions(store, state, step, due, verdict.transitions, reads, judged.change, queued)
+            _transitions(state, step, due, verdict.transitions, reads, judged.change)
 
 
 def _transitions(
-    store: Store,
     state: PlaybookState,
     step: Any,
     due: Due,
     transitions: list[rules.Transition],
     reads: RoundReads,
     change: Change,
-    queued: dict[int, list[Item]],
 ) -> None:
-    """What a step's transitions change; a demotion names the open exception items behind
-    it (few demotions: read then)."""
-    transitions, waiting = calibration.hold_promotions(store, state, step, transitions)  # a set not run waits
-    change.messages += waiting
+    """What a step's transitions change: a proposal to ai-led waits while the step's
+    calibration set is not run, stale or below the threshold (cadence/calibration.py),
+    and a demotion names the open exception items behind it."""
+    standing = reads.promotions.calibration.get(state.playbook.id, {}).get(step.name)
+    transitions, waits = calibration_rules.hold(transitions, standing)
+    change.messages += calibration.wait_messages(state, step, waits)
     items = None
     if any(t.kind is rules.Kind.DEMOTION for t in transitions):
-        if state.playbook.id not in queued:
-            queued[state.playbook.id] = store.exception_items.open_of([state.playbook.id])
-        at = calendar.week_closes_at(_week(due).week_start, state.playbook.timezone, state.settings.grace_hours)
-        items = [queue.shown(state, i, at) for i in queued[state.playbook.id] if i.step_id == step.id]
+        at = calendar.week_closes_at(week_of(due).week_start, state.playbook.timezone, state.settings.grace_hours)
+        # read beforehand for every playbook with a step above the floor (cadence.closing.may_demote)
+        items = [queue.shown(state, i, at) for i in reads.queued[state.playbook.id] if i.step_id == step.id]
     change.merge(
         transitions_change(
             state,
@@ -314,11 +201,11 @@ def _cycle_end(
     """At a cycle's last week: the KPI's move over the cycle, the scale rule, replication
     against the origin and the stall rule, judged (cadence/cycle_end.py) and recorded.
     (None, None, None) in any other week."""
-    week = _week(due)
-    if not _ends_cycle(state, week):
+    week = week_of(due)
+    if not ends_cycle(state, week):
         return None, None, None
     playbook = state.playbook
-    judged = cycle_end.judge(_cycle_figures(state, week, reads, breached), reads.readiness.get(playbook.id))
+    judged = cycle_end.judge(cycle_figures(state, week, reads, breached), reads.cycles.readiness.get(playbook.id))
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
     change.decisions.append(judged.result_decision)
     if judged.scale is not None:
@@ -326,66 +213,19 @@ def _cycle_end(
     if judged.replication is not None:
         change.decisions.append(judged.replication)
         verdict = judged.replication.figures["verdict"]
-        change.messages += waves.replicated_messages(reads.places.get(playbook.id), playbook, week.cycle, verdict)
+        change.messages += waves.replicated_messages(
+            reads.cycles.places.get(playbook.id), playbook, week.cycle, verdict
+        )
     if judged.stall is not None and judged.stall_decision is not None:
         change.decisions.append(judged.stall_decision)
         change.messages += stall_messages(state, judged.stall, reads.curators)
     return judged.result, judged.kpi_moved, judged.compared
 
 
-def _cycle_figures(
-    state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, breached: bool
-) -> cycle_end.CycleFigures:
-    """The cycle's figures as read: its weekly KPIs, its bar, the guardrail over its weeks
-    (`breached`: the closing week's), the scale rule's history and the origin."""
-    playbook = state.playbook
-    pid = playbook.id
-    states = reads.history.guardrail.get(pid, {})
-    cycle_breached = breached or any(
-        states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
-    )
-    earlier, covered = reads.scale.get(pid, ([], 0))
-    return cycle_end.CycleFigures(
-        pid,
-        week.cycle,
-        week.week,
-        week.week_start,
-        tuple(reads.cycle_kpis.get((pid, week.cycle_start + timedelta(days=7 * i))) for i in range(4)),
-        _bar(state, week, reads),
-        playbook.kpi_direction,
-        thresholds(state),
-        cycle_breached,
-        tuple(earlier),
-        covered,
-        pid in reads.open_scale,
-        reads.origins.get(pid),
-        *_rest_figures(state, week, reads),
-    )
-
-
-def _rest_figures(
-    state: PlaybookState, week: calendar.WeekRef, reads: RoundReads
-) -> tuple[tuple[float | None, ...] | None, float | None]:
-    """The rest's weekly KPIs and baseline, for a KPI with `compare` (None, None without)."""
-    compared = Compare.of(state.playbook.definition)
-    if compared is None:
-        return None, None
-    pid, start = state.playbook.id, week.cycle_start
-    return tuple(reads.cycle_rests.get((pid, start + timedelta(days=7 * i))) for i in range(4)), compared.rest_baseline
-
-
 def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:
     """The bar in force now, as the cycle's: recorded by the first close of one of its weeks."""
     playbook = state.playbook
     return NewCycleBar(playbook.id, week.cycle, week.cycle_start, playbook.kpi_baseline, playbook.kpi_target)
-
-
-def _bar(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> cycle_end.Bar:
-    """The KPI bar the cycle is judged by: its cycle_bar row's, else (this close records
-    it) the playbook's now."""
-    playbook = state.playbook
-    baseline, target = reads.bars.get((playbook.id, week.cycle), (playbook.kpi_baseline, playbook.kpi_target))
-    return cycle_end.Bar(baseline, target)
 
 
 def _record_scale(
@@ -467,111 +307,6 @@ def _guardrail_alert(
         Message(keys.to_audience(unit, "team"), "chat.postMessage", playbook.channel_id, message),
         Message(keys.to_audience(unit, "owner"), "chat.postMessage", playbook.owner_id, message),
     ]
-
-
-def _ends_cycle(state: PlaybookState, week: calendar.WeekRef) -> bool:
-    """A cycle's last week: its fourth, or the week a pause or retirement ended the run in."""
-    anchor = state.cycle_anchor
-    runs = [anchor, anchor.before] if anchor is not None else []
-    return week.week == calendar.WEEKS_PER_CYCLE or any(r is not None and r.ends_after == week.week_start for r in runs)
-
-
-def _week(due: Due) -> calendar.WeekRef:
-    assert due.week is not None, "a week close always names its week"
-    return due.week
-
-
-def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, str]]:
-    """For the adopting playbooks in their first cycle: each step's mode in the version
-    they adopted (by lowercased name), which no promotion proposal may go above."""
-    if not adopting:
-        return {}
-    versions = store.registry.versions_by_id(
-        [s.playbook.adopted_from_id for s in adopting if s.playbook.adopted_from_id]
-    )
-    pilots = {}
-    for state in adopting:
-        version = versions.get(state.playbook.adopted_from_id or 0)
-        if version is not None:
-            steps = version.definition.get("steps") or []
-            pilots[state.playbook.id] = {str(s["name"]).lower(): str(s["mode"]) for s in steps}
-    return pilots
-
-
-def _origins(
-    store: Store, adopting: list[tuple[PlaybookState, calendar.WeekRef]]
-) -> tuple[dict[int, cycle_end.OriginProgress], dict[int, waves.Place]]:
-    """For the adopting playbooks whose cycle closes in this round: their origins' progress
-    in the same cycle, in four reads however many, and each one's wave (waves.places)."""
-    if not adopting:
-        return {}, {}
-    versions = store.registry.versions_by_id(
-        [s.playbook.adopted_from_id for s, _ in adopting if s.playbook.adopted_from_id]
-    )
-    starts = store.governance.cycle_starts_of(sorted({v.playbook_id for v in versions.values()}))
-    wanted = {}
-    for state, week in adopting:
-        version = versions.get(state.playbook.adopted_from_id or 0)
-        if version is not None:
-            wanted[state.playbook.id] = (version, starts.get((version.playbook_id, week.cycle)))
-    kpis = store.reports.week_kpis(
-        [
-            (version.playbook_id, start + timedelta(days=7 * i))
-            for version, start in wanted.values()
-            if start is not None
-            for i in range(calendar.WEEKS_PER_CYCLE)
-        ]
-    )
-    rests = store.reports.week_rests(  # the origins that compare with the rest: their rest's too
-        [
-            (version.playbook_id, start + timedelta(days=7 * i))
-            for version, start in wanted.values()
-            if start is not None and Compare.of(version.definition) is not None
-            for i in range(calendar.WEEKS_PER_CYCLE)
-        ]
-    )
-    origins = {
-        pid: cycle_end.OriginProgress(
-            version.slug,
-            version.version,
-            _origin_progress(version, start, kpis),
-            _origin_change(version),
-            _origin_delta(version, start, kpis, rests),
-        )
-        for pid, (version, start) in wanted.items()
-    }
-    return origins, waves.places(store, list(versions.values()))
-
-
-def _origin_delta(
-    version: Any, start: date | None, kpis: dict[tuple[int, date], float], rests: dict[tuple[int, date], float]
-) -> float | None:
-    """The origin's mean weekly delta against the rest in its cycle starting `start` (None:
-    it does not compare, or has no such cycle, or no week with both numbers)."""
-    if start is None or Compare.of(version.definition) is None:
-        return None
-    weeks = [(version.playbook_id, start + timedelta(days=7 * i)) for i in range(calendar.WEEKS_PER_CYCLE)]
-    run, rest = [kpis.get(w) for w in weeks], [rests.get(w) for w in weeks]
-    return compare.compare_cycle(
-        run, rest, (version.definition.get("kpi") or {}).get("direction", "down")
-    ).change.change
-
-
-def _origin_change(version: Any) -> tuple[int, float] | None:
-    """The origin's cycle and relative KPI change when the version was published (what an
-    adopting cycle must reach `replicate_share` of), from the results the version keeps."""
-    kpi = version.definition.get("kpi") or {}
-    return replication.origin_change(version.cycle_results, kpi["baseline"]) if "baseline" in kpi else None
-
-
-def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:
-    """The origin's progress in its cycle starting `start`, by its version's KPI bar (None:
-    no such cycle, or no KPI in it)."""
-    kpi = version.definition.get("kpi") or {}
-    if start is None or "baseline" not in kpi or "target" not in kpi:
-        return None
-    weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
-    return replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
 
 
 def stall_messages(state: PlaybookState, figures: dict[str, Any], curators: str | None) -> list[Message]:
