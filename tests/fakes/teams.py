@@ -68,12 +68,15 @@ class FakeCalibrations:
             key=lambda d: d["id"],
         )
 
-    def revisions_since(self, playbook_id: int, after: int | None) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
-        return [
-            (d["id"], d["figures"].get("before") or {}, d["figures"].get("after") or {})
-            for d in self._revisions(playbook_id, DecisionKind.PLAYBOOK_CHANGED.value)
-            if d["id"] > (after or 0)
-        ]
+    def revisions_after(self, after: dict[int, int]) -> dict[int, list[tuple[int, dict[str, Any], dict[str, Any]]]]:
+        return {
+            playbook_id: [
+                (d["id"], d["figures"].get("before") or {}, d["figures"].get("after") or {})
+                for d in self._revisions(playbook_id, DecisionKind.PLAYBOOK_CHANGED.value)
+                if d["id"] > first
+            ]
+            for playbook_id, first in after.items()
+        }
 
     def latest_revision(self, playbook_id: int) -> int | None:
         found = self._revisions(playbook_id, *_REVISIONS)
