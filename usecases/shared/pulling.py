@@ -5,6 +5,7 @@ are due, one number fetched, and a pass's asks, none started after its deadline.
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -78,7 +79,7 @@ async def answered(asking: Awaitable[float]) -> tuple[float | None, str | None]:
 Ask = Callable[[Fetcher, PlaybookState, P, date, Mapping[str, str]], Awaitable[float]]
 
 
-class PullingClock(Generic[P]):
+class PullingClock(ABC, Generic[P]):
     """The clock's asks of one kind of pulled number in the sources' pass: the sourced
     numbers' (usecases/sources.py) or the inputs' checks' (usecases/input_checks.py). A
     kind says what its numbers are in a definition (`numbers`), when a week's are first
@@ -95,8 +96,9 @@ class PullingClock(Generic[P]):
         self.store, self.clock, self.environ = store, clock, environ
         self.workers, self.timeout = workers, timeout
 
+    @abstractmethod
     def _asked(self, weeks: list[date]) -> Mapping[tuple[int, date, str], pulled.Asked]:
-        raise NotImplementedError
+        """What the clock asked before of these weeks' numbers, by (playbook, week, number)."""
 
     def due(self, states: list[PlaybookState], at: datetime) -> list[Job[P]]:
         """Every number of an open week of an active playbook whose asking has begun, not
