@@ -143,6 +143,9 @@ def _serve_uvicorn(
     from bot import http_server
     from bot.web import serving
 
+    # From here a SIGTERM stops the server once it has started (building the app and opening
+    # Slack's connection take seconds), rather than killing the process.
+    stopping = http_server.Stopping.installed()
     host, port = sock.getsockname()[:2]
     clock_process = None
     if with_clock and workers > 1:
@@ -160,7 +163,7 @@ def _serve_uvicorn(
             return
         app, running = serving(with_clock=with_clock, socket_mode=socket_mode, known=known)
         try:
-            http_server.serve(app, host, port, sock)
+            http_server.serve(app, host, port, sock, stopping)
         finally:
             running.stop()
     finally:

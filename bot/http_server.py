@@ -62,14 +62,45 @@ def listening(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app: ASGIApp, host: str, port: int, sock: socket.socket | None = None) -> None:
-    """Serve `app` in this process until SIGTERM or Ctrl-C, then return (exit 0). uvicorn
-    stops gracefully, then raises the signal again for the handler it found: here, one
-    that does nothing, so that the caller stops what runs beside the app. `sock`: one
-    bound already (`listening`), else uvicorn binds `host` and `port`."""
-    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+class Stopping:
+    """SIGTERM's handler from a command's start to its end: a stop asked for while the
+    process still starts (before uvicorn has its own handler, or between its startup's
+    steps) stops the server as soon as it has started, instead of killing the process by
+    the signal's default. uvicorn replaces it while it serves, and afterwards raises the
+    signal again for it, which then does nothing more."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.server: uvicorn.Server | None = None
+
+    def __call__(self, *_: Any) -> None:
+        self.asked = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+    @classmethod
+    def installed(cls) -> Stopping:
+        stopping = cls()
+        signal.signal(signal.SIGTERM, stopping)
+        return stopping
+
+
+def serve(
+    app: ASGIApp, host: str, port: int, sock: socket.socket | None = None, stopping: Stopping | None = None
+) -> None:
+    """Serve `app` in this process until SIGTERM or Ctrl-C, then return (exit 0), so that the
+    caller stops what runs beside the app. `stopping`: the handler the command installed
+    when it started (a SIGTERM before this call stops the server once started); else one
+    installed here. `sock`: one bound already (`listening`), else uvicorn binds `host` and
+    `port`."""
+    previous = signal.getsignal(signal.SIGTERM)
+    if stopping is None:
+        stopping = Stopping.installed()
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **OPTIONS))
+    stopping.server = server
+    server.should_exit = stopping.asked
     try:
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, **OPTIONS)).run(None if sock is None else [sock])
+        server.run(None if sock is None else [sock])
     except KeyboardInterrupt:
         pass
     finally:

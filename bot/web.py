@@ -123,9 +123,7 @@ def make_asgi(
     )
     # An assistant's tools at /mcp (bot/assistant.py), with the `mcp` extra; its session
     # manager runs for the app's life (the lifespan).
-    assistant = (
-        http_edge(app.services, MAX_BODY_BYTES) if slack_events else None
-    )  # not in Socket Mode yet: its lifespan kept the process from ending on SIGTERM
+    assistant = http_edge(app.services, MAX_BODY_BYTES)
     mcp = [] if assistant is None else [Route(MCP_PATH, assistant, methods=["GET", "POST", "DELETE"])]
     # What the process answers; the API and the web view each declare routes of their own.
     return application(

@@ -269,3 +269,29 @@ def test_serve_returns_on_sigterm_so_that_what_runs_beside_the_app_is_stopped():
     threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGTERM)).start()
     http_server.serve(Starlette(), "127.0.0.1", 0)  # returns
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_sigterm_while_the_process_starts_stops_the_server_once_started():
+    """A platform may stop a process still building its app or opening Slack's connection
+    (seconds): the handler the command installed first keeps the signal, and the server
+    starts and stops at once, running its lifespan's both ends, instead of the process
+    dying by the signal's default."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    ran: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        ran.append("started")
+        yield
+        ran.append("stopped")
+
+    try:
+        stopping = http_server.Stopping.installed()
+        signal.raise_signal(signal.SIGTERM)  # before the server exists
+        assert stopping.asked
+        http_server.serve(Starlette(lifespan=lifespan), "127.0.0.1", 0, stopping=stopping)  # returns
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert ran == ["started", "stopped"]

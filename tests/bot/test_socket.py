@@ -146,9 +146,32 @@ def _http_up(env, seconds: float = 30) -> bool:
     return _wait(answers, seconds)
 
 
-def test_socket_mode_serves_the_web_view_api_health_and_metrics_but_not_slack_events(env, store, slack):
+def _mcp_playbook(env, store) -> dict[str, Any]:
+    """The `playbook` tool called at /mcp with the SDK's own client, for a read token."""
+    import anyio
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    from usecases import tokens
+
+    reader = tokens.create(store, "assistant", None, [], True, "test", datetime.now(UTC)).token
+
+    async def session() -> Any:
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {reader}"}, timeout=30)
+        url = f"http://127.0.0.1:{env['PORT']}/mcp"
+        async with Client(streamable_http_client(url, http_client=http)) as client:
+            return await client.call_tool("playbook", {"slug": "support-replies"})
+
+    answered = anyio.run(session)
+    assert not answered.is_error, answered.content
+    return answered.structured_content
+
+
+def test_socket_mode_serves_the_web_view_api_health_metrics_and_mcp_but_not_slack_events(env, store, slack):
     """The README's easy trial has the whole product: everything `serve` answers over HTTP
-    but /slack/events, whose requests come over the Socket Mode connection."""
+    (an assistant's tools at /mcp included) but /slack/events, whose requests come over
+    the Socket Mode connection."""
     _playbook_nudged_a_minute_ago(store)
     assert _wait(lambda: slack.socket_mode.connected == 0, 10)
     from tests.ports import serve_on_a_free_port
@@ -170,6 +193,8 @@ def test_socket_mode_serves_the_web_view_api_health_and_metrics_but_not_slack_ev
         status, body, _ = _http(env, "GET", "/api/v1/openapi.json")
         assert status == 200 and '"openapi"' in body
         assert _http(env, "GET", "/api/v1/playbooks")[0] == 401  # the API, asking for a token
+        assert _http(env, "POST", "/mcp")[0] == 401  # an assistant's tools, asking for one too
+        assert _mcp_playbook(env, store)["slug"] == "support-replies"
         assert _http(env, "POST", "/slack/events")[0] == 404
         status, _, headers = _http(env, "GET", "/")
         assert status == 303 and headers["Location"] == "/web/"
