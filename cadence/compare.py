@@ -8,10 +8,12 @@ cadence/cycle_end.py asks here."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from cadence.calendar import WeekRef
 from cadence.judgement import KpiChange, kpi_change
 
 MIN_DELTAS = 2  # fewer weekly deltas than this: "too few weeks to compare"
@@ -80,3 +82,19 @@ def compare_cycle(
         rest_change = statistics.fmean(o for _, o in paired) - rest_baseline
         did = run_change - rest_change
     return Comparison(direction, deltas, change, did)
+
+
+def cycle_so_far(
+    week: WeekRef,
+    kpis: Mapping[date, float],
+    rests: Mapping[date, float],
+    direction: str,
+    baseline: float | None = None,
+    rest_baseline: float | None = None,
+) -> Comparison:
+    """The cycle of `week`, from its first week to `week`, against the rest (status and the
+    API's playbook read): `kpis` and `rests` by week's Monday."""
+    weeks = [week.cycle_start + timedelta(days=7 * i) for i in range(week.week)]
+    return compare_cycle(
+        [kpis.get(w) for w in weeks], [rests.get(w) for w in weeks], direction, baseline, rest_baseline
+    )

@@ -372,6 +372,9 @@ class SourcedNumber(_Read):
 class WeekOut(_Read):
     week: date
     kpi: float | None
+    rest: float | None = Field(
+        default=None, description="The rest of the same work's KPI that week (`compare: rest`); None: not compared."
+    )
     guardrail: float | None
     steps: list[StepWeekOut]
     sources: list[SourcedNumber] = Field(description="The week's sourced numbers and where they came from.")
@@ -396,6 +399,19 @@ class ReadinessOut(_Read):
     criteria: list[CriterionOut]
 
 
+class ComparisonOut(_Read):
+    """This cycle so far against the rest of the same work (docs/judgement.md)."""
+
+    deltas: list[float | None] = Field(description="Each week's delta (run - rest) from the cycle's first week.")
+    mean_delta: float | None = Field(description="The mean of the weeks' deltas.")
+    delta_weeks: int = Field(description="The weeks with both numbers.")
+    low: float | None = Field(description="The mean delta's 95% t-interval, lower end (None: under 2 deltas).")
+    high: float | None = Field(description="... and upper end.")
+    did: float | None = Field(description="The difference-in-differences, where both baselines are given.")
+    verdict: Literal["better", "within-noise", "worse", "too-few"]
+    said: str = Field(description='As status says it: "-5.6 min against the rest, 95% CI -8.1 to -3.1: ...".')
+
+
 class PlaybookDetail(PlaybookOut):
     model_config = ConfigDict(title="PlaybookDetail")
 
@@ -415,6 +431,9 @@ class PlaybookDetail(PlaybookOut):
     )
     readiness: ReadinessOut | None = Field(
         description='The latest judgement of "ready to scale" (None before the scale rule first held).'
+    )
+    comparison: ComparisonOut | None = Field(
+        default=None, description="This cycle so far against the rest (`compare:`); None: not compared, or no cycle."
     )
 
 

@@ -15,10 +15,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
+from cadence.compare import cycle_so_far
+from cadence.definition_compare import Compare
 from cadence.judgement import Interval, ratio_interval, rubric_interval
 from cadence.text import unstorable
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
+from templates.compare_words import compare_phrase
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.api_reports import note_use
@@ -116,6 +119,8 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         reliable = pulled.reliability(store, state, now)
         judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
         measure = worth.of_playbook(store, state, services.currency)
+        compared = Compare.of(state.playbook.definition)
+        rests = store.reports.rest_range(state.playbook.id, weeks[0], weeks[-1]) if compared else {}
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share
@@ -123,10 +128,12 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     summary["value"] = None if measure is None else dict(measure.as_data(), said=worth.words(measure))
     # the latest judgement of readiness (a scale proposal, "not yet ready" or a publish), if any
     summary["readiness"] = None if judged is None else dict(judged, at=judged["at"].isoformat())
+    summary["comparison"] = _comparison(state, _week(state, now), figures, rests, compared)
     summary["weeks"] = [
         dict(
             week=w.isoformat(),
             kpi=figures[(state.playbook.id, w)].kpi,
+            rest=rests.get(w),
             guardrail=figures[(state.playbook.id, w)].guardrail,
             steps=[
                 dict(
@@ -160,6 +167,18 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         for w in weeks
     ]
     return summary
+
+
+def _comparison(
+    state: PlaybookState, week: calendar.WeekRef | None, figures: Any, rests: dict[date, float], compared: Any
+) -> dict[str, Any] | None:
+    """This cycle so far against the rest, as status says it (None without `compare` or a cycle)."""
+    if compared is None or week is None:
+        return None
+    p = state.playbook
+    kpis = {w: f.kpi for (_, w), f in figures.items() if f.kpi is not None}
+    cycle = cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
+    return dict(cycle.figures(), said=compare_phrase(cycle, p.kpi_unit))
 
 
 def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
@@ -274,11 +293,16 @@ def _bounds(interval: Interval | None) -> dict[str, float] | None:
     return None if interval is None else dict(lower=interval.low, upper=interval.high)
 
 
+def _week(state: PlaybookState, now: Any) -> calendar.WeekRef | None:
+    """The week of its cycle a playbook is in now (None: no cycle)."""
+    if state.anchor is None:
+        return None
+    return calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
+
+
 def _summary(state: PlaybookState, now: Any, plateau: bool) -> dict[str, Any]:
     playbook = state.playbook
-    week = None
-    if state.anchor is not None:
-        week = calendar.week_containing(state.running(), calendar.local_date(now, playbook.timezone))
+    week = _week(state, now)
     return dict(
         slug=playbook.slug,
         title=playbook.title,

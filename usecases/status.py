@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
 from cadence.calendar import WeekRef
-from cadence.compare import Comparison, compare_cycle
+from cadence.compare import Comparison, cycle_so_far
 from cadence.definition_compare import Compare
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
@@ -294,11 +294,9 @@ def _compared(caller: Caller, state: PlaybookState, week: WeekRef | None, kpis: 
     compared = Compare.of(state.playbook.definition)
     if week is None or compared is None:
         return None
-    weeks = [week.cycle_start + timedelta(days=7 * i) for i in range(week.week)]
-    rests = caller.store.reports.rest_range(state.playbook.id, weeks[0], weeks[-1])
+    rests = caller.store.reports.rest_range(state.playbook.id, week.cycle_start, week.week_start)
     p = state.playbook
-    run = [kpis.get(w) for w in weeks]
-    return compare_cycle(run, [rests.get(w) for w in weeks], p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
+    return cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
 
 
 def _origin(caller: Caller, adopted_from_id: int | None) -> tuple[Any, str | None]:

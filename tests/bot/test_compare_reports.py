@@ -4,12 +4,13 @@ KPI form and the reporting API, through the real endpoints on SQLite and Postgre
 refused, naming the setting, on a playbook that does not compare."""
 
 import json
+import urllib.request
 
 import pytest
 from sqlalchemy import text
 
 from cadence.definition import parse_playbook
-from tests.bot.conftest import Client
+from tests.bot.conftest import API_NOW, Client
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import assert_refused
 from tests.handlers.test_forms import click, submit, text_input
@@ -166,3 +167,39 @@ def test_the_web_view_draws_run_and_rest_as_two_lines(bot, compared, http_server
     status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
     assert status == 200
     assert "the rest (min)" in page and "cycle 1, week 1: 24.1 min" in page and "cycle 1, week 1: 18.5 min" in page
+
+
+def test_the_apis_playbook_read_has_each_weeks_rest_and_the_cycle_against_it(api, compared, store, engine):
+    """What status says of the cycle against the rest, the API's playbook read (and so an
+    assistant's `playbook` tool) says too, with each week's rest beside its KPI."""
+    status, body, _ = api.post(
+        {
+            "reports": [
+                {"playbook": "support-replies", "kind": "kpi", "value": 18.5},
+                {"playbook": "support-replies", "kind": "kpi", "value": 24.1, "arm": "rest"},
+            ]
+        }
+    )
+    assert status == 201, body
+    reader = tokens.create(store, "assistant", None, [], True, "test", API_NOW).token
+    request = urllib.request.Request(
+        f"{api.base_url}/api/v1/playbooks/support-replies", headers={"Authorization": f"Bearer {reader}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        read = json.loads(response.read())
+    week = next(w for w in read["weeks"] if w["kpi"] is not None)
+    assert (week["kpi"], week["rest"]) == (18.5, 24.1)
+    comparison = read["comparison"]
+    assert comparison["deltas"] == [pytest.approx(-5.6)]
+    assert comparison["verdict"] == "too-few" and comparison["delta_weeks"] == 1
+    assert comparison["said"] == "too few weeks to compare (1 week with both numbers; 2 are needed)"
+
+
+def test_the_apis_playbook_read_of_a_playbook_that_does_not_compare_says_so(api, store):
+    reader = tokens.create(store, "assistant", None, [], True, "test", API_NOW).token
+    request = urllib.request.Request(
+        f"{api.base_url}/api/v1/playbooks/support-replies", headers={"Authorization": f"Bearer {reader}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        read = json.loads(response.read())
+    assert read["comparison"] is None and all(w["rest"] is None for w in read["weeks"])
