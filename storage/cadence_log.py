@@ -14,7 +14,7 @@ from storage.db import Bind, engine_of, reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.reports import CheckIn
-from storage.outbox import Message, enqueue_in
+from storage.outbox import Message
 
 JOBS = table_of(CadenceJob)
 
@@ -54,16 +54,15 @@ class CadenceLog:
         self.bind, self.engine = bind, engine_of(bind)
         self.dry_run = dry_run  # record() reports what it would record, and keeps nothing
 
-    def record(self, work: list[Work], at: datetime) -> set[str]:
-        """Record work and enqueue its messages in one transaction. Work whose key is
-        already recorded (by an earlier tick, or a concurrent one) is dropped with its
-        messages: that is what makes a tick safe to run twice. Returns the keys recorded."""
+    def claim(self, work: list[Work], at: datetime) -> set[str]:
+        """Record work whose key is new: work already recorded (by an earlier tick, or a
+        concurrent one) is not, which is what makes a tick safe to run twice. The keys
+        recorded; their messages are the use case's to enqueue in the same unit of work
+        (usecases/shared/work.py)."""
         if not work:
             return set()
         with unit_of_work(self.bind, commit=not self.dry_run) as s:
-            recorded = insert_new(s, JOBS, [job_row(w, at) for w in work])
-            enqueue_in(s, [m for w in work if w.key in recorded for m in w.messages], at)
-        return recorded
+            return insert_new(s, JOBS, [job_row(w, at) for w in work])
 
     # The reads below are one statement each, so they go in `reading`: no transaction, and
     # no turn among the writers (storage/db.py), which the clock would otherwise wait for

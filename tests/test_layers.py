@@ -221,7 +221,6 @@ def test_repositories_take_only_their_own_rows():
 WRITES_DECISIONS = re.compile(r"Decision\(\*\*decision_columns|insert\(DECISION\)|\bdecision_columns\(")
 # (module, what it writes besides its own rows) still the old way; never to be added to.
 OTHERS_ROWS_LEFT = {
-    ("cadence_log.py", "messages"),
     ("playbooks.py", "decisions"),
     ("playbooks.py", "events"),
 }
@@ -281,8 +280,6 @@ WRITES_ALONE = {
 WRITES_LEFT = {
     ("usecases/champions.py", "outbox.enqueue"),
     ("usecases/shared/life.py", "outbox.fail_undeliverable"),
-    ("usecases/sources.py", "cadence_log.record"),
-    ("usecases/tick.py", "cadence_log.record"),
     ("usecases/tick.py", "request_keys.forget"),
 }
 

@@ -34,6 +34,7 @@ from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_inputs
 from usecases.shared import pulling
+from usecases.shared import work as work_log
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class InputClock(pulling.PullingClock[InputCheck]):
         work = [self._told(a) for a, row in zip(answers, rows, strict=True) if row["outcome"] == "below"]
         with self.store.unit_of_work() as uow:  # a result and its DM, or neither
             uow.input_checks.record(rows)
-            recorded = uow.cadence_log.record(work, self.clock())
+            recorded = work_log.claim(uow, work, self.clock())
             uow.commit()
         return sorted(recorded)
 

@@ -42,6 +42,7 @@ from templates import notices
 from templates.refusals import Refusal, plain
 from usecases.input_checks import Checked, InputClock
 from usecases.shared import messages, pulling, recording
+from usecases.shared import work as work_log
 from usecases.shared.pulling import window
 from usecases.shared.reliability import Reliability, reliability
 
@@ -311,7 +312,7 @@ class SourceClock(pulling.PullingClock[sources.Entry]):
                 sent += [Message(keys.to_audience(unit, c), "chat.postMessage", c, payload) for c in curator_dms]
             at = answers[0].at
             work.append(Work(unit, "source-failed", at, "done", pid, week_start, messages=sent))
-        self.store.cadence_log.record(work, self.clock())
+        work_log.record(self.store, work, self.clock())
 
 
 # ---- rollout source test / list ----

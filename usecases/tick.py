@@ -45,6 +45,7 @@ from templates import load_all, notices_close
 from usecases import bar_requests, escalation, exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
 from usecases.shared import life, registry, weeks
+from usecases.shared import work as work_log
 from usecases.shared.collector import collector_paused
 from usecases.shared.queue import exception_owner
 from usecases.sources import SourceClock
@@ -118,7 +119,7 @@ class Cadence:
             ]
             member_weeks += [(state, clock, kind, week) for kind, weeks in work.member_weeks.items() for week in weeks]
         simple = self._nudges(nudges, at) + simple
-        report.add(simple, self.store.cadence_log.record(simple, self.clock()))
+        report.add(simple, work_log.record(self.store, simple, self.clock()))
         if pending_closes:
             self._close_weeks(pending_closes, report)
             if not self.dry_run:  # after the close: an approved bar change from the week now open
@@ -142,7 +143,7 @@ class Cadence:
             back = learned_back.due(
                 self.store, cursors, at, reads.adopters, lambda states: self._owner_zones(states, report)
             )
-            report.add(back, self.store.cadence_log.record(back, self.clock()))  # usecases/learned_back.py
+            report.add(back, work_log.record(self.store, back, self.clock()))  # usecases/learned_back.py
         self._digests(at, reads, report)
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
             # Every report's author on the hour, unless this tick closed weeks: that read grows
@@ -287,7 +288,7 @@ class Cadence:
             work.append(
                 _done(due, [Message(keys.only_message(due.key), "chat.postMessage", playbook.owner_id, message)])
             )
-        report.add(work, self.store.cadence_log.record(work, self.clock()))
+        report.add(work, work_log.record(self.store, work, self.clock()))
 
     def _learning_prompts(
         self,
@@ -310,7 +311,7 @@ class Cadence:
                 keys.only_message(due.key), "chat.postMessage", state.playbook.owner_id, messages[state.playbook.id]
             )
             work.append(_done(due, [message]))
-        report.add(work, self.store.cadence_log.record(work, self.clock()))
+        report.add(work, work_log.record(self.store, work, self.clock()))
 
     def _exception_queues(
         self,
@@ -339,7 +340,7 @@ class Cadence:
                 continue
             to = exception_owner(state.playbook)
             work.append(_done(due, [Message(keys.only_message(due.key), "chat.postMessage", to, message)]))
-        report.add(work, self.store.cadence_log.record(work, self.clock()))
+        report.add(work, work_log.record(self.store, work, self.clock()))
 
     def _owners_to_reach(
         self,
@@ -448,7 +449,7 @@ class Cadence:
                     work.append(_skipped(due, "already checked in"))
                 else:
                     work.append(self._dm(state, due, rendered))
-        report.add(work, self.store.cadence_log.record(work, self.clock()))
+        report.add(work, work_log.record(self.store, work, self.clock()))
 
     def _away(self, weeks: list[date]) -> dict[str, tuple[date, date]]:
         """Who is away on some day of these weeks or after (one query; none without weeks)."""
@@ -530,7 +531,7 @@ class Cadence:
         channel = reads.curators_channel
         if channel is None:
             work = [self._waiting(due) for due in dues]
-            report.add(work, self.store.cadence_log.record(work, self.clock()))
+            report.add(work, work_log.record(self.store, work, self.clock()))
             return
         if not dues and waiting is not None and (posted is None or waiting > posted):
             slot = Slot.parse(DIGEST_SLOT).instant(waiting, self.org_timezone)
@@ -540,7 +541,7 @@ class Cadence:
             messages = self.digest.messages(monday, due.key, channel, due.due_at)
             status, note = ("done", None) if messages else ("skipped", NOTHING_CLOSED)
             work = [Work(due.key, "digest", due.due_at, status, week_start=monday, note=note, messages=messages)]
-            report.add(work, self.store.cadence_log.record(work, self.clock()))
+            report.add(work, work_log.record(self.store, work, self.clock()))
 
     def _waiting(self, due: Due) -> Work:
         monday = keys.parse_work(due.key).week_start

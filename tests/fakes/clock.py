@@ -25,11 +25,9 @@ class FakeCadenceLog:
     def __init__(self, held: Held):
         self.held = held
 
-    def record(self, work: list[Work], at: datetime) -> set[str]:
-        """The work whose key is new, with its messages: the keys recorded."""
-        recorded = self.held.record_jobs(work, at)
-        self.held.enqueue([m for w in work if w.key in recorded for m in w.messages], at)
-        return recorded
+    def claim(self, work: list[Work], at: datetime) -> set[str]:
+        """The work whose key is new: the keys recorded."""
+        return self.held.record_jobs(work, at)
 
     def latest_weeks(self) -> tuple[dict[int, dict[str, date]], dict[str, date]]:
         cursors: dict[int, dict[str, date]] = {}

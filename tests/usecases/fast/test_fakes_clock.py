@@ -19,6 +19,7 @@ from storage.outbox import Message
 from storage.weekly_reports import new_report
 from tests import fakes
 from tests.fakes import MEMBER, NOW, OWNER, FakeStore
+from usecases.shared import work as work_log
 
 WEEK = date(2026, 3, 9)
 
@@ -33,8 +34,8 @@ def message(key, channel="C1"):
 
 def test_a_unit_of_cadence_work_is_recorded_once_with_its_messages():
     store = FakeStore()
-    assert store.cadence_log.record([work("a", message("m1")), work("b", message("m2"))], NOW) == {"a", "b"}
-    assert store.cadence_log.record([work("a", message("m3")), work("c")], NOW) == {"c"}
+    assert work_log.record(store, [work("a", message("m1")), work("b", message("m2"))], NOW) == {"a", "b"}
+    assert work_log.record(store, [work("a", message("m3")), work("c")], NOW) == {"c"}
     assert [m.key for m in store.held.outbox] == ["m1", "m2"]
     assert [j.key for j in store.cadence_log.jobs()] == ["a", "b", "c"]
 
@@ -43,7 +44,8 @@ def test_the_clocks_cursors_and_who_was_asked():
     state = fakes.a_playbook()
     pid = state.playbook.id
     store = FakeStore(state)
-    store.cadence_log.record(
+    work_log.record(
+        store,
         [
             work("w1", playbook_id=pid, user=MEMBER),
             work("w2", playbook_id=pid, user=OWNER, week=WEEK + timedelta(days=7)),
