@@ -269,18 +269,13 @@ def _writers() -> dict[str, set[str]]:
 
 # Writes from use cases outside a unit of work, by module: those that decide by their own
 # commit (a claim, a compare-and-set that tells another process it was first), each named
-# with why; and those still to move, never to be added to.
+# with why. Every other write goes through the use case's unit of work.
 WRITES_ALONE = {
     ("usecases/events.py", "health.lose_slack_access"),  # the first to hear says so once
     ("usecases/events.py", "health.regain_slack_access"),
     ("usecases/tick.py", "health.lose_slack_access"),
     ("usecases/api_reports.py", "tokens.mark_used"),  # a token's last use, beside the request's own work
     ("usecases/shared/caller.py", "people.keep_names"),  # Slack's names, on the store every request shares
-}
-WRITES_LEFT = {
-    ("usecases/champions.py", "outbox.enqueue"),
-    ("usecases/shared/life.py", "outbox.fail_undeliverable"),
-    ("usecases/tick.py", "request_keys.forget"),
 }
 
 
@@ -296,5 +291,4 @@ def test_use_cases_write_in_their_unit_of_work():
             area, method = called[-2], called[-1]
             if method in writers.get(areas.get(area, ""), set()):
                 found.add((str(path.relative_to(ROOT)), f"{area}.{method}"))
-    assert found - WRITES_ALONE - WRITES_LEFT == set(), "open the unit of work and write through it (uow.<area>)"
-    assert WRITES_LEFT - found == set(), "moved to the one way: take it off WRITES_LEFT"
+    assert found - WRITES_ALONE == set(), "open the unit of work and write through it (uow.<area>)"

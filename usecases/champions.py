@@ -3,6 +3,7 @@ undone (usecases/shared/champions.py); the champion's Home tab shows it after.""
 
 from __future__ import annotations
 
+from storage.governance_rows import Change
 from usecases import home
 from usecases.shared import champions
 from usecases.shared.caller import Caller
@@ -10,6 +11,8 @@ from usecases.shared.caller import Caller
 
 def mark(caller: Caller, slug: str, index: int, done: bool, dm: tuple[str, str] | None) -> None:
     if champions.mark(caller.store, slug, index, done, caller.user_id, caller.now, dm):
-        refresh = home.refresh(caller.store, caller.user_id, caller.now)
+        refresh = home.refresh(caller.store, caller.user_id, caller.now)  # the Home tab as it is now
         if refresh is not None:
-            caller.store.outbox.enqueue([refresh], caller.now)
+            with caller.store.unit_of_work() as uow:
+                uow.governance.apply(Change(messages=[refresh]), caller.now)
+                uow.commit()

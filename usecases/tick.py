@@ -157,7 +157,9 @@ class Cadence:
         if (
             at.minute == 0 and not self.dry_run
         ):  # hourly: forget requests old enough that Slack would refuse them anyway
-            self.store.request_keys.forget(self.clock() - timedelta(days=1))
+            with self.store.unit_of_work() as uow:
+                uow.request_keys.forget(self.clock() - timedelta(days=1))
+                uow.commit()
         return report
 
     # ---- team channel ----

@@ -264,7 +264,9 @@ def channel_lost(store: Store, channel_id: str, error: str, now: datetime) -> li
     states = [s for s in store.playbooks.states(channel_id=channel_id) if s.playbook.status == "active"]
     if not states:
         return []
-    lost = store.outbox.fail_undeliverable(channel_id, error, now, now - timedelta(days=7))
+    with store.unit_of_work() as uow:  # before the pauses, whose messages go to the owner and curators
+        lost = uow.outbox.fail_undeliverable(channel_id, error, now, now - timedelta(days=7))
+        uow.commit()
     undelivered = [str((m.payload or {}).get("text") or m.key)[:150] for m in lost]
     curators = store.org.setting(CURATORS_CHANNEL)
     paused = []
