@@ -32,7 +32,7 @@ from cadence.definition_parts import (
     unstorable_message,
 )
 from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric, sourced_entries, sourced_problems
-from cadence.inputs import InputLine, InputSpec, unique
+from cadence.inputs import CheckSpec, InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
 from cadence.problems import described
 from cadence.sources import ENV_RE, DimensionsFromSpec, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
@@ -297,7 +297,7 @@ class PlaybookSpec(Strict):
             elif self.value.from_ is not None:
                 given.append(("value.from", self.value.from_, None))
         for put in self.inputs:  # an input's check asks a source as a `from:` does
-            if isinstance(put, InputSpec) and put.check is not None:
+            if isinstance(put, InputSpec) and isinstance(put.check, CheckSpec):
                 given.append((f"inputs[{put.name}].check", put.check.asks(), None))
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:
