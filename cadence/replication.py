@@ -42,6 +42,10 @@ class Criterion:
     figures: dict[str, Any] = field(default_factory=dict)
     none: str | None = None  # "none: <reason>": the playbook declares it out on purpose
 
+    def kept(self) -> dict[str, Any]:
+        """As a proposal's, a message's and a decision row's figures."""
+        return dict(name=self.name, met=self.met, **self.figures, **({"none": self.none} if self.none else {}))
+
 
 @dataclass(frozen=True)
 class StepRatio:

@@ -205,7 +205,7 @@ def with_queue(figures: list[dict[str, Any]], overdue: tuple[int, int]) -> list[
 
 def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, Any]]:
     """The criteria as a proposal's, a message's and a decision row's figures."""
-    return [dict(name=c.name, met=c.met, **c.figures, **({"none": c.none} if c.none else {})) for c in criteria]
+    return [c.kept() for c in criteria]
 
 
 # The decisions that judged readiness, with the criteria in their figures.
