@@ -68,7 +68,7 @@ class InputSpec(_Plain):
     def _reasoned(self) -> InputSpec:
         """`check: none` is declared on purpose, with its reason; a reason goes with nothing else."""
         if self.check == "none" and self.reason is None:
-            raise ValueError(f"input {self.name!r} says check: none: give its reason (reason: \"…\")")
+            raise ValueError(f'input {self.name!r} says check: none: give its reason (reason: "…")')
         if self.check != "none" and self.reason is not None:
             raise ValueError(f"input {self.name!r}: reason goes with check: none")
         return self
@@ -255,7 +255,14 @@ def reliability(
         elif name in by_name:
             c = by_name[name]
             shown.append(
-                dict(name=name, min=c.min, weeks_met=c.weeks_met(), checked=len(c.values), needed=c.needed(), met=c.holds())
+                dict(
+                    name=name,
+                    min=c.min,
+                    weeks_met=c.weeks_met(),
+                    checked=len(c.values),
+                    needed=c.needed(),
+                    met=c.holds(),
+                )
             )
         else:
             unchecked.append(name)

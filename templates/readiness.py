@@ -115,9 +115,7 @@ def _reliability_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     if not c.get("checks"):
         return _delivery(f"{mark} Metric delivery", c)
     if "share" not in c:  # kept before every input needed a check or check: none: as judged then
-        head = f"{mark} Input reliability: " + (
-            "no input checks" if not c["applies"] else _checked_then(c)
-        )
+        head = f"{mark} Input reliability: " + ("no input checks" if not c["applies"] else _checked_then(c))
     elif not c["applies"]:
         head = f"{mark} Input reliability: no inputs declared"
     else:

@@ -134,7 +134,10 @@ def _figures_inputs(
                 lowest=_lowest_week([w for cycle in weeks_of for w in cycle]),
                 reason=reasons.get(step.name) if step.name in by_design else None,
                 uncounted=sum(
-                    1 for c in weeks_of for w in c if w.counted_rubric is not None and _evidence(w, th.min_cases) is None
+                    1
+                    for c in weeks_of
+                    for w in c
+                    if w.counted_rubric is not None and _evidence(w, th.min_cases) is None
                 ),
             )
         )
