@@ -12,6 +12,7 @@ from cadence.rules import WeekVerdict as V
 from templates import inconclusive_reason, pool_phrase
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # min_cases 10
+T25 = Thresholds.of(RuleSettings(min_cases=25), exception_cap=0.10, rubric_threshold=0.90)
 CYCLE = date(2026, 11, 16)
 
 
@@ -23,15 +24,19 @@ def short(n: int, cases: int, exceptions: int, rubric: float | None = None) -> V
     return V(week(n), INCONCLUSIVE, WeekNumbers(cases, exceptions, rubric), VerdictRule.TOO_FEW_CASES)
 
 
-def judged(mode: str, numbers: WeekNumbers, n: int, *before: V) -> closing.StepJudged:
+def judged(mode: str, numbers: WeekNumbers, n: int, *before: V, t: Thresholds = T) -> closing.StepJudged:
     state = StepState("draft", mode, verdicts=tuple(before))
     closing_week = closing.StepClosing(1, 7, "draft", mode, numbers, state, False, cycle_start=CYCLE)
-    return closing.judge_step(closing_week, week(n), T, None)
+    return closing.judge_step(closing_week, week(n), t, None)
 
 
 def test_three_small_weeks_over_the_cap_are_pooled_judged_once_and_demote():
-    """The issue's step at 3 of 9, 2 of 9 and 3 of 9 against a 10% cap: never judged before."""
-    found = judged("collaborative", WeekNumbers(9, 3, None), 3, short(1, 9, 3), short(2, 9, 2))
+    """The issue's step at 3 of 9, 2 of 9 and 3 of 9 against a 10% cap (min_cases 25): never judged before."""
+    still = judged("collaborative", WeekNumbers(9, 2, None), 2, short(1, 9, 3), t=T25)
+    assert still.outcome == INCONCLUSIVE and pool_phrase(still.decision.figures["pool"], T25) == (
+        "weeks 1–2 pooled: 18 cases, fewer than the 25 needed"
+    )
+    found = judged("collaborative", WeekNumbers(9, 3, None), 3, short(1, 9, 3), short(2, 9, 2), t=T25)
     assert found.pool is not None and found.pool.weeks == (week(1), week(2), week(3))
     assert found.pool.numbers[:2] == (27, 8)
     assert (found.outcome, found.rule) == (FAIL, VerdictRule.EXCEPTIONS_OVER_CAP)
@@ -40,7 +45,7 @@ def test_three_small_weeks_over_the_cap_are_pooled_judged_once_and_demote():
     kept = found.decision.figures
     assert kept["pool"] == dict(weeks=[1, 2, 3], cases=27, exceptions=8, ratio=8 / 27, rubric=None, reviewed=None)
     assert kept["cases"] == 9  # the week's own numbers stay its own
-    assert pool_phrase(kept["pool"], T) == "weeks 1–3 pooled: 8 of 27 = 30% (95% CI 16–48%)"
+    assert pool_phrase(kept["pool"], T25) == "weeks 1–3 pooled: 8 of 27 = 30% (95% CI 16–48%)"
 
 
 def test_a_pool_that_reaches_min_cases_within_the_cap_passes_on_its_pooled_rubric():
