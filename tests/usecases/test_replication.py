@@ -188,7 +188,9 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "✅ Exceptions within the cap in every step (last cycle)" in body
     assert "✅ Input contract: 1 input, 1 output" in body
     assert "✅ Learnings in every cycle (cycle 1: 1, cycle 2: 1)" in body
-    assert "✅ Ownership: the owner, the business rules owner and the model updates owner are active Slack users" in body
+    assert (
+        "✅ Ownership: the owner, the business rules owner and the model updates owner are active Slack users" in body
+    )
     assert "➖ Input reliability: none: ticket text: typed by the customer: nothing to check" in body  # declared out
     assert (
         "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 4 of 4, 4 of 4 weeks ≥ 90%; "

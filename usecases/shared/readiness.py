@@ -159,7 +159,7 @@ def _evidence(week: Any, min_cases: int) -> float | None:
     week's case count (the sample's share is unknown) or under `min_cases` cases."""
     if week.cases is None or week.cases < min_cases:
         return None
-    return week.counted_rubric  # type: ignore[no-any-return]
+    return week.counted_rubric
 
 
 def _weeks_of(start: date) -> list[date]:
