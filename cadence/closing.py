@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cadence import decisions, rules
+from cadence import decisions, pooling, rules
 from cadence.judgement import Evidence, pilot_ceiling
 
 
@@ -83,17 +83,17 @@ class StepJudged:
     evidence: Evidence | None
     decision: decisions.Decision
     transitions: list[rules.Transition]
-    pool: rules.Pool | None = None  # the small weeks it was judged with (this week among them)
+    pool: pooling.Pool | None = None  # the small weeks it was judged with (this week among them)
 
 
 def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardrail: Guardrail | None) -> StepJudged:
     """The step's verdict and the transitions it causes (a breached guardrail's demotion
-    among them). A week pooled with its cycle's small weeks before it (cadence.rules.pool)
+    among them). A week pooled with its cycle's small weeks before it (cadence.pooling.pool)
     is judged, and may demote, on the pool's numbers."""
     before = step.before
     found = None
     if not step.source_failed and step.cycle_start is not None:
-        found = rules.pool(step.numbers, week_start, before, step.cycle_start)
+        found = pooling.pool(step.numbers, week_start, before, step.cycle_start)
     numbers = found.numbers if found is not None else step.numbers
     leave_out = found.weeks if found is not None else ()
     pooled = None if step.source_failed else rules.pooled(numbers, th, before, leave_out)
@@ -124,7 +124,7 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
     return StepJudged(outcome, rule, pooled, decision, transitions, found)
 
 
-def pool_figures(found: rules.Pool, cycle_start: date) -> dict[str, object]:
+def pool_figures(found: pooling.Pool, cycle_start: date) -> dict[str, object]:
     """A pool as its verdict keeps it and its close shows it: the weeks of the cycle it
     holds (1 to 4) and their numbers together."""
     n = found.numbers

@@ -10,11 +10,7 @@ Where the rules leave room, these readings are taken:
   over 2 x cap on 3 cases is noise, not evidence.
 - Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only weeks after the step's
   last mode change: a step is not demoted twice for the same bad weeks, and a manual override restarts every streak.
-- A rejected proposal restarts the PASS streak; an open proposal is not repeated.
-- Small weeks are pooled (`pool`): a week under min_cases is pooled with the next weeks of
-  its cycle (since the step's last mode change) until the pool reaches min_cases; the pool
-  is judged once, as a week is, by the thresholds of its last week. A week without a case
-  count adds nothing to a pool and does not end it.
+- A rejected proposal restarts the PASS streak; an open proposal is not repeated. Small weeks: cadence/pooling.py.
 """
 
 from __future__ import annotations
@@ -152,51 +148,9 @@ def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
 
 
 def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState, leave_out: tuple[date, ...] = ()) -> Evidence | None:
-    """What a confident PASS is judged on: this week's cases pooled with the step's last
-    weeks since its mode changed (StepState.evidence, less the weeks `leave_out`: a small
-    weeks' pool already holds them); None under `classic`."""
+    """What a confident PASS is judged on: this week's cases pooled with the step's last weeks since its mode
+    changed (StepState.evidence, less `leave_out`: a small weeks' pool holds them); None under `classic`."""
     return evidence([numbers, *before.evidence(leave_out)]) if t.judgement == CONFIDENT else None
-
-
-class Pool(NamedTuple):
-    """Small weeks pooled: the weeks (oldest first, the week being closed last) and their
-    numbers together, judged once as a week is."""
-
-    weeks: tuple[date, ...]
-    numbers: WeekNumbers
-
-
-def pool(numbers: WeekNumbers, week_start: date, before: StepState, cycle_start: date) -> Pool | None:
-    """The week being closed pooled with the step's weeks of the same cycle before it that
-    were too few to judge (TOO_FEW_CASES) since its last mode change, back to the last
-    week judged; None when there are none, or when this week has no case count (a review
-    without its week's case count is no evidence). Rubric scores pool as the cases that
-    passed review of the cases reviewed (a bare score: of the week's cases)."""
-    if numbers.cases is None:
-        return None
-    short: list[WeekVerdict] = []
-    for v in reversed(before.since_change()):
-        if v.week_start < cycle_start or v.week_start >= week_start:
-            break
-        if v.outcome == MISSING:
-            continue
-        if v.rule != VerdictRule.TOO_FEW_CASES:
-            break
-        short.append(v)
-    if not short:
-        return None
-    weeks = [*(v.numbers for v in reversed(short)), numbers]
-    counted = [w for w in weeks if w.cases is not None]
-    scored = [(w.cases if w.reviewed is None else w.reviewed, w.rubric) for w in counted if w.rubric is not None]
-    sample = sum(n or 0 for n, _ in scored)
-    passed = sum(round(min(max(r, 0.0), 1.0) * (n or 0)) for n, r in scored)
-    together = WeekNumbers(
-        sum(w.cases or 0 for w in counted),
-        sum(w.exceptions for w in counted),
-        passed / sample if sample else None,
-        sample if scored and sample else None,
-    )
-    return Pool((*(v.week_start for v in reversed(short)), week_start), together)
 
 
 def judge_with_rule(
@@ -248,9 +202,7 @@ class StepState(NamedTuple):
         return tuple(v for v in self.verdicts if last is None or v.week_start > last)
 
     def evidence(self, leave_out: tuple[date, ...] = ()) -> tuple[WeekNumbers, ...]:
-        """The numbers of the weeks a confident PASS pools with the next week's: the last
-        EVIDENCE_WEEKS - 1 evaluated since the last mode change, less the MISSING ones
-        (and those `leave_out`)."""
+        """The last EVIDENCE_WEEKS - 1 weeks' numbers since the last mode change, less MISSING and `leave_out`."""
         recent = self.since_change()[-(EVIDENCE_WEEKS - 1) :]
         return tuple(v.numbers for v in recent if v.outcome != MISSING and v.week_start not in leave_out)
 

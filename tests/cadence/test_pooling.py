@@ -1,4 +1,4 @@
-"""Small weeks are pooled (cadence.rules.pool, cadence.closing.judge_step): a step's week
+"""Small weeks are pooled (cadence.pooling.pool, cadence.closing.judge_step): a step's week
 under min_cases is pooled with the next weeks of its cycle until the pool reaches
 min_cases, and the pool is judged once, as a week is; still short at the cycle's end, it
 is INCONCLUSIVE. Evidence needs cases: no case count is no evidence."""
