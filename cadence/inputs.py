@@ -231,6 +231,12 @@ def lacking(declared: Sequence[object] | None) -> list[dict[str, Any]]:
     return found
 
 
+def lacking_words(missing: Sequence[str]) -> str:
+    """What an input's contract lacks, in words: "no owner, refresh or when-missing"."""
+    said = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+    return f"no {said}"
+
+
 def declared_none(given: object) -> str | None:
     """An input's reason when it declares `check: none`, else None."""
     if isinstance(given, Mapping) and given.get("check") == "none":

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cadence.inputs import lacking as contract_gaps
+from cadence.inputs import lacking_words
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{6,19})(?:\|[^>]*)?>$")
 _BAR = re.compile(r"\|(?![^<>]*>)")  # a bar between parts, not the one in a mention <@U…|name>
@@ -123,5 +124,5 @@ def missing(definition: Mapping[str, Any]) -> list[str]:
     if lacking:
         return [f"(3) an input contract: no {' and no '.join(lacking)} declared"]
     gaps = contract_gaps(definition.get("inputs") or [])
-    said = [f"{g['name'][:60]}: no {' or '.join(g['missing'])}" for g in gaps[:3]]
+    said = [f"{g['name'][:60]}: {lacking_words(g['missing'])}" for g in gaps[:3]]
     return [f"(3) an input contract: {'; '.join(said)}"] if said else []

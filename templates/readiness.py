@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cadence.inputs import lacking_words
 from templates.numbers import pct as _pct
 from templates.numbers import plural
 
@@ -71,13 +72,9 @@ def _contract_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     lacking = [name for name in ("inputs", "outputs") if not c[name]]
     parts = [f"no {' and no '.join(lacking)} declared"] if lacking else []
     gaps = c.get("lacking") or []
-    parts += [f"{g['name'][:60]}: no {_or(g['missing'])}" for g in gaps[:8]]
+    parts += [f"{g['name'][:60]}: {lacking_words(g['missing'])}" for g in gaps[:8]]
     more = f" and {len(gaps) - 8} more" if len(gaps) > 8 else ""
     return f"{mark} Input contract: {'; '.join(parts)}{more}"
-
-
-def _or(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _learnings_phrase(mark: str, c: dict[str, Any], today: bool) -> str:

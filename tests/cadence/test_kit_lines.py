@@ -62,7 +62,7 @@ def test_the_missing_criterion_is_the_input_contract():
     assert kit_lines.missing({}) == ["(3) an input contract: no inputs and no outputs declared"]
     assert kit_lines.missing({"inputs": ["a"]}) == ["(3) an input contract: no outputs declared"]
     assert kit_lines.missing({"inputs": ["a"], "outputs": ["b"]}) == [
-        "(3) an input contract: a: no owner or refresh or when-missing"
+        "(3) an input contract: a: no owner, refresh or when-missing"
     ]
     whole = {"name": "a", "owner": "U0123456789", "refresh": "daily", "when_missing": "wait"}
     assert kit_lines.missing({"inputs": [whole], "outputs": ["b"]}) == []

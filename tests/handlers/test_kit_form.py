@@ -146,7 +146,7 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract(bot, sla
     # opened again: filled in as saved; saved unchanged, nothing recorded
     view = open_kit(bot, slack, "refund-triage", user=MEMBER)
     assert shown(view) == {**KIT, **{field: "" for field in OTHER_ROWS}, "why": ""}
-    assert "(3) an input contract: refund request: no owner or refresh" in view["blocks"][0]["text"]["text"]
+    assert "(3) an input contract: refund request: no owner, refresh" in view["blocks"][0]["text"]["text"]
     again = submit(bot, view, shown(view), MEMBER)
     assert "nothing changed" in json.dumps(again.body["view"])
     assert count(engine, Decision) == decisions + 1
