@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cadence import decisions, rules
+from cadence import decisions, pooling, rules
 from cadence.judgement import Evidence, pilot_ceiling
 
 
@@ -71,6 +71,7 @@ class StepClosing:
     pilot_mode: str | None = None  # an adopting team's first cycle: the adopted version's mode
     piloting: bool = False  # in such a cycle (a second pilot, not a copy)
     training_waits: bool = False  # and its champion's training not all done: no promotion proposal
+    cycle_start: date | None = None  # the week's cycle's first Monday: small weeks pool within it
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,33 @@ class StepJudged:
     evidence: Evidence | None
     decision: decisions.Decision
     transitions: list[rules.Transition]
+    pool: pooling.Pool | None = None  # the small weeks it was judged with (this week among them)
 
 
 def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardrail: Guardrail | None) -> StepJudged:
     """The step's verdict and the transitions it causes (a breached guardrail's demotion
-    among them)."""
-    numbers = step.numbers
+    among them). A week pooled with its cycle's small weeks before it (cadence.pooling.pool)
+    is judged, and may demote, on the pool's numbers."""
     before = step.before
-    pooled = None if step.source_failed else rules.pooled(numbers, th, before)
+    found = None
+    if not step.source_failed and step.cycle_start is not None:
+        found = pooling.pool(step.numbers, week_start, before, step.cycle_start)
+    numbers = found.numbers if found is not None else step.numbers
+    leave_out = found.weeks if found is not None else ()
+    pooled = None if step.source_failed else rules.pooled(numbers, th, before, leave_out)
     outcome, rule = rules.judge_with_rule(numbers, step.mode, th, pooled, step.source_failed)
     decision = decisions.of_verdict(
-        step.playbook_id, step.step_id, step.name, step.mode, week_start, outcome, rule, numbers, th, pooled
+        step.playbook_id,
+        step.step_id,
+        step.name,
+        step.mode,
+        week_start,
+        outcome,
+        rule,
+        step.numbers,
+        th,
+        pooled,
+        pool=None if found is None else pool_figures(found, step.cycle_start or week_start),
     )
     if step.piloting:
         before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
@@ -104,7 +121,21 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
         demotion = rules.guardrail_demotion(after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures)
         if demotion is not None:
             transitions.append(demotion)
-    return StepJudged(outcome, rule, pooled, decision, transitions)
+    return StepJudged(outcome, rule, pooled, decision, transitions, found)
+
+
+def pool_figures(found: pooling.Pool, cycle_start: date) -> dict[str, object]:
+    """A pool as its verdict keeps it and its close shows it: the weeks of the cycle it
+    holds (1 to 4) and their numbers together."""
+    n = found.numbers
+    return {
+        "weeks": [(w - cycle_start).days // 7 + 1 for w in found.weeks],
+        "cases": n.cases,
+        "exceptions": n.exceptions,
+        "ratio": n.ratio,
+        "rubric": n.rubric,
+        "reviewed": n.reviewed,
+    }
 
 
 def may_demote(mode: str) -> bool:

@@ -152,7 +152,7 @@ def _scale(f: CycleFigures, held: list[rules.CycleResult], inputs: dict[str, Any
     figures = {
         "cycle": f.cycle,
         "results": [decisions.result_figures(r) for r in held],
-        "criteria": [dict(name=c.name, met=c.met, **c.figures) for c in criteria],
+        "criteria": [c.kept() for c in criteria],
     }
     if not replication.is_ready(criteria):
         missing = replication.missing(criteria)

@@ -209,9 +209,11 @@ def of_verdict(
     numbers: WeekNumbers,
     th: Thresholds,
     pooled: Evidence | None = None,
+    pool: dict[str, Any] | None = None,
 ) -> Decision:
     """A step's weekly verdict: the rule decided it, on these numbers (and, under
-    `judgement: confident`, on the weeks pooled for a PASS)."""
+    `judgement: confident`, on the weeks pooled for a PASS; or on the small weeks of its
+    cycle `pool`ed with it, cadence.closing.pool_figures)."""
     figures: dict[str, Any] = {
         "outcome": outcome,
         "cases": numbers.cases,
@@ -228,6 +230,8 @@ def of_verdict(
     }
     if pooled is not None:
         figures["evidence"] = pooled._asdict()
+    if pool is not None:
+        figures["pool"] = pool
     return Decision(
         kind=DecisionKind.VERDICT,
         rule=rule,

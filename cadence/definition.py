@@ -32,7 +32,7 @@ from cadence.definition_parts import (
     unstorable_message,
 )
 from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric, sourced_entries, sourced_problems
-from cadence.inputs import InputLine, InputSpec, unique
+from cadence.inputs import CheckSpec, InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
 from cadence.problems import described
 from cadence.sources import ENV_RE, DimensionsFromSpec, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
@@ -143,6 +143,7 @@ class RuleSettings(Strict):
     adoption_wave: int = Field(default=3, ge=1, le=100)
     replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
     intake_min_cases: int = Field(default=10, ge=1)  # fewer cases a week: "funding a demo?" (definition_intake.py)
+    intake_min_minutes: float = Field(default=5, ge=0, le=10080, allow_inf_nan=False)  # less a case: a demo too
     # Judgement (docs/judgement.md): `confident` judges a week by the
     # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
     judgement: Literal["classic", "confident"] = "classic"
@@ -174,7 +175,9 @@ RULE_FIELDS = frozenset(RuleSettings.model_fields)
 # The settings the cadence clock reads; every other setting is a rule threshold
 # (cadence.rules.Thresholds). A test holds the two lists to the schema.
 CADENCE_SETTINGS = frozenset({"grace_hours", "stale_after_hours", "nudge_at", "checkin_at", "reminder_at"})
-INTAKE_SETTINGS = frozenset({"intake_min_cases"})  # read when a playbook is made: no rule's, not the bar
+INTAKE_SETTINGS = frozenset(
+    {"intake_min_cases", "intake_min_minutes"}
+)  # read when a playbook is made: no rule's, not the bar
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -297,7 +300,7 @@ class PlaybookSpec(Strict):
             elif self.value.from_ is not None:
                 given.append(("value.from", self.value.from_, None))
         for put in self.inputs:  # an input's check asks a source as a `from:` does
-            if isinstance(put, InputSpec) and put.check is not None:
+            if isinstance(put, InputSpec) and isinstance(put.check, CheckSpec):
                 given.append((f"inputs[{put.name}].check", put.check.asks(), None))
         events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
         for where, entry, fed in given:

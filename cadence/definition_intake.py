@@ -1,7 +1,8 @@
 """A pilot worth funding (docs/playbooks.md, "Intake"): what `/rollout new` asks before the
 KPI, kept with the playbook as `intake: {cases_per_week, minutes_per_case, structured}`,
 and the rule that flags a pilot likely to be a demo: fewer than `intake_min_cases` cases a
-week, or work that is not structured. Pure: the schema and plain functions."""
+week, less than `intake_min_minutes` minutes a case today (no friction worth removing), or
+work that is not structured. Pure: the schema and plain functions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import Field
 from cadence.definition_parts import Strict
 
 DEFAULT_MIN_CASES = 10  # RuleSettings.intake_min_cases's default
+DEFAULT_MIN_MINUTES = 5  # RuleSettings.intake_min_minutes's default
 WEEK_MINUTES = 7 * 1440
 NO_VALUE_EVENT = "no value event: what will you count?"
 
@@ -29,15 +31,23 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def demo_warning(intake: dict[str, Any] | None, min_cases: int = DEFAULT_MIN_CASES) -> str | None:
-    """ "funding a demo? 6 cases a week; not structured" when the work happens fewer than
-    `min_cases` times a week or is not structured; None when neither (or no intake)."""
+def demo_warning(
+    intake: dict[str, Any] | None, min_cases: float = DEFAULT_MIN_CASES, min_minutes: float = DEFAULT_MIN_MINUTES
+) -> str | None:
+    """ "funding a demo? 6 cases a week, 2 min a case; not structured" when the work happens
+    fewer than `min_cases` times a week, a case takes less than `min_minutes` minutes today,
+    or it is not structured; None when none of them (or no intake)."""
     if not intake:
         return None
-    reasons = []
+    reasons, friction = [], []
     cases = float(intake.get("cases_per_week") or 0)
     if cases < min_cases:
-        reasons.append(f"{_num(cases)} case{'' if cases == 1 else 's'} a week")
+        friction.append(f"{_num(cases)} case{'' if cases == 1 else 's'} a week")
+    minutes = float(intake.get("minutes_per_case") or 0)
+    if minutes < min_minutes:
+        friction.append(f"{_num(minutes)} min a case")
+    if friction:
+        reasons.append(", ".join(friction))
     if not intake.get("structured"):
         reasons.append("not structured")
     return "funding a demo? " + "; ".join(reasons) if reasons else None
@@ -52,4 +62,14 @@ def intake_words(intake: dict[str, Any] | None) -> str:
     return (
         f"{_num(cases)} case{'' if cases == 1 else 's'} a week × "
         f"{_num(float(intake.get('minutes_per_case') or 0))} min, {structured}"
+    )
+
+
+def warning_of(definition: dict[str, Any]) -> str | None:
+    """ "funding a demo? …" for a stored definition, by its own intake settings."""
+    rules = definition.get("rules") or {}
+    return demo_warning(
+        definition.get("intake"),
+        rules.get("intake_min_cases", DEFAULT_MIN_CASES),
+        rules.get("intake_min_minutes", DEFAULT_MIN_MINUTES),
     )

@@ -48,3 +48,10 @@ def named(definition: Mapping[str, Any] | None, owner: str, adopted: bool = Fals
     owners = given.get("owners") or {}
     people += [(words, str(owners[key])) for key, words in ROLES.items() if owners.get(key)]
     return people
+
+
+def unnamed(definition: Mapping[str, Any] | None) -> list[str]:
+    """Readiness's (5): the operational owners a definition does not name, in words (the
+    owner may name themself)."""
+    owners = (definition or {}).get("owners") or {}
+    return [words for key, words in ROLES.items() if not owners.get(key)]

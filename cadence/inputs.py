@@ -3,9 +3,11 @@
 An input of `inputs:` is a name, or a contract: who owns it, how often it is refreshed,
 what the team does when it is missing, and a `check` the clock asks a source once a week
 (from Sunday 12:00 to the week's close, in the playbook's zone) with the `min` its value
-must reach. Readiness's (7) input reliability: every checked input met its min in at
-least 7 of the 8 weeks of the two cycles. Plain Python: the schema, what a stored
-definition's contracts say, and the rule."""
+must reach, or `check: none` with a `reason`. Readiness's (3) wants every input's owner,
+refresh and when-missing; its (7) input reliability, every input checked or declared
+`check: none`, and each checked input at its min in at least 7 in 8 of the weeks checked
+(rounded up), at least 4 of them. Plain Python: the schema, what a stored definition's
+contracts say, and the rules."""
 
 from __future__ import annotations
 
@@ -14,14 +16,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from cadence.sources import SOURCE_RE, Entry, FromSpec
 
-WEEKS_NEEDED = 7  # of the two cycles' 8 weeks, each checked input met its min in at least this many
+SHARE_NEEDED = (7, 8)  # of the weeks checked, each checked input met its min in at least 7 in 8 (rounded up)
+MIN_WEEKS_CHECKED = 4  # and it was checked in at least this many weeks of the cycles counted
 CHECK_OPENS = (6, time(12))  # Sunday 12:00 of the week, in the playbook's zone
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{6,19})(\|[^>]*)?>$")
 _USER = re.compile(r"^[UW][A-Z0-9]{6,19}$")
@@ -58,7 +61,17 @@ class InputSpec(_Plain):
     owner: str | None = None
     refresh: str | None = Field(default=None, min_length=1, max_length=40)
     when_missing: str | None = Field(default=None, min_length=1, max_length=300)
-    check: CheckSpec | None = None
+    check: CheckSpec | Literal["none"] | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=300)  # why `check: none`
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> InputSpec:
+        """`check: none` is declared on purpose, with its reason; a reason goes with nothing else."""
+        if self.check == "none" and self.reason is None:
+            raise ValueError(f'input {self.name!r} says check: none: give its reason (reason: "…")')
+        if self.check != "none" and self.reason is not None:
+            raise ValueError(f"input {self.name!r}: reason goes with check: none")
+        return self
 
     @field_validator("owner")
     @classmethod
@@ -115,7 +128,7 @@ def canonical(inputs: list[Any]) -> list[Any]:
         given
         if isinstance(given, str)
         else {
-            key: ({k: v for k, v in value.items() if v is not None} if key == "check" else value)
+            key: ({k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value)
             for key, value in given.items()
             if value is not None
         }
@@ -183,8 +196,8 @@ def met(value: float | None, minimum: float) -> bool:
 
 @dataclass(frozen=True)
 class InputWeeks:
-    """A checked input over readiness's weeks: each week's latest value (None: failed or
-    never asked)."""
+    """A checked input over readiness's weeks: its value in each week it was checked (None:
+    the check failed), oldest first; a week it was not asked in is not among them."""
 
     name: str
     min: float
@@ -193,12 +206,84 @@ class InputWeeks:
     def weeks_met(self) -> int:
         return sum(1 for value in self.values if met(value, self.min))
 
+    def needed(self) -> int:
+        """7 in 8 of the weeks checked, rounded up, and never under MIN_WEEKS_CHECKED's worth."""
+        share, of = SHARE_NEEDED
+        return -(-max(len(self.values), MIN_WEEKS_CHECKED) * share // of)
 
-def reliability(checked: list[InputWeeks] | None, weeks: int = 8) -> tuple[bool, dict[str, Any]]:
-    """Readiness's (7): every checked input met its min in at least WEEKS_NEEDED of the
-    `weeks` weeks of the two cycles; met, and n/a, without checks. (met, figures)."""
-    if not checked:
-        return True, dict(checks=True, applies=False, inputs=[], below=[], needed=WEEKS_NEEDED, weeks=weeks)
-    shown = [dict(name=c.name, min=c.min, weeks_met=c.weeks_met(), met=c.weeks_met() >= WEEKS_NEEDED) for c in checked]
+    def holds(self) -> bool:
+        return len(self.values) >= MIN_WEEKS_CHECKED and self.weeks_met() >= self.needed()
+
+
+# The fields of an input's contract readiness's (3) wants, as they are shown.
+CONTRACT_FIELDS = {"owner": "owner", "refresh": "refresh", "when_missing": "when-missing"}
+
+
+def lacking(declared: Sequence[object] | None) -> list[dict[str, Any]]:
+    """Readiness's (3): each input without its whole contract, with the fields it lacks
+    (a bare name lacks them all)."""
+    found = []
+    for given in declared or []:
+        entry = given if isinstance(given, Mapping) else {}
+        gone = [words for key, words in CONTRACT_FIELDS.items() if not entry.get(key)]
+        if gone:
+            found.append(dict(name=name_of(given), missing=gone))
+    return found
+
+
+def lacking_words(missing: Sequence[str]) -> str:
+    """What an input's contract lacks, in words: "no owner, refresh or when-missing"."""
+    said = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+    return f"no {said}"
+
+
+def declared_none(given: object) -> str | None:
+    """An input's reason when it declares `check: none`, else None."""
+    if isinstance(given, Mapping) and given.get("check") == "none":
+        return str(given.get("reason") or "")
+    return None
+
+
+def reliability(
+    declared: Sequence[object] | None, checked: list[InputWeeks] | None, weeks: int = 8
+) -> tuple[bool, str | None, dict[str, Any]]:
+    """Readiness's (7): every one of the `declared` inputs has a check or `check: none`
+    with a reason, and each checked input (`checked`: its weeks checked in the cycles
+    counted) met its min in at least 7 in 8 of them (rounded up), at least
+    MIN_WEEKS_CHECKED of them. (met, the reason when every input is `check: none`, figures):
+    no inputs at all is not met."""
+    by_name = {c.name: c for c in checked or []}
+    shown, nones, unchecked = [], [], []
+    for given in declared or []:
+        name, reason = name_of(given), declared_none(given)
+        if reason is not None:
+            nones.append(dict(name=name, reason=reason))
+        elif name in by_name:
+            c = by_name[name]
+            shown.append(
+                dict(
+                    name=name,
+                    min=c.min,
+                    weeks_met=c.weeks_met(),
+                    checked=len(c.values),
+                    needed=c.needed(),
+                    met=c.holds(),
+                )
+            )
+        else:
+            unchecked.append(name)
     below = [s["name"] for s in shown if not s["met"]]
-    return not below, dict(checks=True, applies=True, inputs=shown, below=below, needed=WEEKS_NEEDED, weeks=weeks)
+    figures = dict(
+        checks=True,
+        applies=bool(declared),
+        inputs=shown,
+        below=below,
+        none_inputs=nones,
+        unchecked=unchecked,
+        min_weeks=MIN_WEEKS_CHECKED,
+        share="{} in {}".format(*SHARE_NEEDED),
+        weeks=weeks,
+    )
+    met = bool(declared) and not below and not unchecked
+    by_design = "; ".join(f"{n['name']}: {n['reason']}" for n in nones) if nones and not shown and met else None
+    return met, by_design, figures

@@ -1,5 +1,6 @@
 """The kit form's lines (`/rollout kit`, usecases/kit_form.py): an input written
-`name | owner | refresh | when missing` (the owner `@name` or `<@U…>`), an output or a
+`name | owner | refresh | when missing` (the owner `@name` or `<@U…>`), with, after a
+fifth bar, `no check: <reason>` for an input declared unchecked on purpose, an output or a
 kit line one a line. Pure: text in, the definition's entries out, or the first line that
 cannot be read, by its number."""
 
@@ -9,9 +10,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from cadence.inputs import lacking as contract_gaps
+from cadence.inputs import lacking_words
+
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{6,19})(?:\|[^>]*)?>$")
 _BAR = re.compile(r"\|(?![^<>]*>)")  # a bar between parts, not the one in a mention <@U…|name>
-_PARTS = ("name", "owner", "refresh", "when_missing")
+_PARTS = ("name", "owner", "refresh", "when_missing", "check")
+_NO_CHECK = re.compile(r"^no check\s*:\s*(.+)$", re.IGNORECASE)  # `check: none` with its reason, in the form
 
 
 class LineProblem(ValueError):
@@ -54,12 +59,17 @@ def input_entry(line: str, number: int, people: Mapping[str, tuple[str, ...]]) -
     if len(parts) == 1:
         return line
     if len(parts) > len(_PARTS):
-        raise LineProblem(number, "write at most `name | owner | refresh | when missing` (3 bars)")
+        raise LineProblem(number, "write at most `name | owner | refresh | when missing | no check: reason` (4 bars)")
     if not parts[0]:
         raise LineProblem(number, "name the input before the first bar")
     entry = {key: value for key, value in zip(_PARTS, parts, strict=False) if value}
     if "owner" in entry:
         entry["owner"] = owner_of(entry["owner"], number, people)
+    if "check" in entry:
+        unchecked = _NO_CHECK.match(entry["check"])
+        if unchecked is None:
+            raise LineProblem(number, "after the fourth bar write `no check: <reason>` (checks are set in the YAML)")
+        entry.update(check="none", reason=unchecked[1].strip()[:300])
     return entry
 
 
@@ -71,6 +81,7 @@ def input_line(entry: Any) -> str:
     shown = [str(entry.get("name") or "")]
     shown.append(f"<@{entry['owner']}>" if entry.get("owner") else "")
     shown += [str(entry.get("refresh") or ""), str(entry.get("when_missing") or "")]
+    shown.append(f"no check: {entry.get('reason') or ''}" if entry.get("check") == "none" else "")
     while len(shown) > 1 and not shown[-1]:
         shown.pop()
     return " | ".join(shown)
@@ -79,13 +90,13 @@ def input_line(entry: Any) -> str:
 def inputs(text: str, before: list[Any], people: Mapping[str, tuple[str, ...]]) -> list[str | dict[str, Any]]:
     """The inputs field as entries: each line an input; an input of `before` with a
     `check` keeps it when its name is kept (checks stay YAML-only)."""
-    checks = {e["name"].lower(): e["check"] for e in before if isinstance(e, dict) and e.get("check") is not None}
+    checks = {e["name"].lower(): e["check"] for e in before if isinstance(e, dict) and isinstance(e.get("check"), dict)}
     entries: list[str | dict[str, Any]] = []
     for number, line in numbered(text):
         entry = input_entry(line, number, people)
         name = entry if isinstance(entry, str) else entry["name"]
         check = checks.get(name.lower())
-        if check is not None:
+        if check is not None and not (isinstance(entry, dict) and entry.get("check") == "none"):
             entry = {"name": entry} if isinstance(entry, str) else entry
             entry = {**entry, "check": check}
         entries.append(entry)
@@ -107,6 +118,11 @@ def plain_lines(text: str) -> list[str]:
 
 def missing(definition: Mapping[str, Any]) -> list[str]:
     """The readiness criteria the kit form answers that the playbook still lacks: (3) an
-    input contract, `inputs` and `outputs` both declared."""
+    input contract, `inputs` and `outputs` both declared, each input with its owner,
+    refresh and when-missing."""
     lacking = [name for name in ("inputs", "outputs") if not definition.get(name)]
-    return [f"(3) an input contract: no {' and no '.join(lacking)} declared"] if lacking else []
+    if lacking:
+        return [f"(3) an input contract: no {' and no '.join(lacking)} declared"]
+    gaps = contract_gaps(definition.get("inputs") or [])
+    said = [f"{g['name'][:60]}: {lacking_words(g['missing'])}" for g in gaps[:3]]
+    return [f"(3) an input contract: {'; '.join(said)}"] if said else []

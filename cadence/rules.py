@@ -10,7 +10,7 @@ Where the rules leave room, these readings are taken:
   over 2 x cap on 3 cases is noise, not evidence.
 - Counters (FAILs in the last 4 weeks, MISSING in a row, PASS in a row) count only weeks after the step's
   last mode change: a step is not demoted twice for the same bad weeks, and a manual override restarts every streak.
-- A rejected proposal restarts the PASS streak; an open proposal is not repeated.
+- A rejected proposal restarts the PASS streak; an open proposal is not repeated. Small weeks: cadence/pooling.py.
 """
 
 from __future__ import annotations
@@ -147,10 +147,10 @@ def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
     return judge_with_rule(numbers, mode, t)[0]
 
 
-def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState) -> Evidence | None:
-    """What a confident PASS is judged on: this week's cases pooled with the step's last
-    weeks since its mode changed (StepState.evidence); None under `classic`."""
-    return evidence([numbers, *before.evidence()]) if t.judgement == CONFIDENT else None
+def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState, leave_out: tuple[date, ...] = ()) -> Evidence | None:
+    """What a confident PASS is judged on: this week's cases pooled with the step's last weeks since its mode
+    changed (StepState.evidence, less `leave_out`: a small weeks' pool holds them); None under `classic`."""
+    return evidence([numbers, *before.evidence(leave_out)]) if t.judgement == CONFIDENT else None
 
 
 def judge_with_rule(
@@ -201,10 +201,10 @@ class StepState(NamedTuple):
         last = self.changes[-1] if self.changes else None
         return tuple(v for v in self.verdicts if last is None or v.week_start > last)
 
-    def evidence(self) -> tuple[WeekNumbers, ...]:
-        """The numbers of the weeks a confident PASS pools with the next week's: the last
-        EVIDENCE_WEEKS - 1 evaluated since the last mode change, less the MISSING ones."""
-        return tuple(v.numbers for v in self.since_change()[-(EVIDENCE_WEEKS - 1) :] if v.outcome != MISSING)
+    def evidence(self, leave_out: tuple[date, ...] = ()) -> tuple[WeekNumbers, ...]:
+        """The last EVIDENCE_WEEKS - 1 weeks' numbers since the last mode change, less MISSING and `leave_out`."""
+        recent = self.since_change()[-(EVIDENCE_WEEKS - 1) :]
+        return tuple(v.numbers for v in recent if v.outcome != MISSING and v.week_start not in leave_out)
 
     def trailing(self, outcome: str, after: date | None = None) -> int:
         """How many of the latest weeks (after the last change, and after `after`) had `outcome` in a row."""

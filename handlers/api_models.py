@@ -388,6 +388,9 @@ class CriterionOut(BaseModel):
 
     name: Literal["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
     met: bool
+    none: str | None = Field(
+        default=None, description="Declared out on purpose by the playbook, with its reason (counts as met)."
+    )
 
 
 class ReadinessOut(_Read):

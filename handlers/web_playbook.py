@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
-from cadence.definition_intake import DEFAULT_MIN_CASES, demo_warning, intake_words
+from cadence.definition_intake import intake_words, warning_of
 from templates import criterion_phrase, notices_inputs
 from usecases import sources as pulled
 from usecases import value as worth
@@ -71,9 +71,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         value=page.value,
         value_words=worth.status_words(p.definition, page.value),
         intake=intake_words(p.definition.get("intake")) if p.definition.get("intake") else None,
-        demo=demo_warning(
-            p.definition.get("intake"), (p.definition.get("rules") or {}).get("intake_min_cases", DEFAULT_MIN_CASES)
-        ),
+        demo=warning_of(p.definition),
         **_hero(page),
         champion=p.champion_id,
         checklist=page.checklist,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -314,6 +315,8 @@ def inconclusive_reason(
     one it knows; a verdict kept before its rule was (None): "reason not recorded"."""
     if rule is None:
         return "reason not recorded"
+    if rule == VerdictRule.TOO_FEW_CASES and cases == 0:
+        return "no cases"  # never within the cap
     if rule == VerdictRule.TOO_FEW_CASES and cases is not None:
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
     if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
@@ -336,6 +339,17 @@ def inconclusive_reason(
             )
         return "too few cases to be sure: " + ", ".join(said)
     return f"by rule {rule}"
+
+
+def pool_phrase(pool: Mapping[str, Any], t: Thresholds) -> str:
+    """Small weeks pooled (cadence.closing.pool_figures): "weeks 1–3 pooled: 8 of 27 = 30%
+    (95% CI 16–48%)", or still short: "weeks 1–2 pooled: 7 cases, fewer than the 10 needed"."""
+    weeks = pool["weeks"]
+    said = f"weeks {weeks[0]}–{weeks[-1]} pooled"
+    if pool["cases"] < t.min_cases:
+        return f"{said}: {plural(pool['cases'], 'case')}, fewer than the {t.min_cases} needed"
+    rubric = "" if pool.get("rubric") is None else f", rubric {_percent(pool['rubric'])}"
+    return f"{said}: {ratio_with_ci(pool['exceptions'], pool['cases'])}{rubric}"
 
 
 def _sure_over(pooled: Evidence) -> str:
@@ -419,6 +433,7 @@ _env.filters.update(
     verdict_phrase=_verdict_phrase,
     inconclusive_reason=inconclusive_reason,
     sure_over=_sure_over,
+    pool_phrase=pool_phrase,
     ratio_ci=_ratio_ci,
     rubric_ci=_rubric_ci,
     rubric_sample=rubric_sample,

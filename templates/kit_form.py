@@ -32,8 +32,8 @@ _LABELS = {
     "why": "Why (needed when a change loosens the bar)",
 }
 _HINTS = {
-    "inputs": "name | owner | refresh | when missing, e.g. refund export | @dana | daily | triage by hand; "
-    "the owner @name or <@U0123456789>. A name alone is fine too.",
+    "inputs": "name | owner | refresh | when missing | no check: reason, e.g. refund export | @dana | daily | "
+    "triage by hand; the owner @name or <@U0123456789>. Readiness wants every part; checks are set in the YAML.",
     "outputs": "What the workflow produces, e.g. approved refund",
     "exception_owner": "Who moves the exception queue's items and gets its Monday DM",
     "runbook": "An http:// or https:// link: how to run the workflow",

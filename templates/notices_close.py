@@ -33,8 +33,10 @@ def week_closed(
     kpi_moved: Any,
     judged_target: float | None = None,
     compared: Any = None,
+    pools: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Payload:
-    """The week's summary for the team: each step's verdict and why, the KPI, the guardrail,
+    """The week's summary for the team: each step's verdict and why (`pools`: the small weeks
+    a step's week was judged with, cadence.closing.pool_figures), the KPI, the guardrail,
     and the cycle's result when the week ends one (`judged_target`: the target the cycle
     was judged by, the one it started with, when it is not today's)."""
     return render("week_closed", **locals())

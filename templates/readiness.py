@@ -1,23 +1,31 @@
-"""Readiness's criteria in words (usecases/shared/readiness.py gives them): each ✅ or ❌
-with its numbers, as the curators' post, the owner's DM, `/rollout publish`'s refusal and
-the web view show them."""
+"""Readiness's criteria in words (usecases/shared/readiness.py gives them): each ✅ met with
+its numbers, ❌ not met or not declared naming what is missing, or ➖ "none: <reason>" where
+the playbook declares it out on purpose, as the curators' post, the owner's DM, `/rollout
+publish`'s refusal and the web view show them. Silence is never a pass: no "n/a"."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from cadence.inputs import lacking_words
 from templates.numbers import pct as _pct
 from templates.numbers import plural
 
 
 def criterion_phrase(c: dict[str, Any], today: bool = False) -> str:
-    """One criterion of readiness (usecases/shared/readiness.py), ✅ or ❌ with its numbers;
-    `today`: the exception queue was judged as it stands now, and says so."""
+    """One criterion of readiness (usecases/shared/readiness.py), ✅ or ❌ with its numbers,
+    or ➖ with the reason it is declared out; `today`: the exception queue was judged as it
+    stands now, and says so."""
+    if c.get("none") and c["met"]:
+        return f"{NONE_MARK} {_TITLES.get(c['name'], c['name'])}: none: {c['none']}"
     mark = "✅" if c["met"] else "❌"
     phrase = _PHRASES.get(c["name"])
     return phrase(mark, c, today) if phrase else f"{mark} {c['name']}"
 
+
+NONE_MARK = "➖"  # declared out on purpose, with its reason: counts as met
+_TITLES = {"accuracy": "Output accuracy", "reliability": "Input reliability"}
 
 # Each phrase takes the criterion's mark, the criterion and whether it was judged today.
 _Phrase = Callable[[str, dict[str, Any], bool], str]
@@ -34,25 +42,39 @@ def _attestation_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
 
 
 def _exceptions_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
-    """Each step's ratio against its cap: only the steps over it when some are, 8 at most."""
-    steps = c["steps"]
-    shown = [s for s in steps if s["step"] in c["over"]] if c["over"] else steps
-    parts = [
-        f"{s['step']} {s['exceptions']}/{s['cases']}"
-        + ("" if s["ratio"] is None else f" = {_pct(s['ratio'])}")
-        + f" {'>' if s['step'] in c['over'] else '≤'} cap {_pct(s['cap'])}"
-        for s in shown[:8]
-    ]
+    """Each step's ratio against its cap: only the steps over it or without enough cases
+    when some are, 8 at most. No cases is "no cases", never within the cap."""
+    steps, short = c["steps"], c.get("short") or []
+    wrong = set(c["over"]) | set(short)
+    shown = [s for s in steps if s["step"] in wrong] if wrong else steps
+    parts = [_step_ratio(s, s["step"] in c["over"], s["step"] in short, c.get("min_cases", 1)) for s in shown[:8]]
     more = f" and {len(shown) - 8} more" if len(shown) > 8 else ""
-    head = "Exceptions within the cap in every step" if c["met"] else "Exceptions over the cap"
+    if c["met"]:
+        head = "Exceptions within the cap in every step"
+    else:
+        head = "Exceptions over the cap" if c["over"] else "Exceptions: too few cases to judge"
     return f"{mark} {head} (last cycle): {', '.join(parts)}{more}"
 
 
+def _step_ratio(s: dict[str, Any], over: bool, short: bool, min_cases: int) -> str:
+    if short and not s["cases"]:
+        return f"{s['step']}: no cases"
+    said = f"{s['step']} {s['exceptions']}/{s['cases']}" + ("" if s["ratio"] is None else f" = {_pct(s['ratio'])}")
+    if short:
+        return f"{said}: under {min_cases} cases, not evidence"
+    return f"{said} {'>' if over else '≤'} cap {_pct(s['cap'])}"
+
+
 def _contract_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
+    """(3) "❌ Input contract: ticket history: no owner, refresh or when-missing"."""
     if c["met"]:
         return f"{mark} Input contract: {plural(c['inputs'], 'input')}, {plural(c['outputs'], 'output')}"
     lacking = [name for name in ("inputs", "outputs") if not c[name]]
-    return f"{mark} Input contract: no {' and no '.join(lacking)} declared"
+    parts = [f"no {' and no '.join(lacking)} declared"] if lacking else []
+    gaps = c.get("lacking") or []
+    parts += [f"{g['name'][:60]}: {lacking_words(g['missing'])}" for g in gaps[:8]]
+    more = f" and {len(gaps) - 8} more" if len(gaps) > 8 else ""
+    return f"{mark} Input contract: {'; '.join(parts)}{more}"
 
 
 def _learnings_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
@@ -66,15 +88,17 @@ def _learnings_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
 
 
 def _owner_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
-    """(5) "✅ Owner is an active Slack user", or with the other owners named: "❌ Ownership:
-    the business rules owner is not an active Slack user"."""
-    if not c.get("others"):
+    """(5) "✅ Ownership: the owner, the business rules owner and the model updates owner are
+    active Slack users", "❌ Ownership: no model updates owner named", "❌ Ownership: the
+    business rules owner is not an active Slack user"."""
+    unnamed = [f"no {role} named" for role in c.get("unnamed") or []]
+    if not c.get("others") and not unnamed:
         return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
     if c["met"]:
         return f"{mark} Ownership: {_and([f'the {role}' for role in ['owner', *c['others']]])} are active Slack users"
-    gone = [f"the {i['role']}" for i in c["inactive"]]
+    gone = [f"the {i['role']}" for i in c.get("inactive") or []]
     verb = "is not an active Slack user" if len(gone) == 1 else "are not active Slack users"
-    return f"{mark} Ownership: {_and(gone)} {verb}"
+    return f"{mark} Ownership: {'; '.join([*unnamed, *([f'{_and(gone)} {verb}'] if gone else [])])}"
 
 
 def _and(words: list[str]) -> str:
@@ -87,20 +111,36 @@ def _reliability_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     itself: it reads as it did, under its new name."""
     if not c.get("checks"):
         return _delivery(f"{mark} Metric delivery", c)
-    if not c["applies"]:
-        head = f"{mark} Input reliability: n/a (no input checks)"
+    if "share" not in c:  # kept before every input needed a check or check: none: as judged then
+        head = f"{mark} Input reliability: " + ("no input checks" if not c["applies"] else _checked_then(c))
+    elif not c["applies"]:
+        head = f"{mark} Input reliability: no inputs declared"
     else:
         inputs = sorted(c["inputs"], key=lambda i: i["met"])
-        parts = [f"{i['name'][:60]} {i['weeks_met']} of {c['weeks']} weeks ≥ {i['min']:g}" for i in inputs[:8]]
-        more = f" and {len(inputs) - 8} more" if len(inputs) > 8 else ""
-        head = f"{mark} Input reliability ({c['needed']} of {c['weeks']} weeks needed): {', '.join(parts)}{more}"
+        parts = [f"{name[:60]}: no check or check: none" for name in c["unchecked"]]
+        parts += [_checked(i, c["min_weeks"]) for i in inputs]
+        parts += [f"{n['name'][:60]}: none: {n['reason']}" for n in c["none_inputs"]]
+        more = f" and {len(parts) - 8} more" if len(parts) > 8 else ""
+        wanted = f"{c['share']} of the weeks checked, at least {c['min_weeks']}"
+        head = f"{mark} Input reliability ({wanted}): {', '.join(parts[:8])}{more}"
     return f"{head}\n{_delivery('Metric delivery (shown, not a criterion)', c['delivery'])}"
+
+
+def _checked(i: dict[str, Any], min_weeks: int) -> str:
+    if i["checked"] < min_weeks:
+        return f"{i['name'][:60]} checked in {plural(i['checked'], 'week')}, {min_weeks} needed"
+    return f"{i['name'][:60]} {i['weeks_met']} of {i['checked']} weeks checked ≥ {i['min']:g}"
+
+
+def _checked_then(c: dict[str, Any]) -> str:
+    parts = [f"{i['name'][:60]} {i['weeks_met']} of {c['weeks']} weeks ≥ {i['min']:g}" for i in c["inputs"][:8]]
+    return f"({c['needed']} of {c['weeks']} weeks needed) {', '.join(parts)}"
 
 
 def _delivery(head: str, c: dict[str, Any]) -> str:
     """Of the cycles' sourced numbers, how many arrived before their week closed."""
     if not c.get("applies"):
-        return f"{head}: n/a (no sources)"
+        return f"{head}: no sources"
     if not c["pairs"]:
         return f"{head}: no sourced number in those cycles' closed weeks"
     sign = "≥" if c["share"] >= c["minimum"] else "<"
@@ -144,6 +184,12 @@ def _no_evidence(step: dict[str, Any], needed: int, weeks: int) -> str:
     return said
 
 
+def _uncounted(weeks: int) -> str:
+    """Reviews kept but not evidence: no case count (the sample's share is unknown), or
+    fewer cases than min_cases."""
+    return f"{plural(weeks, 'review')} without a case count or under min_cases: the sample's share is unknown"
+
+
 def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     """Criterion (6): "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4,
     3 of 4 weeks ≥ 90% (scores 85–95%); no evidence: send reviewed in 1 of 8 weeks; route:
@@ -153,7 +199,7 @@ def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     parts = []
     for s in steps[:8]:
         if s["by_design"]:
-            parts.append(f"{s['step']}: no rubric by design")
+            parts.append(f"{s['step']}: none: {s.get('reason') or 'no rubric by design'}")
         elif not s["scored"]:  # a judgement kept when a step without scores passed
             parts.append(f"{s['step']}: no rubric score")
         elif s.get("no_evidence"):
@@ -161,6 +207,8 @@ def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
         else:
             shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
             parts.append(shown + ("" if s["met"] else _scores(s)))
+        if s.get("uncounted"):
+            parts[-1] += f" ({_uncounted(s['uncounted'])})"
     parts[:0] = [f"{step}: calibration set {words}" for step, words in (c.get("calibration") or {}).items()]
     more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
     head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"

@@ -69,6 +69,19 @@ SUPPORT_REPLIES = {
     ],
 }
 
+# An input with its whole contract (readiness's (3)), declared unchecked on purpose with its
+# reason (readiness's (7)); and both operational owners named (readiness's (5)): what a
+# playbook needs besides its numbers to be ready to scale.
+READY_INPUT = {
+    "name": "ticket text",
+    "owner": OWNER,
+    "refresh": "live",
+    "when_missing": "answer by hand",
+    "check": "none",
+    "reason": "typed by the customer: nothing to check",
+}
+READY_OWNERS = {"business_rules": OWNER, "model_updates": OWNER}
+
 
 # ---- Hypothesis -----------------------------------------------------------------------
 

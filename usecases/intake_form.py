@@ -79,4 +79,5 @@ def field_of(path: tuple[str | int, ...]) -> str | None:
 
 def warning(spec: PlaybookSpec) -> str | None:
     """ "funding a demo? …" for a playbook made by the form (cadence/definition_intake.py)."""
-    return demo_warning(spec.intake.model_dump() if spec.intake else None, spec.rules.intake_min_cases)
+    intake = spec.intake.model_dump() if spec.intake else None
+    return demo_warning(intake, spec.rules.intake_min_cases, spec.rules.intake_min_minutes)

@@ -7,6 +7,7 @@ from cadence import cycle_end, replication
 from cadence.decisions import DecisionKind
 from cadence.definition import RuleSettings
 from cadence.rules import CycleResult, Thresholds
+from tests.conftest import READY_INPUT
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)
 W = date(2026, 11, 16)  # the cycle's fourth week
@@ -32,7 +33,7 @@ def ready_inputs(cycles: list[int], learnings: int = 1) -> dict:
         answered=10,
         min_attestation=0.8,
         steps=[replication.StepRatio("draft", exceptions=0, cases=40, cap=0.10)],
-        inputs=["ticket"],
+        inputs=[READY_INPUT],
         outputs=["reply"],
         learnings=dict.fromkeys(cycles, learnings),
         cycles=cycles,

@@ -35,10 +35,26 @@ def _with(**changes):
         ({"cases_per_week": 500, "minutes_per_case": 9, "structured": False}, 10, "funding a demo? not structured"),
         ({"cases_per_week": 30, "minutes_per_case": 9, "structured": True}, 40, "funding a demo? 30 cases a week"),
         (None, 10, None),  # no intake: nothing to judge
+        (
+            {"cases_per_week": 6, "minutes_per_case": 2, "structured": True},
+            10,
+            "funding a demo? 6 cases a week, 2 min a case",
+        ),
+        ({"cases_per_week": 500, "minutes_per_case": 1, "structured": True}, 10, "funding a demo? 1 min a case"),
+        ({"cases_per_week": 500, "minutes_per_case": 5, "structured": True}, 10, None),  # the minutes' bar passes
     ],
 )
-def test_fewer_cases_than_the_bar_or_unstructured_work_is_a_demo(intake, min_cases, said):
+def test_fewer_cases_than_the_bar_little_friction_or_unstructured_work_is_a_demo(intake, min_cases, said):
     assert demo_warning(intake, min_cases) == said
+
+
+def test_the_minutes_bar_is_a_setting_of_its_own():
+    """The intake weighs friction: "funding a demo?" also under `intake_min_minutes` (default 5)."""
+    spec = parse_playbook(_with(intake={**INTAKE, "minutes_per_case": 9}, intake_min_minutes=10))
+    assert spec.rules.intake_min_minutes == 10 and parse_playbook(SUPPORT_REPLIES).rules.intake_min_minutes == 5
+    assert demo_warning(spec.canonical()["intake"], 10, spec.rules.intake_min_minutes) == "funding a demo? 9 min a case"
+    with pytest.raises(DefinitionError, match="intake_min_minutes"):
+        parse_playbook(_with(intake_min_minutes=-1))
 
 
 def test_the_intake_is_kept_with_the_playbook_and_said_in_words():

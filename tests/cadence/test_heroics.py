@@ -8,12 +8,26 @@ from cadence.heroics import Review
 BEN, ANA, KAI, IDA = "U0BEN00001", "U0ANA00001", "U0KAI00001", "U0IDA00001"
 
 
+def test_heroics_in_small_teams_too():
+    """The issue's example: Ben reviewed 95% of 120 cases in a team of 3."""
+    hero = heroics.hero({BEN: 114, ANA: 6}, {}, team_size=3)
+    assert hero is not None
+    assert hero.words("Ben") == "Ben reviewed 95% of 120 cases: teams that adopt this need a reviewer of their own"
+    items = heroics.hero({}, {KAI: 9, ANA: 1}, team_size=2)
+    assert items is not None and items.tail.endswith("need someone to close the exception items of their own")
+
+
 def test_one_reviewer_of_more_than_80_percent_of_the_reviewed_cases_is_named():
     reviewed = {BEN: 120, ANA: 14, KAI: 6}
     hero = heroics.hero(reviewed, {}, team_size=4)
     assert hero is not None and hero.kind == "reviews"
     assert hero.words("Ben") == "one reviewer carries the quality checks: Ben, 86% of 140 reviewed cases"
-    assert heroics.hero(reviewed, {}, team_size=3) is None  # a team of 3 is small enough to be carried
+    small = heroics.hero(reviewed, {}, team_size=3)  # a team of any size: in 3 or fewer, a scaling constraint
+    assert small is not None and small.small and not hero.small
+    assert small.words("Ben") == "Ben reviewed 86% of 140 cases: teams that adopt this need a reviewer of their own"
+    assert f"{small.lead}: Ben, 86% {small.tail}" == (  # as the digest and the web view put it together
+        "a scaling constraint: Ben, 86% of 140 reviewed cases: teams that adopt this need a reviewer of their own"
+    )
     assert heroics.hero({BEN: 80, ANA: 20}, {}, team_size=5) is None  # 80% is not more than 80%
     assert heroics.hero({}, {}, team_size=5) is None
 

@@ -32,7 +32,8 @@ def test_an_input_line_is_a_contract_with_the_parts_given():
         ("a | @nobody", "Line 4: no one in the team channel is called @nobody"),
         ("a | @sam", "Line 4: 2 people in the team channel are called @sam"),
         ("a | dana", "Line 4: write the owner as @name or <@U0123456789>"),
-        ("a | b | c | d | e", "Line 4: write at most `name | owner | refresh | when missing`"),
+        ("a | | c | d | e | f", "Line 4: write at most `name | owner | refresh | when missing | no check: reason`"),
+        ("a | | c | d | e", "Line 4: after the fourth bar write `no check: <reason>`"),
         (" | @dana", "Line 4: name the input before the first bar"),
     ],
 )
@@ -60,4 +61,21 @@ def test_only_an_at_name_asks_for_the_teams_names():
 def test_the_missing_criterion_is_the_input_contract():
     assert kit_lines.missing({}) == ["(3) an input contract: no inputs and no outputs declared"]
     assert kit_lines.missing({"inputs": ["a"]}) == ["(3) an input contract: no outputs declared"]
-    assert kit_lines.missing({"inputs": ["a"], "outputs": ["b"]}) == []
+    assert kit_lines.missing({"inputs": ["a"], "outputs": ["b"]}) == [
+        "(3) an input contract: a: no owner, refresh or when-missing"
+    ]
+    whole = {"name": "a", "owner": "U0123456789", "refresh": "daily", "when_missing": "wait"}
+    assert kit_lines.missing({"inputs": [whole], "outputs": ["b"]}) == []
+
+
+def test_an_input_declared_unchecked_in_the_form_keeps_its_reason_and_reads_back():
+    entry = kit_lines.input_entry("a | <@U0123456789> | daily | wait | no check: typed by hand", 1, PEOPLE)
+    assert entry == {
+        "name": "a",
+        "owner": "U0123456789",
+        "refresh": "daily",
+        "when_missing": "wait",
+        "check": "none",
+        "reason": "typed by hand",
+    }
+    assert kit_lines.input_line(entry) == "a | <@U0123456789> | daily | wait | no check: typed by hand"

@@ -73,7 +73,7 @@ def _ownership(owner_active, owners):
 def test_ownership_needs_every_named_owner_active():
     everyone = [("owner", "UOWNER0001", True), ("business rules owner", "UBIZRULES1", True)]
     met = _ownership(True, everyone)
-    assert met.met and met.figures == dict(active=True, others=["business rules owner"], inactive=[])
+    assert met.met and met.figures == dict(active=True, others=["business rules owner"], inactive=[], unnamed=[])
     assert criterion_phrase(dict(name="owner", met=True, **met.figures)) == (
         "✅ Ownership: the owner and the business rules owner are active Slack users"
     )
@@ -90,7 +90,36 @@ def test_ownership_needs_every_named_owner_active():
 
 def test_ownership_without_other_owners_reads_as_before():
     alone = _ownership(False, [("owner", "UOWNER0001", False)])
-    assert not alone.met and alone.figures == dict(active=False)
+    assert not alone.met and alone.figures["others"] == [] and alone.figures["unnamed"] == []
     assert criterion_phrase(dict(name="owner", met=False, **alone.figures)) == "❌ Owner is not an active Slack user"
     kept = dict(name="owner", met=True, active=True)  # a judgement kept before, as it was
     assert criterion_phrase(kept) == "✅ Owner is an active Slack user"
+
+
+def test_operational_owners_not_named_are_not_a_pass():
+    """Readiness's (5): the business-rules and model-updates owners named (the owner may
+    name themself); not named is ❌, naming which."""
+    assert definition_owners.unnamed({}) == ["business rules owner", "model updates owner"]
+    assert definition_owners.unnamed({"owners": {"business_rules": "UOWNER0001"}}) == ["model updates owner"]
+    both = {"owners": {"business_rules": "UOWNER0001", "model_updates": "UOWNER0001"}}
+    assert definition_owners.unnamed(both) == []
+    [criterion] = [
+        c
+        for c in r.readiness(
+            asked=4,
+            answered=4,
+            min_attestation=0.75,
+            steps=[],
+            inputs=[],
+            outputs=[],
+            learnings={},
+            cycles=[],
+            owner_active=True,
+            unnamed=["model updates owner"],
+        )
+        if c.name == "owner"
+    ]
+    assert not criterion.met
+    assert criterion_phrase(dict(name="owner", met=False, **criterion.figures)) == (
+        "❌ Ownership: no model updates owner named"
+    )

@@ -16,8 +16,8 @@ def _ready(**overrides):
         asked=40,
         answered=32,
         min_attestation=0.75,
-        steps=[r.StepRatio("draft", 2, 40, 0.10), r.StepRatio("send", 0, 0, 0.10)],
-        inputs=["ticket text"],
+        steps=[r.StepRatio("draft", 2, 40, 0.10, 10), r.StepRatio("send", 0, 30, 0.10, 10)],
+        inputs=[_TICKETS],
         outputs=["reply"],
         learnings={1: 1, 2: 2},
         cycles=[1, 2],
@@ -27,29 +27,52 @@ def _ready(**overrides):
             r.StepRubric("send", [[0.95, 0.95, None, 0.95]] * 2),  # AI-led: reviewed 3 of 4 weeks
         ],
         rubric_threshold=0.9,
+        input_checks=[],
     )
     return r.readiness(**{**arguments, **overrides})
+
+
+# An input with its whole contract, declared unchecked on purpose.
+_TICKETS = dict(
+    name="ticket text",
+    owner="U0123456789",
+    refresh="live",
+    when_missing="answer by hand",
+    check="none",
+    reason="typed by the customer",
+)
 
 
 def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     criteria = _ready()
     names = ["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
     assert [c.name for c in criteria] == names  # docs/usage.md's order, (1) to (8)
-    assert criteria[6].met and criteria[6].figures == dict(  # n/a without input checks, and without sources
+    assert criteria[6].met and criteria[6].figures == dict(  # every input check: none, and no sources
         checks=True,
-        applies=False,
+        applies=True,
         inputs=[],
         below=[],
-        needed=7,
+        none_inputs=[dict(name="ticket text", reason="typed by the customer")],
+        unchecked=[],
+        min_weeks=4,
+        share="7 in 8",
         weeks=8,
         delivery=dict(applies=False, minimum=0.9),
     )
+    assert criteria[6].none == "ticket text: typed by the customer"  # declared out on purpose: counts as met
     assert criteria[-1].met and criteria[-1].figures == dict(overdue=0, oldest_days=0, limit_days=14)
     assert r.is_ready(criteria) and r.missing(criteria) == []
     attestation = criteria[0].figures
     assert attestation == dict(rate=0.8, answered=32, asked=40, minimum=0.75)
     assert criteria[1].figures["steps"][0] == dict(step="draft", exceptions=2, cases=40, ratio=0.05, cap=0.10)
+    assert criteria[4].figures["unnamed"] == [] and criteria[2].figures["lacking"] == []
     assert criteria[3].figures["per_cycle"] == {"1": 1, "2": 2}
+
+
+def _checked(values):
+    """Readiness with one checked input, `ticket text`, at min 0.95 in the weeks it was checked."""
+    given = {k: v for k, v in _TICKETS.items() if k != "reason"} | {"check": {"source": "db", "min": 0.95}}
+    return dict(inputs=[given], input_checks=[inputs.InputWeeks("ticket text", 0.95, values)])
 
 
 @pytest.mark.parametrize(
@@ -61,17 +84,22 @@ def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
         (dict(steps=[r.StepRatio("draft", 5, 40, 0.10)]), ["exceptions"]),
         (dict(steps=[r.StepRatio("draft", 4, 40, 0.10)]), []),  # at the cap is within it
         (dict(steps=[r.StepRatio("draft", 1, 0, 0.10)]), ["exceptions"]),  # exceptions without cases
+        (dict(steps=[r.StepRatio("draft", 0, 0, 0.10)]), ["exceptions"]),  # no cases: never within the cap
+        (dict(steps=[r.StepRatio("draft", 0, 9, 0.10, 10)]), ["exceptions"]),  # under min_cases: not evidence
         (dict(outputs=[]), ["contract"]),
+        (dict(inputs=["ticket text"]), ["contract", "reliability"]),  # a bare name: no contract, no check
+        (dict(unnamed=["model updates owner"]), ["owner"]),
         (dict(learnings={2: 3}), ["learnings"]),
         (dict(owner_active=False), ["owner"]),
-        (dict(answered=0, inputs=[], owner_active=False), ["attestation", "contract", "owner"]),
+        (dict(answered=0, inputs=[], owner_active=False), ["attestation", "contract", "owner", "reliability"]),
         (dict(reliability=(29, 32)), []),  # metric delivery 0.906 >= 0.9
         (dict(reliability=(28, 32)), []),  # 0.875 < 0.9: shown, no longer a criterion
         (dict(reliability=(0, 0)), []),  # sources, and no sourced number in a closed week: shown
-        (dict(input_checks=[inputs.InputWeeks("ticket history", 0.95, [0.97] * 7 + [0.9])]), []),  # 7 of 8
-        (dict(input_checks=[inputs.InputWeeks("history", 0.95, [0.97] * 6 + [None, 0.96])]), []),
-        (dict(input_checks=[inputs.InputWeeks("history", 0.95, [0.97] * 6 + [None, 0.94])]), ["reliability"]),
-        (dict(input_checks=[inputs.InputWeeks("history", 0.95, [None] * 8)]), ["reliability"]),  # never checked
+        (_checked([0.97] * 7 + [0.9]), []),  # 7 of 8
+        (_checked([0.97] * 6 + [None, 0.96]), []),
+        (_checked([0.97] * 6 + [None, 0.94]), ["reliability"]),
+        (_checked([None] * 8), ["reliability"]),  # every check failed
+        (_checked([]), ["reliability"]),  # never checked
         (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4])]), ["accuracy"]),
         (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4], by_design=True)]), []),
         (dict(overdue_items=(2, 20)), ["queue"]),  # two exception items open more than 14 days
@@ -155,7 +183,14 @@ def test_a_step_with_rubric_none_is_no_rubric_by_design_and_not_judged_on_scores
     even if a score was reported before the definition said so."""
     criterion = _accuracy(r.StepRubric("route", [[0.5] * 4, [0.5] * 4], by_design=True))
     assert criterion.met
-    assert criterion.figures["steps"] == [dict(step="route", by_design=True, scored=False, weeks_met=[], met=True)]
+    assert criterion.figures["steps"] == [
+        dict(step="route", by_design=True, scored=False, weeks_met=[], met=True, reason="no rubric by design")
+    ]
+    assert criterion.none == "route: no rubric by design"  # every step so: the criterion is declared out
+    reasoned = _accuracy(r.StepRubric("route", [[None] * 4] * 2, by_design=True, reason="a lookup, no judgement"))
+    assert reasoned.none == "route: a lookup, no judgement"
+    mixed = _accuracy(r.StepRubric("route", [], by_design=True), r.StepRubric("draft", [[0.95] * 4] * 2))
+    assert mixed.met and mixed.none is None  # judged on the scored step, the other shown as none
 
 
 def test_output_accuracy_before_the_scale_rules_cycles_closed():
@@ -284,22 +319,57 @@ def test_an_item_moves_forward_only():
 # ---- (7) input reliability: the AI's inputs, checked (cadence/inputs.py) ----
 
 
-def test_input_reliability_needs_every_checked_input_at_its_min_in_7_of_the_8_weeks():
+def test_input_reliability_needs_every_checked_input_at_its_min_in_7_in_8_of_the_weeks_checked():
     history = inputs.InputWeeks("ticket history", 0.95, [0.95, 0.99, 0.97, 0.96, 0.98, 0.95, 0.97, 0.5])
     profile = inputs.InputWeeks("customer profile", 10, [12, 9, 11, None, 10, 10, 10, 10])
-    [criterion] = [c for c in _ready(input_checks=[history, profile], reliability=(3, 8)) if c.name == "reliability"]
+    declared = [{"name": "ticket history", "check": {}}, {"name": "customer profile", "check": {}}]
+    [criterion] = [
+        c
+        for c in _ready(inputs=declared, input_checks=[history, profile], reliability=(3, 8))
+        if c.name == "reliability"
+    ]
     assert not criterion.met
     assert criterion.figures["inputs"] == [
-        dict(name="ticket history", min=0.95, weeks_met=7, met=True),  # at the min is met; 7 of 8 is enough
-        dict(name="customer profile", min=10, weeks_met=6, met=False),  # a failed check is a week not met
+        dict(name="ticket history", min=0.95, weeks_met=7, checked=8, needed=7, met=True),  # at the min is met
+        dict(name="customer profile", min=10, weeks_met=6, checked=8, needed=7, met=False),  # a failed check: not met
     ]
     assert criterion.figures["below"] == ["customer profile"]
     assert criterion.figures["delivery"] == dict(applies=True, arrived=3, pairs=8, share=3 / 8, minimum=0.9)
 
 
+@pytest.mark.parametrize(
+    ("values", "needed", "holds"),
+    [
+        ([1.0] * 4, 4, True),  # one cycle, every week at its min: 4 of 4 (a fixed 7 never passed)
+        ([1.0] * 3, 4, False),  # fewer than 4 weeks checked
+        ([1.0] * 11 + [0.0], 11, True),  # three cycles: 7 in 8 of 12 is 10.5, rounded up 11
+        ([1.0] * 7 + [0.0] * 5, 11, False),  # 7 of 12 (58%) no longer passes
+        ([1.0] * 6 + [0.0], 7, False),  # 7 in 8 of 7 weeks is 6.125: 7 needed
+    ],
+)
+def test_seven_in_eight_of_the_weeks_checked_rounded_up_at_least_four(values, needed, holds):
+    checked = inputs.InputWeeks("ticket history", 1.0, values)
+    assert (checked.needed(), checked.holds()) == (needed, holds)
+
+
+def test_every_input_needs_a_check_or_check_none_with_its_reason():
+    bare = dict(name="profile", owner="U0123456789", refresh="daily", when_missing="ask")
+    met, none, figures = inputs.reliability([bare, _TICKETS], [])
+    assert (met, none, figures["unchecked"]) == (False, None, ["profile"])
+    assert inputs.reliability([], [])[0] is False  # no inputs at all: nothing declared is not a pass
+
+
+def test_the_input_contract_names_each_input_and_what_it_lacks():
+    criteria = _ready(inputs=["ticket history", {"name": "profile", "owner": "U0123456789"}, _TICKETS])
+    assert not criteria[2].met
+    assert criteria[2].figures["lacking"] == [
+        dict(name="ticket history", missing=["owner", "refresh", "when-missing"]),
+        dict(name="profile", missing=["refresh", "when-missing"]),
+    ]
+
+
 def test_metric_delivery_alone_judges_nothing():
     assert r.is_ready(_ready(reliability=(0, 8)))
-    assert r.is_ready(_ready(input_checks=[]))  # a playbook without checks: n/a
 
 
 def test_inputs_as_contracts_load_and_keep_what_they_give():
@@ -341,6 +411,8 @@ def test_inputs_as_contracts_load_and_keep_what_they_give():
         ({"name": "x", "owner": "ben"}, "is not a Slack user"),
         ({"name": "x", "colour": "red"}, "colour"),
         ("ticket text", "input 'ticket text' is listed twice"),
+        ({"name": "x", "check": "none"}, "give its reason"),
+        ({"name": "x", "reason": "why not"}, "reason goes with check: none"),
     ],
 )
 def test_an_input_contract_that_cannot_hold_is_refused_naming_it(given, said):

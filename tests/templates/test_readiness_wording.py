@@ -1,6 +1,6 @@
-"""How readiness's criteria (6), output accuracy, and (8), the exception queue, are
-worded wherever criteria appear (the proposal, "not yet ready", publish's refusal): ✅ or
-❌ with each step's weeks per cycle, or the items open too long and the oldest's age."""
+"""How readiness's criteria are worded wherever criteria appear (the proposal, "not yet
+ready", publish's refusal, the web view): ✅ met with its numbers, ❌ naming what is
+missing, or ➖ "none: <reason>" where the playbook declares it out on purpose; never n/a."""
 
 from cadence import inputs
 from cadence import replication as r
@@ -13,7 +13,7 @@ READY = dict(  # every criterion met but the one a test says
     answered=4,
     min_attestation=0.75,
     steps=[],
-    inputs=["a"],
+    inputs=[dict(name="a", owner="U0123456789", refresh="daily", when_missing="wait", check="none", reason="typed")],
     outputs=["b"],
     learnings={1: 1, 2: 1},
     cycles=[1, 2],
@@ -66,7 +66,7 @@ def test_steps_without_enough_scores_and_by_design_are_said_so():
     )
     assert said == (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): no evidence: send reviewed in 1 of 8 weeks; "
-        "draft: 3 of 4, 4 of 4 weeks ≥ 90%; route: no rubric by design"
+        "draft: 3 of 4, 4 of 4 weeks ≥ 90%; route: none: no rubric by design"
     )
     lopsided = phrase(r.StepRubric("send", [[0.95, 0.95, None, None], [0.95] * 4]))
     assert lopsided.endswith("no evidence: send reviewed in 6 of 8 weeks, 2 of 4 in one cycle")
@@ -102,16 +102,48 @@ def test_the_exception_queue_criterion_names_its_overdue_items_and_the_oldest():
     )
 
 
-def test_input_reliability_names_each_checked_input_and_shows_metric_delivery_beside_it():
+def test_input_reliability_names_each_input_and_shows_metric_delivery_beside_it():
     history = inputs.InputWeeks("ticket history", 0.95, [0.97] * 6 + [None, 0.9])
-    assert said("reliability", input_checks=[history], reliability=(6, 8)).split("\n") == [
-        "❌ Input reliability (7 of 8 weeks needed): ticket history 6 of 8 weeks ≥ 0.95",
+    declared = [
+        {"name": "ticket history", "check": {"source": "db", "min": 0.95}},
+        {"name": "profile", "check": {"source": "db", "min": 1}},
+        "tone guide",
+        {"name": "a", "check": "none", "reason": "typed by the customer"},
+    ]
+    profile = inputs.InputWeeks("profile", 1, [1, 1])
+    assert said("reliability", inputs=declared, input_checks=[history, profile], reliability=(6, 8)).split("\n") == [
+        "❌ Input reliability (7 in 8 of the weeks checked, at least 4): tone guide: no check or check: none, "
+        "ticket history 6 of 8 weeks checked ≥ 0.95, profile checked in 2 weeks, 4 needed, "
+        "a: none: typed by the customer",
         "Metric delivery (shown, not a criterion): 75% (6 of 8 sourced numbers arrived before their week closed) < 90%",
     ]
-    assert said("reliability").split("\n") == [
-        "✅ Input reliability: n/a (no input checks)",
-        "Metric delivery (shown, not a criterion): n/a (no sources)",
+    assert said("reliability").split("\n") == [  # every input declared check: none: counts as met, with its reason
+        "➖ Input reliability: none: a: typed",
     ]
+    assert said("reliability", inputs=[]).split("\n") == [
+        "❌ Input reliability: no inputs declared",
+        "Metric delivery (shown, not a criterion): no sources",
+    ]
+
+
+def test_the_three_states_of_the_other_criteria():
+    """Silence is never a pass: a bare input, an unnamed operational owner, a step without
+    cases are ❌ naming what is missing; a step's rubric: none shows its reason."""
+    assert said("contract", inputs=["ticket history", *READY["inputs"]]) == (
+        "❌ Input contract: ticket history: no owner, refresh or when-missing"
+    )
+    assert said("owner", unnamed=["business rules owner", "model updates owner"]) == (
+        "❌ Ownership: no business rules owner named; no model updates owner named"
+    )
+    named = said("owner", owners=[("business rules owner", "U1", True), ("model updates owner", "U2", False)])
+    assert named == "❌ Ownership: the model updates owner is not an active Slack user"
+    steps = [r.StepRatio("draft", 0, 0, 0.1, 10), r.StepRatio("send", 1, 6, 0.1, 10), r.StepRatio("route", 0, 20, 0.1)]
+    assert said("exceptions", steps=steps) == (
+        "❌ Exceptions: too few cases to judge (last cycle): draft: no cases, send 1/6 = 16.7%: under 10 cases, "
+        "not evidence"
+    )
+    by_design = r.StepRubric("route", [[None] * 4] * 2, by_design=True, reason="a lookup")
+    assert phrase(by_design) == "➖ Output accuracy: none: route: a lookup"
 
 
 def test_a_judgement_kept_before_input_checks_reads_as_metric_delivery():

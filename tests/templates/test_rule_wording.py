@@ -1,6 +1,8 @@
 """Every transition a rule makes and every verdict a week closes with is worded as what it
 is: an alert or a summary never words a rule it does not know as one it knows."""
 
+import dataclasses
+
 import pytest
 
 from cadence.rules import Kind, TransitionRule
@@ -79,3 +81,23 @@ def test_an_inconclusive_week_whose_rule_the_summary_does_not_know_is_named_by_i
         ":white_circle: *step0* (ai-led) INCONCLUSIVE: by rule 6-a-rule-to-come; 20 cases, "
         "2 exceptions = 10% (95% CI 3–30%, cap 10%), rubric 91% (every case reviewed, 95% CI 70–97%)\n"  # intervals: issue 42; sample: 58
     )
+
+
+def test_a_week_judged_with_its_cycles_small_weeks_says_so_with_the_pool_and_its_own_numbers():
+    """Small weeks are pooled (issue 81): the pool's numbers, then the week's own."""
+    context = contexts("plain words")["week_closed"]
+    text = render("week_closed", **context)["blocks"][1]["text"]["text"]
+    [step1] = [line for line in text.split("\n") if "*step1*" in line]
+    assert "FAIL: weeks 1–3 pooled: 8 of 27 = 30% (95% CI 16–48%); this week: " in step1
+
+
+def test_a_review_without_its_weeks_case_count_is_kept_but_no_evidence():
+    """Evidence needs cases (issue 81): "no case count: the sample's share is unknown"."""
+    context = contexts("plain words")["week_closed"]
+    figures = context["figures"]
+    uncounted = dataclasses.replace(figures.steps[0], cases=None, rubric=1.0, reviewed=1)
+    figures = dataclasses.replace(figures, steps=[uncounted, *figures.steps[1:]])
+    outcomes, reasons = {**context["outcomes"], "step0": "MISSING"}, {**context["reasons"], "step0": "1-no-case-count"}
+    text = render("week_closed", **{**context, "figures": figures, "outcomes": outcomes, "reasons": reasons})
+    [step0] = [line for line in text["blocks"][1]["text"]["text"].split("\n") if "*step0*" in line]
+    assert "no case count: the sample's share is unknown, its review kept but not evidence, rubric 100%" in step0

@@ -20,7 +20,17 @@ from storage import migrate
 from storage.models.governance import Decision, Proposal, RegistryVersion
 from storage.models.reports import Learning
 from tests.bot.test_web_view import fetch
-from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.conftest import (
+    ADMIN,
+    MEMBER,
+    OUTSIDER,
+    OWNER,
+    READY_INPUT,
+    READY_OWNERS,
+    SUPPORT_REPLIES,
+    Engine,
+    settings_for,
+)
 from tests.usecases.test_governance import (
     CURATOR,
     CURATORS,
@@ -58,7 +68,7 @@ def ready(bot, engine, slack, clock, store):
     """support-replies with an input contract, a kit and a wave of 1, cycle 1 from Monday
     16 November 2026; curators and their channel set."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw.update(inputs=["ticket text"], outputs=["reply sent"], replication=KIT, adoption_wave=1)
+    raw.update(inputs=[READY_INPUT], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1)
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
@@ -178,7 +188,10 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "✅ Exceptions within the cap in every step (last cycle)" in body
     assert "✅ Input contract: 1 input, 1 output" in body
     assert "✅ Learnings in every cycle (cycle 1: 1, cycle 2: 1)" in body
-    assert "✅ Owner is an active Slack user" in body
+    assert (
+        "✅ Ownership: the owner, the business rules owner and the model updates owner are active Slack users" in body
+    )
+    assert "➖ Input reliability: none: ticket text: typed by the customer: nothing to check" in body  # declared out
     assert (
         "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 4 of 4, 4 of 4 weeks ≥ 90%; "
         "send: 4 of 4, 4 of 4 weeks ≥ 90%; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
@@ -500,6 +513,8 @@ def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, 
     raw = copy.deepcopy(SUPPORT_REPLIES)
     history = {
         "name": "ticket history",
+        "owner": OWNER,
+        "refresh": "daily",
         "when_missing": "draft by hand",
         "check": {
             "source": "warehouse",
@@ -507,7 +522,9 @@ def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, 
             "min": 0.95,
         },
     }
-    raw.update(inputs=["ticket text", history], outputs=["reply sent"], replication=KIT, adoption_wave=1)
+    raw.update(
+        inputs=[READY_INPUT, history], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1
+    )
     raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
     raw["kpi"]["from"] = {
         "source": "warehouse",
@@ -543,7 +560,9 @@ def test_a_checked_input_below_its_min_keeps_a_playbook_from_ready_and_publish_s
     assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
     told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
     assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
-    missing = "❌ Input reliability (7 of 8 weeks needed): ticket history 6 of 8 weeks ≥ 0.95"
+    missing = (
+        "❌ Input reliability (7 in 8 of the weeks checked, at least 4): ticket history 6 of 8 weeks checked ≥ 0.95"
+    )
     body = json.dumps(told[0]["blocks"], ensure_ascii=False).replace("&lt;", "<")  # Slack's escape of "<"
     assert missing in body and "✅ Learnings in every cycle" in body and "✅ Attestation 100%" in body
     assert "Metric delivery (shown, not a criterion): 100% (8 of 8 sourced numbers" in body
@@ -562,7 +581,10 @@ def test_sourced_numbers_late_are_shown_as_metric_delivery_and_hold_nothing(
     world = sourced_ready(bot, engine, slack, clock, store, warehouse, [1, 2, 3, 5, 6, 7])
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
     body = json.dumps(proposal["blocks"], ensure_ascii=False).replace("&lt;", "<")
-    assert "✅ Input reliability (7 of 8 weeks needed): ticket history 8 of 8 weeks ≥ 0.95" in body
+    assert (
+        "✅ Input reliability (7 in 8 of the weeks checked, at least 4): ticket history 8 of 8 weeks checked ≥ 0.95, "
+        "ticket text: none: typed by the customer: nothing to check"
+    ) in body
     assert "Metric delivery (shown, not a criterion): 75% (6 of 8 sourced numbers" in body
     assert not [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
     world.clock.set(wednesday(9))

@@ -77,6 +77,7 @@ def inputs_many(
             learnings=learned[state.playbook.id],
             owner_active=state.playbook.owner_id not in away,
             owners=[(role, user, user not in away) for role, user in named[state.playbook.id]],
+            unnamed=_unnamed(state),
             reliability=_reliable(store, state, weeks),
             input_checks=input_weeks(store, state, weeks),
             overdue_items=_overdue_of(state, weeks, items_of.get(state.playbook.id, []), at),
@@ -90,6 +91,15 @@ def _named(state: PlaybookState) -> list[tuple[str, str]]:
     """(5) who the playbook names to own it: owner, exception owner, operational owners."""
     playbook = state.playbook
     return definition_owners.named(playbook.definition, playbook.owner_id, playbook.adopted_from_id is not None)
+
+
+def _unnamed(state: PlaybookState) -> list[str]:
+    """(5) the operational owners the playbook does not name (an adopted playbook's
+    definition names the origin's people: it is not asked for them)."""
+    playbook = state.playbook
+    if playbook.adopted_from_id is not None:
+        return []
+    return definition_owners.unnamed(playbook.definition)
 
 
 def _figures_inputs(
@@ -108,24 +118,29 @@ def _figures_inputs(
                 exceptions=sum(s.total_exceptions for s in week_steps),
                 cases=sum(s.cases or 0 for s in week_steps),
                 cap=th.exception_cap,
+                min_cases=th.min_cases,
             )
         )
     by_design = state.no_rubric_steps
-    rubrics = [
-        replication.StepRubric(
-            step.name,
-            [
-                [
-                    figures[(playbook.id, start + timedelta(days=7 * i))].steps[index].counted_rubric
-                    for i in range(calendar.WEEKS_PER_CYCLE)
-                ]
-                for _, start in cycles
-            ],
-            by_design=step.name in by_design,
-            lowest=_lowest_week([figures[(playbook.id, w)].steps[index] for _, s in cycles for w in _weeks_of(s)]),
+    reasons = {str(s.get("name")): s.get("reason") for s in playbook.definition.get("steps") or []}
+    rubrics = []
+    for index, step in enumerate(state.steps):
+        weeks_of = [[figures[(playbook.id, w)].steps[index] for w in _weeks_of(start)] for _, start in cycles]
+        rubrics.append(
+            replication.StepRubric(
+                step.name,
+                [[_evidence(w, th.min_cases) for w in cycle] for cycle in weeks_of],
+                by_design=step.name in by_design,
+                lowest=_lowest_week([w for cycle in weeks_of for w in cycle]),
+                reason=reasons.get(step.name) if step.name in by_design else None,
+                uncounted=sum(
+                    1
+                    for c in weeks_of
+                    for w in c
+                    if w.counted_rubric is not None and _evidence(w, th.min_cases) is None
+                ),
+            )
         )
-        for index, step in enumerate(state.steps)
-    ]
     definition = playbook.definition
     return dict(
         min_attestation=th.ready_min_attestation,
@@ -137,6 +152,14 @@ def _figures_inputs(
         rubrics=rubrics,
         rubric_threshold=th.rubric_threshold,
     )
+
+
+def _evidence(week: Any, min_cases: int) -> float | None:
+    """A week's counted rubric score as output accuracy's evidence: none without the
+    week's case count (the sample's share is unknown) or under `min_cases` cases."""
+    if week.cases is None or week.cases < min_cases:
+        return None
+    return week.counted_rubric
 
 
 def _weeks_of(start: date) -> list[date]:
@@ -185,7 +208,7 @@ def with_queue(figures: list[dict[str, Any]], overdue: tuple[int, int]) -> list[
 
 def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, Any]]:
     """The criteria as a proposal's, a message's and a decision row's figures."""
-    return [dict(name=c.name, met=c.met, **c.figures) for c in criteria]
+    return [c.kept() for c in criteria]
 
 
 # The decisions that judged readiness, with the criteria in their figures.

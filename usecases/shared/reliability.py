@@ -76,13 +76,19 @@ def reliability(
 
 
 def input_weeks(store: Store, state: PlaybookState, weeks: list[date]) -> list[inputs.InputWeeks] | None:
-    """Readiness's (7): each checked input's value in each of `weeks` (None: its check
-    failed or was not asked). None for a playbook without checks."""
+    """Readiness's (7): each checked input's value in each of `weeks` it was checked in
+    (None: its check failed); a week it was not asked in is left out. None for a playbook
+    without checks."""
     checks = inputs.checks(state.playbook.definition)
     if not checks:
         return None
+    asked: set[tuple[str, date]] = set()
     values: dict[tuple[str, date], float] = {}
     for row in store.input_checks.of_playbook(state.playbook.id, min(weeks)) if weeks else []:
+        asked.add((row.input, row.week_start))
         if row.outcome != "failed" and row.value is not None:
             values[(row.input, row.week_start)] = row.value
-    return [inputs.InputWeeks(c.name, c.min, [values.get((c.name, week)) for week in weeks]) for c in checks]
+    return [
+        inputs.InputWeeks(c.name, c.min, [values.get((c.name, week)) for week in weeks if (c.name, week) in asked])
+        for c in checks
+    ]

@@ -55,6 +55,7 @@ class _Judged:
     outcomes: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # the rule that gave each step its verdict
     evidence: dict[str, Any] = field(default_factory=dict)  # what each confident PASS was judged on
+    pools: dict[str, Any] = field(default_factory=dict)  # the small weeks a step's week was pooled with
     verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
 
 
@@ -92,6 +93,7 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
         outcomes=judged.outcomes,
         reasons=judged.reasons,
         evidence=judged.evidence,
+        pools=judged.pools,
         thresholds=thresholds(state),
         result=result,
         scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
@@ -136,11 +138,14 @@ def _judge_steps(
             pilot.get(step.name.lower()) if pilot is not None else None,
             pilot is not None,
             pid in reads.promotions.training,
+            week_of(due).cycle_start,
         )
         verdict = closing.judge_step(step_week, week_start, th, guardrail)
         judged.evidence[step.name] = verdict.evidence
         judged.outcomes[step.name] = verdict.outcome
         judged.reasons[step.name] = verdict.rule
+        if verdict.pool is not None:
+            judged.pools[step.name] = verdict.decision.figures["pool"]
         judged.change.decisions.append(verdict.decision)
         judged.verdicts.append((step.name, verdict.decision))
         judged.change.verdicts.append(

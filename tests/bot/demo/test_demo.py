@@ -76,10 +76,14 @@ def test_the_demo_runs_the_whole_story(demo, page):
     # invoice-matching held its KPI too, but match never met its rubric: not yet ready, publish refused
     short = (  # how far match was: its score beside the threshold (issue 54, item 11)
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 85%); "
-        "no evidence: pay reviewed in 0 of 8 weeks; extract: no rubric by design"
+        "no evidence: pay reviewed in 0 of 8 weeks; extract: none: no rubric by design"
     )
     not_ready = "Invoice matching (invoice-matching): KPI sustained, not yet ready to scale."
-    assert not_ready in transcript and "but 1 of the 8 criteria is missing" in transcript
+    assert not_ready in transcript and "but 3 of the 8 criteria are missing" in transcript
+    # silence is never a pass (issue 81): a bare input is ❌, a declared none shows its reason
+    assert "❌ Input contract: open purchase orders: no owner, refresh or when-missing" in transcript
+    assert "open purchase orders: no check or check: none, invoice PDF: none: the ERP's import" in transcript
+    assert "➖ Input reliability: none: ticket text: typed by the customer" in transcript
     assert transcript.index(not_ready) < transcript.index(short)
     refused = transcript[transcript.index("Cora (curator): /rollout publish invoice-matching") :]
     assert "(only to them) ⚠️ invoice-matching is not yet ready to scale:" in refused and short in refused
@@ -408,9 +412,12 @@ def test_evidence_of_quality(demo, page):
         "<br>When it is missing, the contract says: “Write to the prospects by hand until the list is refreshed”"
     ) in page
     # Dia never checks in but reviews support's drafts and refunds: the digest names her
-    flag = "⚠️ support-replies: one reviewer carries the quality checks: @Dia, 92% of 142 reviewed cases"
+    flag = "⚠️ support-replies: one reviewer carries the quality checks: @Dia, 92% of 147 reviewed cases"
     assert flag in transcript
-    assert 'carries the quality checks: <span class="mention">@Dia</span>, 92% of 142 reviewed cases' in page
+    # heroics in small teams too (issue 81): in a team of 3 or fewer, a scaling constraint
+    small = "⚠️ lead-research: a scaling constraint: @Chloé (owner, sales), 100% of 69 reviewed cases: "
+    assert small + "teams that adopt this need a reviewer of their own" in transcript
+    assert 'carries the quality checks: <span class="mention">@Dia</span>, 92% of 147 reviewed cases' in page
 
 
 def test_the_refunds_team_packages_its_playbook_and_one_item_is_escalated_after_its_sla(demo):

@@ -178,6 +178,10 @@ def contexts(
             ),
             source_failed={f"cases:step{i}": {"what": text, "source": "helpdesk", "error": text} for i in range(30)},
             compared=compare_cycle([20, 19, 21, 18], [25, 24, 26, 25], "down", 42, 40),
+            pools={  # small weeks pooled (cadence/pooling.py), every other step
+                f"step{i}": dict(weeks=[1, 2, 3], cases=27, exceptions=8, ratio=8 / 27, rubric=None, reviewed=None)
+                for i in range(1, 30, 2)
+            },
         ),
         "mode_alert": dict(
             slug="support-replies",

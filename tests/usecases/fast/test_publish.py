@@ -141,3 +141,17 @@ def test_the_registry_lists_versions_with_their_adopters_and_requests():
     assert entry["wave"]["number"] == 1 and entry["requests"] == []
     assert registry.entries(made.store, "sales") == [] and len(registry.entries(made.store, "SUPPORT")) == 1
     assert MEMBER  # anyone lists the registry
+
+
+def test_silence_is_never_a_pass_publish_names_what_is_not_declared():
+    """Issue 81: a bare input and unnamed operational owners are ❌, naming what is missing;
+    an input declared `check: none` shows its reason; no "n/a" anywhere."""
+    declared = {"name": "ticket text", "check": "none", "reason": "typed by the customer"}
+    made = world(inputs=["ticket history", declared], outputs=["reply"])
+    shown = said(lambda: publish(made, override=None))
+    assert "❌ Input contract: ticket history: no owner, refresh or when-missing; ticket text: no owner" in shown
+    assert "❌ Ownership: no business rules owner named; no model updates owner named" in shown
+    assert "ticket history: no check or check: none, ticket text: none: typed by the customer" in shown
+    assert "n/a" not in shown and made.changes == []
+    owned = world(owners={"business_rules": OWNER, "model_updates": OWNER})
+    assert "no business rules owner named" not in said(lambda: publish(owned, override=None))
