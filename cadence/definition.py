@@ -347,8 +347,10 @@ class PlaybookSpec(Strict):
         for newest in ("value", "cost", "intake", "rubric"):  # and the value measure, its cost, the intake, its rubric
             if data[newest] is None:
                 del data[newest]
-        if data.get("value") and data["value"]["minutes_saved"] is None:  # a value event counted, no minutes
-            del data["value"]["minutes_saved"]
+        if data.get("value"):  # a value event counted, no minutes; and no oversight priced: as written
+            for unset in ("minutes_saved", "review_minutes", "exception_minutes"):
+                if data["value"][unset] is None:
+                    del data["value"][unset]
         data["kpi"] = _given(data["kpi"])  # and `compare`, `rest_baseline`: kept only when given
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:

@@ -122,17 +122,28 @@ class ReviewRateSpec(Strict):
 class ValueSpec(Strict):
     """What a value event saves (`value:`): each `event` counted in a closed week saves
     `minutes_saved` minutes (the owner's estimate). The event is one of `value_events`, or
-    the playbook's own, sent over the API or counted by a source (`from:`)."""
+    the playbook's own, sent over the API or counted by a source (`from:`). The oversight
+    it costs (cadence/value.py): `review_minutes` per reviewed case, `exception_minutes`
+    per exception item closed (0 allowed: no time at all)."""
 
     event: str = Field(pattern=EVENT_RE)
     minutes_saved: float | None = Field(default=None, allow_inf_nan=False)  # None: counted, no hours estimated
     from_: FromSpec | None = Field(default=None, alias="from")
+    review_minutes: float | None = Field(default=None, allow_inf_nan=False)  # None: oversight only as typed
+    exception_minutes: float | None = Field(default=None, allow_inf_nan=False)
 
     @field_validator("minutes_saved")
     @classmethod
     def _within_a_day(cls, value: float | None) -> float | None:
         if value is not None and not 0 < value <= DAY_MINUTES:
             raise ValueError(f"must be more than 0 and at most {DAY_MINUTES} (a day's minutes), got {value:g}")
+        return value
+
+    @field_validator("review_minutes", "exception_minutes")
+    @classmethod
+    def _oversight_within_a_day(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= DAY_MINUTES:
+            raise ValueError(f"must be from 0 to {DAY_MINUTES} (a day's minutes), got {value:g}")
         return value
 
 

@@ -47,6 +47,17 @@ def _within(t: Any, first: date, last: date) -> list[Any]:
 
 
 @dataclass(frozen=True)
+class OversightWork:
+    """A playbook's oversight over some weeks (net value, cadence/value.py): each step-week's
+    review that counts, as (reviewed cases, minutes typed as spent reviewing), a bare score
+    counting the week's cases; and each exception item closed (resolved or accepted), as
+    (its step, when it was closed)."""
+
+    reviews: dict[tuple[int, date], tuple[float, float | None]]
+    closes: list[tuple[int | None, datetime]]
+
+
+@dataclass(frozen=True)
 class Ask:
     """Where one playbook's value event is counted: `kind` cases (of `step_id`), kpi,
     exception (of `step_id`, reason `event`), own (value_count) or source (source_fetch)."""
@@ -192,6 +203,55 @@ class ValueCounts:
             {"ids": [a.playbook_id for a in asks]},
         )
         return {(pid, w): float(v) for pid, w, v in rows if v is not None}
+
+    def oversight(self, playbook_ids: list[int], first: date, last: date) -> dict[int, OversightWork]:
+        """Each playbook's oversight from the week of `first` to that of `last`: three
+        statements, however many playbooks. Closes are read from a day before `first` to a
+        day after the last week (the playbooks' zones), for the caller to put in their weeks."""
+        found = {pid: OversightWork({}, []) for pid in playbook_ids}
+        if not playbook_ids:
+            return found
+        span = {"ids": playbook_ids}
+        with reading(self.bind) as s:
+            c = s.connection()
+            t = table_of(CaseCount)
+            cases = {
+                (step_id, week): count
+                for step_id, week, count in c.execute(
+                    select(t.c.step_id, t.c.week_start, t.c.cases).where(*_within(t, first, last)).order_by(t.c.id),
+                    span,
+                )
+            }  # the latest counts
+            t = table_of(RubricScore)
+            rows = c.execute(
+                select(t.c.playbook_id, t.c.step_id, t.c.week_start, t.c.reviewed, t.c.review_minutes)
+                .where(*_within(t, first, last))
+                .order_by(t.c.id),
+                span,
+            )
+            for pid, step_id, week, reviewed, minutes in rows:  # each step-week's latest counts
+                sample = reviewed if reviewed is not None else cases.get((step_id, week), 0)
+                found[pid].reviews[(step_id, week)] = (float(sample), minutes)
+            e, x, ch = table_of(ExceptionItemEvent), table_of(ExceptionReport), table_of(CheckIn)
+            closes = c.execute(
+                select(e.c.playbook_id, func.coalesce(x.c.step_id, ch.c.step_id), e.c.at)
+                .select_from(
+                    e.outerjoin(x, (e.c.source == "exception") & (x.c.id == e.c.report_id)).outerjoin(
+                        ch, (e.c.source == "deviation") & (ch.c.id == e.c.report_id)
+                    )
+                )
+                .where(
+                    one_of(e.c.playbook_id, "ids"),
+                    e.c.state.in_(("resolved", "accepted")),
+                    e.c.at >= datetime.combine(first - timedelta(days=1), time(0), UTC),
+                    e.c.at < datetime.combine(last + timedelta(days=8), time(0), UTC),
+                )
+                .order_by(e.c.id),
+                span,
+            )
+            for pid, step_id, at in closes:
+                found[pid].closes.append((step_id, at))
+        return found
 
     def quality_work(self, playbook_ids: list[int], first: date, last: date) -> dict[int, QualityWork]:
         """Each playbook's quality work from the week of `first` to that of `last` (cadence/heroics.py):
