@@ -542,6 +542,7 @@ class WeeklyReports:
                         rubric=numbers.rubric if numbers else None,
                         reviewed=numbers.reviewed if numbers else None,
                         dimensions=numbers.dimensions if numbers else None,
+                        review_minutes=numbers.review_minutes if numbers else None,
                         asked=review.asked(step.mode, numbers.cases if numbers else None, rates),
                     )
                 )
