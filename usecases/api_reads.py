@@ -115,7 +115,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         sourced = pulled.provenance(store, state, weeks)
         reliable = pulled.reliability(store, state, now)
         judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
-        measure = worth.of_playbook(store, state, services.currency)
+        measure = worth.of_playbook(store, state, services.currency, services.hourly_rate)
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share

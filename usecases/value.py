@@ -71,15 +71,29 @@ class PlaybookValue:
         net, weeks = self.last_net
         return value.net_value(net, weeks, self.rate, self.per_month)
 
-    def net_words(self) -> str:
-        """The last 4 weeks' net, its inputs said: "33 h net over the last 4 closed weeks
-        (41 h saved − 8 h oversight)"; or why there is none."""
-        net, weeks = self.last_net
-        if net is None:
-            return f"net: {value.NOT_REPORTED}"
+    @cached_property
+    def net_parts(self) -> tuple[float, float, float] | None:
+        """Over the last 4 closed weeks whose net is known: (net, saved, oversight) hours."""
         known = [w for w in self.net_weeks[-value.COST_WEEKS :] if w.hours is not None]
+        if not known:
+            return None
         saved = sum(w.saved.hours or 0 for w in known)
         over = sum(w.oversight.hours or 0 for w in known)
+        return saved - over, saved, over
+
+    @property
+    def spend(self) -> float | None:
+        """The cost over the weeks whose net is known (per_month × 12 ÷ 52 × weeks)."""
+        _, weeks = self.last_net
+        return None if self.per_month is None else self.per_month * 12 / value.WEEKS_A_YEAR * weeks
+
+    def net_words(self) -> str:
+        """The last 4 weeks' net, its inputs said: "33 h net over the last closed week whose
+        oversight is known (41 h saved − 8 h oversight)"; or why there is none."""
+        net, weeks = self.last_net
+        if net is None or self.net_parts is None:
+            return f"net: {value.NOT_REPORTED}"
+        _, saved, over = self.net_parts
         span = "the last closed week" if weeks == 1 else f"{weeks} of the last closed weeks"
         said = (
             f"{value.signed_hours(net)} net over {span} whose oversight is known "
@@ -92,7 +106,7 @@ class PlaybookValue:
         elif self.per_month is not None:
             said += "; no net hours saved, so cost per net hour cannot be given"
         if self.net_value is not None and self.rate is not None:
-            spend = (self.per_month or 0) * 12 / value.WEEKS_A_YEAR * weeks
+            spend = self.spend or 0
             said += (
                 f"; net value {value.signed_money(self.net_value, self.currency)} "
                 f"({value.signed_hours(net)} × {value.money(self.rate, self.currency)} an hour"
@@ -289,6 +303,31 @@ class OrgValue:
     measured: int  # playbooks with a value measure
     playbooks: int
     costed: int = 0  # playbooks that give a cost: with cost_per_hour None, they saved no hours
+    # net value: over the playbooks whose oversight is known in some of the last 4 closed weeks
+    net_hours: float | None = None
+    oversight_hours: float | None = None
+    net_playbooks: int = 0
+    cost_per_net_hour: float | None = None
+    net_value: float | None = None
+
+    @property
+    def net_words(self) -> str:
+        """ "33 h net (41 h saved − 8 h oversight, 1 playbook whose oversight is reported)"."""
+        if self.net_hours is None or self.oversight_hours is None:
+            return value.NOT_REPORTED
+        saved = self.net_hours + self.oversight_hours
+        which = "playbook" if self.net_playbooks == 1 else "playbooks"
+        said = (
+            f"{value.signed_hours(self.net_hours)} net ({value.signed_hours(saved)} saved − "
+            f"{value.signed_hours(self.oversight_hours)} oversight, {self.net_playbooks} {which} whose oversight is reported)"
+        )
+        if self.net_hours < 0:
+            said += ": oversight exceeds what it saves"
+        if self.cost_per_net_hour is not None:
+            said += f"; {value.money(self.cost_per_net_hour, self.currency)} per net hour"
+        if self.net_value is not None:
+            said += f"; net value {value.signed_money(self.net_value, self.currency)}"
+        return said
 
     @property
     def no_cost_per_hour(self) -> str | None:
@@ -315,6 +354,11 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
     cost_hours = sum(m.last_hours or 0.0 for m in costed)
     total_cost = sum((m.per_month or 0.0) for m in costed)
     per_hour = value.cost_per_hour(total_cost, cost_hours) if costed else None
+    netted = [m for m in measures.values() if m is not None and m.net_parts is not None]
+    net = sum(m.net_parts[0] for m in netted if m.net_parts) if netted else None
+    spent = [m for m in netted if m.spend is not None]
+    spend, spent_net = sum(m.spend or 0 for m in spent), sum(m.net_parts[0] for m in spent if m.net_parts)
+    valued = [m.net_value for m in netted if m.net_value is not None]
     return OrgValue(
         weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
         last_hours=last_hours,
@@ -323,6 +367,11 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
         measured=sum(1 for m in measures.values() if m is not None),
         playbooks=len(measures),
         costed=len(costed),
+        net_hours=net,
+        oversight_hours=sum(m.net_parts[2] for m in netted if m.net_parts) if netted else None,
+        net_playbooks=len(netted),
+        cost_per_net_hour=spend / spent_net if spent and spent_net > 0 else None,
+        net_value=sum(valued) if valued else None,
     )
 
 

@@ -1,0 +1,110 @@
+"""Net value (issue 83), end to end on SQLite and PostgreSQL: value events over the API,
+a review by command and exception items closed in week 1, the week form's minutes spent
+reviewing in week 2; each closed week's oversight and net hours with their formula in
+status, on the web view's page and first screen, in the digest's figures and the API's
+playbook read (fields added, the old ones as they were); a week without reviews says
+"oversight not reported", never 0."""
+
+import pytest
+
+from cadence.definition import parse_playbook
+from tests.bot.test_api import event
+from tests.bot.test_api_reads import get
+from tests.bot.test_value import WEEK_1, WEEK_2, _services, valued
+from tests.conftest import OWNER
+from tests.handlers.test_week_form import open_form, submit
+from tests.usecases.test_governance import close_of, wednesday
+from usecases import tokens, web, web_overview
+from usecases import value as worth
+from usecases.digest import Digest
+
+__all__ = ["valued"]  # a fixture
+
+OVERSIGHT = {"review_minutes": 4, "exception_minutes": 15}
+
+
+def _price(store, clock):
+    """support-replies as `valued` has it, its oversight priced: 4 min a review, 15 an exception item."""
+    state = store.playbooks.state("support-replies")
+    raw = dict(state.playbook.definition)
+    raw["value"] = {**raw["value"], **OVERSIGHT}
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+
+
+def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, clock, bot, slack):
+    events, world = valued
+    _price(store, clock)
+    assert events.post(event("reply_accepted", 412))[0] == 201
+    assert "reviewed passed" in bot.command("rubric support-replies draft 81/90", user=OWNER).text
+    for i in range(8):
+        bot.command(f"exception support-replies draft wrong refund {i}", user=OWNER)
+    state = store.playbooks.state("support-replies")
+    for item in store.exception_items.open_of([state.playbook.id]):
+        store.exception_items.move(item, "resolved", "fixed the template", OWNER, wednesday(1))
+    world.run(close_of(1))
+    clock.set(wednesday(2))  # week 2: 100 events, no review at all
+    assert events.post(event("reply_accepted", 100))[0] == 201
+    world.run(close_of(2))
+    clock.set(wednesday(3))
+
+    state = store.playbooks.state("support-replies")
+    measure = worth.of_playbook(store, state, "EUR", 50)
+    assert measure is not None
+    week_1, week_2 = measure.net_weeks[-2:]
+    assert week_1.saved.week_start == WEEK_1 and week_1.oversight.hours == pytest.approx(8)
+    assert week_1.words() == (
+        "412 replies accepted × 6 min = 41 h saved − 90 reviews × 4 min − 8 exceptions × 15 min = 8 h oversight → 33 h net"
+    )
+    assert week_2.saved.week_start == WEEK_2 and week_2.oversight.hours is None  # not 0
+    assert week_2.words() == "100 replies accepted × 6 min = 10 h saved; oversight not reported, so no net hours"
+    assert measure.last_net == (pytest.approx(33.2), 1)
+    assert measure.cost_per_net_hour == pytest.approx(1200 * 12 / 52 / 33.2)
+    assert measure.net_value == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
+
+    said = bot.command("status support-replies", user=OWNER).text
+    assert "oversight not reported" in said and "33 h net over the last closed week whose oversight is known" in said
+
+    services = _services(store, clock)
+    page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
+    assert page is not None and page.value is not None and page.value.last_net[0] == pytest.approx(33.2)
+    first = web_overview.overview(services, web.Viewer(OWNER))
+    assert first.value.net_hours == pytest.approx(33.2) and first.value.net_playbooks == 1
+    assert first.value.net_words.startswith("33 h net (41 h saved − 8 h oversight, 1 playbook")
+
+    org, _, _ = Digest(store, charts=False, currency="EUR", hourly_rate=50).figures(WEEK_2, close_of(2))
+    assert org.net_hours == pytest.approx(33.2) and org.oversight_hours == pytest.approx(8)
+    assert org.net_value == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
+
+    reader = tokens.create(store, "sheets", None, [], True, "test", clock()).token
+    status, body = get(bot.base_url, "/api/v1/playbooks/support-replies", reader)
+    assert status == 200
+    read = body["value"]
+    assert read["minutes_saved"] == 6 and read["last_4_weeks_hours"] == pytest.approx(51.2)  # unchanged fields
+    assert read["review_minutes"] == 4 and read["exception_minutes"] == 15
+    assert read["net_hours"] == pytest.approx(33.2) and read["net_weeks"] == 1
+    weeks = {w["week"]: w for w in read["weeks"]}
+    assert weeks[str(WEEK_1)]["oversight_hours"] == pytest.approx(8) and weeks[str(WEEK_1)]["reviewed"] == 90
+    assert weeks[str(WEEK_1)]["exceptions_closed"] == 8 and weeks[str(WEEK_1)]["net_hours"] == pytest.approx(33.2)
+    assert weeks[str(WEEK_2)]["oversight_hours"] is None and weeks[str(WEEK_2)]["reviewed"] is None
+    assert weeks[str(WEEK_2)]["oversight_said"] == "oversight not reported"
+
+
+def test_the_week_form_s_minutes_spent_reviewing_win_for_their_week(valued, store, clock, bot, slack):
+    events, world = valued
+    _price(store, clock)
+    assert events.post(event("reply_accepted", 412))[0] == 201
+    assert "reviewed passed" in bot.command("rubric support-replies draft 81/90", user=OWNER).text
+    view = open_form(bot, slack)
+    draft = store.playbooks.state("support-replies").steps[0]
+    assert f"minutes:{draft.id}" in {b.get("block_id") for b in view["blocks"]}
+    refused = submit(bot, view, {f"minutes:{draft.id}": "-5"})
+    assert refused.body["response_action"] == "errors" and f"minutes:{draft.id}" in refused.body["errors"]
+    assert submit(bot, view, {f"minutes:{draft.id}": "120"}).body["response_action"] == "update"
+    world.run(close_of(1))
+    clock.set(wednesday(2))
+    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "EUR")
+    assert measure is not None
+    week_1 = measure.net_weeks[-1]
+    assert week_1.oversight.hours == pytest.approx(2)  # 120 min typed, in place of 90 × 4
+    assert "120 min spent reviewing (the week form)" in week_1.words()
+    assert week_1.hours == pytest.approx(41.2 - 2)
