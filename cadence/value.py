@@ -431,3 +431,14 @@ def net_value(net: float | None, weeks: int, rate: float | None, per_month: floa
 
 def signed_money(amount: float, currency: str) -> str:
     return f"−{money(-amount, currency)}" if amount < 0 else money(amount, currency)
+
+
+def promotion_words(step: str, mode: str, since_cycle: int, before: Sequence[float], after: Sequence[float]) -> str:
+    """What a mode change earned, per cycle (the mean of the cycles' oversight hours in
+    each mode, those whose oversight is known): "send ai-led since cycle 2: oversight 16 h
+    → 7 h a cycle"; a side with none known says "not reported"."""
+
+    def per_cycle(hours: Sequence[float]) -> str:
+        return signed_hours(sum(hours) / len(hours)) if hours else "not reported"
+
+    return f"{step} {mode} since cycle {since_cycle}: oversight {per_cycle(before)} → {per_cycle(after)} a cycle"

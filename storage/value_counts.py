@@ -7,7 +7,7 @@ read is a few statements, however many playbooks."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from cadence import heroics
 from storage.db import Bind, engine_of, reading
 from storage.models import table_of
+from storage.models.governance import StepVerdict
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import (
     CaseCount,
@@ -55,6 +56,7 @@ class OversightWork:
 
     reviews: dict[tuple[int, date], tuple[float, float | None]]
     closes: list[tuple[int | None, datetime]]
+    modes: dict[tuple[int, date], str] = field(default_factory=dict)  # each step-week's mode, as its verdict says
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,8 @@ class ValueCounts:
         return {(pid, w): float(v) for pid, w, v in rows if v is not None}
 
     def oversight(self, playbook_ids: list[int], first: date, last: date) -> dict[int, OversightWork]:
-        """Each playbook's oversight from the week of `first` to that of `last`: three
-        statements, however many playbooks. Closes are read from a day before `first` to a
+        """Each playbook's oversight from the week of `first` to that of `last`, and each
+        step-week's mode (what a promotion earned): four statements, however many playbooks. Closes are read from a day before `first` to a
         day after the last week (the playbooks' zones), for the caller to put in their weeks."""
         found = {pid: OversightWork({}, []) for pid in playbook_ids}
         if not playbook_ids:
@@ -251,6 +253,15 @@ class ValueCounts:
             )
             for pid, step_id, at in closes:
                 found[pid].closes.append((step_id, at))
+            v = table_of(StepVerdict)
+            verdicts = c.execute(
+                select(v.c.playbook_id, v.c.step_id, v.c.week_start, v.c.mode).where(
+                    one_of(v.c.playbook_id, "ids"), v.c.week_start >= first, v.c.week_start <= last
+                ),
+                span,
+            )
+            for pid, step_id, week, mode in verdicts:
+                found[pid].modes[(step_id, week)] = mode
         return found
 
     def quality_work(self, playbook_ids: list[int], first: date, last: date) -> dict[int, QualityWork]:

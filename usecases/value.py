@@ -218,6 +218,40 @@ def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, week
     return found
 
 
+def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> list[str]:
+    """For each step whose mode changed in the weeks read, its oversight hours per cycle
+    in the mode before and in the mode since its last change (cadence.value.promotion_words)."""
+    anchor, tz = state.cycle_anchor, state.playbook.timezone
+    if anchor is None:
+        return []
+    priced = measure.value.get("review_minutes"), measure.value.get("exception_minutes")
+    closed = Counter((step, calendar.monday_of(calendar.local_date(at, tz))) for step, at in work.closes)
+    said = []
+    for step in state.steps:
+        weeks = sorted(week for (step_id, week) in work.modes if step_id == step.id)
+        modes = [work.modes[(step.id, week)] for week in weeks]
+        changes = [i for i in range(1, len(modes)) if modes[i] != modes[i - 1]]
+        if not changes:
+            continue
+        at = changes[-1]
+        cycles: dict[bool, dict[int, float]] = {False: {}, True: {}}  # before, since: hours by cycle
+        for i, week in enumerate(weeks):
+            ref = calendar.week_containing(anchor, week)
+            if ref is None or (i < at and modes[i] != modes[at - 1]) or (i >= at and modes[i] != modes[at]):
+                continue
+            review = work.reviews.get((step.id, week))
+            reviewed, typed = review if review is not None else (None, None)
+            hours = Oversight((StepOversight(reviewed, typed, closed.get((step.id, week), 0)),), *priced).hours
+            if hours is not None:
+                side = cycles[i >= at]
+                side[ref.cycle] = side.get(ref.cycle, 0.0) + hours
+        since = calendar.week_containing(anchor, weeks[at])
+        if since is not None:
+            before, after = list(cycles[False].values()), list(cycles[True].values())
+            said.append(value.promotion_words(step.name, modes[at], since.cycle, before, after))
+    return said
+
+
 def of_playbooks(
     store: Store,
     states: list[PlaybookState],
@@ -254,6 +288,7 @@ def of_playbooks(
             currency,
             _oversight(state, measure, done, closed.get(pid, [])),
             rate,
+            _promotions(state, measure, done),
         )
     return found
 

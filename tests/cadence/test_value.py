@@ -174,3 +174,13 @@ def test_negative_or_absurd_oversight_minutes_are_refused_naming_the_key(given, 
 def test_oversight_minutes_load_and_are_kept_only_when_given():
     spec = parse_playbook(_with(value={"event": "reply_accepted", "minutes_saved": 6, "review_minutes": 4}))
     assert spec.canonical()["value"] == {"event": "reply_accepted", "minutes_saved": 6.0, "review_minutes": 4.0}
+
+
+def test_what_a_promotion_earned_is_said_per_cycle_before_and_after():
+    assert (
+        value.promotion_words("send", "ai-led", 2, [16], [7, 7])
+        == "send ai-led since cycle 2: oversight 16 h → 7 h a cycle"
+    )
+    assert value.promotion_words("send", "ai-led", 2, [], [6.5]) == (
+        "send ai-led since cycle 2: oversight not reported → 6.5 h a cycle"
+    )
