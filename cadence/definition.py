@@ -296,6 +296,8 @@ class PlaybookSpec(Strict):
                 )
             elif self.value.from_ is not None:
                 given.append(("value.from", self.value.from_, None))
+        if self.cost is not None and self.cost.asks() is not None:  # a cost pulled from a source
+            given.append(("cost", self.cost.asks(), None))
         for put in self.inputs:  # an input's check asks a source as a `from:` does
             if isinstance(put, InputSpec) and put.check is not None:
                 given.append((f"inputs[{put.name}].check", put.check.asks(), None))
@@ -347,6 +349,8 @@ class PlaybookSpec(Strict):
         for newest in ("value", "cost", "intake", "rubric"):  # and the value measure, its cost, the intake, its rubric
             if data[newest] is None:
                 del data[newest]
+        if data.get("cost"):  # a cost as written: per_month, or its source
+            data["cost"] = _given(data["cost"])
         if data.get("value"):  # a value event counted, no minutes; and no oversight priced: as written
             for unset in ("minutes_saved", "review_minutes", "exception_minutes"):
                 if data["value"][unset] is None:

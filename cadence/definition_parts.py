@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cadence.sources import FromSpec
+from cadence.sources import SOURCE_RE, FromSpec
 from cadence.text import unstorable
 from cadence.value import DAY_MINUTES
 
@@ -148,13 +148,30 @@ class ValueSpec(Strict):
 
 
 class CostSpec(Strict):
-    """What the playbook costs a month (`cost:`), in ROLLOUT_CURRENCY."""
+    """What the playbook costs a month (`cost:`), in ROLLOUT_CURRENCY: `per_month`, or pulled
+    from a source (`source` with its `query` or `path`), asked at each week's end like any
+    sourced number for the month's cost (net value; docs/playbooks.md)."""
 
-    per_month: float = Field(allow_inf_nan=False)
+    per_month: float | None = Field(default=None, allow_inf_nan=False)
+    source: str | None = Field(default=None, pattern=SOURCE_RE)
+    query: str | None = Field(default=None, min_length=1, max_length=4000)
+    path: str | None = Field(default=None, min_length=1, max_length=200)
 
     @field_validator("per_month")
     @classmethod
-    def _not_negative(cls, value: float) -> float:
-        if value < 0:
+    def _not_negative(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
             raise ValueError(f"a cost cannot be negative, got {value:g}")
         return value
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CostSpec:
+        if (self.per_month is None) == (self.source is None):
+            raise ValueError("give per_month (a cost a month) or source with its query or path, one of them")
+        if self.source is None and (self.query is not None or self.path is not None):
+            raise ValueError("a query or path goes with a source: give source too, or per_month alone")
+        return self
+
+    def asks(self) -> FromSpec | None:
+        """A sourced cost as the `from:` it is (None: a cost given as per_month)."""
+        return None if self.source is None else FromSpec(source=self.source, query=self.query, path=self.path)

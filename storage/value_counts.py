@@ -264,6 +264,33 @@ class ValueCounts:
                 found[pid].modes[(step_id, week)] = mode
         return found
 
+    def costs(
+        self, playbook_ids: list[int], first: date, last: date
+    ) -> dict[tuple[int, date], tuple[float | None, str | None]]:
+        """Each (playbook, week) from `first` to `last` whose cost (`cost: {source, …}`) was
+        asked: the value fetched, or (None, the latest error) when every ask failed."""
+        found: dict[tuple[int, date], tuple[float | None, str | None]] = {}
+        if not playbook_ids:
+            return found
+        t = table_of(SourceFetch)
+        with reading(self.bind) as s:
+            rows = s.connection().execute(
+                select(t.c.playbook_id, t.c.week_start, t.c.outcome, t.c.value, t.c.error)
+                .where(
+                    one_of(t.c.playbook_id, "ids"),
+                    t.c.number == "cost",
+                    t.c.week_start >= first,
+                    t.c.week_start <= last,
+                )
+                .order_by(t.c.id),
+                {"ids": playbook_ids},
+            )
+            for pid, week, outcome, value, error in rows:
+                if found.get((pid, week), (None, None))[0] is not None:
+                    continue  # fetched: the value stands
+                found[(pid, week)] = (value, None) if outcome == "fetched" and value is not None else (None, error)
+        return found
+
     def quality_work(self, playbook_ids: list[int], first: date, last: date) -> dict[int, QualityWork]:
         """Each playbook's quality work from the week of `first` to that of `last` (cadence/heroics.py):
         the reviews that count (each step-week's latest, with its reviewers and, for a bare

@@ -41,6 +41,8 @@ class PlaybookValue:
     rate: float | None = None
     # what a promotion earned: "send ai-led since cycle 2: oversight 16 h → 7 h a cycle"
     promotions: list[str] = field(default_factory=list)
+    # a cost pulled from a source (`cost: {source, …}`): why no cost counts (a week's ask failed, or none came)
+    cost_said: str | None = None
 
     @cached_property  # worked out once: the overview, its sums and its rows all ask
     def last_hours(self) -> float | None:
@@ -124,6 +126,8 @@ class PlaybookValue:
         if hours is not None:
             parts.append(f"last {min(len(self.weeks), value.COST_WEEKS)} closed weeks: {value.hours_text(hours)}")
         net, _ = self.last_net
+        if self.cost_said is not None:
+            parts.append(self.cost_said)
         if net is None:
             if self.cost_per_hour is not None:
                 parts.append(f"{value.money(self.cost_per_hour, self.currency)} per hour saved")
@@ -160,6 +164,7 @@ class PlaybookValue:
             cost_per_month=self.per_month,
             cost_per_hour_saved=self.cost_per_hour,
             currency=self.currency,
+            cost_said=self.cost_said,
             review_minutes=self.oversight[-1].review_minutes if self.oversight else None,
             exception_minutes=self.oversight[-1].exception_minutes if self.oversight else None,
             net_hours=net,
@@ -218,6 +223,26 @@ def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, week
     return found
 
 
+def _cost(
+    cost: dict[str, Any], weeks: list[date], costs: dict[tuple[int, date], tuple[float | None, str | None]], pid: int
+) -> tuple[float | None, str | None]:
+    """The cost a month over the last 4 closed weeks (of `weeks`, those its cycles ran), and
+    why none counts: `per_month` as given, or a source's answers for those weeks (their
+    mean), none where any week's is missing: a failure is said for its week, never carried
+    forward from another."""
+    if not cost.get("source"):
+        return cost.get("per_month"), None
+    last = weeks[-value.COST_WEEKS :]
+    if not last:
+        return None, None
+    for week in last:
+        fetched, error = costs.get((pid, week), (None, None))
+        if fetched is None:
+            why = f"source failed: {error}" if error else "not fetched"
+            return None, f"cost from {cost['source']} unknown for the week of {week}: {why}, so no cost per hour"
+    return sum(costs[(pid, w)][0] or 0.0 for w in last) / len(last), None
+
+
 def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> list[str]:
     """For each step whose mode changed in the weeks read, its oversight hours per cycle
     in the mode before and in the mode since its last change (cadence.value.promotion_words)."""
@@ -270,6 +295,8 @@ def of_playbooks(
     spans = [w for ws in closed.values() for w in ws]
     counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
     work = store.value.oversight(list(closed), min(spans), max(spans)) if spans else {}
+    pulled = [pid for pid in closed if ((measures[pid].cost or {}).get("source"))]
+    costs = store.value.costs(pulled, min(spans), max(spans)) if spans and pulled else {}
     found: dict[int, PlaybookValue | None] = {}
     for state in states:
         pid = state.playbook.id
@@ -280,15 +307,18 @@ def of_playbooks(
         event, minutes = str(measure.value["event"]), float(measure.value["minutes_saved"])
         ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
         done = work.get(pid, OversightWork({}, []))
+        ran = [w for w in closed.get(pid, []) if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
+        per_month, cost_said = _cost(measure.cost or {}, ran, costs, pid)
         found[pid] = PlaybookValue(
             event,
             minutes,
             value.week_values(event, minutes, closed.get(pid, []), ours),
-            (measure.cost or {}).get("per_month"),
+            per_month,
             currency,
             _oversight(state, measure, done, closed.get(pid, [])),
             rate,
             _promotions(state, measure, done),
+            cost_said,
         )
     return found
 

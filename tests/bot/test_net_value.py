@@ -5,20 +5,24 @@ status, on the web view's page and first screen, in the digest's figures and the
 playbook read (fields added, the old ones as they were); a week without reviews says
 "oversight not reported", never 0."""
 
+import copy
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition import DefinitionError, parse_playbook
 from tests.bot.test_api import event
 from tests.bot.test_api_reads import get
 from tests.bot.test_value import WEEK_1, WEEK_2, _services, valued
-from tests.conftest import OWNER
+from tests.conftest import OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.handlers.test_week_form import open_form, submit
 from tests.usecases.test_governance import close_of, wednesday
+from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
 from usecases import tokens, web, web_overview
 from usecases import value as worth
 from usecases.digest import Digest
 
-__all__ = ["valued"]  # a fixture
+__all__ = ["stats", "valued"]  # fixtures
 
 OVERSIGHT = {"review_minutes": 4, "exception_minutes": 15}
 
@@ -128,3 +132,44 @@ def test_a_step_whose_mode_changed_says_its_oversight_per_cycle_before_and_since
     # 4 weeks × 10 reviews × 4 min = 160 min a cycle before; 20 × 4 = 80 min in cycle 2 so far
     assert measure.promotions == ["send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle"]
     assert "send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle" in worth.words(measure)
+
+
+def test_a_cost_pulled_from_a_source_counts_its_weeks_and_a_failure_is_said_never_carried(
+    store, engine, slack, stats, monkeypatch
+):
+    """`cost: {source, path}`: asked at each week's end like any sourced number, kept as
+    that number's fetch; a week whose ask failed has no cost, said for that week, and the
+    cost of another week is not carried over to it."""
+    clock = Clock(datetime(2026, 11, 22, 12, tzinfo=UTC))
+    definition = copy.deepcopy(SUPPORT_REPLIES)
+    definition["sources"] = {"ci-stats": {"kind": "http", "url": stats.url + "/stats", "token_env": "CI_TOKEN"}}
+    definition["value"] = {"event": "po_matched", "minutes_saved": 4, "from": {"source": "ci-stats", "path": "matched"}}
+    definition["cost"] = {"source": "ci-stats", "path": "spend"}
+    stats.answers["/stats"] = (200, {"matched": 900, "spend": 1300})
+    load(store, clock, definition)
+    world = Engine(engine, slack, clock)
+    world.run(WEEK_1_ENDS)
+    world.run(WEEK_1_CLOSES)
+    state = store.playbooks.state("support-replies")
+    measure = worth.of_playbook(store, state, "USD")
+    assert measure is not None and measure.per_month == 1300 and measure.cost_said is None
+    assert measure.cost_per_hour == pytest.approx(1300 * 12 / 52 * 4 / 60)  # 900 × 4 min = 60 h, as with per_month
+    stats.answers["/stats"] = (200, {"matched": 900, "spend": "n/a"})  # week 2: nonsense
+    world.run(WEEK_1_ENDS + timedelta(days=7))
+    world.run(WEEK_1_CLOSES + timedelta(days=7))
+    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "USD")
+    assert measure is not None and measure.per_month is None and measure.cost_per_hour is None
+    assert measure.cost_said is not None
+    assert measure.cost_said.startswith("cost from ci-stats unknown for the week of 2026-11-23: source failed: ")
+    assert measure.cost_said in worth.words(measure)
+
+
+def test_a_cost_is_per_month_or_a_source_one_of_them():
+    def problems(cost):
+        with pytest.raises(DefinitionError) as raised:
+            parse_playbook(dict(copy.deepcopy(SUPPORT_REPLIES), cost=cost))
+        return raised.value.problems
+
+    assert any("give per_month" in p for p in problems({}))
+    assert any("give per_month" in p for p in problems({"per_month": 10, "source": "x", "path": "a"}))
+    assert any("cost: unknown source 'billing'" in p for p in problems({"source": "billing", "query": "select 1"}))
