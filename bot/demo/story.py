@@ -49,7 +49,7 @@ from bot.demo.page import Event, PhoneCharts, write_page
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import SlackRequests
 from bot.demo.transcript import week_by_week
-from bot.demo.value import report_matched
+from bot.demo.value import report_accepted, report_matched
 from bot.demo.versions import travel
 from bot.settings import Settings
 from cadence.definition import parse_playbook
@@ -356,6 +356,7 @@ class Demo:
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben = "UANA000001", "UBEN000001"
         week_forms.report(self, "support-replies", week)
+        report_accepted(self, week)  # the helpdesk's accepted replies, which its value measure counts
         if week == 3:
             self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
             # The same exception logged twice by mistake: undo takes the duplicate back.

@@ -291,7 +291,9 @@ def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
         overview = response.read().decode()
     glance = overview[overview.index('<h2 id="value">') : overview.index('<h2 id="funnel">')]
     assert "saved in the last 4 closed weeks (estimate)" in glance and "USD</strong> per hour saved" in glance
-    assert "<strong>1</strong> of " in glance  # one playbook measures value
+    # invoice-matching, support-replies and its adopter (whose kit carries the measure) measure value
+    assert "<strong>3</strong> of " in glance
+    assert "Net of oversight: " in glance and " h net (" in glance
     weekly = overview[overview.index('<h2 id="hours">') : overview.index("</section>")]
     assert "<svg" in weekly and "Hours saved (estimate)</th>" in weekly  # the chart and its table
     with urllib.request.urlopen(f"{base}/web/playbooks/invoice-matching", timeout=30) as response:
@@ -299,6 +301,11 @@ def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
     assert "invoices matched × 9 min, the owner&#39;s estimate = " in page
     with urllib.request.urlopen(f"{base}/web/value.csv", timeout=30) as response:
         assert response.read().decode().splitlines()[0] == "week,hours saved (estimate),playbooks with events"
+    # support-replies: hours saved, the oversight its reviews and closed exception items cost, and net
+    with urllib.request.urlopen(f"{base}/web/playbooks/support-replies", timeout=30) as response:
+        page = response.read().decode()
+    assert " replies accepted × 6 min = " in page and " reviews × 4 min − " in page
+    assert " exceptions × 15 min = " in page and " h oversight → " in page and " h net" in page
 
 
 def test_the_readme_and_the_help_say_what_the_demo_ran(demo, page):
