@@ -432,6 +432,19 @@ class Demo:
         self.http.click("UCHLOE0001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
         self.did("Chloé (owner) clicked Approve: research becomes ai-led")
 
+    def _promote_send(self) -> None:
+        """Ana approves the promotion of send, proposed after its passing weeks, as cycle 2 begins."""
+        message = next(m for m in self.slack.posted("CSUPPORT01") if m["text"].startswith("Proposal:"))
+        approve = next(
+            e
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "proposal_approve"
+        )
+        self.http.click("UANA000001", "proposal_approve", approve["value"], "CSUPPORT01", message["ts"], "proposal")
+        self.did("Ana (owner) clicked Approve: send becomes ai-led, and half as many of its replies are checked")
+
     def _publish_and_adopt(self) -> None:
         ready = next(m for m in self.slack.posted(CURATORS) if m["text"].endswith("is ready to scale"))
         publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
@@ -504,6 +517,7 @@ class Demo:
 # The hours of the script, as (week of the story from 0, weekday from Monday 0, hour UTC).
 # What people click and answer that hour (Demo's methods), before what they type.
 _ACTED: dict[tuple[int, int, int], Callable[[Demo], None]] = {
+    (4, 0, 14): Demo._promote_send,  # cycle 2's first Monday: support-replies' send promoted
     (5, 1, 10): Demo._decide_proposal,  # Tuesday of cycle 2's week 2: the proposal, which waited, is decided
     (ORIGIN_WEEKS, 0, 15): Demo._publish_and_adopt,  # cycle 2 closed: publish and adopt
 }
