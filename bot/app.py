@@ -98,6 +98,7 @@ def create_app(
         directory=directory or team_directory(store),
         web_url=settings.rollout_web_url,
         currency=settings.rollout_currency,
+        hourly_rate=settings.rollout_hourly_rate,
         creators=settings.rollout_creators,
         sign_in_with_slack=SlackSignIn(settings.slack_client_id, settings.slack_client_secret, settings.slack_api_url)
         if settings.slack_client_id and settings.slack_client_secret
@@ -430,6 +431,7 @@ def create_clockwork(
         clock,
         admins=settings.admins,
         currency=settings.rollout_currency,
+        hourly_rate=settings.rollout_hourly_rate,
     )
     dispatcher = Dispatcher(
         store.outbox,

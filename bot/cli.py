@@ -369,15 +369,14 @@ def digest(dry_run: bool) -> None:
     now = utc_now()
     monday = monday_of(local_date(now, settings.rollout_timezone))
     if dry_run:
-        messages = Digest(store, charts=False, currency=settings.rollout_currency).messages(
-            monday, "dry-run", "curators", now
-        )
+        dry = Digest(store, charts=False, currency=settings.rollout_currency, hourly_rate=settings.rollout_hourly_rate)
+        messages = dry.messages(monday, "dry-run", "curators", now)
     else:
         settings = checked_settings("SLACK_BOT_TOKEN")
         channel = store.org.setting(CURATORS_CHANNEL)
         if channel is None:
             raise click.ClickException("no curators channel is set: an admin sets it with /rollout curators-channel")
-        digest = Digest(store, currency=settings.rollout_currency)
+        digest = Digest(store, currency=settings.rollout_currency, hourly_rate=settings.rollout_hourly_rate)
         messages = digest.messages(monday, keys.digest_now(now.isoformat()), channel, now)
     if not messages:
         click.echo("No digest: no playbook has closed a week yet, so there is nothing to report.")

@@ -29,6 +29,7 @@ def mcp() -> None:
         directory=TeamDirectory(ttl_seconds=0),  # no Slack here: the tools ask it nothing
         web_url=settings.rollout_web_url,
         currency=settings.rollout_currency,
+        hourly_rate=settings.rollout_hourly_rate,
     )
     try:
         assistant.serve_stdio(services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     rollout_admins: str = ""
     rollout_timezone: str = "UTC"
     rollout_currency: str = "USD"  # playbooks' costs (`cost: {per_month}`) are in it: an ISO 4217 code
+    rollout_hourly_rate: float | None = (
+        None  # an hour of work in ROLLOUT_CURRENCY: net value = net hours × rate − spend
+    )
     rollout_creators: str = "anyone"  # who may `/rollout new`: anyone, or curators
     rollout_web_url: str | None = None  # the web view's public address, for /rollout web's links
     rollout_session_secret: str | None = None  # signs the web view's sessions (default: the signing secret)
@@ -104,6 +108,13 @@ class Settings(BaseSettings):
     @classmethod
     def _currency(cls, value: str) -> str:
         check_currency(value)
+        return value
+
+    @field_validator("rollout_hourly_rate")
+    @classmethod
+    def _rate(cls, value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and 0 < value <= 1_000_000):
+            raise ValueError(f"an hour of work in ROLLOUT_CURRENCY, more than 0 and at most 1,000,000, got {value:g}")
         return value
 
     @field_validator("slack_api_url")

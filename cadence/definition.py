@@ -299,6 +299,8 @@ class PlaybookSpec(Strict):
                 )
             elif self.value.from_ is not None:
                 given.append(("value.from", self.value.from_, None))
+        if self.cost is not None and self.cost.asks() is not None:  # a cost pulled from a source
+            given.append(("cost", self.cost.asks(), None))
         for put in self.inputs:  # an input's check asks a source as a `from:` does
             if isinstance(put, InputSpec) and isinstance(put.check, CheckSpec):
                 given.append((f"inputs[{put.name}].check", put.check.asks(), None))
@@ -350,8 +352,12 @@ class PlaybookSpec(Strict):
         for newest in ("value", "cost", "intake", "rubric"):  # and the value measure, its cost, the intake, its rubric
             if data[newest] is None:
                 del data[newest]
-        if data.get("value") and data["value"]["minutes_saved"] is None:  # a value event counted, no minutes
-            del data["value"]["minutes_saved"]
+        if data.get("cost"):  # a cost as written: per_month, or its source
+            data["cost"] = _given(data["cost"])
+        if data.get("value"):  # a value event counted, no minutes; and no oversight priced: as written
+            for unset in ("minutes_saved", "review_minutes", "exception_minutes"):
+                if data["value"][unset] is None:
+                    del data["value"][unset]
         data["kpi"] = _given(data["kpi"])  # and `compare`, `rest_baseline`: kept only when given
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cadence.sources import FromSpec
+from cadence.sources import SOURCE_RE, FromSpec
 from cadence.text import unstorable
 from cadence.value import DAY_MINUTES
 
@@ -122,11 +122,15 @@ class ReviewRateSpec(Strict):
 class ValueSpec(Strict):
     """What a value event saves (`value:`): each `event` counted in a closed week saves
     `minutes_saved` minutes (the owner's estimate). The event is one of `value_events`, or
-    the playbook's own, sent over the API or counted by a source (`from:`)."""
+    the playbook's own, sent over the API or counted by a source (`from:`). The oversight
+    it costs (cadence/value.py): `review_minutes` per reviewed case, `exception_minutes`
+    per exception item closed (0 allowed: no time at all)."""
 
     event: str = Field(pattern=EVENT_RE)
     minutes_saved: float | None = Field(default=None, allow_inf_nan=False)  # None: counted, no hours estimated
     from_: FromSpec | None = Field(default=None, alias="from")
+    review_minutes: float | None = Field(default=None, allow_inf_nan=False)  # None: oversight only as typed
+    exception_minutes: float | None = Field(default=None, allow_inf_nan=False)
 
     @field_validator("minutes_saved")
     @classmethod
@@ -135,15 +139,39 @@ class ValueSpec(Strict):
             raise ValueError(f"must be more than 0 and at most {DAY_MINUTES} (a day's minutes), got {value:g}")
         return value
 
+    @field_validator("review_minutes", "exception_minutes")
+    @classmethod
+    def _oversight_within_a_day(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= DAY_MINUTES:
+            raise ValueError(f"must be from 0 to {DAY_MINUTES} (a day's minutes), got {value:g}")
+        return value
+
 
 class CostSpec(Strict):
-    """What the playbook costs a month (`cost:`), in ROLLOUT_CURRENCY."""
+    """What the playbook costs a month (`cost:`), in ROLLOUT_CURRENCY: `per_month`, or pulled
+    from a source (`source` with its `query` or `path`), asked at each week's end like any
+    sourced number for the month's cost (net value; docs/playbooks.md)."""
 
-    per_month: float = Field(allow_inf_nan=False)
+    per_month: float | None = Field(default=None, allow_inf_nan=False)
+    source: str | None = Field(default=None, pattern=SOURCE_RE)
+    query: str | None = Field(default=None, min_length=1, max_length=4000)
+    path: str | None = Field(default=None, min_length=1, max_length=200)
 
     @field_validator("per_month")
     @classmethod
-    def _not_negative(cls, value: float) -> float:
-        if value < 0:
+    def _not_negative(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
             raise ValueError(f"a cost cannot be negative, got {value:g}")
         return value
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CostSpec:
+        if (self.per_month is None) == (self.source is None):
+            raise ValueError("give per_month (a cost a month) or source with its query or path, one of them")
+        if self.source is None and (self.query is not None or self.path is not None):
+            raise ValueError("a query or path goes with a source: give source too, or per_month alone")
+        return self
+
+    def asks(self) -> FromSpec | None:
+        """A sourced cost as the `from:` it is (None: a cost given as per_month)."""
+        return None if self.source is None else FromSpec(source=self.source, query=self.query, path=self.path)

@@ -213,6 +213,12 @@ class OrgWeek:
     cost_per_hour: float | None = None
     no_cost_per_hour: str | None = None  # why none is given though a cost is (cadence.value.no_cost_per_hour)
     currency: str = "USD"
+    # net value (cadence/value.py): hours saved − oversight, over the playbooks whose oversight is reported
+    net_hours: float | None = None
+    oversight_hours: float | None = None
+    cost_per_net_hour: float | None = None
+    net_value: float | None = None
+    net_said: str = "oversight not reported"  # the net with its formula (usecases/value.py OrgValue.net_words)
     heroes: tuple[tuple[str, str, float, str, str], ...] = ()  # slug, person, share, lead, tail (cadence/heroics.py)
 
     @property

@@ -19,6 +19,7 @@ class StepWeek:
     reviewed: int | None = None  # the rubric's sample (`18/20`); None: every case reviewed (a bare score)
     asked: int | None = None  # the cases its mode's review rate asks to review (cadence/review.py)
     dimensions: str | None = None  # the review's counts per rubric dimension (cadence/dimensions.py)
+    review_minutes: float | None = None  # the week form's minutes spent reviewing (net value); None: none typed
 
     @property
     def sample_too_small(self) -> bool:

@@ -134,6 +134,8 @@ class Entry:
             return f"the guardrail ({guardrail_name})"
         if self.feeds == "value":
             return "the value measure's events"
+        if self.feeds == "cost":
+            return "the playbook's cost a month"
         if self.feeds == "rest":
             return f"the rest's KPI ({kpi_name})"
         return f"step {self.step}'s {'rubric score' if self.feeds == 'rubric' else self.feeds}"
@@ -166,6 +168,9 @@ def entries(definition: Mapping[str, object]) -> list[Entry]:
         section = definition.get(feeds)
         if isinstance(section, Mapping):
             add(feeds, None, section.get("from"))
+    cost = definition.get("cost")  # what the playbook costs a month, asked each week (net value)
+    if isinstance(cost, Mapping) and cost.get("source"):
+        add("cost", None, cost)
     kpi = definition.get("kpi")
     given = kpi.get("from") if isinstance(kpi, Mapping) else None
     if isinstance(given, Mapping) and given.get("source") and (given.get("rest_query") or given.get("rest_path")):

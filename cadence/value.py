@@ -280,3 +280,165 @@ def no_cost_per_hour(weeks: int = COST_WEEKS, costed: int | None = None) -> str:
 
 def money(amount: float, currency: str) -> str:
     return f"{amount:,.2f} {currency}" if amount < 100 else f"{amount:,.0f} {currency}"
+
+
+# Net value (docs/usage.md, "Net value"): the oversight a playbook costs, measured, beside
+# the hours it saves. A `StepOversight` is one step's week: its reviewed cases (None: no
+# review reported), the minutes the week form says were spent reviewing them (which win),
+# and the exception items closed; a week's oversight hours = reviewed cases × review
+# minutes + exception items closed × exception minutes, ÷ 60.
+NOT_REPORTED = "oversight not reported"
+
+
+def signed_hours(hours: float) -> str:
+    """Hours as the net figures say them: whole when whole ("8 h"), a minus sign when negative."""
+    shown = f"{abs(hours):,.0f} h" if float(abs(hours)).is_integer() else hours_text(abs(hours))
+    return f"−{shown}" if hours < 0 and shown != "0 h" and shown != "0.0 h" else shown
+
+
+@dataclass(frozen=True, slots=True)
+class StepOversight:
+    reviewed: float | None = None  # None: no review reported
+    typed: float | None = None  # minutes spent reviewing, from the week form: wins over reviewed × minutes
+    closed: int = 0  # exception items closed
+
+
+@dataclass(frozen=True, slots=True)
+class Oversight:
+    """One closed week's oversight of a playbook: its steps', priced by `value:`'s
+    `review_minutes` and `exception_minutes` (None: not given)."""
+
+    steps: tuple[StepOversight, ...]
+    review_minutes: float | None
+    exception_minutes: float | None
+
+    @property
+    def reported(self) -> bool:
+        """Some review reported (a sample or minutes typed): without, oversight is not known."""
+        return any(s.reviewed is not None or s.typed is not None for s in self.steps)
+
+    @property
+    def reviewed(self) -> float:
+        """The reviewed cases priced by review minutes (those whose minutes were not typed)."""
+        return sum(s.reviewed or 0 for s in self.steps if s.typed is None)
+
+    @property
+    def typed(self) -> float | None:
+        found = [s.typed for s in self.steps if s.typed is not None]
+        return sum(found) if found else None
+
+    @property
+    def closed(self) -> int:
+        return sum(s.closed for s in self.steps)
+
+    @property
+    def minutes(self) -> float | None:
+        """reviewed × review minutes + typed minutes + closed × exception minutes; None
+        where a part cannot be priced (no review reported, or no minutes given for it)."""
+        if not self.reported:
+            return None
+        if self.reviewed and self.review_minutes is None:
+            return None
+        if self.closed and self.exception_minutes is None:
+            return None
+        return (
+            self.reviewed * (self.review_minutes or 0) + (self.typed or 0) + self.closed * (self.exception_minutes or 0)
+        )
+
+    @property
+    def hours(self) -> float | None:
+        return None if self.minutes is None else self.minutes / 60
+
+    def inputs(self) -> str:
+        """ "90 reviews × 4 min − 8 exceptions × 15 min" (the parts, each after a minus)."""
+        parts = []
+        if self.typed is not None:
+            parts.append(f"{_number(self.typed)} min spent reviewing (the week form)")
+        if self.reviewed or (self.typed is None and self.review_minutes is not None):
+            reviews = "review" if self.reviewed == 1 else "reviews"
+            parts.append(f"{_number(self.reviewed)} {reviews} × {_number(self.review_minutes or 0)} min")
+        if self.exception_minutes is not None:
+            items = "exception" if self.closed == 1 else "exceptions"
+            parts.append(f"{self.closed} {items} × {_number(self.exception_minutes)} min")
+        return " − ".join(parts)
+
+    def words(self) -> str:
+        """ "90 reviews × 4 min + 8 exceptions × 15 min = 8 h oversight", or why it is not known."""
+        if self.hours is None:
+            return self.why_not()
+        return f"{self.inputs().replace(' − ', ' + ')} = {signed_hours(self.hours)} oversight"
+
+    def why_not(self) -> str:
+        if not self.reported:
+            return NOT_REPORTED
+        if self.reviewed and self.review_minutes is None:
+            return f"{NOT_REPORTED}: no review_minutes given for {_number(self.reviewed)} reviews"
+        return f"{NOT_REPORTED}: no exception_minutes given for {self.closed} exception items closed"
+
+
+@dataclass(frozen=True, slots=True)
+class NetWeek:
+    """One closed week's net hours: hours saved − oversight hours, with the formula."""
+
+    saved: WeekValue
+    oversight: Oversight
+
+    @property
+    def hours(self) -> float | None:
+        saved, oversight = self.saved.hours, self.oversight.hours
+        return None if saved is None or oversight is None else saved - oversight
+
+    def words(self) -> str:
+        """ "412 replies accepted × 6 min = 41 h saved − 90 reviews × 4 min − 8 exceptions ×
+        15 min = 8 h oversight → 33 h net"; negative said so, never clamped; an unknown part
+        said ("oversight not reported"), never 0."""
+        saved = self.saved
+        if saved.events is None or saved.hours is None:
+            return saved.words()
+        gross = (
+            f"{_number(saved.events)} {event_words(saved.event, saved.events)} × {_number(saved.minutes)} min"
+            f" = {signed_hours(saved.hours)} saved"
+        )
+        net, oversight = self.hours, self.oversight.hours
+        if net is None or oversight is None:
+            return f"{gross}; {self.oversight.why_not()}, so no net hours"
+        said = f"{gross} − {self.oversight.inputs()} = {signed_hours(oversight)} oversight → {signed_hours(net)} net"
+        return f"{said}: oversight exceeds what it saves" if net < 0 else said
+
+
+def last_weeks_net(weeks: Sequence[NetWeek], last: int = COST_WEEKS) -> tuple[float | None, int]:
+    """The net hours over those of the last `last` closed weeks whose net is known, and how
+    many weeks that is (None, 0: none)."""
+    known = [w.hours for w in weeks[-last:] if w.hours is not None]
+    return (sum(known), len(known)) if known else (None, 0)
+
+
+def cost_per_net_hour(per_month: float | None, net: float | None, weeks: int) -> float | None:
+    """(per_month × 12 ÷ 52 × weeks) ÷ those weeks' net hours; None without a cost, or
+    with no net hours to divide it by (none known, or none saved: 0 or fewer)."""
+    if per_month is None or net is None or net <= 0 or not weeks:
+        return None
+    return per_month * 12 / WEEKS_A_YEAR * weeks / net
+
+
+def net_value(net: float | None, weeks: int, rate: float | None, per_month: float | None) -> float | None:
+    """ROLLOUT_HOURLY_RATE turns net hours into money: net hours × rate − spend over those
+    weeks (per_month × 12 ÷ 52 × weeks; no spend given: none). None without a rate or net."""
+    if rate is None or net is None:
+        return None
+    return net * rate - (per_month or 0) * 12 / WEEKS_A_YEAR * weeks
+
+
+def signed_money(amount: float, currency: str) -> str:
+    return f"−{money(-amount, currency)}" if amount < 0 else money(amount, currency)
+
+
+def promotion_words(step: str, mode: str, since_cycle: int, before: Sequence[float], after: Sequence[float]) -> str:
+    """What a mode change earned, per cycle (the mean of the cycles' oversight hours in
+    each mode, those whose oversight is known): "send ai-led since cycle 2: oversight 16 h
+    → 7 h a cycle"; a side with none known says "not reported"."""
+
+    def per_cycle(hours: Sequence[float]) -> str:
+        return signed_hours(sum(hours) / len(hours)) if hours else "not reported"
+
+    return f"{step} {mode} since cycle {since_cycle}: oversight {per_cycle(before)} → {per_cycle(after)} a cycle"

@@ -430,7 +430,11 @@ class PlaybookDetail(PlaybookOut):
         default=None,
         description="The value measure (`value:`): each closed week's events, hours saved (an estimate: events x "
         "minutes_saved / 60; null hours: no events that week, not zero), the last 4 closed weeks' hours, the cost per "
-        "hour saved (with `cost:`) in its currency. Null: no value measure.",
+        "hour saved (with `cost:`) in its currency. Net value (fields added): each week's reviewed, exceptions_closed, "
+        "oversight_hours (reviewed x review_minutes + exceptions closed x exception_minutes / 60; null: oversight not "
+        "reported, never 0), net_hours and net_said; net_hours over the last 4 closed weeks whose oversight is known, "
+        "cost_per_net_hour, net_value (net hours x ROLLOUT_HOURLY_RATE - spend) and net_said, the formula in words. "
+        "Null: no value measure.",
     )
     readiness: ReadinessOut | None = Field(
         description='The latest judgement of "ready to scale" (None before the scale rule first held).'

@@ -183,6 +183,17 @@ class DigestOrg(_Read):
     cost_per_hour: float | None
     no_cost_per_hour: str | None
     currency: str
+    net_hours: float | None = Field(
+        default=None,
+        description="Hours saved − oversight hours over the last 4 closed weeks, of the playbooks whose oversight "
+        "(reviewed cases × review_minutes + exception items closed × exception_minutes) is reported; null: none is.",
+    )
+    oversight_hours: float | None = None
+    cost_per_net_hour: float | None = None
+    net_value: float | None = Field(
+        default=None, description="Net hours × ROLLOUT_HOURLY_RATE − spend; null without the rate or net hours."
+    )
+    net_said: str | None = Field(default=None, description="The net figure with its formula, in words.")
     carried_by_one: list[DigestCarried]
 
 

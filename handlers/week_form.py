@@ -98,6 +98,8 @@ def _fields(form: week_form.WeekForm) -> dict[str, str]:
                 fields[week_form.dimension_field(row.step, name)] = "" if passed is None else str(passed)
             if not row.dimensions:
                 fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
+            if form.timed:  # net value: the minutes the review took, which win over review_minutes
+                fields[week_form.minutes_field(row.step)] = _written(row.minutes)
     if form.kpi_from is None:
         fields[week_form.KPI] = _written(form.kpi)
     if form.state.playbook.guardrail_name and form.guardrail_from is None:
@@ -115,6 +117,7 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
     blocks = 1 + sum(1 + (0 if row.no_rubric else 1 if row.rubric_from else 2) for row in form.steps)
     blocks += sum(max(len(row.dimensions) - 1, 0) for row in form.steps if not row.rubric_from)
     reviewed = sum(1 for row in form.steps if not row.no_rubric and not row.rubric_from)
+    blocks += reviewed if form.timed else 0  # each review's minutes spent on it
     pickers = blocks + reviewed <= MAX_BLOCKS  # who reviewed, a picker a step, where the modal has room
     blocks += 1 + (1 if playbook.guardrail_name else 0) + (1 if form.compared else 0)
     if blocks > MAX_BLOCKS:
@@ -135,6 +138,7 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
         week=form.week,
         rows=form.steps,
         pickers=pickers,
+        minutes={field: words for field, words in fields.items() if field.startswith("minutes:")},
         by=form.by,
         asks=week_form.asks(form),
         kpi_name=playbook.kpi_name,
@@ -221,6 +225,10 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             reviewed, passed = read(field, parse_count), read(passed_field, parse_count)
             if reviewed is not None and passed is not None:
                 changes.reviews[_step_id(field)] = (passed, reviewed)
+        elif kind == "minutes" and field in changed:
+            minutes = read(field, parse_count)
+            if minutes is not None:
+                changes.minutes[_step_id(field)] = minutes
         elif kind in (week_form.KPI, week_form.GUARDRAIL, week_form.REST) and field in changed:
             number = read(field, parse_value, None)
             if number is not None:

@@ -187,6 +187,7 @@ def _step_figures(weeks: int) -> Select[Any] | CompoundSelect:
             _latest_of_step(RubricScore, RubricScore.score, week_start).label("rubric"),
             _latest_of_step(RubricScore, RubricScore.reviewed, week_start).label("reviewed"),
             _latest_of_step(RubricScore, RubricScore.dimensions, week_start).label("dimensions"),
+            _latest_of_step(RubricScore, RubricScore.review_minutes, week_start).label("review_minutes"),
             _count_of_step(ExceptionReport, week_start).label("exceptions"),
         ],
         STEP.c.playbook_id,

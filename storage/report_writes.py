@@ -80,7 +80,7 @@ EXCEPTION = add_report_if_open(table_of(ExceptionReport), ("playbook_id", "step_
 CASE_COUNT = add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED))
 
 
-RUBRIC = ("playbook_id", "step_id", "score", "reviewed", "dimensions", "reviewers", *REPORTED)
+RUBRIC = ("playbook_id", "step_id", "score", "reviewed", "dimensions", "reviewers", "review_minutes", *REPORTED)
 RUBRIC_SCORE = add_report_if_open(table_of(RubricScore), RUBRIC)
 
 

@@ -7,7 +7,7 @@ read is a few statements, however many playbooks."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from cadence import heroics
 from storage.db import Bind, engine_of, reading
 from storage.models import table_of
+from storage.models.governance import StepVerdict
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import (
     CaseCount,
@@ -44,6 +45,18 @@ def _within(t: Any, first: date, last: date) -> list[Any]:
     """The reports of the playbooks `ids` that count, in the weeks from `first` to `last`."""
     counts = [t.c.withdrawn_at.is_(None)] if "withdrawn_at" in t.c else []
     return [one_of(t.c.playbook_id, "ids"), t.c.week_start >= first, t.c.week_start <= last, *counts]
+
+
+@dataclass(frozen=True)
+class OversightWork:
+    """A playbook's oversight over some weeks (net value, cadence/value.py): each step-week's
+    review that counts, as (reviewed cases, minutes typed as spent reviewing), a bare score
+    counting the week's cases; and each exception item closed (resolved or accepted), as
+    (its step, when it was closed)."""
+
+    reviews: dict[tuple[int, date], tuple[float, float | None]]
+    closes: list[tuple[int | None, datetime]]
+    modes: dict[tuple[int, date], str] = field(default_factory=dict)  # each step-week's mode, as its verdict says
 
 
 @dataclass(frozen=True)
@@ -192,6 +205,91 @@ class ValueCounts:
             {"ids": [a.playbook_id for a in asks]},
         )
         return {(pid, w): float(v) for pid, w, v in rows if v is not None}
+
+    def oversight(self, playbook_ids: list[int], first: date, last: date) -> dict[int, OversightWork]:
+        """Each playbook's oversight from the week of `first` to that of `last`, and each
+        step-week's mode (what a promotion earned): four statements, however many playbooks. Closes are read from a day before `first` to a
+        day after the last week (the playbooks' zones), for the caller to put in their weeks."""
+        found = {pid: OversightWork({}, []) for pid in playbook_ids}
+        if not playbook_ids:
+            return found
+        span = {"ids": playbook_ids}
+        with reading(self.bind) as s:
+            c = s.connection()
+            t = table_of(CaseCount)
+            cases = {
+                (step_id, week): count
+                for step_id, week, count in c.execute(
+                    select(t.c.step_id, t.c.week_start, t.c.cases).where(*_within(t, first, last)).order_by(t.c.id),
+                    span,
+                )
+            }  # the latest counts
+            t = table_of(RubricScore)
+            rows = c.execute(
+                select(t.c.playbook_id, t.c.step_id, t.c.week_start, t.c.reviewed, t.c.review_minutes)
+                .where(*_within(t, first, last))
+                .order_by(t.c.id),
+                span,
+            )
+            for pid, step_id, week, reviewed, minutes in rows:  # each step-week's latest counts
+                sample = reviewed if reviewed is not None else cases.get((step_id, week), 0)
+                found[pid].reviews[(step_id, week)] = (float(sample), minutes)
+            e, x, ch = table_of(ExceptionItemEvent), table_of(ExceptionReport), table_of(CheckIn)
+            closes = c.execute(
+                select(e.c.playbook_id, func.coalesce(x.c.step_id, ch.c.step_id), e.c.at)
+                .select_from(
+                    e.outerjoin(x, (e.c.source == "exception") & (x.c.id == e.c.report_id)).outerjoin(
+                        ch, (e.c.source == "deviation") & (ch.c.id == e.c.report_id)
+                    )
+                )
+                .where(
+                    one_of(e.c.playbook_id, "ids"),
+                    e.c.state.in_(("resolved", "accepted")),
+                    e.c.at >= datetime.combine(first - timedelta(days=1), time(0), UTC),
+                    e.c.at < datetime.combine(last + timedelta(days=8), time(0), UTC),
+                )
+                .order_by(e.c.id),
+                span,
+            )
+            for pid, step_id, at in closes:
+                found[pid].closes.append((step_id, at))
+            v = table_of(StepVerdict)
+            verdicts = c.execute(
+                select(v.c.playbook_id, v.c.step_id, v.c.week_start, v.c.mode).where(
+                    one_of(v.c.playbook_id, "ids"), v.c.week_start >= first, v.c.week_start <= last
+                ),
+                span,
+            )
+            for pid, step_id, week, mode in verdicts:
+                found[pid].modes[(step_id, week)] = mode
+        return found
+
+    def costs(
+        self, playbook_ids: list[int], first: date, last: date
+    ) -> dict[tuple[int, date], tuple[float | None, str | None]]:
+        """Each (playbook, week) from `first` to `last` whose cost (`cost: {source, …}`) was
+        asked: the value fetched, or (None, the latest error) when every ask failed."""
+        found: dict[tuple[int, date], tuple[float | None, str | None]] = {}
+        if not playbook_ids:
+            return found
+        t = table_of(SourceFetch)
+        with reading(self.bind) as s:
+            rows = s.connection().execute(
+                select(t.c.playbook_id, t.c.week_start, t.c.outcome, t.c.value, t.c.error)
+                .where(
+                    one_of(t.c.playbook_id, "ids"),
+                    t.c.number == "cost",
+                    t.c.week_start >= first,
+                    t.c.week_start <= last,
+                )
+                .order_by(t.c.id),
+                {"ids": playbook_ids},
+            )
+            for pid, week, outcome, value, error in rows:
+                if found.get((pid, week), (None, None))[0] is not None:
+                    continue  # fetched: the value stands
+                found[(pid, week)] = (value, None) if outcome == "fetched" and value is not None else (None, error)
+        return found
 
     def quality_work(self, playbook_ids: list[int], first: date, last: date) -> dict[int, QualityWork]:
         """Each playbook's quality work from the week of `first` to that of `last` (cadence/heroics.py):

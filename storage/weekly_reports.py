@@ -93,6 +93,7 @@ def new_report(
         values.setdefault("reviewed", None)  # a bare score: every case reviewed
         values.setdefault("dimensions", None)  # a review without dimensions
         values.setdefault("reviewers", None)  # none named: the reporter reviewed
+        values.setdefault("review_minutes", None)  # none typed: reviewed × the playbook's review_minutes
     return NewReport(kind, values, key, counts_for, adds)
 
 
@@ -541,6 +542,7 @@ class WeeklyReports:
                         rubric=numbers.rubric if numbers else None,
                         reviewed=numbers.reviewed if numbers else None,
                         dimensions=numbers.dimensions if numbers else None,
+                        review_minutes=numbers.review_minutes if numbers else None,
                         asked=review.asked(step.mode, numbers.cases if numbers else None, rates),
                     )
                 )

@@ -174,6 +174,10 @@ TEXTS: dict[str, str] = {
     "form_none_reviewed": "No case reviewed: give how many were reviewed (at least 1), or leave both fields empty.",
     "form_passed_over": "{passed} passed is more than the {reviewed} reviewed.",
     "form_review_half": "Give both how many cases were reviewed and how many of them passed.",
+    "form_minutes_no_review": "Give this week's review (cases reviewed, and passed) with the minutes spent on it.",
+    "form_minutes_over": (
+        "{minutes} minutes is more than a week has ({limit}): give the minutes spent reviewing this step this week."
+    ),
     "form_review_dimensions_half": "Give how many cases were reviewed and how many of them passed on each dimension.",
     "week_form_gone": "This playbook no longer exists; nothing was stored.",
     "week_form_step_removed": "{step} was removed {when}; open the form again. Nothing was stored.",

@@ -25,7 +25,9 @@ def digest(services: Services, token: Reader, function: str | None = None) -> di
     monday = calendar.monday_of(calendar.local_date(now, services.org_timezone))
     wanted = of_function(function)
     with services.store.reading() as store:
-        org, digests, _weeks = Digest(store, charts=False, currency=services.currency).figures(monday, now)
+        org, digests, _weeks = Digest(
+            store, charts=False, currency=services.currency, hourly_rate=services.hourly_rate
+        ).figures(monday, now)
     shown = [d for d in digests if visible(token, d.slug) and wanted(d.week.function)]
     return dict(
         week_of=(monday - timedelta(days=7)).isoformat(),
@@ -57,6 +59,11 @@ def _org(org: OrgWeek, digests: list[PlaybookDigest]) -> dict[str, Any]:
         cost_per_hour=org.cost_per_hour,
         no_cost_per_hour=org.no_cost_per_hour,
         currency=org.currency,
+        net_hours=org.net_hours,
+        oversight_hours=org.oversight_hours,
+        cost_per_net_hour=org.cost_per_net_hour,
+        net_value=org.net_value,
+        net_said=org.net_said,
         carried_by_one=[dict(playbook=slug, person=person, share=share) for slug, person, share, _, _ in org.heroes],
     )
 

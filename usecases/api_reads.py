@@ -118,7 +118,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         sourced = pulled.provenance(store, state, weeks)
         reliable = pulled.reliability(store, state, now)
         judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
-        measure = worth.of_playbook(store, state, services.currency)
+        measure = worth.of_playbook(store, state, services.currency, services.hourly_rate)
         compared = Compare.of(state.playbook.definition)
         rests = store.reports.rest_range(state.playbook.id, weeks[0], weeks[-1]) if compared else {}
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}

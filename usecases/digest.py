@@ -42,9 +42,10 @@ PER_REPLY = 15  # playbooks per thread reply: stays well inside 50 blocks and 3,
 
 
 class Digest:
-    def __init__(self, store: Store, charts: bool = True, currency: str = "USD"):
+    def __init__(self, store: Store, charts: bool = True, currency: str = "USD", hourly_rate: float | None = None):
         self.store = store
         self.currency = currency  # ROLLOUT_CURRENCY: the value measure's costs
+        self.hourly_rate = hourly_rate  # ROLLOUT_HOURLY_RATE: net value in money
         # The charts' drawer: (function, its digests, the weeks) to (PNG, alt text); the
         # demo wraps it to draw each chart for a phone too (bot/demo/page.py, PhoneCharts).
         self.draw = _chart_drawer() if charts else None
@@ -105,7 +106,7 @@ class Digest:
 
     def _org(self, active: list[PlaybookState], read: _Reads, trend: list[float | None], at: datetime) -> OrgWeek:
         """The header's figures: every active playbook's (value, heroes), the week's counts."""
-        measures = worth.of_playbooks(self.store, active, self.currency)
+        measures = worth.of_playbooks(self.store, active, self.currency, rate=self.hourly_rate)
         saved = worth.of_org(measures, self.currency)
         carried = worth.heroes(
             self.store, active, {s.playbook.id: calendar.local_date(at, s.playbook.timezone) for s in active}
@@ -127,6 +128,11 @@ class Digest:
             cost_per_hour=saved.cost_per_hour,
             no_cost_per_hour=saved.no_cost_per_hour,
             currency=self.currency,
+            net_hours=saved.net_hours,
+            oversight_hours=saved.oversight_hours,
+            cost_per_net_hour=saved.cost_per_net_hour,
+            net_value=saved.net_value,
+            net_said=saved.net_words,
             heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items())),
         )
 

@@ -143,6 +143,8 @@ async def ask(
         value >= 0 and float(value).is_integer() and value <= MAX_COUNT
     ):
         raise SourceFailed(f"not a count: {value:g} (a whole number from 0 to {MAX_COUNT:,} was expected)")
+    if entry.feeds == "cost" and not value >= 0:
+        raise SourceFailed(f"not a cost: {value:g} (0 or more a month was expected)")
     if entry.feeds == "rubric" and not 0 <= value <= 1:
         raise SourceFailed(f"not a rubric score: {value:g} (from 0 to 1 was expected)")
     if abs(value) > MAX_VALUE:
@@ -258,7 +260,7 @@ class SourceClock(pulling.PullingClock[sources.Entry]):
     @staticmethod
     def _row(job: Job, value: float, at: datetime) -> NewReport | None:
         state, entry = job.state, job.number
-        if entry.feeds == "value":  # the week's count of the value measure's events: its fetch row alone
+        if entry.feeds in ("value", "cost"):  # the week's count of value events, or the cost: its fetch row alone
             return None
         step = state.step(entry.step) if entry.step else None
         if entry.step and step is None:

@@ -207,7 +207,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
         checked=input_checks.latest(caller.store, state, caller.now),
-        value=worth.of_playbook(caller.store, state, caller.services.currency),
+        value=worth.of_playbook(caller.store, state, caller.services.currency, caller.services.hourly_rate),
         queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
         pilot=origin is not None and week is not None and week.cycle == 1,
         plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],

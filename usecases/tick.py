@@ -70,6 +70,7 @@ class Cadence:
         admins: frozenset[str] = frozenset(),
         environ: Mapping[str, str] | None = None,
         currency: str = "USD",
+        hourly_rate: float | None = None,
     ):
         """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
         On a store built as a dry run (`Store(engine, dry_run=True)`) it plans and renders
@@ -79,7 +80,7 @@ class Cadence:
         self.clock = clock
         self.store = store
         self.dry_run = store.dry_run
-        self.digest = Digest(store, charts=charts, currency=currency)
+        self.digest = Digest(store, charts=charts, currency=currency, hourly_rate=hourly_rate)
         self.client = client
         self.directory = directory
         self.org_timezone = org_timezone

@@ -15,10 +15,10 @@ from typing import Any
 from cadence import calendar, heroics, value
 from cadence.definition_intake import NO_VALUE_EVENT
 from cadence.heroics import Hero
-from cadence.value import WeekValue
+from cadence.value import NetWeek, Oversight, StepOversight, WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
-from storage.value_counts import Ask, Measure
+from storage.value_counts import Ask, Measure, OversightWork
 
 VALUE_WEEKS = 26  # the weeks of hours saved shown: half a year
 PERSON_RE = re.compile(r"^[UW][A-Z0-9]{6,19}$")  # a Slack user: sources and tokens are no team member
@@ -27,13 +27,22 @@ PERSON_RE = re.compile(r"^[UW][A-Z0-9]{6,19}$")  # a Slack user: sources and tok
 @dataclass(frozen=True)
 class PlaybookValue:
     """A playbook's value measure: its event, minutes per event, each closed week's
-    estimate (oldest first), the last 4 closed weeks' hours and the cost per hour saved."""
+    estimate (oldest first), the last 4 closed weeks' hours and the cost per hour saved;
+    and net of the oversight it cost (each week's, aligned with `weeks`; net value,
+    cadence/value.py): net hours, the cost per net hour and, with ROLLOUT_HOURLY_RATE
+    (`rate`), the net value in money."""
 
     event: str
     minutes: float
     weeks: list[WeekValue] = field(default_factory=list)
     per_month: float | None = None
     currency: str = value.DEFAULT_CURRENCY
+    oversight: list[Oversight] = field(default_factory=list)
+    rate: float | None = None
+    # what a promotion earned: "send ai-led since cycle 2: oversight 16 h → 7 h a cycle"
+    promotions: list[str] = field(default_factory=list)
+    # a cost pulled from a source (`cost: {source, …}`): why no cost counts (a week's ask failed, or none came)
+    cost_said: str | None = None
 
     @cached_property  # worked out once: the overview, its sums and its rows all ask
     def last_hours(self) -> float | None:
@@ -43,33 +52,128 @@ class PlaybookValue:
     def cost_per_hour(self) -> float | None:
         return value.cost_per_hour(self.per_month, self.last_hours)
 
+    @cached_property
+    def net_weeks(self) -> list[NetWeek]:
+        unpriced = Oversight((), None, None)
+        priced = self.oversight or [unpriced] * len(self.weeks)
+        return [NetWeek(w, o) for w, o in zip(self.weeks, priced, strict=True)]
+
+    @cached_property
+    def last_net(self) -> tuple[float | None, int]:
+        """The net hours over the last 4 closed weeks whose net is known, and how many."""
+        return value.last_weeks_net(self.net_weeks)
+
+    @cached_property
+    def cost_per_net_hour(self) -> float | None:
+        net, weeks = self.last_net
+        return value.cost_per_net_hour(self.per_month, net, weeks)
+
+    @cached_property
+    def net_value(self) -> float | None:
+        net, weeks = self.last_net
+        return value.net_value(net, weeks, self.rate, self.per_month)
+
+    @cached_property
+    def net_parts(self) -> tuple[float, float, float] | None:
+        """Over the last 4 closed weeks whose net is known: (net, saved, oversight) hours."""
+        known = [w for w in self.net_weeks[-value.COST_WEEKS :] if w.hours is not None]
+        if not known:
+            return None
+        saved = sum(w.saved.hours or 0 for w in known)
+        over = sum(w.oversight.hours or 0 for w in known)
+        return saved - over, saved, over
+
+    @property
+    def spend(self) -> float | None:
+        """The cost over the weeks whose net is known (per_month × 12 ÷ 52 × weeks)."""
+        _, weeks = self.last_net
+        return None if self.per_month is None else self.per_month * 12 / value.WEEKS_A_YEAR * weeks
+
+    def net_words(self) -> str:
+        """The last 4 weeks' net, its inputs said: "33 h net over the last closed week whose
+        oversight is known (41 h saved − 8 h oversight)"; or why there is none."""
+        net, weeks = self.last_net
+        if net is None or self.net_parts is None:
+            return f"net: {value.NOT_REPORTED}"
+        _, saved, over = self.net_parts
+        span = "the last closed week" if weeks == 1 else f"{weeks} of the last closed weeks"
+        said = (
+            f"{value.signed_hours(net)} net over {span} whose oversight is known "
+            f"({value.signed_hours(saved)} saved − {value.signed_hours(over)} oversight)"
+        )
+        if net < 0:
+            said += ": oversight exceeds what it saves"
+        if self.cost_per_net_hour is not None:
+            said += f"; {value.money(self.cost_per_net_hour, self.currency)} per net hour"
+        elif self.per_month is not None:
+            said += "; no net hours saved, so cost per net hour cannot be given"
+        if self.net_value is not None and self.rate is not None:
+            spend = self.spend or 0
+            said += (
+                f"; net value {value.signed_money(self.net_value, self.currency)} "
+                f"({value.signed_hours(net)} × {value.money(self.rate, self.currency)} an hour"
+                f" − {value.money(spend, self.currency)} spend)"
+            )
+        return said
+
     def summary(self) -> str:
-        """One line: the last closed week's estimate, the last 4 weeks' total, the cost."""
+        """One line: the last closed week's estimate (net of its oversight where known),
+        the last 4 weeks' total, the cost (per net hour where oversight is known), the net."""
         if not self.weeks:
             return f"no closed week yet to count `{self.event}` events in"
-        parts = [self.weeks[-1].words()]
+        parts = [self.net_weeks[-1].words()]
         hours = self.last_hours
         if hours is not None:
             parts.append(f"last {min(len(self.weeks), value.COST_WEEKS)} closed weeks: {value.hours_text(hours)}")
-        if self.cost_per_hour is not None:
-            parts.append(f"{value.money(self.cost_per_hour, self.currency)} per hour saved")
-        elif self.per_month is not None:  # a cost, and no hour saved to divide it by
-            parts.append(value.no_cost_per_hour(min(len(self.weeks), value.COST_WEEKS)))
+        net, _ = self.last_net
+        if self.cost_said is not None:
+            parts.append(self.cost_said)
+        if net is None:
+            if self.cost_per_hour is not None:
+                parts.append(f"{value.money(self.cost_per_hour, self.currency)} per hour saved")
+            elif self.per_month is not None:  # a cost, and no hour saved to divide it by
+                parts.append(value.no_cost_per_hour(min(len(self.weeks), value.COST_WEEKS)))
+        parts.append(self.net_words())
+        parts.extend(self.promotions)
         return "; ".join(parts)
 
     def as_data(self) -> dict[str, Any]:
-        """For the API's playbook read and the CSVs."""
+        """For the API's playbook read and the CSVs (net value's fields added, none changed)."""
+        net, net_weeks = self.last_net
         return dict(
             event=self.event,
             minutes_saved=self.minutes,
             estimate=True,
             weeks=[
-                dict(week=str(w.week_start), events=w.events, hours_saved=w.hours, said=w.words()) for w in self.weeks
+                dict(
+                    week=str(n.saved.week_start),
+                    events=n.saved.events,
+                    hours_saved=n.saved.hours,
+                    said=n.saved.words(),
+                    reviewed=n.oversight.reviewed if n.oversight.reported else None,
+                    review_minutes_typed=n.oversight.typed,
+                    exceptions_closed=n.oversight.closed,
+                    oversight_hours=n.oversight.hours,
+                    oversight_said=n.oversight.words(),
+                    net_hours=n.hours,
+                    net_said=n.words(),
+                )
+                for n in self.net_weeks
             ],
             last_4_weeks_hours=self.last_hours,
             cost_per_month=self.per_month,
             cost_per_hour_saved=self.cost_per_hour,
             currency=self.currency,
+            cost_said=self.cost_said,
+            review_minutes=self.oversight[-1].review_minutes if self.oversight else None,
+            exception_minutes=self.oversight[-1].exception_minutes if self.oversight else None,
+            net_hours=net,
+            net_weeks=net_weeks,
+            cost_per_net_hour=self.cost_per_net_hour,
+            hourly_rate=self.rate,
+            net_value=self.net_value,
+            net_said=self.net_words(),
+            promotions=list(self.promotions),
         )
 
 
@@ -97,21 +201,102 @@ def _closed_weeks(state: PlaybookState, count: int) -> list[date]:
     return [last - timedelta(days=7 * back) for back in range(count - 1, -1, -1)]
 
 
+def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, weeks: list[date]) -> list[Oversight]:
+    """Each closed week's oversight, priced by the measure's minutes: each step's review
+    that counts (its typed minutes winning) and the exception items closed that week."""
+    tz = state.playbook.timezone
+    closed: Counter[tuple[int | None, date]] = Counter(
+        (step, calendar.monday_of(calendar.local_date(at, tz))) for step, at in work.closes
+    )
+    steps = sorted({step for step, _ in work.reviews} | {step for step, _ in closed}, key=lambda s: (s is None, s))
+    priced = measure.value.get("review_minutes"), measure.value.get("exception_minutes")
+    found = []
+    for week in weeks:
+        parts = []
+        for step in steps:
+            review = work.reviews.get((step, week)) if step is not None else None
+            n = closed.get((step, week), 0)
+            if review is not None or n:
+                reviewed, typed = review if review is not None else (None, None)
+                parts.append(StepOversight(reviewed, typed, n))
+        found.append(Oversight(tuple(parts), *priced))
+    return found
+
+
+def _cost(
+    cost: dict[str, Any], weeks: list[date], costs: dict[tuple[int, date], tuple[float | None, str | None]], pid: int
+) -> tuple[float | None, str | None]:
+    """The cost a month over the last 4 closed weeks (of `weeks`, those its cycles ran), and
+    why none counts: `per_month` as given, or a source's answers for those weeks (their
+    mean), none where any week's is missing: a failure is said for its week, never carried
+    forward from another."""
+    if not cost.get("source"):
+        return cost.get("per_month"), None
+    last = weeks[-value.COST_WEEKS :]
+    if not last:
+        return None, None
+    for week in last:
+        fetched, error = costs.get((pid, week), (None, None))
+        if fetched is None:
+            why = f"source failed: {error}" if error else "not fetched"
+            return None, f"cost from {cost['source']} unknown for the week of {week}: {why}, so no cost per hour"
+    return sum(costs[(pid, w)][0] or 0.0 for w in last) / len(last), None
+
+
+def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> list[str]:
+    """For each step whose mode changed in the weeks read, its oversight hours per cycle
+    in the mode before and in the mode since its last change (cadence.value.promotion_words)."""
+    anchor, tz = state.cycle_anchor, state.playbook.timezone
+    if anchor is None:
+        return []
+    priced = measure.value.get("review_minutes"), measure.value.get("exception_minutes")
+    closed = Counter((step, calendar.monday_of(calendar.local_date(at, tz))) for step, at in work.closes)
+    said = []
+    for step in state.steps:
+        weeks = sorted(week for (step_id, week) in work.modes if step_id == step.id)
+        modes = [work.modes[(step.id, week)] for week in weeks]
+        changes = [i for i in range(1, len(modes)) if modes[i] != modes[i - 1]]
+        if not changes:
+            continue
+        at = changes[-1]
+        cycles: dict[bool, dict[int, float]] = {False: {}, True: {}}  # before, since: hours by cycle
+        for i, week in enumerate(weeks):
+            ref = calendar.week_containing(anchor, week)
+            if ref is None or (i < at and modes[i] != modes[at - 1]) or (i >= at and modes[i] != modes[at]):
+                continue
+            review = work.reviews.get((step.id, week))
+            reviewed, typed = review if review is not None else (None, None)
+            hours = Oversight((StepOversight(reviewed, typed, closed.get((step.id, week), 0)),), *priced).hours
+            if hours is not None:
+                side = cycles[i >= at]
+                side[ref.cycle] = side.get(ref.cycle, 0.0) + hours
+        since = calendar.week_containing(anchor, weeks[at])
+        if since is not None:
+            before, after = list(cycles[False].values()), list(cycles[True].values())
+            said.append(value.promotion_words(step.name, modes[at], since.cycle, before, after))
+    return said
+
+
 def of_playbooks(
     store: Store,
     states: list[PlaybookState],
     currency: str,
     weeks: int = VALUE_WEEKS,
     measures: dict[int, Measure] | None = None,
+    rate: float | None = None,
 ) -> dict[int, PlaybookValue | None]:
     """Each playbook's value measure over its last `weeks` closed weeks (None without `value:`);
-    `measures`: theirs when the caller has them (else read, store.value.measures)."""
+    `measures`: theirs when the caller has them (else read, store.value.measures); `rate`:
+    ROLLOUT_HOURLY_RATE, which turns net hours into money."""
     if measures is None:
         measures = store.value.measures([s.playbook.id for s in states])
     asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
     closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
     spans = [w for ws in closed.values() for w in ws]
     counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
+    work = store.value.oversight(list(closed), min(spans), max(spans)) if spans else {}
+    pulled = [pid for pid in closed if ((measures[pid].cost or {}).get("source"))]
+    costs = store.value.costs(pulled, min(spans), max(spans)) if spans and pulled else {}
     found: dict[int, PlaybookValue | None] = {}
     for state in states:
         pid = state.playbook.id
@@ -121,19 +306,26 @@ def of_playbooks(
             continue
         event, minutes = str(measure.value["event"]), float(measure.value["minutes_saved"])
         ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
+        done = work.get(pid, OversightWork({}, []))
+        ran = [w for w in closed.get(pid, []) if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
+        per_month, cost_said = _cost(measure.cost or {}, ran, costs, pid)
         found[pid] = PlaybookValue(
             event,
             minutes,
             value.week_values(event, minutes, closed.get(pid, []), ours),
-            (measure.cost or {}).get("per_month"),
+            per_month,
             currency,
+            _oversight(state, measure, done, closed.get(pid, [])),
+            rate,
+            _promotions(state, measure, done),
+            cost_said,
         )
     return found
 
 
-def of_playbook(store: Store, state: PlaybookState, currency: str) -> PlaybookValue | None:
+def of_playbook(store: Store, state: PlaybookState, currency: str, rate: float | None = None) -> PlaybookValue | None:
     """One playbook's, its measure taken from the definition and steps its state holds."""
-    return of_playbooks(store, [state], currency, measures=_measure_of(state))[state.playbook.id]
+    return of_playbooks(store, [state], currency, measures=_measure_of(state), rate=rate)[state.playbook.id]
 
 
 def _measure_of(state: PlaybookState) -> dict[int, Measure]:
@@ -176,6 +368,31 @@ class OrgValue:
     measured: int  # playbooks with a value measure
     playbooks: int
     costed: int = 0  # playbooks that give a cost: with cost_per_hour None, they saved no hours
+    # net value: over the playbooks whose oversight is known in some of the last 4 closed weeks
+    net_hours: float | None = None
+    oversight_hours: float | None = None
+    net_playbooks: int = 0
+    cost_per_net_hour: float | None = None
+    net_value: float | None = None
+
+    @property
+    def net_words(self) -> str:
+        """ "33 h net (41 h saved − 8 h oversight, 1 playbook whose oversight is reported)"."""
+        if self.net_hours is None or self.oversight_hours is None:
+            return value.NOT_REPORTED
+        saved = self.net_hours + self.oversight_hours
+        which = "playbook" if self.net_playbooks == 1 else "playbooks"
+        said = (
+            f"{value.signed_hours(self.net_hours)} net ({value.signed_hours(saved)} saved − "
+            f"{value.signed_hours(self.oversight_hours)} oversight, {self.net_playbooks} {which} whose oversight is reported)"
+        )
+        if self.net_hours < 0:
+            said += ": oversight exceeds what it saves"
+        if self.cost_per_net_hour is not None:
+            said += f"; {value.money(self.cost_per_net_hour, self.currency)} per net hour"
+        if self.net_value is not None:
+            said += f"; net value {value.signed_money(self.net_value, self.currency)}"
+        return said
 
     @property
     def no_cost_per_hour(self) -> str | None:
@@ -202,6 +419,11 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
     cost_hours = sum(m.last_hours or 0.0 for m in costed)
     total_cost = sum((m.per_month or 0.0) for m in costed)
     per_hour = value.cost_per_hour(total_cost, cost_hours) if costed else None
+    netted = [m for m in measures.values() if m is not None and m.net_parts is not None]
+    net = sum(m.net_parts[0] for m in netted if m.net_parts) if netted else None
+    spent = [m for m in netted if m.spend is not None]
+    spend, spent_net = sum(m.spend or 0 for m in spent), sum(m.net_parts[0] for m in spent if m.net_parts)
+    valued = [m.net_value for m in netted if m.net_value is not None]
     return OrgValue(
         weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
         last_hours=last_hours,
@@ -210,6 +432,11 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
         measured=sum(1 for m in measures.values() if m is not None),
         playbooks=len(measures),
         costed=len(costed),
+        net_hours=net,
+        oversight_hours=sum(m.net_parts[2] for m in netted if m.net_parts) if netted else None,
+        net_playbooks=len(netted),
+        cost_per_net_hour=spend / spent_net if spent and spent_net > 0 else None,
+        net_value=sum(valued) if valued else None,
     )
 
 

@@ -47,7 +47,11 @@ def applied(raw: dict[str, Any], base: dict[str, Any], answers: ValueAnswers) ->
         raw["value"] = {**(base.get("value") or {}), "event": event, "minutes_saved": minutes}
         if minutes is None:
             del raw["value"]["minutes_saved"]
-    raw["cost"] = None if answers.cost is None else {**(base.get("cost") or {}), "per_month": answers.cost}
+    pulled = (base.get("cost") or {}).get("source") is not None  # a cost from a source: not a field of the form
+    if answers.cost is None:
+        raw["cost"] = base["cost"] if pulled else None
+    else:
+        raw["cost"] = {"per_month": answers.cost}
     return raw
 
 

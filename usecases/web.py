@@ -300,7 +300,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
-            value=worth.of_playbook(store, state, services.currency),
+            value=worth.of_playbook(store, state, services.currency, services.hourly_rate),
             hero=worth.heroes(store, [state], {pid: this_week}).get(pid),
             checklist=champions.checklist_of(store, state.playbook) if state.playbook.champion_id else [],
             people={},

@@ -130,7 +130,9 @@ def overview(services: Services, viewer: Viewer) -> Overview:
         replications = store.registry.replication_verdicts(_adopters(states, versions))
         flagged = depth.plateaus(store, states, now, kpis)
         org_depth = depth.months(store, monday - timedelta(days=7))
-        measures = worth.of_playbooks(store, states, services.currency)  # value the sponsor can weigh
+        measures = worth.of_playbooks(
+            store, states, services.currency, rate=services.hourly_rate
+        )  # value the sponsor can weigh
         carried = worth.heroes(
             store, states, {s.playbook.id: calendar.local_date(now, s.playbook.timezone) for s in states}
         )

@@ -14,6 +14,7 @@ commands would; a field left as it was is not sent, so it overwrites nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,6 +49,14 @@ def dimension_field(step: Step, dimension: str) -> str:
     return f"dim:{step.id}:{dimension}"
 
 
+def minutes_field(step: Step) -> str:
+    """A step's "minutes spent reviewing" (net value's oversight): `minutes:<step id>`."""
+    return f"minutes:{step.id}"
+
+
+MAX_REVIEW_MINUTES = 7 * 1440  # a week's minutes: more, for one step's review, is a typo
+
+
 @dataclass(frozen=True)
 class StepRow:
     """One step's numbers in the form: what counts now, and where a number it does not
@@ -63,6 +72,8 @@ class StepRow:
     no_rubric: bool = False  # `rubric: none`: reviewed by design elsewhere, not asked
     # the rubric's dimensions, each with what passed in the review that counts (a field each)
     dimensions: tuple[tuple[str, int | None], ...] = ()
+    minutes: float | None = None  # the minutes spent reviewing, as the review that counts says (net value)
+    dimensions_said: str | None = None  # the review that counts' dimensions, as stored
 
     @property
     def passed(self) -> int | None:
@@ -82,6 +93,7 @@ class WeekForm:
     rest: float | None = None
     rest_from: str | None = None
     by: str = ""  # who opened it: each step's reviewers picker starts with them
+    timed: bool = False  # the playbook measures value: each review asks the minutes spent on it (net value)
 
 
 def open_week(caller: Caller, playbook: str | None, week: messages.Week) -> WeekForm:
@@ -125,6 +137,8 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
             rubric_from=_fed(state, "rubric", step.name),
             no_rubric=step.name in by_design,
             dimensions=_dimensions(state, step, numbers.dimensions),
+            minutes=numbers.review_minutes,
+            dimensions_said=numbers.dimensions,
         )
         for step, numbers in zip(state.steps, figures.steps, strict=True)
     ]
@@ -140,6 +154,7 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
         rest=figures.rest,
         rest_from=_fed(state, "rest", None),
         by=caller.user_id,
+        timed=bool((state.playbook.definition.get("value") or {}).get("event")),
     )
 
 
@@ -162,6 +177,7 @@ class Changes:
     kpi: tuple[float, bool] | None = None  # (value, typed as a percentage)
     guardrail: tuple[float, bool] | None = None
     rest: tuple[float, bool] | None = None
+    minutes: dict[int, int] = field(default_factory=dict)  # step id: minutes spent reviewing (net value)
 
 
 class FormRefused(Exception):
@@ -193,7 +209,10 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
     rows: list[NewReport] = []
     reviewers: list[Person] = []  # the people the reviews name, as Slack said them
     lines: list[tuple[str, str]] = []
-    current = {row.step.id: row.cases for row in week_form(caller, state, week).steps} if changes.reviews else {}
+    opened = (
+        {row.step.id: row for row in week_form(caller, state, week).steps} if changes.reviews or changes.minutes else {}
+    )
+    current = {step_id: row.cases for step_id, row in opened.items()}
 
     def row(where: str, step: Step | None, cmd: messages.ReportCommand, said: tuple[str, str]) -> None:
         try:
@@ -225,8 +244,15 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
                 refusals[field_id("reviewed", step)] = over
             else:
                 named = changes.reviewers.get(step.id, ())
+                minutes = changes.minutes.get(step.id)
                 score = messages.Rubric(
-                    slug, step.name, round(passed / reviewed, 6), reviewed=reviewed, dimensions=counts, reviewers=named
+                    slug,
+                    step.name,
+                    round(passed / reviewed, 6),
+                    reviewed=reviewed,
+                    dimensions=counts,
+                    reviewers=named,
+                    minutes=minutes if minutes is not None else opened[step.id].minutes,  # kept unless changed
                 )
                 for person in named:  # a person Slack knows, as `by @ben` asks
                     try:
@@ -237,6 +263,12 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
                 if counts:
                     said = (step.name, dimensions.words(dimensions.encode(counts), reviewed))
                 row(where, step, score, said)
+        elif step.id in changes.minutes:
+            _timed(state, week, step, opened.get(step.id), changes.minutes[step.id], row, refusals)
+    for step in state.steps:  # minutes above a week's, whichever review they come with
+        if changes.minutes.get(step.id, 0) > MAX_REVIEW_MINUTES:
+            over = Refusal.of("form_minutes_over", minutes=changes.minutes[step.id], limit=MAX_REVIEW_MINUTES)
+            refusals[minutes_field(step)] = over
     refusals.update(_removed_since(caller, state, changes))
     if changes.kpi is not None:
         kpi = messages.Kpi(slug, changes.kpi[0], changes.kpi[1])
@@ -259,6 +291,31 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
             raise recording.week_closed(state, week, None) from None
         caller.keep_names(reviewers)  # the pages name who reviewed
     return Recorded(state, week, lines)
+
+
+def _timed(
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    step: Step,
+    opened: StepRow | None,
+    minutes: int,
+    row: Callable[[str, Step | None, messages.ReportCommand, tuple[str, str]], None],
+    refusals: dict[str, Refusal],
+) -> None:
+    """Only the minutes spent reviewing changed: the review that counts, again, with them
+    (a report of its own, undone as any other); refused on the field without a review."""
+    if opened is None or opened.rubric is None:
+        refusals[minutes_field(step)] = Refusal.of("form_minutes_no_review")
+        return
+    again = messages.Rubric(
+        state.playbook.slug,
+        step.name,
+        opened.rubric,
+        reviewed=opened.reviewed,
+        dimensions=dimensions.decode(opened.dimensions_said),
+        minutes=minutes,
+    )
+    row(minutes_field(step), step, again, (step.name, f"{minutes} min spent reviewing"))
 
 
 def _removed_since(caller: Caller, state: PlaybookState, changes: Changes) -> dict[str, Refusal]:

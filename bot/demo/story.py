@@ -49,7 +49,7 @@ from bot.demo.page import Event, PhoneCharts, write_page
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import SlackRequests
 from bot.demo.transcript import week_by_week
-from bot.demo.value import report_matched
+from bot.demo.value import report_accepted, report_matched
 from bot.demo.versions import travel
 from bot.settings import Settings
 from cadence.definition import parse_playbook
@@ -356,6 +356,7 @@ class Demo:
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben = "UANA000001", "UBEN000001"
         week_forms.report(self, "support-replies", week)
+        report_accepted(self, week)  # the helpdesk's accepted replies, which its value measure counts
         if week == 3:
             self.command(ana, "CSUPPORT01", "exception support-replies send Sent a refund promise outside policy")
             # The same exception logged twice by mistake: undo takes the duplicate back.
@@ -431,6 +432,19 @@ class Demo:
         self.http.click("UCHLOE0001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
         self.did("Chloé (owner) clicked Approve: research becomes ai-led")
 
+    def _promote_send(self) -> None:
+        """Ana approves the promotion of send, proposed after its passing weeks, as cycle 2 begins."""
+        message = next(m for m in self.slack.posted("CSUPPORT01") if m["text"].startswith("Proposal:"))
+        approve = next(
+            e
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "proposal_approve"
+        )
+        self.http.click("UANA000001", "proposal_approve", approve["value"], "CSUPPORT01", message["ts"], "proposal")
+        self.did("Ana (owner) clicked Approve: send becomes ai-led, and half as many of its replies are checked")
+
     def _publish_and_adopt(self) -> None:
         ready = next(m for m in self.slack.posted(CURATORS) if m["text"].endswith("is ready to scale"))
         publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
@@ -503,6 +517,7 @@ class Demo:
 # The hours of the script, as (week of the story from 0, weekday from Monday 0, hour UTC).
 # What people click and answer that hour (Demo's methods), before what they type.
 _ACTED: dict[tuple[int, int, int], Callable[[Demo], None]] = {
+    (4, 0, 14): Demo._promote_send,  # cycle 2's first Monday: support-replies' send promoted
     (5, 1, 10): Demo._decide_proposal,  # Tuesday of cycle 2's week 2: the proposal, which waited, is decided
     (ORIGIN_WEEKS, 0, 15): Demo._publish_and_adopt,  # cycle 2 closed: publish and adopt
 }

@@ -47,9 +47,11 @@ def figures(slug: str, week: int) -> tuple[Cases, Reviews]:
     Wilson intervals of the samples change no verdict and no readiness criterion."""
     if slug == "support-replies":  # cast.DRAFTS: draft's sample each week
         drafts, review = DRAFTS[week]
-        # send, ai-led: 3 of its 30 sent replies checked (0.1 asked), all right: readiness wants
-        # a counted score for every step with a rubric, AI-led ones too.
-        return {"draft": drafts, "send": 30, "refunds": 12}, {"draft": review, "send": (3, 3), "refunds": (11, 12)}
+        # send, collaborative in cycle 1: 6 of its 30 sent replies checked (0.2 asked); AI-led once
+        # promoted in cycle 2, 3 (0.1 asked); all right: readiness wants a counted score for
+        # every step with a rubric, AI-led ones too. Its oversight halves (net value).
+        sent = (6, 6) if week < 4 else (3, 3)
+        return {"draft": drafts, "send": 30, "refunds": 12}, {"draft": review, "send": sent, "refunds": (11, 12)}
     if slug == "refund-triage":
         # approve: 6 of 7 = 86% (it was 0.85): between floor and threshold, INCONCLUSIVE every
         # week as before; 7 reviewed of 20, 4 asked. payout: every case, all passed (0.97 of 11).

@@ -205,6 +205,8 @@ class RubricScore(SQLModel, table=True):
     dimensions: Optional[str] = long_text(nullable=True)
     # who reviewed (`by @ben @ida`): user ids, space-separated; None: the reporter (cadence/value.py)
     reviewers: Optional[str] = long_text(nullable=True)
+    # the week form's "minutes spent reviewing" (net value's oversight, cadence/value.py); None: none typed
+    review_minutes: Optional[float] = None
     reported_by: str = Field(max_length=32)
     reported_at: datetime = instant()
     # undo: a withdrawn report is kept, and no longer counts

@@ -89,7 +89,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     assert support.last_hours == pytest.approx(41.2)
     assert support.cost_per_hour == pytest.approx(1200 * 12 / 52 * 4 / 41.2)
     assert worth.words(support).startswith("no `reply_accepted` events this week; last 4 closed weeks: 41 h; ")
-    assert worth.words(support).endswith(" EUR per hour saved")
+    assert worth.words(support).endswith(" EUR per hour saved; net: oversight not reported")  # no review: not 0
     invoices = measures[states[1].playbook.id]
     assert invoices is not None and invoices.last_hours == pytest.approx(7.5)  # 15 events × 30 min
     # one playbook's (status), its measure from its state rather than read: the same

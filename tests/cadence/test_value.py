@@ -91,3 +91,96 @@ def test_no_cost_per_hour_names_the_costed_playbooks_when_others_saved_hours():
     assert value.no_cost_per_hour(1, costed=1).startswith(
         "the playbook that gives a cost saved no hours in the last closed week"
     )
+
+
+# Net value (issue 83): oversight, measured, beside the hours saved.
+
+WEEK = date(2027, 1, 4)
+
+
+def _net(events, reviewed, closed, review_minutes=4, exception_minutes=15, typed=None):
+    saved = value.WeekValue(WEEK, "reply_accepted", events, 6)
+    oversight = value.Oversight((value.StepOversight(reviewed, typed, closed),), review_minutes, exception_minutes)
+    return value.NetWeek(saved, oversight)
+
+
+def test_product_s_worked_example_of_net_hours_with_its_formula():
+    week = _net(412, 90, 8)
+    assert week.oversight.hours == pytest.approx(8)  # (90 × 4 + 8 × 15) ÷ 60
+    assert week.hours == pytest.approx(41.2 - 8)
+    assert week.words() == (
+        "412 replies accepted × 6 min = 41 h saved − 90 reviews × 4 min − 8 exceptions × 15 min = 8 h oversight → 33 h net"
+    )
+    assert week.oversight.words() == "90 reviews × 4 min + 8 exceptions × 15 min = 8 h oversight"
+
+
+def test_negative_net_is_said_as_such_never_clamped():
+    week = _net(20, 50, 0)  # 2 h saved, 50 × 4 = 200 min = 3.3 h of oversight
+    assert week.hours == pytest.approx(2 - 200 / 60)
+    assert week.words().endswith("→ −1.3 h net: oversight exceeds what it saves")
+    assert value.signed_hours(-3) == "−3 h"
+
+
+def test_a_week_without_reviews_says_oversight_not_reported_never_zero():
+    saved = value.WeekValue(WEEK, "reply_accepted", 412, 6)
+    week = value.NetWeek(saved, value.Oversight((), 4, 15))
+    assert week.oversight.hours is None and week.hours is None
+    assert week.words() == "412 replies accepted × 6 min = 41 h saved; oversight not reported, so no net hours"
+    # exception items closed, but no review reported: still not known
+    only_closed = value.Oversight((value.StepOversight(None, None, 3),), 4, 15)
+    assert only_closed.hours is None and only_closed.words() == "oversight not reported"
+
+
+def test_the_week_form_s_minutes_win_over_reviewed_cases_times_review_minutes():
+    week = _net(412, 90, 8, typed=300)
+    assert week.oversight.minutes == 300 + 8 * 15
+    assert "300 min spent reviewing (the week form) − 8 exceptions × 15 min = 7 h oversight" in week.words()
+    other = value.StepOversight(10, None, 0)  # another step without typed minutes: priced
+    both = value.Oversight((value.StepOversight(90, 300, 8), other), 4, 15)
+    assert both.minutes == 300 + 10 * 4 + 8 * 15
+
+
+def test_unpriced_oversight_is_not_guessed():
+    assert _net(412, 90, 0, review_minutes=None).hours is None
+    assert "no review_minutes given for 90 reviews" in _net(412, 90, 0, review_minutes=None).words()
+    assert "no exception_minutes given" in _net(412, 90, 2, exception_minutes=None).words()
+    assert _net(412, 90, 0, exception_minutes=None).oversight.hours == pytest.approx(6)  # none closed: nothing to price
+
+
+def test_cost_per_net_hour_and_net_value():
+    weeks = [_net(412, 90, 8), _net(None, 90, 8), _net(412, None, 0)]
+    net, known = value.last_weeks_net(weeks)
+    assert known == 1 and net == pytest.approx(33.2)
+    assert value.cost_per_net_hour(1200, net, known) == pytest.approx(1200 * 12 / 52 / 33.2)
+    assert value.cost_per_net_hour(1200, -3, 1) is None and value.cost_per_net_hour(None, net, 1) is None
+    assert value.net_value(net, known, 50, 1200) == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
+    assert value.net_value(net, known, None, 1200) is None
+    assert value.last_weeks_net([_net(412, None, 0)]) == (None, 0)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"review_minutes": -1}, "value.review_minutes: must be from 0 to 1440 (a day's minutes), got -1"),
+        ({"exception_minutes": 100000}, "value.exception_minutes: must be from 0 to 1440"),
+        ({"review_minutes": "four"}, "value.review_minutes"),
+    ],
+)
+def test_negative_or_absurd_oversight_minutes_are_refused_naming_the_key(given, expected):
+    found = problems(_with(value={"event": "reply_accepted", "minutes_saved": 6, **given}))
+    assert any(expected in p for p in found), found
+
+
+def test_oversight_minutes_load_and_are_kept_only_when_given():
+    spec = parse_playbook(_with(value={"event": "reply_accepted", "minutes_saved": 6, "review_minutes": 4}))
+    assert spec.canonical()["value"] == {"event": "reply_accepted", "minutes_saved": 6.0, "review_minutes": 4.0}
+
+
+def test_what_a_promotion_earned_is_said_per_cycle_before_and_after():
+    assert (
+        value.promotion_words("send", "ai-led", 2, [16], [7, 7])
+        == "send ai-led since cycle 2: oversight 16 h → 7 h a cycle"
+    )
+    assert value.promotion_words("send", "ai-led", 2, [], [6.5]) == (
+        "send ai-led since cycle 2: oversight not reported → 6.5 h a cycle"
+    )

@@ -219,6 +219,7 @@ class FakeReports:
                     0,
                     rubric.values["score"] if rubric else None,
                     rubric.values["reviewed"] if rubric else None,
+                    review_minutes=rubric.values.get("review_minutes") if rubric else None,
                 )
             )
         kpis = [

@@ -151,6 +151,7 @@ class Rubric:
     # `20 tone:19 accuracy:18`: what passed per rubric dimension of the `reviewed` cases, as typed
     dimensions: tuple[tuple[str, int], ...] = ()
     reviewers: tuple[str, ...] = ()  # `by @ben @ida`: who reviewed; none named, the reporter
+    minutes: float | None = None  # the week form's minutes spent reviewing (net value's oversight)
 
 
 @dataclass(frozen=True)

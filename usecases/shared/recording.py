@@ -136,7 +136,14 @@ def report_row(
     counts = review_dimensions(state, step, cmd, usage)
     by_whom = " ".join(cmd.reviewers) or None
     return new_report(
-        "rubric", *args, **on_step, score=cmd.score, reviewed=cmd.reviewed, dimensions=counts, reviewers=by_whom
+        "rubric",
+        *args,
+        **on_step,
+        score=cmd.score,
+        reviewed=cmd.reviewed,
+        dimensions=counts,
+        reviewers=by_whom,
+        review_minutes=cmd.minutes,  # the week form's minutes spent reviewing (net value)
     )
 
 

@@ -23,4 +23,5 @@ class Services:
     web_url: str | None = None  # the web view's public address (ROLLOUT_WEB_URL)
     sign_in_with_slack: SlackSignIn | None = None  # SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, if set
     currency: str = "USD"  # ROLLOUT_CURRENCY: what playbooks' costs are given in (an ISO 4217 code)
+    hourly_rate: float | None = None  # ROLLOUT_HOURLY_RATE: net value = net hours × rate − spend (None: not set)
     creators: str = "anyone"  # ROLLOUT_CREATORS: who may `/rollout new` (anyone | curators)

@@ -290,6 +290,7 @@ def contexts(
             ],
             asks=[f"{text[:40]}: review at least 4 of this week's 20 cases"] * 30,
             pickers=False,  # 30 steps leave no room for a picker a step (handlers/week_form.py)
+            minutes={"minutes:5": text[:12], "minutes:6": ""},  # net value: the minutes a review took
             by="U0123ABCD",
             kpi_name=text,
             unit=text[:20],

@@ -1,0 +1,175 @@
+"""Net value (issue 83), end to end on SQLite and PostgreSQL: value events over the API,
+a review by command and exception items closed in week 1, the week form's minutes spent
+reviewing in week 2; each closed week's oversight and net hours with their formula in
+status, on the web view's page and first screen, in the digest's figures and the API's
+playbook read (fields added, the old ones as they were); a week without reviews says
+"oversight not reported", never 0."""
+
+import copy
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cadence.definition import DefinitionError, parse_playbook
+from tests.bot.test_api import event
+from tests.bot.test_api_reads import get
+from tests.bot.test_value import WEEK_1, WEEK_2, _services, valued
+from tests.conftest import OWNER, SUPPORT_REPLIES, Clock, Engine
+from tests.handlers.test_week_form import open_form, submit
+from tests.usecases.test_governance import close_of, wednesday
+from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
+from usecases import tokens, web, web_overview
+from usecases import value as worth
+from usecases.digest import Digest
+
+__all__ = ["stats", "valued"]  # fixtures
+
+OVERSIGHT = {"review_minutes": 4, "exception_minutes": 15}
+
+
+def _price(store, clock):
+    """support-replies as `valued` has it, its oversight priced: 4 min a review, 15 an exception item."""
+    state = store.playbooks.state("support-replies")
+    raw = dict(state.playbook.definition)
+    raw["value"] = {**raw["value"], **OVERSIGHT}
+    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+
+
+def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, clock, bot, slack):
+    events, world = valued
+    _price(store, clock)
+    assert events.post(event("reply_accepted", 412))[0] == 201
+    assert "reviewed passed" in bot.command("rubric support-replies draft 81/90", user=OWNER).text
+    for i in range(8):
+        bot.command(f"exception support-replies draft wrong refund {i}", user=OWNER)
+    state = store.playbooks.state("support-replies")
+    for item in store.exception_items.open_of([state.playbook.id]):
+        store.exception_items.move(item, "resolved", "fixed the template", OWNER, wednesday(1))
+    world.run(close_of(1))
+    clock.set(wednesday(2))  # week 2: 100 events, no review at all
+    assert events.post(event("reply_accepted", 100))[0] == 201
+    world.run(close_of(2))
+    clock.set(wednesday(3))
+
+    state = store.playbooks.state("support-replies")
+    measure = worth.of_playbook(store, state, "EUR", 50)
+    assert measure is not None
+    week_1, week_2 = measure.net_weeks[-2:]
+    assert week_1.saved.week_start == WEEK_1 and week_1.oversight.hours == pytest.approx(8)
+    assert week_1.words() == (
+        "412 replies accepted × 6 min = 41 h saved − 90 reviews × 4 min − 8 exceptions × 15 min = 8 h oversight → 33 h net"
+    )
+    assert week_2.saved.week_start == WEEK_2 and week_2.oversight.hours is None  # not 0
+    assert week_2.words() == "100 replies accepted × 6 min = 10 h saved; oversight not reported, so no net hours"
+    assert measure.last_net == (pytest.approx(33.2), 1)
+    assert measure.cost_per_net_hour == pytest.approx(1200 * 12 / 52 / 33.2)
+    assert measure.net_value == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
+
+    said = bot.command("status support-replies", user=OWNER).text
+    assert "oversight not reported" in said and "33 h net over the last closed week whose oversight is known" in said
+
+    services = _services(store, clock)
+    page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
+    assert page is not None and page.value is not None and page.value.last_net[0] == pytest.approx(33.2)
+    first = web_overview.overview(services, web.Viewer(OWNER))
+    assert first.value.net_hours == pytest.approx(33.2) and first.value.net_playbooks == 1
+    assert first.value.net_words.startswith("33 h net (41 h saved − 8 h oversight, 1 playbook")
+
+    org, _, _ = Digest(store, charts=False, currency="EUR", hourly_rate=50).figures(WEEK_2, close_of(2))
+    assert org.net_hours == pytest.approx(33.2) and org.oversight_hours == pytest.approx(8)
+    assert org.net_value == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
+
+    reader = tokens.create(store, "sheets", None, [], True, "test", clock()).token
+    status, body = get(bot.base_url, "/api/v1/playbooks/support-replies", reader)
+    assert status == 200
+    read = body["value"]
+    assert read["minutes_saved"] == 6 and read["last_4_weeks_hours"] == pytest.approx(51.2)  # unchanged fields
+    assert read["review_minutes"] == 4 and read["exception_minutes"] == 15
+    assert read["net_hours"] == pytest.approx(33.2) and read["net_weeks"] == 1
+    weeks = {w["week"]: w for w in read["weeks"]}
+    assert weeks[str(WEEK_1)]["oversight_hours"] == pytest.approx(8) and weeks[str(WEEK_1)]["reviewed"] == 90
+    assert weeks[str(WEEK_1)]["exceptions_closed"] == 8 and weeks[str(WEEK_1)]["net_hours"] == pytest.approx(33.2)
+    assert weeks[str(WEEK_2)]["oversight_hours"] is None and weeks[str(WEEK_2)]["reviewed"] is None
+    assert weeks[str(WEEK_2)]["oversight_said"] == "oversight not reported"
+
+
+def test_the_week_form_s_minutes_spent_reviewing_win_for_their_week(valued, store, clock, bot, slack):
+    events, world = valued
+    _price(store, clock)
+    assert events.post(event("reply_accepted", 412))[0] == 201
+    assert "reviewed passed" in bot.command("rubric support-replies draft 81/90", user=OWNER).text
+    view = open_form(bot, slack)
+    draft = store.playbooks.state("support-replies").steps[0]
+    assert f"minutes:{draft.id}" in {b.get("block_id") for b in view["blocks"]}
+    refused = submit(bot, view, {f"minutes:{draft.id}": "-5"})
+    assert refused.body["response_action"] == "errors" and f"minutes:{draft.id}" in refused.body["errors"]
+    assert submit(bot, view, {f"minutes:{draft.id}": "120"}).body["response_action"] == "update"
+    world.run(close_of(1))
+    clock.set(wednesday(2))
+    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "EUR")
+    assert measure is not None
+    week_1 = measure.net_weeks[-1]
+    assert week_1.oversight.hours == pytest.approx(2)  # 120 min typed, in place of 90 × 4
+    assert "120 min spent reviewing (the week form)" in week_1.words()
+    assert week_1.hours == pytest.approx(41.2 - 2)
+
+
+def test_a_step_whose_mode_changed_says_its_oversight_per_cycle_before_and_since(valued, store, clock, bot):
+    _events, world = valued
+    _price(store, clock)
+    for week in range(1, 6):
+        clock.set(wednesday(week))
+        if week == 5:  # cycle 2: send is collaborative, and twice as many of its cases are reviewed
+            said = bot.command("mode support-replies send collaborative the model drifts", user=OWNER).text
+            assert "collaborative" in said, said
+        reviewed = 10 if week < 5 else 20
+        assert "cases" in bot.command("cases support-replies send 40", user=OWNER).text
+        assert "passed" in bot.command(f"rubric support-replies send {reviewed}/{reviewed}", user=OWNER).text
+        world.run(close_of(week))
+    clock.set(wednesday(6))
+    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "EUR")
+    assert measure is not None
+    # 4 weeks × 10 reviews × 4 min = 160 min a cycle before; 20 × 4 = 80 min in cycle 2 so far
+    assert measure.promotions == ["send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle"]
+    assert "send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle" in worth.words(measure)
+
+
+def test_a_cost_pulled_from_a_source_counts_its_weeks_and_a_failure_is_said_never_carried(
+    store, engine, slack, stats, monkeypatch
+):
+    """`cost: {source, path}`: asked at each week's end like any sourced number, kept as
+    that number's fetch; a week whose ask failed has no cost, said for that week, and the
+    cost of another week is not carried over to it."""
+    clock = Clock(datetime(2026, 11, 22, 12, tzinfo=UTC))
+    definition = copy.deepcopy(SUPPORT_REPLIES)
+    definition["sources"] = {"ci-stats": {"kind": "http", "url": stats.url + "/stats", "token_env": "CI_TOKEN"}}
+    definition["value"] = {"event": "po_matched", "minutes_saved": 4, "from": {"source": "ci-stats", "path": "matched"}}
+    definition["cost"] = {"source": "ci-stats", "path": "spend"}
+    stats.answers["/stats"] = (200, {"matched": 900, "spend": 1300})
+    load(store, clock, definition)
+    world = Engine(engine, slack, clock)
+    world.run(WEEK_1_ENDS)
+    world.run(WEEK_1_CLOSES)
+    state = store.playbooks.state("support-replies")
+    measure = worth.of_playbook(store, state, "USD")
+    assert measure is not None and measure.per_month == 1300 and measure.cost_said is None
+    assert measure.cost_per_hour == pytest.approx(1300 * 12 / 52 * 4 / 60)  # 900 × 4 min = 60 h, as with per_month
+    stats.answers["/stats"] = (200, {"matched": 900, "spend": "n/a"})  # week 2: nonsense
+    world.run(WEEK_1_ENDS + timedelta(days=7))
+    world.run(WEEK_1_CLOSES + timedelta(days=7))
+    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "USD")
+    assert measure is not None and measure.per_month is None and measure.cost_per_hour is None
+    assert measure.cost_said is not None
+    assert measure.cost_said.startswith("cost from ci-stats unknown for the week of 2026-11-23: source failed: ")
+    assert measure.cost_said in worth.words(measure)
+
+
+def test_a_cost_is_per_month_or_a_source_one_of_them():
+    def problems(cost):
+        with pytest.raises(DefinitionError) as raised:
+            parse_playbook(dict(copy.deepcopy(SUPPORT_REPLIES), cost=cost))
+        return raised.value.problems
+
+    assert any("give per_month" in p for p in problems({}))
+    assert any("give per_month" in p for p in problems({"per_month": 10, "source": "x", "path": "a"}))
+    assert any("cost: unknown source 'billing'" in p for p in problems({"source": "billing", "query": "select 1"}))
