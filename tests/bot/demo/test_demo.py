@@ -421,12 +421,12 @@ def test_evidence_of_quality(demo, page):
         "the input <b>prospect list</b> checked 0.6 against its min 0.9 for the week of 2027-02-01, below it."
         "<br>When it is missing, the contract says: “Write to the prospects by hand until the list is refreshed”"
     ) in page
-    # Dia never checks in but reviews support's drafts and refunds: the digest names her (84%: the
+    # Dia never checks in but reviews support's drafts and refunds: the digest names her (85%: the
     # others check send's replies, 6 a week while it is collaborative)
-    flag = "⚠️ support-replies: one reviewer carries the quality checks: @Dia, 84% of 154 reviewed cases"
+    flag = "⚠️ support-replies: one reviewer carries the quality checks: @Dia, 85% of 159 reviewed cases"
     assert flag in transcript
     # heroics in small teams too (issue 81): in a team of 3 or fewer, a scaling constraint
-    small = "⚠️ lead-research: a scaling constraint: @Chloé (owner, sales), 100% of 69 reviewed cases: "
+    small = "⚠️ lead-research: a scaling constraint: @Chloé (owner, sales), 100% of 92 reviewed cases: "
     assert small + "teams that adopt this need a reviewer of their own" in transcript
     assert 'carries the quality checks: <span class="mention">@Dia</span>, 84% of 154 reviewed cases' in page
 
