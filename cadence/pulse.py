@@ -39,7 +39,7 @@ WORKED_AROUND = ("sometimes", "often")
 
 
 def questions(playbook: str) -> dict[str, str]:
-    """The four questions, as PRODUCT.md words them (fixed, so teams compare)."""
+    """The four questions, in fixed words so teams compare (docs/usage.md, "The pulse")."""
     return {
         "trust": f"How far could you rely on the AI's output in {playbook} this cycle?",
         "around": "Did you work around an AI-led or collaborative step?",

@@ -102,9 +102,18 @@ def owner_missing(
 
 
 def checkin_dm(
-    *, slug: str, title: str, week: WeekRef, steps: Sequence[Any], kpi_name: str, value: str, reminder: bool
+    *,
+    slug: str,
+    title: str,
+    week: WeekRef,
+    steps: Sequence[Any],
+    kpi_name: str,
+    value: str,
+    reminder: bool,
+    pulse: bool = False,
 ) -> Payload:
-    """A member's check-in DM (or its reminder) for the week."""
+    """A member's check-in DM (or its reminder) for the week; with `pulse` (week 4, the
+    pulse on), its *Pulse* button too."""
     return render("checkin_dm", **locals())
 
 

@@ -515,6 +515,7 @@ class Cadence:
                 kpi_name=playbook.kpi_name,
                 value=keys.checkin_button(playbook.id, due.week.week_start),
                 reminder=due.kind == "reminder",
+                pulse=due.week.week == calendar.WEEKS_PER_CYCLE and state.settings.pulse == "on",
             )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", due.user_id, rendered[cache_key])])
 

@@ -156,7 +156,7 @@ def contexts(
             playbook_id=7,
             missing=[*hostile_criteria(text), dict(name="queue", met=False, overdue=99, oldest_days=99, limit_days=14)],
         ),
-        "checkin_dm": dict(**dm_ctx, reminder=True),
+        "checkin_dm": dict(**dm_ctx, reminder=True, pulse=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
         "week_closed": dict(
             playbook=SimpleNamespace(**vars(playbook), rules={}),

@@ -257,6 +257,17 @@ def contexts(
             limit=500,
         ),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
+        "modal_pulse": dict(
+            metadata='{"playbook":1,"week":"2026-12-07"}',
+            title=text,
+            cycle=3,
+            needed=5,
+            questions=dict.fromkeys(("trust", "around", "safety", "freed"), text[:150]),
+            scale=[(str(n), str(n)) for n in range(1, 6)],
+            around=[("never", text[:20])],
+            freed=[("none", text[:40])],
+        ),
+        "modal_pulse_kept": dict(slug="p" * 60, cycle=3),
         "modal_stall": dict(
             answer="rescope", metadata="stall:1:2", slug="support-replies", title=text, cycle=2, limit=500
         ),
