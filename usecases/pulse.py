@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cadence import calendar
-from cadence.pulse import Answer
-from storage.store import PlaybookState
+from cadence.pulse import Answer, Pulse, summarize
+from slack_api.members import DirectoryUnavailable
+from storage.store import PlaybookState, Store
 from templates.refusals import Refusal
 from usecases.shared import life, roles
 from usecases.shared.caller import Caller
@@ -132,6 +133,38 @@ def answered(caller: Caller, state: PlaybookState) -> tuple[int, int] | None:
     if not caller.is_owner_or_curator(state):
         return None
     count = caller.store.pulses.counts([(state.playbook.id, week.cycle)]).get((state.playbook.id, week.cycle), 0)
-    members = caller.services.directory.channel_members(caller.client, state.playbook.channel_id, state.channel_changes)
-    team = len(set(members) | {state.playbook.owner_id})
-    return count, max(team, count)
+    try:
+        members = caller.services.directory.channel_members(
+            caller.client, state.playbook.channel_id, state.channel_changes
+        )
+    except DirectoryUnavailable:  # Slack does not say who is on the team now: the count alone
+        return count, 0
+    return count, max(len(set(members) | {state.playbook.owner_id}), count)
+
+
+def closed_cycles(state: PlaybookState, count: int = 2) -> list[tuple[int, date]]:
+    """The last `count` cycles whose pulse closed (their week 4 closed), newest first: each
+    cycle's number and its week 4's Monday."""
+    closed = state.playbook.closed_through
+    if state.anchor is None or closed is None or state.settings.pulse == "off":
+        return []
+    week = calendar.week_containing(state.running(), closed)
+    if week is None:
+        return []
+    last = calendar.week_of_cycle(week, calendar.WEEKS_PER_CYCLE)
+    if week.week != calendar.WEEKS_PER_CYCLE:  # the cycle closing now has not closed its pulse
+        last = calendar.WeekRef(week.cycle - 1, last.week, last.week_start - timedelta(days=calendar.DAYS_PER_CYCLE))
+    found = [
+        (last.cycle - n, last.week_start - timedelta(days=calendar.DAYS_PER_CYCLE * n))
+        for n in range(count)
+        if last.cycle - n >= 1
+    ]
+    return found
+
+
+def shown(store: Store, state: PlaybookState, count: int = 2) -> list[Pulse]:
+    """The pulse of the last `count` closed cycles, newest first, as it may be shown:
+    aggregates from `pulse_min_answers` answers, else only how many answered."""
+    cycles = [(state.playbook.id, cycle) for cycle, _ in closed_cycles(state, count)]
+    answers = store.pulses.answers(cycles)
+    return [summarize(cycle, answers.get((pid, cycle), []), state.settings.pulse_min_answers) for pid, cycle in cycles]

@@ -51,6 +51,10 @@ def test_the_pulse_opens_from_week_4s_thursday_and_keeps_one_answer_a_person(bot
     assert stored(engine) == [(4, None, None, "new")]  # the second answer replaced the first
     bot.interaction(answered(open_form(bot, slack, OWNER), view_identity(), OWNER, safety="5"))
     assert len(stored(engine)) == 2
+    # before the close, how many answered, to the owner only, and nothing of the answers
+    shown = bot.command("status support-replies", user=OWNER).text
+    assert "*Pulse* of this cycle: 2 of " in shown and "trust" not in shown
+    assert "Pulse" not in bot.command("status support-replies", user=MEMBER).text
 
 
 def test_an_answer_outside_the_scale_is_refused_on_its_question(bot, slack, playbook, engine, clock):

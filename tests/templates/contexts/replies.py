@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 from cadence.compare import compare_cycle
+from cadence.pulse import FREED, Answer, summarize
 from storage.store import Report
 from usecases.shared import messages
 from usecases.shared.stalling import Stalled
@@ -137,6 +138,8 @@ def contexts(
         ),
         "status": dict(
             compared=compare_cycle([20, 19, None], [25, 24, 26], "down", 42, 40),
+            pulse=[summarize(7, [Answer(5, "often", 4, f) for f in FREED] * 20, 5)],
+            pulse_answered=(7, 9),
             setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
             bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[dict(old=text[:300], new=text[:300])] * 20),
             full=True,
