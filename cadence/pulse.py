@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from cadence.judgement import CONFIDENCE, Interval, _t_quantile, wilson
+from cadence.rules import Kind, Transition
 
 MIN_ANSWERS = 5  # the floor under pulse_min_answers: no cycle is shown on fewer
 HOLD_AROUND = 0.30  # a work-around share this high holds promotions to ai-led
@@ -233,3 +234,9 @@ def rollup_shown(groups: Sequence[tuple[int, bool]], min_answers: int = MIN_ANSW
     total = sum(n for n, _ in groups)
     hidden = sum(n for n, shown in groups if not shown)
     return total >= needed(min_answers) and (hidden == 0 or hidden >= needed(min_answers))
+
+
+def without_promotions_to_ai_led(transitions: Sequence[Transition]) -> list[Transition]:
+    """A step's transitions at a close while the pulse holds: its proposals to ai-led left
+    out, everything else (demotions, other proposals, warnings) as it was."""
+    return [t for t in transitions if not (t.kind is Kind.PROPOSAL and t.to_mode == "ai-led")]

@@ -11,6 +11,7 @@ from typing import Any
 from cadence.calendar import WeekRef
 from cadence.closing import Guardrail
 from cadence.judgement import Evidence
+from cadence.pulse import Pulse
 from cadence.rules import CycleResult, Thresholds
 from templates import render
 
@@ -33,11 +34,20 @@ def week_closed(
     kpi_moved: Any,
     judged_target: float | None = None,
     compared: Any = None,
+    pulse: Pulse | None = None,
+    previous_pulse: Pulse | None = None,
+    pulse_hold: Mapping[str, Any] | None = None,
 ) -> Payload:
     """The week's summary for the team: each step's verdict and why, the KPI, the guardrail,
     and the cycle's result when the week ends one (`judged_target`: the target the cycle
-    was judged by, the one it started with, when it is not today's)."""
+    was judged by, the one it started with, when it is not today's); with it, the cycle's
+    pulse beside the previous cycle's (aggregates only) and why it holds promotions."""
     return render("week_closed", **locals())
+
+
+def pulse_hold(*, slug: str, title: str, cycle: int, why: Mapping[str, Any]) -> Payload:
+    """To the owner, once: the pulse of `cycle` holds promotions to ai-led through the next."""
+    return render("pulse_hold", **locals())
 
 
 def guardrail_alert(*, slug: str, week: WeekRef, g: Guardrail, owner: str, demotes: bool) -> Payload:

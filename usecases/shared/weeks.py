@@ -17,12 +17,13 @@ from typing import Any
 from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
 from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
+from cadence.pulse import without_promotions_to_ai_led
 from cadence.schedule import Due
 from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_close
-from usecases.shared import calibration, queue, waves
+from usecases.shared import calibration, pulse_close, queue, waves
 from usecases.shared.close_reads import RoundReads, cycle_figures, ends_cycle, read_round, week_of
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
@@ -79,6 +80,7 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
     result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged.change)
+    pulse, previous_pulse, pulse_hold = pulse_close.at_cycle_end(state, week, reads, judged.change)
     for entry in sources.entries(state.playbook.definition):
         if entry.key in failed:  # for history: MISSING, with why
             what, error = failed[entry.key]["what"], failed[entry.key]["error"]
@@ -100,6 +102,9 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
         kpi_moved=kpi_moved,
         judged_target=result.target if result is not None and result.target != state.playbook.kpi_target else None,
         compared=compared,
+        pulse=pulse,
+        previous_pulse=previous_pulse,
+        pulse_hold=pulse_hold,
     )
     return Closed(due, state, judged.change, summary)
 
@@ -173,6 +178,8 @@ def _transitions(
     """What a step's transitions change: a proposal to ai-led waits while the step's
     calibration set is not run, stale or below the threshold (cadence/calibration.py),
     and a demotion names the open exception items behind it."""
+    if pulse_close.held(state, week_of(due), reads):  # the team's pulse holds them (the owner was told once)
+        transitions = without_promotions_to_ai_led(transitions)
     standing = reads.promotions.calibration.get(state.playbook.id, {}).get(step.name)
     transitions, waits = calibration_rules.hold(transitions, standing)
     change.messages += calibration.wait_messages(state, step, waits)

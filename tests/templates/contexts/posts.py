@@ -3,9 +3,11 @@ proposals and digests; and a transition of any kind and rule, for the mode alert
 
 from types import SimpleNamespace
 
+from cadence import pulse as pulses
 from cadence.compare import compare_cycle
 from cadence.definition import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
+from cadence.pulse import FREED, Answer
 from cadence.rules import Thresholds
 from tests.templates.contexts.registry import hostile_criteria
 
@@ -178,6 +180,19 @@ def contexts(
             ),
             source_failed={f"cases:step{i}": {"what": text, "source": "helpdesk", "error": text} for i in range(30)},
             compared=compare_cycle([20, 19, 21, 18], [25, 24, 26, 25], "down", 42, 40),
+            pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
+            previous_pulse=pulses.summarize(1, [Answer(trust=4)] * 4, 5),
+            pulse_hold={
+                "trust": {"low": -1.9, "high": -0.6},
+                "safety": {"low": -2.0, "high": -0.1},
+                "worked_around": 0.4,
+            },
+        ),
+        "pulse_hold": dict(
+            slug="p" * 60,
+            title=text,
+            cycle=2,
+            why={"trust": {"low": -1.9, "high": -0.6}, "worked_around": 0.4},
         ),
         "mode_alert": dict(
             slug="support-replies",

@@ -96,3 +96,85 @@ def test_before_the_close_only_how_many_answered_and_only_to_the_owner_and_curat
     assert pulse.answered(fakes.caller(services, OWNER), state) == (2, 3)
     assert pulse.answered(fakes.caller(services, CURATOR), state) == (2, 3)
     assert pulse.answered(fakes.caller(services, MEMBER), state) is None
+
+
+# ---- at the close (usecases/shared/pulse_close.py, through weeks.close_round) ----
+
+
+def _closing(answers_by_cycle, week=4, cycle=1, **playbook):
+    """A playbook closing week `week` of `cycle`, with these sealed answers per cycle."""
+    from cadence.calendar import WeekRef
+    from cadence.schedule import Due
+
+    start = date(2026, 3, 2)
+    monday = date.fromordinal(start.toordinal() + 28 * (cycle - 1) + 7 * (week - 1))
+    state = fakes.a_playbook(closed_through=monday, **playbook)
+    store = fakes.FakeStore(state)
+    pid = state.playbook.id
+    store.held.pulse_answers = {
+        (pid, c, f"label{c}-{i}"): answer for c, answers in answers_by_cycle.items() for i, answer in enumerate(answers)
+    }
+    due = Due(f"close:{pid}:{monday}", "close", CLOSED, pid, WeekRef(cycle, week, monday))
+    return state, store, (state, due)
+
+
+def test_the_week_4_close_shows_the_pulse_from_five_answers_and_keeps_aggregates_only():
+    from usecases.shared import weeks
+
+    answers = [Answer(trust=4, around="never", safety=5, freed="new")] * 4 + [Answer(trust=3, around="sometimes")]
+    _, store, closing = _closing({1: answers})
+    (closed,) = weeks.close_round(store, [closing])
+    (kept,) = [d for d in closed.change.decisions if d.kind == "pulse"]
+    assert kept.figures["shown"] and kept.figures["answers"] == 5 and kept.figures["trust"]["mean"] == 3.8
+    assert kept.figures["worked_around"]["share"] == 0.2 and kept.figures["freed"] == {"new": 1.0}
+    said = str(closed.summary)
+    assert "*Pulse* of cycle 1 (anonymous): 5 answered · trust 3.8 of 5 (95% CI" in said
+    assert not [d for d in closed.change.decisions if d.kind == "pulse-hold"]
+
+
+def test_fewer_answers_show_only_too_few():
+    from usecases.shared import weeks
+
+    _, store, closing = _closing({1: [Answer(trust=1)] * 4})
+    (closed,) = weeks.close_round(store, [closing])
+    assert "too few answers to show (4; 5 needed)" in str(closed.summary)
+    assert "trust 1" not in str(closed.summary)
+    _, store, closing = _closing({1: [Answer(trust=1)] * 5}, pulse_min_answers=6)
+    (closed,) = weeks.close_round(store, [closing])
+    assert "too few answers to show (5; 6 needed)" in str(closed.summary)
+
+
+def test_a_high_work_around_share_holds_promotions_and_tells_the_owner_once():
+    from usecases.shared import weeks
+
+    answers = [Answer(trust=4, around="often")] * 2 + [Answer(trust=4, around="never")] * 4  # 33%
+    state, store, closing = _closing({1: answers})
+    (closed,) = weeks.close_round(store, [closing])
+    (hold,) = [d for d in closed.change.decisions if d.kind == "pulse-hold"]
+    assert hold.figures == {"cycle": 1, "through": 2, "worked_around": 0.333}
+    (told,) = closed.change.messages
+    assert told.channel == OWNER and told.key == f"pulse-hold:{state.playbook.id}:1#owner"
+    assert "no step of support-replies is proposed to ai-led through cycle 2" in str(told.payload)
+
+
+def test_a_clear_fall_holds_promotions_through_the_next_cycle_and_never_demotes():
+    from cadence.pulse import without_promotions_to_ai_led
+    from cadence.rules import Kind, Transition, TransitionRule
+    from usecases.shared import pulse_close
+    from usecases.shared.close_reads import read_round, week_of
+
+    before = [Answer(trust=t, safety=4) for t in (4, 5, 4, 5, 4, 5)]
+    after = [Answer(trust=t, safety=4) for t in (2, 3, 2, 2, 3, 2)]
+    for week, cycles, held in ((2, {1: before, 2: after}, False), (1, {1: before, 2: after}, True)):
+        cycle = 3 if held else 2  # a close in cycle 3 is held by cycle 2's pulse; cycle 2's week 2 is not yet
+        state, store, closing = _closing(cycles, week=week, cycle=cycle)
+        reads = read_round(store, [closing], store)
+        why = pulse_close.held(state, week_of(closing[1]), reads)
+        assert set(why) == ({"trust"} if held else set())
+    proposals = [
+        Transition(Kind.PROPOSAL, TransitionRule.STREAK, WEEK_4, "collaborative", "ai-led"),
+        Transition(Kind.PROPOSAL, TransitionRule.STREAK, WEEK_4, "human-led", "collaborative"),
+        Transition(Kind.DEMOTION, TransitionRule.FAILS, WEEK_4, "ai-led", "collaborative"),
+    ]
+    kept = without_promotions_to_ai_led(proposals)
+    assert [(t.kind, t.to_mode) for t in kept] == [(Kind.PROPOSAL, "collaborative"), (Kind.DEMOTION, "collaborative")]
