@@ -19,6 +19,7 @@ from cadence.judgement import Interval, ratio_interval, rubric_interval
 from cadence.text import unstorable
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
+from usecases import pulse
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.api_reports import note_use
@@ -116,6 +117,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         reliable = pulled.reliability(store, state, now)
         judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
         measure = worth.of_playbook(store, state, services.currency)
+        pulses = pulse.shown(store, state)
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share
@@ -123,6 +125,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     summary["value"] = None if measure is None else dict(measure.as_data(), said=worth.words(measure))
     # the latest judgement of readiness (a scale proposal, "not yet ready" or a publish), if any
     summary["readiness"] = None if judged is None else dict(judged, at=judged["at"].isoformat())
+    summary["pulse"] = [p.figures() for p in pulses]  # the last closed cycles', aggregates only
     summary["weeks"] = [
         dict(
             week=w.isoformat(),

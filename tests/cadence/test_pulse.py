@@ -72,3 +72,19 @@ def test_a_rollup_that_would_show_all_groups_but_one_is_hidden():
     assert rollup_shown([(6, True), (3, False), (4, False)])  # two hidden groups together reach the floor
     assert not rollup_shown([(2, False), (2, False)])  # too few in all
     assert rollup_shown([(6, True), (0, False)])
+
+
+def test_the_digests_rollup_hides_a_function_that_would_give_a_hidden_playbook_away():
+    from types import SimpleNamespace
+
+    from cadence.digest import pulse_rollup
+
+    def playbook(n, trust):
+        answers = tuple(Answer(trust=trust) for _ in range(n))
+        return SimpleNamespace(week=SimpleNamespace(pulse=summarize(1, answers), pulse_answers=answers))
+
+    assert pulse_rollup([playbook(6, 4), playbook(3, 1)]) is None  # the rollup minus the first is the second
+    assert pulse_rollup([playbook(6, 4)]) is None  # one playbook: its own line says it
+    pooled = pulse_rollup([playbook(6, 4), playbook(5, 2)])
+    assert pooled is not None and pooled.answers == 11 and pooled.trust is not None
+    assert round(pooled.trust.mean, 3) == round((6 * 4 + 5 * 2) / 11, 3)

@@ -10,6 +10,7 @@ from bot.demo.standin.slack_requests import view_identity
 from storage.models.pulse import PulseAnswer
 from tests.conftest import MEMBER, OWNER
 from tests.handlers.test_commands import assert_refused
+from tests.usecases.test_governance import close_of, world  # noqa: F401  (a fixture)
 
 THURSDAY_OF_WEEK_4 = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)  # the cycle begun on 2026-11-16
 
@@ -62,3 +63,28 @@ def test_an_answer_outside_the_scale_is_refused_on_its_question(bot, slack, play
     reply = bot.interaction(answered(open_form(bot, slack), view_identity(), trust="9"))
     assert reply.body["response_action"] == "errors" and "trust" in reply.body["errors"]
     assert stored(engine) == []
+
+
+def test_the_week_4_close_seals_the_pulse_and_shows_only_its_totals(world, bot, slack, engine, clock):  # noqa: F811
+    """Six of the team answer; the close deletes the cycle's key, tells the team the
+    totals and why promotions to ai-led wait, and a late answer is refused."""
+    from storage.models.pulse import PulseKey
+    from tests.conftest import CHANNEL
+
+    team = [MEMBER, OWNER, *(f"UTEAM0000{n}" for n in range(4))]
+    slack.add_channel(CHANNEL, team)
+    clock.set(THURSDAY_OF_WEEK_4)
+    for n, person in enumerate(team):
+        picked = {"trust": str(2 + n % 3), "around": "often" if n < 2 else "never", "freed": "new"}
+        bot.interaction(answered(open_form(bot, slack, person), view_identity(), person, **picked))
+    assert len(stored(engine)) == 6
+    world.run(close_of(4))
+    summary = next(m for m in slack.posted(CHANNEL) if "*Pulse* of cycle 1" in str(m["blocks"]))
+    said = str(summary["blocks"])
+    assert "6 answered · trust 3 of 5 (95% CI" in said and "worked around a step sometimes or often 33%" in said
+    assert "Promotions to ai-led wait through cycle 2" in said
+    with Session(engine) as s:
+        assert s.exec(select(PulseKey)).all() == []
+    late = bot.command("pulse support-replies", user=MEMBER)
+    assert_refused(late, "has closed")
+    assert len(stored(engine)) == 6

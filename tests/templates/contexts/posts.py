@@ -51,6 +51,7 @@ def contexts(
                 stalled=f"since the end of cycle 2 (2027-01-10): {text}",
                 plateau=True,
                 rest=24.1,
+                pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
             )
         )
         for i in range(15)
@@ -340,6 +341,7 @@ def contexts(
             at_risk=3,
             stalled=2,
             charts=True,
+            pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
             org=OrgWeek(
                 active_playbooks=500,
                 cycles_completed_week=3,
@@ -352,7 +354,14 @@ def contexts(
                 checked_in=70,
             ),
         ),
-        "digest_function": dict(function=text, digests=digests, total=500, part=2, parts=34),
+        "digest_function": dict(
+            function=text,
+            digests=digests,
+            total=500,
+            part=2,
+            parts=34,
+            pulse=pulses.summarize(0, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
+        ),
         "stalled": dict(
             slug="support-replies",
             title=text,
