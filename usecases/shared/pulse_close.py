@@ -33,6 +33,15 @@ def held(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> dic
     return why
 
 
+def shown(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> dict[str, Any] | None:
+    """The cycle's pulse as scale proposals and readiness show it, beside their criteria
+    (aggregates only, or "too few answers"); None: no pulse, or nobody answered."""
+    answers = _answers(reads, state, week.cycle)
+    if state.settings.pulse != "on" or not answers:
+        return None
+    return summarize(week.cycle, answers, state.settings.pulse_min_answers).figures()
+
+
 def at_cycle_end(
     state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, change: Change
 ) -> tuple[Pulse | None, Pulse | None, dict[str, Any]]:

@@ -216,7 +216,8 @@ def _cycle_end(
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
     change.decisions.append(judged.result_decision)
     if judged.scale is not None:
-        _record_scale(state, week, judged.scale, change, reads.curators)
+        shown = pulse_close.shown(state, week, reads)  # beside readiness's criteria, as information
+        _record_scale(state, week, judged.scale, change, reads.curators, shown)
     if judged.replication is not None:
         change.decisions.append(judged.replication)
         verdict = judged.replication.figures["verdict"]
@@ -236,7 +237,12 @@ def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:
 
 
 def _record_scale(
-    state: PlaybookState, week: calendar.WeekRef, scale: cycle_end.Scale, change: Change, curators: str | None
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    scale: cycle_end.Scale,
+    change: Change,
+    curators: str | None,
+    pulse: dict[str, Any] | None = None,
 ) -> None:
     """The scale rule held: "ready to scale" with its Publish button if the criteria of
     readiness are met too, each shown ✅ or ❌ with its numbers. Otherwise "KPI sustained,
@@ -246,12 +252,14 @@ def _record_scale(
     playbook = state.playbook
     if not scale.ready:
         change.decisions.append(scale.decision)
-        change.messages += not_ready_messages(state, scale.figures, curators)
+        change.messages += not_ready_messages(state, {**scale.figures, "pulse": pulse}, curators)
         return
     key = keys.scale(playbook.id, week.cycle)
-    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=scale.figures))
+    # the pulse kept with the proposal, so that its outcome still shows it
+    figures = {**scale.figures, **({"pulse": pulse} if pulse else {})}
+    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=figures))
     change.decisions.append(scale.decision)
-    change.messages += scale_messages(state, scale.figures, key, curators)
+    change.messages += scale_messages(state, figures, key, curators)
 
 
 def _source_failed(state: PlaybookState, errors: dict[str, str]) -> dict[str, dict[str, str]]:

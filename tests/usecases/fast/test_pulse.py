@@ -178,3 +178,18 @@ def test_a_clear_fall_holds_promotions_through_the_next_cycle_and_never_demotes(
     ]
     kept = without_promotions_to_ai_led(proposals)
     assert [(t.kind, t.to_mode) for t in kept] == [(Kind.PROPOSAL, "collaborative"), (Kind.DEMOTION, "collaborative")]
+
+
+def test_readiness_shows_the_pulse_beside_its_criteria_as_information():
+    from usecases.shared import pulse_close
+    from usecases.shared.close_reads import read_round, week_of
+    from usecases.shared.registry import not_ready_messages
+
+    state, store, closing = _closing({1: [Answer(trust=2)] * 3})
+    shown = pulse_close.shown(state, week_of(closing[1]), read_round(store, [closing], store))
+    assert shown == {"cycle": 1, "answers": 3, "needed": 5, "shown": False}
+    figures = {"cycle": 1, "results": [], "criteria": []}
+    (told, _) = not_ready_messages(state, {**figures, "pulse": shown}, None)
+    assert "beside the criteria as information, not a criterion: too few answers to show (3; 5 needed)" in str(
+        told.payload
+    )
