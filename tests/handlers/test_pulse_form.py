@@ -88,3 +88,25 @@ def test_the_week_4_close_seals_the_pulse_and_shows_only_its_totals(world, bot, 
     late = bot.command("pulse support-replies", user=MEMBER)
     assert_refused(late, "has closed")
     assert len(stored(engine)) == 6
+
+
+def test_the_week_4_check_in_dm_carries_pulse_and_its_button_opens_the_form(world, bot, slack, clock):  # noqa: F811
+    import uuid
+
+    world.run(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))  # week 3's Thursday check-in: no pulse yet
+    assert not any("pulse_open" in str(m["blocks"]) for m in slack.posted(MEMBER))
+    world.run(THURSDAY_OF_WEEK_4.replace(hour=15))  # week 4's: 16:00 in Berlin
+    dm = next(m for m in slack.posted(MEMBER) if "pulse_open" in str(m["blocks"]))
+    button = next(
+        e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "pulse_open"
+    )
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": MEMBER},
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.98765.abcd",
+            "container": {"type": "message", "channel_id": MEMBER, "message_ts": dm.get("ts", "1.0")},
+            "actions": [{"type": "button", "action_id": "pulse_open", "block_id": "pulse", "value": button["value"]}],
+        }
+    )
+    assert slack.opened_views[-1]["callback_id"] == "pulse_form"
