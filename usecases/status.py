@@ -223,7 +223,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),
         compared=_compared(caller, state, week, kpis),
-        pulse=pulse.shown(caller.store, state, 1),
+        pulse=[p for p in pulse.shown(caller.store, state, 1) if p.answers],  # a cycle nobody answered: nothing
         pulse_answered=pulse.answered(caller, state),
     )
 
