@@ -34,6 +34,7 @@ from handlers import (
     home,
     kit_form,
     playbook_form,
+    pulse_form,
     queue,
     upgrades,
     views,
@@ -122,6 +123,7 @@ def create_app(
     playbook_form.register(app, services)
     kit_form.register(app, services)
     week_form.register(app, services)
+    pulse_form.register(app, services)
     home.register(app, services)
     queue.register(app, services)
     escalation.register(app, services)

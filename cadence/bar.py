@@ -11,14 +11,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, RULE_FIELDS, RuleSettings
+from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS, RuleSettings
 from cadence.review import DEFAULT_RATES, rates
 from cadence.revisions import _num, _share
 
 # The rule numbers that are part of the bar with a direction of their own; every other
 # rule setting but the clock's (CADENCE_SETTINGS) is a bar number whose change never tightens.
 _OWN_RULES = ("min_cases", "rubric_floor", "judgement")
-OTHER_RULES = tuple(sorted(RULE_FIELDS - CADENCE_SETTINGS - INTAKE_SETTINGS - set(_OWN_RULES)))
+OTHER_RULES = tuple(sorted(RULE_FIELDS - CADENCE_SETTINGS - INTAKE_SETTINGS - PULSE_SETTINGS - set(_OWN_RULES)))
 _RULE_DEFAULTS = RuleSettings()
 
 

@@ -65,6 +65,8 @@ class DecisionKind(StrEnum):
     BAR_REQUESTED = "bar-requested"  # a change to the bar that does not tighten it, asked (cadence.bar)
     BAR_APPROVED = "bar-approved"  # ... approved by a curator, from the next cycle
     BAR_DECLINED = "bar-declined"  # ... or declined, with a reason
+    PULSE = "pulse"  # a cycle's pulse at its close: aggregates only (cadence/pulse.py)
+    PULSE_HOLD = "pulse-hold"  # ... that holds promotions to ai-led through the next cycle
 
 
 class DecisionRule(StrEnum):
@@ -84,6 +86,7 @@ class DecisionRule(StrEnum):
     DEFINITION = "definition"  # a step's mode declared in the playbook's definition
     SLACK = "slack"  # a pause because Slack lost the team channel
     STALL = "stall"  # a stall, and what a person answered to one
+    PULSE = "pulse"  # the pulse asked of the people (cadence/pulse.py)
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -546,4 +549,35 @@ def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str,
         week_start,
         summary=f"cycle {cycle}: {verdict}",
         figures={"cycle": cycle, "verdict": verdict, **figures},
+    )
+
+
+def of_pulse(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Decision:
+    """A cycle's pulse at its close (`week_start`: its week 4), as it may be shown:
+    `figures` are cadence.pulse.Pulse.figures(), aggregates only, never an answer."""
+    cycle, answers, needed = figures["cycle"], figures["answers"], figures["needed"]
+    said = f"{answers} answered" if figures.get("shown") else f"too few answers to show ({answers}; {needed} needed)"
+    return Decision(
+        kind=DecisionKind.PULSE,
+        actor="rule:pulse",
+        summary=f"Pulse of cycle {cycle}: {said}.",
+        rule=DecisionRule.PULSE,
+        playbook_id=playbook_id,
+        week_start=week_start,
+        figures=figures,
+    )
+
+
+def of_pulse_hold(playbook_id: int, week_start: date, cycle: int, why: dict[str, Any]) -> Decision:
+    """The pulse of cycle `cycle` holds the playbook's promotion proposals to ai-led through
+    the next cycle (`why`: cadence.pulse.holds); it never demotes."""
+    reasons = ", ".join(k.replace("_", " ") for k in why)
+    return Decision(
+        kind=DecisionKind.PULSE_HOLD,
+        actor="rule:pulse",
+        summary=f"Promotions to ai-led held through cycle {cycle + 1}: the pulse of cycle {cycle} ({reasons}).",
+        rule=DecisionRule.PULSE,
+        playbook_id=playbook_id,
+        week_start=week_start,
+        figures={"cycle": cycle, "through": cycle + 1, **why},
     )

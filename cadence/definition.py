@@ -152,6 +152,15 @@ class RuleSettings(Strict):
     nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)
     checkin_at: str = Field(default="Thu 15:00", pattern=SLOT_RE)
     reminder_at: str = Field(default="Fri 15:00", pattern=SLOT_RE)
+    # The pulse (cadence/pulse.py): asked once a cycle unless `off`; shown from this many answers.
+    pulse: Literal["on", "off"] = "on"
+    pulse_min_answers: int = Field(default=5, ge=5, le=10_000)
+
+    @field_validator("pulse", mode="before")
+    @classmethod
+    def _on_off(cls, value: Any) -> Any:
+        """YAML reads a bare `off` as false and `on` as true: both mean what they say."""
+        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _windows(self) -> RuleSettings:
@@ -178,6 +187,7 @@ CADENCE_SETTINGS = frozenset({"grace_hours", "stale_after_hours", "nudge_at", "c
 INTAKE_SETTINGS = frozenset(
     {"intake_min_cases", "intake_min_minutes"}
 )  # read when a playbook is made: no rule's, not the bar
+PULSE_SETTINGS = frozenset({"pulse", "pulse_min_answers"})  # the pulse's (cadence/pulse.py): no rule's, not the bar
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

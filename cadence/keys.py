@@ -157,6 +157,11 @@ def stall(playbook_id: int, cycle: int) -> str:
     return f"stall:{playbook_id}:{cycle}"
 
 
+def pulse_hold(playbook_id: int, cycle: int) -> str:
+    """The pulse of `cycle` holding promotions to ai-led: its message to the owner, once."""
+    return f"pulse-hold:{playbook_id}:{cycle}"
+
+
 def publish(playbook_id: int, version: int) -> str:
     return f"publish:{playbook_id}:v{version}"
 

@@ -415,6 +415,44 @@ class ComparisonOut(_Read):
     said: str = Field(description='As status says it: "-5.6 min against the rest, 95% CI -8.1 to -3.1: ...".')
 
 
+class PulseMeanOut(_Read):
+    """A 1-5 question's mean over those who answered it, with its 95% t-interval."""
+
+    mean: float = Field(ge=1, le=5)
+    answers: int = Field(ge=1, description="How many answered the question.")
+    low: float | None = Field(description="The interval's lower bound (None below 2 answers).")
+    high: float | None = Field(description="The interval's upper bound (None below 2 answers).")
+
+
+class PulseShareOut(_Read):
+    """The share who worked around a step sometimes or often, with its 95% Wilson interval."""
+
+    share: float = Field(ge=0, le=1)
+    answers: int = Field(ge=1, description="How many answered the question.")
+    low: float = Field(ge=0, le=1, description="The interval's lower bound.")
+    high: float = Field(ge=0, le=1, description="The interval's upper bound.")
+
+
+class PulseOut(_Read):
+    """A closed cycle's pulse (docs/usage.md, "The pulse"): aggregates only, and only from
+    `needed` answers; below, only how many answered."""
+
+    model_config = ConfigDict(title="Pulse")
+
+    cycle: int
+    answers: int = Field(ge=0, description="How many answered the cycle's pulse.")
+    needed: int = Field(ge=5, description="pulse_min_answers: the answers needed to show it.")
+    shown: bool = Field(description="Whether enough answered for the figures below (else they are null).")
+    trust: PulseMeanOut | None = Field(default=None, description="How far people could rely on the AI's output.")
+    safety: PulseMeanOut | None = Field(
+        default=None, description="Whether people could escalate an unclear case without feeling they had failed."
+    )
+    worked_around: PulseShareOut | None = Field(default=None, description="Who worked around a step.")
+    freed: dict[str, float] | None = Field(
+        default=None, description="Where the saved time went, as shares: same, new, quality, meetings, none."
+    )
+
+
 class PlaybookDetail(PlaybookOut):
     model_config = ConfigDict(title="PlaybookDetail")
 
@@ -441,6 +479,9 @@ class PlaybookDetail(PlaybookOut):
     )
     comparison: ComparisonOut | None = Field(
         default=None, description="This cycle so far against the rest (`compare:`); None: not compared, or no cycle."
+    )
+    pulse: list[PulseOut] = Field(
+        default_factory=list, description="The last two closed cycles' pulse, newest first (aggregates only)."
     )
 
 

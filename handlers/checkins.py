@@ -64,14 +64,20 @@ def open_form(
     a form that asks which playbook; `/rollout request`: its form, filled in with what
     the command said (`request`). Returns an ephemeral message only if it failed."""
     view = request_form(request) if form == "request" else _checkin_form(caller, form)
+    open_typed_form(caller, trigger_id, view, form)
+    return None
+
+
+def open_typed_form(caller: Caller, trigger_id: str, view: dict[str, Any], usage: str) -> None:
+    """views.open for a typed command's form: Slack's refusal or silence is the person's
+    refusal (Refusal), said at once, never a wait."""
     try:
         caller.client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:
         log.warning("views.open failed: %s", err.response.get("error"))
-        raise Refusal.of("form_refused", usage=form, error=err.response.get("error")) from err
+        raise Refusal.of("form_refused", usage=usage, error=err.response.get("error")) from err
     except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
-        raise Refusal.of("slack_busy_form", usage=form) from err
-    return None
+        raise Refusal.of("slack_busy_form", usage=usage) from err
 
 
 def open_checkin(caller: Caller, cmd: OpenForm, trigger_id: str) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ from handlers import (
     grammar_review,
     kit_form,
     playbook_form,
+    pulse_form,
     replies,
     week_form,
 )
@@ -557,6 +558,7 @@ SUBCOMMANDS = (
     Form("new", ("/rollout new",), playbook_form.parse_new, playbook_form.open_form),
     Form("edit", ("/rollout edit <playbook>",), playbook_form.parse_edit, playbook_form.open_form),
     Form("kit", ("/rollout kit <playbook>",), playbook_form.parse_kit, kit_form.open_form),
+    Form("pulse", ("/rollout pulse <playbook>",), pulse_form.parse, pulse_form.open_form),
     Subcommand("learn", ("/rollout learn <playbook> <text> [cycle:N]",), _learn, learnings.learn, replies.learn),
     Subcommand("web", ("/rollout web",), _web, commands.web_link, replies.web),
     Subcommand(

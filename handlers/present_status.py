@@ -71,6 +71,8 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         plateau=shown.plateau,
         kpi_moved=shown.kpi_moved,
         compared=shown.compared,
+        pulse=shown.pulse,
+        pulse_answered=shown.pulse_answered,
         kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
         champion=None
         if shown.checklist is None

@@ -20,12 +20,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from cadence import keys
 from cadence.definition import USER_RE
 from cadence.text import unstorable
 from handlers.actions import show_form
+from handlers.checkins import open_typed_form
 from handlers.errors import Malformed
 from handlers.words import parse_count, parse_value
 from templates import render
@@ -67,14 +67,7 @@ def register(app: App, services: Services) -> None:
 
 def open_form(caller: Caller, cmd: messages.OpenForm, trigger_id: str) -> dict[str, Any] | None:
     """`/rollout week`: the form opens (None), or an ephemeral refusal comes back (Refusal)."""
-    view = view_of(week_form.open_week(caller, cmd.playbook, cmd.week))
-    try:
-        caller.client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as err:
-        log.warning("views.open failed: %s", err.response.get("error"))
-        raise Refusal.of("form_refused", usage="week", error=err.response.get("error")) from err
-    except (OSError, TimeoutError) as err:  # Slack is slow or rate limits us: never make the person wait
-        raise Refusal.of("slack_busy_form", usage="week") from err
+    open_typed_form(caller, trigger_id, view_of(week_form.open_week(caller, cmd.playbook, cmd.week)), "week")
     return None
 
 

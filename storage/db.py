@@ -182,6 +182,14 @@ def own_transaction(bind: Bind) -> AbstractContextManager[Session]:
     return unit_of_work(bind)
 
 
+def in_unit_of_work(bind: Bind, refusal: str) -> Session:
+    """The session of the use case's unit of work this repository is bound to; TypeError
+    outside one (a write that must go with what the use case records beside it)."""
+    if not isinstance(bind, Session) or isinstance(bind, ReadSession):
+        raise TypeError(refusal)
+    return bind
+
+
 # SQLite runs in the requesting thread, holding the interpreter's lock between its calls
 # and letting it go at each. With 8 request threads all reading, every call hands the lock
 # to another thread and waits to get it back: on this machine 32 clients' `status` cost

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, ReadSession, engine_of, reading
+from storage.db import Bind, engine_of, in_unit_of_work, reading
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
@@ -62,7 +62,7 @@ class MadePlaybooks:
         (no transaction of its own): their decisions and the messages announcing the
         playbook go in the same one, as the use case's Change. Conflict: its slug was taken
         a moment ago, which spoils the unit of work: the use case catches it outside it."""
-        s = _in_unit_of_work(
+        s = in_unit_of_work(
             self.bind, "a playbook made goes with its decisions: make it in the use case's unit of work"
         )
         try:
@@ -112,7 +112,7 @@ class MadePlaybooks:
         the same unit of work (its Change): in that unit of work only, no transaction of its
         own, as the playbook's row stays locked until the use case commits. None: nothing
         changed, nothing written."""
-        s = _in_unit_of_work(self.bind, "a revision goes with its decision: revise in the use case's unit of work")
+        s = in_unit_of_work(self.bind, "a revision goes with its decision: revise in the use case's unit of work")
         playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
         if fingerprint(playbook.definition) != opened_on:
             raise _last_change(s, playbook_id)
@@ -125,14 +125,6 @@ class MadePlaybooks:
         (`Stale`, to raise)."""
         with reading(self.bind) as s:
             return _last_change(s, playbook_id)
-
-
-def _in_unit_of_work(bind: Bind, refusal: str) -> Session:
-    """The session of the use case's unit of work this repository is bound to; TypeError
-    outside one (a write that must go with what the use case records beside it)."""
-    if not isinstance(bind, Session) or isinstance(bind, ReadSession):
-        raise TypeError(refusal)
-    return bind
 
 
 def _last_change(s: Session, playbook_id: int) -> Stale:

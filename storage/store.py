@@ -54,6 +54,7 @@ from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
+from storage.pulse import Pulses
 from storage.readouts import Readouts
 from storage.registry import Registry, RequestDecided, RequestPending, WaveFull, WaveMarked
 from storage.replay import Claim, Claimed
@@ -117,6 +118,7 @@ class Store:
         self.escalations = Escalations(engine, dry_run=dry_run)  # its items escalated (storage/escalations.py)
         self.bar_requests = BarRequests(engine)  # changes to a bar waiting for a curator (storage/bar_requests.py)
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
+        self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

@@ -30,6 +30,7 @@ from templates.numbers import MINUS, ask_phrase, match_phrase, measure, plural, 
 from templates.numbers import number as _number
 from templates.numbers import pct as _pct
 from templates.numbers import percent as _percent
+from templates.pulse_words import answered_phrase, hold_phrase, pulse_phrase
 from templates.readiness import criterion_phrase
 from templates.waves import wave_line
 
@@ -451,6 +452,9 @@ _env.filters.update(
     signed_share=signed_share,
     capitalize_first=lambda text: text[:1].upper() + text[1:],
     compare_phrase=compare_phrase,
+    pulse_phrase=pulse_phrase,
+    answered_phrase=answered_phrase,
+    hold_phrase=hold_phrase,
     versus_rest=versus_rest,
     versus_rest_of=lambda rest, value, unit: versus_rest(value, rest, unit),
 )

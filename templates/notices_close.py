@@ -11,6 +11,7 @@ from typing import Any
 from cadence.calendar import WeekRef
 from cadence.closing import Guardrail
 from cadence.judgement import Evidence
+from cadence.pulse import Pulse
 from cadence.rules import CycleResult, Thresholds
 from templates import render
 
@@ -34,12 +35,21 @@ def week_closed(
     judged_target: float | None = None,
     compared: Any = None,
     pools: Mapping[str, Mapping[str, Any]] | None = None,
+    pulse: Pulse | None = None,
+    previous_pulse: Pulse | None = None,
+    pulse_hold: Mapping[str, Any] | None = None,
 ) -> Payload:
     """The week's summary for the team: each step's verdict and why (`pools`: the small weeks
     a step's week was judged with, cadence.closing.pool_figures), the KPI, the guardrail,
     and the cycle's result when the week ends one (`judged_target`: the target the cycle
-    was judged by, the one it started with, when it is not today's)."""
+    was judged by, the one it started with, when it is not today's); with it, the cycle's
+    pulse beside the previous cycle's (aggregates only) and why it holds promotions."""
     return render("week_closed", **locals())
+
+
+def pulse_hold(*, slug: str, title: str, cycle: int, why: Mapping[str, Any]) -> Payload:
+    """To the owner, once: the pulse of `cycle` holds promotions to ai-led through the next."""
+    return render("pulse_hold", **locals())
 
 
 def guardrail_alert(*, slug: str, week: WeekRef, g: Guardrail, owner: str, demotes: bool) -> Payload:
@@ -104,9 +114,18 @@ def owner_missing(
 
 
 def checkin_dm(
-    *, slug: str, title: str, week: WeekRef, steps: Sequence[Any], kpi_name: str, value: str, reminder: bool
+    *,
+    slug: str,
+    title: str,
+    week: WeekRef,
+    steps: Sequence[Any],
+    kpi_name: str,
+    value: str,
+    reminder: bool,
+    pulse: bool = False,
 ) -> Payload:
-    """A member's check-in DM (or its reminder) for the week."""
+    """A member's check-in DM (or its reminder) for the week; with `pulse` (week 4, the
+    pulse on), its *Pulse* button too."""
     return render("checkin_dm", **locals())
 
 

@@ -10,22 +10,43 @@ from datetime import date
 from typing import Any
 
 from cadence.digest import OrgWeek, PlaybookDigest
+from cadence.pulse import Pulse
 from templates import render
 
 Payload = dict[str, Any]
 
 
-def digest_summary(*, week_of: date, org: OrgWeek, at_risk: int, stalled: int, charts: bool) -> Payload:
+def digest_summary(
+    *, week_of: date, org: OrgWeek, at_risk: int, stalled: int, charts: bool, pulse: Pulse | None = None
+) -> Payload:
     """The digest's top-level message: the org's week (`week_of`, its Monday), how many
-    playbooks are at risk and stalled, and whether charts follow in the threads."""
+    playbooks are at risk and stalled, whether charts follow in the threads, and the pulse
+    pooled over the cycles completed this week (None: hidden, or none)."""
     return render(
-        "digest_summary", week_of=week_of.isoformat(), org=org, at_risk=at_risk, stalled=stalled, charts=charts
+        "digest_summary",
+        week_of=week_of.isoformat(),
+        org=org,
+        at_risk=at_risk,
+        stalled=stalled,
+        charts=charts,
+        pulse=pulse,
     )
 
 
-def digest_function(*, function: str, digests: Sequence[PlaybookDigest], total: int, part: int, parts: int) -> Payload:
-    """A thread reply: `digests`, part `part` of `parts` of a function's `total` playbooks."""
-    return render("digest_function", function=function, digests=digests, total=total, part=part, parts=parts)
+def digest_function(
+    *,
+    function: str,
+    digests: Sequence[PlaybookDigest],
+    total: int,
+    part: int,
+    parts: int,
+    pulse: Pulse | None = None,
+) -> Payload:
+    """A thread reply: `digests`, part `part` of `parts` of a function's `total` playbooks,
+    with the function's pooled pulse (None: hidden, or none)."""
+    return render(
+        "digest_function", function=function, digests=digests, total=total, part=part, parts=parts, pulse=pulse
+    )
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,10 @@ def scale_proposal(
     key: str,
     version: int | None,
     decided_by: str | None,
+    pulse: Mapping[str, Any] | None = None,
 ) -> Payload:
-    """ "Ready to scale", with its Publish button while `status` is open, else its outcome."""
+    """ "Ready to scale", with its Publish button while `status` is open, else its outcome;
+    the last cycle's pulse beside the criteria, as information (None: none)."""
     return render("scale_proposal", **locals())
 
 
@@ -52,8 +54,10 @@ def not_ready(
     kpi_unit: str,
     target: float,
     direction: str,
+    pulse: Mapping[str, Any] | None = None,
 ) -> Payload:
-    """ "KPI sustained, not yet ready": the criteria of readiness, naming the missing."""
+    """ "KPI sustained, not yet ready": the criteria of readiness, naming the missing, and
+    the last cycle's pulse beside them, as information (None: none)."""
     return render(
         "not_ready",
         slug=slug,
@@ -65,6 +69,7 @@ def not_ready(
         kpi_unit=kpi_unit,
         target=target,
         direction=direction,
+        pulse=pulse,
     )
 
 

@@ -376,6 +376,16 @@ TEXTS: dict[str, str] = {
     "curators_adopt": "Only curators start a team on a registry playbook.",
     "curators_unfreeze": "Only curators can unfreeze a step.",
     # ---- Slack's side (handlers/checkins.py) ----
+    # ---- the pulse (usecases/pulse.py) ----
+    "pulse_arguments": "`pulse` needs a playbook, and nothing after it.",
+    "pulse_off": "{slug} asks no pulse: its definition says `pulse: off`.",
+    "pulse_not_open": (
+        "The pulse of {slug}'s cycle {cycle} opens on {day}, week 4's Thursday, and stays open until the cycle closes."
+    ),
+    "pulse_closed": "Cycle {cycle} of {slug} has closed, and its pulse with it; nothing was stored.",
+    "pulse_no_cycle": "{slug} has no cycle running, so no pulse to answer.",
+    "pulse_members_only": "Only members of {channel}, the team running {slug}, and its owner answer its pulse.",
+    "pulse_empty": "Answer at least one question; nothing was stored.",
     "form_refused": "Slack wouldn't open the form ({error}). Type the command in full instead.",
     "slack_busy_form": "Slack is busy and didn't open the form in time. Try again in a minute, or type the command in full.",
     # ---- reports (usecases/shared/recording.py) ----

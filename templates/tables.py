@@ -10,6 +10,7 @@ from typing import Any
 
 from cadence.decisions import named_ids
 from cadence.judgement import ratio_interval, rubric_interval
+from cadence.pulse import FREED
 from templates.pages import names_in, source_name
 
 Table = tuple[list[str], list[list[Any]]]
@@ -244,6 +245,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             ],
             page.get("item_moves", []),
         ),
+        "pulse": _table(_pulse_columns(), page.get("pulse", [])),
         "learnings": _table(
             [
                 ("cycle", lambda learning: learning.cycle),
@@ -284,6 +286,30 @@ def registry_tables(shown: dict[str, Any]) -> dict[str, Table]:
             rows,
         )
     }
+
+
+def _pulse_columns() -> list[Column]:
+    """A closed cycle's pulse, aggregates only (cadence.pulse.Pulse.figures): blank below its floor."""
+
+    def part(question: str, key: str) -> Callable[[Any], Any]:
+        return lambda f: (f.get(question) or {}).get(key)
+
+    return [
+        ("cycle", _key("cycle")),
+        ("answers", _key("answers")),
+        ("needed", _key("needed")),
+        ("shown", _key("shown")),
+        *[
+            (f"{question} {what}", part(question, key))
+            for question in ("trust", "safety")
+            for what, key in (("mean", "mean"), ("95% CI low", "low"), ("95% CI high", "high"))
+        ],
+        *[
+            (f"worked around {what}", part("worked_around", key))
+            for what, key in (("share", "share"), ("95% CI low", "low"), ("95% CI high", "high"))
+        ],
+        *[(f"freed: {words}", lambda f, k=k: (f.get("freed") or {}).get(k)) for k, words in FREED.items()],
+    ]
 
 
 def _table(columns: list[Column], items: Iterable[Any]) -> Table:

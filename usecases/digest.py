@@ -9,7 +9,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,9 +23,12 @@ from cadence.digest import (
     PlaybookWeek,
     StepLastWeek,
     by_function,
+    pulse_rollup,
     summarize,
 )
 from cadence.figures import WeekFigures
+from cadence.pulse import Answer
+from cadence.pulse import summarize as summarize_pulse
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_digest
@@ -102,6 +105,10 @@ class Digest:
             stalls=stalling.stalled(store, states),
             last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
             flagged=plateaus(store, states, at),
+            # the pulse of the cycles the reported weeks completed (sealed at their close)
+            pulses=store.pulses.answers(
+                [(s.playbook.id, reported[s.playbook.id].cycle) for s in states if _completes_pulse(s, reported)]
+            ),
         )
 
     def _org(self, active: list[PlaybookState], read: _Reads, trend: list[float | None], at: datetime) -> OrgWeek:
@@ -170,6 +177,7 @@ class Digest:
                     at_risk=sum(1 for d in digests if d.standing == sponsor.AT_RISK),
                     stalled=sum(1 for d in digests if d.standing == sponsor.STALLED),  # counted once
                     charts=self.charts and bool(groups),
+                    pulse=pulse_rollup(digests),
                 ),
             )
         ]
@@ -178,7 +186,12 @@ class Digest:
             parts = [members[i : i + PER_REPLY] for i in range(0, len(members), PER_REPLY)]
             for index, part in enumerate(parts, start=1):
                 message = notices_digest.digest_function(
-                    function=function, digests=part, total=len(members), part=index, parts=len(parts)
+                    function=function,
+                    digests=part,
+                    total=len(members),
+                    part=index,
+                    parts=len(parts),
+                    pulse=pulse_rollup(members) if index == 1 else None,
                 )
                 messages.append(
                     Message(
@@ -248,6 +261,7 @@ class _Reads:
     stalls: dict[int, stalling.Stalled]
     last_hits: dict[int, bool]
     flagged: dict[int, bool]  # plateaued
+    pulses: dict[tuple[int, int], list[Answer]] = field(default_factory=dict)
 
 
 def _weeks_to(last: date) -> list[date]:
@@ -311,7 +325,21 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
         if p.guardrail_name
         else None,
+        **_pulse(state, current, read),
     )
+
+
+def _completes_pulse(state: PlaybookState, reported: dict[int, calendar.WeekRef]) -> bool:
+    return state.settings.pulse == "on" and reported[state.playbook.id].week == calendar.WEEKS_PER_CYCLE
+
+
+def _pulse(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> dict[str, Any]:
+    """The pulse of the cycle the reported week completed, if anyone answered it."""
+    answers = read.pulses.get((state.playbook.id, current.cycle))
+    if not answers or current.week != calendar.WEEKS_PER_CYCLE:
+        return {}
+    shown = summarize_pulse(current.cycle, answers, state.settings.pulse_min_answers)
+    return {"pulse": shown, "pulse_answers": tuple(answers)}
 
 
 def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Origin | None:

@@ -6,7 +6,7 @@ their own answer. Each returns what its template (templates/status*.j2, history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,9 +18,10 @@ from cadence.compare import Comparison, cycle_so_far
 from cadence.definition_compare import Compare
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
+from cadence.pulse import Pulse
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from usecases import bar_requests, input_checks, setup_time, sources
+from usecases import bar_requests, input_checks, pulse, setup_time, sources
 from usecases import value as worth
 from usecases.shared import calibration, champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
@@ -137,6 +138,8 @@ class PlaybookStatus:
     proposals: list[Any]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     compared: Comparison | None = None  # with `compare`: this cycle so far against the rest
+    pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
+    pulse_answered: tuple[int, int] | None = None  # the open pulse: how many answered, of how many (owner, curators)
 
 
 def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
@@ -220,6 +223,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),
         compared=_compared(caller, state, week, kpis),
+        pulse=[p for p in pulse.shown(caller.store, state, 1) if p.answers],  # a cycle nobody answered: nothing
+        pulse_answered=pulse.answered(caller, state),
     )
 
 

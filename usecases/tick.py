@@ -224,6 +224,8 @@ class Cadence:
         closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
         with self.store.unit_of_work() as uow:
             uow.governance.close_weeks(closing)
+            # a cycle's last week closing seals its pulse: the key deleted, the answers relabelled
+            uow.pulses.seal([(s.playbook.id, d.week.cycle) for s, d in batch if d.week and d.week.week == 4])
             closes = [
                 (
                     _done(
@@ -519,6 +521,7 @@ class Cadence:
                 kpi_name=playbook.kpi_name,
                 value=keys.checkin_button(playbook.id, due.week.week_start),
                 reminder=due.kind == "reminder",
+                pulse=due.week.week == calendar.WEEKS_PER_CYCLE and state.settings.pulse == "on",
             )
         return _done(due, [Message(keys.only_message(due.key), "chat.postMessage", due.user_id, rendered[cache_key])])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,11 +16,12 @@ from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
 from cadence.heroics import Hero
 from cadence.judgement import kpi_change
+from cadence.pulse import Pulse
 from cadence.replication import cycle_median
 from cadence.rules import Thresholds
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, input_checks, status
+from usecases import bar_requests, input_checks, pulse, status
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.shared import calibration, champions, depth, queue, readiness, registry, roles, stalling
@@ -235,6 +236,7 @@ class PlaybookPage:
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
     rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
+    pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -307,6 +309,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             channels={},
             bar_asked=bar_requests.asked(store, pid),
             calibration=calibration.lines(store, state),
+            pulse=pulse.shown(store, state),
         )
     return _named(services.store, page)
 

@@ -502,6 +502,26 @@ class Demo:
         self.http.submit(user, view, {"note": {"type": "plain_text_input", "value": note}})
         self.did(f"Ana (owner, support) resolved the open exception item from her Monday DM: “{note}”")
 
+    def _answer_the_pulse(self) -> None:
+        """Week 4's Thursday: the support team answers the cycle's anonymous pulse with
+        `/rollout pulse`; four people are too few to show (the floor is five)."""
+        answers = {
+            "UANA000001": ("4", "never", "5", "quality"),
+            "UBEA000001": ("3", "sometimes", "4", "new"),
+            "UCEM000001": ("4", "never", "4", "same"),
+            "UDIA000001": ("2", "sometimes", "3", "none"),
+        }
+        for user, picked in answers.items():
+            self.clock.at += timedelta(seconds=1)
+            self.http.command("pulse support-replies", user, "CSUPPORT01")  # not an owner's report: not tallied
+            view = self.slack.opened_views[-1]
+            values = {
+                block: {"type": "radio_buttons", "selected_option": {"value": value}}
+                for block, value in zip(("trust", "around", "safety", "freed"), picked, strict=True)
+            }
+            self.http.submit(user, view, values)
+        self.did("the support team answered the cycle's anonymous pulse (/rollout pulse): 4 of 4, too few to show")
+
     def _add_learning(self, dm: dict[str, Any]) -> None:
         """The owner answers the week-4 DM with its *Add a learning* form."""
         user = "UANA000001"
@@ -518,6 +538,7 @@ class Demo:
 # What people click and answer that hour (Demo's methods), before what they type.
 _ACTED: dict[tuple[int, int, int], Callable[[Demo], None]] = {
     (4, 0, 14): Demo._promote_send,  # cycle 2's first Monday: support-replies' send promoted
+    (3, 3, 16): Demo._answer_the_pulse,  # cycle 1's week 4, Thursday: the support team's pulse
     (5, 1, 10): Demo._decide_proposal,  # Tuesday of cycle 2's week 2: the proposal, which waited, is decided
     (ORIGIN_WEEKS, 0, 15): Demo._publish_and_adopt,  # cycle 2 closed: publish and adopt
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
-from storage.models import access, bookkeeping, calibration, governance, org, playbooks, reports, webhooks
+from storage.models import access, bookkeeping, calibration, governance, org, playbooks, pulse, reports, webhooks
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -55,6 +55,8 @@ TABLES: list[type[SQLModel]] = [
     governance.BarRequest,
     governance.WaveReview,
     calibration.CalibrationRun,
+    pulse.PulseKey,
+    pulse.PulseAnswer,
     org.RoleGrant,
     org.Setting,
     org.Person,

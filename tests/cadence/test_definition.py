@@ -90,11 +90,11 @@ def test_every_setting_is_used_by_the_rules_or_the_clock():
     """A setting the schema validates but nothing reads would be ignored without an error."""
     import dataclasses
 
-    from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, RULE_FIELDS
+    from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS
     from cadence.rules import Thresholds
 
     threshold_fields = {f.name for f in dataclasses.fields(Thresholds)} - {"exception_cap", "rubric_threshold"}
-    assert threshold_fields | CADENCE_SETTINGS | INTAKE_SETTINGS == RULE_FIELDS
+    assert threshold_fields | CADENCE_SETTINGS | INTAKE_SETTINGS | PULSE_SETTINGS == RULE_FIELDS
     assert not threshold_fields & CADENCE_SETTINGS
 
 

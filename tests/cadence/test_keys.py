@@ -38,6 +38,7 @@ WEEK = date(2026, 11, 16)
         (keys.override(12, "2026-11-18T10:00:00+00:00"), "override:12:2026-11-18T10:00:00+00:00"),
         (keys.scale(7, 2), "scale:7:2"),
         (keys.stall(7, 2), "stall:7:2"),
+        (keys.pulse_hold(7, 2), "pulse-hold:7:2"),
         (keys.publish(7, 2), "publish:7:v2"),
         (keys.adopt("support-replies-emea"), "adopt:support-replies-emea"),
         (keys.newer_version(7, 3), "newer:7:v3"),

@@ -17,6 +17,7 @@ from typing import Any, Self
 from cadence.decisions import Decision
 from cadence.escalation import Escalation
 from cadence.pulled import Asked
+from cadence.pulse import Answer
 from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
 from storage.models.access import ApiToken
@@ -37,7 +38,7 @@ from tests.fakes.playbooks import FakeMade, FakePlaybooks, next_id
 from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
-from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakeReadouts
+from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakePulses, FakeReadouts
 
 
 @dataclass
@@ -71,6 +72,8 @@ class Held:
     escalations: list[Escalation] = field(default_factory=list)
     marks: list[ChecklistMark] = field(default_factory=list)  # champions' checklists
     calibrations: list[CalibrationRun] = field(default_factory=list)
+    pulse_keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (playbook, cycle): its key, while open
+    pulse_answers: dict[tuple[int, int, str], Answer] = field(default_factory=dict)  # (playbook, cycle, voter)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
     jobs: list[CadenceJob] = field(default_factory=list)  # the cadence log: units of work recorded
     settings_at: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # setting: who set it, when
@@ -247,6 +250,7 @@ class FakeStore:
         self.escalations = FakeEscalations(held, in_unit=isinstance(self, FakeUnitOfWork))
         self.champions = FakeChampions(held)
         self.calibrations = FakeCalibrations(held)
+        self.pulses = FakePulses(held)
         self.input_checks = FakeInputChecks(held)
         self.readouts = FakeReadouts(held)
         self.cadence_log = FakeCadenceLog(held)

@@ -5,6 +5,7 @@ readiness asks (storage/readouts.py, attestation_counts)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -12,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 from cadence.calibration import Run
 from cadence.decisions import DecisionKind
 from cadence.pulled import Asked
+from cadence.pulse import Answer
 from storage.input_checks import AlreadyChecked
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision as DecisionRow
 from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
+from storage.pulse import voter
 from storage.readouts import ReportEntry
 from tests.fakes.playbooks import next_id
 
@@ -257,3 +260,40 @@ class FakeReadouts:
 # The kinds of report the readouts name, as they name them, and the column of each one's number.
 _SHOWN_KINDS = {"kpi": "KPI", "guardrail": "guardrail", "cases": "cases", "rubric": "rubric", "exception": "exception"}
 _NUMBER = {"kpi": "value", "guardrail": "value", "cases": "cases", "rubric": "score"}
+
+
+class FakePulses:
+    """The pulse's keys and answers as `held.pulse_keys` and `held.pulse_answers` hold them."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def answer(self, playbook_id: int, cycle: int, last_week: date, person: str, answer: Answer) -> bool:
+        state = next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+        closed = state.playbook.closed_through if state is not None else None
+        if state is None or (closed is not None and closed >= last_week):
+            return False
+        secret = self.held.pulse_keys.setdefault((playbook_id, cycle), secrets.token_hex(32))
+        self.held.pulse_answers = {**self.held.pulse_answers, (playbook_id, cycle, voter(secret, person)): answer}
+        return True
+
+    def counts(self, cycles: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        found: dict[tuple[int, int], int] = {}
+        for pid, cycle, _ in self.held.pulse_answers:
+            if (pid, cycle) in cycles:
+                found[(pid, cycle)] = found.get((pid, cycle), 0) + 1
+        return found
+
+    def answers(self, cycles: list[tuple[int, int]]) -> dict[tuple[int, int], list[Answer]]:
+        found: dict[tuple[int, int], list[Answer]] = {}
+        for (pid, cycle, _), answer in sorted(self.held.pulse_answers.items(), key=lambda kv: kv[0]):
+            if (pid, cycle) in cycles:
+                found.setdefault((pid, cycle), []).append(answer)
+        return found
+
+    def seal(self, cycles: list[tuple[int, int]]) -> None:
+        self.held.pulse_keys = {k: v for k, v in self.held.pulse_keys.items() if k not in cycles}
+        self.held.pulse_answers = {
+            ((pid, cycle, secrets.token_hex(16)) if (pid, cycle) in cycles else (pid, cycle, who)): answer
+            for (pid, cycle, who), answer in self.held.pulse_answers.items()
+        }

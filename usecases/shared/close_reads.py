@@ -18,6 +18,7 @@ from cadence.calibration import Standing
 from cadence.definition_compare import Compare
 from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
+from cadence.pulse import Answer
 from cadence.schedule import Due
 from storage.governance_rows import StepHistory
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
@@ -71,6 +72,9 @@ class RoundReads:
     # demote: a demotion's alert names its step's.
     queued: dict[int, list[Item]]
     cycles: CycleEnds
+    # The pulse's sealed answers of each closing playbook's cycle and the two before it
+    # (usecases/shared/pulse_close.py), whose pulse is on: by (playbook, cycle).
+    pulses: dict[tuple[int, int], list[Answer]] = field(default_factory=dict)
 
 
 def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store) -> RoundReads:
@@ -99,7 +103,24 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         _queued(store, batch),
         _cycle_reads(store, cycle_ends),
     )
-    return replace(reads, cycles=replace(reads.cycles, readiness=_readiness(store, cycle_ends, reads)))
+    return replace(
+        reads,
+        cycles=replace(reads.cycles, readiness=_readiness(store, cycle_ends, reads)),
+        pulses=_pulses(store, batch),
+    )
+
+
+def _pulses(store: Store, batch: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, int], list[Answer]]:
+    """The pulse's answers a round's closes are judged on, in one read: each playbook's
+    (pulse on) closing cycle, sealed if it ends now, and the two cycles before it."""
+    wanted = [
+        (state.playbook.id, week_of(due).cycle - back)
+        for state, due in batch
+        if state.settings.pulse == "on"
+        for back in range(3)
+        if week_of(due).cycle - back >= 1
+    ]
+    return store.pulses.answers(wanted)
 
 
 def _promotions(

@@ -49,6 +49,7 @@ def scale_messages(
         function=playbook.function,
         results=figures["results"],
         criteria=figures.get("criteria", []),  # none in proposals made before readiness was asked
+        pulse=figures.get("pulse"),  # the cycle's pulse, as information (usecases/shared/pulse_close.py)
         kpi_name=playbook.kpi_name,
         kpi_unit=playbook.kpi_unit,
         target=playbook.kpi_target,
@@ -79,6 +80,7 @@ def not_ready_messages(state: PlaybookState, figures: dict[str, Any], curators: 
         kpi_unit=playbook.kpi_unit,
         target=playbook.kpi_target,
         direction=playbook.kpi_direction,
+        pulse=figures.get("pulse"),
     )
     unit = keys.not_ready(playbook.id, figures["cycle"])
     return [

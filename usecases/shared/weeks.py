@@ -17,12 +17,13 @@ from typing import Any
 from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
 from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
+from cadence.pulse import without_promotions_to_ai_led
 from cadence.schedule import Due
 from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_close
-from usecases.shared import calibration, queue, waves
+from usecases.shared import calibration, pulse_close, queue, waves
 from usecases.shared.close_reads import RoundReads, cycle_figures, ends_cycle, read_round, week_of
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
@@ -80,6 +81,7 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
     result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged.change)
+    pulse, previous_pulse, pulse_hold = pulse_close.at_cycle_end(state, week, reads, judged.change)
     for entry in sources.entries(state.playbook.definition):
         if entry.key in failed:  # for history: MISSING, with why
             what, error = failed[entry.key]["what"], failed[entry.key]["error"]
@@ -102,6 +104,9 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
         kpi_moved=kpi_moved,
         judged_target=result.target if result is not None and result.target != state.playbook.kpi_target else None,
         compared=compared,
+        pulse=pulse,
+        previous_pulse=previous_pulse,
+        pulse_hold=pulse_hold,
     )
     return Closed(due, state, judged.change, summary)
 
@@ -178,6 +183,8 @@ def _transitions(
     """What a step's transitions change: a proposal to ai-led waits while the step's
     calibration set is not run, stale or below the threshold (cadence/calibration.py),
     and a demotion names the open exception items behind it."""
+    if pulse_close.held(state, week_of(due), reads):  # the team's pulse holds them (the owner was told once)
+        transitions = without_promotions_to_ai_led(transitions)
     standing = reads.promotions.calibration.get(state.playbook.id, {}).get(step.name)
     transitions, waits = calibration_rules.hold(transitions, standing)
     change.messages += calibration.wait_messages(state, step, waits)
@@ -214,7 +221,8 @@ def _cycle_end(
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
     change.decisions.append(judged.result_decision)
     if judged.scale is not None:
-        _record_scale(state, week, judged.scale, change, reads.curators)
+        shown = pulse_close.shown(state, week, reads)  # beside readiness's criteria, as information
+        _record_scale(state, week, judged.scale, change, reads.curators, shown)
     if judged.replication is not None:
         change.decisions.append(judged.replication)
         verdict = judged.replication.figures["verdict"]
@@ -234,7 +242,12 @@ def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:
 
 
 def _record_scale(
-    state: PlaybookState, week: calendar.WeekRef, scale: cycle_end.Scale, change: Change, curators: str | None
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    scale: cycle_end.Scale,
+    change: Change,
+    curators: str | None,
+    pulse: dict[str, Any] | None = None,
 ) -> None:
     """The scale rule held: "ready to scale" with its Publish button if the criteria of
     readiness are met too, each shown ✅ or ❌ with its numbers. Otherwise "KPI sustained,
@@ -244,12 +257,14 @@ def _record_scale(
     playbook = state.playbook
     if not scale.ready:
         change.decisions.append(scale.decision)
-        change.messages += not_ready_messages(state, scale.figures, curators)
+        change.messages += not_ready_messages(state, {**scale.figures, "pulse": pulse}, curators)
         return
     key = keys.scale(playbook.id, week.cycle)
-    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=scale.figures))
+    # the pulse kept with the proposal, so that its outcome still shows it
+    figures = {**scale.figures, **({"pulse": pulse} if pulse else {})}
+    change.new_proposals.append(NewProposal(key, "scale", playbook.id, week.week_start, figures=figures))
     change.decisions.append(scale.decision)
-    change.messages += scale_messages(state, scale.figures, key, curators)
+    change.messages += scale_messages(state, figures, key, curators)
 
 
 def _source_failed(state: PlaybookState, errors: dict[str, str]) -> dict[str, dict[str, str]]:

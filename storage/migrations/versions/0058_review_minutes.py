@@ -6,7 +6,7 @@ wins for its week. Those minutes are kept with the review they were typed with. 
 none typed, as every review before this one.
 
 Revision ID: 0058
-Revises: 0053
+Revises: 0057
 Create Date: 2026-11-27 10:40:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0058'
-down_revision = '0053'
+down_revision = '0057'
 branch_labels = None
 depends_on = None
 

@@ -134,6 +134,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (51, 48, 296)
     assert "in 51 forms (a /rollout week and its submission each) and sent 48 other commands" in demo.owners.said()
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
+    # the support team's pulse (issue 82): four answers, too few to show, said at the week-4 close
+    assert "Pulse of cycle 1 (anonymous): too few answers to show (4; 5 needed)" in transcript
     assert "Step send now has 1 exception in that week" in transcript
     assert "History of refund-triage · step classify" in transcript and "rule critical" in transcript
     assert "Week 3 of cycle 1 closed on Mon" in transcript and "its verdicts stand" in transcript

@@ -3,9 +3,11 @@ proposals and digests; and a transition of any kind and rule, for the mode alert
 
 from types import SimpleNamespace
 
+from cadence import pulse as pulses
 from cadence.compare import compare_cycle
 from cadence.definition import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
+from cadence.pulse import FREED, Answer
 from cadence.rules import Thresholds
 from tests.templates.contexts.registry import hostile_criteria
 
@@ -49,6 +51,7 @@ def contexts(
                 stalled=f"since the end of cycle 2 (2027-01-10): {text}",
                 plateau=True,
                 rest=24.1,
+                pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
             )
         )
         for i in range(15)
@@ -156,7 +159,7 @@ def contexts(
             playbook_id=7,
             missing=[*hostile_criteria(text), dict(name="queue", met=False, overdue=99, oldest_days=99, limit_days=14)],
         ),
-        "checkin_dm": dict(**dm_ctx, reminder=True),
+        "checkin_dm": dict(**dm_ctx, reminder=True, pulse=True),
         "checkin_recorded_dm": dict(**dm_ctx, unit=text[:20], followed=False, step=text[:40]),
         "week_closed": dict(
             playbook=SimpleNamespace(**vars(playbook), rules={}),
@@ -182,6 +185,19 @@ def contexts(
                 f"step{i}": dict(weeks=[1, 2, 3], cases=27, exceptions=8, ratio=8 / 27, rubric=None, reviewed=None)
                 for i in range(1, 30, 2)
             },
+            pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
+            previous_pulse=pulses.summarize(1, [Answer(trust=4)] * 4, 5),
+            pulse_hold={
+                "trust": {"low": -1.9, "high": -0.6},
+                "safety": {"low": -2.0, "high": -0.1},
+                "worked_around": 0.4,
+            },
+        ),
+        "pulse_hold": dict(
+            slug="p" * 60,
+            title=text,
+            cycle=2,
+            why={"trust": {"low": -1.9, "high": -0.6}, "worked_around": 0.4},
         ),
         "mode_alert": dict(
             slug="support-replies",
@@ -329,6 +345,7 @@ def contexts(
             at_risk=3,
             stalled=2,
             charts=True,
+            pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
             org=OrgWeek(
                 active_playbooks=500,
                 cycles_completed_week=3,
@@ -341,7 +358,14 @@ def contexts(
                 checked_in=70,
             ),
         ),
-        "digest_function": dict(function=text, digests=digests, total=500, part=2, parts=34),
+        "digest_function": dict(
+            function=text,
+            digests=digests,
+            total=500,
+            part=2,
+            parts=34,
+            pulse=pulses.summarize(0, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
+        ),
         "stalled": dict(
             slug="support-replies",
             title=text,

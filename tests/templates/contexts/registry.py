@@ -60,6 +60,7 @@ def contexts(
     criteria = hostile_criteria(text)
     return {
         "scale_proposal": dict(
+            pulse={"cycle": 3, "answers": 4, "needed": 5, "shown": False},
             slug="support-replies",
             title=text,
             function=text,
@@ -76,6 +77,7 @@ def contexts(
             criteria=criteria,
         ),
         "not_ready": dict(
+            pulse={"cycle": 3, "answers": 4, "needed": 5, "shown": False},
             slug="support-replies",
             title=text,
             kpi_name=text,

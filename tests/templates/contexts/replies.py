@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 from cadence.compare import compare_cycle
+from cadence.pulse import FREED, Answer, summarize
 from storage.store import Report
 from usecases.shared import messages
 from usecases.shared.stalling import Stalled
@@ -137,6 +138,8 @@ def contexts(
         ),
         "status": dict(
             compared=compare_cycle([20, 19, None], [25, 24, 26], "down", 42, 40),
+            pulse=[summarize(7, [Answer(5, "often", 4, f) for f in FREED] * 20, 5)],
+            pulse_answered=(7, 9),
             setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
             bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[dict(old=text[:300], new=text[:300])] * 20),
             full=True,
@@ -257,6 +260,17 @@ def contexts(
             limit=500,
         ),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
+        "modal_pulse": dict(
+            metadata='{"playbook":1,"week":"2026-12-07"}',
+            title=text,
+            cycle=3,
+            needed=5,
+            questions=dict.fromkeys(("trust", "around", "safety", "freed"), text[:150]),
+            scale=[(str(n), str(n)) for n in range(1, 6)],
+            around=[("never", text[:20])],
+            freed=[("none", text[:40])],
+        ),
+        "modal_pulse_kept": dict(slug="p" * 60, cycle=3),
         "modal_stall": dict(
             answer="rescope", metadata="stall:1:2", slug="support-replies", title=text, cycle=2, limit=500
         ),

@@ -1,0 +1,67 @@
+"""The pulse at a week's close (docs/usage.md, "The pulse"; cadence/pulse.py): at a cycle's
+last week, its pulse as it may be shown, beside the previous cycle's, kept as a decision
+(aggregates only); and whether the pulse holds the playbook's promotions to ai-led, the
+owner told once. Judged on what the round read (close_reads.RoundReads.pulses), after the
+close sealed the cycle's answers (usecases/tick.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence import calendar, decisions, keys
+from cadence.pulse import Answer, Pulse, holds, summarize
+from storage.governance_rows import Change
+from storage.outbox import Message
+from storage.store import PlaybookState
+from templates import notices_close
+from usecases.shared.close_reads import RoundReads
+
+
+def _answers(reads: RoundReads, state: PlaybookState, cycle: int) -> list[Answer] | None:
+    return reads.pulses.get((state.playbook.id, cycle)) if cycle >= 1 else None
+
+
+def held(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> dict[str, Any]:
+    """Why this close proposes no step to ai-led ({}: it may): the previous cycle's pulse
+    holds through this cycle, and at the cycle's last week this cycle's pulse too."""
+    if state.settings.pulse != "on":
+        return {}
+    floor, cycle = state.settings.pulse_min_answers, week.cycle
+    why = holds(_answers(reads, state, cycle - 1) or [], _answers(reads, state, cycle - 2), floor)
+    if not why and week.week == calendar.WEEKS_PER_CYCLE:
+        why = holds(_answers(reads, state, cycle) or [], _answers(reads, state, cycle - 1), floor)
+    return why
+
+
+def shown(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads) -> dict[str, Any] | None:
+    """The cycle's pulse as scale proposals and readiness show it, beside their criteria
+    (aggregates only, or "too few answers"); None: no pulse, or nobody answered."""
+    answers = _answers(reads, state, week.cycle)
+    if state.settings.pulse != "on" or not answers:
+        return None
+    return summarize(week.cycle, answers, state.settings.pulse_min_answers).figures()
+
+
+def at_cycle_end(
+    state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, change: Change
+) -> tuple[Pulse | None, Pulse | None, dict[str, Any]]:
+    """At the cycle's last week, if anyone answered: the cycle's pulse and the previous
+    cycle's (for the summary), its decision, and, when it holds promotions to ai-led
+    through the next cycle, that decision and the owner's message (keyed by the cycle:
+    sent once). (None, None, {}) otherwise."""
+    playbook, cycle = state.playbook, week.cycle
+    answers = _answers(reads, state, cycle)
+    if state.settings.pulse != "on" or week.week != calendar.WEEKS_PER_CYCLE or not answers:
+        return None, None, {}
+    floor = state.settings.pulse_min_answers
+    pulse = summarize(cycle, answers, floor)
+    before = _answers(reads, state, cycle - 1)
+    previous = summarize(cycle - 1, before, floor) if before else None
+    change.decisions.append(decisions.of_pulse(playbook.id, week.week_start, pulse.figures()))
+    why = holds(answers, before, floor)
+    if why:
+        change.decisions.append(decisions.of_pulse_hold(playbook.id, week.week_start, cycle, why))
+        told = notices_close.pulse_hold(slug=playbook.slug, title=playbook.title, cycle=cycle, why=why)
+        key = keys.to_audience(keys.pulse_hold(playbook.id, cycle), "owner")
+        change.messages.append(Message(key, "chat.postMessage", playbook.owner_id, told))
+    return pulse, previous, why
