@@ -38,14 +38,16 @@ NOT_THE_BOTS = re.compile(r"ROLLOUT_TEST_\w+|CI")
 
 def test_env_example_lists_every_variable_the_bot_reads():
     """.env.example says it lists every variable the bot reads: the settings' fields, any
-    variable the code reads by name, and those the Procfile's lines use (issue 54, item 5)."""
+    variable the code reads by name, and those the Procfile's lines and compose.yaml use
+    (issue 54, item 5; issue 85)."""
     from bot.settings import Settings
 
     read = {name.upper() for name in Settings.model_fields}
     for path in _tracked():
         if path.suffix == ".py" and path.parts[len(ROOT.parts)] not in ("tests", "bench"):
             read |= set(re.findall(r"\bos\.environ(?:\.get\(|\[)\"([A-Z][A-Z0-9_]+)\"", path.read_text()))
-    read |= set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", (ROOT / "Procfile").read_text()))
+    for name in ("Procfile", "compose.yaml"):
+        read |= set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", (ROOT / name).read_text()))
     listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     read = {name for name in read if not NOT_THE_BOTS.fullmatch(name)}
     assert sorted(read - listed) == [], "read but not in .env.example"
@@ -125,6 +127,7 @@ def test_the_readme_names_what_the_whole_test_run_needs():
         ("ruff format --check", "ruff format --check"),
         ("mypy", "mypy"),
         ("ROLLOUT_TEST_PG_URL", "PostgreSQL"),
+        ("bash .ci/container", "`buildah`"),
     ):
         assert needed in ci and named in tests, named
     workers = re.search(
