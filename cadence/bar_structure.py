@@ -67,10 +67,13 @@ def _size(section: dict[str, Any]) -> int | None:
 
 
 def _calibration(field: str, label: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    """A set removed (or declared `none`) or smaller loosens; added or larger tightens.
+    The values are the sections' as written (`{cases: N}`, `none`, None)."""
     old, new = _size(before), _size(after)
     if old != new:
         words = f"{label} {_cases(old)} → {_cases(new)}"
-        yield field, old, new, words, new is not None and (old is None or new > old)
+        tightens = new is not None and (old is None or new > old)
+        yield field, before.get("calibration"), after.get("calibration"), words, tightens
 
 
 def _cases(size: int | None) -> str:
@@ -174,11 +177,13 @@ def put(definition: dict[str, Any], field: str, value: Any, putting_back: bool) 
         definition[field] = value
 
 
-def _set_calibration(section: dict[str, Any], size: int | None) -> None:
-    if size is None:
+def _set_calibration(section: dict[str, Any], given: Any) -> None:
+    if given is None:
         section.pop("calibration", None)
     else:
-        section["calibration"] = {"cases": size}
+        section["calibration"] = given
+    if "name" in section and given != "none" and section.get("rubric") != "none":
+        section.pop("reason", None)  # a step's reason goes with `calibration: none`
 
 
 def _find(items: list[Any], name: str) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any
 from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
 from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
+from cadence.definition_calibration import none_reason
 from cadence.schedule import Due
 from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
@@ -174,7 +175,8 @@ def _transitions(
     calibration set is not run, stale or below the threshold (cadence/calibration.py),
     and a demotion names the open exception items behind it."""
     standing = reads.promotions.calibration.get(state.playbook.id, {}).get(step.name)
-    transitions, waits = calibration_rules.hold(transitions, standing)
+    none = none_reason(state.playbook.definition, step.name)
+    transitions, waits = calibration_rules.hold(transitions, standing, none)
     change.messages += calibration.wait_messages(state, step, waits)
     items = None
     if any(t.kind is rules.Kind.DEMOTION for t in transitions):
