@@ -24,9 +24,14 @@ from usecases.shared.roles import require_curator
 
 
 def snapshot(state: PlaybookState) -> dict[str, Any]:
-    """The playbook's definition as it runs now: the file's definition with today's modes."""
+    """The playbook's definition as it runs now: the file's definition with today's modes
+    (each step keeps what it declares: its calibration set or `calibration: none` and its
+    reason, its model and prompt, its rubric)."""
     definition = dict(state.playbook.definition)
-    definition["steps"] = [{"name": s.name, "mode": s.mode, "pinned": s.pinned} for s in state.steps]
+    declared = {str(s.get("name", "")).lower(): s for s in definition.get("steps") or []}
+    definition["steps"] = [
+        {**declared.get(s.name.lower(), {}), "name": s.name, "mode": s.mode, "pinned": s.pinned} for s in state.steps
+    ]
     return definition
 
 

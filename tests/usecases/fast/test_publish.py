@@ -49,7 +49,7 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     assert "support-replies v1" in text(announcement)
     version = made.version()
     assert (version.version, version.published_by, version.scale_rule_held) == (1, CURATOR, False)
-    assert version.definition["steps"][0] == {"name": "draft", "mode": "ai-led", "pinned": False}  # its mode now
+    assert version.definition["steps"][0] == {"name": "draft", "mode": "ai-led", "pinned": False, "rubric": None}  # its mode now
     assert [x["text"] for x in version.learnings] == ["Quote the refund policy"]
     [(kind, summary)] = summaries(made.change)
     assert kind == "publish" and summary.startswith("support-replies v1 published over ")
