@@ -216,6 +216,7 @@ TEXTS: dict[str, str] = {
     # ---- the playbook form's intake and the kit form (usecases/intake_form.py, kit_form.py) ----
     "intake_cases_missing": "Give how many cases a week the work happens, e.g. 120.",
     "intake_minutes_missing": "Give the minutes one case takes today, e.g. 9.",
+    "kit_step_model": "Line {line}: write `step | model | prompt` for a step of this playbook ({step} is not one).",
     "kit_escalate_both": "Escalate to a person or to a channel, not both: empty one of them.",
     "kit_not_a_number": "“{text}” is not a number: write one such as 24.",
     "kit_not_a_person": "Pick a person: a bot or a deactivated account can't be named here.",

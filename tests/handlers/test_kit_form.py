@@ -45,6 +45,7 @@ OTHER_ROWS = (
     "escalate_channel",
     "dimensions",
     "calibration_cases",
+    "step_models",
 )
 
 
@@ -523,3 +524,24 @@ def test_week_3s_package_it_names_each_criterion_that_publish_finds_missing(bot,
     assert [line.split(" ")[1] for line in missing] == ["Attestation:", "Learnings:", "Output"], refused
     assert [line for line in package.splitlines() if line.startswith("❌")] == missing, package
     assert "Input contract" not in package and "✅" not in package
+
+
+def test_each_steps_model_and_prompt_are_a_field_of_the_kit_and_a_change_makes_its_calibration_stale(
+    bot, slack, store, engine, playbook
+):
+    """Issue 80, item 3: `step | model | prompt` lines; a change of either makes the step's
+    calibration stale by itself (its basis changes: cadence/calibration.py), no box to tick."""
+    from cadence.calibration import basis
+
+    view = open_kit(bot, slack)
+    unknown = submit(bot, view, {**shown(view), "step_models": "draft | gpt-5.1\nreview | x"}, OWNER)
+    assert "Line 2: write `step | model | prompt` for a step of this playbook" in unknown.body["errors"]["step_models"]
+    before = store.playbooks.state("support-replies").playbook.definition
+    reply = submit(bot, view, {**shown(view), "step_models": "draft | gpt-5.1 2026-09 | v7\nsend | | <v2>"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    after = store.playbooks.state("support-replies").playbook.definition
+    draft, send = after["steps"][0], after["steps"][1]
+    assert (draft["model"], draft["prompt"], send["prompt"]) == ("gpt-5.1 2026-09", "v7", "<v2>") and "model" not in send
+    assert basis(before, "draft") != basis(after, "draft")
+    again = open_kit(bot, slack)
+    assert shown(again)["step_models"] == "draft | gpt-5.1 2026-09 | v7\nsend |  | <v2>"
