@@ -204,6 +204,11 @@ TEXTS: dict[str, str] = {
     # whose tightened part would not fit the bar in force until then: a file's load
     # (usecases/bar_loaded.py). The edit form cannot make one: it changes one bound of a
     # section, and checks the whole change first.
+    "publish_scale_rule": (
+        "{slug}'s scale rule never held ({rule}), and a playbook that doesn't move its one number doesn't "
+        "scale:\n{results}\nA curator may publish it anyway with `/rollout publish {slug} override <reason>`: "
+        "the version says it was published by override, and its adopters have no origin change to replicate against."
+    ),
     "bar_load_why": (
         "{slug}: this file loosens the bar ({changes}), so it needs a reason: load it again with "
         '--why "…" (rollout playbook load FILE --why "why the bar moves").'

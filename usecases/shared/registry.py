@@ -101,8 +101,10 @@ def publish(
     override: str | None = None,
 ) -> dict[str, Any]:
     """The next registry version of a playbook (curators only), carrying the kit and the
-    learnings. Refused while a criterion of readiness is missing, with the list, unless
-    `override` gives a curator's reason. Returns the announcement, which also goes to the
+    learnings. Refused while the scale rule never held (naming it and the cycles' results),
+    or while a criterion of readiness is missing (with the list), unless `override` gives a
+    curator's reason; a version published though the rule never held keeps that reason
+    (it has no origin change to replicate against). Returns the announcement, which also goes to the
     team and the curators."""
     usage = "publish"
     require_curator(store, by, Refusal.of("curators_publish", usage=usage))
@@ -115,6 +117,14 @@ def publish(
     held = proposal_key is not None or rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
+    if not held and override is None:  # if a playbook doesn't move its one number, it doesn't scale
+        raise Refusal.of(
+            "publish_scale_rule",
+            usage=usage,
+            slug=state.playbook.slug,
+            rule=scale_rule_words(state),
+            results=Lines(tuple(_result_line(r) for r in results) or ("no cycle closed yet",)),
+        )
     criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
     missing = [c["name"] for c in criteria if not c["met"]]
     if missing and override is None:
@@ -128,7 +138,14 @@ def publish(
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
     record = registry_decisions.of_publication(
-        state.playbook.id, state.playbook.slug, number, result_dicts, held, by, criteria, override if missing else None
+        state.playbook.id,
+        state.playbook.slug,
+        number,
+        result_dicts,
+        held,
+        by,
+        criteria,
+        override if missing or not held else None,
     )
     announcement = notices_registry.published(
         slug=state.playbook.slug,
@@ -137,6 +154,7 @@ def publish(
         results=result_dicts,
         scale_rule_held=held,
         by=by,
+        override=None if held else override,
     )
     told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
     learnings = _learnings_carried(store, state.playbook.id)
@@ -152,12 +170,26 @@ def publish(
                 now,
                 proposal_key=proposal_key,
                 learnings=learnings,
+                override_reason=None if held else override,
             )
             uow.governance.apply(Change(decisions=[record], messages=told), now)
             uow.commit()
     except StaleState as err:
         raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
     return announcement
+
+
+def scale_rule_words(state: PlaybookState) -> str:
+    """The scale rule in words: "the KPI target hit in 2 cycles in a row, 3 of 4 weeks each"."""
+    th = thresholds(state)
+    return (
+        f"the KPI target hit in {th.scale_after_cycles} cycle{'s' if th.scale_after_cycles != 1 else ''} in a row, "
+        f"{th.scale_min_kpi_weeks} of 4 weeks each"
+    )
+
+
+def _result_line(result: Any) -> str:
+    return f"cycle {result.cycle}: {'hit' if result.hit else 'missed'}"
 
 
 def _settled(store: Store, state: PlaybookState, proposal_key: str | None) -> Proposal | None:
@@ -391,6 +423,7 @@ def _entry(
         kit_runbook=kit.get("runbook"),
         replication=kit,
         all_learnings=v.learnings,
+        override=v.override_reason,  # published by override: the KPI was not sustained
     )
 
 

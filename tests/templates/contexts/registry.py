@@ -91,6 +91,7 @@ def contexts(
             version=3,
             by="UCURATOR1",
             scale_rule_held=False,
+            override=text[:500],
             results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],
             definition={
                 "function": text,
@@ -108,6 +109,7 @@ def contexts(
                     version=i,
                     function=text,
                     published_on="2026-12-14",
+                    override=text[:300],
                     target=15,
                     unit=text[:20],
                     results=[dict(cycle=1, mean=14.2, median=14.25, progress=1.0123, hit=True)] * 5,

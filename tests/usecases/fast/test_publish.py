@@ -32,11 +32,39 @@ def test_only_curators_publish():
     assert made.store.registry.versions() == [] and made.changes == []
 
 
-def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
+def test_a_playbook_whose_scale_rule_never_held_is_refused_naming_it_and_nothing_written():
     made = world()
     shown = said(lambda: publish(made, override=None))
-    assert "*support-replies* is not yet ready to scale" in shown and "❌ Attestation" in shown
+    assert "support-replies's scale rule never held (the KPI target hit in 2 cycles in a row, 3 of 4 weeks each)" in shown
+    assert "no cycle closed yet" in shown and "override &lt;reason&gt;" in shown
     assert made.store.registry.versions() == [] and made.changes == [] and made.sent() == []
+
+
+def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
+    from datetime import date
+
+    from cadence import rules
+    from storage.governance_rows import NewCycleResult
+
+    made = world(scale_after_cycles=1)
+    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
+    made.store.governance.apply(Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW)
+    shown = said(lambda: publish(made, override=None))
+    assert "*support-replies* is not yet ready to scale" in shown and "❌ Attestation" in shown
+    assert made.store.registry.versions() == [] and made.changes[1:] == [] and made.sent() == []
+
+
+def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_change():
+    from usecases.shared import registry
+    from usecases.shared.close_reads import _origin_change
+
+    made = world()
+    announcement = text(publish(made, override="the <pilot> team wants it"))
+    assert "Published by override: the KPI was not sustained — the &lt;pilot&gt; team wants it" in announcement
+    version = made.version()
+    assert version.override_reason == "the <pilot> team wants it" and _origin_change(version) is None
+    [entry] = registry.entries(made.store, None)
+    assert entry["override"] == "the <pilot> team wants it"
 
 
 def test_published_over_what_is_missing_as_one_decision_and_its_messages():
