@@ -31,7 +31,13 @@ def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
         name, old = step["name"], had.get(step["name"].lower())
         if old is None:
             if step["mode"] == "ai-led":
-                yield f"steps[{name}].mode", None, "ai-led", f"new step {name} at ai-led (runs {STANDIN_MODE} until approved)", False
+                yield (
+                    f"steps[{name}].mode",
+                    None,
+                    "ai-led",
+                    f"new step {name} at ai-led (runs {STANDIN_MODE} until approved)",
+                    False,
+                )
             continue
         if old.get("mode") != "ai-led" and step["mode"] == "ai-led":
             yield f"steps[{name}].mode", old.get("mode"), "ai-led", f"step {name} {old.get('mode')} → ai-led", False
@@ -55,7 +61,7 @@ def _rubric(value: Any, unset: str) -> str:
 def _rubric_tightens(old: Any, new: Any) -> bool:
     """`rubric: none` loosens, its opposite tightens; dimensions removed loosen, added tighten."""
     if new == "none" or old == "none":
-        return old == "none"
+        return bool(old == "none")
     if new is None:
         return False
     return old is None or set(new["dimensions"]) >= set(old["dimensions"])
@@ -122,12 +128,20 @@ def _kit(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
         yield "replication.may_change", old, new, words, set(new) <= set(old)
     champion, now_champion = bool(kb.get("requires_champion")), bool(ka.get("requires_champion"))
     if champion != now_champion:
-        yield "replication.requires_champion", champion, now_champion, _yes("requires_champion", champion, now_champion), now_champion
+        yield (
+            "replication.requires_champion",
+            champion,
+            now_champion,
+            _yes("requires_champion", champion, now_champion),
+            now_champion,
+        )
     hb, ha = before.get("handoff"), after.get("handoff")
     if (hb is None) != (ha is None):
         yield "handoff", hb, ha, f"handoff {_hours(hb)} → {_hours(ha)}", ha is not None
         return
-    for key in ("sla_hours", "resolve_hours") if hb is not None and ha is not None else ():
+    if hb is None or ha is None:
+        return
+    for key in ("sla_hours", "resolve_hours"):
         old_h, new_h = hb.get(key), ha.get(key)
         if old_h != new_h:
             words = f"handoff {key} {_h(old_h)} → {_h(new_h)}"
@@ -150,7 +164,9 @@ def _hours(handoff: dict[str, Any] | None) -> str:
 
 
 def owns(field: str) -> bool:
-    return field in ("calibration", "rubric", "handoff") or field.startswith(("steps[", "inputs[", "replication.", "handoff."))
+    return field in ("calibration", "rubric", "handoff") or field.startswith(
+        ("steps[", "inputs[", "replication.", "handoff.")
+    )
 
 
 def put(definition: dict[str, Any], field: str, value: Any, putting_back: bool) -> None:

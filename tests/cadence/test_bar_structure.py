@@ -8,7 +8,11 @@ from cadence.definition import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 STEPS = SUPPORT_REPLIES["steps"]  # draft collaborative, send ai-led, refunds human-led pinned
-CHECKED = {"name": "ticket history", "owner": "U0123456789", "check": {"source": "wh", "query": "select 1", "min": 0.95}}
+CHECKED = {
+    "name": "ticket history",
+    "owner": "U0123456789",
+    "check": {"source": "wh", "query": "select 1", "min": 0.95},
+}
 SOURCES = {"wh": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
 
 
@@ -28,10 +32,34 @@ def one(before, after):
 @pytest.mark.parametrize(
     ("before", "after", "field", "words", "tightens"),
     [
-        ({}, {"steps": steps(refunds={"pinned": False})}, "steps[refunds].pinned", "step refunds pinned → unpinned", False),
-        ({"steps": steps(refunds={"pinned": False})}, {}, "steps[refunds].pinned", "step refunds unpinned → pinned", True),
-        ({}, {"steps": steps(draft={"rubric": "none"})}, "steps[draft].rubric", "step draft rubric the playbook’s → none", False),
-        ({"steps": steps(draft={"rubric": "none"})}, {}, "steps[draft].rubric", "step draft rubric none → the playbook’s", True),
+        (
+            {},
+            {"steps": steps(refunds={"pinned": False})},
+            "steps[refunds].pinned",
+            "step refunds pinned → unpinned",
+            False,
+        ),
+        (
+            {"steps": steps(refunds={"pinned": False})},
+            {},
+            "steps[refunds].pinned",
+            "step refunds unpinned → pinned",
+            True,
+        ),
+        (
+            {},
+            {"steps": steps(draft={"rubric": "none"})},
+            "steps[draft].rubric",
+            "step draft rubric the playbook’s → none",
+            False,
+        ),
+        (
+            {"steps": steps(draft={"rubric": "none"})},
+            {},
+            "steps[draft].rubric",
+            "step draft rubric none → the playbook’s",
+            True,
+        ),
         (
             {},
             {"steps": [*STEPS, {"name": "check", "mode": "ai-led"}]},
@@ -41,7 +69,13 @@ def one(before, after):
         ),
         ({}, {"calibration": {"cases": 40}}, "calibration", "calibration set none → 40 cases", True),
         ({"calibration": {"cases": 40}}, {}, "calibration", "calibration set 40 cases → none", False),
-        ({"calibration": {"cases": 40}}, {"calibration": {"cases": 20}}, "calibration", "calibration set 40 cases → 20 cases", False),
+        (
+            {"calibration": {"cases": 40}},
+            {"calibration": {"cases": 20}},
+            "calibration",
+            "calibration set 40 cases → 20 cases",
+            False,
+        ),
         (
             {"steps": steps(send={"calibration": {"cases": 30}})},
             {},
@@ -107,8 +141,20 @@ def one(before, after):
         ),
         ({"handoff": {"sla_hours": 24}}, {}, "handoff", "handoff SLA 24h → none", False),
         ({}, {"handoff": {"sla_hours": 24}}, "handoff", "handoff none → SLA 24h", True),
-        ({"handoff": {"sla_hours": 24}}, {"handoff": {"sla_hours": 48}}, "handoff.sla_hours", "handoff sla_hours 24h → 48h", False),
-        ({"handoff": {"sla_hours": 24}}, {"handoff": {"sla_hours": 12}}, "handoff.sla_hours", "handoff sla_hours 24h → 12h", True),
+        (
+            {"handoff": {"sla_hours": 24}},
+            {"handoff": {"sla_hours": 48}},
+            "handoff.sla_hours",
+            "handoff sla_hours 24h → 48h",
+            False,
+        ),
+        (
+            {"handoff": {"sla_hours": 24}},
+            {"handoff": {"sla_hours": 12}},
+            "handoff.sla_hours",
+            "handoff sla_hours 24h → 12h",
+            True,
+        ),
     ],
 )
 def test_each_structural_change_tightens_or_loosens(before, after, field, words, tightens):

@@ -541,7 +541,11 @@ def test_each_steps_model_and_prompt_are_a_field_of_the_kit_and_a_change_makes_i
     assert reply.body["response_action"] == "update", reply.body
     after = store.playbooks.state("support-replies").playbook.definition
     draft, send = after["steps"][0], after["steps"][1]
-    assert (draft["model"], draft["prompt"], send["prompt"]) == ("gpt-5.1 2026-09", "v7", "<v2>") and "model" not in send
+    assert (draft["model"], draft["prompt"], send["prompt"]) == (
+        "gpt-5.1 2026-09",
+        "v7",
+        "<v2>",
+    ) and "model" not in send
     assert basis(before, "draft") != basis(after, "draft")
     again = open_kit(bot, slack)
     assert shown(again)["step_models"] == "draft | gpt-5.1 2026-09 | v7\nsend |  | <v2>"

@@ -409,7 +409,9 @@ def without_handoff(store, now):
     state = store.playbooks.state("support-replies")
     definition = {k: v for k, v in parse_playbook(state.playbook.definition).canonical().items() if k != "handoff"}
     with store.unit_of_work() as uow:
-        uow.made.revise(state.playbook.id, fingerprint(state.playbook.definition), parse_playbook(definition), "UTC", OWNER, now)
+        uow.made.revise(
+            state.playbook.id, fingerprint(state.playbook.definition), parse_playbook(definition), "UTC", OWNER, now
+        )
         uow.commit()
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from storage.models.governance import Decision, Proposal, RegistryVersion
 from cadence.definition import parse_playbook
+from storage.models.governance import Decision, Proposal, RegistryVersion
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES_NO_SET, Engine
 from usecases.shared.life import begin_cycle
 

@@ -17,7 +17,13 @@ from tests.fakes import ADMIN, CURATOR, NOW, OWNER
 from usecases import bar_requests
 
 CURATOR2 = "UCURATOR02"
-CHANGE = {"field": "steps[refunds].pinned", "old": True, "new": False, "words": "step refunds pinned → unpinned", "tightens": False}
+CHANGE = {
+    "field": "steps[refunds].pinned",
+    "old": True,
+    "new": False,
+    "words": "step refunds pinned → unpinned",
+    "tightens": False,
+}
 
 
 def world(asked_by, curators=(CURATOR,), admins=(ADMIN,)):

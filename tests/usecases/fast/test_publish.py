@@ -35,7 +35,9 @@ def test_only_curators_publish():
 def test_a_playbook_whose_scale_rule_never_held_is_refused_naming_it_and_nothing_written():
     made = world()
     shown = said(lambda: publish(made, override=None))
-    assert "support-replies's scale rule never held (the KPI target hit in 2 cycles in a row, 3 of 4 weeks each)" in shown
+    assert (
+        "support-replies's scale rule never held (the KPI target hit in 2 cycles in a row, 3 of 4 weeks each)" in shown
+    )
     assert "no cycle closed yet" in shown and "override &lt;reason&gt;" in shown
     assert made.store.registry.versions() == [] and made.changes == [] and made.sent() == []
 
@@ -48,7 +50,9 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
 
     made = world(scale_after_cycles=1)
     result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
-    made.store.governance.apply(Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW)
+    made.store.governance.apply(
+        Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
+    )
     shown = said(lambda: publish(made, override=None))
     assert "*support-replies* is not yet ready to scale" in shown and "❌ Attestation" in shown
     assert made.store.registry.versions() == [] and made.changes[1:] == [] and made.sent() == []
@@ -77,7 +81,12 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     assert "support-replies v1" in text(announcement)
     version = made.version()
     assert (version.version, version.published_by, version.scale_rule_held) == (1, CURATOR, False)
-    assert version.definition["steps"][0] == {"name": "draft", "mode": "ai-led", "pinned": False, "rubric": None}  # its mode now
+    assert version.definition["steps"][0] == {
+        "name": "draft",
+        "mode": "ai-led",
+        "pinned": False,
+        "rubric": None,
+    }  # its mode now
     assert [x["text"] for x in version.learnings] == ["Quote the refund policy"]
     [(kind, summary)] = summaries(made.change)
     assert kind == "publish" and summary.startswith("support-replies v1 published over ")
