@@ -206,7 +206,7 @@ TEXTS: dict[str, str] = {
     # section, and checks the whole change first.
     "publish_scale_rule": (
         "{slug}'s scale rule never held ({rule}), and a playbook that doesn't move its one number doesn't "
-        "scale:\n{results}\nA curator may publish it anyway with `/rollout publish {slug} override <reason>`: "
+        "scale:\n{results}\nReadiness:\n{criteria}\nA curator may publish it anyway with `/rollout publish {slug} override <reason>`: "
         "the version says it was published by override, and its adopters have no origin change to replicate against."
     ),
     "bar_load_why": (

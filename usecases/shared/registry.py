@@ -117,6 +117,8 @@ def publish(
     held = proposal_key is not None or rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
+    criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
+    missing = [c["name"] for c in criteria if not c["met"]]
     if not held and override is None:  # if a playbook doesn't move its one number, it doesn't scale
         raise Refusal.of(
             "publish_scale_rule",
@@ -124,9 +126,8 @@ def publish(
             slug=state.playbook.slug,
             rule=scale_rule_words(state),
             results=Lines(tuple(_result_line(r) for r in results) or ("no cycle closed yet",)),
+            criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
         )
-    criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
-    missing = [c["name"] for c in criteria if not c["met"]]
     if missing and override is None:
         raise Refusal.of(
             "publish_not_ready",
