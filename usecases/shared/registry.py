@@ -119,7 +119,10 @@ def publish(
     )
     criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
     missing = [c["name"] for c in criteria if not c["met"]]
-    if not held and override is None:  # if a playbook doesn't move its one number, it doesn't scale
+    # "Never held": no run of its cycles ever met the rule (a newer version of a playbook
+    # whose number moved once needs no override of the rule, only of readiness).
+    ever = held or any(rules.ready_to_scale(results[: i + 1], thresholds(state)) for i in range(len(results)))
+    if not ever and override is None:  # if a playbook doesn't move its one number, it doesn't scale
         raise Refusal.of(
             "publish_scale_rule",
             usage=usage,
@@ -146,7 +149,7 @@ def publish(
         held,
         by,
         criteria,
-        override if missing or not held else None,
+        override if missing or not ever else None,
     )
     announcement = notices_registry.published(
         slug=state.playbook.slug,
@@ -155,7 +158,7 @@ def publish(
         results=result_dicts,
         scale_rule_held=held,
         by=by,
-        override=None if held else override,
+        override=None if ever else override,
     )
     told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
     learnings = _learnings_carried(store, state.playbook.id)
@@ -171,7 +174,7 @@ def publish(
                 now,
                 proposal_key=proposal_key,
                 learnings=learnings,
-                override_reason=None if held else override,
+                override_reason=None if ever else override,
             )
             uow.governance.apply(Change(decisions=[record], messages=told), now)
             uow.commit()

@@ -178,3 +178,21 @@ def test_the_registry_lists_versions_with_their_adopters_and_requests():
     assert entry["wave"]["number"] == 1 and entry["requests"] == []
     assert registry.entries(made.store, "sales") == [] and len(registry.entries(made.store, "SUPPORT")) == 1
     assert MEMBER  # anyone lists the registry
+
+
+def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override_of_the_rule():
+    from datetime import date
+
+    from cadence import rules
+    from storage.governance_rows import NewCycleResult
+
+    made = world(scale_after_cycles=1)
+    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
+    made.store.governance.apply(
+        Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
+    )
+    publish(made, override="readiness later")  # v1: the rule held
+    publish(made, override="readiness later")  # v2: no cycle since, but the rule held once
+    v1, v2 = made.version(1), made.version(2)
+    assert (v1.scale_rule_held, v1.override_reason) == (True, None)
+    assert (v2.scale_rule_held, v2.override_reason) == (False, None)
