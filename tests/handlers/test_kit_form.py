@@ -519,7 +519,7 @@ def test_week_3s_package_it_names_each_criterion_that_publish_finds_missing(bot,
     [nudge] = [m for m in slack.posted(CHANNEL) if m["text"].startswith("refund-triage: week 3 of cycle 1.")]
     [package] = [b["text"]["text"] for b in nudge["blocks"] if b.get("accessory", {}).get("action_id") == "kit_open"]
     refused = bot.command("publish refund-triage", user=CURATOR).body["text"]
-    assert "is not yet ready to scale" in refused, refused
+    assert "scale rule never held" in refused and "Readiness:" in refused, refused
     missing = [line for line in refused.splitlines() if line.startswith("❌")]
     assert [line.split(" ")[1] for line in missing] == ["Attestation:", "Learnings:", "Output"], refused
     assert [line for line in package.splitlines() if line.startswith("❌")] == missing, package
