@@ -29,10 +29,11 @@ def playbook() -> None:
 
 @playbook.command("load")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load(files: tuple[Path, ...]) -> None:
+@click.option("--why", default=None, help="Why the bar moves: needed by a file that loosens a playbook's bar.")
+def load(files: tuple[Path, ...], why: str | None) -> None:
     """Create or update playbooks from YAML FILES (each one or more documents). Each file
     all or nothing: the good ones load, a refused one is named with its problems, and the
-    exit is non-zero if any was refused."""
+    exit is non-zero if any was refused. A file that loosens a bar needs --why."""
     from templates.refusals import plain
 
     settings = settings_or_exit()
@@ -41,7 +42,7 @@ def load(files: tuple[Path, ...]) -> None:
     loadable = [(str(r.path), r.specs) for r in read if not r.problems]
     if loadable:
         store = open_store(settings)
-        for done in operator.load(store, loadable, settings.rollout_timezone, datetime.now(UTC)):
+        for done in operator.load(store, loadable, settings.rollout_timezone, datetime.now(UTC), why):
             if done.refused is not None:
                 problems[done.name] = [f"{done.name}: {plain(done.refused)}"]
             for outcome in done.outcomes:

@@ -1,6 +1,6 @@
-"""The bar of a playbook (docs/playbooks.md, "The bar moves by decision"): the numbers its verdicts are
-judged by, and which of a revision's changes to them tighten it (they apply at once) and
-which do not (a loosening, a moved baseline, another judgement mode or rule number: a bar
+"""The bar of a playbook (docs/playbooks.md, "The bar moves by decision"): the numbers its
+verdicts are judged by, with the mode map and the evidence (cadence/bar_structure.py), and
+which of a revision's changes to them tighten it (they apply at once) and which do not (a loosening, a moved baseline, another judgement mode or rule number: a bar
 change request that waits for a curator). Pure: canonical definitions in (as
 cadence.revisions compares them), changes and definitions out."""
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cadence import bar_structure
 from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS, RuleSettings
 from cadence.review import DEFAULT_RATES, rates
 from cadence.revisions import _num, _share
@@ -104,7 +105,8 @@ def bar_changes(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange
         for key, label, read, show, tight in _NUMBERS
         if read(before) != read(after)
     ]
-    return [*changes[:2], *_kpi_changes(before, after), *changes[2:], *_guardrail_changes(before, after)]
+    structure = [BarChange(*found) for found in bar_structure.changes(before, after)]
+    return [*changes[:2], *_kpi_changes(before, after), *changes[2:], *_guardrail_changes(before, after), *structure]
 
 
 def _kpi_changes(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
@@ -161,7 +163,7 @@ def apply_now(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     tighten it put back as it is in `before`."""
     result = copy.deepcopy(after)
     for change in waiting(before, after):
-        _put(result, change.field, change.old, before)
+        _put(result, change.field, change.old, before, putting_back=True)
     return result
 
 
@@ -174,9 +176,14 @@ def with_changes(definition: dict[str, Any], changes: list[BarChange]) -> dict[s
     return result
 
 
-def _put(definition: dict[str, Any], key: str, value: Any, source: dict[str, Any] | None) -> None:
+def _put(
+    definition: dict[str, Any], key: str, value: Any, source: dict[str, Any] | None, putting_back: bool = False
+) -> None:
     """Set one bar field's value in force on a canonical definition. `source`: the
     definition a removed guardrail is taken back from."""
+    if bar_structure.owns(key):
+        bar_structure.put(definition, key, value, putting_back)
+        return
     section, _, name = key.partition(".")
     if not name:
         definition[section] = value

@@ -5,8 +5,9 @@ standing out.
 A run is recorded against the step as declared then (its `basis`: the step's mode,
 rubric and dimensions, and the set's size). A revision that changes any of them, or an
 edit with *Prompt or model changed* ticked after the run, makes the run **stale** until
-the set is run again. Where a set is declared, a promotion to ai-led waits for a current
-run at or above the rubric threshold (`hold`: a week's close holds it back, the owner
+the set is run again, and so does a change of the step's declared `model` or `prompt`. A
+promotion to ai-led needs a set (or `calibration: none` with a reason) and waits for a
+current run at or above the rubric threshold (`hold`: a week's close holds it back, the owner
 told why), and so does readiness's output accuracy."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from cadence import rules
 from cadence.definition_calibration import declared
 
-MISSING, STALE, BELOW = "missing", "stale", "below"
+MISSING, STALE, BELOW, NO_SET = "missing", "stale", "below", "no-set"
 AI_LED = "ai-led"  # the mode a set must be run for
 
 
@@ -55,6 +56,9 @@ def basis(definition: dict[str, Any], step: str) -> str:
         "playbook_dimensions": definition.get("dimensions"),
         "cases": declared(definition, step),
     }
+    for key in ("model", "prompt"):  # declared: a change of either makes a run stale by itself
+        if own.get(key) is not None:
+            shape[key] = own[key]
     return hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -163,17 +167,25 @@ class Wait:
     run_at: datetime | None
 
 
-def hold(transitions: list[rules.Transition], one: Standing | None) -> tuple[list[rules.Transition], list[Wait]]:
+def hold(
+    transitions: list[rules.Transition], one: Standing | None, none_reason: str | None = None
+) -> tuple[list[rules.Transition], list[Wait]]:
     """A step's transitions at a close with a proposal to ai-led held back while `one`,
     the step's calibration standing, is stale, missing or below the threshold (the
-    `Wait` says why); a proposal that goes shows the latest run in its figures.
-    Unchanged where the step declares no set (`one` None)."""
-    if one is None or not any(_to_ai_led(t) for t in transitions):
+    `Wait` says why); a proposal that goes shows the latest run in its figures. A step
+    with no set declared (`one` None) is held back too (NO_SET: calibration is a
+    promotion's evidence), unless it says `calibration: none` with a reason
+    (`none_reason`), which its proposal shows."""
+    if not any(_to_ai_led(t) for t in transitions):
         return transitions, []
     kept, waits = [], []
     for t in transitions:
         if not _to_ai_led(t):
             kept.append(t)
+        elif one is None and none_reason is not None:
+            kept.append(replace(t, figures={**t.figures, "calibration": f"no calibration set: {none_reason}"}))
+        elif one is None:
+            waits.append(Wait(NO_SET, "no calibration set", None))
         elif one.holds is None:
             kept.append(replace(t, figures={**t.figures, "calibration": one.words()}))
         else:

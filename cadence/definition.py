@@ -100,7 +100,19 @@ class StepSpec(Strict):
     pinned: bool = False
     from_: StepFromSpec | None = Field(default=None, alias="from")
     rubric: StepRubric | None = None  # `rubric: none`: no rubric by design; or its own dimensions
-    calibration: CalibrationSpec | None = None  # its own calibration set (cadence/definition_calibration.py)
+    # its own calibration set (cadence/definition_calibration.py), or `none` by design with a `reason`
+    calibration: CalibrationSpec | Literal["none"] | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=300)  # why `calibration: none`
+    model: str | None = Field(default=None, min_length=1, max_length=120)  # free text: a change makes
+    prompt: str | None = Field(default=None, min_length=1, max_length=120)  # its calibration stale
+
+    @model_validator(mode="after")
+    def _none_says_why(self) -> StepSpec:
+        if self.calibration == "none" and self.reason is None:
+            raise ValueError(f"step '{self.name}' has calibration: none: give its reason (reason: \"…\")")
+        if self.reason is not None and self.calibration != "none" and self.rubric != "none":
+            raise ValueError(f"step '{self.name}': a reason goes with calibration: none or rubric: none")
+        return self
 
     @model_validator(mode="after")
     def _pinned_is_human_led(self) -> StepSpec:
@@ -112,7 +124,7 @@ class StepSpec(Strict):
     def _no_rubric_no_rubric_source(self) -> StepSpec:
         if self.rubric == "none" and self.from_ is not None and self.from_.rubric is not None:
             raise ValueError(f"step '{self.name}' has no rubric by design (rubric: none), so its from: takes no rubric")
-        if self.rubric == "none" and self.calibration is not None:
+        if self.rubric == "none" and self.calibration not in (None, "none"):
             raise ValueError(
                 f"step '{self.name}' has no rubric by design (rubric: none), so it takes no calibration set"
             )
@@ -372,7 +384,7 @@ class PlaybookSpec(Strict):
         # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]
-        drop_unset(data)  # and a calibration set
+        drop_unset(data)  # and a calibration set, and a step's reason, model and prompt
         data["inputs"] = canonical_inputs(data["inputs"])  # a contract keeps only what it gives
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)

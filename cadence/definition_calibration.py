@@ -22,6 +22,18 @@ def drop_unset(data: dict[str, Any]) -> None:
     for section in (data, *data["steps"]):
         if section.get("calibration") is None:
             section.pop("calibration", None)
+    for step in data["steps"]:
+        for key in ("reason", "model", "prompt"):
+            if step.get(key) is None:
+                step.pop(key, None)
+
+
+def none_reason(definition: dict[str, Any], step: str) -> str | None:
+    """The reason `step` has no calibration set by design (`calibration: none`), or None."""
+    for s in definition.get("steps") or []:
+        if str(s.get("name", "")).lower() == step.lower() and s.get("calibration") == "none":
+            return str(s.get("reason") or "")
+    return None
 
 
 def any_declared(definition: dict[str, Any]) -> bool:
@@ -38,7 +50,7 @@ def declared(definition: dict[str, Any], step: str) -> int | None:
             own = s.get("calibration")
             if isinstance(own, dict):
                 return int(own["cases"])
-            if s.get("rubric") == "none":
+            if own == "none" or s.get("rubric") == "none":
                 return None
     top = definition.get("calibration")
     return int(top["cases"]) if isinstance(top, dict) else None

@@ -236,12 +236,36 @@ def _step_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> 
     for key, step in new.items():
         if key not in old:
             words.append(f"step {step['name']} added, {step['mode']}{', pinned' if step.get('pinned') else ''}")
-        elif bool(old[key].get("pinned")) != bool(step.get("pinned")):
-            words.append(f"step {step['name']} {'pinned' if step.get('pinned') else 'no longer pinned'}")
+        else:
+            if bool(old[key].get("pinned")) != bool(step.get("pinned")):
+                words.append(f"step {step['name']} {'pinned' if step.get('pinned') else 'no longer pinned'}")
+            words += _declared_changes(old[key], step)
     words += [f"step {step['name']} removed (its history stays)" for key, step in old.items() if key not in new]
     if [k for k in new if k in old] != [k for k in old if k in new]:
         words.append("steps reordered: " + ", ".join(s["name"] for s in after))
     return [Change(w, ("steps",)) for w in words]
+
+
+def _declared_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A kept step's own declarations that changed: its model and prompt (free text, quoted;
+    either makes its calibration stale), its calibration set and its reason, its rubric."""
+    words = []
+    for key in ("model", "prompt", "reason"):
+        if old.get(key) != new.get(key):
+            shown = [f"“{_text(v)[:120]}”" if v else "none" for v in (old.get(key), new.get(key))]
+            words.append(f"step {new['name']} {key} {shown[0]} → {shown[1]}")
+    for key in ("calibration", "rubric"):
+        if old.get(key) != new.get(key):
+            words.append(f"step {new['name']} {key} {_own(old.get(key))} → {_own(new.get(key))}")
+    return words
+
+
+def _own(value: Any) -> str:
+    if value is None:
+        return "the playbook's"
+    if isinstance(value, dict):
+        return f"{_num(value['cases'])} cases" if "cases" in value else ", ".join(value.get("dimensions") or [])
+    return str(value)
 
 
 def _value(v: dict[str, Any] | None) -> str:

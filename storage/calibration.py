@@ -47,6 +47,22 @@ class Calibrations:
                 found[key] = (found.get(key, (None, False))[0], True)
         return found
 
+    def runs(self, playbook_id: int) -> dict[str, list[Run]]:
+        """Every run of the playbook's calibration sets, by step name lowercased, oldest
+        first: a failed run stays in the list after a later pass."""
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(CalibrationRun)
+                .where(col(CalibrationRun.playbook_id) == playbook_id, col(CalibrationRun.kind) == "run")
+                .order_by(col(CalibrationRun.id))
+            ).all()
+        found: dict[str, list[Run]] = {}
+        for r in rows:
+            if r.passed is not None and r.total is not None:
+                run = Run(r.passed, r.total, r.basis, r.recorded_by, r.recorded_at, r.revision, r.note)
+                found.setdefault(r.step.lower(), []).append(run)
+        return found
+
     def revisions_after(self, after: dict[int, int]) -> dict[int, list[tuple[int, dict[str, Any], dict[str, Any]]]]:
         """Each playbook's revisions after the one of id `after[playbook]` (0: all), in one
         read however many playbooks: (id, the definition before, the definition after),

@@ -315,6 +315,7 @@ class Registry:
         at: datetime,
         proposal_key: str | None = None,
         learnings: list[dict[str, Any]] | None = None,
+        override_reason: str | None = None,
     ) -> RegistryVersion:
         """Registry version `number` (from next_version) of a playbook, immutable from here,
         with the origin's `learnings` (newest first), settling the scale proposal
@@ -334,6 +335,7 @@ class Registry:
                     published_by=by,
                     published_at=at,
                     learnings=learnings or [],
+                    override_reason=override_reason,
                 )
                 s.add(version)
                 s.flush()  # the unique (playbook, version) key settles a race between two publishers

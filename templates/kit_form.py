@@ -28,6 +28,7 @@ _LABELS = {
     "escalate_channel": "or to a channel (empty both: the curators channel)",
     "dimensions": "Rubric dimensions, comma-separated",
     "calibration_cases": "Calibration set: its number of cases",
+    "step_models": "Each step's model and prompt, one step a line",
     "override": "Override reason (curators: a change past the kit's may_change)",
     "why": "Why (needed when a change loosens the bar)",
 }
@@ -45,6 +46,8 @@ _HINTS = {
     "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
     "dimensions": "What a review scores, each out of the reviewed count, e.g. tone, accuracy, policy; empty: one score",
     "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
+    "step_models": "step | model | prompt, e.g. draft | gpt-5.1 2026-09 | v7; a change of either makes the step's "
+    "calibration stale",
 }
 _CHOICES = {
     "may_change": [
@@ -81,7 +84,7 @@ def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
         if initial:
             element["initial_options"] = initial
         return element
-    multiline = kind in ("inputs", "lines")
+    multiline = kind in ("inputs", "lines", "models")
     element = {
         "type": "plain_text_input",
         "action_id": "value",

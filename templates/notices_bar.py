@@ -23,7 +23,8 @@ def bar_card(
     cap: str,
     weeks: Sequence[Mapping[str, Any]],
     state: str,
-    lone: bool,
+    single: Sequence[str] | None,
+    nobody: bool,
     decided_by: str | None,
     effective: str | None,
     decline_reason: str | None,
@@ -32,6 +33,8 @@ def bar_card(
 ) -> Payload:
     """The curators' card: each change, the reason, who asked, each affected step's last
     closed weeks against today's bar; Approve and Decline while open, else the outcome.
+    `single`: the workspace's one curator (none: empty), whom an admin other than the asker
+    may stand in for; `nobody`: no one but the asker can decide yet (it waits).
     `file`: loaded from this file at the server, approved by it (no buttons, ever)."""
     return render("bar_card", **locals())
 

@@ -74,9 +74,17 @@ def not_ready(
 
 
 def published(
-    *, slug: str, version: int, definition: Mapping[str, Any], results: Results, scale_rule_held: bool, by: str
+    *,
+    slug: str,
+    version: int,
+    definition: Mapping[str, Any],
+    results: Results,
+    scale_rule_held: bool,
+    by: str,
+    override: str | None = None,
 ) -> Payload:
-    """A version in the registry: its mode map, numbers and results, and how to adopt it."""
+    """A version in the registry: its mode map, numbers and results, and how to adopt it.
+    `override`: a curator's reason for publishing it though the scale rule never held."""
     return render("published", **locals())
 
 

@@ -208,6 +208,15 @@ TEXTS: dict[str, str] = {
     # whose tightened part would not fit the bar in force until then: a file's load
     # (usecases/bar_loaded.py). The edit form cannot make one: it changes one bound of a
     # section, and checks the whole change first.
+    "publish_scale_rule": (
+        "{slug}'s scale rule never held ({rule}), and a playbook that doesn't move its one number doesn't "
+        "scale:\n{results}\nReadiness:\n{criteria}\nA curator may publish it anyway with `/rollout publish {slug} override <reason>`: "
+        "the version says it was published by override, and its adopters have no origin change to replicate against."
+    ),
+    "bar_load_why": (
+        "{slug}: this file loosens the bar ({changes}), so it needs a reason: load it again with "
+        '--why "…" (rollout playbook load FILE --why "why the bar moves").'
+    ),
     "bar_now_invalid": (
         "{slug}: {problem} in what would apply now. The loosened part of this change ({waiting}) "
         "waits for the next cycle, and the bar in force until then does not fit the rest of it. "
@@ -216,6 +225,7 @@ TEXTS: dict[str, str] = {
     # ---- the playbook form's intake and the kit form (usecases/intake_form.py, kit_form.py) ----
     "intake_cases_missing": "Give how many cases a week the work happens, e.g. 120.",
     "intake_minutes_missing": "Give the minutes one case takes today, e.g. 9.",
+    "kit_step_model": "Line {line}: write `step | model | prompt` for a step of this playbook ({step} is not one).",
     "kit_escalate_both": "Escalate to a person or to a channel, not both: empty one of them.",
     "kit_not_a_number": "“{text}” is not a number: write one such as 24.",
     "kit_not_a_person": "Pick a person: a bot or a deactivated account can't be named here.",
@@ -291,8 +301,10 @@ TEXTS: dict[str, str] = {
     "bar_why": "These changes loosen the bar, so a curator decides on them: say why ({changes}).",
     "bar_no_curators": "These changes loosen the bar ({changes}), and no curators channel is set to decide on them. "
     "Ask an admin to set one, or leave the bar as it is.",
-    "bar_curators_only": "Only curators approve or decline a change to a playbook's bar.",
-    "bar_own_request": "You asked for this change to the bar, so another curator decides on it.",
+    "bar_curators_only": "Only a curator other than the asker (with a single curator, an admin) approves or "
+    "declines a change to a playbook's bar.",
+    "bar_own_request": "You asked for this change to the bar, and the asker never decides their own: "
+    "another curator (with a single curator, an admin) decides on it.",
     "bar_unknown": "I don't know that request to change the bar any more.",
     "bar_decided": "That request to change the bar is {state} already.",
     "bar_decided_now": "That request to change the bar was decided a moment ago by someone else; nothing more was done.",

@@ -83,6 +83,15 @@ READY_INPUT = {
 READY_OWNERS = {"business_rules": OWNER, "model_updates": OWNER}
 
 
+# support-replies with draft, the step its tests promote, saying it needs no calibration set
+# (issue 80: a promotion to ai-led needs a set, or `calibration: none` with a reason)
+NO_SET = {"calibration": "none", "reason": "a person reads every draft before it is sent"}
+SUPPORT_REPLIES_NO_SET = {
+    **SUPPORT_REPLIES,
+    "steps": [{**s, **NO_SET} if s["name"] == "draft" else s for s in SUPPORT_REPLIES["steps"]],
+}
+
+
 # ---- Hypothesis -----------------------------------------------------------------------
 
 # `ci`, the default: each property at half the examples its test names (`examples(n)`), and

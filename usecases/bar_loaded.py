@@ -3,8 +3,9 @@
 playbook's bar that tightens it applies at once with the rest (a revision, told to the team);
 the rest of the bar is a request already approved by the file, from the first week of the
 next cycle (the clock applies it, usecases/bar_requests.py `apply_due`), a decision row and
-one message to the curators channel (else the team channel) naming the file, in the file's
-own transaction. Loading the same file again while it waits asks nothing new; load ∘ export
+one message to the curators channel (else the team channel) naming the file and the
+operator's `--why` (a file that loosens the bar is refused without one), in the file's own
+transaction. Loading the same file again while it waits asks nothing new; load ∘ export
 changes nothing (the export shows today's bar, which asks for no change)."""
 
 from __future__ import annotations
@@ -81,9 +82,9 @@ def _waits_already(uow: Store, state: PlaybookState, waiting: list[bar.BarChange
     return all(c.field in pending and pending[c.field] == c.new for c in waiting)
 
 
-def record(uow: Store, split: Split, actor: str, now: datetime) -> Waits:
-    """The waiting changes of `split` as a request approved by the file (`actor`), in the
-    load's unit of work: replacing the playbook's open request and what an earlier file left
+def record(uow: Store, split: Split, actor: str, why: str, now: datetime) -> Waits:
+    """The waiting changes of `split` as a request approved by the file (`actor`) for the
+    operator's reason (`why`, `--why`), in the load's unit of work: replacing the playbook's open request and what an earlier file left
     waiting, its decision row and the curators' message."""
     assert split.state is not None
     state = uow.playbooks.state_by_id(split.state.playbook.id) or split.state  # as the load left it
@@ -97,7 +98,7 @@ def record(uow: Store, split: Split, actor: str, now: datetime) -> Waits:
         owner_id=playbook.owner_id,
         asked_by=actor[:_ACTOR_WIDTH],
         asked_at=now,
-        reason=f"{bar_requests.LOADED_FROM}{file}",
+        reason=f"{bar_requests.LOADED_FROM}{file}\n{why}",  # read back by bar_requests.loaded_from and why_of
         changes=[c.to_json() for c in split.waiting],
         state="approved",
         effective_from=monday,
@@ -111,8 +112,8 @@ def record(uow: Store, split: Split, actor: str, now: datetime) -> Waits:
         actor=actor,
         playbook_id=playbook.id,
         summary=f"Bar change for {playbook.slug} approved, from {effective}: {'; '.join(words)}. "
-        f"Loaded from the file {file} at the server",
-        figures={"changes": request.changes, "file": file, "effective_from": monday.isoformat()},
+        f"Loaded from the file {file} at the server. Why: {why}",
+        figures={"changes": request.changes, "file": file, "why": why, "effective_from": monday.isoformat()},
     )
     replaced = uow.bar_requests.loaded(request, now, FILE_ACTOR)
     request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit

@@ -1,8 +1,9 @@
 """Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a playbook's bar that
 does not tighten it waits for a curator. Asked in `/rollout edit` (and a stall's *Refine*
 and *Re-scope*) with a reason, in the revision's own unit of work; the curators channel
-gets a card with *Approve* and *Decline* (a curator other than the asker; a lone curator
-may approve their own). Approved: from the first week of the next cycle, applied by the
+gets a card with *Approve* and *Decline*, never for the asker: a curator other than the
+asker; with a single curator, an admin (ROLLOUT_ADMINS) other than the asker too; with no
+second person the request waits and its card says how to appoint one. Approved: from the first week of the next cycle, applied by the
 clock once the week before it closed, the team channel told. Declined: the asker gets the
 reason. One open request per playbook; a later one replaces it (its card says so)."""
 
@@ -45,8 +46,23 @@ def check(store: Store, changes: list[bar.BarChange], why: str | None) -> str:
     return curators
 
 
+def deciders(store: Store, admins: frozenset[str], asker: str) -> set[str]:
+    """Who may decide on `asker`'s request: a curator other than the asker; in a workspace
+    with a single curator (or none), an admin other than the asker as well. Empty: nobody
+    yet (the request waits for a second curator)."""
+    curators = store.org.curators()
+    return (curators | (admins if len(curators) <= 1 else set())) - {asker}
+
+
 def ask(
-    uow: Store, state: PlaybookState, changes: list[bar.BarChange], why: str, curators: str, by: str, now: datetime
+    uow: Store,
+    state: PlaybookState,
+    changes: list[bar.BarChange],
+    why: str,
+    curators: str,
+    by: str,
+    now: datetime,
+    admins: frozenset[str] = frozenset(),
 ) -> None:
     """The request, in the caller's unit of work (the revision's): stored open, replacing
     the playbook's open one (whose card says "replaced"), its decision row and its card."""
@@ -71,7 +87,7 @@ def ask(
     replaced = uow.bar_requests.ask(request, now)
     request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
     state = uow.playbooks.state_by_id(playbook.id) or state  # as the revision left it
-    messages = [Message(request.card_key, "chat.postMessage", curators, card(uow, request, state))]
+    messages = [Message(request.card_key, "chat.postMessage", curators, card(uow, request, state, admins=admins))]
     if replaced is not None:
         messages.append(card_update(uow, replaced, state, now))
     uow.governance.apply(Change(decisions=[record], messages=messages), now)
@@ -103,12 +119,15 @@ def card(
     state: PlaybookState | None,
     void: str | None = None,
     effective: str | None = None,
+    admins: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The curators' card of `request` as it stands (`state`: its playbook now, None: gone;
-    `effective`: its first week in words, else its Monday's date). A request loaded from a
-    file (usecases/bar_loaded.py) names the file, whose name its reason holds."""
+    `effective`: its first week in words, else its Monday's date; `admins`: who else may
+    decide with a single curator). A request loaded from a file (usecases/bar_loaded.py)
+    names the file, whose name its reason holds."""
     changes = [bar.BarChange.from_json(c) for c in request.changes]
     playbook = state.playbook if state is not None else None
+    curators = store.org.curators()
     return notices_bar.bar_card(
         id=str(request.id),
         slug=playbook.slug if playbook else str(request.playbook_id),
@@ -116,11 +135,12 @@ def card(
         owner=request.owner_id,
         asked_by=request.asked_by,
         changes=[c.words for c in changes],
-        reason=request.reason,
+        reason=why_of(request),
         cap=_share(playbook.exception_cap) if playbook else "",
         weeks=_weeks(store, request, state, changes),
         state=request.state,
-        lone=store.org.curators() == {request.asked_by},
+        single=sorted(curators) if len(curators) <= 1 and admins else None,
+        nobody=not deciders(store, admins, request.asked_by),
         decided_by=request.decided_by,
         effective=effective or _effective(request.effective_from),
         decline_reason=request.decline_reason,
@@ -130,8 +150,18 @@ def card(
 
 
 def loaded_from(request: BarRequest) -> str | None:
-    """The file a request was loaded from at the server (its reason holds the whole name), or None."""
-    return request.reason.removeprefix(LOADED_FROM) if request.asked_by.startswith(FILE_ACTOR) else None
+    """The file a request was loaded from at the server (its reason's first line holds the
+    whole name), or None."""
+    if not request.asked_by.startswith(FILE_ACTOR):
+        return None
+    return request.reason.removeprefix(LOADED_FROM).split("\n", 1)[0]
+
+
+def why_of(request: BarRequest) -> str:
+    """Why the change was asked: the form's *Why*, or a file's `--why` (its reason's second line)."""
+    if not request.asked_by.startswith(FILE_ACTOR):
+        return request.reason
+    return request.reason.partition("\n")[2]
 
 
 def _share(value: float) -> str:
@@ -186,10 +216,10 @@ class Asked:
 
 
 def _open(caller: Caller, value: object) -> tuple[BarRequest, PlaybookState | None]:
-    """The open request a click is about, checked on the click: curators only, not the
-    asker unless the workspace's only curator."""
+    """The open request a click is about, checked on the click: curators only (with a
+    single curator, admins too), never the asker."""
     store = caller.store
-    if not store.org.is_curator(caller.user_id):
+    if not (store.org.is_curator(caller.user_id) or caller.is_admin()):
         raise Refusal.of("bar_curators_only")
     request_id = keys.read_id(value)
     request = store.bar_requests.get(request_id) if request_id is not None else None
@@ -197,6 +227,10 @@ def _open(caller: Caller, value: object) -> tuple[BarRequest, PlaybookState | No
         raise Refusal.of("bar_unknown")
     if request.state != "open":
         raise Refusal.of("bar_decided", state=request.state)
+    if request.asked_by == caller.user_id:
+        raise Refusal.of("bar_own_request")
+    if caller.user_id not in deciders(store, caller.services.admins, request.asked_by):
+        raise Refusal.of("bar_curators_only")
     return request, store.playbooks.state_by_id(request.playbook_id)
 
 
@@ -241,11 +275,6 @@ def _decide(
     return True
 
 
-def _not_the_asker(caller: Caller, request: BarRequest) -> None:
-    if request.asked_by == caller.user_id and caller.store.org.curators() != {caller.user_id}:
-        raise Refusal.of("bar_own_request")
-
-
 def next_cycle(state: PlaybookState, now: datetime) -> tuple[int, date]:
     """The first week of the next cycle: its number and Monday (the first cycle's, before it began)."""
     anchor = state.running()
@@ -262,7 +291,6 @@ def approve(caller: Caller, value: object) -> None:
     request, state = _open(caller, value)
     if _voided(caller, request, state) or state is None:
         return
-    _not_the_asker(caller, request)
     cycle, monday = next_cycle(state, caller.now)
     now, playbook = caller.now, state.playbook
     approved = BarRequest(
@@ -305,7 +333,6 @@ def approve(caller: Caller, value: object) -> None:
 def decline_form(caller: Caller, value: object) -> Asked:
     """Decline asks the reason first: curators only, while the request is open."""
     request, state = _open(caller, value)
-    _not_the_asker(caller, request)
     return Asked(request.id, state.playbook.slug if state else str(request.playbook_id))
 
 
@@ -314,7 +341,6 @@ def decline(caller: Caller, value: object, reason: str) -> None:
     request, state = _open(caller, value)
     if _voided(caller, request, state) or state is None:
         return
-    _not_the_asker(caller, request)
     now, slug = caller.now, state.playbook.slug
     declined = BarRequest(
         **{**request.model_dump(), "state": "declined", "decided_by": caller.user_id, "decline_reason": reason}
@@ -402,7 +428,7 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
         asked_by=request.asked_by,
         decided_by=request.decided_by or "",
         changes=words,
-        reason=request.reason,
+        reason=why_of(request),
         effective=effective,
         file=loaded_from(request),
     )

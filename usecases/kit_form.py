@@ -60,11 +60,12 @@ ROWS = (
     Row("escalate_channel", "channel", ("handoff", "escalate_to")),
     Row("dimensions", "words", ("rubric", "dimensions")),
     Row("calibration_cases", "number", ("calibration", "cases")),
+    Row("step_models", "models", ("steps",)),  # each step's model and prompt: `step | model | prompt` lines
 )
 # Optional sections the form may empty: one left with nothing given is removed.
 _SECTIONS = ("owners", "handoff", "rubric", "calibration")
 FIELDS = tuple(row.block_id for row in ROWS)
-TEXT_KINDS = ("inputs", "lines", "text", "number", "words")
+TEXT_KINDS = ("inputs", "lines", "text", "number", "words", "models")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,12 @@ def _shown(row: Row, value: Any) -> Any:
         return "\n".join(kit_lines.input_line(e) for e in value or [])
     if row.kind == "lines":
         return "\n".join(value or [])
+    if row.kind == "models":
+        return "\n".join(
+            f"{s['name']} | {s.get('model') or ''} | {s.get('prompt') or ''}".rstrip(" |")
+            for s in value or []
+            if s.get("model") or s.get("prompt")
+        )
     if row.kind == "words":
         return ", ".join(value or [])
     if row.kind in ("text", "user", "channel"):
@@ -201,6 +208,8 @@ def _written(
             return kit_lines.plain_lines(text)
         people = _team_names(caller, state) if kit_lines.mentioned(text) else {}
         return kit_lines.inputs(text, list(before or []), people)
+    if row.kind == "models":
+        return _models(str(given or ""), list(before or []))
     if row.kind in ("text", "channel"):
         return str(given or "").strip() or None
     if row.kind == "words":
@@ -215,6 +224,26 @@ def _written(
     if row.kind == "choices":
         return list(given or [])
     return bool(given)
+
+
+def _models(text: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps with each line's model and prompt (`step | model | prompt`, either empty);
+    a step not listed has neither. A change of either makes its calibration stale."""
+    given: dict[str, tuple[str | None, str | None]] = {}
+    names = {str(s["name"]).lower() for s in steps}
+    for number, line in kit_lines.numbered(text):
+        parts = [p.strip() for p in line.split("|")]
+        if parts[0].lower() not in names or len(parts) > 3:
+            refusal = Refusal.of("kit_step_model", line=number, step=parts[0][:40])
+            raise forms.FormProblems({"step_models": refusal})
+        parts += ["", ""]
+        given[parts[0].lower()] = (parts[1] or None, parts[2] or None)
+    written = []
+    for step in steps:
+        model, prompt = given.get(str(step["name"]).lower(), (None, None))
+        kept = {k: v for k, v in step.items() if k not in ("model", "prompt")}
+        written.append({**kept, **({"model": model} if model else {}), **({"prompt": prompt} if prompt else {})})
+    return written
 
 
 def _number(text: str, block_id: str) -> float | int | None:

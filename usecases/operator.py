@@ -40,14 +40,19 @@ class FileLoad:
 
 
 def load(
-    store: Store, files: list[tuple[str, list[PlaybookSpec]]], org_timezone: str, now: datetime
+    store: Store,
+    files: list[tuple[str, list[PlaybookSpec]]],
+    org_timezone: str,
+    now: datetime,
+    why: str | None = None,
 ) -> Iterator[FileLoad]:
     """The playbooks of each file, a file in one transaction: all of its playbooks or none
     of them, whatever becomes of the other files. `files`: each file's name and its
     playbooks, all validated already. A playbook defined in two files is refused in both,
     before anything is written: which of them holds it is for the operator to say.
     Each file's outcome comes as soon as it is committed, before the next file is begun, so
-    a database error on one file still lets the caller say what the earlier ones did."""
+    a database error on one file still lets the caller say what the earlier ones did.
+    `why`: the operator's reason (`--why`), which a file that loosens a bar needs."""
     defined: dict[str, list[str]] = {}
     for name, specs in files:
         for spec in specs:
@@ -60,11 +65,11 @@ def load(
             yield FileLoad(name, [], Refusal.of("cli_defined_twice", slug=twice, first=first, second=second))
             continue
         actor = f"{told.FILE_ACTOR}{Path(name).name}"[:64]
-        yield _load_file(store, name, specs, org_timezone, actor, now)
+        yield _load_file(store, name, specs, org_timezone, actor, now, (why or "").strip())
 
 
 def _load_file(
-    store: Store, name: str, specs: list[PlaybookSpec], org_timezone: str, actor: str, now: datetime
+    store: Store, name: str, specs: list[PlaybookSpec], org_timezone: str, actor: str, now: datetime, why: str
 ) -> FileLoad:
     """One file in one unit of work: what of it applies now (a loosened bar of a playbook
     whose cycles run waits for the next cycle, approved by the file: usecases/bar_loaded.py)."""
@@ -76,10 +81,14 @@ def _load_file(
             return FileLoad(
                 name, [], Refusal.of("bar_now_invalid", slug=invalid.slug, problem=invalid.problem, waiting=words)
             )
+        loosening = next((s for s in splits if s.waiting), None)
+        if loosening is not None and not why:  # nothing of the file is stored
+            words = "; ".join(c.words for c in loosening.waiting)
+            return FileLoad(name, [], Refusal.of("bar_load_why", slug=loosening.spec.playbook, changes=words))
         states = {spec.playbook: uow.playbooks.state(spec.playbook) for spec in specs}  # as before the load
         outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now)
         uow.outbox.enqueue([m for outcome in outcomes for m in _told(states, outcome, actor, now)], now)
-        waiting = [bar_loaded.record(uow, s, actor, now) for s in splits if s.waiting]
+        waiting = [bar_loaded.record(uow, s, actor, why, now) for s in splits if s.waiting]
         uow.commit()
     return FileLoad(name, outcomes, waiting=waiting)
 

@@ -358,7 +358,9 @@ def apply_revision(
             uow.governance.apply(Change(decisions=records, told_of_first=messages), caller.now)
             uow.calibrations.add(marks)
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
-                bar_requests.ask(uow, state, waiting, why or "", curators, caller.user_id, caller.now)
+                bar_requests.ask(
+                    uow, state, waiting, why or "", curators, caller.user_id, caller.now, caller.services.admins
+                )
             uow.commit()
     except Stale as stale:  # changed between the check and the write
         raise _changed_since(caller, stale) from None

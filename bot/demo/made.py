@@ -77,8 +77,8 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
 
 def refine_after_the_stall(story: Any, seen: set[str], hour: datetime) -> list[tuple[datetime, Callable[[], object]]]:
     """The refunds playbook's stall reaches its owner: two hours later he clicks *Refine*,
-    and the edit form's revision (a person checks each payout's claim first: a new step,
-    human-led and pinned) names the stall."""
+    and the edit form's revision (a new step, check, asked at ai-led; payout unpinned; the
+    cap raised: a bar change request) names the stall."""
     owner = "UBEN000001"
     for message in story.slack.posted(owner):
         key = f"refined:{IN_SLACK}"  # once: a later stall is the rest of the story's to answer
@@ -101,21 +101,25 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
     story.did(f"{PEOPLE[owner][0]} clicked Refine on {IN_SLACK}'s stall: the playbook's form opened at its steps")
     view = story.slack.opened_views[-1]
     steps = next(b["element"]["initial_value"] for b in view["blocks"] if b.get("block_id") == "steps")
-    answers = {"steps": steps + "\ncheck: human-led pinned", "cap": "15%", "why": WHY}
+    # payout unpinned and a new step at ai-led: both loosen the bar, so they wait with the cap
+    # (issue 80: the bar covers the mode map); check runs collaborative meanwhile
+    unpinned = steps.replace("payout: human-led pinned", "payout: human-led")
+    answers = {"steps": unpinned + "\ncheck: ai-led", "cap": "15%", "why": WHY}
     reply = story.http.submit_filled(owner, view, answers)
     body = reply.body if isinstance(reply.body, dict) else {}
     if body.get("response_action") != "update":
         raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
     story.did(
-        f"{PEOPLE[owner][0]} saved it: step check added, human-led and pinned, a revision that names the stall;"
-        " and the cap raised to 15%, which loosens the bar: a request to the curators, with his reason"
+        f"{PEOPLE[owner][0]} saved it: a revision that names the stall; a new step check at ai-led, payout"
+        " unpinned and the cap raised to 15% loosen the bar: one request to the curators, with his reason,"
+        " while check runs collaborative"
     )
     story.dispatcher.drain(max_wait=0)
     _approve_the_bar(story)
 
 
 # Why the refunds owner asks to loosen the cap (issue 69: the bar moves by decision).
-WHY = "A person now checks each payout's claim, so a flagged refund is caught before it is paid"
+WHY = "The model now checks each payout's claim, so a flagged refund is caught before it is paid"
 
 
 def _approve_the_bar(story: Any) -> None:
@@ -126,4 +130,7 @@ def _approve_the_bar(story: Any) -> None:
         e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "bar_approve"
     )
     story.http.click(CURATOR, "bar_approve", approve["value"], CURATORS, card["ts"], block_id="bar_request")
-    story.did(f"Cora (curator) approved {IN_SLACK}'s cap of 15% from its card: from the next cycle, not this one")
+    story.did(
+        f"Cora (curator) approved {IN_SLACK}'s cap of 15%, check at ai-led and payout unpinned from its card:"
+        " from the next cycle, not this one"
+    )

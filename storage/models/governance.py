@@ -181,6 +181,8 @@ class RegistryVersion(SQLModel, table=True):
     # The origin's learnings when it was published, newest first ({cycle, text, by, at});
     # empty for versions published before learnings were kept.
     learnings: list[Any] = Field(sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
+    # A curator's reason for publishing though the scale rule never held: no origin change
+    override_reason: Optional[str] = long_text(nullable=True)
 
 
 PENDING_REQUEST = text("status = 'pending'")

@@ -59,7 +59,10 @@ def test_a_loosened_bar_in_a_file_says_from_which_week_it_applies(run, tmp_path,
     """Issue 69, item 1: a loosening loaded at the server waits for the next cycle
     (tests/handlers/test_bar_loaded.py follows it to the curators and the clock)."""
     loosened = {**SUPPORT_REPLIES, "exception_cap": 0.15, "title": "Support replies, December"}
-    result = run("playbook", "load", write_yaml(tmp_path, "support.yaml", loosened))
+    path = write_yaml(tmp_path, "support.yaml", loosened)
+    refused = run("playbook", "load", path)  # issue 80: a loosening needs --why, nothing loaded without
+    assert refused.exit_code == 1 and 'load it again with --why "…"' in refused.output, refused.output
+    result = run("playbook", "load", path, "--why", "December's refund tickets are noisier")
     assert result.exit_code == 0, result.output
     updated, waits = result.output.splitlines()
     assert updated == "support-replies: updated (title)"

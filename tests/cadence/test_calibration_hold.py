@@ -5,7 +5,7 @@ given the step's standing."""
 from datetime import UTC, date, datetime
 
 from cadence import calibration
-from cadence.calibration import BELOW, MISSING, STALE, Run, Wait, basis, hold, may_hold, standing
+from cadence.calibration import BELOW, MISSING, NO_SET, STALE, Run, Wait, basis, hold, may_hold, standing
 from cadence.definition import parse_playbook
 from cadence.rules import Kind, Transition, TransitionRule
 from tests.conftest import SUPPORT_REPLIES
@@ -62,11 +62,15 @@ def test_a_current_run_lets_it_go_showing_the_run():
     assert (kept.kind, kept.to_mode, kept.counter) == (Kind.PROPOSAL, "ai-led", "PASS 3 weeks in a row")
 
 
-def test_other_transitions_and_steps_without_a_set_go_unchanged():
+def test_other_transitions_go_unchanged_and_a_step_without_a_set_waits_unless_it_says_none():
     missing = standing(D, "draft", None, False, 0.9)
     transitions = [WARNING, proposal("collaborative")]
     assert hold(transitions, missing) == (transitions, [])  # no proposal to ai-led: nothing held
-    assert hold([proposal()], None) == ([proposal()], [])  # no set declared
+    assert hold(transitions, None) == (transitions, [])
+    kept, waits = hold([WARNING, proposal()], None)  # no set declared: calibration is its evidence
+    assert kept == [WARNING] and [(w.why, w.standing) for w in waits] == [(NO_SET, "no calibration set")]
+    [said] = hold([proposal()], None, "the <model> only ranks, a person sends")[0]  # calibration: none
+    assert said.figures["calibration"] == "no calibration set: the <model> only ranks, a person sends"
     kept, waits = hold([WARNING, proposal()], missing)
     assert kept == [WARNING] and [w.why for w in waits] == [MISSING]
 
@@ -85,3 +89,15 @@ def test_a_definition_without_any_set_is_told_at_once():
     assert not any(may_hold(plain, s["name"], "collaborative") for s in plain["steps"])
     whole = parse_playbook({**SUPPORT_REPLIES, "calibration": {"cases": 20}}).canonical()  # the playbook's
     assert calibration.declares_any(whole)
+
+
+def test_a_change_of_a_steps_model_or_prompt_makes_its_run_stale_by_itself():
+    plain = parse_playbook(SUPPORT_REPLIES).canonical()
+    steps = [{**s, "model": "gpt-5.1 2026-09", "prompt": "v7"} if s["name"] == "draft" else s for s in plain["steps"]]
+    declared = {**plain, "steps": steps}
+    assert basis(plain, "send") == basis(declared, "send")  # a step without them keeps its runs' basis
+    assert basis(plain, "draft") != basis(declared, "draft")
+    newer = {**declared, "steps": [{**s, "model": "gpt-5.2"} if s["name"] == "draft" else s for s in steps]}
+    assert basis(declared, "draft") != basis(newer, "draft")
+    prompted = {**declared, "steps": [{**s, "prompt": "v8"} if s["name"] == "draft" else s for s in steps]}
+    assert basis(declared, "draft") != basis(prompted, "draft")

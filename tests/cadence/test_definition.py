@@ -140,3 +140,26 @@ def test_a_wrong_value_is_said_in_plain_words():
         "steps[draft].pinned: must be true or false, got 'maybe'",
         "inputs: must be a list (one '- item' a line, or [a, b]), got 'tickets'",
     ]
+
+
+def test_a_step_says_calibration_none_with_its_reason_and_may_declare_its_model_and_prompt():
+    steps = [
+        {
+            "name": "draft",
+            "mode": "collaborative",
+            "calibration": "none",
+            "reason": "a person reads each one",
+            "model": "gpt-5.1 2026-09",
+            "prompt": "v7",
+        }
+    ]
+    step = parse_playbook(_with(steps=steps)).canonical()["steps"][0]
+    assert step == {**steps[0], "pinned": False, "rubric": None}
+    plain = parse_playbook(_with()).canonical()["steps"][0]
+    assert not {"reason", "model", "prompt", "calibration"} & set(plain)  # a step without them: as before
+    assert problems(_with(steps=[{"name": "draft", "mode": "collaborative", "calibration": "none"}])) == [
+        "steps[draft]: step 'draft' has calibration: none: give its reason (reason: \"…\")"
+    ]
+    assert problems(_with(steps=[{"name": "draft", "mode": "collaborative", "reason": "why"}])) == [
+        "steps[draft]: step 'draft': a reason goes with calibration: none or rubric: none"
+    ]

@@ -207,6 +207,7 @@ class FakeRegistry:
         at: datetime,
         proposal_key: str | None = None,
         learnings: list[dict[str, Any]] | None = None,
+        override_reason: str | None = None,
     ) -> RegistryVersion:
         if any(v.version == number for v in self.versions(playbook_id=playbook_id)):
             raise StaleState(f"version {number} was published by someone else a moment ago")
@@ -223,6 +224,7 @@ class FakeRegistry:
             published_by=by,
             published_at=at,
             learnings=learnings or [],
+            override_reason=override_reason,
         )
         self.data.versions[version.id] = version
         proposals = self.held.governance.proposals

@@ -65,6 +65,14 @@ class FakeCalibrations:
                 found[key] = (found.get(key, (None, False))[0], True)
         return found
 
+    def runs(self, playbook_id: int) -> dict[str, list[Run]]:
+        found: dict[str, list[Run]] = {}
+        for r in sorted(self.held.calibrations, key=lambda r: r.id):
+            if r.playbook_id == playbook_id and r.kind == "run" and r.passed is not None and r.total is not None:
+                run = Run(r.passed, r.total, r.basis, r.recorded_by, r.recorded_at, r.revision, r.note)
+                found.setdefault(r.step.lower(), []).append(run)
+        return found
+
     def _revisions(self, playbook_id: int, *kinds: str) -> list[dict[str, Any]]:
         return sorted(
             (d for d in self.held.decisions if d.get("playbook_id") == playbook_id and d["kind"] in kinds),

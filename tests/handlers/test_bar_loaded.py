@@ -34,8 +34,11 @@ def world(bot, slack, store, engine, clock, playbook):
     return Engine(engine, slack, clock)
 
 
-def load(store, clock, definition, name=FILE):
-    [done] = operator.load(store, [(name, [parse_playbook(definition)])], "UTC", clock())
+WHY = "December's <refund> tickets are noisier"
+
+
+def load(store, clock, definition, name=FILE, why=WHY):
+    [done] = operator.load(store, [(name, [parse_playbook(definition)])], "UTC", clock(), why)
     return done
 
 
@@ -50,6 +53,10 @@ def cap(store):
 def test_a_loosened_cap_waits_for_the_next_cycle_and_the_curators_are_told_naming_the_file(
     bot, slack, store, engine, world
 ):
+    refused = load(store, world.clock, LOOSER, why=None)  # a loosening loaded without --why: nothing stored
+    said = plain(refused.refused)
+    assert refused.outcomes == [] and '--why "…"' in said and "exception cap 10% → 15%" in said
+    assert requests_of(engine) == [] and store.playbooks.state("support-replies").playbook.title != LOOSER["title"]
     done = load(store, world.clock, LOOSER)
     assert [o.action for o in done.outcomes] == ["updated"]
     [waits] = done.waiting
@@ -63,11 +70,12 @@ def test_a_loosened_cap_waits_for_the_next_cycle_and_the_curators_are_told_namin
     assert requests_of(engine) == [("approved", "file:support.yaml", "file:support.yaml")]
     [row] = kinds(engine, "bar-approved")
     assert row.startswith("Bar change for support-replies approved, from week 1 of cycle 2 (14 Dec)")
-    assert "exception cap 10% → 15%" in row and "Loaded from the file support.yaml" in row
+    assert "exception cap 10% → 15%" in row and f"Loaded from the file support.yaml at the server. Why: {WHY}" in row
     world.dispatcher.drain(max_wait=0)
     [post] = curators_posts(slack)
     assert "The operator loaded the file `support.yaml` at the server" in post and "/srv" not in post
     assert "• exception cap 10% → 15%" in post and "week 1 of cycle 2 (14 Dec)" in post
+    assert "*Why:* December's &lt;refund&gt; tickets are noisier" in post
     assert "bar_approve" not in post  # decided already: no buttons
     [revised] = [json.dumps(m, ensure_ascii=False) for m in slack.posted(CHANNEL) if "was revised" in json.dumps(m)]
     assert "title" in revised and "exception cap" not in revised  # the team is told what applied now

@@ -2,7 +2,7 @@
 tightens it applies at once; any other waits for a curator as a bar change request (its
 *Why* required), the rest of the submission applied. The curators' card: Approve (from
 the next cycle, applied by the clock) and Decline (a reason to the asker), by a curator
-other than the asker unless the only one; one decision of two clicks; a later request
+other than the asker (with a single curator, an admin); one decision of two clicks; a later request
 replaces the open one; a retired playbook's request is void. Signed commands,
 block_actions and view_submissions over HTTP, on SQLite and PostgreSQL."""
 
@@ -106,9 +106,9 @@ def test_a_loosening_asks_the_curators_and_once_approved_the_clock_applies_it_ne
 
     value = buttons(card)["bar_approve"]
     click(bot, "bar_approve", value, OWNER, CURATORS, card["ts"])  # not a curator
-    assert "Only curators approve or decline a change" in ephemeral(slack)
+    assert "Only a curator other than the asker (with a single curator, an admin) approves" in ephemeral(slack)
     click(bot, "bar_approve", value, CURATOR, CURATORS, card["ts"])  # the asker, with another curator present
-    assert "You asked for this change to the bar, so another curator decides" in ephemeral(slack)
+    assert "You asked for this change to the bar, and the asker never decides their own" in ephemeral(slack)
     assert requests_of(engine) == [("open", CURATOR, None)]
 
     click(bot, "bar_approve", value, CURATOR2, CURATORS, card["ts"])
@@ -175,13 +175,16 @@ def test_decline_asks_a_reason_which_the_asker_gets_and_nothing_changes(bot, sla
     assert store.playbooks.state("support-replies").playbook.exception_cap == 0.1
 
 
-def test_a_lone_curator_may_approve_their_own_and_the_card_says_so(bot, slack, store, engine, world):
+def test_a_lone_curators_own_request_is_decided_by_an_admin_and_never_by_the_asker(bot, slack, store, engine, world):
     loosen(bot, slack, by=CURATOR)
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
-    assert "is the workspace's only curator, so may approve their own request" in body(card)
+    assert f"<@{CURATOR}> is the workspace's only curator, so an admin (`ROLLOUT_ADMINS`) other than" in body(card)
     click(bot, "bar_approve", buttons(card)["bar_approve"], CURATOR, CURATORS, card["ts"])
-    assert requests_of(engine) == [("approved", CURATOR, CURATOR)]
+    assert "the asker never decides their own" in ephemeral(slack)
+    assert requests_of(engine) == [("open", CURATOR, None)]
+    click(bot, "bar_approve", buttons(card)["bar_approve"], ADMIN, CURATORS, card["ts"])
+    assert requests_of(engine) == [("approved", CURATOR, ADMIN)]
 
 
 def test_two_approvals_at_once_make_one_decision_and_one_message(bot, slack, store, engine, world):

@@ -43,7 +43,11 @@ def test_status_and_the_page_show_the_latest_run_and_whether_it_is_current(
     assert f"<strong>draft</strong>: {stale}" in page_of(url, cookie)
 
 
-def test_a_playbook_without_a_set_shows_none(bot, playbook, slack, store, clock, http_server, database_url):
-    assert "Calibration" not in status_of(bot)
+def test_a_playbook_without_a_set_says_so_for_its_ai_led_step(
+    bot, playbook, slack, store, clock, http_server, database_url
+):
+    """Issue 80: send, ai-led before a promotion needed a set, keeps its mode and says it has none."""
+    said = status_of(bot)
+    assert "Calibration set:" not in said and said.count("no calibration set") == 1
     url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
-    assert "Calibration sets" not in page_of(url, cookie)
+    assert "<strong>send</strong>: no calibration set" in page_of(url, cookie)

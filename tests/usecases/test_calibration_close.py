@@ -100,14 +100,27 @@ def test_a_run_made_stale_by_a_revision_holds_the_proposal(bot, world, slack, st
     assert "39/40 = 97.5%, stale" in json.dumps(told["blocks"])
 
 
-def test_a_playbook_without_a_set_proposes_as_before(bot, store, slack, clock, engine, playbook):
+def test_a_step_without_a_set_waits_and_one_that_says_none_with_its_reason_proposes_showing_it(
+    bot, store, slack, clock, engine, playbook
+):
     world = Engine(engine, slack, clock)
     for user in (OWNER, MEMBER):
         slack.add_user(user, tz="Europe/Berlin")
     for week in (1, 2):
         report_week(bot, clock, week)
         world.run(close_of(week))
+    assert PROPOSAL not in texts(slack, CHANNEL) and proposals(engine) == []
+    [told] = waits(slack)  # no set: calibration is a promotion's evidence
+    assert "it has no calibration set, the evidence a promotion to ai-led needs" in json.dumps(told["blocks"])
+
+    # the owner says the step needs none, with a reason (escaped where it is shown)
+    steps = [
+        {"name": "draft", "mode": "collaborative", "calibration": "none", "reason": "a person <reads> each draft"},
+        *SUPPORT_REPLIES["steps"][1:],
+    ]
+    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "steps": steps})], "UTC", actor="test", at=clock())
+    report_week(bot, clock, 3)
+    world.run(close_of(3))
     assert texts(slack, CHANNEL).count(PROPOSAL) == 1
     message = next(m for m in slack.posted(CHANNEL) if m["text"] == PROPOSAL)
-    assert "Calibration" not in json.dumps(message["blocks"])
-    assert waits(slack) == []
+    assert "no calibration set: a person &lt;reads&gt; each draft." in json.dumps(message["blocks"])

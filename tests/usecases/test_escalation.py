@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from cadence import keys
 from cadence.definition import parse_playbook
 from cadence.escalation import CLOCK, Escalation
+from storage.made import fingerprint
 from storage.models.bookkeeping import OutboxMessage
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
 from storage.outbox import Message
@@ -402,6 +403,18 @@ def kit_handoff(bot, slack, given):
     assert reply.body["response_action"] == "update", reply.body
 
 
+def without_handoff(store, now):
+    """The playbook's handoff removed as an approved bar change request is applied: a
+    revision in storage (usecases/bar_requests.py `apply_due` writes it so)."""
+    state = store.playbooks.state("support-replies")
+    definition = {k: v for k, v in parse_playbook(state.playbook.definition).canonical().items() if k != "handoff"}
+    with store.unit_of_work() as uow:
+        uow.made.revise(
+            state.playbook.id, fingerprint(state.playbook.definition), parse_playbook(definition), "UTC", OWNER, now
+        )
+        uow.commit()
+
+
 def test_handoff_added_to_a_playbook_with_a_backlog_tells_the_older_items_once_and_escalates_the_newer(
     bot, engine, slack, clock, store
 ):
@@ -448,10 +461,11 @@ def test_handoff_added_to_a_playbook_with_a_backlog_tells_the_older_items_once_a
     done = bot.submit(TRIAGE, opened_view(slack), {"why": {"type": "plain_text_input", "value": "still waiting"}})
     assert done.status == 200 and len(escalation_rows(engine)) == 2
 
-    # the terms removed, then added again: the items older than their new beginning are
-    # told again, once (the item logged in between with them); none escalated one by one
+    # the terms removed (a bar change request approved: applied by the clock as a revision),
+    # then added again: the items older than their new beginning are told again, once (the
+    # item logged in between with them); none escalated one by one
     clock.set(LOGGED + timedelta(hours=28))
-    kit_handoff(bot, slack, {"sla_hours": "", "escalate_channel": "", "escalate_person": ""})
+    without_handoff(store, clock())
     clock.set(LOGGED + timedelta(hours=29))
     bot.command("exception support-replies draft between", user=OWNER)
     clocks.run(LOGGED + timedelta(hours=30))

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from cadence.definition import parse_playbook
 from storage.models.governance import Decision, Proposal, RegistryVersion
-from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES_NO_SET, Engine
 from usecases.shared.life import begin_cycle
 
 UTC = UTC
@@ -26,6 +27,16 @@ def wednesday(week: int) -> datetime:
 def close_of(week: int) -> datetime:
     """Monday 11:00 UTC after week `week`: Sunday midnight in Berlin plus 12 hours of grace."""
     return datetime(2026, 11, 23, 11, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
+
+
+@pytest.fixture
+def playbook(store, clock):
+    """support-replies with draft needing no calibration set (so its promotion is
+    proposed), loaded and with cycle 1 started on Monday 2026-11-16."""
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    return store.playbooks.state("support-replies")
 
 
 @pytest.fixture

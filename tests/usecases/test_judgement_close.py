@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
-from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
 from usecases.shared.life import begin_cycle
 
@@ -25,7 +25,7 @@ def playbook(store, clock):
     rubric by design; loaded by the command line's use case, cycle 1 from 2026-11-16."""
     from usecases import operator
 
-    steps = [{**s, "rubric": "none"} if s["name"] == "send" else s for s in SUPPORT_REPLIES["steps"]]
+    steps = [{**s, "rubric": "none"} if s["name"] == "send" else s for s in SUPPORT_REPLIES_NO_SET["steps"]]
     text = yaml.safe_dump({**SUPPORT_REPLIES, "steps": steps, "judgement": "confident"})
     list(operator.load(store, [("confident.yaml", [parse_playbook(yaml.safe_load(text))])], "UTC", clock()))
     state = store.playbooks.state("support-replies")
@@ -128,7 +128,7 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode(b
     """A second pilot, not a copy: support-replies v1 has draft collaborative. The team
     adopting it passes draft every week; in its first cycle no proposal to make draft
     AI-led (classic would make one after two weeks), in its second cycle the proposal."""
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    store.playbooks.load([parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER])
     for user in (OWNER, MEMBER, CURATOR, SALES_OWNER):

@@ -252,8 +252,8 @@ def target_ask(version: RegistryVersion, baseline: float | None, target: float |
     change in the cycle the version was published from, when it asks less than the
     version's `replicate_share` of it; else None. Told at adopt and request, not refused."""
     kpi = version.definition.get("kpi") or {}
-    if "baseline" not in kpi or "target" not in kpi:
-        return None
+    if "baseline" not in kpi or "target" not in kpi or version.override_reason is not None:
+        return None  # published by override: no origin change to ask against
     origin = replication.origin_change(version.cycle_results, kpi["baseline"])
     if origin is None:
         return None

@@ -10,7 +10,7 @@ from typing import Any
 
 from cadence import calibration
 from cadence.calibration import Run, Standing
-from cadence.definition_calibration import declared
+from cadence.definition_calibration import declared, none_reason
 from storage.models.calibration import CalibrationRun
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
@@ -53,9 +53,23 @@ def standings_of(store: Store, states: list[PlaybookState]) -> dict[int, dict[st
 
 def lines(store: Store, state: PlaybookState) -> dict[str, str]:
     """Each step's calibration as status and the web view show it, by step name: its
-    latest run, whether it is current, and when it was run ("37/40 = 92.5%, current (run
-    2026-11-18)")."""
-    return {step: line(one) for step, one in standings(store, state).items()}
+    latest run, whether it is current, when it was run, and every run kept ("37/40 =
+    92.5%, current (run 2026-11-18); runs 35/40 on 2 Mar, 37/40 on 18 Nov"); a step with no
+    set by design "none: <reason>"; an ai-led step without a set "no calibration set"."""
+    found = standings(store, state)
+    runs = store.calibrations.runs(state.playbook.id) if found else {}
+    shown = {}
+    for step in state.steps:
+        one, reason = found.get(step.name), none_reason(state.playbook.definition, step.name)
+        if one is not None:
+            kept = runs.get(step.name.lower(), [])
+            listed = ", ".join(f"{r.passed}/{r.total} on {r.at:%-d %b}" for r in kept)
+            shown[step.name] = line(one) + (f"; runs {listed}" if len(kept) > 1 else "")
+        elif reason is not None:
+            shown[step.name] = f"none: {reason}"
+        elif step.mode == calibration.AI_LED:
+            shown[step.name] = "no calibration set"
+    return shown
 
 
 def line(one: Standing) -> str:

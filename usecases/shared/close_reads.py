@@ -343,9 +343,13 @@ def _origin_delta(
 
 def _origin_change(version: Any) -> tuple[int, float] | None:
     """The origin's cycle and relative KPI change when the version was published (what an
-    adopting cycle must reach `replicate_share` of), from the results the version keeps."""
+    adopting cycle must reach `replicate_share` of), from the results the version keeps;
+    None for a version published by override (the scale rule never held): nothing to
+    replicate against."""
     kpi = version.definition.get("kpi") or {}
-    return replication.origin_change(version.cycle_results, kpi["baseline"]) if "baseline" in kpi else None
+    if getattr(version, "override_reason", None) is not None or "baseline" not in kpi:
+        return None
+    return replication.origin_change(version.cycle_results, kpi["baseline"])
 
 
 def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:

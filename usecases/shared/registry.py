@@ -24,9 +24,14 @@ from usecases.shared.roles import require_curator
 
 
 def snapshot(state: PlaybookState) -> dict[str, Any]:
-    """The playbook's definition as it runs now: the file's definition with today's modes."""
+    """The playbook's definition as it runs now: the file's definition with today's modes
+    (each step keeps what it declares: its calibration set or `calibration: none` and its
+    reason, its model and prompt, its rubric)."""
     definition = dict(state.playbook.definition)
-    definition["steps"] = [{"name": s.name, "mode": s.mode, "pinned": s.pinned} for s in state.steps]
+    declared = {str(s.get("name", "")).lower(): s for s in definition.get("steps") or []}
+    definition["steps"] = [
+        {**declared.get(s.name.lower(), {}), "name": s.name, "mode": s.mode, "pinned": s.pinned} for s in state.steps
+    ]
     return definition
 
 
@@ -98,8 +103,10 @@ def publish(
     override: str | None = None,
 ) -> dict[str, Any]:
     """The next registry version of a playbook (curators only), carrying the kit and the
-    learnings. Refused while a criterion of readiness is missing, with the list, unless
-    `override` gives a curator's reason. Returns the announcement, which also goes to the
+    learnings. Refused while the scale rule never held (naming it and the cycles' results),
+    or while a criterion of readiness is missing (with the list), unless `override` gives a
+    curator's reason; a version published though the rule never held keeps that reason
+    (it has no origin change to replicate against). Returns the announcement, which also goes to the
     team and the curators."""
     usage = "publish"
     require_curator(store, by, Refusal.of("curators_publish", usage=usage))
@@ -114,6 +121,18 @@ def publish(
     )
     criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
     missing = [c["name"] for c in criteria if not c["met"]]
+    # "Never held": no run of its cycles ever met the rule (a newer version of a playbook
+    # whose number moved once needs no override of the rule, only of readiness).
+    ever = held or any(rules.ready_to_scale(results[: i + 1], thresholds(state)) for i in range(len(results)))
+    if not ever and override is None:  # if a playbook doesn't move its one number, it doesn't scale
+        raise Refusal.of(
+            "publish_scale_rule",
+            usage=usage,
+            slug=state.playbook.slug,
+            rule=scale_rule_words(state),
+            results=Lines(tuple(_result_line(r) for r in results) or ("no cycle closed yet",)),
+            criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
+        )
     if missing and override is None:
         raise Refusal.of(
             "publish_not_ready",
@@ -125,7 +144,14 @@ def publish(
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
     record = registry_decisions.of_publication(
-        state.playbook.id, state.playbook.slug, number, result_dicts, held, by, criteria, override if missing else None
+        state.playbook.id,
+        state.playbook.slug,
+        number,
+        result_dicts,
+        held,
+        by,
+        criteria,
+        override if missing or not ever else None,
     )
     announcement = notices_registry.published(
         slug=state.playbook.slug,
@@ -134,6 +160,7 @@ def publish(
         results=result_dicts,
         scale_rule_held=held,
         by=by,
+        override=None if ever else override,
     )
     told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
     learnings = _learnings_carried(store, state.playbook.id)
@@ -149,12 +176,26 @@ def publish(
                 now,
                 proposal_key=proposal_key,
                 learnings=learnings,
+                override_reason=None if ever else override,
             )
             uow.governance.apply(Change(decisions=[record], messages=told), now)
             uow.commit()
     except StaleState as err:
         raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
     return announcement
+
+
+def scale_rule_words(state: PlaybookState) -> str:
+    """The scale rule in words: "the KPI target hit in 2 cycles in a row, 3 of 4 weeks each"."""
+    th = thresholds(state)
+    return (
+        f"the KPI target hit in {th.scale_after_cycles} cycle{'s' if th.scale_after_cycles != 1 else ''} in a row, "
+        f"{th.scale_min_kpi_weeks} of 4 weeks each"
+    )
+
+
+def _result_line(result: Any) -> str:
+    return f"cycle {result.cycle}: {'hit' if result.hit else 'missed'}"
 
 
 def _settled(store: Store, state: PlaybookState, proposal_key: str | None) -> Proposal | None:
@@ -388,6 +429,7 @@ def _entry(
         kit_runbook=kit.get("runbook"),
         replication=kit,
         all_learnings=v.learnings,
+        override=v.override_reason,  # published by override: the KPI was not sustained
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
 from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
+from cadence.definition_calibration import none_reason
 from cadence.pulse import without_promotions_to_ai_led
 from cadence.schedule import Due
 from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
@@ -186,7 +187,8 @@ def _transitions(
     if pulse_close.held(state, week_of(due), reads):  # the team's pulse holds them (the owner was told once)
         transitions = without_promotions_to_ai_led(transitions)
     standing = reads.promotions.calibration.get(state.playbook.id, {}).get(step.name)
-    transitions, waits = calibration_rules.hold(transitions, standing)
+    none = none_reason(state.playbook.definition, step.name)
+    transitions, waits = calibration_rules.hold(transitions, standing, none)
     change.messages += calibration.wait_messages(state, step, waits)
     items = None
     if any(t.kind is rules.Kind.DEMOTION for t in transitions):

@@ -176,7 +176,11 @@ def test_one_team_makes_its_playbook_in_slack(demo):
     assert transcript.index("/rollout new") < transcript.index("refund-triage made in Slack")
     # and once it stalls, its owner refines it through the stall's Refine button
     assert "clicked Refine on refund-triage's stall" in transcript
-    assert "step check added, human-led and pinned" in transcript
+    # a new step at ai-led and an unpinned step are bar change requests, as the cap is:
+    # they wait for the curator, who approves them from the next cycle
+    assert "a new step check at ai-led, payout unpinned and the cap raised to 15% loosen the bar" in transcript
+    assert "• new step check at ai-led (runs collaborative until approved)" in transcript
+    assert "• step payout pinned → unpinned" in transcript
 
 
 def test_the_sales_kpi_is_compared_with_the_rest_of_its_leads(demo, page):

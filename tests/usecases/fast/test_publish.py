@@ -32,11 +32,43 @@ def test_only_curators_publish():
     assert made.store.registry.versions() == [] and made.changes == []
 
 
-def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
+def test_a_playbook_whose_scale_rule_never_held_is_refused_naming_it_and_nothing_written():
     made = world()
     shown = said(lambda: publish(made, override=None))
-    assert "*support-replies* is not yet ready to scale" in shown and "❌ Attestation" in shown
+    assert (
+        "support-replies's scale rule never held (the KPI target hit in 2 cycles in a row, 3 of 4 weeks each)" in shown
+    )
+    assert "no cycle closed yet" in shown and "override &lt;reason&gt;" in shown
     assert made.store.registry.versions() == [] and made.changes == [] and made.sent() == []
+
+
+def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
+    from datetime import date
+
+    from cadence import rules
+    from storage.governance_rows import NewCycleResult
+
+    made = world(scale_after_cycles=1)
+    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
+    made.store.governance.apply(
+        Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
+    )
+    shown = said(lambda: publish(made, override=None))
+    assert "*support-replies* is not yet ready to scale" in shown and "❌ Attestation" in shown
+    assert made.store.registry.versions() == [] and made.changes[1:] == [] and made.sent() == []
+
+
+def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_change():
+    from usecases.shared import registry
+    from usecases.shared.close_reads import _origin_change
+
+    made = world()
+    announcement = text(publish(made, override="the <pilot> team wants it"))
+    assert "Published by override: the KPI was not sustained — the &lt;pilot&gt; team wants it" in announcement
+    version = made.version()
+    assert version.override_reason == "the <pilot> team wants it" and _origin_change(version) is None
+    [entry] = registry.entries(made.store, None)
+    assert entry["override"] == "the <pilot> team wants it"
 
 
 def test_published_over_what_is_missing_as_one_decision_and_its_messages():
@@ -49,7 +81,12 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     assert "support-replies v1" in text(announcement)
     version = made.version()
     assert (version.version, version.published_by, version.scale_rule_held) == (1, CURATOR, False)
-    assert version.definition["steps"][0] == {"name": "draft", "mode": "ai-led", "pinned": False}  # its mode now
+    assert version.definition["steps"][0] == {
+        "name": "draft",
+        "mode": "ai-led",
+        "pinned": False,
+        "rubric": None,
+    }  # its mode now
     assert [x["text"] for x in version.learnings] == ["Quote the refund policy"]
     [(kind, summary)] = summaries(made.change)
     assert kind == "publish" and summary.startswith("support-replies v1 published over ")
@@ -155,3 +192,21 @@ def test_silence_is_never_a_pass_publish_names_what_is_not_declared():
     assert "n/a" not in shown and made.changes == []
     owned = world(owners={"business_rules": OWNER, "model_updates": OWNER})
     assert "no business rules owner named" not in said(lambda: publish(owned, override=None))
+
+
+def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override_of_the_rule():
+    from datetime import date
+
+    from cadence import rules
+    from storage.governance_rows import NewCycleResult
+
+    made = world(scale_after_cycles=1)
+    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
+    made.store.governance.apply(
+        Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
+    )
+    publish(made, override="readiness later")  # v1: the rule held
+    publish(made, override="readiness later")  # v2: no cycle since, but the rule held once
+    v1, v2 = made.version(1), made.version(2)
+    assert (v1.scale_rule_held, v1.override_reason) == (True, None)
+    assert (v2.scale_rule_held, v2.override_reason) == (False, None)

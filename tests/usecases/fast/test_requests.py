@@ -232,7 +232,7 @@ def test_a_request_whose_target_asks_less_than_the_origin_reached_is_told_and_go
     from templates import render
     from tests.usecases.fast.registry_world import publish, world
 
-    made = world()
+    made = world(scale_after_cycles=1)  # the rule held: the version keeps its origin change
     result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
     made.store.governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW

@@ -1,0 +1,244 @@
+"""The bar beyond its numbers (docs/playbooks.md, "What the bar covers"): the mode map and the
+evidence. Each change here loosens or tightens: unpinning a step, a step's `rubric: none`, a
+new step at ai-led (it runs collaborative until approved), a calibration set removed or made
+smaller, rubric dimensions removed, an input's check dropped (the check removed, the checked
+input removed or renamed) or its `min` lowered, `may_change` widened, `requires_champion`
+cleared, `handoff` removed or its `sla_hours` or `resolve_hours` raised. The opposite change
+tightens. Pure: canonical definitions in, changes out; `put` sets one field's value.
+
+A field names its step or input in brackets: `steps[send].pinned`, `inputs[ticket history].check`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+STANDIN_MODE = "collaborative"  # a new step asked at ai-led runs so while the request waits
+_NAMED = re.compile(r"^(steps|inputs)\[(.*)\](?:\.(.*))?$", re.DOTALL)
+
+# (field, words of the change, tightens) for each change found
+Found = tuple[str, Any, Any, str, bool]
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
+    return [*_steps(before, after), *_evidence(before, after), *_inputs(before, after), *_kit(before, after)]
+
+
+def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    had = {s["name"].lower(): s for s in before.get("steps") or []}
+    for step in after.get("steps") or []:
+        name, old = step["name"], had.get(step["name"].lower())
+        if old is None:
+            if step["mode"] == "ai-led":
+                yield (
+                    f"steps[{name}].mode",
+                    None,
+                    "ai-led",
+                    f"new step {name} at ai-led (runs {STANDIN_MODE} until approved)",
+                    False,
+                )
+            continue
+        if old.get("mode") != "ai-led" and step["mode"] == "ai-led":
+            yield f"steps[{name}].mode", old.get("mode"), "ai-led", f"step {name} {old.get('mode')} → ai-led", False
+        pinned, now_pinned = bool(old.get("pinned")), bool(step.get("pinned"))
+        if pinned != now_pinned:
+            words = f"step {name} {'pinned → unpinned' if pinned else 'unpinned → pinned'}"
+            yield f"steps[{name}].pinned", pinned, now_pinned, words, now_pinned
+        if old.get("rubric") != step.get("rubric"):
+            old_r, new_r = old.get("rubric"), step.get("rubric")
+            words = f"step {name} rubric {_rubric(old_r, 'the playbook’s')} → {_rubric(new_r, 'the playbook’s')}"
+            yield f"steps[{name}].rubric", old_r, new_r, words, _rubric_tightens(old_r, new_r)
+        yield from _calibration(f"steps[{name}].calibration", f"step {name} calibration set", old, step)
+
+
+def _rubric(value: Any, unset: str) -> str:
+    if value is None:
+        return unset
+    return "none" if value == "none" else ", ".join(value.get("dimensions") or [])
+
+
+def _rubric_tightens(old: Any, new: Any) -> bool:
+    """`rubric: none` loosens, its opposite tightens; dimensions removed loosen, added tighten."""
+    if new == "none" or old == "none":
+        return bool(old == "none")
+    if new is None:
+        return False
+    return old is None or set(new["dimensions"]) >= set(old["dimensions"])
+
+
+def _size(section: dict[str, Any]) -> int | None:
+    given = section.get("calibration")
+    return int(given["cases"]) if isinstance(given, dict) else None
+
+
+def _calibration(field: str, label: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    """A set removed (or declared `none`) or smaller loosens; added or larger tightens.
+    The values are the sections' as written (`{cases: N}`, `none`, None)."""
+    old, new = _size(before), _size(after)
+    if old != new:
+        words = f"{label} {_cases(old)} → {_cases(new)}"
+        tightens = new is not None and (old is None or new > old)
+        yield field, before.get("calibration"), after.get("calibration"), words, tightens
+
+
+def _cases(size: int | None) -> str:
+    return "none" if size is None else f"{size} cases"
+
+
+def _evidence(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    yield from _calibration("calibration", "calibration set", before, after)
+    old, new = before.get("rubric"), after.get("rubric")
+    if old != new:
+        words = f"rubric dimensions {_rubric(old, 'none')} → {_rubric(new, 'none')}"
+        yield "rubric", old, new, words, new is not None and _rubric_tightens(old, new)
+
+
+def _checked(entry: Any) -> dict[str, Any] | None:
+    check = entry.get("check") if isinstance(entry, dict) else None
+    return check if isinstance(check, dict) else None
+
+
+def _name(entry: Any) -> str:
+    return entry if isinstance(entry, str) else str(entry.get("name", ""))
+
+
+def _inputs(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    now = {_name(e).lower(): e for e in after.get("inputs") or []}
+    for entry in before.get("inputs") or []:
+        old, name = _checked(entry), _name(entry)
+        kept = now.get(name.lower())
+        new = _checked(kept)
+        if old is not None and kept is None:
+            yield f"inputs[{name}]", entry, None, f"input {name} and its check removed", False
+        elif old is not None and new is None:
+            yield f"inputs[{name}].check", old, None, f"input {name}'s check (min {old['min']:g}) → none", False
+        elif old is not None and new is not None and old.get("min") != new.get("min"):
+            words = f"input {name}'s check min {old['min']:g} → {new['min']:g}"
+            yield f"inputs[{name}].check.min", old["min"], new["min"], words, new["min"] > old["min"]
+        elif old is None and new is not None:
+            yield f"inputs[{name}].check", None, new, f"input {name}'s check none → min {new['min']:g}", True
+
+
+def _kit(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    kb, ka = before.get("replication") or {}, after.get("replication") or {}
+    old, new = list(kb.get("may_change") or []), list(ka.get("may_change") or [])
+    if set(old) != set(new):
+        words = f"may_change {', '.join(old) or 'nothing'} → {', '.join(new) or 'nothing'}"
+        yield "replication.may_change", old, new, words, set(new) <= set(old)
+    champion, now_champion = bool(kb.get("requires_champion")), bool(ka.get("requires_champion"))
+    if champion != now_champion:
+        yield (
+            "replication.requires_champion",
+            champion,
+            now_champion,
+            _yes("requires_champion", champion, now_champion),
+            now_champion,
+        )
+    hb, ha = before.get("handoff"), after.get("handoff")
+    if (hb is None) != (ha is None):
+        yield "handoff", hb, ha, f"handoff {_hours(hb)} → {_hours(ha)}", ha is not None
+        return
+    if hb is None or ha is None:
+        return
+    for key in ("sla_hours", "resolve_hours"):
+        old_h, new_h = hb.get(key), ha.get(key)
+        if old_h != new_h:
+            words = f"handoff {key} {_h(old_h)} → {_h(new_h)}"
+            yield f"handoff.{key}", old_h, new_h, words, new_h is not None and (old_h is None or new_h < old_h)
+
+
+def _yes(label: str, old: bool, new: bool) -> str:
+    return f"{label} {'yes' if old else 'no'} → {'yes' if new else 'no'}"
+
+
+def _h(hours: Any) -> str:
+    return "none" if hours is None else f"{hours:g}h"
+
+
+def _hours(handoff: dict[str, Any] | None) -> str:
+    return "none" if handoff is None else f"SLA {_h(handoff.get('sla_hours'))}"
+
+
+# ---- setting a field's value ----
+
+
+def owns(field: str) -> bool:
+    return field in ("calibration", "rubric", "handoff") or field.startswith(
+        ("steps[", "inputs[", "replication.", "handoff.")
+    )
+
+
+def put(definition: dict[str, Any], field: str, value: Any, putting_back: bool) -> None:
+    """Set `field` to `value` on a canonical definition; what it names that is gone since
+    (a step, an input, the handoff) is left as it is. `putting_back`: the old value of a
+    change that waits (a new step asked at ai-led runs collaborative meanwhile)."""
+    named = _NAMED.match(field)
+    if named is not None:
+        kind, name, rest = named.groups()
+        (_put_step if kind == "steps" else _put_input)(definition, name, rest or "", value, putting_back)
+    elif field == "calibration":
+        _set_calibration(definition, value)
+    elif field.startswith("replication."):
+        replication = definition.setdefault("replication", {})
+        key = field.removeprefix("replication.")
+        if key == "requires_champion" and not value:
+            replication.pop(key, None)
+        else:
+            replication[key] = value
+    elif field.startswith("handoff."):
+        if definition.get("handoff") is not None:
+            definition["handoff"][field.removeprefix("handoff.")] = value
+    else:
+        definition[field] = value
+
+
+def _set_calibration(section: dict[str, Any], given: Any) -> None:
+    if given is None:
+        section.pop("calibration", None)
+    else:
+        section["calibration"] = given
+    if "name" in section and given != "none" and section.get("rubric") != "none":
+        section.pop("reason", None)  # a step's reason goes with `calibration: none`
+
+
+def _find(items: list[Any], name: str) -> int | None:
+    return next((i for i, e in enumerate(items) if _name(e).lower() == name.lower()), None)
+
+
+def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putting_back: bool) -> None:
+    steps = definition.get("steps") or []
+    at = _find(steps, name)
+    if at is None:
+        return
+    step = steps[at]
+    if key == "mode":
+        step["mode"] = STANDIN_MODE if putting_back and value is None else value
+    elif key == "calibration":
+        _set_calibration(step, value)
+    elif value is None or value is False:
+        step.pop(key, None)
+    else:
+        step[key] = value
+
+
+_INPUT_KEYS: dict[str, Callable[[dict[str, Any], Any], None]] = {
+    "check": lambda entry, value: entry.__setitem__("check", value) if value else entry.pop("check", None),
+    "check.min": lambda entry, value: entry["check"].__setitem__("min", value) if _checked(entry) else None,
+}
+
+
+def _put_input(definition: dict[str, Any], name: str, key: str, value: Any, putting_back: bool) -> None:
+    inputs = definition.setdefault("inputs", [])
+    at = _find(inputs, name)
+    if not key:  # the whole input: back as it was, or gone
+        if at is not None:
+            inputs.pop(at)
+        if value is not None:
+            inputs.insert(len(inputs) if at is None else at, value)
+        return
+    if at is None:
+        return
+    if isinstance(inputs[at], str):
+        inputs[at] = {"name": inputs[at]}
+    _INPUT_KEYS[key](inputs[at], value)
