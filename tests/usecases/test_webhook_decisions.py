@@ -15,11 +15,21 @@ import pytest
 from bot.processes import Clockwork
 from outbound.webhooks import WebhookLane
 from tests.conftest import OWNER, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday, world
+from tests.usecases.test_governance import (
+    CURATOR,
+    CURATORS,
+    buttons,
+    click,
+    close_of,
+    playbook,
+    report_week,
+    wednesday,
+    world,
+)
 from tests.usecases.test_replication import SALES, SALES_OWNER, run_weeks
 from tests.usecases.test_webhook_events import hook, ready, receiver
 
-__all__ = ["ready", "receiver", "world"]  # fixtures
+__all__ = ["playbook", "ready", "receiver", "world"]  # fixtures (playbook: draft proposed without a calibration set)
 
 
 @contextmanager
