@@ -540,6 +540,6 @@ def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str,
         DecisionRule.REPLICATION,
         playbook_id,
         week_start,
-        summary=f"cycle {cycle}: {verdict}",
+        summary=f"cycle {cycle}: {verdict}" + (f"; {figures['why']}" if figures.get("why") else ""),
         figures={"cycle": cycle, "verdict": verdict, **figures},
     )

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import WaveReview
+from storage.models.governance import RegistryVersion, WaveReview
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
 
@@ -40,6 +40,11 @@ def replicated(bot, engine, slack, clock, store):
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
     assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    with Session(engine) as s:  # the origin's result at publishing: an adopter replicates only against one
+        [version] = s.exec(select(RegistryVersion)).all()
+        version.cycle_results = [{"cycle": 1, "mean": 14.0, "interrupted": False, "hit": True}]
+        s.add(version)
+        s.commit()
     adopted = bot.command(
         f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23", user=CURATOR
     )
