@@ -476,6 +476,13 @@ def over_cap_steps(cycle: Mapping[str, tuple[list[WeekVerdict], set[date]]], t: 
     ]
 
 
+def declared(own: float, version: float | None, compared: bool) -> bool:
+    """An adopter's KPI baseline is declared, not measured, when it set one of its own (at
+    adopt, or since) other than the version's: nothing measured it as the team works
+    today. With `compare: rest` the rest measures it week by week: never declared."""
+    return not compared and version is not None and own != version
+
+
 def held_back(match: Match, over_cap: list[str], declared: bool) -> str | None:
     """What keeps an adopting cycle from `replicated` whatever its numbers (docs/judgement.md,
     "Replication on real numbers"): no origin change that improved to replicate against; a

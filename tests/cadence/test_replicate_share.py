@@ -132,3 +132,10 @@ def test_the_steps_over_the_cap_in_a_cycle():
         "check": ([_week(None, 0), _week(None, 0, WEEK_2)], {WEEK_2}),  # demoted unobserved: not for exceptions
     }
     assert r.over_cap_steps(cycle, th) == ["send", "triage", "route"]
+
+
+def test_a_baseline_of_its_own_is_declared_unless_the_rest_measures_it():
+    assert r.declared(40, 42, compared=False)  # the team's own word
+    assert not r.declared(42, 42, compared=False)  # the version's
+    assert not r.declared(40, 42, compared=True)  # with `compare: rest` the rest measures it
+    assert not r.declared(40, None, compared=False)  # a version without a baseline has nothing to differ from

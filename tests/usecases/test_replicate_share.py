@@ -58,7 +58,8 @@ def test_an_adopter_at_its_own_target_short_of_the_origins_change_is_not_replica
     assert verdict.figures["change"] == pytest.approx(-0.3)
     assert verdict.figures["origin_change"] == pytest.approx((14 - 42) / 42)
     assert verdict.figures["origin_cycle"] == 2 and verdict.figures["share"] == pytest.approx(0.3 / (28 / 42))
-    both = "−30% against the origin's −67%: 45% (needs 80%)"
+    assert verdict.figures["why"] == "baseline declared, not measured"  # its own baseline 40: never replicated
+    both = "−30% against the origin's −67%: 45% (needs 80%); baseline declared, not measured"
     assert f"support-replies-sales (cycle 1: on track, {both})" in bot.command("registry").text
     ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
     digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)

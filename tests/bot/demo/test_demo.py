@@ -89,7 +89,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "What support-replies learned (newest first)" in transcript
     # issue 69, item 3: the verdict shows the adopter's relative change against the origin's
     # and an adopter that met its own target (28 min, asking −38%) without the origin's change is not replicated
-    both = "−39% against the origin's −71%: 56% (needs 80%)"
+    # issue 81: its own baseline is declared, not measured, and the verdict says so
+    both = "−39% against the origin's −71%: 56% (needs 80%); baseline declared, not measured"
     assert f"adopted by support-replies-support-apac (cycle 1: on track, {both})" in transcript
     assert "Your target asks −38% where the origin reached −71%: you may hit it and" in transcript
     # issue 69, item 1: a loosening waits for a curator, and applies from the next cycle
