@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cadence.exception_queue import OPEN, Item
+from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
 
 CLOCK = "clock"  # `by` of an escalation the clock made
 
@@ -45,6 +45,26 @@ def breached(item: Item, sla_hours: float, now: datetime) -> bool:
     return item.state == OPEN and item.moves == 0 and not item.withdrawn and now >= deadline(item, sla_hours)
 
 
+def unresolved(item: Item, acknowledged_at: datetime, resolve_hours: float, now: datetime) -> bool:
+    """An acknowledged item the clock escalates again at `now`: still open after its one
+    move (the acknowledgement), not withdrawn, `resolve_hours` after it (at the deadline
+    itself). Once: the escalation of that state is unique, as every one is."""
+    return (
+        item.state == ACKNOWLEDGED
+        and item.moves == 1
+        and not item.withdrawn
+        and now >= acknowledged_at + timedelta(hours=resolve_hours)
+    )
+
+
+def still_open_words(acknowledged_at: datetime, now: datetime) -> str:
+    """Why the clock escalates an acknowledged item again: "acknowledged 3 days ago, still open"."""
+    hours = max(0, int((now - acknowledged_at).total_seconds() // 3600))
+    days = hours // 24
+    ago = f"{days} day{'s' if days != 1 else ''}" if days else f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"acknowledged {ago} ago, still open"
+
+
 def sla_words(sla_hours: float) -> str:
     """`24 h` as the messages say it."""
     return f"{sla_hours:g} h"
@@ -59,4 +79,4 @@ def age_words(item: Item, now: datetime) -> str:
     return f"{hours} h {minutes} min"
 
 
-__all__ = ["CLOCK", "Escalation", "age_words", "breached", "deadline", "sla_words"]
+__all__ = ["CLOCK", "Escalation", "age_words", "breached", "deadline", "sla_words", "still_open_words", "unresolved"]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from cadence import keys
 from cadence.escalation import Escalation
-from cadence.exception_queue import CLOSED, Item
+from cadence.exception_queue import ACKNOWLEDGED, CLOSED, Item
 from storage.bulk import insert_new
 from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
 from storage.exception_items import _SOURCES, _item, _items, _kept, _table
@@ -72,7 +72,31 @@ def _backlog(source: str) -> Any:
     )
 
 
+def _unresolved(source: str) -> Any:
+    """The items acknowledged (their one move) at or before `cutoff`, still open after it
+    (no second move) and not escalated in that state, with when they were acknowledged:
+    not those acknowledged before their playbook's handoff terms began (no clock ran then)."""
+    table = _table(source)
+    report = col(table.id)
+    first, second = _EVENT.__table__.alias("first_move"), _EVENT.__table__.alias("second_move")  # type: ignore[attr-defined]
+    return (
+        _items(
+            source,
+            *_kept(source),
+            first.c.seq == 1,
+            first.c.state == "acknowledged",
+            first.c.at <= bindparam("cutoff"),
+            ~exists().where(second.c.source == source, second.c.report_id == report, second.c.seq == 2),
+            ~exists().where(col(_ROW.source) == source, col(_ROW.report_id) == report, col(_ROW.after_move) == 1),
+            ~exists().where(col(Playbook.id) == col(table.playbook_id), col(Playbook.handoff_since) > first.c.at),
+        )
+        .add_columns(first.c.at.label("acknowledged_at"))
+        .join(first, (first.c.source == source) & (first.c.report_id == report))
+    )
+
+
 _DUE = union_all(*(_due(source) for source in _SOURCES))
+_UNRESOLVED = union_all(*(_unresolved(source) for source in _SOURCES))
 _BACKLOG = union_all(*(_backlog(source) for source in _SOURCES))
 
 
@@ -105,6 +129,22 @@ class Escalations:
         items = [_item(row, None) for row in rows]
         due = [i for i in items if i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id])]
         return sorted(due, key=lambda i: (i.logged_at, i.source, i.report_id))[:limit]
+
+    def unresolved(self, resolve_hours: dict[int, float], now: datetime, limit: int) -> list[tuple[Item, datetime]]:
+        """The items of these playbooks (id → its `resolve_hours`) acknowledged at least
+        that long before `now` and still open, not escalated since: each with when it was
+        acknowledged, oldest acknowledgement first, at most `limit`."""
+        if not resolve_hours:
+            return []
+        cutoff = now - timedelta(hours=min(resolve_hours.values()))
+        with reading(self.bind) as s:
+            rows = s.execute(_UNRESOLVED, {"playbooks": list(resolve_hours), "cutoff": cutoff}).all()
+        found = [
+            (_item(row, (ACKNOWLEDGED, 1)), row.acknowledged_at)
+            for row in rows
+            if row.acknowledged_at <= now - timedelta(hours=resolve_hours[row.playbook_id])
+        ]
+        return sorted(found, key=lambda f: (f[1], f[0].source, f[0].report_id))[:limit]
 
     def backlog(self, playbook_id: int, since: datetime) -> list[Item]:
         """The playbook's items logged before `since` (its handoff terms began then) that

@@ -297,9 +297,11 @@ def escalation(
     meant_for: str | None = None,
     acknowledged_by: str | None = None,
     acknowledged_at: str | None = None,
+    again: bool = False,
 ) -> Payload:
     """An exception item escalated (usecases/escalation.py), with its Acknowledge button
-    until someone answers for it; `meant_for`: sent to the curators channel instead."""
+    until someone answers for it; `meant_for`: sent to the curators channel instead;
+    `again`: the clock's second, for an item acknowledged and still open (`why` says so)."""
     return render(
         "escalation",
         slug=slug,
@@ -319,4 +321,5 @@ def escalation(
         meant_for=meant_for,
         acknowledged_by=acknowledged_by,
         acknowledged_at=acknowledged_at,
+        again=again,
     )

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from cadence import exception_queue, keys
 from cadence.definition_handoff import HandoffSpec
-from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words
+from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words, still_open_words, unresolved
 from cadence.exception_queue import Item
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
@@ -92,6 +92,7 @@ def _payload(
         meant_for=meant_for,
         acknowledged_by=acknowledged[0] if acknowledged else None,
         acknowledged_at=_when(acknowledged[1]) if acknowledged else None,
+        again=escalation.by == CLOCK and escalation.after_move > 0,
     )
 
 
@@ -119,7 +120,25 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
             item.source, item.report_id, item.playbook_id, 0, at, f"unanswered for {sla_words(terms.sla_hours)}", CLOCK
         )
         made.append((escalation, [_message(state, item, escalation, curators, at)]))
+    made += _unresolved(store, by_id, curators, at)
     return len(record(store, made, at))
+
+
+def _unresolved(
+    store: Store, by_id: dict[int, tuple[PlaybookState, HandoffSpec]], curators: str | None, at: datetime
+) -> list[tuple[Escalation, list[Message]]]:
+    """The acknowledged items still open `resolve_hours` after their acknowledgement,
+    escalated again, once ("acknowledged 3 days ago, still open")."""
+    hours = {pid: terms.resolve_after for pid, (_, terms) in by_id.items()}
+    made = []
+    for item, acknowledged_at in store.escalations.unresolved(hours, at, PER_TICK):
+        state, terms = by_id[item.playbook_id]
+        if not unresolved(item, acknowledged_at, terms.resolve_after, at):
+            continue
+        why = still_open_words(acknowledged_at, at)
+        escalation = Escalation(item.source, item.report_id, item.playbook_id, item.moves, at, why, CLOCK)
+        made.append((escalation, [_message(state, item, escalation, curators, at)]))
+    return made
 
 
 def record(store: Store, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:

@@ -157,6 +157,22 @@ class FakeEscalations:
     def backlog(self, playbook_id: int, since: datetime) -> list[Item]:
         return [i for i in self._unanswered([playbook_id]) if i.logged_at < since]
 
+    def unresolved(self, resolve_hours: dict[int, float], now: datetime, limit: int) -> list[tuple[Item, datetime]]:
+        """The items acknowledged `resolve_hours` before `now` or earlier (not before their
+        playbook's handoff terms began), still open and not escalated since, with when they
+        were acknowledged, oldest acknowledgement first."""
+        escalated = {(e.source, e.report_id) for e in self.held.escalations if e.after_move == 1}
+        acknowledged = {(e.source, e.report_id): e.at for e in self.held.item_events if e.seq == 1}
+        found = [
+            (i, acknowledged[(i.source, i.report_id)])
+            for i in FakeExceptionItems(self.held).open_of(list(resolve_hours))
+            if i.moves == 1
+            and (i.source, i.report_id) not in escalated
+            and acknowledged[(i.source, i.report_id)] <= now - timedelta(hours=resolve_hours[i.playbook_id])
+            and not ((since := self._handoff_since(i.playbook_id)) and since > acknowledged[(i.source, i.report_id)])
+        ]
+        return sorted(found, key=lambda f: (f[1], f[0].source, f[0].report_id))[:limit]
+
     def backlog_told(self, playbook_id: int, since: datetime, at: datetime) -> bool:
         """The summary's mark, in a unit of work only: False if it was written, or the terms began again since."""
         if not self.in_unit:

@@ -141,6 +141,26 @@ def test_an_item_acknowledged_a_second_before_the_deadline_is_not_escalated(esc,
     assert escalation_rows(engine) == []
 
 
+def test_an_acknowledged_item_still_open_72_hours_later_is_escalated_again_once(esc, bot, slack, engine, clock, store):
+    """Issue 81, "Handoffs with a fallback": one Acknowledge no longer stops the clock for good."""
+    state = store.playbooks.state("support-replies")
+    [item] = store.exception_items.open_of([state.playbook.id])
+    acknowledged = LOGGED + timedelta(hours=2)
+    clock.set(acknowledged)
+    bot.click(TRIAGE, "item_acknowledge", item.key)
+    esc.run(acknowledged + timedelta(hours=72, seconds=-1))
+    assert escalations_in(slack, LEADS) == [] and escalation_rows(engine) == []
+    esc.run(acknowledged + timedelta(hours=72))
+    esc.run_through(acknowledged + timedelta(hours=73), acknowledged + timedelta(hours=76))
+    [message] = escalations_in(slack, LEADS)
+    assert (
+        message["text"] == "Escalated: support-replies / draft: an exception item acknowledged 3 days ago, still open"
+    )
+    assert "Acknowledged 3 days ago, still open: escalated again by the clock" in json.dumps(message["blocks"])
+    [row] = escalation_rows(engine)
+    assert (row.by, row.after_move, row.reason) == (CLOCK, 1, "acknowledged 3 days ago, still open")
+
+
 def test_acknowledge_on_the_escalation_is_for_the_people_it_names_and_ends_it(esc, slack, engine, clock, bot, store):
     esc.run(DEADLINE)
     [message] = escalations_in(slack, LEADS)

@@ -261,6 +261,7 @@ def contexts(
             meant_for="CCURATORS",
             acknowledged_by=None,
             acknowledged_at=None,
+            again=False,
         ),
         "escalation_backlog": dict(
             slug="p" * 60,
