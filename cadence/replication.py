@@ -18,7 +18,7 @@ from cadence.calendar import WEEKS_PER_CYCLE
 from cadence.definition_parts import Overridable
 from cadence.exception_queue import OVERDUE_DAYS
 from cadence.inputs import InputWeeks
-from cadence.rules import FAIL, Thresholds, WeekVerdict, over_cap_at_once
+from cadence.rules import FAIL, Thresholds, WeekVerdict, critical_demotion
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
 # among these (cadence.definition_parts.Overridable; by default DEFAULT_MAY_CHANGE).
@@ -463,12 +463,18 @@ def target_ask(baseline: float, target: float, direction: str, origin: float | N
     return None if match.met else match
 
 
+def over_cap_at_once(week: WeekVerdict, t: Thresholds) -> bool:
+    """A FAIL week over critical_multiplier x the cap or clearly over it: one that demotes
+    a step above the floor at once (cadence.rules.critical_demotion; a human-led step had it too)."""
+    return week.outcome == FAIL and critical_demotion(week, t) is not None
+
+
 def over_cap_steps(cycle: Mapping[str, tuple[list[WeekVerdict], set[date]]], t: Thresholds) -> list[str]:
     """The steps that held an adopting cycle back for their exceptions (`cycle`: by step,
     its weeks' verdicts in the cycle and the weeks it was demoted in): demoted for a FAIL
     week of the cycle (too many exceptions or a rubric below its floor: not for weeks
     nobody reported, nor by a person), or with a week over twice its cap or clearly over
-    it (cadence.rules.over_cap_at_once)."""
+    it (over_cap_at_once)."""
     return [
         step
         for step, (weeks, demoted) in cycle.items()
