@@ -9,8 +9,7 @@ the items of his Monday DM each Monday, before their SLA runs out; one Monday he
 not get to it, so that weekend's item is escalated by the clock to the curators channel,
 and the curator, having read the playbook's status, acknowledges it from the
 escalation. Still open 3 days after that (`resolve_hours`, 72 by default), it is escalated
-again, once, and she acknowledges that too; the owner resolves it the next Monday. The
-playbook still stalls later."""
+again, once, and she acknowledges that too. The playbook still stalls later."""
 
 from __future__ import annotations
 
