@@ -26,6 +26,7 @@ from storage.types import one_of
 _ROW = ExceptionEscalation
 _EVENT = ExceptionItemEvent
 ESCALATIONS = table_of(ExceptionEscalation)
+MOVES = table_of(ExceptionItemEvent)
 
 
 def _never_moved(source: str) -> Any:
@@ -78,7 +79,7 @@ def _unresolved(source: str) -> Any:
     not those acknowledged before their playbook's handoff terms began (no clock ran then)."""
     table = _table(source)
     report = col(table.id)
-    first, second = _EVENT.__table__.alias("first_move"), _EVENT.__table__.alias("second_move")  # type: ignore[attr-defined]
+    first, second = MOVES.alias("first_move"), MOVES.alias("second_move")
     return (
         _items(
             source,
