@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cadence.definition_handoff import HandoffSpec
 from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
 
 CLOCK = "clock"  # `by` of an escalation the clock made
@@ -65,6 +66,34 @@ def still_open_words(acknowledged_at: datetime, now: datetime) -> str:
     return f"acknowledged {ago} ago, still open"
 
 
+@dataclass(frozen=True)
+class Escalated:
+    """An open escalated item of a step, in the figures its fallback needs: when it was
+    logged and, if it was, when acknowledged."""
+
+    step_id: int
+    logged_at: datetime
+    acknowledged_at: datetime | None = None
+
+    def waits(self, terms: HandoffSpec, now: datetime) -> bool:
+        """Past its SLA and unanswered, or acknowledged and past `resolve_hours` (at the
+        deadline itself)."""
+        if self.acknowledged_at is None:
+            return now >= self.logged_at + timedelta(hours=terms.sla_hours)
+        return now >= self.acknowledged_at + timedelta(hours=terms.resolve_after)
+
+
+def fallback_mode(mode: str, terms: HandoffSpec | None, escalated: list[Escalated], now: datetime) -> str | None:
+    """Handoffs with a fallback: the mode a step runs in at `now` instead of its own, or None
+    if its own. Only an ai-led step with handoff terms falls back, to their `fallback`
+    (default collaborative), while any of its open escalated items (`escalated`) waits;
+    a step already collaborative or human-led has no fallback to enter. Not a demotion: the
+    step's mode stays what it is."""
+    if mode != "ai-led" or terms is None:
+        return None
+    return terms.fallback_mode if any(e.waits(terms, now) for e in escalated) else None
+
+
 def sla_words(sla_hours: float) -> str:
     """`24 h` as the messages say it."""
     return f"{sla_hours:g} h"
@@ -79,4 +108,15 @@ def age_words(item: Item, now: datetime) -> str:
     return f"{hours} h {minutes} min"
 
 
-__all__ = ["CLOCK", "Escalation", "age_words", "breached", "deadline", "sla_words", "still_open_words", "unresolved"]
+__all__ = [
+    "CLOCK",
+    "Escalated",
+    "Escalation",
+    "age_words",
+    "breached",
+    "deadline",
+    "fallback_mode",
+    "sla_words",
+    "still_open_words",
+    "unresolved",
+]

@@ -13,13 +13,13 @@ from sqlalchemy import bindparam, exists, select, union_all, update
 from sqlmodel import Session, col
 
 from cadence import keys
-from cadence.escalation import Escalation
+from cadence.escalation import Escalated, Escalation
 from cadence.exception_queue import ACKNOWLEDGED, CLOSED, Item
 from storage.bulk import insert_new
 from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
-from storage.exception_items import _SOURCES, _item, _items, _kept, _table
+from storage.exception_items import _SOURCES, ExceptionItems, _item, _items, _kept, _table
 from storage.models import table_of
-from storage.models.playbooks import Playbook
+from storage.models.playbooks import Playbook, Step
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
 from storage.types import one_of
 
@@ -170,6 +170,58 @@ class Escalations:
                 col(Playbook.handoff_backlog_at).is_(None),
             )
             .values(handoff_backlog_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return bool(done)
+
+    def escalated(self, playbook_ids: list[int]) -> list[Escalated]:
+        """The open items of these playbooks that were ever escalated and belong to a step,
+        in the figures a step's fallback needs (cadence/escalation.py, fallback_mode): when
+        each was logged and, if it was, acknowledged."""
+        if not playbook_ids:
+            return []
+        open_items = ExceptionItems(self.bind).open_of(playbook_ids)
+        with reading(self.bind) as s:
+            ever = set(
+                s.execute(
+                    select(col(_ROW.source), col(_ROW.report_id)).where(one_of(col(_ROW.playbook_id), "playbooks")),
+                    {"playbooks": playbook_ids},
+                ).tuples()
+            )
+            acknowledged = dict(
+                ((source, report_id), at)
+                for source, report_id, at in s.execute(
+                    select(col(_EVENT.source), col(_EVENT.report_id), col(_EVENT.at)).where(
+                        one_of(col(_EVENT.playbook_id), "playbooks"), col(_EVENT.seq) == 1
+                    ),
+                    {"playbooks": playbook_ids},
+                ).tuples()
+            )
+        return [
+            Escalated(i.step_id, i.logged_at, acknowledged.get((i.source, i.report_id)) if i.moves else None)
+            for i in open_items
+            if i.step_id is not None and (i.source, i.report_id) in ever
+        ]
+
+    def fall_back(self, step_id: int, mode: str, at: datetime) -> bool:
+        """Mark the step running in its fallback `mode` since `at`; False, and nothing
+        written, if it was already (another clock, a moment ago). In the use case's unit of
+        work only: the team channel's notice goes in the same one, so it is told once."""
+        return self._mark_step(step_id, None, dict(fallback_mode=mode, fallback_since=at))
+
+    def fallback_ended(self, step_id: int, since: datetime) -> bool:
+        """End the step's fallback that began at `since`; False, and nothing written, if it
+        ended already. In the use case's unit of work only, as `fall_back`."""
+        return self._mark_step(step_id, since, dict(fallback_mode=None, fallback_since=None))
+
+    def _mark_step(self, step_id: int, since: datetime | None, values: dict[str, Any]) -> bool:
+        if not isinstance(self.bind, Session) or isinstance(self.bind, ReadSession):
+            raise TypeError("a step's fallback goes with its notice: write it in the use case's unit of work")
+        was = col(Step.fallback_since).is_(None) if since is None else col(Step.fallback_since) == since
+        done = self.bind.exec(
+            update(Step)
+            .where(col(Step.id) == step_id, was)
+            .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount
         return bool(done)

@@ -254,6 +254,12 @@ def learning_prompt(
     return render("learning_prompt", **locals())
 
 
+def fallback(*, slug: str, step: str, mode: str, waiting: int = 0, ended: str | None = None) -> Payload:
+    """Handoffs with a fallback, to the team channel: an ai-led step runs in its fallback
+    `mode` while `waiting` escalated items wait, or (`ended`: why) is `mode` again."""
+    return render("fallback", slug=slug, step=step, mode=mode, waiting=waiting, ended=ended)
+
+
 def escalation_backlog(
     *,
     slug: str,

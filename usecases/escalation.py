@@ -13,14 +13,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cadence import exception_queue, keys
+from cadence import decisions, exception_queue, keys
 from cadence.definition_handoff import HandoffSpec
-from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words, still_open_words, unresolved
+from cadence.escalation import (
+    CLOCK,
+    Escalation,
+    age_words,
+    breached,
+    fallback_mode,
+    sla_words,
+    still_open_words,
+    unresolved,
+)
 from cadence.exception_queue import Item
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
 from storage.governance_rows import Change
-from storage.models.playbooks import Playbook
+from storage.models.playbooks import Playbook, Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices
@@ -154,6 +163,68 @@ def record(store: Store, made: list[tuple[Escalation, list[Message]]], at: datet
         uow.governance.apply(Change(messages=messages), at)
         uow.commit()
     return written
+
+
+def fallbacks(store: Store, states: list[PlaybookState], at: datetime) -> int:
+    """The clock's step after escalating (Handoffs with a fallback): each ai-led step of
+    these (active) playbooks with an escalated item waiting past its SLA or `resolve_hours`
+    runs in its handoff's fallback mode (cadence/escalation.py, fallback_mode); one whose
+    items closed (or whose terms went) is back in its own. Each change is written with a
+    line in history and the team channel's notice in one unit of work, under the step's
+    mark: told once each way, whichever clock gets there first. Not a demotion: the step's
+    mode, its cooldown and its rules' decisions are untouched. Returns how many changed."""
+    watched = [s for s in states if any(st.mode == "ai-led" or st.fallback_since for st in s.steps)]
+    found = store.escalations.escalated([s.playbook.id for s in watched]) if watched else []
+    changed = 0
+    for state in watched:
+        terms = handoff(state.playbook)
+        for step in state.steps:
+            mine = [e for e in found if e.step_id == step.id]
+            mode = fallback_mode(step.mode, terms, mine, at)
+            if mode is not None and step.fallback_since is None:
+                waiting = sum(e.waits(terms, at) for e in mine) if terms else 0
+                changed += _fall_back(store, state, step, mode, waiting, at)
+            elif mode is None and step.fallback_since is not None:
+                changed += _fallback_ended(store, state, step, terms, at)
+    return changed
+
+
+def _fall_back(store: Store, state: PlaybookState, step: Step, mode: str, waiting: int, at: datetime) -> bool:
+    playbook = state.playbook
+    told = notices.fallback(slug=playbook.slug, step=step.name, mode=mode, waiting=waiting)
+    with store.unit_of_work() as uow:
+        if not uow.escalations.fall_back(step.id, mode, at):
+            return False  # another clock a moment ago
+        record = decisions.of_fallback(playbook.id, step.id, step.name, mode, waiting)
+        message = Message(keys.fallback(step.id, at), "chat.postMessage", playbook.channel_id, told)
+        uow.governance.apply(Change(decisions=[record], messages=[message]), at)
+        uow.commit()
+    return True
+
+
+def _fallback_ended(store: Store, state: PlaybookState, step: Step, terms: HandoffSpec | None, at: datetime) -> bool:
+    """Back in its own mode: told to the team channel when that is ai-led and the items
+    closed; a step demoted meanwhile, or terms gone, has only the line in history."""
+    playbook, since = state.playbook, step.fallback_since
+    if terms is None:
+        why = "the playbook has no handoff terms now"
+    elif step.mode != "ai-led":
+        why = f"the step is {step.mode} now"
+    else:
+        why = "the escalated items closed"
+    messages = []
+    if step.mode == "ai-led":
+        told = notices.fallback(slug=playbook.slug, step=step.name, mode=step.mode, ended=why)
+        messages.append(
+            Message(keys.fallback(step.id, since, ended=True), "chat.postMessage", playbook.channel_id, told)
+        )
+    with store.unit_of_work() as uow:
+        if not uow.escalations.fallback_ended(step.id, since):
+            return False
+        record = decisions.of_fallback_ended(playbook.id, step.id, step.name, step.mode, why)
+        uow.governance.apply(Change(decisions=[record], messages=messages), at)
+        uow.commit()
+    return True
 
 
 BACKLOG_LISTED = 10  # the summary's items, oldest first; the rest are counted

@@ -166,6 +166,7 @@ def test_rule_names_are_the_text_decision_rows_keep():
         "definition",
         "slack",
         "stall",
+        "handoff",
     }
     assert TransitionRule("critical") is TransitionRule.CRITICAL  # a stored name reads back as its rule
 
