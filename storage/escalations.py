@@ -182,12 +182,13 @@ class Escalations:
             return []
         open_items = ExceptionItems(self.bind).open_of(playbook_ids)
         with reading(self.bind) as s:
-            ever = set(
-                s.execute(
+            ever = {
+                (source, report_id)
+                for source, report_id in s.execute(
                     select(col(_ROW.source), col(_ROW.report_id)).where(one_of(col(_ROW.playbook_id), "playbooks")),
                     {"playbooks": playbook_ids},
-                ).tuples()
-            )
+                )
+            }
             acknowledged = dict(
                 ((source, report_id), at)
                 for source, report_id, at in s.execute(
@@ -195,7 +196,7 @@ class Escalations:
                         one_of(col(_EVENT.playbook_id), "playbooks"), col(_EVENT.seq) == 1
                     ),
                     {"playbooks": playbook_ids},
-                ).tuples()
+                )
             )
         return [
             Escalated(i.step_id, i.logged_at, acknowledged.get((i.source, i.report_id)) if i.moves else None)
