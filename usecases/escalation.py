@@ -206,6 +206,7 @@ def _fallback_ended(store: Store, state: PlaybookState, step: Step, terms: Hando
     """Back in its own mode: told to the team channel when that is ai-led and the items
     closed; a step demoted meanwhile, or terms gone, has only the line in history."""
     playbook, since = state.playbook, step.fallback_since
+    assert since is not None, "only a step falling back ends its fallback"
     if terms is None:
         why = "the playbook has no handoff terms now"
     elif step.mode != "ai-led":

@@ -14,8 +14,8 @@ from cadence.calendar import WeekRef
 from cadence.definition import parse_playbook
 from cadence.exception_queue import ACKNOWLEDGED, RESOLVED
 from storage.weekly_reports import new_report
-from tests import fakes
 from templates import notices_close
+from tests import fakes
 from tests.fakes import CHANNEL, NOW, OWNER, FakeStore
 from tests.fakes.playbooks import clone, rewritten
 from usecases import escalation
