@@ -94,6 +94,12 @@ def fallback_mode(mode: str, terms: HandoffSpec | None, escalated: list[Escalate
     return terms.fallback_mode if any(e.waits(terms, now) for e in escalated) else None
 
 
+def mode_words(mode: str, fallback: str | None) -> str:
+    """A step's mode as the mode map, status and attestations show it: "collaborative
+    (falling back from ai-led)" while it runs in its fallback mode."""
+    return f"{fallback} (falling back from {mode})" if fallback else mode
+
+
 def sla_words(sla_hours: float) -> str:
     """`24 h` as the messages say it."""
     return f"{sla_hours:g} h"
@@ -116,6 +122,7 @@ __all__ = [
     "breached",
     "deadline",
     "fallback_mode",
+    "mode_words",
     "sla_words",
     "still_open_words",
     "unresolved",

@@ -18,6 +18,7 @@ from cadence.escalation import (
     breached,
     deadline,
     fallback_mode,
+    mode_words,
     still_open_words,
     unresolved,
 )
@@ -150,3 +151,8 @@ def test_an_acknowledged_item_waits_only_past_resolve_hours_after_its_acknowledg
     assert fallback_mode("ai-led", terms, [answered], LOGGED + timedelta(hours=30)) is None
     assert fallback_mode("ai-led", terms, [answered], acked + timedelta(hours=48, seconds=-1)) is None
     assert fallback_mode("ai-led", terms, [answered], acked + timedelta(hours=48)) == "collaborative"
+
+
+def test_a_step_falling_back_shows_both_modes():
+    assert mode_words("ai-led", "collaborative") == "collaborative (falling back from ai-led)"
+    assert mode_words("ai-led", None) == "ai-led"

@@ -578,6 +578,8 @@ def test_an_ai_led_step_falls_back_while_its_escalated_item_waits_and_returns_wh
     assert fell == ["support-replies: send falls back to collaborative while 1 escalated item waits"]
     status = bot.command("status support-replies", user=OWNER).text
     assert "*send* · collaborative (falling back from ai-led)" in status
+    attested = bot.command("attest support-replies no send ran it alone", user=MEMBER).text
+    assert "deviation on step *send* (collaborative (falling back from ai-led))" in attested
     with Session(engine) as s:
         send = s.exec(select(Step).where(Step.name == "send")).one()
         assert (send.mode, send.fallback_mode) == ("ai-led", "collaborative")
