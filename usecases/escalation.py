@@ -173,7 +173,9 @@ def fallbacks(store: Store, states: list[PlaybookState], at: datetime) -> int:
     line in history and the team channel's notice in one unit of work, under the step's
     mark: told once each way, whichever clock gets there first. Not a demotion: the step's
     mode, its cooldown and its rules' decisions are untouched. Returns how many changed."""
-    watched = [s for s in states if any(st.mode == "ai-led" or st.fallback_since for st in s.steps)]
+    watched = [
+        s for s in states if any(st.fallback_since or (st.mode == "ai-led" and handoff(s.playbook)) for st in s.steps)
+    ]
     found = store.escalations.escalated([s.playbook.id for s in watched]) if watched else []
     changed = 0
     for state in watched:
