@@ -13,6 +13,7 @@ from cadence import keys
 from cadence.calendar import WeekRef
 from cadence.definition import parse_playbook
 from cadence.exception_queue import ACKNOWLEDGED, RESOLVED
+from handlers.checkins import form_view
 from storage.weekly_reports import new_report
 from templates import notices_close
 from tests import fakes
@@ -192,3 +193,6 @@ def test_the_mode_map_shows_the_fallback_while_it_holds():
     )
     assert "*send* collaborative (falling back from ai-led)" in json.dumps(dm, ensure_ascii=False)
     assert "*draft* collaborative ·" in json.dumps(dm, ensure_ascii=False)
+    for form in ("attest", "deviation"):  # the attestation's forms say so too
+        view = json.dumps(form_view(form, state, WEEK_REF, {}), ensure_ascii=False)
+        assert "send collaborative (falling back from ai-led)" in view.replace("*", "").replace("(collab", "collab")
