@@ -37,6 +37,7 @@ class OriginProgress:
     progress: float | None
     change: tuple[int, float] | None = None  # its cycle and relative KPI change when the version was published
     delta: float | None = None  # with `compare`: its mean weekly delta against the rest in that same cycle
+    baseline: float | None = None  # the version's KPI baseline: an adopter's own is declared, not measured
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class CycleFigures:
     origin: OriginProgress | None = None  # an adopting playbook's origin
     rest: tuple[float | None, ...] | None = None  # the rest's weekly KPIs, with `compare` (None: without)
     rest_baseline: float | None = None
+    # An adopting playbook's steps demoted in the cycle or with a week at once over the cap
+    # (cadence.replication.over_cap_steps).
+    over_cap: tuple[str, ...] = ()
 
     @property
     def interrupted(self) -> bool:
@@ -168,9 +172,13 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     own = replication.cycle_progress(weekly, f.bar.baseline, f.bar.target)
     origin_cycle, origin_change = origin.change or (None, None)
     match = replication.cycle_match(weekly, f.bar.baseline, f.direction, origin_change, f.th.replicate_share)
-    verdict = replication.replication_verdict(result.hit, own, origin.progress, match.met)
+    declared = replication.declared(f.bar.baseline, origin.baseline, f.rest is not None)
+    held = replication.held_back(match, list(f.over_cap), declared)
+    verdict = replication.replication_verdict(result.hit, own, origin.progress, match.met, held)
     figures = dict(
         **match.figures(),
+        why=held,
+        over_cap=list(f.over_cap),
         origin_cycle=origin_cycle,
         hit=result.hit,
         progress=own,

@@ -67,6 +67,8 @@ class DecisionKind(StrEnum):
     BAR_DECLINED = "bar-declined"  # ... or declined, with a reason
     PULSE = "pulse"  # a cycle's pulse at its close: aggregates only (cadence/pulse.py)
     PULSE_HOLD = "pulse-hold"  # ... that holds promotions to ai-led through the next cycle
+    FALLBACK = "fallback"  # an ai-led step runs in its handoff's fallback mode (not a demotion)
+    FALLBACK_ENDED = "fallback-ended"  # ... and is ai-led again, its escalated items closed
 
 
 class DecisionRule(StrEnum):
@@ -87,6 +89,7 @@ class DecisionRule(StrEnum):
     SLACK = "slack"  # a pause because Slack lost the team channel
     STALL = "stall"  # a stall, and what a person answered to one
     PULSE = "pulse"  # the pulse asked of the people (cadence/pulse.py)
+    HANDOFF = "handoff"  # an ai-led step's fallback while escalated items wait, and its end
 
 
 def decision_kind(kind: Kind) -> DecisionKind:
@@ -168,6 +171,34 @@ def _by_rule(
         week_start=week_start,
         summary=summary,
         figures=figures,
+    )
+
+
+def of_fallback(playbook_id: int, step_id: int, step: str, mode: str, waiting: int) -> Decision:
+    """An ai-led step runs in its fallback `mode` while `waiting` escalated items wait: a line
+    in history, not a mode change (its mode stays ai-led, no cooldown)."""
+    items = f"{waiting} escalated item{'s' if waiting != 1 else ''}"
+    return Decision(
+        kind=DecisionKind.FALLBACK,
+        rule=DecisionRule.HANDOFF,
+        actor=f"rule:{DecisionRule.HANDOFF}",
+        playbook_id=playbook_id,
+        step_id=step_id,
+        summary=f"{step}: falls back to {mode} while {items} wait; not a demotion",
+        figures={"fallback": mode, "waiting": waiting},
+    )
+
+
+def of_fallback_ended(playbook_id: int, step_id: int, step: str, mode: str, why: str) -> Decision:
+    """The fallback ended: the step runs in its own `mode` again, `why`."""
+    return Decision(
+        kind=DecisionKind.FALLBACK_ENDED,
+        rule=DecisionRule.HANDOFF,
+        actor=f"rule:{DecisionRule.HANDOFF}",
+        playbook_id=playbook_id,
+        step_id=step_id,
+        summary=f"{step}: {mode} again: {why}",
+        figures={"mode": mode, "why": why},
     )
 
 
@@ -547,7 +578,7 @@ def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str,
         DecisionRule.REPLICATION,
         playbook_id,
         week_start,
-        summary=f"cycle {cycle}: {verdict}",
+        summary=f"cycle {cycle}: {verdict}" + (f"; {figures['why']}" if figures.get("why") else ""),
         figures={"cycle": cycle, "verdict": verdict, **figures},
     )
 

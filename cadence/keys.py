@@ -392,6 +392,12 @@ def escalation_backlog(playbook_id: int, since: datetime) -> str:
     return f"escalation-backlog:{playbook_id}:{since.astimezone(UTC):%Y%m%dT%H%M%S%f}"
 
 
+def fallback(step_id: int, since: datetime, ended: bool = False) -> str:
+    """The team channel told a step falls back since `since`, or (`ended`) that that fallback
+    ended (usecases/escalation.py, fallbacks): each once."""
+    return f"fallback{'-ended' if ended else ''}:{step_id}:{since.astimezone(UTC):%Y%m%dT%H%M%S%f}"
+
+
 def escalation(source: str, report_id: int, after_move: int) -> str:
     """An exception item's escalation in its state (cadence/escalation.py), and its message's
     outbox key: once per item and state, whichever clock or person made it."""

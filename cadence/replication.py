@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from statistics import median
 from typing import Any, get_args
 
@@ -18,6 +18,7 @@ from cadence.calendar import WEEKS_PER_CYCLE
 from cadence.definition_parts import Overridable
 from cadence.exception_queue import OVERDUE_DAYS
 from cadence.inputs import InputWeeks
+from cadence.rules import FAIL, Thresholds, WeekVerdict, critical_demotion
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
 # among these (cadence.definition_parts.Overridable; by default DEFAULT_MAY_CHANGE).
@@ -29,6 +30,11 @@ NOT_READY = "not ready"
 REPLICATED = "replicated"
 ON_TRACK = "on track"
 NOT_YET = "not yet"
+# Why a cycle that hit its target and matched the origin is still not `replicated` (held_back).
+NO_ORIGIN_CHANGE = "nothing to replicate against (the origin's change is unknown)"
+NO_IMPROVEMENT = "nothing to replicate against (the origin's change was not an improvement)"
+OVER_CAP = "exceptions over the cap: fix the rubric before scaling"
+DECLARED = "baseline declared, not measured"
 
 
 @dataclass(frozen=True)
@@ -471,10 +477,18 @@ class Match:
     @property
     def met(self) -> bool:
         """At least `needed` of the origin's change. Without the origin's numbers (no completed
-        cycle at publishing, or one that did not improve) there is nothing to match: met."""
+        cycle at publishing, or one that did not improve) there is nothing to match: met,
+        and nothing to replicate against either (`nothing_against`)."""
         if self.origin is None or improvement(self.origin, self.direction) <= 0:
             return True
         return self.share is not None and self.share >= self.needed
+
+    @property
+    def nothing_against(self) -> str | None:
+        """Why there is no origin change to replicate against (None: there is one that improved)."""
+        if self.origin is None:
+            return NO_ORIGIN_CHANGE
+        return NO_IMPROVEMENT if improvement(self.origin, self.direction) <= 0 else None
 
     def figures(self) -> dict[str, Any]:
         return dict(change=self.own, origin_change=self.origin, share=self.share, replicate_share=self.needed)
@@ -497,15 +511,55 @@ def target_ask(baseline: float, target: float, direction: str, origin: float | N
     return None if match.met else match
 
 
+def over_cap_at_once(week: WeekVerdict, t: Thresholds) -> bool:
+    """A FAIL week over critical_multiplier x the cap or clearly over it: one that demotes
+    a step above the floor at once (cadence.rules.critical_demotion; a human-led step had it too)."""
+    return week.outcome == FAIL and critical_demotion(week, t) is not None
+
+
+def over_cap_steps(cycle: Mapping[str, tuple[list[WeekVerdict], set[date]]], t: Thresholds) -> list[str]:
+    """The steps that held an adopting cycle back for their exceptions (`cycle`: by step,
+    its weeks' verdicts in the cycle and the weeks it was demoted in): demoted for a FAIL
+    week of the cycle (too many exceptions or a rubric below its floor: not for weeks
+    nobody reported, nor by a person), or with a week over twice its cap or clearly over
+    it (over_cap_at_once)."""
+    return [
+        step
+        for step, (weeks, demoted) in cycle.items()
+        if any(over_cap_at_once(w, t) or (w.outcome == FAIL and w.week_start in demoted) for w in weeks)
+    ]
+
+
+def declared(own: float, version: float | None, compared: bool) -> bool:
+    """An adopter's KPI baseline is declared, not measured, when it set one of its own (at
+    adopt, or since) other than the version's: nothing measured it as the team works
+    today. With `compare: rest` the rest measures it week by week: never declared."""
+    return not compared and version is not None and own != version
+
+
+def held_back(match: Match, over_cap: list[str], declared: bool) -> str | None:
+    """What keeps an adopting cycle from `replicated` whatever its numbers (docs/judgement.md,
+    "Replication on real numbers"): no origin change that improved to replicate against; a
+    step demoted in the cycle or with a week over twice or clearly over its cap
+    (`over_cap`: those steps); a baseline declared at adopt, not measured in a baseline week.
+    None: nothing does."""
+    if match.nothing_against is not None:
+        return match.nothing_against
+    if over_cap:
+        return OVER_CAP
+    return DECLARED if declared else None
+
+
 def replication_verdict(
-    hit: bool, own_progress: float | None, origin_progress: float | None, matched: bool = True
+    hit: bool, own_progress: float | None, origin_progress: float | None, matched: bool = True, held: str | None = None
 ) -> str:
     """`replicated`: the cycle hit its own target by the scale rule and `matched` the origin's
-    relative change (Match.met). `on track`: it did not, but its progress is at least half
-    the origin's in its cycle with the same number. `not yet` otherwise, and when either
-    progress is unknown or the origin made none."""
+    relative change (Match.met), with nothing holding it back (`held`, held_back's: then a
+    hit is `on track`, and says why). `on track`: it did not, but its progress is at least
+    half the origin's in its cycle with the same number. `not yet` otherwise, and when
+    either progress is unknown or the origin made none."""
     if hit and matched:
-        return REPLICATED
+        return REPLICATED if held is None else ON_TRACK
     if own_progress is None or origin_progress is None or origin_progress <= 0:
         return NOT_YET
     return ON_TRACK if own_progress >= origin_progress / 2 else NOT_YET

@@ -383,7 +383,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     lower = demoted(state.mode)
     if lower is None:
         return None  # human-led is the floor
-    critical = _critical(week, t) if week.outcome == FAIL else None
+    critical = critical_demotion(week, t) if week.outcome == FAIL else None
     if critical is not None:
         rule, counter, extra = critical
         return Transition(
@@ -423,7 +423,7 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     return None
 
 
-def _critical(week: WeekVerdict, t: Thresholds) -> tuple[TransitionRule, str, dict[str, Any]] | None:
+def critical_demotion(week: WeekVerdict, t: Thresholds) -> tuple[TransitionRule, str, dict[str, Any]] | None:
     """A FAIL week that demotes at once: over critical_multiplier x the cap (`critical`),
     or else clearly over the cap, its 95% Wilson interval's lower bound above it (`over-cap`)."""
     n = week.numbers

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from cadence import calendar, dimensions, rules
+from cadence.escalation import mode_words
 from cadence.figures import progress_to_target
 from handlers import present_status
 from templates import render
@@ -79,7 +80,7 @@ def attest(caller: Caller, cmd: messages.Attest, done: commands.Recorded) -> Rep
         **_week_context(done.state, done.week),
         followed=cmd.followed,
         step=done.step.name if done.step else None,
-        mode=done.step.mode if done.step else None,
+        mode=mode_words(done.step.mode, done.step.fallback_mode) if done.step else None,
         note=cmd.note,
     )
 

@@ -13,19 +13,20 @@ from sqlalchemy import bindparam, exists, select, union_all, update
 from sqlmodel import Session, col
 
 from cadence import keys
-from cadence.escalation import Escalation
-from cadence.exception_queue import CLOSED, Item
+from cadence.escalation import Escalated, Escalation
+from cadence.exception_queue import ACKNOWLEDGED, CLOSED, Item
 from storage.bulk import insert_new
 from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
-from storage.exception_items import _SOURCES, _item, _items, _kept, _table
+from storage.exception_items import _SOURCES, ExceptionItems, _item, _items, _kept, _table
 from storage.models import table_of
-from storage.models.playbooks import Playbook
+from storage.models.playbooks import Playbook, Step
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
 from storage.types import one_of
 
 _ROW = ExceptionEscalation
 _EVENT = ExceptionItemEvent
 ESCALATIONS = table_of(ExceptionEscalation)
+MOVES = table_of(ExceptionItemEvent)
 
 
 def _never_moved(source: str) -> Any:
@@ -72,7 +73,31 @@ def _backlog(source: str) -> Any:
     )
 
 
+def _unresolved(source: str) -> Any:
+    """The items acknowledged (their one move) at or before `cutoff`, still open after it
+    (no second move) and not escalated in that state, with when they were acknowledged:
+    not those acknowledged before their playbook's handoff terms began (no clock ran then)."""
+    table = _table(source)
+    report = col(table.id)
+    first, second = MOVES.alias("first_move"), MOVES.alias("second_move")
+    return (
+        _items(
+            source,
+            *_kept(source),
+            first.c.seq == 1,
+            first.c.state == "acknowledged",
+            first.c.at <= bindparam("cutoff"),
+            ~exists().where(second.c.source == source, second.c.report_id == report, second.c.seq == 2),
+            ~exists().where(col(_ROW.source) == source, col(_ROW.report_id) == report, col(_ROW.after_move) == 1),
+            ~exists().where(col(Playbook.id) == col(table.playbook_id), col(Playbook.handoff_since) > first.c.at),
+        )
+        .add_columns(first.c.at.label("acknowledged_at"))
+        .join(first, (first.c.source == source) & (first.c.report_id == report))
+    )
+
+
 _DUE = union_all(*(_due(source) for source in _SOURCES))
+_UNRESOLVED = union_all(*(_unresolved(source) for source in _SOURCES))
 _BACKLOG = union_all(*(_backlog(source) for source in _SOURCES))
 
 
@@ -106,6 +131,22 @@ class Escalations:
         due = [i for i in items if i.logged_at <= now - timedelta(hours=sla_hours[i.playbook_id])]
         return sorted(due, key=lambda i: (i.logged_at, i.source, i.report_id))[:limit]
 
+    def unresolved(self, resolve_hours: dict[int, float], now: datetime, limit: int) -> list[tuple[Item, datetime]]:
+        """The items of these playbooks (id → its `resolve_hours`) acknowledged at least
+        that long before `now` and still open, not escalated since: each with when it was
+        acknowledged, oldest acknowledgement first, at most `limit`."""
+        if not resolve_hours:
+            return []
+        cutoff = now - timedelta(hours=min(resolve_hours.values()))
+        with reading(self.bind) as s:
+            rows = s.execute(_UNRESOLVED, {"playbooks": list(resolve_hours), "cutoff": cutoff}).all()
+        found = [
+            (_item(row, (ACKNOWLEDGED, 1)), row.acknowledged_at)
+            for row in rows
+            if row.acknowledged_at <= now - timedelta(hours=resolve_hours[row.playbook_id])
+        ]
+        return sorted(found, key=lambda f: (f[1], f[0].source, f[0].report_id))[:limit]
+
     def backlog(self, playbook_id: int, since: datetime) -> list[Item]:
         """The playbook's items logged before `since` (its handoff terms began then) that
         are open, never moved nor escalated, oldest first: what its summary tells."""
@@ -129,6 +170,59 @@ class Escalations:
                 col(Playbook.handoff_backlog_at).is_(None),
             )
             .values(handoff_backlog_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return bool(done)
+
+    def escalated(self, playbook_ids: list[int]) -> list[Escalated]:
+        """The open items of these playbooks that were ever escalated and belong to a step,
+        in the figures a step's fallback needs (cadence/escalation.py, fallback_mode): when
+        each was logged and, if it was, acknowledged."""
+        if not playbook_ids:
+            return []
+        open_items = ExceptionItems(self.bind).open_of(playbook_ids)
+        with reading(self.bind) as s:
+            ever = {
+                (source, report_id)
+                for source, report_id in s.execute(
+                    select(col(_ROW.source), col(_ROW.report_id)).where(one_of(col(_ROW.playbook_id), "playbooks")),
+                    {"playbooks": playbook_ids},
+                )
+            }
+            acknowledged = dict(
+                ((source, report_id), at)
+                for source, report_id, at in s.execute(
+                    select(col(_EVENT.source), col(_EVENT.report_id), col(_EVENT.at)).where(
+                        one_of(col(_EVENT.playbook_id), "playbooks"), col(_EVENT.seq) == 1
+                    ),
+                    {"playbooks": playbook_ids},
+                )
+            )
+        return [
+            Escalated(i.step_id, i.logged_at, acknowledged.get((i.source, i.report_id)) if i.moves else None)
+            for i in open_items
+            if i.step_id is not None and (i.source, i.report_id) in ever
+        ]
+
+    def fall_back(self, step_id: int, mode: str, at: datetime) -> bool:
+        """Mark the step running in its fallback `mode` since `at`; False, and nothing
+        written, if it was already (another clock, a moment ago). In the use case's unit of
+        work only: the team channel's notice goes in the same one, so it is told once."""
+        return self._mark_step(step_id, None, dict(fallback_mode=mode, fallback_since=at))
+
+    def fallback_ended(self, step_id: int, since: datetime) -> bool:
+        """End the step's fallback that began at `since`; False, and nothing written, if it
+        ended already. In the use case's unit of work only, as `fall_back`."""
+        return self._mark_step(step_id, since, dict(fallback_mode=None, fallback_since=None))
+
+    def _mark_step(self, step_id: int, since: datetime | None, values: dict[str, Any]) -> bool:
+        if not isinstance(self.bind, Session) or isinstance(self.bind, ReadSession):
+            raise TypeError("a step's fallback goes with its notice: write it in the use case's unit of work")
+        was = col(Step.fallback_since).is_(None) if since is None else col(Step.fallback_since) == since
+        done = self.bind.exec(
+            update(Step)
+            .where(col(Step.id) == step_id, was)
+            .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount
         return bool(done)

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from cadence import dimensions
 from cadence.decisions import named_ids
+from cadence.escalation import mode_words
 from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
@@ -399,6 +400,13 @@ def _code(text: str) -> Mrkdwn:
     return Mrkdwn("`" + slack_escape(str(text)).replace("`", "'") + "`")
 
 
+def _step_mode(step: Any) -> str:
+    """A step (a row, or a mapping) as the mode map shows its mode: with its fallback while
+    it falls back (cadence/escalation.py, mode_words)."""
+    get = step.get if isinstance(step, Mapping) else lambda key: getattr(step, key, None)
+    return mode_words(str(get("mode")), get("fallback_mode"))
+
+
 _env = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent)),
     finalize=_finalize,
@@ -418,6 +426,7 @@ _env.globals.update(
     no_wording=_no_wording,
 )
 _env.filters.update(
+    step_mode=_step_mode,
     plural=lambda count, noun: plural(count, noun),
     user=_user,
     source=_source,

@@ -24,6 +24,7 @@ _LABELS = {
     "business_rules": "Owner of the business rules",
     "model_updates": "Owner of the model and prompt updates",
     "sla_hours": "Exception SLA, in hours",
+    "resolve_hours": "Hours an acknowledged item may stay open",
     "escalate_person": "Escalate to a person",
     "escalate_channel": "or to a channel (empty both: the curators channel)",
     "dimensions": "Rubric dimensions, comma-separated",
@@ -44,6 +45,7 @@ _HINTS = {
     "business_rules": "Who owns the rules the workflow applies; readiness needs them active",
     "model_updates": "Who owns prompt and model changes; readiness needs them active",
     "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
+    "resolve_hours": "An acknowledged item still open this long after it is escalated again, once; empty: 72",
     "dimensions": "What a review scores, each out of the reviewed count, e.g. tone, accuracy, policy; empty: one score",
     "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
     "step_models": "step | model | prompt, e.g. draft | gpt-5.1 2026-09 | v7; a change of either makes the step's "

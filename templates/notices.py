@@ -254,6 +254,12 @@ def learning_prompt(
     return render("learning_prompt", **locals())
 
 
+def fallback(*, slug: str, step: str, mode: str, waiting: int = 0, ended: str | None = None) -> Payload:
+    """Handoffs with a fallback, to the team channel: an ai-led step runs in its fallback
+    `mode` while `waiting` escalated items wait, or (`ended`: why) is `mode` again."""
+    return render("fallback", slug=slug, step=step, mode=mode, waiting=waiting, ended=ended)
+
+
 def escalation_backlog(
     *,
     slug: str,
@@ -297,9 +303,11 @@ def escalation(
     meant_for: str | None = None,
     acknowledged_by: str | None = None,
     acknowledged_at: str | None = None,
+    again: bool = False,
 ) -> Payload:
     """An exception item escalated (usecases/escalation.py), with its Acknowledge button
-    until someone answers for it; `meant_for`: sent to the curators channel instead."""
+    until someone answers for it; `meant_for`: sent to the curators channel instead;
+    `again`: the clock's second, for an item acknowledged and still open (`why` says so)."""
     return render(
         "escalation",
         slug=slug,
@@ -319,4 +327,5 @@ def escalation(
         meant_for=meant_for,
         acknowledged_by=acknowledged_by,
         acknowledged_at=acknowledged_at,
+        again=again,
     )

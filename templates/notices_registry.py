@@ -179,11 +179,13 @@ def adopted(
     dm: bool = False,
     ask: Mapping[str, Any] | None = None,
     champion_default: bool = False,
+    declared: bool = False,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are); `dm` for the new owner's copy. `ask`: its target
     asks less than the origin reached (cadence.replication.target_ask), told, not refused.
-    `champion_default`: no champion was named, so the new owner is."""
+    `champion_default`: no champion was named, so the new owner is. `declared`: its own
+    baseline is declared, not measured (cadence.replication.declared)."""
     return render("adopted", **locals())
 
 

@@ -65,15 +65,19 @@ def ask_phrase(f: dict[str, Any]) -> str:
 def match_phrase(f: dict[str, Any]) -> str:
     """An adopting cycle's relative KPI change against the origin's (a replication verdict's
     figures, cadence.replication.Match): "−58% against the origin's −64%: 91%"."""
-    own, origin, share = f.get("change"), f.get("origin_change"), f.get("share")
+    own, origin, share, why = f.get("change"), f.get("origin_change"), f.get("share"), f.get("why")
     if own is None:
-        return "no KPI value this cycle"
-    if origin is None:
-        return f"{signed_share(own)} (the origin had no completed cycle to match when published)"
+        return "no KPI value this cycle" + (f"; {why}" if why else "")
+    if origin is None:  # a verdict kept before the rules said why: its own words
+        return (
+            f"{signed_share(own)}; {why}"
+            if why
+            else f"{signed_share(own)} (the origin had no completed cycle to match when published)"
+        )
     text = f"{signed_share(own)} against the origin's {signed_share(origin)}"
     text = text if share is None else f"{text}: {round(share * 100)}% (needs {round(f['replicate_share'] * 100)}%)"
     if f.get("rest_delta") is not None:  # with `compare`: the mean weekly delta against the rest, beside the origin's
         text += (
             f"; against the rest {number(f['rest_delta'])} against the origin's {number(f.get('origin_rest_delta'))}"
         )
-    return text
+    return f"{text}; {why}" if why else text

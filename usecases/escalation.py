@@ -13,14 +13,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cadence import exception_queue, keys
+from cadence import decisions, exception_queue, keys
 from cadence.definition_handoff import HandoffSpec
-from cadence.escalation import CLOCK, Escalation, age_words, breached, sla_words
+from cadence.escalation import (
+    CLOCK,
+    Escalation,
+    age_words,
+    breached,
+    fallback_mode,
+    sla_words,
+    still_open_words,
+    unresolved,
+)
 from cadence.exception_queue import Item
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
 from storage.governance_rows import Change
-from storage.models.playbooks import Playbook
+from storage.models.playbooks import Playbook, Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices
@@ -92,6 +101,7 @@ def _payload(
         meant_for=meant_for,
         acknowledged_by=acknowledged[0] if acknowledged else None,
         acknowledged_at=_when(acknowledged[1]) if acknowledged else None,
+        again=escalation.by == CLOCK and escalation.after_move > 0,
     )
 
 
@@ -119,7 +129,25 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
             item.source, item.report_id, item.playbook_id, 0, at, f"unanswered for {sla_words(terms.sla_hours)}", CLOCK
         )
         made.append((escalation, [_message(state, item, escalation, curators, at)]))
+    made += _unresolved(store, by_id, curators, at)
     return len(record(store, made, at))
+
+
+def _unresolved(
+    store: Store, by_id: dict[int, tuple[PlaybookState, HandoffSpec]], curators: str | None, at: datetime
+) -> list[tuple[Escalation, list[Message]]]:
+    """The acknowledged items still open `resolve_hours` after their acknowledgement,
+    escalated again, once ("acknowledged 3 days ago, still open")."""
+    hours = {pid: terms.resolve_after for pid, (_, terms) in by_id.items()}
+    made = []
+    for item, acknowledged_at in store.escalations.unresolved(hours, at, PER_TICK):
+        state, terms = by_id[item.playbook_id]
+        if not unresolved(item, acknowledged_at, terms.resolve_after, at):
+            continue
+        why = still_open_words(acknowledged_at, at)
+        escalation = Escalation(item.source, item.report_id, item.playbook_id, item.moves, at, why, CLOCK)
+        made.append((escalation, [_message(state, item, escalation, curators, at)]))
+    return made
 
 
 def record(store: Store, made: list[tuple[Escalation, list[Message]]], at: datetime) -> set[str]:
@@ -135,6 +163,71 @@ def record(store: Store, made: list[tuple[Escalation, list[Message]]], at: datet
         uow.governance.apply(Change(messages=messages), at)
         uow.commit()
     return written
+
+
+def fallbacks(store: Store, states: list[PlaybookState], at: datetime) -> int:
+    """The clock's step after escalating (Handoffs with a fallback): each ai-led step of
+    these (active) playbooks with an escalated item waiting past its SLA or `resolve_hours`
+    runs in its handoff's fallback mode (cadence/escalation.py, fallback_mode); one whose
+    items closed (or whose terms went) is back in its own. Each change is written with a
+    line in history and the team channel's notice in one unit of work, under the step's
+    mark: told once each way, whichever clock gets there first. Not a demotion: the step's
+    mode, its cooldown and its rules' decisions are untouched. Returns how many changed."""
+    watched = [
+        s for s in states if any(st.fallback_since or (st.mode == "ai-led" and handoff(s.playbook)) for st in s.steps)
+    ]
+    found = store.escalations.escalated([s.playbook.id for s in watched]) if watched else []
+    changed = 0
+    for state in watched:
+        terms = handoff(state.playbook)
+        for step in state.steps:
+            mine = [e for e in found if e.step_id == step.id]
+            mode = fallback_mode(step.mode, terms, mine, at)
+            if mode is not None and step.fallback_since is None:
+                waiting = sum(e.waits(terms, at) for e in mine) if terms else 0
+                changed += _fall_back(store, state, step, mode, waiting, at)
+            elif mode is None and step.fallback_since is not None:
+                changed += _fallback_ended(store, state, step, terms, at)
+    return changed
+
+
+def _fall_back(store: Store, state: PlaybookState, step: Step, mode: str, waiting: int, at: datetime) -> bool:
+    playbook = state.playbook
+    told = notices.fallback(slug=playbook.slug, step=step.name, mode=mode, waiting=waiting)
+    with store.unit_of_work() as uow:
+        if not uow.escalations.fall_back(step.id, mode, at):
+            return False  # another clock a moment ago
+        record = decisions.of_fallback(playbook.id, step.id, step.name, mode, waiting)
+        message = Message(keys.fallback(step.id, at), "chat.postMessage", playbook.channel_id, told)
+        uow.governance.apply(Change(decisions=[record], messages=[message]), at)
+        uow.commit()
+    return True
+
+
+def _fallback_ended(store: Store, state: PlaybookState, step: Step, terms: HandoffSpec | None, at: datetime) -> bool:
+    """Back in its own mode: told to the team channel when that is ai-led and the items
+    closed; a step demoted meanwhile, or terms gone, has only the line in history."""
+    playbook, since = state.playbook, step.fallback_since
+    assert since is not None, "only a step falling back ends its fallback"
+    if terms is None:
+        why = "the playbook has no handoff terms now"
+    elif step.mode != "ai-led":
+        why = f"the step is {step.mode} now"
+    else:
+        why = "the escalated items closed"
+    messages = []
+    if step.mode == "ai-led":
+        told = notices.fallback(slug=playbook.slug, step=step.name, mode=step.mode, ended=why)
+        messages.append(
+            Message(keys.fallback(step.id, since, ended=True), "chat.postMessage", playbook.channel_id, told)
+        )
+    with store.unit_of_work() as uow:
+        if not uow.escalations.fallback_ended(step.id, since):
+            return False
+        record = decisions.of_fallback_ended(playbook.id, step.id, step.name, step.mode, why)
+        uow.governance.apply(Change(decisions=[record], messages=messages), at)
+        uow.commit()
+    return True
 
 
 BACKLOG_LISTED = 10  # the summary's items, oldest first; the rest are counted

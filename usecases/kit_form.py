@@ -55,6 +55,7 @@ ROWS = (
     Row("business_rules", "user", ("owners", "business_rules")),
     Row("model_updates", "user", ("owners", "model_updates")),
     Row("sla_hours", "number", ("handoff", "sla_hours")),
+    Row("resolve_hours", "number", ("handoff", "resolve_hours")),
     # escalate_to is a person or a channel: two pickers, one place (at most one given)
     Row("escalate_person", "user", ("handoff", "escalate_to")),
     Row("escalate_channel", "channel", ("handoff", "escalate_to")),

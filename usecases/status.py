@@ -86,6 +86,7 @@ class StepStatus:
     week: StepWeek | None
     unsure: Unsure | None  # the latest of those four weeks that was INCONCLUSIVE
     calibration: str | None = None  # its calibration set's latest run and whether it is current, if it has a set
+    fallback_mode: str | None = None  # the mode it runs in while escalated items wait (Handoffs with a fallback)
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,7 @@ def _steps(
                 week=figures.steps[index] if figures else None,
                 unsure=None if unsure is None else Unsure(unsure.week_start, governance.why_unsure(unsure, th)),
                 calibration=calibrated.get(step.name),
+                fallback_mode=step.fallback_mode,
             )
         )
     return rows

@@ -141,6 +141,9 @@ class Cadence:
             escalated = escalation.escalate_due(self.store, running, reads.curators_channel, at)
             if escalated:
                 report.counts[("escalation", "done")] += escalated
+            fell = escalation.fallbacks(self.store, running, at)  # an ai-led step's fallback mode, and its end
+            if fell:
+                report.counts[("fallback", "done")] += fell
             back = learned_back.due(
                 self.store, cursors, at, reads.adopters, lambda states: self._owner_zones(states, report)
             )

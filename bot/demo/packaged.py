@@ -8,7 +8,8 @@ channel). Readiness's input contract is then met without YAML. From then on he r
 the items of his Monday DM each Monday, before their SLA runs out; one Monday he does
 not get to it, so that weekend's item is escalated by the clock to the curators channel,
 and the curator, having read the playbook's status, acknowledges it from the
-escalation. The playbook still stalls later."""
+escalation. Still open 3 days after that (`resolve_hours`, 72 by default), it is escalated
+again, once, and she acknowledges that too. The playbook still stalls later."""
 
 from __future__ import annotations
 

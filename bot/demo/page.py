@@ -80,7 +80,7 @@ OUTCOMES = (
     # the verdict, and its change against the origin's: "(cycle 1: replicated, −58% against … 91% (needs 80%))"
     (
         "replication verdict",
-        re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)(, [^()\n]*(\([^()\n]*\))?)?\)"),
+        re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)(, [^()\n]*(\([^()\n]*\))?[^()\n]*)?\)"),
     ),
     ("stall", re.compile(r"^\S+ is stalled at the end of cycle \d+")),
 )

@@ -100,6 +100,10 @@ class Step(SQLModel, table=True):
     pinned: bool = False
     frozen: bool = False
     retired_at: Optional[datetime] = instant(nullable=True)  # removed from the definition; history stays
+    # An ai-led step running in its handoff's fallback mode while escalated items wait
+    # (cadence/escalation.py, fallback_mode): the mode and since when; `mode` stays ai-led.
+    fallback_mode: Optional[str] = Field(default=None, max_length=16)
+    fallback_since: Optional[datetime] = instant(nullable=True)
 
 
 class Cycle(SQLModel, table=True):

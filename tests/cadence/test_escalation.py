@@ -1,15 +1,28 @@
 """Escalation with a clock, the pure part (docs/playbooks.md, "Escalation with a clock"): the
 handoff terms as the YAML writes them, when an item's SLA has run out, and when an
-escalation is current."""
+escalation is current; the mode an ai-led step falls back to while escalated items wait."""
 
 import copy
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from cadence.definition import DefinitionError, parse_playbook
-from cadence.escalation import CLOCK, Escalation, age_words, breached, deadline
-from cadence.exception_queue import Item
+from cadence.definition_handoff import HandoffSpec
+from cadence.escalation import (
+    CLOCK,
+    Escalated,
+    Escalation,
+    age_words,
+    breached,
+    deadline,
+    fallback_mode,
+    mode_words,
+    still_open_words,
+    unresolved,
+)
+from cadence.exception_queue import ACKNOWLEDGED, RESOLVED, Item
 from tests.conftest import SUPPORT_REPLIES
 
 LOGGED = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
@@ -59,6 +72,8 @@ def test_escalate_to_is_kept_as_the_id_however_it_is_written(written, kept):
         ({"sla_hours": 24, "escalate_to": "<#UBOSS00001>"}, "is written as a channel but UBOSS00001 is not"),
         ({"sla_hours": 24, "escalate": "CLEADS0001"}, "handoff.escalate: not a key here"),
         ({"sla_hours": 24, "escalate_to": "CLEADS\u200b0001"}, "handoff.escalate_to"),
+        ({"sla_hours": 24, "resolve_hours": 0}, "handoff.resolve_hours: must be more than 0"),
+        ({"sla_hours": 24, "fallback": "ai-led"}, "handoff.fallback"),
     ],
 )
 def test_bad_handoff_terms_are_refused_naming_the_field(handoff, says):
@@ -99,3 +114,45 @@ def test_an_age_reads_in_days_and_hours_or_hours_and_minutes():
     assert age_words(item(), LOGGED + timedelta(hours=24, seconds=1)) == "1 d 0 h"
     assert age_words(item(), LOGGED + timedelta(hours=5, minutes=7)) == "5 h 7 min"
     assert age_words(item(), LOGGED - timedelta(hours=1)) == "0 h 0 min"
+
+
+def test_an_acknowledged_item_still_open_resolve_hours_later_is_escalated_again():
+    acked = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    item = Item("exception", 1, 7, 3, "refund", "U1", acked - timedelta(hours=5), ACKNOWLEDGED, 1)
+    assert not unresolved(item, acked, 72, acked + timedelta(hours=72, seconds=-1))
+    assert unresolved(item, acked, 72, acked + timedelta(hours=72))
+    assert not unresolved(replace(item, state=RESOLVED, moves=2), acked, 72, acked + timedelta(days=9))
+    assert not unresolved(replace(item, withdrawn=True), acked, 72, acked + timedelta(days=9))
+    assert still_open_words(acked, acked + timedelta(hours=72)) == "acknowledged 3 days ago, still open"
+    assert still_open_words(acked, acked + timedelta(hours=5)) == "acknowledged 5 hours ago, still open"
+    terms = HandoffSpec(sla_hours=24)
+    assert (terms.resolve_after, terms.fallback_mode) == (72, "collaborative")
+    terms = HandoffSpec(sla_hours=24, resolve_hours=48, fallback="human-led")
+    assert (terms.resolve_after, terms.fallback_mode) == (48, "human-led")
+
+
+def test_an_ai_led_step_falls_back_while_an_escalated_item_waits_past_its_sla():
+    terms = HandoffSpec(sla_hours=24)
+    unanswered = Escalated(2, LOGGED)
+    due = LOGGED + timedelta(hours=24)
+    assert fallback_mode("ai-led", terms, [unanswered], due - timedelta(seconds=1)) is None  # escalated by hand early
+    assert fallback_mode("ai-led", terms, [unanswered], due) == "collaborative"
+    assert fallback_mode("ai-led", HandoffSpec(sla_hours=24, fallback="human-led"), [unanswered], due) == "human-led"
+    assert fallback_mode("ai-led", terms, [], due) is None  # the items closed: its own mode again
+    assert fallback_mode("ai-led", None, [unanswered], due) is None  # no handoff terms, no fallback
+    for mode in ("collaborative", "human-led"):  # already so: no fallback to enter
+        assert fallback_mode(mode, terms, [unanswered], due) is None
+
+
+def test_an_acknowledged_item_waits_only_past_resolve_hours_after_its_acknowledgement():
+    terms = HandoffSpec(sla_hours=24, resolve_hours=48)
+    acked = LOGGED + timedelta(hours=2)
+    answered = Escalated(2, LOGGED, acknowledged_at=acked)
+    assert fallback_mode("ai-led", terms, [answered], LOGGED + timedelta(hours=30)) is None
+    assert fallback_mode("ai-led", terms, [answered], acked + timedelta(hours=48, seconds=-1)) is None
+    assert fallback_mode("ai-led", terms, [answered], acked + timedelta(hours=48)) == "collaborative"
+
+
+def test_a_step_falling_back_shows_both_modes():
+    assert mode_words("ai-led", "collaborative") == "collaborative (falling back from ai-led)"
+    assert mode_words("ai-led", None) == "ai-led"

@@ -3,11 +3,14 @@ only when it hits its own target and its relative KPI change is at least `replic
 of the origin's in the cycle its version was published from; a target that asks less is
 told at adopt and request time. Worked by hand (KPI direction down, lower is better)."""
 
+from datetime import date
+
 import pytest
 from pydantic import ValidationError
 
 from cadence import replication as r
 from cadence.definition import RuleSettings
+from cadence.rules import Thresholds, WeekNumbers, WeekVerdict
 from templates.numbers import ask_phrase, match_phrase
 
 # The origin: baseline 50, its last completed cycle at publishing averaged 18: (18 - 50) / 50 = -64%.
@@ -72,3 +75,67 @@ def test_replicate_share_is_a_rule_setting_in_0_to_1():
     for wrong in (0, 1.2, -0.5, float("nan")):
         with pytest.raises(ValidationError):
             RuleSettings(replicate_share=wrong)
+
+
+# Issue 81, "Replication on real numbers": only against an origin change that exists and
+# improved; never with a step over the cap in the cycle; never on a declared baseline.
+
+
+def test_a_hit_without_an_origin_change_is_on_track_with_nothing_to_replicate_against():
+    match = r.cycle_match([26, 26, 25, 27], 40, "down", None, 0.8)
+    held = r.held_back(match, [], False)
+    assert held == "nothing to replicate against (the origin's change is unknown)"
+    assert r.replication_verdict(True, 1.1, 1.0, match.met, held) == r.ON_TRACK
+    assert match_phrase({**match.figures(), "why": held}) == (
+        "−35%; nothing to replicate against (the origin's change is unknown)"
+    )
+
+
+def test_a_hit_against_an_origin_that_got_worse_is_on_track_with_nothing_to_replicate_against():
+    match = r.cycle_match([26, 26, 25, 27], 40, "down", 0.05, 0.8)  # the origin's KPI rose: no improvement
+    held = r.held_back(match, [], False)
+    assert held == "nothing to replicate against (the origin's change was not an improvement)"
+    assert r.replication_verdict(True, 1.1, 1.0, match.met, held) == r.ON_TRACK
+    assert r.held_back(r.cycle_match([26], 40, "down", 0.0, 0.8), [], False) == held  # no change is none either
+
+
+def test_a_cycle_with_a_step_over_the_cap_or_a_declared_baseline_is_not_replicated():
+    match = r.cycle_match([17, 17, 16.8, 16.4], 40, "down", -0.64, 0.8)  # 91% of the origin's change
+    assert r.held_back(match, [], False) is None
+    assert r.replication_verdict(True, 1.2, 1.0, match.met, None) == r.REPLICATED
+    over = r.held_back(match, ["send"], False)
+    assert over == "exceptions over the cap: fix the rubric before scaling"
+    assert r.replication_verdict(True, 1.2, 1.0, match.met, over) == r.ON_TRACK
+    declared = r.held_back(match, [], True)
+    assert declared == "baseline declared, not measured"
+    assert r.replication_verdict(True, 1.2, 1.0, match.met, declared) == r.ON_TRACK
+    assert r.replication_verdict(False, 0.1, 1.0, match.met, declared) == r.NOT_YET  # a miss is judged as before
+
+
+WEEK_1, WEEK_2 = date(2026, 3, 2), date(2026, 3, 9)
+
+
+def _week(cases, exceptions, start=WEEK_1):
+    numbers = WeekNumbers(cases, exceptions, None)
+    outcome = "MISSING" if cases is None else "FAIL" if exceptions / cases > 0.1 else "PASS"
+    return WeekVerdict(start, outcome, numbers)
+
+
+def test_the_steps_over_the_cap_in_a_cycle():
+    th = Thresholds.of(RuleSettings(), 0.1, 0.9)  # cap 10%, critical 2 x the cap, min_cases 10
+    cycle = {
+        "draft": ([_week(40, 2), _week(40, 3, WEEK_2)], set()),  # within the cap
+        "send": ([_week(40, 2), _week(40, 9, WEEK_2)], set()),  # 22.5%: over twice the cap
+        "triage": ([_week(100, 18)], set()),  # 18%: 95% CI 11.7-26.7%, clearly over it
+        "tag": ([_week(100, 13)], set()),  # 13%: a FAIL within noise of the cap
+        "route": ([_week(40, 5), _week(40, 6, WEEK_2)], {WEEK_2}),  # two FAILs demoted it
+        "check": ([_week(None, 0), _week(None, 0, WEEK_2)], {WEEK_2}),  # demoted unobserved: not for exceptions
+    }
+    assert r.over_cap_steps(cycle, th) == ["send", "triage", "route"]
+
+
+def test_a_baseline_of_its_own_is_declared_unless_the_rest_measures_it():
+    assert r.declared(40, 42, compared=False)  # the team's own word
+    assert not r.declared(42, 42, compared=False)  # the version's
+    assert not r.declared(40, 42, compared=True)  # with `compare: rest` the rest measures it
+    assert not r.declared(40, None, compared=False)  # a version without a baseline has nothing to differ from

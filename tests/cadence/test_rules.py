@@ -167,6 +167,7 @@ def test_rule_names_are_the_text_decision_rows_keep():
         "slack",
         "stall",
         "pulse",  # issue 82: the pulse asked of the people
+        "handoff",
     }
     assert TransitionRule("critical") is TransitionRule.CRITICAL  # a stored name reads back as its rule
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cadence import keys
-from cadence.escalation import Escalation
+from cadence.escalation import Escalated, Escalation
 from cadence.exception_queue import ACKNOWLEDGED, OPEN, Item
 from storage.exception_items import ItemEvent, Moved
 from storage.models.reports import ExceptionItemEvent
@@ -157,6 +157,22 @@ class FakeEscalations:
     def backlog(self, playbook_id: int, since: datetime) -> list[Item]:
         return [i for i in self._unanswered([playbook_id]) if i.logged_at < since]
 
+    def unresolved(self, resolve_hours: dict[int, float], now: datetime, limit: int) -> list[tuple[Item, datetime]]:
+        """The items acknowledged `resolve_hours` before `now` or earlier (not before their
+        playbook's handoff terms began), still open and not escalated since, with when they
+        were acknowledged, oldest acknowledgement first."""
+        escalated = {(e.source, e.report_id) for e in self.held.escalations if e.after_move == 1}
+        acknowledged = {(e.source, e.report_id): e.at for e in self.held.item_events if e.seq == 1}
+        found = [
+            (i, acknowledged[(i.source, i.report_id)])
+            for i in FakeExceptionItems(self.held).open_of(list(resolve_hours))
+            if i.moves == 1
+            and (i.source, i.report_id) not in escalated
+            and acknowledged[(i.source, i.report_id)] <= now - timedelta(hours=resolve_hours[i.playbook_id])
+            and not ((since := self._handoff_since(i.playbook_id)) and since > acknowledged[(i.source, i.report_id)])
+        ]
+        return sorted(found, key=lambda f: (f[1], f[0].source, f[0].report_id))[:limit]
+
     def backlog_told(self, playbook_id: int, since: datetime, at: datetime) -> bool:
         """The summary's mark, in a unit of work only: False if it was written, or the terms began again since."""
         if not self.in_unit:
@@ -166,6 +182,35 @@ class FakeEscalations:
             return False
         self.held.put(replace(state, playbook=clone(state.playbook, handoff_backlog_at=at)))
         return True
+
+    def escalated(self, playbook_ids: list[int]) -> list[Escalated]:
+        """The open items of a step ever escalated, with when logged and acknowledged."""
+        ever = {(e.source, e.report_id) for e in self.held.escalations}
+        acknowledged = {(e.source, e.report_id): e.at for e in self.held.item_events if e.seq == 1}
+        return [
+            Escalated(i.step_id, i.logged_at, acknowledged.get((i.source, i.report_id)) if i.moves else None)
+            for i in FakeExceptionItems(self.held).open_of(playbook_ids)
+            if i.step_id is not None and (i.source, i.report_id) in ever
+        ]
+
+    def fall_back(self, step_id: int, mode: str, at: datetime) -> bool:
+        return self._mark_step(step_id, None, mode, at)
+
+    def fallback_ended(self, step_id: int, since: datetime) -> bool:
+        return self._mark_step(step_id, since, None, None)
+
+    def _mark_step(self, step_id: int, since: datetime | None, mode: str | None, at: datetime | None) -> bool:
+        """A step's fallback, in a unit of work only: False if it does not stand as `since` says."""
+        if not self.in_unit:
+            raise TypeError("a step's fallback goes with its notice: write it in the use case's unit of work")
+        for state in list(self.held.states.values()):
+            for index, step in enumerate(state.steps):
+                if step.id == step_id and step.fallback_since == since:
+                    steps = list(state.steps)
+                    steps[index] = clone(step, fallback_mode=mode, fallback_since=at)
+                    self.held.put(replace(state, steps=steps))
+                    return True
+        return False
 
     def record(self, escalations: list[Escalation]) -> set[str]:
         """Those whose item still stands as escalated (kept, open, as many moves) and were

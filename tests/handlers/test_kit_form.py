@@ -41,6 +41,7 @@ OTHER_ROWS = (
     "business_rules",
     "model_updates",
     "sla_hours",
+    "resolve_hours",
     "escalate_person",
     "escalate_channel",
     "dimensions",

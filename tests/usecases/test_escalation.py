@@ -142,6 +142,26 @@ def test_an_item_acknowledged_a_second_before_the_deadline_is_not_escalated(esc,
     assert escalation_rows(engine) == []
 
 
+def test_an_acknowledged_item_still_open_72_hours_later_is_escalated_again_once(esc, bot, slack, engine, clock, store):
+    """Issue 81, "Handoffs with a fallback": one Acknowledge no longer stops the clock for good."""
+    state = store.playbooks.state("support-replies")
+    [item] = store.exception_items.open_of([state.playbook.id])
+    acknowledged = LOGGED + timedelta(hours=2)
+    clock.set(acknowledged)
+    bot.click(TRIAGE, "item_acknowledge", item.key)
+    esc.run(acknowledged + timedelta(hours=72, seconds=-1))
+    assert escalations_in(slack, LEADS) == [] and escalation_rows(engine) == []
+    esc.run(acknowledged + timedelta(hours=72))
+    esc.run_through(acknowledged + timedelta(hours=73), acknowledged + timedelta(hours=76))
+    [message] = escalations_in(slack, LEADS)
+    assert (
+        message["text"] == "Escalated: support-replies / draft: an exception item acknowledged 3 days ago, still open"
+    )
+    assert "Acknowledged 3 days ago, still open: escalated again by the clock" in json.dumps(message["blocks"])
+    [row] = escalation_rows(engine)
+    assert (row.by, row.after_move, row.reason) == (CLOCK, 1, "acknowledged 3 days ago, still open")
+
+
 def test_acknowledge_on_the_escalation_is_for_the_people_it_names_and_ends_it(esc, slack, engine, clock, bot, store):
     esc.run(DEADLINE)
     [message] = escalations_in(slack, LEADS)
@@ -550,3 +570,41 @@ def test_the_exception_items_csv_says_when_by_whom_and_why_an_item_was_escalated
     status, _, text = fetch(url + "/web/playbooks/support-replies/exception-items.csv", cookie)
     last = list(csv.DictReader(io.StringIO(text)))[-1]
     assert (last["state"], last["escalated at"], last["escalated by"]) == ("acknowledged", "", "")
+
+
+def test_an_ai_led_step_falls_back_while_its_escalated_item_waits_and_returns_when_it_closes(
+    esc, bot, slack, engine, clock, store
+):
+    """Issue 81, "Handoffs with a fallback", end to end: told to the team channel once each
+    way across two clocks, shown in status, a line in history each way, the step's mode
+    (and its mode changes) untouched."""
+    from storage.models.governance import Decision
+    from storage.models.playbooks import Step
+    from tests.conftest import CHANNEL
+
+    assert "Exception" in bot.command("exception support-replies send sent the wrong refund", user=OWNER).text
+    esc.run(DEADLINE - timedelta(seconds=1))
+    assert not [m for m in slack.posted(CHANNEL) if "falls back" in m["text"]]
+    esc.run(DEADLINE)
+    Engine(engine, slack, clock).run(DEADLINE + timedelta(minutes=1))  # a second clock: told once
+    esc.run_through(DEADLINE + timedelta(hours=1), DEADLINE + timedelta(hours=3))
+    fell = [m["text"] for m in slack.posted(CHANNEL) if "falls back" in m["text"]]
+    assert fell == ["support-replies: send falls back to collaborative while 1 escalated item waits"]
+    status = bot.command("status support-replies", user=OWNER).text
+    assert "*send* · collaborative (falling back from ai-led)" in status
+    attested = bot.command("attest support-replies no send ran it alone", user=MEMBER).text
+    assert "deviation on step *send* (collaborative (falling back from ai-led))" in attested
+    with Session(engine) as s:
+        send = s.exec(select(Step).where(Step.name == "send")).one()
+        assert (send.mode, send.fallback_mode) == ("ai-led", "collaborative")
+    state = store.playbooks.state("support-replies")
+    at = DEADLINE + timedelta(hours=4)
+    for item in store.exception_items.open_of([state.playbook.id]):
+        store.exception_items.move(item, "resolved", "fixed", TRIAGE, at)
+    esc.run_through(at + timedelta(minutes=1), at + timedelta(hours=2))
+    back = [m["text"] for m in slack.posted(CHANNEL) if "again" in m["text"]]
+    assert back == ["support-replies: send is ai-led again: the escalated items closed"]
+    assert "*send* · ai-led" in bot.command("status support-replies", user=OWNER).text
+    with Session(engine) as s:
+        kinds = [d.kind for d in s.exec(select(Decision).order_by(Decision.id)) if d.step_id == send.id]
+        assert "mode-change" not in kinds[1:] and kinds[-2:] == ["fallback", "fallback-ended"]

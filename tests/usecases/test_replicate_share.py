@@ -58,8 +58,37 @@ def test_an_adopter_at_its_own_target_short_of_the_origins_change_is_not_replica
     assert verdict.figures["change"] == pytest.approx(-0.3)
     assert verdict.figures["origin_change"] == pytest.approx((14 - 42) / 42)
     assert verdict.figures["origin_cycle"] == 2 and verdict.figures["share"] == pytest.approx(0.3 / (28 / 42))
-    both = "−30% against the origin's −67%: 45% (needs 80%)"
+    assert verdict.figures["why"] == "baseline declared, not measured"  # its own baseline 40: never replicated
+    both = "−30% against the origin's −67%: 45% (needs 80%); baseline declared, not measured"
     assert f"support-replies-sales (cycle 1: on track, {both})" in bot.command("registry").text
     ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
     digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)
     assert f"cycle 1: *on track* ({both})" in digest
+
+
+def test_an_adopter_with_a_week_over_twice_the_cap_is_not_replicated(bot, ready, slack, store, engine):
+    """Issue 81, "Replication on real numbers": its cycle hit its target and matched the
+    origin's change, but `refunds` (human-led, nothing to demote) had 9 exceptions in 40
+    cases in week 2, over twice the cap of 10%: on track, saying why, and no wave opens."""
+    run_weeks(bot, ready, range(1, 9))
+    proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
+    ready.clock.set(wednesday(9))
+    click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    adopted = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2027-01-18"
+    assert "now runs in" in bot.command(adopted, user=CURATOR).text
+    for week in range(10, 14):  # KPI 13 every week: on its target, and −69% against the origin's −67%
+        ready.clock.set(wednesday(week))
+        assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+        if week == 11:
+            assert "cases" in bot.command("cases support-replies-sales refunds 40", user=SALES_OWNER).text
+            for i in range(9):
+                bot.command(f"exception support-replies-sales refunds refund {i} over the limit", user=SALES_OWNER)
+        ready.run(close_of(week) + timedelta(hours=1))
+    [verdict] = decisions(engine, "replication")
+    assert verdict.figures["hit"] is True and verdict.figures["share"] >= 0.8
+    assert verdict.figures["verdict"] == "on track" and verdict.figures["over_cap"] == ["refunds"]
+    assert verdict.summary == "cycle 1: on track; exceptions over the cap: fix the rubric before scaling"
+    assert "cycle 1: on track, −69% against the origin's −67%" in bot.command("registry").text
+    assert "exceptions over the cap: fix the rubric before scaling" in bot.command("registry").text

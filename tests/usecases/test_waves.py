@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import WaveReview
+from storage.models.governance import RegistryVersion, WaveReview
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
 
@@ -27,6 +27,13 @@ REPLICATED_TEXT = "support-replies-sales replicated support-replies v1 in cycle 
 def replicated(bot, engine, slack, clock, store):
     """support-replies v1 published with a wave of 1; support-replies-sales adopted it
     (wave 1) and replicated its result in its first cycle (weeks 2-5)."""
+    return adopted_and_ran(bot, engine, slack, clock, store, origin_mean=14.0)
+
+
+def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
+    """support-replies v1 published by override with a wave of 1, keeping as its origin's
+    result at publishing a completed cycle of mean `origin_mean` (None: none);
+    support-replies-sales adopted it and ran its first cycle (weeks 2-5) at 13 a week."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(adoption_wave=1)
     store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
@@ -40,6 +47,12 @@ def replicated(bot, engine, slack, clock, store):
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
     assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    with Session(engine) as s:  # the origin's result at publishing: an adopter replicates only against one
+        [version] = s.exec(select(RegistryVersion)).all()
+        if origin_mean is not None:
+            version.cycle_results = [{"cycle": 1, "mean": origin_mean, "interrupted": False, "hit": True}]
+        s.add(version)
+        s.commit()
     adopted = bot.command(
         f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23", user=CURATOR
     )
@@ -98,3 +111,19 @@ def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator
     # the registry shows the wave: wave 2, with its team and what opens wave 3
     listing = bot.command("registry").text
     assert "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed" in listing
+
+
+def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave(bot, engine, slack, clock, store):
+    """Issue 81, "Replication on real numbers": a version published by override, before any
+    cycle of the origin completed, has no change to replicate against: the adopter's cycle
+    hit its target, and is "on track; nothing to replicate against", and wave 2 stays shut."""
+    adopted_and_ran(bot, engine, slack, clock, store, origin_mean=None)
+    assert told(slack, OWNER) == []
+    listing = bot.command("registry").text
+    assert (
+        "support-replies-sales (cycle 1: on track, −69%; nothing to replicate against (the origin's change is unknown))"
+        in listing
+    )
+    refused = adopt_ops(bot)
+    assert "support-replies-sales (on track)" in refused and "wave 2 opens when one replicates" in refused
+    assert store.playbooks.state("support-replies-ops") is None

@@ -13,6 +13,7 @@ from typing import Any
 from cadence import calendar, champion_gate, decisions, keys, registry_decisions, replication
 from cadence.decisions import Decision
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from cadence.definition_compare import Compare
 from cadence.definition_parts import DEFAULT_MAY_CHANGE
 from cadence.inputs import names
 from storage.governance_rows import Change
@@ -310,6 +311,11 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             champion_default=by_default,
             dm=dm,
             ask=target_ask(version, spec.kpi.baseline, spec.kpi.target),
+            declared=replication.declared(
+                spec.kpi.baseline,
+                (version.definition.get("kpi") or {}).get("baseline"),
+                Compare.of(version.definition) is not None,
+            ),
         )
 
     message = say(dm=False)

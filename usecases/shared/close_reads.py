@@ -321,6 +321,7 @@ def _origins(
             _origin_progress(version, start, kpis),
             _origin_change(version),
             _origin_delta(version, start, kpis, rests),
+            (version.definition.get("kpi") or {}).get("baseline"),
         )
         for pid, (version, start) in wanted.items()
     }

@@ -10,11 +10,11 @@ the rules in cadence/ judge it and return their decisions as data, and each clos
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, closing, cycle_end, decisions, keys, rules, sources, webhooks
+from cadence import calendar, closing, cycle_end, decisions, keys, replication, rules, sources, webhooks
 from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
 from cadence.definition_calibration import none_reason
@@ -59,6 +59,8 @@ class _Judged:
     evidence: dict[str, Any] = field(default_factory=dict)  # what each confident PASS was judged on
     pools: dict[str, Any] = field(default_factory=dict)  # the small weeks a step's week was pooled with
     verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
+    judged: dict[str, rules.WeekVerdict] = field(default_factory=dict)  # each step's week, as judged
+    demoted: set[str] = field(default_factory=set)  # the steps this week demoted
 
 
 def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
@@ -81,7 +83,7 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
     _judge_steps(state, due, reads, guardrail, failed, judged)
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
     breached = guardrail is not None and guardrail.state == rules.BREACHED
-    result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged.change)
+    result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged)
     pulse, previous_pulse, pulse_hold = pulse_close.at_cycle_end(state, week, reads, judged.change)
     for entry in sources.entries(state.playbook.definition):
         if entry.key in failed:  # for history: MISSING, with why
@@ -154,6 +156,9 @@ def _judge_steps(
             judged.pools[step.name] = verdict.decision.figures["pool"]
         judged.change.decisions.append(verdict.decision)
         judged.verdicts.append((step.name, verdict.decision))
+        judged.judged[step.name] = rules.WeekVerdict(week_start, verdict.outcome, week_numbers)
+        if any(t.kind is rules.Kind.DEMOTION for t in verdict.transitions):
+            judged.demoted.add(step.name)
         judged.change.verdicts.append(
             NewVerdict(
                 pid,
@@ -210,7 +215,7 @@ def _transitions(
 
 
 def _cycle_end(
-    state: PlaybookState, due: Due, reads: RoundReads, breached: bool, change: Change
+    state: PlaybookState, due: Due, reads: RoundReads, breached: bool, closed: _Judged
 ) -> tuple[rules.CycleResult | None, Any, Any]:
     """At a cycle's last week: the KPI's move over the cycle, the scale rule, replication
     against the origin and the stall rule, judged (cadence/cycle_end.py) and recorded.
@@ -219,7 +224,9 @@ def _cycle_end(
     if not ends_cycle(state, week):
         return None, None, None
     playbook = state.playbook
-    judged = cycle_end.judge(cycle_figures(state, week, reads, breached), reads.cycles.readiness.get(playbook.id))
+    change = closed.change
+    figures = replace(cycle_figures(state, week, reads, breached), over_cap=_over_cap(state, week, reads, closed))
+    judged = cycle_end.judge(figures, reads.cycles.readiness.get(playbook.id))
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
     change.decisions.append(judged.result_decision)
     if judged.scale is not None:
@@ -235,6 +242,21 @@ def _cycle_end(
         change.decisions.append(judged.stall_decision)
         change.messages += stall_messages(state, judged.stall, reads.curators)
     return judged.result, judged.kpi_moved, judged.compared
+
+
+def _over_cap(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, closed: _Judged) -> tuple[str, ...]:
+    """An adopting playbook's steps demoted in the cycle or with a week at once over the cap
+    (cadence.replication.over_cap_steps): its earlier weeks as kept, this one as judged."""
+    if not state.playbook.adopted_from_id:
+        return ()
+    cycle = {}
+    for step in state.steps:
+        before = reads.history.states[step.id]
+        earlier = [v for v in before.verdicts if week.cycle_start <= v.week_start < week.week_start]
+        demoted = {d for d in before.demotions if d >= week.cycle_start}
+        demoted |= {week.week_start} if step.name in closed.demoted else set()
+        cycle[step.name] = ([*earlier, closed.judged[step.name]], demoted)
+    return tuple(replication.over_cap_steps(cycle, thresholds(state)))
 
 
 def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:

@@ -94,7 +94,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "What support-replies learned (newest first)" in transcript
     # issue 69, item 3: the verdict shows the adopter's relative change against the origin's
     # and an adopter that met its own target (28 min, asking −38%) without the origin's change is not replicated
-    both = "−39% against the origin's −71%: 56% (needs 80%)"
+    # issue 81: its own baseline is declared, not measured, and the verdict says so
+    both = "−39% against the origin's −71%: 56% (needs 80%); baseline declared, not measured"
     assert f"adopted by support-replies-support-apac (cycle 1: on track, {both})" in transcript
     assert "Your target asks −38% where the origin reached −71%: you may hit it and" in transcript
     # issue 69, item 1: a loosening waits for a curator, and applies from the next cycle
@@ -153,7 +154,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
         ("adoption", "support-replies-support-apac adopted from support-replies v1"),
         (
             "replication verdict",
-            "support-replies-support-apac (cycle 1: on track, −39% against the origin&#x27;s −71%: 56% (needs 80%))",
+            "support-replies-support-apac (cycle 1: on track, −39% against the origin&#x27;s −71%: 56% (needs 80%);"
+            " baseline declared, not measured)",
         ),
     ):
         assert f"<b>{kind}</b>: {what}" in outcome, kind
@@ -442,7 +444,8 @@ def test_the_refunds_team_packages_its_playbook_and_one_item_is_escalated_after_
     from week 3's *Package it* (inputs, outputs, a runbook, an SLA of 72 h escalating to the
     curators channel), so readiness's input contract is met without YAML; the one Monday its
     owner does not answer his queue, that item is escalated by the clock, once, and the
-    curator acknowledges it. The playbook still stalls later."""
+    curator acknowledges it; still open 3 days later, it is escalated again, once. The
+    playbook still stalls later."""
     transcript = demo.transcript
     packaged = transcript.index("Ben (owner, refunds) clicked Package it on week 3's nudge")
     assert "refund-triage's readiness, criterion 3 (an input contract): ✅ met, 2 inputs, 2 outputs" in transcript
@@ -450,9 +453,12 @@ def test_the_refunds_team_packages_its_playbook_and_one_item_is_escalated_after_
     assert "• handoff none → sla hours 72" in transcript
     assert "Input contract: takes refund request, ledger export; hands over approved refund" in transcript
     assert "resolved 6 exception items of refund-triage from his Monday DM, within its SLA" in transcript
-    # one item escalated, by the clock after its SLA, to the curators channel; never twice
-    assert transcript.count("🚨 Escalated: refund-triage") == 1
+    # one item escalated, by the clock after its SLA, to the curators channel; acknowledged and
+    # still open 3 days later (issue 81: `resolve_hours`, 72 by default), escalated again, once
+    assert transcript.count("🚨 Escalated: refund-triage") == 2
     escalated = transcript.index("🚨 Escalated: refund-triage")
+    again = re.sub(r"\s+", " ", transcript).index("Acknowledged 3 days ago, still open: escalated again by the clock")
+    assert re.sub(r"\s+", " ", transcript).index("Acknowledged by @Cora (curator), 2027-02-09 08:00 UTC") < again
     assert "Neither acknowledged nor closed within its SLA of 72 h: escalated by the" in transcript
     assert "escalated 2027-02-08 17:00 UTC: “unanswered for" in re.sub(r"\s+", " ", transcript)
     acknowledged = transcript.index("Cora (curator) acknowledged the escalated refund-triage item")

@@ -281,7 +281,9 @@ def contexts(
             meant_for="CCURATORS",
             acknowledged_by=None,
             acknowledged_at=None,
+            again=False,
         ),
+        "fallback": dict(slug="p" * 60, step=text[:40], mode="collaborative", waiting=10_000, ended=None),
         "escalation_backlog": dict(
             slug="p" * 60,
             items=[

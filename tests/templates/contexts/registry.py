@@ -178,6 +178,7 @@ def contexts(
             dm=True,
             champion="UPERSON0002",
             champion_default=True,
+            declared=True,
         ),
         "request_card": dict(
             id="12",

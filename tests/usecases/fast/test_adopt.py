@@ -66,6 +66,15 @@ def test_an_adoption_is_a_draft_with_its_decisions_and_messages_as_one_change():
     assert len(made.store.units) == 2 and made.store.units[-1].commits == 1  # the publication's, then this one
 
 
+def test_a_baseline_of_its_own_is_shown_declared_not_measured():
+    """Issue 81, "Replication on real numbers": a baseline given at adopt is the team's word,
+    not a measure; its cycles can be on track but never replicated, and the adoption says so."""
+    declared = "(declared, not measured: a cycle against it can be on track, never replicated)"
+    assert f"baseline 40 min {declared}" in text(adopt(published(), baseline=40))
+    assert declared not in text(adopt(published()))  # the version's own baseline
+    assert declared not in text(adopt(published(), baseline=42))  # the same as the version's
+
+
 def test_with_a_first_cycle_it_runs_from_that_monday_in_the_same_unit_of_work():
     made = published()
     adopt(made, starts_on=MONDAY)
