@@ -296,7 +296,12 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     assert store.playbooks.state("support-replies-support-nyc") is None
     slack.workspace.not_in_channel.discard("CNYC000001")
     reply = bot.command(command, user=CURATOR).text
-    assert "baseline 50 min, target 20 min · exception cap 10% · rubric threshold 90% · America/New_York" in reply
+    # its own baseline, typed at adopt, is declared, not measured (issue 81): it never replicates
+    declared = "(declared, not measured: a cycle against it can be on track, never replicated)"
+    assert (
+        f"baseline 50 min {declared}, target 20 min · exception cap 10% · rubric threshold 90% · America/New_York"
+        in (reply)
+    )
     assert "first cycle starts on 2027-01-18" in reply
     nyc = store.playbooks.state("support-replies-support-nyc")
     assert (nyc.playbook.timezone, nyc.playbook.kpi_baseline, nyc.playbook.kpi_target) == ("America/New_York", 50, 20)
