@@ -79,6 +79,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         guardrail=_guardrail(page),
         pulse=[p.figures() for p in page.pulse],  # aggregates only, for the pulse's CSV
         pulse_said=[dict(cycle=p.cycle, said=pulse_phrase(p)) for p in page.pulse],
+        pulse_charted=[p.figures() for p in page.pulse_charted if p.shown],  # the chart's cycles, oldest first
         people=page.people,
         channels=page.channels,
     )

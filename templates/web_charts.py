@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from templates import _number, measure
@@ -153,6 +153,15 @@ def hours_chart(labels: list[str], hours: list[float | None]) -> LineChart:
     return _chart(
         "The org's hours saved per week (estimate)", "h", labels, [("hours saved", GREEN, hours)], [], (0,), 1
     )
+
+
+def pulse_chart(cycles: list[int], trust: list[float | None], safety: list[float | None]) -> LineChart:
+    """The pulse's trust and safety means (1-5) per closed cycle whose pulse is shown; the
+    lines draw no interval, so the page's table beside the chart gives each 95% interval."""
+    labels = [f"cycle {c}" for c in cycles]
+    series = [("trust", BLUE, trust), ("safety", PURPLE, safety)]
+    chart = _chart("The pulse: trust and safety", "of 5", labels, series, [], take_in=(1, 5), digits=1)
+    return replace(chart, x_title="Closed cycles with enough answers to show")
 
 
 def progress_chart(title: str, labels: list[str], shares: list[float | None]) -> LineChart:

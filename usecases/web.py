@@ -237,6 +237,7 @@ class PlaybookPage:
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
     rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
     pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
+    pulse_charted: list[Pulse] = field(default_factory=list)  # the charts' span of them, oldest first
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -269,6 +270,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         decisions = store.governance.history(pid, None, 100)
         full = roles.sees_names(store, state, viewer.user_id)
         stall = stalling.stalled(store, [state]).get(pid)
+        pulses = pulse.shown(store, state, CHART_WEEKS // calendar.WEEKS_PER_CYCLE)  # newest first
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -309,7 +311,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             channels={},
             bar_asked=bar_requests.asked(store, pid),
             calibration=calibration.lines(store, state),
-            pulse=pulse.shown(store, state),
+            pulse=pulses[:2],
+            pulse_charted=pulses[::-1],
         )
     return _named(services.store, page)
 
