@@ -99,6 +99,25 @@ def _checked(entry: Any) -> dict[str, Any] | None:
     return check if isinstance(check, dict) else None
 
 
+def _declared_none(entry: Any) -> dict[str, Any] | None:
+    """An input's `check: none` with its reason, as the check's value once approved."""
+    if isinstance(entry, dict) and entry.get("check") == "none":
+        return {"check": "none", "reason": entry.get("reason")}
+    return None
+
+
+def _put_check(entry: dict[str, Any], value: Any) -> None:
+    """The input's check as `value` says: a check, `check: none` with its reason, or none;
+    a reason goes with `check: none` only."""
+    entry.pop("reason", None)
+    if isinstance(value, dict) and value.get("check") == "none":
+        entry.update({k: v for k, v in value.items() if v is not None})
+    elif value:
+        entry["check"] = value
+    else:
+        entry.pop("check", None)
+
+
 def _name(entry: Any) -> str:
     return entry if isinstance(entry, str) else str(entry.get("name", ""))
 
@@ -112,7 +131,13 @@ def _inputs(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
         if old is not None and kept is None:
             yield f"inputs[{name}]", entry, None, f"input {name} and its check removed", False
         elif old is not None and new is None:
-            yield f"inputs[{name}].check", old, None, f"input {name}'s check (min {old['min']:g}) → none", False
+            yield (
+                f"inputs[{name}].check",
+                old,
+                _declared_none(kept),
+                f"input {name}'s check (min {old['min']:g}) → none",
+                False,
+            )
         elif old is not None and new is not None and old.get("min") != new.get("min"):
             words = f"input {name}'s check min {old['min']:g} → {new['min']:g}"
             yield f"inputs[{name}].check.min", old["min"], new["min"], words, new["min"] > old["min"]
@@ -223,7 +248,7 @@ def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putti
 
 
 _INPUT_KEYS: dict[str, Callable[[dict[str, Any], Any], None]] = {
-    "check": lambda entry, value: entry.__setitem__("check", value) if value else entry.pop("check", None),
+    "check": _put_check,
     "check.min": lambda entry, value: entry["check"].__setitem__("min", value) if _checked(entry) else None,
 }
 

@@ -224,3 +224,16 @@ def test_each_evidence_loosening_is_put_back_whole_and_applies_once_approved():
     assert parse_playbook(apply_now(before, after)).canonical() == before
     approved = parse_playbook(with_changes(apply_now(before, after), waiting(before, after))).canonical()
     assert approved == after
+
+
+def test_a_check_dropped_to_none_with_its_reason_waits_with_the_check_and_applies_as_declared():
+    """`check: none` with its reason (issue 81) is a dropped check (issue 80): while the
+    request waits the input keeps its check, and a valid definition; once approved it
+    says `check: none` and why, as typed."""
+    before = canonical(inputs=[CHECKED], sources=SOURCES)
+    declared = {k: v for k, v in CHECKED.items() if k != "check"} | {"check": "none", "reason": "typed by hand"}
+    after = canonical(inputs=[declared], sources=SOURCES)
+    now = parse_playbook(apply_now(before, after)).canonical()
+    assert now["inputs"] == before["inputs"]
+    approved = parse_playbook(with_changes(now, waiting(before, after))).canonical()
+    assert approved["inputs"] == after["inputs"]
