@@ -174,34 +174,6 @@ def _by_rule(
     )
 
 
-def of_fallback(playbook_id: int, step_id: int, step: str, mode: str, waiting: int) -> Decision:
-    """An ai-led step runs in its fallback `mode` while `waiting` escalated items wait: a line
-    in history, not a mode change (its mode stays ai-led, no cooldown)."""
-    items = f"{waiting} escalated item{'s' if waiting != 1 else ''}"
-    return Decision(
-        kind=DecisionKind.FALLBACK,
-        rule=DecisionRule.HANDOFF,
-        actor=f"rule:{DecisionRule.HANDOFF}",
-        playbook_id=playbook_id,
-        step_id=step_id,
-        summary=f"{step}: falls back to {mode} while {items} wait; not a demotion",
-        figures={"fallback": mode, "waiting": waiting},
-    )
-
-
-def of_fallback_ended(playbook_id: int, step_id: int, step: str, mode: str, why: str) -> Decision:
-    """The fallback ended: the step runs in its own `mode` again, `why`."""
-    return Decision(
-        kind=DecisionKind.FALLBACK_ENDED,
-        rule=DecisionRule.HANDOFF,
-        actor=f"rule:{DecisionRule.HANDOFF}",
-        playbook_id=playbook_id,
-        step_id=step_id,
-        summary=f"{step}: {mode} again: {why}",
-        figures={"mode": mode, "why": why},
-    )
-
-
 def of_transition(
     t: Transition,
     playbook_id: int,
@@ -580,35 +552,4 @@ def of_replication(playbook_id: int, week_start: date, cycle: int, verdict: str,
         week_start,
         summary=f"cycle {cycle}: {verdict}" + (f"; {figures['why']}" if figures.get("why") else ""),
         figures={"cycle": cycle, "verdict": verdict, **figures},
-    )
-
-
-def of_pulse(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Decision:
-    """A cycle's pulse at its close (`week_start`: its week 4), as it may be shown:
-    `figures` are cadence.pulse.Pulse.figures(), aggregates only, never an answer."""
-    cycle, answers, needed = figures["cycle"], figures["answers"], figures["needed"]
-    said = f"{answers} answered" if figures.get("shown") else f"too few answers to show ({answers}; {needed} needed)"
-    return Decision(
-        kind=DecisionKind.PULSE,
-        actor="rule:pulse",
-        summary=f"Pulse of cycle {cycle}: {said}.",
-        rule=DecisionRule.PULSE,
-        playbook_id=playbook_id,
-        week_start=week_start,
-        figures=figures,
-    )
-
-
-def of_pulse_hold(playbook_id: int, week_start: date, cycle: int, why: dict[str, Any]) -> Decision:
-    """The pulse of cycle `cycle` holds the playbook's promotion proposals to ai-led through
-    the next cycle (`why`: cadence.pulse.holds); it never demotes."""
-    reasons = ", ".join(k.replace("_", " ") for k in why)
-    return Decision(
-        kind=DecisionKind.PULSE_HOLD,
-        actor="rule:pulse",
-        summary=f"Promotions to ai-led held through cycle {cycle + 1}: the pulse of cycle {cycle} ({reasons}).",
-        rule=DecisionRule.PULSE,
-        playbook_id=playbook_id,
-        week_start=week_start,
-        figures={"cycle": cycle, "through": cycle + 1, **why},
     )

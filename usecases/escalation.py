@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cadence import decisions, exception_queue, keys
+from cadence import exception_queue, keys, trust_decisions
 from cadence.definition_handoff import HandoffSpec
 from cadence.escalation import (
     CLOCK,
@@ -197,7 +197,7 @@ def _fall_back(store: Store, state: PlaybookState, step: Step, mode: str, waitin
     with store.unit_of_work() as uow:
         if not uow.escalations.fall_back(step.id, mode, at):
             return False  # another clock a moment ago
-        record = decisions.of_fallback(playbook.id, step.id, step.name, mode, waiting)
+        record = trust_decisions.of_fallback(playbook.id, step.id, step.name, mode, waiting)
         message = Message(keys.fallback(step.id, at), "chat.postMessage", playbook.channel_id, told)
         uow.governance.apply(Change(decisions=[record], messages=[message]), at)
         uow.commit()
@@ -224,7 +224,7 @@ def _fallback_ended(store: Store, state: PlaybookState, step: Step, terms: Hando
     with store.unit_of_work() as uow:
         if not uow.escalations.fallback_ended(step.id, since):
             return False
-        record = decisions.of_fallback_ended(playbook.id, step.id, step.name, step.mode, why)
+        record = trust_decisions.of_fallback_ended(playbook.id, step.id, step.name, step.mode, why)
         uow.governance.apply(Change(decisions=[record], messages=messages), at)
         uow.commit()
     return True

@@ -158,9 +158,7 @@ class Cadence:
             )
             if named.people or named.channels:
                 report.counts[("name", "kept")] += named.people + named.channels
-        if (
-            at.minute == 0 and not self.dry_run
-        ):  # hourly: forget requests old enough that Slack would refuse them anyway
+        if at.minute == 0 and not self.dry_run:  # hourly: forget requests Slack would refuse anyway
             with self.store.unit_of_work() as uow:
                 uow.request_keys.forget(self.clock() - timedelta(days=1))
                 uow.commit()

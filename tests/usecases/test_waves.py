@@ -51,6 +51,9 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
         [version] = s.exec(select(RegistryVersion)).all()
         if origin_mean is not None:
             version.cycle_results = [{"cycle": 1, "mean": origin_mean, "interrupted": False, "hit": True}]
+            version.override_reason = (
+                None  # as published with its rule held: a version by override has no origin change
+            )
         s.add(version)
         s.commit()
     adopted = bot.command(

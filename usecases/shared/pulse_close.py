@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence import calendar, decisions, keys
+from cadence import calendar, keys, trust_decisions
 from cadence.pulse import Answer, Pulse, holds, summarize
 from storage.governance_rows import Change
 from storage.outbox import Message
@@ -57,10 +57,10 @@ def at_cycle_end(
     pulse = summarize(cycle, answers, floor)
     before = _answers(reads, state, cycle - 1)
     previous = summarize(cycle - 1, before, floor) if before else None
-    change.decisions.append(decisions.of_pulse(playbook.id, week.week_start, pulse.figures()))
+    change.decisions.append(trust_decisions.of_pulse(playbook.id, week.week_start, pulse.figures()))
     why = holds(answers, before, floor)
     if why:
-        change.decisions.append(decisions.of_pulse_hold(playbook.id, week.week_start, cycle, why))
+        change.decisions.append(trust_decisions.of_pulse_hold(playbook.id, week.week_start, cycle, why))
         told = notices_close.pulse_hold(slug=playbook.slug, title=playbook.title, cycle=cycle, why=why)
         key = keys.to_audience(keys.pulse_hold(playbook.id, cycle), "owner")
         change.messages.append(Message(key, "chat.postMessage", playbook.owner_id, told))
