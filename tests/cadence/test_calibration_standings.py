@@ -1,30 +1,9 @@
 """A playbook's calibration standings from its runs and revisions as read, in batch
 (cadence/calibration.py), pure."""
 
-from datetime import UTC, datetime
-
 from cadence import calibration
 from cadence.calibration import MISSING, STALE, Run, Standing, basis, since, standing
-from cadence.definition import parse_playbook
-from tests.conftest import SUPPORT_REPLIES
-
-AT = datetime(2026, 11, 20, 12, tzinfo=UTC)
-
-
-def definition(**step_changes) -> dict:
-    steps = [
-        {"name": "draft", "mode": "collaborative", "calibration": {"cases": 40}, **step_changes},
-        {"name": "send", "mode": "ai-led"},
-        {"name": "refunds", "mode": "human-led", "calibration": {"cases": 10}},
-    ]
-    return parse_playbook({**SUPPORT_REPLIES, "steps": steps}).canonical()
-
-
-D = definition()
-
-
-def run_of(passed: int = 38, revision: int | None = 5, step: str = "draft") -> Run:
-    return Run(passed, 40, basis(D, step), "UOWNER0001", AT, revision)
+from tests.cadence.test_calibration_hold import AT, D, run_of
 
 
 def test_revisions_are_wanted_after_the_earliest_run():
