@@ -21,7 +21,7 @@ def of_fallback(playbook_id: int, step_id: int, step: str, mode: str, waiting: i
         actor=f"rule:{DecisionRule.HANDOFF}",
         playbook_id=playbook_id,
         step_id=step_id,
-        summary=f"{step}: falls back to {mode} while {items} wait; not a demotion",
+        summary=f"{step}: falls back to {mode} while {items} wait{'s' if waiting == 1 else ''}; not a demotion",
         figures={"fallback": mode, "waiting": waiting},
     )
 

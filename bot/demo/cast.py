@@ -24,14 +24,20 @@ PEOPLE = {  # id: (name, Slack tz)
     "UEVE000001": ("Eve", "Asia/Singapore"),
     "UIDA000001": ("Ida (owner, finance)", "Europe/Paris"),
     "UJON000001": ("Jon", "Europe/Paris"),
+    "UKIM000001": ("Kim", "Europe/Paris"),
+    "ULEA000001": ("Léa", "Europe/Paris"),
+    "UMAX000001": ("Max", "Europe/Paris"),
+    "UNOOR00001": ("Noor", "Europe/Paris"),
 }
+# The finance team is six, enough for its pulse to be shown (5 answers at least): bot/demo/trust.py.
+FINANCE = ["UIDA000001", "UJON000001", "UKIM000001", "ULEA000001", "UMAX000001", "UNOOR00001"]
 CHANNELS = {
     "CSUPPORT01": ("support-berlin", ["UANA000001", "UBEA000001", "UCEM000001", "UDIA000001"]),
     "CREFUNDS01": ("refunds-nyc", ["UBEN000001", "UELI000001", "UFAY000001"]),
     "CSALES0001": ("sales-research", ["UCHLOE0001", "UGIA000001", "UHAL000001"]),
     CURATORS: ("rollout-curators", [CURATOR, ADMIN]),
     APAC: ("support-apac", [APAC_OWNER, "UEVE000001"]),
-    "CFINANCE01": ("finance-paris", ["UIDA000001", "UJON000001"]),
+    "CFINANCE01": ("finance-paris", FINANCE),
 }
 # How each member answers the Thursday check-in: at once by the DM's buttons, late by
 # command on Monday morning, or never.
@@ -50,6 +56,7 @@ HABITS = {
     APAC_OWNER: "prompt",
     "UIDA000001": "prompt",
     "UJON000001": "prompt",
+    **{user: "prompt" for user in FINANCE[2:]},
 }
 # Qualified leads a week in the sales team's CRM: lead-research's KPI, pulled by the clock.
 LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39]

@@ -83,6 +83,10 @@ OUTCOMES = (
         re.compile(r"\S+ \(cycle \d+: (replicated|on track|not yet)(, [^()\n]*(\([^()\n]*\))?[^()\n]*)?\)"),
     ),
     ("stall", re.compile(r"^\S+ is stalled at the end of cycle \d+")),
+    # the people's pulse holding promotions, and a step in its fallback mode and back (bot/demo/trust.py)
+    ("pulse hold", re.compile(r"^\S+: promotions to ai-led wait through cycle \d+$")),
+    ("fallback", re.compile(r"^\S+: \S+ falls back to \S+ while \d+ escalated items? waits?$")),
+    ("fallback ended", re.compile(r"^\S+: \S+ is ai-led again: .*")),
 )
 # And what people did that the story turns on: the owner's answer to the stall.
 DEEDS = (("refinement", re.compile(r"clicked Refine on \S+ stall")),)

@@ -10,8 +10,9 @@ click is refused), a playbook hitting its target in both cycles with what its te
 learned, its rubric met and its one exception resolved from the owner's Monday DM,
 published with its replication kit and adopted by a second team, whose first cycle meets its own, easier target
 without the origin's change (so it is "on track", not replicated), tells the
-origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step never met
-its rubric, so it is "not yet ready" and its publish refused; and each Monday's digest; the refunds KPI comes over the
+origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step missed
+its rubric in both cycles, so it is "not yet ready" and its publish refused, whose team's pulse falls in cycle 2 and holds
+match's promotion in cycle 3, and whose AI-led extract falls back for a week (bot/demo/trust.py); and each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
 is printed week by week and written as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, evidence, made, packaged, week_forms
+from bot.demo import against_the_rest, evidence, made, packaged, trust, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -220,6 +221,7 @@ class Demo:
         documents["lead-research"] = against_the_rest.compared(
             documents["lead-research"], self.directory / "crm.db", START
         )
+        documents["invoice-matching"] = trust.with_terms(documents["invoice-matching"])  # a handoff, a set
         specs = [parse_playbook(documents[name]) for name in DEMO_PLAYBOOKS]
         filed = made.load_the_others(self, specs)  # from their files; one team makes its own in Slack
         self.did(
@@ -340,6 +342,7 @@ class Demo:
         for user, channel, text, show_reply in _TYPED.get(when, ()):
             self.command(user, channel, text, show_reply=show_reply)
         evidence.act(self, when)  # calibration runs and a new model (bot/demo/evidence.py)
+        trust.act(self, when)  # the finance team's pulse, twice, and extract's fallback (bot/demo/trust.py)
         travel(self, week_index, weekday, hour)  # versions and learnings both ways (bot/demo/versions.py)
 
     def _owners_report(self, week: int) -> None:

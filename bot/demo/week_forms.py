@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.demo import evidence
+from bot.demo import evidence, trust
 from bot.demo.cast import APAC, APAC_OWNER, DRAFTS, PEOPLE
 
 ANA, BEN, CHLOE, IDA = "UANA000001", "UBEN000001", "UCHLOE0001", "UIDA000001"
@@ -60,8 +60,8 @@ def figures(slug: str, week: int) -> tuple[Cases, Reviews]:
         # match: 17 of 20 = 85% every week (it was 86%, which no sample of at most 40 gives
         # exactly): below the 90% threshold every week, so "not yet ready", its readiness line
         # saying "score 85%" (12 of 14 would say "85.7%"); 20 reviewed of 40, 8 asked.
-        # extract has no rubric by design: the form asks none.
-        return {"extract": 60, "match": 40, "pay": 35}, {"match": (17, 20)}
+        # extract has no rubric by design: the form asks none. In cycle 3, fixed, 19 of 20 (trust.py).
+        return {"extract": 60, "match": 40, "pay": 35}, {"match": trust.match_review(week)}
     if slug == "lead-research":
         # research: 10 of 11 = 91% (it was 93%): a PASS every week, collaborative (3 asked) and
         # once promoted AI-led (2 asked). outreach, human-led: 10 of its 12 = 83% (it was 0.85).

@@ -74,7 +74,7 @@ def test_the_demo_runs_the_whole_story(demo, page):
         "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 3 of 4 weeks ≥ 90%; "
         "send: 4 of 4, 4 of 4 weeks ≥ 90%; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
     ) in transcript
-    # invoice-matching held its KPI too, but match never met its rubric: not yet ready, publish refused
+    # invoice-matching held its KPI too, but match missed its rubric in both cycles: not yet ready, publish refused
     short = (  # how far match was: its score beside the threshold (issue 54, item 11)
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): match: 0 of 4, 0 of 4 weeks ≥ 90% (score 85%); "
         "no evidence: pay reviewed in 0 of 8 weeks; extract: none: no rubric by design"
@@ -130,13 +130,16 @@ def test_the_demo_runs_the_whole_story(demo, page):
     ) in transcript
     typed = [e.split(": /rollout ", 1)[1] for e in demo.events if ": /rollout cases " in e or ": /rollout rubric " in e]
     assert typed == ["rubric invoice-matching extract 97%"] and "was refused" not in transcript
-    # the closing note's figures: 51 forms and 48 other commands (3 of them the calibration set's two runs and
-    # the edit form of issue 70, 1 the rest's typed KPI of issue 72), where one command a number took 296
-    assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (51, 48, 296)
-    assert "in 51 forms (a /rollout week and its submission each) and sent 48 other commands" in demo.owners.said()
+    # the closing note's figures: 51 forms and 50 other commands (3 of them the calibration set's two runs and
+    # the edit form of issue 70, 1 the rest's typed KPI of issue 72, 2 the finance owner's exception and match's
+    # calibration run of bot/demo/trust.py), where one command a number took 298
+    assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (51, 50, 298)
+    assert "in 51 forms (a /rollout week and its submission each) and sent 50 other commands" in demo.owners.said()
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     # the support team's pulse (issue 82): four answers, too few to show, said at the week-4 close
-    assert "Pulse of cycle 1 (anonymous): too few answers to show (4; 5 needed)" in transcript
+    # (the finance team's, shown, in test_the_finance_teams_pulse_falls_and_holds_a_promotion)
+    support = transcript[transcript.index("Week 4 of cycle 1 of support-replies is closed") :]
+    assert "Pulse of cycle 1 (anonymous): too few answers to show (4; 5 needed)" in support.split("━━━")[0]
     assert "Step send now has 1 exception in that week" in transcript
     assert "History of refund-triage · step classify" in transcript and "rule critical" in transcript
     assert "Week 3 of cycle 1 closed on Mon" in transcript and "its verdicts stand" in transcript
@@ -151,6 +154,9 @@ def test_the_demo_runs_the_whole_story(demo, page):
         ("not yet ready", "invoice-matching: KPI sustained, not yet ready to scale"),
         ("publish refused", "invoice-matching is not yet ready to scale"),
         ("publication", "support-replies v1 is in the registry"),
+        ("pulse hold", "invoice-matching: promotions to ai-led wait through cycle 3"),
+        ("fallback", "invoice-matching: extract falls back to collaborative while 1 escalated item waits"),
+        ("fallback ended", "invoice-matching: extract is ai-led again: the escalated items closed"),
         ("adoption", "support-replies-support-apac adopted from support-replies v1"),
         (
             "replication verdict",
@@ -464,3 +470,86 @@ def test_the_refunds_team_packages_its_playbook_and_one_item_is_escalated_after_
     acknowledged = transcript.index("Cora (curator) acknowledged the escalated refund-triage item")
     assert "Acknowledged by @Cora (curator), 2027-02-09 08:00 UTC" in transcript
     assert packaged < escalated < acknowledged < transcript.index("clicked Refine on refund-triage's stall")
+
+
+def _decisions(demo: DemoResult, slug: str) -> list[tuple[str, datetime, dict]]:
+    """The playbook's decisions of the run, as (kind, when, figures), oldest first."""
+    import json
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{demo.database}")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "select d.kind, d.decided_at, d.figures from decision d join playbook p on p.id = d.playbook_id"
+                    " where p.slug = :slug order by d.id"
+                ),
+                {"slug": slug},
+            ).all()
+    finally:
+        engine.dispose()
+    return [
+        (kind, datetime.fromisoformat(str(at)), json.loads(f) if isinstance(f, str) else f or {})
+        for kind, at, f in rows
+    ]
+
+
+def test_the_finance_teams_pulse_falls_and_holds_a_promotion(demo, page):
+    """Issue 82: the finance team, six in #finance-paris, answers invoice-matching's pulse in
+    cycles 1 and 2 (bot/demo/trust.py). Cycle 1 is shown at its close; cycle 2's trust falls
+    clearly (the difference's interval wholly below zero), which holds promotions to ai-led
+    through cycle 3, the owner told why once. In cycle 3 match, its calibration set run
+    again and current, passes every week, past promote_after_weeks (2): no proposal comes,
+    and it stays collaborative. (The support team's four, too few to show: the first test.)"""
+    from bot.demo.trust import PULSES
+
+    transcript = " ".join(demo.transcript.split())  # one line, however it is printed
+    assert [len(PULSES[1]), len(PULSES[2])] == [6, 6] and len(CHANNELS["CFINANCE01"][1]) == 6
+    one = transcript[transcript.index("Week 4 of cycle 1 of invoice-matching is closed") :]
+    assert "Pulse of cycle 1 (anonymous): 6 answered · trust 4.7 of 5 (95% CI 4.1 to 5.2)" in one[:1200]
+    two = transcript[transcript.index("Week 4 of cycle 2 of invoice-matching is closed") :]
+    said = (
+        "Pulse of cycle 2 (anonymous): 6 answered · trust 1.7 of 5 (95% CI 1.1 to 2.2)",
+        "Cycle 1: 6 answered · trust 4.7 of 5",
+        "Promotions to ai-led wait through cycle 3: trust fell from the cycle before (95% CI −3.66 to −2.34).",
+    )
+    assert all(words in two[:1200] for words in said), two[:1200]
+    decisions = _decisions(demo, "invoice-matching")
+    holds = [(at, figures) for kind, at, figures in decisions if kind == "pulse-hold"]
+    assert len(holds) == 1 and holds[0][1]["cycle"] == 2 and holds[0][1]["through"] == 3
+    assert holds[0][1]["trust"]["high"] < 0 and "safety" not in holds[0][1]  # trust fell; safety held
+    assert holds[0][0].date() == START + timedelta(days=7 * ORIGIN_WEEKS)  # at cycle 2's close
+    # the owner told why, once, in a DM (the page shows DMs; the transcript counts them)
+    told = "the team's pulse of cycle 2 says trust fell from the cycle before (95% CI −3.66 to −2.34)"
+    assert page.count(told) == 1 and "So no step of invoice-matching is proposed to ai-led through cycle 3" in page
+    # match earned a promotion in cycle 3: its calibration current, PASS every week; it waits
+    assert "Calibration run 38/40 (95.0%) recorded on step match of invoice-matching" in transcript
+    three = transcript[transcript.index("Week 1 of cycle 3 of invoice-matching is closed") :]
+    assert three.count("🟢 match (collaborative) PASS") == 4 and "rubric 95% (19 of 20 reviewed" in three
+    assert "Proposal for invoice-matching" not in transcript and "make match ai-led" not in transcript
+    assert not [kind for kind, _, _ in decisions if kind in ("proposal", "mode-change")]
+
+
+def test_an_escalated_item_puts_extract_in_its_fallback_mode_for_a_week(demo):
+    """Issue 81: invoice-matching's handoff terms (72 h, escalating to the team channel). The
+    owner logs an exception on extract, ai-led, on cycle 2's first Friday and is away; the
+    clock escalates it on Monday and extract runs collaborative, the team channel told; a
+    week later she resolves it and extract is ai-led again, told again. Not a demotion."""
+    transcript = " ".join(demo.transcript.split())
+    logged = transcript.index("/rollout exception invoice-matching extract Read the total")
+    escalated = transcript.index("🚨 Escalated: invoice-matching · extract · exception · open 3 d 0 h")
+    falls = transcript.index(
+        "#finance-paris ⏳ extract of invoice-matching falls back to collaborative while 1 escalated item waits"
+    )
+    resolved = transcript.index("Ida (owner, finance), back from the month-end close, resolved the escalated")
+    back = transcript.index("#finance-paris ✅ extract of invoice-matching is ai-led again: the escalated items closed")
+    assert logged < escalated < falls < resolved < back
+    assert transcript.count("falls back to collaborative while") == 1 and transcript.count("is ai-led again") == 1
+    lines = [(kind, at) for kind, at, _ in _decisions(demo, "invoice-matching") if kind.startswith("fallback")]
+    assert [kind for kind, _ in lines] == ["fallback", "fallback-ended"]
+    assert timedelta(days=6) < lines[1][1] - lines[0][1] < timedelta(days=8)  # about a week
+    assert "extract (ai-led) PASS" in transcript[back:]  # its mode never changed: no demotion
