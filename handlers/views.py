@@ -60,7 +60,9 @@ def register(app: App, services: Services) -> None:
         _request_reason(services, client, ack, body, view, claim=context.get("claim"))
 
     @app.view("wave_reviewed")
-    def wave_note(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def wave_note(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         _wave_note(services, client, ack, body, view, claim=context.get("claim"))
 
     @app.view("request_form")

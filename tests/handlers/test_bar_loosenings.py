@@ -15,11 +15,13 @@ from cadence.definition import parse_playbook
 from templates.refusals import plain
 from tests.cadence.test_bar_structure import CHECKED, SOURCES, steps
 from tests.conftest import CHANNEL, SUPPORT_REPLIES
-from tests.handlers.test_bar_loaded import FILE, load, world  # noqa: F401 (the fixture)
+from tests.handlers import test_bar_loaded
+from tests.handlers.test_bar_loaded import load
 from tests.handlers.test_bar_requests import buttons, cards, ephemeral, requests_of
 from tests.handlers.test_playbook_form import open_edit, shown, submit
 from tests.usecases.test_governance import CURATOR, CURATORS, click
 
+world = test_bar_loaded.world  # the fixture: support-replies in cycle 1, two curators and their channel
 STEPS_NOW = "draft: collaborative\nsend: ai-led\nrefunds: human-led pinned"
 
 

@@ -65,7 +65,7 @@ def test_the_button_asks_a_note_and_opens_the_next_wave_once_and_only_for_the_ow
     assert f"Only support-replies's owner (<@{OWNER}>) or a curator" in shown and marks(made) == []
     assert waves.form(made.caller(OWNER), version.id, 1).wave == 1
     for blank in ("", "   "):  # no note: refused, nothing stored, no one told
-        assert refusal(lambda: waves.reviewed(made.caller(OWNER), version.id, 1, blank)).key == "wave_note"
+        assert refusal(lambda note=blank: waves.reviewed(made.caller(OWNER), version.id, 1, note)).key == "wave_note"
     assert marks(made) == [] and reviewed(made) == []
 
     waves.reviewed(made.caller(OWNER), version.id, 1, "drafts <need> the refund policy & macros")
